@@ -1,0 +1,3 @@
+from zaitun.cli import main
+
+main()

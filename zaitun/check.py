@@ -1,0 +1,26 @@
+"""`zaitun check`: validate zaitun.toml, every content file and the glossaries, modifying nothing."""
+
+from __future__ import annotations
+
+from zaitun.config import load_config
+from zaitun.content.model import load_documents
+from zaitun.errors import LocatedError
+from zaitun.project import Project
+
+
+def check_project(project: Project) -> list[LocatedError]:
+    """Every problem found, each naming its file and line; one bad file never hides another."""
+    problems: list[LocatedError] = []
+    try:
+        load_config(project.config_path)
+    except LocatedError as exc:
+        problems.append(exc)
+    problems.extend(load_documents(project.content_dir).errors)
+    problems.extend(_glossary_problems(project))
+    return problems
+
+
+def _glossary_problems(project: Project) -> list[LocatedError]:
+    from zaitun.translate.glossary import lint_glossaries
+
+    return list(lint_glossaries(project.glossary_dir))

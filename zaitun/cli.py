@@ -1,0 +1,152 @@
+"""The `zaitun` command line. Each command is a thin call into the library."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zaitun import __version__
+from zaitun.errors import ZaitunError
+from zaitun.project import Project
+
+app = typer.Typer(
+    help="zaitun: Chinese government content to reviewed, published bilingual (zh/en) pages.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+
+
+class State:
+    project: Project
+
+
+state = State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"zaitun {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    project: Annotated[Path, typer.Option("--project", "-C", help="Project folder (default: current folder).",
+                                          file_okay=False)] = Path("."),
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    state.project = Project(project)
+
+
+def get_project() -> Project:
+    return state.project
+
+
+def open_store(project: Project | None = None):
+    from zaitun.store import Store
+
+    project = project or state.project
+    return Store.open(project.database_url)
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="Folder for the new project (new or empty).")],
+         no_sample: Annotated[bool, typer.Option("--no-sample", help="Leave content/ empty.")] = False) -> None:
+    """Create a new zaitun project with zaitun.toml, glossary, memory and sample content."""
+    from zaitun.scaffold import init_project
+
+    init_project(directory, with_sample=not no_sample)
+    typer.echo(f"created zaitun project in {directory.resolve()}")
+    typer.echo(f"next: cd {directory} && zaitun check && zaitun run")
+
+
+@app.command()
+def check() -> None:
+    """Validate zaitun.toml, every content file and the glossaries; print path:line: problem."""
+    from zaitun.check import check_project
+
+    problems = check_project(state.project)
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) found", err=True)
+        raise typer.Exit(1)
+    typer.echo("all content, glossaries and settings are valid")
+
+
+@app.command("import")
+def import_(file: Annotated[Path, typer.Argument(help="Notice as .txt (UTF-8/GBK/GB18030) or .docx.",
+                                                 exists=True, dir_okay=False)],
+            section: Annotated[str, typer.Option(help="Content section to put it in.")] = "policies",
+            slug: Annotated[str | None, typer.Option(help="Slug (default: from the document number).")] = None,
+            force: Annotated[bool, typer.Option("--force", help="Overwrite an existing document.")] = False) -> None:
+    """Convert a government notice into a structured content document and print its path."""
+    from zaitun.content.importer import import_notice
+
+    path = import_notice(file, state.project.content_dir, section=section, slug=slug, force=force)
+    typer.echo(str(path))
+
+
+@app.command()
+def intake() -> None:
+    """Take content/ into the store: segment new and changed documents, withdraw deleted ones."""
+    from zaitun.content.intake import ingest
+
+    report = ingest(state.project, open_store())
+    for error in report.errors:
+        typer.echo(str(error), err=True)
+    typer.echo(f"ingested {len(report.ingested)}, unchanged {len(report.unchanged)}, "
+               f"withdrawn {len(report.withdrawn)}, errors {len(report.errors)}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Show each document's stage: translating, in review, approved, withdrawn; and expiry."""
+    from zaitun.status import project_status
+
+    cfg = state.project.config
+    rows = project_status(open_store(), dt.date.today(), cfg.get("site.expiry_warning_days"))
+    if as_json:
+        typer.echo(json.dumps({"documents": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        typer.echo("no documents yet: put Markdown files in content/<section>/ and run `zaitun intake`")
+    for r in rows:
+        expiry = f"  [{r.expiry} {r.valid_until}]" if r.expiry else ""
+        flagged = f", {r.flagged} flagged" if r.flagged else ""
+        typer.echo(f"{r.slug:40} {r.stage:17} {r.approved}/{r.total} approved{flagged}{expiry}")
+
+
+@app.command("config")
+def config_(list_settings: Annotated[bool, typer.Option("--list", help="List every setting.")] = False) -> None:
+    """Show the project's settings (with --list: every setting, its default and help)."""
+    from zaitun.config import SETTINGS
+
+    cfg = state.project.config
+    for s in SETTINGS:
+        line = f"{s.name} = {cfg.get(s.name)!r}"
+        typer.echo(f"{line:60} # {s.help}" if list_settings else line)
+
+
+# -- commands of the later stages register here -------------------------------------------
+def _register() -> None:
+    pass
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point: user errors print one line (path:line: message) and exit 1, no traceback."""
+    try:
+        app()
+    except ZaitunError as exc:
+        typer.echo(f"zaitun: error: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,166 @@
+"""Project settings: declared once, each with its default and a line of help.
+
+`zaitun.toml` overrides the defaults; `SETTINGS` is the single table the loader, the
+validator, `zaitun init` and the documentation all read.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zaitun.errors import ConfigError
+
+LANGUAGES = {"zh": "zh-Hans", "en": "en"}  # our codes -> BCP 47 tags used on pages
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # dotted: table.key
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("project.source_language", "zh", "Language of the content files."),
+    Setting("project.target_languages", ["en"], "Languages the content is translated into."),
+    Setting("site.title.zh", "泉州市政府信息（双语）", "Site title on Chinese pages."),
+    Setting("site.title.en", "Quanzhou Government Information", "Site title on English pages."),
+    Setting("site.base_url", "http://127.0.0.1:8000", "Public URL of the site (feeds, sitemap, canonical links)."),
+    Setting("site.expiry_warning_days", 60, "Warn this many days before a document's valid_until."),
+    Setting("translate.provider", "offline", "Translation engine: offline, libre, google, deepl, microsoft, ..."),
+    Setting("translate.provider_url", "", "Base URL for self-hosted providers (LibreTranslate)."),
+    Setting("translate.api_key", "", "API key for the provider (or set e.g. DEEPL_API_KEY in the environment)."),
+    Setting("translate.timeout", 10.0, "Seconds before one engine call is abandoned."),
+    Setting("translate.retries", 3, "Attempts per engine call, with exponential backoff."),
+    Setting("translate.batch_size", 20, "Segments sent to the engine per call."),
+    Setting("review.auto_approve_memory", True, "Approve drafts that exactly match approved translation memory."),
+    Setting("review.database_url", "", "SQLAlchemy URL of the store; empty means SQLite in .zaitun/state.db."),
+    Setting("review.secret_key", "", "Secret for session cookies; empty means one kept in .zaitun/secret."),
+    Setting("review.host", "127.0.0.1", "Address the review UI listens on."),
+    Setting("review.port", 8400, "Port of the review UI."),
+    Setting("publish.output_dir", "publish", "Folder the static site is built into."),
+    Setting("publish.s3_target", "", "Deploy target, e.g. s3://bucket/prefix (empty: no S3 deploy)."),
+    Setting("publish.s3_endpoint_url", "", "S3-compatible endpoint (MinIO, Ceph, R2); empty for AWS."),
+    Setting("publish.websub_hub", "", "WebSub hub pinged after each publish (empty: none)."),
+    Setting("publish.preview_port", 8000, "Port of the local preview server for publish/."),
+    Setting("social.mastodon_url", "", "Mastodon instance to post to (empty: outbox only)."),
+    Setting("social.mastodon_token", "", "Mastodon access token (or MASTODON_TOKEN)."),
+    Setting("social.dry_run", True, "Write posts to the outbox without sending them."),
+    Setting("notify.ready_for_review", [], "Apprise URLs told when content is ready for review."),
+    Setting("notify.approved", [], "Apprise URLs told when a document is approved."),
+    Setting("notify.published", [], "Apprise URLs told when the site is published."),
+    Setting("notify.failure", [], "Apprise URLs told when something fails (bad file, outage)."),
+    Setting("notify.expiring", [], "Apprise URLs told when content is about to expire or has expired."),
+    Setting("prefect.port", 4200, "Port of the local Prefect server started by `zaitun up`."),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass
+class Config:
+    """Resolved settings; `get("site.base_url")` reads one."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def get(self, name: str) -> Any:
+        if name not in _BY_NAME:
+            raise KeyError(name)
+        return self.values.get(name, _BY_NAME[name].default)
+
+    def secret(self, name: str, env: str) -> str:
+        """A credential from zaitun.toml, else from the environment variable `env`."""
+        return self.get(name) or os.environ.get(env, "")
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and name not in _BY_NAME:
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _line_of(text: str, key: str) -> int | None:
+    leaf = key.rsplit(".", 1)[-1]
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(leaf) and "=" in line:
+            return n
+    return None
+
+
+def _check_type(name: str, value: Any, text: str, path: Path) -> None:
+    default = _BY_NAME[name].default
+    expected = type(default)
+    ok = isinstance(value, expected) or (expected is float and isinstance(value, int))
+    if expected is int and isinstance(value, bool):
+        ok = False
+    if not ok:
+        raise ConfigError(path, f"'{name}' must be {expected.__name__}, got {value!r}", _line_of(text, name))
+
+
+def validate(flat: dict[str, Any], text: str, path: Path) -> None:
+    for name, value in flat.items():
+        if name not in _BY_NAME:
+            raise ConfigError(path, f"unknown setting '{name}' (see `zaitun config --list`)", _line_of(text, name))
+        _check_type(name, value, text, path)
+    langs = [flat.get("project.source_language", "zh"), *flat.get("project.target_languages", ["en"])]
+    for lang in langs:
+        if lang not in LANGUAGES:
+            raise ConfigError(path, f"unknown language {lang!r}: zaitun knows {', '.join(LANGUAGES)}",
+                              _line_of(text, "project.target_languages"))
+    base = flat.get("site.base_url", "http://x")
+    if not str(base).startswith(("http://", "https://")):
+        raise ConfigError(path, "'site.base_url' must start with http:// or https://", _line_of(text, "site.base_url"))
+    target = flat.get("publish.s3_target", "")
+    if target and not str(target).startswith("s3://"):
+        raise ConfigError(path, "'publish.s3_target' must look like s3://bucket/prefix",
+                          _line_of(text, "publish.s3_target"))
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate zaitun.toml; a missing file means all defaults."""
+    if not path.exists():
+        return Config({}, None)
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(path, f"invalid TOML: {exc}", line) from None
+    flat = _flatten(data)
+    validate(flat, text, path)
+    return Config(flat, path)
+
+
+def default_toml() -> str:
+    """A commented zaitun.toml listing every setting with its default."""
+    lines = ["# zaitun project settings. Every key is optional; shown with its default.", ""]
+    table = None
+    for s in SETTINGS:
+        top = s.name.split(".")[0]
+        if top != table:
+            table = top
+            lines += ["", f"[{top}]"]
+        rel = s.name[len(top) + 1:]
+        lines.append(f"# {s.help}")
+        value = _toml_value(s.default)
+        lines.append(f"{rel} = {value}")  # dotted keys such as title.zh are valid TOML
+    return "\n".join(lines).strip() + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,1 @@
+"""Stage 1: content files, notices converted into them, and their translatable segments."""

@@ -1,0 +1,208 @@
+"""A document is `content/<section>/<slug>.md`: YAML front matter plus a Chinese Markdown body."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from zaitun.errors import ContentError
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_BYTES = 1_000_000
+KNOWN_FIELDS = {
+    "title", "date", "summary", "programme", "doc_number", "issuer", "valid_from",
+    "valid_until", "tags", "social", "draft",
+}
+DATE_FIELDS = ("date", "valid_from", "valid_until")
+# Front-matter fields whose Chinese text is translated and reviewed like the body.
+TRANSLATABLE_FIELDS = ("title", "summary", "social")
+
+
+@dataclass
+class Document:
+    """One content document, as read from disk."""
+
+    path: Path
+    section: str
+    slug: str
+    meta: dict
+    body: str
+    body_line: int = 1  # line number of the body's first line in the file
+    raw: str = field(default="", repr=False)
+
+    @property
+    def title(self) -> str:
+        return self.meta["title"]
+
+    @property
+    def date(self) -> dt.date:
+        return self.meta["date"]
+
+    @property
+    def draft(self) -> bool:
+        return bool(self.meta.get("draft", False))
+
+    @property
+    def programme(self) -> str | None:
+        return self.meta.get("programme")
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self.meta.get("tags") or [])
+
+    @property
+    def valid_until(self) -> dt.date | None:
+        return self.meta.get("valid_until")
+
+    @property
+    def valid_from(self) -> dt.date | None:
+        return self.meta.get("valid_from")
+
+    def is_expired(self, today: dt.date | None = None) -> bool:
+        until = self.valid_until
+        return until is not None and until < (today or dt.date.today())
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
+    """Return (yaml text, body, body's first line number)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise ContentError(path, "missing front matter: the file must start with a '---' line", 1)
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
+    raise ContentError(path, "front matter is not closed: add a '---' line after it", 1)
+
+
+def parse_date(value, path: Path, key: str, line: int) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ContentError(path, f"bad date in '{key}': {value!r} (use YYYY-MM-DD)", line) from None
+
+
+def _key_line(yaml_text: str, key: str) -> int:
+    """Line of `key:` in the file (front matter starts on line 2)."""
+    for n, line in enumerate(yaml_text.split("\n"), start=2):
+        if line.startswith(f"{key}:"):
+            return n
+    return 1
+
+
+def parse_meta(yaml_text: str, path: Path) -> dict:
+    """Parse and validate front matter; errors carry the file's line number."""
+    try:
+        meta = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ContentError(path, f"broken YAML front matter: {problem}", line) from None
+    if not isinstance(meta, dict):
+        raise ContentError(path, "front matter must be a mapping of 'key: value' lines", 2)
+    for key in ("title", "date"):
+        if meta.get(key) in (None, ""):
+            raise ContentError(path, f"missing required field '{key}'", 1)
+    if not isinstance(meta["title"], str):
+        raise ContentError(path, "'title' must be text", _key_line(yaml_text, "title"))
+    for key in DATE_FIELDS:
+        if meta.get(key) is not None:
+            meta[key] = parse_date(meta[key], path, key, _key_line(yaml_text, key))
+    tags = meta.get("tags")
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        raise ContentError(path, "'tags' must be a list of text items", _key_line(yaml_text, "tags"))
+    programme = meta.get("programme")
+    if programme is not None and not SLUG_RE.match(str(programme)):
+        raise ContentError(path, f"bad programme {programme!r}: use lowercase a-z, 0-9 and '-'",
+                           _key_line(yaml_text, "programme"))
+    return meta
+
+
+def read_text(path: Path) -> str:
+    """Read a content file as UTF-8 (BOM allowed), CRLF normalised."""
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        raise ContentError(path, f"file is {len(data)} bytes, over the {MAX_BYTES}-byte limit", 1)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContentError(path, "undecodable bytes: content files must be UTF-8 "
+                           "(convert notices with `zaitun import`)", line) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def slug_of(path: Path, content_dir: Path) -> tuple[str, str]:
+    """Return (section, slug) for a file under content_dir, or raise ContentError."""
+    try:
+        rel = path.resolve().relative_to(content_dir.resolve())
+    except ValueError:
+        raise ContentError(path, "file is outside the content folder", 1) from None
+    if len(rel.parts) != 2:
+        raise ContentError(path, "documents live at content/<section>/<slug>.md", 1)
+    section, slug = rel.parts[0], rel.stem
+    for name, value in (("section", section), ("slug", slug)):
+        if not SLUG_RE.match(value):
+            raise ContentError(path, f"bad {name} {value!r}: use lowercase a-z, 0-9 and '-'", 1)
+    return section, slug
+
+
+def load_document(path: Path, content_dir: Path) -> Document:
+    """Read and validate one document; raise ContentError naming file and line."""
+    section, slug = slug_of(path, content_dir)
+    return parse_document(read_text(path), path, section, slug)
+
+
+def parse_document(text: str, path: Path, section: str, slug: str) -> Document:
+    """Build a Document from a file's text (also used to re-read the copy kept in the store)."""
+    yaml_text, body, body_line = split_front_matter(text, path)
+    meta = parse_meta(yaml_text, path)
+    return Document(path=path, section=section, slug=slug, meta=meta, body=body,
+                    body_line=body_line, raw=text)
+
+
+def content_files(content_dir: Path) -> list[Path]:
+    """Every Markdown file under content/, in a stable order (hidden files skipped)."""
+    if not content_dir.is_dir():
+        return []
+    return sorted(p for p in content_dir.rglob("*.md")
+                  if not any(part.startswith(".") for part in p.relative_to(content_dir).parts))
+
+
+@dataclass
+class LoadResult:
+    documents: list[Document]
+    errors: list[ContentError]
+
+
+def load_documents(content_dir: Path) -> LoadResult:
+    """Load every document; a broken file is reported and never stops the others."""
+    docs: list[Document] = []
+    errors: list[ContentError] = []
+    seen: dict[str, Path] = {}
+    for path in content_files(content_dir):
+        try:
+            doc = load_document(path, content_dir)
+        except ContentError as exc:
+            errors.append(exc)
+            continue
+        if doc.slug in seen:
+            errors.append(ContentError(path, f"slug {doc.slug!r} is already used by {seen[doc.slug]}", 1))
+            continue
+        seen[doc.slug] = path
+        docs.append(doc)
+    return LoadResult(docs, errors)
+
+
+def dump_document(meta: dict, body: str) -> str:
+    """Serialise front matter and body back into a content file."""
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    return f"---\n{front}---\n\n{body.strip()}\n"

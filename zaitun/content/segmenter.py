@@ -1,0 +1,261 @@
+"""Split a document into translatable segments with stable ids.
+
+The body becomes a list of pieces: literal text kept as it is (Markdown syntax, code blocks,
+URLs, blank lines) and segments to translate (headings, paragraph sentences, list items,
+table cells, image alt texts and titles). Joining every piece's text gives back the body
+exactly, so the translated page is the same pieces with segment texts replaced.
+An id hashes the document key and the segment's source text (plus its occurrence number),
+so editing one sentence changes only that segment's id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from zaitun.content.model import TRANSLATABLE_FIELDS, Document
+
+SENTENCE_END = "。！？；"
+CLOSERS = "”’」』）)】》\"'"
+FENCE_RE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+HEADING_RE = re.compile(r"^([ \t]{0,3}#{1,6}[ \t]+)(.*?)([ \t]*#*[ \t]*\n?)$")
+LIST_RE = re.compile(r"^([ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)(.*?)([ \t]*\n?)$")
+QUOTE_RE = re.compile(r"^([ \t]{0,3}>[ \t]?)(.*?)([ \t]*\n?)$")
+TABLE_SEP_RE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*\n?$")
+IMAGE_RE = re.compile(r'!\[([^\]]*)\]\(([^)\s]+)(?:\s+"([^"]*)")?\)')
+URL_ONLY_RE = re.compile(r"^(<?https?://\S+>?|\S+@\S+\.\S+)$")
+WORDY_RE = re.compile(r"[A-Za-z\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A unit of translation: its id, Chinese source text and where it came from."""
+
+    id: str
+    source: str
+    kind: str  # title | summary | social | heading | paragraph | list_item | table_cell | quote | alt | image_title
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of the body: literal text, or the source text of a segment."""
+
+    text: str
+    segment: Segment | None = None
+
+
+class _Ids:
+    """Hands out stable ids: hash of document key, source and occurrence number."""
+
+    def __init__(self, key: str):
+        self.key = key
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, source: str, scope: str = "body") -> str:
+        n = self.seen.get(scope + source, 0)
+        self.seen[scope + source] = n + 1
+        digest = hashlib.sha1(f"{self.key}\x1f{scope}\x1f{source}\x1f{n}".encode()).hexdigest()
+        return digest[:12]
+
+
+def segment_id(key: str, source: str, scope: str = "body", occurrence: int = 0) -> str:
+    """The id a segment gets; exposed so tools can predict ids."""
+    digest = hashlib.sha1(f"{key}\x1f{scope}\x1f{source}\x1f{occurrence}".encode()).hexdigest()
+    return digest[:12]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split at 。！？； (keeping closing quotes), never inside links or inline code."""
+    parts, start, depth, in_code, i = [], 0, 0, False, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "`":
+            in_code = not in_code
+        elif not in_code and ch in "[(":
+            depth += 1
+        elif not in_code and ch in "])" and depth:
+            depth -= 1
+        elif not in_code and not depth and ch in SENTENCE_END:
+            end = i + 1
+            while end < len(text) and text[end] in CLOSERS:
+                end += 1
+            parts.append(text[start:end])
+            start = i = end
+            continue
+        i += 1
+    if start < len(text):
+        parts.append(text[start:])
+    return parts
+
+
+def _translatable(text: str) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and bool(WORDY_RE.search(stripped)) and not URL_ONLY_RE.match(stripped)
+
+
+def _text_pieces(text: str, kind: str, ids: _Ids) -> list[Piece]:
+    """Pieces for a run of inline text: whitespace and URLs literal, sentences as segments."""
+    pieces: list[Piece] = []
+    lead = len(text) - len(text.lstrip())
+    core = text.strip()
+    trail = len(text.rstrip())
+    if lead:
+        pieces.append(Piece(text[:lead]))
+    if core:
+        if not _translatable(core):
+            pieces.append(Piece(core))
+        else:
+            for sentence in split_sentences(core):
+                pieces.extend(_sentence_pieces(sentence, kind, ids))
+    if trail < len(text) and core:
+        pieces.append(Piece(text[trail:]))
+    elif not core and lead < len(text):
+        pieces.append(Piece(text[lead:]))
+    return pieces
+
+
+def _sentence_pieces(sentence: str, kind: str, ids: _Ids) -> list[Piece]:
+    inner_lead = len(sentence) - len(sentence.lstrip())
+    pieces = [Piece(sentence[:inner_lead])] if inner_lead else []
+    body = sentence[inner_lead:]
+    rstripped = body.rstrip()
+    if _translatable(rstripped):
+        pieces.append(Piece(rstripped, Segment(ids(rstripped), rstripped, kind)))
+    elif rstripped:
+        pieces.append(Piece(rstripped))
+    if len(rstripped) < len(body):
+        pieces.append(Piece(body[len(rstripped):]))
+    return pieces
+
+
+def _inline_pieces(text: str, kind: str, ids: _Ids) -> list[Piece]:
+    """Images are atoms whose alt text and title are their own segments."""
+    pieces: list[Piece] = []
+    pos = 0
+    for m in IMAGE_RE.finditer(text):
+        pieces.extend(_text_pieces(text[pos:m.start()], kind, ids))
+        pieces.append(Piece("!["))
+        pieces.extend(_text_pieces(m.group(1), "alt", ids))
+        if m.group(3) is None:
+            pieces.append(Piece(text[m.start(1) + len(m.group(1)):m.end()]))
+        else:
+            pieces.append(Piece(text[m.end(1):m.start(3)]))
+            pieces.extend(_text_pieces(m.group(3), "image_title", ids))
+            pieces.append(Piece(text[m.end(3):m.end()]))
+        pos = m.end()
+    pieces.extend(_text_pieces(text[pos:], kind, ids))
+    return pieces
+
+
+def _table_row_pieces(line: str, ids: _Ids) -> list[Piece]:
+    pieces: list[Piece] = []
+    cells = re.split(r"(?<!\\)(\|)", line.rstrip("\n"))
+    for cell in cells:
+        if cell == "|":
+            pieces.append(Piece(cell))
+        else:
+            pieces.extend(_inline_pieces(cell, "table_cell", ids))
+    if line.endswith("\n"):
+        pieces.append(Piece("\n"))
+    return pieces
+
+
+def _prefixed(m: re.Match, kind: str, ids: _Ids) -> list[Piece]:
+    prefix, content, suffix = m.group(1), m.group(2), m.group(3)
+    return [Piece(prefix), *_inline_pieces(content, kind, ids), Piece(suffix)]
+
+
+def _block_kind(line: str) -> str:
+    stripped = line.strip()
+    if not stripped:
+        return "blank"
+    if HEADING_RE.match(line):
+        return "heading"
+    if stripped.startswith("|"):
+        return "table"
+    if LIST_RE.match(line):
+        return "list_item"
+    if QUOTE_RE.match(line) and stripped.startswith(">"):
+        return "quote"
+    return "paragraph"
+
+
+def segment_body(body: str, key: str, ids: _Ids | None = None) -> list[Piece]:
+    """Split a Markdown body into pieces; `"".join(p.text for p in pieces) == body`."""
+    ids = ids or _Ids(key)
+    pieces: list[Piece] = []
+    lines = body.splitlines(keepends=True)
+    fence: str | None = None
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            pieces.extend(_inline_pieces("".join(paragraph), "paragraph", ids))
+            paragraph.clear()
+
+    for line in lines:
+        fence_m = FENCE_RE.match(line)
+        if fence or fence_m:
+            flush()
+            pieces.append(Piece(line))
+            if fence_m and (fence is None or fence_m.group(1) == fence):
+                fence = None if fence else fence_m.group(1)
+            continue
+        kind = _block_kind(line)
+        if kind == "paragraph":
+            paragraph.append(line)
+            continue
+        flush()
+        if kind == "blank" or (kind == "table" and TABLE_SEP_RE.match(line)):
+            pieces.append(Piece(line))
+        elif kind == "table":
+            pieces.extend(_table_row_pieces(line, ids))
+        else:
+            regex = {"heading": HEADING_RE, "list_item": LIST_RE, "quote": QUOTE_RE}[kind]
+            pieces.extend(_prefixed(regex.match(line), kind, ids))
+    flush()
+    return [p for p in pieces if p.text]
+
+
+def meta_segments(doc: Document, ids: _Ids) -> list[Segment]:
+    """Segments for the translatable front-matter fields (title, summary, social)."""
+    out = []
+    for field_name in TRANSLATABLE_FIELDS:
+        value = doc.meta.get(field_name)
+        if isinstance(value, str) and value.strip():
+            out.append(Segment(ids(value.strip(), field_name), value.strip(), field_name))
+    return out
+
+
+def document_pieces(doc: Document) -> tuple[list[Segment], list[Piece]]:
+    """Front-matter segments and body pieces of a document, ids scoped by its slug."""
+    ids = _Ids(doc.slug)
+    meta = meta_segments(doc, ids)
+    return meta, segment_body(doc.body, doc.slug, ids)
+
+
+def document_segments(doc: Document) -> list[Segment]:
+    """Every segment of a document in reading order: front matter first, then the body."""
+    meta, pieces = document_pieces(doc)
+    return meta + [p.segment for p in pieces if p.segment]
+
+
+def render_pieces(pieces: list[Piece], targets: dict[str, str], sentence_gap: str = " ") -> str:
+    """Rebuild a body with each segment replaced by its target (source kept where missing).
+
+    Sentences of one Chinese paragraph follow each other without a gap; in English they
+    need `sentence_gap` between them.
+    """
+    out: list[str] = []
+    previous_was_segment = False
+    for piece in pieces:
+        if piece.segment is None:
+            out.append(piece.text)
+            previous_was_segment = False
+            continue
+        if previous_was_segment and sentence_gap:
+            out.append(sentence_gap)
+        out.append(targets.get(piece.segment.id, piece.text))
+        previous_was_segment = True
+    return "".join(out)

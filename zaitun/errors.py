@@ -1,0 +1,65 @@
+"""One exception tree for everything a user can get wrong.
+
+    ZaitunError                 any error zaitun reports to a user without a traceback
+    ├── ConfigError             zaitun.toml is missing, unreadable or invalid
+    ├── ContentError            a content file cannot be read or is invalid (path:line)
+    │   └── NoticeImportError       a notice could not be converted by `zaitun import`
+    ├── GlossaryError           a glossary file is invalid (path:line)
+    ├── ProviderError           a translation provider is unknown or misconfigured
+    ├── ReviewError             a review action is not allowed (unknown segment, wrong role...)
+    ├── PublishError            the site failed its own lint or could not be written
+    └── DeployError             a sink (S3) refused the upload
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ZaitunError(Exception):
+    """Base class: the CLI prints these as one line and exits 1."""
+
+
+class LocatedError(ZaitunError):
+    """An error tied to a file (and line), printed as `path:line: message`."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None):
+        self.path = Path(path)
+        self.line = line
+        self.message = message
+        super().__init__(self.location() + ": " + message)
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else str(self.path)
+
+
+class ConfigError(LocatedError):
+    pass
+
+
+class ContentError(LocatedError):
+    pass
+
+
+class NoticeImportError(ContentError):
+    pass
+
+
+class GlossaryError(LocatedError):
+    pass
+
+
+class ProviderError(ZaitunError):
+    pass
+
+
+class ReviewError(ZaitunError):
+    pass
+
+
+class PublishError(ZaitunError):
+    pass
+
+
+class DeployError(ZaitunError):
+    pass

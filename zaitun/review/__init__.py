@@ -1,0 +1,1 @@
+"""Stage 3: the human review gate. Only approved English is ever published."""

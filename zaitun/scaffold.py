@@ -1,0 +1,45 @@
+"""`zaitun init`: a new, independent project with the skeleton, a zaitun.toml and the sample content."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import zaitun
+from zaitun.config import default_toml
+from zaitun.errors import ZaitunError
+from zaitun.project import CONFIG_NAME
+
+SAMPLE_DIRS = ("content", "glossary", "tm")
+GITIGNORE = ".zaitun/\n.prefect/\npublish/*\n!publish/.gitkeep\n"
+
+
+def sample_root() -> Path:
+    """The folder holding the sample content: the zaitun source tree itself."""
+    root = Path(zaitun.__file__).resolve().parent.parent
+    if not all((root / d).is_dir() for d in ("content", "glossary")):
+        raise ZaitunError(f"sample content not found beside the zaitun package in {root}; "
+                          "install zaitun from its source tree (pip install -e .)")
+    return root
+
+
+def init_project(target: Path, with_sample: bool = True) -> list[Path]:
+    """Create the skeleton in `target` (empty or new); return the paths written."""
+    target = target.resolve()
+    if target.exists() and any(target.iterdir()):
+        raise ZaitunError(f"{target} is not empty; choose a new or empty folder")
+    target.mkdir(parents=True, exist_ok=True)
+    written = [target / CONFIG_NAME, target / ".gitignore"]
+    written[0].write_text(default_toml(), encoding="utf-8")
+    written[1].write_text(GITIGNORE, encoding="utf-8")
+    (target / "publish").mkdir()
+    (target / "publish" / ".gitkeep").touch()
+    source = sample_root() if with_sample else None
+    for name in SAMPLE_DIRS:
+        dest = target / name
+        if source and (source / name).is_dir():
+            shutil.copytree(source / name, dest, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+        else:
+            dest.mkdir(exist_ok=True)
+        written.append(dest)
+    return written

@@ -1,0 +1,58 @@
+"""Where each document stands in the pipeline, for staff watching their content."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from zaitun.review.gate import document_from_row, progress, segment_states
+from zaitun.store import Store
+
+
+@dataclass
+class DocumentStatus:
+    slug: str
+    section: str
+    title: str
+    stage: str  # withdrawn | translating | in review | approved | update in review
+    approved: int
+    total: int
+    flagged: int
+    valid_until: dt.date | None
+    expiry: str  # "" | "expiring" | "expired"
+
+    def as_dict(self) -> dict:
+        out = self.__dict__.copy()
+        out["valid_until"] = self.valid_until.isoformat() if self.valid_until else None
+        return out
+
+
+def expiry_state(valid_until: dt.date | None, today: dt.date, warning_days: int) -> str:
+    if valid_until is None:
+        return ""
+    if valid_until < today:
+        return "expired"
+    return "expiring" if (valid_until - today).days <= warning_days else ""
+
+
+def document_status(store: Store, row: dict, today: dt.date, warning_days: int) -> DocumentStatus:
+    doc = document_from_row(row)
+    states = segment_states(store, row["slug"])
+    prog = progress(states)
+    if row["status"] != "active":
+        stage = "withdrawn"
+    elif prog["complete"]:
+        stage = "approved"
+    elif store.latest_release(row["slug"]):
+        stage = "update in review"
+    elif any(s.translation for s in states):
+        stage = "in review"
+    else:
+        stage = "translating"
+    return DocumentStatus(row["slug"], row["section"], doc.title, stage, prog["approved"], prog["total"],
+                          prog["flagged"], doc.valid_until,
+                          expiry_state(doc.valid_until, today, warning_days))
+
+
+def project_status(store: Store, today: dt.date, warning_days: int) -> list[DocumentStatus]:
+    return [document_status(store, row, today, warning_days) for row in store.documents(status=None)]

@@ -1,0 +1,311 @@
+"""The project's state: documents, segments, every translation version, memory, users, audit.
+
+SQLite by default (WAL, so several reviewers and the pipeline can work at once), through
+SQLAlchemy so `review.database_url` can point at PostgreSQL. Nothing is ever deleted:
+superseded and rejected translations stay as rows; the audit log records every action.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
+
+metadata = MetaData()
+
+documents = Table(
+    "documents", metadata,
+    Column("slug", String(200), primary_key=True),
+    Column("section", String(200), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("raw", Text, nullable=False),  # the whole file, so any stage can re-read it
+    Column("raw_hash", String(64), nullable=False),
+    Column("status", String(20), nullable=False, default="active"),  # active | withdrawn
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+segments = Table(
+    "segments", metadata,
+    Column("slug", String(200), primary_key=True),
+    Column("seg_id", String(40), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("prev_seg_id", String(40)),  # the segment this one replaced when the Chinese changed
+    ForeignKeyConstraint(["slug"], ["documents.slug"]),
+)
+
+translations = Table(
+    "translations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(200), nullable=False),
+    Column("seg_id", String(40), nullable=False),
+    Column("source_hash", String(64), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("target_hash", String(64), nullable=False),
+    Column("origin", String(20), nullable=False),  # memory | engine | none | human
+    Column("state", String(20), nullable=False),  # draft | approved | rejected | superseded
+    Column("issues", Text, nullable=False, default="[]"),  # JSON list of {check, message}
+    Column("engine", String(100), nullable=False, default=""),
+    Column("glossary_version", String(64), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(100), nullable=False, default="zaitun"),
+    Column("reviewed_by", String(100)),
+    Column("reviewed_at", DateTime(timezone=True)),
+    Column("comment", Text),
+)
+
+memory = Table(
+    "memory", metadata,
+    Column("source_hash", String(64), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("origin", String(40), nullable=False),  # review | tmx
+    Column("approved_by", String(100), nullable=False, default=""),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+releases = Table(
+    "releases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(200), nullable=False),
+    Column("lang", String(10), nullable=False),
+    Column("raw_hash", String(64), nullable=False),  # the Chinese this English was approved for
+    Column("payload", Text, nullable=False),  # JSON: meta, body, provenance
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("slug", String(200)),
+    Column("seg_id", String(40)),
+    Column("before", Text),
+    Column("after", Text),
+    Column("note", Text),
+)
+
+events = Table(  # an outbox of things that happened, for notifications and status
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("slug", String(200)),
+    Column("payload", Text, nullable=False, default="{}"),
+)
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+@dataclass
+class Store:
+    """Thin access layer over the tables; stage logic lives in the stage packages."""
+
+    engine: Engine
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        engine = create_engine(url, future=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        metadata.create_all(engine)
+        return cls(engine)
+
+    @contextmanager
+    def tx(self) -> Iterator[Connection]:
+        """One transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE)."""
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.begin()
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- reads ---------------------------------------------------------------
+    def document(self, slug: str) -> dict | None:
+        with self.engine.connect() as c:
+            row = c.execute(select(documents).where(documents.c.slug == slug)).mappings().first()
+            return dict(row) if row else None
+
+    def documents(self, status: str | None = "active") -> list[dict]:
+        q = select(documents).order_by(documents.c.slug)
+        if status:
+            q = q.where(documents.c.status == status)
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(q).mappings()]
+
+    def segments(self, slug: str, active: bool | None = True) -> list[dict]:
+        q = select(segments).where(segments.c.slug == slug).order_by(segments.c.position)
+        if active is not None:
+            q = q.where(segments.c.active == active)
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(q).mappings()]
+
+    def segment(self, slug: str, seg_id: str) -> dict | None:
+        q = select(segments).where(segments.c.slug == slug, segments.c.seg_id == seg_id)
+        with self.engine.connect() as c:
+            row = c.execute(q).mappings().first()
+            return dict(row) if row else None
+
+    def current_translations(self, slug: str, conn: Connection | None = None) -> dict[str, dict]:
+        """The newest non-superseded translation of each segment of a document."""
+        q = (select(translations).where(translations.c.slug == slug,
+                                        translations.c.state != "superseded")
+             .order_by(translations.c.id))
+        return {r["seg_id"]: _translation(r) for r in self._rows(q, conn)}
+
+    def history(self, slug: str, seg_id: str) -> list[dict]:
+        q = (select(translations).where(translations.c.slug == slug, translations.c.seg_id == seg_id)
+             .order_by(translations.c.id))
+        return [_translation(r) for r in self._rows(q)]
+
+    def memory_lookup(self, sources: list[str]) -> dict[str, str]:
+        hashes = {sha(s): s for s in sources}
+        out: dict[str, str] = {}
+        keys = list(hashes)
+        with self.engine.connect() as c:
+            for i in range(0, len(keys), 500):
+                q = select(memory.c.source_hash, memory.c.target).where(memory.c.source_hash.in_(keys[i:i + 500]))
+                for h, target in c.execute(q):
+                    out[hashes[h]] = target
+        return out
+
+    def memory_entries(self) -> list[dict]:
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(select(memory).order_by(memory.c.source)).mappings()]
+
+    def latest_release(self, slug: str, lang: str = "en") -> dict | None:
+        q = (select(releases).where(releases.c.slug == slug, releases.c.lang == lang)
+             .order_by(releases.c.id.desc()).limit(1))
+        rows = self._rows(q)
+        if not rows:
+            return None
+        row = dict(rows[0])
+        row["payload"] = json.loads(row["payload"])
+        return row
+
+    def audit_log(self, slug: str | None = None) -> list[dict]:
+        q = select(audit).order_by(audit.c.id)
+        if slug:
+            q = q.where(audit.c.slug == slug)
+        return [dict(r) for r in self._rows(q)]
+
+    def user(self, name: str) -> dict | None:
+        rows = self._rows(select(users).where(users.c.name == name))
+        return dict(rows[0]) if rows else None
+
+    def events_since(self, after_id: int = 0) -> list[dict]:
+        q = select(events).where(events.c.id > after_id).order_by(events.c.id)
+        return [dict(r) | {"payload": json.loads(r["payload"])} for r in self._rows(q)]
+
+    def _rows(self, query, conn: Connection | None = None) -> list:
+        if conn is not None:
+            return list(conn.execute(query).mappings())
+        with self.engine.connect() as c:
+            return list(c.execute(query).mappings())
+
+    # -- writes (each takes an open transaction) --------------------------------
+    def log(self, conn: Connection, actor: str, action: str, slug: str | None = None,
+            seg_id: str | None = None, before: str | None = None, after: str | None = None,
+            note: str | None = None) -> None:
+        conn.execute(insert(audit).values(at=now(), actor=actor, action=action, slug=slug, seg_id=seg_id,
+                                          before=before, after=after, note=note))
+
+    def record_event(self, conn: Connection, name: str, slug: str | None = None, **payload) -> None:
+        conn.execute(insert(events).values(at=now(), name=name, slug=slug,
+                                           payload=json.dumps(payload, ensure_ascii=False, default=str)))
+
+    def add_translation(self, conn: Connection, slug: str, seg_id: str, source: str, target: str,
+                        origin: str, state: str = "draft", issues: list | None = None, engine: str = "",
+                        glossary_version: str = "", created_by: str = "zaitun",
+                        reviewed_by: str | None = None, comment: str | None = None) -> int:
+        """Supersede the segment's current translation and add a new one; return its id."""
+        conn.execute(update(translations)
+                     .where(translations.c.slug == slug, translations.c.seg_id == seg_id,
+                            translations.c.state.in_(("draft", "rejected")))
+                     .values(state="superseded"))
+        stamp = now()
+        result = conn.execute(insert(translations).values(
+            slug=slug, seg_id=seg_id, source_hash=sha(source), target=target, target_hash=sha(target),
+            origin=origin, state=state, issues=json.dumps(issues or [], ensure_ascii=False), engine=engine,
+            glossary_version=glossary_version, created_at=stamp, created_by=created_by,
+            reviewed_by=reviewed_by, reviewed_at=stamp if reviewed_by else None, comment=comment))
+        return result.inserted_primary_key[0]
+
+    def remember(self, conn: Connection, source: str, target: str, origin: str, approved_by: str = "") -> None:
+        """Put an approved pair into the translation memory (the newest approval wins)."""
+        key = sha(source)
+        exists = conn.execute(select(memory.c.source_hash).where(memory.c.source_hash == key)).first()
+        values = dict(source=source, target=target, origin=origin, approved_by=approved_by, updated_at=now())
+        if exists:
+            conn.execute(update(memory).where(memory.c.source_hash == key).values(**values))
+        else:
+            conn.execute(insert(memory).values(source_hash=key, **values))
+
+    def add_release(self, conn: Connection, slug: str, lang: str, raw_hash: str, payload: dict) -> None:
+        conn.execute(insert(releases).values(slug=slug, lang=lang, raw_hash=raw_hash, created_at=now(),
+                                             payload=json.dumps(payload, ensure_ascii=False, default=str)))
+
+    def add_user(self, conn: Connection, name: str, role: str, password_hash: str) -> None:
+        conn.execute(insert(users).values(name=name, role=role, password_hash=password_hash, created_at=now()))
+
+
+def _translation(row) -> dict:
+    out = dict(row)
+    out["issues"] = json.loads(out["issues"] or "[]")
+    return out

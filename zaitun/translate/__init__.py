@@ -1,0 +1,1 @@
+"""Stage 2: glossary-controlled machine translation, translation memory and QA checks."""
