@@ -1,0 +1,267 @@
+"""The notice importer on the real seed notice and on variants of it built here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import docx
+import pytest
+
+from zaitun.content.importer import convert_notice, default_slug, import_notice, read_notice
+from zaitun.content.model import load_document
+from zaitun.errors import NoticeImportError
+
+SEED = Path(__file__).parent / "fixtures" / "seed-notice.txt"
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+
+
+def convert(text: str) -> tuple[dict, str]:
+    return convert_notice(text, Path("notice.txt"))
+
+
+def seed_without(*needles: str) -> str:
+    return "\n".join(line for line in SEED_TEXT.split("\n") if not any(n in line for n in needles))
+
+
+def sections(body: str) -> dict[str, str]:
+    """Each `### ` heading with the text up to the next heading."""
+    parts = re.split(r"^(#{2,3} .*)$", body, flags=re.M)
+    return {parts[i]: parts[i + 1] for i in range(1, len(parts), 2) if parts[i].startswith("### ")}
+
+
+@pytest.fixture(scope="module")
+def seed() -> tuple[dict, str]:
+    return convert_notice(read_notice(SEED), SEED)
+
+
+def test_seed_front_matter_has_number_issuer_dates_and_measures_title(seed):
+    meta, _ = seed
+    assert list(meta) == ["title", "date", "doc_number", "issuer", "valid_from", "valid_until",
+                          "summary", "tags"]
+    assert meta["title"] == "泉州市加快提升国际化营商环境若干措施（试行）"
+    assert meta["doc_number"] == "泉政办规〔2024〕11号"
+    assert meta["issuer"] == "泉州市人民政府办公室"
+    assert meta["date"] == dt.date(2024, 12, 20)  # not the 12月23日 printing date
+    assert meta["valid_from"] == dt.date(2024, 12, 20)  # 自印发之日起施行
+    assert meta["valid_until"] == dt.date(2026, 12, 31)
+    assert meta["summary"] == "泉州市人民政府办公室关于印发泉州市加快提升国际化营商环境若干措施（试行）的通知"
+    assert meta["tags"] == ["政策文件"]
+
+
+def test_seed_body_has_four_parts_and_sixteen_measures(seed):
+    _, body = seed
+    assert len(re.findall(r"^## ", body, flags=re.M)) == 4
+    assert len(re.findall(r"^### ", body, flags=re.M)) == 16
+    assert "## 一、打造高效便捷的涉外政务服务环境\n" in body
+    assert "## 四、其他事项\n" in body
+
+
+def test_measure_heading_is_its_title_sentence_and_the_rest_a_paragraph(seed):
+    _, body = seed
+    assert "### （一）建设涉外政务平台，设立泉州市12345热线外籍人士服务专线。\n\n构建外资企业" in body
+    assert "### （五）推动引资、引才、引智融合发展。\n\n加大引才、引智力度。" in body
+
+
+def test_every_measure_keeps_its_lead_and_responsible_units(seed):
+    _, body = seed
+    for heading, text in sections(body).items():
+        assert re.search(r"^ *\*\*(牵头|责任)单位\*\*：", text, flags=re.M), heading
+    assert "**牵头单位**：市外事办、市12345政务服务便民热线中心\n" in body
+    assert ("**责任单位**：各县（市、区）人民政府，泉州开发区、泉州台商投资区管委会，"
+            "市人社局、科技局、公安局，市社科联\n\n优化产业结构。") in body
+
+
+def test_sub_items_become_list_items_with_their_units_inside(seed):
+    _, body = seed
+    assert "\n- （1）进一步优化外国人来华工作许可和居留许可审批。全力建设" in body
+    assert "\n\n  **牵头单位**：市公安局、科技局\n" in body
+    assert "签发1至3年多次入境有效的商贸签证；或根据实际需求，在满足申请条件下" in body
+
+
+def test_covering_note_then_preamble_come_before_the_parts(seed):
+    _, body = seed
+    blocks = body.split("\n\n")
+    assert blocks[0].startswith("各县（市、区）人民政府") and blocks[0].endswith("各高等院校：")
+    assert blocks[1] == ("《泉州市加快提升国际化营商环境若干措施（试行）》已经市政府研究同意，"
+                         "现印发给你们，请认真贯彻执行。")
+    assert blocks[2].startswith("为深入贯彻落实") and blocks[2].endswith("制定如下措施：")
+    assert blocks[3].startswith("## 一、")
+
+
+def test_header_stamp_signature_printing_and_distribution_lines_are_dropped(seed):
+    _, body = seed
+    for debris in ("文件", "此件主动公开", "抄送", "印发\n", "各民主党派", "泉政办规", "2024年12月20日"):
+        assert debris not in body
+    assert not body.rstrip().endswith("印发")
+    assert body.rstrip().endswith("本措施自印发之日起施行，有效期至2026年12月31日，由市外事办负责解释。")
+
+
+def test_paragraphs_are_never_broken_mid_sentence(seed):
+    _, body = seed
+    for block in body.split("\n\n"):
+        block = block.strip()
+        if block.startswith(("#", "**", "- ")):
+            continue
+        assert block.endswith(("。", "：")), block
+
+
+def test_no_text_of_the_measures_is_lost(seed):
+    _, body = seed
+    source = re.sub(r"\s", "", SEED_TEXT)
+    source = source[source.index("为深入贯彻落实"): source.index("泉州市人民政府办公室2024年12月23日印发")]
+    flat = re.sub(r"^- |[\s#*]", "", body, flags=re.M)
+    assert flat[flat.index("为深入贯彻落实"):] == source
+
+
+def test_page_break_debris_is_dropped(seed):
+    lines = SEED_TEXT.split("\n")
+    for n, debris in ((200, "— 3 —"), (120, "- 2 -"), (60, "1"), (300, "第 4 页")):
+        lines.insert(n, debris)
+    meta, body = convert("\n".join(lines))
+    assert (meta, body) == seed
+    assert not re.search(r"—\s*\d+\s*—", body)
+
+
+@pytest.mark.parametrize("encode", [
+    lambda t: t.encode("gbk"),
+    lambda t: t.encode("gb18030"),
+    lambda t: t.replace("\n", "\r\n").encode("utf-8"),
+    lambda t: t.replace("\n", "\r").encode("utf-8"),
+    lambda t: t.encode("utf-8-sig"),
+], ids=["gbk", "gb18030", "crlf", "cr", "utf8-bom"])
+def test_encodings_and_line_ends_give_the_same_document(tmp_path, seed, encode):
+    path = tmp_path / "notice.txt"
+    path.write_bytes(encode(SEED_TEXT))
+    assert convert_notice(read_notice(path), path) == seed
+
+
+def test_undecodable_bytes_name_the_line(tmp_path):
+    data = SEED_TEXT.encode("utf-8").split(b"\n")
+    data[33] = data[33][:9] + b"\xff\xfe" + data[33][9:]
+    path = tmp_path / "broken.txt"
+    path.write_bytes(b"\n".join(data))
+    with pytest.raises(NoticeImportError) as exc:
+        read_notice(path)
+    assert exc.value.line == 34
+    assert str(exc.value).startswith(f"{path}:34: undecodable bytes")
+
+
+def test_notice_without_validity_line_has_no_validity_dates():
+    meta, body = convert(seed_without("有效期至"))
+    assert "valid_until" not in meta and "valid_from" not in meta
+    assert body.rstrip().endswith("## 四、其他事项\n\n由市外事办负责解释。")
+
+
+def test_explicit_start_date_is_valid_from():
+    meta, _ = convert(SEED_TEXT.replace("自印发之日起施行", "自2025年1月1日起施行"))
+    assert meta["valid_from"] == dt.date(2025, 1, 1)
+    assert meta["date"] == dt.date(2024, 12, 20)
+
+
+def test_notice_with_measures_but_no_parts():
+    text = "\n".join(line for line in SEED_TEXT.split("\n") if not re.match(r"^[一二三四]、", line))
+    _, body = convert(text)
+    assert not re.search(r"^## ", body, flags=re.M)
+    assert len(re.findall(r"^### ", body, flags=re.M)) == 16
+
+
+def test_notice_with_paragraphs_only():
+    text = ("泉州市外事办公室关于做好春节期间涉外服务工作的通知\n\n各县（市、区）外事办：\n\n"
+            "春节将至，为做好节日期间外籍人士服务\n工作，现将有关事项通知如下。\n\n"
+            "请各地加强值班值守，及时处理涉外事务。\n\n泉州市外事办公室\n\n2025年1月20日\n")
+    meta, body = convert(text)
+    assert meta["title"] == "泉州市外事办公室关于做好春节期间涉外服务工作的通知"
+    assert meta["issuer"] == "泉州市外事办公室"
+    assert meta["date"] == dt.date(2025, 1, 20)
+    assert "doc_number" not in meta and "summary" not in meta
+    assert body == ("各县（市、区）外事办：\n\n春节将至，为做好节日期间外籍人士服务工作，现将有关事项通知如下。\n\n"
+                    "请各地加强值班值守，及时处理涉外事务。\n")
+    assert default_slug(meta) == "notice-2025-01-20"
+
+
+def test_docx_paragraphs_and_table_cells_are_read(tmp_path):
+    document = docx.Document()
+    for text in ["泉州市人民政府办公室关于印发泉州市外籍人士服务措施的通知", "闽政办〔2025〕3号",
+                 "各县（市、区）人民政府：", "《泉州市外籍人士服务措施》已经市政府同意，现印发给你们。",
+                 "泉州市人民政府办公室", "2025年3月1日", "泉州市外籍人士服务措施",
+                 "一、总体要求", "（一）设立服务专线。为外籍人士提供咨询服务。", "牵头单位：市外事办"]:
+        document.add_paragraph(text)
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "（二）优化签证办理。简化申报材料。"
+    table.cell(0, 1).text = "责任单位：市公安局"
+    path = tmp_path / "notice.docx"
+    document.save(path)
+    meta, body = convert_notice(read_notice(path), path)
+    assert meta["title"] == "泉州市外籍人士服务措施"
+    assert meta["doc_number"] == "闽政办〔2025〕3号"
+    assert meta["date"] == dt.date(2025, 3, 1)
+    assert body.endswith("## 一、总体要求\n\n### （一）设立服务专线。\n\n为外籍人士提供咨询服务。\n\n"
+                         "**牵头单位**：市外事办\n\n### （二）优化签证办理。\n\n简化申报材料。\n\n"
+                         "**责任单位**：市公安局\n")
+    assert default_slug(meta) == "min-zheng-ban-2025-3"
+
+
+def test_broken_docx_is_a_clear_error(tmp_path):
+    path = tmp_path / "notice.docx"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(NoticeImportError, match="not a readable .docx"):
+        read_notice(path)
+
+
+@pytest.mark.parametrize(("line", "number"), [
+    ("泉政办规[2024]11号", "泉政办规〔2024〕11号"),
+    ("泉政办规【2024】011号", "泉政办规〔2024〕11号"),
+    ("泉政办规〔 2024〕 11号", "泉政办规〔2024〕11号"),
+])
+def test_document_number_brackets_are_recognised(line, number):
+    meta, _ = convert(SEED_TEXT.replace("泉政办规〔2024〕11号", line))
+    assert meta["doc_number"] == number
+
+
+def test_slug_falls_back_when_prefix_has_unknown_characters():
+    meta = {"doc_number": "鳌政〔2023〕7号", "date": dt.date(2023, 5, 1)}
+    assert default_slug(meta) == "notice-2023-7"
+
+
+def test_notice_without_date_is_a_clear_error():
+    with pytest.raises(NoticeImportError, match="no date of issue found"):
+        convert("关于做好工作的通知\n\n请认真执行。\n")
+
+
+def test_import_writes_a_loadable_document(tmp_path):
+    content = tmp_path / "content"
+    path = import_notice(SEED, content)
+    assert path == content / "policies" / "quan-zheng-ban-gui-2024-11.md"
+    doc = load_document(path, content)
+    assert doc.meta["doc_number"] == "泉政办规〔2024〕11号"
+    assert doc.valid_until == dt.date(2026, 12, 31)
+    assert doc.body.count("\n### ") == 16
+
+
+def test_import_refuses_to_overwrite_without_force(tmp_path):
+    content = tmp_path / "content"
+    path = import_notice(SEED, content)
+    path.write_text("edited by hand", encoding="utf-8")
+    with pytest.raises(NoticeImportError) as exc:
+        import_notice(SEED, content)
+    assert exc.value.path == path and "--force" in exc.value.message
+    assert path.read_text(encoding="utf-8") == "edited by hand"
+    import_notice(SEED, content, force=True)
+    assert load_document(path, content).meta["issuer"] == "泉州市人民政府办公室"
+
+
+def test_import_refuses_a_slug_used_in_another_section(tmp_path):
+    content = tmp_path / "content"
+    other = import_notice(SEED, content, section="guides")
+    with pytest.raises(NoticeImportError) as exc:
+        import_notice(SEED, content, force=True)
+    assert exc.value.path == other and "--slug" in exc.value.message
+    assert not (content / "policies").exists()
+
+
+@pytest.mark.parametrize(("section", "slug"), [("Policies", None), ("policies", "bad slug")])
+def test_import_refuses_bad_section_or_slug(tmp_path, section, slug):
+    with pytest.raises(NoticeImportError, match="lowercase a-z"):
+        import_notice(SEED, tmp_path / "content", section=section, slug=slug)
