@@ -238,6 +238,7 @@ def test_import_writes_a_loadable_document(tmp_path):
     assert doc.meta["doc_number"] == "泉政办规〔2024〕11号"
     assert doc.valid_until == dt.date(2026, 12, 31)
     assert doc.body.count("\n### ") == 16
+    assert "valid_from: 2024-12-20\n" in doc.raw and "&id" not in doc.raw  # plain YAML, no anchors
 
 
 def test_import_refuses_to_overwrite_without_force(tmp_path):

@@ -387,7 +387,8 @@ def _validity(blocks: list[Block], issued: dt.date, source: Path) -> dict:
     start = re.search(r"自(.{0,30}?)起(?:施行|实施|执行|生效)", text)
     if start:
         date = DATE_RE.search(start.group(1))
-        found["valid_from"] = _to_date(date, source, None) if date else issued
+        # A copy: the same object twice would make YAML write an anchor (&id001) and an alias.
+        found["valid_from"] = _to_date(date, source, None) if date else dt.date.fromordinal(issued.toordinal())
     until = re.search(r"有效期(?:至|到)" + DATE_RE.pattern, text)
     if until:
         found["valid_until"] = _to_date(DATE_RE.search(until.group(0)), source, None)
