@@ -8,6 +8,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zaitun.content.importer import convert_notice, default_slug, import_notice, read_notice
 from zaitun.content.model import load_document
@@ -124,6 +126,29 @@ def test_page_break_debris_is_dropped(seed):
     assert not re.search(r"—\s*\d+\s*—", body)
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 400), st.sampled_from(["— 7 —", "- 12 -", "9", " 第 3 页 "])),
+                max_size=6))
+def test_page_debris_anywhere_never_changes_the_document(seed, inserts):
+    lines = SEED_TEXT.split("\n")
+    for at, debris in sorted(inserts, reverse=True):
+        lines.insert(at, debris)
+    assert convert("\n".join(lines)) == seed
+
+
+def test_a_sentence_that_wraps_after_yinfa_is_not_the_printing_line():
+    text = SEED_TEXT.replace("由市外事办负责解释。", "由市外事办负责解释。原于2023年5月1日印发\n的旧措施同时废止。")
+    _, body = convert(text)
+    assert body.rstrip().endswith("原于2023年5月1日印发的旧措施同时废止。")
+
+
+def test_empty_notice_is_a_clear_error(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"\xef\xbb\xbf\r\n\r\n")
+    with pytest.raises(NoticeImportError, match="the notice is empty"):
+        convert_notice(read_notice(path), path)
+
+
 @pytest.mark.parametrize("encode", [
     lambda t: t.encode("gbk"),
     lambda t: t.encode("gb18030"),
@@ -201,6 +226,17 @@ def test_docx_paragraphs_and_table_cells_are_read(tmp_path):
                          "**牵头单位**：市外事办\n\n### （二）优化签证办理。\n\n简化申报材料。\n\n"
                          "**责任单位**：市公安局\n")
     assert default_slug(meta) == "min-zheng-ban-2025-3"
+
+
+def test_docx_paragraphs_stay_paragraphs_even_without_final_stop(tmp_path):
+    document = docx.Document()
+    for text in ["关于开放外籍人士服务窗口的通知", "2025年3月1日", "各有关单位：", "服务窗口地址",
+                 "泉州市丰泽区东海大街行政服务中心一楼。"]:
+        document.add_paragraph(text)
+    path = tmp_path / "notice.docx"
+    document.save(path)
+    _, body = convert_notice(read_notice(path), path)
+    assert body == "各有关单位：\n\n服务窗口地址\n\n泉州市丰泽区东海大街行政服务中心一楼。\n"
 
 
 def test_broken_docx_is_a_clear_error(tmp_path):

@@ -14,10 +14,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from zaitun.content.model import SLUG_RE, content_files, dump_document
+from zaitun.content.model import MAX_BYTES, SLUG_RE, content_files, dump_document
 from zaitun.errors import NoticeImportError
 
 TAGS = ["政策文件"]
+PARAGRAPH_INDENT = "\u3000\u3000"
 # Characters that may appear in Chinese text; spaces between them are PDF artefacts.
 _CJK = "\u3001-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uffef\u201c\u201d\u2018\u2019\u00b7\u2014\u2026"
 _ARTEFACT_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}0-9])|(?<=[0-9])[ \t\u3000]+(?=[{_CJK}])")
@@ -30,7 +31,8 @@ _DEBRIS = [
     re.compile(r"^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$"),
     re.compile(r"^[（(]此件.{0,12}[）)]$"),  # （此件主动公开）
 ]
-_TAIL = re.compile(r"^(抄\s*送|分\s*送)[：:]|日\s*印\s*发$")  # printing and distribution lines
+# Printing line (`泉州市人民政府办公室 2024年12月23日印发`) and distribution lines (`抄送：…`).
+_TAIL = re.compile(rf"^(?:抄送|分送)[：:]|^[^，。；：]{{0,30}}?{DATE_RE.pattern}印发$")
 _KINDS = [
     ("part", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
     ("measure", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
@@ -103,7 +105,10 @@ def read_notice(path: Path) -> str:
         raise NoticeImportError(path, "no such file: check the path of the notice")
     if path.suffix.lower() == ".docx":
         return _read_docx(path)
-    text = _decode(path.read_bytes(), path)
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        raise NoticeImportError(path, f"file is {len(data)} bytes, over the {MAX_BYTES}-byte limit", 1)
+    text = _decode(data, path)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -127,7 +132,11 @@ def _decode(data: bytes, path: Path) -> str:
 
 
 def _read_docx(path: Path) -> str:
-    """Paragraph and table-cell texts in document order, one per line."""
+    """Paragraph and table-cell texts in document order, one per line.
+
+    Each line starts with the customary ideographic indent, which tells `convert_notice`
+    that it is a whole paragraph rather than a hard-wrapped piece of one.
+    """
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
@@ -142,7 +151,7 @@ def _read_docx(path: Path) -> str:
             lines.extend(_table_lines(item))
         else:
             lines.append(item.text)
-    return "\n".join(lines).replace("\r", "\n")
+    return "\n".join(PARAGRAPH_INDENT + line.strip() for line in lines if line.strip())
 
 
 def _table_lines(table) -> list[str]:
@@ -185,7 +194,7 @@ def _clean_lines(text: str) -> list[Line]:
 def _cut_tail(lines: list[Line]) -> list[Line]:
     """Drop the printing line (`…印发`), `抄送：` and everything after them."""
     for i, line in enumerate(lines):
-        if i > 0 and _TAIL.search(line.text.replace(" ", "")):
+        if i > 0 and _TAIL.match(line.text.replace(" ", "")):
             return lines[:i]
     return lines
 
@@ -280,7 +289,7 @@ def _drop_enclosed_title(lines: list[Line], used: set[int], name: str) -> None:
             if j in used:
                 break
             joined += lines[j].text.replace(" ", "")
-            if joined.strip("《》") == name:
+            if joined.strip("《》") in (name, re.sub(r"[（(][^（(]*[）)]$", "", name)):
                 used.update(range(i, j + 1))
                 return
             if not name.startswith(joined.strip("《》")):
