@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zaitun.content.importer import convert_notice, default_slug, import_notice, read_notice
+from zaitun.content.importer import PINYIN, convert_notice, default_slug, import_notice, read_notice
 from zaitun.content.model import load_document
 from zaitun.errors import NoticeImportError
 
@@ -162,11 +162,13 @@ def test_encodings_and_line_ends_give_the_same_document(tmp_path, seed, encode):
     assert convert_notice(read_notice(path), path) == seed
 
 
-def test_undecodable_bytes_name_the_line(tmp_path):
-    data = SEED_TEXT.encode("utf-8").split(b"\n")
-    data[33] = data[33][:9] + b"\xff\xfe" + data[33][9:]
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_undecodable_bytes_name_the_line(tmp_path, newline, encoding):
+    data = SEED_TEXT.encode(encoding).split(b"\n")
+    data[33] = data[33][:8] + b"\xff\xfe" + data[33][8:]
     path = tmp_path / "broken.txt"
-    path.write_bytes(b"\n".join(data))
+    path.write_bytes(newline.join(data))
     with pytest.raises(NoticeImportError) as exc:
         read_notice(path)
     assert exc.value.line == 34
@@ -254,6 +256,12 @@ def test_broken_docx_is_a_clear_error(tmp_path):
 def test_document_number_brackets_are_recognised(line, number):
     meta, _ = convert(SEED_TEXT.replace("泉政办规〔2024〕11号", line))
     assert meta["doc_number"] == number
+
+
+def test_pinyin_table_gives_valid_slug_syllables():
+    assert len(PINYIN) > 100
+    for char, syllable in PINYIN.items():
+        assert len(char) == 1 and "\u4e00" <= char <= "\u9fff" and re.fullmatch(r"[a-z]+", syllable)
 
 
 def test_slug_falls_back_when_prefix_has_unknown_characters():

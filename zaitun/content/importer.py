@@ -46,20 +46,20 @@ _CLOSERS = "”’）)》」』"
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
 
 # Pinyin for characters common in document-number prefixes (泉政办规 -> quan-zheng-ban-gui).
-PINYIN = dict(zip(
-    "泉政办规发闽文函国厦福榕莆漳龙宁明南平晋石安惠德永春丰泽综字电令告通知委府市人社财教卫商外事公局"
-    "厅部省县区经信科技农交建环水资源划审计统金融监管税务侨台港澳粤浙沪京津苏鲁赣湘鄂川渝贵云陕甘青新"
-    "藏桂琼冀蒙辽吉黑皖豫常议纪组宣传法检察院司中共党团妇联工会协民族宗旅体育健医保应急消防质粮储海关"
-    "边行批数据城乡住房运输渔林退役军残贸促复意见",
-    "quan zheng ban gui fa min wen han guo xia fu rong pu zhang long ning ming nan ping jin shi an hui de "
-    "yong chun feng ze zong zi dian ling gao tong zhi wei fu shi ren she cai jiao wei shang wai shi gong ju "
-    "ting bu sheng xian qu jing xin ke ji nong jiao jian huan shui zi yuan hua shen ji tong jin rong jian "
-    "guan shui wu qiao tai gang ao yue zhe hu jing jin su lu gan xiang e chuan yu gui yun shan gan qing xin "
-    "zang gui qiong ji meng liao ji hei wan yu chang yi ji zu xuan chuan fa jian cha yuan si zhong gong dang "
-    "tuan fu lian gong hui xie min zu zong lv ti yu jian yi bao ying ji xiao fang zhi liang chu hai guan "
-    "bian xing pi shu ju cheng xiang zhu fang yun shu yu lin tui yi jun can mao cu fu yi jian".split(),
-    strict=True,
-))
+_PINYIN_TABLE = """
+泉quan 政zheng 办ban 规gui 发fa 闽min 文wen 函han 国guo 厦xia 福fu 榕rong 莆pu 漳zhang 龙long
+宁ning 明ming 南nan 平ping 晋jin 石shi 安an 惠hui 德de 永yong 春chun 丰feng 泽ze 综zong 字zi
+电dian 令ling 告gao 通tong 知zhi 委wei 府fu 市shi 人ren 社she 财cai 教jiao 卫wei 商shang 外wai
+事shi 公gong 局ju 厅ting 部bu 省sheng 县xian 区qu 经jing 信xin 科ke 技ji 农nong 交jiao 建jian
+环huan 水shui 资zi 源yuan 划hua 审shen 计ji 统tong 金jin 融rong 监jian 管guan 税shui 务wu
+侨qiao 台tai 港gang 澳ao 粤yue 浙zhe 沪hu 京jing 津jin 苏su 鲁lu 赣gan 湘xiang 鄂e 川chuan 渝yu
+贵gui 云yun 陕shan 甘gan 青qing 新xin 藏zang 桂gui 琼qiong 冀ji 蒙meng 辽liao 吉ji 黑hei 皖wan
+豫yu 常chang 议yi 纪ji 组zu 宣xuan 传chuan 法fa 检jian 察cha 院yuan 司si 中zhong 共gong 党dang
+团tuan 妇fu 联lian 工gong 会hui 协xie 民min 族zu 宗zong 旅lv 体ti 育yu 健jian 医yi 保bao 应ying
+急ji 消xiao 防fang 质zhi 粮liang 储chu 海hai 关guan 边bian 行xing 批pi 数shu 据ju 城cheng
+乡xiang 住zhu 房fang 运yun 输shu 渔yu 林lin 退tui 役yi 军jun 残can 贸mao 促cu 复fu 意yi 见jian
+"""
+PINYIN = {pair[0]: pair[1:] for pair in _PINYIN_TABLE.split()}
 
 
 @dataclass
@@ -127,7 +127,7 @@ def _decode(data: bytes, path: Path) -> str:
         except UnicodeDecodeError as exc:
             if exc.start > utf8_error.start:
                 utf8_error = exc
-    line = data[: utf8_error.start].count(b"\n") + 1
+    line = data[: utf8_error.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
     raise NoticeImportError(path, "undecodable bytes: save the notice as UTF-8 or GBK text", line) from None
 
 
