@@ -187,6 +187,18 @@ def test_explicit_start_date_is_valid_from():
     assert meta["date"] == dt.date(2024, 12, 20)
 
 
+@pytest.mark.parametrize("date_lines", [
+    "泉州市人民政府办公室\n二〇二四年十二月二十日",
+    "泉州市人民政府办公室\n２０２４年１２月２０日",
+    "泉州市人民政府办公室 2024年 12月 20日",
+])
+def test_issue_date_in_chinese_numerals_fullwidth_or_beside_the_signature(date_lines):
+    meta, body = convert(SEED_TEXT.replace("泉州市人民政府办公室\n\n2024年 12月 20日", date_lines))
+    assert meta["date"] == dt.date(2024, 12, 20)
+    assert meta["issuer"] == "泉州市人民政府办公室"
+    assert "泉州市人民政府办公室" not in body
+
+
 def test_notice_with_measures_but_no_parts():
     text = "\n".join(line for line in SEED_TEXT.split("\n") if not re.match(r"^[一二三四]、", line))
     _, body = convert(text)

@@ -22,7 +22,7 @@ PARAGRAPH_INDENT = "\u3000\u3000"
 # Characters that may appear in Chinese text; spaces between them are PDF artefacts.
 _CJK = "\u3001-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uffef\u201c\u201d\u2018\u2019\u00b7\u2014\u2026"
 _ARTEFACT_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}0-9])|(?<=[0-9])[ \t\u3000]+(?=[{_CJK}])")
-_NUM = "0-9〇○零一二三四五六七八九十"
+_NUM = "0-9０-９〇○零一二三四五六七八九十"
 DATE_RE = re.compile(rf"([{_NUM}]{{4}})\s*年\s*([{_NUM}]{{1,3}})\s*月\s*([{_NUM}]{{1,3}})\s*日")
 DOC_NUMBER_RE = re.compile(
     r"([\u4e00-\u9fff]{1,12})\s*[〔\[【［(（]\s*(\d{4})\s*[〕\]】］)）]\s*(\d{1,4})\s*号")
@@ -31,6 +31,7 @@ _DEBRIS = [
     re.compile(r"^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$"),
     re.compile(r"^[（(]此件.{0,12}[）)]$"),  # （此件主动公开）
 ]
+_SIGNED_DATE_RE = re.compile(rf"([^，。；：、]{{2,40}}?)?{DATE_RE.pattern}")
 # Printing line (`泉州市人民政府办公室 2024年12月23日印发`) and distribution lines (`抄送：…`).
 _TAIL = re.compile(rf"^(?:抄送|分送)[：:]|^[^，。；：]{{0,30}}?{DATE_RE.pattern}印发$")
 _KINDS = [
@@ -256,17 +257,18 @@ def _notice_title(lines: list[Line], used: set[int]) -> str | None:
 
 
 def _issue_date(lines: list[Line], used: set[int], source: Path) -> tuple[dt.date, str | None]:
-    """The first line that is only a date; the line above it is the issuer's signature."""
+    """The first line that is only a date (or `issuer date`); the line above it may be the issuer."""
     for i, line in enumerate(lines):
-        match = DATE_RE.fullmatch(line.text.replace(" ", ""))
-        if i in used or not match:
+        match = _SIGNED_DATE_RE.fullmatch(line.text.replace(" ", ""))
+        if i in used or not match or (match.group(1) and not _looks_like_org(match.group(1))):
             continue
         used.add(i)
+        date = _to_date(DATE_RE.search(line.text.replace(" ", "")), source, line.no)
         prev = lines[i - 1] if i > 0 else None
-        if prev and i - 1 not in used and _looks_like_org(prev.text):
-            used.add(i - 1)
-            return _to_date(match, source, line.no), prev.text
-        return _to_date(match, source, line.no), None
+        if match.group(1) or not prev or i - 1 in used or not _looks_like_org(prev.text):
+            return date, match.group(1)
+        used.add(i - 1)
+        return date, prev.text
     raise NoticeImportError(source, "no date of issue found: add the date under the issuer's name, "
                             "on its own line (e.g. 2024年12月20日)", None)
 
