@@ -22,6 +22,16 @@ DATE_FIELDS = ("date", "valid_from", "valid_until")
 TRANSLATABLE_FIELDS = ("title", "summary", "social")
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date gets our message and line."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass
 class Document:
     """One content document, as read from disk."""
@@ -100,7 +110,7 @@ def _key_line(yaml_text: str, key: str) -> int:
 def parse_meta(yaml_text: str, path: Path) -> dict:
     """Parse and validate front matter; errors carry the file's line number."""
     try:
-        meta = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
+        meta = yaml.load(yaml_text, Loader=_Loader) if yaml_text.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

@@ -1,0 +1,47 @@
+# zaitun: `make run` starts the whole pipeline locally, `make test` runs the test suite.
+# Both create/refresh .venv and install what they need (system packages with apt-get).
+
+VENV    ?= .venv
+PYTHON  ?= python3
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+
+# Prefect state stays in the project; no telemetry is attempted (there is no network).
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: run test venv chromium lint bench clean
+
+run: venv
+	$(BIN)/zaitun up
+
+test: venv chromium
+	$(BIN)/ruff check zaitun flows tests bench
+	$(BIN)/pytest -q
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	touch $(STAMP)
+
+# Browser tests drive Debian's Chromium (no browser downloads: the network is closed).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: venv
+	$(BIN)/ruff check zaitun flows tests bench
+
+bench: venv
+	$(BIN)/python bench/glossary_bench.py
+	$(BIN)/python bench/build_bench.py
+	$(BIN)/python bench/approval_bench.py
+
+clean:
+	rm -rf $(VENV) .zaitun .prefect .pytest_cache .hypothesis
+	find publish -mindepth 1 ! -name .gitkeep -delete

@@ -1,0 +1,42 @@
+"""Shared fixtures: throwaway projects and their stores. Areas add their own fixtures below."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from zaitun.project import Project
+from zaitun.store import Store
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def write_doc(root: Path, rel: str, front: str, body: str) -> Path:
+    """Write content/<rel> with the given front matter and body (dedented)."""
+    path = root / "content" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\n{textwrap.dedent(front).strip()}\n---\n\n{textwrap.dedent(body).strip()}\n",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tmp_project(tmp_path: Path) -> Project:
+    """An empty project: no content, no glossary, default settings."""
+    for name in ("content", "glossary", "tm", "publish"):
+        (tmp_path / name).mkdir()
+    return Project(tmp_path)
+
+
+@pytest.fixture
+def store(tmp_project: Project):
+    s = Store.open(tmp_project.database_url)
+    yield s
+    s.close()

@@ -1,0 +1,94 @@
+import datetime as dt
+
+import pytest
+from conftest import write_doc
+
+from zaitun.content.model import load_document, load_documents
+from zaitun.errors import ContentError
+
+
+def test_front_matter_fields_are_parsed_with_dates(tmp_project):
+    path = write_doc(tmp_project.root, "guides/transit.md", """
+        title: 240小时过境免签
+        date: 2025-06-12
+        valid_until: 2026-12-31
+        programme: 240-hour-transit
+        tags: [签证, 过境]
+    """, "正文。")
+    doc = load_document(path, tmp_project.content_dir)
+    assert (doc.section, doc.slug) == ("guides", "transit")
+    assert doc.date == dt.date(2025, 6, 12)
+    assert doc.valid_until == dt.date(2026, 12, 31)
+    assert doc.tags == ["签证", "过境"]
+    assert doc.body.strip() == "正文。"
+    assert doc.is_expired(dt.date(2027, 1, 1)) and not doc.is_expired(dt.date(2026, 12, 31))
+
+
+@pytest.mark.parametrize("front, message, line", [
+    ("title: [unclosed\ndate: 2025-01-01", "broken YAML", 3),
+    ("date: 2025-01-01", "missing required field 'title'", 1),
+    ("title: 标题", "missing required field 'date'", 1),
+    ("title: 标题\ndate: 2025-13-45", "bad date in 'date'", 3),
+    ("title: 标题\ndate: 2025-01-01\nvalid_until: soon", "bad date in 'valid_until'", 4),
+    ("title: 标题\ndate: 2025-01-01\ntags: 签证", "'tags' must be a list", 4),
+])
+def test_bad_front_matter_names_file_and_line(tmp_project, front, message, line):
+    path = tmp_project.content_dir / "guides" / "bad.md"
+    path.parent.mkdir()
+    path.write_text(f"---\n{front}\n---\n正文\n", encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        load_document(path, tmp_project.content_dir)
+    assert message in info.value.message
+    assert info.value.line == line
+    assert str(info.value).startswith(f"{path}:{line}: ")
+
+
+def test_unclosed_front_matter_is_reported(tmp_project):
+    path = tmp_project.content_dir / "a" / "b.md"
+    path.parent.mkdir()
+    path.write_text("---\ntitle: x\n正文\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="not closed"):
+        load_document(path, tmp_project.content_dir)
+
+
+@pytest.mark.parametrize("rel", ["guides/Bad_Slug.md", "Guides/ok.md", "guides/深圳.md", "loose.md", "a/b/c.md"])
+def test_bad_slugs_and_places_are_rejected(tmp_project, rel):
+    path = tmp_project.content_dir / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("---\ntitle: x\ndate: 2025-01-01\n---\n", encoding="utf-8")
+    with pytest.raises(ContentError):
+        load_document(path, tmp_project.content_dir)
+
+
+def test_duplicate_slug_in_another_section_is_rejected_and_others_still_load(tmp_project):
+    write_doc(tmp_project.root, "guides/same.md", "title: 一\ndate: 2025-01-01", "一。")
+    write_doc(tmp_project.root, "policies/same.md", "title: 二\ndate: 2025-01-01", "二。")
+    write_doc(tmp_project.root, "policies/other.md", "title: 三\ndate: 2025-01-01", "三。")
+    result = load_documents(tmp_project.content_dir)
+    assert sorted(d.slug for d in result.documents) == ["other", "same"]
+    assert len(result.errors) == 1 and "already used" in result.errors[0].message
+
+
+def test_gbk_bytes_are_reported_as_undecodable_with_line(tmp_project):
+    path = tmp_project.content_dir / "guides" / "gbk.md"
+    path.parent.mkdir()
+    path.write_bytes(b"---\ntitle: x\ndate: 2025-01-01\n---\n" + "正文".encode("gbk"))
+    with pytest.raises(ContentError, match="undecodable") as info:
+        load_document(path, tmp_project.content_dir)
+    assert info.value.line == 5
+
+
+def test_bom_and_crlf_are_accepted(tmp_project):
+    path = tmp_project.content_dir / "guides" / "bom.md"
+    path.parent.mkdir()
+    path.write_bytes("\ufeff---\r\ntitle: 标题\r\ndate: 2025-01-01\r\n---\r\n正文。\r\n".encode())
+    doc = load_document(path, tmp_project.content_dir)
+    assert doc.title == "标题" and doc.body == "正文。\n"
+
+
+def test_oversized_file_is_refused(tmp_project):
+    path = tmp_project.content_dir / "guides" / "big.md"
+    path.parent.mkdir()
+    path.write_text("---\ntitle: x\ndate: 2025-01-01\n---\n" + "字" * 400_000, encoding="utf-8")
+    with pytest.raises(ContentError, match="limit"):
+        load_document(path, tmp_project.content_dir)

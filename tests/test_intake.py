@@ -1,0 +1,64 @@
+from conftest import write_doc
+
+from zaitun.content.intake import ingest
+
+
+def test_ingest_stores_documents_and_segments_once(tmp_project, store):
+    write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "第一句。第二句。")
+    first = ingest(tmp_project, store)
+    second = ingest(tmp_project, store)
+    assert first.ingested == ["a"] and second.ingested == [] and second.unchanged == ["a"]
+    assert [s["source"] for s in store.segments("a")] == ["标题", "第一句。", "第二句。"]
+    assert [e["name"] for e in store.events_since()] == ["zaitun.content.ingested"]
+
+
+def test_changed_sentence_is_linked_to_the_one_it_replaced(tmp_project, store):
+    path = write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "第一句。第二句。第三句。")
+    ingest(tmp_project, store)
+    old_ids = {s["seg_id"] for s in store.segments("a")}
+    path.write_text(path.read_text(encoding="utf-8").replace("第二句", "第二句已改"), encoding="utf-8")
+    assert ingest(tmp_project, store).ingested == ["a"]
+    segs = store.segments("a")
+    new = [s for s in segs if s["seg_id"] not in old_ids]
+    assert [s["source"] for s in new] == ["第二句已改。"]
+    assert store.segment("a", new[0]["prev_seg_id"])["source"] == "第二句。"
+    assert len(store.segments("a", active=None)) == 5  # the old sentence is kept, inactive
+
+
+def test_bad_file_is_reported_and_does_not_block_the_good_one(tmp_project, store):
+    write_doc(tmp_project.root, "guides/good.md", "title: 好\ndate: 2025-01-01", "正文。")
+    bad = write_doc(tmp_project.root, "guides/bad.md", "title: 坏", "正文。")
+    report = ingest(tmp_project, store)
+    assert report.ingested == ["good"]
+    assert [e.path for e in report.errors] == [bad]
+    assert "missing required field 'date'" in str(report.errors[0])
+    assert bad.exists()  # nothing is lost: the file stays for staff to fix
+
+
+def test_broken_edit_keeps_the_last_good_version(tmp_project, store):
+    path = write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    ingest(tmp_project, store)
+    path.write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    report = ingest(tmp_project, store)
+    assert report.errors and report.withdrawn == []
+    assert store.document("a")["status"] == "active"
+
+
+def test_deleted_file_is_withdrawn(tmp_project, store):
+    path = write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    ingest(tmp_project, store)
+    path.unlink()
+    assert ingest(tmp_project, store).withdrawn == ["a"]
+    assert store.document("a")["status"] == "withdrawn"
+    assert store.documents() == []
+
+
+def test_restored_file_comes_back(tmp_project, store):
+    path = write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    ingest(tmp_project, store)
+    text = path.read_text(encoding="utf-8")
+    path.unlink()
+    ingest(tmp_project, store)
+    path.write_text(text, encoding="utf-8")
+    assert ingest(tmp_project, store).ingested == ["a"]
+    assert store.document("a")["status"] == "active"

@@ -1,0 +1,120 @@
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zaitun.content.model import Document
+from zaitun.content.segmenter import document_segments, render_pieces, segment_body, split_sentences
+
+BODY = """## 一、总则
+
+本措施适用于泉州。外国人可以**免签**入境！详见[网站](https://www.nia.gov.cn "国家移民管理局")；谢谢。
+
+- 第一项
+1. 第二项。第二句。
+
+| 名称 | 数量 |
+|---|---|
+| 口岸 | 55 |
+
+```
+不翻译的代码
+```
+
+![泉州古城](img/a.png "古城照片")
+
+https://example.com/path
+"""
+
+
+def doc(body: str, slug: str = "doc", **meta) -> Document:
+    return Document(Path(f"{slug}.md"), "guides", slug, {"title": "标题", "date": None, **meta}, body)
+
+
+def sources(body: str) -> list[str]:
+    return [p.segment.source for p in segment_body(body, "doc") if p.segment]
+
+
+def test_joining_pieces_gives_back_the_body():
+    assert "".join(p.text for p in segment_body(BODY, "doc")) == BODY
+
+
+def test_blocks_become_segments_and_code_and_urls_do_not():
+    found = sources(BODY)
+    assert found == [
+        "一、总则", "本措施适用于泉州。", "外国人可以**免签**入境！",
+        '详见[网站](https://www.nia.gov.cn "国家移民管理局")；', "谢谢。",
+        "第一项", "第二项。", "第二句。", "名称", "数量", "口岸", "泉州古城", "古城照片",
+    ]
+    assert not any("代码" in s or "example.com" in s for s in found)
+
+
+def test_segment_kinds_follow_the_markdown_blocks():
+    kinds = {p.segment.source: p.segment.kind for p in segment_body(BODY, "doc") if p.segment}
+    assert kinds["一、总则"] == "heading"
+    assert kinds["第一项"] == "list_item"
+    assert kinds["口岸"] == "table_cell"
+    assert kinds["泉州古城"] == "alt"
+    assert kinds["古城照片"] == "image_title"
+
+
+def test_inline_markup_stays_attached_to_its_sentence():
+    assert split_sentences("请看[第一。第二](https://a.cn)。完") == ["请看[第一。第二](https://a.cn)。", "完"]
+    assert split_sentences("代码`a。b`结束。") == ["代码`a。b`结束。"]
+
+
+def test_closing_quotes_stay_with_their_sentence():
+    assert split_sentences("他说：“好。”然后走了。") == ["他说：“好。”", "然后走了。"]
+
+
+def test_editing_one_sentence_changes_only_that_segment_id():
+    before = document_segments(doc(BODY))
+    after = document_segments(doc(BODY.replace("外国人可以", "外国游客可以")))
+    changed = {s.id for s in after} - {s.id for s in before}
+    assert len(changed) == 1
+    assert [s.source for s in after if s.id in changed] == ["外国游客可以**免签**入境！"]
+
+
+def test_ids_are_scoped_by_document_and_unique_for_repeated_text():
+    body = "- 是。\n- 是。\n"
+    ids = [s.id for s in document_segments(doc(body))]
+    assert len(set(ids)) == len(ids)
+    assert not set(ids) & {s.id for s in document_segments(doc(body, slug="other"))}
+
+
+def test_front_matter_title_summary_and_social_are_segments():
+    segs = document_segments(doc("正文。", summary="摘要。", social="欢迎来泉州！"))
+    assert [(s.kind, s.source) for s in segs[:3]] == [("title", "标题"), ("summary", "摘要。"), ("social", "欢迎来泉州！")]
+
+
+def test_rendering_replaces_segments_and_separates_english_sentences():
+    pieces = segment_body("第一句。第二句。\n\n- 项目\n", "doc")
+    targets = {p.segment.id: f"S{i}." for i, p in enumerate(pieces) if p.segment}
+    assert render_pieces(pieces, targets) == "S0. S1.\n\n- S4.\n".replace("S4", f"S{len(pieces) - 2}")
+
+
+def test_rendering_keeps_the_source_where_no_target_exists():
+    pieces = segment_body("第一句。\n", "doc")
+    assert render_pieces(pieces, {}) == "第一句。\n"
+
+
+markdownish = st.lists(
+    st.sampled_from(list("泉州市外国人。！？；，：“”（）abc 123#-*|`[]()!>\n\t~") + ["```", "](", "|---|", "\n\n", "## "]),
+    max_size=120,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(markdownish)
+def test_segmenting_then_joining_loses_no_text(body):
+    pieces = segment_body(body, "doc")
+    assert "".join(p.text for p in pieces) == body
+    assert all(p.text for p in pieces)
+
+
+@settings(max_examples=200, deadline=None)
+@given(markdownish)
+def test_rendering_with_source_as_target_is_the_body_up_to_sentence_gaps(body):
+    pieces = segment_body(body, "doc")
+    targets = {p.segment.id: p.segment.source for p in pieces if p.segment}
+    assert render_pieces(pieces, targets, sentence_gap="") == body
