@@ -199,6 +199,17 @@ def test_issue_date_in_chinese_numerals_fullwidth_or_beside_the_signature(date_l
     assert "泉州市人民政府办公室" not in body
 
 
+@pytest.mark.parametrize(("sentence", "until"), [
+    ("本措施有效期为2025年1月1日至2027年6月30日。", dt.date(2027, 6, 30)),
+    ("本措施自印发之日起施行，有效期5年。", dt.date(2029, 12, 19)),
+    ("本措施自2025年1月1日起施行，有效期三年。", dt.date(2027, 12, 31)),
+])
+def test_validity_period_forms(sentence, until):
+    text = re.sub(r"本措施自印发之日起施行.*\n", sentence + "\n", SEED_TEXT)
+    meta, _ = convert(text)
+    assert meta["valid_until"] == until
+
+
 def test_notice_with_measures_but_no_parts():
     text = "\n".join(line for line in SEED_TEXT.split("\n") if not re.match(r"^[一二三四]、", line))
     _, body = convert(text)

@@ -400,10 +400,22 @@ def _validity(blocks: list[Block], issued: dt.date, source: Path) -> dict:
         date = DATE_RE.search(start.group(1))
         # A copy: the same object twice would make YAML write an anchor (&id001) and an alias.
         found["valid_from"] = _to_date(date, source, None) if date else dt.date.fromordinal(issued.toordinal())
-    until = re.search(r"有效期(?:至|到)" + DATE_RE.pattern, text)
+    until = re.search(rf"有效期[^。；]{{0,20}}?(?:至|到)(?={DATE_RE.pattern})", text)
+    years = re.search(r"有效期(?:为)?([0-9一二三四五六七八九十]{1,3})年", text)
     if until:
-        found["valid_until"] = _to_date(DATE_RE.search(until.group(0)), source, None)
+        found["valid_until"] = _to_date(DATE_RE.match(text, until.end()), source, None)
+    elif years:
+        found["valid_until"] = _years_later(found.get("valid_from", issued), _cn_number(years.group(1)))
     return found
+
+
+def _years_later(start: dt.date, years: int) -> dt.date:
+    """`有效期5年` from 2024-12-20 runs to 2029-12-19."""
+    try:
+        end = start.replace(year=start.year + years)
+    except ValueError:  # from 29 February into a common year
+        end = dt.date(start.year + years, 3, 1)
+    return end - dt.timedelta(days=1)
 
 
 def _front_matter(head: Head, validity: dict) -> dict:
