@@ -84,7 +84,8 @@ def test_ids_are_scoped_by_document_and_unique_for_repeated_text():
 
 def test_front_matter_title_summary_and_social_are_segments():
     segs = document_segments(doc("正文。", summary="摘要。", social="欢迎来泉州！"))
-    assert [(s.kind, s.source) for s in segs[:3]] == [("title", "标题"), ("summary", "摘要。"), ("social", "欢迎来泉州！")]
+    expected = [("title", "标题"), ("summary", "摘要。"), ("social", "欢迎来泉州！")]
+    assert [(s.kind, s.source) for s in segs[:3]] == expected
 
 
 def test_rendering_replaces_segments_and_separates_english_sentences():
@@ -99,7 +100,7 @@ def test_rendering_keeps_the_source_where_no_target_exists():
 
 
 markdownish = st.lists(
-    st.sampled_from(list("泉州市外国人。！？；，：“”（）abc 123#-*|`[]()!>\n\t~") + ["```", "](", "|---|", "\n\n", "## "]),
+    st.sampled_from([*"泉州市外国人。！？；，：“”（）abc 123#-*|`[]()!>\n\t~", "```", "](", "|---|", "\n\n", "## "]),
     max_size=120,
 ).map("".join)
 
