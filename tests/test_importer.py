@@ -308,6 +308,17 @@ def test_import_writes_a_loadable_document(tmp_path):
     assert "valid_from: 2024-12-20\n" in doc.raw and "&id" not in doc.raw  # plain YAML, no anchors
 
 
+def test_seed_import_matches_the_golden_file(tmp_path):
+    """Regenerate after an intended change with:
+    .venv/bin/python -c "from pathlib import Path; from zaitun.content.importer import import_notice; \
+    import_notice(Path('tests/fixtures/seed-notice.txt'), Path('content'), force=True)" && \
+    cp content/policies/quan-zheng-ban-gui-2024-11.md tests/fixtures/seed-notice.expected.md
+    """
+    path = import_notice(SEED, tmp_path / "content")
+    expected = SEED.with_name("seed-notice.expected.md").read_text(encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == expected
+
+
 def test_import_refuses_to_overwrite_without_force(tmp_path):
     content = tmp_path / "content"
     path = import_notice(SEED, content)
