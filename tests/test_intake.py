@@ -62,3 +62,24 @@ def test_restored_file_comes_back(tmp_project, store):
     path.write_text(text, encoding="utf-8")
     assert ingest(tmp_project, store).ingested == ["a"]
     assert store.document("a")["status"] == "active"
+
+
+def test_dropped_notice_is_converted_and_its_original_kept_aside(tmp_project, store):
+    from conftest import FIXTURES
+
+    section = tmp_project.content_dir / "policies"
+    section.mkdir()
+    (section / "notice.txt").write_bytes((FIXTURES / "seed-notice.txt").read_bytes())
+    report = ingest(tmp_project, store)
+    assert report.errors == [] and report.ingested == ["notice"]
+    assert (section / "notice.md").exists() and not (section / "notice.txt").exists()
+    assert [p.name.endswith("notice.txt") for p in (tmp_project.state_dir / "imported").iterdir()] == [True]
+
+
+def test_unconvertible_notice_is_quarantined_and_reported(tmp_project, store):
+    section = tmp_project.content_dir / "policies"
+    section.mkdir()
+    (section / "broken.txt").write_text("没有日期也没有标题的文字", encoding="utf-8")
+    report = ingest(tmp_project, store)
+    assert len(report.errors) == 1 and "quarantine" in str(report.errors[0])
+    assert list(tmp_project.quarantine_dir.iterdir())

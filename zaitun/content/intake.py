@@ -7,16 +7,22 @@ stops the other files. Re-running with nothing changed does nothing.
 from __future__ import annotations
 
 import difflib
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection
 
-from zaitun.content.model import Document, load_documents
+from zaitun.content.importer import import_notice
+from zaitun.content.model import SLUG_RE, Document, load_documents
 from zaitun.content.segmenter import document_segments
 from zaitun.errors import ContentError
 from zaitun.project import Project
 from zaitun.store import Store, documents, now, segments, sha
+
+
+NOTICE_SUFFIXES = (".txt", ".docx")
 
 
 @dataclass
@@ -27,11 +33,39 @@ class IntakeReport:
     errors: list[ContentError] = field(default_factory=list)
 
 
+def convert_dropped_notices(project: Project) -> tuple[list[Path], list[ContentError]]:
+    """Turn .txt/.docx notices dropped into content/<section>/ into Markdown documents.
+
+    The original moves to .zaitun/imported/ once converted, or to .zaitun/quarantine/ with
+    the reason reported when it cannot be converted: never silently dropped.
+    """
+    written: list[Path] = []
+    errors: list[ContentError] = []
+    for path in sorted(project.content_dir.glob("*/*")):
+        if path.suffix.lower() not in NOTICE_SUFFIXES or path.name.startswith("."):
+            continue
+        slug = path.stem if SLUG_RE.match(path.stem) else None
+        try:
+            written.append(import_notice(path, project.content_dir, section=path.parent.name, slug=slug))
+            _move_aside(path, project.state_dir / "imported")
+        except ContentError as exc:
+            errors.append(ContentError(exc.path, f"{exc.message} (moved to .zaitun/quarantine/)", exc.line))
+            _move_aside(path, project.quarantine_dir)
+    return written, errors
+
+
+def _move_aside(path: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = now().strftime("%Y%m%dT%H%M%S")
+    return Path(shutil.move(str(path), folder / f"{stamp}-{path.parent.name}-{path.name}"))
+
+
 def ingest(project: Project, store: Store, actor: str = "zaitun") -> IntakeReport:
     """Bring the store in line with content/: one pass, idempotent."""
+    _, notice_errors = convert_dropped_notices(project)
     loaded = load_documents(project.content_dir)
-    report = IntakeReport(errors=list(loaded.errors))
-    broken_slugs = {e.path.stem for e in loaded.errors}
+    report = IntakeReport(errors=notice_errors + list(loaded.errors))
+    broken_slugs = {e.path.stem for e in report.errors}
     known = {d["slug"]: d for d in store.documents(status=None)}
     for doc in loaded.documents:
         row = known.get(doc.slug)

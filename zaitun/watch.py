@@ -1,0 +1,69 @@
+"""Watch content/ and announce changes as `zaitun.content.changed` events, debounced.
+
+Editors save a file several times in a row; one event goes out once the folder has been
+quiet for `debounce` seconds, naming every path touched in the burst.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+log = logging.getLogger(__name__)
+WATCHED_SUFFIXES = (".md", ".txt", ".docx")
+
+
+class DebouncedHandler(FileSystemEventHandler):
+    """Collects touched paths; calls `on_batch(paths)` after a quiet period."""
+
+    def __init__(self, on_batch: Callable[[list[str]], None], debounce: float = 1.0):
+        self.on_batch = on_batch
+        self.debounce = debounce
+        self._paths: set[str] = set()
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write") or event.is_directory:
+            return
+        paths = [p for p in (event.src_path, getattr(event, "dest_path", "")) if p]
+        relevant = [str(p) for p in paths if str(p).endswith(WATCHED_SUFFIXES) and "/." not in str(p)]
+        if not relevant:
+            return
+        with self._lock:
+            self._paths.update(relevant)
+            if self._timer:
+                self._timer.cancel()
+            self._timer = threading.Timer(self.debounce, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            paths, self._paths = sorted(self._paths), set()
+        try:
+            self.on_batch(paths)
+        except Exception:  # a failed announcement must not kill the watcher
+            log.exception("could not announce content change")
+
+
+def emit_content_changed(paths: list[str]) -> None:
+    from zaitun.events import emit_project_event
+
+    emit_project_event("zaitun.content.changed", "zaitun.content.batch", paths=paths)
+
+
+def start_watcher(content_dir: Path, on_batch: Callable[[list[str]], None] = emit_content_changed,
+                  debounce: float = 1.0):
+    """Start watching; returns the observer (call .stop() and .join() to end)."""
+    content_dir.mkdir(parents=True, exist_ok=True)
+    observer = Observer()
+    observer.schedule(DebouncedHandler(on_batch, debounce), str(content_dir), recursive=True)
+    observer.daemon = True
+    observer.start()
+    return observer
