@@ -21,7 +21,6 @@ from zaitun.errors import ContentError
 from zaitun.project import Project
 from zaitun.store import Store, documents, now, segments, sha
 
-
 NOTICE_SUFFIXES = (".txt", ".docx")
 
 
