@@ -253,6 +253,10 @@ class Store:
         q = select(events).where(events.c.id > after_id).order_by(events.c.id)
         return [dict(r) | {"payload": json.loads(r["payload"])} for r in self._rows(q)]
 
+    def last_event_id(self) -> int:
+        with self.engine.connect() as c:
+            return c.execute(select(func.max(events.c.id))).scalar() or 0
+
     def _rows(self, query, conn: Connection | None = None) -> list:
         if conn is not None:
             return list(conn.execute(query).mappings())

@@ -1,0 +1,27 @@
+"""What every flow shares: finding the project, and the notify/emit tasks."""
+
+from __future__ import annotations
+
+import os
+
+from prefect import task
+
+from zaitun import events
+from zaitun.notify import Notifier
+from zaitun.pipeline import open_project
+
+
+def project_dir(value: str | None) -> str:
+    """The project folder: the parameter, else $ZAITUN_PROJECT (set by `zaitun up`), else cwd."""
+    return value or os.environ.get("ZAITUN_PROJECT") or "."
+
+
+@task(name="notify", retries=2, retry_delay_seconds=5)
+def notify(directory: str, event: str, title: str, body: str) -> bool:
+    project, _ = open_project(directory)
+    return Notifier(project).notify(event, title, body)
+
+
+@task(name="emit event")
+def emit(name: str, slug: str | None = None, **payload) -> bool:
+    return events.emit(name, slug, **payload)

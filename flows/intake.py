@@ -1,0 +1,27 @@
+"""Take in new and changed content; report bad files; announce what was ingested."""
+
+from __future__ import annotations
+
+from prefect import flow, task
+
+from flows._common import emit, notify, project_dir
+from zaitun.pipeline import intake_stage, open_project
+
+
+@task(name="take in content", retries=2, retry_delay_seconds=2)
+def take_in(directory: str) -> dict:
+    return intake_stage(*open_project(directory))
+
+
+@flow(name="zaitun-intake", log_prints=True)
+def intake(project: str | None = None, paths: list[str] | None = None) -> dict:
+    directory = project_dir(project)
+    summary = take_in(directory)
+    if summary["errors"]:
+        notify(directory, "failure", f"{len(summary['errors'])} content file(s) need fixing",
+               "\n".join(summary["errors"]))
+    if summary["ingested"]:
+        emit("zaitun.content.ingested", None, slugs=summary["ingested"])
+    for slug in summary["withdrawn"]:  # deleted content leaves the site without waiting for review
+        emit("zaitun.document.withdrawn", slug)
+    return summary

@@ -1,0 +1,26 @@
+"""Build the site, deploy it when S3 is configured, write social posts, ping WebSub."""
+
+from __future__ import annotations
+
+from prefect import flow, task
+
+from flows._common import emit, notify, project_dir
+from zaitun.pipeline import open_project, publish_stage
+
+
+@task(name="build and publish site", retries=3, retry_delay_seconds=[5, 30, 120])
+def build_and_publish(directory: str) -> dict:
+    return publish_stage(*open_project(directory))
+
+
+@flow(name="zaitun-publish", log_prints=True)
+def publish(project: str | None = None, slug: str | None = None) -> dict:
+    directory = project_dir(project)
+    try:
+        summary = build_and_publish(directory)
+    except Exception as exc:
+        notify(directory, "failure", "Publishing failed; it will be retried on the next approval", str(exc))
+        raise
+    emit("zaitun.site.published", None, **{k: v for k, v in summary.items() if isinstance(v, (int, str))})
+    notify(directory, "published", "Site published", str(summary))
+    return summary

@@ -1,0 +1,42 @@
+"""Serve the deployments declared in prefect.yaml, with their triggers and schedules.
+
+Reading prefect.yaml here keeps one source of truth for local runs (`zaitun up`) and for an
+operator's `prefect deploy`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+from prefect import serve
+from prefect.client.schemas.schedules import CronSchedule
+from prefect.events import DeploymentEventTrigger
+from prefect.flows import load_flow_from_entrypoint
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def deployment_specs(path: Path = ROOT / "prefect.yaml") -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["deployments"]
+
+
+def to_deployment(spec: dict):
+    """A RunnerDeployment for one prefect.yaml entry."""
+    flow = load_flow_from_entrypoint(str(ROOT / spec["entrypoint"]))
+    triggers = [DeploymentEventTrigger(**{k: v for k, v in t.items() if k != "type"})
+                for t in spec.get("triggers", [])]
+    schedules = [CronSchedule(cron=s["cron"], timezone=s.get("timezone")) for s in spec.get("schedules", [])]
+    return flow.to_deployment(name=spec["name"], description=spec.get("description"), triggers=triggers,
+                              schedules=schedules or None, concurrency_limit=spec.get("concurrency_limit"),
+                              parameters=spec.get("parameters") or {})
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    serve(*[to_deployment(spec) for spec in deployment_specs()], print_starting_message=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""One pass of the pipeline, stage by stage; the Prefect flows call these same functions.
+
+    intake -> translate -> (human review) -> publish
+
+Each stage reads and writes the store, so it is idempotent: a rerun after a crash finishes
+what was left and repeats nothing. Stages return small JSON-able summaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from zaitun.project import Project
+from zaitun.store import Store
+
+
+def open_project(project_dir: str | Path) -> tuple[Project, Store]:
+    project = Project(Path(project_dir))
+    return project, Store.open(project.database_url)
+
+
+def intake_stage(project: Project, store: Store) -> dict:
+    from zaitun.content.intake import ingest
+
+    report = ingest(project, store)
+    return {"ingested": report.ingested, "withdrawn": report.withdrawn,
+            "unchanged": len(report.unchanged), "errors": [str(e) for e in report.errors]}
+
+
+def translate_stage(project: Project, store: Store, slugs: list[str] | None = None) -> dict:
+    from zaitun.translate.pipeline import translate_documents
+
+    before = store.last_event_id()
+    report = translate_documents(project, store, slugs=slugs)
+    completed = [e["slug"] for e in store.events_since(before) if e["name"] == "zaitun.document.approved"]
+    summary = report.summary() if hasattr(report, "summary") else {}
+    return {**summary, "completed": completed}
+
+
+def publish_stage(project: Project, store: Store, today: dt.date | None = None) -> dict:
+    from zaitun.publish.site import publish_all
+
+    return publish_all(project, store, today=today)
+
+
+def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -> list[dict]:
+    """Documents whose validity ends within the warning window or has ended."""
+    from zaitun.status import project_status
+
+    today = today or dt.date.today()
+    rows = project_status(store, today, project.config.get("site.expiry_warning_days"))
+    return [r.as_dict() for r in rows if r.expiry and r.stage != "withdrawn"]
+
+
+def run_once(project: Project, store: Store) -> dict:
+    """intake -> translate -> publish what is approved; for cron, CI and first runs."""
+    intake = intake_stage(project, store)
+    translated = translate_stage(project, store)
+    published = publish_stage(project, store)
+    return {"intake": intake, "translate": translated, "publish": published}

@@ -1,0 +1,158 @@
+"""`zaitun up`: the whole local stack on embedded defaults, stopped cleanly with Ctrl-C.
+
+A local Prefect server (unless PREFECT_API_URL points at one), the deployments of
+prefect.yaml served with their triggers, the content watcher, the review UI and a preview
+server for publish/. The first pass runs before anything waits for events, so a fresh
+clone shows a complete site at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+from zaitun.errors import ZaitunError
+from zaitun.project import Project
+from zaitun.store import Store
+
+
+def prefect_env(project: Project) -> dict[str, str]:
+    """Prefect keeps its state in the project and attempts no telemetry (there is no network)."""
+    return {
+        "PREFECT_HOME": str(project.root / ".prefect"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",  # runs start ~2 s after their event, not ~10 s
+        "ZAITUN_PROJECT": str(project.root),
+    }
+
+
+def wait_healthy(url: str, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/health", timeout=2.0).status_code == 200:
+                return
+        time.sleep(0.5)
+    raise ZaitunError(f"the Prefect server at {url} did not answer within {timeout:.0f} s")
+
+
+def first_admin(store: Store) -> str | None:
+    """Create an `admin` account with a random password when the project has no users."""
+    from zaitun.review.users import add_user, has_users
+
+    if has_users(store):
+        return None
+    password = secrets.token_urlsafe(12)
+    add_user(store, "admin", "admin", password)
+    return password
+
+
+@dataclass
+class Stack:
+    project: Project
+    processes: list[subprocess.Popen] = field(default_factory=list)
+    stoppers: list = field(default_factory=list)
+
+    def spawn(self, args: list[str], env: dict[str, str], log_name: str) -> subprocess.Popen:
+        log = open(self.project.state_dir / f"{log_name}.log", "ab")  # noqa: SIM115 - lives as long as the child
+        proc = subprocess.Popen(args, cwd=self.project.root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        self.processes.append(proc)
+        return proc
+
+    def stop(self) -> None:
+        for stop in reversed(self.stoppers):
+            with contextlib.suppress(Exception):
+                stop()
+        for proc in reversed(self.processes):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.processes:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def start_prefect(stack: Stack, env: dict[str, str]) -> str:
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    port = stack.project.config.get("prefect.port")
+    stack.spawn([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                 "--port", str(port)], env, "prefect-server")
+    return f"http://127.0.0.1:{port}/api"
+
+
+def start_threads(stack: Stack) -> tuple[str, str]:
+    """The watcher, the review UI and the preview server, in this process."""
+    import uvicorn
+
+    from zaitun.publish.preview import serve_folder
+    from zaitun.review.web import create_app
+    from zaitun.watch import start_watcher
+
+    cfg = stack.project.config
+    observer = start_watcher(stack.project.content_dir)
+    stack.stoppers.append(lambda: (observer.stop(), observer.join(5)))
+    server = uvicorn.Server(uvicorn.Config(create_app(stack.project), host=cfg.get("review.host"),
+                                           port=cfg.get("review.port"), log_level="warning"))
+    threading.Thread(target=server.run, daemon=True, name="review-ui").start()
+    stack.stoppers.append(lambda: setattr(server, "should_exit", True))
+    httpd = serve_folder(stack.project.publish_dir, "127.0.0.1", cfg.get("publish.preview_port"))
+    stack.stoppers.append(httpd.shutdown)
+    return (f"http://{cfg.get('review.host')}:{cfg.get('review.port')}/",
+            f"http://127.0.0.1:{cfg.get('publish.preview_port')}/")
+
+
+def up(project: Project, echo=print) -> None:
+    """Start everything, print the URLs, and wait for Ctrl-C."""
+    from zaitun.pipeline import run_once
+
+    env = {**os.environ, **prefect_env(project), "PYTHONPATH": str(project.root)}
+    os.environ.update(prefect_env(project))
+    stack = Stack(project)
+    try:
+        api = start_prefect(stack, env)
+        env["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"] = api
+        store = Store.open(project.database_url)
+        echo("first pass: intake -> translate -> publish ...")
+        summary = run_once(project, store)
+        password = first_admin(store)
+        wait_healthy(api)
+        stack.spawn([sys.executable, str(project.root / "flows" / "serve.py")], env, "prefect-serve")
+        review_url, site_url = start_threads(stack)
+        _print_banner(echo, api, review_url, site_url, password, summary)
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        while all(p.poll() is None for p in stack.processes):
+            time.sleep(0.5)
+        raise ZaitunError("a background service stopped; see .zaitun/*.log")
+    except KeyboardInterrupt:
+        echo("\nstopping ...")
+    finally:
+        stack.stop()
+    echo("stopped")
+
+
+def _print_banner(echo, api: str, review_url: str, site_url: str, password: str | None, summary: dict) -> None:
+    pub = summary.get("publish", {})
+    echo("")
+    echo("zaitun is running. Drop Chinese content into content/<section>/ and watch it flow.")
+    echo(f"  site (preview) {site_url}")
+    echo(f"  review UI      {review_url}")
+    echo(f"  Prefect UI     {api.removesuffix('/api')}")
+    if password:
+        echo(f"  first-run admin account: admin / {password}   (add reviewers: zaitun user add NAME)")
+    echo(f"  documents: {len(summary['intake']['ingested'])} taken in, {pub.get('pages', '?')} pages published")
+    echo("Press Ctrl-C to stop.")
+
+
