@@ -154,3 +154,29 @@ def test_shipped_memory_obeys_glossary_numbers_and_punctuation():
     terms = module.load_glossary()
     problems = {src: module.segment_problems(src, tgt, terms) for src, tgt in shipped_units().items()}
     assert {src: p for src, p in problems.items() if p} == {}
+
+
+def test_glossary_passes_the_project_lint():
+    from zaitun.translate.glossary import lint_glossaries
+
+    assert [str(e) for e in lint_glossaries(GLOSSARY)] == []
+
+
+def test_build_script_matches_terms_like_the_project_glossary():
+    from zaitun.translate.glossary import load_glossary
+
+    module = _build_tmx_module()
+    ours, project = module.load_glossary(), load_glossary(GLOSSARY)
+    for source in shipped_units():
+        assert [t.zh for t in module.find_terms(source, ours)] == \
+            [m.entry.zh for m in project.matches(source)], source
+
+
+def test_shipped_memory_carries_every_source_number_and_date():
+    from zaitun.translate.numbers import source_quantities, target_date_keys, target_numbers
+
+    for source, target in shipped_units().items():
+        quantities = source_quantities(source)
+        numbers, dates = target_numbers(target), target_date_keys(target)
+        assert all(round(v, 6) in numbers for v, _ in quantities.numbers), source
+        assert all(key in dates for key, _ in quantities.dates), source
