@@ -119,6 +119,9 @@ def approve(store: Store, slug: str, seg_ids: list[str], actor: str, via: str = 
             why = _cannot_approve(seg)
             if why:
                 result.skipped[seg_id] = why
+                if seg.state == "approved":  # a concurrent or repeated approval is still an action
+                    store.log(conn, actor, "approve", slug, seg_id, before="approved", after=seg.target,
+                              note=f"already approved by {seg.translation['reviewed_by']}; nothing changed")
                 continue
             _mark_approved(store, conn, slug, seg, actor, via)
             result.approved.append(seg_id)

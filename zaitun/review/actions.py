@@ -1,0 +1,65 @@
+"""Review actions as both the web UI and the CLI perform them.
+
+They wrap the gate's rules with what follows an action: QA checks on a reviewer's edit, and
+when an approval completes a document, the Prefect event and the `approved` notification.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from zaitun import events
+from zaitun.notify import Notifier
+from zaitun.project import Project
+from zaitun.review import gate, qa
+from zaitun.review.gate import ApproveResult
+from zaitun.store import Store
+
+log = logging.getLogger(__name__)
+
+Defer = Callable[..., None]  # e.g. FastAPI's BackgroundTasks.add_task: run later, off the request
+
+
+def approve(project: Project, store: Store, slug: str, seg_ids: list[str], actor: str,
+            defer: Defer | None = None) -> ApproveResult:
+    return _announced(project, slug, actor, gate.approve(store, slug, seg_ids, actor), defer)
+
+
+def approve_unflagged(project: Project, store: Store, slug: str, actor: str,
+                      defer: Defer | None = None) -> ApproveResult:
+    return _announced(project, slug, actor, gate.approve_all_unflagged(store, slug, actor), defer)
+
+
+def edit(project: Project, store: Store, slug: str, seg_id: str, target: str, actor: str,
+         approve_now: bool = False, defer: Defer | None = None) -> ApproveResult:
+    """Store a reviewer's target with its QA issues; approving a flagged edit is allowed (they saw it)."""
+    source = (store.segment(slug, seg_id) or {}).get("source", "")
+    issues = qa.check(project.glossary_dir, source, target.strip()) if source else []
+    result = gate.edit(store, slug, seg_id, target, actor, issues=issues, approve_now=approve_now)
+    return _announced(project, slug, actor, result, defer)
+
+
+def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> None:
+    gate.reject(store, slug, seg_id, actor, comment)
+
+
+def _announced(project: Project, slug: str, actor: str, result: ApproveResult, defer: Defer | None) -> ApproveResult:
+    if result.completed:
+        (defer or _call)(announce_approval, project, slug, actor)
+    return result
+
+
+def _call(fn: Callable, *args) -> None:
+    fn(*args)
+
+
+def announce_approval(project: Project, slug: str, actor: str) -> None:
+    """Tell Prefect and the `approved` channels that a document is ready to publish. Never raises."""
+    try:
+        events.emit("zaitun.document.approved", slug, approved_by=actor)
+        Notifier(project).notify("approved", f"Approved: {slug}",
+                                 f"All segments of {slug} are approved (last by {actor}); "
+                                 "the English page will go out with the next publish.")
+    except Exception:
+        log.exception("announcing the approval of %s failed", slug)

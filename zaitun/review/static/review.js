@@ -1,0 +1,55 @@
+// Keyboard shortcuts for the document view: j/k move, a approve, e edit, r reject,
+// Shift+A approve all unflagged, p preview, Esc leaves a form. No build step, no libraries.
+(function () {
+  "use strict";
+  var segs = Array.prototype.slice.call(document.querySelectorAll("li.seg"));
+  if (!segs.length) { return; }
+  var current = -1;
+
+  function focusSeg(i) {
+    if (i < 0 || i >= segs.length) { return; }
+    if (current >= 0) { segs[current].classList.remove("current"); }
+    current = i;
+    segs[i].classList.add("current");
+    segs[i].focus({ preventScroll: true });
+    segs[i].scrollIntoView({ block: "center" });
+  }
+
+  function open(kind) {
+    var seg = segs[current];
+    if (!seg) { return; }
+    var box = seg.querySelector("details." + kind);
+    if (!box) { return; }
+    box.open = true;
+    var field = box.querySelector("textarea, input[name=comment]");
+    if (field) { field.focus(); }
+  }
+
+  var start = location.hash ? segs.findIndex(function (s) { return "#" + s.id === location.hash; }) : -1;
+  if (start < 0) { start = segs.findIndex(function (s) { return !s.classList.contains("state-approved"); }); }
+  focusSeg(start < 0 ? 0 : start);
+
+  segs.forEach(function (seg, i) { seg.addEventListener("click", function () { if (current !== i) { focusSeg(i); } }); });
+
+  document.addEventListener("keydown", function (ev) {
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName);
+    if (ev.key === "Escape") {
+      if (typing) { ev.target.blur(); var d = ev.target.closest("details"); if (d) { d.open = false; } focusSeg(current); }
+      return;
+    }
+    if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    var seg = segs[current];
+    if (ev.key === "j") { focusSeg(Math.min(current + 1, segs.length - 1)); }
+    else if (ev.key === "k") { focusSeg(Math.max(current - 1, 0)); }
+    else if (ev.key === "a" && seg) { var f = seg.querySelector("form.approve"); if (f) { f.requestSubmit(); } }
+    else if (ev.key === "e") { open("edit"); }
+    else if (ev.key === "r") { open("reject"); }
+    else if (ev.key === "A") {
+      var all = document.getElementById("approve-unflagged");
+      if (all && window.confirm("Approve every unflagged draft of this document?")) { all.requestSubmit(); }
+    }
+    else if (ev.key === "p") { var p = document.querySelector("[data-key=p]"); if (p) { location.href = p.href; } }
+    else { return; }
+    ev.preventDefault();
+  });
+})();

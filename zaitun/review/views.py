@@ -1,0 +1,137 @@
+"""What the review pages show, computed from the store: queue rows, segment cards, previews.
+
+Pure functions returning plain data; the templates escape every piece of it (content is
+untrusted input). The only HTML built here comes from `render_markdown`, which has raw
+HTML switched off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import html
+from dataclasses import dataclass, field
+
+from zaitun.content.segmenter import document_pieces, render_pieces
+from zaitun.project import Project
+from zaitun.publish.markdown import render_markdown
+from zaitun.review import qa
+from zaitun.review.gate import SegmentState, document_from_row, progress, segment_states
+from zaitun.status import document_status
+from zaitun.store import Store
+
+STAGES = ("translating", "in review", "update in review", "approved", "withdrawn")
+
+
+@dataclass
+class QueueRow:
+    slug: str
+    section: str
+    programme: str
+    title: str
+    stage: str
+    approved: int
+    total: int
+    flagged: int
+    expiry: str
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.approved / self.total) if self.total else 0
+
+
+def queue(project: Project, store: Store, status: str = "", section: str = "", programme: str = "") -> list[QueueRow]:
+    """Every document with its progress, filtered by stage, section and programme."""
+    warn = project.config.get("site.expiry_warning_days")
+    rows = []
+    for row in store.documents(status=None):
+        st = document_status(store, row, dt.date.today(), warn)
+        prog = document_from_row(row).programme or ""
+        rows.append(QueueRow(st.slug, st.section, prog, st.title, st.stage, st.approved, st.total, st.flagged,
+                             st.expiry))
+    return [r for r in rows if (not status or r.stage == status) and (not section or r.section == section)
+            and (not programme or r.programme == programme)]
+
+
+@dataclass
+class SegmentView:
+    """One segment card of the document page."""
+
+    state: SegmentState
+    parts: list[tuple[str, qa.Term | None]]
+    terms: list[qa.Term]
+    old_parts: list[tuple[bool, str]] = field(default_factory=list)  # (changed?, text) of the old Chinese
+    new_parts: list[tuple[bool, str]] = field(default_factory=list)
+
+    @property
+    def seg_id(self) -> str:
+        return self.state.seg_id
+
+    def rendered(self, term: qa.Term) -> bool:
+        return term.en.lower() in self.state.target.lower()
+
+
+def char_diff(old: str, new: str) -> tuple[list[tuple[bool, str]], list[tuple[bool, str]]]:
+    """Both texts as runs of (changed?, text), compared character by character (Chinese has no spaces)."""
+    old_parts: list[tuple[bool, str]] = []
+    new_parts: list[tuple[bool, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if old[i1:i2]:
+            old_parts.append((tag != "equal", old[i1:i2]))
+        if new[j1:j2]:
+            new_parts.append((tag != "equal", new[j1:j2]))
+    return old_parts, new_parts
+
+
+def segment_views(project: Project, store: Store, slug: str) -> list[SegmentView]:
+    terms = qa.load_terms(project.glossary_dir)
+    views = []
+    for state in segment_states(store, slug):
+        view = SegmentView(state, qa.split_terms(state.source, terms), qa.found_terms(state.source, terms))
+        if state.previous:
+            view.old_parts, view.new_parts = char_diff(state.previous["source"], state.source)
+        views.append(view)
+    return views
+
+
+def next_open(views: list[SegmentView], after: str) -> str | None:
+    """The first segment after `after` still needing a decision (wrapping around), for the next focus."""
+    ids = [v.seg_id for v in views]
+    start = ids.index(after) + 1 if after in ids else 0
+    for view in views[start:] + views[:start]:
+        if view.state.state != "approved":
+            return view.seg_id
+    return None
+
+
+def summary(views: list[SegmentView]) -> dict:
+    return progress([v.state for v in views])
+
+
+@dataclass
+class Preview:
+    title_zh: str
+    title_en: str
+    html_zh: str  # from render_markdown: safe to insert as it is
+    html_en: str
+    missing: int
+
+
+def preview(store: Store, slug: str) -> Preview:
+    """The page in both languages; English from the current targets, missing ones marked."""
+    doc = document_from_row(store.document(slug))
+    meta_segs, pieces = document_pieces(doc)
+    current = store.current_translations(slug)
+    targets = {seg_id: tr["target"] for seg_id, tr in current.items() if tr["target"].strip()}
+    marks: dict[str, str] = {}
+    for piece in pieces:
+        seg = piece.segment
+        if seg is not None and seg.id not in targets:
+            token = f"ZAITUNMISSING{len(marks):05d}X"  # plain letters: Markdown leaves them alone
+            marks[token] = seg.source
+            targets[seg.id] = token
+    html_en = render_markdown(render_pieces(pieces, targets))
+    for token, source in marks.items():
+        html_en = html_en.replace(token, f'<mark class="missing" title="no English yet">{html.escape(source)}</mark>')
+    title_en = next((targets.get(s.id, "") for s in meta_segs if s.kind == "title"), "")
+    return Preview(doc.title, title_en, render_markdown(doc.body), html_en, len(marks))
