@@ -1,0 +1,175 @@
+"""QA checks on every draft: each returns issues `{check, message}` for reviewers.
+
+The checks look for what machine translation gets wrong and a reader would notice: a term
+not rendered as the glossary says, a forbidden rendering, a number or date that changed,
+Chinese left in the English, placeholder debris, Markdown that lost a link or emphasis, an
+empty or untranslated segment, a length that does not fit. They must not flag correct
+translations, so each one errs on the side of silence when a text is ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from zaitun.translate import numbers
+from zaitun.translate.glossary import Glossary
+from zaitun.translate.masking import CORE_RE, _protected_spans
+
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e\uff5f-\uffef]+")
+DEBRIS_RE = re.compile(r"[{⟦]\s*z\s?t|z\s?t\s?\d+\s*[}⟧]|\{ZT|ZT\d+", re.IGNORECASE)
+MARKDOWN = {
+    "links": re.compile(r"(?<!!)\[[^\]]*\]\([^)]*\)"),
+    "images": re.compile(r"!\[[^\]]*\]\([^)]*\)"),
+    "inline code": re.compile(r"`[^`\n]+`"),
+    "bold": re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__"),
+    "italics": re.compile(r"(?<![*\w])\*[^*\s][^*\n]*\*(?![*\w])|(?<![_\w])_[^_\s][^_\n]*_(?![_\w])"),
+}
+LINK_TARGET_RE = re.compile(r"\]\(([^)\s]+)")
+CHARS_PER_HANZI = 3.0  # English characters per Chinese one, measured on the shipped TMX
+MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected length
+
+
+def check_translation(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """All issues of one translation; an empty list means nothing for a reviewer to look at."""
+    if not target.strip():
+        return [_issue("empty", "no English yet: translate this segment")]
+    if _norm(target) == _norm(source) and CJK_RE.search(source):
+        return [_issue("untranslated", "the English is the Chinese source unchanged")]
+    issues: list[dict] = []
+    for check in (check_terms, check_forbidden, check_numbers, check_cjk, check_debris, check_markdown,
+                  check_length):
+        issues.extend(check(source, target, glossary))
+    return issues
+
+
+def _issue(check: str, message: str) -> dict:
+    return {"check": check, "message": message}
+
+
+def _norm(text: str) -> str:
+    """Case-, quote-, dash- and space-insensitive form for finding a rendering in a text."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = re.sub(r"[\u2010-\u2015-]", "-", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _term_matches(source: str, glossary: Glossary, nested: bool = False):
+    """Glossary matches outside code spans, URLs and link targets (those are copied verbatim)."""
+    spans = _protected_spans(source)
+    found = glossary.all_matches(source) if nested else glossary.matches(source)
+    return [m for m in found if not any(s < m.end and m.start < e for s, e, _ in spans)]
+
+
+def check_terms(source: str, target: str, glossary: Glossary) -> list[dict]:
+    norm, issues, seen = _norm(target), [], set()
+    for m in _term_matches(source, glossary):
+        entry = m.entry
+        if entry.zh in seen or _norm(entry.en) in norm:
+            continue
+        seen.add(entry.zh)
+        issues.append(_issue("term", f"{entry.zh} must be rendered \"{entry.en}\" (glossary "
+                                     f"{_where(entry)})"))
+    return issues
+
+
+def _where(entry) -> str:
+    return f"{entry.path.rsplit('/', 1)[-1]}:{entry.line}" if entry.path else "entry"
+
+
+def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A forbidden rendering of a term in the source, unless it is inside an approved rendering."""
+    matches = _term_matches(source, glossary, nested=True)
+    approved = [(m.start(), m.end()) for e in {m.entry for m in matches}
+                for m in re.finditer(re.escape(e.en), target, re.IGNORECASE)]
+    issues, seen = [], set()
+    for entry in {m.entry for m in matches}:
+        for banned in entry.forbidden:
+            flags = 0 if banned.casefold() == entry.en.casefold() else re.IGNORECASE
+            for hit in re.finditer(rf"(?<!\w){re.escape(banned)}(?!\w)", target, flags):
+                inside = any(s <= hit.start() and hit.end() <= e for s, e in approved)
+                if not inside and banned not in seen:
+                    seen.add(banned)
+                    issues.append(_issue("forbidden", f"\"{hit.group(0)}\" is a forbidden rendering of "
+                                                      f"{entry.zh}; write \"{entry.en}\""))
+    return issues
+
+
+def check_numbers(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """Numbers, amounts, percentages and dates of the source (outside glossary terms) missing in the English."""
+    plain = _without_terms(source, glossary)
+    found = numbers.source_quantities(plain)
+    values = numbers.target_numbers(target)
+    dates = numbers.target_date_keys(target)
+    issues = []
+    for key, written in found.dates:
+        if key not in dates:
+            issues.append(_issue("number", f"date {written} ({numbers.describe(key)}) is missing or "
+                                           "different in the English"))
+    for value, written in found.numbers:
+        if round(value, 6) not in values:
+            issues.append(_issue("number", f"{written} ({value:g}) is missing or different in the English"))
+    return issues
+
+
+def _without_terms(source: str, glossary: Glossary) -> str:
+    """The source with glossary terms blanked: their numbers come with the approved rendering."""
+    out, pos = [], 0
+    for m in glossary.matches(source):
+        out.append(source[pos:m.start] + " ")
+        pos = m.end
+    out.append(source[pos:])
+    return "".join(out)
+
+
+def check_cjk(source: str, target: str, glossary: Glossary) -> list[dict]:
+    found = CJK_RE.findall(target)
+    if not found:
+        return []
+    return [_issue("chinese", "Chinese characters or full-width punctuation left in the English: "
+                              + " ".join(dict.fromkeys(found)))]
+
+
+def check_debris(source: str, target: str, glossary: Glossary) -> list[dict]:
+    hit = DEBRIS_RE.search(target) or CORE_RE.search(target)
+    if hit is None:
+        return []
+    return [_issue("placeholder", f"placeholder debris {hit.group(0)!r} left in the English")]
+
+
+def check_markdown(source: str, target: str, glossary: Glossary) -> list[dict]:
+    issues = []
+    for name, regex in MARKDOWN.items():
+        n_src, n_tgt = len(regex.findall(source)), len(regex.findall(target))
+        if n_src != n_tgt:
+            issues.append(_issue("markdown", f"{name}: {n_src} in the source, {n_tgt} in the English"))
+    lost = set(LINK_TARGET_RE.findall(source)) - set(LINK_TARGET_RE.findall(target))
+    if lost:
+        issues.append(_issue("markdown", "link target changed or missing: " + ", ".join(sorted(lost))))
+    code = [c for c in MARKDOWN["inline code"].findall(source) if c not in target]
+    if code:
+        issues.append(_issue("markdown", "inline code changed: " + ", ".join(code)))
+    return issues
+
+
+def check_length(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """Far from the expected length (terms at their rendering's length, other Chinese ~3 chars each)."""
+    plain = _prose(source)
+    if len(plain) < MIN_LENGTH:
+        return []
+    terms = glossary.matches(plain)
+    expected = sum(len(m.entry.en) for m in terms) + CHARS_PER_HANZI * (len(plain) - sum(m.end - m.start
+                                                                                         for m in terms))
+    ratio = len(_prose(target)) / expected
+    if MIN_RATIO <= ratio <= MAX_RATIO:
+        return []
+    what = "short" if ratio < MIN_RATIO else "long"
+    return [_issue("length", f"the English is suspiciously {what} ({len(_prose(target))} characters where "
+                             f"about {expected:.0f} are expected)")]
+
+
+def _prose(text: str) -> str:
+    for start, end, _ in reversed(_protected_spans(text)):
+        text = text[:start] + text[end:]
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,190 @@
+"""The project's terminology: `glossary/*.csv` loaded into one longest-leftmost matcher.
+
+Each entry gives the approved English for a Chinese term and renderings that must never
+appear. Matching uses an Aho-Corasick automaton over every term, so the cost is linear in
+the text however many terms there are; the longest match at the leftmost position wins
+(市委宣传部 over 宣传部), and a shorter term never splits a longer one.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ahocorasick
+
+from zaitun.errors import GlossaryError
+
+HEADER = ["zh", "en", "forbidden", "note"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One glossary line: a Chinese term, its approved English and the renderings forbidden for it."""
+
+    zh: str
+    en: str
+    forbidden: tuple[str, ...] = ()
+    note: str = ""
+    path: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Match:
+    """A term found in a text at [start, end)."""
+
+    start: int
+    end: int
+    entry: Entry
+
+
+@dataclass
+class Glossary:
+    """All entries of a project, with a matcher and a version that changes when any file does."""
+
+    entries: list[Entry] = field(default_factory=list)
+    version: str = ""
+
+    def __post_init__(self) -> None:
+        self.by_term: dict[str, Entry] = {}
+        for entry in self.entries:
+            self.by_term.setdefault(entry.zh, entry)  # the first file (by name) wins; lint reports the rest
+        self._automaton = _build_automaton(self.by_term.values())
+
+    def __len__(self) -> int:
+        return len(self.by_term)
+
+    def all_matches(self, text: str) -> list[Match]:
+        """Every occurrence of every term, nested and overlapping ones included."""
+        if self._automaton is None:
+            return []
+        return [Match(end - len(e.zh) + 1, end + 1, e) for end, e in self._automaton.iter(text)]
+
+    def matches(self, text: str) -> list[Match]:
+        """Longest-leftmost, non-overlapping matches in text order."""
+        if self._automaton is None:
+            return []
+        longest: dict[int, Entry] = {}
+        for end, entry in self._automaton.iter(text):
+            start = end - len(entry.zh) + 1
+            best = longest.get(start)
+            if best is None or len(entry.zh) > len(best.zh):
+                longest[start] = entry
+        out: list[Match] = []
+        pos = 0
+        for start in sorted(longest):
+            if start >= pos:
+                entry = longest[start]
+                out.append(Match(start, start + len(entry.zh), entry))
+                pos = start + len(entry.zh)
+        return out
+
+
+def _build_automaton(entries) -> ahocorasick.Automaton | None:
+    automaton = ahocorasick.Automaton()
+    for entry in entries:
+        automaton.add_word(entry.zh, entry)
+    if len(automaton) == 0:
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def glossary_files(glossary_dir: Path) -> list[Path]:
+    return sorted(Path(glossary_dir).glob("*.csv")) if Path(glossary_dir).is_dir() else []
+
+
+def version_of(paths: list[Path]) -> str:
+    """Short hash of the files' names and contents: recorded with every draft."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) for each row of a glossary CSV, the header included as line 1."""
+    text = path.read_text(encoding="utf-8-sig")
+    reader = csv.reader(io.StringIO(text))
+    for row in reader:
+        yield reader.line_num, row
+
+
+def parse_file(path: Path) -> tuple[list[Entry], list[GlossaryError]]:
+    """Entries of one file and the problems that prevent reading some of its lines."""
+    entries: list[Entry] = []
+    errors: list[GlossaryError] = []
+    try:
+        rows = list(read_rows(path))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        return [], [GlossaryError(path, f"cannot read the file as UTF-8 CSV: {exc}", 1)]
+    if not rows or [c.strip() for c in rows[0][1]] != HEADER:
+        return [], [GlossaryError(path, f"the first line must be the header {','.join(HEADER)}", 1)]
+    for line, cells in rows[1:]:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(HEADER):
+            errors.append(GlossaryError(path, f"expected {len(HEADER)} columns (zh,en,forbidden,note), "
+                                              f"got {len(cells)}; quote cells that contain commas", line))
+            continue
+        zh, en, forbidden, note = (c.strip() for c in cells)
+        banned = tuple(f.strip() for f in forbidden.split("|") if f.strip())
+        entries.append(Entry(zh, en, banned, note, str(path), line))
+    return entries, errors
+
+
+def load_glossary(glossary_dir: Path) -> Glossary:
+    """Read every `*.csv` of the folder (in name order); unreadable lines are skipped (see lint)."""
+    paths = glossary_files(glossary_dir)
+    entries: list[Entry] = []
+    for path in paths:
+        entries.extend(e for e in parse_file(path)[0] if e.zh and e.en)
+    return Glossary(entries, version_of(paths))
+
+
+def lint_glossaries(glossary_dir: Path) -> list[GlossaryError]:
+    """Every problem in the glossary files, each as `path:line: message` with how to fix it."""
+    errors: list[GlossaryError] = []
+    seen: dict[str, Entry] = {}
+    for path in glossary_files(glossary_dir):
+        entries, file_errors = parse_file(path)
+        errors.extend(file_errors)
+        for entry in entries:
+            errors.extend(_entry_problems(entry, seen.get(entry.zh)))
+            seen.setdefault(entry.zh, entry)
+    return errors
+
+
+def _entry_problems(entry: Entry, earlier: Entry | None) -> list[GlossaryError]:
+    where = (entry.path, entry.line)
+    if not entry.zh:
+        return [GlossaryError(*where[:1], "empty Chinese term: fill in the zh column or delete the line", where[1])]
+    if not entry.en:
+        return [GlossaryError(where[0], f"{entry.zh}: empty English rendering: fill in the en column", where[1])]
+    problems = []
+    if earlier is not None:
+        place = f"{Path(earlier.path).name}:{earlier.line}"
+        if earlier.en == entry.en:
+            message = f"{entry.zh}: duplicate of {place}; delete one of the lines"
+        else:
+            message = (f"{entry.zh}: conflicting renderings {entry.en!r} here and {earlier.en!r} at {place}; "
+                       "keep one")
+        problems.append(GlossaryError(where[0], message, where[1]))
+    for banned in entry.forbidden:
+        if banned == entry.en:
+            problems.append(GlossaryError(where[0], f"{entry.zh}: forbidden rendering {banned!r} is the approved "
+                                                    "rendering itself; remove it from the forbidden column", where[1]))
+    return problems
+
+
+def write_csv(entries: list[Entry], out: io.TextIOBase) -> None:
+    """Write entries as a glossary CSV (the format read by `load_glossary`)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    for e in entries:
+        writer.writerow([e.zh, e.en, "|".join(e.forbidden), e.note])

@@ -1,0 +1,175 @@
+"""Numbers and dates in Chinese sources and English targets, as comparable values.
+
+The source side reads Arabic digits, Chinese numerals (十六, 二百四十, 两), 万/亿 amounts,
+百分之 percentages and dates (2024年12月20日, 6月12日, 2025年6月). The target side reads
+digits, English number words and ordinals, "million"/"thousand" amounts and dates in the
+forms English text uses (December 20, 2024; 20 December 2024; 2024-12-20).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_BIG = {"万": 10_000, "亿": 100_000_000}
+CN_NUM_RE = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
+# A lone numeral counts as a number only before one of these (三天, 五个, 十项); 一 alone never
+# does, since it is mostly an article or part of a word (统一, 一窗通办).
+MEASURES = set("个天日年月次项条名家人种位岁倍周元件座所批类届期章节款点时分秒公里米%")
+NOT_NUMBERS = {"十分", "万一", "千万", "一一", "三三两两"}  # words, not quantities
+VAGUE_BEFORE = set("数几")  # 数十 "dozens", 几百 "hundreds": no exact value to check
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december"]
+MONTH_RE = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+ORDINALS = {w: i + 1 for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())}
+EXTRA_WORDS = {"midnight": 0, "noon": 12, "once": 1, "twice": 2, "double": 2, "dozen": 12, "hundred": 100,
+               "thousand": 1000}
+SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+
+@dataclass
+class Quantities:
+    """The numbers (as floats) and dates (as tuples keyed by their parts) of a text."""
+
+    numbers: list[tuple[float, str]] = field(default_factory=list)  # (value, as written)
+    dates: list[tuple[tuple, str]] = field(default_factory=list)  # (("ymd", y, m, d), as written)
+
+
+def cn_numeral(text: str) -> int | None:
+    """Value of a Chinese numeral (二百四十 -> 240, 二〇二四 -> 2024), None if it is not one."""
+    if all(ch in CN_DIGITS for ch in text):
+        return int("".join(str(CN_DIGITS[ch]) for ch in text)) if len(text) > 1 else CN_DIGITS[text]
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in CN_DIGITS:
+            if digit is not None and CN_DIGITS[ch] != 0 and digit != 0:
+                return None  # two digits in a row without a unit: 十四五
+            digit = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            section += (1 if digit is None else digit) * CN_UNITS[ch]
+            digit = None
+        else:
+            total = (total + section + (digit or 0)) * CN_BIG[ch]
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+def _convert_numerals(text: str) -> str:
+    """Replace Chinese numerals that stand for quantities by digits, so one pass reads both."""
+    def repl(m: re.Match) -> str:
+        run, before = m.group(0), text[m.start() - 1:m.start()]
+        after = text[m.end():m.end() + 1]
+        if run in NOT_NUMBERS or run + after in NOT_NUMBERS or before in VAGUE_BEFORE or run == "一":
+            return run
+        if before.isdigit() or before == "." or not set(run) - set(CN_BIG):  # 1.5万: read with the digits
+            return run
+        lone = len(run) == 1
+        if lone and after not in MEASURES and before != "第":
+            return run
+        value = cn_numeral(run)
+        return run if value is None else str(value)
+    text = re.sub(r"百分之([零〇一二两三四五六七八九十百千.\d]+)", lambda m: m.group(1) + "%", text)
+    return CN_NUM_RE.sub(repl, text)
+
+
+SRC_DATE_RES = (
+    (re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"), "ymd"),
+    (re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?![\d份]*[日号])"), "ym"),
+    (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"), "md"),
+    (re.compile(r"(?<![\d个])(\d{1,2})\s*月(?!\d)"), "m"),
+)
+SRC_NUMBER_RE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)(?!\d)\s*([万亿]?)")
+
+
+def source_quantities(text: str) -> Quantities:
+    """Numbers and dates of a Chinese text, each with the text it was read from."""
+    text = _convert_numerals(unicodedata.normalize("NFKC", text))
+    out = Quantities()
+    for regex, kind in SRC_DATE_RES:
+        for m in regex.finditer(text):
+            out.dates.append(((kind, *(int(g) for g in m.groups())), m.group(0)))
+        text = regex.sub(" ", text)
+    for m in SRC_NUMBER_RE.finditer(text):
+        value = float(m.group(1).replace(",", ""))
+        out.numbers.append((value * CN_BIG.get(m.group(2), 1), m.group(0)))
+    return out
+
+
+TGT_DATE_RES = (
+    (re.compile(rf"\b{MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I), ("m", "d", "y")),
+    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_RE},?\s+(\d{{4}})\b", re.I), ("d", "m", "y")),
+    (re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b"), ("y", "m", "d")),
+    (re.compile(rf"\b{MONTH_RE},?\s+(\d{{4}})\b", re.I), ("m", "y")),
+    (re.compile(rf"\b{MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d|:)", re.I), ("m", "d")),
+    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_RE}", re.I), ("d", "m")),
+    (re.compile(rf"\b{MONTH_RE}", re.I), ("m",)),
+)
+
+
+def _month(token: str) -> int:
+    token = token.lower().rstrip(".")
+    return next(i for i, name in enumerate(MONTHS, start=1) if name.startswith(token[:3]))
+
+
+def target_date_keys(text: str) -> set[tuple]:
+    """Every date key an English text satisfies: a full date also gives its (y, m), (m, d) and (m)."""
+    keys: set[tuple] = set()
+    for regex, order in TGT_DATE_RES:
+        for m in regex.finditer(text):
+            parts = dict(zip(order, m.groups(), strict=True))
+            month = _month(parts["m"]) if not parts["m"].isdigit() else int(parts["m"])
+            if not 1 <= month <= 12:
+                continue
+            year, day = parts.get("y"), parts.get("d")
+            keys.add(("m", month))
+            if year:
+                keys.add(("ym", int(year), month))
+            if day:
+                keys.add(("md", month, int(day)))
+            if year and day:
+                keys.add(("ymd", int(year), month, int(day)))
+    return keys
+
+
+TGT_NUMBER_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*-?\s*(thousand|million|billion)\b)?", re.I)
+WORD_RE = re.compile(r"[a-z]+(?:-[a-z]+)?", re.I)
+
+
+def target_numbers(text: str) -> set[float]:
+    """Every value an English text writes, in digits or in words (both 1.5 and 1,500,000 for 1.5 million)."""
+    text = unicodedata.normalize("NFKC", text)
+    values: set[float] = set()
+    for m in TGT_NUMBER_RE.finditer(text):
+        value = float(m.group(1).replace(",", "") + (m.group(2) or ""))
+        values.add(value)
+        if m.group(3):
+            values.add(value * SCALES[m.group(3).lower()])
+    for m in WORD_RE.finditer(text):
+        values.update(_word_values(m.group(0).lower()))
+    return {round(v, 6) for v in values}
+
+
+def _word_values(word: str) -> set[float]:
+    if "-" in word:
+        tens, _, unit = word.partition("-")
+        if tens in TENS and unit in WORDS:
+            return {float(TENS[tens] + WORDS[unit])}
+        return set()
+    for table in (WORDS, TENS, ORDINALS, EXTRA_WORDS):
+        if word in table:
+            return {float(table[word])}
+    return set()
+
+
+def describe(key: tuple) -> str:
+    """A source date key as a reader would write it: 2024-12-20, 2025-06, 6-12 (month-day)."""
+    kind, *parts = key
+    return {"ymd": "{}-{:02d}-{:02d}", "ym": "{}-{:02d}", "md": "month {} day {}", "m": "month {}"}[kind].format(*parts)
