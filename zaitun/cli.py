@@ -137,7 +137,10 @@ def config_(list_settings: Annotated[bool, typer.Option("--list", help="List eve
 
 # -- commands of the later stages register here -------------------------------------------
 def _register() -> None:
-    pass
+    from zaitun.review.cli import review_app, user_app
+
+    app.add_typer(review_app, name="review")
+    app.add_typer(user_app, name="user")
 
 
 _register()

@@ -1,0 +1,190 @@
+"""`zaitun review ...` and `zaitun user add`: the review gate from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zaitun.errors import ReviewError
+
+review_app = typer.Typer(help="Review translations: list, show, approve, reject, edit, XLIFF, web UI.",
+                         no_args_is_help=True)
+user_app = typer.Typer(help="Manage review accounts.", no_args_is_help=True)
+
+AsUser = Annotated[str, typer.Option("--as", help="Reviewer doing this (an account from `zaitun user add`).")]
+
+
+def _project():
+    from zaitun.cli import get_project
+
+    return get_project()
+
+
+def _store():
+    from zaitun.cli import open_store
+
+    return open_store(_project())
+
+
+def _echo_json(data) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@review_app.command("list")
+def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Documents with their review progress (approved / total, flagged)."""
+    from zaitun.review.views import queue
+
+    rows = queue(_project(), _store())
+    if as_json:
+        _echo_json({"documents": [r.__dict__ for r in rows]})
+        return
+    for r in rows:
+        flagged = f", {r.flagged} flagged" if r.flagged else ""
+        typer.echo(f"{r.slug:40} {r.stage:17} {r.approved}/{r.total} approved{flagged}")
+
+
+@review_app.command()
+def show(slug: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Every segment of a document: id, state, Chinese, English and QA issues."""
+    from zaitun.review.gate import progress, segment_states
+
+    store = _store()
+    if store.document(slug) is None:
+        raise ReviewError(f"no document {slug!r} (see `zaitun review list`)")
+    states = segment_states(store, slug)
+    if as_json:
+        _echo_json({"slug": slug, "progress": progress(states), "segments": [
+            {"id": s.seg_id, "kind": s.kind, "state": s.state, "source": s.source, "target": s.target,
+             "issues": s.issues, "previous": s.previous} for s in states]})
+        return
+    prog = progress(states)
+    typer.echo(f"{slug}: {prog['approved']}/{prog['total']} approved, {prog['flagged']} flagged")
+    for s in states:
+        typer.echo(f"\n{s.seg_id}  {s.state:8} {s.kind}")
+        if s.previous:
+            typer.echo(f"  was: {s.previous['source']}\n  was approved as: {s.previous['target']}")
+        typer.echo(f"  zh: {s.source}\n  en: {s.target or '(none yet)'}")
+        for issue in s.issues:
+            typer.echo(f"  ! {issue.get('check')}: {issue.get('message')}")
+
+
+def _report(result) -> None:
+    for seg_id in result.approved:
+        typer.echo(f"approved {seg_id}")
+    for seg_id, why in result.skipped.items():
+        typer.echo(f"skipped {seg_id}: {why}", err=True)
+    if result.completed:
+        typer.echo("every segment is approved: the English page is released for publishing")
+
+
+@review_app.command()
+def approve(slug: str,
+            segment_ids: Annotated[list[str] | None, typer.Argument(help="Segments to approve.")] = None,
+            all_unflagged: Annotated[bool, typer.Option("--all-unflagged",
+                                                        help="Approve every draft without QA issues.")] = False,
+            actor: AsUser = ...) -> None:
+    """Approve segments (by id, or every unflagged draft)."""
+    from zaitun.review import actions
+
+    if bool(segment_ids) == all_unflagged:
+        raise ReviewError("give segment ids or --all-unflagged (one of the two)")
+    project, store = _project(), _store()
+    if all_unflagged:
+        result = actions.approve_unflagged(project, store, slug, actor)
+    else:
+        result = actions.approve(project, store, slug, list(segment_ids), actor)
+    _report(result)
+    if result.skipped and not result.approved:
+        raise typer.Exit(1)
+
+
+@review_app.command()
+def reject(slug: str, segment_id: str,
+           comment: Annotated[str, typer.Option("--comment", help="What is wrong, for the translator.")],
+           actor: AsUser = ...) -> None:
+    """Reject a segment's translation with a comment."""
+    from zaitun.review import actions
+
+    actions.reject(_store(), slug, segment_id, actor, comment)
+    typer.echo(f"rejected {segment_id}")
+
+
+@review_app.command()
+def edit(slug: str, segment_id: str,
+         target: Annotated[str, typer.Option("--target", help="The new English text.")],
+         approve_now: Annotated[bool, typer.Option("--approve", help="Approve the new text at once.")] = False,
+         actor: AsUser = ...) -> None:
+    """Store a new English text for a segment (the old one stays in history)."""
+    from zaitun.review import actions
+
+    result = actions.edit(_project(), _store(), slug, segment_id, target, actor, approve_now=approve_now)
+    typer.echo(f"saved {segment_id}")
+    _report(result)
+
+
+@review_app.command("export-xliff")
+def export_xliff(slug: str,
+                 output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default: stdout).",
+                                                             dir_okay=False)] = None) -> None:
+    """Write a document as XLIFF 2.0 for a CAT tool."""
+    from zaitun.review.xliff import export_xliff as export
+
+    data = export(_store(), slug)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        return
+    output.write_bytes(data)
+    typer.echo(f"wrote {output}", err=True)
+
+
+@review_app.command("import-xliff")
+def import_xliff(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="XLIFF 2.0 file.")],
+                 actor: AsUser = ...,
+                 approve_final: Annotated[bool, typer.Option(
+                     "--approve-final", help="Approve units whose state is final, in your name.")] = False) -> None:
+    """Take translations back from XLIFF 2.0; units whose Chinese changed are refused one by one."""
+    from zaitun.review.xliff import import_xliff as do_import
+
+    report = do_import(_project(), _store(), file.read_bytes(), actor, approve_final=approve_final)
+    for line in report.lines():
+        typer.echo(line, err=True)
+    typer.echo(f"updated {len(report.updated)}, approved {len(report.approved)}, "
+               f"unchanged {len(report.unchanged)}, refused {len(report.refused)}")
+    if report.refused:
+        raise typer.Exit(1)
+
+
+@review_app.command()
+def serve(host: Annotated[str | None, typer.Option(help="Address (default: review.host).")] = None,
+          port: Annotated[int | None, typer.Option(help="Port (default: review.port).")] = None) -> None:
+    """Run the review web UI."""
+    import uvicorn
+
+    from zaitun.review.web import create_app
+
+    project = _project()
+    host = host or project.config.get("review.host")
+    port = port or project.config.get("review.port")
+    typer.echo(f"review UI on http://{host}:{port}/ (Ctrl+C to stop)")
+    uvicorn.run(create_app(project, _store()), host=host, port=port, proxy_headers=True, log_level="info")
+
+
+@user_app.command("add")
+def user_add(name: str,
+             role: Annotated[str, typer.Option("--role", help="reviewer | editor | admin")],
+             password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                          help="Read the password from stdin.")] = False) -> None:
+    """Create an account (password prompted twice, or read from stdin)."""
+    from zaitun.review.users import add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    add_user(_store(), name, role, password)
+    typer.echo(f"added {role} {name}")

@@ -1,0 +1,141 @@
+"""XLIFF 2.0 export and import, so professional translators can work in their own CAT tools.
+
+Export: one `<file id=SLUG>` per document, one `<unit id=SEGMENT_ID>` per segment, the Chinese
+in `<source>`, the current English in `<target>`, and `state` initial (nothing yet, or
+rejected), translated (draft) or final (approved).
+
+Import: each unit is checked on its own. A unit whose segment is gone or whose `<source>` no
+longer equals the current Chinese is refused with a message naming it; the others are taken.
+Accepted targets are stored as edits by the importing reviewer, never as approvals, unless
+the import is run with `approve_final` and the unit's state is `final`: then the reviewer who
+imports vouches for it, and it is approved in their name (recorded as such in the audit log).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from zaitun.errors import ReviewError
+from zaitun.project import Project
+from zaitun.review import actions
+from zaitun.review.gate import require_role, segment_states
+from zaitun.store import Store
+
+NS = "urn:oasis:names:tc:xliff:document:2.0"
+STATES = {"pending": "initial", "rejected": "initial", "draft": "translated", "approved": "final"}
+
+
+def _q(tag: str) -> str:
+    return f"{{{NS}}}{tag}"
+
+
+def export_xliff(store: Store, slug: str) -> bytes:
+    """The document's segments as an XLIFF 2.0 file (UTF-8 bytes)."""
+    row = store.document(slug)
+    if row is None or row["status"] != "active":
+        raise ReviewError(f"no document {slug!r} in review (see `zaitun review list`)")
+    root = etree.Element(_q("xliff"), nsmap={None: NS}, version="2.0", srcLang="zh", trgLang="en")
+    file_el = etree.SubElement(root, _q("file"), id=slug, original=row["path"])
+    for state in segment_states(store, slug):
+        unit = etree.SubElement(file_el, _q("unit"), id=state.seg_id, name=state.kind)
+        if state.state == "rejected" and state.translation.get("comment"):
+            notes = etree.SubElement(unit, _q("notes"))
+            etree.SubElement(notes, _q("note"), category="rejected").text = state.translation["comment"]
+        segment = etree.SubElement(unit, _q("segment"), state=STATES[state.state])
+        etree.SubElement(segment, _q("source")).text = state.source
+        if state.target:
+            etree.SubElement(segment, _q("target")).text = state.target
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+@dataclass
+class ImportReport:
+    updated: list[str] = field(default_factory=list)  # "slug/seg_id" stored as new drafts
+    approved: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # "slug/seg_id" -> why
+
+    def lines(self) -> list[str]:
+        return [f"refused {key}: {why}" for key, why in self.refused.items()]
+
+
+@dataclass
+class _Unit:
+    slug: str
+    seg_id: str
+    source: str
+    target: str
+    state: str
+
+
+def parse_units(data: bytes) -> list[_Unit]:
+    """Every unit of an XLIFF 2.0 file; entities and network access are refused while parsing."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ReviewError(f"not a readable XLIFF file: {exc}") from None
+    if root.tag != _q("xliff") or not str(root.get("version", "")).startswith("2."):
+        raise ReviewError("not an XLIFF 2.0 file (expected <xliff version=\"2.0\"> in the 2.0 namespace)")
+    units = []
+    for file_el in root.iter(_q("file")):
+        for unit in file_el.iter(_q("unit")):
+            segs = unit.findall(_q("segment"))
+            source = "".join("".join(s.find(_q("source")).itertext()) for s in segs if s.find(_q("source")) is not None)
+            target = "".join("".join(s.find(_q("target")).itertext()) for s in segs if s.find(_q("target")) is not None)
+            state = segs[-1].get("state", "initial") if segs else "initial"
+            units.append(_Unit(file_el.get("id", ""), unit.get("id", ""), source, target, state))
+    return units
+
+
+def import_xliff(project: Project, store: Store, data: bytes, actor: str, approve_final: bool = False) -> ImportReport:
+    """Take translators' targets back, unit by unit; see the module docstring for the rules."""
+    require_role(store, actor)
+    report = ImportReport()
+    current: dict[str, dict] = {}
+    for unit in parse_units(data):
+        key = f"{unit.slug}/{unit.seg_id}"
+        if unit.slug not in current:
+            current[unit.slug] = _current(store, unit.slug)
+        why = _refusal(unit, current[unit.slug])
+        if why:
+            report.refused[key] = why
+            continue
+        _take(project, store, unit, current[unit.slug][unit.seg_id], actor, approve_final, report, key)
+    return report
+
+
+def _current(store: Store, slug: str) -> dict:
+    row = store.document(slug)
+    if row is None or row["status"] != "active":
+        return {}
+    return {s.seg_id: s for s in segment_states(store, slug)}
+
+
+def _refusal(unit: _Unit, segments: dict) -> str | None:
+    if not segments:
+        return f"no document {unit.slug!r} in review; export it again with `zaitun review export-xliff`"
+    seg = segments.get(unit.seg_id)
+    if seg is None:
+        return "this segment is no longer in the document (its Chinese was changed or removed); export again"
+    if unit.source != seg.source:
+        return f"the source no longer matches the current Chinese: file has {unit.source!r}, now {seg.source!r}"
+    if not unit.target.strip():
+        return "no target to import"
+    return None
+
+
+def _take(project: Project, store: Store, unit: _Unit, seg, actor: str, approve_final: bool,
+          report: ImportReport, key: str) -> None:
+    wants_approval = approve_final and unit.state == "final"
+    if unit.target.strip() == seg.target:
+        if wants_approval and seg.state != "approved":
+            result = actions.approve(project, store, unit.slug, [unit.seg_id], actor)
+            (report.approved if result.approved else report.unchanged).append(key)
+        else:
+            report.unchanged.append(key)
+        return
+    result = actions.edit(project, store, unit.slug, unit.seg_id, unit.target, actor, approve_now=wants_approval)
+    (report.approved if result.approved else report.updated).append(key)
