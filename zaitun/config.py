@@ -7,6 +7,7 @@ validator, `zaitun init` and the documentation all read.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,8 +134,8 @@ def load_config(path: Path) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise ConfigError(path, f"invalid TOML: {exc}", line) from None
+        found = re.search(r"at line (\d+)", str(exc))
+        raise ConfigError(path, f"invalid TOML: {exc}", int(found.group(1)) if found else None) from None
     flat = _flatten(data)
     validate(flat, text, path)
     return Config(flat, path)

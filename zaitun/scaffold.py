@@ -10,7 +10,8 @@ from zaitun.config import default_toml
 from zaitun.errors import ZaitunError
 from zaitun.project import CONFIG_NAME
 
-SAMPLE_DIRS = ("content", "glossary", "tm")
+SAMPLE_DIRS = ("content", "glossary", "tm", "flows")
+SAMPLE_FILES = ("prefect.yaml",)
 GITIGNORE = ".zaitun/\n.prefect/\npublish/*\n!publish/.gitkeep\n"
 
 
@@ -38,8 +39,12 @@ def init_project(target: Path, with_sample: bool = True) -> list[Path]:
     for name in SAMPLE_DIRS:
         dest = target / name
         if source and (source / name).is_dir():
-            shutil.copytree(source / name, dest, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+            shutil.copytree(source / name, dest, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             dest.mkdir(exist_ok=True)
         written.append(dest)
+    for name in SAMPLE_FILES:
+        if source and (source / name).is_file():
+            shutil.copy2(source / name, target / name)
+            written.append(target / name)
     return written

@@ -1,0 +1,93 @@
+"""The foundation commands as a newcomer runs them: real subprocesses on a new project."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import FIXTURES
+
+ZAITUN = [sys.executable, "-m", "zaitun"]
+
+
+def run(*args: str, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run([*ZAITUN, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env,
+                          input=input)
+
+
+def test_init_check_import_round_trip(tmp_path):
+    project = tmp_path / "site"
+    result = run("init", str(project))
+    assert result.returncode == 0, result.stderr
+    for name in ("zaitun.toml", "content", "glossary", "tm", "flows", "prefect.yaml", "publish/.gitkeep"):
+        assert (project / name).exists(), name
+    assert run("--project", str(project), "check").returncode == 0
+
+    gbk = tmp_path / "notice-gbk.txt"
+    gbk.write_bytes((FIXTURES / "seed-notice.txt").read_text(encoding="utf-8").encode("gb18030"))
+    imported = run("--project", str(project), "import", str(gbk), "--slug", "measures-2024", "--section", "policies")
+    assert imported.returncode == 0, imported.stderr
+    written = Path(imported.stdout.strip())
+    assert written == project / "content" / "policies" / "measures-2024.md"
+    text = written.read_text(encoding="utf-8")
+    assert "doc_number: 泉政办规〔2024〕11号" in text and "valid_until: 2026-12-31" in text
+    assert text.count("\n## ") == 4 and text.count("\n### ") == 16
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
+    (tmp_path / "keep.txt").write_text("x")
+    result = run("init", str(tmp_path))
+    assert result.returncode == 1
+    assert "not empty" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_check_reports_every_bad_file_with_path_and_line_and_modifies_nothing(tmp_path):
+    project = tmp_path / "p"
+    assert run("init", str(project), "--no-sample").returncode == 0
+    guides = project / "content" / "guides"
+    guides.mkdir()
+    files = {
+        "broken-yaml.md": b"---\ntitle: [oops\ndate: 2025-01-01\n---\n",
+        "no-date.md": "---\ntitle: 标题\n---\n正文\n".encode(),
+        "bad-date.md": "---\ntitle: 标题\ndate: 2025-02-30\n---\n".encode(),
+        "Bad_Slug.md": "---\ntitle: 标题\ndate: 2025-01-01\n---\n".encode(),
+        "gbk.md": "---\ntitle: 标题\ndate: 2025-01-01\n---\n".encode("gbk"),
+        "good.md": "---\ntitle: 标题\ndate: 2025-01-01\n---\n正文。\n".encode(),
+    }
+    for name, data in files.items():
+        (guides / name).write_bytes(data)
+    (project / "zaitun.toml").write_text('[project]\ntarget_languages = ["fr"]\n', encoding="utf-8")
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+
+    result = run("--project", str(project), "check")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    expected = [
+        f"{project / 'zaitun.toml'}:2: unknown language 'fr'",
+        f"{guides / 'broken-yaml.md'}:3: broken YAML",
+        f"{guides / 'no-date.md'}:1: missing required field 'date'",
+        f"{guides / 'bad-date.md'}:3: bad date in 'date'",
+        f"{guides / 'Bad_Slug.md'}:1: bad slug",
+        f"{guides / 'gbk.md'}:2: undecodable bytes",
+    ]
+    for prefix in expected:
+        assert any(line.startswith(prefix) for line in lines), (prefix, lines)
+    assert not any("good.md" in line for line in lines)
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+
+
+def test_user_errors_print_no_traceback(tmp_path):
+    result = run("--project", str(tmp_path), "import", str(tmp_path / "missing.txt"))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+
+
+def test_status_json_lists_documents_after_intake(tmp_path):
+    project = tmp_path / "p"
+    run("init", str(project))
+    assert run("--project", str(project), "intake").returncode == 0
+    status = json.loads(run("--project", str(project), "status", "--json").stdout)
+    slugs = {d["slug"] for d in status["documents"]}
+    assert "quan-zheng-ban-gui-2024-11" in slugs and "240-hour-visa-free-transit" in slugs

@@ -1,0 +1,53 @@
+import tomllib
+
+import pytest
+
+from zaitun.config import SETTINGS, default_toml, load_config
+from zaitun.errors import ConfigError
+
+
+def write(tmp_path, text):
+    path = tmp_path / "zaitun.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_missing_file_means_defaults(tmp_path):
+    cfg = load_config(tmp_path / "zaitun.toml")
+    assert cfg.get("translate.provider") == "offline"
+    assert cfg.get("project.target_languages") == ["en"]
+
+
+def test_values_override_defaults(tmp_path):
+    cfg = load_config(write(tmp_path, '[site]\nbase_url = "https://quanzhou.example"\ntitle.en = "QZ"\n'))
+    assert cfg.get("site.base_url") == "https://quanzhou.example"
+    assert cfg.get("site.title.en") == "QZ"
+
+
+@pytest.mark.parametrize("text, message, line", [
+    ('[site]\nbase_ur = "x"\n', "unknown setting 'site.base_ur'", 2),
+    ("[translate]\ntimeout = \"ten\"\n", "'translate.timeout' must be float", 2),
+    ("[review]\nport = true\n", "'review.port' must be int", 2),
+    ('[site]\nbase_url = "ftp://x"\n', "must start with http", 2),
+    ('[publish]\ns3_target = "bucket"\n', "s3://bucket/prefix", 2),
+    ("[site\n", "invalid TOML", 1),
+])
+def test_invalid_settings_are_reported_with_line(tmp_path, text, message, line):
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    assert message in info.value.message and info.value.line == line
+
+
+def test_every_setting_has_help_and_appears_in_the_generated_file(tmp_path):
+    assert all(s.help.strip() for s in SETTINGS)
+    generated = default_toml()
+    cfg = load_config(write(tmp_path, generated))
+    for s in SETTINGS:
+        assert s.help in generated
+        assert cfg.get(s.name) == s.default
+    assert tomllib.loads(generated)
+
+
+def test_credentials_fall_back_to_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEEPL_API_KEY", "from-env")
+    assert load_config(tmp_path / "none.toml").secret("translate.api_key", "DEEPL_API_KEY") == "from-env"
