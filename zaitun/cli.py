@@ -141,6 +141,11 @@ def _register() -> None:
 
     app.add_typer(review_app, name="review")
     app.add_typer(user_app, name="user")
+    from zaitun.translate.cli import glossary_app, tm_app, translate
+
+    app.command()(translate)
+    app.add_typer(glossary_app, name="glossary")
+    app.add_typer(tm_app, name="tm")
 
 
 _register()

@@ -1,0 +1,159 @@
+"""`zaitun translate`, `zaitun glossary import|export` and `zaitun tm import|export`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zaitun.errors import GlossaryError
+
+glossary_app = typer.Typer(help="Glossary exchange: TBX import, TBX or CSV export.", no_args_is_help=True)
+tm_app = typer.Typer(help="Translation memory exchange: TMX import and export.", no_args_is_help=True)
+PROGRESS_FROM = 20  # segments: show a progress bar on runs at least this long
+
+
+def _project():
+    from zaitun.cli import get_project
+
+    return get_project()
+
+
+def _store():
+    from zaitun.cli import open_store
+
+    return open_store(_project())
+
+
+def translate(
+    slugs: Annotated[list[str] | None, typer.Argument(help="Documents to translate (default: all).")] = None,
+    provider: Annotated[str | None, typer.Option(help="Engine: offline, libre, google, deepl, microsoft, "
+                                                      "mymemory, yandex, baidu, papago.")] = None,
+    provider_url: Annotated[str | None, typer.Option(help="Base URL of a self-hosted LibreTranslate.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with every new draft.")] = False,
+) -> None:
+    """Translate the changed segments of all (or the named) documents into drafts for review."""
+    from zaitun.content.intake import ingest
+    from zaitun.translate.engines import make_engine
+    from zaitun.translate.pipeline import translate_documents
+
+    project, store = _project(), _store()
+    engine = make_engine(project.config, provider, provider_url)  # a bad provider fails before any work
+    intake = ingest(project, store)
+    for error in intake.errors:
+        typer.echo(str(error), err=True)
+    if as_json:
+        report = translate_documents(project, store, slugs, engine)
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        return
+    report = _with_progress(project, store, slugs, engine, translate_documents)
+    _summary(report)
+
+
+def _with_progress(project, store, slugs, engine, run):
+    """Run with a progress bar on stderr once a run turns out to be long."""
+    state: dict = {"bar": None, "done": 0}
+
+    def on_progress(done: int, total: int) -> None:
+        if state["bar"] is None and total >= PROGRESS_FROM and sys.stderr.isatty():
+            state["bar"] = typer.progressbar(length=total, label="translating", file=sys.stderr)
+            state["bar"].__enter__()
+        if state["bar"] is not None:
+            state["bar"].update(done - state["done"])
+        state["done"] = done
+
+    try:
+        return run(project, store, slugs, engine, on_progress)
+    finally:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
+
+
+def _summary(report) -> None:
+    s = report.summary()
+    for name, count in s["tmx_imported"].items():
+        typer.echo(f"memory: loaded {count} pair(s) from tm/{name}")
+    for doc in report.documents:
+        if doc.segments:
+            flagged = sum(bool(r.issues) for r in doc.segments)
+            typer.echo(f"{doc.slug:40} {len(doc.segments):4} drafted, {doc.approved} approved from memory, "
+                       f"{flagged} flagged")
+    if not s["drafted"]:
+        typer.echo("nothing to translate: every segment already has a translation")
+        return
+    typer.echo(f"{s['drafted']} draft(s): {s['memory']} from memory, {s['engine_drafts']} by {s['engine']}/glossary, "
+               f"{s['untranslated']} left for a human; {s['flagged']} flagged, {s['to_review']} to review "
+               f"(glossary {s['glossary_version']})")
+
+
+@glossary_app.command("import")
+def glossary_import(file: Annotated[Path, typer.Argument(help="A TBX term base.", exists=True,
+                                                         dir_okay=False)]) -> None:
+    """Add a TBX file's terms as glossary/<name>.csv (terms already in the glossary are skipped)."""
+    from zaitun.translate.glossary import lint_glossaries
+    from zaitun.translate.tbx import import_tbx
+
+    project = _project()
+    dest, result = import_tbx(file, project.glossary_dir)
+    typer.echo(f"wrote {len(result.entries)} term(s) to {dest}")
+    if result.skipped:
+        typer.echo(f"skipped {len(result.skipped)} term(s) the glossary already has: {', '.join(result.skipped)}")
+    for problem in lint_glossaries(project.glossary_dir):
+        typer.echo(str(problem), err=True)
+
+
+@glossary_app.command("export")
+def glossary_export(
+    fmt: Annotated[str, typer.Option("--format", help="tbx or csv.")] = "tbx",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Write the whole glossary as one TBX or CSV file."""
+    import io
+
+    from zaitun.translate.glossary import load_glossary, write_csv
+    from zaitun.translate.tbx import export_tbx
+
+    glossary = load_glossary(_project().glossary_dir)
+    if fmt == "tbx":
+        data = export_tbx(glossary)
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        write_csv(list(glossary.by_term.values()), buffer)
+        data = buffer.getvalue().encode("utf-8")
+    else:
+        raise GlossaryError(_project().glossary_dir, f"unknown export format {fmt!r}: use tbx or csv")
+    _write(data, output)
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        typer.echo(f"wrote {output}", err=True)
+
+
+@tm_app.command("import")
+def tm_import(file: Annotated[Path, typer.Argument(help="A TMX file (zh -> en).", exists=True,
+                                                   dir_okay=False)]) -> None:
+    """Add a TMX file's pairs to the translation memory (reviewers' approvals are kept)."""
+    from zaitun.translate.memory import import_tmx
+
+    result = import_tmx(_store(), file)
+    typer.echo(f"memory: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
+               f"{result.kept} kept as approved in review")
+    for note in result.skipped:
+        typer.echo(note, err=True)
+
+
+@tm_app.command("export")
+def tm_export(output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                          help="File to write (default: stdout).")] = None) -> None:
+    """Write the whole translation memory as TMX."""
+    from zaitun.translate.memory import export_tmx
+
+    _write(export_tmx(_store()), output)

@@ -1,0 +1,178 @@
+"""Translation engines behind one small interface: `translate(texts) -> list[str | None]`.
+
+`None` means "not translated" (the engine failed, hung or is offline); the pipeline flags
+those segments for a human and keeps everything else. Online engines go through
+deep-translator, which sets no timeouts, so every request it makes here gets one, and each
+text gets bounded retries with exponential backoff. After two texts in a row fail, the
+engine is taken as down for the rest of the run rather than waiting out every segment.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import importlib
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+
+from zaitun.config import Config
+from zaitun.errors import ProviderError
+
+_TIMEOUT: contextvars.ContextVar[float] = contextvars.ContextVar("zaitun_engine_timeout", default=10.0)
+
+
+class Engine(Protocol):
+    """What the pipeline needs from an engine."""
+
+    name: str
+    error: str  # why the last texts came back as None
+
+    def translate(self, texts: list[str]) -> list[str | None]: ...
+
+
+@dataclass
+class OfflineEngine:
+    """Translates nothing: memory and glossary only, no network."""
+
+    name: str = "offline"
+    error: str = "no translation memory match and the provider is offline: translate this segment"
+
+    def translate(self, texts: list[str]) -> list[str | None]:
+        return [None] * len(texts)
+
+
+@dataclass(frozen=True)
+class Provider:
+    """How to build one deep-translator engine: class, language codes and credentials."""
+
+    module: str
+    cls: str
+    source: str
+    target: str = "en"
+    key_env: tuple[str, ...] = ()  # environment variables, in the order of `translate.api_key` "a:b" parts
+    key_args: tuple[str, ...] = ()  # constructor arguments they go to
+
+
+PROVIDERS: dict[str, Provider] = {
+    "google": Provider("google", "GoogleTranslator", "zh-CN"),
+    "mymemory": Provider("mymemory", "MyMemoryTranslator", "zh-CN", "en-GB"),
+    "libre": Provider("libre", "LibreTranslator", "zh", key_env=("LIBRE_API_KEY",), key_args=("api_key",)),
+    "deepl": Provider("deepl", "DeeplTranslator", "zh", key_env=("DEEPL_API_KEY",), key_args=("api_key",)),
+    "microsoft": Provider("microsoft", "MicrosoftTranslator", "zh-Hans", key_env=("MICROSOFT_API_KEY",),
+                          key_args=("api_key",)),
+    "yandex": Provider("yandex", "YandexTranslator", "zh", key_env=("YANDEX_API_KEY",), key_args=("api_key",)),
+    "baidu": Provider("baidu", "BaiduTranslator", "zh", key_env=("BAIDU_APPID", "BAIDU_APPKEY"),
+                      key_args=("appid", "appkey")),
+    "papago": Provider("papago", "PapagoTranslator", "zh-CN", key_env=("PAPAGO_CLIENT_ID", "PAPAGO_SECRET_KEY"),
+                       key_args=("client_id", "secret_key")),
+}
+
+
+class _TimedRequests:
+    """Stands in for `requests` inside deep-translator's modules, adding the run's timeout to every call."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(requests, name)
+
+    def get(self, *args, **kwargs):
+        kwargs.setdefault("timeout", _TIMEOUT.get())
+        return requests.get(*args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        kwargs.setdefault("timeout", _TIMEOUT.get())
+        return requests.post(*args, **kwargs)
+
+
+def _timed_module(name: str):
+    module = importlib.import_module(f"deep_translator.{name}")
+    if not isinstance(getattr(module, "requests", None), _TimedRequests):
+        module.requests = _TimedRequests()
+    return module
+
+
+class DeepTranslatorEngine:
+    """A deep-translator translator with timeouts, retries, backoff and a circuit breaker."""
+
+    def __init__(self, name: str, factory, timeout: float = 10.0, retries: int = 3, backoff: float = 0.5,
+                 max_failures: int = 2):
+        self.name, self.error = name, ""
+        self._factory, self._translator = factory, None
+        self.timeout, self.retries, self.backoff = timeout, max(1, retries), backoff
+        self.max_failures, self._failures = max_failures, 0
+
+    def translate(self, texts: list[str]) -> list[str | None]:
+        return [self._one(text) for text in texts]
+
+    def _one(self, text: str) -> str | None:
+        if self._failures >= self.max_failures:
+            return None  # the engine is down: the error of the failures that said so stays
+        for attempt in range(self.retries):
+            if attempt:
+                time.sleep(min(self.backoff * 2 ** (attempt - 1), 30.0))
+            try:
+                result = self._call(text)
+            except Exception as exc:  # any engine failure: network, HTTP status, bad answer
+                self.error = f"{self.name} failed after {attempt + 1} attempt(s): {_describe(exc)}"
+                continue
+            if isinstance(result, str) and result.strip():
+                self._failures = 0
+                return result
+            self.error = f"{self.name} returned no text"
+        self._failures += 1
+        return None
+
+    def _call(self, text: str) -> str:
+        token = _TIMEOUT.set(self.timeout)
+        try:
+            if self._translator is None:  # built here: some translators call the network on creation
+                self._translator = self._factory()
+            return self._translator.translate(text)
+        finally:
+            _TIMEOUT.reset(token)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message}"[:200] if message else type(exc).__name__
+
+
+def make_engine(config: Config, provider: str | None = None, provider_url: str | None = None,
+                backoff: float = 0.5) -> Engine:
+    """The engine named by `provider` (else `translate.provider`); ProviderError before any work."""
+    name = (provider or config.get("translate.provider") or "offline").strip().lower()
+    if name == "offline":
+        return OfflineEngine()
+    spec = PROVIDERS.get(name)
+    if spec is None:
+        known = ", ".join(["offline", *PROVIDERS])
+        raise ProviderError(f"unknown translation provider {name!r}: use one of {known}")
+    url = provider_url or (config.get("translate.provider_url") if name == "libre" else "")
+    if provider_url and name != "libre":
+        raise ProviderError(f"--provider-url is for self-hosted LibreTranslate, not {name}")
+    kwargs = {"source": spec.source, "target": spec.target, **_credentials(config, name, spec, bool(url))}
+    if url:
+        kwargs.update(custom_url=url.rstrip("/") + "/", use_free_api=False)
+    cls = getattr(_timed_module(spec.module), spec.cls)
+    return DeepTranslatorEngine(name, lambda: cls(**kwargs), timeout=float(config.get("translate.timeout")),
+                                retries=int(config.get("translate.retries")), backoff=backoff)
+
+
+def _credentials(config: Config, name: str, spec: Provider, self_hosted: bool) -> dict[str, str]:
+    """Keys from `translate.api_key` ("a:b" for two-part keys) or the provider's environment variables."""
+    if not spec.key_env:
+        return {}
+    configured = config.get("translate.api_key")
+    values = configured.split(":", len(spec.key_env) - 1) if configured else [os.environ.get(e, "")
+                                                                             for e in spec.key_env]
+    if self_hosted and not any(values):
+        values = ["no-key"]  # a self-hosted LibreTranslate without API keys ignores it; deep-translator needs one
+    if len(values) != len(spec.key_env) or not all(v.strip() for v in values):
+        wanted = " and ".join(spec.key_env)
+        raise ProviderError(f"provider {name} needs an API key: set {wanted} in the environment or "
+                            "translate.api_key in zaitun.toml")
+    return dict(zip(spec.key_args, (v.strip() for v in values), strict=True))

@@ -1,0 +1,173 @@
+"""The translate pass: turn pending segments into drafts, each with its QA issues.
+
+For every segment without a translation: an exact match in approved memory is reused
+(and approved at once when `review.auto_approve_memory` is on and no check objects);
+otherwise a segment that is one glossary term gets the approved rendering; otherwise the
+engine translates it with terms masked; what nothing can translate stays empty and flagged.
+Results are stored batch by batch, so a failing engine never loses work already done, and
+a second run with nothing changed does nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from zaitun.errors import ZaitunError
+from zaitun.project import Project
+from zaitun.review import gate
+from zaitun.store import Store
+from zaitun.translate.checks import check_translation
+from zaitun.translate.engines import Engine, make_engine
+from zaitun.translate.glossary import Glossary, load_glossary
+from zaitun.translate.masking import mask, restore
+from zaitun.translate.memory import TmxImport, load_project_tmx
+
+Progress = Callable[[int, int], None]  # (segments done, segments to do)
+
+
+@dataclass
+class SegmentResult:
+    """One new draft: the JSON shape of `zaitun translate --json`."""
+
+    id: str
+    source: str
+    target: str
+    origin: str  # memory | engine | none
+    issues: list[dict] = field(default_factory=list)
+    engine: str = ""
+
+
+@dataclass
+class DocumentResult:
+    slug: str
+    segments: list[SegmentResult] = field(default_factory=list)
+    approved: int = 0  # memory matches approved at once
+
+
+@dataclass
+class TranslateReport:
+    engine: str
+    glossary_version: str
+    documents: list[DocumentResult] = field(default_factory=list)
+    tmx: dict[str, TmxImport] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        """`{"documents": [{"slug", "segments": [{"id", "source", "target", "origin", "issues"}]}]}`."""
+        keys = ("id", "source", "target", "origin", "issues")
+        return {"documents": [{"slug": d.slug, "segments": [{k: asdict(s)[k] for k in keys} for s in d.segments]}
+                              for d in self.documents]}
+
+    def summary(self) -> dict:
+        """Counts for the flows and the readable CLI output."""
+        drafted, approved = self.count(), sum(d.approved for d in self.documents)
+        return {"engine": self.engine, "glossary_version": self.glossary_version, "drafted": drafted,
+                "memory": self.count("memory"), "engine_drafts": self.count("engine"),
+                "untranslated": self.count("none"), "flagged": self.count(flagged=True),
+                "approved": approved, "to_review": drafted - approved,
+                "tmx_imported": {name: r.added + r.updated for name, r in self.tmx.items()}}
+
+    def count(self, origin: str | None = None, flagged: bool | None = None) -> int:
+        return sum(1 for d in self.documents for s in d.segments
+                   if (origin is None or s.origin == origin) and (flagged is None or bool(s.issues) == flagged))
+
+
+def translate_documents(project: Project, store: Store, slugs: list[str] | None = None,
+                        engine: Engine | None = None, on_progress: Progress | None = None) -> TranslateReport:
+    """Translate the pending segments of every active document (or the named ones)."""
+    engine = engine or make_engine(project.config)
+    chosen = _documents(store, slugs)
+    glossary = load_glossary(project.glossary_dir)
+    report = TranslateReport(engine.name, glossary.version, tmx=load_project_tmx(store, project.tm_dir))
+    todo = {slug: _pending(store, slug, engine) for slug in chosen}
+    total, done = sum(len(t) for t in todo.values()), 0
+    batch_size = max(1, int(project.config.get("translate.batch_size")))
+    auto_approve = bool(project.config.get("review.auto_approve_memory"))
+    for slug, states in todo.items():
+        result = DocumentResult(slug)
+        report.documents.append(result)
+        for i in range(0, len(states), batch_size):
+            batch = states[i:i + batch_size]
+            result.segments.extend(_store_batch(store, slug, _translate_batch(batch, store, glossary, engine),
+                                                glossary.version))
+            done += len(batch)
+            if on_progress:
+                on_progress(done, total)
+        if auto_approve:
+            result.approved = _approve_memory(store, slug, result.segments)
+    return report
+
+
+def _documents(store: Store, slugs: list[str] | None) -> list[str]:
+    active = [d["slug"] for d in store.documents()]
+    if not slugs:
+        return active
+    unknown = [s for s in slugs if s not in active]
+    if unknown:
+        raise ZaitunError(f"no active document {', '.join(map(repr, unknown))}: the slug is the file name "
+                          "without .md under content/<section>/ (see `zaitun status`)")
+    return list(dict.fromkeys(slugs))
+
+
+def _pending(store: Store, slug: str, engine: Engine) -> list[gate.SegmentState]:
+    """Segments without a translation, plus empty drafts that memory or a real engine may now fill."""
+    states = gate.segment_states(store, slug)
+    retry = [s for s in states if s.state == "draft" and s.translation["origin"] == "none"]
+    if retry and engine.name == "offline":
+        hits = store.memory_lookup([s.source for s in retry])
+        retry = [s for s in retry if s.source in hits]
+    keep = {s.seg_id for s in retry}
+    return [s for s in states if s.state == "pending" or s.seg_id in keep]
+
+
+def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glossary,
+                     engine: Engine) -> list[SegmentResult]:
+    """Memory first, then a whole-segment glossary term, then the engine with terms masked."""
+    remembered = store.memory_lookup([s.source for s in batch])
+    results: dict[str, SegmentResult] = {}
+    for seg in batch:
+        if seg.source in remembered:
+            results[seg.seg_id] = _result(seg, remembered[seg.source], "memory", [], glossary)
+        elif seg.source.strip() in glossary.by_term:
+            rendering = glossary.by_term[seg.source.strip()].en
+            results[seg.seg_id] = _result(seg, rendering[:1].upper() + rendering[1:], "engine", [], glossary,
+                                          "glossary")
+    rest = [s for s in batch if s.seg_id not in results]
+    masked = [mask(s.source, glossary) for s in rest]
+    outputs = engine.translate([m.text for m in masked]) if rest else []
+    for seg, m, out in zip(rest, masked, outputs, strict=True):
+        if out is None:
+            failure = [{"check": "engine", "message": engine.error}] if engine.name != "offline" else []
+            results[seg.seg_id] = _result(seg, "", "none", failure, glossary, engine.name)
+        else:
+            text, placeholder_issues = restore(out, m)
+            results[seg.seg_id] = _result(seg, text, "engine", placeholder_issues, glossary, engine.name)
+    return [results[s.seg_id] for s in batch]
+
+
+def _result(seg: gate.SegmentState, target: str, origin: str, issues: list[dict], glossary: Glossary,
+            engine: str = "") -> SegmentResult:
+    checked = check_translation(seg.source, target, glossary)
+    if origin == "none" and not issues:
+        checked = [{"check": "empty", "message": "no translation memory match and no engine (provider offline): "
+                                                 "translate this segment"}]
+    merged = list({(i["check"], i["message"]): i for i in issues + checked}.values())
+    return SegmentResult(seg.seg_id, seg.source, target, origin, merged, engine or origin)
+
+
+def _store_batch(store: Store, slug: str, results: list[SegmentResult], version: str) -> list[SegmentResult]:
+    with store.tx() as conn:
+        for r in results:
+            store.add_translation(conn, slug, r.id, r.source, r.target, origin=r.origin, issues=r.issues,
+                                  engine=r.engine, glossary_version=version)
+            store.log(conn, "zaitun", "translate", slug, r.id, after=r.target, note=f"{r.origin} {r.engine}")
+        store.record_event(conn, "zaitun.translate.drafted", slug, segments=len(results),
+                           flagged=sum(bool(r.issues) for r in results))
+    return results
+
+
+def _approve_memory(store: Store, slug: str, results: list[SegmentResult]) -> int:
+    ids = [r.id for r in results if r.origin == "memory" and not r.issues]
+    if not ids:
+        return 0
+    return len(gate.approve(store, slug, ids, actor="memory", via="memory").approved)
