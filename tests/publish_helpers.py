@@ -1,0 +1,127 @@
+"""A small bilingual fixture project for the publishing tests: content, intake, review, releases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from zaitun.content.intake import ingest
+from zaitun.project import Project
+from zaitun.publish.site import BuildReport, build_site
+from zaitun.review.gate import approve, segment_states
+from zaitun.store import Store
+
+GLOSSARY = "zh,en,forbidden,note\n泉州晋江国际机场,Quanzhou Jinjiang International Airport,,\n" \
+           "240小时过境免签,240-hour visa-free transit,,\n"
+TODAY = dt.date(2025, 7, 1)
+
+
+@dataclass
+class FixtureProject:
+    project: Project
+    store: Store
+
+    def write(self, section: str, slug: str, front: str, body: str) -> Path:
+        path = self.project.content_dir / section / f"{slug}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\n{textwrap.dedent(front).strip()}\n---\n\n{textwrap.dedent(body).strip()}\n",
+                        encoding="utf-8")
+        return path
+
+    def ingest(self):
+        return ingest(self.project, self.store)
+
+    def translate_and_approve(self, slug: str, english=None) -> None:
+        """Give every pending segment an English draft and approve it (making a release)."""
+        english = english or (lambda source: f"EN[{source}]")
+        states = segment_states(self.store, slug)
+        with self.store.tx() as conn:
+            for state in states:
+                if state.state != "approved":
+                    self.store.add_translation(conn, slug, state.seg_id, state.source, english(state.source),
+                                               origin="engine", engine="fixture-mt", glossary_version="g1")
+        approve(self.store, slug, [s.seg_id for s in states if s.state != "approved"], "rita")
+
+    def build(self, today: dt.date = TODAY) -> BuildReport:
+        return build_site(self.project, self.store, today=today)
+
+    @property
+    def out(self) -> Path:
+        return self.project.publish_dir
+
+
+def make_fixture(root: Path) -> FixtureProject:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "zaitun.toml").write_text('[site]\nbase_url = "https://example.org"\n', encoding="utf-8")
+    (root / "glossary").mkdir(exist_ok=True)
+    (root / "glossary" / "terms.csv").write_text(GLOSSARY, encoding="utf-8")
+    project = Project(root)
+    store = Store.open(project.database_url)
+    with store.tx() as conn:
+        store.add_user(conn, "rita", "reviewer", "x")
+    return FixtureProject(project, store)
+
+
+TRANSIT = """\
+    title: 240小时过境免签政策指南
+    date: 2025-06-20
+    summary: 经泉州晋江国际机场过境前往第三国，可免签停留最长10天。
+    programme: 240-hour-transit
+    tags: [visa-free, 出入境]
+    social: 240小时过境免签政策已适用于55个国家的公民。经泉州晋江国际机场过境前往第三国（地区），可停留最长10天。
+"""
+TRANSIT_BODY = """\
+    ## 政策概况
+
+    外国人过境免签停留时间延长为240小时。
+
+    ## 适用条件
+
+    - 持有有效国际旅行证件。
+    - 持有联程客票。
+
+    | 口岸 | 城市 |
+    | --- | --- |
+    | 泉州晋江国际机场 | 泉州 |
+"""
+NOTICE = """\
+    title: 泉州市营商环境若干措施
+    date: 2023-01-05
+    doc_number: 泉政办规〔2023〕1号
+    issuer: 泉州市人民政府办公室
+    valid_from: 2023-01-05
+    valid_until: 2024-12-31
+    summary: 关于印发营商环境若干措施的通知
+"""
+NOTICE_BODY = """\
+    各县（市、区）人民政府：
+
+    ## 一、总体要求
+
+    现印发给你们，请认真贯彻执行。
+"""
+PAYING = """\
+    title: 境外银行卡支付指南
+    date: 2025-05-01
+    summary: 在泉州使用境外银行卡。
+    tags: [payments]
+"""
+PAYING_BODY = """\
+    ## 刷卡
+
+    大型商场均可使用境外银行卡。
+"""
+
+
+def standard_project(root: Path) -> FixtureProject:
+    """Three documents: transit guide (approved), expired notice (approved), payments (never approved)."""
+    fx = make_fixture(root)
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY)
+    fx.write("policies", "notice-2023-1", NOTICE, NOTICE_BODY)
+    fx.write("guides", "paying", PAYING, PAYING_BODY)
+    fx.ingest()
+    fx.translate_and_approve("transit")
+    fx.translate_and_approve("notice-2023-1")
+    return fx

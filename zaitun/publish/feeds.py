@@ -1,0 +1,92 @@
+"""RSS 2.0 and Atom feeds with feedgen: per language, and per programme per language.
+
+Entry ids are the canonical page URL (stable for as long as the page exists); a feed's id is
+its own URL. Feeds carry the newest FEED_LIMIT documents with their full content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from feedgen.feed import FeedGenerator
+
+from zaitun.config import LANGUAGES
+from zaitun.publish import layout
+from zaitun.publish.i18n import UI, programme_name
+from zaitun.publish.inputs import Entry
+from zaitun.publish.pages import Output, Site, by_date, key_of
+from zaitun.publish.render import body_html, design_digest
+
+FEED_LIMIT = 50
+
+
+def entry_id(entry: Entry, site: Site) -> str:
+    return site.urls.absolute(layout.document(entry.lang, entry.section, entry.slug))
+
+
+def feed_outputs(entries: list[Entry], site: Site) -> list[Output]:
+    """Both feed formats for each language and for each programme in each language."""
+    outputs: list[Output] = []
+    for lang in layout.LANGS:
+        mine = by_date([e for e in entries if e.lang == lang])
+        outputs += _pair(lang, None, mine, site)
+        for programme in sorted({e.programme for e in mine if e.programme}):
+            outputs += _pair(lang, programme, [e for e in mine if e.programme == programme], site)
+    return outputs
+
+
+def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site) -> list[Output]:
+    chosen = entries[:FEED_LIMIT]
+    facts = [(e.slug, e.title, e.summary, e.source_hash, e.updated.isoformat(), e.date.isoformat())
+             for e in chosen]
+    outputs = []
+    for kind in ("rss", "atom"):
+        path = layout.feed(lang, kind, programme)
+        key = key_of(design_digest(), path, site.urls.base_url, site.titles[lang], facts)
+        outputs.append(Output(path, key, _renderer(kind, lang, programme, chosen, site), kind="feed"))
+    return outputs
+
+
+def _renderer(kind: str, lang: str, programme: str | None, entries: list[Entry], site: Site):
+    def render() -> bytes:
+        gen = _generator(kind, lang, programme, entries, site)
+        for entry in reversed(entries):  # feedgen prepends: add oldest first to list newest first
+            _add(gen, entry, site)
+        return gen.rss_str(pretty=True) if kind == "rss" else gen.atom_str(pretty=True)
+    return render
+
+
+def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry], site: Site) -> FeedGenerator:
+    title = site.titles[lang]
+    if programme:
+        title = f"{title} – {UI[lang]['programme']}: {programme_name(programme, lang)}"
+        home = layout.programme(lang, programme)
+    else:
+        home = layout.home(lang)
+    self_url = site.urls.absolute(layout.feed(lang, kind, programme))
+    gen = FeedGenerator()
+    gen.id(self_url)
+    gen.title(title)
+    gen.subtitle(title)
+    gen.language(LANGUAGES[lang])
+    gen.link(href=site.urls.absolute(home), rel="alternate")
+    gen.link(href=self_url, rel="self")
+    gen.author({"name": site.titles[lang]})
+    newest = max((e.updated for e in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    gen.updated(newest)
+    gen.lastBuildDate(newest)
+    return gen
+
+
+def _add(gen: FeedGenerator, entry: Entry, site: Site) -> None:
+    url = entry_id(entry, site)
+    item = gen.add_entry()
+    item.id(url)
+    item.guid(url, permalink=True)
+    item.title(entry.title)
+    item.link(href=url)
+    item.published(dt.datetime.combine(entry.date, dt.time(), tzinfo=dt.UTC))
+    item.updated(entry.updated)
+    if entry.summary:
+        item.summary(entry.summary)
+    item.content(str(body_html(entry.body)), type="CDATA")

@@ -1,0 +1,53 @@
+"""Interface text of the site in each language, and display names of sections and programmes."""
+
+from __future__ import annotations
+
+UI: dict[str, dict[str, str]] = {
+    "zh": {
+        "skip": "跳到正文", "home": "首页", "language_name": "中文", "other_language": "English",
+        "switch": "English version", "latest": "最新内容", "sections": "栏目", "programmes": "专题",
+        "tags": "标签", "feed": "订阅（RSS）", "atom": "订阅（Atom）", "doc_number": "文号", "issuer": "发文机关",
+        "date": "发布日期", "valid_from": "生效日期", "valid_until": "有效期至", "validity": "效力状态",
+        "valid": "有效", "expired": "已失效", "expired_note": "本文件已过有效期，仅供参考。",
+        "not_yet": "尚未生效", "under_review": "", "no_translation": "本文暂无英文版本。",
+        "provenance": "来源", "source_note": "中文原文为权威版本。", "not_found": "页面不存在",
+        "not_found_text": "您要找的页面不存在或已被撤下。", "back_home": "返回首页", "empty": "暂无内容。",
+        "tag": "标签", "programme": "专题", "updated": "更新", "nav": "主导航", "footer_note":
+        "本网站内容由泉州市有关部门发布的中文文件整理，英文译文经人工审核。", "approved_by": "审核人",
+        "choose": "请选择语言",
+    },
+    "en": {
+        "skip": "Skip to content", "home": "Home", "language_name": "English", "other_language": "中文",
+        "switch": "中文版", "latest": "Latest", "sections": "Sections", "programmes": "Programmes",
+        "tags": "Tags", "feed": "RSS feed", "atom": "Atom feed", "doc_number": "Document number",
+        "issuer": "Issued by", "date": "Published", "valid_from": "Valid from", "valid_until": "Valid until",
+        "validity": "Status", "valid": "In force", "expired": "Expired",
+        "expired_note": "This document has expired and is kept for reference only.",
+        "not_yet": "Not yet in force",
+        "under_review": "The Chinese original has been updated; a revised English translation is under "
+                        "review. This page shows the last approved translation.",
+        "no_translation": "", "provenance": "Provenance",
+        "source_note": "Translated from Chinese and reviewed by people; the Chinese original is authoritative.",
+        "not_found": "Page not found", "not_found_text": "The page you are looking for does not exist or was "
+        "withdrawn.", "back_home": "Back to the home page", "empty": "Nothing here yet.", "tag": "Tag",
+        "programme": "Programme", "updated": "Updated", "nav": "Main navigation",
+        "footer_note": "Based on Chinese documents published by Quanzhou authorities; English translations "
+                       "are reviewed by people.", "approved_by": "Approved by", "choose": "Choose a language",
+    },
+}
+
+SECTIONS = {
+    "guides": {"zh": "办事指南", "en": "Guides"},
+    "policies": {"zh": "政策文件", "en": "Policy documents"},
+}
+
+
+def section_name(section: str, lang: str) -> str:
+    names = SECTIONS.get(section)
+    return names[lang] if names else section.replace("-", " ").title()
+
+
+def programme_name(programme: str, lang: str) -> str:
+    """Programmes are slugs such as `240-hour-transit`; shown as words in both languages."""
+    words = programme.replace("-", " ")
+    return words.capitalize() if lang == "en" else words

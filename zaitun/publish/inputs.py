@@ -1,0 +1,134 @@
+"""What the publisher reads from the store: one `Entry` per document and language.
+
+Chinese entries come from the current content (drafts skipped); English entries only from
+the document's last release, so never-approved English is never published. Parsing front
+matter is the slow part of a rebuild, so parsed metadata is cached by the file's hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from zaitun.review.gate import document_from_row
+from zaitun.store import Store, releases
+
+META_KEYS = ("title", "date", "summary", "programme", "doc_number", "issuer", "valid_from",
+             "valid_until", "tags", "social", "draft")
+
+
+@dataclass
+class Entry:
+    """One document in one language, as the site, feeds and social posts need it."""
+
+    slug: str
+    section: str
+    lang: str
+    title: str
+    summary: str
+    social: str
+    date: dt.date
+    updated: dt.datetime
+    meta: dict  # Chinese front matter (doc_number, issuer, valid_from, valid_until, programme, tags)
+    source_hash: str  # hash of the Chinese file (zh) or of the release payload (en)
+    provenance: dict = field(default_factory=dict)
+    under_review: bool = False  # en only: the Chinese changed since this English was approved
+    _body: str | None = None
+    _row: dict | None = field(default=None, repr=False)
+
+    @property
+    def programme(self) -> str | None:
+        return self.meta.get("programme")
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self.meta.get("tags") or [])
+
+    @property
+    def body(self) -> str:
+        """Markdown body; the Chinese file is only parsed when a page is actually rendered."""
+        if self._body is None:
+            self._body = document_from_row(self._row).body
+        return self._body
+
+    def is_expired(self, today: dt.date) -> bool:
+        until = _date(self.meta.get("valid_until"))
+        return until is not None and until < today
+
+    def is_in_force(self, today: dt.date) -> bool:
+        start = _date(self.meta.get("valid_from"))
+        return start is None or start <= today
+
+
+def _date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _jsonable_meta(meta: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in meta.items() if k in META_KEYS}
+
+
+def latest_releases(store: Store, lang: str = "en") -> dict[str, dict]:
+    """The newest release of every document in one query (a per-slug query is too slow at 1,000 docs)."""
+    newest = (select(func.max(releases.c.id)).where(releases.c.lang == lang)
+              .group_by(releases.c.slug).scalar_subquery())
+    query = select(releases).where(releases.c.id.in_(newest))
+    with store.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    return {r["slug"]: r for r in rows}
+
+
+def _meta_of(row: dict, cache: dict) -> dict:
+    cached = cache.get(row["slug"])
+    if cached and cached["raw_hash"] == row["raw_hash"]:
+        return cached["meta"]
+    meta = _jsonable_meta(document_from_row(row).meta)
+    cache[row["slug"]] = {"raw_hash": row["raw_hash"], "meta": meta}
+    return meta
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def collect(store: Store, cache: dict) -> list[Entry]:
+    """Entries of every active, non-draft document: Chinese always, English where released."""
+    released = latest_releases(store)
+    entries: list[Entry] = []
+    for row in store.documents(status="active"):
+        meta = _meta_of(row, cache)
+        if meta.get("draft"):
+            continue
+        entries.append(_zh_entry(row, meta))
+        release = released.get(row["slug"])
+        if release is not None:
+            entries.append(_en_entry(row, meta, release))
+    return entries
+
+
+def _zh_entry(row: dict, meta: dict) -> Entry:
+    return Entry(slug=row["slug"], section=row["section"], lang="zh", title=meta["title"],
+                 summary=meta.get("summary") or "", social=meta.get("social") or "",
+                 date=_date(meta["date"]), updated=_aware(row["updated_at"]), meta=meta,
+                 source_hash=row["raw_hash"], provenance={"source": row["path"], "raw_hash": row["raw_hash"]},
+                 _row=row)
+
+
+def _en_entry(row: dict, meta: dict, release: dict) -> Entry:
+    from zaitun.store import sha
+
+    payload = json.loads(release["payload"])
+    en_meta = payload.get("meta") or {}
+    provenance = dict(payload.get("provenance") or {})
+    provenance.update(release_id=release["id"], released_at=_aware(release["created_at"]).isoformat(),
+                      source_raw_hash=release["raw_hash"])
+    return Entry(slug=row["slug"], section=row["section"], lang="en", title=en_meta.get("title") or row["slug"],
+                 summary=en_meta.get("summary") or "", social=en_meta.get("social") or "",
+                 date=_date(meta["date"]), updated=_aware(release["created_at"]), meta=meta,
+                 source_hash=sha(release["payload"]), provenance=provenance,
+                 under_review=release["raw_hash"] != row["raw_hash"], _body=payload.get("body") or "")

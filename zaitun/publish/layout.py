@@ -1,0 +1,101 @@
+"""The one place that knows the file layout inside `publish/` and the URL of every output.
+
+Paths here are relative to the site root and use "/" (a page path ends in "/" and is
+written as `<path>index.html`); `Urls` turns them into links under the site's base URL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+LANGS = ("zh", "en")  # zh first: the source language is the x-default of every alternate group
+ROOT = ""
+NOT_FOUND = "404.html"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+PROVENANCE = "provenance.json"
+ASSETS_DIR = "assets"
+SOCIAL_DIR = "social"  # the social outbox; not part of the site (never deployed or linted)
+RESERVED_SECTIONS = {"programmes", "tags", "assets", "social"}
+FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}
+_UNSAFE = re.compile(r"[\s/\\?#%<>\"'&]+")
+
+
+def home(lang: str) -> str:
+    return f"{lang}/"
+
+
+def document(lang: str, section: str, slug: str) -> str:
+    return f"{lang}/{section}/{slug}/"
+
+
+def section(lang: str, name: str) -> str:
+    return f"{lang}/{name}/"
+
+
+def programme(lang: str, name: str) -> str:
+    return f"{lang}/programmes/{name}/"
+
+
+def tag_key(tag: str) -> str:
+    """A tag as a path segment: Chinese kept, spaces and URL syntax folded to '-'."""
+    return _UNSAFE.sub("-", tag.strip().lower()).strip("-") or "tag"
+
+
+def tag(lang: str, name: str) -> str:
+    return f"{lang}/tags/{tag_key(name)}/"
+
+
+def feed(lang: str, kind: str, programme_name: str | None = None) -> str:
+    """Feed file of a language (or of one programme in a language): kind is rss or atom."""
+    folder = programme(lang, programme_name) if programme_name else home(lang)
+    return folder + FEED_FILES[kind]
+
+
+def stylesheet(digest: str) -> str:
+    return f"{ASSETS_DIR}/style.{digest}.css"
+
+
+def file_of(path: str) -> str:
+    """The file written for a site path (pages are folders with an index.html)."""
+    return path + "index.html" if path == ROOT or path.endswith("/") else path
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Links to site paths: absolute (canonical, feeds, sitemap) or root-relative (in pages)."""
+
+    base_url: str
+
+    @property
+    def base_path(self) -> str:
+        path = urlsplit(self.base_url).path
+        return path.rstrip("/") + "/"
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or "localhost"
+
+    def link(self, path: str) -> str:
+        return quote(self.base_path + path)
+
+    def absolute(self, path: str) -> str:
+        return self.base_url.rstrip("/") + quote("/" + path)
+
+    def path_of(self, href: str) -> str | None:
+        """The site path an internal href points to, or None for an external link."""
+        from urllib.parse import unquote
+
+        href = href.split("#", 1)[0]
+        root = self.base_url.rstrip("/")
+        if href.startswith(root + "/") or href == root:
+            href = href[len(root):] or "/"
+        elif urlsplit(href).scheme or href.startswith("//"):
+            return None
+        href = unquote(href)
+        base = self.base_path
+        if not href.startswith(base):
+            return None
+        return href[len(base):]

@@ -1,0 +1,162 @@
+"""The build checks its own output and refuses to publish a site with a mistake in it.
+
+Facts (links, hreflang alternates, language, feed ids) are extracted from each file when it
+is written and kept in the build manifest, so a rebuild lints the whole site without
+re-reading the files it did not change.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from zaitun.config import LANGUAGES
+from zaitun.errors import PublishError
+from zaitun.publish import layout
+
+HREFLANGS = set(LANGUAGES.values()) | {"x-default"}
+_TAG = re.compile(r"<(a|link|img)\s([^>]*)>", re.IGNORECASE)
+_ATTR = re.compile(r"([a-zA-Z:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_HTML_LANG = re.compile(r"<html\s[^>]*lang=\"([^\"]*)\"", re.IGNORECASE)
+_ID = re.compile(r"\sid=\"([^\"]+)\"")
+_H1 = re.compile(r"<h1[\s>]", re.IGNORECASE)
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml",
+      "atom": "http://www.w3.org/2005/Atom"}
+
+
+def page_facts(text: str) -> dict:
+    """What the lint needs to know about one HTML page."""
+    facts: dict = {"lang": "", "links": [], "alternates": [], "canonical": "", "h1": len(_H1.findall(text))}
+    match = _HTML_LANG.search(text)
+    facts["lang"] = match.group(1) if match else ""
+    ids = set(_ID.findall(text))
+    for tag, attr_text in _TAG.findall(text):
+        attrs = {k.lower(): html.unescape(a or b) for k, a, b in _ATTR.findall(attr_text)}
+        rel = attrs.get("rel", "")
+        if tag.lower() == "link" and rel == "alternate" and "hreflang" in attrs:
+            facts["alternates"].append([attrs["hreflang"], attrs.get("href", "")])
+        elif tag.lower() == "link" and rel == "canonical":
+            facts["canonical"] = attrs.get("href", "")
+        else:
+            target = attrs.get("src" if tag.lower() == "img" else "href")
+            if target and target.startswith("#"):
+                if target[1:] not in ids:
+                    facts["links"].append(target)  # kept only when broken: the lint reports it
+            elif target:
+                facts["links"].append(target)
+    return facts
+
+
+def feed_facts(data: bytes) -> dict:
+    root = etree.fromstring(data)
+    if root.tag == "rss":
+        ids = [g.text for g in root.iter("guid")]
+        self_links = [e.get("href") for e in root.iter("{http://www.w3.org/2005/Atom}link") if e.get("rel") == "self"]
+        return {"id": self_links[0] if self_links else "", "entries": ids}
+    feed_id = root.findtext("atom:id", namespaces=NS)
+    return {"id": feed_id, "entries": [e.findtext("atom:id", namespaces=NS) for e in root.iterfind("atom:entry", NS)]}
+
+
+def sitemap_facts(data: bytes) -> dict[str, list[list[str]]]:
+    root = etree.fromstring(data)
+    out = {}
+    for url in root.iterfind("s:url", NS):
+        links = [[link.get("hreflang"), link.get("href")] for link in url.iterfind("x:link", NS)]
+        out[url.findtext("s:loc", namespaces=NS)] = links
+    return out
+
+
+def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list]) -> list[str]:
+    """All problems of a built site; `files` maps each path to its kind and facts."""
+    problems: list[str] = []
+    pages = {p: f["facts"] for p, f in files.items() if f["kind"] == "page"}
+    by_url = {urls.absolute(p): p for p in pages}
+    existing = {layout.file_of(p) for p in files}
+    for path, facts in pages.items():
+        problems += _page_problems(path, facts, pages, by_url, existing, urls)
+    problems += _sitemap_problems(pages, by_url, sitemap)
+    problems += _feed_problems({p: f["facts"] for p, f in files.items() if f["kind"] == "feed"})
+    return problems
+
+
+def _exists(path: str, existing: set[str]) -> bool:
+    """A link target exists as a file, or as a folder with an index.html (served at path/)."""
+    return layout.file_of(path) in existing or (path + "/index.html") in existing
+
+
+def _page_problems(path: str, facts: dict, pages: dict, by_url: dict, existing: set, urls: layout.Urls) -> list:
+    where = layout.file_of(path)
+    problems = []
+    if facts["lang"] not in LANGUAGES.values():
+        problems.append(f"{where}: html lang {facts['lang']!r} is not one of {sorted(LANGUAGES.values())}")
+    if path != layout.NOT_FOUND and facts["h1"] != 1:
+        problems.append(f"{where}: has {facts['h1']} h1 elements (a page needs exactly one)")
+    page_url = urls.absolute(path)
+    for href in facts["links"]:
+        if href.startswith("#"):
+            problems.append(f"{where}: link to missing fragment {href}")
+            continue
+        target = urls.path_of(urljoin(page_url, href))
+        if target is not None and not _exists(target, existing):
+            problems.append(f"{where}: broken internal link {href}")
+    if facts["alternates"]:
+        problems += _hreflang_problems(where, path, facts, pages, by_url, urls)
+    return problems
+
+
+def _hreflang_problems(where: str, path: str, facts: dict, pages: dict, by_url: dict, urls: layout.Urls) -> list:
+    problems = []
+    alternates = {lang: href for lang, href in facts["alternates"]}
+    for lang in alternates:
+        if lang not in HREFLANGS:
+            problems.append(f"{where}: wrong hreflang code {lang!r} (use {', '.join(sorted(HREFLANGS))})")
+    if "x-default" not in alternates:
+        problems.append(f"{where}: hreflang alternates without x-default")
+    if path != layout.ROOT and alternates.get(facts["lang"]) != urls.absolute(path):
+        problems.append(f"{where}: hreflang alternates do not include the page itself")
+    mine = sorted(map(tuple, facts["alternates"]))
+    for lang, href in alternates.items():
+        other = by_url.get(href)
+        if other is None:
+            problems.append(f"{where}: hreflang {lang} points at a missing page {href}")
+        elif lang != "x-default" and sorted(map(tuple, pages[other]["alternates"])) != mine:
+            problems.append(f"{where}: hreflang {lang} -> {href} is not reciprocal")
+    return problems
+
+
+def _sitemap_problems(pages: dict, by_url: dict, sitemap: dict[str, list]) -> list[str]:
+    problems = []
+    for loc, links in sitemap.items():
+        path = by_url.get(loc)
+        if path is None:
+            problems.append(f"{layout.SITEMAP}: lists {loc}, which is not a page")
+        elif sorted(map(tuple, links)) != sorted(map(tuple, pages[path]["alternates"])):
+            problems.append(f"{layout.SITEMAP}: alternates of {loc} disagree with the page")
+    listed = set(sitemap)
+    for url, path in by_url.items():
+        if pages[path]["alternates"] and url not in listed:
+            problems.append(f"{layout.SITEMAP}: page {url} is missing")
+    return problems
+
+
+def _feed_problems(feeds: dict[str, dict]) -> list[str]:
+    problems = []
+    seen: dict[str, str] = {}
+    for path, facts in sorted(feeds.items()):
+        if facts["id"] in seen:
+            problems.append(f"{path}: feed id {facts['id']} is also the id of {seen[facts['id']]}")
+        seen[facts["id"]] = path
+        if len(set(facts["entries"])) != len(facts["entries"]):
+            problems.append(f"{path}: two entries share an id")
+    return problems
+
+
+def raise_problems(problems: list[str]) -> None:
+    if problems:
+        shown = "\n  ".join(problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise PublishError(f"the built site failed its lint ({len(problems)} problem(s)); the previous "
+                           f"site was kept:\n  {shown}{more}")

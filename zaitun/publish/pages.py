@@ -1,0 +1,231 @@
+"""Plan every HTML page of the site: what it shows, its language alternates and its input key.
+
+A page's key hashes everything it is rendered from (the document's hash instead of its body,
+the design digest, its alternates and navigation), so an unchanged key means the file from
+the previous build can be reused as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from zaitun.config import LANGUAGES
+from zaitun.publish import layout
+from zaitun.publish.i18n import UI, programme_name, section_name
+from zaitun.publish.inputs import Entry
+from zaitun.publish.render import body_html, design_digest, render_page
+
+LATEST = 20  # documents listed on a home page
+
+
+@dataclass
+class Site:
+    """Build-wide facts every page needs."""
+
+    urls: layout.Urls
+    titles: dict[str, str]
+    today: dt.date
+    css_path: str
+
+
+@dataclass
+class Output:
+    """One file of the site: its path, the key of its inputs and how to make its bytes."""
+
+    path: str
+    key: str
+    render: Callable[[], bytes]
+    kind: str = "page"  # page | feed | asset | meta
+
+
+@dataclass
+class PageSpec:
+    group: tuple  # pages in the same group are language versions of each other
+    lang: str
+    path: str
+    template: str
+    title: str
+    data: dict  # everything the template shows except the document body
+    description: str = ""
+    entry: Entry | None = None
+    feeds: list[str] = field(default_factory=list)  # feed paths for autodiscovery
+
+
+def key_of(*parts) -> str:
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def by_date(entries: list[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda e: (e.date, e.slug), reverse=True)
+
+
+def item(entry: Entry, site: Site) -> dict:
+    """A document as a line in a list page."""
+    return {"href": site.urls.link(layout.document(entry.lang, entry.section, entry.slug)), "title": entry.title,
+            "date": entry.date.isoformat(), "summary": entry.summary, "expired": entry.is_expired(site.today),
+            "section": section_name(entry.section, entry.lang)}
+
+
+def plan(entries: list[Entry], site: Site) -> list[PageSpec]:
+    """Every page of the site (root chooser and 404 excluded), in a stable order."""
+    specs: list[PageSpec] = []
+    for lang in layout.LANGS:
+        mine = by_date([e for e in entries if e.lang == lang])
+        specs.append(_home(lang, mine, site))
+        specs += _lists(lang, mine, site, "section", lambda e: [e.section])
+        specs += _lists(lang, mine, site, "programme", lambda e: [e.programme] if e.programme else [])
+        specs += _lists(lang, mine, site, "tag", lambda e: e.tags)
+        specs += [_document(e, site) for e in mine]
+    return specs
+
+
+def _home(lang: str, entries: list[Entry], site: Site) -> PageSpec:
+    programmes = sorted({e.programme for e in entries if e.programme})
+    data = {"items": [item(e, site) for e in entries[:LATEST]],
+            "programmes": [{"href": site.urls.link(layout.programme(lang, p)), "label": programme_name(p, lang)}
+                           for p in programmes], "kind": "home"}
+    return PageSpec(("home",), lang, layout.home(lang), "list.html", site.titles[lang], data,
+                    description=site.titles[lang], feeds=[layout.feed(lang, "rss"), layout.feed(lang, "atom")])
+
+
+def _lists(lang: str, entries: list[Entry], site: Site, kind: str, keys_of) -> list[PageSpec]:
+    grouped: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        for key in keys_of(entry):
+            grouped[key].append(entry)
+    specs = []
+    for key in sorted(grouped):
+        path, title, feeds = _list_target(lang, kind, key)
+        data = {"items": [item(e, site) for e in grouped[key]], "programmes": [], "kind": kind}
+        group_key = layout.tag_key(key) if kind == "tag" else key
+        specs.append(PageSpec((kind, group_key), lang, path, "list.html", title, data, description=title,
+                              feeds=feeds))
+    return specs
+
+
+def _list_target(lang: str, kind: str, key: str) -> tuple[str, str, list[str]]:
+    ui = UI[lang]
+    if kind == "section":
+        return layout.section(lang, key), section_name(key, lang), []
+    if kind == "programme":
+        feeds = [layout.feed(lang, "rss", key), layout.feed(lang, "atom", key)]
+        return layout.programme(lang, key), f"{ui['programme']}: {programme_name(key, lang)}", feeds
+    return layout.tag(lang, key), f"{ui['tag']}: {key}", []
+
+
+def _document(entry: Entry, site: Site) -> PageSpec:
+    meta = entry.meta
+    data = {"kind": "document", "summary": entry.summary, "date": entry.date.isoformat(),
+            "doc_number": meta.get("doc_number"), "issuer": meta.get("issuer"),
+            "valid_from": meta.get("valid_from"), "valid_until": meta.get("valid_until"),
+            "expired": entry.is_expired(site.today), "in_force": entry.is_in_force(site.today),
+            "under_review": entry.under_review, "provenance": entry.provenance,
+            "section": {"href": site.urls.link(layout.section(entry.lang, entry.section)),
+                        "label": section_name(entry.section, entry.lang)},
+            "programme": _programme_link(entry, site),
+            "tags": [{"href": site.urls.link(layout.tag(entry.lang, t)), "label": t} for t in entry.tags],
+            "source_hash": entry.source_hash, "updated": entry.updated.isoformat()}
+    return PageSpec(("doc", entry.slug), entry.lang, layout.document(entry.lang, entry.section, entry.slug),
+                    "document.html", entry.title, data, description=entry.summary, entry=entry,
+                    feeds=[layout.feed(entry.lang, "rss"), layout.feed(entry.lang, "atom")])
+
+
+def _programme_link(entry: Entry, site: Site) -> dict | None:
+    if not entry.programme:
+        return None
+    return {"href": site.urls.link(layout.programme(entry.lang, entry.programme)),
+            "label": programme_name(entry.programme, entry.lang)}
+
+
+def alternates_of(specs: list[PageSpec]) -> dict[tuple, dict[str, str]]:
+    groups: dict[tuple, dict[str, str]] = defaultdict(dict)
+    for spec in specs:
+        groups[spec.group][spec.lang] = spec.path
+    return groups
+
+
+def outputs(specs: list[PageSpec], site: Site) -> list[Output]:
+    """Turn planned pages into outputs with keys, alternates and navigation filled in."""
+    groups = alternates_of(specs)
+    nav = {lang: _nav(lang, specs, site) for lang in layout.LANGS}
+    return [_output(spec, groups[spec.group], nav[spec.lang], site) for spec in specs]
+
+
+def _nav(lang: str, specs: list[PageSpec], site: Site) -> list[dict]:
+    links = [{"href": site.urls.link(layout.home(lang)), "label": UI[lang]["home"], "path": layout.home(lang)}]
+    for spec in specs:
+        if spec.lang == lang and spec.group[0] == "section":
+            links.append({"href": site.urls.link(spec.path), "label": spec.title, "path": spec.path})
+    return links
+
+
+def alternate_links(versions: dict[str, str], site: Site, x_default: str | None = None) -> list[dict]:
+    """hreflang links of a group: every existing language version plus x-default (the Chinese)."""
+    links = [{"hreflang": LANGUAGES[lang], "href": site.urls.absolute(versions[lang])}
+             for lang in layout.LANGS if lang in versions]
+    default = x_default if x_default is not None else versions.get("zh", next(iter(versions.values())))
+    links.append({"hreflang": "x-default", "href": site.urls.absolute(default)})
+    return links
+
+
+def _output(spec: PageSpec, versions: dict[str, str], nav: list[dict], site: Site) -> Output:
+    x_default = layout.ROOT if spec.group == ("home",) else None
+    context = common_context(spec.lang, site) | {
+        "title": spec.title, "description": spec.description, "data": spec.data,
+        "canonical": site.urls.absolute(spec.path), "alternates": alternate_links(versions, site, x_default),
+        "nav": [n | {"current": n["path"] == spec.path} for n in nav],
+        "switch": _switch(spec, versions, site), "feeds": _feed_links(spec, site),
+        "og_type": "article" if spec.entry else "website", "jsonld": _jsonld(spec, site),
+    }
+    key = key_of(design_digest(), spec.template, context)
+
+    def render() -> bytes:
+        body = body_html(spec.entry.body) if spec.entry else ""
+        return render_page(spec.template, context | {"body": body})
+
+    return Output(spec.path, key, render)
+
+
+def common_context(lang: str, site: Site) -> dict:
+    return {"lang": lang, "html_lang": LANGUAGES[lang], "ui": UI[lang], "site_title": site.titles[lang],
+            "css": site.urls.link(site.css_path), "home_href": site.urls.link(layout.home(lang))}
+
+
+def _switch(spec: PageSpec, versions: dict[str, str], site: Site) -> dict | None:
+    other = "en" if spec.lang == "zh" else "zh"
+    if other not in versions:
+        return None
+    return {"href": site.urls.link(versions[other]), "hreflang": LANGUAGES[other],
+            "label": UI[spec.lang]["other_language"]}
+
+
+def _feed_links(spec: PageSpec, site: Site) -> list[dict]:
+    types = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+    ui = UI[spec.lang]
+    return [{"type": types["rss" if path.endswith(layout.FEED_FILES["rss"]) else "atom"],
+             "title": f"{spec.title} – {ui['feed'] if path.endswith('feed.xml') else ui['atom']}",
+             "href": site.urls.absolute(path)} for path in spec.feeds]
+
+
+def _jsonld(spec: PageSpec, site: Site) -> dict:
+    url = site.urls.absolute(spec.path)
+    if spec.entry is None:
+        return {"@context": "https://schema.org", "@type": "CollectionPage", "name": spec.title, "url": url,
+                "inLanguage": LANGUAGES[spec.lang]}
+    entry = spec.entry
+    issuer = entry.meta.get("issuer")
+    publisher = {"@type": "GovernmentOrganization", "name": issuer or site.titles[entry.lang]}
+    if entry.section == "guides":
+        return {"@context": "https://schema.org", "@type": "GovernmentService", "name": entry.title,
+                "description": entry.summary, "url": url, "provider": publisher,
+                "areaServed": {"@type": "City", "name": "Quanzhou"}, "inLanguage": LANGUAGES[entry.lang]}
+    return {"@context": "https://schema.org", "@type": "Article", "headline": entry.title,
+            "description": entry.summary, "url": url, "datePublished": entry.date.isoformat(),
+            "dateModified": entry.updated.isoformat(), "inLanguage": LANGUAGES[entry.lang],
+            "publisher": publisher, "mainEntityOfPage": url}

@@ -1,0 +1,59 @@
+"""Jinja2 templates (autoescaped) and the stylesheet: the look of the site in one place."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from zaitun.publish.markdown import render_markdown
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STYLESHEET = HERE / "static" / "style.css"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["jsonld"] = jsonld
+    return env
+
+
+def jsonld(data: dict) -> Markup:
+    """JSON for a <script> element: `<`, `>` and `&` escaped so content can never close the tag."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def render_page(template: str, context: dict) -> bytes:
+    return environment().get_template(template).render(**context).encode("utf-8")
+
+
+def body_html(markdown: str) -> Markup:
+    """Content Markdown as HTML; content headings start at h2 so each page has exactly one h1."""
+    html = render_markdown(markdown)
+    return Markup(html.replace("<h1", "<h2").replace("</h1>", "</h2>"))
+
+
+def stylesheet() -> bytes:
+    return STYLESHEET.read_bytes()
+
+
+@lru_cache(maxsize=1)
+def design_digest() -> str:
+    """Changes whenever a template or the stylesheet changes, so every page is re-rendered."""
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATES.glob("*.html")) + [STYLESHEET, Path(__file__)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def css_digest() -> str:
+    return hashlib.sha256(stylesheet()).hexdigest()[:10]

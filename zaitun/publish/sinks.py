@@ -1,0 +1,125 @@
+"""Where a built site goes: a folder or an S3 bucket (AWS, MinIO, Ceph, R2), behind one method.
+
+A sink uploads only files whose content changed, in an order that never lets a reader meet a
+broken link (assets, then pages, then feeds and sitemap), and with `delete` removes what the
+site no longer has. The social outbox and hidden files are never deployed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from zaitun.errors import DeployError
+from zaitun.publish import layout
+
+TYPES = {".html": "text/html", ".css": "text/css", ".json": "application/json", ".txt": "text/plain",
+         ".js": "text/javascript", ".svg": "image/svg+xml"}
+FEED_TYPES = {"feed.xml": "application/rss+xml", "atom.xml": "application/atom+xml",
+              layout.SITEMAP: "application/xml"}
+SHORT_CACHE = "public, max-age=300"
+LONG_CACHE = "public, max-age=31536000, immutable"
+
+
+@dataclass
+class DeployReport:
+    target: str
+    uploaded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        verb = "would upload" if self.dry_run else "uploaded"
+        return (f"{self.target}: {verb} {len(self.uploaded)}, unchanged {len(self.skipped)}, "
+                f"{'would delete' if self.dry_run else 'deleted'} {len(self.deleted)}")
+
+
+class Sink(Protocol):
+    def deploy(self, site_dir: Path, delete: bool = False, dry_run: bool = False) -> DeployReport: ...
+
+
+def site_files(site_dir: Path) -> list[str]:
+    """Deployable files, relative with '/', in upload order: assets, pages, then feeds and sitemap."""
+    if not (site_dir / "index.html").is_file():
+        raise DeployError(f"{site_dir} has no built site: run `zaitun build` first")
+    names = []
+    for path in site_dir.rglob("*"):
+        rel = path.relative_to(site_dir).as_posix()
+        if path.is_file() and not rel.startswith((layout.SOCIAL_DIR + "/", ".")) and "/." not in rel:
+            names.append(rel)
+    return sorted(names, key=lambda name: (upload_rank(name), name))
+
+
+def upload_rank(name: str) -> int:
+    if name.startswith(layout.ASSETS_DIR + "/"):
+        return 0
+    if name.endswith(".xml") or name == layout.ROBOTS:
+        return 2
+    return 1
+
+
+def content_type(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    kind = FEED_TYPES.get(base) or TYPES.get(Path(base).suffix) or mimetypes.guess_type(base)[0]
+    kind = kind or "application/octet-stream"
+    textual = kind.startswith("text/") or kind.endswith(("xml", "json"))
+    return f"{kind}; charset=utf-8" if textual else kind
+
+
+def cache_control(name: str) -> str:
+    """Fingerprinted assets never change under their name; everything else may change any build."""
+    return LONG_CACHE if name.startswith(layout.ASSETS_DIR + "/") else SHORT_CACHE
+
+
+def digest(path: Path, algorithm: str = "sha256") -> str:
+    return hashlib.new(algorithm, path.read_bytes()).hexdigest()
+
+
+class FolderSink:
+    """Mirror the site into another folder (a web server's document root, a mounted share)."""
+
+    def __init__(self, target: Path):
+        self.target = Path(target)
+
+    def deploy(self, site_dir: Path, delete: bool = False, dry_run: bool = False) -> DeployReport:
+        report = DeployReport(str(self.target), dry_run=dry_run)
+        names = site_files(site_dir)
+        for name in names:
+            dest = self.target / name
+            if dest.is_file() and digest(dest) == digest(site_dir / name):
+                report.skipped.append(name)
+                continue
+            report.uploaded.append(name)
+            if not dry_run:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(site_dir / name, dest)
+        if delete and self.target.is_dir():
+            wanted = set(names)
+            for path in sorted(p for p in self.target.rglob("*") if p.is_file()):
+                rel = path.relative_to(self.target).as_posix()
+                if rel not in wanted:
+                    report.deleted.append(rel)
+                    if not dry_run:
+                        path.unlink()
+        return report
+
+
+def sink_for(target: str, endpoint_url: str | None = None) -> Sink:
+    """`s3://bucket/prefix` goes to S3; a path (or file://path) to a folder."""
+    if target.startswith("s3://"):
+        from zaitun.publish.s3 import S3Sink
+
+        return S3Sink(target, endpoint_url or None)
+    if "://" in target and not target.startswith("file://"):
+        raise DeployError(f"unknown deploy target {target!r}: use s3://bucket/prefix or a folder")
+    return FolderSink(Path(target.removeprefix("file://")))
+
+
+def deploy(site_dir: Path, target: str, endpoint_url: str | None = None, delete: bool = False,
+           dry_run: bool = False) -> DeployReport:
+    return sink_for(target, endpoint_url).deploy(Path(site_dir), delete=delete, dry_run=dry_run)

@@ -1,0 +1,136 @@
+"""The social outbox: posts for newly published or changed documents, and the Mastodon poster.
+
+Each post is `publish/social/<id>.json`; each build's new batch is also written as Buffer and
+Hootsuite bulk-upload CSVs. What was queued and what was sent is remembered in the state
+folder, so a document is announced once per substantial change and a post is never sent twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+from urllib.parse import urlencode
+
+from zaitun.project import Project
+from zaitun.publish import layout
+from zaitun.publish.inputs import Entry
+from zaitun.publish.pages import Site
+from zaitun.publish.posts import PLATFORMS, compose
+
+
+def protected_terms(project: Project) -> dict[str, list[str]]:
+    """Glossary terms (Chinese and English) that a truncated post must never split."""
+    from zaitun.translate.glossary import load_glossary
+
+    entries = load_glossary(project.glossary_dir).entries
+    return {"zh": sorted({e.zh for e in entries}, key=len, reverse=True),
+            "en": sorted({e.en for e in entries}, key=len, reverse=True)}
+
+
+def hashtags(entry: Entry) -> list[str]:
+    """`240-hour-transit` -> `240HourTransit`: one tag per programme."""
+    if not entry.programme:
+        return []
+    return ["".join(word[:1].upper() + word[1:] for word in entry.programme.split("-"))]
+
+
+def post_url(entry: Entry, site: Site, platform: str) -> str:
+    url = site.urls.absolute(layout.document(entry.lang, entry.section, entry.slug))
+    query = {"utm_source": platform, "utm_medium": "social", "utm_campaign": entry.programme or entry.section}
+    return f"{url}?{urlencode(query)}"
+
+
+def basis(entry: Entry) -> str:
+    """What a post says; a new basis means the document is announced again."""
+    text = entry.social or entry.summary or entry.title
+    return hashlib.sha256(f"{entry.title}\x1f{text}".encode()).hexdigest()[:12]
+
+
+def make_posts(entry: Entry, site: Site, terms: dict[str, list[str]], now: dt.datetime) -> list[dict]:
+    text = entry.social or entry.summary or entry.title
+    posts = []
+    for platform in PLATFORMS.values():
+        if entry.lang not in platform.languages:
+            continue
+        url = post_url(entry, site, platform.name)
+        body = compose(text, url, hashtags(entry), platform, terms.get(entry.lang, []))
+        post_id = f"{entry.slug}.{entry.lang}.{platform.name}.{basis(entry)}"
+        posts.append({"id": post_id, "platform": platform.name, "lang": entry.lang, "slug": entry.slug,
+                      "url": url, "text": body, "created_at": now.isoformat(timespec="seconds")})
+    return posts
+
+
+def state_path(project: Project) -> Path:
+    return project.state_dir / "social.json"
+
+
+def load_state(project: Project) -> dict:
+    try:
+        return json.loads(state_path(project).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"queued": {}, "sent": {}}
+
+
+def save_state(project: Project, state: dict) -> None:
+    path = state_path(project)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path,
+                now: dt.datetime | None = None) -> list[str]:
+    """Write posts for each document/language whose announcement is new; return their ids."""
+    now = now or dt.datetime.now(dt.UTC)
+    state = load_state(project)
+    fresh = [e for e in entries if state["queued"].get(f"{e.slug}:{e.lang}") != basis(e)]
+    if not fresh:
+        return []
+    terms = protected_terms(project)
+    outbox.mkdir(parents=True, exist_ok=True)
+    batch: list[dict] = []
+    for entry in fresh:
+        for post in make_posts(entry, site, terms, now):
+            _write_atomic(outbox / f"{post['id']}.json", json.dumps(post, ensure_ascii=False, indent=1))
+            batch.append(post)
+        state["queued"][f"{entry.slug}:{entry.lang}"] = basis(entry)
+    write_bulk_csvs(outbox, batch, now)
+    save_state(project, state)
+    return [p["id"] for p in batch]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_bulk_csvs(outbox: Path, posts: list[dict], now: dt.datetime) -> None:
+    """Buffer (Text, Image URL, Tags, Posting Time) and Hootsuite (date, message, link) per channel."""
+    when = (now + dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    when += dt.timedelta(minutes=(10 - when.minute % 10) % 10)  # Hootsuite wants 5-minute steps
+    channels = sorted({(p["platform"], p["lang"]) for p in posts})
+    for platform, lang in channels:
+        mine = [p for p in posts if (p["platform"], p["lang"]) == (platform, lang)]
+        _write_atomic(outbox / f"buffer-{platform}-{lang}.csv", _csv(
+            [["Text", "Image URL", "Tags", "Posting Time"]] + [[p["text"], "", p["slug"], ""] for p in mine]))
+        _write_atomic(outbox / f"hootsuite-{platform}-{lang}.csv", _csv(
+            [[when.strftime("%d/%m/%Y %H:%M"), p["text"].replace(p["url"], "").strip(), p["url"]] for p in mine]))
+
+
+def _csv(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def outbox_posts(outbox: Path, platform: str | None = None) -> list[dict]:
+    """Posts in the outbox, oldest first."""
+    posts = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(outbox.glob("*.json"))]
+    posts = [p for p in posts if platform is None or p["platform"] == platform]
+    return sorted(posts, key=lambda p: (p["created_at"], p["id"]))
