@@ -84,7 +84,7 @@ def char_diff(old: str, new: str) -> tuple[list[tuple[bool, str]], list[tuple[bo
 
 
 def segment_views(project: Project, store: Store, slug: str) -> list[SegmentView]:
-    terms = qa.load_terms(project.glossary_dir)
+    terms = qa.glossary(project.glossary_dir)
     views = []
     for state in segment_states(store, slug):
         view = SegmentView(state, qa.split_terms(state.source, terms), qa.found_terms(state.source, terms))

@@ -1,0 +1,52 @@
+"""Helpers shared by the review tests: a small project in review, drafts, accounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import write_doc
+
+from zaitun.content.intake import ingest
+from zaitun.project import Project
+from zaitun.review.users import add_user
+from zaitun.store import Store
+
+SLUG = "visa"
+FRONT = "title: 过境免签指南\ndate: 2025-06-20\nprogramme: transit"
+BODY = "## 政策概况\n\n外国人可以过境免签。停留时间为240小时。请拨打12367热线咨询。\n"
+PASSWORD = "correct horse battery"
+
+
+def review_project(root: Path, body: str = BODY) -> tuple[Project, Store]:
+    """A project with one ingested document whose segments have no drafts yet."""
+    for name in ("content", "glossary", "tm", "publish"):
+        (root / name).mkdir(parents=True, exist_ok=True)
+    (root / "glossary" / "immigration.csv").write_text(
+        "zh,en,forbidden,note\n过境免签,visa-free transit,,\n外国人,foreign national,alien,\n", encoding="utf-8")
+    write_doc(root, f"guides/{SLUG}.md", FRONT, body)
+    project = Project(root)
+    store = Store.open(project.database_url)
+    ingest(project, store)
+    return project, store
+
+
+def draft_all(store: Store, slug: str = SLUG, issues_for: set[int] = frozenset()) -> list[str]:
+    """Give every segment a machine draft ("EN n: ..."); segments at `issues_for` get a QA issue."""
+    ids = []
+    with store.tx() as conn:
+        for n, seg in enumerate(store.segments(slug)):
+            issues = [{"check": "numbers", "message": "240 is missing"}] if n in issues_for else []
+            store.add_translation(conn, slug, seg["seg_id"], seg["source"], f"EN {n}: {seg['source']}",
+                                  origin="engine", issues=issues)
+            ids.append(seg["seg_id"])
+    return ids
+
+
+def quick_user(store: Store, name: str, role: str = "reviewer") -> None:
+    """An account without the slow password hash, for tests that never log in."""
+    with store.tx() as conn:
+        store.add_user(conn, name, role, "not-a-hash")
+
+
+def real_user(store: Store, name: str, role: str = "reviewer") -> None:
+    add_user(store, name, role, PASSWORD)

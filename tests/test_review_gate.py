@@ -1,0 +1,237 @@
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from review_support import SLUG, draft_all, quick_user, review_project
+from sqlalchemy import func, select
+
+from zaitun.content.intake import ingest
+from zaitun.errors import ReviewError
+from zaitun.review import gate
+from zaitun.store import translations
+
+
+@pytest.fixture
+def in_review(tmp_path):
+    project, store = review_project(tmp_path)
+    ids = draft_all(store, issues_for={3})
+    quick_user(store, "alice")
+    quick_user(store, "bob")
+    quick_user(store, "eve", role="editor")
+    yield project, store, ids
+    store.close()
+
+
+def states(store):
+    return {s.seg_id: s.state for s in gate.segment_states(store, SLUG)}
+
+
+def test_segment_goes_from_draft_to_approved_or_rejected(in_review):
+    _project, store, ids = in_review
+    assert set(states(store).values()) == {"draft"}
+    gate.approve(store, SLUG, [ids[0]], "alice")
+    gate.reject(store, SLUG, ids[1], "alice", "wrong term")
+    now = states(store)
+    assert now[ids[0]] == "approved" and now[ids[1]] == "rejected" and now[ids[2]] == "draft"
+    rejected = next(s for s in gate.segment_states(store, SLUG) if s.seg_id == ids[1])
+    assert rejected.translation["comment"] == "wrong term"
+
+
+def test_edit_stores_a_new_target_and_can_approve_it_at_once(in_review):
+    _project, store, ids = in_review
+    gate.edit(store, SLUG, ids[2], "Foreign nationals may transit visa-free.", "alice")
+    assert states(store)[ids[2]] == "draft"
+    gate.edit(store, SLUG, ids[2], "Foreign nationals may use visa-free transit.", "alice", approve_now=True)
+    seg = next(s for s in gate.segment_states(store, SLUG) if s.seg_id == ids[2])
+    assert seg.state == "approved" and seg.target == "Foreign nationals may use visa-free transit."
+    assert [t["target"] for t in store.history(SLUG, ids[2])][0].startswith("EN 2:")  # the draft stays
+
+
+def test_approve_all_unflagged_leaves_flagged_segments_for_a_person(in_review):
+    _project, store, ids = in_review
+    result = gate.approve_all_unflagged(store, SLUG, "alice")
+    assert sorted(result.approved) == sorted(ids[:3] + ids[4:])
+    assert states(store)[ids[3]] == "draft" and not result.completed
+    assert gate.progress(gate.segment_states(store, SLUG)) == {"approved": 4, "total": 5, "flagged": 1,
+                                                               "complete": False}
+
+
+def test_last_approval_completes_the_document_and_makes_a_release(in_review):
+    _project, store, ids = in_review
+    assert not gate.approve(store, SLUG, ids[:-1], "alice").completed
+    assert store.latest_release(SLUG) is None
+    result = gate.approve(store, SLUG, [ids[-1]], "bob")
+    assert result.completed
+    release = store.latest_release(SLUG)
+    assert release["payload"]["meta"]["title"] == "EN 0: 过境免签指南"
+    assert release["payload"]["provenance"]["approved_by"] == ["alice", "bob"]
+    assert "zaitun.document.approved" in [e["name"] for e in store.events_since()]
+
+
+def test_only_reviewers_and_admins_approve(in_review):
+    _project, store, ids = in_review
+    with pytest.raises(ReviewError, match="editor"):
+        gate.approve(store, SLUG, [ids[0]], "eve")
+    with pytest.raises(ReviewError, match="unknown user"):
+        gate.approve(store, SLUG, [ids[0]], "mallory")
+    with pytest.raises(ReviewError, match="comment"):
+        gate.reject(store, SLUG, ids[0], "alice", "  ")
+
+
+def test_changed_sentence_returns_only_that_segment_to_review(in_review):
+    project, store, ids = in_review
+    gate.approve(store, SLUG, ids, "alice")
+    path = project.content_dir / "guides" / f"{SLUG}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("240小时", "10天"), encoding="utf-8")
+    assert ingest(project, store).ingested == [SLUG]
+    segs = gate.segment_states(store, SLUG)
+    back = [s for s in segs if s.state != "approved"]
+    assert [s.source for s in back] == ["停留时间为10天。"]
+    assert back[0].previous == {"source": "停留时间为240小时。", "target": "EN 3: 停留时间为240小时。"}
+    assert {s.seg_id for s in segs if s.state == "approved"} == set(ids) - {ids[3]}
+
+
+def test_concurrent_approvals_of_one_segment_are_both_recorded(in_review):
+    _project, store, ids = in_review
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def approve(actor):
+        try:
+            barrier.wait()
+            gate.approve(store, SLUG, [ids[0]], actor)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=approve, args=(name,)) for name in ("alice", "bob")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    approvals = [a for a in store.audit_log(SLUG) if a["action"] == "approve" and a["seg_id"] == ids[0]]
+    assert sorted(a["actor"] for a in approvals) == ["alice", "bob"]
+    assert states(store)[ids[0]] == "approved"
+
+
+def test_concurrent_approvals_of_different_segments_all_land(in_review):
+    _project, store, ids = in_review
+    barrier = threading.Barrier(len(ids))
+    results = []
+
+    def approve(seg_id, actor):
+        barrier.wait()
+        results.append(gate.approve(store, SLUG, [seg_id], actor))
+
+    threads = [threading.Thread(target=approve, args=(seg_id, ("alice", "bob")[n % 2]))
+               for n, seg_id in enumerate(ids)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(states(store).values()) == {"approved"}
+    assert sum(r.completed for r in results) == 1  # exactly one thread saw the document complete
+
+
+def test_nothing_is_ever_deleted(in_review):
+    _project, store, ids = in_review
+    gate.reject(store, SLUG, ids[0], "alice", "too literal")
+    gate.edit(store, SLUG, ids[0], "Guide to visa-free transit", "alice")
+    gate.edit(store, SLUG, ids[0], "Visa-free transit guide", "bob", approve_now=True)
+    history = store.history(SLUG, ids[0])
+    assert [t["target"] for t in history] == ["EN 0: 过境免签指南", "Guide to visa-free transit",
+                                              "Visa-free transit guide"]
+    assert [t["state"] for t in history] == ["superseded", "superseded", "approved"]
+    assert history[0]["comment"] == "too literal" and history[0]["reviewed_by"] == "alice"
+    assert [a["action"] for a in store.audit_log(SLUG) if a["seg_id"] == ids[0]] == [
+        "reject", "edit", "edit", "approve"]
+
+
+class ReviewMachine(RuleBasedStateMachine):
+    """Random sequences of review actions keep the gate's invariants."""
+
+    @initialize()
+    def setup(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        _project, self.store = review_project(Path(self.tmp.name))
+        self.ids = draft_all(self.store, issues_for={1})
+        quick_user(self.store, "alice")
+        self.model = {seg_id: "draft" for seg_id in self.ids}
+        self.flagged = {self.ids[1]}
+        self.rows = self.audit = self.releases = 0
+        self.was_complete = False
+
+    def teardown(self):
+        if hasattr(self, "store"):
+            self.store.close()
+            self.tmp.cleanup()
+
+    @rule(n=st.integers(0, 4))
+    def approve(self, n):
+        seg_id = self.ids[n]
+        result = gate.approve(self.store, SLUG, [seg_id], "alice")
+        assert (seg_id in result.approved) == (self.model[seg_id] != "approved")
+        self.model[seg_id] = "approved"
+        self._completion(result.completed)
+
+    @rule(n=st.integers(0, 4), comment=st.text(min_size=1, max_size=20).filter(str.strip))
+    def reject(self, n, comment):
+        gate.reject(self.store, SLUG, self.ids[n], "alice", comment)
+        self.model[self.ids[n]] = "rejected"
+        self.was_complete = False
+
+    @rule(n=st.integers(0, 4), text=st.text(min_size=1, max_size=30).filter(str.strip), now=st.booleans())
+    def edit(self, n, text, now):
+        result = gate.edit(self.store, SLUG, self.ids[n], text, "alice", approve_now=now)
+        self.model[self.ids[n]] = "approved" if now else "draft"
+        self.flagged.discard(self.ids[n])
+        self.was_complete = False  # the new text is a draft until approved, even if only for a moment
+        if now:
+            self._completion(result.completed)
+
+    @rule()
+    def approve_unflagged(self):
+        result = gate.approve_all_unflagged(self.store, SLUG, "alice")
+        for seg_id, state in self.model.items():
+            if state == "draft" and seg_id not in self.flagged:
+                self.model[seg_id] = "approved"
+        self._completion(result.completed)
+
+    def _completion(self, completed):
+        complete = all(s == "approved" for s in self.model.values())
+        assert completed == (complete and not self.was_complete)
+        self.releases += completed
+        self.was_complete = complete
+
+    @invariant()
+    def states_match_the_model(self):
+        if hasattr(self, "store"):
+            assert states(self.store) == self.model
+            prog = gate.progress(gate.segment_states(self.store, SLUG))
+            assert prog["complete"] == all(s == "approved" for s in self.model.values())
+
+    @invariant()
+    def history_and_audit_only_grow(self):
+        if hasattr(self, "store"):
+            with self.store.engine.connect() as c:
+                rows = c.execute(select(func.count()).select_from(translations)).scalar()
+            audit = len(self.store.audit_log())
+            assert rows >= self.rows and audit >= self.audit
+            self.rows, self.audit = rows, audit
+
+    @invariant()
+    def one_release_per_completion(self):
+        if hasattr(self, "store"):
+            from zaitun.store import releases
+            with self.store.engine.connect() as c:
+                count = c.execute(select(func.count()).select_from(releases)).scalar()
+            assert count == self.releases
+
+
+ReviewMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=12, deadline=None,
+                                           suppress_health_check=[HealthCheck.too_slow])
+test_review_state_machine = ReviewMachine.TestCase
