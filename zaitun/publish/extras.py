@@ -45,8 +45,8 @@ def sitemap_xml(specs: list[PageSpec], site: Site) -> bytes:
 
 
 def _url(path: str, alternates: list[dict], site: Site, lastmod: str | None) -> str:
-    links = "".join(f'    <xhtml:link rel="alternate" hreflang={quoteattr(a["hreflang"])} href={quoteattr(a["href"])}/>\n'
-                    for a in alternates)
+    links = "".join(f'    <xhtml:link rel="alternate" hreflang={quoteattr(a["hreflang"])} '
+                    f'href={quoteattr(a["href"])}/>\n' for a in alternates)
     mod = f"    <lastmod>{lastmod}</lastmod>\n" if lastmod else ""
     return f"  <url>\n    <loc>{escape(site.urls.absolute(path))}</loc>\n{mod}{links}  </url>\n"
 

@@ -206,11 +206,15 @@ def _switch(spec: PageSpec, versions: dict[str, str], site: Site) -> dict | None
 
 
 def _feed_links(spec: PageSpec, site: Site) -> list[dict]:
-    types = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
     ui = UI[spec.lang]
-    return [{"type": types["rss" if path.endswith(layout.FEED_FILES["rss"]) else "atom"],
-             "title": f"{spec.title} – {ui['feed'] if path.endswith('feed.xml') else ui['atom']}",
-             "href": site.urls.absolute(path)} for path in spec.feeds]
+    links = []
+    for path in spec.feeds:
+        rss = path.endswith(layout.FEED_FILES["rss"])
+        name = spec.title if spec.group[0] == "programme" else site.titles[spec.lang]
+        links.append({"type": "application/rss+xml" if rss else "application/atom+xml",
+                      "title": f"{name} – {ui['feed'] if rss else ui['atom']}",
+                      "href": site.urls.absolute(path), "local": site.urls.link(path)})
+    return links
 
 
 def _jsonld(spec: PageSpec, site: Site) -> dict:

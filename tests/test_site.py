@@ -1,0 +1,314 @@
+"""The static site: structure, links, HTML validity, bilingual rules, incremental and atomic builds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import html5lib
+import pytest
+from publish_helpers import NOTICE, NOTICE_BODY, TRANSIT, TRANSIT_BODY, standard_project
+
+from zaitun.errors import PublishError
+from zaitun.publish import layout, lint, site
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    fx = standard_project(tmp_path_factory.mktemp("site") / "proj")
+    report = fx.build()
+    return fx, report
+
+
+@pytest.fixture
+def fx(tmp_path):
+    return standard_project(tmp_path / "proj")
+
+
+def html_files(out: Path) -> list[Path]:
+    return sorted(p for p in out.rglob("*.html") if layout.SOCIAL_DIR not in p.parts)
+
+
+def read(out: Path, path: str) -> str:
+    return (out / layout.file_of(path)).read_text(encoding="utf-8")
+
+
+def parse(text: str):
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
+
+
+def target_exists(out: Path, href: str, page_url: str) -> bool:
+    url = urljoin(page_url, href)
+    parts = urlsplit(url)
+    if parts.netloc != "example.org":
+        return True
+    path = unquote(parts.path).lstrip("/")
+    return (out / layout.file_of(path)).is_file() or (out / path / "index.html").is_file()
+
+
+def test_site_has_home_section_document_programme_tag_root_and_404_pages(built):
+    fx, _ = built
+    for path in ["", "404.html", "zh/", "en/", "zh/guides/", "zh/policies/", "en/guides/", "zh/guides/transit/",
+                 "en/guides/transit/", "zh/programmes/240-hour-transit/", "en/programmes/240-hour-transit/",
+                 "zh/tags/visa-free/", "zh/tags/出入境/", "zh/feed.xml", "en/atom.xml",
+                 "zh/programmes/240-hour-transit/feed.xml", "sitemap.xml", "robots.txt", "provenance.json"]:
+        assert (fx.out / layout.file_of(path)).is_file(), path
+    assert len(list((fx.out / "assets").glob("style.*.css"))) == 1
+
+
+def test_every_page_parses_as_strict_html5(built):
+    fx, _ = built
+    for path in html_files(fx.out):
+        parse(path.read_text(encoding="utf-8"))  # raises on any parse error
+
+
+def test_every_internal_link_and_hreflang_target_exists(built):
+    fx, _ = built
+    for path in html_files(fx.out):
+        page_url = "https://example.org/" + path.relative_to(fx.out).as_posix().removesuffix("index.html")
+        tree = parse(path.read_text(encoding="utf-8"))
+        for el in tree.iter():
+            href = el.get("href") or el.get("src")
+            if href and not href.startswith("#"):
+                assert target_exists(fx.out, href, page_url), f"{path}: {href}"
+
+
+def test_hreflang_alternates_are_reciprocal_and_name_only_existing_pages(built):
+    fx, _ = built
+    zh = parse(read(fx.out, "zh/guides/transit/"))
+    alternates = {e.get("hreflang"): e.get("href") for e in zh.iter("link") if e.get("hreflang")}
+    assert alternates == {"zh-Hans": "https://example.org/zh/guides/transit/",
+                          "en": "https://example.org/en/guides/transit/",
+                          "x-default": "https://example.org/zh/guides/transit/"}
+    en = parse(read(fx.out, "en/guides/transit/"))
+    assert {e.get("hreflang"): e.get("href") for e in en.iter("link") if e.get("hreflang")} == alternates
+    paying = parse(read(fx.out, "zh/guides/paying/"))
+    assert {e.get("hreflang") for e in paying.iter("link") if e.get("hreflang")} == {"zh-Hans", "x-default"}
+
+
+def test_pages_are_accessible_lang_one_h1_landmarks_and_skip_link(built):
+    fx, _ = built
+    for path, lang in [("zh/guides/transit/", "zh-Hans"), ("en/guides/transit/", "en"), ("en/", "en")]:
+        tree = parse(read(fx.out, path))
+        assert tree.get("lang") == lang
+        assert len(list(tree.iter("h1"))) == 1
+        assert [e.tag for e in tree.iter() if e.tag in ("header", "nav", "main", "footer")] == \
+            ["header", "nav", "main", "footer"]
+        skip = next(tree.iter("a"))
+        assert skip.get("href") == "#main" and tree.find(".//main").get("id") == "main"
+
+
+def test_language_switcher_links_the_same_document_in_the_other_language(built):
+    fx, _ = built
+    assert 'class="switch" href="/en/guides/transit/"' in read(fx.out, "zh/guides/transit/")
+    assert 'class="switch" href="/zh/guides/transit/"' in read(fx.out, "en/guides/transit/")
+    assert 'class="switch"' not in read(fx.out, "zh/guides/paying/")
+
+
+def test_pages_carry_canonical_open_graph_json_ld_and_feed_autodiscovery(built):
+    fx, _ = built
+    text = read(fx.out, "en/policies/notice-2023-1/")
+    assert '<link rel="canonical" href="https://example.org/en/policies/notice-2023-1/">' in text
+    assert 'property="og:title"' in text and 'name="twitter:card"' in text
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', text).group(1))
+    assert data["@type"] == "Article" and data["inLanguage"] == "en"
+    assert 'type="application/rss+xml"' in text and 'type="application/atom+xml"' in text
+    guide = read(fx.out, "zh/guides/transit/")
+    assert '"@type": "GovernmentService"' in guide
+
+
+def test_never_approved_document_has_no_english_page_nor_feed_entry(built):
+    fx, report = built
+    assert (fx.out / "zh/guides/paying/index.html").is_file()
+    assert not (fx.out / "en/guides/paying").exists()
+    assert "paying" not in (fx.out / "en/feed.xml").read_text(encoding="utf-8")
+    assert "paying" not in (fx.out / "en/atom.xml").read_text(encoding="utf-8")
+    assert "paying" not in (fx.out / "en/guides/index.html").read_text(encoding="utf-8")
+    assert "paying (en): no approved English yet" in report.skipped
+
+
+def test_policy_page_shows_number_issuer_dates_and_expired_mark(built):
+    fx, _ = built
+    for path, word in [("zh/policies/notice-2023-1/", "已失效"), ("en/policies/notice-2023-1/", "Expired")]:
+        text = read(fx.out, path)
+        assert "泉政办规〔2023〕1号" in text and "泉州市人民政府办公室" in text
+        assert '<time datetime="2024-12-31">' in text
+        assert 'class="note expired"' in text and word in text
+    assert 'class="note expired"' not in read(fx.out, "zh/guides/transit/")
+
+
+def test_provenance_records_engine_glossary_version_and_approver(built):
+    fx, _ = built
+    data = json.loads((fx.out / "provenance.json").read_text(encoding="utf-8"))
+    record = data["pages"]["https://example.org/en/guides/transit/"]
+    assert record["approved_by"] == ["rita"] and record["engines"] == ["fixture-mt"]
+    assert record["glossary_versions"] == ["g1"] and record["approved_at"]
+    assert 'name="zaitun:provenance"' in read(fx.out, "en/guides/transit/")
+
+
+def test_sitemap_lists_every_page_with_its_alternates(built):
+    fx, _ = built
+    sitemap = lint.sitemap_facts((fx.out / "sitemap.xml").read_bytes())
+    assert sorted(sitemap["https://example.org/en/guides/transit/"]) == [
+        ["en", "https://example.org/en/guides/transit/"], ["x-default", "https://example.org/zh/guides/transit/"],
+        ["zh-Hans", "https://example.org/zh/guides/transit/"]]
+    assert "https://example.org/404.html" not in sitemap
+    assert "Sitemap: https://example.org/sitemap.xml" in (fx.out / "robots.txt").read_text()
+
+
+def test_script_tags_and_javascript_links_in_content_are_inert(fx):
+    front = "title: 恶意<script>alert(1)</script>\ndate: 2025-01-01\nsummary: '\"><script>x()</script>'"
+    fx.write("guides", "evil", front,
+             "<script>alert('x')</script>\n\n[点我](javascript:alert(1))\n\n<img src=x onerror=alert(1)>\n")
+    fx.ingest()
+    fx.build()
+    text = read(fx.out, "zh/guides/evil/")
+    assert "<script>alert" not in text and "<img src=x" not in text and "<script>x()" not in text
+    assert 'href="javascript:' not in text
+    assert "&lt;script&gt;alert" in text
+    parse(text)
+
+
+def test_changed_chinese_keeps_last_english_with_an_update_under_review_note(fx):
+    fx.build()
+    assert "under review" not in read(fx.out, "en/guides/transit/")
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n新增一句说明。\n")
+    fx.ingest()
+    report = fx.build()
+    text = read(fx.out, "en/guides/transit/")
+    assert 'class="note review"' in text and "under review" in text
+    assert "新增一句说明" in read(fx.out, "zh/guides/transit/") and "新增一句说明" not in text
+    assert report.under_review == ["transit"]
+    fx.translate_and_approve("transit")
+    fx.build()
+    assert 'class="note review"' not in read(fx.out, "en/guides/transit/")
+
+
+def test_withdrawn_and_draft_documents_are_removed_from_the_site(fx):
+    fx.build()
+    (fx.project.content_dir / "policies" / "notice-2023-1.md").unlink()
+    fx.write("guides", "paying", "title: 草稿\ndate: 2025-01-01\ndraft: true", "草稿正文。")
+    fx.ingest()
+    report = fx.build()
+    assert not (fx.out / "zh/policies").exists() and not (fx.out / "en/policies").exists()
+    assert not (fx.out / "zh/guides/paying").exists()
+    assert "zh/policies/notice-2023-1/" in report.removed
+    assert "notice-2023-1" not in (fx.out / "sitemap.xml").read_text()
+
+
+def test_rebuild_after_one_change_renders_only_that_document(fx):
+    fx.build()
+    front = "title: 境外银行卡支付指南\ndate: 2025-05-01\nsummary: 在泉州使用境外银行卡。\ntags: [payments]"
+    fx.write("guides", "paying", front,
+             "## 刷卡\n\n大型商场和酒店均可使用境外银行卡。\n")
+    fx.ingest()
+    report = fx.build()
+    pages = [p for p in report.rendered if p.endswith("/")]
+    assert pages == ["zh/guides/paying/"]  # its list pages show only the summary, which did not change
+    assert not [p for p in report.rendered if p.startswith(("en/", "assets/"))]
+    assert "zh/guides/transit/" in report.reused and "en/guides/transit/" in report.reused
+    assert "大型商场和酒店" in read(fx.out, "zh/guides/paying/")
+    again = fx.build()
+    assert [p for p in again.rendered if p.endswith("/")] == []
+
+
+def test_a_build_that_fails_its_lint_leaves_the_previous_site(fx):
+    fx.build()
+    before = read(fx.out, "zh/guides/transit/")
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n[另见](/zh/guides/nowhere/)\n")
+    fx.ingest()
+    with pytest.raises(PublishError, match="broken internal link /zh/guides/nowhere/"):
+        fx.build()
+    assert read(fx.out, "zh/guides/transit/") == before
+    assert not list(fx.out.parent.glob(".publish.*"))
+
+
+def test_a_build_interrupted_midway_leaves_the_previous_site_intact(fx, monkeypatch):
+    fx.build()
+    snapshot = {p: p.read_bytes() for p in fx.out.rglob("*") if p.is_file()}
+    fx.write("policies", "notice-2023-1", NOTICE.replace("若干措施", "若干新措施"), NOTICE_BODY)
+    fx.ingest()
+    written = []
+
+    def crash_after_three(target: Path, data: bytes) -> None:
+        if len(written) == 3:
+            raise KeyboardInterrupt  # as if the process were stopped in the middle of writing
+        written.append(target)
+        target.write_bytes(data)
+
+    monkeypatch.setattr(site, "write_file", crash_after_three)
+    with pytest.raises(KeyboardInterrupt):
+        fx.build()
+    assert {p: p.read_bytes() for p in fx.out.rglob("*") if p.is_file()} == snapshot
+    monkeypatch.undo()
+    fx.build()
+    assert "若干新措施" in read(fx.out, "zh/policies/notice-2023-1/")
+
+
+def test_two_outputs_for_one_file_are_refused(fx):
+    fx.write("tags", "x", "title: 冲突\ndate: 2025-01-01\ntags: [x]", "正文。")
+    fx.ingest()
+    with pytest.raises(PublishError, match="two outputs would both be written to zh/tags/x/index.html"):
+        fx.build()
+
+
+def test_expiry_follows_the_build_date(fx):
+    fx.build(today=dt.date(2024, 6, 1))
+    assert 'class="note expired"' not in read(fx.out, "zh/policies/notice-2023-1/")
+    fx.build(today=dt.date(2025, 6, 1))
+    assert 'class="note expired"' in read(fx.out, "zh/policies/notice-2023-1/")
+
+
+# -- the lint itself, on hand-made facts -----------------------------------------------------
+URLS = layout.Urls("https://example.org")
+
+
+def _page(lang: str, alternates: list[list[str]], links=()) -> dict:
+    return {"kind": "page", "facts": {"lang": lang, "links": list(links), "alternates": alternates,
+                                      "canonical": "", "h1": 1}}
+
+
+def _pair(zh_alts, en_alts) -> dict:
+    return {"zh/a/": _page("zh-Hans", zh_alts), "en/a/": _page("en", en_alts)}
+
+
+ZH = ["zh-Hans", "https://example.org/zh/a/"]
+EN = ["en", "https://example.org/en/a/"]
+XD = ["x-default", "https://example.org/zh/a/"]
+
+
+def _sitemap(files):
+    return {URLS.absolute(p): f["facts"]["alternates"] for p, f in files.items()}
+
+
+def test_lint_accepts_a_consistent_pair():
+    files = _pair([ZH, EN, XD], [ZH, EN, XD])
+    assert lint.lint_site(files, URLS, _sitemap(files)) == []
+
+
+@pytest.mark.parametrize("files, message", [
+    (_pair([ZH, EN, XD], [EN, XD]), "is not reciprocal"),
+    (_pair([ZH, EN], [ZH, EN]), "without x-default"),
+    (_pair([["zh-CN", ZH[1]], EN, XD], [["zh-CN", ZH[1]], EN, XD]), "wrong hreflang code 'zh-CN'"),
+    ({"zh/a/": _page("zh-Hans", [ZH, ["en", "https://example.org/en/gone/"], XD])}, "points at a missing page"),
+    ({"zh/a/": _page("zh", [])}, "html lang 'zh'"),
+    ({"zh/a/": _page("zh-Hans", [], links=["/zh/missing/"])}, "broken internal link /zh/missing/"),
+])
+def test_lint_reports_hreflang_language_and_link_mistakes(files, message):
+    problems = lint.lint_site(files, URLS, _sitemap(files))
+    assert any(message in p for p in problems), problems
+
+
+def test_lint_reports_a_sitemap_that_disagrees_with_the_pages():
+    files = _pair([ZH, EN, XD], [ZH, EN, XD])
+    sitemap = _sitemap(files) | {"https://example.org/en/a/": [EN, XD]}
+    assert any("alternates of https://example.org/en/a/ disagree" in p for p in lint.lint_site(files, URLS, sitemap))
+
+
+def test_lint_reports_two_feeds_sharing_an_id():
+    files = {"zh/feed.xml": {"kind": "feed", "facts": {"id": "https://example.org/zh/feed.xml", "entries": []}},
+             "en/feed.xml": {"kind": "feed", "facts": {"id": "https://example.org/zh/feed.xml", "entries": []}}}
+    assert any("is also the id of" in p for p in lint.lint_site(files, URLS, {}))
