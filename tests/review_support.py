@@ -50,3 +50,35 @@ def quick_user(store: Store, name: str, role: str = "reviewer") -> None:
 
 def real_user(store: Store, name: str, role: str = "reviewer") -> None:
     add_user(store, name, role, PASSWORD)
+
+
+class Client:
+    """A synchronous face over `httpx.AsyncClient(transport=ASGITransport(app))`, cookies kept.
+
+    (Starlette's TestClient warns about plain httpx, and warnings are errors here.)
+    """
+
+    def __init__(self, app, base_url: str = "http://testserver"):
+        import asyncio
+
+        import httpx
+
+        self.loop = asyncio.new_event_loop()
+        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url,
+                                        follow_redirects=False)
+
+    def get(self, url: str, **kwargs):
+        return self.loop.run_until_complete(self.client.get(url, **kwargs))
+
+    def post(self, url: str, **kwargs):
+        return self.loop.run_until_complete(self.client.post(url, **kwargs))
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.client.aclose())
+        self.loop.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import html
+import re
 from dataclasses import dataclass, field
 
 from zaitun.content.segmenter import document_pieces, render_pieces
@@ -71,16 +72,27 @@ class SegmentView:
         return term.en.lower() in self.state.target.lower()
 
 
+TOKEN_RE = re.compile(r"\d[\d.,]*|[A-Za-z]+|\s+|.", re.DOTALL)
+
+
 def char_diff(old: str, new: str) -> tuple[list[tuple[bool, str]], list[tuple[bool, str]]]:
-    """Both texts as runs of (changed?, text), compared character by character (Chinese has no spaces)."""
+    """Both texts as runs of (changed?, text): Chinese compared by character, numbers and words whole."""
+    a, b = TOKEN_RE.findall(old), TOKEN_RE.findall(new)
     old_parts: list[tuple[bool, str]] = []
     new_parts: list[tuple[bool, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if old[i1:i2]:
-            old_parts.append((tag != "equal", old[i1:i2]))
-        if new[j1:j2]:
-            new_parts.append((tag != "equal", new[j1:j2]))
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        _append(old_parts, tag != "equal", "".join(a[i1:i2]))
+        _append(new_parts, tag != "equal", "".join(b[j1:j2]))
     return old_parts, new_parts
+
+
+def _append(parts: list[tuple[bool, str]], changed: bool, text: str) -> None:
+    if not text:
+        return
+    if parts and parts[-1][0] == changed:
+        parts[-1] = (changed, parts[-1][1] + text)
+    else:
+        parts.append((changed, text))
 
 
 def segment_views(project: Project, store: Store, slug: str) -> list[SegmentView]:

@@ -1,0 +1,220 @@
+import re
+
+import pytest
+from review_support import PASSWORD, SLUG, Client, draft_all, real_user, review_project
+
+from zaitun.content.intake import ingest
+from zaitun.review import gate
+from zaitun.review.web import create_app
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def site(tmp_path):
+    project, store = review_project(tmp_path)
+    ids = draft_all(store, issues_for={3})
+    real_user(store, "alice")
+    real_user(store, "eve", role="editor")
+    with Client(create_app(project, store)) as client:
+        yield client, store, ids, project
+    store.close()
+
+
+def csrf(client, path="/login"):
+    return CSRF_RE.search(client.get(path).text).group(1)
+
+
+def login(client, name="alice", password=PASSWORD):
+    return client.post("/login", data={"name": name, "password": password, "csrf_token": csrf(client),
+                                       "next": "/"})
+
+
+def post(client, path, **data):
+    return client.post(path, data={"csrf_token": csrf(client, f"/doc/{SLUG}"), **data})
+
+
+def state_of(store, seg_id):
+    return next(s for s in gate.segment_states(store, SLUG) if s.seg_id == seg_id)
+
+
+def test_anonymous_users_see_nothing(site):
+    client, *_ = site
+    for path in ("/", f"/doc/{SLUG}", f"/doc/{SLUG}/preview"):
+        response = client.get(path)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")
+    api = client.get("/api/documents")
+    assert api.status_code == 401
+    assert api.json() == {"error": {"code": "unauthenticated", "message": "log in first"}}
+    assert client.post(f"/doc/{SLUG}/approve", data={"seg_id": "x"}).status_code in (303, 403)
+
+
+def test_login_sets_a_signed_httponly_samesite_cookie(site):
+    client, *_ = site
+    response = login(client)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+    assert "Documents" in client.get("/").text
+
+
+def test_session_cookie_is_secure_over_https(site):
+    _client, store, _ids, project = site
+    with Client(create_app(project, store), base_url="https://review.example") as client:
+        assert "secure" in login(client).headers["set-cookie"].lower()
+
+
+def test_wrong_password_is_refused(site):
+    client, *_ = site
+    response = login(client, password="not the password")
+    assert response.status_code == 401 and "wrong name or password" in response.text
+    assert client.get("/").status_code == 303
+
+
+def test_login_is_rate_limited_per_user_and_address(site):
+    client, *_ = site
+    for _ in range(5):
+        assert login(client, password="guess").status_code == 401
+    assert login(client).status_code == 429  # even the right password, for a while
+    assert login(client, name="eve").status_code == 303  # another account is not locked out
+
+
+def test_login_never_redirects_off_site(site):
+    client, *_ = site
+    token = csrf(client)
+    response = client.post("/login", data={"name": "alice", "password": PASSWORD, "csrf_token": token,
+                                           "next": "//evil.example/steal"})
+    assert response.headers["location"] == "/"
+
+
+def test_reviewer_approves_a_segment(site):
+    client, store, ids, _ = site
+    login(client)
+    response = post(client, f"/doc/{SLUG}/approve", seg_id=ids[0])
+    assert response.status_code == 303 and response.headers["location"] == f"/doc/{SLUG}#s-{ids[1]}"
+    assert state_of(store, ids[0]).state == "approved"
+    assert "approved 1 segment(s)" in client.get(f"/doc/{SLUG}").text
+    assert [a["actor"] for a in store.audit_log(SLUG) if a["action"] == "approve"] == ["alice"]
+
+
+def test_reviewer_edits_in_place_and_the_edit_is_checked(site):
+    client, store, ids, _ = site
+    login(client)
+    post(client, f"/doc/{SLUG}/edit", seg_id=ids[0], target="Guide to transit without a visa", approve="0")
+    seg = state_of(store, ids[0])
+    assert seg.state == "draft" and seg.target == "Guide to transit without a visa"
+    assert any(i["check"] == "term" for i in seg.issues)  # 过境免签 must read "visa-free transit"
+    post(client, f"/doc/{SLUG}/edit", seg_id=ids[0], target="Visa-free transit guide", approve="1")
+    seg = state_of(store, ids[0])
+    assert seg.state == "approved" and seg.issues == []
+
+
+def test_reviewer_rejects_with_a_comment(site):
+    client, store, ids, _ = site
+    login(client)
+    post(client, f"/doc/{SLUG}/reject", seg_id=ids[2], comment="")
+    assert state_of(store, ids[2]).state == "draft"
+    assert "needs a comment" in client.get(f"/doc/{SLUG}").text
+    post(client, f"/doc/{SLUG}/reject", seg_id=ids[2], comment="say foreign national")
+    seg = state_of(store, ids[2])
+    assert seg.state == "rejected" and seg.translation["comment"] == "say foreign national"
+    assert "Rejected: say foreign national" in client.get(f"/doc/{SLUG}").text
+
+
+def test_approve_all_unflagged_then_the_last_one_completes_the_document(site):
+    client, store, ids, _ = site
+    login(client)
+    post(client, f"/doc/{SLUG}/approve-unflagged")
+    assert state_of(store, ids[3]).state == "draft"
+    post(client, f"/doc/{SLUG}/approve", seg_id=ids[3])
+    assert "the English page is released" in client.get(f"/doc/{SLUG}").text
+    assert store.latest_release(SLUG) is not None
+
+
+def test_forms_without_the_right_csrf_token_are_refused(site):
+    client, store, ids, _ = site
+    login(client)
+    assert client.post(f"/doc/{SLUG}/approve", data={"seg_id": ids[0]}).status_code == 403
+    forged = client.post(f"/doc/{SLUG}/approve", data={"seg_id": ids[0], "csrf_token": "forged"})
+    assert forged.status_code == 403 and "CSRF" in forged.text
+    assert client.post("/logout", data={}).status_code == 403
+    assert state_of(store, ids[0]).state == "draft"
+
+
+def test_editor_sees_status_but_cannot_review(site):
+    client, store, ids, _ = site
+    login(client, name="eve")
+    queue = client.get("/")
+    assert queue.status_code == 200 and "过境免签指南" in queue.text and f'href="/doc/{SLUG}"' not in queue.text
+    assert client.get(f"/doc/{SLUG}").status_code == 403
+    token = csrf(client, "/")
+    assert client.post(f"/doc/{SLUG}/approve", data={"seg_id": ids[0], "csrf_token": token}).status_code == 403
+    api = client.get(f"/api/documents/{SLUG}")
+    assert api.status_code == 403 and api.json()["error"]["code"] == "forbidden"
+    assert state_of(store, ids[0]).state == "draft"
+
+
+def test_untrusted_content_is_rendered_inert(tmp_path):
+    evil = "<script>alert(1)</script>"
+    project, store = review_project(tmp_path, body=f"## 标题{evil}\n\n正文<img src=x onerror=alert(2)>。\n")
+    with store.tx() as conn:
+        seg = store.segments(SLUG)[2]
+        store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], f'Text {evil}"><b onmouseover=x>',
+                              origin="engine", issues=[{"check": evil, "message": evil}])
+    real_user(store, "alice")
+    with Client(create_app(project, store)) as client:
+        login(client)
+        for path in (f"/doc/{SLUG}", f"/doc/{SLUG}/preview", "/"):
+            response = client.get(path)
+            assert response.status_code == 200
+            assert "<script>alert" not in response.text and "<img src=x" not in response.text
+            assert "<b onmouseover" not in response.text
+            assert "script-src 'self'" in response.headers["content-security-policy"]
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(f"/doc/{SLUG}").text
+    store.close()
+
+
+def test_changed_chinese_shows_the_difference_and_the_previous_english(site):
+    client, store, ids, project = site
+    gate.approve(store, SLUG, ids, "alice")
+    path = project.content_dir / "guides" / f"{SLUG}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("240小时", "10天"), encoding="utf-8")
+    ingest(project, store)
+    login(client)
+    page = client.get(f"/doc/{SLUG}").text
+    assert "<del>240小时</del>" in page and "<ins>10天</ins>" in page
+    assert "EN 3: 停留时间为240小时。" in page and "Chinese changed" in page
+
+
+def test_page_shows_glossary_terms_and_qa_issues(site):
+    client, *_ = site
+    login(client)
+    page = client.get(f"/doc/{SLUG}").text
+    assert '<mark class="term" title="visa-free transit">过境免签</mark>' in page
+    assert "240 is missing" in page
+
+
+def test_preview_renders_both_languages_and_marks_missing_english(site):
+    client, store, ids, _ = site
+    with store.tx() as conn:  # a new sentence without any English yet
+        seg = store.segments(SLUG)[4]
+        store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], "", origin="none")
+    login(client)
+    page = client.get(f"/doc/{SLUG}/preview").text
+    assert "<h2" in page and "政策概况" in page and "EN 1: 政策概况" in page
+    assert '<mark class="missing" title="no English yet">请拨打12367热线咨询。</mark>' in page
+
+
+def test_json_errors_have_one_shape(site):
+    client, *_ = site
+    login(client)
+    missing = client.get("/api/documents/nope")
+    assert missing.status_code == 404 and set(missing.json()["error"]) == {"code", "message"}
+    assert client.get("/api/documents").json()["documents"][0]["slug"] == SLUG
+
+
+def test_logout_ends_the_session(site):
+    client, *_ = site
+    login(client)
+    assert client.post("/logout", data={"csrf_token": csrf(client, "/")}).status_code == 303
+    assert client.get("/").status_code == 303
