@@ -51,7 +51,7 @@ def _renderer(kind: str, lang: str, programme: str | None, entries: list[Entry],
     def render() -> bytes:
         gen = _generator(kind, lang, programme, entries, site)
         for entry in reversed(entries):  # feedgen prepends: add oldest first to list newest first
-            _add(gen, entry, site)
+            _add(gen, entry, site, kind)
         return gen.rss_str(pretty=True) if kind == "rss" else gen.atom_str(pretty=True)
     return render
 
@@ -69,8 +69,8 @@ def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry]
     gen.title(title)
     gen.subtitle(title)
     gen.language(LANGUAGES[lang])
-    gen.link(href=site.urls.absolute(home), rel="alternate")
     gen.link(href=self_url, rel="self")
+    gen.link(href=site.urls.absolute(home), rel="alternate")  # the last alternate is RSS's <link>
     gen.author({"name": site.titles[lang]})
     newest = max((e.updated for e in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     gen.updated(newest)
@@ -78,7 +78,7 @@ def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry]
     return gen
 
 
-def _add(gen: FeedGenerator, entry: Entry, site: Site) -> None:
+def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
     url = entry_id(entry, site)
     item = gen.add_entry()
     item.id(url)
@@ -89,4 +89,5 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site) -> None:
     item.updated(entry.updated)
     if entry.summary:
         item.summary(entry.summary)
-    item.content(str(body_html(entry.body)), type="CDATA")
+    # RSS readers expect content:encoded as CDATA; Atom wants escaped text of type html
+    item.content(str(body_html(entry.body)), type="CDATA" if kind == "rss" else "html")
