@@ -87,7 +87,7 @@ def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
     for entry in {m.entry for m in matches}:
         for banned in entry.forbidden:
             flags = 0 if banned.casefold() == entry.en.casefold() else re.IGNORECASE
-            for hit in re.finditer(rf"(?<!\w){re.escape(banned)}(?!\w)", target, flags):
+            for hit in re.finditer(rf"(?<!\w){re.escape(banned)}(?:s|es)?(?!\w)", target, flags):  # plurals too
                 inside = any(s <= hit.start() and hit.end() <= e for s, e in approved)
                 if not inside and banned not in seen:
                     seen.add(banned)

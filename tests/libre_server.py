@@ -1,0 +1,186 @@
+"""A small LibreTranslate-compatible server for the tests, with switchable misbehaviour.
+
+POST /translate (q as a string or a list; source, target, api_key, format; as query string,
+form or JSON) and GET /languages, on 127.0.0.1 at a random port, in a thread. It
+"translates" with a tiny phrase table and passes placeholders through, unless told to:
+
+    mangle     damage placeholders: spaces, case, other brackets, and move the first one
+    drop       leave out the first placeholder
+    duplicate  repeat the first placeholder
+    number     change the first number (10 -> 11)
+    slow       answer after `delay` seconds (beyond the client's timeout)
+    error      answer 500
+    ratelimit  answer 429
+    garbage    answer 200 with a body that is not JSON
+
+`fail_times` limits error/ratelimit/slow to the first N requests; `ok_first` lets N requests
+succeed before the misbehaviour starts. Every request is recorded in `requests`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+PHRASES = {
+    "市委宣传部": "Propaganda Department of the Municipal Committee",  # wrong: what an engine does unprotected
+    "宣传部": "Propaganda Department",
+    "外国人": "aliens",
+    "晋江国际机场": "Jinjiang Airport",
+    "发布": "published",
+    "通知": "notice",
+    "详见": "see",
+    "可以": "may",
+    "停留": "stay",
+    "过境": "transit",
+    "天": "days",
+    "经": "via",
+    "在": "in",
+    "泉州": "Quanzhou",
+    "。": ".",
+    "，": ",",
+}
+TOKEN_RE = re.compile(r"\{ZT\d+\}|\d+|[A-Za-z]+|\[|\]|\(|\)|" + "|".join(sorted(map(re.escape, PHRASES),
+                                                                               key=len, reverse=True)) + r"|\S")
+PLACEHOLDER_RE = re.compile(r"\{ZT(\d+)\}")
+MANGLED = ("{{ zt {n} }}", "(ZT{n})", "[Zt {n}]", "< zt{n} >", "{{ZT {n}}}")
+
+
+def fake_translate(text: str) -> str:
+    """Word-by-word 'translation' with the phrase table; unknown Chinese is left as it is."""
+    words = [PHRASES.get(tok, tok) for tok in TOKEN_RE.findall(text)]
+    out = " ".join(words)
+    out = re.sub(r"\s+([.,\])])", r"\1", out)
+    out = re.sub(r"([\[(])\s+", r"\1", out)
+    return re.sub(r"\]\s+\{", "]{", out)
+
+
+def misbehave(text: str, behaviour: str) -> str:
+    if behaviour == "mangle":
+        n = 0
+
+        def damage(m: re.Match) -> str:
+            nonlocal n
+            n += 1
+            return MANGLED[(n - 1) % len(MANGLED)].format(n=m.group(1))
+
+        first = PLACEHOLDER_RE.search(text)
+        if first and first.start() == 0:  # move a leading placeholder to the end of the sentence
+            text = text[first.end():].lstrip() + " " + first.group(0)
+        return PLACEHOLDER_RE.sub(damage, text)
+    if behaviour == "drop":
+        return PLACEHOLDER_RE.sub("", text, count=1)
+    if behaviour == "duplicate":
+        return PLACEHOLDER_RE.sub(lambda m: m.group(0) + " and " + m.group(0), text, count=1)
+    if behaviour == "number":
+        return re.sub(r"(?<![ZT\d])\d+", lambda m: str(int(m.group(0)) + 1), text, count=1)
+    return text
+
+
+class LibreServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, behaviour: str = "normal", api_key: str | None = None):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.behaviour, self.api_key = behaviour, api_key
+        self.delay, self.fail_times, self.ok_first = 2.0, None, 0
+        self.requests: list[dict] = []
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def texts_seen(self) -> list[str]:
+        out = []
+        for r in self.requests:
+            q = r.get("q")
+            out.extend(q if isinstance(q, list) else [q] if q else [])
+        return out
+
+    def __enter__(self) -> LibreServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        self.shutdown()
+        self.server_close()
+        self._thread.join(timeout=5)
+
+    def decide(self, params: dict) -> str:
+        """The behaviour for this request, counting it."""
+        with self._lock:
+            self.requests.append(params)
+            n = len(self.requests)
+        if n <= self.ok_first:
+            return "normal"
+        if self.fail_times is not None and n - self.ok_first > self.fail_times:
+            return "normal"
+        return self.behaviour
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: LibreServer
+
+    def log_message(self, *args) -> None:  # keep test output quiet
+        pass
+
+    def do_GET(self) -> None:
+        if urlparse(self.path).path.rstrip("/") == "/languages":
+            self._send(200, [{"code": "zh", "name": "Chinese", "targets": ["en"]},
+                             {"code": "en", "name": "English", "targets": ["zh"]}])
+        else:
+            self._send(404, {"error": "Not Found"})
+
+    def do_POST(self) -> None:
+        if urlparse(self.path).path.rstrip("/") != "/translate":
+            self._send(404, {"error": "Not Found"})
+            return
+        params = self._params()
+        behaviour = self.server.decide(params)
+        if self.server.api_key and params.get("api_key") != self.server.api_key:
+            self._send(403, {"error": "Invalid API key"})
+        elif behaviour == "slow" and self.server.stopping.wait(self.server.delay):
+            return
+        elif behaviour == "error":
+            self._send(500, {"error": "internal error"})
+        elif behaviour == "ratelimit":
+            self._send(429, {"error": "Slowdown: 1 per 1 second"})
+        elif behaviour == "garbage":
+            self._send_raw(200, b"<html>oops</html>", "text/html")
+        elif not params.get("q"):
+            self._send(400, {"error": "Invalid request: missing q parameter"})
+        else:
+            q = params["q"]
+            texts = q if isinstance(q, list) else [q]
+            done = [misbehave(fake_translate(t), behaviour) for t in texts]
+            self._send(200, {"translatedText": done if isinstance(q, list) else done[0]})
+
+    def _params(self) -> dict:
+        params = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(urlparse(self.path).query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if body and "json" in (self.headers.get("Content-Type") or ""):
+            params.update(json.loads(body))
+        elif body:
+            params.update({k: v[0] if len(v) == 1 else v for k, v in parse_qs(body.decode()).items()})
+        return params
+
+    def _send(self, status: int, data) -> None:
+        self._send_raw(status, json.dumps(data, ensure_ascii=False).encode(), "application/json")
+
+    def _send_raw(self, status: int, body: bytes, ctype: str) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout): nothing to answer

@@ -1,0 +1,191 @@
+"""The translate pass against a real (test) LibreTranslate server that misbehaves on request."""
+
+from __future__ import annotations
+
+import pytest
+from libre_server import LibreServer
+from translate_support import (
+    LINK,
+    STAY,
+    TERM,
+    TITLE,
+    checks_of,
+    drafts_by_source,
+    libre_settings,
+    make_project,
+    open_ingested,
+)
+
+from zaitun.errors import ProviderError, ZaitunError
+from zaitun.review.gate import segment_states
+from zaitun.translate.checks import check_translation
+from zaitun.translate.engines import make_engine
+from zaitun.translate.glossary import load_glossary
+from zaitun.translate.pipeline import translate_documents
+
+TITLE_EN = "Publicity Department of the CPC Quanzhou Municipal Committee published notice"
+STAY_EN = "Foreign national via Quanzhou Jinjiang International Airport transit, may stay 10 days."
+
+
+def run(tmp_path, server, **settings):
+    project = make_project(tmp_path, libre_settings(server.url, **settings))
+    store = open_ingested(project)
+    engine = make_engine(project.config, backoff=0.01)
+    return project, store, translate_documents(project, store, engine=engine)
+
+
+def test_protected_terms_get_the_approved_rendering_and_the_engine_never_sees_them(tmp_path):
+    with LibreServer() as server:
+        _, _, report = run(tmp_path, server)
+    drafts = drafts_by_source(report)
+    assert drafts[TITLE].target == TITLE_EN
+    assert drafts[STAY].target == STAY_EN
+    assert drafts[LINK].target == "see [notice](https://example.org/a)."
+    assert all(d.origin == "engine" and d.issues == [] for d in drafts.values())
+    seen = " ".join(server.texts_seen())
+    assert "宣传部" not in seen and "外国人" not in seen and "example.org" not in seen
+
+
+def test_engine_left_unprotected_mistranslates_and_the_checks_catch_it(tmp_path):
+    with LibreServer() as server:
+        project = make_project(tmp_path, libre_settings(server.url))
+        raw = make_engine(project.config, backoff=0.01).translate([TITLE + "。", "外国人可以停留10天。"])
+    assert raw == ["Propaganda Department of the Municipal Committee published notice.",
+                   "aliens may stay 10 days."]
+    glossary = load_glossary(project.glossary_dir)
+    assert {"term", "forbidden"} <= {i["check"] for i in check_translation(TITLE, raw[0], glossary)}
+    assert {"term", "forbidden"} <= {i["check"] for i in check_translation("外国人可以停留10天。", raw[1], glossary)}
+
+
+def test_whole_segment_term_is_rendered_from_the_glossary_without_the_engine(tmp_path):
+    with LibreServer() as server:
+        _, _, report = run(tmp_path, server)
+    term = drafts_by_source(report)[TERM]
+    assert (term.target, term.origin, term.engine, term.issues) == ("Publicity Department", "engine", "glossary", [])
+    assert TERM not in server.texts_seen()
+
+
+def test_mangled_and_moved_placeholders_are_restored(tmp_path):
+    with LibreServer("mangle") as server:
+        _, _, report = run(tmp_path, server)
+    drafts = drafts_by_source(report)
+    assert drafts[STAY].target == ("via Quanzhou Jinjiang International Airport transit, may stay 10 days. "
+                                   "Foreign national")
+    assert drafts[TITLE].target == "published notice Publicity Department of the CPC Quanzhou Municipal Committee"
+    assert all("placeholder" not in checks_of(d) for d in drafts.values())
+
+
+def test_dropped_placeholder_is_flagged_not_lost(tmp_path):
+    with LibreServer("drop") as server:
+        _, _, report = run(tmp_path, server)
+    stay = drafts_by_source(report)[STAY]
+    assert "Foreign national" not in stay.target
+    assert {"placeholder", "term"} <= checks_of(stay)
+    assert any("dropped 外国人 (foreign national)" in i["message"] for i in stay.issues)
+
+
+def test_duplicated_placeholder_is_flagged(tmp_path):
+    with LibreServer("duplicate") as server:
+        _, _, report = run(tmp_path, server)
+    stay = drafts_by_source(report)[STAY]
+    assert stay.target.startswith("Foreign national and foreign national via")
+    assert any("repeated 外国人" in i["message"] for i in stay.issues)
+
+
+def test_changed_number_is_flagged(tmp_path):
+    with LibreServer("number") as server:
+        _, _, report = run(tmp_path, server)
+    stay = drafts_by_source(report)[STAY]
+    assert "11 days" in stay.target
+    assert checks_of(stay) == {"number"}
+
+
+@pytest.mark.parametrize("behaviour", ["slow", "error", "ratelimit", "garbage"])
+def test_failing_engine_leaves_segments_empty_and_flagged_and_the_run_completes(tmp_path, behaviour):
+    with LibreServer(behaviour) as server:
+        server.delay = 2.0
+        _, store, report = run(tmp_path, server, timeout=0.3, retries=2)
+    drafts = drafts_by_source(report)
+    for source in (TITLE, STAY, LINK):
+        assert (drafts[source].origin, drafts[source].target) == ("none", "")
+        assert {"engine", "empty"} <= checks_of(drafts[source])
+    assert drafts[TERM].target == "Publicity Department"  # the glossary still worked
+    assert len(server.requests) <= 2 * 2  # two failed texts (two attempts each) stop the engine for the run
+    assert {s.state for s in segment_states(store, "notice")} == {"draft"}
+
+
+def test_timeout_is_reported_as_such(tmp_path):
+    with LibreServer("slow") as server:
+        _, _, report = run(tmp_path, server, timeout=0.3, retries=1)
+    assert "timed out" in " ".join(i["message"] for i in drafts_by_source(report)[STAY].issues)
+
+
+def test_rate_limit_is_retried_with_backoff_until_it_passes(tmp_path):
+    with LibreServer("ratelimit") as server:
+        server.fail_times = 2
+        _, _, report = run(tmp_path, server, retries=3)
+    assert all(d.issues == [] and d.target for d in drafts_by_source(report).values())
+
+
+def test_engine_failing_midway_keeps_earlier_batches_and_a_rerun_fills_the_rest(tmp_path):
+    with LibreServer("error") as server:
+        server.ok_first = 1
+        project, store, report = run(tmp_path, server, batch_size=1, retries=1)
+    first = [d for d in report.documents[0].segments if d.origin == "engine" and d.engine == "libre"]
+    assert [d.source for d in first] == [TITLE]
+    with LibreServer() as healthy:
+        (project.root / "zaitun.toml").write_text(libre_settings(healthy.url), encoding="utf-8")
+        project.__dict__.pop("config", None)
+        again = translate_documents(project, store, engine=make_engine(project.config, backoff=0.01))
+        assert sorted(healthy.texts_seen()) == sorted(["{ZT1}经{ZT2}过境，可以停留10天。", "详见[通知]{ZT1}。"])
+    assert {d.source for d in again.documents[0].segments} == {STAY, LINK}
+    assert all(s.target for s in segment_states(store, "notice"))
+
+
+def test_second_run_translates_nothing_new(tmp_path):
+    with LibreServer() as server:
+        project, store, _ = run(tmp_path, server)
+        before = len(server.requests)
+        again = translate_documents(project, store, engine=make_engine(project.config))
+    assert again.count() == 0 and len(server.requests) == before
+
+
+def test_api_key_reaches_the_server_and_a_wrong_one_is_flagged(tmp_path):
+    with LibreServer(api_key="other") as server:
+        _, _, report = run(tmp_path, server, retries=1)
+    assert server.requests[0]["api_key"] == "secret"
+    assert "AuthorizationException" in " ".join(i["message"] for i in drafts_by_source(report)[STAY].issues)
+
+
+def test_unknown_provider_fails_before_any_work(tmp_path):
+    project = make_project(tmp_path, '[translate]\nprovider = "babelfish"\n')
+    store = open_ingested(project)
+    with pytest.raises(ProviderError, match="unknown translation provider 'babelfish'"):
+        translate_documents(project, store)
+    assert all(s.translation is None for s in segment_states(store, "notice"))
+
+
+def test_missing_api_key_fails_before_any_work(tmp_path, monkeypatch):
+    monkeypatch.delenv("DEEPL_API_KEY", raising=False)
+    project = make_project(tmp_path, '[translate]\nprovider = "deepl"\n')
+    with pytest.raises(ProviderError, match="DEEPL_API_KEY"):
+        make_engine(project.config)
+
+
+def test_api_key_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEEPL_API_KEY", "from-env")
+    project = make_project(tmp_path, '[translate]\nprovider = "deepl"\n')
+    assert make_engine(project.config).name == "deepl"
+
+
+def test_provider_url_is_only_for_libre(tmp_path):
+    project = make_project(tmp_path)
+    with pytest.raises(ProviderError, match="LibreTranslate"):
+        make_engine(project.config, "google", "http://127.0.0.1:9")
+
+
+def test_unknown_slug_is_a_clear_error(tmp_path):
+    project = make_project(tmp_path)
+    store = open_ingested(project)
+    with pytest.raises(ZaitunError, match="no active document 'nope'"):
+        translate_documents(project, store, slugs=["nope"])

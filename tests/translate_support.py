@@ -1,0 +1,73 @@
+"""Helpers for the translate-stage tests: a small project with a glossary, a document and settings."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from zaitun.content.intake import ingest
+from zaitun.project import Project
+from zaitun.store import Store
+
+GLOSSARY = """\
+zh,en,forbidden,note
+市委宣传部,Publicity Department of the CPC Quanzhou Municipal Committee,Propaganda Department,
+宣传部,Publicity Department,Propaganda Department,
+外国人,foreign national,alien,
+晋江国际机场,Quanzhou Jinjiang International Airport,,
+机场,airport,,
+"""
+
+DOCUMENT = """\
+---
+title: 市委宣传部发布通知
+date: 2025-01-01
+---
+
+外国人经晋江国际机场过境，可以停留10天。
+
+宣传部
+
+详见[通知](https://example.org/a)。
+"""
+TITLE, STAY, TERM, LINK = ("市委宣传部发布通知", "外国人经晋江国际机场过境，可以停留10天。", "宣传部",
+                           "详见[通知](https://example.org/a)。")
+
+
+def make_project(root: Path, settings: str = "", document: str = DOCUMENT, slug: str = "notice") -> Project:
+    """A project with the test glossary, one document in content/guides/ and the given zaitun.toml."""
+    (root / "glossary").mkdir(parents=True, exist_ok=True)
+    (root / "glossary" / "terms.csv").write_text(GLOSSARY, encoding="utf-8")
+    (root / "content" / "guides").mkdir(parents=True, exist_ok=True)
+    (root / "content" / "guides" / f"{slug}.md").write_text(document, encoding="utf-8")
+    (root / "tm").mkdir(exist_ok=True)
+    (root / "zaitun.toml").write_text(textwrap.dedent(settings), encoding="utf-8")
+    return Project(root)
+
+
+def libre_settings(url: str, timeout: float = 1.0, retries: int = 2, batch_size: int = 20) -> str:
+    return f"""
+    [translate]
+    provider = "libre"
+    provider_url = "{url}"
+    api_key = "secret"
+    timeout = {timeout}
+    retries = {retries}
+    batch_size = {batch_size}
+    """
+
+
+def open_ingested(project: Project) -> Store:
+    store = Store.open(project.database_url)
+    report = ingest(project, store)
+    assert not report.errors, report.errors
+    return store
+
+
+def drafts_by_source(report) -> dict:
+    """{source: SegmentResult} of a TranslateReport."""
+    return {s.source: s for d in report.documents for s in d.segments}
+
+
+def checks_of(result) -> set[str]:
+    return {i["check"] for i in result.issues}
