@@ -1,0 +1,183 @@
+"""Social posts: platform limits, term-safe truncation, the outbox, and the Mastodon poster."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from publish_helpers import TRANSIT, TRANSIT_BODY, standard_project
+
+from zaitun.errors import PublishError
+from zaitun.publish.mastodon import post_outbox
+from zaitun.publish.posts import ELLIPSIS, PLATFORMS, compose, length, shorten, term_spans
+from zaitun.publish.social import outbox_posts
+
+TERMS = ["泉州晋江国际机场", "240小时过境免签", "国家移民管理局", "Quanzhou Jinjiang International Airport",
+         "240-hour visa-free transit", "National Immigration Administration"]
+URL = "https://example.org/zh/guides/transit/?utm_source=x&utm_medium=social&utm_campaign=240-hour-transit"
+pieces = st.one_of(
+    st.sampled_from(TERMS),
+    st.text(alphabet="过境免签政策适用于个国家公民停留最长天出行前请拨打热线咨询", min_size=1, max_size=12),
+    st.sampled_from(["policy", "covers", "citizens", "of", "55", "countries", "stay", "up", "to", "days"]),
+    st.sampled_from(["。", "，", "、", "！", ". ", ", ", " ", " ", "👨‍👩‍👧", "e\u0301"]),
+)
+texts = st.lists(pieces, min_size=1, max_size=120).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=texts, platform=st.sampled_from(sorted(PLATFORMS)), tags=st.lists(st.sampled_from(
+    ["240HourTransit", "Quanzhou", "VisaFree"]), max_size=3))
+def test_posts_never_exceed_their_platform_limit(text, platform, tags):
+    post = compose(text, URL, tags, PLATFORMS[platform], TERMS)
+    assert length(post, PLATFORMS[platform]) <= PLATFORMS[platform].limit
+    assert post.endswith(URL)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts, budget=st.integers(min_value=1, max_value=200))
+def test_truncation_never_cuts_inside_a_glossary_term(text, budget):
+    short = shorten(text, lambda candidate: length(candidate, PLATFORMS["x"]) <= budget, TERMS)
+    kept = short.removesuffix(ELLIPSIS)
+    original = text.strip()
+    assert original.startswith(kept)
+    cut = len(kept)
+    assert not [(s, e) for s, e in term_spans(original, TERMS) if s < cut < e]
+    assert short == "" or length(short, PLATFORMS["x"]) <= budget
+
+
+def test_x_weighs_chinese_twice_and_any_url_as_23():
+    x = PLATFORMS["x"]
+    assert length("泉州", x) == 4
+    assert length("ab https://example.org/a/very/long/path/that/goes/on", x) == 3 + 23
+    assert length("ab https://example.org/a/very/long/path/that/goes/on", PLATFORMS["mastodon"]) == 26
+
+
+def test_bluesky_counts_graphemes_not_code_points():
+    assert length("👨‍👩‍👧e\u0301", PLATFORMS["bluesky"]) == 2
+
+
+def test_a_long_text_is_cut_at_a_sentence_end_when_that_keeps_most_of_the_room():
+    first = "第一句话说明政策" * 11 + "。"  # 89 characters of the 128 that fit
+    post = compose(first + "第二句话很长" * 40 + "。", URL, [], PLATFORMS["x"], TERMS)
+    assert post == first + "\n" + URL
+    short = compose("短句。" + "第二句话很长" * 40 + "。", URL, [], PLATFORMS["x"], TERMS)
+    assert short.split("\n")[0].endswith("…") and len(short.split("\n")[0]) > 100
+
+
+@pytest.fixture
+def fx(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    fixture.build()
+    return fixture
+
+
+def test_build_queues_posts_for_every_platform_and_language_once(fx):
+    posts = outbox_posts(fx.out / "social")
+    transit = {(p["platform"], p["lang"]) for p in posts if p["slug"] == "transit"}
+    assert transit == {(name, lang) for name, p in PLATFORMS.items() for lang in p.languages}
+    assert not [p for p in posts if p["slug"] == "paying" and p["lang"] == "en"]  # never approved
+    assert fx.build().social == []
+    assert len(outbox_posts(fx.out / "social")) == len(posts)
+
+
+def test_posts_have_programme_hashtag_utm_link_and_the_release_social_text(fx):
+    post = json.loads(next((fx.out / "social").glob("transit.en.mastodon.*.json")).read_text())
+    assert "#240HourTransit" in post["text"]
+    assert post["url"] == ("https://example.org/en/guides/transit/?utm_source=mastodon&utm_medium=social"
+                           "&utm_campaign=240-hour-transit")
+    assert post["text"].startswith("EN[240小时过境免签政策已适用于55个国家的公民。")
+    weibo = json.loads(next((fx.out / "social").glob("transit.zh.weibo.*.json")).read_text())
+    assert "#240HourTransit#" in weibo["text"]
+
+
+def test_only_a_document_whose_announcement_changed_is_queued_again(fx):
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n正文小改动。\n")
+    fx.ingest()
+    assert fx.build().social == []  # body edits alone are not news
+    fx.write("guides", "transit", TRANSIT.replace("可停留最长10天。", "可停留最长10天，政策已更新。"), TRANSIT_BODY)
+    fx.ingest()
+    queued = fx.build().social
+    assert queued and {q.split(".")[:2] == ["transit", "zh"] for q in queued} == {True}
+
+
+def test_bulk_csvs_for_buffer_and_hootsuite(fx):
+    buffer = (fx.out / "social" / "buffer-x-en.csv").read_text().splitlines()
+    assert buffer[0] == "Text,Image URL,Tags,Posting Time" and len(buffer) > 2
+    hootsuite = (fx.out / "social" / "hootsuite-weibo-zh.csv").read_text().splitlines()
+    assert hootsuite[0].split(",")[2].startswith("https://example.org/zh/")
+
+
+# -- the Mastodon poster against a small fake Mastodon on 127.0.0.1 ------------------------------
+class FakeMastodon(BaseHTTPRequestHandler):
+    statuses: dict[str, dict] = {}
+    requests: list[dict] = []
+    fail_next = 0
+
+    def do_POST(self):  # noqa: N802 - http.server naming
+        body = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        cls = type(self)
+        cls.requests.append({"auth": self.headers["Authorization"], "key": self.headers["Idempotency-Key"],
+                             "status": body["status"][0], "language": body["language"][0]})
+        if cls.fail_next:
+            cls.fail_next -= 1
+            self._reply(503, {"error": "busy"})
+            return
+        key = self.headers["Idempotency-Key"]
+        status = cls.statuses.setdefault(key, {"id": str(len(cls.statuses) + 1), "url": f"https://m/{key}"})
+        self._reply(200, status)
+
+    def _reply(self, code: int, data: dict) -> None:
+        payload = json.dumps(data).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def mastodon():
+    FakeMastodon.statuses, FakeMastodon.requests, FakeMastodon.fail_next = {}, [], 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeMastodon)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_mastodon_poster_is_a_dry_run_by_default(fx, mastodon):
+    report = post_outbox(fx.project, fx.out / "social", mastodon, "token")
+    assert len(report.would_send) == 5 and FakeMastodon.requests == []
+
+
+def test_mastodon_poster_sends_each_post_once_even_when_run_twice(fx, mastodon):
+    first = post_outbox(fx.project, fx.out / "social", mastodon, "secret", send=True)
+    assert len(first.sent) == 5 and not first.failed
+    second = post_outbox(fx.project, fx.out / "social", mastodon, "secret", send=True)
+    assert second.sent == [] and sorted(second.already_sent) == sorted(first.sent)
+    assert len(FakeMastodon.requests) == 5
+    assert {r["auth"] for r in FakeMastodon.requests} == {"Bearer secret"}
+    assert {r["language"] for r in FakeMastodon.requests} == {"zh", "en"}
+
+
+def test_mastodon_poster_retries_a_busy_server_with_the_same_idempotency_key(fx, mastodon):
+    FakeMastodon.fail_next = 2
+    report = post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True, backoff=0.01)
+    assert len(report.sent) == 5
+    first_key = FakeMastodon.requests[0]["key"]
+    assert [r["key"] for r in FakeMastodon.requests[:3]] == [first_key] * 3
+    assert len(FakeMastodon.statuses) == 5
+
+
+def test_mastodon_poster_needs_instance_and_token_to_send(fx):
+    with pytest.raises(PublishError, match="social.mastodon_url"):
+        post_outbox(fx.project, fx.out / "social", "", "", send=True)
