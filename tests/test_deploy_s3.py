@@ -1,0 +1,124 @@
+"""Deploying the built site to S3 (moto's server on 127.0.0.1) and to a folder."""
+
+from __future__ import annotations
+
+import socket
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+from publish_helpers import standard_project
+
+from zaitun.errors import DeployError
+from zaitun.publish.sinks import deploy, site_files
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_endpoint, monkeypatch, request):
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client("s3", endpoint_url=s3_endpoint)
+    bucket = request.node.name.replace("_", "-")[:60]
+    client.create_bucket(Bucket=bucket)
+    return client, bucket
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    fx = standard_project(tmp_path_factory.mktemp("deploy") / "proj")
+    fx.build()
+    return fx
+
+
+def keys(client, bucket: str) -> list[str]:
+    return sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", []))
+
+
+def test_deploy_uploads_the_site_then_a_second_deploy_uploads_nothing(site, s3, s3_endpoint):
+    client, bucket = s3
+    first = deploy(site.out, f"s3://{bucket}/www", endpoint_url=s3_endpoint)
+    names = site_files(site.out)
+    assert first.uploaded == names and first.skipped == []
+    assert keys(client, bucket) == sorted(f"www/{n}" for n in names)
+    assert not [k for k in keys(client, bucket) if "/social/" in k]  # the outbox is not part of the site
+    second = deploy(site.out, f"s3://{bucket}/www", endpoint_url=s3_endpoint)
+    assert second.uploaded == [] and second.skipped == names
+    assert "uploaded 0" in second.summary()
+
+
+def test_upload_order_is_assets_then_pages_then_feeds_and_sitemap(site):
+    names = site_files(site.out)
+    ranks = ["asset" if n.startswith("assets/") else "last" if n.endswith(".xml") or n == "robots.txt"
+             else "page" for n in names]
+    assert ranks == sorted(ranks, key=["asset", "page", "last"].index)
+    assert names[-1] in ("sitemap.xml", "robots.txt") or names[-1].endswith(".xml")
+
+
+def test_objects_get_content_type_with_charset_and_cache_control(site, s3, s3_endpoint):
+    client, bucket = s3
+    deploy(site.out, f"s3://{bucket}", endpoint_url=s3_endpoint)
+    css = next(k for k in keys(client, bucket) if k.startswith("assets/style."))
+    expected = {
+        "index.html": ("text/html; charset=utf-8", "public, max-age=300"),
+        "zh/feed.xml": ("application/rss+xml; charset=utf-8", "public, max-age=300"),
+        "en/atom.xml": ("application/atom+xml; charset=utf-8", "public, max-age=300"),
+        "sitemap.xml": ("application/xml; charset=utf-8", "public, max-age=300"),
+        css: ("text/css; charset=utf-8", "public, max-age=31536000, immutable"),
+    }
+    for key, (ctype, cache) in expected.items():
+        head = client.head_object(Bucket=bucket, Key=key)
+        assert (head["ContentType"], head["CacheControl"]) == (ctype, cache), key
+
+
+def test_delete_removes_objects_no_longer_in_the_site_and_dry_run_changes_nothing(site, s3, s3_endpoint):
+    client, bucket = s3
+    client.put_object(Bucket=bucket, Key="site/zh/guides/withdrawn/index.html", Body=b"old")
+    client.put_object(Bucket=bucket, Key="elsewhere/keep.txt", Body=b"not ours")
+    dry = deploy(site.out, f"s3://{bucket}/site", endpoint_url=s3_endpoint, delete=True, dry_run=True)
+    assert dry.deleted == ["zh/guides/withdrawn/index.html"] and dry.uploaded
+    assert keys(client, bucket) == ["elsewhere/keep.txt", "site/zh/guides/withdrawn/index.html"]
+    kept = deploy(site.out, f"s3://{bucket}/site", endpoint_url=s3_endpoint)
+    assert kept.deleted == [] and "site/zh/guides/withdrawn/index.html" in keys(client, bucket)
+    report = deploy(site.out, f"s3://{bucket}/site", endpoint_url=s3_endpoint, delete=True)
+    assert report.deleted == ["zh/guides/withdrawn/index.html"]
+    assert "site/zh/guides/withdrawn/index.html" not in keys(client, bucket)
+    assert "elsewhere/keep.txt" in keys(client, bucket)
+
+
+def test_a_changed_file_is_uploaded_again(site, s3, s3_endpoint, tmp_path):
+    client, bucket = s3
+    deploy(site.out, f"s3://{bucket}", endpoint_url=s3_endpoint)
+    client.put_object(Bucket=bucket, Key="robots.txt", Body=b"tampered")
+    report = deploy(site.out, f"s3://{bucket}", endpoint_url=s3_endpoint)
+    assert report.uploaded == ["robots.txt"]
+
+
+def test_a_missing_bucket_is_a_deploy_error_naming_the_target(site, s3, s3_endpoint):
+    with pytest.raises(DeployError, match="s3://no-such-bucket"):
+        deploy(site.out, "s3://no-such-bucket", endpoint_url=s3_endpoint)
+
+
+def test_folder_sink_mirrors_the_site_and_deletes_on_request(site, tmp_path):
+    target = tmp_path / "www"
+    first = deploy(site.out, str(target))
+    assert first.uploaded == site_files(site.out)
+    (target / "stale.html").write_text("x")
+    second = deploy(site.out, str(target), delete=True)
+    assert second.uploaded == [] and second.deleted == ["stale.html"]
+    assert (target / "zh" / "guides" / "transit" / "index.html").is_file()
