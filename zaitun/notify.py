@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 
 import apprise
+
+with warnings.catch_warnings():  # Apprise's mail support imports the deprecated imghdr (via PGPy)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import apprise.utils.pgp  # noqa: F401
 
 from zaitun.project import Project
 
@@ -61,6 +66,7 @@ class Notifier:
         return False
 
     def _bound_timeouts(self, plugin) -> None:
+        plugin.request_rate_per_sec = 0  # our own backoff spaces the attempts (Apprise's throttle waits 5 s)
         for name in ("socket_connect_timeout", "socket_read_timeout"):
             value = getattr(plugin, name, None)
             if value is None or value > self.timeout:
@@ -68,8 +74,9 @@ class Notifier:
 
 
 def _redact(url: str) -> str:
-    """The URL without its credentials, for logs."""
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest.split("/", 1)[0]:
+    """The URL without its credentials and query, for logs."""
+    scheme, sep, rest = url.split("?", 1)[0].partition("://")
+    host = rest.split("/", 1)[0]
+    if "@" in host:
         rest = "***@" + rest.split("@", 1)[1]
-    return f"{scheme}{sep}{rest.split('?', 1)[0]}"
+    return f"{scheme}{sep}{rest}"

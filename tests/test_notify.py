@@ -1,0 +1,98 @@
+import email
+import socket
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from review_support import SLUG, draft_all, quick_user, review_project
+
+from zaitun import events
+from zaitun.notify import Notifier
+from zaitun.project import Project
+from zaitun.review import actions
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+def mail_url(port: int) -> str:
+    return f"mailto://127.0.0.1:{port}?from=zaitun@example.org&to=team@example.org&mode=insecure"
+
+
+def configure(project: Project, **event_urls: list[str]) -> Project:
+    lines = ["[notify]"] + [f"{event} = {urls!r}".replace("'", '"') for event, urls in event_urls.items()]
+    project.config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return Project(project.root)  # a fresh object re-reads zaitun.toml
+
+
+def test_notification_is_delivered_as_real_mail(tmp_path, smtp):
+    inbox, port = smtp
+    project, store = review_project(tmp_path)
+    project = configure(project, ready_for_review=[mail_url(port)])
+    assert Notifier(project).notify("ready_for_review", "Ready: visa", "过境免签指南 is ready for review")
+    [message] = inbox.messages
+    assert message["Subject"] == "Ready: visa" and message["To"] == "team@example.org"
+    assert "过境免签指南 is ready for review" in message.get_body(("plain",)).get_content()
+    store.close()
+
+
+def test_completing_a_document_tells_the_approved_channel(tmp_path, smtp, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    inbox, port = smtp
+    project, store = review_project(tmp_path)
+    project = configure(project, approved=[mail_url(port)])
+    ids = draft_all(store)
+    quick_user(store, "alice")
+    actions.approve(project, store, SLUG, ids[:-1], "alice")
+    assert inbox.messages == []
+    assert actions.approve(project, store, SLUG, ids[-1:], "alice").completed
+    assert [m["Subject"] for m in inbox.messages] == [f"Approved: {SLUG}"]
+    store.close()
+
+
+def test_failed_delivery_is_retried_logged_and_never_raised(tmp_path, caplog):
+    project, store = review_project(tmp_path)
+    project = configure(project, failure=[mail_url(free_port())])  # nothing listens there
+    notifier = Notifier(project, attempts=2, timeout=2, backoff=0)
+    assert notifier.notify("failure", "Failed", "a content file is broken") is False
+    assert "attempt 1 of 2" in caplog.text and "attempt 2 of 2" in caplog.text and "gave up" in caplog.text
+    assert "zaitun@" not in caplog.text or "***@" in caplog.text
+    store.close()
+
+
+def test_unusable_urls_and_events_fail_softly(tmp_path, caplog):
+    project, store = review_project(tmp_path)
+    project = configure(project, published=["nosuchscheme://whatever"])
+    notifier = Notifier(project)
+    assert notifier.notify("published", "Published", "site is out") is False
+    assert notifier.notify("no-such-event", "x", "y") is True  # nothing configured for it: nothing to do
+    assert "not understood by Apprise" in caplog.text and "unknown notification event" in caplog.text
+    assert Notifier(project).notify("expiring", "x", "y") is True  # no URLs configured
+    store.close()
+
+
+def test_prefect_events_are_a_no_op_without_an_api(monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert events.emit("zaitun.document.approved", SLUG, approved_by="alice") is False
