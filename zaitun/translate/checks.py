@@ -81,8 +81,8 @@ def _where(entry) -> str:
 def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
     """A forbidden rendering of a term in the source, unless it is inside an approved rendering."""
     matches = _term_matches(source, glossary, nested=True)
-    approved = [(m.start(), m.end()) for e in {m.entry for m in matches}
-                for m in re.finditer(re.escape(e.en), target, re.IGNORECASE)]
+    renderings = {v for m in matches for v in (m.entry.en, m.entry.en[:1].upper() + m.entry.en[1:])}
+    approved = [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), target)]
     issues, seen = [], set()
     for entry in {m.entry for m in matches}:
         for banned in entry.forbidden:

@@ -1,0 +1,109 @@
+"""QA checks: each must catch its problem (true positives) and stay silent on good English."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zaitun.translate.checks import check_translation
+from zaitun.translate.glossary import Entry, Glossary, load_glossary
+from zaitun.translate.memory import read_tmx
+from zaitun.translate.numbers import cn_numeral
+
+REPO = Path(__file__).resolve().parent.parent
+GLOSSARY = Glossary([
+    Entry("宣传部", "Publicity Department", ("Propaganda Department",)),
+    Entry("市委宣传部", "Publicity Department of the CPC Quanzhou Municipal Committee", ("Propaganda Department",)),
+    Entry("外国人", "foreign national", ("alien",)),
+    Entry("万事达卡", "Mastercard", ("MasterCard",)),
+    Entry("240小时过境免签", "240-hour visa-free transit"),
+    Entry("泉州", "Quanzhou", ("Zayton",)),
+    Entry("晋江国际机场", "Quanzhou Jinjiang International Airport"),
+])
+
+
+def checks(source: str, target: str) -> list[str]:
+    return [i["check"] for i in check_translation(source, target, GLOSSARY)]
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    ("外国人可以入境。", "Foreign nationals may enter."),
+    ("市委宣传部发布通知。", "The Publicity Department of the CPC Quanzhou Municipal Committee issued a notice."),
+    ("可以使用万事达卡。", "You can pay with Mastercard."),
+    ("自2024年12月20日起施行。", "It takes effect on December 20, 2024."),
+    ("自2024年12月20日起施行。", "It takes effect on 20 December 2024."),
+    ("自2024年12月20日起施行。", "It takes effect on 2024-12-20."),
+    ("截至6月12日，共十六项。", "As of June 12 there are sixteen measures in all."),
+    ("停留时间延长为二百四十小时。", "The stay is extended to 240 hours."),
+    ("支持3个项目，奖励5万元。", "Three projects are supported with awards of RMB 50,000."),
+    ("增长百分之五十。", "It grew by 50 percent."),
+    ("投资1.5亿元。", "An investment of 150 million yuan."),
+    ("第三批名单。", "The third list."),
+    ("这十分重要，请统一办理。", "This is very important; please handle it in a unified way."),
+    ("自入境次日零时起计算。", "Counted from 00:00 on the day after entry."),
+    ("（十四）培养发展国际融合社区。", "(14) Develop international integrated communities."),
+    ("享受240小时过境免签。", "Enjoy 240-hour visa-free transit."),
+    ("详见[通知](https://a.example/x)，或运行`zaitun check`。",
+     "See the [notice](https://a.example/x) or run `zaitun check`."),
+    ("**责任单位**：泉州", "**Responsible unit**: Quanzhou"),
+    ("请“一窗通办”。", "Use the \u201csingle-window\u201d service."),
+    ("泉州古称刺桐。", "Quanzhou was once called Citong."),
+])
+def test_correct_translations_are_not_flagged(source, target):
+    assert checks(source, target) == []
+
+
+@pytest.mark.parametrize(("source", "target", "check"), [
+    ("外国人可以入境。", "Foreigners may enter.", "term"),
+    ("外国人可以入境。", "Foreign nationals, not aliens, may enter.", "forbidden"),
+    ("宣传部发布通知。", "The Publicity Department (formerly Propaganda Department) issued it.", "forbidden"),
+    ("可以使用万事达卡。", "You can pay with MasterCard or Mastercard.", "forbidden"),
+    ("停留10天。", "Stay 11 days.", "number"),
+    ("停留时间延长为二百四十小时。", "The stay is extended to 24 hours.", "number"),
+    ("共十六项。", "Sixty measures in all.", "number"),
+    ("自2024年12月20日起施行。", "It takes effect on December 2, 2024.", "number"),
+    ("截至2025年6月，", "As of July 2025,", "number"),
+    ("增长百分之五十。", "It grew by 15 percent.", "number"),
+    ("奖励5万元。", "An award of RMB 5,000.", "number"),
+    ("请按时办理。", "Please apply on time（before Friday）.", "chinese"),
+    ("请按时办理。", "Please 按时 apply.", "chinese"),
+    ("请按时办理。", "Please apply {ZT1} on time.", "placeholder"),
+    ("请按时办理。", "Please apply zt 3 on time.", "placeholder"),
+    ("详见[通知](https://a.example/x)。", "See the notice.", "markdown"),
+    ("详见[通知](https://a.example/x)。", "See the [notice](https://a.example/y).", "markdown"),
+    ("**注意**：请按时办理。", "Note: please apply on time.", "markdown"),
+    ("运行`zaitun check`。", "Run `zaitun chek`.", "markdown"),
+    ("请按时办理。", "", "empty"),
+    ("请按时办理。", "请按时办理。", "untranslated"),
+    ("持有已确定日期和座位的联程客票，在规定时间内经中国过境前往第三国。", "Hold a ticket.", "length"),
+    ("请按时到出入境管理机构办理相关手续。", "Please apply on time at the office. " * 12, "length"),
+])
+def test_each_problem_is_flagged(source, target, check):
+    assert check in checks(source, target)
+
+
+def test_issue_messages_say_what_to_write():
+    [issue] = check_translation("外国人可以入境。", "Foreigners may enter.", GLOSSARY)
+    assert issue == {"check": "term", "message": '外国人 must be rendered "foreign national" (glossary entry)'}
+
+
+def test_term_inside_a_longer_term_is_not_required_separately():
+    assert checks("经晋江国际机场入境。", "Enter via Quanzhou Jinjiang International Airport.") == []
+
+
+@pytest.mark.parametrize(("numeral", "value"), [("十六", 16), ("二百四十", 240), ("二〇二四", 2024), ("两", 2),
+                                                ("一千零五", 1005), ("三万五千", 35000), ("十四五", None)])
+def test_chinese_numerals_are_read(numeral, value):
+    assert cn_numeral(numeral) == value
+
+
+def test_shipped_memory_passes_every_check():
+    tmx = REPO / "tm" / "approved.tmx"
+    if not tmx.exists():
+        pytest.skip("tm/approved.tmx is not in this checkout")
+    glossary = load_glossary(REPO / "glossary")
+    pairs, skipped = read_tmx(tmx)
+    flagged = {zh: check_translation(zh, en, glossary) for zh, en in pairs}
+    assert {zh: issues for zh, issues in flagged.items() if issues} == {}
+    assert len(pairs) > 200 and skipped == []

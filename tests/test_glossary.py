@@ -1,0 +1,137 @@
+"""Glossary loading, longest-leftmost matching, versions and lint."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zaitun.translate.glossary import Entry, Glossary, lint_glossaries, load_glossary
+
+
+def glossary(*pairs: tuple[str, str]) -> Glossary:
+    return Glossary([Entry(zh, en) for zh, en in pairs])
+
+
+def found(g: Glossary, text: str) -> list[str]:
+    return [m.entry.zh for m in g.matches(text)]
+
+
+def write(folder, name: str, text: str):
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_longer_nested_term_wins():
+    g = glossary(("宣传部", "Publicity Department"), ("市委宣传部", "Publicity Department of the CPC Committee"))
+    assert found(g, "市委宣传部发布") == ["市委宣传部"]
+    assert found(g, "宣传部发布") == ["宣传部"]
+
+
+def test_long_term_is_never_half_matched_by_a_shorter_overlapping_one():
+    g = glossary(("晋江", "Jinjiang"), ("机场", "airport"), ("国际机场", "international airport"),
+                 ("晋江国际机场", "Quanzhou Jinjiang International Airport"), ("泉州", "Quanzhou"))
+    assert found(g, "从泉州晋江国际机场出发") == ["泉州", "晋江国际机场"]
+    assert found(g, "晋江的机场") == ["晋江", "机场"]
+
+
+def test_leftmost_match_is_taken_before_a_longer_one_that_starts_later():
+    g = glossary(("泉州市", "Quanzhou"), ("市委宣传部", "Publicity Department"))
+    assert found(g, "泉州市委宣传部") == ["泉州市"]
+
+
+def test_match_positions_cover_the_term():
+    g = glossary(("机场", "airport"))
+    [m] = g.matches("在机场")
+    assert (m.start, m.end) == (1, 3)
+
+
+def _brute_force(text: str, terms: list[str]) -> list[tuple[int, str]]:
+    out, i = [], 0
+    while i < len(text):
+        best = max((t for t in terms if text.startswith(t, i)), key=len, default=None)
+        if best:
+            out.append((i, best))
+        i += len(best) if best else 1
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text("甲乙丙", min_size=1, max_size=4), min_size=1, max_size=6, unique=True),
+       st.text("甲乙丙丁", max_size=25))
+def test_matching_agrees_with_the_definition_of_longest_leftmost(terms, text):
+    g = glossary(*[(t, t) for t in terms])
+    assert [(m.start, m.entry.zh) for m in g.matches(text)] == _brute_force(text, terms)
+
+
+def test_all_matches_include_nested_terms():
+    g = glossary(("宣传部", "a"), ("市委宣传部", "b"))
+    assert sorted(m.entry.zh for m in g.all_matches("市委宣传部")) == ["宣传部", "市委宣传部"]
+
+
+def test_load_reads_every_file_with_forbidden_list_note_and_line(tmp_path):
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", "zh,en,forbidden,note\n宣传部,Publicity Department,Propaganda Department|PR Dept,a note\n")
+    write(folder, "b.csv", "zh,en,forbidden,note\n\n泉州,Quanzhou,,\n")
+    g = load_glossary(folder)
+    assert len(g) == 2
+    entry = g.by_term["宣传部"]
+    assert entry.forbidden == ("Propaganda Department", "PR Dept") and entry.note == "a note" and entry.line == 2
+    assert g.by_term["泉州"].line == 3 and g.by_term["泉州"].path.endswith("b.csv")
+
+
+def test_version_changes_when_a_file_changes(tmp_path):
+    folder = tmp_path / "glossary"
+    path = write(folder, "a.csv", "zh,en,forbidden,note\n泉州,Quanzhou,,\n")
+    first = load_glossary(folder).version
+    assert load_glossary(folder).version == first
+    path.write_text("zh,en,forbidden,note\n泉州,Quanzhou City,,\n", encoding="utf-8")
+    assert load_glossary(folder).version != first and len(first) == 12
+
+
+def test_lint_reports_each_problem_with_path_and_line(tmp_path):
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", "zh,en,forbidden,note\n泉州,Quanzhou,,\n宣传部,Publicity Department,Publicity Department,\n"
+                           "机场,,,\n")
+    write(folder, "b.csv", "zh,en,forbidden,note\n泉州,Quanzhou,,\n宣传部,Propaganda Department,,\n")
+    write(folder, "c.csv", "chinese,english\n泉州,Quanzhou\n")
+    write(folder, "d.csv", "zh,en,forbidden,note\n厦门,Xiamen,Amoy\n")
+    problems = [str(e) for e in lint_glossaries(folder)]
+    text = "\n".join(problems)
+    assert f"{folder / 'a.csv'}:3: 宣传部: forbidden rendering 'Publicity Department' is the approved" in text
+    assert f"{folder / 'a.csv'}:4: 机场: empty English rendering" in text
+    assert f"{folder / 'b.csv'}:2: 泉州: duplicate of a.csv:2" in text
+    assert f"{folder / 'b.csv'}:3: 宣传部: conflicting renderings 'Propaganda Department' here" in text
+    assert f"{folder / 'c.csv'}:1: the first line must be the header zh,en,forbidden,note" in text
+    assert f"{folder / 'd.csv'}:2: expected 4 columns" in text
+    assert len(problems) == 6
+
+
+def test_forbidden_spelling_that_differs_only_in_case_is_allowed(tmp_path):
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", "zh,en,forbidden,note\n万事达卡,Mastercard,MasterCard,\n")
+    assert lint_glossaries(folder) == []
+
+
+def test_shipped_glossary_is_large_clean_and_matches_nested_terms():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "glossary"
+    g = load_glossary(folder)
+    assert len(g) >= 150 and lint_glossaries(folder) == []
+    assert found(g, "市委宣传部") == ["市委宣传部"]
+    assert found(g, "经泉州晋江国际机场") == ["泉州晋江国际机场"]
+
+
+def test_thousands_of_terms_are_all_found_in_a_long_text():
+    rng = random.Random(1)
+    chars = [chr(c) for c in range(0x4E00, 0x4E00 + 300)]
+    terms = {"".join(rng.choices(chars, k=rng.randint(2, 6))) for _ in range(2000)}
+    g = glossary(*[(t, t) for t in terms])
+    planted = sorted(terms)[:50]
+    text = "".join(rng.choices(chars, k=20000)) + "，".join(planted)
+    tail = [m.entry.zh for m in g.matches(text) if m.start >= 20000]
+    assert tail == planted

@@ -1,0 +1,148 @@
+"""Translation memory (TMX) and glossary exchange (TBX): round trips, imports and reuse in a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from translate_support import STAY, TITLE, drafts_by_source, make_project, open_ingested
+
+from zaitun.errors import GlossaryError
+from zaitun.review.gate import segment_states
+from zaitun.store import Store
+from zaitun.translate.engines import OfflineEngine
+from zaitun.translate.glossary import load_glossary
+from zaitun.translate.memory import export_tmx, import_tmx, load_project_tmx, read_tmx
+from zaitun.translate.pipeline import translate_documents
+from zaitun.translate.tbx import export_tbx, import_tbx, read_tbx
+
+PAIRS = [("外国人可以入境。", "Foreign nationals may enter."),
+         ("请拨打12345 & <咨询>。", "Call 12345 & <ask>.\nThank you.")]
+STAY_EN = "Foreign nationals transiting via Quanzhou Jinjiang International Airport may stay for 10 days."
+
+
+def new_store(tmp_path: Path, name: str = "state.db") -> Store:
+    return Store.open(f"sqlite:///{tmp_path / name}")
+
+
+def remember(store: Store, pairs, origin: str = "review") -> None:
+    with store.tx() as conn:
+        for zh, en in pairs:
+            store.remember(conn, zh, en, origin=origin, approved_by="ana")
+
+
+def test_tmx_export_then_import_gives_the_same_memory(tmp_path):
+    first, second = new_store(tmp_path, "a.db"), new_store(tmp_path, "b.db")
+    remember(first, PAIRS)
+    path = tmp_path / "memory.tmx"
+    path.write_bytes(export_tmx(first))
+    result = import_tmx(second, path)
+    assert (result.added, result.updated, result.skipped) == (2, 0, [])
+    assert {(r["source"], r["target"], r["origin"]) for r in second.memory_entries()} == \
+        {(zh, en, "tmx") for zh, en in PAIRS}
+    assert read_tmx(path)[0] == sorted(PAIRS)
+
+
+def test_tmx_import_never_overwrites_a_reviewers_approval(tmp_path):
+    store = new_store(tmp_path)
+    remember(store, [PAIRS[0]])
+    path = tmp_path / "other.tmx"
+    other = new_store(tmp_path, "other.db")
+    remember(other, [(PAIRS[0][0], "Aliens may enter."), PAIRS[1]])
+    path.write_bytes(export_tmx(other))
+    result = import_tmx(store, path)
+    assert (result.added, result.kept) == (1, 1)
+    assert store.memory_lookup([PAIRS[0][0]]) == {PAIRS[0][0]: PAIRS[0][1]}
+
+
+def test_tmx_with_other_language_tags_and_incomplete_units_is_read(tmp_path):
+    path = tmp_path / "x.tmx"
+    path.write_text("""<?xml version="1.0" encoding="utf-8"?>
+<tmx version="1.4"><header srclang="zh-CN" datatype="PlainText" segtype="sentence" adminlang="en"
+ o-tmf="x" creationtool="x" creationtoolversion="1"/><body>
+<tu><tuv xml:lang="zh-Hans"><seg>泉州</seg></tuv><tuv xml:lang="en-US"><seg>Quanzhou</seg></tuv></tu>
+<tu><tuv xml:lang="zh-CN"><seg>只有中文</seg></tuv></tu>
+</body></tmx>""", encoding="utf-8")
+    pairs, skipped = read_tmx(path)
+    assert pairs == [("泉州", "Quanzhou")]
+    assert skipped == [f"{path}: unit 2 has no zh and en text"]
+
+
+def test_project_tmx_is_loaded_once_and_again_when_it_changes(tmp_path):
+    store, tm = new_store(tmp_path), tmp_path / "tm"
+    tm.mkdir()
+    source = new_store(tmp_path, "src.db")
+    remember(source, [PAIRS[0]])
+    (tm / "approved.tmx").write_bytes(export_tmx(source))
+    assert list(load_project_tmx(store, tm)) == ["approved.tmx"]
+    assert load_project_tmx(store, tm) == {}
+    remember(source, [PAIRS[1]])
+    (tm / "approved.tmx").write_bytes(export_tmx(source))
+    assert load_project_tmx(store, tm)["approved.tmx"].added == 1
+
+
+def test_memory_match_is_reused_and_approved_from_memory(tmp_path):
+    project = make_project(tmp_path)
+    store = open_ingested(project)
+    remember(store, [(STAY, STAY_EN)])
+    report = translate_documents(project, store, engine=OfflineEngine())
+    stay = drafts_by_source(report)[STAY]
+    assert (stay.origin, stay.target, stay.issues) == ("memory", STAY_EN, [])
+    states = {s.source: s for s in segment_states(store, "notice")}
+    assert states[STAY].state == "approved" and states[STAY].translation["reviewed_by"] == "memory"
+    assert [a["action"] for a in store.audit_log("notice") if a["seg_id"] == stay.id][-1] == "approve-from-memory"
+    assert states[TITLE].state == "draft" and states[TITLE].translation["origin"] == "none"
+    assert states[STAY].translation["glossary_version"] == load_glossary(project.glossary_dir).version
+
+
+def test_flagged_memory_match_waits_for_a_reviewer(tmp_path):
+    project = make_project(tmp_path)
+    store = open_ingested(project)
+    remember(store, [(STAY, "Aliens may stay 10 days at the airport.")])
+    report = translate_documents(project, store, engine=OfflineEngine())
+    assert {"term", "forbidden"} <= {i["check"] for i in drafts_by_source(report)[STAY].issues}
+    assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "draft"
+
+
+def test_auto_approval_can_be_switched_off(tmp_path):
+    project = make_project(tmp_path, "[review]\nauto_approve_memory = false\n")
+    store = open_ingested(project)
+    remember(store, [(STAY, STAY_EN)])
+    translate_documents(project, store, engine=OfflineEngine())
+    assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "draft"
+
+
+def test_memory_added_later_fills_an_empty_draft_on_the_next_offline_run(tmp_path):
+    project = make_project(tmp_path)
+    store = open_ingested(project)
+    translate_documents(project, store, engine=OfflineEngine())
+    assert translate_documents(project, store, engine=OfflineEngine()).count() == 0
+    remember(store, [(STAY, STAY_EN)])
+    again = translate_documents(project, store, engine=OfflineEngine())
+    assert [(s.source, s.origin) for s in again.documents[0].segments] == [(STAY, "memory")]
+
+
+def test_tbx_round_trip_keeps_renderings_forbidden_terms_and_notes(tmp_path):
+    glossary = load_glossary(Path(__file__).resolve().parent.parent / "glossary")
+    path = tmp_path / "terms.tbx"
+    path.write_bytes(export_tbx(glossary))
+    back = {e.zh: (e.en, e.forbidden, e.note) for e in read_tbx(path)}
+    assert back == {e.zh: (e.en, e.forbidden, e.note) for e in glossary.by_term.values()}
+    assert back["宣传部"][1] == ("Propaganda Department",)
+
+
+def test_tbx_import_writes_new_terms_to_a_csv_and_skips_known_ones(tmp_path):
+    project = make_project(tmp_path / "p")
+    source = make_project(tmp_path / "q")
+    (source.glossary_dir / "terms.csv").write_text(
+        "zh,en,forbidden,note\n宣传部,Publicity Department,Propaganda Department,\n"
+        "厦门,Xiamen,Amoy,not Amoy\n", encoding="utf-8")
+    tbx = tmp_path / "partner.tbx"
+    tbx.write_bytes(export_tbx(load_glossary(source.glossary_dir)))
+    dest, result = import_tbx(tbx, project.glossary_dir)
+    assert dest == project.glossary_dir / "partner.csv"
+    assert result.skipped == ["宣传部"]
+    assert dest.read_text(encoding="utf-8") == "zh,en,forbidden,note\n厦门,Xiamen,Amoy,not Amoy\n"
+    assert load_glossary(project.glossary_dir).by_term["厦门"].forbidden == ("Amoy",)
+    with pytest.raises(GlossaryError, match="already exists"):
+        import_tbx(tbx, project.glossary_dir)
