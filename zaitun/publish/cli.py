@@ -1,0 +1,124 @@
+"""Commands of the publish stage: build, deploy, social post, preview (registered in zaitun.cli)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zaitun.errors import PublishError
+
+social_app = typer.Typer(help="The social outbox (publish/social/): post it to Mastodon.", no_args_is_help=True)
+
+
+def _project_and_store():
+    from zaitun.cli import get_project, open_store
+
+    project = get_project()
+    return project, open_store(project)
+
+
+def build() -> None:
+    """Build the bilingual site into publish/: pages, feeds, sitemap, and queue social posts."""
+    from zaitun.publish.site import build_site
+
+    project, store = _project_and_store()
+    report = build_site(project, store)
+    for line in report.skipped:
+        typer.echo(f"  skipped {line}")
+    for slug in report.under_review:
+        typer.echo(f"  {slug}: English kept online while its update is under review")
+    typer.echo(report.summary())
+    if not project.config.get("publish.s3_target"):
+        _ping_hub(project, report.out_dir)  # the folder is the published site
+
+
+def deploy(
+    to: Annotated[str | None, typer.Option("--to", help="s3://BUCKET/PREFIX or a folder (default: "
+                                           "publish.s3_target).")] = None,
+    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="S3-compatible endpoint (MinIO, Ceph, "
+                                                     "R2); default: publish.s3_endpoint_url.")] = None,
+    delete: Annotated[bool, typer.Option("--delete", help="Remove objects no longer in the site.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")] = False,
+) -> None:
+    """Upload publish/ to S3 (or a folder): only changed files, assets first, feeds and sitemap last."""
+    from zaitun.cli import get_project
+    from zaitun.publish.sinks import deploy as run_deploy
+
+    project = get_project()
+    target = to or project.config.get("publish.s3_target")
+    if not target:
+        raise PublishError("no deploy target: pass --to s3://BUCKET/PREFIX or set publish.s3_target")
+    endpoint = endpoint_url or project.config.get("publish.s3_endpoint_url") or None
+    report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run)
+    typer.echo(report.summary())
+    if not dry_run and report.uploaded:
+        _ping_hub(project, project.publish_dir)
+
+
+def _ping_hub(project, site_dir: Path) -> None:
+    from zaitun.publish.layout import Urls
+    from zaitun.publish.websub import feed_urls, ping
+
+    hub = project.config.get("publish.websub_hub")
+    if hub:
+        topics = feed_urls(site_dir, Urls(project.config.get("site.base_url")))
+        ping(hub, topics)
+        typer.echo(f"pinged WebSub hub {hub} for {len(topics)} feeds")
+
+
+@social_app.command("post")
+def social_post(send: Annotated[bool, typer.Option("--send", help="Really post (needs social.mastodon_url "
+                                                   "and a token); otherwise a dry run.")] = False) -> None:
+    """Post the outbox's Mastodon posts that were never sent (dry run unless --send)."""
+    from zaitun.cli import get_project
+    from zaitun.publish.layout import SOCIAL_DIR
+    from zaitun.publish.mastodon import post_outbox
+
+    project = get_project()
+    cfg = project.config
+    send = send or not cfg.get("social.dry_run")
+    report = post_outbox(project, project.publish_dir / SOCIAL_DIR, cfg.get("social.mastodon_url"),
+                         cfg.secret("social.mastodon_token", "MASTODON_TOKEN"), send=send)
+    for post_id in report.would_send:
+        typer.echo(f"  would send {post_id}")
+    for post_id, why in report.failed.items():
+        typer.echo(f"  failed {post_id}: {why}", err=True)
+    typer.echo(report.summary() + ("" if send else " (dry run: add --send to post)"))
+    if report.failed:
+        raise typer.Exit(1)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def send_error(self, code, message=None, explain=None):  # serve the site's own 404 page
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def preview(port: Annotated[int | None, typer.Option("--port", help="Port (default: publish.preview_port).")]
+            = None) -> None:
+    """Serve publish/ on http://127.0.0.1:PORT to look at the site before deploying it."""
+    from zaitun.cli import get_project
+
+    project = get_project()
+    site_dir = project.publish_dir
+    if not (site_dir / "index.html").is_file():
+        raise PublishError(f"{site_dir} has no built site: run `zaitun build` first")
+    port = port or project.config.get("publish.preview_port")
+    handler = functools.partial(_Handler, directory=str(site_dir))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        typer.echo(f"serving {site_dir} on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            typer.echo("stopped")

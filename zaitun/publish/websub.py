@@ -1,0 +1,38 @@
+"""Tell a WebSub hub that the feeds changed, so subscribers get new entries at once."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+
+from zaitun.errors import PublishError
+from zaitun.publish import layout
+
+
+def feed_urls(site_dir: Path, urls: layout.Urls) -> list[str]:
+    """Absolute URLs of every feed in a built site."""
+    names = set(layout.FEED_FILES.values())
+    return sorted(urls.absolute(p.relative_to(site_dir).as_posix()) for p in site_dir.rglob("*.xml")
+                  if p.name in names)
+
+
+def ping(hub: str, topics: list[str], timeout: float = 10.0, retries: int = 3, backoff: float = 0.5) -> None:
+    """POST hub.mode=publish for the topics; retried on network errors and 5xx, then PublishError."""
+    data = [("hub.mode", "publish")] + [("hub.url", topic) for topic in topics]
+    problem = ""
+    for attempt in range(retries):
+        try:
+            response = httpx.post(hub, data=data, timeout=timeout)
+        except httpx.TransportError as exc:
+            problem = str(exc) or type(exc).__name__
+        else:
+            if response.status_code < 300:
+                return
+            problem = f"HTTP {response.status_code}"
+            if response.status_code < 500:
+                break
+        if attempt < retries - 1:
+            time.sleep(backoff * 2 ** attempt)
+    raise PublishError(f"WebSub hub {hub} did not accept the ping ({problem}); check publish.websub_hub")
