@@ -37,7 +37,7 @@ def export_xliff(store: Store, slug: str) -> bytes:
     if row is None or row["status"] != "active":
         raise ReviewError(f"no document {slug!r} in review (see `zaitun review list`)")
     root = etree.Element(_q("xliff"), nsmap={None: NS}, version="2.0", srcLang="zh", trgLang="en")
-    file_el = etree.SubElement(root, _q("file"), id=slug, original=row["path"])
+    file_el = etree.SubElement(root, _q("file"), id=slug, original=f"content/{row['section']}/{slug}.md")
     for state in segment_states(store, slug):
         unit = etree.SubElement(file_el, _q("unit"), id=state.seg_id, name=state.kind)
         if state.state == "rejected" and state.translation.get("comment"):

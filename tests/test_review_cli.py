@@ -1,0 +1,87 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from review_support import PASSWORD, SLUG, draft_all, quick_user, review_project
+from typer.testing import CliRunner
+
+from zaitun.cli import app
+from zaitun.errors import ReviewError
+from zaitun.review import gate
+from zaitun.review.users import verify
+
+
+@pytest.fixture
+def project(tmp_path):
+    project, store = review_project(tmp_path)
+    ids = draft_all(store, issues_for={3})
+    quick_user(store, "alice")
+    quick_user(store, "eve", role="editor")
+    yield project, store, ids
+    store.close()
+
+
+def run(project, *args, input=None):
+    return CliRunner().invoke(app, ["--project", str(project.root), *args], input=input)
+
+
+def test_user_add_takes_the_password_from_stdin_or_a_confirmed_prompt(project):
+    proj, store, _ = project
+    result = run(proj, "user", "add", "carol", "--role", "reviewer", "--password-stdin", input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert verify(store, "carol", PASSWORD)["role"] == "reviewer" and verify(store, "carol", "nope") is None
+    result = run(proj, "user", "add", "dave", "--role", "admin", input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0 and verify(store, "dave", PASSWORD)["role"] == "admin"
+    assert store.user("dave")["password_hash"].startswith("scrypt$")
+    bad = run(proj, "user", "add", "zed", "--role", "boss", "--password-stdin", input=PASSWORD)
+    assert isinstance(bad.exception, ReviewError) and "unknown role" in str(bad.exception)
+
+
+def test_list_and_show_print_progress_and_segments(project):
+    proj, _store, ids = project
+    listing = json.loads(run(proj, "review", "list", "--json").output)
+    assert (listing["documents"][0]["slug"], listing["documents"][0]["flagged"]) == (SLUG, 1)
+    shown = json.loads(run(proj, "review", "show", SLUG, "--json").output)
+    assert [s["id"] for s in shown["segments"]] == ids and shown["progress"]["approved"] == 0
+    text = run(proj, "review", "show", SLUG).output
+    assert "240 is missing" in text and ids[0] in text
+
+
+def test_approve_by_id_and_all_unflagged(project):
+    proj, store, ids = project
+    result = run(proj, "review", "approve", SLUG, ids[0], "--as", "alice")
+    assert result.exit_code == 0 and f"approved {ids[0]}" in result.output
+    result = run(proj, "review", "approve", SLUG, "--all-unflagged", "--as", "alice")
+    assert result.exit_code == 0 and result.output.count("approved ") == 3
+    result = run(proj, "review", "approve", SLUG, ids[3], "--as", "alice")
+    assert "released for publishing" in result.output
+    assert gate.progress(gate.segment_states(store, SLUG))["complete"]
+
+
+def test_reject_and_edit(project):
+    proj, store, ids = project
+    assert run(proj, "review", "reject", SLUG, ids[2], "--comment", "use the glossary", "--as", "alice").exit_code == 0
+    result = run(proj, "review", "edit", SLUG, ids[2], "--target", "Foreign nationals may use visa-free transit.",
+                 "--approve", "--as", "alice")
+    assert result.exit_code == 0 and f"approved {ids[2]}" in result.output
+    seg = gate.segment_states(store, SLUG)[2]
+    assert seg.state == "approved" and seg.target == "Foreign nationals may use visa-free transit."
+
+
+def test_xliff_export_and_import_from_the_command_line(project, tmp_path):
+    proj, store, ids = project
+    out = tmp_path / "visa.xlf"
+    assert run(proj, "review", "export-xliff", SLUG, "-o", str(out)).exit_code == 0
+    out.write_text(out.read_text(encoding="utf-8").replace("EN 1: 政策概况", "Policy overview"), encoding="utf-8")
+    result = run(proj, "review", "import-xliff", str(out), "--as", "alice")
+    assert result.exit_code == 0 and "updated 1" in result.output
+    assert gate.segment_states(store, SLUG)[1].target == "Policy overview"
+
+
+def test_user_errors_are_one_line_without_a_traceback(project):
+    proj, _store, ids = project
+    done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(proj.root), "review", "approve", SLUG,
+                           ids[0], "--as", "eve"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "zaitun: error: user 'eve' is editor; only admin or reviewer may do this"

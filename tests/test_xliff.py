@@ -1,0 +1,104 @@
+import pytest
+from lxml import etree
+from review_support import SLUG, draft_all, quick_user, review_project
+from translate.storage.xliff2 import Xliff2File
+
+from zaitun.content.intake import ingest
+from zaitun.errors import ReviewError
+from zaitun.review import gate
+from zaitun.review.xliff import NS, export_xliff, import_xliff
+
+X = f"{{{NS}}}"
+
+
+@pytest.fixture
+def exported(tmp_path):
+    project, store = review_project(tmp_path)
+    ids = draft_all(store)
+    quick_user(store, "alice")
+    quick_user(store, "eve", role="editor")
+    gate.approve(store, SLUG, ids[:1], "alice")
+    yield project, store, ids, export_xliff(store, SLUG)
+    store.close()
+
+
+def retarget(data: bytes, targets: dict[str, str], state: str | None = None, sources: dict | None = None) -> bytes:
+    """What a translator's CAT tool hands back: some targets (and maybe states) changed."""
+    root = etree.fromstring(data)
+    for unit in root.iter(f"{X}unit"):
+        segment = unit.find(f"{X}segment")
+        if unit.get("id") in targets:
+            segment.find(f"{X}target").text = targets[unit.get("id")]
+            if state:
+                segment.set("state", state)
+        if sources and unit.get("id") in sources:
+            segment.find(f"{X}source").text = sources[unit.get("id")]
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_export_is_xliff_2_with_segment_ids_sources_targets_and_states(exported):
+    _project, store, ids, data = exported
+    units = Xliff2File.parsestring(data).units  # an independent XLIFF 2.0 reader
+    assert [u.getid() for u in units] == ids
+    assert [u.source for u in units] == [s["source"] for s in store.segments(SLUG)]
+    assert units[1].target == "EN 1: 政策概况"
+    root = etree.fromstring(data)
+    assert (root.get("version"), root.get("srcLang"), root.get("trgLang")) == ("2.0", "zh", "en")
+    assert [s.get("state") for s in root.iter(f"{X}segment")] == ["final"] + ["translated"] * 4
+
+
+def test_round_trip_stores_translators_work_as_drafts_by_the_importer(exported):
+    project, store, ids, data = exported
+    unchanged = import_xliff(project, store, data, "alice")
+    assert unchanged.updated == [] and len(unchanged.unchanged) == 5 and unchanged.refused == {}
+    back = retarget(data, {ids[1]: "Policy overview", ids[2]: "Foreign nationals may use visa-free transit."},
+                    state="final")
+    report = import_xliff(project, store, back, "alice")
+    assert report.updated == [f"{SLUG}/{ids[1]}", f"{SLUG}/{ids[2]}"] and report.approved == []
+    segs = {s.seg_id: s for s in gate.segment_states(store, SLUG)}
+    assert segs[ids[1]].target == "Policy overview" and segs[ids[1]].state == "draft"
+    assert segs[ids[1]].translation["created_by"] == "alice"
+    assert export_xliff(store, SLUG).count(b"Policy overview") == 1
+
+
+def test_final_units_are_approved_only_when_the_importer_asks(exported):
+    project, store, ids, data = exported
+    back = retarget(data, {ids[1]: "Policy overview"}, state="final")
+    report = import_xliff(project, store, back, "alice", approve_final=True)
+    assert report.approved == [f"{SLUG}/{ids[1]}"]
+    seg = next(s for s in gate.segment_states(store, SLUG) if s.seg_id == ids[1])
+    assert seg.state == "approved" and seg.translation["reviewed_by"] == "alice"
+
+
+def test_units_whose_chinese_changed_are_refused_one_by_one(exported):
+    project, store, ids, data = exported
+    path = project.content_dir / "guides" / f"{SLUG}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("240小时", "10天"), encoding="utf-8")
+    ingest(project, store)
+    back = retarget(data, {ids[2]: "Foreign nationals may use visa-free transit.", ids[3]: "The stay is 240 hours."})
+    report = import_xliff(project, store, back, "alice")
+    assert report.updated == [f"{SLUG}/{ids[2]}"]
+    assert list(report.refused) == [f"{SLUG}/{ids[3]}"]
+    assert "no longer in the document" in report.refused[f"{SLUG}/{ids[3]}"]
+    assert report.lines() == [f"refused {SLUG}/{ids[3]}: " + report.refused[f"{SLUG}/{ids[3]}"]]
+
+
+def test_a_unit_whose_source_text_differs_is_refused(exported):
+    project, store, ids, data = exported
+    back = retarget(data, {ids[4]: "Call 12367."}, sources={ids[4]: "请拨打12345热线咨询。"})
+    report = import_xliff(project, store, back, "alice")
+    assert "source no longer matches" in report.refused[f"{SLUG}/{ids[4]}"]
+    assert gate.segment_states(store, SLUG)[4].target == "EN 4: 请拨打12367热线咨询。"
+
+
+def test_import_needs_a_reviewer_and_a_real_xliff_file(exported):
+    project, store, _ids, data = exported
+    with pytest.raises(ReviewError, match="editor"):
+        import_xliff(project, store, data, "eve")
+    with pytest.raises(ReviewError, match="XLIFF"):
+        import_xliff(project, store, b"<html/>", "alice")
+    entity = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+              b'<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0"><file id="visa">'
+              b'<unit id="u"><segment><source>&e;</source><target>x</target></segment></unit></file></xliff>')
+    report = import_xliff(project, store, entity, "alice")
+    assert "root:" not in str(report.refused)  # the external entity was not read
