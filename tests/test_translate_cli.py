@@ -1,0 +1,100 @@
+"""`zaitun translate`, `zaitun glossary` and `zaitun tm` as users run them: real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from libre_server import LibreServer
+from translate_support import STAY, TERM, make_project
+
+ZAITUN = [sys.executable, "-m", "zaitun"]
+
+
+def run(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
+    return subprocess.run([*ZAITUN, "--project", str(project), *args], capture_output=True, text=True,
+                          timeout=120, env=full_env)
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory) -> Path:
+    from zaitun.scaffold import init_project
+
+    root = tmp_path_factory.mktemp("site") / "site"
+    init_project(root)
+    return root
+
+
+def test_first_offline_run_approves_the_sample_site_from_memory_and_prints_the_json_shape(sample_site):
+    result = run(sample_site, "translate", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["documents"] and len(data["documents"]) >= 6
+    for doc in data["documents"]:
+        assert list(doc) == ["slug", "segments"]
+        for seg in doc["segments"]:
+            assert list(seg) == ["id", "source", "target", "origin", "issues"]
+            assert seg["origin"] == "memory" and seg["target"] and seg["issues"] == []
+    status = run(sample_site, "status", "--json")
+    assert {d["stage"] for d in json.loads(status.stdout)["documents"]} == {"approved"}
+
+
+def test_second_run_reports_nothing_new(sample_site):
+    run(sample_site, "translate", "--json")
+    again = run(sample_site, "translate", "--json")
+    assert all(doc["segments"] == [] for doc in json.loads(again.stdout)["documents"])
+    text = run(sample_site, "translate")
+    assert "nothing to translate" in text.stdout
+
+
+def test_readable_summary_names_documents_and_flags(tmp_path):
+    project = make_project(tmp_path)
+    result = run(project.root, "translate")
+    assert result.returncode == 0, result.stderr
+    assert "notice" in result.stdout and "4 drafted" in result.stdout
+    assert "1 from offline or the glossary, 3 left for a human; 3 flagged" in result.stdout
+
+
+def test_libre_provider_from_the_command_line_with_key_from_the_environment(tmp_path):
+    project = make_project(tmp_path)
+    with LibreServer(api_key="k1") as server:
+        result = run(project.root, "translate", "notice", "--provider", "libre", "--provider-url", server.url,
+                     "--json", env={"LIBRE_API_KEY": "k1"})
+    assert result.returncode == 0, result.stderr
+    segments = {s["source"]: s for s in json.loads(result.stdout)["documents"][0]["segments"]}
+    assert segments[STAY]["origin"] == "engine" and segments[STAY]["issues"] == []
+    assert segments[TERM]["target"] == "Publicity Department"
+
+
+def test_unknown_provider_and_unknown_slug_are_one_line_errors(tmp_path):
+    project = make_project(tmp_path)
+    bad = run(project.root, "translate", "--provider", "babelfish")
+    assert bad.returncode == 1 and "unknown translation provider 'babelfish'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    missing = run(project.root, "translate", "nope")
+    assert missing.returncode == 1 and "no active document 'nope'" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_glossary_export_and_import_and_tm_export_and_import(tmp_path, sample_site):
+    tbx, csv_out, tmx = tmp_path / "g.tbx", tmp_path / "g.csv", tmp_path / "m.tmx"
+    assert run(sample_site, "glossary", "export", "--format", "tbx", "-o", str(tbx)).returncode == 0
+    assert run(sample_site, "glossary", "export", "--format", "csv", "-o", str(csv_out)).returncode == 0
+    assert csv_out.read_text(encoding="utf-8").startswith("zh,en,forbidden,note\n")
+    assert "<termEntry>" in tbx.read_text(encoding="utf-8")
+    run(sample_site, "translate")
+    assert run(sample_site, "tm", "export", "-o", str(tmx)).returncode == 0
+
+    fresh = make_project(tmp_path / "fresh")
+    imported = run(fresh.root, "glossary", "import", str(tbx))
+    assert imported.returncode == 0, imported.stderr
+    assert "skipped" in imported.stdout and (fresh.glossary_dir / "g.csv").exists()
+    tm = run(fresh.root, "tm", "import", str(tmx))
+    assert tm.returncode == 0 and "added" in tm.stdout
+    bad = run(sample_site, "glossary", "export", "--format", "xml")
+    assert bad.returncode == 1 and "unknown export format" in bad.stderr
