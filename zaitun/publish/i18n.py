@@ -39,6 +39,8 @@ UI: dict[str, dict[str, str]] = {
 SECTIONS = {
     "guides": {"zh": "办事指南", "en": "Guides"},
     "policies": {"zh": "政策文件", "en": "Policy documents"},
+    "about": {"zh": "关于本站", "en": "About"},
+    "news": {"zh": "新闻动态", "en": "News"},
 }
 
 
@@ -48,6 +50,9 @@ def section_name(section: str, lang: str) -> str:
 
 
 def programme_name(programme: str, lang: str) -> str:
-    """Programmes are slugs such as `240-hour-transit`; shown as words in both languages."""
-    words = programme.replace("-", " ")
-    return words.capitalize() if lang == "en" else words
+    """Programmes are slugs such as `240-hour-transit`, shown as `240-hour transit`."""
+    words = programme.split("-")
+    text = words[0]
+    for before, word in zip(words, words[1:], strict=False):
+        text += ("-" if before.isdigit() else " ") + word
+    return text[:1].upper() + text[1:] if lang == "en" else text
