@@ -1,0 +1,121 @@
+"""The review UI in a real headless Chromium: log in, approve, edit, reject, with the keyboard too."""
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from review_support import PASSWORD, SLUG, draft_all, real_user, review_project
+
+from zaitun.review import gate
+from zaitun.review.web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+if not CHROMIUM.exists() and not os.environ.get("CI"):
+    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)",
+                allow_module_level=True)
+
+uvicorn = pytest.importorskip("uvicorn")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path):
+    project, store = review_project(tmp_path)
+    ids = draft_all(store, issues_for={3})
+    real_user(store, "alice")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(project, store), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", store, ids
+    server.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+@pytest.fixture
+def page():
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        problems = []
+        page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        yield page
+        browser.close()
+        assert problems == []  # no script errors, no Content-Security-Policy violations
+
+
+def login(page, base):
+    page.goto(f"{base}/doc/{SLUG}")
+    page.fill("input[name=name]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url(f"{base}/doc/{SLUG}")
+
+
+def state(store, seg_id):
+    return next(s for s in gate.segment_states(store, SLUG) if s.seg_id == seg_id)
+
+
+def test_reviewer_logs_in_approves_edits_and_rejects(served, page, tmp_path):
+    base, store, ids = served
+    expect = sync_api.expect
+    login(page, base)
+    page.locator(f"#s-{ids[0]} form.approve button").click()
+    expect(page.locator(f"#s-{ids[0]}")).to_have_class("seg state-approved", timeout=10_000)
+    assert state(store, ids[0]).state == "approved"
+
+    card = page.locator(f"#s-{ids[1]}")
+    card.locator("summary:has-text('Edit')").click()
+    card.locator("textarea[name=target]").fill("Policy overview")
+    card.locator("button:has-text('Save and approve')").click()
+    expect(page.locator(f"#s-{ids[1]} .target .text")).to_have_text("Policy overview", timeout=10_000)
+    assert state(store, ids[1]).state == "approved"
+
+    card = page.locator(f"#s-{ids[2]}")
+    card.locator("summary:has-text('Reject')").click()
+    card.locator("input[name=comment]").fill("use “foreign national”")
+    card.locator("button.danger").click()
+    expect(page.locator(f"#s-{ids[2]} .comment")).to_contain_text("use “foreign national”", timeout=10_000)
+    assert state(store, ids[2]).state == "rejected"
+    page.screenshot(path=str(tmp_path / "document.png"), full_page=True)
+    assert (tmp_path / "document.png").stat().st_size > 10_000
+
+
+def test_keyboard_shortcuts_move_approve_and_edit(served, page):
+    base, store, ids = served
+    expect = sync_api.expect
+    login(page, base)
+    expect(page.locator(f"#s-{ids[0]}")).to_have_class("seg state-draft current")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    page.keyboard.press("a")  # approves the focused first segment; the next open one gets the focus
+    expect(page.locator(f"#s-{ids[1]}")).to_have_class("seg state-draft current", timeout=10_000)
+    assert state(store, ids[0]).state == "approved"
+    page.keyboard.press("e")
+    editor = page.locator(f"#s-{ids[1]} textarea[name=target]")
+    expect(editor).to_be_focused()
+    editor.fill("Overview of the policy")
+    page.locator(f"#s-{ids[1]} button:has-text('Save as draft')").click()
+    expect(page.locator(f"#s-{ids[1]} .target .text")).to_have_text("Overview of the policy", timeout=10_000)
+    expect(page.locator(f"#s-{ids[2]}")).to_have_class("seg state-draft current")  # saved: on to the next
+    page.keyboard.press("r")
+    expect(page.locator(f"#s-{ids[2]} input[name=comment]")).to_be_focused()
