@@ -59,19 +59,22 @@ class Glossary:
     def __len__(self) -> int:
         return len(self.by_term)
 
+    def _hits(self, text: str) -> Iterator[tuple[int, Entry]]:
+        """(start, entry) of every occurrence, nested and overlapping ones included."""
+        if self._automaton is None:
+            return
+        for end, entry in self._automaton.iter(_units(text)):
+            if (end + 1) % 4 == 0:  # whole characters only, never a match across two of them
+                yield (end + 1) // 4 - len(entry.zh), entry
+
     def all_matches(self, text: str) -> list[Match]:
         """Every occurrence of every term, nested and overlapping ones included."""
-        if self._automaton is None:
-            return []
-        return [Match(end - len(e.zh) + 1, end + 1, e) for end, e in self._automaton.iter(text)]
+        return [Match(start, start + len(e.zh), e) for start, e in self._hits(text)]
 
     def matches(self, text: str) -> list[Match]:
         """Longest-leftmost, non-overlapping matches in text order."""
-        if self._automaton is None:
-            return []
         longest: dict[int, Entry] = {}
-        for end, entry in self._automaton.iter(text):
-            start = end - len(entry.zh) + 1
+        for start, entry in self._hits(text):
             best = longest.get(start)
             if best is None or len(entry.zh) > len(best.zh):
                 longest[start] = entry
@@ -85,10 +88,20 @@ class Glossary:
         return out
 
 
+def _units(text: str) -> str:
+    """The text as UTF-32 code units, one Latin-1 character per byte.
+
+    pyahocorasick searches a node's children linearly; over raw Chinese the root has
+    thousands of children, over bytes at most 256 (and a handful for CJK), which makes
+    matching about five times faster. UTF-32 keeps every character four units wide.
+    """
+    return text.encode("utf-32-be").decode("latin-1")
+
+
 def _build_automaton(entries) -> ahocorasick.Automaton | None:
     automaton = ahocorasick.Automaton()
     for entry in entries:
-        automaton.add_word(entry.zh, entry)
+        automaton.add_word(_units(entry.zh), entry)
     if len(automaton) == 0:
         return None
     automaton.make_automaton()
