@@ -182,6 +182,18 @@ def test_provider_url_is_only_for_libre(tmp_path):
     project = make_project(tmp_path)
     with pytest.raises(ProviderError, match="LibreTranslate"):
         make_engine(project.config, "google", "http://127.0.0.1:9")
+    with pytest.raises(ProviderError, match="add --provider libre"):
+        make_engine(project.config, None, "http://127.0.0.1:9")
+
+
+def test_drafts_record_engine_and_glossary_version_and_one_event_per_document(tmp_path):
+    with LibreServer() as server:
+        project, store, _ = run(tmp_path, server)
+    states = {s.source: s for s in segment_states(store, "notice")}
+    assert states[STAY].translation["engine"] == "libre" and states[TERM].translation["engine"] == "glossary"
+    assert states[STAY].translation["glossary_version"] == load_glossary(project.glossary_dir).version
+    drafted = [e for e in store.events_since() if e["name"] == "zaitun.translate.drafted"]
+    assert [(e["slug"], e["payload"]) for e in drafted] == [("notice", {"segments": 4, "approved": 0, "flagged": 0})]
 
 
 def test_unknown_slug_is_a_clear_error(tmp_path):

@@ -146,6 +146,8 @@ def make_engine(config: Config, provider: str | None = None, provider_url: str |
     """The engine named by `provider` (else `translate.provider`); ProviderError before any work."""
     name = (provider or config.get("translate.provider") or "offline").strip().lower()
     if name == "offline":
+        if provider_url:
+            raise ProviderError("--provider-url is for self-hosted LibreTranslate: add --provider libre")
         return OfflineEngine()
     spec = PROVIDERS.get(name)
     if spec is None:

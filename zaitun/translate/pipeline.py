@@ -95,6 +95,8 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
                 on_progress(done, total)
         if auto_approve:
             result.approved = _approve_memory(store, slug, result.segments)
+        if result.segments:
+            _record(store, result)
     return report
 
 
@@ -161,9 +163,15 @@ def _store_batch(store: Store, slug: str, results: list[SegmentResult], version:
             store.add_translation(conn, slug, r.id, r.source, r.target, origin=r.origin, issues=r.issues,
                                   engine=r.engine, glossary_version=version)
             store.log(conn, "zaitun", "translate", slug, r.id, after=r.target, note=f"{r.origin} {r.engine}")
-        store.record_event(conn, "zaitun.translate.drafted", slug, segments=len(results),
-                           flagged=sum(bool(r.issues) for r in results))
     return results
+
+
+def _record(store: Store, result: DocumentResult) -> None:
+    """One event per document, for notifications: how many drafts wait for a reviewer."""
+    segments = result.segments
+    with store.tx() as conn:
+        store.record_event(conn, "zaitun.translate.drafted", result.slug, segments=len(segments),
+                           approved=result.approved, flagged=sum(bool(r.issues) for r in segments))
 
 
 def _approve_memory(store: Store, slug: str, results: list[SegmentResult]) -> int:
