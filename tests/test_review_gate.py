@@ -235,3 +235,14 @@ class ReviewMachine(RuleBasedStateMachine):
 ReviewMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=12, deadline=None,
                                            suppress_health_check=[HealthCheck.too_slow])
 test_review_state_machine = ReviewMachine.TestCase
+
+
+def test_withdrawn_documents_cannot_be_reviewed(in_review):
+    project, store, ids = in_review
+    (project.content_dir / "guides" / f"{SLUG}.md").unlink()
+    assert ingest(project, store).withdrawn == [SLUG]
+    for action in (lambda: gate.approve(store, SLUG, [ids[0]], "alice"),
+                   lambda: gate.reject(store, SLUG, ids[0], "alice", "no"),
+                   lambda: gate.edit(store, SLUG, ids[0], "Guide", "alice")):
+        with pytest.raises(ReviewError, match="no document"):
+            action()

@@ -22,8 +22,9 @@ Defer = Callable[..., None]  # e.g. FastAPI's BackgroundTasks.add_task: run late
 
 
 def approve(project: Project, store: Store, slug: str, seg_ids: list[str], actor: str,
-            defer: Defer | None = None) -> ApproveResult:
-    return _announced(project, slug, actor, gate.approve(store, slug, seg_ids, actor), defer)
+            defer: Defer | None = None, via: str = "review") -> ApproveResult:
+    """Approve segments; `via="memory"` is the translate stage approving exact memory matches."""
+    return _announced(project, slug, actor, gate.approve(store, slug, seg_ids, actor, via=via), defer)
 
 
 def approve_unflagged(project: Project, store: Store, slug: str, actor: str,

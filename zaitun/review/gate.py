@@ -159,6 +159,7 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> No
     require_role(store, actor)
     if not comment.strip():
         raise ReviewError("a rejection needs a comment that tells the translator what is wrong")
+    _require_document(store, slug)
     with store.tx() as conn:
         seg = _find(store, slug, seg_id, conn)
         if seg.translation is None:
@@ -174,6 +175,7 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, issues: 
     require_role(store, actor)
     if not target.strip():
         raise ReviewError("the new translation is empty")
+    _require_document(store, slug)
     with store.tx() as conn:
         seg = _find(store, slug, seg_id, conn)
         store.add_translation(conn, slug, seg_id, seg.source, target.strip(), origin="human",

@@ -9,16 +9,17 @@ strict Content-Security-Policy. JSON endpoints (`/api/...`) answer errors as
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import deque
 from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
 from fastapi import BackgroundTasks, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -31,6 +32,7 @@ from zaitun.review.gate import APPROVER_ROLES
 from zaitun.review.users import verify
 from zaitun.store import Store
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 SESSION_COOKIE = "zaitun_session"
 SESSION_MAX_AGE = 8 * 3600
@@ -44,23 +46,33 @@ class LoginRequired(Exception):
 
 
 class LoginLimiter:
-    """Counts failed logins per (user, address) in a sliding window."""
+    """Counts failed logins per (user, address) in a sliding window; memory stays bounded."""
 
-    def __init__(self, limit: int = LOGIN_LIMIT, window: float = LOGIN_WINDOW):
-        self.limit, self.window = limit, window
-        self.failures: dict[tuple[str, str], deque] = defaultdict(deque)
+    def __init__(self, limit: int = LOGIN_LIMIT, window: float = LOGIN_WINDOW, max_keys: int = 10_000):
+        self.limit, self.window, self.max_keys = limit, window, max_keys
+        self.failures: dict[tuple[str, str], deque] = {}
 
     def blocked(self, key: tuple[str, str]) -> bool:
-        fails = self.failures[key]
-        while fails and fails[0] < time.monotonic() - self.window:
-            fails.popleft()
+        fails = self.failures.get(key)
+        if not fails:
+            return False
+        self._expire(key, fails)
         return len(fails) >= self.limit
 
     def fail(self, key: tuple[str, str]) -> None:
-        self.failures[key].append(time.monotonic())
+        if key not in self.failures and len(self.failures) >= self.max_keys:
+            for old in list(self.failures):
+                self._expire(old, self.failures[old])
+        self.failures.setdefault(key, deque(maxlen=self.limit)).append(time.monotonic())
 
     def reset(self, key: tuple[str, str]) -> None:
         self.failures.pop(key, None)
+
+    def _expire(self, key: tuple[str, str], fails: deque) -> None:
+        while fails and fails[0] < time.monotonic() - self.window:
+            fails.popleft()
+        if not fails:
+            del self.failures[key]
 
 
 def secret_key(project: Project) -> str:
@@ -151,6 +163,13 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         return _error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception):  # outside the session middleware: no templates
+        log.error("review UI error on %s", request.url.path, exc_info=exc)
+        if _wants_json(request):
+            return json_error(500, "internal", "internal error (logged on the server)")
+        return HTMLResponse("<!doctype html><title>500</title><p>Internal error (logged on the server).</p>", 500)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
