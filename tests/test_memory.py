@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from translate_support import STAY, TITLE, drafts_by_source, make_project, open_ingested
+from translate_support import STAY, TERM, TITLE, drafts_by_source, make_project, open_ingested
 
 from zaitun.errors import GlossaryError
 from zaitun.review.gate import segment_states
@@ -112,14 +112,16 @@ def test_auto_approval_can_be_switched_off(tmp_path):
     assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "draft"
 
 
-def test_memory_added_later_fills_an_empty_draft_on_the_next_offline_run(tmp_path):
+def test_memory_added_later_replaces_machine_drafts_on_the_next_run(tmp_path):
     project = make_project(tmp_path)
     store = open_ingested(project)
     translate_documents(project, store, engine=OfflineEngine())
     assert translate_documents(project, store, engine=OfflineEngine()).count() == 0
-    remember(store, [(STAY, STAY_EN)])
+    remember(store, [(STAY, STAY_EN), (TERM, "The Publicity Department")])
     again = translate_documents(project, store, engine=OfflineEngine())
-    assert [(s.source, s.origin) for s in again.documents[0].segments] == [(STAY, "memory")]
+    assert [(s.source, s.origin) for s in again.documents[0].segments] == [(STAY, "memory"), (TERM, "memory")]
+    assert {s.source: s.state for s in segment_states(store, "notice")}[TERM] == "approved"
+    assert translate_documents(project, store, engine=OfflineEngine()).count() == 0
 
 
 def test_tbx_round_trip_keeps_renderings_forbidden_terms_and_notes(tmp_path):

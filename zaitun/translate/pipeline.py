@@ -112,14 +112,14 @@ def _documents(store: Store, slugs: list[str] | None) -> list[str]:
 
 
 def _pending(store: Store, slug: str, engine: Engine) -> list[gate.SegmentState]:
-    """Segments without a translation, plus empty drafts that memory or a real engine may now fill."""
+    """Segments without a translation, machine drafts that approved memory now covers, and
+    empty drafts a real engine may fill."""
     states = gate.segment_states(store, slug)
-    retry = [s for s in states if s.state == "draft" and s.translation["origin"] == "none"]
-    if retry and engine.name == "offline":
-        hits = store.memory_lookup([s.source for s in retry])
-        retry = [s for s in retry if s.source in hits]
-    keep = {s.seg_id for s in retry}
-    return [s for s in states if s.state == "pending" or s.seg_id in keep]
+    machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine")]
+    hits = store.memory_lookup([s.source for s in machine]) if machine else {}
+    retry = {s.seg_id for s in machine
+             if s.source in hits or (s.translation["origin"] == "none" and engine.name != "offline")}
+    return [s for s in states if s.state == "pending" or s.seg_id in retry]
 
 
 def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glossary,
