@@ -49,6 +49,10 @@ def checks(source: str, target: str) -> list[str]:
     ("**责任单位**：泉州", "**Responsible unit**: Quanzhou"),
     ("请“一窗通办”。", "Use the \u201csingle-window\u201d service."),
     ("泉州古称刺桐。", "Quanzhou was once called Citong."),
+    ("见第5号文件。", "See Document No.5."),
+    ("请第一时间报告。", "Report it immediately."),
+    ("两岸交流。", "Cross-Strait exchanges."),
+    ("三个工作日内办结。", "It is completed within three working days."),
 ])
 def test_correct_translations_are_not_flagged(source, target):
     assert checks(source, target) == []

@@ -139,7 +139,7 @@ def target_date_keys(text: str) -> set[tuple]:
     return keys
 
 
-TGT_NUMBER_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*-?\s*(thousand|million|billion)\b)?", re.I)
+TGT_NUMBER_RE = re.compile(r"(?<!\w)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*-?\s*(thousand|million|billion)\b)?", re.I)
 WORD_RE = re.compile(r"[a-z]+(?:-[a-z]+)?", re.I)
 
 
