@@ -111,23 +111,27 @@ def approve(store: Store, slug: str, seg_ids: list[str], actor: str, via: str = 
     if via == "review":
         require_role(store, actor)
     _require_document(store, slug)
-    result = ApproveResult()
     with store.tx() as conn:
-        was_complete = progress(segment_states(store, slug, conn))["complete"]
-        for seg_id in seg_ids:
-            seg = _find(store, slug, seg_id, conn)
-            why = _cannot_approve(seg)
-            if why:
-                result.skipped[seg_id] = why
-                if seg.state == "approved":  # a concurrent or repeated approval is still an action
-                    store.log(conn, actor, "approve", slug, seg_id, before="approved", after=seg.target,
-                              note=f"already approved by {seg.translation['reviewed_by']}; nothing changed")
-                continue
-            _mark_approved(store, conn, slug, seg, actor, via)
-            result.approved.append(seg_id)
-        if result.approved and not was_complete and progress(segment_states(store, slug, conn))["complete"]:
-            make_release(store, conn, slug, actor)
-            result.completed = True
+        return _approve_in(store, conn, slug, seg_ids, actor, via)
+
+
+def _approve_in(store: Store, conn: Connection, slug: str, seg_ids: list[str], actor: str, via: str) -> ApproveResult:
+    result = ApproveResult()
+    was_complete = progress(segment_states(store, slug, conn))["complete"]
+    for seg_id in seg_ids:
+        seg = _find(store, slug, seg_id, conn)
+        why = _cannot_approve(seg)
+        if why:
+            result.skipped[seg_id] = why
+            if seg.state == "approved":  # a concurrent or repeated approval is still an action
+                store.log(conn, actor, "approve", slug, seg_id, before="approved", after=seg.target,
+                          note=f"already approved by {seg.translation['reviewed_by']}; nothing changed")
+            continue
+        _mark_approved(store, conn, slug, seg, actor, via)
+        result.approved.append(seg_id)
+    if result.approved and not was_complete and progress(segment_states(store, slug, conn))["complete"]:
+        make_release(store, conn, slug, actor)
+        result.completed = True
     return result
 
 
@@ -181,7 +185,8 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, issues: 
         store.add_translation(conn, slug, seg_id, seg.source, target.strip(), origin="human",
                               issues=issues or [], created_by=actor)
         store.log(conn, actor, "edit", slug, seg_id, before=seg.target, after=target.strip())
-    return approve(store, slug, [seg_id], actor) if approve_now else ApproveResult()
+        # approving in the same transaction: nobody else's edit can slip in between
+        return _approve_in(store, conn, slug, [seg_id], actor, "review") if approve_now else ApproveResult()
 
 
 def _require_document(store: Store, slug: str) -> dict:
