@@ -246,3 +246,10 @@ def test_withdrawn_documents_cannot_be_reviewed(in_review):
                    lambda: gate.edit(store, SLUG, ids[0], "Guide", "alice")):
         with pytest.raises(ReviewError, match="no document"):
             action()
+
+
+def test_one_segment_named_twice_is_approved_once(in_review):
+    _project, store, ids = in_review
+    result = gate.approve(store, SLUG, [ids[0], ids[0]], "alice")
+    assert result.approved == [ids[0]] and result.skipped == {ids[0]: "already approved"}
+    assert len(store.memory_entries()) == 1

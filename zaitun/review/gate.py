@@ -117,10 +117,11 @@ def approve(store: Store, slug: str, seg_ids: list[str], actor: str, via: str = 
 
 def _approve_in(store: Store, conn: Connection, slug: str, seg_ids: list[str], actor: str, via: str) -> ApproveResult:
     result = ApproveResult()
-    was_complete = progress(segment_states(store, slug, conn))["complete"]
+    before = segment_states(store, slug, conn)  # read once: approving a whole document stays linear
+    by_id = {s.seg_id: s for s in before}
     for seg_id in seg_ids:
-        seg = _find(store, slug, seg_id, conn)
-        why = _cannot_approve(seg)
+        seg = by_id.get(seg_id) or _find(store, slug, seg_id, conn)
+        why = "already approved" if seg_id in result.approved else _cannot_approve(seg)
         if why:
             result.skipped[seg_id] = why
             if seg.state == "approved":  # a concurrent or repeated approval is still an action
@@ -129,7 +130,7 @@ def _approve_in(store: Store, conn: Connection, slug: str, seg_ids: list[str], a
             continue
         _mark_approved(store, conn, slug, seg, actor, via)
         result.approved.append(seg_id)
-    if result.approved and not was_complete and progress(segment_states(store, slug, conn))["complete"]:
+    if result.approved and not progress(before)["complete"] and progress(segment_states(store, slug, conn))["complete"]:
         make_release(store, conn, slug, actor)
         result.completed = True
     return result
