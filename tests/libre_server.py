@@ -90,7 +90,7 @@ class LibreServer(ThreadingHTTPServer):
         self.requests: list[dict] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
