@@ -218,3 +218,15 @@ def test_logout_ends_the_session(site):
     login(client)
     assert client.post("/logout", data={"csrf_token": csrf(client, "/")}).status_code == 303
     assert client.get("/").status_code == 303
+
+
+def test_session_secret_is_generated_once_and_kept_private(tmp_path):
+    from zaitun.review.web import secret_key
+
+    project, store = review_project(tmp_path)
+    first = secret_key(project)
+    assert len(first) >= 40 and secret_key(project) == first
+    assert (project.state_dir / "secret").stat().st_mode & 0o777 == 0o600
+    project.config_path.write_text('[review]\nsecret_key = "from-the-config"\n', encoding="utf-8")
+    assert secret_key(type(project)(project.root)) == "from-the-config"
+    store.close()

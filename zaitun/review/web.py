@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 import secrets
 import time
 from collections import deque
@@ -81,9 +82,13 @@ def secret_key(project: Project) -> str:
     if configured:
         return configured
     path = project.state_dir / "secret"
-    if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+    try:  # O_EXCL: when two servers start at once, one key wins and both read it
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(secrets.token_urlsafe(48))
     return path.read_text(encoding="utf-8").strip()
 
 
