@@ -96,3 +96,25 @@ def test_unusable_urls_and_events_fail_softly(tmp_path, caplog):
 def test_prefect_events_are_a_no_op_without_an_api(monkeypatch):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     assert events.emit("zaitun.document.approved", SLUG, approved_by="alice") is False
+
+
+def test_approval_in_the_web_ui_notifies_after_the_response(tmp_path, smtp, monkeypatch):
+    import re
+
+    from review_support import PASSWORD, Client, real_user
+
+    from zaitun.review.web import create_app
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    inbox, port = smtp
+    project, store = review_project(tmp_path)
+    project = configure(project, approved=[mail_url(port)])
+    draft_all(store)
+    real_user(store, "alice")
+    with Client(create_app(project, store)) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+        client.post("/login", data={"name": "alice", "password": PASSWORD, "csrf_token": token})
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/doc/{SLUG}").text).group(1)
+        assert client.post(f"/doc/{SLUG}/approve-unflagged", data={"csrf_token": token}).status_code == 303
+    assert [m["Subject"] for m in inbox.messages] == [f"Approved: {SLUG}"]
+    store.close()
