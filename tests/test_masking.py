@@ -43,7 +43,8 @@ def test_rendering_mid_sentence_keeps_its_lowercase():
 
 def test_restore_tolerates_spaces_case_brackets_and_moves():
     m = mask("外国人经机场", GLOSSARY)
-    for damaged in ("via { zt 2 }, ( ZT1 )", "via [Zt2], <zt 1>", "via ZT 2, {{ZT1}}", "via 【ZT2】, ZT1}"):
+    for damaged in ("via { zt 2 }, ( ZT1 )", "via [Zt2], <zt 1>", "via ZT 2, {{ZT1}}", "via 【ZT2】, ZT1}",
+                    "via ｛ＺＴ２｝, {Z T1}"):
         text, issues = restore(damaged, m)
         assert text == "via airport, foreign national", damaged
         assert issues == []

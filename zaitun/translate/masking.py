@@ -17,9 +17,9 @@ from zaitun.translate.glossary import Glossary
 CODE_RE = re.compile(r"`[^`\n]+`")
 LINK_TARGET_RE = re.compile(r"(?<=\])\([^()\s]+(?:\s+\"[^\"]*\")?\)")
 URL_RE = re.compile(r"https?://[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]+[A-Za-z0-9/#=_\-~]")
-CORE_RE = re.compile(r"(?<![A-Za-z])z\s?t\s?[-_#:]?\s?(\d{1,4})(?!\d)", re.IGNORECASE)
-OPENERS = "[{(<⟦【（「〔"
-CLOSERS = "]})>⟧】）」〕"
+CORE_RE = re.compile(r"(?<![A-Za-z])[zｚ]\s?[tｔ]\s?[-_#:]?\s?(\d{1,4})(?!\d)", re.IGNORECASE)  # \d: full-width too
+OPENERS = "[{(<⟦【（「〔｛［＜"
+CLOSERS = "]})>⟧】）」〕｝］＞"
 SENTENCE_START_RE = re.compile(r"(?:^|[.!?:]\s+|\n)[\s*_#>\"“(\[-]*$")
 
 
