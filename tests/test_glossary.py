@@ -110,6 +110,14 @@ def test_lint_reports_each_problem_with_path_and_line(tmp_path):
     assert len(problems) == 6
 
 
+def test_empty_line_is_reported_once_and_not_as_a_conflict_with_the_real_entry(tmp_path):
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", "zh,en,forbidden,note\n外国人,,,\n")
+    write(folder, "b.csv", "zh,en,forbidden,note\n外国人,foreign national,,\n")
+    assert [str(e) for e in lint_glossaries(folder)] == [
+        f"{folder / 'a.csv'}:2: 外国人: empty English rendering: fill in the en column"]
+
+
 def test_forbidden_spelling_that_differs_only_in_case_is_allowed(tmp_path):
     folder = tmp_path / "glossary"
     write(folder, "a.csv", "zh,en,forbidden,note\n万事达卡,Mastercard,MasterCard,\n")

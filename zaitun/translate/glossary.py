@@ -169,7 +169,8 @@ def lint_glossaries(glossary_dir: Path) -> list[GlossaryError]:
         errors.extend(file_errors)
         for entry in entries:
             errors.extend(_entry_problems(entry, seen.get(entry.zh)))
-            seen.setdefault(entry.zh, entry)
+            if entry.zh and entry.en:  # an unusable line is reported once, not again as a conflict
+                seen.setdefault(entry.zh, entry)
     return errors
 
 
