@@ -1,0 +1,79 @@
+"""Prefect events reach a Prefect API when one is configured, and are a no-op otherwise."""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+
+from websockets.asyncio.server import serve
+
+EMIT = """
+import os, sys
+from zaitun import events
+sent = events.emit("zaitun.document.approved", "visa", approved_by="alice")
+if os.environ.get("PREFECT_API_URL"):
+    from prefect.events.worker import EventsWorker
+    EventsWorker.drain_all()
+print(sent, "prefect" in sys.modules)
+"""
+
+
+class FakePrefectEvents:
+    """The events websocket of a Prefect server (`/api/events/in`): auth handshake, then events."""
+
+    def __init__(self):
+        self.received: list[dict] = []
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    async def handler(self, websocket):
+        json.loads(await websocket.recv())  # {"type": "auth", "token": ...}
+        await websocket.send(json.dumps({"type": "auth_success"}))
+        async for message in websocket:
+            self.received.append(json.loads(message))
+
+    async def _start(self):
+        self.server = await serve(self.handler, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    def __enter__(self):
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(timeout=10)
+        return self
+
+    def __exit__(self, *exc):
+        async def stop():
+            self.server.close()
+            await self.server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+def run_emit(tmp_path, api_url: str | None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    return subprocess.run([sys.executable, "-c", EMIT], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_document_approved_event_reaches_the_prefect_api(tmp_path):
+    with FakePrefectEvents() as prefect:
+        done = run_emit(tmp_path, f"http://127.0.0.1:{prefect.port}/api")
+    assert done.returncode == 0 and done.stdout.split()[0] == "True", done.stderr
+    [event] = prefect.received
+    assert event["event"] == "zaitun.document.approved"
+    assert event["resource"] == {"prefect.resource.id": "zaitun.document.visa"}
+    assert event["payload"] == {"approved_by": "alice"}
+
+
+def test_without_a_prefect_api_nothing_is_sent_and_no_server_starts(tmp_path):
+    done = run_emit(tmp_path, None)
+    assert done.returncode == 0 and done.stdout.split() == ["False", "False"], done.stderr  # prefect not imported
+    assert not (tmp_path / "prefect").exists()  # no ephemeral server, no Prefect state written
