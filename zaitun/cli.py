@@ -135,6 +135,35 @@ def config_(list_settings: Annotated[bool, typer.Option("--list", help="List eve
         typer.echo(f"{line:60} # {s.help}" if list_settings else line)
 
 
+@app.command()
+def run(as_json: Annotated[bool, typer.Option("--json", help="Print the pass summary as JSON.")] = False) -> None:
+    """One pass without any server: intake -> translate -> publish what is approved (for cron, CI)."""
+    from zaitun.pipeline import run_once
+
+    summary = run_once(state.project, open_store())
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+        return
+    intake, translated, published = summary["intake"], summary["translate"], summary["publish"]
+    for error in intake["errors"]:
+        typer.echo(error, err=True)
+    typer.echo(f"intake: {len(intake['ingested'])} taken in, {len(intake['withdrawn'])} withdrawn, "
+               f"{len(intake['errors'])} with errors")
+    typer.echo(f"translate: {translated.get('drafted', 0)} drafted, {translated.get('to_review', 0)} to review, "
+               f"{len(translated['completed'])} document(s) approved from memory")
+    typer.echo(f"publish: {published.get('summary', '')}")
+    if intake["errors"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def up() -> None:
+    """Start the local stack: Prefect server and flows, content watcher, review UI, site preview."""
+    from zaitun.up import up as start
+
+    start(state.project, echo=typer.echo)
+
+
 # -- commands of the later stages register here -------------------------------------------
 def _register() -> None:
     from zaitun.review.cli import review_app, user_app

@@ -39,9 +39,23 @@ def translate_stage(project: Project, store: Store, slugs: list[str] | None = No
 
 
 def publish_stage(project: Project, store: Store, today: dt.date | None = None) -> dict:
-    from zaitun.publish.site import publish_all
+    """Build publish/, deploy it when S3 is configured, then tell the WebSub hub."""
+    from zaitun.publish.layout import Urls
+    from zaitun.publish.sinks import deploy
+    from zaitun.publish.site import build_site
+    from zaitun.publish.websub import feed_urls, ping
 
-    return publish_all(project, store, today=today)
+    cfg = project.config
+    report = build_site(project, store, today=today)
+    summary = {"summary": report.summary(), "rendered": len(report.rendered), "removed": len(report.removed),
+               "social": len(report.social), "under_review": report.under_review, "deployed": ""}
+    target = cfg.get("publish.s3_target")
+    if target:
+        deployed = deploy(report.out_dir, target, endpoint_url=cfg.get("publish.s3_endpoint_url") or None)
+        summary["deployed"] = deployed.summary()
+    if cfg.get("publish.websub_hub") and (report.rendered or report.removed):
+        ping(cfg.get("publish.websub_hub"), feed_urls(report.out_dir, Urls(cfg.get("site.base_url"))))
+    return summary
 
 
 def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -> list[dict]:
