@@ -178,6 +178,24 @@ def test_api_key_comes_from_the_environment(tmp_path, monkeypatch):
     assert make_engine(project.config).name == "deepl"
 
 
+@pytest.mark.parametrize("provider", ["google", "mymemory", "libre", "deepl", "microsoft", "baidu"])
+def test_every_provider_is_set_up_without_network_from_environment_keys(tmp_path, monkeypatch, provider):
+    for var in ("LIBRE_API_KEY", "DEEPL_API_KEY", "MICROSOFT_API_KEY", "BAIDU_APPID", "BAIDU_APPKEY"):
+        monkeypatch.setenv(var, "k")
+    project = make_project(tmp_path)
+    assert make_engine(project.config, provider).name == provider
+
+
+def test_two_part_key_comes_from_the_setting(tmp_path, monkeypatch):
+    monkeypatch.delenv("BAIDU_APPID", raising=False)
+    monkeypatch.delenv("BAIDU_APPKEY", raising=False)
+    project = make_project(tmp_path, '[translate]\nprovider = "baidu"\napi_key = "id"\n')
+    with pytest.raises(ProviderError, match="BAIDU_APPID and BAIDU_APPKEY"):
+        make_engine(project.config)
+    project = make_project(tmp_path, '[translate]\nprovider = "baidu"\napi_key = "id:secret"\n')
+    assert make_engine(project.config).name == "baidu"
+
+
 def test_provider_url_is_only_for_libre(tmp_path):
     project = make_project(tmp_path)
     with pytest.raises(ProviderError, match="LibreTranslate"):

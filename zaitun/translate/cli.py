@@ -31,7 +31,7 @@ def _store():
 def translate(
     slugs: Annotated[list[str] | None, typer.Argument(help="Documents to translate (default: all).")] = None,
     provider: Annotated[str | None, typer.Option(help="Engine: offline, libre, google, deepl, microsoft, "
-                                                      "mymemory, yandex, baidu, papago.")] = None,
+                                                      "mymemory, baidu.")] = None,
     provider_url: Annotated[str | None, typer.Option(help="Base URL of a self-hosted LibreTranslate.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with every new draft.")] = False,
 ) -> None:

@@ -54,6 +54,7 @@ class Provider:
     target: str = "en"
     key_env: tuple[str, ...] = ()  # environment variables, in the order of `translate.api_key` "a:b" parts
     key_args: tuple[str, ...] = ()  # constructor arguments they go to
+    lazy: bool = False  # the constructor calls the network: build it on first use, under the timeout
 
 
 PROVIDERS: dict[str, Provider] = {
@@ -62,13 +63,12 @@ PROVIDERS: dict[str, Provider] = {
     "libre": Provider("libre", "LibreTranslator", "zh", key_env=("LIBRE_API_KEY",), key_args=("api_key",)),
     "deepl": Provider("deepl", "DeeplTranslator", "zh", key_env=("DEEPL_API_KEY",), key_args=("api_key",)),
     "microsoft": Provider("microsoft", "MicrosoftTranslator", "zh-Hans", key_env=("MICROSOFT_API_KEY",),
-                          key_args=("api_key",)),
-    "yandex": Provider("yandex", "YandexTranslator", "zh", key_env=("YANDEX_API_KEY",), key_args=("api_key",)),
+                          key_args=("api_key",), lazy=True),
     "baidu": Provider("baidu", "BaiduTranslator", "zh", key_env=("BAIDU_APPID", "BAIDU_APPKEY"),
                       key_args=("appid", "appkey")),
-    "papago": Provider("papago", "PapagoTranslator", "zh-CN", key_env=("PAPAGO_CLIENT_ID", "PAPAGO_SECRET_KEY"),
-                       key_args=("client_id", "secret_key")),
 }
+# deep-translator's yandex (API v1.5, retired; prints to stdout) and papago (sends language names
+# instead of codes) cannot translate Chinese, and qcri has no Chinese: they are left out.
 
 
 class _TimedRequests:
@@ -97,9 +97,9 @@ class DeepTranslatorEngine:
     """A deep-translator translator with timeouts, retries, backoff and a circuit breaker."""
 
     def __init__(self, name: str, factory, timeout: float = 10.0, retries: int = 3, backoff: float = 0.5,
-                 max_failures: int = 2):
+                 max_failures: int = 2, translator=None):
         self.name, self.error = name, ""
-        self._factory, self._translator = factory, None
+        self._factory, self._translator = factory, translator
         self.timeout, self.retries, self.backoff = timeout, max(1, retries), backoff
         self.max_failures, self._failures = max_failures, 0
 
@@ -160,8 +160,15 @@ def make_engine(config: Config, provider: str | None = None, provider_url: str |
     if url:
         kwargs.update(custom_url=url.rstrip("/") + "/", use_free_api=False)
     cls = getattr(_timed_module(spec.module), spec.cls)
+    translator = None
+    if not spec.lazy:
+        try:  # checks languages and credentials now, so a bad setup fails before any work
+            translator = cls(**kwargs)
+        except Exception as exc:
+            raise ProviderError(f"provider {name} cannot be set up: {_describe(exc)}") from None
     return DeepTranslatorEngine(name, lambda: cls(**kwargs), timeout=float(config.get("translate.timeout")),
-                                retries=int(config.get("translate.retries")), backoff=backoff)
+                                retries=int(config.get("translate.retries")), backoff=backoff,
+                                translator=translator)
 
 
 def _credentials(config: Config, name: str, spec: Provider, self_hosted: bool) -> dict[str, str]:
