@@ -97,7 +97,8 @@ def test_term_inside_a_longer_term_is_not_required_separately():
 
 
 @pytest.mark.parametrize(("numeral", "value"), [("十六", 16), ("二百四十", 240), ("二〇二四", 2024), ("两", 2),
-                                                ("一千零五", 1005), ("三万五千", 35000), ("十四五", None)])
+                                                ("一千零五", 1005), ("三万五千", 35000), ("十万", 100000),
+                                                ("十四五", None), ("万", None)])
 def test_chinese_numerals_are_read(numeral, value):
     assert cn_numeral(numeral) == value
 

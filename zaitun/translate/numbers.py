@@ -45,6 +45,8 @@ class Quantities:
 
 def cn_numeral(text: str) -> int | None:
     """Value of a Chinese numeral (二百四十 -> 240, 二〇二四 -> 2024), None if it is not one."""
+    if not text or not set(text) - set(CN_BIG):
+        return None  # 万 or 亿 alone is a unit, not a number
     if all(ch in CN_DIGITS for ch in text):
         return int("".join(str(CN_DIGITS[ch]) for ch in text)) if len(text) > 1 else CN_DIGITS[text]
     total, section, digit = 0, 0, None
@@ -170,6 +172,6 @@ def _word_values(word: str) -> set[float]:
 
 
 def describe(key: tuple) -> str:
-    """A source date key as a reader would write it: 2024-12-20, 2025-06, 6-12 (month-day)."""
+    """A source date key for messages: 2024-12-20, 2025-06, month 6 day 12, month 6."""
     kind, *parts = key
     return {"ymd": "{}-{:02d}-{:02d}", "ym": "{}-{:02d}", "md": "month {} day {}", "m": "month {}"}[kind].format(*parts)
