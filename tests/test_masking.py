@@ -39,6 +39,13 @@ def test_restore_puts_back_renderings_and_originals():
 def test_rendering_mid_sentence_keeps_its_lowercase():
     m = mask("在机场", GLOSSARY)
     assert restore("at the {ZT1}", m) == ("at the airport", [])
+    assert restore("Where: {ZT1}", m) == ("Where: airport", [])
+    assert restore("Done. {ZT1} next", m) == ("Done. Airport next", [])
+
+
+def test_markdown_hard_break_survives_restoring():
+    m = mask("在机场", GLOSSARY)
+    assert restore("at the {ZT1}  \nthen", m) == ("at the airport  \nthen", [])
 
 
 def test_restore_tolerates_spaces_case_brackets_and_moves():

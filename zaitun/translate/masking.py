@@ -20,7 +20,7 @@ URL_RE = re.compile(r"https?://[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]+[A-Za-z0-9/#=_\-~
 CORE_RE = re.compile(r"(?<![A-Za-z])[zｚ]\s?[tｔ]\s?[-_#:]?\s?(\d{1,4})(?!\d)", re.IGNORECASE)  # \d: full-width too
 OPENERS = "[{(<⟦【（「〔｛［＜"
 CLOSERS = "]})>⟧】）」〕｝］＞"
-SENTENCE_START_RE = re.compile(r"(?:^|[.!?:]\s+|\n)[\s*_#>\"“(\[-]*$")
+SENTENCE_START_RE = re.compile(r"(?:^|[.!?]\s+|\n)[\s*_#>\"“(\[-]*$")
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def restore(target: str, masked: Masked) -> tuple[str, list[dict]]:
             continue
         out.append(_fit(slot, "".join(out), target[end:]))
     out.append(target[pos:])
-    text = fix_link_spacing(re.sub(r"[ \t]{2,}", " ", "".join(out)).strip())
+    text = fix_link_spacing(re.sub(r"(?<=\S) {2,}(?=\S)", " ", "".join(out)).strip())  # keep "  \n" breaks
     issues.extend(_count_issues(counts, masked))
     return text, issues
 
