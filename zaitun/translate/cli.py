@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -54,22 +55,18 @@ def translate(
 
 
 def _with_progress(project, store, slugs, engine, run):
-    """Run with a progress bar on stderr once a run turns out to be long."""
+    """Run with a progress bar on stderr once a run turns out to be long (and stderr is a terminal)."""
     state: dict = {"bar": None, "done": 0}
+    with contextlib.ExitStack() as stack:
+        def on_progress(done: int, total: int) -> None:
+            if state["bar"] is None and total >= PROGRESS_FROM and sys.stderr.isatty():
+                bar = typer.progressbar(length=total, label="translating", file=sys.stderr)
+                state["bar"] = stack.enter_context(bar)
+            if state["bar"] is not None:
+                state["bar"].update(done - state["done"])
+            state["done"] = done
 
-    def on_progress(done: int, total: int) -> None:
-        if state["bar"] is None and total >= PROGRESS_FROM and sys.stderr.isatty():
-            state["bar"] = typer.progressbar(length=total, label="translating", file=sys.stderr)
-            state["bar"].__enter__()
-        if state["bar"] is not None:
-            state["bar"].update(done - state["done"])
-        state["done"] = done
-
-    try:
         return run(project, store, slugs, engine, on_progress)
-    finally:
-        if state["bar"] is not None:
-            state["bar"].__exit__(None, None, None)
 
 
 def _summary(report) -> None:
