@@ -57,7 +57,7 @@ def test_readable_summary_names_documents_and_flags(tmp_path):
     result = run(project.root, "translate")
     assert result.returncode == 0, result.stderr
     assert "notice" in result.stdout and "4 drafted" in result.stdout
-    assert "1 from offline or the glossary, 3 left for a human; 3 flagged" in result.stdout
+    assert "1 from the glossary, 3 left for a human; 3 flagged" in result.stdout
 
 
 def test_libre_provider_from_the_command_line_with_key_from_the_environment(tmp_path):

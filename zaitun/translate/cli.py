@@ -81,8 +81,9 @@ def _summary(report) -> None:
     if not s["drafted"]:
         typer.echo("nothing to translate: every segment already has a translation")
         return
-    typer.echo(f"{s['drafted']} draft(s): {s['memory']} from memory, {s['engine_drafts']} from {s['engine']} or the "
-               f"glossary, {s['untranslated']} left for a human; {s['flagged']} flagged, {s['to_review']} to review "
+    machine = "the glossary" if s["engine"] == "offline" else f"{s['engine']} or the glossary"
+    typer.echo(f"{s['drafted']} draft(s): {s['memory']} from memory, {s['engine_drafts']} from {machine}, "
+               f"{s['untranslated']} left for a human; {s['flagged']} flagged, {s['to_review']} to review "
                f"(glossary {s['glossary_version']})")
 
 
