@@ -7,6 +7,7 @@ origin "tmx" but never overwrites what a reviewer approved in zaitun. The projec
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def import_tmx(store: Store, path: Path, origin: str = "tmx") -> TmxImport:
                 store.remember(conn, zh, en, origin=origin, approved_by=f"tmx:{Path(path).name}")
                 result.added += row is None
                 result.updated += row is not None
-        store.log(conn, "zaitun", "tm-import", note=f"{Path(path).name} {sha(Path(path).read_text('utf-8'))}")
+        store.log(conn, "zaitun", "tm-import", note=_file_key(Path(path)))
     return result
 
 
@@ -78,6 +79,11 @@ def export_tmx(store: Store) -> bytes:
     for row in store.memory_entries():
         tmx.addtranslation(row["source"], SOURCE_LANG, row["target"], TARGET_LANG)
     return bytes(tmx)
+
+
+def _file_key(path: Path) -> str:
+    """How the audit log names one version of a TMX file: its name and content hash."""
+    return f"{path.name} {hashlib.sha256(path.read_bytes()).hexdigest()}"
 
 
 def _imported_hashes(store: Store) -> set[str]:
@@ -92,6 +98,6 @@ def load_project_tmx(store: Store, tm_dir: Path) -> dict[str, TmxImport]:
     done = _imported_hashes(store)
     results = {}
     for path in sorted(Path(tm_dir).glob("*.tmx")) if Path(tm_dir).is_dir() else []:
-        if f"{path.name} {sha(path.read_text('utf-8'))}" not in done:
+        if _file_key(path) not in done:
             results[path.name] = import_tmx(store, path)
     return results
