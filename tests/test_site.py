@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -232,20 +233,62 @@ def test_a_build_interrupted_midway_leaves_the_previous_site_intact(fx, monkeypa
     fx.write("policies", "notice-2023-1", NOTICE.replace("若干措施", "若干新措施"), NOTICE_BODY)
     fx.ingest()
     written = []
+    original = site.write_file
 
-    def crash_after_three(target: Path, data: bytes) -> None:
-        if len(written) == 3:
+    def crash_after_two(target: Path, data: bytes) -> None:
+        if len(written) == 2:
             raise KeyboardInterrupt  # as if the process were stopped in the middle of writing
         written.append(target)
-        target.write_bytes(data)
+        original(target, data)
 
-    monkeypatch.setattr(site, "write_file", crash_after_three)
+    monkeypatch.setattr(site, "write_file", crash_after_two)
     with pytest.raises(KeyboardInterrupt):
         fx.build()
     assert {p: p.read_bytes() for p in fx.out.rglob("*") if p.is_file()} == snapshot
     monkeypatch.undo()
     fx.build()
     assert "若干新措施" in read(fx.out, "zh/policies/notice-2023-1/")
+
+
+def test_a_commit_stopped_half_way_is_finished_by_the_next_build(fx, monkeypatch):
+    fx.build()
+    fx.write("policies", "notice-2023-1", NOTICE.replace("若干措施", "若干新措施"), NOTICE_BODY)
+    fx.ingest()
+
+    def stopped(out, stage, journal):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(site, "_apply", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        fx.build()
+    assert "若干新措施" not in read(fx.out, "zh/policies/notice-2023-1/")  # nothing half-applied
+    monkeypatch.undo()
+    fx.build()
+    assert "若干新措施" in read(fx.out, "zh/policies/notice-2023-1/")
+    assert not list(fx.out.parent.glob(".publish.*"))
+
+
+def test_parallel_rendering_writes_the_same_site(fx, tmp_path, monkeypatch):
+    fx.build()
+    serial = {p.relative_to(fx.out): p.read_bytes() for p in fx.out.rglob("*.*") if "social" not in p.parts}
+    shutil.rmtree(fx.out)
+    site.manifest_path(fx.project).unlink()
+    monkeypatch.setattr(site, "PARALLEL_MIN", 0)
+    fx.build()
+    parallel = {p.relative_to(fx.out): p.read_bytes() for p in fx.out.rglob("*.*") if "social" not in p.parts}
+    assert parallel == serial
+
+
+def test_a_stored_document_that_no_longer_reads_is_left_out_and_reported(fx):
+    from sqlalchemy import update
+
+    from zaitun.store import documents
+
+    with fx.store.tx() as conn:
+        conn.execute(update(documents).where(documents.c.slug == "paying").values(raw="no front matter", raw_hash="x"))
+    report = fx.build()
+    assert [p for p in report.problems if "paying.md: left out of the site" in p]
+    assert not (fx.out / "zh/guides/paying").exists() and (fx.out / "zh/guides/transit/index.html").is_file()
 
 
 def test_two_outputs_for_one_file_are_refused(fx):

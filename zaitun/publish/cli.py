@@ -29,6 +29,8 @@ def build() -> None:
     report = build_site(project, store)
     for line in report.skipped:
         typer.echo(f"  skipped {line}")
+    for problem in report.problems:
+        typer.echo(f"  problem: {problem}", err=True)
     for slug in report.under_review:
         typer.echo(f"  {slug}: English kept online while its update is under review")
     typer.echo(report.summary())

@@ -15,7 +15,7 @@ from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name
 from zaitun.publish.inputs import Entry
 from zaitun.publish.pages import Output, Site, by_date, key_of
-from zaitun.publish.render import body_html, design_digest
+from zaitun.publish.render import design_digest
 
 FEED_LIMIT = 50
 
@@ -90,4 +90,4 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
     if entry.summary:
         item.summary(entry.summary)
     # RSS readers expect content:encoded as CDATA; Atom wants escaped text of type html
-    item.content(str(body_html(entry.body)), type="CDATA" if kind == "rss" else "html")
+    item.content(str(entry.html), type="CDATA" if kind == "rss" else "html")

@@ -10,9 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import yaml
+from markupsafe import Markup
 from sqlalchemy import func, select
 
+from zaitun.content.model import split_front_matter
+from zaitun.errors import ZaitunError
+from zaitun.publish.render import body_html
 from zaitun.review.gate import document_from_row
 from zaitun.store import Store, releases
 
@@ -37,6 +43,7 @@ class Entry:
     provenance: dict = field(default_factory=dict)
     under_review: bool = False  # en only: the Chinese changed since this English was approved
     _body: str | None = None
+    _html: Markup | None = field(default=None, repr=False)
     _row: dict | None = field(default=None, repr=False)
 
     @property
@@ -49,10 +56,17 @@ class Entry:
 
     @property
     def body(self) -> str:
-        """Markdown body; the Chinese file is only parsed when a page is actually rendered."""
+        """Markdown body; the Chinese file is only read when a page is actually rendered."""
         if self._body is None:
-            self._body = document_from_row(self._row).body
+            self._body = split_front_matter(self._row["raw"], Path(self._row["path"]))[1]
         return self._body
+
+    @property
+    def html(self) -> Markup:
+        """The body as HTML, rendered once and shared by the page and the feeds."""
+        if self._html is None:
+            self._html = body_html(self.body)
+        return self._html
 
     def is_expired(self, today: dt.date) -> bool:
         until = _date(self.meta.get("valid_until"))
@@ -87,21 +101,40 @@ def _meta_of(row: dict, cache: dict) -> dict:
     cached = cache.get(row["slug"])
     if cached and cached["raw_hash"] == row["raw_hash"]:
         return cached["meta"]
-    meta = _jsonable_meta(document_from_row(row).meta)
+    meta = _jsonable_meta(_front_matter(row))
     cache[row["slug"]] = {"raw_hash": row["raw_hash"], "meta": meta}
     return meta
+
+
+def _front_matter(row: dict) -> dict:
+    """Front matter of a stored file; intake validated it, so the fast C YAML loader is enough."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return document_from_row(row).meta
+    yaml_text = split_front_matter(row["raw"], Path(row["path"]))[0]
+    return yaml.load(yaml_text, Loader=loader) or {}
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def collect(store: Store, cache: dict) -> list[Entry]:
-    """Entries of every active, non-draft document: Chinese always, English where released."""
+def collect(store: Store, cache: dict, problems: list[str] | None = None) -> list[Entry]:
+    """Entries of every active, non-draft document: Chinese always, English where released.
+
+    A stored file that no longer reads (it passed intake, so this is rare) is left out and
+    reported in `problems` instead of stopping the whole site.
+    """
     released = latest_releases(store)
     entries: list[Entry] = []
     for row in store.documents(status="active"):
-        meta = _meta_of(row, cache)
+        try:
+            meta = _meta_of(row, cache)
+            dt.date.fromisoformat(str(meta["date"]))
+        except (ZaitunError, yaml.YAMLError, KeyError, ValueError, TypeError) as exc:
+            if problems is not None:
+                problems.append(f"{row['path']}: left out of the site: {exc}")
+            continue
         if meta.get("draft"):
             continue
         entries.append(_zh_entry(row, meta))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from functools import lru_cache
+from urllib.parse import quote, unquote, urlsplit
 
 LANGS = ("zh", "en")  # zh first: the source language is the x-default of every alternate group
 ROOT = ""
@@ -85,17 +86,18 @@ class Urls:
         return self.base_url.rstrip("/") + quote("/" + path)
 
     def path_of(self, href: str) -> str | None:
-        """The site path an internal href points to, or None for an external link."""
-        from urllib.parse import unquote
+        """The site path an absolute or root-relative href points to, or None for an external link."""
+        return _path_of(self.base_url, href)
 
-        href = href.split("#", 1)[0]
-        root = self.base_url.rstrip("/")
-        if href.startswith(root + "/") or href == root:
-            href = href[len(root):] or "/"
-        elif urlsplit(href).scheme or href.startswith("//"):
-            return None
-        href = unquote(href)
-        base = self.base_path
-        if not href.startswith(base):
-            return None
-        return href[len(base):]
+
+@lru_cache(maxsize=65536)
+def _path_of(base_url: str, href: str) -> str | None:
+    href = href.split("#", 1)[0].split("?", 1)[0]
+    root = base_url.rstrip("/")
+    if href.startswith(root + "/") or href == root:
+        href = href[len(root):] or "/"
+    elif urlsplit(href).scheme or href.startswith("//"):
+        return None
+    href = unquote(href)
+    base = urlsplit(base_url).path.rstrip("/") + "/"
+    return href[len(base):] if href.startswith(base) else None

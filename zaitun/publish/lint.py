@@ -99,7 +99,8 @@ def _page_problems(path: str, facts: dict, pages: dict, by_url: dict, existing: 
         if href.startswith("#"):
             problems.append(f"{where}: link to missing fragment {href}")
             continue
-        target = urls.path_of(urljoin(page_url, href))
+        relative = not href.startswith("/") and ":" not in href.split("/", 1)[0]
+        target = urls.path_of(urljoin(page_url, href) if relative else href)
         if target is not None and not _exists(target, existing):
             problems.append(f"{where}: broken internal link {href}")
     if facts["alternates"]:

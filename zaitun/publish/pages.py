@@ -18,7 +18,7 @@ from zaitun.config import LANGUAGES
 from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name, section_name
 from zaitun.publish.inputs import Entry
-from zaitun.publish.render import body_html, design_digest, render_page
+from zaitun.publish.render import design_digest, render_page
 
 LATEST = 20  # documents listed on a home page
 
@@ -186,7 +186,7 @@ def _output(spec: PageSpec, versions: dict[str, str], nav: list[dict], site: Sit
     key = key_of(design_digest(), spec.template, context)
 
     def render() -> bytes:
-        body = body_html(spec.entry.body) if spec.entry else ""
+        body = spec.entry.html if spec.entry else ""
         return render_page(spec.template, context | {"body": body})
 
     return Output(spec.path, key, render)

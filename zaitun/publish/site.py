@@ -1,19 +1,23 @@
 """Build the static site: the whole publishing pass on one screen (`build_site`).
 
-store -> entries -> planned outputs -> written into a staging folder (unchanged files are
-hard-linked from the previous build) -> self-lint -> social outbox -> swapped into place.
-A failed or interrupted build leaves the previous site untouched.
+store -> entries -> planned outputs -> changed files rendered into a staging folder ->
+self-lint -> committed into publish/ -> social outbox. Nothing in publish/ changes until the
+new files passed the lint, so a failed or interrupted build leaves the previous site.
+
+A first (or manifest-less) build renders everything into the staging folder and swaps whole
+folders. A rebuild renders only outputs whose input key changed, then commits them by atomic
+renames under a journal that the next build finishes if this one is stopped half-way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +30,11 @@ from zaitun.publish.inputs import Entry, collect
 from zaitun.publish.pages import Output, Site, outputs, plan
 from zaitun.publish.render import css_digest
 from zaitun.publish.social import queue_posts
-from zaitun.store import Store
 
 MANIFEST_VERSION = 1
+JOURNAL = ".journal.json"
+PARALLEL_MIN = 200  # below this many files to render, forking workers costs more than it saves
+WRITER_THREADS = 4
 
 
 @dataclass
@@ -37,40 +43,45 @@ class BuildReport:
 
     out_dir: Path
     rendered: list[str] = field(default_factory=list)  # site paths written anew
-    reused: list[str] = field(default_factory=list)  # unchanged, carried over from the last build
+    reused: list[str] = field(default_factory=list)  # unchanged since the last build
     removed: list[str] = field(default_factory=list)  # in the last build, gone now (withdrawn...)
     skipped: list[str] = field(default_factory=list)  # "slug (en): why" for pages not published
     under_review: list[str] = field(default_factory=list)  # English kept while an update is reviewed
-    problems: list[str] = field(default_factory=list)  # non-fatal problems (fatal ones raise)
     social: list[str] = field(default_factory=list)  # ids of posts queued in the outbox
+    problems: list[str] = field(default_factory=list)  # documents left out (fatal problems raise)
     seconds: float = 0.0
 
     def summary(self) -> str:
         return (f"built {self.out_dir}: rendered {len(self.rendered)}, unchanged {len(self.reused)}, "
-                f"removed {len(self.removed)}, social posts queued {len(self.social)} "
-                f"in {self.seconds:.2f}s")
+                f"removed {len(self.removed)}, social posts queued {len(self.social)} in {self.seconds:.2f}s")
 
 
-def build_site(project: Project, store: Store, today: dt.date | None = None) -> BuildReport:
+def build_site(project: Project, store, today: dt.date | None = None, social: bool = True) -> BuildReport:
     """Build publish/ from the store: Chinese from current content, English only from releases."""
     started = time.perf_counter()
     out = project.publish_dir
+    recover(project)
     report = BuildReport(out)
-    state = load_manifest(project)
-    entries = collect(store, state.setdefault("docs", {}))
-    _explain(entries, store, report)
+    state = load_manifest(project) if out.is_dir() else {}
+    entries = collect(store, state.setdefault("docs", {}), report.problems)
+    _explain(entries, report)
     site = site_settings(project, today or dt.date.today())
     specs = plan(entries, site)
     items = outputs(specs, site) + feed_outputs(entries, site) + extra_outputs(specs, site)
     _refuse_duplicates(items)
-    with staging(out, keep=(layout.SOCIAL_DIR,)) as tmp:
-        files = write_outputs(items, out, tmp, state.get("files", {}), report)
-        problems = lint.lint_site(files, site.urls, lint.sitemap_facts((tmp / layout.SITEMAP).read_bytes()))
-        lint.raise_problems(problems)
-    report.removed = sorted(set(state.get("files", {})) - set(files))
+    previous = state.get("files", {})
+    stage = staging_dir(out)
+    try:
+        files = write_outputs(items, previous, out, stage, report)
+        lint.raise_problems(lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"]))
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    report.removed = sorted(set(previous) - set(files))
+    commit(out, stage, report, incremental=bool(previous))
     save_manifest(project, {"version": MANIFEST_VERSION, "docs": state["docs"], "files": files})
-    # announced only once the pages are online; a crash before this re-queues next time
-    report.social = queue_posts(project, entries, site, out / layout.SOCIAL_DIR)
+    if social:  # announced only once the pages are online; a crash before this re-queues next time
+        report.social = queue_posts(project, entries, site, out / layout.SOCIAL_DIR)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -81,7 +92,7 @@ def site_settings(project: Project, today: dt.date) -> Site:
     return Site(layout.Urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()))
 
 
-def _explain(entries: list[Entry], store: Store, report: BuildReport) -> None:
+def _explain(entries: list[Entry], report: BuildReport) -> None:
     english = {e.slug for e in entries if e.lang == "en"}
     for entry in entries:
         if entry.lang == "zh" and entry.slug not in english:
@@ -100,41 +111,64 @@ def _refuse_duplicates(items: list[Output]) -> None:
         seen.add(name)
 
 
-def write_outputs(items: list[Output], old: Path, tmp: Path, manifest: dict, report: BuildReport) -> dict:
-    """Write each output into tmp, reusing the previous file when its input key is unchanged."""
+# -- writing --------------------------------------------------------------------------------------
+def write_outputs(items: list[Output], previous: dict, out: Path, stage: Path, report: BuildReport) -> dict:
+    """Render outputs whose key changed (or whose file is gone) into stage; return every file's record."""
     files: dict[str, dict] = {}
-    made: set[Path] = set()
+    todo: list[Output] = []
     for item in items:
-        name = layout.file_of(item.path)
-        target = tmp / name
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        previous = manifest.get(item.path)
-        if previous and previous["key"] == item.key and _carry(old / name, target):
-            files[item.path] = previous
+        old = previous.get(item.path)
+        if old and old["key"] == item.key and (out / layout.file_of(item.path)).is_file():
+            files[item.path] = old
             report.reused.append(item.path)
-            continue
-        data = item.render()
-        write_file(target, data)
-        files[item.path] = {"key": item.key, "kind": item.kind, "facts": _facts(item.kind, data)}
+        else:
+            todo.append(item)
+    for item, facts in zip(todo, render_all(todo, stage), strict=True):
+        files[item.path] = {"key": item.key, "kind": item.kind, "facts": facts}
         report.rendered.append(item.path)
     return files
 
 
 def write_file(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
 
 
-def _carry(source: Path, target: Path) -> bool:
-    """Hard-link (or copy) an unchanged file from the previous build; False if it is gone."""
+def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
+    """Render items in turn while threads do the writing: file creation is slow I/O, rendering is CPU."""
+    with ThreadPoolExecutor(WRITER_THREADS) as writers:
+        pending, facts = [], []
+        for item in items:
+            data = item.render()
+            pending.append(writers.submit(write_file, stage / layout.file_of(item.path), data))
+            facts.append(_facts(item.kind, data))
+        for future in pending:
+            future.result()  # re-raise a failed write
+    return facts
+
+
+_JOBS: list[Output] = []  # read by forked workers, which inherit it
+
+
+def _render_job(args: tuple[int, int, str]) -> list[dict]:
+    start, stop, stage = args
+    return _render_chunk(_JOBS[start:stop], Path(stage))
+
+
+def render_all(todo: list[Output], stage: Path) -> list[dict]:
+    """Render and write outputs; large batches on every CPU (forked workers share the planned outputs)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _render_chunk(todo, stage)
+    global _JOBS
+    _JOBS = todo
+    size = max(16, len(todo) // (workers * 4))
+    chunks = [(i, min(i + size, len(todo)), str(stage)) for i in range(0, len(todo), size)]
     try:
-        os.link(source, target)
-    except FileNotFoundError:
-        return False
-    except OSError:
-        shutil.copy2(source, target)
-    return True
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [facts for chunk in pool.map(_render_job, chunks, chunksize=1) for facts in chunk]
+    finally:
+        _JOBS = []
 
 
 def _facts(kind: str, data: bytes) -> dict:
@@ -142,33 +176,59 @@ def _facts(kind: str, data: bytes) -> dict:
         return lint.page_facts(data.decode("utf-8"))
     if kind == "feed":
         return lint.feed_facts(data)
+    if kind == "sitemap":
+        return lint.sitemap_facts(data)
     return {}
 
 
-@contextmanager
-def staging(out: Path, keep: tuple[str, ...] = ()) -> Iterator[Path]:
-    """A fresh folder next to `out`; swapped in only if the block finishes without error.
+# -- committing -----------------------------------------------------------------------------------
+def staging_dir(out: Path) -> Path:
+    stage = out.parent / f".{out.name}.building"
+    stage.mkdir(parents=True)
+    return stage
 
-    Folders named in `keep` (the social outbox) are not built: they move over from the old site.
-    """
-    tmp = out.parent / f".{out.name}.building"
+
+def commit(out: Path, stage: Path, report: BuildReport, incremental: bool) -> None:
+    """Put the staged files online: by journalled renames (rebuild) or by swapping folders (full)."""
+    if not incremental:
+        _swap(out, stage)
+        return
+    journal = {"replace": [layout.file_of(p) for p in report.rendered],
+               "remove": [layout.file_of(p) for p in report.removed]}
+    (stage / (JOURNAL + ".tmp")).write_text(json.dumps(journal), encoding="utf-8")
+    os.replace(stage / (JOURNAL + ".tmp"), stage / JOURNAL)
+    _apply(out, stage, journal)
+
+
+def _apply(out: Path, stage: Path, journal: dict) -> None:
+    for name in journal["replace"]:
+        source = stage / name
+        if source.is_file():  # already moved if a stopped commit is being finished
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, out / name)
+    for name in journal["remove"]:
+        (out / name).unlink(missing_ok=True)
+        _prune(out, (out / name).parent)
+    shutil.rmtree(stage)
+
+
+def _prune(out: Path, folder: Path) -> None:
+    """Remove folders left empty by removed pages, up to the site root."""
+    while folder != out and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _swap(out: Path, stage: Path) -> None:
     old = out.parent / f".{out.name}.previous"
-    for leftover in (tmp, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    tmp.mkdir(parents=True)
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    for name in keep:
-        if (out / name).is_dir():
-            (out / name).rename(tmp / name)
+    if old.exists():
+        shutil.rmtree(old)
+    if (out / layout.SOCIAL_DIR).is_dir():  # the outbox is not built: it moves over
+        (out / layout.SOCIAL_DIR).rename(stage / layout.SOCIAL_DIR)
     if out.exists():
         out.rename(old)
     try:
-        tmp.rename(out)
+        stage.rename(out)
     except OSError as exc:
         if old.exists():
             old.rename(out)
@@ -176,12 +236,27 @@ def staging(out: Path, keep: tuple[str, ...] = ()) -> Iterator[Path]:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def recover(project: Project) -> None:
+    """Finish a commit that was stopped half-way, or drop the staging folder of a failed build."""
+    out = project.publish_dir
+    stage = out.parent / f".{out.name}.building"
+    if not stage.exists():
+        return
+    journal = stage / JOURNAL
+    if journal.is_file():
+        _apply(out, stage, json.loads(journal.read_text(encoding="utf-8")))
+        manifest_path(project).unlink(missing_ok=True)  # records may be behind the files: start afresh
+    else:
+        shutil.rmtree(stage)
+
+
+# -- the manifest: input key and lint facts of every file of the last build -----------------------
 def manifest_path(project: Project) -> Path:
     return project.state_dir / "publish-manifest.json"
 
 
 def load_manifest(project: Project) -> dict:
-    """The last build's input keys and lint facts per file; an unreadable one means a full build."""
+    """The last build's records; an unreadable or old-format one means a full build."""
     try:
         state = json.loads(manifest_path(project).read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -93,11 +94,11 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
         return []
     terms = protected_terms(project)
     outbox.mkdir(parents=True, exist_ok=True)
-    batch: list[dict] = []
+    batch = [post for entry in fresh for post in make_posts(entry, site, terms, now)]
+    with ThreadPoolExecutor(4) as writers:  # creating thousands of small files is I/O-bound
+        list(writers.map(lambda post: _write_atomic(outbox / f"{post['id']}.json",
+                                                    json.dumps(post, ensure_ascii=False, indent=1)), batch))
     for entry in fresh:
-        for post in make_posts(entry, site, terms, now):
-            _write_atomic(outbox / f"{post['id']}.json", json.dumps(post, ensure_ascii=False, indent=1))
-            batch.append(post)
         state["queued"][f"{entry.slug}:{entry.lang}"] = basis(entry)
     write_bulk_csvs(outbox, batch, now)
     save_state(project, state)
