@@ -21,6 +21,4 @@ def translate(project: str | None = None, slugs: list[str] | None = None) -> dic
     if summary.get("to_review"):
         notify(directory, "ready_for_review", "Translations ready for review",
                f"{summary['to_review']} segment(s) wait for a reviewer")
-    for slug in summary["completed"]:  # approved from memory: publish at once
-        emit("zaitun.document.approved", slug, approved_by="memory")
     return summary

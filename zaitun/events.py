@@ -9,15 +9,27 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 
 log = logging.getLogger(__name__)
 
 
-def emit(name: str, slug: str | None = None, **payload) -> bool:
-    """Emit event `name` about document `slug`; True when it was handed to Prefect."""
-    if not os.environ.get("PREFECT_API_URL"):
+def api_configured() -> bool:
+    """A Prefect API is set: in the environment, or in the settings of an already loaded Prefect."""
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    if "prefect.settings" not in sys.modules:  # never import Prefect (slow) just to find out
         return False
-    resource = {"prefect.resource.id": f"zaitun.document.{slug}" if slug else "zaitun.project"}
+    from prefect.settings import get_current_settings
+
+    return bool(get_current_settings().api.url)
+
+
+def emit(name: str, slug: str | None = None, resource_id: str | None = None, **payload) -> bool:
+    """Emit event `name` about document `slug` (or `resource_id`); True when handed to Prefect."""
+    if not api_configured():
+        return False
+    resource = {"prefect.resource.id": resource_id or (f"zaitun.document.{slug}" if slug else "zaitun.project")}
     try:
         from prefect.events import emit_event
 

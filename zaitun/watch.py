@@ -53,9 +53,9 @@ class DebouncedHandler(FileSystemEventHandler):
 
 
 def emit_content_changed(paths: list[str]) -> None:
-    from zaitun.events import emit_project_event
+    from zaitun.events import emit
 
-    emit_project_event("zaitun.content.changed", "zaitun.content.batch", paths=paths)
+    emit("zaitun.content.changed", resource_id="zaitun.content.batch", paths=paths)
 
 
 def start_watcher(content_dir: Path, on_batch: Callable[[list[str]], None] = emit_content_changed,

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
-from zaitun.review import gate
+from zaitun.review import actions, gate
 from zaitun.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import Engine, make_engine
@@ -94,7 +94,7 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
             if on_progress:
                 on_progress(done, total)
         if auto_approve:
-            result.approved = _approve_memory(store, slug, result.segments)
+            result.approved = _approve_memory(project, store, slug, result.segments)
         if result.segments:
             _record(store, result)
     return report
@@ -174,8 +174,9 @@ def _record(store: Store, result: DocumentResult) -> None:
                            approved=result.approved, flagged=sum(bool(r.issues) for r in segments))
 
 
-def _approve_memory(store: Store, slug: str, results: list[SegmentResult]) -> int:
+def _approve_memory(project: Project, store: Store, slug: str, results: list[SegmentResult]) -> int:
+    """Approve clean memory matches; completing a document announces it like a reviewer's approval."""
     ids = [r.id for r in results if r.origin == "memory" and not r.issues]
     if not ids:
         return 0
-    return len(gate.approve(store, slug, ids, actor="memory", via="memory").approved)
+    return len(actions.approve(project, store, slug, ids, actor="memory", via="memory").approved)
