@@ -20,7 +20,7 @@ def feed_urls(site_dir: Path, urls: layout.Urls) -> list[str]:
 
 def ping(hub: str, topics: list[str], timeout: float = 10.0, retries: int = 3, backoff: float = 0.5) -> None:
     """POST hub.mode=publish for the topics; retried on network errors and 5xx, then PublishError."""
-    data = [("hub.mode", "publish")] + [("hub.url", topic) for topic in topics]
+    data = {"hub.mode": "publish", "hub.url": topics}
     problem = ""
     for attempt in range(retries):
         try:

@@ -1,0 +1,104 @@
+"""The publish commands end to end: build, deploy, social post, preview's 404, WebSub ping."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+from publish_helpers import standard_project
+from typer.testing import CliRunner
+
+from zaitun.cli import app
+from zaitun.errors import PublishError
+from zaitun.publish.cli import _Handler
+
+runner = CliRunner()
+
+
+class Hub(BaseHTTPRequestHandler):
+    pings: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 - http.server naming
+        Hub.pings.append(parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(handler) -> tuple[ThreadingHTTPServer, str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture
+def fx(tmp_path):
+    return standard_project(tmp_path / "proj")
+
+
+def run(fx, *args):
+    return runner.invoke(app, ["--project", str(fx.project.root), *args])
+
+
+def test_build_command_builds_the_site_and_says_what_it_skipped(fx):
+    result = run(fx, "build")
+    assert result.exit_code == 0, result.output
+    assert "skipped paying (en): no approved English yet" in result.output
+    assert "rendered" in result.output and (fx.out / "zh" / "index.html").is_file()
+
+
+def test_build_pings_the_websub_hub_with_every_feed(fx):
+    Hub.pings = []
+    server, url = serve(Hub)
+    try:
+        config = fx.project.config_path
+        config.write_text(config.read_text() + f'\n[publish]\nwebsub_hub = "{url}/hub"\n')
+        result = run(fx, "build")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0, result.output
+    assert Hub.pings[0]["hub.mode"] == ["publish"]
+    assert "https://example.org/zh/feed.xml" in Hub.pings[0]["hub.url"]
+    assert "https://example.org/en/programmes/240-hour-transit/atom.xml" in Hub.pings[0]["hub.url"]
+
+
+def test_deploy_to_a_folder_and_dry_run(fx, tmp_path):
+    run(fx, "build")
+    target = tmp_path / "www"
+    dry = run(fx, "deploy", "--to", str(target), "--dry-run")
+    assert dry.exit_code == 0 and "would upload" in dry.output and not target.exists()
+    real = run(fx, "deploy", "--to", str(target))
+    assert real.exit_code == 0 and (target / "index.html").is_file()
+
+
+def test_deploy_without_a_target_says_how_to_set_one(fx):
+    result = run(fx, "deploy")
+    assert isinstance(result.exception, PublishError)
+    assert "--to s3://BUCKET/PREFIX" in str(result.exception)
+
+
+def test_social_post_is_a_dry_run_without_send(fx):
+    run(fx, "build")
+    result = run(fx, "social", "post")
+    assert result.exit_code == 0
+    assert "would send transit.zh.mastodon." in result.output and "dry run" in result.output
+
+
+def test_preview_server_answers_missing_pages_with_the_site_404(fx):
+    run(fx, "build")
+    server, url = serve(functools.partial(_Handler, directory=str(fx.out)))
+    try:
+        missing = httpx.get(url + "/zh/nowhere/", timeout=5)
+        page = httpx.get(url + "/zh/guides/transit/", timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert missing.status_code == 404 and "页面不存在" in missing.text
+    assert page.status_code == 200 and "240小时过境免签政策指南" in page.text
