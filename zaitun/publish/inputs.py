@@ -145,10 +145,11 @@ def collect(store: Store, cache: dict, problems: list[str] | None = None) -> lis
 
 
 def _zh_entry(row: dict, meta: dict) -> Entry:
+    source = f"content/{row['section']}/{Path(row['path']).name}"  # relative: no server paths online
     return Entry(slug=row["slug"], section=row["section"], lang="zh", title=meta["title"],
                  summary=meta.get("summary") or "", social=meta.get("social") or "",
                  date=_date(meta["date"]), updated=_aware(row["updated_at"]), meta=meta,
-                 source_hash=row["raw_hash"], provenance={"source": row["path"], "raw_hash": row["raw_hash"]},
+                 source_hash=row["raw_hash"], provenance={"source": source, "raw_hash": row["raw_hash"]},
                  _row=row)
 
 
