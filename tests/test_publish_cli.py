@@ -15,16 +15,23 @@ from typer.testing import CliRunner
 from zaitun.cli import app
 from zaitun.errors import PublishError
 from zaitun.publish.cli import _Handler
+from zaitun.publish.websub import ping
 
 runner = CliRunner()
 
 
 class Hub(BaseHTTPRequestHandler):
     pings: list[dict] = []
+    busy = 0  # answer this many pings with 503 first
 
     def do_POST(self):  # noqa: N802 - http.server naming
         Hub.pings.append(parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()))
-        self.send_response(204)
+        if Hub.busy:
+            Hub.busy -= 1
+            self.send_response(503)
+        else:
+            self.send_response(204)
+        self.send_header("Content-Length", "0")
         self.end_headers()
 
     def log_message(self, *args):
@@ -67,6 +74,21 @@ def test_build_pings_the_websub_hub_with_every_feed(fx):
     assert Hub.pings[0]["hub.mode"] == ["publish"]
     assert "https://example.org/zh/feed.xml" in Hub.pings[0]["hub.url"]
     assert "https://example.org/en/programmes/240-hour-transit/atom.xml" in Hub.pings[0]["hub.url"]
+
+
+def test_websub_ping_retries_a_busy_hub_then_gives_up_with_a_clear_error():
+    Hub.pings, Hub.busy = [], 1
+    server, url = serve(Hub)
+    try:
+        ping(url, ["https://example.org/zh/feed.xml"], timeout=5, retries=3, backoff=0.01)
+        assert len(Hub.pings) == 2
+        Hub.pings, Hub.busy = [], 5
+        with pytest.raises(PublishError, match="did not accept the ping .HTTP 503"):
+            ping(url, ["https://example.org/zh/feed.xml"], timeout=5, retries=3, backoff=0.01)
+        assert len(Hub.pings) == 3
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_deploy_to_a_folder_and_dry_run(fx, tmp_path):

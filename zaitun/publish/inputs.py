@@ -127,7 +127,10 @@ def collect(store: Store, cache: dict, problems: list[str] | None = None) -> lis
     """
     released = latest_releases(store)
     entries: list[Entry] = []
-    for row in store.documents(status="active"):
+    rows = store.documents(status="active")
+    for gone in set(cache) - {row["slug"] for row in rows}:
+        del cache[gone]
+    for row in rows:
         try:
             meta = _meta_of(row, cache)
             dt.date.fromisoformat(str(meta["date"]))

@@ -19,7 +19,6 @@ ROBOTS = "robots.txt"
 PROVENANCE = "provenance.json"
 ASSETS_DIR = "assets"
 SOCIAL_DIR = "social"  # the social outbox; not part of the site (never deployed or linted)
-RESERVED_SECTIONS = {"programmes", "tags", "assets", "social"}
 FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}
 _UNSAFE = re.compile(r"[\s/\\?#%<>\"'&]+")
 

@@ -12,12 +12,15 @@ renames under a journal that the next build finishes if this one is stopped half
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import multiprocessing
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,13 +62,31 @@ class BuildReport:
 def build_site(project: Project, store, today: dt.date | None = None, social: bool = True) -> BuildReport:
     """Build publish/ from the store: Chinese from current content, English only from releases."""
     started = time.perf_counter()
+    with build_lock(project):
+        report = _build(project, store, today or dt.date.today(), social)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@contextmanager
+def build_lock(project: Project) -> Iterator[None]:
+    """One build at a time per project (a flow and a person may start one together): the second waits."""
+    with open(project.state_dir / "publish.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build(project: Project, store, today: dt.date, social: bool) -> BuildReport:
     out = project.publish_dir
     recover(project)
     report = BuildReport(out)
     state = load_manifest(project) if out.is_dir() else {}
     entries = collect(store, state.setdefault("docs", {}), report.problems)
     _explain(entries, report)
-    site = site_settings(project, today or dt.date.today())
+    site = site_settings(project, today)
     specs = plan(entries, site)
     items = outputs(specs, site) + feed_outputs(entries, site) + extra_outputs(specs, site)
     _refuse_duplicates(items)
@@ -82,7 +103,6 @@ def build_site(project: Project, store, today: dt.date | None = None, social: bo
     save_manifest(project, {"version": MANIFEST_VERSION, "docs": state["docs"], "files": files})
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         report.social = queue_posts(project, entries, site, out / layout.SOCIAL_DIR)
-    report.seconds = time.perf_counter() - started
     return report
 
 
