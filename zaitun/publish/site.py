@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import multiprocessing
 import os
@@ -34,7 +35,7 @@ from zaitun.publish.pages import Output, Site, outputs, plan
 from zaitun.publish.render import css_digest
 from zaitun.publish.social import queue_posts
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 JOURNAL = ".journal.json"
 PARALLEL_MIN = 200  # below this many files to render, forking workers costs more than it saves
 WRITER_THREADS = 4
@@ -100,7 +101,7 @@ def _build(project: Project, store, today: dt.date, social: bool) -> BuildReport
         raise
     report.removed = sorted(set(previous) - set(files))
     commit(out, stage, report, incremental=bool(previous))
-    save_manifest(project, {"version": MANIFEST_VERSION, "docs": state["docs"], "files": files})
+    save_manifest(project, {"version": manifest_version(), "docs": state["docs"], "files": files})
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         report.social = queue_posts(project, entries, site, out / layout.SOCIAL_DIR)
     return report
@@ -275,13 +276,18 @@ def manifest_path(project: Project) -> Path:
     return project.state_dir / "publish-manifest.json"
 
 
+def manifest_version() -> str:
+    """Changes with the manifest format and with the lint's fact extraction (kept facts must match it)."""
+    return f"{MANIFEST_VERSION}-{hashlib.sha256(Path(lint.__file__).read_bytes()).hexdigest()[:12]}"
+
+
 def load_manifest(project: Project) -> dict:
     """The last build's records; an unreadable or old-format one means a full build."""
     try:
         state = json.loads(manifest_path(project).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return state if state.get("version") == MANIFEST_VERSION else {}
+    return state if state.get("version") == manifest_version() else {}
 
 
 def save_manifest(project: Project, state: dict) -> None:
