@@ -10,8 +10,9 @@ from zaitun.config import default_toml
 from zaitun.errors import ZaitunError
 from zaitun.project import CONFIG_NAME
 
-SAMPLE_DIRS = ("content", "glossary", "tm", "flows")
-SAMPLE_FILES = ("prefect.yaml",)
+SAMPLE_DIRS = ("content", "glossary", "tm")  # sample content: skipped with --no-sample
+SKELETON = ("flows", "prefect.yaml")  # the orchestration every project runs
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 GITIGNORE = ".zaitun/\n.prefect/\npublish/*\n!publish/.gitkeep\n"
 
 
@@ -35,16 +36,18 @@ def init_project(target: Path, with_sample: bool = True) -> list[Path]:
     written[1].write_text(GITIGNORE, encoding="utf-8")
     (target / "publish").mkdir()
     (target / "publish" / ".gitkeep").touch()
-    source = sample_root() if with_sample else None
+    source = sample_root()
     for name in SAMPLE_DIRS:
         dest = target / name
-        if source and (source / name).is_dir():
-            shutil.copytree(source / name, dest, ignore=shutil.ignore_patterns("__pycache__"))
+        if with_sample and (source / name).is_dir():
+            shutil.copytree(source / name, dest, ignore=IGNORE)
         else:
             dest.mkdir(exist_ok=True)
         written.append(dest)
-    for name in SAMPLE_FILES:
-        if source and (source / name).is_file():
+    for name in SKELETON:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name, ignore=IGNORE)
+        else:
             shutil.copy2(source / name, target / name)
-            written.append(target / name)
+        written.append(target / name)
     return written

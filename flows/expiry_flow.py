@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect import flow, task
 
 from flows._common import notify, project_dir
-from flows.publish import build_and_publish
+from flows.publish_flow import build_and_publish
 from zaitun.pipeline import expiry_stage, open_project
 
 

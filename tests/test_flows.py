@@ -1,0 +1,160 @@
+"""The product end to end on a real Prefect API: drop files, watch them flow, approve, publish.
+
+A temporary Prefect server with its trigger services (`prefect_test_harness`); the
+deployments of prefect.yaml registered with a Runner; the real content watcher emitting
+`zaitun.content.changed`; runs executed by the Runner as they are created by the triggers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, write_doc
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+from prefect.runner import Runner
+from prefect.testing.utilities import prefect_test_harness
+
+from zaitun.project import Project
+from zaitun.review import actions, gate
+from zaitun.review.users import add_user
+from zaitun.scaffold import init_project
+from zaitun.store import Store
+
+sys.path.insert(0, str(REPO))
+from flows import serve as flows_serve  # noqa: E402
+from flows.intake_flow import intake  # noqa: E402
+from flows.publish_flow import publish  # noqa: E402
+from flows.translate_flow import translate  # noqa: E402
+
+GOOD = ("guides/drop-in.md", "title: 泉州欢迎您\ndate: 2026-11-01\nsummary: 欢迎来泉州。", "## 欢迎\n\n欢迎来泉州。")
+
+
+@pytest.fixture(scope="module")
+def prefect_api():
+    with prefect_test_harness(server_startup_timeout=90):
+        from prefect.settings import PREFECT_API_URL
+
+        os.environ["PREFECT_API_URL"] = PREFECT_API_URL.value()
+        yield PREFECT_API_URL.value()
+        os.environ.pop("PREFECT_API_URL", None)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Project:
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    for name in ("flows", "prefect.yaml"):
+        assert (root / name).exists()
+    monkeypatch.setenv("ZAITUN_PROJECT", str(root))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
+    return Project(root)
+
+
+def test_flows_are_idempotent_and_report_bad_files(prefect_api, project):
+    write_doc(project.root, *GOOD)
+    bad = write_doc(project.root, "guides/broken.md", "title: 坏", "没有日期。")
+    first = intake(project=str(project.root))
+    second = intake(project=str(project.root))
+    assert first["ingested"] == ["drop-in"] and second["ingested"] == []
+    assert any(str(bad) in e and "date" in e for e in first["errors"])
+    drafted = translate(project=str(project.root), slugs=["drop-in"])
+    again = translate(project=str(project.root), slugs=["drop-in"])
+    assert drafted["drafted"] > 0 and again["drafted"] == 0
+    store = Store.open(project.database_url)
+    assert len(store.history("drop-in", store.segments("drop-in")[0]["seg_id"])) == 1  # nothing duplicated
+    built = publish(project=str(project.root))
+    assert (project.publish_dir / "zh" / "guides" / "drop-in" / "index.html").exists()
+    assert not (project.publish_dir / "en" / "guides" / "drop-in").exists()  # never approved
+    assert publish(project=str(project.root))["rendered"] == 0 < built["rendered"]
+
+
+def _deployments(names: set[str]) -> list:
+    return [flows_serve.to_deployment(spec) for spec in flows_serve.deployment_specs(REPO / "prefect.yaml")
+            if spec["name"] in names]
+
+
+async def _runs_of(deployment_ids) -> list:
+    async with get_client() as client:
+        return await client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=list(deployment_ids))))
+
+
+def wait_for_run(deployment_id, seen: set, timeout: float = 60.0):
+    """Block until the trigger created a new run of the deployment; return it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        new = [r for r in asyncio.run(_runs_of([deployment_id])) if r.id not in seen]
+        if new:
+            seen.add(new[0].id)
+            return new[0]
+        time.sleep(0.5)
+    raise AssertionError(f"no run of deployment {deployment_id} within {timeout} s")
+
+
+def execute_due_runs(runner: Runner) -> None:
+    asyncio.run(runner.start(run_once=True))
+
+
+def test_dropped_file_flows_to_an_approved_english_page(prefect_api, project):
+    from zaitun.watch import start_watcher
+
+    runner = Runner(query_seconds=1, prefetch_seconds=30)
+    ids = {d.name: runner.add_deployment(d) for d in _deployments({"intake", "translate", "publish"})}
+    seen: set = set()
+    observer = start_watcher(project.content_dir, debounce=0.3)
+    try:
+        write_doc(project.root, *GOOD)
+        write_doc(project.root, "guides/broken.md", "title: 坏", "没有日期。")
+        wait_for_run(ids["intake"], seen)
+    finally:
+        observer.stop()
+        observer.join(5)
+    execute_due_runs(runner)
+    wait_for_run(ids["translate"], seen)  # triggered by zaitun.content.ingested
+    execute_due_runs(runner)
+
+    store = Store.open(project.database_url)
+    states = gate.segment_states(store, "drop-in")
+    assert states and all(s.translation for s in states)  # offline: drafts, flagged for a human
+    assert store.document("broken") is None  # the bad file was reported, the good one went on
+    add_user(store, "rev", "reviewer", "a long password")
+    for s in states:
+        gate.edit(store, "drop-in", s.seg_id, f"English {s.position}.", "rev")
+    result = actions.approve(project, store, "drop-in", [s.seg_id for s in states], "rev")
+    assert result.completed  # emits zaitun.document.approved
+    wait_for_run(ids["publish"], seen)
+    execute_due_runs(runner)
+    page = project.publish_dir / "en" / "guides" / "drop-in" / "index.html"
+    assert page.exists() and "English 2." in page.read_text(encoding="utf-8")
+    for feed in ("feed.xml", "atom.xml"):
+        assert "/en/guides/drop-in/" in (project.publish_dir / "en" / feed).read_text(encoding="utf-8")
+
+    (project.content_dir / "guides" / "drop-in.md").unlink()  # a deleted file is withdrawn
+    intake(project=str(project.root))
+    wait_for_run(ids["publish"], seen)  # triggered by zaitun.document.withdrawn
+    execute_due_runs(runner)
+    assert not page.exists()
+    assert not (project.publish_dir / "zh" / "guides" / "drop-in").exists()
+
+
+def test_unmatched_event_creates_no_run(prefect_api, project):
+    from prefect.events import emit_event
+
+    runner = Runner()
+    ids = {d.name: runner.add_deployment(d) for d in _deployments({"publish"})}
+    before = {r.id for r in asyncio.run(_runs_of([ids["publish"]]))}
+    emit_event(event="zaitun.something.else", resource={"prefect.resource.id": "zaitun.document.x"})
+    time.sleep(3)
+    assert {r.id for r in asyncio.run(_runs_of([ids["publish"]]))} == before
+
+
+def test_flow_files_import_nothing_but_the_library(project):
+    for path in Path(REPO / "flows").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "sqlalchemy" not in text and "open(" not in text, path
