@@ -34,6 +34,7 @@ from zaitun.publish.inputs import Entry, collect
 from zaitun.publish.pages import Output, Site, outputs, plan
 from zaitun.publish.render import css_digest
 from zaitun.publish.social import queue_posts
+from zaitun.store import Store
 
 MANIFEST_VERSION = 2
 JOURNAL = ".journal.json"
@@ -60,7 +61,7 @@ class BuildReport:
                 f"removed {len(self.removed)}, social posts queued {len(self.social)} in {self.seconds:.2f}s")
 
 
-def build_site(project: Project, store, today: dt.date | None = None, social: bool = True) -> BuildReport:
+def build_site(project: Project, store: Store, today: dt.date | None = None, social: bool = True) -> BuildReport:
     """Build publish/ from the store: Chinese from current content, English only from releases."""
     started = time.perf_counter()
     with build_lock(project):
@@ -80,7 +81,7 @@ def build_lock(project: Project) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _build(project: Project, store, today: dt.date, social: bool) -> BuildReport:
+def _build(project: Project, store: Store, today: dt.date, social: bool) -> BuildReport:
     out = project.publish_dir
     recover(project)
     report = BuildReport(out)
