@@ -74,7 +74,8 @@ def _ping_hub(project, site_dir: Path) -> None:
 
 @social_app.command("post")
 def social_post(send: Annotated[bool, typer.Option("--send", help="Really post (needs social.mastodon_url "
-                                                   "and a token); otherwise a dry run.")] = False) -> None:
+                                                   "and a token); otherwise a dry run unless social.dry_run "
+                                                   "is false.")] = False) -> None:
     """Post the outbox's Mastodon posts that were never sent (dry run unless --send)."""
     from zaitun.cli import get_project
     from zaitun.publish.layout import SOCIAL_DIR

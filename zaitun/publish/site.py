@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -54,6 +55,7 @@ class BuildReport:
     under_review: list[str] = field(default_factory=list)  # English kept while an update is reviewed
     social: list[str] = field(default_factory=list)  # ids of posts queued in the outbox
     problems: list[str] = field(default_factory=list)  # documents left out (fatal problems raise)
+    workers: int = 1  # processes that rendered
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -145,7 +147,8 @@ def write_outputs(items: list[Output], previous: dict, out: Path, stage: Path, r
             report.reused.append(item.path)
         else:
             todo.append(item)
-    for item, facts in zip(todo, render_all(todo, stage), strict=True):
+    report.workers = worker_count(len(todo))
+    for item, facts in zip(todo, render_all(todo, stage, report.workers), strict=True):
         files[item.path] = {"key": item.key, "kind": item.kind, "facts": facts}
         report.rendered.append(item.path)
     return files
@@ -177,10 +180,17 @@ def _render_job(args: tuple[int, int, str]) -> list[dict]:
     return _render_chunk(_JOBS[start:stop], Path(stage))
 
 
-def render_all(todo: list[Output], stage: Path) -> list[dict]:
-    """Render and write outputs; large batches on every CPU (forked workers share the planned outputs)."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(todo) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+def worker_count(jobs: int) -> int:
+    """Processes for a batch: forking is only safe in a single-threaded process (not inside a Prefect task
+    runner's thread, for instance) and only pays for large batches."""
+    if jobs < PARALLEL_MIN or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, 8)
+
+
+def render_all(todo: list[Output], stage: Path, workers: int = 1) -> list[dict]:
+    """Render and write outputs; with several workers, forked processes share the planned outputs."""
+    if workers < 2:
         return _render_chunk(todo, stage)
     global _JOBS
     _JOBS = todo
