@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,8 +56,9 @@ class PageSpec:
 
 
 def key_of(*parts) -> str:
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+    """Hash of plain data (str, numbers, dates, lists, dicts built in a fixed order); repr is fast and
+    stable for these, and every build constructs them the same way."""
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:24]
 
 
 def by_date(entries: list[Entry]) -> list[Entry]:

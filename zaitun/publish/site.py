@@ -21,7 +21,6 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +39,6 @@ from zaitun.store import Store
 MANIFEST_VERSION = 2
 JOURNAL = ".journal.json"
 PARALLEL_MIN = 200  # below this many files to render, forking workers costs more than it saves
-WRITER_THREADS = 4
 
 
 @dataclass
@@ -160,15 +158,12 @@ def write_file(target: Path, data: bytes) -> None:
 
 
 def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
-    """Render items in turn while threads do the writing: file creation is slow I/O, rendering is CPU."""
-    with ThreadPoolExecutor(WRITER_THREADS) as writers:
-        pending, facts = [], []
-        for item in items:
-            data = item.render()
-            pending.append(writers.submit(write_file, stage / layout.file_of(item.path), data))
-            facts.append(_facts(item.kind, data))
-        for future in pending:
-            future.result()  # re-raise a failed write
+    """Render and write items in turn; return the lint facts of each."""
+    facts = []
+    for item in items:
+        data = item.render()
+        write_file(stage / layout.file_of(item.path), data)
+        facts.append(_facts(item.kind, data))
     return facts
 
 
