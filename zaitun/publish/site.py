@@ -90,7 +90,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     _explain(entries, report)
     site = site_settings(project, today)
     specs = plan(entries, site)
-    items = outputs(specs, site) + feed_outputs(entries, site) + extra_outputs(specs, site)
+    # feeds first: they render many bodies, so a worker should start on them, not end with them
+    items = feed_outputs(entries, site) + outputs(specs, site) + extra_outputs(specs, site)
     _refuse_duplicates(items)
     previous = state.get("files", {})
     stage = staging_dir(out)
