@@ -25,7 +25,8 @@ from pathlib import Path
 
 from zaitun.content.intake import ingest
 from zaitun.project import Project
-from zaitun.publish.site import build_site, manifest_path
+from zaitun.publish.output import manifest_path
+from zaitun.publish.site import build_site
 from zaitun.store import Store, sha
 
 ZH_WORDS = ("外籍人士 办理 居留许可 过境免签 政策 口岸 泉州 服务 指南 申请 材料 时限 窗口 热线 咨询 "

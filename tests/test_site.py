@@ -16,7 +16,7 @@ import pytest
 from publish_helpers import NOTICE, NOTICE_BODY, TRANSIT, TRANSIT_BODY, standard_project
 
 from zaitun.errors import PublishError
-from zaitun.publish import layout, lint, site
+from zaitun.publish import layout, lint, output, site
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +260,7 @@ def test_a_commit_stopped_half_way_is_finished_by_the_next_build(fx, monkeypatch
     def stopped(out, stage, journal):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(site, "_apply", stopped)
+    monkeypatch.setattr(output, "_apply", stopped)
     with pytest.raises(KeyboardInterrupt):
         fx.build()
     assert "若干新措施" not in read(fx.out, "zh/policies/notice-2023-1/")  # nothing half-applied
@@ -274,7 +274,7 @@ def test_parallel_rendering_writes_the_same_site(fx, tmp_path, monkeypatch):
     fx.build()
     serial = {p.relative_to(fx.out): p.read_bytes() for p in fx.out.rglob("*.*") if "social" not in p.parts}
     shutil.rmtree(fx.out)
-    site.manifest_path(fx.project).unlink()
+    output.manifest_path(fx.project).unlink()
     monkeypatch.setattr(site, "PARALLEL_MIN", 0)
     report = fx.build()
     assert report.workers > 1 or threading.active_count() > 1 or (os.cpu_count() or 1) < 2

@@ -4,7 +4,7 @@
     pages.py    entries -> planned pages with alternates and input keys;  render.py + templates/
     feeds.py    RSS and Atom per language and programme;  extras.py: root, 404, css, sitemap, robots
     lint.py     the build's check of its own output;  layout.py: every path and URL of publish/
-    site.py     build_site(): the whole pass, incremental and atomic
+    site.py     build_site(): the whole pass, incremental;  output.py: atomic commit, manifest
     social.py   the outbox (posts.py: platform limits and truncation);  mastodon.py: the poster
     sinks.py    deploy to a folder or S3 (s3.py);  websub.py: hub ping;  cli.py: the commands
 """
