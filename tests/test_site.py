@@ -79,6 +79,17 @@ def test_every_internal_link_and_hreflang_target_exists(built):
                 assert target_exists(fx.out, href, page_url), f"{path}: {href}"
 
 
+def test_pages_load_no_external_resources(built):
+    fx, _ = built
+    for path in html_files(fx.out):
+        tree = parse(path.read_text(encoding="utf-8"))
+        for el in tree.iter():
+            loaded = el.get("src") if el.tag in ("img", "script", "iframe") else (
+                el.get("href") if el.tag == "link" and el.get("rel") in ("stylesheet", "icon", "preload") else None)
+            assert loaded is None or loaded.startswith("/"), f"{path}: {el.tag} loads {loaded}"
+            assert not (el.tag == "script" and el.get("type") != "application/ld+json"), f"{path}: script"
+
+
 def test_hreflang_alternates_are_reciprocal_and_name_only_existing_pages(built):
     fx, _ = built
     zh = parse(read(fx.out, "zh/guides/transit/"))
