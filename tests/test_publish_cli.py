@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -14,7 +13,7 @@ from typer.testing import CliRunner
 
 from zaitun.cli import app
 from zaitun.errors import PublishError
-from zaitun.publish.cli import _Handler
+from zaitun.publish.preview import serve_folder
 from zaitun.publish.websub import ping
 
 runner = CliRunner()
@@ -115,7 +114,8 @@ def test_social_post_is_a_dry_run_without_send(fx):
 
 def test_preview_server_answers_missing_pages_with_the_site_404(fx):
     run(fx, "build")
-    server, url = serve(functools.partial(_Handler, directory=str(fx.out)))
+    server = serve_folder(fx.out, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         missing = httpx.get(url + "/zh/nowhere/", timeout=5)
         page = httpx.get(url + "/zh/guides/transit/", timeout=5)

@@ -6,5 +6,6 @@
     lint.py     the build's check of its own output;  layout.py: every path and URL of publish/
     site.py     build_site(): the whole pass, incremental;  output.py: atomic commit, manifest
     social.py   the outbox (posts.py: platform limits and truncation);  mastodon.py: the poster
-    sinks.py    deploy to a folder or S3 (s3.py);  websub.py: hub ping;  cli.py: the commands
+    sinks.py    deploy to a folder or S3 (s3.py);  websub.py: hub ping
+    preview.py  serve publish/ locally;  cli.py: the commands
 """

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 from pathlib import Path
 from typing import Annotated
 
@@ -95,31 +93,18 @@ def social_post(send: Annotated[bool, typer.Option("--send", help="Really post (
         raise typer.Exit(1)
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def send_error(self, code, message=None, explain=None):  # serve the site's own 404 page
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.is_file():
-            return super().send_error(code, message, explain)
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 def preview(port: Annotated[int | None, typer.Option("--port", help="Port (default: publish.preview_port).")]
             = None) -> None:
     """Serve publish/ on http://127.0.0.1:PORT to look at the site before deploying it."""
     from zaitun.cli import get_project
+    from zaitun.publish.preview import make_server
 
     project = get_project()
     site_dir = project.publish_dir
     if not (site_dir / "index.html").is_file():
         raise PublishError(f"{site_dir} has no built site: run `zaitun build` first")
     port = port or project.config.get("publish.preview_port")
-    handler = functools.partial(_Handler, directory=str(site_dir))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    with make_server(site_dir, "127.0.0.1", port) as server:
         typer.echo(f"serving {site_dir} on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
         try:
             server.serve_forever()

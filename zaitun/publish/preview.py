@@ -1,0 +1,38 @@
+"""A local preview of publish/ on 127.0.0.1, answering missing pages with the site's own 404 page."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+
+class PreviewHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files from the site folder (looked up per request, so a rebuild's swap is seen at once)."""
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(PreviewHandler, directory=str(folder))
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+def serve_folder(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
+    """Serve folder from a background thread; stop it with the returned server's shutdown()."""
+    server = make_server(folder, host, port)
+    threading.Thread(target=server.serve_forever, daemon=True, name="preview").start()
+    return server
