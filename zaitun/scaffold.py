@@ -13,7 +13,7 @@ from zaitun.project import CONFIG_NAME
 SAMPLE_DIRS = ("content", "glossary", "tm")  # sample content: skipped with --no-sample
 SKELETON = ("flows", "prefect.yaml")  # the orchestration every project runs
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
-GITIGNORE = ".zaitun/\n.prefect/\npublish/*\n!publish/.gitkeep\n"
+GITIGNORE = ".zaitun/\n.prefect/\npublish/*\n!publish/.gitkeep\n.publish.*\n"
 
 
 def sample_root() -> Path:
