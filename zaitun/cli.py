@@ -41,6 +41,9 @@ def main_options(
                                           help="Print the version and exit.")] = False,
 ) -> None:
     state.project = Project(project)
+    from zaitun.up import adopt_running_stack
+
+    adopt_running_stack(state.project)
 
 
 def get_project() -> Project:

@@ -33,7 +33,24 @@ def emit(name: str, slug: str | None = None, resource_id: str | None = None, **p
     try:
         from prefect.events import emit_event
 
-        return emit_event(event=name, resource=resource, payload=payload) is not None
+        sent = emit_event(event=name, resource=resource, payload=payload) is not None
+        _flush_outside_flows()
+        return sent
     except Exception:  # an unreachable Prefect must not break reviewing or publishing
         log.warning("could not emit Prefect event %s for %s", name, slug, exc_info=True)
         return False
+
+
+def _flush_outside_flows() -> None:
+    """Outside a flow run (a reviewer's CLI, the web UI), deliver now rather than at exit.
+
+    A short-lived command would otherwise exit with the event still queued; inside a flow run
+    Prefect's own machinery delivers it.
+    """
+    from prefect.context import FlowRunContext
+    from prefect.events.worker import EventsWorker
+
+    if FlowRunContext.get() is None:
+        # The worker logs "Still processing items" whenever it is drained with work queued.
+        logging.getLogger(EventsWorker.__name__).setLevel(logging.ERROR)
+        EventsWorker.drain_all(timeout=10, at_exit=False)

@@ -9,6 +9,7 @@ clone shows a complete site at once.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import signal
@@ -34,6 +35,27 @@ def prefect_env(project: Project) -> dict[str, str]:
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",  # runs start ~2 s after their event, not ~10 s
         "ZAITUN_PROJECT": str(project.root),
     }
+
+
+STACK_FILE = "up.json"
+
+
+def record_stack(project: Project, api: str) -> None:
+    """Tell other zaitun commands (a reviewer's CLI) where this stack's Prefect API is."""
+    (project.state_dir / STACK_FILE).write_text(json.dumps({"pid": os.getpid(), "api": api}), encoding="utf-8")
+
+
+def adopt_running_stack(project: Project) -> None:
+    """Point this process's events at a running `zaitun up`, unless PREFECT_API_URL is set."""
+    path = project.root / ".zaitun" / STACK_FILE
+    if os.environ.get("PREFECT_API_URL") or not path.is_file():
+        return
+    try:
+        stack = json.loads(path.read_text(encoding="utf-8"))
+        os.kill(stack["pid"], 0)
+    except (OSError, ValueError, KeyError):
+        return  # stale: that stack is gone
+    os.environ["PREFECT_API_URL"] = stack["api"]
 
 
 def wait_healthy(url: str, timeout: float = 90.0) -> None:
@@ -78,10 +100,9 @@ class Stack:
         for stop in reversed(self.stoppers):
             with contextlib.suppress(Exception):
                 stop()
-        for proc in reversed(self.processes):
+        for proc in reversed(self.processes):  # the flows first, while the server still answers them
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.processes:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -135,6 +156,8 @@ def up(project: Project, echo=print) -> None:
         wait_healthy(api)
         stack.spawn([sys.executable, str(project.root / "flows" / "serve.py")], env, "prefect-serve")
         review_url, site_url = start_threads(stack)
+        record_stack(project, api)
+        stack.stoppers.append(lambda: (project.state_dir / STACK_FILE).unlink(missing_ok=True))
         _print_banner(echo, api, review_url, site_url, password, summary)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while all(p.poll() is None for p in stack.processes):
@@ -156,7 +179,7 @@ def _print_banner(echo, api: str, review_url: str, site_url: str, password: str 
     echo(f"  Prefect UI     {api.removesuffix('/api')}")
     if password:
         echo(f"  first-run admin account: admin / {password}   (add reviewers: zaitun user add NAME)")
-    echo(f"  documents: {len(summary['intake']['ingested'])} taken in, {pub.get('pages', '?')} pages published")
+    echo(f"  documents: {len(summary['intake']['ingested'])} taken in; {pub.get('summary', '')}")
     echo("Press Ctrl-C to stop.")
 
 

@@ -58,12 +58,17 @@ def _prune(out: Path, folder: Path) -> None:
         folder = folder.parent
 
 
+KEEP = ".gitkeep"
+
+
 def _swap(out: Path, stage: Path) -> None:
     old = out.parent / f".{out.name}.previous"
     if old.exists():
         shutil.rmtree(old)
     if (out / layout.SOCIAL_DIR).is_dir():  # the outbox is not built: it moves over
         (out / layout.SOCIAL_DIR).rename(stage / layout.SOCIAL_DIR)
+    if (out / KEEP).is_file():  # the repository's placeholder for the git-ignored output folder
+        (out / KEEP).rename(stage / KEEP)
     if out.exists():
         out.rename(old)
     try:
