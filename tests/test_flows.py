@@ -116,8 +116,10 @@ def test_dropped_file_flows_to_an_approved_english_page(prefect_api, project):
         observer.stop()
         observer.join(5)
     execute_due_runs(runner)
-    wait_for_run(ids["translate"], seen)  # triggered by zaitun.content.ingested
+    wait_for_run(ids["translate"], seen)  # both triggered by zaitun.content.ingested
+    wait_for_run(ids["publish"], seen)
     execute_due_runs(runner)
+    assert (project.publish_dir / "zh" / "guides" / "drop-in" / "index.html").exists()
 
     store = Store.open(project.database_url)
     states = gate.segment_states(store, "drop-in")
@@ -148,6 +150,7 @@ def test_unmatched_event_creates_no_run(prefect_api, project):
 
     runner = Runner()
     ids = {d.name: runner.add_deployment(d) for d in _deployments({"publish"})}
+    time.sleep(3)  # let runs triggered by earlier tests' events be created first
     before = {r.id for r in asyncio.run(_runs_of([ids["publish"]]))}
     emit_event(event="zaitun.something.else", resource={"prefect.resource.id": "zaitun.document.x"})
     time.sleep(3)
