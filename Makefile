@@ -42,6 +42,7 @@ bench: venv
 	$(BIN)/python bench/glossary_bench.py
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/approval_bench.py
+	$(BIN)/python bench/publish_latency_bench.py
 
 clean:
 	rm -rf $(VENV) .zaitun .prefect .pytest_cache .hypothesis
