@@ -6,12 +6,13 @@ operator's `prefect deploy`.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import yaml
 from prefect import serve
-from prefect.client.schemas.schedules import CronSchedule
+from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule
 from prefect.events import DeploymentEventTrigger
 from prefect.flows import load_flow_from_entrypoint
 
@@ -27,7 +28,9 @@ def to_deployment(spec: dict):
     flow = load_flow_from_entrypoint(str(ROOT / spec["entrypoint"]))
     triggers = [DeploymentEventTrigger(**{k: v for k, v in t.items() if k != "type"})
                 for t in spec.get("triggers", [])]
-    schedules = [CronSchedule(cron=s["cron"], timezone=s.get("timezone")) for s in spec.get("schedules", [])]
+    schedules = [CronSchedule(cron=s["cron"], timezone=s.get("timezone")) if "cron" in s
+                 else IntervalSchedule(interval=dt.timedelta(seconds=s["interval"]))
+                 for s in spec.get("schedules", [])]
     return flow.to_deployment(name=spec["name"], description=spec.get("description"), triggers=triggers,
                               schedules=schedules or None, concurrency_limit=spec.get("concurrency_limit"),
                               parameters=spec.get("parameters") or {})

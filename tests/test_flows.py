@@ -28,6 +28,7 @@ from zaitun.store import Store
 
 sys.path.insert(0, str(REPO))
 from flows import serve as flows_serve  # noqa: E402
+from flows.expiry_flow import expiry
 from flows.intake_flow import intake  # noqa: E402
 from flows.publish_flow import publish  # noqa: E402
 from flows.translate_flow import translate  # noqa: E402
@@ -75,8 +76,9 @@ def test_flows_are_idempotent_and_report_bad_files(prefect_api, project):
 
 
 def _deployments(names: set[str]) -> list:
-    return [flows_serve.to_deployment(spec) for spec in flows_serve.deployment_specs(REPO / "prefect.yaml")
-            if spec["name"] in names]
+    """The deployments of prefect.yaml, without schedules: here only events may start runs."""
+    return [flows_serve.to_deployment({**spec, "schedules": []})
+            for spec in flows_serve.deployment_specs(REPO / "prefect.yaml") if spec["name"] in names]
 
 
 async def _runs_of(deployment_ids) -> list:
@@ -161,3 +163,37 @@ def test_flow_files_import_nothing_but_the_library(project):
     for path in Path(REPO / "flows").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "sqlalchemy" not in text and "open(" not in text, path
+
+
+def test_expiry_tells_staff_once_a_day_and_marks_the_page(prefect_api, project):
+    import http.server
+    import threading
+
+    received: list[bytes] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        config = project.config_path.read_text(encoding="utf-8")
+        project.config_path.write_text(config.replace(
+            "expiring = []", f'expiring = ["json://127.0.0.1:{server.server_port}/hook"]'), encoding="utf-8")
+        write_doc(project.root, "policies/old-measures.md",
+                  "title: 旧措施\ndate: 2023-01-01\nvalid_until: 2024-12-31", "本措施已经到期。")
+        intake(project=str(project.root))
+        assert [d["slug"] for d in expiry(project=str(project.root))] == ["old-measures"]
+        assert [d["expiry"] for d in expiry(project=str(project.root))] == ["expired"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(received) == 1 and b"old-measures" in received[0]
+    page = project.publish_dir / "zh" / "policies" / "old-measures" / "index.html"
+    assert "已失效" in page.read_text(encoding="utf-8")
