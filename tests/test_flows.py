@@ -197,3 +197,45 @@ def test_expiry_tells_staff_once_a_day_and_marks_the_page(prefect_api, project):
     assert len(received) == 1 and b"old-measures" in received[0]
     page = project.publish_dir / "zh" / "policies" / "old-measures" / "index.html"
     assert "已失效" in page.read_text(encoding="utf-8")
+
+
+def test_publish_retries_through_an_s3_outage_and_catches_up(prefect_api, project, monkeypatch):
+    import socket
+    import threading
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    import flows.publish_flow as publish_flow
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    endpoint = f"http://127.0.0.1:{port}"
+    config = project.config_path.read_text(encoding="utf-8")
+    project.config_path.write_text(config.replace('s3_target = ""', 's3_target = "s3://site/zaitun"').replace(
+        's3_endpoint_url = ""', f's3_endpoint_url = "{endpoint}"'), encoding="utf-8")
+    write_doc(project.root, *GOOD)
+    intake(project=str(project.root))
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+
+    def service_returns() -> None:
+        server.start()
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="site")
+
+    outage = threading.Timer(3.0, service_returns)  # S3 is down when the flow starts
+    outage.start()
+    monkeypatch.setattr(publish_flow, "build_and_publish",
+                        publish_flow.build_and_publish.with_options(retries=10, retry_delay_seconds=1))
+    try:
+        summary = publish_flow.publish(project=str(project.root))
+        keys = [o["Key"] for o in boto3.client("s3", endpoint_url=endpoint).list_objects_v2(
+            Bucket="site")["Contents"]]
+    finally:
+        outage.join()
+        server.stop()
+    assert "uploaded" in summary["deployed"]
+    assert "zaitun/zh/guides/drop-in/index.html" in keys
