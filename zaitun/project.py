@@ -38,6 +38,11 @@ class Project:
         return self.root / "glossary"
 
     @property
+    def static_dir(self) -> Path:
+        """Images and documents content links to as /static/...; published as they are."""
+        return self.root / "static"
+
+    @property
     def tm_dir(self) -> Path:
         return self.root / "tm"
 

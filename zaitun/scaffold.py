@@ -34,8 +34,9 @@ def init_project(target: Path, with_sample: bool = True) -> list[Path]:
     written = [target / CONFIG_NAME, target / ".gitignore"]
     written[0].write_text(default_toml(), encoding="utf-8")
     written[1].write_text(GITIGNORE, encoding="utf-8")
-    (target / "publish").mkdir()
-    (target / "publish" / ".gitkeep").touch()
+    for name in ("publish", "static"):
+        (target / name).mkdir()
+        (target / name / ".gitkeep").touch()
     source = sample_root()
     for name in SAMPLE_DIRS:
         dest = target / name

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from zaitun.publish import layout
@@ -28,6 +30,21 @@ def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
         Output(layout.ROBOTS, key_of(robots.decode()), lambda: robots, kind="meta"),
         Output(layout.PROVENANCE, key_of(provenance.decode()), lambda: provenance, kind="meta"),
     ]
+
+
+def static_outputs(folder: Path) -> list[Output]:
+    """The project's static/ files (images, PDFs), copied as they are; hidden files are skipped."""
+    if not folder.is_dir():
+        return []
+    items = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue
+        data = path.read_bytes()
+        items.append(Output(layout.static(rel), hashlib.sha256(data).hexdigest()[:24], lambda data=data: data,
+                            kind="asset"))
+    return items
 
 
 def sitemap_xml(specs: list[PageSpec], site: Site) -> bytes:

@@ -18,6 +18,7 @@ SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 PROVENANCE = "provenance.json"
 ASSETS_DIR = "assets"
+STATIC_DIR = "static"  # the project's static/ folder (images, PDFs), copied as it is
 SOCIAL_DIR = "social"  # the social outbox; not part of the site (never deployed or linted)
 FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}
 _UNSAFE = re.compile(r"[\s/\\?#%<>\"'&]+")
@@ -56,6 +57,11 @@ def feed(lang: str, kind: str, programme_name: str | None = None) -> str:
 
 def stylesheet(digest: str) -> str:
     return f"{ASSETS_DIR}/style.{digest}.css"
+
+
+def static(rel: str) -> str:
+    """Where a file of the project's static/ folder is published; content links it as /static/..."""
+    return f"{STATIC_DIR}/{rel}"
 
 
 def file_of(path: str) -> str:

@@ -56,7 +56,7 @@ def site_files(site_dir: Path) -> list[str]:
 
 
 def upload_rank(name: str) -> int:
-    if name.startswith(layout.ASSETS_DIR + "/"):
+    if name.startswith((layout.ASSETS_DIR + "/", layout.STATIC_DIR + "/")):  # what pages link to goes first
         return 0
     if name.endswith(".xml") or name == layout.ROBOTS:
         return 2

@@ -26,7 +26,7 @@ from pathlib import Path
 from zaitun.errors import PublishError
 from zaitun.project import Project
 from zaitun.publish import layout, lint
-from zaitun.publish.extras import extra_outputs
+from zaitun.publish.extras import extra_outputs, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.inputs import Entry, collect
 from zaitun.publish.output import (
@@ -95,7 +95,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     site = site_settings(project, today)
     specs = plan(entries, site)
     # feeds first: they render many bodies, so a worker should start on them, not end with them
-    items = feed_outputs(entries, site) + outputs(specs, site) + extra_outputs(specs, site)
+    items = (feed_outputs(entries, site) + outputs(specs, site) + extra_outputs(specs, site)
+             + static_outputs(project.static_dir))
     _refuse_duplicates(items)
     previous = state.get("files", {})
     stage = staging_dir(out)
