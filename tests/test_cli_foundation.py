@@ -91,3 +91,16 @@ def test_status_json_lists_documents_after_intake(tmp_path):
     status = json.loads(run("--project", str(project), "status", "--json").stdout)
     slugs = {d["slug"] for d in status["documents"]}
     assert "quan-zheng-ban-gui-2024-11" in slugs and "240-hour-visa-free-transit" in slugs
+
+
+def test_status_names_files_that_need_fixing(tmp_path):
+    project = tmp_path / "p"
+    run("init", str(project), "--no-sample")
+    (project / "content" / "guides").mkdir()
+    (project / "content" / "guides" / "bad.md").write_text("---\ntitle: 标题\n---\n", encoding="utf-8")
+    run("--project", str(project), "intake")
+    result = run("--project", str(project), "status")
+    bad = project / "content" / "guides" / "bad.md"
+    assert f"needs fixing: {bad}:1: missing required field 'date'" in result.stdout
+    status = json.loads(run("--project", str(project), "status", "--json").stdout)
+    assert status["documents"] == [] and len(status["errors"]) == 1

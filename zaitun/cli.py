@@ -111,20 +111,25 @@ def intake() -> None:
 
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Show each document's stage: translating, in review, approved, withdrawn; and expiry."""
+    """Show each document's stage: translating, in review, approved, withdrawn; expiry; files to fix."""
+    from zaitun.content.model import load_documents
     from zaitun.status import project_status
 
     cfg = state.project.config
     rows = project_status(open_store(), dt.date.today(), cfg.get("site.expiry_warning_days"))
+    problems = [str(e) for e in load_documents(state.project.content_dir).errors]
     if as_json:
-        typer.echo(json.dumps({"documents": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({"documents": [r.as_dict() for r in rows], "errors": problems},
+                              ensure_ascii=False, indent=2))
         return
-    if not rows:
+    if not rows and not problems:
         typer.echo("no documents yet: put Markdown files in content/<section>/ and run `zaitun intake`")
     for r in rows:
         expiry = f"  [{r.expiry} {r.valid_until}]" if r.expiry else ""
         flagged = f", {r.flagged} flagged" if r.flagged else ""
         typer.echo(f"{r.slug:40} {r.stage:17} {r.approved}/{r.total} approved{flagged}{expiry}")
+    for problem in problems:
+        typer.echo(f"needs fixing: {problem}")
 
 
 @app.command("config")
