@@ -159,7 +159,7 @@ def up(project: Project, echo=print) -> None:
         record_stack(project, api)
         stack.stoppers.append(lambda: (project.state_dir / STACK_FILE).unlink(missing_ok=True))
         _print_banner(echo, api, review_url, site_url, password, summary)
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
         while all(p.poll() is None for p in stack.processes):
             time.sleep(0.5)
         raise ZaitunError("a background service stopped; see .zaitun/*.log")
@@ -168,6 +168,11 @@ def up(project: Project, echo=print) -> None:
     finally:
         stack.stop()
     echo("stopped")
+
+
+def _stop_on_sigterm(*_args) -> None:
+    """SIGTERM (a service manager stopping us) ends the stack like Ctrl-C."""
+    raise KeyboardInterrupt
 
 
 def _print_banner(echo, api: str, review_url: str, site_url: str, password: str | None, summary: dict) -> None:
