@@ -1,0 +1,64 @@
+"""`zaitun up` as a newcomer runs it: the whole local stack starts, answers, and stops on Ctrl-C."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from zaitun.scaffold import init_project
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_line(proc: subprocess.Popen, text: str, timeout: float) -> list[str]:
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if text in line:
+            return lines
+    raise AssertionError(f"{text!r} not printed within {timeout} s:\n{''.join(lines)}")
+
+
+def test_up_serves_site_review_ui_and_prefect_then_stops_cleanly(tmp_path):
+    root = tmp_path / "site"
+    init_project(root)
+    ports = {"prefect": free_port(), "review": free_port(), "preview": free_port()}
+    config = (root / "zaitun.toml").read_text(encoding="utf-8")
+    config = (config.replace("port = 8400", f"port = {ports['review']}")
+              .replace("preview_port = 8000", f"preview_port = {ports['preview']}")
+              .replace("port = 4200", f"port = {ports['prefect']}"))
+    (root / "zaitun.toml").write_text(config, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        printed = "".join(wait_for_line(proc, "Press Ctrl-C to stop.", 150))
+        assert f"http://127.0.0.1:{ports['preview']}/" in printed
+        assert "first-run admin account: admin / " in printed
+        site = httpx.get(f"http://127.0.0.1:{ports['preview']}/en/guides/240-hour-visa-free-transit/", timeout=10)
+        assert site.status_code == 200 and "240-hour visa-free transit" in site.text
+        login = httpx.get(f"http://127.0.0.1:{ports['review']}/login", timeout=10)
+        assert login.status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{ports['prefect']}/api/health", timeout=10).json() is True
+        assert (root / ".zaitun" / "up.json").exists()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out
+    assert "stopped" in out
+    assert not (root / ".zaitun" / "up.json").exists()
+    for port in ports.values():  # every service let go of its port
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0, port
