@@ -6,6 +6,7 @@ operator's `prefect deploy`.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import sys
 from pathlib import Path
@@ -36,8 +37,35 @@ def to_deployment(spec: dict):
                               parameters=spec.get("parameters") or {})
 
 
+async def remove_orphaned_automations() -> list[str]:
+    """Delete zaitun's automations whose deployment no longer exists: left alone, they fire into 404s for ever.
+
+    Only automations triggered by zaitun events are touched; a shared server's others are not ours.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    removed = []
+    async with get_client() as client:
+        for automation in await client.read_automations():
+            if not any(str(e).startswith("zaitun.") for e in getattr(automation.trigger, "expect", None) or ()):
+                continue
+            targets = [a.deployment_id for a in automation.actions if getattr(a, "deployment_id", None)]
+            for deployment_id in targets:
+                try:
+                    await client.read_deployment(deployment_id)
+                except ObjectNotFound:
+                    await client.delete_automation(automation.id)
+                    removed.append(automation.name)
+                    break
+    return removed
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
+    removed = asyncio.run(remove_orphaned_automations())
+    if removed:
+        print(f"removed {len(removed)} automation(s) of deleted deployments: {', '.join(removed)}")
     serve(*[to_deployment(spec) for spec in deployment_specs()], print_starting_message=False)
 
 

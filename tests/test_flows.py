@@ -239,3 +239,24 @@ def test_publish_retries_through_an_s3_outage_and_catches_up(prefect_api, projec
         server.stop()
     assert "uploaded" in summary["deployed"]
     assert "zaitun/zh/guides/drop-in/index.html" in keys
+
+
+def test_automations_of_deleted_deployments_are_removed(prefect_api, project):
+    from prefect.client.orchestration import get_client
+
+    runner = Runner()
+    deployment = _deployments({"publish"})[0]
+    deployment.name = "publish-to-be-deleted"
+    deployment_id = runner.add_deployment(deployment)
+
+    async def automations_and_delete() -> list[str]:
+        async with get_client() as client:
+            names = [a.name for a in await client.read_automations()
+                     if any(getattr(x, "deployment_id", None) == deployment_id for x in a.actions)]
+            await client.delete_deployment(deployment_id)
+            return names
+
+    orphaned = asyncio.run(automations_and_delete())
+    assert orphaned
+    assert sorted(asyncio.run(flows_serve.remove_orphaned_automations())) == sorted(orphaned)
+    assert asyncio.run(flows_serve.remove_orphaned_automations()) == []
