@@ -315,8 +315,12 @@ def test_two_outputs_for_one_file_are_refused(fx):
 def test_expiry_follows_the_build_date(fx):
     fx.build(today=dt.date(2024, 6, 1))
     assert 'class="note expired"' not in read(fx.out, "zh/policies/notice-2023-1/")
+    assert 'class="badge expiring"' not in read(fx.out, "zh/policies/notice-2023-1/")
+    fx.build(today=dt.date(2024, 12, 1))  # valid until 2024-12-31: within the 60-day warning
+    assert 'class="badge expiring">即将到期<' in read(fx.out, "zh/policies/notice-2023-1/")
     fx.build(today=dt.date(2025, 6, 1))
     assert 'class="note expired"' in read(fx.out, "zh/policies/notice-2023-1/")
+    assert 'class="badge expiring"' not in read(fx.out, "zh/policies/notice-2023-1/")
 
 
 # -- the lint itself, on hand-made facts -----------------------------------------------------

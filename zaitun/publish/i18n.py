@@ -8,7 +8,7 @@ UI: dict[str, dict[str, str]] = {
         "switch": "English version", "latest": "最新内容", "sections": "栏目", "programmes": "专题",
         "tags": "标签", "feed": "订阅（RSS）", "atom": "订阅（Atom）", "doc_number": "文号", "issuer": "发文机关",
         "date": "发布日期", "valid_from": "生效日期", "valid_until": "有效期至", "validity": "效力状态",
-        "valid": "有效", "expired": "已失效", "expired_note": "本文件已过有效期，仅供参考。",
+        "valid": "有效", "expiring": "即将到期", "expired": "已失效", "expired_note": "本文件已过有效期，仅供参考。",
         "not_yet": "尚未生效", "under_review": "", "no_translation": "本文暂无英文版本。",
         "provenance": "来源", "source_note": "中文原文为权威版本。", "not_found": "页面不存在",
         "not_found_text": "您要找的页面不存在或已被撤下。", "back_home": "返回首页", "empty": "暂无内容。",
@@ -21,7 +21,7 @@ UI: dict[str, dict[str, str]] = {
         "switch": "中文版", "latest": "Latest", "sections": "Sections", "programmes": "Programmes",
         "tags": "Tags", "feed": "RSS feed", "atom": "Atom feed", "doc_number": "Document number",
         "issuer": "Issued by", "date": "Published", "valid_from": "Valid from", "valid_until": "Valid until",
-        "validity": "Status", "valid": "In force", "expired": "Expired",
+        "validity": "Status", "valid": "In force", "expiring": "In force, expiring soon", "expired": "Expired",
         "expired_note": "This document has expired and is kept for reference only.",
         "not_yet": "Not yet in force",
         "under_review": "The Chinese original has been updated; a revised English translation is under "

@@ -72,6 +72,11 @@ class Entry:
         until = _date(self.meta.get("valid_until"))
         return until is not None and until < today
 
+    def is_expiring(self, today: dt.date, warning_days: int) -> bool:
+        """Still valid, but its validity ends within the warning window."""
+        until = _date(self.meta.get("valid_until"))
+        return until is not None and today <= until and (until - today).days <= warning_days
+
     def is_in_force(self, today: dt.date) -> bool:
         start = _date(self.meta.get("valid_from"))
         return start is None or start <= today

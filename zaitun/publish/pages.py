@@ -30,6 +30,7 @@ class Site:
     titles: dict[str, str]
     today: dt.date
     css_path: str
+    expiry_warning_days: int = 60  # a document this close to its valid_until is marked as expiring
 
 
 @dataclass
@@ -125,6 +126,7 @@ def _document(entry: Entry, site: Site) -> PageSpec:
             "doc_number": meta.get("doc_number"), "issuer": meta.get("issuer"),
             "valid_from": meta.get("valid_from"), "valid_until": meta.get("valid_until"),
             "expired": entry.is_expired(site.today), "in_force": entry.is_in_force(site.today),
+            "expiring": entry.is_expiring(site.today, site.expiry_warning_days),
             "under_review": entry.under_review, "provenance": entry.provenance,
             "section": {"href": site.urls.link(layout.section(entry.lang, entry.section)),
                         "label": section_name(entry.section, entry.lang)},

@@ -117,7 +117,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
 def site_settings(project: Project, today: dt.date) -> Site:
     cfg = project.config
     titles = {lang: cfg.get(f"site.title.{lang}") for lang in layout.LANGS}
-    return Site(layout.Urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()))
+    return Site(layout.Urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()),
+                cfg.get("site.expiry_warning_days"))
 
 
 def _explain(entries: list[Entry], report: BuildReport) -> None:
