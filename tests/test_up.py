@@ -62,3 +62,20 @@ def test_up_serves_site_review_ui_and_prefect_then_stops_cleanly(tmp_path):
     for port in ports.values():  # every service let go of its port
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", port)) != 0, port
+
+
+def test_up_refuses_a_port_in_use_naming_the_setting(tmp_path):
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        config = (root / "zaitun.toml").read_text(encoding="utf-8").replace("port = 8400", f"port = {port}")
+        (root / "zaitun.toml").write_text(config, encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        result = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr and "review.port" in result.stderr
+    assert "Traceback" not in result.stderr

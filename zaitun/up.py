@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -56,6 +57,23 @@ def adopt_running_stack(project: Project) -> None:
     except (OSError, ValueError, KeyError):
         return  # stale: that stack is gone
     os.environ["PREFECT_API_URL"] = stack["api"]
+
+
+def check_ports_free(project: Project, own_prefect: bool) -> None:
+    """Refuse to start, naming the setting to change, when a port we need is taken."""
+    cfg = project.config
+    wanted = [("review.port", cfg.get("review.host")), ("publish.preview_port", "127.0.0.1")]
+    if own_prefect:
+        wanted.append(("prefect.port", "127.0.0.1"))
+    for setting, host in wanted:
+        port = cfg.get(setting)
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((host, port))
+            except OSError:
+                raise ZaitunError(f"port {port} on {host} is in use (another `zaitun up`?): stop that, or set "
+                                  f"{setting} in zaitun.toml") from None
 
 
 def wait_healthy(url: str, timeout: float = 90.0) -> None:
@@ -145,6 +163,7 @@ def up(project: Project, echo=print) -> None:
 
     env = {**os.environ, **prefect_env(project), "PYTHONPATH": str(project.root)}
     os.environ.update(prefect_env(project))
+    check_ports_free(project, own_prefect=not os.environ.get("PREFECT_API_URL"))
     stack = Stack(project)
     try:
         api = start_prefect(stack, env)
