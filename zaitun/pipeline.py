@@ -40,10 +40,9 @@ def translate_stage(project: Project, store: Store, slugs: list[str] | None = No
 
 def publish_stage(project: Project, store: Store, today: dt.date | None = None) -> dict:
     """Build publish/, deploy it when S3 is configured, then tell the WebSub hub."""
-    from zaitun.publish.layout import Urls
     from zaitun.publish.sinks import deploy
     from zaitun.publish.site import build_site
-    from zaitun.publish.websub import feed_urls, ping
+    from zaitun.publish.websub import announce
 
     cfg = project.config
     report = build_site(project, store, today=today)
@@ -53,8 +52,8 @@ def publish_stage(project: Project, store: Store, today: dt.date | None = None) 
     if target:
         deployed = deploy(report.out_dir, target, endpoint_url=cfg.get("publish.s3_endpoint_url") or None)
         summary["deployed"] = deployed.summary()
-    if cfg.get("publish.websub_hub") and (report.rendered or report.removed):
-        ping(cfg.get("publish.websub_hub"), feed_urls(report.out_dir, Urls(cfg.get("site.base_url"))))
+    if report.rendered or report.removed:
+        announce(cfg, report.out_dir)
     return summary
 
 

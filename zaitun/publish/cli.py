@@ -60,14 +60,11 @@ def deploy(
 
 
 def _ping_hub(project, site_dir: Path) -> None:
-    from zaitun.publish.layout import Urls
-    from zaitun.publish.websub import feed_urls, ping
+    from zaitun.publish.websub import announce
 
-    hub = project.config.get("publish.websub_hub")
-    if hub:
-        topics = feed_urls(site_dir, Urls(project.config.get("site.base_url")))
-        ping(hub, topics)
-        typer.echo(f"pinged WebSub hub {hub} for {len(topics)} feeds")
+    feeds = announce(project.config, site_dir)
+    if feeds:
+        typer.echo(f"pinged WebSub hub {project.config.get('publish.websub_hub')} for {feeds} feeds")
 
 
 @social_app.command("post")

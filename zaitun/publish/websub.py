@@ -18,6 +18,16 @@ def feed_urls(site_dir: Path, urls: layout.Urls) -> list[str]:
                   if p.name in names)
 
 
+def announce(config, site_dir: Path) -> int:
+    """Ping the configured hub (`publish.websub_hub`) for every feed of the site; return how many (0: no hub)."""
+    hub = config.get("publish.websub_hub")
+    if not hub:
+        return 0
+    topics = feed_urls(site_dir, layout.Urls(config.get("site.base_url")))
+    ping(hub, topics)
+    return len(topics)
+
+
 def ping(hub: str, topics: list[str], timeout: float = 10.0, retries: int = 3, backoff: float = 0.5) -> None:
     """POST hub.mode=publish for the topics; retried on network errors and 5xx, then PublishError."""
     data = {"hub.mode": "publish", "hub.url": topics}
