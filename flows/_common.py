@@ -8,7 +8,7 @@ from prefect import task
 
 from zaitun import events
 from zaitun.notify import Notifier
-from zaitun.pipeline import open_project
+from zaitun.project import Project
 
 
 def project_dir(value: str | None) -> str:
@@ -18,8 +18,7 @@ def project_dir(value: str | None) -> str:
 
 @task(name="notify", retries=2, retry_delay_seconds=5)
 def notify(directory: str, event: str, title: str, body: str) -> bool:
-    project, _ = open_project(directory)
-    return Notifier(project).notify(event, title, body)
+    return Notifier(Project(directory)).notify(event, title, body)
 
 
 @task(name="emit event")

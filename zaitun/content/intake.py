@@ -72,7 +72,7 @@ def ingest(project: Project, store: Store, actor: str = "zaitun") -> IntakeRepor
             report.unchanged.append(doc.slug)
             continue
         with store.tx() as conn:
-            _store_document(store, conn, doc, actor)
+            _store_document(store, conn, doc, actor, exists=row is not None)
         report.ingested.append(doc.slug)
     present = {d.slug for d in loaded.documents} | broken_slugs
     for slug, row in known.items():
@@ -89,10 +89,9 @@ def ingest(project: Project, store: Store, actor: str = "zaitun") -> IntakeRepor
     return report
 
 
-def _store_document(store: Store, conn: Connection, doc: Document, actor: str) -> None:
+def _store_document(store: Store, conn: Connection, doc: Document, actor: str, exists: bool) -> None:
     values = dict(section=doc.section, path=str(doc.path), raw=doc.raw, raw_hash=sha(doc.raw),
                   status="active", updated_at=now())
-    exists = store.document(doc.slug) is not None
     if exists:
         conn.execute(update(documents).where(documents.c.slug == doc.slug).values(**values))
     else:
