@@ -250,6 +250,9 @@ class Store:
         rows = self._rows(select(users).where(users.c.name == name))
         return dict(rows[0]) if rows else None
 
+    def has_users(self) -> bool:
+        return bool(self._rows(select(users.c.name).limit(1)))
+
     def events_since(self, after_id: int = 0) -> list[dict]:
         q = select(events).where(events.c.id > after_id).order_by(events.c.id)
         return [dict(r) | {"payload": json.loads(r["payload"])} for r in self._rows(q)]

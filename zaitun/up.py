@@ -88,14 +88,10 @@ def wait_healthy(url: str, timeout: float = 90.0) -> None:
 
 def first_admin(store: Store) -> str | None:
     """Create an `admin` account with a random password when the project has no users."""
-    from sqlalchemy import select
-
     from zaitun.review.users import add_user
-    from zaitun.store import users
 
-    with store.engine.connect() as conn:
-        if conn.execute(select(users.c.name).limit(1)).first():
-            return None
+    if store.has_users():
+        return None
     password = secrets.token_urlsafe(12)
     add_user(store, "admin", "admin", password)
     return password
