@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-
 import boto3
 import pytest
+from conftest import free_port
 from moto.server import ThreadedMotoServer
 from publish_helpers import standard_project
 
 from zaitun.errors import DeployError
 from zaitun.publish.sinks import deploy, site_files
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write_doc
+from conftest import REPO, free_port, write_doc
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.runner import Runner
@@ -200,7 +200,6 @@ def test_expiry_tells_staff_once_a_day_and_marks_the_page(prefect_api, project):
 
 
 def test_publish_retries_through_an_s3_outage_and_catches_up(prefect_api, project, monkeypatch):
-    import socket
     import threading
 
     import boto3
@@ -208,9 +207,7 @@ def test_publish_retries_through_an_s3_outage_and_catches_up(prefect_api, projec
 
     import flows.publish_flow as publish_flow
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")

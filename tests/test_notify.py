@@ -1,9 +1,9 @@
 import email
-import socket
 from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from conftest import free_port
 from review_support import SLUG, draft_all, quick_user, review_project
 
 from zaitun import events
@@ -20,11 +20,6 @@ class Inbox:
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

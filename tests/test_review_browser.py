@@ -1,12 +1,12 @@
 """The review UI in a real headless Chromium: log in, approve, edit, reject, with the keyboard too."""
 
 import os
-import socket
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 from review_support import PASSWORD, SLUG, draft_all, real_user, review_project
 
 from zaitun.review import gate
@@ -23,11 +23,6 @@ if not CHROMIUM.exists() and not os.environ.get("CI"):
 uvicorn = pytest.importorskip("uvicorn")
 sync_api = pytest.importorskip("playwright.sync_api")
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

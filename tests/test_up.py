@@ -8,14 +8,9 @@ import sys
 import time
 
 import httpx
+from conftest import free_port
 
 from zaitun.scaffold import init_project
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_line(proc: subprocess.Popen, text: str, timeout: float) -> list[str]:
