@@ -77,18 +77,25 @@ def page_shows(project: Project, slug: str, text: str) -> bool:
         return False
 
 
-def library_path(project: Project, store: Store) -> list[float]:
+def approval_rounds(project: Project, store: Store, slug: str, until_published, pause: float = 0.0) -> list[float]:
+    """Seconds from each last approval to `until_published(text, start)` returning with the page updated;
+    `pause` before each round lets the previous round's run finish."""
     times = []
     for n in range(ROUNDS):
-        text = f"Library round {n}."
-        change_last_segment(project, store, "guide-007", text)
+        time.sleep(pause)
+        text = f"Round {n} of {slug}."
+        change_last_segment(project, store, slug, text)
         start = time.perf_counter()
-        last = gate.segment_states(store, "guide-007")[-1]
-        assert actions.approve(project, store, "guide-007", [last.seg_id], "rev").completed
-        publish_stage(project, store)
+        last = gate.segment_states(store, slug)[-1]
+        assert actions.approve(project, store, slug, [last.seg_id], "rev").completed
+        until_published(text, start)
         times.append(time.perf_counter() - start)
-        assert page_shows(project, "guide-007", text)
+        assert page_shows(project, slug, text)
     return times
+
+
+def library_path(project: Project, store: Store) -> list[float]:
+    return approval_rounds(project, store, "guide-007", lambda _text, _start: publish_stage(project, store))
 
 
 def event_path(project: Project, store: Store) -> list[float]:
@@ -105,24 +112,19 @@ def event_path(project: Project, store: Store) -> list[float]:
         os.environ["PREFECT_API_URL"] = PREFECT_API_URL.value()
         runner = Runner(query_seconds=1, prefetch_seconds=1)
         spec = next(s for s in deployment_specs(ROOT / "prefect.yaml") if s["name"] == "publish")
-        runner.add_deployment(to_deployment(spec))
+        runner.add_deployment(to_deployment({**spec, "schedules": []}))  # only the event starts runs
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_until_complete, args=(runner.start(),), daemon=True)
         thread.start()
-        time.sleep(3)
-        times = []
-        for n in range(ROUNDS):
-            text = f"Event round {n}."
-            change_last_segment(project, store, "guide-008", text)
-            start = time.perf_counter()
-            last = gate.segment_states(store, "guide-008")[-1]
-            assert actions.approve(project, store, "guide-008", [last.seg_id], "rev").completed
+        time.sleep(2)
+
+        def wait_for_page(text: str, start: float) -> None:
             while not page_shows(project, "guide-008", text):
                 if time.perf_counter() - start > 30:
                     raise SystemExit("the publish run did not update the site within 30 s")
                 time.sleep(0.05)
-            times.append(time.perf_counter() - start)
-            time.sleep(1)
+
+        times = approval_rounds(project, store, "guide-008", wait_for_page, pause=1.0)
         asyncio.run_coroutine_threadsafe(runner.astop(), loop).result(timeout=30)
         os.environ.pop("PREFECT_API_URL", None)
     return times
