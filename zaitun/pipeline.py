@@ -34,8 +34,7 @@ def translate_stage(project: Project, store: Store, slugs: list[str] | None = No
     before = store.last_event_id()
     report = translate_documents(project, store, slugs=slugs)
     completed = [e["slug"] for e in store.events_since(before) if e["name"] == "zaitun.document.approved"]
-    summary = report.summary() if hasattr(report, "summary") else {}
-    return {**summary, "completed": completed}
+    return {**report.summary(), "completed": completed}
 
 
 def publish_stage(project: Project, store: Store, today: dt.date | None = None) -> dict:
