@@ -21,6 +21,12 @@ def check_project(project: Project) -> list[LocatedError]:
 
 
 def _glossary_problems(project: Project) -> list[LocatedError]:
+    from zaitun.content.tags import load_tag_labels
     from zaitun.translate.glossary import lint_glossaries
 
-    return list(lint_glossaries(project.glossary_dir))
+    problems: list[LocatedError] = list(lint_glossaries(project.glossary_dir))
+    try:
+        load_tag_labels(project.glossary_dir)
+    except LocatedError as exc:
+        problems.append(exc)
+    return problems

@@ -32,6 +32,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site.title.en", "Quanzhou Government Information", "Site title on English pages."),
     Setting("site.base_url", "http://127.0.0.1:8000", "Public URL of the site (feeds, sitemap, canonical links)."),
     Setting("site.expiry_warning_days", 60, "Warn this many days before a document's valid_until."),
+    Setting("site.page_size", 20, "Documents per page on section, programme and tag pages."),
     Setting("translate.provider", "offline", "Translation engine: offline, libre, google, deepl, microsoft, ..."),
     Setting("translate.provider_url", "", "Base URL for self-hosted providers (LibreTranslate)."),
     Setting("translate.api_key", "", "API key for the provider (or set e.g. DEEPL_API_KEY in the environment)."),
@@ -120,6 +121,8 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
     base = flat.get("site.base_url", "http://x")
     if not str(base).startswith(("http://", "https://")):
         raise ConfigError(path, "'site.base_url' must start with http:// or https://", _line_of(text, "site.base_url"))
+    if flat.get("site.page_size", 1) < 1:
+        raise ConfigError(path, "'site.page_size' must be at least 1", _line_of(text, "site.page_size"))
     target = flat.get("publish.s3_target", "")
     if target and not str(target).startswith("s3://"):
         raise ConfigError(path, "'publish.s3_target' must look like s3://bucket/prefix",

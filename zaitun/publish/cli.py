@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from zaitun.content.tags import TAGS_FILE
 from zaitun.errors import PublishError
 
 social_app = typer.Typer(help="The social outbox (publish/social/): post it to Mastodon.", no_args_is_help=True)
@@ -31,6 +32,8 @@ def build() -> None:
         typer.echo(f"  problem: {problem}", err=True)
     for slug in report.under_review:
         typer.echo(f"  {slug}: English kept online while its update is under review")
+    if report.unlabelled_tags:
+        typer.echo(f"  tags shown as written, no label in {TAGS_FILE}: {', '.join(report.unlabelled_tags)}")
     typer.echo(report.summary())
     if not project.config.get("publish.s3_target"):
         _ping_hub(project, report.out_dir)  # the folder is the published site

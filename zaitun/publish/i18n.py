@@ -14,7 +14,8 @@ UI: dict[str, dict[str, str]] = {
         "not_found_text": "您要找的页面不存在或已被撤下。", "back_home": "返回首页", "empty": "暂无内容。",
         "tag": "标签", "programme": "专题", "updated": "更新", "nav": "主导航", "footer_note":
         "本网站内容由泉州市有关部门发布的中文文件整理，英文译文经人工审核。", "approved_by": "审核人",
-        "choose": "请选择语言",
+        "choose": "请选择语言", "pagination": "分页", "previous": "上一页", "next": "下一页",
+        "page_of": "第 {n} 页，共 {total} 页", "page_title": "{title}（第 {n} 页）",
     },
     "en": {
         "skip": "Skip to content", "home": "Home", "language_name": "English", "other_language": "中文",
@@ -33,6 +34,8 @@ UI: dict[str, dict[str, str]] = {
         "programme": "Programme", "updated": "Updated", "nav": "Main navigation",
         "footer_note": "Based on Chinese documents published by Quanzhou authorities; English translations "
                        "are reviewed by people.", "approved_by": "Approved by", "choose": "Choose a language",
+        "pagination": "Pages", "previous": "Previous", "next": "Next", "page_of": "Page {n} of {total}",
+        "page_title": "{title} – page {n}",
     },
 }
 

@@ -49,6 +49,11 @@ def tag(lang: str, name: str) -> str:
     return f"{lang}/tags/{tag_key(name)}/"
 
 
+def paged(path: str, number: int) -> str:
+    """Page `number` of a list page: the first is the list's own path, then <path>page/<n>/."""
+    return path if number == 1 else f"{path}page/{number}/"
+
+
 def feed(lang: str, kind: str, programme_name: str | None = None) -> str:
     """Feed file of a language (or of one programme in a language): kind is rss or atom."""
     folder = programme(lang, programme_name) if programme_name else home(lang)

@@ -31,6 +31,12 @@ class Site:
     today: dt.date
     css_path: str
     expiry_warning_days: int = 60  # a document this close to its valid_until is marked as expiring
+    page_size: int = 20  # documents per section, programme or tag page
+    tag_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # tag -> {lang: label}
+
+    def tag_label(self, tag: str, lang: str) -> str:
+        """A tag as readers of a language see it; a tag with no label is shown as written."""
+        return self.tag_labels.get(tag, {}).get(lang) or tag
 
 
 @dataclass
@@ -90,34 +96,52 @@ def _home(lang: str, entries: list[Entry], site: Site) -> PageSpec:
     programmes = sorted({e.programme for e in entries if e.programme})
     data = {"items": [item(e, site) for e in entries[:LATEST]],
             "programmes": [{"href": site.urls.link(layout.programme(lang, p)), "label": programme_name(p, lang)}
-                           for p in programmes], "kind": "home"}
+                           for p in programmes], "kind": "home",
+            "pager": None}
     return PageSpec(("home",), lang, layout.home(lang), "list.html", site.titles[lang], data,
                     description=site.titles[lang], feeds=[layout.feed(lang, "rss"), layout.feed(lang, "atom")])
 
 
 def _lists(lang: str, entries: list[Entry], site: Site, kind: str, keys_of) -> list[PageSpec]:
+    """One list per section, programme or tag, cut into pages of `site.page_size` documents."""
     grouped: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
         for key in keys_of(entry):
             grouped[key].append(entry)
     specs = []
     for key in sorted(grouped):
-        path, title, feeds = _list_target(lang, kind, key)
-        data = {"items": [item(e, site) for e in grouped[key]], "programmes": [], "kind": kind}
+        path, title, feeds = _list_target(lang, kind, key, site)
         group_key = layout.tag_key(key) if kind == "tag" else key
-        specs.append(PageSpec((kind, group_key), lang, path, "list.html", title, data, description=title,
-                              feeds=feeds))
+        pages = [grouped[key][i:i + site.page_size] for i in range(0, len(grouped[key]), site.page_size)]
+        for number, chunk in enumerate(pages, start=1):
+            data = {"items": [item(e, site) for e in chunk], "programmes": [], "kind": kind,
+                    "pager": _pager(lang, path, number, len(pages), site)}
+            page_title = title if number == 1 else UI[lang]["page_title"].format(title=title, n=number)
+            specs.append(PageSpec((kind, group_key, number), lang, layout.paged(path, number), "list.html",
+                                  page_title, data, description=title, feeds=feeds))
     return specs
 
 
-def _list_target(lang: str, kind: str, key: str) -> tuple[str, str, list[str]]:
+def _pager(lang: str, path: str, number: int, total: int, site: Site) -> dict | None:
+    """Previous/next links of a list page; None when the list fits on one page."""
+    if total == 1:
+        return None
+
+    def href(n: int) -> str | None:
+        return site.urls.link(layout.paged(path, n)) if 1 <= n <= total else None
+
+    return {"label": UI[lang]["page_of"].format(n=number, total=total), "prev": href(number - 1),
+            "next": href(number + 1)}
+
+
+def _list_target(lang: str, kind: str, key: str, site: Site) -> tuple[str, str, list[str]]:
     ui = UI[lang]
     if kind == "section":
         return layout.section(lang, key), section_name(key, lang), []
     if kind == "programme":
         feeds = [layout.feed(lang, "rss", key), layout.feed(lang, "atom", key)]
         return layout.programme(lang, key), f"{ui['programme']}: {programme_name(key, lang)}", feeds
-    return layout.tag(lang, key), f"{ui['tag']}: {key}", []
+    return layout.tag(lang, key), f"{ui['tag']}: {site.tag_label(key, lang)}", []
 
 
 def _document(entry: Entry, site: Site) -> PageSpec:
@@ -131,7 +155,8 @@ def _document(entry: Entry, site: Site) -> PageSpec:
             "section": {"href": site.urls.link(layout.section(entry.lang, entry.section)),
                         "label": section_name(entry.section, entry.lang)},
             "programme": _programme_link(entry, site),
-            "tags": [{"href": site.urls.link(layout.tag(entry.lang, t)), "label": t} for t in entry.tags],
+            "tags": [{"href": site.urls.link(layout.tag(entry.lang, t)), "label": site.tag_label(t, entry.lang)}
+                     for t in entry.tags],
             "source_hash": entry.source_hash, "updated": entry.updated.isoformat()}
     return PageSpec(("doc", entry.slug), entry.lang, layout.document(entry.lang, entry.section, entry.slug),
                     "document.html", entry.title, data, description=entry.summary, entry=entry,

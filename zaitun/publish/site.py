@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zaitun.content.tags import tag_labels, unlabelled
 from zaitun.errors import PublishError
 from zaitun.project import Project
 from zaitun.publish import layout, lint
@@ -57,6 +58,7 @@ class BuildReport:
     under_review: list[str] = field(default_factory=list)  # English kept while an update is reviewed
     social: list[str] = field(default_factory=list)  # ids of posts queued in the outbox
     problems: list[str] = field(default_factory=list)  # documents left out (fatal problems raise)
+    unlabelled_tags: list[str] = field(default_factory=list)  # "tag (lang)" shown as written, no label
     workers: int = 1  # processes that rendered
     seconds: float = 0.0
 
@@ -92,7 +94,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     state = load_manifest(project) if out.is_dir() else {}
     entries = collect(store, state.setdefault("docs", {}), report.problems)
     _explain(entries, report)
-    site = site_settings(project, today)
+    site = site_settings(project, today, {tag for e in entries for tag in e.tags})
+    report.unlabelled_tags = unlabelled(site.tag_labels, {tag for e in entries for tag in e.tags})
     specs = plan(entries, site)
     # feeds first: they render many bodies, so a worker should start on them, not end with them
     items = (feed_outputs(entries, site) + outputs(specs, site) + extra_outputs(specs, site)
@@ -114,11 +117,12 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     return report
 
 
-def site_settings(project: Project, today: dt.date) -> Site:
+def site_settings(project: Project, today: dt.date, tags: set[str]) -> Site:
     cfg = project.config
     titles = {lang: cfg.get(f"site.title.{lang}") for lang in layout.LANGS}
     return Site(layout.Urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()),
-                cfg.get("site.expiry_warning_days"))
+                cfg.get("site.expiry_warning_days"), cfg.get("site.page_size"),
+                tag_labels(project.glossary_dir, tags))
 
 
 def _explain(entries: list[Entry], report: BuildReport) -> None:

@@ -1,0 +1,147 @@
+"""List pages: sections, programmes and tags cut into pages, and tags shown in the reader's language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from publish_helpers import make_fixture
+
+from zaitun.check import check_project
+from zaitun.content.tags import load_tag_labels
+from zaitun.errors import GlossaryError
+from zaitun.project import Project
+from zaitun.publish import layout
+
+
+def titles_on(out, path: str) -> list[str]:
+    text = (out / layout.file_of(path)).read_text(encoding="utf-8")
+    return re.findall(r'<h2><a href="[^"]+">([^<]+)</a></h2>', text)
+
+
+@pytest.fixture
+def many(tmp_path):
+    """Seven guides (three approved in English) with a page size of three."""
+    fx = make_fixture(tmp_path / "proj")
+    (fx.project.root / "zaitun.toml").write_text('[site]\nbase_url = "https://example.org"\npage_size = 3\n',
+                                                 encoding="utf-8")
+    fx.project = Project(fx.project.root)  # read the new settings
+    for i in range(7):
+        fx.write("guides", f"g{i}", f"title: 指南{i}\ndate: 2025-06-{10 + i}\ntags: [visa-free]", f"第{i}篇指南。")
+    fx.ingest()
+    for i in range(3):
+        fx.translate_and_approve(f"g{i}", lambda source, i=i: f"Guide {i}." if "篇" in source else f"Guide {i}")
+    return fx
+
+
+def test_a_long_section_is_cut_into_pages_newest_first_each_document_once(many):
+    many.build()
+    out = many.out
+    pages = ["zh/guides/", "zh/guides/page/2/", "zh/guides/page/3/"]
+    listed = [title for page in pages for title in titles_on(out, page)]
+    assert listed == [f"指南{i}" for i in range(6, -1, -1)]
+    assert not (out / "zh/guides/page/4/index.html").exists()
+    assert not (out / "zh/guides/page/1/index.html").exists()  # page one is the section itself
+
+
+def test_pages_link_previous_and_next_and_say_where_the_reader_is(many):
+    many.build()
+    middle = (many.out / "zh/guides/page/2/index.html").read_text(encoding="utf-8")
+    assert 'rel="prev" href="/zh/guides/"' in middle
+    assert 'rel="next" href="/zh/guides/page/3/"' in middle
+    assert "第 2 页，共 3 页" in middle
+    assert "<title>办事指南（第 2 页）" in middle
+    first = (many.out / "zh/guides/index.html").read_text(encoding="utf-8")
+    assert 'rel="prev"' not in first and 'rel="next" href="/zh/guides/page/2/"' in first
+
+
+def test_english_pages_follow_the_approved_documents_only(many):
+    many.build()
+    assert titles_on(many.out, "en/guides/") == ["Guide 2", "Guide 1", "Guide 0"]
+    assert not (many.out / "en/guides/page/2/index.html").exists()
+    second = (many.out / "zh/guides/page/2/index.html").read_text(encoding="utf-8")
+    assert 'hreflang="en"' not in second  # no English page 2 exists to pair with
+    assert 'hreflang="x-default" href="https://example.org/zh/guides/page/2/"' in second
+
+
+def test_tag_pages_are_paginated_too(many):
+    many.build()
+    assert titles_on(many.out, "zh/tags/visa-free/page/3/") == ["指南0"]
+
+
+def test_a_list_that_fits_on_one_page_has_no_pager(tmp_path):
+    fx = make_fixture(tmp_path / "proj")
+    fx.write("guides", "only", "title: 唯一\ndate: 2025-06-01", "内容。")
+    fx.ingest()
+    fx.build()
+    assert 'class="pager"' not in (fx.out / "zh/guides/index.html").read_text(encoding="utf-8")
+
+
+def test_a_page_size_below_one_is_refused_with_its_line(tmp_path):
+    fx = make_fixture(tmp_path / "proj")
+    (fx.project.root / "zaitun.toml").write_text('[site]\nbase_url = "https://example.org"\npage_size = 0\n',
+                                                 encoding="utf-8")
+    problems = [str(p) for p in check_project(fx.project)]
+    assert any("zaitun.toml:3" in p and "page_size" in p for p in problems), problems
+
+
+# -- tags in the reader's language ---------------------------------------------------------------
+def tagged(tmp_path, labels: str | None):
+    fx = make_fixture(tmp_path / "proj")
+    if labels is not None:
+        (fx.project.glossary_dir / "tags.yaml").write_text(labels, encoding="utf-8")
+    fx.write("guides", "transit", "title: 过境免签\ndate: 2025-06-01\ntags: [visa-free, 泉州晋江国际机场, 签证]",
+             "过境免签。")
+    fx.ingest()
+    fx.translate_and_approve("transit", lambda source: "Visa-free transit.")
+    return fx
+
+
+def test_tags_are_shown_with_the_label_of_each_language_on_the_same_tag_page(tmp_path):
+    fx = tagged(tmp_path, "visa-free: {zh: 免签, en: Visa-free travel}\n签证: {en: Visas}\n")
+    report = fx.build()
+    zh = (fx.out / "zh/guides/transit/index.html").read_text(encoding="utf-8")
+    en = (fx.out / "en/guides/transit/index.html").read_text(encoding="utf-8")
+    assert '<a href="/zh/tags/visa-free/">#免签</a>' in zh
+    assert '<a href="/en/tags/visa-free/">#Visa-free travel</a>' in en
+    assert "#Visas</a>" in en and "#签证</a>" in zh
+    # a Chinese tag that is a glossary term takes the approved English
+    assert "#Quanzhou Jinjiang International Airport</a>" in en
+    tag_page = (fx.out / "en/tags/visa-free/index.html").read_text(encoding="utf-8")
+    assert "<h1>Tag: Visa-free travel</h1>" in tag_page
+    assert 'hreflang="zh-Hans" href="https://example.org/zh/tags/visa-free/"' in tag_page
+    assert report.unlabelled_tags == []
+
+
+def test_a_tag_without_a_label_is_shown_as_written_and_reported(tmp_path):
+    fx = tagged(tmp_path, None)
+    report = fx.build()
+    en = (fx.out / "en/guides/transit/index.html").read_text(encoding="utf-8")
+    assert "#签证</a>" in en  # no label anywhere: shown as written rather than dropped
+    assert "#visa free</a>" in en  # a slug reads as English
+    assert report.unlabelled_tags == ["visa-free (zh)", "签证 (en)"]
+
+
+def test_a_new_label_re_renders_the_pages_that_show_the_tag(tmp_path):
+    fx = tagged(tmp_path, None)
+    fx.build()
+    (fx.project.glossary_dir / "tags.yaml").write_text("签证: {en: Visas}\n", encoding="utf-8")
+    report = fx.build()
+    assert "en/guides/transit/" in report.rendered
+    assert "#Visas</a>" in (fx.out / "en/guides/transit/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("visa-free: [免签]\n", 1, "expected labels"),
+    ("ok: {zh: 好}\nvisa-free: {fr: Visa}\n", 2, "unknown language 'fr'"),
+    ("visa-free: {zh: ''}\n", 1, "empty zh label"),
+    ("visa-free: {zh: [\n", 2, "not valid YAML"),
+])
+def test_a_broken_tags_file_is_reported_with_its_line(tmp_path, text, line, message):
+    fx = make_fixture(tmp_path / "proj")
+    path = fx.project.glossary_dir / "tags.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(GlossaryError) as caught:
+        load_tag_labels(fx.project.glossary_dir)
+    assert caught.value.line == line and message in str(caught.value)
+    assert any(f"tags.yaml:{line}" in str(p) for p in check_project(fx.project))

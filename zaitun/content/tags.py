@@ -1,0 +1,92 @@
+"""How tags are shown in each language: `glossary/tags.yaml`, with the glossary as a fallback.
+
+Front matter tags are written once, in whatever form staff chose (`visa-free`, `政策文件`);
+the tag's page path is the same in both languages, so its Chinese and English pages pair up.
+Readers see a label in their own language:
+
+    visa-free:
+      zh: 免签
+      en: Visa-free
+
+A Chinese tag without an English label takes the glossary's approved English when the tag
+is itself a glossary term, and a slug tag reads as English with its hyphens as spaces; any
+other tag without a label is shown as written, and the build reports it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from zaitun.config import LANGUAGES
+from zaitun.errors import GlossaryError
+
+TAGS_FILE = "tags.yaml"
+
+Labels = dict[str, dict[str, str]]  # tag -> {lang: label}
+
+
+def tags_path(glossary_dir: Path) -> Path:
+    return Path(glossary_dir) / TAGS_FILE
+
+
+def load_tag_labels(glossary_dir: Path) -> Labels:
+    """The labels of tags.yaml (none if the file is missing); a malformed file raises with its line."""
+    path = tags_path(glossary_dir)
+    if not path.is_file():
+        return {}
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
+        raise GlossaryError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", line) from None
+    if root is None:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        raise GlossaryError(path, "expected a mapping of tag -> {zh: label, en: label}", root.start_mark.line + 1)
+    return dict(_entry(path, key, value) for key, value in root.value)
+
+
+def _entry(path: Path, key: yaml.Node, value: yaml.Node) -> tuple[str, dict[str, str]]:
+    line = key.start_mark.line + 1
+    if not isinstance(key, yaml.ScalarNode) or not key.value.strip():
+        raise GlossaryError(path, "a tag must be a non-empty text", line)
+    if not isinstance(value, yaml.MappingNode):
+        raise GlossaryError(path, f"{key.value}: expected labels such as {{zh: 免签, en: Visa-free}}", line)
+    labels = {}
+    for lang_node, label_node in value.value:
+        lang, label = lang_node.value, label_node.value if isinstance(label_node, yaml.ScalarNode) else ""
+        if lang not in LANGUAGES:
+            raise GlossaryError(path, f"{key.value}: unknown language {lang!r} (use {', '.join(LANGUAGES)})",
+                                lang_node.start_mark.line + 1)
+        if not str(label).strip():
+            raise GlossaryError(path, f"{key.value}: empty {lang} label", lang_node.start_mark.line + 1)
+        labels[lang] = str(label).strip()
+    return key.value, labels
+
+
+def tag_labels(glossary_dir: Path, tags: set[str]) -> Labels:
+    """Labels of the given tags: tags.yaml first, then the glossary for Chinese tags that are terms."""
+    from zaitun.translate.glossary import load_glossary
+
+    labels = {tag: dict(names) for tag, names in load_tag_labels(glossary_dir).items()}
+    terms = load_glossary(glossary_dir).by_term if any(_is_chinese(t) for t in tags) else {}
+    for tag in tags:
+        names = labels.setdefault(tag, {})
+        if _is_chinese(tag):
+            names.setdefault("zh", tag)
+            if "en" not in names and tag in terms:
+                names["en"] = terms[tag].en
+        else:  # a slug such as `visa-free` reads as English: "visa free"
+            names.setdefault("en", tag.replace("-", " "))
+    return labels
+
+
+def unlabelled(labels: Labels, tags: set[str]) -> list[str]:
+    """`tag (lang)` for every tag shown as written in a language it has no label in."""
+    return [f"{tag} ({lang})" for tag in sorted(tags) for lang in LANGUAGES if lang not in labels.get(tag, {})]
+
+
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
