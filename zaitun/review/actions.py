@@ -37,7 +37,8 @@ def edit(project: Project, store: Store, slug: str, seg_id: str, target: str, ac
     """Store a reviewer's target with its QA issues; approving a flagged edit is allowed (they saw it)."""
     source = (store.segment(slug, seg_id) or {}).get("source", "")
     issues = qa.check(project.glossary_dir, source, target.strip()) if source else []
-    result = gate.edit(store, slug, seg_id, target, actor, issues=issues, approve_now=approve_now)
+    result = gate.edit(store, slug, seg_id, target, actor, issues=issues, approve_now=approve_now,
+                       glossary_version=qa.glossary(project.glossary_dir).version)
     return _announced(project, slug, actor, result, defer)
 
 

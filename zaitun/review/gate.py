@@ -175,7 +175,7 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> No
 
 
 def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, issues: list[dict] | None = None,
-         approve_now: bool = False) -> ApproveResult:
+         approve_now: bool = False, glossary_version: str = "") -> ApproveResult:
     """Store a reviewer's new target (kept beside the old one), optionally approving it at once."""
     require_role(store, actor)
     if not target.strip():
@@ -184,7 +184,7 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, issues: 
     with store.tx() as conn:
         seg = _find(store, slug, seg_id, conn)
         store.add_translation(conn, slug, seg_id, seg.source, target.strip(), origin="human",
-                              issues=issues or [], created_by=actor)
+                              issues=issues or [], created_by=actor, glossary_version=glossary_version)
         store.log(conn, actor, "edit", slug, seg_id, before=seg.target, after=target.strip())
         # approving in the same transaction: nobody else's edit can slip in between
         return _approve_in(store, conn, slug, [seg_id], actor, "review") if approve_now else ApproveResult()

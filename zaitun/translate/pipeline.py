@@ -1,6 +1,7 @@
 """The translate pass: turn pending segments into drafts, each with its QA issues.
 
-For every segment without a translation: an exact match in approved memory is reused
+Drafts checked under an older glossary are checked again first, so a term added or forbidden
+since flags the drafts it concerns. For every segment without a translation: an exact match in approved memory is reused
 (and approved at once when `review.auto_approve_memory` is on and no check objects);
 otherwise a segment that is one glossary term gets the approved rendering; otherwise the
 engine translates it with terms masked; what nothing can translate stays empty and flagged.
@@ -10,6 +11,7 @@ a second run with nothing changed does nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -43,6 +45,7 @@ class DocumentResult:
     slug: str
     segments: list[SegmentResult] = field(default_factory=list)
     approved: int = 0  # memory matches approved at once
+    rechecked: list[str] = field(default_factory=list)  # drafts whose QA issues a glossary change altered
 
 
 @dataclass
@@ -65,6 +68,7 @@ class TranslateReport:
                 "memory": self.count("memory"), "engine_drafts": self.count("engine"),
                 "untranslated": self.count("none"), "flagged": self.count(flagged=True),
                 "approved": approved, "to_review": drafted - approved,
+                "rechecked": sum(len(d.rechecked) for d in self.documents),
                 "tmx_imported": {name: r.added + r.updated for name, r in self.tmx.items()}}
 
     def count(self, origin: str | None = None, flagged: bool | None = None) -> int:
@@ -79,12 +83,13 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     chosen = _documents(store, slugs)
     glossary = load_glossary(project.glossary_dir)
     report = TranslateReport(engine.name, glossary.version, tmx=load_project_tmx(store, project.tm_dir))
+    rechecked = {slug: recheck_drafts(store, slug, glossary) for slug in chosen}
     todo = {slug: _pending(store, slug, engine) for slug in chosen}
     total, done = sum(len(t) for t in todo.values()), 0
     batch_size = max(1, int(project.config.get("translate.batch_size")))
     auto_approve = bool(project.config.get("review.auto_approve_memory"))
     for slug, states in todo.items():
-        result = DocumentResult(slug)
+        result = DocumentResult(slug, rechecked=rechecked[slug])
         report.documents.append(result)
         for i in range(0, len(states), batch_size):
             batch = states[i:i + batch_size]
@@ -95,7 +100,7 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
                 on_progress(done, total)
         if auto_approve:
             result.approved = _approve_memory(project, store, slug, result.segments)
-        if result.segments:
+        if result.segments or result.rechecked:
             _record(store, result)
     return report
 
@@ -109,6 +114,30 @@ def _documents(store: Store, slugs: list[str] | None) -> list[str]:
         raise ZaitunError(f"no active document {', '.join(map(repr, unknown))}: the slug is the file name "
                           "without .md under content/<section>/ (see `zaitun status`)")
     return list(dict.fromkeys(slugs))
+
+
+# checks that describe how a draft was made, not what the glossary says: kept when re-checking
+MADE_CHECKS = {"placeholder", "engine", "empty"}
+
+
+def recheck_drafts(store: Store, slug: str, glossary: Glossary) -> list[str]:
+    """Check drafts made under another glossary version again; return the ids whose issues changed."""
+    changed = []
+    with store.tx() as conn:
+        for seg in gate.segment_states(store, slug, conn):
+            draft = seg.translation
+            if seg.state != "draft" or draft["glossary_version"] == glossary.version:
+                continue
+            made = [i for i in draft["issues"] if i["check"] in MADE_CHECKS]
+            checked = check_translation(seg.source, draft["target"], glossary) if draft["target"] else []
+            issues = list({(i["check"], i["message"]): i for i in made + checked}.values())
+            store.recheck(conn, draft["id"], issues, glossary.version)
+            if issues != draft["issues"]:
+                changed.append(seg.seg_id)
+                store.log(conn, "zaitun", "recheck", slug, seg.seg_id, note=f"glossary {glossary.version}",
+                          before=json.dumps(draft["issues"], ensure_ascii=False),
+                          after=json.dumps(issues, ensure_ascii=False))
+    return changed
 
 
 def _pending(store: Store, slug: str, engine: Engine) -> list[gate.SegmentState]:
@@ -171,7 +200,8 @@ def _record(store: Store, result: DocumentResult) -> None:
     segments = result.segments
     with store.tx() as conn:
         store.record_event(conn, "zaitun.translate.drafted", result.slug, segments=len(segments),
-                           approved=result.approved, flagged=sum(bool(r.issues) for r in segments))
+                           approved=result.approved, flagged=sum(bool(r.issues) for r in segments),
+                           rechecked=len(result.rechecked))
 
 
 def _approve_memory(project: Project, store: Store, slug: str, results: list[SegmentResult]) -> int:
