@@ -10,7 +10,7 @@ form or JSON) and GET /languages, on 127.0.0.1 at a random port, in a thread. It
     number     change the first number (10 -> 11)
     slow       answer after `delay` seconds (beyond the client's timeout)
     error      answer 500
-    ratelimit  answer 429
+    ratelimit  answer 429 (with a Retry-After header when `retry_after` is set)
     garbage    answer 200 with a body that is not JSON
 
 `fail_times` limits error/ratelimit/slow to the first N requests; `ok_first` lets N requests
@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -87,7 +88,9 @@ class LibreServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.behaviour, self.api_key = behaviour, api_key
         self.delay, self.fail_times, self.ok_first = 2.0, None, 0
+        self.retry_after: str | None = None
         self.requests: list[dict] = []
+        self.arrivals: list[float] = []  # time.monotonic() of each request
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
@@ -117,6 +120,7 @@ class LibreServer(ThreadingHTTPServer):
         """The behaviour for this request, counting it."""
         with self._lock:
             self.requests.append(params)
+            self.arrivals.append(time.monotonic())
             n = len(self.requests)
         if n <= self.ok_first:
             return "normal"
@@ -151,7 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif behaviour == "error":
             self._send(500, {"error": "internal error"})
         elif behaviour == "ratelimit":
-            self._send(429, {"error": "Slowdown: 1 per 1 second"})
+            headers = {"Retry-After": self.server.retry_after} if self.server.retry_after else {}
+            self._send(429, {"error": "Slowdown: 1 per 1 second"}, headers)
         elif behaviour == "garbage":
             self._send_raw(200, b"<html>oops</html>", "text/html")
         elif not params.get("q"):
@@ -172,12 +177,14 @@ class _Handler(BaseHTTPRequestHandler):
             params.update({k: v[0] if len(v) == 1 else v for k, v in parse_qs(body.decode()).items()})
         return params
 
-    def _send(self, status: int, data) -> None:
-        self._send_raw(status, json.dumps(data, ensure_ascii=False).encode(), "application/json")
+    def _send(self, status: int, data, headers: dict | None = None) -> None:
+        self._send_raw(status, json.dumps(data, ensure_ascii=False).encode(), "application/json", headers)
 
-    def _send_raw(self, status: int, body: bytes, ctype: str) -> None:
+    def _send_raw(self, status: int, body: bytes, ctype: str, headers: dict | None = None) -> None:
         try:
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from libre_server import LibreServer
 from translate_support import (
@@ -19,7 +21,7 @@ from translate_support import (
 from zaitun.errors import ProviderError, ZaitunError
 from zaitun.review.gate import segment_states
 from zaitun.translate.checks import check_translation
-from zaitun.translate.engines import make_engine
+from zaitun.translate.engines import make_engine, retry_after_seconds
 from zaitun.translate.glossary import load_glossary
 from zaitun.translate.pipeline import translate_documents
 
@@ -125,6 +127,31 @@ def test_rate_limit_is_retried_with_backoff_until_it_passes(tmp_path):
         server.fail_times = 2
         _, _, report = run(tmp_path, server, retries=3)
     assert all(d.issues == [] and d.target for d in drafts_by_source(report).values())
+
+
+def test_retry_after_of_a_rate_limited_answer_is_waited_for_before_the_retry(tmp_path):
+    with LibreServer("ratelimit") as server:
+        server.fail_times, server.retry_after = 1, "1"
+        _, _, report = run(tmp_path, server, retries=2)
+    assert all(d.issues == [] and d.target for d in drafts_by_source(report).values())
+    assert server.arrivals[1] - server.arrivals[0] >= 0.95  # backoff alone would be 0.01 s
+
+
+def test_a_retry_after_beyond_the_limit_leaves_the_text_for_the_next_run_without_waiting(tmp_path):
+    with LibreServer("ratelimit") as server:
+        server.retry_after = "3600"
+        _, _, report = run(tmp_path, server, retries=3)
+    messages = " ".join(i["message"] for i in drafts_by_source(report)[TITLE].issues)
+    assert "asked to wait 3600 s (Retry-After)" in messages
+    assert len(server.requests) == 2  # one try for each of two texts, then the engine counts as down
+
+
+def test_retry_after_is_read_as_seconds_or_as_an_http_date():
+    now = dt.datetime(2026, 11, 25, 12, 0, 0, tzinfo=dt.UTC)
+    assert retry_after_seconds("120") == 120.0
+    assert retry_after_seconds("Wed, 25 Nov 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Wed, 25 Nov 2026 11:00:00 GMT", now) == 0.0
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
 
 
 def test_engine_failing_midway_keeps_earlier_batches_and_a_rerun_fills_the_rest(tmp_path):

@@ -3,13 +3,17 @@
 `None` means "not translated" (the engine failed, hung or is offline); the pipeline flags
 those segments for a human and keeps everything else. Online engines go through
 deep-translator, which sets no timeouts, so every request it makes here gets one, and each
-text gets bounded retries with exponential backoff. After two texts in a row fail, the
-engine is taken as down for the rest of the run rather than waiting out every segment.
+text gets bounded retries with exponential backoff, waiting longer when a rate-limited
+answer (429/503) says how long in `Retry-After`, up to MAX_RETRY_AFTER. After two texts in a
+row fail, the engine is taken as down for the rest of the run rather than waiting out every
+segment.
 """
 
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
+import email.utils
 import importlib
 import os
 import time
@@ -22,6 +26,8 @@ from zaitun.config import Config
 from zaitun.errors import ProviderError
 
 _TIMEOUT: contextvars.ContextVar[float] = contextvars.ContextVar("zaitun_engine_timeout", default=10.0)
+_RETRY_AFTER: contextvars.ContextVar[float | None] = contextvars.ContextVar("zaitun_retry_after", default=None)
+MAX_RETRY_AFTER = 60.0  # a provider asking for a longer pause gets the text back next run instead
 
 
 class Engine(Protocol):
@@ -79,11 +85,34 @@ class _TimedRequests:
 
     def get(self, *args, **kwargs):
         kwargs.setdefault("timeout", _TIMEOUT.get())
-        return requests.get(*args, **kwargs)
+        return _noted(requests.get(*args, **kwargs))
 
     def post(self, *args, **kwargs):
         kwargs.setdefault("timeout", _TIMEOUT.get())
-        return requests.post(*args, **kwargs)
+        return _noted(requests.post(*args, **kwargs))
+
+
+def _noted(response: requests.Response) -> requests.Response:
+    """Remember how long a rate-limited answer asked us to wait (deep-translator drops the headers)."""
+    if response.status_code in (429, 503):
+        _RETRY_AFTER.set(retry_after_seconds(response.headers.get("Retry-After")))
+    return response
+
+
+def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """A Retry-After header in seconds: delta-seconds or an HTTP date; None when absent or unreadable."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 def _timed_module(name: str):
@@ -109,13 +138,20 @@ class DeepTranslatorEngine:
     def _one(self, text: str) -> str | None:
         if self._failures >= self.max_failures:
             return None  # the engine is down: the error of the failures that said so stays
+        asked = None
         for attempt in range(self.retries):
             if attempt:
-                time.sleep(min(self.backoff * 2 ** (attempt - 1), 30.0))
+                if asked is not None and asked > MAX_RETRY_AFTER:
+                    self.error = (f"{self.name} is rate-limited and asked to wait {asked:.0f} s (Retry-After); "
+                                  "left for the next run")
+                    break
+                time.sleep(max(min(self.backoff * 2 ** (attempt - 1), 30.0), asked or 0.0))
+            _RETRY_AFTER.set(None)
             try:
                 result = self._call(text)
             except Exception as exc:  # any engine failure: network, HTTP status, bad answer
                 self.error = f"{self.name} failed after {attempt + 1} attempt(s): {_describe(exc)}"
+                asked = _RETRY_AFTER.get()
                 continue
             if isinstance(result, str) and result.strip():
                 self._failures = 0
