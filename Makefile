@@ -11,12 +11,12 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test venv chromium lint bench clean
+.PHONY: run test venv chromium postgresql lint bench clean
 
 run: venv
 	$(BIN)/zaitun up
 
-test: venv chromium
+test: venv chromium postgresql
 	$(BIN)/ruff check zaitun flows tests bench
 	$(BIN)/pytest -q
 
@@ -34,6 +34,12 @@ chromium:
 	@{ command -v chromium >/dev/null 2>&1 && test -d /usr/share/fonts/opentype/noto; } || { \
 	  echo "installing Debian's chromium and CJK fonts for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# The store is also tested on a throwaway PostgreSQL cluster (Debian's server binaries).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "installing Debian's postgresql for the PostgreSQL store tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 lint: venv
 	$(BIN)/ruff check zaitun flows tests bench

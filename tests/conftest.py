@@ -48,3 +48,20 @@ def store(tmp_project: Project):
     s = Store.open(tmp_project.database_url)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL cluster for the session; `postgres.new_database()` per test."""
+    from postgres_server import PostgresServer
+
+    with PostgresServer(free_port()) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path) -> str:
+    """A fresh database of each kind zaitun supports, for the tests that must hold on both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'state.db'}"
+    return request.getfixturevalue("postgres").new_database()

@@ -17,10 +17,13 @@ BODY = "## 政策概况\n\n外国人可以过境免签。停留时间为240小�
 PASSWORD = "correct horse battery"
 
 
-def review_project(root: Path, body: str = BODY) -> tuple[Project, Store]:
-    """A project with one ingested document whose segments have no drafts yet."""
+def review_project(root: Path, body: str = BODY, database_url: str = "") -> tuple[Project, Store]:
+    """A project with one ingested document whose segments have no drafts yet (in SQLite unless
+    another database is given)."""
     for name in ("content", "glossary", "tm", "publish"):
         (root / name).mkdir(parents=True, exist_ok=True)
+    if database_url:
+        (root / "zaitun.toml").write_text(f'[review]\ndatabase_url = "{database_url}"\n', encoding="utf-8")
     (root / "glossary" / "immigration.csv").write_text(
         "zh,en,forbidden,note\n过境免签,visa-free transit,,\n外国人,foreign national,alien,\n", encoding="utf-8")
     write_doc(root, f"guides/{SLUG}.md", FRONT, body)

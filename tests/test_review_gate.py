@@ -16,8 +16,9 @@ from zaitun.store import translations
 
 
 @pytest.fixture
-def in_review(tmp_path):
-    project, store = review_project(tmp_path)
+def in_review(tmp_path, database_url):
+    """One document with five drafts (the fourth flagged), in SQLite and in PostgreSQL."""
+    project, store = review_project(tmp_path / "proj", database_url=database_url)
     ids = draft_all(store, issues_for={3})
     quick_user(store, "alice")
     quick_user(store, "bob")

@@ -129,6 +129,9 @@ events = Table(  # an outbox of things that happened, for notifications and stat
 )
 
 
+WRITE_LOCK = 0x7A61_6974  # "zait": the PostgreSQL advisory lock that serialises writing transactions
+
+
 def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -161,12 +164,16 @@ class Store:
 
     @contextmanager
     def tx(self) -> Iterator[Connection]:
-        """One transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE)."""
+        """One writing transaction at a time, taken at its start: SQLite's write lock (BEGIN IMMEDIATE)
+        or, on PostgreSQL, a transaction-level advisory lock. The gate relies on it: two reviewers
+        approving a document's last two segments must not each miss the other's approval."""
         with self.engine.connect() as conn:
             if self.engine.dialect.name == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             else:
                 conn.begin()
+                if self.engine.dialect.name == "postgresql":
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
             try:
                 yield conn
                 conn.commit()
