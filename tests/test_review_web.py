@@ -79,6 +79,28 @@ def test_login_is_rate_limited_per_user_and_address(site):
     assert login(client, name="eve").status_code == 303  # another account is not locked out
 
 
+def test_failed_logins_count_across_review_processes_and_stay_in_the_audit_log(site):
+    client, store, _ids, project = site
+    for _ in range(3):
+        assert login(client, password="guess").status_code == 401
+    with Client(create_app(project, store)) as other:  # a second review process on the same store
+        for _ in range(2):
+            assert login(other, password="guess").status_code == 401
+        assert login(other).status_code == 429
+    logins = [e["action"] for e in store.audit_log() if e["action"].startswith("login")]
+    assert logins == ["login-failed"] * 5
+
+
+def test_a_successful_login_clears_earlier_failures(site):
+    client, *_ = site
+    for _ in range(4):
+        assert login(client, password="guess").status_code == 401
+    assert login(client).status_code == 303
+    client.post("/logout", data={"csrf_token": csrf(client, "/")})
+    assert login(client, password="guess").status_code == 401
+    assert login(client).status_code == 303  # one failure since the last login, not five
+
+
 def test_login_never_redirects_off_site(site):
     client, *_ = site
     token = csrf(client)

@@ -253,6 +253,15 @@ class Store:
             q = q.where(audit.c.slug == slug)
         return [dict(r) for r in self._rows(q)]
 
+    def failed_logins(self, name: str, address: str, since: dt.datetime) -> int:
+        """Failed logins of a name from an address since a time, not counting any before its last login."""
+        mine = (audit.c.actor == name) & (audit.c.note == address)
+        last_ok = select(func.coalesce(func.max(audit.c.id), 0)).where(mine, audit.c.action == "login")
+        query = select(func.count()).select_from(audit).where(
+            mine, audit.c.action == "login-failed", audit.c.at >= since, audit.c.id > last_ok.scalar_subquery())
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
     def user(self, name: str) -> dict | None:
         rows = self._rows(select(users).where(users.c.name == name))
         return dict(rows[0]) if rows else None

@@ -8,12 +8,11 @@ strict Content-Security-Policy. JSON endpoints (`/api/...`) answer errors as
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import logging
 import os
 import secrets
-import time
-from collections import deque
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,7 +30,7 @@ from zaitun.project import Project
 from zaitun.review import actions, views
 from zaitun.review.gate import APPROVER_ROLES
 from zaitun.review.users import verify
-from zaitun.store import Store
+from zaitun.store import Store, now
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -47,33 +46,24 @@ class LoginRequired(Exception):
 
 
 class LoginLimiter:
-    """Counts failed logins per (user, address) in a sliding window; memory stays bounded."""
+    """Failed logins per (user, address) in a sliding window, counted in the store's audit log, so
+    every review process and machine sharing the database sees the same count, and each failure
+    stays on record."""
 
-    def __init__(self, limit: int = LOGIN_LIMIT, window: float = LOGIN_WINDOW, max_keys: int = 10_000):
-        self.limit, self.window, self.max_keys = limit, window, max_keys
-        self.failures: dict[tuple[str, str], deque] = {}
+    def __init__(self, store: Store, limit: int = LOGIN_LIMIT, window: float = LOGIN_WINDOW):
+        self.store, self.limit, self.window = store, limit, window
 
-    def blocked(self, key: tuple[str, str]) -> bool:
-        fails = self.failures.get(key)
-        if not fails:
-            return False
-        self._expire(key, fails)
-        return len(fails) >= self.limit
+    def blocked(self, name: str, address: str) -> bool:
+        since = now() - dt.timedelta(seconds=self.window)
+        return self.store.failed_logins(name, address, since) >= self.limit
 
-    def fail(self, key: tuple[str, str]) -> None:
-        if key not in self.failures and len(self.failures) >= self.max_keys:
-            for old in list(self.failures):
-                self._expire(old, self.failures[old])
-        self.failures.setdefault(key, deque(maxlen=self.limit)).append(time.monotonic())
+    def fail(self, name: str, address: str) -> None:
+        with self.store.tx() as conn:
+            self.store.log(conn, name, "login-failed", note=address)
 
-    def reset(self, key: tuple[str, str]) -> None:
-        self.failures.pop(key, None)
-
-    def _expire(self, key: tuple[str, str], fails: deque) -> None:
-        while fails and fails[0] < time.monotonic() - self.window:
-            fails.popleft()
-        if not fails:
-            del self.failures[key]
+    def reset(self, name: str, address: str) -> None:
+        with self.store.tx() as conn:
+            self.store.log(conn, name, "login", note=address)
 
 
 def secret_key(project: Project) -> str:
@@ -134,7 +124,7 @@ def create_app(project: Project, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="zaitun review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.project = project
     app.state.store = store or Store.open(project.database_url)
-    app.state.limiter = LoginLimiter()
+    app.state.limiter = LoginLimiter(store)
     app.state.templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _handlers(app)
@@ -261,15 +251,15 @@ def _auth_routes(app: FastAPI) -> None:
         target = safe_next(form.get("next"))
         limiter: LoginLimiter = request.app.state.limiter
         key = (name.lower(), request.client.host if request.client else "")
-        if limiter.blocked(key):
+        if limiter.blocked(*key):
             return render(request, "login.html", status=429, next=target, name=name,
                           error="too many failed attempts: wait five minutes and try again")
         user = verify(request.app.state.store, name, password)
         if user is None:
-            limiter.fail(key)
+            limiter.fail(*key)
             return render(request, "login.html", status=401, next=target, name=name,
                           error="wrong name or password")
-        limiter.reset(key)
+        limiter.reset(*key)
         request.session.clear()
         request.session.update(user=user["name"], csrf=secrets.token_urlsafe(32))
         return RedirectResponse(target, status_code=303)
