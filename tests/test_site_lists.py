@@ -64,6 +64,13 @@ def test_english_pages_follow_the_approved_documents_only(many):
     assert 'hreflang="x-default" href="https://example.org/zh/guides/page/2/"' in second
 
 
+def test_navigation_links_each_section_once_at_its_first_page(many):
+    many.build()
+    page = (many.out / "zh/guides/page/3/index.html").read_text(encoding="utf-8")
+    nav = page[page.index("<nav"):page.index("</nav>")]
+    assert nav.count('href="/zh/guides/') == 1 and 'href="/zh/guides/"' in nav
+
+
 def test_tag_pages_are_paginated_too(many):
     many.build()
     assert titles_on(many.out, "zh/tags/visa-free/page/3/") == ["指南0"]

@@ -187,7 +187,7 @@ def outputs(specs: list[PageSpec], site: Site) -> list[Output]:
 def _nav(lang: str, specs: list[PageSpec], site: Site) -> list[dict]:
     links = [{"href": site.urls.link(layout.home(lang)), "label": UI[lang]["home"], "path": layout.home(lang)}]
     for spec in specs:
-        if spec.lang == lang and spec.group[0] == "section":
+        if spec.lang == lang and spec.group[0] == "section" and spec.group[2] == 1:  # a section's first page
             links.append({"href": site.urls.link(spec.path), "label": spec.title, "path": spec.path})
     return links
 
