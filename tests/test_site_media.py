@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import threading
 
+import boto3
 import pytest
-from conftest import write_doc
+from conftest import free_port, write_doc
 from hypothesis import given
 from hypothesis import strategies as st
+from moto.server import ThreadedMotoServer
 from publish_helpers import make_fixture
 from watchdog.events import FileCreatedEvent
 
@@ -16,7 +21,7 @@ from zaitun.check import check_project
 from zaitun.content.intake import ingest
 from zaitun.errors import PublishError
 from zaitun.publish.markdown import _parser, file_references, render_markdown
-from zaitun.publish.sinks import content_type, upload_rank
+from zaitun.publish.sinks import content_type, deploy, upload_rank
 from zaitun.watch import DebouncedHandler
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -139,7 +144,24 @@ def test_check_reports_missing_refused_and_alt_less_file_links_at_path_and_line(
     assert len(lines) == 4
 
 
-def test_check_accepts_files_beside_documents_and_the_sample_content(tmp_path):
+def test_zaitun_check_prints_the_image_without_alt_text_and_fails(tmp_path):
+    project = tmp_path / "p"
+    assert zaitun("init", str(project)).returncode == 0  # with the sample content, which passes
+    path = write_doc(project, "guides/map.md", FRONT, "![](map.png)")
+    (path.parent / "map.png").write_bytes(PNG)
+    result = zaitun("--project", str(project), "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0].startswith(f"{path}:6: image map.png has no alt text")
+    assert "1 problem(s) found" in result.stderr
+
+
+def zaitun(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run([sys.executable, "-m", "zaitun", *args], capture_output=True, text=True, timeout=120,
+                          env=env)
+
+
+def test_check_accepts_files_linked_correctly_beside_documents(tmp_path):
     fx = airport_project(tmp_path)
     assert check_project(fx.project) == []
 
@@ -165,6 +187,29 @@ def test_the_watcher_ignores_images_and_still_announces_documents(tmp_project):
     handler.dispatch(FileCreatedEvent(str(guides / "a.md")))
     assert fired.wait(5)
     assert batches == [[str(guides / "a.md")]]
+
+
+def test_s3_deploy_uploads_linked_files_before_pages_with_their_content_type(tmp_path, monkeypatch):
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    fx = airport_project(tmp_path)
+    fx.build()
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        client = boto3.client("s3", endpoint_url=endpoint)
+        client.create_bucket(Bucket="site")
+        report = deploy(fx.out, "s3://site/www", endpoint_url=endpoint)
+        heads = {name: client.head_object(Bucket="site", Key=f"www/{name}")["ContentType"]
+                 for name in ("media/guides/images/map.png", "media/guides/form.pdf")}
+    finally:
+        server.stop()
+    assert heads == {"media/guides/images/map.png": "image/png", "media/guides/form.pdf": "application/pdf"}
+    order = report.uploaded
+    assert order.index("media/guides/images/map.png") < order.index("zh/guides/airport/index.html")
 
 
 def test_media_files_upload_before_pages_with_their_content_type():
