@@ -1,4 +1,5 @@
-"""`zaitun check`: validate zaitun.toml, every content file and the glossaries, modifying nothing."""
+"""`zaitun check`: validate zaitun.toml, every content file (and the files it links) and the glossaries,
+modifying nothing."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from zaitun.config import load_config
 from zaitun.content.model import load_documents
 from zaitun.errors import LocatedError
 from zaitun.project import Project
+from zaitun.publish.media import document_problems
 
 
 def check_project(project: Project) -> list[LocatedError]:
@@ -15,7 +17,10 @@ def check_project(project: Project) -> list[LocatedError]:
         load_config(project.config_path)
     except LocatedError as exc:
         problems.append(exc)
-    problems.extend(load_documents(project.content_dir).errors)
+    loaded = load_documents(project.content_dir)
+    problems.extend(loaded.errors)
+    for doc in loaded.documents:
+        problems.extend(document_problems(doc, project.content_dir))
     problems.extend(_glossary_problems(project))
     return problems
 

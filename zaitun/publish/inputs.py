@@ -42,6 +42,8 @@ class Entry:
     source_hash: str  # hash of the Chinese file (zh) or of the release payload (en)
     provenance: dict = field(default_factory=dict)
     under_review: bool = False  # en only: the Chinese changed since this English was approved
+    source: str = ""  # the Chinese file under content/ (guides/a.md): relative file links resolve from it
+    file_links: dict[str, str] = field(default_factory=dict, repr=False)  # file link -> published href
     _body: str | None = None
     _html: Markup | None = field(default=None, repr=False)
     _row: dict | None = field(default=None, repr=False)
@@ -65,7 +67,7 @@ class Entry:
     def html(self) -> Markup:
         """The body as HTML, rendered once and shared by the page and the feeds."""
         if self._html is None:
-            self._html = body_html(self.body)
+            self._html = body_html(self.body, self.file_links.get if self.file_links else None)
         return self._html
 
     def is_expired(self, today: dt.date) -> bool:
@@ -152,13 +154,18 @@ def collect(store: Store, cache: dict, problems: list[str] | None = None) -> lis
     return entries
 
 
+def _source(row: dict) -> str:
+    """The document's file relative to content/ (relative: no server paths online)."""
+    return f"{row['section']}/{Path(row['path']).name}"
+
+
 def _zh_entry(row: dict, meta: dict) -> Entry:
-    source = f"content/{row['section']}/{Path(row['path']).name}"  # relative: no server paths online
+    source = f"content/{_source(row)}"
     return Entry(slug=row["slug"], section=row["section"], lang="zh", title=meta["title"],
                  summary=meta.get("summary") or "", social=meta.get("social") or "",
                  date=_date(meta["date"]), updated=_aware(row["updated_at"]), meta=meta,
                  source_hash=row["raw_hash"], provenance={"source": source, "raw_hash": row["raw_hash"]},
-                 _row=row)
+                 source=_source(row), _row=row)
 
 
 def _en_entry(row: dict, meta: dict, release: dict) -> Entry:
@@ -173,4 +180,5 @@ def _en_entry(row: dict, meta: dict, release: dict) -> Entry:
                  summary=en_meta.get("summary") or "", social=en_meta.get("social") or "",
                  date=_date(meta["date"]), updated=_aware(release["created_at"]), meta=meta,
                  source_hash=sha(release["payload"]), provenance=provenance,
-                 under_review=release["raw_hash"] != row["raw_hash"], _body=payload.get("body") or "")
+                 under_review=release["raw_hash"] != row["raw_hash"], source=_source(row),
+                 _body=payload.get("body") or "")

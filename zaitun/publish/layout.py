@@ -19,6 +19,7 @@ ROBOTS = "robots.txt"
 PROVENANCE = "provenance.json"
 ASSETS_DIR = "assets"
 STATIC_DIR = "static"  # the project's static/ folder (images, PDFs), copied as it is
+MEDIA_DIR = "media"  # files beside content documents (content/guides/map.png -> media/guides/map.png)
 SOCIAL_DIR = "social"  # the social outbox; not part of the site (never deployed or linted)
 FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}
 _UNSAFE = re.compile(r"[\s/\\?#%<>\"'&]+")
@@ -67,6 +68,12 @@ def stylesheet(digest: str) -> str:
 def static(rel: str) -> str:
     """Where a file of the project's static/ folder is published; content links it as /static/..."""
     return f"{STATIC_DIR}/{rel}"
+
+
+def media(rel: str) -> str:
+    """Where a file beside the documents is published: its path under content/, so both language
+    versions of a page, and every document linking it, share one file."""
+    return f"{MEDIA_DIR}/{rel}"
 
 
 def file_of(path: str) -> str:

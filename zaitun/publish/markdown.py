@@ -1,11 +1,36 @@
-"""The one Markdown renderer: raw HTML off (content is untrusted), tables, heading anchors."""
+"""The one Markdown renderer: raw HTML off (content is untrusted), tables, heading anchors.
+
+Links and images pointing at files beside a document (`![地图](map.png)`, `[表](form.pdf)`)
+are found by one core rule: `file_references` lists them (with their line, for `zaitun check`)
+and `render_markdown` rewrites them to where the publisher put the file.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from mdit_py_plugins.anchors import anchors_plugin
+
+FileLink = Callable[[str], str | None]  # link as written -> new href, or None to leave it as written
+PAGE_SUFFIXES = (".md", ".html", ".htm")  # links to these are pages, not files to publish
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+# `](dest` or `]: dest` where dest is not external, root-relative or a fragment: a text without one
+# has no file reference, so the (much slower) parse is skipped
+_CANDIDATE = re.compile(r"\](?:\(|:)\s*<?(?![a-zA-Z][a-zA-Z0-9+.-]*:|[/#])")
+
+
+@dataclass(frozen=True)
+class FileReference:
+    """A link or image in a document that points at a file relative to the document."""
+
+    target: str  # as markdown-it normalised it (percent-encoded)
+    line: int  # 0-based line in the Markdown text
+    alt: str | None  # the alt text of an image; None for a link
 
 
 def _slugify(text: str) -> str:
@@ -19,14 +44,58 @@ def _slugify(text: str) -> str:
     return "".join(out).strip("-") or "section"
 
 
+def is_file_reference(target: str, image: bool) -> bool:
+    """A relative link to a file: not a page, fragment, root-relative or external (scheme) link."""
+    if not target or target.startswith(("#", "/", "?")) or _SCHEME.match(target):
+        return False
+    path = re.split(r"[?#]", target, maxsplit=1)[0].lower()
+    return image or ("." in path.rsplit("/", 1)[-1] and not path.endswith(PAGE_SUFFIXES))
+
+
+def _file_links(state: StateCore) -> None:
+    """Core rule: report file references to env["file_refs"], rewrite them with env["file_link"]."""
+    env = state.env if isinstance(state.env, dict) else {}
+    refs, file_link = env.get("file_refs"), env.get("file_link")
+    if refs is None and file_link is None:
+        return
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        line = block.map[0] if block.map else 0
+        for token in block.children:
+            if token.type in ("softbreak", "hardbreak"):
+                line += 1
+            attr = "src" if token.type == "image" else "href" if token.type == "link_open" else None
+            target = str(token.attrGet(attr) or "") if attr else ""
+            if not attr or not is_file_reference(target, token.type == "image"):
+                continue
+            if refs is not None:
+                refs.append(FileReference(target, line, token.content.strip() if token.type == "image" else None))
+            new = file_link(target) if file_link else None
+            if new is not None:
+                token.attrSet(attr, new)
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     md.use(anchors_plugin, min_level=2, max_level=3, slug_func=_slugify, permalink=False)
+    md.core.ruler.push("file_links", _file_links)
     return md
 
 
-def render_markdown(text: str) -> str:
-    """Markdown to safe HTML; `javascript:` and other unsafe links are refused by markdown-it."""
-    return _parser().render(text)
+def render_markdown(text: str, file_link: FileLink | None = None) -> str:
+    """Markdown to safe HTML; `javascript:` and other unsafe links are refused by markdown-it.
+
+    With `file_link`, each relative link to a file is replaced by what it returns for it.
+    """
+    return _parser().render(text, {"file_link": file_link} if file_link else None)
+
+
+def file_references(text: str) -> list[FileReference]:
+    """The relative file links and images of a Markdown text, in order."""
+    refs: list[FileReference] = []
+    if _CANDIDATE.search(text):
+        _parser().parse(text, {"file_refs": refs})
+    return refs

@@ -10,7 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from zaitun.publish.markdown import render_markdown
+from zaitun.publish.markdown import FileLink, render_markdown
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -36,9 +36,10 @@ def render_page(template: str, context: dict) -> bytes:
     return environment().get_template(template).render(**context).encode("utf-8")
 
 
-def body_html(markdown: str) -> Markup:
-    """Content Markdown as HTML; content headings start at h2 so each page has exactly one h1."""
-    html = render_markdown(markdown)
+def body_html(markdown: str, file_link: FileLink | None = None) -> Markup:
+    """Content Markdown as HTML; content headings start at h2 so each page has exactly one h1.
+    `file_link` says where files linked beside the document were published."""
+    html = render_markdown(markdown, file_link)
     return Markup(html.replace("<h1", "<h2").replace("</h1>", "</h2>"))
 
 

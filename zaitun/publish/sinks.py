@@ -18,7 +18,9 @@ from zaitun.errors import DeployError
 from zaitun.publish import layout
 
 TYPES = {".html": "text/html", ".css": "text/css", ".json": "application/json", ".txt": "text/plain",
-         ".js": "text/javascript", ".svg": "image/svg+xml"}
+         ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+         ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif",
+         ".pdf": "application/pdf"}  # images and PDFs need no /etc/mime.types on the build machine
 FEED_TYPES = {"feed.xml": "application/rss+xml", "atom.xml": "application/atom+xml",
               layout.SITEMAP: "application/xml"}
 SHORT_CACHE = "public, max-age=300"
@@ -56,7 +58,7 @@ def site_files(site_dir: Path) -> list[str]:
 
 
 def upload_rank(name: str) -> int:
-    if name.startswith((layout.ASSETS_DIR + "/", layout.STATIC_DIR + "/")):  # what pages link to goes first
+    if name.startswith((layout.ASSETS_DIR + "/", layout.STATIC_DIR + "/", layout.MEDIA_DIR + "/")):  # linked first
         return 0
     if name.endswith(".xml") or name == layout.ROBOTS:
         return 2

@@ -30,6 +30,7 @@ from zaitun.publish import layout, lint
 from zaitun.publish.extras import extra_outputs, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.inputs import Entry, collect
+from zaitun.publish.media import media_outputs
 from zaitun.publish.output import (
     commit,
     load_manifest,
@@ -97,9 +98,10 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     site = site_settings(project, today, {tag for e in entries for tag in e.tags})
     report.unlabelled_tags = unlabelled(site.tag_labels, {tag for e in entries for tag in e.tags})
     specs = plan(entries, site)
+    media = media_outputs(entries, project.content_dir, site.urls)  # before any body is rendered
     # feeds first: they render many bodies, so a worker should start on them, not end with them
     items = (feed_outputs(entries, site) + outputs(specs, site) + extra_outputs(specs, site)
-             + static_outputs(project.static_dir))
+             + static_outputs(project.static_dir) + media)
     _refuse_duplicates(items)
     previous = state.get("files", {})
     stage = staging_dir(out)

@@ -1,0 +1,128 @@
+"""Files beside the documents (images, PDFs) that content links relatively: found, checked, published.
+
+`content/guides/transit.md` writing `![机场地图](images/map.png)` gets content/guides/images/map.png
+published once, at media/guides/images/map.png (its path under content/), and both language
+pages link it there. A link that leaves content/ (`../../etc/passwd`), or reaches a hidden
+file or a symlink out of content/, is refused: nothing outside content/ is ever published.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from zaitun.content.model import Document
+from zaitun.errors import ContentError, PublishError
+from zaitun.publish import layout
+from zaitun.publish.inputs import Entry
+from zaitun.publish.markdown import FileReference, file_references
+from zaitun.publish.pages import Output
+
+NOTICE_SUFFIXES = (".txt", ".docx")  # in a section folder these are notices for intake to import
+_TAIL = re.compile(r"[?#].*$", re.DOTALL)
+
+
+class RefusedLink(ValueError):
+    """A file link that would publish something from outside content/."""
+
+
+def resolve(target: str, source: str) -> str:
+    """The path under content/ that `target`, written in the document `source` (e.g. guides/a.md), names."""
+    name = unquote(_TAIL.sub("", target))
+    rel = posixpath.normpath(posixpath.join(posixpath.dirname(source), name))
+    if name.startswith("/") or rel == ".." or rel.startswith("../"):
+        raise RefusedLink("it points outside content/; put the file beside the document")
+    if any(part.startswith(".") for part in rel.split("/")):
+        raise RefusedLink("hidden files are never published; rename it")
+    return rel
+
+
+def locate(rel: str, content_dir: Path) -> Path | None:
+    """The file at content/<rel>, None if there is none; a symlink out of content/ is refused."""
+    path = content_dir / rel
+    if not path.is_file():
+        return None
+    if not path.resolve().is_relative_to(content_dir.resolve()):
+        raise RefusedLink("it is a symlink to a file outside content/; copy the file in instead")
+    return path
+
+
+# -- zaitun check ---------------------------------------------------------------------------------
+def document_problems(doc: Document, content_dir: Path) -> list[ContentError]:
+    """Missing, refused and alt-less file links of one document, each at its path:line."""
+    source = f"{doc.section}/{doc.path.name}"
+    problems = []
+    for ref in file_references(doc.body):
+        line, name = doc.body_line + ref.line, unquote(ref.target)
+        problem = _link_problem(ref, name, source, content_dir)
+        if problem:
+            problems.append(ContentError(doc.path, problem, line))
+        if ref.alt == "":
+            problems.append(ContentError(doc.path, f"image {name} has no alt text: say what it shows "
+                                         f"between the brackets, ![...]({name})", line))
+    return problems
+
+
+def _link_problem(ref: FileReference, name: str, source: str, content_dir: Path) -> str | None:
+    what = "image" if ref.alt is not None else "link"
+    try:
+        rel = resolve(ref.target, source)
+        found = locate(rel, content_dir)
+    except RefusedLink as exc:
+        return f"{what} {name} refused: {exc}"
+    if found is None:
+        return f"{what} {name}: no such file content/{rel} (add the file or fix the link)"
+    if rel.count("/") == 1 and rel.lower().endswith(NOTICE_SUFFIXES):
+        return (f"{what} {name}: intake imports .txt/.docx files in a section folder as notices; "
+                f"move it into a sub-folder (e.g. {posixpath.dirname(rel)}/files/)")
+    return None
+
+
+# -- the build ------------------------------------------------------------------------------------
+def media_outputs(entries: list[Entry], content_dir: Path, urls: layout.Urls) -> list[Output]:
+    """One output per file the entries link to, and each entry told where its links now point.
+
+    A refused link stops the build, naming page and link; a missing file is left as written,
+    so the site lint reports it as a broken link of that page.
+    """
+    found: dict[str, Path] = {}
+    refused: list[str] = []
+    for entry in entries:
+        links: dict[str, str] = {}
+        for ref in file_references(entry.body):
+            try:
+                rel = resolve(ref.target, entry.source)
+                path = found.get(rel) or locate(rel, content_dir)
+            except RefusedLink as exc:
+                page = layout.file_of(layout.document(entry.lang, entry.section, entry.slug))
+                refused.append(f"{page}: link {unquote(ref.target)} refused: {exc}")
+                continue
+            if path is not None:
+                found[rel] = path
+                links[ref.target] = urls.link(layout.media(rel)) + _tail(ref.target)
+        entry.file_links = links
+    if refused:
+        raise PublishError("the site was not built, a document links outside content/:\n  " + "\n  ".join(refused))
+    return [_output(rel, path) for rel, path in sorted(found.items())]
+
+
+def _tail(target: str) -> str:
+    match = _TAIL.search(target)
+    return match.group(0) if match else ""
+
+
+def _output(rel: str, path: Path) -> Output:
+    """The file as it is, keyed by its content so an unchanged file is reused by a rebuild."""
+    key = hashlib.sha256(_read(path)).hexdigest()[:24]
+    return Output(layout.media(rel), key, lambda: _read(path), kind="asset")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise PublishError(f"{path}: could not read a linked file ({exc.strerror}); the previous site was kept") \
+            from None
