@@ -1,4 +1,5 @@
-"""Take in new and changed content; report bad files; announce what was ingested."""
+"""Take in new and changed content; report bad files; announce what was ingested, and linked files
+(images, PDFs) that changed, so the site gets their new version."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from prefect import flow, task
 
 from flows._common import emit, notify, project_dir
 from zaitun.pipeline import intake_stage, open_project
+from zaitun.watch import linked_files
 
 
 @task(name="take in content", retries=2, retry_delay_seconds=2)
@@ -22,6 +24,8 @@ def intake(project: str | None = None, paths: list[str] | None = None) -> dict:
                "\n".join(summary["errors"]))
     if summary["ingested"]:
         emit("zaitun.content.ingested", None, slugs=summary["ingested"])
+    if linked_files(paths or []):
+        emit("zaitun.content.files-changed", None, paths=linked_files(paths or []))
     for slug in summary["withdrawn"]:  # deleted content leaves the site without waiting for review
         emit("zaitun.document.withdrawn", slug)
     return summary

@@ -147,6 +147,34 @@ def test_dropped_file_flows_to_an_approved_english_page(prefect_api, project):
     assert not (project.publish_dir / "zh" / "guides" / "drop-in").exists()
 
 
+def test_a_replaced_image_goes_online_without_any_document_changing(prefect_api, project):
+    from zaitun.watch import start_watcher
+
+    images = project.content_dir / "guides" / "images"
+    images.mkdir(parents=True)
+    (images / "map.png").write_bytes(b"\x89PNG first")
+    write_doc(project.root, "guides/airport.md", "title: 机场\ndate: 2026-11-01", "![机场位置图](images/map.png)")
+    intake(project=str(project.root))
+    publish(project=str(project.root))
+    published = project.publish_dir / "media" / "guides" / "images" / "map.png"
+    assert published.read_bytes() == b"\x89PNG first"
+
+    runner = Runner(query_seconds=1, prefetch_seconds=30)
+    ids = {d.name: runner.add_deployment(d) for d in _deployments({"intake", "publish"})}
+    seen = {r.id for r in asyncio.run(_runs_of(ids.values()))}
+    observer = start_watcher(project.content_dir, debounce=0.3)
+    try:
+        (images / "map.png").write_bytes(b"\x89PNG second")
+        wait_for_run(ids["intake"], seen)
+    finally:
+        observer.stop()
+        observer.join(5)
+    execute_due_runs(runner)  # intake: no document changed; announces zaitun.content.files-changed
+    wait_for_run(ids["publish"], seen)
+    execute_due_runs(runner)
+    assert published.read_bytes() == b"\x89PNG second"
+
+
 def test_unmatched_event_creates_no_run(prefect_api, project):
     from prefect.events import emit_event
 

@@ -22,7 +22,7 @@ from zaitun.content.intake import ingest
 from zaitun.errors import PublishError
 from zaitun.publish.markdown import _parser, file_references, render_markdown
 from zaitun.publish.sinks import content_type, deploy, upload_rank
-from zaitun.watch import DebouncedHandler
+from zaitun.watch import DebouncedHandler, linked_files
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -178,15 +178,16 @@ def test_intake_leaves_images_and_pdfs_alone(tmp_path):
     assert not fx.project.quarantine_dir.exists() or not any(fx.project.quarantine_dir.iterdir())
 
 
-def test_the_watcher_ignores_images_and_still_announces_documents(tmp_project):
+def test_the_watcher_announces_documents_and_linked_files_but_not_temporary_ones(tmp_project):
     batches: list[list[str]] = []
     fired = threading.Event()
     handler = DebouncedHandler(lambda paths: (batches.append(paths), fired.set()), debounce=0.01)
     guides = tmp_project.content_dir / "guides"
-    handler.dispatch(FileCreatedEvent(str(guides / "map.png")))
-    handler.dispatch(FileCreatedEvent(str(guides / "a.md")))
+    for name in ("map.png", "a.md", "a.md~", ".a.md.swp", "form.pdf.part"):
+        handler.dispatch(FileCreatedEvent(str(guides / name)))
     assert fired.wait(5)
-    assert batches == [[str(guides / "a.md")]]
+    assert batches == [[str(guides / "a.md"), str(guides / "map.png")]]
+    assert linked_files(batches[0]) == [str(guides / "map.png")]
 
 
 def test_s3_deploy_uploads_linked_files_before_pages_with_their_content_type(tmp_path, monkeypatch):

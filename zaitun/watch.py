@@ -1,7 +1,9 @@
 """Watch content/ and announce changes as `zaitun.content.changed` events, debounced.
 
 Editors save a file several times in a row; one event goes out once the folder has been
-quiet for `debounce` seconds, naming every path touched in the burst.
+quiet for `debounce` seconds, naming every path touched in the burst. Documents and notices
+are announced, and so are the files documents link (images, PDFs), whose new version must go
+online too; hidden files and editors' temporary files are not.
 """
 
 from __future__ import annotations
@@ -15,7 +17,18 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 log = logging.getLogger(__name__)
-WATCHED_SUFFIXES = (".md", ".txt", ".docx")
+DOCUMENT_SUFFIXES = (".md", ".txt", ".docx")  # what intake takes in; any other file is one documents link
+TEMPORARY_SUFFIXES = ("~", ".tmp", ".swp", ".swx", ".part", ".crdownload", ".lock")
+
+
+def is_watched(path: str) -> bool:
+    """A content file worth announcing: not hidden, not an editor's or a download's temporary file."""
+    return "/." not in path and not path.lower().endswith(TEMPORARY_SUFFIXES)
+
+
+def linked_files(paths: list[str]) -> list[str]:
+    """The announced paths that are not documents: files that documents link."""
+    return [p for p in paths if not p.lower().endswith(DOCUMENT_SUFFIXES)]
 
 
 class DebouncedHandler(FileSystemEventHandler):
@@ -32,7 +45,7 @@ class DebouncedHandler(FileSystemEventHandler):
         if event.event_type in ("opened", "closed_no_write") or event.is_directory:
             return
         paths = [p for p in (event.src_path, getattr(event, "dest_path", "")) if p]
-        relevant = [str(p) for p in paths if str(p).endswith(WATCHED_SUFFIXES) and "/." not in str(p)]
+        relevant = [str(p) for p in paths if is_watched(str(p))]
         if not relevant:
             return
         with self._lock:
