@@ -227,6 +227,27 @@ def test_preview_renders_both_languages_and_marks_missing_english(site):
     assert '<mark class="missing" title="no English yet">请拨打12367热线咨询。</mark>' in page
 
 
+def test_preview_shows_images_beside_the_document_to_logged_in_users_only(tmp_path):
+    project, store = review_project(tmp_path, body="## 位置\n\n![机场位置图](images/map.png)\n\n外国人可以过境免签。\n")
+    images = project.content_dir / "guides" / "images"
+    images.mkdir()
+    (images / "map.png").write_bytes(b"\x89PNG map")
+    draft_all(store)
+    real_user(store, "alice")
+    with Client(create_app(project, store)) as client:
+        assert client.get("/media/guides/images/map.png").status_code in (303, 401)  # not logged in
+        login(client)
+        page = client.get(f"/doc/{SLUG}/preview").text
+        assert page.count('src="/media/guides/images/map.png"') == 2  # Chinese and English columns
+        image = client.get("/media/guides/images/map.png")
+        assert image.content == b"\x89PNG map" and image.headers["content-type"] == "image/png"
+        assert "sandbox" in image.headers.get_list("content-security-policy")
+        for path in (f"/media/guides/{SLUG}.md", "/media/../zaitun.toml", "/media/guides/%2e%2e/%2e%2e/zaitun.toml",
+                     "/media/guides/images/gone.png"):
+            assert client.get(path).status_code == 404, path
+    store.close()
+
+
 def test_json_errors_have_one_shape(site):
     client, *_ = site
     login(client)

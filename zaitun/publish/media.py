@@ -12,7 +12,7 @@ import hashlib
 import posixpath
 import re
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from zaitun.content.model import Document
 from zaitun.errors import ContentError, PublishError
@@ -47,6 +47,32 @@ def locate(rel: str, content_dir: Path) -> Path | None:
         return None
     if not path.resolve().is_relative_to(content_dir.resolve()):
         raise RefusedLink("it is a symlink to a file outside content/; copy the file in instead")
+    return path
+
+
+def file_link_for(source: str, content_dir: Path, prefix: str):
+    """A `render_markdown` file_link: relative links of document `source` to files that exist
+    become `prefix` + their path under content/ (the review UI's preview serves them there)."""
+    def link(target: str) -> str | None:
+        try:
+            rel = resolve(target, source)
+            found = locate(rel, content_dir)
+        except RefusedLink:
+            return None
+        return prefix + quote(rel) + _tail(target) if found is not None else None
+    return link
+
+
+def content_file(rel: str, content_dir: Path) -> Path | None:
+    """The linkable file at content/<rel> for the review UI; None for documents, notices, hidden
+    files, links out of content/ and files that do not exist."""
+    try:
+        name = resolve(rel, "")
+        path = locate(name, content_dir)
+    except RefusedLink:
+        return None
+    if path is None or path.suffix.lower() in (".md", *NOTICE_SUFFIXES):
+        return None
     return path
 
 

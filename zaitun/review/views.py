@@ -12,15 +12,18 @@ import difflib
 import html
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.project import Project
 from zaitun.publish.markdown import render_markdown
+from zaitun.publish.media import file_link_for
 from zaitun.review import qa
 from zaitun.review.gate import SegmentState, document_from_row, progress, segment_states
 from zaitun.status import document_status
 from zaitun.store import Store
 
+MEDIA_PREFIX = "/media/"  # where the review UI serves files beside documents, for previews
 STAGES = ("translating", "in review", "update in review", "approved", "withdrawn")
 
 
@@ -129,9 +132,11 @@ class Preview:
     missing: int
 
 
-def preview(store: Store, slug: str) -> Preview:
-    """The page in both languages; English from the current targets, missing ones marked."""
+def preview(store: Store, slug: str, content_dir: Path | None = None) -> Preview:
+    """The page in both languages; English from the current targets, missing ones marked. With
+    `content_dir`, images and files beside the document link to the review UI's /media/."""
     doc = document_from_row(store.document(slug))
+    link = file_link_for(f"{doc.section}/{doc.path.name}", content_dir, MEDIA_PREFIX) if content_dir else None
     meta_segs, pieces = document_pieces(doc)
     current = store.current_translations(slug)
     targets = {seg_id: tr["target"] for seg_id, tr in current.items() if tr["target"].strip()}
@@ -142,8 +147,8 @@ def preview(store: Store, slug: str) -> Preview:
             token = f"ZAITUNMISSING{len(marks):05d}X"  # plain letters: Markdown leaves them alone
             marks[token] = seg.source
             targets[seg.id] = token
-    html_en = render_markdown(render_pieces(pieces, targets))
+    html_en = render_markdown(render_pieces(pieces, targets), link)
     for token, source in marks.items():
         html_en = html_en.replace(token, f'<mark class="missing" title="no English yet">{html.escape(source)}</mark>')
     title_en = next((targets.get(s.id, "") for s in meta_segs if s.kind == "title"), "")
-    return Preview(doc.title, title_en, render_markdown(doc.body), html_en, len(marks))
+    return Preview(doc.title, title_en, render_markdown(doc.body, link), html_en, len(marks))

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import jinja2
 from fastapi import BackgroundTasks, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -27,6 +27,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from zaitun.errors import ReviewError
 from zaitun.project import Project
+from zaitun.publish.media import content_file
+from zaitun.publish.sinks import content_type
 from zaitun.review import actions, views
 from zaitun.review.gate import APPROVER_ROLES
 from zaitun.review.users import verify
@@ -298,7 +300,16 @@ def _page_routes(app: FastAPI) -> None:
     def preview(request: Request, slug: str, user: dict = Depends(approver)):
         _active_document(request.app.state.store, slug)
         return render(request, "preview.html", user=user, slug=slug,
-                      page=views.preview(request.app.state.store, slug))
+                      page=views.preview(request.app.state.store, slug, request.app.state.project.content_dir))
+
+    @app.get(views.MEDIA_PREFIX + "{rel:path}")
+    def media(request: Request, rel: str, user: dict = Depends(any_user)):
+        """Images and files beside documents, for previews; sandboxed so an SVG cannot run a script."""
+        path = content_file(rel, request.app.state.project.content_dir)
+        if path is None:
+            raise HTTPException(404, f"no file {rel} beside the documents")
+        return FileResponse(path, media_type=content_type(path.name),
+                            headers={"Content-Security-Policy": "sandbox"})
 
 
 def _active_document(store: Store, slug: str) -> dict:
