@@ -98,9 +98,12 @@ def test_status_names_files_that_need_fixing(tmp_path):
     run("init", str(project), "--no-sample")
     (project / "content" / "guides").mkdir()
     (project / "content" / "guides" / "bad.md").write_text("---\ntitle: 标题\n---\n", encoding="utf-8")
+    linking = project / "content" / "guides" / "map.md"
+    linking.write_text("---\ntitle: 地图\ndate: 2025-01-01\n---\n\n![地图](map.png)\n", encoding="utf-8")
     run("--project", str(project), "intake")
     result = run("--project", str(project), "status")
     bad = project / "content" / "guides" / "bad.md"
     assert f"needs fixing: {bad}:1: missing required field 'date'" in result.stdout
+    assert f"needs fixing: {linking}:6: image map.png: no such file content/guides/map.png" in result.stdout
     status = json.loads(run("--project", str(project), "status", "--json").stdout)
-    assert status["documents"] == [] and len(status["errors"]) == 1
+    assert [d["slug"] for d in status["documents"]] == ["map"] and len(status["errors"]) == 2

@@ -17,11 +17,17 @@ def check_project(project: Project) -> list[LocatedError]:
         load_config(project.config_path)
     except LocatedError as exc:
         problems.append(exc)
+    problems.extend(content_problems(project))
+    problems.extend(_glossary_problems(project))
+    return problems
+
+
+def content_problems(project: Project) -> list[LocatedError]:
+    """Problems of the content files and of the files they link (what `zaitun status` lists too)."""
     loaded = load_documents(project.content_dir)
-    problems.extend(loaded.errors)
+    problems: list[LocatedError] = list(loaded.errors)
     for doc in loaded.documents:
         problems.extend(document_problems(doc, project.content_dir))
-    problems.extend(_glossary_problems(project))
     return problems
 
 

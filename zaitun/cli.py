@@ -112,12 +112,12 @@ def intake() -> None:
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Show each document's stage: translating, in review, approved, withdrawn; expiry; files to fix."""
-    from zaitun.content.model import load_documents
+    from zaitun.check import content_problems
     from zaitun.status import project_status
 
     cfg = state.project.config
     rows = project_status(open_store(), dt.date.today(), cfg.get("site.expiry_warning_days"))
-    problems = [str(e) for e in load_documents(state.project.content_dir).errors]
+    problems = [str(e) for e in content_problems(state.project)]
     if as_json:
         typer.echo(json.dumps({"documents": [r.as_dict() for r in rows], "errors": problems},
                               ensure_ascii=False, indent=2))
