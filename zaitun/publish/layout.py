@@ -85,14 +85,25 @@ class Urls:
         return urlsplit(self.base_url).hostname or "localhost"
 
     def link(self, path: str) -> str:
-        return quote(self.base_path + path)
+        return _link(self.base_url, path)
 
     def absolute(self, path: str) -> str:
-        return self.base_url.rstrip("/") + quote("/" + path)
+        return _absolute(self.base_url, path)
 
     def path_of(self, href: str) -> str | None:
         """The site path an absolute or root-relative href points to, or None for an external link."""
         return _path_of(self.base_url, href)
+
+
+# A build asks for the same few links thousands of times (navigation, tags, alternates): quote once.
+@lru_cache(maxsize=65536)
+def _link(base_url: str, path: str) -> str:
+    return quote(urlsplit(base_url).path.rstrip("/") + "/" + path)
+
+
+@lru_cache(maxsize=65536)
+def _absolute(base_url: str, path: str) -> str:
+    return base_url.rstrip("/") + quote("/" + path)
 
 
 @lru_cache(maxsize=65536)
