@@ -39,11 +39,12 @@ def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site) ->
     chosen = entries[:FEED_LIMIT]
     facts = [(e.slug, e.title, e.summary, e.source_hash, e.updated.isoformat(), e.date.isoformat())
              for e in chosen]
+    bodies = tuple(layout.document(e.lang, e.section, e.slug) for e in chosen)
     outputs = []
     for kind in ("rss", "atom"):
         path = layout.feed(lang, kind, programme)
         key = key_of(design_digest(), path, site.urls.base_url, site.titles[lang], facts)
-        outputs.append(Output(path, key, _renderer(kind, lang, programme, chosen, site), kind="feed"))
+        outputs.append(Output(path, key, _renderer(kind, lang, programme, chosen, site), kind="feed", bodies=bodies))
     return outputs
 
 

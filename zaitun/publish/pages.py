@@ -41,6 +41,7 @@ class Output:
     key: str
     render: Callable[[], bytes]
     kind: str = "page"  # page | feed | asset | meta
+    bodies: tuple[str, ...] = ()  # document pages whose Markdown body this output renders (see site.schedule)
 
 
 @dataclass
@@ -191,7 +192,7 @@ def _output(spec: PageSpec, versions: dict[str, str], nav: list[dict], site: Sit
         body = spec.entry.html if spec.entry else ""
         return render_page(spec.template, context | {"body": body})
 
-    return Output(spec.path, key, render)
+    return Output(spec.path, key, render, bodies=(spec.path,) if spec.entry else ())
 
 
 def common_context(lang: str, site: Site) -> dict:

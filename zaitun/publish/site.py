@@ -177,9 +177,9 @@ def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
 _JOBS: list[Output] = []  # read by forked workers, which inherit it
 
 
-def _render_job(args: tuple[int, int, str]) -> list[dict]:
-    start, stop, stage = args
-    return _render_chunk(_JOBS[start:stop], Path(stage))
+def _render_job(args: tuple[list[int], str]) -> list[dict]:
+    indexes, stage = args
+    return _render_chunk([_JOBS[i] for i in indexes], Path(stage))
 
 
 def worker_count(jobs: int) -> int:
@@ -196,13 +196,47 @@ def render_all(todo: list[Output], stage: Path, workers: int = 1) -> list[dict]:
         return _render_chunk(todo, stage)
     global _JOBS
     _JOBS = todo
-    size = max(16, len(todo) // (workers * 4))
-    chunks = [(i, min(i + size, len(todo)), str(stage)) for i in range(0, len(todo), size)]
+    chunks = schedule(todo, max(16, len(todo) // (workers * 8)))
+    facts: list[dict] = [{}] * len(todo)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [facts for chunk in pool.map(_render_job, chunks, chunksize=1) for facts in chunk]
+            done = pool.map(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1)
     finally:
         _JOBS = []
+    for chunk, chunk_facts in zip(chunks, done, strict=True):
+        for i, item_facts in zip(chunk, chunk_facts, strict=True):
+            facts[i] = item_facts
+    return facts
+
+
+def schedule(items: list[Output], size: int) -> list[list[int]]:
+    """Chunks of item indexes for the workers, largest first. Items that render the same Markdown body
+    (a feed and the pages of its entries) share a chunk, so no body is rendered in two workers."""
+    groups = _sharing_bodies(items)
+    chunks = [group for group in groups if len(group) > 1]
+    alone = [group[0] for group in groups if len(group) == 1]
+    chunks += [alone[i:i + size] for i in range(0, len(alone), size)]
+    return sorted(chunks, key=len, reverse=True)
+
+
+def _sharing_bodies(items: list[Output]) -> list[list[int]]:
+    """Item indexes grouped so that items with a body in common are in one group (union-find)."""
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for i, item in enumerate(items):
+        for body in item.bodies:
+            parent[root(owner.setdefault(body, i))] = root(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
 
 
 def _facts(kind: str, data: bytes) -> dict:
