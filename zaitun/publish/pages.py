@@ -12,6 +12,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from zaitun.config import LANGUAGES
 from zaitun.publish import layout
@@ -35,13 +36,19 @@ class Site:
 
 @dataclass
 class Output:
-    """One file of the site: its path, the key of its inputs and how to make its bytes."""
+    """One file of the site: its path, what it is made from (hashed into its key) and how to make its bytes."""
 
     path: str
-    key: str
+    inputs: tuple  # plain data (see key_of); the file is rendered from these and nothing else
     render: Callable[[], bytes]
     kind: str = "page"  # page | feed | asset | meta
     bodies: tuple[str, ...] = ()  # document pages whose Markdown body this output renders (see site.schedule)
+
+    @cached_property
+    def key(self) -> str:
+        """Hashed on demand: a rebuild compares keys before rendering, a full build has the render
+        workers compute them, outside the serial part of the build."""
+        return key_of(*self.inputs)
 
 
 @dataclass
@@ -186,13 +193,13 @@ def _output(spec: PageSpec, versions: dict[str, str], nav: list[dict], site: Sit
         "switch": _switch(spec, versions, site), "feeds": _feed_links(spec, site),
         "og_type": "article" if spec.entry else "website", "jsonld": _jsonld(spec, site),
     }
-    key = key_of(design_digest(), spec.template, context)
 
     def render() -> bytes:
         body = spec.entry.html if spec.entry else ""
         return render_page(spec.template, context | {"body": body})
 
-    return Output(spec.path, key, render, bodies=(spec.path,) if spec.entry else ())
+    bodies = (spec.path,) if spec.entry else ()
+    return Output(spec.path, (design_digest(), spec.template, context), render, bodies=bodies)
 
 
 def common_context(lang: str, site: Site) -> dict:

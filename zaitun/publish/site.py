@@ -153,8 +153,8 @@ def write_outputs(items: list[Output], previous: dict, out: Path, stage: Path, r
         else:
             todo.append(item)
     report.workers = worker_count(len(todo))
-    for item, facts in zip(todo, render_all(todo, stage, report.workers), strict=True):
-        files[item.path] = {"key": item.key, "kind": item.kind, "facts": facts}
+    for item, record in zip(todo, render_all(todo, stage, report.workers), strict=True):
+        files[item.path] = record
         report.rendered.append(item.path)
     return files
 
@@ -165,13 +165,13 @@ def write_file(target: Path, data: bytes) -> None:
 
 
 def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
-    """Render and write items in turn; return the lint facts of each."""
-    facts = []
+    """Render and write items in turn; return the manifest record of each (input key, kind, lint facts)."""
+    records = []
     for item in items:
         data = item.render()
         write_file(stage / layout.file_of(item.path), data)
-        facts.append(_facts(item.kind, data))
-    return facts
+        records.append({"key": item.key, "kind": item.kind, "facts": _facts(item.kind, data)})
+    return records
 
 
 _JOBS: list[Output] = []  # read by forked workers, which inherit it
@@ -191,22 +191,23 @@ def worker_count(jobs: int) -> int:
 
 
 def render_all(todo: list[Output], stage: Path, workers: int = 1) -> list[dict]:
-    """Render and write outputs; with several workers, forked processes share the planned outputs."""
+    """Render and write outputs, returning their records in order; with several workers, forked processes
+    share the planned outputs."""
     if workers < 2:
         return _render_chunk(todo, stage)
     global _JOBS
     _JOBS = todo
     chunks = schedule(todo, max(16, len(todo) // (workers * 8)))
-    facts: list[dict] = [{}] * len(todo)
+    records: list[dict] = [{}] * len(todo)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             done = pool.map(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1)
     finally:
         _JOBS = []
-    for chunk, chunk_facts in zip(chunks, done, strict=True):
-        for i, item_facts in zip(chunk, chunk_facts, strict=True):
-            facts[i] = item_facts
-    return facts
+    for chunk, chunk_records in zip(chunks, done, strict=True):
+        for i, record in zip(chunk, chunk_records, strict=True):
+            records[i] = record
+    return records
 
 
 def schedule(items: list[Output], size: int) -> list[list[int]]:
