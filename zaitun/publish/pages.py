@@ -86,24 +86,25 @@ def plan(entries: list[Entry], site: Site) -> list[PageSpec]:
     specs: list[PageSpec] = []
     for lang in layout.LANGS:
         mine = by_date([e for e in entries if e.lang == lang])
-        specs.append(_home(lang, mine, site))
-        specs += _lists(lang, mine, site, "section", lambda e: [e.section])
-        specs += _lists(lang, mine, site, "programme", lambda e: [e.programme] if e.programme else [])
-        specs += _lists(lang, mine, site, "tag", lambda e: e.tags)
+        lines = {e.slug: item(e, site) for e in mine}  # one per document, shared by the lists showing it
+        specs.append(_home(lang, mine, lines, site))
+        specs += _lists(lang, mine, lines, "section", lambda e: [e.section])
+        specs += _lists(lang, mine, lines, "programme", lambda e: [e.programme] if e.programme else [])
+        specs += _lists(lang, mine, lines, "tag", lambda e: e.tags)
         specs += [_document(e, site) for e in mine]
     return specs
 
 
-def _home(lang: str, entries: list[Entry], site: Site) -> PageSpec:
+def _home(lang: str, entries: list[Entry], lines: dict[str, dict], site: Site) -> PageSpec:
     programmes = sorted({e.programme for e in entries if e.programme})
-    data = {"items": [item(e, site) for e in entries[:LATEST]],
+    data = {"items": [lines[e.slug] for e in entries[:LATEST]],
             "programmes": [{"href": site.urls.link(layout.programme(lang, p)), "label": programme_name(p, lang)}
                            for p in programmes], "kind": "home"}
     return PageSpec(("home",), lang, layout.home(lang), "list.html", site.titles[lang], data,
                     description=site.titles[lang], feeds=[layout.feed(lang, "rss"), layout.feed(lang, "atom")])
 
 
-def _lists(lang: str, entries: list[Entry], site: Site, kind: str, keys_of) -> list[PageSpec]:
+def _lists(lang: str, entries: list[Entry], lines: dict[str, dict], kind: str, keys_of) -> list[PageSpec]:
     grouped: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
         for key in keys_of(entry):
@@ -111,7 +112,7 @@ def _lists(lang: str, entries: list[Entry], site: Site, kind: str, keys_of) -> l
     specs = []
     for key in sorted(grouped):
         path, title, feeds = _list_target(lang, kind, key)
-        data = {"items": [item(e, site) for e in grouped[key]], "programmes": [], "kind": kind}
+        data = {"items": [lines[e.slug] for e in grouped[key]], "programmes": [], "kind": kind}
         group_key = layout.tag_key(key) if kind == "tag" else key
         specs.append(PageSpec((kind, group_key), lang, path, "list.html", title, data, description=title,
                               feeds=feeds))
