@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import gc
 import multiprocessing
 import os
 import shutil
@@ -199,10 +200,12 @@ def render_all(todo: list[Output], stage: Path, workers: int = 1) -> list[dict]:
     _JOBS = todo
     chunks = schedule(todo, max(16, len(todo) // (workers * 8)))
     records: list[dict] = [{}] * len(todo)
+    gc.freeze()  # the workers' collector then skips the objects they inherit, which stay shared, not copied
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             done = pool.map(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1)
     finally:
+        gc.unfreeze()
         _JOBS = []
     for chunk, chunk_records in zip(chunks, done, strict=True):
         for i, record in zip(chunk, chunk_records, strict=True):
