@@ -44,6 +44,14 @@ class _Environment(Environment):
         return super().getattr(obj, attribute)
 
 
+def warm() -> None:
+    """Compile the templates and build the Markdown parser in this process, before it forks render
+    workers: done once here instead of once in every worker (and kept for the next build)."""
+    for name in environment().list_templates(extensions=["html"]):
+        environment().get_template(name)
+    render_markdown("")
+
+
 def jsonld(data: dict) -> Markup:
     """JSON for a <script> element: `<`, `>` and `&` escaped so content can never close the tag."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)

@@ -39,7 +39,7 @@ from zaitun.publish.output import (
     staging_dir,
 )
 from zaitun.publish.pages import Output, Site, outputs, plan
-from zaitun.publish.render import css_digest
+from zaitun.publish.render import css_digest, warm
 from zaitun.publish.social import queue_posts
 from zaitun.store import Store
 
@@ -200,6 +200,7 @@ def render_all(todo: list[Output], stage: Path, workers: int = 1) -> list[dict]:
     _JOBS = todo
     chunks = schedule(todo, max(16, len(todo) // (workers * 8)))
     records: list[dict] = [{}] * len(todo)
+    warm()
     gc.freeze()  # the workers' collector then skips the objects they inherit, which stay shared, not copied
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
