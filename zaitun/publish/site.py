@@ -210,22 +210,26 @@ def render_all(todo: list[Output], stage: Path, workers: int = 1) -> list[dict]:
     share the planned outputs."""
     if workers < 2:
         return _render_chunk(todo, stage)
-    global _JOBS
-    _JOBS = todo
     chunks = schedule(todo, max(16, len(todo) // (workers * 8)))
     records: list[dict] = [{}] * len(todo)
+    for chunk, chunk_records in zip(chunks, _in_workers(todo, chunks, stage, workers), strict=True):
+        for i, record in zip(chunk, chunk_records, strict=True):
+            records[i] = record
+    return records
+
+
+def _in_workers(todo: list[Output], chunks: list[list[int]], stage: Path, workers: int) -> list[list[dict]]:
+    """Render chunks of `todo` in forked processes, which inherit it (and the warm templates) from here."""
+    global _JOBS
+    _JOBS = todo
     warm()
     gc.freeze()  # the workers' collector then skips the objects they inherit, which stay shared, not copied
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
-            done = pool.map(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1)
+            return pool.map(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1)
     finally:
         gc.unfreeze()
         _JOBS = []
-    for chunk, chunk_records in zip(chunks, done, strict=True):
-        for i, record in zip(chunk, chunk_records, strict=True):
-            records[i] = record
-    return records
 
 
 def schedule(items: list[Output], size: int) -> list[list[int]]:
