@@ -164,8 +164,22 @@ def alternates_of(specs: list[PageSpec]) -> dict[tuple, dict[str, str]]:
 def outputs(specs: list[PageSpec], site: Site) -> list[Output]:
     """Turn planned pages into outputs with keys, alternates and navigation filled in."""
     groups = alternates_of(specs)
-    nav = {lang: _nav(lang, specs, site) for lang in layout.LANGS}
-    return [_output(spec, groups[spec.group], nav[spec.lang], site) for spec in specs]
+    shared = {lang: _shared(lang, specs, site) for lang in layout.LANGS}
+    return [_output(spec, groups[spec.group], shared[spec.lang], site) for spec in specs]
+
+
+@dataclass
+class Shared:
+    """What every page of a language shows alike: hashed once (key) instead of into every page's key."""
+
+    context: dict
+    nav: list[dict]
+    key: str
+
+
+def _shared(lang: str, specs: list[PageSpec], site: Site) -> Shared:
+    context = common_context(lang, site)
+    return Shared(context, _nav(lang, specs, site), key_of(context))
 
 
 def _nav(lang: str, specs: list[PageSpec], site: Site) -> list[dict]:
@@ -185,22 +199,22 @@ def alternate_links(versions: dict[str, str], site: Site, x_default: str | None 
     return links
 
 
-def _output(spec: PageSpec, versions: dict[str, str], nav: list[dict], site: Site) -> Output:
+def _output(spec: PageSpec, versions: dict[str, str], shared: Shared, site: Site) -> Output:
     x_default = layout.ROOT if spec.group == ("home",) else None
-    context = common_context(spec.lang, site) | {
+    page = {
         "title": spec.title, "description": spec.description, "data": spec.data,
         "canonical": site.urls.absolute(spec.path), "alternates": alternate_links(versions, site, x_default),
-        "nav": [n | {"current": n["path"] == spec.path} for n in nav],
+        "nav": [n | {"current": n["path"] == spec.path} for n in shared.nav],
         "switch": _switch(spec, versions, site), "feeds": _feed_links(spec, site),
         "og_type": "article" if spec.entry else "website", "jsonld": _jsonld(spec, site),
     }
 
     def render() -> bytes:
         body = spec.entry.html if spec.entry else ""
-        return render_page(spec.template, context | {"body": body})
+        return render_page(spec.template, shared.context | page | {"body": body})
 
     bodies = (spec.path,) if spec.entry else ()
-    return Output(spec.path, (design_digest(), spec.template, context), render, bodies=bodies)
+    return Output(spec.path, (design_digest(), spec.template, shared.key, page), render, bodies=bodies)
 
 
 def common_context(lang: str, site: Site) -> dict:
