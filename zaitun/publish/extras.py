@@ -8,7 +8,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from zaitun.publish import layout
-from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of, key_of
+from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of
 from zaitun.publish.render import design_digest, render_page, stylesheet
 
 
@@ -19,16 +19,16 @@ def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
             "en_href": site.urls.link(home["en"]), "titles": site.titles}
     root = base | {"canonical": site.urls.absolute(layout.ROOT),
                    "alternates": alternate_links(home, site, x_default=layout.ROOT)}
-    sitemap = sitemap_xml(specs, site)
+    sitemap = sitemap_rows(specs, site)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.urls.absolute(layout.SITEMAP)}\n".encode()
-    provenance = provenance_json(specs, site)
+    provenance = provenance_pages(specs, site)
     return [
-        Output(site.css_path, key_of(design_digest()), stylesheet, kind="asset"),
-        Output(layout.ROOT, key_of(design_digest(), root), lambda: render_page("root.html", root)),
-        Output(layout.NOT_FOUND, key_of(design_digest(), base), lambda: render_page("404.html", base)),
-        Output(layout.SITEMAP, key_of(sitemap), lambda: sitemap, kind="sitemap"),
-        Output(layout.ROBOTS, key_of(robots.decode()), lambda: robots, kind="meta"),
-        Output(layout.PROVENANCE, key_of(provenance.decode()), lambda: provenance, kind="meta"),
+        Output(site.css_path, (design_digest(),), stylesheet, kind="asset"),
+        Output(layout.ROOT, (design_digest(), root), lambda: render_page("root.html", root)),
+        Output(layout.NOT_FOUND, (design_digest(), base), lambda: render_page("404.html", base)),
+        Output(layout.SITEMAP, (sitemap,), lambda: sitemap_xml(sitemap, site), kind="sitemap"),
+        Output(layout.ROBOTS, (robots.decode(),), lambda: robots, kind="meta"),
+        Output(layout.PROVENANCE, (provenance,), lambda: provenance_json(provenance), kind="meta"),
     ]
 
 
@@ -42,34 +42,43 @@ def static_outputs(folder: Path) -> list[Output]:
         if any(part.startswith(".") for part in rel.split("/")):
             continue
         data = path.read_bytes()
-        items.append(Output(layout.static(rel), hashlib.sha256(data).hexdigest()[:24], lambda data=data: data,
+        items.append(Output(layout.static(rel), (hashlib.sha256(data).hexdigest(),), lambda data=data: data,
                             kind="asset"))
     return items
 
 
-def sitemap_xml(specs: list[PageSpec], site: Site) -> bytes:
-    """sitemap.xml with an xhtml:link alternate for every language version of each page."""
+def sitemap_rows(specs: list[PageSpec], site: Site) -> list[tuple[str, list[dict], str | None]]:
+    """Each URL of the sitemap with its language alternates and last change (the sitemap's inputs)."""
     groups = alternates_of(specs)
     home = {lang: layout.home(lang) for lang in layout.LANGS}
-    rows = [_url(layout.ROOT, alternate_links(home, site, x_default=layout.ROOT), site, None)]
+    rows = [(layout.ROOT, alternate_links(home, site, x_default=layout.ROOT), None)]
     for spec in specs:
         x_default = layout.ROOT if spec.group == ("home",) else None
         lastmod = spec.entry.updated.date().isoformat() if spec.entry else None
-        rows.append(_url(spec.path, alternate_links(groups[spec.group], site, x_default), site, lastmod))
+        rows.append((spec.path, alternate_links(groups[spec.group], site, x_default), lastmod))
+    return rows
+
+
+def sitemap_xml(rows: list[tuple[str, list[dict], str | None]], site: Site) -> bytes:
+    """sitemap.xml with an xhtml:link alternate for every language version of each page."""
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n' + "".join(rows) + "</urlset>\n").encode("utf-8")
+            'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n' + "".join(_url(*row, site) for row in rows)
+            + "</urlset>\n").encode("utf-8")
 
 
-def _url(path: str, alternates: list[dict], site: Site, lastmod: str | None) -> str:
+def _url(path: str, alternates: list[dict], lastmod: str | None, site: Site) -> str:
     links = "".join(f'    <xhtml:link rel="alternate" hreflang={quoteattr(a["hreflang"])} '
                     f'href={quoteattr(a["href"])}/>\n' for a in alternates)
     mod = f"    <lastmod>{lastmod}</lastmod>\n" if lastmod else ""
     return f"  <url>\n    <loc>{escape(site.urls.absolute(path))}</loc>\n{mod}{links}  </url>\n"
 
 
-def provenance_json(specs: list[PageSpec], site: Site) -> bytes:
+def provenance_pages(specs: list[PageSpec], site: Site) -> dict[str, dict]:
     """Who and what produced every published document page (engines, glossary versions, approvers)."""
-    pages = {site.urls.absolute(s.path): {"lang": s.lang, "slug": s.entry.slug} | s.entry.provenance
-             for s in specs if s.entry is not None}
+    return {site.urls.absolute(s.path): {"lang": s.lang, "slug": s.entry.slug} | s.entry.provenance
+            for s in specs if s.entry is not None}
+
+
+def provenance_json(pages: dict[str, dict]) -> bytes:
     return json.dumps({"pages": pages}, ensure_ascii=False, indent=1, sort_keys=True, default=str).encode("utf-8")

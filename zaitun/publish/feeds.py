@@ -14,7 +14,7 @@ from zaitun.config import LANGUAGES
 from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name
 from zaitun.publish.inputs import Entry
-from zaitun.publish.pages import Output, Site, by_date, key_of
+from zaitun.publish.pages import Output, Site, by_date
 from zaitun.publish.render import design_digest
 
 FEED_LIMIT = 50
@@ -39,11 +39,12 @@ def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site) ->
     chosen = entries[:FEED_LIMIT]
     facts = [(e.slug, e.title, e.summary, e.source_hash, e.updated.isoformat(), e.date.isoformat())
              for e in chosen]
+    bodies = tuple(layout.document(e.lang, e.section, e.slug) for e in chosen)
     outputs = []
     for kind in ("rss", "atom"):
         path = layout.feed(lang, kind, programme)
-        key = key_of(design_digest(), path, site.urls.base_url, site.titles[lang], facts)
-        outputs.append(Output(path, key, _renderer(kind, lang, programme, chosen, site), kind="feed"))
+        inputs = (design_digest(), path, site.urls.base_url, site.titles[lang], facts)
+        outputs.append(Output(path, inputs, _renderer(kind, lang, programme, chosen, site), kind="feed", bodies=bodies))
     return outputs
 
 

@@ -7,7 +7,7 @@ written as `<path>index.html`); `Urls` turns them into links under the site's ba
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
@@ -83,9 +83,13 @@ def file_of(path: str) -> str:
 
 @dataclass(frozen=True)
 class Urls:
-    """Links to site paths: absolute (canonical, feeds, sitemap) or root-relative (in pages)."""
+    """Links to site paths: absolute (canonical, feeds, sitemap) or root-relative (in pages).
+
+    A build asks for the same few links thousands of times (navigation, tags, alternates), so each is
+    quoted once; the memo lives as long as this object, which a build makes afresh (no warm start)."""
 
     base_url: str
+    _quoted: dict[tuple[bool, str], str] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def base_path(self) -> str:
@@ -97,10 +101,16 @@ class Urls:
         return urlsplit(self.base_url).hostname or "localhost"
 
     def link(self, path: str) -> str:
-        return quote(self.base_path + path)
+        quoted = self._quoted.get((False, path))
+        if quoted is None:
+            quoted = self._quoted[False, path] = quote(self.base_path + path)
+        return quoted
 
     def absolute(self, path: str) -> str:
-        return self.base_url.rstrip("/") + quote("/" + path)
+        quoted = self._quoted.get((True, path))
+        if quoted is None:
+            quoted = self._quoted[True, path] = self.base_url.rstrip("/") + quote("/" + path)
+        return quoted
 
     def path_of(self, href: str) -> str | None:
         """The site path an absolute or root-relative href points to, or None for an external link."""

@@ -80,6 +80,7 @@ def _file_links(state: StateCore) -> None:
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
+    md.disable(["html_block", "html_inline"])  # with html off they only ever say no, once per line or '<'
     md.use(anchors_plugin, min_level=2, max_level=3, slug_func=_slugify, permalink=False)
     md.core.ruler.push("file_links", _file_links)
     return md

@@ -143,7 +143,7 @@ def _tail(target: str) -> str:
 def _output(rel: str, path: Path) -> Output:
     """The file as it is, keyed by its content so an unchanged file is reused by a rebuild."""
     key = hashlib.sha256(_read(path)).hexdigest()[:24]
-    return Output(layout.media(rel), key, lambda: _read(path), kind="asset")
+    return Output(layout.media(rel), (key,), lambda: _read(path), kind="asset")
 
 
 def _read(path: Path) -> bytes:

@@ -12,6 +12,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from zaitun.config import LANGUAGES
 from zaitun.publish import layout
@@ -41,12 +42,19 @@ class Site:
 
 @dataclass
 class Output:
-    """One file of the site: its path, the key of its inputs and how to make its bytes."""
+    """One file of the site: its path, what it is made from (hashed into its key) and how to make its bytes."""
 
     path: str
-    key: str
+    inputs: tuple  # plain data (see key_of); the file is rendered from these and nothing else
     render: Callable[[], bytes]
     kind: str = "page"  # page | feed | asset | meta
+    bodies: tuple[str, ...] = ()  # document pages whose Markdown body this output renders (see site.schedule)
+
+    @cached_property
+    def key(self) -> str:
+        """Hashed on demand: a rebuild compares keys before rendering, a full build has the render
+        workers compute them, outside the serial part of the build."""
+        return key_of(*self.inputs)
 
 
 @dataclass
@@ -84,17 +92,18 @@ def plan(entries: list[Entry], site: Site) -> list[PageSpec]:
     specs: list[PageSpec] = []
     for lang in layout.LANGS:
         mine = by_date([e for e in entries if e.lang == lang])
-        specs.append(_home(lang, mine, site))
-        specs += _lists(lang, mine, site, "section", lambda e: [e.section])
-        specs += _lists(lang, mine, site, "programme", lambda e: [e.programme] if e.programme else [])
-        specs += _lists(lang, mine, site, "tag", lambda e: e.tags)
+        lines = {e.slug: item(e, site) for e in mine}  # one per document, shared by the lists showing it
+        specs.append(_home(lang, mine, lines, site))
+        specs += _lists(lang, mine, lines, site, "section", lambda e: [e.section])
+        specs += _lists(lang, mine, lines, site, "programme", lambda e: [e.programme] if e.programme else [])
+        specs += _lists(lang, mine, lines, site, "tag", lambda e: e.tags)
         specs += [_document(e, site) for e in mine]
     return specs
 
 
-def _home(lang: str, entries: list[Entry], site: Site) -> PageSpec:
+def _home(lang: str, entries: list[Entry], lines: dict[str, dict], site: Site) -> PageSpec:
     programmes = sorted({e.programme for e in entries if e.programme})
-    data = {"items": [item(e, site) for e in entries[:LATEST]],
+    data = {"items": [lines[e.slug] for e in entries[:LATEST]],
             "programmes": [{"href": site.urls.link(layout.programme(lang, p)), "label": programme_name(p, lang)}
                            for p in programmes], "kind": "home",
             "pager": None}
@@ -102,7 +111,8 @@ def _home(lang: str, entries: list[Entry], site: Site) -> PageSpec:
                     description=site.titles[lang], feeds=[layout.feed(lang, "rss"), layout.feed(lang, "atom")])
 
 
-def _lists(lang: str, entries: list[Entry], site: Site, kind: str, keys_of) -> list[PageSpec]:
+def _lists(lang: str, entries: list[Entry], lines: dict[str, dict], site: Site, kind: str,
+           keys_of) -> list[PageSpec]:
     """One list per section, programme or tag, cut into pages of `site.page_size` documents."""
     grouped: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
@@ -114,7 +124,7 @@ def _lists(lang: str, entries: list[Entry], site: Site, kind: str, keys_of) -> l
         group_key = layout.tag_key(key) if kind == "tag" else key
         pages = [grouped[key][i:i + site.page_size] for i in range(0, len(grouped[key]), site.page_size)]
         for number, chunk in enumerate(pages, start=1):
-            data = {"items": [item(e, site) for e in chunk], "programmes": [], "kind": kind,
+            data = {"items": [lines[e.slug] for e in chunk], "programmes": [], "kind": kind,
                     "pager": _pager(lang, path, number, len(pages), site)}
             page_title = title if number == 1 else UI[lang]["page_title"].format(title=title, n=number)
             specs.append(PageSpec((kind, group_key, number), lang, layout.paged(path, number), "list.html",
@@ -180,8 +190,22 @@ def alternates_of(specs: list[PageSpec]) -> dict[tuple, dict[str, str]]:
 def outputs(specs: list[PageSpec], site: Site) -> list[Output]:
     """Turn planned pages into outputs with keys, alternates and navigation filled in."""
     groups = alternates_of(specs)
-    nav = {lang: _nav(lang, specs, site) for lang in layout.LANGS}
-    return [_output(spec, groups[spec.group], nav[spec.lang], site) for spec in specs]
+    shared = {lang: _shared(lang, specs, site) for lang in layout.LANGS}
+    return [_output(spec, groups[spec.group], shared[spec.lang], site) for spec in specs]
+
+
+@dataclass
+class Shared:
+    """What every page of a language shows alike: hashed once (key) instead of into every page's key."""
+
+    context: dict
+    nav: list[dict]
+    key: str
+
+
+def _shared(lang: str, specs: list[PageSpec], site: Site) -> Shared:
+    context = common_context(lang, site)
+    return Shared(context, _nav(lang, specs, site), key_of(context))
 
 
 def _nav(lang: str, specs: list[PageSpec], site: Site) -> list[dict]:
@@ -201,22 +225,22 @@ def alternate_links(versions: dict[str, str], site: Site, x_default: str | None 
     return links
 
 
-def _output(spec: PageSpec, versions: dict[str, str], nav: list[dict], site: Site) -> Output:
+def _output(spec: PageSpec, versions: dict[str, str], shared: Shared, site: Site) -> Output:
     x_default = layout.ROOT if spec.group == ("home",) else None
-    context = common_context(spec.lang, site) | {
+    page = {
         "title": spec.title, "description": spec.description, "data": spec.data,
         "canonical": site.urls.absolute(spec.path), "alternates": alternate_links(versions, site, x_default),
-        "nav": [n | {"current": n["path"] == spec.path} for n in nav],
+        "nav": [n | {"current": n["path"] == spec.path} for n in shared.nav],
         "switch": _switch(spec, versions, site), "feeds": _feed_links(spec, site),
         "og_type": "article" if spec.entry else "website", "jsonld": _jsonld(spec, site),
     }
-    key = key_of(design_digest(), spec.template, context)
 
     def render() -> bytes:
         body = spec.entry.html if spec.entry else ""
-        return render_page(spec.template, context | {"body": body})
+        return render_page(spec.template, shared.context | page | {"body": body})
 
-    return Output(spec.path, key, render)
+    bodies = (spec.path,) if spec.entry else ()
+    return Output(spec.path, (design_digest(), spec.template, shared.key, page), render, bodies=bodies)
 
 
 def common_context(lang: str, site: Site) -> dict:

