@@ -16,7 +16,7 @@ import pytest
 from publish_helpers import NOTICE, NOTICE_BODY, TRANSIT, TRANSIT_BODY, standard_project
 
 from zaitun.errors import PublishError
-from zaitun.publish import layout, lint, output, site
+from zaitun.publish import layout, lint, output, workers
 
 
 @pytest.fixture(scope="module")
@@ -246,7 +246,7 @@ def test_a_build_interrupted_midway_leaves_the_previous_site_intact(fx, monkeypa
     fx.write("policies", "notice-2023-1", NOTICE.replace("若干措施", "若干新措施"), NOTICE_BODY)
     fx.ingest()
     written = []
-    original = site.write_file
+    original = workers.write_file
 
     def crash_after_two(target: Path, data: bytes) -> None:
         if len(written) == 2:
@@ -254,7 +254,7 @@ def test_a_build_interrupted_midway_leaves_the_previous_site_intact(fx, monkeypa
         written.append(target)
         original(target, data)
 
-    monkeypatch.setattr(site, "write_file", crash_after_two)
+    monkeypatch.setattr(workers, "write_file", crash_after_two)
     with pytest.raises(KeyboardInterrupt):
         fx.build()
     assert {p: p.read_bytes() for p in fx.out.rglob("*") if p.is_file()} == snapshot
@@ -286,7 +286,7 @@ def test_parallel_rendering_writes_the_same_site(fx, tmp_path, monkeypatch):
     serial = {p.relative_to(fx.out): p.read_bytes() for p in fx.out.rglob("*.*") if "social" not in p.parts}
     shutil.rmtree(fx.out)
     output.manifest_path(fx.project).unlink()
-    monkeypatch.setattr(site, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 0)
     report = fx.build()
     assert report.workers > 1 or threading.active_count() > 1 or (os.cpu_count() or 1) < 2
     parallel = {p.relative_to(fx.out): p.read_bytes() for p in fx.out.rglob("*.*") if "social" not in p.parts}

@@ -48,7 +48,7 @@ class Output:
     inputs: tuple  # plain data (see key_of); the file is rendered from these and nothing else
     render: Callable[[], bytes]
     kind: str = "page"  # page | feed | asset | meta
-    bodies: tuple[str, ...] = ()  # document pages whose Markdown body this output renders (see site.schedule)
+    bodies: tuple[str, ...] = ()  # document pages whose Markdown body this output renders (see workers.schedule)
 
     @cached_property
     def key(self) -> str:

@@ -14,10 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import gc
-import multiprocessing
-import os
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,11 +38,10 @@ from zaitun.publish.output import (
     staging_dir,
 )
 from zaitun.publish.pages import Output, Site, outputs, plan
-from zaitun.publish.render import css_digest, warm
+from zaitun.publish.render import css_digest
 from zaitun.publish.social import queue_posts
+from zaitun.publish.workers import render_all, worker_count
 from zaitun.store import Store
-
-PARALLEL_MIN = 200  # below this many files to render, forking workers costs more than it saves
 
 
 @dataclass
@@ -178,101 +174,3 @@ def write_outputs(items: list[Output], previous: dict, out: Path, stage: Path, r
         files[item.path] = record
         report.rendered.append(item.path)
     return files
-
-
-def write_file(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-
-
-def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
-    """Render and write items in turn; return the manifest record of each (input key, kind, lint facts)."""
-    records = []
-    for item in items:
-        data = item.render()
-        write_file(stage / layout.file_of(item.path), data)
-        records.append({"key": item.key, "kind": item.kind, "facts": _facts(item.kind, data)})
-    return records
-
-
-_JOBS: list[Output] = []  # read by forked workers, which inherit it
-
-
-def _render_job(args: tuple[list[int], str]) -> list[dict]:
-    indexes, stage = args
-    return _render_chunk([_JOBS[i] for i in indexes], Path(stage))
-
-
-def worker_count(jobs: int) -> int:
-    """Processes for a batch: forking is only safe in a single-threaded process (not inside a Prefect task
-    runner's thread, for instance) and only pays for large batches."""
-    if jobs < PARALLEL_MIN or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return min(os.cpu_count() or 1, 8)
-
-
-def render_all(todo: list[Output], stage: Path, workers: int = 1) -> list[dict]:
-    """Render and write outputs, returning their records in order; with several workers, forked processes
-    share the planned outputs."""
-    if workers < 2:
-        return _render_chunk(todo, stage)
-    chunks = schedule(todo, max(16, len(todo) // (workers * 8)))
-    records: list[dict] = [{}] * len(todo)
-    for chunk, chunk_records in zip(chunks, _in_workers(todo, chunks, stage, workers), strict=True):
-        for i, record in zip(chunk, chunk_records, strict=True):
-            records[i] = record
-    return records
-
-
-def _in_workers(todo: list[Output], chunks: list[list[int]], stage: Path, workers: int) -> list[list[dict]]:
-    """Render chunks of `todo` in forked processes, which inherit it (and the warm templates) from here."""
-    global _JOBS
-    _JOBS = todo
-    warm()
-    gc.freeze()  # the workers' collector then skips the objects they inherit, which stay shared, not copied
-    try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
-            return pool.map(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1)
-    finally:
-        gc.unfreeze()
-        _JOBS = []
-
-
-def schedule(items: list[Output], size: int) -> list[list[int]]:
-    """Chunks of item indexes for the workers, largest first. Items that render the same Markdown body
-    (a feed and the pages of its entries) share a chunk, so no body is rendered in two workers."""
-    groups = _sharing_bodies(items)
-    chunks = [group for group in groups if len(group) > 1]
-    alone = [group[0] for group in groups if len(group) == 1]
-    chunks += [alone[i:i + size] for i in range(0, len(alone), size)]
-    return sorted(chunks, key=len, reverse=True)
-
-
-def _sharing_bodies(items: list[Output]) -> list[list[int]]:
-    """Item indexes grouped so that items with a body in common are in one group (union-find)."""
-    parent = list(range(len(items)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[str, int] = {}
-    for i, item in enumerate(items):
-        for body in item.bodies:
-            parent[root(owner.setdefault(body, i))] = root(i)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(items)):
-        groups.setdefault(root(i), []).append(i)
-    return list(groups.values())
-
-
-def _facts(kind: str, data: bytes) -> dict:
-    if kind == "page":
-        return lint.page_facts(data.decode("utf-8"))
-    if kind == "feed":
-        return lint.feed_facts(data)
-    if kind == "sitemap":
-        return lint.sitemap_facts(data)
-    return {}
