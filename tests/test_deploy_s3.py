@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import boto3
 import pytest
 from conftest import free_port
@@ -77,6 +79,20 @@ def test_objects_get_content_type_with_charset_and_cache_control(site, s3, s3_en
     for key, (ctype, cache) in expected.items():
         head = client.head_object(Bucket=bucket, Key=key)
         assert (head["ContentType"], head["CacheControl"]) == (ctype, cache), key
+
+
+def test_supplied_svg_and_html_files_download_instead_of_running_on_the_site(site, s3, s3_endpoint, tmp_path):
+    client, bucket = s3
+    folder = tmp_path / "www"
+    shutil.copytree(site.out, folder)
+    for name in ("static/map.svg", "media/guides/form.html", "static/photo.png"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")
+    deploy(folder, f"s3://{bucket}", endpoint_url=s3_endpoint)
+    disposition = {k: client.head_object(Bucket=bucket, Key=k).get("ContentDisposition")
+                   for k in ("static/map.svg", "media/guides/form.html", "static/photo.png", "index.html")}
+    assert disposition == {"static/map.svg": "attachment", "media/guides/form.html": "attachment",
+                           "static/photo.png": None, "index.html": None}
 
 
 def test_delete_removes_objects_no_longer_in_the_site_and_dry_run_changes_nothing(site, s3, s3_endpoint):

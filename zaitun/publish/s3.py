@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from zaitun.errors import DeployError
-from zaitun.publish.sinks import DeployReport, cache_control, content_type, digest, site_files
+from zaitun.publish.sinks import DeployReport, cache_control, content_disposition, content_type, digest, site_files
 
 CLIENT_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30)
 
@@ -64,9 +64,11 @@ class S3Sink:
             return
         report.uploaded.append(name)
         if not report.dry_run:
+            disposition = content_disposition(name)
             self.client.put_object(Bucket=self.bucket, Key=key, Body=path.read_bytes(),
                                    ContentType=content_type(name), CacheControl=cache_control(name),
-                                   Metadata={"zaitun-sha256": sha})
+                                   Metadata={"zaitun-sha256": sha},
+                                   **({"ContentDisposition": disposition} if disposition else {}))
 
     def _metadata_sha(self, key: str) -> str:
         head = self.client.head_object(Bucket=self.bucket, Key=key)

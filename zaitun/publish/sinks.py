@@ -73,6 +73,16 @@ def content_type(name: str) -> str:
     return f"{kind}; charset=utf-8" if textual else kind
 
 
+ACTIVE_SUFFIXES = (".svg", ".svgz", ".html", ".htm", ".xhtml", ".xml")  # documents a browser would run scripts in
+
+
+def content_disposition(name: str) -> str | None:
+    """`attachment` for staff-supplied files (static/, media/) that a browser opening them would treat as a
+    document able to run scripts on the site's origin: an <img> still shows an SVG, a visit downloads it."""
+    supplied = name.startswith((layout.STATIC_DIR + "/", layout.MEDIA_DIR + "/"))
+    return "attachment" if supplied and name.lower().endswith(ACTIVE_SUFFIXES) else None
+
+
 def cache_control(name: str) -> str:
     """Fingerprinted assets never change under their name; everything else may change any build."""
     return LONG_CACHE if name.startswith(layout.ASSETS_DIR + "/") else SHORT_CACHE
