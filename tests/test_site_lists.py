@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import html5lib
 import pytest
 from publish_helpers import make_fixture
 
@@ -69,6 +70,14 @@ def test_navigation_links_each_section_once_at_its_first_page(many):
     page = (many.out / "zh/guides/page/3/index.html").read_text(encoding="utf-8")
     nav = page[page.index("<nav"):page.index("</nav>")]
     assert nav.count('href="/zh/guides/') == 1 and 'href="/zh/guides/"' in nav
+
+
+def test_every_list_page_parses_as_strict_html5_and_the_lint_accepts_the_site(many):
+    report = many.build()  # the build lints its own output (hreflang, links, sitemap) and raises on a mistake
+    pages = [p for p in many.out.rglob("*.html") if "page" in p.parts]
+    assert len(pages) >= 4 and report.problems == []
+    for path in pages:
+        html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(path.read_text(encoding="utf-8"))
 
 
 def test_tag_pages_are_paginated_too(many):
