@@ -3,15 +3,17 @@
     .venv/bin/python bench/build_bench.py [--docs 1000] [--keep DIR]
 
 Generates a corpus (Chinese content files taken in with intake, English as approved releases),
-then times a zaitun full build, a one-change rebuild, and a Pelican build of the same
-documents (both languages, as translations, with feeds). Prints the figures and the ratio.
+then times zaitun full builds and Pelican builds of the same documents (both languages, as
+translations, with feeds) in turn, and a zaitun one-change rebuild. Prints the figures and the
+ratio, best against best and the median of the run pairs.
 Targets: full build at least 3x faster than Pelican; one-change rebuild under 0.5 s.
 
 Both sides build cold: each zaitun full build gets a new output folder and no manifest, so nothing
 of an earlier build is reused; between runs the process keeps only what any long-running process
 keeps (imported modules, compiled templates), for Pelican as for zaitun. Wall time on a small VM
 swings with other load, mostly in the kernel's file creation (the "sys" CPU): the load average is
-printed so a noisy run can be recognised, and the best of --repeat runs counts.
+printed so a noisy run can be recognised, the two tools run in turn so both meet the same
+machine, and the best of --repeat runs counts.
 """
 
 from __future__ import annotations
@@ -158,18 +160,25 @@ def cpu_seconds() -> tuple[float, float]:
     return t.user + t.children_user, t.system + t.children_system
 
 
-def full_builds(fn, repeat: int, before=None) -> tuple[list[float], list[tuple[float, float]]]:
-    """Wall seconds and "user+sys" CPU seconds of each run, each after the file system wrote back the last."""
-    walls, cpus = [], []
+def measured(fn) -> tuple[float, tuple[float, float]]:
+    """Wall seconds and (user, sys) CPU seconds of one run, after the file system wrote back the last."""
+    os.sync()
+    user, system = cpu_seconds()
+    wall = timed(fn)[0]
+    after = cpu_seconds()
+    return wall, (after[0] - user, after[1] - system)
+
+
+def full_builds(zaitun_build, pelican_build, repeat: int) -> dict[str, tuple[list[float], list]]:
+    """Full builds of both tools in turn (zaitun, Pelican, zaitun, ...), so both meet the same machine:
+    this VM's kernel time for creating files swings for a minute after large deletions."""
+    runs: dict[str, tuple[list[float], list]] = {"zaitun": ([], []), "pelican": ([], [])}
     for i in range(repeat):
-        if before:
-            before(i)
-        os.sync()
-        user, system = cpu_seconds()
-        walls.append(timed(lambda i=i: fn(i))[0])
-        after = cpu_seconds()
-        cpus.append((after[0] - user, after[1] - system))
-    return walls, cpus
+        for name, build in (("zaitun", zaitun_build), ("pelican", pelican_build)):
+            wall, cpu = measured(lambda build=build, i=i: build(i))
+            runs[name][0].append(wall)
+            runs[name][1].append(cpu)
+    return runs
 
 
 def main() -> int:
@@ -194,11 +203,24 @@ def main() -> int:
         projects.append(Project(project.root))
         manifest_path(project).unlink(missing_ok=True)
 
-    fulls, z_cpu = full_builds(lambda i: build_site(projects[i], store, today, social=False), args.repeat, fresh)
+    for i in range(args.repeat):  # Pelican's sources are written before any timing starts
+        write_pelican_corpus(work / f"pelican-{i}", docs)
+
+    def zaitun_build(i: int) -> None:
+        fresh(i)
+        build_site(projects[i], store, today, social=False)
+
+    runs = full_builds(zaitun_build, lambda i: run_pelican(work / f"pelican-{i}"), args.repeat)
+    (fulls, z_cpu), (pelicans, p_cpu) = runs["zaitun"], runs["pelican"]
     project = projects[-1]
-    full = min(fulls)
+    full, pelican = min(fulls), min(pelicans)
     print(f"zaitun full build:         {full:6.2f}s  (site only, as Pelican; runs {spread(fulls)}; "
           f"CPU user+sys {cpu_spread(z_cpu)})")
+    print(f"pelican full build:        {pelican:6.2f}s  (runs {spread(pelicans)}; CPU user+sys {cpu_spread(p_cpu)})")
+    pairs = sorted(p / z for p, z in zip(pelicans, fulls, strict=True))
+    print(f"ratio pelican / zaitun (full build, wall clock): {pelican / full:.1f}x best against best, "
+          f"{pairs[len(pairs) // 2]:.1f}x median of run pairs ({', '.join(f'{r:.1f}' for r in pairs)}) "
+          f"(target >= 3x); user CPU {min(u for u, _ in p_cpu) / min(u for u, _ in z_cpu):.1f}x (all processes)")
     fill, report = timed(lambda: build_site(project, store, today))
     print(f"social outbox first fill:  {fill:6.2f}s  ({len(report.social)} posts, once in a site's life)")
     noop, report = timed(lambda: build_site(project, store, today))
@@ -209,12 +231,6 @@ def main() -> int:
     one, report = timed(lambda: build_site(project, store, today))
     print(f"zaitun one-change rebuild: {one:6.3f}s  (rendered {len(report.rendered)}: "
           f"{', '.join(report.rendered[:6])}; intake took {t_ingest:.2f}s)")
-    pelicans, p_cpu = full_builds(lambda i: run_pelican(work / f"pelican-{i}"), args.repeat,
-                                  lambda i: write_pelican_corpus(work / f"pelican-{i}", docs))
-    pelican = min(pelicans)
-    print(f"pelican full build:        {pelican:6.2f}s  (runs {spread(pelicans)}; CPU user+sys {cpu_spread(p_cpu)})")
-    print(f"ratio pelican / zaitun (full build, wall clock): {pelican / full:.1f}x  (target >= 3x); "
-          f"user CPU {min(u for u, _ in p_cpu) / min(u for u, _ in z_cpu):.1f}x (all processes)")
     print(f"one-change rebuild under 0.5 s: {'yes' if one < 0.5 else 'NO'}")
     print(f"load average (1 min) at end: {os.getloadavg()[0]:.2f}")
     if not args.keep:
