@@ -114,13 +114,18 @@ def test_social_post_is_a_dry_run_without_send(fx):
 
 def test_preview_server_answers_missing_pages_with_the_site_404(fx):
     run(fx, "build")
+    (fx.out / "static").mkdir(exist_ok=True)
+    (fx.out / "static" / "map.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
     server = serve_folder(fx.out, "127.0.0.1", 0)
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         missing = httpx.get(url + "/zh/nowhere/", timeout=5)
         page = httpx.get(url + "/zh/guides/transit/", timeout=5)
+        svg = httpx.get(url + "/static/map.svg", timeout=5)
     finally:
         server.shutdown()
         server.server_close()
     assert missing.status_code == 404 and "页面不存在" in missing.text
     assert page.status_code == 200 and "240小时过境免签政策指南" in page.text
+    assert "content-disposition" not in page.headers
+    assert svg.headers["content-disposition"] == "attachment" and svg.headers["content-security-policy"] == "sandbox"

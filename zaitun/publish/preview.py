@@ -6,10 +6,21 @@ import functools
 import http.server
 import threading
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from zaitun.publish.sinks import content_disposition
 
 
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
     """Static files from the site folder (looked up per request, so a rebuild's swap is seen at once)."""
+
+    def end_headers(self):
+        """Supplied SVG/HTML files download and run nothing, as on S3 (see sinks.content_disposition)."""
+        disposition = content_disposition(unquote(urlsplit(self.path).path).lstrip("/"))
+        if disposition:
+            self.send_header("Content-Disposition", disposition)
+            self.send_header("Content-Security-Policy", "sandbox")
+        super().end_headers()
 
     def send_error(self, code, message=None, explain=None):
         page = Path(self.directory) / "404.html"
