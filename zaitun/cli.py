@@ -70,7 +70,7 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new proj
 
 @app.command()
 def check() -> None:
-    """Validate zaitun.toml, every content file and the glossaries; print path:line: problem."""
+    """Validate zaitun.toml, content and the files it links, glossaries and tag labels; print path:line: problem."""
     from zaitun.check import check_project
 
     problems = check_project(state.project)
