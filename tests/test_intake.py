@@ -83,3 +83,14 @@ def test_unconvertible_notice_is_quarantined_and_reported(tmp_project, store):
     report = ingest(tmp_project, store)
     assert len(report.errors) == 1 and "quarantine" in str(report.errors[0])
     assert list(tmp_project.quarantine_dir.iterdir())
+
+
+def test_office_owner_files_and_editor_backups_are_left_alone(tmp_project, store):
+    section = tmp_project.content_dir / "policies"
+    section.mkdir()
+    (section / "~$notice.docx").write_bytes(b"\x05rita" + b"\x00" * 157)  # Word, while notice.docx is open
+    (section / "draft.md~").write_text("---\ntitle: 旧\n---\n", encoding="utf-8")
+    (section / "~$old.md").write_text("not a document", encoding="utf-8")
+    report = ingest(tmp_project, store)
+    assert report.errors == [] and report.ingested == []
+    assert (section / "~$notice.docx").exists() and not tmp_project.quarantine_dir.exists()

@@ -183,7 +183,7 @@ def test_the_watcher_announces_documents_and_linked_files_but_not_temporary_ones
     fired = threading.Event()
     handler = DebouncedHandler(lambda paths: (batches.append(paths), fired.set()), debounce=0.01)
     guides = tmp_project.content_dir / "guides"
-    for name in ("map.png", "a.md", "a.md~", ".a.md.swp", "form.pdf.part"):
+    for name in ("map.png", "a.md", "a.md~", ".a.md.swp", "form.pdf.part", "~$notice.docx"):
         handler.dispatch(FileCreatedEvent(str(guides / name)))
     assert fired.wait(5)
     assert batches == [[str(guides / "a.md"), str(guides / "map.png")]]

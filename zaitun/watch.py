@@ -16,14 +16,15 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from zaitun.content.model import is_scratch
+
 log = logging.getLogger(__name__)
 DOCUMENT_SUFFIXES = (".md", ".txt", ".docx")  # what intake takes in; any other file is one documents link
-TEMPORARY_SUFFIXES = ("~", ".tmp", ".swp", ".swx", ".part", ".crdownload", ".lock")
 
 
 def is_watched(path: str) -> bool:
-    """A content file worth announcing: not hidden, not an editor's or a download's temporary file."""
-    return "/." not in path and not path.lower().endswith(TEMPORARY_SUFFIXES)
+    """A content file worth announcing: not in a hidden folder, not an editor's or a download's scratch file."""
+    return "/." not in path and not is_scratch(Path(path).name)
 
 
 def linked_files(paths: list[str]) -> list[str]:

@@ -15,7 +15,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection
 
 from zaitun.content.importer import import_notice
-from zaitun.content.model import SLUG_RE, Document, load_documents
+from zaitun.content.model import SLUG_RE, Document, is_scratch, load_documents
 from zaitun.content.segmenter import document_segments
 from zaitun.errors import ContentError
 from zaitun.project import Project
@@ -41,7 +41,7 @@ def convert_dropped_notices(project: Project) -> tuple[list[Path], list[ContentE
     written: list[Path] = []
     errors: list[ContentError] = []
     for path in sorted(project.content_dir.glob("*/*")):
-        if path.suffix.lower() not in NOTICE_SUFFIXES or path.name.startswith("."):
+        if path.suffix.lower() not in NOTICE_SUFFIXES or is_scratch(path.name):
             continue
         slug = path.stem if SLUG_RE.match(path.stem) else None
         try:

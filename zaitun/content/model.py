@@ -179,12 +179,21 @@ def parse_document(text: str, path: Path, section: str, slug: str) -> Document:
                     body_line=body_line, raw=text)
 
 
+SCRATCH_SUFFIXES = ("~", ".tmp", ".swp", ".swx", ".part", ".crdownload", ".lock")
+
+
+def is_scratch(name: str) -> bool:
+    """A file that editors, office programs or downloads keep beside the real one: hidden (`.x`),
+    Word's owner file of an open document (`~$x.docx`), backups (`x~`), temporary and partial files."""
+    return name.startswith((".", "~$")) or name.lower().endswith(SCRATCH_SUFFIXES)
+
+
 def content_files(content_dir: Path) -> list[Path]:
-    """Every Markdown file under content/, in a stable order (hidden files skipped)."""
+    """Every Markdown file under content/, in a stable order (hidden and scratch files skipped)."""
     if not content_dir.is_dir():
         return []
     return sorted(p for p in content_dir.rglob("*.md")
-                  if not any(part.startswith(".") for part in p.relative_to(content_dir).parts))
+                  if not any(is_scratch(part) for part in p.relative_to(content_dir).parts))
 
 
 @dataclass
