@@ -16,10 +16,9 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from zaitun.content.model import is_scratch
+from zaitun.content.model import DOCUMENT_SUFFIXES, is_scratch
 
 log = logging.getLogger(__name__)
-DOCUMENT_SUFFIXES = (".md", ".txt", ".docx")  # what intake takes in; any other file is one documents link
 
 
 def is_watched(path: str) -> bool:

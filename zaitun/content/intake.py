@@ -15,13 +15,11 @@ from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection
 
 from zaitun.content.importer import import_notice
-from zaitun.content.model import SLUG_RE, Document, is_scratch, load_documents
+from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, Document, is_scratch, load_documents
 from zaitun.content.segmenter import document_segments
 from zaitun.errors import ContentError
 from zaitun.project import Project
 from zaitun.store import Store, documents, now, segments, sha
-
-NOTICE_SUFFIXES = (".txt", ".docx")
 
 
 @dataclass

@@ -179,6 +179,8 @@ def parse_document(text: str, path: Path, section: str, slug: str) -> Document:
                     body_line=body_line, raw=text)
 
 
+NOTICE_SUFFIXES = (".txt", ".docx")  # notices as issued, which intake converts into Markdown documents
+DOCUMENT_SUFFIXES = (".md", *NOTICE_SUFFIXES)  # what intake takes in; any other file in content/ is linked
 SCRATCH_SUFFIXES = ("~", ".tmp", ".swp", ".swx", ".part", ".crdownload", ".lock")
 
 

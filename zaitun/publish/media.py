@@ -14,14 +14,13 @@ import re
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from zaitun.content.model import Document
+from zaitun.content.model import DOCUMENT_SUFFIXES, NOTICE_SUFFIXES, Document
 from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout
 from zaitun.publish.inputs import Entry
 from zaitun.publish.markdown import FileReference, file_references
 from zaitun.publish.pages import Output
 
-NOTICE_SUFFIXES = (".txt", ".docx")  # in a section folder these are notices for intake to import
 _TAIL = re.compile(r"[?#].*$", re.DOTALL)
 
 
@@ -71,7 +70,7 @@ def content_file(rel: str, content_dir: Path) -> Path | None:
         path = locate(name, content_dir)
     except RefusedLink:
         return None
-    if path is None or path.suffix.lower() in (".md", *NOTICE_SUFFIXES):
+    if path is None or path.suffix.lower() in DOCUMENT_SUFFIXES:
         return None
     return path
 
