@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from zaitun.errors import PublishError
 from zaitun.publish import layout
 from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of
 from zaitun.publish.render import design_digest, render_page, stylesheet
@@ -41,10 +42,22 @@ def static_outputs(folder: Path) -> list[Output]:
         rel = path.relative_to(folder).as_posix()
         if any(part.startswith(".") for part in rel.split("/")):
             continue
-        data = path.read_bytes()
-        items.append(Output(layout.static(rel), (hashlib.sha256(data).hexdigest(),), lambda data=data: data,
-                            kind="asset"))
+        items.append(copied_file(layout.static(rel), path))
     return items
+
+
+def copied_file(site_path: str, path: Path) -> Output:
+    """A file published as it is (static/, files beside documents), keyed by its content so a rebuild
+    reuses it while it is unchanged; it is read again only when it has to be written."""
+    return Output(site_path, (hashlib.sha256(_read(path)).hexdigest(),), lambda: _read(path), kind="asset")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise PublishError(f"{path}: could not read a file to publish ({exc.strerror}); the previous site was kept") \
+            from None
 
 
 def sitemap_rows(specs: list[PageSpec], site: Site) -> list[tuple[str, list[dict], str | None]]:

@@ -8,7 +8,6 @@ file or a symlink out of content/, is refused: nothing outside content/ is ever 
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 from pathlib import Path
@@ -17,6 +16,7 @@ from urllib.parse import quote, unquote
 from zaitun.content.model import DOCUMENT_SUFFIXES, NOTICE_SUFFIXES, Document
 from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout
+from zaitun.publish.extras import copied_file
 from zaitun.publish.inputs import Entry
 from zaitun.publish.markdown import FileReference, file_references
 from zaitun.publish.pages import Output
@@ -131,23 +131,9 @@ def media_outputs(entries: list[Entry], content_dir: Path, urls: layout.Urls) ->
         entry.file_links = links
     if refused:
         raise PublishError("the site was not built, a document links outside content/:\n  " + "\n  ".join(refused))
-    return [_output(rel, path) for rel, path in sorted(found.items())]
+    return [copied_file(layout.media(rel), path) for rel, path in sorted(found.items())]
 
 
 def _tail(target: str) -> str:
     match = _TAIL.search(target)
     return match.group(0) if match else ""
-
-
-def _output(rel: str, path: Path) -> Output:
-    """The file as it is, keyed by its content so an unchanged file is reused by a rebuild."""
-    key = hashlib.sha256(_read(path)).hexdigest()[:24]
-    return Output(layout.media(rel), (key,), lambda: _read(path), kind="asset")
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise PublishError(f"{path}: could not read a linked file ({exc.strerror}); the previous site was kept") \
-            from None
