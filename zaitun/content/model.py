@@ -49,6 +49,10 @@ class Document:
         return self.meta["title"]
 
     @property
+    def source(self) -> str:
+        return content_source(self.section, self.path)
+
+    @property
     def date(self) -> dt.date:
         return self.meta["date"]
 
@@ -177,6 +181,12 @@ def parse_document(text: str, path: Path, section: str, slug: str) -> Document:
     meta = parse_meta(yaml_text, path)
     return Document(path=path, section=section, slug=slug, meta=meta, body=body,
                     body_line=body_line, raw=text)
+
+
+def content_source(section: str, path: str | Path) -> str:
+    """A document's file relative to content/ (`guides/a.md`): relative links in it resolve from there,
+    and no server path is ever put online."""
+    return f"{section}/{Path(path).name}"
 
 
 NOTICE_SUFFIXES = (".txt", ".docx")  # notices as issued, which intake converts into Markdown documents

@@ -16,7 +16,7 @@ import yaml
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from zaitun.content.model import split_front_matter
+from zaitun.content.model import content_source, split_front_matter
 from zaitun.errors import ZaitunError
 from zaitun.publish.render import body_html
 from zaitun.review.gate import document_from_row
@@ -154,18 +154,13 @@ def collect(store: Store, cache: dict, problems: list[str] | None = None) -> lis
     return entries
 
 
-def _source(row: dict) -> str:
-    """The document's file relative to content/ (relative: no server paths online)."""
-    return f"{row['section']}/{Path(row['path']).name}"
-
-
 def _zh_entry(row: dict, meta: dict) -> Entry:
-    source = f"content/{_source(row)}"
+    source = content_source(row["section"], row["path"])
     return Entry(slug=row["slug"], section=row["section"], lang="zh", title=meta["title"],
                  summary=meta.get("summary") or "", social=meta.get("social") or "",
                  date=_date(meta["date"]), updated=_aware(row["updated_at"]), meta=meta,
-                 source_hash=row["raw_hash"], provenance={"source": source, "raw_hash": row["raw_hash"]},
-                 source=_source(row), _row=row)
+                 source_hash=row["raw_hash"], provenance={"source": f"content/{source}", "raw_hash": row["raw_hash"]},
+                 source=source, _row=row)
 
 
 def _en_entry(row: dict, meta: dict, release: dict) -> Entry:
@@ -180,5 +175,6 @@ def _en_entry(row: dict, meta: dict, release: dict) -> Entry:
                  summary=en_meta.get("summary") or "", social=en_meta.get("social") or "",
                  date=_date(meta["date"]), updated=_aware(release["created_at"]), meta=meta,
                  source_hash=sha(release["payload"]), provenance=provenance,
-                 under_review=release["raw_hash"] != row["raw_hash"], source=_source(row),
+                 under_review=release["raw_hash"] != row["raw_hash"],
+                 source=content_source(row["section"], row["path"]),
                  _body=payload.get("body") or "")

@@ -78,11 +78,10 @@ def content_file(rel: str, content_dir: Path) -> Path | None:
 # -- zaitun check ---------------------------------------------------------------------------------
 def document_problems(doc: Document, content_dir: Path) -> list[ContentError]:
     """Missing, refused and alt-less file links of one document, each at its path:line."""
-    source = f"{doc.section}/{doc.path.name}"
     problems = []
     for ref in file_references(doc.body):
         line, name = doc.body_line + ref.line, unquote(ref.target)
-        problem = _link_problem(ref, name, source, content_dir)
+        problem = _link_problem(ref, name, doc.source, content_dir)
         if problem:
             problems.append(ContentError(doc.path, problem, line))
         if ref.alt == "":

@@ -136,7 +136,7 @@ def preview(store: Store, slug: str, content_dir: Path | None = None) -> Preview
     """The page in both languages; English from the current targets, missing ones marked. With
     `content_dir`, images and files beside the document link to the review UI's /media/."""
     doc = document_from_row(store.document(slug))
-    link = file_link_for(f"{doc.section}/{doc.path.name}", content_dir, MEDIA_PREFIX) if content_dir else None
+    link = file_link_for(doc.source, content_dir, MEDIA_PREFIX) if content_dir else None
     meta_segs, pieces = document_pieces(doc)
     current = store.current_translations(slug)
     targets = {seg_id: tr["target"] for seg_id, tr in current.items() if tr["target"].strip()}
