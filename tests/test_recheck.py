@@ -10,7 +10,7 @@ from zaitun.review import actions, gate
 from zaitun.store import Store
 from zaitun.translate.engines import make_engine
 from zaitun.translate.glossary import load_glossary
-from zaitun.translate.pipeline import translate_documents
+from zaitun.translate.pipeline import recheck_drafts, translate_documents
 
 FORBID_MAY_STAY = "停留,stay,may stay,a rendering the style guide forbids\n"
 
@@ -88,3 +88,13 @@ def test_a_reviewers_edit_records_the_glossary_it_was_checked_against(drafted):
     project, store, _ = drafted
     actions.edit(project, store, "notice", states(store)[STAY].seg_id, "Foreign nationals may stay 10 days.", "rita")
     assert states(store)[STAY].translation["glossary_version"] == load_glossary(project.glossary_dir).version
+
+
+def test_a_draft_approved_after_the_pass_read_it_is_left_as_approved(drafted):
+    project, store, _ = drafted
+    read_before = gate.segment_states(store, "notice")
+    stay = next(s for s in read_before if s.source == STAY)
+    actions.approve(project, store, "notice", [stay.seg_id], "rita")  # a reviewer, meanwhile
+    add_terms(project, FORBID_MAY_STAY)
+    assert recheck_drafts(store, "notice", read_before, load_glossary(project.glossary_dir)) == []
+    assert states(store)[STAY].state == "approved" and states(store)[STAY].issues == []

@@ -311,10 +311,14 @@ class Store:
             reviewed_by=reviewed_by, reviewed_at=stamp if reviewed_by else None, comment=comment))
         return result.inserted_primary_key[0]
 
-    def recheck(self, conn: Connection, translation_id: int, issues: list[dict], glossary_version: str) -> None:
-        """New QA issues for a draft checked again under another glossary; the draft itself is unchanged."""
-        conn.execute(update(translations).where(translations.c.id == translation_id)
-                     .values(issues=json.dumps(issues, ensure_ascii=False), glossary_version=glossary_version))
+    def recheck(self, conn: Connection, translation: dict, issues: list[dict], glossary_version: str) -> bool:
+        """New QA issues for a translation checked again under another glossary; its text is unchanged.
+        False when its state changed since it was read (approved, rejected or replaced): nothing is changed."""
+        result = conn.execute(update(translations)
+                              .where(translations.c.id == translation["id"],
+                                     translations.c.state == translation["state"])
+                              .values(issues=json.dumps(issues, ensure_ascii=False), glossary_version=glossary_version))
+        return result.rowcount == 1
 
     def remember(self, conn: Connection, source: str, target: str, origin: str, approved_by: str = "") -> None:
         """Put an approved pair into the translation memory (the newest approval wins)."""

@@ -83,8 +83,9 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     chosen = _documents(store, slugs)
     glossary = load_glossary(project.glossary_dir)
     report = TranslateReport(engine.name, glossary.version, tmx=load_project_tmx(store, project.tm_dir))
-    rechecked = {slug: recheck_drafts(store, slug, glossary) for slug in chosen}
-    todo = {slug: _pending(store, slug, engine) for slug in chosen}
+    current = {slug: gate.segment_states(store, slug) for slug in chosen}
+    rechecked = {slug: recheck_drafts(store, slug, current[slug], glossary) for slug in chosen}
+    todo = {slug: _pending(store, current[slug], engine) for slug in chosen}
     total, done = sum(len(t) for t in todo.values()), 0
     batch_size = max(1, int(project.config.get("translate.batch_size")))
     auto_approve = bool(project.config.get("review.auto_approve_memory"))
@@ -120,19 +121,19 @@ def _documents(store: Store, slugs: list[str] | None) -> list[str]:
 MADE_CHECKS = {"placeholder", "engine", "empty"}
 
 
-def recheck_drafts(store: Store, slug: str, glossary: Glossary) -> list[str]:
-    """Check drafts made under another glossary version again; return the ids whose issues changed."""
+def recheck_drafts(store: Store, slug: str, states: list[gate.SegmentState], glossary: Glossary) -> list[str]:
+    """Check drafts made under another glossary version again; return the ids whose issues changed.
+    A draft a reviewer has approved or replaced since `states` were read is left as it is."""
     changed = []
     with store.tx() as conn:
-        for seg in gate.segment_states(store, slug, conn):
+        for seg in states:
             draft = seg.translation
             if seg.state != "draft" or draft["glossary_version"] == glossary.version:
                 continue
             made = [i for i in draft["issues"] if i["check"] in MADE_CHECKS]
             checked = check_translation(seg.source, draft["target"], glossary) if draft["target"] else []
-            issues = list({(i["check"], i["message"]): i for i in made + checked}.values())
-            store.recheck(conn, draft["id"], issues, glossary.version)
-            if issues != draft["issues"]:
+            issues = _merged(made + checked)
+            if store.recheck(conn, draft, issues, glossary.version) and issues != draft["issues"]:
                 changed.append(seg.seg_id)
                 store.log(conn, "zaitun", "recheck", slug, seg.seg_id, note=f"glossary {glossary.version}",
                           before=json.dumps(draft["issues"], ensure_ascii=False),
@@ -140,10 +141,9 @@ def recheck_drafts(store: Store, slug: str, glossary: Glossary) -> list[str]:
     return changed
 
 
-def _pending(store: Store, slug: str, engine: Engine) -> list[gate.SegmentState]:
+def _pending(store: Store, states: list[gate.SegmentState], engine: Engine) -> list[gate.SegmentState]:
     """Segments without a translation, machine drafts that approved memory now covers, and
     empty drafts a real engine may fill."""
-    states = gate.segment_states(store, slug)
     machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine")]
     hits = store.memory_lookup([s.source for s in machine]) if machine else {}
     retry = {s.seg_id for s in machine
@@ -182,8 +182,13 @@ def _result(seg: gate.SegmentState, target: str, origin: str, issues: list[dict]
     if origin == "none" and not issues:
         checked = [{"check": "empty", "message": "no translation memory match and no engine (provider offline): "
                                                  "translate this segment"}]
-    merged = list({(i["check"], i["message"]): i for i in issues + checked}.values())
+    merged = _merged(issues + checked)
     return SegmentResult(seg.seg_id, seg.source, target, origin, merged, engine or origin)
+
+
+def _merged(issues: list[dict]) -> list[dict]:
+    """Issues in order, each check and message once."""
+    return list({(i["check"], i["message"]): i for i in issues}.values())
 
 
 def _store_batch(store: Store, slug: str, results: list[SegmentResult], version: str) -> list[SegmentResult]:
