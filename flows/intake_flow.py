@@ -24,8 +24,9 @@ def intake(project: str | None = None, paths: list[str] | None = None) -> dict:
                "\n".join(summary["errors"]))
     if summary["ingested"]:
         emit("zaitun.content.ingested", None, slugs=summary["ingested"])
-    if linked_files(paths or []):
-        emit("zaitun.content.files-changed", None, paths=linked_files(paths or []))
+    files = linked_files(paths or [])
+    if files:
+        emit("zaitun.content.files-changed", None, paths=files)
     for slug in summary["withdrawn"]:  # deleted content leaves the site without waiting for review
         emit("zaitun.document.withdrawn", slug)
     return summary

@@ -106,8 +106,9 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     state = load_manifest(project) if out.is_dir() else {}
     entries = collect(store, state.setdefault("docs", {}), report.problems)
     _explain(entries, report)
-    site = site_settings(project, today, {tag for e in entries for tag in e.tags})
-    report.unlabelled_tags = unlabelled(site.tag_labels, {tag for e in entries for tag in e.tags})
+    tags = {tag for entry in entries for tag in entry.tags}
+    site = site_settings(project, today, tags)
+    report.unlabelled_tags = unlabelled(site.tag_labels, tags)
     specs = plan(entries, site)
     media = media_outputs(entries, project.content_dir, site.urls)  # before any body is rendered
     # feeds first: they render many bodies, so a worker should start on them, not end with them
