@@ -183,6 +183,11 @@ def parse_document(text: str, path: Path, section: str, slug: str) -> Document:
                     body_line=body_line, raw=text)
 
 
+def is_han(ch: str) -> bool:
+    """A Chinese (Han) character: the unified ideographs with extension A, and the compatibility ones."""
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
 def content_source(section: str, path: str | Path) -> str:
     """A document's file relative to content/ (`guides/a.md`): relative links in it resolve from there,
     and no server path is ever put online."""

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from zaitun.config import LANGUAGES
+from zaitun.content.model import is_han
 from zaitun.errors import GlossaryError
 
 TAGS_FILE = "tags.yaml"
@@ -89,4 +90,4 @@ def unlabelled(labels: Labels, tags: set[str]) -> list[str]:
 
 
 def _is_chinese(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return any(is_han(ch) for ch in text)

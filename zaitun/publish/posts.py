@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import regex
 
+from zaitun.content.model import is_han
+
 URL_RE = re.compile(r"https?://\S+")
 SENTENCE_END = re.compile(r"[。！？!?；;]|[.](?=\s|$)")
 CLAUSE_END = re.compile(r"[，、：,:]")
@@ -82,13 +84,9 @@ def cut_points(text: str, terms: list[str]) -> list[tuple[int, bool]]:
     for m in re.finditer(r"\s+", text):
         points.setdefault(m.start(), False)
     for i in range(1, len(text)):  # Chinese has no spaces: any boundary between two CJK characters
-        if _cjk(text[i - 1]) and _cjk(text[i]):
+        if is_han(text[i - 1]) and is_han(text[i]):
             points.setdefault(i, False)
     return sorted((p, s) for p, s in points.items() if 0 < p < len(text) and free(p))
-
-
-def _cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 def shorten(text: str, fits, terms: list[str]) -> str:
