@@ -1,5 +1,5 @@
-"""`zaitun check`: validate zaitun.toml, every content file (and the files it links) and the glossaries,
-modifying nothing."""
+"""`zaitun check`: validate zaitun.toml, every content file (and the files it links), the glossaries and
+the tag labels, modifying nothing."""
 
 from __future__ import annotations
 
