@@ -52,4 +52,4 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) .zaitun .prefect .pytest_cache .hypothesis
-	find publish -mindepth 1 ! -name .gitkeep -delete
+	rm -rf publish .publish.versions

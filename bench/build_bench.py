@@ -33,7 +33,6 @@ from pathlib import Path
 
 from zaitun.content.intake import ingest
 from zaitun.project import Project
-from zaitun.publish.output import manifest_path
 from zaitun.publish.site import build_site
 from zaitun.store import Store, sha
 
@@ -201,7 +200,6 @@ def main() -> int:
         (project.root / "zaitun.toml").write_text(f'[site]\nbase_url = "https://example.org"\n'
                                                   f'[publish]\noutput_dir = "publish-{i}"\n')
         projects.append(Project(project.root))
-        manifest_path(project).unlink(missing_ok=True)
 
     for i in range(args.repeat):  # Pelican's sources are written before any timing starts
         write_pelican_corpus(work / f"pelican-{i}", docs)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from zaitun.content.intake import ingest
 from zaitun.project import Project
+from zaitun.publish import output
 from zaitun.publish.site import BuildReport, build_site
 from zaitun.review.gate import approve, segment_states
 from zaitun.store import Store
@@ -50,6 +51,14 @@ class FixtureProject:
     @property
     def out(self) -> Path:
         return self.project.publish_dir
+
+
+def leftovers(out: Path) -> list[str]:
+    """What a stopped build or switch left beside publish/: anything but complete versions, the outbox and
+    folders already renamed for deletion (removed in the background)."""
+    complete = {v.name for v in output.complete_versions(out)}
+    return sorted(p.name for p in output.versions_dir(out).iterdir()
+                  if p.name not in complete and p.name != "social" and not p.name.endswith(output.DELETING))
 
 
 def make_fixture(root: Path) -> FixtureProject:

@@ -21,7 +21,7 @@ def test_init_check_import_round_trip(tmp_path):
     project = tmp_path / "site"
     result = run("init", str(project))
     assert result.returncode == 0, result.stderr
-    for name in ("zaitun.toml", "content", "glossary", "tm", "flows", "prefect.yaml", "publish/.gitkeep"):
+    for name in ("zaitun.toml", "content", "glossary", "tm", "flows", "prefect.yaml", "static/.gitkeep"):
         assert (project / name).exists(), name
     assert run("--project", str(project), "check").returncode == 0
 

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import html5lib
 import pytest
-from publish_helpers import NOTICE, NOTICE_BODY, TRANSIT, TRANSIT_BODY, standard_project
+from publish_helpers import NOTICE, NOTICE_BODY, TRANSIT, TRANSIT_BODY, leftovers, standard_project
 
 from zaitun.errors import PublishError
 from zaitun.publish import layout, lint, output, workers
@@ -237,7 +237,7 @@ def test_a_build_that_fails_its_lint_leaves_the_previous_site(fx):
     with pytest.raises(PublishError, match="broken internal link /zh/guides/nowhere/"):
         fx.build()
     assert read(fx.out, "zh/guides/transit/") == before
-    assert not list(fx.out.parent.glob(".publish.*"))
+    assert leftovers(fx.out) == []
 
 
 def test_a_build_interrupted_midway_leaves_the_previous_site_intact(fx, monkeypatch):
@@ -263,29 +263,30 @@ def test_a_build_interrupted_midway_leaves_the_previous_site_intact(fx, monkeypa
     assert "若干新措施" in read(fx.out, "zh/policies/notice-2023-1/")
 
 
-def test_a_commit_stopped_half_way_is_finished_by_the_next_build(fx, monkeypatch):
+def test_a_build_stopped_before_its_switch_leaves_the_previous_site_then_the_next_build_goes_online(
+        fx, monkeypatch):
     fx.build()
     fx.write("policies", "notice-2023-1", NOTICE.replace("若干措施", "若干新措施"), NOTICE_BODY)
     fx.ingest()
 
-    def stopped(out, stage, journal):
+    def stopped(out, version):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(output, "_apply", stopped)
+    monkeypatch.setattr(output, "switch", stopped)
     with pytest.raises(KeyboardInterrupt):
         fx.build()
-    assert "若干新措施" not in read(fx.out, "zh/policies/notice-2023-1/")  # nothing half-applied
+    assert "若干新措施" not in read(fx.out, "zh/policies/notice-2023-1/")  # complete, but never switched to
     monkeypatch.undo()
     fx.build()
     assert "若干新措施" in read(fx.out, "zh/policies/notice-2023-1/")
-    assert not list(fx.out.parent.glob(".publish.*"))
+    assert leftovers(fx.out) == []
 
 
 def test_parallel_rendering_writes_the_same_site(fx, tmp_path, monkeypatch):
     fx.build()
     serial = {p.relative_to(fx.out): p.read_bytes() for p in fx.out.rglob("*.*") if "social" not in p.parts}
-    shutil.rmtree(fx.out)
-    output.manifest_path(fx.project).unlink()
+    fx.out.unlink()
+    shutil.rmtree(output.versions_dir(fx.out))
     monkeypatch.setattr(workers, "PARALLEL_MIN", 0)
     report = fx.build()
     assert report.workers > 1 or threading.active_count() > 1 or (os.cpu_count() or 1) < 2

@@ -183,11 +183,12 @@ def _register() -> None:
     app.command()(translate)
     app.add_typer(glossary_app, name="glossary")
     app.add_typer(tm_app, name="tm")
-    from zaitun.publish.cli import build, deploy, preview, social_app
+    from zaitun.publish.cli import build, deploy, preview, rollback, social_app
 
     app.command()(build)
     app.command()(deploy)
     app.command()(preview)
+    app.command()(rollback)
     app.add_typer(social_app, name="social")
 
 

@@ -45,6 +45,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("review.host", "127.0.0.1", "Address the review UI listens on."),
     Setting("review.port", 8400, "Port of the review UI."),
     Setting("publish.output_dir", "publish", "Folder the static site is built into."),
+    Setting("publish.keep_versions", 3, "Earlier builds kept beside the one online, for `zaitun rollback`."),
     Setting("publish.s3_target", "", "Deploy target, e.g. s3://bucket/prefix (empty: no S3 deploy)."),
     Setting("publish.s3_endpoint_url", "", "S3-compatible endpoint (MinIO, Ceph, R2); empty for AWS."),
     Setting("publish.websub_hub", "", "WebSub hub pinged after each publish (empty: none)."),
@@ -123,6 +124,8 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
         raise ConfigError(path, "'site.base_url' must start with http:// or https://", _line_of(text, "site.base_url"))
     if flat.get("site.page_size", 1) < 1:
         raise ConfigError(path, "'site.page_size' must be at least 1", _line_of(text, "site.page_size"))
+    if flat.get("publish.keep_versions", 0) < 0:
+        raise ConfigError(path, "'publish.keep_versions' must be 0 or more", _line_of(text, "publish.keep_versions"))
     target = flat.get("publish.s3_target", "")
     if target and not str(target).startswith("s3://"):
         raise ConfigError(path, "'publish.s3_target' must look like s3://bucket/prefix",

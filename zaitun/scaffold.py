@@ -13,7 +13,7 @@ from zaitun.project import CONFIG_NAME
 SAMPLE_DIRS = ("content", "glossary", "tm")  # sample content: skipped with --no-sample
 SKELETON = ("flows", "prefect.yaml")  # the orchestration every project runs
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
-GITIGNORE = ".zaitun/\n.prefect/\npublish/*\n!publish/.gitkeep\n.publish.*\n"
+GITIGNORE = ".zaitun/\n.prefect/\n/publish\n.publish.*\n"  # publish is a link to the build online
 
 
 def sample_root() -> Path:
@@ -34,9 +34,8 @@ def init_project(target: Path, with_sample: bool = True) -> list[Path]:
     written = [target / CONFIG_NAME, target / ".gitignore"]
     written[0].write_text(default_toml(), encoding="utf-8")
     written[1].write_text(GITIGNORE, encoding="utf-8")
-    for name in ("publish", "static"):
-        (target / name).mkdir()
-        (target / name / ".gitkeep").touch()
+    (target / "static").mkdir()  # publish/ is made by the first build
+    (target / "static" / ".gitkeep").touch()
     source = sample_root()
     for name in SAMPLE_DIRS:
         dest = target / name

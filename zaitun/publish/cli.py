@@ -62,6 +62,28 @@ def deploy(
         _ping_hub(project, project.publish_dir)
 
 
+def rollback(
+    number: Annotated[int | None, typer.Argument(help="Build to put back online (default: the one before "
+                                                 "the build online).")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the kept builds; change nothing.")] = False,
+) -> None:
+    """Put an earlier build of publish/ back online with one atomic switch (see --list)."""
+    from zaitun.cli import get_project
+    from zaitun.publish.output import listing
+    from zaitun.publish.site import rollback as roll_back
+
+    project = get_project()
+    if list_:
+        for version in listing(project.publish_dir):
+            typer.echo(version.line())
+        return
+    version = roll_back(project, number)
+    typer.echo(f"{project.publish_dir} now shows build {int(version.name)}; the next build builds from the "
+               f"store again")
+    if project.config.get("publish.s3_target"):
+        typer.echo("run `zaitun deploy` to put it on the deploy target too")
+
+
 def _ping_hub(project, site_dir: Path) -> None:
     from zaitun.publish.websub import announce
 

@@ -1,120 +1,282 @@
-"""Putting a build online atomically, and remembering what it wrote.
+"""Putting a build online atomically: complete versions of the site behind one symlink.
 
-A full build swaps whole folders (the social outbox moves over). A rebuild writes a journal
-of the files to replace and remove, then applies it with atomic renames; `recover` finishes a
-journal that a stopped build left, or drops the staging folder of a failed one. The manifest
-keeps each file's input key and lint facts for the next build.
+    publish -> .publish.versions/000042/site       one os.replace of the link switches the site
+    .publish.versions/000041/{site,manifest.json}  earlier builds, kept for `zaitun rollback`
+    .publish.versions/000042/{site,manifest.json}  the build online
+    .publish.versions/000043.building/             a build under way, or one that was stopped
+    .publish.versions/social/                      the social outbox, shared by every version
+
+A build writes a complete version (changed files rendered, unchanged ones hard-linked from the
+version online), renames it to its number once complete, then switches the link. Only a folder
+named by a number alone holding `site/` is complete; `recover` removes anything else, so at
+every instant publish/ is one whole build. The manifest beside each version keeps each file's
+input key and lint facts for the next build.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
+import secrets
 import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from zaitun.errors import PublishError
-from zaitun.project import Project
 from zaitun.publish import layout, lint
 
-MANIFEST_VERSION = 2
-JOURNAL = ".journal.json"
+MANIFEST_VERSION = 3
+SITE = "site"
+MANIFEST = "manifest.json"
+BUILDING = ".building"
+DELETING = ".deleting"
 
 
-def staging_dir(out: Path) -> Path:
-    stage = out.parent / f".{out.name}.building"
-    stage.mkdir(parents=True)
-    return stage
+def versions_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.versions"
 
 
-def commit(out: Path, stage: Path, rendered: list[str], removed: list[str], incremental: bool) -> None:
-    """Put the staged files online: by journalled renames (rebuild) or by swapping folders (full)."""
-    if not incremental:
-        _swap(out, stage)
+def outbox_dir(out: Path) -> Path:
+    """The social outbox: not part of any build, so a switch or a rollback never loses a queued post."""
+    return versions_dir(out) / layout.SOCIAL_DIR
+
+
+def current(out: Path) -> Path | None:
+    """The version folder publish/ points at, None before the first build."""
+    if not out.is_symlink():
+        return None
+    target = out.resolve()
+    return target.parent if target.name == SITE and target.is_dir() else None
+
+
+def complete_versions(out: Path) -> list[Path]:
+    """Complete versions, oldest first."""
+    folder = versions_dir(out)
+    found = [p for p in folder.iterdir() if p.name.isdigit() and (p / SITE).is_dir()] if folder.is_dir() else []
+    return sorted(found, key=lambda p: int(p.name))
+
+
+def begin(out: Path) -> Path:
+    """A new, empty version folder to build into (`<n>.building/site` inside it)."""
+    building = versions_dir(out) / f"{_next_number(out):06d}{BUILDING}"
+    (building / SITE).mkdir(parents=True)
+    return building
+
+
+def _next_number(out: Path) -> int:
+    names = [p.name.split(".")[0] for p in versions_dir(out).iterdir()]
+    return max((int(n) for n in names if n.isdigit()), default=0) + 1
+
+
+def link_unchanged(online: Path | None, stage: Path, names: list[str]) -> None:
+    """Hard-link files kept from the version online into the new one: no copy, no second write. Plain
+    strings and one mkdir per missing folder: this runs for every unchanged file of every rebuild."""
+    if not names:
         return
-    journal = {"replace": [layout.file_of(p) for p in rendered], "remove": [layout.file_of(p) for p in removed]}
-    (stage / (JOURNAL + ".tmp")).write_text(json.dumps(journal), encoding="utf-8")
-    os.replace(stage / (JOURNAL + ".tmp"), stage / JOURNAL)
-    _apply(out, stage, journal)
+    source, target = f"{online / SITE}/", f"{stage}/"
+    folders = {name.rpartition("/")[0] for name in names} - {""}
+    for folder in sorted(folders | {f.rpartition("/")[0] for f in folders} - {""}, key=lambda f: f.count("/")):
+        if not os.path.isdir(target + folder):
+            os.makedirs(target + folder, exist_ok=True)
+    for name in names:
+        os.link(source + name, target + name)
 
 
-def _apply(out: Path, stage: Path, journal: dict) -> None:
-    for name in journal["replace"]:
-        source = stage / name
-        if source.is_file():  # already moved if a stopped commit is being finished
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, out / name)
-    for name in journal["remove"]:
-        (out / name).unlink(missing_ok=True)
-        _prune(out, (out / name).parent)
-    shutil.rmtree(stage)
+def finish(out: Path, building: Path, manifest: dict, keep: int) -> Path:
+    """Write the manifest, mark the version complete, switch publish/ to it, drop old versions."""
+    _write_json(building / MANIFEST, manifest)
+    (building / SITE / layout.SOCIAL_DIR).symlink_to(Path("..", "..", layout.SOCIAL_DIR))
+    version = building.with_name(building.name.removesuffix(BUILDING))
+    building.rename(version)
+    switch(out, version)
+    prune(out, keep)
+    return version
 
 
-def _prune(out: Path, folder: Path) -> None:
-    """Remove folders left empty by removed pages, up to the site root."""
-    while folder != out and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
-
-
-KEEP = ".gitkeep"
-
-
-def _swap(out: Path, stage: Path) -> None:
-    old = out.parent / f".{out.name}.previous"
-    if old.exists():
-        shutil.rmtree(old)
-    if (out / layout.SOCIAL_DIR).is_dir():  # the outbox is not built: it moves over
-        (out / layout.SOCIAL_DIR).rename(stage / layout.SOCIAL_DIR)
-    if (out / KEEP).is_file():  # the repository's placeholder for the git-ignored output folder
-        (out / KEEP).rename(stage / KEEP)
-    if out.exists():
-        out.rename(old)
+def switch(out: Path, version: Path) -> None:
+    """Point publish/ at a version with one atomic rename of a new symlink over the old one."""
+    link = out.parent / f".{out.name}.link"
+    link.unlink(missing_ok=True)
+    link.symlink_to(version.relative_to(out.parent) / SITE)
     try:
-        stage.rename(out)
+        os.replace(link, out)
     except OSError as exc:
-        if old.exists():
-            old.rename(out)
-        raise PublishError(f"could not move the new site into {out}: {exc}") from exc
-    shutil.rmtree(old, ignore_errors=True)
+        link.unlink(missing_ok=True)
+        raise PublishError(f"could not switch {out} to the new build: {exc}") from exc
+    _sync(out.parent)
 
 
-def recover(project: Project) -> None:
-    """Finish a commit that was stopped half-way, or drop the staging folder of a failed build."""
-    out = project.publish_dir
-    stage = out.parent / f".{out.name}.building"
-    if not stage.exists():
-        return
-    journal = stage / JOURNAL
-    if journal.is_file():
-        _apply(out, stage, json.loads(journal.read_text(encoding="utf-8")))
-        manifest_path(project).unlink(missing_ok=True)  # records may be behind the files: start afresh
+def prune(out: Path, keep: int) -> None:
+    """Remove versions beyond the `keep` newest besides the one online; a version being read (a
+    deploy holds it) stays until a later build."""
+    online = current(out)
+    older = [v for v in complete_versions(out) if v != online]
+    doomed = []
+    for version in older[:max(len(older) - keep, 0)]:
+        with _locked(version, fcntl.LOCK_EX | fcntl.LOCK_NB) as locked:
+            if locked:
+                doomed.append(_doom(version))  # no longer complete from this instant on
+    _remove_later(doomed)
+
+
+def discard(building: Path) -> None:
+    _remove_later([_doom(building)])
+
+
+def _doom(folder: Path) -> Path:
+    """Rename a folder out of the complete versions (atomic), under a name no other leftover has."""
+    return folder.rename(folder.with_name(f"{folder.name}.{secrets.token_hex(4)}{DELETING}"))
+
+
+def _remove_later(folders: list[Path]) -> None:
+    """Delete folders in a detached `rm -rf`: removing thousands of files takes longer than a rebuild, and a
+    thread would keep the next build from forking its render workers. One left half-way is removed later."""
+    if folders:
+        subprocess.run(["sh", "-c", 'rm -rf -- "$@" >/dev/null 2>&1 &', "sh", *map(str, folders)],
+                       check=False, timeout=30)
+
+
+# -- recovery: every state a stopped build, switch or pruning can leave ---------------------------
+def recover(out: Path) -> None:
+    """Bring publish/ and its versions back to a clean state: publish/ a link to a complete version,
+    nothing else but complete versions and the outbox beside it. Adopts a site of the old layout."""
+    folder = versions_dir(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    (out.parent / f".{out.name}.link").unlink(missing_ok=True)
+    legacy = out.parent / f".{out.name}.previous"
+    if out.is_dir() and not out.is_symlink():
+        _adopt(out, out)
+    elif not out.exists() and legacy.is_dir():
+        _adopt(legacy, out)
+    for stale in (legacy, out.parent / f".{out.name}.building"):
+        shutil.rmtree(stale, ignore_errors=True)
+    complete = complete_versions(out)
+    stale = [child for child in folder.iterdir() if child not in complete and child.name != layout.SOCIAL_DIR]
+    _remove_later([p if p.name.endswith(DELETING) else _doom(p) for p in stale])
+    if current(out) is None and complete:
+        switch(out, complete[-1])
+
+
+def _adopt(site: Path, out: Path) -> None:
+    """Make a site folder of the old layout (publish/ as a plain folder) the newest version of out."""
+    outbox, social = outbox_dir(out), site / layout.SOCIAL_DIR
+    if social.is_symlink():
+        social.unlink()
+    elif social.is_dir() and not outbox.exists():
+        social.rename(outbox)
+    elif social.is_dir():
+        for post in social.iterdir():
+            os.replace(post, outbox / post.name)
+        social.rmdir()
+    version = versions_dir(out) / f"{_next_number(out):06d}"
+    version.mkdir()
+    site.rename(version / SITE)  # complete from this instant; its lack of a manifest means a full build next
+    (version / SITE / layout.SOCIAL_DIR).symlink_to(Path("..", "..", layout.SOCIAL_DIR))
+    switch(out, version)
+
+
+# -- rollback -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Version:
+    number: int
+    built: dt.datetime
+    online: bool
+
+    def line(self) -> str:
+        return f"{self.number:6d}  built {self.built:%Y-%m-%d %H:%M:%S}{'  (online)' if self.online else ''}"
+
+
+def listing(out: Path) -> list[Version]:
+    online = current(out)
+    return [Version(int(v.name), dt.datetime.fromtimestamp((v / SITE).stat().st_mtime), v == online)
+            for v in complete_versions(out)]
+
+
+def roll_back(out: Path, number: int | None = None) -> Path:
+    """Switch publish/ to build `number`, by default to the newest build before the one online."""
+    recover(out)
+    versions = complete_versions(out)
+    online = current(out)
+    if number is None:
+        earlier = [v for v in versions if online is None or int(v.name) < int(online.name)]
+        if not earlier:
+            raise PublishError(f"no earlier build of {out} is kept to roll back to (see publish.keep_versions)")
+        chosen = earlier[-1]
     else:
-        shutil.rmtree(stage)
+        chosen = next((v for v in versions if int(v.name) == number), None)
+        if chosen is None:
+            kept = ", ".join(str(int(v.name)) for v in versions) or "none"
+            raise PublishError(f"build {number} of {out} is not kept (kept: {kept}); see `zaitun rollback --list`")
+    switch(out, chosen)
+    return chosen
 
 
-# -- the manifest: input key and lint facts of every file of the last build -----------------------
-def manifest_path(project: Project) -> Path:
-    return project.state_dir / "publish-manifest.json"
+# -- reading one version from start to end --------------------------------------------------------
+@contextmanager
+def pinned(site_dir: Path) -> Iterator[Path]:
+    """The real folder of the version `site_dir` shows, kept from pruning while it is read, so a deploy
+    reads one build from start to end even when builds switch publish/ meanwhile."""
+    for _ in range(20):
+        real = Path(site_dir).resolve()
+        if real.name != SITE or not real.parent.parent.name.endswith(".versions"):
+            yield real  # a plain folder, not one of our versions
+            return
+        with _locked(real.parent, fcntl.LOCK_SH) as locked:
+            if locked and real.is_dir():  # not renamed for deletion before the lock was taken
+                yield real
+                return
+    raise PublishError(f"{site_dir} kept changing while being read; try again")
 
 
+@contextmanager
+def _locked(folder: Path, mode: int) -> Iterator[bool]:
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, mode)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+# -- the manifest: input key and lint facts of every file of a version ----------------------------
 def manifest_version() -> str:
     """Changes with the manifest format and with the lint's fact extraction (kept facts must match it)."""
     return f"{MANIFEST_VERSION}-{hashlib.sha256(Path(lint.__file__).read_bytes()).hexdigest()[:12]}"
 
 
-def load_manifest(project: Project) -> dict:
-    """The last build's records; an unreadable or old-format one means a full build."""
+def load_manifest(version: Path | None) -> dict:
+    """A version's records; none, an unreadable or an old-format one means a full build."""
+    if version is None:
+        return {}
     try:
-        state = json.loads(manifest_path(project).read_text(encoding="utf-8"))
+        state = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return state if state.get("version") == manifest_version() else {}
 
 
-def save_manifest(project: Project, state: dict) -> None:
-    path = manifest_path(project)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, path)
+def _write_json(path: Path, state: dict) -> None:
+    path.write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _sync(folder: Path) -> None:
+    """Make a rename in folder durable (a power cut after the switch keeps the new link)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -12,7 +13,16 @@ from zaitun.publish.sinks import content_disposition
 
 
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files from the site folder (looked up per request, so a rebuild's swap is seen at once)."""
+    """Static files from the site folder. publish/ is a link switched by each build: a request resolves it
+    once and answers from that one version, so a switch is seen by the next request and never within one."""
+
+    def __init__(self, *args, directory: str, **kwargs):
+        self.site = directory
+        super().__init__(*args, directory=directory, **kwargs)
+
+    def send_head(self):
+        self.directory = os.path.realpath(self.site)
+        return super().send_head()
 
     def end_headers(self):
         """Supplied SVG/HTML files download and run nothing, as on S3 (see sinks.content_disposition)."""

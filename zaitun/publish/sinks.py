@@ -16,6 +16,7 @@ from typing import Protocol
 
 from zaitun.errors import DeployError
 from zaitun.publish import layout
+from zaitun.publish.output import pinned
 
 TYPES = {".html": "text/html", ".css": "text/css", ".json": "application/json", ".txt": "text/plain",
          ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
@@ -134,4 +135,7 @@ def sink_for(target: str, endpoint_url: str | None = None) -> Sink:
 
 def deploy(site_dir: Path, target: str, endpoint_url: str | None = None, delete: bool = False,
            dry_run: bool = False) -> DeployReport:
-    return sink_for(target, endpoint_url).deploy(Path(site_dir), delete=delete, dry_run=dry_run)
+    """Deploy the build site_dir shows, read from start to end even if a build switches it meanwhile."""
+    sink = sink_for(target, endpoint_url)
+    with pinned(Path(site_dir)) as site:
+        return sink.deploy(site, delete=delete, dry_run=dry_run)

@@ -1,12 +1,9 @@
 """Build the static site: the whole publishing pass on one screen (`build_site`).
 
-store -> entries -> planned outputs -> changed files rendered into a staging folder ->
-self-lint -> committed into publish/ -> social outbox. Nothing in publish/ changes until the
-new files passed the lint, so a failed or interrupted build leaves the previous site.
-
-A first (or manifest-less) build renders everything into the staging folder and swaps whole
-folders. A rebuild renders only outputs whose input key changed, then commits them by atomic
-renames under a journal that the next build finishes if this one is stopped half-way.
+store -> entries -> planned outputs -> changed files rendered into a new version folder,
+unchanged ones hard-linked from the version online -> self-lint -> publish/ switched to the new
+version with one atomic rename -> social outbox. Until that rename publish/ shows the previous
+build, whole; a failed or stopped build leaves it untouched (see output.py).
 """
 
 from __future__ import annotations
@@ -14,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import gc
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,12 +26,17 @@ from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.inputs import Entry, collect
 from zaitun.publish.media import media_outputs
 from zaitun.publish.output import (
-    commit,
+    SITE,
+    begin,
+    current,
+    discard,
+    finish,
+    link_unchanged,
     load_manifest,
     manifest_version,
+    outbox_dir,
     recover,
-    save_manifest,
-    staging_dir,
+    roll_back,
 )
 from zaitun.publish.pages import Output, Site, outputs, plan
 from zaitun.publish.render import css_digest
@@ -85,6 +86,12 @@ def build_lock(project: Project) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def rollback(project: Project, number: int | None = None) -> Path:
+    """Put an earlier build back online (by default the one before the build online); waits for a build."""
+    with build_lock(project):
+        return roll_back(project.publish_dir, number)
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """A build makes hundreds of thousands of objects that live until it ends and form no cycles (entries,
@@ -101,9 +108,10 @@ def _collector_paused() -> Iterator[None]:
 
 def _build(project: Project, store: Store, today: dt.date, social: bool) -> BuildReport:
     out = project.publish_dir
-    recover(project)
+    recover(out)
     report = BuildReport(out)
-    state = load_manifest(project) if out.is_dir() else {}
+    online = current(out)
+    state = load_manifest(online)
     entries = collect(store, state.setdefault("docs", {}), report.problems)
     _explain(entries, report)
     tags = {tag for entry in entries for tag in entry.tags}
@@ -116,18 +124,18 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
              + static_outputs(project.static_dir) + media)
     _refuse_duplicates(items)
     previous = state.get("files", {})
-    stage = staging_dir(out)
+    building = begin(out)
     try:
-        files = write_outputs(items, previous, out, stage, report)
+        files = write_outputs(items, previous, online, building / SITE, report)
         lint.raise_problems(lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"]))
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        discard(building)
         raise
     report.removed = sorted(set(previous) - set(files))
-    commit(out, stage, report.rendered, report.removed, incremental=bool(previous))
-    save_manifest(project, {"version": manifest_version(), "docs": state["docs"], "files": files})
+    finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
+           project.config.get("publish.keep_versions"))
     if social:  # announced only once the pages are online; a crash before this re-queues next time
-        report.social = queue_posts(project, entries, site, out / layout.SOCIAL_DIR)
+        report.social = queue_posts(project, entries, site, outbox_dir(out))
     return report
 
 
@@ -159,13 +167,15 @@ def _refuse_duplicates(items: list[Output]) -> None:
 
 
 # -- writing --------------------------------------------------------------------------------------
-def write_outputs(items: list[Output], previous: dict, out: Path, stage: Path, report: BuildReport) -> dict:
-    """Render outputs whose key changed (or whose file is gone) into stage; return every file's record."""
+def write_outputs(items: list[Output], previous: dict, online: Path | None, stage: Path,
+                  report: BuildReport) -> dict:
+    """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others from the
+    version online; return every file's record."""
     files: dict[str, dict] = {}
     todo: list[Output] = []
     for item in items:
         old = previous.get(item.path)
-        if old and old["key"] == item.key and (out / layout.file_of(item.path)).is_file():
+        if old and old["key"] == item.key and online and (online / SITE / layout.file_of(item.path)).is_file():
             files[item.path] = old
             report.reused.append(item.path)
         else:
@@ -174,4 +184,5 @@ def write_outputs(items: list[Output], previous: dict, out: Path, stage: Path, r
     for item, record in zip(todo, render_all(todo, stage, report.workers), strict=True):
         files[item.path] = record
         report.rendered.append(item.path)
+    link_unchanged(online, stage, [layout.file_of(path) for path in report.reused])
     return files

@@ -1,0 +1,234 @@
+"""The site switches atomically: builds stopped at any moment, rollback, old layouts, readers meanwhile."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from publish_helpers import leftovers, make_fixture
+from typer.testing import CliRunner
+
+from zaitun.cli import app
+from zaitun.errors import PublishError
+from zaitun.publish import layout, output
+from zaitun.publish.preview import serve_folder
+from zaitun.publish.sinks import deploy
+
+TITLES = [("泉州站点甲", "Site Alpha"), ("泉州站点乙", "Site Beta")]
+BUILDER = """
+import sys
+from zaitun.project import Project
+from zaitun.publish.site import build_site
+from zaitun.store import Store
+
+project = Project(sys.argv[1])
+store = Store.open(project.database_url)
+print("ready", flush=True)
+sys.stdin.readline()
+build_site(project, store, social=False)
+print("done", flush=True)
+"""
+
+
+def set_titles(fx, round_: int, keep: int = 3) -> int:
+    """Give every page of the next build the site titles of round_'s parity; return which (0 or 1)."""
+    zh, en = TITLES[round_ % 2]
+    (fx.project.root / "zaitun.toml").write_text(
+        f'[site]\nbase_url = "https://example.org"\ntitle.zh = "{zh}"\ntitle.en = "{en}"\n'
+        f"[publish]\nkeep_versions = {keep}\n", encoding="utf-8")
+    fx.project.__dict__.pop("config", None)  # read the settings again in this process too
+    return round_ % 2
+
+
+def project_with_documents(root: Path, count: int):
+    fx = make_fixture(root)
+    for i in range(count):
+        fx.write("guides", f"doc-{i:03d}", f"title: 指南第{i}号\ndate: 2025-06-{1 + i % 28:02d}\ntags: [t{i % 7}]",
+                 f"## 第{i}号\n\n外国人过境免签停留时间延长为240小时。第{i}段。")
+    fx.ingest()
+    return fx
+
+
+def whole_build(site: Path) -> int:
+    """Which build site shows (0 or 1) after checking it is one build, whole: exactly the files of its
+    version's manifest, every page with that build's titles and no page with the other's."""
+    version = site.resolve().parent
+    manifest = json.loads((version / output.MANIFEST).read_text(encoding="utf-8"))
+    expected = {layout.file_of(path) for path in manifest["files"]}
+    present = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    assert present == expected, f"{version.name}: files differ from its manifest"
+    seen = set()
+    for name in sorted(n for n in present if n.endswith(".html") and n != layout.NOT_FOUND):  # 404: no title
+        text = (site / name).read_text(encoding="utf-8")
+        marks = {i for i, (zh, en) in enumerate(TITLES) if zh in text or en in text}
+        assert len(marks) == 1, f"{name} shows titles of {marks}"
+        seen |= marks
+    assert len(seen) == 1, f"pages of two builds: {seen}"
+    return seen.pop()
+
+
+def start_builder(root: Path) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", BUILDER, str(root)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def finish(proc: subprocess.Popen) -> None:
+    proc.wait(timeout=60)
+    proc.stdin.close()
+    proc.stdout.close()
+
+
+def timed_build(root: Path) -> float:
+    proc = start_builder(root)
+    started = time.perf_counter()
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+    assert proc.stdout.readline().strip() == "done"
+    finish(proc)
+    return time.perf_counter() - started
+
+
+def test_a_build_killed_at_any_moment_leaves_publish_one_whole_build(tmp_path):
+    fx = project_with_documents(tmp_path / "proj", 60)
+    set_titles(fx, 0)
+    fx.build()
+    online = set_titles(fx, 1)
+    duration = timed_build(fx.project.root)  # a rebuild of every page: each shows the new title
+    assert whole_build(fx.out) == online
+    rng = random.Random(12)
+    before_switch = after_switch = 0
+    for round_ in range(24):
+        wanted = set_titles(fx, round_)
+        proc = start_builder(fx.project.root)
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+        time.sleep(rng.uniform(0, duration * 1.1))
+        proc.send_signal(signal.SIGKILL)
+        finish(proc)
+        shown = whole_build(fx.out)  # before any recovery: what a reader gets at this instant
+        before_switch += shown == online != wanted
+        after_switch += shown == wanted != online
+        online = shown
+    assert before_switch and after_switch, "no kill landed on one side of the switch"
+    fx.build()
+    assert leftovers(fx.out) == [] and whole_build(fx.out) == wanted
+
+
+def test_rollback_puts_the_previous_build_back_online_and_list_shows_the_kept_builds(tmp_path):
+    fx = project_with_documents(tmp_path / "proj", 3)
+    runner = CliRunner()
+    for round_ in range(3):
+        set_titles(fx, round_, keep=1)
+        fx.build()
+    assert len(output.complete_versions(fx.out)) == 2  # the one online and one earlier (keep_versions = 1)
+    assert whole_build(fx.out) == 0
+    listed = runner.invoke(app, ["--project", str(fx.project.root), "rollback", "--list"])
+    assert listed.exit_code == 0 and listed.output.count("built") == 2 and "(online)" in listed.output
+    back = runner.invoke(app, ["--project", str(fx.project.root), "rollback"])
+    assert back.exit_code == 0, back.output
+    assert whole_build(fx.out) == 1
+    again = runner.invoke(app, ["--project", str(fx.project.root), "rollback"])
+    assert isinstance(again.exception, PublishError) and "no earlier build" in str(again.exception)
+    newest = int(output.complete_versions(fx.out)[-1].name)
+    assert runner.invoke(app, ["--project", str(fx.project.root), "rollback", str(newest)]).exit_code == 0
+    assert whole_build(fx.out) == 0
+
+
+def test_a_site_of_the_old_layout_is_adopted_with_its_social_outbox(tmp_path):
+    fx = project_with_documents(tmp_path / "proj", 2)
+    set_titles(fx, 0)
+    fx.build()
+    legacy = fx.out.resolve()
+    fx.out.unlink()
+    legacy.rename(fx.out)  # publish/ a plain folder, as builds of earlier releases left it
+    (fx.out / "social").unlink()
+    (fx.out / "social").mkdir()
+    (fx.out / "social" / "old-post.json").write_text("{}", encoding="utf-8")
+    (fx.out / ".gitkeep").write_text("", encoding="utf-8")
+    output.recover(fx.out)
+    assert fx.out.is_symlink() and (fx.out / "zh" / "index.html").is_file()
+    assert (fx.out / "social" / "old-post.json").is_file()
+    set_titles(fx, 1)
+    fx.build()
+    assert whole_build(fx.out) == 1 and (fx.out / "social" / "old-post.json").is_file()
+
+
+def test_a_full_build_stopped_between_the_old_layouts_renames_keeps_the_previous_site(tmp_path):
+    fx = project_with_documents(tmp_path / "proj", 2)
+    fx.build()
+    legacy = fx.out.resolve()
+    fx.out.unlink()
+    legacy.rename(fx.out.parent / ".publish.previous")  # publish/ gone, as between the old two renames
+    (fx.out.parent / ".publish.building").mkdir()
+    output.recover(fx.out)
+    assert (fx.out / "zh" / "index.html").is_file()
+    assert not (fx.out.parent / ".publish.previous").exists() and not (fx.out.parent / ".publish.building").exists()
+
+
+def test_deploys_and_preview_during_builds_always_read_one_whole_build(tmp_path):
+    fx = project_with_documents(tmp_path / "proj", 20)
+    set_titles(fx, 0, keep=0)  # no earlier build kept: a version is removed as soon as it is not online
+    fx.build()
+    server = serve_folder(fx.out, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    stop = threading.Event()
+    failures: list[str] = []
+
+    def rebuild():
+        round_ = 0
+        while not stop.is_set():
+            round_ += 1
+            set_titles(fx, round_, keep=0)
+            proc = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(fx.project.root), "build"],
+                                  capture_output=True, text=True, timeout=120)
+            if proc.returncode:
+                failures.append(proc.stderr)
+
+    builder = threading.Thread(target=rebuild)
+    builder.start()
+    try:
+        for i in range(6):
+            target = tmp_path / f"www-{i}"
+            deploy(fx.out, str(target))
+            for _ in range(20):
+                page = httpx.get(url + "/zh/guides/doc-001/", timeout=10)
+                assert page.status_code == 200
+                assert sum(zh in page.text for zh, _ in TITLES) == 1
+    finally:
+        stop.set()
+        builder.join(timeout=300)
+        server.shutdown()
+        server.server_close()
+    assert not failures, failures[0]
+    for i in range(6):
+        target = tmp_path / f"www-{i}"
+        assert _one_title_everywhere(target)
+
+
+def _one_title_everywhere(site: Path) -> bool:
+    seen = set()
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        seen |= {i for i, (zh, en) in enumerate(TITLES) if zh in text or en in text}
+    return len(seen) == 1
+
+
+@pytest.mark.parametrize("keep", [0, 2])
+def test_old_builds_beyond_keep_versions_are_removed(tmp_path, keep):
+    fx = project_with_documents(tmp_path / "proj", 2)
+    for round_ in range(4):
+        set_titles(fx, round_, keep=keep)
+        fx.build()
+    assert len(output.complete_versions(fx.out)) == keep + 1 and leftovers(fx.out) == []
+    assert os.path.islink(fx.out)
