@@ -11,7 +11,7 @@ from moto.server import ThreadedMotoServer
 from publish_helpers import standard_project
 
 from zaitun.errors import DeployError
-from zaitun.publish.sinks import deploy, site_files
+from zaitun.publish.sinks import DEPLOY_MANIFEST, deploy, site_files
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,9 @@ def site(tmp_path_factory):
 
 
 def keys(client, bucket: str) -> list[str]:
-    return sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", []))
+    """Keys of the site's files (the deploy record left out)."""
+    found = client.list_objects_v2(Bucket=bucket).get("Contents", [])
+    return sorted(o["Key"] for o in found if not o["Key"].endswith(DEPLOY_MANIFEST))
 
 
 def test_deploy_uploads_the_site_then_a_second_deploy_uploads_nothing(site, s3, s3_endpoint):
@@ -67,7 +69,7 @@ def test_upload_order_is_assets_then_pages_then_feeds_and_sitemap(site):
 
 def test_objects_get_content_type_with_charset_and_cache_control(site, s3, s3_endpoint):
     client, bucket = s3
-    deploy(site.out, f"s3://{bucket}", endpoint_url=s3_endpoint)
+    deploy(site.out, f"s3://{bucket}", endpoint_url=s3_endpoint, force=True)
     css = next(k for k in keys(client, bucket) if k.startswith("assets/style."))
     expected = {
         "index.html": ("text/html; charset=utf-8", "public, max-age=300"),
@@ -88,33 +90,18 @@ def test_supplied_svg_and_html_files_download_instead_of_running_on_the_site(sit
     for name in ("static/map.svg", "media/guides/form.html", "static/photo.png"):
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")
-    deploy(folder, f"s3://{bucket}", endpoint_url=s3_endpoint)
+    deploy(folder, f"s3://{bucket}", endpoint_url=s3_endpoint, force=True)
     disposition = {k: client.head_object(Bucket=bucket, Key=k).get("ContentDisposition")
                    for k in ("static/map.svg", "media/guides/form.html", "static/photo.png", "index.html")}
     assert disposition == {"static/map.svg": "attachment", "media/guides/form.html": "attachment",
                            "static/photo.png": None, "index.html": None}
 
 
-def test_delete_removes_objects_no_longer_in_the_site_and_dry_run_changes_nothing(site, s3, s3_endpoint):
-    client, bucket = s3
-    client.put_object(Bucket=bucket, Key="site/zh/guides/withdrawn/index.html", Body=b"old")
-    client.put_object(Bucket=bucket, Key="elsewhere/keep.txt", Body=b"not ours")
-    dry = deploy(site.out, f"s3://{bucket}/site", endpoint_url=s3_endpoint, delete=True, dry_run=True)
-    assert dry.deleted == ["zh/guides/withdrawn/index.html"] and dry.uploaded
-    assert keys(client, bucket) == ["elsewhere/keep.txt", "site/zh/guides/withdrawn/index.html"]
-    kept = deploy(site.out, f"s3://{bucket}/site", endpoint_url=s3_endpoint)
-    assert kept.deleted == [] and "site/zh/guides/withdrawn/index.html" in keys(client, bucket)
-    report = deploy(site.out, f"s3://{bucket}/site", endpoint_url=s3_endpoint, delete=True)
-    assert report.deleted == ["zh/guides/withdrawn/index.html"]
-    assert "site/zh/guides/withdrawn/index.html" not in keys(client, bucket)
-    assert "elsewhere/keep.txt" in keys(client, bucket)
-
-
 def test_a_changed_file_is_uploaded_again(site, s3, s3_endpoint, tmp_path):
     client, bucket = s3
-    deploy(site.out, f"s3://{bucket}", endpoint_url=s3_endpoint)
+    deploy(site.out, f"s3://{bucket}", endpoint_url=s3_endpoint, force=True)
     client.put_object(Bucket=bucket, Key="robots.txt", Body=b"tampered")
-    report = deploy(site.out, f"s3://{bucket}", endpoint_url=s3_endpoint)
+    report = deploy(site.out, f"s3://{bucket}", endpoint_url=s3_endpoint, force=True)
     assert report.uploaded == ["robots.txt"]
 
 
@@ -123,11 +110,9 @@ def test_a_missing_bucket_is_a_deploy_error_naming_the_target(site, s3, s3_endpo
         deploy(site.out, "s3://no-such-bucket", endpoint_url=s3_endpoint)
 
 
-def test_folder_sink_mirrors_the_site_and_deletes_on_request(site, tmp_path):
+def test_folder_sink_mirrors_the_site(site, tmp_path):
     target = tmp_path / "www"
     first = deploy(site.out, str(target))
     assert first.uploaded == site_files(site.out)
-    (target / "stale.html").write_text("x")
-    second = deploy(site.out, str(target), delete=True)
-    assert second.uploaded == [] and second.deleted == ["stale.html"]
+    assert deploy(site.out, str(target)).uploaded == []
     assert (target / "zh" / "guides" / "transit" / "index.html").is_file()

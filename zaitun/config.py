@@ -47,6 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("publish.output_dir", "publish", "Folder the static site is built into."),
     Setting("publish.keep_versions", 3, "Earlier builds kept beside the one online, for `zaitun rollback`."),
     Setting("publish.s3_target", "", "Deploy target, e.g. s3://bucket/prefix (empty: no S3 deploy)."),
+    Setting("publish.s3_bucket_root", False, "Let publish.s3_target be a whole bucket (no prefix); otherwise "
+            "refused unless --force."),
     Setting("publish.s3_endpoint_url", "", "S3-compatible endpoint (MinIO, Ceph, R2); empty for AWS."),
     Setting("publish.websub_hub", "", "WebSub hub pinged after each publish (empty: none)."),
     Setting("publish.preview_port", 8000, "Port of the local preview server for publish/."),

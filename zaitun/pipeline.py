@@ -49,7 +49,8 @@ def publish_stage(project: Project, store: Store, today: dt.date | None = None) 
                "social": len(report.social), "under_review": report.under_review, "deployed": ""}
     target = cfg.get("publish.s3_target")
     if target:
-        deployed = deploy(report.out_dir, target, endpoint_url=cfg.get("publish.s3_endpoint_url") or None)
+        deployed = deploy(report.out_dir, target, endpoint_url=cfg.get("publish.s3_endpoint_url") or None,
+                          force=cfg.get("publish.s3_bucket_root"))
         summary["deployed"] = deployed.summary()
     if report.rendered or report.removed:
         announce(cfg, report.out_dir)

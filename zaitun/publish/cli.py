@@ -44,8 +44,12 @@ def deploy(
                                            "publish.s3_target).")] = None,
     endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="S3-compatible endpoint (MinIO, Ceph, "
                                                      "R2); default: publish.s3_endpoint_url.")] = None,
-    delete: Annotated[bool, typer.Option("--delete", help="Remove objects no longer in the site.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")] = False,
+    delete: Annotated[bool, typer.Option("--delete", help="Remove files an earlier zaitun deploy wrote there that "
+                                         "the site no longer has (nothing else).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List every file that would be uploaded and deleted; "
+                                          "change nothing.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Deploy to a bucket's root, or into a folder holding "
+                                        "zaitun.toml, .git or content/.")] = False,
 ) -> None:
     """Upload publish/ to S3 (or a folder): only changed files, assets first, feeds and sitemap last."""
     from zaitun.cli import get_project
@@ -56,7 +60,16 @@ def deploy(
     if not target:
         raise PublishError("no deploy target: pass --to s3://BUCKET/PREFIX or set publish.s3_target")
     endpoint = endpoint_url or project.config.get("publish.s3_endpoint_url") or None
-    report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run)
+    force = force or (target.startswith("s3://") and project.config.get("publish.s3_bucket_root"))
+    report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run,
+                        force=force)
+    if dry_run:
+        for name in report.uploaded:
+            typer.echo(f"  would upload {name}")
+        for name in report.deleted:
+            typer.echo(f"  would delete {name}")
+    for note in report.notes:
+        typer.echo(f"  {note}")
     typer.echo(report.summary())
     if not dry_run and report.uploaded:
         _ping_hub(project, project.publish_dir)

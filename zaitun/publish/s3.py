@@ -1,6 +1,7 @@
 """The S3 sink: boto3 with bounded retries and timeouts; works with any S3-compatible endpoint.
 
-A file is skipped when the object's ETag is its MD5 (single-part uploads) or, for stores whose
+A target without a prefix (the whole bucket) is refused unless forced: it shares the bucket with
+whatever else is in it. A file is skipped when the object's ETag is its MD5 (single-part uploads) or, for stores whose
 ETags are not MD5s, when the `zaitun-sha256` metadata matches its content.
 """
 
@@ -14,7 +15,15 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from zaitun.errors import DeployError
-from zaitun.publish.sinks import DeployReport, cache_control, content_disposition, content_type, digest, site_files
+from zaitun.publish.sinks import (
+    DEPLOY_MANIFEST,
+    DeployReport,
+    cache_control,
+    content_disposition,
+    content_type,
+    digest,
+    sync,
+)
 
 CLIENT_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30)
 
@@ -29,55 +38,61 @@ def parse_target(target: str) -> tuple[str, str]:
 
 
 class S3Sink:
-    def __init__(self, target: str, endpoint_url: str | None = None, client=None):
+    def __init__(self, target: str, endpoint_url: str | None = None, client=None, force: bool = False):
         self.target = target
         self.bucket, self.prefix = parse_target(target)
+        if not self.prefix and not force:
+            raise DeployError(f"{target} has no prefix: a deploy would share the whole bucket with whatever else "
+                              f"is in it; use s3://{self.bucket}/PREFIX, or pass --force (publish.s3_bucket_root) "
+                              f"if the site really is the whole bucket")
         self.client = client or boto3.client("s3", endpoint_url=endpoint_url, config=CLIENT_CONFIG)
+        self._remote: dict[str, str] | None = None
 
     def deploy(self, site_dir: Path, delete: bool = False, dry_run: bool = False) -> DeployReport:
-        report = DeployReport(self.target, dry_run=dry_run)
-        names = site_files(site_dir)
         try:
-            remote = self._listing()
-            for name in names:
-                self._sync(site_dir / name, name, remote, report)
-            if delete:
-                self._delete(sorted(set(remote) - {self.prefix + n for n in names}), report)
+            return sync(self, site_dir, DeployReport(self.target, dry_run=dry_run), delete)
         except (BotoCoreError, ClientError) as exc:
             raise DeployError(f"{self.target}: {exc} (check the bucket, credentials and --endpoint-url)") from exc
-        return report
 
     def _listing(self) -> dict[str, str]:
-        """Key -> ETag (without quotes) of every object under the prefix."""
-        out: dict[str, str] = {}
-        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
-        for page in pages:
-            for obj in page.get("Contents", []):
-                out[obj["Key"]] = obj["ETag"].strip('"')
-        return out
+        """Key -> ETag (without quotes) of every object under the prefix, listed once per deploy."""
+        if self._remote is None:
+            self._remote = {}
+            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
+            for page in pages:
+                for obj in page.get("Contents", []):
+                    self._remote[obj["Key"]] = obj["ETag"].strip('"')
+        return self._remote
 
-    def _sync(self, path: Path, name: str, remote: dict[str, str], report: DeployReport) -> None:
-        key = self.prefix + name
-        sha = digest(path)
-        if key in remote and (remote[key] == digest(path, "md5") or self._metadata_sha(key) == sha):
-            report.skipped.append(name)
-            return
-        report.uploaded.append(name)
-        if not report.dry_run:
-            disposition = content_disposition(name)
-            self.client.put_object(Bucket=self.bucket, Key=key, Body=path.read_bytes(),
-                                   ContentType=content_type(name), CacheControl=cache_control(name),
-                                   Metadata={"zaitun-sha256": sha},
-                                   **({"ContentDisposition": disposition} if disposition else {}))
+    def read_record(self) -> bytes | None:
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self.prefix + DEPLOY_MANIFEST)["Body"].read()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise
+
+    def same(self, path: Path, name: str) -> bool:
+        key, remote = self.prefix + name, self._listing()
+        return key in remote and (remote[key] == digest(path, "md5") or self._metadata_sha(key) == digest(path))
+
+    def put(self, path: Path, name: str) -> None:
+        disposition = content_disposition(name)
+        self.client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=path.read_bytes(),
+                               ContentType=content_type(name), CacheControl=cache_control(name),
+                               Metadata={"zaitun-sha256": digest(path)},
+                               **({"ContentDisposition": disposition} if disposition else {}))
 
     def _metadata_sha(self, key: str) -> str:
         head = self.client.head_object(Bucket=self.bucket, Key=key)
         return head.get("Metadata", {}).get("zaitun-sha256", "")
 
-    def _delete(self, keys: list[str], report: DeployReport) -> None:
-        report.deleted += [k[len(self.prefix):] for k in keys]
-        if report.dry_run:
-            return
+    def remove(self, names: list[str]) -> None:
+        keys = [self.prefix + name for name in names]
         for i in range(0, len(keys), 1000):
             batch = [{"Key": k} for k in keys[i:i + 1000]]
             self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+
+    def write_record(self, data: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self.prefix + DEPLOY_MANIFEST, Body=data,
+                               ContentType="application/json", CacheControl="no-store")

@@ -1,14 +1,19 @@
 """Where a built site goes: a folder or an S3 bucket (AWS, MinIO, Ceph, R2), behind one method.
 
 A sink uploads only files whose content changed, in an order that never lets a reader meet a
-broken link (assets, then pages, then feeds and sitemap), and with `delete` removes what the
-site no longer has. The social outbox and hidden files are never deployed.
+broken link (assets and media, then pages, then feeds and sitemap, deletions last). A record at
+the target (`.zaitun-deploy.json`) lists every file zaitun deployed there: `delete` removes only
+files in it that the site no longer has, never hidden files or anything someone else put there.
+A folder that looks like a project or a repository, and a bucket's root, are refused unless
+forced. The social outbox and hidden files are never deployed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +39,7 @@ class DeployReport:
     uploaded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the operator should know (nothing deleted, why)
     dry_run: bool = False
 
     def summary(self) -> str:
@@ -44,6 +50,68 @@ class DeployReport:
 
 class Sink(Protocol):
     def deploy(self, site_dir: Path, delete: bool = False, dry_run: bool = False) -> DeployReport: ...
+
+
+DEPLOY_MANIFEST = ".zaitun-deploy.json"
+PROJECT_MARKERS = ("zaitun.toml", ".git", "content")  # a folder holding one is no site to deploy into
+
+
+class Target(Protocol):
+    """What `sync` needs of a place to deploy to; each sink implements it for its storage."""
+
+    def read_record(self) -> bytes | None: ...
+    def same(self, path: Path, name: str) -> bool: ...
+    def put(self, path: Path, name: str) -> None: ...
+    def remove(self, names: list[str]) -> None: ...
+    def write_record(self, data: bytes) -> None: ...
+
+
+def sync(target: Target, site_dir: Path, report: DeployReport, delete: bool) -> DeployReport:
+    """Upload changed files in order, then delete what an earlier deploy wrote and the site no longer has.
+    The record is widened before the first upload and narrowed after the deletions, so a deploy stopped
+    at any point leaves every file it wrote listed."""
+    names = site_files(site_dir)
+    owned = parse_record(target.read_record(), report.target)
+    for name in names:
+        (report.skipped if target.same(site_dir / name, name) else report.uploaded).append(name)
+    report.deleted = deletions(owned, names, report) if delete else []
+    if report.dry_run:
+        return report
+    recorded = set(owned or ()) | set(names)
+    target.write_record(record(recorded))
+    for name in report.uploaded:
+        target.put(site_dir / name, name)
+    if report.deleted:
+        target.remove(report.deleted)
+        target.write_record(record(recorded - set(report.deleted)))
+    return report
+
+
+def deletions(owned: list[str] | None, names: list[str], report: DeployReport) -> list[str]:
+    """Files an earlier deploy wrote that the site no longer has; with no record, none."""
+    if owned is None:
+        report.notes.append(f"{report.target}: no {DEPLOY_MANIFEST} there (no earlier zaitun deploy), so nothing "
+                            f"deleted; from now on --delete removes what zaitun deploys there")
+        return []
+    wanted = set(names)
+    return sorted(name for name in owned if name not in wanted)
+
+
+def record(names: set[str]) -> bytes:
+    return json.dumps({"zaitun_deploy": 1, "files": sorted(names)}, ensure_ascii=False, indent=0).encode("utf-8")
+
+
+def parse_record(data: bytes | None, where: str) -> list[str] | None:
+    """The files listed in a target's record; a name that is hidden or leaves the target is never trusted."""
+    if data is None:
+        return None
+    try:
+        names = json.loads(data)["files"]
+    except (ValueError, KeyError, TypeError):
+        raise DeployError(f"{where}: {DEPLOY_MANIFEST} is not a zaitun deploy record; move it away to "
+                          f"deploy there (then nothing is deleted)") from None
+    return [n for n in names if isinstance(n, str) and n and not n.startswith("/")
+            and not any(part in ("", "..") or part.startswith(".") for part in n.split("/"))]
 
 
 def site_files(site_dir: Path) -> list[str]:
@@ -96,46 +164,75 @@ def digest(path: Path, algorithm: str = "sha256") -> str:
 class FolderSink:
     """Mirror the site into another folder (a web server's document root, a mounted share)."""
 
-    def __init__(self, target: Path):
+    def __init__(self, target: Path, force: bool = False):
         self.target = Path(target)
+        self.force = force
 
     def deploy(self, site_dir: Path, delete: bool = False, dry_run: bool = False) -> DeployReport:
-        report = DeployReport(str(self.target), dry_run=dry_run)
-        names = site_files(site_dir)
+        self._refuse(site_dir)
+        return sync(self, site_dir, DeployReport(str(self.target), dry_run=dry_run), delete)
+
+    def _refuse(self, site_dir: Path) -> None:
+        where = self.target.resolve()
+        if where == site_dir.resolve() or where.is_relative_to(site_dir.resolve()):
+            raise DeployError(f"{self.target} is the site itself (publish/); deploy to another folder")
+        found = [m for m in PROJECT_MARKERS if (self.target / m).exists()]
+        if found and not self.force:
+            raise DeployError(f"{self.target} has {found[0]}: it looks like a project or a repository, not a "
+                              f"site folder; check the path, or pass --force if the site really goes there")
+
+    def read_record(self) -> bytes | None:
+        try:
+            return (self.target / DEPLOY_MANIFEST).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def same(self, path: Path, name: str) -> bool:
+        dest = self.target / name
+        return dest.is_file() and not dest.is_symlink() and digest(dest) == digest(path)
+
+    def put(self, path: Path, name: str) -> None:
+        """Copy beside, then rename over: a reader of the folder never sees half a file."""
+        dest = self.target / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.zaitun-tmp")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, dest)
+
+    def remove(self, names: list[str]) -> None:
         for name in names:
-            dest = self.target / name
-            if dest.is_file() and digest(dest) == digest(site_dir / name):
-                report.skipped.append(name)
-                continue
-            report.uploaded.append(name)
-            if not dry_run:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(site_dir / name, dest)
-        if delete and self.target.is_dir():
-            wanted = set(names)
-            for path in sorted(p for p in self.target.rglob("*") if p.is_file()):
-                rel = path.relative_to(self.target).as_posix()
-                if rel not in wanted:
-                    report.deleted.append(rel)
-                    if not dry_run:
-                        path.unlink()
-        return report
+            (self.target / name).unlink(missing_ok=True)
+            _prune(self.target, (self.target / name).parent)
+
+    def write_record(self, data: bytes) -> None:
+        self.target.mkdir(parents=True, exist_ok=True)
+        tmp = self.target / (DEPLOY_MANIFEST + ".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, self.target / DEPLOY_MANIFEST)
 
 
-def sink_for(target: str, endpoint_url: str | None = None) -> Sink:
-    """`s3://bucket/prefix` goes to S3; a path (or file://path) to a folder."""
+def _prune(root: Path, folder: Path) -> None:
+    """Remove folders a deletion left empty, up to the target."""
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def sink_for(target: str, endpoint_url: str | None = None, force: bool = False) -> Sink:
+    """`s3://bucket/prefix` goes to S3; a path (or file://path) to a folder. `force` lets a deploy go to a
+    bucket's root or a folder that looks like a project."""
     if target.startswith("s3://"):
         from zaitun.publish.s3 import S3Sink
 
-        return S3Sink(target, endpoint_url or None)
+        return S3Sink(target, endpoint_url or None, force=force)
     if "://" in target and not target.startswith("file://"):
         raise DeployError(f"unknown deploy target {target!r}: use s3://bucket/prefix or a folder")
-    return FolderSink(Path(target.removeprefix("file://")))
+    return FolderSink(Path(target.removeprefix("file://")), force=force)
 
 
 def deploy(site_dir: Path, target: str, endpoint_url: str | None = None, delete: bool = False,
-           dry_run: bool = False) -> DeployReport:
+           dry_run: bool = False, force: bool = False) -> DeployReport:
     """Deploy the build site_dir shows, read from start to end even if a build switches it meanwhile."""
-    sink = sink_for(target, endpoint_url)
+    sink = sink_for(target, endpoint_url, force)
     with pinned(Path(site_dir)) as site:
         return sink.deploy(site, delete=delete, dry_run=dry_run)

@@ -1,0 +1,183 @@
+"""Deploys that cannot destroy: --delete removes only what zaitun deployed, wrong targets are refused,
+--dry-run says exactly what would happen. Real folders and a real S3 endpoint (moto's server)."""
+
+from __future__ import annotations
+
+import shutil
+
+import boto3
+import pytest
+from conftest import free_port
+from moto.server import ThreadedMotoServer
+from publish_helpers import standard_project
+from typer.testing import CliRunner
+
+from zaitun.cli import app
+from zaitun.errors import DeployError
+from zaitun.publish.sinks import DEPLOY_MANIFEST, deploy, site_files, upload_rank
+
+FOREIGN = {".htaccess": b"Options -Indexes\n", ".well-known/security.txt": b"Contact: mailto:sec@example.org\n",
+           "downloads/annual-report.pdf": b"%PDF-1.4\n", "zh/guides/transit/notes.txt": b"kept by the web team\n"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    fx = standard_project(tmp_path_factory.mktemp("deploy-safety") / "proj")
+    fx.build()
+    return fx
+
+
+@pytest.fixture
+def bigger_site(site, tmp_path):
+    """The site with one more page, as deployed before that page was withdrawn."""
+    folder = tmp_path / "bigger"
+    shutil.copytree(site.out, folder, symlinks=True)
+    (folder / "zh" / "guides" / "withdrawn").mkdir(parents=True)
+    (folder / "zh" / "guides" / "withdrawn" / "index.html").write_text("<p>old</p>", encoding="utf-8")
+    return folder
+
+
+def put_foreign(folder) -> None:
+    for name, data in FOREIGN.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+
+
+def test_delete_to_a_folder_removes_only_what_an_earlier_deploy_wrote(site, bigger_site, tmp_path):
+    target = tmp_path / "www"
+    target.mkdir()
+    put_foreign(target)
+    deploy(bigger_site, str(target))
+    report = deploy(site.out, str(target), delete=True)
+    assert report.deleted == ["zh/guides/withdrawn/index.html"]
+    assert not (target / "zh" / "guides" / "withdrawn").exists()
+    for name, data in FOREIGN.items():
+        assert (target / name).read_bytes() == data, name
+
+
+def test_delete_into_a_folder_never_deployed_to_deletes_nothing_and_says_why(site, tmp_path):
+    target = tmp_path / "www"
+    target.mkdir()
+    put_foreign(target)
+    (target / "stale.html").write_text("x", encoding="utf-8")
+    report = deploy(site.out, str(target), delete=True)
+    assert report.deleted == [] and (target / "stale.html").is_file()
+    assert any("nothing deleted" in note for note in report.notes)
+    assert (target / DEPLOY_MANIFEST).is_file()
+
+
+@pytest.mark.parametrize("marker", ["zaitun.toml", ".git", "content"])
+def test_a_folder_that_looks_like_a_project_or_repository_is_refused_unless_forced(site, tmp_path, marker):
+    target = tmp_path / "copy"
+    target.mkdir()
+    (target / marker).mkdir() if marker != "zaitun.toml" else (target / marker).write_text("", encoding="utf-8")
+    with pytest.raises(DeployError, match=f"has {marker}.*--force"):
+        deploy(site.out, str(target), delete=True)
+    assert sorted(p.name for p in target.iterdir()) == [marker]  # nothing written
+    deploy(site.out, str(target), delete=True, force=True)
+    assert (target / marker).exists() and (target / "index.html").is_file()
+
+
+def test_delete_forced_into_a_copy_of_a_project_keeps_all_of_it(site, tmp_path):
+    copy = tmp_path / "project-copy"
+    shutil.copytree(site.project.root, copy, symlinks=True, ignore=shutil.ignore_patterns("publish", ".publish.*"))
+    before = sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*"))
+    deploy(site.out, str(copy), delete=True, force=True)
+    deploy(site.out, str(copy), delete=True, force=True)
+    after = {p.relative_to(copy).as_posix() for p in copy.rglob("*")}
+    assert set(before) <= after
+    assert (copy / ".zaitun" / "state.db").is_file() and (copy / "zaitun.toml").is_file()
+
+
+def test_the_site_itself_is_never_a_deploy_target(site):
+    with pytest.raises(DeployError, match="is the site"):
+        deploy(site.out, str(site.out.resolve()), force=True)
+
+
+def test_dry_run_lists_exactly_what_a_real_deploy_then_does(site, bigger_site, tmp_path):
+    target = tmp_path / "www"
+    deploy(bigger_site, str(target))
+    (target / "robots.txt").write_text("changed", encoding="utf-8")
+    snapshot = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    dry = deploy(site.out, str(target), delete=True, dry_run=True)
+    assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == snapshot
+    real = deploy(site.out, str(target), delete=True)
+    assert (dry.uploaded, dry.deleted) == (real.uploaded, real.deleted) == (["robots.txt"],
+                                                                           ["zh/guides/withdrawn/index.html"])
+
+
+def test_deploy_command_dry_run_prints_every_file_it_would_upload_and_delete(site, bigger_site, tmp_path):
+    target = tmp_path / "www"
+    deploy(bigger_site, str(target))
+    (target / "robots.txt").write_text("changed", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--project", str(site.project.root), "deploy", "--to", str(target),
+                                      "--delete", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "would upload robots.txt" in result.output
+    assert "would delete zh/guides/withdrawn/index.html" in result.output
+    assert (target / "robots.txt").read_text(encoding="utf-8") == "changed"
+
+
+def test_uploads_go_assets_and_media_then_pages_then_feeds_and_sitemap_and_deletions_come_last(site, tmp_path):
+    target = tmp_path / "www"
+    report = deploy(site.out, str(target))
+    ranks = [upload_rank(name) for name in report.uploaded]
+    assert ranks == sorted(ranks) and ranks[0] == 0 and ranks[-1] == 2
+    assert report.uploaded.index("zh/guides/transit/index.html") > report.uploaded.index(
+        next(n for n in report.uploaded if n.startswith("assets/")))
+    assert report.uploaded[-1] in ("sitemap.xml", "robots.txt") or report.uploaded[-1].endswith(".xml")
+
+
+# -- S3 -------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_endpoint, monkeypatch, request):
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client("s3", endpoint_url=s3_endpoint)
+    bucket = request.node.name.replace("_", "-").replace("[", "-").replace("]", "")[:60]
+    client.create_bucket(Bucket=bucket)
+    return client, bucket
+
+
+def keys(client, bucket: str) -> list[str]:
+    return sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", []))
+
+
+def test_s3_target_without_a_prefix_is_refused_unless_forced(site, s3, s3_endpoint):
+    client, bucket = s3
+    client.put_object(Bucket=bucket, Key="unrelated/data.csv", Body=b"1,2")
+    with pytest.raises(DeployError, match=f"s3://{bucket} has no prefix.*--force"):
+        deploy(site.out, f"s3://{bucket}", endpoint_url=s3_endpoint, delete=True)
+    assert keys(client, bucket) == ["unrelated/data.csv"]
+    deploy(site.out, f"s3://{bucket}", endpoint_url=s3_endpoint, delete=True, force=True)
+    assert "unrelated/data.csv" in keys(client, bucket) and "index.html" in keys(client, bucket)
+
+
+def test_s3_delete_removes_only_objects_an_earlier_deploy_wrote(site, bigger_site, s3, s3_endpoint):
+    client, bucket = s3
+    for name, data in FOREIGN.items():
+        client.put_object(Bucket=bucket, Key=f"www/{name}", Body=data)
+    client.put_object(Bucket=bucket, Key="elsewhere/keep.txt", Body=b"not ours")
+    first = deploy(site.out, f"s3://{bucket}/www", endpoint_url=s3_endpoint, delete=True)
+    assert first.deleted == []  # nothing there was written by zaitun
+    deploy(bigger_site, f"s3://{bucket}/www", endpoint_url=s3_endpoint)
+    dry = deploy(site.out, f"s3://{bucket}/www", endpoint_url=s3_endpoint, delete=True, dry_run=True)
+    assert dry.deleted == ["zh/guides/withdrawn/index.html"] and dry.uploaded == []
+    report = deploy(site.out, f"s3://{bucket}/www", endpoint_url=s3_endpoint, delete=True)
+    assert report.deleted == dry.deleted
+    remaining = keys(client, bucket)
+    assert "www/zh/guides/withdrawn/index.html" not in remaining
+    assert {f"www/{name}" for name in FOREIGN} | {"elsewhere/keep.txt"} <= set(remaining)
+    assert f"www/{DEPLOY_MANIFEST}" in remaining
+    assert sorted(k for k in remaining if k.startswith("www/") and k[4:] not in FOREIGN
+                  and k[4:] != DEPLOY_MANIFEST) == sorted(f"www/{n}" for n in site_files(site.out))
