@@ -87,14 +87,15 @@ def test_supplied_svg_and_html_files_download_instead_of_running_on_the_site(sit
     client, bucket = s3
     folder = tmp_path / "www"
     shutil.copytree(site.out, folder)
-    for name in ("static/map.svg", "media/guides/form.html", "static/photo.png"):
+    supplied = ("static/map.svg", "media/guides/form.html", "static/photo.png", "static/page.shtml",
+                "media/guides/page.xht", "static/style.xsl", "static/data.rdf", "static/unknown.bin")
+    for name in supplied:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")
     deploy(folder, f"s3://{bucket}", endpoint_url=s3_endpoint, force=True)
     disposition = {k: client.head_object(Bucket=bucket, Key=k).get("ContentDisposition")
-                   for k in ("static/map.svg", "media/guides/form.html", "static/photo.png", "index.html")}
-    assert disposition == {"static/map.svg": "attachment", "media/guides/form.html": "attachment",
-                           "static/photo.png": None, "index.html": None}
+                   for k in (*supplied, "index.html")}
+    assert disposition == {**{k: "attachment" for k in supplied}, "static/photo.png": None, "index.html": None}
 
 
 def test_a_changed_file_is_uploaded_again(site, s3, s3_endpoint, tmp_path):

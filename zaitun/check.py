@@ -1,5 +1,5 @@
-"""`zaitun check`: validate zaitun.toml, every content file (and the files it links), the glossaries and
-the tag labels, modifying nothing."""
+"""`zaitun check`: validate zaitun.toml, every content file (and the files it links), static/, the glossaries
+and the tag labels, modifying nothing."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from zaitun.config import load_config
 from zaitun.content.model import load_documents
 from zaitun.errors import LocatedError
 from zaitun.project import Project
+from zaitun.publish.extras import static_files
 from zaitun.publish.media import document_problems
 
 
@@ -18,6 +19,7 @@ def check_project(project: Project) -> list[LocatedError]:
     except LocatedError as exc:
         problems.append(exc)
     problems.extend(content_problems(project))
+    problems.extend(static_files(project.static_dir)[1])
     problems.extend(_glossary_problems(project))
     return problems
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from zaitun.errors import PublishError
+from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout
 from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of
 from zaitun.publish.render import design_digest, render_page, stylesheet
@@ -33,17 +34,38 @@ def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
     ]
 
 
-def static_outputs(folder: Path) -> list[Output]:
-    """The project's static/ files (images, PDFs), copied as they are; hidden files are skipped."""
-    if not folder.is_dir():
-        return []
-    items = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
-        if any(part.startswith(".") for part in rel.split("/")):
-            continue
-        items.append(copied_file(layout.static(rel), path))
-    return items
+def static_outputs(folder: Path, problems: list[str]) -> list[Output]:
+    """The project's static/ files (images, PDFs), copied as they are; symlinks and hidden files are left
+    out, each named in `problems`."""
+    files, refused = static_files(folder)
+    problems.extend(str(error) for error in refused)
+    return [copied_file(layout.static(rel), path) for rel, path in files]
+
+
+KEEP = ".gitkeep"  # git's placeholder for an empty folder: neither published nor reported
+SYMLINK = "a symlink is never published; copy the file into static/ instead"
+HIDDEN = "hidden files are never published; rename it without the leading dot, or remove it"
+
+
+def static_files(folder: Path) -> tuple[list[tuple[str, Path]], list[ContentError]]:
+    """(path under static/, file) of every file to publish, and an error for each refused one. Symlinked
+    folders are never entered: a link could reach anything on the machine."""
+    files: list[tuple[str, Path]] = []
+    refused: list[ContentError] = []
+    for root, dirs, names in os.walk(folder):
+        base = Path(root)
+        for name in sorted(dirs + names):
+            path = base / name
+            if name == KEEP:
+                continue
+            if path.is_symlink():
+                refused.append(ContentError(path, SYMLINK))
+            elif name.startswith("."):
+                refused.append(ContentError(path, HIDDEN))
+            elif path.is_file():
+                files.append((path.relative_to(folder).as_posix(), path))
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not (base / d).is_symlink()]
+    return sorted(files), refused
 
 
 def copied_file(site_path: str, path: Path) -> Output:

@@ -142,14 +142,18 @@ def content_type(name: str) -> str:
     return f"{kind}; charset=utf-8" if textual else kind
 
 
-ACTIVE_SUFFIXES = (".svg", ".svgz", ".html", ".htm", ".xhtml", ".xml")  # documents a browser would run scripts in
+# Types a browser shows without running anything on the site's origin: images, PDF, CSS, fonts, plain text, JSON.
+INLINE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".bmp", ".pdf", ".css",
+                             ".woff", ".woff2", ".ttf", ".otf", ".txt", ".json"})
 
 
 def content_disposition(name: str) -> str | None:
-    """`attachment` for staff-supplied files (static/, media/) that a browser opening them would treat as a
-    document able to run scripts on the site's origin: an <img> still shows an SVG, a visit downloads it."""
+    """`attachment` for a staff-supplied file (static/, media/) of any type not on the inline allow-list: HTML
+    and its cousins (.shtml, .xht, .svg, .xsl, .rdf...) and unknown types download instead of running scripts
+    on the site's origin; an <img> still shows an SVG. Only pages zaitun rendered are served as HTML."""
     supplied = name.startswith((layout.STATIC_DIR + "/", layout.MEDIA_DIR + "/"))
-    return "attachment" if supplied and name.lower().endswith(ACTIVE_SUFFIXES) else None
+    suffix = Path(name.rsplit("/", 1)[-1]).suffix.lower()
+    return "attachment" if supplied and suffix not in INLINE_SUFFIXES else None
 
 
 def cache_control(name: str) -> str:

@@ -121,7 +121,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     media = media_outputs(entries, project.content_dir, site.urls)  # before any body is rendered
     # feeds first: they render many bodies, so a worker should start on them, not end with them
     items = (feed_outputs(entries, site) + outputs(specs, site) + extra_outputs(specs, site)
-             + static_outputs(project.static_dir) + media)
+             + static_outputs(project.static_dir, report.problems) + media)
     _refuse_duplicates(items)
     previous = state.get("files", {})
     building = begin(out)
