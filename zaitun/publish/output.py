@@ -84,8 +84,13 @@ def link_unchanged(online: Path | None, stage: Path, names: list[str]) -> None:
     for folder in sorted(folders | {f.rpartition("/")[0] for f in folders} - {""}, key=lambda f: f.count("/")):
         if not os.path.isdir(target + folder):
             os.makedirs(target + folder, exist_ok=True)
-    for name in names:
-        os.link(source + name, target + name)
+    for i, name in enumerate(names):
+        try:
+            os.link(source + name, target + name)
+        except OSError:  # a file system without hard links: copy the rest
+            for rest in names[i:]:
+                shutil.copyfile(source + rest, target + rest)
+            return
 
 
 def finish(out: Path, building: Path, manifest: dict, keep: int) -> Path:
