@@ -80,9 +80,8 @@ def link_unchanged(online: Path | None, stage: Path, names: list[str]) -> None:
     if not names:
         return
     source, target = f"{online / SITE}/", f"{stage}/"
-    folders = {name.rpartition("/")[0] for name in names} - {""}
-    for folder in sorted(folders | {f.rpartition("/")[0] for f in folders} - {""}, key=lambda f: f.count("/")):
-        if not os.path.isdir(target + folder):
+    for folder in sorted({name.rpartition("/")[0] for name in names} - {""}):
+        if not os.path.isdir(target + folder):  # most exist already: the changed pages' folders, and parents
             os.makedirs(target + folder, exist_ok=True)
     for i, name in enumerate(names):
         try:
