@@ -181,3 +181,15 @@ def test_s3_delete_removes_only_objects_an_earlier_deploy_wrote(site, bigger_sit
     assert f"www/{DEPLOY_MANIFEST}" in remaining
     assert sorted(k for k in remaining if k.startswith("www/") and k[4:] not in FOREIGN
                   and k[4:] != DEPLOY_MANIFEST) == sorted(f"www/{n}" for n in site_files(site.out))
+
+
+def test_a_folder_deploy_never_writes_or_deletes_through_a_symlinked_folder(site, bigger_site, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "guides" / "transit").mkdir(parents=True)
+    (elsewhere / "guides" / "transit" / "index.html").write_text("not the site's", encoding="utf-8")
+    target = tmp_path / "www"
+    target.mkdir()
+    (target / "zh").symlink_to(elsewhere)
+    with pytest.raises(DeployError, match="zh is a symlink"):
+        deploy(site.out, str(target))
+    assert (elsewhere / "guides" / "transit" / "index.html").read_text(encoding="utf-8") == "not the site's"

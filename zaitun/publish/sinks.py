@@ -171,6 +171,7 @@ class FolderSink:
     def __init__(self, target: Path, force: bool = False):
         self.target = Path(target)
         self.force = force
+        self._checked: set[Path] = set()  # folders of the target known not to be symlinks
 
     def deploy(self, site_dir: Path, delete: bool = False, dry_run: bool = False) -> DeployReport:
         self._refuse(site_dir)
@@ -195,9 +196,21 @@ class FolderSink:
         dest = self.target / name
         return dest.is_file() and not dest.is_symlink() and digest(dest) == digest(path)
 
+    def _dest(self, name: str) -> Path:
+        """Where name goes; a symlinked folder on the way is refused, so nothing outside the target changes."""
+        folder = self.target
+        for part in name.split("/")[:-1]:
+            folder = folder / part
+            if folder not in self._checked:
+                if folder.is_symlink():
+                    raise DeployError(f"{folder} is a symlink: a deploy never writes or deletes through one; "
+                                      f"replace it with a folder")
+                self._checked.add(folder)
+        return self.target / name
+
     def put(self, path: Path, name: str) -> None:
         """Copy beside, then rename over: a reader of the folder never sees half a file."""
-        dest = self.target / name
+        dest = self._dest(name)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.zaitun-tmp")
         shutil.copyfile(path, tmp)
@@ -205,7 +218,7 @@ class FolderSink:
 
     def remove(self, names: list[str]) -> None:
         for name in names:
-            (self.target / name).unlink(missing_ok=True)
+            self._dest(name).unlink(missing_ok=True)
             _prune(self.target, (self.target / name).parent)
 
     def write_record(self, data: bytes) -> None:
