@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
+import json
+import random
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import boto3
 import pytest
@@ -193,3 +199,25 @@ def test_a_folder_deploy_never_writes_or_deletes_through_a_symlinked_folder(site
     with pytest.raises(DeployError, match="zh is a symlink"):
         deploy(site.out, str(target))
     assert (elsewhere / "guides" / "transit" / "index.html").read_text(encoding="utf-8") == "not the site's"
+
+
+def test_a_folder_deploy_killed_at_any_moment_has_recorded_every_file_it_wrote(site, tmp_path):
+    rng = random.Random(5)
+    for round_ in range(8):
+        target = tmp_path / f"www-{round_}"
+        target.mkdir()
+        put_foreign(target)
+        proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(site.project.root), "deploy",
+                                 "--to", str(target)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 2.5))  # the interpreter starts in about half a second here
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        written = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
+        written -= set(FOREIGN) | {DEPLOY_MANIFEST}
+        written = {n for n in written if not n.rsplit("/", 1)[-1].startswith(".")}  # a copy cut short
+        recorded = set(json.loads((target / DEPLOY_MANIFEST).read_bytes())["files"]) if written else set()
+        assert written <= recorded
+        report = deploy(site.out, str(target), delete=True)
+        assert report.deleted == []
+        for name, data in FOREIGN.items():
+            assert (target / name).read_bytes() == data
