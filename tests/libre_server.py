@@ -13,7 +13,7 @@ and, as real engines do around placeholders and Markdown (combine them with "+",
 `LibreServer("padded+plural+spaced")`):
 
     padded     spaces inside and around each placeholder: `{ ZT1 } `
-    plural     a lone ` s` after each placeholder, as for a plural noun: `{ZT1} s`
+    plural     a lone ` s` after each placeholder followed by a word, as for a plural noun: `{ZT1} s`
     stripped   placeholders without their braces: `ZT1`
     fullwidth  full-width braces: `｛ZT1｝`
     repeat     the first placeholder twice in a row: `{ZT1} {ZT1}`
@@ -59,8 +59,9 @@ PHRASES = {
     "办理": "applications",
     "周六上午开放": "opens on Saturday mornings",
     "使用": "pay with",
-    "入境": "entering on",
-    "旅客": "travellers",
+    "旅客": "Travellers",
+    "或": "or",
+    "运行": "run",
     "。": ".",
     "，": ",",
 }
@@ -88,7 +89,7 @@ def misbehave(text: str, behaviour: str) -> str:
 
 ARTIFACTS = {
     "padded": lambda t: PLACEHOLDER_RE.sub(r" { ZT\1 } ", t),
-    "plural": lambda t: PLACEHOLDER_RE.sub(r"\g<0> s", t),
+    "plural": lambda t: re.sub(r"(\{ZT\d+\})(?= [a-z])", r"\1 s", t),
     "stripped": lambda t: PLACEHOLDER_RE.sub(r"ZT\1", t),
     "fullwidth": lambda t: PLACEHOLDER_RE.sub(r"｛ZT\1｝", t),
     "repeat": lambda t: PLACEHOLDER_RE.sub(r"\g<0> \g<0>", t, count=1),

@@ -14,11 +14,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from zaitun.translate import numbers
+from zaitun.translate import numbers, repair
 from zaitun.translate.glossary import Glossary
 from zaitun.translate.masking import CORE_RE, _protected_spans
-from zaitun.translate.repair import (DOUBLE_SPACE_RE, MARKERS, SPACE_AFTER_RE, SPACE_BEFORE_RE, padded, pairs,
-                                     shield, tight_in_source, unshield)
+from zaitun.translate.repair import MARKERS, padded, pairs, shield, tight_in_source, unshield
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e\uff5f-\uffef]+")
 DEBRIS_RE = re.compile(r"[{⟦]\s*z\s?t|z\s?t\s?\d+\s*[}⟧]|\{ZT|ZT\d+", re.IGNORECASE)
@@ -32,7 +31,7 @@ MARKDOWN = {
 LINK_TARGET_RE = re.compile(r"\]\(([^)\s]+)")
 GLUED_QUOTE_RE = re.compile(r"\w[“‘]|[”]\w")  # Chinese writes quotes without spaces; English needs them
 REPEAT_GAP_RE = re.compile(r"[\s,;/&*_-]*(?:(?:and|or|the|a|an)\s+){0,2}[\s*_]*", re.IGNORECASE)
-FRAGMENT_RE = re.compile(r"(?<=[A-Za-z]) +(s|es|['’]s)(?=[\s.,;:!?)]|$)")
+FRAGMENT_RE = re.compile(r"(?<=[^\s\d.,]) +(s|es|['’]s)(?=[\s.,;:!?)]|$)")
 CHARS_PER_HANZI = 3.0  # English characters per Chinese one, measured on the shipped TMX
 MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected length
 
@@ -188,8 +187,9 @@ def check_spacing(source: str, target: str, glossary: Glossary) -> list[dict]:
     if plain is None:
         return []
     text, kept = plain
-    found = [(DOUBLE_SPACE_RE, "double space"), (SPACE_BEFORE_RE, "space before punctuation"),
-             (SPACE_AFTER_RE, "space after an opening bracket"), (GLUED_QUOTE_RE, "quotation mark without a space")]
+    found = [(repair.DOUBLE_SPACE_RE, "double space"), (repair.SPACE_BEFORE_RE, "space before punctuation"),
+             (repair.SPACE_AFTER_RE, "space after an opening bracket"),
+             (GLUED_QUOTE_RE, "quotation mark without a space")]
     return [_issue("spacing", f"{what}: \"{_context(text, hit, kept)}\"")
             for regex, what in found if (hit := regex.search(text))]
 
@@ -233,7 +233,7 @@ def check_repeats(source: str, target: str, glossary: Glossary) -> list[dict]:
         entries[m.entry.zh] = m.entry
     issues = []
     for zh, spans in _rendering_spans(target, entries.values()).items():
-        gaps = [target[a[1]:b[0]] for a, b in zip(spans, spans[1:])]
+        gaps = [target[a[1]:b[0]] for a, b in zip(spans, spans[1:], strict=False)]
         if len(spans) > wanted[zh] and any(REPEAT_GAP_RE.fullmatch(gap) for gap in gaps):
             issues.append(_issue("repeated", f"\"{entries[zh].en}\" twice in a row; {zh} occurs {wanted[zh]} "
                                              f"time(s) in the Chinese and {len(spans)} in the English"))

@@ -1,7 +1,8 @@
 """The translate pass: turn pending segments into drafts, each with its QA issues.
 
 Drafts in review are checked again first, so a term added or forbidden since, or a new QA
-check, flags the drafts it concerns. For every segment without a translation: an exact match in approved memory is reused
+check, flags the drafts it concerns. For every segment without a translation: an exact match
+in approved memory is reused
 (and approved at once when `review.auto_approve_memory` is on and no check objects);
 otherwise a segment that is one glossary term gets the approved rendering; otherwise the
 engine translates it with terms masked, and the spacing engines leave around restored terms and
