@@ -9,7 +9,10 @@ import pytest
 from libre_server import LibreServer
 from translate_support import libre_settings, make_project, open_ingested
 
-from zaitun.review import gate
+from zaitun.project import Project
+from zaitun.review import actions, gate
+from zaitun.review.xliff import export_xliff, import_xliff
+from zaitun.store import Store
 from zaitun.translate.engines import make_engine
 from zaitun.translate.pipeline import translate_documents
 
@@ -66,13 +69,24 @@ def artifacts(target: str) -> list[str]:
     return found
 
 
-def drafts_with(tmp_path, behaviour: str) -> list[gate.SegmentState]:
+def drafted(tmp_path, behaviour: str = "normal") -> tuple[Project, Store]:
+    """The document drafted by a test engine behaving so, and a reviewer `rita`."""
     with LibreServer(behaviour) as server:
         project = make_project(tmp_path, libre_settings(server.url), document=DOCUMENT)
         (project.glossary_dir / "terms.csv").write_text(GLOSSARY, encoding="utf-8")
         store = open_ingested(project)
         translate_documents(project, store, engine=make_engine(project.config, backoff=0.01))
-    return gate.segment_states(store, "notice")
+    with store.tx() as conn:
+        store.add_user(conn, "rita", "reviewer", "x")
+    return project, store
+
+
+def drafts_with(tmp_path, behaviour: str) -> list[gate.SegmentState]:
+    return gate.segment_states(drafted(tmp_path, behaviour)[1], "notice")
+
+
+def by_source(store: Store) -> dict[str, gate.SegmentState]:
+    return {s.source: s for s in gate.segment_states(store, "notice")}
 
 
 @pytest.mark.parametrize("behaviour", REPAIRABLE)
@@ -108,3 +122,34 @@ def test_a_plural_cut_off_a_restored_term_is_joined_to_it(tmp_path):
         "Foreign nationals may in Exit-Entry Reception Halls apply for work permits and residence permit.")
     assert drafts["在外国人才之家咨询**工作许可**办理。"] == (
         "in Home for Foreign Talents advice on **work permit** applications.")
+
+
+def test_a_reviewers_edit_with_an_artifact_is_flagged(tmp_path):
+    project, store = drafted(tmp_path)
+    seg = by_source(store)["旅客可以使用数字人民币。"]
+    actions.edit(project, store, "notice", seg.seg_id, "Travellers may pay with e-CNY .", "rita")
+    [issue] = by_source(store)[seg.source].issues
+    assert issue == {"check": "spacing", "message": 'space before punctuation: "…s may pay with e-CNY ."'}
+
+
+def test_an_xliff_import_with_artifacts_is_flagged(tmp_path):
+    project, store = drafted(tmp_path)
+    seg = by_source(store)["外国人可以在出入境接待大厅申请工作许可和居留许可。"]
+    data = export_xliff(store, "notice").decode()
+    data = data.replace(seg.target, "Foreign nationals may apply for work permit s and ** residence permits ** "
+                                     "at the Exit-Entry Reception Hall.")
+    assert import_xliff(project, store, data.encode(), "rita").updated == [f"notice/{seg.seg_id}"]
+    assert {i["check"] for i in by_source(store)[seg.source].issues} == {"fragment", "markdown"}
+
+
+def test_drafts_already_in_review_with_artifacts_are_flagged_on_the_next_pass(tmp_path):
+    project, store = drafted(tmp_path)
+    seg = by_source(store)["**国际诊所**周六上午开放。"]
+    with store.tx() as conn:  # a draft made before these checks existed, with its (empty) issues of then
+        store.add_translation(conn, "notice", seg.seg_id, seg.source, "** International clinic ** opens .",
+                              origin="engine", glossary_version=seg.translation["glossary_version"])
+    report = translate_documents(project, store, engine=make_engine(project.config))
+    assert report.documents[0].rechecked == [seg.seg_id]
+    assert {i["check"] for i in by_source(store)[seg.source].issues} == {"markdown", "spacing"}
+    assert by_source(store)[seg.source].target == "** International clinic ** opens ."  # flagged, not rewritten
+    assert translate_documents(project, store, engine=make_engine(project.config)).summary()["rechecked"] == 0
