@@ -17,7 +17,6 @@ import unicodedata
 from zaitun.translate import numbers, repair
 from zaitun.translate.glossary import Glossary
 from zaitun.translate.masking import CORE_RE, _protected_spans
-from zaitun.translate.repair import MARKERS, padded, pairs, shield, tight_in_source, unshield
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e\uff5f-\uffef]+")
 DEBRIS_RE = re.compile(r"[{⟦]\s*z\s?t|z\s?t\s?\d+\s*[}⟧]|\{ZT|ZT\d+", re.IGNORECASE)
@@ -183,7 +182,7 @@ def _prose(text: str) -> str:
 
 def check_spacing(source: str, target: str, glossary: Glossary) -> list[dict]:
     """Double spaces, a space before `. , ; : ! ? )` or after `(`, quotes glued to words."""
-    plain = shield(target)
+    plain = repair.shield(target)
     if plain is None:
         return []
     text, kept = plain
@@ -197,23 +196,23 @@ def check_spacing(source: str, target: str, glossary: Glossary) -> list[dict]:
 def _context(text: str, hit: re.Match, kept: list[str]) -> str:
     """A few words around a hit, as the reviewer will find them in the English."""
     start, end = max(0, hit.start() - 20), min(len(text), hit.end() + 12)
-    return ("…" if start else "") + unshield(text[start:end], kept) + ("…" if end < len(text) else "")
+    return ("…" if start else "") + repair.unshield(text[start:end], kept) + ("…" if end < len(text) else "")
 
 
 def check_emphasis(source: str, target: str, glossary: Glossary) -> list[dict]:
     """Emphasis and link brackets that will not render: unbalanced, or padded (`** x **`)."""
-    plain, src = shield(target), shield(source)
+    plain, src = repair.shield(target), repair.shield(source)
     if plain is None or src is None:
         return []
     issues = []
-    for marker in MARKERS:
-        found = pairs(plain[0], marker)
-        if found is None and pairs(src[0], marker):  # a lone `*` of the English alone shows as it is
+    for marker in repair.MARKERS:
+        found = repair.pairs(plain[0], marker)
+        if found is None and repair.pairs(src[0], marker):  # a lone `*` of the English alone shows as it is
             issues.append(_issue("markdown", f"unbalanced {_name(marker)}: a {marker} has no partner"))
-        elif found and any(padded(plain[0], p) for p in found) and (
-                marker in ("**", "__") or tight_in_source(source, marker, 2 * len(found))):
-            pair = next(p for p in found if padded(plain[0], p))
-            shown = unshield(plain[0][pair[0]:pair[3]], plain[1])
+        elif found and any(repair.padded(plain[0], p) for p in found) and (
+                marker in ("**", "__") or repair.tight_in_source(source, marker, 2 * len(found))):
+            pair = next(p for p in found if repair.padded(plain[0], p))
+            shown = repair.unshield(plain[0][pair[0]:pair[3]], plain[1])
             issues.append(_issue("markdown", f"spaces inside {_name(marker)} keep it from showing: \"{shown}\""))
     return issues
 
@@ -256,7 +255,7 @@ def _rendering_spans(target: str, entries) -> dict[str, list[tuple[int, int]]]:
 
 def check_fragments(source: str, target: str, glossary: Glossary) -> list[dict]:
     """A lone `s`, `es` or `'s` cut off the word before it (`work permit s`)."""
-    plain = shield(target)
+    plain = repair.shield(target)
     hit = FRAGMENT_RE.search(plain[0]) if plain else None
     if hit is None:
         return []
