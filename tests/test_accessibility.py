@@ -36,7 +36,8 @@ SITE_PAGES = {  # one of each page type, in both languages
     **{f"{kind} ({lang})": f"{lang}/{path}" for lang in ("zh", "en") for kind, path in {
         "home": "index.html", "section": "guides/index.html", "document": "guides/transit/index.html",
         "policy document with its facts": "policies/notice-2023-1/index.html",
-        "programme": "programmes/240-hour-transit/index.html", "tag": "tags/visa-free/index.html"}.items()},
+        "programme": "programmes/240-hour-transit/index.html", "tag": "tags/visa-free/index.html",
+        "search with results": "search/index.html?q=泉州"}.items()},
 }
 
 
@@ -100,6 +101,8 @@ def violations(page) -> list[str]:
 @pytest.mark.parametrize("kind", sorted(SITE_PAGES))
 def test_every_site_page_type_has_no_wcag_21_aa_violation(site, page, kind):
     assert page.goto(f"{site}/{SITE_PAGES[kind]}").status == 200
+    if "search" in kind:  # audit the page as a reader sees it: with the search box and its results
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=30_000)
     assert violations(page) == []
 
 
