@@ -64,7 +64,9 @@ def whole_build(site: Path) -> int:
     version = site.resolve().parent
     manifest = json.loads((version / output.MANIFEST).read_text(encoding="utf-8"))
     expected = {layout.file_of(path) for path in manifest["files"]}
-    present = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    present = {p.relative_to(site).as_posix() for p in site.rglob("*")
+               if p.is_file() and p.relative_to(site).parts[0] != layout.SEARCH_DIR}
+    assert (site / layout.SEARCH_DIR / "pagefind-ui.js").is_file(), "the build's search index is missing"
     assert present == expected, f"{version.name}: files differ from its manifest"
     seen = set()
     for name in sorted(n for n in present if n.endswith(".html") and n != layout.NOT_FOUND):  # 404: no title

@@ -20,7 +20,7 @@ from pathlib import Path
 from zaitun.content.tags import tag_labels, unlabelled
 from zaitun.errors import PublishError
 from zaitun.project import Project
-from zaitun.publish import layout, lint
+from zaitun.publish import layout, lint, search
 from zaitun.publish.extras import extra_outputs, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.inputs import Entry, collect
@@ -59,6 +59,7 @@ class BuildReport:
     social_held: tuple[int, int] = (0, 0)  # announcements held back: (too old, over the daily limit)
     problems: list[str] = field(default_factory=list)  # documents left out (fatal problems raise)
     unlabelled_tags: list[str] = field(default_factory=list)  # "tag (lang)" shown as written, no label
+    search: search.IndexReport | None = None  # the search index, when this build wrote it anew
     workers: int = 1  # processes that rendered
     seconds: float = 0.0
 
@@ -129,23 +130,35 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     media = media_outputs(entries, project.content_dir, site.urls)  # before any body is rendered
     # feeds first: they render many bodies, so a worker should start on them, not end with them
     items = (feed_outputs(entries, site) + outputs(specs, site) + extra_outputs(specs, site)
-             + static_outputs(project.static_dir, report.problems) + media)
+             + [search.script_output()] + static_outputs(project.static_dir, report.problems) + media)
     _refuse_duplicates(items)
     previous = state.get("files", {})
     building = begin(out)
     try:
         files = write_outputs(items, previous, online, building / SITE, report)
         lint.raise_problems(lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"]))
+        report.removed = sorted(set(previous) - set(files))
+        report.search = _search_index(online, building / SITE, report)
     except BaseException:
         discard(building)
         raise
-    report.removed = sorted(set(previous) - set(files))
     finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
            project.config.get("publish.keep_versions"))
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
     return report
+
+
+def _search_index(online: Path | None, stage: Path, report: BuildReport) -> search.IndexReport | None:
+    """Index the new version before it goes online, so pages and index switch together; when no page
+    changed, the online version's index is hard-linked over as it is."""
+    if online is not None and not search.needs_index(online / SITE, report.rendered, report.removed):
+        index = online / SITE / layout.SEARCH_DIR
+        link_unchanged(online, stage, [p.relative_to(online / SITE).as_posix() for p in index.rglob("*")
+                                       if p.is_file()])
+        return None
+    return search.index_site(stage)
 
 
 def site_settings(project: Project, today: dt.date, tags: set[str]) -> Site:
