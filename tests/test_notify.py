@@ -4,7 +4,7 @@ from email import policy
 import pytest
 from aiosmtpd.controller import Controller
 from conftest import free_port
-from review_support import SLUG, draft_all, quick_user, review_project
+from review_support import SLUG, draft_all, quick_user, read, review_project
 
 from zaitun import events
 from zaitun.notify import Notifier
@@ -60,9 +60,9 @@ def test_completing_a_document_tells_the_approved_channel(tmp_path, smtp, monkey
     project = configure(project, approved=[mail_url(port)])
     ids = draft_all(store)
     quick_user(store, "alice")
-    actions.approve(project, store, SLUG, ids[:-1], "alice")
+    actions.approve(project, store, SLUG, read(store, ids[:-1]), "alice")
     assert inbox.messages == []
-    assert actions.approve(project, store, SLUG, ids[-1:], "alice").completed
+    assert actions.approve(project, store, SLUG, read(store, ids[-1:]), "alice").completed
     assert [m["Subject"] for m in inbox.messages] == [f"Approved: {SLUG}"]
     store.close()
 

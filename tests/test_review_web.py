@@ -1,7 +1,7 @@
 import re
 
 import pytest
-from review_support import PASSWORD, SLUG, Client, draft_all, real_user, review_project
+from review_support import PASSWORD, SLUG, Client, draft_all, page_form, read, real_user, review_project
 
 from zaitun.content.intake import ingest
 from zaitun.review import gate
@@ -31,7 +31,9 @@ def login(client, name="alice", password=PASSWORD):
 
 
 def post(client, path, **data):
-    return client.post(path, data={"csrf_token": csrf(client, f"/doc/{SLUG}"), **data})
+    """Post the form of the document page for `path` (and data's seg_id) as the browser does, with `data` typed in."""
+    form = page_form(client.get(f"/doc/{SLUG}").text, path, data.get("seg_id"))
+    return client.post(path, data=form | data)
 
 
 def state_of(store, seg_id):
@@ -198,7 +200,7 @@ def test_untrusted_content_is_rendered_inert(tmp_path):
 
 def test_changed_chinese_shows_the_difference_and_the_previous_english(site):
     client, store, ids, project = site
-    gate.approve(store, SLUG, ids, "alice")
+    gate.approve(store, SLUG, read(store, ids), "alice")
     path = project.content_dir / "guides" / f"{SLUG}.md"
     path.write_text(path.read_text(encoding="utf-8").replace("240小时", "10天"), encoding="utf-8")
     ingest(project, store)

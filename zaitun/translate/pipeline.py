@@ -38,6 +38,7 @@ class SegmentResult:
     origin: str  # memory | engine | none
     issues: list[dict] = field(default_factory=list)
     engine: str = ""
+    translation_id: int = 0  # the stored draft, so approving a memory match approves exactly it
 
 
 @dataclass
@@ -194,8 +195,8 @@ def _merged(issues: list[dict]) -> list[dict]:
 def _store_batch(store: Store, slug: str, results: list[SegmentResult], version: str) -> list[SegmentResult]:
     with store.tx() as conn:
         for r in results:
-            store.add_translation(conn, slug, r.id, r.source, r.target, origin=r.origin, issues=r.issues,
-                                  engine=r.engine, glossary_version=version)
+            r.translation_id = store.add_translation(conn, slug, r.id, r.source, r.target, origin=r.origin,
+                                                     issues=r.issues, engine=r.engine, glossary_version=version)
             store.log(conn, "zaitun", "translate", slug, r.id, after=r.target, note=f"{r.origin} {r.engine}")
     return results
 
@@ -211,7 +212,9 @@ def _record(store: Store, result: DocumentResult) -> None:
 
 def _approve_memory(project: Project, store: Store, slug: str, results: list[SegmentResult]) -> int:
     """Approve clean memory matches; completing a document announces it like a reviewer's approval."""
-    ids = [r.id for r in results if r.origin == "memory" and not r.issues]
-    if not ids:
+    drafted = {r.id: r.translation_id for r in results if r.origin == "memory" and not r.issues}
+    if not drafted:
         return 0
-    return len(actions.approve(project, store, slug, ids, actor="memory", via="memory").approved)
+    seen = {s.seg_id: s.version for s in gate.segment_states(store, slug)
+            if s.translation and drafted.get(s.seg_id) == s.translation["id"]}
+    return len(actions.approve(project, store, slug, seen, actor="memory", via="memory").approved)
