@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
-from zaitun.content.model import Document, parse_document
+from zaitun.content.model import FACT_FIELDS, Document, parse_document
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
 from zaitun.store import Store, now, sha, translations
@@ -209,10 +209,10 @@ def _approve_in(store: Store, conn: Connection, slug: str, seen: dict[str, str],
 
 def _changed(seg: SegmentState, version: str) -> str:
     tr = seg.translation
-    by = f", saved by {tr['created_by']}" if tr["created_by"] != "zaitun" else ""
+    by = f", saved by {tr['created_by']}" if tr and tr["created_by"] != "zaitun" else ""
     flagged = f"; QA: {'; '.join(i['message'] for i in seg.issues)}" if seg.issues else ""
-    return (f"this is not the text you were shown (version {version}); "
-            f"the English is now {seg.target!r}{by}{flagged} (version {seg.version}); read it and try again")
+    return (f"this is not the text you were shown: it changed since you read it (version {version}, now "
+            f"{seg.version}); it now reads {seg.target!r}{by}{flagged}. Read it and try again")
 
 
 def _cannot_approve(seg: SegmentState) -> str | None:
@@ -288,10 +288,13 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str) -> None:
     meta_segs, pieces = document_pieces(doc)
     current = store.current_translations(slug, conn)
     targets = {seg_id: tr["target"] for seg_id, tr in current.items()}
-    meta = {seg.kind: targets.get(seg.id, "") for seg in meta_segs}
+    meta = {seg.kind: targets.get(seg.id, "") for seg in meta_segs if seg.kind not in FACT_FIELDS}
+    facts = {seg.kind: {"zh": seg.source, "en": targets.get(seg.id, "")} for seg in meta_segs
+             if seg.kind in FACT_FIELDS}
     approvals = [tr for seg_id, tr in current.items() if tr["state"] == "approved"]
     payload = {
         "meta": meta,
+        "facts": facts,  # the approved facts, Chinese and English: the English page shows only these
         "body": render_pieces(pieces, targets),
         "provenance": {
             "approved_by": sorted({tr["reviewed_by"] for tr in approvals if tr["reviewed_by"]}),

@@ -3,7 +3,8 @@
 Drafts checked under an older glossary are checked again first, so a term added or forbidden
 since flags the drafts it concerns. For every segment without a translation: an exact match in approved memory is reused
 (and approved at once when `review.auto_approve_memory` is on and no check objects);
-otherwise a segment that is one glossary term gets the approved rendering; otherwise the
+otherwise a fact made by rule (validity dates, a document number: see facts.py) gets its
+rule draft; otherwise a segment that is one glossary term gets the approved rendering; otherwise the
 engine translates it with terms masked; what nothing can translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
 a second run with nothing changed does nothing.
@@ -21,6 +22,7 @@ from zaitun.review import actions, gate
 from zaitun.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import Engine, make_engine
+from zaitun.translate.facts import RULE_KINDS, fact_draft
 from zaitun.translate.glossary import Glossary, load_glossary
 from zaitun.translate.masking import mask, restore
 from zaitun.translate.memory import TmxImport, load_project_tmx
@@ -160,6 +162,9 @@ def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glo
     for seg in batch:
         if seg.source in remembered:
             results[seg.seg_id] = _result(seg, remembered[seg.source], "memory", [], glossary)
+        elif seg.kind in RULE_KINDS:
+            results[seg.seg_id] = _result(seg, fact_draft(seg.kind, seg.source, glossary), "engine", [], glossary,
+                                          "facts")
         elif seg.source.strip() in glossary.by_term:
             rendering = glossary.by_term[seg.source.strip()].en
             results[seg.seg_id] = _result(seg, rendering[:1].upper() + rendering[1:], "engine", [], glossary,
