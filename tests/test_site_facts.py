@@ -69,3 +69,16 @@ def test_facts_get_drafts_the_issuer_through_the_glossary(tmp_path):
     assert drafts["valid_until"].target == "2027-06-30"
     assert drafts["doc_number"].target == "Quanzhengbangui [2023] No. 9" and drafts["doc_number"].issues == []
     assert load_glossary(fx.project.glossary_dir).by_term["泉政办规"].en == "Quanzhengbangui"
+
+
+def test_a_change_with_nothing_to_review_releases_the_approved_english_again(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.write("policies", SLUG, NOTICE.replace("date: 2023-01-05", "date: 2023-01-06"),
+             NOTICE_BODY.replace("现印发给你们，请认真贯彻执行。", ""))  # a new date, a sentence removed
+    fx.ingest()
+    assert gate.progress(gate.segment_states(fx.store, SLUG))["complete"]
+    translate_documents(fx.project, fx.store, [SLUG])
+    fx.build()
+    en = page(fx, "en")
+    assert "under review" not in en and "2023-01-06" in en and "EN[现印发给你们" not in en
+    assert [a["note"] for a in fx.store.audit_log(SLUG) if a["action"] == "release"][-1].startswith("the Chinese")

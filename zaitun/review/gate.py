@@ -281,7 +281,27 @@ def _require_document(store: Store, slug: str) -> dict:
     return row
 
 
-def make_release(store: Store, conn: Connection, slug: str, actor: str) -> None:
+def renew_release(store: Store, slug: str, actor: str = "zaitun") -> bool:
+    """Release a complete document again when its Chinese changed without bringing any text back to
+    review (tags, the date, a removed sentence): every segment in it is still approved as it was,
+    and without a new release its English page would say "update under review" for ever."""
+    if _released_as_is(store, slug):  # the common case, answered without taking the write lock
+        return False
+    with store.tx() as conn:
+        if _released_as_is(store, slug) or not progress(segment_states(store, slug, conn))["complete"]:
+            return False
+        make_release(store, conn, slug, actor, note="the Chinese changed; no segment needed a new review")
+        return True
+
+
+def _released_as_is(store: Store, slug: str) -> bool:
+    """True when there is nothing to release: no active document, or its release is for its current Chinese."""
+    row = store.document(slug)
+    release = store.latest_release(slug) if row and row["status"] == "active" else None
+    return row is None or row["status"] != "active" or (release is not None and release["raw_hash"] == row["raw_hash"])
+
+
+def make_release(store: Store, conn: Connection, slug: str, actor: str, note: str = "all segments approved") -> None:
     """Snapshot the approved English of a complete document for the publisher."""
     row = store.document(slug)
     doc = document_from_row(row)
@@ -305,5 +325,5 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str) -> None:
         },
     }
     store.add_release(conn, slug, "en", row["raw_hash"], payload)
-    store.log(conn, actor, "release", slug, note="all segments approved")
+    store.log(conn, actor, "release", slug, note=note)
     store.record_event(conn, "zaitun.document.approved", slug, approved_by=actor)

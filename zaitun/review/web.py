@@ -397,6 +397,8 @@ def _api_routes(app: FastAPI) -> None:
         _active_document(store, slug)
         segs = views.segment_views(request.app.state.project, store, slug)
         return {"slug": slug, "progress": views.summary(segs),
-                "segments": [{"id": v.seg_id, "kind": v.state.kind, "state": v.state.state, "source": v.state.source,
+                "unflagged": [f"{v.seg_id}@{v.state.version}" for v in segs if v.state.unflagged_draft],
+                "segments": [{"id": v.seg_id, "version": v.state.version, "kind": v.state.kind,
+                              "state": v.state.state, "source": v.state.source,
                               "target": v.state.target, "issues": v.state.issues,
                               "previous": v.state.previous} for v in segs]}

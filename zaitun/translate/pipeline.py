@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from zaitun import events
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
 from zaitun.review import actions, gate
@@ -104,6 +105,8 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
                 on_progress(done, total)
         if auto_approve:
             result.approved = _approve_memory(project, store, slug, result.segments)
+        if gate.renew_release(store, slug):
+            events.emit("zaitun.document.approved", slug, approved_by="zaitun")
         if result.segments or result.rechecked:
             _record(store, result)
     return report
