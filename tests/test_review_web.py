@@ -275,3 +275,24 @@ def test_session_secret_is_generated_once_and_kept_private(tmp_path):
     project.config_path.write_text('[review]\nsecret_key = "from-the-config"\n', encoding="utf-8")
     assert secret_key(type(project)(project.root)) == "from-the-config"
     store.close()
+
+
+def test_a_changed_fact_is_shown_as_a_before_and_after_pair(site):
+    client, store, _ids, project = site
+    from zaitun.translate.pipeline import translate_documents
+
+    path = project.content_dir / "guides" / f"{SLUG}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("programme: transit", "programme: transit\nvalid_until: 2026-12-31"), encoding="utf-8")
+    ingest(project, store)
+    translate_documents(project, store)
+    gate.approve(store, SLUG, read(store), "alice")
+    path.write_text(text.replace("programme: transit", "programme: transit\nvalid_until: 2027-06-30"), encoding="utf-8")
+    ingest(project, store)
+    translate_documents(project, store)
+    login(client)
+    page = client.get(f"/doc/{SLUG}").text
+    assert '<span class="kind">valid until</span>' in page
+    assert "<del>2026</del>" in page and "<ins>2027</ins>" in page
+    assert '<span class="label">approved English before</span>2026-12-31' in page
+    assert store.latest_release(SLUG)["payload"]["facts"]["valid_until"] == {"zh": "2026-12-31", "en": "2026-12-31"}
