@@ -61,15 +61,22 @@ def test_approve_all_unflagged_approves_exactly_the_drafts_on_the_page(two_revie
     assert f"{ids[2]}: not approved" in alice.get(f"/doc/{SLUG}").text
 
 
-def test_the_gate_refuses_an_approval_of_anything_but_the_current_draft(tmp_path):
-    _project, store = review_project(tmp_path)
+def test_the_gate_refuses_an_approval_of_anything_but_the_current_draft(tmp_path, database_url):
+    _project, store = review_project(tmp_path / "proj", database_url=database_url)
     ids = draft_all(store)
     real_user(store, "alice")
-    shown = gate.segment_states(store, SLUG)[0]
-    gate.edit(store, SLUG, ids[0], "Newer text", "alice")
-    result = gate.approve(store, SLUG, {ids[0]: shown.version}, "alice")
-    assert result.approved == [] and "Newer text" in result.refused[ids[0]]
-    assert state_of(store, ids[0]).state == "draft"
+    real_user(store, "bob")
+    shown = gate.segment_states(store, SLUG)
+    gate.edit(store, SLUG, ids[0], "Newer text", "bob")
+    gate.reject(store, SLUG, ids[1], "bob", "say foreign national")
+    result = gate.approve(store, SLUG, gate.shown(shown, ids[:2]), "alice")
+    assert result.approved == [] and set(result.refused) == set(ids[:2])
+    assert "Newer text" in result.refused[ids[0]] and "saved by bob" in result.refused[ids[0]]
+    assert "rejected by bob: say foreign national" in result.refused[ids[1]]
+    assert [state_of(store, i).state for i in ids[:2]] == ["draft", "rejected"]
+    assert [a["action"] for a in store.audit_log(SLUG) if a["actor"] == "alice"] == ["approve-refused"] * 2
     current = state_of(store, ids[0])
     assert gate.approve(store, SLUG, {ids[0]: current.version}, "alice").approved == [ids[0]]
+    approval = next(a for a in store.audit_log(SLUG) if a["action"] == "approve")
+    assert approval["after"] == "Newer text" and current.version in approval["note"]
     store.close()

@@ -1,10 +1,10 @@
 """The rules of the review gate: who may approve, what an approval binds, when a document is done.
 
 Every approval names the version it approves: a token hashing the translation's id, its
-Chinese, its English and its QA issues, which the UI and the command line show beside each
-segment. An approval whose version is not the segment's current draft (another reviewer
-saved newer text, or QA flagged it since) is refused, naming the segment, so nobody ever
-approves text they were not shown. The approval itself stays bound to the exact source and
+Chinese, its English, its QA issues and its state, which the UI and the command line show
+beside each segment. An approval whose version is not the segment's current draft (another
+reviewer saved newer text or rejected it, or QA flagged it since) is refused, naming the
+segment, so nobody ever approves text they were not shown. The approval itself stays bound to the exact source and
 target (their hashes); when the Chinese changes the segment gets a new id and comes back to
 review, while unchanged segments keep their approval. The last approval of a document
 snapshots its English as a release, which is what the publisher puts online.
@@ -63,7 +63,8 @@ class SegmentState:
         tr = self.translation
         if tr is None:
             return "none"
-        shown = json.dumps([tr["id"], self.source, tr["target"], tr["issues"]], ensure_ascii=False)
+        shown = json.dumps([tr["id"], self.source, tr["target"], tr["issues"], self.state, tr["comment"]],
+                           ensure_ascii=False)
         return sha(shown)[:10]
 
     @property
@@ -211,8 +212,9 @@ def _changed(seg: SegmentState, version: str) -> str:
     tr = seg.translation
     by = f", saved by {tr['created_by']}" if tr and tr["created_by"] != "zaitun" else ""
     flagged = f"; QA: {'; '.join(i['message'] for i in seg.issues)}" if seg.issues else ""
+    rejected = f"; rejected by {tr['reviewed_by']}: {tr['comment']}" if seg.state == "rejected" else ""
     return (f"this is not the text you were shown: it changed since you read it (version {version}, now "
-            f"{seg.version}); it now reads {seg.target!r}{by}{flagged}. Read it and try again")
+            f"{seg.version}); it now reads {seg.target!r}{by}{flagged}{rejected}. Read it and try again")
 
 
 def _cannot_approve(seg: SegmentState) -> str | None:
