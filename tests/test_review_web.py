@@ -296,3 +296,23 @@ def test_a_changed_fact_is_shown_as_a_before_and_after_pair(site):
     assert "<del>2026</del>" in page and "<ins>2027</ins>" in page
     assert '<span class="label">approved English before</span>2026-12-31' in page
     assert store.latest_release(SLUG)["payload"]["facts"]["valid_until"] == {"zh": "2026-12-31", "en": "2026-12-31"}
+
+
+def test_preview_shows_the_facts_as_the_english_page_will(tmp_path):
+    project, store = review_project(tmp_path)
+    path = project.content_dir / "guides" / f"{SLUG}.md"
+    facts = "programme: transit\nissuer: 泉州市人民政府办公室\nvalid_until: 2026-12-31"
+    path.write_text(path.read_text(encoding="utf-8").replace("programme: transit", facts), encoding="utf-8")
+    ingest(project, store)
+    draft_all(store)
+    with store.tx() as conn:  # the issuer without English yet
+        seg = next(s for s in store.segments(SLUG) if s["kind"] == "issuer")
+        store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], "", origin="none")
+    real_user(store, "alice")
+    with Client(create_app(project, store)) as client:
+        login(client)
+        page = client.get(f"/doc/{SLUG}/preview").text
+    assert "<dt>Valid until</dt><dd>EN 2: 2026-12-31</dd>" in page
+    missing = '<mark class="missing" title="no English yet" lang="zh">泉州市人民政府办公室</mark>'
+    assert f"<dt>Issued by</dt><dd>{missing}" in page
+    store.close()
