@@ -4,10 +4,11 @@ Every approval names the version it approves: a token hashing the translation's 
 Chinese, its English, its QA issues and its state, which the UI and the command line show
 beside each segment. An approval whose version is not the segment's current draft (another
 reviewer saved newer text or rejected it, or QA flagged it since) is refused, naming the
-segment, so nobody ever approves text they were not shown. The approval itself stays bound to the exact source and
-target (their hashes); when the Chinese changes the segment gets a new id and comes back to
-review, while unchanged segments keep their approval. The last approval of a document
-snapshots its English as a release, which is what the publisher puts online.
+segment, so nobody ever approves text they were not shown. The approval itself stays bound
+to the exact source and target (their hashes); when the Chinese changes the segment gets a
+new id and comes back to review, while unchanged segments keep their approval. The last
+approval of a document snapshots its English as a release, which is what the publisher puts
+online.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ class SegmentState:
 
 def shown(states: list[SegmentState], seg_ids: list[str] | None = None) -> dict[str, str]:
     """seg_id -> version of the given segments (all when None), as a reviewer reading `states` saw them."""
-    return {s.seg_id: s.version for s in states if seg_ids is None or s.seg_id in seg_ids}
+    wanted = None if seg_ids is None else set(seg_ids)
+    return {s.seg_id: s.version for s in states if wanted is None or s.seg_id in wanted}
 
 
 def unflagged_token(states: list[SegmentState]) -> str:
@@ -267,7 +269,7 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, issues: 
         if based_on is not None and based_on != seg.version:
             raise ReviewError(f"{seg_id}: not saved: {_changed(seg, based_on)}")
         store.add_translation(conn, slug, seg_id, seg.source, target.strip(), origin="human",
-                                       issues=issues or [], created_by=actor, glossary_version=glossary_version)
+                              issues=issues or [], created_by=actor, glossary_version=glossary_version)
         store.log(conn, actor, "edit", slug, seg_id, before=seg.target, after=target.strip())
         if not approve_now:
             return ApproveResult()
