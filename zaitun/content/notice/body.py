@@ -37,21 +37,30 @@ class Block:
 # ---- lines to paragraphs ---------------------------------------------------------------------
 
 def classify(lines: list[Line]) -> None:
-    """Keep a line's structure label only when it continues its sequence (第一条, 第二条, …)."""
+    """Keep a line's structure label only when it continues its sequence (第一条, 第二条, …) and
+    does not continue the sentence of a full line above it (…依照本规定 / 第三条规定执行。)."""
     last: dict[str, int | None] = dict.fromkeys(_HEADING_ORDER)
-    for line in lines:
+    wrapped, full = _is_wrapped(lines), _full_width(lines)
+    for i, line in enumerate(lines):
         if line.kind != "label":
             continue
         label = heading_label(line.text)
         name = label.kind.name if label else ""
         previous = last.get(name)
         if not label or (previous is not None and label.number != previous + 1 and
-                         not (name == "section" and label.number == 1)):
+                         not (name == "section" and label.number == 1)) \
+                or (wrapped and i and _continues(lines[i - 1], line, full)):
             line.kind = "para"
             continue
         last[name] = label.number
         for lower in _HEADING_ORDER[_HEADING_ORDER.index(name) + 1:-1]:  # chapters restart in a part
             last[lower] = None
+
+
+def _continues(above: Line, line: Line, full: float) -> bool:
+    """In wrapped text, an unindented line after a full line without a stop goes on its sentence."""
+    ends = above.text.rstrip(CLOSERS).endswith(tuple(STOP + "：:"))
+    return not line.indent and above.kind != "label" and not ends and above.width >= full - 1
 
 
 def paragraphs(lines: list[Line]) -> list[Block]:
@@ -113,7 +122,7 @@ def _block(lines: list[Line]) -> Block:
 
 def shape(blocks: list[Block]) -> list[Block]:
     """Headings, articles, clauses and units from the joined paragraphs."""
-    levels = _heading_levels(blocks)
+    open_labels: list[tuple[int, int]] = []  # (rank in _HEADING_ORDER, level) of the headings above
     out: list[Block] = []
     in_articles = in_attachments = False
     for block in blocks:
@@ -121,7 +130,7 @@ def shape(blocks: list[Block]) -> list[Block]:
         if block.kind == "label":
             label = heading_label(block.text)
             in_articles = in_articles or label.kind.name == "article"
-            out.extend(_labelled(block, label, levels[label.kind.name]))
+            out.extend(_labelled(block, label, _level(open_labels, _HEADING_ORDER.index(label.kind.name))))
         elif block.kind == "attachments":
             out.extend(_attachments(block))
             in_attachments = True
@@ -136,11 +145,14 @@ def shape(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def _heading_levels(blocks: list[Block]) -> dict[str, int]:
-    """`##` for the highest structure present, one level deeper for each below it."""
-    present = {heading_label(b.text).kind.name for b in blocks if b.kind == "label"}
-    ordered = [name for name in _HEADING_ORDER if name in present]
-    return {name: 2 + ordered.index(name) if name in ordered else 2 for name in _HEADING_ORDER}
+def _level(open_labels: list[tuple[int, int]], rank: int) -> int:
+    """One level below the nearest enclosing structure heading: a chapter's articles are `###`,
+    a section's `####`; the outermost structure present is `##`."""
+    while open_labels and open_labels[-1][0] >= rank:
+        open_labels.pop()
+    level = open_labels[-1][1] + 1 if open_labels else 2
+    open_labels.append((rank, level))
+    return level
 
 
 def _without_units(block: Block) -> tuple[Block, list[str]]:
