@@ -1,0 +1,201 @@
+"""The importer on a corpus of notices in the shapes cities publish (tests/fixtures/notices/).
+
+Each file was written for these tests in one shape: a traditional-character implementation
+opinion, a notice whose part headings run on into their text (CRLF), a government order with
+chapters, sections and articles, measures with units in parentheses (GB18030), an announcement,
+a decision and a hard-wrapped regulation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from zaitun.content.importer import convert_notice, default_slug, import_notice, read_notice
+from zaitun.content.model import load_document
+
+CORPUS = Path(__file__).parent / "fixtures" / "notices"
+NOTICES = sorted(CORPUS.glob("*.txt"))
+
+
+def convert(name: str) -> tuple[dict, str]:
+    path = CORPUS / name
+    return convert_notice(read_notice(path), path)
+
+
+def headings(body: str) -> list[str]:
+    return re.findall(r"^#{2,6} .*$", body, flags=re.M)
+
+
+EXPECTED_META = {
+    "opinion-traditional.txt": {
+        "title": "東莞市人民政府關於貫徹落實廣東省促進外貿穩增長若干措施的實施意見",
+        "date": dt.date(2021, 6, 18), "doc_number": "東府〔2021〕54號", "issuer": "東莞市人民政府",
+        "valid_from": dt.date(2021, 6, 18), "valid_until": dt.date(2023, 12, 31), "slug": "dong-fu-2021-54"},
+    "notice-runon-crlf.txt": {
+        "title": "湖南省人民政府办公厅关于做好2009年普通高等学校毕业生就业工作的通知",
+        "date": dt.date(2009, 3, 20), "doc_number": "湘政办发〔2009〕24号", "issuer": "湖南省人民政府办公厅",
+        "slug": "xiang-zheng-ban-fa-2009-24"},
+    "order-chapters-articles.txt": {
+        "title": "潍坊市城市公共停车设施管理办法", "date": dt.date(2017, 10, 20),
+        "doc_number": "潍坊市人民政府令第77号", "issuer": "市长张三", "valid_from": dt.date(2017, 12, 1),
+        "slug": "order-2017-77"},
+    "measures-units-gb18030.txt": {
+        "title": "官渡区促进经济稳增长若干措施", "date": dt.date(2022, 5, 10),
+        "doc_number": "官政办通〔2022〕15号", "issuer": "昆明市官渡区人民政府办公室",
+        "valid_from": dt.date(2022, 5, 10), "valid_until": dt.date(2024, 5, 9),
+        "summary": "昆明市官渡区人民政府办公室关于印发官渡区促进经济稳增长若干措施的通知",
+        "slug": "guan-zheng-ban-tong-2022-15"},
+    "announcement.txt": {
+        "title": "泉州市公安局通告", "date": dt.date(2024, 12, 1), "doc_number": "泉州市公安局通告2024年第3号",
+        "issuer": "泉州市公安局", "slug": "notice-2024-12-01"},
+    "decision.txt": {
+        "title": "泉州市人民政府关于废止部分规范性文件的决定", "date": dt.date(2023, 6, 30),
+        "doc_number": "泉政文〔2023〕45号", "issuer": "泉州市人民政府", "valid_from": dt.date(2023, 6, 30),
+        "slug": "quan-zheng-wen-2023-45"},
+    "regulation-wrapped.txt": {
+        "title": "泉州市涉外服务规定", "date": dt.date(2025, 2, 14), "doc_number": "泉政办〔2025〕8号",
+        "issuer": "泉州市人民政府办公室", "valid_from": dt.date(2025, 2, 14),
+        "valid_until": dt.date(2030, 2, 13), "summary": "泉州市人民政府办公室关于印发泉州市涉外服务规定的通知",
+        "slug": "quan-zheng-ban-2025-8"},
+}
+
+
+def test_the_corpus_has_one_expectation_per_file_and_the_encodings_it_claims():
+    assert sorted(EXPECTED_META) == [p.name for p in NOTICES]
+    assert b"\r\n" in (CORPUS / "notice-runon-crlf.txt").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        (CORPUS / "measures-units-gb18030.txt").read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_META))
+def test_front_matter_of_each_shape(name):
+    meta, _ = convert(name)
+    expected = dict(EXPECTED_META[name])
+    assert default_slug(meta) == expected.pop("slug")
+    assert {k: v for k, v in meta.items() if k != "tags"} == expected
+
+
+def test_traditional_opinion_keeps_its_characters_and_reads_its_units_and_attachments():
+    _, body = convert("opinion-traditional.txt")
+    assert headings(body) == ["## 一、總體要求", "## 二、主要措施", "### （一）支持企業開拓國際市場。",
+                              "### （二）提升通關便利化水平。", "### （三）加大金融支持力度。", "## 三、保障措施"]
+    assert "### （一）支持企業開拓國際市場。\n\n組織企業參加境外重點展會，對參展費用給予補助。\n\n" \
+           "**責任單位**：市商務局\n" in body
+    assert "**牽頭單位**：東莞海關\n\n**配合單位**：市商務局、市交通運輸局\n" in body
+    assert "**責任單位**：人民銀行東莞市中心支行、市金融工作局按職責分工\n" in body
+    assert body.endswith("附件：\n\n- 1．東莞市促進外貿穩增長重點任務分工表\n\n- 2．東莞市外貿企業服務聯絡人名單\n")
+    assert "負責" not in body  # the parentheses became unit lines
+    assert "抄送" not in body and "日印發" not in body
+
+
+def test_run_on_part_heading_is_cut_after_its_first_sentence():
+    _, body = convert("notice-runon-crlf.txt")
+    assert headings(body) == ["## 一、充分认识做好高校毕业生就业工作的重要性。", "## 二、积极拓宽高校毕业生就业渠道。",
+                              "### （一）引导高校毕业生到城乡基层就业。", "### （二）鼓励高校毕业生自主创业。",
+                              "## 三、加强组织领导。"]
+    assert "## 一、充分认识做好高校毕业生就业工作的重要性。\n\n普通高等学校毕业生是国家宝贵的人才资源。" in body
+    assert "按规定给予小额担保贷款。\n\n**牵头单位**：省人力资源社会保障厅\n\n**配合单位**：省财政厅、省教育厅\n" in body
+    assert "— 2 —" not in body and "此件" not in body
+
+
+def test_order_has_chapter_and_section_headings_articles_and_their_clauses():
+    _, body = convert("order-chapters-articles.txt")
+    assert headings(body) == [
+        "## 第一章　总则", "### 第一条", "### 第二条", "### 第三条", "## 第二章　规划与建设", "### 第一节　规划",
+        "#### 第四条", "### 第二节　建设", "#### 第五条", "## 第三章　附则", "### 第六条"]
+    assert body.startswith("《潍坊市城市公共停车设施管理办法》已经2017年9月28日市政府第12次常务会议通过")
+    # 款: the second paragraph of an article stays a paragraph under it
+    assert "### 第二条\n\n本办法适用于本市城市规划区内公共停车设施的规划、建设和管理。\n\n" \
+           "本办法所称公共停车设施，是指为社会公众提供停放机动车服务的场所。\n\n### 第三条" in body
+    # 项 are list items, 目 nested list items
+    assert "履行下列职责：\n\n- （一）组织编制公共停车设施专项规划；\n\n- （二）" in body
+    assert "- （一）住宅项目：\n\n  - 1．建筑面积九十平方米以下的，每户不少于一个车位；\n\n  - 2．" in body
+    assert "\n\n违反本条第一款规定的，由市住房城乡建设部门责令限期改正。\n\n## 第三章　附则" in body
+    assert "市长" not in body and "潍坊市人民政府令" not in body
+
+
+def test_units_in_parentheses_take_the_form_of_unit_lines_under_their_item():
+    _, body = convert("measures-units-gb18030.txt")
+    assert ("- 1．推行政务服务“一网通办”，企业开办时间压缩至1个工作日以内。\n\n"
+            "  **牵头单位**：区政务服务局\n\n  **配合单位**：区发改局、区市场监管局\n\n"
+            "- 2．落实减税降费政策，确保应享尽享。\n\n  **责任单位**：区税务局\n") in body
+    assert "  **牵头单位**：区工信局\n\n  **责任单位**：各街道办事处\n" in body
+    assert "  **责任单位**：区金融办、人民银行官渡支行按职责分工\n" in body
+    assert body.endswith("本措施自印发之日起施行，有效期2年。\n\n附件：官渡区稳增长政策兑现流程\n")
+
+
+def test_decision_items_with_ideographic_commas_are_a_list():
+    _, body = convert("decision.txt")
+    assert "决定废止以下规范性文件：\n\n- 1、泉州市外来务工人员服务管理办法\n\n- 2、泉州市港口岸线管理规定\n\n" \
+           "本决定自公布之日起施行。\n" in body
+
+
+def test_wrapped_line_starting_with_an_article_number_continues_its_sentence():
+    _, body = convert("regulation-wrapped.txt")
+    assert headings(body) == ["## 第一章　总则", "### 第一条", "### 第二条", "### 第三条", "## 第二章　附则",
+                              "### 第四条"]
+    assert "依照本规定附件及本规定第三条规定执行。\n\n### 第三条\n\n涉外服务工作应当遵循依法" in body
+
+
+def test_announcement_number_under_its_header_is_the_document_number():
+    meta, body = convert("announcement.txt")
+    assert body.startswith("为保障第二十届泉州国际马拉松赛顺利举行")
+    assert body.rstrip().endswith("特此通告。")
+    assert "2024年第3号" not in body
+
+
+# ---- no text is lost ---------------------------------------------------------------------------
+
+_DROPPED = [  # what the importer drops on purpose: red header, stamps, page numbers, the date line
+    re.compile(r"^.{2,40}文件$"), re.compile(r"^（此件.*）$"), re.compile(r"^—\s*\d+\s*—$"),
+    re.compile(r"^[〇○零一二三四五六七八九十\d]{4}年[〇○零一二三四五六七八九十\d]{1,3}月[〇○零一二三四五六七八九十\d]{1,3}日$"),
+]
+_UNITS_IN_PARENS = re.compile(r"（([^（）]*(?:牵头|负责|配合|牽頭|負責|牵头单位：[^（）]*))）")
+_FLAT = re.compile(r"[\s〔〕\[\]【】［］„‟（）()“”\\]")
+
+
+def _source_text(text: str) -> str:
+    """The notice up to its distribution and printing lines, without what is dropped on purpose."""
+    kept = []
+    for line in text.split("\n"):
+        stripped = re.sub(r"\s", "", line)
+        if stripped.startswith("抄送") or stripped.endswith("印發") or stripped.endswith("印发"):
+            break
+        if stripped and not any(rx.match(stripped) for rx in _DROPPED):
+            kept.append(stripped)
+    return "\n".join(kept)
+
+
+def _output_text(meta: dict, body: str) -> str:
+    body = re.sub(r"^\s*(?:#{2,6} |- )", "", body, flags=re.M)
+    body = re.sub(r"\*\*([^*]{2,6})\*\*：", r"\1：", body)  # bold unit labels
+    return _FLAT.sub("", " ".join(str(v) for k, v in meta.items() if isinstance(v, str)) + body)
+
+
+@pytest.mark.parametrize("path", NOTICES + [Path(__file__).parent / "fixtures" / "seed-notice.txt"],
+                         ids=lambda p: p.name)
+def test_every_sentence_of_the_input_appears_in_the_output(path):
+    meta, body = convert_notice(read_notice(path), path)
+    out = _output_text(meta, body)
+    source = _source_text(read_notice(path))
+    for units in _UNITS_IN_PARENS.findall(source.replace("\n", "")):
+        for name in re.split(r"[，,；;、]", units):
+            name = re.sub(r"^(?:牵头|责任)单位：|(?:牵头|负责|配合|牽頭|負責)$", "", name)
+            assert _FLAT.sub("", name) in out, name
+    source = _UNITS_IN_PARENS.sub("", source.replace("\n", "\0")).replace("\0", "\n")
+    for line in source.split("\n"):
+        for sentence in re.split(r"(?<=[。！？；])", _FLAT.sub("", line)):
+            assert sentence in out, sentence
+
+
+def test_corpus_notices_import_as_loadable_documents(tmp_path):
+    content = tmp_path / "content"
+    for path in NOTICES:
+        written = import_notice(path, content)
+        doc = load_document(written, content)
+        assert doc.meta["title"] == EXPECTED_META[path.name]["title"]
+        assert written.stem == EXPECTED_META[path.name]["slug"]
