@@ -98,7 +98,8 @@ def test_run_on_part_heading_is_cut_after_its_first_sentence():
                               "### （一）引导高校毕业生到城乡基层就业。", "### （二）鼓励高校毕业生自主创业。",
                               "## 三、加强组织领导。"]
     assert "## 一、充分认识做好高校毕业生就业工作的重要性。\n\n普通高等学校毕业生是国家宝贵的人才资源。" in body
-    assert "按规定给予小额担保贷款。\n\n**牵头单位**：省人力资源社会保障厅\n\n**配合单位**：省财政厅、省教育厅\n" in body
+    assert ("按规定给予小额担保贷款。\n\n**牵头单位**：省人力资源社会保障厅\n\n"
+            "**配合单位**：省财政厅、省教育厅\n") in body
     assert "— 2 —" not in body and "此件" not in body
 
 
@@ -199,3 +200,38 @@ def test_corpus_notices_import_as_loadable_documents(tmp_path):
         doc = load_document(written, content)
         assert doc.meta["title"] == EXPECTED_META[path.name]["title"]
         assert written.stem == EXPECTED_META[path.name]["slug"]
+
+
+# ---- units and heads in their other forms ------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("推行一网通办。（区政务服务局牵头，区发改局、区市场监管局配合）",
+     ("推行一网通办。", ["牵头单位：区政务服务局", "配合单位：区发改局、区市场监管局"])),
+    ("推行一网通办（市商务局负责）。", ("推行一网通办。", ["责任单位：市商务局"])),
+    ("（市外事办、商务局，市贸促会牵头）", ("", ["牵头单位：市外事办、商务局，市贸促会"])),
+    ("加大投入。（牵头单位：区工信局；责任单位：各街道办事处）",
+     ("加大投入。", ["牵头单位：区工信局", "责任单位：各街道办事处"])),
+    ("加強執法。（市商務局負責）", ("加強執法。", ["責任單位：市商務局"])),
+    ("加强执法。（由市市场监管局（知识产权局）负责）", ("加强执法。", ["责任单位：市市场监管局（知识产权局）"])),
+    ("开展培训。（市人社局牵头负责）", ("开展培训。", ["牵头单位：市人社局"])),
+])
+def test_units_in_parentheses_in_every_usual_form(text, expected):
+    from zaitun.content.notice.units import trailing_units
+
+    assert trailing_units(text) == expected
+
+
+@pytest.mark.parametrize("text", ["若干措施（试行）", "由市外事办负责解释（由市外事办负责解释）",
+                                  "另行制定（具体办法由市人社局另行制定）", "详见附件（附件1）"])
+def test_parentheses_that_do_not_name_units_stay_text(text):
+    from zaitun.content.notice.units import trailing_units
+
+    assert trailing_units(text) is None
+
+
+def test_order_number_on_the_header_line_and_title_organ_on_the_line_above():
+    order = (CORPUS / "order-chapters-articles.txt").read_text(encoding="utf-8")
+    meta, _ = convert_notice(order.replace("潍坊市人民政府令\n第77号", "潍坊市人民政府令（第77号）"), Path("o.txt"))
+    assert meta["doc_number"] == "潍坊市人民政府令第77号"
+    assert meta["title"] == "潍坊市城市公共停车设施管理办法"
+

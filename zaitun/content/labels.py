@@ -79,6 +79,8 @@ def _labels(folded: str, start: int, end: int) -> list[Label]:
 
 def find(text: str) -> list[tuple[int, int, str]]:
     """(start, end, English) of every label run: 第三条第二款 is one, "Article 3, paragraph 2"."""
+    if "第" not in text:
+        return []
     folded = fold(text)
     found = []
     for m in _RUN_RE.finditer(folded):

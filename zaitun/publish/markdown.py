@@ -16,6 +16,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.anchors import anchors_plugin
 
+from zaitun.content import labels
+
 FileLink = Callable[[str], str | None]  # link as written -> new href, or None to leave it as written
 PAGE_SUFFIXES = (".md", ".html", ".htm")  # links to these are pages, not files to publish
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -34,7 +36,11 @@ class FileReference:
 
 
 def _slugify(text: str) -> str:
-    """Anchor ids that keep Chinese characters (browsers accept them in fragments)."""
+    """Anchor ids that keep Chinese characters (browsers accept them in fragments); a heading that
+    starts with a structure label gets the label's id in both languages (第三条, Article 3 -> article-3)."""
+    anchor = labels.anchor(text)
+    if anchor:
+        return anchor
     out = []
     for ch in text.strip().lower():
         if ch.isalnum():
@@ -81,7 +87,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     md.disable(["html_block", "html_inline"])  # with html off they only ever say no, once per line or '<'
-    md.use(anchors_plugin, min_level=2, max_level=3, slug_func=_slugify, permalink=False)
+    md.use(anchors_plugin, min_level=2, max_level=6, slug_func=_slugify, permalink=False)
     md.core.ruler.push("file_links", _file_links)
     return md
 

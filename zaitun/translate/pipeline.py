@@ -3,8 +3,9 @@
 Drafts checked under an older glossary are checked again first, so a term added or forbidden
 since flags the drafts it concerns. For every segment without a translation: an exact match in approved memory is reused
 (and approved at once when `review.auto_approve_memory` is on and no check objects);
-otherwise a segment that is one glossary term gets the approved rendering; otherwise the
-engine translates it with terms masked; what nothing can translate stays empty and flagged.
+otherwise a segment that is one glossary term or structure label (`第三条`, `第一章　总则`) gets
+the approved rendering; otherwise the engine translates it with terms masked; what nothing can
+translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
 a second run with nothing changed does nothing.
 """
@@ -159,10 +160,8 @@ def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glo
     for seg in batch:
         if seg.source in remembered:
             results[seg.seg_id] = _result(seg, remembered[seg.source], "memory", [], glossary)
-        elif seg.source.strip() in glossary.by_term:
-            rendering = glossary.by_term[seg.source.strip()].en
-            results[seg.seg_id] = _result(seg, rendering[:1].upper() + rendering[1:], "engine", [], glossary,
-                                          "glossary")
+        elif (rendering := glossary.rendering(seg.source)) is not None:
+            results[seg.seg_id] = _result(seg, rendering, "engine", [], glossary, "glossary")
     rest = [s for s in batch if s.seg_id not in results]
     masked = [mask(s.source, glossary) for s in rest]
     outputs = engine.translate([m.text for m in masked]) if rest else []
