@@ -235,3 +235,23 @@ def test_order_number_on_the_header_line_and_title_organ_on_the_line_above():
     assert meta["doc_number"] == "潍坊市人民政府令第77号"
     assert meta["title"] == "潍坊市城市公共停车设施管理办法"
 
+
+
+def test_announcement_header_with_its_number_on_the_next_line():
+    text = (CORPUS / "announcement.txt").read_text(encoding="utf-8")
+    text = text.replace("泉州市公安局通告\n（2024年第3号）", "泉州市人民政府公告\n第5号")
+    meta, _ = convert_notice(text, Path("a.txt"))
+    assert (meta["title"], meta["doc_number"]) == ("泉州市人民政府公告", "泉州市人民政府公告第5号")
+
+
+def test_parts_chapters_and_articles_nest_and_read_in_traditional_characters():
+    order = (CORPUS / "order-chapters-articles.txt").read_text(encoding="utf-8")
+    order = order.replace("第一章　总　则", "第一編　通則\n\n第一章　总　则")
+    order = order.replace("第二章　规划与建设", "第二編　分則\n\n第二章　规划与建设")
+    order = order.replace("条", "條").replace("第一节", "第一節").replace("第二节", "第二節")
+    _, body = convert_notice(order, Path("o.txt"))
+    assert headings(body) == [
+        "## 第一編　通則", "### 第一章　总则", "#### 第一條", "#### 第二條", "#### 第三條", "## 第二編　分則",
+        "### 第二章　规划与建设", "#### 第一節　规划", "##### 第四條", "#### 第二節　建设", "##### 第五條",
+        "### 第三章　附则", "#### 第六條"]
+    assert "違反本條第一款規定的" not in body and "违反本條第一款规定的" in body  # text is never converted
