@@ -222,7 +222,8 @@ def test_units_in_parentheses_in_every_usual_form(text, expected):
 
 
 @pytest.mark.parametrize("text", ["若干措施（试行）", "由市外事办负责解释（由市外事办负责解释）",
-                                  "另行制定（具体办法由市人社局另行制定）", "详见附件（附件1）"])
+                                  "另行制定（具体办法由市人社局另行制定）", "详见附件（附件1）",
+                                  "请认真落实（各单位要积极配合）"])
 def test_parentheses_that_do_not_name_units_stay_text(text):
     from zaitun.content.notice.units import trailing_units
 

@@ -10,6 +10,7 @@ from libre_server import LibreServer
 from translate_support import drafts_by_source, libre_settings, make_project, open_ingested
 
 from zaitun.content import labels
+from zaitun.content.hanzi import VARIANTS, cn_int, fold, from_roman, roman
 from zaitun.content.importer import convert_notice, read_notice
 from zaitun.content.segmenter import render_pieces, segment_body
 from zaitun.publish.markdown import render_markdown
@@ -21,6 +22,26 @@ from zaitun.translate.pipeline import translate_documents
 
 ROOT = Path(__file__).parent.parent
 ORDER = Path(__file__).parent / "fixtures" / "notices" / "order-chapters-articles.txt"
+
+
+def test_folding_reads_traditional_as_simplified_without_moving_a_character():
+    text = "東府〔2021〕54號 關於貫徹落實的實施意見（市商務局負責）"
+    assert fold(text) == "东府〔2021〕54号 关于贯彻落实的实施意见（市商务局负责）"
+    assert len(fold(text)) == len(text)
+    assert all(len(t) == len(s) == 1 and t != s for t, s in VARIANTS.items())
+
+
+@pytest.mark.parametrize(("text", "value"), [("2024", 2024), ("２０２４", 2024), ("二〇二四", 2024), ("二○二四", 2024),
+                                             ("二零二四", 2024), ("二O二四", 2024), ("十二", 12), ("二十一", 21),
+                                             ("一百零三", 103), ("三", 3)])
+def test_numerals_in_every_form(text, value):
+    assert cn_int(text) == value
+
+
+def test_roman_numerals_both_ways():
+    assert [roman(n) for n in (1, 4, 9, 14, 40)] == ["I", "IV", "IX", "XIV", "XL"]
+    assert all(from_roman(roman(n)) == n for n in range(1, 200))
+    assert from_roman("IIII") is None and from_roman("Art") is None
 
 
 @pytest.mark.parametrize(("text", "english"), [

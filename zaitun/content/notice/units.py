@@ -22,6 +22,10 @@ _LABELLED = {"牵头": "lead", "责任": "responsible", "配合": "cooperating"}
 # the last parentheses of a text (one level of nesting: 市场监管局（知识产权局）), then a stop
 _TRAILING = re.compile(r"[（(]((?:[^（）()]|[（(][^（）()]*[）)])+)[）)]([。；;]?)$")
 _SEPARATOR = re.compile(r"[，,；;]")
+# what the names of units end with (after 按职责分工 and a bracketed alias): 局, 政府, 办事处, 支行…
+_MANNER = re.compile(r"(?:按职责分工|按职责|分别|共同|等)+$")
+_ORGAN_END = re.compile(r"(?:局|委|办|厅|部|院|中心|政府|处|室|会|公司|集团|行|所|站|队|馆|社|校|关|门|单位|机构|"
+                        r"企业|街道|镇|乡|区|县|市|州|省|团|司|组|园|台|庭|军|警|联)$")
 
 
 def trailing_units(text: str) -> tuple[str, list[str]] | None:
@@ -84,7 +88,13 @@ def _by_verb(text: str, folded: str) -> dict[str, str] | None:
 
 
 def _finished(groups: dict[str, str]) -> dict[str, str] | None:
+    """The groups, when every one names units (`各单位要积极配合` does not)."""
     groups = {k: v.strip().rstrip("，,；;") for k, v in groups.items()}
-    if not groups or any(not v or "。" in v or len(v) > 300 for v in groups.values()):
+    if not groups or any(not _names_units(v) for v in groups.values()):
         return None
     return groups
+
+
+def _names_units(names: str) -> bool:
+    bare = re.sub(r"[（(][^（()）]*[）)]$", "", _MANNER.sub("", fold(names)))
+    return bool(bare) and "。" not in names and len(names) <= 300 and bool(_ORGAN_END.search(bare))
