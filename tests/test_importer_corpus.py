@@ -256,3 +256,10 @@ def test_parts_chapters_and_articles_nest_and_read_in_traditional_characters():
         "### 第二章　规划与建设", "#### 第一節　规划", "##### 第四條", "#### 第二節　建设", "##### 第五條",
         "### 第三章　附则", "#### 第六條"]
     assert "違反本條第一款規定的" not in body and "违反本條第一款规定的" in body  # text is never converted
+
+
+def test_order_title_comes_from_its_promulgation_paragraph_even_without_a_title_line():
+    order = (CORPUS / "order-chapters-articles.txt").read_text(encoding="utf-8")
+    meta, body = convert_notice(order.replace("潍坊市城市公共停车设施管理办法\n\n第一章", "第一章"), Path("o.txt"))
+    assert meta["title"] == "潍坊市城市公共停车设施管理办法"
+    assert body.startswith("《潍坊市城市公共停车设施管理办法》已经")

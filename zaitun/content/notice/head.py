@@ -62,8 +62,8 @@ def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
     notice_title = _notice_title(lines, used)
     date, signer = _issue_date(lines, used, source)
     enclosed = _enclosed_name(notice_title) or (_promulgated_name(lines, used) if header.kind == "令" else None)
-    if enclosed and not _drop_enclosed_title(lines, used, enclosed) and header.kind == "令":
-        enclosed = None
+    if enclosed:
+        _drop_enclosed_title(lines, used, enclosed)
     title = enclosed or notice_title or _standalone_title(lines, used, header)
     if not title:
         raise NoticeImportError(source, "no title found: put the notice's title on its first line", 1)
@@ -181,7 +181,7 @@ def _promulgated_name(lines: list[Line], used: set[int]) -> str | None:
     return match.group(1) if match else None
 
 
-def _drop_enclosed_title(lines: list[Line], used: set[int], name: str) -> bool:
+def _drop_enclosed_title(lines: list[Line], used: set[int], name: str) -> None:
     """Remove the enclosed document's own title lines (they repeat the front matter title)."""
     for i in range(len(lines)):
         joined = ""
@@ -191,10 +191,9 @@ def _drop_enclosed_title(lines: list[Line], used: set[int], name: str) -> bool:
             joined += lines[j].text.replace(" ", "")
             if joined.strip("《》") in (name, re.sub(r"[（(][^（(]*[）)]$", "", name)):
                 used.update(range(i, j + 1))
-                return True
+                return
             if not name.startswith(joined.strip("《》")):
                 break
-    return False
 
 
 def _standalone_title(lines: list[Line], used: set[int], header: Header) -> str | None:
