@@ -152,3 +152,30 @@ def test_article_and_chapter_anchors_survive_on_both_language_pages():
     assert anchors(body) == anchors(english)
     assert anchors(body)[:4] == ["chapter-1", "article-1", "article-2", "article-3"]
     assert "article-6" in anchors(body)
+
+
+def test_built_site_links_to_the_same_article_on_the_chinese_and_the_english_page(tmp_path):
+    from publish_helpers import make_fixture
+
+    from zaitun.content.importer import import_notice
+
+    fixture = make_fixture(tmp_path / "site")
+    import_notice(ORDER, fixture.project.content_dir)
+    fixture.ingest()
+    glossary = Glossary([Entry("总则", "General Provisions"), Entry("附则", "Supplementary Provisions")])
+
+    def english(source: str) -> str:  # what a masked engine returns: labels and terms as approved
+        masked = mask(source, glossary)
+        return glossary.rendering(source) or restore(re.sub(r"[^\x00-\x7f]+", " text ", masked.text), masked)[0]
+
+    fixture.translate_and_approve("order-2017-77", english)
+    fixture.build()
+
+    def ids(lang: str) -> list[str]:
+        page = (fixture.out / lang / "policies" / "order-2017-77" / "index.html").read_text(encoding="utf-8")
+        return re.findall(r'<h[2-6] id="((?:chapter|section|article)-[\d-]+)">', page)
+
+    assert ids("zh") == ids("en")
+    assert {"chapter-1", "chapter-3", "article-1", "article-3", "article-6"} <= set(ids("en"))
+    english_page = (fixture.out / "en" / "policies" / "order-2017-77" / "index.html").read_text(encoding="utf-8")
+    assert '<h3 id="article-3">Article 3</h3>' in english_page
