@@ -55,6 +55,7 @@ class BuildReport:
     skipped: list[str] = field(default_factory=list)  # "slug (en): why" for pages not published
     under_review: list[str] = field(default_factory=list)  # English kept while an update is reviewed
     social: list[str] = field(default_factory=list)  # ids of posts queued in the outbox
+    social_held: tuple[int, int] = (0, 0)  # announcements held back: (too old, over the daily limit)
     problems: list[str] = field(default_factory=list)  # documents left out (fatal problems raise)
     unlabelled_tags: list[str] = field(default_factory=list)  # "tag (lang)" shown as written, no label
     workers: int = 1  # processes that rendered
@@ -62,7 +63,14 @@ class BuildReport:
 
     def summary(self) -> str:
         return (f"built {self.out_dir}: rendered {len(self.rendered)}, unchanged {len(self.reused)}, "
-                f"removed {len(self.removed)}, social posts queued {len(self.social)} in {self.seconds:.2f}s")
+                f"removed {len(self.removed)}, social posts queued {len(self.social)}{self._held()} "
+                f"in {self.seconds:.2f}s")
+
+    def _held(self) -> str:
+        too_old, over_limit = self.social_held
+        held = ([f"{too_old} too old to announce (social.max_age_days)"] if too_old else []) + \
+               ([f"{over_limit} left for tomorrow (social.daily_limit)"] if over_limit else [])
+        return f" ({'; '.join(held)})" if held else ""
 
 
 def build_site(project: Project, store: Store, today: dt.date | None = None, social: bool = True) -> BuildReport:
@@ -127,7 +135,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     commit(out, stage, report.rendered, report.removed, incremental=bool(previous))
     save_manifest(project, {"version": manifest_version(), "docs": state["docs"], "files": files})
     if social:  # announced only once the pages are online; a crash before this re-queues next time
-        report.social = queue_posts(project, entries, site, out / layout.SOCIAL_DIR)
+        queued = queue_posts(project, entries, site, out / layout.SOCIAL_DIR)
+        report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
     return report
 
 
