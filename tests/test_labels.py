@@ -13,7 +13,7 @@ from zaitun.content import labels
 from zaitun.content.hanzi import VARIANTS, cn_int, fold, from_roman, roman
 from zaitun.content.importer import convert_notice, read_notice
 from zaitun.content.segmenter import render_pieces, segment_body
-from zaitun.publish.markdown import render_markdown
+from zaitun.publish.markdown import reference_render, render_markdown
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import make_engine
 from zaitun.translate.glossary import Entry, Glossary, load_glossary
@@ -150,6 +150,7 @@ def test_article_and_chapter_anchors_survive_on_both_language_pages():
         return re.findall(r'<h[2-6] id="((?:part|chapter|section|article)-[\d-]+)"', render_markdown(markdown))
 
     assert anchors(body) == anchors(english)
+    assert render_markdown(body) == reference_render(body) and render_markdown(english) == reference_render(english)
     assert anchors(body)[:4] == ["chapter-1", "article-1", "article-2", "article-3"]
     assert "article-6" in anchors(body)
 

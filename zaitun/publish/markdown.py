@@ -33,7 +33,7 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # `](dest` or `]: dest` where dest is not external, root-relative or a fragment: a text without one
 # has no file reference, so the (much slower) parse is skipped
 _CANDIDATE = re.compile(r"\](?:\(|:)\s*<?(?![a-zA-Z][a-zA-Z0-9+.-]*:|[/#])")
-_ANCHORED = re.compile(r"<h([23])>(.*?)</h\1>", re.S)  # the levels the anchors plugin gives an id
+_ANCHORED = re.compile(r"<h([2-6])>(.*?)</h\1>", re.S)  # the levels the anchors plugin gives an id
 _TAG = re.compile(r"<[^>]*>")
 # every rule of the reference parser below, and nothing else: no raw HTML, no linkify, no typographer
 _FAST_RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
@@ -134,7 +134,7 @@ def reference_render(text: str, file_link: FileLink | None = None) -> str:
 
 
 def _with_anchors(rendered: str) -> str | None:
-    """Ids on h2/h3 as the anchors plugin gives them (slug of the heading's text, made unique in
+    """Ids on h2-h6 as the anchors plugin gives them (slug of the heading's text, made unique in
     order); None when a heading spans lines, where the plugin's text differs from the HTML's."""
     slugs: set[str] = set()
     out, last = [], 0
