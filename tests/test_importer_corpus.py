@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zaitun.content.importer import convert_notice, default_slug, import_notice, read_notice
 from zaitun.content.model import load_document
@@ -263,3 +265,72 @@ def test_order_title_comes_from_its_promulgation_paragraph_even_without_a_title_
     meta, body = convert_notice(order.replace("潍坊市城市公共停车设施管理办法\n\n第一章", "第一章"), Path("o.txt"))
     assert meta["title"] == "潍坊市城市公共停车设施管理办法"
     assert body.startswith("《潍坊市城市公共停车设施管理办法》已经")
+
+
+# ---- any regulation, wrapped or not, keeps its articles and its text ---------------------------
+
+_SAFE = "规划建设管理停车设施按照标准配建公共服务城市道路交通运输居民出行提供保障"
+
+
+def _cn(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else digits[tens]) + "十" if tens else "") + (digits[ones] if ones or not tens else "")
+
+
+_SENTENCE = st.text(alphabet=_SAFE, min_size=3, max_size=40)
+_ARTICLE = st.tuples(_SENTENCE, st.lists(_SENTENCE, max_size=2), st.lists(_SENTENCE, max_size=3),
+                     st.integers(1, 40))
+
+
+def _regulation(chapters: list[list[tuple]]) -> tuple[list[str], list[str]]:
+    """Paragraphs of an order with these chapters of articles, and every sentence written in it."""
+    paragraphs = ["《停车设施管理办法》已经市政府常务会议通过，现予公布。"]
+    sentences, n = [], 0
+    for c, articles in enumerate(chapters, start=1):
+        paragraphs.append(f"\0第{_cn(c)}章　管理")
+        for first, more, clauses, cited in articles:
+            n += 1
+            text = f"依照第{_cn(cited)}条规定，{first}。"  # a cited article may land at a line start
+            paragraphs.append(f"第{_cn(n)}条　{text}")
+            sentences += [f"依照第{_cn(cited)}条规定，{first}。"] + [f"{s}。" for s in more]
+            paragraphs += [f"{s}。" for s in more]
+            paragraphs += [f"（{_cn(k)}）{s}；" for k, s in enumerate(clauses, start=1)]
+            sentences += [f"（{_cn(k)}）{s}；" for k, s in enumerate(clauses, start=1)]
+    return paragraphs, sentences
+
+
+def _lines(paragraphs: list[str], width: int | None) -> str:
+    head = "潍坊市人民政府令\n第1号\n{}\n市长　张三\n2020年1月1日\n停车设施管理办法\n"
+    out = []
+    for para in paragraphs[1:]:
+        if para.startswith("\0"):
+            out.append(para[1:])
+            continue
+        chunks = [para[i:i + width] for i in range(0, len(para), width)] if width else [para]
+        out += ["\u3000\u3000" + chunks[0], *chunks[1:]]
+    return head.format("\u3000\u3000" + paragraphs[0]) + "\n".join(out) + "\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_ARTICLE, min_size=1, max_size=4), min_size=1, max_size=3),
+       st.sampled_from([None, 6, 9, 13, 24, 28, 31]))
+def test_any_regulation_keeps_every_article_and_sentence(chapters, width):
+    paragraphs, sentences = _regulation(chapters)
+    meta, body = convert_notice(_lines(paragraphs, width), Path("order.txt"))
+    assert meta["title"] == "停车设施管理办法"
+    total = sum(len(articles) for articles in chapters)
+    assert [h for h in headings(body) if h.startswith("### ")] == [f"### 第{_cn(n)}条" for n in range(1, total + 1)]
+    assert len([h for h in headings(body) if h.startswith("## ")]) == len(chapters)
+    flat = re.sub(r"^\s*(?:#{2,6} |- )|\s", "", body, flags=re.M)
+    for sentence in sentences:
+        assert sentence in flat, sentence
+
+
+def test_a_cited_next_article_wrapped_to_a_line_start_is_not_an_article():
+    paragraphs, _ = _regulation([[("规划建设管理停车设施", [], [], 2), ("公共服务", [], [], 1)]])
+    text = _lines(paragraphs, 6)
+    assert "\n第二条规定，" in text  # the citation of article 2 starts a line inside article 1
+    _, body = convert_notice(text, Path("order.txt"))
+    assert [h for h in headings(body) if h.startswith("### ")] == ["### 第一条", "### 第二条"]
+    assert "依照第二条规定，规划建设管理停车设施。\n\n### 第二条\n\n依照第一条规定，公共服务。" in body

@@ -60,7 +60,9 @@ def classify(lines: list[Line]) -> None:
 def _continues(above: Line, line: Line, full: float) -> bool:
     """In wrapped text, an unindented line after a full line without a stop goes on its sentence."""
     ends = above.text.rstrip(CLOSERS).endswith(tuple(STOP + "：:"))
-    return not line.indent and above.kind != "label" and not ends and above.width >= full - 1
+    label = heading_label(above.text) if above.kind == "label" else None
+    heading = label is not None and (label.kind.name != "article" or label.end == len(above.text))
+    return not line.indent and not heading and not ends and above.width >= full - 1
 
 
 def paragraphs(lines: list[Line]) -> list[Block]:
