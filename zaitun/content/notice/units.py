@@ -25,7 +25,7 @@ _SEPARATOR = re.compile(r"[，,；;]")
 # what the names of units end with (after 按职责分工 and a bracketed alias): 局, 政府, 办事处, 支行…
 _MANNER = re.compile(r"(?:按职责分工|按职责|分别|共同|等)+$")
 _ORGAN_END = re.compile(r"(?:局|委|办|厅|部|院|中心|政府|处|室|会|公司|集团|行|所|站|队|馆|社|校|关|门|单位|机构|"
-                        r"企业|街道|镇|乡|区|县|市|州|省|团|司|组|园|台|庭|军|警|联)$")
+                        r"企业|街道|镇|乡|区|县|市|州|省|团|司|组|园|台|庭|军|警|联|地)$")
 
 
 def trailing_units(text: str) -> tuple[str, list[str]] | None:
