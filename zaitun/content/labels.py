@@ -32,7 +32,8 @@ KINDS = {
     "项": Kind("item", "item", "paren"),
 }
 HEADING_KINDS = "编章节条"  # the labels that open a heading; 款 and 项 are paragraphs and list items
-_ONE = rf"第\s*(?:([{NUMERALS}]+)|[（(]([{NUMERALS}]+)[）)])\s*([编章节条款项])"
+# the kind character in either script (編/節/條/項 are read as 编/节/条/项), so no text is folded whole
+_ONE = rf"第\s*(?:([{NUMERALS}]+)|[（(]([{NUMERALS}]+)[）)])\s*([编章节条款项編節條項])"
 _ONE_RE = re.compile(_ONE)
 _RUN_RE = re.compile(rf"(?:{_ONE})+")
 # Characters after which 第一条/第二节 count things, not provisions: 第一条线路, 第二节课
@@ -67,39 +68,39 @@ def english(kind: Kind, number: int) -> str:
     return f"{kind.english} {number}"
 
 
-def _labels(folded: str, start: int, end: int) -> list[Label]:
+def _labels(text: str, start: int, end: int) -> list[Label]:
     out = []
-    for m in _ONE_RE.finditer(folded, start, end):
-        digits, in_paren, char = m.groups()
+    for m in _ONE_RE.finditer(text, start, end):
+        digits, in_paren, char = m.group(1), m.group(2), fold(m.group(3))
         if (in_paren is None) == (char == "项"):  # 第（一）项 only; 第一项 is "the first item" of anything
             return []
         out.append(Label(KINDS[char], cn_int(digits or in_paren), m.start(), m.end()))
     return out
 
 
+def _counts_things(text: str, end: int) -> bool:
+    """第一条线路, 第二节课: the label's character is a measure word here."""
+    return fold(text[end:end + 1]) in _NOT_AFTER.get(fold(text[end - 1]), ())
+
+
 def find(text: str) -> list[tuple[int, int, str]]:
     """(start, end, English) of every label run: 第三条第二款 is one, "Article 3, paragraph 2"."""
     if "第" not in text:
         return []
-    folded = fold(text)
     found = []
-    for m in _RUN_RE.finditer(folded):
-        labels = _labels(folded, m.start(), m.end())
-        if not labels or folded[m.end():m.end() + 1] in _NOT_AFTER.get(folded[m.end() - 1], ()):
-            continue
-        found.append((m.start(), m.end(), ", ".join(label.english for label in labels)))
+    for m in _RUN_RE.finditer(text):
+        labels = _labels(text, m.start(), m.end())
+        if labels and not _counts_things(text, m.end()):
+            found.append((m.start(), m.end(), ", ".join(label.english for label in labels)))
     return found
 
 
 def heading_label(text: str) -> Label | None:
     """The 编/章/节/条 label a line starts with (第一章　总则, 第三條 本辦法…), if any."""
-    folded = fold(text)
-    m = _ONE_RE.match(folded)
-    if not m or m.group(3) not in HEADING_KINDS or m.group(1) is None:
+    m = _ONE_RE.match(text)
+    if not m or fold(m.group(3)) not in HEADING_KINDS or m.group(1) is None or _counts_things(text, m.end()):
         return None
-    if folded[m.end():m.end() + 1] in _NOT_AFTER.get(m.group(3), ()):
-        return None
-    return Label(KINDS[m.group(3)], cn_int(m.group(1)), 0, m.end())
+    return Label(KINDS[fold(m.group(3))], cn_int(m.group(1)), 0, m.end())
 
 
 def anchor(heading: str) -> str | None:
