@@ -194,16 +194,21 @@ def write_hugo_corpus(root: Path, docs: list[dict]) -> None:
             path.write_text(hugo_file(doc, lang), encoding="utf-8")
 
 
+LAST_OUTPUT: list[str] = []  # what the last timed command printed (zaitun's search index line)
+
+
 def run(argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
     """Wall seconds and peak resident memory (MB, its largest process) of one command, run to its end."""
     os.sync()  # the last run's files are written back before this one is timed
-    started = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)  # this command's own figures, not every child's so far
+        wall = time.perf_counter() - started
+        out.seek(0)
+        LAST_OUTPUT[:] = out.read().decode(errors="replace").splitlines()
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(argv)} failed:\n{proc.stderr.read().decode()[-2000:]}")
-    proc.stderr.close()
+        raise SystemExit(f"{' '.join(argv)} failed:\n" + "\n".join(LAST_OUTPUT[-30:]))
     return wall, usage.ru_maxrss // 1024
 
 
@@ -230,11 +235,13 @@ def full_builds(work: Path, project: Path, repeat: int, peers: dict[str, bool]) 
         set_output(project, f"publish-{i}")
         if "zaitun" in runs:
             runs["zaitun"].append(run(zaitun(project, "build")))
+            index_line = next((line for line in LAST_OUTPUT if line.startswith("search index:")), "")
         if "pelican" in runs:
             runs["pelican"].append(run([str(BIN / "pelican"), "content", "-o", f"output-{i}", "-s", "pelicanconf.py",
                                         "-q"], cwd=work / "pelican"))
         if "hugo" in runs:
             runs["hugo"].append(run(["hugo", "--quiet", "-s", str(work / "hugo"), "-d", str(work / f"hugo-{i}")]))
+    print(f"zaitun {index_line} (included in its full build)")
     return runs
 
 

@@ -36,7 +36,8 @@ SITE_PAGES = {  # one of each page type, in both languages
     **{f"{kind} ({lang})": f"{lang}/{path}" for lang in ("zh", "en") for kind, path in {
         "home": "index.html", "section": "guides/index.html", "document": "guides/transit/index.html",
         "policy document with its facts": "policies/notice-2023-1/index.html",
-        "programme": "programmes/240-hour-transit/index.html", "tag": "tags/visa-free/index.html"}.items()},
+        "programme": "programmes/240-hour-transit/index.html", "tag": "tags/visa-free/index.html",
+        "search with results": "search/index.html?q=泉州"}.items()},
 }
 
 
@@ -77,6 +78,7 @@ def review(tmp_path):
     project, store = review_project(tmp_path)
     ids = draft_all(store, issues_for={3})
     real_user(store, "alice")
+    real_user(store, "eve", role="editor")
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(project, store), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
@@ -100,6 +102,8 @@ def violations(page) -> list[str]:
 @pytest.mark.parametrize("kind", sorted(SITE_PAGES))
 def test_every_site_page_type_has_no_wcag_21_aa_violation(site, page, kind):
     assert page.goto(f"{site}/{SITE_PAGES[kind]}").status == 200
+    if "search" in kind:  # audit the page as a reader sees it: with the search box and its results
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=30_000)
     assert violations(page) == []
 
 
@@ -124,6 +128,21 @@ def test_every_review_screen_has_no_wcag_21_aa_violation(review, page):
     screens["preview"] = violations(page)
     page.goto(f"{base}/doc/no-such-document")
     screens["not found"] = violations(page)
+    page.click("button:has-text('Log out')")
+    page.fill("input[name=name]", "eve")  # staff: add content and withdraw
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url(f"{base}/")
+    screens["queue (editor)"] = violations(page)
+    page.goto(f"{base}/add")
+    screens["add content"] = violations(page)
+    notice = Path(__file__).parent / "fixtures" / "seed-notice.txt"
+    page.set_input_files("#files", [str(notice)])
+    page.click("button:has-text('Show what zaitun reads')")
+    page.wait_for_selector("text=Check and save")
+    screens["check and save"] = violations(page)
+    page.goto(f"{base}/withdraw/guides/{SLUG}")
+    screens["withdraw"] = violations(page)
     assert screens == {name: [] for name in screens}
 
 

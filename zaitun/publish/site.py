@@ -24,7 +24,7 @@ from pathlib import Path
 from zaitun.content.tags import tag_labels, unlabelled
 from zaitun.errors import PublishError
 from zaitun.project import Project
-from zaitun.publish import layout, lint
+from zaitun.publish import layout, lint, search
 from zaitun.publish.extras import extra_outputs, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.inputs import Entry, collect
@@ -58,6 +58,7 @@ class BuildReport:
     social_held: tuple[int, int] = (0, 0)  # announcements held back: (too old, over the daily limit)
     problems: list[str] = field(default_factory=list)  # documents left out (fatal problems raise)
     unlabelled_tags: list[str] = field(default_factory=list)  # "tag (lang)" shown as written, no label
+    search: search.IndexReport | None = None  # the search index, when this build wrote it anew
     workers: int = 1  # processes that rendered
     seconds: float = 0.0
 
@@ -121,7 +122,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     media = media_outputs(entries, project.content_dir, site.urls)  # before any body is rendered
     # feeds first: they render many bodies, so a worker should start on them, not end with them
     items = (feed_outputs(entries, site) + outputs(specs, site) + extra_outputs(specs, site)
-             + static_outputs(project.static_dir) + media)
+             + [search.script_output()] + static_outputs(project.static_dir) + media)
     _refuse_duplicates(items)
     previous = state.get("files", {})
     stage = staging_dir(out)
@@ -134,6 +135,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     report.removed = sorted(set(previous) - set(files))
     commit(out, stage, report.rendered, report.removed, incremental=bool(previous))
     save_manifest(project, {"version": manifest_version(), "docs": state["docs"], "files": files})
+    if search.needs_index(out, report.rendered, report.removed):
+        report.search = search.index_site(out)
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, out / layout.SOCIAL_DIR)
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
