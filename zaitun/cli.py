@@ -133,14 +133,18 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
 
 
 @app.command("config")
-def config_(list_settings: Annotated[bool, typer.Option("--list", help="List every setting.")] = False) -> None:
-    """Show the project's settings (with --list: every setting, its default and help)."""
+def config_(list_settings: Annotated[bool, typer.Option("--list", help="List every setting.")] = False,
+            show_secrets: Annotated[bool, typer.Option("--show-secrets",
+                                                       help="Print keys, tokens and passwords in clear.")] = False,
+            ) -> None:
+    """Show the project's settings (with --list: every setting, its default and help); secrets are masked."""
     from zaitun.config import SETTINGS
 
     cfg = state.project.config
     for s in SETTINGS:
-        line = f"{s.name} = {cfg.get(s.name)!r}"
-        typer.echo(f"{line:60} # {s.help}" if list_settings else line)
+        line = f"{s.name} = {cfg.shown(s.name, show_secrets)}"
+        env = f" (or {s.env})" if s.env else ""
+        typer.echo(f"{line:60} # {s.help}{env}" if list_settings else line)
 
 
 @app.command()

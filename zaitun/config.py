@@ -23,6 +23,8 @@ class Setting:
     name: str  # dotted: table.key
     default: Any
     help: str
+    env: str = ""  # environment variable read when zaitun.toml leaves it empty (lists: space-separated)
+    secret: bool = False  # masked by `zaitun config` unless --show-secrets
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -35,28 +37,39 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site.page_size", 20, "Documents per page on section, programme and tag pages."),
     Setting("translate.provider", "offline", "Translation engine: offline, libre, google, deepl, microsoft, ..."),
     Setting("translate.provider_url", "", "Base URL for self-hosted providers (LibreTranslate)."),
-    Setting("translate.api_key", "", "API key for the provider (or set e.g. DEEPL_API_KEY in the environment)."),
+    Setting("translate.api_key", "", "API key for the provider (or set e.g. DEEPL_API_KEY in the environment).",
+            secret=True),
     Setting("translate.timeout", 10.0, "Seconds before one engine call is abandoned."),
     Setting("translate.retries", 3, "Attempts per engine call, with exponential backoff."),
     Setting("translate.batch_size", 20, "Segments sent to the engine per call."),
     Setting("review.auto_approve_memory", True, "Approve drafts that exactly match approved translation memory."),
-    Setting("review.database_url", "", "SQLAlchemy URL of the store; empty means SQLite in .zaitun/state.db."),
-    Setting("review.secret_key", "", "Secret for session cookies; empty means one kept in .zaitun/secret."),
+    Setting("review.database_url", "", "SQLAlchemy URL of the store; empty means SQLite in .zaitun/state.db.",
+            env="ZAITUN_DATABASE_URL", secret=True),
+    Setting("review.secret_key", "", "Secret for session cookies; empty means one kept in .zaitun/secret.",
+            env="ZAITUN_SECRET_KEY", secret=True),
     Setting("review.host", "127.0.0.1", "Address the review UI listens on."),
     Setting("review.port", 8400, "Port of the review UI."),
+    Setting("review.session_idle_minutes", 60, "A review UI session ends after this many minutes unused."),
+    Setting("review.session_lifetime_hours", 12, "A review UI session ends this many hours after login, used or not."),
+    Setting("review.trusted_proxies", [], "Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed."),
     Setting("publish.output_dir", "publish", "Folder the static site is built into."),
     Setting("publish.s3_target", "", "Deploy target, e.g. s3://bucket/prefix (empty: no S3 deploy)."),
     Setting("publish.s3_endpoint_url", "", "S3-compatible endpoint (MinIO, Ceph, R2); empty for AWS."),
     Setting("publish.websub_hub", "", "WebSub hub pinged after each publish (empty: none)."),
     Setting("publish.preview_port", 8000, "Port of the local preview server for publish/."),
     Setting("social.mastodon_url", "", "Mastodon instance to post to (empty: outbox only)."),
-    Setting("social.mastodon_token", "", "Mastodon access token (or MASTODON_TOKEN)."),
+    Setting("social.mastodon_token", "", "Mastodon access token.", env="MASTODON_TOKEN", secret=True),
     Setting("social.dry_run", True, "Write posts to the outbox without sending them."),
-    Setting("notify.ready_for_review", [], "Apprise URLs told when content is ready for review."),
-    Setting("notify.approved", [], "Apprise URLs told when a document is approved."),
-    Setting("notify.published", [], "Apprise URLs told when the site is published."),
-    Setting("notify.failure", [], "Apprise URLs told when something fails (bad file, outage)."),
-    Setting("notify.expiring", [], "Apprise URLs told when content is about to expire or has expired."),
+    Setting("notify.ready_for_review", [], "Apprise URLs told when content is ready for review.",
+            env="ZAITUN_NOTIFY_READY_FOR_REVIEW", secret=True),
+    Setting("notify.approved", [], "Apprise URLs told when a document is approved.",
+            env="ZAITUN_NOTIFY_APPROVED", secret=True),
+    Setting("notify.published", [], "Apprise URLs told when the site is published.",
+            env="ZAITUN_NOTIFY_PUBLISHED", secret=True),
+    Setting("notify.failure", [], "Apprise URLs told when something fails (bad file, outage).",
+            env="ZAITUN_NOTIFY_FAILURE", secret=True),
+    Setting("notify.expiring", [], "Apprise URLs told when content is about to expire or has expired.",
+            env="ZAITUN_NOTIFY_EXPIRING", secret=True),
     Setting("prefect.port", 4200, "Port of the local Prefect server started by `zaitun up`."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -70,13 +83,29 @@ class Config:
     path: Path | None = None
 
     def get(self, name: str) -> Any:
-        if name not in _BY_NAME:
-            raise KeyError(name)
-        return self.values.get(name, _BY_NAME[name].default)
+        """A setting from zaitun.toml, else from its environment variable, else its default."""
+        setting = _BY_NAME[name]
+        value = self.values.get(name, setting.default)
+        if not value and setting.env and os.environ.get(setting.env):
+            raw = os.environ[setting.env]
+            return raw.split() if isinstance(setting.default, list) else raw
+        return value
 
     def secret(self, name: str, env: str) -> str:
         """A credential from zaitun.toml, else from the environment variable `env`."""
         return self.get(name) or os.environ.get(env, "")
+
+    def shown(self, name: str, show_secrets: bool = False) -> str:
+        """A setting as `zaitun config` prints it: secrets masked (a database URL keeps all but its
+        password) unless asked for."""
+        value = self.get(name)
+        if show_secrets or not _BY_NAME[name].secret or not value:
+            return repr(value)
+        if name == "review.database_url":
+            from sqlalchemy.engine import make_url
+
+            return repr(make_url(value).render_as_string(hide_password=True))
+        return "'********'" if isinstance(value, str) else f"[{len(value)} hidden]"
 
 
 def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:
@@ -154,7 +183,8 @@ def default_toml() -> str:
             table = top
             lines += ["", f"[{top}]"]
         rel = s.name[len(top) + 1:]
-        lines.append(f"# {s.help}")
+        lines.append(f"# {s.help}" + (f" Or set {s.env} in the environment (keep secrets out of this file)."
+                                       if s.secret and s.env else ""))
         value = _toml_value(s.default)
         lines.append(f"{rel} = {value}")  # dotted keys such as title.zh are valid TOML
     return "\n".join(lines).strip() + "\n"

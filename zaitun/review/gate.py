@@ -64,6 +64,8 @@ def require_role(store: Store, actor: str, roles: set[str] = APPROVER_ROLES) -> 
     user = store.user(actor)
     if user is None:
         raise ReviewError(f"unknown user {actor!r}: add one with `zaitun user add {actor} --role reviewer`")
+    if user["disabled_at"] is not None:
+        raise ReviewError(f"user {actor!r} is disabled")
     if user["role"] not in roles:
         raise ReviewError(f"user {actor!r} is {user['role']}; only {' or '.join(sorted(roles))} may do this")
     return user
