@@ -36,24 +36,20 @@ def _acting(store, claimed: str | None, token_file: Path | None, allow_temporary
 
 
 def _ask_password(name: str) -> str:
-    import click
-
     from zaitun.review.identity import HOW
 
     try:
-        return typer.prompt(f"Password for {name}", hide_input=True)
-    except click.exceptions.Abort:
+        return typer.prompt(f"Password for {name}", hide_input=True, err=True)
+    except typer.Abort:
         raise ReviewError(f"no password given for {name}: {HOW}") from None
 
 
 def _new_password(name: str, from_stdin: bool) -> str:
-    import click
-
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     try:
-        return typer.prompt(f"New password for {name}", hide_input=True, confirmation_prompt=True)
-    except click.exceptions.Abort:
+        return typer.prompt(f"New password for {name}", hide_input=True, confirmation_prompt=True, err=True)
+    except typer.Abort:
         raise ReviewError(f"no new password given for {name}") from None
 
 
