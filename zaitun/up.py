@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import signal
 import socket
@@ -121,6 +122,28 @@ def start_prefect(stack: Stack, env: dict[str, str]) -> str:
     return f"http://127.0.0.1:{port}/api"
 
 
+PUBLISH_AT_ONCE = ("zaitun.document.approved",)  # what a person waits to see in the preview
+
+
+def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 0.3) -> None:
+    """Rebuild publish/ as soon as the store records an approved document (from the review UI or a
+    reviewer's command line), so the preview shows the English in a second or two instead of after
+    Prefect's event round trip; the publish flow still runs for the deploy, hooks and notices."""
+    from zaitun.publish.site import build_site
+
+    store = Store.open(project.database_url)
+    seen = store.last_event_id()
+    while not stop.wait(every):
+        fresh = store.events_since(seen)
+        seen = fresh[-1]["id"] if fresh else seen
+        if any(e["name"] in PUBLISH_AT_ONCE for e in fresh):
+            try:
+                build_site(project, store)
+            except Exception:  # the publish flow reports build failures; this only makes the preview quick
+                logging.getLogger(__name__).exception("rebuilding publish/ after an approval failed")
+    store.close()
+
+
 def start_threads(stack: Stack) -> tuple[str, str]:
     """The watcher, the review UI and the preview server, in this process."""
     import uvicorn
@@ -139,6 +162,9 @@ def start_threads(stack: Stack) -> tuple[str, str]:
     stack.stoppers.append(lambda: setattr(server, "should_exit", True))
     httpd = serve_folder(stack.project.publish_dir, "127.0.0.1", cfg.get("publish.preview_port"))
     stack.stoppers.append(httpd.shutdown)
+    stop = threading.Event()
+    threading.Thread(target=rebuild_on_approval, args=(stack.project, stop), daemon=True, name="rebuild").start()
+    stack.stoppers.append(stop.set)
     return (f"http://{cfg.get('review.host')}:{cfg.get('review.port')}/",
             f"http://127.0.0.1:{cfg.get('publish.preview_port')}/")
 
