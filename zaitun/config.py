@@ -150,8 +150,9 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
     base = flat.get("site.base_url", "http://x")
     if not str(base).startswith(("http://", "https://")):
         raise ConfigError(path, "'site.base_url' must start with http:// or https://", _line_of(text, "site.base_url"))
-    if flat.get("site.page_size", 1) < 1:
-        raise ConfigError(path, "'site.page_size' must be at least 1", _line_of(text, "site.page_size"))
+    for name in ("site.page_size", "review.session_idle_minutes", "review.session_lifetime_hours"):
+        if flat.get(name, 1) < 1:
+            raise ConfigError(path, f"'{name}' must be at least 1", _line_of(text, name))
     target = flat.get("publish.s3_target", "")
     if target and not str(target).startswith("s3://"):
         raise ConfigError(path, "'publish.s3_target' must look like s3://bucket/prefix",
