@@ -179,3 +179,29 @@ def test_a_database_url_is_shown_without_its_password(tmp_path):
 
     cfg = Config({"review.database_url": "postgresql+psycopg://zaitun:hunter2@db.example/zaitun"})
     assert cfg.shown("review.database_url") == "'postgresql+psycopg://zaitun:***@db.example/zaitun'"
+
+
+def test_sessions_tokens_and_throttling_hold_on_both_databases(database_url):
+    import datetime as dt
+
+    from zaitun.review import sessions
+    from zaitun.review.throttle import Throttle
+    from zaitun.review.users import by_token, disable
+    from zaitun.store import now
+
+    store = Store.open(database_url)
+    quick_user(store, "alice")
+    quick_user(store, "root", role="admin")
+    limits = sessions.Limits(idle=dt.timedelta(minutes=5), lifetime=dt.timedelta(hours=1))
+    session_id = sessions.start(store, "alice", "10.0.0.1")
+    assert sessions.user_of(store, session_id, limits) == "alice"
+    token = issue_token(store, "alice", "root")
+    assert by_token(store, token)["name"] == "alice"
+    throttle = Throttle(store)
+    for n in range(5):
+        throttle.fail("alice", f"10.0.0.{n}")
+    assert 290 < throttle.wait("alice", "10.9.9.9") <= 300 and throttle.wait("root", "10.9.9.9") == 0
+    assert all(at.tzinfo is not None and at <= now() for at in store.failed_logins(now() - dt.timedelta(1), "alice"))
+    assert disable(store, "alice", "root") == 1
+    assert sessions.user_of(store, session_id, limits) is None and by_token(store, token) is None
+    store.close()

@@ -178,7 +178,8 @@ def _add_missing_columns(engine: Engine) -> None:
             for column in table.columns:
                 if column.name not in have and column.nullable:
                     kind = column.type.compile(engine.dialect)
-                    conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}')
+                    once = " IF NOT EXISTS" if engine.dialect.name == "postgresql" else ""  # two starting at once
+                    conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN{once} {column.name} {kind}")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
