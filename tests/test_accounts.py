@@ -79,6 +79,10 @@ def test_a_token_is_printed_once_stored_hashed_and_proves_its_holder(project, tm
     assert run(proj, "review", "approve", SLUG, ids[0], token=token).exit_code == 0
     token_file = tmp_path / "alice.token"
     token_file.write_text(token + "\n", encoding="utf-8")
+    token_file.chmod(0o644)
+    assert "others can read this token file" in error_of(run(proj, "review", "approve", SLUG, ids[1], "--token-file",
+                                                             str(token_file)))
+    token_file.chmod(0o600)
     assert run(proj, "review", "approve", SLUG, ids[1], "--token-file", str(token_file)).exit_code == 0
     assert approvals(store) == [("alice", ids[0]), ("alice", ids[1])]
     assert "belongs to 'alice', not 'root'" in error_of(run(proj, "review", "approve", SLUG, ids[2], "--as", "root",

@@ -31,6 +31,9 @@ def _acting(store, claimed: str | None, token_file: Path | None, allow_temporary
     """The proven account of whoever runs this command."""
     from zaitun.review.identity import prove
 
+    if token_file and token_file.stat().st_mode & 0o077:
+        raise ReviewError(f"{token_file}: others can read this token file; make it yours alone "
+                          f"(chmod 600 {token_file})")
     token = token_file.read_text(encoding="utf-8").strip() if token_file else os.environ.get("ZAITUN_TOKEN", "")
     return prove(store, claimed, token, _ask_password, allow_temporary=allow_temporary)
 

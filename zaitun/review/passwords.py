@@ -19,7 +19,12 @@ from zaitun.errors import ReviewError
 
 MIN_LENGTH = 12
 _HASHER = PasswordHasher()  # Argon2id
-_DUMMY = _HASHER.hash("a password nobody has")  # verified against for unknown users: same work either way
+
+
+@cache
+def _dummy() -> str:
+    """Verified against for unknown users, so an unknown name takes the same work as a known one."""
+    return _HASHER.hash("a password nobody has")
 
 
 def hash_password(password: str) -> str:
@@ -31,7 +36,7 @@ def check_password(password: str, stored: str | None) -> bool:
     if stored and stored.startswith("scrypt$"):
         return _check_scrypt(password, stored)
     try:
-        return _HASHER.verify(stored or _DUMMY, password)
+        return _HASHER.verify(stored or _dummy(), password)
     except (VerificationError, InvalidHashError):
         return False
 
