@@ -178,7 +178,8 @@ def up() -> None:
 
 # -- commands of the later stages register here -------------------------------------------
 def _register() -> None:
-    from zaitun.review.cli import review_app, user_app
+    from zaitun.review.cli import review_app
+    from zaitun.review.user_cli import user_app
 
     app.add_typer(review_app, name="review")
     app.add_typer(user_app, name="user")
