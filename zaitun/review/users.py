@@ -1,4 +1,4 @@
-"""Review accounts: reviewers and admins approve, editors watch status.
+"""Review accounts: reviewers and admins approve, editors add content and watch status.
 
 An account is never deleted, only disabled, so the audit log keeps naming real people. It
 proves who it is with its password (the review UI, the command line's prompt) or with its
