@@ -1,6 +1,7 @@
 """Accounts and identities: who may act is proven (token or password), never just named; passwords,
 tokens and the files holding secrets are kept private; admins list, reset and disable accounts."""
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -38,15 +39,21 @@ def error_of(result) -> str:
     return str(result.exception)
 
 
+def at(proj, n: int) -> str:
+    """Segment n as ID@VERSION, the way `zaitun review show` prints it for the reviewer who read it."""
+    seg = json.loads(run(proj, "review", "show", SLUG, "--json").output)["segments"][n]
+    return f"{seg['id']}@{seg['version']}"
+
+
 def approvals(store):
     return [(e["actor"], e["seg_id"]) for e in store.audit_log(SLUG) if e["action"] == "approve"]
 
 
 def test_naming_a_reviewer_alone_approves_nothing(project):
     proj, store, ids = project
-    assert "say who you are" in error_of(run(proj, "review", "approve", SLUG, ids[0]))
-    assert "no password given for alice" in error_of(run(proj, "review", "approve", SLUG, ids[0], "--as", "alice"))
-    wrong = run(proj, "review", "approve", SLUG, ids[0], "--as", "alice", input="not her password\n")
+    assert "say who you are" in error_of(run(proj, "review", "approve", SLUG, at(proj, 0)))
+    assert "no password given for alice" in error_of(run(proj, "review", "approve", SLUG, at(proj, 0), "--as", "alice"))
+    wrong = run(proj, "review", "approve", SLUG, at(proj, 0), "--as", "alice", input="not her password\n")
     assert error_of(wrong) == "wrong name or password"
     assert approvals(store) == [] and gate.segment_states(store, SLUG)[0].state == "draft"
     assert [e["note"] for e in store.audit_log() if e["action"] == "login-failed"] == ["command line"]
@@ -54,7 +61,7 @@ def test_naming_a_reviewer_alone_approves_nothing(project):
 
 def test_the_password_prompt_proves_the_reviewer_and_the_audit_log_names_them(project):
     proj, store, ids = project
-    result = run(proj, "review", "approve", SLUG, ids[0], "--as", "alice", input=PASSWORD + "\n")
+    result = run(proj, "review", "approve", SLUG, at(proj, 0), "--as", "alice", input=PASSWORD + "\n")
     assert result.exit_code == 0 and f"approved {ids[0]}" in result.output
     assert approvals(store) == [("alice", ids[0])]
     assert ("alice", "login", "command line (password)") in [(e["actor"], e["action"], e["note"])
@@ -64,8 +71,8 @@ def test_the_password_prompt_proves_the_reviewer_and_the_audit_log_names_them(pr
 def test_command_line_passwords_are_throttled_per_account(project):
     proj, store, ids = project
     for _ in range(5):
-        run(proj, "review", "approve", SLUG, ids[0], "--as", "alice", input="guess\n")
-    late = run(proj, "review", "approve", SLUG, ids[0], "--as", "alice", input=PASSWORD + "\n")
+        run(proj, "review", "approve", SLUG, at(proj, 0), "--as", "alice", input="guess\n")
+    late = run(proj, "review", "approve", SLUG, at(proj, 0), "--as", "alice", input=PASSWORD + "\n")
     assert "too many failed logins for 'alice'" in error_of(late) and approvals(store) == []
 
 
@@ -76,19 +83,19 @@ def test_a_token_is_printed_once_stored_hashed_and_proves_its_holder(project, tm
     token = issued.stdout.strip().splitlines()[0]
     assert token.startswith("zaitun_") and store.user("alice")["token_hash"] == sha(token)
     assert token not in str(store.audit_log()) and "shown only once" in issued.stderr
-    assert run(proj, "review", "approve", SLUG, ids[0], token=token).exit_code == 0
+    assert run(proj, "review", "approve", SLUG, at(proj, 0), token=token).exit_code == 0
     token_file = tmp_path / "alice.token"
     token_file.write_text(token + "\n", encoding="utf-8")
     token_file.chmod(0o644)
-    assert "others can read this token file" in error_of(run(proj, "review", "approve", SLUG, ids[1], "--token-file",
+    assert "others can read this token file" in error_of(run(proj, "review", "approve", SLUG, at(proj, 1), "--token-file",
                                                              str(token_file)))
     token_file.chmod(0o600)
-    assert run(proj, "review", "approve", SLUG, ids[1], "--token-file", str(token_file)).exit_code == 0
+    assert run(proj, "review", "approve", SLUG, at(proj, 1), "--token-file", str(token_file)).exit_code == 0
     assert approvals(store) == [("alice", ids[0]), ("alice", ids[1])]
-    assert "belongs to 'alice', not 'root'" in error_of(run(proj, "review", "approve", SLUG, ids[2], "--as", "root",
+    assert "belongs to 'alice', not 'root'" in error_of(run(proj, "review", "approve", SLUG, at(proj, 2), "--as", "root",
                                                             token=token))
     run(proj, "user", "token", "alice", "--as", "alice", input=PASSWORD + "\n")  # a new token replaces the old
-    assert "not valid" in error_of(run(proj, "review", "approve", SLUG, ids[2], token=token))
+    assert "not valid" in error_of(run(proj, "review", "approve", SLUG, at(proj, 2), token=token))
 
 
 def test_only_admins_issue_tokens_for_other_accounts(project):
@@ -110,15 +117,15 @@ def test_admins_list_reset_and_disable_accounts(project):
     reset = run(proj, "user", "passwd", "alice", "--password-stdin", input=new + "\n", token=admin)
     assert reset.exit_code == 0 and "chooses a new one at the next login" in reset.output
     assert "must change password" in run(proj, "user", "list", token=admin).output
-    too_soon = run(proj, "review", "approve", SLUG, ids[0], "--as", "alice", input=new + "\n")
+    too_soon = run(proj, "review", "approve", SLUG, at(proj, 0), "--as", "alice", input=new + "\n")
     assert "must choose a new password first" in error_of(too_soon)
     own = "her very own phrase"
     mine = run(proj, "user", "passwd", "alice", "--as", "alice", input=f"{new}\n{own}\n{own}\n")
     assert mine.exit_code == 0 and not store.user("alice")["must_change_password"]
     disabled = run(proj, "user", "disable", "alice", token=admin)
     assert disabled.exit_code == 0 and "disabled alice" in disabled.output
-    assert "not valid" in error_of(run(proj, "review", "approve", SLUG, ids[0], token=alice))
-    assert error_of(run(proj, "review", "approve", SLUG, ids[0], "--as", "alice", input=own + "\n")) == \
+    assert "not valid" in error_of(run(proj, "review", "approve", SLUG, at(proj, 0), token=alice))
+    assert error_of(run(proj, "review", "approve", SLUG, at(proj, 0), "--as", "alice", input=own + "\n")) == \
         "wrong name or password"
     assert "disabled" in run(proj, "user", "list", token=admin).output and store.user("alice") is not None
     assert "last enabled admin" in error_of(run(proj, "user", "disable", "root", token=admin))

@@ -4,6 +4,7 @@ to start); each test uses its own accounts and documents, so the tests stay inde
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -255,7 +256,10 @@ def test_an_editor_sees_the_queue_but_cannot_approve(stack, browser, tmp_path):
         "csrf_token": token, "seg_id": seg_id, "target": "Location", "approve": "1"})
     assert forged.status == 403
     eddie = issue_token(stack.store, "eddie", "ops")
-    refused = stack.zaitun("review", "edit", WAITING, seg_id, "--target", "Location", "--approve", token=eddie)
+    shown = json.loads(stack.zaitun("review", "show", WAITING, "--json", token=eddie).stdout)
+    version = next(s["version"] for s in shown["segments"] if s["id"] == seg_id)
+    refused = stack.zaitun("review", "edit", WAITING, f"{seg_id}@{version}", "--target", "Location", "--approve",
+                           token=eddie)
     assert refused.returncode == 1 and "only admin or reviewer may do this" in refused.stderr
     assert next(s for s in gate.segment_states(stack.store, WAITING) if s.seg_id == seg_id).state != "approved"
     assert problems == []
