@@ -87,13 +87,13 @@ def test_a_token_is_printed_once_stored_hashed_and_proves_its_holder(project, tm
     token_file = tmp_path / "alice.token"
     token_file.write_text(token + "\n", encoding="utf-8")
     token_file.chmod(0o644)
-    assert "others can read this token file" in error_of(run(proj, "review", "approve", SLUG, at(proj, 1), "--token-file",
-                                                             str(token_file)))
+    exposed = run(proj, "review", "approve", SLUG, at(proj, 1), "--token-file", str(token_file))
+    assert "others can read this token file" in error_of(exposed)
     token_file.chmod(0o600)
     assert run(proj, "review", "approve", SLUG, at(proj, 1), "--token-file", str(token_file)).exit_code == 0
     assert approvals(store) == [("alice", ids[0]), ("alice", ids[1])]
-    assert "belongs to 'alice', not 'root'" in error_of(run(proj, "review", "approve", SLUG, at(proj, 2), "--as", "root",
-                                                            token=token))
+    someone_else = run(proj, "review", "approve", SLUG, at(proj, 2), "--as", "root", token=token)
+    assert "belongs to 'alice', not 'root'" in error_of(someone_else)
     run(proj, "user", "token", "alice", "--as", "alice", input=PASSWORD + "\n")  # a new token replaces the old
     assert "not valid" in error_of(run(proj, "review", "approve", SLUG, at(proj, 2), token=token))
 

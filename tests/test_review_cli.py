@@ -107,18 +107,20 @@ def test_a_draft_saved_after_review_show_is_not_approved_in_the_readers_name(pro
     result = run(proj, "review", "approve", SLUG, read, token=token_of(store, "alice"))
     assert result.exit_code == 1 and f"skipped {ids[1]}: not approved" in result.output
     assert "Saved by someone else meanwhile" in result.output
-    everything = run(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", token, token=token_of(store, "alice"))
+    alice = token_of(store, "alice")
+    everything = run(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", token, token=alice)
     assert isinstance(everything.exception, ReviewError) and "nothing approved" in str(everything.exception)
-    stale_edit = run(proj, "review", "edit", SLUG, read, "--target", "Mine", "--approve", token=token_of(store, "alice"))
+    stale_edit = run(proj, "review", "edit", SLUG, read, "--target", "Mine", "--approve", token=alice)
     assert isinstance(stale_edit.exception, ReviewError) and "not saved" in str(stale_edit.exception)
     assert gate.progress(gate.segment_states(store, SLUG))["approved"] == 0
 
 
 def test_reject_and_edit(project):
     proj, store, ids = project
-    assert run(proj, "review", "reject", SLUG, ids[2], "--comment", "use the glossary", token=token_of(store, "alice")).exit_code == 0
+    alice = token_of(store, "alice")
+    assert run(proj, "review", "reject", SLUG, ids[2], "--comment", "use the glossary", token=alice).exit_code == 0
     result = run(proj, "review", "edit", SLUG, versioned(proj, 2), "--target",
-                 "Foreign nationals may use visa-free transit.", "--approve", token=token_of(store, "alice"))
+                 "Foreign nationals may use visa-free transit.", "--approve", token=alice)
     assert result.exit_code == 0 and f"approved {ids[2]}" in result.output
     seg = gate.segment_states(store, SLUG)[2]
     assert seg.state == "approved" and seg.target == "Foreign nationals may use visa-free transit."
@@ -137,7 +139,8 @@ def test_xliff_export_and_import_from_the_command_line(project, tmp_path):
 def test_user_errors_are_one_line_without_a_traceback(project):
     proj, store, ids = project
     done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(proj.root), "review", "approve", SLUG,
-                           f"{ids[0]}@0123456789"], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-                          env={**os.environ, "ZAITUN_TOKEN": token_of(store, "eve")}, start_new_session=True)
+                           f"{ids[0]}@0123456789"], capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL, env={**os.environ, "ZAITUN_TOKEN": token_of(store, "eve")},
+                          start_new_session=True)
     assert done.returncode == 1
     assert done.stderr.strip() == "zaitun: error: user 'eve' is editor; only admin or reviewer may do this"
