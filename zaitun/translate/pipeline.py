@@ -5,9 +5,10 @@ check, flags the drafts it concerns. For every segment without a translation: an
 in approved memory is reused
 (and approved at once when `review.auto_approve_memory` is on and no check objects);
 otherwise a fact made by rule (validity dates, a document number: see facts.py) gets its
-rule draft; otherwise a segment that is one glossary term gets the approved rendering; otherwise
-the engine translates it with terms masked, and the spacing engines leave around restored terms
-and Markdown is repaired; what nothing can translate stays empty and flagged.
+rule draft; otherwise a segment that is one glossary term or structure label (`第三条`,
+`第一章　总则`) gets the approved rendering; otherwise the engine translates it with terms masked,
+and the spacing engines leave around restored terms and Markdown is repaired; what nothing can
+translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
 a second run with nothing changed does nothing.
 """
@@ -174,10 +175,8 @@ def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glo
         elif seg.kind in RULE_KINDS:
             results[seg.seg_id] = _result(seg, fact_draft(seg.kind, seg.source, glossary), "engine", [], glossary,
                                           "facts")
-        elif seg.source.strip() in glossary.by_term:
-            rendering = glossary.by_term[seg.source.strip()].en
-            results[seg.seg_id] = _result(seg, rendering[:1].upper() + rendering[1:], "engine", [], glossary,
-                                          "glossary")
+        elif (rendering := glossary.rendering(seg.source)) is not None:
+            results[seg.seg_id] = _result(seg, rendering, "engine", [], glossary, "glossary")
     rest = [s for s in batch if s.seg_id not in results]
     masked = [mask(s.source, glossary) for s in rest]
     outputs = engine.translate([m.text for m in masked]) if rest else []
