@@ -20,10 +20,18 @@ def open_project(project_dir: str | Path) -> tuple[Project, Store]:
     return project, Store.open(project.database_url)
 
 
-def intake_stage(project: Project, store: Store) -> dict:
+def intake(project: Project, store: Store):
+    """Take content/ in, refusing each document `zaitun check` would report (its links included)."""
+    from functools import partial
+
+    from zaitun.check import document_validator
     from zaitun.content.intake import ingest
 
-    report = ingest(project, store)
+    return ingest(project, store, checks=partial(document_validator, project))
+
+
+def intake_stage(project: Project, store: Store) -> dict:
+    report = intake(project, store)
     return {"ingested": report.ingested, "withdrawn": report.withdrawn,
             "unchanged": len(report.unchanged), "errors": [str(e) for e in report.errors]}
 

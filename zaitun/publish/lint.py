@@ -101,7 +101,13 @@ def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list
     return problems
 
 
-def _exists(path: str, existing: set[str]) -> bool:
+def link_target(page: str, href: str, urls: layout.Urls) -> str | None:
+    """The site path a link on page `page` points to; None for an external link."""
+    relative = not href.startswith("/") and ":" not in href.split("/", 1)[0]
+    return urls.path_of(urljoin(urls.absolute(page), href) if relative else href)
+
+
+def exists(path: str, existing: set[str]) -> bool:
     """A link target exists as a file, or as a folder with an index.html (served at path/)."""
     return layout.file_of(path) in existing or (path + "/index.html") in existing
 
@@ -113,14 +119,12 @@ def _page_problems(path: str, facts: dict, pages: dict, by_url: dict, existing: 
         problems.append(f"{where}: html lang {facts['lang']!r} is not one of {sorted(LANGUAGES.values())}")
     if path != layout.NOT_FOUND and facts["h1"] != 1:
         problems.append(f"{where}: has {facts['h1']} h1 elements (a page needs exactly one)")
-    page_url = urls.absolute(path)
     for href in facts["links"]:
         if href.startswith("#"):
             problems.append(f"{where}: link to missing fragment {href}")
             continue
-        relative = not href.startswith("/") and ":" not in href.split("/", 1)[0]
-        target = urls.path_of(urljoin(page_url, href) if relative else href)
-        if target is not None and not _exists(target, existing):
+        target = link_target(path, href, urls)
+        if target is not None and not exists(target, existing):
             problems.append(f"{where}: broken internal link {href}")
     if facts["alternates"]:
         problems += _hreflang_problems(where, path, facts, pages, by_url, urls)

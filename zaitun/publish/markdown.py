@@ -55,8 +55,8 @@ def is_file_reference(target: str, image: bool) -> bool:
 def _file_links(state: StateCore) -> None:
     """Core rule: report file references to env["file_refs"], rewrite them with env["file_link"]."""
     env = state.env if isinstance(state.env, dict) else {}
-    refs, file_link = env.get("file_refs"), env.get("file_link")
-    if refs is None and file_link is None:
+    refs, file_link, page_refs = env.get("file_refs"), env.get("file_link"), env.get("page_refs")
+    if refs is None and file_link is None and page_refs is None:
         return
     for block in state.tokens:
         if block.type != "inline" or not block.children:
@@ -68,6 +68,8 @@ def _file_links(state: StateCore) -> None:
             attr = "src" if token.type == "image" else "href" if token.type == "link_open" else None
             target = str(token.attrGet(attr) or "") if attr else ""
             if not attr or not is_file_reference(target, token.type == "image"):
+                if attr and page_refs is not None and target and not _SCHEME.match(target):
+                    page_refs.append(FileReference(target, line, None))
                 continue
             if refs is not None:
                 refs.append(FileReference(target, line, token.content.strip() if token.type == "image" else None))
@@ -92,6 +94,14 @@ def render_markdown(text: str, file_link: FileLink | None = None) -> str:
     With `file_link`, each relative link to a file is replaced by what it returns for it.
     """
     return _parser().render(text, {"file_link": file_link} if file_link else None)
+
+
+def page_references(text: str) -> list[FileReference]:
+    """The links of a Markdown text that stay on the site but are not files beside it: other pages
+    (`../other/`, `/zh/guides/`) and fragments (`#part`), in order."""
+    refs: list[FileReference] = []
+    _parser().parse(text, {"page_refs": refs})
+    return refs
 
 
 def file_references(text: str) -> list[FileReference]:
