@@ -163,22 +163,27 @@ def config_(list_settings: Annotated[bool, typer.Option("--list", help="List eve
 @app.command()
 def run(as_json: Annotated[bool, typer.Option("--json", help="Print the pass summary as JSON.")] = False) -> None:
     """One pass without any server: intake -> translate -> publish what is approved (for cron, CI)."""
-    from zaitun.pipeline import run_once
+    from zaitun.pipeline import held_back, run_once
 
     summary = run_once(state.project, open_store())
+    failed = held_back(summary)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
-        return
+    else:
+        _echo_run(summary, failed)
+    if failed:  # after doing everything else: cron notices
+        raise typer.Exit(1)
+
+
+def _echo_run(summary: dict, failed: list[str]) -> None:
     intake, translated, published = summary["intake"], summary["translate"], summary["publish"]
-    for error in intake["errors"]:
-        typer.echo(error, err=True)
+    for line in failed:
+        typer.echo(line, err=True)
     typer.echo(f"intake: {len(intake['ingested'])} taken in, {len(intake['withdrawn'])} withdrawn, "
                f"{len(intake['errors'])} with errors")
     typer.echo(f"translate: {translated.get('drafted', 0)} drafted, {translated.get('to_review', 0)} to review, "
                f"{len(translated['completed'])} document(s) approved from memory")
     typer.echo(f"publish: {published.get('summary', '')}")
-    if intake["errors"]:
-        raise typer.Exit(1)
 
 
 @app.command()

@@ -56,12 +56,15 @@ def current(store: Store) -> list[Failure]:
 
 
 def record(project: Project, store: Store, stage: str, found: list[Failure],
-           cleared: set[str] = frozenset()) -> list[Failure]:
+           cleared: set[str] = frozenset(), scope: set[str] | None = None) -> list[Failure]:
     """Replace the stage's failures with those of this pass (a quarantined file stays listed while its copy
-    exists and its source was not taken in since); announce the new ones and return them."""
+    exists and its source was not taken in since; with `scope`, a pass that tried only those files leaves
+    the others' failures); announce the new ones and return them."""
     old = [f for f in current(store) if f.stage == stage]
-    kept = [f for f in old if f.kept and Path(f.kept).exists() and f.source not in cleared
-            and f.source not in {n.source for n in found}]
+    again = {n.source for n in found}
+    kept = [f for f in old if f.source not in again and (
+        (scope is not None and f.source not in scope)
+        or (f.kept and Path(f.kept).exists() and f.source not in cleared))]
     seen = {(f.source, f.message) for f in old}
     new = [f for f in found if (f.source, f.message) not in seen]
     with store.tx() as conn:

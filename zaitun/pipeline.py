@@ -54,7 +54,8 @@ def publish_stage(project: Project, store: Store, today: dt.date | None = None) 
     cfg = project.config
     report = build_site(project, store, today=today)
     summary = {"summary": report.summary(), "rendered": len(report.rendered), "removed": len(report.removed),
-               "social": len(report.social), "under_review": report.under_review, "deployed": ""}
+               "social": len(report.social), "under_review": report.under_review, "deployed": "",
+               "left_out": report.problems}
     target = cfg.get("publish.s3_target")
     if target:
         deployed = deploy(report.out_dir, target, endpoint_url=cfg.get("publish.s3_endpoint_url") or None)
@@ -73,8 +74,15 @@ def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -
     return [r.as_dict() for r in rows if r.expiry and r.stage != "withdrawn"]
 
 
+def held_back(summary: dict) -> list[str]:
+    """Every file a pass of `run_once` did not take, as `path:line: message` (empty: everything went through)."""
+    return [*summary["intake"]["errors"], *summary["translate"].get("failed", []),
+            *summary["publish"].get("left_out", [])]
+
+
 def run_once(project: Project, store: Store) -> dict:
-    """intake -> translate -> publish what is approved; for cron, CI and first runs."""
+    """intake -> translate -> publish what is approved; for cron, CI and first runs. One bad file is held
+    back by the stage it fails in; every stage still runs for the others."""
     intake = intake_stage(project, store)
     translated = translate_stage(project, store)
     published = publish_stage(project, store)

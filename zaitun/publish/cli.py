@@ -37,6 +37,8 @@ def build() -> None:
     typer.echo(report.summary())
     if not project.config.get("publish.s3_target"):
         _ping_hub(project, report.out_dir)  # the folder is the published site
+    if report.problems:  # the rest is online; the exit status tells cron something was left out
+        raise typer.Exit(1)
 
 
 def deploy(
