@@ -60,9 +60,19 @@ def publish_stage(project: Project, store: Store, today: dt.date | None = None) 
     if target:
         deployed = deploy(report.out_dir, target, endpoint_url=cfg.get("publish.s3_endpoint_url") or None)
         summary["deployed"] = deployed.summary()
+        summary["left_out"] = report.problems + deployed.failed
+        _record_deploy(project, store, deployed.failed)
     if report.rendered or report.removed:
         announce(cfg, report.out_dir)
     return summary
+
+
+def _record_deploy(project: Project, store: Store, failed: list[str]) -> None:
+    """Files of publish/ a deploy could not read: what is online of them stays as it was."""
+    from zaitun import failures
+
+    found = [failures.Failure("deploy", line.split(": ", 1)[0], line, None, failures.HELD_BACK) for line in failed]
+    failures.record(project, store, "deploy", found)
 
 
 def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -> list[dict]:

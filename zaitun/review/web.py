@@ -284,7 +284,7 @@ def _page_routes(app: FastAPI) -> None:
                       sections=sorted({r.section for r in everything}),
                       programmes=sorted({r.programme for r in everything if r.programme}),
                       filters={"status": status, "section": section, "programme": programme},
-                      may_review=user["role"] in APPROVER_ROLES)
+                      may_review=user["role"] in APPROVER_ROLES, failures=views.failures(project, store))
 
     @app.get("/doc/{slug}")
     def document(request: Request, slug: str, hide_approved: bool = False, user: dict = Depends(approver)):
