@@ -83,7 +83,7 @@ def announce(project: Project, new: list[Failure]) -> None:
     from zaitun.notify import Notifier
 
     for f in new:
-        log.warning("%s", f.line())
+        log.info("%s", f.line())
         events.emit(EVENT, f.slug, stage=f.stage, source=f.source, state=f.state, message=f.message)
     title = f"{len(new)} file(s) need fixing: the rest of the pass went on"
     try:

@@ -126,7 +126,8 @@ def _refuse(report: IntakeReport, error: LocatedError, row: dict | None) -> None
     """One file not taken in: held back when a good version of it is online, quarantined otherwise."""
     online = bool(row) and row["status"] == "active" and Path(row["path"]) == error.path
     report.errors.append(error)
-    report.failures.append(failures.of_error(STAGE, error, row["slug"] if row else None, online))
+    slug = row["slug"] if row else (error.path.stem if error.path.suffix == ".md" else None)
+    report.failures.append(failures.of_error(STAGE, error, slug, online))
 
 
 def _take_in(store: Store, doc: Document, actor: str, row: dict | None, limits: Limits,

@@ -29,7 +29,8 @@ NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.or
 
 def page_facts(text: str) -> dict:
     """What the lint needs to know about one HTML page."""
-    facts: dict = {"lang": "", "links": [], "alternates": [], "canonical": "", "h1": len(_H1.findall(text))}
+    facts: dict = {"lang": "", "links": [], "alternates": [], "canonical": "", "h1": len(_H1.findall(text)),
+                   "no_alt": []}
     match = _HTML_LANG.search(text)
     facts["lang"] = match.group(1) if match else ""
     ids = _ids(text)
@@ -43,6 +44,8 @@ def page_facts(text: str) -> dict:
             facts["canonical"] = attrs.get("href", "")
         else:
             target = attrs.get("src" if tag == "img" else "href")
+            if tag == "img" and not attrs.get("alt", "").strip():
+                facts["no_alt"].append(target or "")
             if target and (target[0] != "#" or target[1:] not in ids):  # fragments kept only when broken
                 facts["links"].append(target)
     return facts
@@ -126,6 +129,8 @@ def _page_problems(path: str, facts: dict, pages: dict, by_url: dict, existing: 
         target = link_target(path, href, urls)
         if target is not None and not exists(target, existing):
             problems.append(f"{where}: broken internal link {href}")
+    for src in facts.get("no_alt", ()):
+        problems.append(f"{where}: image {src} has no alt text")
     if facts["alternates"]:
         problems += _hreflang_problems(where, path, facts, pages, by_url, urls)
     return problems
