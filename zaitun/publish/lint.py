@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 from lxml import etree
 
@@ -46,7 +46,8 @@ def page_facts(text: str) -> dict:
             target = attrs.get("src" if tag == "img" else "href")
             if tag == "img" and not attrs.get("alt", "").strip():
                 facts["no_alt"].append(target or "")
-            if target and (target[0] != "#" or target[1:] not in ids):  # fragments kept only when broken
+            # fragments kept only when broken; a browser matches `#%E6%A6%82` to id="概"
+            if target and (target[0] != "#" or unquote(target[1:]) not in ids):
                 facts["links"].append(target)
     return facts
 
