@@ -273,3 +273,18 @@ def test_session_secret_is_generated_once_and_kept_private(tmp_path):
     project.config_path.write_text('[review]\nsecret_key = "from-the-config"\n', encoding="utf-8")
     assert secret_key(type(project)(project.root)) == "from-the-config"
     store.close()
+
+
+def test_the_queue_names_the_files_a_pass_held_back(site):
+    client, store, _, project = site
+    bad = project.content_dir / "guides" / "bad.md"
+    bad.write_text("---\ntitle: 坏\ntitel: 坏\ndate: 2025-01-01\n---\n\n正文。\n", encoding="utf-8")
+    ingest(project, store)
+    login(client)
+    page = client.get("/").text
+    assert "1 file(s) need fixing; everything else went through" in page
+    assert ("content/guides/bad.md:3: unknown front-matter key &#39;titel&#39;: did you mean &#39;title&#39;?"
+            in page) and "quarantined" in page and str(project.root) not in page
+    bad.unlink()
+    ingest(project, store)
+    assert "need fixing" not in client.get("/").text

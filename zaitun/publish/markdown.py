@@ -100,7 +100,8 @@ def page_references(text: str) -> list[FileReference]:
     """The links of a Markdown text that stay on the site but are not files beside it: other pages
     (`../other/`, `/zh/guides/`) and fragments (`#part`), in order."""
     refs: list[FileReference] = []
-    _parser().parse(text, {"page_refs": refs})
+    if "](" in text or "]:" in text:  # no link syntax, no link: the parse is skipped
+        _parser().parse(text, {"page_refs": refs})
     return refs
 
 
