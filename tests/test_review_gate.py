@@ -52,6 +52,14 @@ def test_edit_stores_a_new_target_and_can_approve_it_at_once(in_review):
     assert [t["target"] for t in store.history(SLUG, ids[2])][0].startswith("EN 2:")  # the draft stays
 
 
+def test_an_edit_holding_a_control_character_is_refused_and_nothing_is_stored(in_review):
+    _project, store, ids = in_review
+    before = store.history(SLUG, ids[2])
+    with pytest.raises(ReviewError, match="the new translation holds the control character U\\+0000: remove it"):
+        gate.edit(store, SLUG, ids[2], "Foreign nationals\0 may transit.", "alice", approve_now=True)
+    assert store.history(SLUG, ids[2]) == before  # PostgreSQL would have refused the NUL anyway
+
+
 def test_approve_all_unflagged_leaves_flagged_segments_for_a_person(in_review):
     _project, store, ids = in_review
     result = gate.approve_all_unflagged(store, SLUG, "alice")
