@@ -10,6 +10,7 @@ from review_support import SLUG, draft_all, quick_user, review_project
 from sqlalchemy import func, select
 
 from zaitun.content.intake import ingest
+from zaitun.content.schema import CONTROL_RE
 from zaitun.errors import ReviewError
 from zaitun.review import gate
 from zaitun.store import translations
@@ -195,6 +196,10 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @rule(n=st.integers(0, 4), text=st.text(min_size=1, max_size=30).filter(str.strip), now=st.booleans())
     def edit(self, n, text, now):
+        if CONTROL_RE.search(text):  # refused, and nothing changes
+            with pytest.raises(ReviewError, match="control character"):
+                gate.edit(self.store, SLUG, self.ids[n], text, "alice", approve_now=now)
+            return
         result = gate.edit(self.store, SLUG, self.ids[n], text, "alice", approve_now=now)
         self.model[self.ids[n]] = "approved" if now else "draft"
         self.flagged.discard(self.ids[n])

@@ -43,20 +43,22 @@ class IntakeReport:
 
 
 @dataclass
-class _Notices:
+class NoticeReport:
+    """What became of the notices dropped into content/: converted, or quarantined with why."""
+
     written: list[Path] = field(default_factory=list)
     failed: list[failures.Failure] = field(default_factory=list)
     errors: list[LocatedError] = field(default_factory=list)
     converted: set[str] = field(default_factory=set)  # the notices' own paths
 
 
-def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> _Notices:
+def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> NoticeReport:
     """Turn .txt/.docx notices dropped into content/<section>/ into Markdown documents.
 
     The original moves to .zaitun/imported/ once converted, or to .zaitun/quarantine/ with
     the reason reported when it cannot be converted: never silently dropped.
     """
-    done = _Notices()
+    done = NoticeReport()
     for path in sorted(project.content_dir.glob("*/*")):
         if path.suffix.lower() not in NOTICE_SUFFIXES or is_scratch(path.name):
             continue
@@ -71,7 +73,7 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> _Not
     return done
 
 
-def _quarantine(project: Project, path: Path, error: LocatedError, done: _Notices) -> None:
+def _quarantine(project: Project, path: Path, error: LocatedError, done: NoticeReport) -> None:
     try:
         kept = str(_move_aside(path, project.quarantine_dir))
         where = f"moved to {Path(kept).relative_to(project.root)}"
