@@ -182,7 +182,7 @@ def test_a_bad_edit_is_held_back_while_the_urgent_update_beside_it_goes_online(p
 def test_a_link_to_a_page_that_does_not_exist_holds_back_only_its_document(project):
     typo = write(project, "guides/typo.md", "---\ntitle: 附件说明\ndate: 2025-03-01\n---\n\n见[附件](../../notice)。\n")
     write(project, "guides/other.md", OTHER.replace("外国人就医", "紧急通知：外国人就医"))
-    expected = (f"{typo}:6: link ../../notice points to /zh/notice, a page that does not exist: "
+    expected = (f"{typo}:6: link ../../notice points to /zh/notice, which the site will not have: "
                 "fix the link or remove it")
     assert expected in zaitun(project, "check").stderr
     done = zaitun(project, "run")

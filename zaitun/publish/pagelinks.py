@@ -38,7 +38,8 @@ def site_files(documents: list[Document], static_dir: Path, page_size: int) -> s
             paths += [layout.paged(path, n) for n in range(1, math.ceil(count / page_size) + 1)]
     files = {layout.file_of(p) for p in paths}
     if static_dir.is_dir():
-        files |= {layout.static(p.relative_to(static_dir).as_posix()) for p in static_dir.rglob("*") if p.is_file()}
+        names = (p.relative_to(static_dir).as_posix() for p in static_dir.rglob("*") if p.is_file())
+        files |= {layout.static(n) for n in names if not any(part.startswith(".") for part in n.split("/"))}
     return files
 
 
@@ -58,7 +59,7 @@ def _page_problem(page: str, ref: FileReference, existing: set[str], urls: layou
     target = lint.link_target(page, ref.target, urls)
     if target is None or lint.exists(target, existing):
         return None
-    return (f"link {unquote(ref.target)} points to /{unquote(target)}, a page that does not exist: "
+    return (f"link {unquote(ref.target)} points to /{unquote(target)}, which the site will not have: "
             "fix the link or remove it")
 
 
