@@ -25,7 +25,7 @@ def site_files(documents: list[Document], static_dir: Path, page_size: int) -> s
     live = [d for d in documents if not d.draft]
     for lang in layout.LANGS:
         lists: Counter[str] = Counter()
-        paths += [layout.home(lang), layout.feed(lang, "rss"), layout.feed(lang, "atom")]
+        paths += [layout.home(lang), layout.search(lang), layout.feed(lang, "rss"), layout.feed(lang, "atom")]
         for doc in live:
             paths.append(layout.document(lang, doc.section, doc.slug))
             lists[layout.section(lang, doc.section)] += 1
