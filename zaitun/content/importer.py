@@ -148,9 +148,9 @@ def _read_docx(path: Path, limits: Limits) -> str:
     that it is a whole paragraph rather than a hard-wrapped piece of one. The zip's directory is
     checked against the limits first, so a zip bomb is refused before anything is unpacked.
     """
-    import docx
-
     _check_zip(path, limits)
+    import docx  # after the check: a refused file costs no python-docx import
+
     try:
         return _docx_text(docx.Document(str(path)))
     except Exception as exc:  # broken XML, missing parts, anything: the file is unreadable, not zaitun
