@@ -29,6 +29,7 @@ from zaitun.content.model import (
     dump_document,
     parse_document,
 )
+from zaitun.content.schema import control_character
 from zaitun.errors import ContentError
 from zaitun.project import Project
 
@@ -102,6 +103,9 @@ def _as_document(name: str, suffix: str, data: bytes, programme: str, limits: Li
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise ContentError(name, "not UTF-8 text: save the document as UTF-8", line) from None
+    found = control_character(text)
+    if found:  # as the intake would refuse it
+        raise ContentError(name, f"the control character {found[1]} is not allowed in text: remove it", found[0])
     slug = Path(name).stem.lower()
     return text, slug if SLUG_RE.match(slug) else "document"
 
