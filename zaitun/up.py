@@ -191,6 +191,8 @@ def _stop_on_sigterm(*_args) -> None:
 
 
 def _print_banner(echo, api: str, review_url: str, site_url: str, password: str | None, summary: dict) -> None:
+    from zaitun.pipeline import held_back
+
     pub = summary.get("publish", {})
     echo("")
     echo("zaitun is running. Drop Chinese content into content/<section>/ and watch it flow.")
@@ -200,6 +202,8 @@ def _print_banner(echo, api: str, review_url: str, site_url: str, password: str 
     if password:
         echo(f"  first-run admin account: admin / {password}   (add reviewers: zaitun user add NAME)")
     echo(f"  documents: {len(summary['intake']['ingested'])} taken in; {pub.get('summary', '')}")
+    for line in held_back(summary):  # the rest is online; these wait for a fix (see `zaitun status`)
+        echo(f"  needs fixing: {line}")
     echo("Press Ctrl-C to stop.")
 
 
