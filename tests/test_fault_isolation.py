@@ -288,3 +288,15 @@ def test_a_failure_is_announced_once_by_mail_and_as_a_prefect_event(project):
     [event] = [e for e in prefect.received if e["event"] == "zaitun.document.failed"]
     assert event["resource"] == {"prefect.resource.id": "zaitun.document.bad"}
     assert event["payload"]["state"] == "quarantined" and str(bad) in event["payload"]["message"]
+
+
+# -- deploy: a file of the site that cannot be read -----------------------------------------------------
+def test_a_deploy_goes_on_past_a_file_it_cannot_read_and_names_it(project, tmp_path):
+    unreadable = project / "publish" / "zh" / "notes.txt"
+    unreadable.symlink_to("/proc/self/mem")  # a regular file whose first read fails (EIO), even for root
+    target = tmp_path / "www"
+    done = zaitun(project, "deploy", "--to", str(target))
+    assert done.returncode == 1
+    assert f"{unreadable}: could not be read (Input/output error); the rest was deployed" in done.stderr
+    assert (target / "zh" / "guides" / "good" / "index.html").is_file() and (target / "sitemap.xml").is_file()
+    assert not (target / "zh" / "notes.txt").exists()

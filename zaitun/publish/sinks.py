@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,9 +128,14 @@ class FolderSink:
         if dest.is_file() and digest(dest) == digest(site_dir / name):
             report.skipped.append(name)
             return
-        if not report.dry_run:
+        if not report.dry_run:  # through a temporary file: a failed read leaves no half-copied file online
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(site_dir / name, dest)
+            temp = dest.with_name(f".{dest.name}.zaitun-tmp")
+            try:
+                shutil.copyfile(site_dir / name, temp)
+                os.replace(temp, dest)
+            finally:
+                temp.unlink(missing_ok=True)
         report.uploaded.append(name)
 
 
