@@ -15,6 +15,10 @@ from zaitun.errors import ContentError
 RESERVED_SECTIONS = ("tags", "programmes")  # folders of the site's own list pages
 # Front-matter fields whose Chinese text is translated and reviewed like the body.
 TRANSLATABLE_FIELDS = ("title", "summary", "social")
+# Facts the English page shows beside the text: reviewed like it too (the issuer translated, the
+# document number given an English rendering, dates confirmed), so a changed fact comes back to
+# review and the English page shows only approved ones.
+FACT_FIELDS = ("issuer", "doc_number", "valid_from", "valid_until")
 
 
 class _Loader(yaml.SafeLoader):

@@ -1,10 +1,14 @@
 """The translate pass: turn pending segments into drafts, each with its QA issues.
 
-Drafts checked under an older glossary are checked again first, so a term added or forbidden
-since flags the drafts it concerns. For every segment without a translation: an exact match in approved memory is reused
+Drafts in review are checked again first, so a term added or forbidden since, or a new QA
+check, flags the drafts it concerns. For every segment without a translation: an exact match
+in approved memory is reused
 (and approved at once when `review.auto_approve_memory` is on and no check objects);
-otherwise a segment that is one glossary term gets the approved rendering; otherwise the
-engine translates it with terms masked; what nothing can translate stays empty and flagged.
+otherwise a fact made by rule (validity dates, a document number: see facts.py) gets its
+rule draft; otherwise a segment that is one glossary term or structure label (`第三条`,
+`第一章　总则`) gets the approved rendering; otherwise the engine translates it with terms masked,
+and the spacing engines leave around restored terms and Markdown is repaired; what nothing can
+translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
 a second run with nothing changed does nothing.
 """
@@ -15,16 +19,18 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from zaitun import failures
+from zaitun import events, failures
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
 from zaitun.review import actions, gate
 from zaitun.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import Engine, make_engine
+from zaitun.translate.facts import RULE_KINDS, fact_draft
 from zaitun.translate.glossary import Glossary, load_glossary
 from zaitun.translate.masking import mask, restore
 from zaitun.translate.memory import TmxImport, load_project_tmx
+from zaitun.translate.repair import repair
 
 Progress = Callable[[int, int], None]  # (segments done, segments to do)
 STAGE = "translate"
@@ -40,6 +46,7 @@ class SegmentResult:
     origin: str  # memory | engine | none
     issues: list[dict] = field(default_factory=list)
     engine: str = ""
+    translation_id: int = 0  # the stored draft, so approving a memory match approves exactly it
 
 
 @dataclass
@@ -47,7 +54,7 @@ class DocumentResult:
     slug: str
     segments: list[SegmentResult] = field(default_factory=list)
     approved: int = 0  # memory matches approved at once
-    rechecked: list[str] = field(default_factory=list)  # drafts whose QA issues a glossary change altered
+    rechecked: list[str] = field(default_factory=list)  # drafts whose QA issues a glossary or check change altered
 
 
 @dataclass
@@ -130,6 +137,8 @@ def _translate_document(project: Project, store: Store, report: TranslateReport,
         progress.add(len(batch))
     if project.config.get("review.auto_approve_memory"):
         result.approved = _approve_memory(project, store, slug, result.segments)
+    if gate.renew_release(store, slug):
+        events.emit("zaitun.document.approved", slug, approved_by="zaitun")
     if result.segments or result.rechecked:
         _record(store, result)
 
@@ -163,17 +172,20 @@ MADE_CHECKS = {"placeholder", "engine", "empty"}
 
 
 def recheck_drafts(store: Store, slug: str, states: list[gate.SegmentState], glossary: Glossary) -> list[str]:
-    """Check drafts made under another glossary version again; return the ids whose issues changed.
-    A draft a reviewer has approved or replaced since `states` were read is left as it is."""
+    """Check drafts again under the current glossary and checks; return the ids whose issues changed.
+    Only changes are written; a draft a reviewer has approved or replaced since `states` were read
+    is left as it is."""
     changed = []
     with store.tx() as conn:
         for seg in states:
             draft = seg.translation
-            if seg.state != "draft" or draft["glossary_version"] == glossary.version:
+            if seg.state != "draft":
                 continue
             made = [i for i in draft["issues"] if i["check"] in MADE_CHECKS]
             checked = check_translation(seg.source, draft["target"], glossary) if draft["target"] else []
             issues = _merged(made + checked)
+            if issues == draft["issues"] and draft["glossary_version"] == glossary.version:
+                continue
             if store.recheck(conn, draft, issues, glossary.version) and issues != draft["issues"]:
                 changed.append(seg.seg_id)
                 store.log(conn, "zaitun", "recheck", slug, seg.seg_id, note=f"glossary {glossary.version}",
@@ -200,10 +212,11 @@ def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glo
     for seg in batch:
         if seg.source in remembered:
             results[seg.seg_id] = _result(seg, remembered[seg.source], "memory", [], glossary)
-        elif seg.source.strip() in glossary.by_term:
-            rendering = glossary.by_term[seg.source.strip()].en
-            results[seg.seg_id] = _result(seg, rendering[:1].upper() + rendering[1:], "engine", [], glossary,
-                                          "glossary")
+        elif seg.kind in RULE_KINDS:
+            results[seg.seg_id] = _result(seg, fact_draft(seg.kind, seg.source, glossary), "engine", [], glossary,
+                                          "facts")
+        elif (rendering := glossary.rendering(seg.source)) is not None:
+            results[seg.seg_id] = _result(seg, rendering, "engine", [], glossary, "glossary")
     rest = [s for s in batch if s.seg_id not in results]
     masked = [mask(s.source, glossary) for s in rest]
     outputs = engine.translate([m.text for m in masked]) if rest else []
@@ -213,6 +226,7 @@ def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glo
             results[seg.seg_id] = _result(seg, "", "none", failure, glossary, engine.name)
         else:
             text, placeholder_issues = restore(out, m)
+            text = repair(text, seg.source, [s.restore for s in m.slots.values() if s.kind == "term"])
             results[seg.seg_id] = _result(seg, text, "engine", placeholder_issues, glossary, engine.name)
     return [results[s.seg_id] for s in batch]
 
@@ -235,8 +249,8 @@ def _merged(issues: list[dict]) -> list[dict]:
 def _store_batch(store: Store, slug: str, results: list[SegmentResult], version: str) -> list[SegmentResult]:
     with store.tx() as conn:
         for r in results:
-            store.add_translation(conn, slug, r.id, r.source, r.target, origin=r.origin, issues=r.issues,
-                                  engine=r.engine, glossary_version=version)
+            r.translation_id = store.add_translation(conn, slug, r.id, r.source, r.target, origin=r.origin,
+                                                     issues=r.issues, engine=r.engine, glossary_version=version)
             store.log(conn, "zaitun", "translate", slug, r.id, after=r.target, note=f"{r.origin} {r.engine}")
     return results
 
@@ -252,7 +266,9 @@ def _record(store: Store, result: DocumentResult) -> None:
 
 def _approve_memory(project: Project, store: Store, slug: str, results: list[SegmentResult]) -> int:
     """Approve clean memory matches; completing a document announces it like a reviewer's approval."""
-    ids = [r.id for r in results if r.origin == "memory" and not r.issues]
-    if not ids:
+    drafted = {r.id: r.translation_id for r in results if r.origin == "memory" and not r.issues}
+    if not drafted:
         return 0
-    return len(actions.approve(project, store, slug, ids, actor="memory", via="memory").approved)
+    seen = {s.seg_id: s.version for s in gate.segment_states(store, slug)
+            if s.translation and drafted.get(s.seg_id) == s.translation["id"]}
+    return len(actions.approve(project, store, slug, seen, actor="memory", via="memory").approved)
