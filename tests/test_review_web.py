@@ -452,6 +452,21 @@ def test_an_older_password_hash_is_upgraded_at_login(site):
     assert [e["action"] for e in store.audit_log() if e["actor"] == "alice"][-2:] == ["password-upgrade", "login"]
 
 
+def test_the_queue_names_the_files_a_pass_held_back(site):
+    client, store, _, project = site
+    bad = project.content_dir / "guides" / "bad.md"
+    bad.write_text("---\ntitle: 坏\ntitel: 坏\ndate: 2025-01-01\n---\n\n正文。\n", encoding="utf-8")
+    ingest(project, store)
+    login(client)
+    page = client.get("/").text
+    assert "1 file(s) need fixing; everything else went through" in page
+    assert ("content/guides/bad.md:3: unknown front-matter key &#39;titel&#39;: did you mean &#39;title&#39;?"
+            in page) and "quarantined" in page and str(project.root) not in page
+    bad.unlink()
+    ingest(project, store)
+    assert "need fixing" not in client.get("/").text
+
+
 def test_a_changed_fact_is_shown_as_a_before_and_after_pair(site):
     client, store, _ids, project = site
     from zaitun.translate.pipeline import translate_documents

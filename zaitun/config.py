@@ -74,8 +74,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("notify.expiring", [], "Apprise URLs told when content is about to expire or has expired.",
             env="ZAITUN_NOTIFY_EXPIRING", secret=True),
     Setting("prefect.port", 4200, "Port of the local Prefect server started by `zaitun up`."),
+    Setting("limits.text_bytes", 1_000_000, "Largest .md or .txt file taken in, in bytes; a larger one is refused."),
+    Setting("limits.docx_unpacked_bytes", 50_000_000,
+            "Largest unpacked size of a .docx (read from its zip directory before parsing), in bytes."),
+    Setting("limits.docx_entries", 2000, "Most files a .docx (a zip) may hold; more is refused unread."),
+    Setting("limits.segments", 5000, "Most segments (headings, sentences, cells) per document; more is refused."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on every input, so one huge or hostile file is refused fast instead of exhausting memory."""
+
+    text_bytes: int = _BY_NAME["limits.text_bytes"].default
+    docx_unpacked_bytes: int = _BY_NAME["limits.docx_unpacked_bytes"].default
+    docx_entries: int = _BY_NAME["limits.docx_entries"].default
+    segments: int = _BY_NAME["limits.segments"].default
+
+    @classmethod
+    def of(cls, config: Config) -> Limits:
+        return cls(*(config.get(f"limits.{name}") for name in cls.__dataclass_fields__))
 
 
 @dataclass
@@ -153,8 +172,9 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
     base = flat.get("site.base_url", "http://x")
     if not str(base).startswith(("http://", "https://")):
         raise ConfigError(path, "'site.base_url' must start with http:// or https://", _line_of(text, "site.base_url"))
-    for name in ("site.page_size", "social.daily_limit", "review.session_idle_minutes",
-                 "review.session_lifetime_hours"):
+    for name in [n for n in flat if n.startswith("limits.")] + ["site.page_size", "social.daily_limit",
+                                                                "review.session_idle_minutes",
+                                                                "review.session_lifetime_hours"]:
         if flat.get(name, 1) < 1:
             raise ConfigError(path, f"'{name}' must be at least 1", _line_of(text, name))
     if flat.get("social.max_age_days", 0) < 0:

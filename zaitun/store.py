@@ -146,6 +146,18 @@ events = Table(  # an outbox of things that happened, for notifications and stat
     Column("payload", Text, nullable=False, default="{}"),
 )
 
+failures = Table(  # files a pass held back or quarantined, until they are fixed (see zaitun.failures)
+    "failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("stage", String(20), nullable=False),  # intake | translate | build | deploy
+    Column("source", Text, nullable=False),  # the file as staff know it
+    Column("slug", String(200)),
+    Column("state", String(20), nullable=False),  # quarantined (never online) | held back (last good online)
+    Column("message", Text, nullable=False),  # path:line: message
+    Column("kept", Text, nullable=False, default=""),  # where a quarantined file was moved
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 
 WRITE_LOCK = 0x7A61_6974  # "zait": the PostgreSQL advisory lock that serialises writing transactions
 

@@ -209,6 +209,8 @@ def _stop_on_sigterm(*_args) -> None:
 
 def _print_banner(echo, api: str, review_url: str, site_url: str, password_file: Path | None,
                   summary: dict) -> None:
+    from zaitun.pipeline import held_back
+
     pub = summary.get("publish", {})
     echo("")
     echo("zaitun is running. Drop Chinese content into content/<section>/ and watch it flow.")
@@ -219,6 +221,8 @@ def _print_banner(echo, api: str, review_url: str, site_url: str, password_file:
         echo(f"  first-run admin account: admin, its password is in {password_file} (readable by you only);")
         echo("    log in, choose your own password, then add reviewers: zaitun user add NAME --role reviewer")
     echo(f"  documents: {len(summary['intake']['ingested'])} taken in; {pub.get('summary', '')}")
+    for line in held_back(summary):  # the rest is online; these wait for a fix (see `zaitun status`)
+        echo(f"  needs fixing: {line}")
     echo("Press Ctrl-C to stop.")
 
 

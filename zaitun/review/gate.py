@@ -21,6 +21,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
 from zaitun.content.model import FACT_FIELDS, Document, parse_document
+from zaitun.content.schema import control_character
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
 from zaitun.store import Store, now, sha, translations
@@ -265,6 +266,9 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, issues: 
     require_role(store, actor)
     if not target.strip():
         raise ReviewError("the new translation is empty")
+    found = control_character(target)
+    if found:
+        raise ReviewError(f"the new translation holds the control character {found[1]}: remove it")
     _require_document(store, slug)
     with store.tx() as conn:
         seg = _find(store, slug, seg_id, conn)

@@ -352,7 +352,8 @@ def _page_routes(app: FastAPI) -> None:
                       sections=sorted({r.section for r in everything}),
                       programmes=sorted({r.programme for r in everything if r.programme}),
                       filters={"status": status, "section": section, "programme": programme},
-                      may_review=user["role"] in APPROVER_ROLES, may_edit=user["role"] in ("editor", "admin"))
+                      may_review=user["role"] in APPROVER_ROLES, may_edit=user["role"] in ("editor", "admin"),
+                      failures=views.failures(project, store))
 
     @app.get("/doc/{slug}")
     def document(request: Request, slug: str, hide_approved: bool = False, user: dict = Depends(approver)):
