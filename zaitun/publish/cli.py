@@ -39,6 +39,8 @@ def build() -> None:
         typer.echo(report.search.summary())
     if not project.config.get("publish.s3_target"):
         _ping_hub(project, report.out_dir)  # the folder is the published site
+    if report.problems:  # the rest is online; the exit status tells cron something was left out
+        raise typer.Exit(1)
 
 
 def deploy(
@@ -72,9 +74,13 @@ def deploy(
             typer.echo(f"  would delete {name}")
     for note in report.notes:
         typer.echo(f"  {note}")
+    for line in report.failed:
+        typer.echo(line, err=True)
     typer.echo(report.summary())
     if not dry_run and report.uploaded:
         _ping_hub(project, project.publish_dir)
+    if report.failed:
+        raise typer.Exit(1)
 
 
 def rollback(

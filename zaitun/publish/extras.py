@@ -34,12 +34,10 @@ def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
     ]
 
 
-def static_outputs(folder: Path, problems: list[str]) -> list[Output]:
+def static_outputs(folder: Path) -> list[Output]:
     """The project's static/ files (images, PDFs), copied as they are; symlinks and hidden files are left
-    out, each named in `problems`."""
-    files, refused = static_files(folder)
-    problems.extend(str(error) for error in refused)
-    return [copied_file(layout.static(rel), path) for rel, path in files]
+    out (`static_files` says which, for the build report and `zaitun check`)."""
+    return [copied_file(layout.static(rel), path) for rel, path in static_files(folder)[0]]
 
 
 KEEP = ".gitkeep"  # git's placeholder for an empty folder: neither published nor reported

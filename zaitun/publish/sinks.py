@@ -41,11 +41,17 @@ class DeployReport:
     deleted: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the operator should know (nothing deleted, why)
     dry_run: bool = False
+    failed: list[str] = field(default_factory=list)  # "path: why" of each file that could not be read
 
     def summary(self) -> str:
         verb = "would upload" if self.dry_run else "uploaded"
+        failed = f", could not read {len(self.failed)}" if self.failed else ""
         return (f"{self.target}: {verb} {len(self.uploaded)}, unchanged {len(self.skipped)}, "
-                f"{'would delete' if self.dry_run else 'deleted'} {len(self.deleted)}")
+                f"{'would delete' if self.dry_run else 'deleted'} {len(self.deleted)}{failed}")
+
+    def unreadable(self, path: Path, exc: OSError) -> None:
+        """One file of the site could not be read: the others are deployed, and this is reported."""
+        self.failed.append(f"{path}: could not be read ({exc.strerror or exc}); the rest was deployed")
 
 
 class Sink(Protocol):
@@ -73,14 +79,21 @@ def sync(target: Target, site_dir: Path, report: DeployReport, delete: bool) -> 
     names = site_files(site_dir)
     owned = parse_record(target.read_record(), report.target)
     for name in names:
-        (report.skipped if target.same(site_dir / name, name) else report.uploaded).append(name)
+        try:
+            (report.skipped if target.same(site_dir / name, name) else report.uploaded).append(name)
+        except OSError as exc:  # one unreadable file: the others are deployed, this one reported
+            report.unreadable(site_dir / name, exc)
     report.deleted = deletions(owned, names, report) if delete else []
     if report.dry_run:
         return report
     recorded = set(owned or ()) | set(names)
     target.write_record(record(recorded))
-    for name in report.uploaded:
-        target.put(site_dir / name, name)
+    for name in list(report.uploaded):
+        try:
+            target.put(site_dir / name, name)
+        except OSError as exc:
+            report.uploaded.remove(name)
+            report.unreadable(site_dir / name, exc)
     if report.deleted:
         target.remove(report.deleted)
         target.write_record(record(recorded - set(report.deleted)))
@@ -213,8 +226,11 @@ class FolderSink:
         dest = self._dest(name)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.zaitun-tmp")
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, dest)
+        try:
+            shutil.copyfile(path, tmp)
+            os.replace(tmp, dest)
+        finally:  # a failed read leaves no half-copied file behind
+            tmp.unlink(missing_ok=True)
 
     def remove(self, names: list[str]) -> None:
         for name in names:
@@ -252,4 +268,6 @@ def deploy(site_dir: Path, target: str, endpoint_url: str | None = None, delete:
     """Deploy the build site_dir shows, read from start to end even if a build switches it meanwhile."""
     sink = sink_for(target, endpoint_url, force)
     with pinned(Path(site_dir)) as site:
-        return sink.deploy(site, delete=delete, dry_run=dry_run)
+        report = sink.deploy(site, delete=delete, dry_run=dry_run)
+    report.failed = [line.replace(str(site), str(site_dir), 1) for line in report.failed]  # the path users know
+    return report
