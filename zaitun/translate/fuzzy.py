@@ -1,0 +1,174 @@
+"""Fuzzy translation memory matches: the approved entries most like a new Chinese segment.
+
+Similarity is measured on characters, as Chinese has no spaces between words: the Indel
+similarity of the two texts (rapidfuzz's `ratio`, 100 for equal texts) after width, case and
+spaces are normalised. An index of character bigrams finds candidates without reading the
+whole memory: the entries sharing most bigrams with the segment are scored exactly, and those
+above the threshold are returned, best first.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+
+from zaitun.store import Store, memory
+
+CANDIDATES = 40  # entries scored exactly per lookup, chosen by shared bigrams
+REBUILD_AFTER = 2000  # entries added since the index was built that are scanned instead of indexed
+_BOUND = 0x110000  # one past the largest code point: two code points make one int64 bigram code
+
+
+def normalise(text: str) -> str:
+    """The form texts are compared in: NFKC (full-width digits and letters), case-folded, no spaces."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def similarity(a: str, b: str) -> int:
+    """Percent similarity of two texts, character by character."""
+    return round(fuzz.ratio(normalise(a), normalise(b)))
+
+
+def bigrams(text: str) -> np.ndarray:
+    """The distinct character bigrams of a text, with its start and end marked, as sorted codes."""
+    points = np.frombuffer(("\x02" + text + "\x03").encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    return np.unique(points[:-1] * _BOUND + points[1:])
+
+
+class NgramIndex:
+    """Which texts contain each character bigram (postings in CSR form), built with numpy in one pass."""
+
+    def __init__(self, texts: list[str]):
+        self.size = len(texts)
+        padded = ["\x02" + t + "\x03" for t in texts]
+        lengths = np.fromiter((len(p) for p in padded), dtype=np.int64, count=len(padded))
+        points = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        owners = np.repeat(np.arange(self.size, dtype=np.int32), lengths)
+        inside = owners[:-1] == owners[1:]  # no bigram across two texts
+        grams, owners = (points[:-1] * _BOUND + points[1:])[inside], owners[:-1][inside]
+        order = np.lexsort((owners, grams))
+        grams, owners = grams[order], owners[order]
+        first = np.ones(len(grams), dtype=bool)
+        first[1:] = (grams[1:] != grams[:-1]) | (owners[1:] != owners[:-1])
+        grams, self.postings = grams[first], owners[first]
+        self.vocab, starts = np.unique(grams, return_index=True)
+        self.starts = np.append(starts, len(grams))
+        self.counts = np.bincount(self.postings, minlength=self.size)  # distinct bigrams per text
+
+    def shared(self, grams: np.ndarray) -> np.ndarray:
+        """For every text, how many of `grams` it contains."""
+        at = np.searchsorted(self.vocab, grams)
+        known = at < len(self.vocab)
+        at = at[known][self.vocab[at[known]] == grams[known]]
+        if not len(at) or not self.size:
+            return np.zeros(self.size, dtype=np.int64)
+        runs = [self.postings[self.starts[i]:self.starts[i + 1]] for i in at]
+        return np.bincount(np.concatenate(runs), minlength=self.size)
+
+
+@dataclass(frozen=True)
+class Entry:
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class FuzzyMatch:
+    """An approved memory entry like a segment, with its similarity in percent."""
+
+    source: str
+    target: str
+    similarity: int
+
+
+class MemoryIndex:
+    """The approved memory, indexed for fuzzy lookups; entries added later are scanned until a rebuild."""
+
+    def __init__(self, entries: list[Entry], stamp=None):
+        self.entries = list(entries)
+        self.norms = [normalise(e.source) for e in self.entries]
+        self.lengths = np.fromiter((len(n) for n in self.norms), dtype=np.int64, count=len(self.norms))
+        self.ngrams = NgramIndex(self.norms)
+        self.position = {e.source: i for i, e in enumerate(self.entries)}
+        self.extra: dict[str, Entry] = {}  # added since the build
+        self.stamp = stamp  # newest updated_at read from the store
+
+    def __len__(self) -> int:
+        return len(self.entries) + len(self.extra)
+
+    def lookup(self, text: str, threshold: float = 70, limit: int = 3) -> list[FuzzyMatch]:
+        """The best entries at least `threshold` percent similar to `text`, best first (an equal text too)."""
+        query = normalise(text)
+        if not query:
+            return []
+        found = {i: score for i in self._candidates(query, threshold)
+                 if (score := fuzz.ratio(query, self.norms[i], score_cutoff=threshold))}
+        matches = [FuzzyMatch(self.entries[i].source, self.entries[i].target, round(s)) for i, s in found.items()]
+        for source, score, _ in process.extract(query, {s: normalise(s) for s in self.extra}, scorer=fuzz.ratio,
+                                                score_cutoff=threshold, limit=limit,
+                                                processor=None) if self.extra else []:
+            matches.append(FuzzyMatch(source, self.extra[source].target, round(score)))
+        matches.sort(key=lambda m: (-m.similarity, len(m.source), m.source))
+        return matches[:limit]
+
+    def _candidates(self, query: str, threshold: float) -> np.ndarray:
+        """Entries of a length that can reach the threshold, sharing the most bigrams with the query."""
+        if not self.ngrams.size:
+            return np.array([], dtype=np.int64)
+        grams = bigrams(query)
+        shared = self.ngrams.shared(grams)
+        t = threshold / 100
+        low, high = len(query) * t / (2 - t), len(query) * (2 - t) / max(t, 0.01)
+        hits = np.flatnonzero((shared > 0) & (self.lengths >= low) & (self.lengths <= high))
+        if len(hits) <= CANDIDATES:
+            return hits
+        dice = shared[hits] / (len(grams) + self.ngrams.counts[hits])
+        return hits[np.argpartition(-dice, CANDIDATES)[:CANDIDATES]]
+
+    def update(self, source: str, target: str) -> None:
+        """A new or changed approved pair: changed in place, or kept aside until the next rebuild."""
+        at = self.position.get(source)
+        if at is not None:
+            self.entries[at] = Entry(source, target)
+        else:
+            self.extra[source] = Entry(source, target)
+
+
+_cache: weakref.WeakKeyDictionary[Store, MemoryIndex] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def memory_index(store: Store) -> MemoryIndex:
+    """The store's memory index, built once per process and brought up to date on each call."""
+    with _lock:
+        index = _cache.get(store)
+        if index is None or len(index.extra) > REBUILD_AFTER:
+            index = _cache[store] = _build(store)
+        else:
+            _refresh(store, index)
+        return index
+
+
+def _rows(store: Store, since=None) -> list:
+    query = select(memory.c.source, memory.c.target, memory.c.updated_at).order_by(memory.c.updated_at)
+    if since is not None:
+        query = query.where(memory.c.updated_at >= since)
+    with store.engine.connect() as conn:
+        return list(conn.execute(query))
+
+
+def _build(store: Store) -> MemoryIndex:
+    rows = _rows(store)
+    return MemoryIndex([Entry(r.source, r.target) for r in rows], rows[-1].updated_at if rows else None)
+
+
+def _refresh(store: Store, index: MemoryIndex) -> None:
+    for row in _rows(store, index.stamp):
+        index.update(row.source, row.target)
+        index.stamp = row.updated_at
