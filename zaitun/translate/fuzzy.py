@@ -140,16 +140,16 @@ class MemoryIndex:
             self.extra[source] = Entry(source, target)
 
 
-_cache: weakref.WeakKeyDictionary[Store, MemoryIndex] = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # store engine -> its MemoryIndex
 _lock = threading.Lock()
 
 
 def memory_index(store: Store) -> MemoryIndex:
     """The store's memory index, built once per process and brought up to date on each call."""
     with _lock:
-        index = _cache.get(store)
+        index = _cache.get(store.engine)
         if index is None or len(index.extra) > REBUILD_AFTER:
-            index = _cache[store] = _build(store)
+            index = _cache[store.engine] = _build(store)
         else:
             _refresh(store, index)
         return index

@@ -3,8 +3,10 @@
 Drafts checked under an older glossary are checked again first, so a term added or forbidden
 since flags the drafts it concerns. For every segment without a translation: an exact match in approved memory is reused
 (and approved at once when `review.auto_approve_memory` is on and no check objects);
-otherwise a segment that is one glossary term gets the approved rendering; otherwise the
-engine translates it with terms masked; what nothing can translate stays empty and flagged.
+otherwise a segment that is one glossary term gets the approved rendering; otherwise a near
+match in memory differing only in numbers, dates, document numbers or terms is repaired into a
+draft (marked, never approved at once); otherwise the engine translates it with terms masked;
+what nothing can translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
 a second run with nothing changed does nothing.
 """
@@ -21,9 +23,11 @@ from zaitun.review import actions, gate
 from zaitun.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import Engine, make_engine
+from zaitun.translate.fuzzy import memory_index
 from zaitun.translate.glossary import Glossary, load_glossary
 from zaitun.translate.masking import mask, restore
 from zaitun.translate.memory import TmxImport, load_project_tmx
+from zaitun.translate.nearmatch import Repairer
 
 Progress = Callable[[int, int], None]  # (segments done, segments to do)
 
@@ -35,7 +39,7 @@ class SegmentResult:
     id: str
     source: str
     target: str
-    origin: str  # memory | engine | none
+    origin: str  # memory | repair | engine | none
     issues: list[dict] = field(default_factory=list)
     engine: str = ""
 
@@ -65,7 +69,8 @@ class TranslateReport:
         """Counts for the flows and the readable CLI output."""
         drafted, approved = self.count(), sum(d.approved for d in self.documents)
         return {"engine": self.engine, "glossary_version": self.glossary_version, "drafted": drafted,
-                "memory": self.count("memory"), "engine_drafts": self.count("engine"),
+                "memory": self.count("memory"), "repaired": self.count("repair"),
+                "engine_drafts": self.count("engine"),
                 "untranslated": self.count("none"), "flagged": self.count(flagged=True),
                 "approved": approved, "to_review": drafted - approved,
                 "rechecked": sum(len(d.rechecked) for d in self.documents),
@@ -89,12 +94,13 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     total, done = sum(len(t) for t in todo.values()), 0
     batch_size = max(1, int(project.config.get("translate.batch_size")))
     auto_approve = bool(project.config.get("review.auto_approve_memory"))
+    repairer = _repairer(project, store, glossary) if total else None
     for slug, states in todo.items():
         result = DocumentResult(slug, rechecked=rechecked[slug])
         report.documents.append(result)
         for i in range(0, len(states), batch_size):
             batch = states[i:i + batch_size]
-            result.segments.extend(_store_batch(store, slug, _translate_batch(batch, store, glossary, engine),
+            result.segments.extend(_store_batch(store, slug, _translate_batch(batch, store, glossary, engine, repairer),
                                                 glossary.version))
             done += len(batch)
             if on_progress:
@@ -118,7 +124,7 @@ def _documents(store: Store, slugs: list[str] | None) -> list[str]:
 
 
 # checks that describe how a draft was made, not what the glossary says: kept when re-checking
-MADE_CHECKS = {"placeholder", "engine", "empty"}
+MADE_CHECKS = {"placeholder", "engine", "empty", "repaired"}
 
 
 def recheck_drafts(store: Store, slug: str, states: list[gate.SegmentState], glossary: Glossary) -> list[str]:
@@ -144,16 +150,22 @@ def recheck_drafts(store: Store, slug: str, states: list[gate.SegmentState], glo
 def _pending(store: Store, states: list[gate.SegmentState], engine: Engine) -> list[gate.SegmentState]:
     """Segments without a translation, machine drafts that approved memory now covers, and
     empty drafts a real engine may fill."""
-    machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine")]
+    machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine", "repair")]
     hits = store.memory_lookup([s.source for s in machine]) if machine else {}
     retry = {s.seg_id for s in machine
              if s.source in hits or (s.translation["origin"] == "none" and engine.name != "offline")}
     return [s for s in states if s.state == "pending" or s.seg_id in retry]
 
 
+def _repairer(project: Project, store: Store, glossary: Glossary) -> Repairer:
+    threshold = float(project.config.get("translate.fuzzy_threshold"))
+    return Repairer(memory_index(store), glossary, threshold)
+
+
 def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glossary,
-                     engine: Engine) -> list[SegmentResult]:
-    """Memory first, then a whole-segment glossary term, then the engine with terms masked."""
+                     engine: Engine, repairer: Repairer | None = None) -> list[SegmentResult]:
+    """Memory first, then a whole-segment glossary term, then a repaired near match, then the engine
+    with terms masked."""
     remembered = store.memory_lookup([s.source for s in batch])
     results: dict[str, SegmentResult] = {}
     for seg in batch:
@@ -163,6 +175,8 @@ def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glo
             rendering = glossary.by_term[seg.source.strip()].en
             results[seg.seg_id] = _result(seg, rendering[:1].upper() + rendering[1:], "engine", [], glossary,
                                           "glossary")
+        elif repairer and (repaired := repairer(seg.source)):
+            results[seg.seg_id] = _result(seg, repaired.target, "repair", [repaired.issue()], glossary)
     rest = [s for s in batch if s.seg_id not in results]
     masked = [mask(s.source, glossary) for s in rest]
     outputs = engine.translate([m.text for m in masked]) if rest else []

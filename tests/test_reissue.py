@@ -1,0 +1,89 @@
+"""A notice re-issued a year later, translated offline: its changed segments get repaired drafts.
+
+The sample notice 泉政办规〔2024〕11号 is approved from the shipped memory; the re-issue of
+tests/fixtures/reissue/ changes its number, dates, the plenary sessions, a visa's validity and
+the numbering of its measures. `zaitun translate` (offline) must give the changed segments drafts
+repaired from their near matches, correct as written by hand, marked and left for a reviewer.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import FIXTURES
+from test_translate_cli import run
+
+SLUG = "quan-zheng-ban-gui-2024-11"
+REISSUE = FIXTURES / "reissue" / "quan-zheng-ban-gui-2025-9.yaml"
+
+
+def reissue(path: Path) -> dict[str, str]:
+    """Rewrite the notice as its re-issue; return the expected English of each changed segment."""
+    data = yaml.safe_load(REISSUE.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    for old, new in data["replace"]:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return data["expected"]
+
+
+@pytest.fixture(scope="module")
+def reissued(tmp_path_factory):
+    from zaitun.scaffold import init_project
+
+    root = tmp_path_factory.mktemp("reissue") / "site"
+    init_project(root)
+    first = run(root, "translate")
+    assert first.returncode == 0, first.stderr
+    expected = reissue(root / "content" / "policies" / f"{SLUG}.md")
+    second = run(root, "translate", SLUG, "--json")
+    assert second.returncode == 0, second.stderr
+    shown = run(root, "review", "show", SLUG, "--json")
+    assert shown.returncode == 0, shown.stderr
+    return expected, json.loads(second.stdout)["documents"][0]["segments"], json.loads(shown.stdout), second
+
+
+def test_reissued_notice_gets_correct_repaired_drafts_for_at_least_80_percent_of_changed_segments(reissued):
+    expected, drafted, _, _ = reissued
+    changed = [s for s in drafted if s["origin"] != "memory"]
+    assert {s["source"] for s in changed} == set(expected)  # every changed segment, and only those
+    correct = [s for s in changed if s["origin"] == "repair" and s["target"] == expected[s["source"]]]
+    share = len(correct) / len(changed)
+    assert share >= 0.8, [(s["source"], s["target"]) for s in changed if s not in correct]
+
+
+def test_repaired_drafts_pass_the_qa_checks_and_are_marked_with_their_match(reissued):
+    _, drafted, _, _ = reissued
+    for seg in (s for s in drafted if s["origin"] == "repair"):
+        assert [i["check"] for i in seg["issues"]] == ["repaired"]  # no QA check objects
+        mark = seg["issues"][0]
+        assert mark["message"].startswith(f"repaired from a {mark['repair']['similarity']}% match: ")
+        assert mark["repair"]["replaced"] and mark["repair"]["memory_source"] != seg["source"]
+
+
+def test_repaired_drafts_wait_for_a_reviewer_and_show_their_replacements(reissued):
+    expected, _, shown, second = reissued
+    by_source = {s["source"]: s for s in shown["segments"]}
+    for source in expected:
+        assert by_source[source]["state"] == "draft"
+    validity = next(s for s in shown["segments"] if "2027年12月31日" in s["source"])
+    replaced = validity["issues"][0]["repair"]["replaced"]
+    assert replaced == [{"kind": "date", "old_zh": "2026年12月31日", "new_zh": "2027年12月31日",
+                         "old_en": "December 31, 2026", "new_en": "December 31, 2027"}]
+    assert not shown["progress"]["complete"]
+
+
+def test_translate_summary_counts_repaired_drafts(tmp_path):
+    from zaitun.scaffold import init_project
+
+    root = tmp_path / "site"
+    init_project(root)
+    run(root, "translate")
+    reissue(root / "content" / "policies" / f"{SLUG}.md")
+    result = run(root, "translate")
+    assert result.returncode == 0, result.stderr
+    assert "5 repaired from near matches" in result.stdout
