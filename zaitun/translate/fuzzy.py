@@ -35,9 +35,10 @@ def similarity(a: str, b: str) -> int:
     return round(fuzz.ratio(normalise(a), normalise(b)))
 
 
-def bigrams(text: str) -> np.ndarray:
-    """The distinct character bigrams of a text, with its start and end marked, as sorted codes."""
-    points = np.frombuffer(("\x02" + text + "\x03").encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+def bigrams(text: str, marked: bool = True) -> np.ndarray:
+    """The distinct character bigrams of a text (with its start and end marked), as sorted codes."""
+    text = "\x02" + text + "\x03" if marked else text
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     return np.unique(points[:-1] * _BOUND + points[1:])
 
 
@@ -98,6 +99,8 @@ class MemoryIndex:
         self.position = {e.source: i for i, e in enumerate(self.entries)}
         self.extra: dict[str, Entry] = {}  # added since the build
         self.stamp = stamp  # newest updated_at read from the store
+        self._english: NgramIndex | None = None  # for concordance searches, built on the first
+        self._retargeted: set[int] = set()  # entries whose English changed since _english was built
 
     def __len__(self) -> int:
         return len(self.entries) + len(self.extra)
@@ -131,11 +134,28 @@ class MemoryIndex:
         dice = shared[hits] / (len(grams) + self.ngrams.counts[hits])
         return hits[np.argpartition(-dice, CANDIDATES)[:CANDIDATES]]
 
+    def containing(self, phrase: str) -> list[Entry]:
+        """Entries whose Chinese or English contains the phrase (compared normalised): every bigram of the
+        phrase must be in the entry, then the phrase itself."""
+        query = normalise(phrase)
+        if self._english is None:
+            self._english = NgramIndex([normalise(e.target) for e in self.entries])
+        found = [e for e in [*self.extra.values(), *(self.entries[i] for i in self._retargeted)]
+                 if query in normalise(e.source) or query in normalise(e.target)]
+        if len(query) < 2:  # no bigram to look up: one character is searched for in every entry
+            hits = [i for i, e in enumerate(self.entries) if query in self.norms[i] or query in normalise(e.target)]
+            return list({e.source: e for e in found + [self.entries[i] for i in hits]}.values())
+        grams = bigrams(query, marked=False)
+        both = np.flatnonzero((self.ngrams.shared(grams) == len(grams)) | (self._english.shared(grams) == len(grams)))
+        hits = [self.entries[i] for i in both if query in self.norms[i] or query in normalise(self.entries[i].target)]
+        return list({e.source: e for e in found + hits}.values())
+
     def update(self, source: str, target: str) -> None:
         """A new or changed approved pair: changed in place, or kept aside until the next rebuild."""
         at = self.position.get(source)
         if at is not None:
             self.entries[at] = Entry(source, target)
+            self._retargeted.add(at)
         else:
             self.extra[source] = Entry(source, target)
 
