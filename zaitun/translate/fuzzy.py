@@ -9,6 +9,7 @@ above the threshold are returned, best first.
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 import weakref
@@ -20,7 +21,8 @@ from sqlalchemy import select
 
 from zaitun.store import Store, memory
 
-CANDIDATES = 40  # entries scored exactly per lookup, chosen by shared bigrams
+CANDIDATES = 400  # entries scored exactly per lookup, chosen by shared bigrams
+BUDGET = 20_000  # postings read per lookup: the rarest bigrams of a segment say the most about it
 REBUILD_AFTER = 2000  # entries added since the index was built that are scanned instead of indexed
 _BOUND = 0x110000  # one past the largest code point: two code points make one int64 bigram code
 
@@ -28,6 +30,12 @@ _BOUND = 0x110000  # one past the largest code point: two code points make one i
 def normalise(text: str) -> str:
     """The form texts are compared in: NFKC (full-width digits and letters), case-folded, no spaces."""
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def normalise_all(texts: list[str]) -> list[str]:
+    """`normalise` of many texts at once (one pass over their concatenation, for building indexes)."""
+    joined = unicodedata.normalize("NFKC", "\x00".join(texts)).casefold()
+    return re.sub(r"[^\S\x00]+", "", joined).split("\x00") if texts else []
 
 
 def similarity(a: str, b: str) -> int:
@@ -39,7 +47,14 @@ def bigrams(text: str, marked: bool = True) -> np.ndarray:
     """The distinct character bigrams of a text (with its start and end marked), as sorted codes."""
     text = "\x02" + text + "\x03" if marked else text
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    return np.unique(points[:-1] * _BOUND + points[1:])
+    return _distinct(np.sort(points[:-1] * _BOUND + points[1:]))
+
+
+def _distinct(ordered: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (np.unique hashes, which is far slower on millions)."""
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return ordered[first]
 
 
 class NgramIndex:
@@ -47,28 +62,38 @@ class NgramIndex:
 
     def __init__(self, texts: list[str]):
         self.size = len(texts)
-        padded = ["\x02" + t + "\x03" for t in texts]
-        lengths = np.fromiter((len(p) for p in padded), dtype=np.int64, count=len(padded))
-        points = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        owners = np.repeat(np.arange(self.size, dtype=np.int32), lengths)
+        lengths = np.fromiter((len(t) + 2 for t in texts), dtype=np.int64, count=len(texts))
+        joined = "".join(f"\x02{t}\x03" for t in texts)
+        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        owners = np.repeat(np.arange(self.size, dtype=np.int64), lengths)
         inside = owners[:-1] == owners[1:]  # no bigram across two texts
         grams, owners = (points[:-1] * _BOUND + points[1:])[inside], owners[:-1][inside]
-        order = np.lexsort((owners, grams))
-        grams, owners = grams[order], owners[order]
-        first = np.ones(len(grams), dtype=bool)
-        first[1:] = (grams[1:] != grams[:-1]) | (owners[1:] != owners[:-1])
-        grams, self.postings = grams[first], owners[first]
-        self.vocab, starts = np.unique(grams, return_index=True)
-        self.starts = np.append(starts, len(grams))
+        if self.size < 1 << 20:  # one sort of (gram, owner) packed into one integer
+            keys = _distinct(np.sort(grams << 20 | owners))
+            grams, self.postings = keys >> 20, (keys & ((1 << 20) - 1)).astype(np.int32)
+        else:
+            order = np.lexsort((owners, grams))
+            grams, owners = grams[order], owners[order]
+            first = np.ones(len(grams), dtype=bool)
+            first[1:] = (grams[1:] != grams[:-1]) | (owners[1:] != owners[:-1])
+            grams, self.postings = grams[first], owners[first].astype(np.int32)
+        starts = np.flatnonzero(np.diff(grams, prepend=-1))  # grams are sorted: where each one begins
+        self.vocab, self.starts = grams[starts], np.append(starts, len(grams))
         self.counts = np.bincount(self.postings, minlength=self.size)  # distinct bigrams per text
 
-    def shared(self, grams: np.ndarray) -> np.ndarray:
-        """For every text, how many of `grams` it contains."""
+    def shared(self, grams: np.ndarray, budget: int | None = None) -> np.ndarray:
+        """For every text, how many of `grams` it contains. With a budget, only the rarest grams are
+        counted, as many as fit in `budget` postings (at least a third of them)."""
         at = np.searchsorted(self.vocab, grams)
         known = at < len(self.vocab)
         at = at[known][self.vocab[at[known]] == grams[known]]
         if not len(at) or not self.size:
             return np.zeros(self.size, dtype=np.int64)
+        if budget is not None:
+            sizes = self.starts[at + 1] - self.starts[at]
+            order = np.argsort(sizes, kind="stable")
+            keep = max(int(np.searchsorted(np.cumsum(sizes[order]), budget, side="right")), -(-len(at) // 3))
+            at = at[order[:keep]]
         runs = [self.postings[self.starts[i]:self.starts[i + 1]] for i in at]
         return np.bincount(np.concatenate(runs), minlength=self.size)
 
@@ -93,7 +118,7 @@ class MemoryIndex:
 
     def __init__(self, entries: list[Entry], stamp=None):
         self.entries = list(entries)
-        self.norms = [normalise(e.source) for e in self.entries]
+        self.norms = normalise_all([e.source for e in self.entries])
         self.lengths = np.fromiter((len(n) for n in self.norms), dtype=np.int64, count=len(self.norms))
         self.ngrams = NgramIndex(self.norms)
         self.position = {e.source: i for i, e in enumerate(self.entries)}
@@ -110,8 +135,9 @@ class MemoryIndex:
         query = normalise(text)
         if not query:
             return []
-        found = {i: score for i in self._candidates(query, threshold)
-                 if (score := fuzz.ratio(query, self.norms[i], score_cutoff=threshold))}
+        ratio, norms = fuzz.ratio, self.norms  # a plain loop: process.extract releases the GIL, slow under load
+        found = {i: score for i in self._candidates(query, threshold).tolist()
+                 if (score := ratio(query, norms[i], score_cutoff=threshold))}
         matches = [FuzzyMatch(self.entries[i].source, self.entries[i].target, round(s)) for i, s in found.items()]
         for source, score, _ in process.extract(query, {s: normalise(s) for s in self.extra}, scorer=fuzz.ratio,
                                                 score_cutoff=threshold, limit=limit,
@@ -125,21 +151,20 @@ class MemoryIndex:
         if not self.ngrams.size:
             return np.array([], dtype=np.int64)
         grams = bigrams(query)
-        shared = self.ngrams.shared(grams)
+        shared = self.ngrams.shared(grams, BUDGET)
         t = threshold / 100
         low, high = len(query) * t / (2 - t), len(query) * (2 - t) / max(t, 0.01)
         hits = np.flatnonzero((shared > 0) & (self.lengths >= low) & (self.lengths <= high))
         if len(hits) <= CANDIDATES:
             return hits
-        dice = shared[hits] / (len(grams) + self.ngrams.counts[hits])
-        return hits[np.argpartition(-dice, CANDIDATES)[:CANDIDATES]]
+        return hits[np.argpartition(-shared[hits], CANDIDATES)[:CANDIDATES]]
 
     def containing(self, phrase: str) -> list[Entry]:
         """Entries whose Chinese or English contains the phrase (compared normalised): every bigram of the
         phrase must be in the entry, then the phrase itself."""
         query = normalise(phrase)
         if self._english is None:
-            self._english = NgramIndex([normalise(e.target) for e in self.entries])
+            self._english = NgramIndex(normalise_all([e.target for e in self.entries]))
         found = [e for e in [*self.extra.values(), *(self.entries[i] for i in self._retargeted)]
                  if query in normalise(e.source) or query in normalise(e.target)]
         if len(query) < 2:  # no bigram to look up: one character is searched for in every entry
