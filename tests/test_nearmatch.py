@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zaitun.translate.checks import check_translation
 from zaitun.translate.fuzzy import FuzzyMatch, similarity
@@ -103,3 +105,21 @@ def test_a_correct_repair_passes_the_qa_checks_and_lists_what_it_replaced():
         ("date", "2026年12月31日", "2027年1月5日", "December 31, 2026", "January 5, 2027"),
         ("number", "800", "900", "800", "900")]
     assert result.issue()["message"].startswith("repaired from a 90% match: 晋江 → 石狮")
+
+
+ZH_PARTS = ["有效期至", "2026年12月31日", "6月12日", "2025年6月", "〔2024〕11号", "三", "十五", "（十四）",
+            "二中、三中全会", "百分之五", "1.5万", "800", "晋江", "石狮", "市外事办", "外国人", "，", "。",
+            "第一", "一至三年"]
+EN_PARTS = ["December 31, 2026", "31 December 2026", "2026-12-31", "June 12", "June 2025", "[2024] No. 11",
+            "three", "Third", "15.", "II.", "5%", "15,000", "800", "Jinjiang", "Shishi", "may", "the", " ", "1st"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(ZH_PARTS), min_size=1, max_size=8), st.lists(st.sampled_from(ZH_PARTS), max_size=3),
+       st.lists(st.sampled_from(EN_PARTS), min_size=1, max_size=8))
+def test_repair_never_fails_whatever_the_texts(old, changes, english):
+    new = list(old)
+    for n, piece in enumerate(changes):
+        new[(n * 3) % len(new)] = piece
+    result = repair("".join(new), FuzzyMatch("".join(old), " ".join(english), 80), GLOSSARY)
+    assert result is None or isinstance(result.target, str)

@@ -28,7 +28,7 @@ CN_PLACEABLE_RE = re.compile(
     rf"|(?P<ym>(?P<y2>{YEAR})\s*年\s*(?P<m2>{N2})\s*月)"
     rf"|(?P<md>(?<![\d年])(?P<m3>{N2})\s*月\s*(?P<d3>{N2})\s*[日号])"
     rf"|(?P<m>(?<![\d年个])(?P<m4>\d{{1,2}}|十[一二]?|[一二三四五六七八九])月(?![\d份初中底末]*[日号]))"
-    r"|(?P<pct>百分之(?P<pv>[零〇一二两三四五六七八九十百千.\d]+))"
+    r"|(?P<pct>百分之(?P<pv>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+))"
     r"|(?P<num>(?P<digits>\d+(?:,\d{3})*(?:\.\d+)?)(?!\d)\s*(?P<big>[万亿]?))"
     r"|(?P<cn>[零〇一二两三四五六七八九十百千万亿]+)")
 NUMERAL_RE = re.compile(r"[\d零〇一二两三四五六七八九十百千]")
@@ -155,13 +155,19 @@ def repair(source: str, match: FuzzyMatch, glossary: Glossary) -> Repair | None:
     differ in anything else, or a changed piece cannot be found in the English."""
     for numbered_terms in (True, False):
         new, old = pieces(source, glossary, numbered_terms), pieces(match.source, glossary, numbered_terms)
-        if len(new) == len(old) and all(a.kind == b.kind and (a.kind != "text" or a.text == b.text)
-                                        for a, b in zip(old, new, strict=True)):
+        if len(new) == len(old) and all(_shape(a) == _shape(b) for a, b in zip(old, new, strict=True)):
             try:
                 return _applied(match, *_edits(old, new, match.target, glossary))
             except Unrepairable:
                 return None
     return None
+
+
+def _shape(piece: Piece) -> tuple:
+    """What must agree between the two texts: literal text as it is, a date's form (2026年6月, 6月12日)."""
+    if piece.kind == "text":
+        return ("text", piece.text)
+    return (piece.kind, piece.value[0]) if piece.kind == "date" else (piece.kind,)
 
 
 def _applied(match: FuzzyMatch, edits: list[tuple[int, int, str]], replaced: list[Replacement]) -> Repair:
