@@ -20,8 +20,8 @@ MEMORY = {
 STAY, TRANSIT, CALL = "停留时间为240小时。", "外国人可以过境免签。", "请拨打12367热线咨询。"
 
 
-def suggest_project(root: Path) -> tuple[Project, Store]:
-    project, store = review_project(root)
+def suggest_project(root: Path, database_url: str = "") -> tuple[Project, Store]:
+    project, store = review_project(root, database_url=database_url)
     with store.tx() as conn:
         for zh, en in MEMORY.items():
             store.remember(conn, zh, en, origin="review", approved_by="earlier")

@@ -111,3 +111,23 @@ def test_editors_may_search_the_concordance_and_anonymous_users_may_not(site):
     page = client.get("/concordance", params={"q": "过境免签"}).text
     assert "过境免签指南</div>" not in page and not re.search(r'href="/doc/', page)  # editors review nothing
     assert "<mark>过境免签</mark>指南" in page
+
+
+def test_suggestions_repairs_and_concordance_hold_on_sqlite_and_postgresql(tmp_path, database_url):
+    from zaitun.review.concordance import search
+    from zaitun.review.suggest import suggestions
+
+    project, store = suggest_project(tmp_path / "site", database_url)
+    try:
+        states = gate.segment_states(store, "visa")
+        assert next(s for s in states if s.source == STAY).target == "The stay may last 240 hours."
+        found = suggestions(project, store, states)
+        assert found[seg_id(store, TRANSIT)][0].similarity == 95
+        with store.tx() as conn:
+            store.remember(conn, "政策概况如下。", "The policy in brief.", origin="review", approved_by="alice")
+        assert suggestions(project, store, states)[seg_id(store, "政策概况")][0].target == "The policy in brief."
+        result = search(store, "过境免签")
+        assert [(h.source, [u.slug for u in h.uses]) for h in result.hits] == [
+            ("过境免签指南", ["visa"]), ("外国人可以过境免签证。", [])]
+    finally:
+        store.close()

@@ -16,14 +16,14 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 from sqlalchemy import select
 
 from zaitun.store import Store, memory
 
 CANDIDATES = 400  # entries scored exactly per lookup, chosen by shared bigrams
 BUDGET = 20_000  # postings read per lookup: the rarest bigrams of a segment say the most about it
-REBUILD_AFTER = 2000  # entries added since the index was built that are scanned instead of indexed
+REBUILD_AFTER = 500  # entries added since the index was built that are scanned instead of indexed
 _BOUND = 0x110000  # one past the largest code point: two code points make one int64 bigram code
 
 
@@ -122,7 +122,7 @@ class MemoryIndex:
         self.lengths = np.fromiter((len(n) for n in self.norms), dtype=np.int64, count=len(self.norms))
         self.ngrams = NgramIndex(self.norms)
         self.position = {e.source: i for i, e in enumerate(self.entries)}
-        self.extra: dict[str, Entry] = {}  # added since the build
+        self.extra: dict[str, tuple[Entry, str]] = {}  # added since the build: source -> (entry, normalised)
         self.stamp = stamp  # newest updated_at read from the store
         self._english: NgramIndex | None = None  # for concordance searches, built on the first
         self._retargeted: set[int] = set()  # entries whose English changed since _english was built
@@ -139,10 +139,9 @@ class MemoryIndex:
         found = {i: score for i in self._candidates(query, threshold).tolist()
                  if (score := ratio(query, norms[i], score_cutoff=threshold))}
         matches = [FuzzyMatch(self.entries[i].source, self.entries[i].target, round(s)) for i, s in found.items()]
-        for source, score, _ in process.extract(query, {s: normalise(s) for s in self.extra}, scorer=fuzz.ratio,
-                                                score_cutoff=threshold, limit=limit,
-                                                processor=None) if self.extra else []:
-            matches.append(FuzzyMatch(source, self.extra[source].target, round(score)))
+        for entry, norm in list(self.extra.values()):  # a copy: another request may add to it meanwhile
+            if score := ratio(query, norm, score_cutoff=threshold):
+                matches.append(FuzzyMatch(entry.source, entry.target, round(score)))
         matches.sort(key=lambda m: (-m.similarity, len(m.source), m.source))
         return matches[:limit]
 
@@ -165,8 +164,8 @@ class MemoryIndex:
         query = normalise(phrase)
         if self._english is None:
             self._english = NgramIndex(normalise_all([e.target for e in self.entries]))
-        found = [e for e in [*self.extra.values(), *(self.entries[i] for i in self._retargeted)]
-                 if query in normalise(e.source) or query in normalise(e.target)]
+        recent = [e for e, _ in list(self.extra.values())] + [self.entries[i] for i in list(self._retargeted)]
+        found = [e for e in recent if query in normalise(e.source) or query in normalise(e.target)]
         if len(query) < 2:  # no bigram to look up: one character is searched for in every entry
             hits = [i for i, e in enumerate(self.entries) if query in self.norms[i] or query in normalise(e.target)]
             return list({e.source: e for e in found + [self.entries[i] for i in hits]}.values())
@@ -182,7 +181,7 @@ class MemoryIndex:
             self.entries[at] = Entry(source, target)
             self._retargeted.add(at)
         else:
-            self.extra[source] = Entry(source, target)
+            self.extra[source] = (Entry(source, target), normalise(source))
 
 
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # store engine -> its MemoryIndex
