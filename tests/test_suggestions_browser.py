@@ -55,13 +55,14 @@ def target_of(store, seg):
 def test_reviewer_takes_a_suggestion_with_the_u_key_edits_it_and_approves(served, page):
     base, store = served
     expect = sync_api.expect
-    page.goto(f"{base}/doc/visa#s-{seg_id(store, TRANSIT)}")
+    transit = seg_id(store, TRANSIT)
+    page.goto(f"{base}/doc/visa")
     page.fill("input[name=name]", "alice")
     page.fill("input[name=password]", PASSWORD)
     page.click("button:has-text('Log in')")
-    transit = seg_id(store, TRANSIT)
-    page.goto(f"{base}/doc/visa#s-{transit}")
+    page.wait_for_url(f"{base}/doc/visa")
     card = page.locator(f"#s-{transit}")
+    card.locator(".seg-meta .pos").click()  # the reviewer picks the segment
     expect(card).to_have_class("seg state-draft flagged current")
     expect(card.locator("li.suggestion .similarity")).to_have_text("95%")
     expect(card.locator("li.suggestion del")).to_have_text("证")
