@@ -35,6 +35,8 @@ def build() -> None:
     if report.unlabelled_tags:
         typer.echo(f"  tags shown as written, no label in {TAGS_FILE}: {', '.join(report.unlabelled_tags)}")
     typer.echo(report.summary())
+    if report.search:
+        typer.echo(report.search.summary())
     if not project.config.get("publish.s3_target"):
         _ping_hub(project, report.out_dir)  # the folder is the published site
 
