@@ -12,6 +12,7 @@ from test_review_browser import ARGS, CHROMIUM
 from zaitun.review import gate
 from zaitun.review.web import create_app
 
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 uvicorn = pytest.importorskip("uvicorn")
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -92,3 +93,25 @@ def test_use_button_puts_the_repaired_english_into_the_editor(served, page):
     card.locator("button:has-text('Save as draft')").click()
     expect(page.locator(f"#s-{stay} .target .text")).to_have_text("The stay may last 240 hours.", timeout=10_000)
     assert target_of(store, stay).translation["origin"] == "human"
+
+
+def test_suggestions_repairs_and_concordance_have_no_wcag_21_aa_violation(served):
+    axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+    base, _store = served
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_context(bypass_csp=True, viewport={"width": 1300, "height": 900}).new_page()
+        page.goto(f"{base}/doc/visa")
+        page.fill("input[name=name]", "alice")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button:has-text('Log in')")
+        page.wait_for_url(f"{base}/doc/visa")
+        screens = {}
+        for name, path in (("document with suggestions and repairs", "/doc/visa"),
+                           ("concordance with results", "/concordance?q=过境免签"),
+                           ("concordance without results", "/concordance?q=不在记忆里")):
+            page.goto(base + path)
+            found = axe_api.Axe().run(page, options=WCAG_21_AA).response["violations"]
+            screens[name] = [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in found]
+        browser.close()
+    assert screens == {name: [] for name in screens}
