@@ -87,3 +87,20 @@ def test_translate_summary_counts_repaired_drafts(tmp_path):
     result = run(root, "translate")
     assert result.returncode == 0, result.stderr
     assert "5 repaired from near matches" in result.stdout
+
+
+def test_an_empty_draft_is_repaired_once_a_near_match_is_approved(tmp_path):
+    from review_support import review_project
+
+    from zaitun.translate.pipeline import translate_documents
+
+    project, store = review_project(tmp_path)
+    first = translate_documents(project, store)
+    assert {s.source: s.origin for s in first.documents[0].segments}["停留时间为240小时。"] == "none"
+    assert translate_documents(project, store).count() == 0  # offline, nothing new: nothing done
+    with store.tx() as conn:
+        store.remember(conn, "停留时间为144小时。", "The stay may last 144 hours.", origin="review", approved_by="bob")
+    again = translate_documents(project, store)
+    assert [(s.source, s.origin, s.target) for s in again.documents[0].segments] == [
+        ("停留时间为240小时。", "repair", "The stay may last 240 hours.")]
+    store.close()

@@ -14,6 +14,7 @@ and is marked (check "repaired") so that no one approves it without looking.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from zaitun.translate import numbers
@@ -431,13 +432,17 @@ def _number_word(value: int, ordinal: bool) -> str:
 
 
 class Repairer:
-    """Repairs for one translate run: near matches from the memory index, tried best first."""
+    """Repairs for one translate run: near matches from the memory index, tried best first. The index
+    is asked for on the first repair, so a run with nothing to repair never builds it."""
 
-    def __init__(self, index: MemoryIndex, glossary: Glossary, threshold: float, tries: int = 5):
+    def __init__(self, index: Callable[[], MemoryIndex], glossary: Glossary, threshold: float, tries: int = 5):
         self.index, self.glossary, self.threshold, self.tries = index, glossary, threshold, tries
+        self._index: MemoryIndex | None = None
 
     def __call__(self, source: str) -> Repair | None:
-        for match in self.index.lookup(source, self.threshold, self.tries):
+        if self._index is None:
+            self._index = self.index()
+        for match in self._index.lookup(source, self.threshold, self.tries):
             if match.source != source and (result := repair(source, match, self.glossary)):
                 return result
         return None

@@ -13,6 +13,7 @@ a second run with nothing changed does nothing.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -90,11 +91,11 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     report = TranslateReport(engine.name, glossary.version, tmx=load_project_tmx(store, project.tm_dir))
     current = {slug: gate.segment_states(store, slug) for slug in chosen}
     rechecked = {slug: recheck_drafts(store, slug, current[slug], glossary) for slug in chosen}
-    todo = {slug: _pending(store, current[slug], engine) for slug in chosen}
+    repairer = _repairer(project, store, glossary)
+    todo = {slug: _pending(store, current[slug], engine, repairer) for slug in chosen}
     total, done = sum(len(t) for t in todo.values()), 0
     batch_size = max(1, int(project.config.get("translate.batch_size")))
     auto_approve = bool(project.config.get("review.auto_approve_memory"))
-    repairer = _repairer(project, store, glossary) if total else None
     for slug, states in todo.items():
         result = DocumentResult(slug, rechecked=rechecked[slug])
         report.documents.append(result)
@@ -147,19 +148,22 @@ def recheck_drafts(store: Store, slug: str, states: list[gate.SegmentState], glo
     return changed
 
 
-def _pending(store: Store, states: list[gate.SegmentState], engine: Engine) -> list[gate.SegmentState]:
+def _pending(store: Store, states: list[gate.SegmentState], engine: Engine,
+             repairer: Repairer) -> list[gate.SegmentState]:
     """Segments without a translation, machine drafts that approved memory now covers, and
-    empty drafts a real engine may fill."""
+    empty drafts a real engine may fill or a near match approved since can repair."""
     machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine", "repair")]
     hits = store.memory_lookup([s.source for s in machine]) if machine else {}
     retry = {s.seg_id for s in machine
-             if s.source in hits or (s.translation["origin"] == "none" and engine.name != "offline")}
+             if s.source in hits or (s.translation["origin"] == "none"
+                                     and (engine.name != "offline" or repairer(s.source) is not None))}
     return [s for s in states if s.state == "pending" or s.seg_id in retry]
 
 
 def _repairer(project: Project, store: Store, glossary: Glossary) -> Repairer:
+    """Repairs from the store's memory, whose index is built (or brought up to date) on the first one."""
     threshold = float(project.config.get("translate.fuzzy_threshold"))
-    return Repairer(memory_index(store), glossary, threshold)
+    return Repairer(functools.partial(memory_index, store), glossary, threshold)
 
 
 def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glossary,
