@@ -83,6 +83,7 @@ def test_numbering_of_measures_parts_and_plenary_sessions():
     ("可停留三天。", "You may stay for a few days.", "可停留五天。"),  # the English does not show 3
     ("一至三年，延长三年。", "1 to 3 years, extended by 3 years.", "一至五年，延长三年。"),  # 3 -> 5 and 3 -> 3
     ("请到晋江咨询。", "Ask in the city.", "请到石狮咨询。"),  # the term's English is not in the entry
+    ("请到晋江咨询。", "Ask in Jinjiang (Jinjiang City).", "请到石狮咨询。"),  # used once, written twice
     ("12月31日至12月31日", "December 31 to December 31", "12月31日至1月5日"),  # one date becomes two
 ])
 def test_what_cannot_be_placed_in_the_english_is_not_repaired(old_zh, old_en, new_zh):

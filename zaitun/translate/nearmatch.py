@@ -194,7 +194,7 @@ def _edits(old: list[Piece], new: list[Piece], english: str, glossary: Glossary)
         mine = [(a, b) for a, b in pairs if a.kind == kind]
         for value, new_value, olds in _changes(mine):
             spans = found[kind].get(value, [])
-            if not spans or (kind != "term" and len(spans) != olds):
+            if len(spans) != olds:  # each use shown once in the English, or the pieces cannot be paired
                 raise Unrepairable(f"{kind} {value} appears {len(spans)} times in the English, {olds} in the Chinese")
             made = [(s[0], s[1], _render(kind, english, s, new_value, glossary)) for s in spans]
             edits += made
