@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from zaitun.translate.checks import check_translation
 from zaitun.translate.fuzzy import FuzzyMatch, similarity
 from zaitun.translate.glossary import Entry, Glossary
-from zaitun.translate.nearmatch import pieces, repair
+from zaitun.translate.nearmatch import repair
+from zaitun.translate.placeables import pieces
 
 GLOSSARY = Glossary([
     Entry("市外事办", "Quanzhou Municipal Foreign Affairs Office"),
