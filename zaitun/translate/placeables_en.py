@@ -58,10 +58,11 @@ def _date_key(m: re.Match, order: tuple) -> tuple | None:
         return None
     values = {"y": int(parts.get("y") or 0), "m": month, "d": int(parts.get("d") or 0)}
     kind = DATE_KINDS[order]
-    return (kind, *(values[p] for p in {"ymd": "ymd", "ym": "ym", "md": "md", "m": "m"}[kind]))
+    return (kind, *(values[p] for p in kind))
 
 
 def docno_spans(english: str, value: tuple[int, int]) -> list[tuple]:
+    """(start, end, value, match) of a document number's year and serial: [2024] No. 11, 〔2024〕11号."""
     year, serial = value
     regex = re.compile(rf"(?<!\d)({year})[\]〕）)］】\s]*(?:No\.?\s*|第)?0*({serial})(?!\d)")
     return [(m.start(), m.end(), value, m) for m in regex.finditer(english)]
@@ -113,6 +114,7 @@ def _roman(value: int) -> str:
 
 
 def render(kind: str, english: str, span: tuple, new, glossary: Glossary) -> str:
+    """The text replacing `span` of the English for the new value, in the form the old one was written."""
     written = english[span[0]:span[1]]
     if kind == "term":
         en = glossary.by_term[new].en
@@ -137,7 +139,7 @@ def _splice(english: str, start: int, end: int, groups: dict[int, str], m: re.Ma
 def _render_date(english: str, span: tuple, new: tuple) -> str:
     start, end, key, m, order = span
     kind, *values = new
-    parts = dict(zip({"ymd": "ymd", "ym": "ym", "md": "md", "m": "m"}[kind], values, strict=True))
+    parts = dict(zip(kind, values, strict=True))  # the kind names its parts: "ymd" -> y, m, d
     out, pos = [], start
     for i, part in enumerate(order, start=1):
         gstart, gend = m.span(i)
