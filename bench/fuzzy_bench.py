@@ -62,10 +62,11 @@ def near(rng: random.Random, text: str) -> str:
 
 def bench_lookup() -> None:
     rng = random.Random(16)
-    sources = [zh for zh, _ in read_tmx(ROOT / "tm" / "approved.tmx")[0]]
-    memory = make_memory(rng, sources)
+    pairs = read_tmx(ROOT / "tm" / "approved.tmx")[0]
+    memory = make_memory(rng, [zh for zh, _ in pairs])
+    english = [rng.choice(pairs)[1] for _ in memory]  # an English sentence of the shipped memory each
     started = time.perf_counter()
-    index = MemoryIndex([Entry(zh, f"en {i}") for i, zh in enumerate(memory)])
+    index = MemoryIndex([Entry(zh, en) for zh, en in zip(memory, english, strict=True)])
     built = time.perf_counter() - started
     queries = [near(rng, rng.choice(memory)) for _ in range(QUERIES)]
     times, cpu, found = [], [], 0
@@ -91,9 +92,13 @@ def bench_lookup() -> None:
     print(f"  best match as good as a full scan's for {agree} of {SCANNED} segments "
           f"(a full scan takes {statistics.median(scan_times):.1f} ms per segment)")
     started = time.perf_counter()
-    hits = index.containing("营商环境")
-    print(f"  concordance: {len(hits):,} entries use 营商环境, found in "
-          f"{(time.perf_counter() - started) * 1000:.1f} ms (English index built on the first search)")
+    index.containing("营商环境")  # the first search builds the English index
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    hits, english = index.containing("营商环境"), index.containing("business environment")
+    print(f"  concordance: {len(hits):,} entries use 营商环境 and {len(english):,} 'business environment'; "
+          f"{(time.perf_counter() - started) * 500:.1f} ms per search ({first * 1000:.0f} ms for the first, "
+          "which builds the index of the English)")
 
 
 def bench_reissue() -> None:

@@ -56,3 +56,19 @@ def test_a_newly_approved_pair_is_found_without_rebuilding_the_index(store):
     assert again is index
     assert again.lookup("外国人入境后须办理住宿登记手续。")[0].target == "Foreign nationals must register their stay."
     assert again.lookup("外国人可以过境免签停留五天。")[0].target == "Visa-free stays of ten days."
+
+
+def test_containing_finds_a_phrase_in_either_language_and_follows_changes():
+    index = MemoryIndex([Entry("优化营商环境。", "Improve the business environment."),
+                         Entry("营商环境评价。", "Assessment of the business climate."),
+                         Entry("外国人过境免签。", "Visa-free transit for foreign nationals.")])
+    assert {e.source for e in index.containing("营商环境")} == {"优化营商环境。", "营商环境评价。"}
+    assert [e.source for e in index.containing("Business  Environment")] == ["优化营商环境。"]
+    assert index.containing("商环境评价优化") == []
+    assert [e.source for e in index.containing("免")] == ["外国人过境免签。"]
+    index.update("营商环境评价。", "Assessment of the business environment.")
+    index.update("新的营商环境。", "A new business environment.")
+    assert {e.source for e in index.containing("business environment")} == {
+        "优化营商环境。", "营商环境评价。", "新的营商环境。"}
+    index.update("优化营商环境。", "Improve the climate for business.")
+    assert "优化营商环境。" not in {e.source for e in index.containing("business environment")}

@@ -84,16 +84,35 @@ class NgramIndex:
     def shared(self, grams: np.ndarray, budget: int | None = None) -> np.ndarray:
         """For every text, how many of `grams` it contains. With a budget, only the rarest grams are
         counted, as many as fit in `budget` postings (at least a third of them)."""
+        return self._count(self._rarest(grams, budget))
+
+    def having_all(self, grams: np.ndarray, budget: int) -> np.ndarray:
+        """Texts containing the rarest of `grams` (as many as fit in the budget, at least one), all of them;
+        any text holding all `grams` is among them. Empty when a gram is in no text."""
+        known = self._known(grams)
+        if len(known) < len(grams):
+            return np.array([], dtype=np.int64)
+        rare = self._rarest(grams, budget, least=1)
+        return np.flatnonzero(self._count(rare) == len(rare))
+
+    def _known(self, grams: np.ndarray) -> np.ndarray:
+        """Positions in the vocabulary of the grams some text has."""
         at = np.searchsorted(self.vocab, grams)
-        known = at < len(self.vocab)
-        at = at[known][self.vocab[at[known]] == grams[known]]
+        inside = at < len(self.vocab)
+        return at[inside][self.vocab[at[inside]] == grams[inside]]
+
+    def _rarest(self, grams: np.ndarray, budget: int | None, least: int | None = None) -> np.ndarray:
+        at = self._known(grams)
+        if budget is None or not len(at):
+            return at
+        sizes = self.starts[at + 1] - self.starts[at]
+        order = np.argsort(sizes, kind="stable")
+        fits = int(np.searchsorted(np.cumsum(sizes[order]), budget, side="right"))
+        return at[order[:max(fits, least or -(-len(at) // 3))]]
+
+    def _count(self, at: np.ndarray) -> np.ndarray:
         if not len(at) or not self.size:
             return np.zeros(self.size, dtype=np.int64)
-        if budget is not None:
-            sizes = self.starts[at + 1] - self.starts[at]
-            order = np.argsort(sizes, kind="stable")
-            keep = max(int(np.searchsorted(np.cumsum(sizes[order]), budget, side="right")), -(-len(at) // 3))
-            at = at[order[:keep]]
         runs = [self.postings[self.starts[i]:self.starts[i + 1]] for i in at]
         return np.bincount(np.concatenate(runs), minlength=self.size)
 
@@ -125,6 +144,7 @@ class MemoryIndex:
         self.extra: dict[str, tuple[Entry, str]] = {}  # added since the build: source -> (entry, normalised)
         self.stamp = stamp  # newest updated_at read from the store
         self._english: NgramIndex | None = None  # for concordance searches, built on the first
+        self._english_norms: list[str] = []
         self._retargeted: set[int] = set()  # entries whose English changed since _english was built
 
     def __len__(self) -> int:
@@ -163,16 +183,19 @@ class MemoryIndex:
         phrase must be in the entry, then the phrase itself."""
         query = normalise(phrase)
         if self._english is None:
-            self._english = NgramIndex(normalise_all([e.target for e in self.entries]))
+            self._english_norms = normalise_all([e.target for e in self.entries])
+            self._english = NgramIndex(self._english_norms)
         recent = [e for e, _ in list(self.extra.values())] + [self.entries[i] for i in list(self._retargeted)]
         found = [e for e in recent if query in normalise(e.source) or query in normalise(e.target)]
         if len(query) < 2:  # no bigram to look up: one character is searched for in every entry
-            hits = [i for i, e in enumerate(self.entries) if query in self.norms[i] or query in normalise(e.target)]
-            return list({e.source: e for e in found + [self.entries[i] for i in hits]}.values())
-        grams = bigrams(query, marked=False)
-        both = np.flatnonzero((self.ngrams.shared(grams) == len(grams)) | (self._english.shared(grams) == len(grams)))
-        hits = [self.entries[i] for i in both if query in self.norms[i] or query in normalise(self.entries[i].target)]
-        return list({e.source: e for e in found + hits}.values())
+            candidates = range(len(self.entries))
+        else:
+            grams = bigrams(query, marked=False)
+            candidates = np.union1d(self.ngrams.having_all(grams, BUDGET),
+                                    self._english.having_all(grams, BUDGET)).tolist()
+        zh, en, changed = self.norms, self._english_norms, self._retargeted
+        hits = [self.entries[i] for i in candidates if i not in changed and (query in zh[i] or query in en[i])]
+        return list({e.source: e for e in hits + found}.values())
 
     def update(self, source: str, target: str) -> None:
         """A new or changed approved pair: changed in place, or kept aside until the next rebuild."""
