@@ -104,3 +104,28 @@ def test_an_empty_draft_is_repaired_once_a_near_match_is_approved(tmp_path):
     assert [(s.source, s.origin, s.target) for s in again.documents[0].segments] == [
         ("停留时间为240小时。", "repair", "The stay may last 240 hours.")]
     store.close()
+
+
+def test_an_updated_guide_gets_correct_repaired_drafts_for_every_changed_segment(tmp_path):
+    from zaitun.content.intake import ingest
+    from zaitun.project import Project
+    from zaitun.scaffold import init_project
+    from zaitun.store import Store
+    from zaitun.translate.pipeline import translate_documents
+
+    data = yaml.safe_load((FIXTURES / "reissue" / "240-hour-visa-free-transit-2025-11.yaml").read_text("utf-8"))
+    init_project(tmp_path / "site")
+    project = Project(tmp_path / "site")
+    store = Store.open(project.database_url)
+    ingest(project, store)
+    translate_documents(project, store)
+    path = project.content_dir / data["file"]
+    text = path.read_text(encoding="utf-8")
+    for old, new in data["replace"]:
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    ingest(project, store)
+    drafted = [s for d in translate_documents(project, store).documents for s in d.segments]
+    store.close()
+    assert {s.source: (s.origin, s.target) for s in drafted} == {
+        source: ("repair", english) for source, english in data["expected"].items()}
