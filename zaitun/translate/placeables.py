@@ -2,7 +2,7 @@
 
 A text is cut into literal runs and placeables: numbers (digits, Chinese numerals, 万 amounts,
 百分之 percentages, the numbering of measures, parts and plenary sessions), dates (2024年12月20日,
-2025年6月, 6月12日, 6月), document numbers (〔2024〕11号) and glossary terms. Two texts whose
+2025年6月, 6月12日, 6月, 2024-12-20), document numbers (〔2024〕11号) and glossary terms. Two texts whose
 literal runs agree differ only in placeables, which a near-match repair can replace.
 """
 
@@ -19,6 +19,7 @@ YEAR = r"\d{4}|[〇零一二三四五六七八九]{4}"
 CN_PLACEABLE_RE = re.compile(
     r"(?P<docno>[〔\[［【(（]\s*(?P<dy>\d{4})\s*[〕\]］】)）]\s*第?(?P<dn>\d{1,4})\s*号)"
     rf"|(?P<ymd>(?P<y1>{YEAR})\s*年\s*(?P<m1>{N2})\s*月\s*(?P<d1>{N2})\s*[日号])"
+    r"|(?P<iso>(?<!\d)(?P<y5>\d{4})-(?P<m5>\d{1,2})-(?P<d5>\d{1,2})(?!\d))"
     rf"|(?P<ym>(?P<y2>{YEAR})\s*年\s*(?P<m2>{N2})\s*月)"
     rf"|(?P<md>(?<![\d年])(?P<m3>{N2})\s*月\s*(?P<d3>{N2})\s*[日号])"
     rf"|(?P<m>(?<![\d年个])(?P<m4>\d{{1,2}}|十[一二]?|[一二三四五六七八九])月(?![\d份初中底末]*[日号]))"
@@ -78,8 +79,9 @@ def _piece(m: re.Match, text: str) -> Piece | None:
     g, written = m.groupdict(), m.group(0)
     if g["docno"]:
         return Piece("docno", written, (int(g["dy"]), int(g["dn"])))
-    for kind, parts in (("ymd", "y1 m1 d1"), ("ym", "y2 m2"), ("md", "m3 d3"), ("m", "m4")):
-        if g[kind]:
+    for kind, group, parts in (("ymd", "ymd", "y1 m1 d1"), ("ymd", "iso", "y5 m5 d5"), ("ym", "ym", "y2 m2"),
+                               ("md", "md", "m3 d3"), ("m", "m", "m4")):
+        if g[group]:
             values = tuple(_int(g[p]) for p in parts.split())
             return Piece("date", written, (kind, *values)) if None not in values else None
     if g["pct"]:
