@@ -39,6 +39,8 @@ def build() -> None:
         typer.echo(report.search.summary())
     if not project.config.get("publish.s3_target"):
         _ping_hub(project, report.out_dir)  # the folder is the published site
+    if report.problems:  # the rest is online; the exit status tells cron something was left out
+        raise typer.Exit(1)
 
 
 def deploy(
@@ -59,9 +61,13 @@ def deploy(
         raise PublishError("no deploy target: pass --to s3://BUCKET/PREFIX or set publish.s3_target")
     endpoint = endpoint_url or project.config.get("publish.s3_endpoint_url") or None
     report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run)
+    for line in report.failed:
+        typer.echo(line, err=True)
     typer.echo(report.summary())
     if not dry_run and report.uploaded:
         _ping_hub(project, project.publish_dir)
+    if report.failed:
+        raise typer.Exit(1)
 
 
 def _ping_hub(project, site_dir: Path) -> None:

@@ -37,21 +37,25 @@ def translate(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with every new draft.")] = False,
 ) -> None:
     """Translate the changed segments of all (or the named) documents into drafts for review."""
-    from zaitun.content.intake import ingest
+    from zaitun.pipeline import intake as take_in
     from zaitun.translate.engines import make_engine
     from zaitun.translate.pipeline import translate_documents
 
     project, store = _project(), _store()
     engine = make_engine(project.config, provider, provider_url)  # a bad provider fails before any work
-    intake = ingest(project, store)
+    intake = take_in(project, store)
     for error in intake.errors:
         typer.echo(str(error), err=True)
     if as_json:
         report = translate_documents(project, store, slugs, engine)
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
-        return
-    report = _with_progress(project, store, slugs, engine, translate_documents)
-    _summary(report)
+    else:
+        report = _with_progress(project, store, slugs, engine, translate_documents)
+        _summary(report)
+    for failure in report.failed:
+        typer.echo(failure.message, err=True)
+    if report.failed:  # the other documents were translated; the exit status tells cron one was not
+        raise typer.Exit(1)
 
 
 def _with_progress(project, store, slugs, engine, run):
