@@ -66,9 +66,9 @@ class DebouncedHandler(FileSystemEventHandler):
 
 
 def emit_content_changed(paths: list[str]) -> None:
-    from zaitun.events import emit
+    from zaitun import events
 
-    emit("zaitun.content.changed", resource_id="zaitun.content.batch", paths=paths)
+    events.emit(events.CONTENT_CHANGED, resource_id=events.CONTENT_BATCH, paths=paths)
 
 
 def start_watcher(content_dir: Path, on_batch: Callable[[list[str]], None] = emit_content_changed,

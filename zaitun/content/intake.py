@@ -79,7 +79,7 @@ def ingest(project: Project, store: Store, actor: str = "zaitun") -> IntakeRepor
                 conn.execute(update(documents).where(documents.c.slug == slug)
                              .values(status="withdrawn", updated_at=now()))
                 store.log(conn, actor, "withdraw", slug, note=f"{row['path']} was deleted")
-                store.record_event(conn, "zaitun.content.withdrawn", slug)
+                store.record_event(conn, "zaitun.document.withdrawn", slug)
             report.withdrawn.append(slug)
     for error in report.errors:
         with store.tx() as conn:
