@@ -59,10 +59,20 @@ def open_store(project: Project | None = None):
 
 @app.command()
 def init(directory: Annotated[Path, typer.Argument(help="Folder for the new project (new or empty).")],
-         no_sample: Annotated[bool, typer.Option("--no-sample", help="Leave content/ empty.")] = False) -> None:
+         no_sample: Annotated[bool, typer.Option("--no-sample", help="Leave content/ empty.")] = False,
+         upgrade: Annotated[bool, typer.Option("--upgrade", help="On an existing project: tell what its generated "
+                                               "files lack compared with this zaitun; write missing ones.")]
+         = False) -> None:
     """Create a new zaitun project with zaitun.toml, glossary, memory and sample content."""
-    from zaitun.scaffold import init_project
+    from zaitun.scaffold import init_project, upgrade_project
 
+    if upgrade:
+        lines = upgrade_project(directory)
+        for line in lines:
+            typer.echo(line)
+        typer.echo(f"{len(lines)} difference(s) from zaitun {__version__}" if lines else
+                   f"{directory.resolve()} is up to date with zaitun {__version__}")
+        return
     init_project(directory, with_sample=not no_sample)
     typer.echo(f"created zaitun project in {directory.resolve()}")
     typer.echo(f"next: cd {directory} && zaitun check && zaitun run")
@@ -98,14 +108,14 @@ def import_(file: Annotated[Path, typer.Argument(help="Notice as .txt (UTF-8/GBK
 @app.command()
 def intake() -> None:
     """Take content/ into the store: segment new and changed documents, withdraw deleted ones."""
-    from zaitun.content.intake import ingest
+    from zaitun.pipeline import intake_stage
 
-    report = ingest(state.project, open_store())
-    for error in report.errors:
-        typer.echo(str(error), err=True)
-    typer.echo(f"ingested {len(report.ingested)}, unchanged {len(report.unchanged)}, "
-               f"withdrawn {len(report.withdrawn)}, errors {len(report.errors)}")
-    if report.errors:
+    report = intake_stage(state.project, open_store())
+    for error in report["errors"]:
+        typer.echo(error, err=True)
+    typer.echo(f"ingested {len(report['ingested'])}, unchanged {report['unchanged']}, "
+               f"withdrawn {len(report['withdrawn'])}, errors {len(report['errors'])}")
+    if report["errors"]:
         raise typer.Exit(1)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,10 +21,11 @@ def _project_and_store():
 
 def build() -> None:
     """Build the bilingual site into publish/: pages, feeds, sitemap, and queue social posts."""
-    from zaitun.publish.site import build_site
+    from zaitun.pipeline import build as run_build
 
     project, store = _project_and_store()
-    report = build_site(project, store)
+    published = run_build(project, store)
+    report = published.build
     for line in report.skipped:
         typer.echo(f"  skipped {line}")
     for problem in report.problems:
@@ -35,8 +35,7 @@ def build() -> None:
     if report.unlabelled_tags:
         typer.echo(f"  tags shown as written, no label in {TAGS_FILE}: {', '.join(report.unlabelled_tags)}")
     typer.echo(report.summary())
-    if not project.config.get("publish.s3_target"):
-        _ping_hub(project, report.out_dir)  # the folder is the published site
+    _pinged(project, published.pinged)
 
 
 def deploy(
@@ -49,23 +48,15 @@ def deploy(
 ) -> None:
     """Upload publish/ to S3 (or a folder): only changed files, assets first, feeds and sitemap last."""
     from zaitun.cli import get_project
-    from zaitun.publish.sinks import deploy as run_deploy
+    from zaitun.pipeline import deploy as run_deploy
 
     project = get_project()
-    target = to or project.config.get("publish.s3_target")
-    if not target:
-        raise PublishError("no deploy target: pass --to s3://BUCKET/PREFIX or set publish.s3_target")
-    endpoint = endpoint_url or project.config.get("publish.s3_endpoint_url") or None
-    report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run)
+    report, pinged = run_deploy(project, to, endpoint_url, delete=delete, dry_run=dry_run)
     typer.echo(report.summary())
-    if not dry_run and report.uploaded:
-        _ping_hub(project, project.publish_dir)
+    _pinged(project, pinged)
 
 
-def _ping_hub(project, site_dir: Path) -> None:
-    from zaitun.publish.websub import announce
-
-    feeds = announce(project.config, site_dir)
+def _pinged(project, feeds: int) -> None:
     if feeds:
         typer.echo(f"pinged WebSub hub {project.config.get('publish.websub_hub')} for {feeds} feeds")
 
