@@ -17,7 +17,7 @@ run: venv
 	$(BIN)/zaitun up
 
 test: venv chromium postgresql
-	$(BIN)/ruff check zaitun flows tests bench
+	$(BIN)/ruff check zaitun tests bench
 	$(BIN)/pytest -q
 
 venv: $(STAMP)
@@ -42,7 +42,7 @@ postgresql:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 lint: venv
-	$(BIN)/ruff check zaitun flows tests bench
+	$(BIN)/ruff check zaitun tests bench
 
 bench: venv
 	$(BIN)/python bench/glossary_bench.py

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -20,18 +19,16 @@ from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.runner import Runner
 from prefect.testing.utilities import prefect_test_harness
 
+from zaitun.flows import serve as flows_serve
+from zaitun.flows.expiry import expiry
+from zaitun.flows.intake import intake
+from zaitun.flows.publish import publish
+from zaitun.flows.translate import translate
 from zaitun.project import Project
 from zaitun.review import actions, gate
 from zaitun.review.users import add_user
 from zaitun.scaffold import init_project
 from zaitun.store import Store
-
-sys.path.insert(0, str(REPO))
-from flows import serve as flows_serve  # noqa: E402
-from flows.expiry_flow import expiry
-from flows.intake_flow import intake  # noqa: E402
-from flows.publish_flow import publish  # noqa: E402
-from flows.translate_flow import translate  # noqa: E402
 
 GOOD = ("guides/drop-in.md", "title: 泉州欢迎您\ndate: 2026-11-01\nsummary: 欢迎来泉州。", "## 欢迎\n\n欢迎来泉州。")
 
@@ -50,10 +47,8 @@ def prefect_api():
 def project(tmp_path, monkeypatch) -> Project:
     root = tmp_path / "site"
     init_project(root, with_sample=False)
-    for name in ("flows", "prefect.yaml"):
-        assert (root / name).exists()
+    assert (root / "prefect.yaml").exists() and not (root / "flows").exists()
     monkeypatch.setenv("ZAITUN_PROJECT", str(root))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
     return Project(root)
 
 
@@ -77,7 +72,7 @@ def test_flows_are_idempotent_and_report_bad_files(prefect_api, project):
 
 def _deployments(names: set[str]) -> list:
     """The deployments of prefect.yaml, without schedules: here only events may start runs."""
-    return [flows_serve.to_deployment({**spec, "schedules": []})
+    return [flows_serve.to_deployment({**spec, "schedules": []}, REPO)
             for spec in flows_serve.deployment_specs(REPO / "prefect.yaml") if spec["name"] in names]
 
 
@@ -188,7 +183,7 @@ def test_unmatched_event_creates_no_run(prefect_api, project):
 
 
 def test_flow_files_import_nothing_but_the_library(project):
-    for path in Path(REPO / "flows").glob("*.py"):
+    for path in Path(REPO / "zaitun" / "flows").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "sqlalchemy" not in text and "open(" not in text, path
 
@@ -233,7 +228,7 @@ def test_publish_retries_through_an_s3_outage_and_catches_up(prefect_api, projec
     import boto3
     from moto.server import ThreadedMotoServer
 
-    import flows.publish_flow as publish_flow
+    import zaitun.flows.publish as publish_flow
 
     port = free_port()
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):

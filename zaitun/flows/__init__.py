@@ -1,5 +1,3 @@
-"""Thin Prefect flows: each task wraps one zaitun library call; deployments are in prefect.yaml.
-
-Files are named `*_flow.py` because Prefect imports a flow file under its own name, and a
-`translate.py` would shadow the translate-toolkit package.
-"""
+"""The Prefect flows: each task wraps one call of `zaitun.pipeline`; the deployments are declared in
+a project's prefect.yaml (written by `zaitun init`), whose entrypoints point here, so upgrading
+zaitun upgrades every project's orchestration."""
