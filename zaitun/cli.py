@@ -182,6 +182,15 @@ def up() -> None:
     start(state.project, echo=typer.echo)
 
 
+@app.command()
+def watch() -> None:
+    """Announce changes under content/ to the Prefect server at PREFECT_API_URL (when workers run the flows)."""
+    from zaitun.watch import watch as run_watch
+
+    typer.echo(f"watching {state.project.content_dir}; Ctrl-C to stop")
+    run_watch(state.project.content_dir)
+
+
 # -- commands of the later stages register here -------------------------------------------
 def _register() -> None:
     from zaitun.review.cli import review_app, user_app
