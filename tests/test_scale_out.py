@@ -2,7 +2,8 @@
 the `zaitun` process work pool, `prefect deploy --all` from the project's prefect.yaml, two
 workers, the store on PostgreSQL, and `zaitun watch` announcing a file dropped into content/.
 
-Every command below is one the README's "Running on several machines" section shows.
+The commands are those of the README's "Running on several machines" section, on 127.0.0.1
+and free ports.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def test_two_workers_run_the_deployed_flows_from_a_dropped_file_to_review_and_th
     services = Services(tmp_path, env, root)
     try:
         server = services.start("server", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port))
-        wait_until("Prefect server", lambda: _healthy(api), 180, [server])
+        wait_until("Prefect server", lambda: _answers(f"{api}/health"), 180, [server])
         run(env, root, "prefect", "work-pool", "create", "zaitun", "--type", "process")
         deployed = run(env, root, "prefect", "--no-prompt", "deploy", "--all")
         for name in ("intake", "translate", "publish", "expiry"):
@@ -113,11 +114,15 @@ def test_two_workers_run_the_deployed_flows_from_a_dropped_file_to_review_and_th
         workers = [services.start(f"worker-{n}", "prefect", "worker", "start", "--pool", "zaitun",
                                   "--name", f"worker-{n}") for n in (1, 2)]
         watcher = services.start("watch", "zaitun", "watch")
+        review_port = free_port()
+        review = services.start("review", "zaitun", "review", "serve", "--host", "127.0.0.1",
+                                "--port", str(review_port))
         wait_until("watcher", lambda: "watching" in services.log("watch"), 60, [watcher])
+        wait_until("review UI", lambda: _answers(f"http://127.0.0.1:{review_port}/login"), 60, [review])
 
         write_doc(root, "guides/drop-in.md", "title: 泉州欢迎您\ndate: 2026-11-01", "## 欢迎\n\n欢迎来泉州。")
         page = root / "publish" / "zh" / "guides" / "drop-in" / "index.html"
-        everyone = [server, watcher, *workers]
+        everyone = [server, watcher, review, *workers]
         wait_until("Chinese page", page.is_file, 300, everyone)
         status = wait_until("document in review", lambda: _in_review(env, root, "drop-in"), 120, everyone)
         assert status["total"] >= 2 and status["approved"] == 0
@@ -132,15 +137,15 @@ def test_two_workers_run_the_deployed_flows_from_a_dropped_file_to_review_and_th
         assert str(flow_run.id) in submitted, (flow_run.name, "not run by either worker")
 
 
-def _healthy(api: str) -> bool:
+def _answers(url: str) -> bool:
     try:
-        return httpx.get(f"{api}/health", timeout=2).status_code == 200
+        return httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 
 
 def _in_review(env: dict, root: Path, slug: str) -> dict | None:
-    out = run(env, root, "zaitun", "status", "--json").stdout
+    out = run(env, root, "zaitun", "review", "list", "--json").stdout
     docs = {d["slug"]: d for d in json.loads(out)["documents"]}
     doc = docs.get(slug)
     return doc if doc and doc["stage"] == "in review" else None

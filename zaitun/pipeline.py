@@ -13,10 +13,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zaitun import events
+from zaitun.errors import PublishError
 from zaitun.project import Project
 from zaitun.store import Store
+
+if TYPE_CHECKING:  # the stages are imported when they run: `zaitun status` need not load the publisher
+    from zaitun.publish.sinks import DeployReport
+    from zaitun.publish.site import BuildReport
+    from zaitun.translate.engines import Engine
+    from zaitun.translate.pipeline import Progress, TranslateReport
 
 
 def open_project(project_dir: str | Path) -> tuple[Project, Store]:
@@ -39,7 +47,8 @@ def load_memory(project: Project, store: Store) -> dict[str, int]:
     return {name: r.added + r.updated for name, r in load_project_tmx(store, project.tm_dir).items()}
 
 
-def translate(project: Project, store: Store, slugs: list[str] | None = None, engine=None, on_progress=None):
+def translate(project: Project, store: Store, slugs: list[str] | None = None, engine: Engine | None = None,
+              on_progress: Progress | None = None) -> TranslateReport:
     """Draft the changed segments of the active documents (or `slugs`); a TranslateReport.
 
     Only what intake took in is translated: run intake first to see edits made since.
@@ -82,8 +91,8 @@ def combine_translate_summaries(summaries: list[dict]) -> dict:
 class Published:
     """What publishing did: the build, the deploy (when there is a target) and the feeds pinged."""
 
-    build: object  # zaitun.publish.site.BuildReport
-    deployed: object | None = None  # zaitun.publish.sinks.DeployReport
+    build: BuildReport
+    deployed: DeployReport | None = None
     pinged: int = 0  # feeds announced to the WebSub hub
 
 
@@ -109,9 +118,8 @@ def build(project: Project, store: Store, today: dt.date | None = None) -> Publi
 
 
 def deploy(project: Project, target: str | None = None, endpoint_url: str | None = None, delete: bool = False,
-           dry_run: bool = False):
-    """Upload publish/ to `target` (default publish.s3_target); return (DeployReport, feeds pinged)."""
-    from zaitun.errors import PublishError
+           dry_run: bool = False) -> tuple[DeployReport, int]:
+    """Upload publish/ to `target` (default publish.s3_target); return the report and the feeds pinged."""
     from zaitun.publish.sinks import deploy as run_deploy
 
     cfg = project.config
