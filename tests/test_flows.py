@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, free_port, write_doc
+from libre_server import LibreServer
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.runner import Runner
 from prefect.testing.utilities import prefect_test_harness
@@ -280,3 +282,49 @@ def test_automations_of_deleted_deployments_are_removed(prefect_api, project):
     assert orphaned
     assert sorted(asyncio.run(flows_serve.remove_orphaned_automations())) == sorted(orphaned)
     assert asyncio.run(flows_serve.remove_orphaned_automations()) == []
+
+
+class CountingLibre(LibreServer):
+    """A LibreTranslate server that holds each request a moment and remembers the most at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_flight = self.most = 0
+
+    def decide(self, params: dict) -> str:
+        with self._lock:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        time.sleep(0.5)
+        with self._lock:
+            self.in_flight -= 1
+        return super().decide(params)
+
+
+def test_translate_batches_share_the_engines_concurrency_limit(prefect_api, project):
+    from prefect.client.orchestration import get_client
+
+    with CountingLibre() as engine:
+        config = project.config_path.read_text(encoding="utf-8")
+        project.config_path.write_text(config.replace('provider = "offline"', 'provider = "libre"').replace(
+            'provider_url = ""', f'provider_url = "{engine.url}"'), encoding="utf-8")
+        for n in range(4):
+            write_doc(project.root, f"guides/doc-{n}.md", f"title: 第{n}篇\ndate: 2026-11-01", "泉州欢迎您。")
+        intake(project=str(project.root))
+        one_at_a_time = translate(project=str(project.root), documents_per_batch=1)
+        assert engine.most == 1 and len(engine.requests) == 8  # a title and a sentence each
+        assert one_at_a_time["drafted"] == 8 and one_at_a_time["engine"] == "libre"
+
+        async def raise_limit() -> int:
+            async with get_client() as client:
+                limit = await client.read_global_concurrency_limit_by_name("zaitun-engine-libre")
+                await client.update_global_concurrency_limit(limit.name, GlobalConcurrencyLimitUpdate(limit=4))
+                return limit.limit
+
+        assert asyncio.run(raise_limit()) == 1  # made by the flow with translate.concurrency slots
+        engine.most = 0
+        for n in range(4, 8):
+            write_doc(project.root, f"guides/doc-{n}.md", f"title: 第{n}篇\ndate: 2026-11-01", "泉州欢迎您。")
+        intake(project=str(project.root))
+        translate(project=str(project.root), documents_per_batch=1)
+    assert engine.most > 1  # the operator's higher limit lets batches overlap
