@@ -11,7 +11,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test venv chromium postgresql lint bench clean
+.PHONY: run test venv chromium postgresql hugo lint bench clean
 
 run: venv
 	$(BIN)/zaitun up
@@ -41,10 +41,16 @@ postgresql:
 	  echo "installing Debian's postgresql for the PostgreSQL store tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
+# The build bench compares zaitun with Hugo (Debian's package) and Pelican (the bench extra).
+hugo:
+	@command -v hugo >/dev/null 2>&1 || { \
+	  echo "installing Debian's hugo for the build bench"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo >/dev/null; }
+
 lint: venv
 	$(BIN)/ruff check zaitun tests bench
 
-bench: venv
+bench: venv hugo
 	$(BIN)/python bench/glossary_bench.py
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/approval_bench.py

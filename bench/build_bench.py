@@ -1,31 +1,30 @@
-"""Build benchmark: zaitun vs Pelican on the same 1,000 bilingual documents, in the same run.
+"""Build benchmark: zaitun, Pelican and Hugo build the same bilingual documents, whole processes, in turn.
 
-    .venv/bin/python bench/build_bench.py [--docs 1000] [--keep DIR]
+    .venv/bin/python bench/build_bench.py [--docs 1000,5000] [--repeat 3] [--keep DIR]
 
-Generates a corpus (Chinese content files taken in with intake, English as approved releases),
-then times zaitun full builds and Pelican builds of the same documents (both languages, as
-translations, with feeds) in turn, and a zaitun one-change rebuild. Prints the figures and the
-ratio, best against best and the median of the run pairs.
-Targets: full build at least 3x faster than Pelican; one-change rebuild under 0.5 s.
+For each corpus size: generates the documents (Chinese content taken in by intake, English as
+approved releases for zaitun; the same texts as translations for Pelican and as a two-language
+Hugo site), then times, as whole processes (interpreter start, imports and all, as a user runs
+them), full cold builds of the three tools in turn (zaitun, Pelican, Hugo, zaitun, ...), and
+zaitun's one-change rebuild (`zaitun intake` + `zaitun build` after one Chinese body changed),
+one-approval rebuild and no-change rebuild. Prints min/median/max, the ratios and each tool's peak
+resident memory (its largest process).
 
-Both sides build cold: each zaitun full build gets a new output folder and no manifest, so nothing
-of an earlier build is reused; between runs the process keeps only what any long-running process
-keeps (imported modules, compiled templates), for Pelican as for zaitun. Wall time on a small VM
-swings with other load, mostly in the kernel's file creation (the "sys" CPU): the load average is
-printed so a noisy run can be recognised, the two tools run in turn so both meet the same
-machine, and the best of --repeat runs counts.
+Cold means cold: each full build gets a new output folder and no manifest (zaitun), no cache
+(Pelican, Hugo). Wall time on a small VM swings with other load, mostly in the kernel's file
+creation: the load average is printed so a noisy run can be recognised, and the tools run in turn so
+each meets the same machine. Hugo is Debian's package (`make bench` installs it); a missing peer is
+reported and skipped.
 """
-
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
-import io
-import logging
 import os
 import random
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,8 +33,10 @@ from pathlib import Path
 from zaitun.content.intake import ingest
 from zaitun.project import Project
 from zaitun.publish.output import manifest_path
-from zaitun.publish.site import build_site
+from zaitun.review.gate import approve, segment_states
 from zaitun.store import Store, sha
+
+BIN = Path(sys.executable).parent
 
 ZH_WORDS = ("外籍人士 办理 居留许可 过境免签 政策 口岸 泉州 服务 指南 申请 材料 时限 窗口 热线 咨询 "
             "企业 投资 营商环境 措施 部门 单位 实施 落实 便利 支付 银行卡 文化遗产 游客").split()
@@ -112,127 +113,200 @@ def pelican_file(doc: dict, lang: str) -> str:
             f"{doc[lang + '_body']}\n")
 
 
+PELICAN_CONF = """\
+SITEURL = "https://example.org"
+DEFAULT_LANG = "zh"
+TIMEZONE = "UTC"
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+TRANSLATION_FEED_ATOM = "feeds/all-{lang}.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+LOAD_CONTENT_CACHE = False
+CACHE_CONTENT = False
+DELETE_OUTPUT_DIRECTORY = True
+DEFAULT_PAGINATION = 20
+# the same page layout as zaitun's: /<lang>/<section>/<slug>/index.html
+ARTICLE_URL = "{lang}/{category}/{slug}/"
+ARTICLE_SAVE_AS = "{lang}/{category}/{slug}/index.html"
+ARTICLE_LANG_URL = "{lang}/{category}/{slug}/"
+ARTICLE_LANG_SAVE_AS = "{lang}/{category}/{slug}/index.html"
+"""
+
+HUGO_CONF = """\
+baseURL = "https://example.org/"
+defaultContentLanguage = "zh"
+defaultContentLanguageInSubdir = true
+paginate = 20
+disableKinds = ["robotsTXT"]
+[languages.zh]
+weight = 1
+contentDir = "content/zh"
+[languages.en]
+weight = 2
+contentDir = "content/en"
+[taxonomies]
+tag = "tags"
+programme = "programmes"
+[markup.goldmark.parser.attribute]
+title = false
+"""
+HUGO_LAYOUTS = {  # pages as zaitun's: title, facts, body, tags; lists paginated; Hugo's own RSS and sitemap
+    "_default/baseof.html": '<!DOCTYPE html><html lang="{{ .Language.Lang }}"><head><meta charset="utf-8">'
+    '<title>{{ .Title }} · {{ .Site.Title }}</title>{{ range .AllTranslations }}<link rel="alternate" '
+    'hreflang="{{ .Language.Lang }}" href="{{ .Permalink }}">{{ end }}</head><body><header><nav>'
+    '{{ range .Site.Sections }}<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}</nav></header>'
+    '<main>{{ block "main" . }}{{ end }}</main></body></html>',
+    "_default/single.html": '{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Summary }}</p>'
+    '<time>{{ .Date.Format "2006-01-02" }}</time>{{ .Content }}<ul>{{ range .Params.tags }}<li>{{ . }}</li>'
+    '{{ end }}</ul></article>{{ end }}',
+    "_default/list.html": '{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Paginator.Pages }}<li>'
+    '<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Summary }}</li>{{ end }}</ul>'
+    '{{ template "_internal/pagination.html" . }}{{ end }}',
+}
+
+
 def write_pelican_corpus(root: Path, docs: list[dict]) -> None:
     content = root / "content"
     content.mkdir(parents=True)
+    (root / "pelicanconf.py").write_text(PELICAN_CONF, encoding="utf-8")
     for doc in docs:
         for lang in ("zh", "en"):
             (content / f"{doc['slug']}-{lang}.md").write_text(pelican_file(doc, lang), encoding="utf-8")
 
 
-def run_pelican(root: Path) -> None:
-    from pelican import Pelican
-    from pelican.settings import read_settings
-
-    settings = read_settings(override={
-        "PATH": str(root / "content"), "OUTPUT_PATH": str(root / "output"), "SITEURL": "https://example.org",
-        "DEFAULT_LANG": "zh", "TIMEZONE": "UTC", "FEED_DOMAIN": "https://example.org",
-        "FEED_ALL_ATOM": "feeds/all.atom.xml", "TRANSLATION_FEED_ATOM": "feeds/all-{lang}.atom.xml",
-        "CATEGORY_FEED_ATOM": "feeds/{slug}.atom.xml", "LOAD_CONTENT_CACHE": False, "CACHE_CONTENT": False,
-        "DELETE_OUTPUT_DIRECTORY": True, "DEFAULT_PAGINATION": 20,
-        # the same page layout as zaitun's: /<lang>/<section>/<slug>/index.html
-        "ARTICLE_URL": "{lang}/{category}/{slug}/", "ARTICLE_SAVE_AS": "{lang}/{category}/{slug}/index.html",
-        "ARTICLE_LANG_URL": "{lang}/{category}/{slug}/",
-        "ARTICLE_LANG_SAVE_AS": "{lang}/{category}/{slug}/index.html"})
-    logging.getLogger("pelican").setLevel(logging.ERROR)
-    logging.getLogger().setLevel(logging.ERROR)
-    with contextlib.redirect_stdout(io.StringIO()):  # its own "Done: ..." line
-        Pelican(settings).run()
+def hugo_file(doc: dict, lang: str) -> str:
+    programme = f"programmes: [{doc['programme']}]\n" if doc["programme"] else ""
+    return (f"---\ntitle: \"{doc[lang + '_title']}\"\ndate: {doc['date']}\ntranslationKey: {doc['slug']}\n"
+            f"summary: \"{doc[lang + '_summary']}\"\ntags: [{', '.join(doc['tags'])}]\n{programme}---\n\n"
+            f"{doc[lang + '_body']}\n")
 
 
-def spread(times: list[float]) -> str:
-    return ", ".join(f"{t:.2f}" for t in times)
+def write_hugo_corpus(root: Path, docs: list[dict]) -> None:
+    root.mkdir(parents=True)
+    (root / "hugo.toml").write_text(HUGO_CONF, encoding="utf-8")
+    for name, text in HUGO_LAYOUTS.items():
+        (root / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "layouts" / name).write_text(text, encoding="utf-8")
+    for doc in docs:
+        for lang in ("zh", "en"):
+            path = root / "content" / lang / doc["section"] / f"{doc['slug']}.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(hugo_file(doc, lang), encoding="utf-8")
 
 
-def cpu_spread(cpus: list[tuple[float, float]]) -> str:
-    return ", ".join(f"{user:.2f}+{system:.2f}" for user, system in cpus)
+LAST_OUTPUT: list[str] = []  # what the last timed command printed (zaitun's search index line)
 
 
-def timed(fn) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - started, result
+def run(argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (MB, its largest process) of one command, run to its end."""
+    os.sync()  # the last run's files are written back before this one is timed
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)  # this command's own figures, not every child's so far
+        wall = time.perf_counter() - started
+        out.seek(0)
+        LAST_OUTPUT[:] = out.read().decode(errors="replace").splitlines()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n" + "\n".join(LAST_OUTPUT[-30:]))
+    return wall, usage.ru_maxrss // 1024
 
 
-def cpu_seconds() -> tuple[float, float]:
-    """(user, system) time of this process and its finished children (zaitun's render workers)."""
-    t = os.times()
-    return t.user + t.children_user, t.system + t.children_system
+def zaitun(project: Path, *args: str) -> list[str]:
+    return [str(BIN / "zaitun"), "--project", str(project), *args]
 
 
-def measured(fn) -> tuple[float, tuple[float, float]]:
-    """Wall seconds and (user, sys) CPU seconds of one run, after the file system wrote back the last."""
-    os.sync()
-    user, system = cpu_seconds()
-    wall = timed(fn)[0]
-    after = cpu_seconds()
-    return wall, (after[0] - user, after[1] - system)
+def set_output(project: Path, folder: str) -> None:
+    (project / "zaitun.toml").write_text(f'[site]\nbase_url = "https://example.org"\n'
+                                         f'[publish]\noutput_dir = "{folder}"\n[social]\nmax_age_days = 0\n',
+                                         encoding="utf-8")
+    manifest_path(Project(project)).unlink(missing_ok=True)
 
 
-def full_builds(zaitun_build, pelican_build, repeat: int) -> dict[str, tuple[list[float], list]]:
-    """Full builds of both tools in turn (zaitun, Pelican, zaitun, ...), so both meet the same machine:
-    this VM's kernel time for creating files swings for a minute after large deletions."""
-    runs: dict[str, tuple[list[float], list]] = {"zaitun": ([], []), "pelican": ([], [])}
+def figures(label: str, runs: list[float], unit: str = "s") -> str:
+    return (f"{label:<34} min {min(runs):6.2f}{unit}  median {statistics.median(runs):6.2f}{unit}  "
+            f"max {max(runs):6.2f}{unit}")
+
+
+def full_builds(work: Path, project: Path, repeat: int, peers: dict[str, bool]) -> dict[str, list]:
+    """Cold full builds of each tool in turn, so every tool meets the same machine."""
+    runs: dict[str, list] = {name: [] for name, present in peers.items() if present}
     for i in range(repeat):
-        for name, build in (("zaitun", zaitun_build), ("pelican", pelican_build)):
-            wall, cpu = measured(lambda build=build, i=i: build(i))
-            runs[name][0].append(wall)
-            runs[name][1].append(cpu)
+        set_output(project, f"publish-{i}")
+        if "zaitun" in runs:
+            runs["zaitun"].append(run(zaitun(project, "build")))
+            index_line = next((line for line in LAST_OUTPUT if line.startswith("search index:")), "")
+        if "pelican" in runs:
+            runs["pelican"].append(run([str(BIN / "pelican"), "content", "-o", f"output-{i}", "-s", "pelicanconf.py",
+                                        "-q"], cwd=work / "pelican"))
+        if "hugo" in runs:
+            runs["hugo"].append(run(["hugo", "--quiet", "-s", str(work / "hugo"), "-d", str(work / f"hugo-{i}")]))
+    print(f"zaitun {index_line} (included in its full build)")
     return runs
+
+
+def rebuilds(project: Path, docs: list[dict], repeat: int) -> dict[str, list[float]]:
+    """zaitun's incremental rebuilds, whole processes: no change, one Chinese body, one approval."""
+    out: dict[str, list[float]] = {"no change": [], "one Chinese body": [], "one approval": []}
+    store = Store.open(Project(project).database_url)
+    with store.tx() as conn:
+        store.add_user(conn, "bench", "reviewer", "x")
+    for i in range(repeat):
+        out["no change"].append(run(zaitun(project, "build"))[0])
+        doc = docs[(7 + i) % len(docs)]
+        changed = project / "content" / doc["section"] / f"{doc['slug']}.md"
+        changed.write_text(changed.read_text(encoding="utf-8") + f"\n新增一段说明{i}。\n", encoding="utf-8")
+        intake = run(zaitun(project, "intake"))[0]
+        out["one Chinese body"].append(intake + run(zaitun(project, "build"))[0])
+        pending = [s for s in segment_states(store, doc["slug"]) if s.state != "approved"]
+        with store.tx() as conn:
+            for state in pending:
+                store.add_translation(conn, doc["slug"], state.seg_id, state.source, f"Added note {i}.",
+                                      origin="human", engine="", glossary_version="bench")
+        approve(store, doc["slug"], [s.seg_id for s in pending], "bench")
+        out["one approval"].append(run(zaitun(project, "build"))[0])
+    store.close()
+    return out
+
+
+def bench_size(work: Path, n: int, repeat: int) -> None:
+    docs = corpus(n)
+    print(f"\n== {n} documents x 2 languages, in {work}")
+    started = time.perf_counter()
+    project, store = make_zaitun_project(work / "zaitun", docs)
+    store.close()
+    write_pelican_corpus(work / "pelican", docs)
+    write_hugo_corpus(work / "hugo", docs)
+    print(f"setup (corpus, intake, releases; not timed below): {time.perf_counter() - started:.1f}s")
+    peers = {"zaitun": True, "pelican": (BIN / "pelican").exists(), "hugo": shutil.which("hugo") is not None}
+    for name, present in peers.items():
+        if not present:
+            print(f"{name}: not installed, skipped (`make bench` installs the peers)")
+    runs = full_builds(work, project.root, repeat, peers)
+    for name, results in runs.items():
+        print(figures(f"{name} full cold build", [wall for wall, _ in results])
+              + f"  peak memory {max(mb for _, mb in results)} MB")
+    z = [wall for wall, _ in runs["zaitun"]]
+    for name in ("pelican", "hugo"):
+        if name in runs:
+            pairs = sorted(p / w for (p, _), w in zip(runs[name], z, strict=True))
+            print(f"ratio {name} / zaitun (full build): {min(w for w, _ in runs[name]) / min(z):.2f}x best against "
+                  f"best, {statistics.median(pairs):.2f}x median of run pairs ({', '.join(f'{r:.2f}' for r in pairs)})")
+    for label, results in rebuilds(project.root, docs, repeat).items():
+        print(figures(f"zaitun rebuild, {label}", results))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--docs", default="1000,5000", help="corpus sizes, comma-separated")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
-    parser.add_argument("--repeat", type=int, default=3, help="full builds per tool; the best one counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="zaitun-bench-"))
-    docs = corpus(args.docs)
-    print(f"corpus: {len(docs)} documents x 2 languages, in {work}")
     print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    t_setup, (project, store) = timed(lambda: make_zaitun_project(work / "zaitun", docs))
-    print(f"setup (intake + releases, not timed below): {t_setup:.2f}s")
-    today = dt.date(2025, 7, 1)
-
-    projects = []
-
-    def fresh(i: int) -> None:  # a new output folder each time, as Pelican gets
-        (project.root / "zaitun.toml").write_text(f'[site]\nbase_url = "https://example.org"\n'
-                                                  f'[publish]\noutput_dir = "publish-{i}"\n')
-        projects.append(Project(project.root))
-        manifest_path(project).unlink(missing_ok=True)
-
-    for i in range(args.repeat):  # Pelican's sources are written before any timing starts
-        write_pelican_corpus(work / f"pelican-{i}", docs)
-
-    def zaitun_build(i: int) -> None:
-        fresh(i)
-        build_site(projects[i], store, today, social=False)
-
-    runs = full_builds(zaitun_build, lambda i: run_pelican(work / f"pelican-{i}"), args.repeat)
-    (fulls, z_cpu), (pelicans, p_cpu) = runs["zaitun"], runs["pelican"]
-    project = projects[-1]
-    full, pelican = min(fulls), min(pelicans)
-    print(f"zaitun full build:         {full:6.2f}s  (site only, as Pelican; runs {spread(fulls)}; "
-          f"CPU user+sys {cpu_spread(z_cpu)})")
-    print(f"pelican full build:        {pelican:6.2f}s  (runs {spread(pelicans)}; CPU user+sys {cpu_spread(p_cpu)})")
-    pairs = sorted(p / z for p, z in zip(pelicans, fulls, strict=True))
-    print(f"ratio pelican / zaitun (full build, wall clock): {pelican / full:.1f}x best against best, "
-          f"{pairs[len(pairs) // 2]:.1f}x median of run pairs ({', '.join(f'{r:.1f}' for r in pairs)}) "
-          f"(target >= 3x); user CPU {min(u for u, _ in p_cpu) / min(u for u, _ in z_cpu):.1f}x (all processes)")
-    fill, report = timed(lambda: build_site(project, store, today))
-    print(f"social outbox first fill:  {fill:6.2f}s  ({len(report.social)} posts, once in a site's life)")
-    noop, report = timed(lambda: build_site(project, store, today))
-    print(f"zaitun no-change rebuild:  {noop:6.3f}s  (rendered {len(report.rendered)})")
-    changed = project.content_dir / docs[7]["section"] / f"{docs[7]['slug']}.md"
-    changed.write_text(changed.read_text(encoding="utf-8") + "\n新增一段说明。\n", encoding="utf-8")
-    t_ingest, _ = timed(lambda: ingest(project, store))
-    one, report = timed(lambda: build_site(project, store, today))
-    print(f"zaitun one-change rebuild: {one:6.3f}s  (rendered {len(report.rendered)}: "
-          f"{', '.join(report.rendered[:6])}; intake took {t_ingest:.2f}s)")
-    print(f"one-change rebuild under 0.5 s: {'yes' if one < 0.5 else 'NO'}")
-    print(f"load average (1 min) at end: {os.getloadavg()[0]:.2f}")
+    for n in (int(size) for size in args.docs.split(",")):
+        bench_size(work / str(n), n, args.repeat)
+    print(f"\nload average (1 min) at end: {os.getloadavg()[0]:.2f}")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +16,7 @@ from hypothesis import strategies as st
 from publish_helpers import TRANSIT, TRANSIT_BODY, standard_project
 
 from zaitun.errors import PublishError
+from zaitun.project import Project
 from zaitun.publish.mastodon import post_outbox
 from zaitun.publish.posts import ELLIPSIS, PLATFORMS, compose, length, shorten, term_spans
 from zaitun.publish.social import outbox_posts
@@ -69,9 +73,18 @@ def test_a_long_text_is_cut_at_a_sentence_end_when_that_keeps_most_of_the_room()
     assert short.split("\n")[0].endswith("…") and len(short.split("\n")[0]) > 100
 
 
+def announce_all(fixture, daily_limit: int = 100) -> None:
+    """Let the fixture's archive documents be announced too (by default only recent ones are)."""
+    (fixture.project.root / "zaitun.toml").write_text(
+        f'[site]\nbase_url = "https://example.org"\n[social]\nmax_age_days = 10000\ndaily_limit = {daily_limit}\n',
+        encoding="utf-8")
+    fixture.project = Project(fixture.project.root)
+
+
 @pytest.fixture
 def fx(tmp_path):
     fixture = standard_project(tmp_path / "proj")
+    announce_all(fixture)
     fixture.build()
     return fixture
 
@@ -105,11 +118,32 @@ def test_only_a_document_whose_announcement_changed_is_queued_again(fx):
     assert queued and {q.split(".")[:2] == ["transit", "zh"] for q in queued} == {True}
 
 
+def test_documents_older_than_max_age_are_not_announced_and_the_build_says_so(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    report = fixture.build(today=dt.date(2025, 7, 1))  # transit 2025-06-20 is recent; the others are not
+    assert {q.split(".")[0] for q in report.social} == {"transit"}
+    assert report.social_held[0] == 3 and "3 too old to announce (social.max_age_days)" in report.summary()
+    assert fixture.build(today=dt.date(2025, 7, 1)).social_held == (0, 0)  # decided once, not re-counted
+
+
+def test_daily_limit_holds_the_rest_for_the_next_day(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    announce_all(fixture, daily_limit=1)
+    first = fixture.build(today=dt.date(2025, 7, 1))
+    assert {q.split(".")[0] for q in first.social} == {"transit"}  # the newest document goes first
+    assert first.social_held[1] > 0 and "left for tomorrow (social.daily_limit)" in first.summary()
+    assert fixture.build(today=dt.date(2025, 7, 1)).social == []  # still the same day: nothing more
+    fixture.project.state_dir.joinpath("social.json").write_text(
+        (fixture.project.state_dir / "social.json").read_text().replace(
+            dt.datetime.now(dt.UTC).date().isoformat(), "2000-01-01"), encoding="utf-8")
+    assert fixture.build(today=dt.date(2025, 7, 1)).social  # a new day: the next document's turn
+
+
 def test_bulk_csvs_for_buffer_and_hootsuite(fx):
     buffer = (fx.out / "social" / "buffer-x-en.csv").read_text().splitlines()
     assert buffer[0] == "Text,Image URL,Tags,Posting Time" and len(buffer) > 2
-    hootsuite = (fx.out / "social" / "hootsuite-weibo-zh.csv").read_text().splitlines()
-    assert hootsuite[0].split(",")[2].startswith("https://example.org/zh/")
+    hootsuite = list(csv.reader(io.StringIO((fx.out / "social" / "hootsuite-weibo-zh.csv").read_text())))
+    assert hootsuite and all(len(row) == 3 and row[2].startswith("https://example.org/zh/") for row in hootsuite)
 
 
 # -- the Mastodon poster against a small fake Mastodon on 127.0.0.1 ------------------------------

@@ -52,6 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("social.mastodon_url", "", "Mastodon instance to post to (empty: outbox only)."),
     Setting("social.mastodon_token", "", "Mastodon access token (or MASTODON_TOKEN)."),
     Setting("social.dry_run", True, "Write posts to the outbox without sending them."),
+    Setting("social.max_age_days", 14, "Announce only documents dated within this many days (an archive import "
+            "is not news)."),
+    Setting("social.daily_limit", 20, "Posts queued per platform per day at most; the rest wait for the next day."),
     Setting("notify.ready_for_review", [], "Apprise URLs told when content is ready for review."),
     Setting("notify.approved", [], "Apprise URLs told when a document is approved."),
     Setting("notify.published", [], "Apprise URLs told when the site is published."),
@@ -127,8 +130,11 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
     base = flat.get("site.base_url", "http://x")
     if not str(base).startswith(("http://", "https://")):
         raise ConfigError(path, "'site.base_url' must start with http:// or https://", _line_of(text, "site.base_url"))
-    if flat.get("site.page_size", 1) < 1:
-        raise ConfigError(path, "'site.page_size' must be at least 1", _line_of(text, "site.page_size"))
+    for name in ("site.page_size", "social.daily_limit"):
+        if flat.get(name, 1) < 1:
+            raise ConfigError(path, f"'{name}' must be at least 1", _line_of(text, name))
+    if flat.get("social.max_age_days", 0) < 0:
+        raise ConfigError(path, "'social.max_age_days' must not be negative", _line_of(text, "social.max_age_days"))
     target = flat.get("publish.s3_target", "")
     if target and not str(target).startswith("s3://"):
         raise ConfigError(path, "'publish.s3_target' must look like s3://bucket/prefix",

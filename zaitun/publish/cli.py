@@ -35,6 +35,8 @@ def build() -> None:
     if report.unlabelled_tags:
         typer.echo(f"  tags shown as written, no label in {TAGS_FILE}: {', '.join(report.unlabelled_tags)}")
     typer.echo(report.summary())
+    if report.search:
+        typer.echo(report.search.summary())
     _pinged(project, published.pinged)
 
 

@@ -16,6 +16,7 @@ UI: dict[str, dict[str, str]] = {
         "本网站内容由泉州市有关部门发布的中文文件整理，英文译文经人工审核。", "approved_by": "审核人",
         "choose": "请选择语言", "pagination": "分页", "previous": "上一页", "next": "下一页",
         "page_of": "第 {n} 页，共 {total} 页", "page_title": "{title}（第 {n} 页）",
+        "search": "搜索", "search_needs_js": "搜索需要在浏览器中启用 JavaScript。",
     },
     "en": {
         "skip": "Skip to content", "home": "Home", "language_name": "English", "other_language": "中文",
@@ -36,6 +37,7 @@ UI: dict[str, dict[str, str]] = {
                        "are reviewed by people.", "approved_by": "Approved by", "choose": "Choose a language",
         "pagination": "Pages", "previous": "Previous", "next": "Next", "page_of": "Page {n} of {total}",
         "page_title": "{title} – page {n}",
+        "search": "Search", "search_needs_js": "Search needs JavaScript enabled in your browser.",
     },
 }
 

@@ -20,6 +20,7 @@ PROVENANCE = "provenance.json"
 ASSETS_DIR = "assets"
 STATIC_DIR = "static"  # the project's static/ folder (images, PDFs), copied as it is
 MEDIA_DIR = "media"  # files beside content documents (content/guides/map.png -> media/guides/map.png)
+SEARCH_DIR = "pagefind"  # the search index and its scripts, written by the indexer after the pages
 SOCIAL_DIR = "social"  # the social outbox; not part of the site (never deployed or linted)
 FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}
 _UNSAFE = re.compile(r"[\s/\\?#%<>\"'&]+")
@@ -63,6 +64,14 @@ def feed(lang: str, kind: str, programme_name: str | None = None) -> str:
 
 def stylesheet(digest: str) -> str:
     return f"{ASSETS_DIR}/style.{digest}.css"
+
+
+def search(lang: str) -> str:
+    return f"{lang}/search/"
+
+
+def script(name: str, digest: str) -> str:
+    return f"{ASSETS_DIR}/{name}.{digest}.js"
 
 
 def static(rel: str) -> str:

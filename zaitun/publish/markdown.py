@@ -3,18 +3,27 @@
 Links and images pointing at files beside a document (`![地图](map.png)`, `[表](form.pdf)`)
 are found by one core rule: `file_references` lists them (with their line, for `zaitun check`)
 and `render_markdown` rewrites them to where the publisher put the file.
+
+markdown-it-py is the reference. A text it would render without a file link to rewrite goes
+through markdown-it-pyrs (the same markdown-it rules in Rust, many times faster) with the heading
+anchors added the way the reference's anchors plugin adds them; a test renders the same texts with
+both and asserts the same HTML. Whatever the fast parser cannot do the same way (a file link to
+rewrite, a heading over several lines) is rendered by the reference.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import unique_slug
 
 FileLink = Callable[[str], str | None]  # link as written -> new href, or None to leave it as written
 PAGE_SUFFIXES = (".md", ".html", ".htm")  # links to these are pages, not files to publish
@@ -22,6 +31,11 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # `](dest` or `]: dest` where dest is not external, root-relative or a fragment: a text without one
 # has no file reference, so the (much slower) parse is skipped
 _CANDIDATE = re.compile(r"\](?:\(|:)\s*<?(?![a-zA-Z][a-zA-Z0-9+.-]*:|[/#])")
+_ANCHORED = re.compile(r"<h([23])>(.*?)</h\1>", re.S)  # the levels the anchors plugin gives an id
+_TAG = re.compile(r"<[^>]*>")
+# every rule of the reference parser below, and nothing else: no raw HTML, no linkify, no typographer
+_FAST_RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
+               "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline", "table"]
 
 
 @dataclass(frozen=True)
@@ -86,12 +100,47 @@ def _parser() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=1)
+def _fast_parser():
+    try:
+        import markdown_it_pyrs
+    except ImportError:  # an optional speed-up: the reference renders everything without it
+        return None
+    return markdown_it_pyrs.MarkdownIt("zero").enable_many(_FAST_RULES)
+
+
 def render_markdown(text: str, file_link: FileLink | None = None) -> str:
     """Markdown to safe HTML; `javascript:` and other unsafe links are refused by markdown-it.
 
     With `file_link`, each relative link to a file is replaced by what it returns for it.
     """
+    fast = _fast_parser()
+    if fast is not None and not (file_link and _CANDIDATE.search(text)):
+        rendered = _with_anchors(fast.render(text))
+        if rendered is not None:
+            return rendered
+    return reference_render(text, file_link)
+
+
+def reference_render(text: str, file_link: FileLink | None = None) -> str:
+    """The reference renderer (markdown-it-py): what `render_markdown` output must always equal."""
     return _parser().render(text, {"file_link": file_link} if file_link else None)
+
+
+def _with_anchors(rendered: str) -> str | None:
+    """Ids on h2/h3 as the anchors plugin gives them (slug of the heading's text, made unique in
+    order); None when a heading spans lines, where the plugin's text differs from the HTML's."""
+    slugs: set[str] = set()
+    out, last = [], 0
+    for match in _ANCHORED.finditer(rendered):
+        inner = match.group(2)
+        if "\n" in inner:
+            return None
+        slug = unique_slug(_slugify(html.unescape(_TAG.sub("", inner))), slugs)
+        out += [rendered[last:match.start()], f'<h{match.group(1)} id="{escapeHtml(slug)}">', inner,
+                f"</h{match.group(1)}>"]
+        last = match.end()
+    return "".join(out) + rendered[last:] if out else rendered
 
 
 def file_references(text: str) -> list[FileReference]:

@@ -98,7 +98,17 @@ def plan(entries: list[Entry], site: Site) -> list[PageSpec]:
         specs += _lists(lang, mine, lines, site, "programme", lambda e: [e.programme] if e.programme else [])
         specs += _lists(lang, mine, lines, site, "tag", lambda e: e.tags)
         specs += [_document(e, site) for e in mine]
+        specs.append(_search(lang, site))
     return specs
+
+
+def _search(lang: str, site: Site) -> PageSpec:
+    from zaitun.publish.search import CSP, script_path
+
+    data = {"kind": "search", "csp": CSP, "bundle": site.urls.link(layout.SEARCH_DIR + "/"),
+            "script": site.urls.link(script_path())}
+    return PageSpec(("search",), lang, layout.search(lang), "search.html", UI[lang]["search"], data,
+                    description=UI[lang]["search"])
 
 
 def _home(lang: str, entries: list[Entry], lines: dict[str, dict], site: Site) -> PageSpec:
@@ -245,7 +255,8 @@ def _output(spec: PageSpec, versions: dict[str, str], shared: Shared, site: Site
 
 def common_context(lang: str, site: Site) -> dict:
     return {"lang": lang, "html_lang": LANGUAGES[lang], "ui": UI[lang], "site_title": site.titles[lang],
-            "css": site.urls.link(site.css_path), "home_href": site.urls.link(layout.home(lang))}
+            "css": site.urls.link(site.css_path), "home_href": site.urls.link(layout.home(lang)),
+            "search_href": site.urls.link(layout.search(lang))}
 
 
 def _switch(spec: PageSpec, versions: dict[str, str], site: Site) -> dict | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from zaitun.content.tags import tag_labels, unlabelled
 from zaitun.errors import PublishError
 from zaitun.project import Project
-from zaitun.publish import layout, lint
+from zaitun.publish import layout, lint, search
 from zaitun.publish.extras import extra_outputs, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.inputs import Entry, collect
@@ -55,14 +55,23 @@ class BuildReport:
     skipped: list[str] = field(default_factory=list)  # "slug (en): why" for pages not published
     under_review: list[str] = field(default_factory=list)  # English kept while an update is reviewed
     social: list[str] = field(default_factory=list)  # ids of posts queued in the outbox
+    social_held: tuple[int, int] = (0, 0)  # announcements held back: (too old, over the daily limit)
     problems: list[str] = field(default_factory=list)  # documents left out (fatal problems raise)
     unlabelled_tags: list[str] = field(default_factory=list)  # "tag (lang)" shown as written, no label
+    search: search.IndexReport | None = None  # the search index, when this build wrote it anew
     workers: int = 1  # processes that rendered
     seconds: float = 0.0
 
     def summary(self) -> str:
         return (f"built {self.out_dir}: rendered {len(self.rendered)}, unchanged {len(self.reused)}, "
-                f"removed {len(self.removed)}, social posts queued {len(self.social)} in {self.seconds:.2f}s")
+                f"removed {len(self.removed)}, social posts queued {len(self.social)}{self._held()} "
+                f"in {self.seconds:.2f}s")
+
+    def _held(self) -> str:
+        too_old, over_limit = self.social_held
+        held = ([f"{too_old} too old to announce (social.max_age_days)"] if too_old else []) + \
+               ([f"{over_limit} left for tomorrow (social.daily_limit)"] if over_limit else [])
+        return f" ({'; '.join(held)})" if held else ""
 
 
 def build_site(project: Project, store: Store, today: dt.date | None = None, social: bool = True) -> BuildReport:
@@ -113,7 +122,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     media = media_outputs(entries, project.content_dir, site.urls)  # before any body is rendered
     # feeds first: they render many bodies, so a worker should start on them, not end with them
     items = (feed_outputs(entries, site) + outputs(specs, site) + extra_outputs(specs, site)
-             + static_outputs(project.static_dir) + media)
+             + [search.script_output()] + static_outputs(project.static_dir) + media)
     _refuse_duplicates(items)
     previous = state.get("files", {})
     stage = staging_dir(out)
@@ -126,8 +135,11 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     report.removed = sorted(set(previous) - set(files))
     commit(out, stage, report.rendered, report.removed, incremental=bool(previous))
     save_manifest(project, {"version": manifest_version(), "docs": state["docs"], "files": files})
+    if search.needs_index(out, report.rendered, report.removed):
+        report.search = search.index_site(out)
     if social:  # announced only once the pages are online; a crash before this re-queues next time
-        report.social = queue_posts(project, entries, site, out / layout.SOCIAL_DIR)
+        queued = queue_posts(project, entries, site, out / layout.SOCIAL_DIR)
+        report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
     return report
 
 

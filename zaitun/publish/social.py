@@ -14,6 +14,7 @@ import io
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -84,25 +85,63 @@ def save_state(project: Project, state: dict) -> None:
     os.replace(tmp, path)
 
 
+@dataclass
+class Queued:
+    """What one build put into the outbox, and which announcements it held back and why."""
+
+    ids: list[str] = field(default_factory=list)
+    too_old: int = 0  # documents dated before social.max_age_days: an archive is not news
+    over_limit: int = 0  # documents left for another day by social.daily_limit
+
+
 def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path,
-                now: dt.datetime | None = None) -> list[str]:
-    """Write posts for each document/language whose announcement is new; return their ids."""
+                now: dt.datetime | None = None) -> Queued:
+    """Write posts for each document/language whose announcement is new and recent, within the daily limit."""
     now = now or dt.datetime.now(dt.UTC)
     state = load_state(project)
+    result = Queued()
     fresh = [e for e in entries if state["queued"].get(f"{e.slug}:{e.lang}") != basis(e)]
-    if not fresh:
-        return []
-    terms = protected_terms(project)
-    outbox.mkdir(parents=True, exist_ok=True)
-    batch = [post for entry in fresh for post in make_posts(entry, site, terms, now)]
-    with ThreadPoolExecutor(4) as writers:  # creating thousands of small files is I/O-bound
-        list(writers.map(lambda post: _write_atomic(outbox / f"{post['id']}.json",
-                                                    json.dumps(post, ensure_ascii=False, indent=1)), batch))
-    for entry in fresh:
-        state["queued"][f"{entry.slug}:{entry.lang}"] = basis(entry)
-    write_bulk_csvs(outbox, batch, now)
-    save_state(project, state)
-    return [p["id"] for p in batch]
+    oldest = site.today - dt.timedelta(days=project.config.get("social.max_age_days"))
+    for entry in [e for e in fresh if e.date < oldest]:
+        state["queued"][f"{entry.slug}:{entry.lang}"] = basis(entry)  # never announced later either
+        result.too_old += 1
+    fresh = sorted((e for e in fresh if e.date >= oldest), key=lambda e: (e.date, e.slug), reverse=True)
+    if fresh:
+        terms = protected_terms(project)
+        batch, announced = _within_daily_limit(fresh, site, terms, now, state, project.config.get("social.daily_limit"))
+        result.over_limit = len(fresh) - len(announced)
+        if batch:
+            outbox.mkdir(parents=True, exist_ok=True)
+            with ThreadPoolExecutor(4) as writers:  # creating thousands of small files is I/O-bound
+                list(writers.map(lambda post: _write_atomic(outbox / f"{post['id']}.json",
+                                                            json.dumps(post, ensure_ascii=False, indent=1)), batch))
+            write_bulk_csvs(outbox, batch, now)
+        for entry in announced:
+            state["queued"][f"{entry.slug}:{entry.lang}"] = basis(entry)
+        result.ids = [p["id"] for p in batch]
+    if fresh or result.too_old:
+        save_state(project, state)
+    return result
+
+
+def _within_daily_limit(entries: list[Entry], site: Site, terms: dict[str, list[str]], now: dt.datetime,
+                        state: dict, limit: int) -> tuple[list[dict], list[Entry]]:
+    """Posts for the newest entries while every platform they go to has room today; counts kept in state."""
+    day = now.date().isoformat()
+    counts = state.setdefault("daily", {})
+    for old_day in [d for d in counts if d != day]:
+        del counts[old_day]
+    today = counts.setdefault(day, {})
+    batch, announced = [], []
+    for entry in entries:
+        posts = make_posts(entry, site, terms, now)
+        if any(today.get(p["platform"], 0) >= limit for p in posts):
+            continue
+        for post in posts:
+            today[post["platform"]] = today.get(post["platform"], 0) + 1
+        batch += posts
+        announced.append(entry)
+    return batch, announced
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -236,7 +236,10 @@ def safe_next(target: str | None) -> str:
 
 # -- routes -----------------------------------------------------------------------------------
 def _routes(app: FastAPI) -> None:
+    from zaitun.review.staff import staff_routes
+
     _auth_routes(app)
+    staff_routes(app)
     _page_routes(app)
     _action_routes(app)
     _api_routes(app)
@@ -284,7 +287,7 @@ def _page_routes(app: FastAPI) -> None:
                       sections=sorted({r.section for r in everything}),
                       programmes=sorted({r.programme for r in everything if r.programme}),
                       filters={"status": status, "section": section, "programme": programme},
-                      may_review=user["role"] in APPROVER_ROLES)
+                      may_review=user["role"] in APPROVER_ROLES, may_edit=user["role"] in ("editor", "admin"))
 
     @app.get("/doc/{slug}")
     def document(request: Request, slug: str, hide_approved: bool = False, user: dict = Depends(approver)):

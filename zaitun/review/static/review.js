@@ -53,3 +53,21 @@
     ev.preventDefault();
   });
 })();
+
+// Add content: files dropped on the drop area go into the file picker.
+(function () {
+  "use strict";
+  var drop = document.getElementById("drop");
+  var input = document.getElementById("files");
+  if (!drop || !input) { return; }
+  ["dragenter", "dragover"].forEach(function (name) {
+    drop.addEventListener(name, function (ev) { ev.preventDefault(); drop.classList.add("over"); });
+  });
+  ["dragleave", "drop"].forEach(function (name) {
+    drop.addEventListener(name, function () { drop.classList.remove("over"); });
+  });
+  drop.addEventListener("drop", function (ev) {
+    ev.preventDefault();
+    if (ev.dataTransfer && ev.dataTransfer.files.length) { input.files = ev.dataTransfer.files; }
+  });
+})();

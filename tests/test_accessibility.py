@@ -1,0 +1,193 @@
+"""WCAG 2.1 AA in a real Chromium: axe-core on every page type of the site and every review screen,
+a keyboard-only pass through both, and the print view of a policy document."""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import free_port
+from publish_helpers import standard_project
+from review_support import PASSWORD, SLUG, draft_all, real_user, review_project
+
+from zaitun.review import gate
+from zaitun.review.web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+if not CHROMIUM.exists() and not os.environ.get("CI"):
+    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)",
+                allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+uvicorn = pytest.importorskip("uvicorn")
+axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+SITE_PAGES = {  # one of each page type, in both languages
+    "language chooser": "index.html", "404": "404.html",
+    **{f"{kind} ({lang})": f"{lang}/{path}" for lang in ("zh", "en") for kind, path in {
+        "home": "index.html", "section": "guides/index.html", "document": "guides/transit/index.html",
+        "policy document with its facts": "policies/notice-2023-1/index.html",
+        "programme": "programmes/240-hour-transit/index.html", "tag": "tags/visa-free/index.html",
+        "search with results": "search/index.html?q=泉州"}.items()},
+}
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    # axe is injected by script: the site's and the review UI's CSP would (rightly) refuse it
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1300, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    fx = standard_project(tmp_path_factory.mktemp("a11y") / "proj")
+    fx.build()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(fx.out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def review(tmp_path):
+    project, store = review_project(tmp_path)
+    ids = draft_all(store, issues_for={3})
+    real_user(store, "alice")
+    real_user(store, "eve", role="editor")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(project, store), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", store, ids
+    server.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+def violations(page) -> list[str]:
+    """axe-core's WCAG 2.1 AA violations on the page as loaded, one line each."""
+    found = axe_api.Axe().run(page, options=WCAG_21_AA).response["violations"]
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in found]
+
+
+@pytest.mark.parametrize("kind", sorted(SITE_PAGES))
+def test_every_site_page_type_has_no_wcag_21_aa_violation(site, page, kind):
+    assert page.goto(f"{site}/{SITE_PAGES[kind]}").status == 200
+    if "search" in kind:  # audit the page as a reader sees it: with the search box and its results
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=30_000)
+    assert violations(page) == []
+
+
+def test_every_review_screen_has_no_wcag_21_aa_violation(review, page):
+    base, _store, ids = review
+    screens = {}
+    page.goto(f"{base}/login")
+    screens["login"] = violations(page)
+    page.fill("input[name=name]", "alice")
+    page.fill("input[name=password]", "wrong password")
+    page.click("button:has-text('Log in')")
+    screens["login refused"] = violations(page)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url(f"{base}/")
+    screens["queue"] = violations(page)
+    page.goto(f"{base}/doc/{SLUG}")
+    screens["document"] = violations(page)
+    page.locator(f"#s-{ids[0]} details.edit summary").click()
+    screens["document, editing a segment"] = violations(page)
+    page.goto(f"{base}/doc/{SLUG}/preview")
+    screens["preview"] = violations(page)
+    page.goto(f"{base}/doc/no-such-document")
+    screens["not found"] = violations(page)
+    page.click("button:has-text('Log out')")
+    page.fill("input[name=name]", "eve")  # staff: add content and withdraw
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url(f"{base}/")
+    screens["queue (editor)"] = violations(page)
+    page.goto(f"{base}/add")
+    screens["add content"] = violations(page)
+    notice = Path(__file__).parent / "fixtures" / "seed-notice.txt"
+    page.set_input_files("#files", [str(notice)])
+    page.click("button:has-text('Show what zaitun reads')")
+    page.wait_for_selector("text=Check and save")
+    screens["check and save"] = violations(page)
+    page.goto(f"{base}/withdraw/guides/{SLUG}")
+    screens["withdraw"] = violations(page)
+    assert screens == {name: [] for name in screens}
+
+
+def test_site_keyboard_only_skip_link_then_navigation(site, page):
+    page.goto(f"{site}/en/guides/transit/index.html")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    page.keyboard.press("Tab")  # the next stop is inside the main content, not back in the header
+    assert page.evaluate("!!document.activeElement.closest('main')")
+    visited = set()
+    page.goto(f"{site}/en/index.html")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        visited.add(page.evaluate("document.activeElement.getAttribute('href')"))
+    assert any(href and "guides" in href for href in visited)  # the sections are reachable by keyboard
+
+
+def test_review_keyboard_only_login_and_approve(review, page):
+    base, store, ids = review
+    page.goto(f"{base}/login")
+    assert page.evaluate("document.activeElement.name") == "name"  # focused on arrival: type, Tab, type, Enter
+    page.keyboard.type("alice")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/doc/{SLUG}")
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        states = {s.seg_id: s.state for s in gate.segment_states(store, SLUG)}
+        if "approved" in states.values():
+            break
+        time.sleep(0.1)
+    assert "approved" in states.values()
+
+
+def test_policy_document_prints_its_number_issuer_and_validity_without_navigation(site, page):
+    page.goto(f"{site}/en/policies/notice-2023-1/index.html")
+    page.emulate_media(media="print")
+    shown = page.evaluate("""() => [...document.querySelectorAll('dl.facts dt')]
+        .filter(dt => getComputedStyle(dt.parentElement).display !== 'none').map(dt => dt.textContent)""")
+    assert {"Document number", "Issued by", "Valid until"} <= set(shown)
+    assert page.evaluate("getComputedStyle(document.querySelector('header.site nav')).display") == "none"
+    assert page.evaluate("getComputedStyle(document.querySelector('.facts .badge')).color") == "rgb(0, 0, 0)"

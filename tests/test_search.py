@@ -1,0 +1,128 @@
+"""Search in both languages: the build writes a Pagefind index; a real Chromium searches each language."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from publish_helpers import make_fixture
+
+from zaitun.publish import layout
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+RESIDENCE = """\
+    title: 外国人居留许可办理指南
+    date: 2025-06-01
+    summary: 在泉州工作的外国人如何申请居留许可。
+"""
+RESIDENCE_BODY = """\
+    ## 申请材料
+
+    申请居留许可须提交护照、照片和工作许可证明。
+"""
+RESIDENCE_EN = {"外国人居留许可办理指南": "Residence permits for foreign nationals",
+                "在泉州工作的外国人如何申请居留许可。":
+                "How foreign nationals working in Quanzhou apply for a residence permit.",
+                "申请材料": "Documents", "申请居留许可须提交护照、照片和工作许可证明。":
+                "To apply for a residence permit, bring your passport, a photo and proof of your work permit."}
+TEA = """\
+    title: 安溪铁观音茶文化
+    date: 2025-05-01
+    summary: 安溪是铁观音的故乡。
+"""
+TEA_BODY = """\
+    ## 茶园
+
+    游客可以参观茶园，品尝铁观音。
+"""
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    fx = make_fixture(tmp_path_factory.mktemp("search") / "proj")
+    fx.write("guides", "residence", RESIDENCE, RESIDENCE_BODY)
+    fx.write("guides", "tea", TEA, TEA_BODY)
+    fx.ingest()
+    fx.translate_and_approve("residence", english=lambda source: RESIDENCE_EN[source])
+    report = fx.build()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(fx.out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield fx, report, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_build_writes_a_search_index_of_the_document_pages_in_each_language(site):
+    fx, report, _ = site
+    entry = json.loads((fx.out / layout.SEARCH_DIR / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert set(entry["languages"]) == {"zh-hans", "en"}
+    assert report.search.pages == 3  # residence (zh, en) and tea (zh): documents only, no list pages
+    assert "search index: 3 pages" in report.search.summary()
+    assert (fx.out / "zh" / "search" / "index.html").is_file() and (fx.out / "en" / "search" / "index.html").is_file()
+
+
+def test_a_rebuild_with_no_page_changed_keeps_the_index_without_indexing_again(site):
+    fx, _, _ = site
+    assert fx.build().search is None
+    assert (fx.out / layout.SEARCH_DIR / "pagefind-ui.js").is_file()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists() and not os.environ.get("CI"):
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=shutil.which(str(CHROMIUM)) or str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def search(browser, url: str) -> tuple[list[str], list[str]]:
+    """Result links shown for a search page URL, and any console error (a CSP refusal would be one)."""
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))  # the browser's own guess, not ours
+    page.goto(url)
+    page.wait_for_selector(".pagefind-ui__result-link, .pagefind-ui__message", timeout=30_000)
+    # done when the message says how many results, not "Searching for …"
+    page.wait_for_function("""() => { const m = document.querySelector('.pagefind-ui__message');
+        return m && m.textContent.trim() && !/\\.\\.\\.|…/.test(m.textContent); }""", timeout=30_000)
+    links = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))")
+    page.close()
+    return links, problems
+
+
+def test_chinese_search_finds_the_chinese_page(site, browser):
+    _, _, base = site
+    links, problems = search(browser, f"{base}/zh/search/?q=居留许可")
+    assert links == ["/zh/guides/residence/"] and problems == []
+
+
+def test_english_search_finds_the_english_page_only(site, browser):
+    _, _, base = site
+    links, problems = search(browser, f"{base}/en/search/?q=residence%20permit")
+    assert links == ["/en/guides/residence/"] and problems == []
+    links, _ = search(browser, f"{base}/en/search/?q=铁观音")  # a Chinese-only document: not in English results
+    assert links == []
+
+
+def test_every_page_links_the_search_page_of_its_language(site):
+    fx, _, _ = site
+    assert 'class="search-link" href="/zh/search/"' in (fx.out / "zh" / "guides" / "tea" / "index.html").read_text()
+    assert 'class="search-link" href="/en/search/"' in (fx.out / "en" / "index.html").read_text()

@@ -1,0 +1,214 @@
+"""Staff add content from the browser: shown as read before saving, never overwritten unseen, withdrawn
+without deleting; editors and admins only, every action in the audit log."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import free_port
+from review_support import PASSWORD, Client, real_user, review_project
+
+from zaitun.content.intake import ingest
+from zaitun.review.web import create_app
+
+SEED = Path(__file__).parent / "fixtures" / "seed-notice.txt"
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+TOKEN_RE = re.compile(r'name="token" value="([0-9a-f]{32})"')
+NEW_DOC = "---\ntitle: 泉州南音演出指南\ndate: 2025-07-01\n---\n\n## 演出时间\n\n每周六晚上在府文庙演出。\n"
+
+
+def seed_docx() -> bytes:
+    """The seed notice as a Word file, one paragraph per line, as staff would have it."""
+    import docx
+
+    document = docx.Document()
+    for line in SEED.read_text(encoding="utf-8").splitlines():
+        document.add_paragraph(line.strip())
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def staff(tmp_path):
+    project, store = review_project(tmp_path)
+    real_user(store, "eve", role="editor")
+    real_user(store, "alice", role="reviewer")
+    with Client(create_app(project, store)) as client:
+        yield client, project, store
+    store.close()
+
+
+def login(client, name="eve"):
+    token = CSRF_RE.search(client.get("/login").text).group(1)
+    assert client.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token,
+                                       "next": "/"}).status_code == 303
+
+
+def upload(client, *files: tuple[str, bytes], section="policies", programme=""):
+    token = CSRF_RE.search(client.get("/add").text).group(1)
+    return client.post("/add", data={"csrf_token": token, "section": section, "programme": programme},
+                       files=[("files", (name, data)) for name, data in files])
+
+
+def save(client, page_text: str, **extra):
+    token = TOKEN_RE.search(page_text).group(1)
+    return client.post("/add/save", data={"csrf_token": CSRF_RE.search(page_text).group(1), "token": token, **extra})
+
+
+def audit(store) -> list[tuple[str, str]]:
+    from sqlalchemy import select
+
+    from zaitun.store import audit as table
+
+    with store.engine.connect() as conn:
+        return [(r.actor, r.action) for r in conn.execute(select(table.c.actor, table.c.action))]
+
+
+def test_an_uploaded_notice_is_shown_as_read_and_saved_only_on_save(staff):
+    client, project, store = staff
+    login(client)
+    page = upload(client, ("通知.docx", seed_docx()), programme="business")
+    assert page.status_code == 200
+    text = page.text
+    assert "泉政办规〔2024〕11号" in text and "泉州市人民政府办公室" in text and "2026-12-31" in text
+    assert "content/policies/quan-zheng-ban-gui-2024-11.md" in text
+    assert re.search(r"<dt>parts</dt><dd>4</dd>", text) and re.search(r"<dt>measures</dt><dd>16</dd>", text)
+    target = project.content_dir / "policies" / "quan-zheng-ban-gui-2024-11.md"
+    assert not target.exists()  # shown, not saved
+    answer = save(client, text)
+    assert answer.status_code == 303 and target.is_file()
+    assert "programme: business" in target.read_text(encoding="utf-8")
+    assert ("eve", "content-uploaded") in audit(store) and ("eve", "content-saved") in audit(store)
+    assert ingest(project, store).ingested == ["quan-zheng-ban-gui-2024-11"]  # the pipeline takes it in
+
+
+def test_a_new_version_is_saved_only_after_its_differences_were_confirmed(staff):
+    client, project, _ = staff
+    login(client)
+    current = project.content_dir / "guides" / "visa.md"
+    before = current.read_text(encoding="utf-8")
+    changed = before.replace("停留时间为240小时。", "停留时间为240小时，可在福建全省活动。")
+    page = upload(client, ("visa.md", changed.encode()), section="guides").text
+    assert "It is replaced only if you confirm" in page and "+外国人可以过境免签" in page
+    refused = save(client, page)  # without the confirmation
+    assert refused.status_code == 303 and current.read_text(encoding="utf-8") == before
+    assert save(client, page, replace="1").status_code == 303
+    assert current.read_text(encoding="utf-8") == changed
+
+
+def test_a_file_changed_after_its_diff_was_shown_is_not_overwritten(staff):
+    client, project, _ = staff
+    login(client)
+    current = project.content_dir / "guides" / "visa.md"
+    page = upload(client, ("visa.md", current.read_bytes().replace("热线".encode(), "电话".encode())),
+                  section="guides").text
+    current.write_text(current.read_text(encoding="utf-8") + "\n同事刚加的一段。\n", encoding="utf-8")
+    save(client, page, replace="1")
+    assert "同事刚加的一段" in current.read_text(encoding="utf-8")
+    assert "changed since the upload was shown" in client.get("/add").text
+
+
+def test_broken_wrong_and_oversized_files_are_refused_with_their_name_and_nothing_is_saved(staff):
+    client, project, _ = staff
+    login(client)
+    before = sorted(p.relative_to(project.content_dir) for p in project.content_dir.rglob("*"))
+    broken = seed_docx()[:400]  # a Word file cut off in the middle, as an interrupted copy leaves it
+    page = upload(client, ("损坏.docx", broken), ("map.exe", b"MZ"), ("big.txt", "字".encode() * 400_000),
+                  ("bad.md", b"---\ntitle: x\n---\n\nno date\n")).text
+    assert "损坏.docx: not a readable .docx file" in page
+    assert "map.exe: zaitun takes .md, .txt, .docx files" in page
+    assert "big.txt: file is over the 1,000,000-byte limit" in page
+    assert "bad.md:" in page and "date" in page and 'name="token"' not in page  # no Save for a broken file
+    assert sorted(p.relative_to(project.content_dir) for p in project.content_dir.rglob("*")) == before
+
+
+def test_withdraw_moves_the_file_aside_and_the_intake_withdraws_the_document(staff):
+    client, project, store = staff
+    login(client)
+    page = client.get("/withdraw/guides/visa").text
+    assert "nothing is deleted" in page
+    answer = client.post("/withdraw/guides/visa", data={"csrf_token": CSRF_RE.search(page).group(1), "confirm": "1"})
+    assert answer.status_code == 303
+    assert not (project.content_dir / "guides" / "visa.md").exists()
+    kept = list((project.state_dir / "withdrawn" / "guides").glob("visa.*.md"))
+    assert len(kept) == 1 and "过境免签" in kept[0].read_text(encoding="utf-8")
+    assert ingest(project, store).withdrawn == ["visa"]
+    assert ("eve", "content-withdrawn") in audit(store)
+
+
+def test_reviewers_cannot_add_or_withdraw_and_forms_need_their_csrf_token(staff):
+    client, project, _ = staff
+    login(client, "alice")
+    assert client.get("/add").status_code == 403
+    assert client.get("/withdraw/guides/visa").status_code == 403
+    client.post("/logout", data={"csrf_token": CSRF_RE.search(client.get("/").text).group(1)})
+    login(client)
+    forged = client.post("/withdraw/guides/visa", data={"confirm": "1"})
+    assert forged.status_code == 403 and (project.content_dir / "guides" / "visa.md").is_file()
+    assert client.post("/add/save", data={"csrf_token": CSRF_RE.search(client.get("/add").text).group(1),
+                                          "token": "../../zaitun"}).status_code == 303  # refused, flashed
+    assert "no longer waiting" in client.get("/add").text
+
+
+# -- in a real browser --------------------------------------------------------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def served(tmp_path):
+    if not CHROMIUM.exists() and not os.environ.get("CI"):
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    uvicorn = pytest.importorskip("uvicorn")
+    project, store = review_project(tmp_path / "proj")
+    real_user(store, "eve", role="editor")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(project, store), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", project
+    server.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+def test_editor_adds_word_notices_in_the_browser_and_a_broken_one_is_refused(served, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, project = served
+    good, broken = tmp_path / "通知.docx", tmp_path / "损坏.docx"
+    good.write_bytes(seed_docx())
+    broken.write_bytes(seed_docx()[:400])
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        problems: list[str] = []
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.goto(f"{base}/login")
+        page.fill("input[name=name]", "eve")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button:has-text('Log in')")
+        page.click("text=Add content")
+        page.set_input_files("#files", [str(good), str(broken)])
+        page.click("button:has-text('Show what zaitun reads')")
+        page.wait_for_selector("text=Check and save")
+        page.screenshot(path=str(tmp_path / "add-preview.png"), full_page=True)
+        assert "损坏.docx: not a readable .docx file" in page.inner_text("main")
+        assert "/tmp" not in page.inner_text("main")  # no server path in a message
+        assert "泉政办规〔2024〕11号" in page.inner_text("main")
+        page.click("button:has-text('Save policies/quan-zheng-ban-gui-2024-11.md')")
+        page.wait_for_selector("text=saved content/policies/quan-zheng-ban-gui-2024-11.md")
+        browser.close()
+    assert (project.content_dir / "policies" / "quan-zheng-ban-gui-2024-11.md").is_file()
+    assert problems == []

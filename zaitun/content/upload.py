@@ -1,0 +1,193 @@
+"""Content added from the browser: an uploaded notice or document is shown as zaitun read it before
+anything is saved, saved only as a new file (or, once confirmed, over the version that was shown),
+and withdrawn by moving the file aside, never deleting it.
+
+An upload waits in `.zaitun/uploads/<token>.json` between "show" and "save", so the saved text is
+exactly the text that was shown; saving writes `content/<section>/<slug>.md` and the pipeline then
+takes it in as it takes in a dropped file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from zaitun.content.importer import convert_notice, default_slug, read_notice
+from zaitun.content.model import (
+    DOCUMENT_SUFFIXES,
+    MAX_BYTES,
+    NOTICE_SUFFIXES,
+    SLUG_RE,
+    content_files,
+    dump_document,
+    parse_document,
+)
+from zaitun.errors import ContentError
+from zaitun.project import Project
+
+UPLOADS = "uploads"
+WITHDRAWN = "withdrawn"
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._\u3400-\u9fff-]+")
+
+
+@dataclass
+class Upload:
+    """One uploaded file as zaitun read it: what would be saved, where, and what is wrong with it."""
+
+    name: str  # the file's name as uploaded
+    section: str
+    slug: str
+    text: str  # the content document that "Save" writes
+    facts: dict = field(default_factory=dict)  # title, doc_number, issuer, date, valid_from, valid_until
+    parts: int = 0  # `##` headings
+    measures: int = 0  # `###` headings
+    first_lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # "name:line: message"
+    current_hash: str = ""  # hash of the file this would replace ("" for a new document)
+    diff: list[str] = field(default_factory=list)  # unified diff against that file
+
+    @property
+    def token(self) -> str:
+        return hashlib.sha256(f"{self.section}/{self.slug}\x1f{self.text}".encode()).hexdigest()[:32]
+
+    @property
+    def target(self) -> str:
+        return f"{self.section}/{self.slug}.md"
+
+    @property
+    def replaces(self) -> bool:
+        return bool(self.current_hash)
+
+
+def prepare(project: Project, name: str, data: bytes, section: str, programme: str = "") -> Upload:
+    """Read an uploaded .docx/.txt notice or .md document as the intake would; keep it for `save`."""
+    name = Path(name).name
+    suffix = Path(name).suffix.lower()
+    if suffix not in DOCUMENT_SUFFIXES:
+        raise ContentError(name, f"zaitun takes {', '.join(DOCUMENT_SUFFIXES)} files, not {suffix or 'this file'}")
+    if len(data) > MAX_BYTES:
+        raise ContentError(name, f"file is over the {MAX_BYTES:,}-byte limit: split it into smaller documents")
+    if not SLUG_RE.match(section):
+        raise ContentError(name, f"bad section {section!r}: use lowercase a-z, 0-9 and '-'")
+    text, slug = _as_document(name, suffix, data, programme)
+    upload = Upload(name, section, slug, text)
+    _describe(upload, project)
+    _keep(project, upload)
+    return upload
+
+
+def _as_document(name: str, suffix: str, data: bytes, programme: str) -> tuple[str, str]:
+    if suffix in NOTICE_SUFFIXES:
+        with tempfile.TemporaryDirectory() as folder:  # the importer reads files; the name keeps its messages
+            path = Path(folder) / _SAFE_NAME.sub("-", name)
+            path.write_bytes(data)
+            try:
+                meta, body = convert_notice(read_notice(path), path)
+            except ContentError as exc:  # named as uploaded: the server's temporary folder is nobody's business
+                raise ContentError(name, exc.message.replace(str(path), name), exc.line) from None
+        if programme:
+            meta["programme"] = programme
+        return dump_document(meta, body), default_slug(meta)
+    try:
+        text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ContentError(name, "not UTF-8 text: save the document as UTF-8", line) from None
+    slug = Path(name).stem.lower()
+    return text, slug if SLUG_RE.match(slug) else "document"
+
+
+def _describe(upload: Upload, project: Project) -> None:
+    """Facts, outline and problems of the document, and how it differs from the file it would replace."""
+    try:
+        doc = parse_document(upload.text, Path(upload.name), upload.section, upload.slug)
+    except ContentError as exc:
+        upload.problems.append(f"{upload.name}:{exc.line or 1}: {exc.message}")
+        doc = None
+    if doc is not None:
+        upload.facts = {key: str(doc.meta[key]) for key in ("title", "doc_number", "issuer", "date", "valid_from",
+                                                              "valid_until", "programme") if doc.meta.get(key)}
+        lines = doc.body.splitlines()
+        upload.parts = sum(1 for line in lines if line.startswith("## "))
+        upload.measures = sum(1 for line in lines if line.startswith("### "))
+        upload.first_lines = [line for line in lines if line.strip()][:5]
+    if not SLUG_RE.match(upload.slug):
+        upload.problems.append(f"{upload.name}: the file name makes no usable slug: name it like new-notice.md")
+    upload.problems += _slug_clash(project, upload)
+    target = project.content_dir / upload.target
+    if target.is_file():
+        current = target.read_text(encoding="utf-8")
+        upload.current_hash = _hash(current)
+        upload.diff = list(difflib.unified_diff(current.splitlines(), upload.text.splitlines(),
+                                                f"current {upload.target}", f"uploaded {upload.name}", lineterm=""))
+
+
+def _slug_clash(project: Project, upload: Upload) -> list[str]:
+    target = (project.content_dir / upload.target).resolve()
+    return [f"{upload.name}: slug {upload.slug!r} is already used by {path.relative_to(project.content_dir)}"
+            for path in content_files(project.content_dir) if path.stem == upload.slug and path.resolve() != target]
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _keep(project: Project, upload: Upload) -> None:
+    folder = project.state_dir / UPLOADS
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_atomic(folder / f"{upload.token}.json", json.dumps(asdict(upload), ensure_ascii=False))
+
+
+def pending(project: Project, token: str) -> Upload:
+    """An upload shown earlier, by its token."""
+    path = project.state_dir / UPLOADS / f"{token}.json"
+    if not re.fullmatch(r"[0-9a-f]{32}", token) or not path.is_file():
+        raise ContentError(token, "this upload is no longer waiting: upload the file again")
+    return Upload(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def save(project: Project, token: str, replace: bool = False) -> Path:
+    """Write the upload shown under `token` into content/. A new document only, unless `replace` confirms
+    the diff that was shown and the file is still the version that diff was made against."""
+    upload = pending(project, token)
+    if upload.problems:
+        raise ContentError(upload.name, "has problems to fix first: " + "; ".join(upload.problems))
+    target = project.content_dir / upload.target
+    current = _hash(target.read_text(encoding="utf-8")) if target.is_file() else ""
+    if current and not replace:
+        raise ContentError(upload.target, "already exists: look at the differences and confirm the new version")
+    if current != upload.current_hash:
+        raise ContentError(upload.target, "changed since the upload was shown: upload the file again")
+    if _slug_clash(project, upload):
+        raise ContentError(upload.target, f"slug {upload.slug!r} was taken meanwhile: upload under another name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomic(target, upload.text)
+    (project.state_dir / UPLOADS / f"{token}.json").unlink(missing_ok=True)
+    return target
+
+
+def withdraw(project: Project, section: str, slug: str) -> Path:
+    """Move a document's file out of content/ into `.zaitun/withdrawn/`; the intake then withdraws it."""
+    if not (SLUG_RE.match(section) and SLUG_RE.match(slug)):
+        raise ContentError(f"{section}/{slug}", "no such document")
+    source = project.content_dir / section / f"{slug}.md"
+    if not source.is_file():
+        raise ContentError(f"{section}/{slug}.md", "no such document in content/")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    kept = project.state_dir / WITHDRAWN / section / f"{slug}.{stamp}.md"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, kept)
+    return kept
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
