@@ -8,6 +8,18 @@ form or JSON) and GET /languages, on 127.0.0.1 at a random port, in a thread. It
     drop       leave out the first placeholder
     duplicate  repeat the first placeholder
     number     change the first number (10 -> 11)
+
+and, as real engines do around placeholders and Markdown (combine them with "+", e.g.
+`LibreServer("padded+plural+spaced")`):
+
+    padded     spaces inside and around each placeholder: `{ ZT1 } `
+    plural     a lone ` s` after each placeholder followed by a word, as for a plural noun: `{ZT1} s`
+    stripped   placeholders without their braces: `ZT1`
+    fullwidth  full-width braces: `｛ZT1｝`
+    repeat     the first placeholder twice in a row: `{ZT1} {ZT1}`
+    emphasis   spaces inside emphasis markers: `** x **`
+    spaced     a space before `. , ; : ) ]` and after `( [`: `e-CNY .`
+    cjk        Chinese punctuation left in: `。` for the full stop
     slow       answer after `delay` seconds (beyond the client's timeout)
     error      answer 500
     ratelimit  answer 429 (with a Retry-After header when `retry_after` is set)
@@ -41,10 +53,19 @@ PHRASES = {
     "经": "via",
     "在": "in",
     "泉州": "Quanzhou",
+    "申请": "apply for",
+    "和": "and",
+    "咨询": "advice on",
+    "办理": "applications",
+    "周六上午开放": "opens on Saturday mornings",
+    "使用": "pay with",
+    "旅客": "Travellers",
+    "或": "or",
+    "运行": "run",
     "。": ".",
     "，": ",",
 }
-TOKEN_RE = re.compile(r"\{ZT\d+\}|\d+|[A-Za-z]+|\[|\]|\(|\)|" + "|".join(sorted(map(re.escape, PHRASES),
+TOKEN_RE = re.compile(r"\{ZT\d+\}|\*\*|\d+|[A-Za-z]+|\[|\]|\(|\)|" + "|".join(sorted(map(re.escape, PHRASES),
                                                                                key=len, reverse=True)) + r"|\S")
 PLACEHOLDER_RE = re.compile(r"\{ZT(\d+)\}")
 MANGLED = ("{{ zt {n} }}", "(ZT{n})", "[Zt {n}]", "< zt{n} >", "{{ZT {n}}}")
@@ -56,10 +77,31 @@ def fake_translate(text: str) -> str:
     out = " ".join(words)
     out = re.sub(r"\s+([.,\])])", r"\1", out)
     out = re.sub(r"([\[(])\s+", r"\1", out)
+    out = re.sub(r"\*\* (.+?) \*\*", r"**\1**", out)
     return re.sub(r"\]\s+\{", "]{", out)
 
 
 def misbehave(text: str, behaviour: str) -> str:
+    for one in behaviour.split("+"):
+        text = _misbehave(text, one)
+    return text
+
+
+ARTIFACTS = {
+    "padded": lambda t: PLACEHOLDER_RE.sub(r" { ZT\1 } ", t),
+    "plural": lambda t: re.sub(r"(\{ZT\d+\})(?= [a-z])", r"\1 s", t),
+    "stripped": lambda t: PLACEHOLDER_RE.sub(r"ZT\1", t),
+    "fullwidth": lambda t: PLACEHOLDER_RE.sub(r"｛ZT\1｝", t),
+    "repeat": lambda t: PLACEHOLDER_RE.sub(r"\g<0> \g<0>", t, count=1),
+    "emphasis": lambda t: re.sub(r"\*\*([^*]+?)\*\*", r"** \1 **", t),
+    "spaced": lambda t: re.sub(r"\s*([.,;:)\]])(?=\s|$)", r" \1", re.sub(r"([(\[])(?=\S)", r"\1 ", t)),
+    "cjk": lambda t: re.sub(r"\.$", "。", t),
+}
+
+
+def _misbehave(text: str, behaviour: str) -> str:
+    if behaviour in ARTIFACTS:
+        return ARTIFACTS[behaviour](text)
     if behaviour == "mangle":
         n = 0
 

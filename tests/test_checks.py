@@ -53,6 +53,12 @@ def checks(source: str, target: str) -> list[str]:
     ("请第一时间报告。", "Report it immediately."),
     ("两岸交流。", "Cross-Strait exchanges."),
     ("三个工作日内办结。", "It is completed within three working days."),
+    ("请**按时**办理。", "Please apply **on time**."),
+    ("运行`zaitun  check .`。", "Run `zaitun  check .`."),
+    ("外国人和外国人家属可以入境。", "Foreign nationals and foreign nationals' families may enter."),
+    ("来泉外国人。", "Foreign nationals who come to Quanzhou, and Quanzhou's guests."),
+    ("说明（试行）。", "Notes (trial): see below; it runs on .NET!"),
+    ("收费标准见附件。", "Fees apply* (see the annex)."),
 ])
 def test_correct_translations_are_not_flagged(source, target):
     assert checks(source, target) == []
@@ -82,6 +88,17 @@ def test_correct_translations_are_not_flagged(source, target):
     ("请按时办理。", "请按时办理。", "untranslated"),
     ("持有已确定日期和座位的联程客票，在规定时间内经中国过境前往第三国。", "Hold a ticket.", "length"),
     ("请按时到出入境管理机构办理相关手续。", "Please apply on time at the office. " * 12, "length"),
+    ("请按时办理。", "Please apply  on time.", "spacing"),
+    ("请按时办理。", "Please apply on time .", "spacing"),
+    ("请按时办理（周五前）。", "Please apply on time ( before Friday).", "spacing"),
+    ("请“一窗通办”。", "Use the“single-window”service.", "spacing"),
+    ("请**按时**办理。", "Please apply ** on time **.", "markdown"),
+    ("请**按时**办理。", "Please apply **on time.", "markdown"),
+    ("详见[通知](https://a.example/x)。", "See the [ notice ](https://a.example/x).", "markdown"),
+    ("外国人可以入境。", "Foreign nationals foreign nationals may enter.", "repeated"),
+    ("外国人可以入境。", "Foreign nationals and the foreign nationals may enter.", "repeated"),
+    ("外国人可以入境。", "Foreign national s may enter.", "fragment"),
+    ("请按时办理。", "Please apply on time，then wait。", "chinese"),
 ])
 def test_each_problem_is_flagged(source, target, check):
     assert check in checks(source, target)
@@ -112,3 +129,15 @@ def test_shipped_memory_passes_every_check():
     flagged = {zh: check_translation(zh, en, glossary) for zh, en in pairs}
     assert {zh: issues for zh, issues in flagged.items() if issues} == {}
     assert len(pairs) > 200 and skipped == []
+
+
+def test_sample_content_english_raises_no_issue():
+    """The hygiene checks hold the reviewed English of every sample segment to be clean."""
+    from zaitun.content.model import load_documents
+    from zaitun.content.segmenter import document_segments
+
+    glossary = load_glossary(REPO / "glossary")
+    memory = dict(read_tmx(REPO / "tm" / "approved.tmx")[0])
+    segments = [s for d in load_documents(REPO / "content").documents for s in document_segments(d)]
+    issues = {s.source: check_translation(s.source, memory[s.source], glossary) for s in segments}
+    assert len(segments) > 200 and {src: found for src, found in issues.items() if found} == {}

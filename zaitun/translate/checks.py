@@ -3,8 +3,10 @@
 The checks look for what machine translation gets wrong and a reader would notice: a term
 not rendered as the glossary says, a forbidden rendering, a number or date that changed,
 Chinese left in the English, placeholder debris, Markdown that lost a link or emphasis, an
-empty or untranslated segment, a length that does not fit. They must not flag correct
-translations, so each one errs on the side of silence when a text is ambiguous.
+empty or untranslated segment, a length that does not fit; and what makes published text look
+careless: a double space, a space before punctuation, emphasis or a link that will not render,
+a term repeated more often than in the Chinese, a lone `s` cut off a word. They must not flag
+correct translations, so each one errs on the side of silence when a text is ambiguous.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from zaitun.translate import numbers
+from zaitun.translate import numbers, repair
 from zaitun.translate.glossary import Glossary
 from zaitun.translate.masking import CORE_RE, _protected_spans
 
@@ -26,6 +28,9 @@ MARKDOWN = {
     "italics": re.compile(r"(?<![*\w])\*[^*\s][^*\n]*\*(?![*\w])|(?<![_\w])_[^_\s][^_\n]*_(?![_\w])"),
 }
 LINK_TARGET_RE = re.compile(r"\]\(([^)\s]+)")
+GLUED_QUOTE_RE = re.compile(r"\w[“‘]|[”]\w")  # Chinese writes quotes without spaces; English needs them
+REPEAT_GAP_RE = re.compile(r"[\s,;/&*_-]*(?:(?:and|or|the|a|an)\s+){0,2}[\s*_]*", re.IGNORECASE)
+FRAGMENT_RE = re.compile(r"(?<=[^\s\d.,]) +(s|es|['’]s)(?=[\s.,;:!?)]|$)")
 CHARS_PER_HANZI = 3.0  # English characters per Chinese one, measured on the shipped TMX
 MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected length
 
@@ -38,7 +43,7 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
     for check in (check_terms, check_forbidden, check_numbers, check_cjk, check_debris, check_markdown,
-                  check_length):
+                  check_length, check_spacing, check_emphasis, check_repeats, check_fragments):
         issues.extend(check(source, target, glossary))
     return issues
 
@@ -173,3 +178,86 @@ def _prose(text: str) -> str:
     for start, end, _ in reversed(_protected_spans(text)):
         text = text[:start] + text[end:]
     return re.sub(r"\s+", " ", text).strip()
+
+
+def check_spacing(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """Double spaces, a space before `. , ; : ! ? )` or after `(`, quotes glued to words."""
+    plain = repair.shield(target)
+    if plain is None:
+        return []
+    text, kept = plain
+    found = [(repair.DOUBLE_SPACE_RE, "double space"), (repair.SPACE_BEFORE_RE, "space before punctuation"),
+             (repair.SPACE_AFTER_RE, "space after an opening bracket"),
+             (GLUED_QUOTE_RE, "quotation mark without a space")]
+    return [_issue("spacing", f"{what}: \"{_context(text, hit, kept)}\"")
+            for regex, what in found if (hit := regex.search(text))]
+
+
+def _context(text: str, hit: re.Match, kept: list[str]) -> str:
+    """A few words around a hit, as the reviewer will find them in the English."""
+    start, end = max(0, hit.start() - 20), min(len(text), hit.end() + 12)
+    return ("…" if start else "") + repair.unshield(text[start:end], kept) + ("…" if end < len(text) else "")
+
+
+def check_emphasis(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """Emphasis and link brackets that will not render: unbalanced, or padded (`** x **`)."""
+    plain, src = repair.shield(target), repair.shield(source)
+    if plain is None or src is None:
+        return []
+    issues = []
+    for marker in repair.MARKERS:
+        found = repair.pairs(plain[0], marker)
+        if found is None and repair.pairs(src[0], marker):  # a lone `*` of the English alone shows as it is
+            issues.append(_issue("markdown", f"unbalanced {_name(marker)}: a {marker} has no partner"))
+        elif found and any(repair.padded(plain[0], p) for p in found) and (
+                marker in ("**", "__") or repair.tight_in_source(source, marker, 2 * len(found))):
+            pair = next(p for p in found if repair.padded(plain[0], p))
+            shown = repair.unshield(plain[0][pair[0]:pair[3]], plain[1])
+            issues.append(_issue("markdown", f"spaces inside {_name(marker)} keep it from showing: \"{shown}\""))
+    return issues
+
+
+def _name(marker: str) -> str:
+    return {"**": "bold", "__": "bold", "*": "italics", "_": "italics", "[": "link brackets"}[marker]
+
+
+def check_repeats(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A glossary rendering more often in the English than its term in the Chinese, twice in a row
+    (`work permit work permit`, `airport and airport`): an engine repeating a placeholder. English
+    may name a thing again where Chinese says 该 or 来泉, so a repetition at a distance is left alone."""
+    wanted: dict[str, int] = {}
+    entries = {}
+    for m in _term_matches(source, glossary):
+        wanted[m.entry.zh] = wanted.get(m.entry.zh, 0) + 1
+        entries[m.entry.zh] = m.entry
+    issues = []
+    for zh, spans in _rendering_spans(target, entries.values()).items():
+        gaps = [target[a[1]:b[0]] for a, b in zip(spans, spans[1:], strict=False)]
+        if len(spans) > wanted[zh] and any(REPEAT_GAP_RE.fullmatch(gap) for gap in gaps):
+            issues.append(_issue("repeated", f"\"{entries[zh].en}\" twice in a row; {zh} occurs {wanted[zh]} "
+                                             f"time(s) in the Chinese and {len(spans)} in the English"))
+    return issues
+
+
+def _rendering_spans(target: str, entries) -> dict[str, list[tuple[int, int]]]:
+    """Where each rendering occurs (plurals too), in order; a longer rendering hides those inside it."""
+    hits = [(m.start(), m.end(), e.zh) for e in entries
+            for m in re.finditer(rf"(?<!\w){re.escape(e.en)}(?:s|es)?(?!\w)", target, re.IGNORECASE)]
+    taken: list[tuple[int, int, str]] = []
+    for start, end, zh in sorted(hits, key=lambda h: h[0] - h[1]):
+        if not any(s < end and start < e for s, e, _ in taken):
+            taken.append((start, end, zh))
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for start, end, zh in sorted(taken):
+        spans.setdefault(zh, []).append((start, end))
+    return spans
+
+
+def check_fragments(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A lone `s`, `es` or `'s` cut off the word before it (`work permit s`)."""
+    plain = repair.shield(target)
+    hit = FRAGMENT_RE.search(plain[0]) if plain else None
+    if hit is None:
+        return []
+    return [_issue("fragment", f"\"{hit.group(1)}\" stands alone: \"{_context(plain[0], hit, plain[1])}\"; "
+                               "join it to the word before")]

@@ -77,7 +77,8 @@ def _summary(report) -> None:
             typer.echo(f"{doc.slug:40} {len(doc.segments):4} drafted, {doc.approved} approved from memory, "
                        f"{flagged} flagged")
         if doc.rechecked:
-            typer.echo(f"{doc.slug:40} {len(doc.rechecked):4} draft(s) flagged differently under the new glossary")
+            typer.echo(f"{doc.slug:40} {len(doc.rechecked):4} draft(s) flagged differently by the current "
+                       "glossary and checks")
     if not s["drafted"]:
         typer.echo("nothing to translate: every segment already has a translation "
                    "(edited content? `zaitun intake` takes it in first)")

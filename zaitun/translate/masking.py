@@ -3,8 +3,9 @@
 Glossary terms, URLs, inline code spans and link targets become placeholders `{ZT1}`,
 `{ZT2}`... before the engine sees the text; afterwards each placeholder is replaced by the
 approved rendering (or the original URL/code). Engines damage placeholders, so restoring
-accepts added spaces, changed case and other brackets; a placeholder the engine dropped,
-duplicated or invented is reported as an issue instead of being silently lost.
+accepts added spaces, changed case and other brackets (`zaitun.translate.repair` tidies the
+spacing left around them); a placeholder the engine dropped, duplicated or invented is reported
+as an issue instead of being silently lost.
 """
 
 from __future__ import annotations
@@ -122,11 +123,12 @@ def restore(target: str, masked: Masked) -> tuple[str, list[dict]]:
         if slot is None:
             issues.append({"check": "placeholder", "message": f"the engine invented placeholder {n}; removed it"})
             continue
+        if slot.kind == "link" and out and re.search(r"\][ \t]+$", out[-1]):
+            out[-1] = out[-1].rstrip(" \t")  # `[text] (url)` is no link: Markdown needs `[text](url)`
         out.append(_fit(slot, "".join(out), target[end:]))
     out.append(target[pos:])
-    text = fix_link_spacing(re.sub(r"(?<=\S) {2,}(?=\S)", " ", "".join(out)).strip())  # keep "  \n" breaks
     issues.extend(_count_issues(counts, masked))
-    return text, issues
+    return "".join(out).strip(), issues  # the spacing around is tidied by `repair`
 
 
 def _fit(slot: Protected, before: str, after: str) -> str:
@@ -154,8 +156,3 @@ def _count_issues(counts: dict[int, int], masked: Masked) -> list[dict]:
             issues.append({"check": "placeholder", "message": f"the engine repeated {what} {seen} times"})
     return issues
 
-
-def fix_link_spacing(text: str) -> str:
-    """Engines put a space between a link's text and its target; Markdown needs none."""
-    text = re.sub(r"\[[ \t]+", "[", text)
-    return re.sub(r"[ \t]*\][ \t]+\(", "](", text)

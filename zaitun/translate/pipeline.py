@@ -1,10 +1,12 @@
 """The translate pass: turn pending segments into drafts, each with its QA issues.
 
-Drafts checked under an older glossary are checked again first, so a term added or forbidden
-since flags the drafts it concerns. For every segment without a translation: an exact match in approved memory is reused
+Drafts in review are checked again first, so a term added or forbidden since, or a new QA
+check, flags the drafts it concerns. For every segment without a translation: an exact match
+in approved memory is reused
 (and approved at once when `review.auto_approve_memory` is on and no check objects);
 otherwise a segment that is one glossary term gets the approved rendering; otherwise the
-engine translates it with terms masked; what nothing can translate stays empty and flagged.
+engine translates it with terms masked, and the spacing engines leave around restored terms and
+Markdown is repaired; what nothing can translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
 a second run with nothing changed does nothing.
 """
@@ -24,6 +26,7 @@ from zaitun.translate.engines import Engine, make_engine
 from zaitun.translate.glossary import Glossary, load_glossary
 from zaitun.translate.masking import mask, restore
 from zaitun.translate.memory import TmxImport, load_project_tmx
+from zaitun.translate.repair import repair
 
 Progress = Callable[[int, int], None]  # (segments done, segments to do)
 
@@ -45,7 +48,7 @@ class DocumentResult:
     slug: str
     segments: list[SegmentResult] = field(default_factory=list)
     approved: int = 0  # memory matches approved at once
-    rechecked: list[str] = field(default_factory=list)  # drafts whose QA issues a glossary change altered
+    rechecked: list[str] = field(default_factory=list)  # drafts whose QA issues a glossary or check change altered
 
 
 @dataclass
@@ -122,17 +125,20 @@ MADE_CHECKS = {"placeholder", "engine", "empty"}
 
 
 def recheck_drafts(store: Store, slug: str, states: list[gate.SegmentState], glossary: Glossary) -> list[str]:
-    """Check drafts made under another glossary version again; return the ids whose issues changed.
-    A draft a reviewer has approved or replaced since `states` were read is left as it is."""
+    """Check drafts again under the current glossary and checks; return the ids whose issues changed.
+    Only changes are written; a draft a reviewer has approved or replaced since `states` were read
+    is left as it is."""
     changed = []
     with store.tx() as conn:
         for seg in states:
             draft = seg.translation
-            if seg.state != "draft" or draft["glossary_version"] == glossary.version:
+            if seg.state != "draft":
                 continue
             made = [i for i in draft["issues"] if i["check"] in MADE_CHECKS]
             checked = check_translation(seg.source, draft["target"], glossary) if draft["target"] else []
             issues = _merged(made + checked)
+            if issues == draft["issues"] and draft["glossary_version"] == glossary.version:
+                continue
             if store.recheck(conn, draft, issues, glossary.version) and issues != draft["issues"]:
                 changed.append(seg.seg_id)
                 store.log(conn, "zaitun", "recheck", slug, seg.seg_id, note=f"glossary {glossary.version}",
@@ -172,6 +178,7 @@ def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glo
             results[seg.seg_id] = _result(seg, "", "none", failure, glossary, engine.name)
         else:
             text, placeholder_issues = restore(out, m)
+            text = repair(text, seg.source, [s.restore for s in m.slots.values() if s.kind == "term"])
             results[seg.seg_id] = _result(seg, text, "engine", placeholder_issues, glossary, engine.name)
     return [results[s.seg_id] for s in batch]
 
