@@ -58,7 +58,8 @@ def venv(wheel, tmp_path_factory) -> Path:
 
 def run(venv: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "PYTHON", "ZAITUN"))}
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+    env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env['PATH']}", PREFECT_HOME=str(cwd / ".prefect-home"),
+               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
     return subprocess.run(list(args), cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
