@@ -14,9 +14,10 @@ ENV PYTHONUNBUFFERED=1 \
     PREFECT_HOME=/home/zaitun/.prefect \
     ZAITUN_PROJECT=/srv/zaitun
 COPY --from=wheel /dist /dist
-# The wheel built above is the only zaitun in /dist; its dependencies come from PyPI.
+# The wheel built above by its path (never a same-named package from the index); its dependencies from PyPI.
 # hadolint ignore=DL3013
-RUN pip install --no-cache-dir --find-links /dist "zaitun[postgres]" \
+RUN set -- /dist/zaitun-*.whl \
+    && pip install --no-cache-dir "$1[postgres]" \
     && rm -rf /dist \
     && useradd --create-home --uid 10001 zaitun \
     && mkdir -p /srv/zaitun \
