@@ -26,7 +26,7 @@ from zaitun.store import Store  # noqa: E402
 SEGMENTS = 200
 
 
-def project_with_drafts(root: Path) -> tuple[Project, Store, list[str]]:
+def project_with_drafts(root: Path) -> tuple[Project, Store, dict[str, str]]:
     for name in ("content/guides", "glossary", "tm", "publish"):
         (root / name).mkdir(parents=True)
     (root / "glossary" / "g.csv").write_text("zh,en,forbidden,note\n过境免签,visa-free transit,,\n", encoding="utf-8")
@@ -41,15 +41,15 @@ def project_with_drafts(root: Path) -> tuple[Project, Store, list[str]]:
             store.add_translation(conn, "big", seg["seg_id"], seg["source"], "EN " + seg["source"], origin="engine")
         for name in ("alice", *(f"r{n}" for n in range(8))):
             store.add_user(conn, name, "reviewer", "-")
-    return project, store, [s["seg_id"] for s in store.segments("big")]
+    return project, store, gate.shown(gate.segment_states(store, "big"))
 
 
 def one_by_one() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         _project, store, ids = project_with_drafts(Path(tmp))
         start = time.perf_counter()
-        for seg_id in ids:
-            gate.approve(store, "big", [seg_id], "alice")
+        for seg_id, version in ids.items():
+            gate.approve(store, "big", {seg_id: version}, "alice")
         took = time.perf_counter() - start
         print(f"approve one by one: {len(ids)} segments in {took:.2f} s = {len(ids) / took:.0f} approvals/s")
 
@@ -58,7 +58,7 @@ def all_unflagged() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         _project, store, ids = project_with_drafts(Path(tmp))
         start = time.perf_counter()
-        result = gate.approve_all_unflagged(store, "big", "alice")
+        result = gate.approve_unflagged(store, "big", ids, "alice")
         took = time.perf_counter() - start
         print(f"approve all unflagged: {len(result.approved)} segments in {took:.2f} s "
               f"(document complete: {result.completed})")
@@ -67,8 +67,9 @@ def all_unflagged() -> None:
 def concurrent() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         _project, store, ids = project_with_drafts(Path(tmp))
-        shares = [ids[n::8] for n in range(8)]
-        threads = [threading.Thread(target=lambda n=n: [gate.approve(store, "big", [i], f"r{n}") for i in shares[n]])
+        shares = [list(ids.items())[n::8] for n in range(8)]
+        threads = [threading.Thread(target=lambda n=n: [gate.approve(store, "big", dict([i]), f"r{n}")
+                                                        for i in shares[n]])
                    for n in range(8)]
         start = time.perf_counter()
         for t in threads:

@@ -87,7 +87,7 @@ def approval_rounds(project: Project, store: Store, slug: str, until_published, 
         change_last_segment(project, store, slug, text)
         start = time.perf_counter()
         last = gate.segment_states(store, slug)[-1]
-        assert actions.approve(project, store, slug, [last.seg_id], "rev").completed
+        assert actions.approve(project, store, slug, {last.seg_id: last.version}, "rev").completed
         until_published(text, start)
         times.append(time.perf_counter() - start)
         assert page_shows(project, slug, text)

@@ -10,7 +10,7 @@ from pathlib import Path
 from zaitun.content.intake import ingest
 from zaitun.project import Project
 from zaitun.publish.site import BuildReport, build_site
-from zaitun.review.gate import approve, segment_states
+from zaitun.review.gate import approve, segment_states, shown
 from zaitun.store import Store
 
 GLOSSARY = "zh,en,forbidden,note\n泉州晋江国际机场,Quanzhou Jinjiang International Airport,,\n" \
@@ -42,7 +42,8 @@ class FixtureProject:
                 if state.state != "approved":
                     self.store.add_translation(conn, slug, state.seg_id, state.source, english(state.source),
                                                origin="engine", engine="fixture-mt", glossary_version="g1")
-        approve(self.store, slug, [s.seg_id for s in states if s.state != "approved"], "rita")
+        approve(self.store, slug, shown(segment_states(self.store, slug),
+                                        [s.seg_id for s in states if s.state != "approved"]), "rita")
 
     def build(self, today: dt.date = TODAY) -> BuildReport:
         return build_site(self.project, self.store, today=today)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 from conftest import write_doc
@@ -85,3 +87,30 @@ class Client:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def read(store: Store, seg_ids: list[str] | None = None, slug: str = SLUG) -> dict[str, str]:
+    """seg_id -> version of the given segments (all when None), as a reviewer reading the page now sees them."""
+    from zaitun.review import gate
+
+    return gate.shown(gate.segment_states(store, slug), seg_ids)
+
+
+def read_unflagged(store: Store, slug: str = SLUG) -> dict[str, str]:
+    """The unflagged drafts a reviewer's page shows now, for "approve all unflagged"."""
+    from zaitun.review import gate
+
+    return {s.seg_id: s.version for s in gate.segment_states(store, slug) if s.unflagged_draft}
+
+
+FORM_RE = re.compile(r'<form method="post" action="(?P<action>[^"]+)"[^>]*>(?P<body>.*?)</form>', re.DOTALL)
+HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+def page_form(page: str, action: str, seg_id: str | None = None) -> dict[str, str]:
+    """The hidden fields of the form on `page` posting to `action` (for `seg_id`), as a browser sends them."""
+    for m in FORM_RE.finditer(page):
+        fields = dict(HIDDEN_RE.findall(m["body"]))
+        if m["action"] == action and (seg_id is None or fields.get("seg_id") == seg_id):
+            return {k: html.unescape(v) for k, v in fields.items()}
+    raise AssertionError(f"no form posting to {action} for {seg_id} on the page")

@@ -191,6 +191,9 @@ def test_explicit_start_date_is_valid_from():
     "泉州市人民政府办公室\n二〇二四年十二月二十日",
     "泉州市人民政府办公室\n２０２４年１２月２０日",
     "泉州市人民政府办公室 2024年 12月 20日",
+    "泉州市人民政府办公室\n二零二四年十二月二十日",
+    "泉州市人民政府办公室\n二○二四年十二月二十日",
+    "泉州市人民政府办公室\n二O二四年十二月二十日",
 ])
 def test_issue_date_in_chinese_numerals_fullwidth_or_beside_the_signature(date_lines):
     meta, body = convert(SEED_TEXT.replace("泉州市人民政府办公室\n\n2024年 12月 20日", date_lines))
@@ -275,6 +278,9 @@ def test_broken_docx_is_a_clear_error(tmp_path):
     ("泉政办规[2024]11号", "泉政办规〔2024〕11号"),
     ("泉政办规【2024】011号", "泉政办规〔2024〕11号"),
     ("泉政办规〔 2024〕 11号", "泉政办规〔2024〕11号"),
+    ("泉政办规（2024）11号", "泉政办规〔2024〕11号"),
+    ("泉政办规„2024‟11号", "泉政办规〔2024〕11号"),
+    ("泉政辦規〔2024〕11號", "泉政辦規〔2024〕11號"),
 ])
 def test_document_number_brackets_are_recognised(line, number):
     meta, _ = convert(SEED_TEXT.replace("泉政办规〔2024〕11号", line))

@@ -29,7 +29,8 @@ BLOCK = st.one_of(
     line.map(lambda t: f"#### {t}"), line.map(lambda t: f"{t}\n---"), line.map(lambda t: f"{t}\n{t}\n==="),
     st.lists(line, min_size=1, max_size=4).map(lambda items: "\n".join(f"- {i}" for i in items)),
     st.lists(line, min_size=1, max_size=4).map(lambda items: "\n".join(f"{n}. {i}" for n, i in enumerate(items, 1))),
-    line.map(lambda t: f"> {t}"), line.map(lambda t: f"```\n{t}\n```"), line.map(lambda t: f"    {t}"),
+    line.map(lambda t: f"> {t}"), st.sampled_from([">", "> ", ">\n>", "> >", "-", "1.", "## ", "> ## "]),
+    line.map(lambda t: f"```\n{t}\n```"), line.map(lambda t: f"    {t}"),
     st.lists(line, min_size=2, max_size=3).map(lambda cells: "| 项目 | 说明 |\n| --- | --- |\n"
                                                 + "\n".join(f"| {c} | {c} |" for c in cells)),
     st.just("[ref]: https://example.org/ref \"标题\""), st.just("***"), st.just("## 重复\n\n## 重复\n\n## 重复"),
@@ -72,6 +73,11 @@ def test_duplicate_headings_get_numbered_anchors_as_the_reference_gives_them():
     text = "## 适用条件\n\n## 适用条件\n\n### 适用条件"
     assert render_markdown(text) == reference_render(text)
     assert 'id="适用条件-2"' in render_markdown(text)
+
+
+@pytest.mark.parametrize("text", [">", ">  ", "> >", ">\n>", "> ## ", "## ", "-", "1.", "```", "|a|\n|-|"])
+def test_empty_blocks_render_as_the_reference_renders_them(text):
+    assert render_markdown(text) == reference_render(text)
 
 
 def test_a_heading_over_two_lines_falls_back_to_the_reference():

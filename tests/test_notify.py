@@ -4,7 +4,7 @@ from email import policy
 import pytest
 from aiosmtpd.controller import Controller
 from conftest import free_port
-from review_support import SLUG, draft_all, quick_user, review_project
+from review_support import SLUG, draft_all, quick_user, read, review_project
 
 from zaitun import events
 from zaitun.notify import Notifier
@@ -60,9 +60,9 @@ def test_completing_a_document_tells_the_approved_channel(tmp_path, smtp, monkey
     project = configure(project, approved=[mail_url(port)])
     ids = draft_all(store)
     quick_user(store, "alice")
-    actions.approve(project, store, SLUG, ids[:-1], "alice")
+    actions.approve(project, store, SLUG, read(store, ids[:-1]), "alice")
     assert inbox.messages == []
-    assert actions.approve(project, store, SLUG, ids[-1:], "alice").completed
+    assert actions.approve(project, store, SLUG, read(store, ids[-1:]), "alice").completed
     assert [m["Subject"] for m in inbox.messages] == [f"Approved: {SLUG}"]
     store.close()
 
@@ -96,7 +96,7 @@ def test_prefect_events_are_a_no_op_without_an_api(monkeypatch):
 def test_approval_in_the_web_ui_notifies_after_the_response(tmp_path, smtp, monkeypatch):
     import re
 
-    from review_support import PASSWORD, Client, real_user
+    from review_support import PASSWORD, Client, page_form, real_user
 
     from zaitun.review.web import create_app
 
@@ -109,7 +109,7 @@ def test_approval_in_the_web_ui_notifies_after_the_response(tmp_path, smtp, monk
     with Client(create_app(project, store)) as client:
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
         client.post("/login", data={"name": "alice", "password": PASSWORD, "csrf_token": token})
-        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/doc/{SLUG}").text).group(1)
-        assert client.post(f"/doc/{SLUG}/approve-unflagged", data={"csrf_token": token}).status_code == 303
+        form = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/approve-unflagged")
+        assert client.post(f"/doc/{SLUG}/approve-unflagged", data=form).status_code == 303
     assert [m["Subject"] for m in inbox.messages] == [f"Approved: {SLUG}"]
     store.close()

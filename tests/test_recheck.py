@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from libre_server import LibreServer
+from review_support import read, read_unflagged
 from translate_support import STAY, TERM, libre_settings, make_project, open_ingested
 
 from zaitun.review import actions, gate
@@ -60,7 +61,7 @@ def test_a_new_flag_stops_approve_all_from_approving_that_draft(drafted):
     project, store, translate = drafted
     add_terms(project, FORBID_MAY_STAY)
     translate()
-    result = gate.approve_all_unflagged(store, "notice", "rita")
+    result = gate.approve_unflagged(store, "notice", read_unflagged(store, slug="notice"), "rita")
     assert states(store)[STAY].seg_id not in result.approved
     assert states(store)[STAY].state == "draft" and states(store)[TERM].state == "approved"
 
@@ -78,7 +79,7 @@ def test_a_removed_term_clears_its_flag_and_an_unchanged_glossary_rechecks_nothi
 
 def test_approved_segments_are_not_rechecked(drafted):
     project, store, translate = drafted
-    actions.approve(project, store, "notice", [states(store)[STAY].seg_id], "rita")
+    actions.approve(project, store, "notice", read(store, [states(store)[STAY].seg_id], slug="notice"), "rita")
     add_terms(project, FORBID_MAY_STAY)
     assert translate().summary()["rechecked"] == 0
     assert states(store)[STAY].state == "approved" and states(store)[STAY].issues == []
@@ -94,7 +95,8 @@ def test_a_draft_approved_after_the_pass_read_it_is_left_as_approved(drafted):
     project, store, _ = drafted
     read_before = gate.segment_states(store, "notice")
     stay = next(s for s in read_before if s.source == STAY)
-    actions.approve(project, store, "notice", [stay.seg_id], "rita")  # a reviewer, meanwhile
+    # a reviewer, meanwhile
+    actions.approve(project, store, "notice", read(store, [stay.seg_id], slug="notice"), "rita")
     add_terms(project, FORBID_MAY_STAY)
     assert recheck_drafts(store, "notice", read_before, load_glossary(project.glossary_dir)) == []
     assert states(store)[STAY].state == "approved" and states(store)[STAY].issues == []

@@ -48,22 +48,65 @@ def test_list_and_show_print_progress_and_segments(project):
     assert "240 is missing" in text and ids[0] in text
 
 
-def test_approve_by_id_and_all_unflagged(project):
+def shown(proj) -> dict:
+    """`review show --json`: what the reviewer read."""
+    return json.loads(run(proj, "review", "show", SLUG, "--json").output)
+
+
+def versioned(proj, n: int) -> str:
+    seg = shown(proj)["segments"][n]
+    return f"{seg['id']}@{seg['version']}"
+
+
+def test_show_prints_each_segment_with_its_version_and_the_unflagged_command(project):
+    proj, _store, ids = project
+    text = run(proj, "review", "show", SLUG).output
+    assert versioned(proj, 0) in text
+    assert f"zaitun review approve {SLUG} --all-unflagged --seen {shown(proj)['unflagged_token']}" in text
+
+
+def test_approve_by_id_at_version_and_all_unflagged(project):
     proj, store, ids = project
-    result = run(proj, "review", "approve", SLUG, ids[0], "--as", "alice")
+    result = run(proj, "review", "approve", SLUG, versioned(proj, 0), "--as", "alice")
     assert result.exit_code == 0 and f"approved {ids[0]}" in result.output
-    result = run(proj, "review", "approve", SLUG, "--all-unflagged", "--as", "alice")
+    result = run(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", shown(proj)["unflagged_token"],
+                 "--as", "alice")
     assert result.exit_code == 0 and result.output.count("approved ") == 3
-    result = run(proj, "review", "approve", SLUG, ids[3], "--as", "alice")
+    result = run(proj, "review", "approve", SLUG, versioned(proj, 3), "--as", "alice")
     assert "released for publishing" in result.output
     assert gate.progress(gate.segment_states(store, SLUG))["complete"]
+
+
+def test_approving_without_naming_the_version_read_is_refused(project):
+    proj, store, ids = project
+    bare = run(proj, "review", "approve", SLUG, ids[0], "--as", "alice")
+    assert isinstance(bare.exception, ReviewError) and "ID@VERSION" in str(bare.exception)
+    blind = run(proj, "review", "approve", SLUG, "--all-unflagged", "--as", "alice")
+    assert isinstance(blind.exception, ReviewError) and "--seen" in str(blind.exception)
+    edit = run(proj, "review", "edit", SLUG, ids[2], "--target", "Text", "--approve", "--as", "alice")
+    assert isinstance(edit.exception, ReviewError) and "ID@VERSION" in str(edit.exception)
+    assert gate.progress(gate.segment_states(store, SLUG))["approved"] == 0
+
+
+def test_a_draft_saved_after_review_show_is_not_approved_in_the_readers_name(project):
+    proj, store, ids = project
+    read, token = versioned(proj, 1), shown(proj)["unflagged_token"]
+    gate.edit(store, SLUG, ids[1], "Saved by someone else meanwhile", "alice")  # after the reader's `show`
+    result = run(proj, "review", "approve", SLUG, read, "--as", "alice")
+    assert result.exit_code == 1 and f"skipped {ids[1]}: not approved" in result.output
+    assert "Saved by someone else meanwhile" in result.output
+    everything = run(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", token, "--as", "alice")
+    assert isinstance(everything.exception, ReviewError) and "nothing approved" in str(everything.exception)
+    stale_edit = run(proj, "review", "edit", SLUG, read, "--target", "Mine", "--approve", "--as", "alice")
+    assert isinstance(stale_edit.exception, ReviewError) and "not saved" in str(stale_edit.exception)
+    assert gate.progress(gate.segment_states(store, SLUG))["approved"] == 0
 
 
 def test_reject_and_edit(project):
     proj, store, ids = project
     assert run(proj, "review", "reject", SLUG, ids[2], "--comment", "use the glossary", "--as", "alice").exit_code == 0
-    result = run(proj, "review", "edit", SLUG, ids[2], "--target", "Foreign nationals may use visa-free transit.",
-                 "--approve", "--as", "alice")
+    result = run(proj, "review", "edit", SLUG, versioned(proj, 2), "--target",
+                 "Foreign nationals may use visa-free transit.", "--approve", "--as", "alice")
     assert result.exit_code == 0 and f"approved {ids[2]}" in result.output
     seg = gate.segment_states(store, SLUG)[2]
     assert seg.state == "approved" and seg.target == "Foreign nationals may use visa-free transit."
@@ -82,6 +125,6 @@ def test_xliff_export_and_import_from_the_command_line(project, tmp_path):
 def test_user_errors_are_one_line_without_a_traceback(project):
     proj, _store, ids = project
     done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(proj.root), "review", "approve", SLUG,
-                           ids[0], "--as", "eve"], capture_output=True, text=True, timeout=60)
+                           f"{ids[0]}@0123456789", "--as", "eve"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stderr.strip() == "zaitun: error: user 'eve' is editor; only admin or reviewer may do this"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-from review_support import SLUG, draft_all, quick_user, review_project
+from review_support import SLUG, draft_all, quick_user, read, read_unflagged, review_project
 from sqlalchemy import func, select
 
 from zaitun.content.intake import ingest
@@ -34,7 +34,7 @@ def states(store):
 def test_segment_goes_from_draft_to_approved_or_rejected(in_review):
     _project, store, ids = in_review
     assert set(states(store).values()) == {"draft"}
-    gate.approve(store, SLUG, [ids[0]], "alice")
+    gate.approve(store, SLUG, read(store, [ids[0]]), "alice")
     gate.reject(store, SLUG, ids[1], "alice", "wrong term")
     now = states(store)
     assert now[ids[0]] == "approved" and now[ids[1]] == "rejected" and now[ids[2]] == "draft"
@@ -54,7 +54,7 @@ def test_edit_stores_a_new_target_and_can_approve_it_at_once(in_review):
 
 def test_approve_all_unflagged_leaves_flagged_segments_for_a_person(in_review):
     _project, store, ids = in_review
-    result = gate.approve_all_unflagged(store, SLUG, "alice")
+    result = gate.approve_unflagged(store, SLUG, read_unflagged(store), "alice")
     assert sorted(result.approved) == sorted(ids[:3] + ids[4:])
     assert states(store)[ids[3]] == "draft" and not result.completed
     assert gate.progress(gate.segment_states(store, SLUG)) == {"approved": 4, "total": 5, "flagged": 1,
@@ -63,9 +63,9 @@ def test_approve_all_unflagged_leaves_flagged_segments_for_a_person(in_review):
 
 def test_last_approval_completes_the_document_and_makes_a_release(in_review):
     _project, store, ids = in_review
-    assert not gate.approve(store, SLUG, ids[:-1], "alice").completed
+    assert not gate.approve(store, SLUG, read(store, ids[:-1]), "alice").completed
     assert store.latest_release(SLUG) is None
-    result = gate.approve(store, SLUG, [ids[-1]], "bob")
+    result = gate.approve(store, SLUG, read(store, [ids[-1]]), "bob")
     assert result.completed
     release = store.latest_release(SLUG)
     assert release["payload"]["meta"]["title"] == "EN 0: 过境免签指南"
@@ -76,16 +76,16 @@ def test_last_approval_completes_the_document_and_makes_a_release(in_review):
 def test_only_reviewers_and_admins_approve(in_review):
     _project, store, ids = in_review
     with pytest.raises(ReviewError, match="editor"):
-        gate.approve(store, SLUG, [ids[0]], "eve")
+        gate.approve(store, SLUG, read(store, [ids[0]]), "eve")
     with pytest.raises(ReviewError, match="unknown user"):
-        gate.approve(store, SLUG, [ids[0]], "mallory")
+        gate.approve(store, SLUG, read(store, [ids[0]]), "mallory")
     with pytest.raises(ReviewError, match="comment"):
         gate.reject(store, SLUG, ids[0], "alice", "  ")
 
 
 def test_changed_sentence_returns_only_that_segment_to_review(in_review):
     project, store, ids = in_review
-    gate.approve(store, SLUG, ids, "alice")
+    gate.approve(store, SLUG, read(store, ids), "alice")
     path = project.content_dir / "guides" / f"{SLUG}.md"
     path.write_text(path.read_text(encoding="utf-8").replace("240小时", "10天"), encoding="utf-8")
     assert ingest(project, store).ingested == [SLUG]
@@ -104,7 +104,7 @@ def test_concurrent_approvals_of_one_segment_are_both_recorded(in_review):
     def approve(actor):
         try:
             barrier.wait()
-            gate.approve(store, SLUG, [ids[0]], actor)
+            gate.approve(store, SLUG, read(store, [ids[0]]), actor)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -126,7 +126,7 @@ def test_concurrent_approvals_of_different_segments_all_land(in_review):
 
     def approve(seg_id, actor):
         barrier.wait()
-        results.append(gate.approve(store, SLUG, [seg_id], actor))
+        results.append(gate.approve(store, SLUG, read(store, [seg_id]), actor))
 
     threads = [threading.Thread(target=approve, args=(seg_id, ("alice", "bob")[n % 2]))
                for n, seg_id in enumerate(ids)]
@@ -174,7 +174,7 @@ class ReviewMachine(RuleBasedStateMachine):
     @rule(n=st.integers(0, 4))
     def approve(self, n):
         seg_id = self.ids[n]
-        result = gate.approve(self.store, SLUG, [seg_id], "alice")
+        result = gate.approve(self.store, SLUG, read(self.store, [seg_id]), "alice")
         assert (seg_id in result.approved) == (self.model[seg_id] != "approved")
         self.model[seg_id] = "approved"
         self._completion(result.completed)
@@ -196,7 +196,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @rule()
     def approve_unflagged(self):
-        result = gate.approve_all_unflagged(self.store, SLUG, "alice")
+        result = gate.approve_unflagged(self.store, SLUG, read_unflagged(self.store), "alice")
         for seg_id, state in self.model.items():
             if state == "draft" and seg_id not in self.flagged:
                 self.model[seg_id] = "approved"
@@ -242,15 +242,17 @@ def test_withdrawn_documents_cannot_be_reviewed(in_review):
     project, store, ids = in_review
     (project.content_dir / "guides" / f"{SLUG}.md").unlink()
     assert ingest(project, store).withdrawn == [SLUG]
-    for action in (lambda: gate.approve(store, SLUG, [ids[0]], "alice"),
+    for action in (lambda: gate.approve(store, SLUG, read(store, [ids[0]]), "alice"),
                    lambda: gate.reject(store, SLUG, ids[0], "alice", "no"),
                    lambda: gate.edit(store, SLUG, ids[0], "Guide", "alice")):
         with pytest.raises(ReviewError, match="no document"):
             action()
 
 
-def test_one_segment_named_twice_is_approved_once(in_review):
+def test_a_repeated_approval_approves_once(in_review):
     _project, store, ids = in_review
-    result = gate.approve(store, SLUG, [ids[0], ids[0]], "alice")
-    assert result.approved == [ids[0]] and result.skipped == {ids[0]: "already approved"}
+    seen = read(store, [ids[0]])
+    gate.approve(store, SLUG, seen, "alice")
+    result = gate.approve(store, SLUG, seen, "alice")
+    assert result.approved == [] and result.skipped == {ids[0]: "already approved"}
     assert len(store.memory_entries()) == 1

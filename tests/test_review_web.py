@@ -1,7 +1,7 @@
 import re
 
 import pytest
-from review_support import PASSWORD, SLUG, Client, draft_all, real_user, review_project
+from review_support import PASSWORD, SLUG, Client, draft_all, page_form, read, real_user, review_project
 
 from zaitun.content.intake import ingest
 from zaitun.review import gate
@@ -31,7 +31,9 @@ def login(client, name="alice", password=PASSWORD):
 
 
 def post(client, path, **data):
-    return client.post(path, data={"csrf_token": csrf(client, f"/doc/{SLUG}"), **data})
+    """Post the form of the document page for `path` (and data's seg_id) as the browser does, with `data` typed in."""
+    form = page_form(client.get(f"/doc/{SLUG}").text, path, data.get("seg_id"))
+    return client.post(path, data=form | data)
 
 
 def state_of(store, seg_id):
@@ -198,7 +200,7 @@ def test_untrusted_content_is_rendered_inert(tmp_path):
 
 def test_changed_chinese_shows_the_difference_and_the_previous_english(site):
     client, store, ids, project = site
-    gate.approve(store, SLUG, ids, "alice")
+    gate.approve(store, SLUG, read(store, ids), "alice")
     path = project.content_dir / "guides" / f"{SLUG}.md"
     path.write_text(path.read_text(encoding="utf-8").replace("240小时", "10天"), encoding="utf-8")
     ingest(project, store)
@@ -272,4 +274,45 @@ def test_session_secret_is_generated_once_and_kept_private(tmp_path):
     assert (project.state_dir / "secret").stat().st_mode & 0o777 == 0o600
     project.config_path.write_text('[review]\nsecret_key = "from-the-config"\n', encoding="utf-8")
     assert secret_key(type(project)(project.root)) == "from-the-config"
+    store.close()
+
+
+def test_a_changed_fact_is_shown_as_a_before_and_after_pair(site):
+    client, store, _ids, project = site
+    from zaitun.translate.pipeline import translate_documents
+
+    path = project.content_dir / "guides" / f"{SLUG}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("programme: transit", "programme: transit\nvalid_until: 2026-12-31"), encoding="utf-8")
+    ingest(project, store)
+    translate_documents(project, store)
+    gate.approve(store, SLUG, read(store), "alice")
+    path.write_text(text.replace("programme: transit", "programme: transit\nvalid_until: 2027-06-30"), encoding="utf-8")
+    ingest(project, store)
+    translate_documents(project, store)
+    login(client)
+    page = client.get(f"/doc/{SLUG}").text
+    assert '<span class="kind">valid until</span>' in page
+    assert "<del>2026</del>" in page and "<ins>2027</ins>" in page
+    assert '<span class="label">approved English before</span>2026-12-31' in page
+    assert store.latest_release(SLUG)["payload"]["facts"]["valid_until"] == {"zh": "2026-12-31", "en": "2026-12-31"}
+
+
+def test_preview_shows_the_facts_as_the_english_page_will(tmp_path):
+    project, store = review_project(tmp_path)
+    path = project.content_dir / "guides" / f"{SLUG}.md"
+    facts = "programme: transit\nissuer: 泉州市人民政府办公室\nvalid_until: 2026-12-31"
+    path.write_text(path.read_text(encoding="utf-8").replace("programme: transit", facts), encoding="utf-8")
+    ingest(project, store)
+    draft_all(store)
+    with store.tx() as conn:  # the issuer without English yet
+        seg = next(s for s in store.segments(SLUG) if s["kind"] == "issuer")
+        store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], "", origin="none")
+    real_user(store, "alice")
+    with Client(create_app(project, store)) as client:
+        login(client)
+        page = client.get(f"/doc/{SLUG}/preview").text
+    assert "<dt>Valid until</dt><dd>EN 2: 2026-12-31</dd>" in page
+    missing = '<mark class="missing" title="no English yet" lang="zh">泉州市人民政府办公室</mark>'
+    assert f"<dt>Issued by</dt><dd>{missing}" in page
     store.close()

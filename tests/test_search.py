@@ -100,9 +100,10 @@ def search(browser, url: str) -> tuple[list[str], list[str]]:
     page.route("**/favicon.ico", lambda route: route.fulfill(status=204))  # the browser's own guess, not ours
     page.goto(url)
     page.wait_for_selector(".pagefind-ui__result-link, .pagefind-ui__message", timeout=30_000)
-    # done when the message says how many results, not "Searching for …"
+    # done when the message says how many results, not "Searching for …", and every result has come in
     page.wait_for_function("""() => { const m = document.querySelector('.pagefind-ui__message');
-        return m && m.textContent.trim() && !/\\.\\.\\.|…/.test(m.textContent); }""", timeout=30_000)
+        return m && m.textContent.trim() && !/\\.\\.\\.|…/.test(m.textContent)
+            && !document.querySelector('.pagefind-ui__loading'); }""", timeout=30_000)  # each result's text loaded
     links = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))")
     page.close()
     return links, problems

@@ -17,7 +17,7 @@ def exported(tmp_path):
     ids = draft_all(store)
     quick_user(store, "alice")
     quick_user(store, "eve", role="editor")
-    gate.approve(store, SLUG, ids[:1], "alice")
+    gate.approve(store, SLUG, gate.shown(gate.segment_states(store, SLUG), ids[:1]), "alice")
     yield project, store, ids, export_xliff(store, SLUG)
     store.close()
 
@@ -68,6 +68,20 @@ def test_final_units_are_approved_only_when_the_importer_asks(exported):
     assert report.approved == [f"{SLUG}/{ids[1]}"]
     seg = next(s for s in gate.segment_states(store, SLUG) if s.seg_id == ids[1])
     assert seg.state == "approved" and seg.translation["reviewed_by"] == "alice"
+
+
+def test_a_final_unit_never_approves_or_replaces_a_draft_saved_after_the_export(exported):
+    project, store, ids, data = exported
+    gate.edit(store, SLUG, ids[1], "Saved after the export", "alice")
+    gate.edit(store, SLUG, ids[2], "Also saved after the export", "alice")
+    back = retarget(data, {ids[1]: "Policy overview"}, state="final")
+    back = retarget(back, {ids[2]: "EN 2: " + gate.segment_states(store, SLUG)[2].source}, state="final")
+    report = import_xliff(project, store, back, "alice", approve_final=True)
+    assert set(report.refused) == {f"{SLUG}/{ids[1]}", f"{SLUG}/{ids[2]}"} and report.approved == []
+    assert "Saved after the export" in report.refused[f"{SLUG}/{ids[1]}"]
+    segs = {s.seg_id: s for s in gate.segment_states(store, SLUG)}
+    assert (segs[ids[1]].target, segs[ids[1]].state) == ("Saved after the export", "draft")
+    assert (segs[ids[2]].target, segs[ids[2]].state) == ("Also saved after the export", "draft")
 
 
 def test_units_whose_chinese_changed_are_refused_one_by_one(exported):

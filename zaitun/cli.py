@@ -98,7 +98,8 @@ def import_(file: Annotated[Path, typer.Argument(help="Notice as .txt (UTF-8/GBK
             section: Annotated[str, typer.Option(help="Content section to put it in.")] = "policies",
             slug: Annotated[str | None, typer.Option(help="Slug (default: from the document number).")] = None,
             force: Annotated[bool, typer.Option("--force", help="Overwrite an existing document.")] = False) -> None:
-    """Convert a government notice into a structured content document and print its path."""
+    """Convert a government document (通知, 意见, 办法, 规定, 决定, 令, 公告, 通告) into a structured
+    content document and print its path."""
     from zaitun.content.importer import import_notice
 
     path = import_notice(file, state.project.content_dir, section=section, slug=slug, force=force)

@@ -4,6 +4,8 @@ Notices usually arrive as text extracted from a PDF: hard-wrapped at about 30 ch
 with page numbers, headers and distribution lines mixed in. The pass is
 `read_notice` (bytes -> text) -> `convert_notice` (text -> front matter + Markdown)
 -> `import_notice` (writes `content/<section>/<slug>.md`, never overwriting silently).
+Recognition lives in `zaitun.content.notice`: lines, head (number, title, issuer, date),
+body (paragraphs and structure), units, Markdown.
 """
 
 from __future__ import annotations
@@ -11,40 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
+from zaitun.content.hanzi import cn_int, fold
 from zaitun.content.model import MAX_BYTES, SLUG_RE, content_files, dump_document
+from zaitun.content.notice.body import classify, paragraphs, shape
+from zaitun.content.notice.head import DOC_NUMBER_RE, Head, take_head
+from zaitun.content.notice.lines import DATE_RE, clean_lines, cut_tail, to_date
+from zaitun.content.notice.markdown import render
 from zaitun.errors import NoticeImportError
 
 TAGS = ["政策文件"]
 PARAGRAPH_INDENT = "\u3000\u3000"
-# Characters that may appear in Chinese text; spaces between them are PDF artefacts.
-_CJK = "\u3001-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uffef\u201c\u201d\u2018\u2019\u00b7\u2014\u2026"
-_ARTEFACT_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}0-9])|(?<=[0-9])[ \t\u3000]+(?=[{_CJK}])")
-_NUM = "0-9０-９〇○零一二三四五六七八九十"
-DATE_RE = re.compile(rf"([{_NUM}]{{4}})\s*年\s*([{_NUM}]{{1,3}})\s*月\s*([{_NUM}]{{1,3}})\s*日")
-DOC_NUMBER_RE = re.compile(
-    r"([\u4e00-\u9fff]{1,12})\s*[〔\[【［(（]\s*(\d{4})\s*[〕\]】］)）]\s*(\d{1,4})\s*号")
-_DEBRIS = [
-    re.compile(r"^[—–\-－~]*\s*\d{1,3}\s*[—–\-－~]*$"),  # — 1 —, - 2 -, lone page numbers
-    re.compile(r"^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$"),
-    re.compile(r"^[（(]此件.{0,12}[）)]$"),  # （此件主动公开）
-]
-_SIGNED_DATE_RE = re.compile(rf"([^，。；：、]{{2,40}}?)?{DATE_RE.pattern}")
-# Printing line (`泉州市人民政府办公室 2024年12月23日印发`) and distribution lines (`抄送：…`).
-_TAIL = re.compile(rf"^(?:抄送|分送)[：:]|^[^，。；：]{{0,30}}?{DATE_RE.pattern}印发$")
-_KINDS = [
-    ("part", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
-    ("measure", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
-    ("item", re.compile(r"^(?:[（(]\d{1,2}[）)]|\d{1,2}[.．](?!\d))")),
-    ("unit", re.compile(r"^(?:牵头|责任|配合|主办|协办)(?:单位|部门)[：:]")),
-]
-_TITLE_END = re.compile(r"(通知|通告|公告|意见|决定|批复|函|报告|办法|规定|方案|措施|细则)$")
-_ORG_END = re.compile(r"(办公室|人民政府|委员会|办公厅|局|厅|部|委|院|中心|办|政府|会)$")
-_STOP = "。！？；"
-_CLOSERS = "”’）)》」』"
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
 
 # Pinyin for characters common in document-number prefixes (泉政办规 -> quan-zheng-ban-gui).
 _PINYIN_TABLE = """
@@ -59,42 +39,9 @@ _PINYIN_TABLE = """
 团tuan 妇fu 联lian 工gong 会hui 协xie 民min 族zu 宗zong 旅lv 体ti 育yu 健jian 医yi 保bao 应ying
 急ji 消xiao 防fang 质zhi 粮liang 储chu 海hai 关guan 边bian 行xing 批pi 数shu 据ju 城cheng
 乡xiang 住zhu 房fang 运yun 输shu 渔yu 林lin 退tui 役yi 军jun 残can 贸mao 促cu 复fu 意yi 见jian
+东dong 莞guan 湖hu 官guan 渡du 昆kun 潍wei 坊fang
 """
 PINYIN = {pair[0]: pair[1:] for pair in _PINYIN_TABLE.split()}
-
-
-@dataclass
-class Line:
-    """One non-blank source line, cleaned of PDF spacing artefacts."""
-
-    no: int
-    text: str
-    lead: bool = False  # began with an ASCII space: a page-break continuation
-    indent: bool = False  # began with an ideographic space: a new paragraph
-    width: float = 0.0
-
-    @property
-    def kind(self) -> str:
-        return next((kind for kind, rx in _KINDS if rx.match(self.text)), "para")
-
-
-@dataclass
-class Block:
-    """One paragraph of the body: part, measure, item, unit or para."""
-
-    kind: str
-    text: str
-
-
-@dataclass
-class Head:
-    """What the covering notice says about itself."""
-
-    title: str
-    summary: str | None
-    issuer: str | None
-    date: dt.date
-    doc_number: str | None
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -172,240 +119,33 @@ def _table_lines(table) -> list[str]:
 def convert_notice(text: str, source: Path) -> tuple[dict, str]:
     """Return (front matter, Markdown body) for the text of one notice."""
     source = Path(source)
-    lines = _cut_tail(_clean_lines(text))
+    lines = cut_tail(clean_lines(text))
     if not lines:
         raise NoticeImportError(source, "the notice is empty: nothing to import", 1)
-    head, rest = _take_head(lines, source)
-    blocks = _paragraphs(rest)
+    head, rest = take_head(lines, source)
+    classify(rest)
+    blocks = shape(paragraphs(rest))
     meta = _front_matter(head, _validity(blocks, head.date, source))
-    return meta, _render(blocks)
+    return meta, render(blocks)
 
 
-def _clean_lines(text: str) -> list[Line]:
-    lines = []
-    for no, raw in enumerate(text.split("\n"), start=1):
-        stripped = _ARTEFACT_SPACE.sub("", raw.strip(" \t\u3000\ufeff\xa0"))
-        if not stripped or any(rx.match(stripped) for rx in _DEBRIS):
-            continue
-        width = sum(0.5 if ord(c) < 128 else 1 for c in stripped.replace(" ", ""))
-        lines.append(Line(no, stripped, raw.startswith((" ", "\xa0")), raw.startswith("\u3000"), width))
-    return lines
+# ---- front matter --------------------------------------------------------------------------
 
-
-def _cut_tail(lines: list[Line]) -> list[Line]:
-    """Drop the printing line (`…印发`), `抄送：` and everything after them."""
-    for i, line in enumerate(lines):
-        if i > 0 and _TAIL.match(line.text.replace(" ", "")):
-            return lines[:i]
-    return lines
-
-
-def _take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
-    """Pick out header, title, signature, date and number lines; return the rest as body lines."""
-    used: set[int] = set()
-    header = _header_issuer(lines, used)
-    doc_number = _doc_number(lines, used)
-    notice_title = _notice_title(lines, used)
-    date, signer = _issue_date(lines, used, source)
-    enclosed = _enclosed_name(notice_title)
-    if enclosed:
-        _drop_enclosed_title(lines, used, enclosed)
-    title = enclosed or notice_title or _first_line_title(lines, used)
-    if not title:
-        raise NoticeImportError(source, "no title found: put the notice's title on its first line", 1)
-    issuer = signer or header or _title_issuer(notice_title)
-    summary = notice_title if notice_title and notice_title != title else None
-    head = Head(title, summary, issuer, date, doc_number)
-    return head, [line for i, line in enumerate(lines) if i not in used]
-
-
-def _header_issuer(lines: list[Line], used: set[int]) -> str | None:
-    """The red header `泉州市人民政府办公室文件` names the issuer."""
-    for i, line in enumerate(lines[:3]):
-        match = re.fullmatch(r"(.{2,40}?)文件", line.text)
-        if match and not re.search(r"[，。：；]", line.text):
-            used.add(i)
-            return match.group(1)
-    return None
-
-
-def _doc_number(lines: list[Line], used: set[int]) -> str | None:
-    """A line that is only a document number; numbers quoted in sentences are other documents."""
-    for i, line in enumerate(lines):
-        match = DOC_NUMBER_RE.fullmatch(line.text.replace(" ", ""))
-        if match:
-            used.add(i)
-            prefix, year, number = match.groups()
-            return f"{prefix}〔{year}〕{int(number)}号"
-    return None
-
-
-def _notice_title(lines: list[Line], used: set[int]) -> str | None:
-    """The `…关于…的通知` title, joined from up to four wrapped lines near the top."""
-    for i, line in enumerate(lines[:8]):
-        if i in used or "关于" not in line.text or line.text.endswith("："):
-            continue
-        parts = []
-        for j in range(i, min(i + 4, len(lines))):
-            if lines[j].text.endswith("：") or lines[j].kind != "para":
-                break
-            parts.append(lines[j].text)
-            if _TITLE_END.search(lines[j].text):
-                used.update(range(i, j + 1))
-                return "".join(parts)
-    return None
-
-
-def _issue_date(lines: list[Line], used: set[int], source: Path) -> tuple[dt.date, str | None]:
-    """The first line that is only a date (or `issuer date`); the line above it may be the issuer."""
-    for i, line in enumerate(lines):
-        match = _SIGNED_DATE_RE.fullmatch(line.text.replace(" ", ""))
-        if i in used or not match or (match.group(1) and not _looks_like_org(match.group(1))):
-            continue
-        used.add(i)
-        date = _to_date(DATE_RE.search(line.text.replace(" ", "")), source, line.no)
-        prev = lines[i - 1] if i > 0 else None
-        if match.group(1) or not prev or i - 1 in used or not _looks_like_org(prev.text):
-            return date, match.group(1)
-        used.add(i - 1)
-        return date, prev.text
-    raise NoticeImportError(source, "no date of issue found: add the date under the issuer's name, "
-                            "on its own line (e.g. 2024年12月20日)", None)
-
-
-def _looks_like_org(text: str) -> bool:
-    return len(text) <= 40 and bool(_ORG_END.search(text)) and not re.search(r"[，。：；、]", text)
-
-
-def _enclosed_name(notice_title: str | None) -> str | None:
-    """`…关于印发X的通知` encloses X: the measures are the document's real subject."""
-    match = re.search(r"关于(?:印发|转发|发布)《?(.+?)》?的通知$", notice_title or "")
-    return match.group(1) if match else None
-
-
-def _drop_enclosed_title(lines: list[Line], used: set[int], name: str) -> None:
-    """Remove the enclosed document's own title lines (they repeat the front matter title)."""
-    for i in range(len(lines)):
-        joined = ""
-        for j in range(i, min(i + 3, len(lines))):
-            if j in used:
-                break
-            joined += lines[j].text.replace(" ", "")
-            if joined.strip("《》") in (name, re.sub(r"[（(][^（(]*[）)]$", "", name)):
-                used.update(range(i, j + 1))
-                return
-            if not name.startswith(joined.strip("《》")):
-                break
-
-
-def _first_line_title(lines: list[Line], used: set[int]) -> str | None:
-    for i, line in enumerate(lines):
-        if i in used:
-            continue
-        if len(line.text) <= 60 and line.kind == "para" and not line.text.endswith(tuple(_STOP + "：")):
-            used.add(i)
-            return line.text
-        return None
-    return None
-
-
-def _title_issuer(notice_title: str | None) -> str | None:
-    match = re.match(r"(.{2,30}?)关于", notice_title or "")
-    return match.group(1) if match and _ORG_END.search(match.group(1)) else None
-
-
-def _cn_number(text: str) -> int:
-    """Arabic or Chinese numerals: 2024, 二〇二四, 十二, 二十一."""
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-    return int("".join(str(_CN_DIGITS[c]) for c in text))
-
-
-def _to_date(match: re.Match, source: Path, line: int | None) -> dt.date:
-    try:
-        return dt.date(*(_cn_number(g) for g in match.groups()))
-    except (ValueError, KeyError):
-        raise NoticeImportError(source, f"impossible date {match.group(0)!r}: correct it in the notice",
-                                line) from None
-
-
-# ---- paragraphs ------------------------------------------------------------------------------
-
-def _paragraphs(lines: list[Line]) -> list[Block]:
-    """Join hard-wrapped lines into paragraphs; one line is one paragraph in unwrapped text."""
-    wrapped = _is_wrapped(lines)
-    full = _full_width(lines)
-    blocks: list[Block] = []
-    current: list[Line] = []
-    for line in lines:
-        starts_new = line.kind != "para" or line.indent or not wrapped or _ends(current, full)
-        if current and starts_new and not (wrapped and line.lead and line.kind == "para"):
-            blocks.append(_block(current))
-            current = []
-        current.append(line)
-    if current:
-        blocks.append(_block(current))
-    return blocks
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values) or [0.0]
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def _is_wrapped(lines: list[Line]) -> bool:
-    """PDF text wraps at ~30 characters; Word paragraphs and hand-typed text do not."""
-    return _percentile([line.width for line in lines], 0.9) <= 40
-
-
-def _full_width(lines: list[Line]) -> float:
-    return _percentile([line.width for line in lines], 0.8)
-
-
-def _ends(current: list[Line], full: float) -> bool:
-    """Does the paragraph end after its last line? A full line may have wrapped after a stop."""
-    if not current:
-        return False
-    last = current[-1]
-    text = last.text.rstrip(_CLOSERS)
-    is_full = last.width >= (full - 3 if len(current) == 1 else full - 1)
-    if text.endswith(("：", ":")):
-        return True
-    if text.endswith(tuple(_STOP)):
-        return not is_full
-    if current[0].kind in ("part", "unit") and not text.endswith(("，", "、")):
-        return not is_full
-    return False
-
-
-def _block(lines: list[Line]) -> Block:
-    text = lines[0].text
-    for line in lines[1:]:
-        gap = " " if text[-1:].isascii() and text[-1:].isalnum() and line.text[:1].isascii() else ""
-        text += gap + line.text
-    return Block(lines[0].kind, _ARTEFACT_SPACE.sub("", text))
-
-
-# ---- front matter and Markdown ---------------------------------------------------------------
-
-def _validity(blocks: list[Block], issued: dt.date, source: Path) -> dict:
+def _validity(blocks: list, issued: dt.date, source: Path) -> dict:
     """valid_from / valid_until from `自…起施行，有效期至…`."""
-    text = "".join(block.text for block in blocks)
+    text = fold("".join(block.text for block in blocks))
     found: dict = {}
     start = re.search(r"自(.{0,30}?)起(?:施行|实施|执行|生效)", text)
     if start:
         date = DATE_RE.search(start.group(1))
         # A copy: the same object twice would make YAML write an anchor (&id001) and an alias.
-        found["valid_from"] = _to_date(date, source, None) if date else dt.date.fromordinal(issued.toordinal())
+        found["valid_from"] = to_date(date, source, None) if date else dt.date.fromordinal(issued.toordinal())
     until = re.search(rf"有效期[^。；]{{0,20}}?(?:至|到)(?={DATE_RE.pattern})", text)
     years = re.search(r"有效期(?:为)?([0-9一二三四五六七八九十]{1,3})年", text)
     if until:
-        found["valid_until"] = _to_date(DATE_RE.match(text, until.end()), source, None)
+        found["valid_until"] = to_date(DATE_RE.match(text, until.end()), source, None)
     elif years:
-        found["valid_until"] = _years_later(found.get("valid_from", issued), _cn_number(years.group(1)))
+        found["valid_until"] = _years_later(found.get("valid_from", issued), cn_int(years.group(1)))
     return found
 
 
@@ -431,52 +171,16 @@ def _front_matter(head: Head, validity: dict) -> dict:
     return meta
 
 
-def _render(blocks: list[Block]) -> str:
-    """Parts become `##`, measures `###` (title sentence only), items a list, units bold labels."""
-    out: list[str] = []
-    in_item = False
-    for block in blocks:
-        if block.kind == "unit":
-            label, rest = re.split(r"[：:]", block.text, maxsplit=1)
-            out.append(("  " if in_item else "") + f"**{label}**：{_inline(rest)}")
-            continue
-        in_item = block.kind == "item"
-        if block.kind == "part":
-            out.append("## " + _inline(block.text))
-        elif block.kind == "measure":
-            heading, rest = _split_measure(block.text)
-            out.extend(["### " + _inline(heading)] + ([_inline(rest)] if rest else []))
-        elif block.kind == "item":
-            out.append("- " + re.sub(r"^(\d+)\.", r"\1\\.", _inline(block.text)))
-        else:
-            out.append(_escape_start(_inline(block.text)))
-    return "\n\n".join(out) + "\n"
-
-
-def _split_measure(text: str) -> tuple[str, str]:
-    """`（一）Title sentence。Rest…` -> ("（一）Title sentence。", "Rest…")."""
-    cut = text.find("。")
-    if cut < 0:
-        return text, ""
-    return text[: cut + 1], text[cut + 1:].strip()
-
-
-def _inline(text: str) -> str:
-    return re.sub(r"([\\*_`<])", r"\\\1", text)
-
-
-def _escape_start(text: str) -> str:
-    """Keep a paragraph that starts like Markdown syntax (`# `, `- `, `1. `) a plain paragraph."""
-    if re.match(r"^(?:[#>+\-=|]|\d+[.)])", text):
-        return "\\" + text if not text[0].isdigit() else re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
-    return text
-
-
 # ---- writing ---------------------------------------------------------------------------------
 
 def default_slug(meta: dict) -> str:
-    """泉政办规〔2024〕11号 -> quan-zheng-ban-gui-2024-11; notice-2024-11 or notice-<date> otherwise."""
-    match = DOC_NUMBER_RE.fullmatch(str(meta.get("doc_number") or ""))
+    """泉政办规〔2024〕11号 -> quan-zheng-ban-gui-2024-11; an order 第77号 -> order-<year>-77;
+    notice-2024-11 or notice-<date> otherwise. Traditional characters read as simplified."""
+    number = fold(str(meta.get("doc_number") or ""))
+    match = DOC_NUMBER_RE.fullmatch(number)
+    order = re.search(r"令第(\d{1,6})号$", number)
+    if order:
+        return f"order-{meta['date'].year}-{int(order.group(1))}"
     if not match:
         return f"notice-{meta['date'].isoformat()}"
     prefix, year, number = match.groups()

@@ -20,6 +20,10 @@ KNOWN_FIELDS = {
 DATE_FIELDS = ("date", "valid_from", "valid_until")
 # Front-matter fields whose Chinese text is translated and reviewed like the body.
 TRANSLATABLE_FIELDS = ("title", "summary", "social")
+# Facts the English page shows beside the text: reviewed like it too (the issuer translated, the
+# document number given an English rendering, dates confirmed), so a changed fact comes back to
+# review and the English page shows only approved ones.
+FACT_FIELDS = ("issuer", "doc_number", "valid_from", "valid_until")
 
 
 class _Loader(yaml.SafeLoader):

@@ -10,11 +10,12 @@ so editing one sentence changes only that segment's id.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
 
-from zaitun.content.model import TRANSLATABLE_FIELDS, Document
+from zaitun.content.model import FACT_FIELDS, TRANSLATABLE_FIELDS, Document
 
 SENTENCE_END = "。！？；"
 CLOSERS = "”’」』）)】》\"'"
@@ -34,7 +35,9 @@ class Segment:
 
     id: str
     source: str
-    kind: str  # title | summary | social | heading | paragraph | list_item | table_cell | quote | alt | image_title
+    # title | summary | social | issuer | doc_number | valid_from | valid_until (front matter), then
+    # heading | paragraph | list_item | table_cell | quote | alt | image_title (body)
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -219,10 +222,13 @@ def segment_body(body: str, key: str, ids: _Ids | None = None) -> list[Piece]:
 
 
 def meta_segments(doc: Document, ids: _Ids) -> list[Segment]:
-    """Segments for the translatable front-matter fields (title, summary, social)."""
+    """Segments for the translatable front-matter fields (title, summary, social) and the facts
+    (issuer, document number, validity dates; a date as YYYY-MM-DD)."""
     out = []
-    for field_name in TRANSLATABLE_FIELDS:
+    for field_name in TRANSLATABLE_FIELDS + FACT_FIELDS:
         value = doc.meta.get(field_name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
         if isinstance(value, str) and value.strip():
             out.append(Segment(ids(value.strip(), field_name), value.strip(), field_name))
     return out

@@ -16,7 +16,7 @@ import yaml
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from zaitun.content.model import content_source, split_front_matter
+from zaitun.content.model import FACT_FIELDS, content_source, split_front_matter
 from zaitun.errors import ZaitunError
 from zaitun.publish.render import body_html
 from zaitun.review.gate import document_from_row
@@ -38,7 +38,7 @@ class Entry:
     social: str
     date: dt.date
     updated: dt.datetime
-    meta: dict  # Chinese front matter (doc_number, issuer, valid_from, valid_until, programme, tags)
+    meta: dict  # front matter (programme, tags...); for en, the released facts (see released_facts)
     source_hash: str  # hash of the Chinese file (zh) or of the release payload (en)
     provenance: dict = field(default_factory=dict)
     under_review: bool = False  # en only: the Chinese changed since this English was approved
@@ -163,10 +163,28 @@ def _zh_entry(row: dict, meta: dict) -> Entry:
                  source=source, _row=row)
 
 
+def released_facts(meta: dict, payload: dict, current: bool) -> dict:
+    """The English page's facts, from its release: the issuer in approved English, the document number
+    in Chinese with its approved English rendering (`doc_number_en`), the validity dates approved.
+    A release made before facts were reviewed shows the current facts only while it is current."""
+    if "facts" not in payload:
+        return {k: meta[k] for k in FACT_FIELDS if k in meta and current}
+    facts = payload["facts"]
+    out = {k: facts[k]["zh"] for k in ("doc_number", "valid_from", "valid_until") if k in facts}
+    if "issuer" in facts:
+        out["issuer"] = facts["issuer"]["en"]
+    number = facts.get("doc_number")
+    if number and number["en"].strip() and number["en"].strip() != number["zh"]:
+        out["doc_number_en"] = number["en"].strip()
+    return out
+
+
 def _en_entry(row: dict, meta: dict, release: dict) -> Entry:
     from zaitun.store import sha
 
     payload = json.loads(release["payload"])
+    current = release["raw_hash"] == row["raw_hash"]
+    meta = {k: v for k, v in meta.items() if k not in FACT_FIELDS} | released_facts(meta, payload, current)
     en_meta = payload.get("meta") or {}
     provenance = dict(payload.get("provenance") or {})
     provenance.update(release_id=release["id"], released_at=_aware(release["created_at"]).isoformat(),
@@ -175,6 +193,6 @@ def _en_entry(row: dict, meta: dict, release: dict) -> Entry:
                  summary=en_meta.get("summary") or "", social=en_meta.get("social") or "",
                  date=_date(meta["date"]), updated=_aware(release["created_at"]), meta=meta,
                  source_hash=sha(release["payload"]), provenance=provenance,
-                 under_review=release["raw_hash"] != row["raw_hash"],
+                 under_review=not current,
                  source=content_source(row["section"], row["path"]),
                  _body=payload.get("body") or "")

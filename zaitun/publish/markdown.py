@@ -25,13 +25,15 @@ from markdown_it.rules_core import StateCore
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import unique_slug
 
+from zaitun.content import labels
+
 FileLink = Callable[[str], str | None]  # link as written -> new href, or None to leave it as written
 PAGE_SUFFIXES = (".md", ".html", ".htm")  # links to these are pages, not files to publish
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # `](dest` or `]: dest` where dest is not external, root-relative or a fragment: a text without one
 # has no file reference, so the (much slower) parse is skipped
 _CANDIDATE = re.compile(r"\](?:\(|:)\s*<?(?![a-zA-Z][a-zA-Z0-9+.-]*:|[/#])")
-_ANCHORED = re.compile(r"<h([23])>(.*?)</h\1>", re.S)  # the levels the anchors plugin gives an id
+_ANCHORED = re.compile(r"<h([2-6])>(.*?)</h\1>", re.S)  # the levels the anchors plugin gives an id
 _TAG = re.compile(r"<[^>]*>")
 # every rule of the reference parser below, and nothing else: no raw HTML, no linkify, no typographer
 _FAST_RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
@@ -48,7 +50,11 @@ class FileReference:
 
 
 def _slugify(text: str) -> str:
-    """Anchor ids that keep Chinese characters (browsers accept them in fragments)."""
+    """Anchor ids that keep Chinese characters (browsers accept them in fragments); a heading that
+    starts with a structure label gets the label's id in both languages (第三条, Article 3 -> article-3)."""
+    anchor = labels.anchor(text)
+    if anchor:
+        return anchor
     out = []
     for ch in text.strip().lower():
         if ch.isalnum():
@@ -95,7 +101,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     md.disable(["html_block", "html_inline"])  # with html off they only ever say no, once per line or '<'
-    md.use(anchors_plugin, min_level=2, max_level=3, slug_func=_slugify, permalink=False)
+    md.use(anchors_plugin, min_level=2, max_level=6, slug_func=_slugify, permalink=False)
     md.core.ruler.push("file_links", _file_links)
     return md
 
@@ -116,7 +122,8 @@ def render_markdown(text: str, file_link: FileLink | None = None) -> str:
     """
     fast = _fast_parser()
     if fast is not None and not (file_link and _CANDIDATE.search(text)):
-        rendered = _with_anchors(fast.render(text))
+        # the one spelling the two differ in: an empty blockquote (the reference writes no newline in it)
+        rendered = _with_anchors(fast.render(text).replace("<blockquote>\n</blockquote>", "<blockquote></blockquote>"))
         if rendered is not None:
             return rendered
     return reference_render(text, file_link)
@@ -128,7 +135,7 @@ def reference_render(text: str, file_link: FileLink | None = None) -> str:
 
 
 def _with_anchors(rendered: str) -> str | None:
-    """Ids on h2/h3 as the anchors plugin gives them (slug of the heading's text, made unique in
+    """Ids on h2-h6 as the anchors plugin gives them (slug of the heading's text, made unique in
     order); None when a heading spans lines, where the plugin's text differs from the HTML's."""
     slugs: set[str] = set()
     out, last = [], 0

@@ -167,7 +167,8 @@ def _list_target(lang: str, kind: str, key: str, site: Site) -> tuple[str, str, 
 def _document(entry: Entry, site: Site) -> PageSpec:
     meta = entry.meta
     data = {"kind": "document", "summary": entry.summary, "date": entry.date.isoformat(),
-            "doc_number": meta.get("doc_number"), "issuer": meta.get("issuer"),
+            "doc_number": meta.get("doc_number"), "doc_number_en": meta.get("doc_number_en"),
+            "issuer": meta.get("issuer"),
             "valid_from": meta.get("valid_from"), "valid_until": meta.get("valid_until"),
             "expired": entry.is_expired(site.today), "in_force": entry.is_in_force(site.today),
             "expiring": entry.is_expiring(site.today, site.expiry_warning_days),

@@ -21,24 +21,30 @@ log = logging.getLogger(__name__)
 Defer = Callable[..., None]  # e.g. FastAPI's BackgroundTasks.add_task: run later, off the request
 
 
-def approve(project: Project, store: Store, slug: str, seg_ids: list[str], actor: str,
+def approve(project: Project, store: Store, slug: str, seen: dict[str, str], actor: str,
             defer: Defer | None = None, via: str = "review") -> ApproveResult:
-    """Approve segments; `via="memory"` is the translate stage approving exact memory matches."""
-    return _announced(project, slug, actor, gate.approve(store, slug, seg_ids, actor, via=via), defer)
+    """Approve segments, each at the version the actor saw (seg_id -> version);
+    `via="memory"` is the translate stage approving the memory matches it just drafted."""
+    return _announced(project, slug, actor, gate.approve(store, slug, seen, actor, via=via), defer)
 
 
-def approve_unflagged(project: Project, store: Store, slug: str, actor: str,
+def approve_unflagged(project: Project, store: Store, slug: str, seen: dict[str, str] | str, actor: str,
                       defer: Defer | None = None) -> ApproveResult:
-    return _announced(project, slug, actor, gate.approve_all_unflagged(store, slug, actor), defer)
+    """The unflagged drafts a page showed (seg_id -> version), or those a `review show` token names."""
+    if isinstance(seen, str):
+        result = gate.approve_unflagged_token(store, slug, seen, actor)
+    else:
+        result = gate.approve_unflagged(store, slug, seen, actor)
+    return _announced(project, slug, actor, result, defer)
 
 
 def edit(project: Project, store: Store, slug: str, seg_id: str, target: str, actor: str,
-         approve_now: bool = False, defer: Defer | None = None) -> ApproveResult:
+         approve_now: bool = False, defer: Defer | None = None, based_on: str | None = None) -> ApproveResult:
     """Store a reviewer's target with its QA issues; approving a flagged edit is allowed (they saw it)."""
     source = (store.segment(slug, seg_id) or {}).get("source", "")
     issues = qa.check(project.glossary_dir, source, target.strip()) if source else []
     result = gate.edit(store, slug, seg_id, target, actor, issues=issues, approve_now=approve_now,
-                       glossary_version=qa.glossary(project.glossary_dir).version)
+                       glossary_version=qa.glossary(project.glossary_dir).version, based_on=based_on)
     return _announced(project, slug, actor, result, defer)
 
 

@@ -50,56 +50,80 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
 
 @review_app.command()
 def show(slug: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Every segment of a document: id, state, Chinese, English and QA issues."""
-    from zaitun.review.gate import progress, segment_states
+    """Every segment of a document: ID@VERSION, state, Chinese, English and QA issues.
+
+    VERSION names the text shown; `review approve` takes ID@VERSION, so it approves only what you read."""
+    from zaitun.review.gate import progress, segment_states, unflagged_token
 
     store = _store()
     if store.document(slug) is None:
         raise ReviewError(f"no document {slug!r} (see `zaitun review list`)")
     states = segment_states(store, slug)
     if as_json:
-        _echo_json({"slug": slug, "progress": progress(states), "segments": [
-            {"id": s.seg_id, "kind": s.kind, "state": s.state, "source": s.source, "target": s.target,
-             "issues": s.issues, "previous": s.previous} for s in states]})
+        _echo_json({"slug": slug, "progress": progress(states), "unflagged_token": unflagged_token(states),
+                    "segments": [{"id": s.seg_id, "version": s.version, "kind": s.kind, "state": s.state,
+                                  "source": s.source, "target": s.target, "issues": s.issues,
+                                  "previous": s.previous} for s in states]})
         return
     prog = progress(states)
     typer.echo(f"{slug}: {prog['approved']}/{prog['total']} approved, {prog['flagged']} flagged")
     for s in states:
-        typer.echo(f"\n{s.seg_id}  {s.state:8} {s.kind}")
+        typer.echo(f"\n{s.seg_id}@{s.version}  {s.state:8} {s.kind}")
         if s.previous:
             typer.echo(f"  was: {s.previous['source']}\n  was approved as: {s.previous['target']}")
         typer.echo(f"  zh: {s.source}\n  en: {s.target or '(none yet)'}")
         for issue in s.issues:
             typer.echo(f"  ! {issue.get('check')}: {issue.get('message')}")
+    unflagged = sum(s.unflagged_draft for s in states)
+    if unflagged:
+        typer.echo(f"\n{unflagged} unflagged draft(s) shown above; approve exactly these with:\n"
+                   f"  zaitun review approve {slug} --all-unflagged --seen {unflagged_token(states)}")
 
 
 def _report(result) -> None:
     for seg_id in result.approved:
         typer.echo(f"approved {seg_id}")
-    for seg_id, why in result.skipped.items():
+    for seg_id, why in (result.skipped | result.refused).items():
         typer.echo(f"skipped {seg_id}: {why}", err=True)
     if result.completed:
         typer.echo("every segment is approved: the English page is released for publishing")
 
 
+def _versioned(item: str, what: str) -> tuple[str, str]:
+    """`ID@VERSION` as `review show` prints it; a bare id is refused so nobody approves unread text."""
+    seg_id, _, version = item.partition("@")
+    if not seg_id or not version:
+        raise ReviewError(f"{item!r}: {what} needs ID@VERSION as `zaitun review show` prints it, "
+                          "so that only the text you read is approved")
+    return seg_id, version
+
+
 @review_app.command()
 def approve(slug: str,
-            segment_ids: Annotated[list[str] | None, typer.Argument(help="Segments to approve.")] = None,
+            segments: Annotated[list[str] | None, typer.Argument(
+                help="Segments to approve, each as ID@VERSION from `zaitun review show`.")] = None,
             all_unflagged: Annotated[bool, typer.Option("--all-unflagged",
-                                                        help="Approve every draft without QA issues.")] = False,
+                                                        help="Approve every unflagged draft (needs --seen).")] = False,
+            seen: Annotated[str, typer.Option("--seen", help="With --all-unflagged: the token `zaitun review show` "
+                                              "printed; refused if the drafts changed since.")] = "",
             actor: AsUser = ...) -> None:
-    """Approve segments (by id, or every unflagged draft)."""
+    """Approve segments at the versions you read (ID@VERSION), or the unflagged drafts `review show` listed.
+
+    A segment whose English changed since you read it is not approved (exit status 1)."""
     from zaitun.review import actions
 
-    if bool(segment_ids) == all_unflagged:
-        raise ReviewError("give segment ids or --all-unflagged (one of the two)")
+    if bool(segments) == all_unflagged:
+        raise ReviewError("give segments as ID@VERSION or --all-unflagged --seen TOKEN (one of the two)")
+    if all_unflagged and not seen:
+        raise ReviewError(f"--all-unflagged needs --seen TOKEN: run `zaitun review show {slug}` and read the drafts; "
+                          "it prints the command with the token")
     project, store = _project(), _store()
     if all_unflagged:
-        result = actions.approve_unflagged(project, store, slug, actor)
+        result = actions.approve_unflagged(project, store, slug, seen, actor)
     else:
-        result = actions.approve(project, store, slug, list(segment_ids), actor)
+        result = actions.approve(project, store, slug, dict(_versioned(s, "approve") for s in segments), actor)
     _report(result)
-    if result.skipped and not result.approved:
+    if result.refused or (result.skipped and not result.approved):
         raise typer.Exit(1)
 
 
@@ -115,14 +139,23 @@ def reject(slug: str, segment_id: str,
 
 
 @review_app.command()
-def edit(slug: str, segment_id: str,
+def edit(slug: str,
+         segment: Annotated[str, typer.Argument(help="ID@VERSION from `zaitun review show` (a bare ID only "
+                                                     "without --approve).")],
          target: Annotated[str, typer.Option("--target", help="The new English text.")],
          approve_now: Annotated[bool, typer.Option("--approve", help="Approve the new text at once.")] = False,
          actor: AsUser = ...) -> None:
-    """Store a new English text for a segment (the old one stays in history)."""
+    """Store a new English text for a segment (the old one stays in history).
+
+    With ID@VERSION the edit is refused when someone saved another draft since you read it."""
     from zaitun.review import actions
 
-    result = actions.edit(_project(), _store(), slug, segment_id, target, actor, approve_now=approve_now)
+    if approve_now or "@" in segment:
+        segment_id, version = _versioned(segment, "edit --approve")
+    else:
+        segment_id, version = segment, None
+    result = actions.edit(_project(), _store(), slug, segment_id, target, actor, approve_now=approve_now,
+                          based_on=version)
     typer.echo(f"saved {segment_id}")
     _report(result)
 

@@ -1,20 +1,26 @@
 """The rules of the review gate: who may approve, what an approval binds, when a document is done.
 
-An approval is bound to the exact source and target it approved (their hashes); when the
-Chinese changes the segment gets a new id and comes back to review, while unchanged
-segments keep their approval. The last approval of a document snapshots its English as a
-release, which is what the publisher puts online.
+Every approval names the version it approves: a token hashing the translation's id, its
+Chinese, its English, its QA issues and its state, which the UI and the command line show
+beside each segment. An approval whose version is not the segment's current draft (another
+reviewer saved newer text or rejected it, or QA flagged it since) is refused, naming the
+segment, so nobody ever approves text they were not shown. The approval itself stays bound
+to the exact source and target (their hashes); when the Chinese changes the segment gets a
+new id and comes back to review, while unchanged segments keep their approval. The last
+approval of a document snapshots its English as a release, which is what the publisher puts
+online.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
-from zaitun.content.model import Document, parse_document
+from zaitun.content.model import FACT_FIELDS, Document, parse_document
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
 from zaitun.store import Store, now, sha, translations
@@ -52,11 +58,38 @@ class SegmentState:
     def target(self) -> str:
         return self.translation["target"] if self.translation else ""
 
+    @property
+    def version(self) -> str:
+        """What a reviewer is shown, as a short token: approvals must name it (see the module docstring)."""
+        tr = self.translation
+        if tr is None:
+            return "none"
+        shown = json.dumps([tr["id"], self.source, tr["target"], tr["issues"], self.state, tr["comment"]],
+                           ensure_ascii=False)
+        return sha(shown)[:10]
+
+    @property
+    def unflagged_draft(self) -> bool:
+        return self.state == "draft" and not self.issues and bool(self.target.strip())
+
+
+def shown(states: list[SegmentState], seg_ids: list[str] | None = None) -> dict[str, str]:
+    """seg_id -> version of the given segments (all when None), as a reviewer reading `states` saw them."""
+    wanted = None if seg_ids is None else set(seg_ids)
+    return {s.seg_id: s.version for s in states if wanted is None or s.seg_id in wanted}
+
+
+def unflagged_token(states: list[SegmentState]) -> str:
+    """One token for the set of unflagged drafts and their versions: `--all-unflagged --seen TOKEN`."""
+    drafts = sorted(f"{s.seg_id}@{s.version}" for s in states if s.unflagged_draft)
+    return sha("\n".join(drafts))[:10]
+
 
 @dataclass
 class ApproveResult:
     approved: list[str] = field(default_factory=list)
-    skipped: dict[str, str] = field(default_factory=dict)  # seg_id -> why
+    skipped: dict[str, str] = field(default_factory=dict)  # seg_id -> why (already approved, nothing to approve)
+    refused: dict[str, str] = field(default_factory=dict)  # seg_id -> what changed since the reviewer saw it
     completed: bool = False  # this action approved the document's last pending segment
 
 
@@ -106,27 +139,68 @@ def _find(store: Store, slug: str, seg_id: str, conn: Connection) -> SegmentStat
     raise ReviewError(f"{slug}: no current segment {seg_id!r} (see `zaitun review show {slug}`)")
 
 
-def approve(store: Store, slug: str, seg_ids: list[str], actor: str, via: str = "review") -> ApproveResult:
-    """Approve segments' current drafts; the document's last approval makes a release."""
+def approve(store: Store, slug: str, seen: dict[str, str], actor: str, via: str = "review") -> ApproveResult:
+    """Approve segments' current drafts, each only if it is still the version the actor saw
+    (`seen`: seg_id -> version); the document's last approval makes a release."""
     if via == "review":
         require_role(store, actor)
     _require_document(store, slug)
     with store.tx() as conn:
-        return _approve_in(store, conn, slug, seg_ids, actor, via)
+        return _approve_in(store, conn, slug, seen, actor, via)
 
 
-def _approve_in(store: Store, conn: Connection, slug: str, seg_ids: list[str], actor: str, via: str) -> ApproveResult:
+def approve_unflagged(store: Store, slug: str, seen: dict[str, str], actor: str) -> ApproveResult:
+    """"Approve all unflagged" on a page: of the drafts it showed as unflagged (`seen`), those still
+    unchanged unflagged drafts; a draft that changed, was decided or appeared since is not approved."""
+    require_role(store, actor)
+    _require_document(store, slug)
+    with store.tx() as conn:
+        states = {s.seg_id: s for s in segment_states(store, slug, conn)}
+        still = {i: v for i, v in seen.items()
+                 if i not in states or states[i].unflagged_draft or states[i].state == "approved"}
+        result = _approve_in(store, conn, slug, still, actor, "review")
+        for seg_id in seen.keys() - still.keys():
+            result.refused[seg_id] = (f"not approved: it is no longer an unflagged draft (now {states[seg_id].state}"
+                                      f"{', flagged' if states[seg_id].issues else ''}); read it again")
+        return result
+
+
+def approve_unflagged_token(store: Store, slug: str, token: str, actor: str) -> ApproveResult:
+    """The command line's "approve all unflagged": only if the set of unflagged drafts is still the one
+    `zaitun review show` printed `token` for; otherwise nothing is approved."""
+    require_role(store, actor)
+    _require_document(store, slug)
+    with store.tx() as conn:
+        states = segment_states(store, slug, conn)
+        if unflagged_token(states) != token:
+            raise ReviewError(f"{slug}: nothing approved: the unflagged drafts changed since you saw them "
+                              f"(--seen {token}, now {unflagged_token(states)}); "
+                              f"run `zaitun review show {slug}` again")
+        return _approve_in(store, conn, slug, {s.seg_id: s.version for s in states if s.unflagged_draft},
+                           actor, "review")
+
+
+def _approve_in(store: Store, conn: Connection, slug: str, seen: dict[str, str], actor: str,
+                via: str) -> ApproveResult:
     result = ApproveResult()
     before = segment_states(store, slug, conn)  # read once: approving a whole document stays linear
     by_id = {s.seg_id: s for s in before}
-    for seg_id in seg_ids:
-        seg = by_id.get(seg_id) or _find(store, slug, seg_id, conn)
-        why = "already approved" if seg_id in result.approved else _cannot_approve(seg)
+    for seg_id, version in seen.items():
+        seg = by_id.get(seg_id)
+        if seg is None:
+            result.refused[seg_id] = (f"not approved: {slug} has no segment {seg_id!r} any more (its Chinese "
+                                      "changed or was removed); read the document again")
+            continue
+        why = _cannot_approve(seg)
         if why:
             result.skipped[seg_id] = why
             if seg.state == "approved":  # a concurrent or repeated approval is still an action
                 store.log(conn, actor, "approve", slug, seg_id, before="approved", after=seg.target,
                           note=f"already approved by {seg.translation['reviewed_by']}; nothing changed")
+            continue
+        if version != seg.version:
+            result.refused[seg_id] = f"not approved: {_changed(seg, version)}"
+            store.log(conn, actor, "approve-refused", slug, seg_id, after=seg.target, note=result.refused[seg_id])
             continue
         _mark_approved(store, conn, slug, seg, actor, via)
         result.approved.append(seg_id)
@@ -134,6 +208,15 @@ def _approve_in(store: Store, conn: Connection, slug: str, seg_ids: list[str], a
         make_release(store, conn, slug, actor)
         result.completed = True
     return result
+
+
+def _changed(seg: SegmentState, version: str) -> str:
+    tr = seg.translation
+    by = f", saved by {tr['created_by']}" if tr and tr["created_by"] != "zaitun" else ""
+    flagged = f"; QA: {'; '.join(i['message'] for i in seg.issues)}" if seg.issues else ""
+    rejected = f"; rejected by {tr['reviewed_by']}: {tr['comment']}" if seg.state == "rejected" else ""
+    return (f"this is not the text you were shown: it changed since you read it (version {version}, now "
+            f"{seg.version}); it now reads {seg.target!r}{by}{flagged}{rejected}. Read it and try again")
 
 
 def _cannot_approve(seg: SegmentState) -> str | None:
@@ -146,18 +229,15 @@ def _cannot_approve(seg: SegmentState) -> str | None:
 
 def _mark_approved(store: Store, conn: Connection, slug: str, seg: SegmentState, actor: str, via: str) -> None:
     stamp = now()
-    conn.execute(update(translations).where(translations.c.id == seg.translation["id"])
+    tr = seg.translation
+    conn.execute(update(translations).where(translations.c.id == tr["id"])
                  .values(state="approved", reviewed_by=actor, reviewed_at=stamp,
                          source_hash=sha(seg.source)))
     store.remember(conn, seg.source, seg.target, origin="review", approved_by=actor)
     action = "approve-from-memory" if via == "memory" else "approve"
-    store.log(conn, actor, action, slug, seg.seg_id, before=seg.state, after=seg.target)
-
-
-def approve_all_unflagged(store: Store, slug: str, actor: str) -> ApproveResult:
-    states = segment_states(store, slug)
-    ids = [s.seg_id for s in states if s.state in ("draft",) and not s.issues and s.target.strip()]
-    return approve(store, slug, ids, actor)
+    store.log(conn, actor, action, slug, seg.seg_id, before=seg.state, after=seg.target,
+              note=f"version {seg.version}: translation {tr['id']}, source {sha(seg.source)[:12]}, "
+                   f"target {sha(seg.target)[:12]}")
 
 
 def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> None:
@@ -175,19 +255,27 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> No
 
 
 def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, issues: list[dict] | None = None,
-         approve_now: bool = False, glossary_version: str = "") -> ApproveResult:
-    """Store a reviewer's new target (kept beside the old one), optionally approving it at once."""
+         approve_now: bool = False, glossary_version: str = "", based_on: str | None = None) -> ApproveResult:
+    """Store a reviewer's new target (kept beside the old one), optionally approving it at once.
+
+    `based_on` is the version the reviewer was editing: when another draft was saved since, the
+    edit is refused instead of silently replacing it. An approval here approves the typed text."""
     require_role(store, actor)
     if not target.strip():
         raise ReviewError("the new translation is empty")
     _require_document(store, slug)
     with store.tx() as conn:
         seg = _find(store, slug, seg_id, conn)
+        if based_on is not None and based_on != seg.version:
+            raise ReviewError(f"{seg_id}: not saved: {_changed(seg, based_on)}")
         store.add_translation(conn, slug, seg_id, seg.source, target.strip(), origin="human",
                               issues=issues or [], created_by=actor, glossary_version=glossary_version)
         store.log(conn, actor, "edit", slug, seg_id, before=seg.target, after=target.strip())
+        if not approve_now:
+            return ApproveResult()
         # approving in the same transaction: nobody else's edit can slip in between
-        return _approve_in(store, conn, slug, [seg_id], actor, "review") if approve_now else ApproveResult()
+        mine = next(s for s in segment_states(store, slug, conn) if s.seg_id == seg_id)
+        return _approve_in(store, conn, slug, {seg_id: mine.version}, actor, "review")
 
 
 def _require_document(store: Store, slug: str) -> dict:
@@ -197,17 +285,40 @@ def _require_document(store: Store, slug: str) -> dict:
     return row
 
 
-def make_release(store: Store, conn: Connection, slug: str, actor: str) -> None:
+def renew_release(store: Store, slug: str, actor: str = "zaitun") -> bool:
+    """Release a complete document again when its Chinese changed without bringing any text back to
+    review (tags, the date, a removed sentence): every segment in it is still approved as it was,
+    and without a new release its English page would say "update under review" for ever."""
+    if _released_as_is(store, slug):  # the common case, answered without taking the write lock
+        return False
+    with store.tx() as conn:
+        if _released_as_is(store, slug) or not progress(segment_states(store, slug, conn))["complete"]:
+            return False
+        make_release(store, conn, slug, actor, note="the Chinese changed; no segment needed a new review")
+        return True
+
+
+def _released_as_is(store: Store, slug: str) -> bool:
+    """True when there is nothing to release: no active document, or its release is for its current Chinese."""
+    row = store.document(slug)
+    release = store.latest_release(slug) if row and row["status"] == "active" else None
+    return row is None or row["status"] != "active" or (release is not None and release["raw_hash"] == row["raw_hash"])
+
+
+def make_release(store: Store, conn: Connection, slug: str, actor: str, note: str = "all segments approved") -> None:
     """Snapshot the approved English of a complete document for the publisher."""
     row = store.document(slug)
     doc = document_from_row(row)
     meta_segs, pieces = document_pieces(doc)
     current = store.current_translations(slug, conn)
     targets = {seg_id: tr["target"] for seg_id, tr in current.items()}
-    meta = {seg.kind: targets.get(seg.id, "") for seg in meta_segs}
+    meta = {seg.kind: targets.get(seg.id, "") for seg in meta_segs if seg.kind not in FACT_FIELDS}
+    facts = {seg.kind: {"zh": seg.source, "en": targets.get(seg.id, "")} for seg in meta_segs
+             if seg.kind in FACT_FIELDS}
     approvals = [tr for seg_id, tr in current.items() if tr["state"] == "approved"]
     payload = {
         "meta": meta,
+        "facts": facts,  # the approved facts, Chinese and English: the English page shows only these
         "body": render_pieces(pieces, targets),
         "provenance": {
             "approved_by": sorted({tr["reviewed_by"] for tr in approvals if tr["reviewed_by"]}),
@@ -218,5 +329,5 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str) -> None:
         },
     }
     store.add_release(conn, slug, "en", row["raw_hash"], payload)
-    store.log(conn, actor, "release", slug, note="all segments approved")
+    store.log(conn, actor, "release", slug, note=note)
     store.record_event(conn, "zaitun.document.approved", slug, approved_by=actor)

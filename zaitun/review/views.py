@@ -23,6 +23,8 @@ from zaitun.review.gate import SegmentState, document_from_row, progress, segmen
 from zaitun.status import document_status
 from zaitun.store import Store
 
+FACT_LABELS = {"doc_number": "Document number", "issuer": "Issued by", "valid_from": "Valid from",
+               "valid_until": "Valid until"}  # the facts the English page shows beside the text
 MEDIA_PREFIX = "/media/"  # where the review UI serves files beside documents, for previews
 STAGES = ("translating", "in review", "update in review", "approved", "withdrawn")
 
@@ -130,6 +132,7 @@ class Preview:
     html_zh: str  # from render_markdown: safe to insert as it is
     html_en: str
     missing: int
+    facts: list[tuple[str, str, str]] = field(default_factory=list)  # (label, Chinese, English or "")
 
 
 def preview(store: Store, slug: str, content_dir: Path | None = None) -> Preview:
@@ -151,4 +154,5 @@ def preview(store: Store, slug: str, content_dir: Path | None = None) -> Preview
     for token, source in marks.items():
         html_en = html_en.replace(token, f'<mark class="missing" title="no English yet">{html.escape(source)}</mark>')
     title_en = next((targets.get(s.id, "") for s in meta_segs if s.kind == "title"), "")
-    return Preview(doc.title, title_en, render_markdown(doc.body, link), html_en, len(marks))
+    facts = [(FACT_LABELS[s.kind], s.source, targets.get(s.id, "")) for s in meta_segs if s.kind in FACT_LABELS]
+    return Preview(doc.title, title_en, render_markdown(doc.body, link), html_en, len(marks), facts)

@@ -296,8 +296,9 @@ def _page_routes(app: FastAPI) -> None:
         segs = views.segment_views(request.app.state.project, store, slug)
         shown = [v for v in segs if not (hide_approved and v.state.state == "approved")]
         title = views.document_from_row(row).title
+        unflagged = [f"{v.seg_id}@{v.state.version}" for v in shown if v.state.unflagged_draft]
         return render(request, "document.html", user=user, slug=slug, title=title, segments=shown,
-                      progress=views.summary(segs), hide_approved=hide_approved)
+                      progress=views.summary(segs), hide_approved=hide_approved, unflagged=unflagged)
 
     @app.get("/doc/{slug}/preview")
     def preview(request: Request, slug: str, user: dict = Depends(approver)):
@@ -327,15 +328,18 @@ def _action_routes(app: FastAPI) -> None:
     def approve(request: Request, slug: str, background: BackgroundTasks, user: dict = Depends(approver),
                 form: dict = Depends(checked_form)):
         seg_id = form.get("seg_id", "")
+        seen = {seg_id: form.get("version", "")}
         return _act(request, slug, seg_id, lambda: _report(request, actions.approve(
-            request.app.state.project, request.app.state.store, slug, [seg_id], user["name"],
+            request.app.state.project, request.app.state.store, slug, seen, user["name"],
             defer=background.add_task)))
 
     @app.post("/doc/{slug}/approve-unflagged")
     def approve_unflagged(request: Request, slug: str, background: BackgroundTasks,
                           user: dict = Depends(approver), form: dict = Depends(checked_form)):
+        seen = dict(item.split("@", 1) for item in form.get("shown", "").split() if "@" in item)
         return _act(request, slug, "", lambda: _report(request, actions.approve_unflagged(
-            request.app.state.project, request.app.state.store, slug, user["name"], defer=background.add_task)))
+            request.app.state.project, request.app.state.store, slug, seen, user["name"],
+            defer=background.add_task)))
 
     @app.post("/doc/{slug}/reject")
     def reject(request: Request, slug: str, user: dict = Depends(approver), form: dict = Depends(checked_form)):
@@ -355,7 +359,7 @@ def _action_routes(app: FastAPI) -> None:
         def run() -> None:
             result = actions.edit(request.app.state.project, request.app.state.store, slug, seg_id,
                                   form.get("target", ""), user["name"], approve_now=form.get("approve") == "1",
-                                  defer=background.add_task)
+                                  defer=background.add_task, based_on=form.get("version"))
             _report(request, result) if form.get("approve") == "1" else flash(request, "ok", "saved")
 
         return _act(request, slug, seg_id, run)
@@ -378,7 +382,7 @@ def _act(request: Request, slug: str, seg_id: str, run) -> Response:
 def _report(request: Request, result) -> None:
     if result.approved:
         flash(request, "ok", f"approved {len(result.approved)} segment(s)")
-    for seg_id, why in result.skipped.items():
+    for seg_id, why in (result.skipped | result.refused).items():
         flash(request, "error", f"{seg_id}: {why}")
     if result.completed:
         flash(request, "ok", "every segment is approved: the English page is released for publishing")
@@ -396,6 +400,8 @@ def _api_routes(app: FastAPI) -> None:
         _active_document(store, slug)
         segs = views.segment_views(request.app.state.project, store, slug)
         return {"slug": slug, "progress": views.summary(segs),
-                "segments": [{"id": v.seg_id, "kind": v.state.kind, "state": v.state.state, "source": v.state.source,
+                "unflagged": [f"{v.seg_id}@{v.state.version}" for v in segs if v.state.unflagged_draft],
+                "segments": [{"id": v.seg_id, "version": v.state.version, "kind": v.state.kind,
+                              "state": v.state.state, "source": v.state.source,
                               "target": v.state.target, "issues": v.state.issues,
                               "previous": v.state.previous} for v in segs]}

@@ -2,13 +2,17 @@
 
 Export: one `<file id=SLUG>` per document, one `<unit id=SEGMENT_ID>` per segment, the Chinese
 in `<source>`, the current English in `<target>`, and `state` initial (nothing yet, or
-rejected), translated (draft) or final (approved).
+rejected), translated (draft) or final (approved); `zt:version` on each unit names the version
+exported, so an import never replaces or approves a draft saved after the export.
 
 Import: each unit is checked on its own. A unit whose segment is gone or whose `<source>` no
 longer equals the current Chinese is refused with a message naming it; the others are taken.
 Accepted targets are stored as edits by the importing reviewer, never as approvals, unless
 the import is run with `approve_final` and the unit's state is `final`: then the reviewer who
 imports vouches for it, and it is approved in their name (recorded as such in the audit log).
+An approval of a `final` unit is bound to that unit's target and to the source it was exported
+for: the importer's own text, or the current draft only while it is still the draft the import
+compared the unit with.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from zaitun.review.gate import require_role, segment_states
 from zaitun.store import Store
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
+ZT = "urn:zaitun:review"  # our own attribute on <unit>: the version of the text exported
 STATES = {"pending": "initial", "rejected": "initial", "draft": "translated", "approved": "final"}
 
 
@@ -36,10 +41,11 @@ def export_xliff(store: Store, slug: str) -> bytes:
     row = store.document(slug)
     if row is None or row["status"] != "active":
         raise ReviewError(f"no document {slug!r} in review (see `zaitun review list`)")
-    root = etree.Element(_q("xliff"), nsmap={None: NS}, version="2.0", srcLang="zh", trgLang="en")
+    root = etree.Element(_q("xliff"), nsmap={None: NS, "zt": ZT}, version="2.0", srcLang="zh", trgLang="en")
     file_el = etree.SubElement(root, _q("file"), id=slug, original=f"content/{row['section']}/{slug}.md")
     for state in segment_states(store, slug):
         unit = etree.SubElement(file_el, _q("unit"), id=state.seg_id, name=state.kind)
+        unit.set(f"{{{ZT}}}version", state.version)
         if state.state == "rejected" and state.translation.get("comment"):
             notes = etree.SubElement(unit, _q("notes"))
             etree.SubElement(notes, _q("note"), category="rejected").text = state.translation["comment"]
@@ -68,6 +74,7 @@ class _Unit:
     source: str
     target: str
     state: str
+    version: str = ""  # the version exported; empty from files made elsewhere
 
 
 def parse_units(data: bytes) -> list[_Unit]:
@@ -86,7 +93,8 @@ def parse_units(data: bytes) -> list[_Unit]:
             source = "".join("".join(s.find(_q("source")).itertext()) for s in segs if s.find(_q("source")) is not None)
             target = "".join("".join(s.find(_q("target")).itertext()) for s in segs if s.find(_q("target")) is not None)
             state = segs[-1].get("state", "initial") if segs else "initial"
-            units.append(_Unit(file_el.get("id", ""), unit.get("id", ""), source, target, state))
+            units.append(_Unit(file_el.get("id", ""), unit.get("id", ""), source, target, state,
+                               unit.get(f"{{{ZT}}}version", "")))
     return units
 
 
@@ -129,13 +137,24 @@ def _refusal(unit: _Unit, segments: dict) -> str | None:
 
 def _take(project: Project, store: Store, unit: _Unit, seg, actor: str, approve_final: bool,
           report: ImportReport, key: str) -> None:
+    """Store or approve one unit, bound to the version exported (or read at the start of the import): a
+    draft saved by someone else since is neither overwritten nor approved in the importer's name."""
     wants_approval = approve_final and unit.state == "final"
+    version = unit.version or seg.version
     if unit.target.strip() == seg.target:
         if wants_approval and seg.state != "approved":
-            result = actions.approve(project, store, unit.slug, [unit.seg_id], actor)
+            result = actions.approve(project, store, unit.slug, {unit.seg_id: version}, actor)
+            if result.refused:
+                report.refused[key] = result.refused[unit.seg_id]
+                return
             (report.approved if result.approved else report.unchanged).append(key)
         else:
             report.unchanged.append(key)
         return
-    result = actions.edit(project, store, unit.slug, unit.seg_id, unit.target, actor, approve_now=wants_approval)
+    try:
+        result = actions.edit(project, store, unit.slug, unit.seg_id, unit.target, actor,
+                              approve_now=wants_approval, based_on=version)
+    except ReviewError as exc:
+        report.refused[key] = str(exc)
+        return
     (report.approved if result.approved else report.updated).append(key)

@@ -80,7 +80,7 @@ def check_terms(source: str, target: str, glossary: Glossary) -> list[dict]:
 
 
 def _where(entry) -> str:
-    return f"{entry.path.rsplit('/', 1)[-1]}:{entry.line}" if entry.path else "entry"
+    return f"{entry.path.rsplit('/', 1)[-1]}:{entry.line}" if entry.path else (entry.note or "entry")
 
 
 def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:

@@ -3,7 +3,9 @@
 Each entry gives the approved English for a Chinese term and renderings that must never
 appear. Matching uses an Aho-Corasick automaton over every term, so the cost is linear in
 the text however many terms there are; the longest match at the leftmost position wins
-(市委宣传部 over 宣传部), and a shorter term never splits a longer one.
+(市委宣传部 over 宣传部), and a shorter term never splits a longer one. Structure labels of
+regulations (第三条 "Article 3", 第二章 "Chapter II", from `zaitun.content.labels`) match as
+terms too, so masking hands them to engines ready-made and QA flags a label rendered otherwise.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from pathlib import Path
 
 import ahocorasick
 
+from zaitun.content import labels
 from zaitun.errors import GlossaryError
 
 HEADER = ["zh", "en", "forbidden", "note"]
+LABEL_NOTE = "structure label"  # the note of the entries made for 第三条, 第二章, …
 
 
 @dataclass(frozen=True)
@@ -67,14 +71,18 @@ class Glossary:
             if (end + 1) % 4 == 0:  # whole characters only, never a match across two of them
                 yield (end + 1) // 4 - len(entry.zh), entry
 
+    def _label_hits(self, text: str) -> list[tuple[int, Entry]]:
+        return [(start, Entry(text[start:end], en, note=LABEL_NOTE)) for start, end, en in labels.find(text)]
+
     def all_matches(self, text: str) -> list[Match]:
         """Every occurrence of every term, nested and overlapping ones included."""
-        return [Match(start, start + len(e.zh), e) for start, e in self._hits(text)]
+        hits = [*self._hits(text), *self._label_hits(text)]
+        return sorted((Match(start, start + len(e.zh), e) for start, e in hits), key=lambda m: (m.start, m.end))
 
     def matches(self, text: str) -> list[Match]:
         """Longest-leftmost, non-overlapping matches in text order."""
         longest: dict[int, Entry] = {}
-        for start, entry in self._hits(text):
+        for start, entry in [*self._hits(text), *self._label_hits(text)]:
             best = longest.get(start)
             if best is None or len(entry.zh) > len(best.zh):
                 longest[start] = entry
@@ -86,6 +94,22 @@ class Glossary:
                 out.append(Match(start, start + len(entry.zh), entry))
                 pos = start + len(entry.zh)
         return out
+
+    def rendering(self, text: str) -> str | None:
+        """The English of a segment that is one term, or a structure label with at most one term
+        after it (`第三条`, `第一章　总则` -> "Chapter I General Provisions"); None otherwise."""
+        text = text.strip()
+        found = self.matches(text)
+        if not found or found[0].start != 0 or found[-1].end != len(text) or len(found) > 2:
+            return None
+        if len(found) == 2:
+            gap = text[found[0].end:found[1].start]
+            if found[0].entry.note != LABEL_NOTE or gap.strip(" \u3000：:"):
+                return None
+            english = found[0].entry.en + (": " if gap.strip() else " ") + found[1].entry.en
+        else:
+            english = found[0].entry.en
+        return english[:1].upper() + english[1:]
 
 
 def _units(text: str) -> str:

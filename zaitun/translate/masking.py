@@ -63,14 +63,16 @@ def mask(text: str, glossary: Glossary) -> Masked:
     covered = set()
     for start, end, _ in spans:
         covered.update(range(start, end))
+    renderings = {}  # start -> approved English of the term or structure label there
     for m in glossary.matches(text):
         if not covered.intersection(range(m.start, m.end)):
             spans.append((m.start, m.end, "term"))
+            renderings[m.start] = m.entry.en
     spans.sort()
     out, slots, pos = [], {}, 0
     for n, (start, end, kind) in enumerate(spans, start=1):
         original = text[start:end]
-        restore = glossary.by_term[original].en if kind == "term" else original
+        restore = renderings[start] if kind == "term" else original
         slots[n] = Protected(restore, original, kind)
         out.append(text[pos:start])
         out.append(placeholder(n))

@@ -4,9 +4,11 @@ Drafts in review are checked again first, so a term added or forbidden since, or
 check, flags the drafts it concerns. For every segment without a translation: an exact match
 in approved memory is reused
 (and approved at once when `review.auto_approve_memory` is on and no check objects);
-otherwise a segment that is one glossary term gets the approved rendering; otherwise the
-engine translates it with terms masked, and the spacing engines leave around restored terms and
-Markdown is repaired; what nothing can translate stays empty and flagged.
+otherwise a fact made by rule (validity dates, a document number: see facts.py) gets its
+rule draft; otherwise a segment that is one glossary term or structure label (`第三条`,
+`第一章　总则`) gets the approved rendering; otherwise the engine translates it with terms masked,
+and the spacing engines leave around restored terms and Markdown is repaired; what nothing can
+translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
 a second run with nothing changed does nothing.
 """
@@ -17,12 +19,14 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from zaitun import events
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
 from zaitun.review import actions, gate
 from zaitun.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import Engine, make_engine
+from zaitun.translate.facts import RULE_KINDS, fact_draft
 from zaitun.translate.glossary import Glossary, load_glossary
 from zaitun.translate.masking import mask, restore
 from zaitun.translate.memory import TmxImport, load_project_tmx
@@ -41,6 +45,7 @@ class SegmentResult:
     origin: str  # memory | engine | none
     issues: list[dict] = field(default_factory=list)
     engine: str = ""
+    translation_id: int = 0  # the stored draft, so approving a memory match approves exactly it
 
 
 @dataclass
@@ -104,6 +109,8 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
                 on_progress(done, total)
         if auto_approve:
             result.approved = _approve_memory(project, store, slug, result.segments)
+        if gate.renew_release(store, slug):
+            events.emit("zaitun.document.approved", slug, approved_by="zaitun")
         if result.segments or result.rechecked:
             _record(store, result)
     return report
@@ -165,10 +172,11 @@ def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glo
     for seg in batch:
         if seg.source in remembered:
             results[seg.seg_id] = _result(seg, remembered[seg.source], "memory", [], glossary)
-        elif seg.source.strip() in glossary.by_term:
-            rendering = glossary.by_term[seg.source.strip()].en
-            results[seg.seg_id] = _result(seg, rendering[:1].upper() + rendering[1:], "engine", [], glossary,
-                                          "glossary")
+        elif seg.kind in RULE_KINDS:
+            results[seg.seg_id] = _result(seg, fact_draft(seg.kind, seg.source, glossary), "engine", [], glossary,
+                                          "facts")
+        elif (rendering := glossary.rendering(seg.source)) is not None:
+            results[seg.seg_id] = _result(seg, rendering, "engine", [], glossary, "glossary")
     rest = [s for s in batch if s.seg_id not in results]
     masked = [mask(s.source, glossary) for s in rest]
     outputs = engine.translate([m.text for m in masked]) if rest else []
@@ -201,8 +209,8 @@ def _merged(issues: list[dict]) -> list[dict]:
 def _store_batch(store: Store, slug: str, results: list[SegmentResult], version: str) -> list[SegmentResult]:
     with store.tx() as conn:
         for r in results:
-            store.add_translation(conn, slug, r.id, r.source, r.target, origin=r.origin, issues=r.issues,
-                                  engine=r.engine, glossary_version=version)
+            r.translation_id = store.add_translation(conn, slug, r.id, r.source, r.target, origin=r.origin,
+                                                     issues=r.issues, engine=r.engine, glossary_version=version)
             store.log(conn, "zaitun", "translate", slug, r.id, after=r.target, note=f"{r.origin} {r.engine}")
     return results
 
@@ -218,7 +226,9 @@ def _record(store: Store, result: DocumentResult) -> None:
 
 def _approve_memory(project: Project, store: Store, slug: str, results: list[SegmentResult]) -> int:
     """Approve clean memory matches; completing a document announces it like a reviewer's approval."""
-    ids = [r.id for r in results if r.origin == "memory" and not r.issues]
-    if not ids:
+    drafted = {r.id: r.translation_id for r in results if r.origin == "memory" and not r.issues}
+    if not drafted:
         return 0
-    return len(actions.approve(project, store, slug, ids, actor="memory", via="memory").approved)
+    seen = {s.seg_id: s.version for s in gate.segment_states(store, slug)
+            if s.translation and drafted.get(s.seg_id) == s.translation["id"]}
+    return len(actions.approve(project, store, slug, seen, actor="memory", via="memory").approved)

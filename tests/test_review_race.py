@@ -1,0 +1,82 @@
+"""Two reviewers at once: an approval only ever approves the text the reviewer was shown."""
+
+import re
+
+import pytest
+from review_support import PASSWORD, SLUG, Client, draft_all, page_form, real_user, review_project
+
+from zaitun.review import gate
+from zaitun.review.web import create_app
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def two_reviewers(tmp_path):
+    project, store = review_project(tmp_path)
+    ids = draft_all(store, issues_for={3})
+    real_user(store, "alice")
+    real_user(store, "bob")
+    app = create_app(project, store)
+    with Client(app) as alice, Client(app) as bob:
+        for client, name in ((alice, "alice"), (bob, "bob")):
+            token = CSRF_RE.search(client.get("/login").text).group(1)
+            client.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token, "next": "/"})
+        yield alice, bob, store, ids
+    store.close()
+
+
+def state_of(store, seg_id):
+    return next(s for s in gate.segment_states(store, SLUG) if s.seg_id == seg_id)
+
+
+def save_draft(client, seg_id: str, text: str) -> None:
+    fields = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/edit", seg_id)
+    client.post(f"/doc/{SLUG}/edit", data=fields | {"target": text, "approve": "0"})
+
+
+def test_approving_a_page_whose_draft_another_reviewer_replaced_approves_nothing(two_reviewers):
+    alice, bob, store, ids = two_reviewers
+    seen = alice.get(f"/doc/{SLUG}").text  # alice sees draft X
+    save_draft(bob, ids[1], "Text alice never saw")  # bob saves draft Y
+    response = alice.post(f"/doc/{SLUG}/approve", data=page_form(seen, f"/doc/{SLUG}/approve", ids[1]))
+    assert response.status_code == 303
+    seg = state_of(store, ids[1])
+    assert seg.state == "draft" and seg.target == "Text alice never saw"
+    assert not [a for a in store.audit_log(SLUG) if a["action"] == "approve"]
+    page = alice.get(f"/doc/{SLUG}").text
+    assert f"{ids[1]}: not approved" in page and "Text alice never saw" in page  # the newer text, named
+
+
+def test_approve_all_unflagged_approves_exactly_the_drafts_on_the_page(two_reviewers):
+    alice, bob, store, ids = two_reviewers
+    seen = alice.get(f"/doc/{SLUG}").text
+    save_draft(bob, ids[2], "Replaced while alice looked")
+    save_draft(bob, ids[3], "Fixed 240")
+    alice.post(f"/doc/{SLUG}/approve-unflagged", data=page_form(seen, f"/doc/{SLUG}/approve-unflagged"))
+    states = {s.seg_id: s for s in gate.segment_states(store, SLUG)}
+    assert [i for i in ids if states[i].state == "approved"] == [ids[0], ids[1], ids[4]]
+    assert states[ids[2]].target == "Replaced while alice looked" and states[ids[2]].state == "draft"
+    assert states[ids[3]].state == "draft"  # unflagged now, but flagged on alice's page: not shown as unflagged
+    assert f"{ids[2]}: not approved" in alice.get(f"/doc/{SLUG}").text
+
+
+def test_the_gate_refuses_an_approval_of_anything_but_the_current_draft(tmp_path, database_url):
+    _project, store = review_project(tmp_path / "proj", database_url=database_url)
+    ids = draft_all(store)
+    real_user(store, "alice")
+    real_user(store, "bob")
+    shown = gate.segment_states(store, SLUG)
+    gate.edit(store, SLUG, ids[0], "Newer text", "bob")
+    gate.reject(store, SLUG, ids[1], "bob", "say foreign national")
+    result = gate.approve(store, SLUG, gate.shown(shown, ids[:2]), "alice")
+    assert result.approved == [] and set(result.refused) == set(ids[:2])
+    assert "Newer text" in result.refused[ids[0]] and "saved by bob" in result.refused[ids[0]]
+    assert "rejected by bob: say foreign national" in result.refused[ids[1]]
+    assert [state_of(store, i).state for i in ids[:2]] == ["draft", "rejected"]
+    assert [a["action"] for a in store.audit_log(SLUG) if a["actor"] == "alice"] == ["approve-refused"] * 2
+    current = state_of(store, ids[0])
+    assert gate.approve(store, SLUG, {ids[0]: current.version}, "alice").approved == [ids[0]]
+    approval = next(a for a in store.audit_log(SLUG) if a["action"] == "approve")
+    assert approval["after"] == "Newer text" and current.version in approval["note"]
+    store.close()

@@ -1,0 +1,84 @@
+"""The English page shows only approved facts: issuer, document number and validity dates come
+from the release, and a changed fact goes through review like body text."""
+
+from __future__ import annotations
+
+import json
+
+from publish_helpers import NOTICE, NOTICE_BODY, standard_project
+
+from zaitun.review import gate
+from zaitun.translate.glossary import load_glossary
+from zaitun.translate.pipeline import translate_documents
+
+SLUG = "notice-2023-1"
+CHANGED = (NOTICE.replace("泉州市人民政府办公室", "泉州市人民政府")
+           .replace("2024-12-31", "2027-06-30").replace("〔2023〕1号", "〔2023〕9号"))
+
+
+def page(fx, lang: str) -> str:
+    return (fx.out / lang / "policies" / SLUG / "index.html").read_text(encoding="utf-8")
+
+
+def jsonld(text: str) -> dict:
+    return json.loads(text.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0])
+
+
+def test_changed_chinese_facts_stay_off_the_english_page_until_approved(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.write("policies", SLUG, CHANGED, NOTICE_BODY)
+    fx.ingest()
+    fx.build()
+    zh, en = page(fx, "zh"), page(fx, "en")
+    assert "泉州市人民政府<" in zh and "2027-06-30" in zh and "〔2023〕9号" in zh
+    assert "2027-06-30" not in en and "〔2023〕9号" not in en and "泉州市人民政府<" not in en
+    assert "EN[泉州市人民政府办公室]" in en and "2024-12-31" in en and "〔2023〕1号" in en
+    assert "revised English translation is under review" in en
+    assert jsonld(en)["publisher"]["name"] == "EN[泉州市人民政府办公室]"
+    assert "Expired" in en  # the approved validity ended in 2024: the new one is not approved yet
+    for feed in ("feed.xml", "atom.xml"):
+        assert "2027-06-30" not in (fx.out / "en" / feed).read_text(encoding="utf-8")
+
+    fx.translate_and_approve(SLUG)
+    fx.build()
+    en = page(fx, "en")
+    assert "EN[泉州市人民政府]" in en and "2027-06-30" in en and "〔2023〕9号" in en
+    assert "under review" not in en and "2024-12-31" not in en
+
+
+def test_a_changed_fact_comes_back_to_review_as_a_before_and_after_pair(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.write("policies", SLUG, CHANGED, NOTICE_BODY)
+    fx.ingest()
+    back = {s.kind: s for s in gate.segment_states(fx.store, SLUG) if s.state != "approved"}
+    assert sorted(back) == ["doc_number", "issuer", "valid_until"]
+    assert back["valid_until"].previous == {"source": "2024-12-31", "target": "EN[2024-12-31]"}
+    assert back["issuer"].previous["source"] == "泉州市人民政府办公室"
+
+
+def test_facts_get_drafts_the_issuer_through_the_glossary(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    (fx.project.glossary_dir / "organs.csv").write_text(
+        "zh,en,forbidden,note\n泉州市人民政府,Quanzhou Municipal People's Government,,\n"
+        "泉政办规,Quanzhengbangui,,document number prefix\n", encoding="utf-8")
+    fx.write("policies", SLUG, CHANGED, NOTICE_BODY)
+    fx.ingest()
+    translate_documents(fx.project, fx.store, [SLUG])
+    drafts = {s.kind: s for s in gate.segment_states(fx.store, SLUG) if s.state != "approved"}
+    assert drafts["issuer"].target == "Quanzhou Municipal People's Government"
+    assert drafts["valid_until"].target == "2027-06-30"
+    assert drafts["doc_number"].target == "Quanzhengbangui [2023] No. 9" and drafts["doc_number"].issues == []
+    assert load_glossary(fx.project.glossary_dir).by_term["泉政办规"].en == "Quanzhengbangui"
+
+
+def test_a_change_with_nothing_to_review_releases_the_approved_english_again(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.write("policies", SLUG, NOTICE.replace("date: 2023-01-05", "date: 2023-01-06"),
+             NOTICE_BODY.replace("现印发给你们，请认真贯彻执行。", ""))  # a new date, a sentence removed
+    fx.ingest()
+    assert gate.progress(gate.segment_states(fx.store, SLUG))["complete"]
+    translate_documents(fx.project, fx.store, [SLUG])
+    fx.build()
+    en = page(fx, "en")
+    assert "under review" not in en and "2023-01-06" in en and "EN[现印发给你们" not in en
+    assert [a["note"] for a in fx.store.audit_log(SLUG) if a["action"] == "release"][-1].startswith("the Chinese")

@@ -1,0 +1,1 @@
+"""Reading a government notice's text: lines, head, body structure, units, Markdown."""

@@ -1,0 +1,226 @@
+"""The head of a notice: red header, document number, title, signature and date of issue.
+
+The kinds of documents read are 通知, 意见, 办法, 规定, 决定, 令, 公告 and 通告 (and their
+relatives, `TITLE_END`). A document number is `泉政办规〔2024〕11号` in any of its bracket forms,
+or an order's `第77号` under `潍坊市人民政府令`; the title is the `…关于…的通知` line (with the
+organ on the line above it), the document it encloses (`关于印发《X》的通知`, an order's
+`《X》已经…通过`) or a title line standing alone; the issuer is the signature above the date,
+or an order's signing mayor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from zaitun.content.hanzi import NUMERALS
+from zaitun.content.notice.lines import DATE_RE, Line, to_date
+from zaitun.errors import NoticeImportError
+
+DOC_NUMBER_RE = re.compile(
+    r"([\u4e00-\u9fff]{1,12})\s*[〔\[【［(（„“\"]\s*(\d{4})\s*[〕\]】］)）‟”\"]\s*(\d{1,4})\s*号")
+_ORDER_NUMBER = rf"((?:\d{{4}}\s*年\s*)?第\s*[{NUMERALS}]{{1,6}}\s*号)"  # 第77号, 2024年第3号
+_ORDER_RE = re.compile(rf"(.{{2,30}}?)(令|公告|通告)\s*(?:[（(〔]?\s*{_ORDER_NUMBER}\s*[）)〕]?)?")
+_ORDER_NUMBER_RE = re.compile(rf"[（(〔]?\s*{_ORDER_NUMBER}\s*[）)〕]?")
+TITLE_END = re.compile(r"(通知|通告|公告|意见|决定|批复|函|报告|办法|规定|方案|措施|细则|条例|规则|纲要|规划|"
+                       r"计划|通报|指引|指南|清单|要点|令)$")
+_ORG_END = re.compile(r"(办公室|人民政府|委员会|办公厅|局|厅|部|委|院|中心|办|政府|会)$")
+_OFFICIAL_RE = re.compile(r"^.{0,20}?(?:副?(?:市|省|县|区|州|盟|旗|镇|乡)长|主席|主任|局长|厅长|部长)"
+                          r"[\u4e00-\u9fff·]{2,4}$")
+_SIGNED_DATE_RE = re.compile(rf"([^，。；：、]{{2,40}}?)?{DATE_RE.pattern}")
+_STOP = "。！？；"
+
+
+@dataclass
+class Head:
+    """What the document says about itself."""
+
+    title: str
+    summary: str | None
+    issuer: str | None
+    date: dt.date
+    doc_number: str | None
+
+
+@dataclass
+class Header:
+    """The red header: `…文件`, or an order's/announcement's `…令` with its number."""
+
+    organ: str | None = None
+    kind: str | None = None  # 文件 | 令 | 公告 | 通告
+    number: str | None = None
+    line: str | None = None
+
+
+def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
+    """Pick out header, title, signature, date and number lines; return the rest as body lines."""
+    used: set[int] = set()
+    header = _header(lines, used)
+    doc_number = header.number or _doc_number(lines, used)
+    notice_title = _notice_title(lines, used)
+    date, signer = _issue_date(lines, used, source)
+    enclosed = _enclosed_name(notice_title) or (_promulgated_name(lines, used) if header.kind == "令" else None)
+    if enclosed:
+        _drop_enclosed_title(lines, used, enclosed)
+    title = enclosed or notice_title or _standalone_title(lines, used, header)
+    if not title:
+        raise NoticeImportError(source, "no title found: put the notice's title on its first line", 1)
+    issuer = signer or header.organ or _title_issuer(notice_title)
+    summary = notice_title if notice_title and notice_title != title else None
+    head = Head(title, summary, issuer, date, doc_number)
+    return head, [line for i, line in enumerate(lines) if i not in used]
+
+
+def _header(lines: list[Line], used: set[int]) -> Header:
+    """`泉州市人民政府办公室文件`, or `潍坊市人民政府令` with `第77号` on it or on the next line."""
+    for i, line in enumerate(lines[:3]):
+        text, folded = line.text.replace(" ", ""), line.folded.replace(" ", "")
+        if re.search(r"[，。：；]", text):
+            continue
+        if match := re.fullmatch(r"(.{2,40}?)文件", folded):
+            used.add(i)
+            return Header(text[: match.end(1)], "文件", line=text)
+        match = _ORDER_RE.fullmatch(folded)
+        if match and _ORG_END.search(match.group(1)):
+            number = match.group(3) and text[match.start(3): match.end(3)]
+            if not number and i + 1 < len(lines):
+                after = _order_number(lines[i + 1])
+                if after:
+                    used.add(i + 1)
+                    number = after
+            if match.group(2) == "令" or number:
+                used.add(i)
+                organ = text[: match.end(1)]
+                return Header(organ, match.group(2), number and f"{organ}{match.group(2)}{number}", text)
+    return Header()
+
+
+def _order_number(line: Line) -> str | None:
+    match = _ORDER_NUMBER_RE.fullmatch(line.folded.replace(" ", ""))
+    return line.text.replace(" ", "")[match.start(1): match.end(1)] if match else None
+
+
+def _doc_number(lines: list[Line], used: set[int]) -> str | None:
+    """A line that is only a document number; numbers quoted in sentences are other documents."""
+    for i, line in enumerate(lines):
+        text = line.text.replace(" ", "")
+        match = DOC_NUMBER_RE.fullmatch(line.folded.replace(" ", ""))
+        if match and i not in used:
+            used.add(i)
+            prefix, year, number = text[: match.end(1)], match.group(2), match.group(3)
+            return f"{prefix}〔{year}〕{int(number)}{text[-1]}"
+    return None
+
+
+def _notice_title(lines: list[Line], used: set[int]) -> str | None:
+    """The `…关于…的通知` title, joined from up to four wrapped lines near the top.
+
+    An organ on the line just above (`湖南省人民政府办公厅` / `关于…的通知`) is part of it.
+    """
+    for i, line in enumerate(lines[:8]):
+        if i in used or "关于" not in line.folded or line.text.endswith("："):
+            continue
+        parts = []
+        for j in range(i, min(i + 4, len(lines))):
+            if lines[j].text.endswith("：") or lines[j].kind != "para":
+                break
+            parts.append(lines[j].text)
+            if TITLE_END.search(lines[j].folded):
+                start = i - 1 if _is_organ_above(lines, used, i) else i
+                used.update(range(start, j + 1))
+                return "".join(line.text for line in lines[start:i]) + "".join(parts)
+    return None
+
+
+def _is_organ_above(lines: list[Line], used: set[int], i: int) -> bool:
+    """`湖南省人民政府办公厅` alone above `关于…的通知` is the title's first words."""
+    return i > 0 and i - 1 not in used and lines[i].folded.startswith("关于") and looks_like_org(lines[i - 1].folded)
+
+
+def _issue_date(lines: list[Line], used: set[int], source: Path) -> tuple[dt.date, str | None]:
+    """The first line that is only a date (or `issuer date`); the line above it may be the issuer."""
+    for i, line in enumerate(lines):
+        folded = line.folded.replace(" ", "")
+        match = _SIGNED_DATE_RE.fullmatch(folded)
+        if i in used or not match or (match.group(1) and not _is_signature(match.group(1))):
+            continue
+        used.add(i)
+        date = to_date(DATE_RE.search(folded), source, line.no)
+        if match.group(1):
+            return date, line.text.replace(" ", "")[: match.end(1)]
+        prev = lines[i - 1] if i > 0 else None
+        if not prev or i - 1 in used or not _is_signature(prev.folded):
+            return date, None
+        used.add(i - 1)
+        return date, prev.text
+    raise NoticeImportError(source, "no date of issue found: add the date under the issuer's name, "
+                            "on its own line (e.g. 2024年12月20日)", None)
+
+
+def looks_like_org(text: str) -> bool:
+    return len(text) <= 40 and bool(_ORG_END.search(text)) and not re.search(r"[，。：；、]", text)
+
+
+def _is_signature(text: str) -> bool:
+    """An organ (泉州市人民政府办公室) or an official signing (市长　张三)."""
+    return looks_like_org(text) or bool(_OFFICIAL_RE.match(text))
+
+
+def _enclosed_name(notice_title: str | None) -> str | None:
+    """`…关于印发X的通知` encloses X: the measures are the document's real subject."""
+    match = re.search(r"关于(?:印发|转发|发布)《?(.+?)》?的通知$", notice_title or "")
+    return match.group(1) if match else None
+
+
+def _promulgated_name(lines: list[Line], used: set[int]) -> str | None:
+    """An order's `《X》已经…通过，现予公布` names the regulation it promulgates."""
+    text = "".join(line.text for i, line in enumerate(lines[:15]) if i not in used)
+    match = re.search(r"《([^《》]{2,60})》(?:已经|经|业经)", text)
+    return match.group(1) if match else None
+
+
+def _drop_enclosed_title(lines: list[Line], used: set[int], name: str) -> None:
+    """Remove the enclosed document's own title lines (they repeat the front matter title)."""
+    for i in range(len(lines)):
+        joined = ""
+        for j in range(i, min(i + 3, len(lines))):
+            if j in used:
+                break
+            joined += lines[j].text.replace(" ", "")
+            if joined.strip("《》") in (name, re.sub(r"[（(][^（(]*[）)]$", "", name)):
+                used.update(range(i, j + 1))
+                return
+            if not name.startswith(joined.strip("《》")):
+                break
+
+
+def _standalone_title(lines: list[Line], used: set[int], header: Header) -> str | None:
+    """An order's regulation name standing alone (`潍坊市…管理办法`), an announcement's header,
+    or the first line that is not a sentence."""
+    if header.kind == "令":
+        for i, line in enumerate(lines[:15]):
+            if i not in used and len(line.text) <= 60 and line.kind == "para" \
+                    and TITLE_END.search(line.folded) and not re.search(r"[，。；：:]", line.text):
+                used.add(i)
+                return line.text
+    if header.kind in ("公告", "通告", "令") and header.line:
+        return header.line
+    return _first_line_title(lines, used)
+
+
+def _first_line_title(lines: list[Line], used: set[int]) -> str | None:
+    for i, line in enumerate(lines):
+        if i in used:
+            continue
+        if len(line.text) <= 60 and line.kind == "para" and not line.text.endswith(tuple(_STOP + "：")):
+            used.add(i)
+            return line.text
+        return None
+    return None
+
+
+def _title_issuer(notice_title: str | None) -> str | None:
+    match = re.match(r"(.{2,30}?)关于", notice_title or "")
+    return match.group(1) if match and _ORG_END.search(match.group(1)) else None

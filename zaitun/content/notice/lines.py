@@ -1,0 +1,81 @@
+"""Source lines of a notice, cleaned of PDF artefacts, and the dates written in them.
+
+Every rule matches a line's `folded` text (traditional variants read as simplified, see
+`zaitun.content.hanzi`) and takes what it keeps from `text`, which is never converted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zaitun.content.hanzi import NUMERALS, cn_int, fold
+from zaitun.errors import NoticeImportError
+
+# Characters that may appear in Chinese text; spaces between them are PDF artefacts.
+_CJK = "\u3001-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uffef\u201c\u201d\u2018\u2019\u00b7\u2014\u2026"
+ARTEFACT_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}0-9])|(?<=[0-9])[ \t\u3000]+(?=[{_CJK}])")
+DATE_RE = re.compile(rf"([{NUMERALS}OＯ]{{4}})\s*年\s*([{NUMERALS}]{{1,3}})\s*月\s*([{NUMERALS}]{{1,3}})\s*日")
+_DEBRIS = [
+    re.compile(r"^[—–\-－~]*\s*\d{1,3}\s*[—–\-－~]*$"),  # — 1 —, - 2 -, lone page numbers
+    re.compile(r"^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$"),
+    re.compile(r"^[（(]此件.{0,12}[）)]$"),  # （此件主动公开）
+]
+KINDS = [  # what a line's start says it is; `body.classify` confirms structure labels in context
+    ("part", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
+    ("measure", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
+    ("item", re.compile(r"^(?:[（(]\d{1,2}[）)]|\d{1,2}[.．、](?!\d))")),
+    ("unit", re.compile(r"^(?:牵头|责任|配合|主办|协办)(?:单位|部门)[：:]")),
+    ("attachments", re.compile(r"^附件[：:]")),
+    ("label", re.compile(rf"^第[{NUMERALS}]{{1,5}}[编章节条]")),
+]
+# Printing line (`泉州市人民政府办公室 2024年12月23日印发`) and distribution lines (`抄送：…`).
+_TAIL = re.compile(rf"^(?:抄送|分送)[：:]|^[^，。；：]{{0,30}}?{DATE_RE.pattern}印发$")
+
+
+@dataclass
+class Line:
+    """One non-blank source line, cleaned of PDF spacing artefacts."""
+
+    no: int
+    text: str
+    lead: bool = False  # began with an ASCII space: a page-break continuation
+    indent: bool = False  # began with an ideographic space: a new paragraph
+    width: float = 0.0
+    kind: str = field(init=False)  # from KINDS; `body.classify` may make a label a para
+    folded: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.folded = fold(self.text)
+        self.kind = next((kind for kind, rx in KINDS if rx.match(self.folded)), "para")
+
+
+def clean_lines(text: str) -> list[Line]:
+    """Non-blank lines without page numbers and stamps, spaces between Chinese characters removed."""
+    lines = []
+    for no, raw in enumerate(text.split("\n"), start=1):
+        stripped = ARTEFACT_SPACE.sub("", raw.strip(" \t\u3000\ufeff\xa0"))
+        if not stripped or any(rx.match(fold(stripped)) for rx in _DEBRIS):
+            continue
+        width = sum(0.5 if ord(c) < 128 else 1 for c in stripped.replace(" ", ""))
+        lines.append(Line(no, stripped, raw.startswith((" ", "\xa0")), raw.startswith("\u3000"), width))
+    return lines
+
+
+def cut_tail(lines: list[Line]) -> list[Line]:
+    """Drop the printing line (`…印发`), `抄送：` and everything after them."""
+    for i, line in enumerate(lines):
+        if i > 0 and _TAIL.match(line.folded.replace(" ", "")):
+            return lines[:i]
+    return lines
+
+
+def to_date(match: re.Match, source: Path, line: int | None) -> dt.date:
+    """The date a DATE_RE match names; an impossible one is the notice's error, at its line."""
+    try:
+        return dt.date(*(cn_int(g) for g in match.groups()))
+    except (ValueError, KeyError):
+        raise NoticeImportError(source, f"impossible date {match.group(0)!r}: correct it in the notice",
+                                line) from None

@@ -1,0 +1,44 @@
+"""Shaped blocks to the Markdown body of a content document."""
+
+from __future__ import annotations
+
+import re
+
+from zaitun.content.notice.body import Block
+
+
+def render(blocks: list[Block]) -> str:
+    """Headings `##`/`###`…, articles as headings of their own label (anchored #article-N by the
+    site), items and clauses as list items, units as bold labels under what they belong to."""
+    out: list[str] = []
+    in_item = False
+    for block in blocks:
+        if block.kind == "unit":
+            label, rest = re.split(r"[：:]", block.text, maxsplit=1)
+            out.append(("  " if in_item else "") + f"**{label}**：{_inline(rest)}")
+            continue
+        in_item = block.kind in ("item", "clause", "subclause")
+        if block.kind in ("heading", "article"):
+            out.append("#" * block.level + " " + _inline(block.text))
+        elif block.kind in ("item", "clause"):
+            out.append("- " + _list_text(block.text))
+        elif block.kind == "subclause":
+            out.append("  - " + _list_text(block.text))
+        else:
+            out.append(_escape_start(_inline(block.text)))
+    return "\n\n".join(out) + "\n"
+
+
+def _list_text(text: str) -> str:
+    return re.sub(r"^(\d+)\.", r"\1\\.", _inline(text))
+
+
+def _inline(text: str) -> str:
+    return re.sub(r"([\\*_`<])", r"\\\1", text)
+
+
+def _escape_start(text: str) -> str:
+    """Keep a paragraph that starts like Markdown syntax (`# `, `- `, `1. `) a plain paragraph."""
+    if re.match(r"^(?:[#>+\-=|]|\d+[.)])", text):
+        return "\\" + text if not text[0].isdigit() else re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
+    return text
