@@ -63,14 +63,14 @@ class Client:
     (Starlette's TestClient warns about plain httpx, and warnings are errors here.)
     """
 
-    def __init__(self, app, base_url: str = "http://testserver"):
+    def __init__(self, app, base_url: str = "http://testserver", address: str = "127.0.0.1"):
         import asyncio
 
         import httpx
 
         self.loop = asyncio.new_event_loop()
-        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url,
-                                        follow_redirects=False)
+        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 50000)),
+                                        base_url=base_url, follow_redirects=False)
 
     def get(self, url: str, **kwargs):
         return self.loop.run_until_complete(self.client.get(url, **kwargs))

@@ -128,6 +128,8 @@ def test_every_review_screen_has_no_wcag_21_aa_violation(review, page):
     screens["preview"] = violations(page)
     page.goto(f"{base}/doc/no-such-document")
     screens["not found"] = violations(page)
+    page.goto(f"{base}/password")
+    screens["change password"] = violations(page)
     page.click("button:has-text('Log out')")
     page.fill("input[name=name]", "eve")  # staff: add content and withdraw
     page.fill("input[name=password]", PASSWORD)

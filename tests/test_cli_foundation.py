@@ -106,4 +106,6 @@ def test_status_names_files_that_need_fixing(tmp_path):
     assert f"needs fixing: {bad}:1: missing required field 'date'" in result.stdout
     assert f"needs fixing: {linking}:6: image map.png: no such file content/guides/map.png" in result.stdout
     status = json.loads(run("--project", str(project), "status", "--json").stdout)
-    assert [d["slug"] for d in status["documents"]] == ["map"] and len(status["errors"]) == 2
+    # check's problems are intake's refusals: neither file was taken in, both stay where they are
+    assert status["documents"] == [] and len(status["errors"]) == 2 and bad.exists() and linking.exists()
+    assert {f["state"] for f in status["failures"]} == {"quarantined"}

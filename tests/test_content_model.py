@@ -92,3 +92,14 @@ def test_oversized_file_is_refused(tmp_project):
     path.write_text("---\ntitle: x\ndate: 2025-01-01\n---\n" + "字" * 400_000, encoding="utf-8")
     with pytest.raises(ContentError, match="limit"):
         load_document(path, tmp_project.content_dir)
+
+
+def test_every_front_matter_key_of_the_schema_is_documented_in_the_readme():
+    from conftest import REPO
+
+    from zaitun.content.schema import SCHEMA
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index("```markdown"):readme.index("## 政策概况")]
+    assert all(key.help for key in SCHEMA)
+    assert [line.split(":")[0] for line in example.split("\n")[2:] if ":" in line] == [k.name for k in SCHEMA]

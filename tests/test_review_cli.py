@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -9,7 +10,7 @@ from typer.testing import CliRunner
 from zaitun.cli import app
 from zaitun.errors import ReviewError
 from zaitun.review import gate
-from zaitun.review.users import verify
+from zaitun.review.users import issue_token, verify
 
 
 @pytest.fixture
@@ -22,20 +23,31 @@ def project(tmp_path):
     store.close()
 
 
-def run(project, *args, input=None):
-    return CliRunner().invoke(app, ["--project", str(project.root), *args], input=input)
+def run(project, *args, input=None, token=None):
+    env = {"ZAITUN_TOKEN": token} if token else None
+    return CliRunner().invoke(app, ["--project", str(project.root), *args], input=input, env=env)
+
+
+def token_of(store, name):
+    return issue_token(store, name, actor="test setup")
 
 
 def test_user_add_takes_the_password_from_stdin_or_a_confirmed_prompt(project):
     proj, store, _ = project
-    result = run(proj, "user", "add", "carol", "--role", "reviewer", "--password-stdin", input=PASSWORD + "\n")
+    quick_user(store, "root", role="admin")
+    admin = token_of(store, "root")
+    result = run(proj, "user", "add", "carol", "--role", "reviewer", "--password-stdin", input=PASSWORD + "\n",
+                 token=admin)
     assert result.exit_code == 0, result.output
     assert verify(store, "carol", PASSWORD)["role"] == "reviewer" and verify(store, "carol", "nope") is None
-    result = run(proj, "user", "add", "dave", "--role", "admin", input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = run(proj, "user", "add", "dave", "--role", "admin", input=f"{PASSWORD}\n{PASSWORD}\n", token=admin)
     assert result.exit_code == 0 and verify(store, "dave", PASSWORD)["role"] == "admin"
-    assert store.user("dave")["password_hash"].startswith("scrypt$")
-    bad = run(proj, "user", "add", "zed", "--role", "boss", "--password-stdin", input=PASSWORD)
+    assert store.user("dave")["password_hash"].startswith("$argon2id$")
+    bad = run(proj, "user", "add", "zed", "--role", "boss", "--password-stdin", input=PASSWORD, token=admin)
     assert isinstance(bad.exception, ReviewError) and "unknown role" in str(bad.exception)
+    refused = run(proj, "user", "add", "zed", "--role", "admin", "--password-stdin", input=PASSWORD,
+                  token=token_of(store, "alice"))
+    assert "only an admin may add accounts" in str(refused.exception) and store.user("zed") is None
 
 
 def test_list_and_show_print_progress_and_segments(project):
@@ -67,23 +79,23 @@ def test_show_prints_each_segment_with_its_version_and_the_unflagged_command(pro
 
 def test_approve_by_id_at_version_and_all_unflagged(project):
     proj, store, ids = project
-    result = run(proj, "review", "approve", SLUG, versioned(proj, 0), "--as", "alice")
+    result = run(proj, "review", "approve", SLUG, versioned(proj, 0), token=token_of(store, "alice"))
     assert result.exit_code == 0 and f"approved {ids[0]}" in result.output
     result = run(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", shown(proj)["unflagged_token"],
-                 "--as", "alice")
+                 token=token_of(store, "alice"))
     assert result.exit_code == 0 and result.output.count("approved ") == 3
-    result = run(proj, "review", "approve", SLUG, versioned(proj, 3), "--as", "alice")
+    result = run(proj, "review", "approve", SLUG, versioned(proj, 3), token=token_of(store, "alice"))
     assert "released for publishing" in result.output
     assert gate.progress(gate.segment_states(store, SLUG))["complete"]
 
 
 def test_approving_without_naming_the_version_read_is_refused(project):
     proj, store, ids = project
-    bare = run(proj, "review", "approve", SLUG, ids[0], "--as", "alice")
+    bare = run(proj, "review", "approve", SLUG, ids[0], token=token_of(store, "alice"))
     assert isinstance(bare.exception, ReviewError) and "ID@VERSION" in str(bare.exception)
-    blind = run(proj, "review", "approve", SLUG, "--all-unflagged", "--as", "alice")
+    blind = run(proj, "review", "approve", SLUG, "--all-unflagged", token=token_of(store, "alice"))
     assert isinstance(blind.exception, ReviewError) and "--seen" in str(blind.exception)
-    edit = run(proj, "review", "edit", SLUG, ids[2], "--target", "Text", "--approve", "--as", "alice")
+    edit = run(proj, "review", "edit", SLUG, ids[2], "--target", "Text", "--approve", token=token_of(store, "alice"))
     assert isinstance(edit.exception, ReviewError) and "ID@VERSION" in str(edit.exception)
     assert gate.progress(gate.segment_states(store, SLUG))["approved"] == 0
 
@@ -92,21 +104,23 @@ def test_a_draft_saved_after_review_show_is_not_approved_in_the_readers_name(pro
     proj, store, ids = project
     read, token = versioned(proj, 1), shown(proj)["unflagged_token"]
     gate.edit(store, SLUG, ids[1], "Saved by someone else meanwhile", "alice")  # after the reader's `show`
-    result = run(proj, "review", "approve", SLUG, read, "--as", "alice")
+    result = run(proj, "review", "approve", SLUG, read, token=token_of(store, "alice"))
     assert result.exit_code == 1 and f"skipped {ids[1]}: not approved" in result.output
     assert "Saved by someone else meanwhile" in result.output
-    everything = run(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", token, "--as", "alice")
+    alice = token_of(store, "alice")
+    everything = run(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", token, token=alice)
     assert isinstance(everything.exception, ReviewError) and "nothing approved" in str(everything.exception)
-    stale_edit = run(proj, "review", "edit", SLUG, read, "--target", "Mine", "--approve", "--as", "alice")
+    stale_edit = run(proj, "review", "edit", SLUG, read, "--target", "Mine", "--approve", token=alice)
     assert isinstance(stale_edit.exception, ReviewError) and "not saved" in str(stale_edit.exception)
     assert gate.progress(gate.segment_states(store, SLUG))["approved"] == 0
 
 
 def test_reject_and_edit(project):
     proj, store, ids = project
-    assert run(proj, "review", "reject", SLUG, ids[2], "--comment", "use the glossary", "--as", "alice").exit_code == 0
+    alice = token_of(store, "alice")
+    assert run(proj, "review", "reject", SLUG, ids[2], "--comment", "use the glossary", token=alice).exit_code == 0
     result = run(proj, "review", "edit", SLUG, versioned(proj, 2), "--target",
-                 "Foreign nationals may use visa-free transit.", "--approve", "--as", "alice")
+                 "Foreign nationals may use visa-free transit.", "--approve", token=alice)
     assert result.exit_code == 0 and f"approved {ids[2]}" in result.output
     seg = gate.segment_states(store, SLUG)[2]
     assert seg.state == "approved" and seg.target == "Foreign nationals may use visa-free transit."
@@ -117,14 +131,16 @@ def test_xliff_export_and_import_from_the_command_line(project, tmp_path):
     out = tmp_path / "visa.xlf"
     assert run(proj, "review", "export-xliff", SLUG, "-o", str(out)).exit_code == 0
     out.write_text(out.read_text(encoding="utf-8").replace("EN 1: 政策概况", "Policy overview"), encoding="utf-8")
-    result = run(proj, "review", "import-xliff", str(out), "--as", "alice")
+    result = run(proj, "review", "import-xliff", str(out), token=token_of(store, "alice"))
     assert result.exit_code == 0 and "updated 1" in result.output
     assert gate.segment_states(store, SLUG)[1].target == "Policy overview"
 
 
 def test_user_errors_are_one_line_without_a_traceback(project):
-    proj, _store, ids = project
+    proj, store, ids = project
     done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(proj.root), "review", "approve", SLUG,
-                           f"{ids[0]}@0123456789", "--as", "eve"], capture_output=True, text=True, timeout=60)
+                           f"{ids[0]}@0123456789"], capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL, env={**os.environ, "ZAITUN_TOKEN": token_of(store, "eve")},
+                          start_new_session=True)
     assert done.returncode == 1
     assert done.stderr.strip() == "zaitun: error: user 'eve' is editor; only admin or reviewer may do this"

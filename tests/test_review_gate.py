@@ -10,6 +10,7 @@ from review_support import SLUG, draft_all, quick_user, read, read_unflagged, re
 from sqlalchemy import func, select
 
 from zaitun.content.intake import ingest
+from zaitun.content.schema import CONTROL_RE
 from zaitun.errors import ReviewError
 from zaitun.review import gate
 from zaitun.store import translations
@@ -50,6 +51,14 @@ def test_edit_stores_a_new_target_and_can_approve_it_at_once(in_review):
     seg = next(s for s in gate.segment_states(store, SLUG) if s.seg_id == ids[2])
     assert seg.state == "approved" and seg.target == "Foreign nationals may use visa-free transit."
     assert [t["target"] for t in store.history(SLUG, ids[2])][0].startswith("EN 2:")  # the draft stays
+
+
+def test_an_edit_holding_a_control_character_is_refused_and_nothing_is_stored(in_review):
+    _project, store, ids = in_review
+    before = store.history(SLUG, ids[2])
+    with pytest.raises(ReviewError, match="the new translation holds the control character U\\+0000: remove it"):
+        gate.edit(store, SLUG, ids[2], "Foreign nationals\0 may transit.", "alice", approve_now=True)
+    assert store.history(SLUG, ids[2]) == before  # PostgreSQL would have refused the NUL anyway
 
 
 def test_approve_all_unflagged_leaves_flagged_segments_for_a_person(in_review):
@@ -187,6 +196,10 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @rule(n=st.integers(0, 4), text=st.text(min_size=1, max_size=30).filter(str.strip), now=st.booleans())
     def edit(self, n, text, now):
+        if CONTROL_RE.search(text):  # refused, and nothing changes
+            with pytest.raises(ReviewError, match="control character"):
+                gate.edit(self.store, SLUG, self.ids[n], text, "alice", approve_now=now)
+            return
         result = gate.edit(self.store, SLUG, self.ids[n], text, "alice", approve_now=now)
         self.model[self.ids[n]] = "approved" if now else "draft"
         self.flagged.discard(self.ids[n])

@@ -277,6 +277,196 @@ def test_session_secret_is_generated_once_and_kept_private(tmp_path):
     store.close()
 
 
+def test_review_ui_opened_without_a_store_lets_users_log_in(tmp_path):
+    """`zaitun up` builds the app from the project alone; logging in there once answered 500."""
+    project, store = review_project(tmp_path)
+    real_user(store, "alice")
+    with Client(create_app(project)) as client:
+        response = login(client)
+        assert response.status_code == 303 and response.headers["location"] == "/"
+        assert "Documents" in client.get("/").text
+    store.close()
+
+
+def cookie_of(client) -> str:
+    return client.client.cookies["zaitun_session"]
+
+
+def test_after_logout_the_old_cookie_is_refused(site):
+    client, store, _ids, project = site
+    login(client)
+    stolen = cookie_of(client)
+    client.post("/logout", data={"csrf_token": csrf(client, "/")})
+    with Client(create_app(project, store)) as other:
+        other.client.cookies.set("zaitun_session", stolen)
+        assert other.get("/").status_code == 303
+        assert other.get("/api/documents").status_code == 401
+
+
+def test_login_starts_a_new_session_so_a_planted_cookie_stays_anonymous(site):
+    client, store, _ids, project = site
+    client.get("/login")
+    planted = cookie_of(client)  # what an attacker could have set in the victim's browser
+    login(client)
+    assert cookie_of(client) != planted
+    with Client(create_app(project, store)) as attacker:
+        attacker.client.cookies.set("zaitun_session", planted)
+        assert attacker.get("/").status_code == 303
+    login(client)  # logging in again replaces the session too
+    from zaitun.store import sessions
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(sessions.select().order_by(sessions.c.created_at)).mappings().all()
+    assert [(r["user_name"], r["end_reason"]) for r in rows] == [("alice", "replaced"), ("alice", None)]
+
+
+def age_sessions(store, **delta) -> None:
+    import datetime as dt
+
+    from zaitun.store import now, sessions
+
+    with store.tx() as conn:
+        conn.execute(sessions.update().values(seen_at=now() - dt.timedelta(**delta),
+                                              created_at=now() - dt.timedelta(**delta)))
+
+
+def test_a_session_ends_after_the_idle_timeout(site):
+    client, store, *_ = site
+    login(client)
+    assert client.get("/").status_code == 200
+    age_sessions(store, minutes=61)  # review.session_idle_minutes is 60
+    assert client.get("/").status_code == 303
+
+
+def test_a_session_ends_after_its_lifetime_even_when_used(tmp_path):
+    project, store = review_project(tmp_path)
+    project.config_path.write_text("[review]\nsession_idle_minutes = 600\nsession_lifetime_hours = 2\n",
+                                   encoding="utf-8")
+    project = type(project)(project.root)
+    real_user(store, "alice")
+    with Client(create_app(project, store)) as client:
+        login(client)
+        age_sessions(store, minutes=119)
+        assert client.get("/").status_code == 200
+        age_sessions(store, minutes=121)
+        assert client.get("/").status_code == 303
+    store.close()
+
+
+def test_disabling_an_account_ends_its_open_session_at_once(site):
+    from zaitun.review.users import disable
+
+    client, store, *_ = site
+    login(client)
+    assert client.get("/").status_code == 200
+    disable(store, "alice", actor="admin")
+    assert client.get("/").status_code == 303
+    assert login(client).status_code == 401  # and it cannot log in again
+
+
+def test_login_throttle_counts_failures_per_account_from_any_address(site):
+    client, store, _ids, project = site
+    for n in range(5):
+        with Client(create_app(project, store), address=f"10.0.0.{n}") as elsewhere:
+            assert login(elsewhere, password="guess").status_code == 401
+    with Client(create_app(project, store), address="10.0.0.99") as fresh:
+        refused = login(fresh)
+        assert refused.status_code == 429
+        wait = int(refused.headers["retry-after"])
+        assert 250 < wait <= 300 and "too many failed logins: wait 5 minutes" in refused.text
+    assert login(client, name="eve").status_code == 303  # another account is not locked out
+
+
+def test_login_throttle_counts_failures_per_address_whatever_the_name(site):
+    client, *_ = site
+    for n in range(20):
+        assert login(client, name=f"guess{n}", password="guess").status_code == 401
+    assert login(client, name="eve").status_code == 429
+
+
+def test_forwarded_for_counts_only_behind_a_trusted_proxy(site):
+    client, store, _ids, project = site
+    login(client, password="guess")
+    client.post("/login", headers={"X-Forwarded-For": "203.0.113.9"},
+                data={"name": "alice", "password": "guess", "csrf_token": csrf(client)})
+    project.config_path.write_text('[review]\ntrusted_proxies = ["127.0.0.1"]\n', encoding="utf-8")
+    with Client(create_app(type(project)(project.root), store)) as behind_proxy:
+        token = csrf(behind_proxy)
+        behind_proxy.post("/login", headers={"X-Forwarded-For": "203.0.113.9"},
+                          data={"name": "alice", "password": "guess", "csrf_token": token})
+    addresses = [e["note"] for e in store.audit_log() if e["action"] == "login-failed"]
+    assert addresses == ["127.0.0.1", "127.0.0.1", "203.0.113.9"]
+
+
+def test_the_first_run_admin_must_choose_a_new_password(tmp_path):
+    from zaitun.review.firstrun import create_first_admin
+
+    project, store = review_project(tmp_path)
+    path = create_first_admin(project, store)
+    assert path.stat().st_mode & 0o777 == 0o600 and create_first_admin(project, store) is None
+    given = path.read_text(encoding="utf-8").strip()
+    with Client(create_app(project, store)) as client:
+        response = login(client, name="admin", password=given)
+        assert response.headers["location"] == "/password"
+        assert client.get("/").headers["location"] == "/password"
+        assert client.get("/api/documents").status_code == 403
+        form = {"current": given, "csrf_token": csrf(client, "/password")}
+        for new, why in (("short", "at least 12 characters"), ("password1234", "common passwords"),
+                         ("admin-is-my-password", "account name")):
+            refused = client.post("/password", data={**form, "new": new, "confirm": new})
+            assert refused.status_code == 400 and why in refused.text
+        mine = "lantern harbour quietly"
+        assert client.post("/password", data={**form, "new": mine, "confirm": mine}).status_code == 303
+        queue = client.get("/")
+        assert queue.status_code == 200 and "password changed" in queue.text
+    assert not path.exists() and not store.user("admin")["must_change_password"]
+    with Client(create_app(project, store)) as client:
+        assert login(client, name="admin", password=given).status_code == 401
+        assert login(client, name="admin", password=mine).headers["location"] == "/"
+    store.close()
+
+
+def test_changing_the_password_ends_the_other_sessions(site):
+    client, store, _ids, project = site
+    login(client)
+    with Client(create_app(project, store)) as laptop:
+        login(laptop)
+        new = "lantern harbour quietly"
+        changed = client.post("/password", data={"current": PASSWORD, "new": new, "confirm": new,
+                                                  "csrf_token": csrf(client, "/password")})
+        assert changed.status_code == 303
+        assert laptop.get("/").status_code == 303
+    assert client.get("/").status_code == 200
+
+
+def test_an_older_password_hash_is_upgraded_at_login(site):
+    import hashlib
+
+    client, store, *_ = site
+    salt = bytes(range(16))
+    digest = hashlib.scrypt(PASSWORD.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    with store.tx() as conn:
+        store.update_user(conn, "alice", password_hash=f"scrypt$16384$8$1${salt.hex()}${digest.hex()}")
+    assert login(client).status_code == 303
+    assert store.user("alice")["password_hash"].startswith("$argon2id$")
+    assert [e["action"] for e in store.audit_log() if e["actor"] == "alice"][-2:] == ["password-upgrade", "login"]
+
+
+def test_the_queue_names_the_files_a_pass_held_back(site):
+    client, store, _, project = site
+    bad = project.content_dir / "guides" / "bad.md"
+    bad.write_text("---\ntitle: 坏\ntitel: 坏\ndate: 2025-01-01\n---\n\n正文。\n", encoding="utf-8")
+    ingest(project, store)
+    login(client)
+    page = client.get("/").text
+    assert "1 file(s) need fixing; everything else went through" in page
+    assert ("content/guides/bad.md:3: unknown front-matter key &#39;titel&#39;: did you mean &#39;title&#39;?"
+            in page) and "quarantined" in page and str(project.root) not in page
+    bad.unlink()
+    ingest(project, store)
+    assert "need fixing" not in client.get("/").text
+
+
 def test_a_changed_fact_is_shown_as_a_before_and_after_pair(site):
     client, store, _ids, project = site
     from zaitun.translate.pipeline import translate_documents

@@ -233,14 +233,30 @@ def test_rebuild_after_one_change_renders_only_that_document(fx):
     assert [p for p in again.rendered if p.endswith("/")] == []
 
 
-def test_a_build_that_fails_its_lint_leaves_the_previous_site(fx):
+def test_a_page_failing_the_lint_leaves_only_its_document_out(fx):
     fx.build()
-    before = read(fx.out, "zh/guides/transit/")
-    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n[另见](/zh/guides/nowhere/)\n")
+    before = read(fx.out, "zh/guides/paying/")
+    path = fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n[另见](/zh/guides/nowhere/)\n")
+    fx.ingest()  # stored without intake's link check, as a link that broke after intake would be
+    report = fx.build()
+    line = path.read_text(encoding="utf-8").split("\n").index("[另见](/zh/guides/nowhere/)") + 1
+    assert report.problems == [f"{path}:{line}: zh page left out of the site: "
+                               "broken internal link /zh/guides/nowhere/"]
+    assert not (fx.out / "zh/guides/transit").exists() and read(fx.out, "zh/guides/paying/") == before
+    assert "/zh/guides/transit/" not in read(fx.out, "zh/guides/")
+    assert not list(fx.out.parent.glob(".publish.*"))
+
+
+def test_a_lint_problem_no_document_explains_leaves_the_previous_site(fx, monkeypatch):
+    fx.build()
+    snapshot = {p: p.read_bytes() for p in fx.out.rglob("*") if p.is_file()}
+    fx.write("guides", "transit", TRANSIT.replace("过境", "过境新"), TRANSIT_BODY)
     fx.ingest()
-    with pytest.raises(PublishError, match="broken internal link /zh/guides/nowhere/"):
+    real = lint.lint_site
+    monkeypatch.setattr(lint, "lint_site", lambda *args: [*real(*args), "zh/index.html: has 2 h1 elements"])
+    with pytest.raises(PublishError, match="zh/index.html: has 2 h1 elements"):
         fx.build()
-    assert read(fx.out, "zh/guides/transit/") == before
+    assert {p: p.read_bytes() for p in fx.out.rglob("*") if p.is_file()} == snapshot
     assert not list(fx.out.parent.glob(".publish.*"))
 
 
@@ -305,15 +321,17 @@ def test_a_stored_document_that_no_longer_reads_is_left_out_and_reported(fx):
     with fx.store.tx() as conn:
         conn.execute(update(documents).where(documents.c.slug == "paying").values(raw="no front matter", raw_hash="x"))
     report = fx.build()
-    assert [p for p in report.problems if "paying.md: left out of the site" in p]
+    assert [p for p in report.problems if "paying.md:1: left out of the site: missing front matter" in p]
     assert not (fx.out / "zh/guides/paying").exists() and (fx.out / "zh/guides/transit/index.html").is_file()
 
 
-def test_two_outputs_for_one_file_are_refused(fx):
-    fx.write("tags", "x", "title: 冲突\ndate: 2025-01-01\ntags: [x]", "正文。")
-    fx.ingest()
-    with pytest.raises(PublishError, match="two outputs would both be written to zh/tags/x/index.html"):
-        fx.build()
+def test_a_section_named_like_the_sites_own_list_pages_is_refused(fx):
+    path = fx.write("tags", "x", "title: 冲突\ndate: 2025-01-01\ntags: [x]", "正文。")
+    report = fx.ingest()
+    assert [str(e) for e in report.errors] == [f"{path}:1: the section name 'tags' is taken by the site's own "
+                                              "pages: move the file into another folder"]
+    fx.build()
+    assert (fx.out / "zh/tags/x/index.html").is_file() is False
 
 
 def test_expiry_follows_the_build_date(fx):

@@ -6,6 +6,8 @@ import re
 
 import html5lib
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from publish_helpers import make_fixture
 
 from zaitun.check import check_project
@@ -161,3 +163,11 @@ def test_a_broken_tags_file_is_reported_with_its_line(tmp_path, text, line, mess
         load_tag_labels(fx.project.glossary_dir)
     assert caught.value.line == line and message in str(caught.value)
     assert any(f"tags.yaml:{line}" in str(p) for p in check_project(fx.project))
+
+
+@given(st.text(max_size=20))
+def test_a_tag_page_is_always_one_folder_under_tags_whatever_the_tag(tag):
+    key = layout.tag_key(tag)
+    assert layout.tag("zh", tag) == f"zh/tags/{key}/"
+    assert key not in ("", ".", "..") and "/" not in key and "\\" not in key
+    assert not any(ord(c) < 32 or c == "\x7f" for c in key)

@@ -1,9 +1,8 @@
 """The project's static/ folder: images and documents content links to as /static/..."""
 
-import pytest
 from publish_helpers import make_fixture
 
-from zaitun.errors import PublishError
+from zaitun.check import check_project
 from zaitun.publish.sinks import upload_rank
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -30,10 +29,21 @@ def test_static_files_are_published_as_they_are_and_images_resolve(tmp_path):
     assert "static/images/map.png" in fx.build().reused  # unchanged files are not written again
 
 
-def test_an_image_that_does_not_exist_fails_the_build_naming_page_and_link(tmp_path):
-    fx = project_with_image(tmp_path, "images/missing.png")
-    with pytest.raises(PublishError, match=r"zh/guides/map/index.html: broken internal link images/missing.png"):
-        fx.build()
+def test_an_image_that_does_not_exist_leaves_its_page_out_naming_file_line_and_link(tmp_path):
+    fx = project_with_image(tmp_path, "/static/images/missing.png")
+    report = fx.build()
+    path = fx.project.content_dir / "guides" / "map.md"
+    assert report.problems == [f"{path}:8: zh page left out of the site: broken internal link "
+                               "/static/images/missing.png"]
+    assert not (fx.out / "zh" / "guides" / "map").exists() and (fx.out / "static" / "images" / "map.png").is_file()
+
+
+def test_check_reports_a_link_to_a_static_file_that_does_not_exist(tmp_path):
+    fx = project_with_image(tmp_path, "/static/images/missing.png")
+    [problem] = check_project(fx.project)
+    assert str(problem) == (f"{fx.project.content_dir / 'guides' / 'map.md'}:8: link /static/images/missing.png "
+                            "points to /static/images/missing.png, which the site will not have: fix the link or "
+                            "remove it")
 
 
 def test_static_files_upload_before_the_pages_that_link_them():

@@ -121,10 +121,12 @@ def test_broken_wrong_and_oversized_files_are_refused_with_their_name_and_nothin
     before = sorted(p.relative_to(project.content_dir) for p in project.content_dir.rglob("*"))
     broken = seed_docx()[:400]  # a Word file cut off in the middle, as an interrupted copy leaves it
     page = upload(client, ("损坏.docx", broken), ("map.exe", b"MZ"), ("big.txt", "字".encode() * 400_000),
-                  ("bad.md", b"---\ntitle: x\n---\n\nno date\n")).text
+                  ("bad.md", b"---\ntitle: x\n---\n\nno date\n"),
+                  ("nul.md", b"---\ntitle: x\ndate: 2025-01-01\n---\n\nline\0\n")).text
     assert "损坏.docx: not a readable .docx file" in page
     assert "map.exe: zaitun takes .md, .txt, .docx files" in page
     assert "big.txt: file is over the 1,000,000-byte limit" in page
+    assert "nul.md:6: the control character U+0000 is not allowed in text: remove it" in page
     assert "bad.md:" in page and "date" in page and 'name="token"' not in page  # no Save for a broken file
     assert sorted(p.relative_to(project.content_dir) for p in project.content_dir.rglob("*")) == before
 

@@ -1,6 +1,7 @@
 """`zaitun up` as a newcomer runs it: the whole local stack starts, answers, and stops on Ctrl-C."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -41,11 +42,18 @@ def test_up_serves_site_review_ui_and_prefect_then_stops_cleanly(tmp_path):
     try:
         printed = "".join(wait_for_line(proc, "Press Ctrl-C to stop.", 150))
         assert f"http://127.0.0.1:{ports['preview']}/" in printed
-        assert "first-run admin account: admin / " in printed
+        password_file = root / ".zaitun" / "first-admin-password"
+        password = password_file.read_text(encoding="utf-8").strip()
+        assert f"first-run admin account: admin, its password is in {password_file}" in printed
+        assert password not in printed and password_file.stat().st_mode & 0o777 == 0o600
         site = httpx.get(f"http://127.0.0.1:{ports['preview']}/en/guides/240-hour-visa-free-transit/", timeout=10)
         assert site.status_code == 200 and "240-hour visa-free transit" in site.text
-        login = httpx.get(f"http://127.0.0.1:{ports['review']}/login", timeout=10)
-        assert login.status_code == 200
+        with httpx.Client(base_url=f"http://127.0.0.1:{ports['review']}", timeout=10) as review:
+            form = review.get("/login")
+            assert form.status_code == 200
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+            login = review.post("/login", data={"name": "admin", "password": password, "csrf_token": token})
+            assert (login.status_code, login.headers["location"]) == (303, "/password")  # once a 500
         assert httpx.get(f"http://127.0.0.1:{ports['prefect']}/api/health", timeout=10).json() is True
         assert (root / ".zaitun" / "up.json").exists()
     finally:

@@ -3,11 +3,14 @@ the tag labels, modifying nothing."""
 
 from __future__ import annotations
 
-from zaitun.config import load_config
-from zaitun.content.model import load_documents
+from zaitun.config import Config, Limits, load_config
+from zaitun.content.intake import Validator, checked_segments
+from zaitun.content.model import Document, load_documents
 from zaitun.errors import LocatedError
 from zaitun.project import Project
+from zaitun.publish import layout
 from zaitun.publish.media import document_problems
+from zaitun.publish.pagelinks import page_link_problems, site_files
 
 
 def check_project(project: Project) -> list[LocatedError]:
@@ -23,12 +26,39 @@ def check_project(project: Project) -> list[LocatedError]:
 
 
 def content_problems(project: Project) -> list[LocatedError]:
-    """Problems of the content files and of the files they link (what `zaitun status` lists too)."""
-    loaded = load_documents(project.content_dir)
+    """Problems of the content files and of the files they link (what `zaitun status` lists too): each is a
+    refusal of intake or of the build, so a document check passes is taken in and published."""
+    limits = Limits.of(_settings(project))
+    loaded = load_documents(project.content_dir, limits)
+    validate = document_validator(project, loaded.documents)
     problems: list[LocatedError] = list(loaded.errors)
     for doc in loaded.documents:
-        problems.extend(document_problems(doc, project.content_dir))
+        problems.extend(validate(doc))
+        try:
+            checked_segments(doc, limits)
+        except LocatedError as exc:
+            problems.append(exc)
     return problems
+
+
+def document_validator(project: Project, documents: list[Document]) -> Validator:
+    """What intake checks of each document besides its own file, given all documents of the pass: its file
+    links and its links to other pages, the build's refusals."""
+    config = _settings(project)
+    existing = site_files(documents, project.static_dir, config.get("site.page_size"))
+    urls = layout.Urls(config.get("site.base_url"))
+
+    def validate(doc: Document) -> list[LocatedError]:
+        return [*document_problems(doc, project.content_dir), *page_link_problems(doc, existing, urls)]
+    return validate
+
+
+def _settings(project: Project) -> Config:
+    """The project's settings, or the defaults when zaitun.toml is broken (check reports that on its own)."""
+    try:
+        return project.config
+    except LocatedError:
+        return Config()
 
 
 def _glossary_problems(project: Project) -> list[LocatedError]:

@@ -100,79 +100,105 @@ def import_(file: Annotated[Path, typer.Argument(help="Notice as .txt (UTF-8/GBK
             force: Annotated[bool, typer.Option("--force", help="Overwrite an existing document.")] = False) -> None:
     """Convert a government document (通知, 意见, 办法, 规定, 决定, 令, 公告, 通告) into a structured
     content document and print its path."""
+    from zaitun.config import Limits
     from zaitun.content.importer import import_notice
 
-    path = import_notice(file, state.project.content_dir, section=section, slug=slug, force=force)
+    path = import_notice(file, state.project.content_dir, section=section, slug=slug, force=force,
+                         limits=Limits.of(state.project.config))
     typer.echo(str(path))
 
 
 @app.command()
 def intake() -> None:
     """Take content/ into the store: segment new and changed documents, withdraw deleted ones."""
-    from zaitun.pipeline import intake_stage
+    from zaitun.pipeline import intake as take_in
 
-    report = intake_stage(state.project, open_store())
-    for error in report["errors"]:
-        typer.echo(error, err=True)
-    typer.echo(f"ingested {len(report['ingested'])}, unchanged {report['unchanged']}, "
-               f"withdrawn {len(report['withdrawn'])}, errors {len(report['errors'])}")
-    if report["errors"]:
+    report = take_in(state.project, open_store())
+    for error in report.errors:
+        typer.echo(str(error), err=True)
+    typer.echo(f"ingested {len(report.ingested)}, unchanged {len(report.unchanged)}, "
+               f"withdrawn {len(report.withdrawn)}, errors {len(report.errors)}")
+    if report.errors:
         raise typer.Exit(1)
 
 
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Show each document's stage: translating, in review, approved, withdrawn; expiry; files to fix."""
+    from dataclasses import asdict
+
+    from zaitun import failures
     from zaitun.check import content_problems
     from zaitun.status import project_status
 
     cfg = state.project.config
-    rows = project_status(open_store(), dt.date.today(), cfg.get("site.expiry_warning_days"))
+    store = open_store()
+    rows = project_status(store, dt.date.today(), cfg.get("site.expiry_warning_days"))
     problems = [str(e) for e in content_problems(state.project)]
+    failed = failures.current(store)
     if as_json:
-        typer.echo(json.dumps({"documents": [r.as_dict() for r in rows], "errors": problems},
-                              ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({"documents": [r.as_dict() for r in rows], "errors": problems,
+                               "failures": [asdict(f) for f in failed]}, ensure_ascii=False, indent=2))
         return
-    if not rows and not problems:
+    if not rows and not problems and not failed:
         typer.echo("no documents yet: put Markdown files in content/<section>/ and run `zaitun intake`")
     for r in rows:
         expiry = f"  [{r.expiry} {r.valid_until}]" if r.expiry else ""
         flagged = f", {r.flagged} flagged" if r.flagged else ""
         typer.echo(f"{r.slug:40} {r.stage:17} {r.approved}/{r.total} approved{flagged}{expiry}")
+    _echo_problems(problems, failed)
+
+
+def _echo_problems(problems: list[str], failed: list) -> None:
+    """Each file to fix once: what check finds now, with what the last pass did with it (held back,
+    quarantined), then what passes recorded that check cannot see (a quarantined notice, a failed build)."""
+    states = {f.message: f.state for f in failed}
     for problem in problems:
-        typer.echo(f"needs fixing: {problem}")
+        typer.echo(f"needs fixing: {problem}" + (f"  [{states[problem]}]" if problem in states else ""))
+    for f in failed:
+        if f.message not in problems:
+            typer.echo(f"needs fixing: {f.message}  [{f.state} by {f.stage}]")
 
 
 @app.command("config")
-def config_(list_settings: Annotated[bool, typer.Option("--list", help="List every setting.")] = False) -> None:
-    """Show the project's settings (with --list: every setting, its default and help)."""
+def config_(list_settings: Annotated[bool, typer.Option("--list", help="List every setting.")] = False,
+            show_secrets: Annotated[bool, typer.Option("--show-secrets",
+                                                       help="Print keys, tokens and passwords in clear.")] = False,
+            ) -> None:
+    """Show the project's settings (with --list: every setting, its default and help); secrets are masked."""
     from zaitun.config import SETTINGS
 
     cfg = state.project.config
     for s in SETTINGS:
-        line = f"{s.name} = {cfg.get(s.name)!r}"
-        typer.echo(f"{line:60} # {s.help}" if list_settings else line)
+        line = f"{s.name} = {cfg.shown(s.name, show_secrets)}"
+        env = f" (or {s.env})" if s.env else ""
+        typer.echo(f"{line:60} # {s.help}{env}" if list_settings else line)
 
 
 @app.command()
 def run(as_json: Annotated[bool, typer.Option("--json", help="Print the pass summary as JSON.")] = False) -> None:
     """One pass without any server: intake -> translate -> publish what is approved (for cron, CI)."""
-    from zaitun.pipeline import run_once
+    from zaitun.pipeline import held_back, run_once
 
     summary = run_once(state.project, open_store())
+    failed = held_back(summary)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
-        return
+    else:
+        _echo_run(summary, failed)
+    if failed:  # after doing everything else: cron notices
+        raise typer.Exit(1)
+
+
+def _echo_run(summary: dict, failed: list[str]) -> None:
     intake, translated, published = summary["intake"], summary["translate"], summary["publish"]
-    for error in intake["errors"]:
-        typer.echo(error, err=True)
+    for line in failed:
+        typer.echo(line, err=True)
     typer.echo(f"intake: {len(intake['ingested'])} taken in, {len(intake['withdrawn'])} withdrawn, "
                f"{len(intake['errors'])} with errors")
     typer.echo(f"translate: {translated.get('drafted', 0)} drafted, {translated.get('to_review', 0)} to review, "
                f"{len(translated['completed'])} document(s) approved from memory")
     typer.echo(f"publish: {published.get('summary', '')}")
-    if intake["errors"]:
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -194,7 +220,8 @@ def watch() -> None:
 
 # -- commands of the later stages register here -------------------------------------------
 def _register() -> None:
-    from zaitun.review.cli import review_app, user_app
+    from zaitun.review.cli import review_app
+    from zaitun.review.user_cli import user_app
 
     app.add_typer(review_app, name="review")
     app.add_typer(user_app, name="user")

@@ -23,6 +23,8 @@ class Setting:
     name: str  # dotted: table.key
     default: Any
     help: str
+    env: str = ""  # environment variable read when zaitun.toml leaves it empty (lists: space-separated)
+    secret: bool = False  # masked by `zaitun config` unless --show-secrets
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -33,38 +35,68 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site.page_size", 20, "Documents per page on section, programme and tag pages."),
     Setting("translate.provider", "offline", "Translation engine: offline, libre, google, deepl, microsoft, ..."),
     Setting("translate.provider_url", "", "Base URL for self-hosted providers (LibreTranslate)."),
-    Setting("translate.api_key", "", "API key for the provider (or set e.g. DEEPL_API_KEY in the environment)."),
+    Setting("translate.api_key", "", "API key for the provider (or set e.g. DEEPL_API_KEY in the environment).",
+            secret=True),
     Setting("translate.timeout", 10.0, "Seconds before one engine call is abandoned."),
     Setting("translate.retries", 3, "Attempts per engine call, with exponential backoff."),
     Setting("translate.batch_size", 20, "Segments sent to the engine per call."),
     Setting("translate.concurrency", 1, "Batches of documents one engine translates at once, across all "
                                         "Prefect workers (the limit zaitun-engine-<provider>, made if missing)."),
     Setting("review.auto_approve_memory", True, "Approve drafts that exactly match approved translation memory."),
-    Setting("review.database_url", "", "SQLAlchemy URL of the store; empty means SQLite in .zaitun/state.db."),
-    Setting("review.secret_key", "", "Secret for session cookies; empty means one kept in .zaitun/secret."),
+    Setting("review.database_url", "", "SQLAlchemy URL of the store; empty means SQLite in .zaitun/state.db.",
+            env="ZAITUN_DATABASE_URL", secret=True),
+    Setting("review.secret_key", "", "Secret for session cookies; empty means one kept in .zaitun/secret.",
+            env="ZAITUN_SECRET_KEY", secret=True),
     Setting("review.host", "127.0.0.1", "Address the review UI listens on."),
     Setting("review.port", 8400, "Port of the review UI."),
+    Setting("review.session_idle_minutes", 60, "A review UI session ends after this many minutes unused."),
+    Setting("review.session_lifetime_hours", 12, "A review UI session ends this many hours after login, used or not."),
+    Setting("review.trusted_proxies", [], "Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed."),
     Setting("publish.output_dir", "publish", "Folder the static site is built into."),
     Setting("publish.s3_target", "", "Deploy target, e.g. s3://bucket/prefix (empty: no S3 deploy)."),
     Setting("publish.s3_endpoint_url", "", "S3-compatible endpoint (MinIO, Ceph, R2); empty for AWS."),
     Setting("publish.websub_hub", "", "WebSub hub pinged after each publish (empty: none)."),
     Setting("publish.preview_port", 8000, "Port of the local preview server for publish/."),
     Setting("social.mastodon_url", "", "Mastodon instance to post to (empty: outbox only)."),
-    Setting("social.mastodon_token", "", "Mastodon access token (or MASTODON_TOKEN)."),
+    Setting("social.mastodon_token", "", "Mastodon access token.", env="MASTODON_TOKEN", secret=True),
     Setting("social.dry_run", True, "Write posts to the outbox without sending them."),
     Setting("social.max_age_days", 14, "Announce only documents dated within this many days (an archive import "
             "is not news)."),
     Setting("social.daily_limit", 20, "Posts queued per platform per day at most; the rest wait for the next day."),
-    Setting("notify.ready_for_review", [], "Apprise URLs told when content is ready for review."),
-    Setting("notify.approved", [], "Apprise URLs told when a document is approved."),
-    Setting("notify.published", [], "Apprise URLs told when the site is published."),
-    Setting("notify.failure", [], "Apprise URLs told when something fails (bad file, outage)."),
-    Setting("notify.expiring", [], "Apprise URLs told when content is about to expire or has expired."),
+    Setting("notify.ready_for_review", [], "Apprise URLs told when content is ready for review.",
+            env="ZAITUN_NOTIFY_READY_FOR_REVIEW", secret=True),
+    Setting("notify.approved", [], "Apprise URLs told when a document is approved.",
+            env="ZAITUN_NOTIFY_APPROVED", secret=True),
+    Setting("notify.published", [], "Apprise URLs told when the site is published.",
+            env="ZAITUN_NOTIFY_PUBLISHED", secret=True),
+    Setting("notify.failure", [], "Apprise URLs told when something fails (bad file, outage).",
+            env="ZAITUN_NOTIFY_FAILURE", secret=True),
+    Setting("notify.expiring", [], "Apprise URLs told when content is about to expire or has expired.",
+            env="ZAITUN_NOTIFY_EXPIRING", secret=True),
     Setting("prefect.port", 4200, "Port of the local Prefect server started by `zaitun up`."),
+    Setting("limits.text_bytes", 1_000_000, "Largest .md or .txt file taken in, in bytes; a larger one is refused."),
+    Setting("limits.docx_unpacked_bytes", 50_000_000,
+            "Largest unpacked size of a .docx (read from its zip directory before parsing), in bytes."),
+    Setting("limits.docx_entries", 2000, "Most files a .docx (a zip) may hold; more is refused unread."),
+    Setting("limits.segments", 5000, "Most segments (headings, sentences, cells) per document; more is refused."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 # Not settings until zaitun honours other values: accepted in zaitun.toml only at the one it implements.
 FIXED = {"project.source_language": "zh", "project.target_languages": ["en"]}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on every input, so one huge or hostile file is refused fast instead of exhausting memory."""
+
+    text_bytes: int = _BY_NAME["limits.text_bytes"].default
+    docx_unpacked_bytes: int = _BY_NAME["limits.docx_unpacked_bytes"].default
+    docx_entries: int = _BY_NAME["limits.docx_entries"].default
+    segments: int = _BY_NAME["limits.segments"].default
+
+    @classmethod
+    def of(cls, config: Config) -> Limits:
+        return cls(*(config.get(f"limits.{name}") for name in cls.__dataclass_fields__))
 
 
 @dataclass
@@ -75,13 +107,29 @@ class Config:
     path: Path | None = None
 
     def get(self, name: str) -> Any:
-        if name not in _BY_NAME:
-            raise KeyError(name)
-        return self.values.get(name, _BY_NAME[name].default)
+        """A setting from zaitun.toml, else from its environment variable, else its default."""
+        setting = _BY_NAME[name]
+        value = self.values.get(name, setting.default)
+        if not value and setting.env and os.environ.get(setting.env):
+            raw = os.environ[setting.env]
+            return raw.split() if isinstance(setting.default, list) else raw
+        return value
 
     def secret(self, name: str, env: str) -> str:
         """A credential from zaitun.toml, else from the environment variable `env`."""
         return self.get(name) or os.environ.get(env, "")
+
+    def shown(self, name: str, show_secrets: bool = False) -> str:
+        """A setting as `zaitun config` prints it: secrets masked (a database URL keeps all but its
+        password) unless asked for."""
+        value = self.get(name)
+        if show_secrets or not _BY_NAME[name].secret or not value:
+            return repr(value)
+        if name == "review.database_url":
+            from sqlalchemy.engine import make_url
+
+            return repr(make_url(value).render_as_string(hide_password=True))
+        return "'********'" if isinstance(value, str) else f"[{len(value)} hidden]"
 
 
 def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:
@@ -130,7 +178,9 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
     base = flat.get("site.base_url", "http://x")
     if not str(base).startswith(("http://", "https://")):
         raise ConfigError(path, "'site.base_url' must start with http:// or https://", _line_of(text, "site.base_url"))
-    for name in ("site.page_size", "social.daily_limit"):
+    for name in [n for n in flat if n.startswith("limits.")] + ["site.page_size", "social.daily_limit",
+                                                                "review.session_idle_minutes",
+                                                                "review.session_lifetime_hours"]:
         if flat.get(name, 1) < 1:
             raise ConfigError(path, f"'{name}' must be at least 1", _line_of(text, name))
     if flat.get("social.max_age_days", 0) < 0:
@@ -166,7 +216,8 @@ def default_toml() -> str:
             table = top
             lines += ["", f"[{top}]"]
         rel = s.name[len(top) + 1:]
-        lines.append(f"# {s.help}")
+        lines.append(f"# {s.help}" + (f" Or set {s.env} in the environment (keep secrets out of this file)."
+                                       if s.secret and s.env else ""))
         value = _toml_value(s.default)
         lines.append(f"{rel} = {value}")  # dotted keys such as title.zh are valid TOML
     return "\n".join(lines).strip() + "\n"

@@ -32,10 +32,18 @@ def open_project(project_dir: str | Path) -> tuple[Project, Store]:
     return project, Store.open(project.database_url)
 
 
-def intake_stage(project: Project, store: Store) -> dict:
+def intake(project: Project, store: Store):
+    """Take content/ in, refusing each document `zaitun check` would report (its links included)."""
+    from functools import partial
+
+    from zaitun.check import document_validator
     from zaitun.content.intake import ingest
 
-    report = ingest(project, store)
+    return ingest(project, store, checks=partial(document_validator, project))
+
+
+def intake_stage(project: Project, store: Store) -> dict:
+    report = intake(project, store)
     return {"ingested": report.ingested, "withdrawn": report.withdrawn,
             "unchanged": len(report.unchanged), "errors": [str(e) for e in report.errors]}
 
@@ -142,10 +150,21 @@ def publish(project: Project, store: Store, today: dt.date | None = None) -> Pub
 
 def publish_stage(project: Project, store: Store, today: dt.date | None = None) -> dict:
     published = publish(project, store, today)
-    report = published.build
+    report, deployed = published.build, published.deployed
+    if deployed:
+        _record_deploy(project, store, deployed.failed)
     return {"summary": report.summary(), "rendered": len(report.rendered), "removed": len(report.removed),
             "social": len(report.social), "under_review": report.under_review,
-            "deployed": published.deployed.summary() if published.deployed else "", "pinged": published.pinged}
+            "deployed": deployed.summary() if deployed else "", "pinged": published.pinged,
+            "left_out": report.problems + (deployed.failed if deployed else [])}
+
+
+def _record_deploy(project: Project, store: Store, failed: list[str]) -> None:
+    """Files of publish/ a deploy could not read: what is online of them stays as it was."""
+    from zaitun import failures
+
+    found = [failures.Failure("deploy", line.split(": ", 1)[0], line, None, failures.HELD_BACK) for line in failed]
+    failures.record(project, store, "deploy", found)
 
 
 def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -> list[dict]:
@@ -157,8 +176,15 @@ def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -
     return [r.as_dict() for r in rows if r.expiry and r.stage != "withdrawn"]
 
 
+def held_back(summary: dict) -> list[str]:
+    """Every file a pass of `run_once` did not take, as `path:line: message` (empty: everything went through)."""
+    return [*summary["intake"]["errors"], *summary["translate"].get("failed", []),
+            *summary["publish"].get("left_out", [])]
+
+
 def run_once(project: Project, store: Store) -> dict:
-    """intake -> translate -> publish what is approved; for cron, CI and first runs."""
+    """intake -> translate -> publish what is approved; for cron, CI and first runs. One bad file is held
+    back by the stage it fails in; every stage still runs for the others."""
     intake = intake_stage(project, store)
     translated = translate_stage(project, store)
     published = publish_stage(project, store)

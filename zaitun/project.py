@@ -49,7 +49,7 @@ class Project:
     @property
     def state_dir(self) -> Path:
         path = self.root / STATE_DIR
-        path.mkdir(exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)  # the store, the session secret, the first-run password
         return path
 
     @property

@@ -7,9 +7,11 @@ superseded and rejected translations stay as rows; the audit log records every a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,10 +30,11 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 
 metadata = MetaData()
 
@@ -104,6 +107,21 @@ users = Table(
     Column("role", String(20), nullable=False),
     Column("password_hash", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # added later: nullable, so older stores gain them in place (see _add_missing_columns)
+    Column("must_change_password", Boolean),  # the first-run account chooses its own at first login
+    Column("disabled_at", DateTime(timezone=True)),  # accounts are disabled, never deleted
+    Column("token_hash", String(64)),  # SHA-256 of the command-line API token
+)
+
+sessions = Table(  # review UI sessions; the cookie holds only the id, the row says whether it still counts
+    "sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the session id
+    Column("user_name", String(100), nullable=False),
+    Column("address", String(100), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("end_reason", String(40)),
 )
 
 audit = Table(
@@ -128,6 +146,18 @@ events = Table(  # an outbox of things that happened, for notifications and stat
     Column("payload", Text, nullable=False, default="{}"),
 )
 
+failures = Table(  # files a pass held back or quarantined, until they are fixed (see zaitun.failures)
+    "failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("stage", String(20), nullable=False),  # intake | translate | build | deploy
+    Column("source", Text, nullable=False),  # the file as staff know it
+    Column("slug", String(200)),
+    Column("state", String(20), nullable=False),  # quarantined (never online) | held back (last good online)
+    Column("message", Text, nullable=False),  # path:line: message
+    Column("kept", Text, nullable=False, default=""),  # where a quarantined file was moved
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 
 WRITE_LOCK = 0x7A61_6974  # "zait": the PostgreSQL advisory lock that serialises writing transactions
 
@@ -138,6 +168,30 @@ def sha(text: str) -> str:
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file readable by its owner only: it holds password hashes.
+    SQLite gives its -wal and -shm files the same mode."""
+    path = make_url(url).database
+    if path and path != ":memory:" and not os.path.exists(path):
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Older stores gain the nullable columns added since they were made (nothing else changes)."""
+    found = inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            if not found.has_table(table.name):
+                continue
+            have = {c["name"] for c in found.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have and column.nullable:
+                    kind = column.type.compile(engine.dialect)
+                    once = " IF NOT EXISTS" if engine.dialect.name == "postgresql" else ""  # two starting at once
+                    conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN{once} {column.name} {kind}")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -158,8 +212,10 @@ class Store:
     def open(cls, url: str) -> Store:
         engine = create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
+            _private_sqlite_file(url)
             event.listen(engine, "connect", _sqlite_pragmas)
         metadata.create_all(engine)
+        _add_missing_columns(engine)
         return cls(engine)
 
     @contextmanager
@@ -253,18 +309,33 @@ class Store:
             q = q.where(audit.c.slug == slug)
         return [dict(r) for r in self._rows(q)]
 
-    def failed_logins(self, name: str, address: str, since: dt.datetime) -> int:
-        """Failed logins of a name from an address since a time, not counting any before its last login."""
-        mine = (audit.c.actor == name) & (audit.c.note == address)
-        last_ok = select(func.coalesce(func.max(audit.c.id), 0)).where(mine, audit.c.action == "login")
-        query = select(func.count()).select_from(audit).where(
-            mine, audit.c.action == "login-failed", audit.c.at >= since, audit.c.id > last_ok.scalar_subquery())
-        with self.engine.connect() as conn:
-            return conn.execute(query).scalar_one()
+    def failed_logins(self, since: dt.datetime, name: str | None = None,
+                      address: str | None = None) -> list[dt.datetime]:
+        """When logins failed since a time: of one account name (not counting any before its last
+        login), or from one client address (whatever the name)."""
+        if name is not None:
+            mine = audit.c.actor == name
+            last_ok = select(func.coalesce(func.max(audit.c.id), 0)).where(mine, audit.c.action == "login")
+            mine = mine & (audit.c.id > last_ok.scalar_subquery())
+        else:
+            mine = audit.c.note == address
+        query = select(audit.c.at).where(mine, audit.c.action == "login-failed", audit.c.at >= since)
+        return [_utc(at) for at in (r["at"] for r in self._rows(query.order_by(audit.c.id)))]
 
     def user(self, name: str) -> dict | None:
         rows = self._rows(select(users).where(users.c.name == name))
         return dict(rows[0]) if rows else None
+
+    def users(self) -> list[dict]:
+        return [dict(r) for r in self._rows(select(users).order_by(users.c.name))]
+
+    def user_by_token(self, token_hash: str) -> dict | None:
+        rows = self._rows(select(users).where(users.c.token_hash == token_hash))
+        return dict(rows[0]) if rows else None
+
+    def session(self, id_hash: str) -> dict | None:
+        rows = self._rows(select(sessions).where(sessions.c.id_hash == id_hash))
+        return {k: _utc(v) if isinstance(v, dt.datetime) else v for k, v in rows[0].items()} if rows else None
 
     def has_users(self) -> bool:
         return bool(self._rows(select(users.c.name).limit(1)))
@@ -336,6 +407,31 @@ class Store:
 
     def add_user(self, conn: Connection, name: str, role: str, password_hash: str) -> None:
         conn.execute(insert(users).values(name=name, role=role, password_hash=password_hash, created_at=now()))
+
+
+    def update_user(self, conn: Connection, name: str, **values) -> None:
+        conn.execute(update(users).where(users.c.name == name).values(**values))
+
+    def add_session(self, conn: Connection, id_hash: str, user_name: str, address: str) -> None:
+        stamp = now()
+        conn.execute(insert(sessions).values(id_hash=id_hash, user_name=user_name, address=address,
+                                             created_at=stamp, seen_at=stamp))
+
+    def touch_session(self, conn: Connection, id_hash: str) -> None:
+        conn.execute(update(sessions).where(sessions.c.id_hash == id_hash).values(seen_at=now()))
+
+    def end_sessions(self, conn: Connection, reason: str, id_hash: str | None = None,
+                     user_name: str | None = None) -> int:
+        """End one session, or every open session of an account; returns how many ended."""
+        which = sessions.c.id_hash == id_hash if id_hash is not None else sessions.c.user_name == user_name
+        result = conn.execute(update(sessions).where(which, sessions.c.ended_at.is_(None))
+                              .values(ended_at=now(), end_reason=reason))
+        return result.rowcount
+
+
+def _utc(at: dt.datetime) -> dt.datetime:
+    """SQLite gives back naive datetimes; every time zaitun stores is UTC."""
+    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
 
 
 def _translation(row) -> dict:

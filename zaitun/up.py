@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -86,17 +87,6 @@ def wait_healthy(url: str, timeout: float = 90.0) -> None:
     raise ZaitunError(f"the Prefect server at {url} did not answer within {timeout:.0f} s")
 
 
-def first_admin(store: Store) -> str | None:
-    """Create an `admin` account with a random password when the project has no users."""
-    from zaitun.review.users import add_user
-
-    if store.has_users():
-        return None
-    password = secrets.token_urlsafe(12)
-    add_user(store, "admin", "admin", password)
-    return password
-
-
 @dataclass
 class Stack:
     project: Project
@@ -132,6 +122,28 @@ def start_prefect(stack: Stack, env: dict[str, str]) -> str:
     return f"http://127.0.0.1:{port}/api"
 
 
+PUBLISH_AT_ONCE = ("zaitun.document.approved",)  # what a person waits to see in the preview
+
+
+def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 0.3) -> None:
+    """Rebuild publish/ as soon as the store records an approved document (from the review UI or a
+    reviewer's command line), so the preview shows the English in a second or two instead of after
+    Prefect's event round trip; the publish flow still runs for the deploy, hooks and notices."""
+    from zaitun.publish.site import build_site
+
+    store = Store.open(project.database_url)
+    seen = store.last_event_id()
+    while not stop.wait(every):
+        fresh = store.events_since(seen)
+        seen = fresh[-1]["id"] if fresh else seen
+        if any(e["name"] in PUBLISH_AT_ONCE for e in fresh):
+            try:
+                build_site(project, store)
+            except Exception:  # the publish flow reports build failures; this only makes the preview quick
+                logging.getLogger(__name__).exception("rebuilding publish/ after an approval failed")
+    store.close()
+
+
 def start_threads(stack: Stack) -> tuple[str, str]:
     """The watcher, the review UI and the preview server, in this process."""
     import uvicorn
@@ -144,11 +156,15 @@ def start_threads(stack: Stack) -> tuple[str, str]:
     observer = start_watcher(stack.project.content_dir)
     stack.stoppers.append(lambda: (observer.stop(), observer.join(5)))
     server = uvicorn.Server(uvicorn.Config(create_app(stack.project), host=cfg.get("review.host"),
-                                           port=cfg.get("review.port"), log_level="warning"))
+                                           port=cfg.get("review.port"), log_level="warning",
+                                           proxy_headers=False))  # review.trusted_proxies decides
     threading.Thread(target=server.run, daemon=True, name="review-ui").start()
     stack.stoppers.append(lambda: setattr(server, "should_exit", True))
     httpd = serve_folder(stack.project.publish_dir, "127.0.0.1", cfg.get("publish.preview_port"))
     stack.stoppers.append(httpd.shutdown)
+    stop = threading.Event()
+    threading.Thread(target=rebuild_on_approval, args=(stack.project, stop), daemon=True, name="rebuild").start()
+    stack.stoppers.append(stop.set)
     return (f"http://{cfg.get('review.host')}:{cfg.get('review.port')}/",
             f"http://127.0.0.1:{cfg.get('publish.preview_port')}/")
 
@@ -156,6 +172,7 @@ def start_threads(stack: Stack) -> tuple[str, str]:
 def up(project: Project, echo=print) -> None:
     """Start everything, print the URLs, and wait for Ctrl-C."""
     from zaitun.pipeline import run_once
+    from zaitun.review.firstrun import create_first_admin
 
     env = {**os.environ, **prefect_env(project)}
     os.environ.update(prefect_env(project))
@@ -169,13 +186,13 @@ def up(project: Project, echo=print) -> None:
         store = Store.open(project.database_url)
         echo("first pass: intake -> translate -> publish ...")
         summary = run_once(project, store)
-        password = first_admin(store)
+        password_file = create_first_admin(project, store)
         wait_healthy(api)
         stack.spawn([sys.executable, "-m", "zaitun.flows.serve"], env, "prefect-serve")
         review_url, site_url = start_threads(stack)
         record_stack(project, api)
         stack.stoppers.append(lambda: (project.state_dir / STACK_FILE).unlink(missing_ok=True))
-        _print_banner(echo, api, review_url, site_url, password, summary)
+        _print_banner(echo, api, review_url, site_url, password_file, summary)
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
         while all(p.poll() is None for p in stack.processes):
             time.sleep(0.5)
@@ -192,16 +209,22 @@ def _stop_on_sigterm(*_args) -> None:
     raise KeyboardInterrupt
 
 
-def _print_banner(echo, api: str, review_url: str, site_url: str, password: str | None, summary: dict) -> None:
+def _print_banner(echo, api: str, review_url: str, site_url: str, password_file: Path | None,
+                  summary: dict) -> None:
+    from zaitun.pipeline import held_back
+
     pub = summary.get("publish", {})
     echo("")
     echo("zaitun is running. Drop Chinese content into content/<section>/ and watch it flow.")
     echo(f"  site (preview) {site_url}")
     echo(f"  review UI      {review_url}")
     echo(f"  Prefect UI     {api.removesuffix('/api')}")
-    if password:
-        echo(f"  first-run admin account: admin / {password}   (add reviewers: zaitun user add NAME)")
+    if password_file:
+        echo(f"  first-run admin account: admin, its password is in {password_file} (readable by you only);")
+        echo("    log in, choose your own password, then add reviewers: zaitun user add NAME --role reviewer")
     echo(f"  documents: {len(summary['intake']['ingested'])} taken in; {pub.get('summary', '')}")
+    for line in held_back(summary):  # the rest is online; these wait for a fix (see `zaitun status`)
+        echo(f"  needs fixing: {line}")
     echo("Press Ctrl-C to stop.")
 
 

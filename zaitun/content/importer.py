@@ -15,12 +15,14 @@ import re
 import zipfile
 from pathlib import Path
 
+from zaitun.config import Limits
 from zaitun.content.hanzi import cn_int, fold
-from zaitun.content.model import MAX_BYTES, SLUG_RE, content_files, dump_document
+from zaitun.content.model import SLUG_RE, content_files, dump_document
 from zaitun.content.notice.body import classify, paragraphs, shape
 from zaitun.content.notice.head import DOC_NUMBER_RE, Head, take_head
 from zaitun.content.notice.lines import DATE_RE, clean_lines, cut_tail, to_date
 from zaitun.content.notice.markdown import render
+from zaitun.content.schema import CONTROL_RE
 from zaitun.errors import NoticeImportError
 
 TAGS = ["政策文件"]
@@ -46,18 +48,25 @@ PINYIN = {pair[0]: pair[1:] for pair in _PINYIN_TABLE.split()}
 
 # ---- reading ---------------------------------------------------------------------------------
 
-def read_notice(path: Path) -> str:
-    """Return the notice's text with LF line ends: UTF-8 (BOM allowed), GB18030/GBK or .docx."""
+def read_notice(path: Path, limits: Limits = Limits()) -> str:
+    """Return the notice's text with LF line ends: UTF-8 (BOM allowed), GB18030/GBK or .docx.
+
+    Control characters are dropped (a form feed, a PDF's page break, becomes a line end): they are
+    debris of the extraction, and PostgreSQL refuses a NUL.
+    """
     path = Path(path)
     if not path.is_file():
         raise NoticeImportError(path, "no such file: check the path of the notice")
     if path.suffix.lower() == ".docx":
-        return _read_docx(path)
-    data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise NoticeImportError(path, f"file is {len(data)} bytes, over the {MAX_BYTES}-byte limit", 1)
-    text = _decode(data, path)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+        text = _read_docx(path, limits)
+    else:
+        size = path.stat().st_size
+        if size > limits.text_bytes:
+            raise NoticeImportError(path, f"file is {size} bytes, over the {limits.text_bytes}-byte limit "
+                                    "(limits.text_bytes)", 1)
+        text = _decode(path.read_bytes(), path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    return CONTROL_RE.sub("", text)
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -79,20 +88,43 @@ def _decode(data: bytes, path: Path) -> str:
     raise NoticeImportError(path, "undecodable bytes: save the notice as UTF-8 or GBK text", line) from None
 
 
-def _read_docx(path: Path) -> str:
+def _read_docx(path: Path, limits: Limits) -> str:
     """Paragraph and table-cell texts in document order, one per line.
 
     Each line starts with the customary ideographic indent, which tells `convert_notice`
-    that it is a whole paragraph rather than a hard-wrapped piece of one.
+    that it is a whole paragraph rather than a hard-wrapped piece of one. The zip's directory is
+    checked against the limits first, so a zip bomb is refused before anything is unpacked.
     """
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
+    _check_zip(path, limits)
+    import docx  # after the check: a refused file costs no python-docx import
 
     try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        return _docx_text(docx.Document(str(path)))
+    except Exception as exc:  # broken XML, missing parts, anything: the file is unreadable, not zaitun
+        raise NoticeImportError(path, f"not a readable .docx file ({exc.__class__.__name__}: "
+                                f"{str(exc)[:200]}): re-save it from Word") from None
+
+
+def _check_zip(path: Path, limits: Limits) -> None:
+    """Refuse a .docx whose parts are too many or would unpack too large, reading only the zip's directory
+    (zipfile never unpacks more than an entry's declared size, so the declared sizes bound the work)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise NoticeImportError(path, f"not a readable .docx file ({exc}): re-save it from Word") from None
+    if len(entries) > limits.docx_entries:
+        raise NoticeImportError(path, f"the .docx holds {len(entries)} files, over the limit of "
+                                f"{limits.docx_entries} (limits.docx_entries)")
+    unpacked = sum(e.file_size for e in entries)
+    if unpacked > limits.docx_unpacked_bytes:
+        raise NoticeImportError(path, f"the .docx would unpack to {unpacked} bytes, over the limit of "
+                                f"{limits.docx_unpacked_bytes} (limits.docx_unpacked_bytes)")
+
+
+def _docx_text(document) -> str:
+    from docx.table import Table
+
     lines: list[str] = []
     for item in document.iter_inner_content():
         if isinstance(item, Table):
@@ -190,10 +222,10 @@ def default_slug(meta: dict) -> str:
 
 
 def import_notice(path: Path, content_dir: Path, section: str = "policies",
-                  slug: str | None = None, force: bool = False) -> Path:
+                  slug: str | None = None, force: bool = False, limits: Limits = Limits()) -> Path:
     """Convert one notice and write `content_dir/<section>/<slug>.md`; return the written path."""
     path, content_dir = Path(path), Path(content_dir)
-    meta, body = convert_notice(read_notice(path), path)
+    meta, body = convert_notice(read_notice(path, limits), path)
     slug = slug or default_slug(meta)
     for name, value in (("section", section), ("slug", slug)):
         if not SLUG_RE.match(value):

@@ -1,25 +1,36 @@
 """Take content files into the store: segment new or changed documents, withdraw deleted ones.
 
-A broken file is reported (and its last good version, if any, stays as it was); it never
-stops the other files. Re-running with nothing changed does nothing.
+Each file is taken in on its own: whatever one file raises is caught at its boundary and the
+others go on. A broken new file is quarantined (a notice moved to .zaitun/quarantine/, a Markdown
+file left where it is, untaken); a broken edit of a document already taken in is held back, and
+its last good version stays in the store and online. Each is recorded with its `path:line: message`
+(see zaitun.failures). Re-running with nothing changed does nothing.
 """
 
 from __future__ import annotations
 
 import difflib
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection
 
+from zaitun import failures
+from zaitun.config import Limits
 from zaitun.content.importer import import_notice
 from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, Document, is_scratch, load_documents
-from zaitun.content.segmenter import document_segments
-from zaitun.errors import ContentError
+from zaitun.content.segmenter import Segment, document_segments
+from zaitun.errors import ContentError, LocatedError
 from zaitun.project import Project
 from zaitun.store import Store, documents, now, segments, sha
+
+STAGE = "intake"
+# More checks of one document (its links, say) that a later stage knows; each problem refuses it.
+Validator = Callable[[Document], list[LocatedError]]
+Checks = Callable[[list[Document]], Validator]  # given every document of the pass
 
 
 @dataclass
@@ -27,28 +38,57 @@ class IntakeReport:
     ingested: list[str] = field(default_factory=list)  # new or changed slugs
     unchanged: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)
-    errors: list[ContentError] = field(default_factory=list)
+    errors: list[LocatedError] = field(default_factory=list)
+    failures: list[failures.Failure] = field(default_factory=list)  # one per file not taken in
 
 
-def convert_dropped_notices(project: Project) -> tuple[list[Path], list[ContentError]]:
+@dataclass
+class NoticeReport:
+    """What became of the notices dropped into content/: converted, or quarantined with why."""
+
+    written: list[Path] = field(default_factory=list)
+    failed: list[failures.Failure] = field(default_factory=list)
+    errors: list[LocatedError] = field(default_factory=list)
+    converted: set[str] = field(default_factory=set)  # the notices' own paths
+
+
+def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> NoticeReport:
     """Turn .txt/.docx notices dropped into content/<section>/ into Markdown documents.
 
     The original moves to .zaitun/imported/ once converted, or to .zaitun/quarantine/ with
     the reason reported when it cannot be converted: never silently dropped.
     """
-    written: list[Path] = []
-    errors: list[ContentError] = []
+    done = NoticeReport()
     for path in sorted(project.content_dir.glob("*/*")):
         if path.suffix.lower() not in NOTICE_SUFFIXES or is_scratch(path.name):
             continue
         slug = path.stem if SLUG_RE.match(path.stem) else None
         try:
-            written.append(import_notice(path, project.content_dir, section=path.parent.name, slug=slug))
+            done.written.append(import_notice(path, project.content_dir, section=path.parent.name, slug=slug,
+                                              limits=limits))
             _move_aside(path, project.state_dir / "imported")
-        except ContentError as exc:
-            errors.append(ContentError(exc.path, f"{exc.message} (moved to .zaitun/quarantine/)", exc.line))
-            _move_aside(path, project.quarantine_dir)
-    return written, errors
+            done.converted.add(str(path))
+        except Exception as exc:  # the file's boundary: any failure quarantines this notice only
+            _quarantine(project, path, _located(exc, path, "could not be converted"), done)
+    return done
+
+
+def _quarantine(project: Project, path: Path, error: LocatedError, done: NoticeReport) -> None:
+    try:
+        kept = str(_move_aside(path, project.quarantine_dir))
+        where = f"moved to {Path(kept).relative_to(project.root)}"
+    except OSError as exc:
+        kept, where = "", f"could not be moved to .zaitun/quarantine/: {exc.strerror}"
+    located = ContentError(error.path, f"{error.message} ({where})", error.line)
+    done.errors.append(located)
+    done.failed.append(failures.Failure(STAGE, str(path), str(located), None, failures.QUARANTINED, kept))
+
+
+def _located(exc: Exception, path: Path, what: str) -> LocatedError:
+    """The error as `path:line: message`; an unexpected exception becomes a one-line message about the file."""
+    if isinstance(exc, LocatedError):
+        return exc
+    return ContentError(path, f"{what}: {exc.__class__.__name__}: {exc}", 1)
 
 
 def _move_aside(path: Path, folder: Path) -> Path:
@@ -57,22 +97,62 @@ def _move_aside(path: Path, folder: Path) -> Path:
     return Path(shutil.move(str(path), folder / f"{stamp}-{path.parent.name}-{path.name}"))
 
 
-def ingest(project: Project, store: Store, actor: str = "zaitun") -> IntakeReport:
-    """Bring the store in line with content/: one pass, idempotent."""
-    _, notice_errors = convert_dropped_notices(project)
-    loaded = load_documents(project.content_dir)
-    report = IntakeReport(errors=notice_errors + list(loaded.errors))
-    broken_slugs = {e.path.stem for e in report.errors}
+def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks | None = None) -> IntakeReport:
+    """Bring the store in line with content/: one pass, idempotent; one bad file never stops the others."""
+    limits = Limits.of(project.config)
+    notices = convert_dropped_notices(project, limits)
+    loaded = load_documents(project.content_dir, limits)
     known = {d["slug"]: d for d in store.documents(status=None)}
+    report = IntakeReport(errors=list(notices.errors), failures=list(notices.failed))
+    validate = checks(loaded.documents) if checks else None
+    for error in loaded.errors:
+        _refuse(report, error, known.get(error.path.stem))
     for doc in loaded.documents:
         row = known.get(doc.slug)
         if row and row["raw_hash"] == sha(doc.raw) and row["status"] == "active":
             report.unchanged.append(doc.slug)
             continue
-        with store.tx() as conn:
-            _store_document(store, conn, doc, actor, exists=row is not None)
+        try:
+            _take_in(store, doc, actor, row, limits, validate)
+        except Exception as exc:  # the file's boundary: its last good version (if any) stays as it was
+            _refuse(report, _located(exc, doc.path, "could not be taken in"), row)
+            continue
         report.ingested.append(doc.slug)
-    present = {d.slug for d in loaded.documents} | broken_slugs
+    present = {d.slug for d in loaded.documents} | {e.path.stem for e in loaded.errors}
+    _withdraw_deleted(store, report, known, present, actor)
+    _record(project, store, report, notices.converted)
+    return report
+
+
+def _refuse(report: IntakeReport, error: LocatedError, row: dict | None) -> None:
+    """One file not taken in: held back when a good version of it is online, quarantined otherwise."""
+    online = bool(row) and row["status"] == "active" and Path(row["path"]) == error.path
+    report.errors.append(error)
+    slug = row["slug"] if row else (error.path.stem if error.path.suffix == ".md" else None)
+    report.failures.append(failures.of_error(STAGE, error, slug, online))
+
+
+def _take_in(store: Store, doc: Document, actor: str, row: dict | None, limits: Limits,
+             validate: Validator | None) -> None:
+    """Validate and store one document; raise its first problem and store nothing."""
+    problems = validate(doc) if validate else []
+    if problems:
+        raise problems[0]
+    new = checked_segments(doc, limits)
+    with store.tx() as conn:
+        _store_document(store, conn, doc, new, actor, exists=row is not None)
+
+
+def checked_segments(doc: Document, limits: Limits) -> list[Segment]:
+    """The document's segments; too many of them refuse it (`limits.segments`)."""
+    new = document_segments(doc)
+    if len(new) > limits.segments:
+        raise ContentError(doc.path, f"{len(new)} segments, over the limit of {limits.segments} per document "
+                           "(limits.segments): split the document", 1)
+    return new
+
+
+def _withdraw_deleted(store: Store, report: IntakeReport, known: dict, present: set[str], actor: str) -> None:
     for slug, row in known.items():
         if row["status"] == "active" and slug not in present:
             with store.tx() as conn:
@@ -81,20 +161,21 @@ def ingest(project: Project, store: Store, actor: str = "zaitun") -> IntakeRepor
                 store.log(conn, actor, "withdraw", slug, note=f"{row['path']} was deleted")
                 store.record_event(conn, "zaitun.document.withdrawn", slug)
             report.withdrawn.append(slug)
-    for error in report.errors:
-        with store.tx() as conn:
+
+
+def _record(project: Project, store: Store, report: IntakeReport, converted: set[str]) -> None:
+    with store.tx() as conn:
+        for error in report.errors:
             store.record_event(conn, "zaitun.content.failed", error.path.stem, error=str(error))
-    return report
-
-
-def _store_document(store: Store, conn: Connection, doc: Document, actor: str, exists: bool) -> None:
+    failures.record(project, store, STAGE, report.failures, cleared=converted)
+def _store_document(store: Store, conn: Connection, doc: Document, new: list[Segment], actor: str,
+                    exists: bool) -> None:
     values = dict(section=doc.section, path=str(doc.path), raw=doc.raw, raw_hash=sha(doc.raw),
                   status="active", updated_at=now())
     if exists:
         conn.execute(update(documents).where(documents.c.slug == doc.slug).values(**values))
     else:
         conn.execute(insert(documents).values(slug=doc.slug, **values))
-    new = document_segments(doc)
     old = store.segments(doc.slug, active=None)
     old_active = [s for s in old if s["active"]]
     predecessors = _predecessors([s["seg_id"] for s in old_active], [s.id for s in new])

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from zaitun.config import Limits
+from zaitun.content.schema import SLUG_RE, control_character, validate_meta
 from zaitun.errors import ContentError
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_BYTES = 1_000_000
-KNOWN_FIELDS = {
-    "title", "date", "summary", "programme", "doc_number", "issuer", "valid_from",
-    "valid_until", "tags", "social", "draft",
-}
-DATE_FIELDS = ("date", "valid_from", "valid_until")
+RESERVED_SECTIONS = ("tags", "programmes")  # folders of the site's own list pages
 # Front-matter fields whose Chinese text is translated and reviewed like the body.
 TRANSLATABLE_FIELDS = ("title", "summary", "social")
 # Facts the English page shows beside the text: reviewed like it too (the issuer translated, the
@@ -96,27 +91,8 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     raise ContentError(path, "front matter is not closed: add a '---' line after it", 1)
 
 
-def parse_date(value, path: Path, key: str, line: int) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ContentError(path, f"bad date in '{key}': {value!r} (use YYYY-MM-DD)", line) from None
-
-
-def _key_line(yaml_text: str, key: str) -> int:
-    """Line of `key:` in the file (front matter starts on line 2)."""
-    for n, line in enumerate(yaml_text.split("\n"), start=2):
-        if line.startswith(f"{key}:"):
-            return n
-    return 1
-
-
 def parse_meta(yaml_text: str, path: Path) -> dict:
-    """Parse and validate front matter; errors carry the file's line number."""
+    """Parse front matter and check it against the schema; errors carry the file's line number."""
     try:
         meta = yaml.load(yaml_text, Loader=_Loader) if yaml_text.strip() else {}
     except yaml.YAMLError as exc:
@@ -124,38 +100,26 @@ def parse_meta(yaml_text: str, path: Path) -> dict:
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
         raise ContentError(path, f"broken YAML front matter: {problem}", line) from None
-    if not isinstance(meta, dict):
-        raise ContentError(path, "front matter must be a mapping of 'key: value' lines", 2)
-    for key in ("title", "date"):
-        if meta.get(key) in (None, ""):
-            raise ContentError(path, f"missing required field '{key}'", 1)
-    if not isinstance(meta["title"], str):
-        raise ContentError(path, "'title' must be text", _key_line(yaml_text, "title"))
-    for key in DATE_FIELDS:
-        if meta.get(key) is not None:
-            meta[key] = parse_date(meta[key], path, key, _key_line(yaml_text, key))
-    tags = meta.get("tags")
-    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
-        raise ContentError(path, "'tags' must be a list of text items", _key_line(yaml_text, "tags"))
-    programme = meta.get("programme")
-    if programme is not None and not SLUG_RE.match(str(programme)):
-        raise ContentError(path, f"bad programme {programme!r}: use lowercase a-z, 0-9 and '-'",
-                           _key_line(yaml_text, "programme"))
-    return meta
+    return validate_meta(meta, yaml_text, path)
 
 
-def read_text(path: Path) -> str:
-    """Read a content file as UTF-8 (BOM allowed), CRLF normalised."""
+def read_text(path: Path, max_bytes: int = Limits.text_bytes) -> str:
+    """Read a content file as UTF-8 (BOM allowed), CRLF normalised; no control characters."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ContentError(path, f"file is {size} bytes, over the {max_bytes}-byte limit (limits.text_bytes)", 1)
     data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise ContentError(path, f"file is {len(data)} bytes, over the {MAX_BYTES}-byte limit", 1)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ContentError(path, "undecodable bytes: content files must be UTF-8 "
                            "(convert notices with `zaitun import`)", line) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = control_character(text)
+    if found:
+        raise ContentError(path, f"the control character {found[1]} is not allowed in text: remove it", found[0])
+    return text
 
 
 def slug_of(path: Path, content_dir: Path) -> tuple[str, str]:
@@ -170,13 +134,16 @@ def slug_of(path: Path, content_dir: Path) -> tuple[str, str]:
     for name, value in (("section", section), ("slug", slug)):
         if not SLUG_RE.match(value):
             raise ContentError(path, f"bad {name} {value!r}: use lowercase a-z, 0-9 and '-'", 1)
+    if section in RESERVED_SECTIONS:
+        raise ContentError(path, f"the section name {section!r} is taken by the site's own pages: "
+                           "move the file into another folder", 1)
     return section, slug
 
 
-def load_document(path: Path, content_dir: Path) -> Document:
+def load_document(path: Path, content_dir: Path, limits: Limits = Limits()) -> Document:
     """Read and validate one document; raise ContentError naming file and line."""
     section, slug = slug_of(path, content_dir)
-    return parse_document(read_text(path), path, section, slug)
+    return parse_document(read_text(path, limits.text_bytes), path, section, slug)
 
 
 def parse_document(text: str, path: Path, section: str, slug: str) -> Document:
@@ -223,16 +190,19 @@ class LoadResult:
     errors: list[ContentError]
 
 
-def load_documents(content_dir: Path) -> LoadResult:
-    """Load every document; a broken file is reported and never stops the others."""
+def load_documents(content_dir: Path, limits: Limits = Limits()) -> LoadResult:
+    """Load every document; a broken file is reported and never stops the others (whatever it raises)."""
     docs: list[Document] = []
     errors: list[ContentError] = []
     seen: dict[str, Path] = {}
     for path in content_files(content_dir):
         try:
-            doc = load_document(path, content_dir)
+            doc = load_document(path, content_dir, limits)
         except ContentError as exc:
             errors.append(exc)
+            continue
+        except Exception as exc:  # the file's boundary: whatever one file does, the others go on
+            errors.append(ContentError(path, f"could not be read: {exc.__class__.__name__}: {exc}", 1))
             continue
         if doc.slug in seen:
             errors.append(ContentError(path, f"slug {doc.slug!r} is already used by {seen[doc.slug]}", 1))

@@ -19,16 +19,17 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from zaitun.config import Limits
 from zaitun.content.importer import convert_notice, default_slug, read_notice
 from zaitun.content.model import (
     DOCUMENT_SUFFIXES,
-    MAX_BYTES,
     NOTICE_SUFFIXES,
     SLUG_RE,
     content_files,
     dump_document,
     parse_document,
 )
+from zaitun.content.schema import control_character
 from zaitun.errors import ContentError
 from zaitun.project import Project
 
@@ -72,24 +73,26 @@ def prepare(project: Project, name: str, data: bytes, section: str, programme: s
     suffix = Path(name).suffix.lower()
     if suffix not in DOCUMENT_SUFFIXES:
         raise ContentError(name, f"zaitun takes {', '.join(DOCUMENT_SUFFIXES)} files, not {suffix or 'this file'}")
-    if len(data) > MAX_BYTES:
-        raise ContentError(name, f"file is over the {MAX_BYTES:,}-byte limit: split it into smaller documents")
+    limits = Limits.of(project.config)
+    if len(data) > limits.text_bytes:
+        raise ContentError(name, f"file is over the {limits.text_bytes:,}-byte limit (limits.text_bytes): "
+                           "split it into smaller documents")
     if not SLUG_RE.match(section):
         raise ContentError(name, f"bad section {section!r}: use lowercase a-z, 0-9 and '-'")
-    text, slug = _as_document(name, suffix, data, programme)
+    text, slug = _as_document(name, suffix, data, programme, limits)
     upload = Upload(name, section, slug, text)
     _describe(upload, project)
     _keep(project, upload)
     return upload
 
 
-def _as_document(name: str, suffix: str, data: bytes, programme: str) -> tuple[str, str]:
+def _as_document(name: str, suffix: str, data: bytes, programme: str, limits: Limits) -> tuple[str, str]:
     if suffix in NOTICE_SUFFIXES:
         with tempfile.TemporaryDirectory() as folder:  # the importer reads files; the name keeps its messages
             path = Path(folder) / _SAFE_NAME.sub("-", name)
             path.write_bytes(data)
             try:
-                meta, body = convert_notice(read_notice(path), path)
+                meta, body = convert_notice(read_notice(path, limits), path)
             except ContentError as exc:  # named as uploaded: the server's temporary folder is nobody's business
                 raise ContentError(name, exc.message.replace(str(path), name), exc.line) from None
         if programme:
@@ -100,6 +103,9 @@ def _as_document(name: str, suffix: str, data: bytes, programme: str) -> tuple[s
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise ContentError(name, "not UTF-8 text: save the document as UTF-8", line) from None
+    found = control_character(text)
+    if found:  # as the intake would refuse it
+        raise ContentError(name, f"the control character {found[1]} is not allowed in text: remove it", found[0])
     slug = Path(name).stem.lower()
     return text, slug if SLUG_RE.match(slug) else "document"
 

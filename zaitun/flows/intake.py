@@ -1,12 +1,13 @@
-"""Take in new and changed content; report bad files; announce what was ingested, and linked files
-(images, PDFs) that changed, so the site gets their new version."""
+"""Take in new and changed content; announce what was ingested, and linked files (images, PDFs) that
+changed, so the site gets their new version. Bad files are announced by the intake itself
+(a `failure` notification and a `zaitun.document.failed` event per file), for every kind of pass."""
 
 from __future__ import annotations
 
 from prefect import flow, task
 
 from zaitun import events
-from zaitun.flows.common import emit, notify, project_dir
+from zaitun.flows.common import emit, project_dir
 from zaitun.pipeline import intake_stage, open_project
 from zaitun.watch import linked_files
 
@@ -20,9 +21,6 @@ def take_in(directory: str) -> dict:
 def intake(project: str | None = None, paths: list[str] | None = None) -> dict:
     directory = project_dir(project)
     summary = take_in(directory)
-    if summary["errors"]:
-        notify(directory, "failure", f"{len(summary['errors'])} content file(s) need fixing",
-               "\n".join(summary["errors"]))
     if summary["ingested"]:
         emit(events.CONTENT_INGESTED, None, slugs=summary["ingested"])
     files = linked_files(paths or [])

@@ -38,6 +38,8 @@ def build() -> None:
     if report.search:
         typer.echo(report.search.summary())
     _pinged(project, published.pinged)
+    if report.problems:  # the rest is online; the exit status tells cron something was left out
+        raise typer.Exit(1)
 
 
 def deploy(
@@ -54,8 +56,12 @@ def deploy(
 
     project = get_project()
     report, pinged = run_deploy(project, to, endpoint_url, delete=delete, dry_run=dry_run)
+    for line in report.failed:
+        typer.echo(line, err=True)
     typer.echo(report.summary())
     _pinged(project, pinged)
+    if report.failed:
+        raise typer.Exit(1)
 
 
 def _pinged(project, feeds: int) -> None:

@@ -17,13 +17,13 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from zaitun.content.model import FACT_FIELDS, content_source, split_front_matter
-from zaitun.errors import ZaitunError
+from zaitun.content.schema import KEYS, validate_meta
+from zaitun.errors import ContentError, LocatedError
 from zaitun.publish.render import body_html
 from zaitun.review.gate import document_from_row
 from zaitun.store import Store, releases
 
-META_KEYS = ("title", "date", "summary", "programme", "doc_number", "issuer", "valid_from",
-             "valid_until", "tags", "social", "draft")
+META_KEYS = tuple(KEYS)
 
 
 @dataclass
@@ -114,23 +114,25 @@ def _meta_of(row: dict, cache: dict) -> dict:
 
 
 def _front_matter(row: dict) -> dict:
-    """Front matter of a stored file; intake validated it, so the fast C YAML loader is enough."""
+    """Front matter of a stored file, checked against the schema again (the file may predate a rule):
+    the fast C YAML loader reads it."""
     loader = getattr(yaml, "CSafeLoader", None)
     if loader is None:
         return document_from_row(row).meta
-    yaml_text = split_front_matter(row["raw"], Path(row["path"]))[0]
-    return yaml.load(yaml_text, Loader=loader) or {}
+    path = Path(row["path"])
+    yaml_text = split_front_matter(row["raw"], path)[0]
+    return validate_meta(yaml.load(yaml_text, Loader=loader) or {}, yaml_text, path)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def collect(store: Store, cache: dict, problems: list[str] | None = None) -> list[Entry]:
+def collect(store: Store, cache: dict, problems: dict[str, LocatedError] | None = None) -> list[Entry]:
     """Entries of every active, non-draft document: Chinese always, English where released.
 
     A stored file that no longer reads (it passed intake, so this is rare) is left out and
-    reported in `problems` instead of stopping the whole site.
+    reported in `problems` (slug -> error) instead of stopping the whole site, whatever it raises.
     """
     released = latest_releases(store)
     entries: list[Entry] = []
@@ -141,9 +143,11 @@ def collect(store: Store, cache: dict, problems: list[str] | None = None) -> lis
         try:
             meta = _meta_of(row, cache)
             dt.date.fromisoformat(str(meta["date"]))
-        except (ZaitunError, yaml.YAMLError, KeyError, ValueError, TypeError) as exc:
+        except Exception as exc:  # the document's boundary
             if problems is not None:
-                problems.append(f"{row['path']}: left out of the site: {exc}")
+                why, line = (exc.message, exc.line) if isinstance(exc, LocatedError) else (
+                    f"{exc.__class__.__name__}: {exc}", 1)
+                problems[row["slug"]] = ContentError(row["path"], f"left out of the site: {why}", line)
             continue
         if meta.get("draft"):
             continue

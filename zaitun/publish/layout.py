@@ -23,7 +23,7 @@ MEDIA_DIR = "media"  # files beside content documents (content/guides/map.png ->
 SEARCH_DIR = "pagefind"  # the search index and its scripts, written by the indexer after the pages
 SOCIAL_DIR = "social"  # the social outbox; not part of the site (never deployed or linted)
 FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}
-_UNSAFE = re.compile(r"[\s/\\?#%<>\"'&]+")
+_UNSAFE = re.compile(r"[\s/\\?#%<>\"'&\x00-\x1f\x7f]+")
 
 
 def home(lang: str) -> str:
@@ -43,8 +43,10 @@ def programme(lang: str, name: str) -> str:
 
 
 def tag_key(tag: str) -> str:
-    """A tag as a path segment: Chinese kept, spaces and URL syntax folded to '-'."""
-    return _UNSAFE.sub("-", tag.strip().lower()).strip("-") or "tag"
+    """A tag as one path segment: Chinese kept, spaces, URL syntax and control characters folded to '-';
+    never '.' or '..', which would put a tag page over another page (the schema refuses such tags too)."""
+    key = _UNSAFE.sub("-", tag.strip().lower()).strip("-")
+    return key if key.strip(".") else "tag"
 
 
 def tag(lang: str, name: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 from lxml import etree
 
@@ -29,7 +29,8 @@ NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.or
 
 def page_facts(text: str) -> dict:
     """What the lint needs to know about one HTML page."""
-    facts: dict = {"lang": "", "links": [], "alternates": [], "canonical": "", "h1": len(_H1.findall(text))}
+    facts: dict = {"lang": "", "links": [], "alternates": [], "canonical": "", "h1": len(_H1.findall(text)),
+                   "no_alt": []}
     match = _HTML_LANG.search(text)
     facts["lang"] = match.group(1) if match else ""
     ids = _ids(text)
@@ -43,7 +44,10 @@ def page_facts(text: str) -> dict:
             facts["canonical"] = attrs.get("href", "")
         else:
             target = attrs.get("src" if tag == "img" else "href")
-            if target and (target[0] != "#" or target[1:] not in ids):  # fragments kept only when broken
+            if tag == "img" and not attrs.get("alt", "").strip():
+                facts["no_alt"].append(target or "")
+            # fragments kept only when broken; a browser matches `#%E6%A6%82` to id="概"
+            if target and (target[0] != "#" or unquote(target[1:]) not in ids):
                 facts["links"].append(target)
     return facts
 
@@ -101,7 +105,13 @@ def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list
     return problems
 
 
-def _exists(path: str, existing: set[str]) -> bool:
+def link_target(page: str, href: str, urls: layout.Urls) -> str | None:
+    """The site path a link on page `page` points to; None for an external link."""
+    relative = not href.startswith("/") and ":" not in href.split("/", 1)[0]
+    return urls.path_of(urljoin(urls.absolute(page), href) if relative else href)
+
+
+def exists(path: str, existing: set[str]) -> bool:
     """A link target exists as a file, or as a folder with an index.html (served at path/)."""
     return layout.file_of(path) in existing or (path + "/index.html") in existing
 
@@ -113,15 +123,15 @@ def _page_problems(path: str, facts: dict, pages: dict, by_url: dict, existing: 
         problems.append(f"{where}: html lang {facts['lang']!r} is not one of {sorted(LANGUAGES.values())}")
     if path != layout.NOT_FOUND and facts["h1"] != 1:
         problems.append(f"{where}: has {facts['h1']} h1 elements (a page needs exactly one)")
-    page_url = urls.absolute(path)
     for href in facts["links"]:
         if href.startswith("#"):
             problems.append(f"{where}: link to missing fragment {href}")
             continue
-        relative = not href.startswith("/") and ":" not in href.split("/", 1)[0]
-        target = urls.path_of(urljoin(page_url, href) if relative else href)
-        if target is not None and not _exists(target, existing):
+        target = link_target(path, href, urls)
+        if target is not None and not exists(target, existing):
             problems.append(f"{where}: broken internal link {href}")
+    for src in facts.get("no_alt", ()):
+        problems.append(f"{where}: image {src} has no alt text")
     if facts["alternates"]:
         problems += _hreflang_problems(where, path, facts, pages, by_url, urls)
     return problems

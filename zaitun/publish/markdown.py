@@ -75,8 +75,8 @@ def is_file_reference(target: str, image: bool) -> bool:
 def _file_links(state: StateCore) -> None:
     """Core rule: report file references to env["file_refs"], rewrite them with env["file_link"]."""
     env = state.env if isinstance(state.env, dict) else {}
-    refs, file_link = env.get("file_refs"), env.get("file_link")
-    if refs is None and file_link is None:
+    refs, file_link, page_refs = env.get("file_refs"), env.get("file_link"), env.get("page_refs")
+    if refs is None and file_link is None and page_refs is None:
         return
     for block in state.tokens:
         if block.type != "inline" or not block.children:
@@ -88,6 +88,8 @@ def _file_links(state: StateCore) -> None:
             attr = "src" if token.type == "image" else "href" if token.type == "link_open" else None
             target = str(token.attrGet(attr) or "") if attr else ""
             if not attr or not is_file_reference(target, token.type == "image"):
+                if attr and page_refs is not None and target and not _SCHEME.match(target):
+                    page_refs.append(FileReference(target, line, None))
                 continue
             if refs is not None:
                 refs.append(FileReference(target, line, token.content.strip() if token.type == "image" else None))
@@ -148,6 +150,15 @@ def _with_anchors(rendered: str) -> str | None:
                 f"</h{match.group(1)}>"]
         last = match.end()
     return "".join(out) + rendered[last:] if out else rendered
+
+
+def page_references(text: str) -> list[FileReference]:
+    """The links of a Markdown text that stay on the site but are not files beside it: other pages
+    (`../other/`, `/zh/guides/`) and fragments (`#part`), in order."""
+    refs: list[FileReference] = []
+    if "](" in text or "]:" in text:  # no link syntax, no link: the parse is skipped
+        _parser().parse(text, {"page_refs": refs})
+    return refs
 
 
 def file_references(text: str) -> list[FileReference]:

@@ -106,15 +106,17 @@ def _link_problem(ref: FileReference, name: str, source: str, content_dir: Path)
 
 
 # -- the build ------------------------------------------------------------------------------------
-def media_outputs(entries: list[Entry], content_dir: Path, urls: layout.Urls) -> list[Output]:
+def media_outputs(entries: list[Entry], content_dir: Path, urls: layout.Urls,
+                  refused_by: dict[int, str] | None = None) -> list[Output]:
     """One output per file the entries link to, and each entry told where its links now point.
 
-    A refused link stops the build, naming page and link; a missing file is left as written,
-    so the site lint reports it as a broken link of that page.
+    A refused link stops the build, naming page and link, unless `refused_by` is given: then the
+    index of each entry with a refused link is put there with why, and the caller leaves it out.
+    A missing file is left as written, so the site lint reports it as a broken link of that page.
     """
     found: dict[str, Path] = {}
     refused: list[str] = []
-    for entry in entries:
+    for index, entry in enumerate(entries):
         links: dict[str, str] = {}
         for ref in file_references(entry.body):
             try:
@@ -123,12 +125,14 @@ def media_outputs(entries: list[Entry], content_dir: Path, urls: layout.Urls) ->
             except RefusedLink as exc:
                 page = layout.file_of(layout.document(entry.lang, entry.section, entry.slug))
                 refused.append(f"{page}: link {unquote(ref.target)} refused: {exc}")
+                if refused_by is not None:
+                    refused_by.setdefault(index, f"link {unquote(ref.target)} refused: {exc}")
                 continue
             if path is not None:
                 found[rel] = path
                 links[ref.target] = urls.link(layout.media(rel)) + _tail(ref.target)
         entry.file_links = links
-    if refused:
+    if refused and refused_by is None:
         raise PublishError("the site was not built, a document links outside content/:\n  " + "\n  ".join(refused))
     return [copied_file(layout.media(rel), path) for rel, path in sorted(found.items())]
 

@@ -125,14 +125,18 @@ def _lists(lang: str, entries: list[Entry], lines: dict[str, dict], site: Site, 
            keys_of) -> list[PageSpec]:
     """One list per section, programme or tag, cut into pages of `site.page_size` documents."""
     grouped: dict[str, list[Entry]] = defaultdict(list)
+    names: dict[str, str] = {}  # tags that fold to one page path share it, under the first one's name
     for entry in entries:
         for key in keys_of(entry):
-            grouped[key].append(entry)
+            group = layout.tag_key(key) if kind == "tag" else key
+            names.setdefault(group, key)
+            if not grouped[group] or grouped[group][-1] is not entry:
+                grouped[group].append(entry)
     specs = []
-    for key in sorted(grouped):
-        path, title, feeds = _list_target(lang, kind, key, site)
-        group_key = layout.tag_key(key) if kind == "tag" else key
-        pages = [grouped[key][i:i + site.page_size] for i in range(0, len(grouped[key]), site.page_size)]
+    for group_key in sorted(grouped):
+        path, title, feeds = _list_target(lang, kind, names[group_key], site)
+        listed = grouped[group_key]
+        pages = [listed[i:i + site.page_size] for i in range(0, len(listed), site.page_size)]
         for number, chunk in enumerate(pages, start=1):
             data = {"items": [lines[e.slug] for e in chunk], "programmes": [], "kind": kind,
                     "pager": _pager(lang, path, number, len(pages), site)}

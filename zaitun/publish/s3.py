@@ -40,7 +40,10 @@ class S3Sink:
         try:
             remote = self._listing()
             for name in names:
-                self._sync(site_dir / name, name, remote, report)
+                try:
+                    self._sync(site_dir / name, name, remote, report)
+                except OSError as exc:
+                    report.unreadable(site_dir / name, exc)
             if delete:
                 self._delete(sorted(set(remote) - {self.prefix + n for n in names}), report)
         except (BotoCoreError, ClientError) as exc:
@@ -62,13 +65,13 @@ class S3Sink:
         if key in remote and (remote[key] == digest(path, "md5") or self._metadata_sha(key) == sha):
             report.skipped.append(name)
             return
-        report.uploaded.append(name)
         if not report.dry_run:
             disposition = content_disposition(name)
             self.client.put_object(Bucket=self.bucket, Key=key, Body=path.read_bytes(),
                                    ContentType=content_type(name), CacheControl=cache_control(name),
                                    Metadata={"zaitun-sha256": sha},
                                    **({"ContentDisposition": disposition} if disposition else {}))
+        report.uploaded.append(name)
 
     def _metadata_sha(self, key: str) -> str:
         head = self.client.head_object(Bucket=self.bucket, Key=key)

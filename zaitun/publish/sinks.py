@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,11 +35,17 @@ class DeployReport:
     skipped: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     dry_run: bool = False
+    failed: list[str] = field(default_factory=list)  # "path: why" of each file that could not be read
 
     def summary(self) -> str:
         verb = "would upload" if self.dry_run else "uploaded"
+        failed = f", could not read {len(self.failed)}" if self.failed else ""
         return (f"{self.target}: {verb} {len(self.uploaded)}, unchanged {len(self.skipped)}, "
-                f"{'would delete' if self.dry_run else 'deleted'} {len(self.deleted)}")
+                f"{'would delete' if self.dry_run else 'deleted'} {len(self.deleted)}{failed}")
+
+    def unreadable(self, path: Path, exc: OSError) -> None:
+        """One file of the site could not be read: the others are deployed, and this is reported."""
+        self.failed.append(f"{path}: could not be read ({exc.strerror or exc}); the rest was deployed")
 
 
 class Sink(Protocol):
@@ -102,14 +109,10 @@ class FolderSink:
         report = DeployReport(str(self.target), dry_run=dry_run)
         names = site_files(site_dir)
         for name in names:
-            dest = self.target / name
-            if dest.is_file() and digest(dest) == digest(site_dir / name):
-                report.skipped.append(name)
-                continue
-            report.uploaded.append(name)
-            if not dry_run:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(site_dir / name, dest)
+            try:
+                self._copy(site_dir, name, report)
+            except OSError as exc:
+                report.unreadable(site_dir / name, exc)
         if delete and self.target.is_dir():
             wanted = set(names)
             for path in sorted(p for p in self.target.rglob("*") if p.is_file()):
@@ -119,6 +122,21 @@ class FolderSink:
                     if not dry_run:
                         path.unlink()
         return report
+
+    def _copy(self, site_dir: Path, name: str, report: DeployReport) -> None:
+        dest = self.target / name
+        if dest.is_file() and digest(dest) == digest(site_dir / name):
+            report.skipped.append(name)
+            return
+        if not report.dry_run:  # through a temporary file: a failed read leaves no half-copied file online
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            temp = dest.with_name(f".{dest.name}.zaitun-tmp")
+            try:
+                shutil.copyfile(site_dir / name, temp)
+                os.replace(temp, dest)
+            finally:
+                temp.unlink(missing_ok=True)
+        report.uploaded.append(name)
 
 
 def sink_for(target: str, endpoint_url: str | None = None) -> Sink:

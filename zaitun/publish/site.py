@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from zaitun.content.tags import tag_labels, unlabelled
-from zaitun.errors import PublishError
+from zaitun.errors import ContentError, LocatedError, PublishError
 from zaitun.project import Project
 from zaitun.publish import layout, lint, search
 from zaitun.publish.extras import extra_outputs, static_outputs
@@ -43,6 +44,8 @@ from zaitun.publish.social import queue_posts
 from zaitun.publish.workers import render_all, worker_count
 from zaitun.store import Store
 
+STAGE = "build"
+
 
 @dataclass
 class BuildReport:
@@ -56,7 +59,8 @@ class BuildReport:
     under_review: list[str] = field(default_factory=list)  # English kept while an update is reviewed
     social: list[str] = field(default_factory=list)  # ids of posts queued in the outbox
     social_held: tuple[int, int] = (0, 0)  # announcements held back: (too old, over the daily limit)
-    problems: list[str] = field(default_factory=list)  # documents left out (fatal problems raise)
+    problems: list[str] = field(default_factory=list)  # path:line: why, of each document left out
+    failures: list = field(default_factory=list)  # the same as zaitun.failures records
     unlabelled_tags: list[str] = field(default_factory=list)  # "tag (lang)" shown as written, no label
     search: search.IndexReport | None = None  # the search index, when this build wrote it anew
     workers: int = 1  # processes that rendered
@@ -113,34 +117,128 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     recover(project)
     report = BuildReport(out)
     state = load_manifest(project) if out.is_dir() else {}
-    entries = collect(store, state.setdefault("docs", {}), report.problems)
-    _explain(entries, report)
-    tags = {tag for entry in entries for tag in entry.tags}
-    site = site_settings(project, today, tags)
-    report.unlabelled_tags = unlabelled(site.tag_labels, tags)
-    specs = plan(entries, site)
-    media = media_outputs(entries, project.content_dir, site.urls)  # before any body is rendered
-    # feeds first: they render many bodies, so a worker should start on them, not end with them
-    items = (feed_outputs(entries, site) + outputs(specs, site) + extra_outputs(specs, site)
-             + [search.script_output()] + static_outputs(project.static_dir) + media)
-    _refuse_duplicates(items)
+    held: dict[str, LocatedError] = {}
+    entries = collect(store, state.setdefault("docs", {}), held)
     previous = state.get("files", {})
-    stage = staging_dir(out)
-    try:
-        files = write_outputs(items, previous, out, stage, report)
-        lint.raise_problems(lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"]))
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+    while True:  # each round leaves out at least one more document, so this ends
+        site, stage, files, culprits = _attempt(project, entries, previous, today, report)
+        if not culprits:
+            break
+        entries = _leave_out(project, entries, culprits, held)
+    _explain(entries, report)
     report.removed = sorted(set(previous) - set(files))
     commit(out, stage, report.rendered, report.removed, incremental=bool(previous))
     save_manifest(project, {"version": manifest_version(), "docs": state["docs"], "files": files})
+    _record(project, store, held, report)
     if search.needs_index(out, report.rendered, report.removed):
         report.search = search.index_site(out)
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, out / layout.SOCIAL_DIR)
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
     return report
+
+
+Culprits = dict[int, str]  # index of an entry -> why its page cannot go online
+
+
+def _attempt(project: Project, entries: list[Entry], previous: dict, today: dt.date,
+             report: BuildReport) -> tuple[Site, Path, dict, Culprits]:
+    """Plan, render and lint the site of these entries into a staging folder. Culprits are the entries
+    whose own pages failed (none: the staged site is good); a failure no document explains raises."""
+    tags = {tag for entry in entries for tag in entry.tags}
+    site = site_settings(project, today, tags)
+    report.unlabelled_tags = unlabelled(site.tag_labels, tags)
+    refused: Culprits = {}
+    media = media_outputs(entries, project.content_dir, site.urls, refused)  # before any body is rendered
+    if refused:
+        return site, Path(), {}, refused
+    specs = plan(entries, site)
+    # feeds first: they render many bodies, so a worker should start on them, not end with them
+    items = (feed_outputs(entries, site) + outputs(specs, site) + extra_outputs(specs, site)
+             + [search.script_output()] + static_outputs(project.static_dir) + media)
+    _refuse_duplicates(items)
+    report.rendered, report.reused = [], []
+    stage = staging_dir(report.out_dir)
+    try:
+        files, errors = write_outputs(items, previous, report.out_dir, stage, report)
+        culprits = _render_culprits(entries, errors) or _lint_culprits(
+            entries, lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"]))
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    if culprits:
+        shutil.rmtree(stage, ignore_errors=True)
+    return site, stage, files, culprits
+
+
+def _pages(entries: list[Entry]) -> dict[str, int]:
+    """Each document page's site path -> the index of its entry."""
+    return {layout.document(e.lang, e.section, e.slug): i for i, e in enumerate(entries)}
+
+
+def _render_culprits(entries: list[Entry], errors: list[tuple[Output, str]]) -> Culprits:
+    """The entries whose page, or whose body in a feed, raised while rendering."""
+    pages, culprits = _pages(entries), {}
+    for item, why in errors:
+        if item.path in pages:
+            culprits[pages[item.path]] = f"its page could not be rendered: {why}"
+            continue
+        found = {pages[b]: f"its text could not be rendered: {e}"
+                 for b in item.bodies if (e := _html_error(entries[pages[b]]))}
+        if not found:
+            raise PublishError(f"{item.path} could not be rendered ({why}); the previous site was kept")
+        culprits.update(found)
+    return culprits
+
+
+def _html_error(entry: Entry) -> str | None:
+    try:
+        entry.html  # noqa: B018 - rendering it is the test
+    except Exception as exc:
+        return f"{exc.__class__.__name__}: {exc}"
+    return None
+
+
+def _lint_culprits(entries: list[Entry], problems: list[str]) -> Culprits:
+    """Lint problems are culprits when each is on a document's own page; any other one refuses the site."""
+    files = {layout.file_of(path): i for path, i in _pages(entries).items()}
+    culprits: Culprits = {}
+    for problem in problems:
+        where, _, why = problem.partition(": ")
+        if where not in files:
+            lint.raise_problems(problems)
+        culprits.setdefault(files[where], why)
+    return culprits
+
+
+def _leave_out(project: Project, entries: list[Entry], culprits: Culprits,
+               held: dict[str, LocatedError]) -> list[Entry]:
+    """The entries without the culprits, each of which is recorded in `held` with its path:line."""
+    for index, why in culprits.items():
+        entry = entries[index]
+        error = ContentError(project.content_dir / entry.source,
+                             f"{entry.lang} page left out of the site: {why}", _line_of(entry, why))
+        held.setdefault(entry.slug, error)
+    return [e for i, e in enumerate(entries) if i not in culprits]
+
+
+def _line_of(entry: Entry, why: str) -> int:
+    """The line of the Chinese file that holds the link a problem names (1 when none does)."""
+    raw = (entry._row or {}).get("raw", "")
+    words = [unquote(w) for w in why.split() if "/" in w or "." in w or w.startswith("#")]
+    for number, text in enumerate(raw.split("\n"), start=1):
+        if any(w and w in text for w in words):
+            return number
+    return 1
+
+
+def _record(project: Project, store: Store, held: dict[str, LocatedError], report: BuildReport) -> None:
+    from zaitun import failures
+
+    report.failures = [failures.Failure(STAGE, str(e.path), str(e), slug, failures.LEFT_OUT)
+                       for slug, e in sorted(held.items())]
+    report.problems = [f.message for f in report.failures]
+    failures.record(project, store, STAGE, report.failures)
 
 
 def site_settings(project: Project, today: dt.date, tags: set[str]) -> Site:
@@ -171,9 +269,12 @@ def _refuse_duplicates(items: list[Output]) -> None:
 
 
 # -- writing --------------------------------------------------------------------------------------
-def write_outputs(items: list[Output], previous: dict, out: Path, stage: Path, report: BuildReport) -> dict:
-    """Render outputs whose key changed (or whose file is gone) into stage; return every file's record."""
+def write_outputs(items: list[Output], previous: dict, out: Path, stage: Path,
+                  report: BuildReport) -> tuple[dict, list[tuple[Output, str]]]:
+    """Render outputs whose key changed (or whose file is gone) into stage; return every file's record and
+    the outputs that raised, with why."""
     files: dict[str, dict] = {}
+    errors: list[tuple[Output, str]] = []
     todo: list[Output] = []
     for item in items:
         old = previous.get(item.path)
@@ -184,6 +285,9 @@ def write_outputs(items: list[Output], previous: dict, out: Path, stage: Path, r
             todo.append(item)
     report.workers = worker_count(len(todo))
     for item, record in zip(todo, render_all(todo, stage, report.workers), strict=True):
+        if "error" in record:
+            errors.append((item, record["error"]))
+            continue
         files[item.path] = record
         report.rendered.append(item.path)
-    return files
+    return files, errors

@@ -26,12 +26,16 @@ def write_file(target: Path, data: bytes) -> None:
 
 
 def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
-    """Render and write items in turn; return the manifest record of each (input key, kind, lint facts)."""
+    """Render and write items in turn; return the manifest record of each (input key, kind, lint facts),
+    or {"error": why} for one that raised: one output's failure is the build's to judge, not the end of it."""
     records = []
     for item in items:
-        data = item.render()
-        write_file(stage / layout.file_of(item.path), data)
-        records.append({"key": item.key, "kind": item.kind, "facts": _facts(item.kind, data)})
+        try:
+            data = item.render()
+            write_file(stage / layout.file_of(item.path), data)
+            records.append({"key": item.key, "kind": item.kind, "facts": _facts(item.kind, data)})
+        except Exception as exc:
+            records.append({"error": f"{exc.__class__.__name__}: {exc}"})
     return records
 
 

@@ -1,4 +1,8 @@
-"""`zaitun review ...` and `zaitun user add`: the review gate from the command line."""
+"""`zaitun review ...`: the review gate from the command line.
+
+Whoever changes anything proves who they are (see `zaitun.review.user_cli`): an API token
+(ZAITUN_TOKEN or --token-file) or --as NAME and the password, asked for.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,10 @@ from typing import Annotated
 import typer
 
 from zaitun.errors import ReviewError
+from zaitun.review.user_cli import AsUser, TokenFile, acting
 
 review_app = typer.Typer(help="Review translations: list, show, approve, reject, edit, XLIFF, web UI.",
                          no_args_is_help=True)
-user_app = typer.Typer(help="Manage review accounts.", no_args_is_help=True)
-
-AsUser = Annotated[str, typer.Option("--as", help="Reviewer doing this (an account from `zaitun user add`).")]
 
 
 def _project():
@@ -106,7 +108,7 @@ def approve(slug: str,
                                                         help="Approve every unflagged draft (needs --seen).")] = False,
             seen: Annotated[str, typer.Option("--seen", help="With --all-unflagged: the token `zaitun review show` "
                                               "printed; refused if the drafts changed since.")] = "",
-            actor: AsUser = ...) -> None:
+            actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Approve segments at the versions you read (ID@VERSION), or the unflagged drafts `review show` listed.
 
     A segment whose English changed since you read it is not approved (exit status 1)."""
@@ -118,6 +120,7 @@ def approve(slug: str,
         raise ReviewError(f"--all-unflagged needs --seen TOKEN: run `zaitun review show {slug}` and read the drafts; "
                           "it prints the command with the token")
     project, store = _project(), _store()
+    actor = acting(store, actor, token_file)["name"]
     if all_unflagged:
         result = actions.approve_unflagged(project, store, slug, seen, actor)
     else:
@@ -130,11 +133,12 @@ def approve(slug: str,
 @review_app.command()
 def reject(slug: str, segment_id: str,
            comment: Annotated[str, typer.Option("--comment", help="What is wrong, for the translator.")],
-           actor: AsUser = ...) -> None:
+           actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Reject a segment's translation with a comment."""
     from zaitun.review import actions
 
-    actions.reject(_store(), slug, segment_id, actor, comment)
+    store = _store()
+    actions.reject(store, slug, segment_id, acting(store, actor, token_file)["name"], comment)
     typer.echo(f"rejected {segment_id}")
 
 
@@ -144,7 +148,7 @@ def edit(slug: str,
                                                      "without --approve).")],
          target: Annotated[str, typer.Option("--target", help="The new English text.")],
          approve_now: Annotated[bool, typer.Option("--approve", help="Approve the new text at once.")] = False,
-         actor: AsUser = ...) -> None:
+         actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Store a new English text for a segment (the old one stays in history).
 
     With ID@VERSION the edit is refused when someone saved another draft since you read it."""
@@ -154,7 +158,9 @@ def edit(slug: str,
         segment_id, version = _versioned(segment, "edit --approve")
     else:
         segment_id, version = segment, None
-    result = actions.edit(_project(), _store(), slug, segment_id, target, actor, approve_now=approve_now,
+    store = _store()
+    actor = acting(store, actor, token_file)["name"]
+    result = actions.edit(_project(), store, slug, segment_id, target, actor, approve_now=approve_now,
                           based_on=version)
     typer.echo(f"saved {segment_id}")
     _report(result)
@@ -177,13 +183,15 @@ def export_xliff(slug: str,
 
 @review_app.command("import-xliff")
 def import_xliff(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="XLIFF 2.0 file.")],
-                 actor: AsUser = ...,
+                 actor: AsUser = None, token_file: TokenFile = None,
                  approve_final: Annotated[bool, typer.Option(
                      "--approve-final", help="Approve units whose state is final, in your name.")] = False) -> None:
     """Take translations back from XLIFF 2.0; units whose Chinese changed are refused one by one."""
     from zaitun.review.xliff import import_xliff as do_import
 
-    report = do_import(_project(), _store(), file.read_bytes(), actor, approve_final=approve_final)
+    store = _store()
+    actor = acting(store, actor, token_file)["name"]
+    report = do_import(_project(), store, file.read_bytes(), actor, approve_final=approve_final)
     for line in report.lines():
         typer.echo(line, err=True)
     typer.echo(f"updated {len(report.updated)}, approved {len(report.approved)}, "
@@ -204,20 +212,5 @@ def serve(host: Annotated[str | None, typer.Option(help="Address (default: revie
     host = host or project.config.get("review.host")
     port = port or project.config.get("review.port")
     typer.echo(f"review UI on http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(create_app(project, _store()), host=host, port=port, proxy_headers=True, log_level="info")
-
-
-@user_app.command("add")
-def user_add(name: str,
-             role: Annotated[str, typer.Option("--role", help="reviewer | editor | admin")],
-             password_stdin: Annotated[bool, typer.Option("--password-stdin",
-                                                          help="Read the password from stdin.")] = False) -> None:
-    """Create an account (password prompted twice, or read from stdin)."""
-    from zaitun.review.users import add_user
-
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    add_user(_store(), name, role, password)
-    typer.echo(f"added {role} {name}")
+    # the client address comes from the socket unless review.trusted_proxies names the proxy
+    uvicorn.run(create_app(project, _store()), host=host, port=port, proxy_headers=False, log_level="info")

@@ -21,6 +21,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
 from zaitun.content.model import FACT_FIELDS, Document, parse_document
+from zaitun.content.schema import control_character
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
 from zaitun.store import Store, now, sha, translations
@@ -97,6 +98,8 @@ def require_role(store: Store, actor: str, roles: set[str] = APPROVER_ROLES) -> 
     user = store.user(actor)
     if user is None:
         raise ReviewError(f"unknown user {actor!r}: add one with `zaitun user add {actor} --role reviewer`")
+    if user["disabled_at"] is not None:
+        raise ReviewError(f"user {actor!r} is disabled")
     if user["role"] not in roles:
         raise ReviewError(f"user {actor!r} is {user['role']}; only {' or '.join(sorted(roles))} may do this")
     return user
@@ -263,6 +266,9 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, issues: 
     require_role(store, actor)
     if not target.strip():
         raise ReviewError("the new translation is empty")
+    found = control_character(target)
+    if found:
+        raise ReviewError(f"the new translation holds the control character {found[1]}: remove it")
     _require_document(store, slug)
     with store.tx() as conn:
         seg = _find(store, slug, seg_id, conn)

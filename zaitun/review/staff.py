@@ -7,8 +7,9 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import UploadFile
 
+from zaitun.config import Limits
 from zaitun.content import upload as uploads
-from zaitun.content.model import MAX_BYTES, SLUG_RE
+from zaitun.content.model import SLUG_RE
 from zaitun.errors import ContentError
 from zaitun.review.web import any_user, checked_form, flash, render
 
@@ -35,10 +36,14 @@ def _audit(request: Request, user: dict, action: str, slug: str, note: str) -> N
         store.log(conn, user["name"], action, slug=slug, note=note)
 
 
+def _max_bytes(request: Request) -> int:
+    return Limits.of(request.app.state.project.config).text_bytes
+
+
 def staff_routes(app: FastAPI) -> None:
     @app.get("/add")
     def add_form(request: Request, user: dict = Depends(staff)):
-        return render(request, "add.html", user=user, sections=_sections(request), max_bytes=MAX_BYTES)
+        return render(request, "add.html", user=user, sections=_sections(request), max_bytes=_max_bytes(request))
 
     @app.post("/add")
     async def add_upload(request: Request, user: dict = Depends(staff), form: dict = Depends(checked_form)):
@@ -56,7 +61,7 @@ def staff_routes(app: FastAPI) -> None:
             return RedirectResponse("/add", status_code=303)
         shown, refused = [], []
         for file in files[:MAX_FILES]:
-            data = await file.read(MAX_BYTES + 1)  # never more than the cap in memory
+            data = await file.read(_max_bytes(request) + 1)  # never more than the cap in memory
             try:
                 shown.append(uploads.prepare(request.app.state.project, file.filename, data, section, programme))
             except ContentError as exc:

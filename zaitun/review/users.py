@@ -1,63 +1,101 @@
-"""Review accounts: reviewers and admins approve, editors watch status.
+"""Review accounts: reviewers and admins approve, editors add content and watch status.
 
-Passwords are kept only as salted scrypt hashes (slow on purpose, so a stolen database
-does not give the passwords away); verification compares in constant time.
+An account is never deleted, only disabled, so the audit log keeps naming real people. It
+proves who it is with its password (the review UI, the command line's prompt) or with its
+command-line API token; both are kept only as hashes (passwords: see `passwords`; tokens are
+random, so SHA-256 is enough).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 
 from zaitun.errors import ReviewError
 from zaitun.review.gate import ROLES
-from zaitun.store import Store
+from zaitun.review.passwords import check_password, check_rules, hash_password, needs_upgrade
+from zaitun.store import Store, now, sha
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
-MIN_PASSWORD = 8
-_N, _R, _P = 2**14, 8, 1  # scrypt cost: ~50 ms and 16 MiB per check
-_DUMMY = "scrypt$16384$8$1$" + "00" * 16 + "$" + "00" * 32  # verified against for unknown users
+TOKEN_PREFIX = "zaitun_"
 
 
-def hash_password(password: str) -> str:
-    """`scrypt$n$r$p$salt$hash`, every part needed to check the password later."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    """True when `password` hashes to `stored`; the comparison takes the same time either way."""
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        candidate = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r),
-                                   p=int(p), dklen=len(digest) // 2)
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(candidate.hex(), digest)
-
-
-def add_user(store: Store, name: str, role: str, password: str) -> None:
-    """Create an account; refuses unknown roles, odd names, short passwords and duplicates."""
+def add_user(store: Store, name: str, role: str, password: str, must_change: bool = False) -> None:
+    """Create an account; refuses unknown roles, odd names, weak passwords and duplicates."""
     if role not in ROLES:
         raise ReviewError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
     if not NAME_RE.match(name):
         raise ReviewError(f"bad user name {name!r}: use letters, digits and . _ @ - (up to 100 characters)")
-    if len(password) < MIN_PASSWORD:
-        raise ReviewError(f"the password must have at least {MIN_PASSWORD} characters")
+    check_rules(password, name)
     if store.user(name) is not None:
         raise ReviewError(f"user {name!r} already exists")
     with store.tx() as conn:
         store.add_user(conn, name, role, hash_password(password))
+        store.update_user(conn, name, must_change_password=must_change)
         store.log(conn, name, "user-add", note=f"role {role}")
 
 
-def verify(store: Store, name: str, password: str) -> dict | None:
-    """The user's row when name and password match, else None (same work either way)."""
+def existing(store: Store, name: str) -> dict:
     user = store.user(name)
-    ok = check_password(password, user["password_hash"] if user else _DUMMY)
-    return user if ok and user is not None else None
+    if user is None:
+        raise ReviewError(f"no user {name!r} (see `zaitun user list`)")
+    return user
+
+
+def verify(store: Store, name: str, password: str) -> dict | None:
+    """The account when name and password match and it is not disabled, else None (same work
+    either way). An older kind of hash is replaced by today's on the way."""
+    user = store.user(name)
+    ok = check_password(password, user["password_hash"] if user else None)
+    if not ok or user is None or user["disabled_at"] is not None:
+        return None
+    if needs_upgrade(user["password_hash"]):
+        with store.tx() as conn:
+            store.update_user(conn, name, password_hash=hash_password(password))
+            store.log(conn, name, "password-upgrade", note="hash upgraded to Argon2id at login")
+    return user
+
+
+def set_password(store: Store, name: str, password: str, actor: str) -> None:
+    """A new password; every open session of the account ends. Set by someone else, it is
+    temporary: the account chooses its own at its next login."""
+    existing(store, name)
+    check_rules(password, name)
+    with store.tx() as conn:
+        store.update_user(conn, name, password_hash=hash_password(password), must_change_password=actor != name)
+        store.end_sessions(conn, "password changed", user_name=name)
+        store.log(conn, actor, "password-change", note=f"for {name}")
+
+
+def disable(store: Store, name: str, actor: str) -> int:
+    """Disable an account: its sessions end at once and its token stops working. Returns the
+    number of sessions ended. The last enabled admin cannot be disabled."""
+    user = existing(store, name)
+    if user["disabled_at"] is not None:
+        raise ReviewError(f"user {name!r} is already disabled")
+    admins = [u for u in store.users() if u["role"] == "admin" and u["disabled_at"] is None]
+    if user["role"] == "admin" and len(admins) == 1:
+        raise ReviewError(f"{name!r} is the last enabled admin: add another admin first")
+    with store.tx() as conn:
+        store.update_user(conn, name, disabled_at=now())
+        ended = store.end_sessions(conn, "account disabled", user_name=name)
+        store.log(conn, actor, "user-disable", note=f"{name}; {ended} session(s) ended")
+    return ended
+
+
+def issue_token(store: Store, name: str, actor: str) -> str:
+    """A new API token for the account (replacing any earlier one); only its hash is kept."""
+    user = existing(store, name)
+    if user["disabled_at"] is not None:
+        raise ReviewError(f"user {name!r} is disabled")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with store.tx() as conn:
+        store.update_user(conn, name, token_hash=sha(token))
+        store.log(conn, actor, "token-issue", note=f"for {name}")
+    return token
+
+
+def by_token(store: Store, token: str) -> dict | None:
+    """The enabled account holding this token, else None."""
+    user = store.user_by_token(sha(token.strip())) if token.strip() else None
+    return user if user is not None and user["disabled_at"] is None else None

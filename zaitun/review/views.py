@@ -46,6 +46,14 @@ class QueueRow:
         return round(100 * self.approved / self.total) if self.total else 0
 
 
+def failures(project: Project, store: Store) -> list[tuple[str, str]]:
+    """(state, message) of each file a pass held back or quarantined, paths shown from the project folder."""
+    from zaitun import failures as recorded
+
+    root = f"{project.root}/"
+    return [(f.state, f.message.replace(root, "")) for f in recorded.current(store)]
+
+
 def queue(project: Project, store: Store, status: str = "", section: str = "", programme: str = "") -> list[QueueRow]:
     """Every document with its progress, filtered by stage, section and programme."""
     warn = project.config.get("site.expiry_warning_days")

@@ -1,14 +1,13 @@
 """The review web UI: FastAPI + Jinja2, server-rendered, a little vanilla JS for shortcuts.
 
-Security: signed session cookies (HttpOnly, SameSite=Lax, Secure over https), a CSRF token
-on every form, role checks on every page, login rate limiting, autoescaped templates and a
-strict Content-Security-Policy. JSON endpoints (`/api/...`) answer errors as
-`{"error": {"code": ..., "message": ...}}`.
+Security: sessions kept in the store behind a signed cookie (HttpOnly, SameSite=Lax, Secure over
+https), a CSRF token on every form, role checks on every page, login throttling per account and
+per client address, autoescaped templates and a strict Content-Security-Policy. JSON endpoints
+(`/api/...`) answer errors as `{"error": {"code": ..., "message": ...}}`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import logging
 import os
@@ -29,47 +28,31 @@ from zaitun.errors import ReviewError
 from zaitun.project import Project
 from zaitun.publish.media import content_file
 from zaitun.publish.sinks import content_type
-from zaitun.review import actions, views
+from zaitun.review import actions, sessions, views
+from zaitun.review.firstrun import forget_first_password
 from zaitun.review.gate import APPROVER_ROLES
-from zaitun.review.users import verify
-from zaitun.store import Store, now
+from zaitun.review.passwords import check_rules
+from zaitun.review.throttle import Throttle, wait_text
+from zaitun.review.users import set_password, verify
+from zaitun.store import Store
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 SESSION_COOKIE = "zaitun_session"
-SESSION_MAX_AGE = 8 * 3600
-LOGIN_LIMIT, LOGIN_WINDOW = 5, 300.0  # failures per user and address, seconds
 CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 
 
 class LoginRequired(Exception):
-    """No session: pages redirect to the login form, the API answers 401."""
+    """No live session: pages redirect to the login form, the API answers 401."""
 
 
-class LoginLimiter:
-    """Failed logins per (user, address) in a sliding window, counted in the store's audit log, so
-    every review process and machine sharing the database sees the same count, and each failure
-    stays on record."""
-
-    def __init__(self, store: Store, limit: int = LOGIN_LIMIT, window: float = LOGIN_WINDOW):
-        self.store, self.limit, self.window = store, limit, window
-
-    def blocked(self, name: str, address: str) -> bool:
-        since = now() - dt.timedelta(seconds=self.window)
-        return self.store.failed_logins(name, address, since) >= self.limit
-
-    def fail(self, name: str, address: str) -> None:
-        with self.store.tx() as conn:
-            self.store.log(conn, name, "login-failed", note=address)
-
-    def reset(self, name: str, address: str) -> None:
-        with self.store.tx() as conn:
-            self.store.log(conn, name, "login", note=address)
+class PasswordChangeRequired(Exception):
+    """The account must choose a new password (first run, or set by an admin) before anything else."""
 
 
 def secret_key(project: Project) -> str:
-    """`review.secret_key`, else a random key kept (private) in .zaitun/secret."""
+    """`review.secret_key` (or ZAITUN_SECRET_KEY), else a random key kept (private) in .zaitun/secret."""
     configured = project.config.get("review.secret_key")
     if configured:
         return configured
@@ -87,8 +70,8 @@ def secret_key(project: Project) -> str:
 class SchemeAwareSessions:
     """Session cookies get the Secure flag whenever the request came over https."""
 
-    def __init__(self, app, secret: str):
-        options = dict(secret_key=secret, session_cookie=SESSION_COOKIE, max_age=SESSION_MAX_AGE, same_site="lax")
+    def __init__(self, app, secret: str, max_age: int):
+        options = dict(secret_key=secret, session_cookie=SESSION_COOKIE, max_age=max_age, same_site="lax")
         self.plain = SessionMiddleware(app, https_only=False, **options)
         self.secure = SessionMiddleware(app, https_only=True, **options)
 
@@ -126,13 +109,20 @@ def create_app(project: Project, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="zaitun review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.project = project
     app.state.store = store or Store.open(project.database_url)
-    app.state.limiter = LoginLimiter(store)
+    app.state.throttle = Throttle(app.state.store)
+    app.state.limits = sessions.Limits.from_config(project.config)
     app.state.templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _handlers(app)
     _routes(app)
-    app.add_middleware(SchemeAwareSessions, secret=secret_key(project))
+    app.add_middleware(SchemeAwareSessions, secret=secret_key(project),
+                       max_age=int(app.state.limits.lifetime.total_seconds()))
     app.add_middleware(SecurityHeaders)
+    proxies = project.config.get("review.trusted_proxies")
+    if proxies:  # outermost: the client address and scheme are settled before anything reads them
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     return app
 
 
@@ -156,6 +146,12 @@ def _handlers(app: FastAPI) -> None:
             return json_error(401, "unauthenticated", "log in first")
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change_required(request: Request, _exc: PasswordChangeRequired):
+        if _wants_json(request):
+            return json_error(403, "forbidden", "choose a new password first (at /password)")
+        return RedirectResponse("/password", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -188,15 +184,32 @@ def csrf_token(request: Request) -> str:
 
 
 def current_user(request: Request) -> dict | None:
-    """The logged-in user, re-read each time so a removed account loses access at once."""
-    name = request.session.get("user")
-    return request.app.state.store.user(name) if name else None
+    """The account of the request's live session (looked up once per request), so logging out,
+    an expired session and a disabled account lose access at once."""
+    if not hasattr(request.state, "account"):
+        request.state.account = _session_user(request)
+    return request.state.account
 
 
-def any_user(request: Request) -> dict:
+def _session_user(request: Request) -> dict | None:
+    session_id = request.session.get("sid")
+    name = sessions.user_of(request.app.state.store, session_id, request.app.state.limits) if session_id else None
+    user = request.app.state.store.user(name) if name else None
+    return user if user is not None and user["disabled_at"] is None else None
+
+
+def signed_in(request: Request) -> dict:
+    """Any logged-in account, even one that must still choose a new password."""
     user = current_user(request)
     if user is None:
         raise LoginRequired()
+    return user
+
+
+def any_user(request: Request) -> dict:
+    user = signed_in(request)
+    if user["must_change_password"]:
+        raise PasswordChangeRequired()
     return user
 
 
@@ -221,10 +234,11 @@ def flash(request: Request, kind: str, text: str) -> None:
     request.session["flash"] = request.session["flash"][-5:]
 
 
-def render(request: Request, template: str, status: int = 200, **context) -> Response:
+def render(request: Request, template: str, status: int = 200, headers: dict | None = None, **context) -> Response:
     context.setdefault("user", current_user(request))
     context.update(csrf=csrf_token(request), flashes=request.session.pop("flash", []))
-    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status)
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status,
+                                                        headers=headers)
 
 
 def safe_next(target: str | None) -> str:
@@ -245,6 +259,11 @@ def _routes(app: FastAPI) -> None:
     _api_routes(app)
 
 
+def client_address(request: Request) -> str:
+    """The socket's peer (a trusted proxy's X-Forwarded-For is applied before, see create_app)."""
+    return request.client.host if request.client else ""
+
+
 def _auth_routes(app: FastAPI) -> None:
     @app.get("/login")
     def login_form(request: Request, next: str = "/"):
@@ -253,26 +272,72 @@ def _auth_routes(app: FastAPI) -> None:
     @app.post("/login")
     def login(request: Request, form: dict = Depends(checked_form)):
         name, password = form.get("name", "").strip(), form.get("password", "")
-        target = safe_next(form.get("next"))
-        limiter: LoginLimiter = request.app.state.limiter
-        key = (name.lower(), request.client.host if request.client else "")
-        if limiter.blocked(*key):
-            return render(request, "login.html", status=429, next=target, name=name,
-                          error="too many failed attempts: wait five minutes and try again")
+        target, address = safe_next(form.get("next")), client_address(request)
+        throttle: Throttle = request.app.state.throttle
+        wait = throttle.wait(name, address)
+        if wait:
+            return render(request, "login.html", status=429, headers={"Retry-After": str(wait)}, next=target,
+                          name=name, error=f"too many failed logins: wait {wait_text(wait)}, then try again")
         user = verify(request.app.state.store, name, password)
         if user is None:
-            limiter.fail(*key)
-            return render(request, "login.html", status=401, next=target, name=name,
-                          error="wrong name or password")
-        limiter.reset(*key)
-        request.session.clear()
-        request.session.update(user=user["name"], csrf=secrets.token_urlsafe(32))
-        return RedirectResponse(target, status_code=303)
+            throttle.fail(name, address)
+            return render(request, "login.html", status=401, next=target, name=name, error="wrong name or password")
+        throttle.succeed(user["name"], address)
+        _start_session(request, user["name"])
+        return RedirectResponse("/password" if user["must_change_password"] else target, status_code=303)
 
     @app.post("/logout")
     def logout(request: Request, form: dict = Depends(checked_form)):
+        if request.session.get("sid"):
+            sessions.end(request.app.state.store, request.session["sid"], "logged out")
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
+
+    @app.get("/password")
+    def password_form(request: Request, user: dict = Depends(signed_in)):
+        return render(request, "password.html", user=user, error="")
+
+    @app.post("/password")
+    def change_password(request: Request, user: dict = Depends(signed_in), form: dict = Depends(checked_form)):
+        error = _password_error(request, user, form)
+        if error:
+            return render(request, "password.html", status=400, user=user, error=error)
+        was_temporary = user["must_change_password"]
+        set_password(request.app.state.store, user["name"], form["new"], actor=user["name"])
+        if was_temporary:
+            forget_first_password(request.app.state.project, user["name"])
+        _start_session(request, user["name"])  # every other session of the account has ended
+        flash(request, "ok", "password changed; other sessions of your account were logged out")
+        return RedirectResponse("/", status_code=303)
+
+
+def _start_session(request: Request, name: str) -> None:
+    """A new session id at every login: one fixed before login (session fixation) is worth nothing."""
+    if request.session.get("sid"):
+        sessions.end(request.app.state.store, request.session["sid"], "replaced")
+    request.session.clear()
+    session_id = sessions.start(request.app.state.store, name, client_address(request))
+    request.session.update(sid=session_id, csrf=secrets.token_urlsafe(32))
+
+
+def _password_error(request: Request, user: dict, form: dict) -> str:
+    """Why the change is refused ("" when it is not); wrong current passwords count as failed logins."""
+    throttle: Throttle = request.app.state.throttle
+    wait = throttle.wait(user["name"], client_address(request))
+    if wait:
+        return f"too many failed attempts: wait {wait_text(wait)}, then try again"
+    if verify(request.app.state.store, user["name"], form.get("current", "")) is None:
+        throttle.fail(user["name"], client_address(request))
+        return "the current password is wrong"
+    if form.get("new", "") != form.get("confirm", ""):
+        return "the two new passwords differ"
+    if form.get("new") == form.get("current"):
+        return "choose a password different from the current one"
+    try:
+        check_rules(form.get("new", ""), user["name"])
+    except ReviewError as exc:
+        return str(exc)
+    return ""
 
 
 def _page_routes(app: FastAPI) -> None:
@@ -287,7 +352,8 @@ def _page_routes(app: FastAPI) -> None:
                       sections=sorted({r.section for r in everything}),
                       programmes=sorted({r.programme for r in everything if r.programme}),
                       filters={"status": status, "section": section, "programme": programme},
-                      may_review=user["role"] in APPROVER_ROLES, may_edit=user["role"] in ("editor", "admin"))
+                      may_review=user["role"] in APPROVER_ROLES, may_edit=user["role"] in ("editor", "admin"),
+                      failures=views.failures(project, store))
 
     @app.get("/doc/{slug}")
     def document(request: Request, slug: str, hide_approved: bool = False, user: dict = Depends(approver)):

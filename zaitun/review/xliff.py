@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from zaitun.content.schema import control_character
 from zaitun.errors import ReviewError
 from zaitun.project import Project
 from zaitun.review import actions
@@ -132,6 +133,8 @@ def _refusal(unit: _Unit, segments: dict) -> str | None:
         return f"the source no longer matches the current Chinese: file has {unit.source!r}, now {seg.source!r}"
     if not unit.target.strip():
         return "no target to import"
+    if control_character(unit.target):
+        return f"the target holds the control character {control_character(unit.target)[1]}: remove it"
     return None
 
 

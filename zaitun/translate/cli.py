@@ -47,9 +47,13 @@ def translate(
     if as_json:
         report = run_translate(project, store, slugs, engine)
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
-        return
-    report = _with_progress(project, store, slugs, engine, run_translate)
-    _summary(report)
+    else:
+        report = _with_progress(project, store, slugs, engine, run_translate)
+        _summary(report)
+    for failure in report.failed:
+        typer.echo(failure.message, err=True)
+    if report.failed:  # the other documents were translated; the exit status tells cron one was not
+        raise typer.Exit(1)
 
 
 def _with_progress(project, store, slugs, engine, run):

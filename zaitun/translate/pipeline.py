@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from zaitun import events
+from zaitun import events, failures
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
 from zaitun.review import actions, gate
@@ -33,6 +33,7 @@ from zaitun.translate.memory import TmxImport, load_project_tmx
 from zaitun.translate.repair import repair
 
 Progress = Callable[[int, int], None]  # (segments done, segments to do)
+STAGE = "translate"
 
 
 @dataclass
@@ -62,6 +63,7 @@ class TranslateReport:
     glossary_version: str
     documents: list[DocumentResult] = field(default_factory=list)
     tmx: dict[str, TmxImport] = field(default_factory=dict)
+    failed: list[failures.Failure] = field(default_factory=list)  # documents held back by an error
 
     def as_json(self) -> dict:
         """`{"documents": [{"slug", "segments": [{"id", "source", "target", "origin", "issues"}]}]}`."""
@@ -77,7 +79,8 @@ class TranslateReport:
                 "untranslated": self.count("none"), "flagged": self.count(flagged=True),
                 "approved": approved, "to_review": drafted - approved,
                 "rechecked": sum(len(d.rechecked) for d in self.documents),
-                "tmx_imported": {name: r.added + r.updated for name, r in self.tmx.items()}}
+                "tmx_imported": {name: r.added + r.updated for name, r in self.tmx.items()},
+                "failed": [f.message for f in self.failed]}
 
     def count(self, origin: str | None = None, flagged: bool | None = None) -> int:
         return sum(1 for d in self.documents for s in d.segments
@@ -86,34 +89,71 @@ class TranslateReport:
 
 def translate_documents(project: Project, store: Store, slugs: list[str] | None = None,
                         engine: Engine | None = None, on_progress: Progress | None = None) -> TranslateReport:
-    """Translate the pending segments of every active document (or the named ones)."""
+    """Translate the pending segments of every active document (or the named ones). Whatever one document
+    raises holds back that document only (recorded with its path); the others are translated."""
     engine = engine or make_engine(project.config)
     chosen = _documents(store, slugs)
     glossary = load_glossary(project.glossary_dir)
     report = TranslateReport(engine.name, glossary.version, tmx=load_project_tmx(store, project.tm_dir))
-    current = {slug: gate.segment_states(store, slug) for slug in chosen}
-    rechecked = {slug: recheck_drafts(store, slug, current[slug], glossary) for slug in chosen}
-    todo = {slug: _pending(store, current[slug], engine) for slug in chosen}
-    total, done = sum(len(t) for t in todo.values()), 0
-    batch_size = max(1, int(project.config.get("translate.batch_size")))
-    auto_approve = bool(project.config.get("review.auto_approve_memory"))
-    for slug, states in todo.items():
-        result = DocumentResult(slug, rechecked=rechecked[slug])
-        report.documents.append(result)
-        for i in range(0, len(states), batch_size):
-            batch = states[i:i + batch_size]
-            result.segments.extend(_store_batch(store, slug, _translate_batch(batch, store, glossary, engine),
-                                                glossary.version))
-            done += len(batch)
-            if on_progress:
-                on_progress(done, total)
-        if auto_approve:
-            result.approved = _approve_memory(project, store, slug, result.segments)
-        if gate.renew_release(store, slug):
-            events.emit("zaitun.document.approved", slug, approved_by="zaitun")
-        if result.segments or result.rechecked:
-            _record(store, result)
+    todo: dict[str, tuple[list[str], list[gate.SegmentState]]] = {}
+    for slug in chosen:
+        try:
+            current = gate.segment_states(store, slug)
+            todo[slug] = (recheck_drafts(store, slug, current, glossary), _pending(store, current, engine))
+        except Exception as exc:  # the document's boundary
+            _hold_back(store, report, slug, exc)
+    progress = _Progress(sum(len(t[1]) for t in todo.values()), on_progress)
+    for slug, (rechecked, states) in todo.items():
+        try:
+            _translate_document(project, store, report, slug, rechecked, states, glossary, engine, progress)
+        except Exception as exc:  # the document's boundary: what was stored batch by batch is kept
+            _hold_back(store, report, slug, exc)
+    _record_failures(project, store, report, chosen)
     return report
+
+
+@dataclass
+class _Progress:
+    total: int
+    report: Progress | None
+    done: int = 0
+
+    def add(self, count: int) -> None:
+        self.done += count
+        if self.report:
+            self.report(self.done, self.total)
+
+
+def _translate_document(project: Project, store: Store, report: TranslateReport, slug: str, rechecked: list[str],
+                        states: list[gate.SegmentState], glossary: Glossary, engine: Engine,
+                        progress: _Progress) -> None:
+    result = DocumentResult(slug, rechecked=rechecked)
+    report.documents.append(result)
+    batch_size = max(1, int(project.config.get("translate.batch_size")))
+    for i in range(0, len(states), batch_size):
+        batch = states[i:i + batch_size]
+        result.segments.extend(_store_batch(store, slug, _translate_batch(batch, store, glossary, engine),
+                                            glossary.version))
+        progress.add(len(batch))
+    if project.config.get("review.auto_approve_memory"):
+        result.approved = _approve_memory(project, store, slug, result.segments)
+    if gate.renew_release(store, slug):
+        events.emit("zaitun.document.approved", slug, approved_by="zaitun")
+    if result.segments or result.rechecked:
+        _record(store, result)
+
+
+def _hold_back(store: Store, report: TranslateReport, slug: str, exc: Exception) -> None:
+    row = store.document(slug) or {"path": slug}
+    report.failed.append(failures.Failure(
+        STAGE, row["path"], f"{row['path']}:1: could not be translated ({exc.__class__.__name__}: {exc}); "
+        "it is tried again on the next pass", slug, failures.HELD_BACK))
+
+
+def _record_failures(project: Project, store: Store, report: TranslateReport, chosen: list[str]) -> None:
+    """This pass's failures replace those of the documents it tried (a run for some slugs leaves the others')."""
+    rows = (store.document(slug) for slug in chosen)
+    failures.record(project, store, STAGE, report.failed, scope={r["path"] for r in rows if r})
 
 
 def _documents(store: Store, slugs: list[str] | None) -> list[str]:

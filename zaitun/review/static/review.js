@@ -1,5 +1,6 @@
-// Keyboard shortcuts for the document view: j/k move, a approve, e edit, r reject,
-// Shift+A approve all unflagged, p preview, Esc leaves a form. No build step, no libraries.
+// Keyboard shortcuts for the document view: j/k move, a approve, e edit, Ctrl+Enter save and
+// approve the edit, r reject, Shift+A approve all unflagged, p preview, Esc leaves a form.
+// No build step, no libraries.
 (function () {
   "use strict";
   var segs = Array.prototype.slice.call(document.querySelectorAll("li.seg"));
@@ -33,6 +34,11 @@
 
   document.addEventListener("keydown", function (ev) {
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName);
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && ev.target.tagName === "TEXTAREA") {
+      var save = ev.target.form && ev.target.form.querySelector("button[name=approve][value='1']");
+      if (save) { ev.preventDefault(); ev.target.form.requestSubmit(save); }
+      return;
+    }
     if (ev.key === "Escape") {
       if (typing) { ev.target.blur(); var d = ev.target.closest("details"); if (d) { d.open = false; } focusSeg(current); }
       return;

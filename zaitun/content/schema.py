@@ -1,0 +1,154 @@
+"""The one typed schema of front matter: each key's type, whether it is required, and a line of help.
+
+`zaitun check`, intake and the build all validate with `validate_meta`, so what check passes the
+others take, and what they would refuse check reports first, at its `path:line`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from zaitun.errors import ContentError
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# C0 controls but tab, line feed and carriage return, and DEL: no text of a notice needs them, and
+# PostgreSQL refuses NUL outright.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    kind: str  # text | date | slug | tags | bool
+    required: bool
+    help: str
+
+
+SCHEMA: tuple[Key, ...] = (
+    Key("title", "text", True, "The Chinese title; translated and reviewed."),
+    Key("date", "date", True, "Date of issue or publication, YYYY-MM-DD."),
+    Key("summary", "text", False, "One or two sentences; translated; used by feeds and social posts."),
+    Key("programme", "slug", False, "Groups documents on a programme page and feed (a-z, 0-9, '-')."),
+    Key("doc_number", "text", False, "Document number of a policy, e.g. 泉政办规〔2024〕11号."),
+    Key("issuer", "text", False, "The issuing body."),
+    Key("valid_from", "date", False, "First day the policy applies, YYYY-MM-DD."),
+    Key("valid_until", "date", False, "Last day the policy applies, YYYY-MM-DD; expiring content is marked."),
+    Key("tags", "tags", False, "A list of tags, e.g. [visa-free, transit]; each becomes a page."),
+    Key("social", "text", False, "Custom text of the social-media post; translated and reviewed."),
+    Key("draft", "bool", False, "true keeps the document off the site."),
+)
+KEYS = {key.name: key for key in SCHEMA}
+DATE_KEYS = tuple(k.name for k in SCHEMA if k.kind == "date")
+# Why a key people write by habit is not one.
+_NOT_KEYS = {"slug": "the slug is the file name: rename the file to change it",
+             "section": "the section is the folder: move the file to change it"}
+
+
+def key_line(yaml_text: str, key: str) -> int:
+    """Line of `key:` in the file (front matter starts on line 2); 1 when it is not there."""
+    for n, line in enumerate(yaml_text.split("\n"), start=2):
+        if line.startswith(f"{key}:"):
+            return n
+    return 1
+
+
+def control_character(text: str) -> tuple[int, str] | None:
+    """(line, character name) of the first control character in text, None when there is none."""
+    match = CONTROL_RE.search(text)
+    if match is None:
+        return None
+    return text.count("\n", 0, match.start()) + 1, f"U+{ord(match.group()):04X}"
+
+
+def validate_meta(meta: object, yaml_text: str, path: Path) -> dict:
+    """Check parsed front matter against the schema; return it with dates as dates, or raise at path:line."""
+    if not isinstance(meta, dict):
+        raise ContentError(path, "front matter must be a mapping of 'key: value' lines", 2)
+    for name in meta:
+        if name not in KEYS:
+            raise ContentError(path, unknown_key_message(str(name)), key_line(yaml_text, str(name)))
+    for key in SCHEMA:
+        value = meta.get(key.name)
+        if value is None or value == "":
+            if key.required:
+                raise ContentError(path, f"missing required field '{key.name}' ({key.help})", 1)
+            continue
+        meta[key.name] = _checked(key, value, path, key_line(yaml_text, key.name))
+    return meta
+
+
+def unknown_key_message(name: str) -> str:
+    if name in _NOT_KEYS:
+        return f"'{name}' is not a front-matter key: {_NOT_KEYS[name]}"
+    folded = name.strip().lower().replace("-", "_").replace(" ", "_")
+    guess = folded if folded in KEYS else next(iter(difflib.get_close_matches(folded, KEYS, n=1, cutoff=0.6)), None)
+    hint = f"did you mean '{guess}'?" if guess else f"known keys: {', '.join(KEYS)}"
+    return f"unknown front-matter key '{name}': {hint}"
+
+
+def _checked(key: Key, value, path: Path, line: int):
+    if key.kind == "date":
+        return parse_date(value, path, key.name, line)
+    if key.kind == "bool":
+        if not isinstance(value, bool):
+            raise ContentError(path, f"'{key.name}' must be true or false, got {value!r}", line)
+        return value
+    if key.kind == "tags":
+        return _tags(value, path, line)
+    if not isinstance(value, str):
+        raise ContentError(path, f"'{key.name}' must be text, got {_kind_of(value)} {value!r} "
+                           "(put it in quotes)", line)
+    _no_control(value, key.name, path, line)
+    if key.kind == "slug" and not SLUG_RE.match(value):
+        raise ContentError(path, f"bad {key.name} {value!r}: use lowercase a-z, 0-9 and '-'", line)
+    return value
+
+
+def _kind_of(value) -> str:
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
+        type(value), type(value).__name__)
+
+
+def _no_control(text: str, name: str, path: Path, line: int) -> None:
+    found = control_character(text)
+    if found:
+        raise ContentError(path, f"'{name}' holds the control character {found[1]}: remove it", line)
+
+
+def _tags(value, path: Path, line: int) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise ContentError(path, "'tags' must be a list of text items, e.g. [visa-free, transit]", line)
+    for tag in value:
+        problem = tag_problem(tag)
+        if problem:
+            raise ContentError(path, f"tag {tag!r} {problem}", line)
+    return value
+
+
+def tag_problem(tag: str) -> str | None:
+    """Why a tag cannot name its own page (None when it can): each tag is one path segment."""
+    name = tag.strip()
+    if not name:
+        return "is empty: remove it"
+    if name.strip(".") == "" or any(c in name for c in "/\\"):
+        return "cannot be a page name ('.', '..', '/' and '\\' are not allowed): rename it"
+    if CONTROL_RE.search(name):
+        return "holds a control character: remove it"
+    return None
+
+
+def parse_date(value, path: Path, key: str, line: int) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise ContentError(path, f"bad date in '{key}': {value!r} (use YYYY-MM-DD)", line)
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ContentError(path, f"bad date in '{key}': {value!r} (use YYYY-MM-DD)", line) from None

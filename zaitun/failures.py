@@ -1,0 +1,92 @@
+"""Files a pass could not take: recorded, shown, and announced once.
+
+Every stage catches any failure of one file at that file's boundary and hands it here; the rest
+of the pass goes on. A file is *quarantined* when nothing of it is online (a new file, a notice
+moved to .zaitun/quarantine/) and *held back* when its last good version stays online. The build
+*leaves out* a stored document whose pages it cannot put online (a link to a page withdrawn since,
+say) and publishes everything else. The failures of a stage are replaced by each pass of that
+stage, so a fixed file drops off the list (`zaitun status`, the review queue); a quarantined
+notice stays listed while its copy is kept.
+Each new failure is announced once: an Apprise notification (`notify.failure`) and a Prefect
+event `zaitun.document.failed`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, insert, select
+
+from zaitun.errors import LocatedError
+from zaitun.project import Project
+from zaitun.store import Store, failures, now
+
+log = logging.getLogger(__name__)
+
+QUARANTINED, HELD_BACK, LEFT_OUT = "quarantined", "held back", "left out"
+EVENT = "zaitun.document.failed"
+
+
+@dataclass(frozen=True)
+class Failure:
+    stage: str  # intake | translate | build | deploy
+    source: str  # the file as staff know it
+    message: str  # path:line: message
+    slug: str | None = None
+    state: str = QUARANTINED
+    kept: str = ""  # where a quarantined file was moved
+
+    def line(self) -> str:
+        return f"{self.state}: {self.message}"
+
+
+def of_error(stage: str, error: LocatedError, slug: str | None = None, online: bool = False,
+             kept: str = "") -> Failure:
+    """The failure of one file, from the located error that stopped it."""
+    return Failure(stage, str(error.path), str(error), slug, HELD_BACK if online else QUARANTINED, kept)
+
+
+def current(store: Store) -> list[Failure]:
+    """Every failure still standing, oldest first."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(failures).order_by(failures.c.id)).mappings().all()
+    return [Failure(r["stage"], r["source"], r["message"], r["slug"], r["state"], r["kept"]) for r in rows]
+
+
+def record(project: Project, store: Store, stage: str, found: list[Failure],
+           cleared: set[str] = frozenset(), scope: set[str] | None = None) -> list[Failure]:
+    """Replace the stage's failures with those of this pass (a quarantined file stays listed while its copy
+    exists and its source was not taken in since; with `scope`, a pass that tried only those files leaves
+    the others' failures); announce the new ones and return them."""
+    old = [f for f in current(store) if f.stage == stage]
+    again = {n.source for n in found}
+    kept = [f for f in old if f.source not in again and (
+        (scope is not None and f.source not in scope)
+        or (f.kept and Path(f.kept).exists() and f.source not in cleared))]
+    seen = {(f.source, f.message) for f in old}
+    new = [f for f in found if (f.source, f.message) not in seen]
+    with store.tx() as conn:
+        conn.execute(delete(failures).where(failures.c.stage == stage))
+        for f in kept + found:
+            conn.execute(insert(failures).values(stage=f.stage, source=f.source, slug=f.slug, state=f.state,
+                                                 message=f.message, kept=f.kept, at=now()))
+    if new:
+        announce(project, new)
+    return new
+
+
+def announce(project: Project, new: list[Failure]) -> None:
+    """Tell people: one notification for the pass, one Prefect event per file. Never raises."""
+    from zaitun import events
+    from zaitun.notify import Notifier
+
+    for f in new:
+        log.info("%s", f.line())
+        events.emit(EVENT, f.slug, stage=f.stage, source=f.source, state=f.state, message=f.message)
+    title = f"{len(new)} file(s) need fixing: the rest of the pass went on"
+    try:
+        Notifier(project).notify("failure", title, "\n".join(f.line() for f in new))
+    except Exception:  # a notification must never stop the pass it reports on
+        log.warning("could not send the failure notification", exc_info=True)

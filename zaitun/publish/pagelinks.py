@@ -1,0 +1,70 @@
+"""Links from a document to other pages of the site, checked before the build ever sees them.
+
+The site lint refuses a page whose link points nowhere (`[附件](../../notice)`, `#a-heading-that-is-not`);
+here the same rules (`lint.link_target`, `lint.exists`, `lint.page_facts`) run on the content files, so
+`zaitun check` and intake report the document at `path:line` instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+from urllib.parse import unquote
+
+from zaitun.content.model import Document
+from zaitun.errors import ContentError
+from zaitun.publish import layout, lint
+from zaitun.publish.markdown import FileReference, page_references
+from zaitun.publish.render import body_html
+
+
+def site_files(documents: list[Document], static_dir: Path, page_size: int) -> set[str]:
+    """The files a build of these documents would write (media aside: those are checked as file links)."""
+    paths = [layout.ROOT, layout.NOT_FOUND, layout.SITEMAP, layout.ROBOTS, layout.PROVENANCE]
+    live = [d for d in documents if not d.draft]
+    for lang in layout.LANGS:
+        lists: Counter[str] = Counter()
+        paths += [layout.home(lang), layout.search(lang), layout.feed(lang, "rss"), layout.feed(lang, "atom")]
+        for doc in live:
+            paths.append(layout.document(lang, doc.section, doc.slug))
+            lists[layout.section(lang, doc.section)] += 1
+            if doc.programme:
+                lists[layout.programme(lang, doc.programme)] += 1
+                paths += [layout.feed(lang, kind, doc.programme) for kind in layout.FEED_FILES]
+            for tag_path in {layout.tag(lang, t) for t in doc.tags}:
+                lists[tag_path] += 1
+        for path, count in lists.items():
+            paths += [layout.paged(path, n) for n in range(1, math.ceil(count / page_size) + 1)]
+    files = {layout.file_of(p) for p in paths}
+    if static_dir.is_dir():
+        names = (p.relative_to(static_dir).as_posix() for p in static_dir.rglob("*") if p.is_file())
+        files |= {layout.static(n) for n in names if not any(part.startswith(".") for part in n.split("/"))}
+    return files
+
+
+def page_link_problems(doc: Document, existing: set[str], urls: layout.Urls) -> list[ContentError]:
+    """Links of the document's page to pages that will not exist, and to anchors it does not have."""
+    page = layout.document("zh", doc.section, doc.slug)
+    problems = []
+    for ref in page_references(doc.body):
+        fragment = ref.target.startswith("#")
+        problem = _fragment_problem(doc, ref) if fragment else _page_problem(page, ref, existing, urls)
+        if problem:
+            problems.append(ContentError(doc.path, problem, doc.body_line + ref.line))
+    return problems
+
+
+def _page_problem(page: str, ref: FileReference, existing: set[str], urls: layout.Urls) -> str | None:
+    target = lint.link_target(page, ref.target, urls)
+    if target is None or lint.exists(target, existing):
+        return None
+    return (f"link {unquote(ref.target)} points to /{unquote(target)}, which the site will not have: "
+            "fix the link or remove it")
+
+
+def _fragment_problem(doc: Document, ref: FileReference) -> str | None:
+    facts = lint.page_facts(f'<main id="main">{body_html(doc.body)}</main>')
+    if ref.target not in facts["links"]:
+        return None
+    return f"link {unquote(ref.target)}: this page has no heading with that anchor"

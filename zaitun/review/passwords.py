@@ -1,0 +1,74 @@
+"""Password hashing and the password rules.
+
+New hashes are Argon2id (argon2-cffi's RFC 9106 low-memory profile: 64 MiB, 3 passes), slow
+on purpose so a stolen store does not give the passwords away. Hashes of older kinds (zaitun's
+first scrypt at N=2^14) still verify, and `needs_upgrade` says to rehash them at the next login.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import cache
+from importlib.resources import files
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from zaitun.errors import ReviewError
+
+MIN_LENGTH = 12
+_HASHER = PasswordHasher()  # Argon2id
+
+
+@cache
+def _dummy() -> str:
+    """Verified against for unknown users, so an unknown name takes the same work as a known one."""
+    return _HASHER.hash("a password nobody has")
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def check_password(password: str, stored: str | None) -> bool:
+    """True when `password` matches `stored`; the comparison takes the same time either way."""
+    if stored and stored.startswith("scrypt$"):
+        return _check_scrypt(password, stored)
+    try:
+        return _HASHER.verify(stored or _dummy(), password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_upgrade(stored: str) -> bool:
+    """An older kind of hash, or Argon2 at weaker settings than today's."""
+    return stored.startswith("scrypt$") or _HASHER.check_needs_rehash(stored)
+
+
+def _check_scrypt(password: str, stored: str) -> bool:
+    try:
+        _scheme, n, r, p, salt, digest = stored.split("$")
+        candidate = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r),
+                                   p=int(p), dklen=len(digest) // 2, maxmem=2**28)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of passwords attackers try first (lower case)."""
+    text = files("zaitun.review").joinpath("common-passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def check_rules(password: str, name: str) -> None:
+    """Refuse a password that is short, common, or made of the account name."""
+    if len(password) < MIN_LENGTH:
+        raise ReviewError(f"the password must have at least {MIN_LENGTH} characters (a few words make a good one)")
+    folded = password.lower()
+    if folded in common_passwords() or len(set(folded)) <= 2:
+        raise ReviewError("this password is on the list of common passwords attackers try first: choose another")
+    if name and name.lower() in folded:
+        raise ReviewError("the password must not contain the account name")

@@ -1,0 +1,135 @@
+"""`zaitun user ...`: review accounts, and how every command that changes something learns who
+runs it: an API token (ZAITUN_TOKEN or --token-file) or --as NAME and the password, asked for."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zaitun.errors import ReviewError
+
+user_app = typer.Typer(help="Manage review accounts.", no_args_is_help=True)
+
+AsUser = Annotated[str | None, typer.Option(
+    "--as", help="Your account name; without a token your password is asked for.")]
+TokenFile = Annotated[Path | None, typer.Option(
+    "--token-file", help="File holding your API token (default: the ZAITUN_TOKEN environment variable).",
+    dir_okay=False, exists=True)]
+
+
+def acting(store, claimed: str | None, token_file: Path | None, allow_temporary: bool = False) -> dict:
+    """The proven account of whoever runs this command."""
+    from zaitun.review.identity import prove
+
+    if token_file and token_file.stat().st_mode & 0o077:
+        raise ReviewError(f"{token_file}: others can read this token file; make it yours alone "
+                          f"(chmod 600 {token_file})")
+    token = token_file.read_text(encoding="utf-8").strip() if token_file else os.environ.get("ZAITUN_TOKEN", "")
+    return prove(store, claimed, token, _ask_password, allow_temporary=allow_temporary)
+
+
+def _ask_password(name: str) -> str:
+    from zaitun.review.identity import HOW
+
+    try:
+        return typer.prompt(f"Password for {name}", hide_input=True, err=True)
+    except typer.Abort:
+        raise ReviewError(f"no password given for {name}: {HOW}") from None
+
+
+def _new_password(name: str, from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    try:
+        return typer.prompt(f"New password for {name}", hide_input=True, confirmation_prompt=True, err=True)
+    except typer.Abort:
+        raise ReviewError(f"no new password given for {name}") from None
+
+
+def _store():
+    from zaitun.cli import open_store
+
+    return open_store()
+
+
+@user_app.command("add")
+def user_add(name: str,
+             role: Annotated[str, typer.Option("--role", help="reviewer | editor | admin")],
+             password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                          help="Read the password from stdin.")] = False,
+             actor: AsUser = None, token_file: TokenFile = None) -> None:
+    """Create an account (admins only, once one exists; password prompted twice, or read from stdin)."""
+    from zaitun.review.identity import require_admin
+    from zaitun.review.users import add_user
+
+    store = _store()
+    if store.has_users():
+        require_admin(acting(store, actor, token_file), "add accounts")
+    add_user(store, name, role, _new_password(name, password_stdin))
+    typer.echo(f"added {role} {name}")
+
+
+@user_app.command("list")
+def user_list(actor: AsUser = None, token_file: TokenFile = None) -> None:
+    """Every account: role, whether it is disabled, must change its password, has an API token."""
+    from zaitun.review.identity import require_admin
+
+    store = _store()
+    require_admin(acting(store, actor, token_file), "list accounts")
+    for u in store.users():
+        status = f"disabled {u['disabled_at']:%Y-%m-%d}" if u["disabled_at"] else "active"
+        notes = [n for n, on in (("must change password", u["must_change_password"]),
+                                 ("has API token", u["token_hash"])) if on]
+        typer.echo(f"{u['name']:24} {u['role']:9} {status:20} {', '.join(notes)}".rstrip())
+
+
+@user_app.command("passwd")
+def user_passwd(name: str,
+                password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                             help="Read the new password from stdin.")] = False,
+                actor: AsUser = None, token_file: TokenFile = None) -> None:
+    """Set an account's password (your own, or anyone's as an admin: then it is temporary)."""
+    from zaitun.review.identity import require_admin
+    from zaitun.review.users import existing, set_password
+
+    store = _store()
+    user = acting(store, actor, token_file, allow_temporary=True)
+    existing(store, name)
+    if user["name"] != name:
+        require_admin(user, "set another account's password")
+    set_password(store, name, _new_password(name, password_stdin), actor=user["name"])
+    later = "" if user["name"] == name else f"; {name} chooses a new one at the next login"
+    typer.echo(f"password of {name} changed, its sessions ended{later}")
+
+
+@user_app.command("disable")
+def user_disable(name: str, actor: AsUser = None, token_file: TokenFile = None) -> None:
+    """Disable an account (never deleted, so the audit log stays readable); its sessions end at once."""
+    from zaitun.review.identity import require_admin
+    from zaitun.review.users import disable
+
+    store = _store()
+    user = acting(store, actor, token_file)
+    require_admin(user, "disable accounts")
+    ended = disable(store, name, user["name"])
+    typer.echo(f"disabled {name}; {ended} open session(s) ended")
+
+
+@user_app.command("token")
+def user_token(name: str, actor: AsUser = None, token_file: TokenFile = None) -> None:
+    """Print a new API token for an account (yours, or anyone's as an admin) once; the old one stops working."""
+    from zaitun.review.identity import require_admin
+    from zaitun.review.users import existing, issue_token
+
+    store = _store()
+    user = acting(store, actor, token_file)
+    existing(store, name)
+    if user["name"] != name:
+        require_admin(user, "issue tokens for other accounts")
+    typer.echo(issue_token(store, name, user["name"]))
+    typer.echo(f"This is {name}'s API token; it is shown only once. Keep it in a file readable by {name} only and "
+               "use it with --token-file FILE, or export ZAITUN_TOKEN.", err=True)
