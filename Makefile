@@ -55,6 +55,7 @@ bench: venv hugo
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/approval_bench.py
 	$(BIN)/python bench/publish_latency_bench.py
+	$(BIN)/python bench/fuzzy_bench.py
 
 clean:
 	rm -rf $(VENV) .zaitun .prefect .pytest_cache .hypothesis

@@ -42,6 +42,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("translate.batch_size", 20, "Segments sent to the engine per call."),
     Setting("translate.concurrency", 1, "Batches of documents one engine translates at once, across all "
                                         "Prefect workers (the limit zaitun-engine-<provider>, made if missing)."),
+    Setting("translate.fuzzy_threshold", 70, "Lowest similarity (percent) of a memory entry suggested for a "
+            "segment or repaired into its draft."),
     Setting("review.auto_approve_memory", True, "Approve drafts that exactly match approved translation memory."),
     Setting("review.database_url", "", "SQLAlchemy URL of the store; empty means SQLite in .zaitun/state.db.",
             env="ZAITUN_DATABASE_URL", secret=True),

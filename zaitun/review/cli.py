@@ -52,20 +52,24 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
 
 @review_app.command()
 def show(slug: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Every segment of a document: ID@VERSION, state, Chinese, English and QA issues.
+    """Every segment of a document: ID@VERSION, state, Chinese, English, QA issues and memory suggestions.
 
     VERSION names the text shown; `review approve` takes ID@VERSION, so it approves only what you read."""
     from zaitun.review.gate import progress, segment_states, unflagged_token
+    from zaitun.review.suggest import suggestions
 
     store = _store()
     if store.document(slug) is None:
         raise ReviewError(f"no document {slug!r} (see `zaitun review list`)")
     states = segment_states(store, slug)
+    suggested = suggestions(_project(), store, states)
     if as_json:
         _echo_json({"slug": slug, "progress": progress(states), "unflagged_token": unflagged_token(states),
                     "segments": [{"id": s.seg_id, "version": s.version, "kind": s.kind, "state": s.state,
                                   "source": s.source, "target": s.target, "issues": s.issues,
-                                  "previous": s.previous} for s in states]})
+                                  "previous": s.previous,
+                                  "suggestions": [x.as_json() for x in suggested.get(s.seg_id, [])]}
+                                 for s in states]})
         return
     prog = progress(states)
     typer.echo(f"{slug}: {prog['approved']}/{prog['total']} approved, {prog['flagged']} flagged")
@@ -76,6 +80,8 @@ def show(slug: str, as_json: Annotated[bool, typer.Option("--json", help="Print 
         typer.echo(f"  zh: {s.source}\n  en: {s.target or '(none yet)'}")
         for issue in s.issues:
             typer.echo(f"  ! {issue.get('check')}: {issue.get('message')}")
+        for x in suggested.get(s.seg_id, []):
+            typer.echo(f"  ~ {x.similarity}% memory: {x.source}\n           {x.english}")
     unflagged = sum(s.unflagged_draft for s in states)
     if unflagged:
         typer.echo(f"\n{unflagged} unflagged draft(s) shown above; approve exactly these with:\n"

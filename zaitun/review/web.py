@@ -28,7 +28,7 @@ from zaitun.errors import ReviewError
 from zaitun.project import Project
 from zaitun.publish.media import content_file
 from zaitun.publish.sinks import content_type
-from zaitun.review import actions, sessions, views
+from zaitun.review import actions, concordance, sessions, suggest, views
 from zaitun.review.firstrun import forget_first_password
 from zaitun.review.gate import APPROVER_ROLES
 from zaitun.review.passwords import check_rules
@@ -257,6 +257,7 @@ def _routes(app: FastAPI) -> None:
     _page_routes(app)
     _action_routes(app)
     _api_routes(app)
+    _concordance_routes(app)
 
 
 def client_address(request: Request) -> str:
@@ -363,8 +364,10 @@ def _page_routes(app: FastAPI) -> None:
         shown = [v for v in segs if not (hide_approved and v.state.state == "approved")]
         title = views.document_from_row(row).title
         unflagged = [f"{v.seg_id}@{v.state.version}" for v in shown if v.state.unflagged_draft]
+        suggestions = suggest.suggestions(request.app.state.project, store, [v.state for v in shown])
         return render(request, "document.html", user=user, slug=slug, title=title, segments=shown,
-                      progress=views.summary(segs), hide_approved=hide_approved, unflagged=unflagged)
+                      progress=views.summary(segs), hide_approved=hide_approved, unflagged=unflagged,
+                      suggestions=suggestions)
 
     @app.get("/doc/{slug}/preview")
     def preview(request: Request, slug: str, user: dict = Depends(approver)):
@@ -471,3 +474,16 @@ def _api_routes(app: FastAPI) -> None:
                               "state": v.state.state, "source": v.state.source,
                               "target": v.state.target, "issues": v.state.issues,
                               "previous": v.state.previous} for v in segs]}
+
+
+def _concordance_routes(app: FastAPI) -> None:
+    @app.get("/concordance")
+    def concordance_page(request: Request, q: str = "", user: dict = Depends(any_user)):
+        result = concordance.search(request.app.state.store, q[:200])
+        return render(request, "concordance.html", user=user, result=result,
+                      may_review=user["role"] in APPROVER_ROLES)
+
+    @app.get("/api/concordance")
+    def api_concordance(request: Request, q: str = "", user: dict = Depends(any_user)):
+        result = concordance.search(request.app.state.store, q[:200])
+        return {"phrase": result.phrase, "total": result.total, "entries": [h.as_json() for h in result.hits]}

@@ -88,7 +88,8 @@ def _summary(report) -> None:
                    "(edited content? `zaitun intake` takes it in first)")
         return
     machine = "the glossary" if s["engine"] == "offline" else f"{s['engine']} or the glossary"
-    typer.echo(f"{s['drafted']} draft(s): {s['memory']} from memory, {s['engine_drafts']} from {machine}, "
+    typer.echo(f"{s['drafted']} draft(s): {s['memory']} from memory, {s['repaired']} repaired from near matches, "
+               f"{s['engine_drafts']} from {machine}, "
                f"{s['untranslated']} left for a human; {s['flagged']} flagged, {s['to_review']} to review "
                f"(glossary {s['glossary_version']})")
 

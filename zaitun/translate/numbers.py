@@ -64,20 +64,23 @@ def cn_numeral(text: str) -> int | None:
     return total + section + (digit or 0)
 
 
+def numeral_value(text: str, start: int, end: int) -> int | None:
+    """The value of the Chinese numeral text[start:end] when it stands for a quantity there, else None."""
+    run, before, after = text[start:end], text[start - 1:start], text[end:end + 1]
+    if run in NOT_NUMBERS or run + after in NOT_NUMBERS or before in VAGUE_BEFORE or run == "一":
+        return None
+    if before.isdigit() or before == "." or not set(run) - set(CN_BIG):  # 1.5万: read with the digits
+        return None
+    if len(run) == 1 and after not in MEASURES and before != "第":
+        return None
+    return cn_numeral(run)
+
+
 def _convert_numerals(text: str) -> str:
     """Replace Chinese numerals that stand for quantities by digits, so one pass reads both."""
     def repl(m: re.Match) -> str:
-        run, before = m.group(0), text[m.start() - 1:m.start()]
-        after = text[m.end():m.end() + 1]
-        if run in NOT_NUMBERS or run + after in NOT_NUMBERS or before in VAGUE_BEFORE or run == "一":
-            return run
-        if before.isdigit() or before == "." or not set(run) - set(CN_BIG):  # 1.5万: read with the digits
-            return run
-        lone = len(run) == 1
-        if lone and after not in MEASURES and before != "第":
-            return run
-        value = cn_numeral(run)
-        return run if value is None else str(value)
+        value = numeral_value(text, m.start(), m.end())
+        return m.group(0) if value is None else str(value)
     text = re.sub(r"百分之([零〇一二两三四五六七八九十百千.\d]+)", lambda m: m.group(1) + "%", text)
     return CN_NUM_RE.sub(repl, text)
 

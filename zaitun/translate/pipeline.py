@@ -6,7 +6,9 @@ in approved memory is reused
 (and approved at once when `review.auto_approve_memory` is on and no check objects);
 otherwise a fact made by rule (validity dates, a document number: see facts.py) gets its
 rule draft; otherwise a segment that is one glossary term or structure label (`第三条`,
-`第一章　总则`) gets the approved rendering; otherwise the engine translates it with terms masked,
+`第一章　总则`) gets the approved rendering; otherwise a near match in memory differing only in
+numbers, dates, document numbers or terms is repaired into a draft (marked, never approved at
+once: see nearmatch.py); otherwise the engine translates it with terms masked,
 and the spacing engines leave around restored terms and Markdown is repaired; what nothing can
 translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
@@ -15,6 +17,7 @@ a second run with nothing changed does nothing.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -27,9 +30,11 @@ from zaitun.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import Engine, make_engine
 from zaitun.translate.facts import RULE_KINDS, fact_draft
+from zaitun.translate.fuzzy import memory_index
 from zaitun.translate.glossary import Glossary, load_glossary
 from zaitun.translate.masking import mask, restore
 from zaitun.translate.memory import TmxImport, load_project_tmx
+from zaitun.translate.nearmatch import Repairer
 from zaitun.translate.repair import repair
 
 Progress = Callable[[int, int], None]  # (segments done, segments to do)
@@ -43,7 +48,7 @@ class SegmentResult:
     id: str
     source: str
     target: str
-    origin: str  # memory | engine | none
+    origin: str  # memory | repair | engine | none
     issues: list[dict] = field(default_factory=list)
     engine: str = ""
     translation_id: int = 0  # the stored draft, so approving a memory match approves exactly it
@@ -75,7 +80,8 @@ class TranslateReport:
         """Counts for the flows and the readable CLI output."""
         drafted, approved = self.count(), sum(d.approved for d in self.documents)
         return {"engine": self.engine, "glossary_version": self.glossary_version, "drafted": drafted,
-                "memory": self.count("memory"), "engine_drafts": self.count("engine"),
+                "memory": self.count("memory"), "repaired": self.count("repair"),
+                "engine_drafts": self.count("engine"),
                 "untranslated": self.count("none"), "flagged": self.count(flagged=True),
                 "approved": approved, "to_review": drafted - approved,
                 "rechecked": sum(len(d.rechecked) for d in self.documents),
@@ -95,17 +101,19 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     chosen = _documents(store, slugs)
     glossary = load_glossary(project.glossary_dir)
     report = TranslateReport(engine.name, glossary.version, tmx=load_project_tmx(store, project.tm_dir))
+    repairer = _repairer(project, store, glossary)
     todo: dict[str, tuple[list[str], list[gate.SegmentState]]] = {}
     for slug in chosen:
         try:
             current = gate.segment_states(store, slug)
-            todo[slug] = (recheck_drafts(store, slug, current, glossary), _pending(store, current, engine))
+            todo[slug] = (recheck_drafts(store, slug, current, glossary), _pending(store, current, engine, repairer))
         except Exception as exc:  # the document's boundary
             _hold_back(store, report, slug, exc)
     progress = _Progress(sum(len(t[1]) for t in todo.values()), on_progress)
     for slug, (rechecked, states) in todo.items():
         try:
-            _translate_document(project, store, report, slug, rechecked, states, glossary, engine, progress)
+            _translate_document(project, store, report, slug, rechecked, states, glossary, engine, progress,
+                                repairer)
         except Exception as exc:  # the document's boundary: what was stored batch by batch is kept
             _hold_back(store, report, slug, exc)
     _record_failures(project, store, report, chosen)
@@ -126,13 +134,13 @@ class _Progress:
 
 def _translate_document(project: Project, store: Store, report: TranslateReport, slug: str, rechecked: list[str],
                         states: list[gate.SegmentState], glossary: Glossary, engine: Engine,
-                        progress: _Progress) -> None:
+                        progress: _Progress, repairer: Repairer | None = None) -> None:
     result = DocumentResult(slug, rechecked=rechecked)
     report.documents.append(result)
     batch_size = max(1, int(project.config.get("translate.batch_size")))
     for i in range(0, len(states), batch_size):
         batch = states[i:i + batch_size]
-        result.segments.extend(_store_batch(store, slug, _translate_batch(batch, store, glossary, engine),
+        result.segments.extend(_store_batch(store, slug, _translate_batch(batch, store, glossary, engine, repairer),
                                             glossary.version))
         progress.add(len(batch))
     if project.config.get("review.auto_approve_memory"):
@@ -168,7 +176,7 @@ def _documents(store: Store, slugs: list[str] | None) -> list[str]:
 
 
 # checks that describe how a draft was made, not what the glossary says: kept when re-checking
-MADE_CHECKS = {"placeholder", "engine", "empty"}
+MADE_CHECKS = {"placeholder", "engine", "empty", "repaired"}
 
 
 def recheck_drafts(store: Store, slug: str, states: list[gate.SegmentState], glossary: Glossary) -> list[str]:
@@ -194,19 +202,28 @@ def recheck_drafts(store: Store, slug: str, states: list[gate.SegmentState], glo
     return changed
 
 
-def _pending(store: Store, states: list[gate.SegmentState], engine: Engine) -> list[gate.SegmentState]:
+def _pending(store: Store, states: list[gate.SegmentState], engine: Engine,
+             repairer: Repairer) -> list[gate.SegmentState]:
     """Segments without a translation, machine drafts that approved memory now covers, and
-    empty drafts a real engine may fill."""
-    machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine")]
+    empty drafts a real engine may fill or a near match approved since can repair."""
+    machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine", "repair")]
     hits = store.memory_lookup([s.source for s in machine]) if machine else {}
     retry = {s.seg_id for s in machine
-             if s.source in hits or (s.translation["origin"] == "none" and engine.name != "offline")}
+             if s.source in hits or (s.translation["origin"] == "none"
+                                     and (engine.name != "offline" or repairer(s.source) is not None))}
     return [s for s in states if s.state == "pending" or s.seg_id in retry]
 
 
+def _repairer(project: Project, store: Store, glossary: Glossary) -> Repairer:
+    """Repairs from the store's memory, whose index is built (or brought up to date) on the first one."""
+    threshold = float(project.config.get("translate.fuzzy_threshold"))
+    return Repairer(functools.partial(memory_index, store), glossary, threshold)
+
+
 def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glossary,
-                     engine: Engine) -> list[SegmentResult]:
-    """Memory first, then a whole-segment glossary term, then the engine with terms masked."""
+                     engine: Engine, repairer: Repairer | None = None) -> list[SegmentResult]:
+    """Memory first, then facts by rule, then a whole-segment glossary term or label, then a repaired
+    near match, then the engine with terms masked."""
     remembered = store.memory_lookup([s.source for s in batch])
     results: dict[str, SegmentResult] = {}
     for seg in batch:
@@ -217,6 +234,8 @@ def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glo
                                           "facts")
         elif (rendering := glossary.rendering(seg.source)) is not None:
             results[seg.seg_id] = _result(seg, rendering, "engine", [], glossary, "glossary")
+        elif repairer and (repaired := repairer(seg.source)):
+            results[seg.seg_id] = _result(seg, repaired.target, "repair", [repaired.issue()], glossary)
     rest = [s for s in batch if s.seg_id not in results]
     masked = [mask(s.source, glossary) for s in rest]
     outputs = engine.translate([m.text for m in masked]) if rest else []

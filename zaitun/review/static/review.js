@@ -1,5 +1,6 @@
 // Keyboard shortcuts for the document view: j/k move, a approve, e edit, Ctrl+Enter save and
-// approve the edit, r reject, Shift+A approve all unflagged, p preview, Esc leaves a form.
+// approve the edit, r reject, u use the first memory suggestion, Shift+A approve all unflagged,
+// p preview, Esc leaves a form.
 // No build step, no libraries.
 (function () {
   "use strict";
@@ -26,6 +27,21 @@
     if (field) { field.focus(); }
   }
 
+  // A memory suggestion goes into the segment's editor, to be checked, changed and saved there.
+  function use(suggestion) {
+    var seg = suggestion.closest("li.seg");
+    var box = seg.querySelector("details.edit");
+    if (!box) { return; }
+    box.open = true;
+    var field = box.querySelector("textarea");
+    field.value = suggestion.getAttribute("data-target");
+    field.focus();
+  }
+
+  document.querySelectorAll("li.suggestion button.use").forEach(function (button) {
+    button.addEventListener("click", function () { use(button.closest("li.suggestion")); });
+  });
+
   var start = location.hash ? segs.findIndex(function (s) { return "#" + s.id === location.hash; }) : -1;
   if (start < 0) { start = segs.findIndex(function (s) { return !s.classList.contains("state-approved"); }); }
   focusSeg(start < 0 ? 0 : start);
@@ -50,6 +66,7 @@
     else if (ev.key === "a" && seg) { var f = seg.querySelector("form.approve"); if (f) { f.requestSubmit(); } }
     else if (ev.key === "e") { open("edit"); }
     else if (ev.key === "r") { open("reject"); }
+    else if (ev.key === "u" && seg) { var first = seg.querySelector("li.suggestion"); if (first) { use(first); } }
     else if (ev.key === "A") {
       var all = document.getElementById("approve-unflagged");
       if (all && window.confirm("Approve every unflagged draft of this document?")) { all.requestSubmit(); }
