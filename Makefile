@@ -17,7 +17,7 @@ run: venv
 	$(BIN)/zaitun up
 
 test: venv chromium postgresql
-	$(BIN)/ruff check zaitun flows tests bench
+	$(BIN)/ruff check zaitun tests bench
 	$(BIN)/pytest -q
 
 venv: $(STAMP)
@@ -48,7 +48,7 @@ hugo:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo >/dev/null; }
 
 lint: venv
-	$(BIN)/ruff check zaitun flows tests bench
+	$(BIN)/ruff check zaitun tests bench
 
 bench: venv hugo
 	$(BIN)/python bench/glossary_bench.py

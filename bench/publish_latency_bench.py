@@ -102,17 +102,16 @@ def event_path(project: Project, store: Store) -> list[float]:
     from prefect.runner import Runner
     from prefect.testing.utilities import prefect_test_harness
 
-    from flows.serve import deployment_specs, to_deployment
+    from zaitun.flows.serve import deployment_specs, to_deployment
 
     os.environ["ZAITUN_PROJECT"] = str(project.root)
-    os.environ["PYTHONPATH"] = str(ROOT)
     with prefect_test_harness(server_startup_timeout=90):
         from prefect.settings import PREFECT_API_URL
 
         os.environ["PREFECT_API_URL"] = PREFECT_API_URL.value()
         runner = Runner(query_seconds=1, prefetch_seconds=1)
         spec = next(s for s in deployment_specs(ROOT / "prefect.yaml") if s["name"] == "publish")
-        runner.add_deployment(to_deployment({**spec, "schedules": []}))  # only the event starts runs
+        runner.add_deployment(to_deployment({**spec, "schedules": []}, project.root))  # only the event starts runs
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_until_complete, args=(runner.start(),), daemon=True)
         thread.start()

@@ -21,7 +21,7 @@ def test_init_check_import_round_trip(tmp_path):
     project = tmp_path / "site"
     result = run("init", str(project))
     assert result.returncode == 0, result.stderr
-    for name in ("zaitun.toml", "content", "glossary", "tm", "flows", "prefect.yaml", "static/.gitkeep"):
+    for name in ("zaitun.toml", "content", "glossary", "tm", "prefect.yaml", "static/.gitkeep"):
         assert (project / name).exists(), name
     assert run("--project", str(project), "check").returncode == 0
 
@@ -66,7 +66,7 @@ def test_check_reports_every_bad_file_with_path_and_line_and_modifies_nothing(tm
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
     expected = [
-        f"{project / 'zaitun.toml'}:2: unknown language 'fr'",
+        f"{project / 'zaitun.toml'}:2: unsupported target_languages = ['fr']",
         f"{guides / 'broken-yaml.md'}:3: broken YAML",
         f"{guides / 'no-date.md'}:1: missing required field 'date'",
         f"{guides / 'bad-date.md'}:3: bad date in 'date'",

@@ -15,7 +15,16 @@ def write(tmp_path, text):
 def test_missing_file_means_defaults(tmp_path):
     cfg = load_config(tmp_path / "zaitun.toml")
     assert cfg.get("translate.provider") == "offline"
-    assert cfg.get("project.target_languages") == ["en"]
+    assert cfg.get("translate.concurrency") == 1
+
+
+def test_languages_are_accepted_only_at_the_pair_zaitun_implements(tmp_path):
+    """zh -> en is all zaitun translates and publishes; no setting may claim otherwise."""
+    cfg = load_config(write(tmp_path, '[project]\nsource_language = "zh"\ntarget_languages = ["en"]\n'))
+    with pytest.raises(KeyError):
+        cfg.get("project.target_languages")
+    with pytest.raises(ConfigError, match="unsupported target_languages = \\['en', 'fr'\\].*remove the line"):
+        load_config(write(tmp_path, '[project]\ntarget_languages = ["en", "fr"]\n'))
 
 
 def test_values_override_defaults(tmp_path):

@@ -1,12 +1,15 @@
 """Prefect events reach a Prefect API when one is configured, and are a no-op otherwise."""
 
 import asyncio
+import fnmatch
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
 
+import yaml
 from websockets.asyncio.server import serve
 
 EMIT = """
@@ -77,3 +80,38 @@ def test_without_a_prefect_api_nothing_is_sent_and_no_server_starts(tmp_path):
     done = run_emit(tmp_path, None)
     assert done.returncode == 0 and done.stdout.split() == ["False", "False"], done.stderr  # prefect not imported
     assert not (tmp_path / "prefect").exists()  # no ephemeral server, no Prefect state written
+
+
+def literal_event_names(text: str) -> set[str]:
+    """Every string literal of the form zaitun.<kind>.<what> in Python source."""
+    import ast
+
+    return {node.value for node in ast.walk(ast.parse(text)) if isinstance(node, ast.Constant)
+            and isinstance(node.value, str) and re.fullmatch(r"zaitun\.[a-z]+\.[a-z*<>-]+", node.value)}
+
+
+def test_every_event_name_in_the_code_and_in_prefect_yaml_is_in_the_registry():
+    from conftest import REPO
+
+    from zaitun.events import EVENTS, RESOURCES
+
+    spec = yaml.safe_load((REPO / "prefect.yaml").read_text(encoding="utf-8"))
+    expected = {name for d in spec["deployments"] for t in d.get("triggers", []) for name in t["expect"]}
+    assert expected and expected <= set(EVENTS), expected - set(EVENTS)
+    matched = {t["match"]["prefect.resource.id"] for d in spec["deployments"] for t in d.get("triggers", [])}
+    assert all(any(fnmatch.fnmatch(r, pattern) for r in RESOURCES) for pattern in matched), matched
+    in_code = set()
+    for path in (REPO / "zaitun").rglob("*.py"):
+        in_code |= literal_event_names(path.read_text(encoding="utf-8"))
+    modules = {name for name in in_code if (REPO / (name.replace(".", "/") + ".py")).is_file()}  # zaitun.flows.serve
+    assert in_code - modules - set(EVENTS) - set(RESOURCES) == set()
+    assert {"zaitun.document.withdrawn", "zaitun.content.ingested"} <= in_code  # the scan does find names
+
+
+def test_an_event_outside_the_registry_is_refused_before_anything_is_sent():
+    import pytest
+
+    from zaitun import events
+
+    with pytest.raises(ValueError, match="zaitun.content.withdrawn"):
+        events.emit("zaitun.content.withdrawn", "visa")

@@ -9,30 +9,29 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from conftest import REPO, free_port, write_doc
+from libre_server import LibreServer
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.runner import Runner
 from prefect.testing.utilities import prefect_test_harness
 from review_support import read
 
+from zaitun.flows import serve as flows_serve
+from zaitun.flows.expiry import expiry
+from zaitun.flows.intake import intake
+from zaitun.flows.publish import publish
+from zaitun.flows.translate import translate
 from zaitun.project import Project
 from zaitun.review import actions, gate
 from zaitun.review.users import add_user
 from zaitun.scaffold import init_project
 from zaitun.store import Store
-
-sys.path.insert(0, str(REPO))
-from flows import serve as flows_serve  # noqa: E402
-from flows.expiry_flow import expiry
-from flows.intake_flow import intake  # noqa: E402
-from flows.publish_flow import publish  # noqa: E402
-from flows.translate_flow import translate  # noqa: E402
 
 GOOD = ("guides/drop-in.md", "title: 泉州欢迎您\ndate: 2026-11-01\nsummary: 欢迎来泉州。", "## 欢迎\n\n欢迎来泉州。")
 
@@ -51,10 +50,8 @@ def prefect_api():
 def project(tmp_path, monkeypatch) -> Project:
     root = tmp_path / "site"
     init_project(root, with_sample=False)
-    for name in ("flows", "prefect.yaml"):
-        assert (root / name).exists()
+    assert (root / "prefect.yaml").exists() and not (root / "flows").exists()
     monkeypatch.setenv("ZAITUN_PROJECT", str(root))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
     return Project(root)
 
 
@@ -78,7 +75,7 @@ def test_flows_are_idempotent_and_report_bad_files(prefect_api, project):
 
 def _deployments(names: set[str]) -> list:
     """The deployments of prefect.yaml, without schedules: here only events may start runs."""
-    return [flows_serve.to_deployment({**spec, "schedules": []})
+    return [flows_serve.to_deployment({**spec, "schedules": []}, REPO)
             for spec in flows_serve.deployment_specs(REPO / "prefect.yaml") if spec["name"] in names]
 
 
@@ -189,7 +186,7 @@ def test_unmatched_event_creates_no_run(prefect_api, project):
 
 
 def test_flow_files_import_nothing_but_the_library(project):
-    for path in Path(REPO / "flows").glob("*.py"):
+    for path in Path(REPO / "zaitun" / "flows").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "sqlalchemy" not in text and "open(" not in text, path
 
@@ -234,7 +231,7 @@ def test_publish_retries_through_an_s3_outage_and_catches_up(prefect_api, projec
     import boto3
     from moto.server import ThreadedMotoServer
 
-    import flows.publish_flow as publish_flow
+    import zaitun.flows.publish as publish_flow
 
     port = free_port()
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
@@ -286,3 +283,49 @@ def test_automations_of_deleted_deployments_are_removed(prefect_api, project):
     assert orphaned
     assert sorted(asyncio.run(flows_serve.remove_orphaned_automations())) == sorted(orphaned)
     assert asyncio.run(flows_serve.remove_orphaned_automations()) == []
+
+
+class CountingLibre(LibreServer):
+    """A LibreTranslate server that holds each request a moment and remembers the most at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_flight = self.most = 0
+
+    def decide(self, params: dict) -> str:
+        with self._lock:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        time.sleep(0.5)
+        with self._lock:
+            self.in_flight -= 1
+        return super().decide(params)
+
+
+def test_translate_batches_share_the_engines_concurrency_limit(prefect_api, project):
+    from prefect.client.orchestration import get_client
+
+    with CountingLibre() as engine:
+        config = project.config_path.read_text(encoding="utf-8")
+        project.config_path.write_text(config.replace('provider = "offline"', 'provider = "libre"').replace(
+            'provider_url = ""', f'provider_url = "{engine.url}"'), encoding="utf-8")
+        for n in range(4):
+            write_doc(project.root, f"guides/doc-{n}.md", f"title: 第{n}篇\ndate: 2026-11-01", "泉州欢迎您。")
+        intake(project=str(project.root))
+        one_at_a_time = translate(project=str(project.root), documents_per_batch=1)
+        assert engine.most == 1 and len(engine.requests) == 8  # a title and a sentence each
+        assert one_at_a_time["drafted"] == 8 and one_at_a_time["engine"] == "libre"
+
+        async def raise_limit() -> int:
+            async with get_client() as client:
+                limit = await client.read_global_concurrency_limit_by_name("zaitun-engine-libre")
+                await client.update_global_concurrency_limit(limit.name, GlobalConcurrencyLimitUpdate(limit=4))
+                return limit.limit
+
+        assert asyncio.run(raise_limit()) == 1  # made by the flow with translate.concurrency slots
+        engine.most = 0
+        for n in range(4, 8):
+            write_doc(project.root, f"guides/doc-{n}.md", f"title: 第{n}篇\ndate: 2026-11-01", "泉州欢迎您。")
+        intake(project=str(project.root))
+        translate(project=str(project.root), documents_per_batch=1)
+    assert engine.most > 1  # the operator's higher limit lets batches overlap

@@ -41,9 +41,11 @@ def reissued(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("reissue") / "site"
     init_project(root)
+    run(root, "intake")  # translate works on what intake took in
     first = run(root, "translate")
     assert first.returncode == 0, first.stderr
     expected = reissue(root / "content" / "policies" / f"{SLUG}.md")
+    run(root, "intake")
     second = run(root, "translate", SLUG, "--json")
     assert second.returncode == 0, second.stderr
     shown = run(root, "review", "show", SLUG, "--json")
@@ -89,8 +91,10 @@ def test_translate_summary_counts_repaired_drafts(tmp_path):
 
     root = tmp_path / "site"
     init_project(root)
+    run(root, "intake")
     run(root, "translate")
     reissue(root / "content" / "policies" / f"{SLUG}.md")
+    run(root, "intake")
     result = run(root, "translate")
     assert result.returncode == 0, result.stderr
     assert "5 repaired from near matches" in result.stdout

@@ -27,6 +27,7 @@ def sample_site(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("site") / "site"
     init_project(root)
+    assert run(root, "intake").returncode == 0  # translate works on what intake took in
     return root
 
 
@@ -54,6 +55,7 @@ def test_second_run_reports_nothing_new(sample_site):
 
 def test_readable_summary_names_documents_and_flags(tmp_path):
     project = make_project(tmp_path)
+    run(project.root, "intake")
     result = run(project.root, "translate")
     assert result.returncode == 0, result.stderr
     assert "notice" in result.stdout and "4 drafted" in result.stdout
@@ -62,6 +64,7 @@ def test_readable_summary_names_documents_and_flags(tmp_path):
 
 def test_libre_provider_from_the_command_line_with_key_from_the_environment(tmp_path):
     project = make_project(tmp_path)
+    run(project.root, "intake")
     with LibreServer(api_key="k1") as server:
         result = run(project.root, "translate", "notice", "--provider", "libre", "--provider-url", server.url,
                      "--json", env={"LIBRE_API_KEY": "k1"})
@@ -73,6 +76,7 @@ def test_libre_provider_from_the_command_line_with_key_from_the_environment(tmp_
 
 def test_unknown_provider_and_unknown_slug_are_one_line_errors(tmp_path):
     project = make_project(tmp_path)
+    run(project.root, "intake")
     bad = run(project.root, "translate", "--provider", "babelfish")
     assert bad.returncode == 1 and "unknown translation provider 'babelfish'" in bad.stderr
     assert "Traceback" not in bad.stderr

@@ -82,3 +82,17 @@ def test_up_refuses_a_port_in_use_naming_the_setting(tmp_path):
     assert result.returncode == 1
     assert f"port {port} on 127.0.0.1 is in use" in result.stderr and "review.port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_up_without_prefect_yaml_says_how_to_get_it(tmp_path):
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    (root / "prefect.yaml").unlink()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    result = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "prefect.yaml is missing: `zaitun init --upgrade` writes it" in result.stderr
+    upgraded = subprocess.run([sys.executable, "-m", "zaitun", "init", "--upgrade", str(root)], env=env,
+                              capture_output=True, text=True, timeout=60)
+    assert "prefect.yaml: missing; written" in upgraded.stdout and (root / "prefect.yaml").is_file()

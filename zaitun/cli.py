@@ -59,10 +59,20 @@ def open_store(project: Project | None = None):
 
 @app.command()
 def init(directory: Annotated[Path, typer.Argument(help="Folder for the new project (new or empty).")],
-         no_sample: Annotated[bool, typer.Option("--no-sample", help="Leave content/ empty.")] = False) -> None:
+         no_sample: Annotated[bool, typer.Option("--no-sample", help="Leave content/ empty.")] = False,
+         upgrade: Annotated[bool, typer.Option("--upgrade", help="On an existing project: tell what its generated "
+                                               "files lack compared with this zaitun; write missing ones.")]
+         = False) -> None:
     """Create a new zaitun project with zaitun.toml, glossary, memory and sample content."""
-    from zaitun.scaffold import init_project
+    from zaitun.scaffold import init_project, upgrade_project
 
+    if upgrade:
+        lines = upgrade_project(directory)
+        for line in lines:
+            typer.echo(line)
+        typer.echo(f"{len(lines)} difference(s) from zaitun {__version__}" if lines else
+                   f"{directory.resolve()} is up to date with zaitun {__version__}")
+        return
     init_project(directory, with_sample=not no_sample)
     typer.echo(f"created zaitun project in {directory.resolve()}")
     typer.echo(f"next: cd {directory} && zaitun check && zaitun run")
@@ -197,6 +207,15 @@ def up() -> None:
     from zaitun.up import up as start
 
     start(state.project, echo=typer.echo)
+
+
+@app.command()
+def watch() -> None:
+    """Announce changes under content/ to the Prefect server at PREFECT_API_URL (when workers run the flows)."""
+    from zaitun.watch import watch as run_watch
+
+    typer.echo(f"watching {state.project.content_dir}; Ctrl-C to stop")
+    run_watch(state.project.content_dir)
 
 
 # -- commands of the later stages register here -------------------------------------------

@@ -1,8 +1,10 @@
-"""Domain events for Prefect automations (e.g. publish when `zaitun.document.approved` fires).
+"""Domain events: the one registry of their names, and sending them to Prefect automations.
 
-Events are sent only when a Prefect API is configured (`PREFECT_API_URL`); without one this
-is a no-op, so the library never starts an ephemeral Prefect server. A failure to send is
-logged and never interrupts the caller.
+Every event zaitun records in its store or sends to Prefect is named in `EVENTS` below, and
+`prefect.yaml` triggers only on those (a test holds both to it). Events are sent only when a
+Prefect API is configured (`PREFECT_API_URL`); without one this is a no-op, so the library
+never starts an ephemeral Prefect server. A failure to send is logged and never interrupts
+the caller.
 """
 
 from __future__ import annotations
@@ -12,6 +14,39 @@ import os
 import sys
 
 log = logging.getLogger(__name__)
+
+CONTENT_CHANGED = "zaitun.content.changed"
+CONTENT_INGESTED = "zaitun.content.ingested"
+CONTENT_FAILED = "zaitun.content.failed"
+FILES_CHANGED = "zaitun.content.files-changed"
+TRANSLATE_DRAFTED = "zaitun.translate.drafted"
+TRANSLATION_READY = "zaitun.translation.ready"
+DOCUMENT_APPROVED = "zaitun.document.approved"
+DOCUMENT_WITHDRAWN = "zaitun.document.withdrawn"
+DOCUMENT_FAILED = "zaitun.document.failed"
+SITE_PUBLISHED = "zaitun.site.published"
+
+EVENTS: dict[str, str] = {
+    CONTENT_CHANGED: "the watcher saw files under content/ change (payload: paths); starts intake",
+    CONTENT_INGESTED: "intake took in new or changed documents (payload: slugs); starts translate and publish",
+    CONTENT_FAILED: "intake could not read a content file (store only; payload: error)",
+    FILES_CHANGED: "a file documents link (image, PDF) changed (payload: paths); starts publish",
+    TRANSLATE_DRAFTED: "a document got new drafts (store only; payload: counts)",
+    TRANSLATION_READY: "a translate run ended (payload: slugs, drafted)",
+    DOCUMENT_APPROVED: "every segment of a document is approved; starts publish",
+    DOCUMENT_WITHDRAWN: "a document's file was deleted; starts publish, which takes it off the site",
+    DOCUMENT_FAILED: "a pass quarantined, held back or left out a file (payload: stage, source, state, message)",
+    SITE_PUBLISHED: "publish built (and deployed) the site (payload: counts)",
+}
+
+# What the events are about: Prefect's `prefect.resource.id` (`<slug>` stands for a document's slug).
+CONTENT_BATCH = "zaitun.content.batch"
+PROJECT = "zaitun.project"
+RESOURCES = (CONTENT_BATCH, PROJECT, "zaitun.document.<slug>")
+
+
+def document_resource(slug: str) -> str:
+    return f"zaitun.document.{slug}"
 
 
 def api_configured() -> bool:
@@ -27,9 +62,11 @@ def api_configured() -> bool:
 
 def emit(name: str, slug: str | None = None, resource_id: str | None = None, **payload) -> bool:
     """Emit event `name` about document `slug` (or `resource_id`); True when handed to Prefect."""
+    if name not in EVENTS:
+        raise ValueError(f"{name!r} is not in zaitun.events.EVENTS")  # a typo would never trigger anything
     if not api_configured():
         return False
-    resource = {"prefect.resource.id": resource_id or (f"zaitun.document.{slug}" if slug else "zaitun.project")}
+    resource = {"prefect.resource.id": resource_id or (document_resource(slug) if slug else PROJECT)}
     try:
         from prefect.events import emit_event
 

@@ -1,18 +1,30 @@
-"""One pass of the pipeline, stage by stage; the Prefect flows call these same functions.
+"""The one orchestration API: each stage run one way, whoever runs it.
 
     intake -> translate -> (human review) -> publish
 
-Each stage reads and writes the store, so it is idempotent: a rerun after a crash finishes
-what was left and repeats nothing. Stages return small JSON-able summaries.
+The command line, `zaitun up` and the Prefect flows (`zaitun.flows`) all call these
+functions, so a stage behaves the same from each. Each stage reads and writes the store, so
+it is idempotent: a rerun after a crash finishes what was left and repeats nothing. The
+`*_stage` functions return small JSON-able summaries for the flows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from zaitun import events
+from zaitun.errors import PublishError
 from zaitun.project import Project
 from zaitun.store import Store
+
+if TYPE_CHECKING:  # the stages are imported when they run: `zaitun status` need not load the publisher
+    from zaitun.publish.sinks import DeployReport
+    from zaitun.publish.site import BuildReport
+    from zaitun.translate.engines import Engine
+    from zaitun.translate.pipeline import Progress, TranslateReport
 
 
 def open_project(project_dir: str | Path) -> tuple[Project, Store]:
@@ -36,36 +48,117 @@ def intake_stage(project: Project, store: Store) -> dict:
             "unchanged": len(report.unchanged), "errors": [str(e) for e in report.errors]}
 
 
-def translate_stage(project: Project, store: Store, slugs: list[str] | None = None) -> dict:
+def load_memory(project: Project, store: Store) -> dict[str, int]:
+    """Import the tm/*.tmx files new to the store (before parallel translate batches, so only once)."""
+    from zaitun.translate.memory import load_project_tmx
+
+    return {name: r.added + r.updated for name, r in load_project_tmx(store, project.tm_dir).items()}
+
+
+def translate(project: Project, store: Store, slugs: list[str] | None = None, engine: Engine | None = None,
+              on_progress: Progress | None = None) -> TranslateReport:
+    """Draft the changed segments of the active documents (or `slugs`); a TranslateReport.
+
+    Only what intake took in is translated: run intake first to see edits made since.
+    """
     from zaitun.translate.pipeline import translate_documents
 
+    return translate_documents(project, store, slugs, engine, on_progress)
+
+
+def translate_stage(project: Project, store: Store, slugs: list[str] | None = None) -> dict:
     before = store.last_event_id()
-    report = translate_documents(project, store, slugs=slugs)
-    completed = [e["slug"] for e in store.events_since(before) if e["name"] == "zaitun.document.approved"]
+    report = translate(project, store, slugs=slugs)
+    completed = [e["slug"] for e in store.events_since(before) if e["name"] == events.DOCUMENT_APPROVED]
     return {**report.summary(), "completed": completed}
 
 
-def publish_stage(project: Project, store: Store, today: dt.date | None = None) -> dict:
-    """Build publish/, deploy it when S3 is configured, then tell the WebSub hub."""
-    from zaitun.publish.sinks import deploy
-    from zaitun.publish.site import build_site
+def document_batches(store: Store, slugs: list[str] | None, size: int) -> list[list[str]]:
+    """The documents to translate (all active ones when `slugs` is empty) in batches of `size`."""
+    chosen = list(dict.fromkeys(slugs)) if slugs else [d["slug"] for d in store.documents()]
+    return [chosen[i:i + size] for i in range(0, len(chosen), max(1, size))]
+
+
+def combine_translate_summaries(summaries: list[dict]) -> dict:
+    """One summary for translate batches run apart: counts added, lists joined, the rest from the first."""
+    total: dict = {}
+    for summary in summaries:
+        for key, value in summary.items():
+            if isinstance(value, bool) or not isinstance(value, (int, list, dict)):
+                total.setdefault(key, value)
+            elif isinstance(value, list):
+                total[key] = list(dict.fromkeys([*total.get(key, []), *value]))
+            elif isinstance(value, dict):
+                total[key] = {**total.get(key, {}), **value}
+            else:
+                total[key] = total.get(key, 0) + value
+    return total
+
+
+@dataclass
+class Published:
+    """What publishing did: the build, the deploy (when there is a target) and the feeds pinged."""
+
+    build: BuildReport
+    deployed: DeployReport | None = None
+    pinged: int = 0  # feeds announced to the WebSub hub
+
+
+def announce_if_changed(project: Project, changed: bool) -> int:
+    """The one WebSub rule: ping the hub when the public site changed; return the feeds announced.
+
+    The public site is publish/ itself when no S3 target is set, else what the deploy uploaded.
+    """
     from zaitun.publish.websub import announce
 
-    cfg = project.config
+    return announce(project.config, project.publish_dir) if changed else 0
+
+
+def build(project: Project, store: Store, today: dt.date | None = None) -> Published:
+    """Build publish/; when publish/ is the public site, tell the hub about a change."""
+    from zaitun.publish.site import build_site
+
     report = build_site(project, store, today=today)
-    summary = {"summary": report.summary(), "rendered": len(report.rendered), "removed": len(report.removed),
-               "social": len(report.social), "under_review": report.under_review, "deployed": "",
-               "left_out": report.problems}
-    target = cfg.get("publish.s3_target")
-    if target:
-        deployed = deploy(report.out_dir, target, endpoint_url=cfg.get("publish.s3_endpoint_url") or None,
-                          force=cfg.get("publish.s3_bucket_root"))
-        summary["deployed"] = deployed.summary()
-        summary["left_out"] = report.problems + deployed.failed
+    published = Published(report)
+    if not project.config.get("publish.s3_target"):
+        published.pinged = announce_if_changed(project, bool(report.rendered or report.removed))
+    return published
+
+
+def deploy(project: Project, target: str | None = None, endpoint_url: str | None = None, delete: bool = False,
+           dry_run: bool = False, force: bool = False) -> tuple[DeployReport, int]:
+    """Upload publish/ to `target` (default publish.s3_target); return the report and the feeds pinged."""
+    from zaitun.publish.sinks import deploy as run_deploy
+
+    cfg = project.config
+    target = target or cfg.get("publish.s3_target")
+    if not target:
+        raise PublishError("no deploy target: pass --to s3://BUCKET/PREFIX or set publish.s3_target")
+    endpoint = endpoint_url or cfg.get("publish.s3_endpoint_url") or None
+    force = force or (target.startswith("s3://") and cfg.get("publish.s3_bucket_root"))
+    report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run,
+                        force=force)
+    pinged = 0 if dry_run else announce_if_changed(project, bool(report.uploaded or report.deleted))
+    return report, pinged
+
+
+def publish(project: Project, store: Store, today: dt.date | None = None) -> Published:
+    """Build, then deploy when publish.s3_target is set."""
+    published = build(project, store, today)
+    if project.config.get("publish.s3_target"):
+        published.deployed, published.pinged = deploy(project)
+    return published
+
+
+def publish_stage(project: Project, store: Store, today: dt.date | None = None) -> dict:
+    published = publish(project, store, today)
+    report, deployed = published.build, published.deployed
+    if deployed:
         _record_deploy(project, store, deployed.failed)
-    if report.rendered or report.removed:
-        announce(cfg, report.out_dir)
-    return summary
+    return {"summary": report.summary(), "rendered": len(report.rendered), "removed": len(report.removed),
+            "social": len(report.social), "under_review": report.under_review,
+            "deployed": deployed.summary() if deployed else "", "pinged": published.pinged,
+            "left_out": report.problems + (deployed.failed if deployed else [])}
 
 
 def _record_deploy(project: Project, store: Store, failed: list[str]) -> None:

@@ -1,28 +1,42 @@
-"""`zaitun init`: a new, independent project with the skeleton, a zaitun.toml and the sample content."""
+"""`zaitun init`: a new, independent project; `zaitun init --upgrade`: what an existing one lacks.
+
+Everything comes from the installed package (`zaitun/skeleton/`: the sample content,
+glossary, translation memory and prefect.yaml), so a wheel-installed zaitun makes projects
+as well as a source checkout does. A project keeps only its prefect.yaml: its entrypoints
+point into the package (`zaitun.flows`), so upgrading zaitun upgrades every project's flows.
+"""
 
 from __future__ import annotations
 
 import shutil
+import tomllib
 from pathlib import Path
 
+import yaml
+
 import zaitun
-from zaitun.config import default_toml
+from zaitun.config import FIXED, SETTINGS, _flatten, default_toml
 from zaitun.errors import ZaitunError
 from zaitun.project import CONFIG_NAME
 
 SAMPLE_DIRS = ("content", "glossary", "tm")  # sample content: skipped with --no-sample
-SKELETON = ("flows", "prefect.yaml")  # the orchestration every project runs
+PREFECT_YAML = "prefect.yaml"  # the deployments every project runs
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 GITIGNORE = ".zaitun/\n.prefect/\n/publish\n.publish.*\n"  # publish is a link to the build online
 
 
-def sample_root() -> Path:
-    """The folder holding the sample content: the zaitun source tree itself."""
-    root = Path(zaitun.__file__).resolve().parent.parent
-    if not all((root / d).is_dir() for d in ("content", "glossary")):
-        raise ZaitunError(f"sample content not found beside the zaitun package in {root}; "
-                          "install zaitun from its source tree (pip install -e .)")
+def skeleton() -> Path:
+    """The package data a project is made from."""
+    root = Path(zaitun.__file__).resolve().parent / "skeleton"
+    if not (root / PREFECT_YAML).is_file():
+        raise ZaitunError(f"zaitun's package data is missing ({root}): reinstall zaitun")
     return root
+
+
+def generated_files() -> dict[str, str]:
+    """The files `zaitun init` writes from the installed version, by name."""
+    return {CONFIG_NAME: default_toml(), ".gitignore": GITIGNORE,
+            PREFECT_YAML: (skeleton() / PREFECT_YAML).read_text(encoding="utf-8")}
 
 
 def init_project(target: Path, with_sample: bool = True) -> list[Path]:
@@ -31,23 +45,71 @@ def init_project(target: Path, with_sample: bool = True) -> list[Path]:
     if target.exists() and any(target.iterdir()):
         raise ZaitunError(f"{target} is not empty; choose a new or empty folder")
     target.mkdir(parents=True, exist_ok=True)
-    written = [target / CONFIG_NAME, target / ".gitignore"]
-    written[0].write_text(default_toml(), encoding="utf-8")
-    written[1].write_text(GITIGNORE, encoding="utf-8")
+    written = []
+    for name, text in generated_files().items():
+        (target / name).write_text(text, encoding="utf-8")
+        written.append(target / name)
     (target / "static").mkdir()  # publish/ is made by the first build
     (target / "static" / ".gitkeep").touch()
-    source = sample_root()
+    source = skeleton()
     for name in SAMPLE_DIRS:
         dest = target / name
-        if with_sample and (source / name).is_dir():
+        if with_sample:
             shutil.copytree(source / name, dest, ignore=IGNORE)
         else:
-            dest.mkdir(exist_ok=True)
+            dest.mkdir()
         written.append(dest)
-    for name in SKELETON:
-        if (source / name).is_dir():
-            shutil.copytree(source / name, target / name, ignore=IGNORE)
-        else:
-            shutil.copy2(source / name, target / name)
-        written.append(target / name)
     return written
+
+
+def upgrade_project(target: Path) -> list[str]:
+    """What the project's generated files lack compared with the installed zaitun, one line each.
+
+    Generated files that are missing altogether are written; existing files are never changed.
+    """
+    target = target.resolve()
+    if not (target / CONFIG_NAME).is_file() and not (target / "content").is_dir():
+        raise ZaitunError(f"{target} is not a zaitun project (no {CONFIG_NAME}, no content/)")
+    lines = []
+    for name, text in generated_files().items():
+        path = target / name
+        if not path.is_file():
+            path.write_text(text, encoding="utf-8")
+            lines.append(f"{path}: missing; written from zaitun {zaitun.__version__}")
+        elif name == PREFECT_YAML:
+            lines += _prefect_yaml_lacks(path, yaml.safe_load(text))
+        elif name == CONFIG_NAME:
+            lines += _config_lacks(path)
+        else:
+            have = path.read_text(encoding="utf-8").splitlines()
+            lines += [f"{path}: lacks the line {line!r}" for line in text.splitlines() if line not in have]
+    if (target / "flows").is_dir():
+        lines.append(f"{target / 'flows'}: a copy of old flows; once prefect.yaml runs zaitun.flows, delete it")
+    return lines
+
+
+def _prefect_yaml_lacks(path: Path, installed: dict) -> list[str]:
+    ours = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    lines = [f"{path}: '{key}' differs from zaitun {zaitun.__version__}'s: {value!r}"
+             for key, value in installed.items() if key not in ("deployments", "definitions", "prefect-version")
+             and ours.get(key) != value]
+    theirs = {d.get("name"): d for d in ours.get("deployments") or []}
+    for spec in installed["deployments"]:
+        mine = theirs.get(spec["name"])
+        if mine is None:
+            lines.append(f"{path}: lacks the deployment '{spec['name']}'")
+            continue
+        lines += [f"{path}: deployment '{spec['name']}': {key} should be {value!r}"
+                  for key, value in spec.items() if key != "description" and mine.get(key) != value]
+    return lines
+
+
+def _config_lacks(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    flat = _flatten(tomllib.loads(text))
+    lines = [f"{path}: {name} is not a setting (zaitun translates zh into en only); remove the line"
+             for name in FIXED if name in flat]
+    lines += [f"{path}: no line for {s.name} (default {s.default!r}: {s.help})" for s in SETTINGS
+              if s.name not in flat]
+    return lines
+

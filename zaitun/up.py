@@ -1,9 +1,9 @@
 """`zaitun up`: the whole local stack on embedded defaults, stopped cleanly with Ctrl-C.
 
-A local Prefect server (unless PREFECT_API_URL points at one), the deployments of
-prefect.yaml served with their triggers, the content watcher, the review UI and a preview
-server for publish/. The first pass runs before anything waits for events, so a fresh
-clone shows a complete site at once.
+A local Prefect server (unless PREFECT_API_URL points at one), the deployments of the
+project's prefect.yaml served from the installed package (`zaitun.flows`) with their
+triggers, the content watcher, the review UI and a preview server for publish/. The first
+pass runs before anything waits for events, so a fresh clone shows a complete site at once.
 """
 
 from __future__ import annotations
@@ -174,8 +174,10 @@ def up(project: Project, echo=print) -> None:
     from zaitun.pipeline import run_once
     from zaitun.review.firstrun import create_first_admin
 
-    env = {**os.environ, **prefect_env(project), "PYTHONPATH": str(project.root)}
+    env = {**os.environ, **prefect_env(project)}
     os.environ.update(prefect_env(project))
+    if not (project.root / "prefect.yaml").is_file():
+        raise ZaitunError(f"{project.root / 'prefect.yaml'} is missing: `zaitun init --upgrade` writes it")
     check_ports_free(project, own_prefect=not os.environ.get("PREFECT_API_URL"))
     stack = Stack(project)
     try:
@@ -186,7 +188,7 @@ def up(project: Project, echo=print) -> None:
         summary = run_once(project, store)
         password_file = create_first_admin(project, store)
         wait_healthy(api)
-        stack.spawn([sys.executable, str(project.root / "flows" / "serve.py")], env, "prefect-serve")
+        stack.spawn([sys.executable, "-m", "zaitun.flows.serve"], env, "prefect-serve")
         review_url, site_url = start_threads(stack)
         record_stack(project, api)
         stack.stoppers.append(lambda: (project.state_dir / STACK_FILE).unlink(missing_ok=True))

@@ -66,9 +66,9 @@ class DebouncedHandler(FileSystemEventHandler):
 
 
 def emit_content_changed(paths: list[str]) -> None:
-    from zaitun.events import emit
+    from zaitun import events
 
-    emit("zaitun.content.changed", resource_id="zaitun.content.batch", paths=paths)
+    events.emit(events.CONTENT_CHANGED, resource_id=events.CONTENT_BATCH, paths=paths)
 
 
 def start_watcher(content_dir: Path, on_batch: Callable[[list[str]], None] = emit_content_changed,
@@ -80,3 +80,26 @@ def start_watcher(content_dir: Path, on_batch: Callable[[list[str]], None] = emi
     observer.daemon = True
     observer.start()
     return observer
+
+
+def watch(content_dir: Path) -> None:
+    """Announce content changes until Ctrl-C or SIGTERM: the watcher role when Prefect runs elsewhere."""
+    import signal
+    import time
+
+    from zaitun.errors import ZaitunError
+    from zaitun.events import api_configured
+
+    if not api_configured():
+        raise ZaitunError("PREFECT_API_URL is not set: point it at the Prefect server the workers use "
+                          "(`zaitun up` needs no watcher of its own)")
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a service manager's stop ends it like Ctrl-C
+    observer = start_watcher(content_dir)
+    try:
+        while observer.is_alive():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        observer.stop()
+        observer.join(5)

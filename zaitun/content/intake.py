@@ -159,7 +159,7 @@ def _withdraw_deleted(store: Store, report: IntakeReport, known: dict, present: 
                 conn.execute(update(documents).where(documents.c.slug == slug)
                              .values(status="withdrawn", updated_at=now()))
                 store.log(conn, actor, "withdraw", slug, note=f"{row['path']} was deleted")
-                store.record_event(conn, "zaitun.content.withdrawn", slug)
+                store.record_event(conn, "zaitun.document.withdrawn", slug)
             report.withdrawn.append(slug)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,10 +21,11 @@ def _project_and_store():
 
 def build() -> None:
     """Build the bilingual site into publish/: pages, feeds, sitemap, and queue social posts."""
-    from zaitun.publish.site import build_site
+    from zaitun.pipeline import build as run_build
 
     project, store = _project_and_store()
-    report = build_site(project, store)
+    published = run_build(project, store)
+    report = published.build
     for line in report.skipped:
         typer.echo(f"  skipped {line}")
     for problem in report.problems:
@@ -37,8 +37,7 @@ def build() -> None:
     typer.echo(report.summary())
     if report.search:
         typer.echo(report.search.summary())
-    if not project.config.get("publish.s3_target"):
-        _ping_hub(project, report.out_dir)  # the folder is the published site
+    _pinged(project, published.pinged)
     if report.problems:  # the rest is online; the exit status tells cron something was left out
         raise typer.Exit(1)
 
@@ -57,16 +56,10 @@ def deploy(
 ) -> None:
     """Upload publish/ to S3 (or a folder): only changed files, assets first, feeds and sitemap last."""
     from zaitun.cli import get_project
-    from zaitun.publish.sinks import deploy as run_deploy
+    from zaitun.pipeline import deploy as run_deploy
 
     project = get_project()
-    target = to or project.config.get("publish.s3_target")
-    if not target:
-        raise PublishError("no deploy target: pass --to s3://BUCKET/PREFIX or set publish.s3_target")
-    endpoint = endpoint_url or project.config.get("publish.s3_endpoint_url") or None
-    force = force or (target.startswith("s3://") and project.config.get("publish.s3_bucket_root"))
-    report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run,
-                        force=force)
+    report, pinged = run_deploy(project, to, endpoint_url, delete=delete, dry_run=dry_run, force=force)
     if dry_run:
         for name in report.uploaded:
             typer.echo(f"  would upload {name}")
@@ -77,8 +70,7 @@ def deploy(
     for line in report.failed:
         typer.echo(line, err=True)
     typer.echo(report.summary())
-    if not dry_run and report.uploaded:
-        _ping_hub(project, project.publish_dir)
+    _pinged(project, pinged)
     if report.failed:
         raise typer.Exit(1)
 
@@ -105,10 +97,7 @@ def rollback(
         typer.echo("run `zaitun deploy` to put it on the deploy target too")
 
 
-def _ping_hub(project, site_dir: Path) -> None:
-    from zaitun.publish.websub import announce
-
-    feeds = announce(project.config, site_dir)
+def _pinged(project, feeds: int) -> None:
     if feeds:
         typer.echo(f"pinged WebSub hub {project.config.get('publish.websub_hub')} for {feeds} feeds")
 

@@ -36,21 +36,19 @@ def translate(
     provider_url: Annotated[str | None, typer.Option(help="Base URL of a self-hosted LibreTranslate.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with every new draft.")] = False,
 ) -> None:
-    """Translate the changed segments of all (or the named) documents into drafts for review."""
-    from zaitun.pipeline import intake as take_in
+    """Translate the changed segments of all (or the named) documents into drafts for review.
+
+    Like the translate flow, it translates what `zaitun intake` took in (`zaitun run` does both)."""
+    from zaitun.pipeline import translate as run_translate
     from zaitun.translate.engines import make_engine
-    from zaitun.translate.pipeline import translate_documents
 
     project, store = _project(), _store()
     engine = make_engine(project.config, provider, provider_url)  # a bad provider fails before any work
-    intake = take_in(project, store)
-    for error in intake.errors:
-        typer.echo(str(error), err=True)
     if as_json:
-        report = translate_documents(project, store, slugs, engine)
+        report = run_translate(project, store, slugs, engine)
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
-        report = _with_progress(project, store, slugs, engine, translate_documents)
+        report = _with_progress(project, store, slugs, engine, run_translate)
         _summary(report)
     for failure in report.failed:
         typer.echo(failure.message, err=True)
@@ -86,7 +84,8 @@ def _summary(report) -> None:
             typer.echo(f"{doc.slug:40} {len(doc.rechecked):4} draft(s) flagged differently by the current "
                        "glossary and checks")
     if not s["drafted"]:
-        typer.echo("nothing to translate: every segment already has a translation")
+        typer.echo("nothing to translate: every segment already has a translation "
+                   "(edited content? `zaitun intake` takes it in first)")
         return
     machine = "the glossary" if s["engine"] == "offline" else f"{s['engine']} or the glossary"
     typer.echo(f"{s['drafted']} draft(s): {s['memory']} from memory, {s['repaired']} repaired from near matches, "

@@ -7,8 +7,8 @@ import hashlib
 
 from prefect import flow, task
 
-from flows._common import notify, project_dir
-from flows.publish_flow import build_and_publish
+from zaitun.flows.common import notify, project_dir
+from zaitun.flows.publish import build_and_publish
 from zaitun.pipeline import expiry_stage, open_project
 
 

@@ -1,14 +1,14 @@
-"""Serve the deployments declared in prefect.yaml, with their triggers and schedules.
+"""Serve the deployments declared in the project's prefect.yaml, with their triggers and schedules.
 
-Reading prefect.yaml here keeps one source of truth for local runs (`zaitun up`) and for an
-operator's `prefect deploy`.
+Reading prefect.yaml here keeps one source of truth for local runs (`zaitun up` runs
+`python -m zaitun.flows.serve` in the project folder) and for an operator's `prefect deploy`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sys
+import os
 from pathlib import Path
 
 import yaml
@@ -16,25 +16,31 @@ from prefect import serve
 from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule
 from prefect.events import DeploymentEventTrigger
 from prefect.flows import load_flow_from_entrypoint
+from prefect.types.entrypoint import EntrypointType
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-def deployment_specs(path: Path = ROOT / "prefect.yaml") -> list[dict]:
+def deployment_specs(path: Path) -> list[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["deployments"]
 
 
-def to_deployment(spec: dict):
+def entrypoint(spec: dict, root: Path) -> str:
+    """`zaitun.flows.x:x`, or an older project's own `flows/x_flow.py:x` (relative to the project)."""
+    value = spec["entrypoint"]
+    return str(root / value) if ".py:" in value else value
+
+
+def to_deployment(spec: dict, root: Path):
     """A RunnerDeployment for one prefect.yaml entry."""
-    flow = load_flow_from_entrypoint(str(ROOT / spec["entrypoint"]))
+    flow = load_flow_from_entrypoint(entrypoint(spec, root))
     triggers = [DeploymentEventTrigger(**{k: v for k, v in t.items() if k != "type"})
                 for t in spec.get("triggers", [])]
     schedules = [CronSchedule(cron=s["cron"], timezone=s.get("timezone")) if "cron" in s
                  else IntervalSchedule(interval=dt.timedelta(seconds=s["interval"]))
                  for s in spec.get("schedules", [])]
+    kind = EntrypointType.FILE_PATH if ".py:" in spec["entrypoint"] else EntrypointType.MODULE_PATH
     return flow.to_deployment(name=spec["name"], description=spec.get("description"), triggers=triggers,
                               schedules=schedules or None, concurrency_limit=spec.get("concurrency_limit"),
-                              parameters=spec.get("parameters") or {})
+                              parameters=spec.get("parameters") or {}, entrypoint_type=kind)
 
 
 async def remove_orphaned_automations() -> list[str]:
@@ -62,11 +68,12 @@ async def remove_orphaned_automations() -> list[str]:
 
 
 def main() -> None:
-    sys.path.insert(0, str(ROOT))
+    root = Path(os.environ.get("ZAITUN_PROJECT") or ".").resolve()
     removed = asyncio.run(remove_orphaned_automations())
     if removed:
         print(f"removed {len(removed)} automation(s) of deleted deployments: {', '.join(removed)}")
-    serve(*[to_deployment(spec) for spec in deployment_specs()], print_starting_message=False)
+    deployments = [to_deployment(spec, root) for spec in deployment_specs(root / "prefect.yaml")]
+    serve(*deployments, print_starting_message=False)
 
 
 if __name__ == "__main__":

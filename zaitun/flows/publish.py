@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from prefect import flow, task
 
-from flows._common import emit, notify, project_dir
+from zaitun import events
+from zaitun.flows.common import emit, notify, project_dir
 from zaitun.pipeline import open_project, publish_stage
 
 
@@ -21,6 +22,6 @@ def publish(project: str | None = None, slug: str | None = None) -> dict:
     except Exception as exc:
         notify(directory, "failure", "Publishing failed; it will be retried on the next approval", str(exc))
         raise
-    emit("zaitun.site.published", None, **{k: v for k, v in summary.items() if isinstance(v, (int, str))})
+    emit(events.SITE_PUBLISHED, None, **{k: v for k, v in summary.items() if isinstance(v, (int, str))})
     notify(directory, "published", "Site published", str(summary))
     return summary

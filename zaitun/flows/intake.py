@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from prefect import flow, task
 
-from flows._common import emit, project_dir
+from zaitun import events
+from zaitun.flows.common import emit, project_dir
 from zaitun.pipeline import intake_stage, open_project
 from zaitun.watch import linked_files
 
@@ -21,10 +22,10 @@ def intake(project: str | None = None, paths: list[str] | None = None) -> dict:
     directory = project_dir(project)
     summary = take_in(directory)
     if summary["ingested"]:
-        emit("zaitun.content.ingested", None, slugs=summary["ingested"])
+        emit(events.CONTENT_INGESTED, None, slugs=summary["ingested"])
     files = linked_files(paths or [])
     if files:
-        emit("zaitun.content.files-changed", None, paths=files)
+        emit(events.FILES_CHANGED, None, paths=files)
     for slug in summary["withdrawn"]:  # deleted content leaves the site without waiting for review
-        emit("zaitun.document.withdrawn", slug)
+        emit(events.DOCUMENT_WITHDRAWN, slug)
     return summary

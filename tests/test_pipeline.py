@@ -1,0 +1,114 @@
+"""One orchestration API: the command line, `zaitun up` and the flows run each stage the same way."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from publish_helpers import standard_project
+from typer.testing import CliRunner
+
+from zaitun import pipeline
+from zaitun.cli import app
+from zaitun.scaffold import init_project, upgrade_project
+
+runner = CliRunner()
+
+
+class Hub(BaseHTTPRequestHandler):
+    pings: list[bytes] = []
+
+    def do_POST(self):  # noqa: N802 - http.server naming
+        Hub.pings.append(self.rfile.read(int(self.headers["Content-Length"])))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_build_and_publish_ping_the_websub_hub_only_when_the_site_changed(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Hub.pings = []
+    try:
+        config = fx.project.config_path
+        config.write_text(config.read_text() + f'\n[publish]\nwebsub_hub = "http://127.0.0.1:{server.server_port}/"\n')
+        first = runner.invoke(app, ["--project", str(fx.project.root), "build"])
+        again = runner.invoke(app, ["--project", str(fx.project.root), "build"])
+        stage = pipeline.publish_stage(*pipeline.open_project(fx.project.root))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "pinged WebSub hub" in first.output and "pinged" not in again.output
+    assert stage["rendered"] == 0 and stage["pinged"] == 0
+    assert len(Hub.pings) == 1
+
+
+def test_translate_command_translates_what_intake_took_in_like_the_flow(tmp_path):
+    root = tmp_path / "site"
+    init_project(root)
+    before = runner.invoke(app, ["--project", str(root), "translate"])
+    assert before.exit_code == 0 and "nothing to translate" in before.output and "zaitun intake" in before.output
+    assert runner.invoke(app, ["--project", str(root), "intake"]).exit_code == 0
+    after = runner.invoke(app, ["--project", str(root), "translate"])
+    assert "240-hour-visa-free-transit" in after.output and "from memory" in after.output
+
+
+def test_translate_batches_hold_every_document_once_and_their_summaries_add_up(tmp_path):
+    root = tmp_path / "site"
+    init_project(root)
+    project, store = pipeline.open_project(root)
+    pipeline.intake_stage(project, store)
+    batches = pipeline.document_batches(store, None, 3)
+    assert [len(b) for b in batches] == [3, 3, 1]
+    assert sorted(s for b in batches for s in b) == sorted(d["slug"] for d in store.documents())
+    summaries = [pipeline.translate_stage(project, store, slugs=b) for b in batches]
+    total = pipeline.combine_translate_summaries(summaries)
+    assert total["drafted"] == sum(s["drafted"] for s in summaries) > 0
+    assert sorted(total["completed"]) == sorted(s for b in batches for s in b)  # all approved from memory
+    assert total["engine"] == "offline"
+
+
+OLD_PREFECT_YAML = """name: zaitun
+pull:
+  - prefect.deployments.steps.set_working_directory:
+      directory: "{{ $ZAITUN_PROJECT }}"
+deployments:
+  - name: intake
+    entrypoint: flows/intake_flow.py:intake
+  - name: publish
+    entrypoint: flows/publish_flow.py:publish
+"""
+
+
+def test_upgrade_tells_an_old_project_what_it_lacks_and_writes_only_missing_files(tmp_path):
+    root: Path = tmp_path / "old"
+    init_project(root, with_sample=False)
+    (root / "prefect.yaml").write_text(OLD_PREFECT_YAML, encoding="utf-8")
+    toml = (root / "zaitun.toml").read_text(encoding="utf-8")
+    (root / "zaitun.toml").write_text('[project]\ntarget_languages = ["en"]\n\n' + toml.replace(
+        "concurrency = 1\n", ""), encoding="utf-8")
+    (root / "flows").mkdir()
+    (root / ".gitignore").unlink()
+    kept = {p: p.read_bytes() for p in (root / "prefect.yaml", root / "zaitun.toml")}
+
+    lines = upgrade_project(root)
+    text = "\n".join(lines)
+    assert f"{root / '.gitignore'}: missing; written" in text and (root / ".gitignore").is_file()
+    assert "deployment 'intake': entrypoint should be 'zaitun.flows.intake:intake'" in text
+    assert "deployment 'publish': work_pool should be {'name': 'zaitun'}" in text
+    assert "lacks the deployment 'translate'" in text and "lacks the deployment 'expiry'" in text
+    assert "project.target_languages is not a setting" in text
+    assert "no line for translate.concurrency" in text
+    assert f"{root / 'flows'}: a copy of old flows" in text
+    assert {p: p.read_bytes() for p in kept} == kept  # existing files are only reported on
+    assert upgrade_project(root) == [line for line in lines if "missing; written" not in line]
+
+    fresh = tmp_path / "fresh"
+    init_project(fresh, with_sample=False)
+    result = runner.invoke(app, ["init", "--upgrade", str(fresh)])
+    assert result.exit_code == 0 and "is up to date with zaitun" in result.output
