@@ -19,6 +19,11 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+# Debian's Chromium, as every browser test drives it (no browser downloads: the network is closed)
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
 def free_port() -> int:
     """A port on 127.0.0.1 nothing listens on, for the test servers."""
     with socket.socket() as sock:

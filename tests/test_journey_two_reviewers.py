@@ -13,15 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import free_port
+from conftest import CHROMIUM, CHROMIUM_ARGS, free_port
 from review_support import PASSWORD, SLUG, draft_all, read, real_user, review_project
 
 from zaitun.review import gate
 from zaitun.store import Store
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)",
@@ -81,7 +77,7 @@ def _wait_until_up(base: str, proc: subprocess.Popen, log: Path) -> None:
 @pytest.fixture
 def browser():
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

@@ -3,18 +3,13 @@
 import os
 import threading
 import time
-from pathlib import Path
 
 import pytest
-from conftest import free_port
+from conftest import CHROMIUM, CHROMIUM_ARGS, free_port
 from review_support import PASSWORD, SLUG, draft_all, real_user, review_project
 
 from zaitun.review import gate
 from zaitun.review.web import create_app
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)",
@@ -48,7 +43,7 @@ def served(tmp_path):
 @pytest.fixture
 def page():
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         problems = []
         page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)

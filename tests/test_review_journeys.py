@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import free_port, write_doc
+from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, write_doc
 from test_up import wait_for_line
 
 from zaitun.project import Project
@@ -24,9 +24,6 @@ from zaitun.review.users import add_user, issue_token
 from zaitun.scaffold import init_project
 from zaitun.store import Store
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)",
                 allow_module_level=True)
@@ -93,7 +90,7 @@ def stack(tmp_path_factory):
 @pytest.fixture
 def browser():
     with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

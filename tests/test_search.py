@@ -8,16 +8,13 @@ import os
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, CHROMIUM_ARGS
 from publish_helpers import make_fixture
 
 from zaitun.publish import layout
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 RESIDENCE = """\
     title: 外国人居留许可办理指南
     date: 2025-06-01
@@ -86,7 +83,7 @@ def browser():
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=shutil.which(str(CHROMIUM)) or str(CHROMIUM), args=ARGS)
+        chromium = pw.chromium.launch(executable_path=shutil.which(str(CHROMIUM)) or str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import free_port
+from conftest import CHROMIUM, CHROMIUM_ARGS, free_port
 from review_support import PASSWORD, Client, real_user, review_project
 
 from zaitun.content.intake import ingest
@@ -160,9 +160,6 @@ def test_reviewers_cannot_add_or_withdraw_and_forms_need_their_csrf_token(staff)
 
 
 # -- in a real browser --------------------------------------------------------------------------------
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
@@ -193,7 +190,7 @@ def test_editor_adds_word_notices_in_the_browser_and_a_broken_one_is_refused(ser
     good.write_bytes(seed_docx())
     broken.write_bytes(seed_docx()[:400])
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         problems: list[str] = []
         page.on("pageerror", lambda exc: problems.append(str(exc)))
