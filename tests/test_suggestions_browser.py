@@ -4,10 +4,9 @@ import threading
 import time
 
 import pytest
-from conftest import free_port
+from conftest import CHROMIUM, CHROMIUM_ARGS, free_port
 from review_support import PASSWORD, real_user
 from suggest_support import STAY, TRANSIT, seg_id, suggest_project
-from test_review_browser import ARGS, CHROMIUM
 
 from zaitun.review import gate
 from zaitun.review.web import create_app
@@ -39,7 +38,7 @@ def served(tmp_path):
 @pytest.fixture
 def page():
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         problems = []
         page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
@@ -99,7 +98,7 @@ def test_suggestions_repairs_and_concordance_have_no_wcag_21_aa_violation(served
     axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
     base, _store = served
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_context(bypass_csp=True, viewport={"width": 1300, "height": 900}).new_page()
         page.goto(f"{base}/doc/visa")
         page.fill("input[name=name]", "alice")
