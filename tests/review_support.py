@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import write_doc
+from conftest import free_port, write_doc
 
 from zaitun.content.intake import ingest
 from zaitun.project import Project
@@ -114,3 +118,22 @@ def page_form(page: str, action: str, seg_id: str | None = None) -> dict[str, st
         if m["action"] == action and (seg_id is None or fields.get("seg_id") == seg_id):
             return {k: html.unescape(v) for k, v in fields.items()}
     raise AssertionError(f"no form posting to {action} for {seg_id} on the page")
+
+
+@contextmanager
+def serve_app(app) -> Iterator[str]:
+    """The review app on a real uvicorn server on 127.0.0.1 (a thread of this process); yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -11,9 +11,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, free_port
+from conftest import CHROMIUM, CHROMIUM_ARGS
 from publish_helpers import standard_project
-from review_support import PASSWORD, SLUG, draft_all, real_user, review_project
+from review_support import PASSWORD, SLUG, draft_all, real_user, review_project, serve_app
 
 from zaitun.review import gate
 from zaitun.review.web import create_app
@@ -76,17 +76,8 @@ def review(tmp_path):
     ids = draft_all(store, issues_for={3})
     real_user(store, "alice")
     real_user(store, "eve", role="editor")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(project, store), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", store, ids
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(project, store)) as base:
+        yield base, store, ids
     store.close()
 
 

@@ -1,12 +1,10 @@
 """The review UI in a real headless Chromium: log in, approve, edit, reject, with the keyboard too."""
 
 import os
-import threading
-import time
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, free_port
-from review_support import PASSWORD, SLUG, draft_all, real_user, review_project
+from conftest import CHROMIUM, CHROMIUM_ARGS
+from review_support import PASSWORD, SLUG, draft_all, real_user, review_project, serve_app
 
 from zaitun.review import gate
 from zaitun.review.web import create_app
@@ -25,18 +23,8 @@ def served(tmp_path):
     project, store = review_project(tmp_path)
     ids = draft_all(store, issues_for={3})
     real_user(store, "alice")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(project, store), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", store, ids
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(project, store)) as base:
+        yield base, store, ids
     store.close()
 
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 import io
 import os
 import re
-import threading
-import time
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, free_port
-from review_support import PASSWORD, Client, real_user, review_project
+from conftest import CHROMIUM, CHROMIUM_ARGS
+from review_support import PASSWORD, Client, real_user, review_project, serve_app
 
 from zaitun.content.intake import ingest
 from zaitun.review.web import create_app
@@ -166,20 +164,11 @@ def test_reviewers_cannot_add_or_withdraw_and_forms_need_their_csrf_token(staff)
 def served(tmp_path):
     if not CHROMIUM.exists() and not os.environ.get("CI"):
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    uvicorn = pytest.importorskip("uvicorn")
+    pytest.importorskip("uvicorn")
     project, store = review_project(tmp_path / "proj")
     real_user(store, "eve", role="editor")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(project, store), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", project
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(project, store)) as base:
+        yield base, project
     store.close()
 
 

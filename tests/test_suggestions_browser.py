@@ -1,11 +1,9 @@
 """Taking a memory suggestion in a real headless Chromium: the `u` key and the Use button fill the editor."""
 
-import threading
-import time
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, free_port
-from review_support import PASSWORD, real_user
+from conftest import CHROMIUM, CHROMIUM_ARGS
+from review_support import PASSWORD, real_user, serve_app
 from suggest_support import STAY, TRANSIT, seg_id, suggest_project
 
 from zaitun.review import gate
@@ -20,18 +18,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 def served(tmp_path):
     project, store = suggest_project(tmp_path)
     real_user(store, "alice")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(project, store), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", store
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(project, store)) as base:
+        yield base, store
     store.close()
 
 
