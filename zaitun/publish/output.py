@@ -34,6 +34,7 @@ from zaitun.publish import layout, lint
 MANIFEST_VERSION = 3
 SITE = "site"
 MANIFEST = "manifest.json"
+SUMMARY = "summary.json"  # small: what the next build reads first to learn whether anything changed
 BUILDING = ".building"
 DELETING = ".deleting"
 
@@ -92,9 +93,10 @@ def link_unchanged(online: Path | None, stage: Path, names: list[str]) -> None:
             return
 
 
-def finish(out: Path, building: Path, manifest: dict, keep: int) -> Path:
+def finish(out: Path, building: Path, manifest: dict, keep: int, summary: dict | None = None) -> Path:
     """Write the manifest, mark the version complete, switch publish/ to it, drop old versions."""
     _write_json(building / MANIFEST, manifest)
+    _write_json(building / SUMMARY, {"version": manifest["version"]} | (summary or {}))
     (building / SITE / layout.SOCIAL_DIR).symlink_to(Path("..", "..", layout.SOCIAL_DIR))
     version = building.with_name(building.name.removesuffix(BUILDING))
     building.rename(version)
@@ -271,6 +273,17 @@ def load_manifest(version: Path | None) -> dict:
     except (OSError, ValueError):
         return {}
     return state if state.get("version") == manifest_version() else {}
+
+
+def load_summary(version: Path | None) -> dict:
+    """A version's summary (see site.py); like the manifest, an unreadable or old one is no summary."""
+    if version is None:
+        return {}
+    try:
+        summary = json.loads((version / SUMMARY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return summary if summary.get("version") == manifest_version() else {}
 
 
 def _write_json(path: Path, state: dict) -> None:

@@ -22,6 +22,7 @@ from zaitun.content.tags import tag_labels, unlabelled
 from zaitun.errors import ContentError, LocatedError, PublishError
 from zaitun.project import Project
 from zaitun.publish import layout, lint, search
+from zaitun.publish.delta import delta, inputs_digest
 from zaitun.publish.extras import extra_outputs, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.inputs import Entry, collect
@@ -34,12 +35,13 @@ from zaitun.publish.output import (
     finish,
     link_unchanged,
     load_manifest,
+    load_summary,
     manifest_version,
     outbox_dir,
     recover,
     roll_back,
 )
-from zaitun.publish.pages import Output, Site, outputs, plan
+from zaitun.publish.pages import Output, PageSpec, Site, outputs, plan, shared_keys
 from zaitun.publish.render import css_digest
 from zaitun.publish.social import queue_posts
 from zaitun.publish.workers import render_all, worker_count
@@ -124,14 +126,22 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     recover(out)
     report = BuildReport(out)
     online = current(out)
-    state = load_manifest(online)
+    summary = load_summary(online)
+    change = delta(project, store, summary, today, summary.get("media", []))
+    if change.nothing(summary) and (summary.get("social") or not social):
+        report.reused = summary["paths"]  # the build online is this build: nothing to write, lint or index
+        return report
+    state = load_manifest(online) if summary else {}
     held: dict[str, LocatedError] = {}
     entries = collect(store, state.setdefault("docs", {}), held)
     previous = state.get("files", {})
+    plan_ = Planned(previous, summary.get("shared", {}), change.changed)
     while True:  # each round leaves out at least one more document, so this ends
-        site, building, files, culprits = _attempt(project, entries, previous, online, today, report)
+        site, building, files, culprits = _attempt(project, entries, plan_, online, today, report)
         if not culprits:
             break
+        if plan_.changed is not None:  # their other language's page loses an alternate
+            plan_.changed |= {entries[i].slug for i in culprits}
         entries = _leave_out(project, entries, culprits, held)
     _explain(entries, report)
     report.removed = sorted(set(previous) - set(files))
@@ -140,14 +150,41 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     except BaseException:
         discard(building)
         raise
-    finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
-           project.config.get("publish.keep_versions"))
     _record(project, store, held, report)
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
+    media = sorted(p.removeprefix(layout.MEDIA_DIR + "/") for p, f in files.items()
+                   if p.startswith(layout.MEDIA_DIR + "/"))
+    finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
+           project.config.get("publish.keep_versions"),
+           {"seq": change.seq, "media": media, "inputs": change.inputs if media == summary.get("media", [])
+            else inputs_digest(project, today, media),
+            "shared": plan_.shared_now, "held": len(held), "problems": len(report.problems), "social": social,
+            "paths": sorted(files)})
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
     return report
+
+
+@dataclass
+class Planned:
+    """What the build online tells this one: its files, the keys of what all pages of a language share,
+    and the documents changed since (None: unknown, so every page is planned and keyed)."""
+
+    files: dict
+    shared: dict[str, str]
+    changed: set[str] | None
+    shared_now: dict[str, str] = field(default_factory=dict)
+
+    def kept(self, specs: list[PageSpec], site: Site) -> set[str]:
+        """Document pages known unchanged without hashing them: their document was not written since,
+        and what every page of their language shows (navigation, settings) is the same."""
+        self.shared_now = shared_keys(specs, site)
+        if self.changed is None:
+            return set()
+        langs = {lang for lang, key in self.shared_now.items() if self.shared.get(lang) == key}
+        return {s.path for s in specs if s.entry is not None and s.lang in langs
+                and s.entry.slug not in self.changed and s.path in self.files}
 
 
 def _search_index(online: Path | None, stage: Path, report: BuildReport) -> search.IndexReport | None:
@@ -164,7 +201,7 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport) -> sear
 Culprits = dict[int, str]  # index of an entry -> why its page cannot go online
 
 
-def _attempt(project: Project, entries: list[Entry], previous: dict, online: Path | None, today: dt.date,
+def _attempt(project: Project, entries: list[Entry], planned: Planned, online: Path | None, today: dt.date,
              report: BuildReport) -> tuple[Site, Path, dict, Culprits]:
     """Plan, render and lint the site of these entries into a new version folder. Culprits are the entries
     whose own pages failed (none: the version is good); a failure no document explains raises."""
@@ -176,22 +213,31 @@ def _attempt(project: Project, entries: list[Entry], previous: dict, online: Pat
     if refused:
         return site, Path(), {}, refused
     specs = plan(entries, site)
+    kept = planned.kept(specs, site)
     # feeds first: they render many bodies, so a worker should start on them, not end with them
-    items = (feed_outputs(entries, site) + outputs(specs, site) + extra_outputs(specs, site)
+    items = (feed_outputs(entries, site) + outputs(specs, site, skip=kept) + extra_outputs(specs, site)
              + [search.script_output()] + static_outputs(project.static_dir) + media)
-    _refuse_duplicates(items)
+    _refuse_duplicates(items, kept)
     report.rendered, report.reused = [], []
     building = begin(report.out_dir)
     try:
-        files, errors = write_outputs(items, previous, online, building / SITE, report)
-        culprits = _render_culprits(entries, errors) or _lint_culprits(
-            entries, lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"]))
+        files, errors = write_outputs(items, planned.files, online, building / SITE, report, kept)
+        culprits = _render_culprits(entries, errors) or _lint_culprits(entries, _lint(files, site, planned, report))
     except BaseException:
         discard(building)
         raise
     if culprits:
         discard(building)
     return site, building, files, culprits
+
+
+def _lint(files: dict, site: Site, planned: Planned, report: BuildReport) -> list[str]:
+    """Lint the pages written; all pages when one was removed (a link elsewhere may point at it) or when
+    what changed is unknown. An unchanged page's links still meet the same files, its alternates the same
+    pages (a document page's alternates are its own document's)."""
+    gone = set(planned.files) - set(files)
+    only = set(report.rendered) if planned.changed is not None and not gone else None
+    return lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"], only)
 
 
 def _pages(entries: list[Entry]) -> dict[str, int]:
@@ -281,9 +327,9 @@ def _explain(entries: list[Entry], report: BuildReport) -> None:
             report.under_review.append(entry.slug)
 
 
-def _refuse_duplicates(items: list[Output]) -> None:
+def _refuse_duplicates(items: list[Output], kept: set[str]) -> None:
     """Two outputs for one file would silently overwrite each other (e.g. a section named `tags`)."""
-    seen: set[str] = set()
+    seen: set[str] = {layout.file_of(path) for path in kept}
     for item in items:
         name = layout.file_of(item.path)
         if name in seen:
@@ -293,10 +339,12 @@ def _refuse_duplicates(items: list[Output]) -> None:
 
 # -- writing --------------------------------------------------------------------------------------
 def write_outputs(items: list[Output], previous: dict, online: Path | None, stage: Path,
-                  report: BuildReport) -> tuple[dict, list[tuple[Output, str]]]:
-    """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others from the
-    version online; return every file's record and the outputs that raised, with why."""
-    files: dict[str, dict] = {}
+                  report: BuildReport, kept: set[str] = frozenset()) -> tuple[dict, list[tuple[Output, str]]]:
+    """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others (and the
+    `kept` files, known unchanged) from the version online; return every file's record and the outputs
+    that raised, with why."""
+    files: dict[str, dict] = {path: previous[path] for path in kept}
+    report.reused.extend(kept)
     errors: list[tuple[Output, str]] = []
     todo: list[Output] = []
     for item in items:
