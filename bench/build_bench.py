@@ -6,9 +6,11 @@ For each corpus size: generates the documents (Chinese content taken in by intak
 approved releases for zaitun; the same texts as translations for Pelican and as a two-language
 Hugo site), then times, as whole processes (interpreter start, imports and all, as a user runs
 them), full cold builds of the three tools in turn (zaitun, Pelican, Hugo, zaitun, ...), and
-zaitun's one-change rebuild (`zaitun intake` + `zaitun build` after one Chinese body changed),
-one-approval rebuild and no-change rebuild. Prints min/median/max, the ratios and each tool's peak
-resident memory (its largest process).
+zaitun's rebuilds: nothing changed, one Chinese body changed (`zaitun build` after `zaitun intake`,
+which is timed apart) and one English approval; then the same one-change rebuilds in a warm process,
+as under `zaitun up`. Prints min/median/max of wall time, the median CPU time (user+sys, steadier
+than wall time on a shared machine), the part the search indexer took, the ratios and each tool's
+peak resident memory (its largest process).
 
 Cold means cold: each full build gets a new output folder and no manifest (zaitun), no cache
 (Pelican, Hugo). Wall time on a small VM swings with other load, mostly in the kernel's file
@@ -28,11 +30,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from zaitun.content.intake import ingest
 from zaitun.project import Project
-from zaitun.review.gate import approve, segment_states
+from zaitun.review.gate import approve, segment_states, shown
 from zaitun.store import Store, sha
 
 BIN = Path(sys.executable).parent
@@ -194,16 +197,19 @@ def write_hugo_corpus(root: Path, docs: list[dict]) -> None:
 
 
 LAST_OUTPUT: list[str] = []  # what the last timed command printed (zaitun's search index line)
+LAST_CPU: list[float] = [0.0]
 
 
 def run(argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (MB, its largest process) of one command, run to its end."""
+    """Wall seconds and peak resident memory (MB, its largest process) of one command, run to its end;
+    its CPU seconds (user+sys, with the processes it waited for) are left in LAST_CPU."""
     os.sync()  # the last run's files are written back before this one is timed
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)  # this command's own figures, not every child's so far
         wall = time.perf_counter() - started
+        LAST_CPU[:] = [usage.ru_utime + usage.ru_stime]
         out.seek(0)
         LAST_OUTPUT[:] = out.read().decode(errors="replace").splitlines()
     if os.waitstatus_to_exitcode(status) != 0:
@@ -243,31 +249,117 @@ def full_builds(work: Path, project: Path, repeat: int, peers: dict[str, bool]) 
     return runs
 
 
-def rebuilds(project: Path, docs: list[dict], repeat: int) -> dict[str, list[float]]:
+@dataclass
+class Timing:
+    wall: float
+    cpu: float  # user+sys of the process and those it waited for
+    search: float  # of the wall time, seconds in the search indexer
+
+
+def searched(lines: list[str]) -> float:
+    """Seconds of the search index line a build prints (`search index: ... in 1.23s`), 0 without one."""
+    line = next((line for line in lines if line.startswith("search index:")), "")
+    return float(line.rsplit(" in ", 1)[1].rstrip("s")) if line else 0.0
+
+
+def timed(argv: list[str]) -> Timing:
+    wall, _ = run(argv)
+    return Timing(wall, LAST_CPU[0], searched(LAST_OUTPUT))
+
+
+def change_chinese(project: Path, doc: dict, note: str) -> None:
+    changed = project / "content" / doc["section"] / f"{doc['slug']}.md"
+    changed.write_text(changed.read_text(encoding="utf-8") + f"\n新增一段说明{note}。\n", encoding="utf-8")
+
+
+def approve_english(store: Store, doc: dict, note: str) -> None:
+    """Translate and approve what the Chinese change left to review: a new English release."""
+    pending = [s for s in segment_states(store, doc["slug"]) if s.state != "approved"]
+    with store.tx() as conn:
+        for state in pending:
+            store.add_translation(conn, doc["slug"], state.seg_id, state.source, f"Added note {note}.",
+                                  origin="human", engine="", glossary_version="bench")
+    approve(store, doc["slug"], shown(segment_states(store, doc["slug"]), [s.seg_id for s in pending]), "bench")
+
+
+def rebuilds(project: Path, docs: list[dict], repeat: int) -> dict[str, list[Timing]]:
     """zaitun's incremental rebuilds, whole processes: no change, one Chinese body, one approval."""
-    out: dict[str, list[float]] = {"no change": [], "one Chinese body": [], "one approval": []}
+    out: dict[str, list[Timing]] = {"no change": [], "one Chinese body": [], "(its intake, apart)": [],
+                                    "one English approval": []}
     store = Store.open(Project(project).database_url)
     with store.tx() as conn:
         store.add_user(conn, "bench", "reviewer", "x")
+    time.sleep(2.5)  # files written in the last two seconds are not trusted unchanged (see publish/delta.py)
     for i in range(repeat):
-        out["no change"].append(run(zaitun(project, "build"))[0])
+        out["no change"].append(timed(zaitun(project, "build")))
         doc = docs[(7 + i) % len(docs)]
-        changed = project / "content" / doc["section"] / f"{doc['slug']}.md"
-        changed.write_text(changed.read_text(encoding="utf-8") + f"\n新增一段说明{i}。\n", encoding="utf-8")
-        intake = run(zaitun(project, "intake"))[0]
-        out["one Chinese body"].append(intake + run(zaitun(project, "build"))[0])
-        pending = [s for s in segment_states(store, doc["slug"]) if s.state != "approved"]
-        with store.tx() as conn:
-            for state in pending:
-                store.add_translation(conn, doc["slug"], state.seg_id, state.source, f"Added note {i}.",
-                                      origin="human", engine="", glossary_version="bench")
-        approve(store, doc["slug"], [s.seg_id for s in pending], "bench")
-        out["one approval"].append(run(zaitun(project, "build"))[0])
+        change_chinese(project, doc, str(i))
+        out["(its intake, apart)"].append(timed(zaitun(project, "intake")))
+        out["one Chinese body"].append(timed(zaitun(project, "build")))
+        approve_english(store, doc, str(i))
+        out["one English approval"].append(timed(zaitun(project, "build")))
     store.close()
     return out
 
 
-def bench_size(work: Path, n: int, repeat: int) -> None:
+def warm_rebuilds(project: Path, docs: list[dict], repeat: int) -> dict[str, list[Timing]]:
+    """The same changes built by one warm process, as `zaitun up` builds: from the call to the files
+    committed (the version online), with its search index; intake and approval are not timed."""
+    from zaitun.content.intake import ingest
+    from zaitun.publish.site import build_site
+
+    proj = Project(project)
+    store = Store.open(proj.database_url)
+    build_site(proj, store, social=False)  # warm: modules, templates, caches
+    out: dict[str, list[Timing]] = {"one Chinese body, warm": [], "one English approval, warm": []}
+    for i in range(repeat):
+        doc = docs[(17 + i) % len(docs)]
+        change_chinese(project, doc, f"w{i}")
+        ingest(proj, store)
+        out["one Chinese body, warm"].append(_warm(proj, store))
+        approve_english(store, doc, f"w{i}")
+        out["one English approval, warm"].append(_warm(proj, store))
+    store.close()
+    return out
+
+
+def _warm(project: Project, store: Store) -> Timing:
+    from zaitun.publish.site import build_site
+
+    cpu, started = _cpu(), time.perf_counter()
+    report = build_site(project, store, social=False)
+    return Timing(time.perf_counter() - started, _cpu() - cpu,
+                  report.search.seconds if report.search else 0.0)
+
+
+def _cpu() -> float:
+    """User+sys seconds of this process and of the children it waited for (the search indexer)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def print_timings(label: str, runs: list[Timing]) -> None:
+    cpu = statistics.median(t.cpu for t in runs)
+    search = statistics.median(t.search for t in runs)
+    bare = [t.wall - t.search for t in runs]
+    print(figures(f"zaitun rebuild, {label}", [t.wall for t in runs]) + f"  cpu {cpu:5.2f}s (median)")
+    if search:
+        print(figures("   without its search indexing", bare) + f"  (indexer {search:.2f}s median)")
+
+
+def print_targets(results: dict[str, list[Timing]]) -> None:
+    """The rebuild targets, met or not, on the medians (whole process unless warm)."""
+    def median(label: str, search: bool = True) -> float:
+        return statistics.median(t.wall - (0 if search else t.search) for t in results[label])
+
+    for label, limit in (("no change", 0.3), ("one Chinese body", 0.4), ("one English approval", 0.4),
+                         ("one Chinese body, warm", 0.1), ("one English approval, warm", 0.1)):
+        print(f"target {label} <= {limit}s: {'yes' if median(label) <= limit else 'NO'} "
+              f"({median(label):.2f}s; without its search indexing "
+              f"{'yes' if median(label, False) <= limit else 'NO'}, {median(label, False):.2f}s)")
+
+
+def bench_size(work: Path, n: int, repeat: int, rebuilds_only: bool = False) -> None:
     docs = corpus(n)
     print(f"\n== {n} documents x 2 languages, in {work}")
     started = time.perf_counter()
@@ -276,11 +368,12 @@ def bench_size(work: Path, n: int, repeat: int) -> None:
     write_pelican_corpus(work / "pelican", docs)
     write_hugo_corpus(work / "hugo", docs)
     print(f"setup (corpus, intake, releases; not timed below): {time.perf_counter() - started:.1f}s")
-    peers = {"zaitun": True, "pelican": (BIN / "pelican").exists(), "hugo": shutil.which("hugo") is not None}
+    peers = {"zaitun": True, "pelican": (BIN / "pelican").exists() and not rebuilds_only,
+             "hugo": shutil.which("hugo") is not None and not rebuilds_only}
     for name, present in peers.items():
         if not present:
             print(f"{name}: not installed, skipped (`make bench` installs the peers)")
-    runs = full_builds(work, project.root, repeat, peers)
+    runs = full_builds(work, project.root, 1 if rebuilds_only else repeat, peers)
     for name, results in runs.items():
         print(figures(f"{name} full cold build", [wall for wall, _ in results])
               + f"  peak memory {max(mb for _, mb in results)} MB")
@@ -290,8 +383,11 @@ def bench_size(work: Path, n: int, repeat: int) -> None:
             pairs = sorted(p / w for (p, _), w in zip(runs[name], z, strict=True))
             print(f"ratio {name} / zaitun (full build): {min(w for w, _ in runs[name]) / min(z):.2f}x best against "
                   f"best, {statistics.median(pairs):.2f}x median of run pairs ({', '.join(f'{r:.2f}' for r in pairs)})")
-    for label, results in rebuilds(project.root, docs, repeat).items():
-        print(figures(f"zaitun rebuild, {label}", results))
+    print(f"load average (1 min) before the rebuilds: {os.getloadavg()[0]:.2f}")
+    results = rebuilds(project.root, docs, repeat) | warm_rebuilds(project.root, docs, repeat)
+    for label, timings in results.items():
+        print_timings(label, timings)
+    print_targets(results)
 
 
 def main() -> int:
@@ -299,11 +395,12 @@ def main() -> int:
     parser.add_argument("--docs", default="1000,5000", help="corpus sizes, comma-separated")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
+    parser.add_argument("--rebuilds-only", action="store_true", help="zaitun alone: one full build, then rebuilds")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="zaitun-bench-"))
     print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     for n in (int(size) for size in args.docs.split(",")):
-        bench_size(work / str(n), n, args.repeat)
+        bench_size(work / str(n), n, args.repeat, args.rebuilds_only)
     print(f"\nload average (1 min) at end: {os.getloadavg()[0]:.2f}")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

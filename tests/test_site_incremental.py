@@ -14,7 +14,7 @@ import pytest
 from publish_helpers import PAYING, standard_project
 from sqlalchemy import update
 
-from zaitun.publish import output
+from zaitun.publish import layout, output
 from zaitun.store import Store, documents
 
 
@@ -134,3 +134,36 @@ def test_an_english_approval_renders_the_english_page_and_keeps_the_chinese_one(
     report = fx.build()
     assert "en/guides/transit/" in report.rendered and "zh/guides/transit/" in report.reused
     assert "停留时间延长为240小时" in (fx.out / "en/guides/transit/index.html").read_text(encoding="utf-8")
+
+
+def _pay(fx, text: str) -> None:
+    fx.write("guides", "paying", PAYING, f"## 刷卡\n\n{text}\n")
+    fx.ingest()
+
+
+def _files(site: Path) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in site.rglob("*")
+            if p.relative_to(site).parts[0] not in (layout.SEARCH_DIR, layout.SOCIAL_DIR) and not p.is_dir()}
+
+
+def test_a_rebuild_reuses_the_oldest_kept_version_and_every_version_stays_whole(fx):
+    fx.build()
+    oldest = output.complete_versions(fx.out)[0] / output.SITE
+    folder_id = oldest.stat().st_ino
+    for text in ("甲", "乙", "丙"):
+        _pay(fx, text)
+        fx.build()
+    (fx.project.content_dir / "policies" / "notice-2023-1.md").unlink()
+    _pay(fx, "丁")  # withdraws the notice too
+    report = fx.build()  # the fifth build: the first is reused, with keep_versions = 3
+    assert "zh/policies/notice-2023-1/" in report.removed
+    online = output.current(fx.out) / output.SITE
+    assert online.stat().st_ino == folder_id
+    assert versions(fx) == ["000002", "000003", "000004", "000005"]
+    for version, text in zip(output.complete_versions(fx.out), ("甲", "乙", "丙", "丁"), strict=True):
+        site = version / output.SITE
+        manifest = json.loads((version / output.MANIFEST).read_text(encoding="utf-8"))
+        assert _files(site) == {layout.file_of(path) for path in manifest["files"]}, version.name
+        assert text in (site / "zh/guides/paying/index.html").read_text(encoding="utf-8"), version.name
+    assert not (online / "zh/policies/notice-2023-1").exists()  # not even an empty folder
+    assert (online / layout.SEARCH_DIR / "pagefind-ui.js").is_file()

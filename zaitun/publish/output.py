@@ -15,6 +15,7 @@ input key and lint facts for the next build.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import hashlib
@@ -63,11 +64,67 @@ def complete_versions(out: Path) -> list[Path]:
     return sorted(found, key=lambda p: int(p.name))
 
 
-def begin(out: Path) -> Path:
-    """A new, empty version folder to build into (`<n>.building/site` inside it)."""
-    building = versions_dir(out) / f"{_next_number(out):06d}{BUILDING}"
-    (building / SITE).mkdir(parents=True)
+def begin(out: Path, reuse: Recycled | None = None) -> Path:
+    """A new version folder to build into (`<n>.building/site` inside it): empty, or an old version taken
+    out of the complete ones (see recyclable), rid of the files that differ from the version online."""
+    if reuse is None:
+        building = versions_dir(out) / f"{_next_number(out):06d}{BUILDING}"
+        (building / SITE).mkdir(parents=True)
+        return building
+    building = reuse.building
+    stage = building / SITE
+    drop(stage, reuse.dirty - {SEARCH_DIRTY})
+    if SEARCH_DIRTY in reuse.dirty and (stage / layout.SEARCH_DIR).exists():
+        _remove_later([_doom(stage / layout.SEARCH_DIR)])
     return building
+
+
+# -- reusing the oldest kept version: a new version costs what changed, not one link per file ------
+SEARCH_DIRTY = layout.SEARCH_DIR + "/"  # in `touched`: the build wrote a new search index
+
+
+@dataclass(frozen=True)
+class Recycled:
+    building: Path  # an old complete version, renamed to be the next one under way
+    dirty: frozenset[str]  # its files that differ from the version online, or that it has and that one lacks
+
+
+def recyclable(out: Path, keep: int) -> Recycled | None:
+    """The oldest kept version, when pruning would leave no fewer versions if the next build reuses it and
+    the summaries from it to the version online say which files changed between them (each build records
+    its base and the files it wrote or removed). Not one a deploy is reading."""
+    online = current(out)
+    older = [v for v in complete_versions(out) if v != online]
+    if online is None or keep < 1 or len(older) < keep:
+        return None
+    oldest, dirty, version = older[0], set(), online
+    while version != oldest:
+        summary = load_summary(version)
+        base = versions_dir(out) / f"{summary.get('base', 0):06d}" if summary.get("base") else None
+        if base is None or not (base / SITE).is_dir():
+            return None
+        dirty.update(summary.get("touched", ()))
+        version = base
+    with _locked(oldest, fcntl.LOCK_EX | fcntl.LOCK_NB) as locked:  # a deploy reading it holds it shared
+        if not locked:
+            return None
+        building = oldest.rename(versions_dir(out) / f"{_next_number(out):06d}{BUILDING}")  # now incomplete
+    return Recycled(building, frozenset(dirty))
+
+
+def drop(stage: Path, names: set[str] | frozenset[str]) -> None:
+    """Remove files from a reused version, and the folders they leave empty: a complete version has no
+    file or folder a fresh build would not make."""
+    for name in names:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(stage / name)
+    for folder in sorted({os.path.dirname(n) for n in names if "/" in n}, key=len, reverse=True):
+        while folder:
+            try:
+                os.rmdir(stage / folder)
+            except OSError:  # not empty (or gone): neither are its parents
+                break
+            folder = os.path.dirname(folder)
 
 
 def _next_number(out: Path) -> int:
@@ -97,7 +154,8 @@ def finish(out: Path, building: Path, manifest: dict, keep: int, summary: dict |
     """Write the manifest, mark the version complete, switch publish/ to it, drop old versions."""
     _write_json(building / MANIFEST, manifest)
     _write_json(building / SUMMARY, {"version": manifest["version"]} | (summary or {}))
-    (building / SITE / layout.SOCIAL_DIR).symlink_to(Path("..", "..", layout.SOCIAL_DIR))
+    if not (building / SITE / layout.SOCIAL_DIR).is_symlink():  # a reused version has it
+        (building / SITE / layout.SOCIAL_DIR).symlink_to(Path("..", "..", layout.SOCIAL_DIR))
     version = building.with_name(building.name.removesuffix(BUILDING))
     building.rename(version)
     switch(out, version)

@@ -212,7 +212,8 @@ def outputs(specs: list[PageSpec], site: Site, skip: set[str] = frozenset()) -> 
 
 def shared_keys(specs: list[PageSpec], site: Site) -> dict[str, str]:
     """Per language, the key of what all its pages show alike: while it holds, so do they."""
-    return {lang: key_of(design_digest(), _shared(lang, specs, site).key) for lang in layout.LANGS}
+    shared = {lang: _shared(lang, specs, site) for lang in layout.LANGS}
+    return {lang: key_of(design_digest(), s.key, s.nav) for lang, s in shared.items()}
 
 
 @dataclass

@@ -8,9 +8,11 @@ build, whole; a failed or stopped build leaves it untouched (see output.py).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import gc
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,10 +30,13 @@ from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.inputs import Entry, collect
 from zaitun.publish.media import media_outputs
 from zaitun.publish.output import (
+    SEARCH_DIRTY,
     SITE,
+    Recycled,
     begin,
     current,
     discard,
+    drop,
     finish,
     link_unchanged,
     load_manifest,
@@ -39,6 +44,7 @@ from zaitun.publish.output import (
     manifest_version,
     outbox_dir,
     recover,
+    recyclable,
     roll_back,
 )
 from zaitun.publish.pages import Output, PageSpec, Site, outputs, plan, shared_keys
@@ -135,7 +141,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     held: dict[str, LocatedError] = {}
     entries = collect(store, state.setdefault("docs", {}), held)
     previous = state.get("files", {})
-    plan_ = Planned(previous, summary.get("shared", {}), change.changed)
+    plan_ = Planned(previous, summary.get("shared", {}), change.changed,
+                    recyclable(out, project.config.get("publish.keep_versions")) if previous else None)
     while True:  # each round leaves out at least one more document, so this ends
         site, building, files, culprits = _attempt(project, entries, plan_, online, today, report)
         if not culprits:
@@ -146,7 +153,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     _explain(entries, report)
     report.removed = sorted(set(previous) - set(files))
     try:
-        report.search = _search_index(online, building / SITE, report)
+        report.search = _search_index(online, building / SITE, report, plan_.dirty)
     except BaseException:
         discard(building)
         raise
@@ -159,7 +166,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
            {"seq": change.seq, "media": media, "inputs": change.inputs if media == summary.get("media", [])
             else inputs_digest(project, today, media),
             "shared": plan_.shared_now, "held": len(held), "problems": len(report.problems), "social": social,
-            "paths": sorted(files)})
+            "paths": sorted(files), "base": int(online.name) if online else None, "touched": _touched(report)})
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
@@ -174,7 +181,15 @@ class Planned:
     files: dict
     shared: dict[str, str]
     changed: set[str] | None
+    reuse: Recycled | None = None  # an old version to build into (the first attempt only)
+    dirty: frozenset[str] | None = None  # then: its files that differ from the version online
     shared_now: dict[str, str] = field(default_factory=dict)
+
+    def stage(self, out: Path) -> Path:
+        """The version folder to build into; only the first attempt reuses an old version."""
+        reuse, self.reuse = self.reuse, None
+        self.dirty = reuse.dirty if reuse else None
+        return begin(out, reuse)
 
     def kept(self, specs: list[PageSpec], site: Site) -> set[str]:
         """Document pages known unchanged without hashing them: their document was not written since,
@@ -187,10 +202,19 @@ class Planned:
                 and s.entry.slug not in self.changed and s.path in self.files}
 
 
-def _search_index(online: Path | None, stage: Path, report: BuildReport) -> search.IndexReport | None:
+def _touched(report: BuildReport) -> list[str]:
+    """The files this build wrote or removed (and the search index, when it wrote one)."""
+    names = {layout.file_of(p) for p in report.rendered + report.removed}
+    return sorted(names) + ([SEARCH_DIRTY] if report.search is not None else [])
+
+
+def _search_index(online: Path | None, stage: Path, report: BuildReport,
+                  dirty: frozenset[str] | None) -> search.IndexReport | None:
     """Index the new version before it goes online, so pages and index switch together; when no page
-    changed, the online version's index is hard-linked over as it is."""
+    changed, the online version's index is hard-linked over as it is (a reused version may have it)."""
     if online is not None and not search.needs_index(online / SITE, report.rendered, report.removed):
+        if dirty is not None and SEARCH_DIRTY not in dirty:
+            return None
         index = online / SITE / layout.SEARCH_DIR
         link_unchanged(online, stage, [p.relative_to(online / SITE).as_posix() for p in index.rglob("*")
                                        if p.is_file()])
@@ -219,9 +243,11 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, online: P
              + [search.script_output()] + static_outputs(project.static_dir) + media)
     _refuse_duplicates(items, kept)
     report.rendered, report.reused = [], []
-    building = begin(report.out_dir)
+    building = planned.stage(report.out_dir)
     try:
-        files, errors = write_outputs(items, planned.files, online, building / SITE, report, kept)
+        files, errors = write_outputs(items, planned.files, online, building / SITE, report, kept, planned.dirty)
+        if planned.dirty is not None:  # a reused version still has the files removed since the version online
+            drop(building / SITE, {layout.file_of(path) for path in set(planned.files) - set(files)})
         culprits = _render_culprits(entries, errors) or _lint_culprits(entries, _lint(files, site, planned, report))
     except BaseException:
         discard(building)
@@ -338,11 +364,14 @@ def _refuse_duplicates(items: list[Output], kept: set[str]) -> None:
 
 
 # -- writing --------------------------------------------------------------------------------------
-def write_outputs(items: list[Output], previous: dict, online: Path | None, stage: Path,
-                  report: BuildReport, kept: set[str] = frozenset()) -> tuple[dict, list[tuple[Output, str]]]:
+def write_outputs(items: list[Output], previous: dict, online: Path | None, stage: Path, report: BuildReport,
+                  kept: set[str] = frozenset(), dirty: frozenset[str] | None = None
+                  ) -> tuple[dict, list[tuple[Output, str]]]:
     """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others (and the
     `kept` files, known unchanged) from the version online; return every file's record and the outputs
-    that raised, with why."""
+    that raised, with why. A stage reusing an old version (`dirty`: its files differing from the version
+    online) has the unchanged files already: only those it lacks are linked, and a file rendered anew is
+    unlinked first, never written into (its inode is shared with the other versions)."""
     files: dict[str, dict] = {path: previous[path] for path in kept}
     report.reused.extend(kept)
     errors: list[tuple[Output, str]] = []
@@ -355,11 +384,16 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
         else:
             todo.append(item)
     report.workers = worker_count(len(todo))
+    if dirty is not None:
+        for item in todo:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(stage / layout.file_of(item.path))
     for item, record in zip(todo, render_all(todo, stage, report.workers), strict=True):
         if "error" in record:
             errors.append((item, record["error"]))
             continue
         files[item.path] = record
         report.rendered.append(item.path)
-    link_unchanged(online, stage, [layout.file_of(path) for path in report.reused])
+    names = [layout.file_of(path) for path in report.reused]
+    link_unchanged(online, stage, names if dirty is None else [n for n in names if n in dirty])
     return files, errors
