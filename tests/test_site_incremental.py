@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from publish_helpers import PAYING, standard_project
+from publish_helpers import PAYING, TODAY, standard_project
 from sqlalchemy import update
 
 from zaitun.publish import layout, output
+from zaitun.publish.site import build_site
 from zaitun.store import Store, documents
 
 
@@ -167,3 +168,12 @@ def test_a_rebuild_reuses_the_oldest_kept_version_and_every_version_stays_whole(
         assert text in (site / "zh/guides/paying/index.html").read_text(encoding="utf-8"), version.name
     assert not (online / "zh/policies/notice-2023-1").exists()  # not even an empty folder
     assert (online / layout.SEARCH_DIR / "pagefind-ui.js").is_file()
+
+
+def test_a_build_whose_posts_were_not_queued_is_not_taken_as_done(fx):
+    build_site(fx.project, fx.store, today=TODAY, social=False)  # as if stopped between switch and outbox
+    queued = build_site(fx.project, fx.store, today=TODAY)
+    assert queued.social and queued.rendered == []
+    assert versions(fx) == ["000001", "000002"]
+    again = build_site(fx.project, fx.store, today=TODAY)
+    assert again.social == [] and versions(fx) == ["000001", "000002"]

@@ -20,7 +20,6 @@ from zaitun.content.model import FACT_FIELDS, content_source, split_front_matter
 from zaitun.content.schema import KEYS, validate_meta
 from zaitun.errors import ContentError, LocatedError
 from zaitun.publish.render import body_html
-from zaitun.review.gate import document_from_row
 from zaitun.store import Store, releases
 
 META_KEYS = tuple(KEYS)
@@ -118,6 +117,8 @@ def _front_matter(row: dict) -> dict:
     the fast C YAML loader reads it."""
     loader = getattr(yaml, "CSafeLoader", None)
     if loader is None:
+        from zaitun.review.gate import document_from_row  # the review stage, only without LibYAML
+
         return document_from_row(row).meta
     path = Path(row["path"])
     yaml_text = split_front_matter(row["raw"], path)[0]

@@ -334,6 +334,15 @@ def load_manifest(version: Path | None) -> dict:
     return state if state.get("version") == manifest_version() else {}
 
 
+def mark_announced(version: Path) -> None:
+    """Note in the summary of the version online that its social posts are queued: until then a build
+    with nothing to change still runs, to queue them (a crash between the switch and the outbox)."""
+    summary = load_summary(version)
+    if summary:
+        _write_json(version / f".{SUMMARY}.new", summary | {"social": True})
+        os.replace(version / f".{SUMMARY}.new", version / SUMMARY)
+
+
 def load_summary(version: Path | None) -> dict:
     """A version's summary (see site.py); like the manifest, an unreadable or old one is no summary."""
     if version is None:

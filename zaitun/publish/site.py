@@ -24,7 +24,7 @@ from zaitun.content.tags import tag_labels, unlabelled
 from zaitun.errors import ContentError, LocatedError, PublishError
 from zaitun.project import Project
 from zaitun.publish import layout, lint, search
-from zaitun.publish.delta import delta, inputs_digest
+from zaitun.publish.delta import Delta, delta, inputs_digest
 from zaitun.publish.extras import extra_outputs, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.inputs import Entry, collect
@@ -42,6 +42,7 @@ from zaitun.publish.output import (
     load_manifest,
     load_summary,
     manifest_version,
+    mark_announced,
     outbox_dir,
     recover,
     recyclable,
@@ -159,18 +160,25 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         raise
     _record(project, store, held, report)
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
-    media = sorted(p.removeprefix(layout.MEDIA_DIR + "/") for p, f in files.items()
-                   if p.startswith(layout.MEDIA_DIR + "/"))
-    finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
-           project.config.get("publish.keep_versions"),
-           {"seq": change.seq, "media": media, "inputs": change.inputs if media == summary.get("media", [])
-            else inputs_digest(project, today, media),
-            "shared": plan_.shared_now, "held": len(held), "problems": len(report.problems), "social": social,
-            "paths": sorted(files), "base": int(online.name) if online else None, "touched": _touched(report)})
+    version = finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
+                     project.config.get("publish.keep_versions"),
+                     _summary(project, today, change, summary, plan_, files, held, report, online))
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
+        mark_announced(version)
     return report
+
+
+def _summary(project: Project, today: dt.date, change: Delta, before: dict, planned: Planned, files: dict, held: dict,
+             report: BuildReport, online: Path | None) -> dict:
+    """What the next build reads first (output.SUMMARY): whether anything changed since this one, and
+    which files this one wrote or removed (so it can be reused later, see output.recyclable)."""
+    media = sorted(p.removeprefix(layout.MEDIA_DIR + "/") for p in files if p.startswith(layout.MEDIA_DIR + "/"))
+    inputs = change.inputs if media == before.get("media", []) else inputs_digest(project, today, media)
+    return {"seq": change.seq, "inputs": inputs, "media": media, "shared": planned.shared_now,
+            "held": len(held), "problems": len(report.problems), "social": False, "paths": sorted(files),
+            "base": int(online.name) if online else None, "touched": _touched(report)}
 
 
 @dataclass
