@@ -100,15 +100,14 @@ class Bars:
 
     @contextmanager
     def task(self, description: str, total: int | None) -> Iterator[Task]:
-        if threading.current_thread() is not threading.main_thread():  # a server's worker (`zaitun up`)
-            yield Task()
+        if total == 0 or threading.current_thread() is not threading.main_thread():  # nothing to do, or a
+            yield Task()  # server's worker thread (`zaitun up`): no bar
             return
-        if self.progress is None:
-            self.progress = _progress(self.console)
-            self.progress.start()
+        starting = self.progress is None
+        self.progress = self.progress or _progress(self.console)
         self.open += 1
         task_id = self.progress.add_task(description, total=total)
-        self.progress.refresh()
+        self.progress.start() if starting else self.progress.refresh()
         try:
             yield _Bar(self.progress, task_id)
         finally:
