@@ -215,3 +215,17 @@ def test_import_takes_files_and_folders_and_one_broken_notice_stops_none_of_the_
     assert error.startswith(f"zaitun: error: {broken}: not a readable .docx file")
     refused = plain(project, "import", str(folder), "--slug", "one")
     assert refused.returncode == 2 and "--slug names one notice" in refused.stderr
+
+
+def test_a_build_rendered_by_forked_workers_advances_its_bar_in_the_parent(project):
+    from zaitun.publish.workers import PARALLEL_MIN
+
+    for i in range(PARALLEL_MIN):  # a page per document at least: enough outputs for the render workers
+        page = project / "content" / "guides" / f"guide-{i}.md"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f"---\ntitle: 指南{i}\ndate: 2025-01-01\n---\n\n第{i}篇指南的正文。\n", encoding="utf-8")
+    assert plain(project, "intake").returncode == 0
+    built, terminal = in_terminal(project, "build")
+    rendered = int(re.search(r"rendered (\d+),", built.stdout).group(1))
+    assert built.returncode == 0 and rendered > PARALLEL_MIN and bar(terminal, "Rendering pages", rendered)
+    assert (project / "publish" / "zh" / "guides" / f"guide-{PARALLEL_MIN - 1}" / "index.html").is_file()
