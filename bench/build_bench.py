@@ -228,7 +228,7 @@ def set_output(project: Path, folder: str) -> None:
 
 
 def figures(label: str, runs: list[float], unit: str = "s") -> str:
-    return (f"{label:<34} min {min(runs):6.2f}{unit}  median {statistics.median(runs):6.2f}{unit}  "
+    return (f"{label:<46} min {min(runs):6.2f}{unit}  median {statistics.median(runs):6.2f}{unit}  "
             f"max {max(runs):6.2f}{unit}")
 
 
