@@ -33,7 +33,6 @@ from zaitun.publish.media import media_outputs
 from zaitun.publish.output import (
     SEARCH_DIRTY,
     SITE,
-    Recycled,
     begin,
     current,
     discard,
@@ -144,7 +143,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     entries = collect(store, state.setdefault("docs", {}), held)
     previous = state.get("files", {})
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,
-                    recyclable(out, project.config.get("publish.keep_versions")) if previous else None)
+                    project.config.get("publish.keep_versions") if previous else None)
     while True:  # each round leaves out at least one more document, so this ends
         site, building, files, culprits = _attempt(project, entries, plan_, online, today, report)
         if not culprits:
@@ -190,14 +189,14 @@ class Planned:
     files: dict
     shared: dict[str, str]
     changed: set[str] | None
-    reuse: Recycled | None = None  # an old version to build into (the first attempt only)
-    dirty: frozenset[str] | None = None  # then: its files that differ from the version online
+    keep: int | None = None  # publish.keep_versions, while an old version may be reused (first attempt)
+    dirty: frozenset[str] | None = None  # when one is: its files that differ from the version online
     shared_now: dict[str, str] = field(default_factory=dict)
 
     def stage(self, out: Path) -> Path:
         """The version folder to build into; only the first attempt reuses an old version."""
-        reuse, self.reuse = self.reuse, None
-        self.dirty = reuse.dirty if reuse else None
+        reuse = recyclable(out, self.keep) if self.keep is not None else None
+        self.keep, self.dirty = None, reuse.dirty if reuse else None
         return begin(out, reuse)
 
     def kept(self, specs: list[PageSpec], site: Site) -> set[str]:
