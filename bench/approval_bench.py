@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from zaitun.content.intake import ingest  # noqa: E402
 from zaitun.project import Project  # noqa: E402
 from zaitun.review import gate, views  # noqa: E402
-from zaitun.store import Store  # noqa: E402
+from zaitun.state.store import Store  # noqa: E402
 
 SEGMENTS = 200
 

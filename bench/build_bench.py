@@ -33,7 +33,7 @@ from pathlib import Path
 from zaitun.content.intake import ingest
 from zaitun.project import Project
 from zaitun.review.gate import approve, segment_states
-from zaitun.store import Store, sha
+from zaitun.state.store import Store, sha
 
 BIN = Path(sys.executable).parent
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from zaitun.content.intake import ingest  # noqa: E402
 from zaitun.project import Project  # noqa: E402
 from zaitun.scaffold import init_project  # noqa: E402
-from zaitun.store import Store  # noqa: E402
+from zaitun.state.store import Store  # noqa: E402
 from zaitun.translate.facts import RULE_KINDS  # noqa: E402
 from zaitun.translate.fuzzy import Entry, MemoryIndex, normalise  # noqa: E402
 from zaitun.translate.memory import read_tmx  # noqa: E402

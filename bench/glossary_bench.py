@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from zaitun.content.intake import ingest  # noqa: E402
 from zaitun.project import Project  # noqa: E402
 from zaitun.review.gate import segment_states  # noqa: E402
-from zaitun.store import Store  # noqa: E402
+from zaitun.state.store import Store  # noqa: E402
 from zaitun.translate.engines import OfflineEngine  # noqa: E402
 from zaitun.translate.glossary import Entry, Glossary  # noqa: E402
 from zaitun.translate.pipeline import translate_documents  # noqa: E402

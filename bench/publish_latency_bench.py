@@ -34,7 +34,7 @@ from zaitun.project import Project  # noqa: E402
 from zaitun.review import actions, gate  # noqa: E402
 from zaitun.review.users import add_user  # noqa: E402
 from zaitun.scaffold import init_project  # noqa: E402
-from zaitun.store import Store  # noqa: E402
+from zaitun.state.store import Store  # noqa: E402
 
 DOCUMENTS = 100
 ROUNDS = 5

@@ -15,7 +15,7 @@ from conftest import free_port, write_doc
 from zaitun.content.intake import ingest
 from zaitun.project import Project
 from zaitun.review.users import add_user
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 SLUG = "visa"
 FRONT = "title: 过境免签指南\ndate: 2025-06-20\nprogramme: transit"

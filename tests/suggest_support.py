@@ -7,7 +7,7 @@ from pathlib import Path
 from review_support import review_project
 
 from zaitun.project import Project
-from zaitun.store import Store
+from zaitun.state.store import Store
 from zaitun.translate.pipeline import translate_documents
 
 # the document of review_support: 过境免签指南 / 政策概况 / 外国人可以过境免签。停留时间为240小时。请拨打12367热线咨询。

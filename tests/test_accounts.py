@@ -15,7 +15,7 @@ from zaitun.cli import app
 from zaitun.errors import ReviewError
 from zaitun.review import gate
 from zaitun.review.users import add_user, issue_token
-from zaitun.store import Store, sha
+from zaitun.state.store import Store, sha
 
 
 @pytest.fixture
@@ -198,7 +198,7 @@ def test_sessions_tokens_and_throttling_hold_on_both_databases(database_url):
     from zaitun.review import sessions
     from zaitun.review.throttle import Throttle
     from zaitun.review.users import by_token, disable
-    from zaitun.store import now
+    from zaitun.state.store import now
 
     store = Store.open(database_url)
     quick_user(store, "alice")

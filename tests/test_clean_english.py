@@ -12,7 +12,7 @@ from translate_support import libre_settings, make_project, open_ingested
 from zaitun.project import Project
 from zaitun.review import actions, gate
 from zaitun.review.xliff import export_xliff, import_xliff
-from zaitun.store import Store
+from zaitun.state.store import Store
 from zaitun.translate.engines import make_engine
 from zaitun.translate.pipeline import translate_documents
 

@@ -31,7 +31,7 @@ from zaitun.project import Project
 from zaitun.review import actions, gate
 from zaitun.review.users import add_user
 from zaitun.scaffold import init_project
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 GOOD = ("guides/drop-in.md", "title: 泉州欢迎您\ndate: 2026-11-01\nsummary: 欢迎来泉州。", "## 欢迎\n\n欢迎来泉州。")
 

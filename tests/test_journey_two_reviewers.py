@@ -17,7 +17,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, free_port
 from review_support import PASSWORD, SLUG, draft_all, read, real_user, review_project
 
 from zaitun.review import gate
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)",

@@ -9,7 +9,7 @@ from translate_support import STAY, TERM, TITLE, drafts_by_source, make_project,
 
 from zaitun.errors import GlossaryError
 from zaitun.review.gate import segment_states
-from zaitun.store import Store
+from zaitun.state.store import Store
 from zaitun.translate.engines import OfflineEngine
 from zaitun.translate.glossary import load_glossary
 from zaitun.translate.memory import export_tmx, import_tmx, load_project_tmx, read_tmx

@@ -8,7 +8,7 @@ from review_support import read, read_unflagged
 from translate_support import STAY, TERM, libre_settings, make_project, open_ingested
 
 from zaitun.review import actions, gate
-from zaitun.store import Store
+from zaitun.state.store import Store
 from zaitun.translate.engines import make_engine
 from zaitun.translate.glossary import load_glossary
 from zaitun.translate.pipeline import recheck_drafts, translate_documents

@@ -121,7 +121,7 @@ def test_an_updated_guide_gets_correct_repaired_drafts_for_every_changed_segment
     from zaitun.content.intake import ingest
     from zaitun.project import Project
     from zaitun.scaffold import init_project
-    from zaitun.store import Store
+    from zaitun.state.store import Store
     from zaitun.translate.pipeline import translate_documents
 
     data = yaml.safe_load((FIXTURES / "reissue" / "240-hour-visa-free-transit-2025-11.yaml").read_text("utf-8"))

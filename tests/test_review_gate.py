@@ -13,7 +13,7 @@ from zaitun.content.intake import ingest
 from zaitun.content.schema import CONTROL_RE
 from zaitun.errors import ReviewError
 from zaitun.review import gate
-from zaitun.store import translations
+from zaitun.state.store import translations
 
 
 @pytest.fixture
@@ -240,7 +240,7 @@ class ReviewMachine(RuleBasedStateMachine):
     @invariant()
     def one_release_per_completion(self):
         if hasattr(self, "store"):
-            from zaitun.store import releases
+            from zaitun.state.store import releases
             with self.store.engine.connect() as c:
                 count = c.execute(select(func.count()).select_from(releases)).scalar()
             assert count == self.releases

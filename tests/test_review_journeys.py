@@ -22,7 +22,7 @@ from zaitun.project import Project
 from zaitun.review import gate
 from zaitun.review.users import add_user, issue_token
 from zaitun.scaffold import init_project
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)",

@@ -313,7 +313,7 @@ def test_login_starts_a_new_session_so_a_planted_cookie_stays_anonymous(site):
         attacker.client.cookies.set("zaitun_session", planted)
         assert attacker.get("/").status_code == 303
     login(client)  # logging in again replaces the session too
-    from zaitun.store import sessions
+    from zaitun.state.store import sessions
 
     with store.engine.connect() as conn:
         rows = conn.execute(sessions.select().order_by(sessions.c.created_at)).mappings().all()
@@ -323,7 +323,7 @@ def test_login_starts_a_new_session_so_a_planted_cookie_stays_anonymous(site):
 def age_sessions(store, **delta) -> None:
     import datetime as dt
 
-    from zaitun.store import now, sessions
+    from zaitun.state.store import now, sessions
 
     with store.tx() as conn:
         conn.execute(sessions.update().values(seen_at=now() - dt.timedelta(**delta),

@@ -63,7 +63,7 @@ def save(client, page_text: str, **extra):
 def audit(store) -> list[tuple[str, str]]:
     from sqlalchemy import select
 
-    from zaitun.store import audit as table
+    from zaitun.state.store import audit as table
 
     with store.engine.connect() as conn:
         return [(r.actor, r.action) for r in conn.execute(select(table.c.actor, table.c.action))]

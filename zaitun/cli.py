@@ -51,7 +51,7 @@ def get_project() -> Project:
 
 
 def open_store(project: Project | None = None):
-    from zaitun.store import Store
+    from zaitun.state.store import Store
 
     project = project or state.project
     return Store.open(project.database_url)

@@ -21,7 +21,7 @@ from sqlalchemy import delete, insert, select
 
 from zaitun.errors import LocatedError
 from zaitun.project import Project
-from zaitun.store import Store, failures, now
+from zaitun.state.store import Store, failures, now
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from zaitun import events
 from zaitun.errors import PublishError
 from zaitun.project import Project
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 if TYPE_CHECKING:  # the stages are imported when they run: `zaitun status` need not load the publisher
     from zaitun.publish.sinks import DeployReport

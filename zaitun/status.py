@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from zaitun.review.gate import document_from_row, progress, segment_states
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 
 @dataclass

@@ -25,7 +25,7 @@ import httpx
 
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 
 def prefect_env(project: Project) -> dict[str, str]:

@@ -25,7 +25,7 @@ from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, Document, is_scratch,
 from zaitun.content.segmenter import Segment, document_segments
 from zaitun.errors import ContentError, LocatedError
 from zaitun.project import Project
-from zaitun.store import Store, documents, now, segments, sha
+from zaitun.state.store import Store, documents, now, segments, sha
 
 STAGE = "intake"
 # More checks of one document (its links, say) that a later stage knows; each problem refuses it.

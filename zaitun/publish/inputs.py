@@ -21,7 +21,7 @@ from zaitun.content.schema import KEYS, validate_meta
 from zaitun.errors import ContentError, LocatedError
 from zaitun.publish.render import body_html
 from zaitun.review.gate import document_from_row
-from zaitun.store import Store, releases
+from zaitun.state.store import Store, releases
 
 META_KEYS = tuple(KEYS)
 
@@ -184,7 +184,7 @@ def released_facts(meta: dict, payload: dict, current: bool) -> dict:
 
 
 def _en_entry(row: dict, meta: dict, release: dict) -> Entry:
-    from zaitun.store import sha
+    from zaitun.state.store import sha
 
     payload = json.loads(release["payload"])
     current = release["raw_hash"] == row["raw_hash"]

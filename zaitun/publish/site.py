@@ -43,7 +43,7 @@ from zaitun.publish.pages import Output, Site, outputs, plan
 from zaitun.publish.render import css_digest
 from zaitun.publish.social import queue_posts
 from zaitun.publish.workers import render_all, worker_count
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 STAGE = "build"
 

@@ -14,7 +14,7 @@ from zaitun.notify import Notifier
 from zaitun.project import Project
 from zaitun.review import gate, qa
 from zaitun.review.gate import ApproveResult
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from zaitun.review.gate import document_from_row
-from zaitun.store import Store, documents, segments
+from zaitun.state.store import Store, documents, segments
 from zaitun.translate.fuzzy import memory_index
 
 LIMIT = 50

@@ -24,7 +24,7 @@ from zaitun.content.model import FACT_FIELDS, Document, parse_document
 from zaitun.content.schema import control_character
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
-from zaitun.store import Store, now, sha, translations
+from zaitun.state.store import Store, now, sha, translations
 
 APPROVER_ROLES = {"reviewer", "admin"}
 ROLES = ("reviewer", "editor", "admin")

@@ -20,8 +20,8 @@ from zaitun.publish.markdown import render_markdown
 from zaitun.publish.media import file_link_for
 from zaitun.review import qa
 from zaitun.review.gate import SegmentState, document_from_row, progress, segment_states
+from zaitun.state.store import Store
 from zaitun.status import document_status
-from zaitun.store import Store
 
 FACT_LABELS = {"doc_number": "Document number", "issuer": "Issued by", "valid_from": "Valid from",
                "valid_until": "Valid until"}  # the facts the English page shows beside the text

@@ -34,7 +34,7 @@ from zaitun.review.gate import APPROVER_ROLES
 from zaitun.review.passwords import check_rules
 from zaitun.review.throttle import Throttle, wait_text
 from zaitun.review.users import set_password, verify
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent

@@ -26,7 +26,7 @@ from zaitun.errors import ReviewError
 from zaitun.project import Project
 from zaitun.review import actions
 from zaitun.review.gate import require_role, segment_states
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 ZT = "urn:zaitun:review"  # our own attribute on <unit>: the version of the text exported

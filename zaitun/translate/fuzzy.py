@@ -19,7 +19,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from sqlalchemy import select
 
-from zaitun.store import Store, memory
+from zaitun.state.store import Store, memory
 
 CANDIDATES = 400  # entries scored exactly per lookup, chosen by shared bigrams
 BUDGET = 20_000  # postings read per lookup: the rarest bigrams of a segment say the most about it

@@ -17,7 +17,7 @@ from translate.misc.xml_helpers import getXMLlang
 from translate.storage.tmx import tmxfile
 
 from zaitun.errors import ZaitunError
-from zaitun.store import Store, audit, sha
+from zaitun.state.store import Store, audit, sha
 
 SOURCE_LANG, TARGET_LANG = "zh-CN", "en"
 

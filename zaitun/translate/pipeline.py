@@ -26,7 +26,7 @@ from zaitun import events, failures
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
 from zaitun.review import actions, gate
-from zaitun.store import Store
+from zaitun.state.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import Engine, make_engine
 from zaitun.translate.facts import RULE_KINDS, fact_draft
