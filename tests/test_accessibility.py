@@ -15,8 +15,8 @@ from conftest import CHROMIUM, CHROMIUM_ARGS
 from publish_helpers import standard_project
 from review_support import PASSWORD, SLUG, draft_all, real_user, review_project, serve_app
 
-from zaitun.review import gate
 from zaitun.review.web import create_app
+from zaitun.state.segments import segment_states
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -166,7 +166,7 @@ def test_review_keyboard_only_login_and_approve(review, page):
     page.keyboard.press("a")
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        states = {s.seg_id: s.state for s in gate.segment_states(store, SLUG)}
+        states = {s.seg_id: s.state for s in segment_states(store, SLUG)}
         if "approved" in states.values():
             break
         time.sleep(0.1)

@@ -15,6 +15,7 @@ from zaitun.cli import app
 from zaitun.errors import ReviewError
 from zaitun.review import gate
 from zaitun.review.users import add_user, issue_token
+from zaitun.state.segments import segment_states
 from zaitun.state.store import Store, sha
 
 
@@ -55,7 +56,7 @@ def test_naming_a_reviewer_alone_approves_nothing(project):
     assert "no password given for alice" in error_of(run(proj, "review", "approve", SLUG, at(proj, 0), "--as", "alice"))
     wrong = run(proj, "review", "approve", SLUG, at(proj, 0), "--as", "alice", input="not her password\n")
     assert error_of(wrong) == "wrong name or password"
-    assert approvals(store) == [] and gate.segment_states(store, SLUG)[0].state == "draft"
+    assert approvals(store) == [] and segment_states(store, SLUG)[0].state == "draft"
     assert [e["note"] for e in store.audit_log() if e["action"] == "login-failed"] == ["command line"]
 
 

@@ -10,8 +10,9 @@ from libre_server import LibreServer
 from translate_support import libre_settings, make_project, open_ingested
 
 from zaitun.project import Project
-from zaitun.review import actions, gate
+from zaitun.review import actions
 from zaitun.review.xliff import export_xliff, import_xliff
+from zaitun.state.segments import SegmentState, segment_states
 from zaitun.state.store import Store
 from zaitun.translate.engines import make_engine
 from zaitun.translate.pipeline import translate_documents
@@ -81,12 +82,12 @@ def drafted(tmp_path, behaviour: str = "normal") -> tuple[Project, Store]:
     return project, store
 
 
-def drafts_with(tmp_path, behaviour: str) -> list[gate.SegmentState]:
-    return gate.segment_states(drafted(tmp_path, behaviour)[1], "notice")
+def drafts_with(tmp_path, behaviour: str) -> list[SegmentState]:
+    return segment_states(drafted(tmp_path, behaviour)[1], "notice")
 
 
-def by_source(store: Store) -> dict[str, gate.SegmentState]:
-    return {s.source: s for s in gate.segment_states(store, "notice")}
+def by_source(store: Store) -> dict[str, SegmentState]:
+    return {s.source: s for s in segment_states(store, "notice")}
 
 
 @pytest.mark.parametrize("behaviour", REPAIRABLE)

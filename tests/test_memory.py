@@ -8,7 +8,7 @@ import pytest
 from translate_support import STAY, TERM, TITLE, drafts_by_source, make_project, open_ingested
 
 from zaitun.errors import GlossaryError
-from zaitun.review.gate import segment_states
+from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
 from zaitun.translate.engines import OfflineEngine
 from zaitun.translate.glossary import load_glossary

@@ -6,8 +6,8 @@ import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS
 from review_support import PASSWORD, SLUG, draft_all, real_user, review_project, serve_app
 
-from zaitun.review import gate
 from zaitun.review.web import create_app
+from zaitun.state.segments import segment_states
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)",
@@ -50,7 +50,7 @@ def login(page, base):
 
 
 def state(store, seg_id):
-    return next(s for s in gate.segment_states(store, SLUG) if s.seg_id == seg_id)
+    return next(s for s in segment_states(store, SLUG) if s.seg_id == seg_id)
 
 
 def test_reviewer_logs_in_approves_edits_and_rejects(served, page, tmp_path):

@@ -13,6 +13,7 @@ from test_translate_cli import run
 
 from zaitun.review import actions, gate
 from zaitun.review.web import create_app
+from zaitun.state.segments import segment_states
 
 
 @pytest.fixture
@@ -55,9 +56,9 @@ def test_a_repaired_draft_is_marked_with_its_match_and_the_replaced_pieces(site)
     assert "repaired from a 82% match" in stay
     assert "144 → 240</span>: “144” → “240”" in stay
     assert "memory: <span lang=\"zh\">停留时间为144小时。</span> = The stay may last 144 hours." in stay
-    token = gate.unflagged_token(gate.segment_states(store, "visa"))
+    token = gate.unflagged_token(segment_states(store, "visa"))
     actions.approve_unflagged(project, store, "visa", token, "alice")  # a reviewer must look at it: bulk skips it
-    assert next(s for s in gate.segment_states(store, "visa") if s.source == STAY).state == "draft"
+    assert next(s for s in segment_states(store, "visa") if s.source == STAY).state == "draft"
 
 
 def test_review_show_json_lists_suggestions_and_repairs(tmp_path):
@@ -120,7 +121,7 @@ def test_suggestions_repairs_and_concordance_hold_on_sqlite_and_postgresql(tmp_p
 
     project, store = suggest_project(tmp_path / "site", database_url)
     try:
-        states = gate.segment_states(store, "visa")
+        states = segment_states(store, "visa")
         assert next(s for s in states if s.source == STAY).target == "The stay may last 240 hours."
         found = suggestions(project, store, states)
         assert found[seg_id(store, TRANSIT)][0].similarity == 95

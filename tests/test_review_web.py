@@ -6,6 +6,7 @@ from review_support import PASSWORD, SLUG, Client, draft_all, page_form, read, r
 from zaitun.content.intake import ingest
 from zaitun.review import gate
 from zaitun.review.web import create_app
+from zaitun.state.segments import segment_states
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -37,7 +38,7 @@ def post(client, path, **data):
 
 
 def state_of(store, seg_id):
-    return next(s for s in gate.segment_states(store, SLUG) if s.seg_id == seg_id)
+    return next(s for s in segment_states(store, SLUG) if s.seg_id == seg_id)
 
 
 def test_anonymous_users_see_nothing(site):

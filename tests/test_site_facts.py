@@ -7,7 +7,7 @@ import json
 
 from publish_helpers import NOTICE, NOTICE_BODY, standard_project
 
-from zaitun.review import gate
+from zaitun.state.segments import progress, segment_states
 from zaitun.translate.glossary import load_glossary
 from zaitun.translate.pipeline import translate_documents
 
@@ -50,7 +50,7 @@ def test_a_changed_fact_comes_back_to_review_as_a_before_and_after_pair(tmp_path
     fx = standard_project(tmp_path / "proj")
     fx.write("policies", SLUG, CHANGED, NOTICE_BODY)
     fx.ingest()
-    back = {s.kind: s for s in gate.segment_states(fx.store, SLUG) if s.state != "approved"}
+    back = {s.kind: s for s in segment_states(fx.store, SLUG) if s.state != "approved"}
     assert sorted(back) == ["doc_number", "issuer", "valid_until"]
     assert back["valid_until"].previous == {"source": "2024-12-31", "target": "EN[2024-12-31]"}
     assert back["issuer"].previous["source"] == "泉州市人民政府办公室"
@@ -64,7 +64,7 @@ def test_facts_get_drafts_the_issuer_through_the_glossary(tmp_path):
     fx.write("policies", SLUG, CHANGED, NOTICE_BODY)
     fx.ingest()
     translate_documents(fx.project, fx.store, [SLUG])
-    drafts = {s.kind: s for s in gate.segment_states(fx.store, SLUG) if s.state != "approved"}
+    drafts = {s.kind: s for s in segment_states(fx.store, SLUG) if s.state != "approved"}
     assert drafts["issuer"].target == "Quanzhou Municipal People's Government"
     assert drafts["valid_until"].target == "2027-06-30"
     assert drafts["doc_number"].target == "Quanzhengbangui [2023] No. 9" and drafts["doc_number"].issues == []
@@ -76,7 +76,7 @@ def test_a_change_with_nothing_to_review_releases_the_approved_english_again(tmp
     fx.write("policies", SLUG, NOTICE.replace("date: 2023-01-05", "date: 2023-01-06"),
              NOTICE_BODY.replace("现印发给你们，请认真贯彻执行。", ""))  # a new date, a sentence removed
     fx.ingest()
-    assert gate.progress(gate.segment_states(fx.store, SLUG))["complete"]
+    assert progress(segment_states(fx.store, SLUG))["complete"]
     translate_documents(fx.project, fx.store, [SLUG])
     fx.build()
     en = page(fx, "en")

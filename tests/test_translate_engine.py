@@ -19,7 +19,7 @@ from translate_support import (
 )
 
 from zaitun.errors import ProviderError, ZaitunError
-from zaitun.review.gate import segment_states
+from zaitun.state.segments import segment_states
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import make_engine, retry_after_seconds
 from zaitun.translate.glossary import load_glossary

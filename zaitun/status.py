@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from zaitun.review.gate import document_from_row, progress, segment_states
+from zaitun.content.model import document_from_row
+from zaitun.state.segments import progress, segment_states
 from zaitun.state.store import Store
 
 

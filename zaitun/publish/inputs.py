@@ -16,11 +16,10 @@ import yaml
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from zaitun.content.model import FACT_FIELDS, content_source, split_front_matter
+from zaitun.content.model import FACT_FIELDS, content_source, document_from_row, split_front_matter
 from zaitun.content.schema import KEYS, validate_meta
 from zaitun.errors import ContentError, LocatedError
 from zaitun.publish.render import body_html
-from zaitun.review.gate import document_from_row
 from zaitun.state.store import Store, releases
 
 META_KEYS = tuple(KEYS)

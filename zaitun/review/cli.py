@@ -55,8 +55,9 @@ def show(slug: str, as_json: Annotated[bool, typer.Option("--json", help="Print 
     """Every segment of a document: ID@VERSION, state, Chinese, English, QA issues and memory suggestions.
 
     VERSION names the text shown; `review approve` takes ID@VERSION, so it approves only what you read."""
-    from zaitun.review.gate import progress, segment_states, unflagged_token
+    from zaitun.review.gate import unflagged_token
     from zaitun.review.suggest import suggestions
+    from zaitun.state.segments import progress, segment_states
 
     store = _store()
     if store.document(slug) is None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from zaitun.review.gate import document_from_row
+from zaitun.content.model import document_from_row
 from zaitun.state.store import Store, documents, segments
 from zaitun.translate.fuzzy import memory_index
 

@@ -26,6 +26,7 @@ from zaitun import events, failures
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
 from zaitun.review import actions, gate
+from zaitun.state.segments import SegmentState, segment_states
 from zaitun.state.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import Engine, make_engine
@@ -102,10 +103,10 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     glossary = load_glossary(project.glossary_dir)
     report = TranslateReport(engine.name, glossary.version, tmx=load_project_tmx(store, project.tm_dir))
     repairer = _repairer(project, store, glossary)
-    todo: dict[str, tuple[list[str], list[gate.SegmentState]]] = {}
+    todo: dict[str, tuple[list[str], list[SegmentState]]] = {}
     for slug in chosen:
         try:
-            current = gate.segment_states(store, slug)
+            current = segment_states(store, slug)
             todo[slug] = (recheck_drafts(store, slug, current, glossary), _pending(store, current, engine, repairer))
         except Exception as exc:  # the document's boundary
             _hold_back(store, report, slug, exc)
@@ -133,7 +134,7 @@ class _Progress:
 
 
 def _translate_document(project: Project, store: Store, report: TranslateReport, slug: str, rechecked: list[str],
-                        states: list[gate.SegmentState], glossary: Glossary, engine: Engine,
+                        states: list[SegmentState], glossary: Glossary, engine: Engine,
                         progress: _Progress, repairer: Repairer | None = None) -> None:
     result = DocumentResult(slug, rechecked=rechecked)
     report.documents.append(result)
@@ -179,7 +180,7 @@ def _documents(store: Store, slugs: list[str] | None) -> list[str]:
 MADE_CHECKS = {"placeholder", "engine", "empty", "repaired"}
 
 
-def recheck_drafts(store: Store, slug: str, states: list[gate.SegmentState], glossary: Glossary) -> list[str]:
+def recheck_drafts(store: Store, slug: str, states: list[SegmentState], glossary: Glossary) -> list[str]:
     """Check drafts again under the current glossary and checks; return the ids whose issues changed.
     Only changes are written; a draft a reviewer has approved or replaced since `states` were read
     is left as it is."""
@@ -202,8 +203,8 @@ def recheck_drafts(store: Store, slug: str, states: list[gate.SegmentState], glo
     return changed
 
 
-def _pending(store: Store, states: list[gate.SegmentState], engine: Engine,
-             repairer: Repairer) -> list[gate.SegmentState]:
+def _pending(store: Store, states: list[SegmentState], engine: Engine,
+             repairer: Repairer) -> list[SegmentState]:
     """Segments without a translation, machine drafts that approved memory now covers, and
     empty drafts a real engine may fill or a near match approved since can repair."""
     machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine", "repair")]
@@ -220,7 +221,7 @@ def _repairer(project: Project, store: Store, glossary: Glossary) -> Repairer:
     return Repairer(functools.partial(memory_index, store), glossary, threshold)
 
 
-def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glossary,
+def _translate_batch(batch: list[SegmentState], store: Store, glossary: Glossary,
                      engine: Engine, repairer: Repairer | None = None) -> list[SegmentResult]:
     """Memory first, then facts by rule, then a whole-segment glossary term or label, then a repaired
     near match, then the engine with terms masked."""
@@ -250,7 +251,7 @@ def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glo
     return [results[s.seg_id] for s in batch]
 
 
-def _result(seg: gate.SegmentState, target: str, origin: str, issues: list[dict], glossary: Glossary,
+def _result(seg: SegmentState, target: str, origin: str, issues: list[dict], glossary: Glossary,
             engine: str = "") -> SegmentResult:
     checked = check_translation(seg.source, target, glossary)
     if origin == "none" and not issues:
@@ -288,6 +289,6 @@ def _approve_memory(project: Project, store: Store, slug: str, results: list[Seg
     drafted = {r.id: r.translation_id for r in results if r.origin == "memory" and not r.issues}
     if not drafted:
         return 0
-    seen = {s.seg_id: s.version for s in gate.segment_states(store, slug)
+    seen = {s.seg_id: s.version for s in segment_states(store, slug)
             if s.translation and drafted.get(s.seg_id) == s.translation["id"]}
     return len(actions.approve(project, store, slug, seen, actor="memory", via="memory").approved)
