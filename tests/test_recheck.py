@@ -7,12 +7,13 @@ from libre_server import LibreServer
 from review_support import read, read_unflagged
 from translate_support import STAY, TERM, libre_settings, make_project, open_ingested
 
+from zaitun import pipeline
 from zaitun.review import actions, gate
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
 from zaitun.translate.engines import make_engine
 from zaitun.translate.glossary import load_glossary
-from zaitun.translate.pipeline import recheck_drafts, translate_documents
+from zaitun.translate.pipeline import recheck_drafts
 
 FORBID_MAY_STAY = "停留,stay,may stay,a rendering the style guide forbids\n"
 
@@ -26,7 +27,7 @@ def drafted(tmp_path):
         store = open_ingested(project)
 
         def translate():
-            return translate_documents(project, store, engine=make_engine(project.config, backoff=0.01))
+            return pipeline.translate(project, store, engine=make_engine(project.config, backoff=0.01))
 
         translate()
         with store.tx() as conn:

@@ -470,17 +470,17 @@ def test_the_queue_names_the_files_a_pass_held_back(site):
 
 def test_a_changed_fact_is_shown_as_a_before_and_after_pair(site):
     client, store, _ids, project = site
-    from zaitun.translate.pipeline import translate_documents
+    from zaitun import pipeline
 
     path = project.content_dir / "guides" / f"{SLUG}.md"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("programme: transit", "programme: transit\nvalid_until: 2026-12-31"), encoding="utf-8")
     ingest(project, store)
-    translate_documents(project, store)
+    pipeline.translate(project, store)
     gate.approve(store, SLUG, read(store), "alice")
     path.write_text(text.replace("programme: transit", "programme: transit\nvalid_until: 2027-06-30"), encoding="utf-8")
     ingest(project, store)
-    translate_documents(project, store)
+    pipeline.translate(project, store)
     login(client)
     page = client.get(f"/doc/{SLUG}").text
     assert '<span class="kind">valid until</span>' in page

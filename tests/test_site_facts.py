@@ -7,9 +7,9 @@ import json
 
 from publish_helpers import NOTICE, NOTICE_BODY, standard_project
 
+from zaitun import pipeline
 from zaitun.state.segments import progress, segment_states
 from zaitun.translate.glossary import load_glossary
-from zaitun.translate.pipeline import translate_documents
 
 SLUG = "notice-2023-1"
 CHANGED = (NOTICE.replace("泉州市人民政府办公室", "泉州市人民政府")
@@ -63,7 +63,7 @@ def test_facts_get_drafts_the_issuer_through_the_glossary(tmp_path):
         "泉政办规,Quanzhengbangui,,document number prefix\n", encoding="utf-8")
     fx.write("policies", SLUG, CHANGED, NOTICE_BODY)
     fx.ingest()
-    translate_documents(fx.project, fx.store, [SLUG])
+    pipeline.translate(fx.project, fx.store, [SLUG])
     drafts = {s.kind: s for s in segment_states(fx.store, SLUG) if s.state != "approved"}
     assert drafts["issuer"].target == "Quanzhou Municipal People's Government"
     assert drafts["valid_until"].target == "2027-06-30"
@@ -77,7 +77,7 @@ def test_a_change_with_nothing_to_review_releases_the_approved_english_again(tmp
              NOTICE_BODY.replace("现印发给你们，请认真贯彻执行。", ""))  # a new date, a sentence removed
     fx.ingest()
     assert progress(segment_states(fx.store, SLUG))["complete"]
-    translate_documents(fx.project, fx.store, [SLUG])
+    pipeline.translate(fx.project, fx.store, [SLUG])
     fx.build()
     en = page(fx, "en")
     assert "under review" not in en and "2023-01-06" in en and "EN[现印发给你们" not in en

@@ -61,9 +61,10 @@ def translate(project: Project, store: Store, slugs: list[str] | None = None, en
 
     Only what intake took in is translated: run intake first to see edits made since.
     """
+    from zaitun.review.actions import TranslateGate
     from zaitun.translate.pipeline import translate_documents
 
-    return translate_documents(project, store, slugs, engine, on_progress)
+    return translate_documents(project, store, slugs, engine, on_progress, gate=TranslateGate(project, store))
 
 
 def translate_stage(project: Project, store: Store, slugs: list[str] | None = None) -> dict:

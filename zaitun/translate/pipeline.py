@@ -21,11 +21,11 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
 from zaitun import events, failures
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
-from zaitun.review import actions, gate
 from zaitun.state.segments import SegmentState, segment_states
 from zaitun.state.store import Store
 from zaitun.translate.checks import check_translation
@@ -40,6 +40,17 @@ from zaitun.translate.repair import repair
 
 Progress = Callable[[int, int], None]  # (segments done, segments to do)
 STAGE = "translate"
+
+
+class ReviewGate(Protocol):
+    """What the pass asks of the review stage, which sits above translate: zaitun.pipeline hands it in
+    (zaitun.review.actions.TranslateGate)."""
+
+    def approve(self, slug: str, seen: dict[str, str]) -> int:
+        """Approve these segment versions (memory matches just drafted); how many were approved."""
+
+    def renew_release(self, slug: str) -> bool:
+        """Release a complete document again whose Chinese changed without any text coming back to review."""
 
 
 @dataclass
@@ -95,7 +106,8 @@ class TranslateReport:
 
 
 def translate_documents(project: Project, store: Store, slugs: list[str] | None = None,
-                        engine: Engine | None = None, on_progress: Progress | None = None) -> TranslateReport:
+                        engine: Engine | None = None, on_progress: Progress | None = None, *,
+                        gate: ReviewGate) -> TranslateReport:
     """Translate the pending segments of every active document (or the named ones). Whatever one document
     raises holds back that document only (recorded with its path); the others are translated."""
     engine = engine or make_engine(project.config)
@@ -113,8 +125,8 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     progress = _Progress(sum(len(t[1]) for t in todo.values()), on_progress)
     for slug, (rechecked, states) in todo.items():
         try:
-            _translate_document(project, store, report, slug, rechecked, states, glossary, engine, progress,
-                                repairer)
+            _translate_document(project, store, gate, report, slug, rechecked, states, glossary, engine,
+                                progress, repairer)
         except Exception as exc:  # the document's boundary: what was stored batch by batch is kept
             _hold_back(store, report, slug, exc)
     _record_failures(project, store, report, chosen)
@@ -133,7 +145,8 @@ class _Progress:
             self.report(self.done, self.total)
 
 
-def _translate_document(project: Project, store: Store, report: TranslateReport, slug: str, rechecked: list[str],
+def _translate_document(project: Project, store: Store, gate: ReviewGate, report: TranslateReport, slug: str,
+                        rechecked: list[str],
                         states: list[SegmentState], glossary: Glossary, engine: Engine,
                         progress: _Progress, repairer: Repairer | None = None) -> None:
     result = DocumentResult(slug, rechecked=rechecked)
@@ -145,8 +158,8 @@ def _translate_document(project: Project, store: Store, report: TranslateReport,
                                             glossary.version))
         progress.add(len(batch))
     if project.config.get("review.auto_approve_memory"):
-        result.approved = _approve_memory(project, store, slug, result.segments)
-    if gate.renew_release(store, slug):
+        result.approved = _approve_memory(store, gate, slug, result.segments)
+    if gate.renew_release(slug):
         events.emit("zaitun.document.approved", slug, approved_by="zaitun")
     if result.segments or result.rechecked:
         _record(store, result)
@@ -284,11 +297,11 @@ def _record(store: Store, result: DocumentResult) -> None:
                            rechecked=len(result.rechecked))
 
 
-def _approve_memory(project: Project, store: Store, slug: str, results: list[SegmentResult]) -> int:
+def _approve_memory(store: Store, gate: ReviewGate, slug: str, results: list[SegmentResult]) -> int:
     """Approve clean memory matches; completing a document announces it like a reviewer's approval."""
     drafted = {r.id: r.translation_id for r in results if r.origin == "memory" and not r.issues}
     if not drafted:
         return 0
     seen = {s.seg_id: s.version for s in segment_states(store, slug)
             if s.translation and drafted.get(s.seg_id) == s.translation["id"]}
-    return len(actions.approve(project, store, slug, seen, actor="memory", via="memory").approved)
+    return gate.approve(slug, seen)
