@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from zaitun.content.tags import tag_labels, unlabelled
+from zaitun.content.tags import unlabelled
 from zaitun.errors import ContentError, LocatedError, PublishError
 from zaitun.project import Project
 from zaitun.publish import layout, lint, search
@@ -42,6 +42,7 @@ from zaitun.publish.output import (
 from zaitun.publish.pages import Output, Site, outputs, plan
 from zaitun.publish.render import css_digest
 from zaitun.publish.social import queue_posts
+from zaitun.publish.tags import tag_labels
 from zaitun.publish.workers import render_all, worker_count
 from zaitun.state.store import Store
 
