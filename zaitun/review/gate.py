@@ -15,15 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import update
-from sqlalchemy.engine import Connection
-
 from zaitun.content.model import FACT_FIELDS, document_from_row
 from zaitun.content.schema import control_character
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
 from zaitun.state.segments import SegmentState, progress, segment_states
-from zaitun.state.store import Store, now, sha, translations
+from zaitun.state.store import Connection, Store, sha
 
 APPROVER_ROLES = {"reviewer", "admin"}
 ROLES = ("reviewer", "editor", "admin")
@@ -156,11 +153,8 @@ def _cannot_approve(seg: SegmentState) -> str | None:
 
 
 def _mark_approved(store: Store, conn: Connection, slug: str, seg: SegmentState, actor: str, via: str) -> None:
-    stamp = now()
     tr = seg.translation
-    conn.execute(update(translations).where(translations.c.id == tr["id"])
-                 .values(state="approved", reviewed_by=actor, reviewed_at=stamp,
-                         source_hash=sha(seg.source)))
+    store.approve_translation(conn, tr["id"], actor, seg.source)
     store.remember(conn, seg.source, seg.target, origin="review", approved_by=actor)
     action = "approve-from-memory" if via == "memory" else "approve"
     store.log(conn, actor, action, slug, seg.seg_id, before=seg.state, after=seg.target,
@@ -177,8 +171,7 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> No
         seg = _find(store, slug, seg_id, conn)
         if seg.translation is None:
             raise ReviewError(f"{slug}/{seg_id}: nothing to reject yet")
-        conn.execute(update(translations).where(translations.c.id == seg.translation["id"])
-                     .values(state="rejected", reviewed_by=actor, reviewed_at=now(), comment=comment))
+        store.reject_translation(conn, seg.translation["id"], actor, comment)
         store.log(conn, actor, "reject", slug, seg_id, before=seg.target, after=None, note=comment)
 
 

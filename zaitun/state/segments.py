@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Connection
-
-from zaitun.state.store import Store, sha
+from zaitun.state.store import Connection, Store, sha
 
 
 @dataclass
