@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from zaitun.content.model import document_from_row
-from zaitun.state.segments import progress, segment_states
+from zaitun.state.segments import DocumentState, progress, segment_states
 from zaitun.state.store import Store
 
 
@@ -40,7 +40,7 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
     doc = document_from_row(row)
     states = segment_states(store, row["slug"])
     prog = progress(states)
-    if row["status"] != "active":
+    if row["status"] != DocumentState.ACTIVE:
         stage = "withdrawn"
     elif prog["complete"]:
         stage = "approved"

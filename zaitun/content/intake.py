@@ -22,6 +22,7 @@ from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, Document, is_scratch,
 from zaitun.content.segmenter import Segment, document_segments
 from zaitun.errors import ContentError, LocatedError
 from zaitun.project import Project
+from zaitun.state.segments import DocumentState
 from zaitun.state.store import Connection, Store, now, sha
 
 STAGE = "intake"
@@ -106,7 +107,7 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
         _refuse(report, error, known.get(error.path.stem))
     for doc in loaded.documents:
         row = known.get(doc.slug)
-        if row and row["raw_hash"] == sha(doc.raw) and row["status"] == "active":
+        if row and row["raw_hash"] == sha(doc.raw) and row["status"] == DocumentState.ACTIVE:
             report.unchanged.append(doc.slug)
             continue
         try:
@@ -123,7 +124,7 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
 
 def _refuse(report: IntakeReport, error: LocatedError, row: dict | None) -> None:
     """One file not taken in: held back when a good version of it is online, quarantined otherwise."""
-    online = bool(row) and row["status"] == "active" and Path(row["path"]) == error.path
+    online = bool(row) and row["status"] == DocumentState.ACTIVE and Path(row["path"]) == error.path
     report.errors.append(error)
     slug = row["slug"] if row else (error.path.stem if error.path.suffix == ".md" else None)
     report.failures.append(failures.of_error(STAGE, error, slug, online))
@@ -151,7 +152,7 @@ def checked_segments(doc: Document, limits: Limits) -> list[Segment]:
 
 def _withdraw_deleted(store: Store, report: IntakeReport, known: dict, present: set[str], actor: str) -> None:
     for slug, row in known.items():
-        if row["status"] == "active" and slug not in present:
+        if row["status"] == DocumentState.ACTIVE and slug not in present:
             with store.tx() as conn:
                 store.withdraw_document(conn, slug)
                 store.log(conn, actor, "withdraw", slug, note=f"{row['path']} was deleted")

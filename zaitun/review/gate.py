@@ -19,7 +19,7 @@ from zaitun.content.model import FACT_FIELDS, document_from_row
 from zaitun.content.schema import control_character
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
-from zaitun.state.segments import SegmentState, progress, segment_states
+from zaitun.state.segments import DocumentState, SegmentState, progress, segment_states
 from zaitun.state.store import Connection, Store, sha
 
 APPROVER_ROLES = {"reviewer", "admin"}
@@ -204,7 +204,7 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, issues: 
 
 def _require_document(store: Store, slug: str) -> dict:
     row = store.document(slug)
-    if row is None or row["status"] != "active":
+    if row is None or row["status"] != DocumentState.ACTIVE:
         raise ReviewError(f"no document {slug!r} in review (see `zaitun review list`)")
     return row
 
@@ -225,8 +225,9 @@ def renew_release(store: Store, slug: str, actor: str = "zaitun") -> bool:
 def _released_as_is(store: Store, slug: str) -> bool:
     """True when there is nothing to release: no active document, or its release is for its current Chinese."""
     row = store.document(slug)
-    release = store.latest_release(slug) if row and row["status"] == "active" else None
-    return row is None or row["status"] != "active" or (release is not None and release["raw_hash"] == row["raw_hash"])
+    release = store.latest_release(slug) if row and row["status"] == DocumentState.ACTIVE else None
+    return (row is None or row["status"] != DocumentState.ACTIVE
+            or (release is not None and release["raw_hash"] == row["raw_hash"]))
 
 
 def make_release(store: Store, conn: Connection, slug: str, actor: str, note: str = "all segments approved") -> None:

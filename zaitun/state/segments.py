@@ -8,8 +8,45 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypedDict
 
 from zaitun.state.store import Connection, Store, sha
+
+
+class DocumentState(StrEnum):
+    """A document in the store: taken in from content/, or withdrawn when its file was deleted."""
+
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class TranslationState(StrEnum):
+    """One stored translation version; a newer draft supersedes a draft or a rejected one."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+
+
+class SegmentStatus(StrEnum):
+    """A segment as reviewers see it: its current translation's state, or pending when there is none.
+    An approval binds the Chinese it was given for, so changed Chinese reads as a draft again."""
+
+    PENDING = "pending"
+    DRAFT = "draft"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Progress(TypedDict):
+    """How far review of a document is: approved of total segments, flagged ones not yet approved."""
+
+    approved: int
+    total: int
+    flagged: int
+    complete: bool
 
 
 @dataclass
@@ -24,14 +61,13 @@ class SegmentState:
     previous: dict | None = None  # {"source": old Chinese, "target": old approved English}
 
     @property
-    def state(self) -> str:
-        """pending (nothing yet) | draft | approved | rejected."""
+    def state(self) -> SegmentStatus:
         tr = self.translation
         if tr is None:
-            return "pending"
-        if tr["state"] == "approved" and tr["source_hash"] == sha(self.source):
-            return "approved"
-        return tr["state"] if tr["state"] in ("draft", "rejected") else "draft"
+            return SegmentStatus.PENDING
+        if tr["state"] == TranslationState.APPROVED and tr["source_hash"] == sha(self.source):
+            return SegmentStatus.APPROVED
+        return SegmentStatus.REJECTED if tr["state"] == TranslationState.REJECTED else SegmentStatus.DRAFT
 
     @property
     def issues(self) -> list[dict]:
@@ -53,7 +89,7 @@ class SegmentState:
 
     @property
     def unflagged_draft(self) -> bool:
-        return self.state == "draft" and not self.issues and bool(self.target.strip())
+        return self.state == SegmentStatus.DRAFT and not self.issues and bool(self.target.strip())
 
 
 def segment_states(store: Store, slug: str, conn: Connection | None = None) -> list[SegmentState]:
@@ -71,12 +107,13 @@ def segment_states(store: Store, slug: str, conn: Connection | None = None) -> l
 
 
 def _last_approved(store: Store, slug: str, seg_id: str) -> dict | None:
-    approved = [t for t in store.history(slug, seg_id) if t["reviewed_by"] and t["state"] != "rejected"]
+    approved = [t for t in store.history(slug, seg_id)
+                if t["reviewed_by"] and t["state"] != TranslationState.REJECTED]
     return approved[-1] if approved else None
 
 
-def progress(states: list[SegmentState]) -> dict:
-    approved = sum(s.state == "approved" for s in states)
-    return {"approved": approved, "total": len(states),
-            "flagged": sum(bool(s.issues) and s.state != "approved" for s in states),
-            "complete": bool(states) and approved == len(states)}
+def progress(states: list[SegmentState]) -> Progress:
+    approved = sum(s.state == SegmentStatus.APPROVED for s in states)
+    return Progress(approved=approved, total=len(states),
+                    flagged=sum(bool(s.issues) and s.state != SegmentStatus.APPROVED for s in states),
+                    complete=bool(states) and approved == len(states))
