@@ -15,6 +15,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS
 from publish_helpers import standard_project
 from review_support import PASSWORD, SLUG, draft_all, real_user, review_project, serve_app
 
+from zaitun.context import Context
 from zaitun.review.web import create_app
 from zaitun.state.segments import segment_states
 
@@ -76,7 +77,7 @@ def review(tmp_path):
     ids = draft_all(store, issues_for={3})
     real_user(store, "alice")
     real_user(store, "eve", role="editor")
-    with serve_app(create_app(project, store)) as base:
+    with serve_app(create_app(Context(project, store))) as base:
         yield base, store, ids
     store.close()
 

@@ -6,6 +6,7 @@ import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS
 from review_support import PASSWORD, SLUG, draft_all, real_user, review_project, serve_app
 
+from zaitun.context import Context
 from zaitun.review.web import create_app
 from zaitun.state.segments import segment_states
 
@@ -23,7 +24,7 @@ def served(tmp_path):
     project, store = review_project(tmp_path)
     ids = draft_all(store, issues_for={3})
     real_user(store, "alice")
-    with serve_app(create_app(project, store)) as base:
+    with serve_app(create_app(Context(project, store))) as base:
         yield base, store, ids
     store.close()
 

@@ -5,6 +5,7 @@ import re
 import pytest
 from review_support import PASSWORD, SLUG, Client, draft_all, page_form, real_user, review_project
 
+from zaitun.context import Context
 from zaitun.review import gate
 from zaitun.review.web import create_app
 from zaitun.state.segments import segment_states
@@ -18,7 +19,7 @@ def two_reviewers(tmp_path):
     ids = draft_all(store, issues_for={3})
     real_user(store, "alice")
     real_user(store, "bob")
-    app = create_app(project, store)
+    app = create_app(Context(project, store))
     with Client(app) as alice, Client(app) as bob:
         for client, name in ((alice, "alice"), (bob, "bob")):
             token = CSRF_RE.search(client.get("/login").text).group(1)

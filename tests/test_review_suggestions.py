@@ -11,6 +11,7 @@ from suggest_support import CALL, STAY, TRANSIT, seg_id, suggest_project
 from test_review_web import login
 from test_translate_cli import run
 
+from zaitun.context import Context
 from zaitun.review import actions, gate
 from zaitun.review.web import create_app
 from zaitun.state.segments import segment_states
@@ -21,7 +22,7 @@ def site(tmp_path):
     project, store = suggest_project(tmp_path)
     real_user(store, "alice")
     real_user(store, "eve", role="editor")
-    with Client(create_app(project, store)) as client:
+    with Client(create_app(Context(project, store))) as client:
         yield client, store, project
     store.close()
 

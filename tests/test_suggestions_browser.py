@@ -6,6 +6,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS
 from review_support import PASSWORD, real_user, serve_app
 from suggest_support import STAY, TRANSIT, seg_id, suggest_project
 
+from zaitun.context import Context
 from zaitun.review.web import create_app
 from zaitun.state.segments import segment_states
 
@@ -18,7 +19,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 def served(tmp_path):
     project, store = suggest_project(tmp_path)
     real_user(store, "alice")
-    with serve_app(create_app(project, store)) as base:
+    with serve_app(create_app(Context(project, store))) as base:
         yield base, store
     store.close()
 
