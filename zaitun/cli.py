@@ -114,7 +114,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
 
     from zaitun import failures
     from zaitun.check import content_problems
-    from zaitun.status import project_status
+    from zaitun.review.status import project_status
 
     cfg = ctx.obj.project.config
     store = ctx.obj.store

@@ -172,7 +172,7 @@ def _record_deploy(project: Project, store: Store, failed: list[str]) -> None:
 
 def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -> list[dict]:
     """Documents whose validity ends within the warning window or has ended."""
-    from zaitun.status import project_status
+    from zaitun.review.status import project_status
 
     today = today or dt.date.today()
     rows = project_status(store, today, project.config.get("site.expiry_warning_days"))

@@ -20,9 +20,9 @@ from zaitun.project import Project
 from zaitun.publish.markdown import render_markdown
 from zaitun.publish.media import file_link_for
 from zaitun.review import qa
+from zaitun.review.status import document_status
 from zaitun.state.segments import SegmentState, progress, segment_states
 from zaitun.state.store import Store
-from zaitun.status import document_status
 
 FACT_LABELS = {"doc_number": "Document number", "issuer": "Issued by", "valid_from": "Valid from",
                "valid_until": "Valid until"}  # the facts the English page shows beside the text
