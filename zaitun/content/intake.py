@@ -165,6 +165,8 @@ def _record(project: Project, store: Store, report: IntakeReport, converted: set
         for error in report.errors:
             store.record_event(conn, "zaitun.content.failed", error.path.stem, error=str(error))
     failures.record(project, store, STAGE, report.failures, cleared=converted)
+
+
 def _store_document(store: Store, conn: Connection, doc: Document, new: list[Segment], actor: str) -> None:
     store.save_document(conn, doc.slug, doc.section, str(doc.path), doc.raw)
     old_active = store.segments(doc.slug)
