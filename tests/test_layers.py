@@ -4,7 +4,7 @@ layer speaks SQL, and no library module imports the command line.
     commands and orchestration   cli, up, pipeline, flows, check, scaffold, watch
     stages                       content -> translate -> review -> publish
     below the stages             state (store, segment states), context, failures, notify, events,
-                                 project, config, errors
+                                 progress, project, config, errors
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import zaitun
 
 PACKAGE = Path(zaitun.__file__).parent
 STAGES = ("content", "translate", "review", "publish")
-BELOW = {"state", "context", "failures", "notify", "events", "project", "config", "errors"}
+BELOW = {"state", "context", "failures", "notify", "events", "progress", "project", "config", "errors"}
 COMMANDS = {"cli", "up", "pipeline", "flows", "check", "scaffold", "watch", "__main__"}
 STAGE_COMMANDS = {"cli", "user_cli"}  # a stage's commands call the one orchestration API, zaitun.pipeline
 
@@ -45,6 +45,8 @@ def imports(tree: ast.Module) -> set[str]:
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
+            if node.module == "zaitun":  # from zaitun import events: the module zaitun.events
+                found |= {f"zaitun.{alias.name}" for alias in node.names}
     return found
 
 
