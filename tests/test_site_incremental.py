@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from zaitun.publish import layout, output
 from zaitun.publish.site import build_site
-from zaitun.store import Store, documents
+from zaitun.state.store import Store, documents
 
 
 def age(root: Path) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import zaitun
 from zaitun.config import SETTINGS
 from zaitun.project import Project
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 CODE = Path(zaitun.__file__).parent
 
