@@ -1,7 +1,8 @@
 """Build the static site: the whole publishing pass on one screen (`build_site`).
 
 store -> entries -> planned outputs -> changed files rendered into a new version folder,
-unchanged ones hard-linked from the version online -> self-lint -> publish/ switched to the new
+unchanged ones hard-linked from the version online -> self-lint (a document whose pages fail is held
+back with its version online, or left out if new: holding.py) -> publish/ switched to the new
 version with one atomic rename -> social outbox. Until that rename publish/ shows the previous
 build, whole; a failed or stopped build leaves it untouched (see output.py).
 """
@@ -16,14 +17,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
 
 from zaitun.content.tags import tag_labels, unlabelled
-from zaitun.errors import ContentError, LocatedError, PublishError
+from zaitun.errors import LocatedError, PublishError
 from zaitun.project import Project
 from zaitun.publish import layout, lint, search
 from zaitun.publish.extras import extra_outputs, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
+from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.inputs import Entry, collect
 from zaitun.publish.media import media_outputs
 from zaitun.publish.output import (
@@ -126,13 +127,15 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     online = current(out)
     state = load_manifest(online)
     held: dict[str, LocatedError] = {}
-    entries = collect(store, state.setdefault("docs", {}), held)
     previous = state.get("files", {})
-    while True:  # each round leaves out at least one more document, so this ends
-        site, building, files, culprits = _attempt(project, entries, previous, online, today, report)
+    hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
+    entries = collect(store, state.setdefault("docs", {}), held)
+    while True:  # each round moves at least one culprit a step on (holding.py), so this ends
+        site, building, files, culprits = _attempt(project, entries, hold, today, report)
         if not culprits:
             break
-        entries = _leave_out(project, entries, culprits, held)
+        entries = hold.settle(entries, culprits, held)
+    hold.keep_metadata(state["docs"])
     _explain(entries, report)
     report.removed = sorted(set(previous) - set(files))
     try:
@@ -142,7 +145,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         raise
     finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
            project.config.get("publish.keep_versions"))
-    _record(project, store, held, report)
+    _record(project, store, held, hold, report)
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
@@ -161,13 +164,11 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport) -> sear
     return search.index_site(stage)
 
 
-Culprits = dict[int, str]  # index of an entry -> why its page cannot go online
-
-
-def _attempt(project: Project, entries: list[Entry], previous: dict, online: Path | None, today: dt.date,
+def _attempt(project: Project, entries: list[Entry], hold: Holding, today: dt.date,
              report: BuildReport) -> tuple[Site, Path, dict, Culprits]:
-    """Plan, render and lint the site of these entries into a new version folder. Culprits are the entries
-    whose own pages failed (none: the version is good); a failure no document explains raises."""
+    """Plan, render and lint the site of these entries into a new version folder, the pages `hold` keeps
+    taken from the version online. Culprits are the entries whose own pages failed (none: the version is
+    good); a failure no document explains raises."""
     tags = {tag for entry in entries for tag in entry.tags}
     site = site_settings(project, today, tags)
     report.unlabelled_tags = unlabelled(site.tag_labels, tags)
@@ -183,7 +184,7 @@ def _attempt(project: Project, entries: list[Entry], previous: dict, online: Pat
     report.rendered, report.reused = [], []
     building = begin(report.out_dir)
     try:
-        files, errors = write_outputs(items, previous, online, building / SITE, report)
+        files, errors = write_outputs(items, hold.previous, hold.online, building / SITE, report, hold.kept)
         culprits = _render_culprits(entries, errors) or _lint_culprits(
             entries, lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"]))
     except BaseException:
@@ -230,35 +231,15 @@ def _lint_culprits(entries: list[Entry], problems: list[str]) -> Culprits:
         where, _, why = problem.partition(": ")
         if where not in files:
             lint.raise_problems(problems)
-        culprits.setdefault(files[where], why)
+        culprits[files[where]] = f"{culprits[files[where]]}; {why}" if files[where] in culprits else why
     return culprits
 
 
-def _leave_out(project: Project, entries: list[Entry], culprits: Culprits,
-               held: dict[str, LocatedError]) -> list[Entry]:
-    """The entries without the culprits, each of which is recorded in `held` with its path:line."""
-    for index, why in culprits.items():
-        entry = entries[index]
-        error = ContentError(project.content_dir / entry.source,
-                             f"{entry.lang} page left out of the site: {why}", _line_of(entry, why))
-        held.setdefault(entry.slug, error)
-    return [e for i, e in enumerate(entries) if i not in culprits]
-
-
-def _line_of(entry: Entry, why: str) -> int:
-    """The line of the Chinese file that holds the link a problem names (1 when none does)."""
-    raw = (entry._row or {}).get("raw", "")
-    words = [unquote(w) for w in why.split() if "/" in w or "." in w or w.startswith("#")]
-    for number, text in enumerate(raw.split("\n"), start=1):
-        if any(w and w in text for w in words):
-            return number
-    return 1
-
-
-def _record(project: Project, store: Store, held: dict[str, LocatedError], report: BuildReport) -> None:
+def _record(project: Project, store: Store, held: dict[str, LocatedError], hold: Holding,
+            report: BuildReport) -> None:
     from zaitun import failures
 
-    report.failures = [failures.Failure(STAGE, str(e.path), str(e), slug, failures.LEFT_OUT)
+    report.failures = [failures.Failure(STAGE, str(e.path), str(e), slug, hold.state(slug))
                        for slug, e in sorted(held.items())]
     report.problems = [f.message for f in report.failures]
     failures.record(project, store, STAGE, report.failures)
@@ -293,15 +274,17 @@ def _refuse_duplicates(items: list[Output]) -> None:
 
 # -- writing --------------------------------------------------------------------------------------
 def write_outputs(items: list[Output], previous: dict, online: Path | None, stage: Path,
-                  report: BuildReport) -> tuple[dict, list[tuple[Output, str]]]:
-    """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others from the
-    version online; return every file's record and the outputs that raised, with why."""
+                  report: BuildReport, kept: set[str] = frozenset()) -> tuple[dict, list[tuple[Output, str]]]:
+    """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others, and the
+    `kept` ones whatever their key, from the version online; return every file's record and the outputs
+    that raised, with why."""
     files: dict[str, dict] = {}
     errors: list[tuple[Output, str]] = []
     todo: list[Output] = []
     for item in items:
         old = previous.get(item.path)
-        if old and old["key"] == item.key and online and (online / SITE / layout.file_of(item.path)).is_file():
+        same = old and (item.path in kept or old["key"] == item.key)
+        if same and online and (online / SITE / layout.file_of(item.path)).is_file():
             files[item.path] = old
             report.reused.append(item.path)
         else:
