@@ -144,7 +144,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         discard(building)
         raise
     finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
-           project.config.get("publish.keep_versions"))
+           project.config.get("publish.keep_versions"), project.config.get("publish.fsync"))
     _record(project, store, held, hold, report)
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     if social:  # announced only once the pages are online; a crash before this re-queues next time
