@@ -6,11 +6,14 @@ to raise for one marked text: the fault a renderer bug would cause, injected whe
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from publish_helpers import PAYING, PAYING_BODY, TRANSIT, TRANSIT_BODY, leftovers, standard_project
 
 from zaitun import failures
 from zaitun.publish import inputs, layout, lint, output
+from zaitun.store import sha
 
 FAULT = "这一段让渲染器出错。"
 
@@ -48,6 +51,7 @@ def test_an_online_document_whose_edit_cannot_render_keeps_both_pages_online(fx,
     pages = ("zh/guides/transit/", "en/guides/transit/")
     before = {p: read(fx, p) for p in pages}
     feed = (fx.out / "zh" / "feed.xml").read_text(encoding="utf-8")
+    before_raw = (fx.project.content_dir / "guides" / "transit.md").read_text(encoding="utf-8")
     path = fx.write("guides", "transit", TRANSIT.replace("政策指南", "政策指南（修订）"), TRANSIT_BODY + f"\n{FAULT}\n")
     fx.write("guides", "paying", PAYING, PAYING_BODY + "\n新增：支持移动支付。\n")  # the update beside it
     fx.ingest()
@@ -62,6 +66,9 @@ def test_an_online_document_whose_edit_cannot_render_keeps_both_pages_online(fx,
     assert "外国人过境免签停留时间延长为240小时" in (fx.out / "zh" / "feed.xml").read_text(encoding="utf-8")
     assert "修订" not in (fx.out / "zh" / "feed.xml").read_text(encoding="utf-8") and feed
     assert [(f.state, f.slug) for f in failures.current(fx.store)] == [(failures.HELD_BACK, "transit")]
+    provenance = json.loads((fx.out / "provenance.json").read_text(encoding="utf-8"))["pages"]
+    shown = provenance["https://example.org/zh/guides/transit/"]["raw_hash"]
+    assert shown == sha(before_raw) != sha(path.read_text(encoding="utf-8"))  # names the file online, not the edit
     assert site_lint(fx) == [] and leftovers(fx.out) == []
 
 

@@ -121,15 +121,17 @@ class Holding:
         if page is None:
             return None
         entry = replace(entry, _html=page)
-        meta = (self.before.get(entry.slug) or {}).get("meta")
+        before = self.before.get(entry.slug) or {}
+        meta = before.get("meta")
         if not meta:
             return entry
         date = dt.date.fromisoformat(str(meta["date"]))
         if entry.lang == "en":  # English keeps its released title and facts
             facts = {k: v for k, v in entry.meta.items() if k in FACT_FIELDS or k == "doc_number_en"}
             return replace(entry, date=date, meta={k: v for k, v in meta.items() if k not in FACT_FIELDS} | facts)
-        return replace(entry, title=meta["title"], summary=meta.get("summary") or "",
-                       social=meta.get("social") or "", date=date, meta=meta)
+        shown = before["raw_hash"]  # the Chinese file online, for provenance.json and the feeds' keys
+        return replace(entry, title=meta["title"], summary=meta.get("summary") or "", social=meta.get("social") or "",
+                       date=date, meta=meta, source_hash=shown, provenance=entry.provenance | {"raw_hash": shown})
 
     def _note(self, errors: dict[str, LocatedError], entry: Entry, what: str, why: str, keep: bool = False) -> None:
         error = ContentError(self.content_dir / entry.source, f"{entry.lang} {what}: {why}", _line_of(entry, why))
