@@ -18,6 +18,7 @@ from build_bench import corpus, make_zaitun_project  # noqa: E402
 
 from zaitun.content.intake import ingest  # noqa: E402
 from zaitun.project import Project  # noqa: E402
+from zaitun.publish import output  # noqa: E402
 from zaitun.publish.site import build_site  # noqa: E402
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
@@ -52,7 +53,18 @@ def one_change(durable: bool, i: int) -> tuple[float, int]:
     return time.perf_counter() - started, len(report.rendered)
 
 
+def flush_alone() -> float:
+    """The flush by itself, right after a cold build without it: what publish.fsync adds, less the noise of
+    timing two whole builds against each other."""
+    cold(False)
+    version = output.current(root / "publish")
+    started = time.perf_counter()
+    output.flush(version)
+    return time.perf_counter() - started
+
+
 times = {("cold", True): [], ("cold", False): [], ("rebuild", True): [], ("rebuild", False): []}
+alone = [flush_alone() for _ in range(3)]
 files = {}
 for rep in range(3):
     for durable in (False, True):
@@ -63,6 +75,8 @@ for rep in range(3):
         times[("rebuild", durable)].append(t)
         files["rebuild"] = k
 print(f"load average {os.getloadavg()[0]:.1f}")
+print(f"{n} docs flush of a cold build's version alone: median {statistics.median(alone):.2f}s  "
+      f"runs {', '.join(f'{r:.2f}' for r in alone)}")
 for (kind, durable), runs in times.items():
     print(f"{n} docs {kind:8} fsync={'on ' if durable else 'off'} files written {files[kind]:5}: "
           f"median {statistics.median(runs):.2f}s  runs {', '.join(f'{r:.2f}' for r in runs)}")

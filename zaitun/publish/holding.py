@@ -5,7 +5,8 @@ takes a good one offline.
     online document -> held: the version online stays ---------> left out, when that fails too
                             `-> its links to pages gone since (withdrawn) shown as plain text
 
-A held document keeps the previous version's page files (hard-linked, with their manifest records)
+A document online whose stored file no longer reads (stored before a rule it breaks) is held the
+same way. A held document keeps the previous version's page files (hard-linked, with their manifest records)
 and stays listed as it was: its front matter of that build in the lists, the body of its page
 online in the feeds. A held page that links to a page gone since cannot stay as it is:
 nothing online may link to a missing page, and the withdrawal was someone's decision, so the
@@ -28,7 +29,8 @@ from zaitun import failures
 from zaitun.content.model import FACT_FIELDS
 from zaitun.errors import ContentError, LocatedError
 from zaitun.publish import layout
-from zaitun.publish.inputs import Entry
+from zaitun.publish.inputs import Entry, entries_of, latest_releases
+from zaitun.store import Store
 
 Culprits = dict[int, str]  # index of an entry -> why its page cannot go online ("; " between problems)
 HELD, UNLINKED = failures.HELD_BACK, failures.LINK_CUT
@@ -50,6 +52,29 @@ class Holding:
     kept: set[str] = field(default_factory=set)  # page paths whose file of the version online stays
     cut: dict[int, set[str]] = field(default_factory=dict)  # id of a current entry -> hrefs shown as text
     current: dict[str, list[Entry]] = field(default_factory=dict)  # slug -> its entries as collected
+
+    def unreadable(self, store: Store, errors: dict[str, LocatedError]) -> list[Entry]:
+        """Documents online whose stored file no longer reads (`collect` left them out, with `errors`: a file
+        stored before a rule it breaks): held, as the version online shows them."""
+        if not errors:
+            return []
+        released = latest_releases(store)
+        held: list[Entry] = []
+        for row in (r for r in store.documents(status="active") if r["slug"] in errors):
+            slug, meta = row["slug"], (self.before.get(row["slug"]) or {}).get("meta")
+            try:
+                mine = [self._as_before(e) for e in entries_of(row, meta, released.get(slug))
+                        if self._was_online(e)] if meta else []
+            except Exception:  # the version online cannot be shown either: left out, as collect said
+                continue
+            if mine and None not in mine:
+                self.current[slug], self.states[slug] = [], HELD
+                self.kept |= {_page(e) for e in mine}
+                error = errors[slug]
+                errors[slug] = ContentError(error.path, error.message.replace(
+                    "left out of the site", "held back, its last good version stays online", 1), error.line)
+                held += mine
+        return held
 
     def settle(self, entries: list[Entry], culprits: Culprits, errors: dict[str, LocatedError]) -> list[Entry]:
         """The entries of the next attempt: each culprit's document one step further (see the module's

@@ -130,6 +130,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     previous = state.get("files", {})
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
     entries = collect(store, state.setdefault("docs", {}), held)
+    entries += hold.unreadable(store, held)
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
         site, building, files, culprits = _attempt(project, entries, hold, today, report)
         if not culprits:
