@@ -5,10 +5,10 @@ takes a good one offline.
     online document -> held: the version online stays ---------> left out, when that fails too
                             `-> its links to pages gone since (withdrawn) shown as plain text
 
-A document online whose stored file no longer reads (stored before a rule it breaks) is held the
-same way. A held document keeps the previous version's page files (hard-linked, with their manifest records)
+A held document keeps the previous version's page files (hard-linked, with their manifest records)
 and stays listed as it was: its front matter of that build in the lists, the body of its page
-online in the feeds. A held page that links to a page gone since cannot stay as it is:
+online in the feeds. A document online whose stored file no longer reads (stored before a rule it
+breaks) is held the same way. A held page that links to a page gone since cannot stay as it is:
 nothing online may link to a missing page, and the withdrawal was someone's decision, so the
 current text goes online with those links as plain text. Each document moves forward along these
 arrows, so the build's loop of attempts ends.
