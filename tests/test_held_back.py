@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from zaitun import failures
 from zaitun.publish import inputs, layout, lint, output
-from zaitun.store import documents, sha
+from zaitun.state.store import documents, sha
 
 FAULT = "这一段让渲染器出错。"
 

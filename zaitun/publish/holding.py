@@ -30,7 +30,7 @@ from zaitun.content.model import FACT_FIELDS
 from zaitun.errors import ContentError, LocatedError
 from zaitun.publish import layout
 from zaitun.publish.inputs import Entry, entries_of, latest_releases
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 Culprits = dict[int, str]  # index of an entry -> why its page cannot go online ("; " between problems)
 HELD, UNLINKED = failures.HELD_BACK, failures.LINK_CUT
