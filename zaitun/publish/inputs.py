@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from zaitun.content.model import FACT_FIELDS, content_source, split_front_matter
 from zaitun.content.schema import KEYS, validate_meta
 from zaitun.errors import ContentError, LocatedError
+from zaitun.publish import bodies
 from zaitun.publish.render import body_html
 from zaitun.review.gate import document_from_row
 from zaitun.store import Store, releases
@@ -45,7 +46,6 @@ class Entry:
     source: str = ""  # the Chinese file under content/ (guides/a.md): relative file links resolve from it
     file_links: dict[str, str] = field(default_factory=dict, repr=False)  # file link -> published href
     _body: str | None = None
-    _html: Markup | None = field(default=None, repr=False)
     _row: dict | None = field(default=None, repr=False)
 
     @property
@@ -65,10 +65,15 @@ class Entry:
 
     @property
     def html(self) -> Markup:
-        """The body as HTML, rendered once and shared by the page and the feeds."""
-        if self._html is None:
-            self._html = body_html(self.body, self.file_links.get if self.file_links else None)
-        return self._html
+        """The body as HTML, parsed once and shared by the page and the feeds (see bodies)."""
+        return bodies.html(self.body_key, self._render)
+
+    @property
+    def body_key(self) -> str:
+        return bodies.key_of(self.lang, self.source_hash, self.file_links)
+
+    def _render(self) -> Markup:
+        return body_html(self.body, self.file_links.get if self.file_links else None)
 
     def is_expired(self, today: dt.date) -> bool:
         until = _date(self.meta.get("valid_until"))

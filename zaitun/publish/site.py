@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from zaitun.content.tags import tag_labels, unlabelled
 from zaitun.errors import ContentError, LocatedError, PublishError
 from zaitun.project import Project
-from zaitun.publish import layout, lint, search
+from zaitun.publish import bodies, layout, lint, search
 from zaitun.publish.extras import extra_outputs, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.inputs import Entry, collect
@@ -122,6 +122,7 @@ def _collector_paused() -> Iterator[None]:
 def _build(project: Project, store: Store, today: dt.date, social: bool) -> BuildReport:
     out = project.publish_dir
     recover(out)
+    bodies.use(project.state_dir)
     report = BuildReport(out)
     online = current(out)
     state = load_manifest(online)
@@ -143,6 +144,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
            project.config.get("publish.keep_versions"))
     _record(project, store, held, report)
+    bodies.keep_only({entry.body_key for entry in entries})
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))

@@ -13,7 +13,7 @@ import os
 import threading
 from pathlib import Path
 
-from zaitun.publish import layout, lint
+from zaitun.publish import bodies, layout, lint
 from zaitun.publish.pages import Output
 from zaitun.publish.render import warm
 
@@ -29,13 +29,16 @@ def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
     """Render and write items in turn; return the manifest record of each (input key, kind, lint facts),
     or {"error": why} for one that raised: one output's failure is the build's to judge, not the end of it."""
     records = []
-    for item in items:
-        try:
-            data = item.render()
-            write_file(stage / layout.file_of(item.path), data)
-            records.append({"key": item.key, "kind": item.kind, "facts": _facts(item.kind, data)})
-        except Exception as exc:
-            records.append({"error": f"{exc.__class__.__name__}: {exc}"})
+    try:
+        for item in items:
+            try:
+                data = item.render()
+                write_file(stage / layout.file_of(item.path), data)
+                records.append({"key": item.key, "kind": item.kind, "facts": _facts(item.kind, data)})
+            except Exception as exc:
+                records.append({"error": f"{exc.__class__.__name__}: {exc}"})
+    finally:
+        bodies.done()  # the chunk's bodies are kept on disk, not in this process
     return records
 
 
@@ -58,11 +61,11 @@ def worker_count(jobs: int) -> int:
 def render_all(todo: list[Output], stage: Path, workers: int = 1) -> list[dict]:
     """Render and write outputs, returning their records in order; with several workers, forked processes
     share the planned outputs."""
-    if workers < 2:
-        return _render_chunk(todo, stage)
     chunks = schedule(todo, max(16, len(todo) // (workers * 8)))
+    done = ([_render_chunk([todo[i] for i in chunk], stage) for chunk in chunks] if workers < 2
+            else _in_workers(todo, chunks, stage, workers))
     records: list[dict] = [{}] * len(todo)
-    for chunk, chunk_records in zip(chunks, _in_workers(todo, chunks, stage, workers), strict=True):
+    for chunk, chunk_records in zip(chunks, done, strict=True):
         for i, record in zip(chunk, chunk_records, strict=True):
             records[i] = record
     return records
