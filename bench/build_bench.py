@@ -1,17 +1,20 @@
 """Build benchmark: zaitun, Pelican and Hugo build the same bilingual documents, whole processes, in turn.
 
-    .venv/bin/python bench/build_bench.py [--docs 1000,5000] [--repeat 3] [--keep DIR]
+    .venv/bin/python bench/build_bench.py [--docs 1000,5000] [--repeat 3] [--keep DIR] [--full-only]
 
 For each corpus size: generates the documents (Chinese content taken in by intake, English as
 approved releases for zaitun; the same texts as translations for Pelican and as a two-language
 Hugo site), then times, as whole processes (interpreter start, imports and all, as a user runs
 them), full cold builds of the three tools in turn (zaitun, Pelican, Hugo, zaitun, ...), and
 zaitun's one-change rebuild (`zaitun intake` + `zaitun build` after one Chinese body changed),
-one-approval rebuild and no-change rebuild. Prints min/median/max, the ratios and each tool's peak
-resident memory (its largest process).
+one-approval rebuild and no-change rebuild. Prints min/median/max of wall time, the median CPU time
+(user + sys of every process of the run: steadier than wall time on a shared machine), the ratios and
+each tool's peak resident memory (its largest process; for zaitun also its Python processes apart
+from the search indexer). zaitun's full build is also shown without its search index (the indexer's
+time and CPU taken out; Pelican and Hugo write none) and with the bodies cached by the build before.
 
-Cold means cold: each full build gets a new output folder and no manifest (zaitun), no cache
-(Pelican, Hugo). Wall time on a small VM swings with other load, mostly in the kernel's file
+Cold means cold: each full build gets a new output folder and no manifest or body cache (zaitun), no
+cache (Pelican, Hugo). Wall time on a small VM swings with other load, mostly in the kernel's file
 creation: the load average is printed so a noisy run can be recognised, and the tools run in turn so
 each meets the same machine. Hugo is Debian's package (`make bench` installs it); a missing peer is
 reported and skipped.
@@ -22,12 +25,15 @@ import argparse
 import datetime as dt
 import os
 import random
+import re
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from zaitun.content.intake import ingest
@@ -194,21 +200,62 @@ def write_hugo_corpus(root: Path, docs: list[dict]) -> None:
 
 
 LAST_OUTPUT: list[str] = []  # what the last timed command printed (zaitun's search index line)
+LAST_PEAKS: dict[str, int] = {}  # peak resident MB of the last command's processes, by program name
+LAST_CPU: dict[str, float] = {}  # CPU seconds of the last command's processes, by program name (as last seen)
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def run(argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (MB, its largest process) of one command, run to its end."""
+@dataclass
+class Run:
+    """One timed command: wall and CPU seconds (its processes and theirs), peak memory of its largest process."""
+
+    wall: float
+    cpu: float  # user + sys of the command and every process it waited for: steadier than wall on a shared VM
+    mb: int
+
+
+def run(argv: list[str], cwd: Path | None = None) -> Run:
+    """Time one command to its end; LAST_PEAKS and LAST_CPU keep the figures of each of its programs."""
     os.sync()  # the last run's files are written back before this one is timed
+    LAST_PEAKS.clear()
+    seen: dict[int, tuple[str, float]] = {}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)  # this command's own figures, not every child's so far
+        while proc.poll() is None:  # VmHWM is each process's high-water mark, so a poll now and then suffices
+            _sample(proc.pid, seen)
+            time.sleep(0.05)
         wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process it waited for, and theirs
         out.seek(0)
         LAST_OUTPUT[:] = out.read().decode(errors="replace").splitlines()
-    if os.waitstatus_to_exitcode(status) != 0:
+    if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n" + "\n".join(LAST_OUTPUT[-30:]))
-    return wall, usage.ru_maxrss // 1024
+    LAST_CPU.clear()
+    for name, cpu in seen.values():
+        LAST_CPU[name] = LAST_CPU.get(name, 0.0) + cpu
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return Run(wall, cpu, max(LAST_PEAKS.values(), default=after.ru_maxrss // 1024))
+
+
+def _sample(root: int, seen: dict[int, tuple[str, float]]) -> None:
+    """Peak memory (VmHWM) and CPU so far of `root` and its descendants, by program name."""
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            stat = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        name = fields["Name"].strip()
+        if "VmHWM" in fields:
+            LAST_PEAKS[name] = max(LAST_PEAKS.get(name, 0), int(fields["VmHWM"].split()[0]) // 1024)
+        seen[pid] = (name, (int(stat[11]) + int(stat[12])) / TICKS)  # utime, stime
+        todo += map(int, children)
 
 
 def zaitun(project: Path, *args: str) -> list[str]:
@@ -222,24 +269,41 @@ def set_output(project: Path, folder: str) -> None:
 
 
 def figures(label: str, runs: list[float], unit: str = "s") -> str:
-    return (f"{label:<34} min {min(runs):6.2f}{unit}  median {statistics.median(runs):6.2f}{unit}  "
+    return (f"{label:<44} min {min(runs):6.2f}{unit}  median {statistics.median(runs):6.2f}{unit}  "
             f"max {max(runs):6.2f}{unit}")
 
 
-def full_builds(work: Path, project: Path, repeat: int, peers: dict[str, bool]) -> dict[str, list]:
-    """Cold full builds of each tool in turn, so every tool meets the same machine."""
-    runs: dict[str, list] = {name: [] for name, present in peers.items() if present}
+INDEX_LINE = re.compile(r"^search index: .* in ([0-9.]+)s$")
+
+
+def full_builds(work: Path, project: Path, repeat: int, peers: dict[str, bool]) -> dict[str, list[Run]]:
+    """Cold full builds of each tool in turn, so every tool meets the same machine. zaitun's runs are also
+    given without their search index (timed inside the build; Pelican and Hugo write none) and once more
+    into a new folder with the body cache of the run before (a template change re-renders every page)."""
+    runs: dict[str, list[Run]] = {name: [] for name, present in peers.items() if present}
+    if "zaitun" in runs:
+        runs |= {"zaitun without search index": [], "zaitun, bodies cached": []}
+        python, indexer = [], []
     for i in range(repeat):
-        set_output(project, f"publish-{i}")
         if "zaitun" in runs:
+            (project / ".zaitun" / "bodies.sqlite").unlink(missing_ok=True)  # cold: no body parsed before
+            set_output(project, f"publish-{i}")
             runs["zaitun"].append(run(zaitun(project, "build")))
-            index_line = next((line for line in LAST_OUTPUT if line.startswith("search index:")), "")
+            python.append(LAST_PEAKS.get("zaitun", 0))
+            indexer.append(max((mb for name, mb in LAST_PEAKS.items() if name.startswith("pagefind")), default=0))
+            index = next((float(m.group(1)) for line in LAST_OUTPUT if (m := INDEX_LINE.match(line))), 0.0)
+            last = runs["zaitun"][-1]
+            indexer_cpu = sum(cpu for name, cpu in LAST_CPU.items() if name.startswith("pagefind"))
+            runs["zaitun without search index"].append(Run(last.wall - index, last.cpu - indexer_cpu, python[-1]))
+            set_output(project, f"publish-{i}-cached")
+            runs["zaitun, bodies cached"].append(run(zaitun(project, "build")))
         if "pelican" in runs:
             runs["pelican"].append(run([str(BIN / "pelican"), "content", "-o", f"output-{i}", "-s", "pelicanconf.py",
                                         "-q"], cwd=work / "pelican"))
         if "hugo" in runs:
             runs["hugo"].append(run(["hugo", "--quiet", "-s", str(work / "hugo"), "-d", str(work / f"hugo-{i}")]))
-    print(f"zaitun {index_line} (included in its full build)")
+    if "zaitun" in runs:
+        print(f"zaitun peak memory: its largest Python process {max(python)} MB, the search indexer {max(indexer)} MB")
     return runs
 
 
@@ -250,24 +314,24 @@ def rebuilds(project: Path, docs: list[dict], repeat: int) -> dict[str, list[flo
     with store.tx() as conn:
         store.add_user(conn, "bench", "reviewer", "x")
     for i in range(repeat):
-        out["no change"].append(run(zaitun(project, "build"))[0])
+        out["no change"].append(run(zaitun(project, "build")).wall)
         doc = docs[(7 + i) % len(docs)]
         changed = project / "content" / doc["section"] / f"{doc['slug']}.md"
         changed.write_text(changed.read_text(encoding="utf-8") + f"\n新增一段说明{i}。\n", encoding="utf-8")
-        intake = run(zaitun(project, "intake"))[0]
-        out["one Chinese body"].append(intake + run(zaitun(project, "build"))[0])
+        intake = run(zaitun(project, "intake")).wall
+        out["one Chinese body"].append(intake + run(zaitun(project, "build")).wall)
         pending = [s for s in segment_states(store, doc["slug"]) if s.state != "approved"]
         with store.tx() as conn:
             for state in pending:
                 store.add_translation(conn, doc["slug"], state.seg_id, state.source, f"Added note {i}.",
                                       origin="human", engine="", glossary_version="bench")
         approve(store, doc["slug"], [s.seg_id for s in pending], "bench")
-        out["one approval"].append(run(zaitun(project, "build"))[0])
+        out["one approval"].append(run(zaitun(project, "build")).wall)
     store.close()
     return out
 
 
-def bench_size(work: Path, n: int, repeat: int) -> None:
+def bench_size(work: Path, n: int, repeat: int, full_only: bool = False) -> None:
     docs = corpus(n)
     print(f"\n== {n} documents x 2 languages, in {work}")
     started = time.perf_counter()
@@ -282,14 +346,20 @@ def bench_size(work: Path, n: int, repeat: int) -> None:
             print(f"{name}: not installed, skipped (`make bench` installs the peers)")
     runs = full_builds(work, project.root, repeat, peers)
     for name, results in runs.items():
-        print(figures(f"{name} full cold build", [wall for wall, _ in results])
-              + f"  peak memory {max(mb for _, mb in results)} MB")
-    z = [wall for wall, _ in runs["zaitun"]]
-    for name in ("pelican", "hugo"):
-        if name in runs:
-            pairs = sorted(p / w for (p, _), w in zip(runs[name], z, strict=True))
-            print(f"ratio {name} / zaitun (full build): {min(w for w, _ in runs[name]) / min(z):.2f}x best against "
-                  f"best, {statistics.median(pairs):.2f}x median of run pairs ({', '.join(f'{r:.2f}' for r in pairs)})")
+        print(figures(f"{name} full build", [r.wall for r in results])
+              + f"  CPU median {statistics.median(r.cpu for r in results):5.2f}s  peak memory "
+              f"{max(r.mb for r in results)} MB")
+    for mine in ("zaitun", "zaitun without search index"):
+        z = [r.wall for r in runs[mine]]
+        for name in ("pelican", "hugo"):
+            if name in runs:
+                pairs = sorted(p.wall / w for p, w in zip(runs[name], z, strict=True))
+                print(f"ratio {name} / {mine} (full build): {min(r.wall for r in runs[name]) / min(z):.2f}x best "
+                      f"against best, {statistics.median(pairs):.2f}x median of run pairs "
+                      f"({', '.join(f'{r:.2f}' for r in pairs)})")
+    print(f"load average (1, 5 min) after the full builds: {', '.join(f'{x:.2f}' for x in os.getloadavg()[:2])}")
+    if full_only:
+        return
     for label, results in rebuilds(project.root, docs, repeat).items():
         print(figures(f"zaitun rebuild, {label}", results))
 
@@ -299,11 +369,12 @@ def main() -> int:
     parser.add_argument("--docs", default="1000,5000", help="corpus sizes, comma-separated")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
+    parser.add_argument("--full-only", action="store_true", help="full builds only, no rebuilds")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="zaitun-bench-"))
     print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     for n in (int(size) for size in args.docs.split(",")):
-        bench_size(work / str(n), n, args.repeat)
+        bench_size(work / str(n), n, args.repeat, args.full_only)
     print(f"\nload average (1 min) at end: {os.getloadavg()[0]:.2f}")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
