@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -79,7 +80,8 @@ def _in_workers(todo: list[Output], chunks: list[list[int]], stage: Path, worker
     gc.freeze()  # the workers' collector then skips the objects they inherit, which stay shared, not copied
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
-            return pool.map(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1)
+            jobs = pool.imap(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1)
+            return [_interned(records) for records in jobs]  # each chunk as it comes, not all at the end
     finally:
         gc.unfreeze()
         _JOBS = []
@@ -115,9 +117,21 @@ def _sharing_bodies(items: list[Output]) -> list[list[int]]:
     return list(groups.values())
 
 
+def _interned(value):
+    """The same value with one string object per distinct text: the links every page shares (navigation,
+    stylesheet, alternates) are then held once in the manifest, not once per page."""
+    if type(value) is str:
+        return sys.intern(value)
+    if type(value) is list:
+        return [_interned(v) for v in value]
+    if type(value) is dict:
+        return {sys.intern(k): _interned(v) for k, v in value.items()}
+    return value
+
+
 def _facts(kind: str, data: bytes) -> dict:
     if kind == "page":
-        return lint.page_facts(data.decode("utf-8"))
+        return _interned(lint.page_facts(data.decode("utf-8")))  # pickled once per chunk when shared
     if kind == "feed":
         return lint.feed_facts(data)
     if kind == "sitemap":
