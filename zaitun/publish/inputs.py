@@ -58,9 +58,10 @@ class Entry:
 
     @property
     def body(self) -> str:
-        """Markdown body; the Chinese file is only read when a page is actually rendered."""
+        """Markdown body; the Chinese one is cut from the stored file each time it is asked for (twice a build:
+        media links, then rendering), not kept beside the file for the whole build."""
         if self._body is None:
-            self._body = split_front_matter(self._row["raw"], Path(self._row["path"]))[1]
+            return split_front_matter(self._row["raw"], Path(self._row["path"]))[1]
         return self._body
 
     @property

@@ -274,7 +274,25 @@ def load_manifest(version: Path | None) -> dict:
 
 
 def _write_json(path: Path, state: dict) -> None:
-    path.write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    """The same text as one json.dumps, written a slice of each large table at a time: the manifest of a
+    large site is tens of MB, which one string (and its UTF-8 copy) would hold twice in memory."""
+    def dumps(value) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("{")
+        for n, (key, value) in enumerate(state.items()):
+            handle.write(("," if n else "") + dumps(key) + ":")
+            if type(value) is not dict or len(value) < 1000:
+                handle.write(dumps(value))
+                continue
+            items = list(value.items())
+            handle.write("{")
+            for start in range(0, len(items), 1000):
+                text = dumps(dict(items[start:start + 1000]))[1:-1]
+                handle.write(("," if start and text else "") + text)
+            handle.write("}")
+        handle.write("}")
 
 
 def _sync(folder: Path) -> None:

@@ -33,9 +33,10 @@ def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
     try:
         for item in items:
             try:
+                key = item.key  # before rendering, which lets go of what the key is made from
                 data = item.render()
                 write_file(stage / layout.file_of(item.path), data)
-                records.append({"key": item.key, "kind": item.kind, "facts": _facts(item.kind, data)})
+                records.append({"key": key, "kind": item.kind, "facts": _facts(item.kind, data)})
             except Exception as exc:
                 records.append({"error": f"{exc.__class__.__name__}: {exc}"})
     finally:
