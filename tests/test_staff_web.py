@@ -87,6 +87,17 @@ def test_an_uploaded_notice_is_shown_as_read_and_saved_only_on_save(staff):
     assert ingest(project, store).ingested == ["quan-zheng-ban-gui-2024-11"]  # the pipeline takes it in
 
 
+def test_an_order_is_counted_in_its_own_chapters_sections_and_articles_not_parts_and_measures(staff):
+    client, _, _ = staff
+    login(client)
+    order = (Path(__file__).parent / "fixtures" / "notices" / "order-chapters-articles.txt").read_bytes()
+    text = upload(client, ("order.txt", order)).text
+    counts = re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", text)
+    assert [c for c in counts if c[0] not in ("title", "doc_number", "issuer", "date", "valid_from", "valid_until")] \
+        == [("chapters (章)", "3"), ("sections (节)", "2"), ("articles (条)", "6")]
+    assert "<dt>parts</dt>" not in text and "<dt>measures</dt>" not in text
+
+
 def test_a_new_version_is_saved_only_after_its_differences_were_confirmed(staff):
     client, project, _ = staff
     login(client)

@@ -93,19 +93,32 @@ def check() -> None:
 
 
 @app.command("import")
-def import_(file: Annotated[Path, typer.Argument(help="Notice as .txt (UTF-8/GBK/GB18030) or .docx.",
-                                                 exists=True, dir_okay=False)],
-            section: Annotated[str, typer.Option(help="Content section to put it in.")] = "policies",
-            slug: Annotated[str | None, typer.Option(help="Slug (default: from the document number).")] = None,
-            force: Annotated[bool, typer.Option("--force", help="Overwrite an existing document.")] = False) -> None:
-    """Convert a government document (通知, 意见, 办法, 规定, 决定, 令, 公告, 通告) into a structured
-    content document and print its path."""
+def import_(files: Annotated[list[Path], typer.Argument(help="Notices as .txt (UTF-8/GBK/GB18030) or .docx, or "
+                                                        "folders of them.", exists=True)],
+            section: Annotated[str, typer.Option(help="Content section to put them in.")] = "policies",
+            slug: Annotated[str | None, typer.Option(help="Slug of a single notice (default: from the document "
+                                                     "number).")] = None,
+            force: Annotated[bool, typer.Option("--force", help="Overwrite existing documents.")] = False) -> None:
+    """Convert government documents (通知, 意见, 办法, 规定, 决定, 令, 公告, 通告) into structured
+    content documents and print their paths; one that fails does not stop the others."""
     from zaitun.config import Limits
-    from zaitun.content.importer import import_notice
+    from zaitun.content.importer import import_notice, import_notices
 
-    path = import_notice(file, state.project.content_dir, section=section, slug=slug, force=force,
-                         limits=Limits.of(state.project.config))
-    typer.echo(str(path))
+    limits = Limits.of(state.project.config)
+    if len(files) == 1 and files[0].is_file():
+        typer.echo(str(import_notice(files[0], state.project.content_dir, section=section, slug=slug, force=force,
+                                     limits=limits)))
+        return
+    if slug:
+        raise typer.BadParameter("--slug names one notice: import the others without it", param_hint="--slug")
+    report = import_notices(files, state.project.content_dir, section=section, force=force, limits=limits)
+    for path in report.written:
+        typer.echo(str(path))
+    for error in report.errors:
+        typer.echo(f"zaitun: error: {error}", err=True)
+    typer.echo(report.summary())
+    if report.errors:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -244,8 +257,11 @@ _register()
 
 def main() -> None:
     """Entry point: user errors print one line (path:line: message) and exit 1, no traceback."""
+    from zaitun import progress
+
     try:
-        app()
+        with progress.reporting(progress.for_terminal()):  # bars on stderr only when it is a terminal
+            app()
     except ZaitunError as exc:
         typer.echo(f"zaitun: error: {exc}", err=True)
         sys.exit(1)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the stages are imported when they run: `zaitun status` need
     from zaitun.publish.sinks import DeployReport
     from zaitun.publish.site import BuildReport
     from zaitun.translate.engines import Engine
-    from zaitun.translate.pipeline import Progress, TranslateReport
+    from zaitun.translate.pipeline import TranslateReport
 
 
 def open_project(project_dir: str | Path) -> tuple[Project, Store]:
@@ -55,15 +55,15 @@ def load_memory(project: Project, store: Store) -> dict[str, int]:
     return {name: r.added + r.updated for name, r in load_project_tmx(store, project.tm_dir).items()}
 
 
-def translate(project: Project, store: Store, slugs: list[str] | None = None, engine: Engine | None = None,
-              on_progress: Progress | None = None) -> TranslateReport:
+def translate(project: Project, store: Store, slugs: list[str] | None = None,
+              engine: Engine | None = None) -> TranslateReport:
     """Draft the changed segments of the active documents (or `slugs`); a TranslateReport.
 
     Only what intake took in is translated: run intake first to see edits made since.
     """
     from zaitun.translate.pipeline import translate_documents
 
-    return translate_documents(project, store, slugs, engine, on_progress)
+    return translate_documents(project, store, slugs, engine)
 
 
 def translate_stage(project: Project, store: Store, slugs: list[str] | None = None) -> dict:

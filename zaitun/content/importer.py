@@ -13,17 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from zaitun import progress
 from zaitun.config import Limits
 from zaitun.content.hanzi import cn_int, fold
-from zaitun.content.model import SLUG_RE, content_files, dump_document
+from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, content_files, dump_document, is_scratch
 from zaitun.content.notice.body import classify, paragraphs, shape
 from zaitun.content.notice.head import DOC_NUMBER_RE, Head, take_head
 from zaitun.content.notice.lines import DATE_RE, clean_lines, cut_tail, to_date
 from zaitun.content.notice.markdown import render
 from zaitun.content.schema import CONTROL_RE
-from zaitun.errors import NoticeImportError
+from zaitun.errors import LocatedError, NoticeImportError
 
 TAGS = ["政策文件"]
 PARAGRAPH_INDENT = "\u3000\u3000"
@@ -237,6 +239,47 @@ def import_notice(path: Path, content_dir: Path, section: str = "policies",
     temp.write_text(dump_document(meta, body), encoding="utf-8")
     temp.replace(target)
     return target
+
+
+@dataclass
+class ImportReport:
+    """What `import_notices` did: documents written, and each notice it could not convert, with why."""
+
+    written: list[Path] = field(default_factory=list)
+    errors: list[LocatedError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        failed = f"; {len(self.errors)} could not be imported" if self.errors else ""
+        return f"imported {len(self.written)} of {len(self.written) + len(self.errors)} notice(s){failed}"
+
+
+def notice_files(paths: list[Path]) -> list[Path]:
+    """The notices named: files as given, folders for the .txt/.docx notices directly in them."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir()
+                            if p.is_file() and p.suffix.lower() in NOTICE_SUFFIXES and not is_scratch(p.name))
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def import_notices(paths: list[Path], content_dir: Path, section: str = "policies", force: bool = False,
+                   limits: Limits = Limits()) -> ImportReport:
+    """Import each notice on its own: one that fails is reported with why and the others are imported."""
+    report = ImportReport()
+    files = notice_files(paths)
+    with progress.task("Importing notices", total=len(files)) as bar:
+        for path in files:
+            try:
+                report.written.append(import_notice(path, content_dir, section=section, force=force, limits=limits))
+            except Exception as exc:  # the file's boundary
+                report.errors.append(exc if isinstance(exc, LocatedError) else
+                                     NoticeImportError(path, f"could not be imported: {exc.__class__.__name__}: "
+                                                       f"{exc}", 1))
+            bar.advance()
+    return report
 
 
 def _check_free(target: Path, content_dir: Path, slug: str, force: bool) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection
 
-from zaitun import failures
+from zaitun import failures, progress
 from zaitun.config import Limits
 from zaitun.content.importer import import_notice
 from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, Document, is_scratch, load_documents
@@ -59,17 +59,19 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> Noti
     the reason reported when it cannot be converted: never silently dropped.
     """
     done = NoticeReport()
-    for path in sorted(project.content_dir.glob("*/*")):
-        if path.suffix.lower() not in NOTICE_SUFFIXES or is_scratch(path.name):
-            continue
-        slug = path.stem if SLUG_RE.match(path.stem) else None
-        try:
-            done.written.append(import_notice(path, project.content_dir, section=path.parent.name, slug=slug,
-                                              limits=limits))
-            _move_aside(path, project.state_dir / "imported")
-            done.converted.add(str(path))
-        except Exception as exc:  # the file's boundary: any failure quarantines this notice only
-            _quarantine(project, path, _located(exc, path, "could not be converted"), done)
+    dropped = [path for path in sorted(project.content_dir.glob("*/*"))
+               if path.suffix.lower() in NOTICE_SUFFIXES and not is_scratch(path.name)]
+    with progress.task("Converting notices", total=len(dropped)) as bar:
+        for path in dropped:
+            slug = path.stem if SLUG_RE.match(path.stem) else None
+            try:
+                done.written.append(import_notice(path, project.content_dir, section=path.parent.name, slug=slug,
+                                                  limits=limits))
+                _move_aside(path, project.state_dir / "imported")
+                done.converted.add(str(path))
+            except Exception as exc:  # the file's boundary: any failure quarantines this notice only
+                _quarantine(project, path, _located(exc, path, "could not be converted"), done)
+            bar.advance()
     return done
 
 
@@ -107,21 +109,27 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
     validate = checks(loaded.documents) if checks else None
     for error in loaded.errors:
         _refuse(report, error, known.get(error.path.stem))
-    for doc in loaded.documents:
-        row = known.get(doc.slug)
-        if row and row["raw_hash"] == sha(doc.raw) and row["status"] == "active":
-            report.unchanged.append(doc.slug)
-            continue
-        try:
-            _take_in(store, doc, actor, row, limits, validate)
-        except Exception as exc:  # the file's boundary: its last good version (if any) stays as it was
-            _refuse(report, _located(exc, doc.path, "could not be taken in"), row)
-            continue
-        report.ingested.append(doc.slug)
+    with progress.task("Taking in documents", total=len(loaded.documents)) as bar:
+        for doc in loaded.documents:
+            _take_in_one(store, report, doc, known.get(doc.slug), actor, limits, validate)
+            bar.advance()
     present = {d.slug for d in loaded.documents} | {e.path.stem for e in loaded.errors}
     _withdraw_deleted(store, report, known, present, actor)
     _record(project, store, report, notices.converted)
     return report
+
+
+def _take_in_one(store: Store, report: IntakeReport, doc: Document, row: dict | None, actor: str, limits: Limits,
+                 validate: Validator | None) -> None:
+    if row and row["raw_hash"] == sha(doc.raw) and row["status"] == "active":
+        report.unchanged.append(doc.slug)
+        return
+    try:
+        _take_in(store, doc, actor, row, limits, validate)
+    except Exception as exc:  # the file's boundary: its last good version (if any) stays as it was
+        _refuse(report, _located(exc, doc.path, "could not be taken in"), row)
+        return
+    report.ingested.append(doc.slug)
 
 
 def _refuse(report: IntakeReport, error: LocatedError, row: dict | None) -> None:

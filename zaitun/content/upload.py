@@ -16,10 +16,11 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from zaitun.config import Limits
+from zaitun.content import labels
 from zaitun.content.importer import convert_notice, default_slug, read_notice
 from zaitun.content.model import (
     DOCUMENT_SUFFIXES,
@@ -35,6 +36,8 @@ from zaitun.project import Project
 
 UPLOADS = "uploads"
 WITHDRAWN = "withdrawn"
+UNLABELLED = {2: "parts", 3: "measures"}  # headings of notices, by level: 一、 and （一）
+_NAMES = {kind.name: f"{kind.name}s ({char})" for char, kind in labels.KINDS.items()}  # "articles (条)"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._\u3400-\u9fff-]+")
 
 
@@ -47,8 +50,7 @@ class Upload:
     slug: str
     text: str  # the content document that "Save" writes
     facts: dict = field(default_factory=dict)  # title, doc_number, issuer, date, valid_from, valid_until
-    parts: int = 0  # `##` headings
-    measures: int = 0  # `###` headings
+    structure: dict[str, int] = field(default_factory=dict)  # "chapters (章)": 3, "articles (条)": 20 (see outline)
     first_lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # "name:line: message"
     current_hash: str = ""  # hash of the file this would replace ("" for a new document)
@@ -121,8 +123,7 @@ def _describe(upload: Upload, project: Project) -> None:
         upload.facts = {key: str(doc.meta[key]) for key in ("title", "doc_number", "issuer", "date", "valid_from",
                                                               "valid_until", "programme") if doc.meta.get(key)}
         lines = doc.body.splitlines()
-        upload.parts = sum(1 for line in lines if line.startswith("## "))
-        upload.measures = sum(1 for line in lines if line.startswith("### "))
+        upload.structure = outline(lines)
         upload.first_lines = [line for line in lines if line.strip()][:5]
     if not SLUG_RE.match(upload.slug):
         upload.problems.append(f"{upload.name}: the file name makes no usable slug: name it like new-notice.md")
@@ -133,6 +134,21 @@ def _describe(upload: Upload, project: Project) -> None:
         upload.current_hash = _hash(current)
         upload.diff = list(difflib.unified_diff(current.splitlines(), upload.text.splitlines(),
                                                 f"current {upload.target}", f"uploaded {upload.name}", lineterm=""))
+
+
+def outline(lines: list[str]) -> dict[str, int]:
+    """Headings counted under the document's own names: a regulation's chapters (章), sections (节) and
+    articles (条); a notice's parts (`## 一、`) and measures (`### （一）`), which carry no label."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        hashes, _, text = line.partition(" ")
+        if len(hashes) < 2 or hashes.strip("#"):
+            continue
+        label = labels.heading_label(text.strip())
+        name = _NAMES[label.kind.name] if label else UNLABELLED.get(len(hashes), "headings")
+        counts[name] = counts.get(name, 0) + 1
+    order = [*_NAMES.values(), *UNLABELLED.values()]  # the larger unit first: chapters before articles
+    return dict(sorted(counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
 
 
 def _slug_clash(project: Project, upload: Upload) -> list[str]:
@@ -156,7 +172,8 @@ def pending(project: Project, token: str) -> Upload:
     path = project.state_dir / UPLOADS / f"{token}.json"
     if not re.fullmatch(r"[0-9a-f]{32}", token) or not path.is_file():
         raise ContentError(token, "this upload is no longer waiting: upload the file again")
-    return Upload(**json.loads(path.read_text(encoding="utf-8")))
+    kept = json.loads(path.read_text(encoding="utf-8"))
+    return Upload(**{f.name: kept[f.name] for f in fields(Upload) if f.name in kept})  # one kept by an older zaitun
 
 
 def save(project: Project, token: str, replace: bool = False) -> Path:

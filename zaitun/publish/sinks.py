@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from zaitun import progress
 from zaitun.errors import DeployError
 from zaitun.publish import layout
 from zaitun.publish.output import pinned
@@ -78,22 +79,26 @@ def sync(target: Target, site_dir: Path, report: DeployReport, delete: bool) -> 
     at any point leaves every file it wrote listed."""
     names = site_files(site_dir)
     owned = parse_record(target.read_record(), report.target)
-    for name in names:
-        try:
-            (report.skipped if target.same(site_dir / name, name) else report.uploaded).append(name)
-        except OSError as exc:  # one unreadable file: the others are deployed, this one reported
-            report.unreadable(site_dir / name, exc)
+    with progress.task("Comparing files", total=len(names)) as bar:
+        for name in names:
+            try:
+                (report.skipped if target.same(site_dir / name, name) else report.uploaded).append(name)
+            except OSError as exc:  # one unreadable file: the others are deployed, this one reported
+                report.unreadable(site_dir / name, exc)
+            bar.advance()
     report.deleted = deletions(owned, names, report) if delete else []
     if report.dry_run:
         return report
     recorded = set(owned or ()) | set(names)
     target.write_record(record(recorded))
-    for name in list(report.uploaded):
-        try:
-            target.put(site_dir / name, name)
-        except OSError as exc:
-            report.uploaded.remove(name)
-            report.unreadable(site_dir / name, exc)
+    with progress.task("Uploading files", total=len(report.uploaded)) as bar:
+        for name in list(report.uploaded):
+            try:
+                target.put(site_dir / name, name)
+            except OSError as exc:
+                report.uploaded.remove(name)
+                report.unreadable(site_dir / name, exc)
+            bar.advance()
     if report.deleted:
         target.remove(report.deleted)
         target.write_record(record(recorded - set(report.deleted)))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from zaitun import progress
 from zaitun.content.tags import tag_labels, unlabelled
 from zaitun.errors import ContentError, LocatedError, PublishError
 from zaitun.project import Project
@@ -160,7 +161,8 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport) -> sear
         link_unchanged(online, stage, [p.relative_to(online / SITE).as_posix() for p in index.rglob("*")
                                        if p.is_file()])
         return None
-    return search.index_site(stage)
+    with progress.task("Indexing for search"):  # one Pagefind run: no count, the bar says it is under way
+        return search.index_site(stage)
 
 
 Culprits = dict[int, str]  # index of an entry -> why its page cannot go online

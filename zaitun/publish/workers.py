@@ -12,13 +12,17 @@ import multiprocessing
 import os
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
+from zaitun import progress
 from zaitun.publish import bodies, layout, lint
 from zaitun.publish.pages import Output
 from zaitun.publish.render import warm
 
 PARALLEL_MIN = 200  # below this many files to render, forking workers costs more than it saves
+SERIAL_CHUNK = 64  # outputs rendered in this process between two advances of the progress bar
 
 
 def write_file(target: Path, data: bytes) -> None:
@@ -63,26 +67,30 @@ def worker_count(jobs: int) -> int:
 def render_all(todo: list[Output], stage: Path, workers: int = 1) -> list[dict]:
     """Render and write outputs, returning their records in order; with several workers, forked processes
     share the planned outputs."""
-    chunks = schedule(todo, max(16, len(todo) // (workers * 8)))
-    done = ([_render_chunk([todo[i] for i in chunk], stage) for chunk in chunks] if workers < 2
-            else _in_workers(todo, chunks, stage, workers))
+    size = max(16, len(todo) // (workers * 8)) if workers > 1 else SERIAL_CHUNK
+    chunks = schedule(todo, size)  # outputs sharing a body share a chunk, in this process too
     records: list[dict] = [{}] * len(todo)
-    for chunk, chunk_records in zip(chunks, done, strict=True):
-        for i, record in zip(chunk, chunk_records, strict=True):
-            records[i] = record
+    done = _in_workers(todo, chunks, stage, workers) if workers > 1 else \
+        (_render_chunk([todo[i] for i in chunk], stage) for chunk in chunks)
+    with progress.task("Rendering pages", total=len(todo)) as bar, closing(done):  # closed: the pool ends
+        for chunk, chunk_records in zip(chunks, done, strict=True):
+            for i, record in zip(chunk, chunk_records, strict=True):
+                records[i] = record
+            bar.advance(len(chunk))  # here in the parent, once per chunk: workers never report
     return records
 
 
-def _in_workers(todo: list[Output], chunks: list[list[int]], stage: Path, workers: int) -> list[list[dict]]:
-    """Render chunks of `todo` in forked processes, which inherit it (and the warm templates) from here."""
+def _in_workers(todo: list[Output], chunks: list[list[int]], stage: Path, workers: int) -> Iterator[list[dict]]:
+    """Render chunks of `todo` in forked processes, which inherit it (and the warm templates) from here;
+    yield each chunk's records, in order, as soon as it is done."""
     global _JOBS
     _JOBS = todo
     warm()
     gc.freeze()  # the workers' collector then skips the objects they inherit, which stay shared, not copied
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
-            jobs = pool.imap(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1)
-            return [_interned(records) for records in jobs]  # each chunk as it comes, not all at the end
+            for records in pool.imap(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1):
+                yield _interned(records)  # each chunk as it comes: the links pages share held once
     finally:
         gc.unfreeze()
         _JOBS = []

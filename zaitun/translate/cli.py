@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from pathlib import Path
@@ -14,7 +13,6 @@ from zaitun.errors import GlossaryError
 
 glossary_app = typer.Typer(help="Glossary exchange: TBX import, TBX or CSV export.", no_args_is_help=True)
 tm_app = typer.Typer(help="Translation memory exchange: TMX import and export.", no_args_is_help=True)
-PROGRESS_FROM = 20  # segments: show a progress bar on runs at least this long
 
 
 def _project():
@@ -44,31 +42,15 @@ def translate(
 
     project, store = _project(), _store()
     engine = make_engine(project.config, provider, provider_url)  # a bad provider fails before any work
+    report = run_translate(project, store, slugs, engine)
     if as_json:
-        report = run_translate(project, store, slugs, engine)
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
-        report = _with_progress(project, store, slugs, engine, run_translate)
         _summary(report)
     for failure in report.failed:
         typer.echo(failure.message, err=True)
     if report.failed:  # the other documents were translated; the exit status tells cron one was not
         raise typer.Exit(1)
-
-
-def _with_progress(project, store, slugs, engine, run):
-    """Run with a progress bar on stderr once a run turns out to be long (and stderr is a terminal)."""
-    state: dict = {"bar": None, "done": 0}
-    with contextlib.ExitStack() as stack:
-        def on_progress(done: int, total: int) -> None:
-            if state["bar"] is None and total >= PROGRESS_FROM and sys.stderr.isatty():
-                bar = typer.progressbar(length=total, label="translating", file=sys.stderr)
-                state["bar"] = stack.enter_context(bar)
-            if state["bar"] is not None:
-                state["bar"].update(done - state["done"])
-            state["done"] = done
-
-        return run(project, store, slugs, engine, on_progress)
 
 
 def _summary(report) -> None:

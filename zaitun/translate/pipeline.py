@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from zaitun import events, failures
+from zaitun import events, failures, progress
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
 from zaitun.review import actions, gate
@@ -37,7 +36,6 @@ from zaitun.translate.memory import TmxImport, load_project_tmx
 from zaitun.translate.nearmatch import Repairer
 from zaitun.translate.repair import repair
 
-Progress = Callable[[int, int], None]  # (segments done, segments to do)
 STAGE = "translate"
 
 
@@ -94,7 +92,7 @@ class TranslateReport:
 
 
 def translate_documents(project: Project, store: Store, slugs: list[str] | None = None,
-                        engine: Engine | None = None, on_progress: Progress | None = None) -> TranslateReport:
+                        engine: Engine | None = None) -> TranslateReport:
     """Translate the pending segments of every active document (or the named ones). Whatever one document
     raises holds back that document only (recorded with its path); the others are translated."""
     engine = engine or make_engine(project.config)
@@ -109,32 +107,20 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
             todo[slug] = (recheck_drafts(store, slug, current, glossary), _pending(store, current, engine, repairer))
         except Exception as exc:  # the document's boundary
             _hold_back(store, report, slug, exc)
-    progress = _Progress(sum(len(t[1]) for t in todo.values()), on_progress)
-    for slug, (rechecked, states) in todo.items():
-        try:
-            _translate_document(project, store, report, slug, rechecked, states, glossary, engine, progress,
-                                repairer)
-        except Exception as exc:  # the document's boundary: what was stored batch by batch is kept
-            _hold_back(store, report, slug, exc)
+    with progress.task("Translating segments", total=sum(len(t[1]) for t in todo.values())) as bar:
+        for slug, (rechecked, states) in todo.items():
+            try:
+                _translate_document(project, store, report, slug, rechecked, states, glossary, engine, bar,
+                                    repairer)
+            except Exception as exc:  # the document's boundary: what was stored batch by batch is kept
+                _hold_back(store, report, slug, exc)
     _record_failures(project, store, report, chosen)
     return report
 
 
-@dataclass
-class _Progress:
-    total: int
-    report: Progress | None
-    done: int = 0
-
-    def add(self, count: int) -> None:
-        self.done += count
-        if self.report:
-            self.report(self.done, self.total)
-
-
 def _translate_document(project: Project, store: Store, report: TranslateReport, slug: str, rechecked: list[str],
                         states: list[gate.SegmentState], glossary: Glossary, engine: Engine,
-                        progress: _Progress, repairer: Repairer | None = None) -> None:
+                        bar: progress.Task, repairer: Repairer | None = None) -> None:
     result = DocumentResult(slug, rechecked=rechecked)
     report.documents.append(result)
     batch_size = max(1, int(project.config.get("translate.batch_size")))
@@ -142,7 +128,7 @@ def _translate_document(project: Project, store: Store, report: TranslateReport,
         batch = states[i:i + batch_size]
         result.segments.extend(_store_batch(store, slug, _translate_batch(batch, store, glossary, engine, repairer),
                                             glossary.version))
-        progress.add(len(batch))
+        bar.advance(len(batch))
     if project.config.get("review.auto_approve_memory"):
         result.approved = _approve_memory(project, store, slug, result.segments)
     if gate.renew_release(store, slug):
