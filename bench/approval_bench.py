@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from zaitun.content.intake import ingest  # noqa: E402
 from zaitun.project import Project  # noqa: E402
 from zaitun.review import gate, views  # noqa: E402
-from zaitun.store import Store  # noqa: E402
+from zaitun.state.segments import progress, segment_states  # noqa: E402
+from zaitun.state.store import Store  # noqa: E402
 
 SEGMENTS = 200
 
@@ -41,7 +42,7 @@ def project_with_drafts(root: Path) -> tuple[Project, Store, dict[str, str]]:
             store.add_translation(conn, "big", seg["seg_id"], seg["source"], "EN " + seg["source"], origin="engine")
         for name in ("alice", *(f"r{n}" for n in range(8))):
             store.add_user(conn, name, "reviewer", "-")
-    return project, store, gate.shown(gate.segment_states(store, "big"))
+    return project, store, gate.shown(segment_states(store, "big"))
 
 
 def one_by_one() -> None:
@@ -77,7 +78,7 @@ def concurrent() -> None:
         for t in threads:
             t.join()
         took = time.perf_counter() - start
-        approved = gate.progress(gate.segment_states(store, "big"))["approved"]
+        approved = progress(segment_states(store, "big"))["approved"]
         print(f"8 concurrent reviewers: {len(ids)} approvals in {took:.2f} s = {len(ids) / took:.0f}/s; "
               f"{approved}/{len(ids)} approved (none lost: {approved == len(ids)})")
 

@@ -38,8 +38,9 @@ from pathlib import Path
 
 from zaitun.content.intake import ingest
 from zaitun.project import Project
-from zaitun.review.gate import approve, segment_states
-from zaitun.store import Store, sha
+from zaitun.review.gate import approve
+from zaitun.state.segments import segment_states
+from zaitun.state.store import Store, sha
 
 BIN = Path(sys.executable).parent
 

@@ -25,14 +25,14 @@ from rapidfuzz import fuzz, process
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from zaitun import pipeline  # noqa: E402
 from zaitun.content.intake import ingest  # noqa: E402
 from zaitun.project import Project  # noqa: E402
 from zaitun.scaffold import init_project  # noqa: E402
-from zaitun.store import Store  # noqa: E402
+from zaitun.state.store import Store  # noqa: E402
 from zaitun.translate.facts import RULE_KINDS  # noqa: E402
 from zaitun.translate.fuzzy import Entry, MemoryIndex, normalise  # noqa: E402
 from zaitun.translate.memory import read_tmx  # noqa: E402
-from zaitun.translate.pipeline import translate_documents  # noqa: E402
 
 SIZE, QUERIES, SCANNED = 100_000, 1000, 100
 REISSUES = sorted((ROOT / "tests" / "fixtures" / "reissue").glob("*.yaml"))
@@ -111,7 +111,7 @@ def bench_reissue(scenario: Path) -> None:
         project = Project(root)
         store = Store.open(project.database_url)
         ingest(project, store)
-        translate_documents(project, store)
+        pipeline.translate(project, store)
         path = project.content_dir / data["file"]
         text = path.read_text(encoding="utf-8")
         for old, new in data["replace"]:
@@ -119,7 +119,7 @@ def bench_reissue(scenario: Path) -> None:
         path.write_text(text, encoding="utf-8")
         ingest(project, store)
         started = time.perf_counter()
-        report = translate_documents(project, store)
+        report = pipeline.translate(project, store)
         took = time.perf_counter() - started
         kinds = {s["seg_id"]: s["kind"] for d in report.documents for s in store.segments(d.slug)}
         store.close()

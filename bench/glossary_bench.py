@@ -17,13 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from zaitun import pipeline  # noqa: E402
 from zaitun.content.intake import ingest  # noqa: E402
 from zaitun.project import Project  # noqa: E402
 from zaitun.review.gate import segment_states  # noqa: E402
-from zaitun.store import Store  # noqa: E402
+from zaitun.state.store import Store  # noqa: E402
 from zaitun.translate.engines import OfflineEngine  # noqa: E402
 from zaitun.translate.glossary import Entry, Glossary  # noqa: E402
-from zaitun.translate.pipeline import translate_documents  # noqa: E402
 
 NUMERALS = set("零〇一二两三四五六七八九十百千万亿")
 CHARS = [chr(c) for c in range(0x4E00, 0x4E00 + 3000) if chr(c) not in NUMERALS]
@@ -92,7 +92,7 @@ def bench_memory() -> None:
             for seg in store.segments("bench"):
                 store.remember(conn, seg["source"], _english(rng, 3 * len(seg["source"])), origin="tmx")
         started = time.perf_counter()
-        report = translate_documents(project, store, engine=OfflineEngine())
+        report = pipeline.translate(project, store, engine=OfflineEngine())
         elapsed = time.perf_counter() - started
         approved = sum(s.state == "approved" for s in segment_states(store, "bench"))
         print(f"memory: {report.count('memory')} segments from memory, {approved} approved, "

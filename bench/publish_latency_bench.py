@@ -34,7 +34,8 @@ from zaitun.project import Project  # noqa: E402
 from zaitun.review import actions, gate  # noqa: E402
 from zaitun.review.users import add_user  # noqa: E402
 from zaitun.scaffold import init_project  # noqa: E402
-from zaitun.store import Store  # noqa: E402
+from zaitun.state.segments import segment_states  # noqa: E402
+from zaitun.state.store import Store  # noqa: E402
 
 DOCUMENTS = 100
 ROUNDS = 5
@@ -55,7 +56,7 @@ def make_project(root: Path) -> tuple[Project, Store]:
     add_user(store, "rev", "reviewer", "bench password")
     run_once(project, store)
     for row in store.documents():  # approve everything so the site starts complete
-        for s in gate.segment_states(store, row["slug"]):
+        for s in segment_states(store, row["slug"]):
             if s.state != "approved":
                 gate.edit(store, row["slug"], s.seg_id, f"Segment {s.position}.", "rev", approve_now=True)
     publish_stage(project, store)
@@ -64,7 +65,7 @@ def make_project(root: Path) -> tuple[Project, Store]:
 
 def change_last_segment(project: Project, store: Store, slug: str, text: str) -> None:
     """Give the document a new draft for one segment, so one approval completes it again."""
-    last = gate.segment_states(store, slug)[-1]
+    last = segment_states(store, slug)[-1]
     gate.edit(store, slug, last.seg_id, text, "rev")
 
 
@@ -86,7 +87,7 @@ def approval_rounds(project: Project, store: Store, slug: str, until_published, 
         text = f"Round {n} of {slug}."
         change_last_segment(project, store, slug, text)
         start = time.perf_counter()
-        last = gate.segment_states(store, slug)[-1]
+        last = segment_states(store, slug)[-1]
         assert actions.approve(project, store, slug, {last.seg_id: last.version}, "rev").completed
         until_published(text, start)
         times.append(time.perf_counter() - start)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from zaitun.project import Project
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")

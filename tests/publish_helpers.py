@@ -11,8 +11,9 @@ from zaitun.content.intake import ingest
 from zaitun.project import Project
 from zaitun.publish import output
 from zaitun.publish.site import BuildReport, build_site
-from zaitun.review.gate import approve, segment_states, shown
-from zaitun.store import Store
+from zaitun.review.gate import approve, shown
+from zaitun.state.segments import segment_states
+from zaitun.state.store import Store
 
 GLOSSARY = "zh,en,forbidden,note\n泉州晋江国际机场,Quanzhou Jinjiang International Airport,,\n" \
            "240小时过境免签,240-hour visa-free transit,,\n"

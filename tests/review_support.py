@@ -15,7 +15,8 @@ from conftest import free_port, write_doc
 from zaitun.content.intake import ingest
 from zaitun.project import Project
 from zaitun.review.users import add_user
-from zaitun.store import Store
+from zaitun.state.segments import segment_states
+from zaitun.state.store import Store
 
 SLUG = "visa"
 FRONT = "title: 过境免签指南\ndate: 2025-06-20\nprogramme: transit"
@@ -97,14 +98,13 @@ def read(store: Store, seg_ids: list[str] | None = None, slug: str = SLUG) -> di
     """seg_id -> version of the given segments (all when None), as a reviewer reading the page now sees them."""
     from zaitun.review import gate
 
-    return gate.shown(gate.segment_states(store, slug), seg_ids)
+    return gate.shown(segment_states(store, slug), seg_ids)
 
 
 def read_unflagged(store: Store, slug: str = SLUG) -> dict[str, str]:
     """The unflagged drafts a reviewer's page shows now, for "approve all unflagged"."""
-    from zaitun.review import gate
 
-    return {s.seg_id: s.version for s in gate.segment_states(store, slug) if s.unflagged_draft}
+    return {s.seg_id: s.version for s in segment_states(store, slug) if s.unflagged_draft}
 
 
 FORM_RE = re.compile(r'<form method="post" action="(?P<action>[^"]+)"[^>]*>(?P<body>.*?)</form>', re.DOTALL)

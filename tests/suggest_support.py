@@ -6,9 +6,9 @@ from pathlib import Path
 
 from review_support import review_project
 
+from zaitun import pipeline
 from zaitun.project import Project
-from zaitun.store import Store
-from zaitun.translate.pipeline import translate_documents
+from zaitun.state.store import Store
 
 # the document of review_support: 过境免签指南 / 政策概况 / 外国人可以过境免签。停留时间为240小时。请拨打12367热线咨询。
 MEMORY = {
@@ -25,7 +25,7 @@ def suggest_project(root: Path, database_url: str = "") -> tuple[Project, Store]
     with store.tx() as conn:
         for zh, en in MEMORY.items():
             store.remember(conn, zh, en, origin="review", approved_by="earlier")
-    translate_documents(project, store)
+    pipeline.translate(project, store)
     return project, store
 
 

@@ -15,8 +15,9 @@ from conftest import CHROMIUM, CHROMIUM_ARGS
 from publish_helpers import standard_project
 from review_support import PASSWORD, SLUG, draft_all, real_user, review_project, serve_app
 
-from zaitun.review import gate
+from zaitun.context import Context
 from zaitun.review.web import create_app
+from zaitun.state.segments import segment_states
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -76,7 +77,7 @@ def review(tmp_path):
     ids = draft_all(store, issues_for={3})
     real_user(store, "alice")
     real_user(store, "eve", role="editor")
-    with serve_app(create_app(project, store)) as base:
+    with serve_app(create_app(Context(project, store))) as base:
         yield base, store, ids
     store.close()
 
@@ -166,7 +167,7 @@ def test_review_keyboard_only_login_and_approve(review, page):
     page.keyboard.press("a")
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        states = {s.seg_id: s.state for s in gate.segment_states(store, SLUG)}
+        states = {s.seg_id: s.state for s in segment_states(store, SLUG)}
         if "approved" in states.values():
             break
         time.sleep(0.1)

@@ -15,7 +15,8 @@ from zaitun.cli import app
 from zaitun.errors import ReviewError
 from zaitun.review import gate
 from zaitun.review.users import add_user, issue_token
-from zaitun.store import Store, sha
+from zaitun.state.segments import segment_states
+from zaitun.state.store import Store, sha
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_naming_a_reviewer_alone_approves_nothing(project):
     assert "no password given for alice" in error_of(run(proj, "review", "approve", SLUG, at(proj, 0), "--as", "alice"))
     wrong = run(proj, "review", "approve", SLUG, at(proj, 0), "--as", "alice", input="not her password\n")
     assert error_of(wrong) == "wrong name or password"
-    assert approvals(store) == [] and gate.segment_states(store, SLUG)[0].state == "draft"
+    assert approvals(store) == [] and segment_states(store, SLUG)[0].state == "draft"
     assert [e["note"] for e in store.audit_log() if e["action"] == "login-failed"] == ["command line"]
 
 
@@ -198,7 +199,7 @@ def test_sessions_tokens_and_throttling_hold_on_both_databases(database_url):
     from zaitun.review import sessions
     from zaitun.review.throttle import Throttle
     from zaitun.review.users import by_token, disable
-    from zaitun.store import now
+    from zaitun.state.store import now
 
     store = Store.open(database_url)
     quick_user(store, "alice")

@@ -11,7 +11,7 @@ from zaitun.check import content_problems
 from zaitun.pipeline import intake
 from zaitun.project import Project
 from zaitun.publish.site import build_site
-from zaitun.store import Store, documents, now, sha
+from zaitun.state.store import Store, documents, now, sha
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 FRONT = "title: 指南\ndate: 2025-01-01"

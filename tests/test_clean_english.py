@@ -9,12 +9,13 @@ import pytest
 from libre_server import LibreServer
 from translate_support import libre_settings, make_project, open_ingested
 
+from zaitun import pipeline
 from zaitun.project import Project
-from zaitun.review import actions, gate
+from zaitun.review import actions
 from zaitun.review.xliff import export_xliff, import_xliff
-from zaitun.store import Store
+from zaitun.state.segments import SegmentState, segment_states
+from zaitun.state.store import Store
 from zaitun.translate.engines import make_engine
-from zaitun.translate.pipeline import translate_documents
 
 GLOSSARY = """\
 zh,en,forbidden,note
@@ -75,18 +76,18 @@ def drafted(tmp_path, behaviour: str = "normal") -> tuple[Project, Store]:
         project = make_project(tmp_path, libre_settings(server.url), document=DOCUMENT)
         (project.glossary_dir / "terms.csv").write_text(GLOSSARY, encoding="utf-8")
         store = open_ingested(project)
-        translate_documents(project, store, engine=make_engine(project.config, backoff=0.01))
+        pipeline.translate(project, store, engine=make_engine(project.config, backoff=0.01))
     with store.tx() as conn:
         store.add_user(conn, "rita", "reviewer", "x")
     return project, store
 
 
-def drafts_with(tmp_path, behaviour: str) -> list[gate.SegmentState]:
-    return gate.segment_states(drafted(tmp_path, behaviour)[1], "notice")
+def drafts_with(tmp_path, behaviour: str) -> list[SegmentState]:
+    return segment_states(drafted(tmp_path, behaviour)[1], "notice")
 
 
-def by_source(store: Store) -> dict[str, gate.SegmentState]:
-    return {s.source: s for s in gate.segment_states(store, "notice")}
+def by_source(store: Store) -> dict[str, SegmentState]:
+    return {s.source: s for s in segment_states(store, "notice")}
 
 
 @pytest.mark.parametrize("behaviour", REPAIRABLE)
@@ -148,8 +149,8 @@ def test_drafts_already_in_review_with_artifacts_are_flagged_on_the_next_pass(tm
     with store.tx() as conn:  # a draft made before these checks existed, with its (empty) issues of then
         store.add_translation(conn, "notice", seg.seg_id, seg.source, "** International clinic ** opens .",
                               origin="engine", glossary_version=seg.translation["glossary_version"])
-    report = translate_documents(project, store, engine=make_engine(project.config))
+    report = pipeline.translate(project, store, engine=make_engine(project.config))
     assert report.documents[0].rechecked == [seg.seg_id]
     assert {i["check"] for i in by_source(store)[seg.source].issues} == {"markdown", "spacing"}
     assert by_source(store)[seg.source].target == "** International clinic ** opens ."  # flagged, not rewritten
-    assert translate_documents(project, store, engine=make_engine(project.config)).summary()["rechecked"] == 0
+    assert pipeline.translate(project, store, engine=make_engine(project.config)).summary()["rechecked"] == 0

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from zaitun.pipeline import run_once
 from zaitun.project import Project
+from zaitun.review.status import project_status
 from zaitun.scaffold import init_project
-from zaitun.status import project_status
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 
 def sample_project(root: Path, database_url: str) -> Project:

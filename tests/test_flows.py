@@ -31,7 +31,8 @@ from zaitun.project import Project
 from zaitun.review import actions, gate
 from zaitun.review.users import add_user
 from zaitun.scaffold import init_project
-from zaitun.store import Store
+from zaitun.state.segments import segment_states
+from zaitun.state.store import Store
 
 GOOD = ("guides/drop-in.md", "title: 泉州欢迎您\ndate: 2026-11-01\nsummary: 欢迎来泉州。", "## 欢迎\n\n欢迎来泉州。")
 
@@ -122,7 +123,7 @@ def test_dropped_file_flows_to_an_approved_english_page(prefect_api, project):
     assert (project.publish_dir / "zh" / "guides" / "drop-in" / "index.html").exists()
 
     store = Store.open(project.database_url)
-    states = gate.segment_states(store, "drop-in")
+    states = segment_states(store, "drop-in")
     assert states and all(s.translation for s in states)  # offline: drafts, flagged for a human
     assert store.document("broken") is None  # the bad file was reported, the good one went on
     add_user(store, "rev", "reviewer", "a long password")

@@ -17,7 +17,8 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, free_port
 from review_support import PASSWORD, SLUG, draft_all, read, real_user, review_project
 
 from zaitun.review import gate
-from zaitun.store import Store
+from zaitun.state.segments import segment_states
+from zaitun.state.store import Store
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)",
@@ -105,7 +106,7 @@ def store_of(root: Path) -> Store:
 def last_state(root: Path, seg_id: str):
     store = store_of(root)
     try:
-        return next(s for s in gate.segment_states(store, SLUG) if s.seg_id == seg_id), store.latest_release(SLUG)
+        return next(s for s in segment_states(store, SLUG) if s.seg_id == seg_id), store.latest_release(SLUG)
     finally:
         store.close()
 

@@ -9,6 +9,7 @@ import pytest
 from libre_server import LibreServer
 from translate_support import drafts_by_source, libre_settings, make_project, open_ingested
 
+from zaitun import pipeline
 from zaitun.content import labels
 from zaitun.content.hanzi import VARIANTS, cn_int, fold, from_roman, roman
 from zaitun.content.importer import convert_notice, read_notice
@@ -18,7 +19,6 @@ from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import make_engine
 from zaitun.translate.glossary import Entry, Glossary, load_glossary
 from zaitun.translate.masking import mask, restore
-from zaitun.translate.pipeline import translate_documents
 
 ROOT = Path(__file__).parent.parent
 ORDER = Path(__file__).parent / "fixtures" / "notices" / "order-chapters-articles.txt"
@@ -114,7 +114,7 @@ def test_offline_provider_translates_label_headings_from_the_glossary(tmp_path):
     project = make_project(tmp_path, document=ORDER_DOCUMENT)
     (project.glossary_dir / "regulations.csv").write_text("zh,en,forbidden,note\n总则,General Provisions,,\n",
                                                           encoding="utf-8")
-    report = translate_documents(project, open_ingested(project))
+    report = pipeline.translate(project, open_ingested(project))
     drafts = drafts_by_source(report)
     assert (drafts["第三条"].target, drafts["第三条"].origin, drafts["第三条"].issues) == ("Article 3", "engine", [])
     assert drafts["第一章　总则"].target == "Chapter I General Provisions"
@@ -125,7 +125,7 @@ def test_an_engine_never_sees_a_label_and_gets_it_right(tmp_path):
     with LibreServer() as server:
         project = make_project(tmp_path, libre_settings(server.url), document=ORDER_DOCUMENT)
         store = open_ingested(project)
-        report = translate_documents(project, store, engine=make_engine(project.config, backoff=0.01))
+        report = pipeline.translate(project, store, engine=make_engine(project.config, backoff=0.01))
     sentence = drafts_by_source(report)["外国人依照第二条第一款的规定，可以停留10天。"]
     assert "Article 2, paragraph 1" in sentence.target
     assert not any(re.search(r"第.条", text) for text in server.texts_seen())

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from translate_support import STAY, TERM, TITLE, drafts_by_source, make_project, open_ingested
 
+from zaitun import pipeline
 from zaitun.errors import GlossaryError
-from zaitun.review.gate import segment_states
-from zaitun.store import Store
+from zaitun.state.segments import segment_states
+from zaitun.state.store import Store
 from zaitun.translate.engines import OfflineEngine
 from zaitun.translate.glossary import load_glossary
 from zaitun.translate.memory import export_tmx, import_tmx, load_project_tmx, read_tmx
-from zaitun.translate.pipeline import translate_documents
 from zaitun.translate.tbx import export_tbx, import_tbx, read_tbx
 
 PAIRS = [("外国人可以入境。", "Foreign nationals may enter."),
@@ -85,7 +85,7 @@ def test_memory_match_is_reused_and_approved_from_memory(tmp_path):
     project = make_project(tmp_path)
     store = open_ingested(project)
     remember(store, [(STAY, STAY_EN)])
-    report = translate_documents(project, store, engine=OfflineEngine())
+    report = pipeline.translate(project, store, engine=OfflineEngine())
     stay = drafts_by_source(report)[STAY]
     assert (stay.origin, stay.target, stay.issues) == ("memory", STAY_EN, [])
     states = {s.source: s for s in segment_states(store, "notice")}
@@ -99,7 +99,7 @@ def test_flagged_memory_match_waits_for_a_reviewer(tmp_path):
     project = make_project(tmp_path)
     store = open_ingested(project)
     remember(store, [(STAY, "Aliens may stay 10 days at the airport.")])
-    report = translate_documents(project, store, engine=OfflineEngine())
+    report = pipeline.translate(project, store, engine=OfflineEngine())
     assert {"term", "forbidden"} <= {i["check"] for i in drafts_by_source(report)[STAY].issues}
     assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "draft"
 
@@ -108,20 +108,20 @@ def test_auto_approval_can_be_switched_off(tmp_path):
     project = make_project(tmp_path, "[review]\nauto_approve_memory = false\n")
     store = open_ingested(project)
     remember(store, [(STAY, STAY_EN)])
-    translate_documents(project, store, engine=OfflineEngine())
+    pipeline.translate(project, store, engine=OfflineEngine())
     assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "draft"
 
 
 def test_memory_added_later_replaces_machine_drafts_on_the_next_run(tmp_path):
     project = make_project(tmp_path)
     store = open_ingested(project)
-    translate_documents(project, store, engine=OfflineEngine())
-    assert translate_documents(project, store, engine=OfflineEngine()).count() == 0
+    pipeline.translate(project, store, engine=OfflineEngine())
+    assert pipeline.translate(project, store, engine=OfflineEngine()).count() == 0
     remember(store, [(STAY, STAY_EN), (TERM, "The Publicity Department")])
-    again = translate_documents(project, store, engine=OfflineEngine())
+    again = pipeline.translate(project, store, engine=OfflineEngine())
     assert [(s.source, s.origin) for s in again.documents[0].segments] == [(STAY, "memory"), (TERM, "memory")]
     assert {s.source: s.state for s in segment_states(store, "notice")}[TERM] == "approved"
-    assert translate_documents(project, store, engine=OfflineEngine()).count() == 0
+    assert pipeline.translate(project, store, engine=OfflineEngine()).count() == 0
 
 
 def test_tbx_round_trip_keeps_renderings_forbidden_terms_and_notes(tmp_path):

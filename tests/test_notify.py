@@ -7,6 +7,7 @@ from conftest import free_port
 from review_support import SLUG, draft_all, quick_user, read, review_project
 
 from zaitun import events
+from zaitun.context import Context
 from zaitun.notify import Notifier
 from zaitun.project import Project
 from zaitun.review import actions
@@ -106,7 +107,7 @@ def test_approval_in_the_web_ui_notifies_after_the_response(tmp_path, smtp, monk
     project = configure(project, approved=[mail_url(port)])
     draft_all(store)
     real_user(store, "alice")
-    with Client(create_app(project, store)) as client:
+    with Client(create_app(Context(project, store))) as client:
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
         client.post("/login", data={"name": "alice", "password": PASSWORD, "csrf_token": token})
         form = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/approve-unflagged")

@@ -7,11 +7,13 @@ from libre_server import LibreServer
 from review_support import read, read_unflagged
 from translate_support import STAY, TERM, libre_settings, make_project, open_ingested
 
+from zaitun import pipeline
 from zaitun.review import actions, gate
-from zaitun.store import Store
+from zaitun.state.segments import segment_states
+from zaitun.state.store import Store
 from zaitun.translate.engines import make_engine
 from zaitun.translate.glossary import load_glossary
-from zaitun.translate.pipeline import recheck_drafts, translate_documents
+from zaitun.translate.pipeline import recheck_drafts
 
 FORBID_MAY_STAY = "停留,stay,may stay,a rendering the style guide forbids\n"
 
@@ -25,7 +27,7 @@ def drafted(tmp_path):
         store = open_ingested(project)
 
         def translate():
-            return translate_documents(project, store, engine=make_engine(project.config, backoff=0.01))
+            return pipeline.translate(project, store, engine=make_engine(project.config, backoff=0.01))
 
         translate()
         with store.tx() as conn:
@@ -34,7 +36,7 @@ def drafted(tmp_path):
 
 
 def states(store: Store) -> dict:
-    return {s.source: s for s in gate.segment_states(store, "notice")}
+    return {s.source: s for s in segment_states(store, "notice")}
 
 
 def add_terms(project, lines: str) -> None:
@@ -93,7 +95,7 @@ def test_a_reviewers_edit_records_the_glossary_it_was_checked_against(drafted):
 
 def test_a_draft_approved_after_the_pass_read_it_is_left_as_approved(drafted):
     project, store, _ = drafted
-    read_before = gate.segment_states(store, "notice")
+    read_before = segment_states(store, "notice")
     stay = next(s for s in read_before if s.source == STAY)
     # a reviewer, meanwhile
     actions.approve(project, store, "notice", read(store, [stay.seg_id], slug="notice"), "rita")

@@ -103,40 +103,40 @@ def test_translate_summary_counts_repaired_drafts(tmp_path):
 def test_an_empty_draft_is_repaired_once_a_near_match_is_approved(tmp_path):
     from review_support import review_project
 
-    from zaitun.translate.pipeline import translate_documents
+    from zaitun import pipeline
 
     project, store = review_project(tmp_path)
-    first = translate_documents(project, store)
+    first = pipeline.translate(project, store)
     assert {s.source: s.origin for s in first.documents[0].segments}["停留时间为240小时。"] == "none"
-    assert translate_documents(project, store).count() == 0  # offline, nothing new: nothing done
+    assert pipeline.translate(project, store).count() == 0  # offline, nothing new: nothing done
     with store.tx() as conn:
         store.remember(conn, "停留时间为144小时。", "The stay may last 144 hours.", origin="review", approved_by="bob")
-    again = translate_documents(project, store)
+    again = pipeline.translate(project, store)
     assert [(s.source, s.origin, s.target) for s in again.documents[0].segments] == [
         ("停留时间为240小时。", "repair", "The stay may last 240 hours.")]
     store.close()
 
 
 def test_an_updated_guide_gets_correct_repaired_drafts_for_every_changed_segment(tmp_path):
+    from zaitun import pipeline
     from zaitun.content.intake import ingest
     from zaitun.project import Project
     from zaitun.scaffold import init_project
-    from zaitun.store import Store
-    from zaitun.translate.pipeline import translate_documents
+    from zaitun.state.store import Store
 
     data = yaml.safe_load((FIXTURES / "reissue" / "240-hour-visa-free-transit-2025-11.yaml").read_text("utf-8"))
     init_project(tmp_path / "site")
     project = Project(tmp_path / "site")
     store = Store.open(project.database_url)
     ingest(project, store)
-    translate_documents(project, store)
+    pipeline.translate(project, store)
     path = project.content_dir / data["file"]
     text = path.read_text(encoding="utf-8")
     for old, new in data["replace"]:
         text = text.replace(old, new)
     path.write_text(text, encoding="utf-8")
     ingest(project, store)
-    drafted = [s for d in translate_documents(project, store).documents for s in d.segments]
+    drafted = [s for d in pipeline.translate(project, store).documents for s in d.segments]
     store.close()
     assert {s.source: (s.origin, s.target) for s in drafted} == {
         source: ("repair", english) for source, english in data["expected"].items()}

@@ -6,8 +6,9 @@ import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS
 from review_support import PASSWORD, SLUG, draft_all, real_user, review_project, serve_app
 
-from zaitun.review import gate
+from zaitun.context import Context
 from zaitun.review.web import create_app
+from zaitun.state.segments import segment_states
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)",
@@ -23,7 +24,7 @@ def served(tmp_path):
     project, store = review_project(tmp_path)
     ids = draft_all(store, issues_for={3})
     real_user(store, "alice")
-    with serve_app(create_app(project, store)) as base:
+    with serve_app(create_app(Context(project, store))) as base:
         yield base, store, ids
     store.close()
 
@@ -50,7 +51,7 @@ def login(page, base):
 
 
 def state(store, seg_id):
-    return next(s for s in gate.segment_states(store, SLUG) if s.seg_id == seg_id)
+    return next(s for s in segment_states(store, SLUG) if s.seg_id == seg_id)
 
 
 def test_reviewer_logs_in_approves_edits_and_rejects(served, page, tmp_path):

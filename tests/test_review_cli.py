@@ -11,6 +11,7 @@ from zaitun.cli import app
 from zaitun.errors import ReviewError
 from zaitun.review import gate
 from zaitun.review.users import issue_token, verify
+from zaitun.state.segments import progress, segment_states
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_approve_by_id_at_version_and_all_unflagged(project):
     assert result.exit_code == 0 and result.output.count("approved ") == 3
     result = run(proj, "review", "approve", SLUG, versioned(proj, 3), token=token_of(store, "alice"))
     assert "released for publishing" in result.output
-    assert gate.progress(gate.segment_states(store, SLUG))["complete"]
+    assert progress(segment_states(store, SLUG))["complete"]
 
 
 def test_approving_without_naming_the_version_read_is_refused(project):
@@ -97,7 +98,7 @@ def test_approving_without_naming_the_version_read_is_refused(project):
     assert isinstance(blind.exception, ReviewError) and "--seen" in str(blind.exception)
     edit = run(proj, "review", "edit", SLUG, ids[2], "--target", "Text", "--approve", token=token_of(store, "alice"))
     assert isinstance(edit.exception, ReviewError) and "ID@VERSION" in str(edit.exception)
-    assert gate.progress(gate.segment_states(store, SLUG))["approved"] == 0
+    assert progress(segment_states(store, SLUG))["approved"] == 0
 
 
 def test_a_draft_saved_after_review_show_is_not_approved_in_the_readers_name(project):
@@ -112,7 +113,7 @@ def test_a_draft_saved_after_review_show_is_not_approved_in_the_readers_name(pro
     assert isinstance(everything.exception, ReviewError) and "nothing approved" in str(everything.exception)
     stale_edit = run(proj, "review", "edit", SLUG, read, "--target", "Mine", "--approve", token=alice)
     assert isinstance(stale_edit.exception, ReviewError) and "not saved" in str(stale_edit.exception)
-    assert gate.progress(gate.segment_states(store, SLUG))["approved"] == 0
+    assert progress(segment_states(store, SLUG))["approved"] == 0
 
 
 def test_reject_and_edit(project):
@@ -122,7 +123,7 @@ def test_reject_and_edit(project):
     result = run(proj, "review", "edit", SLUG, versioned(proj, 2), "--target",
                  "Foreign nationals may use visa-free transit.", "--approve", token=alice)
     assert result.exit_code == 0 and f"approved {ids[2]}" in result.output
-    seg = gate.segment_states(store, SLUG)[2]
+    seg = segment_states(store, SLUG)[2]
     assert seg.state == "approved" and seg.target == "Foreign nationals may use visa-free transit."
 
 
@@ -133,7 +134,7 @@ def test_xliff_export_and_import_from_the_command_line(project, tmp_path):
     out.write_text(out.read_text(encoding="utf-8").replace("EN 1: 政策概况", "Policy overview"), encoding="utf-8")
     result = run(proj, "review", "import-xliff", str(out), token=token_of(store, "alice"))
     assert result.exit_code == 0 and "updated 1" in result.output
-    assert gate.segment_states(store, SLUG)[1].target == "Policy overview"
+    assert segment_states(store, SLUG)[1].target == "Policy overview"
 
 
 def test_user_errors_are_one_line_without_a_traceback(project):

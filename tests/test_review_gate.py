@@ -13,7 +13,8 @@ from zaitun.content.intake import ingest
 from zaitun.content.schema import CONTROL_RE
 from zaitun.errors import ReviewError
 from zaitun.review import gate
-from zaitun.store import translations
+from zaitun.state.segments import progress, segment_states
+from zaitun.state.store import translations
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def in_review(tmp_path, database_url):
 
 
 def states(store):
-    return {s.seg_id: s.state for s in gate.segment_states(store, SLUG)}
+    return {s.seg_id: s.state for s in segment_states(store, SLUG)}
 
 
 def test_segment_goes_from_draft_to_approved_or_rejected(in_review):
@@ -39,7 +40,7 @@ def test_segment_goes_from_draft_to_approved_or_rejected(in_review):
     gate.reject(store, SLUG, ids[1], "alice", "wrong term")
     now = states(store)
     assert now[ids[0]] == "approved" and now[ids[1]] == "rejected" and now[ids[2]] == "draft"
-    rejected = next(s for s in gate.segment_states(store, SLUG) if s.seg_id == ids[1])
+    rejected = next(s for s in segment_states(store, SLUG) if s.seg_id == ids[1])
     assert rejected.translation["comment"] == "wrong term"
 
 
@@ -48,7 +49,7 @@ def test_edit_stores_a_new_target_and_can_approve_it_at_once(in_review):
     gate.edit(store, SLUG, ids[2], "Foreign nationals may transit visa-free.", "alice")
     assert states(store)[ids[2]] == "draft"
     gate.edit(store, SLUG, ids[2], "Foreign nationals may use visa-free transit.", "alice", approve_now=True)
-    seg = next(s for s in gate.segment_states(store, SLUG) if s.seg_id == ids[2])
+    seg = next(s for s in segment_states(store, SLUG) if s.seg_id == ids[2])
     assert seg.state == "approved" and seg.target == "Foreign nationals may use visa-free transit."
     assert [t["target"] for t in store.history(SLUG, ids[2])][0].startswith("EN 2:")  # the draft stays
 
@@ -66,7 +67,7 @@ def test_approve_all_unflagged_leaves_flagged_segments_for_a_person(in_review):
     result = gate.approve_unflagged(store, SLUG, read_unflagged(store), "alice")
     assert sorted(result.approved) == sorted(ids[:3] + ids[4:])
     assert states(store)[ids[3]] == "draft" and not result.completed
-    assert gate.progress(gate.segment_states(store, SLUG)) == {"approved": 4, "total": 5, "flagged": 1,
+    assert progress(segment_states(store, SLUG)) == {"approved": 4, "total": 5, "flagged": 1,
                                                                "complete": False}
 
 
@@ -98,7 +99,7 @@ def test_changed_sentence_returns_only_that_segment_to_review(in_review):
     path = project.content_dir / "guides" / f"{SLUG}.md"
     path.write_text(path.read_text(encoding="utf-8").replace("240小时", "10天"), encoding="utf-8")
     assert ingest(project, store).ingested == [SLUG]
-    segs = gate.segment_states(store, SLUG)
+    segs = segment_states(store, SLUG)
     back = [s for s in segs if s.state != "approved"]
     assert [s.source for s in back] == ["停留时间为10天。"]
     assert back[0].previous == {"source": "停留时间为240小时。", "target": "EN 3: 停留时间为240小时。"}
@@ -225,7 +226,7 @@ class ReviewMachine(RuleBasedStateMachine):
     def states_match_the_model(self):
         if hasattr(self, "store"):
             assert states(self.store) == self.model
-            prog = gate.progress(gate.segment_states(self.store, SLUG))
+            prog = progress(segment_states(self.store, SLUG))
             assert prog["complete"] == all(s == "approved" for s in self.model.values())
 
     @invariant()
@@ -240,7 +241,7 @@ class ReviewMachine(RuleBasedStateMachine):
     @invariant()
     def one_release_per_completion(self):
         if hasattr(self, "store"):
-            from zaitun.store import releases
+            from zaitun.state.store import releases
             with self.store.engine.connect() as c:
                 count = c.execute(select(func.count()).select_from(releases)).scalar()
             assert count == self.releases

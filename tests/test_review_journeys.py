@@ -19,10 +19,10 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, write_doc
 from test_up import wait_for_line
 
 from zaitun.project import Project
-from zaitun.review import gate
 from zaitun.review.users import add_user, issue_token
 from zaitun.scaffold import init_project
-from zaitun.store import Store
+from zaitun.state.segments import segment_states
+from zaitun.state.store import Store
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)",
@@ -258,7 +258,7 @@ def test_an_editor_sees_the_queue_but_cannot_approve(stack, browser, tmp_path):
     refused = stack.zaitun("review", "edit", WAITING, f"{seg_id}@{version}", "--target", "Location", "--approve",
                            token=eddie)
     assert refused.returncode == 1 and "only admin or reviewer may do this" in refused.stderr
-    assert next(s for s in gate.segment_states(stack.store, WAITING) if s.seg_id == seg_id).state != "approved"
+    assert next(s for s in segment_states(stack.store, WAITING) if s.seg_id == seg_id).state != "approved"
     assert problems == []
 
 
@@ -281,6 +281,6 @@ def test_a_disabled_accounts_open_session_stops_working_at_once(stack, browser, 
     with page.expect_navigation():  # the page still open in her browser: its Approve leads to the login
         page.locator(f"#s-{seg_id} form.approve button").click()
     assert "/login" in page.url
-    assert next(s for s in gate.segment_states(stack.store, WAITING) if s.seg_id == seg_id).state == "draft"
+    assert next(s for s in segment_states(stack.store, WAITING) if s.seg_id == seg_id).state == "draft"
     assert problems == []
 

@@ -5,8 +5,10 @@ import re
 import pytest
 from review_support import PASSWORD, SLUG, Client, draft_all, page_form, real_user, review_project
 
+from zaitun.context import Context
 from zaitun.review import gate
 from zaitun.review.web import create_app
+from zaitun.state.segments import segment_states
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -17,7 +19,7 @@ def two_reviewers(tmp_path):
     ids = draft_all(store, issues_for={3})
     real_user(store, "alice")
     real_user(store, "bob")
-    app = create_app(project, store)
+    app = create_app(Context(project, store))
     with Client(app) as alice, Client(app) as bob:
         for client, name in ((alice, "alice"), (bob, "bob")):
             token = CSRF_RE.search(client.get("/login").text).group(1)
@@ -27,7 +29,7 @@ def two_reviewers(tmp_path):
 
 
 def state_of(store, seg_id):
-    return next(s for s in gate.segment_states(store, SLUG) if s.seg_id == seg_id)
+    return next(s for s in segment_states(store, SLUG) if s.seg_id == seg_id)
 
 
 def save_draft(client, seg_id: str, text: str) -> None:
@@ -54,7 +56,7 @@ def test_approve_all_unflagged_approves_exactly_the_drafts_on_the_page(two_revie
     save_draft(bob, ids[2], "Replaced while alice looked")
     save_draft(bob, ids[3], "Fixed 240")
     alice.post(f"/doc/{SLUG}/approve-unflagged", data=page_form(seen, f"/doc/{SLUG}/approve-unflagged"))
-    states = {s.seg_id: s for s in gate.segment_states(store, SLUG)}
+    states = {s.seg_id: s for s in segment_states(store, SLUG)}
     assert [i for i in ids if states[i].state == "approved"] == [ids[0], ids[1], ids[4]]
     assert states[ids[2]].target == "Replaced while alice looked" and states[ids[2]].state == "draft"
     assert states[ids[3]].state == "draft"  # unflagged now, but flagged on alice's page: not shown as unflagged
@@ -66,7 +68,7 @@ def test_the_gate_refuses_an_approval_of_anything_but_the_current_draft(tmp_path
     ids = draft_all(store)
     real_user(store, "alice")
     real_user(store, "bob")
-    shown = gate.segment_states(store, SLUG)
+    shown = segment_states(store, SLUG)
     gate.edit(store, SLUG, ids[0], "Newer text", "bob")
     gate.reject(store, SLUG, ids[1], "bob", "say foreign national")
     result = gate.approve(store, SLUG, gate.shown(shown, ids[:2]), "alice")

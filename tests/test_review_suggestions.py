@@ -11,8 +11,10 @@ from suggest_support import CALL, STAY, TRANSIT, seg_id, suggest_project
 from test_review_web import login
 from test_translate_cli import run
 
+from zaitun.context import Context
 from zaitun.review import actions, gate
 from zaitun.review.web import create_app
+from zaitun.state.segments import segment_states
 
 
 @pytest.fixture
@@ -20,7 +22,7 @@ def site(tmp_path):
     project, store = suggest_project(tmp_path)
     real_user(store, "alice")
     real_user(store, "eve", role="editor")
-    with Client(create_app(project, store)) as client:
+    with Client(create_app(Context(project, store))) as client:
         yield client, store, project
     store.close()
 
@@ -55,9 +57,9 @@ def test_a_repaired_draft_is_marked_with_its_match_and_the_replaced_pieces(site)
     assert "repaired from a 82% match" in stay
     assert "144 → 240</span>: “144” → “240”" in stay
     assert "memory: <span lang=\"zh\">停留时间为144小时。</span> = The stay may last 144 hours." in stay
-    token = gate.unflagged_token(gate.segment_states(store, "visa"))
+    token = gate.unflagged_token(segment_states(store, "visa"))
     actions.approve_unflagged(project, store, "visa", token, "alice")  # a reviewer must look at it: bulk skips it
-    assert next(s for s in gate.segment_states(store, "visa") if s.source == STAY).state == "draft"
+    assert next(s for s in segment_states(store, "visa") if s.source == STAY).state == "draft"
 
 
 def test_review_show_json_lists_suggestions_and_repairs(tmp_path):
@@ -120,7 +122,7 @@ def test_suggestions_repairs_and_concordance_hold_on_sqlite_and_postgresql(tmp_p
 
     project, store = suggest_project(tmp_path / "site", database_url)
     try:
-        states = gate.segment_states(store, "visa")
+        states = segment_states(store, "visa")
         assert next(s for s in states if s.source == STAY).target == "The stay may last 240 hours."
         found = suggestions(project, store, states)
         assert found[seg_id(store, TRANSIT)][0].similarity == 95

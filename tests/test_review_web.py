@@ -4,8 +4,10 @@ import pytest
 from review_support import PASSWORD, SLUG, Client, draft_all, page_form, read, real_user, review_project
 
 from zaitun.content.intake import ingest
+from zaitun.context import Context
 from zaitun.review import gate
 from zaitun.review.web import create_app
+from zaitun.state.segments import segment_states
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -16,7 +18,7 @@ def site(tmp_path):
     ids = draft_all(store, issues_for={3})
     real_user(store, "alice")
     real_user(store, "eve", role="editor")
-    with Client(create_app(project, store)) as client:
+    with Client(create_app(Context(project, store))) as client:
         yield client, store, ids, project
     store.close()
 
@@ -37,7 +39,7 @@ def post(client, path, **data):
 
 
 def state_of(store, seg_id):
-    return next(s for s in gate.segment_states(store, SLUG) if s.seg_id == seg_id)
+    return next(s for s in segment_states(store, SLUG) if s.seg_id == seg_id)
 
 
 def test_anonymous_users_see_nothing(site):
@@ -62,7 +64,7 @@ def test_login_sets_a_signed_httponly_samesite_cookie(site):
 
 def test_session_cookie_is_secure_over_https(site):
     _client, store, _ids, project = site
-    with Client(create_app(project, store), base_url="https://review.example") as client:
+    with Client(create_app(Context(project, store)), base_url="https://review.example") as client:
         assert "secure" in login(client).headers["set-cookie"].lower()
 
 
@@ -85,7 +87,7 @@ def test_failed_logins_count_across_review_processes_and_stay_in_the_audit_log(s
     client, store, _ids, project = site
     for _ in range(3):
         assert login(client, password="guess").status_code == 401
-    with Client(create_app(project, store)) as other:  # a second review process on the same store
+    with Client(create_app(Context(project, store))) as other:  # a second review process on the same store
         for _ in range(2):
             assert login(other, password="guess").status_code == 401
         assert login(other).status_code == 429
@@ -186,7 +188,7 @@ def test_untrusted_content_is_rendered_inert(tmp_path):
         store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], f'Text {evil}"><b onmouseover=x>',
                               origin="engine", issues=[{"check": evil, "message": evil}])
     real_user(store, "alice")
-    with Client(create_app(project, store)) as client:
+    with Client(create_app(Context(project, store))) as client:
         login(client)
         for path in (f"/doc/{SLUG}", f"/doc/{SLUG}/preview", "/"):
             response = client.get(path)
@@ -236,7 +238,7 @@ def test_preview_shows_images_beside_the_document_to_logged_in_users_only(tmp_pa
     (images / "map.png").write_bytes(b"\x89PNG map")
     draft_all(store)
     real_user(store, "alice")
-    with Client(create_app(project, store)) as client:
+    with Client(create_app(Context(project, store))) as client:
         assert client.get("/media/guides/images/map.png").status_code in (303, 401)  # not logged in
         login(client)
         page = client.get(f"/doc/{SLUG}/preview").text
@@ -281,7 +283,7 @@ def test_review_ui_opened_without_a_store_lets_users_log_in(tmp_path):
     """`zaitun up` builds the app from the project alone; logging in there once answered 500."""
     project, store = review_project(tmp_path)
     real_user(store, "alice")
-    with Client(create_app(project)) as client:
+    with Client(create_app(Context(project))) as client:
         response = login(client)
         assert response.status_code == 303 and response.headers["location"] == "/"
         assert "Documents" in client.get("/").text
@@ -297,7 +299,7 @@ def test_after_logout_the_old_cookie_is_refused(site):
     login(client)
     stolen = cookie_of(client)
     client.post("/logout", data={"csrf_token": csrf(client, "/")})
-    with Client(create_app(project, store)) as other:
+    with Client(create_app(Context(project, store))) as other:
         other.client.cookies.set("zaitun_session", stolen)
         assert other.get("/").status_code == 303
         assert other.get("/api/documents").status_code == 401
@@ -309,11 +311,11 @@ def test_login_starts_a_new_session_so_a_planted_cookie_stays_anonymous(site):
     planted = cookie_of(client)  # what an attacker could have set in the victim's browser
     login(client)
     assert cookie_of(client) != planted
-    with Client(create_app(project, store)) as attacker:
+    with Client(create_app(Context(project, store))) as attacker:
         attacker.client.cookies.set("zaitun_session", planted)
         assert attacker.get("/").status_code == 303
     login(client)  # logging in again replaces the session too
-    from zaitun.store import sessions
+    from zaitun.state.store import sessions
 
     with store.engine.connect() as conn:
         rows = conn.execute(sessions.select().order_by(sessions.c.created_at)).mappings().all()
@@ -323,7 +325,7 @@ def test_login_starts_a_new_session_so_a_planted_cookie_stays_anonymous(site):
 def age_sessions(store, **delta) -> None:
     import datetime as dt
 
-    from zaitun.store import now, sessions
+    from zaitun.state.store import now, sessions
 
     with store.tx() as conn:
         conn.execute(sessions.update().values(seen_at=now() - dt.timedelta(**delta),
@@ -344,7 +346,7 @@ def test_a_session_ends_after_its_lifetime_even_when_used(tmp_path):
                                    encoding="utf-8")
     project = type(project)(project.root)
     real_user(store, "alice")
-    with Client(create_app(project, store)) as client:
+    with Client(create_app(Context(project, store))) as client:
         login(client)
         age_sessions(store, minutes=119)
         assert client.get("/").status_code == 200
@@ -367,9 +369,9 @@ def test_disabling_an_account_ends_its_open_session_at_once(site):
 def test_login_throttle_counts_failures_per_account_from_any_address(site):
     client, store, _ids, project = site
     for n in range(5):
-        with Client(create_app(project, store), address=f"10.0.0.{n}") as elsewhere:
+        with Client(create_app(Context(project, store)), address=f"10.0.0.{n}") as elsewhere:
             assert login(elsewhere, password="guess").status_code == 401
-    with Client(create_app(project, store), address="10.0.0.99") as fresh:
+    with Client(create_app(Context(project, store)), address="10.0.0.99") as fresh:
         refused = login(fresh)
         assert refused.status_code == 429
         wait = int(refused.headers["retry-after"])
@@ -390,7 +392,7 @@ def test_forwarded_for_counts_only_behind_a_trusted_proxy(site):
     client.post("/login", headers={"X-Forwarded-For": "203.0.113.9"},
                 data={"name": "alice", "password": "guess", "csrf_token": csrf(client)})
     project.config_path.write_text('[review]\ntrusted_proxies = ["127.0.0.1"]\n', encoding="utf-8")
-    with Client(create_app(type(project)(project.root), store)) as behind_proxy:
+    with Client(create_app(Context(type(project)(project.root), store))) as behind_proxy:
         token = csrf(behind_proxy)
         behind_proxy.post("/login", headers={"X-Forwarded-For": "203.0.113.9"},
                           data={"name": "alice", "password": "guess", "csrf_token": token})
@@ -405,7 +407,7 @@ def test_the_first_run_admin_must_choose_a_new_password(tmp_path):
     path = create_first_admin(project, store)
     assert path.stat().st_mode & 0o777 == 0o600 and create_first_admin(project, store) is None
     given = path.read_text(encoding="utf-8").strip()
-    with Client(create_app(project, store)) as client:
+    with Client(create_app(Context(project, store))) as client:
         response = login(client, name="admin", password=given)
         assert response.headers["location"] == "/password"
         assert client.get("/").headers["location"] == "/password"
@@ -420,7 +422,7 @@ def test_the_first_run_admin_must_choose_a_new_password(tmp_path):
         queue = client.get("/")
         assert queue.status_code == 200 and "password changed" in queue.text
     assert not path.exists() and not store.user("admin")["must_change_password"]
-    with Client(create_app(project, store)) as client:
+    with Client(create_app(Context(project, store))) as client:
         assert login(client, name="admin", password=given).status_code == 401
         assert login(client, name="admin", password=mine).headers["location"] == "/"
     store.close()
@@ -429,7 +431,7 @@ def test_the_first_run_admin_must_choose_a_new_password(tmp_path):
 def test_changing_the_password_ends_the_other_sessions(site):
     client, store, _ids, project = site
     login(client)
-    with Client(create_app(project, store)) as laptop:
+    with Client(create_app(Context(project, store))) as laptop:
         login(laptop)
         new = "lantern harbour quietly"
         changed = client.post("/password", data={"current": PASSWORD, "new": new, "confirm": new,
@@ -469,17 +471,17 @@ def test_the_queue_names_the_files_a_pass_held_back(site):
 
 def test_a_changed_fact_is_shown_as_a_before_and_after_pair(site):
     client, store, _ids, project = site
-    from zaitun.translate.pipeline import translate_documents
+    from zaitun import pipeline
 
     path = project.content_dir / "guides" / f"{SLUG}.md"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("programme: transit", "programme: transit\nvalid_until: 2026-12-31"), encoding="utf-8")
     ingest(project, store)
-    translate_documents(project, store)
+    pipeline.translate(project, store)
     gate.approve(store, SLUG, read(store), "alice")
     path.write_text(text.replace("programme: transit", "programme: transit\nvalid_until: 2027-06-30"), encoding="utf-8")
     ingest(project, store)
-    translate_documents(project, store)
+    pipeline.translate(project, store)
     login(client)
     page = client.get(f"/doc/{SLUG}").text
     assert '<span class="kind">valid until</span>' in page
@@ -499,7 +501,7 @@ def test_preview_shows_the_facts_as_the_english_page_will(tmp_path):
         seg = next(s for s in store.segments(SLUG) if s["kind"] == "issuer")
         store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], "", origin="none")
     real_user(store, "alice")
-    with Client(create_app(project, store)) as client:
+    with Client(create_app(Context(project, store))) as client:
         login(client)
         page = client.get(f"/doc/{SLUG}/preview").text
     assert "<dt>Valid until</dt><dd>EN 2: 2026-12-31</dd>" in page

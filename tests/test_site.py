@@ -317,7 +317,7 @@ def test_parallel_rendering_writes_the_same_site(fx, tmp_path, monkeypatch):
 def test_a_stored_document_that_no_longer_reads_is_left_out_and_reported(fx):
     from sqlalchemy import update
 
-    from zaitun.store import documents
+    from zaitun.state.store import documents
 
     with fx.store.tx() as conn:
         conn.execute(update(documents).where(documents.c.slug == "paying").values(raw="no front matter", raw_hash="x"))

@@ -7,9 +7,9 @@ import json
 
 from publish_helpers import NOTICE, NOTICE_BODY, standard_project
 
-from zaitun.review import gate
+from zaitun import pipeline
+from zaitun.state.segments import progress, segment_states
 from zaitun.translate.glossary import load_glossary
-from zaitun.translate.pipeline import translate_documents
 
 SLUG = "notice-2023-1"
 CHANGED = (NOTICE.replace("泉州市人民政府办公室", "泉州市人民政府")
@@ -50,7 +50,7 @@ def test_a_changed_fact_comes_back_to_review_as_a_before_and_after_pair(tmp_path
     fx = standard_project(tmp_path / "proj")
     fx.write("policies", SLUG, CHANGED, NOTICE_BODY)
     fx.ingest()
-    back = {s.kind: s for s in gate.segment_states(fx.store, SLUG) if s.state != "approved"}
+    back = {s.kind: s for s in segment_states(fx.store, SLUG) if s.state != "approved"}
     assert sorted(back) == ["doc_number", "issuer", "valid_until"]
     assert back["valid_until"].previous == {"source": "2024-12-31", "target": "EN[2024-12-31]"}
     assert back["issuer"].previous["source"] == "泉州市人民政府办公室"
@@ -63,8 +63,8 @@ def test_facts_get_drafts_the_issuer_through_the_glossary(tmp_path):
         "泉政办规,Quanzhengbangui,,document number prefix\n", encoding="utf-8")
     fx.write("policies", SLUG, CHANGED, NOTICE_BODY)
     fx.ingest()
-    translate_documents(fx.project, fx.store, [SLUG])
-    drafts = {s.kind: s for s in gate.segment_states(fx.store, SLUG) if s.state != "approved"}
+    pipeline.translate(fx.project, fx.store, [SLUG])
+    drafts = {s.kind: s for s in segment_states(fx.store, SLUG) if s.state != "approved"}
     assert drafts["issuer"].target == "Quanzhou Municipal People's Government"
     assert drafts["valid_until"].target == "2027-06-30"
     assert drafts["doc_number"].target == "Quanzhengbangui [2023] No. 9" and drafts["doc_number"].issues == []
@@ -76,8 +76,8 @@ def test_a_change_with_nothing_to_review_releases_the_approved_english_again(tmp
     fx.write("policies", SLUG, NOTICE.replace("date: 2023-01-05", "date: 2023-01-06"),
              NOTICE_BODY.replace("现印发给你们，请认真贯彻执行。", ""))  # a new date, a sentence removed
     fx.ingest()
-    assert gate.progress(gate.segment_states(fx.store, SLUG))["complete"]
-    translate_documents(fx.project, fx.store, [SLUG])
+    assert progress(segment_states(fx.store, SLUG))["complete"]
+    pipeline.translate(fx.project, fx.store, [SLUG])
     fx.build()
     en = page(fx, "en")
     assert "under review" not in en and "2023-01-06" in en and "EN[现印发给你们" not in en

@@ -28,7 +28,7 @@ BUILDER = """
 import sys
 from zaitun.project import Project
 from zaitun.publish.site import build_site
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 project = Project(sys.argv[1])
 store = Store.open(project.database_url)

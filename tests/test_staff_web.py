@@ -13,6 +13,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS
 from review_support import PASSWORD, Client, real_user, review_project, serve_app
 
 from zaitun.content.intake import ingest
+from zaitun.context import Context
 from zaitun.review.web import create_app
 
 SEED = Path(__file__).parent / "fixtures" / "seed-notice.txt"
@@ -38,7 +39,7 @@ def staff(tmp_path):
     project, store = review_project(tmp_path)
     real_user(store, "eve", role="editor")
     real_user(store, "alice", role="reviewer")
-    with Client(create_app(project, store)) as client:
+    with Client(create_app(Context(project, store))) as client:
         yield client, project, store
     store.close()
 
@@ -63,7 +64,7 @@ def save(client, page_text: str, **extra):
 def audit(store) -> list[tuple[str, str]]:
     from sqlalchemy import select
 
-    from zaitun.store import audit as table
+    from zaitun.state.store import audit as table
 
     with store.engine.connect() as conn:
         return [(r.actor, r.action) for r in conn.execute(select(table.c.actor, table.c.action))]
@@ -178,7 +179,7 @@ def served(tmp_path):
     pytest.importorskip("uvicorn")
     project, store = review_project(tmp_path / "proj")
     real_user(store, "eve", role="editor")
-    with serve_app(create_app(project, store)) as base:
+    with serve_app(create_app(Context(project, store))) as base:
         yield base, project
     store.close()
 

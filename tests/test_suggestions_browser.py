@@ -6,8 +6,9 @@ from conftest import CHROMIUM, CHROMIUM_ARGS
 from review_support import PASSWORD, real_user, serve_app
 from suggest_support import STAY, TRANSIT, seg_id, suggest_project
 
-from zaitun.review import gate
+from zaitun.context import Context
 from zaitun.review.web import create_app
+from zaitun.state.segments import segment_states
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 uvicorn = pytest.importorskip("uvicorn")
@@ -18,7 +19,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 def served(tmp_path):
     project, store = suggest_project(tmp_path)
     real_user(store, "alice")
-    with serve_app(create_app(project, store)) as base:
+    with serve_app(create_app(Context(project, store))) as base:
         yield base, store
     store.close()
 
@@ -37,7 +38,7 @@ def page():
 
 
 def target_of(store, seg):
-    return next(s for s in gate.segment_states(store, "visa") if s.seg_id == seg)
+    return next(s for s in segment_states(store, "visa") if s.seg_id == seg)
 
 
 def test_reviewer_takes_a_suggestion_with_the_u_key_edits_it_and_approves(served, page):

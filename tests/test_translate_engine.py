@@ -18,12 +18,12 @@ from translate_support import (
     open_ingested,
 )
 
+from zaitun import pipeline
 from zaitun.errors import ProviderError, ZaitunError
-from zaitun.review.gate import segment_states
+from zaitun.state.segments import segment_states
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import make_engine, retry_after_seconds
 from zaitun.translate.glossary import load_glossary
-from zaitun.translate.pipeline import translate_documents
 
 TITLE_EN = "Publicity Department of the CPC Quanzhou Municipal Committee published notice"
 STAY_EN = "Foreign national via Quanzhou Jinjiang International Airport transit, may stay 10 days."
@@ -33,7 +33,7 @@ def run(tmp_path, server, **settings):
     project = make_project(tmp_path, libre_settings(server.url, **settings))
     store = open_ingested(project)
     engine = make_engine(project.config, backoff=0.01)
-    return project, store, translate_documents(project, store, engine=engine)
+    return project, store, pipeline.translate(project, store, engine=engine)
 
 
 def test_protected_terms_get_the_approved_rendering_and_the_engine_never_sees_them(tmp_path):
@@ -163,7 +163,7 @@ def test_engine_failing_midway_keeps_earlier_batches_and_a_rerun_fills_the_rest(
     with LibreServer() as healthy:
         (project.root / "zaitun.toml").write_text(libre_settings(healthy.url), encoding="utf-8")
         project.__dict__.pop("config", None)
-        again = translate_documents(project, store, engine=make_engine(project.config, backoff=0.01))
+        again = pipeline.translate(project, store, engine=make_engine(project.config, backoff=0.01))
         assert sorted(healthy.texts_seen()) == sorted(["{ZT1}经{ZT2}过境，可以停留10天。", "详见[通知]{ZT1}。"])
     assert {d.source for d in again.documents[0].segments} == {STAY, LINK}
     assert all(s.target for s in segment_states(store, "notice"))
@@ -173,7 +173,7 @@ def test_second_run_translates_nothing_new(tmp_path):
     with LibreServer() as server:
         project, store, _ = run(tmp_path, server)
         before = len(server.requests)
-        again = translate_documents(project, store, engine=make_engine(project.config))
+        again = pipeline.translate(project, store, engine=make_engine(project.config))
     assert again.count() == 0 and len(server.requests) == before
 
 
@@ -188,7 +188,7 @@ def test_unknown_provider_fails_before_any_work(tmp_path):
     project = make_project(tmp_path, '[translate]\nprovider = "babelfish"\n')
     store = open_ingested(project)
     with pytest.raises(ProviderError, match="unknown translation provider 'babelfish'"):
-        translate_documents(project, store)
+        pipeline.translate(project, store)
     assert all(s.translation is None for s in segment_states(store, "notice"))
 
 
@@ -246,4 +246,4 @@ def test_unknown_slug_is_a_clear_error(tmp_path):
     project = make_project(tmp_path)
     store = open_ingested(project)
     with pytest.raises(ZaitunError, match="no active document 'nope'"):
-        translate_documents(project, store, slugs=["nope"])
+        pipeline.translate(project, store, slugs=["nope"])

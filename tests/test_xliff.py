@@ -7,6 +7,7 @@ from zaitun.content.intake import ingest
 from zaitun.errors import ReviewError
 from zaitun.review import gate
 from zaitun.review.xliff import NS, export_xliff, import_xliff
+from zaitun.state.segments import segment_states
 
 X = f"{{{NS}}}"
 
@@ -17,7 +18,7 @@ def exported(tmp_path):
     ids = draft_all(store)
     quick_user(store, "alice")
     quick_user(store, "eve", role="editor")
-    gate.approve(store, SLUG, gate.shown(gate.segment_states(store, SLUG), ids[:1]), "alice")
+    gate.approve(store, SLUG, gate.shown(segment_states(store, SLUG), ids[:1]), "alice")
     yield project, store, ids, export_xliff(store, SLUG)
     store.close()
 
@@ -55,7 +56,7 @@ def test_round_trip_stores_translators_work_as_drafts_by_the_importer(exported):
                     state="final")
     report = import_xliff(project, store, back, "alice")
     assert report.updated == [f"{SLUG}/{ids[1]}", f"{SLUG}/{ids[2]}"] and report.approved == []
-    segs = {s.seg_id: s for s in gate.segment_states(store, SLUG)}
+    segs = {s.seg_id: s for s in segment_states(store, SLUG)}
     assert segs[ids[1]].target == "Policy overview" and segs[ids[1]].state == "draft"
     assert segs[ids[1]].translation["created_by"] == "alice"
     assert export_xliff(store, SLUG).count(b"Policy overview") == 1
@@ -66,7 +67,7 @@ def test_final_units_are_approved_only_when_the_importer_asks(exported):
     back = retarget(data, {ids[1]: "Policy overview"}, state="final")
     report = import_xliff(project, store, back, "alice", approve_final=True)
     assert report.approved == [f"{SLUG}/{ids[1]}"]
-    seg = next(s for s in gate.segment_states(store, SLUG) if s.seg_id == ids[1])
+    seg = next(s for s in segment_states(store, SLUG) if s.seg_id == ids[1])
     assert seg.state == "approved" and seg.translation["reviewed_by"] == "alice"
 
 
@@ -75,11 +76,11 @@ def test_a_final_unit_never_approves_or_replaces_a_draft_saved_after_the_export(
     gate.edit(store, SLUG, ids[1], "Saved after the export", "alice")
     gate.edit(store, SLUG, ids[2], "Also saved after the export", "alice")
     back = retarget(data, {ids[1]: "Policy overview"}, state="final")
-    back = retarget(back, {ids[2]: "EN 2: " + gate.segment_states(store, SLUG)[2].source}, state="final")
+    back = retarget(back, {ids[2]: "EN 2: " + segment_states(store, SLUG)[2].source}, state="final")
     report = import_xliff(project, store, back, "alice", approve_final=True)
     assert set(report.refused) == {f"{SLUG}/{ids[1]}", f"{SLUG}/{ids[2]}"} and report.approved == []
     assert "Saved after the export" in report.refused[f"{SLUG}/{ids[1]}"]
-    segs = {s.seg_id: s for s in gate.segment_states(store, SLUG)}
+    segs = {s.seg_id: s for s in segment_states(store, SLUG)}
     assert (segs[ids[1]].target, segs[ids[1]].state) == ("Saved after the export", "draft")
     assert (segs[ids[2]].target, segs[ids[2]].state) == ("Also saved after the export", "draft")
 
@@ -102,7 +103,7 @@ def test_a_unit_whose_source_text_differs_is_refused(exported):
     back = retarget(data, {ids[4]: "Call 12367."}, sources={ids[4]: "请拨打12345热线咨询。"})
     report = import_xliff(project, store, back, "alice")
     assert "source no longer matches" in report.refused[f"{SLUG}/{ids[4]}"]
-    assert gate.segment_states(store, SLUG)[4].target == "EN 4: 请拨打12367热线咨询。"
+    assert segment_states(store, SLUG)[4].target == "EN 4: 请拨打12367热线咨询。"
 
 
 def test_import_needs_a_reviewer_and_a_real_xliff_file(exported):

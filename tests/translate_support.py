@@ -7,7 +7,7 @@ from pathlib import Path
 
 from zaitun.content.intake import ingest
 from zaitun.project import Project
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 GLOSSARY = """\
 zh,en,forbidden,note

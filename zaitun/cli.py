@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from zaitun import __version__
+from zaitun.context import Context
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
 
@@ -18,13 +19,6 @@ app = typer.Typer(
     help="zaitun: Chinese government content to reviewed, published bilingual (zh/en) pages.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-
-
-class State:
-    project: Project
-
-
-state = State()
 
 
 def _version(value: bool) -> None:
@@ -35,26 +29,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     project: Annotated[Path, typer.Option("--project", "-C", help="Project folder (default: current folder).",
                                           file_okay=False)] = Path("."),
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
-    state.project = Project(project)
     from zaitun.up import adopt_running_stack
 
-    adopt_running_stack(state.project)
-
-
-def get_project() -> Project:
-    return state.project
-
-
-def open_store(project: Project | None = None):
-    from zaitun.store import Store
-
-    project = project or state.project
-    return Store.open(project.database_url)
+    ctx.obj = Context(Project(project))
+    adopt_running_stack(ctx.obj.project)
 
 
 @app.command()
@@ -79,11 +63,11 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new proj
 
 
 @app.command()
-def check() -> None:
+def check(ctx: typer.Context) -> None:
     """Validate zaitun.toml, content and the files it links, glossaries and tag labels; print path:line: problem."""
     from zaitun.check import check_project
 
-    problems = check_project(state.project)
+    problems = check_project(ctx.obj.project)
     for problem in problems:
         typer.echo(str(problem), err=True)
     if problems:
@@ -93,7 +77,8 @@ def check() -> None:
 
 
 @app.command("import")
-def import_(files: Annotated[list[Path], typer.Argument(help="Notices as .txt (UTF-8/GBK/GB18030) or .docx, or "
+def import_(ctx: typer.Context,
+            files: Annotated[list[Path], typer.Argument(help="Notices as .txt (UTF-8/GBK/GB18030) or .docx, or "
                                                         "folders of them.", exists=True)],
             section: Annotated[str, typer.Option(help="Content section to put them in.")] = "policies",
             slug: Annotated[str | None, typer.Option(help="Slug of a single notice (default: from the document "
@@ -104,14 +89,14 @@ def import_(files: Annotated[list[Path], typer.Argument(help="Notices as .txt (U
     from zaitun.config import Limits
     from zaitun.content.importer import import_notice, import_notices
 
-    limits = Limits.of(state.project.config)
+    limits = Limits.of(ctx.obj.project.config)
     if len(files) == 1 and files[0].is_file():
-        typer.echo(str(import_notice(files[0], state.project.content_dir, section=section, slug=slug, force=force,
+        typer.echo(str(import_notice(files[0], ctx.obj.project.content_dir, section=section, slug=slug, force=force,
                                      limits=limits)))
         return
     if slug:
         raise typer.BadParameter("--slug names one notice: import the others without it", param_hint="--slug")
-    report = import_notices(files, state.project.content_dir, section=section, force=force, limits=limits)
+    report = import_notices(files, ctx.obj.project.content_dir, section=section, force=force, limits=limits)
     for path in report.written:
         typer.echo(str(path))
     for error in report.errors:
@@ -122,11 +107,11 @@ def import_(files: Annotated[list[Path], typer.Argument(help="Notices as .txt (U
 
 
 @app.command()
-def intake() -> None:
+def intake(ctx: typer.Context) -> None:
     """Take content/ into the store: segment new and changed documents, withdraw deleted ones."""
     from zaitun.pipeline import intake as take_in
 
-    report = take_in(state.project, open_store())
+    report = take_in(ctx.obj.project, ctx.obj.store)
     for error in report.errors:
         typer.echo(str(error), err=True)
     typer.echo(f"ingested {len(report.ingested)}, unchanged {len(report.unchanged)}, "
@@ -136,18 +121,18 @@ def intake() -> None:
 
 
 @app.command()
-def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Show each document's stage: translating, in review, approved, withdrawn; expiry; files to fix."""
     from dataclasses import asdict
 
     from zaitun import failures
     from zaitun.check import content_problems
-    from zaitun.status import project_status
+    from zaitun.review.status import project_status
 
-    cfg = state.project.config
-    store = open_store()
+    cfg = ctx.obj.project.config
+    store = ctx.obj.store
     rows = project_status(store, dt.date.today(), cfg.get("site.expiry_warning_days"))
-    problems = [str(e) for e in content_problems(state.project)]
+    problems = [str(e) for e in content_problems(ctx.obj.project)]
     failed = failures.current(store)
     if as_json:
         typer.echo(json.dumps({"documents": [r.as_dict() for r in rows], "errors": problems,
@@ -174,14 +159,15 @@ def _echo_problems(problems: list[str], failed: list) -> None:
 
 
 @app.command("config")
-def config_(list_settings: Annotated[bool, typer.Option("--list", help="List every setting.")] = False,
+def config_(ctx: typer.Context,
+            list_settings: Annotated[bool, typer.Option("--list", help="List every setting.")] = False,
             show_secrets: Annotated[bool, typer.Option("--show-secrets",
                                                        help="Print keys, tokens and passwords in clear.")] = False,
             ) -> None:
     """Show the project's settings (with --list: every setting, its default and help); secrets are masked."""
     from zaitun.config import SETTINGS
 
-    cfg = state.project.config
+    cfg = ctx.obj.project.config
     for s in SETTINGS:
         line = f"{s.name} = {cfg.shown(s.name, show_secrets)}"
         env = f" (or {s.env})" if s.env else ""
@@ -189,11 +175,12 @@ def config_(list_settings: Annotated[bool, typer.Option("--list", help="List eve
 
 
 @app.command()
-def run(as_json: Annotated[bool, typer.Option("--json", help="Print the pass summary as JSON.")] = False) -> None:
+def run(ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the pass summary as JSON.")] = False) -> None:
     """One pass without any server: intake -> translate -> publish what is approved (for cron, CI)."""
     from zaitun.pipeline import held_back, run_once
 
-    summary = run_once(state.project, open_store())
+    summary = run_once(ctx.obj.project, ctx.obj.store)
     failed = held_back(summary)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
@@ -215,20 +202,20 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
 
 
 @app.command()
-def up() -> None:
+def up(ctx: typer.Context) -> None:
     """Start the local stack: Prefect server and flows, content watcher, review UI, site preview."""
     from zaitun.up import up as start
 
-    start(state.project, echo=typer.echo)
+    start(ctx.obj, echo=typer.echo)
 
 
 @app.command()
-def watch() -> None:
+def watch(ctx: typer.Context) -> None:
     """Announce changes under content/ to the Prefect server at PREFECT_API_URL (when workers run the flows)."""
     from zaitun.watch import watch as run_watch
 
-    typer.echo(f"watching {state.project.content_dir}; Ctrl-C to stop")
-    run_watch(state.project.content_dir)
+    typer.echo(f"watching {ctx.obj.project.content_dir}; Ctrl-C to stop")
+    run_watch(ctx.obj.project.content_dir)
 
 
 # -- commands of the later stages register here -------------------------------------------

@@ -17,11 +17,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
-
 from zaitun.errors import LocatedError
 from zaitun.project import Project
-from zaitun.store import Store, failures, now
+from zaitun.state.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +48,7 @@ def of_error(stage: str, error: LocatedError, slug: str | None = None, online: b
 
 def current(store: Store) -> list[Failure]:
     """Every failure still standing, oldest first."""
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(failures).order_by(failures.c.id)).mappings().all()
+    rows = store.failure_rows()
     return [Failure(r["stage"], r["source"], r["message"], r["slug"], r["state"], r["kept"]) for r in rows]
 
 
@@ -68,10 +65,8 @@ def record(project: Project, store: Store, stage: str, found: list[Failure],
     seen = {(f.source, f.message) for f in old}
     new = [f for f in found if (f.source, f.message) not in seen]
     with store.tx() as conn:
-        conn.execute(delete(failures).where(failures.c.stage == stage))
-        for f in kept + found:
-            conn.execute(insert(failures).values(stage=f.stage, source=f.source, slug=f.slug, state=f.state,
-                                                 message=f.message, kept=f.kept, at=now()))
+        store.replace_failures(conn, stage, [dict(stage=f.stage, source=f.source, slug=f.slug, state=f.state,
+                                                  message=f.message, kept=f.kept) for f in kept + found])
     if new:
         announce(project, new)
     return new

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from zaitun import events
 from zaitun.errors import PublishError
 from zaitun.project import Project
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 if TYPE_CHECKING:  # the stages are imported when they run: `zaitun status` need not load the publisher
     from zaitun.publish.sinks import DeployReport
@@ -61,9 +61,10 @@ def translate(project: Project, store: Store, slugs: list[str] | None = None,
 
     Only what intake took in is translated: run intake first to see edits made since.
     """
+    from zaitun.review.actions import TranslateGate
     from zaitun.translate.pipeline import translate_documents
 
-    return translate_documents(project, store, slugs, engine)
+    return translate_documents(project, store, slugs, engine, gate=TranslateGate(project, store))
 
 
 def translate_stage(project: Project, store: Store, slugs: list[str] | None = None) -> dict:
@@ -171,7 +172,7 @@ def _record_deploy(project: Project, store: Store, failed: list[str]) -> None:
 
 def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -> list[dict]:
     """Documents whose validity ends within the warning window or has ended."""
-    from zaitun.status import project_status
+    from zaitun.review.status import project_status
 
     today = today or dt.date.today()
     rows = project_status(store, today, project.config.get("site.expiry_warning_days"))

@@ -20,12 +20,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
-from zaitun.store import Store
+
+if TYPE_CHECKING:  # `zaitun build` runs the callback that imports this module: it stays light
+    from zaitun.context import Context
 
 
 def prefect_env(project: Project) -> dict[str, str]:
@@ -78,6 +79,8 @@ def check_ports_free(project: Project, own_prefect: bool) -> None:
 
 
 def wait_healthy(url: str, timeout: float = 90.0) -> None:
+    import httpx
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.HTTPError):
@@ -130,6 +133,7 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
     reviewer's command line), so the preview shows the English in a second or two instead of after
     Prefect's event round trip; the publish flow still runs for the deploy, hooks and notices."""
     from zaitun.publish.site import build_site
+    from zaitun.state.store import Store
 
     store = Store.open(project.database_url)
     seen = store.last_event_id()
@@ -144,7 +148,7 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
     store.close()
 
 
-def start_threads(stack: Stack) -> tuple[str, str]:
+def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
     """The watcher, the review UI and the preview server, in this process."""
     import uvicorn
 
@@ -155,7 +159,7 @@ def start_threads(stack: Stack) -> tuple[str, str]:
     cfg = stack.project.config
     observer = start_watcher(stack.project.content_dir)
     stack.stoppers.append(lambda: (observer.stop(), observer.join(5)))
-    server = uvicorn.Server(uvicorn.Config(create_app(stack.project), host=cfg.get("review.host"),
+    server = uvicorn.Server(uvicorn.Config(create_app(context), host=cfg.get("review.host"),
                                            port=cfg.get("review.port"), log_level="warning",
                                            proxy_headers=False))  # review.trusted_proxies decides
     threading.Thread(target=server.run, daemon=True, name="review-ui").start()
@@ -169,10 +173,12 @@ def start_threads(stack: Stack) -> tuple[str, str]:
             f"http://127.0.0.1:{cfg.get('publish.preview_port')}/")
 
 
-def up(project: Project, echo=print) -> None:
+def up(context: Context, echo=print) -> None:
     """Start everything, print the URLs, and wait for Ctrl-C."""
     from zaitun.pipeline import run_once
     from zaitun.review.firstrun import create_first_admin
+
+    project = context.project
 
     env = {**os.environ, **prefect_env(project)}
     os.environ.update(prefect_env(project))
@@ -183,13 +189,13 @@ def up(project: Project, echo=print) -> None:
     try:
         api = start_prefect(stack, env)
         env["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"] = api
-        store = Store.open(project.database_url)
+        store = context.store
         echo("first pass: intake -> translate -> publish ...")
         summary = run_once(project, store)
         password_file = create_first_admin(project, store)
         wait_healthy(api)
         stack.spawn([sys.executable, "-m", "zaitun.flows.serve"], env, "prefect-serve")
-        review_url, site_url = start_threads(stack)
+        review_url, site_url = start_threads(stack, context)
         record_stack(project, api)
         stack.stoppers.append(lambda: (project.state_dir / STACK_FILE).unlink(missing_ok=True))
         _print_banner(echo, api, review_url, site_url, password_file, summary)

@@ -15,9 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, update
-from sqlalchemy.engine import Connection
-
 from zaitun import failures, progress
 from zaitun.config import Limits
 from zaitun.content.importer import import_notice
@@ -25,7 +22,8 @@ from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, Document, is_scratch,
 from zaitun.content.segmenter import Segment, document_segments
 from zaitun.errors import ContentError, LocatedError
 from zaitun.project import Project
-from zaitun.store import Store, documents, now, segments, sha
+from zaitun.state.segments import DocumentState
+from zaitun.state.store import Connection, Store, now, sha
 
 STAGE = "intake"
 # More checks of one document (its links, say) that a later stage knows; each problem refuses it.
@@ -121,11 +119,11 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
 
 def _take_in_one(store: Store, report: IntakeReport, doc: Document, row: dict | None, actor: str, limits: Limits,
                  validate: Validator | None) -> None:
-    if row and row["raw_hash"] == sha(doc.raw) and row["status"] == "active":
+    if row and row["raw_hash"] == sha(doc.raw) and row["status"] == DocumentState.ACTIVE:
         report.unchanged.append(doc.slug)
         return
     try:
-        _take_in(store, doc, actor, row, limits, validate)
+        _take_in(store, doc, actor, limits, validate)
     except Exception as exc:  # the file's boundary: its last good version (if any) stays as it was
         _refuse(report, _located(exc, doc.path, "could not be taken in"), row)
         return
@@ -134,13 +132,13 @@ def _take_in_one(store: Store, report: IntakeReport, doc: Document, row: dict | 
 
 def _refuse(report: IntakeReport, error: LocatedError, row: dict | None) -> None:
     """One file not taken in: held back when a good version of it is online, quarantined otherwise."""
-    online = bool(row) and row["status"] == "active" and Path(row["path"]) == error.path
+    online = bool(row) and row["status"] == DocumentState.ACTIVE and Path(row["path"]) == error.path
     report.errors.append(error)
     slug = row["slug"] if row else (error.path.stem if error.path.suffix == ".md" else None)
     report.failures.append(failures.of_error(STAGE, error, slug, online))
 
 
-def _take_in(store: Store, doc: Document, actor: str, row: dict | None, limits: Limits,
+def _take_in(store: Store, doc: Document, actor: str, limits: Limits,
              validate: Validator | None) -> None:
     """Validate and store one document; raise its first problem and store nothing."""
     problems = validate(doc) if validate else []
@@ -148,7 +146,7 @@ def _take_in(store: Store, doc: Document, actor: str, row: dict | None, limits: 
         raise problems[0]
     new = checked_segments(doc, limits)
     with store.tx() as conn:
-        _store_document(store, conn, doc, new, actor, exists=row is not None)
+        _store_document(store, conn, doc, new, actor)
 
 
 def checked_segments(doc: Document, limits: Limits) -> list[Segment]:
@@ -162,10 +160,9 @@ def checked_segments(doc: Document, limits: Limits) -> list[Segment]:
 
 def _withdraw_deleted(store: Store, report: IntakeReport, known: dict, present: set[str], actor: str) -> None:
     for slug, row in known.items():
-        if row["status"] == "active" and slug not in present:
+        if row["status"] == DocumentState.ACTIVE and slug not in present:
             with store.tx() as conn:
-                conn.execute(update(documents).where(documents.c.slug == slug)
-                             .values(status="withdrawn", updated_at=now()))
+                store.withdraw_document(conn, slug)
                 store.log(conn, actor, "withdraw", slug, note=f"{row['path']} was deleted")
                 store.record_event(conn, "zaitun.document.withdrawn", slug)
             report.withdrawn.append(slug)
@@ -176,27 +173,13 @@ def _record(project: Project, store: Store, report: IntakeReport, converted: set
         for error in report.errors:
             store.record_event(conn, "zaitun.content.failed", error.path.stem, error=str(error))
     failures.record(project, store, STAGE, report.failures, cleared=converted)
-def _store_document(store: Store, conn: Connection, doc: Document, new: list[Segment], actor: str,
-                    exists: bool) -> None:
-    values = dict(section=doc.section, path=str(doc.path), raw=doc.raw, raw_hash=sha(doc.raw),
-                  status="active", updated_at=now())
-    if exists:
-        conn.execute(update(documents).where(documents.c.slug == doc.slug).values(**values))
-    else:
-        conn.execute(insert(documents).values(slug=doc.slug, **values))
-    old = store.segments(doc.slug, active=None)
-    old_active = [s for s in old if s["active"]]
+
+
+def _store_document(store: Store, conn: Connection, doc: Document, new: list[Segment], actor: str) -> None:
+    store.save_document(conn, doc.slug, doc.section, str(doc.path), doc.raw)
+    old_active = store.segments(doc.slug)
     predecessors = _predecessors([s["seg_id"] for s in old_active], [s.id for s in new])
-    kept = {s["seg_id"]: s for s in old}
-    conn.execute(update(segments).where(segments.c.slug == doc.slug).values(active=False))
-    for position, seg in enumerate(new):
-        if seg.id in kept:
-            conn.execute(update(segments).where(segments.c.slug == doc.slug, segments.c.seg_id == seg.id)
-                         .values(active=True, position=position, kind=seg.kind))
-        else:
-            conn.execute(insert(segments).values(slug=doc.slug, seg_id=seg.id, position=position, kind=seg.kind,
-                                                 source=seg.source, active=True,
-                                                 prev_seg_id=predecessors.get(seg.id)))
+    store.set_segments(conn, doc.slug, [(s.id, s.kind, s.source) for s in new], predecessors)
     store.log(conn, actor, "ingest", doc.slug, note=f"{len(new)} segments from {doc.path.name}")
     store.record_event(conn, "zaitun.content.ingested", doc.slug, segments=len(new))
 

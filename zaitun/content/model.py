@@ -154,6 +154,11 @@ def parse_document(text: str, path: Path, section: str, slug: str) -> Document:
                     body_line=body_line, raw=text)
 
 
+def document_from_row(row: dict) -> Document:
+    """The document a store row holds (the row keeps the whole file, so any stage can re-read it)."""
+    return parse_document(row["raw"], Path(row["path"]), row["section"], row["slug"])
+
+
 def is_han(ch: str) -> bool:
     """A Chinese (Han) character: the unified ideographs with extension A, and the compatibility ones."""
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"

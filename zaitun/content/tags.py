@@ -9,8 +9,9 @@ Readers see a label in their own language:
       en: Visa-free
 
 A Chinese tag without an English label takes the glossary's approved English when the tag
-is itself a glossary term, and a slug tag reads as English with its hyphens as spaces; any
-other tag without a label is shown as written, and the build reports it.
+is itself a glossary term, and a slug tag reads as English with its hyphens as spaces
+(zaitun.publish.tags, since the glossary belongs to the translate stage); any other tag
+without a label is shown as written, and the build reports it.
 """
 
 from __future__ import annotations
@@ -67,27 +68,10 @@ def _entry(path: Path, key: yaml.Node, value: yaml.Node) -> tuple[str, dict[str,
     return key.value, labels
 
 
-def tag_labels(glossary_dir: Path, tags: set[str]) -> Labels:
-    """Labels of the given tags: tags.yaml first, then the glossary for Chinese tags that are terms."""
-    from zaitun.translate.glossary import load_glossary
-
-    labels = {tag: dict(names) for tag, names in load_tag_labels(glossary_dir).items()}
-    terms = load_glossary(glossary_dir).by_term if any(_is_chinese(t) for t in tags) else {}
-    for tag in tags:
-        names = labels.setdefault(tag, {})
-        if _is_chinese(tag):
-            names.setdefault("zh", tag)
-            if "en" not in names and tag in terms:
-                names["en"] = terms[tag].en
-        else:  # a slug such as `visa-free` reads as English: "visa free"
-            names.setdefault("en", tag.replace("-", " "))
-    return labels
-
-
 def unlabelled(labels: Labels, tags: set[str]) -> list[str]:
     """`tag (lang)` for every tag shown as written in a language it has no label in."""
     return [f"{tag} ({lang})" for tag in sorted(tags) for lang in LANGUAGES if lang not in labels.get(tag, {})]
 
 
-def _is_chinese(text: str) -> bool:
+def is_chinese(text: str) -> bool:
     return any(is_han(ch) for ch in text)

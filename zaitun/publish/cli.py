@@ -12,18 +12,11 @@ from zaitun.errors import PublishError
 social_app = typer.Typer(help="The social outbox (publish/social/): post it to Mastodon.", no_args_is_help=True)
 
 
-def _project_and_store():
-    from zaitun.cli import get_project, open_store
-
-    project = get_project()
-    return project, open_store(project)
-
-
-def build() -> None:
+def build(ctx: typer.Context) -> None:
     """Build the bilingual site into publish/: pages, feeds, sitemap, and queue social posts."""
     from zaitun.pipeline import build as run_build
 
-    project, store = _project_and_store()
+    project, store = ctx.obj.project, ctx.obj.store
     published = run_build(project, store)
     report = published.build
     for line in report.skipped:
@@ -43,6 +36,7 @@ def build() -> None:
 
 
 def deploy(
+    ctx: typer.Context,
     to: Annotated[str | None, typer.Option("--to", help="s3://BUCKET/PREFIX or a folder (default: "
                                            "publish.s3_target).")] = None,
     endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="S3-compatible endpoint (MinIO, Ceph, "
@@ -55,10 +49,9 @@ def deploy(
                                         "zaitun.toml, .git or content/.")] = False,
 ) -> None:
     """Upload publish/ to S3 (or a folder): only changed files, assets first, feeds and sitemap last."""
-    from zaitun.cli import get_project
     from zaitun.pipeline import deploy as run_deploy
 
-    project = get_project()
+    project = ctx.obj.project
     report, pinged = run_deploy(project, to, endpoint_url, delete=delete, dry_run=dry_run, force=force)
     if dry_run:
         for name in report.uploaded:
@@ -76,16 +69,16 @@ def deploy(
 
 
 def rollback(
+    ctx: typer.Context,
     number: Annotated[int | None, typer.Argument(help="Build to put back online (default: the one before "
                                                  "the build online).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the kept builds; change nothing.")] = False,
 ) -> None:
     """Put an earlier build of publish/ back online with one atomic switch (see --list)."""
-    from zaitun.cli import get_project
     from zaitun.publish.output import listing
     from zaitun.publish.site import rollback as roll_back
 
-    project = get_project()
+    project = ctx.obj.project
     if list_:
         for version in listing(project.publish_dir):
             typer.echo(version.line())
@@ -103,15 +96,15 @@ def _pinged(project, feeds: int) -> None:
 
 
 @social_app.command("post")
-def social_post(send: Annotated[bool, typer.Option("--send", help="Really post (needs social.mastodon_url "
+def social_post(ctx: typer.Context,
+                send: Annotated[bool, typer.Option("--send", help="Really post (needs social.mastodon_url "
                                                    "and a token); otherwise a dry run unless social.dry_run "
                                                    "is false.")] = False) -> None:
     """Post the outbox's Mastodon posts that were never sent (dry run unless --send)."""
-    from zaitun.cli import get_project
     from zaitun.publish.layout import SOCIAL_DIR
     from zaitun.publish.mastodon import post_outbox
 
-    project = get_project()
+    project = ctx.obj.project
     cfg = project.config
     send = send or not cfg.get("social.dry_run")
     report = post_outbox(project, project.publish_dir / SOCIAL_DIR, cfg.get("social.mastodon_url"),
@@ -125,13 +118,13 @@ def social_post(send: Annotated[bool, typer.Option("--send", help="Really post (
         raise typer.Exit(1)
 
 
-def preview(port: Annotated[int | None, typer.Option("--port", help="Port (default: publish.preview_port).")]
+def preview(ctx: typer.Context,
+            port: Annotated[int | None, typer.Option("--port", help="Port (default: publish.preview_port).")]
             = None) -> None:
     """Serve publish/ on http://127.0.0.1:PORT to look at the site before deploying it."""
-    from zaitun.cli import get_project
     from zaitun.publish.preview import make_server
 
-    project = get_project()
+    project = ctx.obj.project
     site_dir = project.publish_dir
     if not (site_dir / "index.html").is_file():
         raise PublishError(f"{site_dir} has no built site: run `zaitun build` first")

@@ -14,15 +14,13 @@ from pathlib import Path
 
 import yaml
 from markupsafe import Markup
-from sqlalchemy import func, select
 
-from zaitun.content.model import FACT_FIELDS, content_source, split_front_matter
+from zaitun.content.model import FACT_FIELDS, content_source, document_from_row, split_front_matter
 from zaitun.content.schema import KEYS, validate_meta
 from zaitun.errors import ContentError, LocatedError
 from zaitun.publish import bodies
 from zaitun.publish.render import body_html
-from zaitun.review.gate import document_from_row
-from zaitun.store import Store, releases
+from zaitun.state.store import Store
 
 META_KEYS = tuple(KEYS)
 
@@ -102,12 +100,7 @@ def _jsonable_meta(meta: dict) -> dict:
 
 def latest_releases(store: Store, lang: str = "en") -> dict[str, dict]:
     """The newest release of every document in one query (a per-slug query is too slow at 1,000 docs)."""
-    newest = (select(func.max(releases.c.id)).where(releases.c.lang == lang)
-              .group_by(releases.c.slug).scalar_subquery())
-    query = select(releases).where(releases.c.id.in_(newest))
-    with store.engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(query).mappings()]
-    return {r["slug"]: r for r in rows}
+    return store.latest_releases(lang)
 
 
 def _meta_of(row: dict, cache: dict) -> dict:
@@ -190,7 +183,7 @@ def released_facts(meta: dict, payload: dict, current: bool) -> dict:
 
 
 def _en_entry(row: dict, meta: dict, release: dict) -> Entry:
-    from zaitun.store import sha
+    from zaitun.state.store import sha
 
     payload = json.loads(release["payload"])
     current = release["raw_hash"] == row["raw_hash"]

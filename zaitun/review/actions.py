@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from zaitun import events
 from zaitun.notify import Notifier
 from zaitun.project import Project
 from zaitun.review import gate, qa
 from zaitun.review.gate import ApproveResult
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,21 @@ def edit(project: Project, store: Store, slug: str, seg_id: str, target: str, ac
     result = gate.edit(store, slug, seg_id, target, actor, issues=issues, approve_now=approve_now,
                        glossary_version=qa.glossary(project.glossary_dir).version, based_on=based_on)
     return _announced(project, slug, actor, result, defer)
+
+
+@dataclass
+class TranslateGate:
+    """The gate as the translate pass uses it (zaitun.translate.pipeline.ReviewGate): its memory
+    approvals are announced like a reviewer's."""
+
+    project: Project
+    store: Store
+
+    def approve(self, slug: str, seen: dict[str, str]) -> int:
+        return len(approve(self.project, self.store, slug, seen, actor="memory", via="memory").approved)
+
+    def renew_release(self, slug: str) -> bool:
+        return gate.renew_release(self.store, slug)
 
 
 def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> None:

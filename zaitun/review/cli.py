@@ -20,28 +20,16 @@ review_app = typer.Typer(help="Review translations: list, show, approve, reject,
                          no_args_is_help=True)
 
 
-def _project():
-    from zaitun.cli import get_project
-
-    return get_project()
-
-
-def _store():
-    from zaitun.cli import open_store
-
-    return open_store(_project())
-
-
 def _echo_json(data) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @review_app.command("list")
-def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Documents with their review progress (approved / total, flagged)."""
     from zaitun.review.views import queue
 
-    rows = queue(_project(), _store())
+    rows = queue(ctx.obj.project, ctx.obj.store)
     if as_json:
         _echo_json({"documents": [r.__dict__ for r in rows]})
         return
@@ -51,18 +39,20 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
 
 
 @review_app.command()
-def show(slug: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def show(ctx: typer.Context,
+         slug: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Every segment of a document: ID@VERSION, state, Chinese, English, QA issues and memory suggestions.
 
     VERSION names the text shown; `review approve` takes ID@VERSION, so it approves only what you read."""
-    from zaitun.review.gate import progress, segment_states, unflagged_token
+    from zaitun.review.gate import unflagged_token
     from zaitun.review.suggest import suggestions
+    from zaitun.state.segments import progress, segment_states
 
-    store = _store()
+    store = ctx.obj.store
     if store.document(slug) is None:
         raise ReviewError(f"no document {slug!r} (see `zaitun review list`)")
     states = segment_states(store, slug)
-    suggested = suggestions(_project(), store, states)
+    suggested = suggestions(ctx.obj.project, store, states)
     if as_json:
         _echo_json({"slug": slug, "progress": progress(states), "unflagged_token": unflagged_token(states),
                     "segments": [{"id": s.seg_id, "version": s.version, "kind": s.kind, "state": s.state,
@@ -107,7 +97,8 @@ def _versioned(item: str, what: str) -> tuple[str, str]:
 
 
 @review_app.command()
-def approve(slug: str,
+def approve(ctx: typer.Context,
+            slug: str,
             segments: Annotated[list[str] | None, typer.Argument(
                 help="Segments to approve, each as ID@VERSION from `zaitun review show`.")] = None,
             all_unflagged: Annotated[bool, typer.Option("--all-unflagged",
@@ -125,7 +116,7 @@ def approve(slug: str,
     if all_unflagged and not seen:
         raise ReviewError(f"--all-unflagged needs --seen TOKEN: run `zaitun review show {slug}` and read the drafts; "
                           "it prints the command with the token")
-    project, store = _project(), _store()
+    project, store = ctx.obj.project, ctx.obj.store
     actor = acting(store, actor, token_file)["name"]
     if all_unflagged:
         result = actions.approve_unflagged(project, store, slug, seen, actor)
@@ -137,19 +128,21 @@ def approve(slug: str,
 
 
 @review_app.command()
-def reject(slug: str, segment_id: str,
+def reject(ctx: typer.Context,
+           slug: str, segment_id: str,
            comment: Annotated[str, typer.Option("--comment", help="What is wrong, for the translator.")],
            actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Reject a segment's translation with a comment."""
     from zaitun.review import actions
 
-    store = _store()
+    store = ctx.obj.store
     actions.reject(store, slug, segment_id, acting(store, actor, token_file)["name"], comment)
     typer.echo(f"rejected {segment_id}")
 
 
 @review_app.command()
-def edit(slug: str,
+def edit(ctx: typer.Context,
+         slug: str,
          segment: Annotated[str, typer.Argument(help="ID@VERSION from `zaitun review show` (a bare ID only "
                                                      "without --approve).")],
          target: Annotated[str, typer.Option("--target", help="The new English text.")],
@@ -164,22 +157,23 @@ def edit(slug: str,
         segment_id, version = _versioned(segment, "edit --approve")
     else:
         segment_id, version = segment, None
-    store = _store()
+    store = ctx.obj.store
     actor = acting(store, actor, token_file)["name"]
-    result = actions.edit(_project(), store, slug, segment_id, target, actor, approve_now=approve_now,
+    result = actions.edit(ctx.obj.project, store, slug, segment_id, target, actor, approve_now=approve_now,
                           based_on=version)
     typer.echo(f"saved {segment_id}")
     _report(result)
 
 
 @review_app.command("export-xliff")
-def export_xliff(slug: str,
+def export_xliff(ctx: typer.Context,
+                 slug: str,
                  output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default: stdout).",
                                                              dir_okay=False)] = None) -> None:
     """Write a document as XLIFF 2.0 for a CAT tool."""
     from zaitun.review.xliff import export_xliff as export
 
-    data = export(_store(), slug)
+    data = export(ctx.obj.store, slug)
     if output is None:
         sys.stdout.buffer.write(data)
         return
@@ -188,16 +182,17 @@ def export_xliff(slug: str,
 
 
 @review_app.command("import-xliff")
-def import_xliff(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="XLIFF 2.0 file.")],
+def import_xliff(ctx: typer.Context,
+                 file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="XLIFF 2.0 file.")],
                  actor: AsUser = None, token_file: TokenFile = None,
                  approve_final: Annotated[bool, typer.Option(
                      "--approve-final", help="Approve units whose state is final, in your name.")] = False) -> None:
     """Take translations back from XLIFF 2.0; units whose Chinese changed are refused one by one."""
     from zaitun.review.xliff import import_xliff as do_import
 
-    store = _store()
+    store = ctx.obj.store
     actor = acting(store, actor, token_file)["name"]
-    report = do_import(_project(), store, file.read_bytes(), actor, approve_final=approve_final)
+    report = do_import(ctx.obj.project, store, file.read_bytes(), actor, approve_final=approve_final)
     for line in report.lines():
         typer.echo(line, err=True)
     typer.echo(f"updated {len(report.updated)}, approved {len(report.approved)}, "
@@ -207,16 +202,17 @@ def import_xliff(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fals
 
 
 @review_app.command()
-def serve(host: Annotated[str | None, typer.Option(help="Address (default: review.host).")] = None,
+def serve(ctx: typer.Context,
+          host: Annotated[str | None, typer.Option(help="Address (default: review.host).")] = None,
           port: Annotated[int | None, typer.Option(help="Port (default: review.port).")] = None) -> None:
     """Run the review web UI."""
     import uvicorn
 
     from zaitun.review.web import create_app
 
-    project = _project()
+    project = ctx.obj.project
     host = host or project.config.get("review.host")
     port = port or project.config.get("review.port")
     typer.echo(f"review UI on http://{host}:{port}/ (Ctrl+C to stop)")
     # the client address comes from the socket unless review.trusted_proxies names the proxy
-    uvicorn.run(create_app(project, _store()), host=host, port=port, proxy_headers=False, log_level="info")
+    uvicorn.run(create_app(ctx.obj), host=host, port=port, proxy_headers=False, log_level="info")

@@ -6,10 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
-from zaitun.review.gate import document_from_row
-from zaitun.store import Store, documents, segments
+from zaitun.content.model import document_from_row
+from zaitun.state.store import Store
 from zaitun.translate.fuzzy import memory_index
 
 LIMIT = 50
@@ -78,15 +76,8 @@ def _add_uses(store: Store, hits: list[Hit]) -> None:
     by_source = {h.source: h for h in hits}
     if not by_source:
         return
-    query = (select(segments.c.slug, segments.c.seg_id, segments.c.source, documents.c.section, documents.c.path,
-                    documents.c.raw)
-             .join(documents, documents.c.slug == segments.c.slug)
-             .where(segments.c.source.in_(list(by_source)), segments.c.active.is_(True),
-                    documents.c.status == "active")
-             .order_by(segments.c.slug, segments.c.position))
     titles: dict[str, str] = {}
-    with store.engine.connect() as conn:
-        for row in conn.execute(query).mappings():
-            if row["slug"] not in titles:
-                titles[row["slug"]] = document_from_row(dict(row)).title
-            by_source[row["source"]].uses.append(Use(row["slug"], titles[row["slug"]], row["seg_id"]))
+    for row in store.active_uses(list(by_source)):
+        if row["slug"] not in titles:
+            titles[row["slug"]] = document_from_row(row).title
+        by_source[row["source"]].uses.append(Use(row["slug"], titles[row["slug"]], row["seg_id"]))

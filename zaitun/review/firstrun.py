@@ -10,7 +10,7 @@ from pathlib import Path
 
 from zaitun.project import Project
 from zaitun.review.users import add_user
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 ADMIN = "admin"
 PASSWORD_FILE = "first-admin-password"

@@ -13,65 +13,17 @@ online.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from sqlalchemy import update
-from sqlalchemy.engine import Connection
-
-from zaitun.content.model import FACT_FIELDS, Document, parse_document
+from zaitun.content.model import FACT_FIELDS, document_from_row
 from zaitun.content.schema import control_character
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
-from zaitun.store import Store, now, sha, translations
+from zaitun.state.segments import DocumentState, SegmentState, progress, segment_states
+from zaitun.state.store import Connection, Store, sha
 
 APPROVER_ROLES = {"reviewer", "admin"}
 ROLES = ("reviewer", "editor", "admin")
-
-
-@dataclass
-class SegmentState:
-    """A segment with its current translation, as reviewers see it."""
-
-    seg_id: str
-    position: int
-    kind: str
-    source: str
-    translation: dict | None
-    previous: dict | None = None  # {"source": old Chinese, "target": old approved English}
-
-    @property
-    def state(self) -> str:
-        """pending (nothing yet) | draft | approved | rejected."""
-        tr = self.translation
-        if tr is None:
-            return "pending"
-        if tr["state"] == "approved" and tr["source_hash"] == sha(self.source):
-            return "approved"
-        return tr["state"] if tr["state"] in ("draft", "rejected") else "draft"
-
-    @property
-    def issues(self) -> list[dict]:
-        return self.translation["issues"] if self.translation else []
-
-    @property
-    def target(self) -> str:
-        return self.translation["target"] if self.translation else ""
-
-    @property
-    def version(self) -> str:
-        """What a reviewer is shown, as a short token: approvals must name it (see the module docstring)."""
-        tr = self.translation
-        if tr is None:
-            return "none"
-        shown = json.dumps([tr["id"], self.source, tr["target"], tr["issues"], self.state, tr["comment"]],
-                           ensure_ascii=False)
-        return sha(shown)[:10]
-
-    @property
-    def unflagged_draft(self) -> bool:
-        return self.state == "draft" and not self.issues and bool(self.target.strip())
 
 
 def shown(states: list[SegmentState], seg_ids: list[str] | None = None) -> dict[str, str]:
@@ -103,36 +55,6 @@ def require_role(store: Store, actor: str, roles: set[str] = APPROVER_ROLES) -> 
     if user["role"] not in roles:
         raise ReviewError(f"user {actor!r} is {user['role']}; only {' or '.join(sorted(roles))} may do this")
     return user
-
-
-def document_from_row(row: dict) -> Document:
-    return parse_document(row["raw"], Path(row["path"]), row["section"], row["slug"])
-
-
-def segment_states(store: Store, slug: str, conn: Connection | None = None) -> list[SegmentState]:
-    current = store.current_translations(slug, conn)
-    states = []
-    for seg in store.segments(slug):
-        previous = None
-        if seg["prev_seg_id"]:
-            old = store.segment(slug, seg["prev_seg_id"])
-            old_tr = _last_approved(store, slug, seg["prev_seg_id"])
-            previous = {"source": old["source"] if old else "", "target": old_tr["target"] if old_tr else ""}
-        states.append(SegmentState(seg["seg_id"], seg["position"], seg["kind"], seg["source"],
-                                   current.get(seg["seg_id"]), previous))
-    return states
-
-
-def _last_approved(store: Store, slug: str, seg_id: str) -> dict | None:
-    approved = [t for t in store.history(slug, seg_id) if t["reviewed_by"] and t["state"] != "rejected"]
-    return approved[-1] if approved else None
-
-
-def progress(states: list[SegmentState]) -> dict:
-    approved = sum(s.state == "approved" for s in states)
-    return {"approved": approved, "total": len(states),
-            "flagged": sum(bool(s.issues) and s.state != "approved" for s in states),
-            "complete": bool(states) and approved == len(states)}
 
 
 def _find(store: Store, slug: str, seg_id: str, conn: Connection) -> SegmentState:
@@ -231,11 +153,8 @@ def _cannot_approve(seg: SegmentState) -> str | None:
 
 
 def _mark_approved(store: Store, conn: Connection, slug: str, seg: SegmentState, actor: str, via: str) -> None:
-    stamp = now()
     tr = seg.translation
-    conn.execute(update(translations).where(translations.c.id == tr["id"])
-                 .values(state="approved", reviewed_by=actor, reviewed_at=stamp,
-                         source_hash=sha(seg.source)))
+    store.approve_translation(conn, tr["id"], actor, seg.source)
     store.remember(conn, seg.source, seg.target, origin="review", approved_by=actor)
     action = "approve-from-memory" if via == "memory" else "approve"
     store.log(conn, actor, action, slug, seg.seg_id, before=seg.state, after=seg.target,
@@ -252,8 +171,7 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> No
         seg = _find(store, slug, seg_id, conn)
         if seg.translation is None:
             raise ReviewError(f"{slug}/{seg_id}: nothing to reject yet")
-        conn.execute(update(translations).where(translations.c.id == seg.translation["id"])
-                     .values(state="rejected", reviewed_by=actor, reviewed_at=now(), comment=comment))
+        store.reject_translation(conn, seg.translation["id"], actor, comment)
         store.log(conn, actor, "reject", slug, seg_id, before=seg.target, after=None, note=comment)
 
 
@@ -286,7 +204,7 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, issues: 
 
 def _require_document(store: Store, slug: str) -> dict:
     row = store.document(slug)
-    if row is None or row["status"] != "active":
+    if row is None or row["status"] != DocumentState.ACTIVE:
         raise ReviewError(f"no document {slug!r} in review (see `zaitun review list`)")
     return row
 
@@ -307,8 +225,9 @@ def renew_release(store: Store, slug: str, actor: str = "zaitun") -> bool:
 def _released_as_is(store: Store, slug: str) -> bool:
     """True when there is nothing to release: no active document, or its release is for its current Chinese."""
     row = store.document(slug)
-    release = store.latest_release(slug) if row and row["status"] == "active" else None
-    return row is None or row["status"] != "active" or (release is not None and release["raw_hash"] == row["raw_hash"])
+    release = store.latest_release(slug) if row and row["status"] == DocumentState.ACTIVE else None
+    return (row is None or row["status"] != DocumentState.ACTIVE
+            or (release is not None and release["raw_hash"] == row["raw_hash"]))
 
 
 def make_release(store: Store, conn: Connection, slug: str, actor: str, note: str = "all segments approved") -> None:

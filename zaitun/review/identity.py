@@ -8,7 +8,7 @@ from collections.abc import Callable
 from zaitun.errors import ReviewError
 from zaitun.review.throttle import Throttle, wait_text
 from zaitun.review.users import by_token, verify
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 COMMAND_LINE = "command line"  # the "address" of command-line logins in the audit log
 HOW = ("set ZAITUN_TOKEN to your token (an admin runs `zaitun user token NAME`), give --token-file FILE, "

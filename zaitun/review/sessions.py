@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 
 from zaitun.config import Config
-from zaitun.store import Store, now, sha
+from zaitun.state.store import Store, now, sha
 
 TOUCH_EVERY = dt.timedelta(seconds=30)  # how stale `seen_at` may get before a request writes it
 

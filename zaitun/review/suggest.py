@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass, field
 
 from zaitun.project import Project
 from zaitun.review import qa
-from zaitun.review.gate import SegmentState
 from zaitun.review.views import char_diff
-from zaitun.store import Store
+from zaitun.state.segments import SegmentState
+from zaitun.state.store import Store
 from zaitun.translate.fuzzy import memory_index
 from zaitun.translate.nearmatch import repair
 

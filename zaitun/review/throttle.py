@@ -8,7 +8,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from zaitun.store import Store, now
+from zaitun.state.store import Store, now
 
 PER_NAME, PER_ADDRESS, WINDOW = 5, 20, 300.0  # failures allowed within WINDOW seconds
 NAME_COLUMN = 100  # the audit log's actor column

@@ -50,14 +50,9 @@ def _new_password(name: str, from_stdin: bool) -> str:
         raise ReviewError(f"no new password given for {name}") from None
 
 
-def _store():
-    from zaitun.cli import open_store
-
-    return open_store()
-
-
 @user_app.command("add")
-def user_add(name: str,
+def user_add(ctx: typer.Context,
+             name: str,
              role: Annotated[str, typer.Option("--role", help="reviewer | editor | admin")],
              password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                           help="Read the password from stdin.")] = False,
@@ -66,7 +61,7 @@ def user_add(name: str,
     from zaitun.review.identity import require_admin
     from zaitun.review.users import add_user
 
-    store = _store()
+    store = ctx.obj.store
     if store.has_users():
         require_admin(acting(store, actor, token_file), "add accounts")
     add_user(store, name, role, _new_password(name, password_stdin))
@@ -74,11 +69,11 @@ def user_add(name: str,
 
 
 @user_app.command("list")
-def user_list(actor: AsUser = None, token_file: TokenFile = None) -> None:
+def user_list(ctx: typer.Context, actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Every account: role, whether it is disabled, must change its password, has an API token."""
     from zaitun.review.identity import require_admin
 
-    store = _store()
+    store = ctx.obj.store
     require_admin(acting(store, actor, token_file), "list accounts")
     for u in store.users():
         status = f"disabled {u['disabled_at']:%Y-%m-%d}" if u["disabled_at"] else "active"
@@ -88,7 +83,8 @@ def user_list(actor: AsUser = None, token_file: TokenFile = None) -> None:
 
 
 @user_app.command("passwd")
-def user_passwd(name: str,
+def user_passwd(ctx: typer.Context,
+                name: str,
                 password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                              help="Read the new password from stdin.")] = False,
                 actor: AsUser = None, token_file: TokenFile = None) -> None:
@@ -96,7 +92,7 @@ def user_passwd(name: str,
     from zaitun.review.identity import require_admin
     from zaitun.review.users import existing, set_password
 
-    store = _store()
+    store = ctx.obj.store
     user = acting(store, actor, token_file, allow_temporary=True)
     existing(store, name)
     if user["name"] != name:
@@ -107,12 +103,12 @@ def user_passwd(name: str,
 
 
 @user_app.command("disable")
-def user_disable(name: str, actor: AsUser = None, token_file: TokenFile = None) -> None:
+def user_disable(ctx: typer.Context, name: str, actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Disable an account (never deleted, so the audit log stays readable); its sessions end at once."""
     from zaitun.review.identity import require_admin
     from zaitun.review.users import disable
 
-    store = _store()
+    store = ctx.obj.store
     user = acting(store, actor, token_file)
     require_admin(user, "disable accounts")
     ended = disable(store, name, user["name"])
@@ -120,12 +116,12 @@ def user_disable(name: str, actor: AsUser = None, token_file: TokenFile = None) 
 
 
 @user_app.command("token")
-def user_token(name: str, actor: AsUser = None, token_file: TokenFile = None) -> None:
+def user_token(ctx: typer.Context, name: str, actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Print a new API token for an account (yours, or anyone's as an admin) once; the old one stops working."""
     from zaitun.review.identity import require_admin
     from zaitun.review.users import existing, issue_token
 
-    store = _store()
+    store = ctx.obj.store
     user = acting(store, actor, token_file)
     existing(store, name)
     if user["name"] != name:

@@ -14,7 +14,7 @@ import secrets
 from zaitun.errors import ReviewError
 from zaitun.review.gate import ROLES
 from zaitun.review.passwords import check_password, check_rules, hash_password, needs_upgrade
-from zaitun.store import Store, now, sha
+from zaitun.state.store import Store, now, sha
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 TOKEN_PREFIX = "zaitun_"

@@ -14,14 +14,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zaitun.content.model import document_from_row
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.project import Project
 from zaitun.publish.markdown import render_markdown
 from zaitun.publish.media import file_link_for
 from zaitun.review import qa
-from zaitun.review.gate import SegmentState, document_from_row, progress, segment_states
-from zaitun.status import document_status
-from zaitun.store import Store
+from zaitun.review.status import document_status
+from zaitun.state.segments import SegmentState, progress, segment_states
+from zaitun.state.store import Store
 
 FACT_LABELS = {"doc_number": "Document number", "issuer": "Issued by", "valid_from": "Valid from",
                "valid_until": "Valid until"}  # the facts the English page shows beside the text

@@ -24,6 +24,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from zaitun.context import Context
 from zaitun.errors import ReviewError
 from zaitun.project import Project
 from zaitun.publish.media import content_file
@@ -34,7 +35,7 @@ from zaitun.review.gate import APPROVER_ROLES
 from zaitun.review.passwords import check_rules
 from zaitun.review.throttle import Throttle, wait_text
 from zaitun.review.users import set_password, verify
-from zaitun.store import Store
+from zaitun.state.store import Store
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -104,11 +105,12 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(project: Project, store: Store | None = None) -> FastAPI:
-    """The review UI for `project` (its store opened unless one is given)."""
+def create_app(context: Context) -> FastAPI:
+    """The review UI for the context's project, on its store."""
+    project = context.project
     app = FastAPI(title="zaitun review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.project = project
-    app.state.store = store or Store.open(project.database_url)
+    app.state.store = context.store
     app.state.throttle = Throttle(app.state.store)
     app.state.limits = sessions.Limits.from_config(project.config)
     app.state.templates = _templates()

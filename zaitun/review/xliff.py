@@ -25,8 +25,9 @@ from zaitun.content.schema import control_character
 from zaitun.errors import ReviewError
 from zaitun.project import Project
 from zaitun.review import actions
-from zaitun.review.gate import require_role, segment_states
-from zaitun.store import Store
+from zaitun.review.gate import require_role
+from zaitun.state.segments import segment_states
+from zaitun.state.store import Store
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 ZT = "urn:zaitun:review"  # our own attribute on <unit>: the version of the text exported

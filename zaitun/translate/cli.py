@@ -15,19 +15,8 @@ glossary_app = typer.Typer(help="Glossary exchange: TBX import, TBX or CSV expor
 tm_app = typer.Typer(help="Translation memory exchange: TMX import and export.", no_args_is_help=True)
 
 
-def _project():
-    from zaitun.cli import get_project
-
-    return get_project()
-
-
-def _store():
-    from zaitun.cli import open_store
-
-    return open_store(_project())
-
-
 def translate(
+    ctx: typer.Context,
     slugs: Annotated[list[str] | None, typer.Argument(help="Documents to translate (default: all).")] = None,
     provider: Annotated[str | None, typer.Option(help="Engine: offline, libre, google, deepl, microsoft, "
                                                       "mymemory, baidu.")] = None,
@@ -40,7 +29,7 @@ def translate(
     from zaitun.pipeline import translate as run_translate
     from zaitun.translate.engines import make_engine
 
-    project, store = _project(), _store()
+    project, store = ctx.obj.project, ctx.obj.store
     engine = make_engine(project.config, provider, provider_url)  # a bad provider fails before any work
     report = run_translate(project, store, slugs, engine)
     if as_json:
@@ -77,13 +66,14 @@ def _summary(report) -> None:
 
 
 @glossary_app.command("import")
-def glossary_import(file: Annotated[Path, typer.Argument(help="A TBX term base.", exists=True,
+def glossary_import(ctx: typer.Context,
+                    file: Annotated[Path, typer.Argument(help="A TBX term base.", exists=True,
                                                          dir_okay=False)]) -> None:
     """Add a TBX file's terms as glossary/<name>.csv (terms already in the glossary are skipped)."""
     from zaitun.translate.glossary import lint_glossaries
     from zaitun.translate.tbx import import_tbx
 
-    project = _project()
+    project = ctx.obj.project
     dest, result = import_tbx(file, project.glossary_dir)
     typer.echo(f"wrote {len(result.entries)} term(s) to {dest}")
     if result.skipped:
@@ -94,6 +84,7 @@ def glossary_import(file: Annotated[Path, typer.Argument(help="A TBX term base."
 
 @glossary_app.command("export")
 def glossary_export(
+    ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", help="tbx or csv.")] = "tbx",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
@@ -103,7 +94,7 @@ def glossary_export(
     from zaitun.translate.glossary import load_glossary, write_csv
     from zaitun.translate.tbx import export_tbx
 
-    glossary = load_glossary(_project().glossary_dir)
+    glossary = load_glossary(ctx.obj.project.glossary_dir)
     if fmt == "tbx":
         data = export_tbx(glossary)
     elif fmt == "csv":
@@ -111,7 +102,7 @@ def glossary_export(
         write_csv(list(glossary.by_term.values()), buffer)
         data = buffer.getvalue().encode("utf-8")
     else:
-        raise GlossaryError(_project().glossary_dir, f"unknown export format {fmt!r}: use tbx or csv")
+        raise GlossaryError(ctx.obj.project.glossary_dir, f"unknown export format {fmt!r}: use tbx or csv")
     _write(data, output)
 
 
@@ -125,12 +116,13 @@ def _write(data: bytes, output: Path | None) -> None:
 
 
 @tm_app.command("import")
-def tm_import(file: Annotated[Path, typer.Argument(help="A TMX file (zh -> en).", exists=True,
+def tm_import(ctx: typer.Context,
+              file: Annotated[Path, typer.Argument(help="A TMX file (zh -> en).", exists=True,
                                                    dir_okay=False)]) -> None:
     """Add a TMX file's pairs to the translation memory (reviewers' approvals are kept)."""
     from zaitun.translate.memory import import_tmx
 
-    result = import_tmx(_store(), file)
+    result = import_tmx(ctx.obj.store, file)
     typer.echo(f"memory: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
                f"{result.kept} kept as approved in review")
     for note in result.skipped:
@@ -138,9 +130,10 @@ def tm_import(file: Annotated[Path, typer.Argument(help="A TMX file (zh -> en)."
 
 
 @tm_app.command("export")
-def tm_export(output: Annotated[Path | None, typer.Option("--output", "-o",
+def tm_export(ctx: typer.Context,
+              output: Annotated[Path | None, typer.Option("--output", "-o",
                                                           help="File to write (default: stdout).")] = None) -> None:
     """Write the whole translation memory as TMX."""
     from zaitun.translate.memory import export_tmx
 
-    _write(export_tmx(_store()), output)
+    _write(export_tmx(ctx.obj.store), output)

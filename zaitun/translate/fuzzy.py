@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
-from sqlalchemy import select
 
-from zaitun.store import Store, memory
+from zaitun.state.store import Store
 
 CANDIDATES = 400  # entries scored exactly per lookup, chosen by shared bigrams
 BUDGET = 20_000  # postings read per lookup: the rarest bigrams of a segment say the most about it
@@ -222,20 +221,12 @@ def memory_index(store: Store) -> MemoryIndex:
         return index
 
 
-def _rows(store: Store, since=None) -> list:
-    query = select(memory.c.source, memory.c.target, memory.c.updated_at).order_by(memory.c.updated_at)
-    if since is not None:
-        query = query.where(memory.c.updated_at >= since)
-    with store.engine.connect() as conn:
-        return list(conn.execute(query))
-
-
 def _build(store: Store) -> MemoryIndex:
-    rows = _rows(store)
+    rows = store.memory_changes()
     return MemoryIndex([Entry(r.source, r.target) for r in rows], rows[-1].updated_at if rows else None)
 
 
 def _refresh(store: Store, index: MemoryIndex) -> None:
-    for row in _rows(store, index.stamp):
+    for row in store.memory_changes(index.stamp):
         index.update(row.source, row.target)
         index.stamp = row.updated_at

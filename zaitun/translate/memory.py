@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy import select
 from translate.misc.xml_helpers import getXMLlang
 from translate.storage.tmx import tmxfile
 
 from zaitun.errors import ZaitunError
-from zaitun.store import Store, audit, sha
+from zaitun.state.store import Store, sha
 
 SOURCE_LANG, TARGET_LANG = "zh-CN", "en"
 
@@ -88,9 +87,7 @@ def _file_key(path: Path) -> str:
 
 def _imported_hashes(store: Store) -> set[str]:
     """`name hash` notes of every TMX import recorded in the audit log."""
-    query = select(audit.c.note).where(audit.c.action == "tm-import")
-    with store.engine.connect() as conn:
-        return {row[0] for row in conn.execute(query) if row[0]}
+    return store.audit_notes("tm-import")
 
 
 def load_project_tmx(store: Store, tm_dir: Path) -> dict[str, TmxImport]:

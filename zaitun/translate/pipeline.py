@@ -20,12 +20,13 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
 from zaitun import events, failures, progress
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
-from zaitun.review import actions, gate
-from zaitun.store import Store
+from zaitun.state.segments import SegmentState, segment_states
+from zaitun.state.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import Engine, make_engine
 from zaitun.translate.facts import RULE_KINDS, fact_draft
@@ -37,6 +38,17 @@ from zaitun.translate.nearmatch import Repairer
 from zaitun.translate.repair import repair
 
 STAGE = "translate"
+
+
+class ReviewGate(Protocol):
+    """What the pass asks of the review stage, which sits above translate: zaitun.pipeline hands it in
+    (zaitun.review.actions.TranslateGate)."""
+
+    def approve(self, slug: str, seen: dict[str, str]) -> int:
+        """Approve these segment versions (memory matches just drafted); how many were approved."""
+
+    def renew_release(self, slug: str) -> bool:
+        """Release a complete document again whose Chinese changed without any text coming back to review."""
 
 
 @dataclass
@@ -92,7 +104,7 @@ class TranslateReport:
 
 
 def translate_documents(project: Project, store: Store, slugs: list[str] | None = None,
-                        engine: Engine | None = None) -> TranslateReport:
+                        engine: Engine | None = None, *, gate: ReviewGate) -> TranslateReport:
     """Translate the pending segments of every active document (or the named ones). Whatever one document
     raises holds back that document only (recorded with its path); the others are translated."""
     engine = engine or make_engine(project.config)
@@ -100,26 +112,26 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     glossary = load_glossary(project.glossary_dir)
     report = TranslateReport(engine.name, glossary.version, tmx=load_project_tmx(store, project.tm_dir))
     repairer = _repairer(project, store, glossary)
-    todo: dict[str, tuple[list[str], list[gate.SegmentState]]] = {}
+    todo: dict[str, tuple[list[str], list[SegmentState]]] = {}
     for slug in chosen:
         try:
-            current = gate.segment_states(store, slug)
+            current = segment_states(store, slug)
             todo[slug] = (recheck_drafts(store, slug, current, glossary), _pending(store, current, engine, repairer))
         except Exception as exc:  # the document's boundary
             _hold_back(store, report, slug, exc)
     with progress.task("Translating segments", total=sum(len(t[1]) for t in todo.values())) as bar:
         for slug, (rechecked, states) in todo.items():
             try:
-                _translate_document(project, store, report, slug, rechecked, states, glossary, engine, bar,
-                                    repairer)
+                _translate_document(project, store, gate, report, slug, rechecked, states, glossary, engine,
+                                    bar, repairer)
             except Exception as exc:  # the document's boundary: what was stored batch by batch is kept
                 _hold_back(store, report, slug, exc)
     _record_failures(project, store, report, chosen)
     return report
 
 
-def _translate_document(project: Project, store: Store, report: TranslateReport, slug: str, rechecked: list[str],
-                        states: list[gate.SegmentState], glossary: Glossary, engine: Engine,
+def _translate_document(project: Project, store: Store, gate: ReviewGate, report: TranslateReport, slug: str,
+                        rechecked: list[str], states: list[SegmentState], glossary: Glossary, engine: Engine,
                         bar: progress.Task, repairer: Repairer | None = None) -> None:
     result = DocumentResult(slug, rechecked=rechecked)
     report.documents.append(result)
@@ -130,8 +142,8 @@ def _translate_document(project: Project, store: Store, report: TranslateReport,
                                             glossary.version))
         bar.advance(len(batch))
     if project.config.get("review.auto_approve_memory"):
-        result.approved = _approve_memory(project, store, slug, result.segments)
-    if gate.renew_release(store, slug):
+        result.approved = _approve_memory(store, gate, slug, result.segments)
+    if gate.renew_release(slug):
         events.emit("zaitun.document.approved", slug, approved_by="zaitun")
     if result.segments or result.rechecked:
         _record(store, result)
@@ -165,7 +177,7 @@ def _documents(store: Store, slugs: list[str] | None) -> list[str]:
 MADE_CHECKS = {"placeholder", "engine", "empty", "repaired"}
 
 
-def recheck_drafts(store: Store, slug: str, states: list[gate.SegmentState], glossary: Glossary) -> list[str]:
+def recheck_drafts(store: Store, slug: str, states: list[SegmentState], glossary: Glossary) -> list[str]:
     """Check drafts again under the current glossary and checks; return the ids whose issues changed.
     Only changes are written; a draft a reviewer has approved or replaced since `states` were read
     is left as it is."""
@@ -188,8 +200,8 @@ def recheck_drafts(store: Store, slug: str, states: list[gate.SegmentState], glo
     return changed
 
 
-def _pending(store: Store, states: list[gate.SegmentState], engine: Engine,
-             repairer: Repairer) -> list[gate.SegmentState]:
+def _pending(store: Store, states: list[SegmentState], engine: Engine,
+             repairer: Repairer) -> list[SegmentState]:
     """Segments without a translation, machine drafts that approved memory now covers, and
     empty drafts a real engine may fill or a near match approved since can repair."""
     machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine", "repair")]
@@ -206,7 +218,7 @@ def _repairer(project: Project, store: Store, glossary: Glossary) -> Repairer:
     return Repairer(functools.partial(memory_index, store), glossary, threshold)
 
 
-def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glossary,
+def _translate_batch(batch: list[SegmentState], store: Store, glossary: Glossary,
                      engine: Engine, repairer: Repairer | None = None) -> list[SegmentResult]:
     """Memory first, then facts by rule, then a whole-segment glossary term or label, then a repaired
     near match, then the engine with terms masked."""
@@ -236,7 +248,7 @@ def _translate_batch(batch: list[gate.SegmentState], store: Store, glossary: Glo
     return [results[s.seg_id] for s in batch]
 
 
-def _result(seg: gate.SegmentState, target: str, origin: str, issues: list[dict], glossary: Glossary,
+def _result(seg: SegmentState, target: str, origin: str, issues: list[dict], glossary: Glossary,
             engine: str = "") -> SegmentResult:
     checked = check_translation(seg.source, target, glossary)
     if origin == "none" and not issues:
@@ -269,11 +281,11 @@ def _record(store: Store, result: DocumentResult) -> None:
                            rechecked=len(result.rechecked))
 
 
-def _approve_memory(project: Project, store: Store, slug: str, results: list[SegmentResult]) -> int:
+def _approve_memory(store: Store, gate: ReviewGate, slug: str, results: list[SegmentResult]) -> int:
     """Approve clean memory matches; completing a document announces it like a reviewer's approval."""
     drafted = {r.id: r.translation_id for r in results if r.origin == "memory" and not r.issues}
     if not drafted:
         return 0
-    seen = {s.seg_id: s.version for s in gate.segment_states(store, slug)
+    seen = {s.seg_id: s.version for s in segment_states(store, slug)
             if s.translation and drafted.get(s.seg_id) == s.translation["id"]}
-    return len(actions.approve(project, store, slug, seen, actor="memory", via="memory").approved)
+    return gate.approve(slug, seen)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from zaitun.review.gate import document_from_row, progress, segment_states
-from zaitun.store import Store
+from zaitun.content.model import document_from_row
+from zaitun.state.segments import DocumentState, progress, segment_states
+from zaitun.state.store import Store
 
 
 @dataclass
@@ -39,7 +40,7 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
     doc = document_from_row(row)
     states = segment_states(store, row["slug"])
     prog = progress(states)
-    if row["status"] != "active":
+    if row["status"] != DocumentState.ACTIVE:
         stage = "withdrawn"
     elif prog["complete"]:
         stage = "approved"

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -348,6 +349,40 @@ class Store:
         with self.engine.connect() as c:
             return c.execute(select(func.max(events.c.id))).scalar() or 0
 
+    def latest_releases(self, lang: str = "en") -> dict[str, dict]:
+        """The newest release of every document in one query (a per-slug query is too slow at 1,000 docs)."""
+        newest = (select(func.max(releases.c.id)).where(releases.c.lang == lang)
+                  .group_by(releases.c.slug).scalar_subquery())
+        return {r["slug"]: dict(r) for r in self._rows(select(releases).where(releases.c.id.in_(newest)))}
+
+    def active_uses(self, sources: list[str]) -> list[dict]:
+        """The current segments of active documents whose Chinese is one of `sources`, with their
+        document's section, path and raw text, in document order."""
+        query = (select(segments.c.slug, segments.c.seg_id, segments.c.source, documents.c.section,
+                        documents.c.path, documents.c.raw)
+                 .join(documents, documents.c.slug == segments.c.slug)
+                 .where(segments.c.source.in_(sources), segments.c.active.is_(True),
+                        documents.c.status == "active")
+                 .order_by(segments.c.slug, segments.c.position))
+        return [dict(r) for r in self._rows(query)]
+
+    def memory_changes(self, since: dt.datetime | None = None) -> list:
+        """Memory pairs (source, target, updated_at) in the order they changed, all or those since a time."""
+        query = select(memory.c.source, memory.c.target, memory.c.updated_at).order_by(memory.c.updated_at)
+        if since is not None:
+            query = query.where(memory.c.updated_at >= since)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query))
+
+    def audit_notes(self, action: str) -> set[str]:
+        """The notes of every audit entry of one action (TMX imports name the file versions they took)."""
+        with self.engine.connect() as conn:
+            return {row[0] for row in conn.execute(select(audit.c.note).where(audit.c.action == action)) if row[0]}
+
+    def failure_rows(self) -> list[dict]:
+        """Every failure still standing, oldest first."""
+        return [dict(r) for r in self._rows(select(failures).order_by(failures.c.id))]
+
     def _rows(self, query, conn: Connection | None = None) -> list:
         if conn is not None:
             return list(conn.execute(query).mappings())
@@ -400,6 +435,47 @@ class Store:
             conn.execute(update(memory).where(memory.c.source_hash == key).values(**values))
         else:
             conn.execute(insert(memory).values(source_hash=key, **values))
+
+    def approve_translation(self, conn: Connection, translation_id: int, actor: str, source: str) -> None:
+        """Mark one translation approved by `actor`, bound to the Chinese it was approved for."""
+        conn.execute(update(translations).where(translations.c.id == translation_id)
+                     .values(state="approved", reviewed_by=actor, reviewed_at=now(), source_hash=sha(source)))
+
+    def reject_translation(self, conn: Connection, translation_id: int, actor: str, comment: str) -> None:
+        conn.execute(update(translations).where(translations.c.id == translation_id)
+                     .values(state="rejected", reviewed_by=actor, reviewed_at=now(), comment=comment))
+
+    def save_document(self, conn: Connection, slug: str, section: str, path: str, raw: str) -> None:
+        """Add a document or replace its text; either way it is active again."""
+        values = dict(section=section, path=path, raw=raw, raw_hash=sha(raw), status="active", updated_at=now())
+        if conn.execute(select(documents.c.slug).where(documents.c.slug == slug)).first():
+            conn.execute(update(documents).where(documents.c.slug == slug).values(**values))
+        else:
+            conn.execute(insert(documents).values(slug=slug, **values))
+
+    def withdraw_document(self, conn: Connection, slug: str) -> None:
+        conn.execute(update(documents).where(documents.c.slug == slug).values(status="withdrawn", updated_at=now()))
+
+    def set_segments(self, conn: Connection, slug: str, current: list[tuple[str, str, str]],
+                     predecessors: dict[str, str]) -> None:
+        """Make `current` (seg_id, kind, source) the document's active segments, in that order: known ones
+        come back with their translations, new ones are added naming the segment each replaced."""
+        known = {r.seg_id for r in conn.execute(select(segments.c.seg_id).where(segments.c.slug == slug))}
+        conn.execute(update(segments).where(segments.c.slug == slug).values(active=False))
+        for position, (seg_id, kind, source) in enumerate(current):
+            if seg_id in known:
+                conn.execute(update(segments).where(segments.c.slug == slug, segments.c.seg_id == seg_id)
+                             .values(active=True, position=position, kind=kind))
+            else:
+                conn.execute(insert(segments).values(slug=slug, seg_id=seg_id, position=position, kind=kind,
+                                                     source=source, active=True,
+                                                     prev_seg_id=predecessors.get(seg_id)))
+
+    def replace_failures(self, conn: Connection, stage: str, rows: list[dict]) -> None:
+        """The stage's standing failures become `rows` (stage, source, slug, state, message, kept)."""
+        conn.execute(delete(failures).where(failures.c.stage == stage))
+        for row in rows:
+            conn.execute(insert(failures).values(**row, at=now()))
 
     def add_release(self, conn: Connection, slug: str, lang: str, raw_hash: str, payload: dict) -> None:
         conn.execute(insert(releases).values(slug=slug, lang=lang, raw_hash=raw_hash, created_at=now(),

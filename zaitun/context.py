@@ -1,0 +1,35 @@
+"""What every command, `zaitun up` and the review app work on: one project, its settings, its store.
+
+`zaitun.cli` makes one per run and puts it in Typer's `ctx.obj`, where the commands of the
+stages read it, so no stage imports the command line. The store opens on
+first use: `zaitun check` or `zaitun build --help` never touch the database.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from zaitun.project import Project
+
+if TYPE_CHECKING:
+    from zaitun.config import Config
+    from zaitun.state.store import Store
+
+
+class Context:
+    def __init__(self, project: Project, store: Store | None = None) -> None:
+        self.project = project
+        self._store = store  # one already open (tests, a second app on the same store), else opened on first use
+
+    @property
+    def config(self) -> Config:
+        return self.project.config
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from zaitun.state.store import Store
+
+            self._store = Store.open(self.project.database_url)
+        return self._store
+

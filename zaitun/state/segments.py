@@ -1,0 +1,119 @@
+"""Where each segment of a document stands: its current translation and what a reviewer was shown.
+
+Every stage reads this (translate drafts the pending ones, review approves, status counts,
+publish releases), so it lives below them all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypedDict
+
+from zaitun.state.store import Connection, Store, sha
+
+
+class DocumentState(StrEnum):
+    """A document in the store: taken in from content/, or withdrawn when its file was deleted."""
+
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class TranslationState(StrEnum):
+    """One stored translation version; a newer draft supersedes a draft or a rejected one."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+
+
+class SegmentStatus(StrEnum):
+    """A segment as reviewers see it: its current translation's state, or pending when there is none.
+    An approval binds the Chinese it was given for, so changed Chinese reads as a draft again."""
+
+    PENDING = "pending"
+    DRAFT = "draft"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Progress(TypedDict):
+    """How far review of a document is: approved of total segments, flagged ones not yet approved."""
+
+    approved: int
+    total: int
+    flagged: int
+    complete: bool
+
+
+@dataclass
+class SegmentState:
+    """A segment with its current translation, as reviewers see it."""
+
+    seg_id: str
+    position: int
+    kind: str
+    source: str
+    translation: dict | None
+    previous: dict | None = None  # {"source": old Chinese, "target": old approved English}
+
+    @property
+    def state(self) -> SegmentStatus:
+        tr = self.translation
+        if tr is None:
+            return SegmentStatus.PENDING
+        if tr["state"] == TranslationState.APPROVED and tr["source_hash"] == sha(self.source):
+            return SegmentStatus.APPROVED
+        return SegmentStatus.REJECTED if tr["state"] == TranslationState.REJECTED else SegmentStatus.DRAFT
+
+    @property
+    def issues(self) -> list[dict]:
+        return self.translation["issues"] if self.translation else []
+
+    @property
+    def target(self) -> str:
+        return self.translation["target"] if self.translation else ""
+
+    @property
+    def version(self) -> str:
+        """What a reviewer is shown, as a short token: approvals must name it (see zaitun.review.gate)."""
+        tr = self.translation
+        if tr is None:
+            return "none"
+        shown = json.dumps([tr["id"], self.source, tr["target"], tr["issues"], self.state, tr["comment"]],
+                           ensure_ascii=False)
+        return sha(shown)[:10]
+
+    @property
+    def unflagged_draft(self) -> bool:
+        return self.state == SegmentStatus.DRAFT and not self.issues and bool(self.target.strip())
+
+
+def segment_states(store: Store, slug: str, conn: Connection | None = None) -> list[SegmentState]:
+    current = store.current_translations(slug, conn)
+    states = []
+    for seg in store.segments(slug):
+        previous = None
+        if seg["prev_seg_id"]:
+            old = store.segment(slug, seg["prev_seg_id"])
+            old_tr = _last_approved(store, slug, seg["prev_seg_id"])
+            previous = {"source": old["source"] if old else "", "target": old_tr["target"] if old_tr else ""}
+        states.append(SegmentState(seg["seg_id"], seg["position"], seg["kind"], seg["source"],
+                                   current.get(seg["seg_id"]), previous))
+    return states
+
+
+def _last_approved(store: Store, slug: str, seg_id: str) -> dict | None:
+    approved = [t for t in store.history(slug, seg_id)
+                if t["reviewed_by"] and t["state"] != TranslationState.REJECTED]
+    return approved[-1] if approved else None
+
+
+def progress(states: list[SegmentState]) -> Progress:
+    approved = sum(s.state == SegmentStatus.APPROVED for s in states)
+    return Progress(approved=approved, total=len(states),
+                    flagged=sum(bool(s.issues) and s.state != SegmentStatus.APPROVED for s in states),
+                    complete=bool(states) and approved == len(states))
