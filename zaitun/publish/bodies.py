@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import metadata
@@ -19,11 +18,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from zaitun.state.bodies import BodyCache
+
 FILE = "bodies.sqlite"
-_SCHEMA = "CREATE TABLE IF NOT EXISTS body (key TEXT PRIMARY KEY, html TEXT NOT NULL)"
 
 _path: Path | None = None  # the cache of the project being built; None: no cache (tests, `zaitun check`)
-_conn: tuple[int, sqlite3.Connection] | None = None  # opened in this process (a forked worker opens its own)
+_conn: tuple[int, BodyCache] | None = None  # opened in this process (a forked worker opens its own)
 _memo: dict[str, Markup] = {}  # rendered or read in the current chunk
 _new: dict[str, str] = {}  # rendered in the current chunk, to be written by `done`
 
@@ -80,61 +80,25 @@ def done() -> None:
     new = list(_new.items())
     _memo.clear()
     _new.clear()
-    if new and (conn := _connection()) is not None:
-        try:
-            with conn:
-                conn.executemany("INSERT OR REPLACE INTO body (key, html) VALUES (?, ?)", new)
-        except sqlite3.Error:
-            _disable()
+    if new and (cache := _cache()) is not None:
+        cache.put(new)
 
 
 def keep_only(keys: set[str]) -> None:
     """Forget bodies no entry of the last build has (old versions of changed documents)."""
-    conn = _connection()
-    if conn is None:
-        return
-    try:
-        with conn:
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
-            conn.execute("DELETE FROM live")
-            conn.executemany("INSERT OR IGNORE INTO live (key) VALUES (?)", ((k,) for k in keys))
-            conn.execute("DELETE FROM body WHERE key NOT IN (SELECT key FROM live)")
-            conn.execute("DELETE FROM live")
-    except sqlite3.Error:
-        _disable()
+    if (cache := _cache()) is not None:
+        cache.keep_only(keys)
 
 
 def _read(key: str) -> str | None:
-    conn = _connection()
-    if conn is None:
-        return None
-    try:
-        row = conn.execute("SELECT html FROM body WHERE key = ?", (key,)).fetchone()
-    except sqlite3.Error:
-        _disable()
-        return None
-    return row[0] if row else None
+    cache = _cache()
+    return cache.get(key) if cache is not None else None
 
 
-def _connection() -> sqlite3.Connection | None:
+def _cache() -> BodyCache | None:
     global _conn
     if _path is None:
         return None
-    if _conn is not None and _conn[0] == os.getpid():
-        return _conn[1]
-    try:
-        conn = sqlite3.connect(_path, timeout=30, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")  # render workers write their chunks side by side
-        conn.execute("PRAGMA synchronous=NORMAL")  # a cache: losing the last writes to a power cut is harmless
-        conn.execute(_SCHEMA)
-    except sqlite3.Error:
-        _disable()
-        return None
-    _conn = (os.getpid(), conn)
-    return conn
-
-
-def _disable() -> None:
-    """A cache that cannot be used (a read-only or broken file) is left alone: bodies are rendered."""
-    global _path, _conn
-    _path, _conn = None, None
+    if _conn is None or _conn[0] != os.getpid():
+        _conn = (os.getpid(), BodyCache(_path))
+    return _conn[1]
