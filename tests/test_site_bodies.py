@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 
@@ -74,12 +73,3 @@ def test_the_key_of_a_body_changes_with_its_source_and_with_where_its_files_were
     assert len({key, bodies.key_of("en", "abc", {}), bodies.key_of("zh", "abd", {}),
                 bodies.key_of("zh", "abc", {"map.png": "/media/map.1.png"})}) == 4
 
-
-def test_a_manifest_written_in_slices_is_the_same_json_text_as_one_dump(tmp_path):
-    from zaitun.publish.output import _write_json
-
-    state = {"version": "3-abc", "docs": {f"doc-{i}": {"meta": [i, "中文"]} for i in range(2500)},
-             "files": {f"zh/p{i}/": {"key": str(i), "facts": {}} for i in range(3001)}, "empty": {}}
-    _write_json(tmp_path / "manifest.json", state)
-    assert (tmp_path / "manifest.json").read_text(encoding="utf-8") == json.dumps(
-        state, ensure_ascii=False, separators=(",", ":"))

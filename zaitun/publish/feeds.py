@@ -7,6 +7,7 @@ its own URL. Feeds carry the newest FEED_LIMIT documents with their full content
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from feedgen.feed import FeedGenerator
 
@@ -30,8 +31,12 @@ def feed_outputs(entries: list[Entry], site: Site) -> list[Output]:
     for lang in layout.LANGS:
         mine = by_date([e for e in entries if e.lang == lang])
         outputs += _pair(lang, None, mine, site)
-        for programme in sorted({e.programme for e in mine if e.programme}):
-            outputs += _pair(lang, programme, [e for e in mine if e.programme == programme], site)
+        programmes: dict[str, list[Entry]] = defaultdict(list)  # one pass, not one per programme
+        for entry in mine:
+            if entry.programme:
+                programmes[entry.programme].append(entry)
+        for programme in sorted(programmes):
+            outputs += _pair(lang, programme, programmes[programme], site)
     return outputs
 
 

@@ -92,15 +92,18 @@ def sitemap_facts(data: bytes) -> dict[str, list[list[str]]]:
     return out
 
 
-def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list]) -> list[str]:
-    """All problems of a built site; `files` maps each path to its kind and facts."""
+def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list],
+              only: set[str] | None = None) -> list[str]:
+    """All problems of a built site; `files` maps each path to its kind and facts. With `only`, the pages
+    checked are those (the sitemap too when among them): the rest were checked when they were written."""
     problems: list[str] = []
     pages = {p: f["facts"] for p, f in files.items() if f["kind"] == "page"}
     by_url = {urls.absolute(p): p for p in pages}
     existing = {layout.file_of(p) for p in files}
-    for path, facts in pages.items():
-        problems += _page_problems(path, facts, pages, by_url, existing, urls)
-    problems += _sitemap_problems(pages, by_url, sitemap)
+    for path in (pages if only is None else [p for p in only if p in pages]):
+        problems += _page_problems(path, pages[path], pages, by_url, existing, urls)
+    if only is None or layout.SITEMAP in only:
+        problems += _sitemap_problems(pages, by_url, sitemap)
     problems += _feed_problems({p: f["facts"] for p, f in files.items() if f["kind"] == "feed"})
     return problems
 

@@ -15,10 +15,10 @@ input key and lint facts for the next build.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import hashlib
-import json
 import os
 import secrets
 import shutil
@@ -28,12 +28,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from zaitun.errors import PublishError
 from zaitun.publish import layout, lint
 
 MANIFEST_VERSION = 3
 SITE = "site"
 MANIFEST = "manifest.json"
+SUMMARY = "summary.json"  # small: what the next build reads first to learn whether anything changed
 BUILDING = ".building"
 DELETING = ".deleting"
 
@@ -62,11 +65,67 @@ def complete_versions(out: Path) -> list[Path]:
     return sorted(found, key=lambda p: int(p.name))
 
 
-def begin(out: Path) -> Path:
-    """A new, empty version folder to build into (`<n>.building/site` inside it)."""
-    building = versions_dir(out) / f"{_next_number(out):06d}{BUILDING}"
-    (building / SITE).mkdir(parents=True)
+def begin(out: Path, reuse: Recycled | None = None) -> Path:
+    """A new version folder to build into (`<n>.building/site` inside it): empty, or an old version taken
+    out of the complete ones (see recyclable), rid of the files that differ from the version online."""
+    if reuse is None:
+        building = versions_dir(out) / f"{_next_number(out):06d}{BUILDING}"
+        (building / SITE).mkdir(parents=True)
+        return building
+    building = reuse.building
+    stage = building / SITE
+    drop(stage, reuse.dirty - {SEARCH_DIRTY})
+    if SEARCH_DIRTY in reuse.dirty and (stage / layout.SEARCH_DIR).exists():
+        _remove_later([_doom(stage / layout.SEARCH_DIR)])
     return building
+
+
+# -- reusing the oldest kept version: a new version costs what changed, not one link per file ------
+SEARCH_DIRTY = layout.SEARCH_DIR + "/"  # in `touched`: the build wrote a new search index
+
+
+@dataclass(frozen=True)
+class Recycled:
+    building: Path  # an old complete version, renamed to be the next one under way
+    dirty: frozenset[str]  # its files that differ from the version online, or that it has and that one lacks
+
+
+def recyclable(out: Path, keep: int) -> Recycled | None:
+    """The oldest kept version, when pruning would leave no fewer versions if the next build reuses it and
+    the summaries from it to the version online say which files changed between them (each build records
+    its base and the files it wrote or removed). Not one a deploy is reading."""
+    online = current(out)
+    older = [v for v in complete_versions(out) if v != online]
+    if online is None or keep < 1 or len(older) < keep:
+        return None
+    oldest, dirty, version = older[0], set(), online
+    while version != oldest:
+        summary = load_summary(version)
+        base = versions_dir(out) / f"{summary.get('base', 0):06d}" if summary.get("base") else None
+        if base is None or not (base / SITE).is_dir():
+            return None
+        dirty.update(summary.get("touched", ()))
+        version = base
+    with _locked(oldest, fcntl.LOCK_EX | fcntl.LOCK_NB) as locked:  # a deploy reading it holds it shared
+        if not locked:
+            return None
+        building = oldest.rename(versions_dir(out) / f"{_next_number(out):06d}{BUILDING}")  # now incomplete
+    return Recycled(building, frozenset(dirty))
+
+
+def drop(stage: Path, names: set[str] | frozenset[str]) -> None:
+    """Remove files from a reused version, and the folders they leave empty: a complete version has no
+    file or folder a fresh build would not make."""
+    for name in names:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(stage / name)
+    for folder in sorted({os.path.dirname(n) for n in names if "/" in n}, key=len, reverse=True):
+        while folder:
+            try:
+                os.rmdir(stage / folder)
+            except OSError:  # not empty (or gone): neither are its parents
+                break
+            folder = os.path.dirname(folder)
 
 
 def _next_number(out: Path) -> int:
@@ -92,10 +151,12 @@ def link_unchanged(online: Path | None, stage: Path, names: list[str]) -> None:
             return
 
 
-def finish(out: Path, building: Path, manifest: dict, keep: int) -> Path:
+def finish(out: Path, building: Path, manifest: dict, keep: int, summary: dict | None = None) -> Path:
     """Write the manifest, mark the version complete, switch publish/ to it, drop old versions."""
     _write_json(building / MANIFEST, manifest)
-    (building / SITE / layout.SOCIAL_DIR).symlink_to(Path("..", "..", layout.SOCIAL_DIR))
+    _write_json(building / SUMMARY, {"version": manifest["version"]} | (summary or {}))
+    if not (building / SITE / layout.SOCIAL_DIR).is_symlink():  # a reused version has it
+        (building / SITE / layout.SOCIAL_DIR).symlink_to(Path("..", "..", layout.SOCIAL_DIR))
     version = building.with_name(building.name.removesuffix(BUILDING))
     building.rename(version)
     switch(out, version)
@@ -267,32 +328,35 @@ def load_manifest(version: Path | None) -> dict:
     if version is None:
         return {}
     try:
-        state = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
+        state = orjson.loads((version / MANIFEST).read_bytes())
     except (OSError, ValueError):
         return {}
     return state if state.get("version") == manifest_version() else {}
 
 
-def _write_json(path: Path, state: dict) -> None:
-    """The same text as one json.dumps, written a slice of each large table at a time: the manifest of a
-    large site is tens of MB, which one string (and its UTF-8 copy) would hold twice in memory."""
-    def dumps(value) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def mark_announced(version: Path) -> None:
+    """Note in the summary of the version online that its social posts are queued: until then a build
+    with nothing to change still runs, to queue them (a crash between the switch and the outbox)."""
+    summary = load_summary(version)
+    if summary:
+        _write_json(version / f".{SUMMARY}.new", summary | {"social": True})
+        os.replace(version / f".{SUMMARY}.new", version / SUMMARY)
 
-    with path.open("w", encoding="utf-8") as handle:
-        handle.write("{")
-        for n, (key, value) in enumerate(state.items()):
-            handle.write(("," if n else "") + dumps(key) + ":")
-            if type(value) is not dict or len(value) < 1000:
-                handle.write(dumps(value))
-                continue
-            items = list(value.items())
-            handle.write("{")
-            for start in range(0, len(items), 1000):
-                text = dumps(dict(items[start:start + 1000]))[1:-1]
-                handle.write(("," if start and text else "") + text)
-            handle.write("}")
-        handle.write("}")
+
+def load_summary(version: Path | None) -> dict:
+    """A version's summary (see site.py); like the manifest, an unreadable or old one is no summary."""
+    if version is None:
+        return {}
+    try:
+        summary = orjson.loads((version / SUMMARY).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return summary if summary.get("version") == manifest_version() else {}
+
+
+def _write_json(path: Path, state: dict) -> None:
+    """Compact UTF-8 JSON; orjson writes a large site's manifest ten times faster than the json module."""
+    path.write_bytes(orjson.dumps(state))
 
 
 def _sync(folder: Path) -> None:

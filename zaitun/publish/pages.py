@@ -203,11 +203,18 @@ def alternates_of(specs: list[PageSpec]) -> dict[tuple, dict[str, str]]:
     return groups
 
 
-def outputs(specs: list[PageSpec], site: Site) -> list[Output]:
-    """Turn planned pages into outputs with keys, alternates and navigation filled in."""
+def outputs(specs: list[PageSpec], site: Site, skip: set[str] = frozenset()) -> list[Output]:
+    """Turn planned pages (but those in `skip`, known unchanged) into outputs with keys, alternates and
+    navigation filled in."""
     groups = alternates_of(specs)
     shared = {lang: _shared(lang, specs, site) for lang in layout.LANGS}
-    return [_output(spec, groups[spec.group], shared[spec.lang], site) for spec in specs]
+    return [_output(spec, groups[spec.group], shared[spec.lang], site) for spec in specs if spec.path not in skip]
+
+
+def shared_keys(specs: list[PageSpec], site: Site) -> dict[str, str]:
+    """Per language, the key of what all its pages show alike: while it holds, so do they."""
+    shared = {lang: _shared(lang, specs, site) for lang in layout.LANGS}
+    return {lang: key_of(design_digest(), s.key, s.nav) for lang, s in shared.items()}
 
 
 @dataclass

@@ -8,9 +8,11 @@ build, whole; a failed or stopped build leaves it untouched (see output.py).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import gc
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,24 +25,30 @@ from zaitun.content.tags import unlabelled
 from zaitun.errors import ContentError, LocatedError, PublishError
 from zaitun.project import Project
 from zaitun.publish import bodies, layout, lint, search
+from zaitun.publish.delta import Delta, delta, inputs_digest
 from zaitun.publish.extras import extra_outputs, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.inputs import Entry, collect
 from zaitun.publish.media import media_outputs
 from zaitun.publish.output import (
+    SEARCH_DIRTY,
     SITE,
     begin,
     current,
     discard,
+    drop,
     finish,
     link_unchanged,
     load_manifest,
+    load_summary,
     manifest_version,
+    mark_announced,
     outbox_dir,
     recover,
+    recyclable,
     roll_back,
 )
-from zaitun.publish.pages import Output, Site, outputs, plan
+from zaitun.publish.pages import Output, PageSpec, Site, outputs, plan, shared_keys
 from zaitun.publish.render import css_digest
 from zaitun.publish.social import queue_posts
 from zaitun.publish.tags import tag_labels
@@ -127,37 +135,97 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     bodies.use(project.state_dir)
     report = BuildReport(out)
     online = current(out)
-    state = load_manifest(online)
+    summary = load_summary(online)
+    change = delta(project, store, summary, today, summary.get("media", []))
+    if change.nothing(summary) and (summary.get("social") or not social):
+        report.reused = summary["paths"]  # the build online is this build: nothing to write, lint or index
+        return report
+    state = load_manifest(online) if summary else {}
     held: dict[str, LocatedError] = {}
     entries = collect(store, state.setdefault("docs", {}), held)
     previous = state.get("files", {})
+    plan_ = Planned(previous, summary.get("shared", {}), change.changed,
+                    project.config.get("publish.keep_versions") if previous else None)
     while True:  # each round leaves out at least one more document, so this ends
-        site, building, files, culprits = _attempt(project, entries, previous, online, today, report)
+        site, building, files, culprits = _attempt(project, entries, plan_, online, today, report)
         if not culprits:
             break
+        if plan_.changed is not None:  # their other language's page loses an alternate
+            plan_.changed |= {entries[i].slug for i in culprits}
         entries = _leave_out(project, entries, culprits, held)
     _explain(entries, report)
     report.removed = sorted(set(previous) - set(files))
     try:
-        report.search = _search_index(online, building / SITE, report)
+        report.search = _search_index(online, building / SITE, report, plan_.dirty)
     except BaseException:
         discard(building)
         raise
-    finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
-           project.config.get("publish.keep_versions"))
     _record(project, store, held, report)
     bodies.keep_only({entry.body_key for entry in entries})
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
+    version = finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
+                     project.config.get("publish.keep_versions"),
+                     _summary(project, today, change, summary, plan_, files, held, report, online))
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
+        mark_announced(version)
     return report
 
 
-def _search_index(online: Path | None, stage: Path, report: BuildReport) -> search.IndexReport | None:
+def _summary(project: Project, today: dt.date, change: Delta, before: dict, planned: Planned, files: dict, held: dict,
+             report: BuildReport, online: Path | None) -> dict:
+    """What the next build reads first (output.SUMMARY): whether anything changed since this one, and
+    which files this one wrote or removed (so it can be reused later, see output.recyclable)."""
+    media = sorted(p.removeprefix(layout.MEDIA_DIR + "/") for p in files if p.startswith(layout.MEDIA_DIR + "/"))
+    inputs = change.inputs if media == before.get("media", []) else inputs_digest(project, today, media)
+    return {"seq": change.seq, "inputs": inputs, "media": media, "shared": planned.shared_now,
+            "held": len(held), "problems": len(report.problems), "social": False, "paths": sorted(files),
+            "base": int(online.name) if online else None, "touched": _touched(report)}
+
+
+@dataclass
+class Planned:
+    """What the build online tells this one: its files, the keys of what all pages of a language share,
+    and the documents changed since (None: unknown, so every page is planned and keyed)."""
+
+    files: dict
+    shared: dict[str, str]
+    changed: set[str] | None
+    keep: int | None = None  # publish.keep_versions, while an old version may be reused (first attempt)
+    dirty: frozenset[str] | None = None  # when one is: its files that differ from the version online
+    shared_now: dict[str, str] = field(default_factory=dict)
+
+    def stage(self, out: Path) -> Path:
+        """The version folder to build into; only the first attempt reuses an old version."""
+        reuse = recyclable(out, self.keep) if self.keep is not None else None
+        self.keep, self.dirty = None, reuse.dirty if reuse else None
+        return begin(out, reuse)
+
+    def kept(self, specs: list[PageSpec], site: Site) -> set[str]:
+        """Document pages known unchanged without hashing them: their document was not written since,
+        and what every page of their language shows (navigation, settings) is the same."""
+        self.shared_now = shared_keys(specs, site)
+        if self.changed is None:
+            return set()
+        langs = {lang for lang, key in self.shared_now.items() if self.shared.get(lang) == key}
+        return {s.path for s in specs if s.entry is not None and s.lang in langs
+                and s.entry.slug not in self.changed and s.path in self.files}
+
+
+def _touched(report: BuildReport) -> list[str]:
+    """The files this build wrote or removed (and the search index, when it wrote one)."""
+    names = {layout.file_of(p) for p in report.rendered + report.removed}
+    return sorted(names) + ([SEARCH_DIRTY] if report.search is not None else [])
+
+
+def _search_index(online: Path | None, stage: Path, report: BuildReport,
+                  dirty: frozenset[str] | None) -> search.IndexReport | None:
     """Index the new version before it goes online, so pages and index switch together; when no page
-    changed, the online version's index is hard-linked over as it is."""
+    changed, the online version's index is hard-linked over as it is (a reused version may have it)."""
     if online is not None and not search.needs_index(online / SITE, report.rendered, report.removed):
+        if dirty is not None and SEARCH_DIRTY not in dirty:
+            return None
         index = online / SITE / layout.SEARCH_DIR
         link_unchanged(online, stage, [p.relative_to(online / SITE).as_posix() for p in index.rglob("*")
                                        if p.is_file()])
@@ -169,7 +237,7 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport) -> sear
 Culprits = dict[int, str]  # index of an entry -> why its page cannot go online
 
 
-def _attempt(project: Project, entries: list[Entry], previous: dict, online: Path | None, today: dt.date,
+def _attempt(project: Project, entries: list[Entry], planned: Planned, online: Path | None, today: dt.date,
              report: BuildReport) -> tuple[Site, Path, dict, Culprits]:
     """Plan, render and lint the site of these entries into a new version folder. Culprits are the entries
     whose own pages failed (none: the version is good); a failure no document explains raises."""
@@ -181,22 +249,33 @@ def _attempt(project: Project, entries: list[Entry], previous: dict, online: Pat
     if refused:
         return site, Path(), {}, refused
     specs = plan(entries, site)
+    kept = planned.kept(specs, site)
     # feeds first: they render many bodies, so a worker should start on them, not end with them
-    items = (feed_outputs(entries, site) + outputs(specs, site) + extra_outputs(specs, site)
+    items = (feed_outputs(entries, site) + outputs(specs, site, skip=kept) + extra_outputs(specs, site)
              + [search.script_output()] + static_outputs(project.static_dir) + media)
-    _refuse_duplicates(items)
+    _refuse_duplicates(items, kept)
     report.rendered, report.reused = [], []
-    building = begin(report.out_dir)
+    building = planned.stage(report.out_dir)
     try:
-        files, errors = write_outputs(items, previous, online, building / SITE, report)
-        culprits = _render_culprits(entries, errors) or _lint_culprits(
-            entries, lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"]))
+        files, errors = write_outputs(items, planned.files, online, building / SITE, report, kept, planned.dirty)
+        if planned.dirty is not None:  # a reused version still has the files removed since the version online
+            drop(building / SITE, {layout.file_of(path) for path in set(planned.files) - set(files)})
+        culprits = _render_culprits(entries, errors) or _lint_culprits(entries, _lint(files, site, planned, report))
     except BaseException:
         discard(building)
         raise
     if culprits:
         discard(building)
     return site, building, files, culprits
+
+
+def _lint(files: dict, site: Site, planned: Planned, report: BuildReport) -> list[str]:
+    """Lint the pages written; all pages when one was removed (a link elsewhere may point at it) or when
+    what changed is unknown. An unchanged page's links still meet the same files, its alternates the same
+    pages (a document page's alternates are its own document's)."""
+    gone = set(planned.files) - set(files)
+    only = set(report.rendered) if planned.changed is not None and not gone else None
+    return lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"], only)
 
 
 def _pages(entries: list[Entry]) -> dict[str, int]:
@@ -286,9 +365,9 @@ def _explain(entries: list[Entry], report: BuildReport) -> None:
             report.under_review.append(entry.slug)
 
 
-def _refuse_duplicates(items: list[Output]) -> None:
+def _refuse_duplicates(items: list[Output], kept: set[str]) -> None:
     """Two outputs for one file would silently overwrite each other (e.g. a section named `tags`)."""
-    seen: set[str] = set()
+    seen: set[str] = {layout.file_of(path) for path in kept}
     for item in items:
         name = layout.file_of(item.path)
         if name in seen:
@@ -297,11 +376,16 @@ def _refuse_duplicates(items: list[Output]) -> None:
 
 
 # -- writing --------------------------------------------------------------------------------------
-def write_outputs(items: list[Output], previous: dict, online: Path | None, stage: Path,
-                  report: BuildReport) -> tuple[dict, list[tuple[Output, str]]]:
-    """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others from the
-    version online; return every file's record and the outputs that raised, with why."""
-    files: dict[str, dict] = {}
+def write_outputs(items: list[Output], previous: dict, online: Path | None, stage: Path, report: BuildReport,
+                  kept: set[str] = frozenset(), dirty: frozenset[str] | None = None
+                  ) -> tuple[dict, list[tuple[Output, str]]]:
+    """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others (and the
+    `kept` files, known unchanged) from the version online; return every file's record and the outputs
+    that raised, with why. A stage reusing an old version (`dirty`: its files differing from the version
+    online) has the unchanged files already: only those it lacks are linked, and a file rendered anew is
+    unlinked first, never written into (its inode is shared with the other versions)."""
+    files: dict[str, dict] = {path: previous[path] for path in kept}
+    report.reused.extend(kept)
     errors: list[tuple[Output, str]] = []
     todo: list[Output] = []
     for item in items:
@@ -312,11 +396,16 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
         else:
             todo.append(item)
     report.workers = worker_count(len(todo))
+    if dirty is not None:
+        for item in todo:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(stage / layout.file_of(item.path))
     for item, record in zip(todo, render_all(todo, stage, report.workers), strict=True):
         if "error" in record:
             errors.append((item, record["error"]))
             continue
         files[item.path] = record
         report.rendered.append(item.path)
-    link_unchanged(online, stage, [layout.file_of(path) for path in report.reused])
+    names = [layout.file_of(path) for path in report.reused]
+    link_unchanged(online, stage, names if dirty is None else [n for n in names if n in dirty])
     return files, errors

@@ -160,6 +160,13 @@ failures = Table(  # files a pass held back or quarantined, until they are fixed
 )
 
 
+changes = Table(  # one row per write that can change a page, so a build asks what changed, not reads all
+    "changes", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(200), nullable=False),
+    sqlite_autoincrement=True,  # a sequence number is never handed out twice
+)
+
 WRITE_LOCK = 0x7A61_6974  # "zait": the PostgreSQL advisory lock that serialises writing transactions
 
 
@@ -195,6 +202,31 @@ def _add_missing_columns(engine: Engine) -> None:
                     conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN{once} {column.name} {kind}")
 
 
+_WATCHED = (("documents", "INSERT", "NEW"), ("documents", "UPDATE", "NEW"), ("documents", "DELETE", "OLD"),
+            ("releases", "INSERT", "NEW"), ("releases", "UPDATE", "NEW"), ("releases", "DELETE", "OLD"))
+
+
+def _change_triggers(engine: Engine) -> None:
+    """Database triggers number every write to documents and releases in `changes`: in the writing
+    transaction itself, whichever code (or person with a SQL prompt) writes."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")  # two starting at once
+            if conn.exec_driver_sql("SELECT 1 FROM pg_trigger WHERE tgname = 'zaitun_change_documents_insert'").first():
+                return
+            conn.exec_driver_sql("CREATE OR REPLACE FUNCTION zaitun_change() RETURNS trigger AS $$ BEGIN "
+                                 "INSERT INTO changes (slug) VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD.slug "
+                                 "ELSE NEW.slug END); RETURN NULL; END $$ LANGUAGE plpgsql")
+        for table, op, row in _WATCHED:
+            name = f"zaitun_change_{table}_{op.lower()}"
+            if engine.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"CREATE TRIGGER {name} AFTER {op} ON {table} FOR EACH ROW "
+                                     "EXECUTE FUNCTION zaitun_change()")
+            else:
+                conn.exec_driver_sql(f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {op} ON {table} "
+                                     f"BEGIN INSERT INTO changes (slug) VALUES ({row}.slug); END")
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -217,6 +249,7 @@ class Store:
             event.listen(engine, "connect", _sqlite_pragmas)
         metadata.create_all(engine)
         _add_missing_columns(engine)
+        _change_triggers(engine)
         return cls(engine)
 
     @contextmanager
@@ -348,6 +381,15 @@ class Store:
     def last_event_id(self) -> int:
         with self.engine.connect() as c:
             return c.execute(select(func.max(events.c.id))).scalar() or 0
+
+    def change_seq(self) -> int:
+        """The number of the last write that can change a page (0 before any)."""
+        with self.engine.connect() as c:
+            return c.execute(select(func.max(changes.c.seq))).scalar() or 0
+
+    def changed_since(self, seq: int) -> set[str]:
+        """Slugs of the documents written (content, release, withdrawal) after change number `seq`."""
+        return {r["slug"] for r in self._rows(select(changes.c.slug).where(changes.c.seq > seq).distinct())}
 
     def latest_releases(self, lang: str = "en") -> dict[str, dict]:
         """The newest release of every document in one query (a per-slug query is too slow at 1,000 docs)."""

@@ -1,0 +1,179 @@
+"""Rebuilds that cost what changed: the store numbers its writes, a build asks what changed since the
+build online, and does nothing, or only the pages a change touches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from publish_helpers import PAYING, TODAY, standard_project
+from sqlalchemy import update
+
+from zaitun.publish import layout, output
+from zaitun.publish.site import build_site
+from zaitun.state.store import Store, documents
+
+
+def age(root: Path) -> None:
+    """Files written by the test a moment ago carry time stamps a build cannot trust yet (they could change
+    again within the clock's granularity); a person's edits are seconds apart."""
+    past = time.time() - 60
+    for folder, _, names in os.walk(root):
+        for name in names:
+            os.utime(os.path.join(folder, name), (past, past), follow_symlinks=False)
+
+
+def versions(fx) -> list[str]:
+    return [v.name for v in output.complete_versions(fx.out)]
+
+
+@pytest.fixture
+def fx(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    age(fx.project.root)
+    return fx
+
+
+def test_every_write_to_documents_and_releases_gets_a_change_number(database_url):
+    store = Store.open(database_url)
+    start = store.change_seq()
+    with store.tx() as conn:
+        conn.execute(documents.insert().values(slug="a", section="guides", path="a.md", raw="x", raw_hash="h",
+                                               status="active", updated_at=dt.datetime.now(dt.UTC)))
+        conn.execute(update(documents).where(documents.c.slug == "a").values(status="withdrawn"))
+        store.add_release(conn, "b", "en", "h", {"body": ""})
+    assert store.change_seq() == start + 3
+    assert store.changed_since(start) == {"a", "b"}
+    assert store.changed_since(start + 2) == {"b"}
+    again = Store.open(database_url)  # opening again keeps the triggers, once each
+    with again.tx() as conn:
+        store.add_release(conn, "b", "en", "h2", {"body": ""})
+    assert again.change_seq() == start + 4
+    again.close()
+    store.close()
+
+
+def test_a_build_with_nothing_changed_writes_no_new_version_and_reports_every_file_unchanged(fx):
+    first = fx.build()
+    again = fx.build()
+    assert again.rendered == [] and sorted(again.reused) == sorted(first.rendered)
+    assert versions(fx) == ["000001"]
+
+
+def test_a_write_made_outside_zaitun_is_seen_by_the_next_build(fx):
+    fx.build()
+    db = sqlite3.connect(fx.project.state_dir / "state.db")
+    with db:
+        db.execute("UPDATE documents SET raw = replace(raw, '大型商场均可', '所有商场均可'), raw_hash = 'edited' "
+                   "WHERE slug = 'paying'")
+    db.close()
+    report = fx.build()
+    assert [p for p in report.rendered if p.endswith("/")] == ["zh/guides/paying/"]
+    assert "所有商场均可" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
+
+
+def test_a_changed_static_file_or_setting_is_seen_though_the_store_did_not_change(fx):
+    fx.build()
+    static = fx.project.root / "static"
+    static.mkdir()
+    (static / "note.txt").write_text("hello", encoding="utf-8")
+    assert "static/note.txt" in fx.build().rendered  # written just now: not trusted, and seen
+    age(fx.project.root)
+    fx.build()
+    (fx.project.root / "zaitun.toml").write_text('[site]\nbase_url = "https://example.org"\npage_size = 1\n',
+                                                 encoding="utf-8")
+    fx.project.__dict__.pop("config", None)
+    assert "zh/guides/page/2/" in fx.build().rendered
+
+
+def test_a_new_day_rebuilds_what_depends_on_the_date(fx):
+    fx.build(today=dt.date(2024, 6, 1))
+    assert fx.build(today=dt.date(2024, 6, 1)).rendered == []
+    later = fx.build(today=dt.date(2024, 12, 1))  # the notice's validity ends within the warning window
+    assert {"zh/policies/notice-2023-1/", "en/policies/notice-2023-1/"} <= set(later.rendered)
+
+
+def _tamper(fx, page: str, link: str) -> None:
+    """Give a page of the build online a broken link in its recorded facts, as if it had one."""
+    manifest = output.current(fx.out) / output.MANIFEST
+    state = json.loads(manifest.read_text(encoding="utf-8"))
+    state["files"][page]["facts"]["links"].append(link)
+    manifest.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+
+
+def test_one_change_lints_the_pages_written_not_every_page(fx):
+    fx.build()
+    _tamper(fx, "zh/guides/transit/", "/zh/guides/nowhere/")
+    fx.write("guides", "paying", PAYING, "## 刷卡\n\n所有商场均可。\n")
+    fx.ingest()
+    report = fx.build()  # transit's page was not written: its (tampered) facts are not linted again
+    assert "zh/guides/paying/" in report.rendered and not report.problems
+
+
+def test_a_removed_page_lints_every_page_that_could_link_to_it(fx):
+    fx.build()
+    _tamper(fx, "zh/guides/transit/", "/zh/guides/paying/")
+    (fx.project.content_dir / "guides" / "paying.md").unlink()
+    fx.ingest()  # paying is withdrawn: its pages go, and a page linking it would now be broken
+    report = fx.build()
+    assert "zh/guides/paying/" in report.removed
+    assert any("transit" in problem and "left out" in problem for problem in report.problems)
+
+
+def test_an_english_approval_renders_the_english_page_and_keeps_the_chinese_one(fx):
+    fx.build()
+    fx.write("guides", "transit", "title: 240小时过境免签政策指南\ndate: 2025-06-20\nsummary: 过境免签。",
+             "## 政策概况\n\n停留时间延长为240小时。\n")
+    fx.ingest()
+    fx.build()
+    fx.translate_and_approve("transit")
+    report = fx.build()
+    assert "en/guides/transit/" in report.rendered and "zh/guides/transit/" in report.reused
+    assert "停留时间延长为240小时" in (fx.out / "en/guides/transit/index.html").read_text(encoding="utf-8")
+
+
+def _pay(fx, text: str) -> None:
+    fx.write("guides", "paying", PAYING, f"## 刷卡\n\n{text}\n")
+    fx.ingest()
+
+
+def _files(site: Path) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in site.rglob("*")
+            if p.relative_to(site).parts[0] not in (layout.SEARCH_DIR, layout.SOCIAL_DIR) and not p.is_dir()}
+
+
+def test_a_rebuild_reuses_the_oldest_kept_version_and_every_version_stays_whole(fx):
+    fx.build()
+    oldest = output.complete_versions(fx.out)[0] / output.SITE
+    folder_id = oldest.stat().st_ino
+    for text in ("甲", "乙", "丙"):
+        _pay(fx, text)
+        fx.build()
+    (fx.project.content_dir / "policies" / "notice-2023-1.md").unlink()
+    _pay(fx, "丁")  # withdraws the notice too
+    report = fx.build()  # the fifth build: the first is reused, with keep_versions = 3
+    assert "zh/policies/notice-2023-1/" in report.removed
+    online = output.current(fx.out) / output.SITE
+    assert online.stat().st_ino == folder_id
+    assert versions(fx) == ["000002", "000003", "000004", "000005"]
+    for version, text in zip(output.complete_versions(fx.out), ("甲", "乙", "丙", "丁"), strict=True):
+        site = version / output.SITE
+        manifest = json.loads((version / output.MANIFEST).read_text(encoding="utf-8"))
+        assert _files(site) == {layout.file_of(path) for path in manifest["files"]}, version.name
+        assert text in (site / "zh/guides/paying/index.html").read_text(encoding="utf-8"), version.name
+    assert not (online / "zh/policies/notice-2023-1").exists()  # not even an empty folder
+    assert (online / layout.SEARCH_DIR / "pagefind-ui.js").is_file()
+
+
+def test_a_build_whose_posts_were_not_queued_is_not_taken_as_done(fx):
+    build_site(fx.project, fx.store, today=TODAY, social=False)  # as if stopped between switch and outbox
+    queued = build_site(fx.project, fx.store, today=TODAY)
+    assert queued.social and queued.rendered == []
+    assert versions(fx) == ["000001", "000002"]
+    again = build_site(fx.project, fx.store, today=TODAY)
+    assert again.social == [] and versions(fx) == ["000001", "000002"]

@@ -1,0 +1,80 @@
+"""What changed since the build online, asked instead of found by reading and hashing everything.
+
+A page is made from the store and from a few things beside it (settings, templates and code,
+static/, the glossary's tag labels, files linked beside documents, today's date). The store
+numbers every write that can change a page (`Store.change_seq`); the build online records that
+number and a digest of the rest (`inputs_digest`). The next build then knows which documents
+changed, or that nothing did and the build online is already what it would write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import zaitun
+from zaitun.config import SETTINGS
+from zaitun.project import Project
+from zaitun.state.store import Store
+
+CODE = Path(zaitun.__file__).parent
+
+
+@dataclass
+class Delta:
+    seq: int  # the store's change number this build reads at
+    inputs: str  # digest of everything besides the store that pages are made from
+    changed: set[str] | None  # slugs written since the build online; None: unknown, plan every page
+
+    def nothing(self, state: dict) -> bool:
+        """The build online shows exactly this: same store, same inputs, nothing left out to retry."""
+        return self.changed == set() and not state.get("held") and not state.get("problems", True)
+
+
+def delta(project: Project, store: Store, state: dict, today: dt.date, media: list[str]) -> Delta:
+    """Read the change number before anything else: a write during the build is seen by the next one."""
+    seq = store.change_seq()
+    inputs = inputs_digest(project, today, media)
+    known = state.get("seq")
+    if not isinstance(known, int) or known > seq or state.get("inputs") != inputs:
+        return Delta(seq, inputs, None)
+    return Delta(seq, inputs, store.changed_since(known))
+
+
+def inputs_digest(project: Project, today: dt.date, media: list[str]) -> str:
+    """Settings, code and templates, static/, glossary and the media files of the last build, by size and
+    modification time (the build re-hashes what it writes), and the date (expiry notices change with it)."""
+    digest = hashlib.sha256(repr((today.isoformat(), [(s.name, project.config.get(s.name)) for s in SETTINGS]))
+                            .encode())
+    paths = [p for folder in (CODE, project.static_dir, project.glossary_dir) for p in _files(folder)]
+    newest = 0
+    for path in paths + [str(project.content_dir / rel) for rel in media]:
+        stamp, mtime = _stamp(path)
+        digest.update(stamp)
+        newest = max(newest, mtime)
+    if newest > time.time_ns() - RACY_NS:  # it may change again within the clock's granularity, unseen
+        digest.update(str(time.time_ns()).encode())
+    return digest.hexdigest()[:24]
+
+
+RACY_NS = 2_000_000_000  # a file modified this recently could be modified again with the same time stamp
+
+
+def _files(folder: Path) -> list[str]:
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        found += [os.path.join(root, n) for n in sorted(names) if not n.endswith(".pyc")]
+    return found
+
+
+def _stamp(path: str) -> tuple[bytes, int]:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return f"{path}\0-\n".encode(), 0
+    return f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode(), st.st_mtime_ns
