@@ -41,8 +41,8 @@ def use(state_dir: Path | None) -> None:
 @lru_cache(maxsize=1)
 def renderer_version() -> str:
     """Changes with the code that turns Markdown into body HTML and with the parsers it uses."""
-    from zaitun.content import labels
-    from zaitun.publish import markdown, render
+    from zaitun.content import labels, markdown
+    from zaitun.publish import render
 
     digest = hashlib.sha256()
     for module in (markdown, render, labels):
