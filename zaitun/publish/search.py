@@ -31,6 +31,7 @@ SCRIPT = Path(__file__).parent / "static" / "search.js"
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'")
 SHARDS = 16  # a fixed number: a document stays in its shard as the site grows (see CHANGELOG for the figures)
+NOT_DOCUMENTS = {layout.programme("x", "y").split("/")[1], layout.tag("x", "y").split("/")[1]}  # same depth
 LIST = "shards.json"  # in pagefind/: language -> the shards with pages in it
 # only document pages carry data-pagefind-body: the indexer reads no other
 DOCUMENT_PAGES = layout.file_of(layout.document("*", "*", "*"))
@@ -66,7 +67,7 @@ def shard_of(path: str) -> int | None:
     """The shard of a page at a document's place (`<lang>/<section>/<slug>/`): both languages of a
     document share it, and it never changes. None for any other page (not indexed)."""
     parts = path.removesuffix("index.html").strip("/").split("/")
-    if len(parts) != 3:
+    if len(parts) != 3 or parts[1] in NOT_DOCUMENTS:
         return None
     return int.from_bytes(hashlib.sha256(f"{parts[1]}/{parts[2]}".encode()).digest()[:4], "big") % SHARDS
 
