@@ -11,12 +11,12 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test venv chromium postgresql hugo lint bench clean
+.PHONY: run test venv chromium postgresql strace hugo lint bench clean
 
 run: venv
 	$(BIN)/zaitun up
 
-test: venv chromium postgresql
+test: venv chromium postgresql strace
 	$(BIN)/ruff check zaitun tests bench
 	$(BIN)/pytest -q
 
@@ -40,6 +40,12 @@ postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 	  echo "installing Debian's postgresql for the PostgreSQL store tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+# The durable-build tests trace a build's system calls (fsync before the switch) with Debian's strace.
+strace:
+	@command -v strace >/dev/null 2>&1 || { \
+	  echo "installing Debian's strace for the durable-build tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null; }
 
 # The build bench compares zaitun with Hugo (Debian's package) and Pelican (the bench extra).
 hugo:

@@ -56,6 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("review.trusted_proxies", [], "Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed."),
     Setting("publish.output_dir", "publish", "Folder the static site is built into."),
     Setting("publish.keep_versions", 3, "Earlier builds kept beside the one online, for `zaitun rollback`."),
+    Setting("publish.fsync", True, "Flush each build's new files to disk before it goes online, so a power cut "
+            "cannot leave publish/ pointing at files never written (off: faster builds, on disks you can lose)."),
     Setting("publish.s3_target", "", "Deploy target, e.g. s3://bucket/prefix (empty: no S3 deploy)."),
     Setting("publish.s3_bucket_root", False, "Let publish.s3_target be a whole bucket (no prefix); otherwise "
             "refused unless --force."),

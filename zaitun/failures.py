@@ -3,8 +3,9 @@
 Every stage catches any failure of one file at that file's boundary and hands it here; the rest
 of the pass goes on. A file is *quarantined* when nothing of it is online (a new file, a notice
 moved to .zaitun/quarantine/) and *held back* when its last good version stays online. The build
-*leaves out* a stored document whose pages it cannot put online (a link to a page withdrawn since,
-say) and publishes everything else. The failures of a stage are replaced by each pass of that
+holds back a document online whose new pages fail (its pages online stay), *leaves out* a new one,
+and puts a page whose link points to a page withdrawn since online with that link as plain text
+(*dead link cut*); it publishes everything else. The failures of a stage are replaced by each pass of that
 stage, so a fixed file drops off the list (`zaitun status`, the review queue); a quarantined
 notice stays listed while its copy is kept.
 Each new failure is announced once: an Apprise notification (`notify.failure`) and a Prefect
@@ -24,6 +25,7 @@ from zaitun.state.store import Store
 log = logging.getLogger(__name__)
 
 QUARANTINED, HELD_BACK, LEFT_OUT = "quarantined", "held back", "left out"
+LINK_CUT = "dead link cut"  # online, a link to a page withdrawn since shown as plain text (publish/holding.py)
 EVENT = "zaitun.document.failed"
 
 

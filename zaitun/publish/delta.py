@@ -42,7 +42,8 @@ def delta(project: Project, store: Store, state: dict, today: dt.date, media: li
     known = state.get("seq")
     if not isinstance(known, int) or known > seq or state.get("inputs") != inputs:
         return Delta(seq, inputs, None)
-    return Delta(seq, inputs, store.changed_since(known))
+    retry = state.get("held") or []  # held back or left out last time: planned and keyed again
+    return Delta(seq, inputs, store.changed_since(known) | set(retry))
 
 
 def inputs_digest(project: Project, today: dt.date, media: list[str]) -> str:

@@ -144,11 +144,13 @@ def collect(store: Store, cache: dict, problems: dict[str, LocatedError] | None 
             continue
         if meta.get("draft"):
             continue
-        entries.append(_zh_entry(row, meta))
-        release = released.get(row["slug"])
-        if release is not None:
-            entries.append(_en_entry(row, meta, release))
+        entries += entries_of(row, meta, released.get(row["slug"]))
     return entries
+
+
+def entries_of(row: dict, meta: dict, release: dict | None) -> list[Entry]:
+    """A document's entries from its stored row and front matter: Chinese, and English when released."""
+    return [_zh_entry(row, meta)] + ([_en_entry(row, meta, release)] if release is not None else [])
 
 
 def _zh_entry(row: dict, meta: dict) -> Entry:

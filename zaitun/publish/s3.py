@@ -72,6 +72,9 @@ class S3Sink:
                 return None
             raise
 
+    def exists(self, name: str) -> bool:
+        return self.prefix + name in self._listing()
+
     def same(self, path: Path, name: str) -> bool:
         key, remote = self.prefix + name, self._listing()
         return key in remote and (remote[key] == digest(path, "md5") or self._metadata_sha(key) == digest(path))

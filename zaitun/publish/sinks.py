@@ -1,7 +1,8 @@
 """Where a built site goes: a folder or an S3 bucket (AWS, MinIO, Ceph, R2), behind one method.
 
 A sink uploads only files whose content changed, in an order that never lets a reader meet a
-broken link (assets and media, then pages, then feeds and sitemap, deletions last). A record at
+broken link (assets and media, new pages after what they link to, changed pages, then feeds and
+sitemap, deletions last: order.py). A record at
 the target (`.zaitun-deploy.json`) lists every file zaitun deployed there: `delete` removes only
 files in it that the site no longer has, never hidden files or anything someone else put there.
 A folder that looks like a project or a repository, and a bucket's root, are refused unless
@@ -22,6 +23,8 @@ from typing import Protocol
 from zaitun import progress
 from zaitun.errors import DeployError
 from zaitun.publish import layout
+from zaitun.publish.order import rank as upload_rank
+from zaitun.publish.order import upload_order
 from zaitun.publish.output import pinned
 
 TYPES = {".html": "text/html", ".css": "text/css", ".json": "application/json", ".txt": "text/plain",
@@ -67,6 +70,7 @@ class Target(Protocol):
     """What `sync` needs of a place to deploy to; each sink implements it for its storage."""
 
     def read_record(self) -> bytes | None: ...
+    def exists(self, name: str) -> bool: ...
     def same(self, path: Path, name: str) -> bool: ...
     def put(self, path: Path, name: str) -> None: ...
     def remove(self, names: list[str]) -> None: ...
@@ -86,6 +90,7 @@ def sync(target: Target, site_dir: Path, report: DeployReport, delete: bool) -> 
             except OSError as exc:  # one unreadable file: the others are deployed, this one reported
                 report.unreadable(site_dir / name, exc)
             bar.advance()
+    report.uploaded = upload_order(site_dir, report.uploaded, target.exists)
     report.deleted = deletions(owned, names, report) if delete else []
     if report.dry_run:
         return report
@@ -133,7 +138,8 @@ def parse_record(data: bytes | None, where: str) -> list[str] | None:
 
 
 def site_files(site_dir: Path) -> list[str]:
-    """Deployable files, relative with '/', in upload order: assets, pages, then feeds and sitemap."""
+    """Deployable files, relative with '/', by kind: assets, pages, then feeds and sitemap (`sync` puts
+    the ones it uploads in a finer order: order.py)."""
     if not (site_dir / "index.html").is_file():
         raise DeployError(f"{site_dir} has no built site: run `zaitun build` first")
     names = []
@@ -142,14 +148,6 @@ def site_files(site_dir: Path) -> list[str]:
         if path.is_file() and not rel.startswith((layout.SOCIAL_DIR + "/", ".")) and "/." not in rel:
             names.append(rel)
     return sorted(names, key=lambda name: (upload_rank(name), name))
-
-
-def upload_rank(name: str) -> int:
-    if name.startswith((layout.ASSETS_DIR + "/", layout.STATIC_DIR + "/", layout.MEDIA_DIR + "/")):  # linked first
-        return 0
-    if name.endswith(".xml") or name == layout.ROBOTS:
-        return 2
-    return 1
 
 
 def content_type(name: str) -> str:
@@ -209,6 +207,9 @@ class FolderSink:
             return (self.target / DEPLOY_MANIFEST).read_bytes()
         except FileNotFoundError:
             return None
+
+    def exists(self, name: str) -> bool:
+        return (self.target / name).is_file()
 
     def same(self, path: Path, name: str) -> bool:
         dest = self.target / name

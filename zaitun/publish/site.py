@@ -1,7 +1,8 @@
 """Build the static site: the whole publishing pass on one screen (`build_site`).
 
 store -> entries -> planned outputs -> changed files rendered into a new version folder,
-unchanged ones hard-linked from the version online -> self-lint -> publish/ switched to the new
+unchanged ones hard-linked from the version online -> self-lint (a document whose pages fail is held
+back with its version online, or left out if new: holding.py) -> publish/ switched to the new
 version with one atomic rename -> social outbox. Until that rename publish/ shows the previous
 build, whole; a failed or stopped build leaves it untouched (see output.py).
 """
@@ -18,16 +19,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
 
 from zaitun import progress
 from zaitun.content.tags import unlabelled
-from zaitun.errors import ContentError, LocatedError, PublishError
+from zaitun.errors import LocatedError, PublishError
 from zaitun.project import Project
 from zaitun.publish import layout, lint, search
 from zaitun.publish.delta import Delta, delta, inputs_digest
 from zaitun.publish.extras import extra_outputs, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
+from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.inputs import Entry, collect
 from zaitun.publish.media import media_outputs
 from zaitun.publish.output import (
@@ -141,17 +142,20 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         return report
     state = load_manifest(online) if summary else {}
     held: dict[str, LocatedError] = {}
-    entries = collect(store, state.setdefault("docs", {}), held)
     previous = state.get("files", {})
+    hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
+    entries = collect(store, state.setdefault("docs", {}), held)
+    entries += hold.unreadable(store, held)
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,
                     project.config.get("publish.keep_versions") if previous else None)
-    while True:  # each round leaves out at least one more document, so this ends
-        site, building, files, culprits = _attempt(project, entries, plan_, online, today, report)
+    while True:  # each round moves at least one culprit a step on (holding.py), so this ends
+        site, building, files, culprits = _attempt(project, entries, plan_, hold, today, report)
         if not culprits:
             break
-        if plan_.changed is not None:  # their other language's page loses an alternate
+        if plan_.changed is not None:  # their other language's page loses an alternate, lists change
             plan_.changed |= {entries[i].slug for i in culprits}
-        entries = _leave_out(project, entries, culprits, held)
+        entries = hold.settle(entries, culprits, held)
+    hold.keep_metadata(state["docs"])
     _explain(entries, report)
     report.removed = sorted(set(previous) - set(files))
     try:
@@ -159,11 +163,12 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     except BaseException:
         discard(building)
         raise
-    _record(project, store, held, report)
+    _record(project, store, held, hold, report)
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     version = finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
                      project.config.get("publish.keep_versions"),
-                     _summary(project, today, change, summary, plan_, files, held, report, online))
+                     _summary(project, today, change, summary, plan_, files, held, report, online),
+                     project.config.get("publish.fsync"))
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
@@ -178,7 +183,7 @@ def _summary(project: Project, today: dt.date, change: Delta, before: dict, plan
     media = sorted(p.removeprefix(layout.MEDIA_DIR + "/") for p in files if p.startswith(layout.MEDIA_DIR + "/"))
     inputs = change.inputs if media == before.get("media", []) else inputs_digest(project, today, media)
     return {"seq": change.seq, "inputs": inputs, "media": media, "shared": planned.shared_now,
-            "held": len(held), "problems": len(report.problems), "social": False, "paths": sorted(files),
+            "held": sorted(held), "problems": len(report.problems), "social": False, "paths": sorted(files),
             "base": int(online.name) if online else None, "touched": _touched(report)}
 
 
@@ -232,13 +237,11 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport,
         return search.index_site(stage, stale)
 
 
-Culprits = dict[int, str]  # index of an entry -> why its page cannot go online
-
-
-def _attempt(project: Project, entries: list[Entry], planned: Planned, online: Path | None, today: dt.date,
+def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Holding, today: dt.date,
              report: BuildReport) -> tuple[Site, Path, dict, Culprits]:
-    """Plan, render and lint the site of these entries into a new version folder. Culprits are the entries
-    whose own pages failed (none: the version is good); a failure no document explains raises."""
+    """Plan, render and lint the site of these entries into a new version folder, the pages `hold` keeps
+    taken from the version online. Culprits are the entries whose own pages failed (none: the version is
+    good); a failure no document explains raises."""
     tags = {tag for entry in entries for tag in entry.tags}
     site = site_settings(project, today, tags)
     report.unlabelled_tags = unlabelled(site.tag_labels, tags)
@@ -247,7 +250,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, online: P
     if refused:
         return site, Path(), {}, refused
     specs = plan(entries, site)
-    kept = planned.kept(specs, site)
+    kept = planned.kept(specs, site) | hold.kept  # known unchanged, and held back as they are online
     # feeds first: they render many bodies, so a worker should start on them, not end with them
     items = (feed_outputs(entries, site) + outputs(specs, site, skip=kept) + extra_outputs(specs, site)
              + [search.script_output()] + static_outputs(project.static_dir) + media)
@@ -255,7 +258,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, online: P
     report.rendered, report.reused = [], []
     building = planned.stage(report.out_dir)
     try:
-        files, errors = write_outputs(items, planned.files, online, building / SITE, report, kept, planned.dirty)
+        files, errors = write_outputs(items, planned.files, hold.online, building / SITE, report, kept, planned.dirty)
         if planned.dirty is not None:  # a reused version still has the files removed since the version online
             drop(building / SITE, {layout.file_of(path) for path in set(planned.files) - set(files)})
         culprits = _render_culprits(entries, errors) or _lint_culprits(entries, _lint(files, site, planned, report))
@@ -312,35 +315,15 @@ def _lint_culprits(entries: list[Entry], problems: list[str]) -> Culprits:
         where, _, why = problem.partition(": ")
         if where not in files:
             lint.raise_problems(problems)
-        culprits.setdefault(files[where], why)
+        culprits[files[where]] = f"{culprits[files[where]]}; {why}" if files[where] in culprits else why
     return culprits
 
 
-def _leave_out(project: Project, entries: list[Entry], culprits: Culprits,
-               held: dict[str, LocatedError]) -> list[Entry]:
-    """The entries without the culprits, each of which is recorded in `held` with its path:line."""
-    for index, why in culprits.items():
-        entry = entries[index]
-        error = ContentError(project.content_dir / entry.source,
-                             f"{entry.lang} page left out of the site: {why}", _line_of(entry, why))
-        held.setdefault(entry.slug, error)
-    return [e for i, e in enumerate(entries) if i not in culprits]
-
-
-def _line_of(entry: Entry, why: str) -> int:
-    """The line of the Chinese file that holds the link a problem names (1 when none does)."""
-    raw = (entry._row or {}).get("raw", "")
-    words = [unquote(w) for w in why.split() if "/" in w or "." in w or w.startswith("#")]
-    for number, text in enumerate(raw.split("\n"), start=1):
-        if any(w and w in text for w in words):
-            return number
-    return 1
-
-
-def _record(project: Project, store: Store, held: dict[str, LocatedError], report: BuildReport) -> None:
+def _record(project: Project, store: Store, held: dict[str, LocatedError], hold: Holding,
+            report: BuildReport) -> None:
     from zaitun import failures
 
-    report.failures = [failures.Failure(STAGE, str(e.path), str(e), slug, failures.LEFT_OUT)
+    report.failures = [failures.Failure(STAGE, str(e.path), str(e), slug, hold.state(slug))
                        for slug, e in sorted(held.items())]
     report.problems = [f.message for f in report.failures]
     failures.record(project, store, STAGE, report.failures)
@@ -388,7 +371,8 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
     todo: list[Output] = []
     for item in items:
         old = previous.get(item.path)
-        if old and old["key"] == item.key and online and (online / SITE / layout.file_of(item.path)).is_file():
+        same = old and (item.path in kept or old["key"] == item.key)
+        if same and online and (online / SITE / layout.file_of(item.path)).is_file():
             files[item.path] = old
             report.reused.append(item.path)
         else:
