@@ -13,8 +13,8 @@ from zaitun import pipeline
 from zaitun.content import labels
 from zaitun.content.hanzi import VARIANTS, cn_int, fold, from_roman, roman
 from zaitun.content.importer import convert_notice, read_notice
+from zaitun.content.markdown import reference_render, render_markdown
 from zaitun.content.segmenter import render_pieces, segment_body
-from zaitun.publish.markdown import reference_render, render_markdown
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import make_engine
 from zaitun.translate.glossary import Entry, Glossary, load_glossary

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from zaitun.content import markdown
+from zaitun.content.markdown import reference_render, render_markdown
 from zaitun.content.model import split_front_matter
-from zaitun.publish import markdown
-from zaitun.publish.markdown import reference_render, render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 pytest.importorskip("markdown_it_pyrs")

@@ -18,8 +18,9 @@ from watchdog.events import FileCreatedEvent
 
 from zaitun.check import check_project
 from zaitun.content.intake import ingest
-from zaitun.publish.markdown import _parser, file_references, render_markdown
-from zaitun.publish.sinks import content_type, deploy, upload_rank
+from zaitun.content.markdown import _parser, file_references, render_markdown
+from zaitun.mediatypes import content_type
+from zaitun.publish.sinks import deploy, upload_rank
 from zaitun.watch import DebouncedHandler, linked_files
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

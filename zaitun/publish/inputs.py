@@ -18,6 +18,7 @@ from markupsafe import Markup
 from zaitun.content.model import FACT_FIELDS, content_source, document_from_row, split_front_matter
 from zaitun.content.schema import KEYS, validate_meta
 from zaitun.errors import ContentError, LocatedError
+from zaitun.publish import bodies
 from zaitun.publish.render import body_html
 from zaitun.state.store import Store
 
@@ -43,7 +44,7 @@ class Entry:
     source: str = ""  # the Chinese file under content/ (guides/a.md): relative file links resolve from it
     file_links: dict[str, str] = field(default_factory=dict, repr=False)  # file link -> published href
     _body: str | None = None
-    _html: Markup | None = field(default=None, repr=False)
+    _html: Markup | None = field(default=None, repr=False)  # a body given as HTML (a page held back as online)
     _row: dict | None = field(default=None, repr=False)
 
     @property
@@ -56,17 +57,25 @@ class Entry:
 
     @property
     def body(self) -> str:
-        """Markdown body; the Chinese file is only read when a page is actually rendered."""
+        """Markdown body; the Chinese one is cut from the stored file each time it is asked for (twice a build:
+        media links, then rendering), not kept beside the file for the whole build."""
         if self._body is None:
-            self._body = split_front_matter(self._row["raw"], Path(self._row["path"]))[1]
+            return split_front_matter(self._row["raw"], Path(self._row["path"]))[1]
         return self._body
 
     @property
     def html(self) -> Markup:
-        """The body as HTML, rendered once and shared by the page and the feeds."""
-        if self._html is None:
-            self._html = body_html(self.body, self.file_links.get if self.file_links else None)
-        return self._html
+        """The body as HTML, parsed once and shared by the page and the feeds (see bodies)."""
+        if self._html is not None:
+            return self._html
+        return bodies.html(self.body_key, self._render)
+
+    @property
+    def body_key(self) -> str:
+        return bodies.key_of(self.lang, self.source_hash, self.file_links)
+
+    def _render(self) -> Markup:
+        return body_html(self.body, self.file_links.get if self.file_links else None)
 
     def is_expired(self, today: dt.date) -> bool:
         until = _date(self.meta.get("valid_until"))

@@ -9,71 +9,17 @@ file or a symlink, is refused: nothing outside content/ is ever published.
 from __future__ import annotations
 
 import posixpath
-import re
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
-from zaitun.content.model import DOCUMENT_SUFFIXES, NOTICE_SUFFIXES, Document
+from zaitun.content.files import RefusedLink, link_tail, locate, resolve
+from zaitun.content.markdown import FileReference, file_references
+from zaitun.content.model import NOTICE_SUFFIXES, Document
 from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout
 from zaitun.publish.extras import copied_file
 from zaitun.publish.inputs import Entry
-from zaitun.publish.markdown import FileReference, file_references
 from zaitun.publish.pages import Output
-
-_TAIL = re.compile(r"[?#].*$", re.DOTALL)
-
-
-class RefusedLink(ValueError):
-    """A file link that would publish something from outside content/."""
-
-
-def resolve(target: str, source: str) -> str:
-    """The path under content/ that `target`, written in the document `source` (e.g. guides/a.md), names."""
-    name = unquote(_TAIL.sub("", target))
-    rel = posixpath.normpath(posixpath.join(posixpath.dirname(source), name))
-    if name.startswith("/") or rel == ".." or rel.startswith("../"):
-        raise RefusedLink("it points outside content/; put the file beside the document")
-    if any(part.startswith(".") for part in rel.split("/")):
-        raise RefusedLink("hidden files are never published; rename it")
-    return rel
-
-
-def locate(rel: str, content_dir: Path) -> Path | None:
-    """The file at content/<rel>, None if there is none; a symlink (or a file in a symlinked folder) is
-    refused, wherever it points: only files really in content/ are published."""
-    path = content_dir / rel
-    if not path.is_file():
-        return None
-    if path.resolve() != content_dir.resolve() / rel:
-        raise RefusedLink("it is a symlink; copy the file in instead")
-    return path
-
-
-def file_link_for(source: str, content_dir: Path, prefix: str):
-    """A `render_markdown` file_link: relative links of document `source` to files that exist
-    become `prefix` + their path under content/ (the review UI's preview serves them there)."""
-    def link(target: str) -> str | None:
-        try:
-            rel = resolve(target, source)
-            found = locate(rel, content_dir)
-        except RefusedLink:
-            return None
-        return prefix + quote(rel) + _tail(target) if found is not None else None
-    return link
-
-
-def content_file(rel: str, content_dir: Path) -> Path | None:
-    """The linkable file at content/<rel> for the review UI; None for documents, notices, hidden
-    files, links out of content/ and files that do not exist."""
-    try:
-        name = resolve(rel, "")
-        path = locate(name, content_dir)
-    except RefusedLink:
-        return None
-    if path is None or path.suffix.lower() in DOCUMENT_SUFFIXES:
-        return None
-    return path
 
 
 # -- zaitun check ---------------------------------------------------------------------------------
@@ -131,13 +77,8 @@ def media_outputs(entries: list[Entry], content_dir: Path, urls: layout.Urls,
                 continue
             if path is not None:
                 found[rel] = path
-                links[ref.target] = urls.link(layout.media(rel)) + _tail(ref.target)
+                links[ref.target] = urls.link(layout.media(rel)) + link_tail(ref.target)
         entry.file_links = links
     if refused and refused_by is None:
         raise PublishError("the site was not built, a document links outside content/:\n  " + "\n  ".join(refused))
     return [copied_file(layout.media(rel), path) for rel, path in sorted(found.items())]
-
-
-def _tail(target: str) -> str:
-    match = _TAIL.search(target)
-    return match.group(0) if match else ""

@@ -12,10 +12,10 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote
 
+from zaitun.content.markdown import FileReference, page_references
 from zaitun.content.model import Document
 from zaitun.errors import ContentError
 from zaitun.publish import layout, lint
-from zaitun.publish.markdown import FileReference, page_references
 from zaitun.publish.render import body_html
 
 

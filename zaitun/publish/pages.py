@@ -45,7 +45,8 @@ class Output:
     """One file of the site: its path, what it is made from (hashed into its key) and how to make its bytes."""
 
     path: str
-    inputs: tuple  # plain data (see key_of); the file is rendered from these and nothing else
+    inputs: tuple | Callable[[], tuple]  # plain data (see key_of), or what makes it on demand; the file is
+    # rendered from these and nothing else
     render: Callable[[], bytes]
     kind: str = "page"  # page | feed | asset | meta
     bodies: tuple[str, ...] = ()  # document pages whose Markdown body this output renders (see workers.schedule)
@@ -54,7 +55,7 @@ class Output:
     def key(self) -> str:
         """Hashed on demand: a rebuild compares keys before rendering, a full build has the render
         workers compute them, outside the serial part of the build."""
-        return key_of(*self.inputs)
+        return key_of(*(self.inputs() if callable(self.inputs) else self.inputs))
 
 
 @dataclass
@@ -248,21 +249,34 @@ def alternate_links(versions: dict[str, str], site: Site, x_default: str | None 
 
 
 def _output(spec: PageSpec, versions: dict[str, str], shared: Shared, site: Site) -> Output:
+    """A page's context is made when it is first needed: by a render worker in a full build (so the build's
+    own process never holds every page's), by the key comparison in a rebuild."""
+    made: list[tuple] = []
+
+    def inputs() -> tuple:
+        if not made:
+            made.append((design_digest(), spec.template, shared.key, _page(spec, versions, shared, site)))
+        return made[0]
+
+    def render() -> bytes:
+        page = inputs()[3]
+        made.clear()  # the key is made before the page is rendered (workers._render_chunk): let it go
+        body = spec.entry.html if spec.entry else ""
+        return render_page(spec.template, shared.context | page | {"body": body})
+
+    bodies = (spec.path,) if spec.entry else ()
+    return Output(spec.path, inputs, render, bodies=bodies)
+
+
+def _page(spec: PageSpec, versions: dict[str, str], shared: Shared, site: Site) -> dict:
     x_default = layout.ROOT if spec.group == ("home",) else None
-    page = {
+    return {
         "title": spec.title, "description": spec.description, "data": spec.data,
         "canonical": site.urls.absolute(spec.path), "alternates": alternate_links(versions, site, x_default),
         "nav": [n | {"current": n["path"] == spec.path} for n in shared.nav],
         "switch": _switch(spec, versions, site), "feeds": _feed_links(spec, site),
         "og_type": "article" if spec.entry else "website", "jsonld": _jsonld(spec, site),
     }
-
-    def render() -> bytes:
-        body = spec.entry.html if spec.entry else ""
-        return render_page(spec.template, shared.context | page | {"body": body})
-
-    bodies = (spec.path,) if spec.entry else ()
-    return Output(spec.path, (design_digest(), spec.template, shared.key, page), render, bodies=bodies)
 
 
 def common_context(lang: str, site: Site) -> dict:

@@ -10,7 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from zaitun.publish.markdown import FileLink, render_markdown
+from zaitun.content.markdown import FileLink, render_markdown
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"

@@ -15,12 +15,12 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from zaitun.errors import DeployError
+from zaitun.mediatypes import content_type
 from zaitun.publish.sinks import (
     DEPLOY_MANIFEST,
     DeployReport,
     cache_control,
     content_disposition,
-    content_type,
     digest,
     sync,
 )

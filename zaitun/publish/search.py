@@ -33,7 +33,8 @@ CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'sel
 SHARDS = 16  # a fixed number: a document stays in its shard as the site grows (see CHANGELOG for the figures)
 NOT_DOCUMENTS = {layout.programme("x", "y").split("/")[1], layout.tag("x", "y").split("/")[1]}  # same depth
 LIST = "shards.json"  # in pagefind/: language -> the shards with pages in it
-# only document pages carry data-pagefind-body: the indexer reads no other
+# only document pages carry data-pagefind-body: the indexer reads no other (each shard's run reads
+# only its document pages, linked into a folder of their own)
 DOCUMENT_PAGES = layout.file_of(layout.document("*", "*", "*"))
 TIMEOUT = 600  # seconds: a large site indexes in seconds; a hung indexer must not hold the build forever
 

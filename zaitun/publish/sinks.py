@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mimetypes
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -27,12 +26,6 @@ from zaitun.publish.order import rank as upload_rank
 from zaitun.publish.order import upload_order
 from zaitun.publish.output import pinned
 
-TYPES = {".html": "text/html", ".css": "text/css", ".json": "application/json", ".txt": "text/plain",
-         ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-         ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif",
-         ".pdf": "application/pdf"}  # images and PDFs need no /etc/mime.types on the build machine
-FEED_TYPES = {"feed.xml": "application/rss+xml", "atom.xml": "application/atom+xml",
-              layout.SITEMAP: "application/xml"}
 SHORT_CACHE = "public, max-age=300"
 LONG_CACHE = "public, max-age=31536000, immutable"
 
@@ -148,14 +141,6 @@ def site_files(site_dir: Path) -> list[str]:
         if path.is_file() and not rel.startswith((layout.SOCIAL_DIR + "/", ".")) and "/." not in rel:
             names.append(rel)
     return sorted(names, key=lambda name: (upload_rank(name), name))
-
-
-def content_type(name: str) -> str:
-    base = name.rsplit("/", 1)[-1]
-    kind = FEED_TYPES.get(base) or TYPES.get(Path(base).suffix) or mimetypes.guess_type(base)[0]
-    kind = kind or "application/octet-stream"
-    textual = kind.startswith("text/") or kind.endswith(("xml", "json"))
-    return f"{kind}; charset=utf-8" if textual else kind
 
 
 # Types a browser shows without running anything on the site's origin: images, PDF, CSS, fonts, plain text, JSON.

@@ -24,7 +24,7 @@ from zaitun import progress
 from zaitun.content.tags import unlabelled
 from zaitun.errors import LocatedError, PublishError
 from zaitun.project import Project
-from zaitun.publish import layout, lint, search
+from zaitun.publish import bodies, layout, lint, search
 from zaitun.publish.delta import Delta, delta, inputs_digest
 from zaitun.publish.extras import extra_outputs, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
@@ -133,6 +133,7 @@ def _collector_paused() -> Iterator[None]:
 def _build(project: Project, store: Store, today: dt.date, social: bool) -> BuildReport:
     out = project.publish_dir
     recover(out)
+    bodies.use(project.state_dir)
     report = BuildReport(out)
     online = current(out)
     summary = load_summary(online)
@@ -164,6 +165,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         discard(building)
         raise
     _record(project, store, held, hold, report)
+    bodies.keep_only({entry.body_key for entry in entries})
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     version = finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
                      project.config.get("publish.keep_versions"),

@@ -10,13 +10,14 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
 from zaitun import progress
-from zaitun.publish import layout, lint
+from zaitun.publish import bodies, layout, lint
 from zaitun.publish.pages import Output
 from zaitun.publish.render import warm
 
@@ -33,13 +34,17 @@ def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
     """Render and write items in turn; return the manifest record of each (input key, kind, lint facts),
     or {"error": why} for one that raised: one output's failure is the build's to judge, not the end of it."""
     records = []
-    for item in items:
-        try:
-            data = item.render()
-            write_file(stage / layout.file_of(item.path), data)
-            records.append({"key": item.key, "kind": item.kind, "facts": _facts(item.kind, data)})
-        except Exception as exc:
-            records.append({"error": f"{exc.__class__.__name__}: {exc}"})
+    try:
+        for item in items:
+            try:
+                key = item.key  # before rendering, which lets go of what the key is made from
+                data = item.render()
+                write_file(stage / layout.file_of(item.path), data)
+                records.append({"key": key, "kind": item.kind, "facts": _facts(item.kind, data)})
+            except Exception as exc:
+                records.append({"error": f"{exc.__class__.__name__}: {exc}"})
+    finally:
+        bodies.done()  # the chunk's bodies are kept on disk, not in this process
     return records
 
 
@@ -62,8 +67,8 @@ def worker_count(jobs: int) -> int:
 def render_all(todo: list[Output], stage: Path, workers: int = 1) -> list[dict]:
     """Render and write outputs, returning their records in order; with several workers, forked processes
     share the planned outputs."""
-    chunks = schedule(todo, max(16, len(todo) // (workers * 8))) if workers > 1 else \
-        [list(range(i, min(i + SERIAL_CHUNK, len(todo)))) for i in range(0, len(todo), SERIAL_CHUNK)]
+    size = max(16, len(todo) // (workers * 8)) if workers > 1 else SERIAL_CHUNK
+    chunks = schedule(todo, size)  # outputs sharing a body share a chunk, in this process too
     records: list[dict] = [{}] * len(todo)
     done = _in_workers(todo, chunks, stage, workers) if workers > 1 else \
         (_render_chunk([todo[i] for i in chunk], stage) for chunk in chunks)
@@ -84,7 +89,8 @@ def _in_workers(todo: list[Output], chunks: list[list[int]], stage: Path, worker
     gc.freeze()  # the workers' collector then skips the objects they inherit, which stay shared, not copied
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
-            yield from pool.imap(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1)
+            for records in pool.imap(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1):
+                yield _interned(records)  # each chunk as it comes: the links pages share held once
     finally:
         gc.unfreeze()
         _JOBS = []
@@ -120,9 +126,21 @@ def _sharing_bodies(items: list[Output]) -> list[list[int]]:
     return list(groups.values())
 
 
+def _interned(value):
+    """The same value with one string object per distinct text: the links every page shares (navigation,
+    stylesheet, alternates) are then held once in the manifest, not once per page."""
+    if type(value) is str:
+        return sys.intern(value)
+    if type(value) is list:
+        return [_interned(v) for v in value]
+    if type(value) is dict:
+        return {sys.intern(k): _interned(v) for k, v in value.items()}
+    return value
+
+
 def _facts(kind: str, data: bytes) -> dict:
     if kind == "page":
-        return lint.page_facts(data.decode("utf-8"))
+        return _interned(lint.page_facts(data.decode("utf-8")))  # pickled once per chunk when shared
     if kind == "feed":
         return lint.feed_facts(data)
     if kind == "sitemap":

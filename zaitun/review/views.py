@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zaitun.content.files import file_link_for
+from zaitun.content.markdown import render_markdown
 from zaitun.content.model import document_from_row
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.project import Project
-from zaitun.publish.markdown import render_markdown
-from zaitun.publish.media import file_link_for
 from zaitun.review import qa
 from zaitun.review.status import document_status
 from zaitun.state.segments import SegmentState, progress, segment_states

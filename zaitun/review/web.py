@@ -24,11 +24,11 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from zaitun.content.files import content_file
 from zaitun.context import Context
 from zaitun.errors import ReviewError
+from zaitun.mediatypes import content_type
 from zaitun.project import Project
-from zaitun.publish.media import content_file
-from zaitun.publish.sinks import content_type
 from zaitun.review import actions, concordance, sessions, suggest, views
 from zaitun.review.firstrun import forget_first_password
 from zaitun.review.gate import APPROVER_ROLES

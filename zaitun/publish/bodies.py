@@ -1,0 +1,104 @@
+"""Each document body is parsed once: its HTML is kept by the source's hash and the renderer's version.
+
+Within a chunk of outputs (a feed and the pages of its entries share one, see workers.schedule) a
+body is rendered once and shared; `done` then writes the new ones to `.zaitun/bodies.sqlite` and
+lets them go, so no process holds the whole site's HTML. A later build (a template changed, a
+cold build into a new folder) reads the HTML back instead of parsing the Markdown again. The cache
+is only a shortcut: when it cannot be read or written the body is rendered as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from markupsafe import Markup
+
+from zaitun.state.bodies import BodyCache
+
+FILE = "bodies.sqlite"
+
+_path: Path | None = None  # the cache of the project being built; None: no cache (tests, `zaitun check`)
+_conn: tuple[int, BodyCache] | None = None  # opened in this process (a forked worker opens its own)
+_memo: dict[str, Markup] = {}  # rendered or read in the current chunk
+_new: dict[str, str] = {}  # rendered in the current chunk, to be written by `done`
+
+
+def use(state_dir: Path | None) -> None:
+    """Keep bodies in this project's state folder (None: keep nothing)."""
+    global _path, _conn
+    if _conn is not None and _conn[0] == os.getpid():
+        _conn[1].close()
+    _path, _conn = (state_dir / FILE if state_dir else None), None
+    _memo.clear()
+    _new.clear()
+
+
+@lru_cache(maxsize=1)
+def renderer_version() -> str:
+    """Changes with the code that turns Markdown into body HTML and with the parsers it uses."""
+    from zaitun.content import labels, markdown
+    from zaitun.publish import render
+
+    digest = hashlib.sha256()
+    for module in (markdown, render, labels):
+        digest.update(Path(module.__file__).read_bytes())
+    for package in ("markdown-it-py", "mdit-py-plugins", "markdown-it-pyrs"):
+        try:
+            digest.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package}=none".encode())
+    return digest.hexdigest()[:16]
+
+
+def key_of(lang: str, source_hash: str, file_links: dict[str, str]) -> str:
+    """A body's HTML depends on its source, where its linked files were published and the renderer."""
+    parts = (lang, source_hash, sorted(file_links.items()), renderer_version())
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def html(key: str, render: Callable[[], Markup]) -> Markup:
+    """The body HTML of `key`: from this chunk, from the cache, or rendered now (and kept)."""
+    found = _memo.get(key)
+    if found is None:
+        stored = _read(key)
+        if stored is None:
+            found = render()
+            _new[key] = str(found)
+        else:
+            found = Markup(stored)
+        _memo[key] = found
+    return found
+
+
+def done() -> None:
+    """End of a chunk: write the bodies rendered in it to the cache and let them all go."""
+    new = list(_new.items())
+    _memo.clear()
+    _new.clear()
+    if new and (cache := _cache()) is not None:
+        cache.put(new)
+
+
+def keep_only(keys: set[str]) -> None:
+    """Forget bodies no entry of the last build has (old versions of changed documents)."""
+    if (cache := _cache()) is not None:
+        cache.keep_only(keys)
+
+
+def _read(key: str) -> str | None:
+    cache = _cache()
+    return cache.get(key) if cache is not None else None
+
+
+def _cache() -> BodyCache | None:
+    global _conn
+    if _path is None:
+        return None
+    if _conn is None or _conn[0] != os.getpid():
+        _conn = (os.getpid(), BodyCache(_path))
+    return _conn[1]
