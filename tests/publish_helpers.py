@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 from zaitun.content.intake import ingest
 from zaitun.project import Project
-from zaitun.publish import output
+from zaitun.publish import layout, output, search
 from zaitun.publish.site import BuildReport, build_site
 from zaitun.review.gate import approve, shown
 from zaitun.state.segments import segment_states
@@ -136,3 +137,13 @@ def standard_project(root: Path) -> FixtureProject:
     fx.translate_and_approve("transit")
     fx.translate_and_approve("notice-2023-1")
     return fx
+
+
+def search_index_whole(site: Path) -> bool:
+    """The site has a search index, and every shard its list names has its bundle."""
+    index = site / layout.SEARCH_DIR
+    if not (index / search.LIST).is_file():
+        return False
+    listed = json.loads((index / search.LIST).read_text(encoding="utf-8"))
+    return bool(listed) and all((index / shard / "pagefind-ui.js").is_file()
+                                for shards in listed.values() for shard in shards)

@@ -14,6 +14,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS
 from publish_helpers import make_fixture
 
 from zaitun.publish import layout
+from zaitun.publish import search as index
 
 RESIDENCE = """\
     title: 外国人居留许可办理指南
@@ -38,7 +39,7 @@ TEA = """\
 TEA_BODY = """\
     ## 茶园
 
-    游客可以参观茶园，品尝铁观音。
+    游客可以在泉州安溪参观茶园，品尝铁观音。
 """
 
 
@@ -64,17 +65,19 @@ def site(tmp_path_factory):
 
 def test_build_writes_a_search_index_of_the_document_pages_in_each_language(site):
     fx, report, _ = site
-    entry = json.loads((fx.out / layout.SEARCH_DIR / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert set(entry["languages"]) == {"zh-hans", "en"}
+    shards = json.loads((fx.out / layout.SEARCH_DIR / index.LIST).read_text(encoding="utf-8"))
+    assert set(shards) == {"zh-hans", "en"}
+    assert shards["en"] == [f"{index.shard_of('en/guides/residence/')}/"]  # the one English page's shard
+    assert report.search.shards == sorted({index.shard_of("zh/guides/residence/"), index.shard_of("zh/guides/tea/")})
     assert report.search.pages == 3  # residence (zh, en) and tea (zh): documents only, no list pages
-    assert "search index: 3 pages" in report.search.summary()
+    assert f"2 of {index.SHARDS} shards, 3 pages" in report.search.summary()
     assert (fx.out / "zh" / "search" / "index.html").is_file() and (fx.out / "en" / "search" / "index.html").is_file()
 
 
 def test_a_rebuild_with_no_page_changed_keeps_the_index_without_indexing_again(site):
     fx, _, _ = site
     assert fx.build().search is None
-    assert (fx.out / layout.SEARCH_DIR / "pagefind-ui.js").is_file()
+    assert (fx.out / layout.SEARCH_DIR / index.LIST).is_file()
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +127,45 @@ def test_every_page_links_the_search_page_of_its_language(site):
     fx, _, _ = site
     assert 'class="search-link" href="/zh/search/"' in (fx.out / "zh" / "guides" / "tea" / "index.html").read_text()
     assert 'class="search-link" href="/en/search/"' in (fx.out / "en" / "index.html").read_text()
+
+
+def test_a_search_across_shards_finds_the_pages_of_each(site, browser):
+    _, _, base = site
+    assert index.shard_of("zh/guides/residence/") != index.shard_of("zh/guides/tea/")
+    links, problems = search(browser, f"{base}/zh/search/?q=泉州")
+    assert sorted(links) == ["/zh/guides/residence/", "/zh/guides/tea/"] and problems == []
+
+
+def _index_files(out) -> dict[str, tuple[int, int]]:
+    """Each file of the index online: its inode and modification time."""
+    folder = out / layout.SEARCH_DIR
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_one_document_change_indexes_only_its_shard_again(site, browser):
+    fx, _, base = site
+    before, tea = _index_files(fx.out), index.shard_of("zh/guides/tea/")
+    fx.write("guides", "tea", TEA, TEA_BODY + "\n    游客也可以购买乌龙茶。\n")
+    fx.ingest()
+    report = fx.build()
+    assert report.search.shards == [tea]
+    after = _index_files(fx.out)
+    others = [name for name in before if name.split("/")[0] not in {str(tea), index.LIST}]
+    assert others and all(after[name] == before[name] for name in others)  # the same files, linked over
+    assert all(after.get(name) != before[name] for name in before if name.startswith(f"{tea}/"))
+    links, problems = search(browser, f"{base}/zh/search/?q=乌龙茶")
+    assert links == ["/zh/guides/tea/"] and problems == []
+
+
+def test_a_withdrawn_document_is_no_longer_found(site, browser):
+    fx, _, base = site
+    (fx.project.content_dir / "guides" / "tea.md").unlink()
+    fx.ingest()
+    report = fx.build()
+    tea = index.shard_of("zh/guides/tea/")
+    assert "zh/guides/tea/" in report.removed and report.search.shards == []  # its shard held only it
+    shards = json.loads((fx.out / layout.SEARCH_DIR / index.LIST).read_text(encoding="utf-8"))
+    assert f"{tea}/" not in shards["zh-hans"] and not (fx.out / layout.SEARCH_DIR / str(tea)).exists()
+    links, problems = search(browser, f"{base}/zh/search/?q=泉州")
+    assert links == ["/zh/guides/residence/"] and problems == []

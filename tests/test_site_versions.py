@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from publish_helpers import leftovers, make_fixture
+from publish_helpers import leftovers, make_fixture, search_index_whole
 from typer.testing import CliRunner
 
 from zaitun.cli import app
@@ -66,7 +66,7 @@ def whole_build(site: Path) -> int:
     expected = {layout.file_of(path) for path in manifest["files"]}
     present = {p.relative_to(site).as_posix() for p in site.rglob("*")
                if p.is_file() and p.relative_to(site).parts[0] != layout.SEARCH_DIR}
-    assert (site / layout.SEARCH_DIR / "pagefind-ui.js").is_file(), "the build's search index is missing"
+    assert search_index_whole(site), "the build's search index is missing"
     assert present == expected, f"{version.name}: files differ from its manifest"
     seen = set()
     for name in sorted(n for n in present if n.endswith(".html") and n != layout.NOT_FOUND):  # 404: no title

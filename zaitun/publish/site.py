@@ -226,17 +226,17 @@ def _touched(report: BuildReport) -> list[str]:
 
 def _search_index(online: Path | None, stage: Path, report: BuildReport,
                   dirty: frozenset[str] | None) -> search.IndexReport | None:
-    """Index the new version before it goes online, so pages and index switch together; when no page
-    changed, the online version's index is hard-linked over as it is (a reused version may have it)."""
-    if online is not None and not search.needs_index(online / SITE, report.rendered, report.removed):
-        if dirty is not None and SEARCH_DIRTY not in dirty:
-            return None
-        index = online / SITE / layout.SEARCH_DIR
-        link_unchanged(online, stage, [p.relative_to(online / SITE).as_posix() for p in index.rglob("*")
-                                       if p.is_file()])
+    """Index the new version before it goes online, so pages and index switch together: only the shards
+    of the pages written or removed; the others are hard-linked over from the version online (a reused
+    version has them already when the builds since it wrote no index)."""
+    base = online / SITE if online is not None else stage
+    stale = search.stale_shards(base, report.rendered, report.removed)
+    if online is not None and not (dirty is not None and SEARCH_DIRTY not in dirty):
+        link_unchanged(online, stage, search.kept_files(online / SITE, stale))
+    if not stale:
         return None
-    with progress.task("Indexing for search"):  # one Pagefind run: no count, the bar says it is under way
-        return search.index_site(stage)
+    with progress.task("Indexing for search"):  # Pagefind runs: no count, the bar says it is under way
+        return search.index_site(stage, stale)
 
 
 def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Holding, today: dt.date,

@@ -1,25 +1,44 @@
 // The search page: load Pagefind's interface and index (built with the site, in /pagefind/) and
-// search the pages of this page's language only (Pagefind keeps one index per <html lang>).
+// search the pages of this page's language only. The index is split into shards (/pagefind/<n>/);
+// /pagefind/shards.json names those with pages in each language: the first is loaded, the others
+// merged into it. A shard without the page's language is never loaded (Pagefind would answer from
+// another language).
 (function () {
   "use strict";
   var box = document.getElementById("search");
   if (!box) { return; }
   var bundle = box.getAttribute("data-bundle");
-  var style = document.createElement("link");
-  style.rel = "stylesheet";
-  style.href = bundle + "pagefind-ui.css";
-  document.head.appendChild(style);
-  var script = document.createElement("script");
-  script.src = bundle + "pagefind-ui.js";
-  script.onload = function () {
-    var ui = new window.PagefindUI({
-      element: "#search", bundlePath: bundle, showImages: false, showSubResults: false, resetStyles: false,
-      autofocus: true
-    });
-    var query = new URLSearchParams(window.location.search).get("q");
-    if (query) { ui.triggerSearch(query); }
-  };
-  document.head.appendChild(script);
-  var fallback = document.getElementById("search-fallback");
-  if (fallback) { fallback.hidden = true; }
+  var lang = (document.documentElement.lang || "").toLowerCase();
+
+  function shardsOf(list) {
+    return list[lang] || list[lang.split("-")[0]] || [];
+  }
+
+  function start(shards) {
+    var fallback = document.getElementById("search-fallback");
+    if (!shards.length) { return; }  // no page in this language yet: nothing to search
+    var primary = bundle + shards[0];
+    var style = document.createElement("link");
+    style.rel = "stylesheet";
+    style.href = primary + "pagefind-ui.css";
+    document.head.appendChild(style);
+    var script = document.createElement("script");
+    script.src = primary + "pagefind-ui.js";
+    script.onload = function () {
+      var ui = new window.PagefindUI({
+        element: "#search", bundlePath: primary, showImages: false, showSubResults: false, resetStyles: false,
+        autofocus: true,
+        mergeIndex: shards.slice(1).map(function (shard) { return { bundlePath: bundle + shard }; })
+      });
+      var query = new URLSearchParams(window.location.search).get("q");
+      if (query) { ui.triggerSearch(query); }
+    };
+    document.head.appendChild(script);
+    if (fallback) { fallback.hidden = true; }
+  }
+
+  fetch(bundle + "shards.json").then(function (response) {
+    if (!response.ok) { throw new Error("no search index at " + bundle); }
+    return response.json();
+  }).then(function (list) { start(shardsOf(list)); });
 })();
