@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 from zaitun.project import Project
 from zaitun.state.store import Store
@@ -70,3 +71,13 @@ def database_url(request, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'state.db'}"
     return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    """A real S3 endpoint (moto's server) on 127.0.0.1, one per test module."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()

@@ -10,8 +10,6 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import boto3
 import pytest
-from conftest import free_port
-from moto.server import ThreadedMotoServer
 from publish_helpers import TRANSIT, TRANSIT_BODY, standard_project
 
 from zaitun.publish.order import rank
@@ -117,15 +115,6 @@ class RecordingS3(S3Sink):
     def put(self, path: Path, name: str) -> None:
         self.order.append(name)
         super().put(path, name)
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 def contents(files: dict[str, bytes]) -> dict[str, str]:

@@ -6,21 +6,10 @@ import shutil
 
 import boto3
 import pytest
-from conftest import free_port
-from moto.server import ThreadedMotoServer
 from publish_helpers import standard_project
 
 from zaitun.errors import DeployError
 from zaitun.publish.sinks import DEPLOY_MANIFEST, deploy, site_files
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 @pytest.fixture

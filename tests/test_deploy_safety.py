@@ -13,8 +13,6 @@ import time
 
 import boto3
 import pytest
-from conftest import free_port
-from moto.server import ThreadedMotoServer
 from publish_helpers import standard_project
 from typer.testing import CliRunner
 
@@ -135,15 +133,6 @@ def test_uploads_go_assets_and_media_then_pages_then_feeds_and_sitemap_and_delet
 
 
 # -- S3 -------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
 @pytest.fixture
 def s3(s3_endpoint, monkeypatch, request):
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",

@@ -19,8 +19,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from conftest import FIXTURES, free_port
-from moto.server import ThreadedMotoServer
+from conftest import FIXTURES
 
 ZAITUN = [sys.executable, "-m", "zaitun"]
 NOTICES = FIXTURES / "notices"
@@ -78,15 +77,6 @@ def bar(terminal: str, description: str, total: int) -> bool:
 def _frames(terminal: str) -> list[str]:
     """Each redraw of the terminal's line, without colours."""
     return re.split(r"\r|\n", re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal))
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 S3_KEYS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
