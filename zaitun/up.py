@@ -190,10 +190,10 @@ def up(context: Context, echo=print) -> None:
         api = start_prefect(stack, env)
         env["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"] = api
         store = context.store
+        wait_healthy(api)  # before the first pass, whose events (document.failed, ...) go to this server
         echo("first pass: intake -> translate -> publish ...")
         summary = run_once(project, store)
         password_file = create_first_admin(project, store)
-        wait_healthy(api)
         stack.spawn([sys.executable, "-m", "zaitun.flows.serve"], env, "prefect-serve")
         review_url, site_url = start_threads(stack, context)
         record_stack(project, api)
