@@ -7,6 +7,7 @@ import socket
 import textwrap
 from pathlib import Path
 
+import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
@@ -81,3 +82,15 @@ def s3_endpoint():
     server.start()
     yield f"http://127.0.0.1:{port}"
     server.stop()
+
+
+@pytest.fixture
+def s3(s3_endpoint, monkeypatch, request):
+    """A fresh bucket named after the test on the moto endpoint, with test credentials: (client, bucket)."""
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client("s3", endpoint_url=s3_endpoint)
+    bucket = request.node.name.replace("_", "-").replace("[", "-").replace("]", "")[:60]
+    client.create_bucket(Bucket=bucket)
+    return client, bucket

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import shutil
 
-import boto3
 import pytest
 from publish_helpers import standard_project
 
 from zaitun.errors import DeployError
 from zaitun.publish.sinks import DEPLOY_MANIFEST, deploy, site_files
-
-
-@pytest.fixture
-def s3(s3_endpoint, monkeypatch, request):
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    client = boto3.client("s3", endpoint_url=s3_endpoint)
-    bucket = request.node.name.replace("_", "-")[:60]
-    client.create_bucket(Bucket=bucket)
-    return client, bucket
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 
-import boto3
 import pytest
 from publish_helpers import standard_project
 from typer.testing import CliRunner
@@ -133,17 +132,6 @@ def test_uploads_go_assets_and_media_then_pages_then_feeds_and_sitemap_and_delet
 
 
 # -- S3 -------------------------------------------------------------------------------------------
-@pytest.fixture
-def s3(s3_endpoint, monkeypatch, request):
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    client = boto3.client("s3", endpoint_url=s3_endpoint)
-    bucket = request.node.name.replace("_", "-").replace("[", "-").replace("]", "")[:60]
-    client.create_bucket(Bucket=bucket)
-    return client, bucket
-
-
 def keys(client, bucket: str) -> list[str]:
     return sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", []))
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, write_doc
-from test_up import wait_for_line
+from conftest import CHROMIUM, CHROMIUM_ARGS, write_doc
+from test_up import start_up, wait_for_line
 
 from zaitun.project import Project
 from zaitun.review.users import add_user, issue_token
@@ -67,15 +67,7 @@ def stack(tmp_path_factory):
     root = tmp_path_factory.mktemp("journeys") / "site"
     init_project(root)
     write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)
-    ports = {"prefect": free_port(), "review": free_port(), "preview": free_port()}
-    config = (root / "zaitun.toml").read_text(encoding="utf-8")
-    config = (config.replace("port = 8400", f"port = {ports['review']}")
-              .replace("preview_port = 8000", f"preview_port = {ports['preview']}")
-              .replace("port = 4200", f"port = {ports['prefect']}"))
-    (root / "zaitun.toml").write_text(config, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc, ports = start_up(root)
     try:
         banner = "".join(wait_for_line(proc, "Press Ctrl-C to stop.", 240))
         running = Stack(root, ports, banner)

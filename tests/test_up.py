@@ -27,9 +27,8 @@ def wait_for_line(proc: subprocess.Popen, text: str, timeout: float) -> list[str
     raise AssertionError(f"{text!r} not printed within {timeout} s:\n{''.join(lines)}")
 
 
-def test_up_serves_site_review_ui_and_prefect_then_stops_cleanly(tmp_path):
-    root = tmp_path / "site"
-    init_project(root)
+def start_up(root) -> tuple[subprocess.Popen, dict[str, int]]:
+    """`zaitun up` on the project at root as a subprocess, on free ports (its own Prefect server too)."""
     ports = {"prefect": free_port(), "review": free_port(), "preview": free_port()}
     config = (root / "zaitun.toml").read_text(encoding="utf-8")
     config = (config.replace("port = 8400", f"port = {ports['review']}")
@@ -39,6 +38,13 @@ def test_up_serves_site_review_ui_and_prefect_then_stops_cleanly(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return proc, ports
+
+
+def test_up_serves_site_review_ui_and_prefect_then_stops_cleanly(tmp_path):
+    root = tmp_path / "site"
+    init_project(root)
+    proc, ports = start_up(root)
     try:
         printed = "".join(wait_for_line(proc, "Press Ctrl-C to stop.", 150))
         assert f"http://127.0.0.1:{ports['preview']}/" in printed
