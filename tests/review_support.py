@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from conftest import free_port, write_doc
+from typer.testing import CliRunner
 
+from zaitun.cli import app
 from zaitun.content.intake import ingest
 from zaitun.project import Project
 from zaitun.review.users import add_user
@@ -137,3 +139,9 @@ def serve_app(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def run(project, *args, input=None, token=None):
+    """The zaitun command line on the project, in this process; `token` is the caller's ZAITUN_TOKEN."""
+    env = {"ZAITUN_TOKEN": token} if token else None
+    return CliRunner().invoke(app, ["--project", str(project.root), *args], input=input, env=env)

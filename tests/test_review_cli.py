@@ -4,10 +4,8 @@ import subprocess
 import sys
 
 import pytest
-from review_support import PASSWORD, SLUG, draft_all, quick_user, review_project
-from typer.testing import CliRunner
+from review_support import PASSWORD, SLUG, draft_all, quick_user, review_project, run
 
-from zaitun.cli import app
 from zaitun.errors import ReviewError
 from zaitun.review import gate
 from zaitun.review.users import issue_token, verify
@@ -22,11 +20,6 @@ def project(tmp_path):
     quick_user(store, "eve", role="editor")
     yield project, store, ids
     store.close()
-
-
-def run(project, *args, input=None, token=None):
-    env = {"ZAITUN_TOKEN": token} if token else None
-    return CliRunner().invoke(app, ["--project", str(project.root), *args], input=input, env=env)
 
 
 def token_of(store, name):
