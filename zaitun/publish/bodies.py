@@ -75,6 +75,16 @@ def html(key: str, render: Callable[[], Markup]) -> Markup:
     return found
 
 
+def known(key: str) -> bool:
+    """Whether the HTML of `key` is at hand (read from the cache now, for `html` to find)."""
+    if key in _memo:
+        return True
+    stored = _read(key)
+    if stored is not None:
+        _memo[key] = Markup(stored)
+    return stored is not None
+
+
 def done() -> None:
     """End of a chunk: write the bodies rendered in it to the cache and let them all go."""
     new = list(_new.items())

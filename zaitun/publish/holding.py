@@ -221,7 +221,7 @@ def _line_of(entry: Entry, why: str) -> int:
     """The line of the Chinese file that holds the link a problem names (1 when none does)."""
     from urllib.parse import unquote
 
-    raw = (entry._row or {}).get("raw", "")
+    raw = entry.raw_file()
     words = [unquote(w) for w in why.split() if "/" in w or "." in w or w.startswith("#")]
     for number, text in enumerate(raw.split("\n"), start=1):
         if any(w and w in text for w in words):

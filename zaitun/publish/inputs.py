@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from markupsafe import Markup
 
+from zaitun.content.markdown import file_references
 from zaitun.content.model import FACT_FIELDS, content_source, document_from_row, split_front_matter
 from zaitun.content.schema import KEYS, validate_meta
-from zaitun.errors import ContentError, LocatedError
+from zaitun.errors import ContentError, LocatedError, PublishError
 from zaitun.publish import bodies
 from zaitun.publish.render import body_html
 from zaitun.state.store import Store
@@ -43,9 +45,11 @@ class Entry:
     under_review: bool = False  # en only: the Chinese changed since this English was approved
     source: str = ""  # the Chinese file under content/ (guides/a.md): relative file links resolve from it
     file_links: dict[str, str] = field(default_factory=dict, repr=False)  # file link -> published href
+    refs: list[str] | None = None  # the relative file links of its body (see media.py)
+    release_id: int | None = None  # en: the release its body is read from
     _body: str | None = None
     _html: Markup | None = field(default=None, repr=False)  # a body given as HTML (a page held back as online)
-    _row: dict | None = field(default=None, repr=False)
+    file: str = ""  # zh: the stored file's path (its body is cut from the stored file when rendered)
 
     @property
     def programme(self) -> str | None:
@@ -57,11 +61,21 @@ class Entry:
 
     @property
     def body(self) -> str:
-        """Markdown body; the Chinese one is cut from the stored file each time it is asked for (twice a build:
-        media links, then rendering), not kept beside the file for the whole build."""
-        if self._body is None:
-            return split_front_matter(self._row["raw"], Path(self._row["path"]))[1]
-        return self._body
+        """Markdown body, read from the store when it is to be rendered (load_bodies), not held by the entry."""
+        if self._body is not None:
+            return self._body
+        if (self.lang, self.slug) not in _SOURCES.loaded:
+            _SOURCES.read([self])
+        try:
+            return _SOURCES.loaded[self.lang, self.slug]
+        except KeyError:
+            raise PublishError(f"the text of {self.slug} ({self.lang}) is no longer in the store") from None
+
+    def raw_file(self) -> str:
+        """The stored Chinese file of a zh entry (to find a line in it); "" for English."""
+        if self.lang != "zh" or _SOURCES.store is None:
+            return ""
+        return _SOURCES.store.raws([self.slug]).get(self.slug, "")
 
     @property
     def html(self) -> Markup:
@@ -106,69 +120,127 @@ def latest_releases(store: Store, lang: str = "en") -> dict[str, dict]:
     return store.latest_releases(lang)
 
 
-def _meta_of(row: dict, cache: dict) -> dict:
+def _meta_of(row: dict, cache: dict, raw: str | None) -> dict:
+    """A document's front matter (and its file links, for media.py) from the cache, or parsed from `raw`,
+    its stored file, read only when the file changed since the build that filled the cache."""
     cached = cache.get(row["slug"])
-    if cached and cached["raw_hash"] == row["raw_hash"]:
+    if not _stale(row, cache):
         return cached["meta"]
-    meta = _jsonable_meta(_front_matter(row))
-    cache[row["slug"]] = {"raw_hash": row["raw_hash"], "meta": meta}
+    yaml_text, body, _ = split_front_matter(raw, Path(row["path"]))
+    meta = _jsonable_meta(_front_matter(row | {"raw": raw}, yaml_text))
+    cache[row["slug"]] = {"raw_hash": row["raw_hash"], "meta": meta, "refs": _refs(body)}
     return meta
 
 
-def _front_matter(row: dict) -> dict:
+def _stale(row: dict, cache: dict) -> bool:
+    cached = cache.get(row["slug"])
+    return not cached or cached["raw_hash"] != row["raw_hash"] or "refs" not in cached
+
+
+def _refs(body: str) -> list[str]:
+    """The relative file links of a body (media.py publishes the files they point at)."""
+    return [ref.target for ref in file_references(body)]
+
+
+def _front_matter(row: dict, yaml_text: str) -> dict:
     """Front matter of a stored file, checked against the schema again (the file may predate a rule):
     the fast C YAML loader reads it."""
     loader = getattr(yaml, "CSafeLoader", None)
     if loader is None:
         return document_from_row(row).meta
-    path = Path(row["path"])
-    yaml_text = split_front_matter(row["raw"], path)[0]
-    return validate_meta(yaml.load(yaml_text, Loader=loader) or {}, yaml_text, path)
+    return validate_meta(yaml.load(yaml_text, Loader=loader) or {}, yaml_text, Path(row["path"]))
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+BATCH = 500  # documents whose files are read (when changed) at once: the build never holds them all
+
+
 def collect(store: Store, cache: dict, problems: dict[str, LocatedError] | None = None) -> list[Entry]:
     """Entries of every active, non-draft document: Chinese always, English where released.
 
+    Files and release payloads are read only for documents changed since the build that filled `cache`
+    (the manifest's docs), a batch at a time; bodies are read again when rendered (see `load_bodies`).
     A stored file that no longer reads (it passed intake, so this is rare) is left out and
     reported in `problems` (slug -> error) instead of stopping the whole site, whatever it raises.
     """
-    released = latest_releases(store)
+    _SOURCES.use(store)
+    released = store.release_heads("en")
     entries: list[Entry] = []
-    rows = store.documents(status="active")
+    rows = store.document_heads(status="active")
     for gone in set(cache) - {row["slug"] for row in rows}:
         del cache[gone]
-    for row in rows:
-        try:
-            meta = _meta_of(row, cache)
-            dt.date.fromisoformat(str(meta["date"]))
-        except Exception as exc:  # the document's boundary
-            if problems is not None:
-                why, line = (exc.message, exc.line) if isinstance(exc, LocatedError) else (
-                    f"{exc.__class__.__name__}: {exc}", 1)
-                problems[row["slug"]] = ContentError(row["path"], f"left out of the site: {why}", line)
-            continue
-        if meta.get("draft"):
-            continue
-        entries += entries_of(row, meta, released.get(row["slug"]))
+    for start in range(0, len(rows), BATCH):
+        part = rows[start:start + BATCH]
+        stale = [row for row in part if _stale(row, cache)]
+        raws = store.raws([row["slug"] for row in stale])
+        payloads = store.payloads([released[row["slug"]]["id"] for row in part if row["slug"] in released
+                                   and (row in stale or _en_stale(cache[row["slug"]], released[row["slug"]]))])
+        for row in part:
+            entries += _entries(row, cache, raws.get(row["slug"]), released.get(row["slug"]), payloads, problems)
     return entries
 
 
-def entries_of(row: dict, meta: dict, release: dict | None) -> list[Entry]:
-    """A document's entries from its stored row and front matter: Chinese, and English when released."""
-    return [_zh_entry(row, meta)] + ([_en_entry(row, meta, release)] if release is not None else [])
+def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payloads: dict[int, str],
+             problems: dict[str, LocatedError] | None) -> list[Entry]:
+    try:
+        meta = _meta_of(row, cache, raw)
+        dt.date.fromisoformat(str(meta["date"]))
+    except Exception as exc:  # the document's boundary
+        if problems is not None:
+            why, line = (exc.message, exc.line) if isinstance(exc, LocatedError) else (
+                f"{exc.__class__.__name__}: {exc}", 1)
+            problems[row["slug"]] = ContentError(row["path"], f"left out of the site: {why}", line)
+        return []
+    if meta.get("draft"):
+        return []
+    en = None
+    if release is not None:
+        cached = cache[row["slug"]]
+        if _en_stale(cached, release):
+            cache[row["slug"]] = cached = cached | {"en": release_facts(release["id"], payloads[release["id"]])}
+        en = cached["en"]
+    return entries_of(row, meta, release, en, cache[row["slug"]]["refs"])
 
 
-def _zh_entry(row: dict, meta: dict) -> Entry:
+def _en_stale(cached: dict, release: dict) -> bool:
+    return (cached.get("en") or {}).get("id") != release["id"]
+
+
+def release_facts(release_id: int, payload: str) -> dict:
+    """What the English entry needs from a release's payload, kept in the manifest's docs: all but the
+    body, which is read again only to be rendered."""
+    from zaitun.state.store import sha
+
+    data = json.loads(payload)
+    meta = data.get("meta") or {}
+    kept = {"id": release_id, "hash": sha(payload), "provenance": data.get("provenance") or {},
+            "meta": {k: meta.get(k) or "" for k in ("title", "summary", "social")},
+            "refs": _refs(data.get("body") or "")}
+    return kept | ({"facts": data["facts"]} if "facts" in data else {})
+
+
+def entries_of(row: dict, meta: dict, release: dict | None, en: dict | None = None,
+               refs: list[str] | None = None) -> list[Entry]:
+    """A document's entries from its stored row and front matter: Chinese, and English when released
+    (`en`: its `release_facts`, and `refs`: the Chinese body's file links, made from the row's file and the
+    release's payload when not given)."""
+    if release is not None and en is None:
+        en = release_facts(release["id"], release["payload"])
+    if refs is None:
+        refs = _refs(split_front_matter(row["raw"], Path(row["path"]))[1])
+    return [_zh_entry(row, meta, refs)] + ([_en_entry(row, meta, release, en)] if release is not None else [])
+
+
+def _zh_entry(row: dict, meta: dict, refs: list[str]) -> Entry:
     source = content_source(row["section"], row["path"])
     return Entry(slug=row["slug"], section=row["section"], lang="zh", title=meta["title"],
                  summary=meta.get("summary") or "", social=meta.get("social") or "",
                  date=_date(meta["date"]), updated=_aware(row["updated_at"]), meta=meta,
                  source_hash=row["raw_hash"], provenance={"source": f"content/{source}", "raw_hash": row["raw_hash"]},
-                 source=source, _row=row)
+                 source=source, refs=refs, file=row["path"])
 
 
 def released_facts(meta: dict, payload: dict, current: bool) -> dict:
@@ -187,20 +259,60 @@ def released_facts(meta: dict, payload: dict, current: bool) -> dict:
     return out
 
 
-def _en_entry(row: dict, meta: dict, release: dict) -> Entry:
-    from zaitun.state.store import sha
-
-    payload = json.loads(release["payload"])
+def _en_entry(row: dict, meta: dict, release: dict, en: dict) -> Entry:
     current = release["raw_hash"] == row["raw_hash"]
-    meta = {k: v for k, v in meta.items() if k not in FACT_FIELDS} | released_facts(meta, payload, current)
-    en_meta = payload.get("meta") or {}
-    provenance = dict(payload.get("provenance") or {})
+    meta = {k: v for k, v in meta.items() if k not in FACT_FIELDS} | released_facts(meta, en, current)
+    provenance = dict(en["provenance"])
     provenance.update(release_id=release["id"], released_at=_aware(release["created_at"]).isoformat(),
                       source_raw_hash=release["raw_hash"])
-    return Entry(slug=row["slug"], section=row["section"], lang="en", title=en_meta.get("title") or row["slug"],
-                 summary=en_meta.get("summary") or "", social=en_meta.get("social") or "",
+    return Entry(slug=row["slug"], section=row["section"], lang="en", title=en["meta"]["title"] or row["slug"],
+                 summary=en["meta"]["summary"], social=en["meta"]["social"],
                  date=_date(meta["date"]), updated=_aware(release["created_at"]), meta=meta,
-                 source_hash=sha(release["payload"]), provenance=provenance,
+                 source_hash=en["hash"], provenance=provenance,
                  under_review=not current,
-                 source=content_source(row["section"], row["path"]),
-                 _body=payload.get("body") or "")
+                 source=content_source(row["section"], row["path"]), refs=en["refs"], release_id=release["id"])
+
+
+# -- bodies, read when rendered ---------------------------------------------------------------------
+class _Sources:
+    """Where bodies are read from: the store the entries came from, in whichever process renders them (a
+    forked render worker reads its own chunk's, so no process holds every body)."""
+
+    def __init__(self) -> None:
+        self.store: Store | None = None
+        self.pid = 0
+        self.loaded: dict[tuple[str, str], str] = {}
+
+    def use(self, store: Store) -> None:
+        self.store, self.pid = store, os.getpid()
+        self.loaded.clear()
+
+    def read(self, entries: list[Entry]) -> None:
+        if self.store is None or not entries:
+            return
+        if self.pid != os.getpid():  # a forked worker: its own connections, never the parent's
+            self.store.engine.dispose(close=False)
+            self.pid = os.getpid()
+        zh = [e for e in entries if e.lang == "zh"]
+        raws = self.store.raws([e.slug for e in zh])
+        for entry in zh:
+            if entry.slug in raws:
+                self.loaded[entry.lang, entry.slug] = split_front_matter(raws[entry.slug], Path(entry.file))[1]
+        payloads = self.store.payloads([e.release_id for e in entries if e.lang != "zh"])
+        for entry in entries:
+            if entry.lang != "zh" and entry.release_id in payloads:
+                self.loaded[entry.lang, entry.slug] = json.loads(payloads[entry.release_id]).get("body") or ""
+
+
+_SOURCES = _Sources()
+
+
+def load_bodies(entries: list[Entry]) -> None:
+    """Read, in one go, the bodies of these entries that are to be rendered and whose HTML is not in the
+    body cache (see bodies.py); `forget_bodies` lets them go."""
+    _SOURCES.read([e for e in entries if e._body is None and e._html is None
+                   and (e.lang, e.slug) not in _SOURCES.loaded and not bodies.known(e.body_key)])
+
+
+def forget_bodies() -> None:
+    _SOURCES.loaded.clear()

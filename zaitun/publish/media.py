@@ -65,19 +65,19 @@ def media_outputs(entries: list[Entry], content_dir: Path, urls: layout.Urls,
     refused: list[str] = []
     for index, entry in enumerate(entries):
         links: dict[str, str] = {}
-        for ref in file_references(entry.body):
+        for target in entry.refs if entry.refs is not None else [r.target for r in file_references(entry.body)]:
             try:
-                rel = resolve(ref.target, entry.source)
+                rel = resolve(target, entry.source)
                 path = found.get(rel) or locate(rel, content_dir)
             except RefusedLink as exc:
                 page = layout.file_of(layout.document(entry.lang, entry.section, entry.slug))
-                refused.append(f"{page}: link {unquote(ref.target)} refused: {exc}")
+                refused.append(f"{page}: link {unquote(target)} refused: {exc}")
                 if refused_by is not None:
-                    refused_by.setdefault(index, f"link {unquote(ref.target)} refused: {exc}")
+                    refused_by.setdefault(index, f"link {unquote(target)} refused: {exc}")
                 continue
             if path is not None:
                 found[rel] = path
-                links[ref.target] = urls.link(layout.media(rel)) + link_tail(ref.target)
+                links[target] = urls.link(layout.media(rel)) + link_tail(target)
         entry.file_links = links
     if refused and refused_by is None:
         raise PublishError("the site was not built, a document links outside content/:\n  " + "\n  ".join(refused))

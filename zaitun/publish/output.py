@@ -35,7 +35,7 @@ import orjson
 from zaitun.errors import PublishError
 from zaitun.publish import layout, lint
 
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4  # 4: the docs keep each body's file links and the English release's facts
 SITE = "site"
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"  # small: what the next build reads first to learn whether anything changed

@@ -260,7 +260,8 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     report.rendered, report.reused = [], []
     building = planned.stage(report.out_dir)
     try:
-        files, errors = write_outputs(items, planned.files, hold.online, building / SITE, report, kept, planned.dirty)
+        files, errors = write_outputs(items, planned.files, hold.online, building / SITE, report, kept, planned.dirty,
+                                      {path: entries[i] for path, i in _pages(entries).items()})
         if planned.dirty is not None:  # a reused version still has the files removed since the version online
             drop(building / SITE, {layout.file_of(path) for path in set(planned.files) - set(files)})
         culprits = _render_culprits(entries, errors) or _lint_culprits(entries, _lint(files, site, planned, report))
@@ -360,8 +361,8 @@ def _refuse_duplicates(items: list[Output], kept: set[str]) -> None:
 
 # -- writing --------------------------------------------------------------------------------------
 def write_outputs(items: list[Output], previous: dict, online: Path | None, stage: Path, report: BuildReport,
-                  kept: set[str] = frozenset(), dirty: frozenset[str] | None = None
-                  ) -> tuple[dict, list[tuple[Output, str]]]:
+                  kept: set[str] = frozenset(), dirty: frozenset[str] | None = None,
+                  entries: dict[str, Entry] | None = None) -> tuple[dict, list[tuple[Output, str]]]:
     """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others (and the
     `kept` files, known unchanged) from the version online; return every file's record and the outputs
     that raised, with why. A stage reusing an old version (`dirty`: its files differing from the version
@@ -384,7 +385,7 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
         for item in todo:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(stage / layout.file_of(item.path))
-    for item, record in zip(todo, render_all(todo, stage, report.workers), strict=True):
+    for item, record in zip(todo, render_all(todo, stage, report.workers, entries), strict=True):
         if "error" in record:
             errors.append((item, record["error"]))
             continue

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from zaitun import progress
 from zaitun.publish import bodies, layout, lint
+from zaitun.publish.inputs import Entry, forget_bodies, load_bodies
 from zaitun.publish.pages import Output
 from zaitun.publish.render import warm
 
@@ -32,9 +33,11 @@ def write_file(target: Path, data: bytes) -> None:
 
 def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
     """Render and write items in turn; return the manifest record of each (input key, kind, lint facts),
-    or {"error": why} for one that raised: one output's failure is the build's to judge, not the end of it."""
+    or {"error": why} for one that raised: one output's failure is the build's to judge, not the end of it.
+    The chunk's bodies are read from the store here, together, and let go at its end."""
     records = []
     try:
+        load_bodies([_ENTRIES[page] for item in items for page in item.bodies if page in _ENTRIES])
         for item in items:
             try:
                 key = item.key  # before rendering, which lets go of what the key is made from
@@ -44,11 +47,13 @@ def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
             except Exception as exc:
                 records.append({"error": f"{exc.__class__.__name__}: {exc}"})
     finally:
+        forget_bodies()
         bodies.done()  # the chunk's bodies are kept on disk, not in this process
     return records
 
 
 _JOBS: list[Output] = []  # read by forked workers, which inherit it
+_ENTRIES: dict[str, Entry] = {}  # document page -> its entry, whose body the outputs naming the page render
 
 
 def _render_job(args: tuple[list[int], str]) -> list[dict]:
@@ -64,9 +69,19 @@ def worker_count(jobs: int) -> int:
     return min(os.cpu_count() or 1, 8)
 
 
-def render_all(todo: list[Output], stage: Path, workers: int = 1) -> list[dict]:
+def render_all(todo: list[Output], stage: Path, workers: int = 1, entries: dict[str, Entry] | None = None
+               ) -> list[dict]:
     """Render and write outputs, returning their records in order; with several workers, forked processes
-    share the planned outputs."""
+    share the planned outputs. `entries` (document page -> entry) lets each chunk read its bodies at once."""
+    global _ENTRIES
+    _ENTRIES = entries or {}
+    try:
+        return _render_all(todo, stage, workers)
+    finally:
+        _ENTRIES = {}
+
+
+def _render_all(todo: list[Output], stage: Path, workers: int) -> list[dict]:
     size = max(16, len(todo) // (workers * 8)) if workers > 1 else SERIAL_CHUNK
     chunks = schedule(todo, size)  # outputs sharing a body share a chunk, in this process too
     records: list[dict] = [{}] * len(todo)
