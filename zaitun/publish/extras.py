@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout
 from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of
 from zaitun.publish.render import design_digest, render_page, stylesheet
+
+T = TypeVar("T")
 
 
 def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
@@ -21,17 +25,29 @@ def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
             "en_href": site.urls.link(home["en"]), "titles": site.titles}
     root = base | {"canonical": site.urls.absolute(layout.ROOT),
                    "alternates": alternate_links(home, site, x_default=layout.ROOT)}
-    sitemap = sitemap_rows(specs, site)
+    sitemap = _once(lambda: sitemap_rows(specs, site))  # made by whichever process keys or renders them
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.urls.absolute(layout.SITEMAP)}\n".encode()
-    provenance = provenance_pages(specs, site)
+    provenance = _once(lambda: provenance_pages(specs, site))
     return [
         Output(site.css_path, (design_digest(),), stylesheet, kind="asset"),
         Output(layout.ROOT, (design_digest(), root), lambda: render_page("root.html", root)),
         Output(layout.NOT_FOUND, (design_digest(), base), lambda: render_page("404.html", base)),
-        Output(layout.SITEMAP, (sitemap,), lambda: sitemap_xml(sitemap, site), kind="sitemap"),
+        Output(layout.SITEMAP, lambda: (sitemap(),), lambda: sitemap_xml(sitemap(), site), kind="sitemap"),
         Output(layout.ROBOTS, (robots.decode(),), lambda: robots, kind="meta"),
-        Output(layout.PROVENANCE, (provenance,), lambda: provenance_json(provenance), kind="meta"),
+        Output(layout.PROVENANCE, lambda: (provenance(),), lambda: provenance_json(provenance()), kind="meta"),
     ]
+
+
+def _once(make: Callable[[], T]) -> Callable[[], T]:
+    """`make`, called at most once: the sitemap's and provenance's data, one entry per page, are made when
+    first needed (by a render worker in a full build), not by the build's own process beforehand."""
+    made: list[T] = []
+
+    def get() -> T:
+        if not made:
+            made.append(make())
+        return made[0]
+    return get
 
 
 def static_outputs(folder: Path) -> list[Output]:

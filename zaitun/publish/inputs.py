@@ -27,7 +27,7 @@ from zaitun.state.store import Store
 META_KEYS = tuple(KEYS)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One document in one language, as the site, feeds and social posts need it."""
 

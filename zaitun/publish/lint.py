@@ -8,6 +8,7 @@ re-reading the files it did not change.
 from __future__ import annotations
 
 import html
+import io
 import re
 from urllib.parse import unquote, urljoin
 
@@ -84,11 +85,14 @@ def feed_facts(data: bytes) -> dict:
 
 
 def sitemap_facts(data: bytes) -> dict[str, list[list[str]]]:
-    root = etree.fromstring(data)
+    """Read as a stream, each <url> let go once read: a large site's sitemap as a tree takes tens of MB."""
     out = {}
-    for url in root.iterfind("s:url", NS):
+    for _, url in etree.iterparse(io.BytesIO(data), tag=f"{{{NS['s']}}}url"):
         links = [[link.get("hreflang"), link.get("href")] for link in url.iterfind("x:link", NS)]
         out[url.findtext("s:loc", namespaces=NS)] = links
+        url.clear()
+        while url.getprevious() is not None:
+            del url.getparent()[0]
     return out
 
 

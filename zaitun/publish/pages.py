@@ -58,14 +58,15 @@ class Output:
         return key_of(*(self.inputs() if callable(self.inputs) else self.inputs))
 
 
-@dataclass
+@dataclass(slots=True)
 class PageSpec:
     group: tuple  # pages in the same group are language versions of each other
     lang: str
     path: str
     template: str
     title: str
-    data: dict  # everything the template shows except the document body
+    data: dict | None  # everything the template shows except the document body; None: a document page's,
+    # made when the page is rendered (see document_data), so the build's own process never holds them all
     description: str = ""
     entry: Entry | None = None
     feeds: list[str] = field(default_factory=list)  # feed paths for autodiscovery
@@ -170,8 +171,14 @@ def _list_target(lang: str, kind: str, key: str, site: Site) -> tuple[str, str, 
 
 
 def _document(entry: Entry, site: Site) -> PageSpec:
+    return PageSpec(("doc", entry.slug), entry.lang, layout.document(entry.lang, entry.section, entry.slug),
+                    "document.html", entry.title, None, description=entry.summary, entry=entry,
+                    feeds=[layout.feed(entry.lang, "rss"), layout.feed(entry.lang, "atom")])
+
+
+def document_data(entry: Entry, site: Site) -> dict:
     meta = entry.meta
-    data = {"kind": "document", "summary": entry.summary, "date": entry.date.isoformat(),
+    return {"kind": "document", "summary": entry.summary, "date": entry.date.isoformat(),
             "doc_number": meta.get("doc_number"), "doc_number_en": meta.get("doc_number_en"),
             "issuer": meta.get("issuer"),
             "valid_from": meta.get("valid_from"), "valid_until": meta.get("valid_until"),
@@ -184,9 +191,6 @@ def _document(entry: Entry, site: Site) -> PageSpec:
             "tags": [{"href": site.urls.link(layout.tag(entry.lang, t)), "label": site.tag_label(t, entry.lang)}
                      for t in entry.tags],
             "source_hash": entry.source_hash, "updated": entry.updated.isoformat()}
-    return PageSpec(("doc", entry.slug), entry.lang, layout.document(entry.lang, entry.section, entry.slug),
-                    "document.html", entry.title, data, description=entry.summary, entry=entry,
-                    feeds=[layout.feed(entry.lang, "rss"), layout.feed(entry.lang, "atom")])
 
 
 def _programme_link(entry: Entry, site: Site) -> dict | None:
@@ -271,7 +275,8 @@ def _output(spec: PageSpec, versions: dict[str, str], shared: Shared, site: Site
 def _page(spec: PageSpec, versions: dict[str, str], shared: Shared, site: Site) -> dict:
     x_default = layout.ROOT if spec.group == ("home",) else None
     return {
-        "title": spec.title, "description": spec.description, "data": spec.data,
+        "title": spec.title, "description": spec.description,
+        "data": spec.data if spec.data is not None else document_data(spec.entry, site),
         "canonical": site.urls.absolute(spec.path), "alternates": alternate_links(versions, site, x_default),
         "nav": [n | {"current": n["path"] == spec.path} for n in shared.nav],
         "switch": _switch(spec, versions, site), "feeds": _feed_links(spec, site),

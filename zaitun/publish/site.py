@@ -53,7 +53,7 @@ from zaitun.publish.pages import Output, PageSpec, Site, outputs, plan, shared_k
 from zaitun.publish.render import css_digest
 from zaitun.publish.social import queue_posts
 from zaitun.publish.tags import tag_labels
-from zaitun.publish.workers import render_all, worker_count
+from zaitun.publish.workers import render_all, trim, worker_count
 from zaitun.state.store import Store
 
 STAGE = "build"
@@ -147,6 +147,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
     entries = collect(store, state.setdefault("docs", {}), held)
     entries += hold.unreadable(store, held)
+    trim()  # the files and payloads collect read a batch at a time: freed, not yet given back
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,
                     project.config.get("publish.keep_versions") if previous else None)
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends

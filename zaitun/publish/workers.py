@@ -7,6 +7,7 @@ that render the same Markdown body share a chunk, so no body is rendered twice.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -49,9 +50,18 @@ def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
     finally:
         forget_bodies()
         bodies.done()  # the chunk's bodies are kept on disk, not in this process
+        trim()
     return records
 
 
+def trim() -> None:
+    """Give the memory freed by a chunk back to the system (glibc keeps it otherwise, and the peak of every
+    worker would be the sum of its chunks' leftovers, not its largest chunk's)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+_MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None) if sys.platform.startswith("linux") else None
 _JOBS: list[Output] = []  # read by forked workers, which inherit it
 _ENTRIES: dict[str, Entry] = {}  # document page -> its entry, whose body the outputs naming the page render
 
