@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,8 +168,8 @@ def is_han(ch: str) -> bool:
 
 def content_source(section: str, path: str | Path) -> str:
     """A document's file relative to content/ (`guides/a.md`): relative links in it resolve from there,
-    and no server path is ever put online."""
-    return f"{section}/{Path(path).name}"
+    and no server path is ever put online. (posixpath: the build asks this for every document.)"""
+    return f"{section}/{posixpath.basename(os.fspath(path))}"
 
 
 NOTICE_SUFFIXES = (".txt", ".docx")  # notices as issued, which intake converts into Markdown documents
