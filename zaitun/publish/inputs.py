@@ -200,23 +200,28 @@ def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payl
     if release is not None:
         cached = cache[row["slug"]]
         if _en_stale(cached, release):
-            cache[row["slug"]] = cached = cached | {"en": release_facts(release["id"], payloads[release["id"]])}
+            cache[row["slug"]] = cached = cached | {"en": release_facts(release, payloads[release["id"]])}
         en = cached["en"]
     return entries_of(row, meta, release, en, cache[row["slug"]]["refs"])
 
 
 def _en_stale(cached: dict, release: dict) -> bool:
-    return (cached.get("en") or {}).get("id") != release["id"]
+    return (cached.get("en") or {}).get("stamp") != _stamp(release)
 
 
-def release_facts(release_id: int, payload: str) -> dict:
+def _stamp(release: dict) -> str:
+    """A release as the cache knows it: its id alone could name another release in a store made anew."""
+    return f"{release['id']} {release['raw_hash']} {_aware(release['created_at']).isoformat()}"
+
+
+def release_facts(release: dict, payload: str) -> dict:
     """What the English entry needs from a release's payload, kept in the manifest's docs: all but the
     body, which is read again only to be rendered."""
     from zaitun.state.store import sha
 
     data = json.loads(payload)
     meta = data.get("meta") or {}
-    kept = {"id": release_id, "hash": sha(payload), "provenance": data.get("provenance") or {},
+    kept = {"stamp": _stamp(release), "hash": sha(payload), "provenance": data.get("provenance") or {},
             "meta": {k: meta.get(k) or "" for k in ("title", "summary", "social")},
             "refs": _refs(data.get("body") or "")}
     return kept | ({"facts": data["facts"]} if "facts" in data else {})
@@ -228,7 +233,7 @@ def entries_of(row: dict, meta: dict, release: dict | None, en: dict | None = No
     (`en`: its `release_facts`, and `refs`: the Chinese body's file links, made from the row's file and the
     release's payload when not given)."""
     if release is not None and en is None:
-        en = release_facts(release["id"], release["payload"])
+        en = release_facts(release, release["payload"])
     if refs is None:
         refs = _refs(split_front_matter(row["raw"], Path(row["path"]))[1])
     return [_zh_entry(row, meta, refs)] + ([_en_entry(row, meta, release, en)] if release is not None else [])
