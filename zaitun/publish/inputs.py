@@ -174,10 +174,10 @@ def collect(store: Store, cache: dict, problems: dict[str, LocatedError] | None 
         del cache[gone]
     for start in range(0, len(rows), BATCH):
         part = rows[start:start + BATCH]
-        stale = [row for row in part if _stale(row, cache)]
-        raws = store.raws([row["slug"] for row in stale])
-        payloads = store.payloads([released[row["slug"]]["id"] for row in part if row["slug"] in released
-                                   and (row in stale or _en_stale(cache[row["slug"]], released[row["slug"]]))])
+        stale = {row["slug"] for row in part if _stale(row, cache)}
+        raws = store.raws(sorted(stale))
+        payloads = store.payloads([released[slug]["id"] for slug in (row["slug"] for row in part) if slug in released
+                                   and (slug in stale or _en_stale(cache[slug], released[slug]))])
         for row in part:
             entries += _entries(row, cache, raws.get(row["slug"]), released.get(row["slug"]), payloads, problems)
     return entries
