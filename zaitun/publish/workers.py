@@ -7,6 +7,7 @@ that render the same Markdown body share a chunk, so no body is rendered twice.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import multiprocessing
@@ -45,7 +46,8 @@ def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
     The chunk's bodies are read from the store here, together, and let go at its end."""
     records, folder = [], f"{stage}/"
     try:
-        load_bodies([_ENTRIES[page] for item in items for page in item.bodies if page in _ENTRIES])
+        with contextlib.suppress(Exception):  # not read here: each page reads its own, and says why it cannot
+            load_bodies([_ENTRIES[page] for item in items for page in item.bodies if page in _ENTRIES])
         for item in items:
             try:
                 key = item.key  # before rendering, which lets go of what the key is made from
