@@ -1,0 +1,129 @@
+"""Stopping `zaitun up` within a bound, whatever a part is doing: nothing is waited for without a limit.
+
+In-process parts (the review UI, the preview, the watcher, the rebuild) are stopped side by side, each
+given a few seconds; child processes (the flows, the Prefect server) get SIGTERM, then SIGKILL with the
+rest of their process group. A second Ctrl-C or SIGTERM, or a stop still unfinished after `STOP_WITHIN`
+seconds, kills every child at once and exits. What had to be killed or was left behind is said.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+PROCESS_WITHIN = 10.0  # seconds from SIGTERM to SIGKILL for a child process and its group
+KILLED_WITHIN = 5.0  # seconds for the kernel to end a killed group
+STOP_WITHIN = 90.0  # the whole stop, exit included: past it every child is killed and the process exits
+FORCED_EXIT = 130  # as a shell reports a command ended by Ctrl-C
+
+
+@dataclass
+class Part:
+    """A part of the stack running in this process: `stop()` returns once it has stopped."""
+
+    name: str
+    stop: Callable[[], None]
+    within: float = 5.0
+    after_others: bool = False  # stopped once the others have (or have had their time)
+
+
+def stop_parts(parts: list[Part]) -> list[str]:
+    """Stop parts side by side, then those that wait for them; the names of those not stopped within their
+    bound (they end with the process)."""
+    first = [part for part in parts if not part.after_others]
+    return _side_by_side(first) + _side_by_side([part for part in parts if part.after_others])
+
+
+def _side_by_side(parts: list[Part]) -> list[str]:
+    threads = [(part, threading.Thread(target=_quietly, args=(part.stop,), daemon=True, name=f"stop {part.name}"))
+               for part in parts]
+    for _, thread in threads:
+        thread.start()
+    started = time.monotonic()
+    for part, thread in threads:
+        thread.join(max(0.0, started + part.within - time.monotonic()))
+    return [part.name for part, thread in threads if thread.is_alive()]
+
+
+def _quietly(stop: Callable[[], None]) -> None:
+    with contextlib.suppress(Exception):  # a part that fails to stop is stopped by the exit
+        stop()
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Ctrl-C and SIGTERM take effect when the block ends (a blocked signal mask would pass to children)."""
+    caught: list[int] = []
+    previous = {signum: signal.signal(signum, lambda num, _frame: caught.append(num))
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def live_members(group: int) -> list[int]:
+    """The processes of a process group still running (not zombies), from Linux's /proc ([] elsewhere)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            state, _ppid, pgrp = stat.read_text(encoding="utf-8").rsplit(")", 1)[1].split()[:3]
+            if state != "Z" and int(pgrp) == group:
+                members.append(int(stat.parent.name))
+    return members
+
+
+def signal_group(group: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signum)
+
+
+def end_process(proc: subprocess.Popen, within: float = PROCESS_WITHIN) -> int:
+    """SIGTERM a child started in its own session and everything in its group; SIGKILL what is left after
+    `within` seconds. Returns how many processes had to be killed."""
+    signal_group(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + within
+    while (proc.poll() is None or live_members(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = set(live_members(proc.pid)) | ({proc.pid} if proc.poll() is None else set())
+    if left:
+        signal_group(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(KILLED_WITHIN)
+    return len(left)
+
+
+def kill_all(processes: list[tuple[str, subprocess.Popen]]) -> list[str]:
+    """SIGKILL every child's group at once; the names of those that were still running."""
+    running = [name for name, proc in processes if proc.poll() is None or live_members(proc.pid)]
+    for _, proc in processes:
+        signal_group(proc.pid, signal.SIGKILL)
+    return running
+
+
+def force_on_second_signal(processes: list[tuple[str, subprocess.Popen]], echo, cleanup: Callable[[], None]) -> None:
+    """From now on a Ctrl-C or SIGTERM, or `STOP_WITHIN` seconds passing, kills every child and exits at once."""
+    def force(why: str) -> None:
+        killed = kill_all(processes)
+        with contextlib.suppress(Exception):
+            cleanup()
+        echo(f"{why}: killed {', '.join(killed) or 'nothing (no child was running)'}; exiting")
+        sys.stdout.flush()
+        os._exit(FORCED_EXIT)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda num, _frame: force(f"{signal.Signals(num).name} while stopping"))
+    timer = threading.Timer(STOP_WITHIN, force, args=(f"still not stopped after {STOP_WITHIN:.0f} s",))
+    timer.daemon = True  # it must not keep the process alive, only end it if exiting hangs
+    timer.start()
