@@ -1,10 +1,11 @@
 """`zaitun up` stops promptly and completely on Ctrl-C and SIGTERM, whatever is open or running: a browser's
-connections, half-sent requests, an approval just made, a Prefect server that ignores SIGTERM, a second
+connections, half-sent requests, a flow run under way, an approval just made, a Prefect server that ignores SIGTERM, a second
 Ctrl-C, a first pass under way. Each test runs the real command as a subprocess and checks that it and
 every process it started (the Prefect server, the flows, their runs) are gone within a bound."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import signal
@@ -60,18 +61,41 @@ def started_by(pid: int) -> dict[int, str]:
 
 def still_running(pids: dict[int, str]) -> dict[int, str]:
     """Of `pids` and of every process in their sessions (runs started later), those still alive."""
-    sessions = set(pids)
+    sessions = set(pids)  # each child of zaitun up leads its own session
     return {pid: cmdline for pid, (_ppid, sid, state, cmdline) in processes().items()
-            if state != "Z" and (pid in pids or sid in sessions)}
+            if state != "Z" and (pids.get(pid) == cmdline or sid in sessions)}
 
 
-def running_stack(root: Path) -> tuple[subprocess.Popen, dict[str, int], dict[int, str]]:
+@pytest.fixture
+def leftovers():
+    """Processes a failing test would leave behind (zaitun up and its children): killed at teardown."""
+    started: dict[int, str] = {}
+    yield started
+    for pid in still_running(started):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def running_stack(root: Path, leftovers: dict[int, str]) -> tuple[subprocess.Popen, dict[str, int], dict[int, str]]:
     proc, ports = start_up(root)
+    leftovers[proc.pid] = processes()[proc.pid][3]
     wait_for_line(proc, "Press Ctrl-C to stop.", 240)
     children = started_by(proc.pid)
+    leftovers.update(children)
     assert any("prefect server start" in cmd for cmd in children.values()), children
     assert any("zaitun.flows.serve" in cmd for cmd in children.values()), children
     return proc, ports, children
+
+
+def wait_for_flow_run(pid: int, timeout: float) -> dict[int, str]:
+    """The flow runs under way (`prefect.engine` processes) once one has started."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = {child: cmd for child, cmd in started_by(pid).items() if "prefect.engine" in cmd}
+        if runs:
+            return runs
+        time.sleep(0.1)
+    raise AssertionError(f"no flow run started within {timeout:.0f} s")
 
 
 def stop(proc: subprocess.Popen, signum: int, within: float) -> tuple[str, float]:
@@ -94,13 +118,13 @@ def assert_all_gone(children: dict[int, str], ports: dict[str, int], out: str) -
             assert s.connect_ex(("127.0.0.1", port)) != 0, f"{name} port {port} still answers\n{out}"
 
 
-def test_ctrl_c_stops_everything_while_a_browser_and_clients_hold_connections_open(tmp_path):
+def test_ctrl_c_stops_everything_while_a_browser_and_clients_hold_connections_open(tmp_path, leftovers):
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
     root = tmp_path / "site"
     init_project(root)
-    proc, ports, children = running_stack(root)
+    proc, ports, children = running_stack(root, leftovers)
     site, review = f"http://127.0.0.1:{ports['preview']}", f"http://127.0.0.1:{ports['review']}"
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -116,6 +140,10 @@ def test_ctrl_c_stops_everything_while_a_browser_and_clients_hold_connections_op
         for sock in half_sent:
             sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
         silent = [socket.create_connection(("127.0.0.1", ports[name])) for name in ("preview", "review")]
+        write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)  # the watcher starts a flow run
+        flow_runs = wait_for_flow_run(proc.pid, 90)
+        children.update(flow_runs)
+        leftovers.update(flow_runs)
         out, took = stop(proc, signal.SIGINT, STOPPED_WITHIN)
         browser.close()
     for sock in half_sent + silent:
@@ -129,11 +157,11 @@ def test_ctrl_c_stops_everything_while_a_browser_and_clients_hold_connections_op
     print(f"\nstopped {took:.1f} s after Ctrl-C")
 
 
-def test_an_approval_made_just_before_sigterm_is_online_after_the_stop(tmp_path):
+def test_an_approval_made_just_before_sigterm_is_online_after_the_stop(tmp_path, leftovers):
     root = tmp_path / "site"
     init_project(root)
     write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)
-    proc, ports, children = running_stack(root)
+    proc, ports, children = running_stack(root, leftovers)
     project = Project(root)
     store = Store.open(project.database_url)
     quick_user(store, "ops", "reviewer")
@@ -155,10 +183,10 @@ def _paused_prefect_server(children: dict[int, str]) -> int:
     return server
 
 
-def test_a_prefect_server_ignoring_sigterm_is_killed_and_named(tmp_path):
+def test_a_prefect_server_ignoring_sigterm_is_killed_and_named(tmp_path, leftovers):
     root = tmp_path / "site"
     init_project(root, with_sample=False)
-    proc, ports, children = running_stack(root)
+    proc, ports, children = running_stack(root, leftovers)
     _paused_prefect_server(children)
     out, took = stop(proc, signal.SIGINT, KILLED_WITHIN)
     assert proc.returncode == 0 and out.rstrip().endswith("stopped"), out
@@ -167,10 +195,10 @@ def test_a_prefect_server_ignoring_sigterm_is_killed_and_named(tmp_path):
     print(f"\nstopped {took:.1f} s after Ctrl-C, the Prefect server killed")
 
 
-def test_a_second_ctrl_c_while_stopping_kills_everything_at_once(tmp_path):
+def test_a_second_ctrl_c_while_stopping_kills_everything_at_once(tmp_path, leftovers):
     root = tmp_path / "site"
     init_project(root, with_sample=False)
-    proc, ports, children = running_stack(root)
+    proc, ports, children = running_stack(root, leftovers)
     _paused_prefect_server(children)  # so the first stop takes its time
     os.killpg(proc.pid, signal.SIGINT)
     wait_for_line(proc, "Ctrl-C again kills them at once", 30)
@@ -182,7 +210,7 @@ def test_a_second_ctrl_c_while_stopping_kills_everything_at_once(tmp_path):
     assert_all_gone(children, ports, out)
 
 
-def test_sigterm_during_the_first_pass_leaves_the_previous_site_online_and_nothing_running(tmp_path):
+def test_sigterm_during_the_first_pass_leaves_the_previous_site_online_and_nothing_running(tmp_path, leftovers):
     root = tmp_path / "site"
     init_project(root)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
@@ -194,8 +222,10 @@ def test_sigterm_during_the_first_pass_leaves_the_previous_site_online_and_nothi
     (root / "static").mkdir(exist_ok=True)
     (root / "static" / "changed.txt").write_text("every page is built again", encoding="utf-8")
     proc, ports = start_up(root)
+    leftovers[proc.pid] = processes()[proc.pid][3]
     wait_for_line(proc, "first pass:", 150)
     children = started_by(proc.pid)
+    leftovers.update(children)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(p.name.endswith(".building")
                                                   for p in versions_dir(project.publish_dir).iterdir()):

@@ -109,6 +109,9 @@ def kill_all(processes: list[tuple[str, subprocess.Popen]]) -> list[str]:
     running = [name for name, proc in processes if proc.poll() is None or live_members(proc.pid)]
     for _, proc in processes:
         signal_group(proc.pid, signal.SIGKILL)
+    deadline = time.monotonic() + KILLED_WITHIN  # gone, ports released, when we say so
+    while any(proc.poll() is None or live_members(proc.pid) for _, proc in processes) and time.monotonic() < deadline:
+        time.sleep(0.05)
     return running
 
 
