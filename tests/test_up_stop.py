@@ -1,7 +1,7 @@
 """`zaitun up` stops promptly and completely on Ctrl-C and SIGTERM, whatever is open or running: a browser's
-connections, half-sent requests, a flow run under way, an approval just made, a Prefect server that ignores SIGTERM, a second
-Ctrl-C, a first pass under way. Each test runs the real command as a subprocess and checks that it and
-every process it started (the Prefect server, the flows, their runs) are gone within a bound."""
+connections, half-sent requests, a flow run under way, an approval just made, a Prefect server that ignores
+SIGTERM, a second Ctrl-C, a first pass under way. Each test runs the real command as a subprocess and checks
+that it and every process it started (the Prefect server, the flows, their runs) are gone within a bound."""
 
 from __future__ import annotations
 
@@ -236,3 +236,24 @@ def test_sigterm_during_the_first_pass_leaves_the_previous_site_online_and_nothi
     assert shown == online or not shown.endswith(".building"), out  # the previous build, or the new one whole
     assert (Path(shown) / "index.html").is_file()
     assert_all_gone(children, ports, out)
+
+
+HANGING_EXIT = """
+import subprocess, threading, time
+from zaitun import shutdown
+child = subprocess.Popen(["sleep", "600"], start_new_session=True)
+print(child.pid, flush=True)
+shutdown.force_on_second_signal([("a sleeping child", child)], print, lambda: None, within=2)
+threading._register_atexit(lambda: time.sleep(600))  # as Prefect waits at exit for events to a server gone
+"""
+
+
+def test_an_exit_that_hangs_after_stopping_is_ended_with_its_children(leftovers):
+    proc = subprocess.Popen([sys.executable, "-c", HANGING_EXIT], stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    child = int(proc.stdout.readline())
+    leftovers[child] = processes()[child][3]
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert out == "still not stopped after 2 s: killed a sleeping child; exiting\n"
+    assert still_running({child: leftovers[child]}) == {}

@@ -73,6 +73,17 @@ def signals_deferred() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+def flush_events(within: float = 5.0) -> None:
+    """Hand the events still queued in this process (an approval's) to the Prefect server before it stops;
+    drained now within a bound, they cannot hold up the exit, where Prefect waits for them without one."""
+    if "prefect.events.worker" not in sys.modules:  # nothing was ever sent from this process
+        return
+    from prefect.events.worker import EventsWorker
+
+    with contextlib.suppress(Exception):
+        EventsWorker.drain_all(timeout=within, at_exit=False)
+
+
 def live_members(group: int) -> list[int]:
     """The processes of a process group still running (not zombies), from Linux's /proc ([] elsewhere)."""
     members = []
@@ -115,8 +126,10 @@ def kill_all(processes: list[tuple[str, subprocess.Popen]]) -> list[str]:
     return running
 
 
-def force_on_second_signal(processes: list[tuple[str, subprocess.Popen]], echo, cleanup: Callable[[], None]) -> None:
-    """From now on a Ctrl-C or SIGTERM, or `STOP_WITHIN` seconds passing, kills every child and exits at once."""
+def force_on_second_signal(processes: list[tuple[str, subprocess.Popen]], echo, cleanup: Callable[[], None],
+                           within: float = STOP_WITHIN) -> None:
+    """From now on a Ctrl-C or SIGTERM, or `within` seconds passing (an exit that hangs), kills every child
+    and exits at once."""
     def force(why: str) -> None:
         killed = kill_all(processes)
         with contextlib.suppress(Exception):
@@ -127,6 +140,6 @@ def force_on_second_signal(processes: list[tuple[str, subprocess.Popen]], echo, 
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda num, _frame: force(f"{signal.Signals(num).name} while stopping"))
-    timer = threading.Timer(STOP_WITHIN, force, args=(f"still not stopped after {STOP_WITHIN:.0f} s",))
+    timer = threading.Timer(within, force, args=(f"still not stopped after {within:.0f} s",))
     timer.daemon = True  # it must not keep the process alive, only end it if exiting hangs
     timer.start()

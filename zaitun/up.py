@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zaitun import shutdown
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
-from zaitun.shutdown import PROCESS_WITHIN, Part, end_process, force_on_second_signal, signals_deferred, stop_parts
 
 if TYPE_CHECKING:  # `zaitun build` runs the callback that imports this module: it stays light
     from zaitun.context import Context
@@ -97,12 +97,12 @@ class Stack:
 
     project: Project
     processes: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
-    parts: list[Part] = field(default_factory=list)
+    parts: list[shutdown.Part] = field(default_factory=list)
     stack_file: Path | None = None  # up.json, once written: removed last, or by a forced stop
 
     def spawn(self, name: str, args: list[str], env: dict[str, str], log_name: str) -> subprocess.Popen:
         log = open(self.project.state_dir / f"{log_name}.log", "ab")  # noqa: SIM115 - lives as long as the child
-        with signals_deferred():  # the child is on the list before a Ctrl-C, or it would outlive us
+        with shutdown.signals_deferred():  # the child is on the list before a Ctrl-C, or it would outlive us
             proc = subprocess.Popen(args, cwd=self.project.root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                     start_new_session=True)  # its own session: the terminal's Ctrl-C is ours
             self.processes.append((name, proc))
@@ -110,15 +110,17 @@ class Stack:
 
     def stop(self, echo) -> None:
         """Stop everything within a bound, saying what is stopped and what had to be killed."""
-        force_on_second_signal(self.processes, echo, self.forget)
+        shutdown.force_on_second_signal(self.processes, echo, self.forget)
         names = [part.name for part in self.parts] + [name for name, _ in reversed(self.processes)]
         echo(f"\nstopping {', '.join(names) or 'nothing yet'} (Ctrl-C again kills them at once) ...")
-        for name in stop_parts(self.parts):
+        for name in shutdown.stop_parts(self.parts):
             echo(f"  {name}: not stopped in time, ends with this process")
+        shutdown.flush_events()
         for name, proc in reversed(self.processes):  # the flows first, while the server still answers them
-            killed = end_process(proc)
+            killed = shutdown.end_process(proc)
             if killed:
-                echo(f"  killed {name} ({killed} process(es)): still running {PROCESS_WITHIN:.0f} s after SIGTERM")
+                echo(f"  killed {name} ({killed} process(es)): "
+                     f"still running {shutdown.PROCESS_WITHIN:.0f} s after SIGTERM")
         self.forget()
 
     def forget(self) -> None:
@@ -175,18 +177,18 @@ def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
 
     cfg = stack.project.config
     observer = start_watcher(stack.project.content_dir)
-    stack.parts.append(Part("the content watcher", lambda: (observer.stop(), observer.join(4))))
+    stack.parts.append(shutdown.Part("the content watcher", lambda: (observer.stop(), observer.join(4))))
     server = uvicorn.Server(uvicorn.Config(create_app(context), host=cfg.get("review.host"),
                                            port=cfg.get("review.port"), log_level="warning",
                                            timeout_graceful_shutdown=REVIEW_GRACE,
                                            proxy_headers=False))  # review.trusted_proxies decides
     review = _daemon(server.run, "review-ui")
-    stack.parts.append(Part("the review UI", lambda: _stop_uvicorn(server, review)))
+    stack.parts.append(shutdown.Part("the review UI", lambda: _stop_uvicorn(server, review)))
     httpd = serve_folder(stack.project.publish_dir, "127.0.0.1", cfg.get("publish.preview_port"))
-    stack.parts.append(Part("the site preview", lambda: (httpd.shutdown(), httpd.server_close())))
+    stack.parts.append(shutdown.Part("the site preview", lambda: (httpd.shutdown(), httpd.server_close())))
     stop = threading.Event()
     rebuild = _daemon(rebuild_on_approval, "rebuild", stack.project, stop)
-    stack.parts.append(Part("the rebuild of publish/", lambda: (stop.set(), rebuild.join()), REBUILD_WITHIN,
+    stack.parts.append(shutdown.Part("the rebuild of publish/", lambda: (stop.set(), rebuild.join()), REBUILD_WITHIN,
                             after_others=True))  # approvals the review UI finishes while stopping go online
     return (f"http://{cfg.get('review.host')}:{cfg.get('review.port')}/",
             f"http://127.0.0.1:{cfg.get('publish.preview_port')}/")
