@@ -157,7 +157,7 @@ def test_ctrl_c_stops_everything_while_a_browser_and_clients_hold_connections_op
     print(f"\nstopped {took:.1f} s after Ctrl-C")
 
 
-def test_an_approval_made_just_before_sigterm_is_online_after_the_stop(tmp_path, leftovers):
+def test_an_approval_made_just_before_the_terminal_closes_is_online_after_the_stop(tmp_path, leftovers):
     root = tmp_path / "site"
     init_project(root)
     write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)
@@ -169,7 +169,7 @@ def test_an_approval_made_just_before_sigterm_is_online_after_the_stop(tmp_path,
         actions.edit(project, store, WAITING, state.seg_id, f"English of {state.source}", "ops", approve_now=True,
                      based_on=state.version)
     store.close()
-    out, _ = stop(proc, signal.SIGTERM, STOPPED_WITHIN)  # at once: the rebuild has not necessarily seen it
+    out, _ = stop(proc, signal.SIGHUP, STOPPED_WITHIN)  # at once: the rebuild has not necessarily seen it
     assert proc.returncode == 0 and out.rstrip().endswith("stopped"), out
     english = project.publish_dir / "en" / "guides" / WAITING / "index.html"
     assert "English of 西街夜市每天晚上开放。" in english.read_text(encoding="utf-8")
@@ -243,7 +243,7 @@ import subprocess, threading, time
 from zaitun import shutdown
 child = subprocess.Popen(["sleep", "600"], start_new_session=True)
 print(child.pid, flush=True)
-shutdown.force_on_second_signal([("a sleeping child", child)], print, lambda: None, within=2)
+shutdown.Forcing([("a sleeping child", child)], print, lambda: None).after(2)
 threading._register_atexit(lambda: time.sleep(600))  # as Prefect waits at exit for events to a server gone
 """
 

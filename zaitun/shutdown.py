@@ -4,6 +4,7 @@ In-process parts (the review UI, the preview, the watcher, the rebuild) are stop
 given a few seconds; child processes (the flows, the Prefect server) get SIGTERM, then SIGKILL with the
 rest of their process group. A second Ctrl-C or SIGTERM, or a stop still unfinished after `STOP_WITHIN`
 seconds, kills every child at once and exits. What had to be killed or was left behind is said.
+A closed terminal (SIGHUP) stops it like Ctrl-C, rather than leaving the children running.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ PROCESS_WITHIN = 10.0  # seconds from SIGTERM to SIGKILL for a child process and
 KILLED_WITHIN = 5.0  # seconds for the kernel to end a killed group
 STOP_WITHIN = 90.0  # the whole stop, exit included: past it every child is killed and the process exits
 FORCED_EXIT = 130  # as a shell reports a command ended by Ctrl-C
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, a service manager, a closed terminal
 
 
 @dataclass
@@ -60,16 +62,17 @@ def _quietly(stop: Callable[[], None]) -> None:
 
 @contextlib.contextmanager
 def signals_deferred() -> Iterator[None]:
-    """Ctrl-C and SIGTERM take effect when the block ends (a blocked signal mask would pass to children)."""
+    """Stop signals take effect when the block ends (a blocked signal mask would pass to children)."""
     caught: list[int] = []
-    previous = {signum: signal.signal(signum, lambda num, _frame: caught.append(num))
-                for signum in (signal.SIGINT, signal.SIGTERM)}
+    previous = {signum: signal.signal(signum, lambda num, _frame: caught.append(num)) for signum in STOP_SIGNALS}
     try:
         yield
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    if caught:
+    if caught and callable(previous[caught[0]]):
+        previous[caught[0]](caught[0], None)
+    elif caught:
         raise KeyboardInterrupt
 
 
@@ -126,20 +129,47 @@ def kill_all(processes: list[tuple[str, subprocess.Popen]]) -> list[str]:
     return running
 
 
-def force_on_second_signal(processes: list[tuple[str, subprocess.Popen]], echo, cleanup: Callable[[], None],
-                           within: float = STOP_WITHIN) -> None:
-    """From now on a Ctrl-C or SIGTERM, or `within` seconds passing (an exit that hangs), kills every child
-    and exits at once."""
-    def force(why: str) -> None:
-        killed = kill_all(processes)
+def quiet(echo: Callable[[str], None]) -> Callable[[str], None]:
+    """echo that cannot fail: after SIGHUP the terminal is gone, and the stop must go on without it."""
+    def say(text: str) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            echo(text)
+    return say
+
+
+class Forcing:
+    """Cutting a stop short: every child's group killed, `cleanup` run, what was killed said, exit at once."""
+
+    def __init__(self, processes: list[tuple[str, subprocess.Popen]], echo, cleanup: Callable[[], None]):
+        self.processes, self.say, self.cleanup = processes, quiet(echo), cleanup
+
+    def __call__(self, why: str) -> None:
+        killed = kill_all(self.processes)
         with contextlib.suppress(Exception):
-            cleanup()
-        echo(f"{why}: killed {', '.join(killed) or 'nothing (no child was running)'}; exiting")
-        sys.stdout.flush()
+            self.cleanup()
+        self.say(f"{why}: killed {', '.join(killed) or 'nothing (no child was running)'}; exiting")
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
         os._exit(FORCED_EXIT)
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda num, _frame: force(f"{signal.Signals(num).name} while stopping"))
-    timer = threading.Timer(within, force, args=(f"still not stopped after {within:.0f} s",))
-    timer.daemon = True  # it must not keep the process alive, only end it if exiting hangs
-    timer.start()
+    def on_signals(self) -> None:
+        """From now on Ctrl-C, SIGTERM or SIGHUP forces."""
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, lambda num, _frame: self(f"{signal.Signals(num).name} while stopping"))
+
+    def after(self, within: float = STOP_WITHIN) -> None:
+        """Force if this process is still here `within` seconds from now (a stop or an exit that hangs)."""
+        timer = threading.Timer(within, self, args=(f"still not stopped after {within:.0f} s",))
+        timer.daemon = True  # it must not keep the process alive, only end it
+        timer.start()
+
+
+def stop_on_signals(force: Forcing) -> None:
+    """The first Ctrl-C, SIGTERM or SIGHUP raises KeyboardInterrupt (the stack stops); any later one forces.
+    The handler changes at the first signal itself, so a quick double Ctrl-C cannot cut the stop short."""
+    def first(_num, _frame) -> None:
+        force.on_signals()
+        raise KeyboardInterrupt
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, first)

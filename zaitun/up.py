@@ -12,7 +12,6 @@ import contextlib
 import json
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -108,9 +107,14 @@ class Stack:
             self.processes.append((name, proc))
         return proc
 
+    def forcing(self, echo) -> shutdown.Forcing:
+        return shutdown.Forcing(self.processes, echo, self.forget)
+
     def stop(self, echo) -> None:
         """Stop everything within a bound, saying what is stopped and what had to be killed."""
-        shutdown.force_on_second_signal(self.processes, echo, self.forget)
+        force, echo = self.forcing(echo), shutdown.quiet(echo)
+        force.on_signals()
+        force.after()
         names = [part.name for part in self.parts] + [name for name, _ in reversed(self.processes)]
         echo(f"\nstopping {', '.join(names) or 'nothing yet'} (Ctrl-C again kills them at once) ...")
         for name in shutdown.stop_parts(self.parts):
@@ -209,12 +213,11 @@ def _stop_uvicorn(server, thread: threading.Thread) -> None:
 
 
 def up(context: Context, echo=print) -> None:
-    """Start everything, print the URLs, and wait for Ctrl-C or SIGTERM."""
+    """Start everything, print the URLs, and wait for Ctrl-C (or SIGTERM, or SIGHUP)."""
     from zaitun.pipeline import run_once
     from zaitun.review.firstrun import create_first_admin
 
     project = context.project
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # ends us like Ctrl-C; set before any child exists
 
     env = {**os.environ, **prefect_env(project)}
     os.environ.update(prefect_env(project))
@@ -222,6 +225,7 @@ def up(context: Context, echo=print) -> None:
         raise ZaitunError(f"{project.root / 'prefect.yaml'} is missing: `zaitun init --upgrade` writes it")
     check_ports_free(project, own_prefect=not os.environ.get("PREFECT_API_URL"))
     stack = Stack(project)
+    shutdown.stop_on_signals(stack.forcing(echo))  # before any child exists: none may outlive a stop
     try:
         api = start_prefect(stack, env)
         env["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"] = api
