@@ -2,9 +2,9 @@
 
 In-process parts (the review UI, the preview, the watcher, the rebuild) are stopped side by side, each
 given a few seconds; child processes (the flows, the Prefect server) get SIGTERM, then SIGKILL with the
-rest of their process group. A second Ctrl-C or SIGTERM, or a stop still unfinished after `STOP_WITHIN`
+rest of their process group. A closed terminal (SIGHUP) stops it like Ctrl-C and SIGTERM, rather than
+leaving the children running. A second such signal, or a stop still unfinished after `STOP_WITHIN`
 seconds, kills every child at once and exits. What had to be killed or was left behind is said.
-A closed terminal (SIGHUP) stops it like Ctrl-C, rather than leaving the children running.
 """
 
 from __future__ import annotations

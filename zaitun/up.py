@@ -187,7 +187,7 @@ def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
                                            timeout_graceful_shutdown=REVIEW_GRACE,
                                            proxy_headers=False))  # review.trusted_proxies decides
     review = _daemon(server.run, "review-ui")
-    stack.parts.append(shutdown.Part("the review UI", lambda: _stop_uvicorn(server, review)))
+    stack.parts.append(shutdown.Part("the review UI", lambda: _stop_uvicorn(server, review), REVIEW_GRACE + 3))
     httpd = serve_folder(stack.project.publish_dir, "127.0.0.1", cfg.get("publish.preview_port"))
     stack.parts.append(shutdown.Part("the site preview", lambda: (httpd.shutdown(), httpd.server_close())))
     stop = threading.Event()
@@ -246,7 +246,7 @@ def up(context: Context, echo=print) -> None:
         pass
     finally:
         stack.stop(echo)
-    echo("stopped")
+    shutdown.quiet(echo)("stopped")
 
 
 def _print_banner(echo, api: str, review_url: str, site_url: str, password_file: Path | None,
