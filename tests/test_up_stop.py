@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, write_doc
 from review_support import quick_user
@@ -87,10 +88,18 @@ def running_stack(root: Path, leftovers: dict[int, str]) -> tuple[subprocess.Pop
     return proc, ports, children
 
 
-def wait_for_flow_run(pid: int, timeout: float) -> dict[int, str]:
-    """The flow runs under way (`prefect.engine` processes) once one has started."""
+def drop_until_a_flow_run(root: Path, pid: int, prefect_port: int, timeout: float) -> dict[int, str]:
+    """Drop a Chinese file into content/ once the flows' triggers exist, again every 20 s (an event sent
+    while the flows were still registering starts nothing); the flow runs under way once one has started."""
     deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not httpx.post(f"http://127.0.0.1:{prefect_port}/api/automations/count",
+                                                         timeout=10).json():
+        time.sleep(0.5)
+    dropped = 0.0
     while time.monotonic() < deadline:
+        if time.monotonic() - dropped > 20:
+            write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, f"{WAITING_BODY}\n{time.time()}\n")
+            dropped = time.monotonic()
         runs = {child: cmd for child, cmd in started_by(pid).items() if "prefect.engine" in cmd}
         if runs:
             return runs
@@ -126,29 +135,26 @@ def test_ctrl_c_stops_everything_while_a_browser_and_clients_hold_connections_op
     init_project(root)
     proc, ports, children = running_stack(root, leftovers)
     site, review = f"http://127.0.0.1:{ports['preview']}", f"http://127.0.0.1:{ports['review']}"
-    with sync_api.sync_playwright() as pw:
+    with sync_api.sync_playwright() as pw, contextlib.ExitStack() as held:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        held.callback(browser.close)
         page = browser.new_page()
         page.goto(f"{site}/en/guides/240-hour-visa-free-transit/")
         page.goto(f"{site}/en/feed.xml")
         ui = browser.new_page()
         ui.goto(f"{review}/login")  # the browser keeps both servers' connections open
         keep_alive = http.client.HTTPConnection("127.0.0.1", ports["review"], timeout=10)
+        held.callback(keep_alive.close)
         keep_alive.request("GET", "/login")
         assert keep_alive.getresponse().read() and keep_alive.sock is not None
-        half_sent = [socket.create_connection(("127.0.0.1", ports[name])) for name in ("preview", "review")]
-        for sock in half_sent:
-            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
-        silent = [socket.create_connection(("127.0.0.1", ports[name])) for name in ("preview", "review")]
-        write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)  # the watcher starts a flow run
-        flow_runs = wait_for_flow_run(proc.pid, 90)
+        for name in ("preview", "review"):
+            half_sent = held.enter_context(socket.create_connection(("127.0.0.1", ports[name])))
+            half_sent.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
+            held.enter_context(socket.create_connection(("127.0.0.1", ports[name])))  # never a byte
+        flow_runs = drop_until_a_flow_run(root, proc.pid, ports["prefect"], 180)
         children.update(flow_runs)
         leftovers.update(flow_runs)
         out, took = stop(proc, signal.SIGINT, STOPPED_WITHIN)
-        browser.close()
-    for sock in half_sent + silent:
-        sock.close()
-    keep_alive.close()
     assert proc.returncode == 0 and out.rstrip().endswith("stopped"), out
     assert ("stopping the content watcher, the review UI, the site preview, the rebuild of publish/, the flows, "
             "the Prefect server") in out
