@@ -12,7 +12,6 @@ import contextlib
 import json
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zaitun import shutdown
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
 
@@ -92,36 +92,52 @@ def wait_healthy(url: str, timeout: float = 90.0) -> None:
 
 @dataclass
 class Stack:
-    project: Project
-    processes: list[subprocess.Popen] = field(default_factory=list)
-    stoppers: list = field(default_factory=list)
+    """What `zaitun up` started: child processes (each in its own session) and parts running in this process."""
 
-    def spawn(self, args: list[str], env: dict[str, str], log_name: str) -> subprocess.Popen:
+    project: Project
+    processes: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
+    parts: list[shutdown.Part] = field(default_factory=list)
+    stack_file: Path | None = None  # up.json, once written: removed last, or by a forced stop
+
+    def spawn(self, name: str, args: list[str], env: dict[str, str], log_name: str) -> subprocess.Popen:
         log = open(self.project.state_dir / f"{log_name}.log", "ab")  # noqa: SIM115 - lives as long as the child
-        proc = subprocess.Popen(args, cwd=self.project.root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        self.processes.append(proc)
+        with shutdown.signals_deferred():  # the child is on the list before a Ctrl-C, or it would outlive us
+            proc = subprocess.Popen(args, cwd=self.project.root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True)  # its own session: the terminal's Ctrl-C is ours
+            self.processes.append((name, proc))
         return proc
 
-    def stop(self) -> None:
-        for stop in reversed(self.stoppers):
-            with contextlib.suppress(Exception):
-                stop()
-        for proc in reversed(self.processes):  # the flows first, while the server still answers them
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+    def forcing(self, echo) -> shutdown.Forcing:
+        return shutdown.Forcing(self.processes, echo, self.forget)
+
+    def stop(self, echo) -> None:
+        """Stop everything within a bound, saying what is stopped and what had to be killed."""
+        force, echo = self.forcing(echo), shutdown.quiet(echo)
+        force.on_signals()
+        force.after()
+        names = [part.name for part in self.parts] + [name for name, _ in reversed(self.processes)]
+        echo(f"\nstopping {', '.join(names) or 'nothing yet'} (Ctrl-C again kills them at once) ...")
+        for name in shutdown.stop_parts(self.parts):
+            echo(f"  {name}: not stopped in time, ends with this process")
+        shutdown.flush_events()
+        for name, proc in reversed(self.processes):  # the flows first, while the server still answers them
+            killed = shutdown.end_process(proc)
+            if killed:
+                echo(f"  killed {name} ({killed} process(es)): "
+                     f"still running {shutdown.PROCESS_WITHIN:.0f} s after SIGTERM")
+        self.forget()
+
+    def forget(self) -> None:
+        if self.stack_file:
+            self.stack_file.unlink(missing_ok=True)
 
 
 def start_prefect(stack: Stack, env: dict[str, str]) -> str:
     if os.environ.get("PREFECT_API_URL"):
         return os.environ["PREFECT_API_URL"]
     port = stack.project.config.get("prefect.port")
-    stack.spawn([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                 "--port", str(port)], env, "prefect-server")
+    stack.spawn("the Prefect server", [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                                       "--port", str(port)], env, "prefect-server")
     return f"http://127.0.0.1:{port}/api"
 
 
@@ -131,13 +147,16 @@ PUBLISH_AT_ONCE = ("zaitun.document.approved",)  # what a person waits to see in
 def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 0.3) -> None:
     """Rebuild publish/ as soon as the store records an approved document (from the review UI or a
     reviewer's command line), so the preview shows the English in a second or two instead of after
-    Prefect's event round trip; the publish flow still runs for the deploy, hooks and notices."""
+    Prefect's event round trip; the publish flow still runs for the deploy, hooks and notices.
+    Once stopped it looks a last time, so an approval made just before Ctrl-C is online too."""
     from zaitun.publish.site import build_site
     from zaitun.state.store import Store
 
     store = Store.open(project.database_url)
     seen = store.last_event_id()
-    while not stop.wait(every):
+    stopping = False
+    while not stopping:
+        stopping = stop.wait(every)
         fresh = store.events_since(seen)
         seen = fresh[-1]["id"] if fresh else seen
         if any(e["name"] in PUBLISH_AT_ONCE for e in fresh):
@@ -148,8 +167,12 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
     store.close()
 
 
+REVIEW_GRACE = 3  # seconds a request in flight (an approval) has to finish once the review UI stops
+REBUILD_WITHIN = 30.0  # a rebuild in flight finishes, or the exit ends it and the previous site stays online
+
+
 def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
-    """The watcher, the review UI and the preview server, in this process."""
+    """The watcher, the review UI and the preview server, in this process; the rebuild stops after them."""
     import uvicorn
 
     from zaitun.publish.preview import serve_folder
@@ -158,23 +181,39 @@ def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
 
     cfg = stack.project.config
     observer = start_watcher(stack.project.content_dir)
-    stack.stoppers.append(lambda: (observer.stop(), observer.join(5)))
+    stack.parts.append(shutdown.Part("the content watcher", lambda: (observer.stop(), observer.join(4))))
     server = uvicorn.Server(uvicorn.Config(create_app(context), host=cfg.get("review.host"),
                                            port=cfg.get("review.port"), log_level="warning",
+                                           timeout_graceful_shutdown=REVIEW_GRACE,
                                            proxy_headers=False))  # review.trusted_proxies decides
-    threading.Thread(target=server.run, daemon=True, name="review-ui").start()
-    stack.stoppers.append(lambda: setattr(server, "should_exit", True))
+    review = _daemon(server.run, "review-ui")
+    stack.parts.append(shutdown.Part("the review UI", lambda: _stop_uvicorn(server, review), REVIEW_GRACE + 3))
     httpd = serve_folder(stack.project.publish_dir, "127.0.0.1", cfg.get("publish.preview_port"))
-    stack.stoppers.append(httpd.shutdown)
+    stack.parts.append(shutdown.Part("the site preview", lambda: (httpd.shutdown(), httpd.server_close())))
     stop = threading.Event()
-    threading.Thread(target=rebuild_on_approval, args=(stack.project, stop), daemon=True, name="rebuild").start()
-    stack.stoppers.append(stop.set)
+    rebuild = _daemon(rebuild_on_approval, "rebuild", stack.project, stop)
+    stack.parts.append(shutdown.Part("the rebuild of publish/", lambda: (stop.set(), rebuild.join()), REBUILD_WITHIN,
+                            after_others=True))  # approvals the review UI finishes while stopping go online
     return (f"http://{cfg.get('review.host')}:{cfg.get('review.port')}/",
             f"http://127.0.0.1:{cfg.get('publish.preview_port')}/")
 
 
+def _daemon(target, name: str, *args) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, daemon=True, name=name)
+    thread.start()
+    return thread
+
+
+def _stop_uvicorn(server, thread: threading.Thread) -> None:
+    """Open keep-alive connections are closed at once; a request in flight gets `REVIEW_GRACE` seconds."""
+    server.should_exit = True
+    thread.join(REVIEW_GRACE + 1)
+    server.force_exit = True
+    thread.join(1)
+
+
 def up(context: Context, echo=print) -> None:
-    """Start everything, print the URLs, and wait for Ctrl-C."""
+    """Start everything, print the URLs, and wait for Ctrl-C (or SIGTERM, or SIGHUP)."""
     from zaitun.pipeline import run_once
     from zaitun.review.firstrun import create_first_admin
 
@@ -186,6 +225,7 @@ def up(context: Context, echo=print) -> None:
         raise ZaitunError(f"{project.root / 'prefect.yaml'} is missing: `zaitun init --upgrade` writes it")
     check_ports_free(project, own_prefect=not os.environ.get("PREFECT_API_URL"))
     stack = Stack(project)
+    shutdown.stop_on_signals(stack.forcing(echo))  # before any child exists: none may outlive a stop
     try:
         api = start_prefect(stack, env)
         env["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"] = api
@@ -194,25 +234,19 @@ def up(context: Context, echo=print) -> None:
         echo("first pass: intake -> translate -> publish ...")
         summary = run_once(project, store)
         password_file = create_first_admin(project, store)
-        stack.spawn([sys.executable, "-m", "zaitun.flows.serve"], env, "prefect-serve")
+        stack.spawn("the flows", [sys.executable, "-m", "zaitun.flows.serve"], env, "prefect-serve")
         review_url, site_url = start_threads(stack, context)
+        stack.stack_file = project.state_dir / STACK_FILE
         record_stack(project, api)
-        stack.stoppers.append(lambda: (project.state_dir / STACK_FILE).unlink(missing_ok=True))
         _print_banner(echo, api, review_url, site_url, password_file, summary)
-        signal.signal(signal.SIGTERM, _stop_on_sigterm)
-        while all(p.poll() is None for p in stack.processes):
+        while all(p.poll() is None for _, p in stack.processes):
             time.sleep(0.5)
         raise ZaitunError("a background service stopped; see .zaitun/*.log")
     except KeyboardInterrupt:
-        echo("\nstopping ...")
+        pass
     finally:
-        stack.stop()
-    echo("stopped")
-
-
-def _stop_on_sigterm(*_args) -> None:
-    """SIGTERM (a service manager stopping us) ends the stack like Ctrl-C."""
-    raise KeyboardInterrupt
+        stack.stop(echo)
+    shutdown.quiet(echo)("stopped")
 
 
 def _print_banner(echo, api: str, review_url: str, site_url: str, password_file: Path | None,
