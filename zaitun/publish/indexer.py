@@ -4,11 +4,13 @@ they are (no folder of links to read again, no command per bundle).
 The protocol is Pagefind's own (what its Python package speaks, without asyncio and its 0.1 s poll per
 answer): each message base64-encoded JSON ended by a comma, on standard input; each answer the same,
 on standard output. A process is restarted after RESTART_PAGES pages, so its memory stays that of a few
-bundles whatever the size of the site (a start costs about 5 ms).
+bundles whatever the size of the site. A start costs about 5 ms, but its first Chinese page 0.2 s (the
+segmenter's dictionary): a long-running process (`zaitun up`) keeps one service warm between builds.
 """
 
 from __future__ import annotations
 
+import atexit
 import base64
 import ctypes
 import json
@@ -16,13 +18,16 @@ import select
 import signal
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from zaitun.errors import PublishError
 
 TIMEOUT = 120  # seconds for one answer: a bundle of MAX_PAGES pages takes well under one
-RESTART_PAGES = 1000
+RESTART_PAGES = 800  # about 150 MB: a service keeps some memory of each Chinese bundle it wrote
 BATCH = 64  # pages sent before their answers are read: fewer round trips, the pipes never full
 
 
@@ -62,10 +67,11 @@ class Indexer:
         self.close()
         self._errors.close()
 
-    def index(self, site_dir: Path, names: list[str], output: Path) -> None:
+    def index(self, site_dir: Path, names: list[str]) -> dict[str, bytes]:
         """One bundle of these pages of a built site (`<lang>/<section>/<slug>/index.html`), each at its URL
-        (its place), written to `output`."""
-        if self._process is None or self._pages >= RESTART_PAGES:
+        (its place): its files by path. Taken as data, not written by the service: it answers WriteFiles
+        before its last writes are on disk."""
+        if self._process is None or self._pages >= RESTART_PAGES or self._process.poll() is not None:
             self.close()
             self._start()
         index = self._ask([{"type": "NewIndex", "config": None}])[0]["index_id"]
@@ -74,9 +80,10 @@ class Indexer:
                         "url": "/" + name.removesuffix("index.html"),
                         "file_contents": (site_dir / name).read_text(encoding="utf-8")}
                        for name in names[start:start + BATCH]])
-        self._ask([{"type": "WriteFiles", "index_id": index, "output_path": str(output)},
-                   {"type": "DeleteIndex", "index_id": index}])
+        files = self._ask([{"type": "GetFiles", "index_id": index},
+                           {"type": "DeleteIndex", "index_id": index}])[0]["files"]
         self._pages += len(names)
+        return {file["path"]: base64.b64decode(file["content"]) for file in files}
 
     def close(self) -> None:
         if self._process is not None:
@@ -131,3 +138,39 @@ class Indexer:
         self._errors.seek(0)
         said = self._errors.read().decode(errors="replace").strip()[-500:]
         return PublishError(f"the search indexer failed ({what}){': ' + said if said else ''}")
+
+
+_warm: dict = {"indexer": None, "thread": None, "busy": False}
+_warm_lock = threading.Lock()
+
+
+@contextmanager
+def warm() -> Iterator[Indexer]:
+    """The service kept between the builds of this process, when this thread started it and no other
+    build uses it; else a new one, ended after. The service ends with the thread that started it
+    (PR_SET_PDEATHSIG), and at exit."""
+    with _warm_lock:
+        mine = not _warm["busy"]
+        if mine and _warm["thread"] is not threading.current_thread():
+            if _warm["indexer"] is not None:
+                _warm["indexer"].close()
+            else:
+                atexit.register(_close_warm)
+            _warm.update(indexer=Indexer(), thread=threading.current_thread())
+        _warm["busy"] |= mine
+    if not mine:
+        with Indexer() as indexer:
+            yield indexer
+        return
+    try:
+        yield _warm["indexer"]
+    except BaseException:
+        _warm["indexer"].close()  # its answers may be half read: the next build starts another
+        raise
+    finally:
+        _warm["busy"] = False
+
+
+def _close_warm() -> None:
+    if _warm["indexer"] is not None:
+        _warm["indexer"].close()

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zaitun.publish import layout
-from zaitun.publish.indexer import Indexer
+from zaitun.publish.indexer import Indexer, warm
 
 SCRIPT = Path(__file__).parent / "static" / "search.js"
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
@@ -169,9 +169,9 @@ def index_site(site_dir: Path, stale: set[str]) -> IndexReport:
     for held in leaves.values():
         held.sort()
     fresh = {k: index / _fresh(k) for k, names in members.items() if names}
-    _write_bundles(site_dir, {k: members[k] for k in fresh}, fresh)
-    if fresh:
-        _move_interface(index, list(fresh.values()))
+    interface = _write_bundles(site_dir, {k: members[k] for k in fresh}, fresh)
+    if interface:
+        _write_interface(index, interface)
     for k in members:
         shutil.rmtree(index / k, ignore_errors=True)  # a shard left with no page has no bundle
         if k in fresh:
@@ -188,34 +188,52 @@ def _fresh(shard: str) -> str:
     return f"{lang}/.{bits}.new"
 
 
-def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[str, Path]) -> None:
+def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[str, Path]) -> dict[str, bytes]:
     """Each shard's pages through a Pagefind service into its fresh folder, one service per CPU taking
-    the shards in turn, the biggest first, so the services end together."""
+    the shards in turn, the biggest first, so the services end together. This thread's service is the
+    one kept warm between builds. Returns the search interface (the same in every bundle)."""
     order = sorted(members, key=lambda k: (-len(members[k]), k))
     workers = max(1, min(os.cpu_count() or 1, len(order)))
+    lanes = [order[i::workers] for i in range(workers)]
+    interface: dict[str, bytes] = {}
 
-    def run(lane: list[str]) -> None:
-        with Indexer() as indexer:
+    def run(lane: list[str], service) -> None:
+        with service() as indexer:
             for k in lane:
-                shutil.rmtree(fresh[k], ignore_errors=True)
-                indexer.index(site_dir, members[k], fresh[k])
-                for name in UNUSED:
-                    (fresh[k] / name).unlink()
+                interface.update(_write_bundle(indexer.index(site_dir, members[k]), fresh[k]))
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(run, [order[i::workers] for i in range(workers)]))
+        others = [pool.submit(run, lane, Indexer) for lane in lanes[1:]]
+        run(lanes[0], warm)
+        for other in others:
+            other.result()
+    return interface
 
 
-def _move_interface(index: Path, bundles: list[Path]) -> None:
-    """The search interface once in `pagefind/ui/` (Pagefind writes the same into every bundle), replaced,
-    never written into: the old one may be hard links into the version online."""
+def _write_bundle(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
+    """Write a bundle but what the search page never loads: the interfaces it does not use, and the
+    WebAssembly of languages the bundle has no page in (a language without its own loads `unknown`).
+    Returns the search interface, written once for all bundles."""
+    entry = json.loads(files["pagefind-entry.json"])
+    wasm = {f"wasm.{lang['wasm'] or 'unknown'}.pagefind" for lang in entry["languages"].values()}
+    shutil.rmtree(folder, ignore_errors=True)
+    for name in sorted({name.rpartition("/")[0] for name in files} - {""}):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        if name not in UNUSED and name not in UI_FILES and (not name.startswith("wasm.") or name in wasm):
+            (folder / name).write_bytes(data)
+    return {name: files[name] for name in UI_FILES}
+
+
+def _write_interface(index: Path, interface: dict[str, bytes]) -> None:
+    """The search interface once in `pagefind/ui/`, replaced, never written into: the old one may be
+    hard links into the version online."""
     new = index / f".{UI}.new"
     shutil.rmtree(new, ignore_errors=True)
     new.mkdir()
-    for name in UI_FILES:
-        (bundles[0] / name).rename(new / name)
-        for bundle in bundles[1:]:
-            (bundle / name).unlink()
+    for name, data in interface.items():
+        (new / name).write_bytes(data)
     shutil.rmtree(index / UI, ignore_errors=True)
     new.rename(index / UI)
 
