@@ -126,9 +126,11 @@ def _members(site_dir: Path, stale: set[str], leaves: Leaves) -> dict[str, list[
     their pages read."""
     every = ALL in stale
     members: dict[str, list[str]] = {} if every else {k: [] for k in stale}
-    patterns = [DOCUMENT_PAGES] if every else [f"{lang}/{DOCUMENT_PAGES.split('/', 1)[1]}"
-                                                for lang in sorted({k.split("/")[0] for k in stale})]
-    for page in (page for pattern in patterns for page in site_dir.glob(pattern)):
+    # language folders only: not a folder the build is removing beside them (`*.deleting`)
+    langs = ({d.name for d in site_dir.iterdir() if d.is_dir() and "." not in d.name} if every
+             else {k.split("/")[0] for k in stale})
+    below = DOCUMENT_PAGES.split("/", 1)[1]
+    for page in (page for lang in sorted(langs) for page in site_dir.glob(f"{lang}/{below}")):
         name = page.relative_to(site_dir).as_posix()
         shard = shard_of(name, leaves)
         if shard is not None and (every or shard in members) and b"data-pagefind-body" in page.read_bytes():
