@@ -7,8 +7,10 @@ import json
 import shutil
 import subprocess
 
+import pytest
 from publish_helpers import make_fixture, search_index_whole, standard_project
 
+from zaitun.errors import PublishError
 from zaitun.publish import indexer, layout, search
 
 
@@ -87,3 +89,19 @@ def test_builds_in_one_process_use_one_warm_indexer(tmp_path):
     fx.ingest()
     assert fx.build().search.pages == 4  # the Chinese shard: 3 documents and the new one
     assert indexer._warm["indexer"]._process.pid == first
+
+
+def test_an_indexer_that_fails_fails_the_build_and_keeps_the_site_online(tmp_path, monkeypatch):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    online = fx.out.resolve()
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'out of disk space' >&2\nexit 3\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    indexer.end_warm()  # else the build's own service, still running, indexes
+    fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
+    fx.ingest()
+    with pytest.raises(PublishError, match="search indexer failed.*out of disk space"):
+        fx.build()
+    assert fx.out.resolve() == online and search_index_whole(fx.out)

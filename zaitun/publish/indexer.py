@@ -101,6 +101,8 @@ class Indexer:
                                          stdout=subprocess.PIPE, stderr=self._errors,
                                          preexec_fn=_die_with_parent)
         self._pages, self._pending = 0, b""
+        self._errors.seek(0)
+        self._errors.truncate()
 
     def _ask(self, payloads: list[dict]) -> list[dict]:
         """Send these messages, then read their answers in order; an error answer fails the build."""
@@ -153,9 +155,9 @@ def warm() -> Iterator[Indexer]:
         mine = not _warm["busy"]
         if mine and _warm["thread"] is not threading.current_thread():
             if _warm["indexer"] is not None:
-                _warm["indexer"].close()
+                _warm["indexer"].__exit__(None, None, None)
             else:
-                atexit.register(_close_warm)
+                atexit.register(end_warm)
             _warm.update(indexer=Indexer(), thread=threading.current_thread())
         _warm["busy"] |= mine
     if not mine:
@@ -171,6 +173,10 @@ def warm() -> Iterator[Indexer]:
         _warm["busy"] = False
 
 
-def _close_warm() -> None:
-    if _warm["indexer"] is not None:
-        _warm["indexer"].close()
+def end_warm() -> None:
+    """End the service kept warm (at exit; or when the indexer to run has changed): the next build
+    starts one."""
+    with _warm_lock:
+        if _warm["indexer"] is not None and not _warm["busy"]:
+            _warm["indexer"].__exit__(None, None, None)
+            _warm.update(indexer=None, thread=None)
