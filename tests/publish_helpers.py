@@ -146,4 +146,6 @@ def search_index_whole(site: Path) -> bool:
         return False
     listed = json.loads((index / search.LIST).read_text(encoding="utf-8"))["languages"]
     return bool(listed) and (index / search.UI / "pagefind-ui.js").is_file() and all(
-        (index / bundle / "pagefind.js").is_file() for bundles in listed.values() for bundle in bundles)
+        (index / bundles[0] / "pagefind.js").is_file()
+        and all((index / bundle / "pagefind-entry.json").is_file() for bundle in bundles)
+        for bundles in listed.values())

@@ -35,8 +35,11 @@ CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'sel
 MAX_PAGES = 200
 NOT_DOCUMENTS = {layout.programme("x", "y").split("/")[1], layout.tag("x", "y").split("/")[1]}  # same depth
 LIST = "bundles.json"  # in pagefind/: the bundles of each language, and the shards
-UI = "ui"  # in pagefind/: the search interface, once for all bundles
+UI = "ui"  # in pagefind/: the search interface and Pagefind's code, once for all bundles
 UI_FILES = ("pagefind-ui.js", "pagefind-ui.css")
+# Pagefind's code, loaded from the first bundle of a language only (the others are merged into it, in
+# its worker): linked into that one from ui/, with the WebAssembly of its language
+CORE = ("pagefind.js", "pagefind-worker.js")
 # Pagefind writes other interfaces into every bundle: the search page uses none of them
 UNUSED = ("pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-modular-ui.js",
           "pagefind-modular-ui.css", "pagefind-highlight.js")
@@ -213,27 +216,38 @@ def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[st
 
 
 def _write_bundle(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
-    """Write a bundle but what the search page never loads: the interfaces it does not use, and the
-    WebAssembly of languages the bundle has no page in (a language without its own loads `unknown`).
-    Returns the search interface, written once for all bundles."""
+    """Write a bundle's index, not its code: the interfaces the search page does not use are dropped, and
+    the search interface, Pagefind's code and the WebAssembly of the bundle's languages (a language
+    without its own loads `unknown`) returned, to be written once for all bundles."""
     entry = json.loads(files["pagefind-entry.json"])
-    wasm = {f"wasm.{lang['wasm'] or 'unknown'}.pagefind" for lang in entry["languages"].values()}
+    shared = set(UI_FILES + CORE) | {_wasm(lang) for lang in entry["languages"].values()}
     shutil.rmtree(folder, ignore_errors=True)
     for name in sorted({name.rpartition("/")[0] for name in files} - {""}):
         (folder / name).mkdir(parents=True, exist_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
-        if name not in UNUSED and name not in UI_FILES and (not name.startswith("wasm.") or name in wasm):
+        if name not in UNUSED and name not in shared and not name.startswith("wasm."):
             (folder / name).write_bytes(data)
-    return {name: files[name] for name in UI_FILES}
+    return {name: files[name] for name in shared}
+
+
+def _wasm(language: dict) -> str:
+    return f"wasm.{language['wasm'] or 'unknown'}.pagefind"
 
 
 def _write_interface(index: Path, interface: dict[str, bytes]) -> None:
-    """The search interface once in `pagefind/ui/`, replaced, never written into: the old one may be
-    hard links into the version online."""
+    """The search interface and Pagefind's code once in `pagefind/ui/` (with what the bundles kept need,
+    from the one before), replaced, never written into: the old one may be hard links into the version
+    online."""
+    old = {p.name: p for p in (index / UI).iterdir()} if (index / UI).is_dir() else {}
+    if all(name in old and old[name].read_bytes() == data for name, data in interface.items()):
+        return  # the same Pagefind: the bundles linking its code keep it
     new = index / f".{UI}.new"
     shutil.rmtree(new, ignore_errors=True)
     new.mkdir()
+    for name, path in old.items():
+        if name not in interface:
+            os.link(path, new / name)
     for name, data in interface.items():
         (new / name).write_bytes(data)
     shutil.rmtree(index / UI, ignore_errors=True)
@@ -255,7 +269,23 @@ def _write_list(index: Path, leaves: Leaves) -> int:
         entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
         for lang in sorted(entry["languages"]):
             langs.setdefault(lang, []).append(name + "/")
+    for lang, bundles in langs.items():
+        _link_code(index, [index / bundle for bundle in bundles], lang)
     temporary = index / f".{LIST}.new"
     temporary.write_text(json.dumps({"languages": langs, "shards": leaves}, sort_keys=True), encoding="utf-8")
     temporary.replace(index / LIST)
     return sum(len(bundles) for bundles in langs.values())
+
+
+def _link_code(index: Path, bundles: list[Path], lang: str) -> None:
+    """Pagefind's code linked from ui/ into the first bundle of a language, which the search page loads
+    it from, and out of the others (a first bundle no longer first)."""
+    entry = json.loads((bundles[0] / "pagefind-entry.json").read_text(encoding="utf-8"))
+    for name in CORE + (_wasm(entry["languages"][lang]),):
+        path = bundles[0] / name
+        if not (path.exists() and path.samefile(index / UI / name)):
+            path.unlink(missing_ok=True)
+            os.link(index / UI / name, path)
+    for bundle in bundles[1:]:
+        for path in [bundle / name for name in CORE] + list(bundle.glob("wasm.*.pagefind")):
+            path.unlink(missing_ok=True)
