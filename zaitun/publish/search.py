@@ -33,6 +33,7 @@ CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'sel
 # pages of one language in a shard: a re-index costs at most this many pages (about 1.3 ms each) at any
 # size of site, and a reader's first search loads one bundle per MAX_PAGES / 2 to MAX_PAGES pages
 MAX_PAGES = 200
+LANE_PAGES = 1000  # pages to index that are worth one more service process (a full build, not a rebuild)
 NOT_DOCUMENTS = {layout.programme("x", "y").split("/")[1], layout.tag("x", "y").split("/")[1]}  # same depth
 LIST = "bundles.json"  # in pagefind/: the bundles of each language, and the shards
 UI = "ui"  # in pagefind/: the search interface and Pagefind's code, once for all bundles
@@ -194,11 +195,14 @@ def _fresh(shard: str) -> str:
 
 
 def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[str, Path]) -> dict[str, bytes]:
-    """Each shard's pages through a Pagefind service into its fresh folder, one service per CPU taking
-    the shards in turn, the biggest first, so the services end together. This thread's service is the
-    one kept warm between builds. Returns the search interface (the same in every bundle)."""
+    """Each shard's pages through a Pagefind service into its fresh folder, one service per CPU (for many
+    pages) taking the shards in turn, the biggest first, so the services end together. This thread's
+    service is the one kept warm between builds. Returns the search interface and code (the same in
+    every bundle)."""
     order = sorted(members, key=lambda k: (-len(members[k]), k))
-    workers = max(1, min(os.cpu_count() or 1, len(order)))
+    # another service only for a long run: its start costs the Chinese segmenter's dictionary (0.2 s)
+    pages = sum(len(names) for names in members.values())
+    workers = max(1, min(os.cpu_count() or 1, len(order), pages // LANE_PAGES))
     lanes = [order[i::workers] for i in range(workers)]
     interface: dict[str, bytes] = {}
 
