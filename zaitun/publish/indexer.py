@@ -87,7 +87,10 @@ class Indexer:
 
     def close(self) -> None:
         if self._process is not None:
-            self._process.stdin.close()
+            try:
+                self._process.stdin.close()
+            except BrokenPipeError:  # it ended with messages unread: nothing more to tell it
+                pass
             self._process.stdout.close()
             try:
                 self._process.wait(timeout=TIMEOUT)
@@ -97,12 +100,12 @@ class Indexer:
             self._process = None
 
     def _start(self) -> None:
+        self._errors.seek(0)
+        self._errors.truncate()  # before it starts: it may write and end at once
         self._process = subprocess.Popen([executable(), "--service"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._errors,
                                          preexec_fn=_die_with_parent)
         self._pages, self._pending = 0, b""
-        self._errors.seek(0)
-        self._errors.truncate()
 
     def _ask(self, payloads: list[dict]) -> list[dict]:
         """Send these messages, then read their answers in order; an error answer fails the build."""
