@@ -35,7 +35,8 @@ def test_a_site_without_documents_has_no_shard_to_search(tmp_path):
     report = fx.build()
     index = fx.out / layout.SEARCH_DIR
     assert report.search is not None and report.search.pages == 0
-    assert json.loads((index / search.LIST).read_text(encoding="utf-8")) == {"languages": {}, "shards": {}}
+    assert json.loads((index / search.LIST).read_text(encoding="utf-8")) == {
+        "languages": {}, "shards": {}, "pagefind": None}
     assert not [p for p in index.iterdir() if p.name != search.LIST]
 
 
@@ -105,3 +106,17 @@ def test_an_indexer_that_fails_fails_the_build_and_keeps_the_site_online(tmp_pat
     with pytest.raises(PublishError, match="search indexer failed.*out of disk space"):
         fx.build()
     assert fx.out.resolve() == online and search_index_whole(fx.out)
+
+
+def test_an_index_by_another_version_of_pagefind_is_indexed_again_whole(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    listed = fx.out.resolve() / layout.SEARCH_DIR / search.LIST
+    earlier = json.loads(listed.read_text(encoding="utf-8")) | {"pagefind": "0.12.0"}
+    listed.unlink()  # a new file, as a build writes it, not one written into
+    listed.write_text(json.dumps(earlier), encoding="utf-8")
+    fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
+    fx.ingest()
+    report = fx.build()
+    assert report.search.pages == 6 and search_index_whole(fx.out)
+    assert json.loads((fx.out / layout.SEARCH_DIR / search.LIST).read_text(encoding="utf-8"))["pagefind"] != "0.12.0"

@@ -10,7 +10,9 @@ number of shards grows with the site and a document never moves but by a split.
 `pagefind/bundles.json` names the bundles of each language and the shards; the search page of a
 language loads them with `assets/search.js` (one bundle, the others merged), its interface once from
 `pagefind/ui/`, allowed by the page's Content-Security-Policy (scripts from the site itself, and
-WebAssembly). The pages go to Pagefind's service (`indexer.py`), one process per CPU for a whole build.
+WebAssembly). The pages go to Pagefind's service (`indexer.py`): one process (one per CPU for a long
+run), kept warm between the builds of a long-running process. A new version of Pagefind indexes all
+again (its code would not read the bundles of the one before).
 """
 
 from __future__ import annotations
@@ -184,18 +186,23 @@ def index_site(site_dir: Path, stale: set[str]) -> IndexReport:
         shutil.rmtree(index, ignore_errors=True)
         leaves, stale = {}, {ALL}
     index.mkdir(exist_ok=True)
+    recorded = json.loads((index / LIST).read_text(encoding="utf-8")).get("pagefind") if ALL not in stale else None
     members = _split(_members(site_dir, stale, leaves), leaves)
     for held in leaves.values():
         held.sort()
     fresh = {k: index / _fresh(k) for k, names in members.items() if names}
     interface = _write_bundles(site_dir, {k: members[k] for k in fresh}, fresh)
+    made = json.loads((next(iter(fresh.values())) / "pagefind-entry.json").read_bytes())["version"] if fresh else None
+    if recorded and made and made != recorded:  # another Pagefind: its code would not read the bundles kept
+        shutil.rmtree(index)
+        return index_site(site_dir, {ALL})
     if interface:
         _write_interface(index, interface)
     for k in members:
         shutil.rmtree(index / k, ignore_errors=True)  # a shard left with no page has no bundle
         if k in fresh:
             fresh[k].rename(index / k)
-    total = _write_list(index, leaves)
+    total = _write_list(index, leaves, made or recorded)
     files = [p for k in fresh for p in (index / k).rglob("*") if p.is_file()]
     return IndexReport(sum(len(names) for names in members.values()), sum(p.stat().st_size for p in files),
                        time.perf_counter() - started, sorted(fresh), total)
@@ -271,7 +278,7 @@ def _write_interface(index: Path, interface: dict[str, bytes]) -> None:
     new.rename(index / UI)
 
 
-def _write_list(index: Path, leaves: Leaves) -> int:
+def _write_list(index: Path, leaves: Leaves, version: str | None) -> int:
     """`bundles.json`: for each language, the bundles with pages in it (Pagefind would answer a search in
     a language a bundle lacks from another language's pages), and the shards. A bundle no longer a shard
     (split, or left over in a reused version) is removed. Replaced, never written into: the old one may be
@@ -289,7 +296,8 @@ def _write_list(index: Path, leaves: Leaves) -> int:
     for lang, bundles in langs.items():
         _link_code(index, [index / bundle for bundle in bundles], lang)
     temporary = index / f".{LIST}.new"
-    temporary.write_text(json.dumps({"languages": langs, "shards": leaves}, sort_keys=True), encoding="utf-8")
+    listed = {"languages": langs, "shards": leaves, "pagefind": version}
+    temporary.write_text(json.dumps(listed, sort_keys=True), encoding="utf-8")
     temporary.replace(index / LIST)
     return sum(len(bundles) for bundles in langs.values())
 
