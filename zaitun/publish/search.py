@@ -35,7 +35,7 @@ CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'sel
 # pages of one language in a shard: a re-index costs at most this many pages (about 1.3 ms each) at any
 # size of site, and a reader's first search loads one bundle per MAX_PAGES / 2 to MAX_PAGES pages
 MAX_PAGES = 200
-LANE_PAGES = 1000  # pages to index that are worth one more service process (a full build, not a rebuild)
+LANE_PAGES = 1000  # pages worth splitting a language between two services (a full build, not a rebuild)
 NOT_DOCUMENTS = {layout.programme("x", "y").split("/")[1], layout.tag("x", "y").split("/")[1]}  # same depth
 LIST = "bundles.json"  # in pagefind/: the bundles of each language, and the shards
 UI = "ui"  # in pagefind/: the search interface and Pagefind's code, once for all bundles
@@ -215,15 +215,10 @@ def _fresh(shard: str) -> str:
 
 
 def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[str, Path]) -> dict[str, bytes]:
-    """Each shard's pages through a Pagefind service into its fresh folder, one service per CPU (for many
-    pages) taking the shards in turn, the biggest first, so the services end together. This thread's
-    service is the one kept warm between builds. Returns the search interface and code (the same in
-    every bundle)."""
-    order = sorted(members, key=lambda k: (-len(members[k]), k))
-    # another service only for a long run: its start costs the Chinese segmenter's dictionary (0.2 s)
-    pages = sum(len(names) for names in members.values())
-    workers = max(1, min(os.cpu_count() or 1, len(order), pages // LANE_PAGES))
-    lanes = [order[i::workers] for i in range(workers)]
+    """Each shard's pages through a Pagefind service into its fresh folder, the services side by side
+    (see _lanes), each taking its shards in turn. This thread's service is the one kept warm between
+    builds. Returns the search interface and code (the same in every bundle)."""
+    lanes = _lanes(members, os.cpu_count() or 1)
     interface: dict[str, bytes] = {}
 
     def run(lane: list[str], service) -> None:
@@ -231,12 +226,33 @@ def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[st
             for k in lane:
                 interface.update(_write_bundle(indexer.index(site_dir, members[k]), fresh[k]))
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
         others = [pool.submit(run, lane, Indexer) for lane in lanes[1:]]
         run(lanes[0], warm)
         for other in others:
             other.result()
     return interface
+
+
+def _lanes(members: dict[str, list[str]], cpus: int) -> list[list[str]]:
+    """The shards each service takes, biggest first: one service a language (Chinese in the first, the
+    warm one: a service's first Chinese page loads the segmenter's dictionary, 0.2 s), as CPUs allow;
+    a language's shards split between services only for a long run (LANE_PAGES)."""
+    by_lang: dict[str, list[str]] = {}
+    for k in sorted(members, key=lambda k: (-len(members[k]), k)):
+        by_lang.setdefault(k.split("/")[0], []).append(k)
+    lanes = [by_lang[lang] for lang in sorted(by_lang, key=lambda lang: (not lang.startswith("zh"), lang))]
+    while len(lanes) > max(1, cpus):
+        lanes[-2].extend(lanes.pop())
+    size = {id(lane): sum(len(members[k]) for k in lane) for lane in lanes}
+    while len(lanes) < cpus and sum(size.values()) >= LANE_PAGES:
+        big = max(lanes, key=lambda lane: size[id(lane)])
+        if len(big) < 2:
+            break
+        lanes.append(big[1::2])
+        big[:] = big[0::2]
+        size = {id(lane): sum(len(members[k]) for k in lane) for lane in lanes}
+    return lanes or [[]]
 
 
 def _write_bundle(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
