@@ -140,10 +140,12 @@ def standard_project(root: Path) -> FixtureProject:
 
 
 def search_index_whole(site: Path) -> bool:
-    """The site has a search index, and every shard its list names has its bundle."""
+    """The site has a search index: its interface, and every bundle its list names."""
     index = site / layout.SEARCH_DIR
     if not (index / search.LIST).is_file():
         return False
-    listed = json.loads((index / search.LIST).read_text(encoding="utf-8"))
-    return bool(listed) and all((index / shard / "pagefind-ui.js").is_file()
-                                for shards in listed.values() for shard in shards)
+    listed = json.loads((index / search.LIST).read_text(encoding="utf-8"))["languages"]
+    return bool(listed) and (index / search.UI / "pagefind-ui.js").is_file() and all(
+        (index / bundles[0] / "pagefind.js").is_file()
+        and all((index / bundle / "pagefind-entry.json").is_file() for bundle in bundles)
+        for bundles in listed.values())

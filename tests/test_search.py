@@ -50,28 +50,56 @@ class Quiet(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    fx = make_fixture(tmp_path_factory.mktemp("search") / "proj")
-    fx.write("guides", "residence", RESIDENCE, RESIDENCE_BODY)
-    fx.write("guides", "tea", TEA, TEA_BODY)
-    fx.ingest()
-    fx.translate_and_approve("residence", english=lambda source: RESIDENCE_EN[source])
-    report = fx.build()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(fx.out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield fx, report, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    """Shards of one page each, so that two documents are two shards."""
+    with pytest.MonkeyPatch.context() as settings:
+        settings.setattr(index, "MAX_PAGES", 1)
+        fx = make_fixture(tmp_path_factory.mktemp("search") / "proj")
+        fx.write("guides", "residence", RESIDENCE, RESIDENCE_BODY)
+        fx.write("guides", "tea", TEA, TEA_BODY)
+        fx.ingest()
+        fx.translate_and_approve("residence", english=lambda source: RESIDENCE_EN[source])
+        report = fx.build()
+        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(fx.out)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield fx, report, f"http://127.0.0.1:{server.server_address[1]}"
+        server.shutdown()
+        server.server_close()
+
+
+def shard(fx, path: str) -> str:
+    return index.shard_of(path, index.read_leaves(fx.out))
+
+
+def bundles(fx) -> dict[str, list[str]]:
+    return json.loads((fx.out / layout.SEARCH_DIR / index.LIST).read_text(encoding="utf-8"))["languages"]
 
 
 def test_build_writes_a_search_index_of_the_document_pages_in_each_language(site):
     fx, report, _ = site
-    shards = json.loads((fx.out / layout.SEARCH_DIR / index.LIST).read_text(encoding="utf-8"))
-    assert set(shards) == {"zh-hans", "en"}
-    assert shards["en"] == [f"{index.shard_of('en/guides/residence/')}/"]  # the one English page's shard
-    assert report.search.shards == sorted({index.shard_of("zh/guides/residence/"), index.shard_of("zh/guides/tea/")})
+    listed = bundles(fx)
+    assert set(listed) == {"zh-hans", "en"}
+    assert listed["en"] == [f"{shard(fx, 'en/guides/residence/')}/"]  # the one English page's shard
+    assert report.search.shards == sorted([shard(fx, "zh/guides/residence/"), shard(fx, "zh/guides/tea/"),
+                                           shard(fx, "en/guides/residence/")])
     assert report.search.pages == 3  # residence (zh, en) and tea (zh): documents only, no list pages
-    assert f"2 of {index.SHARDS} shards, 3 pages" in report.search.summary()
+    assert "3 of 3 shards, 3 pages" in report.search.summary()
     assert (fx.out / "zh" / "search" / "index.html").is_file() and (fx.out / "en" / "search" / "index.html").is_file()
+
+
+def test_the_search_code_is_written_once_and_only_the_first_bundle_of_a_language_links_it(site):
+    fx, _, _ = site
+    folder = fx.out / layout.SEARCH_DIR
+    assert sorted(p.name for p in (folder / index.UI).iterdir()) == [
+        "pagefind-ui.css", "pagefind-ui.js", "pagefind-worker.js", "pagefind.js", "wasm.en.pagefind",
+        "wasm.unknown.pagefind"]  # Chinese has no stemmer: its WebAssembly is Pagefind's `unknown`
+    code = set(index.UNUSED) | set(index.UI_FILES) | set(index.CORE)
+    for lang, wasm in (("zh-hans", "wasm.unknown.pagefind"), ("en", "wasm.en.pagefind")):
+        first, *others = bundles(fx)[lang]
+        linked = {p.name for p in (folder / first).iterdir() if p.name in code or p.name.startswith("wasm.")}
+        assert linked == {"pagefind.js", "pagefind-worker.js", wasm}
+        assert (folder / first / "pagefind.js").stat().st_ino == (folder / index.UI / "pagefind.js").stat().st_ino
+        assert not [p for name in others for p in (folder / name).iterdir()
+                    if p.name in code or p.name.startswith("wasm.")]
 
 
 def test_a_rebuild_with_no_page_changed_keeps_the_index_without_indexing_again(site):
@@ -130,8 +158,8 @@ def test_every_page_links_the_search_page_of_its_language(site):
 
 
 def test_a_search_across_shards_finds_the_pages_of_each(site, browser):
-    _, _, base = site
-    assert index.shard_of("zh/guides/residence/") != index.shard_of("zh/guides/tea/")
+    fx, _, base = site
+    assert shard(fx, "zh/guides/residence/") != shard(fx, "zh/guides/tea/")
     links, problems = search(browser, f"{base}/zh/search/?q=泉州")
     assert sorted(links) == ["/zh/guides/residence/", "/zh/guides/tea/"] and problems == []
 
@@ -145,15 +173,17 @@ def _index_files(out) -> dict[str, tuple[int, int]]:
 
 def test_a_one_document_change_indexes_only_its_shard_again(site, browser):
     fx, _, base = site
-    before, tea = _index_files(fx.out), index.shard_of("zh/guides/tea/")
+    before, tea = _index_files(fx.out), shard(fx, "zh/guides/tea/")
     fx.write("guides", "tea", TEA, TEA_BODY + "\n    游客也可以购买乌龙茶。\n")
     fx.ingest()
     report = fx.build()
     assert report.search.shards == [tea]
     after = _index_files(fx.out)
-    others = [name for name in before if name.split("/")[0] not in {str(tea), index.LIST}]
+    code = set(index.CORE) | {"wasm.unknown.pagefind"}  # linked from ui/, kept as it is (the same Pagefind)
+    others = [name for name in before if not name.startswith((f"{tea}/", index.LIST))]
     assert others and all(after[name] == before[name] for name in others)  # the same files, linked over
-    assert all(after.get(name) != before[name] for name in before if name.startswith(f"{tea}/"))
+    assert all(after.get(name) != before[name] for name in before
+               if name.startswith(f"{tea}/") and name.rpartition("/")[2] not in code)
     links, problems = search(browser, f"{base}/zh/search/?q=乌龙茶")
     assert links == ["/zh/guides/tea/"] and problems == []
 
@@ -161,11 +191,10 @@ def test_a_one_document_change_indexes_only_its_shard_again(site, browser):
 def test_a_withdrawn_document_is_no_longer_found(site, browser):
     fx, _, base = site
     (fx.project.content_dir / "guides" / "tea.md").unlink()
+    tea = shard(fx, "zh/guides/tea/")
     fx.ingest()
     report = fx.build()
-    tea = index.shard_of("zh/guides/tea/")
     assert "zh/guides/tea/" in report.removed and report.search.shards == []  # its shard held only it
-    shards = json.loads((fx.out / layout.SEARCH_DIR / index.LIST).read_text(encoding="utf-8"))
-    assert f"{tea}/" not in shards["zh-hans"] and not (fx.out / layout.SEARCH_DIR / str(tea)).exists()
+    assert f"{tea}/" not in bundles(fx)["zh-hans"] and not (fx.out / layout.SEARCH_DIR / tea).exists()
     links, problems = search(browser, f"{base}/zh/search/?q=泉州")
     assert links == ["/zh/guides/residence/"] and problems == []

@@ -4,11 +4,14 @@ whole site would."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 
-from publish_helpers import make_fixture, standard_project
+import pytest
+from publish_helpers import make_fixture, search_index_whole, standard_project
 
-from zaitun.publish import layout, search
+from zaitun.errors import PublishError
+from zaitun.publish import indexer, layout, search
 
 
 def fragments_of(folder) -> dict[str, bytes]:
@@ -20,7 +23,7 @@ def test_the_shards_hold_each_document_page_as_an_index_of_the_whole_site_would(
     fx.build()
     site = fx.out.resolve()
     whole = tmp_path / "whole"
-    subprocess.run([search._indexer(), "--site", str(site), "--output-path", str(whole), "--silent"],
+    subprocess.run([indexer.executable(), "--site", str(site), "--output-path", str(whole), "--silent"],
                    check=True, timeout=120, capture_output=True)
     built = fragments_of(site / layout.SEARCH_DIR)
     assert len(built) == 5  # 3 Chinese and 2 English documents
@@ -32,5 +35,88 @@ def test_a_site_without_documents_has_no_shard_to_search(tmp_path):
     report = fx.build()
     index = fx.out / layout.SEARCH_DIR
     assert report.search is not None and report.search.pages == 0
-    assert json.loads((index / search.LIST).read_text(encoding="utf-8")) == {}
+    assert json.loads((index / search.LIST).read_text(encoding="utf-8")) == {
+        "languages": {}, "shards": {}, "pagefind": None}
     assert not [p for p in index.iterdir() if p.name != search.LIST]
+
+
+def entry_pages(folder) -> int:
+    """Pages in a bundle, as its entry says."""
+    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return sum(lang["page_count"] for lang in entry["languages"].values())
+
+
+def test_a_shard_grown_past_its_size_splits_and_the_other_language_is_kept(tmp_path, monkeypatch):
+    fx = standard_project(tmp_path / "proj")  # 3 Chinese, 2 English documents: one shard each
+    fx.build()
+    index = fx.out / layout.SEARCH_DIR
+    assert search.read_leaves(fx.out) == {"en": [""], "zh": [""]}
+    english = {p: p.stat().st_ino for p in (index / "en").rglob("*") if p.is_file()}
+    monkeypatch.setattr(search, "MAX_PAGES", 2)
+    fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
+    fx.ingest()
+    report = fx.build()
+    zh = search.read_leaves(fx.out)["zh"]
+    assert len(zh) > 1 and search.read_leaves(fx.out)["en"] == [""]
+    assert report.search.shards and all(k.startswith("zh/h") and k != "zh/h" for k in report.search.shards)
+    assert not (index / "zh" / "h").exists()  # the shard split is gone
+    counts = [entry_pages(index / "zh" / f"h{bits}") for bits in zh if (index / "zh" / f"h{bits}").is_dir()]
+    assert sum(counts) == 4 and max(counts) <= 2
+    assert english == {p: p.stat().st_ino for p in (index / "en").rglob("*") if p.is_file()}  # linked over
+
+
+def test_an_index_of_the_earlier_layout_is_replaced_whole_by_the_next_build(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    index = fx.out.resolve() / layout.SEARCH_DIR
+    for item in index.iterdir():  # the layout of zaitun 0.x: numbered shards and shards.json
+        shutil.rmtree(item) if item.is_dir() else item.unlink()
+    (index / "3").mkdir()
+    (index / "3" / "pagefind-entry.json").write_text('{"languages": {"en": {}}}', encoding="utf-8")
+    (index / "shards.json").write_text('{"en": ["3/"]}', encoding="utf-8")
+    fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
+    fx.ingest()
+    report = fx.build()
+    fresh = fx.out / layout.SEARCH_DIR
+    assert sorted(p.name for p in fresh.iterdir()) == [search.LIST, "en", search.UI, "zh"]
+    assert report.search.pages == 6 and search_index_whole(fx.out)
+
+
+def test_builds_in_one_process_use_one_warm_indexer(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    first = indexer._warm["indexer"]._process.pid
+    fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
+    fx.ingest()
+    assert fx.build().search.pages == 4  # the Chinese shard: 3 documents and the new one
+    assert indexer._warm["indexer"]._process.pid == first
+
+
+def test_an_indexer_that_fails_fails_the_build_and_keeps_the_site_online(tmp_path, monkeypatch):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    online = fx.out.resolve()
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'out of disk space' >&2\nexit 3\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    indexer.end_warm()  # else the build's own service, still running, indexes
+    fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
+    fx.ingest()
+    with pytest.raises(PublishError, match="search indexer failed.*out of disk space"):
+        fx.build()
+    assert fx.out.resolve() == online and search_index_whole(fx.out)
+
+
+def test_an_index_by_another_version_of_pagefind_is_indexed_again_whole(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    listed = fx.out.resolve() / layout.SEARCH_DIR / search.LIST
+    earlier = json.loads(listed.read_text(encoding="utf-8")) | {"pagefind": "0.12.0"}
+    listed.unlink()  # a new file, as a build writes it, not one written into
+    listed.write_text(json.dumps(earlier), encoding="utf-8")
+    fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
+    fx.ingest()
+    report = fx.build()
+    assert report.search.pages == 6 and search_index_whole(fx.out)
+    assert json.loads((fx.out / layout.SEARCH_DIR / search.LIST).read_text(encoding="utf-8"))["pagefind"] != "0.12.0"

@@ -1,8 +1,8 @@
 // The search page: load Pagefind's interface and index (built with the site, in /pagefind/) and
-// search the pages of this page's language only. The index is split into shards (/pagefind/<n>/);
-// /pagefind/shards.json names those with pages in each language: the first is loaded, the others
-// merged into it. A shard without the page's language is never loaded (Pagefind would answer from
-// another language).
+// search the pages of this page's language only. The index is split into bundles
+// (/pagefind/<lang>/h<bits>/); /pagefind/bundles.json names those of each language: the first is
+// loaded, the others merged into it. A bundle of another language is never loaded (Pagefind would
+// answer from it). The interface is in /pagefind/ui/, once for all bundles.
 (function () {
   "use strict";
   var box = document.getElementById("search");
@@ -20,10 +20,10 @@
     var primary = bundle + shards[0];
     var style = document.createElement("link");
     style.rel = "stylesheet";
-    style.href = primary + "pagefind-ui.css";
+    style.href = bundle + "ui/pagefind-ui.css";
     document.head.appendChild(style);
     var script = document.createElement("script");
-    script.src = primary + "pagefind-ui.js";
+    script.src = bundle + "ui/pagefind-ui.js";
     script.onload = function () {
       var ui = new window.PagefindUI({
         element: "#search", bundlePath: primary, showImages: false, showSubResults: false, resetStyles: false,
@@ -37,8 +37,8 @@
     if (fallback) { fallback.hidden = true; }
   }
 
-  fetch(bundle + "shards.json").then(function (response) {
+  fetch(bundle + "bundles.json").then(function (response) {
     if (!response.ok) { throw new Error("no search index at " + bundle); }
     return response.json();
-  }).then(function (list) { start(shardsOf(list)); });
+  }).then(function (list) { start(shardsOf(list.languages)); });
 })();

@@ -1,0 +1,185 @@
+"""Pagefind's service (`pagefind --service`): one process indexes bundle after bundle, the pages sent as
+they are (no folder of links to read again, no command per bundle).
+
+The protocol is Pagefind's own (what its Python package speaks, without asyncio and its 0.1 s poll per
+answer): each message base64-encoded JSON ended by a comma, on standard input; each answer the same,
+on standard output. A process is restarted after RESTART_PAGES pages, so its memory stays that of a few
+bundles whatever the size of the site. A start costs about 5 ms, but its first Chinese page 0.2 s (the
+segmenter's dictionary): a long-running process (`zaitun up`) keeps one service warm between builds.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import ctypes
+import json
+import select
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from zaitun.errors import PublishError
+
+TIMEOUT = 120  # seconds for one answer: a bundle of MAX_PAGES pages takes well under one
+RESTART_PAGES = 4000  # a service keeps a little memory of each bundle it wrote (90 MB after 12 of 125 pages)
+BATCH = 64  # pages sent before their answers are read: fewer round trips, the pipes never full
+
+
+def executable() -> str:
+    try:
+        from pagefind.service import get_executable
+    except ImportError:  # pragma: no cover - a dependency of zaitun
+        found = None
+    else:
+        found = get_executable()
+    if found is None:
+        raise PublishError("the search indexer (PyPI package pagefind[extended]) is not installed: "
+                           "pip install 'pagefind[extended]'")
+    return str(found)
+
+
+def _die_with_parent() -> None:
+    """In the indexer: end when the build is killed, rather than write on into a version folder that the
+    next build removes (Linux's PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+
+
+class Indexer:
+    """A Pagefind service process, started when first used."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen | None = None
+        self._errors = tempfile.TemporaryFile()
+        self._message = 0
+        self._pages = 0
+        self._pending = b""
+
+    def __enter__(self) -> Indexer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+        self._errors.close()
+
+    def index(self, site_dir: Path, names: list[str]) -> dict[str, bytes]:
+        """One bundle of these pages of a built site (`<lang>/<section>/<slug>/index.html`), each at its URL
+        (its place): its files by path. Taken as data, not written by the service: it answers WriteFiles
+        before its last writes are on disk."""
+        if self._process is None or self._pages >= RESTART_PAGES or self._process.poll() is not None:
+            self.close()
+            self._start()
+        index = self._ask([{"type": "NewIndex", "config": None}])[0]["index_id"]
+        for start in range(0, len(names), BATCH):
+            self._ask([{"type": "AddFile", "index_id": index, "file_path": None,
+                        "url": "/" + name.removesuffix("index.html"),
+                        "file_contents": (site_dir / name).read_text(encoding="utf-8")}
+                       for name in names[start:start + BATCH]])
+        files = self._ask([{"type": "GetFiles", "index_id": index},
+                           {"type": "DeleteIndex", "index_id": index}])[0]["files"]
+        self._pages += len(names)
+        return {file["path"]: base64.b64decode(file["content"]) for file in files}
+
+    def close(self) -> None:
+        if self._process is not None:
+            try:
+                self._process.stdin.close()
+            except BrokenPipeError:  # it ended with messages unread: nothing more to tell it
+                pass
+            self._process.stdout.close()
+            try:
+                self._process.wait(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+
+    def _start(self) -> None:
+        self._errors.seek(0)
+        self._errors.truncate()  # before it starts: it may write and end at once
+        self._process = subprocess.Popen([executable(), "--service"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=self._errors,
+                                         preexec_fn=_die_with_parent)
+        self._pages, self._pending = 0, b""
+
+    def _ask(self, payloads: list[dict]) -> list[dict]:
+        """Send these messages, then read their answers in order; an error answer fails the build."""
+        first = self._message + 1
+        self._message += len(payloads)
+        data = b"".join(base64.b64encode(json.dumps({"message_id": first + i, "payload": payload}).encode())
+                        + b"," for i, payload in enumerate(payloads))
+        try:
+            self._process.stdin.write(data)
+            self._process.stdin.flush()
+        except BrokenPipeError:
+            raise self._failure("ended") from None
+        answers = [self._answer() for _ in payloads]
+        for answer in answers:
+            if answer["payload"].get("type") == "Error":
+                raise self._failure(answer["payload"].get("message", "an error"))
+        return [answer["payload"] for answer in answers]
+
+    def _answer(self) -> dict:
+        deadline = time.monotonic() + TIMEOUT
+        stdout = self._process.stdout
+        while b"," not in self._pending:
+            if not select.select([stdout], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                self._process.kill()
+                raise PublishError(f"the search indexer answered nothing for {TIMEOUT}s; the previous index "
+                                   "was kept")
+            chunk = stdout.read1(1 << 20)
+            if not chunk:
+                raise self._failure("ended")
+            self._pending += chunk
+        message, _, self._pending = self._pending.partition(b",")
+        return json.loads(base64.b64decode(message))
+
+    def _failure(self, what: str) -> PublishError:
+        self._errors.seek(0)
+        said = self._errors.read().decode(errors="replace").strip()[-500:]
+        return PublishError(f"the search indexer failed ({what}){': ' + said if said else ''}")
+
+
+_warm: dict = {"indexer": None, "thread": None, "busy": False}
+_warm_lock = threading.Lock()
+
+
+@contextmanager
+def warm() -> Iterator[Indexer]:
+    """The service kept between the builds of this process, when this thread started it and no other
+    build uses it; else a new one, ended after. The service ends with the thread that started it
+    (PR_SET_PDEATHSIG), and at exit."""
+    with _warm_lock:
+        mine = not _warm["busy"]
+        if mine and _warm["thread"] is not threading.current_thread():
+            if _warm["indexer"] is not None:
+                _warm["indexer"].__exit__(None, None, None)
+            else:
+                atexit.register(end_warm)
+            _warm.update(indexer=Indexer(), thread=threading.current_thread())
+        _warm["busy"] |= mine
+    if not mine:
+        with Indexer() as indexer:
+            yield indexer
+        return
+    try:
+        yield _warm["indexer"]
+    except BaseException:
+        _warm["indexer"].close()  # its answers may be half read: the next build starts another
+        raise
+    finally:
+        _warm["busy"] = False
+
+
+def end_warm() -> None:
+    """End the service kept warm (at exit; or when the indexer to run has changed): the next build
+    starts one."""
+    with _warm_lock:
+        if _warm["indexer"] is not None and not _warm["busy"]:
+            _warm["indexer"].__exit__(None, None, None)
+            _warm.update(indexer=None, thread=None)
