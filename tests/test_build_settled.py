@@ -24,9 +24,10 @@ from zaitun.state.changes import change_seq, sqlite_file
 from zaitun.state.store import Store
 
 # What a build that has something to do loads and one with nothing to do must not: the store's SQL
-# toolkit, the build and its renderer, templates, Markdown, the lint's HTML parser, YAML, the bars.
+# toolkit, the build and its renderer, templates, Markdown, the lint's HTML parser, YAML, the bars, the
+# HTTP client, and pydantic (which typer 0.29 loads to check option values).
 HEAVY = ("sqlalchemy", "zaitun.pipeline", "zaitun.publish.site", "zaitun.state.store", "zaitun.publish.render",
-         "jinja2", "markdown_it", "lxml", "yaml", "rich", "httpx")
+         "jinja2", "markdown_it", "lxml", "yaml", "rich", "httpx", "pydantic")
 SUMMARY = re.compile(r"^built (?P<out>\S+): rendered (?P<rendered>\d+), unchanged (?P<unchanged>\d+), "
                      r"removed (?P<removed>\d+), social posts queued (?P<queued>\d+).* in \d+\.\d\ds$", re.M)
 
