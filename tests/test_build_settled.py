@@ -54,13 +54,17 @@ class Built:
         return sorted(m for m in self.modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
 
 
-def zaitun_build(root: Path) -> Built:
-    """`zaitun build` in its own process, recording every module it imports (python -X importtime)."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "zaitun", "--project", str(root), "build"],
+def run_zaitun(root: Path, *args: str) -> Built:
+    """A zaitun command in its own process, recording every module it imports (python -X importtime)."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "zaitun", "--project", str(root), *args],
                           capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     built = Built(done)
     assert built.code == 0, built.output + built.errors
     return built
+
+
+def zaitun_build(root: Path) -> Built:
+    return run_zaitun(root, "build")
 
 
 @pytest.fixture
@@ -95,6 +99,11 @@ def test_a_build_with_nothing_to_do_says_so_without_loading_the_store_toolkit_or
     assert int(summary["unchanged"]) == len(output.load_summary(output.current(built.out))["paths"]) > 0
     assert again.output.strip() == summary.group(0)  # as the build itself reports nothing to do: one line
     assert versions(built) == before
+
+
+def test_listing_the_kept_builds_loads_neither_the_store_toolkit_nor_the_renderer(built):
+    listed = run_zaitun(built.project.root, "rollback", "--list")
+    assert listed.loaded() == [] and "(online)" in listed.output
 
 
 def test_the_quick_answer_is_the_one_the_build_gives(built):

@@ -82,13 +82,14 @@ def rollback(
 ) -> None:
     """Put an earlier build of publish/ back online with one atomic switch (see --list)."""
     from zaitun.publish.output import listing
-    from zaitun.publish.site import rollback as roll_back
 
     project = ctx.obj.project
     if list_:
         for version in listing(project.publish_dir):
             typer.echo(version.line())
         return
+    from zaitun.publish.site import rollback as roll_back
+
     version = roll_back(project, number)
     typer.echo(f"{project.publish_dir} now shows build {int(version.name)}; the next build builds from the "
                f"store again")
