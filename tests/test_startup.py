@@ -1,5 +1,6 @@
-"""`zaitun build` with nothing to do, as a person or cron runs it (a real process): it says so without
-loading the store's SQLAlchemy or the renderer, and every kind of change still makes it build."""
+"""Start-up, as a person or cron runs zaitun (real processes): `zaitun build` with nothing to do says so
+without loading the store's SQLAlchemy or the renderer, every kind of change still makes it build, and
+commands load only what they use."""
 
 from __future__ import annotations
 
@@ -104,6 +105,12 @@ def test_a_build_with_nothing_to_do_says_so_without_loading_the_store_toolkit_or
 def test_listing_the_kept_builds_loads_neither_the_store_toolkit_nor_the_renderer(built):
     listed = run_zaitun(built.project.root, "rollback", "--list")
     assert listed.loaded() == [] and "(online)" in listed.output
+
+
+def test_a_dry_run_deploy_loads_neither_the_store_toolkit_nor_the_renderer(built, tmp_path):
+    deployed = run_zaitun(built.project.root, "deploy", "--dry-run", "--to", str(tmp_path / "target"))
+    assert "would upload index.html" in deployed.output
+    assert not {"sqlalchemy", "zaitun.state.store", "zaitun.publish.site", "jinja2", "markdown_it"} & deployed.modules
 
 
 def test_the_quick_answer_is_the_one_the_build_gives(built):
