@@ -21,6 +21,7 @@ from test_held_back import FAULT, faulty_renderer  # noqa: F401 - the fixture, u
 import zaitun
 from zaitun.publish import lint, output
 from zaitun.publish.delta import settled_build
+from zaitun.publish.lock import build_lock
 from zaitun.state.changes import change_seq, sqlite_file
 from zaitun.state.store import Store
 
@@ -118,6 +119,18 @@ def test_the_quick_answer_is_the_one_the_build_gives(built):
     full = built.build(today=dt.date.today())  # the build itself, through the store
     assert quick is not None and full.rendered == [] and sorted(quick.reused) == sorted(full.reused)
     assert quick.summary().rsplit(" in ", 1)[0] == full.summary().rsplit(" in ", 1)[0]
+
+
+def test_a_build_with_nothing_to_do_waits_for_a_build_under_way(built):
+    """It answers from the build online only once a build under way (a flow's) has put its own online."""
+    with build_lock(built.project):
+        waiting = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(built.project.root), "build"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        with pytest.raises(subprocess.TimeoutExpired):
+            waiting.wait(timeout=3)
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert SUMMARY.search(out)["rendered"] == "0"
 
 
 def test_a_document_taken_in_is_built(built):
