@@ -10,13 +10,13 @@ import re
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from publish_helpers import PAYING, TRANSIT, TRANSIT_BODY, standard_project
 from sqlalchemy.engine import make_url
 from test_held_back import FAULT, faulty_renderer  # noqa: F401 - the fixture, used by name
+from test_site_incremental import age, versions
 
 import zaitun
 from zaitun.publish import lint, output
@@ -32,15 +32,6 @@ HEAVY = ("sqlalchemy", "zaitun.pipeline", "zaitun.publish.site", "zaitun.state.s
          "jinja2", "markdown_it", "lxml", "yaml", "rich", "httpx", "pydantic")
 SUMMARY = re.compile(r"^built (?P<out>\S+): rendered (?P<rendered>\d+), unchanged (?P<unchanged>\d+), "
                      r"removed (?P<removed>\d+), social posts queued (?P<queued>\d+).* in \d+\.\d\ds$", re.M)
-
-
-def age(root: Path) -> None:
-    """Files written a moment ago carry time stamps a build cannot trust yet (they could change again
-    within the clock's granularity, unseen); a person's edits are seconds apart."""
-    past = time.time() - 60
-    for folder, _, names in os.walk(root):
-        for name in names:
-            os.utime(os.path.join(folder, name), (past, past), follow_symlinks=False)
 
 
 class Built:
@@ -81,14 +72,10 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 @pytest.fixture
 def built(fx):
-    """The project built once by `zaitun build`, then found to have nothing to do."""
+    """The project built once by `zaitun build` (which had something to do)."""
     first = zaitun_build(fx.project.root)
     assert first.rendered and "sqlalchemy" in first.modules  # it had something to do
     return fx
-
-
-def versions(fx) -> list[str]:
-    return [v.name for v in output.complete_versions(fx.out)]
 
 
 def test_a_build_with_nothing_to_do_says_so_without_loading_the_store_toolkit_or_the_renderer(built):
