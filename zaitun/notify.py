@@ -10,12 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-
-import apprise
-
-with warnings.catch_warnings():  # Apprise's mail support imports the deprecated imghdr (via PGPy)
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import apprise.utils.pgp  # noqa: F401
+from functools import lru_cache
 
 from zaitun.project import Project
 
@@ -46,7 +41,7 @@ class Notifier:
 
     def _deliver(self, url: str, title: str, body: str) -> bool:
         try:
-            plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+            plugin = _apprise().Apprise.instantiate(url, suppress_exceptions=True)
         except Exception:  # a malformed URL is a configuration problem, not a crash
             plugin = None
         if not plugin:
@@ -71,6 +66,17 @@ class Notifier:
             value = getattr(plugin, name, None)
             if value is None or value > self.timeout:
                 setattr(plugin, name, self.timeout)
+
+
+@lru_cache(maxsize=1)
+def _apprise():
+    """Apprise, loaded for a delivery only: 40 ms of start-up that a pass with nobody to tell need not pay."""
+    import apprise
+
+    with warnings.catch_warnings():  # Apprise's mail support imports the deprecated imghdr (via PGPy)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import apprise.utils.pgp  # noqa: F401
+    return apprise
 
 
 def _redact(url: str) -> str:

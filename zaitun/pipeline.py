@@ -18,16 +18,18 @@ from typing import TYPE_CHECKING
 from zaitun import events
 from zaitun.errors import PublishError
 from zaitun.project import Project
-from zaitun.state.store import Store
 
 if TYPE_CHECKING:  # the stages are imported when they run: `zaitun status` need not load the publisher
     from zaitun.publish.sinks import DeployReport
     from zaitun.publish.site import BuildReport
+    from zaitun.state.store import Store  # nor `zaitun deploy`, which reads no store, SQLAlchemy
     from zaitun.translate.engines import Engine
     from zaitun.translate.pipeline import TranslateReport
 
 
 def open_project(project_dir: str | Path) -> tuple[Project, Store]:
+    from zaitun.state.store import Store
+
     project = Project(Path(project_dir))
     return project, Store.open(project.database_url)
 

@@ -15,11 +15,18 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import zaitun
 from zaitun.config import SETTINGS
 from zaitun.project import Project
-from zaitun.state.store import Store
+from zaitun.publish.lock import build_lock
+from zaitun.publish.output import current, load_summary, recover
+from zaitun.publish.report import BuildReport
+from zaitun.state.changes import change_seq
+
+if TYPE_CHECKING:  # the store is opened by a build that has something to do (settled_build needs no SQLAlchemy)
+    from zaitun.state.store import Store
 
 CODE = Path(zaitun.__file__).parent
 
@@ -31,8 +38,31 @@ class Delta:
     changed: set[str] | None  # slugs written since the build online; None: unknown, plan every page
 
     def nothing(self, state: dict) -> bool:
-        """The build online shows exactly this: same store, same inputs, nothing left out to retry."""
-        return self.changed == set() and not state.get("held") and not state.get("problems", True)
+        return settled(state, self.seq, self.inputs)
+
+
+def settled(state: dict, seq: int, inputs: str) -> bool:
+    """The build online shows exactly this: same store, same inputs, nothing left out to retry."""
+    return (state.get("seq") == seq and state.get("inputs") == inputs and not state.get("held")
+            and not state.get("problems", True))
+
+
+def settled_build(project: Project, today: dt.date) -> BuildReport | None:
+    """The report of a build with nothing to do (the build online is what it would write, its social posts
+    queued), told from the SQLite store's change number and the other inputs alone: no SQLAlchemy, no
+    renderer. None: build (`site.build_site` then asks again, through the store, and learns what changed)."""
+    started = time.perf_counter()
+    out = project.publish_dir
+    with build_lock(project):  # as build_site: a build under way finishes first
+        seq = change_seq(project.database_url)
+        if seq is None:  # not SQLite, or no store yet
+            return None
+        recover(out)
+        summary = load_summary(current(out))
+        if not (settled(summary, seq, inputs_digest(project, today, summary.get("media", [])))
+                and summary.get("social")):
+            return None
+    return BuildReport(out, reused=summary["paths"], seconds=time.perf_counter() - started)
 
 
 def delta(project: Project, store: Store, state: dict, today: dt.date, media: list[str]) -> Delta:

@@ -33,7 +33,7 @@ from pathlib import Path
 import orjson
 
 from zaitun.errors import PublishError
-from zaitun.publish import layout, lint
+from zaitun.publish import layout
 
 MANIFEST_VERSION = 4  # 4: the docs keep each body's file links and the English release's facts
 SITE = "site"
@@ -41,6 +41,7 @@ MANIFEST = "manifest.json"
 SUMMARY = "summary.json"  # small: what the next build reads first to learn whether anything changed
 BUILDING = ".building"
 DELETING = ".deleting"
+LINT = Path(__file__).with_name("lint.py")  # zaitun.publish.lint
 
 
 def versions_dir(out: Path) -> Path:
@@ -328,8 +329,9 @@ def _locked(folder: Path, mode: int) -> Iterator[bool]:
 
 # -- the manifest: input key and lint facts of every file of a version ----------------------------
 def manifest_version() -> str:
-    """Changes with the manifest format and with the lint's fact extraction (kept facts must match it)."""
-    return f"{MANIFEST_VERSION}-{hashlib.sha256(Path(lint.__file__).read_bytes()).hexdigest()[:12]}"
+    """Changes with the manifest format and with the lint's fact extraction (kept facts must match it).
+    Read by path: a build with nothing to do need not import the lint (and lxml)."""
+    return f"{MANIFEST_VERSION}-{hashlib.sha256(LINT.read_bytes()).hexdigest()[:12]}"
 
 
 def load_manifest(version: Path | None) -> dict:

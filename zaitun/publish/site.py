@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import gc
 import os
 import time
@@ -30,6 +29,7 @@ from zaitun.publish.extras import extra_outputs, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.inputs import Entry, collect
+from zaitun.publish.lock import build_lock
 from zaitun.publish.media import media_outputs
 from zaitun.publish.output import (
     SEARCH_DIRTY,
@@ -51,43 +51,13 @@ from zaitun.publish.output import (
 )
 from zaitun.publish.pages import Output, PageSpec, Site, outputs, plan, shared_keys
 from zaitun.publish.render import css_digest
+from zaitun.publish.report import BuildReport
 from zaitun.publish.social import queue_posts
 from zaitun.publish.tags import tag_labels
 from zaitun.publish.workers import render_all, trim, worker_count
 from zaitun.state.store import Store
 
 STAGE = "build"
-
-
-@dataclass
-class BuildReport:
-    """What a build did, for the CLI, flows and tests."""
-
-    out_dir: Path
-    rendered: list[str] = field(default_factory=list)  # site paths written anew
-    reused: list[str] = field(default_factory=list)  # unchanged since the last build
-    removed: list[str] = field(default_factory=list)  # in the last build, gone now (withdrawn...)
-    skipped: list[str] = field(default_factory=list)  # "slug (en): why" for pages not published
-    under_review: list[str] = field(default_factory=list)  # English kept while an update is reviewed
-    social: list[str] = field(default_factory=list)  # ids of posts queued in the outbox
-    social_held: tuple[int, int] = (0, 0)  # announcements held back: (too old, over the daily limit)
-    problems: list[str] = field(default_factory=list)  # path:line: why, of each document left out
-    failures: list = field(default_factory=list)  # the same as zaitun.failures records
-    unlabelled_tags: list[str] = field(default_factory=list)  # "tag (lang)" shown as written, no label
-    search: search.IndexReport | None = None  # the search index, when this build wrote it anew
-    workers: int = 1  # processes that rendered
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        return (f"built {self.out_dir}: rendered {len(self.rendered)}, unchanged {len(self.reused)}, "
-                f"removed {len(self.removed)}, social posts queued {len(self.social)}{self._held()} "
-                f"in {self.seconds:.2f}s")
-
-    def _held(self) -> str:
-        too_old, over_limit = self.social_held
-        held = ([f"{too_old} too old to announce (social.max_age_days)"] if too_old else []) + \
-               ([f"{over_limit} left for tomorrow (social.daily_limit)"] if over_limit else [])
-        return f" ({'; '.join(held)})" if held else ""
 
 
 def build_site(project: Project, store: Store, today: dt.date | None = None, social: bool = True) -> BuildReport:
@@ -97,17 +67,6 @@ def build_site(project: Project, store: Store, today: dt.date | None = None, soc
         report = _build(project, store, today or dt.date.today(), social)
     report.seconds = time.perf_counter() - started
     return report
-
-
-@contextmanager
-def build_lock(project: Project) -> Iterator[None]:
-    """One build at a time per project (a flow and a person may start one together): the second waits."""
-    with open(project.state_dir / "publish.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def rollback(project: Project, number: int | None = None) -> Path:

@@ -1,0 +1,42 @@
+"""What a build did (`BuildReport`), apart from the build itself: `zaitun build` with nothing to do
+reports it without loading the renderer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zaitun.publish import search
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the CLI, flows and tests."""
+
+    out_dir: Path
+    rendered: list[str] = field(default_factory=list)  # site paths written anew
+    reused: list[str] = field(default_factory=list)  # unchanged since the last build
+    removed: list[str] = field(default_factory=list)  # in the last build, gone now (withdrawn...)
+    skipped: list[str] = field(default_factory=list)  # "slug (en): why" for pages not published
+    under_review: list[str] = field(default_factory=list)  # English kept while an update is reviewed
+    social: list[str] = field(default_factory=list)  # ids of posts queued in the outbox
+    social_held: tuple[int, int] = (0, 0)  # announcements held back: (too old, over the daily limit)
+    problems: list[str] = field(default_factory=list)  # path:line: why, of each document left out
+    failures: list = field(default_factory=list)  # the same as zaitun.failures records
+    unlabelled_tags: list[str] = field(default_factory=list)  # "tag (lang)" shown as written, no label
+    search: search.IndexReport | None = None  # the search index, when this build wrote it anew
+    workers: int = 1  # processes that rendered
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (f"built {self.out_dir}: rendered {len(self.rendered)}, unchanged {len(self.reused)}, "
+                f"removed {len(self.removed)}, social posts queued {len(self.social)}{self._held()} "
+                f"in {self.seconds:.2f}s")
+
+    def _held(self) -> str:
+        too_old, over_limit = self.social_held
+        held = ([f"{too_old} too old to announce (social.max_age_days)"] if too_old else []) + \
+               ([f"{over_limit} left for tomorrow (social.daily_limit)"] if over_limit else [])
+        return f" ({'; '.join(held)})" if held else ""

@@ -1,0 +1,42 @@
+"""The store's change number (`Store.change_seq`) read with the standard library's sqlite3.
+
+`zaitun build` with nothing to do only compares this number with the one the build online recorded:
+asked this way it need not load SQLAlchemy, most of that command's start-up. Only a plain SQLite file
+is read here; any other database (PostgreSQL), or a store not made yet, is asked through the Store.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from urllib.parse import quote, unquote
+
+_SQLITE = ("sqlite:///", "sqlite+pysqlite:///")
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file a `sqlite:///PATH` URL names, as SQLAlchemy reads it; None for any other URL (another
+    database, in memory, or with query options this reader does not apply)."""
+    prefix = next((p for p in _SQLITE if url.startswith(p)), None)
+    if prefix is None or "?" in url:
+        return None
+    path = unquote(url[len(prefix):])
+    return None if path in ("", ":memory:") or path.startswith("file:") else path
+
+
+def change_seq(url: str) -> int | None:
+    """The number of the last write that can change a page, as `Store.change_seq` gives it; None when
+    it cannot be read this way: not a SQLite file, no such file yet, or no `changes` table in it (the
+    Store makes them when it opens)."""
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    try:  # mode=rw: never creates the file (the Store creates it readable by its owner only)
+        conn = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=30)
+    except sqlite3.Error:
+        return None
+    try:
+        return conn.execute("SELECT max(seq) FROM changes").fetchone()[0] or 0
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
