@@ -130,4 +130,23 @@ def provenance_pages(specs: list[PageSpec], site: Site) -> dict[str, dict]:
 
 
 def provenance_json(pages: dict[str, dict]) -> bytes:
-    return json.dumps({"pages": pages}, ensure_ascii=False, indent=1, sort_keys=True, default=str).encode("utf-8")
+    """`{"pages": pages}` as indented JSON, each page's lines kept from the last call when its record is the
+    same: the json module indents in Python, slowly, and a change in a warm process alters a page or two."""
+    if not pages:
+        return json.dumps({"pages": {}}, indent=1).encode("utf-8")
+    lines: dict[tuple[str, str], str] = {}
+    for url in sorted(pages):
+        mark = (url, repr(pages[url]))  # repr: fast, and a different record never has the same one
+        lines[mark] = _PROVENANCE_LINES.get(mark) or _provenance_lines(url, pages[url])
+    _PROVENANCE_LINES.clear()
+    _PROVENANCE_LINES.update(lines)
+    return ('{\n "pages": {\n' + ",\n".join(lines.values()) + "\n }\n}").encode("utf-8")
+
+
+_PROVENANCE_LINES: dict[tuple[str, str], str] = {}  # (page URL, repr of its record) -> its lines, last call's
+
+
+def _provenance_lines(url: str, record: dict) -> str:
+    """One page's lines of provenance.json, as json.dumps indents them two levels down."""
+    text = json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+    return f"  {json.dumps(url, ensure_ascii=False)}: {text.replace(chr(10), chr(10) + '  ')}"

@@ -172,15 +172,30 @@ def collect(store: Store, cache: dict, problems: dict[str, LocatedError] | None 
     rows = store.document_heads(status="active")
     for gone in set(cache) - {row["slug"] for row in rows}:
         del cache[gone]
+    made: dict[tuple, list[Entry]] = {}
     for start in range(0, len(rows), BATCH):
         part = rows[start:start + BATCH]
         stale = {row["slug"] for row in part if _stale(row, cache)}
+        stale |= {slug for slug in (row["slug"] for row in part) if slug in released and slug not in stale
+                  and _en_stale(cache[slug], released[slug])}
         raws = store.raws(sorted(stale))
-        payloads = store.payloads([released[slug]["id"] for slug in (row["slug"] for row in part) if slug in released
-                                   and (slug in stale or _en_stale(cache[slug], released[slug]))])
+        payloads = store.payloads([released[slug]["id"] for slug in sorted(stale) if slug in released])
         for row in part:
-            entries += _entries(row, cache, raws.get(row["slug"]), released.get(row["slug"]), payloads, problems)
+            release = released.get(row["slug"])
+            mark = (tuple(row.values()), tuple(release.values()) if release else None)
+            found = _MADE.get(mark) if row["slug"] not in stale else None
+            if found is None:
+                found = _entries(row, cache, raws.get(row["slug"]), release, payloads, problems)
+            if not problems or row["slug"] not in problems:  # a document left out is tried, and reported, again
+                made[mark] = found
+            entries += found
+    _MADE.clear()
+    _MADE.update(made)
     return entries
+
+
+_MADE: dict[tuple, list[Entry]] = {}  # the last collect's entries, by their document's and release's rows: a
+# process that builds again (`zaitun up`) makes only those of documents whose rows changed
 
 
 def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payloads: dict[int, str],

@@ -50,6 +50,11 @@ class Output:
     render: Callable[[], bytes]
     kind: str = "page"  # page | feed | asset | meta
     bodies: tuple[str, ...] = ()  # document pages whose Markdown body this output renders (see workers.schedule)
+    shows: tuple | None = None  # a list page: its documents (slugs), then all else it shows but their lines
+
+    def known(self, key: str) -> None:
+        """Take a key known without hashing (a warm process's list page, see site.py): same inputs."""
+        self.__dict__["key"] = key
 
     @cached_property
     def key(self) -> str:
@@ -70,6 +75,7 @@ class PageSpec:
     description: str = ""
     entry: Entry | None = None
     feeds: list[str] = field(default_factory=list)  # feed paths for autodiscovery
+    listed: tuple[str, ...] = ()  # a list page's documents (slugs), in order
 
 
 def key_of(*parts) -> str:
@@ -120,7 +126,8 @@ def _home(lang: str, entries: list[Entry], lines: dict[str, dict], site: Site) -
                            for p in programmes], "kind": "home",
             "pager": None}
     return PageSpec(("home",), lang, layout.home(lang), "list.html", site.titles[lang], data,
-                    description=site.titles[lang], feeds=[layout.feed(lang, "rss"), layout.feed(lang, "atom")])
+                    description=site.titles[lang], feeds=[layout.feed(lang, "rss"), layout.feed(lang, "atom")],
+                    listed=tuple(e.slug for e in entries[:LATEST]))
 
 
 def _lists(lang: str, entries: list[Entry], lines: dict[str, dict], site: Site, kind: str,
@@ -144,7 +151,8 @@ def _lists(lang: str, entries: list[Entry], lines: dict[str, dict], site: Site, 
                     "pager": _pager(lang, path, number, len(pages), site)}
             page_title = title if number == 1 else UI[lang]["page_title"].format(title=title, n=number)
             specs.append(PageSpec((kind, group_key, number), lang, layout.paged(path, number), "list.html",
-                                  page_title, data, description=title, feeds=feeds))
+                                  page_title, data, description=title, feeds=feeds,
+                                  listed=tuple(e.slug for e in chunk)))
     return specs
 
 
@@ -212,7 +220,22 @@ def outputs(specs: list[PageSpec], site: Site, skip: set[str] = frozenset()) -> 
     navigation filled in."""
     groups = alternates_of(specs)
     shared = {lang: _shared(lang, specs, site) for lang in layout.LANGS}
-    return [_output(spec, groups[spec.group], shared[spec.lang], site) for spec in specs if spec.path not in skip]
+    navs = {lang: repr(s.nav) for lang, s in shared.items()}
+    made = []
+    for spec in specs:
+        if spec.path not in skip:
+            made.append(_output(spec, groups[spec.group], shared[spec.lang], site))
+            if spec.data is not None and "items" in spec.data:
+                made[-1].shows = _shows(spec, groups[spec.group], shared[spec.lang], navs[spec.lang])
+    return made
+
+
+def _shows(spec: PageSpec, versions: dict[str, str], shared: Shared, nav: str) -> tuple:
+    """What a list page is made from, its documents' lines left out (they change only with their document):
+    cheap to compare, where its key hashes every line."""
+    rest = {k: v for k, v in spec.data.items() if k != "items"}
+    return (spec.listed, design_digest(), spec.template, shared.key, nav, spec.group, spec.title, spec.description,
+            tuple(spec.feeds), tuple(sorted(versions.items())), repr(rest))
 
 
 def shared_keys(specs: list[PageSpec], site: Site) -> dict[str, str]:

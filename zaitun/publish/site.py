@@ -23,7 +23,7 @@ from zaitun import progress
 from zaitun.content.tags import unlabelled
 from zaitun.errors import LocatedError, PublishError
 from zaitun.project import Project
-from zaitun.publish import bodies, layout, lint, search
+from zaitun.publish import bodies, layout, lint, search, warm
 from zaitun.publish.delta import Delta, delta, inputs_digest
 from zaitun.publish.extras import extra_outputs, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
@@ -100,7 +100,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     if change.nothing(summary) and (summary.get("social") or not social):
         report.reused = summary["paths"]  # the build online is this build: nothing to write, lint or index
         return report
-    state = load_manifest(online) if summary else {}
+    memory = warm.recall(out, online)  # this process's last build, when it is the one online
+    state = memory.manifest if memory and summary else load_manifest(online) if summary else {}
     held: dict[str, LocatedError] = {}
     previous = state.get("files", {})
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
@@ -108,7 +109,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     entries += hold.unreadable(store, held)
     trim()  # the files and payloads collect read a batch at a time: freed, not yet given back
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,
-                    project.config.get("publish.keep_versions") if previous else None)
+                    project.config.get("publish.keep_versions") if previous else None,
+                    memory.lists if memory else {})
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
         site, building, files, culprits = _attempt(project, entries, plan_, hold, today, report)
         if not culprits:
@@ -127,10 +129,11 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     _record(project, store, held, hold, report)
     bodies.keep_only({entry.body_key for entry in entries})
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
-    version = finish(out, building, {"version": manifest_version(), "docs": state["docs"], "files": files},
-                     project.config.get("publish.keep_versions"),
+    manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
+    version = finish(out, building, manifest, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
+    warm.keep(out, version, manifest, plan_.lists_now)
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
@@ -158,8 +161,10 @@ class Planned:
     shared: dict[str, str]
     changed: set[str] | None
     keep: int | None = None  # publish.keep_versions, while an old version may be reused (first attempt)
+    lists: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # warm.Memory.lists of the version online
     dirty: frozenset[str] | None = None  # when one is: its files that differ from the version online
     shared_now: dict[str, str] = field(default_factory=dict)
+    lists_now: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # this build's, to remember
 
     def stage(self, out: Path) -> Path:
         """The version folder to build into; only the first attempt reuses an old version."""
@@ -176,6 +181,26 @@ class Planned:
         langs = {lang for lang, key in self.shared_now.items() if self.shared.get(lang) == key}
         return {s.path for s in specs if s.entry is not None and s.lang in langs
                 and s.entry.slug not in self.changed and s.path in self.files}
+
+    def recall_keys(self, items: list[Output], specs: list[PageSpec]) -> None:
+        """List pages showing the same documents, none changed, and the same all else as when this process
+        built the version online take their key from then instead of hashing every line again; so does the
+        sitemap while the pages, their languages and dates are the same."""
+        for item in items:
+            if item.path == layout.SITEMAP:
+                item.shows = ((), tuple((s.group, s.lang, s.path, s.entry.updated.date() if s.entry else None)
+                                        for s in specs))
+        if self.changed is None:
+            return
+        for item in items:
+            known = self.lists.get(item.path) if item.shows is not None else None
+            old = self.files.get(item.path)
+            if known and old and known == (item.shows, old["key"]) and self.changed.isdisjoint(item.shows[0]):
+                item.known(old["key"])
+
+    def remember(self, items: list[Output], files: dict) -> None:
+        self.lists_now = {item.path: (item.shows, files[item.path]["key"]) for item in items
+                          if item.shows is not None and item.path in files}
 
 
 def _touched(report: BuildReport) -> list[str]:
@@ -217,6 +242,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     items = (feed_outputs(entries, site) + outputs(specs, site, skip=kept) + extra_outputs(specs, site)
              + [search.script_output()] + static_outputs(project.static_dir) + media)
     _refuse_duplicates(items, kept)
+    planned.recall_keys(items, specs)
     report.rendered, report.reused = [], []
     building = planned.stage(report.out_dir)
     try:
@@ -225,6 +251,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
         if planned.dirty is not None:  # a reused version still has the files removed since the version online
             drop(building / SITE, {layout.file_of(path) for path in set(planned.files) - set(files)})
         culprits = _render_culprits(entries, errors) or _lint_culprits(entries, _lint(files, site, planned, report))
+        planned.remember(items, files)
     except BaseException:
         discard(building)
         raise

@@ -1,0 +1,126 @@
+"""A long-running process (`zaitun up`) remembers its last build (warm.py): the memory must never serve a
+stale site. Another process's build or rollback, and every write to the store, are seen by the next build."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from publish_helpers import NOTICE, PAYING, TODAY, standard_project
+from test_site_incremental import age
+
+from zaitun.project import Project
+from zaitun.publish import layout, warm
+from zaitun.publish.site import build_site
+from zaitun.state.store import Store
+
+NEW_TITLE = "泉州市营商环境若干措施（修订）"
+
+
+@pytest.fixture
+def fx(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    age(fx.project.root)
+    yield fx
+    warm.forget(fx.out)
+
+
+def _retitle_notice(fx, title: str) -> None:
+    fx.write("policies", "notice-2023-1", NOTICE.replace("泉州市营商环境若干措施", title),
+             "## 通知\n\n本通知已修订。\n")
+    assert fx.ingest().ingested == ["notice-2023-1"]
+
+
+def _pay(fx, text: str) -> None:
+    fx.write("guides", "paying", PAYING, f"## 刷卡\n\n{text}\n")
+    assert fx.ingest().ingested == ["paying"]
+
+
+def _page(fx, path: str) -> str:
+    return (fx.out / layout.file_of(path)).read_text(encoding="utf-8")
+
+
+def _in_another_process(fx, code: str) -> None:
+    """Run `code` in a new interpreter, with `project` and `store` of the same project (a second build or a
+    rollback, as a person running `zaitun build` beside `zaitun up` would)."""
+    script = ("import datetime as dt\nfrom zaitun.project import Project\nfrom zaitun.state.store import Store\n"
+              "from zaitun.publish.site import build_site, rollback\n"
+              f"project = Project({str(fx.project.root)!r}); store = Store.open(project.database_url)\n{code}\n")
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=300, stdin=subprocess.DEVNULL)
+
+
+def _same_site(a: Path, b: Path) -> list[str]:
+    """Files that differ or exist in one site only (search index and social outbox aside)."""
+    def files(site: Path) -> set[str]:
+        return {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()
+                and p.relative_to(site).parts[0] not in (layout.SEARCH_DIR, layout.SOCIAL_DIR)}
+
+    names = files(a) | files(b)
+    return sorted(n for n in names if not ((a / n).is_file() and (b / n).is_file()
+                                           and filecmp.cmp(a / n, b / n, shallow=False)))
+
+
+def test_warm_rebuilds_write_the_same_site_as_a_cold_build_of_the_same_store(fx, tmp_path):
+    fx.build()
+    _pay(fx, "第一次修改。")
+    fx.build()
+    _retitle_notice(fx, NEW_TITLE)
+    fx.build()
+    fx.translate_and_approve("notice-2023-1")
+    fx.build()
+    _pay(fx, "第二次修改。")
+    warm_report = fx.build()
+    assert warm_report.rendered  # the last build did work, with the memory of the one before
+    cold = tmp_path / "cold"
+    shutil.copytree(fx.project.root, cold, ignore=shutil.ignore_patterns("publish*", ".publish*"))
+    project = Project(cold)
+    store = Store.open(project.database_url)
+    build_site(project, store, today=TODAY)
+    store.close()
+    assert _same_site(fx.out.resolve(), project.publish_dir.resolve()) == []
+
+
+def test_a_rollback_by_another_process_between_two_warm_builds_is_seen(fx):
+    fx.build()
+    _retitle_notice(fx, NEW_TITLE)
+    fx.build()  # remembered: the lists showing the notice under its new title
+    _in_another_process(fx, "rollback(project)")  # the first build is online again, old title and all
+    assert "（修订）" not in _page(fx, layout.section("zh", "policies"))
+    _pay(fx, "又改了一次。")
+    fx.build()
+    assert "（修订）" in _page(fx, layout.section("zh", "policies"))
+    assert "又改了一次" in _page(fx, layout.document("zh", "guides", "paying"))
+
+
+def test_a_build_by_another_process_between_two_warm_builds_is_seen(fx):
+    fx.build()
+    _pay(fx, "本进程的修改。")
+    fx.build()
+    _retitle_notice(fx, NEW_TITLE)
+    _in_another_process(fx, f"build_site(project, store, today=dt.date.fromisoformat({TODAY.isoformat()!r}))")
+    _pay(fx, "本进程的第二次修改。")
+    report = fx.build()
+    assert "zh/guides/paying/" in report.rendered and "zh/policies/notice-2023-1/" not in report.rendered
+    assert "（修订）" in _page(fx, layout.section("zh", "policies"))
+    assert "（修订）" in _page(fx, layout.document("zh", "policies", "notice-2023-1"))
+    assert "本进程的第二次修改" in _page(fx, layout.document("zh", "guides", "paying"))
+
+
+def test_a_store_write_outside_zaitun_between_two_warm_builds_is_seen(fx):
+    fx.build()
+    _pay(fx, "第一次修改。")
+    fx.build()
+    db = sqlite3.connect(fx.project.state_dir / "state.db")
+    with db:
+        db.execute("UPDATE documents SET raw = replace(raw, '第一次修改', '库里改的'), raw_hash = 'edited' "
+                   "WHERE slug = 'paying'")
+    db.close()
+    report = fx.build()
+    assert "zh/guides/paying/" in report.rendered
+    assert "库里改的" in _page(fx, layout.document("zh", "guides", "paying"))
+

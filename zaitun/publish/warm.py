@@ -1,0 +1,56 @@
+"""What a long-running process (`zaitun up`) keeps from its last build, so the next one costs what changed.
+
+Kept in memory: the manifest that build wrote and, per list page, its key with what it was made from.
+Used only while the version online is the very one this process built, its manifest file unchanged:
+a build by another process, a rollback or a stopped build puts another version online, and the memory
+is forgotten (the manifest is read from disk, as a new process would). Taken out at the start of a
+build and put back only once it is online, so a build that fails leaves nothing half-updated behind.
+What changed in the store since is still asked of the store (delta.py), never remembered.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zaitun.publish.output import MANIFEST
+
+
+@dataclass
+class Memory:
+    version: Path  # the version folder this process put online
+    stamp: tuple[int, int, int]  # its manifest file's inode, modification time and size
+    manifest: dict  # what load_manifest would read from it
+    lists: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # list page -> (what it shows, key)
+
+
+_KEPT: dict[str, Memory] = {}  # publish folder -> the memory of its last build in this process
+
+
+def recall(out: Path, online: Path | None) -> Memory | None:
+    """The memory of the build online, if this process made it and nothing changed it since; forgotten
+    either way (a build puts back what it leaves)."""
+    memory = _KEPT.pop(str(out), None)
+    if memory is None or online is None or memory.version != online or _stamp(online) != memory.stamp:
+        return None
+    return memory
+
+
+def keep(out: Path, version: Path, manifest: dict, lists: dict[str, tuple[tuple, str]]) -> None:
+    """Remember the build just put online (`version`) for this process's next build."""
+    stamp = _stamp(version)
+    if stamp is not None:
+        _KEPT[str(out)] = Memory(version, stamp, manifest, lists)
+
+
+def forget(out: Path) -> None:
+    _KEPT.pop(str(out), None)
+
+
+def _stamp(version: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(version / MANIFEST)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
