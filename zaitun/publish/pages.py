@@ -89,7 +89,19 @@ def by_date(entries: list[Entry]) -> list[Entry]:
 
 
 def item(entry: Entry, site: Site) -> dict:
-    """A document as a line in a list page."""
+    """A document as a line in a list page: made once per entry and build settings, so a process that builds
+    again with the same entries (inputs.collect keeps them) makes only its changed documents' lines."""
+    mark = (id(entry), site.urls.base_url, site.today)
+    found = _LINES.get(mark)
+    if found is None or found[0] is not entry:
+        found = _LINES[mark] = (entry, _line(entry, site))
+    return found[1]
+
+
+_LINES: dict[tuple, tuple[Entry, dict]] = {}  # (id of an entry, base URL, date) -> (the entry, its line)
+
+
+def _line(entry: Entry, site: Site) -> dict:
     return {"href": site.urls.link(layout.document(entry.lang, entry.section, entry.slug)), "title": entry.title,
             "date": entry.date.isoformat(), "summary": entry.summary, "expired": entry.is_expired(site.today),
             "section": section_name(entry.section, entry.lang)}
@@ -98,6 +110,9 @@ def item(entry: Entry, site: Site) -> dict:
 def plan(entries: list[Entry], site: Site) -> list[PageSpec]:
     """Every page of the site (root chooser and 404 excluded), in a stable order."""
     specs: list[PageSpec] = []
+    kept = {id(e) for e in entries}
+    for mark in [m for m in _LINES if m[0] not in kept]:  # lines of entries gone since
+        del _LINES[mark]
     for lang in layout.LANGS:
         mine = by_date([e for e in entries if e.lang == lang])
         lines = {e.slug: item(e, site) for e in mine}  # one per document, shared by the lists showing it

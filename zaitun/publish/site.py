@@ -276,6 +276,8 @@ def _pages(entries: list[Entry]) -> dict[str, int]:
 
 def _render_culprits(entries: list[Entry], errors: list[tuple[Output, str]]) -> Culprits:
     """The entries whose page, or whose body in a feed, raised while rendering."""
+    if not errors:
+        return {}
     pages, culprits = _pages(entries), {}
     for item, why in errors:
         if item.path in pages:
@@ -299,6 +301,8 @@ def _html_error(entry: Entry) -> str | None:
 
 def _lint_culprits(entries: list[Entry], problems: list[str]) -> Culprits:
     """Lint problems are culprits when each is on a document's own page; any other one refuses the site."""
+    if not problems:
+        return {}
     files = {layout.file_of(path): i for path, i in _pages(entries).items()}
     culprits: Culprits = {}
     for problem in problems:
