@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout
+from zaitun.publish.inputs import Entry
 from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of
 from zaitun.publish.render import design_digest, render_page, stylesheet
 
@@ -34,7 +35,8 @@ def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
         Output(layout.NOT_FOUND, (design_digest(), base), lambda: render_page("404.html", base)),
         Output(layout.SITEMAP, lambda: (sitemap(),), lambda: sitemap_xml(sitemap(), site), kind="sitemap"),
         Output(layout.ROBOTS, (robots.decode(),), lambda: robots, kind="meta"),
-        Output(layout.PROVENANCE, lambda: (provenance(),), lambda: provenance_json(provenance()), kind="meta"),
+        Output(layout.PROVENANCE, lambda: (provenance_digest(provenance()),), lambda: provenance_json(provenance()),
+               kind="meta"),
     ]
 
 
@@ -124,9 +126,30 @@ def _url(path: str, alternates: list[dict], lastmod: str | None, site: Site) -> 
 
 
 def provenance_pages(specs: list[PageSpec], site: Site) -> dict[str, dict]:
-    """Who and what produced every published document page (engines, glossary versions, approvers)."""
-    return {site.urls.absolute(s.path): {"lang": s.lang, "slug": s.entry.slug} | s.entry.provenance
-            for s in specs if s.entry is not None}
+    """Who and what produced every published document page (engines, glossary versions, approvers). Each
+    entry's record is made once: a process that builds again with the same entries (inputs.collect keeps
+    them) makes, and encodes (provenance_json), only those of changed documents."""
+    records: dict[int, tuple[Entry, dict]] = {}
+    pages = {}
+    for spec in specs:
+        if (entry := spec.entry) is not None:
+            found = _RECORDS.get(id(entry))
+            if found is None or found[0] is not entry:
+                found = (entry, {"lang": entry.lang, "slug": entry.slug} | entry.provenance)
+            records[id(entry)] = found
+            pages[site.urls.absolute(spec.path)] = found[1]
+    _RECORDS.clear()
+    _RECORDS.update(records)
+    return pages
+
+
+_RECORDS: dict[int, tuple[Entry, dict]] = {}  # id of an entry -> (the entry, its provenance record), last call's
+
+
+def provenance_digest(pages: dict[str, dict]) -> str:
+    """provenance.json's key: its bytes' digest, made from the lines kept (see provenance_json) instead of
+    hashing every page's record again."""
+    return hashlib.sha256(provenance_json(pages)).hexdigest()[:24]
 
 
 def provenance_json(pages: dict[str, dict]) -> bytes:
@@ -134,16 +157,19 @@ def provenance_json(pages: dict[str, dict]) -> bytes:
     same: the json module indents in Python, slowly, and a change in a warm process alters a page or two."""
     if not pages:
         return json.dumps({"pages": {}}, indent=1).encode("utf-8")
-    lines: dict[tuple[str, str], str] = {}
+    lines: dict[tuple[str, int], tuple[dict, str]] = {}
     for url in sorted(pages):
-        mark = (url, repr(pages[url]))  # repr: fast, and a different record never has the same one
-        lines[mark] = _PROVENANCE_LINES.get(mark) or _provenance_lines(url, pages[url])
+        record = pages[url]
+        found = _PROVENANCE_LINES.get((url, id(record)))
+        if found is None or found[0] is not record:  # records are never changed once made: the same one, the
+            found = (record, _provenance_lines(url, record))  # same lines
+        lines[url, id(record)] = found
     _PROVENANCE_LINES.clear()
     _PROVENANCE_LINES.update(lines)
-    return ('{\n "pages": {\n' + ",\n".join(lines.values()) + "\n }\n}").encode("utf-8")
+    return ('{\n "pages": {\n' + ",\n".join(text for _, text in lines.values()) + "\n }\n}").encode("utf-8")
 
 
-_PROVENANCE_LINES: dict[tuple[str, str], str] = {}  # (page URL, repr of its record) -> its lines, last call's
+_PROVENANCE_LINES: dict[tuple[str, int], tuple[dict, str]] = {}  # (URL, id of its record) -> (record, lines)
 
 
 def _provenance_lines(url: str, record: dict) -> str:
