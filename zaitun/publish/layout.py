@@ -42,6 +42,7 @@ def programme(lang: str, name: str) -> str:
     return f"{lang}/programmes/{name}/"
 
 
+@lru_cache(maxsize=4096)  # a site has few tags, asked for by every document that carries one
 def tag_key(tag: str) -> str:
     """A tag as one path segment: Chinese kept, spaces, URL syntax and control characters folded to '-';
     never '.' or '..', which would put a tag page over another page (the schema refuses such tags too)."""
