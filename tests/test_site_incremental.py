@@ -4,6 +4,7 @@ build online, and does nothing, or only the pages a change touches."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import sqlite3
@@ -15,6 +16,7 @@ from publish_helpers import PAYING, TODAY, search_index_whole, standard_project
 from sqlalchemy import update
 
 from zaitun.publish import layout, output
+from zaitun.publish.pages import STREAMED, key_of
 from zaitun.publish.site import build_site
 from zaitun.state.store import Store, documents
 
@@ -177,3 +179,13 @@ def test_a_build_whose_posts_were_not_queued_is_not_taken_as_done(fx):
     assert versions(fx) == ["000001", "000002"]
     again = build_site(fx.project, fx.store, today=TODAY)
     assert again.social == [] and versions(fx) == ["000001", "000002"]
+
+
+def test_a_long_list_or_dict_is_keyed_as_the_hash_of_its_whole_repr():
+    """The sitemap's rows and provenance are hashed an item at a time (to spare a repr of every page at once):
+    the key must stay the one a short input gets, so a rebuild after this change reuses what it can."""
+    rows = [(f"zh/guides/doc-{i}/", [{"hreflang": "zh", "href": f"https://example.org/概/{i}/"}],
+             None if i % 3 else dt.date(2024, 1, 1 + i % 28)) for i in range(STREAMED + 5)]
+    pages = {f"https://example.org/{i}/": {"lang": "en", "release_id": i} for i in range(STREAMED + 1)}
+    for parts in [(rows,), (pages,), (rows, pages), ("design", rows), (list(range(STREAMED + 1)),)]:
+        assert key_of(*parts) == hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:24]

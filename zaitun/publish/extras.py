@@ -7,7 +7,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 from zaitun.errors import ContentError, PublishError
@@ -26,30 +26,36 @@ def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
             "en_href": site.urls.link(home["en"]), "titles": site.titles}
     root = base | {"canonical": site.urls.absolute(layout.ROOT),
                    "alternates": alternate_links(home, site, x_default=layout.ROOT)}
-    sitemap = _once(lambda: sitemap_rows(specs, site))  # made by whichever process keys or renders them
+    sitemap = _Once(lambda: sitemap_rows(specs, site))  # made by whichever process keys or renders them
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.urls.absolute(layout.SITEMAP)}\n".encode()
-    provenance = _once(lambda: provenance_pages(specs, site))
+    provenance = _Once(lambda: provenance_pages(specs, site))
     return [
         Output(site.css_path, (design_digest(),), stylesheet, kind="asset"),
         Output(layout.ROOT, (design_digest(), root), lambda: render_page("root.html", root)),
         Output(layout.NOT_FOUND, (design_digest(), base), lambda: render_page("404.html", base)),
-        Output(layout.SITEMAP, lambda: (sitemap(),), lambda: sitemap_xml(sitemap(), site), kind="sitemap"),
+        Output(layout.SITEMAP, lambda: (sitemap(),), lambda: sitemap_xml(sitemap.take(), site), kind="sitemap"),
         Output(layout.ROBOTS, (robots.decode(),), lambda: robots, kind="meta"),
-        Output(layout.PROVENANCE, lambda: (provenance_digest(provenance()),), lambda: provenance_json(provenance()),
-               kind="meta"),
+        Output(layout.PROVENANCE, lambda: (provenance_digest(provenance()),),
+               lambda: provenance_json(provenance.take()), kind="meta"),
     ]
 
 
-def _once(make: Callable[[], T]) -> Callable[[], T]:
-    """`make`, called at most once: the sitemap's and provenance's data, one entry per page, are made when
-    first needed (by a render worker in a full build), not by the build's own process beforehand."""
-    made: list[T] = []
+class _Once(Generic[T]):
+    """`make`, called once for the key and the render: the sitemap's and provenance's data, one entry per
+    page, are made when first needed (by a render worker in a full build), not by the build's own process
+    beforehand, and let go once rendered (`take`), not held while the worker renders the next file."""
 
-    def get() -> T:
-        if not made:
-            made.append(make())
-        return made[0]
-    return get
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make, self._made = make, None
+
+    def __call__(self) -> T:
+        if self._made is None:
+            self._made = (self._make(),)
+        return self._made[0]
+
+    def take(self) -> T:
+        made, self._made = self(), None
+        return made
 
 
 def static_outputs(folder: Path) -> list[Output]:

@@ -81,7 +81,32 @@ class PageSpec:
 def key_of(*parts) -> str:
     """Hash of plain data (str, numbers, dates, lists, dicts built in a fixed order); repr is fast and
     stable for these, and every build constructs them the same way."""
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:24]
+    if not any(type(part) in (list, dict) and len(part) > STREAMED for part in parts):
+        return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:24]
+    digest = hashlib.sha256(b"(")  # the same hash, without the whole repr at once (see _hash_repr)
+    for i, part in enumerate(parts):
+        digest.update(b", " if i else b"")
+        _hash_repr(digest, part)
+    digest.update(b",)" if len(parts) == 1 else b")")
+    return digest.hexdigest()[:24]
+
+
+STREAMED = 1000  # a list or dict longer than this (the sitemap's rows, provenance) is hashed item by item
+
+
+def _hash_repr(digest, part) -> None:
+    """Feed `repr(part)` to digest a top-level item at a time: the repr of every page's row is tens of MB."""
+    if type(part) is list:
+        items, ends = (repr(item) for item in part), (b"[", b"]")
+    elif type(part) is dict:
+        items, ends = (f"{key!r}: {value!r}" for key, value in part.items()), (b"{", b"}")
+    else:
+        digest.update(repr(part).encode("utf-8"))
+        return
+    digest.update(ends[0])
+    for i, text in enumerate(items):
+        digest.update((", " + text if i else text).encode("utf-8"))
+    digest.update(ends[1])
 
 
 def by_date(entries: list[Entry]) -> list[Entry]:

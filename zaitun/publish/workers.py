@@ -178,5 +178,5 @@ def _facts(kind: str, data: bytes) -> dict:
     if kind == "feed":
         return lint.feed_facts(data)
     if kind == "sitemap":
-        return lint.sitemap_facts(data)
+        return _interned(lint.sitemap_facts(data))  # each URL pickled once, not once per mention
     return {}
