@@ -201,6 +201,18 @@ def test_a_prefect_server_ignoring_sigterm_is_killed_and_named(tmp_path, leftove
     print(f"\nstopped {took:.1f} s after Ctrl-C, the Prefect server killed")
 
 
+def test_killing_zaitun_up_outright_ends_the_prefect_server_and_the_flows_too(tmp_path, leftovers):
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, children = running_stack(root, leftovers)
+    os.kill(proc.pid, signal.SIGKILL)  # no handler runs: the OOM killer, `kill -9`
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + STOPPED_WITHIN
+    while still_running(children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert_all_gone(children, ports, "zaitun up was killed with SIGKILL")
+
+
 def test_a_second_ctrl_c_while_stopping_kills_everything_at_once(tmp_path, leftovers):
     root = tmp_path / "site"
     init_project(root, with_sample=False)

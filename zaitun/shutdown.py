@@ -27,6 +27,18 @@ FORCED_EXIT = 130  # as a shell reports a command ended by Ctrl-C
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, a service manager, a closed terminal
 
 
+def end_with_parent() -> None:
+    """In a child, before it runs: the kernel sends it SIGTERM when `zaitun up` dies, even by SIGKILL (the
+    OOM killer, `kill -9`), so no Prefect server or flows process outlives it unseen (Linux's
+    PR_SET_PDEATHSIG; the signal comes when the spawning thread ends, here the main thread)."""
+    import ctypes
+
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1
+
+
 @dataclass
 class Part:
     """A part of the stack running in this process: `stop()` returns once it has stopped."""

@@ -103,7 +103,8 @@ class Stack:
         log = open(self.project.state_dir / f"{log_name}.log", "ab")  # noqa: SIM115 - lives as long as the child
         with shutdown.signals_deferred():  # the child is on the list before a Ctrl-C, or it would outlive us
             proc = subprocess.Popen(args, cwd=self.project.root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=True)  # its own session: the terminal's Ctrl-C is ours
+                                    start_new_session=True,  # its own session: the terminal's Ctrl-C is ours
+                                    preexec_fn=shutdown.end_with_parent)  # and ends if we are killed
             self.processes.append((name, proc))
         return proc
 
