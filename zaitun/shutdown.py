@@ -27,18 +27,6 @@ FORCED_EXIT = 130  # as a shell reports a command ended by Ctrl-C
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, a service manager, a closed terminal
 
 
-def end_with_parent() -> None:
-    """In a child, before it runs: the kernel sends it SIGTERM when `zaitun up` dies, even by SIGKILL (the
-    OOM killer, `kill -9`), so no Prefect server or flows process outlives it unseen (Linux's
-    PR_SET_PDEATHSIG; the signal comes when the spawning thread ends, here the main thread)."""
-    import ctypes
-
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-PR_SET_PDEATHSIG = 1
-
-
 @dataclass
 class Part:
     """A part of the stack running in this process: `stop()` returns once it has stopped."""
@@ -110,6 +98,11 @@ def live_members(group: int) -> list[int]:
     return members
 
 
+def _alive(proc: subprocess.Popen) -> bool:
+    """A child, or anything left in its process group, is still running."""
+    return proc.poll() is None or bool(live_members(proc.pid))
+
+
 def signal_group(group: int, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(group, signum)
@@ -120,7 +113,7 @@ def end_process(proc: subprocess.Popen, within: float = PROCESS_WITHIN) -> int:
     `within` seconds. Returns how many processes had to be killed."""
     signal_group(proc.pid, signal.SIGTERM)
     deadline = time.monotonic() + within
-    while (proc.poll() is None or live_members(proc.pid)) and time.monotonic() < deadline:
+    while _alive(proc) and time.monotonic() < deadline:
         time.sleep(0.1)
     left = set(live_members(proc.pid)) | ({proc.pid} if proc.poll() is None else set())
     if left:
@@ -132,11 +125,11 @@ def end_process(proc: subprocess.Popen, within: float = PROCESS_WITHIN) -> int:
 
 def kill_all(processes: list[tuple[str, subprocess.Popen]]) -> list[str]:
     """SIGKILL every child's group at once; the names of those that were still running."""
-    running = [name for name, proc in processes if proc.poll() is None or live_members(proc.pid)]
+    running = [name for name, proc in processes if _alive(proc)]
     for _, proc in processes:
         signal_group(proc.pid, signal.SIGKILL)
     deadline = time.monotonic() + KILLED_WITHIN  # gone, ports released, when we say so
-    while any(proc.poll() is None or live_members(proc.pid) for _, proc in processes) and time.monotonic() < deadline:
+    while any(_alive(proc) for _, proc in processes) and time.monotonic() < deadline:
         time.sleep(0.05)
     return running
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zaitun import shutdown
+from zaitun import children, shutdown
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
 
@@ -104,7 +104,7 @@ class Stack:
         with shutdown.signals_deferred():  # the child is on the list before a Ctrl-C, or it would outlive us
             proc = subprocess.Popen(args, cwd=self.project.root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                     start_new_session=True,  # its own session: the terminal's Ctrl-C is ours
-                                    preexec_fn=shutdown.end_with_parent)  # and ends if we are killed
+                                    preexec_fn=children.end_with_parent)  # and ends if we are killed
             self.processes.append((name, proc))
         return proc
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import atexit
 import base64
-import ctypes
 import json
 import select
 import signal
@@ -24,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from zaitun.children import end_with_parent
 from zaitun.errors import PublishError
 
 TIMEOUT = 120  # seconds for one answer: a bundle of MAX_PAGES pages takes well under one
@@ -44,10 +44,10 @@ def executable() -> str:
     return str(found)
 
 
-def _die_with_parent() -> None:
-    """In the indexer: end when the build is killed, rather than write on into a version folder that the
-    next build removes (Linux's PR_SET_PDEATHSIG)."""
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+def _end_with_build() -> None:
+    """In the indexer: killed with the build, rather than write on into a version folder that the next
+    build removes."""
+    end_with_parent(signal.SIGKILL)
 
 
 class Indexer:
@@ -104,7 +104,7 @@ class Indexer:
         self._errors.truncate()  # before it starts: it may write and end at once
         self._process = subprocess.Popen([executable(), "--service"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._errors,
-                                         preexec_fn=_die_with_parent)
+                                         preexec_fn=_end_with_build)
         self._pages, self._pending = 0, b""
 
     def _ask(self, payloads: list[dict]) -> list[dict]:
