@@ -10,8 +10,9 @@ number of shards grows with the site and a document never moves but by a split.
 `pagefind/bundles.json` names the bundles of each language and the shards; the search page of a
 language loads them with `assets/search.js` (one bundle, the others merged), its interface once from
 `pagefind/ui/`, allowed by the page's Content-Security-Policy (scripts from the site itself, and
-WebAssembly). The pages go to Pagefind's service (`indexer.py`): one process (one per CPU for a long
-run), kept warm between the builds of a long-running process. A new version of Pagefind indexes all
+WebAssembly). The pages go to Pagefind's service (`indexer.py`): one process a language, side by side
+as CPUs allow (a language split between two only for a long run), the Chinese one kept warm between
+the builds of a long-running process. A new version of Pagefind indexes all
 again (its code would not read the bundles of the one before).
 """
 
@@ -48,7 +49,6 @@ CORE = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-modular-ui.js",
           "pagefind-modular-ui.css", "pagefind-highlight.js")
 ALL = "*"  # the stale shards of a site without a (sharded) index: every page is indexed anew
-# only document pages carry data-pagefind-body: the indexer reads no other
 
 Leaves = dict[str, list[str]]  # site language folder -> the bits of its shards (a prefix-free cover)
 

@@ -393,9 +393,7 @@ class Store:
 
     def latest_releases(self, lang: str = "en") -> dict[str, dict]:
         """The newest release of every document in one query (a per-slug query is too slow at 1,000 docs)."""
-        newest = (select(func.max(releases.c.id)).where(releases.c.lang == lang)
-                  .group_by(releases.c.slug).scalar_subquery())
-        return {r["slug"]: dict(r) for r in self._rows(select(releases).where(releases.c.id.in_(newest)))}
+        return {r["slug"]: dict(r) for r in self._rows(select(releases).where(releases.c.id.in_(_newest(lang))))}
 
     def document_heads(self, status: str = "active") -> list[dict]:
         """Every document of a status as `documents` gives it, but without its file (`raw`): the build
@@ -406,24 +404,18 @@ class Store:
 
     def raws(self, slugs: list[str]) -> dict[str, str]:
         """The stored files of some documents, by slug (in batches: a bound list has a limit)."""
-        return {r[0]: r[1] for part in _batches(slugs)
-                for r in self._tuples(select(documents.c.slug, documents.c.raw).where(documents.c.slug.in_(part)))}
+        return {r["slug"]: r["raw"] for part in _batches(slugs)
+                for r in self._rows(select(documents.c.slug, documents.c.raw).where(documents.c.slug.in_(part)))}
 
     def release_heads(self, lang: str = "en") -> dict[str, dict]:
         """`latest_releases` without the payloads (see `payloads`)."""
-        newest = (select(func.max(releases.c.id)).where(releases.c.lang == lang)
-                  .group_by(releases.c.slug).scalar_subquery())
         columns = [c for c in releases.c if c.name != "payload"]
-        return {r["slug"]: dict(r) for r in self._rows(select(*columns).where(releases.c.id.in_(newest)))}
+        return {r["slug"]: dict(r) for r in self._rows(select(*columns).where(releases.c.id.in_(_newest(lang))))}
 
     def payloads(self, ids: list[int]) -> dict[int, str]:
         """The payloads of some releases, by release id."""
-        return {r[0]: r[1] for part in _batches(ids)
-                for r in self._tuples(select(releases.c.id, releases.c.payload).where(releases.c.id.in_(part)))}
-
-    def _tuples(self, query) -> list:
-        with self.engine.connect() as c:
-            return list(c.execute(query))
+        return {r["id"]: r["payload"] for part in _batches(ids)
+                for r in self._rows(select(releases.c.id, releases.c.payload).where(releases.c.id.in_(part)))}
 
     def active_uses(self, sources: list[str]) -> list[dict]:
         """The current segments of active documents whose Chinese is one of `sources`, with their
@@ -584,6 +576,11 @@ def _translation(row) -> dict:
     out = dict(row)
     out["issues"] = json.loads(out["issues"] or "[]")
     return out
+
+
+def _newest(lang: str):
+    """The id of every document's newest release in a language, as a subquery."""
+    return select(func.max(releases.c.id)).where(releases.c.lang == lang).group_by(releases.c.slug).scalar_subquery()
 
 
 def _batches(values: list, size: int = 500) -> Iterator[list]:
