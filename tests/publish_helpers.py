@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,16 @@ class FixtureProject:
     @property
     def out(self) -> Path:
         return self.project.publish_dir
+
+
+def edit_stored_file(project: Project, slug: str, old: str, new: str) -> None:
+    """Change a document's stored file with plain SQL, as a person at a database prompt would: no zaitun
+    code runs, so only the store's own triggers can tell a build."""
+    db = sqlite3.connect(project.state_dir / "state.db")
+    with db:
+        db.execute("UPDATE documents SET raw = replace(raw, ?, ?), raw_hash = 'edited' WHERE slug = ?",
+                   (old, new, slug))
+    db.close()
 
 
 def leftovers(out: Path) -> list[str]:

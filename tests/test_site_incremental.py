@@ -7,12 +7,11 @@ import datetime as dt
 import hashlib
 import json
 import os
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
-from publish_helpers import PAYING, TODAY, search_index_whole, standard_project
+from publish_helpers import PAYING, TODAY, edit_stored_file, search_index_whole, standard_project
 from sqlalchemy import update
 
 from zaitun.publish import layout, output
@@ -69,11 +68,7 @@ def test_a_build_with_nothing_changed_writes_no_new_version_and_reports_every_fi
 
 def test_a_write_made_outside_zaitun_is_seen_by_the_next_build(fx):
     fx.build()
-    db = sqlite3.connect(fx.project.state_dir / "state.db")
-    with db:
-        db.execute("UPDATE documents SET raw = replace(raw, '大型商场均可', '所有商场均可'), raw_hash = 'edited' "
-                   "WHERE slug = 'paying'")
-    db.close()
+    edit_stored_file(fx.project, "paying", "大型商场均可", "所有商场均可")
     report = fx.build()
     assert [p for p in report.rendered if p.endswith("/")] == ["zh/guides/paying/"]
     assert "所有商场均可" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")

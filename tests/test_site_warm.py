@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import filecmp
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from publish_helpers import NOTICE, PAYING, TODAY, standard_project
+from publish_helpers import NOTICE, PAYING, TODAY, edit_stored_file, standard_project
 from test_site_incremental import age
 
 from zaitun.project import Project
@@ -115,11 +114,7 @@ def test_a_store_write_outside_zaitun_between_two_warm_builds_is_seen(fx):
     fx.build()
     _pay(fx, "第一次修改。")
     fx.build()
-    db = sqlite3.connect(fx.project.state_dir / "state.db")
-    with db:
-        db.execute("UPDATE documents SET raw = replace(raw, '第一次修改', '库里改的'), raw_hash = 'edited' "
-                   "WHERE slug = 'paying'")
-    db.close()
+    edit_stored_file(fx.project, "paying", "第一次修改", "库里改的")
     report = fx.build()
     assert "zh/guides/paying/" in report.rendered
     assert "库里改的" in _page(fx, layout.document("zh", "guides", "paying"))

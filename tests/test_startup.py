@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from publish_helpers import PAYING, TRANSIT, TRANSIT_BODY, standard_project
+from publish_helpers import PAYING, TRANSIT, TRANSIT_BODY, edit_stored_file, standard_project
 from sqlalchemy.engine import make_url
 from test_held_back import FAULT, faulty_renderer  # noqa: F401 - the fixture, used by name
 from test_site_incremental import age, versions
@@ -130,11 +130,7 @@ def test_a_document_taken_in_is_built(built):
 
 
 def test_a_write_to_the_store_made_outside_zaitun_is_built(built):
-    db = sqlite3.connect(built.project.state_dir / "state.db")
-    with db:
-        db.execute("UPDATE documents SET raw = replace(raw, '大型商场均可', '所有商场均可'), raw_hash = 'edited' "
-                   "WHERE slug = 'paying'")
-    db.close()
+    edit_stored_file(built.project, "paying", "大型商场均可", "所有商场均可")
     assert zaitun_build(built.project.root).rendered
     assert "所有商场均可" in (built.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
 
