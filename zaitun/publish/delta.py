@@ -37,14 +37,15 @@ class Delta:
     inputs: str  # digest of everything besides the store that pages are made from
     changed: set[str] | None  # slugs written since the build online; None: unknown, plan every page
 
-    def nothing(self, state: dict) -> bool:
-        return settled(state, self.seq, self.inputs)
+    def nothing(self, state: dict, social: bool = True) -> bool:
+        return settled(state, self.seq, self.inputs, social)
 
 
-def settled(state: dict, seq: int, inputs: str) -> bool:
-    """The build online shows exactly this: same store, same inputs, nothing left out to retry."""
+def settled(state: dict, seq: int, inputs: str, social: bool = True) -> bool:
+    """The build online shows exactly this: same store, same inputs, nothing left out to retry, and (when
+    `social`) its social posts queued."""
     return (state.get("seq") == seq and state.get("inputs") == inputs and not state.get("held")
-            and not state.get("problems", True))
+            and not state.get("problems", True) and bool(state.get("social") or not social))
 
 
 def settled_build(project: Project, today: dt.date) -> BuildReport | None:
@@ -59,8 +60,7 @@ def settled_build(project: Project, today: dt.date) -> BuildReport | None:
             return None
         recover(out)
         summary = load_summary(current(out))
-        if not (settled(summary, seq, inputs_digest(project, today, summary.get("media", [])))
-                and summary.get("social")):
+        if not settled(summary, seq, inputs_digest(project, today, summary.get("media", []))):
             return None
     return BuildReport(out, reused=summary["paths"], seconds=time.perf_counter() - started)
 

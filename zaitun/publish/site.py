@@ -97,7 +97,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     online = current(out)
     summary = load_summary(online)
     change = delta(project, store, summary, today, summary.get("media", []))
-    if change.nothing(summary) and (summary.get("social") or not social):
+    if change.nothing(summary, social):
         report.reused = summary["paths"]  # the build online is this build: nothing to write, lint or index
         return report
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
