@@ -6,6 +6,8 @@ For each corpus size: generates the documents (Chinese content taken in by intak
 approved releases for zaitun; the same texts as translations for Pelican and as a two-language
 Hugo site), then times, as whole processes (interpreter start, imports and all, as a user runs
 them), full cold builds of the three tools in turn (zaitun, Pelican, Hugo, zaitun, ...), and
+Hugo followed by Pagefind on its output (what a Hugo site with search runs; zaitun's build includes
+its search index, Pelican's and Hugo's alone do not), and
 zaitun's rebuilds: nothing changed, one Chinese body changed (`zaitun build` after `zaitun intake`,
 which is timed apart) and one English approval, and the seconds a one-change `zaitun build` spends
 importing modules (`python -X importtime`); then the same one-change rebuilds in a warm process,
@@ -36,6 +38,7 @@ from pathlib import Path
 
 from zaitun.content.intake import ingest
 from zaitun.project import Project
+from zaitun.publish.indexer import executable
 from zaitun.review.gate import approve, shown
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store, sha
@@ -248,6 +251,10 @@ def full_builds(work: Path, project: Path, repeat: int, peers: dict[str, bool]) 
                                         "-q"], cwd=work / "pelican"))
         if "hugo" in runs:
             runs["hugo"].append(run(["hugo", "--quiet", "-s", str(work / "hugo"), "-d", str(work / f"hugo-{i}")]))
+        if "hugo + pagefind" in runs:  # what a Hugo site with search runs: the same Pagefind indexes its pages
+            out = work / f"hugo-search-{i}"
+            runs["hugo + pagefind"].append(run(["sh", "-c", 'hugo --quiet -s "$1" -d "$2" && "$3" --site "$2" --silent',
+                                                "sh", str(work / "hugo"), str(out), executable()]))
     print(f"zaitun {index_line} (included in its full build)")
     return runs
 
@@ -392,6 +399,7 @@ def bench_size(work: Path, n: int, repeat: int, rebuilds_only: bool = False) -> 
     print(f"setup (corpus, intake, releases; not timed below): {time.perf_counter() - started:.1f}s")
     peers = {"zaitun": True, "pelican": (BIN / "pelican").exists() and not rebuilds_only,
              "hugo": shutil.which("hugo") is not None and not rebuilds_only}
+    peers["hugo + pagefind"] = peers["hugo"]
     for name, present in peers.items():
         if not present:
             print(f"{name}: not installed, skipped (`make bench` installs the peers)")
@@ -400,7 +408,7 @@ def bench_size(work: Path, n: int, repeat: int, rebuilds_only: bool = False) -> 
         print(figures(f"{name} full cold build", [wall for wall, _ in results])
               + f"  peak memory {max(mb for _, mb in results)} MB")
     z = [wall for wall, _ in runs["zaitun"]]
-    for name in ("pelican", "hugo"):
+    for name in ("pelican", "hugo", "hugo + pagefind"):
         if name in runs:
             pairs = sorted(p / w for (p, _), w in zip(runs[name], z, strict=True))
             print(f"ratio {name} / zaitun (full build): {min(w for w, _ in runs[name]) / min(z):.2f}x best against "
