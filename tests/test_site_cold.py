@@ -4,6 +4,7 @@ lines. Never a stale page: what a change must rebuild is rebuilt, the same site 
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import sqlite3
@@ -13,7 +14,9 @@ import pytest
 from publish_helpers import NOTICE, PAYING, TODAY, edit_stored_file, standard_project
 from test_site_incremental import age
 from test_site_warm import NEW_TITLE, _in_another_process, _same_site
+from typer.testing import CliRunner
 
+from zaitun.cli import app
 from zaitun.project import Project
 from zaitun.publish import extras, layout, output, warm
 from zaitun.publish.site import build_site
@@ -153,3 +156,14 @@ def test_a_lines_cache_that_cannot_be_read_is_as_if_empty(fx):
     pages = json.loads(_page(fx, layout.PROVENANCE))["pages"]
     assert set(pages) == {u for u in pages if u.startswith("https://example.org/")} and len(pages) == 5
     assert len(_cached_lines(fx)) == 5
+
+
+def test_zaitun_build_sets_the_builds_objects_aside_from_the_cycle_collector_and_leaves_it_on(fx):
+    """The command exits after the build: the collector need not walk what the build made, and a process
+    running the command (a test, a script) keeps its collector as it was."""
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    result = CliRunner().invoke(app, ["--project", str(fx.project.root), "build"])
+    assert result.exit_code == 0, result.output
+    assert gc.isenabled() and gc.get_freeze_count() > 0
+    gc.unfreeze()  # this test process collects them as usual
