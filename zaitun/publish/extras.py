@@ -30,15 +30,14 @@ def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
                    "alternates": alternate_links(home, site, x_default=layout.ROOT)}
     sitemap = _Once(lambda: sitemap_rows(specs, site))  # made by whichever process keys or renders them
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.urls.absolute(layout.SITEMAP)}\n".encode()
-    provenance = _Once(lambda: provenance_pages(specs, site))
+    provenance = _Once(lambda: provenance_json(provenance_pages(specs, site)))  # its key is its bytes' digest
     return [
         Output(site.css_path, (design_digest(),), stylesheet, kind="asset"),
         Output(layout.ROOT, (design_digest(), root), lambda: render_page("root.html", root)),
         Output(layout.NOT_FOUND, (design_digest(), base), lambda: render_page("404.html", base)),
         Output(layout.SITEMAP, lambda: (sitemap(),), lambda: sitemap_xml(sitemap.take(), site), kind="sitemap"),
         Output(layout.ROBOTS, (robots.decode(),), lambda: robots, kind="meta"),
-        Output(layout.PROVENANCE, lambda: (provenance_digest(provenance()),),
-               lambda: provenance_json(provenance.take()), kind="meta"),
+        Output(layout.PROVENANCE, lambda: (provenance_digest(provenance()),), provenance.take, kind="meta"),
     ]
 
 
@@ -154,10 +153,10 @@ def provenance_pages(specs: list[PageSpec], site: Site) -> dict[str, dict]:
 _RECORDS: dict[int, tuple[Entry, dict]] = {}  # id of an entry -> (the entry, its provenance record), last call's
 
 
-def provenance_digest(pages: dict[str, dict]) -> str:
-    """provenance.json's key: its bytes' digest, made from the lines kept (see provenance_json) instead of
-    hashing every page's record again."""
-    return hashlib.sha256(provenance_json(pages)).hexdigest()[:24]
+def provenance_digest(text: bytes) -> str:
+    """provenance.json's key: the digest of its bytes, made from the lines kept (see provenance_json) instead
+    of hashing every page's record again."""
+    return hashlib.sha256(text).hexdigest()[:24]
 
 
 def provenance_json(pages: dict[str, dict]) -> bytes:

@@ -375,10 +375,11 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
     report.reused.extend(kept)
     errors: list[tuple[Output, str]] = []
     todo: list[Output] = []
+    there = f"{online}/{SITE}/" if online else ""
     for item in items:
         old = previous.get(item.path)
         same = old and (item.path in kept or old["key"] == item.key)
-        if same and online and (online / SITE / layout.file_of(item.path)).is_file():
+        if same and there and os.path.isfile(there + layout.file_of(item.path)):
             files[item.path] = old
             report.reused.append(item.path)
         else:
