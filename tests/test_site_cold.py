@@ -8,9 +8,12 @@ import gc
 import json
 import shutil
 import sqlite3
+from urllib.parse import quote
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from publish_helpers import NOTICE, PAYING, TODAY, edit_stored_file, standard_project
 from test_site_incremental import age
 from test_site_warm import NEW_TITLE, _in_another_process, _same_site
@@ -167,3 +170,9 @@ def test_zaitun_build_sets_the_builds_objects_aside_from_the_cycle_collector_and
     assert result.exit_code == 0, result.output
     assert gc.isenabled() and gc.get_freeze_count() > 0
     gc.unfreeze()  # this test process collects them as usual
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("az09_.~/-%?#& é汉\u00a0"), max_size=30) | st.text(max_size=30))
+def test_a_path_is_linked_as_quote_links_it_whether_or_not_it_needs_quoting(path):
+    assert layout._quote(path) == quote(path)
