@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Generic, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
+import orjson
+
 from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout
 from zaitun.publish.inputs import Entry
@@ -28,15 +30,14 @@ def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
                    "alternates": alternate_links(home, site, x_default=layout.ROOT)}
     sitemap = _Once(lambda: sitemap_rows(specs, site))  # made by whichever process keys or renders them
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.urls.absolute(layout.SITEMAP)}\n".encode()
-    provenance = _Once(lambda: provenance_pages(specs, site))
+    provenance = _Once(lambda: provenance_json(provenance_pages(specs, site)))  # its key is its bytes' digest
     return [
         Output(site.css_path, (design_digest(),), stylesheet, kind="asset"),
         Output(layout.ROOT, (design_digest(), root), lambda: render_page("root.html", root)),
         Output(layout.NOT_FOUND, (design_digest(), base), lambda: render_page("404.html", base)),
         Output(layout.SITEMAP, lambda: (sitemap(),), lambda: sitemap_xml(sitemap.take(), site), kind="sitemap"),
         Output(layout.ROBOTS, (robots.decode(),), lambda: robots, kind="meta"),
-        Output(layout.PROVENANCE, lambda: (provenance_digest(provenance()),),
-               lambda: provenance_json(provenance.take()), kind="meta"),
+        Output(layout.PROVENANCE, lambda: (provenance_digest(provenance()),), provenance.take, kind="meta"),
     ]
 
 
@@ -152,33 +153,89 @@ def provenance_pages(specs: list[PageSpec], site: Site) -> dict[str, dict]:
 _RECORDS: dict[int, tuple[Entry, dict]] = {}  # id of an entry -> (the entry, its provenance record), last call's
 
 
-def provenance_digest(pages: dict[str, dict]) -> str:
-    """provenance.json's key: its bytes' digest, made from the lines kept (see provenance_json) instead of
-    hashing every page's record again."""
-    return hashlib.sha256(provenance_json(pages)).hexdigest()[:24]
+def provenance_digest(text: bytes) -> str:
+    """provenance.json's key: the digest of its bytes, made from the lines kept (see provenance_json) instead
+    of hashing every page's record again."""
+    return hashlib.sha256(text).hexdigest()[:24]
 
 
 def provenance_json(pages: dict[str, dict]) -> bytes:
-    """`{"pages": pages}` as indented JSON, each page's lines kept from the last call when its record is the
-    same: the json module indents in Python, slowly, and a change in a warm process alters a page or two."""
+    """`{"pages": pages}` as indented JSON, each page's lines taken from the last call when its record is the
+    same one, else from the lines cache (`keep_lines_in`) when it is equal: the json module indents in
+    Python, slowly, and a one-change rebuild alters a page or two."""
     if not pages:
         return json.dumps({"pages": {}}, indent=1).encode("utf-8")
-    lines: dict[tuple[str, int], tuple[dict, str]] = {}
+    lines: dict[tuple[str, int], tuple[dict, str, str]] = {}
+    stored: dict[str, str] | None = None
+    made = False
     for url in sorted(pages):
         record = pages[url]
-        found = _PROVENANCE_LINES.get((url, id(record)))
+        known = (url, id(record))
+        found = _PROVENANCE_LINES.get(known)
         if found is None or found[0] is not record:  # records are never changed once made: the same one, the
-            found = (record, _provenance_lines(url, record))  # same lines
-        lines[url, id(record)] = found
+            mark = _mark(url, record)  # same lines
+            if stored is None:
+                stored = _LINES_CACHE.read()
+            text = stored.get(mark)
+            if text is None:
+                text, made = _provenance_lines(url, record), True
+            found = (record, mark, text)
+        lines[known] = found
     _PROVENANCE_LINES.clear()
     _PROVENANCE_LINES.update(lines)
-    return ('{\n "pages": {\n' + ",\n".join(text for _, text in lines.values()) + "\n }\n}").encode("utf-8")
+    if made or (stored is not None and len(stored) != len(lines)):
+        _LINES_CACHE.write({mark: text for _, mark, text in lines.values()})
+    return ('{\n "pages": {\n' + ",\n".join(text for _, _, text in lines.values()) + "\n }\n}").encode("utf-8")
 
 
-_PROVENANCE_LINES: dict[tuple[str, int], tuple[dict, str]] = {}  # (URL, id of its record) -> (record, lines)
+_PROVENANCE_LINES: dict[tuple[str, int], tuple[dict, str, str]] = {}  # (URL, id of its record) -> (record, its
+# mark, its lines)
+
+
+def _mark(url: str, record: dict) -> str:
+    """A page's record as the lines cache knows it: repr tells apart what JSON would write differently
+    (True and 1, 1 and 1.0, a string and a date)."""
+    return hashlib.sha256(repr((url, record)).encode("utf-8")).hexdigest()[:32]
 
 
 def _provenance_lines(url: str, record: dict) -> str:
     """One page's lines of provenance.json, as json.dumps indents them two levels down."""
     text = json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True, default=str)
     return f"  {json.dumps(url, ensure_ascii=False)}: {text.replace(chr(10), chr(10) + '  ')}"
+
+
+class _LinesCache:
+    """provenance.json's lines of each page by its mark, in a file of the project's state folder, so a new
+    process re-encodes only the pages whose record changed. A cache: one that cannot be read or written is
+    as if empty, and any process may use it, since a mark names exactly what its lines are made from."""
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+
+    def read(self) -> dict[str, str]:
+        if self.path is None:
+            return {}
+        try:
+            found = orjson.loads(self.path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def write(self, lines: dict[str, str]) -> None:
+        if self.path is None:
+            return
+        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}")
+        try:
+            temporary.write_bytes(orjson.dumps(lines))
+            os.replace(temporary, self.path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+
+LINES_FILE = "provenance-lines.json"
+_LINES_CACHE = _LinesCache()
+
+
+def keep_lines_in(state_dir: Path | None) -> None:
+    """Keep provenance.json's lines in this project's state folder (None: keep none, as `bodies.use`)."""
+    _LINES_CACHE.path = state_dir / LINES_FILE if state_dir else None

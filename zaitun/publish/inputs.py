@@ -185,7 +185,7 @@ def collect(store: Store, cache: dict, problems: dict[str, LocatedError] | None 
             mark = (tuple(row.values()), tuple(release.values()) if release else None)
             found = _MADE.get(mark) if row["slug"] not in stale else None
             if found is None:
-                found = _entries(row, cache, raws.get(row["slug"]), release, payloads, problems)
+                found = _entries(row, cache, raws.get(row["slug"]), release, payloads, problems, row["slug"] in stale)
             if not problems or row["slug"] not in problems:  # a document left out is tried, and reported, again
                 made[mark] = found
             entries += found
@@ -199,7 +199,9 @@ _MADE: dict[tuple, list[Entry]] = {}  # the last collect's entries, by their doc
 
 
 def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payloads: dict[int, str],
-             problems: dict[str, LocatedError] | None) -> list[Entry]:
+             problems: dict[str, LocatedError] | None, stale: bool = True) -> list[Entry]:
+    """A document's entries; `stale`: its file or release changed since the cache was filled (when not,
+    the cached English facts are its release's, as collect found)."""
     try:
         meta = _meta_of(row, cache, raw)
         dt.date.fromisoformat(str(meta["date"]))
@@ -214,7 +216,7 @@ def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payl
     en = None
     if release is not None:
         cached = cache[row["slug"]]
-        if _en_stale(cached, release):
+        if stale and _en_stale(cached, release):
             cache[row["slug"]] = cached = cached | {"en": release_facts(release, payloads[release["id"]])}
         en = cached["en"]
     return entries_of(row, meta, release, en, cache[row["slug"]]["refs"])
@@ -282,12 +284,12 @@ def released_facts(meta: dict, payload: dict, current: bool) -> dict:
 def _en_entry(row: dict, meta: dict, release: dict, en: dict) -> Entry:
     current = release["raw_hash"] == row["raw_hash"]
     meta = {k: v for k, v in meta.items() if k not in FACT_FIELDS} | released_facts(meta, en, current)
+    released = _aware(release["created_at"])
     provenance = dict(en["provenance"])
-    provenance.update(release_id=release["id"], released_at=_aware(release["created_at"]).isoformat(),
-                      source_raw_hash=release["raw_hash"])
+    provenance.update(release_id=release["id"], released_at=released.isoformat(), source_raw_hash=release["raw_hash"])
     return Entry(slug=row["slug"], section=row["section"], lang="en", title=en["meta"]["title"] or row["slug"],
                  summary=en["meta"]["summary"], social=en["meta"]["social"],
-                 date=_date(meta["date"]), updated=_aware(release["created_at"]), meta=meta,
+                 date=_date(meta["date"]), updated=released, meta=meta,
                  source_hash=en["hash"], provenance=provenance,
                  under_review=not current,
                  source=content_source(row["section"], row["path"]), refs=en["refs"], release_id=release["id"])

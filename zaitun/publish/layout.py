@@ -115,18 +115,26 @@ class Urls:
     def link(self, path: str) -> str:
         quoted = self._quoted.get((False, path))
         if quoted is None:
-            quoted = self._quoted[False, path] = quote(self.base_path + path)
+            quoted = self._quoted[False, path] = _quote(self.base_path + path)
         return quoted
 
     def absolute(self, path: str) -> str:
         quoted = self._quoted.get((True, path))
         if quoted is None:
-            quoted = self._quoted[True, path] = self.base_url.rstrip("/") + quote("/" + path)
+            quoted = self._quoted[True, path] = self.base_url.rstrip("/") + _quote("/" + path)
         return quoted
 
     def path_of(self, href: str) -> str | None:
         """The site path an absolute or root-relative href points to, or None for an external link."""
         return _path_of(self.base_url, href)
+
+
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~/-]*")  # what quote() leaves as it is
+
+
+def _quote(path: str) -> str:
+    """quote(path), without its cost for the plain ASCII paths most pages have (a rebuild links them all)."""
+    return path if _UNQUOTED.fullmatch(path) else quote(path)
 
 
 @lru_cache(maxsize=65536)

@@ -70,12 +70,15 @@ class PageSpec:
     path: str
     template: str
     title: str
-    data: dict | None  # everything the template shows except the document body; None: a document page's,
-    # made when the page is rendered (see document_data), so the build's own process never holds them all
+    data: dict | None  # everything the template shows except the document body and a list's lines; None: a
+    # document page's, made when the page is rendered (see document_data), so the build's own process never
+    # holds them all
     description: str = ""
     entry: Entry | None = None
     feeds: list[str] = field(default_factory=list)  # feed paths for autodiscovery
     listed: tuple[str, ...] = ()  # a list page's documents (slugs), in order
+    items: tuple[Entry, ...] | None = None  # a list page's documents, whose lines (`item`) it shows: made only
+    # for a page keyed or rendered, which a rebuild does for the lists showing a changed document
 
 
 def key_of(*parts) -> str:
@@ -140,11 +143,10 @@ def plan(entries: list[Entry], site: Site) -> list[PageSpec]:
         del _LINES[mark]
     for lang in layout.LANGS:
         mine = by_date([e for e in entries if e.lang == lang])
-        lines = {e.slug: item(e, site) for e in mine}  # one per document, shared by the lists showing it
-        specs.append(_home(lang, mine, lines, site))
-        specs += _lists(lang, mine, lines, site, "section", lambda e: [e.section])
-        specs += _lists(lang, mine, lines, site, "programme", lambda e: [e.programme] if e.programme else [])
-        specs += _lists(lang, mine, lines, site, "tag", lambda e: e.tags)
+        specs.append(_home(lang, mine, site))
+        specs += _lists(lang, mine, site, "section", lambda e: [e.section])
+        specs += _lists(lang, mine, site, "programme", lambda e: [e.programme] if e.programme else [])
+        specs += _lists(lang, mine, site, "tag", lambda e: e.tags)
         specs += [_document(e, site) for e in mine]
         specs.append(_search(lang, site))
     return specs
@@ -159,19 +161,17 @@ def _search(lang: str, site: Site) -> PageSpec:
                     description=UI[lang]["search"])
 
 
-def _home(lang: str, entries: list[Entry], lines: dict[str, dict], site: Site) -> PageSpec:
+def _home(lang: str, entries: list[Entry], site: Site) -> PageSpec:
     programmes = sorted({e.programme for e in entries if e.programme})
-    data = {"items": [lines[e.slug] for e in entries[:LATEST]],
-            "programmes": [{"href": site.urls.link(layout.programme(lang, p)), "label": programme_name(p, lang)}
+    data = {"programmes": [{"href": site.urls.link(layout.programme(lang, p)), "label": programme_name(p, lang)}
                            for p in programmes], "kind": "home",
             "pager": None}
     return PageSpec(("home",), lang, layout.home(lang), "list.html", site.titles[lang], data,
                     description=site.titles[lang], feeds=[layout.feed(lang, "rss"), layout.feed(lang, "atom")],
-                    listed=tuple(e.slug for e in entries[:LATEST]))
+                    listed=tuple(e.slug for e in entries[:LATEST]), items=tuple(entries[:LATEST]))
 
 
-def _lists(lang: str, entries: list[Entry], lines: dict[str, dict], site: Site, kind: str,
-           keys_of) -> list[PageSpec]:
+def _lists(lang: str, entries: list[Entry], site: Site, kind: str, keys_of) -> list[PageSpec]:
     """One list per section, programme or tag, cut into pages of `site.page_size` documents."""
     grouped: dict[str, list[Entry]] = defaultdict(list)
     names: dict[str, str] = {}  # tags that fold to one page path share it, under the first one's name
@@ -187,12 +187,11 @@ def _lists(lang: str, entries: list[Entry], lines: dict[str, dict], site: Site, 
         listed = grouped[group_key]
         pages = [listed[i:i + site.page_size] for i in range(0, len(listed), site.page_size)]
         for number, chunk in enumerate(pages, start=1):
-            data = {"items": [lines[e.slug] for e in chunk], "programmes": [], "kind": kind,
-                    "pager": _pager(lang, path, number, len(pages), site)}
+            data = {"programmes": [], "kind": kind, "pager": _pager(lang, path, number, len(pages), site)}
             page_title = title if number == 1 else UI[lang]["page_title"].format(title=title, n=number)
             specs.append(PageSpec((kind, group_key, number), lang, layout.paged(path, number), "list.html",
                                   page_title, data, description=title, feeds=feeds,
-                                  listed=tuple(e.slug for e in chunk)))
+                                  listed=tuple(e.slug for e in chunk), items=tuple(chunk)))
     return specs
 
 
@@ -265,7 +264,7 @@ def outputs(specs: list[PageSpec], site: Site, skip: set[str] = frozenset()) -> 
     for spec in specs:
         if spec.path not in skip:
             made.append(_output(spec, groups[spec.group], shared[spec.lang], site))
-            if spec.data is not None and "items" in spec.data:
+            if spec.items is not None:
                 made[-1].shows = _shows(spec, groups[spec.group], shared[spec.lang], navs[spec.lang])
     return made
 
@@ -273,9 +272,8 @@ def outputs(specs: list[PageSpec], site: Site, skip: set[str] = frozenset()) -> 
 def _shows(spec: PageSpec, versions: dict[str, str], shared: Shared, nav: str) -> tuple:
     """What a list page is made from, its documents' lines left out (they change only with their document):
     cheap to compare, where its key hashes every line."""
-    rest = {k: v for k, v in spec.data.items() if k != "items"}
     return (spec.listed, design_digest(), spec.template, shared.key, nav, spec.group, spec.title, spec.description,
-            tuple(spec.feeds), tuple(sorted(versions.items())), repr(rest))
+            tuple(spec.feeds), tuple(sorted(versions.items())), repr(spec.data))
 
 
 def shared_keys(specs: list[PageSpec], site: Site) -> dict[str, str]:
@@ -339,12 +337,21 @@ def _page(spec: PageSpec, versions: dict[str, str], shared: Shared, site: Site) 
     x_default = layout.ROOT if spec.group == ("home",) else None
     return {
         "title": spec.title, "description": spec.description,
-        "data": spec.data if spec.data is not None else document_data(spec.entry, site),
+        "data": _data(spec, site),
         "canonical": site.urls.absolute(spec.path), "alternates": alternate_links(versions, site, x_default),
         "nav": [n | {"current": n["path"] == spec.path} for n in shared.nav],
         "switch": _switch(spec, versions, site), "feeds": _feed_links(spec, site),
         "og_type": "article" if spec.entry else "website", "jsonld": _jsonld(spec, site),
     }
+
+
+def _data(spec: PageSpec, site: Site) -> dict:
+    """What the template shows of the page: a document's, or a list's with its documents' lines first."""
+    if spec.data is None:
+        return document_data(spec.entry, site)
+    if spec.items is None:
+        return spec.data
+    return {"items": [item(e, site) for e in spec.items]} | spec.data
 
 
 def common_context(lang: str, site: Site) -> dict:

@@ -25,7 +25,7 @@ from zaitun.errors import LocatedError, PublishError
 from zaitun.project import Project
 from zaitun.publish import bodies, layout, lint, search, warm
 from zaitun.publish.delta import Delta, delta, inputs_digest
-from zaitun.publish.extras import extra_outputs, static_files, static_outputs
+from zaitun.publish.extras import extra_outputs, keep_lines_in, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.inputs import Entry, collect
@@ -49,7 +49,7 @@ from zaitun.publish.output import (
     recyclable,
     roll_back,
 )
-from zaitun.publish.pages import Output, PageSpec, Site, outputs, plan, shared_keys
+from zaitun.publish.pages import Output, PageSpec, Site, key_of, outputs, plan, shared_keys
 from zaitun.publish.render import css_digest
 from zaitun.publish.report import BuildReport
 from zaitun.publish.social import queue_posts
@@ -93,6 +93,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     out = project.publish_dir
     recover(out)
     bodies.use(project.state_dir)
+    keep_lines_in(project.state_dir)
     report = BuildReport(out)
     online = current(out)
     summary = load_summary(online)
@@ -165,6 +166,7 @@ class Planned:
     dirty: frozenset[str] | None = None  # when one is: its files that differ from the version online
     shared_now: dict[str, str] = field(default_factory=dict)
     lists_now: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # this build's, to remember
+    shown: dict[str, str] = field(default_factory=dict)  # list page or sitemap -> digest of what it shows
 
     def stage(self, out: Path) -> Path:
         """The version folder to build into; only the first attempt reuses an old version."""
@@ -183,24 +185,34 @@ class Planned:
                 and s.entry.slug not in self.changed and s.path in self.files}
 
     def recall_keys(self, items: list[Output], specs: list[PageSpec]) -> None:
-        """List pages showing the same documents, none changed, and the same all else as when this process
-        built the version online take their key from then instead of hashing every line again; so does the
-        sitemap while the pages, their languages and dates are the same."""
+        """List pages showing the same documents, none changed, and the same all else as when the version
+        online was built take their key from then instead of hashing every line again; so does the sitemap
+        while the pages, their languages and dates are the same. What they showed is known from this process's
+        last build (warm.py), or from the digest of it each one's manifest record keeps (a new process)."""
         for item in items:
             if item.path == layout.SITEMAP:
                 item.shows = ((), tuple((s.group, s.lang, s.path, s.entry.updated.date() if s.entry else None)
                                         for s in specs))
+        self.shown = {item.path: key_of(item.shows) for item in items if item.shows is not None}
         if self.changed is None:
             return
         for item in items:
-            known = self.lists.get(item.path) if item.shows is not None else None
             old = self.files.get(item.path)
-            if known and old and known == (item.shows, old["key"]) and self.changed.isdisjoint(item.shows[0]):
+            if item.shows is None or not old or not self.changed.isdisjoint(item.shows[0]):
+                continue
+            if self.lists.get(item.path) == (item.shows, old["key"]) or old.get(SHOWN) == self.shown[item.path]:
                 item.known(old["key"])
 
     def remember(self, items: list[Output], files: dict) -> None:
+        """Keep in each list page's and the sitemap's record the digest of what it showed, for the next build."""
         self.lists_now = {item.path: (item.shows, files[item.path]["key"]) for item in items
                           if item.shows is not None and item.path in files}
+        for path, digest in self.shown.items():
+            if path in files and files[path].get(SHOWN) != digest:
+                files[path] = files[path] | {SHOWN: digest}
+
+
+SHOWN = "shows"  # a manifest record's digest of what its list page or sitemap showed (Planned.recall_keys)
 
 
 def _touched(report: BuildReport) -> list[str]:
@@ -363,10 +375,11 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
     report.reused.extend(kept)
     errors: list[tuple[Output, str]] = []
     todo: list[Output] = []
+    there = f"{online}/{SITE}/" if online else ""
     for item in items:
         old = previous.get(item.path)
         same = old and (item.path in kept or old["key"] == item.key)
-        if same and online and (online / SITE / layout.file_of(item.path)).is_file():
+        if same and there and os.path.isfile(there + layout.file_of(item.path)):
             files[item.path] = old
             report.reused.append(item.path)
         else:

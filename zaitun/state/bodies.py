@@ -39,12 +39,9 @@ class BodyCache:
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget every body whose key is not in `keys`."""
-        def forget(conn: sqlite3.Connection) -> None:
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
-            conn.execute("DELETE FROM live")
-            conn.executemany("INSERT OR IGNORE INTO live (key) VALUES (?)", ((k,) for k in keys))
-            conn.execute("DELETE FROM body WHERE key NOT IN (SELECT key FROM live)")
-            conn.execute("DELETE FROM live")
+        def forget(conn: sqlite3.Connection) -> None:  # a rebuild forgets a body or two: read the keys, not write them
+            gone = [(key,) for (key,) in conn.execute("SELECT key FROM body") if key not in keys]
+            conn.executemany("DELETE FROM body WHERE key = ?", gone)
         self._write(forget)
 
     def close(self) -> None:
