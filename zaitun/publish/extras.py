@@ -6,9 +6,9 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Generic, TypeVar
-from xml.sax.saxutils import escape, quoteattr
 
 import orjson
 
@@ -126,10 +126,10 @@ def sitemap_xml(rows: list[tuple[str, list[dict], str | None]], site: Site) -> b
 
 
 def _url(path: str, alternates: list[dict], lastmod: str | None, site: Site) -> str:
-    links = "".join(f'    <xhtml:link rel="alternate" hreflang={quoteattr(a["hreflang"])} '
-                    f'href={quoteattr(a["href"])}/>\n' for a in alternates)
+    links = "".join(f'    <xhtml:link rel="alternate" hreflang="{escape(a["hreflang"])}" '
+                    f'href="{escape(a["href"])}"/>\n' for a in alternates)
     mod = f"    <lastmod>{lastmod}</lastmod>\n" if lastmod else ""
-    return f"  <url>\n    <loc>{escape(site.urls.absolute(path))}</loc>\n{mod}{links}  </url>\n"
+    return f"  <url>\n    <loc>{escape(site.urls.absolute(path), quote=False)}</loc>\n{mod}{links}  </url>\n"
 
 
 def provenance_pages(specs: list[PageSpec], site: Site) -> dict[str, dict]:
