@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ from publish_helpers import make_fixture
 
 from zaitun.publish import layout
 from zaitun.publish import search as index
+from zaitun.publish.site import rollback
 
 RESIDENCE = """\
     title: 外国人居留许可办理指南
@@ -171,21 +173,73 @@ def _index_files(out) -> dict[str, tuple[int, int]]:
             for p in folder.rglob("*") if p.is_file()}
 
 
-def test_a_one_document_change_indexes_only_its_shard_again(site, browser):
+def fragment_texts(out) -> list[str]:
+    """The text of every fragment the index online serves (what a search result shows)."""
+    return [gzip.decompress(p.read_bytes()).decode() for p in (out / layout.SEARCH_DIR).rglob("fragment/*")]
+
+
+NEW_TEA_BODY = TEA_BODY.replace("品尝铁观音", "购买乌龙茶")
+
+
+def test_a_changed_page_is_indexed_alone_and_found_by_its_new_words_not_its_old_ones(site, browser):
     fx, _, base = site
+    assert search(browser, f"{base}/zh/search/?q=品尝")[0] == ["/zh/guides/tea/"]
     before, tea = _index_files(fx.out), shard(fx, "zh/guides/tea/")
-    fx.write("guides", "tea", TEA, TEA_BODY + "\n    游客也可以购买乌龙茶。\n")
+    fx.write("guides", "tea", TEA, NEW_TEA_BODY)
     fx.ingest()
     report = fx.build()
-    assert report.search.shards == [tea]
+    assert report.search.shards == [f"zh/{index.RECENT}"] and report.search.pages == 1  # its shard is kept
+    listed = index.read_list(fx.out)
+    assert listed["recent"] == {"zh": ["zh/guides/tea/index.html"]} and len(listed["hidden"]["zh"]) == 1
     after = _index_files(fx.out)
-    code = set(index.CORE) | {"wasm.unknown.pagefind"}  # linked from ui/, kept as it is (the same Pagefind)
-    others = [name for name in before if not name.startswith((f"{tea}/", index.LIST))]
-    assert others and all(after[name] == before[name] for name in others)  # the same files, linked over
-    assert all(after.get(name) != before[name] for name in before
-               if name.startswith(f"{tea}/") and name.rpartition("/")[2] not in code)
-    links, problems = search(browser, f"{base}/zh/search/?q=乌龙茶")
-    assert links == ["/zh/guides/tea/"] and problems == []
+    old = f"{tea}/fragment/{listed['hidden']['zh'][0]}.pf_fragment"
+    assert old in before and old not in after  # the earlier text is no longer served
+    assert all(after[name] == before[name] for name in before if name != old and not name.startswith(index.LIST))
+    assert not [text for text in fragment_texts(fx.out) if "品尝" in text]
+    assert search(browser, f"{base}/zh/search/?q=乌龙茶") == (["/zh/guides/tea/"], [])
+    assert search(browser, f"{base}/zh/search/?q=品尝") == ([], [])  # its shard still has the word: hidden
+    links, problems = search(browser, f"{base}/zh/search/?q=泉州")  # in both versions of the page: once
+    assert sorted(links) == ["/zh/guides/residence/", "/zh/guides/tea/"] and problems == []
+
+
+def test_a_page_changed_back_is_served_by_its_shard_again(site, browser):
+    fx, _, base = site
+    fx.write("guides", "tea", TEA, TEA_BODY)
+    fx.ingest()
+    assert fx.build().search.shards == [f"zh/{index.RECENT}"]
+    listed = index.read_list(fx.out)
+    assert listed["recent"] == {} and listed["hidden"] == {}  # its shard holds it as it is now
+    assert search(browser, f"{base}/zh/search/?q=品尝") == (["/zh/guides/tea/"], [])  # in two bundles: once
+    fx.write("guides", "tea", TEA, NEW_TEA_BODY)
+    fx.ingest()
+    assert fx.build().search.shards == [f"zh/{index.RECENT}"]
+    assert search(browser, f"{base}/zh/search/?q=品尝") == ([], [])
+
+
+def test_recent_pages_past_their_limit_are_folded_into_their_shards(site, browser, monkeypatch):
+    fx, _, base = site
+    tea = shard(fx, "zh/guides/tea/")
+    monkeypatch.setattr(index, "RECENT_PAGES", 0)  # tea, in the recent bundle, is one page too many
+    fx.write("guides", "tea", TEA, NEW_TEA_BODY + "\n    茶园四月开放。\n")
+    fx.ingest()
+    report = fx.build()
+    assert report.search.shards == [tea]  # its shard is indexed again, and no recent bundle
+    listed = index.read_list(fx.out)
+    assert listed["recent"] == {} and listed["hidden"] == {}
+    assert not (fx.out / layout.SEARCH_DIR / "zh" / index.RECENT).exists()
+    assert f"zh/{index.RECENT}/" not in bundles(fx)["zh-hans"]
+    assert search(browser, f"{base}/zh/search/?q=四月") == (["/zh/guides/tea/"], [])
+    assert search(browser, f"{base}/zh/search/?q=品尝") == ([], [])
+    assert not [text for text in fragment_texts(fx.out) if "品尝" in text]
+
+
+def test_a_rollback_brings_back_the_index_of_its_version(site, browser):
+    fx, _, base = site
+    rollback(fx.project)  # to the version before the fold: a recent bundle, and hidden results
+    assert index.read_list(fx.out)["hidden"]
+    assert search(browser, f"{base}/zh/search/?q=四月") == ([], [])
+    assert search(browser, f"{base}/zh/search/?q=乌龙茶") == (["/zh/guides/tea/"], [])
+    assert search(browser, f"{base}/zh/search/?q=品尝") == ([], [])
 
 
 def test_a_withdrawn_document_is_no_longer_found(site, browser):
@@ -193,8 +247,10 @@ def test_a_withdrawn_document_is_no_longer_found(site, browser):
     (fx.project.content_dir / "guides" / "tea.md").unlink()
     tea = shard(fx, "zh/guides/tea/")
     fx.ingest()
-    report = fx.build()
+    report = fx.build()  # from the version rolled back to: tea in its recent bundle, and hidden in its shard
     assert "zh/guides/tea/" in report.removed and report.search.shards == []  # its shard held only it
     assert f"{tea}/" not in bundles(fx)["zh-hans"] and not (fx.out / layout.SEARCH_DIR / tea).exists()
+    assert index.read_list(fx.out)["recent"] == {} and not (fx.out / layout.SEARCH_DIR / "zh" / index.RECENT).exists()
+    assert not [text for text in fragment_texts(fx.out) if "茶园" in text]
     links, problems = search(browser, f"{base}/zh/search/?q=泉州")
     assert links == ["/zh/guides/residence/"] and problems == []

@@ -30,14 +30,30 @@ def test_the_shards_hold_each_document_page_as_an_index_of_the_whole_site_would(
     assert built == fragments_of(whole)
 
 
+def test_after_a_change_the_bundles_serve_each_page_as_an_index_of_the_whole_site_would(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    page = next(p for p in fx.project.content_dir.rglob("*.md"))
+    page.write_text(page.read_text(encoding="utf-8") + "\n轮渡每天八点开。\n", encoding="utf-8")
+    fx.ingest()
+    report = fx.build()
+    assert f"zh/{search.RECENT}" in report.search.shards
+    assert all(k.endswith(f"/{search.RECENT}") for k in report.search.shards)  # the shards are kept
+    site = fx.out.resolve()
+    whole = tmp_path / "whole"
+    subprocess.run([indexer.executable(), "--site", str(site), "--output-path", str(whole), "--silent"],
+                   check=True, timeout=120, capture_output=True)
+    assert fragments_of(site / layout.SEARCH_DIR) == fragments_of(whole)  # the page's old fragment is gone
+
+
 def test_a_site_without_documents_has_no_shard_to_search(tmp_path):
     fx = make_fixture(tmp_path / "proj")
     report = fx.build()
     index = fx.out / layout.SEARCH_DIR
     assert report.search is not None and report.search.pages == 0
     assert json.loads((index / search.LIST).read_text(encoding="utf-8")) == {
-        "languages": {}, "shards": {}, "pagefind": None}
-    assert not [p for p in index.iterdir() if p.name != search.LIST]
+        "languages": {}, "shards": {}, "pagefind": None, "recent": {}, "hidden": {}}
+    assert not [p for p in index.iterdir() if p.name not in (search.LIST, search.VISIBLE)]
 
 
 def entry_pages(folder) -> int:
@@ -53,6 +69,7 @@ def test_a_shard_grown_past_its_size_splits_and_the_other_language_is_kept(tmp_p
     assert search.read_leaves(fx.out) == {"en": [""], "zh": [""]}
     english = {p: p.stat().st_ino for p in (index / "en").rglob("*") if p.is_file()}
     monkeypatch.setattr(search, "MAX_PAGES", 2)
+    monkeypatch.setattr(search, "RECENT_PAGES", 0)  # the new page goes into its shard at once
     fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
     fx.ingest()
     report = fx.build()
@@ -78,8 +95,22 @@ def test_an_index_of_the_earlier_layout_is_replaced_whole_by_the_next_build(tmp_
     fx.ingest()
     report = fx.build()
     fresh = fx.out / layout.SEARCH_DIR
-    assert sorted(p.name for p in fresh.iterdir()) == [search.LIST, "en", search.UI, "zh"]
+    assert sorted(p.name for p in fresh.iterdir()) == [search.LIST, "en", search.UI, search.VISIBLE, "zh"]
     assert report.search.pages == 6 and search_index_whole(fx.out)
+
+
+def test_an_index_without_recent_bundles_is_indexed_again_whole(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    listed = fx.out.resolve() / layout.SEARCH_DIR / search.LIST
+    earlier = {k: v for k, v in json.loads(listed.read_text(encoding="utf-8")).items() if k not in ("recent", "hidden")}
+    listed.unlink()  # a new file, as a build writes it, not one written into
+    listed.write_text(json.dumps(earlier), encoding="utf-8")
+    fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
+    fx.ingest()
+    report = fx.build()
+    assert report.search.pages == 6 and search_index_whole(fx.out)  # its shards' pages were not listed
+    assert search.read_list(fx.out)["recent"] == {}
 
 
 def test_builds_in_one_process_use_one_warm_indexer(tmp_path):
@@ -88,7 +119,7 @@ def test_builds_in_one_process_use_one_warm_indexer(tmp_path):
     first = indexer._warm["indexer"]._process.pid
     fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
     fx.ingest()
-    assert fx.build().search.pages == 4  # the Chinese shard: 3 documents and the new one
+    assert fx.build().search.pages == 1  # the Chinese recent bundle: the new document
     assert indexer._warm["indexer"]._process.pid == first
 
 

@@ -18,6 +18,7 @@ again (its code would not read the bundles of the one before).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -49,6 +50,15 @@ CORE = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-modular-ui.js",
           "pagefind-modular-ui.css", "pagefind-highlight.js")
 ALL = "*"  # the stale shards of a site without a (sharded) index: every page is indexed anew
+RECENT = "r"  # in pagefind/<lang>/: the bundle of the pages written since their shards were indexed
+# pages of a language in its recent bundle (indexed again on each rebuild of that language, about 1 ms a
+# page) before a rebuild folds them into their shards, indexing those again
+RECENT_PAGES = 50
+PAGES = "pages.json"  # in each bundle: its pages, each with its results' id (the hash of its fragment)
+FRAGMENT = "pagefind_dcd"  # what a fragment starts with, once unzipped (then its JSON)
+# in pagefind/: the Pagefind the search page loads, which hides the results bundles.json lists as hidden
+VISIBLE = "visible"
+VISIBLE_SCRIPT = Path(__file__).parent / "static" / "pagefind-visible.js"
 
 Leaves = dict[str, list[str]]  # site language folder -> the bits of its shards (a prefix-free cover)
 
@@ -100,21 +110,41 @@ def shard_of(path: str, leaves: Leaves) -> str | None:
     return f"{lang}/h{next(bits[:n] for n in range(len(bits) + 1) if bits[:n] in held)}"
 
 
-def read_leaves(site_dir: Path) -> Leaves | None:
-    """The shards of a site's index, None when it has no sharded index (or none)."""
+def read_list(site_dir: Path) -> dict | None:
+    """A site's `bundles.json`, None when it has no index of this layout (sharded, with recent bundles)."""
     listed = site_dir / layout.SEARCH_DIR / LIST
     if not listed.is_file():
         return None
-    return json.loads(listed.read_text(encoding="utf-8"))["shards"]
+    found = json.loads(listed.read_text(encoding="utf-8"))
+    return found if "recent" in found else None
+
+
+def read_leaves(site_dir: Path) -> Leaves | None:
+    """The shards of a site's index, None when it has no index of this layout (or none)."""
+    listed = read_list(site_dir)
+    return None if listed is None else listed["shards"]
 
 
 def stale_shards(site_dir: Path, rendered: list[str], removed: list[str]) -> set[str]:
-    """The shards to index again: those of the pages written or removed; ALL when the index is not yet
-    sharded (or missing)."""
-    leaves = read_leaves(site_dir)
-    if leaves is None:
+    """The bundles to index again: the shards of the pages removed (a withdrawn page leaves nothing of
+    itself in the index), and the recent bundle of each language with a page written or removed, which
+    takes the pages written; or, once it would pass RECENT_PAGES, the shards of all its pages (a fold).
+    ALL when the index is not yet of this layout (or missing)."""
+    listed = read_list(site_dir)
+    if listed is None:
         return {ALL}
-    return {shard for path in rendered + removed if (shard := shard_of(path, leaves)) is not None}
+    leaves = listed["shards"]
+    stale = {shard for path in removed if (shard := shard_of(path, leaves)) is not None}
+    gone = {layout.file_of(path) for path in removed}
+    recent = {lang: set(pages) - gone for lang, pages in listed["recent"].items()}
+    langs = {place[0] for path in rendered + removed if (place := _place(path)) is not None}
+    for path in rendered:
+        if (place := _place(path)) is not None:
+            recent.setdefault(place[0], set()).add(layout.file_of(path))
+    for pages in recent.values():
+        if len(pages) > RECENT_PAGES:
+            stale |= {shard_of(page, leaves) for page in pages}
+    return stale | {f"{lang}/{RECENT}" for lang in langs | {k.split("/")[0] for k in stale}}
 
 
 def kept_files(site_dir: Path, stale: set[str]) -> list[str]:
@@ -196,36 +226,96 @@ def _split(members: dict[str, list[str]], leaves: Leaves) -> dict[str, list[str]
     return done
 
 
-def index_site(site_dir: Path, stale: set[str]) -> IndexReport:
-    """Index the stale shards of a complete built site into `pagefind/<lang>/h<bits>/` (the others stay
-    as they are); each shard's previous index stays until its new one is whole."""
+def index_site(site_dir: Path, stale: set[str], rendered: list[str] = ()) -> IndexReport:
+    """Index the stale bundles of a complete built site (see stale_shards; the others stay as they are):
+    the stale shards' pages into `pagefind/<lang>/h<bits>/`, the pages written since their shards were
+    indexed into `pagefind/<lang>/r/`, whose earlier versions' results the search page hides. Each
+    bundle's previous index stays until its new one is whole."""
     started = time.perf_counter()
     index = site_dir / layout.SEARCH_DIR
-    leaves = None if ALL in stale else read_leaves(site_dir)
-    if leaves is None:  # not sharded yet (or no index): start clean
+    listed = None if ALL in stale else read_list(site_dir)
+    if listed is None:  # not of this layout yet (or no index): start clean
         shutil.rmtree(index, ignore_errors=True)
-        leaves, stale = {}, {ALL}
+        listed, stale = {"shards": {}, "recent": {}, "hidden": {}}, {ALL}
     index.mkdir(exist_ok=True)
-    recorded = json.loads((index / LIST).read_text(encoding="utf-8")).get("pagefind") if ALL not in stale else None
-    members = _split(_members(site_dir, stale, leaves), leaves)
+    leaves = listed["shards"]
+    members = _split(_members(site_dir, {k for k in stale if not k.endswith(f"/{RECENT}")}, leaves), leaves)
     for held in leaves.values():
         held.sort()
-    fresh = {k: index / _fresh(k) for k, names in members.items() if names}
-    interface = _write_bundles(site_dir, {k: members[k] for k in fresh}, fresh)
+    recent = _recent(site_dir, listed["recent"], rendered, stale, leaves, members)
+    bundles = members | {f"{lang}/{RECENT}": pages for lang, pages in recent.items()}
+    fresh = {k: index / _fresh(k) for k, names in bundles.items() if names}
+    interface = _write_bundles(site_dir, {k: bundles[k] for k in fresh}, fresh)
     made = json.loads((next(iter(fresh.values())) / "pagefind-entry.json").read_bytes())["version"] if fresh else None
+    recorded = listed.get("pagefind")
     if recorded and made and made != recorded:  # another Pagefind: its code would not read the bundles kept
         shutil.rmtree(index)
         return index_site(site_dir, {ALL})
     if interface:
         _write_interface(index, interface)
-    for k in members:
-        shutil.rmtree(index / k, ignore_errors=True)  # a shard left with no page has no bundle
+    for k in bundles:
+        shutil.rmtree(index / k, ignore_errors=True)  # a bundle left with no page is no bundle
         if k in fresh:
             fresh[k].rename(index / k)
-    total = _write_list(index, leaves, made or recorded)
+    for lang, pages in recent.items():
+        listed["recent"][lang], listed["hidden"][lang] = _hide(index, lang, pages, leaves)
+    total = _write_list(index, leaves, made or recorded, listed["recent"], listed["hidden"])
     files = [p for k in fresh for p in (index / k).rglob("*") if p.is_file()]
-    return IndexReport(sum(len(names) for names in members.values()), sum(p.stat().st_size for p in files),
+    return IndexReport(sum(len(names) for names in bundles.values()), sum(p.stat().st_size for p in files),
                        time.perf_counter() - started, sorted(fresh), total)
+
+
+def _recent(site_dir: Path, before: dict[str, list[str]], rendered: list[str], stale: set[str], leaves: Leaves,
+            members: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The pages of each stale recent bundle: those it held and those written, less the pages removed and
+    those whose shard is indexed now."""
+    langs = {k.split("/")[0] for k in stale if k.endswith(f"/{RECENT}")}
+    pages = {lang: set(before.get(lang, ())) for lang in langs}
+    for path in rendered:
+        if (place := _place(path)) is not None and place[0] in langs:
+            pages[place[0]].add(layout.file_of(path))
+    return {lang: sorted(name for name in names if shard_of(name, leaves) not in members and _indexed(site_dir, name))
+            for lang, names in pages.items()}
+
+
+def _indexed(site_dir: Path, name: str) -> bool:
+    """Whether a page at a document's place is on the site and indexed (a programme's page is not)."""
+    try:
+        with open(f"{site_dir}/{name}", "rb") as page:
+            return b"data-pagefind-body" in page.read()
+    except FileNotFoundError:
+        return False
+
+
+def _hide(index: Path, lang: str, pages: list[str], leaves: Leaves) -> tuple[list[str], list[str]]:
+    """The pages a recent bundle holds that differ from their version in their shard (or that no shard
+    has), and the results to hide: the shards' versions of them, whose fragments (their text) leave this
+    version of the site. A page its shard holds as it is leaves the list (its shard serves it; the search
+    page shows a result once), its fragment put back."""
+    mine = _pages_of(index / lang / RECENT)
+    bases: dict[str, dict[str, str]] = {}
+    kept, hidden = [], []
+    for name in pages:
+        shard = shard_of(name, leaves)
+        base = bases.setdefault(shard, _pages_of(index / shard)).get(name)
+        fragment = index / shard / "fragment" / f"{base}.pf_fragment"
+        if base is None or base != mine[name]:
+            kept.append(name)
+            if base is not None:
+                hidden.append(base)
+                fragment.unlink(missing_ok=True)
+        elif not fragment.exists():  # (its folder too, when the page was its shard's only one)
+            fragment.parent.mkdir(exist_ok=True)
+            os.link(index / lang / RECENT / "fragment" / fragment.name, fragment)
+    return kept, sorted(hidden)
+
+
+def _pages_of(bundle: Path) -> dict[str, str]:
+    """A bundle's pages, each with the hash of its fragment (none for a shard not written)."""
+    try:
+        return json.loads((bundle / PAGES).read_bytes())
+    except FileNotFoundError:
+        return {}
 
 
 def _fresh(shard: str) -> str:
@@ -288,7 +378,19 @@ def _write_bundle(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
     for name, data in files.items():
         if name not in UNUSED and name not in shared and not name.startswith("wasm."):
             (folder / name).write_bytes(data)
+    (folder / PAGES).write_text(json.dumps(_fragments(files), sort_keys=True), encoding="utf-8")
     return {name: files[name] for name in shared}
+
+
+def _fragments(files: dict[str, bytes]) -> dict[str, str]:
+    """Each page of a bundle (`<lang>/<section>/<slug>/index.html`) and the hash of its fragment, which
+    Pagefind gives its results as their id."""
+    pages: dict[str, str] = {}
+    for name, data in files.items():
+        if name.startswith("fragment/"):
+            url = json.loads(gzip.decompress(data).removeprefix(FRAGMENT.encode()))["url"]
+            pages[layout.file_of(url.removeprefix("/"))] = name.removeprefix("fragment/").removesuffix(".pf_fragment")
+    return pages
 
 
 def _wasm(language: dict) -> str:
@@ -314,28 +416,49 @@ def _write_interface(index: Path, interface: dict[str, bytes]) -> None:
     new.rename(index / UI)
 
 
-def _write_list(index: Path, leaves: Leaves, version: str | None) -> int:
+def _write_list(index: Path, leaves: Leaves, version: str | None, recent: dict[str, list[str]],
+                hidden: dict[str, list[str]]) -> int:
     """`bundles.json`: for each language, the bundles with pages in it (Pagefind would answer a search in
-    a language a bundle lacks from another language's pages), and the shards. A bundle no longer a shard
-    (split, or left over in a reused version) is removed. Replaced, never written into: the old one may be
-    a hard link into the version online. Returns the number of bundles."""
-    shards = {f"{lang}/h{bits}" for lang, held in leaves.items() for bits in held}
+    a language a bundle lacks from another language's pages), the recent bundles' pages and the results
+    to hide, and the shards. A bundle no longer a shard (split, or left over in a reused version) is
+    removed. Replaced, never written into: the old one may be a hard link into the version online.
+    Returns the number of bundles."""
+    bundles = {f"{lang}/h{bits}" for lang, held in leaves.items() for bits in held}
+    bundles |= {f"{lang}/{RECENT}" for lang, pages in recent.items() if pages}
     langs: dict[str, list[str]] = {}
-    for folder in sorted(p for p in index.glob("*/h*") if p.is_dir()):
+    for folder in sorted(p for p in index.glob("*/*") if p.is_dir() and p.parent.name not in (UI, VISIBLE)):
         name = folder.relative_to(index).as_posix()
-        if name not in shards:
+        if name not in bundles:
             shutil.rmtree(folder)
             continue
         entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
         for lang in sorted(entry["languages"]):
             langs.setdefault(lang, []).append(name + "/")
-    for lang, bundles in langs.items():
-        _link_code(index, [index / bundle for bundle in bundles], lang)
+    for lang, found in langs.items():
+        _link_code(index, [index / bundle for bundle in found], lang)
+    _write_visible(index)
     temporary = index / f".{LIST}.new"
-    listed = {"languages": langs, "shards": leaves, "pagefind": version}
+    listed = {"languages": langs, "shards": leaves, "pagefind": version,
+              "recent": {lang: pages for lang, pages in sorted(recent.items()) if pages},
+              "hidden": {lang: ids for lang, ids in sorted(hidden.items()) if ids}}
     temporary.write_text(json.dumps(listed, sort_keys=True), encoding="utf-8")
     temporary.replace(index / LIST)
-    return sum(len(bundles) for bundles in langs.values())
+    return sum(len(found) for found in langs.values())
+
+
+def _write_visible(index: Path) -> None:
+    """The search page's Pagefind (`visible/pagefind.js`), written with the list it reads; replaced, never
+    written into."""
+    data = VISIBLE_SCRIPT.read_bytes()
+    script = index / VISIBLE / "pagefind.js"
+    if script.is_file() and script.read_bytes() == data:
+        return
+    new = index / f".{VISIBLE}.new"
+    shutil.rmtree(new, ignore_errors=True)
+    new.mkdir()
+    (new / "pagefind.js").write_bytes(data)
+    shutil.rmtree(index / VISIBLE, ignore_errors=True)
+    new.rename(index / VISIBLE)
 
 
 def _link_code(index: Path, bundles: list[Path], lang: str) -> None:
