@@ -216,29 +216,43 @@ def test_a_page_changed_back_is_served_by_its_shard_again(site, browser):
     assert search(browser, f"{base}/zh/search/?q=品尝") == ([], [])
 
 
-def test_recent_pages_past_their_limit_are_folded_into_their_shards(site, browser, monkeypatch):
+def test_recent_pages_past_their_limit_move_to_the_older_bundle(site, browser, monkeypatch):
     fx, _, base = site
-    tea = shard(fx, "zh/guides/tea/")
-    monkeypatch.setattr(index, "RECENT_PAGES", 0)  # tea, in the recent bundle, is one page too many
+    monkeypatch.setattr(index, "RECENT_PAGES", 0)  # tea, written again, is one page too many
     fx.write("guides", "tea", TEA, NEW_TEA_BODY + "\n    茶园四月开放。\n")
     fx.ingest()
-    report = fx.build()
-    assert report.search.shards == [tea]  # its shard is indexed again, and no recent bundle
+    assert fx.build().search.shards == [f"zh/{index.OLDER}"]  # the recent bundle left empty: none
     listed = index.read_list(fx.out)
-    assert listed["recent"] == {} and listed["hidden"] == {}
+    assert listed["older"] == {"zh": ["zh/guides/tea/index.html"]} and listed["recent"] == {}
     assert not (fx.out / layout.SEARCH_DIR / "zh" / index.RECENT).exists()
-    assert f"zh/{index.RECENT}/" not in bundles(fx)["zh-hans"]
     assert search(browser, f"{base}/zh/search/?q=四月") == (["/zh/guides/tea/"], [])
     assert search(browser, f"{base}/zh/search/?q=品尝") == ([], [])
     assert not [text for text in fragment_texts(fx.out) if "品尝" in text]
 
 
+def test_older_pages_past_their_limit_are_folded_into_their_shards(site, browser, monkeypatch):
+    fx, _, base = site
+    tea = shard(fx, "zh/guides/tea/")
+    monkeypatch.setattr(index, "RECENT_PAGES", 0)
+    monkeypatch.setattr(index, "OLDER_PAGES", 0)
+    fx.write("guides", "tea", TEA, NEW_TEA_BODY + "\n    茶园五月开放。\n")
+    fx.ingest()
+    assert fx.build().search.shards == [tea]  # its shard is indexed again, and neither recent nor older bundle
+    listed = index.read_list(fx.out)
+    assert listed["recent"] == {} and listed["older"] == {} and listed["hidden"] == {}
+    assert not [p for p in (fx.out / layout.SEARCH_DIR / "zh").iterdir() if p.name in (index.RECENT, index.OLDER)]
+    assert not [name for name in bundles(fx)["zh-hans"] if not name.startswith("zh/h")]
+    assert search(browser, f"{base}/zh/search/?q=五月") == (["/zh/guides/tea/"], [])
+    assert search(browser, f"{base}/zh/search/?q=四月") == ([], [])
+    assert not [text for text in fragment_texts(fx.out) if "品尝" in text or "四月" in text]
+
+
 def test_a_rollback_brings_back_the_index_of_its_version(site, browser):
     fx, _, base = site
-    rollback(fx.project)  # to the version before the fold: a recent bundle, and hidden results
+    rollback(fx.project)  # to the version before the fold: tea in the older bundle, hidden in its shard
     assert index.read_list(fx.out)["hidden"]
-    assert search(browser, f"{base}/zh/search/?q=四月") == ([], [])
-    assert search(browser, f"{base}/zh/search/?q=乌龙茶") == (["/zh/guides/tea/"], [])
+    assert search(browser, f"{base}/zh/search/?q=四月") == (["/zh/guides/tea/"], [])
+    assert search(browser, f"{base}/zh/search/?q=五月") == ([], [])
     assert search(browser, f"{base}/zh/search/?q=品尝") == ([], [])
 
 
@@ -247,10 +261,12 @@ def test_a_withdrawn_document_is_no_longer_found(site, browser):
     (fx.project.content_dir / "guides" / "tea.md").unlink()
     tea = shard(fx, "zh/guides/tea/")
     fx.ingest()
-    report = fx.build()  # from the version rolled back to: tea in its recent bundle, and hidden in its shard
+    report = fx.build()  # from the version rolled back to: tea in the older bundle, and hidden in its shard
     assert "zh/guides/tea/" in report.removed and report.search.shards == []  # its shard held only it
     assert f"{tea}/" not in bundles(fx)["zh-hans"] and not (fx.out / layout.SEARCH_DIR / tea).exists()
-    assert index.read_list(fx.out)["recent"] == {} and not (fx.out / layout.SEARCH_DIR / "zh" / index.RECENT).exists()
+    listed = index.read_list(fx.out)
+    assert listed["recent"] == listed["older"] == listed["hidden"] == {}
+    assert not [p for p in (fx.out / layout.SEARCH_DIR / "zh").iterdir() if p.name in (index.RECENT, index.OLDER)]
     assert not [text for text in fragment_texts(fx.out) if "茶园" in text]
     links, problems = search(browser, f"{base}/zh/search/?q=泉州")
     assert links == ["/zh/guides/residence/"] and problems == []

@@ -52,7 +52,7 @@ def test_a_site_without_documents_has_no_shard_to_search(tmp_path):
     index = fx.out / layout.SEARCH_DIR
     assert report.search is not None and report.search.pages == 0
     assert json.loads((index / search.LIST).read_text(encoding="utf-8")) == {
-        "languages": {}, "shards": {}, "pagefind": None, "recent": {}, "hidden": {}}
+        "languages": {}, "shards": {}, "pagefind": None, "recent": {}, "older": {}, "hidden": {}}
     assert not [p for p in index.iterdir() if p.name not in (search.LIST, search.VISIBLE)]
 
 
@@ -70,6 +70,7 @@ def test_a_shard_grown_past_its_size_splits_and_the_other_language_is_kept(tmp_p
     english = {p: p.stat().st_ino for p in (index / "en").rglob("*") if p.is_file()}
     monkeypatch.setattr(search, "MAX_PAGES", 2)
     monkeypatch.setattr(search, "RECENT_PAGES", 0)  # the new page goes into its shard at once
+    monkeypatch.setattr(search, "OLDER_PAGES", 0)
     fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
     fx.ingest()
     report = fx.build()
@@ -103,7 +104,8 @@ def test_an_index_without_recent_bundles_is_indexed_again_whole(tmp_path):
     fx = standard_project(tmp_path / "proj")
     fx.build()
     listed = fx.out.resolve() / layout.SEARCH_DIR / search.LIST
-    earlier = {k: v for k, v in json.loads(listed.read_text(encoding="utf-8")).items() if k not in ("recent", "hidden")}
+    earlier = {k: v for k, v in json.loads(listed.read_text(encoding="utf-8")).items()
+               if k not in ("recent", "older", "hidden")}
     listed.unlink()  # a new file, as a build writes it, not one written into
     listed.write_text(json.dumps(earlier), encoding="utf-8")
     fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")

@@ -50,10 +50,14 @@ CORE = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-modular-ui.js",
           "pagefind-modular-ui.css", "pagefind-highlight.js")
 ALL = "*"  # the stale shards of a site without a (sharded) index: every page is indexed anew
-RECENT = "r"  # in pagefind/<lang>/: the bundle of the pages written since their shards were indexed
-# pages of a language in its recent bundle (indexed again on each rebuild of that language, about 1 ms a
-# page) before a rebuild folds them into their shards, indexing those again
-RECENT_PAGES = 50
+# in pagefind/<lang>/, the two bundles of the pages written since their shards were indexed: the recent
+# one, indexed again on each rebuild of its language (about 1 ms a page), and the older one, indexed again
+# with the recent pages when these pass RECENT_PAGES; past OLDER_PAGES, all go into their shards (a fold:
+# the shards of those pages indexed again, most of a language's at 250 pages)
+RECENT, OLDER = "r", "o"
+TIERS = {RECENT: "recent", OLDER: "older"}  # each bundle, and the key of its pages in bundles.json
+RECENT_PAGES = 16
+OLDER_PAGES = 250
 PAGES = "pages.json"  # in each bundle: its pages, each with its results' id (the hash of its fragment)
 FRAGMENT = "pagefind_dcd"  # what a fragment starts with, once unzipped (then its JSON)
 # in pagefind/: the Pagefind the search page loads, which hides the results bundles.json lists as hidden
@@ -116,7 +120,7 @@ def read_list(site_dir: Path) -> dict | None:
     if not listed.is_file():
         return None
     found = json.loads(listed.read_text(encoding="utf-8"))
-    return found if "recent" in found else None
+    return found if "recent" in found and "older" in found else None
 
 
 def read_leaves(site_dir: Path) -> Leaves | None:
@@ -128,23 +132,34 @@ def read_leaves(site_dir: Path) -> Leaves | None:
 def stale_shards(site_dir: Path, rendered: list[str], removed: list[str]) -> set[str]:
     """The bundles to index again: the shards of the pages removed (a withdrawn page leaves nothing of
     itself in the index), and the recent bundle of each language with a page written or removed, which
-    takes the pages written; or, once it would pass RECENT_PAGES, the shards of all its pages (a fold).
-    ALL when the index is not yet of this layout (or missing)."""
+    takes the pages written; the older bundle too when the recent one would pass RECENT_PAGES (it takes
+    its pages) or it holds a page removed; and once the older would pass OLDER_PAGES, the shards of all
+    their pages (a fold). ALL when the index is not yet of this layout (or missing)."""
     listed = read_list(site_dir)
     if listed is None:
         return {ALL}
     leaves = listed["shards"]
     stale = {shard for path in removed if (shard := shard_of(path, leaves)) is not None}
     gone = {layout.file_of(path) for path in removed}
-    recent = {lang: set(pages) - gone for lang, pages in listed["recent"].items()}
-    langs = {place[0] for path in rendered + removed if (place := _place(path)) is not None}
+    written = _written(rendered)
+    for lang in set(written) | {place[0] for path in removed if (place := _place(path)) is not None}:
+        recent = set(listed["recent"].get(lang, ())) | written.get(lang, set())
+        older = set(listed["older"].get(lang, ()))
+        stale.add(f"{lang}/{RECENT}")
+        if len(recent - gone) > RECENT_PAGES or gone & set(_pages_of(site_dir / layout.SEARCH_DIR / lang / OLDER)):
+            stale.add(f"{lang}/{OLDER}")
+            if len((recent | older) - gone) > OLDER_PAGES:
+                stale |= {shard_of(page, leaves) for page in recent | older}
+    return stale
+
+
+def _written(rendered: list[str]) -> dict[str, set[str]]:
+    """The pages written at a document's place (`<lang>/<section>/<slug>/index.html`), by language."""
+    written: dict[str, set[str]] = {}
     for path in rendered:
         if (place := _place(path)) is not None:
-            recent.setdefault(place[0], set()).add(layout.file_of(path))
-    for pages in recent.values():
-        if len(pages) > RECENT_PAGES:
-            stale |= {shard_of(page, leaves) for page in pages}
-    return stale | {f"{lang}/{RECENT}" for lang in langs | {k.split("/")[0] for k in stale}}
+            written.setdefault(place[0], set()).add(layout.file_of(path))
+    return written
 
 
 def kept_files(site_dir: Path, stale: set[str]) -> list[str]:
@@ -229,21 +244,22 @@ def _split(members: dict[str, list[str]], leaves: Leaves) -> dict[str, list[str]
 def index_site(site_dir: Path, stale: set[str], rendered: list[str] = ()) -> IndexReport:
     """Index the stale bundles of a complete built site (see stale_shards; the others stay as they are):
     the stale shards' pages into `pagefind/<lang>/h<bits>/`, the pages written since their shards were
-    indexed into `pagefind/<lang>/r/`, whose earlier versions' results the search page hides. Each
-    bundle's previous index stays until its new one is whole."""
+    indexed into `pagefind/<lang>/r/` and `o/`; the search page hides the results of their versions
+    below, whose fragments (their text) are removed. Each bundle's previous index stays until its new
+    one is whole."""
     started = time.perf_counter()
     index = site_dir / layout.SEARCH_DIR
     listed = None if ALL in stale else read_list(site_dir)
     if listed is None:  # not of this layout yet (or no index): start clean
         shutil.rmtree(index, ignore_errors=True)
-        listed, stale = {"shards": {}, "recent": {}, "hidden": {}}, {ALL}
+        listed, stale = {"shards": {}, "recent": {}, "older": {}, "hidden": {}}, {ALL}
     index.mkdir(exist_ok=True)
     leaves = listed["shards"]
-    members = _split(_members(site_dir, {k for k in stale if not k.endswith(f"/{RECENT}")}, leaves), leaves)
+    members = _split(_members(site_dir, {k for k in stale if k.rpartition("/")[2] not in TIERS}, leaves), leaves)
     for held in leaves.values():
         held.sort()
-    recent = _recent(site_dir, listed["recent"], rendered, stale, leaves, members)
-    bundles = members | {f"{lang}/{RECENT}": pages for lang, pages in recent.items()}
+    tiers = _tiers(site_dir, listed, rendered, stale, leaves, members)
+    bundles = members | tiers
     fresh = {k: index / _fresh(k) for k, names in bundles.items() if names}
     interface = _write_bundles(site_dir, {k: bundles[k] for k in fresh}, fresh)
     made = json.loads((next(iter(fresh.values())) / "pagefind-entry.json").read_bytes())["version"] if fresh else None
@@ -257,25 +273,41 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = ()) -> Ind
         shutil.rmtree(index / k, ignore_errors=True)  # a bundle left with no page is no bundle
         if k in fresh:
             fresh[k].rename(index / k)
-    for lang, pages in recent.items():
-        listed["recent"][lang], listed["hidden"][lang] = _hide(index, lang, pages, leaves)
-    total = _write_list(index, leaves, made or recorded, listed["recent"], listed["hidden"])
+    for lang in {k.split("/")[0] for k in tiers}:
+        lists = [tiers[f"{lang}/{tier}"] if f"{lang}/{tier}" in tiers
+                 else _unmoved(listed[key].get(lang, ()), leaves, members) for tier, key in TIERS.items()]
+        (listed["recent"][lang], listed["older"][lang]), listed["hidden"][lang] = _hide(index, lang, lists, leaves)
+    total = _write_list(index, leaves, made or recorded, {key: listed[key] for key in (*TIERS.values(), "hidden")})
     files = [p for k in fresh for p in (index / k).rglob("*") if p.is_file()]
     return IndexReport(sum(len(names) for names in bundles.values()), sum(p.stat().st_size for p in files),
                        time.perf_counter() - started, sorted(fresh), total)
 
 
-def _recent(site_dir: Path, before: dict[str, list[str]], rendered: list[str], stale: set[str], leaves: Leaves,
-            members: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The pages of each stale recent bundle: those it held and those written, less the pages removed and
-    those whose shard is indexed now."""
-    langs = {k.split("/")[0] for k in stale if k.endswith(f"/{RECENT}")}
-    pages = {lang: set(before.get(lang, ())) for lang in langs}
-    for path in rendered:
-        if (place := _place(path)) is not None and place[0] in langs:
-            pages[place[0]].add(layout.file_of(path))
-    return {lang: sorted(name for name in names if shard_of(name, leaves) not in members and _indexed(site_dir, name))
-            for lang, names in pages.items()}
+def _tiers(site_dir: Path, listed: dict, rendered: list[str], stale: set[str], leaves: Leaves,
+           members: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The pages of each stale recent and older bundle: those they held and those written (into the
+    recent bundle; into the older when it is stale, the recent then left empty), less the pages removed
+    and those whose shard is indexed now."""
+    written = _written(rendered)
+    found: dict[str, list[str]] = {}
+    for lang in {k.split("/")[0] for k in stale if k.endswith(f"/{RECENT}")}:
+        recent = set(listed["recent"].get(lang, ())) | written.get(lang, set())
+        older = set(listed["older"].get(lang, ()))
+        if f"{lang}/{OLDER}" in stale:
+            older, recent = older | recent, set()
+            found[f"{lang}/{OLDER}"] = _live(site_dir, older, leaves, members)
+        found[f"{lang}/{RECENT}"] = _live(site_dir, recent, leaves, members)
+    return found
+
+
+def _live(site_dir: Path, names: set[str], leaves: Leaves, members: dict[str, list[str]]) -> list[str]:
+    """These pages, less those removed and those whose shard is indexed now."""
+    return sorted(name for name in names if shard_of(name, leaves) not in members and _indexed(site_dir, name))
+
+
+def _unmoved(names: list[str], leaves: Leaves, members: dict[str, list[str]]) -> list[str]:
+    """The pages of a bundle not indexed again, less those whose shard is: it shows them now."""
+    return [name for name in names if shard_of(name, leaves) not in members]
 
 
 def _indexed(site_dir: Path, name: str) -> bool:
@@ -287,26 +319,34 @@ def _indexed(site_dir: Path, name: str) -> bool:
         return False
 
 
-def _hide(index: Path, lang: str, pages: list[str], leaves: Leaves) -> tuple[list[str], list[str]]:
-    """The pages a recent bundle holds that differ from their version in their shard (or that no shard
-    has), and the results to hide: the shards' versions of them, whose fragments (their text) leave this
-    version of the site. A page its shard holds as it is leaves the list (its shard serves it; the search
-    page shows a result once), its fragment put back."""
-    mine = _pages_of(index / lang / RECENT)
-    bases: dict[str, dict[str, str]] = {}
-    kept, hidden = [], []
-    for name in pages:
-        shard = shard_of(name, leaves)
-        base = bases.setdefault(shard, _pages_of(index / shard)).get(name)
-        fragment = index / shard / "fragment" / f"{base}.pf_fragment"
-        if base is None or base != mine[name]:
-            kept.append(name)
-            if base is not None:
-                hidden.append(base)
+def _hide(index: Path, lang: str, lists: list[list[str]], leaves: Leaves) -> tuple[list[list[str]], list[str]]:
+    """Each page in a language's recent or older bundle is shown from the first of them that lists it,
+    else from its shard: its other copies that differ are hidden (their ids returned) and their fragments
+    (their text) leave this version of the site; a copy the same keeps its fragment (the search page
+    shows it once, from either). A page listed but the same where it would be shown from without that
+    leaves the list."""
+    folders = [index / lang / tier for tier in TIERS]
+    held = [_pages_of(folder) for folder in folders]
+    listed = [{name for name in names if name in pages} for names, pages in zip(lists, held, strict=True)]
+    shards: dict[str, dict[str, str]] = {}
+    hidden: set[str] = set()
+    kept: list[list[str]] = [[] for _ in TIERS]
+    for name in sorted(set().union(*listed, *held)):
+        shard = index / shard_of(name, leaves)
+        where = [(folder, pages[name]) for folder, pages, names in zip(folders, held, listed, strict=True)
+                 if name in names] + [(shard, shards.setdefault(shard.name, _pages_of(shard)).get(name))]
+        shown = where[0]  # the first bundle that lists it, else its shard (None: no page there)
+        copies = [(folder, pages[name]) for folder, pages in zip(folders, held, strict=True) if name in pages]
+        for folder, copy in copies + ([where[-1]] if where[-1][1] is not None else []):
+            fragment = folder / "fragment" / f"{copy}.pf_fragment"
+            if copy != shown[1]:
+                hidden.add(copy)
                 fragment.unlink(missing_ok=True)
-        elif not fragment.exists():  # (its folder too, when the page was its shard's only one)
-            fragment.parent.mkdir(exist_ok=True)
-            os.link(index / lang / RECENT / "fragment" / fragment.name, fragment)
+            elif not fragment.exists():  # (its folder too, when the page was its bundle's only one)
+                fragment.parent.mkdir(exist_ok=True)
+                os.link(shown[0] / "fragment" / fragment.name, fragment)
+        if len(where) > 1 and where[1][1] != shown[1]:
+            kept[folders.index(shown[0])].append(name)
     return kept, sorted(hidden)
 
 
@@ -416,15 +456,14 @@ def _write_interface(index: Path, interface: dict[str, bytes]) -> None:
     new.rename(index / UI)
 
 
-def _write_list(index: Path, leaves: Leaves, version: str | None, recent: dict[str, list[str]],
-                hidden: dict[str, list[str]]) -> int:
+def _write_list(index: Path, leaves: Leaves, version: str | None, tiers: dict[str, dict[str, list[str]]]) -> int:
     """`bundles.json`: for each language, the bundles with pages in it (Pagefind would answer a search in
-    a language a bundle lacks from another language's pages), the recent bundles' pages and the results
-    to hide, and the shards. A bundle no longer a shard (split, or left over in a reused version) is
-    removed. Replaced, never written into: the old one may be a hard link into the version online.
-    Returns the number of bundles."""
+    a language a bundle lacks from another language's pages), the recent and older bundles' pages and
+    the results to hide, and the shards. A bundle no longer a shard (split, or left over in a reused
+    version) is removed. Replaced, never written into: the old one may be a hard link into the version
+    online. Returns the number of bundles."""
     bundles = {f"{lang}/h{bits}" for lang, held in leaves.items() for bits in held}
-    bundles |= {f"{lang}/{RECENT}" for lang, pages in recent.items() if pages}
+    bundles |= {f"{lang}/{tier}" for tier, key in TIERS.items() for lang, pages in tiers[key].items() if pages}
     langs: dict[str, list[str]] = {}
     for folder in sorted(p for p in index.glob("*/*") if p.is_dir() and p.parent.name not in (UI, VISIBLE)):
         name = folder.relative_to(index).as_posix()
@@ -438,9 +477,8 @@ def _write_list(index: Path, leaves: Leaves, version: str | None, recent: dict[s
         _link_code(index, [index / bundle for bundle in found], lang)
     _write_visible(index)
     temporary = index / f".{LIST}.new"
-    listed = {"languages": langs, "shards": leaves, "pagefind": version,
-              "recent": {lang: pages for lang, pages in sorted(recent.items()) if pages},
-              "hidden": {lang: ids for lang, ids in sorted(hidden.items()) if ids}}
+    listed = {"languages": langs, "shards": leaves, "pagefind": version}
+    listed |= {key: {lang: items for lang, items in sorted(by_lang.items()) if items} for key, by_lang in tiers.items()}
     temporary.write_text(json.dumps(listed, sort_keys=True), encoding="utf-8")
     temporary.replace(index / LIST)
     return sum(len(found) for found in langs.values())
