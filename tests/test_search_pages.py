@@ -3,6 +3,7 @@ whole site would."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -44,6 +45,56 @@ def test_after_a_change_the_bundles_serve_each_page_as_an_index_of_the_whole_sit
     subprocess.run([indexer.executable(), "--site", str(site), "--output-path", str(whole), "--silent"],
                    check=True, timeout=120, capture_output=True)
     assert fragments_of(site / layout.SEARCH_DIR) == fragments_of(whole)  # the page's old fragment is gone
+
+
+def serves_what_an_index_of_the_whole_site_would(fx, tmp_path) -> bool:
+    """The fragments (the text of results) the version online serves are those of an index of its whole
+    site; none is of a result hidden."""
+    site = fx.out.resolve()
+    whole = tmp_path / f"whole-{site.parent.name}"
+    subprocess.run([indexer.executable(), "--site", str(site), "--output-path", str(whole), "--silent"],
+                   check=True, timeout=120, capture_output=True)
+    served = fragments_of(site / layout.SEARCH_DIR)
+    hidden = {f"{id_}.pf_fragment" for ids in search.read_list(fx.out)["hidden"].values() for id_ in ids}
+    return served == fragments_of(whole) and not hidden & set(served)
+
+
+def change(fx, slug: str, text: str) -> None:
+    page = next(fx.project.content_dir.rglob(f"{slug}.md"))
+    page.write_text(page.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+    fx.ingest()
+
+
+def test_pages_moving_through_the_recent_and_older_bundles_are_served_once_as_they_are_now(tmp_path, monkeypatch):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    monkeypatch.setattr(search, "RECENT_PAGES", 1)
+    transit = (fx.project.content_dir / "guides" / "transit.md").read_text(encoding="utf-8")
+    change(fx, "transit", "地铁每天六点开。")
+    assert fx.build().search.shards == ["en/r", "zh/r"]
+    assert search.read_list(fx.out)["recent"]["zh"] == ["zh/guides/transit/index.html"]
+    assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    change(fx, "paying", "支付宝也可以。")  # two pages in the recent bundle: one too many
+    assert "zh/o" in fx.build().search.shards
+    listed = search.read_list(fx.out)
+    assert listed["older"]["zh"] == ["zh/guides/paying/index.html", "zh/guides/transit/index.html"]
+    assert "zh" not in listed["recent"] and serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    change(fx, "transit", "公交每天五点开。")  # in the recent bundle, and an earlier copy in the older one
+    fx.build()
+    assert search.read_list(fx.out)["recent"]["zh"] == ["zh/guides/transit/index.html"]
+    assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    (fx.project.content_dir / "guides" / "transit.md").write_text(transit, encoding="utf-8")  # as its shard has it
+    fx.ingest()
+    fx.build()
+    assert "zh" not in search.read_list(fx.out)["recent"]  # its shard shows it
+    assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    (fx.project.content_dir / "guides" / "paying.md").unlink()  # in the older bundle: indexed again without it
+    fx.ingest()
+    report = fx.build()
+    assert "zh/guides/paying/" in report.removed and "zh/guides/paying/index.html" not in json.dumps(
+        search.read_list(fx.out)) and serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    assert not [p for p in (fx.out / layout.SEARCH_DIR).rglob("*.pf_fragment")
+                if "支付宝" in gzip.decompress(p.read_bytes()).decode()]
 
 
 def test_a_site_without_documents_has_no_shard_to_search(tmp_path):
