@@ -84,7 +84,7 @@ def test_build_writes_a_search_index_of_the_document_pages_in_each_language(site
     assert report.search.shards == sorted([shard(fx, "zh/guides/residence/"), shard(fx, "zh/guides/tea/"),
                                            shard(fx, "en/guides/residence/")])
     assert report.search.pages == 3  # residence (zh, en) and tea (zh): documents only, no list pages
-    assert "3 of 3 shards, 3 pages" in report.search.summary()
+    assert "3 of 3 bundles, 3 pages" in report.search.summary()
     assert (fx.out / "zh" / "search" / "index.html").is_file() and (fx.out / "en" / "search" / "index.html").is_file()
 
 
@@ -200,6 +200,25 @@ def test_a_changed_page_is_indexed_alone_and_found_by_its_new_words_not_its_old_
     assert search(browser, f"{base}/zh/search/?q=品尝") == ([], [])  # its shard still has the word: hidden
     links, problems = search(browser, f"{base}/zh/search/?q=泉州")  # in both versions of the page: once
     assert sorted(links) == ["/zh/guides/residence/", "/zh/guides/tea/"] and problems == []
+
+
+def test_a_first_search_fetches_only_the_index_of_its_language_a_few_files_a_bundle(site, browser):
+    fx, _, base = site
+    page = browser.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url.removeprefix(base)))
+    page.goto(f"{base}/zh/search/?q=泉州")
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('.pagefind-ui__loading')", timeout=30_000)
+    page.close()
+    index_files = [url.removeprefix("/pagefind/") for url in fetched if url.startswith("/pagefind/")]
+    zh = bundles(fx)["zh-hans"]
+    assert f"zh/{index.RECENT}/" in zh  # tea, changed, is in the recent bundle
+    assert all(name.startswith((*zh, "ui/", f"{index.VISIBLE}/", index.LIST)) for name in index_files)
+    # the list, the interface (2), Pagefind (3: its code, worker and WebAssembly) and the page hiding results;
+    # then of each bundle its entry, its metadata and the part of its index with the word; a fragment a result
+    results = [name for name in index_files if "/fragment/" in name]
+    assert len(index_files) - len(results) <= 7 + 3 * len(zh) and len(results) == 2
 
 
 def test_a_page_changed_back_is_served_by_its_shard_again(site, browser):

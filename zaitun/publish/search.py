@@ -3,17 +3,23 @@
 Pagefind (the extended build, which segments Chinese) reads the document pages' `data-pagefind-body`
 and writes a static index and its scripts: search needs no server. Pagefind cannot update an index, so
 each language's document pages are split into SHARDS of at most MAX_PAGES pages, each indexed as its
-own bundle (`pagefind/<lang>/h<bits>/`): a rebuild indexes again only the shards of the pages it wrote
-or removed, so its cost does not grow with the site. A shard holds the pages whose hash (of section
-and slug) starts with its bits; a shard grown past MAX_PAGES splits in two (one more bit), so the
-number of shards grows with the site and a document never moves but by a split.
-`pagefind/bundles.json` names the bundles of each language and the shards; the search page of a
-language loads them with `assets/search.js` (one bundle, the others merged), its interface once from
-`pagefind/ui/`, allowed by the page's Content-Security-Policy (scripts from the site itself, and
-WebAssembly). The pages go to Pagefind's service (`indexer.py`): one process a language, side by side
-as CPUs allow (a language split between two only for a long run), the Chinese one kept warm between
-the builds of a long-running process. A new version of Pagefind indexes all
-again (its code would not read the bundles of the one before).
+own bundle (`pagefind/<lang>/h<bits>/`). A shard holds the pages whose hash (of section and slug) starts
+with its bits; a shard grown past MAX_PAGES splits in two (one more bit), so the number of shards grows
+with the site and a document never moves but by a split.
+A rebuild leaves the shards as they are and indexes the pages it wrote into the language's RECENT
+bundle (`pagefind/<lang>/r/`, indexed again whole: a few pages); past RECENT_PAGES these move into its
+OLDER bundle (`o/`), and past OLDER_PAGES all are indexed again in their shards (a fold). A page is shown
+from the first of these bundles that lists it, else from its shard: its other copies that differ lose
+their fragment (the text of a result) and the search page hides their results. A removed page's shard
+(and older bundle) is indexed again at once: nothing of it stays in the index.
+`pagefind/bundles.json` names the bundles of each language, the shards, the pages of the recent and
+older bundles and the results to hide; the search page of a language loads them with
+`assets/search.js` (one bundle, the others merged), its interface once from `pagefind/ui/` and Pagefind
+through `pagefind/visible/` (which hides those results), allowed by the page's Content-Security-Policy
+(scripts from the site itself, and WebAssembly). The pages go to Pagefind's service (`indexer.py`): one
+process a language, side by side as CPUs allow (a language split between two only for a long run), the
+Chinese one kept warm between the builds of a long-running process. A new version of Pagefind indexes
+all again (its code would not read the bundles of the one before).
 """
 
 from __future__ import annotations
@@ -69,14 +75,14 @@ Leaves = dict[str, list[str]]  # site language folder -> the bits of its shards 
 
 @dataclass
 class IndexReport:
-    pages: int = 0  # document pages indexed in the shards indexed, all languages
-    bytes: int = 0  # size of the shards indexed
+    pages: int = 0  # document pages indexed in the bundles indexed, all languages
+    bytes: int = 0  # size of the bundles indexed
     seconds: float = 0.0
-    shards: list[str] = field(default_factory=list)  # the shards indexed (the others were kept)
-    total: int = 0  # the shards of the site with pages in them
+    shards: list[str] = field(default_factory=list)  # the bundles indexed (the others were kept)
+    total: int = 0  # the bundles of the site with pages in them
 
     def summary(self) -> str:
-        return (f"search index: {len(self.shards)} of {self.total} shards, {self.pages} pages, "
+        return (f"search index: {len(self.shards)} of {self.total} bundles, {self.pages} pages, "
                 f"{self.bytes / 1e6:.1f} MB in {self.seconds:.2f}s")
 
 
