@@ -97,6 +97,21 @@ def test_pages_moving_through_the_recent_and_older_bundles_are_served_once_as_th
                 if "支付宝" in gzip.decompress(p.read_bytes()).decode()]
 
 
+def test_builds_into_a_reused_version_serve_the_index_of_their_own_site(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    with (fx.project.root / "zaitun.toml").open("a", encoding="utf-8") as settings:
+        settings.write("[publish]\nkeep_versions = 1\n")
+    fx.project.__dict__.pop("config", None)
+    fx.build()
+    folders = []
+    for text in ("地铁每天六点开。", "公交每天五点开。", "轮渡每天八点开。"):
+        change(fx, "transit", text)
+        fx.build()
+        folders.append(fx.out.resolve().stat().st_ino)
+        assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    assert folders[2] == folders[0]  # the third build's version is the first's, reused
+
+
 def test_a_site_without_documents_has_no_shard_to_search(tmp_path):
     fx = make_fixture(tmp_path / "proj")
     report = fx.build()
