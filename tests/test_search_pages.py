@@ -97,6 +97,33 @@ def test_pages_moving_through_the_recent_and_older_bundles_are_served_once_as_th
                 if "支付宝" in gzip.decompress(p.read_bytes()).decode()]
 
 
+def test_a_withdrawn_page_an_older_bundle_still_holds_unlisted_is_indexed_out_of_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "MAX_PAGES", 1)  # a shard a page: the others stay in the older bundle
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    monkeypatch.setattr(search, "RECENT_PAGES", 1)
+    transit = (fx.project.content_dir / "guides" / "transit.md").read_text(encoding="utf-8")
+    change(fx, "transit", "地铁每天六点开。")
+    fx.build()
+    change(fx, "paying", "支付宝也可以。")
+    fx.build()  # both into the older bundle
+    (fx.project.content_dir / "guides" / "transit.md").write_text(transit, encoding="utf-8")
+    fx.ingest()
+    fx.build()  # shown from the recent bundle, as its shard has it
+    monkeypatch.setattr(search, "RECENT_PAGES", 2)
+    change(fx, "notice-2023-1", "公告已更新。")
+    fx.build()  # the recent bundle indexed again: transit, the same as in its shard, leaves its list
+    listed = search.read_list(fx.out)
+    held = search._pages_of(fx.out / layout.SEARCH_DIR / "zh" / search.OLDER)
+    assert "zh/guides/transit/index.html" in held and "transit" not in json.dumps(listed["older"] | listed["recent"])
+    (fx.project.content_dir / "guides" / "transit.md").unlink()
+    fx.ingest()
+    report = fx.build()
+    assert "zh/guides/transit/" in report.removed and "zh/o" in report.search.shards
+    assert "zh/guides/transit/index.html" not in search._pages_of(fx.out / layout.SEARCH_DIR / "zh" / search.OLDER)
+    assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+
+
 def test_builds_into_a_reused_version_serve_the_index_of_their_own_site(tmp_path):
     fx = standard_project(tmp_path / "proj")
     with (fx.project.root / "zaitun.toml").open("a", encoding="utf-8") as settings:
