@@ -156,7 +156,8 @@ def search_index_whole(site: Path) -> bool:
     if not (index / search.LIST).is_file():
         return False
     listed = json.loads((index / search.LIST).read_text(encoding="utf-8"))["languages"]
-    return bool(listed) and (index / search.UI / "pagefind-ui.js").is_file() and all(
+    return bool(listed) and (index / search.UI / "pagefind-ui.js").is_file() and (
+        index / search.VISIBLE / "pagefind.js").is_file() and all(
         (index / bundles[0] / "pagefind.js").is_file()
         and all((index / bundle / "pagefind-entry.json").is_file() for bundle in bundles)
         for bundles in listed.values())

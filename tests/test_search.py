@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ from publish_helpers import make_fixture
 
 from zaitun.publish import layout
 from zaitun.publish import search as index
+from zaitun.publish.site import rollback
 
 RESIDENCE = """\
     title: 外国人居留许可办理指南
@@ -82,7 +84,7 @@ def test_build_writes_a_search_index_of_the_document_pages_in_each_language(site
     assert report.search.shards == sorted([shard(fx, "zh/guides/residence/"), shard(fx, "zh/guides/tea/"),
                                            shard(fx, "en/guides/residence/")])
     assert report.search.pages == 3  # residence (zh, en) and tea (zh): documents only, no list pages
-    assert "3 of 3 shards, 3 pages" in report.search.summary()
+    assert "3 of 3 bundles, 3 pages" in report.search.summary()
     assert (fx.out / "zh" / "search" / "index.html").is_file() and (fx.out / "en" / "search" / "index.html").is_file()
 
 
@@ -171,21 +173,106 @@ def _index_files(out) -> dict[str, tuple[int, int]]:
             for p in folder.rglob("*") if p.is_file()}
 
 
-def test_a_one_document_change_indexes_only_its_shard_again(site, browser):
+def fragment_texts(out) -> list[str]:
+    """The text of every fragment the index online serves (what a search result shows)."""
+    return [gzip.decompress(p.read_bytes()).decode() for p in (out / layout.SEARCH_DIR).rglob("fragment/*")]
+
+
+NEW_TEA_BODY = TEA_BODY.replace("品尝铁观音", "购买乌龙茶")
+
+
+def test_a_changed_page_is_indexed_alone_and_found_by_its_new_words_not_its_old_ones(site, browser):
     fx, _, base = site
+    assert search(browser, f"{base}/zh/search/?q=品尝")[0] == ["/zh/guides/tea/"]
     before, tea = _index_files(fx.out), shard(fx, "zh/guides/tea/")
-    fx.write("guides", "tea", TEA, TEA_BODY + "\n    游客也可以购买乌龙茶。\n")
+    fx.write("guides", "tea", TEA, NEW_TEA_BODY)
     fx.ingest()
     report = fx.build()
-    assert report.search.shards == [tea]
+    assert report.search.shards == [f"zh/{index.RECENT}"] and report.search.pages == 1  # its shard is kept
+    listed = index.read_list(fx.out)
+    assert listed["recent"] == {"zh": ["zh/guides/tea/index.html"]} and len(listed["hidden"]["zh"]) == 1
     after = _index_files(fx.out)
-    code = set(index.CORE) | {"wasm.unknown.pagefind"}  # linked from ui/, kept as it is (the same Pagefind)
-    others = [name for name in before if not name.startswith((f"{tea}/", index.LIST))]
-    assert others and all(after[name] == before[name] for name in others)  # the same files, linked over
-    assert all(after.get(name) != before[name] for name in before
-               if name.startswith(f"{tea}/") and name.rpartition("/")[2] not in code)
-    links, problems = search(browser, f"{base}/zh/search/?q=乌龙茶")
-    assert links == ["/zh/guides/tea/"] and problems == []
+    old = f"{tea}/fragment/{listed['hidden']['zh'][0]}.pf_fragment"
+    assert old in before and old not in after  # the earlier text is no longer served
+    assert all(after[name] == before[name] for name in before if name != old and not name.startswith(index.LIST))
+    assert not [text for text in fragment_texts(fx.out) if "品尝" in text]
+    assert search(browser, f"{base}/zh/search/?q=乌龙茶") == (["/zh/guides/tea/"], [])
+    assert search(browser, f"{base}/zh/search/?q=品尝") == ([], [])  # its shard still has the word: hidden
+    links, problems = search(browser, f"{base}/zh/search/?q=泉州")  # in both versions of the page: once
+    assert sorted(links) == ["/zh/guides/residence/", "/zh/guides/tea/"] and problems == []
+
+
+def test_a_first_search_fetches_only_the_index_of_its_language_a_few_files_a_bundle(site, browser):
+    fx, _, base = site
+    page = browser.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url.removeprefix(base)))
+    page.goto(f"{base}/zh/search/?q=泉州")
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('.pagefind-ui__loading')", timeout=30_000)
+    page.close()
+    index_files = [url.removeprefix("/pagefind/") for url in fetched if url.startswith("/pagefind/")]
+    zh = bundles(fx)["zh-hans"]
+    assert f"zh/{index.RECENT}/" in zh  # tea, changed, is in the recent bundle
+    assert all(name.startswith((*zh, "ui/", f"{index.VISIBLE}/", index.LIST)) for name in index_files)
+    # the list, the interface (2), Pagefind (3: its code, worker and WebAssembly) and the page hiding results;
+    # then of each bundle its entry, its metadata and the part of its index with the word; a fragment a result
+    results = [name for name in index_files if "/fragment/" in name]
+    assert len(index_files) - len(results) <= 7 + 3 * len(zh) and len(results) == 2
+
+
+def test_a_page_changed_back_is_served_by_its_shard_again(site, browser):
+    fx, _, base = site
+    fx.write("guides", "tea", TEA, TEA_BODY)
+    fx.ingest()
+    assert fx.build().search.shards == [f"zh/{index.RECENT}"]
+    listed = index.read_list(fx.out)
+    assert listed["recent"] == {} and listed["hidden"] == {}  # its shard holds it as it is now
+    assert search(browser, f"{base}/zh/search/?q=品尝") == (["/zh/guides/tea/"], [])  # in two bundles: once
+    fx.write("guides", "tea", TEA, NEW_TEA_BODY)
+    fx.ingest()
+    assert fx.build().search.shards == [f"zh/{index.RECENT}"]
+    assert search(browser, f"{base}/zh/search/?q=品尝") == ([], [])
+
+
+def test_recent_pages_past_their_limit_move_to_the_older_bundle(site, browser, monkeypatch):
+    fx, _, base = site
+    monkeypatch.setattr(index, "RECENT_PAGES", 0)  # tea, written again, is one page too many
+    fx.write("guides", "tea", TEA, NEW_TEA_BODY + "\n    茶园四月开放。\n")
+    fx.ingest()
+    assert fx.build().search.shards == [f"zh/{index.OLDER}"]  # the recent bundle left empty: none
+    listed = index.read_list(fx.out)
+    assert listed["older"] == {"zh": ["zh/guides/tea/index.html"]} and listed["recent"] == {}
+    assert not (fx.out / layout.SEARCH_DIR / "zh" / index.RECENT).exists()
+    assert search(browser, f"{base}/zh/search/?q=四月") == (["/zh/guides/tea/"], [])
+    assert search(browser, f"{base}/zh/search/?q=品尝") == ([], [])
+    assert not [text for text in fragment_texts(fx.out) if "品尝" in text]
+
+
+def test_older_pages_past_their_limit_are_folded_into_their_shards(site, browser, monkeypatch):
+    fx, _, base = site
+    tea = shard(fx, "zh/guides/tea/")
+    monkeypatch.setattr(index, "RECENT_PAGES", 0)
+    monkeypatch.setattr(index, "OLDER_PAGES", 0)
+    fx.write("guides", "tea", TEA, NEW_TEA_BODY + "\n    茶园五月开放。\n")
+    fx.ingest()
+    assert fx.build().search.shards == [tea]  # its shard is indexed again, and neither recent nor older bundle
+    listed = index.read_list(fx.out)
+    assert listed["recent"] == {} and listed["older"] == {} and listed["hidden"] == {}
+    assert not [p for p in (fx.out / layout.SEARCH_DIR / "zh").iterdir() if p.name in (index.RECENT, index.OLDER)]
+    assert not [name for name in bundles(fx)["zh-hans"] if not name.startswith("zh/h")]
+    assert search(browser, f"{base}/zh/search/?q=五月") == (["/zh/guides/tea/"], [])
+    assert search(browser, f"{base}/zh/search/?q=四月") == ([], [])
+    assert not [text for text in fragment_texts(fx.out) if "品尝" in text or "四月" in text]
+
+
+def test_a_rollback_brings_back_the_index_of_its_version(site, browser):
+    fx, _, base = site
+    rollback(fx.project)  # to the version before the fold: tea in the older bundle, hidden in its shard
+    assert index.read_list(fx.out)["hidden"]
+    assert search(browser, f"{base}/zh/search/?q=四月") == (["/zh/guides/tea/"], [])
+    assert search(browser, f"{base}/zh/search/?q=五月") == ([], [])
+    assert search(browser, f"{base}/zh/search/?q=品尝") == ([], [])
 
 
 def test_a_withdrawn_document_is_no_longer_found(site, browser):
@@ -193,8 +280,12 @@ def test_a_withdrawn_document_is_no_longer_found(site, browser):
     (fx.project.content_dir / "guides" / "tea.md").unlink()
     tea = shard(fx, "zh/guides/tea/")
     fx.ingest()
-    report = fx.build()
+    report = fx.build()  # from the version rolled back to: tea in the older bundle, and hidden in its shard
     assert "zh/guides/tea/" in report.removed and report.search.shards == []  # its shard held only it
     assert f"{tea}/" not in bundles(fx)["zh-hans"] and not (fx.out / layout.SEARCH_DIR / tea).exists()
+    listed = index.read_list(fx.out)
+    assert listed["recent"] == listed["older"] == listed["hidden"] == {}
+    assert not [p for p in (fx.out / layout.SEARCH_DIR / "zh").iterdir() if p.name in (index.RECENT, index.OLDER)]
+    assert not [text for text in fragment_texts(fx.out) if "茶园" in text]
     links, problems = search(browser, f"{base}/zh/search/?q=泉州")
     assert links == ["/zh/guides/residence/"] and problems == []

@@ -3,6 +3,7 @@ whole site would."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -30,14 +31,122 @@ def test_the_shards_hold_each_document_page_as_an_index_of_the_whole_site_would(
     assert built == fragments_of(whole)
 
 
+def test_after_a_change_the_bundles_serve_each_page_as_an_index_of_the_whole_site_would(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    page = next(p for p in fx.project.content_dir.rglob("*.md"))
+    page.write_text(page.read_text(encoding="utf-8") + "\n轮渡每天八点开。\n", encoding="utf-8")
+    fx.ingest()
+    report = fx.build()
+    assert f"zh/{search.RECENT}" in report.search.shards
+    assert all(k.endswith(f"/{search.RECENT}") for k in report.search.shards)  # the shards are kept
+    site = fx.out.resolve()
+    whole = tmp_path / "whole"
+    subprocess.run([indexer.executable(), "--site", str(site), "--output-path", str(whole), "--silent"],
+                   check=True, timeout=120, capture_output=True)
+    assert fragments_of(site / layout.SEARCH_DIR) == fragments_of(whole)  # the page's old fragment is gone
+
+
+def serves_what_an_index_of_the_whole_site_would(fx, tmp_path) -> bool:
+    """The fragments (the text of results) the version online serves are those of an index of its whole
+    site; none is of a result hidden."""
+    site = fx.out.resolve()
+    whole = tmp_path / f"whole-{site.parent.name}"
+    subprocess.run([indexer.executable(), "--site", str(site), "--output-path", str(whole), "--silent"],
+                   check=True, timeout=120, capture_output=True)
+    served = fragments_of(site / layout.SEARCH_DIR)
+    hidden = {f"{id_}.pf_fragment" for ids in search.read_list(fx.out)["hidden"].values() for id_ in ids}
+    return served == fragments_of(whole) and not hidden & set(served)
+
+
+def change(fx, slug: str, text: str) -> None:
+    page = next(fx.project.content_dir.rglob(f"{slug}.md"))
+    page.write_text(page.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+    fx.ingest()
+
+
+def test_pages_moving_through_the_recent_and_older_bundles_are_served_once_as_they_are_now(tmp_path, monkeypatch):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    monkeypatch.setattr(search, "RECENT_PAGES", 1)
+    transit = (fx.project.content_dir / "guides" / "transit.md").read_text(encoding="utf-8")
+    change(fx, "transit", "地铁每天六点开。")
+    assert fx.build().search.shards == ["en/r", "zh/r"]
+    assert search.read_list(fx.out)["recent"]["zh"] == ["zh/guides/transit/index.html"]
+    assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    change(fx, "paying", "支付宝也可以。")  # two pages in the recent bundle: one too many
+    assert "zh/o" in fx.build().search.shards
+    listed = search.read_list(fx.out)
+    assert listed["older"]["zh"] == ["zh/guides/paying/index.html", "zh/guides/transit/index.html"]
+    assert "zh" not in listed["recent"] and serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    change(fx, "transit", "公交每天五点开。")  # in the recent bundle, and an earlier copy in the older one
+    fx.build()
+    assert search.read_list(fx.out)["recent"]["zh"] == ["zh/guides/transit/index.html"]
+    assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    (fx.project.content_dir / "guides" / "transit.md").write_text(transit, encoding="utf-8")  # as its shard has it
+    fx.ingest()
+    fx.build()
+    assert "zh" not in search.read_list(fx.out)["recent"]  # its shard shows it
+    assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    (fx.project.content_dir / "guides" / "paying.md").unlink()  # in the older bundle: indexed again without it
+    fx.ingest()
+    report = fx.build()
+    assert "zh/guides/paying/" in report.removed and "zh/guides/paying/index.html" not in json.dumps(
+        search.read_list(fx.out)) and serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    assert not [p for p in (fx.out / layout.SEARCH_DIR).rglob("*.pf_fragment")
+                if "支付宝" in gzip.decompress(p.read_bytes()).decode()]
+
+
+def test_a_withdrawn_page_an_older_bundle_still_holds_unlisted_is_indexed_out_of_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "MAX_PAGES", 1)  # a shard a page: the others stay in the older bundle
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    monkeypatch.setattr(search, "RECENT_PAGES", 1)
+    transit = (fx.project.content_dir / "guides" / "transit.md").read_text(encoding="utf-8")
+    change(fx, "transit", "地铁每天六点开。")
+    fx.build()
+    change(fx, "paying", "支付宝也可以。")
+    fx.build()  # both into the older bundle
+    (fx.project.content_dir / "guides" / "transit.md").write_text(transit, encoding="utf-8")
+    fx.ingest()
+    fx.build()  # shown from the recent bundle, as its shard has it
+    monkeypatch.setattr(search, "RECENT_PAGES", 2)
+    change(fx, "notice-2023-1", "公告已更新。")
+    fx.build()  # the recent bundle indexed again: transit, the same as in its shard, leaves its list
+    listed = search.read_list(fx.out)
+    held = search._pages_of(fx.out / layout.SEARCH_DIR / "zh" / search.OLDER)
+    assert "zh/guides/transit/index.html" in held and "transit" not in json.dumps(listed["older"] | listed["recent"])
+    (fx.project.content_dir / "guides" / "transit.md").unlink()
+    fx.ingest()
+    report = fx.build()
+    assert "zh/guides/transit/" in report.removed and "zh/o" in report.search.shards
+    assert "zh/guides/transit/index.html" not in search._pages_of(fx.out / layout.SEARCH_DIR / "zh" / search.OLDER)
+    assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+
+
+def test_builds_into_a_reused_version_serve_the_index_of_their_own_site(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    with (fx.project.root / "zaitun.toml").open("a", encoding="utf-8") as settings:
+        settings.write("[publish]\nkeep_versions = 1\n")
+    fx.project.__dict__.pop("config", None)
+    fx.build()
+    folders = []
+    for text in ("地铁每天六点开。", "公交每天五点开。", "轮渡每天八点开。"):
+        change(fx, "transit", text)
+        fx.build()
+        folders.append(fx.out.resolve().stat().st_ino)
+        assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    assert folders[2] == folders[0]  # the third build's version is the first's, reused
+
+
 def test_a_site_without_documents_has_no_shard_to_search(tmp_path):
     fx = make_fixture(tmp_path / "proj")
     report = fx.build()
     index = fx.out / layout.SEARCH_DIR
     assert report.search is not None and report.search.pages == 0
     assert json.loads((index / search.LIST).read_text(encoding="utf-8")) == {
-        "languages": {}, "shards": {}, "pagefind": None}
-    assert not [p for p in index.iterdir() if p.name != search.LIST]
+        "languages": {}, "shards": {}, "pagefind": None, "recent": {}, "older": {}, "hidden": {}}
+    assert not [p for p in index.iterdir() if p.name not in (search.LIST, search.VISIBLE)]
 
 
 def entry_pages(folder) -> int:
@@ -53,6 +162,8 @@ def test_a_shard_grown_past_its_size_splits_and_the_other_language_is_kept(tmp_p
     assert search.read_leaves(fx.out) == {"en": [""], "zh": [""]}
     english = {p: p.stat().st_ino for p in (index / "en").rglob("*") if p.is_file()}
     monkeypatch.setattr(search, "MAX_PAGES", 2)
+    monkeypatch.setattr(search, "RECENT_PAGES", 0)  # the new page goes into its shard at once
+    monkeypatch.setattr(search, "OLDER_PAGES", 0)
     fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
     fx.ingest()
     report = fx.build()
@@ -78,8 +189,23 @@ def test_an_index_of_the_earlier_layout_is_replaced_whole_by_the_next_build(tmp_
     fx.ingest()
     report = fx.build()
     fresh = fx.out / layout.SEARCH_DIR
-    assert sorted(p.name for p in fresh.iterdir()) == [search.LIST, "en", search.UI, "zh"]
+    assert sorted(p.name for p in fresh.iterdir()) == [search.LIST, "en", search.UI, search.VISIBLE, "zh"]
     assert report.search.pages == 6 and search_index_whole(fx.out)
+
+
+def test_an_index_without_recent_bundles_is_indexed_again_whole(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    listed = fx.out.resolve() / layout.SEARCH_DIR / search.LIST
+    earlier = {k: v for k, v in json.loads(listed.read_text(encoding="utf-8")).items()
+               if k not in ("recent", "older", "hidden")}
+    listed.unlink()  # a new file, as a build writes it, not one written into
+    listed.write_text(json.dumps(earlier), encoding="utf-8")
+    fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
+    fx.ingest()
+    report = fx.build()
+    assert report.search.pages == 6 and search_index_whole(fx.out)  # its shards' pages were not listed
+    assert search.read_list(fx.out)["recent"] == {}
 
 
 def test_builds_in_one_process_use_one_warm_indexer(tmp_path):
@@ -88,7 +214,7 @@ def test_builds_in_one_process_use_one_warm_indexer(tmp_path):
     first = indexer._warm["indexer"]._process.pid
     fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
     fx.ingest()
-    assert fx.build().search.pages == 4  # the Chinese shard: 3 documents and the new one
+    assert fx.build().search.pages == 1  # the Chinese recent bundle: the new document
     assert indexer._warm["indexer"]._process.pid == first
 
 

@@ -3,21 +3,28 @@
 Pagefind (the extended build, which segments Chinese) reads the document pages' `data-pagefind-body`
 and writes a static index and its scripts: search needs no server. Pagefind cannot update an index, so
 each language's document pages are split into SHARDS of at most MAX_PAGES pages, each indexed as its
-own bundle (`pagefind/<lang>/h<bits>/`): a rebuild indexes again only the shards of the pages it wrote
-or removed, so its cost does not grow with the site. A shard holds the pages whose hash (of section
-and slug) starts with its bits; a shard grown past MAX_PAGES splits in two (one more bit), so the
-number of shards grows with the site and a document never moves but by a split.
-`pagefind/bundles.json` names the bundles of each language and the shards; the search page of a
-language loads them with `assets/search.js` (one bundle, the others merged), its interface once from
-`pagefind/ui/`, allowed by the page's Content-Security-Policy (scripts from the site itself, and
-WebAssembly). The pages go to Pagefind's service (`indexer.py`): one process a language, side by side
-as CPUs allow (a language split between two only for a long run), the Chinese one kept warm between
-the builds of a long-running process. A new version of Pagefind indexes all
-again (its code would not read the bundles of the one before).
+own bundle (`pagefind/<lang>/h<bits>/`). A shard holds the pages whose hash (of section and slug) starts
+with its bits; a shard grown past MAX_PAGES splits in two (one more bit), so the number of shards grows
+with the site and a document never moves but by a split.
+A rebuild leaves the shards as they are and indexes the pages it wrote into the language's RECENT
+bundle (`pagefind/<lang>/r/`, indexed again whole: a few pages); past RECENT_PAGES these move into its
+OLDER bundle (`o/`), and past OLDER_PAGES all are indexed again in their shards (a fold). A page is shown
+from the first of these bundles that lists it, else from its shard: its other copies that differ lose
+their fragment (the text of a result) and the search page hides their results. A removed page's shard
+(and older bundle) is indexed again at once: nothing of it stays in the index.
+`pagefind/bundles.json` names the bundles of each language, the shards, the pages of the recent and
+older bundles and the results to hide; the search page of a language loads them with
+`assets/search.js` (one bundle, the others merged), its interface once from `pagefind/ui/` and Pagefind
+through `pagefind/visible/` (which hides those results), allowed by the page's Content-Security-Policy
+(scripts from the site itself, and WebAssembly). The pages go to Pagefind's service (`indexer.py`): one
+process a language, side by side as CPUs allow (a language split between two only for a long run), the
+Chinese one kept warm between the builds of a long-running process. A new version of Pagefind indexes
+all again (its code would not read the bundles of the one before).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -49,20 +56,33 @@ CORE = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-modular-ui.js",
           "pagefind-modular-ui.css", "pagefind-highlight.js")
 ALL = "*"  # the stale shards of a site without a (sharded) index: every page is indexed anew
+# in pagefind/<lang>/, the two bundles of the pages written since their shards were indexed: the recent
+# one, indexed again on each rebuild of its language (about 1 ms a page), and the older one, indexed again
+# with the recent pages when these pass RECENT_PAGES; past OLDER_PAGES, all go into their shards (a fold:
+# the shards of those pages indexed again, most of a language's at 250 pages)
+RECENT, OLDER = "r", "o"
+TIERS = {RECENT: "recent", OLDER: "older"}  # each bundle, and the key of its pages in bundles.json
+RECENT_PAGES = 16
+OLDER_PAGES = 250
+PAGES = "pages.json"  # in each bundle: its pages, each with its results' id (the hash of its fragment)
+FRAGMENT = "pagefind_dcd"  # what a fragment starts with, once unzipped (then its JSON)
+# in pagefind/: the Pagefind the search page loads, which hides the results bundles.json lists as hidden
+VISIBLE = "visible"
+VISIBLE_SCRIPT = Path(__file__).parent / "static" / "pagefind-visible.js"
 
 Leaves = dict[str, list[str]]  # site language folder -> the bits of its shards (a prefix-free cover)
 
 
 @dataclass
 class IndexReport:
-    pages: int = 0  # document pages indexed in the shards indexed, all languages
-    bytes: int = 0  # size of the shards indexed
+    pages: int = 0  # document pages indexed in the bundles indexed, all languages
+    bytes: int = 0  # size of the bundles indexed
     seconds: float = 0.0
-    shards: list[str] = field(default_factory=list)  # the shards indexed (the others were kept)
-    total: int = 0  # the shards of the site with pages in them
+    shards: list[str] = field(default_factory=list)  # the bundles indexed (the others were kept)
+    total: int = 0  # the bundles of the site with pages in them
 
     def summary(self) -> str:
-        return (f"search index: {len(self.shards)} of {self.total} shards, {self.pages} pages, "
+        return (f"search index: {len(self.shards)} of {self.total} bundles, {self.pages} pages, "
                 f"{self.bytes / 1e6:.1f} MB in {self.seconds:.2f}s")
 
 
@@ -100,21 +120,52 @@ def shard_of(path: str, leaves: Leaves) -> str | None:
     return f"{lang}/h{next(bits[:n] for n in range(len(bits) + 1) if bits[:n] in held)}"
 
 
-def read_leaves(site_dir: Path) -> Leaves | None:
-    """The shards of a site's index, None when it has no sharded index (or none)."""
+def read_list(site_dir: Path) -> dict | None:
+    """A site's `bundles.json`, None when it has no index of this layout (sharded, with recent bundles)."""
     listed = site_dir / layout.SEARCH_DIR / LIST
     if not listed.is_file():
         return None
-    return json.loads(listed.read_text(encoding="utf-8"))["shards"]
+    found = json.loads(listed.read_text(encoding="utf-8"))
+    return found if "recent" in found and "older" in found else None
+
+
+def read_leaves(site_dir: Path) -> Leaves | None:
+    """The shards of a site's index, None when it has no index of this layout (or none)."""
+    listed = read_list(site_dir)
+    return None if listed is None else listed["shards"]
 
 
 def stale_shards(site_dir: Path, rendered: list[str], removed: list[str]) -> set[str]:
-    """The shards to index again: those of the pages written or removed; ALL when the index is not yet
-    sharded (or missing)."""
-    leaves = read_leaves(site_dir)
-    if leaves is None:
+    """The bundles to index again: the shards of the pages removed (a withdrawn page leaves nothing of
+    itself in the index), and the recent bundle of each language with a page written or removed, which
+    takes the pages written; the older bundle too when the recent one would pass RECENT_PAGES (it takes
+    its pages) or it holds a page removed; and once the older would pass OLDER_PAGES, the shards of all
+    their pages (a fold). ALL when the index is not yet of this layout (or missing)."""
+    listed = read_list(site_dir)
+    if listed is None:
         return {ALL}
-    return {shard for path in rendered + removed if (shard := shard_of(path, leaves)) is not None}
+    leaves = listed["shards"]
+    stale = {shard for path in removed if (shard := shard_of(path, leaves)) is not None}
+    gone = {layout.file_of(path) for path in removed}
+    written = _written(rendered)
+    for lang in set(written) | {place[0] for path in removed if (place := _place(path)) is not None}:
+        recent = set(listed["recent"].get(lang, ())) | written.get(lang, set())
+        older = set(listed["older"].get(lang, ()))
+        stale.add(f"{lang}/{RECENT}")
+        if len(recent - gone) > RECENT_PAGES or gone & set(_pages_of(site_dir / layout.SEARCH_DIR / lang / OLDER)):
+            stale.add(f"{lang}/{OLDER}")
+            if len((recent | older) - gone) > OLDER_PAGES:
+                stale |= {shard_of(page, leaves) for page in recent | older}
+    return stale
+
+
+def _written(rendered: list[str]) -> dict[str, set[str]]:
+    """The pages written at a document's place (`<lang>/<section>/<slug>/index.html`), by language."""
+    written: dict[str, set[str]] = {}
+    for path in rendered:
+        if (place := _place(path)) is not None:
+            written.setdefault(place[0], set()).add(layout.file_of(path))
+    return written
 
 
 def kept_files(site_dir: Path, stale: set[str]) -> list[str]:
@@ -196,36 +247,121 @@ def _split(members: dict[str, list[str]], leaves: Leaves) -> dict[str, list[str]
     return done
 
 
-def index_site(site_dir: Path, stale: set[str]) -> IndexReport:
-    """Index the stale shards of a complete built site into `pagefind/<lang>/h<bits>/` (the others stay
-    as they are); each shard's previous index stays until its new one is whole."""
+def index_site(site_dir: Path, stale: set[str], rendered: list[str] = ()) -> IndexReport:
+    """Index the stale bundles of a complete built site (see stale_shards; the others stay as they are):
+    the stale shards' pages into `pagefind/<lang>/h<bits>/`, the pages written since their shards were
+    indexed into `pagefind/<lang>/r/` and `o/`; the search page hides the results of their versions
+    below, whose fragments (their text) are removed. Each bundle's previous index stays until its new
+    one is whole."""
     started = time.perf_counter()
     index = site_dir / layout.SEARCH_DIR
-    leaves = None if ALL in stale else read_leaves(site_dir)
-    if leaves is None:  # not sharded yet (or no index): start clean
+    listed = None if ALL in stale else read_list(site_dir)
+    if listed is None:  # not of this layout yet (or no index): start clean
         shutil.rmtree(index, ignore_errors=True)
-        leaves, stale = {}, {ALL}
+        listed, stale = {"shards": {}, "recent": {}, "older": {}, "hidden": {}}, {ALL}
     index.mkdir(exist_ok=True)
-    recorded = json.loads((index / LIST).read_text(encoding="utf-8")).get("pagefind") if ALL not in stale else None
-    members = _split(_members(site_dir, stale, leaves), leaves)
+    leaves = listed["shards"]
+    members = _split(_members(site_dir, {k for k in stale if k.rpartition("/")[2] not in TIERS}, leaves), leaves)
     for held in leaves.values():
         held.sort()
-    fresh = {k: index / _fresh(k) for k, names in members.items() if names}
-    interface = _write_bundles(site_dir, {k: members[k] for k in fresh}, fresh)
+    tiers = _tiers(site_dir, listed, rendered, stale, leaves, members)
+    bundles = members | tiers
+    fresh = {k: index / _fresh(k) for k, names in bundles.items() if names}
+    interface = _write_bundles(site_dir, {k: bundles[k] for k in fresh}, fresh)
     made = json.loads((next(iter(fresh.values())) / "pagefind-entry.json").read_bytes())["version"] if fresh else None
+    recorded = listed.get("pagefind")
     if recorded and made and made != recorded:  # another Pagefind: its code would not read the bundles kept
         shutil.rmtree(index)
         return index_site(site_dir, {ALL})
     if interface:
         _write_interface(index, interface)
-    for k in members:
-        shutil.rmtree(index / k, ignore_errors=True)  # a shard left with no page has no bundle
+    for k in bundles:
+        shutil.rmtree(index / k, ignore_errors=True)  # a bundle left with no page is no bundle
         if k in fresh:
             fresh[k].rename(index / k)
-    total = _write_list(index, leaves, made or recorded)
+    for lang in {k.split("/")[0] for k in tiers}:
+        lists = [tiers[f"{lang}/{tier}"] if f"{lang}/{tier}" in tiers
+                 else _unmoved(listed[key].get(lang, ()), leaves, members) for tier, key in TIERS.items()]
+        (listed["recent"][lang], listed["older"][lang]), listed["hidden"][lang] = _hide(index, lang, lists, leaves)
+    total = _write_list(index, leaves, made or recorded, {key: listed[key] for key in (*TIERS.values(), "hidden")})
     files = [p for k in fresh for p in (index / k).rglob("*") if p.is_file()]
-    return IndexReport(sum(len(names) for names in members.values()), sum(p.stat().st_size for p in files),
+    return IndexReport(sum(len(names) for names in bundles.values()), sum(p.stat().st_size for p in files),
                        time.perf_counter() - started, sorted(fresh), total)
+
+
+def _tiers(site_dir: Path, listed: dict, rendered: list[str], stale: set[str], leaves: Leaves,
+           members: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The pages of each stale recent and older bundle: those they held and those written (into the
+    recent bundle; into the older when it is stale, the recent then left empty), less the pages removed
+    and those whose shard is indexed now."""
+    written = _written(rendered)
+    found: dict[str, list[str]] = {}
+    for lang in {k.split("/")[0] for k in stale if k.endswith(f"/{RECENT}")}:
+        recent = set(listed["recent"].get(lang, ())) | written.get(lang, set())
+        older = set(listed["older"].get(lang, ()))
+        if f"{lang}/{OLDER}" in stale:
+            older, recent = older | recent, set()
+            found[f"{lang}/{OLDER}"] = _live(site_dir, older, leaves, members)
+        found[f"{lang}/{RECENT}"] = _live(site_dir, recent, leaves, members)
+    return found
+
+
+def _live(site_dir: Path, names: set[str], leaves: Leaves, members: dict[str, list[str]]) -> list[str]:
+    """These pages, less those removed and those whose shard is indexed now."""
+    return sorted(name for name in names if shard_of(name, leaves) not in members and _indexed(site_dir, name))
+
+
+def _unmoved(names: list[str], leaves: Leaves, members: dict[str, list[str]]) -> list[str]:
+    """The pages of a bundle not indexed again, less those whose shard is: it shows them now."""
+    return [name for name in names if shard_of(name, leaves) not in members]
+
+
+def _indexed(site_dir: Path, name: str) -> bool:
+    """Whether a page at a document's place is on the site and indexed (a programme's page is not)."""
+    try:
+        with open(f"{site_dir}/{name}", "rb") as page:
+            return b"data-pagefind-body" in page.read()
+    except FileNotFoundError:
+        return False
+
+
+def _hide(index: Path, lang: str, lists: list[list[str]], leaves: Leaves) -> tuple[list[list[str]], list[str]]:
+    """Each page in a language's recent or older bundle is shown from the first of them that lists it,
+    else from its shard: its other copies that differ are hidden (their ids returned) and their fragments
+    (their text) leave this version of the site; a copy the same keeps its fragment (the search page
+    shows it once, from either). A page listed but the same where it would be shown from without that
+    leaves the list."""
+    folders = [index / lang / tier for tier in TIERS]
+    held = [_pages_of(folder) for folder in folders]
+    listed = [{name for name in names if name in pages} for names, pages in zip(lists, held, strict=True)]
+    shards: dict[str, dict[str, str]] = {}
+    hidden: set[str] = set()
+    kept: list[list[str]] = [[] for _ in TIERS]
+    for name in sorted(set().union(*listed, *held)):
+        shard = index / shard_of(name, leaves)
+        where = [(folder, pages[name]) for folder, pages, names in zip(folders, held, listed, strict=True)
+                 if name in names] + [(shard, shards.setdefault(shard.name, _pages_of(shard)).get(name))]
+        shown = where[0]  # the first bundle that lists it, else its shard (None: no page there)
+        copies = [(folder, pages[name]) for folder, pages in zip(folders, held, strict=True) if name in pages]
+        for folder, copy in copies + ([where[-1]] if where[-1][1] is not None else []):
+            fragment = folder / "fragment" / f"{copy}.pf_fragment"
+            if copy != shown[1]:
+                hidden.add(copy)
+                fragment.unlink(missing_ok=True)
+            elif not fragment.exists():  # (its folder too, when the page was its bundle's only one)
+                fragment.parent.mkdir(exist_ok=True)
+                os.link(shown[0] / "fragment" / fragment.name, fragment)
+        if len(where) > 1 and where[1][1] != shown[1]:
+            kept[folders.index(shown[0])].append(name)
+    return kept, sorted(hidden)
+
+
+def _pages_of(bundle: Path) -> dict[str, str]:
+    """A bundle's pages, each with the hash of its fragment (none for a shard not written)."""
+    try:
+        return json.loads((bundle / PAGES).read_bytes())
+    except FileNotFoundError:
+        return {}
 
 
 def _fresh(shard: str) -> str:
@@ -288,7 +424,19 @@ def _write_bundle(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
     for name, data in files.items():
         if name not in UNUSED and name not in shared and not name.startswith("wasm."):
             (folder / name).write_bytes(data)
+    (folder / PAGES).write_text(json.dumps(_fragments(files), sort_keys=True), encoding="utf-8")
     return {name: files[name] for name in shared}
+
+
+def _fragments(files: dict[str, bytes]) -> dict[str, str]:
+    """Each page of a bundle (`<lang>/<section>/<slug>/index.html`) and the hash of its fragment, which
+    Pagefind gives its results as their id."""
+    pages: dict[str, str] = {}
+    for name, data in files.items():
+        if name.startswith("fragment/"):
+            url = json.loads(gzip.decompress(data).removeprefix(FRAGMENT.encode()))["url"]
+            pages[layout.file_of(url.removeprefix("/"))] = name.removeprefix("fragment/").removesuffix(".pf_fragment")
+    return pages
 
 
 def _wasm(language: dict) -> str:
@@ -314,28 +462,47 @@ def _write_interface(index: Path, interface: dict[str, bytes]) -> None:
     new.rename(index / UI)
 
 
-def _write_list(index: Path, leaves: Leaves, version: str | None) -> int:
+def _write_list(index: Path, leaves: Leaves, version: str | None, tiers: dict[str, dict[str, list[str]]]) -> int:
     """`bundles.json`: for each language, the bundles with pages in it (Pagefind would answer a search in
-    a language a bundle lacks from another language's pages), and the shards. A bundle no longer a shard
-    (split, or left over in a reused version) is removed. Replaced, never written into: the old one may be
-    a hard link into the version online. Returns the number of bundles."""
-    shards = {f"{lang}/h{bits}" for lang, held in leaves.items() for bits in held}
+    a language a bundle lacks from another language's pages), the recent and older bundles' pages and
+    the results to hide, and the shards. A bundle no longer a shard (split, or left over in a reused
+    version) is removed. Replaced, never written into: the old one may be a hard link into the version
+    online. Returns the number of bundles."""
+    bundles = {f"{lang}/h{bits}" for lang, held in leaves.items() for bits in held}
+    bundles |= {f"{lang}/{tier}" for tier, key in TIERS.items() for lang, pages in tiers[key].items() if pages}
     langs: dict[str, list[str]] = {}
-    for folder in sorted(p for p in index.glob("*/h*") if p.is_dir()):
+    for folder in sorted(p for p in index.glob("*/*") if p.is_dir() and p.parent.name not in (UI, VISIBLE)):
         name = folder.relative_to(index).as_posix()
-        if name not in shards:
+        if name not in bundles:
             shutil.rmtree(folder)
             continue
         entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
         for lang in sorted(entry["languages"]):
             langs.setdefault(lang, []).append(name + "/")
-    for lang, bundles in langs.items():
-        _link_code(index, [index / bundle for bundle in bundles], lang)
+    for lang, found in langs.items():
+        _link_code(index, [index / bundle for bundle in found], lang)
+    _write_visible(index)
     temporary = index / f".{LIST}.new"
     listed = {"languages": langs, "shards": leaves, "pagefind": version}
+    listed |= {key: {lang: items for lang, items in sorted(by_lang.items()) if items} for key, by_lang in tiers.items()}
     temporary.write_text(json.dumps(listed, sort_keys=True), encoding="utf-8")
     temporary.replace(index / LIST)
-    return sum(len(bundles) for bundles in langs.values())
+    return sum(len(found) for found in langs.values())
+
+
+def _write_visible(index: Path) -> None:
+    """The search page's Pagefind (`visible/pagefind.js`), written with the list it reads; replaced, never
+    written into."""
+    data = VISIBLE_SCRIPT.read_bytes()
+    script = index / VISIBLE / "pagefind.js"
+    if script.is_file() and script.read_bytes() == data:
+        return
+    new = index / f".{VISIBLE}.new"
+    shutil.rmtree(new, ignore_errors=True)
+    new.mkdir()
+    (new / "pagefind.js").write_bytes(data)
+    shutil.rmtree(index / VISIBLE, ignore_errors=True)
+    new.rename(index / VISIBLE)
 
 
 def _link_code(index: Path, bundles: list[Path], lang: str) -> None:

@@ -223,9 +223,9 @@ def _touched(report: BuildReport) -> list[str]:
 
 def _search_index(online: Path | None, stage: Path, report: BuildReport,
                   dirty: frozenset[str] | None) -> search.IndexReport | None:
-    """Index the new version before it goes online, so pages and index switch together: only the shards
-    of the pages written or removed; the others are hard-linked over from the version online (a reused
-    version has them already when the builds since it wrote no index)."""
+    """Index the new version before it goes online, so pages and index switch together: only the bundles
+    of the pages written or removed (search.stale_shards); the others are hard-linked over from the
+    version online (a reused version has them already when the builds since it wrote no index)."""
     base = online / SITE if online is not None else stage
     stale = search.stale_shards(base, report.rendered, report.removed)
     if online is not None and not (dirty is not None and SEARCH_DIRTY not in dirty):
@@ -233,7 +233,7 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport,
     if not stale:
         return None
     with progress.task("Indexing for search"):  # Pagefind runs: no count, the bar says it is under way
-        return search.index_site(stage, stale)
+        return search.index_site(stage, stale, report.rendered)
 
 
 def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Holding, today: dt.date,

@@ -2,7 +2,8 @@
 // search the pages of this page's language only. The index is split into bundles
 // (/pagefind/<lang>/h<bits>/); /pagefind/bundles.json names those of each language: the first is
 // loaded, the others merged into it. A bundle of another language is never loaded (Pagefind would
-// answer from it). The interface is in /pagefind/ui/, once for all bundles.
+// answer from it). The interface is in /pagefind/ui/, once for all bundles; it loads Pagefind through
+// /pagefind/visible/, which hides the results bundles.json lists as hidden (pages since changed).
 (function () {
   "use strict";
   var box = document.getElementById("search");
@@ -14,10 +15,15 @@
     return list[lang] || list[lang.split("-")[0]] || [];
   }
 
-  function start(shards) {
+  function hiddenOf(list) {
+    return Object.keys(list).reduce(function (all, key) { return all.concat(list[key]); }, []);
+  }
+
+  function start(shards, hidden) {
     var fallback = document.getElementById("search-fallback");
     if (!shards.length) { return; }  // no page in this language yet: nothing to search
     var primary = bundle + shards[0];
+    window.zaitunSearch = { primary: primary, hidden: hidden };
     var style = document.createElement("link");
     style.rel = "stylesheet";
     style.href = bundle + "ui/pagefind-ui.css";
@@ -26,7 +32,7 @@
     script.src = bundle + "ui/pagefind-ui.js";
     script.onload = function () {
       var ui = new window.PagefindUI({
-        element: "#search", bundlePath: primary, showImages: false, showSubResults: false, resetStyles: false,
+        element: "#search", bundlePath: bundle + "visible/", showImages: false, showSubResults: false, resetStyles: false,
         autofocus: true,
         mergeIndex: shards.slice(1).map(function (shard) { return { bundlePath: bundle + shard }; })
       });
@@ -40,5 +46,5 @@
   fetch(bundle + "bundles.json").then(function (response) {
     if (!response.ok) { throw new Error("no search index at " + bundle); }
     return response.json();
-  }).then(function (list) { start(shardsOf(list.languages)); });
+  }).then(function (list) { start(shardsOf(list.languages), hiddenOf(list.hidden || {})); });
 })();
