@@ -77,14 +77,14 @@ def begin(out: Path, reuse: Recycled | None = None) -> Path:
         return building
     building = reuse.building
     stage = building / SITE
-    drop(stage, reuse.dirty - {SEARCH_DIRTY})
-    if SEARCH_DIRTY in reuse.dirty and (stage / layout.SEARCH_DIR).exists():
-        _remove_later([_doom(stage / layout.SEARCH_DIR)])
+    folders = {name for name in reuse.dirty if name.endswith("/")}  # the search index, or some of its bundles
+    drop(stage, reuse.dirty - folders)
+    _remove_later([_doom(stage / name, building.parent) for name in sorted(folders) if (stage / name).exists()])
     return building
 
 
 # -- reusing the oldest kept version: a new version costs what changed, not one link per file ------
-SEARCH_DIRTY = layout.SEARCH_DIR + "/"  # in `touched`: the build wrote a new search index
+SEARCH_DIRTY = layout.SEARCH_DIR + "/"  # in `touched`: the build wrote a new search index, all of it
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,42 @@ def drop(stage: Path, names: set[str] | frozenset[str]) -> None:
 def _next_number(out: Path) -> int:
     names = [p.name.split(".")[0] for p in versions_dir(out).iterdir()]
     return max((int(n) for n in names if n.isdigit()), default=0) + 1
+
+
+def differing(base: Path, stage: Path, folder: str, depth: int) -> list[str]:
+    """What of `folder` is not the very same file (inode) in two sites: its files, and those of its
+    subfolders down to `depth` levels, by name, and its folders `depth` levels down whole (`name/`) when
+    any file directly in them differs. For a tree whose deepest folders are each written at once (the
+    search index's bundles): a reused version then replaces only what differs, not every file."""
+    old, new = _listing(base / folder), _listing(stage / folder)
+    if depth == 0:  # its own folders are made anew in every version: their names count, not their inodes
+        same = old.keys() == new.keys() and all(old[n] == new[n] for n in old if not old[n][0])
+        return [] if same else [folder + "/"]
+    found = []
+    for name in sorted(old.keys() | new.keys()):
+        if old.get(name, (False,))[0] or new.get(name, (False,))[0]:
+            found += differing(base, stage, f"{folder}/{name}", depth - 1)
+        elif old.get(name) != new.get(name):
+            found.append(f"{folder}/{name}")
+    return found
+
+
+def _listing(folder: Path) -> dict[str, tuple[bool, int]]:
+    """Name -> (a folder?, inode) of what a folder holds, from its entries alone (no stat)."""
+    try:
+        with os.scandir(folder) as entries:
+            return {e.name: (e.is_dir(follow_symlinks=False), e.inode()) for e in entries}
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+
+
+def files_under(site: Path, folder: str) -> list[str]:
+    """The files in a folder of a site and below it, by their names in the site (none: no such folder)."""
+    found = []
+    for root, _dirs, names in os.walk(site / folder):
+        relative = os.path.relpath(root, site)
+        found += [f"{relative}/{name}" for name in names]
+    return found
 
 
 def link_unchanged(online: Path | None, stage: Path, names: list[str]) -> None:
@@ -204,9 +240,11 @@ def discard(building: Path) -> None:
     _remove_later([_doom(building)])
 
 
-def _doom(folder: Path) -> Path:
-    """Rename a folder out of the complete versions (atomic), under a name no other leftover has."""
-    return folder.rename(folder.with_name(f"{folder.name}.{secrets.token_hex(4)}{DELETING}"))
+def _doom(folder: Path, into: Path | None = None) -> Path:
+    """Rename a folder out of the complete versions (atomic), under a name no other leftover has: beside
+    it, or into the versions folder `into` (a part of a version under way, so that version never holds it)."""
+    name = f"{folder.name}.{secrets.token_hex(4)}{DELETING}"
+    return folder.rename(into / f"{BUILDING.lstrip('.')}-{name}" if into is not None else folder.with_name(name))
 
 
 def _remove_later(folders: list[Path]) -> None:

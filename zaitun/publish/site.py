@@ -36,8 +36,10 @@ from zaitun.publish.output import (
     SITE,
     begin,
     current,
+    differing,
     discard,
     drop,
+    files_under,
     finish,
     link_unchanged,
     load_manifest,
@@ -122,7 +124,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     _explain(entries, report)
     report.removed = sorted(set(previous) - set(files))
     try:
-        report.search = _search_index(online, building / SITE, report, plan_.dirty)
+        report.search = _search_index(online, building / SITE, report, plan_, files)
     except BaseException:
         discard(building)
         raise
@@ -149,7 +151,7 @@ def _summary(project: Project, today: dt.date, change: Delta, before: dict, plan
     inputs = change.inputs if media == before.get("media", []) else inputs_digest(project, today, media)
     return {"seq": change.seq, "inputs": inputs, "media": media, "shared": planned.shared_now,
             "held": sorted(held), "problems": len(report.problems), "social": False, "paths": sorted(files),
-            "base": int(online.name) if online else None, "touched": _touched(report)}
+            "base": int(online.name) if online else None, "touched": _touched(report, planned.indexed)}
 
 
 @dataclass
@@ -164,6 +166,7 @@ class Planned:
     lists: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # warm.Memory.lists of the version online
     dirty: frozenset[str] | None = None  # when one is: its files that differ from the version online
     shared_now: dict[str, str] = field(default_factory=dict)
+    indexed: list[str] = field(default_factory=list)  # what of the search index differs from the version online
     lists_now: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # this build's, to remember
 
     def stage(self, out: Path) -> Path:
@@ -203,25 +206,40 @@ class Planned:
                           if item.shows is not None and item.path in files}
 
 
-def _touched(report: BuildReport) -> list[str]:
-    """The files this build wrote or removed (and the search index, when it wrote one)."""
+def _touched(report: BuildReport, indexed: list[str]) -> list[str]:
+    """The files this build wrote or removed, and what of the search index differs (when it wrote one)."""
     names = {layout.file_of(p) for p in report.rendered + report.removed}
-    return sorted(names) + ([SEARCH_DIRTY] if report.search is not None else [])
+    return sorted(names) + indexed
 
 
-def _search_index(online: Path | None, stage: Path, report: BuildReport,
-                  dirty: frozenset[str] | None) -> search.IndexReport | None:
+def _search_index(online: Path | None, stage: Path, report: BuildReport, planned: Planned,
+                  files: dict) -> search.IndexReport | None:
     """Index the new version before it goes online, so pages and index switch together: only the shards
     of the pages written or removed; the others are hard-linked over from the version online (a reused
-    version has them already when the builds since it wrote no index)."""
+    version has them already, but for the bundles and files the builds since it changed)."""
     base = online / SITE if online is not None else stage
     stale = search.stale_shards(base, report.rendered, report.removed)
-    if online is not None and not (dirty is not None and SEARCH_DIRTY not in dirty):
-        link_unchanged(online, stage, search.kept_files(online / SITE, stale))
+    if online is not None:
+        link_unchanged(online, stage, _index_to_link(online / SITE, stale, planned.dirty))
     if not stale:
         return None
     with progress.task("Indexing for search"):  # Pagefind runs: no count, the bar says it is under way
-        return search.index_site(stage, stale)
+        pages = [path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/")]
+        indexed = search.index_site(stage, stale, pages)  # the pages at a document's place, not listed again
+    planned.indexed = differing(online / SITE, stage, layout.SEARCH_DIR, 2) if online else [SEARCH_DIRTY]
+    return indexed
+
+
+def _index_to_link(site: Path, stale: set[str], dirty: frozenset[str] | None) -> list[str]:
+    """The search index's files to link from the version online (`site`): all but the stale shards' into
+    a new version; into a reused one, only those the builds since it changed (output.differing)."""
+    if dirty is None or SEARCH_DIRTY in dirty:
+        return search.kept_files(site, stale)
+    skip = {f"{layout.SEARCH_DIR}/{shard}/" for shard in stale}
+    names = []
+    for name in sorted(n for n in dirty if n.startswith(SEARCH_DIRTY) and n not in skip):
+        names += files_under(site, name) if name.endswith("/") else [name] if os.path.isfile(site / name) else []
+    return names
 
 
 def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Holding, today: dt.date,
