@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from publish_helpers import PAYING, TODAY, edit_stored_file, search_index_whole, standard_project
+from publish_helpers import PAYING, TODAY, TRANSIT, edit_stored_file, search_index_whole, standard_project
 from sqlalchemy import update
 
-from zaitun.publish import layout, output
+from zaitun.publish import layout, output, search
 from zaitun.publish.pages import STREAMED, key_of
 from zaitun.publish.site import build_site
 from zaitun.state.store import Store, documents
@@ -165,6 +165,38 @@ def test_a_rebuild_reuses_the_oldest_kept_version_and_every_version_stays_whole(
         assert text in (site / "zh/guides/paying/index.html").read_text(encoding="utf-8"), version.name
     assert not (online / "zh/policies/notice-2023-1").exists()  # not even an empty folder
     assert search_index_whole(online)
+
+
+def _index(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in (site / layout.SEARCH_DIR).rglob("*")
+            if p.is_file()}
+
+
+def test_a_reused_version_replaces_only_the_search_bundles_changed_since_it(fx, monkeypatch):
+    monkeypatch.setattr(search, "MAX_PAGES", 1)  # a bundle a document: a change leaves the others' as they are
+    fx.build()
+    oldest = (output.complete_versions(fx.out)[0] / output.SITE).stat().st_ino
+    for text in ("甲", "乙", "丙"):  # the payments guide's bundle changes three times
+        _pay(fx, text)
+        fx.build()
+    before = _index(fx.out.resolve())
+    fx.write("guides", "transit", TRANSIT, "## 过境\n\n改了一句。\n")
+    fx.ingest()
+    fx.build()  # into the first version, whose payments bundle is three builds old
+    online = output.current(fx.out)
+    assert (online / output.SITE).stat().st_ino == oldest
+    touched = output.load_summary(online)["touched"]
+    changed = [name for name in touched if name.startswith(output.SEARCH_DIRTY)]
+    assert output.SEARCH_DIRTY not in changed and any(name.endswith("/") for name in changed)
+
+    def untouched(index: dict[str, int]) -> dict[str, int]:
+        return {n: i for n, i in index.items() if not any(n == c or c.endswith("/") and n.startswith(c) for c in changed)}
+
+    after = _index(online / output.SITE)
+    assert untouched(after) == untouched(before)  # the very files of the version before, the payments bundle too
+    assert len(after) < 2 * len(untouched(after))
+    assert search_index_whole(online / output.SITE)
+    assert not [p for p in (online / output.SITE).rglob("*") if p.name.endswith(output.DELETING)]
 
 
 def test_a_build_whose_posts_were_not_queued_is_not_taken_as_done(fx):
