@@ -344,9 +344,19 @@ def _record(project: Project, store: Store, held: dict[str, LocatedError], hold:
 def site_settings(project: Project, today: dt.date, tags: set[str]) -> Site:
     cfg = project.config
     titles = {lang: cfg.get(f"site.title.{lang}") for lang in layout.LANGS}
-    return Site(layout.Urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()),
+    return Site(_urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()),
                 cfg.get("site.expiry_warning_days"), cfg.get("site.page_size"),
                 tag_labels(project.glossary_dir, tags))
+
+
+_URLS: dict[str, layout.Urls] = {}  # a process that builds again quotes each link once, not once a build
+
+
+def _urls(base_url: str) -> layout.Urls:
+    if base_url not in _URLS:
+        _URLS.clear()
+        _URLS[base_url] = layout.Urls(base_url)
+    return _URLS[base_url]
 
 
 def _explain(entries: list[Entry], report: BuildReport) -> None:
@@ -381,10 +391,11 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
     report.reused.extend(kept)
     errors: list[tuple[Output, str]] = []
     todo: list[Output] = []
+    site = f"{online / SITE}/" if online else ""
     for item in items:
         old = previous.get(item.path)
         same = old and (item.path in kept or old["key"] == item.key)
-        if same and online and (online / SITE / layout.file_of(item.path)).is_file():
+        if same and online and os.path.isfile(site + layout.file_of(item.path)):
             files[item.path] = old
             report.reused.append(item.path)
         else:

@@ -47,6 +47,10 @@ class BodyCache:
             conn.execute("DELETE FROM live")
         self._write(forget)
 
+    def forget(self, keys: set[str]) -> None:
+        """Forget the bodies of these keys."""
+        self._write(lambda conn: conn.executemany("DELETE FROM body WHERE key = ?", ((k,) for k in keys)))
+
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
