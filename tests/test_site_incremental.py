@@ -190,7 +190,8 @@ def test_a_reused_version_replaces_only_the_search_bundles_changed_since_it(fx, 
     assert output.SEARCH_DIRTY not in changed and any(name.endswith("/") for name in changed)
 
     def untouched(index: dict[str, int]) -> dict[str, int]:
-        return {n: i for n, i in index.items() if not any(n == c or c.endswith("/") and n.startswith(c) for c in changed)}
+        return {n: i for n, i in index.items()
+                if not any(n == c or c.endswith("/") and n.startswith(c) for c in changed)}
 
     after = _index(online / output.SITE)
     assert untouched(after) == untouched(before)  # the very files of the version before, the payments bundle too

@@ -158,18 +158,19 @@ def _aware(value: dt.datetime) -> dt.datetime:
 BATCH = 500  # documents whose files are read (when changed) at once: the build never holds them all
 
 
-def collect(store: Store, cache: dict, problems: dict[str, LocatedError] | None = None) -> list[Entry]:
+def collect(store: Store, cache: dict, problems: dict[str, LocatedError] | None = None,
+            heads: tuple[list[dict], dict[str, dict]] | None = None) -> list[Entry]:
     """Entries of every active, non-draft document: Chinese always, English where released.
 
     Files and release payloads are read only for documents changed since the build that filled `cache`
     (the manifest's docs), a batch at a time; bodies are read again when rendered (see `load_bodies`).
     A stored file that no longer reads (it passed intake, so this is rare) is left out and
     reported in `problems` (slug -> error) instead of stopping the whole site, whatever it raises.
+    `heads`: the documents' and releases' heads when read already (zaitun.state.heads).
     """
     _SOURCES.use(store)
-    released = store.release_heads("en")
+    rows, released = heads or (store.document_heads(status="active"), store.release_heads("en"))
     entries: list[Entry] = []
-    rows = store.document_heads(status="active")
     for gone in set(cache) - {row["slug"] for row in rows}:
         del cache[gone]
     made: dict[tuple, list[Entry]] = {}

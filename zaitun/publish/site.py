@@ -57,6 +57,7 @@ from zaitun.publish.report import BuildReport
 from zaitun.publish.social import queue_posts
 from zaitun.publish.tags import tag_labels
 from zaitun.publish.workers import render_all, trim, worker_count
+from zaitun.state import heads
 from zaitun.state.store import Store
 
 STAGE = "build"
@@ -107,7 +108,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     held: dict[str, LocatedError] = {}
     previous = state.get("files", {})
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
-    entries = collect(store, state.setdefault("docs", {}), held)
+    entries = collect(store, state.setdefault("docs", {}), held, heads.read(store, change.seq))
     entries += hold.unreadable(store, held)
     trim()  # the files and payloads collect read a batch at a time: freed, not yet given back
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,

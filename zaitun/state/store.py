@@ -395,22 +395,28 @@ class Store:
         """The newest release of every document in one query (a per-slug query is too slow at 1,000 docs)."""
         return {r["slug"]: dict(r) for r in self._rows(select(releases).where(releases.c.id.in_(_newest(lang))))}
 
-    def document_heads(self, status: str = "active") -> list[dict]:
-        """Every document of a status as `documents` gives it, but without its file (`raw`): the build
-        reads a file only when it changed since the last build (see `raws`)."""
+    def document_heads(self, status: str = "active", slugs: list[str] | None = None) -> list[dict]:
+        """Every document of a status (or those of `slugs`) as `documents` gives it, in slug order, but without
+        its file (`raw`): the build reads a file only when it changed since the last build (see `raws`)."""
         columns = [c for c in documents.c if c.name != "raw"]
-        return [dict(r) for r in self._rows(select(*columns).where(documents.c.status == status)
-                                            .order_by(documents.c.slug))]
+        query = select(*columns).where(documents.c.status == status).order_by(documents.c.slug)
+        if slugs is None:
+            return [dict(r) for r in self._rows(query)]
+        rows = [dict(r) for part in _batches(slugs) for r in self._rows(query.where(documents.c.slug.in_(part)))]
+        return sorted(rows, key=lambda row: row["slug"])
 
     def raws(self, slugs: list[str]) -> dict[str, str]:
         """The stored files of some documents, by slug (in batches: a bound list has a limit)."""
         return {r["slug"]: r["raw"] for part in _batches(slugs)
                 for r in self._rows(select(documents.c.slug, documents.c.raw).where(documents.c.slug.in_(part)))}
 
-    def release_heads(self, lang: str = "en") -> dict[str, dict]:
-        """`latest_releases` without the payloads (see `payloads`)."""
+    def release_heads(self, lang: str = "en", slugs: list[str] | None = None) -> dict[str, dict]:
+        """`latest_releases` without the payloads (see `payloads`), of every document or of `slugs`."""
         columns = [c for c in releases.c if c.name != "payload"]
-        return {r["slug"]: dict(r) for r in self._rows(select(*columns).where(releases.c.id.in_(_newest(lang))))}
+        if slugs is None:
+            return {r["slug"]: dict(r) for r in self._rows(select(*columns).where(releases.c.id.in_(_newest(lang))))}
+        return {r["slug"]: dict(r) for part in _batches(slugs) for r in self._rows(
+            select(*columns).where(releases.c.id.in_(_newest(lang, part))))}
 
     def payloads(self, ids: list[int]) -> dict[int, str]:
         """The payloads of some releases, by release id."""
@@ -578,9 +584,12 @@ def _translation(row) -> dict:
     return out
 
 
-def _newest(lang: str):
-    """The id of every document's newest release in a language, as a subquery."""
-    return select(func.max(releases.c.id)).where(releases.c.lang == lang).group_by(releases.c.slug).scalar_subquery()
+def _newest(lang: str, slugs: list[str] | None = None):
+    """The id of every document's (or these documents') newest release in a language, as a subquery."""
+    query = select(func.max(releases.c.id)).where(releases.c.lang == lang)
+    if slugs is not None:
+        query = query.where(releases.c.slug.in_(slugs))
+    return query.group_by(releases.c.slug).scalar_subquery()
 
 
 def _batches(values: list, size: int = 500) -> Iterator[list]:
