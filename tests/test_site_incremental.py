@@ -97,10 +97,12 @@ def test_a_new_day_rebuilds_what_depends_on_the_date(fx):
 
 def _tamper(fx, page: str, link: str) -> None:
     """Give a page of the build online a broken link in its recorded facts, as if it had one."""
-    manifest = output.current(fx.out) / output.MANIFEST
-    state = json.loads(manifest.read_text(encoding="utf-8"))
-    state["files"][page]["facts"]["links"].append(link)
-    manifest.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    for part in (output.current(fx.out) / output.PARTS).glob("files.*.json"):
+        records = json.loads(part.read_text(encoding="utf-8"))
+        if page in records:
+            records[page]["facts"]["links"].append(link)
+            part.unlink()  # a new file: the part may be shared with other versions
+            part.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
 
 
 def test_one_change_lints_the_pages_written_not_every_page(fx):
@@ -160,7 +162,7 @@ def test_a_rebuild_reuses_the_oldest_kept_version_and_every_version_stays_whole(
     assert versions(fx) == ["000002", "000003", "000004", "000005"]
     for version, text in zip(output.complete_versions(fx.out), ("甲", "乙", "丙", "丁"), strict=True):
         site = version / output.SITE
-        manifest = json.loads((version / output.MANIFEST).read_text(encoding="utf-8"))
+        manifest = output.load_manifest(version)
         assert _files(site) == {layout.file_of(path) for path in manifest["files"]}, version.name
         assert text in (site / "zh/guides/paying/index.html").read_text(encoding="utf-8"), version.name
     assert not (online / "zh/policies/notice-2023-1").exists()  # not even an empty folder

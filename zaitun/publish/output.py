@@ -1,8 +1,8 @@
 """Putting a build online atomically: complete versions of the site behind one symlink.
 
     publish -> .publish.versions/000042/site       one os.replace of the link switches the site
-    .publish.versions/000041/{site,manifest.json}  earlier builds, kept for `zaitun rollback`
-    .publish.versions/000042/{site,manifest.json}  the build online
+    .publish.versions/000041/{site,manifest*}      earlier builds, kept for `zaitun rollback`
+    .publish.versions/000042/{site,manifest*}      the build online
     .publish.versions/000043.building/             a build under way, or one that was stopped
     .publish.versions/social/                      the social outbox, shared by every version
 
@@ -25,6 +25,7 @@ import secrets
 import shutil
 import stat
 import subprocess
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,9 +36,10 @@ import orjson
 from zaitun.errors import PublishError
 from zaitun.publish import layout
 
-MANIFEST_VERSION = 4  # 4: the docs keep each body's file links and the English release's facts
+MANIFEST_VERSION = 5  # 5: the records in parts (PARTS), so that a rebuild writes only the parts that changed
 SITE = "site"
 MANIFEST = "manifest.json"
+PARTS = "manifest"  # beside MANIFEST: its records, split by a hash of their keys (see write_manifest)
 SUMMARY = "summary.json"  # small: what the next build reads first to learn whether anything changed
 BUILDING = ".building"
 DELETING = ".deleting"
@@ -125,6 +127,8 @@ def drop(stage: Path, names: set[str] | frozenset[str]) -> None:
     for folder in sorted({os.path.dirname(n) for n in names if "/" in n}, key=len, reverse=True):
         while folder:
             try:
+                if os.stat(stage / folder).st_nlink > 2:  # it holds folders: not empty, and rmdir would read it
+                    break
                 os.rmdir(stage / folder)
             except OSError:  # not empty (or gone): neither are its parents
                 break
@@ -190,13 +194,12 @@ def link_unchanged(online: Path | None, stage: Path, names: list[str]) -> None:
             return
 
 
-def finish(out: Path, building: Path, manifest: dict, keep: int, summary: dict | None = None,
-           durable: bool = True) -> Path:
-    """Write the manifest, mark the version complete, switch publish/ to it, drop old versions. `durable`
-    (publish.fsync) flushes the version to disk first: else a power cut soon after the switch can leave
-    publish/ pointing at files the disk never received (a killed process cannot: the kernel has them)."""
-    _write_json(building / MANIFEST, manifest)
-    _write_json(building / SUMMARY, {"version": manifest["version"]} | (summary or {}))
+def finish(out: Path, building: Path, keep: int, summary: dict | None = None, durable: bool = True) -> Path:
+    """Write the summary (after the manifest: write_manifest), mark the version complete, switch publish/ to
+    it, drop old versions. `durable` (publish.fsync) flushes the version to disk first: else a power cut
+    soon after the switch can leave publish/ pointing at files the disk never received (a killed process
+    cannot: the kernel has them)."""
+    _write_json(building / SUMMARY, {"version": manifest_version()} | (summary or {}))
     if not (building / SITE / layout.SOCIAL_DIR).is_symlink():  # a reused version has it
         (building / SITE / layout.SOCIAL_DIR).symlink_to(Path("..", "..", layout.SOCIAL_DIR))
     if durable:
@@ -378,9 +381,67 @@ def load_manifest(version: Path | None) -> dict:
         return {}
     try:
         state = orjson.loads((version / MANIFEST).read_bytes())
-    except (OSError, ValueError):
+        if state.get("version") != manifest_version():
+            return {}
+        for name in state.pop("parts"):
+            records = orjson.loads((version / PARTS / f"{name}.json").read_bytes())
+            state.setdefault(name.split(".")[0], {}).update(records)
+    except (OSError, ValueError, KeyError, AttributeError):
         return {}
-    return state if state.get("version") == manifest_version() else {}
+    return state
+
+
+KINDS = ("docs", "files")  # the manifest's records: each document's (inputs.py), each file's (site.py)
+SPLIT = 64  # parts of each kind: a one-document rebuild changes a few of them
+Parts = dict[str, dict]  # part name (`files.07`) -> its records
+
+
+def write_manifest(building: Path, manifest: dict, online: Path | None = None, known: Parts | None = None) -> Parts:
+    """Write a version's manifest: its records in parts by a hash of their keys, each part whose records are
+    those `known` of the version `online` (the same objects, as a process that builds again keeps them)
+    linked from there instead of encoded and written again. Returns the parts, to be known next time."""
+    folder = building / PARTS
+    folder.mkdir(exist_ok=True)
+    parts = _parts(manifest)
+    for name, records in parts.items():
+        path = folder / f"{name}.json"
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)  # a reused version's: shared with other versions, never written into
+        if not (known is not None and online is not None and known.get(name) == records
+                and _linked(online / PARTS / f"{name}.json", path)):
+            path.write_bytes(orjson.dumps(records))
+    _write_json(building / MANIFEST, {k: v for k, v in manifest.items() if k not in KINDS} | {"parts": sorted(parts)})
+    return parts
+
+
+def _parts(manifest: dict) -> Parts:
+    parts: Parts = {}
+    for kind in KINDS:
+        split: list[dict] = [{} for _ in range(SPLIT)]
+        for key, record in manifest.get(kind, {}).items():
+            split[_part_of(key)][key] = record
+        parts.update((f"{kind}.{i:02d}", records) for i, records in enumerate(split))
+    return parts
+
+
+_PART: dict[str, int] = {}  # key -> its part: every rebuild places every record
+
+
+def _part_of(key: str) -> int:
+    part = _PART.get(key)
+    if part is None:
+        if len(_PART) > 1 << 18:
+            _PART.clear()
+        part = _PART[key] = zlib.crc32(key.encode()) % SPLIT
+    return part
+
+
+def _linked(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+    except OSError:
+        return False
+    return True
 
 
 def mark_announced(version: Path) -> None:

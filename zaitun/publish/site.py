@@ -50,6 +50,7 @@ from zaitun.publish.output import (
     recover,
     recyclable,
     roll_back,
+    write_manifest,
 )
 from zaitun.publish.pages import Output, PageSpec, Site, outputs, plan, shared_keys
 from zaitun.publish.render import css_digest
@@ -133,10 +134,11 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     bodies.keep_only({entry.body_key for entry in entries})
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
-    version = finish(out, building, manifest, project.config.get("publish.keep_versions"),
+    parts = write_manifest(building, manifest, online, memory.parts if memory else None)
+    version = finish(out, building, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
-    warm.keep(out, version, manifest, plan_.lists_now)
+    warm.keep(out, version, manifest, plan_.lists_now, parts)
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
