@@ -392,7 +392,7 @@ def load_manifest(version: Path | None) -> dict:
 
 
 KINDS = ("docs", "files")  # the manifest's records: each document's (inputs.py), each file's (site.py)
-SPLIT = 64  # parts of each kind: a one-document rebuild changes a few of them
+SPLIT = 128  # parts of each kind: a one-document rebuild changes a few of them
 Parts = dict[str, dict]  # part name (`files.07`) -> its records
 
 
@@ -403,13 +403,15 @@ def write_manifest(building: Path, manifest: dict, online: Path | None = None, k
     folder = building / PARTS
     folder.mkdir(exist_ok=True)
     parts = _parts(manifest)
+    here = _listing(folder)
+    there = _listing(online / PARTS) if known is not None and online is not None else {}
     for name, records in parts.items():
-        path = folder / f"{name}.json"
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)  # a reused version's: shared with other versions, never written into
-        if not (known is not None and online is not None and known.get(name) == records
-                and _linked(online / PARTS / f"{name}.json", path)):
-            path.write_bytes(orjson.dumps(records))
+        file = f"{name}.json"
+        if file in there and known.get(name) == records:  # unchanged since the version online
+            if here.get(file) != there[file]:  # (a reused version may hold that very file already)
+                _put(folder / file, records, online / PARTS / file)
+        else:
+            _put(folder / file, records)
     _write_json(building / MANIFEST, {k: v for k, v in manifest.items() if k not in KINDS} | {"parts": sorted(parts)})
     return parts
 
@@ -436,12 +438,16 @@ def _part_of(key: str) -> int:
     return part
 
 
-def _linked(source: Path, target: Path) -> bool:
-    try:
-        os.link(source, target)
-    except OSError:
-        return False
-    return True
+def _put(path: Path, records: dict, source: Path | None = None) -> None:
+    """A part linked from `source`, or written: a new file, never written into (a reused version's part
+    is shared with other versions)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    if source is not None:
+        with contextlib.suppress(OSError):
+            os.link(source, path)
+            return
+    path.write_bytes(orjson.dumps(records))
 
 
 def mark_announced(version: Path) -> None:
