@@ -418,24 +418,21 @@ def write_manifest(building: Path, manifest: dict, online: Path | None = None, k
 
 def _parts(manifest: dict) -> Parts:
     parts: Parts = {}
+    if len(_PART) > 1 << 18:  # keys of documents long gone
+        _PART.clear()
+    known = _PART.get  # every rebuild places every record: each key is hashed once a process
     for kind in KINDS:
         split: list[dict] = [{} for _ in range(SPLIT)]
         for key, record in manifest.get(kind, {}).items():
-            split[_part_of(key)][key] = record
+            part = known(key)
+            if part is None:
+                part = _PART[key] = zlib.crc32(key.encode()) % SPLIT
+            split[part][key] = record
         parts.update((f"{kind}.{i:02d}", records) for i, records in enumerate(split))
     return parts
 
 
-_PART: dict[str, int] = {}  # key -> its part: every rebuild places every record
-
-
-def _part_of(key: str) -> int:
-    part = _PART.get(key)
-    if part is None:
-        if len(_PART) > 1 << 18:
-            _PART.clear()
-        part = _PART[key] = zlib.crc32(key.encode()) % SPLIT
-    return part
+_PART: dict[str, int] = {}  # record key -> its part
 
 
 def _put(path: Path, records: dict, source: Path | None = None) -> None:
