@@ -43,6 +43,27 @@ def test_kept_heads_are_a_fresh_read_after_every_kind_of_write(database_url):
     store.close()
 
 
+def test_a_store_made_anew_at_the_same_place_is_read_whole_whatever_its_change_number(tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+
+    def fill(store: Store, body: str, more: int) -> None:
+        _write(store, lambda conn: store.save_document(conn, "a", "guides", "a.md", "a"))
+        _write(store, lambda conn: store.add_release(conn, "a", "en", "h", {"body": body}))
+        for i in range(more):  # later writes to another document only
+            _write(store, lambda conn, i=i: store.save_document(conn, "b", "guides", "b.md", f"b{i}"))
+
+    store = Store.open(url)
+    fill(store, "old", 3)
+    old = heads.read(store, store.change_seq())
+    store.close()
+    (tmp_path / "state.db").unlink()
+    store = Store.open(url)
+    fill(store, "new", 5)  # its release of `a` numbered below the change number kept, its last above it
+    assert heads.read(store, store.change_seq()) == _fresh(store) != old
+    store.close()
+    heads.forget(store)
+
+
 def test_a_store_made_anew_with_a_lower_change_number_is_read_whole(tmp_path):
     url = f"sqlite:///{tmp_path / 'state.db'}"
     store = Store.open(url)

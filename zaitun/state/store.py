@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -167,6 +168,11 @@ changes = Table(  # one row per write that can change a page, so a build asks wh
     sqlite_autoincrement=True,  # a sequence number is never handed out twice
 )
 
+store_identity = Table(  # a random token made with the store: a store made anew is told from the one before
+    "store_identity", metadata,
+    Column("token", String(32), primary_key=True),
+)
+
 WRITE_LOCK = 0x7A61_6974  # "zait": the PostgreSQL advisory lock that serialises writing transactions
 
 
@@ -227,6 +233,13 @@ def _change_triggers(engine: Engine) -> None:
                                      f"BEGIN INSERT INTO changes (slug) VALUES ({row}.slug); END")
 
 
+def _identify(engine: Engine) -> None:
+    """Give a new store its token (two opening it at once may each add one: the least is its identity)."""
+    with engine.begin() as conn:
+        if conn.execute(select(store_identity.c.token).limit(1)).first() is None:
+            conn.execute(insert(store_identity).values(token=secrets.token_hex(16)))
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -250,6 +263,7 @@ class Store:
         metadata.create_all(engine)
         _add_missing_columns(engine)
         _change_triggers(engine)
+        _identify(engine)
         return cls(engine)
 
     @contextmanager
@@ -386,6 +400,11 @@ class Store:
         """The number of the last write that can change a page (0 before any)."""
         with self.engine.connect() as c:
             return c.execute(select(func.max(changes.c.seq))).scalar() or 0
+
+    def identity(self) -> str:
+        """The store's token: another one is another store, whatever its change numbers."""
+        with self.engine.connect() as c:
+            return c.execute(select(func.min(store_identity.c.token))).scalar() or ""
 
     def changed_since(self, seq: int) -> set[str]:
         """Slugs of the documents written (content, release, withdrawal) after change number `seq`."""
