@@ -14,7 +14,7 @@ import pytest
 from publish_helpers import PAYING, TODAY, TRANSIT, edit_stored_file, search_index_whole, standard_project
 from sqlalchemy import update
 
-from zaitun.publish import layout, output, search
+from zaitun.publish import layout, output, search, warm
 from zaitun.publish.pages import STREAMED, key_of
 from zaitun.publish.site import build_site
 from zaitun.state.store import Store, documents
@@ -200,6 +200,26 @@ def test_a_reused_version_replaces_only_the_search_bundles_changed_since_it(fx, 
     assert len(after) < 2 * len(untouched(after))
     assert search_index_whole(online / output.SITE)
     assert not [p for p in (online / output.SITE).rglob("*") if p.name.endswith(output.DELETING)]
+
+
+def test_a_rebuild_in_a_new_process_writes_only_the_manifest_parts_that_changed(fx):
+    fx.build()
+    first = output.current(fx.out)
+    _pay(fx, "甲")
+    warm.forget(fx.out)  # as a new process: the manifest is read from disk
+    fx.build()
+    online = output.current(fx.out)
+    parts = sorted(p.name for p in (online / output.PARTS).iterdir())
+    written = [n for n in parts if (online / output.PARTS / n).stat().st_ino
+               != (first / output.PARTS / n).stat().st_ino]
+    assert 0 < len(written) < len(parts) / 8
+    before, after = output.load_manifest(first), output.load_manifest(online)
+    assert after["docs"]["paying"]["raw_hash"] != before["docs"]["paying"]["raw_hash"]
+    assert after["docs"]["transit"] == before["docs"]["transit"]
+    changed = {path for path, record in after["files"].items() if record != before["files"].get(path)}
+    in_written = {path for n in written if n.startswith("files.")
+                  for path in json.loads((online / output.PARTS / n).read_text(encoding="utf-8"))}
+    assert "zh/guides/paying/" in changed and changed <= in_written
 
 
 def test_a_build_whose_posts_were_not_queued_is_not_taken_as_done(fx):

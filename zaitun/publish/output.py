@@ -398,8 +398,8 @@ Parts = dict[str, dict]  # part name (`files.07`) -> its records
 
 def write_manifest(building: Path, manifest: dict, online: Path | None = None, known: Parts | None = None) -> Parts:
     """Write a version's manifest: its records in parts by a hash of their keys, each part whose records are
-    those `known` of the version `online` (the same objects, as a process that builds again keeps them)
-    linked from there instead of encoded and written again. Returns the parts, to be known next time."""
+    those `known` of the version `online` (as this process loaded or wrote them: the same objects) linked
+    from there instead of encoded and written again. Returns the parts, to be known next time."""
     folder = building / PARTS
     folder.mkdir(exist_ok=True)
     parts = _parts(manifest)
@@ -414,6 +414,11 @@ def write_manifest(building: Path, manifest: dict, online: Path | None = None, k
             _put(folder / file, records)
     _write_json(building / MANIFEST, {k: v for k, v in manifest.items() if k not in KINDS} | {"parts": sorted(parts)})
     return parts
+
+
+def manifest_parts(manifest: dict) -> Parts:
+    """A manifest's records as its parts hold them (for write_manifest to know a loaded manifest's parts)."""
+    return _parts(manifest)
 
 
 def _parts(manifest: dict) -> Parts:

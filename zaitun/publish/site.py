@@ -44,6 +44,7 @@ from zaitun.publish.output import (
     link_unchanged,
     load_manifest,
     load_summary,
+    manifest_parts,
     manifest_version,
     mark_announced,
     outbox_dir,
@@ -106,6 +107,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         return report
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
     state = memory.manifest if memory and summary else load_manifest(online) if summary else {}
+    known = memory.parts if memory else manifest_parts(state) if state else None  # before collect renews docs
     held: dict[str, LocatedError] = {}
     previous = state.get("files", {})
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
@@ -134,7 +136,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     bodies.keep_only({entry.body_key for entry in entries})
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
-    parts = write_manifest(building, manifest, online, memory.parts if memory else None)
+    parts = write_manifest(building, manifest, online, known)
     version = finish(out, building, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
