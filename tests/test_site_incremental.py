@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from publish_helpers import PAYING, TODAY, edit_stored_file, search_index_whole, standard_project
+from publish_helpers import PAYING, TODAY, TRANSIT, edit_stored_file, search_index_whole, standard_project
 from sqlalchemy import update
 
-from zaitun.publish import layout, output
+from zaitun.publish import layout, output, search, warm
 from zaitun.publish.pages import STREAMED, key_of
 from zaitun.publish.site import build_site
 from zaitun.state.store import Store, documents
@@ -97,10 +97,12 @@ def test_a_new_day_rebuilds_what_depends_on_the_date(fx):
 
 def _tamper(fx, page: str, link: str) -> None:
     """Give a page of the build online a broken link in its recorded facts, as if it had one."""
-    manifest = output.current(fx.out) / output.MANIFEST
-    state = json.loads(manifest.read_text(encoding="utf-8"))
-    state["files"][page]["facts"]["links"].append(link)
-    manifest.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    for part in (output.current(fx.out) / output.PARTS).glob("files.*.json"):
+        records = json.loads(part.read_text(encoding="utf-8"))
+        if page in records:
+            records[page]["facts"]["links"].append(link)
+            part.unlink()  # a new file: the part may be shared with other versions
+            part.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
 
 
 def test_one_change_lints_the_pages_written_not_every_page(fx):
@@ -160,11 +162,64 @@ def test_a_rebuild_reuses_the_oldest_kept_version_and_every_version_stays_whole(
     assert versions(fx) == ["000002", "000003", "000004", "000005"]
     for version, text in zip(output.complete_versions(fx.out), ("甲", "乙", "丙", "丁"), strict=True):
         site = version / output.SITE
-        manifest = json.loads((version / output.MANIFEST).read_text(encoding="utf-8"))
+        manifest = output.load_manifest(version)
         assert _files(site) == {layout.file_of(path) for path in manifest["files"]}, version.name
         assert text in (site / "zh/guides/paying/index.html").read_text(encoding="utf-8"), version.name
     assert not (online / "zh/policies/notice-2023-1").exists()  # not even an empty folder
     assert search_index_whole(online)
+
+
+def _index(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in (site / layout.SEARCH_DIR).rglob("*")
+            if p.is_file()}
+
+
+def test_a_reused_version_replaces_only_the_search_bundles_changed_since_it(fx, monkeypatch):
+    monkeypatch.setattr(search, "MAX_PAGES", 1)  # a bundle a document: a change leaves the others' as they are
+    fx.build()
+    oldest = (output.complete_versions(fx.out)[0] / output.SITE).stat().st_ino
+    for text in ("甲", "乙", "丙"):  # the payments guide's bundle changes three times
+        _pay(fx, text)
+        fx.build()
+    before = _index(fx.out.resolve())
+    fx.write("guides", "transit", TRANSIT, "## 过境\n\n改了一句。\n")
+    fx.ingest()
+    fx.build()  # into the first version, whose payments bundle is three builds old
+    online = output.current(fx.out)
+    assert (online / output.SITE).stat().st_ino == oldest
+    touched = output.load_summary(online)["touched"]
+    changed = [name for name in touched if name.startswith(output.SEARCH_DIRTY)]
+    assert output.SEARCH_DIRTY not in changed and any(name.endswith("/") for name in changed)
+
+    def untouched(index: dict[str, int]) -> dict[str, int]:
+        return {n: i for n, i in index.items()
+                if not any(n == c or c.endswith("/") and n.startswith(c) for c in changed)}
+
+    after = _index(online / output.SITE)
+    assert untouched(after) == untouched(before)  # the very files of the version before, the payments bundle too
+    assert len(after) < 2 * len(untouched(after))
+    assert search_index_whole(online / output.SITE)
+    assert not [p for p in (online / output.SITE).rglob("*") if p.name.endswith(output.DELETING)]
+
+
+def test_a_rebuild_in_a_new_process_writes_only_the_manifest_parts_that_changed(fx):
+    fx.build()
+    first = output.current(fx.out)
+    _pay(fx, "甲")
+    warm.forget(fx.out)  # as a new process: the manifest is read from disk
+    fx.build()
+    online = output.current(fx.out)
+    parts = sorted(p.name for p in (online / output.PARTS).iterdir())
+    written = [n for n in parts if (online / output.PARTS / n).stat().st_ino
+               != (first / output.PARTS / n).stat().st_ino]
+    assert 0 < len(written) < len(parts) / 8
+    before, after = output.load_manifest(first), output.load_manifest(online)
+    assert after["docs"]["paying"]["raw_hash"] != before["docs"]["paying"]["raw_hash"]
+    assert after["docs"]["transit"] == before["docs"]["transit"]
+    changed = {path for path, record in after["files"].items() if record != before["files"].get(path)}
+    in_written = {path for n in written if n.startswith("files.")
+                  for path in json.loads((online / output.PARTS / n).read_text(encoding="utf-8"))}
+    assert "zh/guides/paying/" in changed and changed <= in_written
 
 
 def test_a_build_whose_posts_were_not_queued_is_not_taken_as_done(fx):

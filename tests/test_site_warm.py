@@ -14,7 +14,7 @@ from publish_helpers import NOTICE, PAYING, TODAY, edit_stored_file, standard_pr
 from test_site_incremental import age
 
 from zaitun.project import Project
-from zaitun.publish import layout, warm
+from zaitun.publish import layout, output, warm
 from zaitun.publish.site import build_site
 from zaitun.state.store import Store
 
@@ -82,6 +82,9 @@ def test_warm_rebuilds_write_the_same_site_as_a_cold_build_of_the_same_store(fx,
     build_site(project, store, today=TODAY)
     store.close()
     assert _same_site(fx.out.resolve(), project.publish_dir.resolve()) == []
+    online = output.current(fx.out)  # its manifest, written in part and linked in part, is the one kept
+    assert output.load_manifest(online) == warm.recall(fx.out, online).manifest
+    assert output.load_manifest(online) == output.load_manifest(output.current(project.publish_dir))
 
 
 def test_a_rollback_by_another_process_between_two_warm_builds_is_seen(fx):

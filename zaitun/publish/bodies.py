@@ -26,14 +26,18 @@ _path: Path | None = None  # the cache of the project being built; None: no cach
 _conn: tuple[int, BodyCache] | None = None  # opened in this process (a forked worker opens its own)
 _memo: dict[str, Markup] = {}  # rendered or read in the current chunk
 _new: dict[str, str] = {}  # rendered in the current chunk, to be written by `done`
+_live: set[str] | None = None  # the keys the last keep_only of this process kept
 
 
 def use(state_dir: Path | None) -> None:
-    """Keep bodies in this project's state folder (None: keep nothing)."""
-    global _path, _conn
-    if _conn is not None and _conn[0] == os.getpid():
-        _conn[1].close()
-    _path, _conn = (state_dir / FILE if state_dir else None), None
+    """Keep bodies in this project's state folder (None: keep nothing); the same folder again (a process
+    that builds again) keeps its connection."""
+    global _path, _conn, _live
+    path = state_dir / FILE if state_dir else None
+    if path != _path:
+        if _conn is not None and _conn[0] == os.getpid():
+            _conn[1].close()
+        _path, _conn, _live = path, None, None
     _memo.clear()
     _new.clear()
 
@@ -57,7 +61,12 @@ def renderer_version() -> str:
 
 def key_of(lang: str, source_hash: str, file_links: dict[str, str]) -> str:
     """A body's HTML depends on its source, where its linked files were published and the renderer."""
-    parts = (lang, source_hash, sorted(file_links.items()), renderer_version())
+    return _key(lang, source_hash, tuple(sorted(file_links.items())) if file_links else ())
+
+
+@lru_cache(maxsize=1 << 16)  # every build keys every entry's body (keep_only): once a process each
+def _key(lang: str, source_hash: str, links: tuple[tuple[str, str], ...]) -> str:
+    parts = (lang, source_hash, list(links), renderer_version())
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
 
 
@@ -95,9 +104,17 @@ def done() -> None:
 
 
 def keep_only(keys: set[str]) -> None:
-    """Forget bodies no entry of the last build has (old versions of changed documents)."""
-    if (cache := _cache()) is not None:
+    """Forget bodies no entry of the last build has (old versions of changed documents): after the first
+    time in a process, those of the keys it kept last time that are gone (what another process put there
+    since is left for that process, or the next to start, to forget)."""
+    global _live
+    if (cache := _cache()) is None:
+        return
+    if _live is None:
         cache.keep_only(keys)
+    elif _live - keys:
+        cache.forget(_live - keys)
+    _live = set(keys)
 
 
 def _read(key: str) -> str | None:

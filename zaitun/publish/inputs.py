@@ -158,44 +158,56 @@ def _aware(value: dt.datetime) -> dt.datetime:
 BATCH = 500  # documents whose files are read (when changed) at once: the build never holds them all
 
 
-def collect(store: Store, cache: dict, problems: dict[str, LocatedError] | None = None) -> list[Entry]:
+def collect(store: Store, cache: dict, problems: dict[str, LocatedError] | None = None,
+            heads: tuple[list[dict], dict[str, dict]] | None = None) -> list[Entry]:
     """Entries of every active, non-draft document: Chinese always, English where released.
 
     Files and release payloads are read only for documents changed since the build that filled `cache`
     (the manifest's docs), a batch at a time; bodies are read again when rendered (see `load_bodies`).
     A stored file that no longer reads (it passed intake, so this is rare) is left out and
     reported in `problems` (slug -> error) instead of stopping the whole site, whatever it raises.
+    `heads`: the documents' and releases' heads when read already (zaitun.state.heads).
     """
     _SOURCES.use(store)
-    released = store.release_heads("en")
-    entries: list[Entry] = []
-    rows = store.document_heads(status="active")
+    rows, released = heads or (store.document_heads(status="active"), store.release_heads("en"))
     for gone in set(cache) - {row["slug"] for row in rows}:
         del cache[gone]
-    made: dict[tuple, list[Entry]] = {}
-    for start in range(0, len(rows), BATCH):
-        part = rows[start:start + BATCH]
+    found = {row["slug"]: made for row in rows if (made := _made(row, released.get(row["slug"]), cache)) is not None}
+    todo = [row for row in rows if row["slug"] not in found]
+    for start in range(0, len(todo), BATCH):
+        part = todo[start:start + BATCH]
         stale = {row["slug"] for row in part if _stale(row, cache)}
         stale |= {slug for slug in (row["slug"] for row in part) if slug in released and slug not in stale
                   and _en_stale(cache[slug], released[slug])}
         raws = store.raws(sorted(stale))
         payloads = store.payloads([released[slug]["id"] for slug in sorted(stale) if slug in released])
         for row in part:
-            release = released.get(row["slug"])
-            mark = (tuple(row.values()), tuple(release.values()) if release else None)
-            found = _MADE.get(mark) if row["slug"] not in stale else None
-            if found is None:
-                found = _entries(row, cache, raws.get(row["slug"]), release, payloads, problems, row["slug"] in stale)
-            if not problems or row["slug"] not in problems:  # a document left out is tried, and reported, again
-                made[mark] = found
-            entries += found
-    _MADE.clear()
-    _MADE.update(made)
-    return entries
+            slug, release = row["slug"], released.get(row["slug"])
+            found[slug] = _entries(row, cache, raws.get(slug), release, payloads, problems, slug in stale)
+            if not problems or slug not in problems:  # a document left out is tried, and reported, again
+                _MADE[slug] = (row, release, cache.get(slug), found[slug])
+    if len(_MADE) > len(found):
+        for gone in set(_MADE) - found.keys():
+            del _MADE[gone]
+    return [entry for row in rows for entry in found[row["slug"]]]
 
 
-_MADE: dict[tuple, list[Entry]] = {}  # the last collect's entries, by their document's and release's rows: a
-# process that builds again (`zaitun up`) makes only those of documents whose rows changed
+_MADE: dict[str, tuple] = {}  # slug -> the row, release and cached record the last collect made its entries of,
+# and those entries: a process that builds again (`zaitun up`) makes only those of documents whose rows changed
+
+
+def _made(row: dict, release: dict | None, cache: dict) -> list[Entry] | None:
+    """A document's entries as the last collect made them, if they were made of the same row, release and
+    cached record (the very same objects, as zaitun.state.heads keeps them, or equal ones)."""
+    known = _MADE.get(row["slug"])
+    if known is None:
+        return None
+    old_row, old_release, old_cached, entries = known
+    cached = cache.get(row["slug"])
+    if (old_row is row or old_row == row) and (old_release is release or old_release == release) \
+            and (old_cached is cached or old_cached == cached):
+        return entries
+    return None
 
 
 def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payloads: dict[int, str],

@@ -98,7 +98,7 @@ class Urls:
     """Links to site paths: absolute (canonical, feeds, sitemap) or root-relative (in pages).
 
     A build asks for the same few links thousands of times (navigation, tags, alternates), so each is
-    quoted once; the memo lives as long as this object, which a build makes afresh (no warm start)."""
+    quoted once; the memo lives as long as this object, which a process that builds again keeps."""
 
     base_url: str
     _quoted: dict[tuple[bool, str], str] = field(default_factory=dict, init=False, compare=False, repr=False)

@@ -1,8 +1,8 @@
 """Putting a build online atomically: complete versions of the site behind one symlink.
 
     publish -> .publish.versions/000042/site       one os.replace of the link switches the site
-    .publish.versions/000041/{site,manifest.json}  earlier builds, kept for `zaitun rollback`
-    .publish.versions/000042/{site,manifest.json}  the build online
+    .publish.versions/000041/{site,manifest*}      earlier builds, kept for `zaitun rollback`
+    .publish.versions/000042/{site,manifest*}      the build online
     .publish.versions/000043.building/             a build under way, or one that was stopped
     .publish.versions/social/                      the social outbox, shared by every version
 
@@ -25,6 +25,7 @@ import secrets
 import shutil
 import stat
 import subprocess
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,9 +36,10 @@ import orjson
 from zaitun.errors import PublishError
 from zaitun.publish import layout
 
-MANIFEST_VERSION = 4  # 4: the docs keep each body's file links and the English release's facts
+MANIFEST_VERSION = 5  # 5: the records in parts (PARTS), so that a rebuild writes only the parts that changed
 SITE = "site"
 MANIFEST = "manifest.json"
+PARTS = "manifest"  # beside MANIFEST: its records, split by a hash of their keys (see write_manifest)
 SUMMARY = "summary.json"  # small: what the next build reads first to learn whether anything changed
 BUILDING = ".building"
 DELETING = ".deleting"
@@ -77,14 +79,14 @@ def begin(out: Path, reuse: Recycled | None = None) -> Path:
         return building
     building = reuse.building
     stage = building / SITE
-    drop(stage, reuse.dirty - {SEARCH_DIRTY})
-    if SEARCH_DIRTY in reuse.dirty and (stage / layout.SEARCH_DIR).exists():
-        _remove_later([_doom(stage / layout.SEARCH_DIR)])
+    folders = {name for name in reuse.dirty if name.endswith("/")}  # the search index, or some of its bundles
+    drop(stage, reuse.dirty - folders)
+    _remove_later([_doom(stage / name, building.parent) for name in sorted(folders) if (stage / name).exists()])
     return building
 
 
 # -- reusing the oldest kept version: a new version costs what changed, not one link per file ------
-SEARCH_DIRTY = layout.SEARCH_DIR + "/"  # in `touched`: the build wrote a new search index
+SEARCH_DIRTY = layout.SEARCH_DIR + "/"  # in `touched`: the build wrote a new search index, all of it
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ def drop(stage: Path, names: set[str] | frozenset[str]) -> None:
     for folder in sorted({os.path.dirname(n) for n in names if "/" in n}, key=len, reverse=True):
         while folder:
             try:
+                if os.stat(stage / folder).st_nlink > 2:  # it holds folders: not empty, and rmdir would read it
+                    break
                 os.rmdir(stage / folder)
             except OSError:  # not empty (or gone): neither are its parents
                 break
@@ -134,6 +138,56 @@ def drop(stage: Path, names: set[str] | frozenset[str]) -> None:
 def _next_number(out: Path) -> int:
     names = [p.name.split(".")[0] for p in versions_dir(out).iterdir()]
     return max((int(n) for n in names if n.isdigit()), default=0) + 1
+
+
+def differing(base: Path, stage: Path, folder: str, depth: int) -> list[str]:
+    """What of `folder` is not the very same file (inode) in two sites: its files, and those of its
+    subfolders down to `depth` levels, by name, and its folders `depth` levels down whole (`name/`) when
+    any file in them or below differs. For a tree whose deepest folders are each written at once (the
+    search index's bundles, whose fragments a build may also remove): a reused version then replaces
+    only what differs, not every file."""
+    if depth == 0:
+        return [] if _same_tree(base / folder, stage / folder) else [folder + "/"]
+    old, new = _listing(base / folder), _listing(stage / folder)
+    found = []
+    for name in sorted(old.keys() | new.keys()):
+        if old.get(name, (False,))[0] or new.get(name, (False,))[0]:
+            found += differing(base, stage, f"{folder}/{name}", depth - 1)
+        elif old.get(name) != new.get(name):
+            found.append(f"{folder}/{name}")
+    return found
+
+
+def _same_tree(old_dir: Path, new_dir: Path) -> bool:
+    """The same names, the same files (inodes) at every level; folders are made anew in every version:
+    their names count, not their inodes."""
+    old, new = _listing(old_dir), _listing(new_dir)
+    if old.keys() != new.keys():
+        return False
+    for name, (is_dir, inode) in old.items():
+        if is_dir != new[name][0] or (not is_dir and inode != new[name][1]):
+            return False
+        if is_dir and not _same_tree(old_dir / name, new_dir / name):
+            return False
+    return True
+
+
+def _listing(folder: Path) -> dict[str, tuple[bool, int]]:
+    """Name -> (a folder?, inode) of what a folder holds, from its entries alone (no stat)."""
+    try:
+        with os.scandir(folder) as entries:
+            return {e.name: (e.is_dir(follow_symlinks=False), e.inode()) for e in entries}
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+
+
+def files_under(site: Path, folder: str) -> list[str]:
+    """The files in a folder of a site and below it, by their names in the site (none: no such folder)."""
+    found = []
+    for root, _dirs, names in os.walk(site / folder):
+        relative = os.path.relpath(root, site)
+        found += [f"{relative}/{name}" for name in names]
+    return found
 
 
 def link_unchanged(online: Path | None, stage: Path, names: list[str]) -> None:
@@ -154,13 +208,12 @@ def link_unchanged(online: Path | None, stage: Path, names: list[str]) -> None:
             return
 
 
-def finish(out: Path, building: Path, manifest: dict, keep: int, summary: dict | None = None,
-           durable: bool = True) -> Path:
-    """Write the manifest, mark the version complete, switch publish/ to it, drop old versions. `durable`
-    (publish.fsync) flushes the version to disk first: else a power cut soon after the switch can leave
-    publish/ pointing at files the disk never received (a killed process cannot: the kernel has them)."""
-    _write_json(building / MANIFEST, manifest)
-    _write_json(building / SUMMARY, {"version": manifest["version"]} | (summary or {}))
+def finish(out: Path, building: Path, keep: int, summary: dict | None = None, durable: bool = True) -> Path:
+    """Write the summary (after the manifest: write_manifest), mark the version complete, switch publish/ to
+    it, drop old versions. `durable` (publish.fsync) flushes the version to disk first: else a power cut
+    soon after the switch can leave publish/ pointing at files the disk never received (a killed process
+    cannot: the kernel has them)."""
+    _write_json(building / SUMMARY, {"version": manifest_version()} | (summary or {}))
     if not (building / SITE / layout.SOCIAL_DIR).is_symlink():  # a reused version has it
         (building / SITE / layout.SOCIAL_DIR).symlink_to(Path("..", "..", layout.SOCIAL_DIR))
     if durable:
@@ -204,9 +257,11 @@ def discard(building: Path) -> None:
     _remove_later([_doom(building)])
 
 
-def _doom(folder: Path) -> Path:
-    """Rename a folder out of the complete versions (atomic), under a name no other leftover has."""
-    return folder.rename(folder.with_name(f"{folder.name}.{secrets.token_hex(4)}{DELETING}"))
+def _doom(folder: Path, into: Path | None = None) -> Path:
+    """Rename a folder out of the complete versions (atomic), under a name no other leftover has: beside
+    it, or into the versions folder `into` (a part of a version under way, so that version never holds it)."""
+    name = f"{folder.name}.{secrets.token_hex(4)}{DELETING}"
+    return folder.rename(into / f"{BUILDING.lstrip('.')}-{name}" if into is not None else folder.with_name(name))
 
 
 def _remove_later(folders: list[Path]) -> None:
@@ -340,9 +395,75 @@ def load_manifest(version: Path | None) -> dict:
         return {}
     try:
         state = orjson.loads((version / MANIFEST).read_bytes())
-    except (OSError, ValueError):
+        if state.get("version") != manifest_version():
+            return {}
+        for name in state.pop("parts"):
+            records = orjson.loads((version / PARTS / f"{name}.json").read_bytes())
+            state.setdefault(name.split(".")[0], {}).update(records)
+    except (OSError, ValueError, KeyError, AttributeError):
         return {}
-    return state if state.get("version") == manifest_version() else {}
+    return state
+
+
+KINDS = ("docs", "files")  # the manifest's records: each document's (inputs.py), each file's (site.py)
+SPLIT = 128  # parts of each kind: a one-document rebuild changes a few of them
+Parts = dict[str, dict]  # part name (`files.07`) -> its records
+
+
+def write_manifest(building: Path, manifest: dict, online: Path | None = None, known: Parts | None = None) -> Parts:
+    """Write a version's manifest: its records in parts by a hash of their keys, each part whose records are
+    those `known` of the version `online` (as this process loaded or wrote them: the same objects) linked
+    from there instead of encoded and written again. Returns the parts, to be known next time."""
+    folder = building / PARTS
+    folder.mkdir(exist_ok=True)
+    parts = _parts(manifest)
+    here = _listing(folder)
+    there = _listing(online / PARTS) if known is not None and online is not None else {}
+    for name, records in parts.items():
+        file = f"{name}.json"
+        if file in there and known.get(name) == records:  # unchanged since the version online
+            if here.get(file) != there[file]:  # (a reused version may hold that very file already)
+                _put(folder / file, records, online / PARTS / file)
+        else:
+            _put(folder / file, records)
+    _write_json(building / MANIFEST, {k: v for k, v in manifest.items() if k not in KINDS} | {"parts": sorted(parts)})
+    return parts
+
+
+def manifest_parts(manifest: dict) -> Parts:
+    """A manifest's records as its parts hold them (for write_manifest to know a loaded manifest's parts)."""
+    return _parts(manifest)
+
+
+def _parts(manifest: dict) -> Parts:
+    parts: Parts = {}
+    if len(_PART) > 1 << 18:  # keys of documents long gone
+        _PART.clear()
+    known = _PART.get  # every rebuild places every record: each key is hashed once a process
+    for kind in KINDS:
+        split: list[dict] = [{} for _ in range(SPLIT)]
+        for key, record in manifest.get(kind, {}).items():
+            part = known(key)
+            if part is None:
+                part = _PART[key] = zlib.crc32(key.encode()) % SPLIT
+            split[part][key] = record
+        parts.update((f"{kind}.{i:02d}", records) for i, records in enumerate(split))
+    return parts
+
+
+_PART: dict[str, int] = {}  # record key -> its part
+
+
+def _put(path: Path, records: dict, source: Path | None = None) -> None:
+    """A part linked from `source`, or written: a new file, never written into (a reused version's part
+    is shared with other versions)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    if source is not None:
+        with contextlib.suppress(OSError):
+            os.link(source, path)
+            return
+    path.write_bytes(orjson.dumps(records))
 
 
 def mark_announced(version: Path) -> None:

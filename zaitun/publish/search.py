@@ -24,6 +24,7 @@ all again (its code would not read the bundles of the one before).
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -99,6 +100,7 @@ def script_output():
     return Output(script_path(), (hashlib.sha256(data).hexdigest(),), lambda: data, kind="asset")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a rebuild places every page of the site: each is hashed once a process
 def _place(path: str) -> tuple[str, str] | None:
     """The language folder and hash bits of a page at a document's place (`<lang>/<section>/<slug>/`):
     both are fixed for a document. None for any other page (not indexed)."""
@@ -190,23 +192,34 @@ def kept_files(site_dir: Path, stale: set[str]) -> list[str]:
     return found
 
 
-def _members(site_dir: Path, stale: set[str], leaves: Leaves) -> dict[str, list[str]]:
+def _members(site_dir: Path, stale: set[str], leaves: Leaves, pages: list[str] | None = None) -> dict[str, list[str]]:
     """The document pages of each stale shard (a page at a document's place that is not one, such as a
     programme's, carries no data-pagefind-body). Only the stale shards' languages are listed, and only
     their pages read: listed with os.scandir and placed from the names (10,000 pages on every rebuild of
-    a large site)."""
+    a large site), or taken from `pages`, the site's pages at a document's place when the build knows them."""
     every = ALL in stale
     members: dict[str, list[str]] = {} if every else {k: [] for k in stale}
     # language folders only: not a folder the build is removing beside them (`*.deleting`)
     langs = ({d.name for d in site_dir.iterdir() if d.is_dir() and "." not in d.name} if every
              else {k.split("/")[0] for k in stale})
-    for name in (name for lang in sorted(langs) for name in _document_pages(site_dir, lang)):
+    names = (name for lang in sorted(langs) for name in _document_pages(site_dir, lang)) if pages is None or every \
+        else sorted(_in_shards(pages, stale), key=lambda name: name.split("/"))  # in the order listed
+    for name in names:
         shard = shard_of(name, leaves)
         if shard is not None and (every or shard in members):
             with open(f"{site_dir}/{name}", "rb") as page:
                 if b"data-pagefind-body" in page.read():
                     members.setdefault(shard, []).append(name)
     return members
+
+
+def _in_shards(pages: list[str], shards: set[str]) -> list[str]:
+    """The pages in these shards (`<lang>/h<bits>`), told from their (remembered) places."""
+    wanted: dict[str, tuple[str, ...]] = {}
+    for shard in shards:
+        lang, bits = shard.split("/h", 1)
+        wanted[lang] = (*wanted.get(lang, ()), bits)
+    return [name for name in pages if (place := _place(name)) and place[1].startswith(wanted.get(place[0], "-"))]
 
 
 def _document_pages(site_dir: Path, lang: str) -> Iterator[str]:
@@ -247,12 +260,13 @@ def _split(members: dict[str, list[str]], leaves: Leaves) -> dict[str, list[str]
     return done
 
 
-def index_site(site_dir: Path, stale: set[str], rendered: list[str] = ()) -> IndexReport:
+def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (),
+               pages: list[str] | None = None) -> IndexReport:
     """Index the stale bundles of a complete built site (see stale_shards; the others stay as they are):
     the stale shards' pages into `pagefind/<lang>/h<bits>/`, the pages written since their shards were
     indexed into `pagefind/<lang>/r/` and `o/`; the search page hides the results of their versions
     below, whose fragments (their text) are removed. Each bundle's previous index stays until its new
-    one is whole."""
+    one is whole. `pages`: the site's pages at a document's place, when known (else they are listed)."""
     started = time.perf_counter()
     index = site_dir / layout.SEARCH_DIR
     listed = None if ALL in stale else read_list(site_dir)
@@ -261,7 +275,8 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = ()) -> Ind
         listed, stale = {"shards": {}, "recent": {}, "older": {}, "hidden": {}}, {ALL}
     index.mkdir(exist_ok=True)
     leaves = listed["shards"]
-    members = _split(_members(site_dir, {k for k in stale if k.rpartition("/")[2] not in TIERS}, leaves), leaves)
+    members = _split(_members(site_dir, {k for k in stale if k.rpartition("/")[2] not in TIERS}, leaves, pages),
+                     leaves)
     for held in leaves.values():
         held.sort()
     tiers = _tiers(site_dir, listed, rendered, stale, leaves, members)

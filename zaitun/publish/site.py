@@ -36,18 +36,22 @@ from zaitun.publish.output import (
     SITE,
     begin,
     current,
+    differing,
     discard,
     drop,
+    files_under,
     finish,
     link_unchanged,
     load_manifest,
     load_summary,
+    manifest_parts,
     manifest_version,
     mark_announced,
     outbox_dir,
     recover,
     recyclable,
     roll_back,
+    write_manifest,
 )
 from zaitun.publish.pages import Output, PageSpec, Site, key_of, outputs, plan, shared_keys
 from zaitun.publish.render import css_digest
@@ -55,6 +59,7 @@ from zaitun.publish.report import BuildReport
 from zaitun.publish.social import queue_posts
 from zaitun.publish.tags import tag_labels
 from zaitun.publish.workers import render_all, trim, worker_count
+from zaitun.state import heads
 from zaitun.state.store import Store
 
 STAGE = "build"
@@ -103,10 +108,11 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         return report
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
     state = memory.manifest if memory and summary else load_manifest(online) if summary else {}
+    known = memory.parts if memory else manifest_parts(state) if state else None  # before collect renews docs
     held: dict[str, LocatedError] = {}
     previous = state.get("files", {})
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
-    entries = collect(store, state.setdefault("docs", {}), held)
+    entries = collect(store, state.setdefault("docs", {}), held, heads.read(store, change.seq))
     entries += hold.unreadable(store, held)
     trim()  # the files and payloads collect read a batch at a time: freed, not yet given back
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,
@@ -123,7 +129,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     _explain(entries, report)
     report.removed = sorted(set(previous) - set(files))
     try:
-        report.search = _search_index(online, building / SITE, report, plan_.dirty)
+        report.search = _search_index(online, building / SITE, report, plan_, files)
     except BaseException:
         discard(building)
         raise
@@ -131,10 +137,11 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     bodies.keep_only({entry.body_key for entry in entries})
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
-    version = finish(out, building, manifest, project.config.get("publish.keep_versions"),
+    parts = write_manifest(building, manifest, online, known)
+    version = finish(out, building, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
-    warm.keep(out, version, manifest, plan_.lists_now)
+    warm.keep(out, version, manifest, plan_.lists_now, parts)
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
@@ -150,7 +157,7 @@ def _summary(project: Project, today: dt.date, change: Delta, before: dict, plan
     inputs = change.inputs if media == before.get("media", []) else inputs_digest(project, today, media)
     return {"seq": change.seq, "inputs": inputs, "media": media, "shared": planned.shared_now,
             "held": sorted(held), "problems": len(report.problems), "social": False, "paths": sorted(files),
-            "base": int(online.name) if online else None, "touched": _touched(report)}
+            "base": int(online.name) if online else None, "touched": _touched(report, planned.indexed)}
 
 
 @dataclass
@@ -165,6 +172,7 @@ class Planned:
     lists: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # warm.Memory.lists of the version online
     dirty: frozenset[str] | None = None  # when one is: its files that differ from the version online
     shared_now: dict[str, str] = field(default_factory=dict)
+    indexed: list[str] = field(default_factory=list)  # what of the search index differs from the version online
     lists_now: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # this build's, to remember
     shown: dict[str, str] = field(default_factory=dict)  # list page or sitemap -> digest of what it shows
 
@@ -215,25 +223,42 @@ class Planned:
 SHOWN = "shows"  # a manifest record's digest of what its list page or sitemap showed (Planned.recall_keys)
 
 
-def _touched(report: BuildReport) -> list[str]:
-    """The files this build wrote or removed (and the search index, when it wrote one)."""
+def _touched(report: BuildReport, indexed: list[str]) -> list[str]:
+    """The files this build wrote or removed, and what of the search index differs (when it wrote one)."""
     names = {layout.file_of(p) for p in report.rendered + report.removed}
-    return sorted(names) + ([SEARCH_DIRTY] if report.search is not None else [])
+    return sorted(names) + indexed
 
 
-def _search_index(online: Path | None, stage: Path, report: BuildReport,
-                  dirty: frozenset[str] | None) -> search.IndexReport | None:
+def _search_index(online: Path | None, stage: Path, report: BuildReport, planned: Planned,
+                  files: dict) -> search.IndexReport | None:
     """Index the new version before it goes online, so pages and index switch together: only the bundles
     of the pages written or removed (search.stale_shards); the others are hard-linked over from the
-    version online (a reused version has them already when the builds since it wrote no index)."""
+    version online (a reused version has them already, but for the bundles and files the builds since it
+    changed)."""
     base = online / SITE if online is not None else stage
     stale = search.stale_shards(base, report.rendered, report.removed)
-    if online is not None and not (dirty is not None and SEARCH_DIRTY not in dirty):
-        link_unchanged(online, stage, search.kept_files(online / SITE, stale))
+    if online is not None:
+        link_unchanged(online, stage, _index_to_link(online / SITE, stale, planned.dirty))
     if not stale:
         return None
     with progress.task("Indexing for search"):  # Pagefind runs: no count, the bar says it is under way
-        return search.index_site(stage, stale, report.rendered)
+        # the pages at a document's place, from the build's files rather than listed again
+        pages = [path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/")]
+        indexed = search.index_site(stage, stale, report.rendered, pages)
+    planned.indexed = differing(online / SITE, stage, layout.SEARCH_DIR, 2) if online else [SEARCH_DIRTY]
+    return indexed
+
+
+def _index_to_link(site: Path, stale: set[str], dirty: frozenset[str] | None) -> list[str]:
+    """The search index's files to link from the version online (`site`): all but the stale shards' into
+    a new version; into a reused one, only those the builds since it changed (output.differing)."""
+    if dirty is None or SEARCH_DIRTY in dirty:
+        return search.kept_files(site, stale)
+    skip = {f"{layout.SEARCH_DIR}/{shard}/" for shard in stale}
+    names = []
+    for name in sorted(n for n in dirty if n.startswith(SEARCH_DIRTY) and n not in skip):
+        names += files_under(site, name) if name.endswith("/") else [name] if os.path.isfile(site / name) else []
+    return names
 
 
 def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Holding, today: dt.date,
@@ -338,9 +363,19 @@ def _record(project: Project, store: Store, held: dict[str, LocatedError], hold:
 def site_settings(project: Project, today: dt.date, tags: set[str]) -> Site:
     cfg = project.config
     titles = {lang: cfg.get(f"site.title.{lang}") for lang in layout.LANGS}
-    return Site(layout.Urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()),
+    return Site(_urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()),
                 cfg.get("site.expiry_warning_days"), cfg.get("site.page_size"),
                 tag_labels(project.glossary_dir, tags))
+
+
+_URLS: dict[str, layout.Urls] = {}  # a process that builds again quotes each link once, not once a build
+
+
+def _urls(base_url: str) -> layout.Urls:
+    if base_url not in _URLS:
+        _URLS.clear()
+        _URLS[base_url] = layout.Urls(base_url)
+    return _URLS[base_url]
 
 
 def _explain(entries: list[Entry], report: BuildReport) -> None:

@@ -1,6 +1,7 @@
 """What a long-running process (`zaitun up`) keeps from its last build, so the next one costs what changed.
 
-Kept in memory: the manifest that build wrote and, per list page, its key with what it was made from.
+Kept in memory: the manifest that build wrote (and its parts, so the next one rewrites only those that
+changed) and, per list page, its key with what it was made from.
 Used only while the version online is the very one this process built, its manifest file unchanged:
 a build by another process, a rollback or a stopped build puts another version online, and the memory
 is forgotten (the manifest is read from disk, as a new process would). Taken out at the start of a
@@ -14,15 +15,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zaitun.publish.output import MANIFEST
+from zaitun.publish.output import MANIFEST, PARTS, Parts
 
 
 @dataclass
 class Memory:
     version: Path  # the version folder this process put online
-    stamp: tuple[int, int, int]  # its manifest file's inode, modification time and size
+    stamp: tuple  # its manifest files' inodes, modification times and sizes
     manifest: dict  # what load_manifest would read from it
     lists: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # list page -> (what it shows, key)
+    parts: Parts | None = None  # the manifest's parts as written (output.write_manifest)
 
 
 _KEPT: dict[str, Memory] = {}  # publish folder -> the memory of its last build in this process
@@ -37,20 +39,23 @@ def recall(out: Path, online: Path | None) -> Memory | None:
     return memory
 
 
-def keep(out: Path, version: Path, manifest: dict, lists: dict[str, tuple[tuple, str]]) -> None:
+def keep(out: Path, version: Path, manifest: dict, lists: dict[str, tuple[tuple, str]], parts: Parts) -> None:
     """Remember the build just put online (`version`) for this process's next build."""
     stamp = _stamp(version)
     if stamp is not None:
-        _KEPT[str(out)] = Memory(version, stamp, manifest, lists)
+        _KEPT[str(out)] = Memory(version, stamp, manifest, lists, parts)
 
 
 def forget(out: Path) -> None:
     _KEPT.pop(str(out), None)
 
 
-def _stamp(version: Path) -> tuple[int, int, int] | None:
+def _stamp(version: Path) -> tuple | None:
+    """The manifest's files as the system describes them: a write to any of them changes it."""
     try:
-        st = os.stat(version / MANIFEST)
+        files = [(MANIFEST, os.stat(version / MANIFEST))]
+        with os.scandir(version / PARTS) as parts:
+            files += [(entry.name, entry.stat()) for entry in parts]
     except OSError:
         return None
-    return st.st_ino, st.st_mtime_ns, st.st_size
+    return tuple(sorted((name, st.st_ino, st.st_mtime_ns, st.st_size) for name, st in files))

@@ -44,6 +44,10 @@ class BodyCache:
             conn.executemany("DELETE FROM body WHERE key = ?", gone)
         self._write(forget)
 
+    def forget(self, keys: set[str]) -> None:
+        """Forget the bodies of these keys."""
+        self._write(lambda conn: conn.executemany("DELETE FROM body WHERE key = ?", ((k,) for k in keys)))
+
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()

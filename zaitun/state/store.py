@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -167,6 +168,11 @@ changes = Table(  # one row per write that can change a page, so a build asks wh
     sqlite_autoincrement=True,  # a sequence number is never handed out twice
 )
 
+store_identity = Table(  # a random token made with the store: a store made anew is told from the one before
+    "store_identity", metadata,
+    Column("token", String(32), primary_key=True),
+)
+
 WRITE_LOCK = 0x7A61_6974  # "zait": the PostgreSQL advisory lock that serialises writing transactions
 
 
@@ -227,6 +233,13 @@ def _change_triggers(engine: Engine) -> None:
                                      f"BEGIN INSERT INTO changes (slug) VALUES ({row}.slug); END")
 
 
+def _identify(engine: Engine) -> None:
+    """Give a new store its token (two opening it at once may each add one: the least is its identity)."""
+    with engine.begin() as conn:
+        if conn.execute(select(store_identity.c.token).limit(1)).first() is None:
+            conn.execute(insert(store_identity).values(token=secrets.token_hex(16)))
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -250,6 +263,7 @@ class Store:
         metadata.create_all(engine)
         _add_missing_columns(engine)
         _change_triggers(engine)
+        _identify(engine)
         return cls(engine)
 
     @contextmanager
@@ -387,6 +401,11 @@ class Store:
         with self.engine.connect() as c:
             return c.execute(select(func.max(changes.c.seq))).scalar() or 0
 
+    def identity(self) -> str:
+        """The store's token: another one is another store, whatever its change numbers."""
+        with self.engine.connect() as c:
+            return c.execute(select(func.min(store_identity.c.token))).scalar() or ""
+
     def changed_since(self, seq: int) -> set[str]:
         """Slugs of the documents written (content, release, withdrawal) after change number `seq`."""
         return {r["slug"] for r in self._rows(select(changes.c.slug).where(changes.c.seq > seq).distinct())}
@@ -395,22 +414,28 @@ class Store:
         """The newest release of every document in one query (a per-slug query is too slow at 1,000 docs)."""
         return {r["slug"]: dict(r) for r in self._rows(select(releases).where(releases.c.id.in_(_newest(lang))))}
 
-    def document_heads(self, status: str = "active") -> list[dict]:
-        """Every document of a status as `documents` gives it, but without its file (`raw`): the build
-        reads a file only when it changed since the last build (see `raws`)."""
+    def document_heads(self, status: str = "active", slugs: list[str] | None = None) -> list[dict]:
+        """Every document of a status (or those of `slugs`) as `documents` gives it, in slug order, but without
+        its file (`raw`): the build reads a file only when it changed since the last build (see `raws`)."""
         columns = [c for c in documents.c if c.name != "raw"]
-        return [dict(r) for r in self._rows(select(*columns).where(documents.c.status == status)
-                                            .order_by(documents.c.slug))]
+        query = select(*columns).where(documents.c.status == status).order_by(documents.c.slug)
+        if slugs is None:
+            return [dict(r) for r in self._rows(query)]
+        rows = [dict(r) for part in _batches(slugs) for r in self._rows(query.where(documents.c.slug.in_(part)))]
+        return sorted(rows, key=lambda row: row["slug"])
 
     def raws(self, slugs: list[str]) -> dict[str, str]:
         """The stored files of some documents, by slug (in batches: a bound list has a limit)."""
         return {r["slug"]: r["raw"] for part in _batches(slugs)
                 for r in self._rows(select(documents.c.slug, documents.c.raw).where(documents.c.slug.in_(part)))}
 
-    def release_heads(self, lang: str = "en") -> dict[str, dict]:
-        """`latest_releases` without the payloads (see `payloads`)."""
+    def release_heads(self, lang: str = "en", slugs: list[str] | None = None) -> dict[str, dict]:
+        """`latest_releases` without the payloads (see `payloads`), of every document or of `slugs`."""
         columns = [c for c in releases.c if c.name != "payload"]
-        return {r["slug"]: dict(r) for r in self._rows(select(*columns).where(releases.c.id.in_(_newest(lang))))}
+        if slugs is None:
+            return {r["slug"]: dict(r) for r in self._rows(select(*columns).where(releases.c.id.in_(_newest(lang))))}
+        return {r["slug"]: dict(r) for part in _batches(slugs) for r in self._rows(
+            select(*columns).where(releases.c.id.in_(_newest(lang, part))))}
 
     def payloads(self, ids: list[int]) -> dict[int, str]:
         """The payloads of some releases, by release id."""
@@ -578,9 +603,12 @@ def _translation(row) -> dict:
     return out
 
 
-def _newest(lang: str):
-    """The id of every document's newest release in a language, as a subquery."""
-    return select(func.max(releases.c.id)).where(releases.c.lang == lang).group_by(releases.c.slug).scalar_subquery()
+def _newest(lang: str, slugs: list[str] | None = None):
+    """The id of every document's (or these documents') newest release in a language, as a subquery."""
+    query = select(func.max(releases.c.id)).where(releases.c.lang == lang)
+    if slugs is not None:
+        query = query.where(releases.c.slug.in_(slugs))
+    return query.group_by(releases.c.slug).scalar_subquery()
 
 
 def _batches(values: list, size: int = 500) -> Iterator[list]:
