@@ -67,6 +67,19 @@ def edit_stored_file(project: Project, slug: str, old: str, new: str) -> None:
     db.close()
 
 
+def edit_manifest_record(out: Path, path: str, edit) -> None:
+    """Change one file's record in the manifest of the build online (`edit(record)` changes it in place),
+    as if that build had recorded it so: in a new part file, since a part may be shared with other versions."""
+    for part in (output.current(out) / output.PARTS).glob("files.*.json"):
+        records = json.loads(part.read_text(encoding="utf-8"))
+        if path in records:
+            edit(records[path])
+            part.unlink()
+            part.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+            return
+    raise AssertionError(f"no record of {path} in the manifest online")
+
+
 def leftovers(out: Path) -> list[str]:
     """What a stopped build or switch left beside publish/: anything but complete versions, the outbox and
     folders already renamed for deletion (removed in the background)."""

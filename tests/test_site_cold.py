@@ -14,7 +14,7 @@ import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from publish_helpers import NOTICE, PAYING, TODAY, edit_stored_file, standard_project
+from publish_helpers import NOTICE, PAYING, TODAY, edit_manifest_record, edit_stored_file, standard_project
 from test_site_incremental import age
 from test_site_warm import NEW_TITLE, _in_another_process, _same_site
 from typer.testing import CliRunner
@@ -39,7 +39,7 @@ def fx(tmp_path):
 def _build_in_new_process(fx) -> dict:
     """`zaitun build` as a person runs it: a new interpreter; the manifest of the version it put online."""
     _in_another_process(fx, BUILD)
-    return json.loads((output.current(fx.out) / output.MANIFEST).read_text(encoding="utf-8"))
+    return output.load_manifest(output.current(fx.out))
 
 
 def _full_build_of_a_copy(fx, folder) -> Project:
@@ -93,12 +93,10 @@ def test_rebuilds_in_new_processes_write_the_same_site_as_a_full_build_after_eac
 
 def test_a_list_page_showing_the_same_unchanged_documents_keeps_its_key_from_the_manifest(fx):
     fx.build()
-    manifest = output.current(fx.out) / output.MANIFEST
-    state = json.loads(manifest.read_text(encoding="utf-8"))
     guides = layout.section("zh", "guides")
-    assert state["files"][guides]["shows"]
-    state["files"][guides]["key"] = "a key no hashing gives"  # taken as it is, or the page is rendered
-    manifest.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    assert output.load_manifest(output.current(fx.out))["files"][guides]["shows"]
+    # taken as it is, or the page is rendered
+    edit_manifest_record(fx.out, guides, lambda record: record.update(key="a key no hashing gives"))
     _edit(fx, "policies", "notice-2023-1", NOTICE.replace("泉州市营商环境若干措施", NEW_TITLE), "## 通知\n\n修订。\n")
     after = _build_in_new_process(fx)
     assert after["files"][guides]["key"] == "a key no hashing gives"
@@ -108,7 +106,7 @@ def test_a_list_page_showing_the_same_unchanged_documents_keeps_its_key_from_the
 def test_a_list_page_showing_a_changed_document_is_rendered_though_it_lists_the_same_documents(fx):
     fx.build()
     policies = layout.section("zh", "policies")
-    before = json.loads((output.current(fx.out) / output.MANIFEST).read_text(encoding="utf-8"))["files"][policies]
+    before = output.load_manifest(output.current(fx.out))["files"][policies]
     _edit(fx, "policies", "notice-2023-1", NOTICE.replace("泉州市营商环境若干措施", NEW_TITLE), "## 通知\n\n修订。\n")
     after = _build_in_new_process(fx)["files"][policies]
     assert after["shows"] == before["shows"]  # the same documents, in the same order: only a line changed

@@ -11,7 +11,15 @@ import time
 from pathlib import Path
 
 import pytest
-from publish_helpers import PAYING, TODAY, TRANSIT, edit_stored_file, search_index_whole, standard_project
+from publish_helpers import (
+    PAYING,
+    TODAY,
+    TRANSIT,
+    edit_manifest_record,
+    edit_stored_file,
+    search_index_whole,
+    standard_project,
+)
 from sqlalchemy import update
 
 from zaitun.publish import layout, output, search, warm
@@ -97,12 +105,7 @@ def test_a_new_day_rebuilds_what_depends_on_the_date(fx):
 
 def _tamper(fx, page: str, link: str) -> None:
     """Give a page of the build online a broken link in its recorded facts, as if it had one."""
-    for part in (output.current(fx.out) / output.PARTS).glob("files.*.json"):
-        records = json.loads(part.read_text(encoding="utf-8"))
-        if page in records:
-            records[page]["facts"]["links"].append(link)
-            part.unlink()  # a new file: the part may be shared with other versions
-            part.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    edit_manifest_record(fx.out, page, lambda record: record["facts"]["links"].append(link))
 
 
 def test_one_change_lints_the_pages_written_not_every_page(fx):
