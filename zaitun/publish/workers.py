@@ -1,7 +1,8 @@
 """Render outputs into the staging folder, in forked worker processes when the batch is large.
 
 Workers inherit the planned outputs (and the compiled templates) from the parent at fork time
-instead of receiving them pickled; each returns the manifest record of what it wrote. Outputs
+instead of receiving them pickled; each checks the pages it wrote on their own (lint.check_page) and
+returns the manifest record of each, with only the facts the checks across pages need. Outputs
 that render the same Markdown body share a chunk, so no body is rendered twice.
 """
 
@@ -41,10 +42,11 @@ def write_file(target: str, data: bytes) -> None:
 
 
 def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
-    """Render and write items in turn; return the manifest record of each (input key, kind, lint facts),
-    or {"error": why} for one that raised: one output's failure is the build's to judge, not the end of it.
-    The chunk's bodies are read from the store here, together, and let go at its end."""
-    records, folder = [], f"{stage}/"
+    """Render and write items in turn; return the manifest record of each (input key, kind, lint facts, and
+    its own lint problems if it has any), or {"error": why} for one that raised: one output's failure is
+    the build's to judge, not the end of it. The chunk's bodies are read from the store here, together,
+    and let go at its end."""
+    records, folder, shared = [], f"{stage}/", {}
     try:
         with contextlib.suppress(Exception):  # not read here: each page reads its own, and says why it cannot
             load_bodies([_ENTRIES[page] for item in items for page in item.bodies if page in _ENTRIES])
@@ -53,7 +55,7 @@ def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
                 key = item.key  # before rendering, which lets go of what the key is made from
                 data = item.render()
                 write_file(folder + layout.file_of(item.path), data)
-                records.append({"key": key, "kind": item.kind, "facts": _facts(item.kind, data)})
+                records.append(_record(item, key, data, shared))
             except Exception as exc:
                 records.append({"error": f"{exc.__class__.__name__}: {exc}"})
     finally:
@@ -73,6 +75,7 @@ def trim() -> None:
 _MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None) if sys.platform.startswith("linux") else None
 _JOBS: list[Output] = []  # read by forked workers, which inherit it
 _ENTRIES: dict[str, Entry] = {}  # document page -> its entry, whose body the outputs naming the page render
+_SCOPE: lint.Scope | None = None  # the site the pages rendered belong to, for their own lint
 
 
 def _render_job(args: tuple[list[int], str]) -> list[dict]:
@@ -88,28 +91,30 @@ def worker_count(jobs: int) -> int:
     return min(os.cpu_count() or 1, 8)
 
 
-def render_all(todo: list[Output], stage: Path, workers: int = 1, entries: dict[str, Entry] | None = None
-               ) -> list[dict]:
-    """Render and write outputs, returning their records in order; with several workers, forked processes
-    share the planned outputs. `entries` (document page -> entry) lets each chunk read its bodies at once."""
-    global _ENTRIES
-    _ENTRIES = entries or {}
+def render_all(todo: list[Output], stage: Path, scope: lint.Scope, workers: int = 1,
+               entries: dict[str, Entry] | None = None) -> list[dict]:
+    """Render, write and check outputs (pages on their own, in the site of `scope`), returning their records
+    in order; with several workers, forked processes share the planned outputs. `entries` (document page
+    -> entry) lets each chunk read its bodies at once."""
+    global _ENTRIES, _SCOPE
+    _ENTRIES, _SCOPE = entries or {}, scope
     try:
         return _render_all(todo, stage, workers)
     finally:
-        _ENTRIES = {}
+        _ENTRIES, _SCOPE = {}, None
 
 
 def _render_all(todo: list[Output], stage: Path, workers: int) -> list[dict]:
     size = max(16, len(todo) // (workers * 8)) if workers > 1 else SERIAL_CHUNK
     chunks = schedule(todo, size)  # outputs sharing a body share a chunk, in this process too
     records: list[dict] = [{}] * len(todo)
+    shared: dict[tuple, tuple] = {}
     done = _in_workers(todo, chunks, stage, workers) if workers > 1 else \
         (_render_chunk([todo[i] for i in chunk], stage) for chunk in chunks)
     with progress.task("Rendering pages", total=len(todo)) as bar, closing(done):  # closed: the pool ends
         for chunk, chunk_records in zip(chunks, done, strict=True):
             for i, record in zip(chunk, chunk_records, strict=True):
-                records[i] = record
+                records[i] = _shared(record, shared)
             bar.advance(len(chunk))  # here in the parent, once per chunk: workers never report
     return records
 
@@ -123,8 +128,7 @@ def _in_workers(todo: list[Output], chunks: list[list[int]], stage: Path, worker
     gc.freeze()  # the workers' collector then skips the objects they inherit, which stay shared, not copied
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
-            for records in pool.imap(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1):
-                yield _interned(records)  # each chunk as it comes: the links pages share held once
+            yield from pool.imap(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1)
     finally:
         gc.unfreeze()
         _JOBS = []
@@ -160,23 +164,31 @@ def _sharing_bodies(items: list[Output]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _interned(value):
-    """The same value with one string object per distinct text: the links every page shares (navigation,
-    stylesheet, alternates) are then held once in the manifest, not once per page."""
+def _shared(value, shared: dict[tuple, tuple]):
+    """The same value with one object per distinct string and tuple: the links pages share (navigation,
+    stylesheet) and the alternates of a document's pages and of the sitemap are then held once."""
     if type(value) is str:
         return sys.intern(value)
+    if type(value) is tuple:
+        value = tuple([_shared(v, shared) for v in value])
+        return shared.setdefault(value, value)
     if type(value) is list:
-        return [_interned(v) for v in value]
+        return [_shared(v, shared) for v in value]
     if type(value) is dict:
-        return {sys.intern(k): _interned(v) for k, v in value.items()}
+        return {sys.intern(k): _shared(v, shared) for k, v in value.items()}
     return value
 
 
-def _facts(kind: str, data: bytes) -> dict:
-    if kind == "page":
-        return _interned(lint.page_facts(data.decode("utf-8")))  # pickled once per chunk when shared
-    if kind == "feed":
-        return lint.feed_facts(data)
-    if kind == "sitemap":
-        return _interned(lint.sitemap_facts(data))  # each URL pickled once, not once per mention
-    return {}
+def _record(item: Output, key: str, data: bytes, shared: dict[tuple, tuple]) -> dict:
+    """An output's manifest record; its values shared with the chunk's other records, so each is pickled
+    once per chunk."""
+    record: dict = {"key": key, "kind": item.kind, "facts": {}}
+    if item.kind == "page":
+        problems, record["facts"] = lint.check_page(item.path, data.decode("utf-8"), _SCOPE)
+        if problems:
+            record["problems"] = problems
+    elif item.kind == "feed":
+        record["facts"] = lint.feed_facts(data)
+    elif item.kind == "sitemap":
+        record["facts"] = {loc: tuple(sorted(map(tuple, links))) for loc, links in lint.sitemap_facts(data).items()}
+    return _shared(record, shared)
