@@ -170,9 +170,9 @@ def test_provenance_records_engine_glossary_version_and_approver(built):
 def test_sitemap_lists_every_page_with_its_alternates(built):
     fx, _ = built
     sitemap = lint.sitemap_facts((fx.out / "sitemap.xml").read_bytes())
-    assert sorted(sitemap["https://example.org/en/guides/transit/"]) == [
-        ["en", "https://example.org/en/guides/transit/"], ["x-default", "https://example.org/zh/guides/transit/"],
-        ["zh-Hans", "https://example.org/zh/guides/transit/"]]
+    assert sitemap["https://example.org/en/guides/transit/"] == (
+        ("en", "https://example.org/en/guides/transit/"), ("x-default", "https://example.org/zh/guides/transit/"),
+        ("zh-Hans", "https://example.org/zh/guides/transit/"))
     assert "https://example.org/404.html" not in sitemap
     assert "Sitemap: https://example.org/sitemap.xml" in (fx.out / "robots.txt").read_text()
 

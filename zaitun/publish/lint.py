@@ -87,12 +87,13 @@ def feed_facts(data: bytes) -> dict:
     return {"id": feed_id, "entries": [e.findtext("atom:id", namespaces=NS) for e in root.iterfind("atom:entry", NS)]}
 
 
-def sitemap_facts(data: bytes) -> dict[str, list[list[str]]]:
-    """Read as a stream, each <url> let go once read: a large site's sitemap as a tree takes tens of MB."""
-    out = {}
+def sitemap_facts(data: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each URL's alternates, sorted, the same alternates held once (a document's URLs share theirs). Read as
+    a stream, each <url> let go once read: a large site's sitemap as a tree takes tens of MB."""
+    out, seen = {}, {}
     for _, url in etree.iterparse(io.BytesIO(data), tag=f"{{{NS['s']}}}url"):
-        links = [[link.get("hreflang"), link.get("href")] for link in url.iterfind("x:link", NS)]
-        out[url.findtext("s:loc", namespaces=NS)] = links
+        links = tuple(sorted((link.get("hreflang"), link.get("href")) for link in url.iterfind("x:link", NS)))
+        out[url.findtext("s:loc", namespaces=NS)] = seen.setdefault(links, links)
         url.clear()
         while url.getprevious() is not None:
             del url.getparent()[0]
