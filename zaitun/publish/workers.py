@@ -124,7 +124,7 @@ def _render_all(todo: list[Output], stage: Path, workers: int) -> list[dict]:
     size = min(max(16, len(todo) // (workers * 8)), CHUNK_MAX) if workers > 1 else SERIAL_CHUNK
     chunks = schedule(todo, size)  # outputs sharing a body share a chunk, in this process too
     records: list[dict] = [{}] * len(todo)
-    shared: dict[tuple, tuple] = {}
+    shared: dict = {}
     done = _in_workers(todo, chunks, stage, workers) if workers > 1 else \
         (_render_chunk([todo[i] for i in chunk], stage) for chunk in chunks)
     with progress.task("Rendering pages", total=len(todo)) as bar, closing(done):  # closed: the pool ends
@@ -183,22 +183,23 @@ def _sharing_bodies(items: list[Output]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _shared(value, shared: dict[tuple, tuple]):
-    """The same value with one object per distinct string and tuple: the links pages share (navigation,
-    stylesheet) and the alternates of a document's pages and of the sitemap are then held once."""
+def _shared(value, shared: dict):
+    """The same value with one object per distinct string and tuple of `shared`: the links pages share
+    (navigation, stylesheet) and the alternates of a document's pages and of the sitemap are then held
+    once. A table of this build, not sys.intern's, which would keep its size after the build."""
     if type(value) is str:
-        return sys.intern(value)
+        return shared.setdefault(value, value)
     if type(value) is tuple:
         value = tuple([_shared(v, shared) for v in value])
         return shared.setdefault(value, value)
     if type(value) is list:
         return [_shared(v, shared) for v in value]
     if type(value) is dict:
-        return {sys.intern(k): _shared(v, shared) for k, v in value.items()}
+        return {shared.setdefault(k, k): _shared(v, shared) for k, v in value.items()}
     return value
 
 
-def _record(item: Output, key: str, data: bytes, shared: dict[tuple, tuple]) -> dict:
+def _record(item: Output, key: str, data: bytes, shared: dict) -> dict:
     """An output's manifest record; its values shared with the chunk's other records, so each is pickled
     once per chunk."""
     record: dict = {"key": key, "kind": item.kind, "facts": {}}
