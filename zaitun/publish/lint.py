@@ -113,13 +113,13 @@ def check_page(path: str, text: str, scope: Scope) -> tuple[list[str], dict]:
     its internal links, once each, and its hreflang alternates, sorted."""
     facts = page_facts(text)
     where = layout.file_of(path)
-    links = [href for href in facts["links"] if href[0] != "#"]
+    targets = {href: link_target(path, href, scope.urls) for href in facts["links"] if href[0] != "#"}
     problems = _own_problems(path, facts, scope.urls)
     problems += [f"{where}: link to missing fragment {href}" for href in facts["links"] if href[0] == "#"]
-    problems += _link_problems(path, links, scope.existing, scope.urls)
+    problems += _broken(where, [(href, targets[href]) for href in facts["links"] if href[0] != "#"], scope.existing)
     problems += [f"{where}: image {src} has no alt text" for src in facts["no_alt"]]
     problems += _alternates_problems(path, facts, scope.urls)
-    internal = tuple(href for href in dict.fromkeys(links) if link_target(path, href, scope.urls) is not None)
+    internal = tuple(href for href, target in targets.items() if target is not None)
     return problems, {"links": internal, "alternates": tuple(sorted(map(tuple, facts["alternates"])))}
 
 
@@ -135,7 +135,8 @@ def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list
     existing = {layout.file_of(p) for p in files}
     for path in (pages if only is None else [p for p in only if p in pages]):
         if path not in fresh:
-            problems += _link_problems(path, pages[path]["links"], existing, urls)
+            links = [(href, link_target(path, href, urls)) for href in pages[path]["links"]]
+            problems += _broken(layout.file_of(path), links, existing)
         if pages[path]["alternates"]:
             problems += _hreflang_problems(path, pages[path], pages, by_url)
     if only is None or layout.SITEMAP in only:
@@ -155,14 +156,14 @@ def exists(path: str, existing: set[str]) -> bool:
     return layout.file_of(path) in existing or (path + "/index.html") in existing
 
 
-def _link_problems(path: str, links: list[str], existing: set[str], urls: layout.Urls) -> list[str]:
-    where = layout.file_of(path)
-    return [f"{where}: broken internal link {href}" for href in links
-            if (target := link_target(path, href, urls)) is not None and not exists(target, existing)]
+def _broken(where: str, links: list[tuple[str, str | None]], existing: set[str]) -> list[str]:
+    """The internal links (href, site path they point to; None: external) to no file of the site."""
+    return [f"{where}: broken internal link {href}" for href, target in links
+            if target is not None and not exists(target, existing)]
 
 
 def _own_problems(path: str, facts: dict, urls: layout.Urls) -> list[str]:
-    """What is wrong with a page whatever the other pages are: its language, headings and images."""
+    """What is wrong with a page whatever the other pages are: its language and its h1 headings."""
     where = layout.file_of(path)
     problems = []
     if facts["lang"] not in LANGUAGES.values():
