@@ -54,7 +54,7 @@ from zaitun.publish.render import css_digest
 from zaitun.publish.report import BuildReport
 from zaitun.publish.social import queue_posts
 from zaitun.publish.tags import tag_labels
-from zaitun.publish.workers import render_all, steady_heap, trim, worker_count
+from zaitun.publish.workers import render_all, trim, worker_count
 from zaitun.state.store import Store
 
 STAGE = "build"
@@ -92,7 +92,6 @@ def _collector_paused() -> Iterator[None]:
 def _build(project: Project, store: Store, today: dt.date, social: bool) -> BuildReport:
     out = project.publish_dir
     recover(out)
-    steady_heap()
     bodies.use(project.state_dir)
     report = BuildReport(out)
     online = current(out)

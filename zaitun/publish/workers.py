@@ -76,19 +76,7 @@ def trim() -> None:
         _MALLOC_TRIM(0)
 
 
-def steady_heap() -> None:
-    """Have the C library give every large buffer (a batch of pages for the search indexer, the sitemap, a
-    chunk's records) back to the system when it is freed. By default glibc raises the size it maps apart
-    each time such a buffer is freed, and the next ones stay in its heap once freed: 10 MB more at the
-    peak of a 10,000-page build, in its own process, for no gain in time."""
-    if _MALLOPT is not None:
-        _MALLOPT(M_MMAP_THRESHOLD, 128 * 1024)  # glibc's own starting value, kept from then on
-
-
-_LIBC = ctypes.CDLL(None) if sys.platform.startswith("linux") else None
-_MALLOC_TRIM = getattr(_LIBC, "malloc_trim", None)
-_MALLOPT = getattr(_LIBC, "mallopt", None)
-M_MMAP_THRESHOLD = -3  # mallopt's parameter number in glibc's malloc.h
+_MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None) if sys.platform.startswith("linux") else None
 _JOBS: list[Output] = []  # read by forked workers, which inherit it
 _ENTRIES: dict[str, Entry] = {}  # document page -> its entry, whose body the outputs naming the page render
 _SCOPE: lint.Scope | None = None  # the site the pages rendered belong to, for their own lint
