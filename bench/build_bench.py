@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import shutil
@@ -207,19 +208,47 @@ LAST_CPU: list[float] = [0.0]
 
 def run(argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
     """Wall seconds and peak resident memory (MB, its largest process) of one command, run to its end;
-    its CPU seconds (user+sys, with the processes it waited for) are left in LAST_CPU."""
+    its CPU seconds (user+sys, with the processes it waited for) are left in LAST_CPU. Started by a small
+    launcher process: a process started by this one would report this one's peak as its own (the
+    kernel counts the memory a process had when it started another program), hundreds of MB after
+    the corpus is made."""
     os.sync()  # the last run's files are written back before this one is timed
-    with tempfile.TemporaryFile() as out:
+    with tempfile.NamedTemporaryFile() as out:
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)  # this command's own figures, not every child's so far
+        status, cpu, maxrss = _launch(argv, cwd, out.name)
         wall = time.perf_counter() - started
-        LAST_CPU[:] = [usage.ru_utime + usage.ru_stime]
-        out.seek(0)
-        LAST_OUTPUT[:] = out.read().decode(errors="replace").splitlines()
+        LAST_CPU[:] = [cpu]
+        LAST_OUTPUT[:] = Path(out.name).read_bytes().decode(errors="replace").splitlines()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n" + "\n".join(LAST_OUTPUT[-30:]))
-    return wall, usage.ru_maxrss // 1024
+    return wall, maxrss // 1024
+
+
+LAUNCHER = """
+import json, os, subprocess, sys
+for line in sys.stdin:
+    argv, cwd, out = json.loads(line)
+    with open(out, "wb") as f:
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=f, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)  # this command's own figures, not every child's so far
+    print(json.dumps([status, usage.ru_utime + usage.ru_stime, usage.ru_maxrss]), flush=True)
+"""
+_LAUNCHER: list[subprocess.Popen] = []
+
+
+def start_launcher() -> None:
+    """Start the launcher while this process is small (before the corpus is made)."""
+    _LAUNCHER.append(subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True))
+
+
+def _launch(argv: list[str], cwd: Path | None, out: str) -> tuple[int, float, int]:
+    if not _LAUNCHER:
+        start_launcher()
+    launcher = _LAUNCHER[0]
+    launcher.stdin.write(json.dumps([argv, str(cwd) if cwd else None, out]) + "\n")
+    launcher.stdin.flush()
+    return tuple(json.loads(launcher.stdout.readline()))
 
 
 def zaitun(project: Path, *args: str) -> list[str]:
@@ -427,6 +456,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
     parser.add_argument("--rebuilds-only", action="store_true", help="zaitun alone: one full build, then rebuilds")
     args = parser.parse_args()
+    start_launcher()
     work = args.keep or Path(tempfile.mkdtemp(prefix="zaitun-bench-"))
     print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     for n in (int(size) for size in args.docs.split(",")):

@@ -170,9 +170,9 @@ def test_provenance_records_engine_glossary_version_and_approver(built):
 def test_sitemap_lists_every_page_with_its_alternates(built):
     fx, _ = built
     sitemap = lint.sitemap_facts((fx.out / "sitemap.xml").read_bytes())
-    assert sorted(sitemap["https://example.org/en/guides/transit/"]) == [
-        ["en", "https://example.org/en/guides/transit/"], ["x-default", "https://example.org/zh/guides/transit/"],
-        ["zh-Hans", "https://example.org/zh/guides/transit/"]]
+    assert sitemap["https://example.org/en/guides/transit/"] == (
+        ("en", "https://example.org/en/guides/transit/"), ("x-default", "https://example.org/zh/guides/transit/"),
+        ("zh-Hans", "https://example.org/zh/guides/transit/"))
     assert "https://example.org/404.html" not in sitemap
     assert "Sitemap: https://example.org/sitemap.xml" in (fx.out / "robots.txt").read_text()
 
@@ -346,44 +346,76 @@ def test_expiry_follows_the_build_date(fx):
     assert 'class="badge expiring"' not in read(fx.out, "zh/policies/notice-2023-1/")
 
 
-# -- the lint itself, on hand-made facts -----------------------------------------------------
+# -- the lint itself, on hand-made pages and facts -------------------------------------------
 URLS = layout.Urls("https://example.org")
-
-
-def _page(lang: str, alternates: list[list[str]], links=()) -> dict:
-    return {"kind": "page", "facts": {"lang": lang, "links": list(links), "alternates": alternates,
-                                      "canonical": "", "h1": 1}}
-
-
-def _pair(zh_alts, en_alts) -> dict:
-    return {"zh/a/": _page("zh-Hans", zh_alts), "en/a/": _page("en", en_alts)}
-
-
 ZH = ["zh-Hans", "https://example.org/zh/a/"]
 EN = ["en", "https://example.org/en/a/"]
 XD = ["x-default", "https://example.org/zh/a/"]
+SCOPE = lint.Scope(URLS, frozenset({"zh/a/index.html", "en/a/index.html", "assets/style.css"}))
+
+
+def _page(alternates: list[list[str]], links=()) -> dict:
+    """A page's record as the manifest keeps it: its internal links and its alternates."""
+    return {"kind": "page", "facts": {"links": list(links), "alternates": alternates}}
+
+
+def _pair(zh_alts, en_alts) -> dict:
+    return {"zh/a/": _page(zh_alts), "en/a/": _page(en_alts)}
 
 
 def _sitemap(files):
     return {URLS.absolute(p): f["facts"]["alternates"] for p, f in files.items()}
 
 
+def _html(lang="zh-Hans", alternates=(ZH, EN, XD), body="<h1>A</h1>") -> str:
+    head = "".join(f'<link rel="alternate" hreflang="{code}" href="{href}">' for code, href in alternates)
+    return f'<!doctype html><html lang="{lang}"><head>{head}</head><body>{body}</body></html>'
+
+
 def test_lint_accepts_a_consistent_pair():
     files = _pair([ZH, EN, XD], [ZH, EN, XD])
     assert lint.lint_site(files, URLS, _sitemap(files)) == []
+    assert lint.check_page("zh/a/", _html(), SCOPE)[0] == []
 
 
 @pytest.mark.parametrize("files, message", [
     (_pair([ZH, EN, XD], [EN, XD]), "is not reciprocal"),
-    (_pair([ZH, EN], [ZH, EN]), "without x-default"),
-    (_pair([["zh-CN", ZH[1]], EN, XD], [["zh-CN", ZH[1]], EN, XD]), "wrong hreflang code 'zh-CN'"),
-    ({"zh/a/": _page("zh-Hans", [ZH, ["en", "https://example.org/en/gone/"], XD])}, "points at a missing page"),
-    ({"zh/a/": _page("zh", [])}, "html lang 'zh'"),
-    ({"zh/a/": _page("zh-Hans", [], links=["/zh/missing/"])}, "broken internal link /zh/missing/"),
+    ({"zh/a/": _page([ZH, ["en", "https://example.org/en/gone/"], XD])}, "points at a missing page"),
+    ({"zh/a/": _page([], links=["/zh/missing/"])}, "broken internal link /zh/missing/"),
 ])
-def test_lint_reports_hreflang_language_and_link_mistakes(files, message):
+def test_lint_reports_mistakes_across_pages(files, message):
     problems = lint.lint_site(files, URLS, _sitemap(files))
     assert any(message in p for p in problems), problems
+
+
+@pytest.mark.parametrize("html, message", [
+    (_html(alternates=(ZH, EN)), "zh/a/index.html: hreflang alternates without x-default"),
+    (_html(alternates=(["zh-CN", ZH[1]], EN, XD)), "zh/a/index.html: wrong hreflang code 'zh-CN'"),
+    (_html(alternates=(EN, XD)), "zh/a/index.html: hreflang alternates do not include the page itself"),
+    (_html(lang="zh"), "zh/a/index.html: html lang 'zh'"),
+    (_html(body="<h1>A</h1><h1>B</h1>"), "zh/a/index.html: has 2 h1 elements"),
+    (_html(body='<h1>A</h1><a href="/zh/missing/">x</a>'), "zh/a/index.html: broken internal link /zh/missing/"),
+    (_html(body='<h1>A</h1><a href="../b/">x</a>'), "zh/a/index.html: broken internal link ../b/"),
+    (_html(body='<h1 id="t">A</h1><a href="#nowhere">x</a>'), "zh/a/index.html: link to missing fragment #nowhere"),
+    (_html(body='<h1>A</h1><img src="/assets/p.png">'), "zh/a/index.html: image /assets/p.png has no alt text"),
+])
+def test_a_page_written_is_checked_on_its_own(html, message):
+    problems, _ = lint.check_page("zh/a/", html, SCOPE)
+    assert any(p.startswith(message) for p in problems), problems
+
+
+def test_a_page_keeps_only_its_internal_links_once_each_and_its_alternates_sorted():
+    body = ('<h1 id="t">A</h1><a href="/en/a/">en</a><a href="https://example.com/x">out</a><a href="#t">top</a>'
+            '<a href="https://example.org/zh/a/">self</a><a href="/en/a/">again</a><a href="mailto:a@b.c">m</a>')
+    problems, facts = lint.check_page("zh/a/", _html(alternates=(XD, ZH, EN), body=body), SCOPE)
+    assert problems == []
+    assert facts == {"links": ("/en/a/", "https://example.org/zh/a/"), "alternates": (tuple(EN), tuple(XD), tuple(ZH))}
+
+
+def test_a_link_found_broken_as_its_page_was_written_is_reported_once():
+    files = {"zh/a/": _page([], links=["/zh/missing/"])}
+    assert len(lint.lint_site(files, URLS, {})) == 1
+    assert lint.lint_site(files, URLS, {}, fresh={"zh/a/"}) == []  # the page's own check reported it
 
 
 def test_lint_reports_a_sitemap_that_disagrees_with_the_pages():

@@ -127,6 +127,23 @@ def test_a_removed_page_lints_every_page_that_could_link_to_it(fx):
     assert any("transit" in problem and "/zh/guides/paying/" in problem for problem in report.problems)
 
 
+def test_a_manifest_of_an_earlier_format_means_every_file_is_rendered_and_linted_again(fx):
+    fx.build()
+    files = output.load_manifest(output.current(fx.out))["files"]
+    manifest = output.current(fx.out) / output.MANIFEST
+    state = json.loads(manifest.read_text(encoding="utf-8"))
+    state["version"] = f"4-{state['version'].split('-', 1)[1]}"
+    manifest.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    fx.write("guides", "paying", PAYING, "## 刷卡\n\n所有商场均可。\n")
+    fx.ingest()
+    report = fx.build()
+    assert report.reused == [] and not report.problems
+    assert set(report.rendered) == set(files)
+    again = output.load_manifest(output.current(fx.out))
+    assert again["version"] == output.manifest_version()
+    assert set(again["files"]["zh/guides/paying/"]["facts"]) == {"links", "alternates"}
+
+
 def test_an_english_approval_renders_the_english_page_and_keeps_the_chinese_one(fx):
     fx.build()
     fx.write("guides", "transit", "title: 240小时过境免签政策指南\ndate: 2025-06-20\nsummary: 过境免签。",

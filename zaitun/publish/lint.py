@@ -1,8 +1,10 @@
 """The build checks its own output and refuses to publish a site with a mistake in it.
 
-Facts (links, hreflang alternates, language, feed ids) are extracted from each file when it
-is written and kept in the build manifest, so a rebuild lints the whole site without
-re-reading the files it did not change.
+Each page is checked on its own where it is written (`check_page`, in the render workers): its
+language, heading, images, fragments, links and hreflang codes. What the checks across pages need
+(its links between pages, its hreflang alternates; each feed's ids; the sitemap's alternates) is kept
+in the build manifest, so a rebuild lints the whole site (`lint_site`) without re-reading the files it
+did not change, and the build's own process holds only those facts.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from dataclasses import dataclass
 from urllib.parse import unquote, urljoin
 
 from lxml import etree
@@ -84,28 +87,58 @@ def feed_facts(data: bytes) -> dict:
     return {"id": feed_id, "entries": [e.findtext("atom:id", namespaces=NS) for e in root.iterfind("atom:entry", NS)]}
 
 
-def sitemap_facts(data: bytes) -> dict[str, list[list[str]]]:
-    """Read as a stream, each <url> let go once read: a large site's sitemap as a tree takes tens of MB."""
-    out = {}
+def sitemap_facts(data: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each URL's alternates, sorted, the same alternates held once (a document's URLs share theirs). Read as
+    a stream, each <url> let go once read: a large site's sitemap as a tree takes tens of MB."""
+    out, seen = {}, {}
     for _, url in etree.iterparse(io.BytesIO(data), tag=f"{{{NS['s']}}}url"):
-        links = [[link.get("hreflang"), link.get("href")] for link in url.iterfind("x:link", NS)]
-        out[url.findtext("s:loc", namespaces=NS)] = links
+        links = tuple(sorted((link.get("hreflang"), link.get("href")) for link in url.iterfind("x:link", NS)))
+        out[url.findtext("s:loc", namespaces=NS)] = seen.setdefault(links, links)
         url.clear()
         while url.getprevious() is not None:
             del url.getparent()[0]
     return out
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What checking one page on its own needs to know of the site being built."""
+
+    urls: layout.Urls
+    existing: frozenset[str]  # the names of the site's files (layout.file_of of each path)
+
+
+def check_page(path: str, text: str, scope: Scope) -> tuple[list[str], dict]:
+    """A page's problems of its own, and the facts the checks across pages need (kept in the manifest):
+    its internal links, once each, and its hreflang alternates, sorted."""
+    facts = page_facts(text)
+    where = layout.file_of(path)
+    targets = {href: link_target(path, href, scope.urls) for href in facts["links"] if href[0] != "#"}
+    problems = _own_problems(path, facts, scope.urls)
+    problems += [f"{where}: link to missing fragment {href}" for href in facts["links"] if href[0] == "#"]
+    problems += _broken(where, [(href, targets[href]) for href in facts["links"] if href[0] != "#"], scope.existing)
+    problems += [f"{where}: image {src} has no alt text" for src in facts["no_alt"]]
+    problems += _alternates_problems(path, facts, scope.urls)
+    internal = tuple(href for href, target in targets.items() if target is not None)
+    return problems, {"links": internal, "alternates": tuple(sorted(map(tuple, facts["alternates"])))}
+
+
 def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list],
-              only: set[str] | None = None) -> list[str]:
-    """All problems of a built site; `files` maps each path to its kind and facts. With `only`, the pages
-    checked are those (the sitemap too when among them): the rest were checked when they were written."""
+              only: set[str] | None = None, fresh: set[str] = frozenset()) -> list[str]:
+    """The problems across the pages of a built site; `files` maps each path to its kind and facts. With
+    `only`, the pages checked are those (the sitemap too when among them): the rest were checked when
+    they were written. The links of pages not `fresh` (checked on their own in this build) are checked
+    against the files of this one: a file they link to may be gone."""
     problems: list[str] = []
     pages = {p: f["facts"] for p, f in files.items() if f["kind"] == "page"}
     by_url = {urls.absolute(p): p for p in pages}
     existing = {layout.file_of(p) for p in files}
     for path in (pages if only is None else [p for p in only if p in pages]):
-        problems += _page_problems(path, pages[path], pages, by_url, existing, urls)
+        if path not in fresh:
+            links = [(href, link_target(path, href, urls)) for href in pages[path]["links"]]
+            problems += _broken(layout.file_of(path), links, existing)
+        if pages[path]["alternates"]:
+            problems += _hreflang_problems(path, pages[path], pages, by_url)
     if only is None or layout.SITEMAP in only:
         problems += _sitemap_problems(pages, by_url, sitemap)
     problems += _feed_problems({p: f["facts"] for p, f in files.items() if f["kind"] == "feed"})
@@ -123,30 +156,29 @@ def exists(path: str, existing: set[str]) -> bool:
     return layout.file_of(path) in existing or (path + "/index.html") in existing
 
 
-def _page_problems(path: str, facts: dict, pages: dict, by_url: dict, existing: set, urls: layout.Urls) -> list:
+def _broken(where: str, links: list[tuple[str, str | None]], existing: set[str]) -> list[str]:
+    """The internal links (href, site path they point to; None: external) to no file of the site."""
+    return [f"{where}: broken internal link {href}" for href, target in links
+            if target is not None and not exists(target, existing)]
+
+
+def _own_problems(path: str, facts: dict, urls: layout.Urls) -> list[str]:
+    """What is wrong with a page whatever the other pages are: its language and its h1 headings."""
     where = layout.file_of(path)
     problems = []
     if facts["lang"] not in LANGUAGES.values():
         problems.append(f"{where}: html lang {facts['lang']!r} is not one of {sorted(LANGUAGES.values())}")
     if path != layout.NOT_FOUND and facts["h1"] != 1:
         problems.append(f"{where}: has {facts['h1']} h1 elements (a page needs exactly one)")
-    for href in facts["links"]:
-        if href.startswith("#"):
-            problems.append(f"{where}: link to missing fragment {href}")
-            continue
-        target = link_target(path, href, urls)
-        if target is not None and not exists(target, existing):
-            problems.append(f"{where}: broken internal link {href}")
-    for src in facts.get("no_alt", ()):
-        problems.append(f"{where}: image {src} has no alt text")
-    if facts["alternates"]:
-        problems += _hreflang_problems(where, path, facts, pages, by_url, urls)
     return problems
 
 
-def _hreflang_problems(where: str, path: str, facts: dict, pages: dict, by_url: dict, urls: layout.Urls) -> list:
-    problems = []
-    alternates = {lang: href for lang, href in facts["alternates"]}
+def _alternates_problems(path: str, facts: dict, urls: layout.Urls) -> list[str]:
+    """The hreflang alternates a page names: known codes, an x-default, the page itself among them."""
+    if not facts["alternates"]:
+        return []
+    where, problems = layout.file_of(path), []
+    alternates = dict(facts["alternates"])
     for lang in alternates:
         if lang not in HREFLANGS:
             problems.append(f"{where}: wrong hreflang code {lang!r} (use {', '.join(sorted(HREFLANGS))})")
@@ -154,8 +186,15 @@ def _hreflang_problems(where: str, path: str, facts: dict, pages: dict, by_url: 
         problems.append(f"{where}: hreflang alternates without x-default")
     if path != layout.ROOT and alternates.get(facts["lang"]) != urls.absolute(path):
         problems.append(f"{where}: hreflang alternates do not include the page itself")
+    return problems
+
+
+def _hreflang_problems(path: str, facts: dict, pages: dict, by_url: dict) -> list[str]:
+    """Each alternate a page names is a page naming the same alternates."""
+    where = layout.file_of(path)
+    problems = []
     mine = sorted(map(tuple, facts["alternates"]))
-    for lang, href in alternates.items():
+    for lang, href in mine:
         other = by_url.get(href)
         if other is None:
             problems.append(f"{where}: hreflang {lang} points at a missing page {href}")

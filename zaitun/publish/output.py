@@ -36,7 +36,8 @@ import orjson
 from zaitun.errors import PublishError
 from zaitun.publish import layout
 
-MANIFEST_VERSION = 5  # 5: the records in parts (PARTS), so that a rebuild writes only the parts that changed
+MANIFEST_VERSION = 6  # 6: the records in parts (PARTS), so that a rebuild writes only the parts that changed;
+# a page keeps only what the lint across pages needs (internal links, alternates)
 SITE = "site"
 MANIFEST = "manifest.json"
 PARTS = "manifest"  # beside MANIFEST: its records, split by a hash of their keys (see write_manifest)

@@ -283,11 +283,13 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     report.rendered, report.reused = [], []
     building = planned.stage(report.out_dir)
     try:
-        files, errors = write_outputs(items, planned.files, hold.online, building / SITE, report, kept, planned.dirty,
-                                      {path: entries[i] for path, i in _pages(entries).items()})
+        pages = {path: entries[i] for path, i in _pages(entries).items()}
+        files, errors, own = write_outputs(items, planned.files, hold.online, building / SITE, report, site.urls,
+                                           kept, planned.dirty, pages)
         if planned.dirty is not None:  # a reused version still has the files removed since the version online
             drop(building / SITE, {layout.file_of(path) for path in set(planned.files) - set(files)})
-        culprits = _render_culprits(entries, errors) or _lint_culprits(entries, _lint(files, site, planned, report))
+        problems = [] if errors else _lint(files, site, planned, report, own)  # render errors are judged first
+        culprits = _render_culprits(entries, errors) or _lint_culprits(entries, problems)
         planned.remember(items, files)
     except BaseException:
         discard(building)
@@ -297,13 +299,14 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     return site, building, files, culprits
 
 
-def _lint(files: dict, site: Site, planned: Planned, report: BuildReport) -> list[str]:
-    """Lint the pages written; all pages when one was removed (a link elsewhere may point at it) or when
-    what changed is unknown. An unchanged page's links still meet the same files, its alternates the same
-    pages (a document page's alternates are its own document's)."""
+def _lint(files: dict, site: Site, planned: Planned, report: BuildReport, own: list[str]) -> list[str]:
+    """The problems the pages written have on their own (`own`, found as they were written) and across them;
+    across all pages when one was removed (a link elsewhere may point at it) or when what changed is
+    unknown. An unchanged page's links still meet the same files, its alternates the same pages (a
+    document page's alternates are its own document's)."""
     gone = set(planned.files) - set(files)
     only = set(report.rendered) if planned.changed is not None and not gone else None
-    return lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"], only)
+    return own + lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"], only, set(report.rendered))
 
 
 def _pages(entries: list[Entry]) -> dict[str, int]:
@@ -399,13 +402,14 @@ def _refuse_duplicates(items: list[Output], kept: set[str]) -> None:
 
 # -- writing --------------------------------------------------------------------------------------
 def write_outputs(items: list[Output], previous: dict, online: Path | None, stage: Path, report: BuildReport,
-                  kept: set[str] = frozenset(), dirty: frozenset[str] | None = None,
-                  entries: dict[str, Entry] | None = None) -> tuple[dict, list[tuple[Output, str]]]:
+                  urls: layout.Urls, kept: set[str] = frozenset(), dirty: frozenset[str] | None = None,
+                  entries: dict[str, Entry] | None = None) -> tuple[dict, list[tuple[Output, str]], list[str]]:
     """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others (and the
-    `kept` files, known unchanged) from the version online; return every file's record and the outputs
-    that raised, with why. A stage reusing an old version (`dirty`: its files differing from the version
-    online) has the unchanged files already: only those it lacks are linked, and a file rendered anew is
-    unlinked first, never written into (its inode is shared with the other versions)."""
+    `kept` files, known unchanged) from the version online; return every file's record, the outputs
+    that raised, with why, and the lint problems the pages written have on their own. A stage reusing an
+    old version (`dirty`: its files differing from the version online) has the unchanged files already: only
+    those it lacks are linked, and a file rendered anew is unlinked first, never written into (its inode is
+    shared with the other versions)."""
     files: dict[str, dict] = {path: previous[path] for path in kept}
     report.reused.extend(kept)
     errors: list[tuple[Output, str]] = []
@@ -424,12 +428,15 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
         for item in todo:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(stage / layout.file_of(item.path))
-    for item, record in zip(todo, render_all(todo, stage, report.workers, entries), strict=True):
+    scope = lint.Scope(urls, frozenset(layout.file_of(path) for path in [*kept, *(item.path for item in items)]))
+    problems: list[str] = []
+    for item, record in zip(todo, render_all(todo, stage, scope, report.workers, entries), strict=True):
         if "error" in record:
             errors.append((item, record["error"]))
             continue
+        problems += record.pop("problems", ())
         files[item.path] = record
         report.rendered.append(item.path)
     names = [layout.file_of(path) for path in report.reused]
     link_unchanged(online, stage, names if dirty is None else [n for n in names if n in dirty])
-    return files, errors
+    return files, errors, problems
