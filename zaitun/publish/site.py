@@ -116,8 +116,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     entries += hold.unreadable(store, held)
     trim()  # the files and payloads collect read a batch at a time: freed, not yet given back
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,
-                    project.config.get("publish.keep_versions") if previous else None,
-                    memory.lists if memory else {})
+                    project.config.get("publish.keep_versions") if previous else None)
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
         site, building, files, culprits = _attempt(project, entries, plan_, hold, today, report)
         if not culprits:
@@ -141,7 +140,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     version = finish(out, building, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
-    warm.keep(out, version, manifest, plan_.lists_now, parts)
+    warm.keep(out, version, manifest, parts)
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
@@ -169,11 +168,9 @@ class Planned:
     shared: dict[str, str]
     changed: set[str] | None
     keep: int | None = None  # publish.keep_versions, while an old version may be reused (first attempt)
-    lists: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # warm.Memory.lists of the version online
     dirty: frozenset[str] | None = None  # when one is: its files that differ from the version online
     shared_now: dict[str, str] = field(default_factory=dict)
     indexed: list[str] = field(default_factory=list)  # what of the search index differs from the version online
-    lists_now: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # this build's, to remember
     shown: dict[str, str] = field(default_factory=dict)  # list page or sitemap -> digest of what it shows
 
     def stage(self, out: Path) -> Path:
@@ -195,8 +192,8 @@ class Planned:
     def recall_keys(self, items: list[Output], specs: list[PageSpec]) -> None:
         """List pages showing the same documents, none changed, and the same all else as when the version
         online was built take their key from then instead of hashing every line again; so does the sitemap
-        while the pages, their languages and dates are the same. What they showed is known from this process's
-        last build (warm.py), or from the digest of it each one's manifest record keeps (a new process)."""
+        while the pages, their languages and dates are the same. What they showed is known from the digest of
+        it each one's manifest record keeps (read from disk, or kept by this process: warm.py)."""
         for item in items:
             if item.path == layout.SITEMAP:
                 item.shows = ((), tuple((s.group, s.lang, s.path, s.entry.updated.date() if s.entry else None)
@@ -208,13 +205,11 @@ class Planned:
             old = self.files.get(item.path)
             if item.shows is None or not old or not self.changed.isdisjoint(item.shows[0]):
                 continue
-            if self.lists.get(item.path) == (item.shows, old["key"]) or old.get(SHOWN) == self.shown[item.path]:
+            if old.get(SHOWN) == self.shown[item.path]:
                 item.known(old["key"])
 
-    def remember(self, items: list[Output], files: dict) -> None:
+    def remember(self, files: dict) -> None:
         """Keep in each list page's and the sitemap's record the digest of what it showed, for the next build."""
-        self.lists_now = {item.path: (item.shows, files[item.path]["key"]) for item in items
-                          if item.shows is not None and item.path in files}
         for path, digest in self.shown.items():
             if path in files and files[path].get(SHOWN) != digest:
                 files[path] = files[path] | {SHOWN: digest}
@@ -290,7 +285,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
             drop(building / SITE, {layout.file_of(path) for path in set(planned.files) - set(files)})
         problems = [] if errors else _lint(files, site, planned, report, own)  # render errors are judged first
         culprits = _render_culprits(entries, errors) or _lint_culprits(entries, problems)
-        planned.remember(items, files)
+        planned.remember(files)
     except BaseException:
         discard(building)
         raise

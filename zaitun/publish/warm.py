@@ -1,7 +1,7 @@
 """What a long-running process (`zaitun up`) keeps from its last build, so the next one costs what changed.
 
 Kept in memory: the manifest that build wrote (and its parts, so the next one rewrites only those that
-changed) and, per list page, its key with what it was made from.
+changed); its records of list pages say what each showed (site.Planned.recall_keys).
 Used only while the version online is the very one this process built, its manifest file unchanged:
 a build by another process, a rollback or a stopped build puts another version online, and the memory
 is forgotten (the manifest is read from disk, as a new process would). Taken out at the start of a
@@ -12,7 +12,7 @@ What changed in the store since is still asked of the store (delta.py), never re
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from zaitun.publish.output import MANIFEST, PARTS, Parts
@@ -23,7 +23,6 @@ class Memory:
     version: Path  # the version folder this process put online
     stamp: tuple  # its manifest files' inodes, modification times and sizes
     manifest: dict  # what load_manifest would read from it
-    lists: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # list page -> (what it shows, key)
     parts: Parts | None = None  # the manifest's parts as written (output.write_manifest)
 
 
@@ -39,11 +38,11 @@ def recall(out: Path, online: Path | None) -> Memory | None:
     return memory
 
 
-def keep(out: Path, version: Path, manifest: dict, lists: dict[str, tuple[tuple, str]], parts: Parts) -> None:
+def keep(out: Path, version: Path, manifest: dict, parts: Parts) -> None:
     """Remember the build just put online (`version`) for this process's next build."""
     stamp = _stamp(version)
     if stamp is not None:
-        _KEPT[str(out)] = Memory(version, stamp, manifest, lists, parts)
+        _KEPT[str(out)] = Memory(version, stamp, manifest, parts)
 
 
 def forget(out: Path) -> None:
