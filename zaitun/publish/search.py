@@ -206,10 +206,8 @@ def _members(site_dir: Path, stale: set[str], leaves: Leaves, pages: list[str] |
         else sorted(_in_shards(pages, stale), key=lambda name: name.split("/"))  # in the order listed
     for name in names:
         shard = shard_of(name, leaves)
-        if shard is not None and (every or shard in members):
-            with open(f"{site_dir}/{name}", "rb") as page:
-                if b"data-pagefind-body" in page.read():
-                    members.setdefault(shard, []).append(name)
+        if shard is not None and (every or shard in members) and _indexed(site_dir, name):
+            members.setdefault(shard, []).append(name)
     return members
 
 
