@@ -22,7 +22,7 @@ import zaitun
 from zaitun.publish import lint, output
 from zaitun.publish.delta import settled_build
 from zaitun.publish.lock import build_lock
-from zaitun.state.changes import change_seq, sqlite_file
+from zaitun.state.changes import change_state, sqlite_file
 from zaitun.state.store import Store
 
 # What a build that has something to do loads and one with nothing to do must not: the store's SQL
@@ -251,22 +251,23 @@ def test_the_sqlite_file_of_a_database_url_is_the_one_sqlalchemy_opens(url):
         assert parsed.get_backend_name() != "sqlite" or parsed.query or parsed.database in (None, ":memory:")
 
 
-def test_the_change_number_read_with_sqlite3_is_the_stores(tmp_path):
+def test_the_change_number_and_identity_read_with_sqlite3_are_the_stores(tmp_path):
     url = f"sqlite:///{tmp_path / 'state.db'}"
     store = Store.open(url)
-    assert change_seq(url) == store.change_seq() == 0
+    assert change_state(url) == (store.change_seq(), store.identity()) == (0, store.identity())
     with store.tx() as conn:
         store.save_document(conn, "a", "guides", "a.md", "x")
         store.add_release(conn, "a", "en", "h", {"body": ""})
-    assert change_seq(url) == store.change_seq() == 2
+    assert change_state(url) == (store.change_seq(), store.identity()) == (2, store.identity())
+    assert len(store.identity()) == 32
     store.close()
 
 
 def test_the_change_number_is_not_read_from_a_store_not_made_yet_nor_made_by_reading(tmp_path):
     missing = tmp_path / "state.db"
-    assert change_seq(f"sqlite:///{missing}") is None and not missing.exists()
+    assert change_state(f"sqlite:///{missing}") is None and not missing.exists()
     sqlite3.connect(missing).close()  # an empty file, as a store being created leaves it for an instant
-    assert change_seq(f"sqlite:///{missing}") is None
+    assert change_state(f"sqlite:///{missing}") is None
 
 
 def test_the_manifest_version_follows_the_lint_read_by_path():

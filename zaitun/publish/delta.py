@@ -3,8 +3,9 @@
 A page is made from the store and from a few things beside it (settings, templates and code,
 static/, the glossary's tag labels, files linked beside documents, today's date). The store
 numbers every write that can change a page (`Store.change_seq`); the build online records that
-number and a digest of the rest (`inputs_digest`). The next build then knows which documents
-changed, or that nothing did and the build online is already what it would write.
+number, the store's identity (a store made anew at the same place may reach the same number) and a
+digest of the rest (`inputs_digest`). The next build then knows which documents changed, or that
+nothing did and the build online is already what it would write.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from zaitun.project import Project
 from zaitun.publish.lock import build_lock
 from zaitun.publish.output import current, load_summary, recover
 from zaitun.publish.report import BuildReport
-from zaitun.state.changes import change_seq
+from zaitun.state.changes import change_state
 
 if TYPE_CHECKING:  # the store is opened by a build that has something to do (settled_build needs no SQLAlchemy)
     from zaitun.state.store import Store
@@ -34,18 +35,21 @@ CODE = Path(zaitun.__file__).parent
 @dataclass
 class Delta:
     seq: int  # the store's change number this build reads at
+    store: str  # the store's identity (Store.identity)
     inputs: str  # digest of everything besides the store that pages are made from
     changed: set[str] | None  # slugs written since the build online; None: unknown, plan every page
+    code: str = ""  # digest of zaitun's code alone (part of `inputs`; see snapshot.py)
 
     def nothing(self, state: dict, social: bool = True) -> bool:
-        return settled(state, self.seq, self.inputs, social)
+        return settled(state, self.seq, self.store, self.inputs, social)
 
 
-def settled(state: dict, seq: int, inputs: str, social: bool = True) -> bool:
-    """The build online shows exactly this: same store, same inputs, nothing left out to retry, and (when
-    `social`) its social posts queued."""
-    return (state.get("seq") == seq and state.get("inputs") == inputs and not state.get("held")
-            and not state.get("problems", True) and bool(state.get("social") or not social))
+def settled(state: dict, seq: int, store: str, inputs: str, social: bool = True) -> bool:
+    """The build online shows exactly this: same store at the same change number, same inputs, nothing left
+    out to retry, and (when `social`) its social posts queued."""
+    return (state.get("seq") == seq and state.get("store") == store and state.get("inputs") == inputs
+            and not state.get("held") and not state.get("problems", True)
+            and bool(state.get("social") or not social))
 
 
 def settled_build(project: Project, today: dt.date) -> BuildReport | None:
@@ -55,35 +59,48 @@ def settled_build(project: Project, today: dt.date) -> BuildReport | None:
     started = time.perf_counter()
     out = project.publish_dir
     with build_lock(project):  # as build_site: a build under way finishes first
-        seq = change_seq(project.database_url)
-        if seq is None:  # not SQLite, or no store yet
+        found = change_state(project.database_url)
+        if found is None:  # not SQLite, or no store yet
             return None
         recover(out)
         summary = load_summary(current(out))
-        if not settled(summary, seq, inputs_digest(project, today, summary.get("media", []))):
+        if not settled(summary, *found, inputs_digest(project, today, summary.get("media", []))):
             return None
     return BuildReport(out, reused=summary["paths"], seconds=time.perf_counter() - started)
 
 
 def delta(project: Project, store: Store, state: dict, today: dt.date, media: list[str]) -> Delta:
     """Read the change number before anything else: a write during the build is seen by the next one."""
-    seq = store.change_seq()
-    inputs = inputs_digest(project, today, media)
+    seq, identity = store.change_seq(), store.identity()
+    code = code_digest()
+    inputs = inputs_digest(project, today, media, code)
     known = state.get("seq")
-    if not isinstance(known, int) or known > seq or state.get("inputs") != inputs:
-        return Delta(seq, inputs, None)
+    if not isinstance(known, int) or known > seq or state.get("store") != identity or state.get("inputs") != inputs:
+        return Delta(seq, identity, inputs, None, code)
     retry = state.get("held") or []  # held back or left out last time: planned and keyed again
-    return Delta(seq, inputs, store.changed_since(known) | set(retry))
+    return Delta(seq, identity, inputs, store.changed_since(known) | set(retry), code)
 
 
-def inputs_digest(project: Project, today: dt.date, media: list[str]) -> str:
-    """Settings, code and templates, static/, glossary and the media files of the last build, by size and
-    modification time (the build re-hashes what it writes), and the date (expiry notices change with it)."""
+def inputs_digest(project: Project, today: dt.date, media: list[str], code: str | None = None) -> str:
+    """Settings, code (`code_digest`, when not given) and templates, static/, glossary and the media files of
+    the last build, by size and modification time (the build re-hashes what it writes), and the date
+    (expiry notices change with it)."""
     digest = hashlib.sha256(repr((today.isoformat(), [(s.name, project.config.get(s.name)) for s in SETTINGS]))
                             .encode())
-    paths = [p for folder in (CODE, project.static_dir, project.glossary_dir) for p in _files(folder)]
+    digest.update((code or code_digest()).encode())
+    paths = [p for folder in (project.static_dir, project.glossary_dir) for p in _files(folder)]
+    return _stamped(digest, paths + [str(project.content_dir / rel) for rel in media])
+
+
+def code_digest() -> str:
+    """zaitun's code and templates, by size and modification time: what the entries a build collects are
+    made by, besides the store (snapshot.py)."""
+    return _stamped(hashlib.sha256(b"code"), _files(CODE))
+
+
+def _stamped(digest, paths: list[str]) -> str:
     newest = 0
-    for path in paths + [str(project.content_dir / rel) for rel in media]:
+    for path in paths:
         stamp, mtime = _stamp(path)
         digest.update(stamp)
         newest = max(newest, mtime)

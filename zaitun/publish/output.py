@@ -2,7 +2,7 @@
 
     publish -> .publish.versions/000042/site       one os.replace of the link switches the site
     .publish.versions/000041/{site,manifest*}      earlier builds, kept for `zaitun rollback`
-    .publish.versions/000042/{site,manifest*}      the build online
+    .publish.versions/000042/{site,manifest*}      the build online (and its summary and snapshot)
     .publish.versions/000043.building/             a build under way, or one that was stopped
     .publish.versions/social/                      the social outbox, shared by every version
 
@@ -42,6 +42,7 @@ SITE = "site"
 MANIFEST = "manifest.json"
 PARTS = "manifest"  # beside MANIFEST: its records, split by a hash of their keys (see write_manifest)
 SUMMARY = "summary.json"  # small: what the next build reads first to learn whether anything changed
+SNAPSHOT = "snapshot.bin"  # the heads and entries the build read and made, for a new process (snapshot.py)
 BUILDING = ".building"
 DELETING = ".deleting"
 LINT = Path(__file__).with_name("lint.py")  # zaitun.publish.lint

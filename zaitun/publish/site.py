@@ -23,7 +23,7 @@ from zaitun import progress
 from zaitun.content.tags import unlabelled
 from zaitun.errors import LocatedError, PublishError
 from zaitun.project import Project
-from zaitun.publish import bodies, layout, lint, search, warm
+from zaitun.publish import bodies, layout, lint, search, snapshot, warm
 from zaitun.publish.delta import Delta, delta, inputs_digest
 from zaitun.publish.extras import extra_outputs, keep_lines_in, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
@@ -109,6 +109,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
     state = memory.manifest if memory and summary else load_manifest(online) if summary else {}
     known = memory.parts if memory else manifest_parts(state) if state else None  # before collect renews docs
+    if memory is None:  # a new process, or another build online: what it read and made, if it saved it
+        snapshot.adopt(online, store, summary, change.code, state.get("docs", {}))
     held: dict[str, LocatedError] = {}
     previous = state.get("files", {})
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
@@ -141,6 +143,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
     warm.keep(out, version, manifest, parts)
+    snapshot.save(version, store, change.code, state["docs"])
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
@@ -153,8 +156,8 @@ def _summary(project: Project, today: dt.date, change: Delta, before: dict, plan
     """What the next build reads first (output.SUMMARY): whether anything changed since this one, and
     which files this one wrote or removed (so it can be reused later, see output.recyclable)."""
     media = sorted(p.removeprefix(layout.MEDIA_DIR + "/") for p in files if p.startswith(layout.MEDIA_DIR + "/"))
-    inputs = change.inputs if media == before.get("media", []) else inputs_digest(project, today, media)
-    return {"seq": change.seq, "inputs": inputs, "media": media, "shared": planned.shared_now,
+    inputs = change.inputs if media == before.get("media", []) else inputs_digest(project, today, media, change.code)
+    return {"seq": change.seq, "store": change.store, "inputs": inputs, "media": media, "shared": planned.shared_now,
             "held": sorted(held), "problems": len(report.problems), "social": False, "paths": sorted(files),
             "base": int(online.name) if online else None, "touched": _touched(report, planned.indexed)}
 

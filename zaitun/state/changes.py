@@ -1,6 +1,7 @@
 """The store's change number (`Store.change_seq`) read with the standard library's sqlite3.
 
-`zaitun build` with nothing to do only compares this number with the one the build online recorded:
+`zaitun build` with nothing to do only compares this number (and the store's identity: a store made anew
+at the same place may reach the same number) with those the build online recorded:
 asked this way it need not load SQLAlchemy, most of that command's start-up. Only a plain SQLite file
 is read here; any other database (PostgreSQL), or a store not made yet, is asked through the Store.
 """
@@ -23,10 +24,10 @@ def sqlite_file(url: str) -> str | None:
     return None if path in ("", ":memory:") or path.startswith("file:") else path
 
 
-def change_seq(url: str) -> int | None:
-    """The number of the last write that can change a page, as `Store.change_seq` gives it; None when
-    it cannot be read this way: not a SQLite file, no such file yet, or no `changes` table in it (the
-    Store makes them when it opens)."""
+def change_state(url: str) -> tuple[int, str] | None:
+    """The number of the last write that can change a page and the store's identity token, as
+    `Store.change_seq` and `Store.identity` give them; None when they cannot be read this way: not a SQLite
+    file, no such file yet, or no `changes` table in it (the Store makes them when it opens)."""
     path = sqlite_file(url)
     if path is None:
         return None
@@ -35,7 +36,8 @@ def change_seq(url: str) -> int | None:
     except sqlite3.Error:
         return None
     try:
-        return conn.execute("SELECT max(seq) FROM changes").fetchone()[0] or 0
+        seq = conn.execute("SELECT max(seq) FROM changes").fetchone()[0] or 0
+        return seq, conn.execute("SELECT min(token) FROM store_identity").fetchone()[0] or ""
     except sqlite3.Error:
         return None
     finally:

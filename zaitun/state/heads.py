@@ -3,8 +3,9 @@
 A build starts from every active document's head and every newest English release's (`Store.document_heads`,
 `Store.release_heads`): 10,000 rows at 5,000 documents. A process that builds again keeps them with the
 store's change number they were read at, and reads again only the documents written since
-(`Store.changed_since`: the database's triggers number every write, whoever makes it). Another store at
-the same address (made anew: its own `Store.identity`) or a change number lower than the one kept
+(`Store.changed_since`: the database's triggers number every write, whoever makes it). A new process
+(`zaitun build`) adopts the heads the build online kept (zaitun.publish.snapshot) and does the same. Another
+store at the same address (made anew: its own `Store.identity`) or a change number lower than the one kept
 reads everything again.
 """
 
@@ -56,6 +57,17 @@ def _refresh(store: Store, kept: Heads, changed: list[str]) -> None:
     kept.releases.update(store.release_heads("en", changed))
     if new:
         kept.documents = dict(sorted(kept.documents.items()))
+
+
+def kept(store: Store) -> Heads | None:
+    """The heads this process read last from this store (as of `Heads.seq`)."""
+    return _KEPT.get(str(store.engine.url))
+
+
+def adopt(store: Store, heads: Heads) -> None:
+    """Take heads a build read before (saved by another process): `read` uses them only for the same store
+    identity and change number `heads.seq` or a later one, and reads again the documents written since."""
+    _KEPT[str(store.engine.url)] = heads
 
 
 def forget(store: Store) -> None:

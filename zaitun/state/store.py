@@ -102,6 +102,9 @@ releases = Table(
     Column("payload", Text, nullable=False),  # JSON: meta, body, provenance
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+# each document's newest release found in the index: without it, asking for one document's reads every
+# release's row, payloads included (the whole table, for a one-document rebuild)
+NEWEST_RELEASES = "CREATE INDEX IF NOT EXISTS releases_newest ON releases (lang, slug, id)"
 
 users = Table(
     "users", metadata,
@@ -212,6 +215,14 @@ _WATCHED = (("documents", "INSERT", "NEW"), ("documents", "UPDATE", "NEW"), ("do
             ("releases", "INSERT", "NEW"), ("releases", "UPDATE", "NEW"), ("releases", "DELETE", "OLD"))
 
 
+def _indexes(engine: Engine) -> None:
+    """Indexes added since a store was made (metadata.create_all makes none on a table that exists)."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")  # two starting at once
+        conn.exec_driver_sql(NEWEST_RELEASES)
+
+
 def _change_triggers(engine: Engine) -> None:
     """Database triggers number every write to documents and releases in `changes`: in the writing
     transaction itself, whichever code (or person with a SQL prompt) writes."""
@@ -262,6 +273,7 @@ class Store:
             event.listen(engine, "connect", _sqlite_pragmas)
         metadata.create_all(engine)
         _add_missing_columns(engine)
+        _indexes(engine)
         _change_triggers(engine)
         _identify(engine)
         return cls(engine)
