@@ -196,18 +196,6 @@ _MADE: dict[str, tuple] = {}  # slug -> the row, release and cached record the l
 # and those entries: a process that builds again (`zaitun up`) makes only those of documents whose rows changed
 
 
-def made() -> dict[str, tuple]:
-    """What the last collect made its entries of, and those entries, by slug (see `_MADE`)."""
-    return _MADE
-
-
-def adopt(known: dict[str, tuple]) -> None:
-    """Take entries made before (saved by another process, see zaitun.publish.snapshot) as the last collect's:
-    the next one uses each only if made of a row, release and cached record equal to its own."""
-    _MADE.clear()
-    _MADE.update(known)
-
-
 def _made(row: dict, release: dict | None, cache: dict) -> list[Entry] | None:
     """A document's entries as the last collect made them, if they were made of the same row, release and
     cached record (the very same objects, as zaitun.state.heads keeps them, or equal ones)."""

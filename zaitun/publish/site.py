@@ -109,8 +109,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
     state = memory.manifest if memory and summary else load_manifest(online) if summary else {}
     known = memory.parts if memory else manifest_parts(state) if state else None  # before collect renews docs
-    if memory is None:  # a new process, or another build online: what it read and made, if it saved it
-        snapshot.adopt(online, store, summary, change.code, state.get("docs", {}))
+    if memory is None:  # a new process, or another build online: the heads it read, if it saved them
+        snapshot.adopt(online, store, summary, change.code)
     held: dict[str, LocatedError] = {}
     previous = state.get("files", {})
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
@@ -143,7 +143,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
     warm.keep(out, version, manifest, parts)
-    snapshot.save(version, store, change.code, state["docs"])
+    snapshot.save(version, store, change.code)
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)

@@ -1,0 +1,243 @@
+"""A new process (`zaitun build`) adopts the heads the build online saved (snapshot.py) and reads from the store
+only the documents written since. Never a stale or wrong page: after every kind of change it writes the site a
+full build writes, and any snapshot that does not match, or does not read whole, means reading everything."""
+
+from __future__ import annotations
+
+import json
+import marshal
+import shutil
+import sqlite3
+import zlib
+
+import orjson
+import pytest
+from publish_helpers import NOTICE, PAYING, TODAY, standard_project
+from test_site_cold import BUILD, _full_build_of_a_copy
+from test_site_incremental import age
+from test_site_warm import _in_another_process, _same_site
+
+from zaitun.project import Project
+from zaitun.publish import layout, output, snapshot, warm
+from zaitun.publish.delta import settled_build
+from zaitun.publish.site import build_site
+from zaitun.state import heads
+from zaitun.state.store import Store
+
+
+@pytest.fixture
+def fx(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    age(fx.project.root)
+    yield fx
+    warm.forget(fx.out)
+    heads.forget(fx.store)
+
+
+def _build_in_new_process(fx, tmp_path, before: str = "") -> list[str]:
+    """`zaitun build` in a new interpreter (after `before`, code run there first); the SQL it sent the store."""
+    log = tmp_path / "statements.json"
+    _in_another_process(fx, f"{before}\nfrom sqlalchemy import event\nseen = []\n"
+                        "event.listen(store.engine, 'before_cursor_execute', lambda *a: seen.append(a[2]))\n"
+                        f"{BUILD}\nimport json\nopen({str(log)!r}, 'w').write(json.dumps(seen))")
+    return json.loads(log.read_text())
+
+
+def _heads_read(statements: list[str]) -> str:
+    """Which documents' heads the build read from the store: "all", "some" (those written since) or "none"."""
+    found = [s for s in statements if "FROM documents" in s and "documents.raw_hash" in s and "documents.raw," not in s]
+    if any("documents.slug IN" not in s for s in found):
+        return "all"
+    return "some" if found else "none"
+
+
+def _snapshot(fx):
+    return output.current(fx.out) / output.SNAPSHOT
+
+
+def _check_same_as_full_build(fx, tmp_path, name: str) -> None:
+    full = _full_build_of_a_copy(fx, tmp_path / name)
+    assert _same_site(fx.out.resolve(), full.publish_dir.resolve()) == [], name
+
+
+def _edit(fx, section: str, slug: str, front: str, body: str) -> None:
+    fx.write(section, slug, front, body)
+    assert fx.ingest().ingested == [slug]
+
+
+def _withdraw_paying(fx) -> None:
+    (fx.project.content_dir / "guides" / "paying.md").unlink()
+    fx.ingest()
+
+
+def _fail_intake(fx) -> None:
+    fx.write("policies", "notice-2023-1", NOTICE.replace("date: 2023-01-05", "date: 五月"), "## 通知\n\n改了。\n")
+    assert fx.ingest().ingested == []
+
+
+def _page_size(fx) -> None:
+    (fx.project.root / "zaitun.toml").write_text('[site]\nbase_url = "https://example.org"\npage_size = 1\n',
+                                                 encoding="utf-8")
+
+
+def test_new_process_rebuilds_read_only_what_changed_and_write_the_same_site_as_a_full_build(fx, tmp_path):
+    assert _heads_read(_build_in_new_process(fx, tmp_path)) == "all"  # no build online yet
+    assert _snapshot(fx).is_file()
+    changes = {
+        "a Chinese body": lambda: _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n"),
+        "an English approval": lambda: fx.translate_and_approve("paying"),
+        "a new document": lambda: _edit(fx, "guides", "cash", PAYING.replace("境外银行卡", "现金"), "现金可用。"),
+        "a withdrawal": lambda: _withdraw_paying(fx),
+        "a document whose intake fails": lambda: _fail_intake(fx),
+        "the settings": lambda: _page_size(fx),
+    }
+    for name, change in changes.items():
+        change()
+        statements = _build_in_new_process(fx, tmp_path)
+        assert _heads_read(statements) == ("none" if name in ("a document whose intake fails", "the settings")
+                                           else "some"), name
+        _check_same_as_full_build(fx, tmp_path, name)
+    assert "境外银行卡" not in (fx.out / "en" / "index.html").read_text(encoding="utf-8")  # withdrawn, gone
+
+
+def test_a_withdrawn_document_adopted_from_the_snapshot_is_read_again_and_goes(fx, tmp_path):
+    _build_in_new_process(fx, tmp_path)
+    transit = layout.file_of(layout.document("en", "guides", "transit"))
+    assert (fx.out / transit).is_file()
+    (fx.project.content_dir / "guides" / "transit.md").unlink()
+    fx.ingest()
+    assert _heads_read(_build_in_new_process(fx, tmp_path)) == "some"
+    assert not (fx.out / transit).exists()
+    assert "240小时" not in (fx.out / "zh" / "index.html").read_text(encoding="utf-8")
+
+
+def _corrupt(path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _checksummed(payload) -> bytes:
+    data = marshal.dumps(payload)
+    return snapshot.MAGIC + zlib.crc32(data).to_bytes(4, "big") + data
+
+
+def _as_folder(path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+def _other_version_snapshot(fx) -> None:
+    versions = output.complete_versions(fx.out)
+    shutil.copyfile(versions[-2] / output.SNAPSHOT, versions[-1] / output.SNAPSHOT)
+
+
+def _older_summary(fx) -> None:
+    path = output.current(fx.out) / output.SUMMARY
+    path.write_bytes(orjson.dumps(orjson.loads(path.read_bytes()) | {"version": "5-old"}))
+
+
+@pytest.mark.parametrize("spoil", [
+    lambda fx: _snapshot(fx).unlink(),  # missing
+    lambda fx: _snapshot(fx).write_bytes(_snapshot(fx).read_bytes()[:1000]),  # truncated
+    lambda fx: _corrupt(_snapshot(fx)),  # a byte changed
+    lambda fx: _snapshot(fx).write_bytes(_checksummed("not a snapshot")),  # whole, but not one
+    lambda fx: _snapshot(fx).write_bytes(_checksummed(  # the right header, rows that are not
+        ((*marshal.loads(_snapshot(fx).read_bytes()[len(snapshot.MAGIC) + 4:])[0],), [("a", 1)], []))),
+    lambda fx: _as_folder(_snapshot(fx)),  # not a file
+    _other_version_snapshot,  # of the version before
+    _older_summary,  # the build online's summary of an older format
+], ids=["missing", "truncated", "corrupt", "not-a-snapshot", "bad-rows", "a-folder", "other-version", "old-summary"])
+def test_a_snapshot_that_does_not_match_or_read_whole_means_reading_everything(fx, tmp_path, spoil):
+    _build_in_new_process(fx, tmp_path)
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    _build_in_new_process(fx, tmp_path)
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第二次修改。\n")
+    spoil(fx)
+    assert _heads_read(_build_in_new_process(fx, tmp_path)) == "all"
+    assert "第二次修改" in (fx.out / layout.file_of(layout.document("zh", "guides", "paying"))).read_text(
+        encoding="utf-8")
+    _check_same_as_full_build(fx, tmp_path, "full")
+    assert _snapshot(fx).is_file()  # the build saved a good one again
+
+
+def test_a_snapshot_made_by_other_code_is_not_adopted(fx, tmp_path):
+    _build_in_new_process(fx, tmp_path)
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    other = tmp_path / "code"  # the same files elsewhere: another digest of zaitun's code
+    shutil.copytree(output.Path(snapshot.__file__).parent.parent, other / "zaitun")
+    before = f"from zaitun.publish import delta\ndelta.CODE = delta.Path({str(other / 'zaitun')!r})"
+    assert _heads_read(_build_in_new_process(fx, tmp_path, before)) == "all"
+    _check_same_as_full_build(fx, tmp_path, "full")
+
+
+def test_a_snapshot_of_another_store_at_the_same_place_is_not_adopted(fx, tmp_path):
+    _build_in_new_process(fx, tmp_path)
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    _replace_store(fx)
+    assert _heads_read(_build_in_new_process(fx, tmp_path)) == "all"
+    _check_same_as_full_build(fx, tmp_path, "full")
+
+
+def _replace_store(fx) -> None:
+    """A store made anew at the same path from the same content/ (its own identity), its change number made the
+    one the build online recorded."""
+    seq = output.load_summary(output.current(fx.out))["seq"]
+    path = fx.project.state_dir / "state.db"
+    fx.store.close()
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    fx.store = Store.open(fx.project.database_url)
+    fx.ingest()
+    assert fx.store.change_seq() <= seq
+    with fx.store.tx() as conn:
+        for _ in range(seq - fx.store.change_seq()):
+            conn.exec_driver_sql("INSERT INTO changes (slug) VALUES ('padding')")
+    assert fx.store.change_seq() == seq
+
+
+def test_a_store_replaced_by_another_with_the_same_change_number_gets_a_full_build(fx, tmp_path):
+    """The build online's change number alone would say nothing changed; the store's identity says otherwise."""
+    fx.build()
+    fx.write("guides", "paying", PAYING, "## 刷卡\n\n新库里的文字。\n")
+    _replace_store(fx)
+    page = fx.out / layout.file_of(layout.document("zh", "guides", "paying"))
+    assert "新库里的文字" not in page.read_text(encoding="utf-8")
+    assert settled_build(fx.project, TODAY) is None  # `zaitun build` does not stop at "nothing to do"
+    report = fx.build()
+    assert report.rendered and "新库里的文字" in page.read_text(encoding="utf-8")
+    assert output.load_summary(output.current(fx.out))["store"] == fx.store.identity()
+    assert settled_build(fx.project, TODAY) is not None  # and now there is nothing to do
+
+
+def test_the_snapshot_is_taken_by_a_process_whose_own_memory_is_of_another_build(fx, tmp_path):
+    """A warm process whose last build is no longer online (another process built since) adopts the snapshot
+    of the build online, and still reads again what was written since."""
+    fx.build()
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    _build_in_new_process(fx, tmp_path)
+    fx.translate_and_approve("paying")
+    fx.build()
+    _check_same_as_full_build(fx, tmp_path, "full")
+    assert "EN[" in (fx.out / layout.file_of(layout.document("en", "guides", "paying"))).read_text(encoding="utf-8")
+
+
+def test_a_snapshot_never_fails_a_build_of_a_store_copied_elsewhere(fx, tmp_path):
+    """A project copied with its store keeps its identity: the copy's build may adopt the snapshot and is
+    still the copy's own site."""
+    _build_in_new_process(fx, tmp_path)
+    copy = tmp_path / "copy"
+    shutil.copytree(fx.project.root, copy, symlinks=True, ignore=shutil.ignore_patterns("state.db*"))
+    source, target = sqlite3.connect(fx.project.state_dir / "state.db"), sqlite3.connect(copy / ".zaitun" / "state.db")
+    source.backup(target)
+    source.close()
+    target.close()
+    project = Project(copy)
+    store = Store.open(project.database_url)
+    try:
+        build_site(project, store, today=TODAY)
+    finally:
+        heads.forget(store)
+        warm.forget(project.publish_dir)
+        store.close()
+    assert _same_site(fx.out.resolve(), project.publish_dir.resolve()) == []
