@@ -13,6 +13,7 @@ import zlib
 import orjson
 import pytest
 from publish_helpers import NOTICE, PAYING, TODAY, standard_project
+from sqlalchemy import delete
 from test_site_cold import BUILD, _full_build_of_a_copy
 from test_site_incremental import age
 from test_site_warm import _in_another_process, _same_site
@@ -22,7 +23,7 @@ from zaitun.publish import layout, output, snapshot, warm
 from zaitun.publish.delta import settled_build
 from zaitun.publish.site import build_site
 from zaitun.state import heads
-from zaitun.state.store import Store
+from zaitun.state.store import Store, releases
 
 
 @pytest.fixture
@@ -241,3 +242,34 @@ def test_a_snapshot_never_fails_a_build_of_a_store_copied_elsewhere(fx, tmp_path
         warm.forget(project.publish_dir)
         store.close()
     assert _same_site(fx.out.resolve(), project.publish_dir.resolve()) == []
+
+
+def test_adopted_heads_and_what_was_written_since_are_a_fresh_read_after_every_kind_of_write(database_url, tmp_path):
+    """Saved by one process, adopted by the next after a write: the heads it reads are the store's, on SQLite
+    and PostgreSQL (whose datetimes carry their zone)."""
+    store = Store.open(database_url)
+    version = tmp_path / "000007"
+    version.mkdir()
+    writes = [
+        lambda conn: store.save_document(conn, "b", "guides", "b.md", "# b"),
+        lambda conn: store.save_document(conn, "d", "guides", "d.md", "# d"),
+        lambda conn: store.add_release(conn, "d", "en", "h", {"body": "D"}),
+        lambda conn: store.save_document(conn, "a", "guides", "a.md", "# a"),  # new, first in slug order
+        lambda conn: store.save_document(conn, "b", "guides", "b.md", "# b, changed"),
+        lambda conn: store.add_release(conn, "b", "en", "h2", {"body": "B"}),
+        lambda conn: store.withdraw_document(conn, "d"),  # its release stays, its document goes
+        lambda conn: conn.execute(delete(releases).where(releases.c.slug == "b")),  # by hand, outside zaitun
+    ]
+    try:
+        for write in writes:
+            seq = store.change_seq()
+            heads.read(store, seq)  # as a build reads them, then saves them
+            snapshot.save(version, store, "code")
+            heads.forget(store)  # the next process knows nothing
+            with store.tx() as conn:
+                write(conn)
+            assert snapshot.adopt(version, store, {"store": store.identity(), "seq": seq}, "code")
+            assert heads.read(store, store.change_seq()) == (store.document_heads("active"), store.release_heads("en"))
+    finally:
+        heads.forget(store)
+        store.close()
