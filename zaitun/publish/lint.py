@@ -127,22 +127,51 @@ def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list
               only: set[str] | None = None, fresh: set[str] = frozenset()) -> list[str]:
     """The problems across the pages of a built site; `files` maps each path to its kind and facts. With
     `only`, the pages checked are those (the sitemap too when among them): the rest were checked when
-    they were written. The links of pages not `fresh` (checked on their own in this build) are checked
-    against the files of this one: a file they link to may be gone."""
+    they were written, and only what those pages point at is looked up. The links of pages not `fresh`
+    (checked on their own in this build) are checked against the files of this one: a file they link to may
+    be gone."""
     problems: list[str] = []
-    pages = {p: f["facts"] for p, f in files.items() if f["kind"] == "page"}
-    by_url = {urls.absolute(p): p for p in pages}
-    existing = {layout.file_of(p) for p in files}
+    whole = only is None or layout.SITEMAP in only
+    pages = {p: f["facts"] for p, f in files.items() if f["kind"] == "page"} if whole else _Pages(files)
+    by_url = {urls.absolute(p): p for p in pages} if whole else _ByUrl(urls, pages)
+    existing: set[str] | None = None
     for path in (pages if only is None else [p for p in only if p in pages]):
         if path not in fresh:
+            existing = {layout.file_of(p) for p in files} if existing is None else existing
             links = [(href, link_target(path, href, urls)) for href in pages[path]["links"]]
             problems += _broken(layout.file_of(path), links, existing)
         if pages[path]["alternates"]:
             problems += _hreflang_problems(path, pages[path], pages, by_url)
-    if only is None or layout.SITEMAP in only:
+    if whole:
         problems += _sitemap_problems(pages, by_url, sitemap)
     problems += _feed_problems({p: f["facts"] for p, f in files.items() if f["kind"] == "feed"})
     return problems
+
+
+class _Pages:
+    """The facts of the site's pages, looked up one at a time (a check of a few pages needs a few)."""
+
+    def __init__(self, files: dict[str, dict]) -> None:
+        self._files = files
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._files and self._files[path]["kind"] == "page"
+
+    def __getitem__(self, path: str) -> dict:
+        if path not in self:
+            raise KeyError(path)
+        return self._files[path]["facts"]
+
+
+class _ByUrl:
+    """The page at an absolute URL, found from the URL instead of listing every page's."""
+
+    def __init__(self, urls: layout.Urls, pages: _Pages) -> None:
+        self._urls, self._pages = urls, pages
+
+    def get(self, url: str) -> str | None:
+        path = self._urls.path_of(url)
+        return path if path is not None and path in self._pages and self._urls.absolute(path) == url else None
 
 
 def link_target(page: str, href: str, urls: layout.Urls) -> str | None:

@@ -172,6 +172,14 @@ class Plan:
             return []
         return [s for s in self.specs if s.items is not None and s.group not in self.fresh]
 
+    def newest(self, lang: str) -> list[Entry]:
+        """A language's documents, newest first."""
+        return self.langs[lang].order
+
+    def programmes(self, lang: str) -> dict[str, list[Entry]]:
+        """A language's programmes and their documents, newest first."""
+        return self.langs[lang].groups["programme"]
+
     def same_pages(self) -> bool:
         """Whether the site has the pages `before` had, in the same order, each document's last change on the
         same day: what the sitemap shows (besides the settings)."""
@@ -249,8 +257,7 @@ class _Lang:
             return self.groups[kind], self.lists[kind]
         groups, lists = dict(self.groups[kind]), dict(self.lists[kind])
         for key in keys:
-            members = [e for e in groups.pop(key, ()) if e.slug not in touched]
-            members = by_date(members + [e for s in changed if (e := entries.get(s)) and key in _keys(e, kind)])
+            members = self._members(kind, key, groups.pop(key, []), touched, entries)
             old = lists.pop(key, [])
             new = _list_pages(self.lang, kind, key, members, site, old) if members else []
             if len(new) != len(old):
@@ -260,6 +267,17 @@ class _Lang:
             if members:
                 groups[key], lists[key] = members, new
         return groups, lists
+
+    def _members(self, kind: str, key: str, before: list[Entry], touched: set[str],
+                 entries: dict[str, Entry]) -> list[Entry]:
+        """A list's documents now, in order: where its changed documents were, when they are still in it, on the
+        same date; else sorted again."""
+        joined = [e for slug in touched if (e := entries.get(slug)) is not None and key in _keys(e, kind)]
+        stayed = all((old := self.entries.get(e.slug)) is not None and old.date == e.date
+                     and key in _keys(old, kind) for e in joined)
+        if stayed and sum(e.slug in touched for e in before) == len(joined):
+            return [entries[e.slug] if e.slug in touched else e for e in before]
+        return by_date([e for e in before if e.slug not in touched] + joined)
 
     def specs(self) -> list[PageSpec]:
         """In the order a full plan makes them: home, lists by kind and key, documents by date, search."""
@@ -310,21 +328,17 @@ def _list_pages(lang: str, kind: str, key: str, listed: list[Entry], site: Site,
     name = key if kind != "tag" else next(t for e in listed for t in e.tags if layout.tag_key(t) == key)
     path, title, feeds = _list_target(lang, kind, name, site)
     pages = [listed[i:i + site.page_size] for i in range(0, len(listed), site.page_size)]
+    same = len(old) == len(pages) and old[0].description == title  # the same pager, path and title
     specs = []
     for number, chunk in enumerate(pages, start=1):
+        if same and _same(old[number - 1].items, chunk):
+            specs.append(old[number - 1])
+            continue
         data = {"programmes": [], "kind": kind, "pager": _pager(lang, path, number, len(pages), site)}
         page_title = title if number == 1 else UI[lang]["page_title"].format(title=title, n=number)
-        spec = PageSpec((kind, key, number), lang, layout.paged(path, number), "list.html", page_title, data,
-                        description=title, feeds=feeds, listed=tuple(e.slug for e in chunk), items=tuple(chunk))
-        was = old[number - 1] if number <= len(old) else None
-        specs.append(was if was is not None and _same_list_page(was, spec) else spec)
+        specs.append(PageSpec((kind, key, number), lang, layout.paged(path, number), "list.html", page_title, data,
+                              description=title, feeds=feeds, listed=tuple(e.slug for e in chunk), items=tuple(chunk)))
     return specs
-
-
-def _same_list_page(was: PageSpec, spec: PageSpec) -> bool:
-    """The same page, showing the very same entries (an entry changed is another object)."""
-    return (was.path == spec.path and was.title == spec.title and was.description == spec.description
-            and was.data == spec.data and was.feeds == spec.feeds and _same(was.items, spec.items))
 
 
 def _same(entries: tuple[Entry, ...], others: list[Entry] | tuple[Entry, ...]) -> bool:

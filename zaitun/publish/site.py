@@ -286,7 +286,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     specs = planned.plan(entries, site)
     kept = planned.kept(specs, site) | hold.kept  # known unchanged, and held back as they are online
     # feeds first: they render many bodies, so a worker should start on them, not end with them
-    items = (feed_outputs(entries, site) + outputs(specs, site, skip=kept) + extra_outputs(specs, site)
+    items = (feed_outputs(planned.now, site) + outputs(specs, site, skip=kept) + extra_outputs(specs, site)
              + [search.script_output()] + static_outputs(project.static_dir) + media)
     _refuse_duplicates(items, kept)
     planned.recall_keys(items, specs)
