@@ -236,7 +236,11 @@ class _Lang:
         groups, lists, fresh, reshaped = dict(self.groups), dict(self.lists), set(), set()
         for kind in KINDS:
             groups[kind], lists[kind] = self._regrouped(kind, changed, entries, site, fresh, reshaped)
-        docs = {e.slug: self.docs[e.slug] if self.entries.get(e.slug) is e else _document(e, site) for e in order}
+        docs = dict(self.docs)
+        for slug in changed:
+            docs.pop(slug, None)
+            if slug in entries:
+                docs[slug] = _document(entries[slug], site)
         programmes = sorted(groups["programme"])
         home = self.home
         if not _same(home.items, order[:LATEST]) or home.data["programmes"] != _programme_links(self.lang, programmes,

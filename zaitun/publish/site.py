@@ -133,7 +133,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         discard(building)
         raise
     _record(project, store, held, hold, report)
-    bodies.keep_only({entry.body_key for entry in entries})
+    bodies.keep_only(_body_keys(entries))
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
     parts = write_manifest(building, manifest, online, known)
@@ -146,6 +146,24 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
         mark_announced(version)
     return report
+
+
+def _body_keys(entries: list[Entry]) -> set[str]:
+    """The keys of the bodies these entries show, each made once per entry (as pages.item makes a line): a
+    process that builds again with the same entries (inputs.collect keeps them) hashes only the changed."""
+    keys: dict[int, tuple[Entry, dict, str]] = {}
+    for entry in entries:
+        found = _BODY_KEYS.get(id(entry))
+        if found is None or found[0] is not entry or found[1] != entry.file_links:  # links: told each build
+            found = (entry, entry.file_links, entry.body_key)
+        keys[id(entry)] = found
+    _BODY_KEYS.clear()
+    _BODY_KEYS.update(keys)
+    return {key for _, _, key in keys.values()}
+
+
+_BODY_KEYS: dict[int, tuple[Entry, dict, str]] = {}  # id of an entry -> (the entry, its file links, its body's
+# key), the last build's
 
 
 def _summary(project: Project, today: dt.date, change: Delta, before: dict, planned: Planned, files: dict, held: dict,
@@ -402,10 +420,10 @@ def _explain(entries: list[Entry], report: BuildReport) -> None:
 
 def _refuse_duplicates(items: list[Output], kept: set[str]) -> None:
     """Two outputs for one file would silently overwrite each other (e.g. a section named `tags`)."""
-    seen: set[str] = {layout.file_of(path) for path in kept}
+    files, seen = lint.FileNames(kept), set()
     for item in items:
         name = layout.file_of(item.path)
-        if name in seen:
+        if name in seen or name in files:
             raise PublishError(f"two outputs would both be written to {name}: rename the section or slug")
         seen.add(name)
 
@@ -438,7 +456,7 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
         for item in todo:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(stage / layout.file_of(item.path))
-    scope = lint.Scope(urls, frozenset(layout.file_of(path) for path in [*kept, *(item.path for item in items)]))
+    scope = lint.Scope(urls, lint.FileNames(kept | {item.path for item in items}))
     problems: list[str] = []
     for item, record in zip(todo, render_all(todo, stage, scope, report.workers, entries), strict=True):
         if "error" in record:
