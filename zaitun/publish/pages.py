@@ -195,7 +195,10 @@ def _keys(entry: Entry, kind: str) -> list[str]:
         return [entry.section]
     if kind == "programme":
         return [entry.programme] if entry.programme else []
-    return [layout.tag_key(tag) for tag in entry.tags]
+    return [_FOLDED.get(tag) or _FOLDED.setdefault(tag, layout.tag_key(tag)) for tag in entry.tags]
+
+
+_FOLDED: dict[str, str] = {}  # tag -> its list's key (layout.tag_key): a site has a few tags, shown thousands of times
 
 
 @dataclass
@@ -374,7 +377,11 @@ def _list_target(lang: str, kind: str, key: str, site: Site) -> tuple[str, str, 
 def _document(entry: Entry, site: Site) -> PageSpec:
     return PageSpec(("doc", entry.slug), entry.lang, layout.document(entry.lang, entry.section, entry.slug),
                     "document.html", entry.title, None, description=entry.summary, entry=entry,
-                    feeds=[layout.feed(entry.lang, "rss"), layout.feed(entry.lang, "atom")])
+                    feeds=_FEEDS[entry.lang])
+
+
+_FEEDS = {lang: [layout.feed(lang, "rss"), layout.feed(lang, "atom")] for lang in layout.LANGS}  # a document
+# page's feeds (those of its language), one list for all: no page changes it
 
 
 def document_data(entry: Entry, site: Site) -> dict:
