@@ -311,7 +311,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     report.rendered, report.reused = [], []
     building = planned.stage(report.out_dir)
     try:
-        pages = {path: entries[i] for path, i in _pages(entries).items()}
+        pages = {spec.path: spec.entry for spec in specs if spec.entry is not None}
         files, errors, own = write_outputs(items, planned.files, hold.online, building / SITE, report, site.urls,
                                            kept, planned.dirty, pages)
         if planned.dirty is not None:  # a reused version still has the files removed since the version online
@@ -465,6 +465,10 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
         problems += record.pop("problems", ())
         files[item.path] = record
         report.rendered.append(item.path)
-    names = [layout.file_of(path) for path in report.reused]
-    link_unchanged(online, stage, names if dirty is None else [n for n in names if n in dirty])
+    if dirty is None:
+        names = [layout.file_of(path) for path in report.reused]
+    else:  # a reused version lacks only the files differing from the version online: look those up
+        reused = lint.FileNames(set(report.reused))
+        names = sorted(name for name in dirty if name in reused)
+    link_unchanged(online, stage, names)
     return files, errors, problems
