@@ -45,6 +45,12 @@ def _withdraw(fx, n: int) -> None:
     fx.ingest()
 
 
+def _move(fx, n: int, section: str) -> None:
+    (fx.project.content_dir / "guides" / f"guide-{n}.md").unlink()
+    fx.write(section, f"guide-{n}", GUIDE.format(n=n, tags="出入境").replace("指南2", "新标题"), "搬了。")
+    fx.ingest()
+
+
 def _page_size(fx, size: int) -> None:
     (fx.project.root / "zaitun.toml").write_text(
         f'[site]\nbase_url = "https://example.org"\npage_size = {size}\n', encoding="utf-8")
@@ -71,6 +77,7 @@ def test_warm_rebuilds_after_each_kind_of_list_change_write_the_same_site_as_a_f
         lambda: _withdraw(fx, 3),  # the later pages of its lists move up
         lambda: fx.write("policies", "notice-2023-1", NOTICE.replace("2023-01-05", "2025-07-01", 1), "通知。"),
         lambda: _page_size(fx, 3),  # every list cut again
+        lambda: _move(fx, 2, "policies"),  # another section: its page and the sitemap's row move, no list grows
         lambda: fx.write("guides", "paying", PAYING.replace("[payments]", "[]"), "无标签。"),  # a list gone
     ]
     for number, change in enumerate(changes):

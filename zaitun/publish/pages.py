@@ -249,8 +249,9 @@ class _Lang:
         if not _same(home.items, order[:LATEST]) or home.data["programmes"] != _programme_links(self.lang, programmes,
                                                                                                site):
             home, fresh = _home(self.lang, order, programmes, site), fresh | {("home",)}
-        same = not moved and not reshaped and all(
-            entries[s].updated.date() == self.entries[s].updated.date() for s in changed)
+        same = not moved and not reshaped and all(  # then only its documents' pages may have changed
+            docs[s].path == self.docs[s].path and entries[s].updated.date() == self.entries[s].updated.date()
+            for s in changed)
         return _Lang(self.lang, entries, order, groups, lists, docs, home, self.search, fresh, same)
 
     def _regrouped(self, kind: str, changed: list[str], entries: dict[str, Entry], site: Site,
