@@ -30,14 +30,14 @@ def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
                    "alternates": alternate_links(home, site, x_default=layout.ROOT)}
     sitemap = _Once(lambda: sitemap_rows(specs, site))  # made by whichever process keys or renders them
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.urls.absolute(layout.SITEMAP)}\n".encode()
-    provenance = _Once(lambda: provenance_json(specs, site))  # its key is its bytes' digest
+    provenance = _Once(lambda: provenance_json(specs, site))  # its bytes, and their key
     return [
         Output(site.css_path, (design_digest(),), stylesheet, kind="asset"),
         Output(layout.ROOT, (design_digest(), root), lambda: render_page("root.html", root)),
         Output(layout.NOT_FOUND, (design_digest(), base), lambda: render_page("404.html", base)),
         Output(layout.SITEMAP, lambda: (sitemap(),), lambda: sitemap_xml(sitemap.take(), site), kind="sitemap"),
         Output(layout.ROBOTS, (robots.decode(),), lambda: robots, kind="meta"),
-        Output(layout.PROVENANCE, lambda: (provenance_digest(provenance()),), provenance.take, kind="meta"),
+        Output(layout.PROVENANCE, lambda: (provenance()[1],), lambda: provenance.take()[0], kind="meta"),
     ]
 
 
@@ -132,18 +132,20 @@ def _url(path: str, alternates: list[dict], lastmod: str | None, site: Site) -> 
     return f"  <url>\n    <loc>{escape(site.urls.absolute(path), quote=False)}</loc>\n{mod}{links}  </url>\n"
 
 
-def provenance_json(specs: list[PageSpec], site: Site) -> bytes:
+def provenance_json(specs: list[PageSpec], site: Site) -> tuple[bytes, str]:
     """`{"pages": {url: record}}` as indented JSON: who and what produced every published document page
-    (engines, glossary versions, approvers). The json module indents in Python, slowly, and a one-change
-    rebuild alters a page or two: each page's lines are kept with its page as planned (a process that builds
-    again keeps the pages of unchanged documents: pages.plan), or taken from the lines cache (`keep_lines_in`)
-    when its record is the same, so only a changed page's are encoded, and only those are looked at."""
+    (engines, glossary versions, approvers); and its key, the digest of its pages' marks in order (each names
+    what its lines are made from), not of all its bytes. The json module indents in Python, slowly, and a
+    one-change rebuild alters a page or two: each page's lines are kept with its page as planned (a process
+    that builds again keeps the pages of unchanged documents: pages.plan), or taken from the lines cache
+    (`keep_lines_in`) when its record is the same, so only a changed page's are encoded, and only those are
+    looked at."""
     global _PROVENANCE
     last = _PROVENANCE if _PROVENANCE.cache == _LINES_CACHE.path else _Provenance(_LINES_CACHE.path)
     docs = {id(spec): spec for spec in specs if spec.entry is not None}
     new = [spec for key, spec in docs.items() if (found := last.pages.get(key)) is None or found[0] is not spec]
     if not new and len(docs) == len(last.pages) and last.text is not None:
-        return last.text
+        return last.text, last.key
     stored = _LINES_CACHE.read() if last.text is None else {}  # a new process: its first build
     now = _Provenance(last.cache, dict(last.pages), dict(last.lines))
     gone = set()
@@ -156,20 +158,21 @@ def provenance_json(specs: list[PageSpec], site: Site) -> bytes:
         mark = _mark(url, record)
         if (text := stored.get(mark)) is None:
             text, made = _provenance_lines(url, record), made + 1
-        now.pages[id(spec)] = (spec, url, mark)
+        now.pages[id(spec)] = (spec, url)
         gone.discard(url)
         ordered = ordered and url in now.lines
-        now.lines[url] = text
+        now.lines[url] = (mark, text)
     for url in gone:
         del now.lines[url]
     if not ordered:
         now.lines = dict(sorted(now.lines.items()))
-    now.text = ('{\n "pages": {\n' + ",\n".join(now.lines.values()) + "\n }\n}").encode("utf-8") if docs \
-        else json.dumps({"pages": {}}, indent=1).encode("utf-8")
+    now.text = ('{\n "pages": {\n' + ",\n".join(text for _, text in now.lines.values()) + "\n }\n}").encode("utf-8") \
+        if docs else json.dumps({"pages": {}}, indent=1).encode("utf-8")
+    now.key = hashlib.sha256("\n".join(mark for mark, _ in now.lines.values()).encode()).hexdigest()[:24]
     if last.text is None and (made or len(stored) != len(now.lines)):  # then kept by this process
-        _LINES_CACHE.write({mark: now.lines[url] for _, url, mark in now.pages.values()})
+        _LINES_CACHE.write(dict(now.lines.values()))
     _PROVENANCE = now
-    return now.text
+    return now.text, now.key
 
 
 @dataclass
@@ -177,19 +180,14 @@ class _Provenance:
     """provenance.json as last made in this process, for the project whose lines cache is `cache`."""
 
     cache: Path | None
-    pages: dict[int, tuple[PageSpec, str, str]] = field(default_factory=dict)  # id of a page -> (the page, its
-    # URL, the mark of its record)
-    lines: dict[str, str] = field(default_factory=dict)  # URL -> its lines, in the order of the URLs
+    pages: dict[int, tuple[PageSpec, str]] = field(default_factory=dict)  # id of a page -> (the page, its URL)
+    lines: dict[str, tuple[str, str]] = field(default_factory=dict)  # URL -> (the mark of its record, its lines),
+    # in the order of the URLs
     text: bytes | None = None
+    key: str = ""
 
 
 _PROVENANCE = _Provenance(None)
-
-
-def provenance_digest(text: bytes) -> str:
-    """provenance.json's key: the digest of its bytes, made from the lines kept (see provenance_json) instead
-    of hashing every page's record again."""
-    return hashlib.sha256(text).hexdigest()[:24]
 
 
 def _mark(url: str, record: dict) -> str:
