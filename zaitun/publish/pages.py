@@ -172,6 +172,10 @@ class Plan:
             return []
         return [s for s in self.specs if s.items is not None and s.group not in self.fresh]
 
+    def versions(self, group: tuple) -> dict[str, str]:
+        """The language versions of a page (its group): language -> path."""
+        return {lang: spec.path for lang, mine in self.langs.items() if (spec := mine.page(group)) is not None}
+
     def newest(self, lang: str) -> list[Entry]:
         """A language's documents, newest first."""
         return self.langs[lang].order
@@ -286,6 +290,19 @@ class _Lang:
         if stayed and sum(e.slug in touched for e in before) == len(joined):
             return [entries[e.slug] if e.slug in touched else e for e in before]
         return by_date([e for e in before if e.slug not in touched] + joined)
+
+    def page(self, group: tuple) -> PageSpec | None:
+        """This language's version of a page (`group`, see PageSpec), if it has one."""
+        if group[0] in ("home", "search"):
+            return self.home if group[0] == "home" else self.search
+        if group[0] == "doc":
+            return self.docs.get(group[1])
+        pages = self.lists[group[0]].get(group[1], ())
+        return pages[group[2] - 1] if group[2] <= len(pages) else None
+
+    def sections(self) -> list[PageSpec]:
+        """Each section's first page, in the order of their names."""
+        return [self.lists["section"][key][0] for key in sorted(self.lists["section"])]
 
     def specs(self) -> list[PageSpec]:
         """In the order a full plan makes them: home, lists by kind and key, documents by date, search."""
@@ -416,18 +433,18 @@ def alternates_of(specs: list[PageSpec]) -> dict[tuple, dict[str, str]]:
     return groups
 
 
-def outputs(specs: list[PageSpec], site: Site, skip: set[str] = frozenset()) -> list[Output]:
+def outputs(planned: Plan, site: Site, skip: set[str] = frozenset()) -> list[Output]:
     """Turn planned pages (but those in `skip`, known unchanged) into outputs with keys, alternates and
     navigation filled in."""
-    groups = alternates_of(specs)
-    shared = {lang: _shared(lang, specs, site) for lang in layout.LANGS}
+    shared = {lang: _shared(lang, planned, site) for lang in layout.LANGS}
     navs = {lang: repr(s.nav) for lang, s in shared.items()}
     made = []
-    for spec in specs:
+    for spec in planned.specs:
         if spec.path not in skip:
-            made.append(_output(spec, groups[spec.group], shared[spec.lang], site))
+            versions = planned.versions(spec.group)
+            made.append(_output(spec, versions, shared[spec.lang], site))
             if spec.items is not None:
-                made[-1].shows = _shows(spec, groups[spec.group], shared[spec.lang], navs[spec.lang])
+                made[-1].shows = _shows(spec, versions, shared[spec.lang], navs[spec.lang])
     return made
 
 
@@ -438,9 +455,9 @@ def _shows(spec: PageSpec, versions: dict[str, str], shared: Shared, nav: str) -
             tuple(spec.feeds), tuple(sorted(versions.items())), repr(spec.data))
 
 
-def shared_keys(specs: list[PageSpec], site: Site) -> dict[str, str]:
+def shared_keys(planned: Plan, site: Site) -> dict[str, str]:
     """Per language, the key of what all its pages show alike: while it holds, so do they."""
-    shared = {lang: _shared(lang, specs, site) for lang in layout.LANGS}
+    shared = {lang: _shared(lang, planned, site) for lang in layout.LANGS}
     return {lang: key_of(design_digest(), s.key, s.nav) for lang, s in shared.items()}
 
 
@@ -453,16 +470,15 @@ class Shared:
     key: str
 
 
-def _shared(lang: str, specs: list[PageSpec], site: Site) -> Shared:
+def _shared(lang: str, planned: Plan, site: Site) -> Shared:
     context = common_context(lang, site)
-    return Shared(context, _nav(lang, specs, site), key_of(context))
+    return Shared(context, _nav(lang, planned.langs[lang].sections(), site), key_of(context))
 
 
-def _nav(lang: str, specs: list[PageSpec], site: Site) -> list[dict]:
+def _nav(lang: str, sections: list[PageSpec], site: Site) -> list[dict]:
+    """Home, then each section's first page."""
     links = [{"href": site.urls.link(layout.home(lang)), "label": UI[lang]["home"], "path": layout.home(lang)}]
-    for spec in specs:
-        if spec.lang == lang and spec.group[0] == "section" and spec.group[2] == 1:  # a section's first page
-            links.append({"href": site.urls.link(spec.path), "label": spec.title, "path": spec.path})
+    links += [{"href": site.urls.link(spec.path), "label": spec.title, "path": spec.path} for spec in sections]
     return links
 
 

@@ -209,11 +209,11 @@ class Planned:
         """Pages known unchanged without hashing them, when what every page of their language shows
         (navigation, settings) is the same: document pages whose document was not written since, and list
         pages planned as they were for the build online (pages.Plan.unchanged_lists)."""
-        self.shared_now = shared_keys(specs, site)
+        self.shared_now = shared_keys(self.now, site)
         if self.changed is None:
             return set()
         langs = {lang for lang, key in self.shared_now.items() if self.shared.get(lang) == key}
-        lists = self.now.unchanged_lists() if self.now is not None else []
+        lists = self.now.unchanged_lists()
         return {s.path for s in specs if s.entry is not None and s.lang in langs
                 and s.entry.slug not in self.changed and s.path in self.files} | {
                 s.path for s in lists if s.lang in langs and s.path in self.files}
@@ -304,7 +304,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     specs = planned.plan(entries, site)
     kept = planned.kept(specs, site) | hold.kept  # known unchanged, and held back as they are online
     # feeds first: they render many bodies, so a worker should start on them, not end with them
-    items = (feed_outputs(planned.now, site) + outputs(specs, site, skip=kept) + extra_outputs(specs, site)
+    items = (feed_outputs(planned.now, site) + outputs(planned.now, site, skip=kept) + extra_outputs(specs, site)
              + [search.script_output()] + static_outputs(project.static_dir) + media)
     _refuse_duplicates(items, kept)
     planned.recall_keys(items, specs)
