@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -14,7 +15,6 @@ import orjson
 
 from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout
-from zaitun.publish.inputs import Entry
 from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of
 from zaitun.publish.render import design_digest, render_page, stylesheet
 
@@ -30,14 +30,14 @@ def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
                    "alternates": alternate_links(home, site, x_default=layout.ROOT)}
     sitemap = _Once(lambda: sitemap_rows(specs, site))  # made by whichever process keys or renders them
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.urls.absolute(layout.SITEMAP)}\n".encode()
-    provenance = _Once(lambda: provenance_json(provenance_pages(specs, site)))  # its key is its bytes' digest
+    provenance = _Once(lambda: provenance_json(specs, site))  # its bytes, and their key
     return [
         Output(site.css_path, (design_digest(),), stylesheet, kind="asset"),
         Output(layout.ROOT, (design_digest(), root), lambda: render_page("root.html", root)),
         Output(layout.NOT_FOUND, (design_digest(), base), lambda: render_page("404.html", base)),
         Output(layout.SITEMAP, lambda: (sitemap(),), lambda: sitemap_xml(sitemap.take(), site), kind="sitemap"),
         Output(layout.ROBOTS, (robots.decode(),), lambda: robots, kind="meta"),
-        Output(layout.PROVENANCE, lambda: (provenance_digest(provenance()),), provenance.take, kind="meta"),
+        Output(layout.PROVENANCE, lambda: (provenance()[1],), lambda: provenance.take()[0], kind="meta"),
     ]
 
 
@@ -132,64 +132,62 @@ def _url(path: str, alternates: list[dict], lastmod: str | None, site: Site) -> 
     return f"  <url>\n    <loc>{escape(site.urls.absolute(path), quote=False)}</loc>\n{mod}{links}  </url>\n"
 
 
-def provenance_pages(specs: list[PageSpec], site: Site) -> dict[str, dict]:
-    """Who and what produced every published document page (engines, glossary versions, approvers). Each
-    entry's record is made once: a process that builds again with the same entries (inputs.collect keeps
-    them) makes, and encodes (provenance_json), only those of changed documents."""
-    records: dict[int, tuple[Entry, dict]] = {}
-    pages = {}
-    for spec in specs:
-        if (entry := spec.entry) is not None:
-            found = _RECORDS.get(id(entry))
-            if found is None or found[0] is not entry:
-                found = (entry, {"lang": entry.lang, "slug": entry.slug} | entry.provenance)
-            records[id(entry)] = found
-            pages[site.urls.absolute(spec.path)] = found[1]
-    _RECORDS.clear()
-    _RECORDS.update(records)
-    return pages
+def provenance_json(specs: list[PageSpec], site: Site) -> tuple[bytes, str]:
+    """`{"pages": {url: record}}` as indented JSON: who and what produced every published document page
+    (engines, glossary versions, approvers); and its key, the digest of its pages' marks in order (each names
+    what its lines are made from), not of all its bytes. The json module indents in Python, slowly, and a
+    one-change rebuild alters a page or two: each page's lines are kept with its page as planned (a process
+    that builds again keeps the pages of unchanged documents: pages.plan), or taken from the lines cache
+    (`keep_lines_in`) when its record is the same, so only a changed page's are encoded, and only those are
+    looked at."""
+    global _PROVENANCE
+    last = _PROVENANCE if _PROVENANCE.cache == _LINES_CACHE.path else _Provenance(_LINES_CACHE.path)
+    docs = {id(spec): spec for spec in specs if spec.entry is not None}
+    new = [spec for key, spec in docs.items() if (found := last.pages.get(key)) is None or found[0] is not spec]
+    if not new and len(docs) == len(last.pages) and last.text is not None:
+        return last.text, last.key
+    stored = _LINES_CACHE.read() if last.text is None else {}  # a new process: its first build
+    now = _Provenance(last.cache, dict(last.pages), dict(last.lines))
+    gone = set()
+    for key in last.pages.keys() - docs.keys():  # pages gone, or replaced by a changed document's
+        gone.add(now.pages.pop(key)[1])
+    ordered, made = True, 0
+    for spec in new:
+        url = site.urls.absolute(spec.path)
+        record = {"lang": spec.entry.lang, "slug": spec.entry.slug} | spec.entry.provenance
+        mark = _mark(url, record)
+        if (text := stored.get(mark)) is None:
+            text, made = _provenance_lines(url, record), made + 1
+        now.pages[id(spec)] = (spec, url)
+        gone.discard(url)
+        ordered = ordered and url in now.lines
+        now.lines[url] = (mark, text)
+    for url in gone:
+        del now.lines[url]
+    if not ordered:
+        now.lines = dict(sorted(now.lines.items()))
+    now.text = ('{\n "pages": {\n' + ",\n".join(text for _, text in now.lines.values()) + "\n }\n}").encode("utf-8") \
+        if docs else json.dumps({"pages": {}}, indent=1).encode("utf-8")
+    now.key = hashlib.sha256("\n".join(mark for mark, _ in now.lines.values()).encode()).hexdigest()[:24]
+    if last.text is None and (made or len(stored) != len(now.lines)):  # then kept by this process
+        _LINES_CACHE.write(dict(now.lines.values()))
+    _PROVENANCE = now
+    return now.text, now.key
 
 
-_RECORDS: dict[int, tuple[Entry, dict]] = {}  # id of an entry -> (the entry, its provenance record), last call's
+@dataclass
+class _Provenance:
+    """provenance.json as last made in this process, for the project whose lines cache is `cache`."""
+
+    cache: Path | None
+    pages: dict[int, tuple[PageSpec, str]] = field(default_factory=dict)  # id of a page -> (the page, its URL)
+    lines: dict[str, tuple[str, str]] = field(default_factory=dict)  # URL -> (the mark of its record, its lines),
+    # in the order of the URLs
+    text: bytes | None = None
+    key: str = ""
 
 
-def provenance_digest(text: bytes) -> str:
-    """provenance.json's key: the digest of its bytes, made from the lines kept (see provenance_json) instead
-    of hashing every page's record again."""
-    return hashlib.sha256(text).hexdigest()[:24]
-
-
-def provenance_json(pages: dict[str, dict]) -> bytes:
-    """`{"pages": pages}` as indented JSON, each page's lines taken from the last call when its record is the
-    same one, else from the lines cache (`keep_lines_in`) when it is equal: the json module indents in
-    Python, slowly, and a one-change rebuild alters a page or two."""
-    if not pages:
-        return json.dumps({"pages": {}}, indent=1).encode("utf-8")
-    lines: dict[tuple[str, int], tuple[dict, str, str]] = {}
-    stored: dict[str, str] | None = None
-    made = False
-    for url in sorted(pages):
-        record = pages[url]
-        known = (url, id(record))
-        found = _PROVENANCE_LINES.get(known)
-        if found is None or found[0] is not record:  # records are never changed once made: the same one, the
-            mark = _mark(url, record)  # same lines
-            if stored is None:
-                stored = _LINES_CACHE.read()
-            text = stored.get(mark)
-            if text is None:
-                text, made = _provenance_lines(url, record), True
-            found = (record, mark, text)
-        lines[known] = found
-    _PROVENANCE_LINES.clear()
-    _PROVENANCE_LINES.update(lines)
-    if made or (stored is not None and len(stored) != len(lines)):
-        _LINES_CACHE.write({mark: text for _, mark, text in lines.values()})
-    return ('{\n "pages": {\n' + ",\n".join(text for _, _, text in lines.values()) + "\n }\n}").encode("utf-8")
-
-
-_PROVENANCE_LINES: dict[tuple[str, int], tuple[dict, str, str]] = {}  # (URL, id of its record) -> (record, its
-# mark, its lines)
+_PROVENANCE = _Provenance(None)
 
 
 def _mark(url: str, record: dict) -> str:

@@ -7,7 +7,6 @@ its own URL. Feeds carry the newest FEED_LIMIT documents with their full content
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from feedgen.feed import FeedGenerator
 
@@ -15,7 +14,7 @@ from zaitun.config import LANGUAGES
 from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name
 from zaitun.publish.inputs import Entry
-from zaitun.publish.pages import Output, Site, by_date
+from zaitun.publish.pages import Output, Plan, Site
 from zaitun.publish.render import design_digest
 
 FEED_LIMIT = 50
@@ -25,16 +24,13 @@ def entry_id(entry: Entry, site: Site) -> str:
     return site.urls.absolute(layout.document(entry.lang, entry.section, entry.slug))
 
 
-def feed_outputs(entries: list[Entry], site: Site) -> list[Output]:
-    """Both feed formats for each language and for each programme in each language."""
+def feed_outputs(planned: Plan, site: Site) -> list[Output]:
+    """Both feed formats for each language and for each programme in each language (their documents as the
+    pages were planned: newest first)."""
     outputs: list[Output] = []
     for lang in layout.LANGS:
-        mine = by_date([e for e in entries if e.lang == lang])
-        outputs += _pair(lang, None, mine, site)
-        programmes: dict[str, list[Entry]] = defaultdict(list)  # one pass, not one per programme
-        for entry in mine:
-            if entry.programme:
-                programmes[entry.programme].append(entry)
+        outputs += _pair(lang, None, planned.newest(lang), site)
+        programmes = planned.programmes(lang)
         for programme in sorted(programmes):
             outputs += _pair(lang, programme, programmes[programme], site)
     return outputs

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin
 
@@ -105,7 +106,25 @@ class Scope:
     """What checking one page on its own needs to know of the site being built."""
 
     urls: layout.Urls
-    existing: frozenset[str]  # the names of the site's files (layout.file_of of each path)
+    existing: Container[str]  # the names of the site's files (layout.file_of of each path: FileNames)
+
+
+INDEX = "index.html"
+
+
+class FileNames:
+    """The names of a site's files (layout.file_of of each path), answered from its paths: a rebuild keeps
+    most of its thousands of paths as they were, and naming each one took longer than the few lookups."""
+
+    def __init__(self, paths: Container[str]) -> None:
+        self._paths = paths
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        folder = name[:-len(INDEX)] if name.endswith(INDEX) else None  # a page's name: its folder's path
+        return any(path in self._paths and layout.file_of(path) == name for path in (name, folder)
+                   if path is not None)
 
 
 def check_page(path: str, text: str, scope: Scope) -> tuple[list[str], dict]:
@@ -127,22 +146,50 @@ def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list
               only: set[str] | None = None, fresh: set[str] = frozenset()) -> list[str]:
     """The problems across the pages of a built site; `files` maps each path to its kind and facts. With
     `only`, the pages checked are those (the sitemap too when among them): the rest were checked when
-    they were written. The links of pages not `fresh` (checked on their own in this build) are checked
-    against the files of this one: a file they link to may be gone."""
+    they were written, and only what those pages point at is looked up. The links of pages not `fresh`
+    (checked on their own in this build) are checked against the files of this one: a file they link to may
+    be gone."""
     problems: list[str] = []
-    pages = {p: f["facts"] for p, f in files.items() if f["kind"] == "page"}
-    by_url = {urls.absolute(p): p for p in pages}
-    existing = {layout.file_of(p) for p in files}
+    whole = only is None or layout.SITEMAP in only
+    pages = {p: f["facts"] for p, f in files.items() if f["kind"] == "page"} if whole else _Pages(files)
+    by_url = {urls.absolute(p): p for p in pages} if whole else _ByUrl(urls, pages)
     for path in (pages if only is None else [p for p in only if p in pages]):
         if path not in fresh:
+            existing = FileNames(files)
             links = [(href, link_target(path, href, urls)) for href in pages[path]["links"]]
             problems += _broken(layout.file_of(path), links, existing)
         if pages[path]["alternates"]:
             problems += _hreflang_problems(path, pages[path], pages, by_url)
-    if only is None or layout.SITEMAP in only:
+    if whole:
         problems += _sitemap_problems(pages, by_url, sitemap)
     problems += _feed_problems({p: f["facts"] for p, f in files.items() if f["kind"] == "feed"})
     return problems
+
+
+class _Pages:
+    """The facts of the site's pages, looked up one at a time (a check of a few pages needs a few)."""
+
+    def __init__(self, files: dict[str, dict]) -> None:
+        self._files = files
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._files and self._files[path]["kind"] == "page"
+
+    def __getitem__(self, path: str) -> dict:
+        if path not in self:
+            raise KeyError(path)
+        return self._files[path]["facts"]
+
+
+class _ByUrl:
+    """The page at an absolute URL, found from the URL instead of listing every page's."""
+
+    def __init__(self, urls: layout.Urls, pages: _Pages) -> None:
+        self._urls, self._pages = urls, pages
+
+    def get(self, url: str) -> str | None:
+        path = self._urls.path_of(url)
+        return path if path is not None and path in self._pages and self._urls.absolute(path) == url else None
 
 
 def link_target(page: str, href: str, urls: layout.Urls) -> str | None:
@@ -151,12 +198,12 @@ def link_target(page: str, href: str, urls: layout.Urls) -> str | None:
     return urls.path_of(urljoin(urls.absolute(page), href) if relative else href)
 
 
-def exists(path: str, existing: set[str]) -> bool:
+def exists(path: str, existing: Container[str]) -> bool:
     """A link target exists as a file, or as a folder with an index.html (served at path/)."""
     return layout.file_of(path) in existing or (path + "/index.html") in existing
 
 
-def _broken(where: str, links: list[tuple[str, str | None]], existing: set[str]) -> list[str]:
+def _broken(where: str, links: list[tuple[str, str | None]], existing: Container[str]) -> list[str]:
     """The internal links (href, site path they point to; None: external) to no file of the site."""
     return [f"{where}: broken internal link {href}" for href, target in links
             if target is not None and not exists(target, existing)]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from zaitun.config import LANGUAGES
+from zaitun.errors import PublishError
 from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name, section_name
 from zaitun.publish.inputs import Entry
@@ -135,21 +136,193 @@ def _line(entry: Entry, site: Site) -> dict:
             "section": section_name(entry.section, entry.lang)}
 
 
-def plan(entries: list[Entry], site: Site) -> list[PageSpec]:
-    """Every page of the site (root chooser and 404 excluded), in a stable order."""
-    specs: list[PageSpec] = []
+def plan(entries: list[Entry], site: Site, before: Plan | None = None) -> Plan:
+    """Every page of the site (root chooser and 404 excluded), in a stable order. Given the plan of the build
+    online made by this process (`before`, kept by warm.py), only the lists showing a document changed, come
+    or gone since are planned again: an entry unchanged is the very same object (inputs.collect keeps it)."""
     kept = {id(e) for e in entries}
     for mark in [m for m in _LINES if m[0] not in kept]:  # lines of entries gone since
         del _LINES[mark]
-    for lang in layout.LANGS:
-        mine = by_date([e for e in entries if e.lang == lang])
-        specs.append(_home(lang, mine, site))
-        specs += _lists(lang, mine, site, "section", lambda e: [e.section])
-        specs += _lists(lang, mine, site, "programme", lambda e: [e.programme] if e.programme else [])
-        specs += _lists(lang, mine, site, "tag", lambda e: e.tags)
-        specs += [_document(e, site) for e in mine]
-        specs.append(_search(lang, site))
-    return specs
+    settings = (site.urls.base_url, site.today, site.page_size, repr(site.titles), repr(site.tag_labels))
+    if before is not None and before.settings != settings:
+        before = None
+    mine: dict[str, dict[str, Entry]] = {lang: {} for lang in layout.LANGS}
+    for entry in entries:
+        if mine[entry.lang].setdefault(entry.slug, entry) is not entry:
+            raise PublishError(f"two documents are both named {entry.slug} ({entry.lang}): rename one")
+    langs = {lang: _Lang.made(lang, mine[lang], site, before.langs[lang] if before else None)
+             for lang in layout.LANGS}
+    fresh = None if before is None else {group for lang in langs.values() for group in lang.fresh}
+    return Plan([spec for lang in langs.values() for spec in lang.specs()], settings, langs, fresh)
+
+
+@dataclass
+class Plan:
+    """The pages planned (`specs`), and what the next plan of the same site in this process starts from."""
+
+    specs: list[PageSpec]
+    settings: tuple  # the site's settings the lists were planned with: any other, and all are planned again
+    langs: dict[str, _Lang]
+    fresh: set[tuple] | None  # the groups of list pages planned anew or gone since `before` (None: all were)
+
+    def unchanged_lists(self) -> list[PageSpec]:
+        """List pages planned as `before` planned them, as were the other language versions of each: the same
+        documents, the same entries (their lines), the same pager and alternates."""
+        if self.fresh is None:
+            return []
+        return [s for s in self.specs if s.items is not None and s.group not in self.fresh]
+
+    def versions(self, group: tuple) -> dict[str, str]:
+        """The language versions of a page (its group): language -> path."""
+        return {lang: spec.path for lang, mine in self.langs.items() if (spec := mine.page(group)) is not None}
+
+    def newest(self, lang: str) -> list[Entry]:
+        """A language's documents, newest first."""
+        return self.langs[lang].order
+
+    def programmes(self, lang: str) -> dict[str, list[Entry]]:
+        """A language's programmes and their documents, newest first."""
+        return self.langs[lang].groups["programme"]
+
+    def same_pages(self) -> bool:
+        """Whether the site has the pages `before` had, in the same order, each document's last change on the
+        same day: what the sitemap shows (besides the settings)."""
+        return self.fresh is not None and all(lang.same_pages for lang in self.langs.values())
+
+
+KINDS = ("section", "programme", "tag")
+
+
+def _keys(entry: Entry, kind: str) -> list[str]:
+    """The lists of a kind a document is shown in (tags that fold to one path are one list)."""
+    if kind == "section":
+        return [entry.section]
+    if kind == "programme":
+        return [entry.programme] if entry.programme else []
+    return [_FOLDED.get(tag) or _FOLDED.setdefault(tag, layout.tag_key(tag)) for tag in entry.tags]
+
+
+_FOLDED: dict[str, str] = {}  # tag -> its list's key (layout.tag_key): a site has a few tags, shown thousands of times
+
+
+@dataclass
+class _Lang:
+    """One language's planned pages, by what they show, so that a later plan replaces only what changed."""
+
+    lang: str
+    entries: dict[str, Entry]  # slug -> entry
+    order: list[Entry]  # by date, newest first
+    groups: dict[str, dict[str, list[Entry]]]  # kind -> list key -> its documents, in order
+    lists: dict[str, dict[str, list[PageSpec]]]  # kind -> list key -> its pages
+    docs: dict[str, PageSpec]  # slug -> its document page
+    home: PageSpec
+    search: PageSpec
+    fresh: set[tuple] = field(default_factory=set)  # groups of list pages planned anew or gone
+    same_pages: bool = False
+
+    @classmethod
+    def made(cls, lang: str, entries: dict[str, Entry], site: Site, before: _Lang | None) -> _Lang:
+        if before is None:
+            order = by_date(list(entries.values()))
+            groups = {kind: _grouped(order, kind) for kind in KINDS}
+            lists = {kind: {key: _list_pages(lang, kind, key, members, site) for key, members in groups[kind].items()}
+                     for kind in KINDS}
+            return cls(lang, entries, order, groups, lists, {e.slug: _document(e, site) for e in order},
+                       _home(lang, order, sorted(groups["programme"]), site), _search(lang, site))
+        return before._replanned(entries, site)
+
+    def _replanned(self, entries: dict[str, Entry], site: Site) -> _Lang:
+        changed = [slug for slug, e in entries.items() if self.entries.get(slug) is not e]
+        changed += [slug for slug in self.entries.keys() - entries.keys()]
+        if not changed:
+            return _Lang(self.lang, entries, self.order, self.groups, self.lists, self.docs, self.home, self.search,
+                         same_pages=True)
+        moved = any(slug not in entries or slug not in self.entries
+                    or entries[slug].date != self.entries[slug].date for slug in changed)
+        order = by_date(list(entries.values())) if moved else [entries[e.slug] for e in self.order]
+        groups, lists, fresh, reshaped = dict(self.groups), dict(self.lists), set(), set()
+        for kind in KINDS:
+            groups[kind], lists[kind] = self._regrouped(kind, changed, entries, site, fresh, reshaped)
+        docs = dict(self.docs)
+        for slug in changed:
+            docs.pop(slug, None)
+            if slug in entries:
+                docs[slug] = _document(entries[slug], site)
+        programmes = sorted(groups["programme"])
+        home = self.home
+        if not _same(home.items, order[:LATEST]) or home.data["programmes"] != _programme_links(self.lang, programmes,
+                                                                                               site):
+            home, fresh = _home(self.lang, order, programmes, site), fresh | {("home",)}
+        same = not moved and not reshaped and all(  # then only its documents' pages may have changed
+            docs[s].path == self.docs[s].path and entries[s].updated.date() == self.entries[s].updated.date()
+            for s in changed)
+        return _Lang(self.lang, entries, order, groups, lists, docs, home, self.search, fresh, same)
+
+    def _regrouped(self, kind: str, changed: list[str], entries: dict[str, Entry], site: Site,
+                   fresh: set[tuple], reshaped: set[tuple]) -> tuple[dict, dict]:
+        """A kind's lists, those showing a changed document (before or now) planned again; their pages showing
+        the same entries as before stay the same objects (not `fresh`)."""
+        touched = set(changed)
+        keys = {key for slug in changed for e in (self.entries.get(slug), entries.get(slug)) if e
+                for key in _keys(e, kind)}
+        if not keys:
+            return self.groups[kind], self.lists[kind]
+        groups, lists = dict(self.groups[kind]), dict(self.lists[kind])
+        for key in keys:
+            members = self._members(kind, key, groups.pop(key, []), touched, entries)
+            old = lists.pop(key, [])
+            new = _list_pages(self.lang, kind, key, members, site, old) if members else []
+            if len(new) != len(old):
+                reshaped.add((kind, key))
+            fresh.update((kind, key, n) for n in range(1, max(len(old), len(new)) + 1)
+                         if n > min(len(old), len(new)) or new[n - 1] is not old[n - 1])
+            if members:
+                groups[key], lists[key] = members, new
+        return groups, lists
+
+    def _members(self, kind: str, key: str, before: list[Entry], touched: set[str],
+                 entries: dict[str, Entry]) -> list[Entry]:
+        """A list's documents now, in order: where its changed documents were, when they are still in it, on the
+        same date; else sorted again."""
+        joined = [e for slug in touched if (e := entries.get(slug)) is not None and key in _keys(e, kind)]
+        stayed = all((old := self.entries.get(e.slug)) is not None and old.date == e.date
+                     and key in _keys(old, kind) for e in joined)
+        if stayed and sum(e.slug in touched for e in before) == len(joined):
+            return [entries[e.slug] if e.slug in touched else e for e in before]
+        return by_date([e for e in before if e.slug not in touched] + joined)
+
+    def page(self, group: tuple) -> PageSpec | None:
+        """This language's version of a page (`group`, see PageSpec), if it has one."""
+        if group[0] in ("home", "search"):
+            return self.home if group[0] == "home" else self.search
+        if group[0] == "doc":
+            return self.docs.get(group[1])
+        pages = self.lists[group[0]].get(group[1], ())
+        return pages[group[2] - 1] if group[2] <= len(pages) else None
+
+    def sections(self) -> list[PageSpec]:
+        """Each section's first page, in the order of their names."""
+        return [self.lists["section"][key][0] for key in sorted(self.lists["section"])]
+
+    def specs(self) -> list[PageSpec]:
+        """In the order a full plan makes them: home, lists by kind and key, documents by date, search."""
+        specs = [self.home]
+        for kind in KINDS:
+            for key in sorted(self.lists[kind]):
+                specs += self.lists[kind][key]
+        docs = self.docs
+        specs += [docs[e.slug] for e in self.order]
+        specs.append(self.search)
+        return specs
+
+
+def _grouped(order: list[Entry], kind: str) -> dict[str, list[Entry]]:
+    grouped: dict[str, list[Entry]] = defaultdict(list)
+    for entry in order:
+        for key in _keys(entry, kind):
+            if not grouped[key] or grouped[key][-1] is not entry:
+                grouped[key].append(entry)
+    return dict(grouped)
 
 
 def _search(lang: str, site: Site) -> PageSpec:
@@ -161,38 +334,40 @@ def _search(lang: str, site: Site) -> PageSpec:
                     description=UI[lang]["search"])
 
 
-def _home(lang: str, entries: list[Entry], site: Site) -> PageSpec:
-    programmes = sorted({e.programme for e in entries if e.programme})
-    data = {"programmes": [{"href": site.urls.link(layout.programme(lang, p)), "label": programme_name(p, lang)}
-                           for p in programmes], "kind": "home",
-            "pager": None}
+def _home(lang: str, entries: list[Entry], programmes: list[str], site: Site) -> PageSpec:
+    data = {"programmes": _programme_links(lang, programmes, site), "kind": "home", "pager": None}
     return PageSpec(("home",), lang, layout.home(lang), "list.html", site.titles[lang], data,
                     description=site.titles[lang], feeds=[layout.feed(lang, "rss"), layout.feed(lang, "atom")],
                     listed=tuple(e.slug for e in entries[:LATEST]), items=tuple(entries[:LATEST]))
 
 
-def _lists(lang: str, entries: list[Entry], site: Site, kind: str, keys_of) -> list[PageSpec]:
-    """One list per section, programme or tag, cut into pages of `site.page_size` documents."""
-    grouped: dict[str, list[Entry]] = defaultdict(list)
-    names: dict[str, str] = {}  # tags that fold to one page path share it, under the first one's name
-    for entry in entries:
-        for key in keys_of(entry):
-            group = layout.tag_key(key) if kind == "tag" else key
-            names.setdefault(group, key)
-            if not grouped[group] or grouped[group][-1] is not entry:
-                grouped[group].append(entry)
+def _programme_links(lang: str, programmes: list[str], site: Site) -> list[dict]:
+    return [{"href": site.urls.link(layout.programme(lang, p)), "label": programme_name(p, lang)} for p in programmes]
+
+
+def _list_pages(lang: str, kind: str, key: str, listed: list[Entry], site: Site,
+                old: list[PageSpec] = ()) -> list[PageSpec]:
+    """One section's, programme's or tag's list, cut into pages of `site.page_size` documents. Tags that fold
+    to one page path share it, under the name of the first one shown. A page the same as in `old` (the list as
+    planned before) is that very object."""
+    name = key if kind != "tag" else next(t for e in listed for t in e.tags if layout.tag_key(t) == key)
+    path, title, feeds = _list_target(lang, kind, name, site)
+    pages = [listed[i:i + site.page_size] for i in range(0, len(listed), site.page_size)]
+    same = len(old) == len(pages) and old[0].description == title  # the same pager, path and title
     specs = []
-    for group_key in sorted(grouped):
-        path, title, feeds = _list_target(lang, kind, names[group_key], site)
-        listed = grouped[group_key]
-        pages = [listed[i:i + site.page_size] for i in range(0, len(listed), site.page_size)]
-        for number, chunk in enumerate(pages, start=1):
-            data = {"programmes": [], "kind": kind, "pager": _pager(lang, path, number, len(pages), site)}
-            page_title = title if number == 1 else UI[lang]["page_title"].format(title=title, n=number)
-            specs.append(PageSpec((kind, group_key, number), lang, layout.paged(path, number), "list.html",
-                                  page_title, data, description=title, feeds=feeds,
-                                  listed=tuple(e.slug for e in chunk), items=tuple(chunk)))
+    for number, chunk in enumerate(pages, start=1):
+        if same and _same(old[number - 1].items, chunk):
+            specs.append(old[number - 1])
+            continue
+        data = {"programmes": [], "kind": kind, "pager": _pager(lang, path, number, len(pages), site)}
+        page_title = title if number == 1 else UI[lang]["page_title"].format(title=title, n=number)
+        specs.append(PageSpec((kind, key, number), lang, layout.paged(path, number), "list.html", page_title, data,
+                              description=title, feeds=feeds, listed=tuple(e.slug for e in chunk), items=tuple(chunk)))
     return specs
+
+
+def _same(entries: tuple[Entry, ...], others: list[Entry] | tuple[Entry, ...]) -> bool:
+    return len(entries) == len(others) and all(a is b for a, b in zip(entries, others, strict=True))
 
 
 def _pager(lang: str, path: str, number: int, total: int, site: Site) -> dict | None:
@@ -220,7 +395,11 @@ def _list_target(lang: str, kind: str, key: str, site: Site) -> tuple[str, str, 
 def _document(entry: Entry, site: Site) -> PageSpec:
     return PageSpec(("doc", entry.slug), entry.lang, layout.document(entry.lang, entry.section, entry.slug),
                     "document.html", entry.title, None, description=entry.summary, entry=entry,
-                    feeds=[layout.feed(entry.lang, "rss"), layout.feed(entry.lang, "atom")])
+                    feeds=_FEEDS[entry.lang])
+
+
+_FEEDS = {lang: [layout.feed(lang, "rss"), layout.feed(lang, "atom")] for lang in layout.LANGS}  # a document
+# page's feeds (those of its language), one list for all: no page changes it
 
 
 def document_data(entry: Entry, site: Site) -> dict:
@@ -254,18 +433,18 @@ def alternates_of(specs: list[PageSpec]) -> dict[tuple, dict[str, str]]:
     return groups
 
 
-def outputs(specs: list[PageSpec], site: Site, skip: set[str] = frozenset()) -> list[Output]:
+def outputs(planned: Plan, site: Site, skip: set[str] = frozenset()) -> list[Output]:
     """Turn planned pages (but those in `skip`, known unchanged) into outputs with keys, alternates and
     navigation filled in."""
-    groups = alternates_of(specs)
-    shared = {lang: _shared(lang, specs, site) for lang in layout.LANGS}
+    shared = {lang: _shared(lang, planned, site) for lang in layout.LANGS}
     navs = {lang: repr(s.nav) for lang, s in shared.items()}
     made = []
-    for spec in specs:
+    for spec in planned.specs:
         if spec.path not in skip:
-            made.append(_output(spec, groups[spec.group], shared[spec.lang], site))
+            versions = planned.versions(spec.group)
+            made.append(_output(spec, versions, shared[spec.lang], site))
             if spec.items is not None:
-                made[-1].shows = _shows(spec, groups[spec.group], shared[spec.lang], navs[spec.lang])
+                made[-1].shows = _shows(spec, versions, shared[spec.lang], navs[spec.lang])
     return made
 
 
@@ -276,9 +455,9 @@ def _shows(spec: PageSpec, versions: dict[str, str], shared: Shared, nav: str) -
             tuple(spec.feeds), tuple(sorted(versions.items())), repr(spec.data))
 
 
-def shared_keys(specs: list[PageSpec], site: Site) -> dict[str, str]:
+def shared_keys(planned: Plan, site: Site) -> dict[str, str]:
     """Per language, the key of what all its pages show alike: while it holds, so do they."""
-    shared = {lang: _shared(lang, specs, site) for lang in layout.LANGS}
+    shared = {lang: _shared(lang, planned, site) for lang in layout.LANGS}
     return {lang: key_of(design_digest(), s.key, s.nav) for lang, s in shared.items()}
 
 
@@ -291,16 +470,15 @@ class Shared:
     key: str
 
 
-def _shared(lang: str, specs: list[PageSpec], site: Site) -> Shared:
+def _shared(lang: str, planned: Plan, site: Site) -> Shared:
     context = common_context(lang, site)
-    return Shared(context, _nav(lang, specs, site), key_of(context))
+    return Shared(context, _nav(lang, planned.langs[lang].sections(), site), key_of(context))
 
 
-def _nav(lang: str, specs: list[PageSpec], site: Site) -> list[dict]:
+def _nav(lang: str, sections: list[PageSpec], site: Site) -> list[dict]:
+    """Home, then each section's first page."""
     links = [{"href": site.urls.link(layout.home(lang)), "label": UI[lang]["home"], "path": layout.home(lang)}]
-    for spec in specs:
-        if spec.lang == lang and spec.group[0] == "section" and spec.group[2] == 1:  # a section's first page
-            links.append({"href": site.urls.link(spec.path), "label": spec.title, "path": spec.path})
+    links += [{"href": site.urls.link(spec.path), "label": spec.title, "path": spec.path} for spec in sections]
     return links
 
 

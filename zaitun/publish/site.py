@@ -53,7 +53,7 @@ from zaitun.publish.output import (
     roll_back,
     write_manifest,
 )
-from zaitun.publish.pages import Output, PageSpec, Site, key_of, outputs, plan, shared_keys
+from zaitun.publish.pages import Output, PageSpec, Plan, Site, key_of, outputs, plan, shared_keys
 from zaitun.publish.render import css_digest
 from zaitun.publish.report import BuildReport
 from zaitun.publish.social import queue_posts
@@ -118,7 +118,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     entries += hold.unreadable(store, held)
     trim()  # the files and payloads collect read a batch at a time: freed, not yet given back
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,
-                    project.config.get("publish.keep_versions") if previous else None)
+                    project.config.get("publish.keep_versions") if previous else None, memory.plan if memory else None)
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
         site, building, files, culprits = _attempt(project, entries, plan_, hold, today, report)
         if not culprits:
@@ -135,20 +135,38 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         discard(building)
         raise
     _record(project, store, held, hold, report)
-    bodies.keep_only({entry.body_key for entry in entries})
+    bodies.keep_only(_body_keys(entries))
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
     parts = write_manifest(building, manifest, online, known)
     version = finish(out, building, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
-    warm.keep(out, version, manifest, parts)
+    warm.keep(out, version, manifest, parts, plan_.now)
     snapshot.save(version, store, change.code)
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
         mark_announced(version)
     return report
+
+
+def _body_keys(entries: list[Entry]) -> set[str]:
+    """The keys of the bodies these entries show, each made once per entry (as pages.item makes a line): a
+    process that builds again with the same entries (inputs.collect keeps them) hashes only the changed."""
+    keys: dict[int, tuple[Entry, dict, str]] = {}
+    for entry in entries:
+        found = _BODY_KEYS.get(id(entry))
+        if found is None or found[0] is not entry or found[1] != entry.file_links:  # links: told each build
+            found = (entry, entry.file_links, entry.body_key)
+        keys[id(entry)] = found
+    _BODY_KEYS.clear()
+    _BODY_KEYS.update(keys)
+    return {key for _, _, key in keys.values()}
+
+
+_BODY_KEYS: dict[int, tuple[Entry, dict, str]] = {}  # id of an entry -> (the entry, its file links, its body's
+# key), the last build's
 
 
 def _summary(project: Project, today: dt.date, change: Delta, before: dict, planned: Planned, files: dict, held: dict,
@@ -171,6 +189,8 @@ class Planned:
     shared: dict[str, str]
     changed: set[str] | None
     keep: int | None = None  # publish.keep_versions, while an old version may be reused (first attempt)
+    before: Plan | None = None  # the plan of the build online, when this process made it (warm.py)
+    now: Plan | None = None  # this build's
     dirty: frozenset[str] | None = None  # when one is: its files that differ from the version online
     shared_now: dict[str, str] = field(default_factory=dict)
     indexed: list[str] = field(default_factory=list)  # what of the search index differs from the version online
@@ -182,23 +202,36 @@ class Planned:
         self.keep, self.dirty = None, reuse.dirty if reuse else None
         return begin(out, reuse)
 
+    def plan(self, entries: list[Entry], site: Site) -> list[PageSpec]:
+        """Every page, those of lists showing no document changed since the build online taken from its plan
+        when this process made it (pages.plan)."""
+        self.now = plan(entries, site, self.before)
+        return self.now.specs
+
     def kept(self, specs: list[PageSpec], site: Site) -> set[str]:
-        """Document pages known unchanged without hashing them: their document was not written since,
-        and what every page of their language shows (navigation, settings) is the same."""
-        self.shared_now = shared_keys(specs, site)
+        """Pages known unchanged without hashing them, when what every page of their language shows
+        (navigation, settings) is the same: document pages whose document was not written since, and list
+        pages planned as they were for the build online (pages.Plan.unchanged_lists)."""
+        self.shared_now = shared_keys(self.now, site)
         if self.changed is None:
             return set()
         langs = {lang for lang, key in self.shared_now.items() if self.shared.get(lang) == key}
+        lists = self.now.unchanged_lists()
         return {s.path for s in specs if s.entry is not None and s.lang in langs
-                and s.entry.slug not in self.changed and s.path in self.files}
+                and s.entry.slug not in self.changed and s.path in self.files} | {
+                s.path for s in lists if s.lang in langs and s.path in self.files}
 
     def recall_keys(self, items: list[Output], specs: list[PageSpec]) -> None:
         """List pages showing the same documents, none changed, and the same all else as when the version
         online was built take their key from then instead of hashing every line again; so does the sitemap
         while the pages, their languages and dates are the same. What they showed is known from the digest of
         it each one's manifest record keeps (read from disk, or kept by this process: warm.py)."""
+        same = self.changed is not None and self.now is not None and self.now.same_pages()
         for item in items:
-            if item.path == layout.SITEMAP:
+            old = self.files.get(item.path)
+            if item.path == layout.SITEMAP and same and old and SHOWN in old:
+                item.known(old["key"])  # what it shows is as the build online planned it: not listed again
+            elif item.path == layout.SITEMAP:
                 item.shows = ((), tuple((s.group, s.lang, s.path, s.entry.updated.date() if s.entry else None)
                                         for s in specs))
         self.shown = {item.path: key_of(item.shows) for item in items if item.shows is not None}
@@ -271,17 +304,17 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     media = media_outputs(entries, project.content_dir, site.urls, refused)  # before any body is rendered
     if refused:
         return site, Path(), {}, refused
-    specs = plan(entries, site)
+    specs = planned.plan(entries, site)
     kept = planned.kept(specs, site) | hold.kept  # known unchanged, and held back as they are online
     # feeds first: they render many bodies, so a worker should start on them, not end with them
-    items = (feed_outputs(entries, site) + outputs(specs, site, skip=kept) + extra_outputs(specs, site)
+    items = (feed_outputs(planned.now, site) + outputs(planned.now, site, skip=kept) + extra_outputs(specs, site)
              + [search.script_output()] + static_outputs(project.static_dir) + media)
     _refuse_duplicates(items, kept)
     planned.recall_keys(items, specs)
     report.rendered, report.reused = [], []
     building = planned.stage(report.out_dir)
     try:
-        pages = {path: entries[i] for path, i in _pages(entries).items()}
+        pages = {spec.path: spec.entry for spec in specs if spec.entry is not None}
         files, errors, own = write_outputs(items, planned.files, hold.online, building / SITE, report, site.urls,
                                            kept, planned.dirty, pages)
         if planned.dirty is not None:  # a reused version still has the files removed since the version online
@@ -390,10 +423,10 @@ def _explain(entries: list[Entry], report: BuildReport) -> None:
 
 def _refuse_duplicates(items: list[Output], kept: set[str]) -> None:
     """Two outputs for one file would silently overwrite each other (e.g. a section named `tags`)."""
-    seen: set[str] = {layout.file_of(path) for path in kept}
+    files, seen = lint.FileNames(kept), set()
     for item in items:
         name = layout.file_of(item.path)
-        if name in seen:
+        if name in seen or name in files:
             raise PublishError(f"two outputs would both be written to {name}: rename the section or slug")
         seen.add(name)
 
@@ -426,7 +459,7 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
         for item in todo:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(stage / layout.file_of(item.path))
-    scope = lint.Scope(urls, frozenset(layout.file_of(path) for path in [*kept, *(item.path for item in items)]))
+    scope = lint.Scope(urls, lint.FileNames(kept | {item.path for item in items}))
     problems: list[str] = []
     for item, record in zip(todo, render_all(todo, stage, scope, report.workers, entries), strict=True):
         if "error" in record:
@@ -435,6 +468,10 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
         problems += record.pop("problems", ())
         files[item.path] = record
         report.rendered.append(item.path)
-    names = [layout.file_of(path) for path in report.reused]
-    link_unchanged(online, stage, names if dirty is None else [n for n in names if n in dirty])
+    if dirty is None:
+        names = [layout.file_of(path) for path in report.reused]
+    else:  # a reused version lacks only the files differing from the version online: look those up
+        reused = lint.FileNames(set(report.reused))
+        names = sorted(name for name in dirty if name in reused)
+    link_unchanged(online, stage, names)
     return files, errors, problems

@@ -1,7 +1,8 @@
 """What a long-running process (`zaitun up`) keeps from its last build, so the next one costs what changed.
 
 Kept in memory: the manifest that build wrote (and its parts, so the next one rewrites only those that
-changed); its records of list pages say what each showed (site.Planned.recall_keys).
+changed); its records of list pages say what each showed (site.Planned.recall_keys); its pages as planned, so
+the next build plans again only the lists showing a document changed since (pages.plan).
 Used only while the version online is the very one this process built, its manifest file unchanged:
 a build by another process, a rollback or a stopped build puts another version online, and the memory
 is forgotten (the manifest is read from disk, as a new process would). Taken out at the start of a
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zaitun.publish.output import MANIFEST, PARTS, Parts
+from zaitun.publish.pages import Plan
 
 
 @dataclass
@@ -24,6 +26,7 @@ class Memory:
     stamp: tuple  # its manifest files' inodes, modification times and sizes
     manifest: dict  # what load_manifest would read from it
     parts: Parts | None = None  # the manifest's parts as written (output.write_manifest)
+    plan: Plan | None = None  # its pages as planned (pages.plan): the next plan replans only what changed
 
 
 _KEPT: dict[str, Memory] = {}  # publish folder -> the memory of its last build in this process
@@ -38,11 +41,11 @@ def recall(out: Path, online: Path | None) -> Memory | None:
     return memory
 
 
-def keep(out: Path, version: Path, manifest: dict, parts: Parts) -> None:
+def keep(out: Path, version: Path, manifest: dict, parts: Parts, plan: Plan | None = None) -> None:
     """Remember the build just put online (`version`) for this process's next build."""
     stamp = _stamp(version)
     if stamp is not None:
-        _KEPT[str(out)] = Memory(version, stamp, manifest, parts)
+        _KEPT[str(out)] = Memory(version, stamp, manifest, parts, plan)
 
 
 def forget(out: Path) -> None:
