@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import binascii
 import select
 import signal
 import subprocess
@@ -151,7 +152,7 @@ class Indexer:
                 raise self._failure("ended")
             pending += chunk
         with memoryview(pending) as whole, whole[:end] as message:
-            answer = orjson.loads(base64.b64decode(message))
+            answer = orjson.loads(binascii.a2b_base64(message))  # read in place (base64.b64decode copies it)
         del pending[:end + 1]
         return answer
 

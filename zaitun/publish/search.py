@@ -297,9 +297,17 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (),
                  else _unmoved(listed[key].get(lang, ()), leaves, members) for tier, key in TIERS.items()]
         (listed["recent"][lang], listed["older"][lang]), listed["hidden"][lang] = _hide(index, lang, lists, leaves)
     total = _write_list(index, leaves, made or recorded, {key: listed[key] for key in (*TIERS.values(), "hidden")})
-    files = [p for k in fresh for p in (index / k).rglob("*") if p.is_file()]
-    return IndexReport(sum(len(names) for names in bundles.values()), sum(p.stat().st_size for p in files),
+    return IndexReport(sum(len(names) for names in bundles.values()), sum(_size(index / k) for k in fresh),
                        time.perf_counter() - started, sorted(fresh), total)
+
+
+def _size(folder: Path) -> int:
+    """The bytes of the files under a folder, counted as they are listed (a full index has 20,000 files: as
+    Path objects all at once, 15 MB)."""
+    total = 0
+    for root, _dirs, names in os.walk(folder):
+        total += sum(os.stat(f"{root}/{name}").st_size for name in names)
+    return total
 
 
 def _tiers(site_dir: Path, listed: dict, rendered: list[str], stale: set[str], leaves: Leaves,
