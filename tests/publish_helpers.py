@@ -73,7 +73,10 @@ def edit_manifest_record(out: Path, path: str, edit) -> None:
     for part in (output.current(out) / output.PARTS).glob("files.*.json"):
         records = json.loads(part.read_text(encoding="utf-8"))
         if path in records:
-            edit(records[path])
+            record = records[path]
+            record["facts"] = json.loads(record["facts"])  # kept as their JSON text
+            edit(record)
+            record["facts"] = json.dumps(record["facts"], ensure_ascii=False)
             part.unlink()
             part.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
             return

@@ -246,3 +246,22 @@ def test_an_index_by_another_version_of_pagefind_is_indexed_again_whole(tmp_path
     report = fx.build()
     assert report.search.pages == 6 and search_index_whole(fx.out)
     assert json.loads((fx.out / layout.SEARCH_DIR / search.LIST).read_text(encoding="utf-8"))["pagefind"] != "0.12.0"
+
+
+def test_a_bundle_taken_from_the_service_a_file_at_a_time_has_each_file_whole(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    site = fx.out.resolve()
+    names = sorted(p.relative_to(site).as_posix() for p in site.glob("zh/*/*/index.html")
+                   if b"data-pagefind-body" in p.read_bytes())
+    with indexer.Indexer() as service:
+        taken = service.index(site, names)
+        first = next(taken)  # decoded as it is taken
+        files = dict([first, *taken])
+    whole = tmp_path / "whole"
+    subprocess.run([indexer.executable(), "--site", str(site), "--output-path", str(whole), "--silent"],
+                   check=True, timeout=120, capture_output=True)
+    fragments = {name.removeprefix("fragment/"): data for name, data in files.items() if name.startswith("fragment/")}
+    assert len(fragments) == 3  # the Chinese documents
+    assert fragments.items() <= fragments_of(whole).items()
+    assert files["pagefind-ui.js"] == (whole / "pagefind-ui.js").read_bytes()

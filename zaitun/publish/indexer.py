@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import atexit
 import base64
-import json
+import binascii
 import select
 import signal
 import subprocess
@@ -22,6 +22,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import orjson
 
 from zaitun.children import end_with_parent
 from zaitun.errors import PublishError
@@ -50,6 +52,15 @@ def _end_with_build() -> None:
     end_with_parent(signal.SIGKILL)
 
 
+def _decoded(files: list[dict]) -> Iterator[tuple[str, bytes]]:
+    """The files of an answer, each decoded when taken and its base64 text let go then: a bundle's files
+    are never all held twice."""
+    files.reverse()
+    while files:
+        file = files.pop()
+        yield file["path"], base64.b64decode(file["content"])
+
+
 class Indexer:
     """A Pagefind service process, started when first used."""
 
@@ -58,7 +69,7 @@ class Indexer:
         self._errors = tempfile.TemporaryFile()
         self._message = 0
         self._pages = 0
-        self._pending = b""
+        self._pending = bytearray()
 
     def __enter__(self) -> Indexer:
         return self
@@ -67,10 +78,10 @@ class Indexer:
         self.close()
         self._errors.close()
 
-    def index(self, site_dir: Path, names: list[str]) -> dict[str, bytes]:
+    def index(self, site_dir: Path, names: list[str]) -> Iterator[tuple[str, bytes]]:
         """One bundle of these pages of a built site (`<lang>/<section>/<slug>/index.html`), each at its URL
-        (its place): its files by path. Taken as data, not written by the service: it answers WriteFiles
-        before its last writes are on disk."""
+        (its place): its files (path, data), decoded one at a time as they are taken. Taken as data, not
+        written by the service: it answers WriteFiles before its last writes are on disk."""
         if self._process is None or self._pages >= RESTART_PAGES or self._process.poll() is not None:
             self.close()
             self._start()
@@ -83,7 +94,7 @@ class Indexer:
         files = self._ask([{"type": "GetFiles", "index_id": index},
                            {"type": "DeleteIndex", "index_id": index}])[0]["files"]
         self._pages += len(names)
-        return {file["path"]: base64.b64decode(file["content"]) for file in files}
+        return _decoded(files)
 
     def close(self) -> None:
         if self._process is not None:
@@ -105,14 +116,14 @@ class Indexer:
         self._process = subprocess.Popen([executable(), "--service"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._errors,
                                          preexec_fn=_end_with_build)
-        self._pages, self._pending = 0, b""
+        self._pages, self._pending = 0, bytearray()
 
     def _ask(self, payloads: list[dict]) -> list[dict]:
         """Send these messages, then read their answers in order; an error answer fails the build."""
         first = self._message + 1
         self._message += len(payloads)
-        data = b"".join(base64.b64encode(json.dumps({"message_id": first + i, "payload": payload}).encode())
-                        + b"," for i, payload in enumerate(payloads))
+        data = b"".join(base64.b64encode(orjson.dumps({"message_id": first + i, "payload": payload})) + b","
+                        for i, payload in enumerate(payloads))
         try:
             self._process.stdin.write(data)
             self._process.stdin.flush()
@@ -125,9 +136,13 @@ class Indexer:
         return [answer["payload"] for answer in answers]
 
     def _answer(self) -> dict:
+        """The next answer, read into one growing buffer (an answer with a bundle's files is MB: not copied
+        at each read) and parsed from it."""
         deadline = time.monotonic() + TIMEOUT
-        stdout = self._process.stdout
-        while b"," not in self._pending:
+        stdout, pending = self._process.stdout, self._pending
+        searched = 0  # the buffer before this holds no comma
+        while (end := pending.find(b",", searched)) < 0:
+            searched = len(pending)
             if not select.select([stdout], [], [], max(0.0, deadline - time.monotonic()))[0]:
                 self._process.kill()
                 raise PublishError(f"the search indexer answered nothing for {TIMEOUT}s; the previous index "
@@ -135,9 +150,11 @@ class Indexer:
             chunk = stdout.read1(1 << 20)
             if not chunk:
                 raise self._failure("ended")
-            self._pending += chunk
-        message, _, self._pending = self._pending.partition(b",")
-        return json.loads(base64.b64decode(message))
+            pending += chunk
+        with memoryview(pending) as whole, whole[:end] as message:
+            answer = orjson.loads(binascii.a2b_base64(message))  # read in place (base64.b64decode copies it)
+        del pending[:end + 1]
+        return answer
 
     def _failure(self, what: str) -> PublishError:
         self._errors.seek(0)

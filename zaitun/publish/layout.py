@@ -124,6 +124,10 @@ class Urls:
             quoted = self._quoted[True, path] = self.base_url.rstrip("/") + _quote("/" + path)
         return quoted
 
+    def forget(self) -> None:
+        """Let the links quoted so far go (a render worker, between its chunks)."""
+        self._quoted.clear()
+
     def path_of(self, href: str) -> str | None:
         """The site path an absolute or root-relative href points to, or None for an external link."""
         return _path_of(self.base_url, href)

@@ -130,6 +130,11 @@ def item(entry: Entry, site: Site) -> dict:
 _LINES: dict[tuple, tuple[Entry, dict]] = {}  # (id of an entry, base URL, date) -> (the entry, its line)
 
 
+def forget_lines() -> None:
+    """Let the lines made so far go (a render worker, between its chunks)."""
+    _LINES.clear()
+
+
 def _line(entry: Entry, site: Site) -> dict:
     return {"href": site.urls.link(layout.document(entry.lang, entry.section, entry.slug)), "title": entry.title,
             "date": entry.date.isoformat(), "summary": entry.summary, "expired": entry.is_expired(site.today),

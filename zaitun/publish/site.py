@@ -58,7 +58,7 @@ from zaitun.publish.render import css_digest
 from zaitun.publish.report import BuildReport
 from zaitun.publish.social import queue_posts
 from zaitun.publish.tags import tag_labels
-from zaitun.publish.workers import render_all, trim, worker_count
+from zaitun.publish.workers import lean_heap, render_all, trim, worker_count
 from zaitun.state import heads
 from zaitun.state.store import Store
 
@@ -96,6 +96,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _build(project: Project, store: Store, today: dt.date, social: bool) -> BuildReport:
     out = project.publish_dir
+    lean_heap()
     recover(out)
     bodies.use(project.state_dir)
     keep_lines_in(project.state_dir)

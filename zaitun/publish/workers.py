@@ -17,10 +17,12 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import closing
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from zaitun import progress
-from zaitun.publish import bodies, layout, lint
+from zaitun.errors import PublishError
+from zaitun.publish import bodies, layout, lint, pages
 from zaitun.publish.inputs import Entry, forget_bodies, load_bodies
 from zaitun.publish.pages import Output
 from zaitun.publish.render import warm
@@ -31,6 +33,7 @@ SERIAL_CHUNK = 64  # outputs rendered in this process between two advances of th
 # adds to the worker's size, which starts at the size of the build's process (10,000 pages: 740 a chunk
 # took a worker from 110 to 147 MB; 200, to 140)
 CHUNK_MAX = 200
+WHOLE_SITE = ("sitemap", "meta")  # kinds of output made from the whole site (see schedule)
 
 
 def write_file(target: str, data: bytes) -> None:
@@ -65,6 +68,8 @@ def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
     finally:
         forget_bodies()
         bodies.done()  # the chunk's bodies are kept on disk, not in this process
+        if _IN_WORKER:
+            _forget_memos()
         trim()
     return records
 
@@ -72,19 +77,49 @@ def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
 def trim() -> None:
     """Give the memory freed by a chunk back to the system (glibc keeps it otherwise, and the peak of every
     worker would be the sum of its chunks' leftovers, not its largest chunk's)."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
-_MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None) if sys.platform.startswith("linux") else None
+def lean_heap() -> None:
+    """Have glibc map each block of MAP_LARGE bytes or more on its own, so that it goes back to the system
+    when freed (else glibc raises that threshold to the largest block freed so far, and the sitemap's text,
+    a chunk's records or the search indexer's messages, MB each, are carved from the heap and leave it
+    larger and full of holes), and give threads no heap of their own (the render pool's result handler and
+    the indexer's lanes: Python lets one thread run at a time anyway). At 5,000 documents the build's peak
+    was 10 MB higher without."""
+    if _LIBC is not None:
+        _LIBC.mallopt(M_MMAP_THRESHOLD, MAP_LARGE)
+        _LIBC.mallopt(M_ARENA_MAX, 1)
+
+
+M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8  # glibc's mallopt parameters
+MAP_LARGE = 128 * 1024  # glibc's own threshold before it starts raising it
+_LIBC = ctypes.CDLL(None) if sys.platform.startswith("linux") and hasattr(ctypes.CDLL(None), "mallopt") else None
 _JOBS: list[Output] = []  # read by forked workers, which inherit it
 _ENTRIES: dict[str, Entry] = {}  # document page -> its entry, whose body the outputs naming the page render
 _SCOPE: lint.Scope | None = None  # the site the pages rendered belong to, for their own lint
+_IN_WORKER = False  # a forked render worker, which ends with the batch: nothing of a chunk is worth keeping
 
 
 def _render_job(args: tuple[list[int], str]) -> list[dict]:
     indexes, stage = args
     return _render_chunk([_JOBS[i] for i in indexes], Path(stage))
+
+
+def _start_worker() -> None:
+    global _IN_WORKER
+    _IN_WORKER = True
+    gc.enable()
+
+
+def _forget_memos() -> None:
+    """In a worker, after each chunk: what the chunk memoised for a process that builds again (list lines,
+    quoted links) would stay till the worker ends and grow it by the whole site's (12 MB at 5,000
+    documents); the next chunk shows other pages and makes again the few it needs."""
+    pages.forget_lines()
+    if _SCOPE is not None:
+        _SCOPE.urls.forget()
 
 
 def worker_count(jobs: int) -> int:
@@ -130,21 +165,59 @@ def _in_workers(todo: list[Output], chunks: list[list[int]], stage: Path, worker
     _JOBS = todo
     warm()
     gc.freeze()  # the workers' collector then skips the objects they inherit, which stay shared, not copied
+    whole = [chunk for chunk in chunks if len(chunk) == 1 and todo[chunk[0]].kind in WHOLE_SITE]  # first ones
+    alone: list[tuple[multiprocessing.Process, Connection]] = []
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
-            yield from pool.imap(_render_job, [(chunk, str(stage)) for chunk in chunks], chunksize=1)
+        alone += [_on_its_own(chunk, str(stage)) for chunk in whole]  # forked before the pool has threads
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
+            rest = pool.imap(_render_job, [(chunk, str(stage)) for chunk in chunks[len(whole):]], chunksize=1)
+            for chunk, (process, receive) in zip(whole, alone, strict=True):
+                yield _records_of(process, receive, todo[chunk[0]].path)
+            yield from rest
     finally:
+        for process, receive in alone:
+            receive.close()
+            if process.is_alive():  # the build stopped before its records were read
+                process.kill()
+            process.join()
         gc.unfreeze()
         _JOBS = []
 
 
+def _on_its_own(chunk: list[int], stage: str) -> tuple[multiprocessing.Process, Connection]:
+    """Render a chunk of one output of the whole site in a process of its own, forked now, beside the
+    workers: what making it leaves (20 MB, its memos) then ends with that process instead of staying in a
+    worker for the rest of the batch."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_render_alone, args=(chunk, stage, send), daemon=True)
+    process.start()
+    send.close()
+    return process, receive
+
+
+def _render_alone(chunk: list[int], stage: str, send: Connection) -> None:
+    _start_worker()
+    send.send(_render_job((chunk, stage)))
+    send.close()
+
+
+def _records_of(process: multiprocessing.Process, receive: Connection, path: str) -> list[dict]:
+    try:
+        return receive.recv()
+    except EOFError:
+        process.join()
+        raise PublishError(f"{path} could not be rendered: its process ended (exit code {process.exitcode}); "
+                           "the previous site was kept") from None
+
+
 def schedule(items: list[Output], size: int) -> list[list[int]]:
     """Chunks of item indexes for the workers, largest first. Items that render the same Markdown body
-    (a feed and the pages of its entries) share a chunk, so no body is rendered in two workers. The
-    sitemap, one file of the whole site (and MB while it is made and read), comes first on its own: a
-    worker is smallest before its first chunk."""
+    (a feed and the pages of its entries) share a chunk, so no body is rendered in two workers. The files
+    of the whole site (the sitemap, provenance.json: 20 MB each while made and read at 5,000 documents) come
+    first, each on its own: a worker is smallest before its first chunk."""
     groups = _sharing_bodies(items)
-    whole = [group for group in groups if len(group) == 1 and items[group[0]].kind == "sitemap"]
+    whole = [group for group in groups if len(group) == 1 and items[group[0]].kind in WHOLE_SITE]
     chunks = [group for group in groups if len(group) > 1]
     alone = [group[0] for group in groups if len(group) == 1 and group not in whole]
     chunks += [alone[i:i + size] for i in range(0, len(alone), size)]

@@ -1,0 +1,83 @@
+"""Render workers: each output of the whole site made in a process of its own, and a failure there reported
+with the file it was making, the site online kept."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from publish_helpers import NOTICE, NOTICE_BODY, standard_project
+
+from zaitun.errors import PublishError
+from zaitun.publish import extras, workers
+from zaitun.publish.pages import Output
+
+
+@pytest.fixture
+def fx(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 0)  # the small site's outputs go to the render workers
+    if workers.worker_count(1) < 2:
+        pytest.skip("render workers need a single-threaded process and two CPUs")
+    return standard_project(tmp_path / "proj")
+
+
+def _output(path: str, kind: str = "page", bodies: tuple[str, ...] = ()) -> Output:
+    return Output(path, (path,), lambda: b"", kind=kind, bodies=bodies)
+
+
+def test_each_output_of_the_whole_site_is_scheduled_first_on_its_own():
+    items = [_output("zh/feed.xml", "feed", ("zh/a/",)), _output("zh/a/", bodies=("zh/a/",)), _output("zh/"),
+             _output("sitemap.xml", "sitemap"), _output("robots.txt", "meta"), _output("en/"),
+             _output("provenance.json", "meta")]
+    chunks = workers.schedule(items, 2)
+    assert chunks[:3] == [[3], [4], [6]]
+    assert sorted(chunks[3:]) == [[0, 1], [2, 5]]
+
+
+def test_a_site_rendered_by_workers_has_its_sitemap_and_provenance_from_their_own_processes(fx):
+    report = fx.build()
+    assert report.workers > 1
+    assert "zh/policies/notice-2023-1/" in (fx.out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "notice-2023-1" in (fx.out / "provenance.json").read_text(encoding="utf-8")
+
+
+def _new_notice(fx) -> None:
+    """A new document: the sitemap lists it, so it is made again."""
+    fx.write("policies", "notice-2023-9", NOTICE, NOTICE_BODY)
+    fx.ingest()
+
+
+NEW_PAGE = "zh/policies/notice-2023-9/index.html"
+
+
+def test_an_output_of_the_whole_site_that_raises_in_its_process_is_reported_by_its_path(fx, monkeypatch):
+    fx.build()
+    before = (fx.out / "sitemap.xml").read_bytes()
+    _new_notice(fx)
+
+    def broken(rows, site):
+        raise RuntimeError("no sitemap today")
+
+    monkeypatch.setattr(extras, "sitemap_xml", broken)
+    with pytest.raises(PublishError, match=r"sitemap\.xml could not be rendered \(RuntimeError: no sitemap today\)"):
+        fx.build()
+    assert (fx.out / "sitemap.xml").read_bytes() == before and not (fx.out / NEW_PAGE).exists()
+
+
+def test_a_process_of_the_whole_site_that_dies_fails_the_build_by_its_path_and_keeps_the_site(fx, monkeypatch):
+    fx.build()
+    _new_notice(fx)
+    parent = os.getpid()
+
+    def dies(rows, site):
+        if os.getpid() != parent:
+            os._exit(3)  # as if the system killed it
+        raise AssertionError("the sitemap is made in a process of its own")
+
+    monkeypatch.setattr(extras, "sitemap_xml", dies)
+    with pytest.raises(PublishError, match=r"sitemap\.xml could not be rendered: its process ended \(exit code 3\)"):
+        fx.build()
+    assert not (fx.out / NEW_PAGE).exists()
+    monkeypatch.undo()
+    fx.build()
+    assert (fx.out / NEW_PAGE).is_file() and "notice-2023-9" in (fx.out / "sitemap.xml").read_text(encoding="utf-8")
