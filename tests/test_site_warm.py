@@ -45,13 +45,16 @@ def _page(fx, path: str) -> str:
     return (fx.out / layout.file_of(path)).read_text(encoding="utf-8")
 
 
-def _in_another_process(fx, code: str) -> None:
+def _in_another_process(fx, code: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run `code` in a new interpreter, with `project` and `store` of the same project (a second build or a
     rollback, as a person running `zaitun build` beside `zaitun up` would)."""
     script = ("import datetime as dt\nfrom zaitun.project import Project\nfrom zaitun.state.store import Store\n"
               "from zaitun.publish.site import build_site, rollback\n"
               f"project = Project({str(fx.project.root)!r}); store = Store.open(project.database_url)\n{code}\n")
-    subprocess.run([sys.executable, "-c", script], check=True, timeout=300, stdin=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          stdin=subprocess.DEVNULL)
+    assert not check or done.returncode == 0, done.stderr
+    return done
 
 
 def _same_site(a: Path, b: Path) -> list[str]:

@@ -1,23 +1,29 @@
 """Render workers: each output of the whole site made in a process of its own, and a failure there reported
-with the file it was making, the site online kept."""
+with the file it was making, the site online kept. The builds run in a new interpreter, as `zaitun build`
+does: a build forks its workers only from a single-threaded process, and this one may have threads left by
+earlier tests (Prefect's event loops)."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
-from publish_helpers import NOTICE, NOTICE_BODY, standard_project
+from publish_helpers import NOTICE, NOTICE_BODY, TODAY, standard_project
+from test_site_warm import _in_another_process
 
-from zaitun.errors import PublishError
-from zaitun.publish import extras, workers
+from zaitun.publish import workers
 from zaitun.publish.pages import Output
+
+WORKERS = ("from zaitun.publish import extras, workers\n"
+           "workers.PARALLEL_MIN = 0  # the small site's outputs go to the render workers\n")
+BUILD = (f"report = build_site(project, store, today=dt.date.fromisoformat({TODAY.isoformat()!r}))\n"
+         "assert report.workers > 1, report.workers\n")
 
 
 @pytest.fixture
-def fx(tmp_path, monkeypatch):
-    monkeypatch.setattr(workers, "PARALLEL_MIN", 0)  # the small site's outputs go to the render workers
-    if workers.worker_count(1) < 2:
-        pytest.skip("render workers need a single-threaded process and two CPUs")
+def fx(tmp_path):
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("render workers need two CPUs")
     return standard_project(tmp_path / "proj")
 
 
@@ -35,8 +41,7 @@ def test_each_output_of_the_whole_site_is_scheduled_first_on_its_own():
 
 
 def test_a_site_rendered_by_workers_has_its_sitemap_and_provenance_from_their_own_processes(fx):
-    report = fx.build()
-    assert report.workers > 1
+    _in_another_process(fx, WORKERS + BUILD)
     assert "zh/policies/notice-2023-1/" in (fx.out / "sitemap.xml").read_text(encoding="utf-8")
     assert "notice-2023-1" in (fx.out / "provenance.json").read_text(encoding="utf-8")
 
@@ -50,34 +55,30 @@ def _new_notice(fx) -> None:
 NEW_PAGE = "zh/policies/notice-2023-9/index.html"
 
 
-def test_an_output_of_the_whole_site_that_raises_in_its_process_is_reported_by_its_path(fx, monkeypatch):
+def test_an_output_of_the_whole_site_that_raises_in_its_process_is_reported_by_its_path(fx):
     fx.build()
     before = (fx.out / "sitemap.xml").read_bytes()
     _new_notice(fx)
-
-    def broken(rows, site):
-        raise RuntimeError("no sitemap today")
-
-    monkeypatch.setattr(extras, "sitemap_xml", broken)
-    with pytest.raises(PublishError, match=r"sitemap\.xml could not be rendered \(RuntimeError: no sitemap today\)"):
-        fx.build()
+    broken = ("def broken(rows, site):\n    raise RuntimeError('no sitemap today')\n"
+              "extras.sitemap_xml = broken\n")
+    failed = _in_another_process(fx, WORKERS + broken + BUILD, check=False)
+    assert failed.returncode != 0
+    assert "sitemap.xml could not be rendered (RuntimeError: no sitemap today)" in failed.stderr
     assert (fx.out / "sitemap.xml").read_bytes() == before and not (fx.out / NEW_PAGE).exists()
 
 
-def test_a_process_of_the_whole_site_that_dies_fails_the_build_by_its_path_and_keeps_the_site(fx, monkeypatch):
+def test_a_process_of_the_whole_site_that_dies_fails_the_build_by_its_path_and_keeps_the_site(fx):
     fx.build()
     _new_notice(fx)
-    parent = os.getpid()
-
-    def dies(rows, site):
-        if os.getpid() != parent:
-            os._exit(3)  # as if the system killed it
-        raise AssertionError("the sitemap is made in a process of its own")
-
-    monkeypatch.setattr(extras, "sitemap_xml", dies)
-    with pytest.raises(PublishError, match=r"sitemap\.xml could not be rendered: its process ended \(exit code 3\)"):
-        fx.build()
+    dies = ("import os\nparent = os.getpid()\n"
+            "def dies(rows, site):\n"
+            "    if os.getpid() != parent:\n"
+            "        os._exit(3)  # as if the system killed it\n"
+            "    raise AssertionError('the sitemap is made in a process of its own')\n"
+            "extras.sitemap_xml = dies\n")
+    failed = _in_another_process(fx, WORKERS + dies + BUILD, check=False)
+    assert failed.returncode != 0
+    assert "sitemap.xml could not be rendered: its process ended (exit code 3)" in failed.stderr
     assert not (fx.out / NEW_PAGE).exists()
-    monkeypatch.undo()
-    fx.build()
+    _in_another_process(fx, WORKERS + BUILD)
     assert (fx.out / NEW_PAGE).is_file() and "notice-2023-9" in (fx.out / "sitemap.xml").read_text(encoding="utf-8")
