@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
-import multiprocessing
 import os
 import sys
 import threading
@@ -90,7 +89,11 @@ def _render_job(args: tuple[list[int], str]) -> list[dict]:
 def worker_count(jobs: int) -> int:
     """Processes for a batch: forking is only safe in a single-threaded process (not inside a Prefect task
     runner's thread, for instance) and only pays for large batches."""
-    if jobs < PARALLEL_MIN or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs < PARALLEL_MIN or threading.active_count() > 1:
+        return 1
+    import multiprocessing  # here: a build of a few pages renders them in this process and never loads it
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(os.cpu_count() or 1, 8)
 
@@ -126,6 +129,8 @@ def _render_all(todo: list[Output], stage: Path, workers: int) -> list[dict]:
 def _in_workers(todo: list[Output], chunks: list[list[int]], stage: Path, workers: int) -> Iterator[list[dict]]:
     """Render chunks of `todo` in forked processes, which inherit it (and the warm templates) from here;
     yield each chunk's records, in order, as soon as it is done."""
+    import multiprocessing  # only a batch worth several processes gets here (see worker_count)
+
     global _JOBS
     _JOBS = todo
     warm()
