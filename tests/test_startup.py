@@ -115,6 +115,17 @@ def test_help_loads_neither_the_store_toolkit_nor_the_renderer(tmp_path):
     assert "rich" in helped.modules  # what draws typer's help (with markdown-it, for rich's Markdown)
 
 
+def test_intake_and_status_load_neither_the_templates_nor_the_notice_importer(built):
+    built.write("guides", "paying", PAYING, "## 刷卡\n\n所有商场均可。\n")
+    age(built.project.root)
+    taken = run_zaitun(built.project.root, "intake")
+    assert "ingested 1," in taken.output
+    status = run_zaitun(built.project.root, "status")
+    assert "paying" in status.output
+    for done in (taken, status):  # no template is rendered, no .txt/.docx notice was dropped in
+        assert done.loaded(("jinja2", "zaitun.publish.jinja", "zaitun.content.importer", "zaitun.up")) == []
+
+
 def test_listing_the_kept_builds_loads_neither_the_store_toolkit_nor_the_renderer(built):
     listed = run_zaitun(built.project.root, "rollback", "--list")
     assert listed.loaded() == [] and "(online)" in listed.output
