@@ -1,7 +1,7 @@
 """Where a running `zaitun up` is: the file it writes, and how every other command finds it.
 
-Apart from zaitun.up, which imports the process machinery of the stack: every command reads this
-file before it runs (zaitun.cli), and that costs it no more than reading one small file.
+Kept apart from zaitun.up and the stack's process machinery it loads: every command reads this file
+before it runs (zaitun.cli), which should cost it no more than reading one small file.
 """
 
 from __future__ import annotations
