@@ -126,6 +126,13 @@ def test_intake_and_status_load_neither_the_templates_nor_the_notice_importer(bu
         assert done.loaded(("jinja2", "zaitun.publish.jinja", "zaitun.content.importer", "zaitun.up")) == []
 
 
+def test_listing_the_documents_to_review_loads_neither_the_web_pages_nor_the_checks(built):
+    listed = run_zaitun(built.project.root, "review", "list")
+    assert "paying" in listed.output
+    assert listed.loaded(("zaitun.review.views", "zaitun.review.web", "zaitun.review.qa", "zaitun.translate.checks",
+                          "jinja2", "fastapi", "zaitun.up")) == []
+
+
 def test_listing_the_kept_builds_loads_neither_the_store_toolkit_nor_the_renderer(built):
     listed = run_zaitun(built.project.root, "rollback", "--list")
     assert listed.loaded() == [] and "(online)" in listed.output
