@@ -236,6 +236,18 @@ for line in sys.stdin:
 _LAUNCHER: list[subprocess.Popen] = []
 
 
+def installed_bytecode() -> None:
+    """zaitun's modules compiled once, as `pip install` compiles them (Pelican's are): otherwise, where
+    PYTHONDONTWRITEBYTECODE is set and zaitun is installed editable, every timed process compiles them again."""
+    import compileall
+
+    import zaitun
+
+    compileall.compile_dir(Path(zaitun.__file__).parent, quiet=1)
+    print(f"zaitun's bytecode written as an install writes it (PYTHONDONTWRITEBYTECODE="
+          f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r} here)")
+
+
 def start_launcher() -> None:
     """Start the launcher while this process is small (before the corpus is made)."""
     _LAUNCHER.append(subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE,
@@ -457,6 +469,7 @@ def main() -> int:
     parser.add_argument("--rebuilds-only", action="store_true", help="zaitun alone: one full build, then rebuilds")
     args = parser.parse_args()
     start_launcher()
+    installed_bytecode()
     work = args.keep or Path(tempfile.mkdtemp(prefix="zaitun-bench-"))
     print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     for n in (int(size) for size in args.docs.split(",")):

@@ -30,6 +30,13 @@ from zaitun.state.store import Store
 # HTTP client, and pydantic (which typer 0.29 loads to check option values).
 HEAVY = ("sqlalchemy", "zaitun.pipeline", "zaitun.publish.site", "zaitun.state.store", "zaitun.publish.render",
          "jinja2", "markdown_it", "lxml", "yaml", "rich", "httpx", "pydantic")
+# What a build with work does not use, whatever it renders: the process machinery of `zaitun up`, a pool of
+# processes (a few pages render in the build's own), the review web app, Prefect, the HTTP client (no hub is
+# set), the translation engines, rich and pydantic; nor, for texts with no file link to rewrite, the reference
+# Markdown parser.
+UNUSED_BY_A_BUILD = ("zaitun.up", "multiprocessing", "markdown_it", "mdit_py_plugins", "zaitun.review.web",
+                     "zaitun.review.views", "zaitun.translate.engines", "prefect", "fastapi", "starlette", "httpx",
+                     "rich", "pydantic")
 SUMMARY = re.compile(r"^built (?P<out>\S+): rendered (?P<rendered>\d+), unchanged (?P<unchanged>\d+), "
                      r"removed (?P<removed>\d+), social posts queued (?P<queued>\d+).* in \d+\.\d\ds$", re.M)
 
@@ -42,9 +49,9 @@ class Built:
         summary = SUMMARY.search(self.output)
         self.rendered = int(summary["rendered"]) if summary else None
 
-    def loaded(self) -> list[str]:
-        """The heavy modules this process imported."""
-        return sorted(m for m in self.modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+    def loaded(self, among: tuple[str, ...] = HEAVY) -> list[str]:
+        """The modules (and their submodules) of `among`, by default the heavy ones, this process imported."""
+        return sorted(m for m in self.modules if any(m == h or m.startswith(h + ".") for h in among))
 
 
 def run_zaitun(root: Path, *args: str) -> Built:
@@ -88,6 +95,42 @@ def test_a_build_with_nothing_to_do_says_so_without_loading_the_store_toolkit_or
     assert int(summary["unchanged"]) == len(output.load_summary(output.current(built.out))["paths"]) > 0
     assert again.output.strip() == summary.group(0)  # as the build itself reports nothing to do: one line
     assert versions(built) == before
+
+
+def test_a_build_with_work_loads_only_what_it_uses(built):
+    built.write("guides", "paying", PAYING, "## 刷卡\n\n所有商场均可。\n")
+    age(built.project.root)
+    built.ingest()
+    again = zaitun_build(built.project.root)
+    assert again.rendered
+    assert again.loaded(UNUSED_BY_A_BUILD) == []
+    assert {"sqlalchemy", "jinja2", "lxml.etree", "markdown_it_pyrs"} <= again.modules  # what it does use
+
+
+def test_help_loads_neither_the_store_toolkit_nor_the_renderer(tmp_path):
+    helped = run_zaitun(tmp_path, "--help")
+    assert "build" in helped.output
+    assert helped.loaded(("sqlalchemy", "zaitun.state", "zaitun.up", "zaitun.pipeline", "zaitun.publish.site",
+                          "zaitun.publish.render", "jinja2", "lxml", "yaml", "httpx", "pydantic")) == []
+    assert "rich" in helped.modules  # what draws typer's help (with markdown-it, for rich's Markdown)
+
+
+def test_intake_and_status_load_neither_the_templates_nor_the_notice_importer(built):
+    built.write("guides", "paying", PAYING, "## 刷卡\n\n所有商场均可。\n")
+    age(built.project.root)
+    taken = run_zaitun(built.project.root, "intake")
+    assert "ingested 1," in taken.output
+    status = run_zaitun(built.project.root, "status")
+    assert "paying" in status.output
+    for done in (taken, status):  # no template is rendered, no .txt/.docx notice was dropped in
+        assert done.loaded(("jinja2", "zaitun.publish.jinja", "zaitun.content.importer", "zaitun.up")) == []
+
+
+def test_listing_the_documents_to_review_loads_neither_the_web_pages_nor_the_checks(built):
+    listed = run_zaitun(built.project.root, "review", "list")
+    assert "paying" in listed.output
+    assert listed.loaded(("zaitun.review.views", "zaitun.review.web", "zaitun.review.qa", "zaitun.translate.checks",
+                          "jinja2", "fastapi", "zaitun.up")) == []
 
 
 def test_listing_the_kept_builds_loads_neither_the_store_toolkit_nor_the_renderer(built):
@@ -161,7 +204,9 @@ def test_a_new_static_file_is_built(built):
     (built.project.static_dir).mkdir()
     (built.project.static_dir / "note.txt").write_text("hello", encoding="utf-8")
     age(built.project.root)
-    assert zaitun_build(built.project.root).rendered
+    again = zaitun_build(built.project.root)
+    assert again.rendered
+    assert "feedgen" not in again.modules  # no feed changed: the feed writer is not even loaded
     assert (built.out / "static/note.txt").read_text(encoding="utf-8") == "hello"
 
 

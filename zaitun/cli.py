@@ -35,7 +35,7 @@ def main_options(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
-    from zaitun.up import adopt_running_stack
+    from zaitun.stack import adopt_running_stack
 
     ctx.obj = Context(Project(project))
     adopt_running_stack(ctx.obj.project)

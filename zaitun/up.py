@@ -9,7 +9,6 @@ pass runs before anything waits for events, so a fresh clone shows a complete si
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import socket
@@ -24,8 +23,9 @@ from typing import TYPE_CHECKING
 from zaitun import children, shutdown
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
+from zaitun.stack import STACK_FILE, record_stack
 
-if TYPE_CHECKING:  # `zaitun build` runs the callback that imports this module: it stays light
+if TYPE_CHECKING:
     from zaitun.context import Context
 
 
@@ -38,27 +38,6 @@ def prefect_env(project: Project) -> dict[str, str]:
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",  # runs start ~2 s after their event, not ~10 s
         "ZAITUN_PROJECT": str(project.root),
     }
-
-
-STACK_FILE = "up.json"
-
-
-def record_stack(project: Project, api: str) -> None:
-    """Tell other zaitun commands (a reviewer's CLI) where this stack's Prefect API is."""
-    (project.state_dir / STACK_FILE).write_text(json.dumps({"pid": os.getpid(), "api": api}), encoding="utf-8")
-
-
-def adopt_running_stack(project: Project) -> None:
-    """Point this process's events at a running `zaitun up`, unless PREFECT_API_URL is set."""
-    path = project.root / ".zaitun" / STACK_FILE
-    if os.environ.get("PREFECT_API_URL") or not path.is_file():
-        return
-    try:
-        stack = json.loads(path.read_text(encoding="utf-8"))
-        os.kill(stack["pid"], 0)
-    except (OSError, ValueError, KeyError):
-        return  # stale: that stack is gone
-    os.environ["PREFECT_API_URL"] = stack["api"]
 
 
 def check_ports_free(project: Project, own_prefect: bool) -> None:

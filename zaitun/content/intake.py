@@ -17,7 +17,6 @@ from pathlib import Path
 
 from zaitun import failures, progress
 from zaitun.config import Limits
-from zaitun.content.importer import import_notice
 from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, Document, is_scratch, load_documents
 from zaitun.content.segmenter import Segment, document_segments
 from zaitun.errors import ContentError, LocatedError
@@ -59,6 +58,10 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> Noti
     done = NoticeReport()
     dropped = [path for path in sorted(project.content_dir.glob("*/*"))
                if path.suffix.lower() in NOTICE_SUFFIXES and not is_scratch(path.name)]
+    if not dropped:  # nor is the importer loaded (its parsers of heads, bodies and .docx files)
+        return done
+    from zaitun.content.importer import import_notice
+
     with progress.task("Converting notices", total=len(dropped)) as bar:
         for path in dropped:
             slug = path.stem if SLUG_RE.match(path.stem) else None

@@ -18,14 +18,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.rules_core import StateCore
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.anchors.index import unique_slug
+from typing import TYPE_CHECKING
 
 from zaitun.content import labels
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
 
 FileLink = Callable[[str], str | None]  # link as written -> new href, or None to leave it as written
 PAGE_SUFFIXES = (".md", ".html", ".htm")  # links to these are pages, not files to publish
@@ -100,6 +99,10 @@ def _file_links(state: StateCore) -> None:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    # imported here: a build whose texts all take the fast parser never loads the reference (0.03 s)
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     md.disable(["html_block", "html_inline"])  # with html off they only ever say no, once per line or '<'
@@ -145,11 +148,25 @@ def _with_anchors(rendered: str) -> str | None:
         inner = match.group(2)
         if "\n" in inner:
             return None
-        slug = unique_slug(_slugify(html.unescape(_TAG.sub("", inner))), slugs)
-        out += [rendered[last:match.start()], f'<h{match.group(1)} id="{escapeHtml(slug)}">', inner,
+        slug = _unique(_slugify(html.unescape(_TAG.sub("", inner))), slugs)
+        out += [rendered[last:match.start()], f'<h{match.group(1)} id="{_attribute(slug)}">', inner,
                 f"</h{match.group(1)}>"]
         last = match.end()
     return "".join(out) + rendered[last:] if out else rendered
+
+
+def _unique(slug: str, slugs: set[str]) -> str:
+    """The anchors plugin's unique_slug (`a`, `a-1`, `a-2`), here so the fast path needs no markdown-it-py."""
+    unique, i = slug, 1
+    while unique in slugs:
+        unique, i = f"{slug}-{i}", i + 1
+    slugs.add(unique)
+    return unique
+
+
+def _attribute(text: str) -> str:
+    """markdown-it-py's escapeHtml: & < > and double quotes, not single ones."""
+    return html.escape(text, quote=False).replace('"', "&quot;")
 
 
 def page_references(text: str) -> list[FileReference]:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import closing
-from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zaitun import progress
 from zaitun.errors import PublishError
@@ -26,6 +25,10 @@ from zaitun.publish import bodies, layout, lint, pages
 from zaitun.publish.inputs import Entry, forget_bodies, load_bodies
 from zaitun.publish.pages import Output
 from zaitun.publish.render import warm
+
+if TYPE_CHECKING:  # multiprocessing is imported where workers are started (see worker_count)
+    import multiprocessing
+    from multiprocessing.connection import Connection
 
 PARALLEL_MIN = 200  # below this many files to render, forking workers costs more than it saves
 SERIAL_CHUNK = 64  # outputs rendered in this process between two advances of the progress bar
@@ -125,7 +128,11 @@ def _forget_memos() -> None:
 def worker_count(jobs: int) -> int:
     """Processes for a batch: forking is only safe in a single-threaded process (not inside a Prefect task
     runner's thread, for instance) and only pays for large batches."""
-    if jobs < PARALLEL_MIN or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs < PARALLEL_MIN or threading.active_count() > 1:
+        return 1
+    import multiprocessing  # here: a build of a few pages renders them in this process and never loads it
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(os.cpu_count() or 1, 8)
 
@@ -161,6 +168,8 @@ def _render_all(todo: list[Output], stage: Path, workers: int) -> list[dict]:
 def _in_workers(todo: list[Output], chunks: list[list[int]], stage: Path, workers: int) -> Iterator[list[dict]]:
     """Render chunks of `todo` in forked processes, which inherit it (and the warm templates) from here;
     yield each chunk's records, in order, as soon as it is done."""
+    import multiprocessing  # only a batch worth several processes gets here (see worker_count)
+
     global _JOBS
     _JOBS = todo
     warm()
@@ -188,6 +197,8 @@ def _on_its_own(chunk: list[int], stage: str) -> tuple[multiprocessing.Process, 
     """Render a chunk of one output of the whole site in a process of its own, forked now, beside the
     workers: what making it leaves (20 MB, its memos) then ends with that process instead of staying in a
     worker for the rest of the batch."""
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_render_alone, args=(chunk, stage, send), daemon=True)

@@ -27,7 +27,7 @@ def _echo_json(data) -> None:
 @review_app.command("list")
 def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Documents with their review progress (approved / total, flagged)."""
-    from zaitun.review.views import queue
+    from zaitun.review.status import queue
 
     rows = queue(ctx.obj.project, ctx.obj.store)
     if as_json:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from zaitun.content.model import document_from_row
 from zaitun.state.segments import DocumentState, progress, segment_states
 from zaitun.state.store import Store
+
+if TYPE_CHECKING:
+    from zaitun.project import Project
 
 
 @dataclass
@@ -57,3 +61,33 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
 
 def project_status(store: Store, today: dt.date, warning_days: int) -> list[DocumentStatus]:
     return [document_status(store, row, today, warning_days) for row in store.documents(status=None)]
+
+
+@dataclass
+class QueueRow:
+    slug: str
+    section: str
+    programme: str
+    title: str
+    stage: str
+    approved: int
+    total: int
+    flagged: int
+    expiry: str
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.approved / self.total) if self.total else 0
+
+
+def queue(project: Project, store: Store, status: str = "", section: str = "", programme: str = "") -> list[QueueRow]:
+    """Every document with its progress, filtered by stage, section and programme."""
+    warn = project.config.get("site.expiry_warning_days")
+    rows = []
+    for row in store.documents(status=None):
+        st = document_status(store, row, dt.date.today(), warn)
+        prog = document_from_row(row).programme or ""
+        rows.append(QueueRow(st.slug, st.section, prog, st.title, st.stage, st.approved, st.total, st.flagged,
+                             st.expiry))
+    return [r for r in rows if (not status or r.stage == status) and (not section or r.section == section)
+            and (not programme or r.programme == programme)]

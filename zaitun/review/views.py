@@ -1,4 +1,4 @@
-"""What the review pages show, computed from the store: queue rows, segment cards, previews.
+"""What the review pages show, computed from the store: segment cards, previews (the queue is status.py's).
 
 Pure functions returning plain data; the templates escape every piece of it (content is
 untrusted input). The only HTML built here comes from `render_markdown`, which has raw
@@ -7,7 +7,6 @@ HTML switched off.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import html
 import re
@@ -20,7 +19,6 @@ from zaitun.content.model import document_from_row
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.project import Project
 from zaitun.review import qa
-from zaitun.review.status import document_status
 from zaitun.state.segments import SegmentState, progress, segment_states
 from zaitun.state.store import Store
 
@@ -30,42 +28,12 @@ MEDIA_PREFIX = "/media/"  # where the review UI serves files beside documents, f
 STAGES = ("translating", "in review", "update in review", "approved", "withdrawn")
 
 
-@dataclass
-class QueueRow:
-    slug: str
-    section: str
-    programme: str
-    title: str
-    stage: str
-    approved: int
-    total: int
-    flagged: int
-    expiry: str
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.approved / self.total) if self.total else 0
-
-
 def failures(project: Project, store: Store) -> list[tuple[str, str]]:
     """(state, message) of each file a pass held back or quarantined, paths shown from the project folder."""
     from zaitun import failures as recorded
 
     root = f"{project.root}/"
     return [(f.state, f.message.replace(root, "")) for f in recorded.current(store)]
-
-
-def queue(project: Project, store: Store, status: str = "", section: str = "", programme: str = "") -> list[QueueRow]:
-    """Every document with its progress, filtered by stage, section and programme."""
-    warn = project.config.get("site.expiry_warning_days")
-    rows = []
-    for row in store.documents(status=None):
-        st = document_status(store, row, dt.date.today(), warn)
-        prog = document_from_row(row).programme or ""
-        rows.append(QueueRow(st.slug, st.section, prog, st.title, st.stage, st.approved, st.total, st.flagged,
-                             st.expiry))
-    return [r for r in rows if (not status or r.stage == status) and (not section or r.section == section)
-            and (not programme or r.programme == programme)]
 
 
 @dataclass

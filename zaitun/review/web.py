@@ -33,6 +33,7 @@ from zaitun.review import actions, concordance, sessions, suggest, views
 from zaitun.review.firstrun import forget_first_password
 from zaitun.review.gate import APPROVER_ROLES
 from zaitun.review.passwords import check_rules
+from zaitun.review.status import queue as document_queue
 from zaitun.review.throttle import Throttle, wait_text
 from zaitun.review.users import set_password, verify
 from zaitun.state.store import Store
@@ -348,7 +349,7 @@ def _page_routes(app: FastAPI) -> None:
     def queue(request: Request, status: str = "", section: str = "", programme: str = "",
               user: dict = Depends(any_user)):
         project, store = request.app.state.project, request.app.state.store
-        everything = views.queue(project, store)
+        everything = document_queue(project, store)
         rows = [r for r in everything if (not status or r.stage == status) and (not section or r.section == section)
                 and (not programme or r.programme == programme)]
         return render(request, "queue.html", user=user, rows=rows, stages=views.STAGES,
@@ -462,7 +463,7 @@ def _report(request: Request, result) -> None:
 def _api_routes(app: FastAPI) -> None:
     @app.get("/api/documents")
     def api_documents(request: Request, user: dict = Depends(any_user)):
-        rows = views.queue(request.app.state.project, request.app.state.store)
+        rows = document_queue(request.app.state.project, request.app.state.store)
         return {"documents": [r.__dict__ for r in rows]}
 
     @app.get("/api/documents/{slug}")
