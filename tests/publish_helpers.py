@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from zaitun.content.intake import ingest
 from zaitun.project import Project
-from zaitun.publish import layout, output, search
+from zaitun.publish import layout, output, search, warm
 from zaitun.publish.site import BuildReport, build_site
 from zaitun.review.gate import approve, shown
+from zaitun.state import heads
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
 
@@ -164,6 +169,28 @@ def standard_project(root: Path) -> FixtureProject:
     fx.translate_and_approve("transit")
     fx.translate_and_approve("notice-2023-1")
     return fx
+
+
+def age(root: Path) -> None:
+    """Files written by the test a moment ago carry time stamps a build cannot trust yet (they could change
+    again within the clock's granularity); a person's edits are seconds apart."""
+    past = time.time() - 60
+    for folder, _, names in os.walk(root):
+        for name in names:
+            os.utime(os.path.join(folder, name), (past, past), follow_symlinks=False)
+
+
+@contextmanager
+def aged_project(root: Path) -> Iterator[FixtureProject]:
+    """The standard project, its files aged (see age); what this process keeps of its builds (warm.py, the
+    store's heads) is forgotten after, as a new process would not have it."""
+    fx = standard_project(root)
+    age(fx.project.root)
+    try:
+        yield fx
+    finally:
+        warm.forget(fx.out)
+        heads.forget(fx.store)
 
 
 def search_index_whole(site: Path) -> bool:

@@ -14,14 +14,20 @@ import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from publish_helpers import NOTICE, PAYING, TODAY, edit_manifest_record, edit_stored_file, standard_project
-from test_site_incremental import age
+from publish_helpers import (
+    NOTICE,
+    PAYING,
+    TODAY,
+    aged_project,
+    edit_manifest_record,
+    edit_stored_file,
+)
 from test_site_warm import NEW_TITLE, _in_another_process, _same_site
 from typer.testing import CliRunner
 
 from zaitun.cli import app
 from zaitun.project import Project
-from zaitun.publish import extras, layout, output, warm
+from zaitun.publish import extras, layout, output
 from zaitun.publish.site import build_site
 from zaitun.state.store import Store
 
@@ -30,10 +36,8 @@ BUILD = f"build_site(project, store, today=dt.date.fromisoformat({TODAY.isoforma
 
 @pytest.fixture
 def fx(tmp_path):
-    fx = standard_project(tmp_path / "proj")
-    age(fx.project.root)
-    yield fx
-    warm.forget(fx.out)
+    with aged_project(tmp_path / "proj") as fx:
+        yield fx
 
 
 def _build_in_new_process(fx) -> dict:

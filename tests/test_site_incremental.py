@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from publish_helpers import (
     PAYING,
     TODAY,
     TRANSIT,
+    age,
     edit_manifest_record,
     edit_stored_file,
     search_index_whole,
@@ -26,15 +25,6 @@ from zaitun.publish import layout, output, search, warm
 from zaitun.publish.pages import STREAMED, key_of
 from zaitun.publish.site import build_site
 from zaitun.state.store import Store, documents
-
-
-def age(root: Path) -> None:
-    """Files written by the test a moment ago carry time stamps a build cannot trust yet (they could change
-    again within the clock's granularity); a person's edits are seconds apart."""
-    past = time.time() - 60
-    for folder, _, names in os.walk(root):
-        for name in names:
-            os.utime(os.path.join(folder, name), (past, past), follow_symlinks=False)
 
 
 def versions(fx) -> list[str]:

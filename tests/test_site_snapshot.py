@@ -12,10 +12,9 @@ import zlib
 
 import orjson
 import pytest
-from publish_helpers import NOTICE, PAYING, TODAY, standard_project
+from publish_helpers import NOTICE, PAYING, TODAY, aged_project
 from sqlalchemy import delete
 from test_site_cold import BUILD, _full_build_of_a_copy
-from test_site_incremental import age
 from test_site_warm import _in_another_process, _same_site
 
 from zaitun.project import Project
@@ -28,11 +27,8 @@ from zaitun.state.store import Store, releases
 
 @pytest.fixture
 def fx(tmp_path):
-    fx = standard_project(tmp_path / "proj")
-    age(fx.project.root)
-    yield fx
-    warm.forget(fx.out)
-    heads.forget(fx.store)
+    with aged_project(tmp_path / "proj") as fx:
+        yield fx
 
 
 def _build_in_new_process(fx, tmp_path, before: str = "") -> list[str]:

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from publish_helpers import NOTICE, PAYING, TODAY, edit_stored_file, standard_project
-from test_site_incremental import age
+from publish_helpers import NOTICE, PAYING, TODAY, aged_project, edit_stored_file
 
 from zaitun.project import Project
 from zaitun.publish import layout, output, warm
@@ -24,10 +23,8 @@ NEW_TITLE = "泉州市营商环境若干措施（修订）"
 
 @pytest.fixture
 def fx(tmp_path):
-    fx = standard_project(tmp_path / "proj")
-    age(fx.project.root)
-    yield fx
-    warm.forget(fx.out)
+    with aged_project(tmp_path / "proj") as fx:
+        yield fx
 
 
 def _retitle_notice(fx, title: str) -> None:

@@ -5,9 +5,8 @@ of change the site is the one a full build of the same store writes."""
 from __future__ import annotations
 
 import pytest
-from publish_helpers import NOTICE, PAYING, standard_project
+from publish_helpers import NOTICE, PAYING, age, standard_project
 from test_site_cold import _full_build_of_a_copy
-from test_site_incremental import age
 from test_site_warm import _same_site
 
 from zaitun.project import Project

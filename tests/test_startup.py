@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from publish_helpers import PAYING, TRANSIT, TRANSIT_BODY, edit_stored_file, standard_project
+from publish_helpers import PAYING, TRANSIT, TRANSIT_BODY, age, edit_stored_file, standard_project
 from sqlalchemy.engine import make_url
 from test_held_back import FAULT, faulty_renderer  # noqa: F401 - the fixture, used by name
-from test_site_incremental import age, versions
+from test_site_incremental import versions
 
 import zaitun
 from zaitun.publish import lint, output
