@@ -19,6 +19,7 @@ from zaitun.errors import PublishError
 from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name, section_name
 from zaitun.publish.inputs import Entry
+from zaitun.publish.memo import ByIdentity
 from zaitun.publish.render import design_digest, render_page
 
 LATEST = 20  # documents listed on a home page
@@ -120,14 +121,10 @@ def by_date(entries: list[Entry]) -> list[Entry]:
 def item(entry: Entry, site: Site) -> dict:
     """A document as a line in a list page: made once per entry and build settings, so a process that builds
     again with the same entries (inputs.collect keeps them) makes only its changed documents' lines."""
-    mark = (id(entry), site.urls.base_url, site.today)
-    found = _LINES.get(mark)
-    if found is None or found[0] is not entry:
-        found = _LINES[mark] = (entry, _line(entry, site))
-    return found[1]
+    return _LINES.get(entry, lambda e: _line(e, site), (site.urls.base_url, site.today))
 
 
-_LINES: dict[tuple, tuple[Entry, dict]] = {}  # (id of an entry, base URL, date) -> (the entry, its line)
+_LINES: ByIdentity[Entry, dict] = ByIdentity()  # an entry -> its line, for a base URL and date
 
 
 def forget_lines() -> None:
@@ -145,9 +142,7 @@ def plan(entries: list[Entry], site: Site, before: Plan | None = None) -> Plan:
     """Every page of the site (root chooser and 404 excluded), in a stable order. Given the plan of the build
     online made by this process (`before`, kept by warm.py), only the lists showing a document changed, come
     or gone since are planned again: an entry unchanged is the very same object (inputs.collect keeps it)."""
-    kept = {id(e) for e in entries}
-    for mark in [m for m in _LINES if m[0] not in kept]:  # lines of entries gone since
-        del _LINES[mark]
+    _LINES.keep_only(entries)  # lines of entries gone since go
     settings = (site.urls.base_url, site.today, site.page_size, repr(site.titles), repr(site.tag_labels))
     if before is not None and before.settings != settings:
         before = None

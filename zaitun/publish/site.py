@@ -31,6 +31,7 @@ from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.inputs import Entry, collect
 from zaitun.publish.lock import build_lock
 from zaitun.publish.media import media_outputs
+from zaitun.publish.memo import ByIdentity
 from zaitun.publish.output import (
     SEARCH_DIRTY,
     SITE,
@@ -155,19 +156,12 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
 def _body_keys(entries: list[Entry]) -> set[str]:
     """The keys of the bodies these entries show, each made once per entry (as pages.item makes a line): a
     process that builds again with the same entries (inputs.collect keeps them) hashes only the changed."""
-    keys: dict[int, tuple[Entry, dict, str]] = {}
-    for entry in entries:
-        found = _BODY_KEYS.get(id(entry))
-        if found is None or found[0] is not entry or found[1] != entry.file_links:  # links: told each build
-            found = (entry, entry.file_links, entry.body_key)
-        keys[id(entry)] = found
-    _BODY_KEYS.clear()
-    _BODY_KEYS.update(keys)
-    return {key for _, _, key in keys.values()}
+    keys = {_BODY_KEYS.get(entry, lambda e: e.body_key, entry.file_links) for entry in entries}  # links: told
+    _BODY_KEYS.keep_only(entries)  # each build
+    return keys
 
 
-_BODY_KEYS: dict[int, tuple[Entry, dict, str]] = {}  # id of an entry -> (the entry, its file links, its body's
-# key), the last build's
+_BODY_KEYS: ByIdentity[Entry, str] = ByIdentity()
 
 
 def _summary(project: Project, today: dt.date, change: Delta, before: dict, planned: Planned, files: dict, held: dict,

@@ -24,6 +24,7 @@ import sys
 import zlib
 from pathlib import Path
 
+from zaitun.publish.memo import ByIdentity
 from zaitun.publish.output import SNAPSHOT
 from zaitun.state import heads
 from zaitun.state.store import Store
@@ -42,11 +43,9 @@ def save(version: Path, store: Store, code: str) -> None:
     try:
         if kept is None:
             raise ValueError("no heads read")
-        known: dict[int, tuple] = {}
-        documents = _plain(kept.documents.values(), ROW, known)
-        releases = _plain(kept.releases.values(), RELEASE, known)
-        _PLAIN.clear()
-        _PLAIN.update(known)
+        documents = _plain(kept.documents.values(), ROW)
+        releases = _plain(kept.releases.values(), RELEASE)
+        _PLAIN.keep_only([*kept.documents.values(), *kept.releases.values()])
         payload = marshal.dumps(((FORMAT, marshal.version, sys.hexversion, version.name, kept.identity, kept.seq,
                                   code), documents, releases))
         temporary = version / f".{SNAPSHOT}.new"
@@ -64,37 +63,36 @@ def adopt(online: Path | None, store: Store, summary: dict, code: str) -> bool:
     if online is None or not summary:
         return False
     try:
-        kept, known = _decode((online / SNAPSHOT).read_bytes(), online.name, summary, code)
+        kept, plain = _decode((online / SNAPSHOT).read_bytes(), online.name, summary, code)
     except (OSError, ValueError, TypeError, KeyError, IndexError, EOFError):
         return False
     if kept.identity != store.identity():  # the summary's store is not the one open
         return False
     heads.adopt(store, kept)
     _PLAIN.clear()
-    _PLAIN.update(known)
+    for row, values in plain:
+        _PLAIN.put(row, values)
     return True
 
 
-_PLAIN: dict[int, tuple[dict, tuple]] = {}  # id of a row -> the row and its values as saved or adopted: a
-# process that builds again converts only the rows read since
+_PLAIN: ByIdentity[dict, tuple] = ByIdentity()  # a row -> its values as saved or adopted: a process that
+# builds again converts only the rows read since
 
 
-def _plain(rows, keys: tuple[str, ...], known: dict[int, tuple]) -> list[tuple]:
+def _plain(rows, keys: tuple[str, ...]) -> list[tuple]:
     """Rows as tuples of their values, the last one (a datetime) as ISO text."""
-    plain = []
-    for row in rows:
-        found = _PLAIN.get(id(row))
-        if found is None or found[0] is not row:
-            if tuple(row) != keys:
-                raise ValueError(f"a row of other columns than {keys}")
-            values = tuple(row.values())
-            found = (row, values[:-1] + (values[-1].isoformat(),))
-        known[id(row)] = found
-        plain.append(found[1])
-    return plain
+    return [_PLAIN.get(row, lambda row: _values(row, keys)) for row in rows]
 
 
-def _decode(data: bytes, name: str, summary: dict, code: str) -> tuple[heads.Heads, dict[int, tuple]]:
+def _values(row: dict, keys: tuple[str, ...]) -> tuple:
+    if tuple(row) != keys:
+        raise ValueError(f"a row of other columns than {keys}")
+    values = tuple(row.values())
+    return values[:-1] + (values[-1].isoformat(),)
+
+
+def _decode(data: bytes, name: str, summary: dict, code: str) -> tuple[heads.Heads, list[tuple[dict, tuple]]]:
+    """The heads saved, and each row with its values as saved."""
     start = len(MAGIC) + 4
     with memoryview(data) as view:  # the payload read in place, not copied
         if data[:len(MAGIC)] != MAGIC or zlib.crc32(view[start:]) != int.from_bytes(data[len(MAGIC):start], "big"):
@@ -103,16 +101,16 @@ def _decode(data: bytes, name: str, summary: dict, code: str) -> tuple[heads.Hea
     expected = (FORMAT, marshal.version, sys.hexversion, name, summary.get("store"), summary.get("seq"), code)
     if tuple(header) != expected:
         raise ValueError("a snapshot of another build, store, code or Python")
-    known: dict[int, tuple] = {}
-    kept = heads.Heads(header[4], header[5], _rows(documents, ROW, known), _rows(releases, RELEASE, known))
-    return kept, known
+    plain: list[tuple[dict, tuple]] = []
+    kept = heads.Heads(header[4], header[5], _rows(documents, ROW, plain), _rows(releases, RELEASE, plain))
+    return kept, plain
 
 
-def _rows(saved: list[tuple], keys: tuple[str, ...], known: dict[int, tuple]) -> dict[str, dict]:
+def _rows(saved: list[tuple], keys: tuple[str, ...], plain: list[tuple[dict, tuple]]) -> dict[str, dict]:
     rows = {}
     for values in saved:
         row = dict(zip(keys, values, strict=True))
         row[keys[-1]] = dt.datetime.fromisoformat(row[keys[-1]])
         rows[row["slug"]] = row
-        known[id(row)] = (row, values)
+        plain.append((row, values))
     return rows

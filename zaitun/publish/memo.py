@@ -1,0 +1,40 @@
+"""Values made of an object, remembered while that very object is used again.
+
+A process that builds again (`zaitun up`) keeps the objects of what did not change: inputs.collect the
+entries of documents not written since, zaitun.state.heads the rows not read again. What is made of them
+(a list line, a body's key, a row as saved) is then made once per object, not once per build. The object
+is kept beside its value: while remembered it cannot be freed, so its id names no other object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+V = TypeVar("V")
+
+
+class ByIdentity(Generic[T, V]):
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[T, object, V]] = {}
+
+    def get(self, obj: T, make: Callable[[T], V], also: object = None) -> V:
+        """obj's value, made again when `also` (what else it is made of: settings, file links) differs."""
+        found = self._made.get(id(obj))
+        if found is None or found[0] is not obj or found[1] != also:
+            found = self._made[id(obj)] = (obj, also, make(obj))
+        return found[2]
+
+    def put(self, obj: T, value: V, also: object = None) -> None:
+        """Remember a value made elsewhere (read back from a file, say)."""
+        self._made[id(obj)] = (obj, also, value)
+
+    def keep_only(self, objs: Iterable[T]) -> None:
+        """Forget the objects not among `objs` (gone since), and with them what was made of them."""
+        kept = {id(obj) for obj in objs}
+        for gone in [key for key in self._made if key not in kept]:
+            del self._made[gone]
+
+    def clear(self) -> None:
+        self._made.clear()
