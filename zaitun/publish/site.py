@@ -69,7 +69,7 @@ STAGE = "build"
 def build_site(project: Project, store: Store, today: dt.date | None = None, social: bool = True) -> BuildReport:
     """Build publish/ from the store: Chinese from current content, English only from releases."""
     started = time.perf_counter()
-    with build_lock(project), _collector_paused():
+    with build_lock(project), collector_paused():
         report = _build(project, store, today or dt.date.today(), social)
     report.seconds = time.perf_counter() - started
     return report
@@ -82,15 +82,18 @@ def rollback(project: Project, number: int | None = None) -> Path:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused(then_freeze: bool = False) -> Iterator[None]:
     """A build makes hundreds of thousands of objects that live until it ends and form no cycles (entries,
     page contexts): Python's cycle collector would walk them all again and again, about 45 ms of the
-    serial part of a large build. The few cycles a build leaves are collected after it, as usual."""
+    serial part of a large build. The few cycles a build leaves are collected after it, as usual; or, in a
+    command that exits next (`then_freeze`), set aside for good (gc.freeze: 0.1 s at 5,000 documents)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if then_freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
