@@ -153,9 +153,9 @@ def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list
     whole = only is None or layout.SITEMAP in only
     pages = {p: f["facts"] for p, f in files.items() if f["kind"] == "page"} if whole else _Pages(files)
     by_url = {urls.absolute(p): p for p in pages} if whole else _ByUrl(urls, pages)
+    existing = FileNames(files)
     for path in (pages if only is None else [p for p in only if p in pages]):
         if path not in fresh:
-            existing = FileNames(files)
             links = [(href, link_target(path, href, urls)) for href in pages[path]["links"]]
             problems += _broken(layout.file_of(path), links, existing)
         if pages[path]["alternates"]:
