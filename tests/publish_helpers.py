@@ -193,6 +193,16 @@ def aged_project(root: Path) -> Iterator[FixtureProject]:
         heads.forget(fx.store)
 
 
+def copy_store(project: Project, folder: Path) -> None:
+    """The project's store copied into the project at `folder` through SQLite: reading its files directly
+    would drop this process's locks on them (POSIX locks are per process), and a build in another process
+    could then remove the WAL files the test's store still uses."""
+    source, copy = sqlite3.connect(project.state_dir / "state.db"), sqlite3.connect(folder / ".zaitun" / "state.db")
+    source.backup(copy)
+    source.close()
+    copy.close()
+
+
 def search_index_whole(site: Path) -> bool:
     """The site has a search index: its interface, and every bundle its list names."""
     index = site / layout.SEARCH_DIR

@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 import json
 import shutil
-import sqlite3
 from urllib.parse import quote
 
 import orjson
@@ -19,6 +18,7 @@ from publish_helpers import (
     PAYING,
     TODAY,
     aged_project,
+    copy_store,
     edit_manifest_record,
     edit_stored_file,
 )
@@ -47,15 +47,10 @@ def _build_in_new_process(fx) -> dict:
 
 
 def _full_build_of_a_copy(fx, folder) -> Project:
-    """The same store and files built from nothing: no build online, no cache in .zaitun/. The store is copied
-    through SQLite: reading its files directly would drop this process's locks on them (POSIX locks are per
-    process), and a build in another process could then remove the WAL files the test's store still uses."""
+    """The same store and files built from nothing: no build online, no cache in .zaitun/."""
     shutil.copytree(fx.project.root, folder, ignore=shutil.ignore_patterns(
         "publish*", ".publish*", extras.LINES_FILE, "bodies.sqlite*", "state.db*"))
-    source, copy = sqlite3.connect(fx.project.state_dir / "state.db"), sqlite3.connect(folder / ".zaitun" / "state.db")
-    source.backup(copy)
-    source.close()
-    copy.close()
+    copy_store(fx.project, folder)
     project = Project(folder)
     store = Store.open(project.database_url)
     build_site(project, store, today=TODAY)

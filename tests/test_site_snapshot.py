@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import marshal
 import shutil
-import sqlite3
 import zlib
 
 import orjson
 import pytest
-from publish_helpers import NOTICE, PAYING, TODAY, aged_project
+from publish_helpers import NOTICE, PAYING, TODAY, aged_project, copy_store
 from sqlalchemy import delete
 from test_site_cold import BUILD, _full_build_of_a_copy
 from test_site_warm import _in_another_process, _same_site
@@ -225,10 +224,7 @@ def test_a_snapshot_never_fails_a_build_of_a_store_copied_elsewhere(fx, tmp_path
     _build_in_new_process(fx, tmp_path)
     copy = tmp_path / "copy"
     shutil.copytree(fx.project.root, copy, symlinks=True, ignore=shutil.ignore_patterns("state.db*"))
-    source, target = sqlite3.connect(fx.project.state_dir / "state.db"), sqlite3.connect(copy / ".zaitun" / "state.db")
-    source.backup(target)
-    source.close()
-    target.close()
+    copy_store(fx.project, copy)
     project = Project(copy)
     store = Store.open(project.database_url)
     try:
