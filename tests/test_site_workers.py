@@ -36,8 +36,8 @@ def test_each_output_of_the_whole_site_is_scheduled_first_on_its_own():
              _output("sitemap.xml", "sitemap"), _output("robots.txt", "meta"), _output("en/"),
              _output("provenance.json", "meta")]
     chunks = workers.schedule(items, 2)
-    assert chunks[:3] == [[3], [4], [6]]
-    assert sorted(chunks[3:]) == [[0, 1], [2, 5]]
+    assert chunks[:2] == [[3], [6]]  # robots.txt, small, is rendered with the rest
+    assert sorted(chunks[2:]) == [[0, 1], [2, 4], [5]]
 
 
 def test_a_site_rendered_by_workers_has_its_sitemap_and_provenance_from_their_own_processes(fx):

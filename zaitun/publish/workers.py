@@ -36,7 +36,7 @@ SERIAL_CHUNK = 64  # outputs rendered in this process between two advances of th
 # adds to the worker's size, which starts at the size of the build's process (10,000 pages: 740 a chunk
 # took a worker from 110 to 147 MB; 200, to 140)
 CHUNK_MAX = 200
-WHOLE_SITE = ("sitemap", "meta")  # kinds of output made from the whole site (see schedule)
+WHOLE_SITE = (layout.SITEMAP, layout.PROVENANCE)  # the outputs made from the whole site (see schedule)
 
 
 def write_file(target: str, data: bytes) -> None:
@@ -174,7 +174,7 @@ def _in_workers(todo: list[Output], chunks: list[list[int]], stage: Path, worker
     _JOBS = todo
     warm()
     gc.freeze()  # the workers' collector then skips the objects they inherit, which stay shared, not copied
-    whole = [chunk for chunk in chunks if len(chunk) == 1 and todo[chunk[0]].kind in WHOLE_SITE]  # first ones
+    whole = [chunk for chunk in chunks if len(chunk) == 1 and todo[chunk[0]].path in WHOLE_SITE]  # first ones
     alone: list[tuple[multiprocessing.Process, Connection]] = []
     try:
         alone += [_on_its_own(chunk, str(stage)) for chunk in whole]  # forked before the pool has threads
@@ -228,7 +228,7 @@ def schedule(items: list[Output], size: int) -> list[list[int]]:
     of the whole site (the sitemap, provenance.json: 20 MB each while made and read at 5,000 documents) come
     first, each on its own: a worker is smallest before its first chunk."""
     groups = _sharing_bodies(items)
-    whole = [group for group in groups if len(group) == 1 and items[group[0]].kind in WHOLE_SITE]
+    whole = [group for group in groups if len(group) == 1 and items[group[0]].path in WHOLE_SITE]
     chunks = [group for group in groups if len(group) > 1]
     alone = [group[0] for group in groups if len(group) == 1 and group not in whole]
     chunks += [alone[i:i + size] for i in range(0, len(alone), size)]
