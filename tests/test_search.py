@@ -178,6 +178,14 @@ def fragment_texts(out) -> list[str]:
     return [gzip.decompress(p.read_bytes()).decode() for p in (out / layout.SEARCH_DIR).rglob("fragment/*")]
 
 
+def test_a_result_shows_each_fact_of_a_document_apart_from_its_name(site):
+    """Pagefind joins the text of adjacent elements: a fact's name and value must be apart in the page."""
+    fx, _, _ = site
+    english = [text for text in fragment_texts(fx.out) if "Residence permits for foreign nationals" in text]
+    assert len(english) == 1
+    assert "Published 2025-06-01" in english[0] and "Published2025" not in english[0]
+
+
 NEW_TEA_BODY = TEA_BODY.replace("品尝铁观音", "购买乌龙茶")
 
 
