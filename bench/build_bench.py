@@ -438,12 +438,15 @@ def bench_size(work: Path, n: int, repeat: int, rebuilds_only: bool = False) -> 
     write_pelican_corpus(work / "pelican", docs)
     write_hugo_corpus(work / "hugo", docs)
     print(f"setup (corpus, intake, releases; not timed below): {time.perf_counter() - started:.1f}s")
-    peers = {"zaitun": True, "pelican": (BIN / "pelican").exists() and not rebuilds_only,
-             "hugo": shutil.which("hugo") is not None and not rebuilds_only}
+    peers = {"zaitun": True, "pelican": (BIN / "pelican").exists(), "hugo": shutil.which("hugo") is not None}
     peers["hugo + pagefind"] = peers["hugo"]
     for name, present in peers.items():
-        if not present:
+        if rebuilds_only and name != "zaitun":
+            peers[name] = False
+        elif not present:
             print(f"{name}: not installed, skipped (`make bench` installs the peers)")
+    if rebuilds_only:
+        print("peers skipped (--rebuilds-only)")
     runs = full_builds(work, project.root, 1 if rebuilds_only else repeat, peers)
     for name, results in runs.items():
         print(figures(f"{name} full cold build", [wall for wall, _ in results])
