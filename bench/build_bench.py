@@ -452,11 +452,18 @@ def bench_size(work: Path, n: int, repeat: int, rebuilds_only: bool = False) -> 
         print(figures(f"{name} full cold build", [wall for wall, _ in results])
               + f"  peak memory {max(mb for _, mb in results)} MB")
     z = [wall for wall, _ in runs["zaitun"]]
+    ratios = {}
     for name in ("pelican", "hugo", "hugo + pagefind"):
         if name in runs:
             pairs = sorted(p / w for (p, _), w in zip(runs[name], z, strict=True))
+            ratios[name] = statistics.median(pairs)
             print(f"ratio {name} / zaitun (full build): {min(w for w, _ in runs[name]) / min(z):.2f}x best against "
-                  f"best, {statistics.median(pairs):.2f}x median of run pairs ({', '.join(f'{r:.2f}' for r in pairs)})")
+                  f"best, {ratios[name]:.2f}x median of run pairs ({', '.join(f'{r:.2f}' for r in pairs)})")
+    for name, ratio in ratios.items():
+        if name != "pelican":  # Hugo alone has no search; Hugo + Pagefind is the same site zaitun builds
+            print(f"target full cold build at least as fast as {name}: {'yes' if ratio >= 1 else 'NO'} ({ratio:.2f}x)")
+    peak = max(mb for _, mb in runs["zaitun"])
+    print(f"target peak memory <= 150 MB ({2 * n} pages): {'yes' if peak <= 150 else 'NO'} ({peak} MB)")
     print(f"load average (1 min) before the rebuilds: {os.getloadavg()[0]:.2f}")
     results = rebuilds(project.root, docs, repeat) | warm_rebuilds(project.root, docs, repeat)
     for label, timings in results.items():
