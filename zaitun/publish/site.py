@@ -37,7 +37,6 @@ from zaitun.publish.output import (
     SITE,
     begin,
     current,
-    differing,
     discard,
     drop,
     files_under,
@@ -274,13 +273,13 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport, planned
         # the pages at a document's place, from the build's files rather than listed again
         pages = [path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/")]
         indexed = search.index_site(stage, stale, report.rendered, pages)
-    planned.indexed = differing(online / SITE, stage, layout.SEARCH_DIR, 2) if online else [SEARCH_DIRTY]
+    planned.indexed = indexed.changed if online else [SEARCH_DIRTY]  # told by the indexer, not compared
     return indexed
 
 
 def _index_to_link(site: Path, stale: set[str], dirty: frozenset[str] | None) -> list[str]:
     """The search index's files to link from the version online (`site`): all but the stale shards' into
-    a new version; into a reused one, only those the builds since it changed (output.differing)."""
+    a new version; into a reused one, only those the builds since it changed (search.IndexReport.changed)."""
     if dirty is None or SEARCH_DIRTY in dirty:
         return search.kept_files(site, stale)
     skip = {f"{layout.SEARCH_DIR}/{shard}/" for shard in stale}
