@@ -466,18 +466,21 @@ SPLIT = 128  # parts of each kind: a one-document rebuild changes a few of them
 Parts = dict[str, dict]  # part name (`files.07`) -> its records
 
 
-def write_manifest(building: Path, manifest: dict, online: Path | None = None, known: Parts | None = None) -> Parts:
+def write_manifest(building: Path, manifest: dict, online: Path | None = None, known: Parts | None = None,
+                   before: dict[str, dict] | None = None) -> Parts:
     """Write a version's manifest: its records in parts by a hash of their keys, each part whose records are
     those `known` of the version `online` (as this process loaded or wrote them: the same objects) linked
-    from there instead of encoded and written again. Returns the parts, to be known next time."""
+    from there instead of encoded and written again. `before`: the records of each kind `known` was made of
+    (as this process wrote them: warm.py), so that only the records not the very same objects are placed.
+    Returns the parts, to be known next time."""
     folder = building / PARTS
     folder.mkdir(exist_ok=True)
-    parts = _parts(manifest)
+    parts = _parts(manifest) if known is None or before is None else _replaced(known, manifest, before)
     here = _listing(folder)
     there = _listing(online / PARTS) if known is not None and online is not None else {}
     for name, records in parts.items():
         file = f"{name}.json"
-        if file in there and known.get(name) == records:  # unchanged since the version online
+        if file in there and (known.get(name) is records or known.get(name) == records):  # as online
             if here.get(file) != there[file]:  # (a reused version may hold that very file already)
                 _put(folder / file, records, online / PARTS / file)
         else:
@@ -508,6 +511,37 @@ def _parts(manifest: dict) -> Parts:
 
 
 _PART: dict[str, int] = {}  # record key -> its part
+
+
+def _replaced(known: Parts, manifest: dict, before: dict[str, dict]) -> Parts:
+    """`known` with the records that are not the very objects they were (`before`: a one-change rebuild
+    changes a few) put in, and those gone taken out: a part none of them is in stays the same object."""
+    parts = dict(known)
+    for kind in KINDS:
+        now, then = manifest.get(kind, {}), before.get(kind, {})
+        for key in [key for key, record in now.items() if then.get(key) is not record] + list(then.keys() - now):
+            name = part_of(kind, key)
+            if parts[name] is known[name]:
+                parts[name] = dict(known[name])
+            if key in now:
+                parts[name][key] = now[key]
+            else:
+                del parts[name][key]
+    return parts
+
+
+def part_of(kind: str, key: str) -> str:
+    """The part a record is kept in (`files.07`)."""
+    part = _PART.get(key)
+    if part is None:
+        part = _PART[key] = zlib.crc32(key.encode()) % SPLIT
+    return f"{kind}.{part:02d}"
+
+
+def records_of(manifest: dict) -> dict[str, dict]:
+    """A manifest's records of each kind, as they are now (a build changes its docs in place), for
+    write_manifest's `before` next time."""
+    return {kind: dict(manifest.get(kind, {})) for kind in KINDS}
 
 
 def _put(path: Path, records: dict, source: Path | None = None) -> None:

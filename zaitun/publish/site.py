@@ -142,7 +142,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     bodies.keep_only(_body_keys(entries))
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
-    parts = write_manifest(building, manifest, online, known)
+    parts = write_manifest(building, manifest, online, known, memory.records if memory else None)
     version = finish(out, building, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))

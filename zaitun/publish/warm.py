@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from zaitun.publish.output import MANIFEST, PARTS, Parts
+from zaitun.publish.output import MANIFEST, PARTS, Parts, records_of
 from zaitun.publish.pages import Plan
 
 
@@ -27,6 +27,8 @@ class Memory:
     manifest: dict  # what load_manifest would read from it
     parts: Parts | None = None  # the manifest's parts as written (output.write_manifest)
     plan: Plan | None = None  # its pages as planned (pages.plan): the next plan replans only what changed
+    records: dict[str, dict] | None = None  # the records `parts` were made of (output.records_of): the next
+    # build places only those that are not the very same objects
 
 
 _KEPT: dict[str, Memory] = {}  # publish folder -> the memory of its last build in this process
@@ -45,7 +47,7 @@ def keep(out: Path, version: Path, manifest: dict, parts: Parts, plan: Plan | No
     """Remember the build just put online (`version`) for this process's next build."""
     stamp = _stamp(version)
     if stamp is not None:
-        _KEPT[str(out)] = Memory(version, stamp, manifest, parts, plan)
+        _KEPT[str(out)] = Memory(version, stamp, manifest, parts, plan, records_of(manifest))
 
 
 def forget(out: Path) -> None:
