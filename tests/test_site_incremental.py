@@ -281,3 +281,18 @@ def test_a_long_list_or_dict_is_keyed_as_the_hash_of_its_whole_repr():
     pages = {f"https://example.org/{i}/": {"lang": "en", "release_id": i} for i in range(STREAMED + 1)}
     for parts in [(rows,), (pages,), (rows, pages), ("design", rows), (list(range(STREAMED + 1)),)]:
         assert key_of(*parts) == hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:24]
+
+
+def test_a_rebuild_that_adds_or_removes_no_file_takes_its_list_of_files_from_the_build_online(fx):
+    fx.build()
+    online = output.current(fx.out)
+    summary = output.load_summary(online)
+    (online / output.SUMMARY).write_bytes(json.dumps(summary | {"paths": [*summary["paths"], "no/such/"]}).encode())
+    _pay(fx, "甲")
+    fx.build()  # the same files, one written anew
+    assert "no/such/" in output.load_summary(output.current(fx.out))["paths"]  # taken as it was, not listed again
+    (fx.project.content_dir / "policies" / "notice-2023-1.md").unlink()
+    fx.ingest()
+    fx.build()  # files removed: listed again
+    online = output.current(fx.out)
+    assert output.load_summary(online)["paths"] == sorted(output.load_manifest(online)["files"])

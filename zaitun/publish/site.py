@@ -170,10 +170,13 @@ def _summary(project: Project, today: dt.date, change: Delta, before: dict, plan
              report: BuildReport, online: Path | None) -> dict:
     """What the next build reads first (output.SUMMARY): whether anything changed since this one, and
     which files this one wrote or removed (so it can be reused later, see output.recyclable)."""
-    media = sorted(p.removeprefix(layout.MEDIA_DIR + "/") for p in files if p.startswith(layout.MEDIA_DIR + "/"))
+    same = "paths" in before and files.keys() == planned.files.keys()  # the files of the build online: its lists
+    media = before["media"] if same else sorted(
+        p.removeprefix(layout.MEDIA_DIR + "/") for p in files if p.startswith(layout.MEDIA_DIR + "/"))
     inputs = change.inputs if media == before.get("media", []) else inputs_digest(project, today, media, change.code)
     return {"seq": change.seq, "store": change.store, "inputs": inputs, "media": media, "shared": planned.shared_now,
-            "held": sorted(held), "problems": len(report.problems), "social": False, "paths": sorted(files),
+            "held": sorted(held), "problems": len(report.problems), "social": False,
+            "paths": before["paths"] if same else sorted(files),
             "base": int(online.name) if online else None, "touched": _touched(report, planned.indexed)}
 
 
