@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from publish_helpers import (
+    NOTICE,
     PAYING,
     TODAY,
     TRANSIT,
@@ -21,7 +22,8 @@ from publish_helpers import (
 )
 from sqlalchemy import update
 
-from zaitun.publish import layout, output, search, warm
+from zaitun.errors import PublishError
+from zaitun.publish import feeds, layout, output, search, warm
 from zaitun.publish.pages import STREAMED, key_of
 from zaitun.publish.site import build_site
 from zaitun.state.store import Store, documents
@@ -105,6 +107,22 @@ def test_one_change_lints_the_pages_written_not_every_page(fx):
     fx.ingest()
     report = fx.build()  # transit's page was not written: its (tampered) facts are not linted again
     assert "zh/guides/paying/" in report.rendered and not report.problems
+
+
+def test_a_rebuild_writing_no_feed_leaves_the_feeds_of_the_build_online_unchecked(fx, monkeypatch):
+    monkeypatch.setattr(feeds, "FEED_LIMIT", 1)  # the newest document alone: the notice is in no feed
+    fx.build()
+    edit_manifest_record(fx.out, "en/feed.xml", lambda record: record["facts"]["entries"].append(
+        record["facts"]["entries"][0]))  # as if it listed an entry twice
+    fx.write("policies", "notice-2023-1", NOTICE, "## 通知\n\n本通知已修订。\n")
+    fx.ingest()
+    report = fx.build()  # no feed written: their (tampered) facts are not checked again
+    assert "zh/policies/notice-2023-1/" in report.rendered and not report.problems
+    assert not [path for path in report.rendered if path.endswith(".xml")]
+    fx.write("guides", "transit", TRANSIT, "## 过境\n\n改了一句。\n")  # the newest: its Chinese feeds are written
+    fx.ingest()
+    with pytest.raises(PublishError, match="en/feed.xml: two entries share an id"):  # and all feeds checked across
+        fx.build()
 
 
 def test_a_removed_page_lints_every_page_that_could_link_to_it(fx):
