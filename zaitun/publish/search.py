@@ -81,9 +81,9 @@ class IndexReport:
     seconds: float = 0.0
     shards: list[str] = field(default_factory=list)  # the bundles indexed (the others were kept)
     total: int = 0  # the bundles of the site with pages in them
-    # what of the index now differs from the one it was made from (the version online's, linked): bundles by
-    # folder (`pagefind/zh/h01/`), other files by name; `pagefind/` when it was made anew. Told as it is
-    # written, so a rebuild need not compare 20,000 files (output.recyclable reads it)
+    # what of the index now differs from the one it was made from (the version online's, linked): bundles
+    # written or removed by folder (`pagefind/zh/h01/`), other files by name; `pagefind/` when it was made anew.
+    # Told as it is written, so a rebuild need not compare 20,000 files (output.recyclable reads it)
     changed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -318,7 +318,14 @@ def _outermost(names: set[str]) -> list[str]:
 
 def _bundle(index: Path, folder: Path) -> str:
     """A bundle's name in the site's files (`pagefind/zh/h01/`), as IndexReport.changed names it."""
-    return f"{layout.SEARCH_DIR}/{folder.relative_to(index).as_posix()}/"
+    return f"{_name(index, folder)}/"
+
+
+def _name(index: Path, path: Path) -> str:
+    """A file's name in the site's files (`pagefind/zh/h01/fragment/…`): a bundle kept whole but for a
+    fragment or Pagefind's code linked in or out is named by those files alone, so a reused version replaces
+    them, not the bundle."""
+    return f"{layout.SEARCH_DIR}/{path.relative_to(index).as_posix()}"
 
 
 def _size(folder: Path) -> int:
@@ -391,11 +398,11 @@ def _hide(index: Path, lang: str, lists: list[list[str]], leaves: Leaves,
                 hidden.add(copy)
                 if fragment.exists():
                     fragment.unlink()
-                    changed.add(_bundle(index, folder))
+                    changed.add(_name(index, fragment))
             elif not fragment.exists():  # (its folder too, when the page was its bundle's only one)
                 fragment.parent.mkdir(exist_ok=True)
                 os.link(shown[0] / "fragment" / fragment.name, fragment)
-                changed.add(_bundle(index, folder))
+                changed.add(_name(index, fragment))
         if len(where) > 1 and where[1][1] != shown[1]:
             kept[folders.index(shown[0])].append(name)
     return kept, sorted(hidden)
@@ -567,9 +574,9 @@ def _link_code(index: Path, bundles: list[Path], lang: str, changed: set[str]) -
         if not (path.exists() and path.samefile(index / UI / name)):
             path.unlink(missing_ok=True)
             os.link(index / UI / name, path)
-            changed.add(_bundle(index, bundles[0]))
+            changed.add(_name(index, path))
     for bundle in bundles[1:]:
         for path in [bundle / name for name in CORE] + list(bundle.glob("wasm.*.pagefind")):
             if path.exists():
                 path.unlink()
-                changed.add(_bundle(index, bundle))
+                changed.add(_name(index, path))
