@@ -196,12 +196,15 @@ def kept_files(site_dir: Path, stale: set[str]) -> list[str]:
     return found
 
 
-def _members(site_dir: Path, stale: set[str], leaves: Leaves, pages: list[str] | None = None) -> dict[str, list[str]]:
+def _members(site_dir: Path, stale: set[str], leaves: Leaves,
+             pages: Iterable[str] | None = None) -> dict[str, list[str]]:
     """The document pages of each stale shard (a page at a document's place that is not one, such as a
     programme's, carries no data-pagefind-body). Only the stale shards' languages are listed, and only
     their pages read: listed with os.scandir and placed from the names (10,000 pages on every rebuild of
     a large site), or taken from `pages`, the site's pages at a document's place when the build knows them."""
     every = ALL in stale
+    if not stale:  # only recent and older bundles to index: no shard's pages to find
+        return {}
     members: dict[str, list[str]] = {} if every else {k: [] for k in stale}
     # language folders only: not a folder the build is removing beside them (`*.deleting`)
     langs = ({d.name for d in site_dir.iterdir() if d.is_dir() and "." not in d.name} if every
@@ -215,7 +218,7 @@ def _members(site_dir: Path, stale: set[str], leaves: Leaves, pages: list[str] |
     return members
 
 
-def _in_shards(pages: list[str], shards: set[str]) -> list[str]:
+def _in_shards(pages: Iterable[str], shards: set[str]) -> list[str]:
     """The pages in these shards (`<lang>/h<bits>`), told from their (remembered) places."""
     wanted: dict[str, tuple[str, ...]] = {}
     for shard in shards:
@@ -263,7 +266,7 @@ def _split(members: dict[str, list[str]], leaves: Leaves) -> dict[str, list[str]
 
 
 def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (),
-               pages: list[str] | None = None) -> IndexReport:
+               pages: Iterable[str] | None = None) -> IndexReport:
     """Index the stale bundles of a complete built site (see stale_shards; the others stay as they are):
     the stale shards' pages into `pagefind/<lang>/h<bits>/`, the pages written since their shards were
     indexed into `pagefind/<lang>/r/` and `o/`; the search page hides the results of their versions

@@ -273,8 +273,8 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport, planned
     if not stale:
         return None
     with progress.task("Indexing for search"):  # Pagefind runs: no count, the bar says it is under way
-        # the pages at a document's place, from the build's files rather than listed again
-        pages = [path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/")]
+        # the pages at a document's place, from the build's files rather than listed again (when a shard is stale)
+        pages = (path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/"))
         indexed = search.index_site(stage, stale, report.rendered, pages)
     planned.indexed = indexed.changed if online else [SEARCH_DIRTY]  # told by the indexer, not compared
     return indexed
@@ -297,7 +297,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     """Plan, render and lint the site of these entries into a new version folder, the pages `hold` keeps
     taken from the version online. Culprits are the entries whose own pages failed (none: the version is
     good); a failure no document explains raises."""
-    tags = {tag for entry in entries for tag in entry.tags}
+    tags = {tag for entry in entries for tag in entry.meta.get("tags") or ()}  # entry.tags, not copied
     site = site_settings(project, today, tags)
     report.unlabelled_tags = unlabelled(site.tag_labels, tags)
     refused: Culprits = {}
