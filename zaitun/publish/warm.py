@@ -1,8 +1,9 @@
 """What a long-running process (`zaitun up`) keeps from its last build, so the next one costs what changed.
 
 Kept in memory: the manifest that build wrote (and its parts, so the next one rewrites only those that
-changed); its records of list pages say what each showed (site.Planned.recall_keys); its pages as planned, so
-the next build plans again only the lists showing a document changed since (pages.plan).
+changed, and the records they were made of, so it places only the records it changed); its records of list
+pages say what each showed (site.Planned.recall_keys); its pages as planned, so the next build plans again
+only the lists showing a document changed since (pages.plan).
 Used only while the version online is the very one this process built, its manifest file unchanged:
 a build by another process, a rollback or a stopped build puts another version online, and the memory
 is forgotten (the manifest is read from disk, as a new process would). Taken out at the start of a
