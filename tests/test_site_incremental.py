@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -258,6 +259,33 @@ def test_what_a_build_records_of_its_search_index_is_all_that_differs_from_the_v
         # and each one told differs (but the interface's files, told whenever Pagefind writes them)
         assert all(_under(name, files) for name in told if not name.startswith(f"{layout.SEARCH_DIR}/{search.UI}/"))
         assert search_index_whole(online / output.SITE)
+
+
+def _doomed(fx) -> set[str]:
+    return {p.name for p in output.versions_dir(fx.out).iterdir() if p.name.endswith(output.DELETING)}
+
+
+def test_the_bundles_a_reused_version_replaces_are_removed_a_few_builds_at_a_time(fx):
+    """Renamed for deletion as the version is reused, and removed by a process of their own once several
+    have gathered, not one process a build."""
+    fx.build()
+    seen: set[str] = set()
+    for n in range(20):  # from the fifth build on, each reuses a version (publish.keep_versions = 3)
+        _pay(fx, f"第{n}次。")
+        fx.build()
+        doomed = _doomed(fx)
+        assert len(doomed) < output.REMOVE_TOGETHER + 4  # never more than a build's worth past the batch
+        seen |= doomed
+        if len(doomed) >= output.REMOVE_TOGETHER:
+            break
+    assert len(seen) >= output.REMOVE_TOGETHER  # gathered, the build's own still there when it ended
+    _pay(fx, "再一次。")
+    fx.build()  # its recover removes them, in the background
+    deadline = time.monotonic() + 60
+    while seen & _doomed(fx) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not seen & _doomed(fx)
+    assert search_index_whole(output.current(fx.out) / output.SITE)
 
 
 def test_a_rebuild_in_a_new_process_writes_only_the_manifest_parts_that_changed(fx):

@@ -75,7 +75,8 @@ def complete_versions(out: Path) -> list[Path]:
 
 def begin(out: Path, reuse: Recycled | None = None) -> Path:
     """A new version folder to build into (`<n>.building/site` inside it): empty, or an old version taken
-    out of the complete ones (see recyclable), rid of the files that differ from the version online."""
+    out of the complete ones (see recyclable), rid of the files that differ from the version online (its
+    folders that differ renamed for deletion, removed later with others: see recover)."""
     if reuse is None:
         building = versions_dir(out) / f"{_next_number(out):06d}{BUILDING}"
         (building / SITE).mkdir(parents=True)
@@ -84,7 +85,9 @@ def begin(out: Path, reuse: Recycled | None = None) -> Path:
     stage = building / SITE
     folders = {name for name in reuse.dirty if name.endswith("/")}  # the search index, or some of its bundles
     drop(stage, reuse.dirty - folders)
-    _remove_later([_doom(stage / name, building.parent) for name in sorted(folders) if (stage / name).exists()])
+    for name in sorted(folders):
+        if (stage / name).exists():
+            _doom(stage / name, building.parent)
     return building
 
 
@@ -268,6 +271,9 @@ def _doom(folder: Path, into: Path | None = None) -> Path:
     return folder.rename(into / f"{BUILDING.lstrip('.')}-{name}" if into is not None else folder.with_name(name))
 
 
+REMOVE_TOGETHER = 8  # folders renamed for deletion that recover leaves until there are this many
+
+
 def _remove_later(folders: list[Path]) -> None:
     """Delete folders in a detached `rm -rf`: removing thousands of files takes longer than a rebuild, and a
     thread would keep the next build from forking its render workers. One left half-way is removed later."""
@@ -279,7 +285,8 @@ def _remove_later(folders: list[Path]) -> None:
 # -- recovery: every state a stopped build, switch or pruning can leave ---------------------------
 def recover(out: Path) -> None:
     """Bring publish/ and its versions back to a clean state: publish/ a link to a complete version,
-    nothing else but complete versions and the outbox beside it. Adopts a site of the old layout."""
+    nothing else but complete versions and the outbox beside it, and folders renamed for deletion (removed
+    once REMOVE_TOGETHER have gathered). Adopts a site of the old layout."""
     folder = versions_dir(out)
     folder.mkdir(parents=True, exist_ok=True)
     (out.parent / f".{out.name}.link").unlink(missing_ok=True)
@@ -292,7 +299,10 @@ def recover(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
     complete = complete_versions(out)
     stale = [child for child in folder.iterdir() if child not in complete and child.name != layout.SOCIAL_DIR]
-    _remove_later([p if p.name.endswith(DELETING) else _doom(p) for p in stale])
+    doomed = [p for p in stale if p.name.endswith(DELETING)]  # their removal under way, stopped, or not begun
+    if len(doomed) < REMOVE_TOGETHER:  # a rebuild reusing a version dooms a bundle or two: a process each cost
+        doomed = []  # more than removing them (and, under load, tens of ms): they wait for a few more
+    _remove_later(doomed + [_doom(p) for p in stale if not p.name.endswith(DELETING)])
     if current(out) is None and complete:
         switch(out, complete[-1])
 
