@@ -50,3 +50,16 @@ def test_a_value_put_is_the_one_given():
     a = Thing("a")
     memo.put(a, "read back")
     assert memo.get(a, _counting(made)) == "read back" and made == []
+
+
+def test_a_few_objects_gone_are_forgotten_only_once_they_could_be_an_eighth_of_those_kept():
+    memo, made = ByIdentity(), []
+    things = [Thing(str(n)) for n in range(16)]
+    for thing in things:
+        memo.get(thing, _counting(made))
+    memo.keep_only(things[1:])  # one gone of 15 kept: not looked for
+    memo.get(things[0], _counting(made))
+    assert made.count("0") == 1
+    memo.keep_only(things[3:])  # three of 13: more than an eighth, so forgotten
+    memo.get(things[0], _counting(made))
+    assert made.count("0") == 2 and made.count("3") == 1

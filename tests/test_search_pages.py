@@ -47,6 +47,22 @@ def test_after_a_change_the_bundles_serve_each_page_as_an_index_of_the_whole_sit
     assert fragments_of(site / layout.SEARCH_DIR) == fragments_of(whole)  # the page's old fragment is gone
 
 
+def test_a_change_indexed_into_the_recent_bundles_alone_never_lists_the_sites_pages(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    site = fx.out.resolve()
+    listed: list[str] = []
+
+    def pages():  # the site's pages at a document's place, as the build gives them, noted as they are taken
+        for path in ("zh/guides/paying/", "zh/guides/transit/"):
+            listed.append(path)
+            yield path + "index.html"
+
+    report = search.index_site(site, {f"zh/{search.RECENT}"}, ["zh/guides/paying/"], pages())
+    assert report.shards == [f"zh/{search.RECENT}"] and listed == []
+    assert search_index_whole(site)
+
+
 def serves_what_an_index_of_the_whole_site_would(fx, tmp_path) -> bool:
     """The fragments (the text of results) the version online serves are those of an index of its whole
     site; none is of a result hidden."""

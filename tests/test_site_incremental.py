@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import pytest
 from publish_helpers import (
+    NOTICE,
     PAYING,
     TODAY,
     TRANSIT,
@@ -21,7 +23,8 @@ from publish_helpers import (
 )
 from sqlalchemy import update
 
-from zaitun.publish import layout, output, search, warm
+from zaitun.errors import PublishError
+from zaitun.publish import feeds, layout, output, search, warm
 from zaitun.publish.pages import STREAMED, key_of
 from zaitun.publish.site import build_site
 from zaitun.state.store import Store, documents
@@ -105,6 +108,22 @@ def test_one_change_lints_the_pages_written_not_every_page(fx):
     fx.ingest()
     report = fx.build()  # transit's page was not written: its (tampered) facts are not linted again
     assert "zh/guides/paying/" in report.rendered and not report.problems
+
+
+def test_a_rebuild_writing_no_feed_leaves_the_feeds_of_the_build_online_unchecked(fx, monkeypatch):
+    monkeypatch.setattr(feeds, "FEED_LIMIT", 1)  # the newest document alone: the notice is in no feed
+    fx.build()
+    edit_manifest_record(fx.out, "en/feed.xml", lambda record: record["facts"]["entries"].append(
+        record["facts"]["entries"][0]))  # as if it listed an entry twice
+    fx.write("policies", "notice-2023-1", NOTICE, "## 通知\n\n本通知已修订。\n")
+    fx.ingest()
+    report = fx.build()  # no feed written: their (tampered) facts are not checked again
+    assert "zh/policies/notice-2023-1/" in report.rendered and not report.problems
+    assert not [path for path in report.rendered if path.endswith(".xml")]
+    fx.write("guides", "transit", TRANSIT, "## 过境\n\n改了一句。\n")  # the newest: its Chinese feeds are written
+    fx.ingest()
+    with pytest.raises(PublishError, match="en/feed.xml: two entries share an id"):  # and all feeds checked across
+        fx.build()
 
 
 def test_a_removed_page_lints_every_page_that_could_link_to_it(fx):
@@ -212,6 +231,63 @@ def test_a_reused_version_replaces_only_the_search_bundles_changed_since_it(fx, 
     assert not [p for p in (online / output.SITE).rglob("*") if p.name.endswith(output.DELETING)]
 
 
+def _under(name: str, files: set[str]) -> set[str]:
+    """The files a name in a summary's `touched` stands for: itself, or those in it (a folder)."""
+    return {file for file in files if file == name or name.endswith("/") and file.startswith(name)}
+
+
+def test_what_a_build_records_of_its_search_index_is_all_that_differs_from_the_version_before(fx, monkeypatch):
+    """The indexer tells what it wrote, linked or removed (search.IndexReport.changed) instead of the build
+    comparing every file of the index with the version online: through splits, recent and older bundles,
+    folds, hidden copies and a withdrawal, it names every file that differs, and only those."""
+    monkeypatch.setattr(search, "MAX_PAGES", 1)  # a bundle a document
+    monkeypatch.setattr(search, "RECENT_PAGES", 1)  # the older bundle, and folds, after a few changes
+    monkeypatch.setattr(search, "OLDER_PAGES", 2)
+    fx.build()
+    changes = [lambda: _pay(fx, "甲"), lambda: fx.translate_and_approve("paying"), lambda: _pay(fx, "乙"),
+               lambda: fx.write("guides", "transit", TRANSIT, "## 过境\n\n改了一句。\n") and fx.ingest(),
+               lambda: fx.translate_and_approve("transit"), lambda: _pay(fx, "丙"),
+               lambda: (fx.project.content_dir / "policies" / "notice-2023-1.md").unlink() or fx.ingest()]
+    for change in changes:
+        before = output.current(fx.out)
+        change()
+        fx.build()
+        online = output.current(fx.out)
+        told = {name for name in output.load_summary(online)["touched"] if name.startswith(output.SEARCH_DIRTY)}
+        files = {name for name, _ in _index(before / output.SITE).items() ^ _index(online / output.SITE).items()}
+        assert files == set().union(*(_under(name, files) for name in told))  # each file that differs is told
+        # and each one told differs (but the interface's files, told whenever Pagefind writes them)
+        assert all(_under(name, files) for name in told if not name.startswith(f"{layout.SEARCH_DIR}/{search.UI}/"))
+        assert search_index_whole(online / output.SITE)
+
+
+def _doomed(fx) -> set[str]:
+    return {p.name for p in output.versions_dir(fx.out).iterdir() if p.name.endswith(output.DELETING)}
+
+
+def test_the_bundles_a_reused_version_replaces_are_removed_a_few_builds_at_a_time(fx):
+    """Renamed for deletion as the version is reused, and removed by a process of their own once several
+    have gathered, not one process a build."""
+    fx.build()
+    seen: set[str] = set()
+    for n in range(20):  # from the fifth build on, each reuses a version (publish.keep_versions = 3)
+        _pay(fx, f"第{n}次。")
+        fx.build()
+        doomed = _doomed(fx)
+        assert len(doomed) < output.REMOVE_TOGETHER + 4  # never more than a build's worth past the batch
+        seen |= doomed
+        if len(doomed) >= output.REMOVE_TOGETHER:
+            break
+    assert len(seen) >= output.REMOVE_TOGETHER  # gathered, the build's own still there when it ended
+    _pay(fx, "再一次。")
+    fx.build()  # its recover removes them, in the background
+    deadline = time.monotonic() + 60
+    while seen & _doomed(fx) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not seen & _doomed(fx)
+    assert search_index_whole(output.current(fx.out) / output.SITE)
+
+
 def test_a_rebuild_in_a_new_process_writes_only_the_manifest_parts_that_changed(fx):
     fx.build()
     first = output.current(fx.out)
@@ -249,3 +325,18 @@ def test_a_long_list_or_dict_is_keyed_as_the_hash_of_its_whole_repr():
     pages = {f"https://example.org/{i}/": {"lang": "en", "release_id": i} for i in range(STREAMED + 1)}
     for parts in [(rows,), (pages,), (rows, pages), ("design", rows), (list(range(STREAMED + 1)),)]:
         assert key_of(*parts) == hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:24]
+
+
+def test_a_rebuild_that_adds_or_removes_no_file_takes_its_list_of_files_from_the_build_online(fx):
+    fx.build()
+    online = output.current(fx.out)
+    summary = output.load_summary(online)
+    (online / output.SUMMARY).write_bytes(json.dumps(summary | {"paths": [*summary["paths"], "no/such/"]}).encode())
+    _pay(fx, "甲")
+    fx.build()  # the same files, one written anew
+    assert "no/such/" in output.load_summary(output.current(fx.out))["paths"]  # taken as it was, not listed again
+    (fx.project.content_dir / "policies" / "notice-2023-1.md").unlink()
+    fx.ingest()
+    fx.build()  # files removed: listed again
+    online = output.current(fx.out)
+    assert output.load_summary(online)["paths"] == sorted(output.load_manifest(online)["files"])

@@ -124,3 +124,35 @@ def test_a_store_write_outside_zaitun_between_two_warm_builds_is_seen(fx):
     assert "zh/guides/paying/" in report.rendered
     assert "库里改的" in _page(fx, layout.document("zh", "guides", "paying"))
 
+
+
+def _inodes(version: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_ino for p in (version / output.PARTS).iterdir()}
+
+
+def test_a_warm_rebuild_places_only_the_records_that_changed_in_the_manifest_parts(fx, tmp_path):
+    fx.build()
+    _pay(fx, "第一次修改。")
+    fx.build()
+    memory = warm._KEPT[str(fx.out)]
+    untouched = next(name for name, records in memory.parts.items()
+                     if name.startswith("files.") and "zh/guides/paying/" not in records and records)
+    memory.parts[untouched]["a record no build makes"] = {}  # kept only by a part taken as it was
+    first = output.current(fx.out)
+    _pay(fx, "第二次修改。")
+    fx.build()
+    online = output.current(fx.out)
+    assert "a record no build makes" in warm._KEPT[str(fx.out)].parts[untouched]  # not placed again
+    before, after = output.load_manifest(first), output.load_manifest(online)
+    changed = {output.part_of(kind, key) for kind in output.KINDS for key in before[kind].keys() | after[kind].keys()
+               if before[kind].get(key) != after[kind].get(key)}
+    old = _inodes(first)
+    assert {name for name, inode in _inodes(online).items() if old.get(name) != inode} == {
+        f"{name}.json" for name in changed}
+    cold = tmp_path / "cold"
+    shutil.copytree(fx.project.root, cold, ignore=shutil.ignore_patterns("publish*", ".publish*"))
+    project = Project(cold)
+    store = Store.open(project.database_url)
+    build_site(project, store, today=TODAY)
+    store.close()
+    assert after == output.load_manifest(output.current(project.publish_dir))

@@ -148,7 +148,8 @@ def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list
     `only`, the pages checked are those (the sitemap too when among them): the rest were checked when
     they were written, and only what those pages point at is looked up. The links of pages not `fresh`
     (checked on their own in this build) are checked against the files of this one: a file they link to may
-    be gone."""
+    be gone. The feeds are checked across when one was written (or `only` is not given): else they are
+    those of the build online, checked then."""
     problems: list[str] = []
     whole = only is None or layout.SITEMAP in only
     pages = {p: f["facts"] for p, f in files.items() if f["kind"] == "page"} if whole else _Pages(files)
@@ -162,7 +163,8 @@ def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list
             problems += _hreflang_problems(path, pages[path], pages, by_url)
     if whole:
         problems += _sitemap_problems(pages, by_url, sitemap)
-    problems += _feed_problems({p: f["facts"] for p, f in files.items() if f["kind"] == "feed"})
+    if only is None or any(files[p]["kind"] == "feed" for p in only if p in files):  # else the feeds checked online
+        problems += _feed_problems({p: f["facts"] for p, f in files.items() if f["kind"] == "feed"})
     return problems
 
 

@@ -75,7 +75,8 @@ def complete_versions(out: Path) -> list[Path]:
 
 def begin(out: Path, reuse: Recycled | None = None) -> Path:
     """A new version folder to build into (`<n>.building/site` inside it): empty, or an old version taken
-    out of the complete ones (see recyclable), rid of the files that differ from the version online."""
+    out of the complete ones (see recyclable), rid of the files that differ from the version online (its
+    folders that differ renamed for deletion, removed later with others: see recover)."""
     if reuse is None:
         building = versions_dir(out) / f"{_next_number(out):06d}{BUILDING}"
         (building / SITE).mkdir(parents=True)
@@ -84,7 +85,9 @@ def begin(out: Path, reuse: Recycled | None = None) -> Path:
     stage = building / SITE
     folders = {name for name in reuse.dirty if name.endswith("/")}  # the search index, or some of its bundles
     drop(stage, reuse.dirty - folders)
-    _remove_later([_doom(stage / name, building.parent) for name in sorted(folders) if (stage / name).exists()])
+    for name in sorted(folders):
+        if (stage / name).exists():
+            _doom(stage / name, building.parent)
     return building
 
 
@@ -148,7 +151,8 @@ def differing(base: Path, stage: Path, folder: str, depth: int) -> list[str]:
     subfolders down to `depth` levels, by name, and its folders `depth` levels down whole (`name/`) when
     any file in them or below differs. For a tree whose deepest folders are each written at once (the
     search index's bundles, whose fragments a build may also remove): a reused version then replaces
-    only what differs, not every file."""
+    only what differs, not every file. A build is told it by its indexer (search.IndexReport.changed) rather
+    than compare 20,000 files; the tests check what it is told against this."""
     if depth == 0:
         return [] if _same_tree(base / folder, stage / folder) else [folder + "/"]
     old, new = _listing(base / folder), _listing(stage / folder)
@@ -267,6 +271,9 @@ def _doom(folder: Path, into: Path | None = None) -> Path:
     return folder.rename(into / f"{BUILDING.lstrip('.')}-{name}" if into is not None else folder.with_name(name))
 
 
+REMOVE_TOGETHER = 8  # folders renamed for deletion that recover leaves until there are this many
+
+
 def _remove_later(folders: list[Path]) -> None:
     """Delete folders in a detached `rm -rf`: removing thousands of files takes longer than a rebuild, and a
     thread would keep the next build from forking its render workers. One left half-way is removed later."""
@@ -278,7 +285,8 @@ def _remove_later(folders: list[Path]) -> None:
 # -- recovery: every state a stopped build, switch or pruning can leave ---------------------------
 def recover(out: Path) -> None:
     """Bring publish/ and its versions back to a clean state: publish/ a link to a complete version,
-    nothing else but complete versions and the outbox beside it. Adopts a site of the old layout."""
+    nothing else but complete versions and the outbox beside it, and folders renamed for deletion (removed
+    once REMOVE_TOGETHER have gathered). Adopts a site of the old layout."""
     folder = versions_dir(out)
     folder.mkdir(parents=True, exist_ok=True)
     (out.parent / f".{out.name}.link").unlink(missing_ok=True)
@@ -291,7 +299,10 @@ def recover(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
     complete = complete_versions(out)
     stale = [child for child in folder.iterdir() if child not in complete and child.name != layout.SOCIAL_DIR]
-    _remove_later([p if p.name.endswith(DELETING) else _doom(p) for p in stale])
+    doomed = [p for p in stale if p.name.endswith(DELETING)]  # their removal under way, stopped, or not begun
+    if len(doomed) < REMOVE_TOGETHER:  # a rebuild reusing a version dooms a bundle or two: a process each cost
+        doomed = []  # more than removing them (and, under load, tens of ms): they wait for a few more
+    _remove_later(doomed + [_doom(p) for p in stale if not p.name.endswith(DELETING)])
     if current(out) is None and complete:
         switch(out, complete[-1])
 
@@ -465,18 +476,21 @@ SPLIT = 128  # parts of each kind: a one-document rebuild changes a few of them
 Parts = dict[str, dict]  # part name (`files.07`) -> its records
 
 
-def write_manifest(building: Path, manifest: dict, online: Path | None = None, known: Parts | None = None) -> Parts:
+def write_manifest(building: Path, manifest: dict, online: Path | None = None, known: Parts | None = None,
+                   before: dict[str, dict] | None = None) -> Parts:
     """Write a version's manifest: its records in parts by a hash of their keys, each part whose records are
     those `known` of the version `online` (as this process loaded or wrote them: the same objects) linked
-    from there instead of encoded and written again. Returns the parts, to be known next time."""
+    from there instead of encoded and written again. `before`: the records of each kind `known` was made of
+    (as this process wrote them: warm.py), so that only the records not the very same objects are placed.
+    Returns the parts, to be known next time."""
     folder = building / PARTS
     folder.mkdir(exist_ok=True)
-    parts = _parts(manifest)
+    parts = _parts(manifest) if known is None or before is None else _replaced(known, manifest, before)
     here = _listing(folder)
     there = _listing(online / PARTS) if known is not None and online is not None else {}
     for name, records in parts.items():
         file = f"{name}.json"
-        if file in there and known.get(name) == records:  # unchanged since the version online
+        if file in there and (known.get(name) is records or known.get(name) == records):  # as online
             if here.get(file) != there[file]:  # (a reused version may hold that very file already)
                 _put(folder / file, records, online / PARTS / file)
         else:
@@ -507,6 +521,37 @@ def _parts(manifest: dict) -> Parts:
 
 
 _PART: dict[str, int] = {}  # record key -> its part
+
+
+def _replaced(known: Parts, manifest: dict, before: dict[str, dict]) -> Parts:
+    """`known` with the records that are not the very objects they were (`before`: a one-change rebuild
+    changes a few) put in, and those gone taken out: a part none of them is in stays the same object."""
+    parts = dict(known)
+    for kind in KINDS:
+        now, then = manifest.get(kind, {}), before.get(kind, {})
+        for key in [key for key, record in now.items() if then.get(key) is not record] + list(then.keys() - now):
+            name = part_of(kind, key)
+            if parts[name] is known[name]:
+                parts[name] = dict(known[name])
+            if key in now:
+                parts[name][key] = now[key]
+            else:
+                del parts[name][key]
+    return parts
+
+
+def part_of(kind: str, key: str) -> str:
+    """The part a record is kept in (`files.07`)."""
+    part = _PART.get(key)
+    if part is None:
+        part = _PART[key] = zlib.crc32(key.encode()) % SPLIT
+    return f"{kind}.{part:02d}"
+
+
+def records_of(manifest: dict) -> dict[str, dict]:
+    """A manifest's records of each kind, as they are now (a build changes its docs in place), for
+    write_manifest's `before` next time."""
+    return {kind: dict(manifest.get(kind, {})) for kind in KINDS}
 
 
 def _put(path: Path, records: dict, source: Path | None = None) -> None:

@@ -81,6 +81,10 @@ class IndexReport:
     seconds: float = 0.0
     shards: list[str] = field(default_factory=list)  # the bundles indexed (the others were kept)
     total: int = 0  # the bundles of the site with pages in them
+    # what of the index now differs from the one it was made from (the version online's, linked): bundles
+    # written or removed by folder (`pagefind/zh/h01/`), other files by name; `pagefind/` when it was made anew.
+    # Told as it is written, so a rebuild need not compare 20,000 files (output.recyclable reads it)
+    changed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"search index: {len(self.shards)} of {self.total} bundles, {self.pages} pages, "
@@ -192,12 +196,15 @@ def kept_files(site_dir: Path, stale: set[str]) -> list[str]:
     return found
 
 
-def _members(site_dir: Path, stale: set[str], leaves: Leaves, pages: list[str] | None = None) -> dict[str, list[str]]:
+def _members(site_dir: Path, stale: set[str], leaves: Leaves,
+             pages: Iterable[str] | None = None) -> dict[str, list[str]]:
     """The document pages of each stale shard (a page at a document's place that is not one, such as a
     programme's, carries no data-pagefind-body). Only the stale shards' languages are listed, and only
     their pages read: listed with os.scandir and placed from the names (10,000 pages on every rebuild of
     a large site), or taken from `pages`, the site's pages at a document's place when the build knows them."""
     every = ALL in stale
+    if not stale:  # only recent and older bundles to index: no shard's pages to find
+        return {}
     members: dict[str, list[str]] = {} if every else {k: [] for k in stale}
     # language folders only: not a folder the build is removing beside them (`*.deleting`)
     langs = ({d.name for d in site_dir.iterdir() if d.is_dir() and "." not in d.name} if every
@@ -211,7 +218,7 @@ def _members(site_dir: Path, stale: set[str], leaves: Leaves, pages: list[str] |
     return members
 
 
-def _in_shards(pages: list[str], shards: set[str]) -> list[str]:
+def _in_shards(pages: Iterable[str], shards: set[str]) -> list[str]:
     """The pages in these shards (`<lang>/h<bits>`), told from their (remembered) places."""
     wanted: dict[str, tuple[str, ...]] = {}
     for shard in shards:
@@ -259,7 +266,7 @@ def _split(members: dict[str, list[str]], leaves: Leaves) -> dict[str, list[str]
 
 
 def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (),
-               pages: list[str] | None = None) -> IndexReport:
+               pages: Iterable[str] | None = None) -> IndexReport:
     """Index the stale bundles of a complete built site (see stale_shards; the others stay as they are):
     the stale shards' pages into `pagefind/<lang>/h<bits>/`, the pages written since their shards were
     indexed into `pagefind/<lang>/r/` and `o/`; the search page hides the results of their versions
@@ -268,9 +275,11 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (),
     started = time.perf_counter()
     index = site_dir / layout.SEARCH_DIR
     listed = None if ALL in stale else read_list(site_dir)
+    changed = {f"{layout.SEARCH_DIR}/{k}/" for k in stale}
     if listed is None:  # not of this layout yet (or no index): start clean
         shutil.rmtree(index, ignore_errors=True)
         listed, stale = {"shards": {}, "recent": {}, "older": {}, "hidden": {}}, {ALL}
+        changed = {f"{layout.SEARCH_DIR}/"}
     index.mkdir(exist_ok=True)
     leaves = listed["shards"]
     members = _split(_members(site_dir, {k for k in stale if k.rpartition("/")[2] not in TIERS}, leaves, pages),
@@ -287,18 +296,39 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (),
         shutil.rmtree(index)
         return index_site(site_dir, {ALL})
     if interface:
-        _write_interface(index, interface)
+        _write_interface(index, interface, changed)
     for k in bundles:
         shutil.rmtree(index / k, ignore_errors=True)  # a bundle left with no page is no bundle
         if k in fresh:
             fresh[k].rename(index / k)
+        changed.add(f"{layout.SEARCH_DIR}/{k}/")
     for lang in {k.split("/")[0] for k in tiers}:
         lists = [tiers[f"{lang}/{tier}"] if f"{lang}/{tier}" in tiers
                  else _unmoved(listed[key].get(lang, ()), leaves, members) for tier, key in TIERS.items()]
-        (listed["recent"][lang], listed["older"][lang]), listed["hidden"][lang] = _hide(index, lang, lists, leaves)
-    total = _write_list(index, leaves, made or recorded, {key: listed[key] for key in (*TIERS.values(), "hidden")})
+        (listed["recent"][lang], listed["older"][lang]), listed["hidden"][lang] = _hide(index, lang, lists, leaves,
+                                                                                        changed)
+    total = _write_list(index, leaves, made or recorded, {key: listed[key] for key in (*TIERS.values(), "hidden")},
+                        changed)
     return IndexReport(sum(len(names) for names in bundles.values()), sum(_size(index / k) for k in fresh),
-                       time.perf_counter() - started, sorted(fresh), total)
+                       time.perf_counter() - started, sorted(fresh), total, _outermost(changed))
+
+
+def _outermost(names: set[str]) -> list[str]:
+    """These names less those inside a folder also named (`pagefind/` when the index was made anew)."""
+    folders = {name for name in names if name.endswith("/")}
+    return sorted(name for name in names if not any(name != f and name.startswith(f) for f in folders))
+
+
+def _bundle(index: Path, folder: Path) -> str:
+    """A bundle's name in the site's files (`pagefind/zh/h01/`), as IndexReport.changed names it."""
+    return f"{_name(index, folder)}/"
+
+
+def _name(index: Path, path: Path) -> str:
+    """A file's name in the site's files (`pagefind/zh/h01/fragment/…`): a bundle kept whole but for a
+    fragment or Pagefind's code linked in or out is named by those files alone, so a reused version replaces
+    them, not the bundle."""
+    return f"{layout.SEARCH_DIR}/{path.relative_to(index).as_posix()}"
 
 
 def _size(folder: Path) -> int:
@@ -346,7 +376,8 @@ def _indexed(site_dir: Path, name: str) -> bool:
         return False
 
 
-def _hide(index: Path, lang: str, lists: list[list[str]], leaves: Leaves) -> tuple[list[list[str]], list[str]]:
+def _hide(index: Path, lang: str, lists: list[list[str]], leaves: Leaves,
+          changed: set[str]) -> tuple[list[list[str]], list[str]]:
     """Each page in a language's recent or older bundle is shown from the first of them that lists it,
     else from its shard: its other copies that differ are hidden (their ids returned) and their fragments
     (their text) leave this version of the site; a copy the same keeps its fragment (the search page
@@ -368,10 +399,13 @@ def _hide(index: Path, lang: str, lists: list[list[str]], leaves: Leaves) -> tup
             fragment = folder / "fragment" / f"{copy}.pf_fragment"
             if copy != shown[1]:
                 hidden.add(copy)
-                fragment.unlink(missing_ok=True)
+                if fragment.exists():
+                    fragment.unlink()
+                    changed.add(_name(index, fragment))
             elif not fragment.exists():  # (its folder too, when the page was its bundle's only one)
                 fragment.parent.mkdir(exist_ok=True)
                 os.link(shown[0] / "fragment" / fragment.name, fragment)
+                changed.add(_name(index, fragment))
         if len(where) > 1 and where[1][1] != shown[1]:
             kept[folders.index(shown[0])].append(name)
     return kept, sorted(hidden)
@@ -467,7 +501,7 @@ def _wasm(language: dict) -> str:
     return f"wasm.{language['wasm'] or 'unknown'}.pagefind"
 
 
-def _write_interface(index: Path, interface: dict[str, bytes]) -> None:
+def _write_interface(index: Path, interface: dict[str, bytes], changed: set[str]) -> None:
     """The search interface and Pagefind's code once in `pagefind/ui/` (with what the bundles kept need,
     from the one before), replaced, never written into: the old one may be hard links into the version
     online."""
@@ -484,9 +518,11 @@ def _write_interface(index: Path, interface: dict[str, bytes]) -> None:
         (new / name).write_bytes(data)
     shutil.rmtree(index / UI, ignore_errors=True)
     new.rename(index / UI)
+    changed.update(f"{layout.SEARCH_DIR}/{UI}/{name}" for name in old.keys() | interface.keys())
 
 
-def _write_list(index: Path, leaves: Leaves, version: str | None, tiers: dict[str, dict[str, list[str]]]) -> int:
+def _write_list(index: Path, leaves: Leaves, version: str | None, tiers: dict[str, dict[str, list[str]]],
+                changed: set[str]) -> int:
     """`bundles.json`: for each language, the bundles with pages in it (Pagefind would answer a search in
     a language a bundle lacks from another language's pages), the recent and older bundles' pages and
     the results to hide, and the shards. A bundle no longer a shard (split, or left over in a reused
@@ -499,22 +535,24 @@ def _write_list(index: Path, leaves: Leaves, version: str | None, tiers: dict[st
         name = folder.relative_to(index).as_posix()
         if name not in bundles:
             shutil.rmtree(folder)
+            changed.add(_bundle(index, folder))
             continue
         entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
         for lang in sorted(entry["languages"]):
             langs.setdefault(lang, []).append(name + "/")
     for lang, found in langs.items():
-        _link_code(index, [index / bundle for bundle in found], lang)
-    _write_visible(index)
+        _link_code(index, [index / bundle for bundle in found], lang, changed)
+    _write_visible(index, changed)
     temporary = index / f".{LIST}.new"
     listed = {"languages": langs, "shards": leaves, "pagefind": version}
     listed |= {key: {lang: items for lang, items in sorted(by_lang.items()) if items} for key, by_lang in tiers.items()}
     temporary.write_text(json.dumps(listed, sort_keys=True), encoding="utf-8")
     temporary.replace(index / LIST)
+    changed.add(f"{layout.SEARCH_DIR}/{LIST}")
     return sum(len(found) for found in langs.values())
 
 
-def _write_visible(index: Path) -> None:
+def _write_visible(index: Path, changed: set[str]) -> None:
     """The search page's Pagefind (`visible/pagefind.js`), written with the list it reads; replaced, never
     written into."""
     data = VISIBLE_SCRIPT.read_bytes()
@@ -527,9 +565,10 @@ def _write_visible(index: Path) -> None:
     (new / "pagefind.js").write_bytes(data)
     shutil.rmtree(index / VISIBLE, ignore_errors=True)
     new.rename(index / VISIBLE)
+    changed.add(f"{layout.SEARCH_DIR}/{VISIBLE}/pagefind.js")
 
 
-def _link_code(index: Path, bundles: list[Path], lang: str) -> None:
+def _link_code(index: Path, bundles: list[Path], lang: str, changed: set[str]) -> None:
     """Pagefind's code linked from ui/ into the first bundle of a language, which the search page loads
     it from, and out of the others (a first bundle no longer first)."""
     entry = json.loads((bundles[0] / "pagefind-entry.json").read_text(encoding="utf-8"))
@@ -538,6 +577,9 @@ def _link_code(index: Path, bundles: list[Path], lang: str) -> None:
         if not (path.exists() and path.samefile(index / UI / name)):
             path.unlink(missing_ok=True)
             os.link(index / UI / name, path)
+            changed.add(_name(index, path))
     for bundle in bundles[1:]:
         for path in [bundle / name for name in CORE] + list(bundle.glob("wasm.*.pagefind")):
-            path.unlink(missing_ok=True)
+            if path.exists():
+                path.unlink()
+                changed.add(_name(index, path))

@@ -37,7 +37,6 @@ from zaitun.publish.output import (
     SITE,
     begin,
     current,
-    differing,
     discard,
     drop,
     files_under,
@@ -143,7 +142,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     bodies.keep_only(_body_keys(entries))
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
-    parts = write_manifest(building, manifest, online, known)
+    parts = write_manifest(building, manifest, online, known, memory.records if memory else None)
     version = finish(out, building, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
@@ -171,10 +170,13 @@ def _summary(project: Project, today: dt.date, change: Delta, before: dict, plan
              report: BuildReport, online: Path | None) -> dict:
     """What the next build reads first (output.SUMMARY): whether anything changed since this one, and
     which files this one wrote or removed (so it can be reused later, see output.recyclable)."""
-    media = sorted(p.removeprefix(layout.MEDIA_DIR + "/") for p in files if p.startswith(layout.MEDIA_DIR + "/"))
+    same = "paths" in before and files.keys() == planned.files.keys()  # the files of the build online: its lists
+    media = before["media"] if same else sorted(
+        p.removeprefix(layout.MEDIA_DIR + "/") for p in files if p.startswith(layout.MEDIA_DIR + "/"))
     inputs = change.inputs if media == before.get("media", []) else inputs_digest(project, today, media, change.code)
     return {"seq": change.seq, "store": change.store, "inputs": inputs, "media": media, "shared": planned.shared_now,
-            "held": sorted(held), "problems": len(report.problems), "social": False, "paths": sorted(files),
+            "held": sorted(held), "problems": len(report.problems), "social": False,
+            "paths": before["paths"] if same else sorted(files),
             "base": int(online.name) if online else None, "touched": _touched(report, planned.indexed)}
 
 
@@ -271,16 +273,16 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport, planned
     if not stale:
         return None
     with progress.task("Indexing for search"):  # Pagefind runs: no count, the bar says it is under way
-        # the pages at a document's place, from the build's files rather than listed again
-        pages = [path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/")]
+        # the pages at a document's place, from the build's files rather than listed again (when a shard is stale)
+        pages = (path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/"))
         indexed = search.index_site(stage, stale, report.rendered, pages)
-    planned.indexed = differing(online / SITE, stage, layout.SEARCH_DIR, 2) if online else [SEARCH_DIRTY]
+    planned.indexed = indexed.changed if online else [SEARCH_DIRTY]  # told by the indexer, not compared
     return indexed
 
 
 def _index_to_link(site: Path, stale: set[str], dirty: frozenset[str] | None) -> list[str]:
     """The search index's files to link from the version online (`site`): all but the stale shards' into
-    a new version; into a reused one, only those the builds since it changed (output.differing)."""
+    a new version; into a reused one, only those the builds since it changed (search.IndexReport.changed)."""
     if dirty is None or SEARCH_DIRTY in dirty:
         return search.kept_files(site, stale)
     skip = {f"{layout.SEARCH_DIR}/{shard}/" for shard in stale}
@@ -295,7 +297,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     """Plan, render and lint the site of these entries into a new version folder, the pages `hold` keeps
     taken from the version online. Culprits are the entries whose own pages failed (none: the version is
     good); a failure no document explains raises."""
-    tags = {tag for entry in entries for tag in entry.tags}
+    tags = {tag for entry in entries for tag in entry.meta.get("tags") or ()}  # entry.tags, not copied
     site = site_settings(project, today, tags)
     report.unlabelled_tags = unlabelled(site.tag_labels, tags)
     refused: Culprits = {}

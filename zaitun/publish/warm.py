@@ -1,8 +1,9 @@
 """What a long-running process (`zaitun up`) keeps from its last build, so the next one costs what changed.
 
 Kept in memory: the manifest that build wrote (and its parts, so the next one rewrites only those that
-changed); its records of list pages say what each showed (site.Planned.recall_keys); its pages as planned, so
-the next build plans again only the lists showing a document changed since (pages.plan).
+changed, and the records they were made of, so it places only the records it changed); its records of list
+pages say what each showed (site.Planned.recall_keys); its pages as planned, so the next build plans again
+only the lists showing a document changed since (pages.plan).
 Used only while the version online is the very one this process built, its manifest file unchanged:
 a build by another process, a rollback or a stopped build puts another version online, and the memory
 is forgotten (the manifest is read from disk, as a new process would). Taken out at the start of a
@@ -16,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from zaitun.publish.output import MANIFEST, PARTS, Parts
+from zaitun.publish.output import MANIFEST, PARTS, Parts, records_of
 from zaitun.publish.pages import Plan
 
 
@@ -27,6 +28,8 @@ class Memory:
     manifest: dict  # what load_manifest would read from it
     parts: Parts | None = None  # the manifest's parts as written (output.write_manifest)
     plan: Plan | None = None  # its pages as planned (pages.plan): the next plan replans only what changed
+    records: dict[str, dict] | None = None  # the records `parts` were made of (output.records_of): the next
+    # build places only those that are not the very same objects
 
 
 _KEPT: dict[str, Memory] = {}  # publish folder -> the memory of its last build in this process
@@ -45,7 +48,7 @@ def keep(out: Path, version: Path, manifest: dict, parts: Parts, plan: Plan | No
     """Remember the build just put online (`version`) for this process's next build."""
     stamp = _stamp(version)
     if stamp is not None:
-        _KEPT[str(out)] = Memory(version, stamp, manifest, parts, plan)
+        _KEPT[str(out)] = Memory(version, stamp, manifest, parts, plan, records_of(manifest))
 
 
 def forget(out: Path) -> None:
