@@ -265,3 +265,62 @@ def test_adopted_heads_and_what_was_written_since_are_a_fresh_read_after_every_k
     finally:
         heads.forget(store)
         store.close()
+
+
+def _saved(fx):
+    return marshal.loads(_snapshot(fx).read_bytes()[len(snapshot.MAGIC) + 4:])
+
+
+def _resave(fx, provenance) -> None:
+    header, documents, releases, _ = _saved(fx)
+    _snapshot(fx).write_bytes(_checksummed((header, documents, releases, provenance)))
+
+
+TRANSIT = "https://example.org/zh/guides/transit/"
+
+
+def _with_transit_lines(fx, edit) -> tuple:
+    """The snapshot's provenance.json pages, transit's lines marked so no encoding writes them (and `edit`)."""
+    urls, lines, places = _saved(fx)[3]
+    lines = list(lines)
+    at = urls.index(TRANSIT)
+    lines[at] = (lines[at][0], lines[at][1].replace('"raw_hash"', '"raw_hash_from_the_snapshot"'))
+    return edit(urls, lines, places)
+
+
+def _provenance(fx) -> dict:
+    return json.loads((fx.out / layout.PROVENANCE).read_text(encoding="utf-8"))["pages"]
+
+
+def test_a_new_process_takes_the_unchanged_pages_provenance_from_the_snapshot_and_marks_only_the_changed(fx, tmp_path):
+    _build_in_new_process(fx, tmp_path)
+    _resave(fx, _with_transit_lines(fx, lambda urls, lines, places: (urls, lines, places)))
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    _build_in_new_process(fx, tmp_path)
+    pages = _provenance(fx)
+    assert "raw_hash_from_the_snapshot" in pages[TRANSIT]  # taken as saved: neither marked nor encoded
+    paying = pages["https://example.org/zh/guides/paying/"]["raw_hash"]  # changed: encoded anew
+    assert paying == fx.store.document("paying")["raw_hash"]
+    urls, lines, _ = _saved(fx)[3]  # and saved again, for the next process
+    assert "raw_hash_from_the_snapshot" in lines[urls.index(TRANSIT)][1] and len(urls) == len(pages)
+
+
+def _a_mark_changed(urls, lines, places):
+    lines[0] = ("0" * 32, lines[0][1])
+    return urls, lines, places
+
+
+@pytest.mark.parametrize("edit", [
+    _a_mark_changed,  # then not the pages of the build online's provenance.json (its key)
+    lambda urls, lines, places: (urls, lines, places[:-1]),  # a page's place missing
+    lambda urls, lines, places: (urls, [(mark, 1) for mark, _ in lines], places),  # lines that are not text
+    lambda urls, lines, places: None,  # none saved
+    lambda urls, lines, places: "pages",  # not pages
+], ids=["a-mark-changed", "a-place-missing", "not-text", "none", "not-pages"])
+def test_provenance_pages_saved_that_are_not_those_of_the_build_online_are_never_taken(fx, tmp_path, edit):
+    _build_in_new_process(fx, tmp_path)
+    _resave(fx, _with_transit_lines(fx, edit))
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    assert _heads_read(_build_in_new_process(fx, tmp_path)) == "some"  # the rest of the snapshot is taken
+    assert "raw_hash_from_the_snapshot" not in _provenance(fx)[TRANSIT]
+    _check_same_as_full_build(fx, tmp_path, "full")

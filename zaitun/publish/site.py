@@ -25,7 +25,7 @@ from zaitun.errors import LocatedError, PublishError
 from zaitun.project import Project
 from zaitun.publish import bodies, layout, lint, search, snapshot, warm
 from zaitun.publish.delta import Delta, delta, inputs_digest
-from zaitun.publish.extras import extra_outputs, keep_lines_in, static_files, static_outputs
+from zaitun.publish.extras import Seed, extra_outputs, keep_lines_in, provenance_saved, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.inputs import Entry, collect
@@ -114,8 +114,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
     state = memory.manifest if memory and summary else load_manifest(online) if summary else {}
     known = memory.parts if memory else manifest_parts(state) if state else None  # before collect renews docs
-    if memory is None:  # a new process, or another build online: the heads it read, if it saved them
-        snapshot.adopt(online, store, summary, change.code)
+    adopted = snapshot.adopt(online, store, summary, change.code) if memory is None else None  # a new
+    # process, or another build online: the heads it read, and its provenance.json's pages, if it saved them
     held: dict[str, LocatedError] = {}
     previous = state.get("files", {})
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
@@ -123,7 +123,9 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     entries += hold.unreadable(store, held)
     trim()  # the files and payloads collect read a batch at a time: freed, not yet given back
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,
-                    project.config.get("publish.keep_versions") if previous else None, memory.plan if memory else None)
+                    project.config.get("publish.keep_versions") if previous else None, memory.plan if memory else None,
+                    seed=Seed.of(adopted and adopted.provenance, previous.get(layout.PROVENANCE, {}).get("key"),
+                                 change.changed))
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
         site, building, files, culprits = _attempt(project, entries, plan_, hold, today, report)
         if not culprits:
@@ -148,7 +150,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
     warm.keep(out, version, manifest, parts, plan_.now)
-    snapshot.save(version, store, change.code)
+    snapshot.save(version, store, change.code, provenance_saved())
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
@@ -193,6 +195,7 @@ class Planned:
     shared_now: dict[str, str] = field(default_factory=dict)
     indexed: list[str] = field(default_factory=list)  # what of the search index differs from the version online
     shown: dict[str, str] = field(default_factory=dict)  # list page or sitemap -> digest of what it shows
+    seed: Seed | None = None  # provenance.json's pages of the build online, saved by it (a new process)
 
     def stage(self, out: Path) -> Path:
         """The version folder to build into; only the first attempt reuses an old version."""
@@ -305,8 +308,9 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     specs = planned.plan(entries, site)
     kept = planned.kept(specs, site) | hold.kept  # known unchanged, and held back as they are online
     # feeds first: they render many bodies, so a worker should start on them, not end with them
-    items = (feed_outputs(planned.now, site) + outputs(planned.now, site, skip=kept) + extra_outputs(specs, site)
-             + [search.script_output()] + static_outputs(project.static_dir) + media)
+    items = (feed_outputs(planned.now, site) + outputs(planned.now, site, skip=kept)
+             + extra_outputs(specs, site, planned.seed) + [search.script_output()]
+             + static_outputs(project.static_dir) + media)
     _refuse_duplicates(items, kept)
     planned.recall_keys(items, specs)
     report.rendered, report.reused = [], []
