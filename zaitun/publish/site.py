@@ -142,7 +142,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         discard(building)
         raise
     _record(project, store, held, hold, report)
-    bodies.keep_only(_body_keys(entries))
+    _prune_bodies(entries, plan_.changed, hold.before)
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
     parts = write_manifest(building, manifest, online, known)
@@ -156,6 +156,32 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
         mark_announced(version)
     return report
+
+
+def _prune_bodies(entries: list[Entry], changed: set[str] | None, before: dict) -> None:
+    """Forget the bodies no entry shows any more. A process's first build that knows which documents changed
+    forgets those their versions online showed, keyed from the manifest's records of them (`before`), instead
+    of keying every entry's body; unless one of them linked files (its key then depends on where they were
+    published). A body left behind is a cache's row, forgotten by the next build that keys every body."""
+    if changed is not None and not bodies.pruned():
+        old = _old_body_keys(changed, before)
+        if old is not None:
+            bodies.forget(old - {entry.body_key for entry in entries if entry.slug in changed})
+            return
+    bodies.keep_only(_body_keys(entries))
+
+
+def _old_body_keys(changed: set[str], before: dict) -> set[str] | None:
+    """The keys of the bodies the build online showed of these documents (None: one linked files)."""
+    keys = set()
+    for slug in changed:
+        record = before.get(slug) or {}
+        for lang, known in (("zh", record), ("en", record.get("en"))):
+            if known and known.get("refs"):
+                return None
+            if known and (source := known.get("raw_hash" if lang == "zh" else "hash")):
+                keys.add(bodies.key_of(lang, source, {}))
+    return keys
 
 
 def _body_keys(entries: list[Entry]) -> set[str]:
