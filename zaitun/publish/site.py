@@ -55,7 +55,7 @@ from zaitun.publish.output import (
     write_manifest,
 )
 from zaitun.publish.pages import Output, PageSpec, Plan, Site, key_of, outputs, plan, shared_keys
-from zaitun.publish.render import css_digest
+from zaitun.publish.render import compile_templates_in, css_digest
 from zaitun.publish.report import BuildReport
 from zaitun.publish.social import queue_posts
 from zaitun.publish.tags import tag_labels
@@ -64,6 +64,7 @@ from zaitun.state import heads
 from zaitun.state.store import Store
 
 STAGE = "build"
+TEMPLATES = "templates"  # in the state folder: templates as compiled by zaitun's code of each name (render.py)
 
 
 def build_site(project: Project, store: Store, today: dt.date | None = None, social: bool = True) -> BuildReport:
@@ -111,6 +112,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     if change.nothing(summary, social):
         report.reused = summary["paths"]  # the build online is this build: nothing to write, lint or index
         return report
+    compile_templates_in(project.state_dir / TEMPLATES / change.code)
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
     state = memory.manifest if memory and summary else load_manifest(online) if summary else {}
     known = memory.parts if memory else manifest_parts(state) if state else None  # before collect renews docs
