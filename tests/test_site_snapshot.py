@@ -271,9 +271,14 @@ def _saved(fx):
     return marshal.loads(_snapshot(fx).read_bytes()[len(snapshot.MAGIC) + 4:])
 
 
-def _resave(fx, provenance) -> None:
-    header, documents, releases, _ = _saved(fx)
-    _snapshot(fx).write_bytes(_checksummed((header, documents, releases, provenance)))
+def _resave(fx, provenance=None, plan=None, keep: str = "plan") -> None:
+    """The snapshot saved again with other provenance.json pages (or another plan, `keep` the pages)."""
+    header, documents, releases, *rest = _saved(fx)
+    if keep == "plan":
+        rest[0] = provenance
+    else:
+        rest[1] = plan
+    _snapshot(fx).write_bytes(_checksummed((header, documents, releases, *rest)))
 
 
 TRANSIT = "https://example.org/zh/guides/transit/"
@@ -323,4 +328,60 @@ def test_provenance_pages_saved_that_are_not_those_of_the_build_online_are_never
     _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
     assert _heads_read(_build_in_new_process(fx, tmp_path)) == "some"  # the rest of the snapshot is taken
     assert "raw_hash_from_the_snapshot" not in _provenance(fx)[TRANSIT]
+    _check_same_as_full_build(fx, tmp_path, "full")
+
+
+def _planned_in_new_process(fx, tmp_path) -> dict[str, int]:
+    """`zaitun build` in a new interpreter: how many lists of a kind it grouped from every document (a plan of
+    everything), and whether it listed every page for the sitemap."""
+    log = tmp_path / "planned.json"
+    _in_another_process(fx, "from zaitun.publish import extras, pages\ncounts = {'grouped': 0, 'sitemap': 0}\n"
+                        "grouped, rows = pages._grouped, extras.sitemap_rows\n"
+                        "def count(name, made):\n    counts[name] += 1\n    return made\n"
+                        "pages._grouped = lambda *a: count('grouped', grouped(*a))\n"
+                        "extras.sitemap_rows = lambda *a: count('sitemap', rows(*a))\n"
+                        f"{BUILD}\nimport json\nopen({str(log)!r}, 'w').write(json.dumps(counts))")
+    return json.loads(log.read_text())
+
+
+def test_a_new_process_plans_again_only_what_changed_from_the_plan_the_build_online_saved(fx, tmp_path):
+    assert _planned_in_new_process(fx, tmp_path)["grouped"] > 0  # no build online: everything is planned
+    changes = {
+        "a Chinese body": (lambda: _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n"), 0),
+        "an English approval": (lambda: fx.translate_and_approve("paying"), 1),  # its first: a page comes
+        "a title": (lambda: _edit(fx, "policies", "notice-2023-1", NOTICE.replace("泉州市营商环境若干措施", "新标题"),
+                                  "## 通知\n\n修订。\n"), 0),
+        "a new document": (lambda: _edit(fx, "guides", "cash", PAYING.replace("境外银行卡", "现金"), "现金可用。"), 1),
+    }
+    for name, (change, sitemap) in changes.items():
+        change()
+        assert _planned_in_new_process(fx, tmp_path) == {"grouped": 0, "sitemap": sitemap}, name
+        _check_same_as_full_build(fx, tmp_path, name)
+
+
+def _plan_of(fx, edit):
+    settings, langs = _saved(fx)[4]
+    return edit(settings, [list(lang) for lang in langs])
+
+
+def _a_date_moved(settings, langs):
+    docs = dict(langs[0][5])
+    date, *rest = docs["transit"]
+    docs["transit"] = (date + 1, *rest)  # a document not written since, on another day than it is
+    langs[0][5] = docs
+    return settings, langs
+
+
+@pytest.mark.parametrize("edit", [
+    _a_date_moved,
+    lambda settings, langs: (settings.replace("20", "21"), langs),  # other settings
+    lambda settings, langs: (settings, langs[:1]),  # a language missing
+    lambda settings, langs: None,  # none saved
+    lambda settings, langs: "plan",  # not a plan
+], ids=["a-date-moved", "other-settings", "a-language-missing", "none", "not-a-plan"])
+def test_a_saved_plan_that_does_not_agree_with_what_was_read_means_planning_everything(fx, tmp_path, edit):
+    _build_in_new_process(fx, tmp_path)
+    _resave(fx, plan=_plan_of(fx, edit), keep="provenance")
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    assert _planned_in_new_process(fx, tmp_path)["grouped"] > 0
     _check_same_as_full_build(fx, tmp_path, "full")

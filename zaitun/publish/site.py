@@ -54,7 +54,7 @@ from zaitun.publish.output import (
     roll_back,
     write_manifest,
 )
-from zaitun.publish.pages import Output, PageSpec, Plan, Site, key_of, outputs, plan, shared_keys
+from zaitun.publish.pages import Output, PageSpec, Plan, Site, key_of, outputs, plan, plan_of, plan_saved, shared_keys
 from zaitun.publish.render import compile_templates_in, css_digest
 from zaitun.publish.report import BuildReport
 from zaitun.publish.social import queue_posts
@@ -127,7 +127,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,
                     project.config.get("publish.keep_versions") if previous else None, memory.plan if memory else None,
                     seed=Seed.of(adopted and adopted.provenance, previous.get(layout.PROVENANCE, {}).get("key"),
-                                 change.changed))
+                                 change.changed), saved_plan=adopted.plan if adopted else None)
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
         site, building, files, culprits = _attempt(project, entries, plan_, hold, today, report)
         if not culprits:
@@ -152,7 +152,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
     warm.keep(out, version, manifest, parts, plan_.now)
-    snapshot.save(version, store, change.code, provenance_saved())
+    snapshot.save(version, store, change.code, provenance_saved(), plan_saved(plan_.now) if plan_.now else None)
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
@@ -224,6 +224,7 @@ class Planned:
     indexed: list[str] = field(default_factory=list)  # what of the search index differs from the version online
     shown: dict[str, str] = field(default_factory=dict)  # list page or sitemap -> digest of what it shows
     seed: Seed | None = None  # provenance.json's pages of the build online, saved by it (a new process)
+    saved_plan: tuple | None = None  # its plan, as it saved it (pages.plan_saved)
 
     def stage(self, out: Path) -> Path:
         """The version folder to build into; only the first attempt reuses an old version."""
@@ -234,6 +235,8 @@ class Planned:
     def plan(self, entries: list[Entry], site: Site) -> list[PageSpec]:
         """Every page, those of lists showing no document changed since the build online taken from its plan
         when this process made it (pages.plan)."""
+        if self.before is None and self.saved_plan is not None:  # a new process: the plan the build online saved
+            self.before, self.saved_plan = plan_of(self.saved_plan, entries, site, self.changed), None
         self.now = plan(entries, site, self.before)
         return self.now.specs
 

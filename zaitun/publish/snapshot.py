@@ -30,16 +30,16 @@ from zaitun.publish.output import SNAPSHOT
 from zaitun.state import heads
 from zaitun.state.store import Store
 
-FORMAT = 2  # 2: and the pages of provenance.json
+FORMAT = 3  # 2: and the pages of provenance.json; 3: and the plan
 MAGIC = b"zaitun snapshot\n"
 ROW = ("slug", "section", "path", "raw_hash", "status", "updated_at")  # a document's head (Store.document_heads)
 RELEASE = ("id", "slug", "lang", "raw_hash", "created_at")  # its newest release's (Store.release_heads)
 
 
-def save(version: Path, store: Store, code: str, provenance: tuple | None = None) -> None:
+def save(version: Path, store: Store, code: str, provenance: tuple | None = None, plan: tuple | None = None) -> None:
     """Save beside `version`, just put online, the heads this process read for it (and `provenance`, the pages
-    of its provenance.json: extras.Seed). Never fails the build: a snapshot not written is removed (the next
-    process reads the store)."""
+    of its provenance.json: extras.Seed; `plan`, its pages as planned: pages.plan_saved). Never fails the
+    build: a snapshot not written is removed (the next process reads the store)."""
     path = version / SNAPSHOT
     kept = heads.kept(store)
     try:
@@ -49,7 +49,7 @@ def save(version: Path, store: Store, code: str, provenance: tuple | None = None
         releases = _plain(kept.releases.values(), RELEASE)
         _PLAIN.keep_only([*kept.documents.values(), *kept.releases.values()])
         payload = marshal.dumps(((FORMAT, marshal.version, sys.hexversion, version.name, kept.identity, kept.seq,
-                                  code), documents, releases, provenance))
+                                  code), documents, releases, provenance, plan))
         temporary = version / f".{SNAPSHOT}.new"
         with open(temporary, "wb") as file:
             file.writelines((MAGIC, zlib.crc32(payload).to_bytes(4, "big"), payload))
@@ -61,9 +61,11 @@ def save(version: Path, store: Store, code: str, provenance: tuple | None = None
 
 @dataclass(frozen=True)
 class Adopted:
-    """What else the build online saved: its provenance.json's pages (extras.Seed checks them against it)."""
+    """What else the build online saved: its provenance.json's pages (extras.Seed checks them against it) and
+    its pages as planned (pages.plan_of checks them against the entries)."""
 
     provenance: tuple | None
+    plan: tuple | None
 
 
 def adopt(online: Path | None, store: Store, summary: dict, code: str) -> Adopted | None:
@@ -72,7 +74,7 @@ def adopt(online: Path | None, store: Store, summary: dict, code: str) -> Adopte
     if online is None or not summary:
         return None
     try:
-        kept, plain, provenance = _decode((online / SNAPSHOT).read_bytes(), online.name, summary, code)
+        kept, plain, provenance, plan = _decode((online / SNAPSHOT).read_bytes(), online.name, summary, code)
     except (OSError, ValueError, TypeError, KeyError, IndexError, EOFError):
         return None
     if kept.identity != store.identity():  # the summary's store is not the one open
@@ -81,7 +83,7 @@ def adopt(online: Path | None, store: Store, summary: dict, code: str) -> Adopte
     _PLAIN.clear()
     for row, values in plain:
         _PLAIN.put(row, values)
-    return Adopted(provenance)
+    return Adopted(provenance, plan)
 
 
 _PLAIN: ByIdentity[dict, tuple] = ByIdentity()  # a row -> its values as saved or adopted: a process that
@@ -100,19 +102,20 @@ def _values(row: dict, keys: tuple[str, ...]) -> tuple:
     return values[:-1] + (values[-1].isoformat(),)
 
 
-def _decode(data: bytes, name: str, summary: dict, code: str) -> tuple[heads.Heads, list[tuple[dict, tuple]], tuple]:
-    """The heads saved, each row with its values as saved, and the pages of provenance.json."""
+def _decode(data: bytes, name: str, summary: dict, code: str) -> tuple[heads.Heads, list[tuple[dict, tuple]], tuple,
+                                                                 tuple]:
+    """The heads saved, each row with its values as saved, the pages of provenance.json and the plan."""
     start = len(MAGIC) + 4
     with memoryview(data) as view:  # the payload read in place, not copied
         if data[:len(MAGIC)] != MAGIC or zlib.crc32(view[start:]) != int.from_bytes(data[len(MAGIC):start], "big"):
             raise ValueError("not a whole snapshot")
-        header, documents, releases, provenance = marshal.loads(view[start:])
+        header, documents, releases, provenance, plan = marshal.loads(view[start:])
     expected = (FORMAT, marshal.version, sys.hexversion, name, summary.get("store"), summary.get("seq"), code)
     if tuple(header) != expected:
         raise ValueError("a snapshot of another build, store, code or Python")
     plain: list[tuple[dict, tuple]] = []
     kept = heads.Heads(header[4], header[5], _rows(documents, ROW, plain), _rows(releases, RELEASE, plain))
-    return kept, plain, provenance
+    return kept, plain, provenance, plan
 
 
 def _rows(saved: list[tuple], keys: tuple[str, ...], plain: list[tuple[dict, tuple]]) -> dict[str, dict]:
