@@ -4,6 +4,7 @@ full build writes, and any snapshot that does not match, or does not read whole,
 
 from __future__ import annotations
 
+import io
 import json
 import marshal
 import shutil
@@ -113,9 +114,16 @@ def _corrupt(path) -> None:
     path.write_bytes(bytes(data))
 
 
-def _checksummed(payload) -> bytes:
-    data = marshal.dumps(payload)
+def _checksummed(*parts) -> bytes:
+    data = b"".join(marshal.dumps(part) for part in parts)
     return snapshot.MAGIC + zlib.crc32(data).to_bytes(4, "big") + data
+
+
+def _saved(fx) -> list:
+    """The parts of the snapshot of the build online: its header, heads, provenance.json's pages, plan."""
+    stream = io.BytesIO(_snapshot(fx).read_bytes())
+    stream.seek(len(snapshot.MAGIC) + 4)
+    return [marshal.load(stream) for _ in range(5)]
 
 
 def _as_folder(path) -> None:
@@ -139,7 +147,7 @@ def _older_summary(fx) -> None:
     lambda fx: _corrupt(_snapshot(fx)),  # a byte changed
     lambda fx: _snapshot(fx).write_bytes(_checksummed("not a snapshot")),  # whole, but not one
     lambda fx: _snapshot(fx).write_bytes(_checksummed(  # the right header, rows that are not
-        ((*marshal.loads(_snapshot(fx).read_bytes()[len(snapshot.MAGIC) + 4:])[0],), [("a", 1)], []))),
+        _saved(fx)[0], [("a", 1)], [], None, None)),
     lambda fx: _as_folder(_snapshot(fx)),  # not a file
     _other_version_snapshot,  # of the version before
     _older_summary,  # the build online's summary of an older format
@@ -267,10 +275,6 @@ def test_adopted_heads_and_what_was_written_since_are_a_fresh_read_after_every_k
         store.close()
 
 
-def _saved(fx):
-    return marshal.loads(_snapshot(fx).read_bytes()[len(snapshot.MAGIC) + 4:])
-
-
 def _resave(fx, provenance=None, plan=None, keep: str = "plan") -> None:
     """The snapshot saved again with other provenance.json pages (or another plan, `keep` the pages)."""
     header, documents, releases, *rest = _saved(fx)
@@ -278,56 +282,78 @@ def _resave(fx, provenance=None, plan=None, keep: str = "plan") -> None:
         rest[0] = provenance
     else:
         rest[1] = plan
-    _snapshot(fx).write_bytes(_checksummed((header, documents, releases, *rest)))
+    _snapshot(fx).write_bytes(_checksummed(header, documents, releases, *rest))
 
 
 TRANSIT = "https://example.org/zh/guides/transit/"
 
 
-def _with_transit_lines(fx, edit) -> tuple:
-    """The snapshot's provenance.json pages, transit's lines marked so no encoding writes them (and `edit`)."""
-    urls, lines, places = _saved(fx)[3]
-    lines = list(lines)
-    at = urls.index(TRANSIT)
-    lines[at] = (lines[at][0], lines[at][1].replace('"raw_hash"', '"raw_hash_from_the_snapshot"'))
-    return edit(urls, lines, places)
+def _online_provenance(fx):
+    return output.current(fx.out) / output.SITE / layout.PROVENANCE
+
+
+def _mark_transit_online(fx, edit=lambda text: text) -> None:
+    """The build online's provenance.json, transit's record marked (its length kept) so no encoding writes it."""
+    path = _online_provenance(fx)
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f'"{TRANSIT}"')
+    end = text.index("}", start)
+    marked = edit(text[:start] + text[start:end].replace('"raw_hash"', '"raw_HASH"') + text[end:])
+    path.unlink()  # a new file: the old one is shared with the versions before it (hard links)
+    path.write_text(marked, encoding="utf-8")
 
 
 def _provenance(fx) -> dict:
     return json.loads((fx.out / layout.PROVENANCE).read_text(encoding="utf-8"))["pages"]
 
 
-def test_a_new_process_takes_the_unchanged_pages_provenance_from_the_snapshot_and_marks_only_the_changed(fx, tmp_path):
+def test_a_new_process_takes_the_unchanged_pages_provenance_from_the_build_online_and_marks_only_the_changed(
+        fx, tmp_path):
     _build_in_new_process(fx, tmp_path)
-    _resave(fx, _with_transit_lines(fx, lambda urls, lines, places: (urls, lines, places)))
+    _mark_transit_online(fx)
     _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
     _build_in_new_process(fx, tmp_path)
     pages = _provenance(fx)
-    assert "raw_hash_from_the_snapshot" in pages[TRANSIT]  # taken as saved: neither marked nor encoded
+    assert "raw_HASH" in pages[TRANSIT]  # its lines as online: neither marked nor encoded
     paying = pages["https://example.org/zh/guides/paying/"]["raw_hash"]  # changed: encoded anew
     assert paying == fx.store.document("paying")["raw_hash"]
-    urls, lines, _ = _saved(fx)[3]  # and saved again, for the next process
-    assert "raw_hash_from_the_snapshot" in lines[urls.index(TRANSIT)][1] and len(urls) == len(pages)
+    urls, marks, places, lengths = _saved(fx)[3]  # and saved again, for the next process
+    assert len(urls) == len(marks) == len(places) == len(lengths) == len(pages)
 
 
-def _a_mark_changed(urls, lines, places):
-    lines[0] = ("0" * 32, lines[0][1])
-    return urls, lines, places
+def _saved_edit(edit):
+    def spoil(fx) -> None:
+        urls, marks, places, lengths = _saved(fx)[3]
+        _resave(fx, edit(list(urls), list(marks), list(places), list(lengths)))
+    return spoil
 
 
-@pytest.mark.parametrize("edit", [
-    _a_mark_changed,  # then not the pages of the build online's provenance.json (its key)
-    lambda urls, lines, places: (urls, lines, places[:-1]),  # a page's place missing
-    lambda urls, lines, places: (urls, [(mark, 1) for mark, _ in lines], places),  # lines that are not text
-    lambda urls, lines, places: None,  # none saved
-    lambda urls, lines, places: "pages",  # not pages
-], ids=["a-mark-changed", "a-place-missing", "not-text", "none", "not-pages"])
-def test_provenance_pages_saved_that_are_not_those_of_the_build_online_are_never_taken(fx, tmp_path, edit):
+def _a_mark_changed(urls, marks, places, lengths):
+    marks[0] = "0" * 32  # then not the pages of the build online's provenance.json (its key)
+    return urls, marks, places, lengths
+
+
+def _a_length_changed(urls, marks, places, lengths):
+    lengths[0] += 1
+    return urls, marks, places, lengths
+
+
+@pytest.mark.parametrize("spoil", [
+    _saved_edit(_a_mark_changed),
+    _saved_edit(_a_length_changed),
+    _saved_edit(lambda urls, marks, places, lengths: (urls, marks, places[:-1], lengths)),  # a place missing
+    _saved_edit(lambda urls, marks, places, lengths: None),  # none saved
+    _saved_edit(lambda urls, marks, places, lengths: "pages"),  # not pages
+    lambda fx: _mark_transit_online(fx, lambda text: text[:-1] + " }"),  # the file online is not of those lines
+    lambda fx: _online_provenance(fx).unlink(),  # no file online
+], ids=["a-mark-changed", "a-length-changed", "a-place-missing", "none", "not-pages", "another-file", "no-file"])
+def test_provenance_pages_saved_that_are_not_those_of_the_build_online_are_never_taken(fx, tmp_path, spoil):
     _build_in_new_process(fx, tmp_path)
-    _resave(fx, _with_transit_lines(fx, edit))
+    _mark_transit_online(fx)
+    spoil(fx)
     _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
     assert _heads_read(_build_in_new_process(fx, tmp_path)) == "some"  # the rest of the snapshot is taken
-    assert "raw_hash_from_the_snapshot" not in _provenance(fx)[TRANSIT]
+    assert "raw_HASH" not in _provenance(fx)[TRANSIT]
     _check_same_as_full_build(fx, tmp_path, "full")
 
 

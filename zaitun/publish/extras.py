@@ -192,8 +192,8 @@ class _Provenance:
             self.places.pop(url, None)
         if not ordered:
             self.lines = dict(sorted(self.lines.items()))
-        self.text = ('{\n "pages": {\n' + ",\n".join(text for _, text in self.lines.values()) + "\n }\n}").encode(
-            "utf-8") if any_pages else json.dumps({"pages": {}}, indent=1).encode("utf-8")
+        self.text = (HEAD + ",\n".join(text for _, text in self.lines.values()) + TAIL).encode("utf-8") \
+            if any_pages else json.dumps({"pages": {}}, indent=1).encode("utf-8")
         self.key = _key_of(mark for mark, _ in self.lines.values())
 
 
@@ -207,9 +207,9 @@ def _key_of(marks) -> str:
 
 @dataclass(frozen=True)
 class Seed:
-    """provenance.json's pages as the build online made them (saved beside it: snapshot.py), and the documents
-    written since (delta.py): the pages of the others have the same record, so a new process marks and
-    encodes only theirs."""
+    """provenance.json's pages as the build online made them, and the documents written since (delta.py): the
+    pages of the others have the same record, so a new process marks and encodes only theirs. The build saves
+    each page's URL, mark, place and the length of its lines (snapshot.py); the lines are those of its file."""
 
     urls: list[str]  # in order
     lines: list[tuple[str, str]]  # each URL's mark and lines
@@ -217,19 +217,39 @@ class Seed:
     changed: set[str]
 
     @classmethod
-    def of(cls, saved: tuple | None, key: str | None, changed: set[str] | None) -> Seed | None:
-        """The seed of pages saved, when they are whole and those of the build online (`key`: its
-        provenance.json's output key, from its manifest) and what changed since is known."""
+    def of(cls, saved: tuple | None, key: str | None, changed: set[str] | None, file: Path) -> Seed | None:
+        """The seed of the pages saved, when they are whole and those of the build online (`key`: its
+        provenance.json's output key, from its manifest; `file`, that provenance.json) and what changed since
+        is known."""
         if not saved or changed is None or key is None:
             return None
         try:
-            urls, lines, places = saved
-            whole = (len(urls) == len(lines) == len(places) and all(type(url) is str for url in urls)
-                     and all(type(mark) is str and type(text) is str for mark, text in lines)
+            urls, marks, places, lengths = saved
+            whole = (len(urls) == len(marks) == len(places) == len(lengths) > 0
+                     and all(type(url) is str for url in urls) and all(type(mark) is str for mark in marks)
                      and all(type(path) is str and type(slug) is str for path, slug in places))
-        except (TypeError, ValueError):
+            if not whole or key_of(_key_of(marks)) != key:
+                return None
+            lines = _lines_of(file.read_bytes().decode("utf-8"), marks, lengths)
+        except (OSError, UnicodeDecodeError, TypeError, ValueError):
             return None
-        return cls(urls, lines, places, changed) if whole and key_of(_key_of(m for m, _ in lines)) == key else None
+        return cls(urls, lines, places, changed) if lines is not None else None
+
+
+HEAD, TAIL = '{\n "pages": {\n', "\n }\n}"  # around provenance.json's pages' lines, ",\n" between them
+
+
+def _lines_of(text: str, marks: list[str], lengths: list[int]) -> list[tuple[str, str]] | None:
+    """Each page's lines cut from provenance.json's text, if it is made of lines of these lengths."""
+    if not text.startswith(HEAD) or not text.endswith(TAIL):
+        return None
+    lines, at = [], len(HEAD)
+    for mark, length in zip(marks, lengths, strict=True):
+        if at != len(HEAD) and text[at - 2:at] != ",\n":
+            return None
+        lines.append((mark, text[at:at + length]))
+        at += length + 2
+    return lines if at - 2 + len(TAIL) == len(text) else None
 
 
 def provenance_saved() -> tuple | None:
@@ -238,7 +258,8 @@ def provenance_saved() -> tuple | None:
     if last.text is None or last.cache != _LINES_CACHE.path or len(last.places) != len(last.lines):
         return None
     urls = list(last.lines)
-    return urls, list(last.lines.values()), [last.places[url] for url in urls]
+    return (urls, [mark for mark, _ in last.lines.values()], [last.places[url] for url in urls],
+            [len(text) for _, text in last.lines.values()])
 
 
 def _seeded(docs: dict[int, PageSpec], site: Site, seed: Seed, cache: Path | None) -> _Provenance:

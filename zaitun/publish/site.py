@@ -127,7 +127,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,
                     project.config.get("publish.keep_versions") if previous else None, memory.plan if memory else None,
                     seed=Seed.of(adopted and adopted.provenance, previous.get(layout.PROVENANCE, {}).get("key"),
-                                 change.changed), saved_plan=adopted.plan if adopted else None)
+                                 change.changed, online / SITE / layout.PROVENANCE) if adopted else None,
+                    saved_plan=adopted.plan if adopted else None)
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
         site, building, files, culprits = _attempt(project, entries, plan_, hold, today, report)
         if not culprits:

@@ -1,4 +1,4 @@
-"""What a new process needs to read the store as a warm one does: the heads the build online read.
+"""What a new process needs to start as a warm one does: the heads the build online read, and more.
 
 A process that builds again (`zaitun up`) keeps the store's heads (zaitun.state.heads): every active
 document's row and its newest English release's, and reads again only the documents the change numbers say
@@ -6,18 +6,23 @@ were written since. A new process (`zaitun build`) would read them all from the 
 most of the store's pages (the rows hold the files). So each build saves the heads it read beside its
 version (output.SNAPSHOT), and a new process adopts them before it reads: `heads.read` then reads again,
 by change number, every document written since (content, approval, withdrawal). What is approved is thus
-always read from the store; the snapshot spares only reading the rows no write touched since.
+always read from the store; the snapshot spares only reading the rows no write touched since. It keeps as
+well the build's pages as planned (pages.plan_saved) and its provenance.json's records (extras.Seed): a new
+process then plans and marks again only the documents changed since, each part taken only when it agrees with
+what the process read (the entries; provenance.json's key in the manifest of the version online).
 
 Adopted only whole and for this very build: the version online, the store's identity and change number
 its summary records, zaitun's code (`delta.code_digest`) and this Python's marshal format. A file that
 is missing, truncated or corrupt (its checksum), or anything else, means reading everything, as before.
-Marshal of plain tuples: faster to load than pickle or JSON of the same, and it runs no code.
+Marshal of plain tuples, its parts one after another: faster to load than pickle or JSON of the same, and it
+runs no code.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import marshal
 import os
 import sys
@@ -30,7 +35,7 @@ from zaitun.publish.output import SNAPSHOT
 from zaitun.state import heads
 from zaitun.state.store import Store
 
-FORMAT = 3  # 2: and the pages of provenance.json; 3: and the plan
+FORMAT = 4  # 2: and the pages of provenance.json; 3: and the plan; 4: its parts one after another
 MAGIC = b"zaitun snapshot\n"
 ROW = ("slug", "section", "path", "raw_hash", "status", "updated_at")  # a document's head (Store.document_heads)
 RELEASE = ("id", "slug", "lang", "raw_hash", "created_at")  # its newest release's (Store.release_heads)
@@ -48,11 +53,17 @@ def save(version: Path, store: Store, code: str, provenance: tuple | None = None
         documents = _plain(kept.documents.values(), ROW)
         releases = _plain(kept.releases.values(), RELEASE)
         _PLAIN.keep_only([*kept.documents.values(), *kept.releases.values()])
-        payload = marshal.dumps(((FORMAT, marshal.version, sys.hexversion, version.name, kept.identity, kept.seq,
-                                  code), documents, releases, provenance, plan))
+        header = (FORMAT, marshal.version, sys.hexversion, version.name, kept.identity, kept.seq, code)
         temporary = version / f".{SNAPSHOT}.new"
         with open(temporary, "wb") as file:
-            file.writelines((MAGIC, zlib.crc32(payload).to_bytes(4, "big"), payload))
+            file.write(MAGIC + bytes(4))
+            checksum = 0
+            for part in (header, documents, releases, provenance, plan):  # one at a time: a build's last bytes
+                data = marshal.dumps(part)  # are its largest process's peak (a cold build's, 5,000 documents)
+                checksum = zlib.crc32(data, checksum)
+                file.write(data)
+            file.seek(len(MAGIC))
+            file.write(checksum.to_bytes(4, "big"))
         os.replace(temporary, path)
     except (OSError, ValueError, TypeError):
         with contextlib.suppress(OSError):
@@ -109,7 +120,11 @@ def _decode(data: bytes, name: str, summary: dict, code: str) -> tuple[heads.Hea
     with memoryview(data) as view:  # the payload read in place, not copied
         if data[:len(MAGIC)] != MAGIC or zlib.crc32(view[start:]) != int.from_bytes(data[len(MAGIC):start], "big"):
             raise ValueError("not a whole snapshot")
-        header, documents, releases, provenance, plan = marshal.loads(view[start:])
+        stream = io.BytesIO(data)  # shares the bytes
+        stream.seek(start)
+        header, documents, releases, provenance, plan = (marshal.load(stream) for _ in range(5))
+        if stream.read(1):
+            raise ValueError("more than a snapshot")
     expected = (FORMAT, marshal.version, sys.hexversion, name, summary.get("store"), summary.get("seq"), code)
     if tuple(header) != expected:
         raise ValueError("a snapshot of another build, store, code or Python")
