@@ -4,7 +4,6 @@ full build writes, and any snapshot that does not match, or does not read whole,
 
 from __future__ import annotations
 
-import io
 import json
 import marshal
 import shutil
@@ -115,15 +114,14 @@ def _corrupt(path) -> None:
 
 
 def _checksummed(*parts) -> bytes:
-    data = b"".join(marshal.dumps(part) for part in parts)
+    data = b"".join(len(part).to_bytes(snapshot.SIZE, "big") + part for part in map(marshal.dumps, parts))
     return snapshot.MAGIC + zlib.crc32(data).to_bytes(4, "big") + data
 
 
 def _saved(fx) -> list:
     """The parts of the snapshot of the build online: its header, heads, provenance.json's pages, plan."""
-    stream = io.BytesIO(_snapshot(fx).read_bytes())
-    stream.seek(len(snapshot.MAGIC) + 4)
-    return [marshal.load(stream) for _ in range(5)]
+    with memoryview(_snapshot(fx).read_bytes()) as view:
+        return snapshot._parts(view, len(snapshot.MAGIC) + 4)
 
 
 def _as_folder(path) -> None:

@@ -14,15 +14,14 @@ what the process read (the entries; provenance.json's key in the manifest of the
 Adopted only whole and for this very build: the version online, the store's identity and change number
 its summary records, zaitun's code (`delta.code_digest`) and this Python's marshal format. A file that
 is missing, truncated or corrupt (its checksum), or anything else, means reading everything, as before.
-Marshal of plain tuples, its parts one after another: faster to load than pickle or JSON of the same, and it
-runs no code.
+Marshal of plain tuples, its parts one after another, each after its size: faster to load than pickle or JSON
+of the same, and it runs no code.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import marshal
 import os
 import sys
@@ -35,8 +34,9 @@ from zaitun.publish.output import SNAPSHOT
 from zaitun.state import heads
 from zaitun.state.store import Store
 
-FORMAT = 4  # 2: and the pages of provenance.json; 3: and the plan; 4: its parts one after another
+FORMAT = 4  # 2: and the pages of provenance.json; 3: and the plan; 4: its parts one after another, sized
 MAGIC = b"zaitun snapshot\n"
+SIZE = 8  # bytes of the size before each part
 ROW = ("slug", "section", "path", "raw_hash", "status", "updated_at")  # a document's head (Store.document_heads)
 RELEASE = ("id", "slug", "lang", "raw_hash", "created_at")  # its newest release's (Store.release_heads)
 
@@ -60,7 +60,9 @@ def save(version: Path, store: Store, code: str, provenance: tuple | None = None
             checksum = 0
             for part in (header, documents, releases, provenance, plan):  # one at a time: a build's last bytes
                 data = marshal.dumps(part)  # are its largest process's peak (a cold build's, 5,000 documents)
-                checksum = zlib.crc32(data, checksum)
+                size = len(data).to_bytes(SIZE, "big")
+                checksum = zlib.crc32(data, zlib.crc32(size, checksum))
+                file.write(size)
                 file.write(data)
             file.seek(len(MAGIC))
             file.write(checksum.to_bytes(4, "big"))
@@ -120,17 +122,26 @@ def _decode(data: bytes, name: str, summary: dict, code: str) -> tuple[heads.Hea
     with memoryview(data) as view:  # the payload read in place, not copied
         if data[:len(MAGIC)] != MAGIC or zlib.crc32(view[start:]) != int.from_bytes(data[len(MAGIC):start], "big"):
             raise ValueError("not a whole snapshot")
-        stream = io.BytesIO(data)  # shares the bytes
-        stream.seek(start)
-        header, documents, releases, provenance, plan = (marshal.load(stream) for _ in range(5))
-        if stream.read(1):
-            raise ValueError("more than a snapshot")
+        header, documents, releases, provenance, plan = _parts(view, start)
     expected = (FORMAT, marshal.version, sys.hexversion, name, summary.get("store"), summary.get("seq"), code)
     if tuple(header) != expected:
         raise ValueError("a snapshot of another build, store, code or Python")
     plain: list[tuple[dict, tuple]] = []
     kept = heads.Heads(header[4], header[5], _rows(documents, ROW, plain), _rows(releases, RELEASE, plain))
     return kept, plain, provenance, plan
+
+
+def _parts(view: memoryview, start: int) -> list:
+    """The snapshot's parts, each its size then its marshal."""
+    parts = []
+    while start < len(view):
+        size = int.from_bytes(view[start:start + SIZE], "big")
+        start += SIZE
+        if start + size > len(view):
+            raise ValueError("a part cut short")
+        parts.append(marshal.loads(view[start:start + size]))
+        start += size
+    return parts
 
 
 def _rows(saved: list[tuple], keys: tuple[str, ...], plain: list[tuple[dict, tuple]]) -> dict[str, dict]:
