@@ -409,3 +409,15 @@ def test_a_saved_plan_that_does_not_agree_with_what_was_read_means_planning_ever
     _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
     assert _planned_in_new_process(fx, tmp_path)["grouped"] > 0
     _check_same_as_full_build(fx, tmp_path, "full")
+
+
+def test_a_warm_build_saves_only_the_heads_and_a_new_process_after_it_plans_everything(fx, tmp_path):
+    """A warm process (`zaitun up`) has its plan and provenance.json's pages in memory; saving them would cost
+    it a tenth of a warm build. A new process after it plans and marks every page, and writes the same site."""
+    fx.build()
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    fx.build()  # warm: it remembers the build before
+    assert _saved(fx)[3:] == [None, None] and _saved(fx)[1]
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第二次修改。\n")
+    assert _planned_in_new_process(fx, tmp_path)["grouped"] > 0
+    _check_same_as_full_build(fx, tmp_path, "full")

@@ -153,7 +153,9 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
     warm.keep(out, version, manifest, parts, plan_.now)
-    snapshot.save(version, store, change.code, provenance_saved(), plan_saved(plan_.now) if plan_.now else None)
+    fresh = memory is None  # a warm process saves only the heads (the rest costs it a tenth of a warm build)
+    snapshot.save(version, store, change.code, provenance_saved() if fresh else None,
+                  plan_saved(plan_.now) if fresh and plan_.now else None)
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
