@@ -662,6 +662,7 @@ def _lang_of(saved: tuple, now: dict[str, Entry], site: Site, changed: set[str])
                     date, section, programme, tags, updated):
                 return None  # not what the build online planned: plan everything
             was[slug] = entry
+            _DOC_SAVED.put(entry, (date, section, programme, tags, updated))  # as plan_saved makes it
         else:
             was[slug] = _Was(slug, dt.date.fromordinal(date), section, programme, tags,  # type: ignore[assignment]
                              dt.datetime.combine(dt.date.fromordinal(updated), dt.time()))
@@ -680,8 +681,10 @@ def _lang_of(saved: tuple, now: dict[str, Entry], site: Site, changed: set[str])
 def _page_of(lang: str, kind: str, key: str, number: int, saved: tuple, was: dict, site: Site) -> PageSpec:
     path, title, data, description, feeds, listed = saved
     group = ("home",) if kind == "home" else (kind, key, number)
-    return PageSpec(group, lang, path, "list.html", title, data, description=description, feeds=list(feeds),
+    spec = PageSpec(group, lang, path, "list.html", title, data, description=description, feeds=list(feeds),
                     listed=tuple(listed), items=tuple(was[slug] for slug in listed))
+    _PAGE_SAVED.put(spec, saved)
+    return spec
 
 
 def _was_document(was: _Was, lang: str) -> PageSpec:
