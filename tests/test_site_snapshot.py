@@ -421,3 +421,16 @@ def test_a_warm_build_saves_only_the_heads_and_a_new_process_after_it_plans_ever
     _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第二次修改。\n")
     assert _planned_in_new_process(fx, tmp_path)["grouped"] > 0
     _check_same_as_full_build(fx, tmp_path, "full")
+
+
+def test_after_a_rollback_a_new_process_starts_from_the_plan_of_the_build_put_back_online(fx, tmp_path):
+    """The version put back online keeps its own snapshot: what was written since it was built is planned and
+    marked again, the changes rolled back among them."""
+    _build_in_new_process(fx, tmp_path)
+    _edit(fx, "policies", "notice-2023-1", NOTICE.replace("泉州市营商环境若干措施", "新标题"), "## 通知\n\n修订。\n")
+    _build_in_new_process(fx, tmp_path)
+    _in_another_process(fx, "rollback(project)")
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    assert _planned_in_new_process(fx, tmp_path)["grouped"] == 0
+    _check_same_as_full_build(fx, tmp_path, "full")
+    assert "新标题" in (fx.out / "zh" / "index.html").read_text(encoding="utf-8")
