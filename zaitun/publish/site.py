@@ -116,8 +116,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
     state = memory.manifest if memory and summary else load_manifest(online) if summary else {}
     known = memory.parts if memory else manifest_parts(state) if state else None  # before collect renews docs
-    adopted = snapshot.adopt(online, store, summary, change.code) if memory is None else None  # a new
-    # process, or another build online: the heads it read, and its provenance.json's pages, if it saved them
+    adopted = snapshot.adopt(online, store, summary, change.code) if memory is None else None  # a new process,
+    # or another build online: the heads it read, its plan and provenance.json's pages, if it saved them
     held: dict[str, LocatedError] = {}
     previous = state.get("files", {})
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
