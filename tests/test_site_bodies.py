@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import time
 
 import pytest
-from publish_helpers import TRANSIT, TRANSIT_BODY, standard_project
+from publish_helpers import TRANSIT, TRANSIT_BODY, aged_project, standard_project
+from test_site_cold import BUILD
+from test_site_warm import _in_another_process
 
 from zaitun.publish import bodies, output, workers
 
@@ -73,3 +77,57 @@ def test_the_key_of_a_body_changes_with_its_source_and_with_where_its_files_were
     assert len({key, bodies.key_of("en", "abc", {}), bodies.key_of("zh", "abd", {}),
                 bodies.key_of("zh", "abc", {"map.png": "/media/map.1.png"})}) == 4
 
+
+
+def _stray(fx) -> None:
+    """A body no entry shows (what another process left): only a build that keys every body forgets it."""
+    with cache(fx) as conn:
+        conn.execute("INSERT INTO body (key, html) VALUES ('stray', '<p>stray</p>')")
+
+
+def _bodies(fx) -> list[str]:
+    with cache(fx) as conn:
+        return [key for (key,) in conn.execute("SELECT key FROM body")]
+
+
+def _build_in_new_process(fx) -> None:
+    _in_another_process(fx, BUILD)
+
+
+def test_a_new_process_forgets_the_changed_documents_old_body_without_keying_every_other_body(tmp_path):
+    with aged_project(tmp_path / "proj") as fx:
+        _build_in_new_process(fx)
+        _stray(fx)
+        fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n新增一句说明。\n")
+        fx.ingest()
+        _build_in_new_process(fx)
+        assert "新增一句说明" in read(fx, "zh/guides/transit")
+        with cache(fx) as conn:
+            rows = [html for (html,) in conn.execute("SELECT html FROM body WHERE key != 'stray'")]
+        assert len(rows) == 5 and sum("新增一句说明" in html for html in rows) == 1  # the old one forgotten
+        assert "stray" in _bodies(fx)  # the other keys were not looked at
+
+
+def _links_a_file(fx, note: str) -> None:
+    form = fx.project.content_dir / "guides" / "form.pdf"
+    if not form.exists():  # written seconds before the build, as a person would (see publish_helpers.age)
+        form.write_bytes(b"%PDF-1.4\n")
+        os.utime(form, (time.time() - 60, time.time() - 60))
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + f"\n请下载[申请表](form.pdf)。{note}\n")
+    fx.ingest()
+
+
+@pytest.mark.parametrize("change", [
+    lambda fx: _links_a_file(fx, "又改了。"),  # its old body's key depends on where its file was published
+    lambda fx: (fx.project.root / "zaitun.toml").write_text(  # what changed is unknown: every page is keyed
+        '[site]\nbase_url = "https://example.org"\npage_size = 1\n', encoding="utf-8"),
+], ids=["a-changed-document-linking-files", "the-settings"])
+def test_a_new_process_keys_every_body_when_the_old_keys_of_what_changed_are_not_known(tmp_path, change):
+    with aged_project(tmp_path / "proj") as fx:
+        _links_a_file(fx, "")
+        _build_in_new_process(fx)
+        _stray(fx)
+        change(fx)
+        _build_in_new_process(fx)
+        keys = _bodies(fx)
+        assert "stray" not in keys and len(keys) == 5

@@ -126,8 +126,14 @@ def _cached_lines(fx) -> dict[str, str]:
     return orjson.loads((fx.project.state_dir / extras.LINES_FILE).read_bytes())
 
 
+def _without_snapshot(fx) -> None:
+    """The build online saved no snapshot (snapshot.py): a new process then marks every page's provenance."""
+    (output.current(fx.out) / output.SNAPSHOT).unlink()
+
+
 def test_a_new_process_takes_unchanged_pages_provenance_lines_from_the_cache(fx):
     fx.build()
+    _without_snapshot(fx)
     lines = _cached_lines(fx)
     transit = next(mark for mark, text in lines.items() if '"https://example.org/zh/guides/transit/"' in text)
     lines[transit] = lines[transit].replace('"raw_hash"', '"raw_hash_from_the_cache"')  # no encoding writes it
@@ -150,6 +156,7 @@ def test_a_page_whose_record_changed_is_never_given_its_old_lines():
 
 def test_a_lines_cache_that_cannot_be_read_is_as_if_empty(fx):
     fx.build()
+    _without_snapshot(fx)
     (fx.project.state_dir / extras.LINES_FILE).write_bytes(b"\x00not json")
     _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n改了。\n")
     _build_in_new_process(fx)

@@ -113,9 +113,15 @@ def _corrupt(path) -> None:
     path.write_bytes(bytes(data))
 
 
-def _checksummed(payload) -> bytes:
-    data = marshal.dumps(payload)
+def _checksummed(*parts) -> bytes:
+    data = b"".join(len(part).to_bytes(snapshot.SIZE, "big") + part for part in map(marshal.dumps, parts))
     return snapshot.MAGIC + zlib.crc32(data).to_bytes(4, "big") + data
+
+
+def _saved(fx) -> list:
+    """The parts of the snapshot of the build online: its header, heads, provenance.json's pages, plan."""
+    with memoryview(_snapshot(fx).read_bytes()) as view:
+        return snapshot._parts(view, len(snapshot.MAGIC) + 4)
 
 
 def _as_folder(path) -> None:
@@ -139,7 +145,7 @@ def _older_summary(fx) -> None:
     lambda fx: _corrupt(_snapshot(fx)),  # a byte changed
     lambda fx: _snapshot(fx).write_bytes(_checksummed("not a snapshot")),  # whole, but not one
     lambda fx: _snapshot(fx).write_bytes(_checksummed(  # the right header, rows that are not
-        ((*marshal.loads(_snapshot(fx).read_bytes()[len(snapshot.MAGIC) + 4:])[0],), [("a", 1)], []))),
+        _saved(fx)[0], [("a", 1)], [], None, None)),
     lambda fx: _as_folder(_snapshot(fx)),  # not a file
     _other_version_snapshot,  # of the version before
     _older_summary,  # the build online's summary of an older format
@@ -265,3 +271,166 @@ def test_adopted_heads_and_what_was_written_since_are_a_fresh_read_after_every_k
     finally:
         heads.forget(store)
         store.close()
+
+
+def _resave(fx, provenance=None, plan=None, keep: str = "plan") -> None:
+    """The snapshot saved again with other provenance.json pages (or another plan, `keep` the pages)."""
+    header, documents, releases, *rest = _saved(fx)
+    if keep == "plan":
+        rest[0] = provenance
+    else:
+        rest[1] = plan
+    _snapshot(fx).write_bytes(_checksummed(header, documents, releases, *rest))
+
+
+TRANSIT = "https://example.org/zh/guides/transit/"
+
+
+def _online_provenance(fx):
+    return output.current(fx.out) / output.SITE / layout.PROVENANCE
+
+
+def _mark_transit_online(fx, edit=lambda text: text) -> None:
+    """The build online's provenance.json, transit's record marked (its length kept) so no encoding writes it."""
+    path = _online_provenance(fx)
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f'"{TRANSIT}"')
+    end = text.index("}", start)
+    marked = edit(text[:start] + text[start:end].replace('"raw_hash"', '"raw_HASH"') + text[end:])
+    path.unlink()  # a new file: the old one is shared with the versions before it (hard links)
+    path.write_text(marked, encoding="utf-8")
+
+
+def _provenance(fx) -> dict:
+    return json.loads((fx.out / layout.PROVENANCE).read_text(encoding="utf-8"))["pages"]
+
+
+def test_a_new_process_takes_the_unchanged_pages_provenance_from_the_build_online_and_marks_only_the_changed(
+        fx, tmp_path):
+    _build_in_new_process(fx, tmp_path)
+    _mark_transit_online(fx)
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    _build_in_new_process(fx, tmp_path)
+    pages = _provenance(fx)
+    assert "raw_HASH" in pages[TRANSIT]  # its lines as online: neither marked nor encoded
+    paying = pages["https://example.org/zh/guides/paying/"]["raw_hash"]  # changed: encoded anew
+    assert paying == fx.store.document("paying")["raw_hash"]
+    urls, marks, places, lengths = _saved(fx)[3]  # and saved again, for the next process
+    assert len(urls) == len(marks) == len(places) == len(lengths) == len(pages)
+
+
+def _saved_edit(edit):
+    def spoil(fx) -> None:
+        urls, marks, places, lengths = _saved(fx)[3]
+        _resave(fx, edit(list(urls), list(marks), list(places), list(lengths)))
+    return spoil
+
+
+def _a_mark_changed(urls, marks, places, lengths):
+    marks[0] = "0" * 32  # then not the pages of the build online's provenance.json (its key)
+    return urls, marks, places, lengths
+
+
+def _a_length_changed(urls, marks, places, lengths):
+    lengths[0] += 1
+    return urls, marks, places, lengths
+
+
+@pytest.mark.parametrize("spoil", [
+    _saved_edit(_a_mark_changed),
+    _saved_edit(_a_length_changed),
+    _saved_edit(lambda urls, marks, places, lengths: (urls, marks, places[:-1], lengths)),  # a place missing
+    _saved_edit(lambda urls, marks, places, lengths: None),  # none saved
+    _saved_edit(lambda urls, marks, places, lengths: "pages"),  # not pages
+    lambda fx: _mark_transit_online(fx, lambda text: text[:-1] + " }"),  # the file online is not of those lines
+    lambda fx: _online_provenance(fx).unlink(),  # no file online
+], ids=["a-mark-changed", "a-length-changed", "a-place-missing", "none", "not-pages", "another-file", "no-file"])
+def test_provenance_pages_saved_that_are_not_those_of_the_build_online_are_never_taken(fx, tmp_path, spoil):
+    _build_in_new_process(fx, tmp_path)
+    _mark_transit_online(fx)
+    spoil(fx)
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    assert _heads_read(_build_in_new_process(fx, tmp_path)) == "some"  # the rest of the snapshot is taken
+    assert "raw_HASH" not in _provenance(fx)[TRANSIT]
+    _check_same_as_full_build(fx, tmp_path, "full")
+
+
+def _planned_in_new_process(fx, tmp_path) -> dict[str, int]:
+    """`zaitun build` in a new interpreter: how many lists of a kind it grouped from every document (a plan of
+    everything), and whether it listed every page for the sitemap."""
+    log = tmp_path / "planned.json"
+    _in_another_process(fx, "from zaitun.publish import extras, pages\ncounts = {'grouped': 0, 'sitemap': 0}\n"
+                        "grouped, rows = pages._grouped, extras.sitemap_rows\n"
+                        "def count(name, made):\n    counts[name] += 1\n    return made\n"
+                        "pages._grouped = lambda *a: count('grouped', grouped(*a))\n"
+                        "extras.sitemap_rows = lambda *a: count('sitemap', rows(*a))\n"
+                        f"{BUILD}\nimport json\nopen({str(log)!r}, 'w').write(json.dumps(counts))")
+    return json.loads(log.read_text())
+
+
+def test_a_new_process_plans_again_only_what_changed_from_the_plan_the_build_online_saved(fx, tmp_path):
+    assert _planned_in_new_process(fx, tmp_path)["grouped"] > 0  # no build online: everything is planned
+    changes = {
+        "a Chinese body": (lambda: _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n"), 0),
+        "an English approval": (lambda: fx.translate_and_approve("paying"), 1),  # its first: a page comes
+        "a title": (lambda: _edit(fx, "policies", "notice-2023-1", NOTICE.replace("泉州市营商环境若干措施", "新标题"),
+                                  "## 通知\n\n修订。\n"), 0),
+        "a new document": (lambda: _edit(fx, "guides", "cash", PAYING.replace("境外银行卡", "现金"), "现金可用。"), 1),
+    }
+    for name, (change, sitemap) in changes.items():
+        change()
+        assert _planned_in_new_process(fx, tmp_path) == {"grouped": 0, "sitemap": sitemap}, name
+        _check_same_as_full_build(fx, tmp_path, name)
+
+
+def _plan_of(fx, edit):
+    settings, langs = _saved(fx)[4]
+    return edit(settings, [list(lang) for lang in langs])
+
+
+def _a_date_moved(settings, langs):
+    docs = dict(langs[0][5])
+    date, *rest = docs["transit"]
+    docs["transit"] = (date + 1, *rest)  # a document not written since, on another day than it is
+    langs[0][5] = docs
+    return settings, langs
+
+
+@pytest.mark.parametrize("edit", [
+    _a_date_moved,
+    lambda settings, langs: (settings.replace("20", "21"), langs),  # other settings
+    lambda settings, langs: (settings, langs[:1]),  # a language missing
+    lambda settings, langs: None,  # none saved
+    lambda settings, langs: "plan",  # not a plan
+], ids=["a-date-moved", "other-settings", "a-language-missing", "none", "not-a-plan"])
+def test_a_saved_plan_that_does_not_agree_with_what_was_read_means_planning_everything(fx, tmp_path, edit):
+    _build_in_new_process(fx, tmp_path)
+    _resave(fx, plan=_plan_of(fx, edit), keep="provenance")
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    assert _planned_in_new_process(fx, tmp_path)["grouped"] > 0
+    _check_same_as_full_build(fx, tmp_path, "full")
+
+
+def test_a_warm_build_saves_only_the_heads_and_a_new_process_after_it_plans_everything(fx, tmp_path):
+    """A warm process (`zaitun up`) has its plan and provenance.json's pages in memory; saving them would cost
+    it a tenth of a warm build. A new process after it plans and marks every page, and writes the same site."""
+    fx.build()
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    fx.build()  # warm: it remembers the build before
+    assert _saved(fx)[3:] == [None, None] and _saved(fx)[1]
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第二次修改。\n")
+    assert _planned_in_new_process(fx, tmp_path)["grouped"] > 0
+    _check_same_as_full_build(fx, tmp_path, "full")
+
+
+def test_after_a_rollback_a_new_process_starts_from_the_plan_of_the_build_put_back_online(fx, tmp_path):
+    """The version put back online keeps its own snapshot: what was written since it was built is planned and
+    marked again, the changes rolled back among them."""
+    _build_in_new_process(fx, tmp_path)
+    _edit(fx, "policies", "notice-2023-1", NOTICE.replace("泉州市营商环境若干措施", "新标题"), "## 通知\n\n修订。\n")
+    _build_in_new_process(fx, tmp_path)
+    _in_another_process(fx, "rollback(project)")
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    assert _planned_in_new_process(fx, tmp_path)["grouped"] == 0
+    _check_same_as_full_build(fx, tmp_path, "full")
+    assert "新标题" in (fx.out / "zh" / "index.html").read_text(encoding="utf-8")

@@ -117,6 +117,18 @@ def keep_only(keys: set[str]) -> None:
     _live = set(keys)
 
 
+def pruned() -> bool:
+    """Whether this process pruned the cache already (keep_only): then it knows the keys it kept."""
+    return _live is not None
+
+
+def forget(keys: set[str]) -> None:
+    """Forget the bodies of these keys (those of documents' versions replaced since), leaving what this process
+    knows as it was: its next keep_only looks at every key."""
+    if keys and (cache := _cache()) is not None:
+        cache.forget(keys)
+
+
 def _read(key: str) -> str | None:
     cache = _cache()
     return cache.get(key) if cache is not None else None

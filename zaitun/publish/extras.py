@@ -15,14 +15,14 @@ import orjson
 
 from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout
-from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of
+from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of, key_of
 from zaitun.publish.render import design_digest, render_page, stylesheet
 
 T = TypeVar("T")
 
 
-def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
-    """Everything besides document, list and feed files."""
+def extra_outputs(specs: list[PageSpec], site: Site, seed: Seed | None = None) -> list[Output]:
+    """Everything besides document, list and feed files (`seed`: see provenance_json)."""
     home = {lang: layout.home(lang) for lang in layout.LANGS}
     base = {"css": site.urls.link(site.css_path), "zh_href": site.urls.link(home["zh"]),
             "en_href": site.urls.link(home["en"]), "titles": site.titles}
@@ -30,7 +30,7 @@ def extra_outputs(specs: list[PageSpec], site: Site) -> list[Output]:
                    "alternates": alternate_links(home, site, x_default=layout.ROOT)}
     sitemap = _Once(lambda: sitemap_rows(specs, site))  # made by whichever process keys or renders them
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.urls.absolute(layout.SITEMAP)}\n".encode()
-    provenance = _Once(lambda: provenance_json(specs, site))  # its bytes, and their key
+    provenance = _Once(lambda: provenance_json(specs, site, seed))  # its bytes, and their key
     return [
         Output(site.css_path, (design_digest(),), stylesheet, kind="asset"),
         Output(layout.ROOT, (design_digest(), root), lambda: render_page("root.html", root)),
@@ -132,22 +132,25 @@ def _url(path: str, alternates: list[dict], lastmod: str | None, site: Site) -> 
     return f"  <url>\n    <loc>{escape(site.urls.absolute(path), quote=False)}</loc>\n{mod}{links}  </url>\n"
 
 
-def provenance_json(specs: list[PageSpec], site: Site) -> tuple[bytes, str]:
+def provenance_json(specs: list[PageSpec], site: Site, seed: Seed | None = None) -> tuple[bytes, str]:
     """`{"pages": {url: record}}` as indented JSON: who and what produced every published document page
     (engines, glossary versions, approvers); and its key, the digest of its pages' marks in order (each names
     what its lines are made from), not of all its bytes. The json module indents in Python, slowly, and a
     one-change rebuild alters a page or two: each page's lines are kept with its page as planned (a process
     that builds again keeps the pages of unchanged documents: pages.plan), or taken from the lines cache
     (`keep_lines_in`) when its record is the same, so only a changed page's are encoded, and only those are
-    looked at."""
+    looked at. A new process given the pages of the build online (`seed`) starts from them as if it had made them."""
     global _PROVENANCE
     last = _PROVENANCE if _PROVENANCE.cache == _LINES_CACHE.path else _Provenance(_LINES_CACHE.path)
     docs = {id(spec): spec for spec in specs if spec.entry is not None}
+    if last.text is None and seed is not None:
+        _PROVENANCE = _seeded(docs, site, seed, last.cache)
+        return _PROVENANCE.text, _PROVENANCE.key
     new = [spec for key, spec in docs.items() if (found := last.pages.get(key)) is None or found[0] is not spec]
     if not new and len(docs) == len(last.pages) and last.text is not None:
         return last.text, last.key
     stored = _LINES_CACHE.read() if last.text is None else {}  # a new process: its first build
-    now = _Provenance(last.cache, dict(last.pages), dict(last.lines))
+    now = _Provenance(last.cache, dict(last.pages), dict(last.lines), dict(last.places))
     gone = set()
     for key in last.pages.keys() - docs.keys():  # pages gone, or replaced by a changed document's
         gone.add(now.pages.pop(key)[1])
@@ -159,16 +162,11 @@ def provenance_json(specs: list[PageSpec], site: Site) -> tuple[bytes, str]:
         if (text := stored.get(mark)) is None:
             text, made = _provenance_lines(url, record), made + 1
         now.pages[id(spec)] = (spec, url)
+        now.places[url] = (spec.path, spec.entry.slug)
         gone.discard(url)
         ordered = ordered and url in now.lines
         now.lines[url] = (mark, text)
-    for url in gone:
-        del now.lines[url]
-    if not ordered:
-        now.lines = dict(sorted(now.lines.items()))
-    now.text = ('{\n "pages": {\n' + ",\n".join(text for _, text in now.lines.values()) + "\n }\n}").encode("utf-8") \
-        if docs else json.dumps({"pages": {}}, indent=1).encode("utf-8")
-    now.key = hashlib.sha256("\n".join(mark for mark, _ in now.lines.values()).encode()).hexdigest()[:24]
+    now.finish(gone, ordered, bool(docs))
     if last.text is None and (made or len(stored) != len(now.lines)):  # then kept by this process
         _LINES_CACHE.write(dict(now.lines.values()))
     _PROVENANCE = now
@@ -183,11 +181,109 @@ class _Provenance:
     pages: dict[int, tuple[PageSpec, str]] = field(default_factory=dict)  # id of a page -> (the page, its URL)
     lines: dict[str, tuple[str, str]] = field(default_factory=dict)  # URL -> (the mark of its record, its lines),
     # in the order of the URLs
+    places: dict[str, tuple[str, str]] = field(default_factory=dict)  # URL -> its page's path and document
     text: bytes | None = None
     key: str = ""
 
+    def finish(self, gone: set[str], ordered: bool, any_pages: bool) -> None:
+        """Drop the lines of pages `gone`, order them by URL (unless known `ordered`), make the text and key."""
+        for url in gone:
+            del self.lines[url]
+            self.places.pop(url, None)
+        if not ordered:
+            self.lines = dict(sorted(self.lines.items()))
+        self.text = (HEAD + ",\n".join(text for _, text in self.lines.values()) + TAIL).encode("utf-8") \
+            if any_pages else json.dumps({"pages": {}}, indent=1).encode("utf-8")
+        self.key = _key_of(mark for mark, _ in self.lines.values())
+
 
 _PROVENANCE = _Provenance(None)
+
+
+def _key_of(marks) -> str:
+    """provenance.json's key: the digest of its pages' marks, in order."""
+    return hashlib.sha256("\n".join(marks).encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class Seed:
+    """provenance.json's pages as the build online made them, and the documents written since (delta.py): the
+    pages of the others have the same record, so a new process marks and encodes only theirs. The build saves
+    each page's URL, mark, place and the length of its lines (snapshot.py); the lines are those of its file."""
+
+    urls: list[str]  # in order
+    lines: list[tuple[str, str]]  # each URL's mark and lines
+    places: list[tuple[str, str]]  # each URL's page path and document (slug)
+    changed: set[str]
+
+    @classmethod
+    def of(cls, saved: tuple | None, key: str | None, changed: set[str] | None, file: Path) -> Seed | None:
+        """The seed of the pages saved, when they are whole and those of the build online (`key`: its
+        provenance.json's output key, from its manifest; `file`, that provenance.json) and what changed since
+        is known."""
+        if not saved or changed is None or key is None:
+            return None
+        try:
+            urls, marks, places, lengths = saved
+            whole = (len(urls) == len(marks) == len(places) == len(lengths) > 0
+                     and all(type(url) is str for url in urls) and all(type(mark) is str for mark in marks)
+                     and all(type(path) is str and type(slug) is str for path, slug in places))
+            if not whole or key_of(_key_of(marks)) != key:
+                return None
+            lines = _lines_of(file.read_bytes().decode("utf-8"), marks, lengths)
+        except (OSError, UnicodeDecodeError, TypeError, ValueError):
+            return None
+        return cls(urls, lines, places, changed) if lines is not None else None
+
+
+HEAD, TAIL = '{\n "pages": {\n', "\n }\n}"  # around provenance.json's pages' lines, ",\n" between them
+
+
+def _lines_of(text: str, marks: list[str], lengths: list[int]) -> list[tuple[str, str]] | None:
+    """Each page's lines cut from provenance.json's text, if it is made of lines of these lengths."""
+    if not text.startswith(HEAD) or not text.endswith(TAIL):
+        return None
+    lines, at = [], len(HEAD)
+    for mark, length in zip(marks, lengths, strict=True):
+        if at != len(HEAD) and text[at - 2:at] != ",\n":
+            return None
+        lines.append((mark, text[at:at + length]))
+        at += length + 2
+    return lines if at - 2 + len(TAIL) == len(text) else None
+
+
+def provenance_saved() -> tuple | None:
+    """provenance.json's pages as this process last made it, as plain lists (a `Seed`, once saved)."""
+    last = _PROVENANCE
+    if last.text is None or last.cache != _LINES_CACHE.path or len(last.places) != len(last.lines):
+        return None
+    urls = list(last.lines)
+    return (urls, [mark for mark, _ in last.lines.values()], [last.places[url] for url in urls],
+            [len(text) for _, text in last.lines.values()])
+
+
+def _seeded(docs: dict[int, PageSpec], site: Site, seed: Seed, cache: Path | None) -> _Provenance:
+    """provenance_json in a new process, from the pages of the build online: only the pages of documents
+    changed since, or not among them, are marked and encoded."""
+    now = _Provenance(cache, {}, dict(zip(seed.urls, seed.lines, strict=True)),
+                      dict(zip(seed.urls, seed.places, strict=True)))
+    at = {path: (slug, url) for url, (path, slug) in now.places.items()}
+    gone, ordered = set(now.lines), True
+    for key, spec in docs.items():
+        slug = spec.entry.slug
+        found = at.get(spec.path)
+        if found is not None and found[0] == slug and slug not in seed.changed:
+            url = found[1]
+        else:
+            url = site.urls.absolute(spec.path)
+            record = {"lang": spec.entry.lang, "slug": slug} | spec.entry.provenance
+            ordered = ordered and url in now.lines
+            now.lines[url] = (_mark(url, record), _provenance_lines(url, record))
+            now.places[url] = (spec.path, slug)
+        now.pages[key] = (spec, url)
+        gone.discard(url)
+    now.finish(gone, ordered, bool(docs))
+    return now
 
 
 def _mark(url: str, record: dict) -> str:

@@ -143,7 +143,7 @@ def plan(entries: list[Entry], site: Site, before: Plan | None = None) -> Plan:
     online made by this process (`before`, kept by warm.py), only the lists showing a document changed, come
     or gone since are planned again: an entry unchanged is the very same object (inputs.collect keeps it)."""
     _LINES.keep_only(entries)  # lines of entries gone since go
-    settings = (site.urls.base_url, site.today, site.page_size, repr(site.titles), repr(site.tag_labels))
+    settings = _settings(site)
     if before is not None and before.settings != settings:
         before = None
     mine: dict[str, dict[str, Entry]] = {lang: {} for lang in layout.LANGS}
@@ -154,6 +154,11 @@ def plan(entries: list[Entry], site: Site, before: Plan | None = None) -> Plan:
              for lang in layout.LANGS}
     fresh = None if before is None else {group for lang in langs.values() for group in lang.fresh}
     return Plan([spec for lang in langs.values() for spec in lang.specs()], settings, langs, fresh)
+
+
+def _settings(site: Site) -> tuple:
+    """What of the site's settings lists are planned with (tag labels in order: they come in any)."""
+    return site.urls.base_url, site.today, site.page_size, repr(site.titles), repr(sorted(site.tag_labels.items()))
 
 
 @dataclass
@@ -299,6 +304,9 @@ class _Lang:
             return self.docs.get(group[1])
         pages = self.lists[group[0]].get(group[1], ())
         return pages[group[2] - 1] if group[2] <= len(pages) else None
+
+    def list_pages(self) -> list[PageSpec]:
+        return [spec for lists in self.lists.values() for specs in lists.values() for spec in specs]
 
     def sections(self) -> list[PageSpec]:
         """Each section's first page, in the order of their names."""
@@ -574,3 +582,111 @@ def _jsonld(spec: PageSpec, site: Site) -> dict:
             "description": entry.summary, "url": url, "datePublished": entry.date.isoformat(),
             "dateModified": entry.updated.isoformat(), "inLanguage": LANGUAGES[entry.lang],
             "publisher": publisher, "mainEntityOfPage": url}
+
+
+# -- the plan of the build online, for a new process ----------------------------------------------------
+def plan_saved(planned: Plan) -> tuple:
+    """A plan as plain data (snapshot.py saves it beside its version): each language's documents in order, its
+    lists' documents and pages, and what a plan needs of each document to see what changed (`plan_of`)."""
+    saved = repr(planned.settings), [_lang_saved(lang) for lang in planned.langs.values()]
+    _DOC_SAVED.keep_only([e for lang in planned.langs.values() for e in lang.entries.values()])
+    _PAGE_SAVED.keep_only([s for lang in planned.langs.values() for s in lang.list_pages()])
+    return saved
+
+
+def _lang_saved(lang: _Lang) -> tuple:
+    pages = {kind: {key: [_PAGE_SAVED.get(spec, _page_saved) for spec in specs] for key, specs in lists.items()}
+             for kind, lists in lang.lists.items()}
+    docs = {slug: _DOC_SAVED.get(entry, _doc_saved) for slug, entry in lang.entries.items()}
+    return (lang.lang, [e.slug for e in lang.order],
+            {kind: {key: [e.slug for e in members] for key, members in groups.items()}
+             for kind, groups in lang.groups.items()}, pages, _page_saved(lang.home), docs)
+
+
+_DOC_SAVED: ByIdentity[Entry, tuple] = ByIdentity()  # made plain once per entry and list page: a process that
+_PAGE_SAVED: ByIdentity[PageSpec, tuple] = ByIdentity()  # builds again keeps those of unchanged documents
+
+
+def _doc_saved(entry: Entry) -> tuple:
+    return entry.date.toordinal(), entry.section, entry.programme, entry.tags, _day(entry)
+
+
+def _day(entry: Entry) -> int:
+    return entry.updated.date().toordinal()
+
+
+def _page_saved(spec: PageSpec) -> tuple:
+    return spec.path, spec.title, spec.data, spec.description, spec.feeds, spec.listed
+
+
+@dataclass(frozen=True)
+class _Was:
+    """A document as the plan of the build online knew it, where it changed since: what a plan compares."""
+
+    slug: str
+    date: dt.date
+    section: str
+    programme: str | None
+    tags: list[str]
+    updated: dt.datetime
+
+
+def plan_of(saved: tuple | None, entries: list[Entry], site: Site, changed: set[str] | None) -> Plan | None:
+    """The plan of the build online from what it saved (`plan_saved`), as if this process had made it (`plan`'s
+    `before`): its documents not written since (`changed`) are these entries, the others as they were. None
+    when it does not read whole or does not agree with the entries."""
+    if saved is None or changed is None:
+        return None
+    try:
+        settings, langs = saved
+        if settings != repr(_settings(site)):
+            return None
+        now: dict[str, dict[str, Entry]] = {lang: {} for lang in layout.LANGS}
+        for entry in entries:
+            now[entry.lang][entry.slug] = entry
+        restored = {lang[0]: _lang_of(lang, now[lang[0]], site, changed) for lang in langs}
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError):
+        return None
+    if set(restored) != set(layout.LANGS) or None in restored.values():
+        return None
+    return Plan([], _settings(site), restored, None)
+
+
+def _lang_of(saved: tuple, now: dict[str, Entry], site: Site, changed: set[str]) -> _Lang | None:
+    lang, order, groups, pages, home, docs = saved
+    was: dict[str, Entry] = {}
+    for slug, (date, section, programme, tags, updated) in docs.items():
+        entry = now.get(slug)
+        if entry is not None and slug not in changed:
+            if (entry.date.toordinal(), entry.section, entry.programme, entry.tags, _day(entry)) != (
+                    date, section, programme, tags, updated):
+                return None  # not what the build online planned: plan everything
+            was[slug] = entry
+            _DOC_SAVED.put(entry, (date, section, programme, tags, updated))  # as plan_saved makes it
+        else:
+            was[slug] = _Was(slug, dt.date.fromordinal(date), section, programme, tags,  # type: ignore[assignment]
+                             dt.datetime.combine(dt.date.fromordinal(updated), dt.time()))
+    lists = {kind: {key: [_page_of(lang, kind, key, n, page, was, site) for n, page in enumerate(specs, start=1)]
+                    for key, specs in by_key.items()} for kind, by_key in pages.items()}
+    if set(lists) != set(KINDS) or set(groups) != set(KINDS):
+        return None
+    return _Lang(lang, was, [was[slug] for slug in order],
+                 {kind: {key: [was[slug] for slug in members] for key, members in by_key.items()}
+                  for kind, by_key in groups.items()}, lists,
+                 {slug: _document(entry, site) for slug, entry in was.items() if isinstance(entry, Entry)}
+                 | {slug: _was_document(entry, lang) for slug, entry in was.items() if isinstance(entry, _Was)},
+                 _page_of(lang, "home", "", 0, home, was, site), _search(lang, site))
+
+
+def _page_of(lang: str, kind: str, key: str, number: int, saved: tuple, was: dict, site: Site) -> PageSpec:
+    path, title, data, description, feeds, listed = saved
+    group = ("home",) if kind == "home" else (kind, key, number)
+    spec = PageSpec(group, lang, path, "list.html", title, data, description=description, feeds=list(feeds),
+                    listed=tuple(listed), items=tuple(was[slug] for slug in listed))
+    _PAGE_SAVED.put(spec, saved)
+    return spec
+
+
+def _was_document(was: _Was, lang: str) -> PageSpec:
+    """The page a document changed since had in the plan of the build online: only its path is compared."""
+    return PageSpec(("doc", was.slug), lang, layout.document(lang, was.section, was.slug), "document.html", "", None)

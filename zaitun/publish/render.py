@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import shutil
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +30,34 @@ def environment() -> Environment:
 
     env = make_environment(TEMPLATES)
     env.filters["jsonld"] = jsonld
+    _use_compiled(env)
     return env
+
+
+_COMPILED: list[Path | None] = [None]  # where compiled templates are kept (compile_templates_in)
+
+
+def compile_templates_in(folder: Path | None) -> None:
+    """Keep compiled templates in `folder` (None: nowhere). The folder is named for zaitun's code
+    (delta.code_digest): Jinja checks a template's source, not the options it was compiled with; the folders
+    of other code beside it are removed."""
+    if folder == _COMPILED[0]:
+        return
+    _COMPILED[0] = folder
+    if folder is not None and not folder.is_dir():
+        with contextlib.suppress(OSError):
+            for other in folder.parent.iterdir() if folder.parent.is_dir() else ():
+                shutil.rmtree(other, ignore_errors=True)
+            folder.mkdir(parents=True)
+    if environment.cache_info().currsize:
+        _use_compiled(environment())
+
+
+def _use_compiled(env: Environment) -> None:
+    from zaitun.publish.jinja import CompiledTemplates
+
+    folder = _COMPILED[0]
+    env.bytecode_cache = CompiledTemplates(str(folder)) if folder is not None and folder.is_dir() else None
 
 
 def warm() -> None:

@@ -25,7 +25,7 @@ from zaitun.errors import LocatedError, PublishError
 from zaitun.project import Project
 from zaitun.publish import bodies, layout, lint, search, snapshot, warm
 from zaitun.publish.delta import Delta, delta, inputs_digest
-from zaitun.publish.extras import extra_outputs, keep_lines_in, static_files, static_outputs
+from zaitun.publish.extras import Seed, extra_outputs, keep_lines_in, provenance_saved, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.inputs import Entry, collect
@@ -53,8 +53,8 @@ from zaitun.publish.output import (
     roll_back,
     write_manifest,
 )
-from zaitun.publish.pages import Output, PageSpec, Plan, Site, key_of, outputs, plan, shared_keys
-from zaitun.publish.render import css_digest
+from zaitun.publish.pages import Output, PageSpec, Plan, Site, key_of, outputs, plan, plan_of, plan_saved, shared_keys
+from zaitun.publish.render import compile_templates_in, css_digest
 from zaitun.publish.report import BuildReport
 from zaitun.publish.social import queue_posts
 from zaitun.publish.tags import tag_labels
@@ -63,6 +63,7 @@ from zaitun.state import heads
 from zaitun.state.store import Store
 
 STAGE = "build"
+TEMPLATES = "templates"  # in the state folder: templates as compiled by zaitun's code of each name (render.py)
 
 
 def build_site(project: Project, store: Store, today: dt.date | None = None, social: bool = True) -> BuildReport:
@@ -110,11 +111,12 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     if change.nothing(summary, social):
         report.reused = summary["paths"]  # the build online is this build: nothing to write, lint or index
         return report
+    compile_templates_in(project.state_dir / TEMPLATES / change.code)
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
     state = memory.manifest if memory and summary else load_manifest(online) if summary else {}
     known = memory.parts if memory else manifest_parts(state) if state else None  # before collect renews docs
-    if memory is None:  # a new process, or another build online: the heads it read, if it saved them
-        snapshot.adopt(online, store, summary, change.code)
+    adopted = snapshot.adopt(online, store, summary, change.code) if memory is None else None  # a new process,
+    # or another build online: the heads it read, its plan and provenance.json's pages, if it saved them
     held: dict[str, LocatedError] = {}
     previous = state.get("files", {})
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
@@ -122,7 +124,10 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
     entries += hold.unreadable(store, held)
     trim()  # the files and payloads collect read a batch at a time: freed, not yet given back
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,
-                    project.config.get("publish.keep_versions") if previous else None, memory.plan if memory else None)
+                    project.config.get("publish.keep_versions") if previous else None, memory.plan if memory else None,
+                    seed=Seed.of(adopted and adopted.provenance, previous.get(layout.PROVENANCE, {}).get("key"),
+                                 change.changed, online / SITE / layout.PROVENANCE) if adopted else None,
+                    saved_plan=adopted.plan if adopted else None)
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
         site, building, files, culprits = _attempt(project, entries, plan_, hold, today, report)
         if not culprits:
@@ -139,7 +144,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         discard(building)
         raise
     _record(project, store, held, hold, report)
-    bodies.keep_only(_body_keys(entries))
+    _prune_bodies(entries, plan_.changed, hold.before)
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
     parts = write_manifest(building, manifest, online, known, memory.records if memory else None)
@@ -147,12 +152,40 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
     warm.keep(out, version, manifest, parts, plan_.now)
-    snapshot.save(version, store, change.code)
+    fresh = memory is None  # a warm process saves only the heads (the rest costs it a tenth of a warm build)
+    snapshot.save(version, store, change.code, provenance_saved() if fresh else None,
+                  plan_saved(plan_.now) if fresh and plan_.now else None)
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out))
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
         mark_announced(version)
     return report
+
+
+def _prune_bodies(entries: list[Entry], changed: set[str] | None, before: dict) -> None:
+    """Forget the bodies no entry shows any more. A process's first build that knows which documents changed
+    forgets those their versions online showed, keyed from the manifest's records of them (`before`), instead
+    of keying every entry's body; unless one of them linked files (its key then depends on where they were
+    published). A body left behind is a cache's row, forgotten by the next build that keys every body."""
+    if changed is not None and not bodies.pruned():
+        old = _old_body_keys(changed, before)
+        if old is not None:
+            bodies.forget(old - {entry.body_key for entry in entries if entry.slug in changed})
+            return
+    bodies.keep_only(_body_keys(entries))
+
+
+def _old_body_keys(changed: set[str], before: dict) -> set[str] | None:
+    """The keys of the bodies the build online showed of these documents (None: one linked files)."""
+    keys = set()
+    for slug in changed:
+        record = before.get(slug) or {}
+        for lang, known in (("zh", record), ("en", record.get("en"))):
+            if known and known.get("refs"):
+                return None
+            if known and (source := known.get("raw_hash" if lang == "zh" else "hash")):
+                keys.add(bodies.key_of(lang, source, {}))
+    return keys
 
 
 def _body_keys(entries: list[Entry]) -> set[str]:
@@ -195,6 +228,8 @@ class Planned:
     shared_now: dict[str, str] = field(default_factory=dict)
     indexed: list[str] = field(default_factory=list)  # what of the search index differs from the version online
     shown: dict[str, str] = field(default_factory=dict)  # list page or sitemap -> digest of what it shows
+    seed: Seed | None = None  # provenance.json's pages of the build online, saved by it (a new process)
+    saved_plan: tuple | None = None  # its plan, as it saved it (pages.plan_saved)
 
     def stage(self, out: Path) -> Path:
         """The version folder to build into; only the first attempt reuses an old version."""
@@ -205,6 +240,8 @@ class Planned:
     def plan(self, entries: list[Entry], site: Site) -> list[PageSpec]:
         """Every page, those of lists showing no document changed since the build online taken from its plan
         when this process made it (pages.plan)."""
+        if self.before is None and self.saved_plan is not None:  # a new process: the plan the build online saved
+            self.before, self.saved_plan = plan_of(self.saved_plan, entries, site, self.changed), None
         self.now = plan(entries, site, self.before)
         return self.now.specs
 
@@ -307,8 +344,9 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     specs = planned.plan(entries, site)
     kept = planned.kept(specs, site) | hold.kept  # known unchanged, and held back as they are online
     # feeds first: they render many bodies, so a worker should start on them, not end with them
-    items = (feed_outputs(planned.now, site) + outputs(planned.now, site, skip=kept) + extra_outputs(specs, site)
-             + [search.script_output()] + static_outputs(project.static_dir) + media)
+    items = (feed_outputs(planned.now, site) + outputs(planned.now, site, skip=kept)
+             + extra_outputs(specs, site, planned.seed) + [search.script_output()]
+             + static_outputs(project.static_dir) + media)
     _refuse_duplicates(items, kept)
     planned.recall_keys(items, specs)
     report.rendered, report.reused = [], []

@@ -1,4 +1,4 @@
-"""What a new process needs to read the store as a warm one does: the heads the build online read.
+"""What a new process needs to start as a warm one does: the heads the build online read, and more.
 
 A process that builds again (`zaitun up`) keeps the store's heads (zaitun.state.heads): every active
 document's row and its newest English release's, and reads again only the documents the change numbers say
@@ -6,12 +6,16 @@ were written since. A new process (`zaitun build`) would read them all from the 
 most of the store's pages (the rows hold the files). So each build saves the heads it read beside its
 version (output.SNAPSHOT), and a new process adopts them before it reads: `heads.read` then reads again,
 by change number, every document written since (content, approval, withdrawal). What is approved is thus
-always read from the store; the snapshot spares only reading the rows no write touched since.
+always read from the store; the snapshot spares only reading the rows no write touched since. It keeps as
+well the build's pages as planned (pages.plan_saved) and its provenance.json's records (extras.Seed): a new
+process then plans and marks again only the documents changed since, each part taken only when it agrees with
+what the process read (the entries; provenance.json's key in the manifest of the version online).
 
 Adopted only whole and for this very build: the version online, the store's identity and change number
 its summary records, zaitun's code (`delta.code_digest`) and this Python's marshal format. A file that
 is missing, truncated or corrupt (its checksum), or anything else, means reading everything, as before.
-Marshal of plain tuples: faster to load than pickle or JSON of the same, and it runs no code.
+Marshal of plain tuples, its parts one after another, each after its size: faster to load than pickle or JSON
+of the same, and it runs no code.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import marshal
 import os
 import sys
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from zaitun.publish.memo import ByIdentity
@@ -29,15 +34,17 @@ from zaitun.publish.output import SNAPSHOT
 from zaitun.state import heads
 from zaitun.state.store import Store
 
-FORMAT = 1
+FORMAT = 4  # 2: and the pages of provenance.json; 3: and the plan; 4: its parts one after another, sized
 MAGIC = b"zaitun snapshot\n"
+SIZE = 8  # bytes of the size before each part
 ROW = ("slug", "section", "path", "raw_hash", "status", "updated_at")  # a document's head (Store.document_heads)
 RELEASE = ("id", "slug", "lang", "raw_hash", "created_at")  # its newest release's (Store.release_heads)
 
 
-def save(version: Path, store: Store, code: str) -> None:
-    """Save beside `version`, just put online, the heads this process read for it. Never fails the build: a
-    snapshot not written is removed (the next process reads the store)."""
+def save(version: Path, store: Store, code: str, provenance: tuple | None = None, plan: tuple | None = None) -> None:
+    """Save beside `version`, just put online, the heads this process read for it (and `provenance`, the pages
+    of its provenance.json: extras.Seed; `plan`, its pages as planned: pages.plan_saved). Never fails the
+    build: a snapshot not written is removed (the next process reads the store)."""
     path = version / SNAPSHOT
     kept = heads.kept(store)
     try:
@@ -46,33 +53,50 @@ def save(version: Path, store: Store, code: str) -> None:
         documents = _plain(kept.documents.values(), ROW)
         releases = _plain(kept.releases.values(), RELEASE)
         _PLAIN.keep_only([*kept.documents.values(), *kept.releases.values()])
-        payload = marshal.dumps(((FORMAT, marshal.version, sys.hexversion, version.name, kept.identity, kept.seq,
-                                  code), documents, releases))
+        header = (FORMAT, marshal.version, sys.hexversion, version.name, kept.identity, kept.seq, code)
         temporary = version / f".{SNAPSHOT}.new"
         with open(temporary, "wb") as file:
-            file.writelines((MAGIC, zlib.crc32(payload).to_bytes(4, "big"), payload))
+            file.write(MAGIC + bytes(4))
+            checksum = 0
+            for part in (header, documents, releases, provenance, plan):  # one at a time: a build's last bytes
+                data = marshal.dumps(part)  # are its largest process's peak (a cold build's, 5,000 documents)
+                size = len(data).to_bytes(SIZE, "big")
+                checksum = zlib.crc32(data, zlib.crc32(size, checksum))
+                file.write(size)
+                file.write(data)
+            file.seek(len(MAGIC))
+            file.write(checksum.to_bytes(4, "big"))
         os.replace(temporary, path)
     except (OSError, ValueError, TypeError):
         with contextlib.suppress(OSError):
             path.unlink()
 
 
-def adopt(online: Path | None, store: Store, summary: dict, code: str) -> bool:
+@dataclass(frozen=True)
+class Adopted:
+    """What else the build online saved: its provenance.json's pages (extras.Seed checks them against it) and
+    its pages as planned (pages.plan_of checks them against the entries)."""
+
+    provenance: tuple | None
+    plan: tuple | None
+
+
+def adopt(online: Path | None, store: Store, summary: dict, code: str) -> Adopted | None:
     """Adopt the heads saved by the build online (`summary`: its summary) as those this process read last;
-    False, adopting nothing, when they do not match or read whole."""
+    None, adopting nothing, when they do not match or read whole."""
     if online is None or not summary:
-        return False
+        return None
     try:
-        kept, plain = _decode((online / SNAPSHOT).read_bytes(), online.name, summary, code)
+        kept, plain, provenance, plan = _decode((online / SNAPSHOT).read_bytes(), online.name, summary, code)
     except (OSError, ValueError, TypeError, KeyError, IndexError, EOFError):
-        return False
+        return None
     if kept.identity != store.identity():  # the summary's store is not the one open
-        return False
+        return None
     heads.adopt(store, kept)
     _PLAIN.clear()
     for row, values in plain:
         _PLAIN.put(row, values)
-    return True
+    return Adopted(provenance, plan)
 
 
 _PLAIN: ByIdentity[dict, tuple] = ByIdentity()  # a row -> its values as saved or adopted: a process that
@@ -91,19 +115,33 @@ def _values(row: dict, keys: tuple[str, ...]) -> tuple:
     return values[:-1] + (values[-1].isoformat(),)
 
 
-def _decode(data: bytes, name: str, summary: dict, code: str) -> tuple[heads.Heads, list[tuple[dict, tuple]]]:
-    """The heads saved, and each row with its values as saved."""
+def _decode(data: bytes, name: str, summary: dict, code: str) -> tuple[heads.Heads, list[tuple[dict, tuple]], tuple,
+                                                                 tuple]:
+    """The heads saved, each row with its values as saved, the pages of provenance.json and the plan."""
     start = len(MAGIC) + 4
     with memoryview(data) as view:  # the payload read in place, not copied
         if data[:len(MAGIC)] != MAGIC or zlib.crc32(view[start:]) != int.from_bytes(data[len(MAGIC):start], "big"):
             raise ValueError("not a whole snapshot")
-        header, documents, releases = marshal.loads(view[start:])
+        header, documents, releases, provenance, plan = _parts(view, start)
     expected = (FORMAT, marshal.version, sys.hexversion, name, summary.get("store"), summary.get("seq"), code)
     if tuple(header) != expected:
         raise ValueError("a snapshot of another build, store, code or Python")
     plain: list[tuple[dict, tuple]] = []
     kept = heads.Heads(header[4], header[5], _rows(documents, ROW, plain), _rows(releases, RELEASE, plain))
-    return kept, plain
+    return kept, plain, provenance, plan
+
+
+def _parts(view: memoryview, start: int) -> list:
+    """The snapshot's parts, each its size then its marshal."""
+    parts = []
+    while start < len(view):
+        size = int.from_bytes(view[start:start + SIZE], "big")
+        start += SIZE
+        if start + size > len(view):
+            raise ValueError("a part cut short")
+        parts.append(marshal.loads(view[start:start + size]))
+        start += size
+    return parts
 
 
 def _rows(saved: list[tuple], keys: tuple[str, ...], plain: list[tuple[dict, tuple]]) -> dict[str, dict]:
