@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import base64
 import binascii
+import os
 import select
 import signal
 import subprocess
@@ -26,24 +27,28 @@ from pathlib import Path
 import orjson
 
 from zaitun.children import end_with_parent
+from zaitun.config import LANGUAGES
 from zaitun.errors import PublishError
 
 TIMEOUT = 120  # seconds for one answer: a bundle of MAX_PAGES pages takes well under one
 RESTART_PAGES = 4000  # a service keeps a little memory of each bundle it wrote (90 MB after 12 of 125 pages)
 BATCH = 64  # pages sent before their answers are read: fewer round trips, the pipes never full
+# what a service is warmed with: a Chinese page, whose segmenting loads the dictionary
+WARM_PAGE = (f'<html lang="{LANGUAGES["zh"]}"><body><main data-pagefind-body><p>搜索中文</p></main></body></html>')
 
 
 def executable() -> str:
+    """Pagefind's extended binary (it segments Chinese), found as Pagefind's Python package finds it
+    (PAGEFIND_BINARY_PATH first), without importing that package's service, whose asyncio costs 15 ms."""
+    if found := os.environ.get("PAGEFIND_BINARY_PATH"):
+        return found
     try:
-        from pagefind.service import get_executable
-    except ImportError:  # pragma: no cover - a dependency of zaitun
-        found = None
-    else:
-        found = get_executable()
-    if found is None:
+        from pagefind_bin_extended import get_executable
+
+        return str(get_executable())
+    except (ImportError, FileNotFoundError):
         raise PublishError("the search indexer (PyPI package pagefind[extended]) is not installed: "
-                           "pip install 'pagefind[extended]'")
-    return str(found)
+                           "pip install 'pagefind[extended]'") from None
 
 
 def _end_with_build() -> None:
@@ -70,6 +75,7 @@ class Indexer:
         self._message = 0
         self._pages = 0
         self._pending = bytearray()
+        self._owed = 0  # answers to messages sent without waiting (warm_up), read before the next ones
 
     def __enter__(self) -> Indexer:
         return self
@@ -96,6 +102,19 @@ class Indexer:
         self._pages += len(names)
         return _decoded(files)
 
+    def warm_up(self) -> None:
+        """Start the service, unless one is running that indexed or is warming already, and send it a Chinese
+        page in an index deleted unwritten, without waiting for it to be segmented: the next bundle then
+        finds the dictionary loaded, and its files are those it would have been without."""
+        if self._process is not None and self._process.poll() is None and (self._pages or self._owed):
+            return
+        self.close()
+        self._start()
+        index = self._ask([{"type": "NewIndex", "config": None}])[0]["index_id"]
+        self._send([{"type": "AddFile", "index_id": index, "file_path": None, "url": "/", "file_contents": WARM_PAGE},
+                    {"type": "DeleteIndex", "index_id": index}])
+        self._owed = 2
+
     def close(self) -> None:
         if self._process is not None:
             try:
@@ -116,10 +135,20 @@ class Indexer:
         self._process = subprocess.Popen([executable(), "--service"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._errors,
                                          preexec_fn=_end_with_build)
-        self._pages, self._pending = 0, bytearray()
+        self._pages, self._pending, self._owed = 0, bytearray(), 0
 
     def _ask(self, payloads: list[dict]) -> list[dict]:
-        """Send these messages, then read their answers in order; an error answer fails the build."""
+        """Send these messages, then read their answers in order (after those owed); an error answer fails
+        the build."""
+        self._send(payloads)
+        answers = [self._answer() for _ in range(self._owed + len(payloads))]
+        answers, self._owed = answers[self._owed:], 0
+        for answer in answers:
+            if answer["payload"].get("type") == "Error":
+                raise self._failure(answer["payload"].get("message", "an error"))
+        return [answer["payload"] for answer in answers]
+
+    def _send(self, payloads: list[dict]) -> None:
         first = self._message + 1
         self._message += len(payloads)
         data = b"".join(base64.b64encode(orjson.dumps({"message_id": first + i, "payload": payload})) + b","
@@ -129,11 +158,6 @@ class Indexer:
             self._process.stdin.flush()
         except BrokenPipeError:
             raise self._failure("ended") from None
-        answers = [self._answer() for _ in payloads]
-        for answer in answers:
-            if answer["payload"].get("type") == "Error":
-                raise self._failure(answer["payload"].get("message", "an error"))
-        return [answer["payload"] for answer in answers]
 
     def _answer(self) -> dict:
         """The next answer, read into one growing buffer (an answer with a bundle's files is MB: not copied
@@ -172,13 +196,7 @@ def warm() -> Iterator[Indexer]:
     build uses it; else a new one, ended after. The service ends with the thread that started it
     (PR_SET_PDEATHSIG), and at exit."""
     with _warm_lock:
-        mine = not _warm["busy"]
-        if mine and _warm["thread"] is not threading.current_thread():
-            if _warm["indexer"] is not None:
-                _warm["indexer"].__exit__(None, None, None)
-            else:
-                atexit.register(end_warm)
-            _warm.update(indexer=Indexer(), thread=threading.current_thread())
+        mine = _claim()
         _warm["busy"] |= mine
     if not mine:
         with Indexer() as indexer:
@@ -191,6 +209,41 @@ def warm() -> Iterator[Indexer]:
         raise
     finally:
         _warm["busy"] = False
+
+
+def _claim() -> bool:
+    """Whether this thread may use the service kept (under the lock): no other build uses it; made this
+    thread's (a new one) if another thread started it."""
+    if _warm["busy"]:
+        return False
+    if _warm["thread"] is not threading.current_thread():
+        if _warm["indexer"] is not None:
+            _warm["indexer"].__exit__(None, None, None)
+        else:
+            atexit.register(end_warm)
+        _warm.update(indexer=Indexer(), thread=threading.current_thread())
+    return True
+
+
+def prepare() -> None:
+    """Have the service this build's `warm` will give start and load the Chinese dictionary now, beside the
+    rest of the build (Indexer.warm_up); nothing when another build uses it."""
+    with _warm_lock:
+        if _claim():
+            _warm["indexer"].warm_up()
+
+
+@contextmanager
+def ended_on_failure() -> Iterator[None]:
+    """A build that fails leaves no service behind: the one kept, if this thread's and idle, ends (the next
+    build starts another)."""
+    try:
+        yield
+    except BaseException:
+        with _warm_lock:
+            if _warm["thread"] is threading.current_thread() and not _warm["busy"] and _warm["indexer"]:
+                _warm["indexer"].close()
+        raise
 
 
 def end_warm() -> None:
