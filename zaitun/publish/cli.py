@@ -45,10 +45,12 @@ def build(ctx: typer.Context) -> None:
         raise typer.Exit(1)
 
 
-def _index_soon() -> None:
+def _index_soon(whole: bool) -> None:
+    import os
+
     from zaitun.publish.indexer import prepare
 
-    prepare()
+    prepare((os.cpu_count() or 1) if whole else 1)
 
 
 def deploy(

@@ -76,6 +76,7 @@ class Indexer:
         self._pages = 0
         self._pending = bytearray()
         self._owed = 0  # answers to messages sent without waiting (warm_up), read before the next ones
+        self.chinese = False  # whether this service has loaded the Chinese dictionary (or is loading it)
 
     def __enter__(self) -> Indexer:
         return self
@@ -113,7 +114,7 @@ class Indexer:
         index = self._ask([{"type": "NewIndex", "config": None}])[0]["index_id"]
         self._send([{"type": "AddFile", "index_id": index, "file_path": None, "url": "/", "file_contents": WARM_PAGE},
                     {"type": "DeleteIndex", "index_id": index}])
-        self._owed = 2
+        self._owed, self.chinese = 2, True
 
     def close(self) -> None:
         if self._process is not None:
@@ -135,7 +136,7 @@ class Indexer:
         self._process = subprocess.Popen([executable(), "--service"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._errors,
                                          preexec_fn=_end_with_build)
-        self._pages, self._pending, self._owed = 0, bytearray(), 0
+        self._pages, self._pending, self._owed, self.chinese = 0, bytearray(), 0, False
 
     def _ask(self, payloads: list[dict]) -> list[dict]:
         """Send these messages, then read their answers in order (after those owed); an error answer fails
@@ -186,17 +187,17 @@ class Indexer:
         return PublishError(f"the search indexer failed ({what}){': ' + said if said else ''}")
 
 
-_warm: dict = {"indexer": None, "thread": None, "busy": False}
+_warm: dict = {"indexer": None, "thread": None, "busy": False, "spares": []}
 _warm_lock = threading.Lock()
 
 
 @contextmanager
-def warm() -> Iterator[Indexer]:
-    """The service kept between the builds of this process, when this thread started it and no other
-    build uses it; else a new one, ended after. The service ends with the thread that started it
-    (PR_SET_PDEATHSIG), and at exit."""
+def warm(owner: threading.Thread | None = None) -> Iterator[Indexer]:
+    """The service kept between the builds of this process, when this thread (or `owner`, whose build this
+    is) started it and no other build uses it; else a new one, ended after. The service ends with the
+    thread that started it (PR_SET_PDEATHSIG), and at exit."""
     with _warm_lock:
-        mine = _claim()
+        mine = _claim(owner or threading.current_thread())
         _warm["busy"] |= mine
     if not mine:
         with Indexer() as indexer:
@@ -211,32 +212,47 @@ def warm() -> Iterator[Indexer]:
         _warm["busy"] = False
 
 
-def _claim() -> bool:
-    """Whether this thread may use the service kept (under the lock): no other build uses it; made this
-    thread's (a new one) if another thread started it."""
+@contextmanager
+def spare() -> Iterator[Indexer]:
+    """A service for one build besides the warm one: one `prepare` started, if left, else a new one;
+    ended after."""
+    with _warm_lock:
+        indexer = _warm["spares"].pop() if _warm["spares"] else Indexer()
+    with indexer:
+        yield indexer
+
+
+def _claim(owner: threading.Thread) -> bool:
+    """Whether the build of this thread (`owner`) may use the service kept (under the lock): no other build
+    uses it; made that thread's (a new one) if another thread started it."""
     if _warm["busy"]:
         return False
-    if _warm["thread"] is not threading.current_thread():
+    if _warm["thread"] is not owner:
         if _warm["indexer"] is not None:
             _warm["indexer"].__exit__(None, None, None)
         else:
             atexit.register(end_warm)
-        _warm.update(indexer=Indexer(), thread=threading.current_thread())
+        _warm.update(indexer=Indexer(), thread=owner)
     return True
 
 
-def prepare() -> None:
-    """Have the service this build's `warm` will give start and load the Chinese dictionary now, beside the
-    rest of the build (Indexer.warm_up); nothing when another build uses it."""
+def prepare(services: int = 1) -> None:
+    """Have the services this build will index with start and load the Chinese dictionary now, beside the
+    rest of the build (Indexer.warm_up): the one `warm` will give and, for a build that indexes every
+    page, spares up to `services`; nothing when another build uses them."""
     with _warm_lock:
-        if _claim():
-            _warm["indexer"].warm_up()
+        if not _claim(threading.current_thread()):
+            return
+        _warm["indexer"].warm_up()
+        while len(_warm["spares"]) < services - 1:
+            _warm["spares"].append(Indexer())
+            _warm["spares"][-1].warm_up()
 
 
 @contextmanager
-def ended_on_failure() -> Iterator[None]:
-    """A build that fails leaves no service behind: the one kept, if this thread's and idle, ends (the next
-    build starts another)."""
+def services_of_build() -> Iterator[None]:
+    """Around a build: the spares it did not use end with it, and when it fails, the service kept too (if
+    this thread's and idle): a failed build leaves no service behind."""
     try:
         yield
     except BaseException:
@@ -244,11 +260,21 @@ def ended_on_failure() -> Iterator[None]:
             if _warm["thread"] is threading.current_thread() and not _warm["busy"] and _warm["indexer"]:
                 _warm["indexer"].close()
         raise
+    finally:
+        _end_spares()
+
+
+def _end_spares() -> None:
+    with _warm_lock:
+        spares, _warm["spares"] = _warm["spares"], []
+    for indexer in spares:
+        indexer.__exit__(None, None, None)
 
 
 def end_warm() -> None:
     """End the service kept warm (at exit; or when the indexer to run has changed): the next build
     starts one."""
+    _end_spares()
     with _warm_lock:
         if _warm["indexer"] is not None and not _warm["busy"]:
             _warm["indexer"].__exit__(None, None, None)
