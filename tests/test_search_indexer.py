@@ -6,15 +6,17 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
-from publish_helpers import age, search_index_whole, standard_project
+from publish_helpers import age, leftovers, search_index_whole, standard_project
 
 from zaitun.errors import PublishError
-from zaitun.publish import indexer, lint
+from zaitun.publish import indexer, layout, lint, search
 
 FERRY = ("title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
 
@@ -116,3 +118,59 @@ def test_a_warmed_service_indexes_a_language_byte_for_byte_as_a_cold_one(tmp_pat
         service.warm_up()
         assert dict(service.index(site, names)) == expected
     assert any(name.startswith("fragment/") for name in expected)
+
+
+DYING = f"""import os, subprocess, sys
+real = subprocess.Popen([{indexer.executable()!r}, *sys.argv[1:]], stdin=subprocess.PIPE)
+sent = 0
+while sent < 5 and (chunk := os.read(0, 1 << 16)):
+    real.stdin.write(chunk)
+    real.stdin.flush()
+    sent += chunk.count(b",")
+real.kill()
+sys.exit("killed mid-build")
+"""
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def children() -> list[int]:
+    """This process's child processes still running (or not waited for)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_first_build_indexes_its_shards_as_its_pages_are_written_into_the_bundles_indexing_after_makes(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "MAX_PAGES", 1)  # a shard a document: several bundles a language
+    fx = standard_project(tmp_path / "proj")
+    report = fx.build()
+    assert report.search.ahead == len(report.search.shards) == 5  # 3 Chinese and 2 English documents
+    site = fx.out.resolve()
+    again = tmp_path / "again"
+    shutil.copytree(site, again, symlinks=True)
+    shutil.rmtree(again / layout.SEARCH_DIR)
+    search.index_site(again, {search.ALL})  # after the pages, one bundle after another, as before
+    assert files_of(site / layout.SEARCH_DIR) == files_of(again / layout.SEARCH_DIR)
+
+
+def test_an_indexer_dying_while_the_pages_are_written_fails_the_build_and_leaves_no_process(tmp_path, monkeypatch):
+    fx = standard_project(tmp_path / "proj")
+    dying = tmp_path / "pagefind"  # Pagefind, killed once it has been sent 5 messages (the warm-up is 3)
+    dying.write_text(f"#!{sys.executable}\n{DYING}", encoding="utf-8")
+    dying.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(dying))
+    indexer.end_warm()
+    with pytest.raises(PublishError, match=r"the search indexer failed \(ended\): killed mid-build"):
+        fx.build()
+    assert not fx.out.exists() and leftovers(fx.out) == []  # nothing went online, nothing is left half-made
+    assert children() == [] and not [t for t in threading.enumerate() if t.name.startswith("index-")]

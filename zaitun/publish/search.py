@@ -81,12 +81,14 @@ Leaves = dict[str, list[str]]  # site language folder -> the bits of its shards 
 class IndexReport:
     pages: int = 0  # document pages indexed in the bundles indexed, all languages
     bytes: int = 0  # size of the bundles indexed
-    seconds: float = 0.0
+    seconds: float = 0.0  # what indexing added to the build, once its pages were written
     shards: list[str] = field(default_factory=list)  # the bundles indexed (the others were kept)
     total: int = 0  # the bundles of the site with pages in them
+    ahead: int = 0  # of the bundles indexed, those made while the pages were being written (ahead.py)
 
     def summary(self) -> str:
-        return (f"search index: {len(self.shards)} of {self.total} bundles, {self.pages} pages, "
+        early = f" ({self.ahead} while its pages were written)" if self.ahead else ""
+        return (f"search index: {len(self.shards)} of {self.total} bundles{early}, {self.pages} pages, "
                 f"{self.bytes / 1e6:.1f} MB in {self.seconds:.2f}s")
 
 
@@ -306,7 +308,7 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (), pages:
         (listed["recent"][lang], listed["older"][lang]), listed["hidden"][lang] = _hide(index, lang, lists, leaves)
     total = _write_list(index, leaves, made or recorded, {key: listed[key] for key in (*TIERS.values(), "hidden")})
     return IndexReport(sum(len(names) for names in bundles.values()), sum(_size(index / k) for k in fresh),
-                       time.perf_counter() - started, sorted(fresh), total)
+                       time.perf_counter() - started, sorted(fresh), total, len(kept))
 
 
 def _size(folder: Path) -> int:

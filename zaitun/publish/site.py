@@ -269,7 +269,10 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport, planned
     of the pages written or removed (search.stale_shards); the others are hard-linked over from the
     version online (a reused version has them already, but for the bundles and files the builds since it
     changed)."""
-    made, planned.ahead = planned.ahead.finish() if planned.ahead else ({}, {}), None
+    started = time.perf_counter()
+    with progress.task("Indexing for search"):  # the bundles made as the pages were written (ahead.py)
+        made, planned.ahead = planned.ahead.finish() if planned.ahead else ({}, {}), None
+    waited = time.perf_counter() - started
     base = online / SITE if online is not None else stage
     stale = search.stale_shards(base, report.rendered, report.removed)
     if online is not None:
@@ -280,6 +283,7 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport, planned
         # the pages at a document's place, from the build's files rather than listed again
         pages = [path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/")]
         indexed = search.index_site(stage, stale, report.rendered, pages, made)
+    indexed.seconds += waited
     planned.indexed = differing(online / SITE, stage, layout.SEARCH_DIR, 2) if online else [SEARCH_DIRTY]
     return indexed
 
