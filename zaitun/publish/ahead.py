@@ -1,13 +1,14 @@
 """Index a first build's search shards while its pages are still being rendered.
 
 A build with no version online writes every page and indexes every shard (search.ALL). Which document
-pages each shard holds is known before any is written (the pages planned, split as search._split splits
-them), so the pages are rendered shard by shard (`rank`), and each shard, once all its pages are written,
-is indexed in a thread of this process by one of the build's services (the warm one and its spares, started
-early by indexer.prepare) into the folder search.index_site writes it to: the indexing runs beside the
-rendering. index_site then keeps each bundle made of the very pages, in the same order, it would index
-(the same bundle, byte for byte) and indexes any other itself. An attempt that fails or holds a document
-back cancels it (its version folder is discarded with what was indexed).
+pages each shard holds is known before any is written (the pages planned, split as search.split_shards
+splits them), so the pages are rendered shard by shard (`rank`), and each shard, once all its pages are
+written, is indexed in a thread of this process into the folder search.index_site writes it to: the
+indexing runs beside the rendering. The Chinese shards go to the warm service (started early, its
+dictionary loaded: indexer.prepare), the others to a service of their own (as CPUs allow), which never
+loads the dictionary (0.2 s). index_site then keeps each bundle made of the very pages, in the same order,
+it would index (the same bundle, byte for byte) and indexes any other itself. An attempt that fails or holds
+a document back cancels it (its version folder is discarded with what was indexed).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from zaitun.publish import layout, search
-from zaitun.publish.indexer import spare, warm
+from zaitun.publish.indexer import Indexer, warm
 
 
 class Ahead:
@@ -26,7 +27,7 @@ class Ahead:
     index_site (`finish`)."""
 
     def __init__(self, site_dir: Path, planned: list[str], services: int) -> None:
-        self.site_dir, self.services = site_dir, max(1, services)
+        self.site_dir = site_dir
         names = sorted((layout.file_of(path) for path in planned if search.place_of(path)), key=lambda n: n.split("/"))
         members: dict[str, list[str]] = {}
         for name in names:  # as index_site lists a site without an index: every page, in the order of the names
@@ -35,7 +36,8 @@ class Ahead:
         self._shard = {name: k for k, held in self.members.items() for name in held}
         self._left = {k: len(held) for k, held in self.members.items()}
         self._ranks = _ranks(self.members)
-        self._ready: queue.Queue[str | None] = queue.Queue()
+        self._lanes = max(1, min(services, len({k.split("/")[0] for k in self.members})))
+        self._ready: list[queue.Queue[str | None]] = [queue.Queue() for _ in range(self._lanes)]
         self._threads: list[threading.Thread] = []
         self._owner = threading.current_thread()  # whose service is the warm one
         self._failure: BaseException | None = None
@@ -57,7 +59,7 @@ class Ahead:
             self._left[k] -= 1
             if self._left[k] == 0:
                 self._start()
-                self._ready.put(k)
+                self._ready[0 if k.startswith("zh") or self._lanes == 1 else 1].put(k)
 
     def finish(self) -> tuple[dict[str, list[str]], dict[str, bytes]]:
         """Wait for the shards under way and ready; the bundles made (shard -> its pages) and the search
@@ -75,16 +77,16 @@ class Ahead:
     def _start(self) -> None:
         if self._threads:
             return
-        lanes: list[Callable] = [lambda: warm(self._owner)] + [spare] * (self.services - 1)
-        self._threads = [threading.Thread(target=self._lane, args=(service,), name=f"index-{i}", daemon=True)
-                         for i, service in enumerate(lanes)]
+        lanes: list[Callable] = [lambda: warm(self._owner)] + [Indexer] * (self._lanes - 1)
+        self._threads = [threading.Thread(target=self._lane, args=(service, ready), name=f"index-{i}", daemon=True)
+                         for i, (service, ready) in enumerate(zip(lanes, self._ready, strict=True))]
         for thread in self._threads:
             thread.start()
 
-    def _lane(self, service: Callable) -> None:
+    def _lane(self, service: Callable, ready: queue.Queue[str | None]) -> None:
         try:
             with service() as indexer:
-                while (k := self._ready.get()) is not None:
+                while (k := ready.get()) is not None:
                     if self._stopped or self._failure is not None:
                         continue
                     folder = self.site_dir / layout.SEARCH_DIR / search.fresh_folder(k)
@@ -94,8 +96,8 @@ class Ahead:
             self._failure = self._failure or exc
 
     def _join(self) -> None:
-        for _ in self._threads:
-            self._ready.put(None)
+        for ready in self._ready:
+            ready.put(None)
         for thread in self._threads:
             thread.join()
         self._threads = []

@@ -45,12 +45,10 @@ def build(ctx: typer.Context) -> None:
         raise typer.Exit(1)
 
 
-def _index_soon(whole: bool) -> None:
-    import os
-
+def _index_soon() -> None:
     from zaitun.publish.indexer import prepare
 
-    prepare((os.cpu_count() or 1) if whole else 1)
+    prepare()
 
 
 def deploy(

@@ -187,7 +187,7 @@ class Indexer:
         return PublishError(f"the search indexer failed ({what}){': ' + said if said else ''}")
 
 
-_warm: dict = {"indexer": None, "thread": None, "busy": False, "spares": []}
+_warm: dict = {"indexer": None, "thread": None, "busy": False}
 _warm_lock = threading.Lock()
 
 
@@ -212,16 +212,6 @@ def warm(owner: threading.Thread | None = None) -> Iterator[Indexer]:
         _warm["busy"] = False
 
 
-@contextmanager
-def spare() -> Iterator[Indexer]:
-    """A service for one build besides the warm one: one `prepare` started, if left, else a new one;
-    ended after."""
-    with _warm_lock:
-        indexer = _warm["spares"].pop() if _warm["spares"] else Indexer()
-    with indexer:
-        yield indexer
-
-
 def _claim(owner: threading.Thread) -> bool:
     """Whether the build of this thread (`owner`) may use the service kept (under the lock): no other build
     uses it; made that thread's (a new one) if another thread started it."""
@@ -236,23 +226,18 @@ def _claim(owner: threading.Thread) -> bool:
     return True
 
 
-def prepare(services: int = 1) -> None:
-    """Have the services this build will index with start and load the Chinese dictionary now, beside the
-    rest of the build (Indexer.warm_up): the one `warm` will give and, for a build that indexes every
-    page, spares up to `services`; nothing when another build uses them."""
+def prepare() -> None:
+    """Have the service this build's `warm` will give start and load the Chinese dictionary now, beside the
+    rest of the build (Indexer.warm_up); nothing when another build uses it."""
     with _warm_lock:
-        if not _claim(threading.current_thread()):
-            return
-        _warm["indexer"].warm_up()
-        while len(_warm["spares"]) < services - 1:
-            _warm["spares"].append(Indexer())
-            _warm["spares"][-1].warm_up()
+        if _claim(threading.current_thread()):
+            _warm["indexer"].warm_up()
 
 
 @contextmanager
-def services_of_build() -> Iterator[None]:
-    """Around a build: the spares it did not use end with it, and when it fails, the service kept too (if
-    this thread's and idle): a failed build leaves no service behind."""
+def ended_on_failure() -> Iterator[None]:
+    """A build that fails leaves no service behind: the one kept, if this thread's and idle, ends (the next
+    build starts another)."""
     try:
         yield
     except BaseException:
@@ -260,21 +245,11 @@ def services_of_build() -> Iterator[None]:
             if _warm["thread"] is threading.current_thread() and not _warm["busy"] and _warm["indexer"]:
                 _warm["indexer"].close()
         raise
-    finally:
-        _end_spares()
-
-
-def _end_spares() -> None:
-    with _warm_lock:
-        spares, _warm["spares"] = _warm["spares"], []
-    for indexer in spares:
-        indexer.__exit__(None, None, None)
 
 
 def end_warm() -> None:
     """End the service kept warm (at exit; or when the indexer to run has changed): the next build
     starts one."""
-    _end_spares()
     with _warm_lock:
         if _warm["indexer"] is not None and not _warm["busy"]:
             _warm["indexer"].__exit__(None, None, None)

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zaitun.publish import layout
-from zaitun.publish.indexer import spare, warm
+from zaitun.publish.indexer import Indexer, warm
 
 SCRIPT = Path(__file__).parent / "static" / "search.js"
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
@@ -417,7 +417,7 @@ def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[st
                 indexer.chinese |= k.startswith("zh")
 
     with ThreadPoolExecutor(max_workers=services) as pool:
-        others = [pool.submit(run, spare, False) for _ in range(services - 1)]
+        others = [pool.submit(run, Indexer, False) for _ in range(services - 1)]
         try:
             run(warm, True)
         except BaseException:

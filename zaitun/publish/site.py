@@ -29,7 +29,7 @@ from zaitun.publish.delta import Delta, delta, inputs_digest
 from zaitun.publish.extras import extra_outputs, keep_lines_in, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.holding import Culprits, Holding
-from zaitun.publish.indexer import prepare, services_of_build
+from zaitun.publish.indexer import ended_on_failure, prepare
 from zaitun.publish.inputs import Entry, collect
 from zaitun.publish.lock import build_lock
 from zaitun.publish.media import media_outputs
@@ -71,7 +71,7 @@ STAGE = "build"
 def build_site(project: Project, store: Store, today: dt.date | None = None, social: bool = True) -> BuildReport:
     """Build publish/ from the store: Chinese from current content, English only from releases."""
     started = time.perf_counter()
-    with build_lock(project), collector_paused(), services_of_build():  # no search indexer left behind
+    with build_lock(project), collector_paused(), ended_on_failure():  # no search indexer left behind
         report = _build(project, store, today or dt.date.today(), social)
     report.seconds = time.perf_counter() - started
     return report
@@ -114,7 +114,7 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         report.reused = summary["paths"]  # the build online is this build: nothing to write, lint or index
         return report
     if change.changed != set():  # documents changed (or all may have): their pages will be indexed
-        prepare(1 if summary else os.cpu_count() or 1)  # the indexer starts now, beside reading, planning, rendering
+        prepare()  # the search indexer starts now, beside the reading, planning and rendering
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
     state = memory.manifest if memory and summary else load_manifest(online) if summary else {}
     known = memory.parts if memory else manifest_parts(state) if state else None  # before collect renews docs
