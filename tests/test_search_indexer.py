@@ -174,3 +174,23 @@ def test_an_indexer_dying_while_the_pages_are_written_fails_the_build_and_leaves
         fx.build()
     assert not fx.out.exists() and leftovers(fx.out) == []  # nothing went online, nothing is left half-made
     assert children() == [] and not [t for t in threading.enumerate() if t.name.startswith("index-")]
+
+
+def test_pages_sent_without_their_head_and_header_index_as_the_whole_pages_do(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    site = fx.out.resolve()
+    for lang in ("zh", "en"):
+        names = sorted(p.relative_to(site).as_posix() for p in site.glob(f"{lang}/*/*/index.html")
+                       if indexer.BODY.encode() in p.read_bytes())
+        assert names and all(len(indexer.indexed_part((site / n).read_text(encoding="utf-8")))
+                             < len((site / n).read_text(encoding="utf-8")) for n in names)
+        with indexer.Indexer() as service:
+            trimmed = dict(service.index(site, names))
+            index = service._ask([{"type": "NewIndex", "config": None}])[0]["index_id"]
+            service._ask([{"type": "AddFile", "index_id": index, "file_path": None,
+                           "url": "/" + n.removesuffix("index.html"),
+                           "file_contents": (site / n).read_text(encoding="utf-8")} for n in names])
+            whole = {f["path"]: base64.b64decode(f["content"])
+                     for f in service._ask([{"type": "GetFiles", "index_id": index}])[0]["files"]}
+        assert trimmed == whole
