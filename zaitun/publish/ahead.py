@@ -27,17 +27,12 @@ class Ahead:
     index_site (`finish`)."""
 
     def __init__(self, site_dir: Path, planned: list[str], services: int) -> None:
-        self.site_dir = site_dir
-        names = sorted((layout.file_of(path) for path in planned if search.place_of(path)), key=lambda n: n.split("/"))
-        members: dict[str, list[str]] = {}
-        for name in names:  # as index_site lists a site without an index: every page, in the order of the names
-            members.setdefault(search.shard_of(name, {}), []).append(name)
-        self.members = search.split_shards(members, {})
-        self._shard = {name: k for k, held in self.members.items() for name in held}
-        self._left = {k: len(held) for k, held in self.members.items()}
-        self._ranks = _ranks(self.members)
-        self._lanes = max(1, min(services, len({k.split("/")[0] for k in self.members})))
-        self._ready: list[queue.Queue[str | None]] = [queue.Queue() for _ in range(self._lanes)]
+        self.site_dir, self._planned, self._services = site_dir, planned, services
+        self.members: dict[str, list[str]] = {}  # shard -> its pages, made once the workers are forked
+        self._shard: dict[str, str] = {}
+        self._left: dict[str, int] = {}
+        self._lanes = 1
+        self._ready: list[queue.Queue[str | None]] = []
         self._threads: list[threading.Thread] = []
         self._owner = threading.current_thread()  # whose service is the warm one
         self._failure: BaseException | None = None
@@ -45,13 +40,18 @@ class Ahead:
         self.done: dict[str, list[str]] = {}  # shard -> the pages its bundle was made of
         self.interface: dict[str, bytes] = {}
 
-    def rank(self, path: str) -> int:
-        """Where a page is rendered: a shard's pages together, the shards of the languages in turn; any other
-        output after them."""
-        return self._ranks.get(layout.file_of(path), len(self._ranks))
+    @staticmethod
+    def rank(path: str) -> str:
+        """Where an output is rendered: the document pages by the hash that places them in their shard (a
+        shard's pages together, the shards of both languages at the same pace), any other output after them.
+        Not remembered (search.place_of would keep every page's in the process the workers are forked from)."""
+        place = _place(path)
+        return place[1] if place else "2"
 
     def written(self, paths: list[str]) -> None:
         """These outputs are written: each shard whose pages all are goes to the services."""
+        if self._planned is not None:
+            self._plan()
         for path in paths:
             k = self._shard.get(layout.file_of(path))
             if k is None:
@@ -60,6 +60,21 @@ class Ahead:
             if self._left[k] == 0:
                 self._start()
                 self._ready[0 if k.startswith("zh") or self._lanes == 1 else 1].put(k)
+
+    def _plan(self) -> None:
+        """The shards of the pages planned, as index_site lists a site without an index: every page at a
+        document's place, in the order of the names (file names, as index_site's: place_of keeps each)."""
+        names = sorted((name for name in map(layout.file_of, self._planned) if search.place_of(name)),
+                       key=lambda name: name.split("/"))
+        members: dict[str, list[str]] = {}
+        for name in names:
+            members.setdefault(search.shard_of(name, {}), []).append(name)
+        self.members = search.split_shards(members, {})
+        self._shard = {name: k for k, held in self.members.items() for name in held}
+        self._left = {k: len(held) for k, held in self.members.items()}
+        self._lanes = max(1, min(self._services, len({k.split("/")[0] for k in self.members})))
+        self._ready = [queue.Queue() for _ in range(self._lanes)]
+        self._planned = None
 
     def finish(self) -> tuple[dict[str, list[str]], dict[str, bytes]]:
         """Wait for the shards under way and ready; the bundles made (shard -> its pages) and the search
@@ -103,12 +118,4 @@ class Ahead:
         self._threads = []
 
 
-def _ranks(members: dict[str, list[str]]) -> dict[str, int]:
-    """Each page's place in the rendering: the shards of each language in turn, interleaved (the services
-    then index both languages from the start), each shard's pages in its order."""
-    by_lang: dict[str, list[str]] = {}
-    for k in sorted(members):
-        by_lang.setdefault(k.split("/")[0], []).append(k)
-    order = [k for i in range(max(map(len, by_lang.values()), default=0)) for held in by_lang.values()
-             for k in held[i:i + 1]]
-    return {name: rank for rank, name in enumerate(name for k in order for name in members[k])}
+_place = search.place_of.__wrapped__  # the same, without keeping it

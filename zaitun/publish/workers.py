@@ -154,7 +154,7 @@ def render_all(todo: list[Output], stage: Path, scope: lint.Scope, workers: int 
 class Written(Protocol):
     """What is told of the outputs written (ahead.Ahead)."""
 
-    def rank(self, path: str) -> int: ...
+    def rank(self, path: str) -> str: ...
 
     def written(self, paths: list[str]) -> None: ...
 
@@ -234,7 +234,7 @@ def _records_of(process: multiprocessing.Process, receive: Connection, path: str
                            "the previous site was kept") from None
 
 
-def schedule(items: list[Output], size: int, rank: Callable[[str], int] | None = None) -> list[list[int]]:
+def schedule(items: list[Output], size: int, rank: Callable[[str], str] | None = None) -> list[list[int]]:
     """Chunks of item indexes for the workers, largest first. Items that render the same Markdown body
     (a feed and the pages of its entries) share a chunk, so no body is rendered in two workers. The files
     of the whole site (the sitemap, provenance.json: 20 MB each while made and read at 5,000 documents) come
