@@ -16,10 +16,11 @@ their fragment (the text of a result) and the search page hides their results. A
 older bundles and the results to hide; the search page of a language loads them with
 `assets/search.js` (one bundle, the others merged), its interface once from `pagefind/ui/` and Pagefind
 through `pagefind/visible/` (which hides those results), allowed by the page's Content-Security-Policy
-(scripts from the site itself, and WebAssembly). The pages go to Pagefind's service (`indexer.py`): one
-process a language, side by side as CPUs allow (a language split between two only for a long run), the
-Chinese one kept warm between the builds of a long-running process. A new version of Pagefind indexes
-all again (its code would not read the bundles of the one before).
+(scripts from the site itself, and WebAssembly). The pages go to Pagefind's service (`indexer.py`):
+services side by side as CPUs allow, taking the shards from the two ends of one queue, the Chinese end the
+warm service's (kept between the builds of a long-running process); a first build's shards are indexed
+while its pages are rendered (`ahead.py`). A new version of Pagefind indexes all again (its code would
+not read the bundles of the one before).
 """
 
 from __future__ import annotations
