@@ -105,7 +105,8 @@ class Ahead:
                     if self._stopped or self._failure is not None:
                         continue
                     folder = self.site_dir / layout.SEARCH_DIR / search.fresh_folder(k)
-                    self.interface.update(search.write_bundle(indexer.index(self.site_dir, self.members[k]), folder))
+                    files = indexer.index(self.site_dir, self.members[k], search.UNUSED)
+                    self.interface.update(search.write_bundle(files, folder))
                     self.done[k] = self.members[k]
         except BaseException as exc:  # told by finish, in the build's thread; the other lanes stop
             self._failure = self._failure or exc

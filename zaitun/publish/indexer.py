@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,13 +68,14 @@ def _end_with_build() -> None:
     end_with_parent(signal.SIGKILL)
 
 
-def _decoded(files: list[dict]) -> Iterator[tuple[str, bytes]]:
-    """The files of an answer, each decoded when taken and its base64 text let go then: a bundle's files
-    are never all held twice."""
+def _decoded(files: list[dict], unused: Collection[str]) -> Iterator[tuple[str, bytes]]:
+    """The files of an answer but the `unused` (never decoded: half of a small bundle's answer), each
+    decoded when taken and its base64 text let go then: a bundle's files are never all held twice."""
     files.reverse()
     while files:
         file = files.pop()
-        yield file["path"], base64.b64decode(file["content"])
+        if file["path"] not in unused:
+            yield file["path"], base64.b64decode(file["content"])
 
 
 class Indexer:
@@ -96,10 +97,10 @@ class Indexer:
         self.close()
         self._errors.close()
 
-    def index(self, site_dir: Path, names: list[str]) -> Iterator[tuple[str, bytes]]:
+    def index(self, site_dir: Path, names: list[str], unused: Collection[str] = ()) -> Iterator[tuple[str, bytes]]:
         """One bundle of these pages of a built site (`<lang>/<section>/<slug>/index.html`), each at its URL
-        (its place): its files (path, data), decoded one at a time as they are taken. Taken as data, not
-        written by the service: it answers WriteFiles before its last writes are on disk."""
+        (its place): its files (path, data) but the `unused`, decoded one at a time as they are taken. Taken
+        as data, not written by the service: it answers WriteFiles before its last writes are on disk."""
         if self._process is None or self._pages >= RESTART_PAGES or self._process.poll() is not None:
             self.close()
             self._start()
@@ -112,7 +113,7 @@ class Indexer:
         files = self._ask([{"type": "GetFiles", "index_id": index},
                            {"type": "DeleteIndex", "index_id": index}])[0]["files"]
         self._pages += len(names)
-        return _decoded(files)
+        return _decoded(files, unused)
 
     def warm_up(self) -> None:
         """Start the service, unless one is running that indexed or is warming already, and send it a Chinese

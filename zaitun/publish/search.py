@@ -414,7 +414,7 @@ def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[st
     def run(service, chinese_end: bool) -> None:
         with service() as indexer:
             while (k := _take(queue, members, chinese_end, indexer.chinese)) is not None:
-                interface.update(write_bundle(indexer.index(site_dir, members[k]), fresh[k]))
+                interface.update(write_bundle(indexer.index(site_dir, members[k], UNUSED), fresh[k]))
                 indexer.chinese |= k.startswith("zh")
 
     with ThreadPoolExecutor(max_workers=services) as pool:
