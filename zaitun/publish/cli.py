@@ -17,7 +17,9 @@ def build(ctx: typer.Context) -> None:
     from zaitun.publish.delta import settled_build
 
     project, pinged = ctx.obj.project, 0
-    report = settled_build(project, dt.date.today())  # nothing to do: neither the store nor the renderer is loaded
+    # nothing to do: neither the store nor the renderer is loaded; documents written: the search indexer starts
+    # now, beside the loading of the rest
+    report = settled_build(project, dt.date.today(), _index_soon)
     if report is None:
         from zaitun.pipeline import build as run_build
         from zaitun.publish.site import collector_paused
@@ -41,6 +43,12 @@ def build(ctx: typer.Context) -> None:
     _pinged(project, pinged)
     if report.problems:  # the rest is online; the exit status tells cron something was left out
         raise typer.Exit(1)
+
+
+def _index_soon() -> None:
+    from zaitun.publish.indexer import prepare
+
+    prepare()
 
 
 def deploy(

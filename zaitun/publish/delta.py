@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,10 +53,11 @@ def settled(state: dict, seq: int, store: str, inputs: str, social: bool = True)
             and bool(state.get("social") or not social))
 
 
-def settled_build(project: Project, today: dt.date) -> BuildReport | None:
+def settled_build(project: Project, today: dt.date, written: Callable[[], None] = lambda: None) -> BuildReport | None:
     """The report of a build with nothing to do (the build online is what it would write, its social posts
     queued), told from the SQLite store's change number and the other inputs alone: no SQLAlchemy, no
-    renderer. None: build (`site.build_site` then asks again, through the store, and learns what changed)."""
+    renderer. None: build (`site.build_site` then asks again, through the store, and learns what changed),
+    `written` called first when documents were written since the build online (their pages will be)."""
     started = time.perf_counter()
     out = project.publish_dir
     with build_lock(project):  # as build_site: a build under way finishes first
@@ -65,6 +67,8 @@ def settled_build(project: Project, today: dt.date) -> BuildReport | None:
         recover(out)
         summary = load_summary(current(out))
         if not settled(summary, *found, inputs_digest(project, today, summary.get("media", []))):
+            if (summary.get("seq"), summary.get("store")) != found:  # a change row is a document written
+                written()
             return None
     return BuildReport(out, reused=summary["paths"], seconds=time.perf_counter() - started)
 

@@ -13,37 +13,53 @@ from __future__ import annotations
 import atexit
 import base64
 import binascii
+import os
 import select
 import signal
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
 
 from zaitun.children import end_with_parent
+from zaitun.config import LANGUAGES
 from zaitun.errors import PublishError
 
 TIMEOUT = 120  # seconds for one answer: a bundle of MAX_PAGES pages takes well under one
 RESTART_PAGES = 4000  # a service keeps a little memory of each bundle it wrote (90 MB after 12 of 125 pages)
 BATCH = 64  # pages sent before their answers are read: fewer round trips, the pipes never full
+# what a service is warmed with: a Chinese page, whose segmenting loads the dictionary
+WARM_PAGE = (f'<html lang="{LANGUAGES["zh"]}"><body><main data-pagefind-body><p>搜索中文</p></main></body></html>')
 
 
 def executable() -> str:
+    """Pagefind's extended binary (it segments Chinese), found as Pagefind's Python package finds it
+    (PAGEFIND_BINARY_PATH first), without importing that package's service, whose asyncio costs 15 ms."""
+    if found := os.environ.get("PAGEFIND_BINARY_PATH"):
+        return found
     try:
-        from pagefind.service import get_executable
-    except ImportError:  # pragma: no cover - a dependency of zaitun
-        found = None
-    else:
-        found = get_executable()
-    if found is None:
+        from pagefind_bin_extended import get_executable
+
+        return str(get_executable())
+    except (ImportError, FileNotFoundError):
         raise PublishError("the search indexer (PyPI package pagefind[extended]) is not installed: "
-                           "pip install 'pagefind[extended]'")
-    return str(found)
+                           "pip install 'pagefind[extended]'") from None
+
+
+BODY = "<article data-pagefind-body>"  # where the part of a document page Pagefind indexes starts
+
+
+def indexed_part(page: str) -> str:
+    """A page as Pagefind needs it: its `<html lang>` and what follows its indexed body's start, without the
+    head and the header before it (its links, scripts and navigation: a page's first half, and 10% of
+    Pagefind's work). The bundles are the same, byte for byte (tests/test_search_indexer.py)."""
+    start, head = page.find(BODY), page.find("<head>")
+    return page if start < 0 or head < 0 or head > start else f"{page[:head]}<body>\n{page[start:]}"
 
 
 def _end_with_build() -> None:
@@ -52,13 +68,14 @@ def _end_with_build() -> None:
     end_with_parent(signal.SIGKILL)
 
 
-def _decoded(files: list[dict]) -> Iterator[tuple[str, bytes]]:
-    """The files of an answer, each decoded when taken and its base64 text let go then: a bundle's files
-    are never all held twice."""
+def _decoded(files: list[dict], unused: Collection[str]) -> Iterator[tuple[str, bytes]]:
+    """The files of an answer but the `unused` (never decoded: half of a small bundle's answer), each
+    decoded when taken and its base64 text let go then: a bundle's files are never all held twice."""
     files.reverse()
     while files:
         file = files.pop()
-        yield file["path"], base64.b64decode(file["content"])
+        if file["path"] not in unused:
+            yield file["path"], base64.b64decode(file["content"])
 
 
 class Indexer:
@@ -70,6 +87,8 @@ class Indexer:
         self._message = 0
         self._pages = 0
         self._pending = bytearray()
+        self._owed = 0  # answers to messages sent without waiting (warm_up), read before the next ones
+        self.chinese = False  # whether this service has loaded the Chinese dictionary (or is loading it)
 
     def __enter__(self) -> Indexer:
         return self
@@ -78,10 +97,10 @@ class Indexer:
         self.close()
         self._errors.close()
 
-    def index(self, site_dir: Path, names: list[str]) -> Iterator[tuple[str, bytes]]:
+    def index(self, site_dir: Path, names: list[str], unused: Collection[str] = ()) -> Iterator[tuple[str, bytes]]:
         """One bundle of these pages of a built site (`<lang>/<section>/<slug>/index.html`), each at its URL
-        (its place): its files (path, data), decoded one at a time as they are taken. Taken as data, not
-        written by the service: it answers WriteFiles before its last writes are on disk."""
+        (its place): its files (path, data) but the `unused`, decoded one at a time as they are taken. Taken
+        as data, not written by the service: it answers WriteFiles before its last writes are on disk."""
         if self._process is None or self._pages >= RESTART_PAGES or self._process.poll() is not None:
             self.close()
             self._start()
@@ -89,12 +108,25 @@ class Indexer:
         for start in range(0, len(names), BATCH):
             self._ask([{"type": "AddFile", "index_id": index, "file_path": None,
                         "url": "/" + name.removesuffix("index.html"),
-                        "file_contents": (site_dir / name).read_text(encoding="utf-8")}
+                        "file_contents": indexed_part((site_dir / name).read_text(encoding="utf-8"))}
                        for name in names[start:start + BATCH]])
         files = self._ask([{"type": "GetFiles", "index_id": index},
                            {"type": "DeleteIndex", "index_id": index}])[0]["files"]
         self._pages += len(names)
-        return _decoded(files)
+        return _decoded(files, unused)
+
+    def warm_up(self) -> None:
+        """Start the service, unless one is running that indexed or is warming already, and send it a Chinese
+        page in an index deleted unwritten, without waiting for it to be segmented: the next bundle then
+        finds the dictionary loaded, and its files are those it would have been without."""
+        if self._process is not None and self._process.poll() is None and (self._pages or self._owed):
+            return
+        self.close()
+        self._start()
+        index = self._ask([{"type": "NewIndex", "config": None}])[0]["index_id"]
+        self._send([{"type": "AddFile", "index_id": index, "file_path": None, "url": "/", "file_contents": WARM_PAGE},
+                    {"type": "DeleteIndex", "index_id": index}])
+        self._owed, self.chinese = 2, True
 
     def close(self) -> None:
         if self._process is not None:
@@ -116,10 +148,20 @@ class Indexer:
         self._process = subprocess.Popen([executable(), "--service"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._errors,
                                          preexec_fn=_end_with_build)
-        self._pages, self._pending = 0, bytearray()
+        self._pages, self._pending, self._owed, self.chinese = 0, bytearray(), 0, False
 
     def _ask(self, payloads: list[dict]) -> list[dict]:
-        """Send these messages, then read their answers in order; an error answer fails the build."""
+        """Send these messages, then read their answers in order (after those owed); an error answer fails
+        the build."""
+        self._send(payloads)
+        answers = [self._answer() for _ in range(self._owed + len(payloads))]
+        answers, self._owed = answers[self._owed:], 0
+        for answer in answers:
+            if answer["payload"].get("type") == "Error":
+                raise self._failure(answer["payload"].get("message", "an error"))
+        return [answer["payload"] for answer in answers]
+
+    def _send(self, payloads: list[dict]) -> None:
         first = self._message + 1
         self._message += len(payloads)
         data = b"".join(base64.b64encode(orjson.dumps({"message_id": first + i, "payload": payload})) + b","
@@ -129,11 +171,6 @@ class Indexer:
             self._process.stdin.flush()
         except BrokenPipeError:
             raise self._failure("ended") from None
-        answers = [self._answer() for _ in payloads]
-        for answer in answers:
-            if answer["payload"].get("type") == "Error":
-                raise self._failure(answer["payload"].get("message", "an error"))
-        return [answer["payload"] for answer in answers]
 
     def _answer(self) -> dict:
         """The next answer, read into one growing buffer (an answer with a bundle's files is MB: not copied
@@ -167,18 +204,12 @@ _warm_lock = threading.Lock()
 
 
 @contextmanager
-def warm() -> Iterator[Indexer]:
-    """The service kept between the builds of this process, when this thread started it and no other
-    build uses it; else a new one, ended after. The service ends with the thread that started it
-    (PR_SET_PDEATHSIG), and at exit."""
+def warm(owner: threading.Thread | None = None) -> Iterator[Indexer]:
+    """The service kept between the builds of this process, when this thread (or `owner`, whose build this
+    is) started it and no other build uses it; else a new one, ended after. The service ends with the
+    thread that started it (PR_SET_PDEATHSIG), and at exit."""
     with _warm_lock:
-        mine = not _warm["busy"]
-        if mine and _warm["thread"] is not threading.current_thread():
-            if _warm["indexer"] is not None:
-                _warm["indexer"].__exit__(None, None, None)
-            else:
-                atexit.register(end_warm)
-            _warm.update(indexer=Indexer(), thread=threading.current_thread())
+        mine = _claim(owner or threading.current_thread())
         _warm["busy"] |= mine
     if not mine:
         with Indexer() as indexer:
@@ -191,6 +222,41 @@ def warm() -> Iterator[Indexer]:
         raise
     finally:
         _warm["busy"] = False
+
+
+def _claim(owner: threading.Thread) -> bool:
+    """Whether the build of this thread (`owner`) may use the service kept (under the lock): no other build
+    uses it; made that thread's (a new one) if another thread started it."""
+    if _warm["busy"]:
+        return False
+    if _warm["thread"] is not owner:
+        if _warm["indexer"] is not None:
+            _warm["indexer"].__exit__(None, None, None)
+        else:
+            atexit.register(end_warm)
+        _warm.update(indexer=Indexer(), thread=owner)
+    return True
+
+
+def prepare() -> None:
+    """Have the service this build's `warm` will give start and load the Chinese dictionary now, beside the
+    rest of the build (Indexer.warm_up); nothing when another build uses it."""
+    with _warm_lock:
+        if _claim(threading.current_thread()):
+            _warm["indexer"].warm_up()
+
+
+@contextmanager
+def ended_on_failure() -> Iterator[None]:
+    """A build that fails leaves no service behind: the one kept, if this thread's and idle, ends (the next
+    build starts another)."""
+    try:
+        yield
+    except BaseException:
+        with _warm_lock:
+            if _warm["thread"] is threading.current_thread() and not _warm["busy"] and _warm["indexer"]:
+                _warm["indexer"].close()
+        raise
 
 
 def end_warm() -> None:

@@ -16,10 +16,11 @@ their fragment (the text of a result) and the search page hides their results. A
 older bundles and the results to hide; the search page of a language loads them with
 `assets/search.js` (one bundle, the others merged), its interface once from `pagefind/ui/` and Pagefind
 through `pagefind/visible/` (which hides those results), allowed by the page's Content-Security-Policy
-(scripts from the site itself, and WebAssembly). The pages go to Pagefind's service (`indexer.py`): one
-process a language, side by side as CPUs allow (a language split between two only for a long run), the
-Chinese one kept warm between the builds of a long-running process. A new version of Pagefind indexes
-all again (its code would not read the bundles of the one before).
+(scripts from the site itself, and WebAssembly). The pages go to Pagefind's service (`indexer.py`):
+services side by side as CPUs allow, taking the shards from the two ends of one queue, the Chinese end the
+warm service's (kept between the builds of a long-running process); a first build's shards are indexed
+while its pages are rendered (`ahead.py`). A new version of Pagefind indexes all again (its code would
+not read the bundles of the one before).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import json
 import os
 import shutil
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -45,7 +47,9 @@ CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'sel
 # pages of one language in a shard: a re-index costs at most this many pages (about 1.3 ms each) at any
 # size of site, and a reader's first search loads one bundle per MAX_PAGES / 2 to MAX_PAGES pages
 MAX_PAGES = 200
-LANE_PAGES = 1000  # pages worth splitting a language between two services (a full build, not a rebuild)
+# pages still to index for which a service without the Chinese dictionary loads it (0.2 s) to take Chinese
+# shards too: at about 1.3 ms a page, shared by two services, that many save more than the load costs
+LANE_PAGES = 400
 NOT_DOCUMENTS = {layout.programme("x", "y").split("/")[1], layout.tag("x", "y").split("/")[1]}  # same depth
 LIST = "bundles.json"  # in pagefind/: the bundles of each language, and the shards
 UI = "ui"  # in pagefind/: the search interface and Pagefind's code, once for all bundles
@@ -78,16 +82,18 @@ Leaves = dict[str, list[str]]  # site language folder -> the bits of its shards 
 class IndexReport:
     pages: int = 0  # document pages indexed in the bundles indexed, all languages
     bytes: int = 0  # size of the bundles indexed
-    seconds: float = 0.0
+    seconds: float = 0.0  # what indexing added to the build, once its pages were written
     shards: list[str] = field(default_factory=list)  # the bundles indexed (the others were kept)
     total: int = 0  # the bundles of the site with pages in them
+    ahead: int = 0  # of the bundles indexed, those made while the pages were being written (ahead.py)
     # what of the index now differs from the one it was made from (the version online's, linked): bundles
     # written or removed by folder (`pagefind/zh/h01/`), other files by name; `pagefind/` when it was made anew.
     # Told as it is written, so a rebuild need not compare 20,000 files (output.recyclable reads it)
     changed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"search index: {len(self.shards)} of {self.total} bundles, {self.pages} pages, "
+        early = f" ({self.ahead} while its pages were written)" if self.ahead else ""
+        return (f"search index: {len(self.shards)} of {self.total} bundles{early}, {self.pages} pages, "
                 f"{self.bytes / 1e6:.1f} MB in {self.seconds:.2f}s")
 
 
@@ -105,7 +111,7 @@ def script_output():
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a rebuild places every page of the site: each is hashed once a process
-def _place(path: str) -> tuple[str, str] | None:
+def place_of(path: str) -> tuple[str, str] | None:
     """The language folder and hash bits of a page at a document's place (`<lang>/<section>/<slug>/`):
     both are fixed for a document. None for any other page (not indexed)."""
     parts = path.removesuffix("index.html").strip("/").split("/")
@@ -118,7 +124,7 @@ def _place(path: str) -> tuple[str, str] | None:
 def shard_of(path: str, leaves: Leaves) -> str | None:
     """The shard (`<lang>/h<bits>`) of a page at a document's place, among these shards; None for any
     other page. A language without shards yet has one, of every page (no bits)."""
-    place = _place(path)
+    place = place_of(path)
     if place is None:
         return None
     lang, bits = place
@@ -154,7 +160,7 @@ def stale_shards(site_dir: Path, rendered: list[str], removed: list[str]) -> set
     stale = {shard for path in removed if (shard := shard_of(path, leaves)) is not None}
     gone = {layout.file_of(path) for path in removed}
     written = _written(rendered)
-    for lang in set(written) | {place[0] for path in removed if (place := _place(path)) is not None}:
+    for lang in set(written) | {place[0] for path in removed if (place := place_of(path)) is not None}:
         recent = set(listed["recent"].get(lang, ())) | written.get(lang, set())
         older = set(listed["older"].get(lang, ()))
         stale.add(f"{lang}/{RECENT}")
@@ -169,7 +175,7 @@ def _written(rendered: list[str]) -> dict[str, set[str]]:
     """The pages written at a document's place (`<lang>/<section>/<slug>/index.html`), by language."""
     written: dict[str, set[str]] = {}
     for path in rendered:
-        if (place := _place(path)) is not None:
+        if (place := place_of(path)) is not None:
             written.setdefault(place[0], set()).add(layout.file_of(path))
     return written
 
@@ -224,7 +230,7 @@ def _in_shards(pages: Iterable[str], shards: set[str]) -> list[str]:
     for shard in shards:
         lang, bits = shard.split("/h", 1)
         wanted[lang] = (*wanted.get(lang, ()), bits)
-    return [name for name in pages if (place := _place(name)) and place[1].startswith(wanted.get(place[0], "-"))]
+    return [name for name in pages if (place := place_of(name)) and place[1].startswith(wanted.get(place[0], "-"))]
 
 
 def _document_pages(site_dir: Path, lang: str) -> Iterator[str]:
@@ -246,7 +252,7 @@ def _folders(path: str) -> list[str]:
         return []
 
 
-def _split(members: dict[str, list[str]], leaves: Leaves) -> dict[str, list[str]]:
+def split_shards(members: dict[str, list[str]], leaves: Leaves) -> dict[str, list[str]]:
     """Split each shard of more than MAX_PAGES pages in two by the next bit of its pages' hashes, until
     none is; `leaves` follows."""
     done: dict[str, list[str]] = {}
@@ -261,35 +267,40 @@ def _split(members: dict[str, list[str]], leaves: Leaves) -> dict[str, list[str]
         held.remove(bits)
         for bit in "01":
             held.append(bits + bit)
-            todo.append((f"{lang}/h{bits + bit}", [n for n in names if _place(n)[1][len(bits)] == bit]))
+            todo.append((f"{lang}/h{bits + bit}", [n for n in names if place_of(n)[1][len(bits)] == bit]))
     return done
 
 
-def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (),
-               pages: Iterable[str] | None = None) -> IndexReport:
+def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (), pages: Iterable[str] | None = None,
+               ahead: tuple[dict[str, list[str]], dict[str, bytes]] = ({}, {})) -> IndexReport:
     """Index the stale bundles of a complete built site (see stale_shards; the others stay as they are):
     the stale shards' pages into `pagefind/<lang>/h<bits>/`, the pages written since their shards were
     indexed into `pagefind/<lang>/r/` and `o/`; the search page hides the results of their versions
     below, whose fragments (their text) are removed. Each bundle's previous index stays until its new
-    one is whole. `pages`: the site's pages at a document's place, when known (else they are listed)."""
+    one is whole. `pages`: the site's pages at a document's place, when known (else they are listed).
+    `ahead`: the bundles already in their fresh folders (shard -> the pages indexed) and their interface
+    (ahead.py), kept when they hold the very pages to index."""
     started = time.perf_counter()
     index = site_dir / layout.SEARCH_DIR
     listed = None if ALL in stale else read_list(site_dir)
     changed = {f"{layout.SEARCH_DIR}/{k}/" for k in stale}
-    if listed is None:  # not of this layout yet (or no index): start clean
-        shutil.rmtree(index, ignore_errors=True)
+    if listed is None:  # not of this layout yet (or no index): start clean (but for the bundles made ahead)
+        if not ahead[0]:
+            shutil.rmtree(index, ignore_errors=True)
         listed, stale = {"shards": {}, "recent": {}, "older": {}, "hidden": {}}, {ALL}
         changed = {f"{layout.SEARCH_DIR}/"}
     index.mkdir(exist_ok=True)
     leaves = listed["shards"]
-    members = _split(_members(site_dir, {k for k in stale if k.rpartition("/")[2] not in TIERS}, leaves, pages),
-                     leaves)
+    members = split_shards(_members(site_dir, {k for k in stale if k.rpartition("/")[2] not in TIERS}, leaves, pages),
+                           leaves)
     for held in leaves.values():
         held.sort()
     tiers = _tiers(site_dir, listed, rendered, stale, leaves, members)
     bundles = members | tiers
-    fresh = {k: index / _fresh(k) for k, names in bundles.items() if names}
-    interface = _write_bundles(site_dir, {k: bundles[k] for k in fresh}, fresh)
+    fresh = {k: index / fresh_folder(k) for k, names in bundles.items() if names}
+    kept = {k for k in fresh if ahead[0].get(k) == bundles[k]}
+    interface = _write_bundles(site_dir, {k: bundles[k] for k in fresh if k not in kept}, fresh)
+    interface = ahead[1] | interface if kept else interface
     made = json.loads((next(iter(fresh.values())) / "pagefind-entry.json").read_bytes())["version"] if fresh else None
     recorded = listed.get("pagefind")
     if recorded and made and made != recorded:  # another Pagefind: its code would not read the bundles kept
@@ -310,7 +321,8 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (),
     total = _write_list(index, leaves, made or recorded, {key: listed[key] for key in (*TIERS.values(), "hidden")},
                         changed)
     return IndexReport(sum(len(names) for names in bundles.values()), sum(_size(index / k) for k in fresh),
-                       time.perf_counter() - started, sorted(fresh), total, _outermost(changed))
+                       time.perf_counter() - started, sorted(fresh), total, ahead=len(kept),
+                       changed=_outermost(changed))
 
 
 def _outermost(names: set[str]) -> list[str]:
@@ -419,54 +431,64 @@ def _pages_of(bundle: Path) -> dict[str, str]:
         return {}
 
 
-def _fresh(shard: str) -> str:
+def fresh_folder(shard: str) -> str:
     """Where a shard's new bundle is written, beside the old one (hidden: not a bundle yet)."""
     lang, bits = shard.split("/")
     return f"{lang}/.{bits}.new"
 
 
 def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[str, Path]) -> dict[str, bytes]:
-    """Each shard's pages through a Pagefind service into its fresh folder, the services side by side
-    (see _lanes), each taking its shards in turn. This thread's service is the one kept warm between
-    builds. Returns the search interface and code (the same in every bundle)."""
-    lanes = _lanes(members, os.cpu_count() or 1)
+    """Each shard's pages through a Pagefind service into its fresh folder, the services side by side (as
+    CPUs allow), each taking the next shard from its end of one queue (see _queue): this thread's service,
+    the one kept warm between builds, from the Chinese end; the others from the other. Returns the search
+    interface and code (the same in every bundle)."""
+    queue = _queue(members)
     interface: dict[str, bytes] = {}
+    services = max(1, min(os.cpu_count() or 1, len(queue)))
 
-    def run(lane: list[str], service) -> None:
+    def run(service, chinese_end: bool) -> None:
         with service() as indexer:
-            for k in lane:
-                interface.update(_write_bundle(indexer.index(site_dir, members[k]), fresh[k]))
+            while (k := _take(queue, members, chinese_end, indexer.chinese)) is not None:
+                interface.update(write_bundle(indexer.index(site_dir, members[k], UNUSED), fresh[k]))
+                indexer.chinese |= k.startswith("zh")
 
-    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
-        others = [pool.submit(run, lane, Indexer) for lane in lanes[1:]]
-        run(lanes[0], warm)
+    with ThreadPoolExecutor(max_workers=services) as pool:
+        others = [pool.submit(run, Indexer, False) for _ in range(services - 1)]
+        try:
+            run(warm, True)
+        except BaseException:
+            queue.clear()  # the others stop after their bundle under way
+            for other in others:
+                other.exception()
+            raise
         for other in others:
             other.result()
     return interface
 
 
-def _lanes(members: dict[str, list[str]], cpus: int) -> list[list[str]]:
-    """The shards each service takes, biggest first: one service a language (Chinese in the first, the
-    warm one: a service's first Chinese page loads the segmenter's dictionary, 0.2 s), as CPUs allow;
-    a language's shards split between services only for a long run (LANE_PAGES)."""
-    by_lang: dict[str, list[str]] = {}
-    for k in sorted(members, key=lambda k: (-len(members[k]), k)):
-        by_lang.setdefault(k.split("/")[0], []).append(k)
-    lanes = [by_lang[lang] for lang in sorted(by_lang, key=lambda lang: (not lang.startswith("zh"), lang))]
-    while len(lanes) > max(1, cpus):
-        lanes[-2].extend(lanes.pop())
-    size = {id(lane): sum(len(members[k]) for k in lane) for lane in lanes}
-    while len(lanes) < cpus and sum(size.values()) >= LANE_PAGES:
-        big = max(lanes, key=lambda lane: size[id(lane)])
-        if len(big) < 2:
-            break
-        lanes.append(big[1::2])
-        big[:] = big[0::2]
-        size = {id(lane): sum(len(members[k]) for k in lane) for lane in lanes}
-    return lanes or [[]]
+def _queue(members: dict[str, list[str]]) -> deque[str]:
+    """The shards to index: Chinese first, biggest first, then the others, smallest first (taken from the
+    other end biggest first). A service's first Chinese page loads the segmenter's dictionary (0.2 s): the
+    Chinese end is the warm service's, and the others take Chinese shards last."""
+    chinese = sorted((k for k in members if k.startswith("zh")), key=lambda k: (-len(members[k]), k))
+    others = sorted((k for k in members if not k.startswith("zh")), key=lambda k: (-len(members[k]), k))
+    return deque(chinese + others[::-1])
 
 
-def _write_bundle(files: Iterable[tuple[str, bytes]], folder: Path) -> dict[str, bytes]:
+def _take(queue: deque[str], members: dict[str, list[str]], chinese_end: bool, chinese: bool) -> str | None:
+    """The next shard from this end of the queue, None when there is none worth taking: a service without
+    the Chinese dictionary takes a Chinese shard only while LANE_PAGES pages are still to index."""
+    try:
+        k = queue.popleft() if chinese_end else queue.pop()
+    except IndexError:
+        return None
+    if not chinese and k.startswith("zh") and sum(len(members[j]) for j in queue) + len(members[k]) < LANE_PAGES:
+        queue.append(k)
+        return None
+    return k
+
+
+def write_bundle(files: Iterable[tuple[str, bytes]], folder: Path) -> dict[str, bytes]:
     """Write a bundle's index, a file at a time as the indexer's answer is decoded, not its code: the
     interfaces the search page does not use are dropped, and the search interface, Pagefind's code and the
     WebAssembly of the bundle's languages (a language without its own loads `unknown`) returned, to be

@@ -24,10 +24,12 @@ from zaitun.content.tags import unlabelled
 from zaitun.errors import LocatedError, PublishError
 from zaitun.project import Project
 from zaitun.publish import bodies, layout, lint, search, snapshot, warm
+from zaitun.publish.ahead import Ahead
 from zaitun.publish.delta import Delta, delta, inputs_digest
 from zaitun.publish.extras import Seed, extra_outputs, keep_lines_in, provenance_saved, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.holding import Culprits, Holding
+from zaitun.publish.indexer import ended_on_failure, prepare
 from zaitun.publish.inputs import Entry, collect
 from zaitun.publish.lock import build_lock
 from zaitun.publish.media import media_outputs
@@ -69,7 +71,7 @@ TEMPLATES = "templates"  # in the state folder: templates as compiled by zaitun'
 def build_site(project: Project, store: Store, today: dt.date | None = None, social: bool = True) -> BuildReport:
     """Build publish/ from the store: Chinese from current content, English only from releases."""
     started = time.perf_counter()
-    with build_lock(project), collector_paused():
+    with build_lock(project), collector_paused(), ended_on_failure():  # no search indexer left behind
         report = _build(project, store, today or dt.date.today(), social)
     report.seconds = time.perf_counter() - started
     return report
@@ -112,6 +114,8 @@ def _build(project: Project, store: Store, today: dt.date, social: bool) -> Buil
         report.reused = summary["paths"]  # the build online is this build: nothing to write, lint or index
         return report
     compile_templates_in(project.state_dir / TEMPLATES / change.code)
+    if change.changed != set():  # documents changed (or all may have): their pages will be indexed
+        prepare()  # the search indexer starts now, beside the reading, planning and rendering
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
     state = memory.manifest if memory and summary else load_manifest(online) if summary else {}
     known = memory.parts if memory else manifest_parts(state) if state else None  # before collect renews docs
@@ -230,6 +234,7 @@ class Planned:
     shown: dict[str, str] = field(default_factory=dict)  # list page or sitemap -> digest of what it shows
     seed: Seed | None = None  # provenance.json's pages of the build online, saved by it (a new process)
     saved_plan: tuple | None = None  # its plan, as it saved it (pages.plan_saved)
+    ahead: Ahead | None = None  # the search index of a first build, made as its pages are written
 
     def stage(self, out: Path) -> Path:
         """The version folder to build into; only the first attempt reuses an old version."""
@@ -303,6 +308,10 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport, planned
     of the pages written or removed (search.stale_shards); the others are hard-linked over from the
     version online (a reused version has them already, but for the bundles and files the builds since it
     changed)."""
+    started = time.perf_counter()
+    with progress.task("Indexing for search"):  # the bundles made as the pages were written (ahead.py)
+        made, planned.ahead = planned.ahead.finish() if planned.ahead else ({}, {}), None
+    waited = time.perf_counter() - started
     base = online / SITE if online is not None else stage
     stale = search.stale_shards(base, report.rendered, report.removed)
     if online is not None:
@@ -312,7 +321,8 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport, planned
     with progress.task("Indexing for search"):  # Pagefind runs: no count, the bar says it is under way
         # the pages at a document's place, from the build's files rather than listed again (when a shard is stale)
         pages = (path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/"))
-        indexed = search.index_site(stage, stale, report.rendered, pages)
+        indexed = search.index_site(stage, stale, report.rendered, pages, made)
+    indexed.seconds += waited
     planned.indexed = indexed.changed if online else [SEARCH_DIRTY]  # told by the indexer, not compared
     return indexed
 
@@ -351,21 +361,31 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     planned.recall_keys(items, specs)
     report.rendered, report.reused = [], []
     building = planned.stage(report.out_dir)
+    if hold.online is None:  # a first build: every shard is indexed, each as soon as its pages are written
+        planned.ahead = Ahead(building / SITE, [s.path for s in specs if s.entry is not None], os.cpu_count() or 1)
     try:
         pages = {spec.path: spec.entry for spec in specs if spec.entry is not None}
         files, errors, own = write_outputs(items, planned.files, hold.online, building / SITE, report, site.urls,
-                                           kept, planned.dirty, pages)
+                                           kept, planned.dirty, pages, planned.ahead)
         if planned.dirty is not None:  # a reused version still has the files removed since the version online
             drop(building / SITE, {layout.file_of(path) for path in set(planned.files) - set(files)})
         problems = [] if errors else _lint(files, site, planned, report, own)  # render errors are judged first
         culprits = _render_culprits(entries, errors) or _lint_culprits(entries, problems)
         planned.remember(files)
     except BaseException:
+        _cancel(planned)
         discard(building)
         raise
     if culprits:
+        _cancel(planned)
         discard(building)
     return site, building, files, culprits
+
+
+def _cancel(planned: Planned) -> None:
+    if planned.ahead is not None:
+        planned.ahead.cancel()
+        planned.ahead = None
 
 
 def _lint(files: dict, site: Site, planned: Planned, report: BuildReport, own: list[str]) -> list[str]:
@@ -472,7 +492,8 @@ def _refuse_duplicates(items: list[Output], kept: set[str]) -> None:
 # -- writing --------------------------------------------------------------------------------------
 def write_outputs(items: list[Output], previous: dict, online: Path | None, stage: Path, report: BuildReport,
                   urls: layout.Urls, kept: set[str] = frozenset(), dirty: frozenset[str] | None = None,
-                  entries: dict[str, Entry] | None = None) -> tuple[dict, list[tuple[Output, str]], list[str]]:
+                  entries: dict[str, Entry] | None = None, ahead: Ahead | None = None
+                  ) -> tuple[dict, list[tuple[Output, str]], list[str]]:
     """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others (and the
     `kept` files, known unchanged) from the version online; return every file's record, the outputs
     that raised, with why, and the lint problems the pages written have on their own. A stage reusing an
@@ -499,7 +520,7 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
                 os.unlink(stage / layout.file_of(item.path))
     scope = lint.Scope(urls, lint.FileNames(kept | {item.path for item in items}))
     problems: list[str] = []
-    for item, record in zip(todo, render_all(todo, stage, scope, report.workers, entries), strict=True):
+    for item, record in zip(todo, render_all(todo, stage, scope, report.workers, entries, ahead), strict=True):
         if "error" in record:
             errors.append((item, record["error"]))
             continue

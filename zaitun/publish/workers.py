@@ -14,10 +14,10 @@ import gc
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from zaitun import progress
 from zaitun.errors import PublishError
@@ -138,21 +138,30 @@ def worker_count(jobs: int) -> int:
 
 
 def render_all(todo: list[Output], stage: Path, scope: lint.Scope, workers: int = 1,
-               entries: dict[str, Entry] | None = None) -> list[dict]:
+               entries: dict[str, Entry] | None = None, written: Written | None = None) -> list[dict]:
     """Render, write and check outputs (pages on their own, in the site of `scope`), returning their records
     in order; with several workers, forked processes share the planned outputs. `entries` (document page
-    -> entry) lets each chunk read its bodies at once."""
+    -> entry) lets each chunk read its bodies at once; `written` is told the outputs written as each chunk
+    is done, and orders them (ahead.py)."""
     global _ENTRIES, _SCOPE
     _ENTRIES, _SCOPE = entries or {}, scope
     try:
-        return _render_all(todo, stage, workers)
+        return _render_all(todo, stage, workers, written)
     finally:
         _ENTRIES, _SCOPE = {}, None
 
 
-def _render_all(todo: list[Output], stage: Path, workers: int) -> list[dict]:
+class Written(Protocol):
+    """What is told of the outputs written (ahead.Ahead)."""
+
+    def rank(self, path: str) -> str: ...
+
+    def written(self, paths: list[str]) -> None: ...
+
+
+def _render_all(todo: list[Output], stage: Path, workers: int, told: Written | None) -> list[dict]:
     size = min(max(16, len(todo) // (workers * 8)), CHUNK_MAX) if workers > 1 else SERIAL_CHUNK
-    chunks = schedule(todo, size)  # outputs sharing a body share a chunk, in this process too
+    chunks = schedule(todo, size, told.rank if told else None)  # outputs sharing a body share a chunk, here too
     records: list[dict] = [{}] * len(todo)
     shared: dict = {}
     done = _in_workers(todo, chunks, stage, workers) if workers > 1 else \
@@ -161,6 +170,9 @@ def _render_all(todo: list[Output], stage: Path, workers: int) -> list[dict]:
         for chunk, chunk_records in zip(chunks, done, strict=True):
             for i, record in zip(chunk, chunk_records, strict=True):
                 records[i] = _shared(record, shared)
+            if told is not None:
+                told.written([todo[i].path for i, record in zip(chunk, chunk_records, strict=True)
+                              if "error" not in record])
             bar.advance(len(chunk))  # here in the parent, once per chunk: workers never report
     return records
 
@@ -222,15 +234,18 @@ def _records_of(process: multiprocessing.Process, receive: Connection, path: str
                            "the previous site was kept") from None
 
 
-def schedule(items: list[Output], size: int) -> list[list[int]]:
+def schedule(items: list[Output], size: int, rank: Callable[[str], str] | None = None) -> list[list[int]]:
     """Chunks of item indexes for the workers, largest first. Items that render the same Markdown body
     (a feed and the pages of its entries) share a chunk, so no body is rendered in two workers. The files
     of the whole site (the sitemap, provenance.json: 20 MB each while made and read at 5,000 documents) come
-    first, each on its own: a worker is smallest before its first chunk."""
+    first, each on its own: a worker is smallest before its first chunk. The others are chunked in the
+    order of `rank` (of their paths) when given."""
     groups = _sharing_bodies(items)
     whole = [group for group in groups if len(group) == 1 and items[group[0]].path in WHOLE_SITE]
     chunks = [group for group in groups if len(group) > 1]
     alone = [group[0] for group in groups if len(group) == 1 and group not in whole]
+    if rank is not None:
+        alone.sort(key=lambda i: rank(items[i].path))
     chunks += [alone[i:i + size] for i in range(0, len(alone), size)]
     return whole + sorted(chunks, key=len, reverse=True)
 
