@@ -66,6 +66,21 @@ def test_zaitun_build_starts_the_indexer_and_loads_chinese_before_it_writes_a_pa
     assert search_index_whole(fx.out)
 
 
+def test_a_rebuild_of_a_few_pages_in_both_languages_indexes_them_all_on_one_service(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    fx.write("guides", "ferry", *FERRY)
+    fx.ingest()
+    fx.translate_and_approve("ferry")
+    record = tmp_path / "record"
+    record.mkdir()
+    zaitun_build(fx.project.root, recording_pagefind(record))
+    urls = [message["url"] for message in sent(record) if message["type"] == "AddFile"]
+    assert {"/zh/guides/ferry/", "/en/guides/ferry/"} <= set(urls)
+    assert len(starts(record)) == 1  # the warm service: a second one would cost more than it shares
+    assert search_index_whole(fx.out)
+
+
 def test_zaitun_build_with_nothing_to_index_starts_no_indexer(tmp_path):
     fx = standard_project(tmp_path / "proj")
     age(fx.project.root)  # files written a moment ago are not trusted unchanged (see publish/delta.py)

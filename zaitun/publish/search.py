@@ -50,6 +50,9 @@ MAX_PAGES = 200
 # pages still to index for which a service without the Chinese dictionary loads it (0.2 s) to take Chinese
 # shards too: at about 1.3 ms a page, shared by two services, that many save more than the load costs
 LANE_PAGES = 400
+# pages in all below which the warm service indexes them alone: a rebuild's recent bundles (a few pages a
+# language) cost less on it than a second service's start, and no CPU is taken from the build's other work
+SHARE_PAGES = 32
 NOT_DOCUMENTS = {layout.programme("x", "y").split("/")[1], layout.tag("x", "y").split("/")[1]}  # same depth
 LIST = "bundles.json"  # in pagefind/: the bundles of each language, and the shards
 UI = "ui"  # in pagefind/: the search interface and Pagefind's code, once for all bundles
@@ -439,12 +442,15 @@ def fresh_folder(shard: str) -> str:
 
 def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[str, Path]) -> dict[str, bytes]:
     """Each shard's pages through a Pagefind service into its fresh folder, the services side by side (as
-    CPUs allow), each taking the next shard from its end of one queue (see _queue): this thread's service,
-    the one kept warm between builds, from the Chinese end; the others from the other. Returns the search
-    interface and code (the same in every bundle)."""
+    CPUs allow; the warm one alone for fewer than SHARE_PAGES pages), each taking the next shard from its
+    end of one queue (see _queue): this thread's service, the one kept warm between builds, from the
+    Chinese end; the others from the other. Returns the search interface and code (the same in every
+    bundle)."""
     queue = _queue(members)
     interface: dict[str, bytes] = {}
     services = max(1, min(os.cpu_count() or 1, len(queue)))
+    if sum(len(names) for names in members.values()) < SHARE_PAGES:
+        services = 1
 
     def run(service, chinese_end: bool) -> None:
         with service() as indexer:
