@@ -12,7 +12,7 @@ from publish_helpers import TRANSIT, TRANSIT_BODY, aged_project, standard_projec
 from test_site_cold import BUILD
 from test_site_warm import _in_another_process
 
-from zaitun.publish import bodies, output, workers
+from zaitun.publish import bodies, output, site, workers
 
 
 @pytest.fixture
@@ -131,3 +131,26 @@ def test_a_new_process_keys_every_body_when_the_old_keys_of_what_changed_are_not
         _build_in_new_process(fx)
         keys = _bodies(fx)
         assert "stray" not in keys and len(keys) == 5
+
+
+def test_a_warm_rebuild_forgets_the_changed_documents_old_body_without_keying_every_other_body(tmp_path,
+                                                                                               monkeypatch):
+    keyed = []
+    every_key = site._body_keys
+    monkeypatch.setattr(site, "_body_keys", lambda entries: keyed.append(len(entries)) or every_key(entries))
+    with aged_project(tmp_path / "proj") as fx:
+        fx.build()
+        fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n改了一次。\n")
+        fx.ingest()
+        fx.build()  # this process has keyed every body (and knows those it kept)
+        _stray(fx)
+        keyed.clear()
+        fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n新增一句说明。\n")
+        fx.ingest()
+        fx.build()
+        assert "新增一句说明" in read(fx, "zh/guides/transit")
+        with cache(fx) as conn:
+            rows = [html for (html,) in conn.execute("SELECT html FROM body WHERE key != 'stray'")]
+        assert len(rows) == 5 and sum("新增一句说明" in html for html in rows) == 1  # the old one forgotten
+        assert not any("改了一次" in html for html in rows)
+        assert keyed == [] and "stray" in _bodies(fx)  # the other entries' keys were not made
