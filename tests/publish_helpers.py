@@ -203,6 +203,12 @@ def copy_store(project: Project, folder: Path) -> None:
     copy.close()
 
 
+def searchable_pages(site: Path, lang: str) -> list[str]:
+    """A built site's pages of a language that Pagefind indexes (their data-pagefind-body), by name."""
+    return sorted(p.relative_to(site).as_posix() for p in site.glob(f"{lang}/*/*/index.html")
+                  if b"data-pagefind-body" in p.read_bytes())
+
+
 def search_index_whole(site: Path) -> bool:
     """The site has a search index: its interface, and every bundle its list names."""
     index = site / layout.SEARCH_DIR

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from publish_helpers import age, leftovers, search_index_whole, standard_project
+from publish_helpers import age, leftovers, search_index_whole, searchable_pages, standard_project
 
 from zaitun.errors import PublishError
 from zaitun.publish import indexer, layout, lint, search
@@ -125,8 +125,7 @@ def test_a_warmed_service_indexes_a_language_byte_for_byte_as_a_cold_one(tmp_pat
     fx = standard_project(tmp_path / "proj")
     fx.build()
     site = fx.out.resolve()
-    names = sorted(p.relative_to(site).as_posix() for p in site.glob("zh/*/*/index.html")
-                   if b"data-pagefind-body" in p.read_bytes())
+    names = searchable_pages(site, "zh")
     with indexer.Indexer() as cold:
         expected = dict(cold.index(site, names))
     with indexer.Indexer() as service:
@@ -196,8 +195,7 @@ def test_pages_sent_without_their_head_and_header_index_as_the_whole_pages_do(tm
     fx.build()
     site = fx.out.resolve()
     for lang in ("zh", "en"):
-        names = sorted(p.relative_to(site).as_posix() for p in site.glob(f"{lang}/*/*/index.html")
-                       if indexer.BODY.encode() in p.read_bytes())
+        names = searchable_pages(site, lang)
         assert names and all(len(indexer.indexed_part((site / n).read_text(encoding="utf-8")))
                              < len((site / n).read_text(encoding="utf-8")) for n in names)
         with indexer.Indexer() as service:

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 
 import pytest
-from publish_helpers import make_fixture, search_index_whole, standard_project
+from publish_helpers import make_fixture, search_index_whole, searchable_pages, standard_project
 
 from zaitun.errors import PublishError
 from zaitun.publish import indexer, layout, search
@@ -268,8 +268,7 @@ def test_a_bundle_taken_from_the_service_a_file_at_a_time_has_each_file_whole(tm
     fx = standard_project(tmp_path / "proj")
     fx.build()
     site = fx.out.resolve()
-    names = sorted(p.relative_to(site).as_posix() for p in site.glob("zh/*/*/index.html")
-                   if b"data-pagefind-body" in p.read_bytes())
+    names = searchable_pages(site, "zh")
     with indexer.Indexer() as service:
         taken = service.index(site, names)
         first = next(taken)  # decoded as it is taken

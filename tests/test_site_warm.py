@@ -76,12 +76,7 @@ def test_warm_rebuilds_write_the_same_site_as_a_cold_build_of_the_same_store(fx,
     _pay(fx, "第二次修改。")
     warm_report = fx.build()
     assert warm_report.rendered  # the last build did work, with the memory of the one before
-    cold = tmp_path / "cold"
-    shutil.copytree(fx.project.root, cold, ignore=shutil.ignore_patterns("publish*", ".publish*"))
-    project = Project(cold)
-    store = Store.open(project.database_url)
-    build_site(project, store, today=TODAY)
-    store.close()
+    project = _built_afresh(fx, tmp_path / "cold")
     assert _same_site(fx.out.resolve(), project.publish_dir.resolve()) == []
     online = output.current(fx.out)  # its manifest, written in part and linked in part, is the one kept
     kept = orjson.loads(orjson.dumps(warm.recall(fx.out, online).manifest))  # as JSON: its facts' tuples are lists
@@ -149,10 +144,16 @@ def test_a_warm_rebuild_places_only_the_records_that_changed_in_the_manifest_par
     old = _inodes(first)
     assert {name for name, inode in _inodes(online).items() if old.get(name) != inode} == {
         f"{name}.json" for name in changed}
-    cold = tmp_path / "cold"
-    shutil.copytree(fx.project.root, cold, ignore=shutil.ignore_patterns("publish*", ".publish*"))
-    project = Project(cold)
+    project = _built_afresh(fx, tmp_path / "cold")
+    assert after == output.load_manifest(output.current(project.publish_dir))
+
+
+def _built_afresh(fx, folder: Path) -> Project:
+    """A copy of the project without its site, built by this process as a first build: what a warm build's
+    site and manifest must equal."""
+    shutil.copytree(fx.project.root, folder, ignore=shutil.ignore_patterns("publish*", ".publish*"))
+    project = Project(folder)
     store = Store.open(project.database_url)
     build_site(project, store, today=TODAY)
     store.close()
-    assert after == output.load_manifest(output.current(project.publish_dir))
+    return project
