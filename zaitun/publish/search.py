@@ -18,7 +18,8 @@ older bundles and the results to hide; the search page of a language loads them 
 through `pagefind/visible/` (which hides those results), allowed by the page's Content-Security-Policy
 (scripts from the site itself, and WebAssembly). The pages go to Pagefind's service (`indexer.py`):
 services side by side as CPUs allow, taking the shards from the two ends of one queue, the Chinese end the
-warm service's (kept between the builds of a long-running process); a first build's shards are indexed
+warm service's (kept between the builds of a long-running process), which alone indexes a rebuild's few
+pages; a first build's shards are indexed
 while its pages are rendered (`ahead.py`). A new version of Pagefind indexes all again (its code would
 not read the bundles of the one before).
 """
