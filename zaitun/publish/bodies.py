@@ -64,7 +64,7 @@ def key_of(lang: str, source_hash: str, file_links: dict[str, str]) -> str:
     return _key(lang, source_hash, tuple(sorted(file_links.items())) if file_links else ())
 
 
-@lru_cache(maxsize=1 << 16)  # every build keys every entry's body (keep_only): once a process each
+@lru_cache(maxsize=1 << 16)  # a build not told what changed keys every entry's body: once a process each
 def _key(lang: str, source_hash: str, links: tuple[tuple[str, str], ...]) -> str:
     parts = (lang, source_hash, list(links), renderer_version())
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
@@ -115,11 +115,6 @@ def keep_only(keys: set[str]) -> None:
     elif _live - keys:
         cache.forget(_live - keys)
     _live = set(keys)
-
-
-def pruned() -> bool:
-    """Whether this process pruned the cache already (keep_only): then it knows the keys it kept."""
-    return _live is not None
 
 
 def forget(keys: set[str]) -> None:
