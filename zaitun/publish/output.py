@@ -146,39 +146,6 @@ def _next_number(out: Path) -> int:
     return max((int(n) for n in names if n.isdigit()), default=0) + 1
 
 
-def differing(base: Path, stage: Path, folder: str, depth: int) -> list[str]:
-    """What of `folder` is not the very same file (inode) in two sites: its files, and those of its
-    subfolders down to `depth` levels, by name, and its folders `depth` levels down whole (`name/`) when
-    any file in them or below differs. For a tree whose deepest folders are each written at once (the
-    search index's bundles, whose fragments a build may also remove): a reused version then replaces
-    only what differs, not every file. A build is told it by its indexer (search.IndexReport.changed) rather
-    than compare 20,000 files; the tests check what it is told against this."""
-    if depth == 0:
-        return [] if _same_tree(base / folder, stage / folder) else [folder + "/"]
-    old, new = _listing(base / folder), _listing(stage / folder)
-    found = []
-    for name in sorted(old.keys() | new.keys()):
-        if old.get(name, (False,))[0] or new.get(name, (False,))[0]:
-            found += differing(base, stage, f"{folder}/{name}", depth - 1)
-        elif old.get(name) != new.get(name):
-            found.append(f"{folder}/{name}")
-    return found
-
-
-def _same_tree(old_dir: Path, new_dir: Path) -> bool:
-    """The same names, the same files (inodes) at every level; folders are made anew in every version:
-    their names count, not their inodes."""
-    old, new = _listing(old_dir), _listing(new_dir)
-    if old.keys() != new.keys():
-        return False
-    for name, (is_dir, inode) in old.items():
-        if is_dir != new[name][0] or (not is_dir and inode != new[name][1]):
-            return False
-        if is_dir and not _same_tree(old_dir / name, new_dir / name):
-            return False
-    return True
-
-
 def _listing(folder: Path) -> dict[str, tuple[bool, int]]:
     """Name -> (a folder?, inode) of what a folder holds, from its entries alone (no stat)."""
     try:
