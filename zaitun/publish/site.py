@@ -309,9 +309,10 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport, planned
     of the pages written or removed (search.stale_shards); the others are hard-linked over from the
     version online (a reused version has them already, but for the bundles and files the builds since it
     changed)."""
-    started = time.perf_counter()
-    with progress.task("Indexing for search"):  # the bundles made as the pages were written (ahead.py)
-        made, planned.ahead = planned.ahead.finish() if planned.ahead else ({}, {}), None
+    started, made = time.perf_counter(), ({}, {})
+    if planned.ahead is not None:  # a first build: the bundles made as its pages were written (ahead.py)
+        with progress.task("Indexing for search"):
+            made, planned.ahead = planned.ahead.finish(), None
     waited = time.perf_counter() - started
     base = online / SITE if online is not None else stage
     stale = search.stale_shards(base, report.rendered, report.removed)
