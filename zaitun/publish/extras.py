@@ -157,7 +157,7 @@ def provenance_json(specs: list[PageSpec], site: Site, seed: Seed | None = None)
     ordered, made = True, 0
     for spec in new:
         url = site.urls.absolute(spec.path)
-        record = {"lang": spec.entry.lang, "slug": spec.entry.slug} | spec.entry.provenance
+        record = _record(spec)
         mark = _mark(url, record)
         if (text := stored.get(mark)) is None:
             text, made = _provenance_lines(url, record), made + 1
@@ -276,7 +276,7 @@ def _seeded(docs: dict[int, PageSpec], site: Site, seed: Seed, cache: Path | Non
             url = found[1]
         else:
             url = site.urls.absolute(spec.path)
-            record = {"lang": spec.entry.lang, "slug": slug} | spec.entry.provenance
+            record = _record(spec)
             ordered = ordered and url in now.lines
             now.lines[url] = (_mark(url, record), _provenance_lines(url, record))
             now.places[url] = (spec.path, slug)
@@ -284,6 +284,11 @@ def _seeded(docs: dict[int, PageSpec], site: Site, seed: Seed, cache: Path | Non
         gone.discard(url)
     now.finish(gone, ordered, bool(docs))
     return now
+
+
+def _record(spec: PageSpec) -> dict:
+    """A document page's record in provenance.json."""
+    return {"lang": spec.entry.lang, "slug": spec.entry.slug} | spec.entry.provenance
 
 
 def _mark(url: str, record: dict) -> str:
