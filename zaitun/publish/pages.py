@@ -608,11 +608,7 @@ _PAGE_SAVED: ByIdentity[PageSpec, tuple] = ByIdentity()  # builds again keeps th
 
 
 def _doc_saved(entry: Entry) -> tuple:
-    return entry.date.toordinal(), entry.section, entry.programme, entry.tags, _day(entry)
-
-
-def _day(entry: Entry) -> int:
-    return entry.updated.date().toordinal()
+    return entry.date.toordinal(), entry.section, entry.programme, entry.tags, entry.updated.date().toordinal()
 
 
 def _page_saved(spec: PageSpec) -> tuple:
@@ -658,8 +654,7 @@ def _lang_of(saved: tuple, now: dict[str, Entry], site: Site, changed: set[str])
     for slug, (date, section, programme, tags, updated) in docs.items():
         entry = now.get(slug)
         if entry is not None and slug not in changed:
-            if (entry.date.toordinal(), entry.section, entry.programme, entry.tags, _day(entry)) != (
-                    date, section, programme, tags, updated):
+            if _doc_saved(entry) != (date, section, programme, tags, updated):
                 return None  # not what the build online planned: plan everything
             was[slug] = entry
             _DOC_SAVED.put(entry, (date, section, programme, tags, updated))  # as plan_saved makes it
