@@ -19,9 +19,8 @@ through `pagefind/visible/` (which hides those results), allowed by the page's C
 (scripts from the site itself, and WebAssembly). The pages go to Pagefind's service (`indexer.py`):
 services side by side as CPUs allow, taking the shards from the two ends of one queue, the Chinese end the
 warm service's (kept between the builds of a long-running process), which alone indexes a rebuild's few
-pages; a first build's shards are indexed
-while its pages are rendered (`ahead.py`). A new version of Pagefind indexes all again (its code would
-not read the bundles of the one before).
+pages; a first build's shards are indexed while its pages are rendered (`ahead.py`). A new version of
+Pagefind indexes all again (its code would not read the bundles of the one before).
 """
 
 from __future__ import annotations
