@@ -13,6 +13,7 @@ from zaitun.project import Project
 
 if TYPE_CHECKING:
     from zaitun.config import Config
+    from zaitun.state.lazy import LazyStore
     from zaitun.state.store import Store
 
 
@@ -33,3 +34,13 @@ class Context:
             self._store = Store.open(self.project.database_url)
         return self._store
 
+
+    @property
+    def lazy_store(self) -> Store | LazyStore:
+        """The store as a build asks it: a plain SQLite file read without opening the Store (SQLAlchemy), which
+        opens (as `store`) when first needed; the Store itself when open already."""
+        if self._store is not None:
+            return self._store
+        from zaitun.state.lazy import LazyStore
+
+        return LazyStore(self.project.database_url, lambda: self.store)

@@ -17,10 +17,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zaitun.errors import LocatedError
 from zaitun.project import Project
-from zaitun.state.store import Store
+
+if TYPE_CHECKING:  # or a build's LazyStore: a build that has no failure to write loads no SQLAlchemy
+    from zaitun.state.lazy import LazyStore
+    from zaitun.state.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +52,13 @@ def of_error(stage: str, error: LocatedError, slug: str | None = None, online: b
     return Failure(stage, str(error.path), str(error), slug, HELD_BACK if online else QUARANTINED, kept)
 
 
-def current(store: Store) -> list[Failure]:
+def current(store: Store | LazyStore) -> list[Failure]:
     """Every failure still standing, oldest first."""
     rows = store.failure_rows()
     return [Failure(r["stage"], r["source"], r["message"], r["slug"], r["state"], r["kept"]) for r in rows]
 
 
-def record(project: Project, store: Store, stage: str, found: list[Failure],
+def record(project: Project, store: Store | LazyStore, stage: str, found: list[Failure],
            cleared: set[str] = frozenset(), scope: set[str] | None = None) -> list[Failure]:
     """Replace the stage's failures with those of this pass (a quarantined file stays listed while its copy
     exists and its source was not taken in since; with `scope`, a pass that tried only those files leaves
@@ -66,9 +70,10 @@ def record(project: Project, store: Store, stage: str, found: list[Failure],
         or (f.kept and Path(f.kept).exists() and f.source not in cleared))]
     seen = {(f.source, f.message) for f in old}
     new = [f for f in found if (f.source, f.message) not in seen]
-    with store.tx() as conn:
-        store.replace_failures(conn, stage, [dict(stage=f.stage, source=f.source, slug=f.slug, state=f.state,
-                                                  message=f.message, kept=f.kept) for f in kept + found])
+    if kept + found != old:  # the same failures would be written again: nothing to write (most passes: none)
+        with store.tx() as conn:
+            store.replace_failures(conn, stage, [dict(stage=f.stage, source=f.source, slug=f.slug, state=f.state,
+                                                      message=f.message, kept=f.kept) for f in kept + found])
     if new:
         announce(project, new)
     return new

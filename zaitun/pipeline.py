@@ -22,6 +22,7 @@ from zaitun.project import Project
 if TYPE_CHECKING:  # the stages are imported when they run: `zaitun status` need not load the publisher
     from zaitun.publish.sinks import DeployReport
     from zaitun.publish.site import BuildReport
+    from zaitun.state.lazy import LazyStore
     from zaitun.state.store import Store  # nor `zaitun deploy`, which reads no store, SQLAlchemy
     from zaitun.translate.engines import Engine
     from zaitun.translate.pipeline import TranslateReport
@@ -119,7 +120,7 @@ def announce_if_changed(project: Project, changed: bool) -> int:
     return announce(project.config, project.publish_dir)
 
 
-def build(project: Project, store: Store, today: dt.date | None = None) -> Published:
+def build(project: Project, store: Store | LazyStore, today: dt.date | None = None) -> Published:
     """Build publish/; when publish/ is the public site, tell the hub about a change."""
     from zaitun.publish.site import build_site
 

@@ -25,7 +25,7 @@ def build(ctx: typer.Context) -> None:
         from zaitun.publish.site import collector_paused
 
         with collector_paused(then_freeze=True):  # this command exits next
-            published = run_build(project, ctx.obj.store)
+            published = run_build(project, ctx.obj.lazy_store)
         report, pinged = published.build, published.pinged
     for line in report.skipped:
         typer.echo(f"  skipped {line}")

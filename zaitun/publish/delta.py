@@ -27,8 +27,8 @@ from zaitun.publish.output import current, load_summary, recover
 from zaitun.publish.report import BuildReport
 from zaitun.state.changes import change_state
 
-if TYPE_CHECKING:  # the store is opened by a build that has something to do (settled_build needs no SQLAlchemy)
-    from zaitun.state.store import Store
+if TYPE_CHECKING:  # the Store, or a SQLite file's reads (zaitun.state.reads): no SQLAlchemy loaded for them
+    from zaitun.state.reads import Reads
 
 CODE = Path(zaitun.__file__).parent
 
@@ -73,7 +73,7 @@ def settled_build(project: Project, today: dt.date, written: Callable[[], None] 
     return BuildReport(out, reused=summary["paths"], seconds=time.perf_counter() - started)
 
 
-def delta(project: Project, store: Store, state: dict, today: dt.date, media: list[str]) -> Delta:
+def delta(project: Project, store: Reads, state: dict, today: dt.date, media: list[str]) -> Delta:
     """Read the change number before anything else: a write during the build is seen by the next one."""
     seq, identity = store.change_seq(), store.identity()
     code = code_digest()

@@ -22,6 +22,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -30,7 +31,10 @@ from zaitun.content.model import FACT_FIELDS
 from zaitun.errors import ContentError, LocatedError
 from zaitun.publish import layout
 from zaitun.publish.inputs import Entry, entries_of, latest_releases
-from zaitun.state.store import Store
+
+if TYPE_CHECKING:
+    from zaitun.state.lazy import LazyStore
+    from zaitun.state.store import Store
 
 Culprits = dict[int, str]  # index of an entry -> why its page cannot go online ("; " between problems)
 HELD, UNLINKED = failures.HELD_BACK, failures.LINK_CUT
@@ -53,7 +57,7 @@ class Holding:
     cut: dict[int, set[str]] = field(default_factory=dict)  # id of a current entry -> hrefs shown as text
     current: dict[str, list[Entry]] = field(default_factory=dict)  # slug -> its entries as collected
 
-    def unreadable(self, store: Store, errors: dict[str, LocatedError]) -> list[Entry]:
+    def unreadable(self, store: Store | LazyStore, errors: dict[str, LocatedError]) -> list[Entry]:
         """Documents online whose stored file no longer reads (`collect` left them out, with `errors`: a file
         stored before a rule it breaks): held, as the version online shows them."""
         if not errors:

@@ -12,6 +12,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from markupsafe import Markup
@@ -22,7 +23,12 @@ from zaitun.content.schema import KEYS, validate_meta
 from zaitun.errors import ContentError, LocatedError, PublishError
 from zaitun.publish import bodies
 from zaitun.publish.render import body_html
-from zaitun.state.store import Store
+from zaitun.state.digest import sha
+
+if TYPE_CHECKING:  # the Store, or a SQLite file's reads (zaitun.state.reads): no SQLAlchemy loaded for them
+    from zaitun.state.lazy import LazyStore
+    from zaitun.state.reads import Reads
+    from zaitun.state.store import Store
 
 META_KEYS = tuple(KEYS)
 
@@ -115,7 +121,7 @@ def _jsonable_meta(meta: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in meta.items() if k in META_KEYS}
 
 
-def latest_releases(store: Store, lang: str = "en") -> dict[str, dict]:
+def latest_releases(store: Store | LazyStore, lang: str = "en") -> dict[str, dict]:
     """The newest release of every document in one query (a per-slug query is too slow at 1,000 docs)."""
     return store.latest_releases(lang)
 
@@ -158,7 +164,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 BATCH = 500  # documents whose files are read (when changed) at once: the build never holds them all
 
 
-def collect(store: Store, cache: dict, problems: dict[str, LocatedError] | None = None,
+def collect(store: Reads, cache: dict, problems: dict[str, LocatedError] | None = None,
             heads: tuple[list[dict], dict[str, dict]] | None = None) -> list[Entry]:
     """Entries of every active, non-draft document: Chinese always, English where released.
 
@@ -246,8 +252,6 @@ def _stamp(release: dict) -> str:
 def release_facts(release: dict, payload: str) -> dict:
     """What the English entry needs from a release's payload, kept in the manifest's docs: all but the
     body, which is read again only to be rendered."""
-    from zaitun.state.store import sha
-
     data = json.loads(payload)
     meta = data.get("meta") or {}
     kept = {"stamp": _stamp(release), "hash": sha(payload), "provenance": data.get("provenance") or {},
@@ -313,11 +317,11 @@ class _Sources:
     forked render worker reads its own chunk's, so no process holds every body)."""
 
     def __init__(self) -> None:
-        self.store: Store | None = None
+        self.store: Reads | None = None
         self.pid = 0
         self.loaded: dict[tuple[str, str], str] = {}
 
-    def use(self, store: Store) -> None:
+    def use(self, store: Reads) -> None:
         self.store, self.pid = store, os.getpid()
         self.loaded.clear()
 
@@ -325,7 +329,7 @@ class _Sources:
         if self.store is None or not entries:
             return
         if self.pid != os.getpid():  # a forked worker: its own connections, never the parent's
-            self.store.engine.dispose(close=False)
+            self.store.forked()
             self.pid = os.getpid()
         zh = [e for e in entries if e.lang == "zh"]
         raws = self.store.raws([e.slug for e in zh])

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zaitun import progress
 from zaitun.content.tags import unlabelled
@@ -62,13 +63,17 @@ from zaitun.publish.social import queue_posts
 from zaitun.publish.tags import tag_labels
 from zaitun.publish.workers import lean_heap, render_all, trim, worker_count
 from zaitun.state import heads
-from zaitun.state.store import Store
+
+if TYPE_CHECKING:  # or a LazyStore (zaitun build): SQLAlchemy loaded only when the build writes failures
+    from zaitun.state.lazy import LazyStore
+    from zaitun.state.store import Store
 
 STAGE = "build"
 TEMPLATES = "templates"  # in the state folder: templates as compiled by zaitun's code of each name (render.py)
 
 
-def build_site(project: Project, store: Store, today: dt.date | None = None, social: bool = True) -> BuildReport:
+def build_site(project: Project, store: Store | LazyStore, today: dt.date | None = None,
+               social: bool = True) -> BuildReport:
     """Build publish/ from the store: Chinese from current content, English only from releases."""
     started = time.perf_counter()
     with build_lock(project), collector_paused(), ended_on_failure():  # no search indexer left behind
@@ -100,7 +105,7 @@ def collector_paused(then_freeze: bool = False) -> Iterator[None]:
             gc.enable()
 
 
-def _build(project: Project, store: Store, today: dt.date, social: bool) -> BuildReport:
+def _build(project: Project, store: Store | LazyStore, today: dt.date, social: bool) -> BuildReport:
     out = project.publish_dir
     lean_heap()
     recover(out)
@@ -444,7 +449,7 @@ def _lint_culprits(entries: list[Entry], problems: list[str]) -> Culprits:
     return culprits
 
 
-def _record(project: Project, store: Store, held: dict[str, LocatedError], hold: Holding,
+def _record(project: Project, store: Store | LazyStore, held: dict[str, LocatedError], hold: Holding,
             report: BuildReport) -> None:
     from zaitun import failures
 

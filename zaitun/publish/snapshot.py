@@ -28,11 +28,14 @@ import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zaitun.publish.memo import ByIdentity
 from zaitun.publish.output import SNAPSHOT
 from zaitun.state import heads
-from zaitun.state.store import Store
+
+if TYPE_CHECKING:
+    from zaitun.state.reads import Reads
 
 FORMAT = 4  # 2: and the pages of provenance.json; 3: and the plan; 4: its parts one after another, sized
 MAGIC = b"zaitun snapshot\n"
@@ -41,7 +44,7 @@ ROW = ("slug", "section", "path", "raw_hash", "status", "updated_at")  # a docum
 RELEASE = ("id", "slug", "lang", "raw_hash", "created_at")  # its newest release's (Store.release_heads)
 
 
-def save(version: Path, store: Store, code: str, provenance: tuple | None = None, plan: tuple | None = None) -> None:
+def save(version: Path, store: Reads, code: str, provenance: tuple | None = None, plan: tuple | None = None) -> None:
     """Save beside `version`, just put online, the heads this process read for it (and `provenance`, the pages
     of its provenance.json: extras.Seed; `plan`, its pages as planned: pages.plan_saved). Never fails the
     build: a snapshot not written is removed (the next process reads the store)."""
@@ -81,7 +84,7 @@ class Adopted:
     plan: tuple | None
 
 
-def adopt(online: Path | None, store: Store, summary: dict, code: str) -> Adopted | None:
+def adopt(online: Path | None, store: Reads, summary: dict, code: str) -> Adopted | None:
     """Adopt the heads saved by the build online (`summary`: its summary) as those this process read last;
     None, adopting nothing, when they do not match or read whole."""
     if online is None or not summary:

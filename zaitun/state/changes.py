@@ -24,6 +24,12 @@ def sqlite_file(url: str) -> str | None:
     return None if path in ("", ":memory:") or path.startswith("file:") else path
 
 
+def connect(path: str) -> sqlite3.Connection:
+    """A connection to the store's file that never creates it (mode=rw: the Store creates it readable by its
+    owner only), waiting for a writer as the Store does (busy_timeout)."""
+    return sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=30)
+
+
 def change_state(url: str) -> tuple[int, str] | None:
     """The number of the last write that can change a page and the store's identity token, as
     `Store.change_seq` and `Store.identity` give them; None when they cannot be read this way: not a SQLite
@@ -31,8 +37,8 @@ def change_state(url: str) -> tuple[int, str] | None:
     path = sqlite_file(url)
     if path is None:
         return None
-    try:  # mode=rw: never creates the file (the Store creates it readable by its owner only)
-        conn = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=30)
+    try:
+        conn = connect(path)
     except sqlite3.Error:
         return None
     try:

@@ -12,8 +12,10 @@ reads everything again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from zaitun.state.store import Store
+if TYPE_CHECKING:  # the Store or a plain SQLite file's reads (zaitun.state.reads): SQLAlchemy need not load
+    from zaitun.state.reads import Reads
 
 
 @dataclass
@@ -27,10 +29,10 @@ class Heads:
 _KEPT: dict[str, Heads] = {}  # database -> the heads this process read last
 
 
-def read(store: Store, seq: int) -> tuple[list[dict], dict[str, dict]]:
+def read(store: Reads, seq: int) -> tuple[list[dict], dict[str, dict]]:
     """Every active document's head in slug order, and each one's newest English release's, as of change
     number `seq` or later (read `seq` first: a write made meanwhile is read again next time)."""
-    database, identity = str(store.engine.url), store.identity()
+    database, identity = store.database, store.identity()
     kept = _KEPT.pop(database, None)  # put back once read whole: a read that fails leaves nothing
     if kept is None or kept.identity != identity or kept.seq > seq:
         kept = Heads(identity, seq, {row["slug"]: row for row in store.document_heads("active")},
@@ -42,7 +44,7 @@ def read(store: Store, seq: int) -> tuple[list[dict], dict[str, dict]]:
     return list(kept.documents.values()), kept.releases
 
 
-def _refresh(store: Store, kept: Heads, changed: list[str]) -> None:
+def _refresh(store: Reads, kept: Heads, changed: list[str]) -> None:
     """Read again the heads of the documents written since (a new one is put in its place, in slug order)."""
     if not changed:
         return
@@ -59,16 +61,16 @@ def _refresh(store: Store, kept: Heads, changed: list[str]) -> None:
         kept.documents = dict(sorted(kept.documents.items()))
 
 
-def kept(store: Store) -> Heads | None:
+def kept(store: Reads) -> Heads | None:
     """The heads this process read last from this store (as of `Heads.seq`)."""
-    return _KEPT.get(str(store.engine.url))
+    return _KEPT.get(store.database)
 
 
-def adopt(store: Store, heads: Heads) -> None:
+def adopt(store: Reads, heads: Heads) -> None:
     """Take heads a build read before (saved by another process): `read` uses them only for the same store
     identity and change number `heads.seq` or a later one, and reads again the documents written since."""
-    _KEPT[str(store.engine.url)] = heads
+    _KEPT[store.database] = heads
 
 
-def forget(store: Store) -> None:
-    _KEPT.pop(str(store.engine.url), None)
+def forget(store: Reads) -> None:
+    _KEPT.pop(store.database, None)

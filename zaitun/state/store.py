@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import secrets
@@ -37,6 +36,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
+
+from zaitun.state.digest import sha
 
 metadata = MetaData()
 
@@ -179,10 +180,6 @@ store_identity = Table(  # a random token made with the store: a store made anew
 WRITE_LOCK = 0x7A61_6974  # "zait": the PostgreSQL advisory lock that serialises writing transactions
 
 
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -300,7 +297,19 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    @property
+    def database(self) -> str:
+        """The database read (its URL, password hidden): what a process keeps the rows it read under."""
+        return str(self.engine.url)
+
+    def forked(self) -> None:
+        """In a forked process: its own connections from now on, the parent's left to the parent."""
+        self.engine.dispose(close=False)
+
     # -- reads ---------------------------------------------------------------
+    # those a build makes (change_seq, identity, changed_since, document_heads, release_heads, raws, payloads,
+    # failure_rows) are read by the same SQL in reads.py, from a plain SQLite file without SQLAlchemy: change
+    # them together (tests/test_reads.py compares the two)
     def document(self, slug: str) -> dict | None:
         with self.engine.connect() as c:
             row = c.execute(select(documents).where(documents.c.slug == slug)).mappings().first()

@@ -1,0 +1,128 @@
+"""The store's reads a build makes, asked of a SQLite file with sqlite3 (zaitun.state.reads), give exactly
+what the Store gives; a store it cannot read that way is read through the Store; the file is never made or
+changed by reading it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from zaitun.state.lazy import LazyStore
+from zaitun.state.reads import BATCH, SqliteReads
+from zaitun.state.store import Store
+
+SLUGS = [f"doc-{n:04d}" for n in range(BATCH + 20)] + ["政策-一", "zz-ümlaut", "A-upper", "政策-二"]
+
+
+def _filled(url: str) -> Store:
+    """A store with documents (unicode, withdrawn, rewritten), several English and French releases per
+    document, and failures with and without a slug."""
+    store = Store.open(url)
+    with store.tx() as conn:
+        for n, slug in enumerate(SLUGS):
+            store.save_document(conn, slug, "guides" if n % 3 else "政策", f"guides/{slug}.md",
+                                f"---\ntitle: 标题 {n}\n---\n\n正文「{n}」。\n")
+            for version in range(n % 4):  # none, one or several releases
+                store.add_release(conn, slug, "en", f"hash{version}", {"body": f"Body {version} “{slug}”",
+                                                                     "meta": {"title": None}})
+            if n % 7 == 0:
+                store.add_release(conn, slug, "fr", "h", {"body": "Corps"})
+    with store.tx() as conn:
+        store.withdraw_document(conn, "doc-0005")
+        store.withdraw_document(conn, "政策-二")
+        store.save_document(conn, "doc-0002", "guides", "guides/doc-0002.md", "---\ntitle: 改\n---\n\n新。\n")
+        store.replace_failures(conn, "build", [
+            dict(stage="build", source="content/guides/doc-0001.md", slug="doc-0001", state="held back",
+                 message="content/guides/doc-0001.md:3: 坏", kept=""),
+            dict(stage="build", source="content/x.txt", slug=None, state="quarantined", message="x.txt:1: bad",
+                 kept="/tmp/q/x.txt")])
+    return store
+
+
+def _reads(store: Store, reads, seq: int) -> list:
+    """Every read a build makes, each of every document and of subsets (some slugs unknown, some empty)."""
+    subsets = [SLUGS, SLUGS[::-1], ["doc-0003", "政策-一", "nobody"], ["doc-0005"], []]
+    ids = sorted({row["id"] for row in store.latest_releases("en").values()} | {10_000})
+    return [
+        reads.change_seq(), reads.identity(), reads.changed_since(0), reads.changed_since(seq),
+        reads.changed_since(10 ** 9), reads.failure_rows(),
+        *[reads.document_heads(status, slugs) for status in ("active", "withdrawn") for slugs in [None, *subsets]],
+        *[reads.release_heads(lang, slugs) for lang in ("en", "fr", "de") for slugs in [None, *subsets]],
+        *[reads.raws(slugs) for slugs in subsets], reads.payloads(ids), reads.payloads(ids[:3]), reads.payloads([]),
+    ]
+
+
+def _typed(value):
+    """A read with each value's type beside it, dicts' keys in their order: equal only if exactly the same (but
+    for a column's name: SQLAlchemy's is a str subclass, its quoted_name, that equals and hashes as its str)."""
+    if isinstance(value, dict):
+        return [("dict", _typed(str(k) if isinstance(k, str) else k), _typed(v)) for k, v in value.items()]
+    if isinstance(value, list | tuple):
+        return [type(value).__name__, [_typed(v) for v in value]]
+    if isinstance(value, set):
+        return ["set", sorted(_typed(v) for v in value)]
+    return repr((type(value).__name__, value, getattr(value, "tzinfo", None)))
+
+
+def test_every_read_a_build_makes_gives_what_the_store_gives(tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    store = _filled(url)
+    seq = store.change_seq()
+    with store.tx() as conn:  # written after `seq`: changed_since(seq) names them
+        store.add_release(conn, "doc-0003", "en", "later", {"body": "Later"})
+        store.withdraw_document(conn, "doc-0004")
+    reads = SqliteReads.of(url)
+    assert reads is not None and reads.database == store.database
+    through_store, through_sqlite = _reads(store, store, seq), _reads(store, reads, seq)
+    assert _typed(through_sqlite) == _typed(through_store)
+    assert through_store[3] == {"doc-0003", "doc-0004"} and len(through_store[5]) == 2  # the reads read something
+    assert {row["slug"] for row in through_store[6]} == set(SLUGS) - {"doc-0004", "doc-0005", "政策-二"}
+    store.close()
+
+
+def test_a_store_not_made_whole_or_not_a_sqlite_file_is_not_read_with_sqlite3(tmp_path):
+    missing = tmp_path / "none.db"
+    assert SqliteReads.of(f"sqlite:///{missing}") is None and not missing.exists()  # nor made by asking
+    assert SqliteReads.of("sqlite://") is None and SqliteReads.of("postgresql+psycopg://z@127.0.0.1:1/z") is None
+    older = tmp_path / "older.db"
+    Store.open(f"sqlite:///{older}").close()
+    conn = sqlite3.connect(older)
+    conn.execute("DROP INDEX releases_newest")  # as a store made before it: Store.open makes it again
+    conn.close()
+    assert SqliteReads.of(f"sqlite:///{older}") is None
+
+
+def test_a_lazy_store_reads_a_sqlite_file_without_opening_the_store_until_it_writes(tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    made = _filled(url)
+    opened: list[Store] = []
+    lazy = LazyStore(url, lambda: opened.append(Store.open(url)) or opened[-1])
+    assert lazy.document_heads("active", ["doc-0001"]) == made.document_heads("active", ["doc-0001"])
+    assert lazy.failure_rows() == made.failure_rows() and lazy.identity() == made.identity()
+    assert opened == []
+    with lazy.tx() as conn:
+        lazy.replace_failures(conn, "build", [])
+    assert len(opened) == 1 and made.failure_rows() == [] == lazy.failure_rows()
+    for store in (made, *opened):
+        store.close()
+
+
+def test_a_lazy_store_of_a_store_not_made_yet_opens_the_store_which_makes_it_private(tmp_path):
+    path = tmp_path / "state.db"
+    opened: list[Store] = []
+    lazy = LazyStore(f"sqlite:///{path}", lambda: opened.append(Store.open(f"sqlite:///{path}")) or opened[-1])
+    assert lazy.change_seq() == 0 and len(opened) == 1
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    opened[0].close()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_lazy_store_of_postgresql_reads_through_the_store(database_url):
+    made = _filled(database_url)
+    lazy = LazyStore(database_url, lambda: made)
+    assert lazy.reads is made and lazy.database == made.database
+    assert _typed(_reads(made, lazy, 0)) == _typed(_reads(made, made, 0))
+    made.close()
