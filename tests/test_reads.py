@@ -126,3 +126,17 @@ def test_a_lazy_store_of_postgresql_reads_through_the_store(database_url):
     assert lazy.reads is made and lazy.database == made.database
     assert _typed(_reads(made, lazy, 0)) == _typed(_reads(made, made, 0))
     made.close()
+
+
+def test_reads_see_committed_rows_only_and_do_not_wait_for_a_writer(tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    store = _filled(url)
+    reads = SqliteReads.of(url)
+    seq, heads = reads.change_seq(), reads.document_heads()
+    with store.tx() as conn:  # a writer holds the write lock, its rows not committed yet
+        store.save_document(conn, "doc-new", "guides", "guides/doc-new.md", "---\ntitle: 新\n---\n")
+        store.replace_failures(conn, "build", [])
+        assert (reads.change_seq(), reads.document_heads()) == (seq, heads)
+        assert reads.raws(["doc-new"]) == {} and len(reads.failure_rows()) == 2
+    assert reads.change_seq() > seq and reads.raws(["doc-new"]) and reads.failure_rows() == []
+    store.close()

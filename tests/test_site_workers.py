@@ -6,10 +6,12 @@ earlier tests (Prefect's event loops)."""
 from __future__ import annotations
 
 import os
+import shutil
+from types import SimpleNamespace
 
 import pytest
-from publish_helpers import NOTICE, NOTICE_BODY, TODAY, standard_project
-from test_site_warm import _in_another_process
+from publish_helpers import NOTICE, NOTICE_BODY, TODAY, copy_store, standard_project
+from test_site_warm import _in_another_process, _same_site
 
 from zaitun.publish import workers
 from zaitun.publish.pages import Output
@@ -44,6 +46,20 @@ def test_a_site_rendered_by_workers_has_its_sitemap_and_provenance_from_their_ow
     _in_another_process(fx, WORKERS + BUILD)
     assert "zh/policies/notice-2023-1/" in (fx.out / "sitemap.xml").read_text(encoding="utf-8")
     assert "notice-2023-1" in (fx.out / "provenance.json").read_text(encoding="utf-8")
+
+
+def test_workers_of_a_build_reading_a_sqlite_file_without_the_store_make_the_site_the_store_gives(fx, tmp_path):
+    """Each forked worker reads its bodies through a connection of its own (zaitun.state.reads)."""
+    other = tmp_path / "other"
+    shutil.copytree(fx.project.root, other, ignore=shutil.ignore_patterns("state.db*"))
+    copy_store(fx.project, other)
+    lazy = ("from zaitun.state.lazy import LazyStore\n"
+            "def opened():\n    raise AssertionError('the Store was opened')\n"
+            "store = LazyStore(project.database_url, opened)\n")
+    _in_another_process(fx, WORKERS + lazy + BUILD)
+    _in_another_process(SimpleNamespace(project=SimpleNamespace(root=other)), WORKERS + BUILD)
+    assert (fx.out / "en/guides/transit/index.html").is_file()
+    assert _same_site(fx.out, other / "publish") == []
 
 
 def _new_notice(fx) -> None:
