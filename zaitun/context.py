@@ -34,7 +34,6 @@ class Context:
             self._store = Store.open(self.project.database_url)
         return self._store
 
-
     @property
     def lazy_store(self) -> Store | LazyStore:
         """The store as a build asks it: a plain SQLite file read without opening the Store (SQLAlchemy), which
