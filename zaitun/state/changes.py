@@ -12,6 +12,8 @@ import sqlite3
 from urllib.parse import quote, unquote
 
 _SQLITE = ("sqlite:///", "sqlite+pysqlite:///")
+CHANGE_SEQ = "SELECT max(seq) FROM changes"  # as Store.change_seq (reads.py asks the same)
+IDENTITY = "SELECT min(token) FROM store_identity"  # as Store.identity
 
 
 def sqlite_file(url: str) -> str | None:
@@ -42,8 +44,8 @@ def change_state(url: str) -> tuple[int, str] | None:
     except sqlite3.Error:
         return None
     try:
-        seq = conn.execute("SELECT max(seq) FROM changes").fetchone()[0] or 0
-        return seq, conn.execute("SELECT min(token) FROM store_identity").fetchone()[0] or ""
+        seq = conn.execute(CHANGE_SEQ).fetchone()[0] or 0
+        return seq, conn.execute(IDENTITY).fetchone()[0] or ""
     except sqlite3.Error:
         return None
     finally:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from typing import Protocol
 
-from zaitun.state.changes import connect, sqlite_file
+from zaitun.state.changes import CHANGE_SEQ, IDENTITY, connect, sqlite_file
 
 DATES = frozenset({"updated_at", "created_at", "at"})  # DateTime columns of the rows read here
 # what Store.open makes that these reads rely on: a store lacking one is opened (and completed) by the Store
@@ -62,17 +62,17 @@ class SqliteReads:
         try:
             with closing(connect(path)) as conn:
                 names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
-                if not MADE <= names or conn.execute("SELECT min(token) FROM store_identity").fetchone()[0] is None:
+                if not MADE <= names or conn.execute(IDENTITY).fetchone()[0] is None:
                     return None
         except sqlite3.Error:
             return None
         return cls(url, path)
 
     def change_seq(self) -> int:
-        return self._rows("SELECT max(changes.seq) FROM changes")[0][0] or 0
+        return self._rows(CHANGE_SEQ)[0][0] or 0
 
     def identity(self) -> str:
-        return self._rows("SELECT min(store_identity.token) FROM store_identity")[0][0] or ""
+        return self._rows(IDENTITY)[0][0] or ""
 
     def changed_since(self, seq: int) -> set[str]:
         return {slug for (slug,) in self._rows("SELECT DISTINCT changes.slug FROM changes WHERE changes.seq > ?",
