@@ -383,6 +383,41 @@ def test_a_new_process_plans_again_only_what_changed_from_the_plan_the_build_onl
         _check_same_as_full_build(fx, tmp_path, name)
 
 
+def _plan_bytes(fx) -> bytes:
+    """The plan's part of the snapshot of the build online, as written."""
+    with memoryview(_snapshot(fx).read_bytes()) as view:
+        spans = snapshot._spans(view, len(snapshot.MAGIC) + 4)
+        plan = bytes(spans[-1])
+        del spans
+    return plan
+
+
+def _marshalled_in_new_process(fx, tmp_path) -> int:
+    """`zaitun build` in a new interpreter: how many of its snapshot's parts it marshalled."""
+    log = tmp_path / "marshalled.json"
+    _in_another_process(fx, "import marshal\nfrom zaitun.publish import snapshot\ncount = [0]\n"
+                        "class Counted:\n    version, loads = marshal.version, staticmethod(marshal.loads)\n"
+                        "    @staticmethod\n    def dumps(value):\n        count[0] += 1\n"
+                        "        return marshal.dumps(value)\n"
+                        "snapshot.marshal = Counted\n"
+                        f"{BUILD}\nimport json\nopen({str(log)!r}, 'w').write(json.dumps(count[0]))")
+    return json.loads(log.read_text())
+
+
+def test_a_new_process_whose_plan_did_not_change_saves_the_plan_it_adopted_as_it_read_it(fx, tmp_path):
+    assert _marshalled_in_new_process(fx, tmp_path) == 5  # header, heads (2), provenance.json's pages, plan
+    first = _plan_bytes(fx)
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")  # what a plan compares is the same
+    assert _marshalled_in_new_process(fx, tmp_path) == 4
+    assert _plan_bytes(fx) == first
+    _edit(fx, "guides", "cash", PAYING.replace("境外银行卡", "现金"), "现金可用。")  # a new document: a new plan
+    assert _marshalled_in_new_process(fx, tmp_path) == 5
+    assert _plan_bytes(fx) != first and "cash" in _saved(fx)[4][1][0][5]
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第二次修改。\n")
+    assert _planned_in_new_process(fx, tmp_path) == {"grouped": 0, "sitemap": 0}  # the plan saved is taken
+    _check_same_as_full_build(fx, tmp_path, "full")
+
+
 def _plan_of(fx, edit):
     settings, langs = _saved(fx)[4]
     return edit(settings, [list(lang) for lang in langs])

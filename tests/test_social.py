@@ -13,13 +13,16 @@ from urllib.parse import parse_qs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from publish_helpers import TRANSIT, TRANSIT_BODY, standard_project
+from publish_helpers import TODAY, TRANSIT, TRANSIT_BODY, aged_project, standard_project
 
 from zaitun.errors import PublishError
 from zaitun.project import Project
+from zaitun.publish import social
+from zaitun.publish.inputs import collect
 from zaitun.publish.mastodon import post_outbox
 from zaitun.publish.posts import ELLIPSIS, PLATFORMS, compose, length, shorten, term_spans
-from zaitun.publish.social import outbox_posts
+from zaitun.publish.site import site_settings
+from zaitun.publish.social import outbox_posts, queue_posts
 
 TERMS = ["泉州晋江国际机场", "240小时过境免签", "国家移民管理局", "Quanzhou Jinjiang International Airport",
          "240-hour visa-free transit", "National Immigration Administration"]
@@ -137,6 +140,69 @@ def test_daily_limit_holds_the_rest_for_the_next_day(tmp_path):
         (fixture.project.state_dir / "social.json").read_text().replace(
             dt.datetime.now(dt.UTC).date().isoformat(), "2000-01-01"), encoding="utf-8")
     assert fixture.build(today=dt.date(2025, 7, 1)).social  # a new day: the next document's turn
+
+
+@pytest.fixture
+def aged(tmp_path):
+    """The standard project, every document announced once, its files aged: a rebuild knows what changed."""
+    with aged_project(tmp_path / "proj") as fixture:
+        announce_all(fixture)
+        fixture.build()
+        yield fixture
+
+
+def _weighed(monkeypatch) -> list[str]:
+    """The documents whose announcement a build weighs (social.basis)."""
+    seen: list[str] = []
+    basis = social.basis
+    monkeypatch.setattr(social, "basis", lambda entry: seen.append(entry.slug) or basis(entry))
+    return seen
+
+
+def _retitle_transit(fx) -> None:
+    fx.write("guides", "transit", TRANSIT.replace("可停留最长10天。", "可停留最长10天，政策已更新。"), TRANSIT_BODY)
+    fx.ingest()
+
+
+def test_a_rebuild_weighs_only_the_changed_documents_announcements_while_the_state_is_as_its_queue_left_it(
+        aged, monkeypatch):
+    weighed = _weighed(monkeypatch)
+    _retitle_transit(aged)
+    queued = aged.build().social
+    assert set(weighed) == {"transit"} and queued and {q.split(".")[0] for q in queued} == {"transit"}
+
+
+def test_a_state_changed_since_the_last_queue_means_weighing_every_announcement_again(aged, monkeypatch):
+    path = aged.project.state_dir / "social.json"
+    state = json.loads(path.read_text(encoding="utf-8"))
+    del state["queued"]["notice-2023-1:en"]  # as if never announced (another tool, a hand, a restore)
+    path.write_text(json.dumps(state), encoding="utf-8")
+    weighed = _weighed(monkeypatch)
+    _retitle_transit(aged)
+    queued = aged.build().social
+    assert {"transit", "notice-2023-1", "paying"} <= set(weighed)
+    assert {tuple(q.split(".")[:2]) for q in queued} >= {("transit", "zh"), ("notice-2023-1", "en")}
+
+
+def test_announcements_left_for_another_day_are_weighed_again_whatever_changed(tmp_path):
+    """A queue that left some for another day settles nothing: the next one weighs every entry, though no
+    document changed; one that left none settles what it leaves, for the entries of the same code."""
+    with aged_project(tmp_path / "proj") as fx:
+        announce_all(fx, daily_limit=1)
+        entries = collect(fx.store, {})
+        site, settled, days = site_settings(fx.project, TODAY, set()), None, 0
+        while days == 0 or settled is None:  # one document a day
+            days += 1
+            queued = queue_posts(fx.project, entries, site, tmp_path / "outbox",
+                                 dt.datetime(2025, 7, days, tzinfo=dt.UTC), changed=set(), settled=settled,
+                                 code="code")
+            assert queued.ids and (queued.settled is None) == bool(queued.over_limit)
+            settled = queued.settled
+        assert days > 1  # some were left for another day, and announced then
+        again = queue_posts(fx.project, entries, site, tmp_path / "outbox",
+                            dt.datetime(2025, 7, days + 1, tzinfo=dt.UTC), changed=set(), settled=settled,
+                            code="other code")  # entries made by other code: all weighed, none new
+        assert not again.ids and again.settled == settled.replace("code", "other code", 1)
 
 
 def test_bulk_csvs_for_buffer_and_hootsuite(fx):

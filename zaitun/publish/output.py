@@ -533,12 +533,13 @@ def _put(path: Path, records: dict, source: Path | None = None) -> None:
     path.write_bytes(orjson.dumps(records, default=_as_text))
 
 
-def mark_announced(version: Path) -> None:
+def mark_announced(version: Path, settled: str | None = None) -> None:
     """Note in the summary of the version online that its social posts are queued: until then a build
-    with nothing to change still runs, to queue them (a crash between the switch and the outbox)."""
+    with nothing to change still runs, to queue them (a crash between the switch and the outbox). `settled`:
+    what the queue left, when it left no announcement for another day (social.Queued.settled)."""
     summary = load_summary(version)
     if summary:
-        _write_json(version / f".{SUMMARY}.new", summary | {"social": True})
+        _write_json(version / f".{SUMMARY}.new", summary | {"social": True, "social_settled": settled})
         os.replace(version / f".{SUMMARY}.new", version / SUMMARY)
 
 

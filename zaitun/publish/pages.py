@@ -651,25 +651,26 @@ def plan_of(saved: tuple | None, entries: list[Entry], site: Site, changed: set[
 def _lang_of(saved: tuple, now: dict[str, Entry], site: Site, changed: set[str]) -> _Lang | None:
     lang, order, groups, pages, home, docs = saved
     was: dict[str, Entry] = {}
-    for slug, (date, section, programme, tags, updated) in docs.items():
+    documents: dict[str, PageSpec] = {}
+    for slug, doc in docs.items():
         entry = now.get(slug)
         if entry is not None and slug not in changed:
-            if _doc_saved(entry) != (date, section, programme, tags, updated):
+            if _doc_saved(entry) != doc:
                 return None  # not what the build online planned: plan everything
-            was[slug] = entry
-            _DOC_SAVED.put(entry, (date, section, programme, tags, updated))  # as plan_saved makes it
+            was[slug], documents[slug] = entry, _document(entry, site)
+            _DOC_SAVED.put(entry, doc)  # as plan_saved makes it (a tuple, as marshal gives it back)
         else:
+            date, section, programme, tags, updated = doc
             was[slug] = _Was(slug, dt.date.fromordinal(date), section, programme, tags,  # type: ignore[assignment]
                              dt.datetime.combine(dt.date.fromordinal(updated), dt.time()))
+            documents[slug] = _was_document(was[slug], lang)  # type: ignore[arg-type]
     lists = {kind: {key: [_page_of(lang, kind, key, n, page, was, site) for n, page in enumerate(specs, start=1)]
                     for key, specs in by_key.items()} for kind, by_key in pages.items()}
     if set(lists) != set(KINDS) or set(groups) != set(KINDS):
         return None
     return _Lang(lang, was, [was[slug] for slug in order],
                  {kind: {key: [was[slug] for slug in members] for key, members in by_key.items()}
-                  for kind, by_key in groups.items()}, lists,
-                 {slug: _document(entry, site) for slug, entry in was.items() if isinstance(entry, Entry)}
-                 | {slug: _was_document(entry, lang) for slug, entry in was.items() if isinstance(entry, _Was)},
+                  for kind, by_key in groups.items()}, lists, documents,
                  _page_of(lang, "home", "", 0, home, was, site), _search(lang, site))
 
 

@@ -165,9 +165,10 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     snapshot.save(version, store, change.code, provenance_saved() if fresh else None,
                   plan_saved(plan_.now) if fresh and plan_.now else None)
     if social:  # announced only once the pages are online; a crash before this re-queues next time
-        queued = queue_posts(project, entries, site, outbox_dir(out))
+        queued = queue_posts(project, entries, site, outbox_dir(out), changed=plan_.changed,
+                             settled=summary.get("social_settled"), code=change.code)
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
-        mark_announced(version)
+        mark_announced(version, queued.settled)
     return report
 
 
