@@ -190,6 +190,28 @@ def test_an_indexer_dying_while_the_pages_are_written_fails_the_build_and_leaves
     assert children() == [] and not [t for t in threading.enumerate() if t.name.startswith("index-")]
 
 
+def test_an_indexer_dying_while_a_rebuild_writes_its_manifest_leaves_the_version_online_and_no_thread_or_process(
+        tmp_path, monkeypatch):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    online = fx.out.resolve()
+    before = files_of(online)
+    dying = tmp_path / "pagefind"  # the rebuild's index is made beside its manifest (in a thread): it dies there
+    dying.write_text(f"#!{sys.executable}\n{DYING}", encoding="utf-8")
+    dying.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(dying))
+    indexer.end_warm()
+    fx.write("guides", "ferry", *FERRY)
+    fx.ingest()
+    with pytest.raises(PublishError, match=r"the search indexer failed \(ended\): killed mid-build"):
+        fx.build()
+    assert fx.out.resolve() == online and files_of(online) == before and search_index_whole(fx.out)
+    assert leftovers(fx.out) == []  # the version half-made is gone with its manifest
+    assert children() == [] and not [t for t in threading.enumerate() if t.name.startswith("index-")]
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    assert fx.build().search.pages == 1 and search_index_whole(fx.out)  # the next build indexes the page
+
+
 def test_pages_sent_without_their_head_and_header_index_as_the_whole_pages_do(tmp_path):
     fx = standard_project(tmp_path / "proj")
     fx.build()

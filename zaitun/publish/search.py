@@ -31,6 +31,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -275,14 +276,16 @@ def split_shards(members: dict[str, list[str]], leaves: Leaves) -> dict[str, lis
 
 
 def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (), pages: Iterable[str] | None = None,
-               ahead: tuple[dict[str, list[str]], dict[str, bytes]] = ({}, {})) -> IndexReport:
+               ahead: tuple[dict[str, list[str]], dict[str, bytes]] = ({}, {}),
+               owner: threading.Thread | None = None) -> IndexReport:
     """Index the stale bundles of a complete built site (see stale_shards; the others stay as they are):
     the stale shards' pages into `pagefind/<lang>/h<bits>/`, the pages written since their shards were
     indexed into `pagefind/<lang>/r/` and `o/`; the search page hides the results of their versions
     below, whose fragments (their text) are removed. Each bundle's previous index stays until its new
     one is whole. `pages`: the site's pages at a document's place, when known (else they are listed).
     `ahead`: the bundles already in their fresh folders (shard -> the pages indexed) and their interface
-    (ahead.py), kept when they hold the very pages to index."""
+    (ahead.py), kept when they hold the very pages to index. `owner`: the build's thread, whose warm service
+    indexes (when another thread runs this one)."""
     started = time.perf_counter()
     index = site_dir / layout.SEARCH_DIR
     listed = None if ALL in stale else read_list(site_dir)
@@ -302,13 +305,13 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (), pages:
     bundles = members | tiers
     fresh = {k: index / fresh_folder(k) for k, names in bundles.items() if names}
     kept = {k for k in fresh if ahead[0].get(k) == bundles[k]}
-    interface = _write_bundles(site_dir, {k: bundles[k] for k in fresh if k not in kept}, fresh)
+    interface = _write_bundles(site_dir, {k: bundles[k] for k in fresh if k not in kept}, fresh, owner)
     interface = ahead[1] | interface if kept else interface
     made = json.loads((next(iter(fresh.values())) / "pagefind-entry.json").read_bytes())["version"] if fresh else None
     recorded = listed.get("pagefind")
     if recorded and made and made != recorded:  # another Pagefind: its code would not read the bundles kept
         shutil.rmtree(index)
-        return index_site(site_dir, {ALL})
+        return index_site(site_dir, {ALL}, owner=owner)
     if interface:
         _write_interface(index, interface, changed)
     for k in bundles:
@@ -440,7 +443,8 @@ def fresh_folder(shard: str) -> str:
     return f"{lang}/.{bits}.new"
 
 
-def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[str, Path]) -> dict[str, bytes]:
+def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[str, Path],
+                   owner: threading.Thread | None = None) -> dict[str, bytes]:
     """Each shard's pages through a Pagefind service into its fresh folder, the services side by side (as
     CPUs allow; the warm one alone for fewer than SHARE_PAGES pages), each taking the next shard from its
     end of one queue (see _queue): this thread's service, the one kept warm between builds, from the
@@ -461,7 +465,7 @@ def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[st
     with ThreadPoolExecutor(max_workers=services) as pool:
         others = [pool.submit(run, Indexer, False) for _ in range(services - 1)]
         try:
-            run(warm, True)
+            run(lambda: warm(owner), True)
         except BaseException:
             queue.clear()  # the others stop after their bundle under way
             for other in others:
