@@ -47,6 +47,32 @@ def test_after_a_change_the_bundles_serve_each_page_as_an_index_of_the_whole_sit
     assert fragments_of(site / layout.SEARCH_DIR) == fragments_of(whole)  # the page's old fragment is gone
 
 
+def languages_of_entries(site) -> dict[str, list[str]]:
+    """Each language's bundles, as each bundle's own `pagefind-entry.json` says, in the order of their names."""
+    index = site / layout.SEARCH_DIR
+    found: dict[str, list[str]] = {}
+    interface = (search.UI, search.VISIBLE)
+    for folder in sorted(p for p in index.glob("*/*") if p.is_dir() and p.parent.name not in interface):
+        for lang in sorted(json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"]):
+            found.setdefault(lang, []).append(f"{folder.parent.name}/{folder.name}/")
+    return found
+
+
+def test_a_rebuild_lists_each_bundle_under_the_languages_its_own_entry_names(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "MAX_PAGES", 1)  # a shard a document: several bundles a language
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
+    fx.ingest()
+    for step in ("Chinese", "English"):  # the languages of the bundles not written are those listed before
+        if step == "English":
+            fx.translate_and_approve("ferry")
+        report = fx.build()
+        site = fx.out.resolve()
+        listed = json.loads((site / layout.SEARCH_DIR / search.LIST).read_text(encoding="utf-8"))["languages"]
+        assert report.search.shards and listed == languages_of_entries(site) and min(map(len, listed.values())) >= 2
+
+
 def test_a_change_indexed_into_the_recent_bundles_alone_never_lists_the_sites_pages(tmp_path):
     fx = standard_project(tmp_path / "proj")
     fx.build()

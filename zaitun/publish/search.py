@@ -325,7 +325,7 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (), pages:
         (listed["recent"][lang], listed["older"][lang]), listed["hidden"][lang] = _hide(index, lang, lists, leaves,
                                                                                         changed)
     total = _write_list(index, leaves, made or recorded, {key: listed[key] for key in (*TIERS.values(), "hidden")},
-                        changed)
+                        changed, _languages(listed.get("languages", {}), changed))
     return IndexReport(sum(len(names) for names in bundles.values()), sum(_size(index / k) for k in fresh),
                        time.perf_counter() - started, sorted(fresh), total, ahead=len(kept),
                        changed=_outermost(changed))
@@ -409,8 +409,10 @@ def _hide(index: Path, lang: str, lists: list[list[str]], leaves: Leaves,
     kept: list[list[str]] = [[] for _ in TIERS]
     for name in sorted(set().union(*listed, *held)):
         shard = index / shard_of(name, leaves)
+        if shard.name not in shards:  # each shard's pages read once, not once a page of it
+            shards[shard.name] = _pages_of(shard)
         where = [(folder, pages[name]) for folder, pages, names in zip(folders, held, listed, strict=True)
-                 if name in names] + [(shard, shards.setdefault(shard.name, _pages_of(shard)).get(name))]
+                 if name in names] + [(shard, shards[shard.name].get(name))]
         shown = where[0]  # the first bundle that lists it, else its shard (None: no page there)
         copies = [(folder, pages[name]) for folder, pages in zip(folders, held, strict=True) if name in pages]
         for folder, copy in copies + ([where[-1]] if where[-1][1] is not None else []):
@@ -554,23 +556,27 @@ def _write_interface(index: Path, interface: dict[str, bytes], changed: set[str]
 
 
 def _write_list(index: Path, leaves: Leaves, version: str | None, tiers: dict[str, dict[str, list[str]]],
-                changed: set[str]) -> int:
+                changed: set[str], known: dict[str, list[str]] | None = None) -> int:
     """`bundles.json`: for each language, the bundles with pages in it (Pagefind would answer a search in
     a language a bundle lacks from another language's pages), the recent and older bundles' pages and
     the results to hide, and the shards. A bundle no longer a shard (split, or left over in a reused
     version) is removed. Replaced, never written into: the old one may be a hard link into the version
-    online. Returns the number of bundles."""
+    online. `known`: the languages of the bundles not written since the list before (`_languages`), which
+    are not read again. Returns the number of bundles."""
     bundles = {f"{lang}/h{bits}" for lang, held in leaves.items() for bits in held}
     bundles |= {f"{lang}/{tier}" for tier, key in TIERS.items() for lang, pages in tiers[key].items() if pages}
+    known = known or {}
     langs: dict[str, list[str]] = {}
-    for folder in sorted(p for p in index.glob("*/*") if p.is_dir() and p.parent.name not in (UI, VISIBLE)):
-        name = folder.relative_to(index).as_posix()
+    for name in _bundle_folders(index):
+        folder = index / name
         if name not in bundles:
             shutil.rmtree(folder)
             changed.add(_bundle(index, folder))
             continue
-        entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
-        for lang in sorted(entry["languages"]):
+        found = known.get(name)
+        if found is None:
+            found = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"]
+        for lang in sorted(found):
             langs.setdefault(lang, []).append(name + "/")
     for lang, found in langs.items():
         _link_code(index, [index / bundle for bundle in found], lang, changed)
@@ -582,6 +588,31 @@ def _write_list(index: Path, leaves: Leaves, version: str | None, tiers: dict[st
     temporary.replace(index / LIST)
     changed.add(f"{layout.SEARCH_DIR}/{LIST}")
     return sum(len(found) for found in langs.values())
+
+
+def _bundle_folders(index: Path) -> list[str]:
+    """The folders two levels down in the index (`zh/h01`, hidden ones too), but the interface's, in the order
+    of their parts: plain strings from os.scandir."""
+    found = []
+    with os.scandir(index) as tops:
+        for top in tops:
+            if top.is_dir(follow_symlinks=False) and top.name not in (UI, VISIBLE):
+                with os.scandir(top.path) as entries:
+                    found += [(top.name, e.name) for e in entries if e.is_dir()]
+    return [f"{top}/{name}" for top, name in sorted(found)]
+
+
+def _languages(listed: dict[str, list[str]], changed: set[str]) -> dict[str, list[str]]:
+    """The languages of each bundle as a list (`bundles.json`'s "languages") says, but those written or removed
+    since (`changed`): a bundle's own (its `pagefind-entry.json`) change only when it is written."""
+    if f"{layout.SEARCH_DIR}/" in changed:
+        return {}
+    found: dict[str, list[str]] = {}
+    for lang, folders in listed.items():
+        for folder in folders:
+            if f"{layout.SEARCH_DIR}/{folder}" not in changed:
+                found.setdefault(folder.removesuffix("/"), []).append(lang)
+    return found
 
 
 def _write_visible(index: Path, changed: set[str]) -> None:
