@@ -25,6 +25,7 @@ Pagefind indexes all again (its code would not read the bundles of the one befor
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import hashlib
@@ -400,32 +401,34 @@ def _hide(index: Path, lang: str, lists: list[list[str]], leaves: Leaves,
     else from its shard: its other copies that differ are hidden (their ids returned) and their fragments
     (their text) leave this version of the site; a copy the same keeps its fragment (the search page
     shows it once, from either). A page listed but the same where it would be shown from without that
-    leaves the list."""
-    folders = [index / lang / tier for tier in TIERS]
-    held = [_pages_of(folder) for folder in folders]
+    leaves the list. Bundles and fragments named by plain strings (`zh/r`; up to OLDER_PAGES pages a build)."""
+    root = f"{index}/"
+    folders = [f"{lang}/{tier}" for tier in TIERS]
+    held = [_pages_of(index / folder) for folder in folders]
     listed = [{name for name in names if name in pages} for names, pages in zip(lists, held, strict=True)]
     shards: dict[str, dict[str, str]] = {}
     hidden: set[str] = set()
     kept: list[list[str]] = [[] for _ in TIERS]
     for name in sorted(set().union(*listed, *held)):
-        shard = index / shard_of(name, leaves)
-        if shard.name not in shards:  # each shard's pages read once, not once a page of it
-            shards[shard.name] = _pages_of(shard)
+        shard = shard_of(name, leaves)
+        if shard not in shards:  # each shard's pages read once, not once a page of it
+            shards[shard] = _pages_of(index / shard)
         where = [(folder, pages[name]) for folder, pages, names in zip(folders, held, listed, strict=True)
-                 if name in names] + [(shard, shards[shard.name].get(name))]
+                 if name in names] + [(shard, shards[shard].get(name))]
         shown = where[0]  # the first bundle that lists it, else its shard (None: no page there)
         copies = [(folder, pages[name]) for folder, pages in zip(folders, held, strict=True) if name in pages]
         for folder, copy in copies + ([where[-1]] if where[-1][1] is not None else []):
-            fragment = folder / "fragment" / f"{copy}.pf_fragment"
+            fragment = f"{folder}/fragment/{copy}.pf_fragment"
             if copy != shown[1]:
                 hidden.add(copy)
-                if fragment.exists():
-                    fragment.unlink()
-                    changed.add(_name(index, fragment))
-            elif not fragment.exists():  # (its folder too, when the page was its bundle's only one)
-                fragment.parent.mkdir(exist_ok=True)
-                os.link(shown[0] / "fragment" / fragment.name, fragment)
-                changed.add(_name(index, fragment))
+                if os.path.exists(root + fragment):
+                    os.unlink(root + fragment)
+                    changed.add(f"{layout.SEARCH_DIR}/{fragment}")
+            elif not os.path.exists(root + fragment):  # (its folder too, when the page was its bundle's only one)
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(f"{root}{folder}/fragment")
+                os.link(f"{root}{shown[0]}/fragment/{copy}.pf_fragment", root + fragment)
+                changed.add(f"{layout.SEARCH_DIR}/{fragment}")
         if len(where) > 1 and where[1][1] != shown[1]:
             kept[folders.index(shown[0])].append(name)
     return kept, sorted(hidden)
@@ -642,7 +645,13 @@ def _link_code(index: Path, bundles: list[Path], lang: str, changed: set[str]) -
             os.link(index / UI / name, path)
             changed.add(_name(index, path))
     for bundle in bundles[1:]:
-        for path in [bundle / name for name in CORE] + list(bundle.glob("wasm.*.pagefind")):
-            if path.exists():
-                path.unlink()
-                changed.add(_name(index, path))
+        with os.scandir(bundle) as entries:  # one listing a bundle, not a look-up a file
+            code = [e.name for e in entries if e.name in CORE or _is_wasm(e.name)]
+        for name in code:
+            (bundle / name).unlink()
+            changed.add(_name(index, bundle / name))
+
+
+def _is_wasm(name: str) -> bool:
+    """Whether a file is Pagefind's WebAssembly of a language (`wasm.*.pagefind`)."""
+    return name.startswith("wasm.") and name.endswith(".pagefind") and len(name) >= len("wasm..pagefind")
