@@ -212,6 +212,25 @@ def test_an_indexer_dying_while_a_rebuild_writes_its_manifest_leaves_the_version
     assert fx.build().search.pages == 1 and search_index_whole(fx.out)  # the next build indexes the page
 
 
+def test_an_english_page_sent_without_its_review_note_indexes_as_the_whole_page_does(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.write("guides", "transit", *FERRY)  # transit's Chinese changed: its English page notes a revision
+    fx.ingest()
+    fx.build()
+    site = fx.out.resolve()
+    name = "en/guides/transit/index.html"
+    page = (site / name).read_text(encoding="utf-8")
+    assert indexer.IGNORED in page and indexer.IGNORED not in indexer.indexed_part(page)
+    with indexer.Indexer() as service:
+        trimmed = dict(service.index(site, [name]))
+        index = service._ask([{"type": "NewIndex", "config": None}])[0]["index_id"]
+        service._ask([{"type": "AddFile", "index_id": index, "file_path": None, "url": "/en/guides/transit/",
+                       "file_contents": page}])
+        whole = {f["path"]: base64.b64decode(f["content"])
+                 for f in service._ask([{"type": "GetFiles", "index_id": index}])[0]["files"]}
+    assert trimmed == whole
+
+
 def test_pages_sent_without_their_head_and_header_index_as_the_whole_pages_do(tmp_path):
     fx = standard_project(tmp_path / "proj")
     fx.build()

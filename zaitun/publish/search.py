@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zaitun.publish import layout
-from zaitun.publish.indexer import Indexer, warm
+from zaitun.publish.indexer import Indexer, indexed_part, warm
 
 SCRIPT = Path(__file__).parent / "static" / "search.js"
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
@@ -168,12 +168,29 @@ def stale_shards(site_dir: Path, rendered: list[str], removed: list[str]) -> set
     for lang in set(written) | {place[0] for path in removed if (place := place_of(path)) is not None}:
         recent = set(listed["recent"].get(lang, ())) | written.get(lang, set())
         older = set(listed["older"].get(lang, ()))
+        in_older = gone & set(_pages_of(site_dir / layout.SEARCH_DIR / lang / OLDER))
+        if lang not in written and not gone & recent and not in_older:
+            continue  # only pages removed, in neither bundle: their shards alone are indexed again
         stale.add(f"{lang}/{RECENT}")
-        if len(recent - gone) > RECENT_PAGES or gone & set(_pages_of(site_dir / layout.SEARCH_DIR / lang / OLDER)):
+        if len(recent - gone) > RECENT_PAGES or in_older:
             stale.add(f"{lang}/{OLDER}")
             if len((recent | older) - gone) > OLDER_PAGES:
                 stale |= {shard_of(page, leaves) for page in recent | older}
     return stale
+
+
+def written_anew(before: Path, site_dir: Path, rendered: list[str]) -> list[str]:
+    """The outputs written but the document pages whose indexed part (what Pagefind is sent) is the same as in
+    the site `before` (the version online): a page written again for its head, navigation or a note Pagefind
+    ignores alone would be indexed into the same fragment; its copy in the index stays as it is."""
+    return [path for path in rendered if place_of(path) is None or _sent(site_dir, path) != _sent(before, path)]
+
+
+def _sent(site_dir: Path, path: str) -> str | None:
+    try:
+        return indexed_part((site_dir / layout.file_of(path)).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
 
 
 def _written(rendered: list[str]) -> dict[str, set[str]]:

@@ -316,7 +316,8 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport, planned
     changed). Made in a thread beside the build's last writes (its Python work is short: most of it waits on
     Pagefind); whether it indexes (a bar is shown while the build waits for it)."""
     base = online / SITE if online is not None else stage
-    stale = search.stale_shards(base, report.rendered, report.removed)
+    written = search.written_anew(base, stage, report.rendered) if online is not None else report.rendered
+    stale = search.stale_shards(base, written, report.removed)
     ahead, planned.ahead, owner = planned.ahead, None, threading.current_thread()
     # the pages at a document's place, from the build's files rather than listed again (when a shard is stale)
     pages = (path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/"))
@@ -330,7 +331,7 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport, planned
             link_unchanged(online, stage, _index_to_link(online / SITE, stale, planned.dirty))
         if not stale:
             return None
-        indexed = search.index_site(stage, stale, report.rendered, pages, made, owner)
+        indexed = search.index_site(stage, stale, written, pages, made, owner)
         indexed.seconds += waited
         planned.indexed = indexed.changed if online else [SEARCH_DIRTY]  # told by the indexer, not compared
         return indexed
