@@ -154,8 +154,9 @@ def read_leaves(site_dir: Path) -> Leaves | None:
 
 def stale_shards(site_dir: Path, rendered: list[str], removed: list[str]) -> set[str]:
     """The bundles to index again: the shards of the pages removed (a withdrawn page leaves nothing of
-    itself in the index), and the recent bundle of each language with a page written or removed, which
-    takes the pages written; the older bundle too when the recent one would pass RECENT_PAGES (it takes
+    itself in the index), and the recent bundle of each language with a page written, or a page removed from
+    it, from the older bundle or from the shard of one of their pages, which takes the pages written (see
+    written_anew); the older bundle too when the recent one would pass RECENT_PAGES (it takes
     its pages) or it holds a page removed; and once the older would pass OLDER_PAGES, the shards of all
     their pages (a fold). ALL when the index is not yet of this layout (or missing)."""
     listed = read_list(site_dir)
@@ -169,8 +170,9 @@ def stale_shards(site_dir: Path, rendered: list[str], removed: list[str]) -> set
         recent = set(listed["recent"].get(lang, ())) | written.get(lang, set())
         older = set(listed["older"].get(lang, ()))
         in_older = gone & set(_pages_of(site_dir / layout.SEARCH_DIR / lang / OLDER))
-        if lang not in written and not gone & recent and not in_older:
-            continue  # only pages removed, in neither bundle: their shards alone are indexed again
+        if lang not in written and not gone & recent and not in_older and not any(
+                shard_of(page, leaves) in stale for page in recent | older):
+            continue  # only pages removed, in neither bundle nor a shard of theirs: their shards alone are indexed
         stale.add(f"{lang}/{RECENT}")
         if len(recent - gone) > RECENT_PAGES or in_older:
             stale.add(f"{lang}/{OLDER}")
@@ -307,7 +309,7 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (), pages:
     started = time.perf_counter()
     index = site_dir / layout.SEARCH_DIR
     listed = None if ALL in stale else read_list(site_dir)
-    changed = {f"{layout.SEARCH_DIR}/{k}/" for k in stale}
+    changed: set[str] = set()  # the bundles written or removed (a stale one that was not there: neither)
     if listed is None:  # not of this layout yet (or no index): start clean (but for the bundles made ahead)
         if not ahead[0]:
             shutil.rmtree(index, ignore_errors=True)
@@ -332,11 +334,13 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (), pages:
         return index_site(site_dir, {ALL}, owner=owner)
     if interface:
         _write_interface(index, interface, changed)
+    before = {folder for folders in listed.get("languages", {}).values() for folder in folders}  # (`zh/r/`)
     for k in bundles:
         shutil.rmtree(index / k, ignore_errors=True)  # a bundle left with no page is no bundle
         if k in fresh:
             fresh[k].rename(index / k)
-        changed.add(f"{layout.SEARCH_DIR}/{k}/")
+        if k in fresh or f"{k}/" in before or ALL in stale:
+            changed.add(f"{layout.SEARCH_DIR}/{k}/")
     for lang in {k.split("/")[0] for k in tiers}:
         lists = [tiers[f"{lang}/{tier}"] if f"{lang}/{tier}" in tiers
                  else _unmoved(listed[key].get(lang, ()), leaves, members) for tier, key in TIERS.items()]
