@@ -190,6 +190,47 @@ def test_an_indexer_dying_while_the_pages_are_written_fails_the_build_and_leaves
     assert children() == [] and not [t for t in threading.enumerate() if t.name.startswith("index-")]
 
 
+def test_an_indexer_dying_while_a_rebuild_writes_its_manifest_leaves_the_version_online_and_no_thread_or_process(
+        tmp_path, monkeypatch):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    online = fx.out.resolve()
+    before = files_of(online)
+    dying = tmp_path / "pagefind"  # the rebuild's index is made beside its manifest (in a thread): it dies there
+    dying.write_text(f"#!{sys.executable}\n{DYING}", encoding="utf-8")
+    dying.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(dying))
+    indexer.end_warm()
+    fx.write("guides", "ferry", *FERRY)
+    fx.ingest()
+    with pytest.raises(PublishError, match=r"the search indexer failed \(ended\): killed mid-build"):
+        fx.build()
+    assert fx.out.resolve() == online and files_of(online) == before and search_index_whole(fx.out)
+    assert leftovers(fx.out) == []  # the version half-made is gone with its manifest
+    assert children() == [] and not [t for t in threading.enumerate() if t.name.startswith("index-")]
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    assert fx.build().search.pages == 1 and search_index_whole(fx.out)  # the next build indexes the page
+
+
+def test_an_english_page_sent_without_its_review_note_indexes_as_the_whole_page_does(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.write("guides", "transit", *FERRY)  # transit's Chinese changed: its English page notes a revision
+    fx.ingest()
+    fx.build()
+    site = fx.out.resolve()
+    name = "en/guides/transit/index.html"
+    page = (site / name).read_text(encoding="utf-8")
+    assert indexer.IGNORED in page and indexer.IGNORED not in indexer.indexed_part(page)
+    with indexer.Indexer() as service:
+        trimmed = dict(service.index(site, [name]))
+        index = service._ask([{"type": "NewIndex", "config": None}])[0]["index_id"]
+        service._ask([{"type": "AddFile", "index_id": index, "file_path": None, "url": "/en/guides/transit/",
+                       "file_contents": page}])
+        whole = {f["path"]: base64.b64decode(f["content"])
+                 for f in service._ask([{"type": "GetFiles", "index_id": index}])[0]["files"]}
+    assert trimmed == whole
+
+
 def test_pages_sent_without_their_head_and_header_index_as_the_whole_pages_do(tmp_path):
     fx = standard_project(tmp_path / "proj")
     fx.build()

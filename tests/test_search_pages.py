@@ -47,6 +47,45 @@ def test_after_a_change_the_bundles_serve_each_page_as_an_index_of_the_whole_sit
     assert fragments_of(site / layout.SEARCH_DIR) == fragments_of(whole)  # the page's old fragment is gone
 
 
+def languages_of_entries(site) -> dict[str, list[str]]:
+    """Each language's bundles, as each bundle's own `pagefind-entry.json` says, in the order of their names."""
+    index = site / layout.SEARCH_DIR
+    found: dict[str, list[str]] = {}
+    interface = (search.UI, search.VISIBLE)
+    for folder in sorted(p for p in index.glob("*/*") if p.is_dir() and p.parent.name not in interface):
+        for lang in sorted(json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"]):
+            found.setdefault(lang, []).append(f"{folder.parent.name}/{folder.name}/")
+    return found
+
+
+def test_a_rebuild_lists_each_bundle_under_the_languages_its_own_entry_names(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "MAX_PAGES", 1)  # a shard a document: several bundles a language
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
+    fx.ingest()
+    for step in ("Chinese", "English"):  # the languages of the bundles not written are those listed before
+        if step == "English":
+            fx.translate_and_approve("ferry")
+        report = fx.build()
+        site = fx.out.resolve()
+        listed = json.loads((site / layout.SEARCH_DIR / search.LIST).read_text(encoding="utf-8"))["languages"]
+        assert report.search.shards and listed == languages_of_entries(site) and min(map(len, listed.values())) >= 2
+
+
+def test_an_english_page_written_again_for_its_review_note_alone_is_not_indexed_again(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    change(fx, "transit", "地铁每天六点开。")  # its approved English now shows that a revision is under review
+    report = fx.build()
+    assert "en/guides/transit/" in report.rendered and 'class="note review"' in (
+        fx.out / "en" / "guides" / "transit" / "index.html").read_text(encoding="utf-8")
+    assert report.search.shards == ["zh/r"]  # what Pagefind is sent of the English page is as it was
+    assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    served = b"".join(gzip.decompress(data) for data in fragments_of(fx.out / layout.SEARCH_DIR).values())
+    assert b"under review" not in served  # the note is never a search result's text
+
+
 def test_a_change_indexed_into_the_recent_bundles_alone_never_lists_the_sites_pages(tmp_path):
     fx = standard_project(tmp_path / "proj")
     fx.build()
@@ -86,8 +125,8 @@ def test_pages_moving_through_the_recent_and_older_bundles_are_served_once_as_th
     fx.build()
     monkeypatch.setattr(search, "RECENT_PAGES", 1)
     transit = (fx.project.content_dir / "guides" / "transit.md").read_text(encoding="utf-8")
-    change(fx, "transit", "地铁每天六点开。")
-    assert fx.build().search.shards == ["en/r", "zh/r"]
+    change(fx, "transit", "地铁每天六点开。")  # its English page, written again for its note alone, is not
+    assert fx.build().search.shards == ["zh/r"]
     assert search.read_list(fx.out)["recent"]["zh"] == ["zh/guides/transit/index.html"]
     assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
     change(fx, "paying", "支付宝也可以。")  # two pages in the recent bundle: one too many

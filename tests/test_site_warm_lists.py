@@ -5,7 +5,7 @@ of change the site is the one a full build of the same store writes."""
 from __future__ import annotations
 
 import pytest
-from publish_helpers import NOTICE, PAYING, age, standard_project
+from publish_helpers import NOTICE, PAYING, TRANSIT, age, make_fixture, standard_project
 from test_site_cold import _full_build_of_a_copy
 from test_site_warm import _same_site
 
@@ -137,3 +137,26 @@ def test_a_warm_rebuild_encodes_only_the_changed_pages_provenance(fx):
     text = (fx.out / layout.PROVENANCE).read_text(encoding="utf-8")
     assert '"kept_hash"' in text  # taken as this process kept it, not encoded again
     assert text.count('"raw_hash"') == text.count('"lang": "zh"') - 1
+
+
+def test_a_warm_process_writes_the_provenance_of_one_page_or_many_as_a_full_build_does(tmp_path):
+    """From its second build a process keeps each page's lines encoded and joins them: a site of one page (its
+    lines both first and last) and a site of several, each after several warm builds, as built from nothing."""
+    for n in (1, 3):
+        fx = make_fixture(tmp_path / f"proj{n}")
+        for i in range(n):
+            fx.write("guides", f"guide-{i}", TRANSIT, f"第{i}篇。")
+        fx.ingest()
+        age(fx.project.root)
+        try:
+            for edit in ("一", "二", "三"):
+                fx.build()
+                fx.write("guides", "guide-0", TRANSIT, f"改了{edit}。")
+                fx.ingest()
+            assert layout.PROVENANCE in fx.build().rendered
+            assert len(extras._PROVENANCE.encoded) == n  # the lines kept encoded: one a page
+            cold = _full_build_of_a_copy(fx, tmp_path / f"cold{n}")
+            mine, theirs = (folder / layout.PROVENANCE for folder in (fx.out, cold.publish_dir))
+            assert mine.read_bytes() == theirs.read_bytes()
+        finally:
+            warm.forget(fx.out)

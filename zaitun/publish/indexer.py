@@ -52,14 +52,22 @@ def executable() -> str:
 
 
 BODY = "<article data-pagefind-body>"  # where the part of a document page Pagefind indexes starts
+# in that part, what Pagefind ignores and a page may show or not as its document's text stays the same (an
+# English page's note that a revised translation is under review): never sent, so such a page's indexed part
+# is the same with it or without (search.written_anew)
+IGNORED = '<p class="note review" role="note" data-pagefind-ignore>'
 
 
 def indexed_part(page: str) -> str:
     """A page as Pagefind needs it: its `<html lang>` and what follows its indexed body's start, without the
     head and the header before it (its links, scripts and navigation: a page's first half, and 10% of
-    Pagefind's work). The bundles are the same, byte for byte (tests/test_search_indexer.py)."""
+    Pagefind's work), nor the IGNORED note. The bundles are the same, byte for byte
+    (tests/test_search_indexer.py)."""
     start, head = page.find(BODY), page.find("<head>")
-    return page if start < 0 or head < 0 or head > start else f"{page[:head]}<body>\n{page[start:]}"
+    part = page if start < 0 or head < 0 or head > start else f"{page[:head]}<body>\n{page[start:]}"
+    if (note := part.find(IGNORED)) >= 0 and (end := part.find("</p>\n", note)) >= 0:
+        part = part[:note] + part[end + len("</p>\n"):]
+    return part
 
 
 def _end_with_build() -> None:

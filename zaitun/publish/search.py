@@ -25,12 +25,14 @@ Pagefind indexes all again (its code would not read the bundles of the one befor
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -39,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zaitun.publish import layout
-from zaitun.publish.indexer import Indexer, warm
+from zaitun.publish.indexer import Indexer, indexed_part, warm
 
 SCRIPT = Path(__file__).parent / "static" / "search.js"
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
@@ -152,8 +154,9 @@ def read_leaves(site_dir: Path) -> Leaves | None:
 
 def stale_shards(site_dir: Path, rendered: list[str], removed: list[str]) -> set[str]:
     """The bundles to index again: the shards of the pages removed (a withdrawn page leaves nothing of
-    itself in the index), and the recent bundle of each language with a page written or removed, which
-    takes the pages written; the older bundle too when the recent one would pass RECENT_PAGES (it takes
+    itself in the index), and the recent bundle of each language with a page written, or a page removed from
+    it, from the older bundle or from the shard of one of their pages, which takes the pages written (see
+    written_anew); the older bundle too when the recent one would pass RECENT_PAGES (it takes
     its pages) or it holds a page removed; and once the older would pass OLDER_PAGES, the shards of all
     their pages (a fold). ALL when the index is not yet of this layout (or missing)."""
     listed = read_list(site_dir)
@@ -166,12 +169,30 @@ def stale_shards(site_dir: Path, rendered: list[str], removed: list[str]) -> set
     for lang in set(written) | {place[0] for path in removed if (place := place_of(path)) is not None}:
         recent = set(listed["recent"].get(lang, ())) | written.get(lang, set())
         older = set(listed["older"].get(lang, ()))
+        in_older = gone & set(_pages_of(site_dir / layout.SEARCH_DIR / lang / OLDER))
+        if lang not in written and not gone & recent and not in_older and not any(
+                shard_of(page, leaves) in stale for page in recent | older):
+            continue  # only pages removed, in neither bundle nor a shard of theirs: their shards alone are indexed
         stale.add(f"{lang}/{RECENT}")
-        if len(recent - gone) > RECENT_PAGES or gone & set(_pages_of(site_dir / layout.SEARCH_DIR / lang / OLDER)):
+        if len(recent - gone) > RECENT_PAGES or in_older:
             stale.add(f"{lang}/{OLDER}")
             if len((recent | older) - gone) > OLDER_PAGES:
                 stale |= {shard_of(page, leaves) for page in recent | older}
     return stale
+
+
+def written_anew(before: Path, site_dir: Path, rendered: list[str]) -> list[str]:
+    """The outputs written but the document pages whose indexed part (what Pagefind is sent) is the same as in
+    the site `before` (the version online): a page written again for its head, navigation or a note Pagefind
+    ignores alone would be indexed into the same fragment; its copy in the index stays as it is."""
+    return [path for path in rendered if place_of(path) is None or _sent(site_dir, path) != _sent(before, path)]
+
+
+def _sent(site_dir: Path, path: str) -> str | None:
+    try:
+        return indexed_part((site_dir / layout.file_of(path)).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
 
 
 def _written(rendered: list[str]) -> dict[str, set[str]]:
@@ -275,18 +296,20 @@ def split_shards(members: dict[str, list[str]], leaves: Leaves) -> dict[str, lis
 
 
 def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (), pages: Iterable[str] | None = None,
-               ahead: tuple[dict[str, list[str]], dict[str, bytes]] = ({}, {})) -> IndexReport:
+               ahead: tuple[dict[str, list[str]], dict[str, bytes]] = ({}, {}),
+               owner: threading.Thread | None = None) -> IndexReport:
     """Index the stale bundles of a complete built site (see stale_shards; the others stay as they are):
     the stale shards' pages into `pagefind/<lang>/h<bits>/`, the pages written since their shards were
     indexed into `pagefind/<lang>/r/` and `o/`; the search page hides the results of their versions
     below, whose fragments (their text) are removed. Each bundle's previous index stays until its new
     one is whole. `pages`: the site's pages at a document's place, when known (else they are listed).
     `ahead`: the bundles already in their fresh folders (shard -> the pages indexed) and their interface
-    (ahead.py), kept when they hold the very pages to index."""
+    (ahead.py), kept when they hold the very pages to index. `owner`: the build's thread, whose warm service
+    indexes (when another thread runs this one)."""
     started = time.perf_counter()
     index = site_dir / layout.SEARCH_DIR
     listed = None if ALL in stale else read_list(site_dir)
-    changed = {f"{layout.SEARCH_DIR}/{k}/" for k in stale}
+    changed: set[str] = set()  # the bundles written or removed (a stale one that was not there: neither)
     if listed is None:  # not of this layout yet (or no index): start clean (but for the bundles made ahead)
         if not ahead[0]:
             shutil.rmtree(index, ignore_errors=True)
@@ -302,27 +325,29 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (), pages:
     bundles = members | tiers
     fresh = {k: index / fresh_folder(k) for k, names in bundles.items() if names}
     kept = {k for k in fresh if ahead[0].get(k) == bundles[k]}
-    interface = _write_bundles(site_dir, {k: bundles[k] for k in fresh if k not in kept}, fresh)
+    interface = _write_bundles(site_dir, {k: bundles[k] for k in fresh if k not in kept}, fresh, owner)
     interface = ahead[1] | interface if kept else interface
     made = json.loads((next(iter(fresh.values())) / "pagefind-entry.json").read_bytes())["version"] if fresh else None
     recorded = listed.get("pagefind")
     if recorded and made and made != recorded:  # another Pagefind: its code would not read the bundles kept
         shutil.rmtree(index)
-        return index_site(site_dir, {ALL})
+        return index_site(site_dir, {ALL}, owner=owner)
     if interface:
         _write_interface(index, interface, changed)
+    before = {folder for folders in listed.get("languages", {}).values() for folder in folders}  # (`zh/r/`)
     for k in bundles:
         shutil.rmtree(index / k, ignore_errors=True)  # a bundle left with no page is no bundle
         if k in fresh:
             fresh[k].rename(index / k)
-        changed.add(f"{layout.SEARCH_DIR}/{k}/")
+        if k in fresh or f"{k}/" in before or ALL in stale:
+            changed.add(f"{layout.SEARCH_DIR}/{k}/")
     for lang in {k.split("/")[0] for k in tiers}:
         lists = [tiers[f"{lang}/{tier}"] if f"{lang}/{tier}" in tiers
                  else _unmoved(listed[key].get(lang, ()), leaves, members) for tier, key in TIERS.items()]
         (listed["recent"][lang], listed["older"][lang]), listed["hidden"][lang] = _hide(index, lang, lists, leaves,
                                                                                         changed)
     total = _write_list(index, leaves, made or recorded, {key: listed[key] for key in (*TIERS.values(), "hidden")},
-                        changed)
+                        changed, _languages(listed.get("languages", {}), changed))
     return IndexReport(sum(len(names) for names in bundles.values()), sum(_size(index / k) for k in fresh),
                        time.perf_counter() - started, sorted(fresh), total, ahead=len(kept),
                        changed=_outermost(changed))
@@ -397,30 +422,34 @@ def _hide(index: Path, lang: str, lists: list[list[str]], leaves: Leaves,
     else from its shard: its other copies that differ are hidden (their ids returned) and their fragments
     (their text) leave this version of the site; a copy the same keeps its fragment (the search page
     shows it once, from either). A page listed but the same where it would be shown from without that
-    leaves the list."""
-    folders = [index / lang / tier for tier in TIERS]
-    held = [_pages_of(folder) for folder in folders]
+    leaves the list. Bundles and fragments named by plain strings (`zh/r`; up to OLDER_PAGES pages a build)."""
+    root = f"{index}/"
+    folders = [f"{lang}/{tier}" for tier in TIERS]
+    held = [_pages_of(index / folder) for folder in folders]
     listed = [{name for name in names if name in pages} for names, pages in zip(lists, held, strict=True)]
     shards: dict[str, dict[str, str]] = {}
     hidden: set[str] = set()
     kept: list[list[str]] = [[] for _ in TIERS]
     for name in sorted(set().union(*listed, *held)):
-        shard = index / shard_of(name, leaves)
+        shard = shard_of(name, leaves)
+        if shard not in shards:  # each shard's pages read once, not once a page of it
+            shards[shard] = _pages_of(index / shard)
         where = [(folder, pages[name]) for folder, pages, names in zip(folders, held, listed, strict=True)
-                 if name in names] + [(shard, shards.setdefault(shard.name, _pages_of(shard)).get(name))]
+                 if name in names] + [(shard, shards[shard].get(name))]
         shown = where[0]  # the first bundle that lists it, else its shard (None: no page there)
         copies = [(folder, pages[name]) for folder, pages in zip(folders, held, strict=True) if name in pages]
         for folder, copy in copies + ([where[-1]] if where[-1][1] is not None else []):
-            fragment = folder / "fragment" / f"{copy}.pf_fragment"
+            fragment = f"{folder}/fragment/{copy}.pf_fragment"
             if copy != shown[1]:
                 hidden.add(copy)
-                if fragment.exists():
-                    fragment.unlink()
-                    changed.add(_name(index, fragment))
-            elif not fragment.exists():  # (its folder too, when the page was its bundle's only one)
-                fragment.parent.mkdir(exist_ok=True)
-                os.link(shown[0] / "fragment" / fragment.name, fragment)
-                changed.add(_name(index, fragment))
+                if os.path.exists(root + fragment):
+                    os.unlink(root + fragment)
+                    changed.add(f"{layout.SEARCH_DIR}/{fragment}")
+            elif not os.path.exists(root + fragment):  # (its folder too, when the page was its bundle's only one)
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(f"{root}{folder}/fragment")
+                os.link(f"{root}{shown[0]}/fragment/{copy}.pf_fragment", root + fragment)
+                changed.add(f"{layout.SEARCH_DIR}/{fragment}")
         if len(where) > 1 and where[1][1] != shown[1]:
             kept[folders.index(shown[0])].append(name)
     return kept, sorted(hidden)
@@ -440,7 +469,8 @@ def fresh_folder(shard: str) -> str:
     return f"{lang}/.{bits}.new"
 
 
-def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[str, Path]) -> dict[str, bytes]:
+def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[str, Path],
+                   owner: threading.Thread | None = None) -> dict[str, bytes]:
     """Each shard's pages through a Pagefind service into its fresh folder, the services side by side (as
     CPUs allow; the warm one alone for fewer than SHARE_PAGES pages), each taking the next shard from its
     end of one queue (see _queue): this thread's service, the one kept warm between builds, from the
@@ -461,7 +491,7 @@ def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[st
     with ThreadPoolExecutor(max_workers=services) as pool:
         others = [pool.submit(run, Indexer, False) for _ in range(services - 1)]
         try:
-            run(warm, True)
+            run(lambda: warm(owner), True)
         except BaseException:
             queue.clear()  # the others stop after their bundle under way
             for other in others:
@@ -550,23 +580,27 @@ def _write_interface(index: Path, interface: dict[str, bytes], changed: set[str]
 
 
 def _write_list(index: Path, leaves: Leaves, version: str | None, tiers: dict[str, dict[str, list[str]]],
-                changed: set[str]) -> int:
+                changed: set[str], known: dict[str, list[str]] | None = None) -> int:
     """`bundles.json`: for each language, the bundles with pages in it (Pagefind would answer a search in
     a language a bundle lacks from another language's pages), the recent and older bundles' pages and
     the results to hide, and the shards. A bundle no longer a shard (split, or left over in a reused
     version) is removed. Replaced, never written into: the old one may be a hard link into the version
-    online. Returns the number of bundles."""
+    online. `known`: the languages of the bundles not written since the list before (`_languages`), which
+    are not read again. Returns the number of bundles."""
     bundles = {f"{lang}/h{bits}" for lang, held in leaves.items() for bits in held}
     bundles |= {f"{lang}/{tier}" for tier, key in TIERS.items() for lang, pages in tiers[key].items() if pages}
+    known = known or {}
     langs: dict[str, list[str]] = {}
-    for folder in sorted(p for p in index.glob("*/*") if p.is_dir() and p.parent.name not in (UI, VISIBLE)):
-        name = folder.relative_to(index).as_posix()
+    for name in _bundle_folders(index):
+        folder = index / name
         if name not in bundles:
             shutil.rmtree(folder)
             changed.add(_bundle(index, folder))
             continue
-        entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
-        for lang in sorted(entry["languages"]):
+        found = known.get(name)
+        if found is None:
+            found = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"]
+        for lang in sorted(found):
             langs.setdefault(lang, []).append(name + "/")
     for lang, found in langs.items():
         _link_code(index, [index / bundle for bundle in found], lang, changed)
@@ -578,6 +612,31 @@ def _write_list(index: Path, leaves: Leaves, version: str | None, tiers: dict[st
     temporary.replace(index / LIST)
     changed.add(f"{layout.SEARCH_DIR}/{LIST}")
     return sum(len(found) for found in langs.values())
+
+
+def _bundle_folders(index: Path) -> list[str]:
+    """The folders two levels down in the index (`zh/h01`, hidden ones too), but the interface's, in the order
+    of their parts: plain strings from os.scandir."""
+    found = []
+    with os.scandir(index) as tops:
+        for top in tops:
+            if top.is_dir(follow_symlinks=False) and top.name not in (UI, VISIBLE):
+                with os.scandir(top.path) as entries:
+                    found += [(top.name, e.name) for e in entries if e.is_dir()]
+    return [f"{top}/{name}" for top, name in sorted(found)]
+
+
+def _languages(listed: dict[str, list[str]], changed: set[str]) -> dict[str, list[str]]:
+    """The languages of each bundle as a list (`bundles.json`'s "languages") says, but those written or removed
+    since (`changed`): a bundle's own (its `pagefind-entry.json`) change only when it is written."""
+    if f"{layout.SEARCH_DIR}/" in changed:
+        return {}
+    found: dict[str, list[str]] = {}
+    for lang, folders in listed.items():
+        for folder in folders:
+            if f"{layout.SEARCH_DIR}/{folder}" not in changed:
+                found.setdefault(folder.removesuffix("/"), []).append(lang)
+    return found
 
 
 def _write_visible(index: Path, changed: set[str]) -> None:
@@ -607,7 +666,13 @@ def _link_code(index: Path, bundles: list[Path], lang: str, changed: set[str]) -
             os.link(index / UI / name, path)
             changed.add(_name(index, path))
     for bundle in bundles[1:]:
-        for path in [bundle / name for name in CORE] + list(bundle.glob("wasm.*.pagefind")):
-            if path.exists():
-                path.unlink()
-                changed.add(_name(index, path))
+        with os.scandir(bundle) as entries:  # one listing a bundle, not a look-up a file
+            code = [e.name for e in entries if e.name in CORE or _is_wasm(e.name)]
+        for name in code:
+            (bundle / name).unlink()
+            changed.add(_name(index, bundle / name))
+
+
+def _is_wasm(name: str) -> bool:
+    """Whether a file is Pagefind's WebAssembly of a language (`wasm.*.pagefind`)."""
+    return name.startswith("wasm.") and name.endswith(".pagefind") and len(name) >= len("wasm..pagefind")

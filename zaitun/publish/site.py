@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import gc
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from zaitun.errors import LocatedError, PublishError
 from zaitun.project import Project
 from zaitun.publish import bodies, layout, lint, search, snapshot, warm
 from zaitun.publish.ahead import Ahead
+from zaitun.publish.beside import Beside
 from zaitun.publish.delta import Delta, delta, inputs_digest
 from zaitun.publish.extras import Seed, extra_outputs, keep_lines_in, provenance_saved, static_files, static_outputs
 from zaitun.publish.feeds import feed_outputs
@@ -144,19 +146,22 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
         if plan_.changed is not None:  # their other language's page loses an alternate, lists change
             plan_.changed |= {entries[i].slug for i in culprits}
         entries = hold.settle(entries, culprits, held)
-    hold.keep_metadata(state["docs"])
-    _explain(entries, report)
     report.removed = sorted(set(previous) - set(files))
-    try:
-        report.search = _search_index(online, building / SITE, report, plan_, files)
+    indexing, shown = _search_index(online, building / SITE, report, plan_, files)
+    try:  # while the index is made: what is written beside it; nothing goes online before it is whole
+        hold.keep_metadata(state["docs"])
+        _explain(entries, report)
+        _prune_bodies(entries, plan_.changed, hold.before)
+        manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
+        parts = write_manifest(building, manifest, online, known, memory.records if memory else None)
+        with progress.task("Indexing for search") if shown else contextlib.nullcontext():
+            report.search = indexing.result()  # Pagefind runs: no count, the bar says it is under way
     except BaseException:
+        indexing.wait()
         discard(building)
         raise
     _record(project, store, held, hold, report)
-    _prune_bodies(entries, plan_.changed, hold.before)
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
-    manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
-    parts = write_manifest(building, manifest, online, known, memory.records if memory else None)
     version = finish(out, building, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
@@ -310,29 +315,34 @@ def _touched(report: BuildReport, indexed: list[str]) -> list[str]:
 
 
 def _search_index(online: Path | None, stage: Path, report: BuildReport, planned: Planned,
-                  files: dict) -> search.IndexReport | None:
+                  files: dict) -> tuple[Beside[search.IndexReport | None], bool]:
     """Index the new version before it goes online, so pages and index switch together: only the bundles
     of the pages written or removed (search.stale_shards); the others are hard-linked over from the
     version online (a reused version has them already, but for the bundles and files the builds since it
-    changed)."""
-    started, made = time.perf_counter(), ({}, {})
-    if planned.ahead is not None:  # a first build: the bundles made as its pages were written (ahead.py)
-        with progress.task("Indexing for search"):
-            made, planned.ahead = planned.ahead.finish(), None
-    waited = time.perf_counter() - started
+    changed). Made in a thread beside the build's last writes (its Python work is short: most of it waits on
+    Pagefind); whether it indexes (a bar is shown while the build waits for it)."""
     base = online / SITE if online is not None else stage
-    stale = search.stale_shards(base, report.rendered, report.removed)
-    if online is not None:
-        link_unchanged(online, stage, _index_to_link(online / SITE, stale, planned.dirty))
-    if not stale:
-        return None
-    with progress.task("Indexing for search"):  # Pagefind runs: no count, the bar says it is under way
-        # the pages at a document's place, from the build's files rather than listed again (when a shard is stale)
-        pages = (path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/"))
-        indexed = search.index_site(stage, stale, report.rendered, pages, made)
-    indexed.seconds += waited
-    planned.indexed = indexed.changed if online else [SEARCH_DIRTY]  # told by the indexer, not compared
-    return indexed
+    written = search.written_anew(base, stage, report.rendered) if online is not None else report.rendered
+    stale = search.stale_shards(base, written, report.removed)
+    ahead, planned.ahead, owner = planned.ahead, None, threading.current_thread()
+    # the pages at a document's place, from the build's files rather than listed again (when a shard is stale)
+    pages = (path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/"))
+
+    def index() -> search.IndexReport | None:
+        started, made = time.perf_counter(), ({}, {})
+        if ahead is not None:  # a first build: the bundles made as its pages were written (ahead.py)
+            made = ahead.finish()
+        waited = time.perf_counter() - started
+        if online is not None:
+            link_unchanged(online, stage, _index_to_link(online / SITE, stale, planned.dirty))
+        if not stale:
+            return None
+        indexed = search.index_site(stage, stale, written, pages, made, owner)
+        indexed.seconds += waited
+        planned.indexed = indexed.changed if online else [SEARCH_DIRTY]  # told by the indexer, not compared
+        return indexed
+
+    return Beside(index, "index-beside"), bool(stale) or ahead is not None
 
 
 def _index_to_link(site: Path, stale: set[str], dirty: frozenset[str] | None) -> list[str]:
