@@ -160,3 +160,20 @@ def test_a_warm_process_writes_the_provenance_of_one_page_or_many_as_a_full_buil
             assert mine.read_bytes() == theirs.read_bytes()
         finally:
             warm.forget(fx.out)
+
+
+def test_a_warm_rebuild_knows_the_tags_a_changed_document_brings_and_takes_away(fx):
+    """A process that builds again counts again only the tags of the documents changed since (site._Tally): a
+    tag first shown is reported unlabelled, one no document shows any more is no longer."""
+    fx.build()
+    _guide(fx, 3, GUIDE.format(n=3, tags="payments"), "第一次。")
+    assert not any(line.startswith("new-tag ") for line in fx.build().unlabelled_tags)
+    _guide(fx, 3, GUIDE.format(n=3, tags="payments, new-tag"))
+    assert "new-tag (zh)" in fx.build().unlabelled_tags
+    _guide(fx, 1, GUIDE.format(n=1, tags="new-tag"))  # a second document shows it
+    assert "new-tag (zh)" in fx.build().unlabelled_tags
+    _guide(fx, 3, GUIDE.format(n=3, tags="payments"))
+    assert "new-tag (zh)" in fx.build().unlabelled_tags  # guide-1 still shows it
+    _guide(fx, 1, GUIDE.format(n=1, tags="payments"))
+    report = fx.build()
+    assert report.rendered and not any(line.startswith("new-tag ") for line in report.unlabelled_tags)

@@ -175,7 +175,7 @@ class Plan:
         documents, the same entries (their lines), the same pager and alternates."""
         if self.fresh is None:
             return []
-        return [s for s in self.specs if s.items is not None and s.group not in self.fresh]
+        return [s for lang in self.langs.values() for s in (lang.home, *lang.list_pages()) if s.group not in self.fresh]
 
     def versions(self, group: tuple) -> dict[str, str]:
         """The language versions of a page (its group): language -> path."""
@@ -224,6 +224,14 @@ class _Lang:
     search: PageSpec
     fresh: set[tuple] = field(default_factory=set)  # groups of list pages planned anew or gone
     same_pages: bool = False
+    paths: frozenset[str] | None = None  # its document pages' paths, made once a process while they stay
+
+    def doc_paths(self) -> frozenset[str]:
+        """The paths of its document pages: a later plan of the same documents at the same paths takes them as
+        they are (one change costs no pass over every page)."""
+        if self.paths is None:
+            self.paths = frozenset(spec.path for spec in self.docs.values())
+        return self.paths
 
     @classmethod
     def made(cls, lang: str, entries: dict[str, Entry], site: Site, before: _Lang | None) -> _Lang:
@@ -241,7 +249,7 @@ class _Lang:
         changed += [slug for slug in self.entries.keys() - entries.keys()]
         if not changed:
             return _Lang(self.lang, entries, self.order, self.groups, self.lists, self.docs, self.home, self.search,
-                         same_pages=True)
+                         same_pages=True, paths=self.paths)
         moved = any(slug not in entries or slug not in self.entries
                     or entries[slug].date != self.entries[slug].date for slug in changed)
         order = by_date(list(entries.values())) if moved else [entries[e.slug] for e in self.order]
@@ -261,7 +269,9 @@ class _Lang:
         same = not moved and not reshaped and all(  # then only its documents' pages may have changed
             docs[s].path == self.docs[s].path and entries[s].updated.date() == self.entries[s].updated.date()
             for s in changed)
-        return _Lang(self.lang, entries, order, groups, lists, docs, home, self.search, fresh, same)
+        placed = all(s in entries and s in self.docs and docs[s].path == self.docs[s].path for s in changed)
+        return _Lang(self.lang, entries, order, groups, lists, docs, home, self.search, fresh, same,
+                     self.paths if placed else None)
 
     def _regrouped(self, kind: str, changed: list[str], entries: dict[str, Entry], site: Site,
                    fresh: set[tuple], reshaped: set[tuple]) -> tuple[dict, dict]:

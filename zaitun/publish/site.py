@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import operator
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -262,7 +264,7 @@ class Planned:
         self.now = plan(entries, site, self.before)
         return self.now.specs
 
-    def kept(self, specs: list[PageSpec], site: Site) -> set[str]:
+    def kept(self, site: Site) -> set[str]:
         """Pages known unchanged without hashing them, when what every page of their language shows
         (navigation, settings) is the same: document pages whose document was not written since, and list
         pages planned as they were for the build online (pages.Plan.unchanged_lists)."""
@@ -270,10 +272,12 @@ class Planned:
         if self.changed is None:
             return set()
         langs = {lang for lang, key in self.shared_now.items() if self.shared.get(lang) == key}
-        lists = self.now.unchanged_lists()
-        return {s.path for s in specs if s.entry is not None and s.lang in langs
-                and s.entry.slug not in self.changed and s.path in self.files} | {
-                s.path for s in lists if s.lang in langs and s.path in self.files}
+        mine = [self.now.langs[lang] for lang in langs]  # set operations on the paths the plan keeps, in C
+        kept = set().union(*(lang.doc_paths() for lang in mine))
+        kept.difference_update([lang.docs[slug].path for lang in mine for slug in self.changed if slug in lang.docs])
+        kept.intersection_update(self.files)
+        kept.update(s.path for s in self.now.unchanged_lists() if s.lang in langs and s.path in self.files)
+        return kept
 
     def recall_keys(self, items: list[Output], specs: list[PageSpec]) -> None:
         """List pages showing the same documents, none changed, and the same all else as when the version
@@ -362,7 +366,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     """Plan, render and lint the site of these entries into a new version folder, the pages `hold` keeps
     taken from the version online. Culprits are the entries whose own pages failed (none: the version is
     good); a failure no document explains raises."""
-    tags = {tag for entry in entries for tag in entry.meta.get("tags") or ()}  # entry.tags, not copied
+    tags = _TAGS.of(entries)
     site = site_settings(project, today, tags)
     report.unlabelled_tags = unlabelled(site.tag_labels, tags)
     refused: Culprits = {}
@@ -370,7 +374,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     if refused:
         return site, Path(), {}, refused
     specs = planned.plan(entries, site)
-    kept = planned.kept(specs, site) | hold.kept  # known unchanged, and held back as they are online
+    kept = planned.kept(site) | hold.kept  # known unchanged, and held back as they are online
     # feeds first: they render many bodies, so a worker should start on them, not end with them
     items = (feed_outputs(planned.now, site) + outputs(planned.now, site, skip=kept)
              + extra_outputs(specs, site, planned.seed) + [search.script_output()]
@@ -398,6 +402,31 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
         _cancel(planned)
         discard(building)
     return site, building, files, culprits
+
+
+class _Tally:
+    """The tags of every entry, counted: a process that builds again (`zaitun up`) recounts only the entries
+    that are not the very ones in the same place of its last build's (inputs.collect keeps the unchanged)."""
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self.counts: Counter[str] = Counter()
+
+    def of(self, entries: list[Entry]) -> set[str]:
+        before = self.entries if len(self.entries) == len(entries) else []
+        if not before:
+            self.counts = Counter()
+        changed = [i for i, same in enumerate(map(operator.is_, entries, before)) if not same] if before else \
+            range(len(entries))
+        for i in changed:
+            if before:
+                self.counts.subtract(before[i].meta.get("tags") or ())
+            self.counts.update(entries[i].meta.get("tags") or ())  # entry.tags, not copied
+        self.entries = list(entries)
+        return {tag for tag, count in self.counts.items() if count > 0}
+
+
+_TAGS = _Tally()
 
 
 def _cancel(planned: Planned) -> None:
