@@ -4,9 +4,11 @@ full build writes, and any snapshot that does not match, or does not read whole,
 
 from __future__ import annotations
 
+import fcntl
 import json
 import marshal
 import shutil
+import threading
 import zlib
 
 import orjson
@@ -17,7 +19,7 @@ from test_site_cold import BUILD, _full_build_of_a_copy
 from test_site_warm import _in_another_process, _same_site
 
 from zaitun.project import Project
-from zaitun.publish import layout, output, snapshot, warm
+from zaitun.publish import layout, output, site, snapshot, warm
 from zaitun.publish.delta import settled_build
 from zaitun.publish.site import build_site
 from zaitun.state import heads
@@ -452,6 +454,7 @@ def test_a_warm_build_saves_only_the_heads_and_a_new_process_after_it_plans_ever
     fx.build()
     _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
     fx.build()  # warm: it remembers the build before
+    site.settled()  # its snapshot saved once it returned
     assert _saved(fx)[3:] == [None, None] and _saved(fx)[1]
     _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第二次修改。\n")
     assert _planned_in_new_process(fx, tmp_path)["grouped"] > 0
@@ -469,3 +472,30 @@ def test_after_a_rollback_a_new_process_starts_from_the_plan_of_the_build_put_ba
     assert _planned_in_new_process(fx, tmp_path)["grouped"] == 0
     _check_same_as_full_build(fx, tmp_path, "full")
     assert "新标题" in (fx.out / "zh" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_warm_build_returns_before_its_snapshot_is_saved_and_holds_the_build_lock_until_it_is(
+        fx, tmp_path, monkeypatch):
+    """A warm process saves its build's heads once the build returned (site._afterwards): until then the build
+    lock stays taken, so no build, in this process or another, starts before the snapshot is whole; a new
+    process then adopts it."""
+    fx.build()
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
+    fx.build()  # warm: its snapshot saved after it returned
+    site.settled()
+    assert _snapshot(fx).is_file()
+    go, save = threading.Event(), snapshot.save
+    monkeypatch.setattr(snapshot, "save", lambda *args: (go.wait(20), save(*args)))
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第二次修改。\n")
+    try:
+        assert fx.build().rendered
+        assert not _snapshot(fx).exists()  # the build returned, the version online, its snapshot not yet saved
+        with open(fx.project.state_dir / "publish.lock", "w") as handle, pytest.raises(BlockingIOError):
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held by the thread saving it
+    finally:
+        go.set()
+        site.settled()
+    assert _snapshot(fx).is_file()
+    _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第三次修改。\n")
+    assert _heads_read(_build_in_new_process(fx, tmp_path)) == "some"  # adopted
+    _check_same_as_full_build(fx, tmp_path, "full")

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import operator
 import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from zaitun import progress
 from zaitun.content.tags import unlabelled
@@ -36,7 +37,7 @@ from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.indexer import ended_on_failure, prepare
 from zaitun.publish.inputs import Entry, collect
-from zaitun.publish.lock import build_lock
+from zaitun.publish.lock import build_lock, free, take
 from zaitun.publish.media import media_outputs
 from zaitun.publish.memo import ByIdentity
 from zaitun.publish.output import (
@@ -80,10 +81,52 @@ def build_site(project: Project, store: Store | LazyStore, today: dt.date | None
                social: bool = True) -> BuildReport:
     """Build publish/ from the store: Chinese from current content, English only from releases."""
     started = time.perf_counter()
-    with build_lock(project), collector_paused(), ended_on_failure():  # no search indexer left behind
-        report = _build(project, store, today or dt.date.today(), social)
+    settled()
+    lock, after = take(project), []
+    try:
+        with collector_paused(), ended_on_failure():  # no search indexer left behind
+            report = _build(project, store, today or dt.date.today(), social, after)
+    except BaseException:
+        free(lock)
+        raise
     report.seconds = time.perf_counter() - started
+    _afterwards(after, lock)
     return report
+
+
+def settled() -> None:
+    """Wait for what this process's last build left to do once online (its snapshot: `_afterwards`)."""
+    for thread in _AFTER:
+        thread.join()
+    _AFTER.clear()
+
+
+def _afterwards(steps: list[Callable[[], None]], lock: IO) -> None:
+    """Run what a build leaves to do once its version is online (a warm build's snapshot, see snapshot.save)
+    in a thread that holds the build lock until done: the build returns as soon as its files are committed,
+    and no build (this process's or another's) starts before the snapshot is whole. Not a daemon: a process
+    that exits waits for it."""
+    if not steps:
+        free(lock)
+        return
+
+    def run() -> None:
+        try:
+            for step in steps:
+                step()
+        finally:
+            free(lock)
+
+    thread = threading.Thread(target=run, name="build-afterwards")
+    try:
+        thread.start()
+    except BaseException:
+        free(lock)
+        raise
+    _AFTER.append(thread)
+
+
+_AFTER: list[threading.Thread] = []  # the thread running what the last build left to do
 
 
 def rollback(project: Project, number: int | None = None) -> Path:
@@ -109,7 +152,8 @@ def collector_paused(then_freeze: bool = False) -> Iterator[None]:
             gc.enable()
 
 
-def _build(project: Project, store: Store | LazyStore, today: dt.date, social: bool) -> BuildReport:
+def _build(project: Project, store: Store | LazyStore, today: dt.date, social: bool,
+           after: list[Callable[[], None]]) -> BuildReport:
     out = project.publish_dir
     lean_heap()
     recover(out)
@@ -168,9 +212,10 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
                      _summary(project, today, change, summary, plan_, files, held, report, online),
                      project.config.get("publish.fsync"))
     warm.keep(out, version, manifest, parts, plan_.now)
-    fresh = memory is None  # a warm process saves only the heads (the rest costs it a tenth of a warm build)
-    snapshot.save(version, store, change.code, provenance_saved() if fresh else None,
-                  plan_saved(plan_.now) if fresh and plan_.now else None)
+    if memory is None:
+        snapshot.save(version, store, change.code, provenance_saved(), plan_saved(plan_.now) if plan_.now else None)
+    else:  # a warm process saves only the heads (the rest costs it a tenth of a warm build), once it returned
+        after.append(functools.partial(snapshot.save, version, store, change.code))
     if social:  # announced only once the pages are online; a crash before this re-queues next time
         queued = queue_posts(project, entries, site, outbox_dir(out), changed=plan_.changed,
                              settled=summary.get("social_settled"), code=change.code)
