@@ -246,6 +246,7 @@ def test_a_page_changed_back_is_served_by_its_shard_again(site, browser):
 def test_recent_pages_past_their_limit_move_to_the_older_bundle(site, browser, monkeypatch):
     fx, _, base = site
     monkeypatch.setattr(index, "RECENT_PAGES", 0)  # tea, written again, is one page too many
+    monkeypatch.setattr(index, "MIDDLE_PAGES", 0)  # for the middle bundle too
     fx.write("guides", "tea", TEA, NEW_TEA_BODY + "\n    茶园四月开放。\n")
     fx.ingest()
     assert fx.build().search.shards == [f"zh/{index.OLDER}"]  # the recent bundle left empty: none
