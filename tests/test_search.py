@@ -246,6 +246,7 @@ def test_a_page_changed_back_is_served_by_its_shard_again(site, browser):
 def test_recent_pages_past_their_limit_move_to_the_older_bundle(site, browser, monkeypatch):
     fx, _, base = site
     monkeypatch.setattr(index, "RECENT_PAGES", 0)  # tea, written again, is one page too many
+    monkeypatch.setattr(index, "MIDDLE_PAGES", 0)  # for the middle bundle too
     fx.write("guides", "tea", TEA, NEW_TEA_BODY + "\n    茶园四月开放。\n")
     fx.ingest()
     assert fx.build().search.shards == [f"zh/{index.OLDER}"]  # the recent bundle left empty: none
@@ -297,3 +298,36 @@ def test_a_withdrawn_document_is_no_longer_found(site, browser):
     assert not [text for text in fragment_texts(fx.out) if "茶园" in text]
     links, problems = search(browser, f"{base}/zh/search/?q=泉州")
     assert links == ["/zh/guides/residence/"] and problems == []
+
+
+def guide(title: str, sentence: str) -> tuple[str, str]:
+    return f"title: {title}\ndate: 2025-06-02\nsummary: 泉州{title}。", f"## 说明\n\n{sentence}\n"
+
+
+def test_a_search_serves_pages_from_the_recent_middle_and_older_bundles_together(site, browser, monkeypatch):
+    fx, _, base = site
+    for name, pages in (("RECENT_PAGES", 0), ("MIDDLE_PAGES", 0)):
+        monkeypatch.setattr(index, name, pages)
+    fx.write("guides", "ferry", *guide("轮渡", "渡轮从石湖码头出发。"))
+    fx.write("guides", "museum", *guide("博物馆", "海交馆周一闭馆。"))
+    fx.ingest()
+    fx.build()  # both new pages past the recent and middle bundles: into the older one
+    monkeypatch.setattr(index, "MIDDLE_PAGES", 5)
+    fx.write("guides", "museum", *guide("博物馆", "海交馆周二闭馆。"))
+    fx.ingest()
+    fx.build()  # into the middle bundle; its older copy hidden
+    monkeypatch.setattr(index, "RECENT_PAGES", 5)
+    fx.write("guides", "garden", *guide("花园", "花园种满刺桐。"))
+    fx.ingest()
+    fx.build()  # into the recent bundle
+    listed = index.read_list(fx.out)
+    assert [listed[key]["zh"] for key in ("recent", "middle", "older")] == [
+        ["zh/guides/garden/index.html"], ["zh/guides/museum/index.html"], ["zh/guides/ferry/index.html"]]
+    assert [name for name in bundles(fx)["zh-hans"] if not name.startswith("zh/h")] == ["zh/m/", "zh/o/", "zh/r/"]
+    assert search(browser, f"{base}/zh/search/?q=石湖") == (["/zh/guides/ferry/"], [])
+    assert search(browser, f"{base}/zh/search/?q=周二") == (["/zh/guides/museum/"], [])
+    assert search(browser, f"{base}/zh/search/?q=周一") == ([], [])  # the older copy: hidden, its text gone
+    assert search(browser, f"{base}/zh/search/?q=刺桐") == (["/zh/guides/garden/"], [])
+    links, problems = search(browser, f"{base}/zh/search/?q=泉州")  # in every bundle: each page once
+    assert sorted(links) == [f"/zh/guides/{slug}/" for slug in ("ferry", "garden", "museum", "residence")]
+    assert problems == [] and not [text for text in fragment_texts(fx.out) if "周一" in text]

@@ -124,6 +124,7 @@ def test_pages_moving_through_the_recent_and_older_bundles_are_served_once_as_th
     fx = standard_project(tmp_path / "proj")
     fx.build()
     monkeypatch.setattr(search, "RECENT_PAGES", 1)
+    monkeypatch.setattr(search, "MIDDLE_PAGES", 0)  # past the recent bundle, straight into the older one
     transit = (fx.project.content_dir / "guides" / "transit.md").read_text(encoding="utf-8")
     change(fx, "transit", "地铁每天六点开。")  # its English page, written again for its note alone, is not
     assert fx.build().search.shards == ["zh/r"]
@@ -152,11 +153,58 @@ def test_pages_moving_through_the_recent_and_older_bundles_are_served_once_as_th
                 if "支付宝" in gzip.decompress(p.read_bytes()).decode()]
 
 
+def tiers_of(fx, lang: str = "zh") -> dict[str, list[str]]:
+    """The pages each bundle of the tiers lists (by its folder), and those it holds, as `bundles.json` and its
+    own pages say."""
+    listed = search.read_list(fx.out)
+    return {tier: [listed[key].get(lang, []), sorted(search._pages_of(fx.out / layout.SEARCH_DIR / lang / tier))]
+            for tier, key in search.TIERS.items()}
+
+
+def test_pages_moving_through_the_recent_middle_and_older_bundles_are_served_once_as_they_are_now(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "MAX_PAGES", 1)  # a shard a page: a withdrawal indexes its own alone
+    fx = standard_project(tmp_path / "proj")
+    fx.write("guides", "ferry", "title: 轮渡时刻\ndate: 2025-06-02\nsummary: 泉州轮渡。", "轮渡每天八点开。")
+    fx.ingest()
+    fx.build()
+    for name, pages in (("RECENT_PAGES", 1), ("MIDDLE_PAGES", 2), ("OLDER_PAGES", 4)):
+        monkeypatch.setattr(search, name, pages)
+    t, p, n, f = (f"zh/{section}/{slug}/index.html" for section, slug in (
+        ("guides", "transit"), ("guides", "paying"), ("policies", "notice-2023-1"), ("guides", "ferry")))
+    steps = [  # the page changed, the bundles written (a tier left empty is none), what each tier lists and holds
+        ("transit", ["zh/r"], {"r": [[t], [t]], "m": [[], []], "o": [[], []]}),
+        ("paying", ["zh/m"], {"r": [[], []], "m": [[p, t], [p, t]], "o": [[], []]}),  # 2 > 1: into the middle
+        ("notice-2023-1", ["zh/r"], {"r": [[n], [n]], "m": [[p, t], [p, t]], "o": [[], []]}),
+        ("ferry", ["zh/o"], {"r": [[], []], "m": [[], []], "o": [[f, p, t, n], [f, p, t, n]]}),
+        ("transit", ["zh/r"], {"r": [[t], [t]], "m": [[], []], "o": [[f, p, n], [f, p, t, n]]}),  # shown once, newest
+        ("paying", ["zh/m"], {"r": [[], []], "m": [[p, t], [p, t]], "o": [[f, n], [f, p, t, n]]}),
+    ]
+    for number, (slug, indexed, tiers) in enumerate(steps):
+        change(fx, slug, f"第{number}次修改。")
+        assert fx.build().search.shards == indexed
+        assert tiers_of(fx) == tiers and serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    hidden = search.read_list(fx.out)["hidden"]["zh"]
+    assert len(hidden) == 6  # paying's and transit's copies in the older bundle, and each page's in its shard
+    (fx.project.content_dir / "guides" / "transit.md").unlink()  # in the middle and older bundles
+    fx.ingest()
+    report = fx.build()
+    assert report.search.shards == ["zh/o"] and tiers_of(fx) == {"r": [[], []], "m": [[], []], "o": [[f, p, n]] * 2}
+    assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+    for name, pages in (("RECENT_PAGES", 0), ("MIDDLE_PAGES", 0), ("OLDER_PAGES", 2)):
+        monkeypatch.setattr(search, name, pages)
+    change(fx, "notice-2023-1", "再改一次。")  # the older bundle would pass its limit: all into their shards
+    assert all("/h" in bundle for bundle in fx.build().search.shards)
+    assert tiers_of(fx) == {tier: [[], []] for tier in search.TIERS}
+    assert search.read_list(fx.out)["hidden"] == {} and serves_what_an_index_of_the_whole_site_would(fx, tmp_path)
+
+
 def test_a_withdrawn_page_an_older_bundle_still_holds_unlisted_is_indexed_out_of_it(tmp_path, monkeypatch):
     monkeypatch.setattr(search, "MAX_PAGES", 1)  # a shard a page: the others stay in the older bundle
     fx = standard_project(tmp_path / "proj")
     fx.build()
     monkeypatch.setattr(search, "RECENT_PAGES", 1)
+    monkeypatch.setattr(search, "MIDDLE_PAGES", 0)
     transit = (fx.project.content_dir / "guides" / "transit.md").read_text(encoding="utf-8")
     change(fx, "transit", "地铁每天六点开。")
     fx.build()
@@ -200,7 +248,7 @@ def test_a_site_without_documents_has_no_shard_to_search(tmp_path):
     index = fx.out / layout.SEARCH_DIR
     assert report.search is not None and report.search.pages == 0
     assert json.loads((index / search.LIST).read_text(encoding="utf-8")) == {
-        "languages": {}, "shards": {}, "pagefind": None, "recent": {}, "older": {}, "hidden": {}}
+        "languages": {}, "shards": {}, "pagefind": None, "recent": {}, "middle": {}, "older": {}, "hidden": {}}
     assert not [p for p in index.iterdir() if p.name not in (search.LIST, search.VISIBLE)]
 
 

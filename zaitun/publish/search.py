@@ -8,17 +8,18 @@ with its bits; a shard grown past MAX_PAGES splits in two (one more bit), so the
 with the site and a document never moves but by a split.
 A rebuild leaves the shards as they are and indexes the pages it wrote into the language's RECENT
 bundle (`pagefind/<lang>/r/`, indexed again whole: a few pages); past RECENT_PAGES these move into its
-OLDER bundle (`o/`), and past OLDER_PAGES all are indexed again in their shards (a fold). A page is shown
-from the first of these bundles that lists it, else from its shard: its other copies that differ lose
-their fragment (the text of a result) and the search page hides their results. A removed page's shard
-(and older bundle) is indexed again at once: nothing of it stays in the index.
-`pagefind/bundles.json` names the bundles of each language, the shards, the pages of the recent and
-older bundles and the results to hide; the search page of a language loads them with
-`assets/search.js` (one bundle, the others merged), its interface once from `pagefind/ui/` and Pagefind
-through `pagefind/visible/` (which hides those results), allowed by the page's Content-Security-Policy
-(scripts from the site itself, and WebAssembly). The pages go to Pagefind's service (`indexer.py`):
-services side by side as CPUs allow, taking the shards from the two ends of one queue, the Chinese end the
-warm service's (kept between the builds of a long-running process), which alone indexes a rebuild's few
+MIDDLE bundle (`m/`), past MIDDLE_PAGES those into its OLDER bundle (`o/`), and past OLDER_PAGES all are
+indexed again in their shards (a fold): each bundle indexed again whole, a deeper one more rarely. A page
+is shown from the first of these bundles that lists it (newest first), else from its shard: its other
+copies that differ lose their fragment (the text of a result) and the search page hides their results. A
+removed page's shard (and any bundle of the tiers holding it) is indexed again at once: nothing of it stays
+in the index. `pagefind/bundles.json` names the bundles of each language, the shards, the pages of each
+tier's bundle and the results to hide; the search page of a language loads them with
+`assets/search.js` (one bundle, the others merged, however many), its interface once from `pagefind/ui/`
+and Pagefind through `pagefind/visible/` (which hides those results), allowed by the page's
+Content-Security-Policy (scripts from the site itself, and WebAssembly). The pages go to Pagefind's service
+(`indexer.py`): services side by side as CPUs allow, taking the shards from the two ends of one queue, the
+Chinese end the warm service's (kept between the builds of a long-running process), which alone indexes a rebuild's few
 pages; a first build's shards are indexed while its pages are rendered (`ahead.py`). A new version of
 Pagefind indexes all again (its code would not read the bundles of the one before).
 """
@@ -66,13 +67,17 @@ CORE = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-modular-ui.js",
           "pagefind-modular-ui.css", "pagefind-highlight.js")
 ALL = "*"  # the stale shards of a site without a (sharded) index: every page is indexed anew
-# in pagefind/<lang>/, the two bundles of the pages written since their shards were indexed: the recent
-# one, indexed again on each rebuild of its language (about 1 ms a page), and the older one, indexed again
-# with the recent pages when these pass RECENT_PAGES; past OLDER_PAGES, all go into their shards (a fold:
-# the shards of those pages indexed again, most of a language's at 250 pages)
-RECENT, OLDER = "r", "o"
-TIERS = {RECENT: "recent", OLDER: "older"}  # each bundle, and the key of its pages in bundles.json
-RECENT_PAGES = 16
+# in pagefind/<lang>/, the bundles of the pages written since their shards were indexed, newest first: the
+# recent one, indexed again on each rebuild of its language (a Chinese bundle costs Pagefind about 8 ms and
+# 2.8 ms a page); the middle one, indexed again with the recent pages when these pass RECENT_PAGES; the older
+# one, with the middle's and recent's when these pass MIDDLE_PAGES; past OLDER_PAGES, all go into their
+# shards (a fold: the shards of those pages indexed again, most of a language's at 250 pages). Three tiers:
+# over 300 one-page rebuilds, 3 pages a build sent to Pagefind (median; 8 on average) instead of 9 (14) with
+# a recent bundle of 16 pages and an older one
+RECENT, MIDDLE, OLDER = "r", "m", "o"
+TIERS = {RECENT: "recent", MIDDLE: "middle", OLDER: "older"}  # each bundle, and the key of its pages in bundles.json
+RECENT_PAGES = 4
+MIDDLE_PAGES = 32
 OLDER_PAGES = 250
 PAGES = "pages.json"  # in each bundle: its pages, each with its results' id (the hash of its fragment)
 FRAGMENT = "pagefind_dcd"  # what a fragment starts with, once unzipped (then its JSON)
@@ -155,10 +160,11 @@ def read_leaves(site_dir: Path) -> Leaves | None:
 def stale_shards(site_dir: Path, rendered: list[str], removed: list[str]) -> set[str]:
     """The bundles to index again: the shards of the pages removed (a withdrawn page leaves nothing of
     itself in the index), and the recent bundle of each language with a page written, or a page removed from
-    it, from the older bundle or from the shard of one of their pages, which takes the pages written (see
-    written_anew); the older bundle too when the recent one would pass RECENT_PAGES (it takes
-    its pages) or it holds a page removed; and once the older would pass OLDER_PAGES, the shards of all
-    their pages (a fold). ALL when the index is not yet of this layout (or missing)."""
+    a bundle of its tiers or from the shard of one of their pages, which takes the pages written (see
+    written_anew); a deeper tier too when the pages of those above it would pass their limit (it takes
+    them) or it holds a page removed, and the tiers above it (emptied); and once the older would pass
+    OLDER_PAGES, the shards of all their pages (a fold). ALL when the index is not yet of this layout (or
+    missing)."""
     listed = read_list(site_dir)
     if listed is None:
         return {ALL}
@@ -167,18 +173,33 @@ def stale_shards(site_dir: Path, rendered: list[str], removed: list[str]) -> set
     gone = {layout.file_of(path) for path in removed}
     written = _written(rendered)
     for lang in set(written) | {place[0] for path in removed if (place := place_of(path)) is not None}:
-        recent = set(listed["recent"].get(lang, ())) | written.get(lang, set())
-        older = set(listed["older"].get(lang, ()))
-        in_older = gone & set(_pages_of(site_dir / layout.SEARCH_DIR / lang / OLDER))
-        if lang not in written and not gone & recent and not in_older and not any(
-                shard_of(page, leaves) in stale for page in recent | older):
-            continue  # only pages removed, in neither bundle nor a shard of theirs: their shards alone are indexed
-        stale.add(f"{lang}/{RECENT}")
-        if len(recent - gone) > RECENT_PAGES or in_older:
-            stale.add(f"{lang}/{OLDER}")
-            if len((recent | older) - gone) > OLDER_PAGES:
-                stale |= {shard_of(page, leaves) for page in recent | older}
+        held = _held(listed, lang, written)
+        holding = [i for i, tier in enumerate(TIERS) if i and gone & set(_pages_of(site_dir / layout.SEARCH_DIR
+                                                                                   / lang / tier))]
+        if lang not in written and not gone & held[0] and not holding and not any(
+                shard_of(page, leaves) in stale for page in set().union(*held)):
+            continue  # only pages removed, in no bundle of the tiers nor a shard of theirs: their shards alone
+        deepest = _deepest(held, gone, max(holding, default=0))
+        stale |= {f"{lang}/{tier}" for tier in list(TIERS)[:deepest + 1]}
+        if deepest == len(TIERS) - 1 and len(set().union(*held) - gone) > OLDER_PAGES:
+            stale |= {shard_of(page, leaves) for page in set().union(*held)}
     return stale
+
+
+def _held(listed: dict, lang: str, written: dict[str, set[str]]) -> list[set[str]]:
+    """The pages each tier of a language lists (newest first), the pages written in the recent one."""
+    held = [set(listed.get(key, {}).get(lang, ())) for key in TIERS.values()]
+    held[0] |= written.get(lang, set())
+    return held
+
+
+def _deepest(held: list[set[str]], gone: set[str], deepest: int) -> int:
+    """The deepest tier to index again, from `deepest` on: the next one while the pages of the tiers above it
+    pass their limit (the older's, OLDER_PAGES, is a fold's)."""
+    limits = (RECENT_PAGES, min(MIDDLE_PAGES, OLDER_PAGES))
+    while deepest < len(limits) and len(set().union(*held[:deepest + 1]) - gone) > limits[deepest]:
+        deepest += 1
+    return deepest
 
 
 def written_anew(before: Path, site_dir: Path, rendered: list[str]) -> list[str]:
@@ -313,7 +334,7 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (), pages:
     if listed is None:  # not of this layout yet (or no index): start clean (but for the bundles made ahead)
         if not ahead[0]:
             shutil.rmtree(index, ignore_errors=True)
-        listed, stale = {"shards": {}, "recent": {}, "older": {}, "hidden": {}}, {ALL}
+        listed, stale = {"shards": {}, "hidden": {}} | {key: {} for key in TIERS.values()}, {ALL}
         changed = {f"{layout.SEARCH_DIR}/"}
     index.mkdir(exist_ok=True)
     leaves = listed["shards"]
@@ -343,10 +364,12 @@ def index_site(site_dir: Path, stale: set[str], rendered: list[str] = (), pages:
             changed.add(f"{layout.SEARCH_DIR}/{k}/")
     for lang in {k.split("/")[0] for k in tiers}:
         lists = [tiers[f"{lang}/{tier}"] if f"{lang}/{tier}" in tiers
-                 else _unmoved(listed[key].get(lang, ()), leaves, members) for tier, key in TIERS.items()]
-        (listed["recent"][lang], listed["older"][lang]), listed["hidden"][lang] = _hide(index, lang, lists, leaves,
-                                                                                        changed)
-    total = _write_list(index, leaves, made or recorded, {key: listed[key] for key in (*TIERS.values(), "hidden")},
+                 else _unmoved(listed.get(key, {}).get(lang, ()), leaves, members) for tier, key in TIERS.items()]
+        kept_lists, listed["hidden"][lang] = _hide(index, lang, lists, leaves, changed)
+        for key, names in zip(TIERS.values(), kept_lists, strict=True):
+            listed.setdefault(key, {})[lang] = names
+    total = _write_list(index, leaves, made or recorded,
+                        {key: listed.get(key, {}) for key in (*TIERS.values(), "hidden")},
                         changed, _languages(listed.get("languages", {}), changed))
     return IndexReport(sum(len(names) for names in bundles.values()), sum(_size(index / k) for k in fresh),
                        time.perf_counter() - started, sorted(fresh), total, ahead=len(kept),
@@ -382,18 +405,17 @@ def _size(folder: Path) -> int:
 
 def _tiers(site_dir: Path, listed: dict, rendered: list[str], stale: set[str], leaves: Leaves,
            members: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The pages of each stale recent and older bundle: those they held and those written (into the
-    recent bundle; into the older when it is stale, the recent then left empty), less the pages removed
-    and those whose shard is indexed now."""
+    """The pages of each stale bundle of the tiers: those they held and those written, all in the deepest
+    stale one (the recent bundle when it is the only one; those above it then left empty), less the pages
+    removed and those whose shard is indexed now."""
     written = _written(rendered)
     found: dict[str, list[str]] = {}
     for lang in {k.split("/")[0] for k in stale if k.endswith(f"/{RECENT}")}:
-        recent = set(listed["recent"].get(lang, ())) | written.get(lang, set())
-        older = set(listed["older"].get(lang, ()))
-        if f"{lang}/{OLDER}" in stale:
-            older, recent = older | recent, set()
-            found[f"{lang}/{OLDER}"] = _live(site_dir, older, leaves, members)
-        found[f"{lang}/{RECENT}"] = _live(site_dir, recent, leaves, members)
+        held = _held(listed, lang, written)
+        deepest = max(i for i, tier in enumerate(TIERS) if f"{lang}/{tier}" in stale)
+        for i, tier in enumerate(list(TIERS)[:deepest + 1]):
+            pages = set().union(*held[:deepest + 1]) if i == deepest else set()
+            found[f"{lang}/{tier}"] = _live(site_dir, pages, leaves, members)
     return found
 
 
@@ -418,7 +440,7 @@ def _indexed(site_dir: Path, name: str) -> bool:
 
 def _hide(index: Path, lang: str, lists: list[list[str]], leaves: Leaves,
           changed: set[str]) -> tuple[list[list[str]], list[str]]:
-    """Each page in a language's recent or older bundle is shown from the first of them that lists it,
+    """Each page in a language's bundles of the tiers is shown from the first of them that lists it,
     else from its shard: its other copies that differ are hidden (their ids returned) and their fragments
     (their text) leave this version of the site; a copy the same keeps its fragment (the search page
     shows it once, from either). A page listed but the same where it would be shown from without that
