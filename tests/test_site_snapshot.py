@@ -360,13 +360,18 @@ def test_provenance_pages_saved_that_are_not_those_of_the_build_online_are_never
 def _planned_in_new_process(fx, tmp_path) -> dict[str, int]:
     """`zaitun build` in a new interpreter: how many lists of a kind it grouped from every document (a plan of
     everything), and whether it listed every page for the sitemap."""
-    log = tmp_path / "planned.json"
-    _in_another_process(fx, "from zaitun.publish import extras, pages\ncounts = {'grouped': 0, 'sitemap': 0}\n"
-                        "grouped, rows = pages._grouped, extras.sitemap_rows\n"
-                        "def count(name, made):\n    counts[name] += 1\n    return made\n"
-                        "pages._grouped = lambda *a: count('grouped', grouped(*a))\n"
-                        "extras.sitemap_rows = lambda *a: count('sitemap', rows(*a))\n"
-                        f"{BUILD}\nimport json\nopen({str(log)!r}, 'w').write(json.dumps(counts))")
+    return _counted_in_new_process(fx, tmp_path, "from zaitun.publish import extras, pages\n"
+                                   "counts = {'grouped': 0, 'sitemap': 0}\n"
+                                   "grouped, rows = pages._grouped, extras.sitemap_rows\n"
+                                   "def count(name, made):\n    counts[name] += 1\n    return made\n"
+                                   "pages._grouped = lambda *a: count('grouped', grouped(*a))\n"
+                                   "extras.sitemap_rows = lambda *a: count('sitemap', rows(*a))\n", "counts")
+
+
+def _counted_in_new_process(fx, tmp_path, counting: str, counted: str):
+    """`zaitun build` in a new interpreter after the code `counting`; the value of `counted` after it."""
+    log = tmp_path / "counted.json"
+    _in_another_process(fx, f"{counting}{BUILD}\nimport json\nopen({str(log)!r}, 'w').write(json.dumps({counted}))")
     return json.loads(log.read_text())
 
 
@@ -396,14 +401,12 @@ def _plan_bytes(fx) -> bytes:
 
 def _marshalled_in_new_process(fx, tmp_path) -> int:
     """`zaitun build` in a new interpreter: how many of its snapshot's parts it marshalled."""
-    log = tmp_path / "marshalled.json"
-    _in_another_process(fx, "import marshal\nfrom zaitun.publish import snapshot\ncount = [0]\n"
-                        "class Counted:\n    version, loads = marshal.version, staticmethod(marshal.loads)\n"
-                        "    @staticmethod\n    def dumps(value):\n        count[0] += 1\n"
-                        "        return marshal.dumps(value)\n"
-                        "snapshot.marshal = Counted\n"
-                        f"{BUILD}\nimport json\nopen({str(log)!r}, 'w').write(json.dumps(count[0]))")
-    return json.loads(log.read_text())
+    return _counted_in_new_process(fx, tmp_path, "import marshal\nfrom zaitun.publish import snapshot\n"
+                                   "count = [0]\n"
+                                   "class Counted:\n    version, loads = marshal.version, staticmethod(marshal.loads)\n"
+                                   "    @staticmethod\n    def dumps(value):\n        count[0] += 1\n"
+                                   "        return marshal.dumps(value)\n"
+                                   "snapshot.marshal = Counted\n", "count[0]")
 
 
 def test_a_new_process_whose_plan_did_not_change_saves_the_plan_it_adopted_as_it_read_it(fx, tmp_path):
