@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import datetime as dt
 import fcntl
+import functools
 import hashlib
 import os
 import secrets
@@ -27,6 +28,7 @@ import stat
 import subprocess
 import zlib
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,13 +168,40 @@ def files_under(site: Path, folder: str) -> list[str]:
 
 def link_unchanged(online: Path | None, stage: Path, names: list[str]) -> None:
     """Hard-link files kept from the version online into the new one: no copy, no second write. Plain
-    strings and one mkdir per missing folder: this runs for every unchanged file of every rebuild."""
+    strings and one mkdir per missing folder: this runs for every unchanged file of every rebuild. A version
+    made anew (no old one to reuse: the first rebuilds after a full build) links every file of the site and
+    makes every page's folder: kernel work, done by a few threads at once (a third less time)."""
     if not names:
         return
     source, target = f"{online / SITE}/", f"{stage}/"
-    for folder in sorted({name.rpartition("/")[0] for name in names} - {""}):
-        if not os.path.isdir(target + folder):  # most exist already: the changed pages' folders, and parents
-            os.makedirs(target + folder, exist_ok=True)
+    folders = {name.rpartition("/")[0] for name in names} - {""}
+    level = folders
+    while level := {folder.rpartition("/")[0] for folder in level} - {""} - folders:  # and their parents
+        folders |= level
+    levels: dict[int, list[str]] = {}
+    for folder in folders:
+        levels.setdefault(folder.count("/"), []).append(target + folder)
+    threads = min(LINK_THREADS, len(names) // LINK_SHARE + 1)
+    with ThreadPoolExecutor(threads) if threads > 1 else contextlib.nullcontext() as pool:
+        run = pool.map if pool else map
+        for _, level in sorted(levels.items()):  # each folder after its parents
+            list(run(_make_folders, (level[i::threads] for i in range(threads))))
+        list(run(functools.partial(_link, source, target), (names[i::threads] for i in range(threads))))
+
+
+LINK_THREADS = 4  # link and mkdir hold a folder's lock, not the interpreter's: more than the CPUs still helps
+LINK_SHARE = 2000  # names a thread is worth
+
+
+def _make_folders(folders: list[str]) -> None:
+    for folder in folders:
+        try:
+            os.mkdir(folder)
+        except FileExistsError:  # most do when a few pages changed: their folders, and parents
+            pass
+
+
+def _link(source: str, target: str, names: list[str]) -> None:
     for i, name in enumerate(names):
         try:
             os.link(source + name, target + name)
