@@ -40,6 +40,7 @@ from pathlib import Path
 from zaitun.content.intake import ingest
 from zaitun.project import Project
 from zaitun.publish.indexer import executable
+from zaitun.publish.output import complete_versions, current
 from zaitun.review.gate import approve, shown
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store, sha
@@ -305,6 +306,7 @@ class Timing:
     wall: float
     cpu: float  # user+sys of the process and those it waited for
     search: float  # of the wall time, seconds in the search indexer
+    anew: bool = False  # a version made from nothing: no earlier one to reuse (output.recyclable)
 
 
 def searched(lines: list[str]) -> float:
@@ -313,9 +315,20 @@ def searched(lines: list[str]) -> float:
     return float(line.rsplit(" in ", 1)[1].rstrip("s")) if line else 0.0
 
 
-def timed(argv: list[str]) -> Timing:
+def timed(argv: list[str], project: Path | None = None) -> Timing:
+    anew = project is not None and made_anew(project)
     wall, _ = run(argv)
-    return Timing(wall, LAST_CPU[0], searched(LAST_OUTPUT))
+    return Timing(wall, LAST_CPU[0], searched(LAST_OUTPUT), anew)
+
+
+def made_anew(project: Path) -> bool:
+    """Whether the next build of `project` makes its version from nothing, linking every file of the site:
+    the first builds after a full build into a new folder, until publish.keep_versions earlier ones are kept
+    to reuse (output.recyclable)."""
+    proj = Project(project)
+    online = current(proj.publish_dir)
+    return len([v for v in complete_versions(proj.publish_dir) if v != online]) < proj.config.get(
+        "publish.keep_versions")
 
 
 def change_chinese(project: Path, doc: dict, note: str) -> None:
@@ -346,9 +359,9 @@ def rebuilds(project: Path, docs: list[dict], repeat: int) -> dict[str, list[Tim
         doc = docs[(7 + i) % len(docs)]
         change_chinese(project, doc, str(i))
         out["(its intake, apart)"].append(timed(zaitun(project, "intake")))
-        out["one Chinese body"].append(timed(zaitun(project, "build")))
+        out["one Chinese body"].append(timed(zaitun(project, "build"), project))
         approve_english(store, doc, str(i))
-        out["one English approval"].append(timed(zaitun(project, "build")))
+        out["one English approval"].append(timed(zaitun(project, "build"), project))
         change_chinese(project, doc, f"s{i}")  # once more, to count what a build with work imports
         run(zaitun(project, "intake"))
         run([sys.executable, "-X", "importtime", "-m", "zaitun", "--project", str(project), "build"])
@@ -415,6 +428,10 @@ def print_timings(label: str, runs: list[Timing]) -> None:
     print(figures(f"zaitun rebuild, {label}", [t.wall for t in runs]) + (f"  cpu {cpu:5.2f}s (median)" if cpu else ""))
     if search:
         print(figures("   without its search indexing", bare) + f"  (indexer {search:.2f}s median)")
+    anew = [t.wall for t in runs if t.anew]
+    if anew:
+        print(f"   of these, made anew (no earlier version to reuse yet): {len(anew)} of {len(runs)}, "
+              f"{', '.join(f'{wall:.2f}s' for wall in anew)}")
 
 
 def print_targets(results: dict[str, list[Timing]]) -> None:
