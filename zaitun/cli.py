@@ -252,3 +252,9 @@ def main() -> None:
     except ZaitunError as exc:
         typer.echo(f"zaitun: error: {exc}", err=True)
         sys.exit(1)
+    except SystemExit as exc:  # how every command ends (click)
+        from zaitun import leaving
+
+        if leaving.asked():
+            leaving.end(exc.code)
+        raise

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from zaitun import leaving
 from zaitun.errors import PublishError
 
 social_app = typer.Typer(help="The social outbox (publish/social/): post it to Mastodon.", no_args_is_help=True)
@@ -26,6 +27,7 @@ def build(ctx: typer.Context) -> None:
 
         with collector_paused(then_freeze=True):  # this command exits next
             published = run_build(project, ctx.obj.lazy_store)
+        leaving.without_teardown()  # its heap is the site's entries, plans and records: not taken apart
         report, pinged = published.build, published.pinged
     for line in report.skipped:
         typer.echo(f"  skipped {line}")

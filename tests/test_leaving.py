@@ -1,0 +1,71 @@
+"""`zaitun build` ends its process without taking its heap apart (zaitun.leaving), and loses nothing by it:
+its threads finish, its exit handlers run, all it printed arrives, its status is its own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from publish_helpers import age, standard_project
+from test_startup import SUMMARY
+
+from zaitun.publish import snapshot
+from zaitun.publish.delta import code_digest
+from zaitun.publish.output import SNAPSHOT, current, load_summary
+from zaitun.state.reads import SqliteReads
+
+ENDING = textwrap.dedent("""
+    import atexit, sys, threading, time
+    from pathlib import Path
+    from zaitun import leaving
+
+    here = Path(sys.argv[1])
+    def late():
+        time.sleep(0.3)
+        (here / "thread").write_text("done")
+    threading.Thread(target=late).start()
+    atexit.register(lambda: (here / "handler").write_text("ran"))
+    for _ in range(20000):  # more than a pipe holds, the last of it still in the stream's buffer
+        sys.stdout.write("said ")
+    leaving.without_teardown()
+    leaving.end({code})
+""")
+
+
+BUFFERED = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a user's shell runs it
+
+
+def end_in_a_process(folder: Path, code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", ENDING.format(code=code), str(folder)], capture_output=True,
+                          text=True, timeout=60, env=BUFFERED)
+
+
+def test_a_process_ended_without_teardown_waits_for_its_threads_runs_its_handlers_and_flushes_what_it_said(
+        tmp_path):
+    done = end_in_a_process(tmp_path, "3")
+    assert done.returncode == 3
+    assert done.stdout == "said " * 20000
+    assert (tmp_path / "thread").read_text() == "done"
+    assert (tmp_path / "handler").read_text() == "ran"
+
+
+def test_an_exit_with_a_message_says_it_and_ends_with_status_one(tmp_path):
+    done = end_in_a_process(tmp_path, "'no such thing'")
+    assert (done.returncode, done.stderr.strip()) == (1, "no such thing")
+    assert (tmp_path / "handler").read_text() == "ran"
+
+
+def test_zaitun_build_in_its_own_process_prints_its_report_and_leaves_a_whole_snapshot(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    age(fx.project.root)
+    done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(fx.project.root), "build"],
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, env=BUFFERED)
+    assert done.returncode == 0, done.stderr
+    assert SUMMARY.search(done.stdout) and done.stdout.rstrip().splitlines()[-1].startswith("search index:")
+    online = current(fx.out)
+    store = SqliteReads.of(fx.project.database_url)
+    assert (online / SNAPSHOT).exists()
+    assert snapshot.adopt(online, store, load_summary(online), code_digest()) is not None
