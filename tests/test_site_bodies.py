@@ -154,3 +154,15 @@ def test_a_warm_rebuild_forgets_the_changed_documents_old_body_without_keying_ev
         assert len(rows) == 5 and sum("新增一句说明" in html for html in rows) == 1  # the old one forgotten
         assert not any("改了一次" in html for html in rows)
         assert keyed == [] and "stray" in _bodies(fx)  # the other entries' keys were not made
+
+
+def test_a_parser_upgraded_in_place_is_a_new_renderer_and_one_not_installed_is_named_so(tmp_path, monkeypatch):
+    package = tmp_path / "zaitun_probe_parser"
+    package.mkdir()
+    (package / "__init__.py").write_text("__version__ = '1.0'\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = bodies._installed("zaitun_probe_parser")
+    (package / "__init__.py").write_text("__version__ = '1.0.1'\n", encoding="utf-8")  # as pip rewrites it
+    assert bodies._installed("zaitun_probe_parser") != before
+    assert bodies._installed("zaitun_no_such_parser") == "none"
+    assert all(bodies._installed(name) != "none" for name in bodies.PARSERS)  # all three are installed here

@@ -35,10 +35,11 @@ HEAVY = ("sqlalchemy", "zaitun.pipeline", "zaitun.publish.site", "zaitun.state.s
 # sqlite3 when the build has no failure to write), the process machinery of `zaitun up`, a pool of
 # processes (a few pages render in the build's own), the review web app, Prefect, the HTTP client (no hub is
 # set), the translation engines, rich and pydantic; nor, for texts with no file link to rewrite, the reference
-# Markdown parser.
+# Markdown parser; nor the installed packages' metadata (and the email package it parses them with): the body
+# cache knows a parser's copy by its file.
 UNUSED_BY_A_BUILD = ("sqlalchemy", "zaitun.state.store", "zaitun.up", "multiprocessing", "markdown_it",
                      "mdit_py_plugins", "zaitun.review.web", "zaitun.review.views", "zaitun.translate.engines",
-                     "prefect", "fastapi", "starlette", "httpx", "rich", "pydantic")
+                     "prefect", "fastapi", "starlette", "httpx", "rich", "pydantic", "importlib.metadata", "email")
 SUMMARY = re.compile(r"^built (?P<out>\S+): rendered (?P<rendered>\d+), unchanged (?P<unchanged>\d+), "
                      r"removed (?P<removed>\d+), social posts queued (?P<queued>\d+).* in \d+\.\d\ds$", re.M)
 

@@ -10,10 +10,10 @@ is only a shortcut: when it cannot be read or written the body is rendered as be
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 from collections.abc import Callable
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 from markupsafe import Markup
@@ -51,12 +51,23 @@ def renderer_version() -> str:
     digest = hashlib.sha256()
     for module in (markdown, render, labels):
         digest.update(Path(module.__file__).read_bytes())
-    for package in ("markdown-it-py", "mdit-py-plugins", "markdown-it-pyrs"):
-        try:
-            digest.update(f"{package}={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{package}=none".encode())
+    for package in PARSERS:
+        digest.update(f"{package}={_installed(package)}".encode())
     return digest.hexdigest()[:16]
+
+
+PARSERS = ("markdown_it", "mdit_py_plugins", "markdown_it_pyrs")
+
+
+def _installed(package: str) -> str:
+    """Which copy of a parser is installed: its entry file's size and time, which an upgrade changes. Found
+    without importing it, or importlib.metadata (a build would load that and the email package for this
+    alone)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+        return "none"
+    info = os.stat(spec.origin)
+    return f"{spec.origin}:{info.st_size}:{info.st_mtime_ns}"
 
 
 def key_of(lang: str, source_hash: str, file_links: dict[str, str]) -> str:
