@@ -12,7 +12,7 @@ from pathlib import Path
 from publish_helpers import age, standard_project
 from test_startup import SUMMARY
 
-from zaitun.publish import snapshot
+from zaitun.publish import bodies, snapshot
 from zaitun.publish.delta import code_digest
 from zaitun.publish.output import SNAPSHOT, current, load_summary
 from zaitun.state.reads import SqliteReads
@@ -58,7 +58,7 @@ def test_an_exit_with_a_message_says_it_and_ends_with_status_one(tmp_path):
     assert (tmp_path / "handler").read_text() == "ran"
 
 
-def test_zaitun_build_in_its_own_process_prints_its_report_and_leaves_a_whole_snapshot(tmp_path):
+def test_zaitun_build_in_its_own_process_prints_its_report_and_leaves_a_whole_snapshot_and_body_cache(tmp_path):
     fx = standard_project(tmp_path / "proj")
     age(fx.project.root)
     done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(fx.project.root), "build"],
@@ -69,3 +69,5 @@ def test_zaitun_build_in_its_own_process_prints_its_report_and_leaves_a_whole_sn
     store = SqliteReads.of(fx.project.database_url)
     assert (online / SNAPSHOT).exists()
     assert snapshot.adopt(online, store, load_summary(online), code_digest()) is not None
+    cache = fx.project.state_dir / bodies.FILE
+    assert cache.exists() and not cache.with_name(f"{bodies.FILE}-wal").exists()  # its log moved in, closed

@@ -9,6 +9,7 @@ is only a shortcut: when it cannot be read or written the body is rendered as be
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.util
 import os
@@ -145,5 +146,15 @@ def _cache() -> BodyCache | None:
     if _path is None:
         return None
     if _conn is None or _conn[0] != os.getpid():
+        if _conn is None:
+            atexit.register(_close)
         _conn = (os.getpid(), BodyCache(_path))
     return _conn[1]
+
+
+def _close() -> None:
+    """At exit, close this process's connection: the last one to close moves the bodies written since into
+    the cache's file (SQLite's checkpoint) and removes its log, which a process ending without its teardown
+    (zaitun.leaving) would otherwise leave, however large, for the next to read and move."""
+    if _conn is not None and _conn[0] == os.getpid():
+        _conn[1].close()
