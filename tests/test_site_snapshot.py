@@ -123,7 +123,7 @@ def _checksummed(*parts) -> bytes:
 def _saved(fx) -> list:
     """The parts of the snapshot of the build online: its header, heads, provenance.json's pages, plan."""
     with memoryview(_snapshot(fx).read_bytes()) as view:
-        return snapshot._parts(view, len(snapshot.MAGIC) + 4)
+        return [marshal.loads(span) for span in snapshot._spans(view, len(snapshot.MAGIC) + 4)]
 
 
 def _as_folder(path) -> None:

@@ -155,13 +155,8 @@ def _decode(data: bytes, name: str, summary: dict, code: str) -> tuple[heads.Hea
     return kept, plain, provenance, plan, plan_bytes
 
 
-def _parts(view: memoryview, start: int) -> list:
-    """The snapshot's parts, each its size then its marshal."""
-    return [marshal.loads(span) for span in _spans(view, start)]
-
-
 def _spans(view: memoryview, start: int) -> list[memoryview]:
-    """Each part's marshal, in `view`."""
+    """Each part's marshal, in `view` (the snapshot's parts, each its size then its marshal)."""
     spans = []
     while start < len(view):
         size = int.from_bytes(view[start:start + SIZE], "big")
