@@ -146,12 +146,11 @@ def _cache() -> BodyCache | None:
     if _path is None:
         return None
     if _conn is None or _conn[0] != os.getpid():
-        if _conn is None:
-            atexit.register(_close)
         _conn = (os.getpid(), BodyCache(_path))
     return _conn[1]
 
 
+@atexit.register
 def _close() -> None:
     """At exit, close this process's connection: the last one to close moves the bodies written since into
     the cache's file (SQLite's checkpoint) and removes its log, which a process ending without its teardown
