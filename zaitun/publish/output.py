@@ -399,23 +399,33 @@ def manifest_version() -> str:
     return f"{MANIFEST_VERSION}-{hashlib.sha256(LINT.read_bytes()).hexdigest()[:12]}"
 
 
+Parts = dict[str, dict]  # part name (`files.07`) -> its records
+
+
 def load_manifest(version: Path | None) -> dict:
     """A version's records; none, an unreadable or an old-format one means a full build."""
+    return read_manifest(version)[0]
+
+
+def read_manifest(version: Path | None) -> tuple[dict, Parts | None]:
+    """A version's records (as load_manifest) and its parts as read, the very objects the records are
+    merged from, for write_manifest to know which parts a build left as they were (none: a full build)."""
     if version is None:
-        return {}
+        return {}, None
+    parts: Parts = {}
     try:
         state = orjson.loads((version / MANIFEST).read_bytes())
         if state.get("version") != manifest_version():
-            return {}
+            return {}, None
         for name in state.pop("parts"):
-            records = orjson.loads((version / PARTS / f"{name}.json").read_bytes())
+            records = parts[name] = orjson.loads((version / PARTS / f"{name}.json").read_bytes())
             if name.startswith(FILES):
                 for record in records.values():
                     record["facts"] = Facts(record["facts"])
             state.setdefault(name.split(".")[0], {}).update(records)
     except (OSError, ValueError, KeyError, AttributeError):
-        return {}
-    return state
+        return {}, None
+    return state, parts
 
 
 KINDS = ("docs", "files")  # the manifest's records: each document's (inputs.py), each file's (site.py)
@@ -468,8 +478,9 @@ def _stored(records: dict) -> dict:
     build has them as objects)."""
     return {path: record if isinstance(record["facts"], Facts) else record | {"facts": orjson.dumps(
         record["facts"]).decode()} for path, record in records.items()}
+
+
 SPLIT = 128  # parts of each kind: a one-document rebuild changes a few of them
-Parts = dict[str, dict]  # part name (`files.07`) -> its records
 
 
 def write_manifest(building: Path, manifest: dict, online: Path | None = None, known: Parts | None = None,
@@ -493,11 +504,6 @@ def write_manifest(building: Path, manifest: dict, online: Path | None = None, k
             _put(folder / file, _stored(records) if name.startswith(FILES) else records)
     _write_json(building / MANIFEST, {k: v for k, v in manifest.items() if k not in KINDS} | {"parts": sorted(parts)})
     return parts
-
-
-def manifest_parts(manifest: dict) -> Parts:
-    """A manifest's records as its parts hold them (for write_manifest to know a loaded manifest's parts)."""
-    return _parts(manifest)
 
 
 def _parts(manifest: dict) -> Parts:

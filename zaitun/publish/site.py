@@ -50,12 +50,11 @@ from zaitun.publish.output import (
     files_under,
     finish,
     link_unchanged,
-    load_manifest,
     load_summary,
-    manifest_parts,
     manifest_version,
     mark_announced,
     outbox_dir,
+    read_manifest,
     recover,
     recyclable,
     roll_back,
@@ -170,8 +169,8 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     if change.changed != set():  # documents changed (or all may have): their pages will be indexed
         prepare()  # the search indexer starts now, beside the reading, planning and rendering
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
-    state = memory.manifest if memory and summary else load_manifest(online) if summary else {}
-    known = memory.parts if memory else manifest_parts(state) if state else None  # before collect renews docs
+    state, known = (memory.manifest, memory.parts) if memory and summary else read_manifest(online) if summary \
+        else ({}, None)  # the manifest's records, and its parts as read or written (the same objects)
     adopted = snapshot.adopt(online, store, summary, change.code) if memory is None else None  # a new process,
     # or another build online: the heads it read, its plan and provenance.json's pages, if it saved them
     held: dict[str, LocatedError] = {}
@@ -199,7 +198,8 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
         _explain(entries, report)
         _prune_bodies(entries, plan_.changed, hold.before)
         manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
-        parts = write_manifest(building, manifest, online, known, memory.records if memory else None)
+        parts = write_manifest(building, manifest, online, known,
+                               memory.records if memory else {"docs": hold.before, "files": previous})
         with progress.task("Indexing for search") if shown else contextlib.nullcontext():
             report.search = indexing.result()  # Pagefind runs: no count, the bar says it is under way
     except BaseException:
