@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from publish_helpers import age, standard_project
@@ -71,3 +72,31 @@ def test_zaitun_build_in_its_own_process_prints_its_report_and_leaves_a_whole_sn
     assert snapshot.adopt(online, store, load_summary(online), code_digest()) is not None
     cache = fx.project.state_dir / bodies.FILE
     assert cache.exists() and not cache.with_name(f"{bodies.FILE}-wal").exists()  # its log moved in, closed
+
+
+def test_zaitun_build_ending_without_waiting_for_its_search_indexer_leaves_no_indexer_running(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    age(fx.project.root)
+    build = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(fx.project.root), "build"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=BUFFERED,
+                             start_new_session=True)  # its session: the build's pid, its children's too
+    out, err = build.communicate(timeout=300)
+    assert build.returncode == 0, err
+    assert b"search index:" in out  # the indexer ran, and was told to end, not waited for
+    deadline = time.monotonic() + 5
+    while (left := _in_session(build.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert left == []
+
+
+def _in_session(session: int) -> list[str]:
+    """The commands of the processes still in this session (zombies reaped by init count as gone)."""
+    left = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended while listed
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            left.append((stat.parent / "cmdline").read_bytes().decode(errors="replace"))
+    return left
