@@ -36,7 +36,7 @@ from zaitun.publish.extras import Seed, extra_outputs, keep_lines_in, provenance
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.indexer import ended_on_failure, prepare
-from zaitun.publish.inputs import Entry, collect
+from zaitun.publish.inputs import BATCH, Entry, collect
 from zaitun.publish.lock import build_lock, free, take
 from zaitun.publish.media import media_outputs
 from zaitun.publish.memo import ByIdentity
@@ -178,7 +178,8 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
     entries = collect(store, state.setdefault("docs", {}), held, heads.read(store, change.seq))
     entries += hold.unreadable(store, held)
-    trim()  # the files and payloads collect read a batch at a time: freed, not yet given back
+    if change.changed is None or len(change.changed) >= BATCH:  # the files and payloads collect read a batch
+        trim()  # at a time: freed, not yet given back (a few documents' not worth trimming the heap for)
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,
                     project.config.get("publish.keep_versions") if previous else None, memory.plan if memory else None,
                     seed=Seed.of(adopted and adopted.provenance, previous.get(layout.PROVENANCE, {}).get("key"),
@@ -592,7 +593,9 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
     old version (`dirty`: its files differing from the version online) has the unchanged files already: only
     those it lacks are linked, and a file rendered anew is unlinked first, never written into (its inode is
     shared with the other versions)."""
-    files: dict[str, dict] = {path: previous[path] for path in kept}
+    files: dict[str, dict] = dict(previous)  # then the records not kept taken out: copied and cut in C, a few
+    for path in previous.keys() - kept:  # removed, where a rebuild keeps all but a few of 10,000 records
+        del files[path]
     report.reused.extend(kept)
     errors: list[tuple[Output, str]] = []
     todo: list[Output] = []
