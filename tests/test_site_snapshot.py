@@ -275,6 +275,32 @@ def test_adopted_heads_and_what_was_written_since_are_a_fresh_read_after_every_k
         store.close()
 
 
+def test_a_snapshot_prepared_before_its_version_went_online_is_written_only_beside_that_version(tmp_path):
+    """A new process encodes its snapshot while its search index is made, for the version its build folder
+    becomes: written beside that version it is adopted; beside another (or not made) none is left there."""
+    store = Store.open(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    try:
+        with store.tx() as conn:
+            store.save_document(conn, "b", "guides", "b.md", "# b")
+        seq = store.change_seq()
+        heads.read(store, seq)
+        prepared = snapshot.prepare("000008", store, "code")
+        other, mine = tmp_path / "000007", tmp_path / "000008"
+        for version in (other, mine):
+            version.mkdir()
+            (version / output.SNAPSHOT).write_bytes(b"left by the version's earlier life")
+            snapshot.write(version, prepared)
+        heads.forget(store)
+        summary = {"store": store.identity(), "seq": seq}
+        assert not (other / output.SNAPSHOT).exists()
+        assert snapshot.adopt(mine, store, summary, "code")
+        snapshot.write(mine, None)  # none could be made: none is left to adopt
+        assert not (mine / output.SNAPSHOT).exists() and not list(mine.iterdir())
+    finally:
+        heads.forget(store)
+        store.close()
+
+
 def _resave(fx, provenance=None, plan=None, keep: str = "plan") -> None:
     """The snapshot saved again with other provenance.json pages (or another plan, `keep` the pages)."""
     header, documents, releases, *rest = _saved(fx)

@@ -41,6 +41,7 @@ from zaitun.publish.lock import build_lock, free, take
 from zaitun.publish.media import media_outputs
 from zaitun.publish.memo import ByIdentity
 from zaitun.publish.output import (
+    BUILDING,
     SEARCH_DIRTY,
     SITE,
     begin,
@@ -201,6 +202,9 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
         manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
         parts = write_manifest(building, manifest, online, known,
                                memory.records if memory else {"docs": hold.before, "files": previous})
+        saved = None if memory else snapshot.prepare(  # encoded while the index is made: the build waits for it
+            building.name.removesuffix(BUILDING), store, change.code, provenance_saved(),
+            plan_saved(plan_.now) if plan_.now else None)
         with progress.task("Indexing for search") if shown else contextlib.nullcontext():
             report.search = indexing.result()  # Pagefind runs: no count, the bar says it is under way
     except BaseException:
@@ -214,7 +218,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
                      project.config.get("publish.fsync"))
     warm.keep(out, version, manifest, parts, plan_.now)
     if memory is None:
-        snapshot.save(version, store, change.code, provenance_saved(), plan_saved(plan_.now) if plan_.now else None)
+        snapshot.write(version, saved)
     else:  # a warm process saves only the heads (the rest costs it a tenth of a warm build), once it returned
         after.append(functools.partial(snapshot.save, version, store, change.code))
     if social:  # announced only once the pages are online; a crash before this re-queues next time

@@ -48,7 +48,22 @@ def save(version: Path, store: Reads, code: str, provenance: tuple | None = None
     """Save beside `version`, just put online, the heads this process read for it (and `provenance`, the pages
     of its provenance.json: extras.Seed; `plan`, its pages as planned: pages.plan_saved). Never fails the
     build: a snapshot not written is removed (the next process reads the store)."""
-    path = version / SNAPSHOT
+    write(version, prepare(version.name, store, code, provenance, plan))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A snapshot encoded for the version to be named `name`, not yet written: a new process encodes it while
+    its search index is made (the build waits for that anyway), and writes it once the version is online."""
+
+    name: str
+    parts: list[bytes]  # each part's size, then its marshal
+    checksum: int
+
+
+def prepare(name: str, store: Reads, code: str, provenance: tuple | None = None,
+            plan: tuple | None = None) -> Prepared | None:
+    """The snapshot of the version to be named `name` (see save); None if it cannot be made."""
     kept = heads.kept(store)
     try:
         if kept is None:
@@ -56,26 +71,35 @@ def save(version: Path, store: Reads, code: str, provenance: tuple | None = None
         documents = _plain(kept.documents.values(), ROW)
         releases = _plain(kept.releases.values(), RELEASE)
         _PLAIN.keep_only([*kept.documents.values(), *kept.releases.values()])
-        header = (FORMAT, marshal.version, sys.hexversion, version.name, kept.identity, kept.seq, code)
-        temporary = version / f".{SNAPSHOT}.new"
-        with open(temporary, "wb") as file:
-            file.write(MAGIC + bytes(4))
-            checksum = 0
-            for part, known in ((header, None), (documents, None), (releases, None), (provenance, None),
-                                (plan, _as_adopted(plan))):  # one at a time: a build's last bytes are its
-                data = known or marshal.dumps(part)  # largest process's peak (a cold build's, 5,000 documents)
-                size = len(data).to_bytes(SIZE, "big")
-                checksum = zlib.crc32(data, zlib.crc32(size, checksum))
-                file.write(size)
-                file.write(data)
-            file.seek(len(MAGIC))
-            file.write(checksum.to_bytes(4, "big"))
-        os.replace(temporary, path)
-    except (OSError, ValueError, TypeError):
-        with contextlib.suppress(OSError):
-            path.unlink()
+        header = (FORMAT, marshal.version, sys.hexversion, name, kept.identity, kept.seq, code)
+        parts, checksum = [], 0
+        for part, known in ((header, None), (documents, None), (releases, None), (provenance, None),
+                            (plan, _as_adopted(plan))):
+            data = known or marshal.dumps(part)
+            size = len(data).to_bytes(SIZE, "big")
+            checksum = zlib.crc32(data, zlib.crc32(size, checksum))
+            parts += (size, data)
+    except (ValueError, TypeError):
+        return None
     finally:
         _ADOPTED.clear()  # saved once a process (a warm one saves no plan)
+    return Prepared(name, parts, checksum)
+
+
+def write(version: Path, prepared: Prepared | None) -> None:
+    """Write a snapshot prepared for this version beside it; else remove the one there."""
+    path, temporary = version / SNAPSHOT, version / f".{SNAPSHOT}.new"
+    try:
+        if prepared is None or prepared.name != version.name:
+            raise ValueError("no snapshot of this version")
+        with open(temporary, "wb") as file:
+            file.write(MAGIC + prepared.checksum.to_bytes(4, "big"))
+            file.writelines(prepared.parts)
+        os.replace(temporary, path)
+    except (OSError, ValueError):
+        for left in (temporary, path):
+            with contextlib.suppress(OSError):
+                left.unlink()
 
 
 def _as_adopted(plan: tuple | None) -> bytes | None:
