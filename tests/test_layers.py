@@ -4,7 +4,7 @@ layer speaks SQL, and no library module imports the command line.
     commands and orchestration   cli, up, pipeline, flows, check, scaffold, watch
     stages                       content -> translate -> review -> publish
     below the stages             state (store, segment states), context, failures, notify, events,
-                                 progress, project, config, errors, mediatypes, children, leaving
+                                 progress, project, config, errors, mediatypes, children, leaving, stamps
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import zaitun
 
 PACKAGE = Path(zaitun.__file__).parent
 STAGES = ("content", "translate", "review", "publish")
-BELOW = {"state", "context", "failures", "notify", "events", "progress", "project", "config", "errors",
+BELOW = {"state", "context", "failures", "notify", "events", "progress", "project", "config", "errors", "stamps",
          "mediatypes", "children", "leaving"}
 COMMANDS = {"cli", "up", "pipeline", "flows", "check", "scaffold", "watch", "__main__"}
 STAGE_COMMANDS = {"cli", "user_cli"}  # a stage's commands call the one orchestration API, zaitun.pipeline

@@ -14,8 +14,8 @@ from publish_helpers import age, standard_project
 from test_startup import SUMMARY
 
 from zaitun.publish import bodies, snapshot
-from zaitun.publish.delta import code_digest
 from zaitun.publish.output import SNAPSHOT, current, load_summary
+from zaitun.stamps import code_digest
 from zaitun.state.reads import SqliteReads
 
 ENDING = textwrap.dedent("""

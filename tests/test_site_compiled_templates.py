@@ -12,7 +12,7 @@ from test_site_cold import BUILD, _full_build_of_a_copy
 from test_site_warm import _in_another_process, _same_site
 
 from zaitun.publish import site
-from zaitun.publish.delta import code_digest
+from zaitun.stamps import code_digest
 
 
 @pytest.fixture

@@ -170,7 +170,7 @@ def test_a_snapshot_made_by_other_code_is_not_adopted(fx, tmp_path):
     _edit(fx, "guides", "paying", PAYING, "## 刷卡\n\n第一次修改。\n")
     other = tmp_path / "code"  # the same files elsewhere: another digest of zaitun's code
     shutil.copytree(output.Path(snapshot.__file__).parent.parent, other / "zaitun")
-    before = f"from zaitun.publish import delta\ndelta.CODE = delta.Path({str(other / 'zaitun')!r})"
+    before = f"from zaitun import stamps\nstamps.CODE = stamps.Path({str(other / 'zaitun')!r})"
     assert _heads_read(_build_in_new_process(fx, tmp_path, before)) == "all"
     _check_same_as_full_build(fx, tmp_path, "full")
 

@@ -12,26 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import zaitun
 from zaitun.config import SETTINGS
 from zaitun.project import Project
 from zaitun.publish.lock import build_lock
 from zaitun.publish.output import current, load_summary, recover
 from zaitun.publish.report import BuildReport
+from zaitun.stamps import code_digest, files_under, stamped
 from zaitun.state.changes import change_state
 
 if TYPE_CHECKING:  # the Store, or a SQLite file's reads (zaitun.state.reads): no SQLAlchemy loaded for them
     from zaitun.state.reads import Reads
-
-CODE = Path(zaitun.__file__).parent
-
 
 @dataclass
 class Delta:
@@ -92,41 +87,5 @@ def inputs_digest(project: Project, today: dt.date, media: list[str], code: str 
     digest = hashlib.sha256(repr((today.isoformat(), [(s.name, project.config.get(s.name)) for s in SETTINGS]))
                             .encode())
     digest.update((code or code_digest()).encode())
-    paths = [p for folder in (project.static_dir, project.glossary_dir) for p in _files(folder)]
-    return _stamped(digest, paths + [str(project.content_dir / rel) for rel in media])
-
-
-def code_digest() -> str:
-    """zaitun's code and templates, by size and modification time: what the entries a build collects are
-    made by, besides the store (snapshot.py)."""
-    return _stamped(hashlib.sha256(b"code"), _files(CODE))
-
-
-def _stamped(digest, paths: list[str]) -> str:
-    newest = 0
-    for path in paths:
-        stamp, mtime = _stamp(path)
-        digest.update(stamp)
-        newest = max(newest, mtime)
-    if newest > time.time_ns() - RACY_NS:  # it may change again within the clock's granularity, unseen
-        digest.update(str(time.time_ns()).encode())
-    return digest.hexdigest()[:24]
-
-
-RACY_NS = 2_000_000_000  # a file modified this recently could be modified again with the same time stamp
-
-
-def _files(folder: Path) -> list[str]:
-    found = []
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        found += [os.path.join(root, n) for n in sorted(names) if not n.endswith(".pyc")]
-    return found
-
-
-def _stamp(path: str) -> tuple[bytes, int]:
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return f"{path}\0-\n".encode(), 0
-    return f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode(), st.st_mtime_ns
+    paths = [p for folder in (project.static_dir, project.glossary_dir) for p in files_under(folder)]
+    return stamped(digest, paths + [str(project.content_dir / rel) for rel in media])

@@ -39,7 +39,7 @@ _COMPILED: list[Path | None] = [None]  # where compiled templates are kept (comp
 
 def compile_templates_in(folder: Path | None) -> None:
     """Keep compiled templates in `folder` (None: nowhere). The folder is named for zaitun's code
-    (delta.code_digest): Jinja checks a template's source, not the options it was compiled with; the folders
+    (stamps.code_digest): Jinja checks a template's source, not the options it was compiled with; the folders
     of other code beside it are removed."""
     if folder == _COMPILED[0]:
         return

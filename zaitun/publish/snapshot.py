@@ -12,7 +12,7 @@ process then plans and marks again only the documents changed since, each part t
 what the process read (the entries; provenance.json's key in the manifest of the version online).
 
 Adopted only whole and for this very build: the version online, the store's identity and change number
-its summary records, zaitun's code (`delta.code_digest`) and this Python's marshal format. A file that
+its summary records, zaitun's code (`stamps.code_digest`) and this Python's marshal format. A file that
 is missing, truncated or corrupt (its checksum), or anything else, means reading everything, as before.
 Marshal of plain tuples, its parts one after another, each after its size: faster to load than pickle or JSON
 of the same, and it runs no code.
