@@ -19,6 +19,7 @@ from zaitun import failures, progress
 from zaitun.config import Limits
 from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, Document, is_scratch, load_documents
 from zaitun.content.segmenter import Segment, document_segments
+from zaitun.content.unchanged import Known
 from zaitun.errors import ContentError, LocatedError
 from zaitun.project import Project
 from zaitun.state.segments import DocumentState
@@ -56,8 +57,8 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> Noti
     the reason reported when it cannot be converted: never silently dropped.
     """
     done = NoticeReport()
-    dropped = [path for path in sorted(project.content_dir.glob("*/*"))
-               if path.suffix.lower() in NOTICE_SUFFIXES and not is_scratch(path.name)]
+    dropped = sorted(path for path in project.content_dir.glob("*/*")
+                     if path.suffix.lower() in NOTICE_SUFFIXES and not is_scratch(path.name))
     if not dropped:  # nor is the importer loaded (its parsers of heads, bodies and .docx files)
         return done
     from zaitun.content.importer import import_notice
@@ -104,8 +105,9 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
     """Bring the store in line with content/: one pass, idempotent; one bad file never stops the others."""
     limits = Limits.of(project.config)
     notices = convert_dropped_notices(project, limits)
-    loaded = load_documents(project.content_dir, limits)
-    known = {d["slug"]: d for d in store.documents(status=None)}
+    known = {d["slug"]: d for d in store.document_heads(status=None)}
+    parsed = Known.read(project.state_dir, known)  # the files unchanged since: not parsed again
+    loaded = load_documents(project.content_dir, limits, parsed.document)
     report = IntakeReport(errors=list(notices.errors), failures=list(notices.failed))
     validate = checks(loaded.documents) if checks else None
     for error in loaded.errors:
@@ -116,14 +118,15 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
             bar.advance()
     present = {d.slug for d in loaded.documents} | {e.path.stem for e in loaded.errors}
     _withdraw_deleted(store, report, known, present, actor)
+    parsed.keep(loaded.documents, {*report.unchanged, *report.ingested})
     _record(project, store, report, notices.converted)
     return report
 
 
 def _take_in_one(store: Store, report: IntakeReport, doc: Document, row: dict | None, actor: str, limits: Limits,
                  validate: Validator | None) -> None:
-    if row and row["raw_hash"] == sha(doc.raw) and row["status"] == DocumentState.ACTIVE:
-        report.unchanged.append(doc.slug)
+    if not doc.whole or (row and row["raw_hash"] == sha(doc.raw) and row["status"] == DocumentState.ACTIVE):
+        report.unchanged.append(doc.slug)  # (a document not parsed again is one the store holds: unchanged.py)
         return
     try:
         _take_in(store, doc, actor, limits, validate)

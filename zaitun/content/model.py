@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +47,9 @@ class Document:
     body: str
     body_line: int = 1  # line number of the body's first line in the file
     raw: str = field(default="", repr=False)
+    file_hash: str = ""  # the digest of the file's bytes, when read from content/ (see unchanged.py)
+    whole: bool = True  # False: a file intake knew unchanged and did not parse again (unchanged.py): its meta
+    # holds only what listing it needs (draft, programme, tags), its body and raw are not read
 
     @property
     def title(self) -> str:
@@ -108,10 +113,19 @@ def parse_meta(yaml_text: str, path: Path) -> dict:
 
 def read_text(path: Path, max_bytes: int = Limits.text_bytes) -> str:
     """Read a content file as UTF-8 (BOM allowed), CRLF normalised; no control characters."""
+    return decode_text(read_file(path, max_bytes), path)
+
+
+def read_file(path: Path, max_bytes: int = Limits.text_bytes) -> bytes:
+    """A content file's bytes, refused past the size limit."""
     size = path.stat().st_size
     if size > max_bytes:
         raise ContentError(path, f"file is {size} bytes, over the {max_bytes}-byte limit (limits.text_bytes)", 1)
-    data = path.read_bytes()
+    return path.read_bytes()
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """A content file's bytes as text (see read_text)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -203,8 +217,9 @@ def content_files(content_dir: Path) -> list[Path]:
     """Every Markdown file under content/, in a stable order (hidden and scratch files skipped)."""
     if not content_dir.is_dir():
         return []
-    return sorted(p for p in content_dir.rglob("*.md")
-                  if not any(is_scratch(part) for part in p.relative_to(content_dir).parts))
+    depth = len(content_dir.parts)  # (sorted by their parts, as paths sort, each made once: thousands of files)
+    return sorted((p for p in content_dir.rglob("*.md") if not any(is_scratch(part) for part in p.parts[depth:])),
+                  key=lambda p: p.parts)
 
 
 @dataclass
@@ -213,14 +228,23 @@ class LoadResult:
     errors: list[ContentError]
 
 
-def load_documents(content_dir: Path, limits: Limits = Limits()) -> LoadResult:
-    """Load every document; a broken file is reported and never stops the others (whatever it raises)."""
+def load_documents(content_dir: Path, limits: Limits = Limits(),
+                   known: Callable[[Path, str, str, str], Document | None] | None = None) -> LoadResult:
+    """Load every document; a broken file is reported and never stops the others (whatever it raises).
+    `known`: the document a file is known to be by the digest of its bytes, without parsing it (intake:
+    unchanged.py), or None."""
     docs: list[Document] = []
     errors: list[ContentError] = []
     seen: dict[str, Path] = {}
     for path in content_files(content_dir):
         try:
-            doc = load_document(path, content_dir, limits)
+            section, slug = slug_of(path, content_dir)
+            data = read_file(path, limits.text_bytes)
+            digest = hashlib.sha256(data).hexdigest()
+            doc = known(path, section, slug, digest) if known else None
+            if doc is None:
+                doc = parse_document(decode_text(data, path), path, section, slug)
+                doc.file_hash = digest
         except ContentError as exc:
             errors.append(exc)
             continue

@@ -435,11 +435,14 @@ class Store:
         """The newest release of every document in one query (a per-slug query is too slow at 1,000 docs)."""
         return {r["slug"]: dict(r) for r in self._rows(select(releases).where(releases.c.id.in_(_newest(lang))))}
 
-    def document_heads(self, status: str = "active", slugs: list[str] | None = None) -> list[dict]:
-        """Every document of a status (or those of `slugs`) as `documents` gives it, in slug order, but without
-        its file (`raw`): the build reads a file only when it changed since the last build (see `raws`)."""
+    def document_heads(self, status: str | None = "active", slugs: list[str] | None = None) -> list[dict]:
+        """Every document of a status (None: of any; or those of `slugs`) as `documents` gives it, in slug order,
+        but without its file (`raw`): the build reads a file only when it changed since the last build (see
+        `raws`), intake not at all."""
         columns = [c for c in documents.c if c.name != "raw"]
-        query = select(*columns).where(documents.c.status == status).order_by(documents.c.slug)
+        query = select(*columns).order_by(documents.c.slug)
+        if status is not None:
+            query = query.where(documents.c.status == status)
         if slugs is None:
             return [dict(r) for r in self._rows(query)]
         rows = [dict(r) for part in _batches(slugs) for r in self._rows(query.where(documents.c.slug.in_(part)))]
