@@ -100,3 +100,19 @@ def _in_session(session: int) -> list[str]:
         if int(fields[3]) == session and fields[0] != "Z":
             left.append((stat.parent / "cmdline").read_bytes().decode(errors="replace"))
     return left
+
+
+def test_a_process_that_ran_a_build_command_in_it_still_waits_for_its_indexer_when_it_ends_it(tmp_path, monkeypatch):
+    """Asking to end without teardown (the build command does, run in-process by a test or a service) is not
+    ending: the indexer ended at exit, or when the next build needs another, is waited for, as ever."""
+    from zaitun import leaving
+    from zaitun.publish import indexer
+
+    monkeypatch.setattr(leaving, "_ASKED", [])
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    leaving.without_teardown()
+    service = indexer._warm["indexer"]._process
+    assert service is not None and not leaving.ending()
+    indexer.end_warm()
+    assert service.returncode is not None and indexer._warm["indexer"] is None  # waited for, then let go

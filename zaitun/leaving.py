@@ -23,6 +23,15 @@ def asked() -> bool:
     return bool(_ASKED)
 
 
+def ending() -> bool:
+    """Whether this process is ending now, without its teardown (`end` is running its exit handlers): what
+    they leave running, told to stop, ends with it."""
+    return bool(_ENDING)
+
+
+_ENDING: list[bool] = []
+
+
 def end(code: object) -> NoReturn:
     """Do what the interpreter does before its teardown, in its order, then end: wait for the threads that
     are not daemons (a build's snapshot being saved), run the exit handlers (the search indexer stopped,
@@ -30,6 +39,7 @@ def end(code: object) -> NoReturn:
     for thread in threading.enumerate():
         if thread is not threading.current_thread() and not thread.daemon:
             thread.join()
+    _ENDING.append(True)
     atexit._run_exitfuncs()  # the handlers the interpreter would run, in its order (no public name)
     if code is not None and not isinstance(code, int):  # sys.exit("message"): said on stderr, status 1
         print(code, file=sys.stderr)

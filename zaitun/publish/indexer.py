@@ -139,7 +139,7 @@ class Indexer:
 
     def close(self, wait: bool = True) -> None:
         """Tell the service to end (its input closed) and wait for it, unless not `wait`: this process ends
-        at once and the service, told already, ends with it (PR_SET_PDEATHSIG)."""
+        at once (leaving.end) and the service, told already, ends with it (PR_SET_PDEATHSIG)."""
         if self._process is not None:
             try:
                 self._process.stdin.close()
@@ -147,8 +147,7 @@ class Indexer:
                 pass
             self._process.stdout.close()
             if not wait:
-                self._process = None
-                return
+                return  # (kept: the process object is never collected, the process never waited for)
             try:
                 self._process.wait(timeout=TIMEOUT)
             except subprocess.TimeoutExpired:
@@ -278,7 +277,8 @@ def end_warm() -> None:
     starts one."""
     with _warm_lock:
         if _warm["indexer"] is not None and not _warm["busy"]:
-            if leaving.asked():  # the process ends without its teardown: waiting for the service is 7 ms more
+            if leaving.ending():  # the process ends now, without its teardown: waiting would cost 7 ms more
                 _warm["indexer"].close(wait=False)
+                return
             _warm["indexer"].__exit__(None, None, None)
             _warm.update(indexer=None, thread=None)
