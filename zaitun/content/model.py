@@ -111,11 +111,6 @@ def parse_meta(yaml_text: str, path: Path) -> dict:
     return validate_meta(meta, yaml_text, path)
 
 
-def read_text(path: Path, max_bytes: int = Limits.text_bytes) -> str:
-    """Read a content file as UTF-8 (BOM allowed), CRLF normalised; no control characters."""
-    return decode_text(read_file(path, max_bytes), path)
-
-
 def read_file(path: Path, max_bytes: int = Limits.text_bytes) -> bytes:
     """A content file's bytes, refused past the size limit."""
     size = path.stat().st_size
@@ -125,7 +120,7 @@ def read_file(path: Path, max_bytes: int = Limits.text_bytes) -> bytes:
 
 
 def decode_text(data: bytes, path: Path) -> str:
-    """A content file's bytes as text (see read_text)."""
+    """A content file's bytes as UTF-8 text (BOM allowed), CRLF normalised; no control characters."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -172,10 +167,20 @@ def _inside(path: Path, content_dir: Path) -> Path | None:
         return None
 
 
-def load_document(path: Path, content_dir: Path, limits: Limits = Limits()) -> Document:
-    """Read and validate one document; raise ContentError naming file and line."""
+KnownFile = Callable[[Path, str, str, str], Document | None]  # a file's document, known by its bytes' digest
+
+
+def load_document(path: Path, content_dir: Path, limits: Limits = Limits(), known: KnownFile | None = None) -> Document:
+    """Read and validate one document; raise ContentError naming file and line. `known`: the document a file
+    is known to be by the digest of its bytes, without parsing it (intake: unchanged.py), or None."""
     section, slug = slug_of(path, content_dir)
-    return parse_document(read_text(path, limits.text_bytes), path, section, slug)
+    data = read_file(path, limits.text_bytes)
+    digest = hashlib.sha256(data).hexdigest()
+    doc = known(path, section, slug, digest) if known else None
+    if doc is None:
+        doc = parse_document(decode_text(data, path), path, section, slug)
+        doc.file_hash = digest
+    return doc
 
 
 def parse_document(text: str, path: Path, section: str, slug: str) -> Document:
@@ -228,23 +233,15 @@ class LoadResult:
     errors: list[ContentError]
 
 
-def load_documents(content_dir: Path, limits: Limits = Limits(),
-                   known: Callable[[Path, str, str, str], Document | None] | None = None) -> LoadResult:
-    """Load every document; a broken file is reported and never stops the others (whatever it raises).
-    `known`: the document a file is known to be by the digest of its bytes, without parsing it (intake:
-    unchanged.py), or None."""
+def load_documents(content_dir: Path, limits: Limits = Limits(), known: KnownFile | None = None) -> LoadResult:
+    """Load every document (`known`: see load_document); a broken file is reported and never stops the
+    others (whatever it raises)."""
     docs: list[Document] = []
     errors: list[ContentError] = []
     seen: dict[str, Path] = {}
     for path in content_files(content_dir):
         try:
-            section, slug = slug_of(path, content_dir)
-            data = read_file(path, limits.text_bytes)
-            digest = hashlib.sha256(data).hexdigest()
-            doc = known(path, section, slug, digest) if known else None
-            if doc is None:
-                doc = parse_document(decode_text(data, path), path, section, slug)
-                doc.file_hash = digest
+            doc = load_document(path, content_dir, limits, known)
         except ContentError as exc:
             errors.append(exc)
             continue
