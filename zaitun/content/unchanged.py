@@ -33,20 +33,17 @@ FORMAT = 1
 class Known:
     """What intake knew of content/'s files after its last pass, and the store's heads of their documents."""
 
-    file: Path | None  # where it is kept (None: nowhere)
+    file: Path  # where it is kept
     code: str
     files: dict[str, list] = field(default_factory=dict)  # file -> [bytes digest, raw_hash, draft, programme, tags]
     rows: dict[str, dict] = field(default_factory=dict)  # slug -> its document's head in the store
 
     @classmethod
-    def read(cls, state_dir: Path | None, rows: dict[str, dict]) -> Known:
-        code = code_digest()
-        known = cls(state_dir / FILE if state_dir else None, code, rows=rows)
-        if known.file is None:
-            return known
+    def read(cls, state_dir: Path, rows: dict[str, dict]) -> Known:
+        known = cls(state_dir / FILE, code_digest(), rows=rows)
         try:
             kept = orjson.loads(known.file.read_bytes())
-            if kept.get("format") == FORMAT and kept.get("code") == code and isinstance(kept.get("files"), dict):
+            if kept.get("format") == FORMAT and kept.get("code") == known.code and isinstance(kept.get("files"), dict):
                 known.files = kept["files"]
         except (OSError, orjson.JSONDecodeError, AttributeError):
             pass
@@ -75,12 +72,11 @@ class Known:
                 files[key] = self.files[key]
             else:
                 files[key] = [doc.file_hash, sha(doc.raw), doc.draft, doc.programme, doc.tags]
-        if files == self.files or self.file is None:
+        if files == self.files:
             return
         self.files = files
         temporary = self.file.with_name(f"{self.file.name}.{os.getpid()}")
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
             temporary.write_bytes(orjson.dumps({"format": FORMAT, "code": self.code, "files": files}))
             os.replace(temporary, self.file)
         except OSError:
