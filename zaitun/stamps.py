@@ -28,8 +28,8 @@ def stamped(digest, paths: list[str]) -> str:
     """`digest` updated with each path's stamp (see the module)."""
     newest = 0
     for path in paths:
-        stamp, mtime = _stamp(path)
-        digest.update(stamp)
+        text, mtime = stamp(path)
+        digest.update(f"{text}\n".encode())
         newest = max(newest, mtime)
     if newest > time.time_ns() - RACY_NS:  # it may change again within the clock's granularity, unseen
         digest.update(str(time.time_ns()).encode())
@@ -45,9 +45,10 @@ def files_under(folder: Path) -> list[str]:
     return found
 
 
-def _stamp(path: str) -> tuple[bytes, int]:
+def stamp(path: str) -> tuple[str, int]:
+    """A file named by its path, size and modification time (a missing one by its path), and that time."""
     try:
         st = os.lstat(path)
     except OSError:
-        return f"{path}\0-\n".encode(), 0
-    return f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode(), st.st_mtime_ns
+        return f"{path}\0-", 0
+    return f"{path}\0{st.st_size}\0{st.st_mtime_ns}", st.st_mtime_ns

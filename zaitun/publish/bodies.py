@@ -19,6 +19,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from zaitun.stamps import stamp
 from zaitun.state.bodies import BodyCache
 
 FILE = "bodies.sqlite"
@@ -61,14 +62,11 @@ PARSERS = ("markdown_it", "mdit_py_plugins", "markdown_it_pyrs")
 
 
 def _installed(package: str) -> str:
-    """Which copy of a parser is installed: its entry file's size and time, which an upgrade changes. Found
-    without importing it, or importlib.metadata (a build would load that and the email package for this
+    """Which copy of a parser is installed: its entry file's stamp (size and time), which an upgrade changes.
+    Found without importing it, or importlib.metadata (a build would load that and the email package for this
     alone)."""
     spec = importlib.util.find_spec(package)
-    if spec is None or not spec.origin or not os.path.isfile(spec.origin):
-        return "none"
-    info = os.stat(spec.origin)
-    return f"{spec.origin}:{info.st_size}:{info.st_mtime_ns}"
+    return stamp(spec.origin)[0] if spec is not None and spec.origin else "none"
 
 
 def key_of(lang: str, source_hash: str, file_links: dict[str, str]) -> str:

@@ -28,6 +28,7 @@ from zaitun.state.changes import change_state
 if TYPE_CHECKING:  # the Store, or a SQLite file's reads (zaitun.state.reads): no SQLAlchemy loaded for them
     from zaitun.state.reads import Reads
 
+
 @dataclass
 class Delta:
     seq: int  # the store's change number this build reads at
