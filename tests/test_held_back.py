@@ -42,7 +42,7 @@ def read(fx, path: str) -> str:
 
 def site_lint(fx) -> list[str]:
     """The site's own lint over the version online, from its manifest: what the build checked."""
-    state = output.load_manifest(output.current(fx.out))
+    state = output.read_manifest(output.current(fx.out))[0]
     files = state["files"]
     return lint.lint_site(files, layout.Urls("https://example.org"), files[layout.SITEMAP]["facts"])
 

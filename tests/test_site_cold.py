@@ -43,7 +43,7 @@ def fx(tmp_path):
 def _build_in_new_process(fx) -> dict:
     """`zaitun build` as a person runs it: a new interpreter; the manifest of the version it put online."""
     _in_another_process(fx, BUILD)
-    return output.load_manifest(output.current(fx.out))
+    return output.read_manifest(output.current(fx.out))[0]
 
 
 def _full_build_of_a_copy(fx, folder) -> Project:
@@ -93,7 +93,7 @@ def test_rebuilds_in_new_processes_write_the_same_site_as_a_full_build_after_eac
 def test_a_list_page_showing_the_same_unchanged_documents_keeps_its_key_from_the_manifest(fx):
     fx.build()
     guides = layout.section("zh", "guides")
-    assert output.load_manifest(output.current(fx.out))["files"][guides]["shows"]
+    assert output.read_manifest(output.current(fx.out))[0]["files"][guides]["shows"]
     # taken as it is, or the page is rendered
     edit_manifest_record(fx.out, guides, lambda record: record.update(key="a key no hashing gives"))
     _edit(fx, "policies", "notice-2023-1", NOTICE.replace("泉州市营商环境若干措施", NEW_TITLE), "## 通知\n\n修订。\n")
@@ -105,7 +105,7 @@ def test_a_list_page_showing_the_same_unchanged_documents_keeps_its_key_from_the
 def test_a_list_page_showing_a_changed_document_is_rendered_though_it_lists_the_same_documents(fx):
     fx.build()
     policies = layout.section("zh", "policies")
-    before = output.load_manifest(output.current(fx.out))["files"][policies]
+    before = output.read_manifest(output.current(fx.out))[0]["files"][policies]
     _edit(fx, "policies", "notice-2023-1", NOTICE.replace("泉州市营商环境若干措施", NEW_TITLE), "## 通知\n\n修订。\n")
     after = _build_in_new_process(fx)["files"][policies]
     assert after["shows"] == before["shows"]  # the same documents, in the same order: only a line changed

@@ -138,7 +138,7 @@ def test_a_removed_page_lints_every_page_that_could_link_to_it(fx):
 
 def test_a_manifest_of_an_earlier_format_means_every_file_is_rendered_and_linted_again(fx):
     fx.build()
-    files = output.load_manifest(output.current(fx.out))["files"]
+    files = output.read_manifest(output.current(fx.out))[0]["files"]
     manifest = output.current(fx.out) / output.MANIFEST
     state = json.loads(manifest.read_text(encoding="utf-8"))
     state["version"] = f"4-{state['version'].split('-', 1)[1]}"
@@ -148,7 +148,7 @@ def test_a_manifest_of_an_earlier_format_means_every_file_is_rendered_and_linted
     report = fx.build()
     assert report.reused == [] and not report.problems
     assert set(report.rendered) == set(files)
-    again = output.load_manifest(output.current(fx.out))
+    again = output.read_manifest(output.current(fx.out))[0]
     assert again["version"] == output.manifest_version()
     assert set(again["files"]["zh/guides/paying/"]["facts"]) == {"links", "alternates"}
 
@@ -191,7 +191,7 @@ def test_a_rebuild_reuses_the_oldest_kept_version_and_every_version_stays_whole(
     assert versions(fx) == ["000002", "000003", "000004", "000005"]
     for version, text in zip(output.complete_versions(fx.out), ("甲", "乙", "丙", "丁"), strict=True):
         site = version / output.SITE
-        manifest = output.load_manifest(version)
+        manifest = output.read_manifest(version)[0]
         assert _files(site) == {layout.file_of(path) for path in manifest["files"]}, version.name
         assert text in (site / "zh/guides/paying/index.html").read_text(encoding="utf-8"), version.name
     assert not (online / "zh/policies/notice-2023-1").exists()  # not even an empty folder
@@ -299,7 +299,7 @@ def test_a_rebuild_in_a_new_process_writes_only_the_manifest_parts_that_changed(
     written = [n for n in parts if (online / output.PARTS / n).stat().st_ino
                != (first / output.PARTS / n).stat().st_ino]
     assert 0 < len(written) < len(parts) / 8
-    before, after = output.load_manifest(first), output.load_manifest(online)
+    before, after = output.read_manifest(first)[0], output.read_manifest(online)[0]
     assert after["docs"]["paying"]["raw_hash"] != before["docs"]["paying"]["raw_hash"]
     assert after["docs"]["transit"] == before["docs"]["transit"]
     changed = {path for path, record in after["files"].items() if record != before["files"].get(path)}
@@ -339,4 +339,4 @@ def test_a_rebuild_that_adds_or_removes_no_file_takes_its_list_of_files_from_the
     fx.ingest()
     fx.build()  # files removed: listed again
     online = output.current(fx.out)
-    assert output.load_summary(online)["paths"] == sorted(output.load_manifest(online)["files"])
+    assert output.load_summary(online)["paths"] == sorted(output.read_manifest(online)[0]["files"])

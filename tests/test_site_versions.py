@@ -61,7 +61,7 @@ def whole_build(site: Path) -> int:
     """Which build site shows (0 or 1) after checking it is one build, whole: exactly the files of its
     version's manifest, every page with that build's titles and no page with the other's."""
     version = site.resolve().parent
-    manifest = output.load_manifest(version)
+    manifest = output.read_manifest(version)[0]
     expected = {layout.file_of(path) for path in manifest["files"]}
     present = {p.relative_to(site).as_posix() for p in site.rglob("*")
                if p.is_file() and p.relative_to(site).parts[0] != layout.SEARCH_DIR}

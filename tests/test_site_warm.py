@@ -80,8 +80,8 @@ def test_warm_rebuilds_write_the_same_site_as_a_cold_build_of_the_same_store(fx,
     assert _same_site(fx.out.resolve(), project.publish_dir.resolve()) == []
     online = output.current(fx.out)  # its manifest, written in part and linked in part, is the one kept
     kept = orjson.loads(orjson.dumps(warm.recall(fx.out, online).manifest))  # as JSON: its facts' tuples are lists
-    assert output.load_manifest(online) == kept
-    assert output.load_manifest(online) == output.load_manifest(output.current(project.publish_dir))
+    assert output.read_manifest(online)[0] == kept
+    assert output.read_manifest(online)[0] == output.read_manifest(output.current(project.publish_dir))[0]
 
 
 def test_a_rollback_by_another_process_between_two_warm_builds_is_seen(fx):
@@ -138,14 +138,14 @@ def test_a_warm_rebuild_places_only_the_records_that_changed_in_the_manifest_par
     fx.build()
     online = output.current(fx.out)
     assert "a record no build makes" in warm._KEPT[str(fx.out)].parts[untouched]  # not placed again
-    before, after = output.load_manifest(first), output.load_manifest(online)
+    before, after = output.read_manifest(first)[0], output.read_manifest(online)[0]
     changed = {output.part_of(kind, key) for kind in output.KINDS for key in before[kind].keys() | after[kind].keys()
                if before[kind].get(key) != after[kind].get(key)}
     old = _inodes(first)
     assert {name for name, inode in _inodes(online).items() if old.get(name) != inode} == {
         f"{name}.json" for name in changed}
     project = _built_afresh(fx, tmp_path / "cold")
-    assert after == output.load_manifest(output.current(project.publish_dir))
+    assert after == output.read_manifest(output.current(project.publish_dir))[0]
 
 
 def _built_afresh(fx, folder: Path) -> Project:

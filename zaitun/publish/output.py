@@ -402,14 +402,10 @@ def manifest_version() -> str:
 Parts = dict[str, dict]  # part name (`files.07`) -> its records
 
 
-def load_manifest(version: Path | None) -> dict:
-    """A version's records; none, an unreadable or an old-format one means a full build."""
-    return read_manifest(version)[0]
-
-
 def read_manifest(version: Path | None) -> tuple[dict, Parts | None]:
-    """A version's records (as load_manifest) and its parts as read, the very objects the records are
-    merged from, for write_manifest to know which parts a build left as they were (none: a full build)."""
+    """A version's records (none, an unreadable or an old-format one means a full build) and its parts as
+    read, the very objects the records are merged from, for write_manifest to know which parts a build left
+    as they were."""
     if version is None:
         return {}, None
     parts: Parts = {}

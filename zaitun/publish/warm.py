@@ -25,7 +25,7 @@ from zaitun.publish.pages import Plan
 class Memory:
     version: Path  # the version folder this process put online
     stamp: tuple  # its manifest files' inodes, modification times and sizes
-    manifest: dict  # what load_manifest would read from it
+    manifest: dict  # what read_manifest would read from it
     parts: Parts | None = None  # the manifest's parts as written (output.write_manifest)
     plan: Plan | None = None  # its pages as planned (pages.plan): the next plan replans only what changed
     records: dict[str, dict] | None = None  # the records `parts` were made of (output.records_of): the next
