@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from conftest import write_doc
 
 from zaitun.content.intake import ingest
@@ -94,3 +96,89 @@ def test_office_owner_files_and_editor_backups_are_left_alone(tmp_project, store
     report = ingest(tmp_project, store)
     assert report.errors == [] and report.ingested == []
     assert (section / "~$notice.docx").exists() and not tmp_project.quarantine_dir.exists()
+
+
+def test_a_second_file_of_a_slug_in_another_section_never_takes_over_the_document(tmp_project, store):
+    from zaitun.check import content_problems, stored_places
+
+    write_doc(tmp_project.root, "guides/a.md", "title: 原文\ndate: 2025-01-01", "正文。")
+    ingest(tmp_project, store)
+    newcomer = write_doc(tmp_project.root, "about/a.md", "title: 冒名\ndate: 2025-01-01", "别的正文。")  # sorts first
+    report = ingest(tmp_project, store)
+    assert report.ingested == [] and [e.path for e in report.errors] == [newcomer]
+    assert "already used by" in str(report.errors[0]) and "guides/a.md" in str(report.errors[0])
+    assert [(f.source, f.state) for f in report.failures] == [(str(newcomer), "quarantined")]
+    row = store.document("a")
+    assert (row["section"], row["status"]) == ("guides", "active") and "原文" in row["raw"]
+    problems = content_problems(tmp_project, stored_places(tmp_project))  # check and status blame the same file
+    assert [p.path for p in problems] == [newcomer]
+
+
+def test_a_document_moved_to_another_section_is_taken_in_there_with_its_translations(tmp_project, store):
+    path = write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    ingest(tmp_project, store)
+    segments = store.segments("a")
+    (tmp_project.content_dir / "visitors").mkdir()
+    path.rename(tmp_project.content_dir / "visitors" / "a.md")
+    report = ingest(tmp_project, store)
+    assert report.ingested == ["a"] and report.withdrawn == [] and report.errors == []
+    row = store.document("a")
+    assert row["section"] == "visitors" and row["path"].endswith("visitors/a.md")
+    assert store.segments("a") == segments  # the same segments: nothing goes back to review
+    assert ingest(tmp_project, store).ingested == []
+
+
+def test_a_broken_edit_is_held_back_after_the_project_folder_moved(tmp_path, store, tmp_project):
+    import shutil
+
+    from zaitun.project import Project
+    from zaitun.state.store import Store
+
+    write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    ingest(tmp_project, store)
+    store.close()
+    moved = Project(Path(shutil.move(str(tmp_project.root), str(tmp_path.parent / f"{tmp_path.name}-moved"))))
+    (moved.content_dir / "guides" / "a.md").write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    again = Store.open(moved.database_url)
+    try:
+        report = ingest(moved, again)
+        assert report.errors and [f.state for f in report.failures] == ["held back"]
+        assert again.document("a")["status"] == "active"
+    finally:
+        again.close()
+
+
+def test_a_notice_linked_in_from_outside_content_is_quarantined_not_published(tmp_project, store, tmp_path):
+    from conftest import FIXTURES
+
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.txt"
+    outside.write_bytes((FIXTURES / "seed-notice.txt").read_bytes())
+    section = tmp_project.content_dir / "policies"
+    section.mkdir()
+    (section / "linked.txt").symlink_to(outside)
+    report = ingest(tmp_project, store)
+    assert report.ingested == [] and "outside the content folder" in str(report.errors[0])
+    assert not (section / "linked.md").exists() and outside.exists()  # the file linked to is left as it was
+    assert [p.is_symlink() for p in tmp_project.quarantine_dir.iterdir()] == [True]
+
+
+def test_a_notice_dropped_into_content_itself_is_reported_and_left_there(tmp_project, store):
+    from conftest import FIXTURES
+
+    notice = tmp_project.content_dir / "notice.txt"
+    notice.write_bytes((FIXTURES / "seed-notice.txt").read_bytes())
+    report = ingest(tmp_project, store)
+    assert report.ingested == [] and [e.path for e in report.errors] == [notice]
+    assert "section folder" in str(report.errors[0]) and notice.exists()
+    assert [f.source for f in report.failures] == [str(notice)]
+
+
+def test_markdown_files_named_otherwise_than_md_are_reported_not_skipped(tmp_project, store):
+    upper = write_doc(tmp_project.root, "guides/a.MD", "title: 标题\ndate: 2025-01-01", "正文。")
+    long_name = write_doc(tmp_project.root, "guides/b.markdown", "title: 标题\ndate: 2025-01-01", "正文。")
+    write_doc(tmp_project.root, "guides/c.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    report = ingest(tmp_project, store)
+    assert report.ingested == ["c"]
+    assert sorted(e.path.name for e in report.errors) == ["a.MD", "b.markdown"]
+    assert "rename it to a.md" in str(next(e for e in report.errors if e.path == upper))
+    assert long_name.exists()

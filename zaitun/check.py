@@ -3,15 +3,19 @@ and the tag labels, modifying nothing."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Mapping
+
 from zaitun.config import Config, Limits, load_config
 from zaitun.content.intake import Validator, checked_segments
-from zaitun.content.model import Document, load_documents
+from zaitun.content.model import Document, content_source, load_documents
 from zaitun.errors import LocatedError
 from zaitun.project import Project
 from zaitun.publish import layout
 from zaitun.publish.extras import static_files
 from zaitun.publish.media import document_problems
 from zaitun.publish.pagelinks import page_link_problems, site_files
+from zaitun.state.reads import Reads, SqliteReads
 
 
 def check_project(project: Project) -> list[LocatedError]:
@@ -21,17 +25,19 @@ def check_project(project: Project) -> list[LocatedError]:
         load_config(project.config_path)
     except LocatedError as exc:
         problems.append(exc)
-    problems.extend(content_problems(project))
+    problems.extend(content_problems(project, stored_places(project)))
     problems.extend(static_files(project.static_dir)[1])
     problems.extend(_glossary_problems(project))
     return problems
 
 
-def content_problems(project: Project) -> list[LocatedError]:
+def content_problems(project: Project, places: Mapping[str, str] | None = None) -> list[LocatedError]:
     """Problems of the content files and of the files they link (what `zaitun status` lists too): each is a
-    refusal of intake or of the build, so a document check passes is taken in and published."""
+    refusal of intake or of the build, so a document check passes is taken in and published. `places`: where
+    the documents taken in are (slug -> `guides/a.md`), so a second file of a slug is the one refused, as
+    intake refuses it."""
     limits = Limits.of(_settings(project))
-    loaded = load_documents(project.content_dir, limits)
+    loaded = load_documents(project.content_dir, limits, owners=places)
     validate = document_validator(project, loaded.documents)
     problems: list[LocatedError] = list(loaded.errors)
     for doc in loaded.documents:
@@ -41,6 +47,17 @@ def content_problems(project: Project) -> list[LocatedError]:
         except LocatedError as exc:
             problems.append(exc)
     return problems
+
+
+def stored_places(project: Project, store: Reads | None = None) -> dict[str, str]:
+    """Where each active document taken in is in content/ (slug -> `guides/a.md`): of `store`, else of the
+    project's SQLite store read without opening (or creating) it; none for another database not given."""
+    try:
+        reads = store or SqliteReads.of(project.database_url)
+        rows = reads.document_heads("active") if reads else []
+    except (LocatedError, sqlite3.Error):  # zaitun.toml broken (check reports it), a store being made: the
+        rows = []  # files are checked as they are
+    return {row["slug"]: content_source(row["section"], row["path"]) for row in rows}
 
 
 def document_validator(project: Project, documents: list[Document]) -> Validator:

@@ -126,13 +126,13 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     from dataclasses import asdict
 
     from zaitun import failures
-    from zaitun.check import content_problems
+    from zaitun.check import content_problems, stored_places
     from zaitun.review.status import project_status
 
     cfg = ctx.obj.project.config
     store = ctx.obj.store
     rows = project_status(store, dt.date.today(), cfg.get("site.expiry_warning_days"))
-    problems = [str(e) for e in content_problems(ctx.obj.project)]
+    problems = [str(e) for e in content_problems(ctx.obj.project, stored_places(ctx.obj.project, store))]
     failed = failures.current(store)
     if as_json:
         typer.echo(json.dumps({"documents": [r.as_dict() for r in rows], "errors": problems,

@@ -17,7 +17,15 @@ from pathlib import Path
 
 from zaitun import failures, progress
 from zaitun.config import Limits
-from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, Document, is_scratch, load_documents
+from zaitun.content.model import (
+    NOTICE_SUFFIXES,
+    SLUG_RE,
+    Document,
+    content_source,
+    inside_content,
+    is_scratch,
+    load_documents,
+)
 from zaitun.content.segmenter import Segment, document_segments
 from zaitun.content.unchanged import Known
 from zaitun.errors import ContentError, LocatedError
@@ -54,11 +62,17 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> Noti
     """Turn .txt/.docx notices dropped into content/<section>/ into Markdown documents.
 
     The original moves to .zaitun/imported/ once converted, or to .zaitun/quarantine/ with
-    the reason reported when it cannot be converted: never silently dropped.
+    the reason reported when it cannot be converted: never silently dropped. A notice dropped into
+    content/ itself stays there, reported: it needs a section folder.
     """
     done = NoticeReport()
-    dropped = sorted(path for path in project.content_dir.glob("*/*")
-                     if path.suffix.lower() in NOTICE_SUFFIXES and not is_scratch(path.name))
+    content = project.content_dir
+    dropped = sorted(path for path in content.glob("*/*") if is_notice(path))
+    for path in sorted(path for path in content.glob("*") if is_notice(path)):
+        error = ContentError(path, "a notice is converted in a section folder: move it into content/<section>/ "
+                             "(content/policies/ for policy notices)", 1)
+        done.errors.append(error)
+        done.failed.append(failures.of_error(STAGE, error))
     if not dropped:  # nor is the importer loaded (its parsers of heads, bodies and .docx files)
         return done
     from zaitun.content.importer import import_notice
@@ -67,7 +81,9 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> Noti
         for path in dropped:
             slug = path.stem if SLUG_RE.match(path.stem) else None
             try:
-                done.written.append(import_notice(path, project.content_dir, section=path.parent.name, slug=slug,
+                if inside_content(path, content) is None:  # a link out of content/, refused as a document's is
+                    raise ContentError(path, "file is outside the content folder", 1)
+                done.written.append(import_notice(path, content, section=path.parent.name, slug=slug,
                                                   limits=limits))
                 _move_aside(path, project.state_dir / "imported")
                 done.converted.add(str(path))
@@ -75,6 +91,11 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> Noti
                 _quarantine(project, path, _located(exc, path, "could not be converted"), done)
             bar.advance()
     return done
+
+
+def is_notice(path: Path) -> bool:
+    """A .txt or .docx file (any case) that is not a scratch file, nor a folder so named."""
+    return path.suffix.lower() in NOTICE_SUFFIXES and not is_scratch(path.name) and not path.is_dir()
 
 
 def _quarantine(project: Project, path: Path, error: LocatedError, done: NoticeReport) -> None:
@@ -107,7 +128,8 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
     notices = convert_dropped_notices(project, limits)
     known = {d["slug"]: d for d in store.document_heads(status=None)}
     parsed = Known.read(project.state_dir, known)  # the files unchanged since: not parsed again
-    loaded = load_documents(project.content_dir, limits, parsed.document)
+    places = {slug: _place(row) for slug, row in known.items() if row["status"] == DocumentState.ACTIVE}
+    loaded = load_documents(project.content_dir, limits, parsed.document, places)
     report = IntakeReport(errors=list(notices.errors), failures=list(notices.failed))
     validate = checks(loaded.documents) if checks else None
     for error in loaded.errors:
@@ -125,7 +147,8 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
 
 def _take_in_one(store: Store, report: IntakeReport, doc: Document, row: dict | None, actor: str, limits: Limits,
                  validate: Validator | None) -> None:
-    if not doc.whole or (row and row["raw_hash"] == sha(doc.raw) and row["status"] == DocumentState.ACTIVE):
+    if not doc.whole or (row and row["raw_hash"] == sha(doc.raw) and row["status"] == DocumentState.ACTIVE
+                         and _place(row) == doc.source):  # (a file moved to another section is taken in again)
         report.unchanged.append(doc.slug)  # (a document not parsed again is one the store holds: unchanged.py)
         return
     try:
@@ -138,10 +161,20 @@ def _take_in_one(store: Store, report: IntakeReport, doc: Document, row: dict | 
 
 def _refuse(report: IntakeReport, error: LocatedError, row: dict | None) -> None:
     """One file not taken in: held back when a good version of it is online, quarantined otherwise."""
-    online = bool(row) and row["status"] == DocumentState.ACTIVE and Path(row["path"]) == error.path
+    online = bool(row) and row["status"] == DocumentState.ACTIVE and _place(row) == _place_of(error.path)
     report.errors.append(error)
     slug = row["slug"] if row else (error.path.stem if error.path.suffix == ".md" else None)
     report.failures.append(failures.of_error(STAGE, error, slug, online))
+
+
+def _place(row: dict) -> str:
+    """Where a stored document's file is in content/ (`guides/a.md`): the store keeps the path it was read
+    from, which moves with the project's folder."""
+    return content_source(row["section"], row["path"])
+
+
+def _place_of(path: Path) -> str:
+    return content_source(path.parent.name, path)
 
 
 def _take_in(store: Store, doc: Document, actor: str, limits: Limits,

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,7 +136,7 @@ def decode_text(data: bytes, path: Path) -> str:
 
 def slug_of(path: Path, content_dir: Path) -> tuple[str, str]:
     """Return (section, slug) for a file under content_dir, or raise ContentError."""
-    rel = _inside(path, content_dir)
+    rel = inside_content(path, content_dir)
     if rel is None:
         raise ContentError(path, "file is outside the content folder", 1)
     if len(rel.parts) != 2:
@@ -151,7 +151,7 @@ def slug_of(path: Path, content_dir: Path) -> tuple[str, str]:
     return section, slug
 
 
-def _inside(path: Path, content_dir: Path) -> Path | None:
+def inside_content(path: Path, content_dir: Path) -> Path | None:
     """The path relative to content_dir, following symbolic links (a link out of content/ is outside it).
     Resolving costs a system call per folder of the path, for each of thousands of files on every pass:
     a path found under content_dir with no link and no `..` in its last two parts is inside it as written."""
@@ -220,11 +220,22 @@ def is_scratch(name: str) -> bool:
 
 def content_files(content_dir: Path) -> list[Path]:
     """Every Markdown file under content/, in a stable order (hidden and scratch files skipped)."""
+    return scan_content(content_dir)[0]
+
+
+def scan_content(content_dir: Path) -> tuple[list[Path], list[Path]]:
+    """content_files, and the Markdown files intake does not take in for their name's ending (`.MD`,
+    `.markdown`): named, not silently left out. One walk of the folder, which thousands of files make long."""
     if not content_dir.is_dir():
-        return []
+        return [], []
     depth = len(content_dir.parts)  # (sorted by their parts, as paths sort, each made once: thousands of files)
-    return sorted((p for p in content_dir.rglob("*.md") if not any(is_scratch(part) for part in p.parts[depth:])),
-                  key=lambda p: p.parts)
+    files = sorted((p for p in content_dir.rglob("*") if not any(is_scratch(part) for part in p.parts[depth:])),
+                   key=lambda p: p.parts)
+    documents = [p for p in files if p.suffix == ".md"]
+    return documents, [p for p in files if p.suffix != ".md" and p.suffix.lower() in MARKDOWN_SUFFIXES]
+
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")  # what editors name Markdown files
 
 
 @dataclass
@@ -233,27 +244,34 @@ class LoadResult:
     errors: list[ContentError]
 
 
-def load_documents(content_dir: Path, limits: Limits = Limits(), known: KnownFile | None = None) -> LoadResult:
+def load_documents(content_dir: Path, limits: Limits = Limits(), known: KnownFile | None = None,
+                   owners: Mapping[str, str] | None = None) -> LoadResult:
     """Load every document (`known`: see load_document); a broken file is reported and never stops the
-    others (whatever it raises)."""
+    others (whatever it raises). Two files of one slug: the one at `owners`' place for it (the file of the
+    document already taken in, as `content_source` names it) keeps it, else the first; the other is refused,
+    so a newcomer never takes over a published document."""
     docs: list[Document] = []
     errors: list[ContentError] = []
-    seen: dict[str, Path] = {}
-    for path in content_files(content_dir):
+    files, misnamed = scan_content(content_dir)
+    for path in files:
         try:
-            doc = load_document(path, content_dir, limits, known)
+            docs.append(load_document(path, content_dir, limits, known))
         except ContentError as exc:
             errors.append(exc)
-            continue
         except Exception as exc:  # the file's boundary: whatever one file does, the others go on
             errors.append(ContentError(path, f"could not be read: {exc.__class__.__name__}: {exc}", 1))
-            continue
-        if doc.slug in seen:
-            errors.append(ContentError(path, f"slug {doc.slug!r} is already used by {seen[doc.slug]}", 1))
-            continue
-        seen[doc.slug] = path
-        docs.append(doc)
-    return LoadResult(docs, errors)
+    errors += [ContentError(path, f"not taken in: a document's file name ends in .md (lowercase): rename it to "
+                                  f"{path.stem}.md", 1) for path in misnamed]
+    holders: dict[str, Document] = {}
+    for doc in docs:
+        held = holders.get(doc.slug)
+        if held is None or (owners and owners.get(doc.slug) == doc.source and held.source != doc.source):
+            holders[doc.slug] = doc
+    for doc in docs:
+        if (holder := holders[doc.slug]) is not doc:
+            errors.append(ContentError(doc.path, f"slug {doc.slug!r} is already used by {holder.path}: "
+                                       "rename this file (its name is its slug)", 1))
+    return LoadResult([doc for doc in docs if holders[doc.slug] is doc], errors)
 
 
 def dump_document(meta: dict, body: str) -> str:
