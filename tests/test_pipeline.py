@@ -112,3 +112,27 @@ def test_upgrade_tells_an_old_project_what_it_lacks_and_writes_only_missing_file
     init_project(fresh, with_sample=False)
     result = runner.invoke(app, ["init", "--upgrade", str(fresh)])
     assert result.exit_code == 0 and "is up to date with zaitun" in result.output
+
+
+def test_run_tells_staff_of_expiring_content_once_a_day_and_prints_it(tmp_path):
+    from conftest import write_doc
+
+    root = tmp_path / "proj"
+    init_project(root, with_sample=False)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Hub.pings = []
+    try:
+        config = root / "zaitun.toml"
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            "expiring = []", f'expiring = ["json://127.0.0.1:{server.server_port}/hook"]'), encoding="utf-8")
+        write_doc(root, "policies/old-measures.md", "title: 旧措施\ndate: 2023-01-01\nvalid_until: 2024-12-31",
+                  "本措施已经到期。")
+        first = runner.invoke(app, ["--project", str(root), "run"])
+        second = runner.invoke(app, ["--project", str(root), "run"])  # a cron job's next pass, the same day
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "expired: old-measures (valid until 2024-12-31)" in first.output
+    assert "expired: old-measures" in second.output  # said on each pass, sent once
+    assert len(Hub.pings) == 1 and b"old-measures" in Hub.pings[0]

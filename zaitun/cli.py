@@ -199,6 +199,8 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
     typer.echo(f"translate: {translated.get('drafted', 0)} drafted, {translated.get('to_review', 0)} to review, "
                f"{len(translated['completed'])} document(s) approved from memory")
     typer.echo(f"publish: {published.get('summary', '')}")
+    for d in summary["expiry"]:
+        typer.echo(f"{d['expiry']}: {d['slug']} (valid until {d['valid_until']})")
 
 
 @app.command()

@@ -184,6 +184,37 @@ def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -
     return [r.as_dict() for r in rows if r.expiry and r.stage != "withdrawn"]
 
 
+def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None = None) -> bool:
+    """Tell staff (notify.expiring) which documents are expiring or expired, once a day for the same list:
+    the daily flow of `zaitun up` and a cron `zaitun run` every few minutes share what was told
+    (.zaitun/expiry-told.json). A delivery that failed is tried again on the next pass. True when told."""
+    import hashlib
+    import json
+
+    from zaitun.notify import Notifier
+
+    if not expiring:
+        return False
+    body = "\n".join(f"{d['slug']}: {d['expiry']} (valid until {d['valid_until']})" for d in expiring)
+    told = {"day": (today or dt.date.today()).isoformat(), "digest": hashlib.sha256(body.encode()).hexdigest()[:16]}
+    record = project.state_dir / EXPIRY_TOLD
+    try:
+        if json.loads(record.read_text(encoding="utf-8")) == told:
+            return False
+    except (OSError, ValueError):
+        pass
+    if not Notifier(project).notify("expiring", f"{len(expiring)} document(s) expiring or expired", body):
+        return False
+    record.parent.mkdir(parents=True, exist_ok=True)
+    temp = record.with_suffix(".tmp")
+    temp.write_text(json.dumps(told), encoding="utf-8")
+    temp.replace(record)
+    return True
+
+
+EXPIRY_TOLD = "expiry-told.json"
+
+
 def held_back(summary: dict) -> list[str]:
     """Every file a pass of `run_once` did not take, as `path:line: message` (empty: everything went through)."""
     return [*summary["intake"]["errors"], *summary["translate"].get("failed", []),
@@ -191,9 +222,12 @@ def held_back(summary: dict) -> list[str]:
 
 
 def run_once(project: Project, store: Store) -> dict:
-    """intake -> translate -> publish what is approved; for cron, CI and first runs. One bad file is held
-    back by the stage it fails in; every stage still runs for the others."""
+    """intake -> translate -> publish what is approved, then the expiry check (as the daily flow makes it);
+    for cron, CI and first runs. One bad file is held back by the stage it fails in; every stage still runs
+    for the others."""
     intake = intake_stage(project, store)
     translated = translate_stage(project, store)
     published = publish_stage(project, store)
-    return {"intake": intake, "translate": translated, "publish": published}
+    expiring = expiry_stage(project, store)
+    tell_expiring(project, expiring)
+    return {"intake": intake, "translate": translated, "publish": published, "expiry": expiring}

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-
 from prefect import flow, task
 
-from zaitun.flows.common import notify, project_dir
+from zaitun.flows.common import project_dir
 from zaitun.flows.publish import build_and_publish
-from zaitun.pipeline import expiry_stage, open_project
+from zaitun.pipeline import expiry_stage, open_project, tell_expiring
+from zaitun.project import Project
 
 
 @task(name="find expiring content")
@@ -17,14 +15,10 @@ def find_expiring(directory: str) -> list[dict]:
     return expiry_stage(*open_project(directory))
 
 
-def once_a_day(_context, parameters: dict) -> str:
-    """Cache key: the same notice goes out at most once a day, however often the flow reruns."""
-    digest = hashlib.sha256(parameters["body"].encode("utf-8")).hexdigest()[:16]
-    return f"zaitun-expiry-{parameters['directory']}-{dt.date.today().isoformat()}-{digest}"
-
-
-tell_staff = notify.with_options(name="tell staff about expiring content", cache_key_fn=once_a_day,
-                                 cache_expiration=dt.timedelta(days=1), persist_result=True)
+@task(name="tell staff about expiring content", retries=2, retry_delay_seconds=5)
+def tell_staff(directory: str, expiring: list[dict]) -> bool:
+    """Once a day for the same documents, however often the flow reruns (shared with `zaitun run`)."""
+    return tell_expiring(Project(directory), expiring)
 
 
 @flow(name="zaitun-expiry", log_prints=True)
@@ -32,7 +26,6 @@ def expiry(project: str | None = None) -> list[dict]:
     directory = project_dir(project)
     expiring = find_expiring(directory)
     if expiring:
-        lines = [f"{d['slug']}: {d['expiry']} (valid until {d['valid_until']})" for d in expiring]
-        tell_staff(directory, "expiring", f"{len(expiring)} document(s) expiring or expired", "\n".join(lines))
+        tell_staff(directory, expiring)
         build_and_publish(directory)
     return expiring
