@@ -232,3 +232,20 @@ def test_old_builds_beyond_keep_versions_are_removed(tmp_path, keep):
         fx.build()
     assert len(output.complete_versions(fx.out)) == keep + 1 and leftovers(fx.out) == []
     assert os.path.islink(fx.out)
+
+
+def test_a_rollback_to_a_build_showing_a_document_withdrawn_since_is_refused_unless_asked(tmp_path):
+    fx = project_with_documents(tmp_path / "proj", 3)
+    fx.build()
+    (fx.project.content_dir / "guides" / "doc-001.md").unlink()
+    fx.ingest()  # withdrawn: taken off the site by the next build
+    fx.build()
+    page = fx.out / "zh" / "guides" / "doc-001" / "index.html"
+    assert not page.exists()
+    runner = CliRunner()
+    refused = runner.invoke(app, ["--project", str(fx.project.root), "rollback"])
+    assert isinstance(refused.exception, PublishError) and "withdrawn since: doc-001" in str(refused.exception)
+    assert not page.exists()  # nothing switched
+    asked = runner.invoke(app, ["--project", str(fx.project.root), "rollback", "--with-withdrawn"])
+    assert asked.exit_code == 0, asked.output
+    assert page.exists()

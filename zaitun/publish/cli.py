@@ -91,6 +91,8 @@ def rollback(
     number: Annotated[int | None, typer.Argument(help="Build to put back online (default: the one before "
                                                  "the build online).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the kept builds; change nothing.")] = False,
+    with_withdrawn: Annotated[bool, typer.Option("--with-withdrawn", help="Put the build online even if it "
+                                                 "shows documents withdrawn since.")] = False,
 ) -> None:
     """Put an earlier build of publish/ back online with one atomic switch (see --list)."""
     from zaitun.publish.output import listing
@@ -102,7 +104,7 @@ def rollback(
         return
     from zaitun.publish.site import rollback as roll_back
 
-    version = roll_back(project, number)
+    version = roll_back(project, number, ctx.obj.lazy_store, with_withdrawn)
     typer.echo(f"{project.publish_dir} now shows build {int(version.name)}; the next build builds from the "
                f"store again")
     if project.config.get("publish.s3_target"):

@@ -27,7 +27,7 @@ import shutil
 import stat
 import subprocess
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -338,8 +338,9 @@ def listing(out: Path) -> list[Version]:
             for v in complete_versions(out)]
 
 
-def roll_back(out: Path, number: int | None = None) -> Path:
-    """Switch publish/ to build `number`, by default to the newest build before the one online."""
+def roll_back(out: Path, number: int | None = None, check: Callable[[Path], None] | None = None) -> Path:
+    """Switch publish/ to build `number`, by default to the newest build before the one online, unless
+    `check`, given that build's folder, raises."""
     recover(out)
     versions = complete_versions(out)
     online = current(out)
@@ -353,6 +354,8 @@ def roll_back(out: Path, number: int | None = None) -> Path:
         if chosen is None:
             kept = ", ".join(str(int(v.name)) for v in versions) or "none"
             raise PublishError(f"build {number} of {out} is not kept (kept: {kept}); see `zaitun rollback --list`")
+    if check is not None:
+        check(chosen)
     switch(out, chosen)
     return chosen
 

@@ -129,10 +129,21 @@ def _afterwards(steps: list[Callable[[], None]], lock: IO) -> None:
 _AFTER: list[threading.Thread] = []  # the thread running what the last build left to do
 
 
-def rollback(project: Project, number: int | None = None) -> Path:
-    """Put an earlier build back online (by default the one before the build online); waits for a build."""
+def rollback(project: Project, number: int | None = None, store: Store | LazyStore | None = None,
+             with_withdrawn: bool = False) -> Path:
+    """Put an earlier build back online (by default the one before the build online); waits for a build.
+    Given the store, a build showing documents withdrawn since is refused unless `with_withdrawn`: a
+    document taken off the site is not put back by a rollback unasked."""
+    def refuse_withdrawn(version: Path) -> None:
+        shown = read_manifest(version)[0].get("docs", {}).keys()
+        gone = sorted(shown - {row["slug"] for row in store.document_heads("active")})
+        if gone:
+            raise PublishError(f"build {int(version.name)} shows {len(gone)} document(s) withdrawn since: "
+                               f"{', '.join(gone)}; to put it online all the same, pass --with-withdrawn (the "
+                               "next build takes them off again)")
+
     with build_lock(project):
-        return roll_back(project.publish_dir, number)
+        return roll_back(project.publish_dir, number, None if store is None or with_withdrawn else refuse_withdrawn)
 
 
 @contextmanager
