@@ -68,7 +68,7 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> Noti
             slug = path.stem if SLUG_RE.match(path.stem) else None
             try:
                 done.written.append(import_notice(path, project.content_dir, section=path.parent.name, slug=slug,
-                                                  limits=limits))
+                                                  limits=limits, dropped=True))
                 _move_aside(path, project.state_dir / "imported")
                 done.converted.add(str(path))
             except Exception as exc:  # the file's boundary: any failure quarantines this notice only
