@@ -167,3 +167,48 @@ def test_a_document_linked_from_outside_content_is_refused_not_read(tmp_project,
     refused = {e.path.name: str(e) for e in loaded.errors}
     assert list(refused) == ["secret.md"] and "outside the content folder" in refused["secret.md"]  # a linked
     # folder is not walked at all
+
+
+def _refusal(tmp_project, front: str) -> ContentError:
+    path = tmp_project.content_dir / "policies" / "bad.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(f"---\n{front}\n---\n正文\n", encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        load_document(path, tmp_project.content_dir)
+    assert str(info.value).startswith(f"{path}:{info.value.line}: ")
+    return info.value
+
+
+def test_validity_that_ends_before_it_starts_is_refused_at_valid_until(tmp_project):
+    error = _refusal(tmp_project, "title: 通知\ndate: 2025-06-01\nvalid_from: 2026-01-01\nvalid_until: 2025-01-01")
+    assert error.line == 5
+    assert "'valid_until' (2025-01-01) is before 'valid_from' (2026-01-01)" in error.message
+
+
+def test_validity_of_a_single_day_is_accepted(tmp_project):
+    path = write_doc(tmp_project.root, "policies/day.md",
+                     "title: 通知\ndate: 2025-06-01\nvalid_from: 2025-06-02\nvalid_until: 2025-06-02", "正文。")
+    assert load_document(path, tmp_project.content_dir).valid_until == dt.date(2025, 6, 2)
+
+
+@pytest.mark.parametrize("front", [
+    "title: 一\ndate: 2025-01-01\ntitle: 二",
+    "title: 类型\ndate: 2025-01-01\ntitle : [x]",  # the same key, spaced otherwise
+    "title: 一\ndate: 2025-01-01\n'title': 二",
+])
+def test_a_front_matter_key_given_twice_is_refused_at_its_second_line(tmp_project, front):
+    error = _refusal(tmp_project, front)
+    assert error.line == 4
+    assert "'title' is given twice (first on line 2)" in error.message
+
+
+@pytest.mark.parametrize("front, message, line", [
+    ("date: 2025-01-01\ntitle : [x]", "'title' must be text", 3),  # a space before the colon
+    ("  title: 标题\n  date: 2025-01-01\n  valid_until: 2025-02-30", "bad date in 'valid_until'", 4),  # indented
+    ("title: 标题\ndate: 2025-01-01\ntitel : x", "unknown front-matter key 'titel'", 4),
+    ("title: 标题\ndate: 2025-01-01\n\"tags\": 签证", "'tags' must be a list", 4),
+])
+def test_a_bad_value_is_reported_at_the_line_of_its_key_however_the_key_is_written(tmp_project, front, message,
+                                                                                    line):
+    error = _refusal(tmp_project, front)
+    assert message in error.message and error.line == line

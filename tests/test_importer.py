@@ -331,7 +331,7 @@ def test_import_refuses_to_overwrite_without_force(tmp_path):
     path.write_text("edited by hand", encoding="utf-8")
     with pytest.raises(NoticeImportError) as exc:
         import_notice(SEED, content)
-    assert exc.value.path == path and "--force" in exc.value.message
+    assert exc.value.path == SEED and f"{path} already exists" in exc.value.message and "--force" in exc.value.message
     assert path.read_text(encoding="utf-8") == "edited by hand"
     import_notice(SEED, content, force=True)
     assert load_document(path, content).meta["issuer"] == "泉州市人民政府办公室"
@@ -342,7 +342,7 @@ def test_import_refuses_a_slug_used_in_another_section(tmp_path):
     other = import_notice(SEED, content, section="guides")
     with pytest.raises(NoticeImportError) as exc:
         import_notice(SEED, content, force=True)
-    assert exc.value.path == other and "--slug" in exc.value.message
+    assert exc.value.path == SEED and f"already used by {other}" in exc.value.message and "--slug" in exc.value.message
     assert not (content / "policies").exists()
 
 

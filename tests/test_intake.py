@@ -87,6 +87,28 @@ def test_unconvertible_notice_is_quarantined_and_reported(tmp_project, store):
     assert list(tmp_project.quarantine_dir.iterdir())
 
 
+def test_dropped_notice_whose_slug_is_taken_is_quarantined_under_its_own_name_with_a_free_name_to_use(
+        tmp_project, store):
+    """Two notices without a document number, of one day, both want notice-<date>: the second is the one
+    refused, named by its own file, and told which document holds the slug and what to rename it to (the
+    document holding it is fine and is not listed as needing fixing)."""
+    from zaitun import failures
+
+    section = tmp_project.content_dir / "policies"
+    section.mkdir()
+    for name, what in (("通知一.txt", "春节"), ("通知二.txt", "元宵节")):  # no document number: slug notice-<date>
+        (section / name).write_text(f"泉州市外事办公室关于做好{what}期间涉外服务工作的通知\n\n各县外事办：\n\n"
+                                    "请各地加强值班值守。\n\n泉州市外事办公室\n\n2025年1月20日\n", encoding="utf-8")
+    report = ingest(tmp_project, store)
+    taken = section / "notice-2025-01-20.md"
+    assert report.ingested == ["notice-2025-01-20"] and [e.path for e in report.errors] == [section / "通知二.txt"]
+    message = report.errors[0].message
+    assert f"slug 'notice-2025-01-20' is already used by {taken}" in message
+    assert "rename the notice to the slug it should have (e.g. notice-2025-01-20-2.txt)" in message
+    assert "--force" not in message
+    assert [f.message.startswith(f"{section / '通知二.txt'}: ") for f in failures.current(store)] == [True]
+
+
 def test_office_owner_files_and_editor_backups_are_left_alone(tmp_project, store):
     section = tmp_project.content_dir / "policies"
     section.mkdir()

@@ -11,6 +11,7 @@ body (paragraphs and structure), units, Markdown.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -223,9 +224,10 @@ def default_slug(meta: dict) -> str:
     return f"notice-{year}-{int(number)}"
 
 
-def import_notice(path: Path, content_dir: Path, section: str = "policies",
-                  slug: str | None = None, force: bool = False, limits: Limits = Limits()) -> Path:
-    """Convert one notice and write `content_dir/<section>/<slug>.md`; return the written path."""
+def import_notice(path: Path, content_dir: Path, section: str = "policies", slug: str | None = None,
+                  force: bool = False, limits: Limits = Limits(), dropped: bool = False) -> Path:
+    """Convert one notice and write `content_dir/<section>/<slug>.md`; return the written path. `dropped`: a
+    notice dropped into content/ (intake), which names its slug by its file name, not by --slug."""
     path, content_dir = Path(path), Path(content_dir)
     meta, body = convert_notice(read_notice(path, limits), path)
     slug = slug or default_slug(meta)
@@ -233,7 +235,7 @@ def import_notice(path: Path, content_dir: Path, section: str = "policies",
         if not SLUG_RE.match(value):
             raise NoticeImportError(path, f"bad {name} {value!r}: use lowercase a-z, 0-9 and '-'")
     target = content_dir / section / f"{slug}.md"
-    _check_free(target, content_dir, slug, force)
+    _check_free(path, target, content_dir, force, dropped)
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_suffix(".md.tmp")
     temp.write_text(dump_document(meta, body), encoding="utf-8")
@@ -282,12 +284,25 @@ def import_notices(paths: list[Path], content_dir: Path, section: str = "policie
     return report
 
 
-def _check_free(target: Path, content_dir: Path, slug: str, force: bool) -> None:
-    """Never overwrite silently, and never give two documents the same slug."""
-    if target.exists() and not force:
-        raise NoticeImportError(target, "already exists: pass --force to replace it, "
+def _check_free(notice: Path, target: Path, content_dir: Path, force: bool, dropped: bool) -> None:
+    """Never overwrite silently, and never give two documents the same slug. The error names the notice (the
+    document holding the slug is fine) and says how to fix it where the notice came from."""
+    slug = target.stem
+    holder = target if target.exists() and not force else next(
+        (p for p in content_files(content_dir) if p.stem == slug and p.resolve() != target.resolve()), None)
+    if holder is None:
+        return
+    if dropped:
+        raise NoticeImportError(notice, f"slug {slug!r} is already used by {holder}: rename the notice to the slug "
+                                f"it should have (e.g. {_free_slug(content_dir, slug)}{notice.suffix}) and drop it "
+                                "in again")
+    if holder == target:
+        raise NoticeImportError(notice, f"{target} already exists: pass --force to replace it, "
                                 "or --slug to import under another name")
-    for other in content_files(content_dir):
-        if other.stem == slug and other.resolve() != target.resolve():
-            raise NoticeImportError(other, f"slug {slug!r} is already used by this document: "
-                                    "choose another with --slug")
+    raise NoticeImportError(notice, f"slug {slug!r} is already used by {holder}: choose another with --slug")
+
+
+def _free_slug(content_dir: Path, slug: str) -> str:
+    """The first of slug-2, slug-3, ... that no document has: a name to suggest."""
+    taken = {p.stem for p in content_files(content_dir)}
+    return next(f"{slug}-{n}" for n in itertools.count(2) if f"{slug}-{n}" not in taken)

@@ -84,7 +84,7 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> Noti
                 if inside_content(path, content) is None:  # a link out of content/, refused as a document's is
                     raise ContentError(path, "file is outside the content folder", 1)
                 done.written.append(import_notice(path, content, section=path.parent.name, slug=slug,
-                                                  limits=limits))
+                                                  limits=limits, dropped=True))
                 _move_aside(path, project.state_dir / "imported")
                 done.converted.add(str(path))
             except Exception as exc:  # the file's boundary: any failure quarantines this notice only

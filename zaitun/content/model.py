@@ -101,14 +101,34 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
 
 def parse_meta(yaml_text: str, path: Path) -> dict:
     """Parse front matter and check it against the schema; errors carry the file's line number."""
+    loader = _Loader(yaml_text)
     try:
-        meta = yaml.load(yaml_text, Loader=_Loader) if yaml_text.strip() else {}
+        node = loader.get_single_node()
+        lines = _key_lines(node, path)  # before constructing, which folds merge keys (`<<`) into the node
+        meta = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
         raise ContentError(path, f"broken YAML front matter: {problem}", line) from None
-    return validate_meta(meta, yaml_text, path)
+    finally:
+        loader.dispose()
+    return validate_meta(meta, lines, path)
+
+
+def _key_lines(node: yaml.Node | None, path: Path) -> dict[str, int]:
+    """The file's line of each top-level key, however it is indented or spaced (front matter starts on line 2).
+    A key given twice is refused at its second line: YAML would silently keep the last."""
+    lines: dict[str, int] = {}
+    for key, _ in node.value if isinstance(node, yaml.MappingNode) else ():
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        line = key.start_mark.line + 2
+        if key.value in lines:
+            raise ContentError(path, f"'{key.value}' is given twice (first on line {lines[key.value]}): keep one",
+                               line)
+        lines[key.value] = line
+    return lines
 
 
 def read_file(path: Path, max_bytes: int = Limits.text_bytes) -> bytes:

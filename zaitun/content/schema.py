@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,14 +49,6 @@ _NOT_KEYS = {"slug": "the slug is the file name: rename the file to change it",
              "section": "the section is the folder: move the file to change it"}
 
 
-def key_line(yaml_text: str, key: str) -> int:
-    """Line of `key:` in the file (front matter starts on line 2); 1 when it is not there."""
-    for n, line in enumerate(yaml_text.split("\n"), start=2):
-        if line.startswith(f"{key}:"):
-            return n
-    return 1
-
-
 def control_character(text: str) -> tuple[int, str] | None:
     """(line, character name) of the first control character in text, None when there is none."""
     match = CONTROL_RE.search(text)
@@ -64,21 +57,31 @@ def control_character(text: str) -> tuple[int, str] | None:
     return text.count("\n", 0, match.start()) + 1, f"U+{ord(match.group()):04X}"
 
 
-def validate_meta(meta: object, yaml_text: str, path: Path) -> dict:
-    """Check parsed front matter against the schema; return it with dates as dates, or raise at path:line."""
+def validate_meta(meta: object, lines: Mapping[str, int], path: Path) -> dict:
+    """Check parsed front matter against the schema; return it with dates as dates, or raise at path:line.
+    `lines`: the file's line of each key, as its YAML node has it (model.parse_meta)."""
     if not isinstance(meta, dict):
         raise ContentError(path, "front matter must be a mapping of 'key: value' lines", 2)
     for name in meta:
         if name not in KEYS:
-            raise ContentError(path, unknown_key_message(str(name)), key_line(yaml_text, str(name)))
+            raise ContentError(path, unknown_key_message(str(name)), lines.get(str(name), 1))
     for key in SCHEMA:
         value = meta.get(key.name)
         if value is None or value == "":
             if key.required:
                 raise ContentError(path, f"missing required field '{key.name}' ({key.help})", 1)
             continue
-        meta[key.name] = _checked(key, value, path, key_line(yaml_text, key.name))
+        meta[key.name] = _checked(key, value, path, lines.get(key.name, 1))
+    _validity_in_order(meta, lines, path)
     return meta
+
+
+def _validity_in_order(meta: dict, lines: Mapping[str, int], path: Path) -> None:
+    """A validity that ends before it starts is a typo in one of its dates: published, it would read as expired."""
+    start, end = meta.get("valid_from"), meta.get("valid_until")
+    if start and end and end < start:
+        raise ContentError(path, f"'valid_until' ({end}) is before 'valid_from' ({start}): correct one of them",
+                           lines.get("valid_until", 1))
 
 
 def unknown_key_message(name: str) -> str:

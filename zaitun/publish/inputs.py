@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
 from markupsafe import Markup
 
 from zaitun.content.markdown import file_references
-from zaitun.content.model import FACT_FIELDS, content_source, document_from_row, split_front_matter
-from zaitun.content.schema import KEYS, validate_meta
+from zaitun.content.model import FACT_FIELDS, content_source, parse_meta, split_front_matter
+from zaitun.content.schema import KEYS
 from zaitun.errors import ContentError, LocatedError, PublishError
 from zaitun.publish import bodies
 from zaitun.publish.render import body_html
@@ -133,7 +132,7 @@ def _meta_of(row: dict, cache: dict, raw: str | None) -> dict:
     if not _stale(row, cache):
         return cached["meta"]
     yaml_text, body, _ = split_front_matter(raw, Path(row["path"]))
-    meta = _jsonable_meta(_front_matter(row | {"raw": raw}, yaml_text))
+    meta = _jsonable_meta(parse_meta(yaml_text, Path(row["path"])))  # checked again: the file may predate a rule
     cache[row["slug"]] = {"raw_hash": row["raw_hash"], "meta": meta, "refs": _refs(body)}
     return meta
 
@@ -146,15 +145,6 @@ def _stale(row: dict, cache: dict) -> bool:
 def _refs(body: str) -> list[str]:
     """The relative file links of a body (media.py publishes the files they point at)."""
     return [ref.target for ref in file_references(body)]
-
-
-def _front_matter(row: dict, yaml_text: str) -> dict:
-    """Front matter of a stored file, checked against the schema again (the file may predate a rule):
-    the fast C YAML loader reads it."""
-    loader = getattr(yaml, "CSafeLoader", None)
-    if loader is None:
-        return document_from_row(row).meta
-    return validate_meta(yaml.load(yaml_text, Loader=loader) or {}, yaml_text, Path(row["path"]))
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
