@@ -109,3 +109,26 @@ def test_status_names_files_that_need_fixing(tmp_path):
     # check's problems are intake's refusals: neither file was taken in, both stay where they are
     assert status["documents"] == [] and len(status["errors"]) == 2 and bad.exists() and linking.exists()
     assert {f["state"] for f in status["failures"]} == {"quarantined"}
+
+
+def test_check_reports_the_notices_intake_would_quarantine_and_moves_none(tmp_path):
+    project = tmp_path / "p"
+    assert run("init", str(project), "--no-sample").returncode == 0
+    policies = project / "content" / "policies"
+    policies.mkdir(parents=True)
+    seed = (FIXTURES / "seed-notice.txt").read_bytes()
+    (policies / "good-notice.txt").write_bytes(seed)
+    (policies / "empty.txt").write_bytes(b"")
+    (policies / "fake.docx").write_bytes(b"PK\x03\x04 not really a document")
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(seed)
+    (policies / "linked.txt").symlink_to(outside)
+    (project / "content" / "root.txt").write_bytes(seed)
+    before = sorted(p.name for p in project.rglob("*"))
+
+    result = run("--project", str(project), "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    reported = {Path(line.split(":", 1)[0]).name for line in result.stderr.splitlines() if line.startswith("/")}
+    assert reported == {"empty.txt", "fake.docx", "linked.txt", "root.txt"}  # the good notice is not named
+    assert "outside the content folder" in result.stderr and "section folder" in result.stderr
+    assert sorted(p.name for p in project.rglob("*")) == before  # nothing converted, moved or written

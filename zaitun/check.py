@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
+from pathlib import Path
 
 from zaitun.config import Config, Limits, load_config
-from zaitun.content.intake import Validator, checked_segments
-from zaitun.content.model import Document, content_source, load_documents
-from zaitun.errors import LocatedError
-from zaitun.project import Project
+from zaitun.content.intake import Validator, checked_segments, convert_dropped, dropped_notices
+from zaitun.content.model import Document, content_source, load_documents, parse_document
+from zaitun.errors import ContentError, LocatedError
+from zaitun.project import STATE_DIR, Project
 from zaitun.publish import layout
 from zaitun.publish.extras import static_files
 from zaitun.publish.media import document_problems
@@ -39,7 +40,7 @@ def content_problems(project: Project, places: Mapping[str, str] | None = None) 
     limits = Limits.of(_settings(project))
     loaded = load_documents(project.content_dir, limits, owners=places)
     validate = document_validator(project, loaded.documents)
-    problems: list[LocatedError] = list(loaded.errors)
+    problems: list[LocatedError] = [*loaded.errors, *notice_problems(project.content_dir, limits)]
     for doc in loaded.documents:
         problems.extend(validate(doc))
         try:
@@ -49,9 +50,32 @@ def content_problems(project: Project, places: Mapping[str, str] | None = None) 
     return problems
 
 
+def notice_problems(content_dir: Path, limits: Limits) -> list[LocatedError]:
+    """Why each notice dropped into content/ would be quarantined by intake: converted here, not written,
+    and the document it makes read as intake will read it."""
+    dropped, problems = dropped_notices(content_dir)
+    for path in dropped:
+        try:
+            target, text = convert_dropped(path, content_dir, limits)
+        except LocatedError as exc:
+            problems.append(exc)
+            continue
+        except Exception as exc:  # the file's boundary, as intake's
+            problems.append(ContentError(path, f"could not be converted: {exc.__class__.__name__}: {exc}", 1))
+            continue
+        try:
+            parse_document(text, target, path.parent.name, target.stem)
+        except LocatedError as exc:  # (its line is the document's, not the notice's)
+            problems.append(ContentError(path, f"converts into {target.name}, which intake would refuse: "
+                                               f"line {exc.line}: {exc.message}", 1))
+    return problems
+
+
 def stored_places(project: Project, store: Reads | None = None) -> dict[str, str]:
     """Where each active document taken in is in content/ (slug -> `guides/a.md`): of `store`, else of the
     project's SQLite store read without opening (or creating) it; none for another database not given."""
+    if store is None and not (project.root / STATE_DIR).is_dir():  # no store yet (nor made by asking)
+        return {}
     try:
         reads = store or SqliteReads.of(project.database_url)
         rows = reads.document_heads("active") if reads else []

@@ -228,6 +228,21 @@ def import_notice(path: Path, content_dir: Path, section: str = "policies", slug
                   force: bool = False, limits: Limits = Limits(), dropped: bool = False) -> Path:
     """Convert one notice and write `content_dir/<section>/<slug>.md`; return the written path. `dropped`: a
     notice dropped into content/ (intake), which names its slug by its file name, not by --slug."""
+    return write_converted(*converted_notice(path, content_dir, section, slug, force, limits, dropped))
+
+
+def write_converted(target: Path, text: str) -> Path:
+    """Write a converted notice whole or not at all (a reader never sees half a document)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_suffix(".md.tmp")
+    temp.write_text(text, encoding="utf-8")
+    temp.replace(target)
+    return target
+
+
+def converted_notice(path: Path, content_dir: Path, section: str = "policies", slug: str | None = None,
+                     force: bool = False, limits: Limits = Limits(), dropped: bool = False) -> tuple[Path, str]:
+    """The document import_notice writes, and where, without writing it (`zaitun check` asks this)."""
     path, content_dir = Path(path), Path(content_dir)
     meta, body = convert_notice(read_notice(path, limits), path)
     slug = slug or default_slug(meta)
@@ -236,11 +251,7 @@ def import_notice(path: Path, content_dir: Path, section: str = "policies", slug
             raise NoticeImportError(path, f"bad {name} {value!r}: use lowercase a-z, 0-9 and '-'")
     target = content_dir / section / f"{slug}.md"
     _check_free(path, target, content_dir, force, dropped)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_suffix(".md.tmp")
-    temp.write_text(dump_document(meta, body), encoding="utf-8")
-    temp.replace(target)
-    return target
+    return target, dump_document(meta, body)
 
 
 @dataclass

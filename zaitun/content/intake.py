@@ -66,31 +66,43 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> Noti
     content/ itself stays there, reported: it needs a section folder.
     """
     done = NoticeReport()
-    content = project.content_dir
-    dropped = sorted(path for path in content.glob("*/*") if is_notice(path))
-    for path in sorted(path for path in content.glob("*") if is_notice(path)):
-        error = ContentError(path, "a notice is converted in a section folder: move it into content/<section>/ "
-                             "(content/policies/ for policy notices)", 1)
+    dropped, misplaced = dropped_notices(project.content_dir)
+    for error in misplaced:
         done.errors.append(error)
         done.failed.append(failures.of_error(STAGE, error))
     if not dropped:  # nor is the importer loaded (its parsers of heads, bodies and .docx files)
         return done
-    from zaitun.content.importer import import_notice
+    from zaitun.content.importer import write_converted
 
     with progress.task("Converting notices", total=len(dropped)) as bar:
         for path in dropped:
-            slug = path.stem if SLUG_RE.match(path.stem) else None
             try:
-                if inside_content(path, content) is None:  # a link out of content/, refused as a document's is
-                    raise ContentError(path, "file is outside the content folder", 1)
-                done.written.append(import_notice(path, content, section=path.parent.name, slug=slug,
-                                                  limits=limits, dropped=True))
+                done.written.append(write_converted(*convert_dropped(path, project.content_dir, limits)))
                 _move_aside(path, project.state_dir / "imported")
                 done.converted.add(str(path))
             except Exception as exc:  # the file's boundary: any failure quarantines this notice only
                 _quarantine(project, path, _located(exc, path, "could not be converted"), done)
             bar.advance()
     return done
+
+
+def dropped_notices(content_dir: Path) -> tuple[list[Path], list[ContentError]]:
+    """The notices dropped into section folders, and why each one dropped into content/ itself is not."""
+    misplaced = [ContentError(path, "a notice is converted in a section folder: move it into content/<section>/ "
+                              "(content/policies/ for policy notices)", 1)
+                 for path in sorted(content_dir.glob("*")) if is_notice(path)]
+    return sorted(path for path in content_dir.glob("*/*") if is_notice(path)), misplaced
+
+
+def convert_dropped(path: Path, content_dir: Path, limits: Limits) -> tuple[Path, str]:
+    """A dropped notice's document and where it goes, not written; its file name is its slug when it is
+    one. A link out of content/ is refused, as a document's is."""
+    from zaitun.content.importer import converted_notice  # (its parsers of heads, bodies and .docx files)
+
+    if inside_content(path, content_dir) is None:
+        raise ContentError(path, "file is outside the content folder", 1)
+    slug = path.stem if SLUG_RE.match(path.stem) else None
+    return converted_notice(path, content_dir, section=path.parent.name, slug=slug, limits=limits, dropped=True)
 
 
 def is_notice(path: Path) -> bool:
