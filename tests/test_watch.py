@@ -1,5 +1,6 @@
 """The content watcher: real file-system events, debounced into one announcement per burst."""
 
+import logging
 import threading
 import time
 
@@ -9,7 +10,7 @@ from zaitun.pipeline import publish_stage, run_once
 from zaitun.watch import start_watcher
 
 
-def collect_batches(content_dir, debounce=0.4):
+def collect_batches(content_dir, **options):
     batches: list[list[str]] = []
     fired = threading.Event()
 
@@ -17,7 +18,7 @@ def collect_batches(content_dir, debounce=0.4):
         batches.append(paths)
         fired.set()
 
-    return start_watcher(content_dir, on_batch, debounce=debounce), batches, fired
+    return start_watcher(content_dir, on_batch, **{"debounce": 0.4, **options}), batches, fired
 
 
 def test_a_burst_of_saves_is_announced_once_with_the_path(tmp_project):
@@ -52,6 +53,92 @@ def test_moves_and_deletions_are_announced_and_other_files_ignored(tmp_project):
         observer.join(5)
     assert sorted(batches[0]) == sorted([str(path), str(path.with_name("b.md"))])
     assert batches[1] == [str(path.with_name("b.md"))]
+
+
+def test_a_file_held_open_and_written_in_chunks_is_announced_once_after_it_is_closed(tmp_project):
+    guides = tmp_project.content_dir / "guides"
+    guides.mkdir()
+    path = guides / "slow.md"
+    chunks = ["---\ntitle: 标题\n", "date: 2025-01-01\n---\n\n", "第一段。\n\n", "第二段。\n"]
+    observer, batches, fired = collect_batches(tmp_project.content_dir, debounce=0.2, longest_wait=30)
+    try:
+        time.sleep(0.2)
+        with path.open("w", encoding="utf-8") as writer:  # a slow copy: pauses longer than the debounce
+            for chunk in chunks:
+                writer.write(chunk)
+                writer.flush()
+                time.sleep(0.5)
+            assert not fired.is_set()
+        assert fired.wait(5)
+        time.sleep(0.5)
+    finally:
+        observer.stop()
+        observer.join(5)
+    assert batches == [[str(path)]]
+
+
+def test_a_file_written_and_closed_is_announced_after_the_debounce_and_reading_it_announces_nothing(tmp_project):
+    guides = tmp_project.content_dir / "guides"
+    guides.mkdir()
+    observer, batches, fired = collect_batches(tmp_project.content_dir, debounce=0.3, longest_wait=30)
+    try:
+        time.sleep(0.2)
+        written = time.monotonic()
+        path = write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "正文。")
+        assert fired.wait(5)
+        waited = time.monotonic() - written
+        fired.clear()
+        path.read_text(encoding="utf-8")  # as intake does, once told
+        assert not fired.wait(0.8)
+    finally:
+        observer.stop()
+        observer.join(5)
+    assert batches == [[str(path)]]
+    assert 0.3 <= waited < 5
+
+
+def test_a_rename_into_place_and_a_file_moved_in_are_announced_after_the_debounce(tmp_project, tmp_path_factory):
+    guides = tmp_project.content_dir / "guides"
+    guides.mkdir()
+    elsewhere = tmp_path_factory.mktemp("downloads") / "b.md"
+    elsewhere.write_text("---\ntitle: 乙\ndate: 2025-01-01\n---\n\n正文。\n", encoding="utf-8")
+    observer, batches, fired = collect_batches(tmp_project.content_dir, debounce=0.3, longest_wait=30)
+    try:
+        time.sleep(0.2)
+        saved = guides / ".a.md.swp"  # an editor's atomic save: write beside, rename over
+        saved.write_text("---\ntitle: 甲\ndate: 2025-01-01\n---\n\n正文。\n", encoding="utf-8")
+        saved.rename(guides / "a.md")
+        elsewhere.rename(guides / "b.md")  # moved in: created, with no open or close seen
+        assert fired.wait(5)
+        time.sleep(0.5)
+    finally:
+        observer.stop()
+        observer.join(5)
+    assert batches == [[str(guides / "a.md"), str(guides / "b.md")]]
+
+
+def test_a_file_never_closed_is_announced_after_the_longest_wait_with_a_warning(tmp_project, caplog):
+    guides = tmp_project.content_dir / "guides"
+    guides.mkdir()
+    path = guides / "stuck.md"
+    observer, batches, fired = collect_batches(tmp_project.content_dir, debounce=0.1, longest_wait=1.0)
+    time.sleep(0.2)
+    writer = path.open("w", encoding="utf-8")  # its close is never seen: the watcher stops first
+    try:
+        with caplog.at_level(logging.WARNING, logger="zaitun.watch"):
+            opened = time.monotonic()
+            writer.write("---\ntitle: 标题\n")
+            writer.flush()
+            assert not fired.wait(0.6)  # quiet for longer than the debounce, but still open
+            assert fired.wait(5)
+            waited = time.monotonic() - opened
+    finally:
+        observer.stop()
+        observer.join(5)
+        writer.close()
+    assert batches == [[str(path)]]
+    assert waited >= 1.0
+    assert f"{path} is still open for writing" in caplog.text
 
 
 def test_two_quick_changes_end_with_the_latest_content_published(tmp_project, store):

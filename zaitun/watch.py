@@ -1,15 +1,21 @@
 """Watch content/ and announce changes as `zaitun.content.changed` events, debounced.
 
 Editors save a file several times in a row; one event goes out once the folder has been
-quiet for `debounce` seconds, naming every path touched in the burst. Documents and notices
-are announced, and so are the files documents link (images, PDFs), whose new version must go
-online too; hidden files and editors' temporary files are not.
+quiet for `debounce` seconds, naming every path touched in the burst. A file written while
+open holds the burst back until its writer closes it (inotify's open and close events, on
+Linux), so a slow copy or a writer pausing between chunks is never taken in half-written; a
+rename into place, a file moved in and a deletion are complete at once. One still open after
+`LONGEST_WRITE_WAIT` seconds is announced anyway, with a warning, in case its close was lost.
+Where the platform reports no opens, a file counts as written once the folder is quiet.
+Documents and notices are announced, and so are the files documents link (images, PDFs),
+whose new version must go online too; hidden files and editors' temporary files are not.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,38 +37,87 @@ def linked_files(paths: list[str]) -> list[str]:
     return [p for p in paths if not p.lower().endswith(DOCUMENT_SUFFIXES)]
 
 
-class DebouncedHandler(FileSystemEventHandler):
-    """Collects touched paths; calls `on_batch(paths)` after a quiet period."""
+LONGEST_WRITE_WAIT = 60.0
+"""Seconds a path may stay open for writing before its burst is announced anyway: a close event may be lost."""
 
-    def __init__(self, on_batch: Callable[[list[str]], None], debounce: float = 1.0):
+
+class DebouncedHandler(FileSystemEventHandler):
+    """Collects touched paths; calls `on_batch(paths)` after a quiet period once none of them is open for writing."""
+
+    def __init__(self, on_batch: Callable[[list[str]], None], debounce: float = 1.0,
+                 longest_wait: float = LONGEST_WRITE_WAIT):
         self.on_batch = on_batch
         self.debounce = debounce
+        self.longest_wait = longest_wait
         self._paths: set[str] = set()
+        self._opens: dict[str, int] = {}  # path -> opened and not yet closed, by readers too
+        self._writing: dict[str, float] = {}  # path written while open -> since when (time.monotonic)
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write") or event.is_directory:
+        if event.is_directory:
             return
         paths = [p for p in (event.src_path, getattr(event, "dest_path", "")) if p]
         relevant = [str(p) for p in paths if is_watched(str(p))]
         if not relevant:
             return
         with self._lock:
+            self._track_writers(event.event_type, relevant)
+            if event.event_type in ("opened", "closed_no_write"):  # readers, our own intake among them
+                return
             self._paths.update(relevant)
-            if self._timer:
-                self._timer.cancel()
-            self._timer = threading.Timer(self.debounce, self._fire)
-            self._timer.daemon = True
-            self._timer.start()
+            self._schedule(self.debounce)
+
+    def _track_writers(self, kind: str, paths: list[str]) -> None:
+        """Count who holds each path open, and note the open paths being written: they are not complete yet."""
+        now = time.monotonic()
+        for path in paths:
+            if kind == "opened":
+                self._opens[path] = self._opens.get(path, 0) + 1
+                if path in self._paths:  # created, then opened: the first bytes may be slow to come
+                    self._writing.setdefault(path, now)
+            elif kind == "closed_no_write" and self._opens.get(path, 0) > 1:
+                self._opens[path] -= 1  # a reader is done; a writer may still hold the file
+            elif kind in ("closed", "closed_no_write", "moved", "deleted"):  # written, renamed into place, gone
+                self._opens.pop(path, None)
+                self._writing.pop(path, None)
+            elif self._opens.get(path):  # created or modified while open; without an open seen, a move in
+                self._writing.setdefault(path, now)
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer:
+            self._timer.cancel()
+        self._timer = threading.Timer(delay, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
 
     def _fire(self) -> None:
         with self._lock:
+            if threading.current_thread() is not self._timer:
+                return  # replaced while it waited for the lock: its successor fires
+            wait = self._wait_for_writers()
+            if wait:
+                self._schedule(wait)  # an event, the writer's close among them, reschedules sooner
+                return
             paths, self._paths = sorted(self._paths), set()
         try:
             self.on_batch(paths)
         except Exception:  # a failed announcement must not kill the watcher
             log.exception("could not announce content change")
+
+    def _wait_for_writers(self) -> float:
+        """Seconds to hold the burst for paths still being written; 0 when none is, or each waited `longest_wait`."""
+        now = time.monotonic()
+        held = {p: since for p, since in self._writing.items() if p in self._paths}
+        left = [since + self.longest_wait - now for since in held.values()]
+        if any(t > 0 for t in left):
+            return min(t for t in left if t > 0)
+        for path, since in held.items():
+            log.warning("%s is still open for writing after %.0f s (its close was not seen): announcing it "
+                        "as it is", path, now - since)
+            self._writing[path] = now  # its writer may still be at it: the next burst waits as long again
+        return 0
 
 
 def emit_content_changed(paths: list[str]) -> None:
@@ -72,11 +127,11 @@ def emit_content_changed(paths: list[str]) -> None:
 
 
 def start_watcher(content_dir: Path, on_batch: Callable[[list[str]], None] = emit_content_changed,
-                  debounce: float = 1.0):
+                  debounce: float = 1.0, longest_wait: float = LONGEST_WRITE_WAIT):
     """Start watching; returns the observer (call .stop() and .join() to end)."""
     content_dir.mkdir(parents=True, exist_ok=True)
     observer = Observer()
-    observer.schedule(DebouncedHandler(on_batch, debounce), str(content_dir), recursive=True)
+    observer.schedule(DebouncedHandler(on_batch, debounce, longest_wait), str(content_dir), recursive=True)
     observer.daemon = True
     observer.start()
     return observer
