@@ -119,7 +119,8 @@ def social_post(ctx: typer.Context,
                 send: Annotated[bool, typer.Option("--send", help="Really post (needs social.mastodon_url "
                                                    "and a token); otherwise a dry run unless social.dry_run "
                                                    "is false.")] = False) -> None:
-    """Post the outbox's Mastodon posts that were never sent (dry run unless --send)."""
+    """Post the outbox's Mastodon posts that were never sent (dry run unless --send); one whose page is not
+    in the site online is held."""
     from zaitun.publish.layout import SOCIAL_DIR
     from zaitun.publish.mastodon import post_outbox
 
@@ -130,6 +131,8 @@ def social_post(ctx: typer.Context,
                          cfg.secret("social.mastodon_token", "MASTODON_TOKEN"), send=send)
     for post_id in report.would_send:
         typer.echo(f"  would send {post_id}")
+    for post_id in report.held:
+        typer.echo(f"  held {post_id}: its page is not in the site online (publish/); sent once it is")
     for post_id, why in report.failed.items():
         typer.echo(f"  failed {post_id}: {why}", err=True)
     typer.echo(report.summary() + ("" if send else " (dry run: add --send to post)"))
