@@ -121,6 +121,18 @@ def test_deploy_command_dry_run_prints_every_file_it_would_upload_and_delete(sit
     assert (target / "robots.txt").read_text(encoding="utf-8") == "changed"
 
 
+def test_a_deploy_without_delete_says_how_many_files_it_left_online_and_how_to_remove_them(site, bigger_site,
+                                                                                          tmp_path):
+    target = tmp_path / "www"
+    deploy(bigger_site, str(target))
+    kept = CliRunner().invoke(app, ["--project", str(site.project.root), "deploy", "--to", str(target)])
+    assert kept.exit_code == 0, kept.output
+    assert "deleted 0, left online 1 no longer in the site (--delete removes them)" in kept.output
+    assert (target / "zh" / "guides" / "withdrawn" / "index.html").is_file()
+    deleted = CliRunner().invoke(app, ["--project", str(site.project.root), "deploy", "--to", str(target), "--delete"])
+    assert "deleted 1" in deleted.output and "left online" not in deleted.output
+
+
 def test_uploads_go_assets_and_media_then_pages_then_feeds_and_sitemap_and_deletions_come_last(site, tmp_path):
     target = tmp_path / "www"
     report = deploy(site.out, str(target))
@@ -164,6 +176,15 @@ def test_s3_delete_removes_only_objects_an_earlier_deploy_wrote(site, bigger_sit
     assert f"www/{DEPLOY_MANIFEST}" in remaining
     assert sorted(k for k in remaining if k.startswith("www/") and k[4:] not in FOREIGN
                   and k[4:] != DEPLOY_MANIFEST) == sorted(f"www/{n}" for n in site_files(site.out))
+
+
+def test_an_s3_deploy_without_delete_says_how_many_objects_it_left_online(site, bigger_site, s3, s3_endpoint):
+    client, bucket = s3
+    deploy(bigger_site, f"s3://{bucket}/www", endpoint_url=s3_endpoint)
+    report = deploy(site.out, f"s3://{bucket}/www", endpoint_url=s3_endpoint)
+    assert report.deleted == [] and report.stale == ["zh/guides/withdrawn/index.html"]
+    assert "deleted 0, left online 1 no longer in the site (--delete removes them)" in report.summary()
+    assert "www/zh/guides/withdrawn/index.html" in keys(client, bucket)
 
 
 def test_a_folder_deploy_never_writes_or_deletes_through_a_symlinked_folder(site, bigger_site, tmp_path):

@@ -60,7 +60,8 @@ def deploy(
     endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="S3-compatible endpoint (MinIO, Ceph, "
                                                      "R2); default: publish.s3_endpoint_url.")] = None,
     delete: Annotated[bool, typer.Option("--delete", help="Remove files an earlier zaitun deploy wrote there that "
-                                         "the site no longer has (nothing else).")] = False,
+                                         "the site no longer has (nothing else); without it they stay online, "
+                                         "and the deploy says how many.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List every file that would be uploaded and deleted; "
                                           "change nothing.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Deploy to a bucket's root, or into a folder holding "

@@ -4,9 +4,10 @@ A sink uploads only files whose content changed, in an order that never lets a r
 broken link (assets and media, new pages after what they link to, changed pages, then feeds and
 sitemap, deletions last: order.py). A record at
 the target (`.zaitun-deploy.json`) lists every file zaitun deployed there: `delete` removes only
-files in it that the site no longer has, never hidden files or anything someone else put there.
-A folder that looks like a project or a repository, and a bucket's root, are refused unless
-forced. The social outbox and hidden files are never deployed.
+files in it that the site no longer has, never hidden files or anything someone else put there;
+without it, a deploy says how many such files it left online. A folder that looks like a project
+or a repository, and a bucket's root, are refused unless forced. The social outbox and hidden
+files are never deployed.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class DeployReport:
     uploaded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # not deleted (no --delete): deployed before, not in the site
     notes: list[str] = field(default_factory=list)  # what the operator should know (nothing deleted, why)
     dry_run: bool = False
     failed: list[str] = field(default_factory=list)  # "path: why" of each file that could not be read
@@ -43,8 +45,10 @@ class DeployReport:
     def summary(self) -> str:
         verb = "would upload" if self.dry_run else "uploaded"
         failed = f", could not read {len(self.failed)}" if self.failed else ""
+        stale = (f", left online {len(self.stale)} no longer in the site (--delete removes them)"
+                 if self.stale else "")
         return (f"{self.target}: {verb} {len(self.uploaded)}, unchanged {len(self.skipped)}, "
-                f"{'would delete' if self.dry_run else 'deleted'} {len(self.deleted)}{failed}")
+                f"{'would delete' if self.dry_run else 'deleted'} {len(self.deleted)}{stale}{failed}")
 
     def unreadable(self, path: Path, exc: OSError) -> None:
         """One file of the site could not be read: the others are deployed, and this is reported."""
@@ -85,6 +89,7 @@ def sync(target: Target, site_dir: Path, report: DeployReport, delete: bool) -> 
             bar.advance()
     report.uploaded = upload_order(site_dir, report.uploaded, target.exists)
     report.deleted = deletions(owned, names, report) if delete else []
+    report.stale = [] if delete or owned is None else gone(owned, names)
     if report.dry_run:
         return report
     recorded = set(owned or ()) | set(names)
@@ -109,6 +114,11 @@ def deletions(owned: list[str] | None, names: list[str], report: DeployReport) -
         report.notes.append(f"{report.target}: no {DEPLOY_MANIFEST} there (no earlier zaitun deploy), so nothing "
                             f"deleted; from now on --delete removes what zaitun deploys there")
         return []
+    return gone(owned, names)
+
+
+def gone(owned: list[str], names: list[str]) -> list[str]:
+    """Files an earlier deploy wrote (its record) that the site no longer has."""
     wanted = set(names)
     return sorted(name for name in owned if name not in wanted)
 
