@@ -58,14 +58,15 @@ def deploy(
     to: Annotated[str | None, typer.Option("--to", help="s3://BUCKET/PREFIX or a folder (default: "
                                            "publish.s3_target).")] = None,
     endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="S3-compatible endpoint (MinIO, Ceph, "
-                                                     "R2); default: publish.s3_endpoint_url.")] = None,
+                                                     "R2), for an s3:// target only; default: "
+                                                     "publish.s3_endpoint_url.")] = None,
     delete: Annotated[bool, typer.Option("--delete", help="Remove files an earlier zaitun deploy wrote there that "
                                          "the site no longer has (nothing else); without it they stay online, "
                                          "and the deploy says how many.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List every file that would be uploaded and deleted; "
                                           "change nothing.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Deploy to a bucket's root, or into a folder holding "
-                                        "zaitun.toml, .git or content/.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Deploy to a bucket's root, or into a folder that holds "
+                                        "zaitun.toml, .git or content/, or lies inside a project.")] = False,
 ) -> None:
     """Upload publish/ to S3 (or a folder): only changed files, assets first, feeds and sitemap last."""
     from zaitun.pipeline import deploy as run_deploy
