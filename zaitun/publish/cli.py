@@ -58,8 +58,8 @@ def deploy(
     to: Annotated[str | None, typer.Option("--to", help="s3://BUCKET/PREFIX or a folder (default: "
                                            "publish.s3_target).")] = None,
     endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="S3-compatible endpoint (MinIO, Ceph, "
-                                                     "R2), for an s3:// target only; default: "
-                                                     "publish.s3_endpoint_url.")] = None,
+                                                     "R2) as http(s)://HOST:PORT, for an s3:// target only; "
+                                                     "default: publish.s3_endpoint_url.")] = None,
     delete: Annotated[bool, typer.Option("--delete", help="Remove files an earlier zaitun deploy wrote there that "
                                          "the site no longer has (nothing else); without it they stay online, "
                                          "and the deploy says how many.")] = False,
