@@ -39,6 +39,7 @@ def test_values_override_defaults(tmp_path):
     ("[review]\nport = true\n", "'review.port' must be int", 2),
     ('[site]\nbase_url = "ftp://x"\n', "must start with http", 2),
     ('[publish]\ns3_target = "bucket"\n', "s3://bucket/prefix", 2),
+    ('[publish]\ns3_endpoint_url = "127.0.0.1:5010"\n', "'publish.s3_endpoint_url' must start with http", 2),
     ("[review]\nhost = \"0.0.0.0\"\nsession_idle_minutes = 0\n", "'review.session_idle_minutes' must be at least 1", 3),
     ("[site\n", "invalid TOML", 1),
 ])

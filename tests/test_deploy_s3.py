@@ -6,7 +6,9 @@ import shutil
 
 import pytest
 from publish_helpers import standard_project
+from typer.testing import CliRunner
 
+from zaitun.cli import app
 from zaitun.errors import DeployError
 from zaitun.publish.sinks import DEPLOY_MANIFEST, deploy, site_files
 
@@ -94,3 +96,12 @@ def test_folder_sink_mirrors_the_site(site, tmp_path):
     assert sorted(first.uploaded) == sorted(site_files(site.out))
     assert deploy(site.out, str(target)).uploaded == []
     assert (target / "zh" / "guides" / "transit" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("endpoint, meant", [("127.0.0.1:5010", "127.0.0.1:5010"), ("localhost:9000", "localhost:9000"),
+                                             ("http:/127.0.0.1:5010", "127.0.0.1:5010")])
+def test_an_endpoint_without_http_or_https_is_a_clear_error_suggesting_both(site, endpoint, meant):
+    result = CliRunner().invoke(app, ["--project", str(site.project.root), "deploy", "--to", "s3://site/www",
+                                      "--endpoint-url", endpoint])
+    assert isinstance(result.exception, DeployError), result.exception  # a user's error: no traceback
+    assert f"write http://{meant} or https://{meant}" in str(result.exception)

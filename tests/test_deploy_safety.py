@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import signal
@@ -121,6 +122,59 @@ def test_deploy_command_dry_run_prints_every_file_it_would_upload_and_delete(sit
     assert (target / "robots.txt").read_text(encoding="utf-8") == "changed"
 
 
+def test_a_deploy_without_delete_says_how_many_files_it_left_online_and_how_to_remove_them(site, bigger_site,
+                                                                                          tmp_path):
+    target = tmp_path / "www"
+    deploy(bigger_site, str(target))
+    kept = CliRunner().invoke(app, ["--project", str(site.project.root), "deploy", "--to", str(target)])
+    assert kept.exit_code == 0, kept.output
+    assert "deleted 0, left online 1 no longer in the site (--delete removes them)" in kept.output
+    assert (target / "zh" / "guides" / "withdrawn" / "index.html").is_file()
+    deleted = CliRunner().invoke(app, ["--project", str(site.project.root), "deploy", "--to", str(target), "--delete"])
+    assert "deleted 1" in deleted.output and "left online" not in deleted.output
+
+
+@pytest.mark.parametrize("target", ["s3:/site/www", "s3:site/www", "S3://site/www", "s3//site/www",
+                                    "https://example.org/www", "minio:site/www"])
+def test_a_target_that_looks_like_a_mistyped_url_is_refused_and_nothing_is_written(site, target, monkeypatch):
+    monkeypatch.chdir(site.project.root)
+    before = sorted(os.listdir("."))
+    result = CliRunner().invoke(app, ["--project", ".", "deploy", "--to", target,
+                                      "--endpoint-url", "http://127.0.0.1:9"])
+    assert isinstance(result.exception, DeployError), result.output
+    assert repr(target) in str(result.exception) and "s3://BUCKET/PREFIX" in str(result.exception)
+    assert sorted(os.listdir(".")) == before
+
+
+@pytest.mark.parametrize("marker", ["zaitun.toml", ".zaitun"])
+def test_a_folder_inside_a_project_is_refused_unless_forced(site, tmp_path, marker):
+    project = tmp_path / "other-project"
+    project.mkdir()
+    (project / marker).mkdir() if marker == ".zaitun" else (project / marker).write_text("", encoding="utf-8")
+    target = project / "out" / "www"
+    with pytest.raises(DeployError, match=f"inside the project {project} .it has {marker}.*--force"):
+        deploy(site.out, str(target))
+    assert not (project / "out").exists()
+    deploy(site.out, str(target), force=True)
+    assert (target / "index.html").is_file()
+
+
+def test_deploy_command_refuses_a_folder_inside_its_own_project(site, monkeypatch):
+    monkeypatch.chdir(site.project.root)
+    result = CliRunner().invoke(app, ["--project", ".", "deploy", "--to", "site/www"])
+    assert isinstance(result.exception, DeployError), result.output
+    assert f"is inside the project {site.project.root}" in str(result.exception)
+    assert not (site.project.root / "site").exists()
+
+
+def test_endpoint_url_with_a_folder_target_is_refused(site, tmp_path):
+    target = tmp_path / "www"
+    result = CliRunner().invoke(app, ["--project", str(site.project.root), "deploy", "--to", str(target),
+                                      "--endpoint-url", "http://127.0.0.1:9"])
+    assert isinstance(result.exception, DeployError), result.output
+    assert "--endpoint-url is for an s3:// target" in str(result.exception) and not target.exists()
+
+
 def test_uploads_go_assets_and_media_then_pages_then_feeds_and_sitemap_and_deletions_come_last(site, tmp_path):
     target = tmp_path / "www"
     report = deploy(site.out, str(target))
@@ -164,6 +218,15 @@ def test_s3_delete_removes_only_objects_an_earlier_deploy_wrote(site, bigger_sit
     assert f"www/{DEPLOY_MANIFEST}" in remaining
     assert sorted(k for k in remaining if k.startswith("www/") and k[4:] not in FOREIGN
                   and k[4:] != DEPLOY_MANIFEST) == sorted(f"www/{n}" for n in site_files(site.out))
+
+
+def test_an_s3_deploy_without_delete_says_how_many_objects_it_left_online(site, bigger_site, s3, s3_endpoint):
+    client, bucket = s3
+    deploy(bigger_site, f"s3://{bucket}/www", endpoint_url=s3_endpoint)
+    report = deploy(site.out, f"s3://{bucket}/www", endpoint_url=s3_endpoint)
+    assert report.deleted == [] and report.stale == ["zh/guides/withdrawn/index.html"]
+    assert "deleted 0, left online 1 no longer in the site (--delete removes them)" in report.summary()
+    assert "www/zh/guides/withdrawn/index.html" in keys(client, bucket)
 
 
 def test_a_folder_deploy_never_writes_or_deletes_through_a_symlinked_folder(site, bigger_site, tmp_path):

@@ -114,6 +114,36 @@ def test_social_post_is_a_dry_run_without_send(fx):
     assert "would send transit.zh.mastodon." in result.output and "dry run" in result.output
 
 
+def test_social_post_never_offers_the_posts_of_a_withdrawn_document(fx):
+    with (fx.project.root / "zaitun.toml").open("a", encoding="utf-8") as toml:
+        toml.write("[social]\nmax_age_days = 100000\n")
+    run(fx, "build")
+    (fx.project.content_dir / "guides" / "transit.md").unlink()
+    assert run(fx, "intake").exit_code == 0
+    built = run(fx, "build")
+    assert built.exit_code == 0 and "social posts withdrawn" in built.output
+    result = run(fx, "social", "post")
+    assert result.exit_code == 0 and "transit" not in result.output
+    assert "would send notice-2023-1.zh.mastodon." in result.output
+
+
+def test_social_post_holds_a_post_whose_page_a_rollback_took_offline(fx):
+    with (fx.project.root / "zaitun.toml").open("a", encoding="utf-8") as toml:
+        toml.write("[social]\nmax_age_days = 100000\n")
+    transit = (fx.project.content_dir / "guides" / "transit.md").read_text(encoding="utf-8")
+    (fx.project.content_dir / "guides" / "transit.md").unlink()
+    fx.ingest()
+    run(fx, "build")  # build 1: no transit guide
+    (fx.project.content_dir / "guides" / "transit.md").write_text(transit, encoding="utf-8")
+    fx.ingest()
+    assert "social posts queued" in run(fx, "build").output  # build 2: the guide, and its posts
+    assert run(fx, "rollback").exit_code == 0
+    result = run(fx, "social", "post")
+    assert result.exit_code == 0
+    assert "held transit.zh.mastodon." in result.output and "would send transit" not in result.output
+    assert "would send notice-2023-1.zh.mastodon." in result.output and "held 2 (page not online)" in result.output
+
+
 def test_preview_server_answers_missing_pages_with_the_site_404(fx):
     run(fx, "build")
     (fx.out / "static").mkdir(exist_ok=True)

@@ -205,6 +205,54 @@ def test_announcements_left_for_another_day_are_weighed_again_whatever_changed(t
         assert not again.ids and again.settled == settled.replace("code", "other code", 1)
 
 
+def _withdraw_transit(fixture) -> None:
+    (fixture.project.content_dir / "guides" / "transit.md").unlink()
+    fixture.ingest()
+
+
+def _csvs(outbox) -> str:
+    return "".join(path.read_text(encoding="utf-8") for path in outbox.glob("*.csv"))
+
+
+@pytest.mark.parametrize("state", ["as its queue left it", "changed since"])
+def test_a_withdrawn_documents_unsent_posts_leave_the_outbox_and_its_csvs_and_the_build_says_so(
+        aged, monkeypatch, state):
+    outbox = aged.out / "social"
+    if state == "changed since":  # the same state written anew: every announcement is weighed again
+        path = aged.project.state_dir / "social.json"
+        path.write_text(json.dumps(json.loads(path.read_text(encoding="utf-8"))), encoding="utf-8")
+    transit = [p for p in outbox_posts(outbox) if p["slug"] == "transit"]
+    others = [p for p in outbox_posts(outbox) if p["slug"] != "transit"]
+    assert transit and others and all(p["url"] in _csvs(outbox) for p in transit)
+    weighed = _weighed(monkeypatch)
+    _withdraw_transit(aged)
+    report = aged.build()
+    assert bool(weighed) == (state == "changed since")  # one way or the other, the same outcome
+    assert outbox_posts(outbox) == others
+    assert not [p for p in transit if p["url"] in _csvs(outbox)]
+    assert all(p["url"] in _csvs(outbox) for p in others)  # the other documents' rows are kept
+    assert report.social_withdrawn == len(transit)
+    assert f"social posts withdrawn {len(transit)}" in report.summary()
+
+
+def test_a_withdrawn_documents_posts_already_sent_stay_recorded_as_sent(fx, mastodon):
+    sent = post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True).sent
+    _withdraw_transit(fx)
+    report = fx.build()
+    left = {p["id"] for p in outbox_posts(fx.out / "social")}
+    transit_sent = {post_id for post_id in sent if post_id.startswith("transit.")}
+    assert transit_sent and {post_id for post_id in left if post_id.startswith("transit.")} == transit_sent
+    assert report.social_withdrawn > 0 and set(sent) <= social.load_state(fx.project)["sent"].keys()
+
+
+def test_a_withdrawn_document_back_on_the_site_is_announced_again(fx):
+    _withdraw_transit(fx)
+    fx.build()
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY)
+    fx.ingest()
+    assert "transit" in {post_id.split(".")[0] for post_id in fx.build().social}
+
+
 def test_bulk_csvs_for_buffer_and_hootsuite(fx):
     buffer = (fx.out / "social" / "buffer-x-en.csv").read_text().splitlines()
     assert buffer[0] == "Text,Image URL,Tags,Posting Time" and len(buffer) > 2

@@ -194,6 +194,10 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
         raise ConfigError(path, "'social.max_age_days' must not be negative", _line_of(text, "social.max_age_days"))
     if flat.get("publish.keep_versions", 0) < 0:
         raise ConfigError(path, "'publish.keep_versions' must be 0 or more", _line_of(text, "publish.keep_versions"))
+    endpoint = flat.get("publish.s3_endpoint_url", "")
+    if endpoint and not str(endpoint).startswith(("http://", "https://")):
+        raise ConfigError(path, "'publish.s3_endpoint_url' must start with http:// or https://",
+                          _line_of(text, "publish.s3_endpoint_url"))
     target = flat.get("publish.s3_target", "")
     if target and not str(target).startswith("s3://"):
         raise ConfigError(path, "'publish.s3_target' must look like s3://bucket/prefix",

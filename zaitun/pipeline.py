@@ -140,8 +140,9 @@ def deploy(project: Project, target: str | None = None, endpoint_url: str | None
     target = target or cfg.get("publish.s3_target")
     if not target:
         raise PublishError("no deploy target: pass --to s3://BUCKET/PREFIX or set publish.s3_target")
-    endpoint = endpoint_url or cfg.get("publish.s3_endpoint_url") or None
-    force = force or (target.startswith("s3://") and cfg.get("publish.s3_bucket_root"))
+    s3 = target.startswith("s3://")  # the S3 settings are for an S3 target; --endpoint-url to a folder is refused
+    endpoint = endpoint_url or (cfg.get("publish.s3_endpoint_url") if s3 else None) or None
+    force = force or (s3 and cfg.get("publish.s3_bucket_root"))
     report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run,
                         force=force)
     pinged = 0 if dry_run else announce_if_changed(project, bool(report.uploaded or report.deleted))

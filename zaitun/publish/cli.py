@@ -58,13 +58,15 @@ def deploy(
     to: Annotated[str | None, typer.Option("--to", help="s3://BUCKET/PREFIX or a folder (default: "
                                            "publish.s3_target).")] = None,
     endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="S3-compatible endpoint (MinIO, Ceph, "
-                                                     "R2); default: publish.s3_endpoint_url.")] = None,
+                                                     "R2) as http(s)://HOST:PORT, for an s3:// target only; "
+                                                     "default: publish.s3_endpoint_url.")] = None,
     delete: Annotated[bool, typer.Option("--delete", help="Remove files an earlier zaitun deploy wrote there that "
-                                         "the site no longer has (nothing else).")] = False,
+                                         "the site no longer has (nothing else); without it they stay online, "
+                                         "and the deploy says how many.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List every file that would be uploaded and deleted; "
                                           "change nothing.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Deploy to a bucket's root, or into a folder holding "
-                                        "zaitun.toml, .git or content/.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Deploy to a bucket's root, or into a folder that holds "
+                                        "zaitun.toml, .git or content/, or lies inside a project.")] = False,
 ) -> None:
     """Upload publish/ to S3 (or a folder): only changed files, assets first, feeds and sitemap last."""
     from zaitun.pipeline import deploy as run_deploy
@@ -121,7 +123,8 @@ def social_post(ctx: typer.Context,
                 send: Annotated[bool, typer.Option("--send", help="Really post (needs social.mastodon_url "
                                                    "and a token); otherwise a dry run unless social.dry_run "
                                                    "is false.")] = False) -> None:
-    """Post the outbox's Mastodon posts that were never sent (dry run unless --send)."""
+    """Post the outbox's Mastodon posts that were never sent (dry run unless --send); one whose page is not
+    in the site online is held."""
     from zaitun.publish.layout import SOCIAL_DIR
     from zaitun.publish.mastodon import post_outbox
 
@@ -132,6 +135,8 @@ def social_post(ctx: typer.Context,
                          cfg.secret("social.mastodon_token", "MASTODON_TOKEN"), send=send)
     for post_id in report.would_send:
         typer.echo(f"  would send {post_id}")
+    for post_id in report.held:
+        typer.echo(f"  held {post_id}: its page is not in the site online (publish/); sent once it is")
     for post_id, why in report.failed.items():
         typer.echo(f"  failed {post_id}: {why}", err=True)
     typer.echo(report.summary() + ("" if send else " (dry run: add --send to post)"))

@@ -1,7 +1,8 @@
 """Post the outbox's Mastodon posts over the HTTP API: dry-run by default, never twice.
 
 A post's outbox id is sent as the `Idempotency-Key` header and recorded as sent in the
-state folder right after the server accepts it, so a retry or a second run never duplicates it.
+state folder right after the server accepts it, so a retry or a second run never duplicates it. A post
+whose page is not in the site online (publish/: withdrawn, or rolled back past) is held, never sent.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import httpx
 
 from zaitun.errors import PublishError
 from zaitun.project import Project
+from zaitun.publish import layout
 from zaitun.publish.social import load_state, outbox_posts, save_state
 
 RETRIES = 3
@@ -28,10 +30,12 @@ class PostReport:
     already_sent: list[str] = field(default_factory=list)
     would_send: list[str] = field(default_factory=list)  # dry run
     failed: dict[str, str] = field(default_factory=dict)
+    held: list[str] = field(default_factory=list)  # their pages are not in the site online
 
     def summary(self) -> str:
         return (f"mastodon: sent {len(self.sent)}, already sent {len(self.already_sent)}, "
-                f"would send {len(self.would_send)}, failed {len(self.failed)}")
+                f"would send {len(self.would_send)}, failed {len(self.failed)}"
+                + (f", held {len(self.held)} (page not online)" if self.held else ""))
 
 
 def post_outbox(project: Project, outbox: Path, instance: str, token: str, send: bool = False,
@@ -47,12 +51,20 @@ def post_outbox(project: Project, outbox: Path, instance: str, token: str, send:
         for post in outbox_posts(outbox, "mastodon"):
             if post["id"] in sent:
                 report.already_sent.append(post["id"])
+            elif not online(project, post["url"]):
+                report.held.append(post["id"])
             elif not send:
                 report.would_send.append(post["id"])
             else:
                 _send_one(client, post, retries, backoff, report, sent)
                 save_state(project, state)
     return report
+
+
+def online(project: Project, url: str) -> bool:
+    """Whether the page a post links to is in the site online: a post never links a page that is gone."""
+    path = layout.Urls(project.config.get("site.base_url")).path_of(url)
+    return path is not None and (project.publish_dir / layout.file_of(path)).is_file()
 
 
 def _send_one(client: httpx.Client, post: dict, retries: int, backoff: float, report: PostReport,

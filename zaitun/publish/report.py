@@ -23,6 +23,7 @@ class BuildReport:
     under_review: list[str] = field(default_factory=list)  # English kept while an update is reviewed
     social: list[str] = field(default_factory=list)  # ids of posts queued in the outbox
     social_held: tuple[int, int] = (0, 0)  # announcements held back: (too old, over the daily limit)
+    social_withdrawn: int = 0  # unsent posts taken out of the outbox: their documents left the site
     problems: list[str] = field(default_factory=list)  # path:line: why, of each document left out
     failures: list = field(default_factory=list)  # the same as zaitun.failures records
     unlabelled_tags: list[str] = field(default_factory=list)  # "tag (lang)" shown as written, no label
@@ -32,7 +33,8 @@ class BuildReport:
 
     def summary(self) -> str:
         return (f"built {self.out_dir}: rendered {len(self.rendered)}, unchanged {len(self.reused)}, "
-                f"removed {len(self.removed)}, social posts queued {len(self.social)}{self._held()} "
+                f"removed {len(self.removed)}, social posts queued {len(self.social)}{self._held()}"
+                f"{f', social posts withdrawn {self.social_withdrawn}' if self.social_withdrawn else ''} "
                 f"in {self.seconds:.2f}s")
 
     def _held(self) -> str:

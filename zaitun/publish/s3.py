@@ -7,6 +7,7 @@ ETags are not MD5s, when the `zaitun-sha256` metadata matches its content.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,6 +38,16 @@ def parse_target(target: str) -> tuple[str, str]:
     return parts.netloc, prefix + "/" if prefix else ""
 
 
+def checked_endpoint(url: str | None) -> str | None:
+    """The endpoint as boto3 takes it, or a user's error: boto3 raises a bare ValueError for one without a scheme."""
+    parts = urlsplit(url or "")
+    if url and (parts.scheme not in ("http", "https") or not parts.netloc):
+        host = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://|https?:/*)", "", url)  # what was meant without a scheme
+        raise DeployError(f"endpoint {url!r} (--endpoint-url or publish.s3_endpoint_url) is not an http:// or "
+                          f"https:// URL: write http://{host} or https://{host}")
+    return url
+
+
 class S3Sink:
     def __init__(self, target: str, endpoint_url: str | None = None, client=None, force: bool = False):
         self.target = target
@@ -45,7 +56,7 @@ class S3Sink:
             raise DeployError(f"{target} has no prefix: a deploy would share the whole bucket with whatever else "
                               f"is in it; use s3://{self.bucket}/PREFIX, or pass --force (publish.s3_bucket_root) "
                               f"if the site really is the whole bucket")
-        self.client = client or boto3.client("s3", endpoint_url=endpoint_url, config=CLIENT_CONFIG)
+        self.client = client or boto3.client("s3", endpoint_url=checked_endpoint(endpoint_url), config=CLIENT_CONFIG)
         self._remote: dict[str, str] | None = None
 
     def deploy(self, site_dir: Path, delete: bool = False, dry_run: bool = False) -> DeployReport:

@@ -4,9 +4,10 @@ A sink uploads only files whose content changed, in an order that never lets a r
 broken link (assets and media, new pages after what they link to, changed pages, then feeds and
 sitemap, deletions last: order.py). A record at
 the target (`.zaitun-deploy.json`) lists every file zaitun deployed there: `delete` removes only
-files in it that the site no longer has, never hidden files or anything someone else put there.
-A folder that looks like a project or a repository, and a bucket's root, are refused unless
-forced. The social outbox and hidden files are never deployed.
+files in it that the site no longer has, never hidden files or anything someone else put there;
+without it, a deploy says how many such files it left online. A folder that looks like a project
+or a repository, or lies inside a project, and a bucket's root, are refused unless forced; a target
+that looks like a mistyped URL is refused. The social outbox and hidden files are never deployed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,7 @@ class DeployReport:
     uploaded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # not deleted (no --delete): deployed before, not in the site
     notes: list[str] = field(default_factory=list)  # what the operator should know (nothing deleted, why)
     dry_run: bool = False
     failed: list[str] = field(default_factory=list)  # "path: why" of each file that could not be read
@@ -43,8 +46,10 @@ class DeployReport:
     def summary(self) -> str:
         verb = "would upload" if self.dry_run else "uploaded"
         failed = f", could not read {len(self.failed)}" if self.failed else ""
+        stale = (f", left online {len(self.stale)} no longer in the site (--delete removes them)"
+                 if self.stale else "")
         return (f"{self.target}: {verb} {len(self.uploaded)}, unchanged {len(self.skipped)}, "
-                f"{'would delete' if self.dry_run else 'deleted'} {len(self.deleted)}{failed}")
+                f"{'would delete' if self.dry_run else 'deleted'} {len(self.deleted)}{stale}{failed}")
 
     def unreadable(self, path: Path, exc: OSError) -> None:
         """One file of the site could not be read: the others are deployed, and this is reported."""
@@ -57,6 +62,8 @@ class Sink(Protocol):
 
 DEPLOY_MANIFEST = ".zaitun-deploy.json"
 PROJECT_MARKERS = ("zaitun.toml", ".git", "content")  # a folder holding one is no site to deploy into
+INSIDE_MARKERS = ("zaitun.toml", ".zaitun")  # a folder below one holding these is inside a zaitun project
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # `s3:`, `https:`, `remote:`: a URL's start, not a folder's
 
 
 class Target(Protocol):
@@ -85,6 +92,7 @@ def sync(target: Target, site_dir: Path, report: DeployReport, delete: bool) -> 
             bar.advance()
     report.uploaded = upload_order(site_dir, report.uploaded, target.exists)
     report.deleted = deletions(owned, names, report) if delete else []
+    report.stale = [] if delete or owned is None else gone(owned, names)
     if report.dry_run:
         return report
     recorded = set(owned or ()) | set(names)
@@ -109,6 +117,11 @@ def deletions(owned: list[str] | None, names: list[str], report: DeployReport) -
         report.notes.append(f"{report.target}: no {DEPLOY_MANIFEST} there (no earlier zaitun deploy), so nothing "
                             f"deleted; from now on --delete removes what zaitun deploys there")
         return []
+    return gone(owned, names)
+
+
+def gone(owned: list[str], names: list[str]) -> list[str]:
+    """Files an earlier deploy wrote (its record) that the site no longer has."""
     wanted = set(names)
     return sorted(name for name in owned if name not in wanted)
 
@@ -182,10 +195,18 @@ class FolderSink:
         where = self.target.resolve()
         if where == site_dir.resolve() or where.is_relative_to(site_dir.resolve()):
             raise DeployError(f"{self.target} is the site itself (publish/); deploy to another folder")
+        if self.force:
+            return
         found = [m for m in PROJECT_MARKERS if (self.target / m).exists()]
-        if found and not self.force:
+        if found:
             raise DeployError(f"{self.target} has {found[0]}: it looks like a project or a repository, not a "
                               f"site folder; check the path, or pass --force if the site really goes there")
+        for folder in where.parents:
+            found = [m for m in INSIDE_MARKERS if (folder / m).exists()]
+            if found:
+                raise DeployError(f"{self.target} is inside the project {folder} (it has {found[0]}): the site "
+                                  f"would be written among the project's files; deploy to a folder outside it, "
+                                  f"or pass --force if the site really goes there")
 
     def read_record(self) -> bytes | None:
         try:
@@ -244,13 +265,21 @@ def _prune(root: Path, folder: Path) -> None:
 
 def sink_for(target: str, endpoint_url: str | None = None, force: bool = False) -> Sink:
     """`s3://bucket/prefix` goes to S3; a path (or file://path) to a folder. `force` lets a deploy go to a
-    bucket's root or a folder that looks like a project."""
+    bucket's root or a folder that looks like a project. A target that starts like a URL but is none zaitun
+    takes (`s3:/x`, `https://x`) is refused: as a folder, it would put the site inside the current folder."""
     if target.startswith("s3://"):
         from zaitun.publish.s3 import S3Sink
 
         return S3Sink(target, endpoint_url or None, force=force)
-    if "://" in target and not target.startswith("file://"):
-        raise DeployError(f"unknown deploy target {target!r}: use s3://bucket/prefix or a folder")
+    folder = "" if "//" in target else f", or ./{target} for a folder of that name"
+    if target.lower().startswith(("s3:", "s3//")):
+        raise DeployError(f"{target!r} is not an S3 URL: write s3://BUCKET/PREFIX (lowercase s3, a colon, two "
+                          f"slashes){folder}")
+    if _SCHEME.match(target) and not target.startswith("file://"):
+        raise DeployError(f"unknown deploy target {target!r}: use s3://BUCKET/PREFIX or a folder{folder}")
+    if endpoint_url:
+        raise DeployError(f"--endpoint-url is for an s3:// target, and {target} is a folder: leave it out, "
+                          f"or deploy to s3://BUCKET/PREFIX")
     return FolderSink(Path(target.removeprefix("file://")), force=force)
 
 

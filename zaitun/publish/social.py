@@ -2,7 +2,8 @@
 
 Each post is `publish/social/<id>.json`; each build's new batch is also written as Buffer and
 Hootsuite bulk-upload CSVs. What was queued and what was sent is remembered in the state
-folder, so a document is announced once per substantial change and a post is never sent twice.
+folder, so a document is announced once per substantial change and a post is never sent twice. The unsent
+posts of a document that left the site (withdrawn, a draft again, held out) leave the outbox and its CSVs.
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ class Queued:
     too_old: int = 0  # documents dated before social.max_age_days: an archive is not news
     over_limit: int = 0  # documents left for another day by social.daily_limit
     settled: str | None = None  # every entry's announcement queued or dismissed: the state then, and `code`
+    withdrawn: int = 0  # unsent posts taken out of the outbox: their documents left the site
 
 
 def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path,
@@ -118,8 +120,14 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
     now = now or dt.datetime.now(dt.UTC)
     state, seen = _load(project)
     result = Queued()
-    if changed is not None and settled is not None and settled == f"{code}:{seen}":
+    known = changed is not None and settled is not None and settled == f"{code}:{seen}"
+    if known:
         entries = [e for e in entries if e.slug in changed]
+    gone = _gone(state["queued"], entries, changed if known else None)
+    if gone:  # their posts out first: a build stopped before the state is saved finds them gone again
+        result.withdrawn = len(withdraw_posts(outbox, gone, state.get("sent", {})))
+        for key in gone:
+            del state["queued"][key]  # back on the site later: announced again (a post sent is never resent)
     fresh = [e for e in entries if state["queued"].get(f"{e.slug}:{e.lang}") != basis(e)]
     oldest = site.today - dt.timedelta(days=project.config.get("social.max_age_days"))
     for entry in [e for e in fresh if e.date < oldest]:
@@ -139,10 +147,59 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
         for entry in announced:
             state["queued"][f"{entry.slug}:{entry.lang}"] = basis(entry)
         result.ids = [p["id"] for p in batch]
-    if fresh or result.too_old:
+    if fresh or result.too_old or gone:
         seen = save_state(project, state)
     result.settled = f"{code}:{seen}" if not result.over_limit else None  # none left for another day
     return result
+
+
+def _gone(queued: dict, entries: list[Entry], slugs: set[str] | None) -> set[str]:
+    """The `slug:lang` of announced documents not among the entries (the site); while the state is as the
+    build online's queue left it, only the documents changed since (`slugs`) can have left."""
+    shown = {f"{e.slug}:{e.lang}" for e in entries}
+    keys = queued if slugs is None else (f"{slug}:{lang}" for slug in slugs for lang in layout.LANGS)
+    return {key for key in keys if key in queued and key not in shown}
+
+
+def withdraw_posts(outbox: Path, keys: set[str], sent: dict) -> list[dict]:
+    """Take the unsent posts of these documents' languages (`slug:lang`) out of the outbox and its CSVs, so
+    none links a page that is gone; a post already sent stays, recorded as sent. Returns the posts taken."""
+    try:
+        names = os.listdir(outbox)
+    except FileNotFoundError:
+        return []
+    taken = {}
+    for name in names:
+        post_id = name.removesuffix(".json")
+        slug, _, lang = post_id.rsplit(".", 2)[0].rpartition(".")  # <slug>.<lang>.<platform>.<basis>
+        if name.endswith(".json") and f"{slug}:{lang}" in keys and post_id not in sent:
+            taken[outbox / name] = json.loads((outbox / name).read_text(encoding="utf-8"))
+    if taken:
+        _drop_from_csvs(outbox, list(taken.values()))
+        for path in taken:
+            path.unlink()
+    return list(taken.values())
+
+
+def _drop_from_csvs(outbox: Path, posts: list[dict]) -> None:
+    """Remove these posts' rows from the Buffer (by text) and Hootsuite (by link) CSVs of their channels."""
+    for platform, lang in {(p["platform"], p["lang"]) for p in posts}:
+        mine = [p for p in posts if (p["platform"], p["lang"]) == (platform, lang)]
+        _drop_rows(outbox / f"buffer-{platform}-{lang}.csv", 1, 0, {p["text"] for p in mine})
+        _drop_rows(outbox / f"hootsuite-{platform}-{lang}.csv", 0, 2, {p["url"] for p in mine})
+
+
+def _drop_rows(path: Path, header: int, column: int, values: set[str]) -> None:
+    """Rows below the header whose `column` is one of `values` go; a CSV left with none goes too."""
+    try:
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    except FileNotFoundError:
+        return
+    kept = rows[:header] + [row for row in rows[header:] if len(row) <= column or row[column] not in values]
+    if len(kept) == header:
+        path.unlink()
+    elif len(kept) < len(rows):
+        _write_atomic(path, _csv(kept))
 
 
 def _within_daily_limit(entries: list[Entry], site: Site, terms: dict[str, list[str]], now: dt.datetime,
