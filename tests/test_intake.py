@@ -204,3 +204,15 @@ def test_markdown_files_named_otherwise_than_md_are_reported_not_skipped(tmp_pro
     assert sorted(e.path.name for e in report.errors) == ["a.MD", "b.markdown"]
     assert "rename it to a.md" in str(next(e for e in report.errors if e.path == upper))
     assert long_name.exists()
+
+
+def test_status_calls_a_draft_a_draft_however_far_its_review_went(tmp_project, store):
+    import datetime as dt
+
+    from zaitun.review.status import project_status
+
+    path = write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    ingest(tmp_project, store)
+    path.write_text(path.read_text(encoding="utf-8").replace("date:", "draft: true\ndate:"), encoding="utf-8")
+    ingest(tmp_project, store)
+    assert [(r.slug, r.stage) for r in project_status(store, dt.date(2025, 6, 1), 30)] == [("a", "draft")]

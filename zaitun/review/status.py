@@ -19,7 +19,7 @@ class DocumentStatus:
     slug: str
     section: str
     title: str
-    stage: str  # withdrawn | translating | in review | approved | update in review
+    stage: str  # withdrawn | draft | translating | in review | approved | update in review
     approved: int
     total: int
     flagged: int
@@ -46,6 +46,8 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
     prog = progress(states)
     if row["status"] != DocumentState.ACTIVE:
         stage = "withdrawn"
+    elif doc.draft:  # kept off the site in both languages, however far its review went
+        stage = "draft"
     elif prog["complete"]:
         stage = "approved"
     elif store.latest_release(row["slug"]):

@@ -25,7 +25,7 @@ from zaitun.state.store import Store
 FACT_LABELS = {"doc_number": "Document number", "issuer": "Issued by", "valid_from": "Valid from",
                "valid_until": "Valid until"}  # the facts the English page shows beside the text
 MEDIA_PREFIX = "/media/"  # where the review UI serves files beside documents, for previews
-STAGES = ("translating", "in review", "update in review", "approved", "withdrawn")
+STAGES = ("draft", "translating", "in review", "update in review", "approved", "withdrawn")
 
 
 def failures(project: Project, store: Store) -> list[tuple[str, str]]:
