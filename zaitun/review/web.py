@@ -9,6 +9,7 @@ per client address, autoescaped templates and a strict Content-Security-Policy. 
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import os
 import secrets
@@ -43,6 +44,7 @@ HERE = Path(__file__).parent
 SESSION_COOKIE = "zaitun_session"
 CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
+FLASH_BYTES = 2000  # of the session cookie, before base64: with the session id and CSRF token ~3 KB of 4
 
 
 class LoginRequired(Exception):
@@ -233,8 +235,34 @@ async def checked_form(request: Request) -> dict:
 
 
 def flash(request: Request, kind: str, text: str) -> None:
-    request.session.setdefault("flash", []).append([kind, text])
-    request.session["flash"] = request.session["flash"][-5:]
+    """A message for the next page. It rides in the session cookie, which a browser drops whole past
+    4 KB: a long message loses its middle, and the oldest give way when a new one would not fit."""
+    kept = [*request.session.get("flash", [])[-4:], [kind, shortened(text, FLASH_BYTES // 2)]]
+    while len(kept) > 1 and _json_bytes(kept) > FLASH_BYTES:
+        kept.pop(0)
+    request.session["flash"] = kept
+
+
+def shortened(text: str, budget: int) -> str:
+    """`text`, or its start and its end around "…", taking at most `budget` bytes in the session's JSON."""
+    if _json_bytes(text) <= budget:
+        return text
+    room = budget - _json_bytes("…")
+    return _start_within(text, room * 2 // 3) + "…" + _start_within(text[::-1], room // 3)[::-1]
+
+
+def _start_within(text: str, budget: int) -> str:
+    used = 0
+    for n, char in enumerate(text):
+        used += _json_bytes(char) - 2  # less the quotes
+        if used > budget:
+            return text[:n]
+    return text
+
+
+def _json_bytes(value) -> int:
+    """Bytes as the session middleware writes it: json.dumps escapes every non-ASCII character."""
+    return len(json.dumps(value))
 
 
 def render(request: Request, template: str, status: int = 200, headers: dict | None = None, **context) -> Response:
@@ -443,19 +471,22 @@ def _act(request: Request, slug: str, seg_id: str, run) -> Response:
     _active_document(store, slug)
     try:
         run()
+        done = True
     except ReviewError as exc:
         flash(request, "error", str(exc))
-        return RedirectResponse(f"/doc/{quote(slug)}#s-{quote(seg_id)}", status_code=303)
+        done = False
     segs = views.segment_views(request.app.state.project, store, slug)
-    following = views.next_open(segs, seg_id) or seg_id
-    return RedirectResponse(f"/doc/{quote(slug)}#s-{quote(following)}", status_code=303)
+    focus = (views.next_open(segs, seg_id) if done else None) or seg_id
+    # only a segment of the page: a made-up id in the form is not echoed into the Location header
+    anchor = f"#s-{quote(focus)}" if any(v.seg_id == focus for v in segs) else ""
+    return RedirectResponse(f"/doc/{quote(slug)}{anchor}", status_code=303)
 
 
 def _report(request: Request, result) -> None:
     if result.approved:
         flash(request, "ok", f"approved {len(result.approved)} segment(s)")
-    for seg_id, why in (result.skipped | result.refused).items():
-        flash(request, "error", f"{seg_id}: {why}")
+    for seg_id, why in (result.skipped | result.refused).items():  # a made-up id from the form stays short
+        flash(request, "error", f"{shortened(seg_id, 40)}: {why}")
     if result.completed:
         flash(request, "ok", "every segment is approved: the English page is released for publishing")
 
