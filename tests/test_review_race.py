@@ -122,3 +122,18 @@ def test_a_made_up_segment_id_is_never_echoed_whole(two_reviewers):
     assert response.headers["location"] == f"/doc/{SLUG}" and len(response.headers["set-cookie"]) < COOKIE_LIMIT
     assert "no current segment" in alice.get(response.headers["location"]).text
 
+
+@pytest.mark.parametrize("action", ["edit", "save-and-approve", "approve"])
+def test_a_form_without_the_version_its_reviewer_saw_changes_nothing(two_reviewers, action):
+    """Without a version the gate cannot tell a stale page from a fresh one: the form is refused."""
+    alice, bob, store, ids = two_reviewers
+    page = alice.get(f"/doc/{SLUG}").text
+    save_draft(bob, ids[1], "Bob's careful draft")
+    path = f"/doc/{SLUG}/approve" if action == "approve" else f"/doc/{SLUG}/edit"
+    typed = {"target": "Alice's older idea", "approve": "0" if action == "edit" else "1"}
+    fields = page_form(page, path, ids[1]) | typed
+    del fields["version"]
+    response = alice.post(path, data=fields)
+    assert response.status_code == 400 and "version" in response.text
+    seg = state_of(store, ids[1])
+    assert seg.state == "draft" and seg.target == "Bob's careful draft"

@@ -428,7 +428,7 @@ def _action_routes(app: FastAPI) -> None:
     def approve(request: Request, slug: str, background: BackgroundTasks, user: dict = Depends(approver),
                 form: dict = Depends(checked_form)):
         seg_id = form.get("seg_id", "")
-        seen = {seg_id: form.get("version", "")}
+        seen = {seg_id: _version(form)}
         return _act(request, slug, seg_id, lambda: _report(request, actions.approve(
             request.app.state.project, request.app.state.store, slug, seen, user["name"],
             defer=background.add_task)))
@@ -454,15 +454,24 @@ def _action_routes(app: FastAPI) -> None:
     @app.post("/doc/{slug}/edit")
     def edit(request: Request, slug: str, background: BackgroundTasks, user: dict = Depends(approver),
              form: dict = Depends(checked_form)):
-        seg_id = form.get("seg_id", "")
+        seg_id, based_on = form.get("seg_id", ""), _version(form)
 
         def run() -> None:
             result = actions.edit(request.app.state.project, request.app.state.store, slug, seg_id,
                                   form.get("target", ""), user["name"], approve_now=form.get("approve") == "1",
-                                  defer=background.add_task, based_on=form.get("version"))
+                                  defer=background.add_task, based_on=based_on)
             _report(request, result) if form.get("approve") == "1" else flash(request, "ok", "saved")
 
         return _act(request, slug, seg_id, run)
+
+
+def _version(form: dict) -> str:
+    """The version of the segment the form was shown with: without it the gate cannot tell a stale page
+    from a fresh one, and an edit would replace whatever draft is there now."""
+    if not form.get("version"):
+        raise HTTPException(400, "the form does not say which version of the segment you saw: reload the page "
+                                 "and try again")
+    return form["version"]
 
 
 def _act(request: Request, slug: str, seg_id: str, run) -> Response:
