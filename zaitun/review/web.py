@@ -306,15 +306,16 @@ def _auth_routes(app: FastAPI) -> None:
         name, password = form.get("name", "").strip(), form.get("password", "")
         target, address = safe_next(form.get("next")), client_address(request)
         throttle: Throttle = request.app.state.throttle
-        wait = throttle.wait(name, address)
-        if wait:
-            return render(request, "login.html", status=429, headers={"Retry-After": str(wait)}, next=target,
-                          name=name, error=f"too many failed logins: wait {wait_text(wait)}, then try again")
-        user = verify(request.app.state.store, name, password)
-        if user is None:
-            throttle.fail(name, address)
-            return render(request, "login.html", status=401, next=target, name=name, error="wrong name or password")
-        throttle.succeed(user["name"], address)
+        with throttle.turn(name, address) as wait:
+            if wait:
+                return render(request, "login.html", status=429, headers={"Retry-After": str(wait)}, next=target,
+                              name=name, error=f"too many failed logins: wait {wait_text(wait)}, then try again")
+            user = verify(request.app.state.store, name, password)
+            if user is None:
+                throttle.fail(name, address)
+                return render(request, "login.html", status=401, next=target, name=name,
+                              error="wrong name or password")
+            throttle.succeed(user["name"], address)
         _start_session(request, user["name"])
         return RedirectResponse("/password" if user["must_change_password"] else target, status_code=303)
 
@@ -355,12 +356,12 @@ def _start_session(request: Request, name: str) -> None:
 def _password_error(request: Request, user: dict, form: dict) -> str:
     """Why the change is refused ("" when it is not); wrong current passwords count as failed logins."""
     throttle: Throttle = request.app.state.throttle
-    wait = throttle.wait(user["name"], client_address(request))
-    if wait:
-        return f"too many failed attempts: wait {wait_text(wait)}, then try again"
-    if verify(request.app.state.store, user["name"], form.get("current", "")) is None:
-        throttle.fail(user["name"], client_address(request))
-        return "the current password is wrong"
+    with throttle.turn(user["name"], client_address(request)) as wait:
+        if wait:
+            return f"too many failed attempts: wait {wait_text(wait)}, then try again"
+        if verify(request.app.state.store, user["name"], form.get("current", "")) is None:
+            throttle.fail(user["name"], client_address(request))
+            return "the current password is wrong"
     if form.get("new", "") != form.get("confirm", ""):
         return "the two new passwords differ"
     if form.get("new") == form.get("current"):
