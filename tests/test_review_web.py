@@ -558,3 +558,21 @@ def test_preview_shows_the_facts_as_the_english_page_will(tmp_path):
     assert f"<dt>Issued by</dt><dd>{missing}" in page
     store.close()
 
+
+def test_head_answers_as_get_without_a_body_and_a_405_names_every_method_allowed(site):
+    import httpx
+
+    _client, store, _ids, project = site
+    with serve_app(create_app(Context(project, store))) as base, httpx.Client(base_url=base) as client:
+        queue, form = client.head("/"), client.head("/login")
+        assert queue.status_code == 303 and queue.headers["location"] == "/login?next=/"
+        assert form.status_code == 200 and form.content == b"" and int(form.headers["content-length"]) > 0
+        put = client.put("/login")
+        assert put.status_code == 405 and put.headers["allow"] == "GET, HEAD, POST"
+
+
+def test_an_error_page_for_an_anonymous_request_starts_no_session(site):
+    client, *_ = site
+    for method, path, status in (("PUT", "/login", 405), ("GET", "/no-such-page", 404), ("POST", "/login", 403)):
+        answer = client.request(method, path)
+        assert answer.status_code == status and "set-cookie" not in answer.headers

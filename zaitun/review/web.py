@@ -20,10 +20,12 @@ import jinja2
 from fastapi import BackgroundTasks, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Match
 
 from zaitun.content.files import content_file
 from zaitun.context import Context
@@ -160,7 +162,8 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        return _error(request, exc.status_code, str(exc.detail))
+        headers = {"Allow": _allowed(request)} if exc.status_code == 405 else exc.headers
+        return _error(request, exc.status_code, str(exc.detail), headers)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception):  # outside the session middleware: no templates
@@ -174,10 +177,23 @@ def _handlers(app: FastAPI) -> None:
         return _error(request, 422, "invalid request: " + "; ".join(str(e.get("msg")) for e in exc.errors()))
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
     if _wants_json(request):
-        return json_error(status, CODES.get(status, "error"), message)
-    return render(request, "error.html", status=status, status_code=status, message=message)
+        response = json_error(status, CODES.get(status, "error"), message)
+        response.headers.update(headers or {})
+        return response
+    # the session's token if it has one (the logout form): an error page never starts a session
+    return render(request, "error.html", status=status, headers=headers, status_code=status, message=message,
+                  csrf=request.session.get("csrf", ""))
+
+
+def _allowed(request: Request) -> str:
+    """Every method the path answers to (Starlette names those of the first route matching it only)."""
+    methods = set()
+    for route in request.app.router.routes:
+        if route.matches(request.scope)[0] != Match.NONE:
+            methods |= getattr(route, "methods", None) or {"GET", "HEAD"}  # the static files' mount
+    return ", ".join(sorted(methods))
 
 
 # -- sessions, roles, CSRF -----------------------------------------------------------------------
@@ -267,7 +283,9 @@ def _json_bytes(value) -> int:
 
 def render(request: Request, template: str, status: int = 200, headers: dict | None = None, **context) -> Response:
     context.setdefault("user", current_user(request))
-    context.update(csrf=csrf_token(request), flashes=request.session.pop("flash", []))
+    if "csrf" not in context:
+        context["csrf"] = csrf_token(request)
+    context["flashes"] = request.session.pop("flash", [])
     return request.app.state.templates.TemplateResponse(request, template, context, status_code=status,
                                                         headers=headers)
 
@@ -289,6 +307,9 @@ def _routes(app: FastAPI) -> None:
     _action_routes(app)
     _api_routes(app)
     _concordance_routes(app)
+    for route in app.routes:  # HEAD is GET without the body, which the server leaves out (RFC 9110 §9.3.2)
+        if isinstance(route, APIRoute) and "GET" in route.methods:
+            route.methods.add("HEAD")
 
 
 def client_address(request: Request) -> str:
