@@ -85,6 +85,9 @@ class Client:
     def post(self, url: str, **kwargs):
         return self.loop.run_until_complete(self.client.post(url, **kwargs))
 
+    def request(self, method: str, url: str, **kwargs):
+        return self.loop.run_until_complete(self.client.request(method, url, **kwargs))
+
     def close(self) -> None:
         self.loop.run_until_complete(self.client.aclose())
         self.loop.close()

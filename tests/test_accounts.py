@@ -137,6 +137,20 @@ def test_passwords_must_be_long_and_uncommon_and_are_hashed_with_argon2id(projec
     assert store.user("carol")["password_hash"].startswith("$argon2id$v=19$m=65536,t=3")
 
 
+def test_passwords_of_invisible_characters_spaces_or_one_short_part_repeated_are_refused(project):
+    proj, store, _ids = project
+    for weak, why in (("\u200b\u200c\u200d" * 4, "at least 12"), (" \u3000\u00a0" * 4, "at least 12"),
+                      ("a" + " " * 10 + "bc", "at least 12"), ("abcabcabcabc", "repeated"),
+                      ("pass\u200bword1234", "common"), ("car\u200bol is my password", "account name")):
+        with pytest.raises(ReviewError, match=why):
+            add_user(store, "carol", "reviewer", weak)
+    token = issue_token(store, "root", "root")
+    refused = run(proj, "user", "passwd", "root", "--password-stdin", input="\u200b\u200c\u200d" * 4 + "\n",
+                  token=token)
+    assert "at least 12" in error_of(refused)
+    add_user(store, "carol", "reviewer", "过境免签的外国人可以停留")
+
+
 def test_files_holding_secrets_and_hashes_are_private(tmp_path):
     from zaitun.review.web import secret_key
 

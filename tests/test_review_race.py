@@ -82,3 +82,58 @@ def test_the_gate_refuses_an_approval_of_anything_but_the_current_draft(tmp_path
     approval = next(a for a in store.audit_log(SLUG) if a["action"] == "approve")
     assert approval["after"] == "Newer text" and current.version in approval["note"]
     store.close()
+
+
+def reject_draft(client, seg_id: str, comment: str) -> None:
+    fields = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/reject", seg_id)
+    client.post(f"/doc/{SLUG}/reject", data=fields | {"comment": comment})
+
+
+COOKIE_LIMIT = 4096  # bytes of one cookie a browser keeps (RFC 6265 §6.1); Chromium drops a longer one whole
+
+
+@pytest.mark.parametrize("change", ["a long draft", "a long comment in Chinese"])
+def test_a_refusal_about_a_long_text_still_reaches_the_reviewer(two_reviewers, change):
+    """The refusal rides to the next page in the session cookie: it must stay a cookie a browser keeps."""
+    alice, bob, _store, ids = two_reviewers
+    seen = alice.get(f"/doc/{SLUG}").text
+    if change == "a long draft":
+        save_draft(bob, ids[1], "Visa-free transit for foreign nationals. " * 90)  # 3,690 characters
+    else:
+        reject_draft(bob, ids[1], "请把这一句改为正式用语。" * 100)  # JSON escapes each of these to 6 bytes
+    response = alice.post(f"/doc/{SLUG}/approve", data=page_form(seen, f"/doc/{SLUG}/approve", ids[1]))
+    assert response.status_code == 303 and len(response.headers["set-cookie"]) < COOKIE_LIMIT
+    page = alice.get(response.headers["location"]).text
+    assert f"{ids[1]}: not approved: this is not the text you were shown" in page
+    assert "…" in page and "Read it and try again" in page
+
+
+def test_a_made_up_segment_id_is_never_echoed_whole(two_reviewers):
+    alice, _bob, store, ids = two_reviewers
+    page = alice.get(f"/doc/{SLUG}").text
+    made_up = "x" * 20_000
+    shown = page_form(page, f"/doc/{SLUG}/approve-unflagged")
+    response = alice.post(f"/doc/{SLUG}/approve-unflagged", data=shown | {"shown": f"{made_up}@v {shown['shown']}"})
+    assert len(response.headers["set-cookie"]) < COOKIE_LIMIT
+    assert "has no segment" in alice.get(response.headers["location"]).text
+    assert state_of(store, ids[0]).state == "approved"  # the real ones on the page still are
+    fields = page_form(alice.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/reject", ids[3])
+    response = alice.post(f"/doc/{SLUG}/reject", data=fields | {"seg_id": made_up, "comment": "no"})
+    assert response.headers["location"] == f"/doc/{SLUG}" and len(response.headers["set-cookie"]) < COOKIE_LIMIT
+    assert "no current segment" in alice.get(response.headers["location"]).text
+
+
+@pytest.mark.parametrize("action", ["edit", "save-and-approve", "approve"])
+def test_a_form_without_the_version_its_reviewer_saw_changes_nothing(two_reviewers, action):
+    """Without a version the gate cannot tell a stale page from a fresh one: the form is refused."""
+    alice, bob, store, ids = two_reviewers
+    page = alice.get(f"/doc/{SLUG}").text
+    save_draft(bob, ids[1], "Bob's careful draft")
+    path = f"/doc/{SLUG}/approve" if action == "approve" else f"/doc/{SLUG}/edit"
+    typed = {"target": "Alice's older idea", "approve": "0" if action == "edit" else "1"}
+    fields = page_form(page, path, ids[1]) | typed
+    del fields["version"]
+    response = alice.post(path, data=fields)
+    assert response.status_code == 400 and "version" in response.text
+    seg = state_of(store, ids[1])
+    assert seg.state == "draft" and seg.target == "Bob's careful draft"

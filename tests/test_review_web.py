@@ -1,7 +1,17 @@
 import re
 
 import pytest
-from review_support import PASSWORD, SLUG, Client, draft_all, page_form, read, real_user, review_project
+from review_support import (
+    PASSWORD,
+    SLUG,
+    Client,
+    draft_all,
+    page_form,
+    read,
+    real_user,
+    review_project,
+    serve_app,
+)
 
 from zaitun.content.intake import ingest
 from zaitun.context import Context
@@ -386,6 +396,45 @@ def test_login_throttle_counts_failures_per_address_whatever_the_name(site):
     assert login(client, name="eve").status_code == 429
 
 
+def login_at_once(base: str, logins: list[tuple[str, str]]) -> list[int]:
+    """POST /login for each (name, password) to a real server, every request let go at the same moment."""
+    import threading
+
+    import httpx
+
+    ready, codes = threading.Barrier(len(logins)), [0] * len(logins)
+
+    def attempt(n: int, name: str, password: str) -> None:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            token = CSRF_RE.search(client.get("/login").text).group(1)
+            ready.wait(timeout=30)
+            form = {"name": name, "password": password, "csrf_token": token}
+            codes[n] = client.post("/login", data=form).status_code
+
+    threads = [threading.Thread(target=attempt, args=(n, *pair)) for n, pair in enumerate(logins)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    return codes
+
+
+def test_simultaneous_wrong_passwords_are_checked_no_more_often_than_the_limit(site):
+    """Checks under way count against the limit: a burst cannot all pass before the first failure is kept."""
+    _client, store, _ids, project = site
+    with serve_app(create_app(Context(project, store))) as base:
+        codes = login_at_once(base, [("alice", "guess")] * 12)
+    assert sorted(codes) == [401] * 5 + [429] * 7
+    assert [e["action"] for e in store.audit_log() if e["action"].startswith("login")] == ["login-failed"] * 5
+
+
+def test_the_right_password_among_simultaneous_wrong_ones_within_the_limit_logs_in(site):
+    _client, store, _ids, project = site
+    with serve_app(create_app(Context(project, store))) as base:
+        codes = login_at_once(base, [("alice", "guess")] * 4 + [("alice", PASSWORD)])
+    assert codes == [401] * 4 + [303]
+
+
 def test_forwarded_for_counts_only_behind_a_trusted_proxy(site):
     client, store, _ids, project = site
     login(client, password="guess")
@@ -508,3 +557,22 @@ def test_preview_shows_the_facts_as_the_english_page_will(tmp_path):
     missing = '<mark class="missing" title="no English yet" lang="zh">泉州市人民政府办公室</mark>'
     assert f"<dt>Issued by</dt><dd>{missing}" in page
     store.close()
+
+
+def test_head_answers_as_get_without_a_body_and_a_405_names_every_method_allowed(site):
+    import httpx
+
+    _client, store, _ids, project = site
+    with serve_app(create_app(Context(project, store))) as base, httpx.Client(base_url=base) as client:
+        queue, form = client.head("/"), client.head("/login")
+        assert queue.status_code == 303 and queue.headers["location"] == "/login?next=/"
+        assert form.status_code == 200 and form.content == b"" and int(form.headers["content-length"]) > 0
+        put = client.put("/login")
+        assert put.status_code == 405 and put.headers["allow"] == "GET, HEAD, POST"
+
+
+def test_an_error_page_for_an_anonymous_request_starts_no_session(site):
+    client, *_ = site
+    for method, path, status in (("PUT", "/login", 405), ("GET", "/no-such-page", 404), ("POST", "/login", 403)):
+        answer = client.request(method, path)
+        assert answer.status_code == status and "set-cookie" not in answer.headers

@@ -155,6 +155,17 @@ def test_withdraw_moves_the_file_aside_and_the_intake_withdraws_the_document(sta
     assert ("eve", "content-withdrawn") in audit(store)
 
 
+def test_withdraw_names_only_documents_in_content_never_a_file_beside_it(staff):
+    """`..` is no section: whether /project/notes.md exists must not show through the answer."""
+    client, project, _ = staff
+    login(client)
+    (project.root / "notes.md").write_text("not content", encoding="utf-8")
+    for path in ("/withdraw/%2E%2E/notes", "/withdraw/%2E%2E/no-such-file", "/withdraw/guides/Visa"):
+        answer = client.get(path)
+        assert answer.status_code == 404 and "Withdraw" not in answer.text, path
+    assert client.get("/withdraw/guides/visa").status_code == 200
+
+
 def test_reviewers_cannot_add_or_withdraw_and_forms_need_their_csrf_token(staff):
     client, project, _ = staff
     login(client, "alice")

@@ -196,13 +196,20 @@ def save(project: Project, token: str, replace: bool = False) -> Path:
     return target
 
 
-def withdraw(project: Project, section: str, slug: str) -> Path:
-    """Move a document's file out of content/ into `.zaitun/withdrawn/`; the intake then withdraws it."""
+def document_file(project: Project, section: str, slug: str) -> Path:
+    """The file of `content/<section>/<slug>.md`; names that are not slugs (`..`) are refused before
+    any file is looked at, so the answer tells nothing of files outside content/."""
     if not (SLUG_RE.match(section) and SLUG_RE.match(slug)):
         raise ContentError(f"{section}/{slug}", "no such document")
     source = project.content_dir / section / f"{slug}.md"
     if not source.is_file():
         raise ContentError(f"{section}/{slug}.md", "no such document in content/")
+    return source
+
+
+def withdraw(project: Project, section: str, slug: str) -> Path:
+    """Move a document's file out of content/ into `.zaitun/withdrawn/`; the intake then withdraws it."""
+    source = document_file(project, section, slug)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     kept = project.state_dir / WITHDRAWN / section / f"{slug}.{stamp}.md"
     kept.parent.mkdir(parents=True, exist_ok=True)

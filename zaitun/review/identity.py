@@ -41,13 +41,13 @@ def prove(store: Store, claimed: str | None, token: str | None, ask_password: Ca
 
 def _by_password(store: Store, name: str, ask_password: Callable[[str], str]) -> dict:
     throttle = Throttle(store)
-    wait = throttle.wait(name, COMMAND_LINE)
-    if wait:
-        raise ReviewError(f"too many failed logins for {name!r}: wait {wait_text(wait)}, then try again")
-    user = verify(store, name, ask_password(name))
-    if user is None:
-        throttle.fail(name, COMMAND_LINE)
-        raise ReviewError("wrong name or password")
+    with throttle.turn(name, COMMAND_LINE) as wait:
+        if wait:
+            raise ReviewError(f"too many failed logins for {name!r}: wait {wait_text(wait)}, then try again")
+        user = verify(store, name, ask_password(name))
+        if user is None:
+            throttle.fail(name, COMMAND_LINE)
+            raise ReviewError("wrong name or password")
     return user
 
 

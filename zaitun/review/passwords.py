@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import unicodedata
 from functools import cache
 from importlib.resources import files
 
@@ -18,6 +20,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from zaitun.errors import ReviewError
 
 MIN_LENGTH = 12
+INVISIBLE = {"Cc", "Cf"}  # control and format characters (U+200B ZERO WIDTH SPACE is Cf)
+REPEATED = re.compile(rf"(.{{1,{MIN_LENGTH - 1}}})\1+", re.DOTALL)  # abcabcabcabc: shorter than MIN_LENGTH
 _HASHER = PasswordHasher()  # Argon2id
 
 
@@ -64,11 +68,23 @@ def common_passwords() -> frozenset[str]:
 
 
 def check_rules(password: str, name: str) -> None:
-    """Refuse a password that is short, common, or made of the account name."""
-    if len(password) < MIN_LENGTH:
-        raise ReviewError(f"the password must have at least {MIN_LENGTH} characters (a few words make a good one)")
-    folded = password.lower()
+    """Refuse a password that is short, common, one short part repeated, or made of the account name;
+    judged as it looks, so invisible characters and runs of spaces do not make a weak one strong."""
+    seen = _as_seen(password)
+    if len(seen) < MIN_LENGTH:
+        raise ReviewError(f"the password must have at least {MIN_LENGTH} characters, not counting invisible ones "
+                          "or runs of spaces (a few words make a good one)")
+    folded = seen.lower()
     if folded in common_passwords() or len(set(folded)) <= 2:
         raise ReviewError("this password is on the list of common passwords attackers try first: choose another")
+    if REPEATED.fullmatch(folded):
+        raise ReviewError("the password is a few characters repeated, which is no stronger than those few: "
+                          "choose another")
     if name and name.lower() in folded:
         raise ReviewError("the password must not contain the account name")
+
+
+def _as_seen(password: str) -> str:
+    """The password as it looks: control and format characters (zero-width ones) dropped, each run of
+    spaces one space, none at either end."""
+    return " ".join("".join(c for c in password if unicodedata.category(c) not in INVISIBLE).split())

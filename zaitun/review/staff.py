@@ -86,8 +86,10 @@ def staff_routes(app: FastAPI) -> None:
 
     @app.get("/withdraw/{section}/{slug}")
     def withdraw_form(request: Request, section: str, slug: str, user: dict = Depends(staff)):
-        if not (request.app.state.project.content_dir / section / f"{slug}.md").is_file():
-            raise HTTPException(404, f"no document {section}/{slug}.md in content/")
+        try:
+            uploads.document_file(request.app.state.project, section, slug)
+        except ContentError as exc:
+            raise HTTPException(404, str(exc)) from None
         return render(request, "withdraw.html", user=user, section=section, slug=slug)
 
     @app.post("/withdraw/{section}/{slug}")

@@ -9,6 +9,7 @@ per client address, autoescaped templates and a strict Content-Security-Policy. 
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import os
 import secrets
@@ -19,10 +20,12 @@ import jinja2
 from fastapi import BackgroundTasks, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Match
 
 from zaitun.content.files import content_file
 from zaitun.context import Context
@@ -43,6 +46,7 @@ HERE = Path(__file__).parent
 SESSION_COOKIE = "zaitun_session"
 CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
+FLASH_BYTES = 2000  # of the session cookie, before base64: with the session id and CSRF token ~3 KB of 4
 
 
 class LoginRequired(Exception):
@@ -158,7 +162,8 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        return _error(request, exc.status_code, str(exc.detail))
+        headers = {"Allow": _allowed(request)} if exc.status_code == 405 else exc.headers
+        return _error(request, exc.status_code, str(exc.detail), headers)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception):  # outside the session middleware: no templates
@@ -172,10 +177,23 @@ def _handlers(app: FastAPI) -> None:
         return _error(request, 422, "invalid request: " + "; ".join(str(e.get("msg")) for e in exc.errors()))
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
     if _wants_json(request):
-        return json_error(status, CODES.get(status, "error"), message)
-    return render(request, "error.html", status=status, status_code=status, message=message)
+        response = json_error(status, CODES.get(status, "error"), message)
+        response.headers.update(headers or {})
+        return response
+    # the session's token if it has one (the logout form): an error page never starts a session
+    return render(request, "error.html", status=status, headers=headers, status_code=status, message=message,
+                  csrf=request.session.get("csrf", ""))
+
+
+def _allowed(request: Request) -> str:
+    """Every method the path answers to (Starlette names those of the first route matching it only)."""
+    methods = set()
+    for route in request.app.router.routes:
+        if route.matches(request.scope)[0] != Match.NONE:
+            methods |= getattr(route, "methods", None) or {"GET", "HEAD"}  # the static files' mount
+    return ", ".join(sorted(methods))
 
 
 # -- sessions, roles, CSRF -----------------------------------------------------------------------
@@ -233,13 +251,41 @@ async def checked_form(request: Request) -> dict:
 
 
 def flash(request: Request, kind: str, text: str) -> None:
-    request.session.setdefault("flash", []).append([kind, text])
-    request.session["flash"] = request.session["flash"][-5:]
+    """A message for the next page. It rides in the session cookie, which a browser drops whole past
+    4 KB: a long message loses its middle, and the oldest give way when a new one would not fit."""
+    kept = [*request.session.get("flash", [])[-4:], [kind, shortened(text, FLASH_BYTES // 2)]]
+    while len(kept) > 1 and _json_bytes(kept) > FLASH_BYTES:
+        kept.pop(0)
+    request.session["flash"] = kept
+
+
+def shortened(text: str, budget: int) -> str:
+    """`text`, or its start and its end around "…", taking at most `budget` bytes in the session's JSON."""
+    if _json_bytes(text) <= budget:
+        return text
+    room = budget - _json_bytes("…")
+    return _start_within(text, room * 2 // 3) + "…" + _start_within(text[::-1], room // 3)[::-1]
+
+
+def _start_within(text: str, budget: int) -> str:
+    used = 0
+    for n, char in enumerate(text):
+        used += _json_bytes(char) - 2  # less the quotes
+        if used > budget:
+            return text[:n]
+    return text
+
+
+def _json_bytes(value) -> int:
+    """Bytes as the session middleware writes it: json.dumps escapes every non-ASCII character."""
+    return len(json.dumps(value))
 
 
 def render(request: Request, template: str, status: int = 200, headers: dict | None = None, **context) -> Response:
     context.setdefault("user", current_user(request))
-    context.update(csrf=csrf_token(request), flashes=request.session.pop("flash", []))
+    if "csrf" not in context:
+        context["csrf"] = csrf_token(request)
+    context["flashes"] = request.session.pop("flash", [])
     return request.app.state.templates.TemplateResponse(request, template, context, status_code=status,
                                                         headers=headers)
 
@@ -261,6 +307,9 @@ def _routes(app: FastAPI) -> None:
     _action_routes(app)
     _api_routes(app)
     _concordance_routes(app)
+    for route in app.routes:  # HEAD is GET without the body, which the server leaves out (RFC 9110 §9.3.2)
+        if isinstance(route, APIRoute) and "GET" in route.methods:
+            route.methods.add("HEAD")
 
 
 def client_address(request: Request) -> str:
@@ -278,15 +327,16 @@ def _auth_routes(app: FastAPI) -> None:
         name, password = form.get("name", "").strip(), form.get("password", "")
         target, address = safe_next(form.get("next")), client_address(request)
         throttle: Throttle = request.app.state.throttle
-        wait = throttle.wait(name, address)
-        if wait:
-            return render(request, "login.html", status=429, headers={"Retry-After": str(wait)}, next=target,
-                          name=name, error=f"too many failed logins: wait {wait_text(wait)}, then try again")
-        user = verify(request.app.state.store, name, password)
-        if user is None:
-            throttle.fail(name, address)
-            return render(request, "login.html", status=401, next=target, name=name, error="wrong name or password")
-        throttle.succeed(user["name"], address)
+        with throttle.turn(name, address) as wait:
+            if wait:
+                return render(request, "login.html", status=429, headers={"Retry-After": str(wait)}, next=target,
+                              name=name, error=f"too many failed logins: wait {wait_text(wait)}, then try again")
+            user = verify(request.app.state.store, name, password)
+            if user is None:
+                throttle.fail(name, address)
+                return render(request, "login.html", status=401, next=target, name=name,
+                              error="wrong name or password")
+            throttle.succeed(user["name"], address)
         _start_session(request, user["name"])
         return RedirectResponse("/password" if user["must_change_password"] else target, status_code=303)
 
@@ -327,12 +377,12 @@ def _start_session(request: Request, name: str) -> None:
 def _password_error(request: Request, user: dict, form: dict) -> str:
     """Why the change is refused ("" when it is not); wrong current passwords count as failed logins."""
     throttle: Throttle = request.app.state.throttle
-    wait = throttle.wait(user["name"], client_address(request))
-    if wait:
-        return f"too many failed attempts: wait {wait_text(wait)}, then try again"
-    if verify(request.app.state.store, user["name"], form.get("current", "")) is None:
-        throttle.fail(user["name"], client_address(request))
-        return "the current password is wrong"
+    with throttle.turn(user["name"], client_address(request)) as wait:
+        if wait:
+            return f"too many failed attempts: wait {wait_text(wait)}, then try again"
+        if verify(request.app.state.store, user["name"], form.get("current", "")) is None:
+            throttle.fail(user["name"], client_address(request))
+            return "the current password is wrong"
     if form.get("new", "") != form.get("confirm", ""):
         return "the two new passwords differ"
     if form.get("new") == form.get("current"):
@@ -400,7 +450,7 @@ def _action_routes(app: FastAPI) -> None:
     def approve(request: Request, slug: str, background: BackgroundTasks, user: dict = Depends(approver),
                 form: dict = Depends(checked_form)):
         seg_id = form.get("seg_id", "")
-        seen = {seg_id: form.get("version", "")}
+        seen = {seg_id: _version(form)}
         return _act(request, slug, seg_id, lambda: _report(request, actions.approve(
             request.app.state.project, request.app.state.store, slug, seen, user["name"],
             defer=background.add_task)))
@@ -426,15 +476,24 @@ def _action_routes(app: FastAPI) -> None:
     @app.post("/doc/{slug}/edit")
     def edit(request: Request, slug: str, background: BackgroundTasks, user: dict = Depends(approver),
              form: dict = Depends(checked_form)):
-        seg_id = form.get("seg_id", "")
+        seg_id, based_on = form.get("seg_id", ""), _version(form)
 
         def run() -> None:
             result = actions.edit(request.app.state.project, request.app.state.store, slug, seg_id,
                                   form.get("target", ""), user["name"], approve_now=form.get("approve") == "1",
-                                  defer=background.add_task, based_on=form.get("version"))
+                                  defer=background.add_task, based_on=based_on)
             _report(request, result) if form.get("approve") == "1" else flash(request, "ok", "saved")
 
         return _act(request, slug, seg_id, run)
+
+
+def _version(form: dict) -> str:
+    """The version of the segment the form was shown with: without it the gate cannot tell a stale page
+    from a fresh one, and an edit would replace whatever draft is there now."""
+    if not form.get("version"):
+        raise HTTPException(400, "the form does not say which version of the segment you saw: reload the page "
+                                 "and try again")
+    return form["version"]
 
 
 def _act(request: Request, slug: str, seg_id: str, run) -> Response:
@@ -443,19 +502,22 @@ def _act(request: Request, slug: str, seg_id: str, run) -> Response:
     _active_document(store, slug)
     try:
         run()
+        done = True
     except ReviewError as exc:
         flash(request, "error", str(exc))
-        return RedirectResponse(f"/doc/{quote(slug)}#s-{quote(seg_id)}", status_code=303)
+        done = False
     segs = views.segment_views(request.app.state.project, store, slug)
-    following = views.next_open(segs, seg_id) or seg_id
-    return RedirectResponse(f"/doc/{quote(slug)}#s-{quote(following)}", status_code=303)
+    focus = (views.next_open(segs, seg_id) if done else None) or seg_id
+    # only a segment of the page: a made-up id in the form is not echoed into the Location header
+    anchor = f"#s-{quote(focus)}" if any(v.seg_id == focus for v in segs) else ""
+    return RedirectResponse(f"/doc/{quote(slug)}{anchor}", status_code=303)
 
 
 def _report(request: Request, result) -> None:
     if result.approved:
         flash(request, "ok", f"approved {len(result.approved)} segment(s)")
-    for seg_id, why in (result.skipped | result.refused).items():
-        flash(request, "error", f"{seg_id}: {why}")
+    for seg_id, why in (result.skipped | result.refused).items():  # a made-up id from the form stays short
+        flash(request, "error", f"{shortened(seg_id, 40)}: {why}")
     if result.completed:
         flash(request, "ok", "every segment is approved: the English page is released for publishing")
 
