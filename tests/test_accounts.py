@@ -224,3 +224,36 @@ def test_sessions_tokens_and_throttling_hold_on_both_databases(database_url):
     assert disable(store, "alice", "root") == 1
     assert sessions.user_of(store, session_id, limits) is None and by_token(store, token) is None
     store.close()
+
+
+def test_no_more_than_a_few_password_checks_take_argon2_memory_at_once(monkeypatch):
+    import threading
+
+    from argon2 import PasswordHasher
+
+    from zaitun.review import passwords
+
+    stored = passwords.hash_password("a long enough passphrase")
+    running, peak, lock = 0, 0, threading.Lock()
+
+    class Counting(PasswordHasher):  # the real Argon2, counted
+        def verify(self, hash, password):  # noqa: A002 - argon2-cffi's own parameter name
+            nonlocal running, peak
+            with lock:
+                running += 1
+                peak = max(peak, running)
+            try:
+                return super().verify(hash, password)
+            finally:
+                with lock:
+                    running -= 1
+
+    monkeypatch.setattr(passwords, "_HASHER", Counting())
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(passwords.check_password("wrong guess", stored)))
+               for _ in range(passwords.AT_ONCE * 3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [False] * len(threads) and 1 <= peak <= passwords.AT_ONCE

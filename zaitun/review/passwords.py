@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import threading
 import unicodedata
 from functools import cache
 from importlib.resources import files
@@ -23,6 +24,9 @@ MIN_LENGTH = 12
 INVISIBLE = {"Cc", "Cf"}  # control and format characters (U+200B ZERO WIDTH SPACE is Cf)
 REPEATED = re.compile(rf"(.{{1,{MIN_LENGTH - 1}}})\1+", re.DOTALL)  # abcabcabcabc: shorter than MIN_LENGTH
 _HASHER = PasswordHasher()  # Argon2id
+AT_ONCE = 4  # Argon2 checks run together at most: each takes 64 MiB, and a burst of logins from many
+# addresses (each within its own limit) could otherwise take the server's memory, 40 threads at a time
+_CHECKS = threading.BoundedSemaphore(AT_ONCE)
 
 
 @cache
@@ -32,15 +36,18 @@ def _dummy() -> str:
 
 
 def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    with _CHECKS:
+        return _HASHER.hash(password)
 
 
 def check_password(password: str, stored: str | None) -> bool:
     """True when `password` matches `stored`; the comparison takes the same time either way."""
     if stored and stored.startswith("scrypt$"):
         return _check_scrypt(password, stored)
+    dummy = None if stored else _dummy()  # (made before the semaphore is taken: it hashes)
     try:
-        return _HASHER.verify(stored or _dummy(), password)
+        with _CHECKS:
+            return _HASHER.verify(stored or dummy, password)
     except (VerificationError, InvalidHashError):
         return False
 
