@@ -136,3 +136,12 @@ def test_run_tells_staff_of_expiring_content_once_a_day_and_prints_it(tmp_path):
     assert "expired: old-measures (valid until 2024-12-31)" in first.output
     assert "expired: old-measures" in second.output  # said on each pass, sent once
     assert len(Hub.pings) == 1 and b"old-measures" in Hub.pings[0]
+
+
+def test_a_page_approved_from_memory_says_so_and_names_no_reviewer_it_did_not_have(tmp_path):
+    root = tmp_path / "proj"
+    init_project(root)  # the sample: its shipped memory approves every segment
+    assert runner.invoke(app, ["--project", str(root), "run"]).exit_code == 0
+    page = (root / "publish" / "en" / "guides" / "240-hour-visa-free-transit" / "index.html").read_text()
+    assert "reuse its reviewed English" in page and "Approved by: approved translation memory" in page
+    assert "Approved by: memory" not in page

@@ -30,6 +30,10 @@ UI: dict[str, dict[str, str]] = {
                         "review. This page shows the last approved translation.",
         "no_translation": "", "provenance": "Provenance",
         "source_note": "Translated from Chinese and reviewed by people; the Chinese original is authoritative.",
+        "source_note_memory": "Translated from Chinese and reviewed by people; sentences matching approved "
+                              "translation memory word for word reuse its reviewed English. The Chinese original "
+                              "is authoritative.",
+        "memory": "approved translation memory",
         "not_found": "Page not found", "not_found_text": "The page you are looking for does not exist or was "
         "withdrawn.", "back_home": "Back to the home page", "empty": "Nothing here yet.", "tag": "Tag",
         "programme": "Programme", "updated": "Updated", "nav": "Main navigation",
