@@ -249,3 +249,18 @@ def test_a_rollback_to_a_build_showing_a_document_withdrawn_since_is_refused_unl
     asked = runner.invoke(app, ["--project", str(fx.project.root), "rollback", "--with-withdrawn"])
     assert asked.exit_code == 0, asked.output
     assert page.exists()
+
+
+def test_linking_into_a_reused_version_that_holds_the_file_or_an_older_one_replaces_it(tmp_path):
+    online, stage = tmp_path / "000004", tmp_path / "000005.building"
+    (online / output.SITE / "pagefind").mkdir(parents=True)
+    (stage / "pagefind").mkdir(parents=True)
+    for name, text in (("worker.js", "worker"), ("index.json", "new index")):
+        (online / output.SITE / "pagefind" / name).write_text(text, encoding="utf-8")
+    os.link(online / output.SITE / "pagefind" / "worker.js", stage / "pagefind" / "worker.js")  # linked before
+    (stage / "pagefind" / "index.json").write_text("old index", encoding="utf-8")  # from the build it was
+    output.link_unchanged(online, stage, ["pagefind/worker.js", "pagefind/index.json"])
+    assert (stage / "pagefind" / "index.json").read_text(encoding="utf-8") == "new index"
+    assert (stage / "pagefind" / "index.json").samefile(online / output.SITE / "pagefind" / "index.json")
+    assert (stage / "pagefind" / "worker.js").samefile(online / output.SITE / "pagefind" / "worker.js")
+    assert sorted(p.name for p in (stage / "pagefind").iterdir()) == ["index.json", "worker.js"]

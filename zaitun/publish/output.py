@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
+import errno
 import fcntl
 import functools
 import hashlib
@@ -205,10 +206,28 @@ def _link(source: str, target: str, names: list[str]) -> None:
     for i, name in enumerate(names):
         try:
             os.link(source + name, target + name)
-        except OSError:  # a file system without hard links: copy the rest
-            for rest in names[i:]:
-                shutil.copyfile(source + rest, target + rest)
+        except FileExistsError:  # a version reused (recyclable) holds it from the build it was
+            _relink(source + name, target + name)
+        except OSError as exc:
+            if exc.errno not in NO_HARD_LINKS:
+                raise
+            for rest in names[i:]:  # a file system without hard links: copy the rest
+                if not (os.path.exists(target + rest) and os.path.samefile(source + rest, target + rest)):
+                    shutil.copyfile(source + rest, target + rest)
             return
+
+
+NO_HARD_LINKS = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
+
+
+def _relink(source: str, target: str) -> None:
+    """Put the version online's file at `target`, which holds either that very file (linked by an earlier
+    build into the version now reused) or an older one, replaced in one rename."""
+    if os.path.samefile(source, target):
+        return
+    temp = f"{target}.{secrets.token_hex(4)}.link"
+    os.link(source, temp)
+    os.replace(temp, target)
 
 
 def finish(out: Path, building: Path, keep: int, summary: dict | None = None, durable: bool = True) -> Path:
