@@ -454,7 +454,7 @@ def _act(request: Request, slug: str, seg_id: str, run) -> Response:
 def _report(request: Request, result) -> None:
     if result.approved:
         flash(request, "ok", f"approved {len(result.approved)} segment(s)")
-    for seg_id, why in (result.skipped | result.refused).items():
+    for seg_id, why in (result.skipped | result.refused | result.held).items():
         flash(request, "error", f"{seg_id}: {why}")
     if result.completed:
         flash(request, "ok", "every segment is approved: the English page is released for publishing")
