@@ -107,12 +107,14 @@ def make_zaitun_project(root: Path, docs: list[dict]) -> tuple[Project, Store]:
     project = Project(root)
     store = Store.open(project.database_url)
     ingest(project, store)
+    screened = load_glossary(project.glossary_dir).version
     with store.tx() as conn:  # the English as the review gate would have released it
         for doc in docs:
             raw = (root / "content" / doc["section"] / f"{doc['slug']}.md").read_text(encoding="utf-8")
             payload = {"meta": {"title": doc["en_title"], "summary": doc["en_summary"], "social": ""},
                        "body": doc["en_body"], "provenance": {"approved_by": ["bench"], "engines": ["bench"],
-                                                              "glossary_versions": [], "approved_at": ""}}
+                                                              "glossary_versions": [], "approved_at": ""},
+                       "screened": screened}
             store.add_release(conn, doc["slug"], "en", sha(raw), payload)
     return project, store
 
