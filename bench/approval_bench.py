@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from zaitun.content.intake import ingest  # noqa: E402
 from zaitun.project import Project  # noqa: E402
-from zaitun.review import gate, views  # noqa: E402
+from zaitun.review import gate, qa, views  # noqa: E402
 from zaitun.state.segments import progress, segment_states  # noqa: E402
 from zaitun.state.store import Store  # noqa: E402
 
@@ -47,19 +47,20 @@ def project_with_drafts(root: Path) -> tuple[Project, Store, dict[str, str]]:
 
 def one_by_one() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        _project, store, ids = project_with_drafts(Path(tmp))
+        project, store, ids = project_with_drafts(Path(tmp))
+        glossary = qa.glossary(project.glossary_dir)
         start = time.perf_counter()
         for seg_id, version in ids.items():
-            gate.approve(store, "big", {seg_id: version}, "alice")
+            gate.approve(store, "big", {seg_id: version}, "alice", glossary=glossary)
         took = time.perf_counter() - start
         print(f"approve one by one: {len(ids)} segments in {took:.2f} s = {len(ids) / took:.0f} approvals/s")
 
 
 def all_unflagged() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        _project, store, ids = project_with_drafts(Path(tmp))
+        project, store, ids = project_with_drafts(Path(tmp))
         start = time.perf_counter()
-        result = gate.approve_unflagged(store, "big", ids, "alice")
+        result = gate.approve_unflagged(store, "big", ids, "alice", glossary=qa.glossary(project.glossary_dir))
         took = time.perf_counter() - start
         print(f"approve all unflagged: {len(result.approved)} segments in {took:.2f} s "
               f"(document complete: {result.completed})")
@@ -67,10 +68,11 @@ def all_unflagged() -> None:
 
 def concurrent() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        _project, store, ids = project_with_drafts(Path(tmp))
+        project, store, ids = project_with_drafts(Path(tmp))
+        glossary = qa.glossary(project.glossary_dir)
         shares = [list(ids.items())[n::8] for n in range(8)]
-        threads = [threading.Thread(target=lambda n=n: [gate.approve(store, "big", dict([i]), f"r{n}")
-                                                        for i in shares[n]])
+        threads = [threading.Thread(target=lambda n=n: [gate.approve(store, "big", dict([i]), f"r{n}",
+                                                                     glossary=glossary) for i in shares[n]])
                    for n in range(8)]
         start = time.perf_counter()
         for t in threads:

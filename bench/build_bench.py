@@ -44,6 +44,7 @@ from zaitun.publish.output import complete_versions, current
 from zaitun.review.gate import approve, shown
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store, sha
+from zaitun.translate.glossary import Glossary, load_glossary
 
 BIN = Path(sys.executable).parent
 
@@ -106,12 +107,14 @@ def make_zaitun_project(root: Path, docs: list[dict]) -> tuple[Project, Store]:
     project = Project(root)
     store = Store.open(project.database_url)
     ingest(project, store)
+    screened = load_glossary(project.glossary_dir).version
     with store.tx() as conn:  # the English as the review gate would have released it
         for doc in docs:
             raw = (root / "content" / doc["section"] / f"{doc['slug']}.md").read_text(encoding="utf-8")
             payload = {"meta": {"title": doc["en_title"], "summary": doc["en_summary"], "social": ""},
                        "body": doc["en_body"], "provenance": {"approved_by": ["bench"], "engines": ["bench"],
-                                                              "glossary_versions": [], "approved_at": ""}}
+                                                              "glossary_versions": [], "approved_at": ""},
+                       "screened": screened}
             store.add_release(conn, doc["slug"], "en", sha(raw), payload)
     return project, store
 
@@ -336,14 +339,15 @@ def change_chinese(project: Path, doc: dict, note: str) -> None:
     changed.write_text(changed.read_text(encoding="utf-8") + f"\n新增一段说明{note}。\n", encoding="utf-8")
 
 
-def approve_english(store: Store, doc: dict, note: str) -> None:
+def approve_english(store: Store, doc: dict, note: str, glossary: Glossary) -> None:
     """Translate and approve what the Chinese change left to review: a new English release."""
     pending = [s for s in segment_states(store, doc["slug"]) if s.state != "approved"]
     with store.tx() as conn:
         for state in pending:
             store.add_translation(conn, doc["slug"], state.seg_id, state.source, f"Added note {note}.",
                                   origin="human", engine="", glossary_version="bench")
-    approve(store, doc["slug"], shown(segment_states(store, doc["slug"]), [s.seg_id for s in pending]), "bench")
+    approve(store, doc["slug"], shown(segment_states(store, doc["slug"]), [s.seg_id for s in pending]), "bench",
+            glossary=glossary)
 
 
 def rebuilds(project: Path, docs: list[dict], repeat: int) -> dict[str, list[Timing]]:
@@ -351,6 +355,7 @@ def rebuilds(project: Path, docs: list[dict], repeat: int) -> dict[str, list[Tim
     out: dict[str, list[Timing]] = {"no change": [], "one Chinese body": [], "(its intake, apart)": [],
                                     "one English approval": [], STARTUP: []}
     store = Store.open(Project(project).database_url)
+    glossary = load_glossary(Project(project).glossary_dir)
     with store.tx() as conn:
         store.add_user(conn, "bench", "reviewer", "x")
     time.sleep(2.5)  # files written in the last two seconds are not trusted unchanged (see publish/delta.py)
@@ -360,7 +365,7 @@ def rebuilds(project: Path, docs: list[dict], repeat: int) -> dict[str, list[Tim
         change_chinese(project, doc, str(i))
         out["(its intake, apart)"].append(timed(zaitun(project, "intake")))
         out["one Chinese body"].append(timed(zaitun(project, "build"), project))
-        approve_english(store, doc, str(i))
+        approve_english(store, doc, str(i), glossary)
         out["one English approval"].append(timed(zaitun(project, "build"), project))
         change_chinese(project, doc, f"s{i}")  # once more, to count what a build with work imports
         run(zaitun(project, "intake"))
@@ -400,7 +405,7 @@ def warm_rebuilds(project: Path, docs: list[dict], repeat: int) -> dict[str, lis
         change_chinese(project, doc, f"w{i}")
         ingest(proj, store)
         out["one Chinese body, warm"].append(_warm(proj, store))
-        approve_english(store, doc, f"w{i}")
+        approve_english(store, doc, f"w{i}", load_glossary(proj.glossary_dir))
         out["one English approval, warm"].append(_warm(proj, store))
     store.close()
     return out

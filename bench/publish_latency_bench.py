@@ -31,7 +31,7 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from zaitun.pipeline import publish_stage, run_once  # noqa: E402
 from zaitun.project import Project  # noqa: E402
-from zaitun.review import actions, gate  # noqa: E402
+from zaitun.review import actions, gate, qa  # noqa: E402
 from zaitun.review.users import add_user  # noqa: E402
 from zaitun.scaffold import init_project  # noqa: E402
 from zaitun.state.segments import segment_states  # noqa: E402
@@ -58,7 +58,8 @@ def make_project(root: Path) -> tuple[Project, Store]:
     for row in store.documents():  # approve everything so the site starts complete
         for s in segment_states(store, row["slug"]):
             if s.state != "approved":
-                gate.edit(store, row["slug"], s.seg_id, f"Segment {s.position}.", "rev", approve_now=True)
+                gate.edit(store, row["slug"], s.seg_id, f"Segment {s.position}.", "rev", approve_now=True,
+                          glossary=qa.glossary(project.glossary_dir))
     publish_stage(project, store)
     return project, store
 
@@ -66,7 +67,7 @@ def make_project(root: Path) -> tuple[Project, Store]:
 def change_last_segment(project: Project, store: Store, slug: str, text: str) -> None:
     """Give the document a new draft for one segment, so one approval completes it again."""
     last = segment_states(store, slug)[-1]
-    gate.edit(store, slug, last.seg_id, text, "rev")
+    gate.edit(store, slug, last.seg_id, text, "rev", glossary=qa.glossary(project.glossary_dir))
 
 
 def page_shows(project: Project, slug: str, text: str) -> bool:

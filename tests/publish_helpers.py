@@ -21,6 +21,7 @@ from zaitun.review.gate import approve, shown
 from zaitun.state import heads
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
+from zaitun.translate.glossary import load_glossary
 
 GLOSSARY = "zh,en,forbidden,note\n泉州晋江国际机场,Quanzhou Jinjiang International Airport,,\n" \
            "240小时过境免签,240-hour visa-free transit,,\n"
@@ -52,7 +53,8 @@ class FixtureProject:
                     self.store.add_translation(conn, slug, state.seg_id, state.source, english(state.source),
                                                origin="engine", engine="fixture-mt", glossary_version="g1")
         approve(self.store, slug, shown(segment_states(self.store, slug),
-                                        [s.seg_id for s in states if s.state != "approved"]), "rita")
+                                        [s.seg_id for s in states if s.state != "approved"]), "rita",
+                glossary=load_glossary(self.project.glossary_dir))
 
     def build(self, today: dt.date = TODAY) -> BuildReport:
         return build_site(self.project, self.store, today=today)

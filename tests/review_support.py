@@ -16,9 +16,11 @@ from typer.testing import CliRunner
 from zaitun.cli import app
 from zaitun.content.intake import ingest
 from zaitun.project import Project
+from zaitun.review import qa
 from zaitun.review.users import add_user
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
+from zaitun.translate.glossary import Glossary
 
 SLUG = "visa"
 FRONT = "title: 过境免签指南\ndate: 2025-06-20\nprogramme: transit"
@@ -52,6 +54,11 @@ def draft_all(store: Store, slug: str = SLUG, issues_for: set[int] = frozenset()
                                   origin="engine", issues=issues)
             ids.append(seg["seg_id"])
     return ids
+
+
+def terms(project: Project) -> Glossary:
+    """The project's glossary, as the review actions hand it to the gate."""
+    return qa.glossary(project.glossary_dir)
 
 
 def quick_user(store: Store, name: str, role: str = "reviewer") -> None:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from review_support import PASSWORD, SLUG, draft_all, quick_user, real_user, review_project, run
+from review_support import PASSWORD, SLUG, draft_all, quick_user, real_user, review_project, run, terms
 
 from zaitun.errors import ReviewError
 from zaitun.review import gate
@@ -124,7 +124,7 @@ def test_admins_list_reset_and_disable_accounts(project):
     assert "disabled" in run(proj, "user", "list", token=admin).output and store.user("alice") is not None
     assert "last enabled admin" in error_of(run(proj, "user", "disable", "root", token=admin))
     with pytest.raises(ReviewError, match="is disabled"):
-        gate.approve(store, SLUG, [ids[0]], "alice")
+        gate.approve(store, SLUG, [ids[0]], "alice", glossary=terms(proj))
 
 
 def test_passwords_must_be_long_and_uncommon_and_are_hashed_with_argon2id(project):

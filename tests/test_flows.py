@@ -20,7 +20,7 @@ from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.runner import Runner
 from prefect.testing.utilities import prefect_test_harness
-from review_support import read
+from review_support import read, terms
 
 from zaitun.flows import serve as flows_serve
 from zaitun.flows.expiry import expiry
@@ -128,7 +128,7 @@ def test_dropped_file_flows_to_an_approved_english_page(prefect_api, project):
     assert store.document("broken") is None  # the bad file was reported, the good one went on
     add_user(store, "rev", "reviewer", "a long password")
     for s in states:
-        gate.edit(store, "drop-in", s.seg_id, f"English {s.position}.", "rev")
+        gate.edit(store, "drop-in", s.seg_id, f"English {s.position}.", "rev", glossary=terms(project))
     result = actions.approve(project, store, "drop-in", read(store, slug="drop-in"), "rev")
     assert result.completed  # emits zaitun.document.approved
     wait_for_run(ids["publish"], seen)

@@ -13,8 +13,9 @@ from publish_helpers import PAYING, PAYING_BODY, TRANSIT, TRANSIT_BODY, leftover
 from sqlalchemy import select, update
 
 from zaitun import failures
-from zaitun.publish import inputs, layout, lint, output
-from zaitun.state.store import documents, sha
+from zaitun.publish import inputs, layout, lint, output, warm
+from zaitun.state import heads
+from zaitun.state.store import documents, releases, sha
 
 FAULT = "这一段让渲染器出错。"
 
@@ -114,4 +115,69 @@ def test_an_online_document_whose_stored_file_no_longer_reads_is_held_back(fx):
     assert "transit.md:4: held back, its last good version stays online: unknown front-matter key 'titel'" in problem
     assert {p: read(fx, p) for p in pages} == before and "/zh/guides/transit/" in read(fx, "zh/guides/")
     assert [(f.state, f.slug) for f in failures.current(fx.store)] == [(failures.HELD_BACK, "transit")]
+    assert site_lint(fx) == []
+
+
+PROPAGANDA = "The Propaganda Department contact details are for reference only."
+
+
+def body(page: str) -> str:
+    return page.split('<div class="body">', 1)[1].split("</div>", 1)[0]
+
+
+def test_an_english_release_holding_a_forbidden_rendering_is_held_back_and_named(fx):
+    fx.build()
+    english_before = read(fx, "en/guides/transit/")
+    with (fx.project.glossary_dir / "terms.csv").open("a", encoding="utf-8") as glossary:
+        glossary.write("宣传部,Publicity Department,Propaganda Department,\n")
+    path = fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n本指南中的宣传部联系方式仅供参考。\n")
+    fx.ingest()
+    with fx.store.tx() as conn:  # approved and released by a zaitun whose gate let forbidden renderings through
+        old = fx.store.latest_release("transit")["payload"]
+        payload = {k: v for k, v in old.items() if k != "screened"} | {"body": old["body"] + f"\n\n{PROPAGANDA}\n"}
+        fx.store.add_release(conn, "transit", "en", sha(path.read_text(encoding="utf-8")), payload)
+    for _ in range(2):  # held again by the next build, and named again
+        report = fx.build()
+        [problem] = report.problems
+        assert problem.startswith(f"{path}:") and "en page held back, the English released before stays online" \
+            in problem and '"Propaganda Department", a forbidden rendering of 宣传部 (write "Publicity Department")' \
+            in problem
+        assert [(f.state, f.slug) for f in failures.current(fx.store)] == [(failures.HELD_BACK, "transit")]
+    english = [p for p in fx.out.rglob("*") if p.is_file() and p.suffix in (".html", ".xml", ".json")]
+    assert not [p for p in english if PROPAGANDA in p.read_text(encoding="utf-8")]  # pages, feeds, search
+    assert "宣传部联系方式" in read(fx, "zh/guides/transit/")
+    assert body(read(fx, "en/guides/transit/")) == body(english_before)  # the English released before
+    assert site_lint(fx) == []
+
+
+def forget_screening(fx, slug: str) -> None:
+    """The build online's record of a document's English as a zaitun that did not screen releases wrote it
+    (in a new part file: a part may be shared with other versions), and this process's memory of it gone."""
+    for part in (output.current(fx.out) / output.PARTS).glob("docs.*.json"):
+        records = json.loads(part.read_text(encoding="utf-8"))
+        if slug in records:
+            records[slug]["en"].pop("screened")
+            part.unlink()
+            part.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    warm.forget(fx.out)
+    heads.forget(fx.store)
+
+
+def test_english_put_online_before_releases_were_screened_is_taken_offline(fx):
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n本指南中的宣传部联系方式仅供参考。\n")
+    fx.ingest()
+    fx.translate_and_approve("transit", lambda source: PROPAGANDA if "宣传部" in source else f"EN[{source}]")
+    fx.build()  # the glossary does not know 宣传部 yet
+    assert PROPAGANDA in read(fx, "en/guides/transit/")
+    with fx.store.tx() as conn:  # as a zaitun whose gate did not screen released it
+        release = fx.store.latest_release("transit")
+        conn.execute(update(releases).where(releases.c.id == release["id"]).values(payload=json.dumps(
+            {k: v for k, v in release["payload"].items() if k != "screened"}, ensure_ascii=False)))
+    forget_screening(fx, "transit")
+    with (fx.project.glossary_dir / "terms.csv").open("a", encoding="utf-8") as glossary:
+        glossary.write("宣传部,Publicity Department,Propaganda Department,\n")
+    [problem] = fx.build().problems
+    assert "en page left out of the site: its release holds \"Propaganda Department\"" in problem
+    assert not (fx.out / "en" / "guides" / "transit").exists() and "宣传部联系方式" in read(fx, "zh/guides/transit/")
+    assert not [p for p in fx.out.rglob("*.xml") if PROPAGANDA in p.read_text(encoding="utf-8")]
     assert site_lint(fx) == []

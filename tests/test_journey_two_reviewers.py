@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, free_port
-from review_support import PASSWORD, SLUG, draft_all, read, real_user, review_project
+from review_support import PASSWORD, SLUG, draft_all, read, real_user, review_project, terms
 
 from zaitun.review import gate
 from zaitun.state.segments import segment_states
@@ -40,11 +40,11 @@ def zaitun(root: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
 def served(tmp_path):
     """A document whose segments are approved except the last (draft X), and the review UI as a process."""
     root = tmp_path / "proj"
-    _project, store = review_project(root)
+    project, store = review_project(root)
     ids = draft_all(store)
     real_user(store, "alice")
     real_user(store, "bob")
-    gate.approve(store, SLUG, read(store, ids[:-1]), "alice")
+    gate.approve(store, SLUG, read(store, ids[:-1]), "alice", glossary=terms(project))
     store.close()
     port = free_port()
     log = (tmp_path / "review.log").open("wb")

@@ -9,10 +9,11 @@ from translate_support import STAY, TERM, TITLE, drafts_by_source, make_project,
 
 from zaitun import pipeline
 from zaitun.errors import GlossaryError
+from zaitun.review.actions import TranslateGate
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
 from zaitun.translate.engines import OfflineEngine
-from zaitun.translate.glossary import load_glossary
+from zaitun.translate.glossary import Entry, Glossary, load_glossary
 from zaitun.translate.memory import export_tmx, import_tmx, load_project_tmx, read_tmx
 from zaitun.translate.tbx import export_tbx, import_tbx, read_tbx
 
@@ -36,7 +37,7 @@ def test_tmx_export_then_import_gives_the_same_memory(tmp_path):
     remember(first, PAIRS)
     path = tmp_path / "memory.tmx"
     path.write_bytes(export_tmx(first))
-    result = import_tmx(second, path)
+    result = import_tmx(second, path, Glossary())
     assert (result.added, result.updated, result.skipped) == (2, 0, [])
     assert {(r["source"], r["target"], r["origin"]) for r in second.memory_entries()} == \
         {(zh, en, "tmx") for zh, en in PAIRS}
@@ -50,9 +51,19 @@ def test_tmx_import_never_overwrites_a_reviewers_approval(tmp_path):
     other = new_store(tmp_path, "other.db")
     remember(other, [(PAIRS[0][0], "Aliens may enter."), PAIRS[1]])
     path.write_bytes(export_tmx(other))
-    result = import_tmx(store, path)
+    result = import_tmx(store, path, Glossary())
     assert (result.added, result.kept) == (1, 1)
     assert store.memory_lookup([PAIRS[0][0]]) == {PAIRS[0][0]: PAIRS[0][1]}
+
+
+def test_tmx_import_skips_a_pair_holding_a_forbidden_rendering(tmp_path):
+    source, store, path = new_store(tmp_path, "src.db"), new_store(tmp_path), tmp_path / "memory.tmx"
+    remember(source, [(PAIRS[0][0], "Aliens may enter."), PAIRS[1]])
+    path.write_bytes(export_tmx(source))
+    result = import_tmx(store, path, Glossary([Entry("外国人", "foreign national", ("alien",))]))
+    assert result.added == 1 and store.memory_lookup([PAIRS[0][0]]) == {}
+    assert result.skipped == [f"{path}: '外国人可以入境。' not imported: \"Aliens\" is a forbidden rendering "
+                              'of 外国人; write "foreign national"']
 
 
 def test_tmx_with_other_language_tags_and_incomplete_units_is_read(tmp_path):
@@ -74,11 +85,11 @@ def test_project_tmx_is_loaded_once_and_again_when_it_changes(tmp_path):
     source = new_store(tmp_path, "src.db")
     remember(source, [PAIRS[0]])
     (tm / "approved.tmx").write_bytes(export_tmx(source))
-    assert list(load_project_tmx(store, tm)) == ["approved.tmx"]
-    assert load_project_tmx(store, tm) == {}
+    assert list(load_project_tmx(store, tm, Glossary())) == ["approved.tmx"]
+    assert load_project_tmx(store, tm, Glossary()) == {}
     remember(source, [PAIRS[1]])
     (tm / "approved.tmx").write_bytes(export_tmx(source))
-    assert load_project_tmx(store, tm)["approved.tmx"].added == 1
+    assert load_project_tmx(store, tm, Glossary())["approved.tmx"].added == 1
 
 
 def test_memory_match_is_reused_and_approved_from_memory(tmp_path):
@@ -102,6 +113,18 @@ def test_flagged_memory_match_waits_for_a_reviewer(tmp_path):
     report = pipeline.translate(project, store, engine=OfflineEngine())
     assert {"term", "forbidden"} <= {i["check"] for i in drafts_by_source(report)[STAY].issues}
     assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "draft"
+
+
+def test_memory_approval_never_approves_a_forbidden_rendering(tmp_path):
+    project = make_project(tmp_path, "[review]\nauto_approve_memory = false\n")
+    store = open_ingested(project)
+    remember(store, [(STAY, STAY_EN.replace("Foreign nationals", "Aliens"))])
+    pipeline.translate(project, store, engine=OfflineEngine())
+    stay = {s.source: s for s in segment_states(store, "notice")}[STAY]
+    assert stay.translation["origin"] == "memory"
+    assert TranslateGate(project, store).approve("notice", {stay.seg_id: stay.version}) == 0  # as the pass approves
+    assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "draft"
+    assert [a["action"] for a in store.audit_log("notice") if a["seg_id"] == stay.seg_id][-1] == "approve-refused"
 
 
 def test_auto_approval_can_be_switched_off(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from libre_server import LibreServer
-from review_support import read, read_unflagged
+from review_support import read, read_unflagged, terms
 from translate_support import STAY, TERM, libre_settings, make_project, open_ingested
 
 from zaitun import pipeline
@@ -63,8 +63,22 @@ def test_a_new_flag_stops_approve_all_from_approving_that_draft(drafted):
     project, store, translate = drafted
     add_terms(project, FORBID_MAY_STAY)
     translate()
-    result = gate.approve_unflagged(store, "notice", read_unflagged(store, slug="notice"), "rita")
+    result = gate.approve_unflagged(store, "notice", read_unflagged(store, slug="notice"), "rita",
+                                    glossary=terms(project))
     assert states(store)[STAY].seg_id not in result.approved
+    assert states(store)[STAY].state == "draft" and states(store)[TERM].state == "approved"
+
+
+def test_a_rendering_forbidden_after_drafting_is_not_approved_before_any_pass_flags_it(drafted):
+    project, store, _ = drafted
+    add_terms(project, FORBID_MAY_STAY)  # the draft's stored QA issues still say nothing
+    stay = states(store)[STAY]
+    assert stay.issues == [] and stay.unflagged_draft
+    result = actions.approve(project, store, "notice", read(store, [stay.seg_id], slug="notice"), "rita")
+    assert result.approved == [] and '"may stay" is a forbidden rendering of 停留; write "stay"' in \
+        result.refused[stay.seg_id]
+    everything = actions.approve_unflagged(project, store, "notice", read_unflagged(store, slug="notice"), "rita")
+    assert stay.seg_id not in everything.approved and stay.seg_id in everything.refused
     assert states(store)[STAY].state == "draft" and states(store)[TERM].state == "approved"
 
 

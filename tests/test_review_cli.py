@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import pytest
-from review_support import PASSWORD, SLUG, draft_all, quick_user, review_project, run
+from review_support import PASSWORD, SLUG, draft_all, quick_user, review_project, run, terms
 
 from zaitun.errors import ReviewError
 from zaitun.review import gate
@@ -97,7 +97,8 @@ def test_approving_without_naming_the_version_read_is_refused(project):
 def test_a_draft_saved_after_review_show_is_not_approved_in_the_readers_name(project):
     proj, store, ids = project
     read, token = versioned(proj, 1), shown(proj)["unflagged_token"]
-    gate.edit(store, SLUG, ids[1], "Saved by someone else meanwhile", "alice")  # after the reader's `show`
+    # after the reader's `show`
+    gate.edit(store, SLUG, ids[1], "Saved by someone else meanwhile", "alice", glossary=terms(proj))
     result = run(proj, "review", "approve", SLUG, read, token=token_of(store, "alice"))
     assert result.exit_code == 1 and f"skipped {ids[1]}: not approved" in result.output
     assert "Saved by someone else meanwhile" in result.output
@@ -107,6 +108,23 @@ def test_a_draft_saved_after_review_show_is_not_approved_in_the_readers_name(pro
     stale_edit = run(proj, "review", "edit", SLUG, read, "--target", "Mine", "--approve", token=alice)
     assert isinstance(stale_edit.exception, ReviewError) and "not saved" in str(stale_edit.exception)
     assert progress(segment_states(store, SLUG))["approved"] == 0
+
+
+def test_approving_a_forbidden_rendering_is_refused_with_the_rendering_to_write(project):
+    proj, store, ids = project
+    alice = token_of(store, "alice")
+    edited = run(proj, "review", "edit", SLUG, ids[2], "--target", "Aliens may use visa-free transit.", token=alice)
+    assert edited.exit_code == 0
+    assert '! forbidden: "Aliens" is a forbidden rendering of 外国人' in run(proj, "review", "show", SLUG).output
+    result = run(proj, "review", "approve", SLUG, versioned(proj, 2), token=alice)
+    assert result.exit_code == 1 and f"approved {ids[2]}" not in result.output
+    assert '"Aliens" is a forbidden rendering of 外国人; write "foreign national"' in result.output
+    assert "edit the English" in result.output
+    again = run(proj, "review", "edit", SLUG, versioned(proj, 2), "--target", "Aliens may transit visa-free.",
+                "--approve", token=alice)
+    assert again.exit_code == 1 and "forbidden rendering of 外国人" in again.output
+    assert segment_states(store, SLUG)[2].state == "draft"
+    assert store.memory_lookup(["外国人可以过境免签。"]) == {}  # never remembered as approved English
 
 
 def test_reject_and_edit(project):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-from review_support import SLUG, draft_all, quick_user, read, read_unflagged, review_project
+from review_support import SLUG, draft_all, quick_user, read, read_unflagged, review_project, terms
 from sqlalchemy import func, select
 
 from zaitun.content.intake import ingest
@@ -34,9 +34,9 @@ def states(store):
 
 
 def test_segment_goes_from_draft_to_approved_or_rejected(in_review):
-    _project, store, ids = in_review
+    project, store, ids = in_review
     assert set(states(store).values()) == {"draft"}
-    gate.approve(store, SLUG, read(store, [ids[0]]), "alice")
+    gate.approve(store, SLUG, read(store, [ids[0]]), "alice", glossary=terms(project))
     gate.reject(store, SLUG, ids[1], "alice", "wrong term")
     now = states(store)
     assert now[ids[0]] == "approved" and now[ids[1]] == "rejected" and now[ids[2]] == "draft"
@@ -45,26 +45,28 @@ def test_segment_goes_from_draft_to_approved_or_rejected(in_review):
 
 
 def test_edit_stores_a_new_target_and_can_approve_it_at_once(in_review):
-    _project, store, ids = in_review
-    gate.edit(store, SLUG, ids[2], "Foreign nationals may transit visa-free.", "alice")
+    project, store, ids = in_review
+    gate.edit(store, SLUG, ids[2], "Foreign nationals may transit visa-free.", "alice", glossary=terms(project))
     assert states(store)[ids[2]] == "draft"
-    gate.edit(store, SLUG, ids[2], "Foreign nationals may use visa-free transit.", "alice", approve_now=True)
+    gate.edit(store, SLUG, ids[2], "Foreign nationals may use visa-free transit.", "alice", approve_now=True,
+              glossary=terms(project))
     seg = next(s for s in segment_states(store, SLUG) if s.seg_id == ids[2])
     assert seg.state == "approved" and seg.target == "Foreign nationals may use visa-free transit."
     assert [t["target"] for t in store.history(SLUG, ids[2])][0].startswith("EN 2:")  # the draft stays
 
 
 def test_an_edit_holding_a_control_character_is_refused_and_nothing_is_stored(in_review):
-    _project, store, ids = in_review
+    project, store, ids = in_review
     before = store.history(SLUG, ids[2])
     with pytest.raises(ReviewError, match="the new translation holds the control character U\\+0000: remove it"):
-        gate.edit(store, SLUG, ids[2], "Foreign nationals\0 may transit.", "alice", approve_now=True)
+        gate.edit(store, SLUG, ids[2], "Foreign nationals\0 may transit.", "alice", approve_now=True,
+                  glossary=terms(project))
     assert store.history(SLUG, ids[2]) == before  # PostgreSQL would have refused the NUL anyway
 
 
 def test_approve_all_unflagged_leaves_flagged_segments_for_a_person(in_review):
-    _project, store, ids = in_review
-    result = gate.approve_unflagged(store, SLUG, read_unflagged(store), "alice")
+    project, store, ids = in_review
+    result = gate.approve_unflagged(store, SLUG, read_unflagged(store), "alice", glossary=terms(project))
     assert sorted(result.approved) == sorted(ids[:3] + ids[4:])
     assert states(store)[ids[3]] == "draft" and not result.completed
     assert progress(segment_states(store, SLUG)) == {"approved": 4, "total": 5, "flagged": 1,
@@ -72,10 +74,10 @@ def test_approve_all_unflagged_leaves_flagged_segments_for_a_person(in_review):
 
 
 def test_last_approval_completes_the_document_and_makes_a_release(in_review):
-    _project, store, ids = in_review
-    assert not gate.approve(store, SLUG, read(store, ids[:-1]), "alice").completed
+    project, store, ids = in_review
+    assert not gate.approve(store, SLUG, read(store, ids[:-1]), "alice", glossary=terms(project)).completed
     assert store.latest_release(SLUG) is None
-    result = gate.approve(store, SLUG, read(store, [ids[-1]]), "bob")
+    result = gate.approve(store, SLUG, read(store, [ids[-1]]), "bob", glossary=terms(project))
     assert result.completed
     release = store.latest_release(SLUG)
     assert release["payload"]["meta"]["title"] == "EN 0: 过境免签指南"
@@ -83,19 +85,34 @@ def test_last_approval_completes_the_document_and_makes_a_release(in_review):
     assert "zaitun.document.approved" in [e["name"] for e in store.events_since()]
 
 
+def test_a_segment_approved_before_its_rendering_was_forbidden_comes_back_and_holds_the_release(in_review):
+    project, store, ids = in_review
+    gate.edit(store, SLUG, ids[1], "Overview of the polity", "alice", approve_now=True, glossary=terms(project))
+    gate.approve(store, SLUG, read(store, ids[:-1]), "alice", glossary=terms(project))
+    with (project.glossary_dir / "immigration.csv").open("a", encoding="utf-8") as glossary:
+        glossary.write("政策,policy,polity,\n")
+    result = gate.approve(store, SLUG, read(store, [ids[-1]]), "bob", glossary=terms(project))
+    assert result.approved == [ids[-1]] and not result.completed and store.latest_release(SLUG) is None
+    assert '"polity" is a forbidden rendering of 政策; write "policy": it is back in review' in result.held[ids[1]]
+    back = next(s for s in segment_states(store, SLUG) if s.seg_id == ids[1])
+    assert back.state == "draft" and back.target == "Overview of the polity"
+    assert "forbidden" in {i["check"] for i in back.issues}
+    assert [a["action"] for a in store.audit_log(SLUG) if a["seg_id"] == ids[1]][-1] == "back-to-review"
+
+
 def test_only_reviewers_and_admins_approve(in_review):
-    _project, store, ids = in_review
+    project, store, ids = in_review
     with pytest.raises(ReviewError, match="editor"):
-        gate.approve(store, SLUG, read(store, [ids[0]]), "eve")
+        gate.approve(store, SLUG, read(store, [ids[0]]), "eve", glossary=terms(project))
     with pytest.raises(ReviewError, match="unknown user"):
-        gate.approve(store, SLUG, read(store, [ids[0]]), "mallory")
+        gate.approve(store, SLUG, read(store, [ids[0]]), "mallory", glossary=terms(project))
     with pytest.raises(ReviewError, match="comment"):
         gate.reject(store, SLUG, ids[0], "alice", "  ")
 
 
 def test_changed_sentence_returns_only_that_segment_to_review(in_review):
     project, store, ids = in_review
-    gate.approve(store, SLUG, read(store, ids), "alice")
+    gate.approve(store, SLUG, read(store, ids), "alice", glossary=terms(project))
     path = project.content_dir / "guides" / f"{SLUG}.md"
     path.write_text(path.read_text(encoding="utf-8").replace("240小时", "10天"), encoding="utf-8")
     assert ingest(project, store).ingested == [SLUG]
@@ -107,14 +124,14 @@ def test_changed_sentence_returns_only_that_segment_to_review(in_review):
 
 
 def test_concurrent_approvals_of_one_segment_are_both_recorded(in_review):
-    _project, store, ids = in_review
+    project, store, ids = in_review
     barrier = threading.Barrier(2)
     errors = []
 
     def approve(actor):
         try:
             barrier.wait()
-            gate.approve(store, SLUG, read(store, [ids[0]]), actor)
+            gate.approve(store, SLUG, read(store, [ids[0]]), actor, glossary=terms(project))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -130,13 +147,13 @@ def test_concurrent_approvals_of_one_segment_are_both_recorded(in_review):
 
 
 def test_concurrent_approvals_of_different_segments_all_land(in_review):
-    _project, store, ids = in_review
+    project, store, ids = in_review
     barrier = threading.Barrier(len(ids))
     results = []
 
     def approve(seg_id, actor):
         barrier.wait()
-        results.append(gate.approve(store, SLUG, read(store, [seg_id]), actor))
+        results.append(gate.approve(store, SLUG, read(store, [seg_id]), actor, glossary=terms(project)))
 
     threads = [threading.Thread(target=approve, args=(seg_id, ("alice", "bob")[n % 2]))
                for n, seg_id in enumerate(ids)]
@@ -149,10 +166,10 @@ def test_concurrent_approvals_of_different_segments_all_land(in_review):
 
 
 def test_nothing_is_ever_deleted(in_review):
-    _project, store, ids = in_review
+    project, store, ids = in_review
     gate.reject(store, SLUG, ids[0], "alice", "too literal")
-    gate.edit(store, SLUG, ids[0], "Guide to visa-free transit", "alice")
-    gate.edit(store, SLUG, ids[0], "Visa-free transit guide", "bob", approve_now=True)
+    gate.edit(store, SLUG, ids[0], "Guide to visa-free transit", "alice", glossary=terms(project))
+    gate.edit(store, SLUG, ids[0], "Visa-free transit guide", "bob", approve_now=True, glossary=terms(project))
     history = store.history(SLUG, ids[0])
     assert [t["target"] for t in history] == ["EN 0: 过境免签指南", "Guide to visa-free transit",
                                               "Visa-free transit guide"]
@@ -168,7 +185,8 @@ class ReviewMachine(RuleBasedStateMachine):
     @initialize()
     def setup(self):
         self.tmp = tempfile.TemporaryDirectory()
-        _project, self.store = review_project(Path(self.tmp.name))
+        project, self.store = review_project(Path(self.tmp.name))
+        self.glossary = terms(project)
         self.ids = draft_all(self.store, issues_for={1})
         quick_user(self.store, "alice")
         self.model = {seg_id: "draft" for seg_id in self.ids}
@@ -184,7 +202,7 @@ class ReviewMachine(RuleBasedStateMachine):
     @rule(n=st.integers(0, 4))
     def approve(self, n):
         seg_id = self.ids[n]
-        result = gate.approve(self.store, SLUG, read(self.store, [seg_id]), "alice")
+        result = gate.approve(self.store, SLUG, read(self.store, [seg_id]), "alice", glossary=self.glossary)
         assert (seg_id in result.approved) == (self.model[seg_id] != "approved")
         self.model[seg_id] = "approved"
         self._completion(result.completed)
@@ -199,9 +217,9 @@ class ReviewMachine(RuleBasedStateMachine):
     def edit(self, n, text, now):
         if CONTROL_RE.search(text):  # refused, and nothing changes
             with pytest.raises(ReviewError, match="control character"):
-                gate.edit(self.store, SLUG, self.ids[n], text, "alice", approve_now=now)
+                gate.edit(self.store, SLUG, self.ids[n], text, "alice", approve_now=now, glossary=self.glossary)
             return
-        result = gate.edit(self.store, SLUG, self.ids[n], text, "alice", approve_now=now)
+        result = gate.edit(self.store, SLUG, self.ids[n], text, "alice", approve_now=now, glossary=self.glossary)
         self.model[self.ids[n]] = "approved" if now else "draft"
         self.flagged.discard(self.ids[n])
         self.was_complete = False  # the new text is a draft until approved, even if only for a moment
@@ -210,7 +228,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @rule()
     def approve_unflagged(self):
-        result = gate.approve_unflagged(self.store, SLUG, read_unflagged(self.store), "alice")
+        result = gate.approve_unflagged(self.store, SLUG, read_unflagged(self.store), "alice", glossary=self.glossary)
         for seg_id, state in self.model.items():
             if state == "draft" and seg_id not in self.flagged:
                 self.model[seg_id] = "approved"
@@ -256,17 +274,17 @@ def test_withdrawn_documents_cannot_be_reviewed(in_review):
     project, store, ids = in_review
     (project.content_dir / "guides" / f"{SLUG}.md").unlink()
     assert ingest(project, store).withdrawn == [SLUG]
-    for action in (lambda: gate.approve(store, SLUG, read(store, [ids[0]]), "alice"),
+    for action in (lambda: gate.approve(store, SLUG, read(store, [ids[0]]), "alice", glossary=terms(project)),
                    lambda: gate.reject(store, SLUG, ids[0], "alice", "no"),
-                   lambda: gate.edit(store, SLUG, ids[0], "Guide", "alice")):
+                   lambda: gate.edit(store, SLUG, ids[0], "Guide", "alice", glossary=terms(project))):
         with pytest.raises(ReviewError, match="no document"):
             action()
 
 
 def test_a_repeated_approval_approves_once(in_review):
-    _project, store, ids = in_review
+    project, store, ids = in_review
     seen = read(store, [ids[0]])
-    gate.approve(store, SLUG, seen, "alice")
-    result = gate.approve(store, SLUG, seen, "alice")
+    gate.approve(store, SLUG, seen, "alice", glossary=terms(project))
+    result = gate.approve(store, SLUG, seen, "alice", glossary=terms(project))
     assert result.approved == [] and result.skipped == {ids[0]: "already approved"}
     assert len(store.memory_entries()) == 1

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from review_support import PASSWORD, SLUG, Client, draft_all, page_form, real_user, review_project
+from review_support import PASSWORD, SLUG, Client, draft_all, page_form, real_user, review_project, terms
 
 from zaitun.context import Context
 from zaitun.review import gate
@@ -64,21 +64,21 @@ def test_approve_all_unflagged_approves_exactly_the_drafts_on_the_page(two_revie
 
 
 def test_the_gate_refuses_an_approval_of_anything_but_the_current_draft(tmp_path, database_url):
-    _project, store = review_project(tmp_path / "proj", database_url=database_url)
+    project, store = review_project(tmp_path / "proj", database_url=database_url)
     ids = draft_all(store)
     real_user(store, "alice")
     real_user(store, "bob")
     shown = segment_states(store, SLUG)
-    gate.edit(store, SLUG, ids[0], "Newer text", "bob")
+    gate.edit(store, SLUG, ids[0], "Newer text", "bob", glossary=terms(project))
     gate.reject(store, SLUG, ids[1], "bob", "say foreign national")
-    result = gate.approve(store, SLUG, gate.shown(shown, ids[:2]), "alice")
+    result = gate.approve(store, SLUG, gate.shown(shown, ids[:2]), "alice", glossary=terms(project))
     assert result.approved == [] and set(result.refused) == set(ids[:2])
     assert "Newer text" in result.refused[ids[0]] and "saved by bob" in result.refused[ids[0]]
     assert "rejected by bob: say foreign national" in result.refused[ids[1]]
     assert [state_of(store, i).state for i in ids[:2]] == ["draft", "rejected"]
     assert [a["action"] for a in store.audit_log(SLUG) if a["actor"] == "alice"] == ["approve-refused"] * 2
     current = state_of(store, ids[0])
-    assert gate.approve(store, SLUG, {ids[0]: current.version}, "alice").approved == [ids[0]]
+    assert gate.approve(store, SLUG, {ids[0]: current.version}, "alice", glossary=terms(project)).approved == [ids[0]]
     approval = next(a for a in store.audit_log(SLUG) if a["action"] == "approve")
     assert approval["after"] == "Newer text" and current.version in approval["note"]
     store.close()

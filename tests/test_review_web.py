@@ -11,6 +11,7 @@ from review_support import (
     real_user,
     review_project,
     serve_app,
+    terms,
 )
 
 from zaitun.content.intake import ingest
@@ -145,6 +146,19 @@ def test_reviewer_edits_in_place_and_the_edit_is_checked(site):
     assert seg.state == "approved" and seg.issues == []
 
 
+def test_a_forbidden_rendering_is_not_approved_from_the_page(site):
+    client, store, ids, _ = site
+    login(client)
+    post(client, f"/doc/{SLUG}/edit", seg_id=ids[2], target="Aliens may use visa-free transit.", approve="1")
+    seg = state_of(store, ids[2])  # edit and approve (Ctrl+Enter): the edit is kept, the approval refused
+    assert seg.state == "draft" and seg.target == "Aliens may use visa-free transit."
+    refused = f"{ids[2]}: not approved: &#34;Aliens&#34; is a forbidden rendering of 外国人; write &#34;foreign"
+    assert refused in client.get(f"/doc/{SLUG}").text
+    post(client, f"/doc/{SLUG}/approve", seg_id=ids[2])
+    assert state_of(store, ids[2]).state == "draft" and refused in client.get(f"/doc/{SLUG}").text
+    assert [a["action"] for a in store.audit_log(SLUG) if a["seg_id"] == ids[2]][-1] == "approve-refused"
+
+
 def test_reviewer_rejects_with_a_comment(site):
     client, store, ids, _ = site
     login(client)
@@ -212,7 +226,7 @@ def test_untrusted_content_is_rendered_inert(tmp_path):
 
 def test_changed_chinese_shows_the_difference_and_the_previous_english(site):
     client, store, ids, project = site
-    gate.approve(store, SLUG, read(store, ids), "alice")
+    gate.approve(store, SLUG, read(store, ids), "alice", glossary=terms(project))
     path = project.content_dir / "guides" / f"{SLUG}.md"
     path.write_text(path.read_text(encoding="utf-8").replace("240小时", "10天"), encoding="utf-8")
     ingest(project, store)
@@ -527,7 +541,7 @@ def test_a_changed_fact_is_shown_as_a_before_and_after_pair(site):
     path.write_text(text.replace("programme: transit", "programme: transit\nvalid_until: 2026-12-31"), encoding="utf-8")
     ingest(project, store)
     pipeline.translate(project, store)
-    gate.approve(store, SLUG, read(store), "alice")
+    gate.approve(store, SLUG, read(store), "alice", glossary=terms(project))
     path.write_text(text.replace("programme: transit", "programme: transit\nvalid_until: 2027-06-30"), encoding="utf-8")
     ingest(project, store)
     pipeline.translate(project, store)

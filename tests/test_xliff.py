@@ -1,6 +1,6 @@
 import pytest
 from lxml import etree
-from review_support import SLUG, draft_all, quick_user, review_project
+from review_support import SLUG, draft_all, quick_user, review_project, terms
 from translate.storage.xliff2 import Xliff2File
 
 from zaitun.content.intake import ingest
@@ -18,7 +18,7 @@ def exported(tmp_path):
     ids = draft_all(store)
     quick_user(store, "alice")
     quick_user(store, "eve", role="editor")
-    gate.approve(store, SLUG, gate.shown(segment_states(store, SLUG), ids[:1]), "alice")
+    gate.approve(store, SLUG, gate.shown(segment_states(store, SLUG), ids[:1]), "alice", glossary=terms(project))
     yield project, store, ids, export_xliff(store, SLUG)
     store.close()
 
@@ -71,10 +71,19 @@ def test_final_units_are_approved_only_when_the_importer_asks(exported):
     assert seg.state == "approved" and seg.translation["reviewed_by"] == "alice"
 
 
+def test_a_final_unit_holding_a_forbidden_rendering_is_stored_as_a_draft_not_approved(exported):
+    project, store, ids, data = exported
+    back = retarget(data, {ids[2]: "Aliens may use visa-free transit."}, state="final")
+    report = import_xliff(project, store, back, "alice", approve_final=True)
+    assert report.approved == [] and "forbidden rendering of 外国人" in report.refused[f"{SLUG}/{ids[2]}"]
+    seg = segment_states(store, SLUG)[2]
+    assert (seg.target, seg.state) == ("Aliens may use visa-free transit.", "draft")
+
+
 def test_a_final_unit_never_approves_or_replaces_a_draft_saved_after_the_export(exported):
     project, store, ids, data = exported
-    gate.edit(store, SLUG, ids[1], "Saved after the export", "alice")
-    gate.edit(store, SLUG, ids[2], "Also saved after the export", "alice")
+    gate.edit(store, SLUG, ids[1], "Saved after the export", "alice", glossary=terms(project))
+    gate.edit(store, SLUG, ids[2], "Also saved after the export", "alice", glossary=terms(project))
     back = retarget(data, {ids[1]: "Policy overview"}, state="final")
     back = retarget(back, {ids[2]: "EN 2: " + segment_states(store, SLUG)[2].source}, state="final")
     report = import_xliff(project, store, back, "alice", approve_final=True)

@@ -56,6 +56,8 @@ class Holding:
     kept: set[str] = field(default_factory=set)  # page paths whose file of the version online stays
     cut: dict[int, set[str]] = field(default_factory=dict)  # id of a current entry -> hrefs shown as text
     current: dict[str, list[Entry]] = field(default_factory=dict)  # slug -> its entries as collected
+    refused: dict[str, str] = field(default_factory=dict)  # slug -> what became of a new English release refused
+    # for a forbidden rendering (screen.py): HELD (the English released before is shown) or LEFT_OUT
 
     def unreadable(self, store: Store | LazyStore, errors: dict[str, LocatedError]) -> list[Entry]:
         """Documents online whose stored file no longer reads (`collect` left them out, with `errors`: a file
@@ -170,7 +172,7 @@ class Holding:
             errors[entry.slug] = error
 
     def state(self, slug: str) -> str:
-        return self.states.get(slug, failures.LEFT_OUT)
+        return self.states.get(slug) or self.refused.get(slug, failures.LEFT_OUT)
 
     def keep_metadata(self, docs: dict) -> None:
         """A held document's front matter of the version online stays the one recorded, so the next build

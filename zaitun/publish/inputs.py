@@ -1,7 +1,8 @@
 """What the publisher reads from the store: one `Entry` per document and language.
 
 Chinese entries come from the current content (drafts skipped); English entries only from
-the document's last release, so never-approved English is never published. Parsing front
+the document's last release, so never-approved English is never published; a release holding a
+forbidden rendering (screen.py) is not: the English released before stays. Parsing front
 matter is the slow part of a rebuild, so parsed metadata is cached by the file's hash.
 """
 
@@ -25,6 +26,7 @@ from zaitun.publish.render import body_html
 from zaitun.state.digest import sha
 
 if TYPE_CHECKING:  # the Store, or a SQLite file's reads (zaitun.state.reads): no SQLAlchemy loaded for them
+    from zaitun.publish.screen import Screen
     from zaitun.state.lazy import LazyStore
     from zaitun.state.reads import Reads
     from zaitun.state.store import Store
@@ -161,14 +163,15 @@ BATCH = 500  # documents whose files are read (when changed) at once: the build 
 
 
 def collect(store: Reads, cache: dict, problems: dict[str, LocatedError] | None = None,
-            heads: tuple[list[dict], dict[str, dict]] | None = None) -> list[Entry]:
+            heads: tuple[list[dict], dict[str, dict]] | None = None, screen: Screen | None = None) -> list[Entry]:
     """Entries of every active, non-draft document: Chinese always, English where released.
 
     Files and release payloads are read only for documents changed since the build that filled `cache`
     (the manifest's docs), a batch at a time; bodies are read again when rendered (see `load_bodies`).
     A stored file that no longer reads (it passed intake, so this is rare) is left out and
     reported in `problems` (slug -> error) instead of stopping the whole site, whatever it raises.
-    `heads`: the documents' and releases' heads when read already (zaitun.state.heads).
+    `heads`: the documents' and releases' heads when read already (zaitun.state.heads). `screen` checks
+    each release read anew for forbidden renderings and records the documents whose English it holds back.
     """
     _SOURCES.use(store)
     rows, released = heads or (store.document_heads(status="active"), store.release_heads("en"))
@@ -186,9 +189,9 @@ def collect(store: Reads, cache: dict, problems: dict[str, LocatedError] | None 
         for row in part:
             slug, release = row["slug"], released.get(row["slug"])
             found[slug] = _entries(row, cache, raws.get(slug), release, payloads, problems, slug in stale,
-                                   stamps.get(slug))
-            if not problems or slug not in problems:  # a document left out is tried, and reported, again
-                _MADE[slug] = (row, release, cache.get(slug), found[slug])
+                                   stamps.get(slug), screen)
+            if (not problems or slug not in problems) and (screen is None or slug not in screen.held):
+                _MADE[slug] = (row, release, cache.get(slug), found[slug])  # one held is tried, and reported, again
     if len(_MADE) > len(found):
         for gone in set(_MADE) - found.keys():
             del _MADE[gone]
@@ -214,9 +217,11 @@ def _made(row: dict, release: dict | None, cache: dict) -> list[Entry] | None:
 
 
 def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payloads: dict[int, str],
-             problems: dict[str, LocatedError] | None, stale: bool = True, stamp: str | None = None) -> list[Entry]:
+             problems: dict[str, LocatedError] | None, stale: bool = True, stamp: str | None = None,
+             screen: Screen | None = None) -> list[Entry]:
     """A document's entries; `stale`: its file or release changed since the cache was filled (when not,
     the cached English facts are its release's, as collect found; `stamp`: the release's, made already)."""
+    shown = (cache.get(row["slug"]) or {}).get("en")  # the English of the build that filled the cache
     try:
         meta = _meta_of(row, cache, raw) if stale else cache[row["slug"]]["meta"]
         date = _date(meta["date"])
@@ -230,15 +235,29 @@ def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payl
         return []
     en = None
     if release is not None:
-        cached = cache[row["slug"]]
-        if stale and _en_stale(cached, stamp or _stamp(release)):
-            cache[row["slug"]] = cached = cached | {"en": release_facts(release, payloads[release["id"]])}
+        cached, stamp = cache[row["slug"]], stamp or _stamp(release)
+        if stale and "en" not in cached and shown and not _en_stale({"en": shown}, stamp):
+            cache[row["slug"]] = cached = cached | {"en": shown}  # only the Chinese changed: screened already
+        elif stale and _en_stale(cached, stamp):
+            payload = json.loads(payloads[release["id"]])
+            found = screen.found(raw or "", payload) if screen is not None else []
+            if found:  # neither online nor cached: the next build checks it again
+                kept = shown if shown and shown.get("screened") else None  # the English shown, if it passed
+                release = _release_of(kept) if kept else None
+                screen.hold(row, raw or "", found, kept=release is not None)
+                cache[row["slug"]] = cached = {k: v for k, v in cached.items() if k != "en"} | (
+                    {"en": kept} if kept else {})
+                return entries_of(row, meta, release, kept, cached["refs"], date)
+            en = release_facts(release, payloads[release["id"]], payload) | {"screened": screen is not None}
+            cache[row["slug"]] = cached = cached | {"en": en}
         en = cached["en"]
     return entries_of(row, meta, release, en, cache[row["slug"]]["refs"], date)
 
 
 def _en_stale(cached: dict, stamp: str) -> bool:
-    return (cached.get("en") or {}).get("stamp") != stamp
+    """The cached English facts are not this release's, or were cached before releases were screened."""
+    en = cached.get("en") or {}
+    return en.get("stamp") != stamp or not en.get("screened")
 
 
 def _stamp(release: dict) -> str:
@@ -246,10 +265,16 @@ def _stamp(release: dict) -> str:
     return f"{release['id']} {release['raw_hash']} {_iso(release['created_at'])}"
 
 
-def release_facts(release: dict, payload: str) -> dict:
-    """What the English entry needs from a release's payload, kept in the manifest's docs: all but the
-    body, which is read again only to be rendered."""
-    data = json.loads(payload)
+def _release_of(en: dict) -> dict:
+    """The head of the release cached English facts were made of (their stamp), to show it again."""
+    id_, raw_hash, created_at = en["stamp"].split(" ", 2)
+    return {"id": int(id_), "raw_hash": raw_hash, "created_at": dt.datetime.fromisoformat(created_at)}
+
+
+def release_facts(release: dict, payload: str, data: dict | None = None) -> dict:
+    """What the English entry needs from a release's payload (`data`: parsed already), kept in the manifest's
+    docs: all but the body, which is read again only to be rendered."""
+    data = json.loads(payload) if data is None else data
     meta = data.get("meta") or {}
     kept = {"stamp": _stamp(release), "hash": sha(payload), "provenance": data.get("provenance") or {},
             "meta": {k: meta.get(k) or "" for k in ("title", "summary", "social")},

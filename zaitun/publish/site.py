@@ -1,10 +1,11 @@
 """Build the static site: the whole publishing pass on one screen (`build_site`).
 
-store -> entries -> planned outputs -> changed files rendered into a new version folder,
-unchanged ones hard-linked from the version online -> self-lint (a document whose pages fail is held
-back with its version online, or left out if new: holding.py) -> publish/ switched to the new
-version with one atomic rename -> social outbox. Until that rename publish/ shows the previous
-build, whole; a failed or stopped build leaves it untouched (see output.py).
+store -> entries (English holding a forbidden rendering held back: screen.py) -> planned outputs ->
+changed files rendered into a new version folder, unchanged ones hard-linked from the version online
+-> self-lint (a document whose pages fail is held back with its version online, or left out if new:
+holding.py) -> publish/ switched to the new version with one atomic rename -> social outbox. Until
+that rename publish/ shows the previous build, whole; a failed or stopped build leaves it untouched
+(see output.py).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ from zaitun.publish.output import (
 from zaitun.publish.pages import Output, PageSpec, Plan, Site, key_of, outputs, plan, plan_of, plan_saved, shared_keys
 from zaitun.publish.render import compile_templates_in, css_digest
 from zaitun.publish.report import BuildReport
+from zaitun.publish.screen import Screen
 from zaitun.publish.social import queue_posts
 from zaitun.publish.tags import tag_labels
 from zaitun.publish.workers import lean_heap, render_all, trim, worker_count
@@ -188,8 +190,11 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     held: dict[str, LocatedError] = {}
     previous = state.get("files", {})
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
-    entries = collect(store, state.setdefault("docs", {}), held, heads.read(store, change.seq))
+    screen = Screen(project.glossary_dir)
+    entries = collect(store, state.setdefault("docs", {}), held, heads.read(store, change.seq), screen)
     entries += hold.unreadable(store, held)
+    held |= screen.held  # after unreadable: these documents were collected, only their new English was not
+    hold.refused = screen.states
     if change.changed is None or len(change.changed) >= BATCH:  # the files and payloads collect read a batch
         trim()  # at a time: freed, not yet given back (a few documents' not worth trimming the heap for)
     plan_ = Planned(previous, summary.get("shared", {}), change.changed,

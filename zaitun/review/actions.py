@@ -1,11 +1,13 @@
 """Review actions as both the web UI and the CLI perform them.
 
 They wrap the gate's rules with what follows an action: QA checks on a reviewer's edit, and
-when an approval completes a document, the Prefect event and the `approved` notification.
+when an approval completes a document, the Prefect event and the `approved` notification. Each
+hands the gate the project's glossary as it is now, so no forbidden rendering is approved.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from zaitun.project import Project
 from zaitun.review import gate, qa
 from zaitun.review.gate import ApproveResult
 from zaitun.state.store import Store
+from zaitun.translate.glossary import Glossary
 
 log = logging.getLogger(__name__)
 
@@ -26,26 +29,29 @@ def approve(project: Project, store: Store, slug: str, seen: dict[str, str], act
             defer: Defer | None = None, via: str = "review") -> ApproveResult:
     """Approve segments, each at the version the actor saw (seg_id -> version);
     `via="memory"` is the translate stage approving the memory matches it just drafted."""
-    return _announced(project, slug, actor, gate.approve(store, slug, seen, actor, via=via), defer)
+    result = gate.approve(store, slug, seen, actor, glossary=qa.glossary(project.glossary_dir), via=via)
+    return _announced(project, slug, actor, result, defer)
 
 
 def approve_unflagged(project: Project, store: Store, slug: str, seen: dict[str, str] | str, actor: str,
                       defer: Defer | None = None) -> ApproveResult:
     """The unflagged drafts a page showed (seg_id -> version), or those a `review show` token names."""
+    glossary = qa.glossary(project.glossary_dir)
     if isinstance(seen, str):
-        result = gate.approve_unflagged_token(store, slug, seen, actor)
+        result = gate.approve_unflagged_token(store, slug, seen, actor, glossary=glossary)
     else:
-        result = gate.approve_unflagged(store, slug, seen, actor)
+        result = gate.approve_unflagged(store, slug, seen, actor, glossary=glossary)
     return _announced(project, slug, actor, result, defer)
 
 
 def edit(project: Project, store: Store, slug: str, seg_id: str, target: str, actor: str,
          approve_now: bool = False, defer: Defer | None = None, based_on: str | None = None) -> ApproveResult:
-    """Store a reviewer's target with its QA issues; approving a flagged edit is allowed (they saw it)."""
+    """Store a reviewer's target with its QA issues; approving a flagged edit is allowed (they saw it),
+    unless it holds a forbidden rendering."""
     source = (store.segment(slug, seg_id) or {}).get("source", "")
     issues = qa.check(project.glossary_dir, source, target.strip()) if source else []
-    result = gate.edit(store, slug, seg_id, target, actor, issues=issues, approve_now=approve_now,
-                       glossary_version=qa.glossary(project.glossary_dir).version, based_on=based_on)
+    result = gate.edit(store, slug, seg_id, target, actor, glossary=qa.glossary(project.glossary_dir), issues=issues,
+                       approve_now=approve_now, based_on=based_on)
     return _announced(project, slug, actor, result, defer)
 
 
@@ -61,7 +67,12 @@ class TranslateGate:
         return len(approve(self.project, self.store, slug, seen, actor="memory", via="memory").approved)
 
     def renew_release(self, slug: str) -> bool:
-        return gate.renew_release(self.store, slug)
+        return gate.renew_release(self.store, slug, glossary=self.glossary)
+
+    @functools.cached_property
+    def glossary(self) -> Glossary:
+        """Read once a pass: the pass asks every document whether to release it again."""
+        return qa.glossary(self.project.glossary_dir)
 
 
 def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> None:

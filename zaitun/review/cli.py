@@ -83,6 +83,8 @@ def _report(result) -> None:
         typer.echo(f"approved {seg_id}")
     for seg_id, why in (result.skipped | result.refused).items():
         typer.echo(f"skipped {seg_id}: {why}", err=True)
+    for seg_id, why in result.held.items():
+        typer.echo(f"held back {seg_id}: {why}", err=True)
     if result.completed:
         typer.echo("every segment is approved: the English page is released for publishing")
 
@@ -108,7 +110,8 @@ def approve(ctx: typer.Context,
             actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Approve segments at the versions you read (ID@VERSION), or the unflagged drafts `review show` listed.
 
-    A segment whose English changed since you read it is not approved (exit status 1)."""
+    A segment whose English changed since you read it, or that holds a forbidden rendering, is not
+    approved (exit status 1)."""
     from zaitun.review import actions
 
     if bool(segments) == all_unflagged:
@@ -123,7 +126,7 @@ def approve(ctx: typer.Context,
     else:
         result = actions.approve(project, store, slug, dict(_versioned(s, "approve") for s in segments), actor)
     _report(result)
-    if result.refused or (result.skipped and not result.approved):
+    if result.refused or result.held or (result.skipped and not result.approved):
         raise typer.Exit(1)
 
 
@@ -150,7 +153,8 @@ def edit(ctx: typer.Context,
          actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Store a new English text for a segment (the old one stays in history).
 
-    With ID@VERSION the edit is refused when someone saved another draft since you read it."""
+    With ID@VERSION the edit is refused when someone saved another draft since you read it. With
+    --approve, text holding a forbidden rendering is saved but not approved (exit status 1)."""
     from zaitun.review import actions
 
     if approve_now or "@" in segment:
@@ -163,6 +167,8 @@ def edit(ctx: typer.Context,
                           based_on=version)
     typer.echo(f"saved {segment_id}")
     _report(result)
+    if result.refused or result.held:
+        raise typer.Exit(1)
 
 
 @review_app.command("export-xliff")

@@ -9,6 +9,11 @@ to the exact source and target (their hashes); when the Chinese changes the segm
 new id and comes back to review, while unchanged segments keep their approval. The last
 approval of a document snapshots its English as a release, which is what the publisher puts
 online.
+
+A forbidden rendering (glossary/README.md: it must never appear) is never approved, whatever
+QA said when the draft was saved: the gate checks the English against the glossary it is given,
+the project's current one. A release is made only of English free of them; a segment approved
+before its rendering was forbidden comes back to review instead, and holds the release back.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
 from zaitun.state.segments import DocumentState, SegmentState, progress, segment_states
 from zaitun.state.store import Connection, Store, sha
+from zaitun.translate.checks import check_translation, forbidden_message, forbidden_renderings
+from zaitun.translate.glossary import Glossary
 
 APPROVER_ROLES = {"reviewer", "admin"}
 ROLES = ("reviewer", "editor", "admin")
@@ -42,8 +49,9 @@ def unflagged_token(states: list[SegmentState]) -> str:
 class ApproveResult:
     approved: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # seg_id -> why (already approved, nothing to approve)
-    refused: dict[str, str] = field(default_factory=dict)  # seg_id -> what changed since the reviewer saw it
+    refused: dict[str, str] = field(default_factory=dict)  # seg_id -> why not (changed since seen, forbidden)
     completed: bool = False  # this action approved the document's last pending segment
+    held: dict[str, str] = field(default_factory=dict)  # seg_id -> why it came back to review, holding the release
 
 
 def require_role(store: Store, actor: str, roles: set[str] = APPROVER_ROLES) -> dict:
@@ -64,17 +72,20 @@ def _find(store: Store, slug: str, seg_id: str, conn: Connection) -> SegmentStat
     raise ReviewError(f"{slug}: no current segment {seg_id!r} (see `zaitun review show {slug}`)")
 
 
-def approve(store: Store, slug: str, seen: dict[str, str], actor: str, via: str = "review") -> ApproveResult:
+def approve(store: Store, slug: str, seen: dict[str, str], actor: str, *, glossary: Glossary,
+            via: str = "review") -> ApproveResult:
     """Approve segments' current drafts, each only if it is still the version the actor saw
-    (`seen`: seg_id -> version); the document's last approval makes a release."""
+    (`seen`: seg_id -> version) and holds no rendering `glossary` forbids; the document's last
+    approval makes a release."""
     if via == "review":
         require_role(store, actor)
     _require_document(store, slug)
     with store.tx() as conn:
-        return _approve_in(store, conn, slug, seen, actor, via)
+        return _approve_in(store, conn, slug, seen, actor, via, glossary)
 
 
-def approve_unflagged(store: Store, slug: str, seen: dict[str, str], actor: str) -> ApproveResult:
+def approve_unflagged(store: Store, slug: str, seen: dict[str, str], actor: str, *,
+                      glossary: Glossary) -> ApproveResult:
     """"Approve all unflagged" on a page: of the drafts it showed as unflagged (`seen`), those still
     unchanged unflagged drafts; a draft that changed, was decided or appeared since is not approved."""
     require_role(store, actor)
@@ -83,14 +94,14 @@ def approve_unflagged(store: Store, slug: str, seen: dict[str, str], actor: str)
         states = {s.seg_id: s for s in segment_states(store, slug, conn)}
         still = {i: v for i, v in seen.items()
                  if i not in states or states[i].unflagged_draft or states[i].state == "approved"}
-        result = _approve_in(store, conn, slug, still, actor, "review")
+        result = _approve_in(store, conn, slug, still, actor, "review", glossary)
         for seg_id in seen.keys() - still.keys():
             result.refused[seg_id] = (f"not approved: it is no longer an unflagged draft (now {states[seg_id].state}"
                                       f"{', flagged' if states[seg_id].issues else ''}); read it again")
         return result
 
 
-def approve_unflagged_token(store: Store, slug: str, token: str, actor: str) -> ApproveResult:
+def approve_unflagged_token(store: Store, slug: str, token: str, actor: str, *, glossary: Glossary) -> ApproveResult:
     """The command line's "approve all unflagged": only if the set of unflagged drafts is still the one
     `zaitun review show` printed `token` for; otherwise nothing is approved."""
     require_role(store, actor)
@@ -102,11 +113,11 @@ def approve_unflagged_token(store: Store, slug: str, token: str, actor: str) -> 
                               f"(--seen {token}, now {unflagged_token(states)}); "
                               f"run `zaitun review show {slug}` again")
         return _approve_in(store, conn, slug, {s.seg_id: s.version for s in states if s.unflagged_draft},
-                           actor, "review")
+                           actor, "review", glossary)
 
 
 def _approve_in(store: Store, conn: Connection, slug: str, seen: dict[str, str], actor: str,
-                via: str) -> ApproveResult:
+                via: str, glossary: Glossary) -> ApproveResult:
     result = ApproveResult()
     before = segment_states(store, slug, conn)  # read once: approving a whole document stays linear
     by_id = {s.seg_id: s for s in before}
@@ -123,16 +134,26 @@ def _approve_in(store: Store, conn: Connection, slug: str, seen: dict[str, str],
                 store.log(conn, actor, "approve", slug, seg_id, before="approved", after=seg.target,
                           note=f"already approved by {seg.translation['reviewed_by']}; nothing changed")
             continue
-        if version != seg.version:
-            result.refused[seg_id] = f"not approved: {_changed(seg, version)}"
-            store.log(conn, actor, "approve-refused", slug, seg_id, after=seg.target, note=result.refused[seg_id])
+        why = f"not approved: {_changed(seg, version)}" if version != seg.version else _forbidden(seg, glossary)
+        if why:
+            result.refused[seg_id] = why
+            store.log(conn, actor, "approve-refused", slug, seg_id, after=seg.target, note=why)
             continue
         _mark_approved(store, conn, slug, seg, actor, via)
         result.approved.append(seg_id)
     if result.approved and not progress(before)["complete"] and progress(segment_states(store, slug, conn))["complete"]:
-        make_release(store, conn, slug, actor)
-        result.completed = True
+        result.held = make_release(store, conn, slug, actor, glossary)
+        result.completed = not result.held
     return result
+
+
+def _forbidden(seg: SegmentState, glossary: Glossary) -> str | None:
+    """Why the segment's English may not be approved: renderings the glossary forbids, checked now (QA
+    issues stored with the draft may predate the glossary)."""
+    found = forbidden_renderings(seg.source, seg.target, glossary)
+    if not found:
+        return None
+    return f"not approved: {'; '.join(forbidden_message(*f) for f in found)}; edit the English, then approve it"
 
 
 def _changed(seg: SegmentState, version: str) -> str:
@@ -175,12 +196,13 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> No
         store.log(conn, actor, "reject", slug, seg_id, before=seg.target, after=None, note=comment)
 
 
-def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, issues: list[dict] | None = None,
-         approve_now: bool = False, glossary_version: str = "", based_on: str | None = None) -> ApproveResult:
+def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, glossary: Glossary,
+         issues: list[dict] | None = None, approve_now: bool = False, based_on: str | None = None) -> ApproveResult:
     """Store a reviewer's new target (kept beside the old one), optionally approving it at once.
 
     `based_on` is the version the reviewer was editing: when another draft was saved since, the
-    edit is refused instead of silently replacing it. An approval here approves the typed text."""
+    edit is refused instead of silently replacing it. An approval here approves the typed text,
+    unless it holds a rendering `glossary` forbids: then the edit is kept as a draft."""
     require_role(store, actor)
     if not target.strip():
         raise ReviewError("the new translation is empty")
@@ -193,13 +215,13 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, issues: 
         if based_on is not None and based_on != seg.version:
             raise ReviewError(f"{seg_id}: not saved: {_changed(seg, based_on)}")
         store.add_translation(conn, slug, seg_id, seg.source, target.strip(), origin="human",
-                              issues=issues or [], created_by=actor, glossary_version=glossary_version)
+                              issues=issues or [], created_by=actor, glossary_version=glossary.version)
         store.log(conn, actor, "edit", slug, seg_id, before=seg.target, after=target.strip())
         if not approve_now:
             return ApproveResult()
         # approving in the same transaction: nobody else's edit can slip in between
         mine = next(s for s in segment_states(store, slug, conn) if s.seg_id == seg_id)
-        return _approve_in(store, conn, slug, {seg_id: mine.version}, actor, "review")
+        return _approve_in(store, conn, slug, {seg_id: mine.version}, actor, "review", glossary)
 
 
 def _require_document(store: Store, slug: str) -> dict:
@@ -209,17 +231,18 @@ def _require_document(store: Store, slug: str) -> dict:
     return row
 
 
-def renew_release(store: Store, slug: str, actor: str = "zaitun") -> bool:
+def renew_release(store: Store, slug: str, *, glossary: Glossary, actor: str = "zaitun") -> bool:
     """Release a complete document again when its Chinese changed without bringing any text back to
     review (tags, the date, a removed sentence): every segment in it is still approved as it was,
-    and without a new release its English page would say "update under review" for ever."""
+    and without a new release its English page would say "update under review" for ever. False when
+    nothing was released (a segment holding a forbidden rendering came back to review instead)."""
     if _released_as_is(store, slug):  # the common case, answered without taking the write lock
         return False
     with store.tx() as conn:
         if _released_as_is(store, slug) or not progress(segment_states(store, slug, conn))["complete"]:
             return False
-        make_release(store, conn, slug, actor, note="the Chinese changed; no segment needed a new review")
-        return True
+        return not make_release(store, conn, slug, actor, glossary,
+                                note="the Chinese changed; no segment needed a new review")
 
 
 def _released_as_is(store: Store, slug: str) -> bool:
@@ -230,12 +253,18 @@ def _released_as_is(store: Store, slug: str) -> bool:
             or (release is not None and release["raw_hash"] == row["raw_hash"]))
 
 
-def make_release(store: Store, conn: Connection, slug: str, actor: str, note: str = "all segments approved") -> None:
-    """Snapshot the approved English of a complete document for the publisher."""
+def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary: Glossary,
+                 note: str = "all segments approved") -> dict[str, str]:
+    """Snapshot the approved English of a complete document for the publisher, if none of it holds a
+    rendering `glossary` forbids; otherwise those segments come back to review (seg_id -> why, returned)
+    and nothing is released."""
+    current = store.current_translations(slug, conn)
+    held = _back_to_review(store, conn, slug, current, glossary)
+    if held:
+        return held
     row = store.document(slug)
     doc = document_from_row(row)
     meta_segs, pieces = document_pieces(doc)
-    current = store.current_translations(slug, conn)
     targets = {seg_id: tr["target"] for seg_id, tr in current.items()}
     meta = {seg.kind: targets.get(seg.id, "") for seg in meta_segs if seg.kind not in FACT_FIELDS}
     facts = {seg.kind: {"zh": seg.source, "en": targets.get(seg.id, "")} for seg in meta_segs
@@ -252,7 +281,30 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, note: st
             "glossary_versions": sorted({tr["glossary_version"] for tr in approvals if tr["glossary_version"]}),
             "segments": len(approvals),
         },
+        "screened": glossary.version,  # checked for forbidden renderings: the build need not (publish/screen.py)
     }
     store.add_release(conn, slug, "en", row["raw_hash"], payload)
     store.log(conn, actor, "release", slug, note=note)
     store.record_event(conn, "zaitun.document.approved", slug, approved_by=actor)
+    return {}
+
+
+def _back_to_review(store: Store, conn: Connection, slug: str, current: dict[str, dict],
+                    glossary: Glossary) -> dict[str, str]:
+    """Approved segments whose English holds a forbidden rendering (approved before the glossary forbade
+    it), each drafted again as it reads, flagged, for a reviewer to edit: seg_id -> why."""
+    held = {}
+    for seg in store.segments(slug):
+        tr = current.get(seg["seg_id"])
+        found = forbidden_renderings(seg["source"], tr["target"], glossary) if tr else []
+        if not found:
+            continue
+        why = (f"approved before, but {'; '.join(forbidden_message(*f) for f in found)}: it is back in review "
+               "and the English is not released until it is edited and approved")
+        store.add_translation(conn, slug, seg["seg_id"], seg["source"], tr["target"], origin=tr["origin"],
+                              issues=check_translation(seg["source"], tr["target"], glossary), engine=tr["engine"],
+                              glossary_version=glossary.version)
+        store.log(conn, "zaitun", "back-to-review", slug, seg["seg_id"], before=tr["target"], after=tr["target"],
+                  note=why)
+        held[seg["seg_id"]] = why
+    return held

@@ -516,7 +516,7 @@ def _act(request: Request, slug: str, seg_id: str, run) -> Response:
 def _report(request: Request, result) -> None:
     if result.approved:
         flash(request, "ok", f"approved {len(result.approved)} segment(s)")
-    for seg_id, why in (result.skipped | result.refused).items():  # a made-up id from the form stays short
+    for seg_id, why in (result.skipped | result.refused | result.held).items():  # a made-up id stays short
         flash(request, "error", f"{shortened(seg_id, 40)}: {why}")
     if result.completed:
         flash(request, "ok", "every segment is approved: the English page is released for publishing")

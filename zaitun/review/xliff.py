@@ -12,7 +12,8 @@ the import is run with `approve_final` and the unit's state is `final`: then the
 imports vouches for it, and it is approved in their name (recorded as such in the audit log).
 An approval of a `final` unit is bound to that unit's target and to the source it was exported
 for: the importer's own text, or the current draft only while it is still the draft the import
-compared the unit with.
+compared the unit with. A target holding a forbidden rendering is never approved (the gate's rule):
+a `final` unit with one is stored as a draft and reported refused.
 """
 
 from __future__ import annotations
@@ -160,5 +161,8 @@ def _take(project: Project, store: Store, unit: _Unit, seg, actor: str, approve_
                               approve_now=wants_approval, based_on=version)
     except ReviewError as exc:
         report.refused[key] = str(exc)
+        return
+    if unit.seg_id in result.refused:  # a forbidden rendering: the text is kept as a draft, not approved
+        report.refused[key] = f"stored as a draft, {result.refused[unit.seg_id]}"
         return
     (report.approved if result.approved else report.updated).append(key)

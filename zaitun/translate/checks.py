@@ -15,7 +15,7 @@ import re
 import unicodedata
 
 from zaitun.translate import numbers, repair
-from zaitun.translate.glossary import Glossary
+from zaitun.translate.glossary import Entry, Glossary
 from zaitun.translate.masking import CORE_RE, _protected_spans
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e\uff5f-\uffef]+")
@@ -85,10 +85,17 @@ def _where(entry) -> str:
 
 def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
     """A forbidden rendering of a term in the source, unless it is inside an approved rendering."""
+    return [_issue("forbidden", forbidden_message(found, entry))
+            for found, entry in forbidden_renderings(source, target, glossary)]
+
+
+def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[tuple[str, Entry]]:
+    """(the text found, its glossary entry) of each forbidden rendering in `target` of a term in `source`:
+    what QA flags, the review gate refuses to approve and the build refuses to put online."""
     matches = _term_matches(source, glossary, nested=True)
     renderings = {v for m in matches for v in (m.entry.en, m.entry.en[:1].upper() + m.entry.en[1:])}
     approved = [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), target)]
-    issues, seen = [], set()
+    found, seen = [], set()
     for entry in {m.entry for m in matches}:
         for banned in entry.forbidden:
             flags = 0 if banned.casefold() == entry.en.casefold() else re.IGNORECASE
@@ -96,9 +103,12 @@ def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
                 inside = any(s <= hit.start() and hit.end() <= e for s, e in approved)
                 if not inside and banned not in seen:
                     seen.add(banned)
-                    issues.append(_issue("forbidden", f"\"{hit.group(0)}\" is a forbidden rendering of "
-                                                      f"{entry.zh}; write \"{entry.en}\""))
-    return issues
+                    found.append((hit.group(0), entry))
+    return found
+
+
+def forbidden_message(found: str, entry: Entry) -> str:
+    return f"\"{found}\" is a forbidden rendering of {entry.zh}; write \"{entry.en}\""
 
 
 def check_numbers(source: str, target: str, glossary: Glossary) -> list[dict]:

@@ -119,10 +119,12 @@ def _write(data: bytes, output: Path | None) -> None:
 def tm_import(ctx: typer.Context,
               file: Annotated[Path, typer.Argument(help="A TMX file (zh -> en).", exists=True,
                                                    dir_okay=False)]) -> None:
-    """Add a TMX file's pairs to the translation memory (reviewers' approvals are kept)."""
+    """Add a TMX file's pairs to the translation memory (reviewers' approvals are kept; pairs holding a
+    rendering the glossary forbids are skipped)."""
+    from zaitun.translate.glossary import load_glossary
     from zaitun.translate.memory import import_tmx
 
-    result = import_tmx(ctx.obj.store, file)
+    result = import_tmx(ctx.obj.store, file, load_glossary(ctx.obj.project.glossary_dir))
     typer.echo(f"memory: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
                f"{result.kept} kept as approved in review")
     for note in result.skipped:

@@ -1,7 +1,8 @@
 """Translation memory files: TMX in and out of the store's `memory` table.
 
 The store keys memory by the exact Chinese text; a TMX import adds or updates pairs with
-origin "tmx" but never overwrites what a reviewer approved in zaitun. The project's
+origin "tmx" but never overwrites what a reviewer approved in zaitun, and never takes a pair whose
+English holds a rendering the glossary forbids (memory is approved English). The project's
 `tm/*.tmx` files are loaded at the start of a translate run when their content changed.
 """
 
@@ -17,13 +18,16 @@ from translate.storage.tmx import tmxfile
 
 from zaitun.errors import ZaitunError
 from zaitun.state.store import Store, sha
+from zaitun.translate.checks import forbidden_message, forbidden_renderings
+from zaitun.translate.glossary import Glossary
 
 SOURCE_LANG, TARGET_LANG = "zh-CN", "en"
 
 
 @dataclass
 class TmxImport:
-    """What an import did: pairs added, updated, kept (approved in review) and units skipped."""
+    """What an import did: pairs added, updated, kept (approved in review) and units skipped (incomplete, or
+    holding a forbidden rendering)."""
 
     added: int = 0
     updated: int = 0
@@ -52,15 +56,19 @@ def read_tmx(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
     return pairs, skipped
 
 
-def import_tmx(store: Store, path: Path, origin: str = "tmx") -> TmxImport:
-    """Put a TMX file's pairs into memory; entries a reviewer approved are kept as they are."""
+def import_tmx(store: Store, path: Path, glossary: Glossary, origin: str = "tmx") -> TmxImport:
+    """Put a TMX file's pairs into memory; entries a reviewer approved are kept as they are, pairs holding a
+    rendering `glossary` forbids are skipped (named in `skipped`)."""
     pairs, skipped = read_tmx(path)
     result = TmxImport(skipped=skipped)
     current = {row["source_hash"]: row for row in store.memory_entries()}
     with store.tx() as conn:
         for zh, en in pairs:
             row = current.get(sha(zh))
-            if row is not None and row["target"] == en:
+            if found := forbidden_renderings(zh, en, glossary):
+                result.skipped.append(f"{path}: {zh!r} not imported: "
+                                      f"{'; '.join(forbidden_message(*f) for f in found)}")
+            elif row is not None and row["target"] == en:
                 result.unchanged += 1
             elif row is not None and row["origin"] == "review":
                 result.kept += 1
@@ -90,11 +98,11 @@ def _imported_hashes(store: Store) -> set[str]:
     return store.audit_notes("tm-import")
 
 
-def load_project_tmx(store: Store, tm_dir: Path) -> dict[str, TmxImport]:
+def load_project_tmx(store: Store, tm_dir: Path, glossary: Glossary) -> dict[str, TmxImport]:
     """Import each `tm/*.tmx` whose content is new to this store; return what each import did."""
     done = _imported_hashes(store)
     results = {}
     for path in sorted(Path(tm_dir).glob("*.tmx")) if Path(tm_dir).is_dir() else []:
         if _file_key(path) not in done:
-            results[path.name] = import_tmx(store, path)
+            results[path.name] = import_tmx(store, path, glossary)
     return results

@@ -110,7 +110,7 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     engine = engine or make_engine(project.config)
     chosen = _documents(store, slugs)
     glossary = load_glossary(project.glossary_dir)
-    report = TranslateReport(engine.name, glossary.version, tmx=load_project_tmx(store, project.tm_dir))
+    report = TranslateReport(engine.name, glossary.version, tmx=load_project_tmx(store, project.tm_dir, glossary))
     repairer = _repairer(project, store, glossary)
     todo: dict[str, tuple[list[str], list[SegmentState]]] = {}
     for slug in chosen:
