@@ -42,6 +42,8 @@ def test_values_override_defaults(tmp_path):
     ('[publish]\ns3_endpoint_url = "127.0.0.1:5010"\n', "'publish.s3_endpoint_url' must start with http", 2),
     ("[review]\nhost = \"0.0.0.0\"\nsession_idle_minutes = 0\n", "'review.session_idle_minutes' must be at least 1", 3),
     ("[site\n", "invalid TOML", 1),
+    ("[review]\nport = 99999\n", "'review.port' must be a port from 1 to 65535", 2),
+    ("[publish]\npreview_port = 0\n", "'publish.preview_port' must be a port from 1 to 65535", 2),
 ])
 def test_invalid_settings_are_reported_with_line(tmp_path, text, message, line):
     with pytest.raises(ConfigError) as info:

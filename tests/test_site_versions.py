@@ -264,3 +264,21 @@ def test_linking_into_a_reused_version_that_holds_the_file_or_an_older_one_repla
     assert (stage / "pagefind" / "index.json").samefile(online / output.SITE / "pagefind" / "index.json")
     assert (stage / "pagefind" / "worker.js").samefile(online / output.SITE / "pagefind" / "worker.js")
     assert sorted(p.name for p in (stage / "pagefind").iterdir()) == ["index.json", "worker.js"]
+
+
+def test_the_preview_never_answers_a_page_from_before_a_rollback_as_unchanged(tmp_path):
+    fx = project_with_documents(tmp_path / "proj", 2)
+    for round_ in range(2):
+        set_titles(fx, round_)
+        fx.build()
+    server = serve_folder(fx.out, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.server_address[1]}/en/index.html"
+    try:
+        newest = httpx.get(url, timeout=5)
+        assert newest.headers["cache-control"] == "no-cache" and TITLES[1][1] in newest.text
+        assert CliRunner().invoke(app, ["--project", str(fx.project.root), "rollback"]).exit_code == 0
+        again = httpx.get(url, headers={"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}, timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert again.status_code == 200 and TITLES[0][1] in again.text  # the page rolled back to, not a 304

@@ -174,6 +174,9 @@ def _check_fixed(name: str, value: Any, text: str, path: Path) -> None:
                                 "only; remove the line", _line_of(text, name))
 
 
+PORTS = ("review.port", "publish.preview_port", "prefect.port")  # 0 would listen on a port nobody is told
+
+
 def validate(flat: dict[str, Any], text: str, path: Path) -> None:
     for name, value in flat.items():
         if name in FIXED:
@@ -190,6 +193,9 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
                                                                 "review.session_lifetime_hours"]:
         if flat.get(name, 1) < 1:
             raise ConfigError(path, f"'{name}' must be at least 1", _line_of(text, name))
+    for name in PORTS:
+        if name in flat and not 1 <= flat[name] <= 65535:
+            raise ConfigError(path, f"'{name}' must be a port from 1 to 65535", _line_of(text, name))
     if flat.get("social.max_age_days", 0) < 0:
         raise ConfigError(path, "'social.max_age_days' must not be negative", _line_of(text, "social.max_age_days"))
     if flat.get("publish.keep_versions", 0) < 0:

@@ -22,10 +22,15 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
 
     def send_head(self):
         self.directory = os.path.realpath(self.site)
+        del self.headers["If-Modified-Since"]  # (file times tell nothing of a version's content: never 304)
         return super().send_head()
 
     def end_headers(self):
-        """Supplied SVG/HTML files download and run nothing, as on S3 (see sinks.content_disposition)."""
+        """Supplied SVG/HTML files download and run nothing, as on S3 (see sinks.content_disposition). Every
+        answer is checked again by the browser (no-cache): a page kept unchanged by a build keeps its old
+        file time, so a browser judging by Last-Modified would show a page from before a rebuild or a
+        rollback."""
+        self.send_header("Cache-Control", "no-cache")
         disposition = content_disposition(unquote(urlsplit(self.path).path).lstrip("/"))
         if disposition:
             self.send_header("Content-Disposition", disposition)
