@@ -17,6 +17,7 @@ import datetime as dt
 import email.utils
 import importlib
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -211,11 +212,22 @@ class DeepTranslatorEngine:
             outcome["error"] = exc
 
 
+_QUERY = re.compile(r"\?[^\s'\")]+")  # a URL's query string: the text sent, and perhaps an API key
+
+
 def _describe(exc: BaseException) -> str:
+    """Why an attempt failed, in a line fit for a notification (no text sent, no key)."""
     if isinstance(exc, (requests.Timeout, urllib3.exceptions.TimeoutError)):
         return "timed out"
+    if isinstance(exc, requests.ConnectionError) and exc.request is not None:
+        url = urllib3.util.parse_url(exc.request.url)
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        why = f" ({str(reason).rsplit(': ', 1)[-1]})" if reason else ""
+        return f"cannot connect to {url.scheme}://{url.netloc}{url.path or ''}{why}"
+    if isinstance(exc, requests.JSONDecodeError):
+        return "the answer is not JSON (a web page? check translate.provider_url)"
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {message}"[:200] if message else type(exc).__name__
+    return _QUERY.sub("?…", f"{type(exc).__name__}: {message}")[:200] if message else type(exc).__name__
 
 
 def make_engine(config: Config, provider: str | None = None, provider_url: str | None = None,
