@@ -21,6 +21,8 @@ and, as real engines do around placeholders and Markdown (combine them with "+",
     spaced     a space before `. , ; : ) ]` and after `( [`: `e-CNY .`
     cjk        Chinese punctuation left in: `。` for the full stop
     slow       answer after `delay` seconds (beyond the client's timeout)
+    trickle    send the headers at once, then the body one byte every `delay` seconds
+    trickle_headers  send the whole answer, status line and headers too, one byte every `delay` seconds
     error      answer 500
     ratelimit  answer 429 (with a Retry-After header when `retry_after` is set)
     garbage    answer 200 with a body that is not JSON
@@ -194,6 +196,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(403, {"error": "Invalid API key"})
         elif behaviour == "slow" and self.server.stopping.wait(self.server.delay):
             return
+        elif behaviour in ("trickle", "trickle_headers"):
+            answer = json.dumps({"translatedText": fake_translate(str(params.get("q")))}).encode()
+            self._trickle(answer, headers_too=behaviour == "trickle_headers")
         elif behaviour == "error":
             self._send(500, {"error": "internal error"})
         elif behaviour == "ratelimit":
@@ -218,6 +223,21 @@ class _Handler(BaseHTTPRequestHandler):
         elif body:
             params.update({k: v[0] if len(v) == 1 else v for k, v in parse_qs(body.decode()).items()})
         return params
+
+    def _trickle(self, body: bytes, headers_too: bool) -> None:
+        """A correct answer, each byte `delay` s after the last: every read is quick, the whole is not."""
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                "Connection: close\r\n\r\n").encode()
+        self.close_connection = True
+        try:
+            if not headers_too:
+                self.wfile.write(head)
+            for byte in (head + body if headers_too else body):
+                if self.server.stopping.wait(self.server.delay):
+                    return
+                self.wfile.write(bytes([byte]))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up
 
     def _send(self, status: int, data, headers: dict | None = None) -> None:
         self._send_raw(status, json.dumps(data, ensure_ascii=False).encode(), "application/json", headers)

@@ -6,11 +6,15 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from conftest import free_port
 from libre_server import LibreServer
-from translate_support import STAY, TERM, make_project
+from test_notify import Inbox, mail_url
+from translate_support import STAY, TERM, libre_settings, make_project
 
 ZAITUN = [sys.executable, "-m", "zaitun"]
 
@@ -83,6 +87,52 @@ def test_unknown_provider_and_unknown_slug_are_one_line_errors(tmp_path):
     missing = run(project.root, "translate", "nope")
     assert missing.returncode == 1 and "no active document 'nope'" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+@pytest.fixture
+def failure_mail():
+    """A real SMTP server for `notify.failure`: (its messages, the zaitun.toml lines that send them there)."""
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox.messages, f'\n    [notify]\n    failure = ["{mail_url(port)}"]\n'
+    controller.stop()
+
+
+def test_an_engine_outage_fails_the_run_names_provider_and_cause_and_is_announced_once_until_it_works(
+        tmp_path, failure_mail):
+    messages, notify = failure_mail
+    refused = f"http://127.0.0.1:{free_port()}"
+    project = make_project(tmp_path, libre_settings(refused, timeout=1.0, retries=1) + notify)
+    cause = ("translation provider libre is failing (libre failed after 1 attempt(s): "
+             f"cannot connect to {refused}/translate")
+    for _ in range(2):  # the next pass sends the segments again: still failing, not announced again
+        done = run(project.root, "run")
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "document(s) approved from memory; libre failed on 3 segment(s)" in done.stdout
+        assert cause in done.stderr and "api_key" not in done.stderr and "Traceback" not in done.stderr
+    assert f"needs fixing: {cause}" in run(project.root, "status").stdout
+    [message] = messages
+    assert message["Subject"] == "The translation provider needs fixing: the rest of the pass went on"
+    assert cause in message.get_body(("plain",)).get_content()
+    with LibreServer() as server:  # the provider is back: the segments are translated and the failure is gone
+        project.config_path.write_text(textwrap.dedent(libre_settings(server.url) + notify), encoding="utf-8")
+        back = run(project.root, "run")
+    assert back.returncode == 0, back.stderr
+    assert "translate: 3 drafted" in back.stdout and "failed on" not in back.stdout
+    assert "needs fixing" not in run(project.root, "status").stdout and len(messages) == 1
+
+
+def test_an_engine_answering_web_pages_fails_translate_and_says_its_answers_are_not_json(tmp_path):
+    project = make_project(tmp_path, "[translate]\nretries = 1\n")
+    run(project.root, "intake")
+    with LibreServer("garbage") as server:
+        done = run(project.root, "translate", "--provider", "libre", "--provider-url", server.url,
+                   env={"LIBRE_API_KEY": "k1"})
+    assert done.returncode == 1
+    assert "3 left for a human (libre failed on 3)" in done.stdout
+    assert ("translation provider libre is failing (libre failed after 1 attempt(s): the answer is not JSON"
+            in done.stderr)
 
 
 def test_glossary_export_and_import_and_tm_export_and_import(tmp_path, sample_site):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from libre_server import LibreServer
@@ -120,6 +121,37 @@ def test_timeout_is_reported_as_such(tmp_path):
     with LibreServer("slow") as server:
         _, _, report = run(tmp_path, server, timeout=0.3, retries=1)
     assert "timed out" in " ".join(i["message"] for i in drafts_by_source(report)[STAY].issues)
+
+
+@pytest.mark.parametrize("behaviour", ["trickle", "trickle_headers"])
+def test_an_answer_trickling_in_is_given_up_at_the_timeout_though_every_read_is_quick(tmp_path, behaviour):
+    with LibreServer(behaviour) as server:
+        server.delay = 0.1  # a byte every 0.1 s: no socket read waits anywhere near the 1 s timeout
+        project = make_project(tmp_path, libre_settings(server.url, timeout=1.0, retries=1))
+        engine = make_engine(project.config, backoff=0.01)
+        started = time.monotonic()
+        assert engine.translate([STAY]) == [None]
+        took = time.monotonic() - started
+    assert took < 1.0 + 0.5, took
+    assert "timed out" in engine.error
+
+
+def test_a_trickling_engine_leaves_its_segments_for_a_human_and_the_pass_ends_within_its_timeouts(tmp_path):
+    with LibreServer("trickle") as server:
+        server.delay = 0.1
+        project = make_project(tmp_path, libre_settings(server.url, timeout=1.0, retries=2))
+        store = open_ingested(project)
+        started = time.monotonic()
+        report = pipeline.translate(project, store, engine=make_engine(project.config, backoff=0.01))
+        took = time.monotonic() - started
+    drafts = drafts_by_source(report)
+    for source in (TITLE, STAY, LINK):
+        assert (drafts[source].origin, drafts[source].target) == ("none", "")
+        assert {"engine", "empty"} <= checks_of(drafts[source])
+        assert "timed out" in " ".join(i["message"] for i in drafts[source].issues)
+    assert drafts[TERM].target == "Publicity Department"
+    assert took < 2 * 2 * 1.0 + 1.5, took  # two texts, two attempts each, then the engine is down for the run
+    assert {s.state for s in segment_states(store, "notice")} == {"draft"}
 
 
 def test_rate_limit_is_retried_with_backoff_until_it_passes(tmp_path):

@@ -196,8 +196,10 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
         typer.echo(line, err=True)
     typer.echo(f"intake: {len(intake['ingested'])} taken in, {len(intake['withdrawn'])} withdrawn, "
                f"{len(intake['errors'])} with errors")
+    outage = (f"; {translated['engine']} failed on {translated['engine_failed']} segment(s)"
+              if translated.get("engine_failed") else "")
     typer.echo(f"translate: {translated.get('drafted', 0)} drafted, {translated.get('to_review', 0)} to review, "
-               f"{len(translated['completed'])} document(s) approved from memory")
+               f"{len(translated['completed'])} document(s) approved from memory{outage}")
     typer.echo(f"publish: {published.get('summary', '')}")
     for d in summary["expiry"]:
         typer.echo(f"{d['expiry']}: {d['slug']} (valid until {d['valid_until']})")

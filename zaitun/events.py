@@ -35,7 +35,8 @@ EVENTS: dict[str, str] = {
     TRANSLATION_READY: "a translate run ended (payload: slugs, drafted)",
     DOCUMENT_APPROVED: "every segment of a document is approved; starts publish",
     DOCUMENT_WITHDRAWN: "a document's file was deleted; starts publish, which takes it off the site",
-    DOCUMENT_FAILED: "a pass quarantined, held back or left out a file (payload: stage, source, state, message)",
+    DOCUMENT_FAILED: "a pass quarantined, held back or left out a file, or the translation provider failed "
+                     "(payload: stage, source, state, message)",
     SITE_PUBLISHED: "publish built (and deployed) the site (payload: counts)",
 }
 

@@ -8,6 +8,8 @@ and puts a page whose link points to a page withdrawn since online with that lin
 (*dead link cut*); it publishes everything else. The failures of a stage are replaced by each pass of that
 stage, so a fixed file drops off the list (`zaitun status`, the review queue); a quarantined
 notice stays listed while its copy is kept.
+A translation provider failing on segments is recorded the same way by translate, under the provider's
+name (its segments *left for a human*), until a pass where it translates again or another provider is used.
 Each new failure is announced once: an Apprise notification (`notify.failure`) and a Prefect
 event `zaitun.document.failed`.
 """
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 
 QUARANTINED, HELD_BACK, LEFT_OUT = "quarantined", "held back", "left out"
 LINK_CUT = "dead link cut"  # online, a link to a page withdrawn since shown as plain text (publish/holding.py)
+LEFT_FOR_HUMAN = "left for a human"  # what a failing translation provider could not translate (source: its name)
 EVENT = "zaitun.document.failed"
 
 
@@ -87,7 +90,9 @@ def announce(project: Project, new: list[Failure]) -> None:
     for f in new:
         log.info("%s", f.line())
         events.emit(EVENT, f.slug, stage=f.stage, source=f.source, state=f.state, message=f.message)
-    title = f"{len(new)} file(s) need fixing: the rest of the pass went on"
+    files = sum(f.state != LEFT_FOR_HUMAN for f in new)
+    what = [f"{files} file(s)"] * bool(files) + ["the translation provider"] * (files < len(new))
+    title = f"{' and '.join(what).capitalize()} need{'' if files else 's'} fixing: the rest of the pass went on"
     try:
         Notifier(project).notify("failure", title, "\n".join(f.line() for f in new))
     except Exception:  # a notification must never stop the pass it reports on

@@ -38,7 +38,7 @@ def translate(
         _summary(report)
     for failure in report.failed:
         typer.echo(failure.message, err=True)
-    if report.failed:  # the other documents were translated; the exit status tells cron one was not
+    if report.failed:  # the rest was translated; the exit status tells cron a document or the engine failed
         raise typer.Exit(1)
 
 
@@ -59,9 +59,10 @@ def _summary(report) -> None:
                    "(edited content? `zaitun intake` takes it in first)")
         return
     machine = "the glossary" if s["engine"] == "offline" else f"{s['engine']} or the glossary"
+    outage = f" ({s['engine']} failed on {s['engine_failed']})" if s["engine_failed"] else ""
     typer.echo(f"{s['drafted']} draft(s): {s['memory']} from memory, {s['repaired']} repaired from near matches, "
                f"{s['engine_drafts']} from {machine}, "
-               f"{s['untranslated']} left for a human; {s['flagged']} flagged, {s['to_review']} to review "
+               f"{s['untranslated']} left for a human{outage}; {s['flagged']} flagged, {s['to_review']} to review "
                f"(glossary {s['glossary_version']})")
 
 

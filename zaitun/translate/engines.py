@@ -2,11 +2,12 @@
 
 `None` means "not translated" (the engine failed, hung or is offline); the pipeline flags
 those segments for a human and keeps everything else. Online engines go through
-deep-translator, which sets no timeouts, so every request it makes here gets one, and each
-text gets bounded retries with exponential backoff, waiting longer when a rate-limited
-answer (429/503) says how long in `Retry-After`, up to MAX_RETRY_AFTER. After two texts in a
-row fail, the engine is taken as down for the rest of the run rather than waiting out every
-segment.
+deep-translator, which sets no timeouts, so each attempt at a text here is over within
+`translate.timeout` seconds, however slowly the provider answers (see `_fetch` and
+`DeepTranslatorEngine._call`), and each text gets bounded retries with exponential backoff,
+waiting longer when a rate-limited answer (429/503) says how long in `Retry-After`, up to
+MAX_RETRY_AFTER. After two texts in a row fail, the engine is taken as down for the rest of
+the run rather than waiting out every segment.
 """
 
 from __future__ import annotations
@@ -16,16 +17,21 @@ import datetime as dt
 import email.utils
 import importlib
 import os
+import re
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import requests
+import urllib3
 
 from zaitun.config import Config
 from zaitun.errors import ProviderError
 
-_TIMEOUT: contextvars.ContextVar[float] = contextvars.ContextVar("zaitun_engine_timeout", default=10.0)
+# when (time.monotonic()) the engine call under way must be over; requests made outside one get DEFAULT_TIMEOUT
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("zaitun_engine_deadline", default=None)
+DEFAULT_TIMEOUT = 10.0
 _RETRY_AFTER: contextvars.ContextVar[float | None] = contextvars.ContextVar("zaitun_retry_after", default=None)
 MAX_RETRY_AFTER = 60.0  # a provider asking for a longer pause gets the text back next run instead
 
@@ -78,18 +84,37 @@ PROVIDERS: dict[str, Provider] = {
 
 
 class _TimedRequests:
-    """Stands in for `requests` inside deep-translator's modules, adding the run's timeout to every call."""
+    """Stands in for `requests` inside deep-translator's modules: every request ends by the engine call's deadline."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(requests, name)
 
     def get(self, *args, **kwargs):
-        kwargs.setdefault("timeout", _TIMEOUT.get())
-        return _noted(requests.get(*args, **kwargs))
+        return _noted(_fetch(requests.get, *args, **kwargs))
 
     def post(self, *args, **kwargs):
-        kwargs.setdefault("timeout", _TIMEOUT.get())
-        return _noted(requests.post(*args, **kwargs))
+        return _noted(_fetch(requests.post, *args, **kwargs))
+
+
+def _fetch(send, *args, **kwargs) -> requests.Response:
+    """Send a request and read its answer as it arrives, giving up at the deadline: a requests timeout
+    bounds each socket read only, so a server sending a byte a second would never trip it."""
+    deadline = _DEADLINE.get() or time.monotonic() + DEFAULT_TIMEOUT
+    response = send(*args, **{**kwargs, "timeout": _time_left(deadline), "stream": True})
+    body = bytearray()
+    with response:
+        while chunk := response.raw.read1(64 * 1024, decode_content=True):  # what has come, not a full chunk
+            body += chunk
+            _time_left(deadline)
+    response._content = bytes(body)  # what `.json()` and `.text` read, as if requests had read it
+    return response
+
+
+def _time_left(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise requests.Timeout("no complete answer before the deadline")
+    return left
 
 
 def _noted(response: requests.Response) -> requests.Response:
@@ -161,20 +186,48 @@ class DeepTranslatorEngine:
         return None
 
     def _call(self, text: str) -> str:
-        token = _TIMEOUT.set(self.timeout)
+        """One attempt, over after `timeout` seconds: its requests stop reading then (`_fetch`), and it runs in a
+        thread waited for no longer, for what no read can cut short (a name lookup, headers sent a byte at a
+        time); such a thread is left to end by itself."""
+        context = contextvars.copy_context()
+        context.run(_DEADLINE.set, time.monotonic() + self.timeout)
+        outcome: dict[str, Any] = {}
+        worker = threading.Thread(target=context.run, args=(self._attempt, text, outcome), daemon=True,
+                                  name=f"zaitun-engine-{self.name}")
+        worker.start()
+        worker.join(self.timeout)
+        _RETRY_AFTER.set(context.get(_RETRY_AFTER))
+        if "error" in outcome:
+            raise outcome["error"]
+        if "text" not in outcome:
+            raise requests.Timeout(f"no answer within {self.timeout:g} s")
+        return outcome["text"]
+
+    def _attempt(self, text: str, outcome: dict[str, Any]) -> None:
         try:
             if self._translator is None:  # built here: some translators call the network on creation
                 self._translator = self._factory()
-            return self._translator.translate(text)
-        finally:
-            _TIMEOUT.reset(token)
+            outcome["text"] = self._translator.translate(text)
+        except BaseException as exc:  # for the caller to raise, if it still waits
+            outcome["error"] = exc
 
 
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, requests.Timeout):
+_QUERY = re.compile(r"\?[^\s'\")]+")  # a URL's query string: the text sent, and perhaps an API key
+
+
+def _describe(exc: BaseException) -> str:
+    """Why an attempt failed, in a line fit for a notification (no text sent, no key)."""
+    if isinstance(exc, (requests.Timeout, urllib3.exceptions.TimeoutError)):
         return "timed out"
+    if isinstance(exc, requests.ConnectionError) and exc.request is not None:
+        url = urllib3.util.parse_url(exc.request.url)
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        why = f" ({str(reason).rsplit(': ', 1)[-1]})" if reason else ""
+        return f"cannot connect to {url.scheme}://{url.netloc}{url.path or ''}{why}"
+    if isinstance(exc, requests.JSONDecodeError):
+        return "the answer is not JSON (a web page? check translate.provider_url)"
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {message}"[:200] if message else type(exc).__name__
+    return _QUERY.sub("?…", f"{type(exc).__name__}: {message}")[:200] if message else type(exc).__name__
 
 
 def make_engine(config: Config, provider: str | None = None, provider_url: str | None = None,

@@ -12,7 +12,8 @@ once: see nearmatch.py); otherwise the engine translates it with terms masked,
 and the spacing engines leave around restored terms and Markdown is repaired; what nothing can
 translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
-a second run with nothing changed does nothing.
+a second run with nothing changed does nothing. An engine that failed on any segment fails
+the pass, recorded and announced under its name like a held-back document, until it translates again.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from zaitun.project import Project
 from zaitun.state.segments import SegmentState, segment_states
 from zaitun.state.store import Store
 from zaitun.translate.checks import check_translation
-from zaitun.translate.engines import Engine, make_engine
+from zaitun.translate.engines import PROVIDERS, Engine, make_engine
 from zaitun.translate.facts import RULE_KINDS, fact_draft
 from zaitun.translate.fuzzy import memory_index
 from zaitun.translate.glossary import Glossary, load_glossary
@@ -78,7 +79,7 @@ class TranslateReport:
     glossary_version: str
     documents: list[DocumentResult] = field(default_factory=list)
     tmx: dict[str, TmxImport] = field(default_factory=dict)
-    failed: list[failures.Failure] = field(default_factory=list)  # documents held back by an error
+    failed: list[failures.Failure] = field(default_factory=list)  # documents held back by an error; a failing engine
 
     def as_json(self) -> dict:
         """`{"documents": [{"slug", "segments": [{"id", "source", "target", "origin", "issues"}]}]}`."""
@@ -89,14 +90,21 @@ class TranslateReport:
     def summary(self) -> dict:
         """Counts for the flows and the readable CLI output."""
         drafted, approved = self.count(), sum(d.approved for d in self.documents)
+        failed = self.engine_failures()
         return {"engine": self.engine, "glossary_version": self.glossary_version, "drafted": drafted,
                 "memory": self.count("memory"), "repaired": self.count("repair"),
                 "engine_drafts": self.count("engine"),
                 "untranslated": self.count("none"), "flagged": self.count(flagged=True),
                 "approved": approved, "to_review": drafted - approved,
                 "rechecked": sum(len(d.rechecked) for d in self.documents),
+                "engine_failed": len(failed),
+                "engine_error": _engine_error(failed[0]) if failed else "",
                 "tmx_imported": {name: r.added + r.updated for name, r in self.tmx.items()},
                 "failed": [f.message for f in self.failed]}
+
+    def engine_failures(self) -> list[SegmentResult]:
+        """New drafts left empty because the engine failed on them (the offline engine fails on none)."""
+        return [s for d in self.documents for s in d.segments if s.origin == "none" and _engine_error(s)]
 
     def count(self, origin: str | None = None, flagged: bool | None = None) -> int:
         return sum(1 for d in self.documents for s in d.segments
@@ -126,7 +134,8 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
                                     bar, repairer)
             except Exception as exc:  # the document's boundary: what was stored batch by batch is kept
                 _hold_back(store, report, slug, exc)
-    _record_failures(project, store, report, chosen)
+    _note_engine_failure(report, engine)
+    _record_failures(project, store, report, chosen, engine.name)
     return report
 
 
@@ -156,10 +165,30 @@ def _hold_back(store: Store, report: TranslateReport, slug: str, exc: Exception)
         "it is tried again on the next pass", slug, failures.HELD_BACK))
 
 
-def _record_failures(project: Project, store: Store, report: TranslateReport, chosen: list[str]) -> None:
-    """This pass's failures replace those of the documents it tried (a run for some slugs leaves the others')."""
+def _note_engine_failure(report: TranslateReport, engine: Engine) -> None:
+    """An engine failing on segments fails the pass, as a held-back document does: cron and staff must hear of
+    an outage, not find drafts quietly left empty. The message names no count, so one outage is announced once."""
+    failed = report.engine_failures()
+    if failed:
+        report.failed.append(failures.Failure(
+            STAGE, engine.name, f"translation provider {engine.name} is failing ({_engine_error(failed[0])}): "
+            "what it could not translate is left empty and flagged for a human, and sent again on the next pass",
+            None, failures.LEFT_FOR_HUMAN))
+
+
+def _record_failures(project: Project, store: Store, report: TranslateReport, chosen: list[str],
+                     engine: str) -> None:
+    """This pass's failures replace those of the documents it tried (a run for some slugs leaves the others'),
+    and the engine's once it was asked anything; a failure of another provider no longer in use is dropped."""
     rows = (store.document(slug) for slug in chosen)
-    failures.record(project, store, STAGE, report.failed, scope={r["path"] for r in rows if r})
+    scope = {r["path"] for r in rows if r} | ({"offline", *PROVIDERS} - {engine})
+    if any(s.engine == engine for d in report.documents for s in d.segments):
+        scope.add(engine)
+    failures.record(project, store, STAGE, report.failed, scope=scope)
+
+
+def _engine_error(segment: SegmentResult) -> str:
+    return next((i["message"] for i in segment.issues if i["check"] == "engine"), "")
 
 
 def _documents(store: Store, slugs: list[str] | None) -> list[str]:
