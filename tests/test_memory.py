@@ -8,7 +8,7 @@ import pytest
 from translate_support import STAY, TERM, TITLE, drafts_by_source, make_project, open_ingested
 
 from zaitun import pipeline
-from zaitun.errors import GlossaryError
+from zaitun.errors import GlossaryError, ZaitunError
 from zaitun.review.actions import TranslateGate
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
@@ -77,6 +77,73 @@ def test_tmx_with_other_language_tags_and_incomplete_units_is_read(tmp_path):
     pairs, skipped = read_tmx(path)
     assert pairs == [("泉州", "Quanzhou")]
     assert skipped == [f"{path}: unit 2 has no zh and en text"]
+
+
+def write_tmx(path: Path, units: str, doctype: str = "") -> Path:
+    """A TMX file as another tool writes it, holding `units` (<tu> elements)."""
+    path.write_text(f"""<?xml version="1.0" encoding="utf-8"?>{doctype}
+<tmx version="1.4"><header srclang="zh-CN" datatype="PlainText" segtype="sentence" adminlang="en"
+ o-tmf="x" creationtool="x" creationtoolversion="1"/><body>{units}</body></tmx>""", encoding="utf-8")
+    return path
+
+
+def tu(zh: str, en: str, zh_lang: str = "zh-CN", attr: str = "xml:lang") -> str:
+    return f'<tu><tuv {attr}="{zh_lang}"><seg>{zh}</seg></tuv><tuv {attr}="en"><seg>{en}</seg></tuv></tu>'
+
+
+def test_traditional_chinese_units_are_skipped_not_remembered_as_simplified(tmp_path):
+    store = new_store(tmp_path)
+    path = write_tmx(tmp_path / "x.tmx", tu("外國人可以入境。", "Foreign nationals may enter.", "zh-TW")
+                     + tu("請撥打熱線。", "Call the hotline.", "zh-Hant-HK") + tu(*PAIRS[0], "zh-Hans"))
+    result = import_tmx(store, path, Glossary())
+    assert result.added == 1 and [r["source"] for r in store.memory_entries()] == [PAIRS[0][0]]
+    assert result.skipped == [f"{path}: unit 1 not imported: its Chinese is Traditional (zh-TW); memory holds "
+                              "the Simplified Chinese zaitun translates",
+                              f"{path}: unit 2 not imported: its Chinese is Traditional (zh-Hant-HK); memory "
+                              "holds the Simplified Chinese zaitun translates"]
+    assert "外國人" not in export_tmx(store).decode()
+
+
+def test_units_with_the_same_chinese_keep_the_first_english_and_report_the_other(tmp_path):
+    store = new_store(tmp_path)
+    path = write_tmx(tmp_path / "x.tmx", tu(*PAIRS[0]) + tu(PAIRS[0][0], "Foreigners can enter.") + tu(*PAIRS[0]))
+    result = import_tmx(store, path, Glossary())
+    assert (result.added, result.updated) == (1, 0)
+    assert store.memory_lookup([PAIRS[0][0]]) == {PAIRS[0][0]: PAIRS[0][1]}
+    assert result.skipped == [f"{path}: unit 2 not imported: unit 1 has the same Chinese '外国人可以入境。' with "
+                              "other English ('Foreign nationals may enter.'), which is kept; remove one of them"]
+
+
+def test_a_unit_longer_than_a_whole_document_may_be_is_skipped(tmp_path):
+    store = new_store(tmp_path)
+    path = write_tmx(tmp_path / "x.tmx", tu("外" * 400_000, "Foreign.") + tu(*PAIRS[0]))
+    result = import_tmx(store, path, Glossary())
+    assert result.added == 1 and store.memory_lookup(["外" * 400_000]) == {}
+    assert result.skipped == [f"{path}: unit 1 not imported: its text has 1200000 bytes, more than a whole "
+                              "document may have (limits.text_bytes 1000000)"]
+
+
+def test_tmx_1_1_lang_attributes_are_read(tmp_path):
+    path = write_tmx(tmp_path / "x.tmx", tu(*PAIRS[0], "ZH-CN", attr="lang"))
+    assert read_tmx(path) == ([PAIRS[0]], [])
+
+
+def test_formatting_codes_are_dropped_and_units_with_placeholders_skipped(tmp_path):
+    path = write_tmx(tmp_path / "x.tmx",
+                     tu('请拨打<bpt i="1">&lt;b&gt;</bpt>12367<ept i="1">&lt;/b&gt;</ept>热线<hi>咨询</hi>。',
+                        'Call the <bpt i="1">&lt;b&gt;</bpt>12367<ept i="1">&lt;/b&gt;</ept> hotline.')
+                     + tu('请拨打<ph x="1">{phone}</ph>。', 'Call <ph x="1">{phone}</ph>.'))
+    pairs, skipped = read_tmx(path)
+    assert pairs == [("请拨打12367热线咨询。", "Call the 12367 hotline.")]
+    assert skipped == [f"{path}: unit 2 not imported: its zh-CN text holds a placeholder (<ph>) standing for "
+                       "text or markup that plain-text memory cannot keep"]
+
+
+def test_a_tmx_declaring_entities_is_refused_naming_the_file(tmp_path):
+    path = write_tmx(tmp_path / "x.tmx", tu(PAIRS[0][0], "&x; may enter."),
+                     doctype='<!DOCTYPE tmx [<!ENTITY x "Foreign nationals">]>')
+    with pytest.raises(ZaitunError, match=f"^{path}: refused: it declares entities in a DTD \\(x\\)"):
+        import_tmx(new_store(tmp_path), path, Glossary())
 
 
 def test_project_tmx_is_loaded_once_and_again_when_it_changes(tmp_path):

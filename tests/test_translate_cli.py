@@ -102,3 +102,16 @@ def test_glossary_export_and_import_and_tm_export_and_import(tmp_path, sample_si
     assert tm.returncode == 0 and "added" in tm.stdout
     bad = run(sample_site, "glossary", "export", "--format", "xml")
     assert bad.returncode == 1 and "unknown export format" in bad.stderr
+
+
+def test_tm_import_skips_units_over_the_projects_text_limit_and_says_why(tmp_path):
+    project = make_project(tmp_path / "p", settings="[limits]\ntext_bytes = 1000\n")
+    tmx = tmp_path / "long.tmx"
+    tmx.write_text('<?xml version="1.0"?><tmx version="1.4"><header srclang="zh-CN" datatype="PlainText" '
+                   'segtype="sentence" adminlang="en" o-tmf="x" creationtool="x" creationtoolversion="1"/><body>'
+                   f'<tu><tuv xml:lang="zh-CN"><seg>{"外" * 400}</seg></tuv><tuv xml:lang="en"><seg>x</seg></tuv></tu>'
+                   '</body></tmx>', encoding="utf-8")
+    result = run(project.root, "tm", "import", str(tmx))
+    assert result.returncode == 0 and "memory: 0 added" in result.stdout
+    assert f"{tmx}: unit 1 not imported: its text has 1200 bytes, more than a whole document may have " \
+           "(limits.text_bytes 1000)" in result.stderr

@@ -121,10 +121,12 @@ def tm_import(ctx: typer.Context,
                                                    dir_okay=False)]) -> None:
     """Add a TMX file's pairs to the translation memory (reviewers' approvals are kept; pairs holding a
     rendering the glossary forbids are skipped)."""
+    from zaitun.config import Limits
     from zaitun.translate.glossary import load_glossary
     from zaitun.translate.memory import import_tmx
 
-    result = import_tmx(ctx.obj.store, file, load_glossary(ctx.obj.project.glossary_dir))
+    project = ctx.obj.project
+    result = import_tmx(ctx.obj.store, file, load_glossary(project.glossary_dir), limits=Limits.of(project.config))
     typer.echo(f"memory: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
                f"{result.kept} kept as approved in review")
     for note in result.skipped:
