@@ -218,7 +218,7 @@ def test_tbx_round_trip_keeps_renderings_forbidden_terms_and_notes(tmp_path):
     glossary = load_glossary(Path(__file__).resolve().parent.parent / "glossary")
     path = tmp_path / "terms.tbx"
     path.write_bytes(export_tbx(glossary))
-    back = {e.zh: (e.en, e.forbidden, e.note) for e in read_tbx(path)}
+    back = {e.zh: (e.en, e.forbidden, e.note) for e in read_tbx(path).entries}
     assert back == {e.zh: (e.en, e.forbidden, e.note) for e in glossary.by_term.values()}
     assert back["宣传部"][1] == ("Propaganda Department",)
 
@@ -233,8 +233,76 @@ def test_tbx_import_writes_new_terms_to_a_csv_and_skips_known_ones(tmp_path):
     tbx.write_bytes(export_tbx(load_glossary(source.glossary_dir)))
     dest, result = import_tbx(tbx, project.glossary_dir)
     assert dest == project.glossary_dir / "partner.csv"
-    assert result.skipped == ["宣传部"]
+    assert result.skipped == ["宣传部: the glossary has this term already (terms.csv:3)"]
     assert dest.read_text(encoding="utf-8") == "zh,en,forbidden,note\n厦门,Xiamen,Amoy,not Amoy\n"
     assert load_glossary(project.glossary_dir).by_term["厦门"].forbidden == ("Amoy",)
     with pytest.raises(GlossaryError, match="already exists"):
         import_tbx(tbx, project.glossary_dir)
+
+
+def write_tbx(path: Path, entries: str, doctype: str = "") -> Path:
+    """A TBX file as a terminology tool writes it, holding `entries` (<termEntry> elements)."""
+    path.write_text(f"""<?xml version="1.0" encoding="utf-8"?>{doctype}
+<martif type="TBX-Basic" xml:lang="en"><martifHeader><fileDesc><sourceDesc><p>x</p></sourceDesc></fileDesc>
+</martifHeader><text><body>{entries}</body></text></martif>""", encoding="utf-8")
+    return path
+
+
+def tig(term: str, status: str = "") -> str:
+    note = f'<termNote type="administrativeStatus">{status}Term-admn-sts</termNote>' if status else ""
+    return f"<tig><term>{term}</term>{note}</tig>"
+
+
+def ntig(term: str, status: str = "") -> str:
+    note = f'<termNote type="administrativeStatus">{status}Term-admn-sts</termNote>' if status else ""
+    return f"<ntig><termGrp><term>{term}</term>{note}</termGrp></ntig>"
+
+
+def term_entry(zh: str, *english: str, zh_lang: str = "zh", en_lang: str = "en") -> str:
+    return (f'<termEntry><langSet xml:lang="{zh_lang}">{zh}</langSet>'
+            f'<langSet xml:lang="{en_lang}">{"".join(english)}</langSet></termEntry>')
+
+
+def test_tbx_preferred_term_is_the_rendering_whatever_its_place_and_superseded_ones_are_forbidden(tmp_path):
+    path = write_tbx(tmp_path / "t.tbx",
+                     term_entry(tig("厦门"), tig("Amoy", "superseded"), tig("Xiamen City", "admitted"),
+                                tig("Xiamen", "preferred"), tig("Hsiamen", "obsolete"))
+                     + term_entry(tig("泉州"), tig("Zayton", "notRecommended"), tig("Quanzhou", "admitted")))
+    read = read_tbx(path)
+    assert [(e.zh, e.en, e.forbidden) for e in read.entries] == [("厦门", "Xiamen", ("Amoy", "Hsiamen")),
+                                                                  ("泉州", "Quanzhou", ("Zayton",))]
+    assert read.skipped == []
+    assert read.notes == ["entry 1 (厦门): 'Xiamen City' (admitted) left out: the glossary keeps one rendering, "
+                          "'Xiamen'"]
+
+
+def test_tbx_language_subtags_and_ntig_terms_are_read_and_traditional_entries_skipped_with_why(tmp_path):
+    path = write_tbx(tmp_path / "t.tbx",
+                     term_entry(ntig("外国人"), ntig("alien", "deprecated"), ntig("foreign national", "preferred"),
+                                zh_lang="zh-CN", en_lang="en-GB")
+                     + term_entry(tig("泉州"), tig("Quanzhou"), zh_lang="zh-Hans", en_lang="en-US")
+                     + term_entry(tig("外國人"), tig("foreign national"), zh_lang="zh-TW")
+                     + term_entry(tig("机场"), tig("aerodrome", "deprecated")))
+    read = read_tbx(path)
+    assert [(e.zh, e.en, e.forbidden) for e in read.entries] == [("外国人", "foreign national", ("alien",)),
+                                                                  ("泉州", "Quanzhou", ())]
+    assert read.skipped == ["entry 3 (外國人): its Chinese is Traditional only; the glossary is Simplified Chinese",
+                            "entry 4 (机场): no approved English term (preferred, admitted or without a status)"]
+
+
+def test_tbx_term_holding_a_bar_is_never_split_into_two(tmp_path):
+    project = make_project(tmp_path / "p")
+    path = write_tbx(tmp_path / "bars.tbx", term_entry(tig("热线"), tig("hotline|line", "preferred"),
+                                                       tig("hot|line", "deprecated"), tig("hot line", "deprecated")))
+    dest, result = import_tbx(path, project.glossary_dir)
+    entry = load_glossary(project.glossary_dir).by_term["热线"]
+    assert (entry.en, entry.forbidden) == ("hotline|line", ("hot line",))
+    assert result.notes == ["entry 1 (热线): forbidden rendering 'hot|line' left out: the glossary's forbidden "
+                            "column separates renderings with |"]
+
+
+def test_a_tbx_declaring_entities_is_refused_naming_the_file(tmp_path):
+    path = write_tbx(tmp_path / "t.tbx", term_entry(tig("外国人"), tig("&x;")),
+                     doctype='<!DOCTYPE martif [<!ENTITY x "alien">]>')
+    with pytest.raises(GlossaryError, match=f"^{path}: refused: it declares entities in a DTD \\(x\\)"):
+        read_tbx(path)

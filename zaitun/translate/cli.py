@@ -69,15 +69,17 @@ def _summary(report) -> None:
 def glossary_import(ctx: typer.Context,
                     file: Annotated[Path, typer.Argument(help="A TBX term base.", exists=True,
                                                          dir_okay=False)]) -> None:
-    """Add a TBX file's terms as glossary/<name>.csv (terms already in the glossary are skipped)."""
+    """Add a TBX file's terms as glossary/<name>.csv: each English preferredTerm (else admitted) is the
+    rendering, deprecated and superseded ones are forbidden. Entries skipped (Traditional Chinese only, no
+    approved English, terms already in the glossary) are listed with why."""
     from zaitun.translate.glossary import lint_glossaries
     from zaitun.translate.tbx import import_tbx
 
     project = ctx.obj.project
     dest, result = import_tbx(file, project.glossary_dir)
-    typer.echo(f"wrote {len(result.entries)} term(s) to {dest}")
-    if result.skipped:
-        typer.echo(f"skipped {len(result.skipped)} term(s) the glossary already has: {', '.join(result.skipped)}")
+    typer.echo(f"wrote {len(result.entries)} term(s) to {dest}; {len(result.skipped)} skipped")
+    for line in [*(f"skipped {why}" for why in result.skipped), *result.notes]:
+        typer.echo(line, err=True)
     for problem in lint_glossaries(project.glossary_dir):
         typer.echo(str(problem), err=True)
 
