@@ -95,9 +95,9 @@ def parse_units(data: bytes, name: str = "the file") -> list[_Unit]:
     except etree.XMLSyntaxError as exc:
         raise ReviewError(f"{name}: not a readable XLIFF file: {exc}") from None
     if root.getroottree().docinfo.doctype:
-        raise ReviewError(f"{name}: refused: it has a DOCTYPE ({root.getroottree().docinfo.doctype}); XLIFF 2.0 "
-                          "has no DTD, and its entities would import text the units do not hold. Export it "
-                          "again from the CAT tool, or delete the DOCTYPE and every &name; it declares")
+        raise ReviewError(f"{name}: refused: it has a DOCTYPE; XLIFF 2.0 has no DTD, and a DTD's entities "
+                          "would import text the units do not hold. Export it again from the CAT tool, or delete "
+                          "the DOCTYPE and write out every &name; it declares")
     if root.tag != _q("xliff") or not str(root.get("version", "")).startswith("2."):
         raise ReviewError(f"{name}: not an XLIFF 2.0 file (expected <xliff version=\"2.0\"> in the 2.0 namespace)")
     units = []
