@@ -121,8 +121,10 @@ def _write(data: bytes, output: Path | None) -> None:
 def tm_import(ctx: typer.Context,
               file: Annotated[Path, typer.Argument(help="A TMX file (zh -> en).", exists=True,
                                                    dir_okay=False)]) -> None:
-    """Add a TMX file's pairs to the translation memory (reviewers' approvals are kept; pairs holding a
-    rendering the glossary forbids are skipped)."""
+    """Add a TMX file's Simplified Chinese -> English pairs to the translation memory (reviewers' approvals
+    are kept). Units skipped are listed with why: Traditional Chinese, a placeholder (<ph>), longer than
+    limits.text_bytes, the same Chinese as an earlier unit with other English (the first is kept), or a
+    rendering the glossary forbids."""
     from zaitun.config import Limits
     from zaitun.translate.glossary import load_glossary
     from zaitun.translate.memory import import_tmx
