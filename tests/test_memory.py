@@ -8,7 +8,7 @@ import pytest
 from translate_support import STAY, TERM, TITLE, drafts_by_source, make_project, open_ingested
 
 from zaitun import pipeline
-from zaitun.errors import GlossaryError
+from zaitun.errors import GlossaryError, ZaitunError
 from zaitun.review.actions import TranslateGate
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
@@ -77,6 +77,73 @@ def test_tmx_with_other_language_tags_and_incomplete_units_is_read(tmp_path):
     pairs, skipped = read_tmx(path)
     assert pairs == [("泉州", "Quanzhou")]
     assert skipped == [f"{path}: unit 2 has no zh and en text"]
+
+
+def write_tmx(path: Path, units: str, doctype: str = "") -> Path:
+    """A TMX file as another tool writes it, holding `units` (<tu> elements)."""
+    path.write_text(f"""<?xml version="1.0" encoding="utf-8"?>{doctype}
+<tmx version="1.4"><header srclang="zh-CN" datatype="PlainText" segtype="sentence" adminlang="en"
+ o-tmf="x" creationtool="x" creationtoolversion="1"/><body>{units}</body></tmx>""", encoding="utf-8")
+    return path
+
+
+def tu(zh: str, en: str, zh_lang: str = "zh-CN", attr: str = "xml:lang") -> str:
+    return f'<tu><tuv {attr}="{zh_lang}"><seg>{zh}</seg></tuv><tuv {attr}="en"><seg>{en}</seg></tuv></tu>'
+
+
+def test_traditional_chinese_units_are_skipped_not_remembered_as_simplified(tmp_path):
+    store = new_store(tmp_path)
+    path = write_tmx(tmp_path / "x.tmx", tu("外國人可以入境。", "Foreign nationals may enter.", "zh-TW")
+                     + tu("請撥打熱線。", "Call the hotline.", "zh-Hant-HK") + tu(*PAIRS[0], "zh-Hans"))
+    result = import_tmx(store, path, Glossary())
+    assert result.added == 1 and [r["source"] for r in store.memory_entries()] == [PAIRS[0][0]]
+    assert result.skipped == [f"{path}: unit 1 not imported: its Chinese is Traditional (zh-TW); memory holds "
+                              "the Simplified Chinese zaitun translates",
+                              f"{path}: unit 2 not imported: its Chinese is Traditional (zh-Hant-HK); memory "
+                              "holds the Simplified Chinese zaitun translates"]
+    assert "外國人" not in export_tmx(store).decode()
+
+
+def test_units_with_the_same_chinese_keep_the_first_english_and_report_the_other(tmp_path):
+    store = new_store(tmp_path)
+    path = write_tmx(tmp_path / "x.tmx", tu(*PAIRS[0]) + tu(PAIRS[0][0], "Foreigners can enter.") + tu(*PAIRS[0]))
+    result = import_tmx(store, path, Glossary())
+    assert (result.added, result.updated) == (1, 0)
+    assert store.memory_lookup([PAIRS[0][0]]) == {PAIRS[0][0]: PAIRS[0][1]}
+    assert result.skipped == [f"{path}: unit 2 not imported: unit 1 has the same Chinese '外国人可以入境。' with "
+                              "other English ('Foreign nationals may enter.'), which is kept; remove one of them"]
+
+
+def test_a_unit_longer_than_a_whole_document_may_be_is_skipped(tmp_path):
+    store = new_store(tmp_path)
+    path = write_tmx(tmp_path / "x.tmx", tu("外" * 400_000, "Foreign.") + tu(*PAIRS[0]))
+    result = import_tmx(store, path, Glossary())
+    assert result.added == 1 and store.memory_lookup(["外" * 400_000]) == {}
+    assert result.skipped == [f"{path}: unit 1 not imported: its text has 1200000 bytes, more than a whole "
+                              "document may have (limits.text_bytes 1000000)"]
+
+
+def test_tmx_1_1_lang_attributes_are_read(tmp_path):
+    path = write_tmx(tmp_path / "x.tmx", tu(*PAIRS[0], "ZH-CN", attr="lang"))
+    assert read_tmx(path) == ([PAIRS[0]], [])
+
+
+def test_formatting_codes_are_dropped_and_units_with_placeholders_skipped(tmp_path):
+    path = write_tmx(tmp_path / "x.tmx",
+                     tu('请拨打<bpt i="1">&lt;b&gt;</bpt>12367<ept i="1">&lt;/b&gt;</ept>热线<hi>咨询</hi>。',
+                        'Call the <bpt i="1">&lt;b&gt;</bpt>12367<ept i="1">&lt;/b&gt;</ept> hotline.')
+                     + tu('请拨打<ph x="1">{phone}</ph>。', 'Call <ph x="1">{phone}</ph>.'))
+    pairs, skipped = read_tmx(path)
+    assert pairs == [("请拨打12367热线咨询。", "Call the 12367 hotline.")]
+    assert skipped == [f"{path}: unit 2 not imported: its zh-CN text holds a placeholder (<ph>) standing for "
+                       "text or markup that plain-text memory cannot keep"]
+
+
+def test_a_tmx_declaring_entities_is_refused_naming_the_file(tmp_path):
+    path = write_tmx(tmp_path / "x.tmx", tu(PAIRS[0][0], "&x; may enter."),
+                     doctype='<!DOCTYPE tmx [<!ENTITY x "Foreign nationals">]>')
+    with pytest.raises(ZaitunError, match=f"^{path}: refused: it declares entities in a DTD \\(x\\)"):
+        import_tmx(new_store(tmp_path), path, Glossary())
 
 
 def test_project_tmx_is_loaded_once_and_again_when_it_changes(tmp_path):
@@ -151,7 +218,7 @@ def test_tbx_round_trip_keeps_renderings_forbidden_terms_and_notes(tmp_path):
     glossary = load_glossary(Path(__file__).resolve().parent.parent / "glossary")
     path = tmp_path / "terms.tbx"
     path.write_bytes(export_tbx(glossary))
-    back = {e.zh: (e.en, e.forbidden, e.note) for e in read_tbx(path)}
+    back = {e.zh: (e.en, e.forbidden, e.note) for e in read_tbx(path).entries}
     assert back == {e.zh: (e.en, e.forbidden, e.note) for e in glossary.by_term.values()}
     assert back["宣传部"][1] == ("Propaganda Department",)
 
@@ -166,8 +233,76 @@ def test_tbx_import_writes_new_terms_to_a_csv_and_skips_known_ones(tmp_path):
     tbx.write_bytes(export_tbx(load_glossary(source.glossary_dir)))
     dest, result = import_tbx(tbx, project.glossary_dir)
     assert dest == project.glossary_dir / "partner.csv"
-    assert result.skipped == ["宣传部"]
+    assert result.skipped == ["宣传部: the glossary has this term already (terms.csv:3)"]
     assert dest.read_text(encoding="utf-8") == "zh,en,forbidden,note\n厦门,Xiamen,Amoy,not Amoy\n"
     assert load_glossary(project.glossary_dir).by_term["厦门"].forbidden == ("Amoy",)
     with pytest.raises(GlossaryError, match="already exists"):
         import_tbx(tbx, project.glossary_dir)
+
+
+def write_tbx(path: Path, entries: str, doctype: str = "") -> Path:
+    """A TBX file as a terminology tool writes it, holding `entries` (<termEntry> elements)."""
+    path.write_text(f"""<?xml version="1.0" encoding="utf-8"?>{doctype}
+<martif type="TBX-Basic" xml:lang="en"><martifHeader><fileDesc><sourceDesc><p>x</p></sourceDesc></fileDesc>
+</martifHeader><text><body>{entries}</body></text></martif>""", encoding="utf-8")
+    return path
+
+
+def tig(term: str, status: str = "") -> str:
+    note = f'<termNote type="administrativeStatus">{status}Term-admn-sts</termNote>' if status else ""
+    return f"<tig><term>{term}</term>{note}</tig>"
+
+
+def ntig(term: str, status: str = "") -> str:
+    note = f'<termNote type="administrativeStatus">{status}Term-admn-sts</termNote>' if status else ""
+    return f"<ntig><termGrp><term>{term}</term>{note}</termGrp></ntig>"
+
+
+def term_entry(zh: str, *english: str, zh_lang: str = "zh", en_lang: str = "en") -> str:
+    return (f'<termEntry><langSet xml:lang="{zh_lang}">{zh}</langSet>'
+            f'<langSet xml:lang="{en_lang}">{"".join(english)}</langSet></termEntry>')
+
+
+def test_tbx_preferred_term_is_the_rendering_whatever_its_place_and_superseded_ones_are_forbidden(tmp_path):
+    path = write_tbx(tmp_path / "t.tbx",
+                     term_entry(tig("厦门"), tig("Amoy", "superseded"), tig("Xiamen City", "admitted"),
+                                tig("Xiamen", "preferred"), tig("Hsiamen", "obsolete"))
+                     + term_entry(tig("泉州"), tig("Zayton", "notRecommended"), tig("Quanzhou", "admitted")))
+    read = read_tbx(path)
+    assert [(e.zh, e.en, e.forbidden) for e in read.entries] == [("厦门", "Xiamen", ("Amoy", "Hsiamen")),
+                                                                  ("泉州", "Quanzhou", ("Zayton",))]
+    assert read.skipped == []
+    assert read.notes == ["entry 1 (厦门): 'Xiamen City' (admitted) left out: the glossary keeps one rendering, "
+                          "'Xiamen'"]
+
+
+def test_tbx_language_subtags_and_ntig_terms_are_read_and_traditional_entries_skipped_with_why(tmp_path):
+    path = write_tbx(tmp_path / "t.tbx",
+                     term_entry(ntig("外国人"), ntig("alien", "deprecated"), ntig("foreign national", "preferred"),
+                                zh_lang="zh-CN", en_lang="en-GB")
+                     + term_entry(tig("泉州"), tig("Quanzhou"), zh_lang="zh-Hans", en_lang="en-US")
+                     + term_entry(tig("外國人"), tig("foreign national"), zh_lang="zh-TW")
+                     + term_entry(tig("机场"), tig("aerodrome", "deprecated")))
+    read = read_tbx(path)
+    assert [(e.zh, e.en, e.forbidden) for e in read.entries] == [("外国人", "foreign national", ("alien",)),
+                                                                  ("泉州", "Quanzhou", ())]
+    assert read.skipped == ["entry 3 (外國人): its Chinese is Traditional only; the glossary is Simplified Chinese",
+                            "entry 4 (机场): no approved English term (preferred, admitted or without a status)"]
+
+
+def test_tbx_term_holding_a_bar_is_never_split_into_two(tmp_path):
+    project = make_project(tmp_path / "p")
+    path = write_tbx(tmp_path / "bars.tbx", term_entry(tig("热线"), tig("hotline|line", "preferred"),
+                                                       tig("hot|line", "deprecated"), tig("hot line", "deprecated")))
+    dest, result = import_tbx(path, project.glossary_dir)
+    entry = load_glossary(project.glossary_dir).by_term["热线"]
+    assert (entry.en, entry.forbidden) == ("hotline|line", ("hot line",))
+    assert result.notes == ["entry 1 (热线): forbidden rendering 'hot|line' left out: the glossary's forbidden "
+                            "column separates renderings with |"]
+
+
+def test_a_tbx_declaring_entities_is_refused_naming_the_file(tmp_path):
+    path = write_tbx(tmp_path / "t.tbx", term_entry(tig("外国人"), tig("&x;")),
+                     doctype='<!DOCTYPE martif [<!ENTITY x "alien">]>')
+    with pytest.raises(GlossaryError, match=f"^{path}: refused: it declares entities in a DTD \\(x\\)"):
+        read_tbx(path)

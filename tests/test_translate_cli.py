@@ -152,3 +152,36 @@ def test_glossary_export_and_import_and_tm_export_and_import(tmp_path, sample_si
     assert tm.returncode == 0 and "added" in tm.stdout
     bad = run(sample_site, "glossary", "export", "--format", "xml")
     assert bad.returncode == 1 and "unknown export format" in bad.stderr
+
+
+def test_tm_import_skips_units_over_the_projects_text_limit_and_says_why(tmp_path):
+    project = make_project(tmp_path / "p", settings="[limits]\ntext_bytes = 1000\n")
+    tmx = tmp_path / "long.tmx"
+    tmx.write_text('<?xml version="1.0"?><tmx version="1.4"><header srclang="zh-CN" datatype="PlainText" '
+                   'segtype="sentence" adminlang="en" o-tmf="x" creationtool="x" creationtoolversion="1"/><body>'
+                   f'<tu><tuv xml:lang="zh-CN"><seg>{"外" * 400}</seg></tuv><tuv xml:lang="en"><seg>x</seg></tuv></tu>'
+                   '</body></tmx>', encoding="utf-8")
+    result = run(project.root, "tm", "import", str(tmx))
+    assert result.returncode == 0 and "memory: 0 added" in result.stdout
+    assert f"{tmx}: unit 1 not imported: its text has 1200 bytes, more than a whole document may have " \
+           "(limits.text_bytes 1000)" in result.stderr
+
+
+def test_glossary_import_counts_imported_and_skipped_entries_and_says_why(tmp_path):
+    project = make_project(tmp_path / "p")
+    tbx = tmp_path / "partner.tbx"
+    tbx.write_text("""<?xml version="1.0" encoding="utf-8"?>
+<martif type="TBX-Basic" xml:lang="en"><text><body>
+<termEntry><langSet xml:lang="zh-CN"><ntig><termGrp><term>泉州</term></termGrp></ntig></langSet>
+ <langSet xml:lang="en-GB"><ntig><termGrp><term>Zayton</term>
+ <termNote type="administrativeStatus">supersededTerm-admn-sts</termNote></termGrp></ntig>
+ <ntig><termGrp><term>Quanzhou</term><termNote type="administrativeStatus">preferredTerm-admn-sts</termNote>
+ </termGrp></ntig></langSet></termEntry>
+<termEntry><langSet xml:lang="zh-TW"><tig><term>外國人</term></tig></langSet>
+ <langSet xml:lang="en"><tig><term>foreign national</term></tig></langSet></termEntry>
+</body></text></martif>""", encoding="utf-8")
+    result = run(project.root, "glossary", "import", str(tbx))
+    assert result.returncode == 0, result.stderr
+    assert f"wrote 1 term(s) to {project.glossary_dir / 'partner.csv'}; 1 skipped" in result.stdout
+    assert "skipped entry 2 (外國人): its Chinese is Traditional only" in result.stderr
+    assert "泉州,Quanzhou,Zayton," in (project.glossary_dir / "partner.csv").read_text(encoding="utf-8")

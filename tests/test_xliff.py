@@ -1,12 +1,13 @@
 import pytest
 from lxml import etree
-from review_support import SLUG, draft_all, quick_user, review_project, terms
+from review_support import SLUG, draft_all, quick_user, review_project, run, terms
 from translate.storage.xliff2 import Xliff2File
 
 from zaitun.content.intake import ingest
 from zaitun.errors import ReviewError
 from zaitun.review import gate
-from zaitun.review.xliff import NS, export_xliff, import_xliff
+from zaitun.review.users import issue_token
+from zaitun.review.xliff import NS, ZT, export_xliff, import_xliff
 from zaitun.state.segments import segment_states
 
 X = f"{{{NS}}}"
@@ -75,7 +76,7 @@ def test_a_final_unit_holding_a_forbidden_rendering_is_stored_as_a_draft_not_app
     project, store, ids, data = exported
     back = retarget(data, {ids[2]: "Aliens may use visa-free transit."}, state="final")
     report = import_xliff(project, store, back, "alice", approve_final=True)
-    assert report.approved == [] and "forbidden rendering of 外国人" in report.refused[f"{SLUG}/{ids[2]}"]
+    assert report.approved == [] and "forbidden rendering of 外国人" in report.not_approved[f"{SLUG}/{ids[2]}"]
     seg = segment_states(store, SLUG)[2]
     assert (seg.target, seg.state) == ("Aliens may use visa-free transit.", "draft")
 
@@ -124,5 +125,56 @@ def test_import_needs_a_reviewer_and_a_real_xliff_file(exported):
     entity = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
               b'<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0"><file id="visa">'
               b'<unit id="u"><segment><source>&e;</source><target>x</target></segment></unit></file></xliff>')
-    report = import_xliff(project, store, entity, "alice")
-    assert "root:" not in str(report.refused)  # the external entity was not read
+    with pytest.raises(ReviewError, match="DOCTYPE") as refused:
+        import_xliff(project, store, entity, "alice")
+    assert "root:" not in str(refused.value)  # the external entity was not read
+
+
+def cli_import(project, store, tmp_path, data: bytes, *args: str):
+    """`zaitun review import-xliff FILE ARGS` as alice, the reviewer who imports."""
+    path = tmp_path / "back.xlf"
+    path.write_bytes(data)
+    return run(project, "review", "import-xliff", str(path), *args, token=issue_token(store, "alice", actor="test"))
+
+
+def all_final(data: bytes) -> bytes:
+    """A CAT tool's "mark everything final"."""
+    root = etree.fromstring(data)
+    for segment in root.iter(f"{X}segment"):
+        segment.set("state", "final")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_approve_final_leaves_units_qa_flags_as_drafts_and_names_the_flags(exported, tmp_path):
+    project, store, ids, data = exported
+    back = all_final(retarget(data, {ids[1]: "Policy overview", ids[3]: "The stay is 240 小 时."}))
+    result = cli_import(project, store, tmp_path, back, "--approve-final")
+    assert result.exit_code == 1
+    assert (f"not approved {SLUG}/{ids[3]}, left as a draft: flagged: Chinese characters or full-width "
+            "punctuation left in the English: 小 时; review it in the UI or CLI") in result.output
+    assert "approved 1, not approved 3," in result.output  # ids[2] and ids[4] still hold Chinese
+    segs = segment_states(store, SLUG)
+    assert [s.state for s in segs] == ["approved", "approved", "draft", "draft", "draft"]
+    assert segs[3].target == "The stay is 240 小 时." and segs[3].issues and not segs[3].unflagged_draft
+
+
+def test_approve_final_leaves_a_unit_without_zt_version_as_a_draft(exported, tmp_path):
+    project, store, ids, data = exported
+    root = etree.fromstring(retarget(data, {ids[1]: "Policy overview"}, state="final"))
+    for unit in root.iter(f"{X}unit"):
+        del unit.attrib[f"{{{ZT}}}version"]
+    result = cli_import(project, store, tmp_path, etree.tostring(root), "--approve-final")
+    assert result.exit_code == 1 and "approved 0, not approved 1," in result.output
+    assert f"not approved {SLUG}/{ids[1]}, left as a draft: it has no zt:version" in result.output
+    seg = segment_states(store, SLUG)[1]
+    assert (seg.target, seg.state) == ("Policy overview", "draft")
+
+
+def test_an_xliff_with_a_doctype_is_refused_naming_the_file(exported, tmp_path):
+    project, store, ids, data = exported
+    back = retarget(data, {ids[1]: "@@"}).replace(b"@@", b"&x;").replace(
+        b"?>", b'?>\n<!DOCTYPE xliff [<!ENTITY x "Policy overview">]>', 1)
+    result = cli_import(project, store, tmp_path, back)
+    assert isinstance(result.exception, ReviewError) and result.exit_code == 1
+    assert str(result.exception).startswith(f"{tmp_path / 'back.xlf'}: refused: it has a DOCTYPE")
+    assert segment_states(store, SLUG)[1].target == "EN 1: 政策概况"

@@ -53,10 +53,11 @@ def intake_stage(project: Project, store: Store) -> dict:
 
 def load_memory(project: Project, store: Store) -> dict[str, int]:
     """Import the tm/*.tmx files new to the store (before parallel translate batches, so only once)."""
+    from zaitun.config import Limits
     from zaitun.translate.glossary import load_glossary
     from zaitun.translate.memory import load_project_tmx
 
-    loaded = load_project_tmx(store, project.tm_dir, load_glossary(project.glossary_dir))
+    loaded = load_project_tmx(store, project.tm_dir, load_glossary(project.glossary_dir), Limits.of(project.config))
     return {name: r.added + r.updated for name, r in loaded.items()}
 
 

@@ -192,18 +192,24 @@ def import_xliff(ctx: typer.Context,
                  file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="XLIFF 2.0 file.")],
                  actor: AsUser = None, token_file: TokenFile = None,
                  approve_final: Annotated[bool, typer.Option(
-                     "--approve-final", help="Approve units whose state is final, in your name.")] = False) -> None:
-    """Take translations back from XLIFF 2.0; units whose Chinese changed are refused one by one."""
+                     "--approve-final", help="Approve units whose state is final, in your name; those QA flags, "
+                                             "or without zt:version, are left as drafts for review.")] = False,
+                 ) -> None:
+    """Take translations back from XLIFF 2.0; units whose Chinese changed are refused one by one.
+
+    Exits with status 1 when a unit was refused or a final unit was not approved."""
     from zaitun.review.xliff import import_xliff as do_import
 
     store = ctx.obj.store
     actor = acting(store, actor, token_file)["name"]
-    report = do_import(ctx.obj.project, store, file.read_bytes(), actor, approve_final=approve_final)
+    report = do_import(ctx.obj.project, store, file.read_bytes(), actor, approve_final=approve_final,
+                       name=str(file))
     for line in report.lines():
         typer.echo(line, err=True)
     typer.echo(f"updated {len(report.updated)}, approved {len(report.approved)}, "
-               f"unchanged {len(report.unchanged)}, refused {len(report.refused)}")
-    if report.refused:
+               f"not approved {len(report.not_approved)}, unchanged {len(report.unchanged)}, "
+               f"refused {len(report.refused)}")
+    if report.refused or report.not_approved:
         raise typer.Exit(1)
 
 

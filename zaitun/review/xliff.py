@@ -12,8 +12,13 @@ the import is run with `approve_final` and the unit's state is `final`: then the
 imports vouches for it, and it is approved in their name (recorded as such in the audit log).
 An approval of a `final` unit is bound to that unit's target and to the source it was exported
 for: the importer's own text, or the current draft only while it is still the draft the import
-compared the unit with. A target holding a forbidden rendering is never approved (the gate's rule):
-a `final` unit with one is stored as a draft and reported refused.
+compared the unit with. A `final` unit is stored as a draft, not approved, and reported, when QA flags
+its target (the importer vouches for the translator's work, not for flags nobody was shown: a reviewer
+reads them in the UI or with `review show` and approves there) or when it has no `zt:version` (nothing
+tells whether its segment changed since the translator saw it).
+
+A file with a DOCTYPE is refused whole: XLIFF 2.0 has no DTD, and a DTD's entities would put text in
+units that is not written in them.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from lxml import etree
 from zaitun.content.schema import control_character
 from zaitun.errors import ReviewError
 from zaitun.project import Project
-from zaitun.review import actions
+from zaitun.review import actions, qa
 from zaitun.review.gate import require_role
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
@@ -64,10 +69,12 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)  # "slug/seg_id" stored as new drafts
     approved: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    not_approved: dict[str, str] = field(default_factory=dict)  # final units left as drafts -> why
     refused: dict[str, str] = field(default_factory=dict)  # "slug/seg_id" -> why
 
     def lines(self) -> list[str]:
-        return [f"refused {key}: {why}" for key, why in self.refused.items()]
+        return [*(f"not approved {key}, left as a draft: {why}" for key, why in self.not_approved.items()),
+                *(f"refused {key}: {why}" for key, why in self.refused.items())]
 
 
 @dataclass
@@ -80,15 +87,19 @@ class _Unit:
     version: str = ""  # the version exported; empty from files made elsewhere
 
 
-def parse_units(data: bytes) -> list[_Unit]:
-    """Every unit of an XLIFF 2.0 file; entities and network access are refused while parsing."""
+def parse_units(data: bytes, name: str = "the file") -> list[_Unit]:
+    """Every unit of an XLIFF 2.0 file; a file with a DOCTYPE is refused, network access too."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise ReviewError(f"not a readable XLIFF file: {exc}") from None
+        raise ReviewError(f"{name}: not a readable XLIFF file: {exc}") from None
+    if root.getroottree().docinfo.doctype:
+        raise ReviewError(f"{name}: refused: it has a DOCTYPE; XLIFF 2.0 has no DTD, and a DTD's entities "
+                          "would import text the units do not hold. Export it again from the CAT tool, or delete "
+                          "the DOCTYPE and write out every &name; it declares")
     if root.tag != _q("xliff") or not str(root.get("version", "")).startswith("2."):
-        raise ReviewError("not an XLIFF 2.0 file (expected <xliff version=\"2.0\"> in the 2.0 namespace)")
+        raise ReviewError(f"{name}: not an XLIFF 2.0 file (expected <xliff version=\"2.0\"> in the 2.0 namespace)")
     units = []
     for file_el in root.iter(_q("file")):
         for unit in file_el.iter(_q("unit")):
@@ -101,12 +112,14 @@ def parse_units(data: bytes) -> list[_Unit]:
     return units
 
 
-def import_xliff(project: Project, store: Store, data: bytes, actor: str, approve_final: bool = False) -> ImportReport:
-    """Take translators' targets back, unit by unit; see the module docstring for the rules."""
+def import_xliff(project: Project, store: Store, data: bytes, actor: str, approve_final: bool = False,
+                 name: str = "the file") -> ImportReport:
+    """Take translators' targets back, unit by unit; see the module docstring for the rules. `name`
+    names the file in errors."""
     require_role(store, actor)
     report = ImportReport()
     current: dict[str, dict] = {}
-    for unit in parse_units(data):
+    for unit in parse_units(data, name):
         key = f"{unit.slug}/{unit.seg_id}"
         if unit.slug not in current:
             current[unit.slug] = _current(store, unit.slug)
@@ -144,7 +157,8 @@ def _take(project: Project, store: Store, unit: _Unit, seg, actor: str, approve_
           report: ImportReport, key: str) -> None:
     """Store or approve one unit, bound to the version exported (or read at the start of the import): a
     draft saved by someone else since is neither overwritten nor approved in the importer's name."""
-    wants_approval = approve_final and unit.state == "final"
+    held = _not_approvable(project, unit, seg) if approve_final and unit.state == "final" else None
+    wants_approval = approve_final and unit.state == "final" and held is None
     version = unit.version or seg.version
     if unit.target.strip() == seg.target:
         if wants_approval and seg.state != "approved":
@@ -153,6 +167,8 @@ def _take(project: Project, store: Store, unit: _Unit, seg, actor: str, approve_
                 report.refused[key] = result.refused[unit.seg_id]
                 return
             (report.approved if result.approved else report.unchanged).append(key)
+        elif held and seg.state != "approved":
+            report.not_approved[key] = held
         else:
             report.unchanged.append(key)
         return
@@ -165,4 +181,20 @@ def _take(project: Project, store: Store, unit: _Unit, seg, actor: str, approve_
     if unit.seg_id in result.refused:  # a forbidden rendering: the text is kept as a draft, not approved
         report.refused[key] = f"stored as a draft, {result.refused[unit.seg_id]}"
         return
+    if held:
+        report.not_approved[key] = held
+        return
     (report.approved if result.approved else report.updated).append(key)
+
+
+def _not_approvable(project: Project, unit: _Unit, seg) -> str | None:
+    """Why a `final` unit is left as a draft for a reviewer: no exported version to check it against, or QA
+    flags on its target ("approve all unflagged" leaves flagged drafts to a person too)."""
+    if not unit.version:
+        return ("it has no zt:version (the version the translator was shown), so whether the segment changed "
+                "since cannot be checked; review it in the UI or CLI, or export it again with "
+                "`zaitun review export-xliff`")
+    issues = qa.check(project.glossary_dir, seg.source, unit.target.strip())
+    if issues:
+        return f"flagged: {'; '.join(i['message'] for i in issues)}; review it in the UI or CLI"
+    return None

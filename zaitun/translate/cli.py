@@ -70,15 +70,17 @@ def _summary(report) -> None:
 def glossary_import(ctx: typer.Context,
                     file: Annotated[Path, typer.Argument(help="A TBX term base.", exists=True,
                                                          dir_okay=False)]) -> None:
-    """Add a TBX file's terms as glossary/<name>.csv (terms already in the glossary are skipped)."""
+    """Add a TBX file's terms as glossary/<name>.csv: each English preferredTerm (else admitted) is the
+    rendering, deprecated and superseded ones are forbidden. Entries skipped (Traditional Chinese only, no
+    approved English, terms already in the glossary) are listed with why."""
     from zaitun.translate.glossary import lint_glossaries
     from zaitun.translate.tbx import import_tbx
 
     project = ctx.obj.project
     dest, result = import_tbx(file, project.glossary_dir)
-    typer.echo(f"wrote {len(result.entries)} term(s) to {dest}")
-    if result.skipped:
-        typer.echo(f"skipped {len(result.skipped)} term(s) the glossary already has: {', '.join(result.skipped)}")
+    typer.echo(f"wrote {len(result.entries)} term(s) to {dest}; {len(result.skipped)} skipped")
+    for line in [*(f"skipped {why}" for why in result.skipped), *result.notes]:
+        typer.echo(line, err=True)
     for problem in lint_glossaries(project.glossary_dir):
         typer.echo(str(problem), err=True)
 
@@ -120,12 +122,16 @@ def _write(data: bytes, output: Path | None) -> None:
 def tm_import(ctx: typer.Context,
               file: Annotated[Path, typer.Argument(help="A TMX file (zh -> en).", exists=True,
                                                    dir_okay=False)]) -> None:
-    """Add a TMX file's pairs to the translation memory (reviewers' approvals are kept; pairs holding a
-    rendering the glossary forbids are skipped)."""
+    """Add a TMX file's Simplified Chinese -> English pairs to the translation memory (reviewers' approvals
+    are kept). Units skipped are listed with why: Traditional Chinese, a placeholder (<ph>), longer than
+    limits.text_bytes, the same Chinese as an earlier unit with other English (the first is kept), or a
+    rendering the glossary forbids."""
+    from zaitun.config import Limits
     from zaitun.translate.glossary import load_glossary
     from zaitun.translate.memory import import_tmx
 
-    result = import_tmx(ctx.obj.store, file, load_glossary(ctx.obj.project.glossary_dir))
+    project = ctx.obj.project
+    result = import_tmx(ctx.obj.store, file, load_glossary(project.glossary_dir), limits=Limits.of(project.config))
     typer.echo(f"memory: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
                f"{result.kept} kept as approved in review")
     for note in result.skipped:

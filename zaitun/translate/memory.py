@@ -4,21 +4,30 @@ The store keys memory by the exact Chinese text; a TMX import adds or updates pa
 origin "tmx" but never overwrites what a reviewer approved in zaitun, and never takes a pair whose
 English holds a rendering the glossary forbids (memory is approved English). The project's
 `tm/*.tmx` files are loaded at the start of a translate run when their content changed.
+
+Memory is Simplified Chinese to English in plain text, so a unit is skipped, with the reason, when its
+Chinese is Traditional (zh-TW, zh-Hant), when it holds a placeholder (`<ph>`) standing for text, or when
+it is longer than a whole document may be; formatting codes (`<bpt>`, `<ept>`, `<it>`, `<ut>`) are
+dropped with the tool's markup they carry. Of two units with the same Chinese the first is taken and
+the other reported. A file declaring or using entities is refused.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 from translate.misc.xml_helpers import getXMLlang
-from translate.storage.tmx import tmxfile
+from translate.storage.tmx import tmxfile, tmxunit
 
+from zaitun.config import Limits
 from zaitun.errors import ZaitunError
 from zaitun.state.store import Store, sha
 from zaitun.translate.checks import forbidden_message, forbidden_renderings
+from zaitun.translate.exchange import TRADITIONAL, entity_refusal, language
 from zaitun.translate.glossary import Glossary
 
 SOURCE_LANG, TARGET_LANG = "zh-CN", "en"
@@ -26,8 +35,9 @@ SOURCE_LANG, TARGET_LANG = "zh-CN", "en"
 
 @dataclass
 class TmxImport:
-    """What an import did: pairs added, updated, kept (approved in review) and units skipped (incomplete, or
-    holding a forbidden rendering)."""
+    """What an import did: pairs added, updated, kept (approved in review) and units skipped, each with why
+    (incomplete, Traditional Chinese, too long, a placeholder, another English for the same Chinese, a
+    forbidden rendering)."""
 
     added: int = 0
     updated: int = 0
@@ -36,30 +46,65 @@ class TmxImport:
     skipped: list[str] = field(default_factory=list)
 
 
-def read_tmx(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
-    """(zh, en) pairs of a TMX file and a note for each unit without both languages."""
+def read_tmx(path: Path, limits: Limits = Limits()) -> tuple[list[tuple[str, str]], list[str]]:
+    """(zh, en) pairs of a TMX file, the first unit of each Chinese text, and a note for each unit not taken."""
     try:
         tmx = tmxfile.parsestring(Path(path).read_bytes())
     except (OSError, etree.XMLSyntaxError) as exc:
         raise ZaitunError(f"{path}: not a readable TMX file ({exc}); check it is TMX 1.4 XML") from None
-    pairs, skipped = [], []
+    if why := entity_refusal(tmx.document):
+        raise ZaitunError(f"{path}: refused: {why}")
+    first: dict[str, tuple[int, str]] = {}  # zh -> (unit number, en)
+    skipped = []
     for n, unit in enumerate(tmx.units, start=1):
-        texts = {}
-        for node in unit.getlanguageNodes():
-            lang = (getXMLlang(node) or "").lower().split("-")[0].split("_")[0]
-            texts.setdefault(lang, unit.getNodeText(node) or "")
-        zh, en = texts.get("zh", "").strip(), texts.get("en", "").strip()
-        if zh and en:
-            pairs.append((zh, en))
+        zh, en, why = _pair(unit, limits)
+        if why:
+            skipped.append(f"{path}: unit {n} {why}")
+        elif zh in first and first[zh][1] != en:
+            skipped.append(f"{path}: unit {n} not imported: unit {first[zh][0]} has the same Chinese {zh!r} with "
+                           f"other English ({first[zh][1]!r}), which is kept; remove one of them")
         else:
-            skipped.append(f"{path}: unit {n} has no zh and en text")
-    return pairs, skipped
+            first.setdefault(zh, (n, en))
+    return [(zh, en) for zh, (_n, en) in first.items()], skipped
 
 
-def import_tmx(store: Store, path: Path, glossary: Glossary, origin: str = "tmx") -> TmxImport:
+def _pair(unit: tmxunit, limits: Limits) -> tuple[str, str, str]:
+    """(zh, en, "") of a unit, or ("", "", why it is not taken)."""
+    tags, texts = {}, {}
+    for node in unit.getlanguageNodes():
+        tag = getXMLlang(node) or node.get("lang") or ""  # TMX 1.1 wrote lang=, 1.4 xml:lang=
+        if language(tag) in ("zh", TRADITIONAL, "en") and language(tag) not in texts:
+            if node.find(".//ph") is not None:
+                return "", "", (f"not imported: its {tag} text holds a placeholder (<ph>) standing for text or "
+                                "markup that plain-text memory cannot keep")
+            tags[language(tag)], texts[language(tag)] = tag, _plain_text(unit, node).strip()
+    zh, en = texts.get("zh", ""), texts.get("en", "")
+    if not zh and texts.get(TRADITIONAL):
+        return "", "", (f"not imported: its Chinese is Traditional ({tags[TRADITIONAL]}); memory holds the "
+                        "Simplified Chinese zaitun translates")
+    if not (zh and en):
+        return "", "", "has no zh and en text"
+    size = max(len(zh.encode()), len(en.encode()))
+    if size > limits.text_bytes:
+        return "", "", (f"not imported: its text has {size} bytes, more than a whole document may have "
+                        f"(limits.text_bytes {limits.text_bytes})")
+    return zh, en, ""
+
+
+def _plain_text(unit: tmxunit, tuv: etree._Element) -> str:
+    """A tuv's text without its formatting codes: translate-toolkit reads a <bpt>'s content (the tool's own
+    markup, such as `<b>`) as if it were text of the sentence."""
+    tuv = copy.deepcopy(tuv)
+    etree.strip_elements(tuv, "bpt", "ept", "it", "ut", with_tail=False)
+    etree.strip_tags(tuv, "hi")  # highlighted text is text of the sentence
+    return unit.getNodeText(tuv) or ""
+
+
+def import_tmx(store: Store, path: Path, glossary: Glossary, origin: str = "tmx",
+               limits: Limits = Limits()) -> TmxImport:
     """Put a TMX file's pairs into memory; entries a reviewer approved are kept as they are, pairs holding a
     rendering `glossary` forbids are skipped (named in `skipped`)."""
-    pairs, skipped = read_tmx(path)
+    pairs, skipped = read_tmx(path, limits)
     result = TmxImport(skipped=skipped)
     current = {row["source_hash"]: row for row in store.memory_entries()}
     with store.tx() as conn:
@@ -98,11 +143,11 @@ def _imported_hashes(store: Store) -> set[str]:
     return store.audit_notes("tm-import")
 
 
-def load_project_tmx(store: Store, tm_dir: Path, glossary: Glossary) -> dict[str, TmxImport]:
+def load_project_tmx(store: Store, tm_dir: Path, glossary: Glossary, limits: Limits = Limits()) -> dict[str, TmxImport]:
     """Import each `tm/*.tmx` whose content is new to this store; return what each import did."""
     done = _imported_hashes(store)
     results = {}
     for path in sorted(Path(tm_dir).glob("*.tmx")) if Path(tm_dir).is_dir() else []:
         if _file_key(path) not in done:
-            results[path.name] = import_tmx(store, path, glossary)
+            results[path.name] = import_tmx(store, path, glossary, limits=limits)
     return results

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 from zaitun import events, failures, progress
+from zaitun.config import Limits
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
 from zaitun.state.segments import SegmentState, segment_states
@@ -118,7 +119,8 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     engine = engine or make_engine(project.config)
     chosen = _documents(store, slugs)
     glossary = load_glossary(project.glossary_dir)
-    report = TranslateReport(engine.name, glossary.version, tmx=load_project_tmx(store, project.tm_dir, glossary))
+    loaded = load_project_tmx(store, project.tm_dir, glossary, Limits.of(project.config))
+    report = TranslateReport(engine.name, glossary.version, tmx=loaded)
     repairer = _repairer(project, store, glossary)
     todo: dict[str, tuple[list[str], list[SegmentState]]] = {}
     for slug in chosen:

@@ -3,6 +3,12 @@
 TBX is how terminology tools (and other agencies' term bases) exchange glossaries. Each
 entry becomes a termEntry with the Chinese term and English terms whose
 `administrativeStatus` says which rendering is approved and which are forbidden.
+
+On import the approved rendering is the English preferredTerm, else an admitted one, else one without a
+status; deprecated, superseded, obsolete and not-recommended terms are forbidden renderings. Terms are
+read from TBX-Basic's `tig` and `ntig`, in language sets tagged `zh`, `zh-CN`, `zh-Hans` and `en`,
+`en-GB`, `en-US`; an entry that cannot become a glossary line (Traditional Chinese only, no approved
+English, a term the glossary has) is skipped, and every skip is reported with why.
 """
 
 from __future__ import annotations
@@ -12,12 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
-from translate.storage.tbx import tbxfile
+from translate.misc.xml_helpers import getText, getXMLlang
+from translate.storage.tbx import tbxfile, tbxunit
 
 from zaitun.errors import GlossaryError
+from zaitun.translate.exchange import TRADITIONAL, entity_refusal, language
 from zaitun.translate.glossary import Entry, Glossary, load_glossary, write_csv
 
 PREFERRED, DEPRECATED = "preferredTerm-admn-sts", "deprecatedTerm-admn-sts"
+# administrativeStatus (TBX-Basic) or normativeAuthorization (older TBX), without "Term-admn-sts"
+RANK = {"preferred": 0, "admitted": 1, "standardized": 1, "legal": 1, "regulated": 1}  # no status: 2
+FORBIDDEN = {"deprecated", "superseded", "obsolete", "notrecommended"}
+SEPARATOR = "|"  # between forbidden renderings in the glossary's CSV (glossary/README.md)
 
 
 def export_tbx(glossary: Glossary) -> bytes:
@@ -41,27 +53,87 @@ def _tigs(unit, lang: str) -> list:
 
 @dataclass
 class TbxImport:
-    """Entries read from a TBX file, and the terms skipped because the glossary already has them."""
+    """Entries read from a TBX file, the entries skipped (each with why), and what was left out of the
+    entries taken (each with why)."""
 
     entries: list[Entry] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def read_tbx(path: Path) -> list[Entry]:
-    """Entries of a TBX file: the first non-deprecated English term is the rendering."""
+@dataclass(frozen=True)
+class _Term:
+    text: str
+    status: str  # "preferred", "deprecated", ... or "" for none
+
+    @property
+    def forbidden(self) -> bool:
+        return self.status in FORBIDDEN
+
+
+def read_tbx(path: Path) -> TbxImport:
+    """Entries of a TBX file (one per approved Chinese term), and what could not be taken, with why."""
     try:
         tbx = tbxfile.parsestring(Path(path).read_bytes())
     except (OSError, etree.XMLSyntaxError) as exc:
         raise GlossaryError(path, f"not a readable TBX file ({exc})") from None
-    entries = []
-    for unit in tbx.units:
-        zh = next((t.text.strip() for t in unit.get_source_terms() if t.text.strip()), "")
-        terms = unit.get_target_terms("en")
-        approved = [t.text.strip() for t in terms if not t.deprecated and t.text.strip()]
-        forbidden = tuple(t.text.strip() for t in terms if t.deprecated and t.text.strip())
-        if zh and approved:
-            entries.append(Entry(zh, approved[0], forbidden, unit.getnotes().strip(), str(path)))
-    return entries
+    if why := entity_refusal(tbx.document):
+        raise GlossaryError(path, f"refused: {why}")
+    result = TbxImport()
+    for n, unit in enumerate(tbx.units, start=1):
+        _read_entry(unit, f"entry {n}", str(path), result)
+    return result
+
+
+def _read_entry(unit: tbxunit, label: str, path: str, result: TbxImport) -> None:
+    terms: dict[str, list[_Term]] = {}
+    for lang_set in unit.getlanguageNodes():
+        terms.setdefault(language(getXMLlang(lang_set)), []).extend(_terms(unit, lang_set))
+    zh = sorted((t for t in terms.get("zh", []) if not t.forbidden), key=_rank)
+    en = sorted((t for t in terms.get("en", []) if not t.forbidden), key=_rank)
+    named = zh or terms.get("zh") or terms.get(TRADITIONAL) or en or terms.get("en")
+    label += f" ({named[0].text})" if named else ""
+    if not zh:
+        result.skipped.append(f"{label}: " + ("its Chinese is Traditional only; the glossary is Simplified Chinese"
+                                              if terms.get(TRADITIONAL) else "no Simplified Chinese term"))
+        return
+    if not en:
+        result.skipped.append(f"{label}: no approved English term (preferred, admitted or without a status)")
+        return
+    for other in en[1:]:
+        result.notes.append(f"{label}: {other.text!r} ({other.status or 'no status'}) left out: the glossary "
+                            f"keeps one rendering, {en[0].text!r}")
+    forbidden = []
+    for term in (t for t in terms["en"] if t.forbidden):
+        if SEPARATOR in term.text:
+            result.notes.append(f"{label}: forbidden rendering {term.text!r} left out: the glossary's forbidden "
+                                f"column separates renderings with {SEPARATOR}")
+        else:
+            forbidden.append(term.text)
+    for term in zh:
+        result.entries.append(Entry(term.text, en[0].text, tuple(forbidden), unit.getnotes().strip(), path))
+
+
+def _terms(unit: tbxunit, lang_set: etree._Element) -> list[_Term]:
+    """The terms of a language set, from TBX-Basic's <tig> and <ntig> (whose term is in a <termGrp>)."""
+    found = []
+    for group in lang_set.iterchildren(unit.namespaced("tig"), unit.namespaced("ntig")):
+        term = next(group.iter(unit.namespaced("term")), None)
+        text = getText(term).strip() if term is not None else ""
+        if text:
+            found.append(_Term(text, _status(unit, group)))
+    return found
+
+
+def _status(unit: tbxunit, group: etree._Element) -> str:
+    for note in group.iter(unit.namespaced("termNote")):
+        if note.get("type") in ("administrativeStatus", "normativeAuthorization"):
+            return getText(note).strip().lower().removesuffix("-admn-sts").removesuffix("term")
+    return ""
+
+
+def _rank(term: _Term) -> int:
+    return RANK.get(term.status, 2)
 
 
 def import_tbx(path: Path, glossary_dir: Path) -> tuple[Path, TbxImport]:
@@ -71,10 +143,14 @@ def import_tbx(path: Path, glossary_dir: Path) -> tuple[Path, TbxImport]:
     if dest.exists():
         raise GlossaryError(dest, "already exists: rename the TBX file or merge it by hand")
     known = load_glossary(glossary_dir).by_term
-    result = TbxImport()
-    for entry in read_tbx(path):
-        if entry.zh in known or any(e.zh == entry.zh for e in result.entries):
-            result.skipped.append(entry.zh)
+    read = read_tbx(path)
+    result = TbxImport(skipped=read.skipped, notes=read.notes)
+    for entry in read.entries:
+        if entry.zh in known:
+            place = f"{Path(known[entry.zh].path).name}:{known[entry.zh].line}"
+            result.skipped.append(f"{entry.zh}: the glossary has this term already ({place})")
+        elif any(e.zh == entry.zh for e in result.entries):
+            result.skipped.append(f"{entry.zh}: an earlier entry of this file has this term")
         else:
             result.entries.append(entry)
     glossary_dir.mkdir(parents=True, exist_ok=True)
