@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from zaitun.translate.checks import check_translation
+from zaitun.translate.checks import check_translation, forbidden_renderings
 from zaitun.translate.glossary import Entry, Glossary, load_glossary
 from zaitun.translate.memory import read_tmx
 from zaitun.translate.numbers import cn_numeral
@@ -111,6 +111,44 @@ def test_issue_messages_say_what_to_write():
 
 def test_term_inside_a_longer_term_is_not_required_separately():
     assert checks("经晋江国际机场入境。", "Enter via Quanzhou Jinjiang International Airport.") == []
+
+
+@pytest.mark.parametrize("written", [
+    "Propaganda  Department", "Propaganda\u00a0Department", "Propaganda\u2009Department", "Propaganda-Department",
+    "Propaganda\u2013Department", "Propaganda\nDepartment", "Propaganda \r\n Department", "PROPAGANDA DEPARTMENTS",
+    "Propa\u00adganda Department",
+])
+def test_a_forbidden_rendering_is_caught_however_it_is_spaced_broken_or_hyphenated(written):
+    english = f"The Publicity Department (formerly {written}) issued it."
+    [(found, entry)] = forbidden_renderings("宣传部发布通知。", english, GLOSSARY)
+    assert entry.zh == "宣传部" and " ".join(found.split()) == " ".join(written.split())
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    ("可用微信支付。", "WeChat Pay (Weixin  Pay) is accepted."),
+    ("外事办。", "The Foreign Affairs Office, not the \u201cForeigners\u2019 Office\u201d."),
+])
+def test_a_forbidden_rendering_is_caught_whatever_its_quotes_and_spaces(source, target):
+    glossary = Glossary([Entry("微信支付", "WeChat Pay", ("WeChatPay", "Weixin Pay")),
+                         Entry("外事办", "Foreign Affairs Office", ("Foreigners' Office",))])
+    assert "forbidden" in [i["check"] for i in check_translation(source, target, glossary)]
+
+
+def test_a_forbidden_spelling_differing_only_in_case_is_caught_with_its_case_whatever_its_spaces():
+    assert checks("可以使用万事达卡。", "You can pay with Mastercard.") == []
+    assert checks("可以使用万事达卡。", "Master-Card or Mastercard.") == []  # not the spelling forbidden
+    assert checks("可以使用万事达卡。", "You can pay with Master\u00a0Card or Mastercard.") == []
+    assert "forbidden" in checks("可以使用万事达卡。", "You can pay with MasterCard\u00a0cards or Mastercard.")
+
+
+@pytest.mark.parametrize("target", ["Holders of an Alien Employment Permit may stay.",
+                                    "Holders of an Alien\u00a0Employment  Permit may stay.",
+                                    "Holders of an alien-employment permit may stay."])
+def test_a_forbidden_rendering_inside_a_longer_approved_one_is_not_flagged_however_it_is_spaced(target):
+    glossary = Glossary([Entry("外国人", "foreign national", ("alien",)),
+                         Entry("外国人就业许可证", "Alien Employment Permit")])
+    assert forbidden_renderings("持外国人就业许可证的可以停留。", target, glossary) == []
+    assert forbidden_renderings("持外国人就业许可证的可以停留。", target + " Aliens too.", glossary) != []
 
 
 @pytest.mark.parametrize(("numeral", "value"), [("十六", 16), ("二百四十", 240), ("二〇二四", 2024), ("两", 2),

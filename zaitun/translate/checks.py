@@ -1,7 +1,8 @@
 """QA checks on every draft: each returns issues `{check, message}` for reviewers.
 
 The checks look for what machine translation gets wrong and a reader would notice: a term
-not rendered as the glossary says, a forbidden rendering, a number or date that changed,
+not rendered as the glossary says, a forbidden rendering however it is spaced, hyphenated or
+quoted, a number or date that changed,
 Chinese left in the English, placeholder debris, Markdown that lost a link or emphasis, an
 empty or untranslated segment, a length that does not fit; and what makes published text look
 careless: a double space, a space before punctuation, emphasis or a link that will not render,
@@ -12,11 +13,11 @@ correct translations, so each one errs on the side of silence when a text is amb
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from zaitun.translate import numbers, repair
 from zaitun.translate.glossary import Entry, Glossary
 from zaitun.translate.masking import CORE_RE, _protected_spans
+from zaitun.translate.normal import Normal, case_matters, normal, normal_with_origins
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e\uff5f-\uffef]+")
 DEBRIS_RE = re.compile(r"[{⟦]\s*z\s?t|z\s?t\s?\d+\s*[}⟧]|\{ZT|ZT\d+", re.IGNORECASE)
@@ -39,7 +40,7 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
     """All issues of one translation; an empty list means nothing for a reviewer to look at."""
     if not target.strip():
         return [_issue("empty", "no English yet: translate this segment")]
-    if _norm(target) == _norm(source) and CJK_RE.search(source):
+    if normal(target) == normal(source) and CJK_RE.search(source):
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
     for check in (check_terms, check_forbidden, check_numbers, check_cjk, check_debris, check_markdown,
@@ -52,14 +53,6 @@ def _issue(check: str, message: str) -> dict:
     return {"check": check, "message": message}
 
 
-def _norm(text: str) -> str:
-    """Case-, quote-, dash- and space-insensitive form for finding a rendering in a text."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    text = re.sub(r"[\u2010-\u2015-]", "-", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _term_matches(source: str, glossary: Glossary, nested: bool = False):
     """Glossary matches outside code spans, URLs and link targets (those are copied verbatim)."""
     spans = _protected_spans(source)
@@ -68,10 +61,10 @@ def _term_matches(source: str, glossary: Glossary, nested: bool = False):
 
 
 def check_terms(source: str, target: str, glossary: Glossary) -> list[dict]:
-    norm, issues, seen = _norm(target), [], set()
+    norm, issues, seen = normal(target), [], set()
     for m in _term_matches(source, glossary):
         entry = m.entry
-        if entry.zh in seen or _norm(entry.en) in norm:
+        if entry.zh in seen or normal(entry.en) in norm:
             continue
         seen.add(entry.zh)
         issues.append(_issue("term", f"{entry.zh} must be rendered \"{entry.en}\" (glossary "
@@ -91,20 +84,31 @@ def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
 
 def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[tuple[str, Entry]]:
     """(the text found, its glossary entry) of each forbidden rendering in `target` of a term in `source`:
-    what QA flags, the review gate refuses to approve and the build refuses to put online."""
-    matches = _term_matches(source, glossary, nested=True)
-    renderings = {v for m in matches for v in (m.entry.en, m.entry.en[:1].upper() + m.entry.en[1:])}
-    approved = [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), target)]
+    what QA flags, the review gate refuses to approve and the build refuses to put online. The English is
+    compared in its normal form (spaces, hyphens, quotes, case: `zaitun.translate.normal`)."""
+    entries = list(dict.fromkeys(m.entry for m in _term_matches(source, glossary, nested=True)))
+    forms: dict[bool, Normal] = {}  # the English folded, and with its case
     found, seen = [], set()
-    for entry in {m.entry for m in matches}:
+    for entry in entries:
         for banned in entry.forbidden:
-            flags = 0 if banned.casefold() == entry.en.casefold() else re.IGNORECASE
-            for hit in re.finditer(rf"(?<!\w){re.escape(banned)}(?:s|es)?(?!\w)", target, flags):  # plurals too
-                inside = any(s <= hit.start() and hit.end() <= e for s, e in approved)
-                if not inside and banned not in seen:
-                    seen.add(banned)
-                    found.append((hit.group(0), entry))
+            fold = not case_matters(banned, entry.en)
+            text = forms.get(fold) or forms.setdefault(fold, normal_with_origins(target, fold))
+            hit = _forbidden_hit(normal(banned, fold), entries, text.text, fold)
+            if hit and banned not in seen:
+                seen.add(banned)
+                found.append((" ".join(text.original(target, *hit).split()), entry))
     return found
+
+
+def _forbidden_hit(banned: str, entries: list[Entry], text: str, fold: bool) -> tuple[int, int] | None:
+    """Where `banned` (plurals too) is in `text` outside every approved rendering of the segment's terms
+    that contains it."""
+    renderings = {normal(v, fold) for e in entries for v in (e.en, e.en[:1].upper() + e.en[1:])}
+    approved = [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), text)]
+    for hit in re.finditer(rf"(?<!\w){re.escape(banned)}(?:s|es)?(?!\w)", text):
+        if not any(s <= hit.start() and hit.end() <= e for s, e in approved):
+            return hit.start(), hit.end()
+    return None
 
 
 def forbidden_message(found: str, entry: Entry) -> str:
