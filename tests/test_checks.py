@@ -151,6 +151,35 @@ def test_a_forbidden_rendering_inside_a_longer_approved_one_is_not_flagged_howev
     assert forbidden_renderings("持外国人就业许可证的可以停留。", target + " Aliens too.", glossary) != []
 
 
+@pytest.mark.parametrize(("source", "target"), [
+    ("详见 https://www.quanzhou.gov.cn/zwgk 。", "See https://www.quanzhou.gov.cn/zwgk."),
+    ("详见https://www.quanzhou.gov.cn/zwgk。", "See https://www.quanzhou.gov.cn/zwgk for details."),
+    ("详见（https://www.quanzhou.gov.cn/zwgk/）。", "See (https://www.quanzhou.gov.cn/zwgk/)."),
+    ("网址：www.qzwb.com，邮箱：qzfao@163.com。", "Website: www.qzwb.com; email: qzfao@163.com."),
+    ("网址：www.qzwb.com。", "Website: https://www.qzwb.com."),
+    ("详见[通知](https://a.example/x)。", "See the [notice](https://a.example/x)."),
+])
+def test_urls_and_email_addresses_copied_unchanged_are_not_flagged(source, target):
+    assert checks(source, target) == []
+
+
+@pytest.mark.parametrize(("source", "target", "missing"), [
+    ("详见 https://www.quanzhou.gov.cn/zwgk 。", "See https://evil.example.com/zwgk.",
+     "https://www.quanzhou.gov.cn/zwgk"),
+    ("详见 https://www.quanzhou.gov.cn/zwgk 。", "Visit the website for details.", "https://www.quanzhou.gov.cn/zwgk"),
+    ("详见 https://www.quanzhou.gov.cn/zwgk 。", "See https://www.quanzhou.gov.cn/zwgk/more.",
+     "https://www.quanzhou.gov.cn/zwgk"),
+    ("详见 https://www.quanzhou.gov.cn/zwgk?id=5 。", "See https://www.quanzhou.gov.cn/zwgk?id=6.",
+     "https://www.quanzhou.gov.cn/zwgk?id=5"),
+    ("网址：www.qzwb.com。", "Website: www.qzwb.cn.", "www.qzwb.com"),
+    ("邮箱：qzfao@163.com。", "Email: qzfao@126.com.", "qzfao@163.com"),
+    ("邮箱：qzfao@163.com。", "Write to the office.", "qzfao@163.com"),
+])
+def test_a_url_or_email_address_changed_or_dropped_in_the_english_is_flagged(source, target, missing):
+    issues = [i for i in check_translation(source, target, GLOSSARY) if i["check"] == "address"]
+    assert [i["message"] for i in issues] == [f"{missing} is missing or changed in the English: copy it as it is"]
+
+
 @pytest.mark.parametrize(("numeral", "value"), [("十六", 16), ("二百四十", 240), ("二〇二四", 2024), ("两", 2),
                                                 ("一千零五", 1005), ("三万五千", 35000), ("十万", 100000),
                                                 ("十四五", None), ("万", None)])

@@ -2,7 +2,7 @@
 
 The checks look for what machine translation gets wrong and a reader would notice: a term
 not rendered as the glossary says, a forbidden rendering however it is spaced, hyphenated or
-quoted, a number or date that changed,
+quoted, a number or date that changed, a URL or email address changed or dropped,
 Chinese left in the English, placeholder debris, Markdown that lost a link or emphasis, an
 empty or untranslated segment, a length that does not fit; and what makes published text look
 careless: a double space, a space before punctuation, emphasis or a link that will not render,
@@ -16,7 +16,7 @@ import re
 
 from zaitun.translate import numbers, repair
 from zaitun.translate.glossary import Entry, Glossary
-from zaitun.translate.masking import CORE_RE, _protected_spans
+from zaitun.translate.masking import ADDRESS_RE, CORE_RE, _protected_spans
 from zaitun.translate.normal import Normal, case_matters, normal, normal_with_origins
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e\uff5f-\uffef]+")
@@ -43,8 +43,8 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
     if normal(target) == normal(source) and CJK_RE.search(source):
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
-    for check in (check_terms, check_forbidden, check_numbers, check_cjk, check_debris, check_markdown,
-                  check_length, check_spacing, check_emphasis, check_repeats, check_fragments):
+    for check in (check_terms, check_forbidden, check_numbers, check_addresses, check_cjk, check_debris,
+                  check_markdown, check_length, check_spacing, check_emphasis, check_repeats, check_fragments):
         issues.extend(check(source, target, glossary))
     return issues
 
@@ -140,6 +140,16 @@ def _without_terms(source: str, glossary: Glossary) -> str:
         pos = m.end
     out.append(source[pos:])
     return "".join(out)
+
+
+def check_addresses(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """Every URL and email address of the source (those of links and code check_markdown compares) copied
+    unchanged into the English: a changed or dropped one sends readers elsewhere, or nowhere."""
+    written = set(ADDRESS_RE.findall(target))
+    schemeless = {w.split("://", 1)[-1] for w in written}  # www.qzwb.com may be written https://www.qzwb.com
+    wanted = dict.fromkeys(source[s:e] for s, e, kind in _protected_spans(source) if kind == "url")
+    return [_issue("address", f"{a} is missing or changed in the English: copy it as it is")
+            for a in wanted if a not in written and not (a.startswith("www.") and a in schemeless)]
 
 
 def check_cjk(source: str, target: str, glossary: Glossary) -> list[dict]:
