@@ -1,9 +1,9 @@
 """QA checks on every draft: each returns issues `{check, message}` for reviewers.
 
 The checks look for what machine translation gets wrong and a reader would notice: a term
-not rendered as the glossary says, a forbidden rendering however it is spaced, hyphenated or
-quoted, a number or date that changed, a URL or email address changed or dropped,
-Chinese left in the English, placeholder debris, Markdown that lost a link or emphasis, an
+not rendered as the glossary says (or one the glossary itself is in conflict about), a forbidden
+rendering however it is spaced or hyphenated, a number or date that changed, a URL or email
+address changed or dropped, Chinese left in the English, placeholder debris, Markdown that lost a link or emphasis, an
 empty or untranslated segment, a length that does not fit; and what makes published text look
 careless: a double space, a space before punctuation, emphasis or a link that will not render,
 a term repeated more often than in the Chinese, a lone `s` cut off a word. They must not flag
@@ -43,8 +43,9 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
     if normal(target) == normal(source) and CJK_RE.search(source):
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
-    for check in (check_terms, check_forbidden, check_numbers, check_addresses, check_cjk, check_debris,
-                  check_markdown, check_length, check_spacing, check_emphasis, check_repeats, check_fragments):
+    for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_addresses, check_cjk,
+                  check_debris, check_markdown, check_length, check_spacing, check_emphasis, check_repeats,
+                  check_fragments):
         issues.extend(check(source, target, glossary))
     return issues
 
@@ -60,20 +61,23 @@ def _term_matches(source: str, glossary: Glossary, nested: bool = False):
     return [m for m in found if not any(s < m.end and m.start < e for s, e, _ in spans)]
 
 
+def check_conflicts(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A term the glossary gives two renderings (or a rendering it forbids elsewhere): which is right is for
+    a person to decide, so every segment holding it waits for a reviewer."""
+    terms = dict.fromkeys(m.entry.zh for m in _term_matches(source, glossary) if m.entry.zh in glossary.conflicts)
+    return [_issue("glossary", glossary.conflicts[zh]) for zh in terms]
+
+
 def check_terms(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A term not rendered as the glossary says (a term in conflict is flagged as such instead)."""
     norm, issues, seen = normal(target), [], set()
     for m in _term_matches(source, glossary):
         entry = m.entry
-        if entry.zh in seen or normal(entry.en) in norm:
+        if entry.zh in seen or entry.zh in glossary.conflicts or normal(entry.en) in norm:
             continue
         seen.add(entry.zh)
-        issues.append(_issue("term", f"{entry.zh} must be rendered \"{entry.en}\" (glossary "
-                                     f"{_where(entry)})"))
+        issues.append(_issue("term", f"{entry.zh} must be rendered \"{entry.en}\" (glossary {entry.place})"))
     return issues
-
-
-def _where(entry) -> str:
-    return f"{entry.path.rsplit('/', 1)[-1]}:{entry.line}" if entry.path else (entry.note or "entry")
 
 
 def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
@@ -85,25 +89,28 @@ def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
 def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[tuple[str, Entry]]:
     """(the text found, its glossary entry) of each forbidden rendering in `target` of a term in `source`:
     what QA flags, the review gate refuses to approve and the build refuses to put online. The English is
-    compared in its normal form (spaces, hyphens, quotes, case: `zaitun.translate.normal`)."""
-    entries = list(dict.fromkeys(m.entry for m in _term_matches(source, glossary, nested=True)))
+    compared in its normal form (spaces, hyphens, quotes, case: `zaitun.translate.normal`), and a term's
+    renderings forbidden on any of its glossary lines count."""
+    entries = list(dict.fromkeys(e for m in _term_matches(source, glossary, nested=True)
+                                 for e in glossary.lines_of(m.entry)))
     forms: dict[bool, Normal] = {}  # the English folded, and with its case
     found, seen = [], set()
     for entry in entries:
         for banned in entry.forbidden:
             fold = not case_matters(banned, entry.en)
             text = forms.get(fold) or forms.setdefault(fold, normal_with_origins(target, fold))
-            hit = _forbidden_hit(normal(banned, fold), entries, text.text, fold)
+            hit = _forbidden_hit(normal(banned, fold), entry, entries, text.text, fold)
             if hit and banned not in seen:
                 seen.add(banned)
                 found.append((" ".join(text.original(target, *hit).split()), entry))
     return found
 
 
-def _forbidden_hit(banned: str, entries: list[Entry], text: str, fold: bool) -> tuple[int, int] | None:
+def _forbidden_hit(banned: str, entry: Entry, entries: list[Entry], text: str, fold: bool) -> tuple[int, int] | None:
     """Where `banned` (plurals too) is in `text` outside every approved rendering of the segment's terms
-    that contains it."""
-    renderings = {normal(v, fold) for e in entries for v in (e.en, e.en[:1].upper() + e.en[1:])}
+    that contains it; a rendering another line forbids protects nothing (the glossary is in conflict)."""
+    renderings = {normal(v, fold) for e in entries for v in (e.en, e.en[:1].upper() + e.en[1:])
+                  if e is entry or normal(e.en, fold) != banned}
     approved = [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), text)]
     for hit in re.finditer(rf"(?<!\w){re.escape(banned)}(?:s|es)?(?!\w)", text):
         if not any(s <= hit.start() and hit.end() <= e for s, e in approved):
