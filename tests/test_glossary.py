@@ -180,6 +180,26 @@ def test_a_forbidden_rendering_inside_another_terms_longer_one_is_no_conflict(tm
     assert g.problems == [] and g.conflicts == {}
 
 
+def test_loading_keeps_the_rest_of_the_glossary_and_names_each_line_it_cannot_use(tmp_path):
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", PUBLICITY + "厦门,Xiamen,Amoy\n泉州,Quanzhou,,\n")
+    (folder / "b.csv").write_bytes((HEADER + "机场,airport,,\n").encode("gbk"))
+    g = load_glossary(folder)
+    assert sorted(g.by_term) == ["宣传部", "泉州"]
+    assert [str(p).split(": ", 1)[0] for p in g.problems] == [f"{folder / 'a.csv'}:3", f"{folder / 'b.csv'}:2"]
+    assert "save the file as UTF-8" in str(g.problems[1])
+    assert [str(p) for p in g.problems] == [str(p) for p in lint_glossaries(folder)]
+
+
+def test_an_undecodable_glossary_is_reported_at_the_line_of_the_bad_byte(tmp_path):
+    folder = tmp_path / "glossary"
+    folder.mkdir()
+    text = b"\xef\xbb\xbf" + (HEADER + "泉州,Quanzhou,,\n").encode() + "机场,airport,,\n".encode("gbk")  # a BOM, too
+    (folder / "a.csv").write_bytes(text)
+    [problem] = lint_glossaries(folder)
+    assert problem.line == 3 and "cannot read the file as UTF-8 CSV" in str(problem)
+
+
 def test_shipped_glossary_is_large_clean_and_matches_nested_terms():
     from pathlib import Path
 

@@ -213,7 +213,11 @@ def parse_file(path: Path) -> tuple[list[Entry], list[GlossaryError]]:
     errors: list[GlossaryError] = []
     try:
         rows = list(read_rows(path))
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        return [], [GlossaryError(path, f"cannot read the file as UTF-8 CSV: byte 0x{exc.object[exc.start]:02x} is "
+                                        "not UTF-8; save the file as UTF-8 (GBK is not)", line)]
+    except csv.Error as exc:
         return [], [GlossaryError(path, f"cannot read the file as UTF-8 CSV: {exc}", 1)]
     if not rows or [c.strip() for c in rows[0][1]] != HEADER:
         return [], [GlossaryError(path, f"the first line must be the header {','.join(HEADER)}", 1)]

@@ -12,7 +12,9 @@ once: see nearmatch.py); otherwise the engine translates it with terms masked,
 and the spacing engines leave around restored terms and Markdown is repaired; what nothing can
 translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
-a second run with nothing changed does nothing.
+a second run with nothing changed does nothing. What the glossary files cannot give as written (a file
+that cannot be read, a bad line, lines in conflict) is reported with the pass and recorded as failures
+of the glossary; the rest of the glossary is used.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 from zaitun import events, failures, progress
-from zaitun.errors import ZaitunError
+from zaitun.errors import GlossaryConflict, GlossaryError, ZaitunError
 from zaitun.project import Project
 from zaitun.state.segments import SegmentState, segment_states
 from zaitun.state.store import Store
@@ -38,6 +40,7 @@ from zaitun.translate.nearmatch import Repairer
 from zaitun.translate.repair import repair
 
 STAGE = "translate"
+GLOSSARY_STAGE = "glossary"  # its failures are replaced by every pass, which reads the whole glossary
 
 
 class ReviewGate(Protocol):
@@ -79,6 +82,11 @@ class TranslateReport:
     documents: list[DocumentResult] = field(default_factory=list)
     tmx: dict[str, TmxImport] = field(default_factory=dict)
     failed: list[failures.Failure] = field(default_factory=list)  # documents held back by an error
+    glossary: list[failures.Failure] = field(default_factory=list)  # glossary lines not used as written
+
+    def problems(self) -> list[failures.Failure]:
+        """Everything to fix: the glossary's lines, then the documents held back."""
+        return self.glossary + self.failed
 
     def as_json(self) -> dict:
         """`{"documents": [{"slug", "segments": [{"id", "source", "target", "origin", "issues"}]}]}`."""
@@ -96,7 +104,8 @@ class TranslateReport:
                 "approved": approved, "to_review": drafted - approved,
                 "rechecked": sum(len(d.rechecked) for d in self.documents),
                 "tmx_imported": {name: r.added + r.updated for name, r in self.tmx.items()},
-                "failed": [f.message for f in self.failed]}
+                "tmx_skipped": [note for r in self.tmx.values() for note in r.skipped],
+                "failed": [f.message for f in self.problems()]}
 
     def count(self, origin: str | None = None, flagged: bool | None = None) -> int:
         return sum(1 for d in self.documents for s in d.segments
@@ -110,7 +119,8 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     engine = engine or make_engine(project.config)
     chosen = _documents(store, slugs)
     glossary = load_glossary(project.glossary_dir)
-    report = TranslateReport(engine.name, glossary.version, tmx=load_project_tmx(store, project.tm_dir, glossary))
+    report = TranslateReport(engine.name, glossary.version, tmx=load_project_tmx(store, project.tm_dir, glossary),
+                             glossary=[_glossary_failure(p) for p in glossary.problems])
     repairer = _repairer(project, store, glossary)
     todo: dict[str, tuple[list[str], list[SegmentState]]] = {}
     for slug in chosen:
@@ -127,7 +137,14 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
             except Exception as exc:  # the document's boundary: what was stored batch by batch is kept
                 _hold_back(store, report, slug, exc)
     _record_failures(project, store, report, chosen)
+    failures.record(project, store, GLOSSARY_STAGE, report.glossary)
     return report
+
+
+def _glossary_failure(problem: GlossaryError) -> failures.Failure:
+    """A term in conflict is flagged wherever it occurs; any other problem leaves its line (or file) out."""
+    state = failures.FLAGGED if isinstance(problem, GlossaryConflict) else failures.LEFT_OUT
+    return failures.Failure(GLOSSARY_STAGE, str(problem.path), str(problem), None, state)
 
 
 def _translate_document(project: Project, store: Store, gate: ReviewGate, report: TranslateReport, slug: str,
