@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from zaitun.translate.checks import check_translation
+from zaitun.translate.checks import check_translation, forbidden_renderings
 from zaitun.translate.glossary import Entry, Glossary, load_glossary
 from zaitun.translate.memory import read_tmx
 from zaitun.translate.numbers import cn_numeral
@@ -111,6 +111,73 @@ def test_issue_messages_say_what_to_write():
 
 def test_term_inside_a_longer_term_is_not_required_separately():
     assert checks("经晋江国际机场入境。", "Enter via Quanzhou Jinjiang International Airport.") == []
+
+
+@pytest.mark.parametrize("written", [
+    "Propaganda  Department", "Propaganda\u00a0Department", "Propaganda\u2009Department", "Propaganda-Department",
+    "Propaganda\u2013Department", "Propaganda\nDepartment", "Propaganda \r\n Department", "PROPAGANDA DEPARTMENTS",
+    "Propa\u00adganda Department",
+])
+def test_a_forbidden_rendering_is_caught_however_it_is_spaced_broken_or_hyphenated(written):
+    english = f"The Publicity Department (formerly {written}) issued it."
+    [(found, entry)] = forbidden_renderings("宣传部发布通知。", english, GLOSSARY)
+    assert entry.zh == "宣传部" and " ".join(found.split()) == " ".join(written.split())
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    ("可用微信支付。", "WeChat Pay (Weixin  Pay) is accepted."),
+    ("外事办。", "The Foreign Affairs Office, not the \u201cForeigners\u2019 Office\u201d."),
+])
+def test_a_forbidden_rendering_is_caught_whatever_its_quotes_and_spaces(source, target):
+    glossary = Glossary([Entry("微信支付", "WeChat Pay", ("WeChatPay", "Weixin Pay")),
+                         Entry("外事办", "Foreign Affairs Office", ("Foreigners' Office",))])
+    assert "forbidden" in [i["check"] for i in check_translation(source, target, glossary)]
+
+
+def test_a_forbidden_spelling_differing_only_in_case_is_caught_with_its_case_whatever_its_spaces():
+    assert checks("可以使用万事达卡。", "You can pay with Mastercard.") == []
+    assert checks("可以使用万事达卡。", "Master-Card or Mastercard.") == []  # not the spelling forbidden
+    assert checks("可以使用万事达卡。", "You can pay with Master\u00a0Card or Mastercard.") == []
+    assert "forbidden" in checks("可以使用万事达卡。", "You can pay with MasterCard\u00a0cards or Mastercard.")
+
+
+@pytest.mark.parametrize("target", ["Holders of an Alien Employment Permit may stay.",
+                                    "Holders of an Alien\u00a0Employment  Permit may stay.",
+                                    "Holders of an alien-employment permit may stay."])
+def test_a_forbidden_rendering_inside_a_longer_approved_one_is_not_flagged_however_it_is_spaced(target):
+    glossary = Glossary([Entry("外国人", "foreign national", ("alien",)),
+                         Entry("外国人就业许可证", "Alien Employment Permit")])
+    assert forbidden_renderings("持外国人就业许可证的可以停留。", target, glossary) == []
+    assert forbidden_renderings("持外国人就业许可证的可以停留。", target + " Aliens too.", glossary) != []
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    ("详见 https://www.quanzhou.gov.cn/zwgk 。", "See https://www.quanzhou.gov.cn/zwgk."),
+    ("详见https://www.quanzhou.gov.cn/zwgk。", "See https://www.quanzhou.gov.cn/zwgk for details."),
+    ("详见（https://www.quanzhou.gov.cn/zwgk/）。", "See (https://www.quanzhou.gov.cn/zwgk/)."),
+    ("网址：www.qzwb.com，邮箱：qzfao@163.com。", "Website: www.qzwb.com; email: qzfao@163.com."),
+    ("网址：www.qzwb.com。", "Website: https://www.qzwb.com."),
+    ("详见[通知](https://a.example/x)。", "See the [notice](https://a.example/x)."),
+])
+def test_urls_and_email_addresses_copied_unchanged_are_not_flagged(source, target):
+    assert checks(source, target) == []
+
+
+@pytest.mark.parametrize(("source", "target", "missing"), [
+    ("详见 https://www.quanzhou.gov.cn/zwgk 。", "See https://evil.example.com/zwgk.",
+     "https://www.quanzhou.gov.cn/zwgk"),
+    ("详见 https://www.quanzhou.gov.cn/zwgk 。", "Visit the website for details.", "https://www.quanzhou.gov.cn/zwgk"),
+    ("详见 https://www.quanzhou.gov.cn/zwgk 。", "See https://www.quanzhou.gov.cn/zwgk/more.",
+     "https://www.quanzhou.gov.cn/zwgk"),
+    ("详见 https://www.quanzhou.gov.cn/zwgk?id=5 。", "See https://www.quanzhou.gov.cn/zwgk?id=6.",
+     "https://www.quanzhou.gov.cn/zwgk?id=5"),
+    ("网址：www.qzwb.com。", "Website: www.qzwb.cn.", "www.qzwb.com"),
+    ("邮箱：qzfao@163.com。", "Email: qzfao@126.com.", "qzfao@163.com"),
+    ("邮箱：qzfao@163.com。", "Write to the office.", "qzfao@163.com"),
+])
+def test_a_url_or_email_address_changed_or_dropped_in_the_english_is_flagged(source, target, missing):
+    issues = [i for i in check_translation(source, target, GLOSSARY) if i["check"] == "address"]
+    assert [i["message"] for i in issues] == [f"{missing} is missing or changed in the English: copy it as it is"]
 
 
 @pytest.mark.parametrize(("numeral", "value"), [("十六", 16), ("二百四十", 240), ("二〇二四", 2024), ("两", 2),

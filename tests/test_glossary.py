@@ -7,6 +7,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from zaitun.errors import GlossaryConflict
+from zaitun.translate.checks import check_translation, forbidden_renderings
 from zaitun.translate.glossary import Entry, Glossary, lint_glossaries, load_glossary
 
 
@@ -122,6 +124,80 @@ def test_forbidden_spelling_that_differs_only_in_case_is_allowed(tmp_path):
     folder = tmp_path / "glossary"
     write(folder, "a.csv", "zh,en,forbidden,note\n万事达卡,Mastercard,MasterCard,\n")
     assert lint_glossaries(folder) == []
+
+
+HEADER = "zh,en,forbidden,note\n"
+PUBLICITY = HEADER + "宣传部,Publicity Department,Propaganda Department,\n"
+CONFLICT = ("glossary conflict: 宣传部 is 'Publicity Department' in a.csv:2 and 'Propaganda Department' in aaa.csv:2; "
+            "keep one in the glossary, then check this English")
+
+
+def issues(g: Glossary, source: str, target: str) -> dict[str, str]:
+    return {i["check"]: i["message"] for i in check_translation(source, target, g)}
+
+
+def test_a_term_given_two_renderings_in_two_files_flags_every_segment_holding_it(tmp_path):
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", PUBLICITY)
+    write(folder, "aaa.csv", HEADER + "宣传部,Propaganda Department,,\n")
+    g = load_glossary(folder)
+    assert issues(g, "宣传部负责解释。", "The Publicity Department interprets it.") == {"glossary": CONFLICT}
+    assert issues(g, "宣传部负责解释。", "The Propaganda Department interprets it.").keys() == {"glossary", "forbidden"}
+    assert g.rendering("宣传部") == "Publicity Department"  # drafts never take the rendering another line forbids
+    [problem] = g.problems
+    assert isinstance(problem, GlossaryConflict) and str(problem).startswith(
+        f"{folder / 'aaa.csv'}:2: 宣传部: conflicting renderings 'Propaganda Department' here and "
+        "'Publicity Department' at a.csv:2; keep one")
+
+
+def test_a_rendering_forbidden_on_any_line_of_a_term_is_still_refused(tmp_path):
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", HEADER + "宣传部,Propaganda Department,,\n")
+    write(folder, "b.csv", PUBLICITY)
+    g = load_glossary(folder)
+    [(found, entry)] = forbidden_renderings("宣传部负责解释。", "The Propaganda  Department interprets it.", g)
+    assert found == "Propaganda Department" and entry.path.endswith("b.csv")
+
+
+def test_an_approved_rendering_another_term_forbids_is_a_conflict(tmp_path):
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", PUBLICITY + "中宣部,Propaganda-Department,,\n")
+    g = load_glossary(folder)
+    assert issues(g, "中宣部负责解释。", "The Propaganda-Department interprets it.") == {"glossary": (
+        "glossary conflict: 中宣部 is 'Propaganda-Department' in a.csv:3, a rendering a.csv:2 forbids for 宣传部; "
+        "keep one in the glossary, then check this English")}
+    assert issues(g, "宣传部负责解释。", "The Publicity Department interprets it.") == {}
+    assert [str(p) for p in g.problems] == [
+        f"{folder / 'a.csv'}:3: 中宣部: its rendering 'Propaganda-Department' is forbidden for 宣传部 at a.csv:2; "
+        "keep one (until then segments holding 中宣部 are flagged for review)"]
+
+
+def test_a_forbidden_rendering_inside_another_terms_longer_one_is_no_conflict(tmp_path):
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", HEADER + "外国人,foreign national,alien,\n外国人就业许可证,Alien Employment Permit,,\n"
+                                    "万事达卡,Mastercard,MasterCard,\n")
+    g = load_glossary(folder)
+    assert g.problems == [] and g.conflicts == {}
+
+
+def test_loading_keeps_the_rest_of_the_glossary_and_names_each_line_it_cannot_use(tmp_path):
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", PUBLICITY + "厦门,Xiamen,Amoy\n泉州,Quanzhou,,\n")
+    (folder / "b.csv").write_bytes((HEADER + "机场,airport,,\n").encode("gbk"))
+    g = load_glossary(folder)
+    assert sorted(g.by_term) == ["宣传部", "泉州"]
+    assert [str(p).split(": ", 1)[0] for p in g.problems] == [f"{folder / 'a.csv'}:3", f"{folder / 'b.csv'}:2"]
+    assert "save the file as UTF-8" in str(g.problems[1])
+    assert [str(p) for p in g.problems] == [str(p) for p in lint_glossaries(folder)]
+
+
+def test_an_undecodable_glossary_is_reported_at_the_line_of_the_bad_byte(tmp_path):
+    folder = tmp_path / "glossary"
+    folder.mkdir()
+    text = b"\xef\xbb\xbf" + (HEADER + "泉州,Quanzhou,,\n").encode() + "机场,airport,,\n".encode("gbk")  # a BOM, too
+    (folder / "a.csv").write_bytes(text)
+    [problem] = lint_glossaries(folder)
+    assert problem.line == 3 and "cannot read the file as UTF-8 CSV" in str(problem)
 
 
 def test_shipped_glossary_is_large_clean_and_matches_nested_terms():

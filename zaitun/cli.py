@@ -192,7 +192,7 @@ def run(ctx: typer.Context,
 
 def _echo_run(summary: dict, failed: list[str]) -> None:
     intake, translated, published = summary["intake"], summary["translate"], summary["publish"]
-    for line in failed:
+    for line in failed + translated.get("tmx_skipped", []):
         typer.echo(line, err=True)
     typer.echo(f"intake: {len(intake['ingested'])} taken in, {len(intake['withdrawn'])} withdrawn, "
                f"{len(intake['errors'])} with errors")

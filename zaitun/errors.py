@@ -5,6 +5,7 @@
     ├── ContentError            a content file cannot be read or is invalid (path:line)
     │   └── NoticeImportError       a notice could not be converted by `zaitun import`
     ├── GlossaryError           a glossary file is invalid (path:line)
+    │   └── GlossaryConflict        two lines give a term two renderings, or forbid one's rendering
     ├── ProviderError           a translation provider is unknown or misconfigured
     ├── ReviewError             a review action is not allowed (unknown segment, wrong role...)
     ├── PublishError            the site failed its own lint or could not be written
@@ -47,6 +48,10 @@ class NoticeImportError(ContentError):
 
 class GlossaryError(LocatedError):
     pass
+
+
+class GlossaryConflict(GlossaryError):
+    """The glossary cannot say how to render a term: the segments holding it are flagged for review."""
 
 
 class ProviderError(ZaitunError):

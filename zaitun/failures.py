@@ -5,7 +5,9 @@ of the pass goes on. A file is *quarantined* when nothing of it is online (a new
 moved to .zaitun/quarantine/) and *held back* when its last good version stays online. The build
 holds back a document online whose new pages fail (its pages online stay), *leaves out* a new one,
 and puts a page whose link points to a page withdrawn since online with that link as plain text
-(*dead link cut*); it publishes everything else. The failures of a stage are replaced by each pass of that
+(*dead link cut*); it publishes everything else. A glossary line that cannot be used is *left out* (the
+rest of the glossary is used), and a term two lines give conflicting renderings is *flagged* on every
+segment holding it, so none is approved without a reviewer. The failures of a stage are replaced by each pass of that
 stage, so a fixed file drops off the list (`zaitun status`, the review queue); a quarantined
 notice stays listed while its copy is kept.
 A translation provider failing on segments is recorded the same way by translate, under the provider's
@@ -33,12 +35,13 @@ log = logging.getLogger(__name__)
 QUARANTINED, HELD_BACK, LEFT_OUT = "quarantined", "held back", "left out"
 LINK_CUT = "dead link cut"  # online, a link to a page withdrawn since shown as plain text (publish/holding.py)
 LEFT_FOR_HUMAN = "left for a human"  # what a failing translation provider could not translate (source: its name)
+FLAGGED = "flagged"  # a glossary term in conflict: every segment holding it waits for a reviewer
 EVENT = "zaitun.document.failed"
 
 
 @dataclass(frozen=True)
 class Failure:
-    stage: str  # intake | translate | build | deploy
+    stage: str  # intake | translate | glossary | build | deploy
     source: str  # the file as staff know it
     message: str  # path:line: message
     slug: str | None = None

@@ -58,7 +58,7 @@ class Screen:
     @functools.cached_property
     def forbids(self) -> bool:
         """Whether the glossary forbids any rendering at all (when not, there is nothing to check)."""
-        return any(entry.forbidden for entry in self.glossary.by_term.values())
+        return any(entry.forbidden for entry in self.glossary.entries)  # every line: a term's may disagree
 
 
 def _english(payload: dict) -> str:

@@ -1,8 +1,9 @@
 """QA checks on every draft: each returns issues `{check, message}` for reviewers.
 
 The checks look for what machine translation gets wrong and a reader would notice: a term
-not rendered as the glossary says, a forbidden rendering, a number or date that changed,
-Chinese left in the English, placeholder debris, Markdown that lost a link or emphasis, an
+not rendered as the glossary says (or one the glossary itself is in conflict about), a forbidden
+rendering however it is spaced or hyphenated, a number or date that changed, a URL or email
+address changed or dropped, Chinese left in the English, placeholder debris, Markdown that lost a link or emphasis, an
 empty or untranslated segment, a length that does not fit; and what makes published text look
 careless: a double space, a space before punctuation, emphasis or a link that will not render,
 a term repeated more often than in the Chinese, a lone `s` cut off a word. They must not flag
@@ -12,11 +13,11 @@ correct translations, so each one errs on the side of silence when a text is amb
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from zaitun.translate import numbers, repair
 from zaitun.translate.glossary import Entry, Glossary
-from zaitun.translate.masking import CORE_RE, _protected_spans
+from zaitun.translate.masking import ADDRESS_RE, CORE_RE, _protected_spans
+from zaitun.translate.normal import Normal, case_matters, normal, normal_with_origins
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e\uff5f-\uffef]+")
 DEBRIS_RE = re.compile(r"[{⟦]\s*z\s?t|z\s?t\s?\d+\s*[}⟧]|\{ZT|ZT\d+", re.IGNORECASE)
@@ -39,25 +40,18 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
     """All issues of one translation; an empty list means nothing for a reviewer to look at."""
     if not target.strip():
         return [_issue("empty", "no English yet: translate this segment")]
-    if _norm(target) == _norm(source) and CJK_RE.search(source):
+    if normal(target) == normal(source) and CJK_RE.search(source):
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
-    for check in (check_terms, check_forbidden, check_numbers, check_cjk, check_debris, check_markdown,
-                  check_length, check_spacing, check_emphasis, check_repeats, check_fragments):
+    for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_addresses, check_cjk,
+                  check_debris, check_markdown, check_length, check_spacing, check_emphasis, check_repeats,
+                  check_fragments):
         issues.extend(check(source, target, glossary))
     return issues
 
 
 def _issue(check: str, message: str) -> dict:
     return {"check": check, "message": message}
-
-
-def _norm(text: str) -> str:
-    """Case-, quote-, dash- and space-insensitive form for finding a rendering in a text."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    text = re.sub(r"[\u2010-\u2015-]", "-", text)
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _term_matches(source: str, glossary: Glossary, nested: bool = False):
@@ -67,20 +61,23 @@ def _term_matches(source: str, glossary: Glossary, nested: bool = False):
     return [m for m in found if not any(s < m.end and m.start < e for s, e, _ in spans)]
 
 
+def check_conflicts(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A term the glossary gives two renderings (or a rendering it forbids elsewhere): which is right is for
+    a person to decide, so every segment holding it waits for a reviewer."""
+    terms = dict.fromkeys(m.entry.zh for m in _term_matches(source, glossary) if m.entry.zh in glossary.conflicts)
+    return [_issue("glossary", glossary.conflicts[zh]) for zh in terms]
+
+
 def check_terms(source: str, target: str, glossary: Glossary) -> list[dict]:
-    norm, issues, seen = _norm(target), [], set()
+    """A term not rendered as the glossary says (a term in conflict is flagged as such instead)."""
+    norm, issues, seen = normal(target), [], set()
     for m in _term_matches(source, glossary):
         entry = m.entry
-        if entry.zh in seen or _norm(entry.en) in norm:
+        if entry.zh in seen or entry.zh in glossary.conflicts or normal(entry.en) in norm:
             continue
         seen.add(entry.zh)
-        issues.append(_issue("term", f"{entry.zh} must be rendered \"{entry.en}\" (glossary "
-                                     f"{_where(entry)})"))
+        issues.append(_issue("term", f"{entry.zh} must be rendered \"{entry.en}\" (glossary {entry.place})"))
     return issues
-
-
-def _where(entry) -> str:
-    return f"{entry.path.rsplit('/', 1)[-1]}:{entry.line}" if entry.path else (entry.note or "entry")
 
 
 def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
@@ -91,20 +88,34 @@ def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
 
 def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[tuple[str, Entry]]:
     """(the text found, its glossary entry) of each forbidden rendering in `target` of a term in `source`:
-    what QA flags, the review gate refuses to approve and the build refuses to put online."""
-    matches = _term_matches(source, glossary, nested=True)
-    renderings = {v for m in matches for v in (m.entry.en, m.entry.en[:1].upper() + m.entry.en[1:])}
-    approved = [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), target)]
+    what QA flags, the review gate refuses to approve and the build refuses to put online. The English is
+    compared in its normal form (spaces, hyphens, quotes, case: `zaitun.translate.normal`), and a term's
+    renderings forbidden on any of its glossary lines count."""
+    entries = list(dict.fromkeys(e for m in _term_matches(source, glossary, nested=True)
+                                 for e in glossary.lines_of(m.entry)))
+    forms: dict[bool, Normal] = {}  # the English folded, and with its case
     found, seen = [], set()
-    for entry in {m.entry for m in matches}:
+    for entry in entries:
         for banned in entry.forbidden:
-            flags = 0 if banned.casefold() == entry.en.casefold() else re.IGNORECASE
-            for hit in re.finditer(rf"(?<!\w){re.escape(banned)}(?:s|es)?(?!\w)", target, flags):  # plurals too
-                inside = any(s <= hit.start() and hit.end() <= e for s, e in approved)
-                if not inside and banned not in seen:
-                    seen.add(banned)
-                    found.append((hit.group(0), entry))
+            fold = not case_matters(banned, entry.en)
+            text = forms.get(fold) or forms.setdefault(fold, normal_with_origins(target, fold))
+            hit = _forbidden_hit(normal(banned, fold), entry, entries, text.text, fold)
+            if hit and banned not in seen:
+                seen.add(banned)
+                found.append((" ".join(text.original(target, *hit).split()), entry))
     return found
+
+
+def _forbidden_hit(banned: str, entry: Entry, entries: list[Entry], text: str, fold: bool) -> tuple[int, int] | None:
+    """Where `banned` (plurals too) is in `text` outside every approved rendering of the segment's terms
+    that contains it; a rendering another line forbids protects nothing (the glossary is in conflict)."""
+    renderings = {normal(v, fold) for e in entries for v in (e.en, e.en[:1].upper() + e.en[1:])
+                  if e is entry or normal(e.en, fold) != banned}
+    approved = [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), text)]
+    for hit in re.finditer(rf"(?<!\w){re.escape(banned)}(?:s|es)?(?!\w)", text):
+        if not any(s <= hit.start() and hit.end() <= e for s, e in approved):
+            return hit.start(), hit.end()
+    return None
 
 
 def forbidden_message(found: str, entry: Entry) -> str:
@@ -136,6 +147,16 @@ def _without_terms(source: str, glossary: Glossary) -> str:
         pos = m.end
     out.append(source[pos:])
     return "".join(out)
+
+
+def check_addresses(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """Every URL and email address of the source (those of links and code check_markdown compares) copied
+    unchanged into the English: a changed or dropped one sends readers elsewhere, or nowhere."""
+    written = set(ADDRESS_RE.findall(target))
+    schemeless = {w.split("://", 1)[-1] for w in written}  # www.qzwb.com may be written https://www.qzwb.com
+    wanted = dict.fromkeys(source[s:e] for s, e, kind in _protected_spans(source) if kind == "url")
+    return [_issue("address", f"{a} is missing or changed in the English: copy it as it is")
+            for a in wanted if a not in written and not (a.startswith("www.") and a in schemeless)]
 
 
 def check_cjk(source: str, target: str, glossary: Glossary) -> list[dict]:

@@ -36,9 +36,9 @@ def translate(
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
         _summary(report)
-    for failure in report.failed:
+    for failure in report.problems():
         typer.echo(failure.message, err=True)
-    if report.failed:  # the rest was translated; the exit status tells cron a document or the engine failed
+    if report.problems():  # the rest was translated; the exit status tells cron what failed
         raise typer.Exit(1)
 
 
@@ -46,6 +46,8 @@ def _summary(report) -> None:
     s = report.summary()
     for name, count in s["tmx_imported"].items():
         typer.echo(f"memory: loaded {count} pair(s) from tm/{name}")
+    for note in s["tmx_skipped"]:
+        typer.echo(note, err=True)
     for doc in report.documents:
         if doc.segments:
             flagged = sum(bool(r.issues) for r in doc.segments)

@@ -6,6 +6,12 @@ the text however many terms there are; the longest match at the leftmost positio
 (市委宣传部 over 宣传部), and a shorter term never splits a longer one. Structure labels of
 regulations (第三条 "Article 3", 第二章 "Chapter II", from `zaitun.content.labels`) match as
 terms too, so masking hands them to engines ready-made and QA flags a label rendered otherwise.
+
+A term given two renderings on two lines (one file sorting before another must not decide which
+is right), or a rendering another line forbids, is a conflict: drafts use the first line no other
+line forbids, every segment holding the term is flagged (`conflicts`), and the lines are reported
+(`problems`) with the files or lines that cannot be read. Renderings are compared in the normal form
+of `zaitun.translate.normal`, as QA compares them.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from pathlib import Path
 import ahocorasick
 
 from zaitun.content import labels
-from zaitun.errors import GlossaryError
+from zaitun.errors import GlossaryConflict, GlossaryError
+from zaitun.translate.normal import case_matters, normal
 
 HEADER = ["zh", "en", "forbidden", "note"]
 LABEL_NOTE = "structure label"  # the note of the entries made for 第三条, 第二章, …
@@ -37,6 +44,11 @@ class Entry:
     path: str = ""
     line: int = 0
 
+    @property
+    def place(self) -> str:
+        """Where the line is, as messages name it (`government.csv:16`)."""
+        return f"{Path(self.path).name}:{self.line}" if self.path else (self.note or "entry")
+
 
 @dataclass(frozen=True)
 class Match:
@@ -49,16 +61,26 @@ class Match:
 
 @dataclass
 class Glossary:
-    """All entries of a project, with a matcher and a version that changes when any file does."""
+    """All entries of a project, with a matcher and a version that changes when any file does; `problems`:
+    what its files could not give as written (path:line), for whoever loads it to report."""
 
     entries: list[Entry] = field(default_factory=list)
     version: str = ""
+    problems: list[GlossaryError] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.by_term: dict[str, Entry] = {}
+        self.lines: dict[str, list[Entry]] = {}  # every line of each term, in file order
         for entry in self.entries:
-            self.by_term.setdefault(entry.zh, entry)  # the first file (by name) wins; lint reports the rest
+            self.lines.setdefault(entry.zh, []).append(entry)
+        forbidding = _forbidding(self.entries)
+        self.conflicts = _conflicts(self.lines, forbidding)  # zh -> the message flagging its segments
+        refused = {line for _, line in forbidding}
+        self.by_term = {zh: next((e for e in lines if e not in refused), lines[0]) for zh, lines in self.lines.items()}
         self._automaton = _build_automaton(self.by_term.values())
+
+    def lines_of(self, entry: Entry) -> list[Entry]:
+        """Every glossary line of `entry`'s term (a structure label is its own only line)."""
+        return self.lines.get(entry.zh) or [entry]
 
     def __len__(self) -> int:
         return len(self.by_term)
@@ -132,6 +154,39 @@ def _build_automaton(entries) -> ahocorasick.Automaton | None:
     return automaton
 
 
+def _forbidding(entries: list[Entry]) -> list[tuple[Entry, Entry]]:
+    """(line, another line whose approved rendering the first forbids, as QA would match it)."""
+    by_rendering: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_rendering.setdefault(normal(entry.en), []).append(entry)
+    found = []
+    for entry in entries:
+        for banned in entry.forbidden:
+            fold = not case_matters(banned, entry.en)
+            found.extend((entry, other) for other in by_rendering.get(normal(banned), [])
+                         if other is not entry and normal(other.en, fold) == normal(banned, fold))
+    return found
+
+
+def _conflicts(lines: dict[str, list[Entry]], forbidding: list[tuple[Entry, Entry]]) -> dict[str, str]:
+    """zh -> why the glossary cannot say how to render it: its lines give two renderings, or its rendering is
+    one another term forbids."""
+    found = {}
+    for zh, group in lines.items():
+        first = list({e.en: e for e in reversed(group)}.values())[::-1]  # the first line of each rendering
+        if len(first) > 1:
+            found[zh] = f"glossary conflict: {zh} is " + _listed([f"{e.en!r} in {e.place}" for e in first])
+    for entry, other in forbidding:
+        if other.zh != entry.zh:
+            found.setdefault(other.zh, f"glossary conflict: {other.zh} is {other.en!r} in {other.place}, a rendering "
+                                       f"{entry.place} forbids for {entry.zh}")
+    return {zh: f"{why}; keep one in the glossary, then check this English" for zh, why in found.items()}
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def glossary_files(glossary_dir: Path) -> list[Path]:
     return sorted(Path(glossary_dir).glob("*.csv")) if Path(glossary_dir).is_dir() else []
 
@@ -158,7 +213,11 @@ def parse_file(path: Path) -> tuple[list[Entry], list[GlossaryError]]:
     errors: list[GlossaryError] = []
     try:
         rows = list(read_rows(path))
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        return [], [GlossaryError(path, f"cannot read the file as UTF-8 CSV: byte 0x{exc.object[exc.start]:02x} is "
+                                        "not UTF-8; save the file as UTF-8 (GBK is not)", line)]
+    except csv.Error as exc:
         return [], [GlossaryError(path, f"cannot read the file as UTF-8 CSV: {exc}", 1)]
     if not rows or [c.strip() for c in rows[0][1]] != HEADER:
         return [], [GlossaryError(path, f"the first line must be the header {','.join(HEADER)}", 1)]
@@ -176,26 +235,30 @@ def parse_file(path: Path) -> tuple[list[Entry], list[GlossaryError]]:
 
 
 def load_glossary(glossary_dir: Path) -> Glossary:
-    """Read every `*.csv` of the folder (in name order); unreadable lines are skipped (see lint)."""
+    """Read every `*.csv` of the folder (in name order). What cannot be used as written (a file that cannot be
+    read, a bad line, lines in conflict) is in `problems`, as `zaitun check` reports it: the rest is used."""
     paths = glossary_files(glossary_dir)
-    entries: list[Entry] = []
+    usable: list[Entry] = []
+    problems: list[GlossaryError] = []
+    first: dict[str, Entry] = {}
     for path in paths:
-        entries.extend(e for e in parse_file(path)[0] if e.zh and e.en)
-    return Glossary(entries, version_of(paths))
+        entries, file_errors = parse_file(path)
+        problems.extend(file_errors)
+        for entry in entries:
+            problems.extend(_entry_problems(entry, first.get(entry.zh)))
+            if entry.zh and entry.en:  # an unusable line is reported once, not again as a conflict
+                first.setdefault(entry.zh, entry)
+                usable.append(entry)
+    problems.extend(GlossaryConflict(other.path, f"{other.zh}: its rendering {other.en!r} is forbidden for "
+                                                 f"{entry.zh} at {entry.place}; keep one (until then segments "
+                                                 f"holding {other.zh} are flagged for review)", other.line)
+                    for entry, other in _forbidding(usable) if other.zh != entry.zh)
+    return Glossary(usable, version_of(paths), problems)
 
 
 def lint_glossaries(glossary_dir: Path) -> list[GlossaryError]:
     """Every problem in the glossary files, each as `path:line: message` with how to fix it."""
-    errors: list[GlossaryError] = []
-    seen: dict[str, Entry] = {}
-    for path in glossary_files(glossary_dir):
-        entries, file_errors = parse_file(path)
-        errors.extend(file_errors)
-        for entry in entries:
-            errors.extend(_entry_problems(entry, seen.get(entry.zh)))
-            if entry.zh and entry.en:  # an unusable line is reported once, not again as a conflict
-                seen.setdefault(entry.zh, entry)
-    return errors
+    return load_glossary(glossary_dir).problems
 
 
 def _entry_problems(entry: Entry, earlier: Entry | None) -> list[GlossaryError]:
@@ -205,16 +268,16 @@ def _entry_problems(entry: Entry, earlier: Entry | None) -> list[GlossaryError]:
     if not entry.en:
         return [GlossaryError(where[0], f"{entry.zh}: empty English rendering: fill in the en column", where[1])]
     problems = []
-    if earlier is not None:
-        place = f"{Path(earlier.path).name}:{earlier.line}"
-        if earlier.en == entry.en:
-            message = f"{entry.zh}: duplicate of {place}; delete one of the lines"
-        else:
-            message = (f"{entry.zh}: conflicting renderings {entry.en!r} here and {earlier.en!r} at {place}; "
-                       "keep one")
-        problems.append(GlossaryError(where[0], message, where[1]))
+    if earlier is not None and earlier.en == entry.en:
+        problems.append(GlossaryError(where[0], f"{entry.zh}: duplicate of {earlier.place}; delete one of the lines",
+                                      where[1]))
+    elif earlier is not None:
+        problems.append(GlossaryConflict(where[0], f"{entry.zh}: conflicting renderings {entry.en!r} here and "
+                                                   f"{earlier.en!r} at {earlier.place}; keep one (until then "
+                                                   f"segments holding {entry.zh} are flagged for review)", where[1]))
     for banned in entry.forbidden:
-        if banned == entry.en:
+        fold = not case_matters(banned, entry.en)
+        if normal(banned, fold) == normal(entry.en, fold):
             problems.append(GlossaryError(where[0], f"{entry.zh}: forbidden rendering {banned!r} is the approved "
                                                     "rendering itself; remove it from the forbidden column", where[1]))
     return problems

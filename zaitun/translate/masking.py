@@ -1,11 +1,11 @@
 """Protect what an engine must not translate, and put it back afterwards.
 
-Glossary terms, URLs, inline code spans and link targets become placeholders `{ZT1}`,
-`{ZT2}`... before the engine sees the text; afterwards each placeholder is replaced by the
-approved rendering (or the original URL/code). Engines damage placeholders, so restoring
-accepts added spaces, changed case and other brackets (`zaitun.translate.repair` tidies the
-spacing left around them); a placeholder the engine dropped, duplicated or invented is reported
-as an issue instead of being silently lost.
+Glossary terms, URLs and email addresses, inline code spans and link targets become
+placeholders `{ZT1}`, `{ZT2}`... before the engine sees the text; afterwards each placeholder is
+replaced by the approved rendering (or the original URL, address or code). Engines damage
+placeholders, so restoring accepts added spaces, changed case and other brackets
+(`zaitun.translate.repair` tidies the spacing left around them); a placeholder the engine
+dropped, duplicated or invented is reported as an issue instead of being silently lost.
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ from zaitun.translate.glossary import Glossary
 CODE_RE = re.compile(r"`[^`\n]+`")
 LINK_TARGET_RE = re.compile(r"(?<=\])\([^()\s]+(?:\s+\"[^\"]*\")?\)")
 URL_RE = re.compile(r"https?://[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]+[A-Za-z0-9/#=_\-~]")
+WWW_RE = re.compile(r"(?<![A-Za-z0-9.@/-])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+                    r"(?:/(?:[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]*[A-Za-z0-9/#=_\-~])?)?")
+EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+ADDRESS_RE = re.compile("|".join(r.pattern for r in (URL_RE, WWW_RE, EMAIL_RE)))  # copied as they are
 CORE_RE = re.compile(r"(?<![A-Za-z])[zｚ]\s?[tｔ]\s?[-_#:]?\s?(\d{1,4})(?!\d)", re.IGNORECASE)  # \d: full-width too
 OPENERS = "[{(<⟦【（「〔｛［＜"
 CLOSERS = "]})>⟧】）」〕｝］＞"
@@ -46,10 +50,10 @@ def placeholder(n: int) -> str:
 
 
 def _protected_spans(text: str) -> list[tuple[int, int, str]]:
-    """Code spans, link targets and bare URLs, without overlaps, in text order."""
+    """Code spans, link targets and bare URLs and email addresses, without overlaps, in text order."""
     spans: list[tuple[int, int, str]] = []
     taken = [False] * (len(text) + 1)
-    for regex, kind in ((CODE_RE, "code"), (LINK_TARGET_RE, "link"), (URL_RE, "url")):
+    for regex, kind in ((CODE_RE, "code"), (LINK_TARGET_RE, "link"), (ADDRESS_RE, "url")):
         for m in regex.finditer(text):
             if not any(taken[m.start():m.end()]):
                 spans.append((m.start(), m.end(), kind))

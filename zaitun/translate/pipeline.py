@@ -14,6 +14,9 @@ translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
 a second run with nothing changed does nothing. An engine that failed on any segment fails
 the pass, recorded and announced under its name like a held-back document, until it translates again.
+What the glossary files cannot give as written (a file that cannot be read, a bad line, lines in
+conflict) is reported with the pass and recorded as failures of the glossary; the rest of the
+glossary is used.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Protocol
 
 from zaitun import events, failures, progress
 from zaitun.config import Limits
-from zaitun.errors import ZaitunError
+from zaitun.errors import GlossaryConflict, GlossaryError, ZaitunError
 from zaitun.project import Project
 from zaitun.state.segments import SegmentState, segment_states
 from zaitun.state.store import Store
@@ -40,6 +43,7 @@ from zaitun.translate.nearmatch import Repairer
 from zaitun.translate.repair import repair
 
 STAGE = "translate"
+GLOSSARY_STAGE = "glossary"  # its failures are replaced by every pass, which reads the whole glossary
 
 
 class ReviewGate(Protocol):
@@ -81,6 +85,11 @@ class TranslateReport:
     documents: list[DocumentResult] = field(default_factory=list)
     tmx: dict[str, TmxImport] = field(default_factory=dict)
     failed: list[failures.Failure] = field(default_factory=list)  # documents held back by an error; a failing engine
+    glossary: list[failures.Failure] = field(default_factory=list)  # glossary lines not used as written
+
+    def problems(self) -> list[failures.Failure]:
+        """Everything to fix: the glossary's lines, then the documents held back and a failing engine."""
+        return self.glossary + self.failed
 
     def as_json(self) -> dict:
         """`{"documents": [{"slug", "segments": [{"id", "source", "target", "origin", "issues"}]}]}`."""
@@ -101,7 +110,8 @@ class TranslateReport:
                 "engine_failed": len(failed),
                 "engine_error": _engine_error(failed[0]) if failed else "",
                 "tmx_imported": {name: r.added + r.updated for name, r in self.tmx.items()},
-                "failed": [f.message for f in self.failed]}
+                "tmx_skipped": [note for r in self.tmx.values() for note in r.skipped],
+                "failed": [f.message for f in self.problems()]}
 
     def engine_failures(self) -> list[SegmentResult]:
         """New drafts left empty because the engine failed on them (the offline engine fails on none)."""
@@ -120,7 +130,8 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     chosen = _documents(store, slugs)
     glossary = load_glossary(project.glossary_dir)
     loaded = load_project_tmx(store, project.tm_dir, glossary, Limits.of(project.config))
-    report = TranslateReport(engine.name, glossary.version, tmx=loaded)
+    report = TranslateReport(engine.name, glossary.version, tmx=loaded,
+                             glossary=[_glossary_failure(p) for p in glossary.problems])
     repairer = _repairer(project, store, glossary)
     todo: dict[str, tuple[list[str], list[SegmentState]]] = {}
     for slug in chosen:
@@ -138,7 +149,14 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
                 _hold_back(store, report, slug, exc)
     _note_engine_failure(report, engine)
     _record_failures(project, store, report, chosen, engine.name)
+    failures.record(project, store, GLOSSARY_STAGE, report.glossary)
     return report
+
+
+def _glossary_failure(problem: GlossaryError) -> failures.Failure:
+    """A term in conflict is flagged wherever it occurs; any other problem leaves its line (or file) out."""
+    state = failures.FLAGGED if isinstance(problem, GlossaryConflict) else failures.LEFT_OUT
+    return failures.Failure(GLOSSARY_STAGE, str(problem.path), str(problem), None, state)
 
 
 def _translate_document(project: Project, store: Store, gate: ReviewGate, report: TranslateReport, slug: str,
