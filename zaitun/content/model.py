@@ -145,8 +145,9 @@ def decode_text(data: bytes, path: Path) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ContentError(path, "undecodable bytes: content files must be UTF-8 "
-                           "(convert notices with `zaitun import`)", line) from None
+        raise ContentError(path, "undecodable bytes: content files must be UTF-8: save it as UTF-8 (a GBK "
+                           "file does not read as UTF-8; `zaitun import` converts a .txt/.docx notice in GBK)",
+                           line) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     found = control_character(text)
     if found:
