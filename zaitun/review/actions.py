@@ -17,6 +17,7 @@ from zaitun.notify import Notifier
 from zaitun.project import Project
 from zaitun.review import gate, qa
 from zaitun.review.gate import ApproveResult
+from zaitun.state.segments import MEMORY_APPROVER
 from zaitun.state.store import Store
 from zaitun.translate.glossary import Glossary
 
@@ -64,7 +65,7 @@ class TranslateGate:
     store: Store
 
     def approve(self, slug: str, seen: dict[str, str]) -> int:
-        return len(approve(self.project, self.store, slug, seen, actor="memory", via="memory").approved)
+        return len(approve(self.project, self.store, slug, seen, actor=MEMORY_APPROVER, via="memory").approved)
 
     def renew_release(self, slug: str) -> bool:
         return gate.renew_release(self.store, slug, glossary=self.glossary)

@@ -174,9 +174,12 @@ def _cannot_approve(seg: SegmentState) -> str | None:
 
 
 def _mark_approved(store: Store, conn: Connection, slug: str, seg: SegmentState, actor: str, via: str) -> None:
+    """Approve the segment's draft; a reviewer's approval goes into the memory, one via memory does not:
+    it is the entry itself, which stays as it was (a corrected TMX can still replace it)."""
     tr = seg.translation
     store.approve_translation(conn, tr["id"], actor, seg.source)
-    store.remember(conn, seg.source, seg.target, origin="review", approved_by=actor)
+    if via != "memory":
+        store.remember(conn, seg.source, seg.target, origin="review", approved_by=actor)
     action = "approve-from-memory" if via == "memory" else "approve"
     store.log(conn, actor, action, slug, seg.seg_id, before=seg.state, after=seg.target,
               note=f"version {seg.version}: translation {tr['id']}, source {sha(seg.source)[:12]}, "
