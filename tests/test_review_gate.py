@@ -37,7 +37,7 @@ def test_segment_goes_from_draft_to_approved_or_rejected(in_review):
     project, store, ids = in_review
     assert set(states(store).values()) == {"draft"}
     gate.approve(store, SLUG, read(store, [ids[0]]), "alice", glossary=terms(project))
-    gate.reject(store, SLUG, ids[1], "alice", "wrong term")
+    gate.reject(store, SLUG, ids[1], "alice", "wrong term", seen=read(store)[ids[1]])
     now = states(store)
     assert now[ids[0]] == "approved" and now[ids[1]] == "rejected" and now[ids[2]] == "draft"
     rejected = next(s for s in segment_states(store, SLUG) if s.seg_id == ids[1])
@@ -107,7 +107,7 @@ def test_only_reviewers_and_admins_approve(in_review):
     with pytest.raises(ReviewError, match="unknown user"):
         gate.approve(store, SLUG, read(store, [ids[0]]), "mallory", glossary=terms(project))
     with pytest.raises(ReviewError, match="comment"):
-        gate.reject(store, SLUG, ids[0], "alice", "  ")
+        gate.reject(store, SLUG, ids[0], "alice", "  ", seen=read(store)[ids[0]])
 
 
 def test_changed_sentence_returns_only_that_segment_to_review(in_review):
@@ -167,7 +167,7 @@ def test_concurrent_approvals_of_different_segments_all_land(in_review):
 
 def test_nothing_is_ever_deleted(in_review):
     project, store, ids = in_review
-    gate.reject(store, SLUG, ids[0], "alice", "too literal")
+    gate.reject(store, SLUG, ids[0], "alice", "too literal", seen=read(store)[ids[0]])
     gate.edit(store, SLUG, ids[0], "Guide to visa-free transit", "alice", glossary=terms(project))
     gate.edit(store, SLUG, ids[0], "Visa-free transit guide", "bob", approve_now=True, glossary=terms(project))
     history = store.history(SLUG, ids[0])
@@ -209,7 +209,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @rule(n=st.integers(0, 4), comment=st.text(min_size=1, max_size=20).filter(str.strip))
     def reject(self, n, comment):
-        gate.reject(self.store, SLUG, self.ids[n], "alice", comment)
+        gate.reject(self.store, SLUG, self.ids[n], "alice", comment, seen=read(self.store)[self.ids[n]])
         self.model[self.ids[n]] = "rejected"
         self.was_complete = False
 
@@ -275,7 +275,7 @@ def test_withdrawn_documents_cannot_be_reviewed(in_review):
     (project.content_dir / "guides" / f"{SLUG}.md").unlink()
     assert ingest(project, store).withdrawn == [SLUG]
     for action in (lambda: gate.approve(store, SLUG, read(store, [ids[0]]), "alice", glossary=terms(project)),
-                   lambda: gate.reject(store, SLUG, ids[0], "alice", "no"),
+                   lambda: gate.reject(store, SLUG, ids[0], "alice", "no", seen=read(store)[ids[0]]),
                    lambda: gate.edit(store, SLUG, ids[0], "Guide", "alice", glossary=terms(project))):
         with pytest.raises(ReviewError, match="no document"):
             action()

@@ -76,8 +76,9 @@ class TranslateGate:
         return qa.glossary(self.project.glossary_dir)
 
 
-def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> None:
-    gate.reject(store, slug, seg_id, actor, comment)
+def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, seen: str) -> None:
+    """Reject the segment's translation at the version the actor saw."""
+    gate.reject(store, slug, seg_id, actor, comment, seen=seen)
 
 
 def _announced(project: Project, slug: str, actor: str, result: ApproveResult, defer: Defer | None) -> ApproveResult:

@@ -4,11 +4,11 @@ Every approval names the version it approves: a token hashing the translation's 
 Chinese, its English, its QA issues and its state, which the UI and the command line show
 beside each segment. An approval whose version is not the segment's current draft (another
 reviewer saved newer text or rejected it, or QA flagged it since) is refused, naming the
-segment, so nobody ever approves text they were not shown. The approval itself stays bound
-to the exact source and target (their hashes); when the Chinese changes the segment gets a
-new id and comes back to review, while unchanged segments keep their approval. The last
-approval of a document snapshots its English as a release, which is what the publisher puts
-online.
+segment, so nobody ever approves text they were not shown; a rejection names its version too.
+The approval itself stays bound to the exact source and target (their hashes); when the
+Chinese changes the segment gets a new id and comes back to review, while unchanged segments
+keep their approval. The last approval of a document snapshots its English as a release,
+which is what the publisher puts online.
 
 A forbidden rendering (glossary/README.md: it must never appear) is never approved, whatever
 QA said when the draft was saved: the gate checks the English against the glossary it is given,
@@ -186,7 +186,9 @@ def _mark_approved(store: Store, conn: Connection, slug: str, seg: SegmentState,
                    f"target {sha(seg.target)[:12]}")
 
 
-def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> None:
+def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, seen: str) -> None:
+    """Reject a segment's translation with a comment, only if it is still the version the actor saw
+    (`seen`): nobody rejects a newer draft they never read, or replaces another reviewer's comment."""
     require_role(store, actor)
     if not comment.strip():
         raise ReviewError("a rejection needs a comment that tells the translator what is wrong")
@@ -195,8 +197,14 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> No
         seg = _find(store, slug, seg_id, conn)
         if seg.translation is None:
             raise ReviewError(f"{slug}/{seg_id}: nothing to reject yet")
-        store.reject_translation(conn, seg.translation["id"], actor, comment)
-        store.log(conn, actor, "reject", slug, seg_id, before=seg.target, after=None, note=comment)
+        refused = f"not rejected: {_changed(seg, seen)}" if seen != seg.version else ""
+        if refused:  # recorded like a refused approval, so the audit log shows both reviewers at work
+            store.log(conn, actor, "reject-refused", slug, seg_id, after=seg.target, note=refused)
+        else:
+            store.reject_translation(conn, seg.translation["id"], actor, comment)
+            store.log(conn, actor, "reject", slug, seg_id, before=seg.target, after=None, note=comment)
+    if refused:
+        raise ReviewError(f"{seg_id}: {refused}")
 
 
 def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, glossary: Glossary,

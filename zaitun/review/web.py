@@ -465,10 +465,10 @@ def _action_routes(app: FastAPI) -> None:
 
     @app.post("/doc/{slug}/reject")
     def reject(request: Request, slug: str, user: dict = Depends(approver), form: dict = Depends(checked_form)):
-        seg_id = form.get("seg_id", "")
+        seg_id, seen = form.get("seg_id", ""), _version(form)
 
         def run() -> None:
-            actions.reject(request.app.state.store, slug, seg_id, user["name"], form.get("comment", ""))
+            actions.reject(request.app.state.store, slug, seg_id, user["name"], form.get("comment", ""), seen)
             flash(request, "ok", "rejected; the comment is kept with the segment")
 
         return _act(request, slug, seg_id, run)
@@ -489,7 +489,7 @@ def _action_routes(app: FastAPI) -> None:
 
 def _version(form: dict) -> str:
     """The version of the segment the form was shown with: without it the gate cannot tell a stale page
-    from a fresh one, and an edit would replace whatever draft is there now."""
+    from a fresh one, and an edit would replace (a rejection reject) whatever draft is there now."""
     if not form.get("version"):
         raise HTTPException(400, "the form does not say which version of the segment you saw: reload the page "
                                  "and try again")
