@@ -123,6 +123,30 @@ def test_changed_sentence_returns_only_that_segment_to_review(in_review):
     assert {s.seg_id for s in segs if s.state == "approved"} == set(ids) - {ids[3]}
 
 
+def test_a_refusal_quotes_a_huge_draft_comment_or_qa_list_by_its_start_and_end(in_review):
+    """A refusal is read in a terminal and kept in the audit log: a 900 KB draft must not come with it."""
+    project, store, ids = in_review
+    seen = read(store)
+    many = " ".join(["Visa-free transit for foreign nationals."] * 22_000)  # 900 KB
+    gate.edit(store, SLUG, ids[0], f"Start of the draft. {many} End of the draft.", "bob", glossary=terms(project))
+    gate.reject(store, SLUG, ids[1], "bob", f"Start of the comment. {'请改为正式用语。' * 50_000} End of the comment.",
+                seen=seen[ids[1]])
+    gate.edit(store, SLUG, ids[2], "Foreign nationals may transit visa-free.", "bob", glossary=terms(project),
+              issues=[{"check": "numbers", "message": f"{n} is missing"} for n in range(20_000)])
+    result = gate.approve(store, SLUG, {i: seen[i] for i in ids[:3]}, "alice", glossary=terms(project))
+    quoted = {ids[0]: ("Start of the draft.", "End of the draft."),
+              ids[1]: ("Start of the comment.", "End of the comment."), ids[2]: ("0 is missing", "19999 is missing")}
+    for seg_id, (start, end) in quoted.items():
+        why = result.refused[seg_id]
+        assert len(why) < 1_500 and start in why and "…" in why and end in why, why
+        assert why.endswith("Read it and try again")
+    assert [a["note"] for a in store.audit_log(SLUG) if a["action"] == "approve-refused"] == \
+        [result.refused[i] for i in ids[:3]]
+    with pytest.raises(ReviewError) as stale_edit:
+        gate.edit(store, SLUG, ids[0], "Mine", "alice", based_on=seen[ids[0]], glossary=terms(project))
+    assert len(str(stale_edit.value)) < 1_500 and "End of the draft." in str(stale_edit.value)
+
+
 def test_concurrent_approvals_of_one_segment_are_both_recorded(in_review):
     project, store, ids = in_review
     barrier = threading.Barrier(2)

@@ -24,6 +24,7 @@ from zaitun.content.model import FACT_FIELDS, document_from_row
 from zaitun.content.schema import control_character
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
+from zaitun.review.quoting import shortened
 from zaitun.state.segments import DocumentState, SegmentState, progress, segment_states
 from zaitun.state.store import Connection, Store, sha
 from zaitun.translate.checks import check_translation, forbidden_message, forbidden_renderings
@@ -157,12 +158,15 @@ def _forbidden(seg: SegmentState, glossary: Glossary) -> str | None:
 
 
 def _changed(seg: SegmentState, version: str) -> str:
+    """Why an action on a stale version is refused, quoting what the segment holds now: a long draft,
+    comment or list of QA issues by its start and end, so the message stays readable (and the audit
+    log's note small)."""
     tr = seg.translation
     by = f", saved by {tr['created_by']}" if tr and tr["created_by"] != "zaitun" else ""
-    flagged = f"; QA: {'; '.join(i['message'] for i in seg.issues)}" if seg.issues else ""
-    rejected = f"; rejected by {tr['reviewed_by']}: {tr['comment']}" if seg.state == "rejected" else ""
+    flagged = f"; QA: {shortened('; '.join(i['message'] for i in seg.issues))}" if seg.issues else ""
+    rejected = f"; rejected by {tr['reviewed_by']}: {shortened(tr['comment'])}" if seg.state == "rejected" else ""
     return (f"this is not the text you were shown: it changed since you read it (version {version}, now "
-            f"{seg.version}); it now reads {seg.target!r}{by}{flagged}{rejected}. Read it and try again")
+            f"{seg.version}); it now reads {shortened(seg.target)!r}{by}{flagged}{rejected}. Read it and try again")
 
 
 def _cannot_approve(seg: SegmentState) -> str | None:
