@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from translate_support import STAY, TERM, TITLE, drafts_by_source, make_project, open_ingested
+from translate_support import LINK, STAY, TERM, TITLE, drafts_by_source, make_project, open_ingested
 
 from zaitun import pipeline
 from zaitun.errors import GlossaryError, ZaitunError
-from zaitun.review.actions import TranslateGate
+from zaitun.review.actions import TranslateGate, approve
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
 from zaitun.translate.engines import OfflineEngine
@@ -212,6 +212,77 @@ def test_memory_added_later_replaces_machine_drafts_on_the_next_run(tmp_path):
     assert [(s.source, s.origin) for s in again.documents[0].segments] == [(STAY, "memory"), (TERM, "memory")]
     assert {s.source: s.state for s in segment_states(store, "notice")}[TERM] == "approved"
     assert pipeline.translate(project, store, engine=OfflineEngine()).count() == 0
+
+
+ALL_EN = {TITLE: "The Publicity Department of the CPC Quanzhou Municipal Committee issues a notice",
+          STAY: STAY_EN.replace("10 days", "10 hours"), TERM: "The Publicity Department",
+          LINK: "See the [notice](https://example.org/a)."}  # STAY's English is wrong: hours for days
+
+
+def write_tm(project, tmp_path: Path, pairs: dict[str, str]) -> None:
+    """tm/approved.tmx as a translator's tool exports it, holding `pairs` (Chinese -> English)."""
+    source = new_store(tmp_path, f"tool-{len(list(tmp_path.glob('tool-*.db')))}.db")
+    remember(source, pairs.items())
+    (project.tm_dir / "approved.tmx").write_bytes(export_tmx(source))
+    source.close()
+
+
+def test_approving_from_memory_leaves_the_memory_entry_as_it_was(tmp_path):
+    project = make_project(tmp_path / "p")
+    store = open_ingested(project)
+    write_tm(project, tmp_path, {STAY: STAY_EN})
+    pipeline.translate(project, store, engine=OfflineEngine())
+    assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "approved"
+    assert [(e["target"], e["origin"], e["approved_by"]) for e in store.memory_entries()] == \
+        [(STAY_EN, "tmx", "tmx:approved.tmx")]  # the entry approved it: it is not approved anew by "memory"
+
+
+def test_a_corrected_tmx_replaces_english_approved_from_its_earlier_version(tmp_path):
+    project = make_project(tmp_path / "p")
+    store = open_ingested(project)
+    write_tm(project, tmp_path, ALL_EN)
+    pipeline.translate(project, store, engine=OfflineEngine())
+    assert STAY_EN.replace("10 days", "10 hours") in store.latest_release("notice")["payload"]["body"]
+    write_tm(project, tmp_path, ALL_EN | {STAY: STAY_EN})  # the translator fixes the TMX
+    again = pipeline.translate(project, store, engine=OfflineEngine())
+    assert again.summary()["tmx_imported"] == {"approved.tmx": 1}
+    assert store.memory_lookup([STAY]) == {STAY: STAY_EN}
+    assert [(s.source, s.target, s.origin) for s in again.documents[0].segments] == [(STAY, STAY_EN, "memory")]
+    stay = {s.source: s for s in segment_states(store, "notice")}[STAY]
+    assert stay.state == "approved" and stay.target == STAY_EN and stay.translation["reviewed_by"] == "memory"
+    release = store.latest_release("notice")["payload"]  # the English page gets the corrected sentence
+    assert STAY_EN in release["body"] and "10 hours" not in release["body"]
+    assert pipeline.translate(project, store, engine=OfflineEngine()).count() == 0
+
+
+def test_a_corrected_tmx_replaces_a_memory_draft_waiting_for_review(tmp_path):
+    project = make_project(tmp_path / "p", "[review]\nauto_approve_memory = false\n")
+    store = open_ingested(project)
+    write_tm(project, tmp_path, ALL_EN)
+    pipeline.translate(project, store, engine=OfflineEngine())
+    write_tm(project, tmp_path, ALL_EN | {STAY: STAY_EN})
+    pipeline.translate(project, store, engine=OfflineEngine())
+    stay = {s.source: s for s in segment_states(store, "notice")}[STAY]
+    assert (stay.state, stay.target, stay.translation["origin"]) == ("draft", STAY_EN, "memory")
+
+
+def test_a_reviewers_approval_of_a_memory_draft_outlives_a_corrected_tmx(tmp_path):
+    """What a person approved is theirs: the memory remembers it, and a TMX import keeps it."""
+    project = make_project(tmp_path / "p", "[review]\nauto_approve_memory = false\n")
+    store = open_ingested(project)
+    write_tm(project, tmp_path, {STAY: STAY_EN})
+    pipeline.translate(project, store, engine=OfflineEngine())
+    with store.tx() as conn:
+        store.add_user(conn, "ana", "reviewer", "not-a-hash")
+    stay = {s.source: s for s in segment_states(store, "notice")}[STAY]
+    assert approve(project, store, "notice", {stay.seg_id: stay.version}, "ana").approved == [stay.seg_id]
+    write_tm(project, tmp_path, {STAY: STAY_EN.replace("10 days", "ten days")})
+    again = pipeline.translate(project, store, engine=OfflineEngine())
+    assert again.tmx["approved.tmx"].kept == 1 and again.count() == 0
+    assert [(e["target"], e["origin"], e["approved_by"]) for e in store.memory_entries()] == \
+        [(STAY_EN, "review", "ana")]
+    stay = {s.source: s for s in segment_states(store, "notice")}[STAY]
+    assert (stay.state, stay.target, stay.translation["reviewed_by"]) == ("approved", STAY_EN, "ana")
 
 
 def test_tbx_round_trip_keeps_renderings_forbidden_terms_and_notes(tmp_path):

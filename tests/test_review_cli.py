@@ -130,12 +130,33 @@ def test_approving_a_forbidden_rendering_is_refused_with_the_rendering_to_write(
 def test_reject_and_edit(project):
     proj, store, ids = project
     alice = token_of(store, "alice")
-    assert run(proj, "review", "reject", SLUG, ids[2], "--comment", "use the glossary", token=alice).exit_code == 0
+    rejected = run(proj, "review", "reject", SLUG, versioned(proj, 2), "--comment", "use the glossary", token=alice)
+    assert rejected.exit_code == 0 and f"rejected {ids[2]}" in rejected.output
     result = run(proj, "review", "edit", SLUG, versioned(proj, 2), "--target",
                  "Foreign nationals may use visa-free transit.", "--approve", token=alice)
     assert result.exit_code == 0 and f"approved {ids[2]}" in result.output
     seg = segment_states(store, SLUG)[2]
     assert seg.state == "approved" and seg.target == "Foreign nationals may use visa-free transit."
+
+
+def test_a_rejection_names_the_version_read_and_one_of_a_draft_saved_since_is_refused(project):
+    proj, store, ids = project
+    quick_user(store, "bob")
+    alice = token_of(store, "alice")
+    bare = run(proj, "review", "reject", SLUG, ids[2], "--comment", "use the glossary", token=alice)
+    assert isinstance(bare.exception, ReviewError) and "ID@VERSION" in str(bare.exception)
+    read = versioned(proj, 2)  # alice's `show`; then bob saves a draft
+    saved = run(proj, "review", "edit", SLUG, read, "--target", "Foreign nationals may transit visa-free.",
+                token=token_of(store, "bob"))
+    assert saved.exit_code == 0
+    stale = run(proj, "review", "reject", SLUG, read, "--comment", "use the glossary", token=alice)
+    assert isinstance(stale.exception, ReviewError)
+    assert f"{ids[2]}: not rejected: this is not the text you were shown" in str(stale.exception)
+    assert "Foreign nationals may transit visa-free." in str(stale.exception)
+    assert segment_states(store, SLUG)[2].state == "draft"
+    fresh = run(proj, "review", "reject", SLUG, versioned(proj, 2), "--comment", "use the glossary", token=alice)
+    assert fresh.exit_code == 0 and f"rejected {ids[2]}" in fresh.output
+    assert segment_states(store, SLUG)[2].translation["comment"] == "use the glossary"
 
 
 def test_xliff_export_and_import_from_the_command_line(project, tmp_path):

@@ -37,7 +37,7 @@ def test_segment_goes_from_draft_to_approved_or_rejected(in_review):
     project, store, ids = in_review
     assert set(states(store).values()) == {"draft"}
     gate.approve(store, SLUG, read(store, [ids[0]]), "alice", glossary=terms(project))
-    gate.reject(store, SLUG, ids[1], "alice", "wrong term")
+    gate.reject(store, SLUG, ids[1], "alice", "wrong term", seen=read(store)[ids[1]])
     now = states(store)
     assert now[ids[0]] == "approved" and now[ids[1]] == "rejected" and now[ids[2]] == "draft"
     rejected = next(s for s in segment_states(store, SLUG) if s.seg_id == ids[1])
@@ -107,7 +107,7 @@ def test_only_reviewers_and_admins_approve(in_review):
     with pytest.raises(ReviewError, match="unknown user"):
         gate.approve(store, SLUG, read(store, [ids[0]]), "mallory", glossary=terms(project))
     with pytest.raises(ReviewError, match="comment"):
-        gate.reject(store, SLUG, ids[0], "alice", "  ")
+        gate.reject(store, SLUG, ids[0], "alice", "  ", seen=read(store)[ids[0]])
 
 
 def test_changed_sentence_returns_only_that_segment_to_review(in_review):
@@ -121,6 +121,30 @@ def test_changed_sentence_returns_only_that_segment_to_review(in_review):
     assert [s.source for s in back] == ["停留时间为10天。"]
     assert back[0].previous == {"source": "停留时间为240小时。", "target": "EN 3: 停留时间为240小时。"}
     assert {s.seg_id for s in segs if s.state == "approved"} == set(ids) - {ids[3]}
+
+
+def test_a_refusal_quotes_a_huge_draft_comment_or_qa_list_by_its_start_and_end(in_review):
+    """A refusal is read in a terminal and kept in the audit log: a 900 KB draft must not come with it."""
+    project, store, ids = in_review
+    seen = read(store)
+    many = " ".join(["Visa-free transit for foreign nationals."] * 22_000)  # 900 KB
+    gate.edit(store, SLUG, ids[0], f"Start of the draft. {many} End of the draft.", "bob", glossary=terms(project))
+    gate.reject(store, SLUG, ids[1], "bob", f"Start of the comment. {'请改为正式用语。' * 50_000} End of the comment.",
+                seen=seen[ids[1]])
+    gate.edit(store, SLUG, ids[2], "Foreign nationals may transit visa-free.", "bob", glossary=terms(project),
+              issues=[{"check": "numbers", "message": f"{n} is missing"} for n in range(20_000)])
+    result = gate.approve(store, SLUG, {i: seen[i] for i in ids[:3]}, "alice", glossary=terms(project))
+    quoted = {ids[0]: ("Start of the draft.", "End of the draft."),
+              ids[1]: ("Start of the comment.", "End of the comment."), ids[2]: ("0 is missing", "19999 is missing")}
+    for seg_id, (start, end) in quoted.items():
+        why = result.refused[seg_id]
+        assert len(why) < 1_500 and start in why and "…" in why and end in why, why
+        assert why.endswith("Read it and try again")
+    assert [a["note"] for a in store.audit_log(SLUG) if a["action"] == "approve-refused"] == \
+        [result.refused[i] for i in ids[:3]]
+    with pytest.raises(ReviewError) as stale_edit:
+        gate.edit(store, SLUG, ids[0], "Mine", "alice", based_on=seen[ids[0]], glossary=terms(project))
+    assert len(str(stale_edit.value)) < 1_500 and "End of the draft." in str(stale_edit.value)
 
 
 def test_concurrent_approvals_of_one_segment_are_both_recorded(in_review):
@@ -167,7 +191,7 @@ def test_concurrent_approvals_of_different_segments_all_land(in_review):
 
 def test_nothing_is_ever_deleted(in_review):
     project, store, ids = in_review
-    gate.reject(store, SLUG, ids[0], "alice", "too literal")
+    gate.reject(store, SLUG, ids[0], "alice", "too literal", seen=read(store)[ids[0]])
     gate.edit(store, SLUG, ids[0], "Guide to visa-free transit", "alice", glossary=terms(project))
     gate.edit(store, SLUG, ids[0], "Visa-free transit guide", "bob", approve_now=True, glossary=terms(project))
     history = store.history(SLUG, ids[0])
@@ -209,7 +233,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @rule(n=st.integers(0, 4), comment=st.text(min_size=1, max_size=20).filter(str.strip))
     def reject(self, n, comment):
-        gate.reject(self.store, SLUG, self.ids[n], "alice", comment)
+        gate.reject(self.store, SLUG, self.ids[n], "alice", comment, seen=read(self.store)[self.ids[n]])
         self.model[self.ids[n]] = "rejected"
         self.was_complete = False
 
@@ -275,7 +299,7 @@ def test_withdrawn_documents_cannot_be_reviewed(in_review):
     (project.content_dir / "guides" / f"{SLUG}.md").unlink()
     assert ingest(project, store).withdrawn == [SLUG]
     for action in (lambda: gate.approve(store, SLUG, read(store, [ids[0]]), "alice", glossary=terms(project)),
-                   lambda: gate.reject(store, SLUG, ids[0], "alice", "no"),
+                   lambda: gate.reject(store, SLUG, ids[0], "alice", "no", seen=read(store)[ids[0]]),
                    lambda: gate.edit(store, SLUG, ids[0], "Guide", "alice", glossary=terms(project))):
         with pytest.raises(ReviewError, match="no document"):
             action()

@@ -3,9 +3,10 @@
 import re
 
 import pytest
-from review_support import PASSWORD, SLUG, Client, draft_all, page_form, real_user, review_project, terms
+from review_support import PASSWORD, SLUG, Client, draft_all, page_form, quick_user, real_user, review_project, terms
 
 from zaitun.context import Context
+from zaitun.errors import ReviewError
 from zaitun.review import gate
 from zaitun.review.web import create_app
 from zaitun.state.segments import segment_states
@@ -70,7 +71,7 @@ def test_the_gate_refuses_an_approval_of_anything_but_the_current_draft(tmp_path
     real_user(store, "bob")
     shown = segment_states(store, SLUG)
     gate.edit(store, SLUG, ids[0], "Newer text", "bob", glossary=terms(project))
-    gate.reject(store, SLUG, ids[1], "bob", "say foreign national")
+    gate.reject(store, SLUG, ids[1], "bob", "say foreign national", seen=gate.shown(shown)[ids[1]])
     result = gate.approve(store, SLUG, gate.shown(shown, ids[:2]), "alice", glossary=terms(project))
     assert result.approved == [] and set(result.refused) == set(ids[:2])
     assert "Newer text" in result.refused[ids[0]] and "saved by bob" in result.refused[ids[0]]
@@ -84,9 +85,51 @@ def test_the_gate_refuses_an_approval_of_anything_but_the_current_draft(tmp_path
     store.close()
 
 
+def test_the_gate_refuses_a_rejection_of_anything_but_the_version_read(tmp_path, database_url):
+    project, store = review_project(tmp_path / "proj", database_url=database_url)
+    ids = draft_all(store)
+    quick_user(store, "alice")
+    quick_user(store, "bob")
+    shown = gate.shown(segment_states(store, SLUG))
+    gate.edit(store, SLUG, ids[0], "Newer text", "bob", glossary=terms(project))
+    with pytest.raises(ReviewError, match=f"{ids[0]}: not rejected: this is not the text you were shown") as refused:
+        gate.reject(store, SLUG, ids[0], "alice", "too literal", seen=shown[ids[0]])
+    assert "Newer text" in str(refused.value) and "saved by bob" in str(refused.value)
+    seg = state_of(store, ids[0])
+    assert (seg.state, seg.target, seg.translation["comment"]) == ("draft", "Newer text", None)
+    assert [(a["action"], a["note"]) for a in store.audit_log(SLUG) if a["actor"] == "alice"] == [
+        ("reject-refused", str(refused.value).removeprefix(f"{ids[0]}: "))]
+    gate.reject(store, SLUG, ids[0], "alice", "too literal", seen=seg.version)  # read now: rejected
+    assert state_of(store, ids[0]).translation["comment"] == "too literal"
+    store.close()
+
+
 def reject_draft(client, seg_id: str, comment: str) -> None:
     fields = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/reject", seg_id)
     client.post(f"/doc/{SLUG}/reject", data=fields | {"comment": comment})
+
+
+@pytest.mark.parametrize("change", ["a newer draft", "a rejection"])
+def test_rejecting_from_a_page_whose_draft_another_reviewer_changed_rejects_nothing(two_reviewers, change):
+    alice, bob, store, ids = two_reviewers
+    seen = alice.get(f"/doc/{SLUG}").text  # alice reads draft X
+    if change == "a newer draft":
+        save_draft(bob, ids[1], "Text alice never saw")  # bob saves draft Y
+    else:
+        reject_draft(bob, ids[1], "say foreign national")
+    before = state_of(store, ids[1])
+    response = alice.post(f"/doc/{SLUG}/reject", data=page_form(seen, f"/doc/{SLUG}/reject", ids[1])
+                          | {"comment": "too literal"})
+    assert response.status_code == 303
+    seg = state_of(store, ids[1])
+    assert (seg.state, seg.target, seg.translation["comment"]) == (before.state, before.target,
+                                                                   before.translation["comment"])
+    assert [a["action"] for a in store.audit_log(SLUG) if a["actor"] == "alice"] == ["reject-refused"]
+    page = alice.get(f"/doc/{SLUG}").text
+    assert f"{ids[1]}: not rejected: this is not the text you were shown" in page
+    assert ("Text alice never saw" if change == "a newer draft" else "rejected by bob: say foreign national") in page
+    reject_draft(alice, ids[1], "too literal")  # read now: her rejection stands
+    assert state_of(store, ids[1]).translation["comment"] == "too literal"
 
 
 COOKIE_LIMIT = 4096  # bytes of one cookie a browser keeps (RFC 6265 §6.1); Chromium drops a longer one whole
@@ -123,14 +166,14 @@ def test_a_made_up_segment_id_is_never_echoed_whole(two_reviewers):
     assert "no current segment" in alice.get(response.headers["location"]).text
 
 
-@pytest.mark.parametrize("action", ["edit", "save-and-approve", "approve"])
+@pytest.mark.parametrize("action", ["edit", "save-and-approve", "approve", "reject"])
 def test_a_form_without_the_version_its_reviewer_saw_changes_nothing(two_reviewers, action):
     """Without a version the gate cannot tell a stale page from a fresh one: the form is refused."""
     alice, bob, store, ids = two_reviewers
     page = alice.get(f"/doc/{SLUG}").text
     save_draft(bob, ids[1], "Bob's careful draft")
-    path = f"/doc/{SLUG}/approve" if action == "approve" else f"/doc/{SLUG}/edit"
-    typed = {"target": "Alice's older idea", "approve": "0" if action == "edit" else "1"}
+    path = f"/doc/{SLUG}/{action}" if action in ("approve", "reject") else f"/doc/{SLUG}/edit"
+    typed = {"target": "Alice's older idea", "approve": "0" if action == "edit" else "1", "comment": "too literal"}
     fields = page_form(page, path, ids[1]) | typed
     del fields["version"]
     response = alice.post(path, data=fields)

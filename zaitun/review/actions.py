@@ -17,6 +17,7 @@ from zaitun.notify import Notifier
 from zaitun.project import Project
 from zaitun.review import gate, qa
 from zaitun.review.gate import ApproveResult
+from zaitun.state.segments import MEMORY_APPROVER
 from zaitun.state.store import Store
 from zaitun.translate.glossary import Glossary
 
@@ -64,7 +65,7 @@ class TranslateGate:
     store: Store
 
     def approve(self, slug: str, seen: dict[str, str]) -> int:
-        return len(approve(self.project, self.store, slug, seen, actor="memory", via="memory").approved)
+        return len(approve(self.project, self.store, slug, seen, actor=MEMORY_APPROVER, via="memory").approved)
 
     def renew_release(self, slug: str) -> bool:
         return gate.renew_release(self.store, slug, glossary=self.glossary)
@@ -75,8 +76,9 @@ class TranslateGate:
         return qa.glossary(self.project.glossary_dir)
 
 
-def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> None:
-    gate.reject(store, slug, seg_id, actor, comment)
+def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, seen: str) -> None:
+    """Reject the segment's translation at the version the actor saw."""
+    gate.reject(store, slug, seg_id, actor, comment, seen=seen)
 
 
 def _announced(project: Project, slug: str, actor: str, result: ApproveResult, defer: Defer | None) -> ApproveResult:

@@ -43,7 +43,8 @@ def show(ctx: typer.Context,
          slug: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Every segment of a document: ID@VERSION, state, Chinese, English, QA issues and memory suggestions.
 
-    VERSION names the text shown; `review approve` takes ID@VERSION, so it approves only what you read."""
+    VERSION names the text shown; `review approve` and `review reject` take ID@VERSION, so they act only on
+    what you read."""
     from zaitun.review.gate import unflagged_token
     from zaitun.review.suggest import suggestions
     from zaitun.state.segments import progress, segment_states
@@ -89,12 +90,13 @@ def _report(result) -> None:
         typer.echo("every segment is approved: the English page is released for publishing")
 
 
-def _versioned(item: str, what: str) -> tuple[str, str]:
-    """`ID@VERSION` as `review show` prints it; a bare id is refused so nobody approves unread text."""
+def _versioned(item: str, what: str, done: str = "approved") -> tuple[str, str]:
+    """`ID@VERSION` as `review show` prints it; a bare id is refused so nobody approves (or rejects)
+    unread text."""
     seg_id, _, version = item.partition("@")
     if not seg_id or not version:
         raise ReviewError(f"{item!r}: {what} needs ID@VERSION as `zaitun review show` prints it, "
-                          "so that only the text you read is approved")
+                          f"so that only the text you read is {done}")
     return seg_id, version
 
 
@@ -132,14 +134,18 @@ def approve(ctx: typer.Context,
 
 @review_app.command()
 def reject(ctx: typer.Context,
-           slug: str, segment_id: str,
+           slug: str,
+           segment: Annotated[str, typer.Argument(help="The segment as ID@VERSION from `zaitun review show`.")],
            comment: Annotated[str, typer.Option("--comment", help="What is wrong, for the translator.")],
            actor: AsUser = None, token_file: TokenFile = None) -> None:
-    """Reject a segment's translation with a comment."""
+    """Reject a segment's translation at the version you read (ID@VERSION), with a comment.
+
+    When someone saved another draft or rejected it since you read it, nothing is rejected."""
     from zaitun.review import actions
 
+    segment_id, version = _versioned(segment, "reject", "rejected")
     store = ctx.obj.store
-    actions.reject(store, slug, segment_id, acting(store, actor, token_file)["name"], comment)
+    actions.reject(store, slug, segment_id, acting(store, actor, token_file)["name"], comment, version)
     typer.echo(f"rejected {segment_id}")
 
 

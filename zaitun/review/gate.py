@@ -4,11 +4,11 @@ Every approval names the version it approves: a token hashing the translation's 
 Chinese, its English, its QA issues and its state, which the UI and the command line show
 beside each segment. An approval whose version is not the segment's current draft (another
 reviewer saved newer text or rejected it, or QA flagged it since) is refused, naming the
-segment, so nobody ever approves text they were not shown. The approval itself stays bound
-to the exact source and target (their hashes); when the Chinese changes the segment gets a
-new id and comes back to review, while unchanged segments keep their approval. The last
-approval of a document snapshots its English as a release, which is what the publisher puts
-online.
+segment, so nobody ever approves text they were not shown; a rejection names its version too.
+The approval itself stays bound to the exact source and target (their hashes); when the
+Chinese changes the segment gets a new id and comes back to review, while unchanged segments
+keep their approval. The last approval of a document snapshots its English as a release,
+which is what the publisher puts online.
 
 A forbidden rendering (glossary/README.md: it must never appear) is never approved, whatever
 QA said when the draft was saved: the gate checks the English against the glossary it is given,
@@ -24,6 +24,7 @@ from zaitun.content.model import FACT_FIELDS, document_from_row
 from zaitun.content.schema import control_character
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
+from zaitun.review.quoting import shortened
 from zaitun.state.segments import DocumentState, SegmentState, progress, segment_states
 from zaitun.state.store import Connection, Store, sha
 from zaitun.translate.checks import check_translation, forbidden_message, forbidden_renderings
@@ -157,12 +158,15 @@ def _forbidden(seg: SegmentState, glossary: Glossary) -> str | None:
 
 
 def _changed(seg: SegmentState, version: str) -> str:
+    """Why an action on a stale version is refused, quoting what the segment holds now: a long draft,
+    comment or list of QA issues by its start and end, so the message stays readable (and the audit
+    log's note small)."""
     tr = seg.translation
     by = f", saved by {tr['created_by']}" if tr and tr["created_by"] != "zaitun" else ""
-    flagged = f"; QA: {'; '.join(i['message'] for i in seg.issues)}" if seg.issues else ""
-    rejected = f"; rejected by {tr['reviewed_by']}: {tr['comment']}" if seg.state == "rejected" else ""
+    flagged = f"; QA: {shortened('; '.join(i['message'] for i in seg.issues))}" if seg.issues else ""
+    rejected = f"; rejected by {tr['reviewed_by']}: {shortened(tr['comment'])}" if seg.state == "rejected" else ""
     return (f"this is not the text you were shown: it changed since you read it (version {version}, now "
-            f"{seg.version}); it now reads {seg.target!r}{by}{flagged}{rejected}. Read it and try again")
+            f"{seg.version}); it now reads {shortened(seg.target)!r}{by}{flagged}{rejected}. Read it and try again")
 
 
 def _cannot_approve(seg: SegmentState) -> str | None:
@@ -174,16 +178,21 @@ def _cannot_approve(seg: SegmentState) -> str | None:
 
 
 def _mark_approved(store: Store, conn: Connection, slug: str, seg: SegmentState, actor: str, via: str) -> None:
+    """Approve the segment's draft; a reviewer's approval goes into the memory, one via memory does not:
+    it is the entry itself, which stays as it was (a corrected TMX can still replace it)."""
     tr = seg.translation
     store.approve_translation(conn, tr["id"], actor, seg.source)
-    store.remember(conn, seg.source, seg.target, origin="review", approved_by=actor)
+    if via != "memory":
+        store.remember(conn, seg.source, seg.target, origin="review", approved_by=actor)
     action = "approve-from-memory" if via == "memory" else "approve"
     store.log(conn, actor, action, slug, seg.seg_id, before=seg.state, after=seg.target,
               note=f"version {seg.version}: translation {tr['id']}, source {sha(seg.source)[:12]}, "
                    f"target {sha(seg.target)[:12]}")
 
 
-def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> None:
+def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, seen: str) -> None:
+    """Reject a segment's translation with a comment, only if it is still the version the actor saw
+    (`seen`): nobody rejects a newer draft they never read, or replaces another reviewer's comment."""
     require_role(store, actor)
     if not comment.strip():
         raise ReviewError("a rejection needs a comment that tells the translator what is wrong")
@@ -192,8 +201,14 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str) -> No
         seg = _find(store, slug, seg_id, conn)
         if seg.translation is None:
             raise ReviewError(f"{slug}/{seg_id}: nothing to reject yet")
-        store.reject_translation(conn, seg.translation["id"], actor, comment)
-        store.log(conn, actor, "reject", slug, seg_id, before=seg.target, after=None, note=comment)
+        refused = f"not rejected: {_changed(seg, seen)}" if seen != seg.version else ""
+        if refused:  # recorded like a refused approval, so the audit log shows both reviewers at work
+            store.log(conn, actor, "reject-refused", slug, seg_id, after=seg.target, note=refused)
+        else:
+            store.reject_translation(conn, seg.translation["id"], actor, comment)
+            store.log(conn, actor, "reject", slug, seg_id, before=seg.target, after=None, note=comment)
+    if refused:
+        raise ReviewError(f"{seg_id}: {refused}")
 
 
 def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, glossary: Glossary,

@@ -36,6 +36,7 @@ from zaitun.review import actions, concordance, sessions, suggest, views
 from zaitun.review.firstrun import forget_first_password
 from zaitun.review.gate import APPROVER_ROLES
 from zaitun.review.passwords import check_rules
+from zaitun.review.quoting import shortened
 from zaitun.review.status import queue as document_queue
 from zaitun.review.throttle import Throttle, wait_text
 from zaitun.review.users import set_password, verify
@@ -253,27 +254,15 @@ async def checked_form(request: Request) -> dict:
 def flash(request: Request, kind: str, text: str) -> None:
     """A message for the next page. It rides in the session cookie, which a browser drops whole past
     4 KB: a long message loses its middle, and the oldest give way when a new one would not fit."""
-    kept = [*request.session.get("flash", [])[-4:], [kind, shortened(text, FLASH_BYTES // 2)]]
+    kept = [*request.session.get("flash", [])[-4:], [kind, _within_bytes(text, FLASH_BYTES // 2)]]
     while len(kept) > 1 and _json_bytes(kept) > FLASH_BYTES:
         kept.pop(0)
     request.session["flash"] = kept
 
 
-def shortened(text: str, budget: int) -> str:
+def _within_bytes(text: str, budget: int) -> str:
     """`text`, or its start and its end around "…", taking at most `budget` bytes in the session's JSON."""
-    if _json_bytes(text) <= budget:
-        return text
-    room = budget - _json_bytes("…")
-    return _start_within(text, room * 2 // 3) + "…" + _start_within(text[::-1], room // 3)[::-1]
-
-
-def _start_within(text: str, budget: int) -> str:
-    used = 0
-    for n, char in enumerate(text):
-        used += _json_bytes(char) - 2  # less the quotes
-        if used > budget:
-            return text[:n]
-    return text
+    return shortened(text, budget - 2, cost=lambda char: _json_bytes(char) - 2)  # less the quotes
 
 
 def _json_bytes(value) -> int:
@@ -465,10 +454,10 @@ def _action_routes(app: FastAPI) -> None:
 
     @app.post("/doc/{slug}/reject")
     def reject(request: Request, slug: str, user: dict = Depends(approver), form: dict = Depends(checked_form)):
-        seg_id = form.get("seg_id", "")
+        seg_id, seen = form.get("seg_id", ""), _version(form)
 
         def run() -> None:
-            actions.reject(request.app.state.store, slug, seg_id, user["name"], form.get("comment", ""))
+            actions.reject(request.app.state.store, slug, seg_id, user["name"], form.get("comment", ""), seen)
             flash(request, "ok", "rejected; the comment is kept with the segment")
 
         return _act(request, slug, seg_id, run)
@@ -489,7 +478,7 @@ def _action_routes(app: FastAPI) -> None:
 
 def _version(form: dict) -> str:
     """The version of the segment the form was shown with: without it the gate cannot tell a stale page
-    from a fresh one, and an edit would replace whatever draft is there now."""
+    from a fresh one, and an edit would replace (a rejection reject) whatever draft is there now."""
     if not form.get("version"):
         raise HTTPException(400, "the form does not say which version of the segment you saw: reload the page "
                                  "and try again")
@@ -517,7 +506,7 @@ def _report(request: Request, result) -> None:
     if result.approved:
         flash(request, "ok", f"approved {len(result.approved)} segment(s)")
     for seg_id, why in (result.skipped | result.refused | result.held).items():  # a made-up id stays short
-        flash(request, "error", f"{shortened(seg_id, 40)}: {why}")
+        flash(request, "error", f"{_within_bytes(seg_id, 40)}: {why}")
     if result.completed:
         flash(request, "ok", "every segment is approved: the English page is released for publishing")
 

@@ -13,6 +13,8 @@ from typing import TypedDict
 
 from zaitun.state.store import Connection, Store, sha
 
+MEMORY_APPROVER = "memory"  # who approved a draft the translate pass approved as an exact memory match
+
 
 class DocumentState(StrEnum):
     """A document in the store: taken in from content/, or withdrawn when its file was deleted."""

@@ -3,7 +3,8 @@
 Drafts in review are checked again first, so a term added or forbidden since, or a new QA
 check, flags the drafts it concerns. For every segment without a translation: an exact match
 in approved memory is reused
-(and approved at once when `review.auto_approve_memory` is on and no check objects);
+(and approved at once when `review.auto_approve_memory` is on and no check objects), and is drafted
+again when its memory entry is corrected, unless a reviewer has approved or rejected it;
 otherwise a fact made by rule (validity dates, a document number: see facts.py) gets its
 rule draft; otherwise a segment that is one glossary term or structure label (`第三条`,
 `第一章　总则`) gets the approved rendering; otherwise a near match in memory differing only in
@@ -30,7 +31,7 @@ from zaitun import events, failures, progress
 from zaitun.config import Limits
 from zaitun.errors import GlossaryConflict, GlossaryError, ZaitunError
 from zaitun.project import Project
-from zaitun.state.segments import SegmentState, segment_states
+from zaitun.state.segments import MEMORY_APPROVER, SegmentState, segment_states
 from zaitun.state.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import PROVIDERS, Engine, make_engine
@@ -251,14 +252,25 @@ def recheck_drafts(store: Store, slug: str, states: list[SegmentState], glossary
 
 def _pending(store: Store, states: list[SegmentState], engine: Engine,
              repairer: Repairer) -> list[SegmentState]:
-    """Segments without a translation, machine drafts that approved memory now covers, and
-    empty drafts a real engine may fill or a near match approved since can repair."""
+    """Segments without a translation, machine drafts that approved memory now covers, memory matches
+    no person decided on whose memory entry reads otherwise now (a corrected TMX), and empty drafts a
+    real engine may fill or a near match approved since can repair."""
     machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine", "repair")]
-    hits = store.memory_lookup([s.source for s in machine]) if machine else {}
+    reused = [s for s in states if _memory_match(s)]
+    hits = store.memory_lookup([s.source for s in machine + reused]) if machine or reused else {}
     retry = {s.seg_id for s in machine
              if s.source in hits or (s.translation["origin"] == "none"
                                      and (engine.name != "offline" or repairer(s.source) is not None))}
+    retry |= {s.seg_id for s in reused if hits.get(s.source, s.target) != s.target}
     return [s for s in states if s.state == "pending" or s.seg_id in retry]
+
+
+def _memory_match(seg: SegmentState) -> bool:
+    """A draft taken from memory, or one the translate pass approved as memory's own English: it follows
+    the memory. A memory draft a reviewer approved or rejected is theirs, and stays."""
+    tr = seg.translation
+    return (tr is not None and tr["origin"] == "memory"
+            and (seg.state == "draft" or (seg.state == "approved" and tr["reviewed_by"] == MEMORY_APPROVER)))
 
 
 def _repairer(project: Project, store: Store, glossary: Glossary) -> Repairer:
