@@ -8,7 +8,7 @@ import pytest
 from translate_support import LINK, STAY, TERM, TITLE, drafts_by_source, make_project, open_ingested
 
 from zaitun import pipeline
-from zaitun.errors import GlossaryError, ZaitunError
+from zaitun.errors import GlossaryError, ReviewError, ZaitunError
 from zaitun.review.actions import TranslateGate, approve
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
@@ -377,3 +377,24 @@ def test_a_tbx_declaring_entities_is_refused_naming_the_file(tmp_path):
                      doctype='<!DOCTYPE martif [<!ENTITY x "alien">]>')
     with pytest.raises(GlossaryError, match=f"^{path}: refused: it declares entities in a DTD \\(x\\)"):
         read_tbx(path)
+
+
+def test_a_memory_entry_rewritten_by_an_approval_from_memory_before_is_corrected_by_the_next_tmx(tmp_path):
+    """Earlier releases remembered an approval from memory as a review by "memory": not a person's to keep."""
+    project = make_project(tmp_path / "p")
+    store = open_ingested(project)
+    wrong = STAY_EN.replace("10 days", "10 hours")
+    with store.tx() as conn:
+        store.remember(conn, STAY, wrong, origin="review", approved_by="memory")  # as those releases left it
+    write_tm(project, tmp_path, {STAY: STAY_EN})
+    assert pipeline.translate(project, store, engine=OfflineEngine()).summary()["tmx_imported"] == {"approved.tmx": 1}
+    assert store.memory_lookup([STAY]) == {STAY: STAY_EN}
+
+
+def test_no_account_may_be_named_as_zaitun_itself_approves(tmp_path):
+    from zaitun.review.users import add_user
+
+    store = open_ingested(make_project(tmp_path / "p"))
+    for name in ("memory", "Memory", "zaitun"):
+        with pytest.raises(ReviewError, match="reserved"):
+            add_user(store, name, "reviewer", "a long enough passphrase")

@@ -14,7 +14,10 @@ import secrets
 from zaitun.errors import ReviewError
 from zaitun.review.gate import ROLES
 from zaitun.review.passwords import check_password, check_rules, hash_password, needs_upgrade
+from zaitun.state.segments import MEMORY_APPROVER
 from zaitun.state.store import Store, now, sha
+
+RESERVED = {MEMORY_APPROVER, "zaitun"}  # actors zaitun writes itself: a person of that name would pass for it
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 TOKEN_PREFIX = "zaitun_"
@@ -26,6 +29,9 @@ def add_user(store: Store, name: str, role: str, password: str, must_change: boo
         raise ReviewError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
     if not NAME_RE.match(name):
         raise ReviewError(f"bad user name {name!r}: use letters, digits and . _ @ - (up to 100 characters)")
+    if name.lower() in RESERVED:
+        raise ReviewError(f"the user name {name!r} is reserved: pages and the audit log use it for approvals made "
+                          "by zaitun itself; choose another")
     check_rules(password, name)
     if store.user(name) is not None:
         raise ReviewError(f"user {name!r} already exists")

@@ -25,6 +25,7 @@ from translate.storage.tmx import tmxfile, tmxunit
 
 from zaitun.config import Limits
 from zaitun.errors import ZaitunError
+from zaitun.state.segments import MEMORY_APPROVER
 from zaitun.state.store import Store, sha
 from zaitun.translate.checks import forbidden_message, forbidden_renderings
 from zaitun.translate.exchange import TRADITIONAL, entity_refusal, language
@@ -115,8 +116,9 @@ def import_tmx(store: Store, path: Path, glossary: Glossary, origin: str = "tmx"
                                       f"{'; '.join(forbidden_message(*f) for f in found)}")
             elif row is not None and row["target"] == en:
                 result.unchanged += 1
-            elif row is not None and row["origin"] == "review":
-                result.kept += 1
+            elif row is not None and row["origin"] == "review" and row["approved_by"] != MEMORY_APPROVER:
+                result.kept += 1  # (one marked approved by "memory" was rewritten by an approval from memory
+                # before zaitun stopped doing that: the import's entry, not a reviewer's)
             else:
                 store.remember(conn, zh, en, origin=origin, approved_by=f"tmx:{Path(path).name}")
                 result.added += row is None
