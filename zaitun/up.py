@@ -4,6 +4,7 @@ A local Prefect server (unless PREFECT_API_URL points at one), the deployments o
 project's prefect.yaml served from the installed package (`zaitun.flows`) with their
 triggers, the content watcher, the review UI and a preview server for publish/. The first
 pass runs before anything waits for events, so a fresh clone shows a complete site at once.
+One per project (`.zaitun/up.lock`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 from zaitun import children, shutdown
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
-from zaitun.stack import STACK_FILE, record_stack
+from zaitun.stack import STACK_FILE, StackLock, record_stack
 
 if TYPE_CHECKING:
     from zaitun.context import Context
@@ -77,13 +78,15 @@ class Stack:
     processes: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
     parts: list[shutdown.Part] = field(default_factory=list)
     stack_file: Path | None = None  # up.json, once written: removed last, or by a forced stop
+    holds: tuple[int, ...] = ()  # file descriptors every child holds too: the stack lock
 
     def spawn(self, name: str, args: list[str], env: dict[str, str], log_name: str) -> subprocess.Popen:
         log = open(self.project.state_dir / f"{log_name}.log", "ab")  # noqa: SIM115 - lives as long as the child
         with shutdown.signals_deferred():  # the child is on the list before a Ctrl-C, or it would outlive us
             proc = subprocess.Popen(args, cwd=self.project.root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                     start_new_session=True,  # its own session: the terminal's Ctrl-C is ours
-                                    preexec_fn=children.end_with_parent)  # and ends if we are killed
+                                    preexec_fn=children.end_with_parent,  # and ends if we are killed
+                                    pass_fds=self.holds)
             self.processes.append((name, proc))
         return proc
 
@@ -113,8 +116,6 @@ class Stack:
 
 
 def start_prefect(stack: Stack, env: dict[str, str]) -> str:
-    if os.environ.get("PREFECT_API_URL"):
-        return os.environ["PREFECT_API_URL"]
     port = stack.project.config.get("prefect.port")
     stack.spawn("the Prefect server", [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
                                        "--port", str(port)], env, "prefect-server")
@@ -174,8 +175,11 @@ def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
     rebuild = _daemon(rebuild_on_approval, "rebuild", stack.project, stop)
     stack.parts.append(shutdown.Part("the rebuild of publish/", lambda: (stop.set(), rebuild.join()), REBUILD_WITHIN,
                             after_others=True))  # approvals the review UI finishes while stopping go online
-    return (f"http://{cfg.get('review.host')}:{cfg.get('review.port')}/",
-            f"http://127.0.0.1:{cfg.get('publish.preview_port')}/")
+    return review_address(stack.project), f"http://127.0.0.1:{cfg.get('publish.preview_port')}/"
+
+
+def review_address(project: Project) -> str:
+    return f"http://{project.config.get('review.host')}:{project.config.get('review.port')}/"
 
 
 def _daemon(target, name: str, *args) -> threading.Thread:
@@ -203,11 +207,13 @@ def up(context: Context, echo=print) -> None:
     os.environ.update(prefect_env(project))
     if not (project.root / "prefect.yaml").is_file():
         raise ZaitunError(f"{project.root / 'prefect.yaml'} is missing: `zaitun init --upgrade` writes it")
-    check_ports_free(project, own_prefect=not os.environ.get("PREFECT_API_URL"))
-    stack = Stack(project)
+    lock = StackLock(project, review_address(project), echo)  # a second `zaitun up` here stops at this line
+    own_prefect = not os.environ.get("PREFECT_API_URL")
+    check_ports_free(project, own_prefect)
+    stack = Stack(project, holds=(lock.fd,))
     shutdown.stop_on_signals(stack.forcing(echo))  # before any child exists: none may outlive a stop
     try:
-        api = start_prefect(stack, env)
+        api = start_prefect(stack, env) if own_prefect else os.environ["PREFECT_API_URL"]
         env["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"] = api
         store = context.store
         wait_healthy(api)  # before the first pass, whose events (document.failed, ...) go to this server
@@ -226,6 +232,7 @@ def up(context: Context, echo=print) -> None:
         pass
     finally:
         stack.stop(echo)
+        lock.release()
     shutdown.quiet(echo)("stopped")
 
 
