@@ -9,12 +9,19 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from conftest import free_port
+import httpx
+from conftest import free_port, write_doc
+from test_up import wait_for_line
 from test_up_stop import (  # noqa: F401 - leftovers: the fixture
+    WAITING_BODY,
+    WAITING_FRONT,
     leftovers,
+    processes,
     running_stack,
+    started_by,
 )
 
 from zaitun.scaffold import init_project
@@ -28,6 +35,21 @@ def up_again(root: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
+def flow_runs(prefect_port: int, state: str) -> list[dict]:
+    return httpx.post(f"http://127.0.0.1:{prefect_port}/api/flow_runs/filter", timeout=10,
+                      json={"flow_runs": {"state": {"type": {"any_": [state]}}}}).json()
+
+
+def wait_for_page(url: str, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page = httpx.get(url, timeout=10)
+        if page.status_code == 200:
+            return page.text
+        time.sleep(0.2)
+    raise AssertionError(f"{url} not online within {timeout:.0f} s")
+
+
 def ended(proc: subprocess.Popen, within: float) -> str:
     try:
         return proc.communicate(timeout=within)[0]
@@ -35,6 +57,34 @@ def ended(proc: subprocess.Popen, within: float) -> str:
         os.killpg(proc.pid, signal.SIGINT)
         out = proc.communicate(timeout=60)[0]
         raise AssertionError(f"still running {within:.0f} s on:\n{out}") from None
+
+
+def test_content_is_taken_in_again_after_up_was_killed_during_a_flow_run(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, _children = running_stack(root, leftovers)
+    api = f"http://127.0.0.1:{ports['prefect']}/api"
+    while not httpx.post(f"{api}/automations/count", timeout=10).json():
+        time.sleep(0.5)
+    write_doc(root, "guides/night-market.md", WAITING_FRONT, WAITING_BODY)
+    deadline = time.monotonic() + 120
+    while not flow_runs(ports["prefect"], "RUNNING"):
+        assert time.monotonic() < deadline, "no flow run started"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # `kill -9`: the run is left "Running", its deployment's slot taken
+    proc.communicate(timeout=30)
+    again = up_again(root)  # at once: it waits for the killed stack's flows and server to end
+    leftovers[again.pid] = processes()[again.pid][3]
+    try:
+        printed = "".join(wait_for_line(again, "Press Ctrl-C to stop.", 240))
+        leftovers.update(started_by(again.pid))
+        write_doc(root, "guides/harbour.md", "title: 泉州港\ndate: 2026-11-02", "泉州港是海上丝绸之路的起点。\n")
+        wait_for_page(f"http://127.0.0.1:{ports['preview']}/zh/guides/harbour/", 120)
+    finally:
+        os.killpg(again.pid, signal.SIGINT)
+        out = again.communicate(timeout=60)[0]
+    assert "1 run(s) left running by a stopped stack marked crashed: intake/" in printed, printed
+    assert again.returncode == 0, printed + out
 
 
 def test_a_second_up_in_the_same_project_refuses_and_leaves_the_first_running(tmp_path, leftovers):  # noqa: F811

@@ -217,6 +217,11 @@ def up(context: Context, echo=print) -> None:
         env["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"] = api
         store = context.store
         wait_healthy(api)  # before the first pass, whose events (document.failed, ...) go to this server
+        if own_prefect:  # only ours: on a shared server, other machines' runs may well be running
+            from zaitun.flows.recovery import crash_runs_left_running
+
+            for line in crash_runs_left_running():
+                echo(line)
         echo("first pass: intake -> translate -> publish ...")
         summary = run_once(project, store)
         password_file = create_first_admin(project, store)
