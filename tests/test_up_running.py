@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+import pytest
 from conftest import free_port, write_doc
 from test_up import wait_for_line
 from test_up_stop import (  # noqa: F401 - leftovers: the fixture
@@ -22,9 +25,15 @@ from test_up_stop import (  # noqa: F401 - leftovers: the fixture
     processes,
     running_stack,
     started_by,
+    still_running,
 )
 
+from zaitun.errors import ZaitunError
+from zaitun.pipeline import open_project
+from zaitun.project import Project
 from zaitun.scaffold import init_project
+from zaitun.stack import STORE_ENV, file_identity
+from zaitun.state.store import Store
 
 UP_ENV = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
 
@@ -106,3 +115,34 @@ def test_a_second_up_in_the_same_project_refuses_and_leaves_the_first_running(tm
     assert json.loads((root / ".zaitun" / "up.json").read_text(encoding="utf-8"))["pid"] == first.pid
     os.killpg(first.pid, signal.SIGINT)
     assert first.communicate(timeout=60)[0].rstrip().endswith("stopped")
+
+
+def test_deleting_the_state_folder_stops_up_before_a_flow_makes_a_new_empty_store(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, children = running_stack(root, leftovers)
+    shutil.rmtree(root / ".zaitun")
+    write_doc(root, "guides/harbour.md", "title: 泉州港\ndate: 2026-11-02", "泉州港是海上丝绸之路的起点。\n")
+    out = ended(proc, 30)
+    assert proc.returncode == 1, out
+    assert (f"zaitun: error: the store {root / '.zaitun' / 'state.db'} was removed while zaitun up was running; "
+            "restore it from a backup, or start zaitun up again for a new, empty one") in out
+    time.sleep(3)  # a flow run would have made one by now
+    assert not (root / ".zaitun" / "state.db").exists()
+    assert still_running(children) == {}
+    for port in ports.values():
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0, port
+
+
+def test_a_flow_run_of_up_refuses_a_store_removed_since_up_started(tmp_path, monkeypatch):
+    project = Project(tmp_path)
+    Store.open(project.database_url).close()
+    started = tmp_path / ".zaitun" / "state.db"
+    monkeypatch.setenv(STORE_ENV, json.dumps({"url": project.database_url, "file": str(started),
+                                              "id": file_identity(started)}))
+    open_project(tmp_path)[1].close()  # the stack's own store: opened
+    shutil.rmtree(tmp_path / ".zaitun")
+    with pytest.raises(ZaitunError, match="was removed while zaitun up was running"):
+        open_project(tmp_path)
+    assert not (tmp_path / ".zaitun").exists()

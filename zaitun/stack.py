@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zaitun.errors import ZaitunError
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 STACK_FILE = "up.json"
 LOCK_FILE = "up.lock"
+STORE_ENV = "ZAITUN_UP_STORE"  # the store a stack started on (URL, file), for its flow runs (check_stack_store)
 
 
 def record_stack(project: Project, api: str) -> None:
@@ -81,6 +83,10 @@ class StackLock:
             return False
         return True
 
+    def gone(self) -> bool:
+        """The lock file was removed (with .zaitun/, say): a second stack could start beside this one."""
+        return file_identity(self.path) != _identity(os.fstat(self.fd))
+
     def release(self) -> None:
         with contextlib.suppress(OSError):
             os.close(self.fd)
@@ -100,3 +106,42 @@ def _holder(fd: int) -> dict:
     with contextlib.suppress(OSError, ValueError):
         return json.loads(os.pread(fd, 4096, 0) or b"{}")
     return {}  # written as we read it
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int]:
+    return stat.st_dev, stat.st_ino
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at `path` (device, inode): a file removed, or replaced by another, is told apart."""
+    try:
+        return _identity(os.stat(path))
+    except OSError:
+        return None
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite store (None for a database server, or SQLite in memory)."""
+    prefix = "sqlite:///"
+    path = database_url.partition("?")[0].removeprefix(prefix) if database_url.startswith(prefix) else ""
+    return Path(path) if path and path != ":memory:" else None
+
+
+def store_removed(path: Path) -> str:
+    return (f"the store {path} was removed while zaitun up was running; restore it from a backup, "
+            "or start zaitun up again for a new, empty one")
+
+
+def check_stack_store(project: Project) -> None:
+    """In a flow run of `zaitun up`: refuse to go on once the store file the stack started on is removed or
+    replaced, instead of opening a new, empty one there (the site would be rebuilt from it, approvals gone),
+    or once zaitun.toml names another store than the one the review UI works on."""
+    started = os.environ.get(STORE_ENV)
+    if not started:
+        return
+    store = json.loads(started)
+    if store["file"] and file_identity(Path(store["file"])) != tuple(store["id"]):
+        raise ZaitunError(store_removed(Path(store["file"])))  # checked first: database_url makes .zaitun/
+    if project.database_url != store["url"]:
+        raise ZaitunError("review.database_url in zaitun.toml changed while zaitun up was running: restart "
+                          "zaitun up to use the new store (the flows keep to the one the review UI works on)")

@@ -4,12 +4,13 @@ A local Prefect server (unless PREFECT_API_URL points at one), the deployments o
 project's prefect.yaml served from the installed package (`zaitun.flows`) with their
 triggers, the content watcher, the review UI and a preview server for publish/. The first
 pass runs before anything waits for events, so a fresh clone shows a complete site at once.
-One per project (`.zaitun/up.lock`).
+One per project (`.zaitun/up.lock`); while it runs, it stops if its store is removed (`Watch`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import socket
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 from zaitun import children, shutdown
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
-from zaitun.stack import STACK_FILE, StackLock, record_stack
+from zaitun.stack import STACK_FILE, STORE_ENV, StackLock, file_identity, record_stack, sqlite_file, store_removed
 
 if TYPE_CHECKING:
     from zaitun.context import Context
@@ -196,6 +197,30 @@ def _stop_uvicorn(server, thread: threading.Thread) -> None:
     thread.join(1)
 
 
+class Watch:
+    """What `zaitun up` keeps an eye on while it runs: its store and state folder (gone: the stack stops
+    before a flow run makes a new, empty store)."""
+
+    def __init__(self, project: Project, lock: StackLock) -> None:
+        self.project, self.lock = project, lock
+        self.store = sqlite_file(project.database_url)
+        self.store_id = file_identity(self.store) if self.store else None
+
+    def env(self) -> dict[str, str]:
+        """For the flows: which store their runs may open (zaitun.stack.check_stack_store)."""
+        return {STORE_ENV: json.dumps({"url": self.project.database_url, "file": self.store and str(self.store),
+                                       "id": self.store_id})}
+
+    def gone(self) -> str | None:
+        """Why the stack cannot go on, if its store or its state folder was removed."""
+        if self.store and file_identity(self.store) != self.store_id:
+            return store_removed(self.store)
+        if self.lock.gone():
+            return (f"the state folder {self.lock.path.parent} was removed while zaitun up was running (its "
+                    f"{self.lock.path.name} is gone): start zaitun up again")
+        return None
+
+
 def up(context: Context, echo=print) -> None:
     """Start everything, print the URLs, and wait for Ctrl-C (or SIGTERM, or SIGHUP)."""
     from zaitun.pipeline import run_once
@@ -216,6 +241,8 @@ def up(context: Context, echo=print) -> None:
         api = start_prefect(stack, env) if own_prefect else os.environ["PREFECT_API_URL"]
         env["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"] = api
         store = context.store
+        watch = Watch(project, lock)
+        env.update(watch.env())
         wait_healthy(api)  # before the first pass, whose events (document.failed, ...) go to this server
         if own_prefect:  # only ours: on a shared server, other machines' runs may well be running
             from zaitun.flows.recovery import crash_runs_left_running
@@ -230,15 +257,24 @@ def up(context: Context, echo=print) -> None:
         stack.stack_file = project.state_dir / STACK_FILE
         record_stack(project, api)
         _print_banner(echo, api, review_url, site_url, password_file, summary)
-        while all(p.poll() is None for _, p in stack.processes):
-            time.sleep(0.5)
-        raise ZaitunError("a background service stopped; see .zaitun/*.log")
+        raise ZaitunError(watch_until_stopped(stack, watch))
     except KeyboardInterrupt:
         pass
     finally:
         stack.stop(echo)
         lock.release()
     shutdown.quiet(echo)("stopped")
+
+
+def watch_until_stopped(stack: Stack, watch: Watch) -> str:
+    """Run until a signal (KeyboardInterrupt), or until the stack cannot go on: then why."""
+    while True:
+        if not all(p.poll() is None for _, p in stack.processes):
+            return "a background service stopped; see .zaitun/*.log"
+        why = watch.gone()
+        if why:
+            return why
+        time.sleep(0.5)
 
 
 def _print_banner(echo, api: str, review_url: str, site_url: str, password_file: Path | None,
