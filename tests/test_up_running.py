@@ -17,8 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import free_port, write_doc
+from review_support import quick_user
 from test_up import wait_for_line
 from test_up_stop import (  # noqa: F401 - leftovers: the fixture
+    WAITING,
     WAITING_BODY,
     WAITING_FRONT,
     leftovers,
@@ -31,8 +33,10 @@ from test_up_stop import (  # noqa: F401 - leftovers: the fixture
 from zaitun.errors import ZaitunError
 from zaitun.pipeline import open_project
 from zaitun.project import Project
+from zaitun.review import actions
 from zaitun.scaffold import init_project
 from zaitun.stack import STORE_ENV, file_identity
+from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
 
 UP_ENV = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
@@ -146,3 +150,32 @@ def test_a_flow_run_of_up_refuses_a_store_removed_since_up_started(tmp_path, mon
     with pytest.raises(ZaitunError, match="was removed while zaitun up was running"):
         open_project(tmp_path)
     assert not (tmp_path / ".zaitun").exists()
+
+
+def test_after_zaitun_toml_changes_an_approval_shows_the_new_site_title_and_a_port_waits_for_a_restart(
+        tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)
+    proc, ports, _children = running_stack(root, leftovers)
+    site = f"http://127.0.0.1:{ports['preview']}"
+    assert "Quanzhou Government Information" in httpx.get(f"{site}/en/", timeout=10).text
+    config = root / "zaitun.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      .replace('title.en = "Quanzhou Government Information"', 'title.en = "Quanzhou in English"')
+                      .replace(f"port = {ports['review']}", f"port = {free_port()}"), encoding="utf-8")
+    project = Project(root)
+    store = Store.open(project.database_url)
+    quick_user(store, "ops", "reviewer")
+    for state in segment_states(store, WAITING):
+        actions.edit(project, store, WAITING, state.seg_id, f"English of {state.source}", "ops", approve_now=True,
+                     based_on=state.version)
+    store.close()
+    english = wait_for_page(f"{site}/en/guides/{WAITING}/", 60)  # built by up's rebuild, no flow run
+    home = httpx.get(f"{site}/en/", timeout=10).text
+    assert "Quanzhou in English" in english and "Quanzhou in English" in home
+    assert "Quanzhou Government Information" not in english + home
+    printed = "".join(wait_for_line(proc, "take(s) effect only when zaitun up is restarted", 30))
+    assert "zaitun.toml changed" in printed and "but review.port take(s) effect" in printed
+    os.killpg(proc.pid, signal.SIGINT)
+    assert proc.communicate(timeout=60)[0].rstrip().endswith("stopped")

@@ -4,7 +4,8 @@ A local Prefect server (unless PREFECT_API_URL points at one), the deployments o
 project's prefect.yaml served from the installed package (`zaitun.flows`) with their
 triggers, the content watcher, the review UI and a preview server for publish/. The first
 pass runs before anything waits for events, so a fresh clone shows a complete site at once.
-One per project (`.zaitun/up.lock`); while it runs, it stops if its store is removed (`Watch`).
+One per project (`.zaitun/up.lock`); while it runs, it stops if its store is removed and reads
+zaitun.toml again when it changes (`Watch`).
 """
 
 from __future__ import annotations
@@ -131,9 +132,9 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
     reviewer's command line), so the preview shows the English in a second or two instead of after
     Prefect's event round trip; the publish flow still runs for the deploy, hooks and notices.
     Once stopped it looks a last time, so an approval made just before Ctrl-C is online too."""
-    from zaitun.publish.site import build_site
     from zaitun.state.store import Store
 
+    project = Project(project.root)  # its own: its settings are read again between builds, never during one
     store = Store.open(project.database_url)
     seen = store.last_event_id()
     stopping = False
@@ -142,11 +143,25 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
         fresh = store.events_since(seen)
         seen = fresh[-1]["id"] if fresh else seen
         if any(e["name"] in PUBLISH_AT_ONCE for e in fresh):
-            try:
-                build_site(project, store)
-            except Exception:  # the publish flow reports build failures; this only makes the preview quick
-                logging.getLogger(__name__).exception("rebuilding publish/ after an approval failed")
+            _rebuild(project, store)
     store.close()
+
+
+def _rebuild(project: Project, store) -> None:
+    """One build with zaitun.toml as it is now, as the publish flow (a new process each run) builds: the
+    preview never goes back to the settings `zaitun up` started with. With zaitun.toml invalid, nothing
+    is built (up says what is wrong; the publish flow fails on it too, and the site online stays)."""
+    from zaitun.errors import ConfigError
+    from zaitun.publish.site import build_site
+
+    try:
+        if project.config_changed():
+            project.reload_config()
+        build_site(project, store)
+    except ConfigError:
+        pass
+    except Exception:  # the publish flow reports build failures; this only makes the preview quick
+        logging.getLogger(__name__).exception("rebuilding publish/ after an approval failed")
 
 
 REVIEW_GRACE = 3  # seconds a request in flight (an approval) has to finish once the review UI stops
@@ -197,12 +212,17 @@ def _stop_uvicorn(server, thread: threading.Thread) -> None:
     thread.join(1)
 
 
+RESTART_SETTINGS = ("review.host", "review.port", "review.database_url", "review.secret_key",
+                    "review.trusted_proxies", "review.session_idle_minutes", "review.session_lifetime_hours",
+                    "publish.output_dir", "publish.preview_port", "prefect.port")  # bound when `up` starts
+
+
 class Watch:
     """What `zaitun up` keeps an eye on while it runs: its store and state folder (gone: the stack stops
-    before a flow run makes a new, empty store)."""
+    before a flow run makes a new, empty store), and zaitun.toml (read again for the review UI)."""
 
     def __init__(self, project: Project, lock: StackLock) -> None:
-        self.project, self.lock = project, lock
+        self.project, self.lock, self.told = project, lock, ""
         self.store = sqlite_file(project.database_url)
         self.store_id = file_identity(self.store) if self.store else None
 
@@ -219,6 +239,28 @@ class Watch:
             return (f"the state folder {self.lock.path.parent} was removed while zaitun up was running (its "
                     f"{self.lock.path.name} is gone): start zaitun up again")
         return None
+
+    def settings(self) -> list[str]:
+        """zaitun.toml read again when it changed (the review UI reads this project's settings); what it says."""
+        from zaitun.errors import ConfigError
+
+        if not self.project.config_changed():
+            return []
+        before = self.project.config
+        try:
+            after = self.project.reload_config()
+        except ConfigError as exc:
+            told, self.told = self.told, str(exc)
+            return [] if told == self.told else [f"zaitun.toml changed but is invalid, {exc}: the flows fail until "
+                                                 "it is fixed; the review UI keeps the settings read before"]
+        self.told = ""
+        bound = [name for name in RESTART_SETTINGS if before.get(name) != after.get(name)]
+        lines = ["zaitun.toml changed: the review UI, the next rebuild and the next flow runs use the new settings"]
+        if bound:
+            lines.append(f"  but {', '.join(bound)} take(s) effect only when zaitun up is restarted (Ctrl-C, then "
+                         "zaitun up)" + ("; until then the flows refuse to run" if "review.database_url" in bound
+                                         else ""))
+        return lines
 
 
 def up(context: Context, echo=print) -> None:
@@ -257,7 +299,7 @@ def up(context: Context, echo=print) -> None:
         stack.stack_file = project.state_dir / STACK_FILE
         record_stack(project, api)
         _print_banner(echo, api, review_url, site_url, password_file, summary)
-        raise ZaitunError(watch_until_stopped(stack, watch))
+        raise ZaitunError(watch_until_stopped(stack, watch, echo))
     except KeyboardInterrupt:
         pass
     finally:
@@ -266,7 +308,7 @@ def up(context: Context, echo=print) -> None:
     shutdown.quiet(echo)("stopped")
 
 
-def watch_until_stopped(stack: Stack, watch: Watch) -> str:
+def watch_until_stopped(stack: Stack, watch: Watch, echo) -> str:
     """Run until a signal (KeyboardInterrupt), or until the stack cannot go on: then why."""
     while True:
         if not all(p.poll() is None for _, p in stack.processes):
@@ -274,6 +316,8 @@ def watch_until_stopped(stack: Stack, watch: Watch) -> str:
         why = watch.gone()
         if why:
             return why
+        for line in watch.settings():
+            echo(line)
         time.sleep(0.5)
 
 
