@@ -38,6 +38,7 @@ from zaitun.scaffold import init_project
 from zaitun.stack import STORE_ENV, file_identity
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
+from zaitun.up import Stack
 
 UP_ENV = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
 
@@ -179,3 +180,10 @@ def test_after_zaitun_toml_changes_an_approval_shows_the_new_site_title_and_a_po
     assert "zaitun.toml changed" in printed and "but review.port take(s) effect" in printed
     os.killpg(proc.pid, signal.SIGINT)
     assert proc.communicate(timeout=60)[0].rstrip().endswith("stopped")
+
+
+def test_a_part_of_up_that_ends_is_named_with_its_exit_code_and_log(tmp_path):
+    stack = Stack(Project(tmp_path))
+    child = stack.spawn("the flows", [sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ), "prefect-serve")
+    child.wait(30)
+    assert stack.ended() == "the flows stopped (exit code 3); see .zaitun/prefect-serve.log"

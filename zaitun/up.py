@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -78,19 +79,30 @@ class Stack:
 
     project: Project
     processes: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
+    logs: dict[str, str] = field(default_factory=dict)  # each child's log, as its name
     parts: list[shutdown.Part] = field(default_factory=list)
     stack_file: Path | None = None  # up.json, once written: removed last, or by a forced stop
     holds: tuple[int, ...] = ()  # file descriptors every child holds too: the stack lock
 
     def spawn(self, name: str, args: list[str], env: dict[str, str], log_name: str) -> subprocess.Popen:
-        log = open(self.project.state_dir / f"{log_name}.log", "ab")  # noqa: SIM115 - lives as long as the child
-        with shutdown.signals_deferred():  # the child is on the list before a Ctrl-C, or it would outlive us
+        with (open(self.project.state_dir / f"{log_name}.log", "ab") as log,  # the child writes to its own copy
+              shutdown.signals_deferred()):  # the child is on the list before a Ctrl-C, or it would outlive us
             proc = subprocess.Popen(args, cwd=self.project.root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                     start_new_session=True,  # its own session: the terminal's Ctrl-C is ours
                                     preexec_fn=children.end_with_parent,  # and ends if we are killed
                                     pass_fds=self.holds)
             self.processes.append((name, proc))
+        self.logs[name] = f"{self.project.state_dir.name}/{log_name}.log"
         return proc
+
+    def ended(self) -> str | None:
+        """What a child that ended by itself was and how it ended, with where to read why."""
+        for name, proc in self.processes:
+            code = proc.poll()
+            if code is not None:
+                how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+                return f"{name} stopped ({how}); see {self.logs[name]}"
+        return None
 
     def forcing(self, echo) -> shutdown.Forcing:
         return shutdown.Forcing(self.processes, echo, self.forget)
@@ -311,9 +323,7 @@ def up(context: Context, echo=print) -> None:
 def watch_until_stopped(stack: Stack, watch: Watch, echo) -> str:
     """Run until a signal (KeyboardInterrupt), or until the stack cannot go on: then why."""
     while True:
-        if not all(p.poll() is None for _, p in stack.processes):
-            return "a background service stopped; see .zaitun/*.log"
-        why = watch.gone()
+        why = stack.ended() or watch.gone()
         if why:
             return why
         for line in watch.settings():
