@@ -38,7 +38,8 @@ def main_options(
     from zaitun.stack import adopt_running_stack
 
     ctx.obj = Context(Project(project))
-    adopt_running_stack(ctx.obj.project)
+    if ctx.invoked_subcommand != "up":  # a second `zaitun up` refuses (zaitun.stack.StackLock), never joins
+        adopt_running_stack(ctx.obj.project)
 
 
 @app.command()

@@ -29,9 +29,12 @@ if TYPE_CHECKING:  # the stages are imported when they run: `zaitun status` need
 
 
 def open_project(project_dir: str | Path) -> tuple[Project, Store]:
+    """The project and its store; in a flow run of `zaitun up`, only the store the stack started on."""
+    from zaitun.stack import check_stack_store
     from zaitun.state.store import Store
 
     project = Project(Path(project_dir))
+    check_stack_store(project)
     return project, Store.open(project.database_url)
 
 

@@ -12,6 +12,15 @@ CONFIG_NAME = "zaitun.toml"
 STATE_DIR = ".zaitun"
 
 
+def _stamp(path: Path) -> tuple[int, int, int, int] | None:
+    """What tells one version of a file from the next: inode (an editor's save-and-rename), size, times."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+
+
 @dataclass
 class Project:
     """A zaitun project folder: content/, glossary/, zaitun.toml, state and build output."""
@@ -23,7 +32,20 @@ class Project:
 
     @cached_property
     def config(self) -> Config:
+        self._config_read = _stamp(self.config_path)  # before reading: a change while it is read is seen next time
         return load_config(self.config_path)
+
+    def config_changed(self) -> bool:
+        """zaitun.toml changed on disk since `config` was read (processes that run for long ask it)."""
+        return "config" in self.__dict__ and _stamp(self.config_path) != self._config_read
+
+    def reload_config(self) -> Config:
+        """Read zaitun.toml again, between two pieces of work, never during one. An invalid file raises and
+        leaves the settings read before (and `config_changed()` true until the file reads)."""
+        stamp = _stamp(self.config_path)
+        config = load_config(self.config_path)
+        self.__dict__["config"], self._config_read = config, stamp
+        return config
 
     @property
     def config_path(self) -> Path:

@@ -4,13 +4,17 @@ A local Prefect server (unless PREFECT_API_URL points at one), the deployments o
 project's prefect.yaml served from the installed package (`zaitun.flows`) with their
 triggers, the content watcher, the review UI and a preview server for publish/. The first
 pass runs before anything waits for events, so a fresh clone shows a complete site at once.
+One per project (`.zaitun/up.lock`); while it runs, it stops if its store is removed and reads
+zaitun.toml again when it changes (`Watch`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -23,7 +27,7 @@ from typing import TYPE_CHECKING
 from zaitun import children, shutdown
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
-from zaitun.stack import STACK_FILE, record_stack
+from zaitun.stack import STACK_FILE, STORE_ENV, StackLock, file_identity, record_stack, sqlite_file, store_removed
 
 if TYPE_CHECKING:
     from zaitun.context import Context
@@ -75,17 +79,30 @@ class Stack:
 
     project: Project
     processes: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
+    logs: dict[str, str] = field(default_factory=dict)  # each child's log, as its name
     parts: list[shutdown.Part] = field(default_factory=list)
     stack_file: Path | None = None  # up.json, once written: removed last, or by a forced stop
+    holds: tuple[int, ...] = ()  # file descriptors every child holds too: the stack lock
 
     def spawn(self, name: str, args: list[str], env: dict[str, str], log_name: str) -> subprocess.Popen:
-        log = open(self.project.state_dir / f"{log_name}.log", "ab")  # noqa: SIM115 - lives as long as the child
-        with shutdown.signals_deferred():  # the child is on the list before a Ctrl-C, or it would outlive us
+        with (open(self.project.state_dir / f"{log_name}.log", "ab") as log,  # the child writes to its own copy
+              shutdown.signals_deferred()):  # the child is on the list before a Ctrl-C, or it would outlive us
             proc = subprocess.Popen(args, cwd=self.project.root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                     start_new_session=True,  # its own session: the terminal's Ctrl-C is ours
-                                    preexec_fn=children.end_with_parent)  # and ends if we are killed
+                                    preexec_fn=children.end_with_parent,  # and ends if we are killed
+                                    pass_fds=self.holds)
             self.processes.append((name, proc))
+        self.logs[name] = f"{self.project.state_dir.name}/{log_name}.log"
         return proc
+
+    def ended(self) -> str | None:
+        """What a child that ended by itself was and how it ended, with where to read why."""
+        for name, proc in self.processes:
+            code = proc.poll()
+            if code is not None:
+                how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+                return f"{name} stopped ({how}); see {self.logs[name]}"
+        return None
 
     def forcing(self, echo) -> shutdown.Forcing:
         return shutdown.Forcing(self.processes, echo, self.forget)
@@ -113,8 +130,6 @@ class Stack:
 
 
 def start_prefect(stack: Stack, env: dict[str, str]) -> str:
-    if os.environ.get("PREFECT_API_URL"):
-        return os.environ["PREFECT_API_URL"]
     port = stack.project.config.get("prefect.port")
     stack.spawn("the Prefect server", [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
                                        "--port", str(port)], env, "prefect-server")
@@ -129,9 +144,9 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
     reviewer's command line), so the preview shows the English in a second or two instead of after
     Prefect's event round trip; the publish flow still runs for the deploy, hooks and notices.
     Once stopped it looks a last time, so an approval made just before Ctrl-C is online too."""
-    from zaitun.publish.site import build_site
     from zaitun.state.store import Store
 
+    project = Project(project.root)  # its own: its settings are read again between builds, never during one
     store = Store.open(project.database_url)
     seen = store.last_event_id()
     stopping = False
@@ -140,11 +155,25 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
         fresh = store.events_since(seen)
         seen = fresh[-1]["id"] if fresh else seen
         if any(e["name"] in PUBLISH_AT_ONCE for e in fresh):
-            try:
-                build_site(project, store)
-            except Exception:  # the publish flow reports build failures; this only makes the preview quick
-                logging.getLogger(__name__).exception("rebuilding publish/ after an approval failed")
+            _rebuild(project, store)
     store.close()
+
+
+def _rebuild(project: Project, store) -> None:
+    """One build with zaitun.toml as it is now, as the publish flow (a new process each run) builds: the
+    preview never goes back to the settings `zaitun up` started with. With zaitun.toml invalid, nothing
+    is built (up says what is wrong; the publish flow fails on it too, and the site online stays)."""
+    from zaitun.errors import ConfigError
+    from zaitun.publish.site import build_site
+
+    try:
+        if project.config_changed():
+            project.reload_config()
+        build_site(project, store)
+    except ConfigError:
+        pass
+    except Exception:  # the publish flow reports build failures; this only makes the preview quick
+        logging.getLogger(__name__).exception("rebuilding publish/ after an approval failed")
 
 
 REVIEW_GRACE = 3  # seconds a request in flight (an approval) has to finish once the review UI stops
@@ -174,8 +203,11 @@ def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
     rebuild = _daemon(rebuild_on_approval, "rebuild", stack.project, stop)
     stack.parts.append(shutdown.Part("the rebuild of publish/", lambda: (stop.set(), rebuild.join()), REBUILD_WITHIN,
                             after_others=True))  # approvals the review UI finishes while stopping go online
-    return (f"http://{cfg.get('review.host')}:{cfg.get('review.port')}/",
-            f"http://127.0.0.1:{cfg.get('publish.preview_port')}/")
+    return review_address(stack.project), f"http://127.0.0.1:{cfg.get('publish.preview_port')}/"
+
+
+def review_address(project: Project) -> str:
+    return f"http://{project.config.get('review.host')}:{project.config.get('review.port')}/"
 
 
 def _daemon(target, name: str, *args) -> threading.Thread:
@@ -192,6 +224,57 @@ def _stop_uvicorn(server, thread: threading.Thread) -> None:
     thread.join(1)
 
 
+RESTART_SETTINGS = ("review.host", "review.port", "review.database_url", "review.secret_key",
+                    "review.trusted_proxies", "review.session_idle_minutes", "review.session_lifetime_hours",
+                    "publish.output_dir", "publish.preview_port", "prefect.port")  # bound when `up` starts
+
+
+class Watch:
+    """What `zaitun up` keeps an eye on while it runs: its store and state folder (gone: the stack stops
+    before a flow run makes a new, empty store), and zaitun.toml (read again for the review UI)."""
+
+    def __init__(self, project: Project, lock: StackLock) -> None:
+        self.project, self.lock, self.told = project, lock, ""
+        self.store = sqlite_file(project.database_url)
+        self.store_id = file_identity(self.store) if self.store else None
+
+    def env(self) -> dict[str, str]:
+        """For the flows: which store their runs may open (zaitun.stack.check_stack_store)."""
+        return {STORE_ENV: json.dumps({"url": self.project.database_url, "file": self.store and str(self.store),
+                                       "id": self.store_id})}
+
+    def gone(self) -> str | None:
+        """Why the stack cannot go on, if its store or its state folder was removed."""
+        if self.store and file_identity(self.store) != self.store_id:
+            return store_removed(self.store)
+        if self.lock.gone():
+            return (f"the state folder {self.lock.path.parent} was removed while zaitun up was running (its "
+                    f"{self.lock.path.name} is gone): start zaitun up again")
+        return None
+
+    def settings(self) -> list[str]:
+        """zaitun.toml read again when it changed (the review UI reads this project's settings); what it says."""
+        from zaitun.errors import ConfigError
+
+        if not self.project.config_changed():
+            return []
+        before = self.project.config
+        try:
+            after = self.project.reload_config()
+        except ConfigError as exc:
+            told, self.told = self.told, str(exc)
+            return [] if told == self.told else [f"zaitun.toml changed but is invalid, {exc}: the flows fail until "
+                                                 "it is fixed; the review UI keeps the settings read before"]
+        self.told = ""
+        bound = [name for name in RESTART_SETTINGS if before.get(name) != after.get(name)]
+        lines = ["zaitun.toml changed: the review UI, the next rebuild and the next flow runs use the new settings"]
+        if bound:
+            lines.append(f"  but {', '.join(bound)} take(s) effect only when zaitun up is restarted (Ctrl-C, then "
+                         "zaitun up)" + ("; until then the flows refuse to run" if "review.database_url" in bound
+                                         else ""))
+        return lines
+
+
 def up(context: Context, echo=print) -> None:
     """Start everything, print the URLs, and wait for Ctrl-C (or SIGTERM, or SIGHUP)."""
     from zaitun.pipeline import run_once
@@ -203,14 +286,23 @@ def up(context: Context, echo=print) -> None:
     os.environ.update(prefect_env(project))
     if not (project.root / "prefect.yaml").is_file():
         raise ZaitunError(f"{project.root / 'prefect.yaml'} is missing: `zaitun init --upgrade` writes it")
-    check_ports_free(project, own_prefect=not os.environ.get("PREFECT_API_URL"))
-    stack = Stack(project)
+    lock = StackLock(project, review_address(project), echo)  # a second `zaitun up` here stops at this line
+    own_prefect = not os.environ.get("PREFECT_API_URL")
+    check_ports_free(project, own_prefect)
+    stack = Stack(project, holds=(lock.fd,))
     shutdown.stop_on_signals(stack.forcing(echo))  # before any child exists: none may outlive a stop
     try:
-        api = start_prefect(stack, env)
+        api = start_prefect(stack, env) if own_prefect else os.environ["PREFECT_API_URL"]
         env["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"] = api
         store = context.store
+        watch = Watch(project, lock)
+        env.update(watch.env())
         wait_healthy(api)  # before the first pass, whose events (document.failed, ...) go to this server
+        if own_prefect:  # only ours: on a shared server, other machines' runs may well be running
+            from zaitun.flows.recovery import crash_runs_left_running
+
+            for line in crash_runs_left_running():
+                echo(line)
         echo("first pass: intake -> translate -> publish ...")
         summary = run_once(project, store)
         password_file = create_first_admin(project, store)
@@ -219,14 +311,24 @@ def up(context: Context, echo=print) -> None:
         stack.stack_file = project.state_dir / STACK_FILE
         record_stack(project, api)
         _print_banner(echo, api, review_url, site_url, password_file, summary)
-        while all(p.poll() is None for _, p in stack.processes):
-            time.sleep(0.5)
-        raise ZaitunError("a background service stopped; see .zaitun/*.log")
+        raise ZaitunError(watch_until_stopped(stack, watch, echo))
     except KeyboardInterrupt:
         pass
     finally:
         stack.stop(echo)
+        lock.release()
     shutdown.quiet(echo)("stopped")
+
+
+def watch_until_stopped(stack: Stack, watch: Watch, echo) -> str:
+    """Run until a signal (KeyboardInterrupt), or until the stack cannot go on: then why."""
+    while True:
+        why = stack.ended() or watch.gone()
+        if why:
+            return why
+        for line in watch.settings():
+            echo(line)
+        time.sleep(0.5)
 
 
 def _print_banner(echo, api: str, review_url: str, site_url: str, password_file: Path | None,

@@ -68,6 +68,9 @@ async def remove_orphaned_automations() -> list[str]:
 
 
 def main() -> None:
+    from zaitun.children import end_group_when_orphaned
+
+    end_group_when_orphaned()
     root = Path(os.environ.get("ZAITUN_PROJECT") or ".").resolve()
     removed = asyncio.run(remove_orphaned_automations())
     if removed:

@@ -1,0 +1,189 @@
+"""`zaitun up` and what happens around it: a `kill -9` in the middle of a flow run, a second `zaitun up` in
+the same project, its state folder deleted, zaitun.toml edited while it runs. The real command runs as a
+subprocess, on its own ports, with its own Prefect server."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import free_port, write_doc
+from review_support import quick_user
+from test_up import wait_for_line
+from test_up_stop import (  # noqa: F401 - leftovers: the fixture
+    WAITING,
+    WAITING_BODY,
+    WAITING_FRONT,
+    leftovers,
+    processes,
+    running_stack,
+    started_by,
+    still_running,
+)
+
+from zaitun.errors import ZaitunError
+from zaitun.pipeline import open_project
+from zaitun.project import Project
+from zaitun.review import actions
+from zaitun.scaffold import init_project
+from zaitun.stack import STORE_ENV, file_identity
+from zaitun.state.segments import segment_states
+from zaitun.state.store import Store
+from zaitun.up import Stack
+
+UP_ENV = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+
+
+def up_again(root: Path) -> subprocess.Popen:
+    """`zaitun up` on the ports already in the project's zaitun.toml."""
+    return subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=UP_ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def flow_runs(prefect_port: int, state: str) -> list[dict]:
+    return httpx.post(f"http://127.0.0.1:{prefect_port}/api/flow_runs/filter", timeout=10,
+                      json={"flow_runs": {"state": {"type": {"any_": [state]}}}}).json()
+
+
+def wait_for_page(url: str, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page = httpx.get(url, timeout=10)
+        if page.status_code == 200:
+            return page.text
+        time.sleep(0.2)
+    raise AssertionError(f"{url} not online within {timeout:.0f} s")
+
+
+def ended(proc: subprocess.Popen, within: float) -> str:
+    try:
+        return proc.communicate(timeout=within)[0]
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGINT)
+        out = proc.communicate(timeout=60)[0]
+        raise AssertionError(f"still running {within:.0f} s on:\n{out}") from None
+
+
+def test_content_is_taken_in_again_after_up_was_killed_during_a_flow_run(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, _children = running_stack(root, leftovers)
+    api = f"http://127.0.0.1:{ports['prefect']}/api"
+    while not httpx.post(f"{api}/automations/count", timeout=10).json():
+        time.sleep(0.5)
+    write_doc(root, "guides/night-market.md", WAITING_FRONT, WAITING_BODY)
+    deadline = time.monotonic() + 120
+    while not flow_runs(ports["prefect"], "RUNNING"):
+        assert time.monotonic() < deadline, "no flow run started"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # `kill -9`: the run is left "Running", its deployment's slot taken
+    proc.communicate(timeout=30)
+    again = up_again(root)  # at once: it waits for the killed stack's flows and server to end
+    leftovers[again.pid] = processes()[again.pid][3]
+    try:
+        printed = "".join(wait_for_line(again, "Press Ctrl-C to stop.", 240))
+        leftovers.update(started_by(again.pid))
+        write_doc(root, "guides/harbour.md", "title: 泉州港\ndate: 2026-11-02", "泉州港是海上丝绸之路的起点。\n")
+        wait_for_page(f"http://127.0.0.1:{ports['preview']}/zh/guides/harbour/", 120)
+    finally:
+        os.killpg(again.pid, signal.SIGINT)
+        out = again.communicate(timeout=60)[0]
+    assert "1 run(s) left running by a stopped stack marked crashed: intake/" in printed, printed
+    assert again.returncode == 0, printed + out
+
+
+def test_a_second_up_in_the_same_project_refuses_and_leaves_the_first_running(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    first, ports, _children = running_stack(root, leftovers)
+    config = root / "zaitun.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      .replace(f"port = {ports['review']}", f"port = {free_port()}")
+                      .replace(f"preview_port = {ports['preview']}", f"preview_port = {free_port()}")
+                      .replace(f"port = {ports['prefect']}", f"port = {free_port()}"), encoding="utf-8")
+    second = up_again(root)
+    out = ended(second, 60)
+    assert second.returncode == 1, out
+    assert (f"zaitun up is already running in this project (pid {first.pid}, review UI "
+            f"http://127.0.0.1:{ports['review']}/); stop it first") in out
+    assert "Traceback" not in out and "stopping" not in out
+    assert first.poll() is None
+    assert json.loads((root / ".zaitun" / "up.json").read_text(encoding="utf-8"))["pid"] == first.pid
+    os.killpg(first.pid, signal.SIGINT)
+    assert first.communicate(timeout=60)[0].rstrip().endswith("stopped")
+
+
+def test_deleting_the_state_folder_stops_up_before_a_flow_makes_a_new_empty_store(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, children = running_stack(root, leftovers)
+    shutil.rmtree(root / ".zaitun")
+    write_doc(root, "guides/harbour.md", "title: 泉州港\ndate: 2026-11-02", "泉州港是海上丝绸之路的起点。\n")
+    out = ended(proc, 30)
+    assert proc.returncode == 1, out
+    assert (f"zaitun: error: the store {root / '.zaitun' / 'state.db'} was removed while zaitun up was running; "
+            "restore it from a backup, or start zaitun up again for a new, empty one") in out
+    time.sleep(3)  # a flow run would have made one by now
+    assert not (root / ".zaitun" / "state.db").exists()
+    assert still_running(children) == {}
+    for port in ports.values():
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0, port
+
+
+def test_a_flow_run_of_up_refuses_a_store_removed_since_up_started(tmp_path, monkeypatch):
+    project = Project(tmp_path)
+    Store.open(project.database_url).close()
+    started = tmp_path / ".zaitun" / "state.db"
+    monkeypatch.setenv(STORE_ENV, json.dumps({"url": project.database_url, "file": str(started),
+                                              "id": file_identity(started)}))
+    open_project(tmp_path)[1].close()  # the stack's own store: opened
+    shutil.rmtree(tmp_path / ".zaitun")
+    with pytest.raises(ZaitunError, match="was removed while zaitun up was running"):
+        open_project(tmp_path)
+    assert not (tmp_path / ".zaitun").exists()
+
+
+def test_after_zaitun_toml_changes_an_approval_shows_the_new_site_title_and_a_port_waits_for_a_restart(
+        tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)
+    proc, ports, _children = running_stack(root, leftovers)
+    site = f"http://127.0.0.1:{ports['preview']}"
+    assert "Quanzhou Government Information" in httpx.get(f"{site}/en/", timeout=10).text
+    config = root / "zaitun.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      .replace('title.en = "Quanzhou Government Information"', 'title.en = "Quanzhou in English"')
+                      .replace(f"port = {ports['review']}", f"port = {free_port()}"), encoding="utf-8")
+    project = Project(root)
+    store = Store.open(project.database_url)
+    quick_user(store, "ops", "reviewer")
+    for state in segment_states(store, WAITING):
+        actions.edit(project, store, WAITING, state.seg_id, f"English of {state.source}", "ops", approve_now=True,
+                     based_on=state.version)
+    store.close()
+    english = wait_for_page(f"{site}/en/guides/{WAITING}/", 60)  # built by up's rebuild, no flow run
+    home = httpx.get(f"{site}/en/", timeout=10).text
+    assert "Quanzhou in English" in english and "Quanzhou in English" in home
+    assert "Quanzhou Government Information" not in english + home
+    printed = "".join(wait_for_line(proc, "take(s) effect only when zaitun up is restarted", 30))
+    assert "zaitun.toml changed" in printed and "but review.port take(s) effect" in printed
+    os.killpg(proc.pid, signal.SIGINT)
+    assert proc.communicate(timeout=60)[0].rstrip().endswith("stopped")
+
+
+def test_a_part_of_up_that_ends_is_named_with_its_exit_code_and_log(tmp_path):
+    stack = Stack(Project(tmp_path))
+    child = stack.spawn("the flows", [sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ), "prefect-serve")
+    child.wait(30)
+    assert stack.ended() == "the flows stopped (exit code 3); see .zaitun/prefect-serve.log"

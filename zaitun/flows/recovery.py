@@ -1,0 +1,66 @@
+"""What a stack that was killed outright leaves in its own Prefect server, put right before the flows start.
+
+A flow run under way when `zaitun up` is killed (SIGKILL, the OOM killer) stays "Running" in the server's
+database for ever, and holds its deployment's concurrency slot (`concurrency_limit: 1` in prefect.yaml, the
+limit `deployment:<id>`): Prefect keeps the slot's lease in the server's memory, so after a restart nothing
+gives the slot back, and every later run of that deployment waits as AwaitingConcurrencySlot. Called only on
+the server `zaitun up` starts for the project, before it serves the flows: no run on it can be alive then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+LEFT_RUNNING = ("PENDING", "RUNNING", "CANCELLING")  # the states that hold a slot; a scheduled run holds none
+
+
+async def _crash_runs_left_running() -> tuple[list[str], int]:
+    """Mark the project's runs still under way Crashed (which gives their slots back); then free any
+    deployment slot still taken, since no run holds one. The runs' names, and the slots freed that way."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterId,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.states import Crashed
+
+    async with get_client() as client:
+        deployments = await client.read_deployments()
+        if not deployments:
+            return [], 0
+        names = {d.id: d.name for d in deployments}
+        runs = await client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=list(names))),
+            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
+                type=FlowRunFilterStateType(any_=[StateType(s) for s in LEFT_RUNNING]))))
+        for run in runs:
+            await client.set_flow_run_state(run.id, Crashed(message="left running by a zaitun up that was "
+                                                                    "killed; marked crashed when it started again"),
+                                            force=True)
+        freed = 0
+        for deployment in await client.read_deployments():
+            limit = deployment.global_concurrency_limit
+            if limit and limit.active_slots:
+                await client.update_global_concurrency_limit(limit.name, GlobalConcurrencyLimitUpdate(active_slots=0))
+                freed += limit.active_slots
+    return [f"{names[run.deployment_id]}/{run.name}" for run in runs], freed
+
+
+def crash_runs_left_running() -> list[str]:
+    """What was put right, in lines for `zaitun up` to print (none when the last stop was clean)."""
+    try:
+        runs, freed = asyncio.run(_crash_runs_left_running())
+    except Exception as exc:  # the stack starts all the same: runs that can get a slot still run
+        return [f"could not look for flow runs left running by a stopped stack ({exc}); if runs wait as "
+                "AwaitingConcurrencySlot for ever, mark them crashed in the Prefect UI"]
+    lines = []
+    if runs:
+        lines.append(f"{len(runs)} run(s) left running by a stopped stack marked crashed: {', '.join(runs)}")
+    if freed:
+        lines.append(f"freed {freed} deployment concurrency slot(s) held by no run")
+    return lines
