@@ -17,12 +17,12 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import free_port, write_doc
-from review_support import quick_user
 from test_up import wait_for_line
 from test_up_stop import (  # noqa: F401 - leftovers: the fixture
     WAITING,
     WAITING_BODY,
     WAITING_FRONT,
+    approve_waiting,
     leftovers,
     processes,
     running_stack,
@@ -33,10 +33,8 @@ from test_up_stop import (  # noqa: F401 - leftovers: the fixture
 from zaitun.errors import ZaitunError
 from zaitun.pipeline import open_project
 from zaitun.project import Project
-from zaitun.review import actions
 from zaitun.scaffold import init_project
 from zaitun.stack import STORE_ENV, file_identity
-from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
 from zaitun.up import Stack
 
@@ -165,13 +163,7 @@ def test_after_zaitun_toml_changes_an_approval_shows_the_new_site_title_and_a_po
     config.write_text(config.read_text(encoding="utf-8")
                       .replace('title.en = "Quanzhou Government Information"', 'title.en = "Quanzhou in English"')
                       .replace(f"port = {ports['review']}", f"port = {free_port()}"), encoding="utf-8")
-    project = Project(root)
-    store = Store.open(project.database_url)
-    quick_user(store, "ops", "reviewer")
-    for state in segment_states(store, WAITING):
-        actions.edit(project, store, WAITING, state.seg_id, f"English of {state.source}", "ops", approve_now=True,
-                     based_on=state.version)
-    store.close()
+    approve_waiting(root)
     english = wait_for_page(f"{site}/en/guides/{WAITING}/", 60)  # built by up's rebuild, no flow run
     home = httpx.get(f"{site}/en/", timeout=10).text
     assert "Quanzhou in English" in english and "Quanzhou in English" in home

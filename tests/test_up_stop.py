@@ -77,6 +77,18 @@ def leftovers():
             os.kill(pid, signal.SIGKILL)
 
 
+def approve_waiting(root: Path) -> Project:
+    """A reviewer (ops) edits and approves every segment of the WAITING document, through the store."""
+    project = Project(root)
+    store = Store.open(project.database_url)
+    quick_user(store, "ops", "reviewer")
+    for state in segment_states(store, WAITING):
+        actions.edit(project, store, WAITING, state.seg_id, f"English of {state.source}", "ops", approve_now=True,
+                     based_on=state.version)
+    store.close()
+    return project
+
+
 def running_stack(root: Path, leftovers: dict[int, str]) -> tuple[subprocess.Popen, dict[str, int], dict[int, str]]:
     proc, ports = start_up(root)
     leftovers[proc.pid] = processes()[proc.pid][3]
@@ -168,13 +180,7 @@ def test_an_approval_made_just_before_the_terminal_closes_is_online_after_the_st
     init_project(root)
     write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)
     proc, ports, children = running_stack(root, leftovers)
-    project = Project(root)
-    store = Store.open(project.database_url)
-    quick_user(store, "ops", "reviewer")
-    for state in segment_states(store, WAITING):
-        actions.edit(project, store, WAITING, state.seg_id, f"English of {state.source}", "ops", approve_now=True,
-                     based_on=state.version)
-    store.close()
+    project = approve_waiting(root)
     out, _ = stop(proc, signal.SIGHUP, STOPPED_WITHIN)  # at once: the rebuild has not necessarily seen it
     assert proc.returncode == 0 and out.rstrip().endswith("stopped"), out
     english = project.publish_dir / "en" / "guides" / WAITING / "index.html"
