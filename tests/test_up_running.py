@@ -91,7 +91,13 @@ def test_content_is_taken_in_again_after_up_was_killed_during_a_flow_run(tmp_pat
         printed = "".join(wait_for_line(again, "Press Ctrl-C to stop.", 240))
         leftovers.update(started_by(again.pid))
         write_doc(root, "guides/harbour.md", "title: 泉州港\ndate: 2026-11-02", "泉州港是海上丝绸之路的起点。\n")
-        wait_for_page(f"http://127.0.0.1:{ports['preview']}/zh/guides/harbour/", 120)
+        try:
+            wait_for_page(f"http://127.0.0.1:{ports['preview']}/zh/guides/harbour/", 120)
+        except AssertionError as exc:  # what the server holds, to tell a stall from a slow machine
+            runs = [(r["name"], r["state_type"], r["state_name"], r["created"])
+                    for state in ("SCHEDULED", "PENDING", "RUNNING", "CRASHED", "COMPLETED")
+                    for r in flow_runs(ports["prefect"], state)]
+            raise AssertionError(f"{exc}; runs: {runs}; up printed: {printed}") from None
     finally:
         os.killpg(again.pid, signal.SIGINT)
         out = again.communicate(timeout=60)[0]
