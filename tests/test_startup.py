@@ -23,7 +23,7 @@ from zaitun import failures
 from zaitun.publish import lint, output
 from zaitun.publish.delta import settled_build
 from zaitun.publish.lock import build_lock
-from zaitun.state.changes import change_state, sqlite_file
+from zaitun.state.changes import change_state, sqlite_file, sqlite_path
 from zaitun.state.store import Store
 
 # What a build that has something to do loads and one with nothing to do must not: the store's SQL
@@ -330,6 +330,8 @@ def test_the_sqlite_file_of_a_database_url_is_the_one_sqlalchemy_opens(url):
     else:
         parsed = make_url(url)
         assert parsed.get_backend_name() != "sqlite" or parsed.query or parsed.database in (None, ":memory:")
+    assert sqlite_path(url) == (make_url(url).database if make_url(url).get_backend_name() == "sqlite"
+                                and make_url(url).database not in (None, ":memory:") else None)  # options or not
 
 
 def test_the_change_number_and_identity_read_with_sqlite3_are_the_stores(tmp_path):

@@ -120,13 +120,6 @@ def file_identity(path: Path) -> tuple[int, int] | None:
         return None
 
 
-def sqlite_file(database_url: str) -> Path | None:
-    """The file of a SQLite store (None for a database server, or SQLite in memory)."""
-    prefix = "sqlite:///"
-    path = database_url.partition("?")[0].removeprefix(prefix) if database_url.startswith(prefix) else ""
-    return Path(path) if path and path != ":memory:" else None
-
-
 def store_removed(path: Path) -> str:
     return (f"the store {path} was removed while zaitun up was running; restore it from a backup, "
             "or start zaitun up again for a new, empty one")

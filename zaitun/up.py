@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 from zaitun import children, shutdown
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
-from zaitun.stack import STACK_FILE, STORE_ENV, StackLock, file_identity, record_stack, sqlite_file, store_removed
+from zaitun.stack import STACK_FILE, STORE_ENV, StackLock, file_identity, record_stack, store_removed
+from zaitun.state.changes import sqlite_path
 
 if TYPE_CHECKING:
     from zaitun.context import Context
@@ -235,7 +236,7 @@ class Watch:
 
     def __init__(self, project: Project, lock: StackLock) -> None:
         self.project, self.lock, self.told = project, lock, ""
-        self.store = sqlite_file(project.database_url)
+        self.store = Path(found) if (found := sqlite_path(project.database_url)) else None
         self.store_id = file_identity(self.store) if self.store else None
 
     def env(self) -> dict[str, str]:

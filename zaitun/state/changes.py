@@ -19,10 +19,16 @@ IDENTITY = "SELECT min(token) FROM store_identity"  # as Store.identity
 def sqlite_file(url: str) -> str | None:
     """The file a `sqlite:///PATH` URL names, as SQLAlchemy reads it; None for any other URL (another
     database, in memory, or with query options this reader does not apply)."""
+    return None if "?" in url else sqlite_path(url)
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file a `sqlite:///PATH` URL names, as SQLAlchemy reads it, whatever query options follow it;
+    None for another database or one in memory. (`zaitun up` watches that file: options change no file.)"""
     prefix = next((p for p in _SQLITE if url.startswith(p)), None)
-    if prefix is None or "?" in url:
+    if prefix is None:
         return None
-    path = unquote(url[len(prefix):])
+    path = unquote(url[len(prefix):].partition("?")[0])
     return None if path in ("", ":memory:") or path.startswith("file:") else path
 
 
