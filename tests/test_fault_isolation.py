@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 from conftest import free_port
 from test_events import FakePrefectEvents
 from test_notify import Inbox, mail_url
+from translate_support import tu, write_tmx
 
 ZAITUN = [sys.executable, "-m", "zaitun"]
 MEASURE = """import resource, subprocess, sys, time
@@ -261,12 +262,7 @@ def test_a_document_that_fails_to_translate_is_held_back_and_the_others_are_tran
     pairs = {"过境免签指南": "Visa-free transit guide", "政策": "Policy", "符合条件的旅客可以免签入境。": "Eligible "
              "travellers may enter without a visa.", "外国人就医": "Medical care", "医院": "Hospitals",
              "泉州有多家医院接待外国人。": "Several hospitals in Quanzhou receive foreigners."}
-    units = "".join(f'<tu><tuv xml:lang="zh"><seg>{zh}</seg></tuv><tuv xml:lang="en"><seg>{en}</seg></tuv></tu>'
-                    for zh, en in pairs.items())
-    (project / "tm" / "extra.tmx").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?><tmx version="1.4"><header srclang="zh" datatype="plaintext" '
-        f'segtype="sentence" adminlang="en" o-tmf="x" creationtool="t" creationtoolversion="1"/><body>{units}'
-        "</body></tmx>", encoding="utf-8")
+    write_tmx(project / "tm" / "extra.tmx", "".join(tu(zh, en, "zh") for zh, en in pairs.items()))
     done = zaitun(project, "translate")
     assert done.returncode == 1
     assert f"{project / 'content' / 'guides' / 'good.md'}:1: could not be translated (ContentError: " in done.stderr

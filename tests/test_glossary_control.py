@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from translate_support import tu, write_tmx
 from typer.testing import CliRunner
 
 from zaitun.cli import app
@@ -28,12 +29,7 @@ def sample_project(root: Path, memory: dict[str, str]) -> Path:
     """The sample project with a document on 宣传部 and `memory` for it as a TMX file in tm/."""
     init_project(root)
     (root / "content" / "guides" / "publicity.md").write_text(DOCUMENT, encoding="utf-8")
-    units = "".join(f'<tu><tuv xml:lang="zh"><seg>{zh}</seg></tuv><tuv xml:lang="en"><seg>{en}</seg></tuv></tu>'
-                    for zh, en in memory.items())
-    (root / "tm" / "extra.tmx").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?><tmx version="1.4"><header srclang="zh" datatype="plaintext" '
-        f'segtype="sentence" adminlang="en" o-tmf="x" creationtool="t" creationtoolversion="1"/><body>{units}'
-        "</body></tmx>", encoding="utf-8")
+    write_tmx(root / "tm" / "extra.tmx", "".join(tu(zh, en, "zh") for zh, en in memory.items()))
     return root
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from translate_support import LINK, STAY, TERM, TITLE, drafts_by_source, make_project, open_ingested
+from translate_support import LINK, STAY, TERM, TITLE, drafts_by_source, make_project, open_ingested, tu, write_tmx
 
 from zaitun import pipeline
 from zaitun.errors import GlossaryError, ReviewError, ZaitunError
@@ -77,18 +77,6 @@ def test_tmx_with_other_language_tags_and_incomplete_units_is_read(tmp_path):
     pairs, skipped = read_tmx(path)
     assert pairs == [("泉州", "Quanzhou")]
     assert skipped == [f"{path}: unit 2 has no zh and en text"]
-
-
-def write_tmx(path: Path, units: str, doctype: str = "") -> Path:
-    """A TMX file as another tool writes it, holding `units` (<tu> elements)."""
-    path.write_text(f"""<?xml version="1.0" encoding="utf-8"?>{doctype}
-<tmx version="1.4"><header srclang="zh-CN" datatype="PlainText" segtype="sentence" adminlang="en"
- o-tmf="x" creationtool="x" creationtoolversion="1"/><body>{units}</body></tmx>""", encoding="utf-8")
-    return path
-
-
-def tu(zh: str, en: str, zh_lang: str = "zh-CN", attr: str = "xml:lang") -> str:
-    return f'<tu><tuv {attr}="{zh_lang}"><seg>{zh}</seg></tuv><tuv {attr}="en"><seg>{en}</seg></tuv></tu>'
 
 
 def test_traditional_chinese_units_are_skipped_not_remembered_as_simplified(tmp_path):

@@ -71,3 +71,15 @@ def drafts_by_source(report) -> dict:
 
 def checks_of(result) -> set[str]:
     return {i["check"] for i in result.issues}
+
+
+def write_tmx(path: Path, units: str, doctype: str = "") -> Path:
+    """A TMX file as another tool writes it, holding `units` (<tu> elements)."""
+    path.write_text(f"""<?xml version="1.0" encoding="utf-8"?>{doctype}
+<tmx version="1.4"><header srclang="zh-CN" datatype="PlainText" segtype="sentence" adminlang="en"
+ o-tmf="x" creationtool="x" creationtoolversion="1"/><body>{units}</body></tmx>""", encoding="utf-8")
+    return path
+
+
+def tu(zh: str, en: str, zh_lang: str = "zh-CN", attr: str = "xml:lang") -> str:
+    return f'<tu><tuv {attr}="{zh_lang}"><seg>{zh}</seg></tuv><tuv {attr}="en"><seg>{en}</seg></tuv></tu>'
