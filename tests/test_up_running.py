@@ -4,6 +4,7 @@ subprocess, on its own ports, with its own Prefect server."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import free_port, write_doc
-from test_up import wait_for_line
+from test_up import start_up, wait_for_line
 from test_up_stop import (  # noqa: F401 - leftovers: the fixture
     WAITING,
     WAITING_BODY,
@@ -75,9 +76,6 @@ def test_content_is_taken_in_again_after_up_was_killed_during_a_flow_run(tmp_pat
     root = tmp_path / "site"
     init_project(root, with_sample=False)
     proc, ports, _children = running_stack(root, leftovers)
-    api = f"http://127.0.0.1:{ports['prefect']}/api"
-    while not httpx.post(f"{api}/automations/count", timeout=10).json():
-        time.sleep(0.5)
     write_doc(root, "guides/night-market.md", WAITING_FRONT, WAITING_BODY)
     deadline = time.monotonic() + 120
     while not flow_runs(ports["prefect"], "RUNNING"):
@@ -185,3 +183,46 @@ def test_a_part_of_up_that_ends_is_named_with_its_exit_code_and_log(tmp_path):
     child = stack.spawn("the flows", [sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ), "prefect-serve")
     child.wait(30)
     assert stack.ended() == "the flows stopped (exit code 3); see .zaitun/prefect-serve.log"
+
+
+def test_a_file_dropped_the_moment_up_says_it_is_running_is_taken_in(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, _children = running_stack(root, leftovers)  # a first start: the flows' triggers are new
+    try:
+        write_doc(root, "guides/harbour.md", "title: 泉州港\ndate: 2026-11-02", "泉州港是海上丝绸之路的起点。\n")
+        wait_for_page(f"http://127.0.0.1:{ports['preview']}/zh/guides/harbour/", 60)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)
+
+
+def test_a_file_dropped_while_the_first_pass_runs_is_taken_in(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root)  # the sample content: a first pass of some seconds
+    proc, ports = start_up(root)
+    leftovers[proc.pid] = processes()[proc.pid][3]
+    try:
+        wait_for_line(proc, "first pass:", 240)
+        store = root / ".zaitun" / "state.db"
+        deadline = time.monotonic() + 120
+        while not _taken_in(store):  # the first pass has read content/: a file dropped now is not in it
+            assert time.monotonic() < deadline, "the first pass took nothing in"
+            time.sleep(0.05)
+        write_doc(root, "guides/harbour.md", "title: 泉州港\ndate: 2026-11-02", "泉州港是海上丝绸之路的起点。\n")
+        wait_for_line(proc, "Press Ctrl-C to stop.", 240)
+        leftovers.update(started_by(proc.pid))
+        wait_for_page(f"http://127.0.0.1:{ports['preview']}/zh/guides/harbour/", 60)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)
+
+
+def _taken_in(store: Path) -> bool:
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=1)) as db:
+            return db.execute("select count(*) from documents").fetchone()[0] > 0
+    except sqlite3.Error:
+        return False

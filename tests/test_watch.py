@@ -7,7 +7,7 @@ import time
 from conftest import write_doc
 
 from zaitun.pipeline import publish_stage, run_once
-from zaitun.watch import start_watcher
+from zaitun.watch import HeldBatches, start_watcher
 
 
 def collect_batches(content_dir, **options):
@@ -151,3 +151,21 @@ def test_two_quick_changes_end_with_the_latest_content_published(tmp_project, st
     publish_stage(tmp_project, store)  # a rerun repeats nothing and keeps the latest
     page = (tmp_project.publish_dir / "zh" / "guides" / "a" / "index.html").read_text(encoding="utf-8")
     assert "第三版" in page and "第二版" not in page
+
+
+def test_batches_seen_before_the_flows_are_ready_go_out_as_one_when_released():
+    sent: list[list[str]] = []
+    held = HeldBatches(sent.append)
+    held(["content/guides/b.md"])
+    held(["content/guides/a.md", "content/guides/b.md"])
+    assert sent == []
+    held.release()
+    held(["content/guides/c.md"])
+    held.release()  # a second release sends nothing again
+    assert sent == [["content/guides/a.md", "content/guides/b.md"], ["content/guides/c.md"]]
+
+
+def test_releasing_with_nothing_held_announces_nothing():
+    sent: list[list[str]] = []
+    HeldBatches(sent.append).release()
+    assert sent == []

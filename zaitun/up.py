@@ -3,7 +3,9 @@
 A local Prefect server (unless PREFECT_API_URL points at one), the deployments of the
 project's prefect.yaml served from the installed package (`zaitun.flows`) with their
 triggers, the content watcher, the review UI and a preview server for publish/. The first
-pass runs before anything waits for events, so a fresh clone shows a complete site at once.
+pass runs before anything waits for events, so a fresh clone shows a complete site at once; the
+watcher starts before it and holds what it sees until the flows have registered their triggers
+(an event before that starts nothing), so a file dropped at any moment of the start is taken in.
 One per project (`.zaitun/up.lock`); while it runs, it stops if its store is removed and reads
 zaitun.toml again when it changes (`Watch`).
 """
@@ -182,16 +184,13 @@ REBUILD_WITHIN = 30.0  # a rebuild in flight finishes, or the exit ends it and t
 
 
 def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
-    """The watcher, the review UI and the preview server, in this process; the rebuild stops after them."""
+    """The review UI and the preview server, in this process; the rebuild stops after them."""
     import uvicorn
 
     from zaitun.publish.preview import serve_folder
     from zaitun.review.web import create_app
-    from zaitun.watch import start_watcher
 
     cfg = stack.project.config
-    observer = start_watcher(stack.project.content_dir)
-    stack.parts.append(shutdown.Part("the content watcher", lambda: (observer.stop(), observer.join(4))))
     server = uvicorn.Server(uvicorn.Config(create_app(context), host=cfg.get("review.host"),
                                            port=cfg.get("review.port"), log_level="warning",
                                            timeout_graceful_shutdown=REVIEW_GRACE,
@@ -205,6 +204,43 @@ def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
     stack.parts.append(shutdown.Part("the rebuild of publish/", lambda: (stop.set(), rebuild.join()), REBUILD_WITHIN,
                             after_others=True))  # approvals the review UI finishes while stopping go online
     return review_address(stack.project), f"http://127.0.0.1:{cfg.get('publish.preview_port')}/"
+
+
+def start_content_watcher(stack: Stack):
+    """Watch content/ from now on, holding what it sees until `release()`: until the flows are ready."""
+    from zaitun.watch import HeldBatches, emit_content_changed, start_watcher
+
+    held = HeldBatches(emit_content_changed)
+    observer = start_watcher(stack.project.content_dir, held)
+    stack.parts.append(shutdown.Part("the content watcher", lambda: (observer.stop(), observer.join(4))))
+    return held
+
+
+FLOWS_READY_WITHIN = 300.0  # seconds for the flows to register their deployments (about 3 on an idle machine)
+
+
+def start_flows(stack: Stack, env: dict[str, str], echo) -> None:
+    """Serve the deployments, and return once their triggers are registered: an event before starts nothing."""
+    from zaitun.flows.serve import READY_ENV
+
+    ready = stack.project.state_dir / "flows-ready"
+    ready.unlink(missing_ok=True)
+    stack.spawn("the flows", [sys.executable, "-m", "zaitun.flows.serve"], {**env, READY_ENV: str(ready)},
+                "prefect-serve")
+    started = time.monotonic()
+    told = False
+    while not ready.exists():
+        if why := stack.ended():
+            raise ZaitunError(why)
+        waited = time.monotonic() - started
+        if waited > FLOWS_READY_WITHIN:
+            raise ZaitunError(f"the flows did not register their deployments within {FLOWS_READY_WITHIN:.0f} s; "
+                              f"see {stack.logs['the flows']}")
+        if waited > 30 and not told:
+            echo(f"waiting for the flows to register their deployments ({stack.logs['the flows']}) ...")
+            told = True
+        time.sleep(0.1)
+    ready.unlink(missing_ok=True)
 
 
 def review_address(project: Project) -> str:
@@ -304,10 +340,12 @@ def up(context: Context, echo=print) -> None:
 
             for line in crash_runs_left_running():
                 echo(line)
+        watcher = start_content_watcher(stack)  # a file dropped during the first pass may not be in it
         echo("first pass: intake -> translate -> publish ...")
         summary = run_once(project, store)
         password_file = create_first_admin(project, store)
-        stack.spawn("the flows", [sys.executable, "-m", "zaitun.flows.serve"], env, "prefect-serve")
+        start_flows(stack, env, echo)
+        watcher.release()
         review_url, site_url = start_threads(stack, context)
         stack.stack_file = project.state_dir / STACK_FILE
         record_stack(project, api)

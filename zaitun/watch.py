@@ -120,6 +120,30 @@ class DebouncedHandler(FileSystemEventHandler):
         return 0
 
 
+class HeldBatches:
+    """Batches announced only once `release` is called, those before it as one: `zaitun up` watches from
+    before its first pass (a file dropped while that runs is not in it), but an event sent before the flows
+    have registered their triggers starts nothing."""
+
+    def __init__(self, on_batch: Callable[[list[str]], None]) -> None:
+        self.on_batch = on_batch
+        self._held: set[str] | None = set()  # None once released
+        self._lock = threading.Lock()
+
+    def __call__(self, paths: list[str]) -> None:
+        with self._lock:
+            if self._held is not None:
+                self._held.update(paths)
+                return
+        self.on_batch(paths)
+
+    def release(self) -> None:
+        with self._lock:
+            held, self._held = sorted(self._held or ()), None
+            if held:  # under the lock: a batch coming meanwhile goes out after these
+                self.on_batch(held)
+
+
 def emit_content_changed(paths: list[str]) -> None:
     from zaitun import events
 

@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 import yaml
-from prefect import serve
 from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule
 from prefect.events import DeploymentEventTrigger
 from prefect.flows import load_flow_from_entrypoint
@@ -67,6 +66,29 @@ async def remove_orphaned_automations() -> list[str]:
     return removed
 
 
+READY_ENV = "ZAITUN_FLOWS_READY"  # a file to write once every deployment and its triggers are registered
+
+
+def serve(deployments: list) -> None:
+    """What prefect.serve does, with word sent (READY_ENV) between registering the deployments and serving
+    them: until then an event matches no trigger and starts nothing, so `zaitun up` holds back the content
+    watcher's announcements until this file exists. Registering replaces a deployment's automations, so
+    even on a restart the triggers are missing for a moment."""
+    from prefect.exceptions import TerminationSignal
+    from prefect.runner import Runner
+
+    runner = Runner(pause_on_shutdown=True)
+    for deployment in deployments:
+        runner.add_deployment(deployment)
+    if ready := os.environ.get(READY_ENV):
+        Path(ready).write_text(str(os.getpid()), encoding="utf-8")
+    print(f"serving {len(deployments)} deployment(s)", flush=True)
+    try:
+        asyncio.run(runner.start())
+    except (KeyboardInterrupt, TerminationSignal):
+        pass
+
+
 def main() -> None:
     from zaitun.children import end_group_when_orphaned
 
@@ -75,8 +97,7 @@ def main() -> None:
     removed = asyncio.run(remove_orphaned_automations())
     if removed:
         print(f"removed {len(removed)} automation(s) of deleted deployments: {', '.join(removed)}")
-    deployments = [to_deployment(spec, root) for spec in deployment_specs(root / "prefect.yaml")]
-    serve(*deployments, print_starting_message=False)
+    serve([to_deployment(spec, root) for spec in deployment_specs(root / "prefect.yaml")])
 
 
 if __name__ == "__main__":
