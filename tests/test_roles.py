@@ -90,6 +90,8 @@ def test_dates_in_their_roles_pass(source, target):
     ("最长停留30天，须提前7个工作日申请。", "You may stay at most 7 days; apply 30 working days ahead."),
     ("培训时长不少于40学时，不超过60学时。", "Training lasts at least 60 class hours and no more than 40."),
     ("停留时间由原来的72小时延长为240小时。", "The stay is extended from 240 hours to 72 hours."),
+    ("自2025年起执行新标准，旧标准沿用至2024年。",
+     "The new standard applies until 2025; the old one is used from 2024."),
 ])
 def test_numbers_that_changed_roles_are_flagged(source, target):
     assert {i["check"] for i in role_issues(source, target)} == {"swapped"}
@@ -127,6 +129,11 @@ def test_numbers_that_changed_roles_are_flagged(source, target):
     ("到2023年，全市外贸进出口总额保持稳定增长。",
      "By 2023, the city's total foreign trade will keep growing steadily."),
     ("3个月至1年的，按月计算。", "For periods from 3 months to 1 year, it is calculated by the month."),
+    ("自2025年起执行新标准，旧标准沿用至2024年。",
+     "The new standard applies from 2025; the old one is used until 2024."),
+    ("2021年以来，共举办活动30场。", "Since 2021, 30 events have been held."),
+    ("2026年底前完成。", "It is to be completed by the end of 2026."),
+    ("2026年底前完成。", "It is to be completed through 2026."),
     ("适用国家已达到55个。", "The policy now covers citizens from 55 countries."),
     ("由3个部门联合办理。", "The matter is assigned to 3 departments, which handle it jointly."),
     ("届满前3日内提出申请。", "Apply within the 3 days before expiry."),
@@ -206,6 +213,13 @@ def test_a_date_whose_role_the_chinese_leaves_open_is_left_alone():
                                                           "December 20, 2024.") == []
     assert role_issues("自2025年1月1日起施行，2025年1月1日前已办理的继续有效。",
                        "Applications filed until January 1, 2025 remain valid; it takes effect then.") == []
+
+
+def test_words_that_begin_like_a_month_are_not_read_as_dates():
+    """Neither "from marketing" nor "before may" dates anything: only a month's name makes a date."""
+    assert role_issues("营销活动持续至3月。",
+                       "The campaign runs from marketing fairs to the end of the third month.") == []
+    assert role_issues("自5月起施行。", "It applies in May; what was filed before may be kept.") == []
 
 
 def approved_pairs() -> list[tuple[str, str]]:

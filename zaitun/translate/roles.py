@@ -21,6 +21,7 @@ OPPOSED = {frozenset(pair) for pair in ((START, END), (MAX, MIN), (MAX, ADVANCE)
 NAMES = {("date", START): "a start date", ("date", END): "an end date",
          ("number", START): "the start of a range", ("number", END): "the end of a range",
          ("number", MAX): "a maximum", ("number", MIN): "a minimum", ("number", ADVANCE): "a time in advance"}
+MONTH_WORDS = {*numbers.MONTHS, *(m[:3] for m in numbers.MONTHS), "sept"}
 WINDOW = 40  # characters either side read for role words
 # What a message quotes besides the role words: the word before a Chinese one (有效期至…) and a number's
 # unit on both sides (提前3天, "up to 3 days").
@@ -52,8 +53,8 @@ ZH_ROLES = {  # role: the ways the Chinese marks it
     },
     "number": {  # 由/从 starts a range only when the clause goes on to where it ends: 由72小时延长为240小时
         START: (_zh(r"(?:由|从)(?:原来的|原有的|原|现行的?)?", rf"[^，。；,;]*?{RANGE_TO}{NUMERAL}"),
-                _zh(None, rf"[^\d，。；、,;]{{0,2}}?(?:至|到){NUMERAL}")),
-        END: (_zh(RANGE_TO),),
+                _zh(None, rf"[^\d，。；、,;]{{0,2}}?(?:至|到){NUMERAL}"), _zh(None, r"年(?:起|以来|开始)")),
+        END: (_zh(RANGE_TO), _zh(None, r"年(?:底|末)?(?:前|止|为止)")),
         MAX: (_zh(rf"(?:最长|最多|最高|至多|不超过|不得超过|不多于|不高于|不长于|上限为?){SPAN}"),
               _zh(None, rf"{UNIT_ZH}(?:以内|以下|(?:个)?(?:工作日|日|天|小时|周|个月)内)")),
         MIN: (_zh(rf"(?:至少|最少|最低|不少于|不得少于|不低于|不得低于|不短于){SPAN}"), _zh(None, rf"{UNIT_ZH}以上")),
@@ -72,8 +73,8 @@ EN_ROLES = {
                   rf"|expir(?:es?|ed|ing)|ends?|ended|ending|terminat(?:es?|ed|ing)|deadline(?: is)?){EN_FILLER}"),),
     },
     "number": {
-        START: (_en(r"from"),),
-        END: (_en(r"to|until|till"),),
+        START: (_en(r"from|since"),),
+        END: (_en(r"to|until|till|through"),),
         MAX: (_en(r"up to|at most|(?:no|not(?: be)?) (?:more|longer|higher|greater) than|(?:a )?maximum(?: of)?"
                   r"|not (?:to )?exceed(?:ing)?|within|capped at"),
               _en(None, r"(?:[\w-]+\s+){0,2}?(?:or (?:less|fewer|below|shorter)|at (?:the )?most)")),
@@ -138,13 +139,19 @@ def chinese_placed(source: str, glossary: Glossary) -> list[Placed]:
 
 def english_placed(target: str) -> list[Placed]:
     """The dates and numbers of the English, numbers inside dates and document numbers left out."""
-    dates = placeables_en.date_spans(target, [])
+    dates = [d for d in placeables_en.date_spans(target, []) if _written_as_date(target[d[0]:d[1]])]
     taken = [d[:2] for d in dates] + [m.span() for m in EN_DOCNO_RE.finditer(target)]
     out = [_placed("date", target, s, e, frozenset(numbers.target_date_keys(target[s:e])), EN_ROLES, EN_MORE)
            for s, e, *_ in dates]
     out += [_placed("number", target, s, e, frozenset([round(value, 6)]), EN_ROLES, EN_MORE)
             for s, e, value, *_ in placeables_en.number_spans(target, taken)]
     return out
+
+
+def _written_as_date(text: str) -> bool:
+    """Not a word that starts like a month ("marketing", "decide", "may" the verb): its role is no date's."""
+    words = [w for w in re.findall(r"[A-Za-z]+", text) if w.lower() not in ("of", "st", "nd", "rd", "th")]
+    return all(w[0].isupper() and w.lower() in MONTH_WORDS for w in words)
 
 
 def _placed(kind: str, text: str, start: int, end: int, values: frozenset, table: dict, more: tuple) -> Placed:
