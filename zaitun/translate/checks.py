@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from zaitun.translate import numbers, repair
+from zaitun.translate import numbers, repair, roles
 from zaitun.translate.glossary import Entry, Glossary
 from zaitun.translate.masking import ADDRESS_RE, CORE_RE, _protected_spans
 from zaitun.translate.normal import Normal, case_matters, normal, normal_with_origins
@@ -43,9 +43,9 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
     if normal(target) == normal(source) and CJK_RE.search(source):
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
-    for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_addresses, check_cjk,
-                  check_debris, check_markdown, check_length, check_spacing, check_emphasis, check_repeats,
-                  check_fragments):
+    for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_roles, check_doc_numbers,
+                  check_addresses, check_cjk, check_debris, check_markdown, check_length, check_spacing,
+                  check_emphasis, check_repeats, check_fragments):
         issues.extend(check(source, target, glossary))
     return issues
 
@@ -136,6 +136,28 @@ def check_numbers(source: str, target: str, glossary: Glossary) -> list[dict]:
     for value, written in found.numbers:
         if round(value, 6) not in values:
             issues.append(_issue("number", f"{written} ({value:g}) is missing or different in the English"))
+    return issues
+
+
+def check_roles(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A date or number in the opposite role in the English (the start date as the end, the maximum stay as
+    the notice period): every value is still there, so check_numbers cannot see the swap."""
+    issues = []
+    for zh, en in roles.swapped(source, target, glossary):
+        what = "dates" if zh.kind == "date" else "numbers"
+        issues.append(_issue("swapped", f"{zh.written} is {roles.describe(zh.kind, zh.roles)} in the Chinese "
+                                        f"(\"{zh.context}\") but {roles.describe(en.kind, en.roles)} in the "
+                                        f"English (\"{en.context}\"): check whether the {what} changed places"))
+    return issues
+
+
+def check_doc_numbers(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A document number (〔2024〕11号) whose year and serial are not both in their places in the English."""
+    issues = []
+    for written, (year, serial), forms in roles.doc_numbers_changed(source, target, glossary):
+        found = ", ".join(f"\"{f}\"" for f in forms)
+        issues.append(_issue("number", f"document number {written} reads {found} in the English: write the year "
+                                       f"{year} and No. {serial} (\"[{year}] No. {serial}\")"))
     return issues
 
 

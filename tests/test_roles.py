@@ -1,0 +1,237 @@
+"""QA of what dates and numbers do: a start date rendered as the end, a maximum as a notice period, a
+document number's year and serial changed places. Every value is still in the English, so the number
+check cannot see these; many correct renderings of the same Chinese must stay unflagged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from zaitun.translate.checks import check_translation
+from zaitun.translate.glossary import load_glossary
+
+REPO = Path(__file__).resolve().parent.parent
+GLOSSARY = load_glossary(REPO / "glossary")
+VALIDITY = "本措施自2025年1月1日起施行，有效期至2026年12月31日。"
+STAY = "外国人最长可停留10天，须提前3天申请。"
+
+
+def role_issues(source: str, target: str) -> list[dict]:
+    """What QA says about roles: swapped dates and numbers, document numbers out of place."""
+    return [i for i in check_translation(source, target, GLOSSARY)
+            if i["check"] == "swapped" or i["message"].startswith("document number")]
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    (VALIDITY, "It shall come into force on December 31, 2026 and remain valid until January 1, 2025."),
+    (VALIDITY, "These measures take effect on 31 December 2026 and remain valid until 1 January 2025."),
+    (VALIDITY, "These measures are valid from December 31, 2026 to January 1, 2025."),
+    (VALIDITY, "Effective from 2026-12-31, these measures expire on 2025-01-01."),
+    ("有效期为2025年1月1日至2026年12月31日。",
+     "The period of validity is from December 31, 2026 until January 1, 2025."),
+    ("申报时间为2025年3月1日至2025年3月31日。", "Applications are accepted from March 31, 2025 to March 1, 2025."),
+    ("请于2025年6月30日前提交申请，自2025年7月1日起开始审核。",
+     "Please apply by July 1, 2025; review begins on June 30, 2025."),
+])
+def test_swapped_validity_dates_are_flagged(source, target):
+    assert {i["check"] for i in role_issues(source, target)} == {"swapped"}
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    (VALIDITY, "These measures take effect on January 1, 2025 and remain valid until December 31, 2026."),
+    (VALIDITY, "They shall come into force on 1 January 2025 and expire on 31 December 2026."),
+    (VALIDITY, "Effective from January 1, 2025 to December 31, 2026."),
+    (VALIDITY, "These measures are in force from 2025-01-01 through 2026-12-31."),
+    (VALIDITY, "These measures, effective as of January 1, 2025, are valid up to and including December 31, 2026."),
+    (VALIDITY, "The measures enter into force on January 1, 2025; their validity ends on December 31, 2026."),
+    (VALIDITY, "These measures apply from January 1, 2025. They are valid till December 31, 2026."),
+    (VALIDITY, "Dated January 1, 2025 and December 31, 2026."),  # no role words in the English: left alone
+    ("本办法自2017年12月1日起施行。", "These Measures shall come into force on December 1, 2017."),
+    ("《潍坊市城市公共停车设施管理办法》已经2017年9月28日市政府第12次常务会议通过，现予公布，自2017年12月1日起施行。",
+     "The Measures of Weifang for the Administration of Urban Public Parking Facilities, adopted at the 12th "
+     "executive meeting of the municipal government on September 28, 2017, are hereby promulgated and shall "
+     "take effect on December 1, 2017."),
+    ("本意见自印发之日起施行，有效期至2023年12月31日。",
+     "This opinion takes effect on the date of issue and is valid until December 31, 2023."),
+    ("本规定自印发之日起施行，有效期至2030年2月13日。",
+     "These provisions take effect on the date of issue and remain in force through February 13, 2030."),
+    ("有效期为2025年1月1日至2026年12月31日。", "The period of validity is from January 1, 2025 to December 31, 2026."),
+    ("一、管制时间：2024年12月8日6时至13时。", "1. Traffic control: from 6:00 to 13:00 on December 8, 2024."),
+    ("截至2025年6月12日，240小时过境免签政策适用于55个国家的公民。",
+     "By June 12, 2025, the 240-hour visa-free transit policy applied to citizens of 55 countries."),
+    ("请于2025年6月30日前提交申请。", "Please submit your application by June 30, 2025."),
+    ("请于2025年6月30日前提交申请。", "Applications must be submitted no later than 30 June 2025."),
+    ("请于2025年6月30日前提交申请。", "Please apply before June 30, 2025."),
+    ("该政策有效期延长至2027年12月31日。", "The policy has been extended to December 31, 2027."),
+    ("该政策有效期延长至2027年12月31日。", "The validity of the policy is extended until 31 December 2027."),
+    ("自2025年1月1日起施行，2020年3月1日印发的原办法同时废止。",
+     "These measures take effect on January 1, 2025, and the former measures issued on March 1, 2020 are "
+     "repealed at the same time."),
+    ("2025年1月1日以来，共受理申请3000件。", "Since January 1, 2025, 3,000 applications have been received."),
+    ("本通知自2025年7月1日起生效，原通知同时废止。",
+     "This notice takes effect on July 1, 2025, and the previous notice is repealed at the same time."),
+    ("该办法推迟至2025年1月1日起施行。", "The implementation of the measures is postponed to January 1, 2025."),
+    ("2025年6月1日前已取得许可的，可继续使用至2025年12月31日。",
+     "A permit obtained before June 1, 2025 may continue to be used until December 31, 2025."),
+    ("自2025年1月1日起至2025年12月31日止，开展专项行动。",
+     "A special campaign will run from January 1, 2025 to December 31, 2025."),
+    ("2024年12月20日起，外国人可以在线申请。", "Starting December 20, 2024, foreign nationals may apply online."),
+    ("本措施2026年12月31日到期。", "These measures expire on December 31, 2026."),
+    ("本措施2026年12月31日到期。", "These measures remain valid until 31 December 2026."),
+])
+def test_dates_in_their_roles_pass(source, target):
+    assert role_issues(source, target) == []
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    (STAY, "Foreign nationals may stay for up to 3 days and must apply 10 days in advance."),
+    ("最长停留30天，须提前7个工作日申请。", "You may stay at most 7 days; apply 30 working days ahead."),
+    ("培训时长不少于40学时，不超过60学时。", "Training lasts at least 60 class hours and no more than 40."),
+    ("停留时间由原来的72小时延长为240小时。", "The stay is extended from 240 hours to 72 hours."),
+    ("自2025年起执行新标准，旧标准沿用至2024年。",
+     "The new standard applies until 2025; the old one is used from 2024."),
+])
+def test_numbers_that_changed_roles_are_flagged(source, target):
+    assert {i["check"] for i in role_issues(source, target)} == {"swapped"}
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    (STAY, "Foreign nationals may stay for up to 10 days and must apply 3 days in advance."),
+    (STAY, "Foreign nationals may stay a maximum of ten days; applications are due at least three days ahead."),
+    (STAY, "Stays are limited to 10 days at most. Apply three days beforehand."),
+    (STAY, "Foreign nationals may stay 10 days and apply 3 days before arrival."),
+    ("停留时间自入境次日零时起计算，最长不超过240小时（10天）。",
+     "The length of stay is counted from 00:00 on the day after entry and may not exceed 240 hours (10 days)."),
+    ("外国人过境免签停留时间由原来的72小时和144小时统一延长为240小时（10天）。",
+     "The visa-free transit stay for foreign nationals is extended from the previous 72 hours and 144 hours "
+     "to 240 hours (10 days)."),
+    ("可根据实际需求签发1至3年多次入境有效的商贸签证。",
+     "Multiple-entry business visas valid for 1 to 3 years may be issued according to actual need."),
+    ("企业开办时间压缩至1个工作日以内。", "The time needed to start a business is cut to within one working day."),
+    ("企业开办时间压缩至1个工作日以内。", "The time needed to start a business is cut to 1 working day or less."),
+    ("建筑面积九十平方米以下的，每户不少于一个车位。",
+     "For a floor area of 90 square metres or less, at least one parking space per household."),
+    ("建筑面积九十平方米以上的，每户不少于一点二个车位。",
+     "For a floor area above 90 square metres, at least 1.2 parking spaces per household."),
+    ("单笔奖励最高不超过50万元。", "Each award is capped at RMB 500,000."),
+    ("单笔奖励最高不超过50万元。", "Each award is up to 500,000 yuan."),
+    ("须提前5个工作日向市外事办提出申请。",
+     "An application must be made to the Quanzhou Municipal Foreign Affairs Office 5 working days in advance."),
+    ("请至少提前3天预约。", "Please book at least 3 days in advance."),
+    ("在3个工作日内办结。", "It is completed within three working days."),
+    ("补贴标准由每人每月500元提高到800元。", "The subsidy is raised from RMB 500 to RMB 800 per person per month."),
+    ("停留期限不超过30日，确需延长的，可延长至90日。",
+     "The stay may not exceed 30 days; where an extension is really needed, it may be extended to 90 days."),
+    ("培训时长不少于40学时，最多不超过60学时。", "Training lasts at least 40 class hours and no more than 60."),
+    ("有效期届满前30日内申请延期。", "Apply for an extension within 30 days before the expiry date."),
+    ("到2023年，全市外贸进出口总额保持稳定增长。",
+     "By 2023, the city's total foreign trade will keep growing steadily."),
+    ("3个月至1年的，按月计算。", "For periods from 3 months to 1 year, it is calculated by the month."),
+    ("自2025年起执行新标准，旧标准沿用至2024年。",
+     "The new standard applies from 2025; the old one is used until 2024."),
+    ("2021年以来，共举办活动30场。", "Since 2021, 30 events have been held."),
+    ("2026年底前完成。", "It is to be completed by the end of 2026."),
+    ("2026年底前完成。", "It is to be completed through 2026."),
+    ("适用国家已达到55个。", "The policy now covers citizens from 55 countries."),
+    ("由3个部门联合办理。", "The matter is assigned to 3 departments, which handle it jointly."),
+    ("届满前3日内提出申请。", "Apply within the 3 days before expiry."),
+    ("届满前3日内提出申请。", "Apply no later than 3 days before expiry."),
+    ("前3天免费。", "The first 3 days are free."),
+    ("收到3份申请后，从中选出1份。", "After receiving 3 applications, select 1 from them."),
+])
+def test_numbers_in_their_roles_pass(source, target):
+    assert role_issues(source, target) == []
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    ("泉政办规〔2024〕11号", "Quanzhengbangui [11] No. 2024"),
+    ("泉政办规〔2024〕11号", "Quanzhengbangui No. 2024 [11]"),
+    ("泉政办规〔2024〕11号", "Quanzhengbangui [2024] No. 12"),
+    ("泉政办规〔2024〕11号", "Quanzhengbangui [2011] No. 24"),
+    ("根据泉政办规〔2024〕11号文件精神，制定本细则。",
+     "These rules are formulated in the spirit of Document Quanzhengbangui [11] No. 2024."),
+    ("根据泉政办规〔2024〕11号文件精神，制定本细则。",
+     "These rules are formulated in the spirit of Document No. 2024 (11) of the General Office."),
+    ("根据泉政办规〔2024〕11号和泉政文〔2023〕45号，",
+     "Under Quanzhengbangui [2024] No. 45 and Quanzhengwen [2023] No. 11,"),
+])
+def test_a_document_number_with_its_year_and_serial_out_of_place_is_flagged(source, target):
+    assert [i["check"] for i in role_issues(source, target)] != []
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    ("泉政办规〔2024〕11号", "Quanzhengbangui [2024] No. 11"),
+    ("泉政办规〔2024〕11号", "Quanzhengbangui (2024) No. 11"),
+    ("泉政办规〔2024〕11号", "Quanzhengbangui No. 11 [2024]"),
+    ("泉政办规〔2024〕11号", "Quanzhengbangui No. 11 (2024)"),
+    ("泉政办规〔2024〕11号", "Quanzhengbangui No. 11 of 2024"),
+    ("泉政办规〔2024〕11号", "Quanzhengbangui [2024] 11"),
+    ("根据泉政办规〔2024〕11号文件精神，制定本细则。",
+     "These rules are formulated in the spirit of Document Quanzhengbangui [2024] No. 11."),
+    ("根据泉政办规〔2024〕11号文件精神，制定本细则。",
+     "These rules follow Document No. 11, issued by the General Office in 2024."),
+    ("根据泉政办规〔2024〕11号和泉政文〔2023〕45号，",
+     "Under Quanzhengbangui [2024] No. 11 and Quanzhengwen [2023] No. 45,"),
+    ("泉政文[2023]45号", "Quanzhengwen [2023] No. 45"),
+    ("泉政办（2025）8号", "Quanzhengban (2025) No. 8"),
+    ("泉政办规〔2025〕9号", "Quanzhengbangui [2025] No. 9"),
+])
+def test_document_numbers_in_their_roles_pass(source, target):
+    assert role_issues(source, target) == []
+
+
+def test_a_swap_message_quotes_both_dates_with_their_words():
+    issues = role_issues(VALIDITY, "It shall come into force on December 31, 2026 and remain valid until "
+                                   "January 1, 2025.")
+    assert [i["message"] for i in issues] == [
+        '2025年1月1日 is a start date in the Chinese ("本措施自2025年1月1日起") but an end date in the English '
+        '("until January 1, 2025"): check whether the dates changed places',
+        '2026年12月31日 is an end date in the Chinese ("有效期至2026年12月31日") but a start date in the English '
+        '("come into force on December 31, 2026"): check whether the dates changed places']
+
+
+def test_a_swap_message_quotes_both_numbers_with_their_units():
+    issues = role_issues(STAY, "Foreign nationals may stay for up to 3 days and must apply 10 days in advance.")
+    assert [i["message"] for i in issues] == [
+        '10 is a maximum in the Chinese ("最长可停留10天") but a time in advance in the English ("10 days in '
+        'advance"): check whether the numbers changed places',
+        '3 is a time in advance in the Chinese ("提前3天") but a maximum in the English ("up to 3 days"): '
+        'check whether the numbers changed places']
+
+
+def test_a_document_number_message_says_what_to_write():
+    [issue] = role_issues("泉政办规〔2024〕11号", "Quanzhengbangui [11] No. 2024")
+    assert issue == {"check": "number", "message": 'document number 〔2024〕11号 reads "[11] No. 2024" in the '
+                                                   'English: write the year 2024 and No. 11 ("[2024] No. 11")'}
+
+
+def test_a_date_whose_role_the_chinese_leaves_open_is_left_alone():
+    """2024年12月20日印发 starts nothing and ends nothing, whatever the English says around it."""
+    assert role_issues("2024年12月20日印发，自印发之日起施行。", "Issued on December 20, 2024, effective until "
+                                                          "December 20, 2024.") == []
+    assert role_issues("自2025年1月1日起施行，2025年1月1日前已办理的继续有效。",
+                       "Applications filed until January 1, 2025 remain valid; it takes effect then.") == []
+
+
+def test_words_that_begin_like_a_month_are_not_read_as_dates():
+    """Neither "from marketing" nor "before may" dates anything: only a month's name makes a date."""
+    assert role_issues("营销活动持续至3月。",
+                       "The campaign runs from marketing fairs to the end of the third month.") == []
+    assert role_issues("自5月起施行。", "It applies in May; what was filed before may be kept.") == []
+
+
+def approved_pairs() -> list[tuple[str, str]]:
+    """Every approved (Chinese, English) pair the repository holds: the sample content's memory and the
+    re-issued notice's expected English."""
+    memory = yaml.safe_load((REPO / "tm" / "translations.yaml").read_text(encoding="utf-8"))
+    reissue = yaml.safe_load((REPO / "tests" / "fixtures" / "reissue" / "quan-zheng-ban-gui-2025-9.yaml")
+                             .read_text(encoding="utf-8"))["expected"]
+    return list(memory.items()) + list(reissue.items())
+
+
+def test_no_approved_translation_is_flagged_by_the_role_checks():
+    pairs = approved_pairs()
+    flagged = {zh: issues for zh, en in pairs if (issues := role_issues(zh, en))}
+    assert len(pairs) > 250 and flagged == {}
