@@ -89,6 +89,7 @@ def user_passwd(ctx: typer.Context,
                                                              help="Read the new password from stdin.")] = False,
                 actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Set an account's password (your own, or anyone's as an admin: then it is temporary)."""
+    from zaitun.review import temporary
     from zaitun.review.identity import require_admin
     from zaitun.review.users import existing, set_password
 
@@ -98,6 +99,7 @@ def user_passwd(ctx: typer.Context,
     if user["name"] != name:
         require_admin(user, "set another account's password")
     set_password(store, name, _new_password(name, password_stdin), actor=user["name"])
+    temporary.forget(ctx.obj.project, name)
     later = "" if user["name"] == name else f"; {name} chooses a new one at the next login"
     typer.echo(f"password of {name} changed, its sessions ended{later}")
 
