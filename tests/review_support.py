@@ -106,6 +106,19 @@ class Client:
         self.close()
 
 
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf(client: Client, path: str = "/login") -> str:
+    """The CSRF token of the form on `path`, as the browser would send it back."""
+    return CSRF_RE.search(client.get(path).text).group(1)
+
+
+def login(client: Client, name: str = "alice", password: str = PASSWORD):
+    return client.post("/login", data={"name": name, "password": password, "csrf_token": csrf(client),
+                                       "next": "/"})
+
+
 def read(store: Store, seg_ids: list[str] | None = None, slug: str = SLUG) -> dict[str, str]:
     """seg_id -> version of the given segments (all when None), as a reviewer reading the page now sees them."""
     from zaitun.review import gate

@@ -1,11 +1,13 @@
-import re
 
 import pytest
 from review_support import (
+    CSRF_RE,
     PASSWORD,
     SLUG,
     Client,
+    csrf,
     draft_all,
+    login,
     page_form,
     read,
     real_user,
@@ -20,8 +22,6 @@ from zaitun.review import gate
 from zaitun.review.web import create_app
 from zaitun.state.segments import segment_states
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
 
 @pytest.fixture
 def site(tmp_path):
@@ -32,15 +32,6 @@ def site(tmp_path):
     with Client(create_app(Context(project, store))) as client:
         yield client, store, ids, project
     store.close()
-
-
-def csrf(client, path="/login"):
-    return CSRF_RE.search(client.get(path).text).group(1)
-
-
-def login(client, name="alice", password=PASSWORD):
-    return client.post("/login", data={"name": name, "password": password, "csrf_token": csrf(client),
-                                       "next": "/"})
 
 
 def post(client, path, **data):

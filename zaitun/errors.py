@@ -8,6 +8,7 @@
     │   └── GlossaryConflict        two lines give a term two renderings, or forbid one's rendering
     ├── ProviderError           a translation provider is unknown or misconfigured
     ├── ReviewError             a review action is not allowed (unknown segment, wrong role...)
+    ├── StoreError              the store cannot be reached (server down, credentials refused)
     ├── PublishError            the site failed its own lint or could not be written
     └── DeployError             a sink (S3) refused the upload
 """
@@ -59,6 +60,10 @@ class ProviderError(ZaitunError):
 
 
 class ReviewError(ZaitunError):
+    pass
+
+
+class StoreError(ZaitunError):
     pass
 
 

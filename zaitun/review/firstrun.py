@@ -1,23 +1,16 @@
 """The first run's admin account: a random password written to a private file (never printed),
-to be replaced by the admin's own at the first login."""
+to be replaced by the admin's own at the first login (see `temporary`)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 from pathlib import Path
 
 from zaitun.project import Project
+from zaitun.review import temporary
 from zaitun.review.users import add_user
 from zaitun.state.store import Store
 
-ADMIN = "admin"
-PASSWORD_FILE = "first-admin-password"
-
-
-def password_file(project: Project) -> Path:
-    return project.state_dir / PASSWORD_FILE
+ADMIN = temporary.FIRST_ADMIN
 
 
 def create_first_admin(project: Project, store: Store) -> Path | None:
@@ -25,18 +18,7 @@ def create_first_admin(project: Project, store: Store) -> Path | None:
     Returns the file (mode 0600) holding the password, or None when accounts exist already."""
     if store.has_users():
         return None
-    password = secrets.token_urlsafe(18)
-    path = password_file(project)
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(password + "\n")
+    password, path = temporary.new_password(), temporary.first_admin_file(project)
+    temporary.write(path, password)
     add_user(store, ADMIN, "admin", password, must_change=True)
     return path
-
-
-def forget_first_password(project: Project, name: str) -> None:
-    """The first-run password is worthless once the admin chose their own: remove its file."""
-    if name == ADMIN:
-        with contextlib.suppress(FileNotFoundError):
-            password_file(project).unlink()

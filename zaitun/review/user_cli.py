@@ -89,6 +89,7 @@ def user_passwd(ctx: typer.Context,
                                                              help="Read the new password from stdin.")] = False,
                 actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Set an account's password (your own, or anyone's as an admin: then it is temporary)."""
+    from zaitun.review import temporary
     from zaitun.review.identity import require_admin
     from zaitun.review.users import existing, set_password
 
@@ -98,6 +99,7 @@ def user_passwd(ctx: typer.Context,
     if user["name"] != name:
         require_admin(user, "set another account's password")
     set_password(store, name, _new_password(name, password_stdin), actor=user["name"])
+    temporary.forget(ctx.obj.project, name)
     later = "" if user["name"] == name else f"; {name} chooses a new one at the next login"
     typer.echo(f"password of {name} changed, its sessions ended{later}")
 
@@ -129,3 +131,29 @@ def user_token(ctx: typer.Context, name: str, actor: AsUser = None, token_file: 
     typer.echo(issue_token(store, name, user["name"]))
     typer.echo(f"This is {name}'s API token; it is shown only once. Keep it in a file readable by {name} only and "
                "use it with --token-file FILE, or export ZAITUN_TOKEN.", err=True)
+
+
+RECOVER_HELP = (  # paragraphs without line breaks of their own: Typer keeps those after the first paragraph
+    "For the operator at the machine: let a person whose password is lost (the only admin, say) back in.\n\n"
+    "Sets a new temporary password and writes it to .zaitun/recovered-password-NAME (readable by you only; it "
+    "is never printed). The person logs in with it and must choose their own; the file is removed then.\n\n"
+    "Every session of the account ends, and its API token is revoked (a lost password may be a stolen one): "
+    "once logged in, `zaitun user token NAME` gives a new one. A disabled account is refused unless --enable.\n\n"
+    "Needs no account: you prove who you are by owning the project's .zaitun/ folder and being able to write it "
+    "(root too must run this as that owner: sudo -u OWNER), and with PostgreSQL by connecting with the "
+    "configured credentials. The audit log records your OS user name and host.")
+
+
+@user_app.command("recover", help=RECOVER_HELP)
+def user_recover(ctx: typer.Context, name: str,
+                 enable: Annotated[bool, typer.Option("--enable", help="Enable the account again if it is "
+                                                      "disabled (without it a disabled account is refused).")]
+                 = False) -> None:
+    from zaitun.review.account_recovery import recover
+
+    done = recover(ctx.obj, name, enable=enable)
+    token = "its API token revoked" if done.token_revoked else "it had no API token"
+    again = "; enabled again" if done.enabled_again else ""
+    typer.echo(f"recovered {name}: a temporary password is in {done.password_file} (readable by you only){again};\n"
+               f"  {done.sessions_ended} open session(s) ended, {token};\n"
+               f"  {name} logs in with it and chooses a new password (the file is removed then)")

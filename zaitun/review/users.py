@@ -73,6 +73,29 @@ def set_password(store: Store, name: str, password: str, actor: str) -> None:
         store.log(conn, actor, "password-change", note=f"for {name}")
 
 
+def recover(store: Store, name: str, password: str, operator: str, host: str, enable: bool = False) -> int:
+    """The operator's way back into an account (see `account_recovery`): a temporary password (random, so the
+    rules are not asked of it), every session ended and the API token revoked, since the operator cannot
+    tell a lost password from a stolen one; a disabled account is enabled again only when asked. Returns
+    the number of sessions ended."""
+    user = existing(store, name)
+    if user["disabled_at"] is not None and not enable:
+        raise ReviewError(f"{name!r} is disabled (since {user['disabled_at']:%Y-%m-%d}): add --enable to enable "
+                          "it again with the new password")
+    changes = {"password_hash": hash_password(password), "must_change_password": True, "token_hash": None}
+    if enable:
+        changes["disabled_at"] = None
+    with store.tx() as conn:
+        store.update_user(conn, name, **changes)
+        ended = store.end_sessions(conn, "password recovered", user_name=name)
+        done = [f"{ended} session(s) ended", "API token revoked" if user["token_hash"] else "no API token"]
+        if enable and user["disabled_at"] is not None:
+            done.append("enabled again")
+        store.log(conn, f"operator:{operator}"[:100], "password-recover",  # ":" is in no account's name
+                  note=f"for {name}, by operator {operator} on host {host}; {', '.join(done)}")
+    return ended
+
+
 def disable(store: Store, name: str, actor: str) -> int:
     """Disable an account: its sessions end at once and its token stops working. Returns the
     number of sessions ended. The last enabled admin cannot be disabled."""

@@ -32,8 +32,7 @@ from zaitun.context import Context
 from zaitun.errors import ReviewError
 from zaitun.mediatypes import content_type
 from zaitun.project import Project
-from zaitun.review import actions, concordance, sessions, suggest, views
-from zaitun.review.firstrun import forget_first_password
+from zaitun.review import actions, concordance, sessions, suggest, temporary, views
 from zaitun.review.gate import APPROVER_ROLES
 from zaitun.review.passwords import check_rules
 from zaitun.review.quoting import shortened
@@ -345,10 +344,8 @@ def _auth_routes(app: FastAPI) -> None:
         error = _password_error(request, user, form)
         if error:
             return render(request, "password.html", status=400, user=user, error=error)
-        was_temporary = user["must_change_password"]
         set_password(request.app.state.store, user["name"], form["new"], actor=user["name"])
-        if was_temporary:
-            forget_first_password(request.app.state.project, user["name"])
+        temporary.forget(request.app.state.project, user["name"])
         _start_session(request, user["name"])  # every other session of the account has ended
         flash(request, "ok", "password changed; other sessions of your account were logged out")
         return RedirectResponse("/", status_code=303)

@@ -36,7 +36,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 
+from zaitun.errors import StoreError
 from zaitun.state.digest import sha
 
 metadata = MetaData()
@@ -193,6 +195,18 @@ def _private_sqlite_file(url: str) -> None:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
+def _reachable(engine: Engine) -> None:
+    """Connect once: a server that is down or refuses the credentials is told in a line, not a traceback."""
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        engine.dispose()
+        reason = " ".join(str(exc.orig or exc).split())
+        raise StoreError(f"cannot open the store {engine.url.render_as_string(hide_password=True)} ({reason}): "
+                         "check review.database_url in zaitun.toml (or ZAITUN_DATABASE_URL)") from None
+
+
 def _add_missing_columns(engine: Engine) -> None:
     """Older stores gain the nullable columns added since they were made (nothing else changes)."""
     found = inspect(engine)
@@ -268,6 +282,7 @@ class Store:
         if engine.dialect.name == "sqlite":
             _private_sqlite_file(url)
             event.listen(engine, "connect", _sqlite_pragmas)
+        _reachable(engine)
         metadata.create_all(engine)
         _add_missing_columns(engine)
         _indexes(engine)
