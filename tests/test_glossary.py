@@ -210,6 +210,16 @@ def test_shipped_glossary_is_large_clean_and_matches_nested_terms():
     assert found(g, "经泉州晋江国际机场") == ["泉州晋江国际机场"]
 
 
+def test_foreign_talent_is_not_read_as_foreign_national_plus_a_stray_character():
+    from pathlib import Path
+
+    g = load_glossary(Path(__file__).resolve().parent.parent / "glossary")
+    assert found(g, "引进外国人才") == ["外国人才"]
+    assert found(g, "外国人来华工作") == ["外国人"]
+    issues = check_translation("引进外国人才。", "Attract foreign talent.", g)
+    assert not [i for i in issues if i["check"] == "term"], issues
+
+
 def test_thousands_of_terms_are_all_found_in_a_long_text():
     rng = random.Random(1)
     chars = [chr(c) for c in range(0x4E00, 0x4E00 + 300)]
