@@ -108,8 +108,12 @@ class Entry:
         return until is not None and today <= until and (until - today).days <= warning_days
 
     def is_in_force(self, today: dt.date) -> bool:
-        start = _date(self.meta.get("valid_from"))
+        start = self.valid_from
         return start is None or start <= today
+
+    @property
+    def valid_from(self) -> dt.date | None:
+        return _date(self.meta.get("valid_from"))
 
 
 def _date(value) -> dt.date | None:
