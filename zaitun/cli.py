@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -132,7 +131,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
 
     cfg = ctx.obj.project.config
     store = ctx.obj.store
-    rows = project_status(store, dt.date.today(), cfg.get("site.expiry_warning_days"))
+    rows = project_status(store, ctx.obj.project.today(), cfg.get("site.expiry_warning_days"))
     problems = [str(e) for e in content_problems(ctx.obj.project, stored_places(ctx.obj.project, store))]
     failed = failures.current(store)
     if as_json:

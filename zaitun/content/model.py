@@ -83,9 +83,10 @@ class Document:
     def valid_from(self) -> dt.date | None:
         return self.meta.get("valid_from")
 
-    def is_expired(self, today: dt.date | None = None) -> bool:
+    def is_expired(self, today: dt.date) -> bool:
+        """Past its valid_until (the last day it applies); `today` is the project's (Project.today)."""
         until = self.valid_until
-        return until is not None and until < (today or dt.date.today())
+        return until is not None and until < today
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:

@@ -87,7 +87,7 @@ def build_site(project: Project, store: Store | LazyStore, today: dt.date | None
     lock, after = take(project), []
     try:
         with collector_paused(), ended_on_failure():  # no search indexer left behind
-            report = _build(project, store, today or dt.date.today(), social, after)
+            report = _build(project, store, today or project.today(), social, after)
     except BaseException:
         free(lock)
         raise

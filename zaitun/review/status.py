@@ -87,7 +87,7 @@ def queue(project: Project, store: Store, status: str = "", section: str = "", p
     warn = project.config.get("site.expiry_warning_days")
     rows = []
     for row in store.documents(status=None):
-        st = document_status(store, row, dt.date.today(), warn)
+        st = document_status(store, row, project.today(), warn)
         prog = document_from_row(row).programme or ""
         rows.append(QueueRow(st.slug, st.section, prog, st.title, st.stage, st.approved, st.total, st.flagged,
                              st.expiry))
