@@ -19,7 +19,7 @@ from pathlib import Path
 
 from zaitun import progress
 from zaitun.config import Limits
-from zaitun.content.hanzi import cn_int, fold
+from zaitun.content.hanzi import NUMERALS, cn_int, fold
 from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, content_files, dump_document, is_scratch
 from zaitun.content.notice.body import classify, paragraphs, shape
 from zaitun.content.notice.head import DOC_NUMBER_RE, Head, take_head
@@ -166,30 +166,43 @@ def convert_notice(text: str, source: Path) -> tuple[dict, str]:
 
 # ---- front matter --------------------------------------------------------------------------
 
+_START_RE = re.compile(r"自(.{0,30}?)起(?:施行|实施|执行|生效|试行)")
+# `有效期为2025年1月1日至…`, `有效期自…至…`: the period's first day is its start
+_PERIOD_START_RE = re.compile(rf"有效期限?(?:为|自|从)?(?={DATE_RE.pattern}(?:起)?(?:至|到))")
+_UNTIL_RE = re.compile(rf"有效期限?[^。；]{{0,20}}?(?:至|到)(?={DATE_RE.pattern})")
+# `有效期5年`, `有效期限为三年`, `有效期两年`, `有效期一年半`, `有效期三十个月`
+_DURATION_RE = re.compile(rf"有效期限?(?:为)?([{NUMERALS}]{{1,4}})(?:个)?(年|月)(半)?")
+
+
 def _validity(blocks: list, issued: dt.date, source: Path) -> dict:
-    """valid_from / valid_until from `自…起施行，有效期至…`."""
+    """valid_from / valid_until from `自…起施行，有效期至…`, `有效期为…至…` or a duration (`有效期3年`)."""
     text = fold("".join(block.text for block in blocks))
     found: dict = {}
-    start = re.search(r"自(.{0,30}?)起(?:施行|实施|执行|生效)", text)
+    start = _START_RE.search(text)
     if start:
         date = DATE_RE.search(start.group(1))
         # A copy: the same object twice would make YAML write an anchor (&id001) and an alias.
         found["valid_from"] = to_date(date, source, None) if date else dt.date.fromordinal(issued.toordinal())
-    until = re.search(rf"有效期[^。；]{{0,20}}?(?:至|到)(?={DATE_RE.pattern})", text)
-    years = re.search(r"有效期(?:为)?([0-9一二三四五六七八九十]{1,3})年", text)
+    elif period := _PERIOD_START_RE.search(text):
+        found["valid_from"] = to_date(DATE_RE.match(text, period.end()), source, None)
+    until = _UNTIL_RE.search(text)
+    duration = _DURATION_RE.search(text)
     if until:
         found["valid_until"] = to_date(DATE_RE.match(text, until.end()), source, None)
-    elif years:
-        found["valid_until"] = _years_later(found.get("valid_from", issued), cn_int(years.group(1)))
+    elif duration:
+        count, unit, half = duration.groups()
+        months = cn_int(count) * (12 if unit == "年" else 1) + (6 if half else 0)
+        found["valid_until"] = _months_later(found.get("valid_from", issued), months)
     return found
 
 
-def _years_later(start: dt.date, years: int) -> dt.date:
-    """`有效期5年` from 2024-12-20 runs to 2029-12-19."""
+def _months_later(start: dt.date, months: int) -> dt.date:
+    """The last day of a period of `months` from `start`: `有效期5年` from 2024-12-20 runs to 2029-12-19."""
+    year, month = divmod(start.month - 1 + months, 12)
     try:
-        end = start.replace(year=start.year + years)
-    except ValueError:  # from 29 February into a common year
-        end = dt.date(start.year + years, 3, 1)
+        end = start.replace(year=start.year + year, month=month + 1)
+    except ValueError:  # from the 29th-31st into a shorter month: the period ends with that month
+        end = dt.date(start.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
     return end - dt.timedelta(days=1)
 
 
