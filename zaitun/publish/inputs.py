@@ -111,6 +111,17 @@ class Entry:
         start = self.valid_from
         return start is None or start <= today
 
+    def validity(self, today: dt.date, warning_days: int) -> str:
+        """What the page and the feeds say of it: expired, not_yet, expiring or valid (the UI's words);
+        "" when it gives no validity."""
+        if self.valid_from is None and self.meta.get("valid_until") is None:
+            return ""
+        if self.is_expired(today):
+            return "expired"
+        if not self.is_in_force(today):
+            return "not_yet"
+        return "expiring" if self.is_expiring(today, warning_days) else "valid"
+
     @property
     def valid_from(self) -> dt.date | None:
         return _date(self.meta.get("valid_from"))
