@@ -352,3 +352,16 @@ def test_a_rule_not_yet_in_force_is_announced_on_the_day_it_takes_effect_not_bef
     assert "coming" not in {q.split(".")[0] for q in fixture.build(today=dt.date(2025, 7, 31)).social}
     # dated 34 days before, but news on the day it takes effect (social.max_age_days counts from then)
     assert {q.split(".")[0] for q in fixture.build(today=dt.date(2025, 8, 1)).social} == {"coming"}
+
+
+def test_unsent_posts_of_a_document_that_has_since_expired_leave_the_outbox(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    fixture.write("policies", "short", NOTICE.replace("2023-01-05", "2025-06-28").replace(
+        "2024-12-31", "2025-07-10").replace("〔2023〕1号", "〔2025〕3号"), NOTICE_BODY)
+    fixture.ingest()
+    assert "short" in {q.split(".")[0] for q in fixture.build(today=dt.date(2025, 7, 1)).social}
+    later = fixture.build(today=dt.date(2025, 7, 11))  # its last day was the 10th; nobody sent the posts
+    assert not [p for p in outbox_posts(fixture.out / "social") if p["slug"] == "short"]
+    zh_platforms = sum("zh" in platform.languages for platform in PLATFORMS.values())
+    assert later.social_withdrawn == zh_platforms and "social posts withdrawn" in later.summary()
+    assert fixture.build(today=dt.date(2025, 7, 12)).social_withdrawn == 0

@@ -128,6 +128,7 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
     state, seen = _load(project)
     result = Queued()
     known = changed is not None and settled is not None and settled == f"{code}:{seen}"
+    lapsed = _lapsed(state, entries, site.today)
     if known:
         entries = [e for e in entries if e.slug in changed]
     gone = _gone(state["queued"], entries, changed if known else None)
@@ -135,6 +136,9 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
         result.withdrawn = len(withdraw_posts(outbox, gone, state.get("sent", {})))
         for key in gone:
             del state["queued"][key]  # back on the site later: announced again (a post sent is never resent)
+    if lapsed:  # an unsent post must not announce a rule no longer in force
+        result.withdrawn += len(withdraw_posts(outbox, set(lapsed), state.get("sent", {})))
+        state.setdefault("lapsed", {}).update(lapsed)
     fresh = [e for e in entries if state["queued"].get(f"{e.slug}:{e.lang}") != basis(e)]
     waiting = [e for e in fresh if not e.is_in_force(site.today)]  # not recorded: weighed again each build
     result.not_in_force = len(waiting)
@@ -161,10 +165,18 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
         for entry in announced:
             state["queued"][f"{entry.slug}:{entry.lang}"] = basis(entry)
         result.ids = [p["id"] for p in batch]
-    if fresh or result.too_old or gone:
+    if fresh or result.too_old or gone or lapsed:
         seen = save_state(project, state)
     result.settled = f"{code}:{seen}" if not (result.over_limit or waiting) else None  # none left for later
     return result
+
+
+def _lapsed(state: dict, entries: list[Entry], today: dt.date) -> dict[str, str]:
+    """The `slug:lang` of announced documents past their valid_until whose unsent posts were not yet taken out
+    of the outbox, with that date (an extended, then lapsed document is looked at again)."""
+    done = state.get("lapsed", {})
+    found = {f"{e.slug}:{e.lang}": str(e.meta["valid_until"]) for e in entries if e.is_expired(today)}
+    return {key: until for key, until in found.items() if key in state["queued"] and done.get(key) != until}
 
 
 def _gone(queued: dict, entries: list[Entry], slugs: set[str] | None) -> set[str]:
