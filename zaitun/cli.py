@@ -127,7 +127,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
 
     from zaitun import failures
     from zaitun.check import content_problems, stored_places
-    from zaitun.review.status import project_status
+    from zaitun.review.status import project_status, validity_note
 
     cfg = ctx.obj.project.config
     store = ctx.obj.store
@@ -141,7 +141,8 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     if not rows and not problems and not failed:
         typer.echo("no documents yet: put Markdown files in content/<section>/ and run `zaitun intake`")
     for r in rows:
-        expiry = f"  [{r.expiry} {r.valid_until}]" if r.expiry else ""
+        note = validity_note(r.as_dict()) if r.english_valid_until else r.valid_until
+        expiry = f"  [{r.expiry} {note}]" if r.expiry else ""
         flagged = f", {r.flagged} flagged" if r.flagged else ""
         typer.echo(f"{r.slug:40} {r.stage:17} {r.approved}/{r.total} approved{flagged}{expiry}")
     _echo_problems(problems, failed)
@@ -191,6 +192,8 @@ def run(ctx: typer.Context,
 
 
 def _echo_run(summary: dict, failed: list[str]) -> None:
+    from zaitun.review.status import validity_note
+
     intake, translated, published = summary["intake"], summary["translate"], summary["publish"]
     for line in failed + translated.get("tmx_skipped", []):
         typer.echo(line, err=True)
@@ -202,7 +205,7 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
                f"{len(translated['completed'])} document(s) approved from memory{outage}")
     typer.echo(f"publish: {published.get('summary', '')}")
     for d in summary["expiry"]:
-        typer.echo(f"{d['expiry']}: {d['slug']} (valid until {d['valid_until']})")
+        typer.echo(f"{d['expiry']}: {d['slug']} ({validity_note(d)})")
 
 
 @app.command()

@@ -202,7 +202,9 @@ def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None 
 
     if not expiring:
         return False
-    body = "\n".join(f"{d['slug']}: {d['expiry']} (valid until {d['valid_until']})" for d in expiring)
+    from zaitun.review.status import validity_note
+
+    body = "\n".join(f"{d['slug']}: {d['expiry']} ({validity_note(d)})" for d in expiring)
     told = {"day": (today or project.today()).isoformat(), "digest": hashlib.sha256(body.encode()).hexdigest()[:16]}
     record = project.state_dir / EXPIRY_TOLD
     try:

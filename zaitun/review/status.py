@@ -24,11 +24,13 @@ class DocumentStatus:
     total: int
     flagged: int
     valid_until: dt.date | None
-    expiry: str  # "" | "expiring" | "expired"
+    expiry: str  # "" | "expiring" | "expired": of the Chinese, or of the English page when that ends first
+    english_valid_until: dt.date | None = None  # the English page's, while a new date awaits review
 
     def as_dict(self) -> dict:
         out = self.__dict__.copy()
-        out["valid_until"] = self.valid_until.isoformat() if self.valid_until else None
+        for key in ("valid_until", "english_valid_until"):
+            out[key] = out[key].isoformat() if out[key] else None
         return out
 
 
@@ -44,21 +46,38 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
     doc = document_from_row(row)
     states = segment_states(store, row["slug"])
     prog = progress(states)
+    english = None  # the English page's valid_until, when it is not the Chinese one
     if row["status"] != DocumentState.ACTIVE:
         stage = "withdrawn"
     elif doc.draft:  # kept off the site in both languages, however far its review went
         stage = "draft"
     elif prog["complete"]:
         stage = "approved"
-    elif store.latest_release(row["slug"]):
+    elif release := store.latest_release(row["slug"]):
         stage = "update in review"
+        english = _released_until(release)
+        english = english if english != doc.valid_until else None
     elif any(s.translation for s in states):
         stage = "in review"
     else:
         stage = "translating"
+    ends = min((d for d in (doc.valid_until, english) if d), default=None)
     return DocumentStatus(row["slug"], row["section"], doc.title, stage, prog["approved"], prog["total"],
-                          prog["flagged"], doc.valid_until,
-                          expiry_state(doc.valid_until, today, warning_days))
+                          prog["flagged"], doc.valid_until, expiry_state(ends, today, warning_days), english)
+
+
+def _released_until(release: dict) -> dt.date | None:
+    """The valid_until the English page shows: its release's approved one."""
+    until = release["payload"].get("facts", {}).get("valid_until", {}).get("zh")
+    return dt.date.fromisoformat(str(until)) if until else None
+
+
+def validity_note(status: dict) -> str:
+    """`valid until 2026-12-31`, or, while a new date awaits review, what the English page still says."""
+    if status.get("english_valid_until"):
+        return (f"English page valid until {status['english_valid_until']}; "
+                f"the new date {status['valid_until']} awaits review")
+    return f"valid until {status['valid_until']}"
 
 
 def project_status(store: Store, today: dt.date, warning_days: int) -> list[DocumentStatus]:
