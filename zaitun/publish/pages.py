@@ -135,7 +135,7 @@ def forget_lines() -> None:
 def _line(entry: Entry, site: Site) -> dict:
     return {"href": site.urls.link(layout.document(entry.lang, entry.section, entry.slug)), "title": entry.title,
             "date": entry.date.isoformat(), "summary": entry.summary, "expired": entry.is_expired(site.today),
-            "section": section_name(entry.section, entry.lang)}
+            "not_yet": not entry.is_in_force(site.today), "section": section_name(entry.section, entry.lang)}
 
 
 def plan(entries: list[Entry], site: Site, before: Plan | None = None) -> Plan:
