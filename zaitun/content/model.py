@@ -14,6 +14,7 @@ import yaml
 
 from zaitun.config import Limits
 from zaitun.content.schema import SLUG_RE, control_character, validate_meta
+from zaitun.content.validity import EXPIRED, validity_on
 from zaitun.errors import ContentError
 
 RESERVED_SECTIONS = ("tags", "programmes")  # folders of the site's own list pages
@@ -85,8 +86,7 @@ class Document:
 
     def is_expired(self, today: dt.date) -> bool:
         """Past its valid_until (the last day it applies); `today` is the project's (Project.today)."""
-        until = self.valid_until
-        return until is not None and until < today
+        return validity_on(self.valid_from, self.valid_until, today) == EXPIRED
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from zaitun.content.model import document_from_row
+from zaitun.content.validity import EXPIRED, EXPIRING, validity_on
 from zaitun.state.segments import DocumentState, progress, segment_states
 from zaitun.state.store import Store
 
@@ -35,11 +36,9 @@ class DocumentStatus:
 
 
 def expiry_state(valid_until: dt.date | None, today: dt.date, warning_days: int) -> str:
-    if valid_until is None:
-        return ""
-    if valid_until < today:
-        return "expired"
-    return "expiring" if (valid_until - today).days <= warning_days else ""
+    """"expired", "expiring" or "" (in force for a while yet, not yet in force, or no end)."""
+    state = validity_on(None, valid_until, today, warning_days)
+    return state if state in (EXPIRED, EXPIRING) else ""
 
 
 def document_status(store: Store, row: dict, today: dt.date, warning_days: int) -> DocumentStatus:
