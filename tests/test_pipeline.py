@@ -164,3 +164,17 @@ def test_an_extension_awaiting_review_still_warns_of_the_english_page_that_expir
     assert found["notice-2023-1"]["valid_until"] == "2026-12-31"
     status = runner.invoke(app, ["--project", str(fx.project.root), "status"])
     assert "English page valid until 2024-12-31; the new date 2026-12-31 awaits review" in status.output
+
+
+def test_status_says_when_a_rule_not_yet_in_force_takes_effect(tmp_path):
+    """Staff who dropped in a rule that applies from next year see why its page says 'not yet in force', and
+    from when it will be (and be announced)."""
+    from publish_helpers import NOTICE, NOTICE_BODY
+
+    fx = standard_project(tmp_path / "proj")
+    fx.write("policies", "coming", NOTICE.replace("valid_from: 2023-01-05", "valid_from: 2099-01-01").replace(
+        "2024-12-31", "2099-12-31").replace("〔2023〕1号", "〔2023〕2号"), NOTICE_BODY)
+    fx.ingest()
+    status = runner.invoke(app, ["--project", str(fx.project.root), "status"])
+    line = next(line for line in status.output.splitlines() if line.startswith("coming "))
+    assert line.endswith("[not yet in force: from 2099-01-01]")

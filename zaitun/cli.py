@@ -127,7 +127,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
 
     from zaitun import failures
     from zaitun.check import content_problems, stored_places
-    from zaitun.review.status import project_status, validity_note
+    from zaitun.review.status import project_status
 
     cfg = ctx.obj.project.config
     store = ctx.obj.store
@@ -141,11 +141,19 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     if not rows and not problems and not failed:
         typer.echo("no documents yet: put Markdown files in content/<section>/ and run `zaitun intake`")
     for r in rows:
-        note = validity_note(r.as_dict()) if r.english_valid_until else r.valid_until
-        expiry = f"  [{r.expiry} {note}]" if r.expiry else ""
+        expiry = _validity_tag(r)
         flagged = f", {r.flagged} flagged" if r.flagged else ""
         typer.echo(f"{r.slug:40} {r.stage:17} {r.approved}/{r.total} approved{flagged}{expiry}")
     _echo_problems(problems, failed)
+
+
+def _validity_tag(r) -> str:
+    """`  [expiring 2026-12-31]`, `  [not yet in force: from 2027-01-01]`, or nothing."""
+    from zaitun.review.status import validity_note
+
+    if r.expiry:
+        return f"  [{r.expiry} {validity_note(r.as_dict()) if r.english_valid_until else r.valid_until}]"
+    return f"  [not yet in force: from {r.in_force_from}]" if r.in_force_from else ""
 
 
 def _echo_problems(problems: list[str], failed: list) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from zaitun.content.model import document_from_row
-from zaitun.content.validity import EXPIRED, EXPIRING, validity_on
+from zaitun.content.validity import EXPIRED, EXPIRING, NOT_YET, validity_on
 from zaitun.state.segments import DocumentState, progress, segment_states
 from zaitun.state.store import Store
 
@@ -27,10 +27,11 @@ class DocumentStatus:
     valid_until: dt.date | None
     expiry: str  # "" | "expiring" | "expired": of the Chinese, or of the English page when that ends first
     english_valid_until: dt.date | None = None  # the English page's, while a new date awaits review
+    in_force_from: dt.date | None = None  # its valid_from, while that is still to come
 
     def as_dict(self) -> dict:
         out = self.__dict__.copy()
-        for key in ("valid_until", "english_valid_until"):
+        for key in ("valid_until", "english_valid_until", "in_force_from"):
             out[key] = out[key].isoformat() if out[key] else None
         return out
 
@@ -61,8 +62,9 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
     else:
         stage = "translating"
     ends = min((d for d in (doc.valid_until, english) if d), default=None)
+    coming = doc.valid_from if validity_on(doc.valid_from, None, today) == NOT_YET else None
     return DocumentStatus(row["slug"], row["section"], doc.title, stage, prog["approved"], prog["total"],
-                          prog["flagged"], doc.valid_until, expiry_state(ends, today, warning_days), english)
+                          prog["flagged"], doc.valid_until, expiry_state(ends, today, warning_days), english, coming)
 
 
 def _released_until(release: dict) -> dt.date | None:
