@@ -1,9 +1,11 @@
+import datetime as dt
 import tomllib
 
 import pytest
 
 from zaitun.config import SETTINGS, default_toml, load_config
 from zaitun.errors import ConfigError
+from zaitun.project import Project
 
 
 def write(tmp_path, text):
@@ -44,6 +46,7 @@ def test_values_override_defaults(tmp_path):
     ("[site\n", "invalid TOML", 1),
     ("[review]\nport = 99999\n", "'review.port' must be a port from 1 to 65535", 2),
     ("[publish]\npreview_port = 0\n", "'publish.preview_port' must be a port from 1 to 65535", 2),
+    ('[site]\ntimezone = "China/Quanzhou"\n', "unknown time zone 'China/Quanzhou' in 'site.timezone'", 2),
 ])
 def test_invalid_settings_are_reported_with_line(tmp_path, text, message, line):
     with pytest.raises(ConfigError) as info:
@@ -64,3 +67,14 @@ def test_every_setting_has_help_and_appears_in_the_generated_file(tmp_path):
 def test_credentials_fall_back_to_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("DEEPL_API_KEY", "from-env")
     assert load_config(tmp_path / "none.toml").secret("translate.api_key", "DEEPL_API_KEY") == "from-env"
+
+
+def test_the_day_is_quanzhous_not_the_servers_so_a_notice_expires_at_midnight_there(tmp_path):
+    """A server on UTC at 20:00 on 31 December: in Quanzhou (UTC+8) it is 1 January, and a notice valid
+    until 31 December has expired."""
+    project = Project(tmp_path)
+    evening_utc = dt.datetime(2026, 12, 31, 20, 0, tzinfo=dt.UTC)
+    assert project.today(evening_utc) == dt.date(2027, 1, 1)
+    assert project.today(dt.datetime(2026, 12, 31, 15, 59, tzinfo=dt.UTC)) == dt.date(2026, 12, 31)
+    (tmp_path / "zaitun.toml").write_text('[site]\ntimezone = "UTC"\n', encoding="utf-8")
+    assert Project(tmp_path).today(evening_utc) == dt.date(2026, 12, 31)

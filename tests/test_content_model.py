@@ -212,3 +212,15 @@ def test_a_bad_value_is_reported_at_the_line_of_its_key_however_the_key_is_writt
                                                                                     line):
     error = _refusal(tmp_project, front)
     assert message in error.message and error.line == line
+
+
+def test_valid_until_is_the_last_day_in_force_and_valid_from_the_first():
+    from zaitun.content.validity import validity_on
+
+    start, end = dt.date(2024, 12, 20), dt.date(2026, 12, 31)
+    assert validity_on(start, end, dt.date(2024, 12, 19)) == "not_yet"
+    assert validity_on(start, end, start) == "valid"
+    assert validity_on(start, end, dt.date(2026, 12, 1), 60) == "expiring"
+    assert validity_on(start, end, end, 60) == "expiring"  # its last day: still in force
+    assert validity_on(start, end, dt.date(2027, 1, 1), 60) == "expired"
+    assert validity_on(None, None, end) == ""

@@ -67,3 +67,28 @@ def test_guids_are_stable_across_rebuilds_and_content_changes(fx):
 def test_feed_ids_are_unique_across_all_feeds(fx):
     ids = [parsed(fx, p.relative_to(fx.out).as_posix()).feed.get("id") for p in fx.out.rglob("atom.xml")]
     assert len(ids) == len(set(ids)) == 4
+
+
+def _notice_entry(fx, path: str):
+    return next(e for e in parsed(fx, path).entries if "/policies/notice-2023-1/" in e.link)
+
+
+def test_a_feed_says_whether_a_rule_is_in_force_and_until_when_and_follows_the_date(tmp_path):
+    """A subscriber reading the feed, not the page, learns the validity as the page shows it; the day after
+    the last day, a rebuild with no content change marks the item expired."""
+    fixture = standard_project(tmp_path / "proj")  # the notice is valid 2023-01-05 to 2024-12-31
+    fixture.build(today=dt.date(2024, 12, 31))
+    zh, en = _notice_entry(fixture, "zh/feed.xml"), _notice_entry(fixture, "en/atom.xml")
+    assert "效力状态：即将到期" in zh.content[0].value and "有效期至 2024-12-31" in zh.content[0].value
+    assert "Status: In force, expiring soon" in en.content[0].value
+    assert "Valid until 2024-12-31" in en.content[0].value and "Valid until 2024-12-31" in en.summary
+    fixture.build(today=dt.date(2025, 1, 1))
+    zh, en = _notice_entry(fixture, "zh/feed.xml"), _notice_entry(fixture, "en/atom.xml")
+    assert "效力状态：已失效" in zh.content[0].value and "Status: Expired" in en.content[0].value
+
+
+def test_a_feed_says_when_a_rule_not_yet_in_force_takes_effect(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    fixture.build(today=dt.date(2023, 1, 4))
+    zh = _notice_entry(fixture, "zh/feed.xml")
+    assert "效力状态：尚未生效" in zh.content[0].value and "生效日期 2023-01-05" in zh.content[0].value

@@ -330,3 +330,22 @@ def test_translate_batches_share_the_engines_concurrency_limit(prefect_api, proj
         intake(project=str(project.root))
         translate(project=str(project.root), documents_per_batch=1)
     assert engine.most > 1  # the operator's higher limit lets batches overlap
+
+
+def test_the_daily_flow_rebuilds_a_page_whose_state_the_date_changed_though_nothing_expires(prefect_api, project):
+    """A rule taking effect today: yesterday's build says it is not yet in force; the daily flow (nothing in the
+    project expiring) rebuilds, and the page says it is in force."""
+    import datetime as dt
+
+    from zaitun.publish.site import build_site
+
+    today = project.today()
+    write_doc(project.root, "policies/new-measures.md",
+              f"title: 新措施\ndate: {today - dt.timedelta(days=30)}\nvalid_from: {today}", "本措施今日起施行。")
+    intake(project=str(project.root))
+    store = Store.open(project.database_url)
+    build_site(project, store, today=today - dt.timedelta(days=1))
+    page = project.publish_dir / "zh" / "policies" / "new-measures" / "index.html"
+    assert "尚未生效" in page.read_text(encoding="utf-8")
+    assert expiry(project=str(project.root)) == []
+    assert "尚未生效" not in page.read_text(encoding="utf-8")

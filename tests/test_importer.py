@@ -213,6 +213,31 @@ def test_validity_period_forms(sentence, until):
     assert meta["valid_until"] == until
 
 
+@pytest.mark.parametrize(("sentence", "start", "until"), [
+    # a trial start is a start: the period runs from it, not from the date of issue
+    ("本措施自2025年1月1日起试行，有效期2年。", dt.date(2025, 1, 1), dt.date(2026, 12, 31)),
+    # a year and a half is eighteen months, not one year
+    ("本措施自印发之日起施行，有效期一年半。", dt.date(2024, 12, 20), dt.date(2026, 6, 19)),
+    ("本办法自2025年1月1日起施行，有效期三十个月。", dt.date(2025, 1, 1), dt.date(2027, 6, 30)),
+    ("本办法自2025年1月1日起施行，有效期6个月。", dt.date(2025, 1, 1), dt.date(2025, 6, 30)),
+    ("本措施自2025年1月1日起施行，有效期两年。", dt.date(2025, 1, 1), dt.date(2026, 12, 31)),
+    ("本措施自2025年1月1日起施行，有效期限为3年。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本措施自2025年1月1日起施行，有效期限至2027年12月31日。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本措施有效期为2025年1月1日至2027年6月30日。", dt.date(2025, 1, 1), dt.date(2027, 6, 30)),
+    ("本措施有效期自２０２５年１月１日至２０２７年６月３０日。", dt.date(2025, 1, 1), dt.date(2027, 6, 30)),
+    ("本措施自2025年1月1日起至2027年12月31日止施行。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本措施自2025年1月1日至2027年12月31日试行。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本措施自2025年1月1日起施行，试行期2年。", dt.date(2025, 1, 1), dt.date(2026, 12, 31)),
+    ("本措施自2025年1月1日起试行，试行期限为两年。", dt.date(2025, 1, 1), dt.date(2026, 12, 31)),
+    # issued 2024-12-20: in force thirty days later, for five years from then
+    ("本措施自印发之日起30日后施行，有效期5年。", dt.date(2025, 1, 19), dt.date(2030, 1, 18)),
+])
+def test_validity_read_as_a_period_whatever_its_usual_wording(sentence, start, until):
+    text = re.sub(r"本措施自印发之日起施行.*\n", sentence + "\n", SEED_TEXT)
+    meta, _ = convert(text)
+    assert (meta.get("valid_from"), meta.get("valid_until")) == (start, until)
+
+
 def test_notice_with_measures_but_no_parts():
     text = "\n".join(line for line in SEED_TEXT.split("\n") if not re.match(r"^[一二三四]、", line))
     _, body = convert(text)

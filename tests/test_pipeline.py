@@ -145,3 +145,36 @@ def test_a_page_approved_from_memory_says_so_and_names_no_reviewer_it_did_not_ha
     page = (root / "publish" / "en" / "guides" / "240-hour-visa-free-transit" / "index.html").read_text()
     assert "reuse its reviewed English" in page and "Approved by: approved translation memory" in page
     assert "Approved by: memory" not in page
+
+
+def test_an_extension_awaiting_review_still_warns_of_the_english_page_that_expires(tmp_path):
+    """Staff extend a notice in Chinese; until the new date is approved the English page keeps the old one and
+    turns 'Expired' after it: the expiry check says so, rather than going quiet."""
+    import datetime as dt
+
+    from publish_helpers import NOTICE, NOTICE_BODY
+
+    fx = standard_project(tmp_path / "proj")  # the notice's English is approved, valid until 2024-12-31
+    fx.write("policies", "notice-2023-1", NOTICE.replace("valid_until: 2024-12-31", "valid_until: 2026-12-31"),
+             NOTICE_BODY)
+    fx.ingest()
+    found = {d["slug"]: d for d in pipeline.expiry_stage(fx.project, fx.store, dt.date(2025, 1, 1))}
+    assert found["notice-2023-1"]["expiry"] == "expired"
+    assert found["notice-2023-1"]["english_valid_until"] == "2024-12-31"
+    assert found["notice-2023-1"]["valid_until"] == "2026-12-31"
+    status = runner.invoke(app, ["--project", str(fx.project.root), "status"])
+    assert "English page valid until 2024-12-31; the new date 2026-12-31 awaits review" in status.output
+
+
+def test_status_says_when_a_rule_not_yet_in_force_takes_effect(tmp_path):
+    """Staff who dropped in a rule that applies from next year see why its page says 'not yet in force', and
+    from when it will be (and be announced)."""
+    from publish_helpers import NOTICE, NOTICE_BODY
+
+    fx = standard_project(tmp_path / "proj")
+    fx.write("policies", "coming", NOTICE.replace("valid_from: 2023-01-05", "valid_from: 2099-01-01").replace(
+        "2024-12-31", "2099-12-31").replace("〔2023〕1号", "〔2023〕2号"), NOTICE_BODY)
+    fx.ingest()
+    status = runner.invoke(app, ["--project", str(fx.project.root), "status"])
+    line = next(line for line in status.output.splitlines() if line.startswith("coming "))
+    assert line.endswith("[not yet in force: from 2099-01-01]")

@@ -124,7 +124,7 @@ def test_social_post_never_offers_the_posts_of_a_withdrawn_document(fx):
     assert built.exit_code == 0 and "social posts withdrawn" in built.output
     result = run(fx, "social", "post")
     assert result.exit_code == 0 and "transit" not in result.output
-    assert "would send notice-2023-1.zh.mastodon." in result.output
+    assert "would send paying.zh.mastodon." in result.output  # the notice has expired: never announced
 
 
 def test_social_post_holds_a_post_whose_page_a_rollback_took_offline(fx):
@@ -141,7 +141,7 @@ def test_social_post_holds_a_post_whose_page_a_rollback_took_offline(fx):
     result = run(fx, "social", "post")
     assert result.exit_code == 0
     assert "held transit.zh.mastodon." in result.output and "would send transit" not in result.output
-    assert "would send notice-2023-1.zh.mastodon." in result.output and "held 2 (page not online)" in result.output
+    assert "would send paying.zh.mastodon." in result.output and "held 2 (page not online)" in result.output
 
 
 def test_preview_server_answers_missing_pages_with_the_site_404(fx):

@@ -346,6 +346,16 @@ def test_expiry_follows_the_build_date(fx):
     assert 'class="badge expiring"' not in read(fx.out, "zh/policies/notice-2023-1/")
 
 
+def test_lists_mark_a_rule_not_yet_in_force_as_they_mark_an_expired_one(fx):
+    """A reader scanning the home page or a section sees that a new rule does not apply yet, not only once
+    they open it."""
+    fx.build(today=dt.date(2023, 1, 4))  # the notice is in force from 2023-01-05
+    for page in ("zh/", "zh/policies/"):
+        assert 'class="badge">尚未生效<' in read(fx.out, page)
+    fx.build(today=dt.date(2023, 1, 5))
+    assert "尚未生效" not in read(fx.out, "zh/policies/")
+
+
 # -- the lint itself, on hand-made pages and facts -------------------------------------------
 URLS = layout.Urls("https://example.org")
 ZH = ["zh-Hans", "https://example.org/zh/a/"]

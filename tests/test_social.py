@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from publish_helpers import TODAY, TRANSIT, TRANSIT_BODY, aged_project, standard_project
+from publish_helpers import NOTICE, NOTICE_BODY, TODAY, TRANSIT, TRANSIT_BODY, aged_project, standard_project
 
 from zaitun.errors import PublishError
 from zaitun.project import Project
@@ -175,13 +175,13 @@ def test_a_rebuild_weighs_only_the_changed_documents_announcements_while_the_sta
 def test_a_state_changed_since_the_last_queue_means_weighing_every_announcement_again(aged, monkeypatch):
     path = aged.project.state_dir / "social.json"
     state = json.loads(path.read_text(encoding="utf-8"))
-    del state["queued"]["notice-2023-1:en"]  # as if never announced (another tool, a hand, a restore)
+    del state["queued"]["paying:zh"]  # as if never announced (another tool, a hand, a restore)
     path.write_text(json.dumps(state), encoding="utf-8")
     weighed = _weighed(monkeypatch)
     _retitle_transit(aged)
     queued = aged.build().social
     assert {"transit", "notice-2023-1", "paying"} <= set(weighed)
-    assert {tuple(q.split(".")[:2]) for q in queued} >= {("transit", "zh"), ("notice-2023-1", "en")}
+    assert {tuple(q.split(".")[:2]) for q in queued} >= {("transit", "zh"), ("paying", "zh")}
 
 
 def test_announcements_left_for_another_day_are_weighed_again_whatever_changed(tmp_path):
@@ -304,15 +304,15 @@ def mastodon():
 
 def test_mastodon_poster_is_a_dry_run_by_default(fx, mastodon):
     report = post_outbox(fx.project, fx.out / "social", mastodon, "token")
-    assert len(report.would_send) == 5 and FakeMastodon.requests == []
+    assert len(report.would_send) == 3 and FakeMastodon.requests == []
 
 
 def test_mastodon_poster_sends_each_post_once_even_when_run_twice(fx, mastodon):
     first = post_outbox(fx.project, fx.out / "social", mastodon, "secret", send=True)
-    assert len(first.sent) == 5 and not first.failed
+    assert len(first.sent) == 3 and not first.failed
     second = post_outbox(fx.project, fx.out / "social", mastodon, "secret", send=True)
     assert second.sent == [] and sorted(second.already_sent) == sorted(first.sent)
-    assert len(FakeMastodon.requests) == 5
+    assert len(FakeMastodon.requests) == 3
     assert {r["auth"] for r in FakeMastodon.requests} == {"Bearer secret"}
     assert {r["language"] for r in FakeMastodon.requests} == {"zh", "en"}
 
@@ -320,12 +320,48 @@ def test_mastodon_poster_sends_each_post_once_even_when_run_twice(fx, mastodon):
 def test_mastodon_poster_retries_a_busy_server_with_the_same_idempotency_key(fx, mastodon):
     FakeMastodon.fail_next = 2
     report = post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True, backoff=0.01)
-    assert len(report.sent) == 5
+    assert len(report.sent) == 3
     first_key = FakeMastodon.requests[0]["key"]
     assert [r["key"] for r in FakeMastodon.requests[:3]] == [first_key] * 3
-    assert len(FakeMastodon.statuses) == 5
+    assert len(FakeMastodon.statuses) == 3
 
 
 def test_mastodon_poster_needs_instance_and_token_to_send(fx):
     with pytest.raises(PublishError, match="social.mastodon_url"):
         post_outbox(fx.project, fx.out / "social", "", "", send=True)
+
+
+def test_an_expired_document_is_never_announced_and_the_build_says_so(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    announce_all(fixture)  # the notice (valid until 2024-12-31) is not held back for its age
+    report = fixture.build(today=dt.date(2025, 7, 1))
+    assert "notice-2023-1" not in {q.split(".")[0] for q in report.social}
+    assert "2 expired, not announced" in report.summary()  # its Chinese and English pages
+    assert fixture.build(today=dt.date(2025, 7, 1)).social_waiting == (0, 0)  # decided once
+
+
+def test_a_rule_not_yet_in_force_is_announced_on_the_day_it_takes_effect_not_before(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    fixture.write("policies", "coming", NOTICE.replace("2023-01-05", "2025-06-28").replace(
+        "valid_from: 2025-06-28", "valid_from: 2025-08-01").replace("2024-12-31", "2027-12-31").replace(
+        "〔2023〕1号", "〔2025〕2号"), NOTICE_BODY)
+    fixture.ingest()
+    early = fixture.build(today=dt.date(2025, 7, 1))
+    assert "coming" not in {q.split(".")[0] for q in early.social}
+    assert "1 announced when in force" in early.summary()
+    assert "coming" not in {q.split(".")[0] for q in fixture.build(today=dt.date(2025, 7, 31)).social}
+    # dated 34 days before, but news on the day it takes effect (social.max_age_days counts from then)
+    assert {q.split(".")[0] for q in fixture.build(today=dt.date(2025, 8, 1)).social} == {"coming"}
+
+
+def test_unsent_posts_of_a_document_that_has_since_expired_leave_the_outbox(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    fixture.write("policies", "short", NOTICE.replace("2023-01-05", "2025-06-28").replace(
+        "2024-12-31", "2025-07-10").replace("〔2023〕1号", "〔2025〕3号"), NOTICE_BODY)
+    fixture.ingest()
+    assert "short" in {q.split(".")[0] for q in fixture.build(today=dt.date(2025, 7, 1)).social}
+    later = fixture.build(today=dt.date(2025, 7, 11))  # its last day was the 10th; nobody sent the posts
+    assert not [p for p in outbox_posts(fixture.out / "social") if p["slug"] == "short"]
+    zh_platforms = sum("zh" in platform.languages for platform in PLATFORMS.values())
+    assert later.social_withdrawn == zh_platforms and "social posts withdrawn" in later.summary()
+    assert fixture.build(today=dt.date(2025, 7, 12)).social_withdrawn == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -132,7 +131,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
 
     cfg = ctx.obj.project.config
     store = ctx.obj.store
-    rows = project_status(store, dt.date.today(), cfg.get("site.expiry_warning_days"))
+    rows = project_status(store, ctx.obj.project.today(), cfg.get("site.expiry_warning_days"))
     problems = [str(e) for e in content_problems(ctx.obj.project, stored_places(ctx.obj.project, store))]
     failed = failures.current(store)
     if as_json:
@@ -142,10 +141,19 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     if not rows and not problems and not failed:
         typer.echo("no documents yet: put Markdown files in content/<section>/ and run `zaitun intake`")
     for r in rows:
-        expiry = f"  [{r.expiry} {r.valid_until}]" if r.expiry else ""
+        expiry = _validity_tag(r)
         flagged = f", {r.flagged} flagged" if r.flagged else ""
         typer.echo(f"{r.slug:40} {r.stage:17} {r.approved}/{r.total} approved{flagged}{expiry}")
     _echo_problems(problems, failed)
+
+
+def _validity_tag(r) -> str:
+    """`  [expiring 2026-12-31]`, `  [not yet in force: from 2027-01-01]`, or nothing."""
+    from zaitun.review.status import validity_note
+
+    if r.expiry:
+        return f"  [{r.expiry} {validity_note(r.as_dict()) if r.english_valid_until else r.valid_until}]"
+    return f"  [not yet in force: from {r.in_force_from}]" if r.in_force_from else ""
 
 
 def _echo_problems(problems: list[str], failed: list) -> None:
@@ -192,6 +200,8 @@ def run(ctx: typer.Context,
 
 
 def _echo_run(summary: dict, failed: list[str]) -> None:
+    from zaitun.review.status import validity_note
+
     intake, translated, published = summary["intake"], summary["translate"], summary["publish"]
     for line in failed + translated.get("tmx_skipped", []):
         typer.echo(line, err=True)
@@ -203,7 +213,7 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
                f"{len(translated['completed'])} document(s) approved from memory{outage}")
     typer.echo(f"publish: {published.get('summary', '')}")
     for d in summary["expiry"]:
-        typer.echo(f"{d['expiry']}: {d['slug']} (valid until {d['valid_until']})")
+        typer.echo(f"{d['expiry']}: {d['slug']} ({validity_note(d)})")
 
 
 @app.command()

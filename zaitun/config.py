@@ -32,6 +32,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site.title.en", "Quanzhou Government Information", "Site title on English pages."),
     Setting("site.base_url", "http://127.0.0.1:8000", "Public URL of the site (feeds, sitemap, canonical links)."),
     Setting("site.expiry_warning_days", 60, "Warn this many days before a document's valid_until."),
+    Setting("site.timezone", "Asia/Shanghai", "Time zone whose calendar says what day it is: a document valid "
+                                              "until 31 December has expired at midnight there, whatever the "
+                                              "server's clock."),
     Setting("site.page_size", 20, "Documents per page on section, programme and tag pages."),
     Setting("translate.provider", "offline", "Translation engine: offline, libre, google, deepl, microsoft, ..."),
     Setting("translate.provider_url", "", "Base URL for self-hosted providers (LibreTranslate)."),
@@ -196,6 +199,9 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
     for name in PORTS:
         if name in flat and not 1 <= flat[name] <= 65535:
             raise ConfigError(path, f"'{name}' must be a port from 1 to 65535", _line_of(text, name))
+    if "site.timezone" in flat and not _known_zone(flat["site.timezone"]):
+        raise ConfigError(path, f"unknown time zone '{flat['site.timezone']}' in 'site.timezone': give an IANA "
+                                "name such as Asia/Shanghai", _line_of(text, "site.timezone"))
     if flat.get("social.max_age_days", 0) < 0:
         raise ConfigError(path, "'social.max_age_days' must not be negative", _line_of(text, "social.max_age_days"))
     if flat.get("publish.keep_versions", 0) < 0:
@@ -208,6 +214,16 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
     if target and not str(target).startswith("s3://"):
         raise ConfigError(path, "'publish.s3_target' must look like s3://bucket/prefix",
                           _line_of(text, "publish.s3_target"))
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def load_config(path: Path) -> Config:

@@ -186,7 +186,7 @@ def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -
     """Documents whose validity ends within the warning window or has ended."""
     from zaitun.review.status import project_status
 
-    today = today or dt.date.today()
+    today = today or project.today()
     rows = project_status(store, today, project.config.get("site.expiry_warning_days"))
     return [r.as_dict() for r in rows if r.expiry and r.stage != "withdrawn"]
 
@@ -202,8 +202,10 @@ def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None 
 
     if not expiring:
         return False
-    body = "\n".join(f"{d['slug']}: {d['expiry']} (valid until {d['valid_until']})" for d in expiring)
-    told = {"day": (today or dt.date.today()).isoformat(), "digest": hashlib.sha256(body.encode()).hexdigest()[:16]}
+    from zaitun.review.status import validity_note
+
+    body = "\n".join(f"{d['slug']}: {d['expiry']} ({validity_note(d)})" for d in expiring)
+    told = {"day": (today or project.today()).isoformat(), "digest": hashlib.sha256(body.encode()).hexdigest()[:16]}
     record = project.state_dir / EXPIRY_TOLD
     try:
         if json.loads(record.read_text(encoding="utf-8")) == told:

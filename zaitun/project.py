@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -46,6 +47,13 @@ class Project:
         config = load_config(self.config_path)
         self.__dict__["config"], self._config_read = config, stamp
         return config
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """The day it is where the site's documents apply (site.timezone): the one date every check of
+        validity (pages, feeds, social posts, status, the expiry flow) is made against."""
+        from zoneinfo import ZoneInfo
+
+        return (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(self.config.get("site.timezone"))).date()
 
     @property
     def config_path(self) -> Path:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from zaitun import progress
 from zaitun.config import Limits
-from zaitun.content.hanzi import cn_int, fold
+from zaitun.content.hanzi import NUMERALS, cn_int, fold
 from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, content_files, dump_document, is_scratch
 from zaitun.content.notice.body import classify, paragraphs, shape
 from zaitun.content.notice.head import DOC_NUMBER_RE, Head, take_head
@@ -166,30 +166,64 @@ def convert_notice(text: str, source: Path) -> tuple[dict, str]:
 
 # ---- front matter --------------------------------------------------------------------------
 
+_IN_FORCE = r"(?:施行|实施|执行|生效|试行)"
+_START_RE = re.compile(rf"自(.{{0,30}}?)起{_IN_FORCE}")
+# `自印发之日起30日后施行`: in force a number of days after the date of issue
+_LATER_START_RE = re.compile(rf"自[^。；，]{{0,8}}之日起([{NUMERALS}]{{1,4}})(?:日|天)后{_IN_FORCE}")
+# `自2025年1月1日起至2027年12月31日止施行`: both ends in one phrase
+_SPAN_RE = re.compile(rf"自(?P<start>{DATE_RE.pattern})起?(?:至|到)(?P<until>{DATE_RE.pattern})止?(?:{_IN_FORCE}|有效)")
+# `有效期为2025年1月1日至…`, `有效期自…至…`: the period's first day is its start
+_PERIOD_START_RE = re.compile(rf"有效期限?(?:为|自|从)?(?={DATE_RE.pattern}起?(?:至|到))")
+_UNTIL_RE = re.compile(rf"有效期限?[^。；]{{0,20}}?(?:至|到)(?={DATE_RE.pattern})")
+# `有效期5年`, `有效期限为三年`, `有效期两年`, `有效期一年半`, `有效期三十个月`, `试行期2年`
+_DURATION_RE = re.compile(rf"(?:有效|试行)期限?(?:为)?([{NUMERALS}]{{1,4}})(?:个)?(年|月)(半)?")
+
+
 def _validity(blocks: list, issued: dt.date, source: Path) -> dict:
-    """valid_from / valid_until from `自…起施行，有效期至…`."""
+    """valid_from / valid_until from `自…起施行，有效期至…`, `有效期为…至…`, `自…至…施行` or a duration
+    (`有效期3年`, counted from the start, else from the date of issue)."""
     text = fold("".join(block.text for block in blocks))
-    found: dict = {}
-    start = re.search(r"自(.{0,30}?)起(?:施行|实施|执行|生效)", text)
-    if start:
+    start = _start(text, issued, source)
+    until = _until(text, start or issued, source)
+    return {key: value for key, value in (("valid_from", start), ("valid_until", until)) if value}
+
+
+def _start(text: str, issued: dt.date, source: Path) -> dt.date | None:
+    if later := _LATER_START_RE.search(text):
+        return issued + dt.timedelta(days=cn_int(later.group(1)))
+    if start := _START_RE.search(text):
         date = DATE_RE.search(start.group(1))
         # A copy: the same object twice would make YAML write an anchor (&id001) and an alias.
-        found["valid_from"] = to_date(date, source, None) if date else dt.date.fromordinal(issued.toordinal())
-    until = re.search(rf"有效期[^。；]{{0,20}}?(?:至|到)(?={DATE_RE.pattern})", text)
-    years = re.search(r"有效期(?:为)?([0-9一二三四五六七八九十]{1,3})年", text)
-    if until:
-        found["valid_until"] = to_date(DATE_RE.match(text, until.end()), source, None)
-    elif years:
-        found["valid_until"] = _years_later(found.get("valid_from", issued), cn_int(years.group(1)))
-    return found
+        return to_date(date, source, None) if date else dt.date.fromordinal(issued.toordinal())
+    if span := _SPAN_RE.search(text):
+        return _date_at(text, span.start("start"), source)
+    if period := _PERIOD_START_RE.search(text):
+        return _date_at(text, period.end(), source)
+    return None
 
 
-def _years_later(start: dt.date, years: int) -> dt.date:
-    """`有效期5年` from 2024-12-20 runs to 2029-12-19."""
+def _until(text: str, start: dt.date, source: Path) -> dt.date | None:
+    if until := _UNTIL_RE.search(text):
+        return _date_at(text, until.end(), source)
+    if span := _SPAN_RE.search(text):
+        return _date_at(text, span.start("until"), source)
+    if duration := _DURATION_RE.search(text):
+        count, unit, half = duration.groups()
+        return _months_later(start, cn_int(count) * (12 if unit == "年" else 1) + (6 if half else 0))
+    return None
+
+
+def _date_at(text: str, at: int, source: Path) -> dt.date:
+    return to_date(DATE_RE.match(text, at), source, None)
+
+
+def _months_later(start: dt.date, months: int) -> dt.date:
+    """The last day of a period of `months` from `start`: `有效期5年` from 2024-12-20 runs to 2029-12-19."""
+    year, month = divmod(start.month - 1 + months, 12)
     try:
-        end = start.replace(year=start.year + years)
-    except ValueError:  # from 29 February into a common year
-        end = dt.date(start.year + years, 3, 1)
+        end = start.replace(year=start.year + year, month=month + 1)
+    except ValueError:  # from the 29th-31st into a shorter month: the period ends with that month
+        end = dt.date(start.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
     return end - dt.timedelta(days=1)
 
 

@@ -14,6 +14,7 @@ import yaml
 
 from zaitun.config import Limits
 from zaitun.content.schema import SLUG_RE, control_character, validate_meta
+from zaitun.content.validity import EXPIRED, validity_on
 from zaitun.errors import ContentError
 
 RESERVED_SECTIONS = ("tags", "programmes")  # folders of the site's own list pages
@@ -83,9 +84,9 @@ class Document:
     def valid_from(self) -> dt.date | None:
         return self.meta.get("valid_from")
 
-    def is_expired(self, today: dt.date | None = None) -> bool:
-        until = self.valid_until
-        return until is not None and until < (today or dt.date.today())
+    def is_expired(self, today: dt.date) -> bool:
+        """Past its valid_until (the last day it applies); `today` is the project's (Project.today)."""
+        return validity_on(self.valid_from, self.valid_until, today) == EXPIRED
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:

@@ -1,4 +1,5 @@
-"""Daily: find documents about to expire or expired, tell the staff, republish to show it."""
+"""Daily, as the day begins: find documents about to expire or expired, tell the staff, and republish, since
+the date alone changes pages (expiring soon, expired, now in force) though no content changed."""
 
 from __future__ import annotations
 
@@ -27,5 +28,5 @@ def expiry(project: str | None = None) -> list[dict]:
     expiring = find_expiring(directory)
     if expiring:
         tell_staff(directory, expiring)
-        build_and_publish(directory)
+    build_and_publish(directory)
     return expiring

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import typer
@@ -20,7 +19,7 @@ def build(ctx: typer.Context) -> None:
     project, pinged = ctx.obj.project, 0
     # nothing to do: neither the store nor the renderer is loaded; documents written: the search indexer starts
     # now, beside the loading of the rest
-    report = settled_build(project, dt.date.today(), _index_soon)
+    report = settled_build(project, project.today(), _index_soon)
     if report is None:
         from zaitun.pipeline import build as run_build
         from zaitun.publish.site import collector_paused

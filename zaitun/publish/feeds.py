@@ -7,6 +7,7 @@ its own URL. Feeds carry the newest FEED_LIMIT documents with their full content
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 from typing import TYPE_CHECKING
 
 from zaitun.config import LANGUAGES
@@ -40,8 +41,8 @@ def feed_outputs(planned: Plan, site: Site) -> list[Output]:
 
 def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site) -> list[Output]:
     chosen = entries[:FEED_LIMIT]
-    facts = [(e.slug, e.title, e.summary, e.source_hash, e.updated.isoformat(), e.date.isoformat())
-             for e in chosen]
+    facts = [(e.slug, e.title, e.summary, e.source_hash, e.updated.isoformat(), e.date.isoformat(),
+              validity_line(e, site)) for e in chosen]  # the line changes with the date: so does the feed
     bodies = tuple(layout.document(e.lang, e.section, e.slug) for e in chosen)
     outputs = []
     for kind in ("rss", "atom"):
@@ -93,7 +94,23 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
     item.link(href=url)
     item.published(dt.datetime.combine(entry.date, dt.time(), tzinfo=dt.UTC))
     item.updated(entry.updated)
-    if entry.summary:
-        item.summary(entry.summary)
+    validity = validity_line(entry, site)
+    summary = entry.summary
+    if validity:
+        summary = (f"{summary}（{validity}）" if entry.lang == "zh" else f"{summary} ({validity})").strip()
+    if summary:
+        item.summary(summary)
+    html = (f"<p>{escape(validity)}</p>\n" if validity else "") + str(entry.html)
     # RSS readers expect content:encoded as CDATA; Atom wants escaped text of type html
-    item.content(str(entry.html), type="CDATA" if kind == "rss" else "html")
+    item.content(html, type="CDATA" if kind == "rss" else "html")
+
+
+def validity_line(entry: Entry, site: Site) -> str:
+    """`Status: In force, expiring soon · Valid from 2024-12-20 · Valid until 2026-12-31`, as the page says it
+    (the English dates as approved); "" for a document without validity."""
+    state = entry.validity(site.today, site.expiry_warning_days)
+    if not state:
+        return ""
+    ui, sep = UI[entry.lang], "：" if entry.lang == "zh" else ": "
+    dates = [f"{ui[key]} {entry.meta[key]}" for key in ("valid_from", "valid_until") if entry.meta.get(key)]
+    return " · ".join([f"{ui['validity']}{sep}{ui[state]}", *dates])

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from zaitun.content.markdown import file_references
 from zaitun.content.model import FACT_FIELDS, content_source, parse_meta, split_front_matter
 from zaitun.content.schema import KEYS
+from zaitun.content.validity import EXPIRED, NOT_YET, validity_on
 from zaitun.errors import ContentError, LocatedError, PublishError
 from zaitun.publish import bodies
 from zaitun.publish.render import body_html
@@ -98,18 +99,19 @@ class Entry:
     def _render(self) -> Markup:
         return body_html(self.body, self.file_links.get if self.file_links else None)
 
-    def is_expired(self, today: dt.date) -> bool:
-        until = _date(self.meta.get("valid_until"))
-        return until is not None and until < today
+    def validity(self, today: dt.date, warning_days: int = 0) -> str:
+        """What the page, lists and feeds say of it (content.validity): expired, not_yet, expiring, valid or ""."""
+        return validity_on(self.valid_from, _date(self.meta.get("valid_until")), today, warning_days)
 
-    def is_expiring(self, today: dt.date, warning_days: int) -> bool:
-        """Still valid, but its validity ends within the warning window."""
-        until = _date(self.meta.get("valid_until"))
-        return until is not None and today <= until and (until - today).days <= warning_days
+    def is_expired(self, today: dt.date) -> bool:
+        return self.validity(today) == EXPIRED
 
     def is_in_force(self, today: dt.date) -> bool:
-        start = _date(self.meta.get("valid_from"))
-        return start is None or start <= today
+        return self.validity(today) != NOT_YET
+
+    @property
+    def valid_from(self) -> dt.date | None:
+        return _date(self.meta.get("valid_from"))
 
 
 def _date(value) -> dt.date | None:

@@ -135,7 +135,7 @@ def forget_lines() -> None:
 def _line(entry: Entry, site: Site) -> dict:
     return {"href": site.urls.link(layout.document(entry.lang, entry.section, entry.slug)), "title": entry.title,
             "date": entry.date.isoformat(), "summary": entry.summary, "expired": entry.is_expired(site.today),
-            "section": section_name(entry.section, entry.lang)}
+            "not_yet": not entry.is_in_force(site.today), "section": section_name(entry.section, entry.lang)}
 
 
 def plan(entries: list[Entry], site: Site, before: Plan | None = None) -> Plan:
@@ -426,8 +426,8 @@ def document_data(entry: Entry, site: Site) -> dict:
             "doc_number": meta.get("doc_number"), "doc_number_en": meta.get("doc_number_en"),
             "issuer": meta.get("issuer"),
             "valid_from": meta.get("valid_from"), "valid_until": meta.get("valid_until"),
-            "expired": entry.is_expired(site.today), "in_force": entry.is_in_force(site.today),
-            "expiring": entry.is_expiring(site.today, site.expiry_warning_days),
+            "expired": entry.is_expired(site.today),
+            "validity": entry.validity(site.today, site.expiry_warning_days),
             "under_review": entry.under_review, "provenance": entry.provenance,
             "section": {"href": site.urls.link(layout.section(entry.lang, entry.section)),
                         "label": section_name(entry.section, entry.lang)},

@@ -23,6 +23,7 @@ class BuildReport:
     under_review: list[str] = field(default_factory=list)  # English kept while an update is reviewed
     social: list[str] = field(default_factory=list)  # ids of posts queued in the outbox
     social_held: tuple[int, int] = (0, 0)  # announcements held back: (too old, over the daily limit)
+    social_waiting: tuple[int, int] = (0, 0)  # (expired: never announced, not yet in force: announced then)
     social_withdrawn: int = 0  # unsent posts taken out of the outbox: their documents left the site
     problems: list[str] = field(default_factory=list)  # path:line: why, of each document left out
     failures: list = field(default_factory=list)  # the same as zaitun.failures records
@@ -41,4 +42,7 @@ class BuildReport:
         too_old, over_limit = self.social_held
         held = ([f"{too_old} too old to announce (social.max_age_days)"] if too_old else []) + \
                ([f"{over_limit} left for tomorrow (social.daily_limit)"] if over_limit else [])
+        expired, not_in_force = self.social_waiting
+        held += ([f"{expired} expired, not announced"] if expired else []) + \
+                ([f"{not_in_force} announced when in force (valid_from)"] if not_in_force else [])
         return f" ({'; '.join(held)})" if held else ""

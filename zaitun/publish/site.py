@@ -87,7 +87,7 @@ def build_site(project: Project, store: Store | LazyStore, today: dt.date | None
     lock, after = take(project), []
     try:
         with collector_paused(), ended_on_failure():  # no search indexer left behind
-            report = _build(project, store, today or dt.date.today(), social, after)
+            report = _build(project, store, today or project.today(), social, after)
     except BaseException:
         free(lock)
         raise
@@ -241,6 +241,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
         queued = queue_posts(project, entries, site, outbox_dir(out), changed=plan_.changed,
                              settled=summary.get("social_settled"), code=change.code)
         report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
+        report.social_waiting = (queued.expired, queued.not_in_force)
         report.social_withdrawn = queued.withdrawn
         mark_announced(version, queued.settled)
     return report

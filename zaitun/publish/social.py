@@ -54,6 +54,11 @@ def basis(entry: Entry) -> str:
     return hashlib.sha256(f"{entry.title}\x1f{text}".encode()).hexdigest()[:12]
 
 
+def news_date(entry: Entry) -> dt.date:
+    """When a document is news: its date, or the day it takes effect when that is later."""
+    return max(entry.date, entry.valid_from or entry.date)
+
+
 def make_posts(entry: Entry, site: Site, terms: dict[str, list[str]], now: dt.datetime) -> list[dict]:
     text = entry.social or entry.summary or entry.title
     posts = []
@@ -106,6 +111,8 @@ class Queued:
     ids: list[str] = field(default_factory=list)
     too_old: int = 0  # documents dated before social.max_age_days: an archive is not news
     over_limit: int = 0  # documents left for another day by social.daily_limit
+    expired: int = 0  # documents past their valid_until: a rule no longer in force is not news
+    not_in_force: int = 0  # documents before their valid_from: announced on the day they take effect
     settled: str | None = None  # every entry's announcement queued or dismissed: the state then, and `code`
     withdrawn: int = 0  # unsent posts taken out of the outbox: their documents left the site
 
@@ -121,6 +128,7 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
     state, seen = _load(project)
     result = Queued()
     known = changed is not None and settled is not None and settled == f"{code}:{seen}"
+    lapsed = _lapsed(state, entries, site.today)
     if known:
         entries = [e for e in entries if e.slug in changed]
     gone = _gone(state["queued"], entries, changed if known else None)
@@ -128,12 +136,22 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
         result.withdrawn = len(withdraw_posts(outbox, gone, state.get("sent", {})))
         for key in gone:
             del state["queued"][key]  # back on the site later: announced again (a post sent is never resent)
+    if lapsed:  # an unsent post must not announce a rule no longer in force
+        result.withdrawn += len(withdraw_posts(outbox, set(lapsed), state.get("sent", {})))
+        state.setdefault("lapsed", {}).update(lapsed)
     fresh = [e for e in entries if state["queued"].get(f"{e.slug}:{e.lang}") != basis(e)]
+    waiting = [e for e in fresh if not e.is_in_force(site.today)]  # not recorded: weighed again each build
+    result.not_in_force = len(waiting)
+    fresh = [e for e in fresh if e.is_in_force(site.today)]
     oldest = site.today - dt.timedelta(days=project.config.get("social.max_age_days"))
-    for entry in [e for e in fresh if e.date < oldest]:
+    for entry in [e for e in fresh if e.is_expired(site.today) or news_date(e) < oldest]:
         state["queued"][f"{entry.slug}:{entry.lang}"] = basis(entry)  # never announced later either
-        result.too_old += 1
-    fresh = sorted((e for e in fresh if e.date >= oldest), key=lambda e: (e.date, e.slug), reverse=True)
+        if news_date(entry) < oldest:
+            result.too_old += 1
+        else:
+            result.expired += 1
+    fresh = sorted((e for e in fresh if not e.is_expired(site.today) and news_date(e) >= oldest),
+                   key=lambda e: (news_date(e), e.slug), reverse=True)
     if fresh:
         terms = protected_terms(project)
         batch, announced = _within_daily_limit(fresh, site, terms, now, state, project.config.get("social.daily_limit"))
@@ -147,10 +165,18 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
         for entry in announced:
             state["queued"][f"{entry.slug}:{entry.lang}"] = basis(entry)
         result.ids = [p["id"] for p in batch]
-    if fresh or result.too_old or gone:
+    if fresh or result.too_old or gone or lapsed:
         seen = save_state(project, state)
-    result.settled = f"{code}:{seen}" if not result.over_limit else None  # none left for another day
+    result.settled = f"{code}:{seen}" if not (result.over_limit or waiting) else None  # none left for later
     return result
+
+
+def _lapsed(state: dict, entries: list[Entry], today: dt.date) -> dict[str, str]:
+    """The `slug:lang` of announced documents past their valid_until whose unsent posts were not yet taken out
+    of the outbox, with that date (an extended, then lapsed document is looked at again)."""
+    done = state.get("lapsed", {})
+    found = {f"{e.slug}:{e.lang}": str(e.meta["valid_until"]) for e in entries if e.is_expired(today)}
+    return {key: until for key, until in found.items() if key in state["queued"] and done.get(key) != until}
 
 
 def _gone(queued: dict, entries: list[Entry], slugs: set[str] | None) -> set[str]:

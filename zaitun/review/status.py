@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from zaitun.content.model import document_from_row
+from zaitun.content.validity import EXPIRED, EXPIRING, NOT_YET, validity_on
 from zaitun.state.segments import DocumentState, progress, segment_states
 from zaitun.state.store import Store
 
@@ -24,41 +25,60 @@ class DocumentStatus:
     total: int
     flagged: int
     valid_until: dt.date | None
-    expiry: str  # "" | "expiring" | "expired"
+    expiry: str  # "" | "expiring" | "expired": of the Chinese, or of the English page when that ends first
+    english_valid_until: dt.date | None = None  # the English page's, while a new date awaits review
+    in_force_from: dt.date | None = None  # its valid_from, while that is still to come
 
     def as_dict(self) -> dict:
         out = self.__dict__.copy()
-        out["valid_until"] = self.valid_until.isoformat() if self.valid_until else None
+        for key in ("valid_until", "english_valid_until", "in_force_from"):
+            out[key] = out[key].isoformat() if out[key] else None
         return out
 
 
 def expiry_state(valid_until: dt.date | None, today: dt.date, warning_days: int) -> str:
-    if valid_until is None:
-        return ""
-    if valid_until < today:
-        return "expired"
-    return "expiring" if (valid_until - today).days <= warning_days else ""
+    """"expired", "expiring" or "" (in force for a while yet, not yet in force, or no end)."""
+    state = validity_on(None, valid_until, today, warning_days)
+    return state if state in (EXPIRED, EXPIRING) else ""
 
 
 def document_status(store: Store, row: dict, today: dt.date, warning_days: int) -> DocumentStatus:
     doc = document_from_row(row)
     states = segment_states(store, row["slug"])
     prog = progress(states)
+    english = None  # the English page's valid_until, when it is not the Chinese one
     if row["status"] != DocumentState.ACTIVE:
         stage = "withdrawn"
     elif doc.draft:  # kept off the site in both languages, however far its review went
         stage = "draft"
     elif prog["complete"]:
         stage = "approved"
-    elif store.latest_release(row["slug"]):
+    elif release := store.latest_release(row["slug"]):
         stage = "update in review"
+        english = _released_until(release)
+        english = english if english != doc.valid_until else None
     elif any(s.translation for s in states):
         stage = "in review"
     else:
         stage = "translating"
+    ends = min((d for d in (doc.valid_until, english) if d), default=None)
+    coming = doc.valid_from if validity_on(doc.valid_from, None, today) == NOT_YET else None
     return DocumentStatus(row["slug"], row["section"], doc.title, stage, prog["approved"], prog["total"],
-                          prog["flagged"], doc.valid_until,
-                          expiry_state(doc.valid_until, today, warning_days))
+                          prog["flagged"], doc.valid_until, expiry_state(ends, today, warning_days), english, coming)
+
+
+def _released_until(release: dict) -> dt.date | None:
+    """The valid_until the English page shows: its release's approved one."""
+    until = release["payload"].get("facts", {}).get("valid_until", {}).get("zh")
+    return dt.date.fromisoformat(str(until)) if until else None
+
+
+def validity_note(status: dict) -> str:
+    """`valid until 2026-12-31`, or, while a new date awaits review, what the English page still says."""
+    if status.get("english_valid_until"):
+        return (f"English page valid until {status['english_valid_until']}; "
+                f"the new date {status['valid_until']} awaits review")
+    return f"valid until {status['valid_until']}"
 
 
 def project_status(store: Store, today: dt.date, warning_days: int) -> list[DocumentStatus]:
@@ -87,7 +107,7 @@ def queue(project: Project, store: Store, status: str = "", section: str = "", p
     warn = project.config.get("site.expiry_warning_days")
     rows = []
     for row in store.documents(status=None):
-        st = document_status(store, row, dt.date.today(), warn)
+        st = document_status(store, row, project.today(), warn)
         prog = document_from_row(row).programme or ""
         rows.append(QueueRow(st.slug, st.section, prog, st.title, st.stage, st.approved, st.total, st.flagged,
                              st.expiry))
