@@ -12,12 +12,16 @@ from collections import Counter
 from pathlib import Path
 
 from libre_server import LibreServer
-from translate_support import DOCUMENT, libre_settings, make_project, open_ingested
+from review_support import real_user
+from translate_support import DOCUMENT, LINK, libre_settings, make_project, open_ingested
 
 from zaitun import pipeline
 from zaitun.content.intake import ingest
+from zaitun.review.gate import edit
+from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
 from zaitun.translate import lock
+from zaitun.translate.glossary import load_glossary
 
 ZAITUN = [sys.executable, "-m", "zaitun"]
 ADDED = "旅客可以在泉州申请停留。"  # no glossary term: the engine is sent it as it is
@@ -80,6 +84,24 @@ def test_a_pass_started_meanwhile_waits_names_the_first_and_drafts_a_segment_add
     assert drafted[ADDED] == 1 and set(drafted.values()) == {1}, drafted
 
 
+def test_a_reviewer_edits_while_a_pass_translates_and_the_pass_leaves_the_edit_as_the_current_english(tmp_path):
+    with LibreServer("slow") as server:
+        server.delay = 1.0
+        project = make_project(tmp_path, libre_settings(server.url, timeout=5.0))
+        store = open_ingested(project)
+        real_user(store, "rita")
+        running = start(project.root, "translate")
+        wait_for(lambda: server.requests)  # the pass has read LINK as pending and is at the engine
+        link = next(s for s in segment_states(store, "notice") if s.source == LINK)
+        edit(store, "notice", link.seg_id, "See the [notice](https://example.org/a).", "rita",
+             glossary=load_glossary(project.glossary_dir), based_on=link.version)
+        assert running.poll() is None  # the edit did not wait for the pass
+        finish(running)
+    current = next(s for s in segment_states(store, "notice") if s.source == LINK)
+    assert current.target == "See the [notice](https://example.org/a)." and current.translation["origin"] == "human"
+    assert rows_per_segment(store)[LINK] == 1
+
+
 def test_a_document_another_pass_keeps_too_long_is_held_back_naming_it_while_the_others_are_drafted(
         tmp_path, monkeypatch, capsys):
     project = make_project(tmp_path)
@@ -96,3 +118,29 @@ def test_a_document_another_pass_keeps_too_long_is_held_back_naming_it_while_the
     again = pipeline.translate(project, store)
     assert [d.slug for d in again.documents if d.segments] == ["notice"] and not again.failed
 
+
+def test_the_store_keeps_one_draft_per_segment_read_and_none_over_an_approval_made_since(tmp_path, database_url):
+    store = open_ingested(make_project(tmp_path, f'[review]\ndatabase_url = "{database_url}"\n'))
+    try:
+        seg = store.segments("notice")[0]
+        history = _refused_drafts(store, "notice", seg["seg_id"], seg["source"])
+    finally:
+        store.close()
+    assert history == [("One", "approved"), ("Four", "draft")]
+
+
+def _refused_drafts(store: Store, slug: str, seg_id: str, source: str) -> list[tuple[str, str]]:
+    """Drafts stored over what their writers read: only those over what is current are; the history then."""
+
+    def draft(target: str, replaces: dict | None) -> int | None:
+        with store.tx() as conn:
+            return store.add_translation(conn, slug, seg_id, source, target, origin="engine", replaces=replaces)
+
+    first = draft("One", None)
+    assert first and draft("Two", None) is None  # a second pass that read it as pending, too
+    read = store.current_translations(slug)[seg_id]
+    with store.tx() as conn:
+        store.approve_translation(conn, first, "rita", source)
+    assert draft("Three", read) is None  # a pass that read the draft before it was approved
+    assert draft("Four", store.current_translations(slug)[seg_id]) is not None  # over what is current: stored
+    return [(t["target"], t["state"]) for t in store.history(slug, seg_id)]

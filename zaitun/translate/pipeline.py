@@ -14,7 +14,8 @@ and the spacing engines leave around restored terms and Markdown is repaired; wh
 translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
 a second run with nothing changed does nothing. One pass at a time works on a document (translate/lock.py):
-a pass started meanwhile waits for it and drafts only what is still to do.
+a pass started meanwhile waits for it and drafts only what is still to do; a draft is stored only over
+the translation it was made from, so a reviewer's edit or decision made meanwhile stays.
 An engine that failed on any segment fails the pass, recorded and announced under its name like a
 held-back document, until it translates again.
 What the glossary files cannot give as written (a file that cannot be read, a bad line, lines in
@@ -185,7 +186,8 @@ def _translate_document(project: Project, store: Store, gate: ReviewGate, report
     batch_size = max(1, int(project.config.get("translate.batch_size")))
     for i in range(0, len(states), batch_size):
         batch = states[i:i + batch_size]
-        result.segments.extend(_store_batch(store, slug, _translate_batch(batch, store, glossary, engine, repairer),
+        result.segments.extend(_store_batch(store, slug, batch,
+                                            _translate_batch(batch, store, glossary, engine, repairer),
                                             glossary.version))
         bar.advance(len(batch))
     if project.config.get("review.auto_approve_memory"):
@@ -341,13 +343,20 @@ def _merged(issues: list[dict]) -> list[dict]:
     return list({(i["check"], i["message"]): i for i in issues}.values())
 
 
-def _store_batch(store: Store, slug: str, results: list[SegmentResult], version: str) -> list[SegmentResult]:
+def _store_batch(store: Store, slug: str, batch: list[SegmentState], results: list[SegmentResult],
+                 version: str) -> list[SegmentResult]:
+    """Store the drafts whose segments still stand as they were read; return those stored. A reviewer's edit
+    or decision made meanwhile stays (the store refuses a draft over it)."""
+    stored = []
     with store.tx() as conn:
-        for r in results:
+        for seg, r in zip(batch, results, strict=True):
             r.translation_id = store.add_translation(conn, slug, r.id, r.source, r.target, origin=r.origin,
-                                                     issues=r.issues, engine=r.engine, glossary_version=version)
-            store.log(conn, "zaitun", "translate", slug, r.id, after=r.target, note=f"{r.origin} {r.engine}")
-    return results
+                                                     replaces=seg.translation, issues=r.issues, engine=r.engine,
+                                                     glossary_version=version)
+            if r.translation_id is not None:
+                store.log(conn, "zaitun", "translate", slug, r.id, after=r.target, note=f"{r.origin} {r.engine}")
+                stored.append(r)
+    return stored
 
 
 def _record(store: Store, result: DocumentResult) -> None:
