@@ -39,7 +39,8 @@ def project_with_drafts(root: Path) -> tuple[Project, Store, dict[str, str]]:
     ingest(project, store)
     with store.tx() as conn:
         for seg in store.segments("big"):
-            store.add_translation(conn, "big", seg["seg_id"], seg["source"], "EN " + seg["source"], origin="engine")
+            store.add_translation(conn, "big", seg["seg_id"], seg["source"], "EN " + seg["source"], origin="engine",
+                                  replaces=None)
         for name in ("alice", *(f"r{n}" for n in range(8))):
             store.add_user(conn, name, "reviewer", "-")
     return project, store, gate.shown(segment_states(store, "big"))

@@ -345,7 +345,7 @@ def approve_english(store: Store, doc: dict, note: str, glossary: Glossary) -> N
     with store.tx() as conn:
         for state in pending:
             store.add_translation(conn, doc["slug"], state.seg_id, state.source, f"Added note {note}.",
-                                  origin="human", engine="", glossary_version="bench")
+                                  origin="human", replaces=state.translation, engine="", glossary_version="bench")
     approve(store, doc["slug"], shown(segment_states(store, doc["slug"]), [s.seg_id for s in pending]), "bench",
             glossary=glossary)
 

@@ -51,7 +51,8 @@ class FixtureProject:
             for state in states:
                 if state.state != "approved":
                     self.store.add_translation(conn, slug, state.seg_id, state.source, english(state.source),
-                                               origin="engine", engine="fixture-mt", glossary_version="g1")
+                                               origin="engine", replaces=state.translation, engine="fixture-mt",
+                                               glossary_version="g1")
         approve(self.store, slug, shown(segment_states(self.store, slug),
                                         [s.seg_id for s in states if s.state != "approved"]), "rita",
                 glossary=load_glossary(self.project.glossary_dir))

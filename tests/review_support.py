@@ -48,10 +48,11 @@ def draft_all(store: Store, slug: str = SLUG, issues_for: set[int] = frozenset()
     """Give every segment a machine draft ("EN n: ..."); segments at `issues_for` get a QA issue."""
     ids = []
     with store.tx() as conn:
+        current = store.current_translations(slug, conn)
         for n, seg in enumerate(store.segments(slug)):
             issues = [{"check": "numbers", "message": "240 is missing"}] if n in issues_for else []
             store.add_translation(conn, slug, seg["seg_id"], seg["source"], f"EN {n}: {seg['source']}",
-                                  origin="engine", issues=issues)
+                                  origin="engine", replaces=current.get(seg["seg_id"]), issues=issues)
             ids.append(seg["seg_id"])
     return ids
 

@@ -148,7 +148,8 @@ def test_drafts_already_in_review_with_artifacts_are_flagged_on_the_next_pass(tm
     seg = by_source(store)["**国际诊所**周六上午开放。"]
     with store.tx() as conn:  # a draft made before these checks existed, with its (empty) issues of then
         store.add_translation(conn, "notice", seg.seg_id, seg.source, "** International clinic ** opens .",
-                              origin="engine", glossary_version=seg.translation["glossary_version"])
+                              origin="engine", replaces=seg.translation,
+                              glossary_version=seg.translation["glossary_version"])
     report = pipeline.translate(project, store, engine=make_engine(project.config))
     assert report.documents[0].rechecked == [seg.seg_id]
     assert {i["check"] for i in by_source(store)[seg.source].issues} == {"markdown", "spacing"}

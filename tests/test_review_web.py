@@ -201,7 +201,7 @@ def test_untrusted_content_is_rendered_inert(tmp_path):
     with store.tx() as conn:
         seg = store.segments(SLUG)[2]
         store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], f'Text {evil}"><b onmouseover=x>',
-                              origin="engine", issues=[{"check": evil, "message": evil}])
+                              origin="engine", replaces=None, issues=[{"check": evil, "message": evil}])
     real_user(store, "alice")
     with Client(create_app(Context(project, store))) as client:
         login(client)
@@ -239,7 +239,8 @@ def test_preview_renders_both_languages_and_marks_missing_english(site):
     client, store, ids, _ = site
     with store.tx() as conn:  # a new sentence without any English yet
         seg = store.segments(SLUG)[4]
-        store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], "", origin="none")
+        store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], "", origin="none",
+                              replaces=store.current_translations(SLUG, conn)[seg["seg_id"]])
     login(client)
     page = client.get(f"/doc/{SLUG}/preview").text
     assert "<h2" in page and "政策概况" in page and "EN 1: 政策概况" in page
@@ -553,7 +554,8 @@ def test_preview_shows_the_facts_as_the_english_page_will(tmp_path):
     draft_all(store)
     with store.tx() as conn:  # the issuer without English yet
         seg = next(s for s in store.segments(SLUG) if s["kind"] == "issuer")
-        store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], "", origin="none")
+        store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], "", origin="none",
+                              replaces=store.current_translations(SLUG, conn)[seg["seg_id"]])
     real_user(store, "alice")
     with Client(create_app(Context(project, store))) as client:
         login(client)

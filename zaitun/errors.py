@@ -10,7 +10,8 @@
     ├── ReviewError             a review action is not allowed (unknown segment, wrong role...)
     ├── StoreError              the store cannot be reached (server down, credentials refused)
     ├── PublishError            the site failed its own lint or could not be written
-    └── DeployError             a sink (S3) refused the upload
+    ├── DeployError             a sink (S3) refused the upload
+    └── Busy                    another process kept a piece of work locked longer than one waits (zaitun.locks)
 """
 
 from __future__ import annotations
@@ -73,3 +74,11 @@ class PublishError(ZaitunError):
 
 class DeployError(ZaitunError):
     pass
+
+
+class Busy(ZaitunError):
+    """The lock on some work stayed held past the wait allowed; `pid` is its holder's, when known."""
+
+    def __init__(self, message: str, pid: int | None = None):
+        super().__init__(message)
+        self.pid = pid

@@ -229,7 +229,7 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, gloss
         seg = _find(store, slug, seg_id, conn)
         if based_on is not None and based_on != seg.version:
             raise ReviewError(f"{seg_id}: not saved: {_changed(seg, based_on)}")
-        store.add_translation(conn, slug, seg_id, seg.source, target.strip(), origin="human",
+        store.add_translation(conn, slug, seg_id, seg.source, target.strip(), origin="human", replaces=seg.translation,
                               issues=issues or [], created_by=actor, glossary_version=glossary.version)
         store.log(conn, actor, "edit", slug, seg_id, before=seg.target, after=target.strip())
         if not approve_now:
@@ -316,7 +316,7 @@ def _back_to_review(store: Store, conn: Connection, slug: str, current: dict[str
             continue
         why = (f"approved before, but {'; '.join(forbidden_message(*f) for f in found)}: it is back in review "
                "and the English is not released until it is edited and approved")
-        store.add_translation(conn, slug, seg["seg_id"], seg["source"], tr["target"], origin=tr["origin"],
+        store.add_translation(conn, slug, seg["seg_id"], seg["source"], tr["target"], origin=tr["origin"], replaces=tr,
                               issues=check_translation(seg["source"], tr["target"], glossary), engine=tr["engine"],
                               glossary_version=glossary.version)
         store.log(conn, "zaitun", "back-to-review", slug, seg["seg_id"], before=tr["target"], after=tr["target"],

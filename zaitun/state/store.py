@@ -108,6 +108,9 @@ releases = Table(
 # each document's newest release found in the index: without it, asking for one document's reads every
 # release's row, payloads included (the whole table, for a one-document rebuild)
 NEWEST_RELEASES = "CREATE INDEX IF NOT EXISTS releases_newest ON releases (lang, slug, id)"
+# one segment's translations found in the index: storing a draft reads and supersedes the segment's current one,
+# and without it each of a pass's thousands of drafts read the whole table twice
+SEGMENT_TRANSLATIONS = "CREATE INDEX IF NOT EXISTS translations_segment ON translations (slug, seg_id)"
 
 users = Table(
     "users", metadata,
@@ -232,6 +235,7 @@ def _indexes(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")  # two starting at once
         conn.exec_driver_sql(NEWEST_RELEASES)
+        conn.exec_driver_sql(SEGMENT_TRANSLATIONS)
 
 
 def _change_triggers(engine: Engine) -> None:
@@ -527,10 +531,16 @@ class Store:
                                            payload=json.dumps(payload, ensure_ascii=False, default=str)))
 
     def add_translation(self, conn: Connection, slug: str, seg_id: str, source: str, target: str,
-                        origin: str, state: str = "draft", issues: list | None = None, engine: str = "",
-                        glossary_version: str = "", created_by: str = "zaitun",
-                        reviewed_by: str | None = None, comment: str | None = None) -> int:
-        """Supersede the segment's current translation and add a new one; return its id."""
+                        origin: str, *, replaces: dict | None, state: str = "draft", issues: list | None = None,
+                        engine: str = "", glossary_version: str = "", created_by: str = "zaitun",
+                        reviewed_by: str | None = None, comment: str | None = None) -> int | None:
+        """Supersede the segment's current translation and add a new one; return its id. `replaces` is the
+        current translation as the caller read it (None: it had none): when another has been stored since, or it
+        was approved or rejected since, nothing is written and None is returned. So a draft made from what
+        was read never replaces a reviewer's later work, nor is a segment drafted twice by passes that read it
+        together (checked in the writing transaction, which one process at a time holds: see `tx`)."""
+        if self._current(conn, slug, seg_id) != ((replaces["id"], replaces["state"]) if replaces else None):
+            return None
         conn.execute(update(translations)
                      .where(translations.c.slug == slug, translations.c.seg_id == seg_id,
                             translations.c.state.in_(("draft", "rejected")))
@@ -542,6 +552,14 @@ class Store:
             glossary_version=glossary_version, created_at=stamp, created_by=created_by,
             reviewed_by=reviewed_by, reviewed_at=stamp if reviewed_by else None, comment=comment))
         return result.inserted_primary_key[0]
+
+    def _current(self, conn: Connection, slug: str, seg_id: str) -> tuple[int, str] | None:
+        """The id and state of the segment's current translation (the newest not superseded), as stored now."""
+        row = conn.execute(select(translations.c.id, translations.c.state)
+                           .where(translations.c.slug == slug, translations.c.seg_id == seg_id,
+                                  translations.c.state != "superseded")
+                           .order_by(translations.c.id.desc()).limit(1)).first()
+        return (row.id, row.state) if row else None
 
     def recheck(self, conn: Connection, translation: dict, issues: list[dict], glossary_version: str) -> bool:
         """New QA issues for a translation checked again under another glossary; its text is unchanged.

@@ -13,8 +13,11 @@ once: see nearmatch.py); otherwise the engine translates it with terms masked,
 and the spacing engines leave around restored terms and Markdown is repaired; what nothing can
 translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
-a second run with nothing changed does nothing. An engine that failed on any segment fails
-the pass, recorded and announced under its name like a held-back document, until it translates again.
+a second run with nothing changed does nothing. One pass at a time works on a document (translate/lock.py):
+a pass started meanwhile waits for it and drafts only what is still to do; a draft is stored only over
+the translation it was made from, so a reviewer's edit or decision made meanwhile stays.
+An engine that failed on any segment fails the pass, recorded and announced under its name like a
+held-back document, until it translates again.
 What the glossary files cannot give as written (a file that cannot be read, a bad line, lines in
 conflict) is reported with the pass and recorded as failures of the glossary; the rest of the
 glossary is used.
@@ -22,6 +25,7 @@ glossary is used.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from dataclasses import asdict, dataclass, field
@@ -38,6 +42,7 @@ from zaitun.translate.engines import PROVIDERS, Engine, make_engine
 from zaitun.translate.facts import RULE_KINDS, fact_draft
 from zaitun.translate.fuzzy import memory_index
 from zaitun.translate.glossary import Glossary, load_glossary
+from zaitun.translate.lock import Turns
 from zaitun.translate.masking import mask, restore
 from zaitun.translate.memory import TmxImport, load_project_tmx
 from zaitun.translate.nearmatch import Repairer
@@ -134,24 +139,37 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     report = TranslateReport(engine.name, glossary.version, tmx=loaded,
                              glossary=[_glossary_failure(p) for p in glossary.problems])
     repairer = _repairer(project, store, glossary)
-    todo: dict[str, tuple[list[str], list[SegmentState]]] = {}
+    turns = Turns(project)
+    todo: dict[str, tuple[list[str], int]] = {}
     for slug in chosen:
         try:
-            current = segment_states(store, slug)
-            todo[slug] = (recheck_drafts(store, slug, current, glossary), _pending(store, current, engine, repairer))
+            todo[slug] = _plan(store, turns, slug, glossary, engine, repairer)
         except Exception as exc:  # the document's boundary
             _hold_back(store, report, slug, exc)
-    with progress.task("Translating segments", total=sum(len(t[1]) for t in todo.values())) as bar:
-        for slug, (rechecked, states) in todo.items():
+    with progress.task("Translating segments", total=sum(t[1] for t in todo.values())) as bar:
+        for slug, (rechecked, planned) in todo.items():
             try:
-                _translate_document(project, store, gate, report, slug, rechecked, states, glossary, engine,
-                                    bar, repairer)
+                with turns.document(slug) if planned else contextlib.nullcontext():
+                    # read again under the lock: another pass may have drafted them since they were counted
+                    states = _pending(store, segment_states(store, slug), engine, repairer) if planned else []
+                    _translate_document(project, store, gate, report, slug, rechecked, states, glossary, engine,
+                                        bar, repairer)
+                bar.advance(max(0, planned - len(states)))
             except Exception as exc:  # the document's boundary: what was stored batch by batch is kept
                 _hold_back(store, report, slug, exc)
     _note_engine_failure(report, engine)
     _record_failures(project, store, report, chosen, engine.name)
     failures.record(project, store, GLOSSARY_STAGE, report.glossary)
     return report
+
+
+def _plan(store: Store, turns: Turns, slug: str, glossary: Glossary, engine: Engine,
+          repairer: Repairer) -> tuple[list[str], int]:
+    """Under the document's lock: the drafts whose issues changed when checked again, and how many segments
+    are to be drafted (for the progress bar: they are read again when their turn comes)."""
+    with turns.document(slug):
+        current = segment_states(store, slug)
+        return recheck_drafts(store, slug, current, glossary), len(_pending(store, current, engine, repairer))
 
 
 def _glossary_failure(problem: GlossaryError) -> failures.Failure:
@@ -168,7 +186,8 @@ def _translate_document(project: Project, store: Store, gate: ReviewGate, report
     batch_size = max(1, int(project.config.get("translate.batch_size")))
     for i in range(0, len(states), batch_size):
         batch = states[i:i + batch_size]
-        result.segments.extend(_store_batch(store, slug, _translate_batch(batch, store, glossary, engine, repairer),
+        result.segments.extend(_store_batch(store, slug, batch,
+                                            _translate_batch(batch, store, glossary, engine, repairer),
                                             glossary.version))
         bar.advance(len(batch))
     if project.config.get("review.auto_approve_memory"):
@@ -324,13 +343,20 @@ def _merged(issues: list[dict]) -> list[dict]:
     return list({(i["check"], i["message"]): i for i in issues}.values())
 
 
-def _store_batch(store: Store, slug: str, results: list[SegmentResult], version: str) -> list[SegmentResult]:
+def _store_batch(store: Store, slug: str, batch: list[SegmentState], results: list[SegmentResult],
+                 version: str) -> list[SegmentResult]:
+    """Store the drafts whose segments still stand as they were read; return those stored. A reviewer's edit
+    or decision made meanwhile stays (the store refuses a draft over it)."""
+    stored = []
     with store.tx() as conn:
-        for r in results:
+        for seg, r in zip(batch, results, strict=True):
             r.translation_id = store.add_translation(conn, slug, r.id, r.source, r.target, origin=r.origin,
-                                                     issues=r.issues, engine=r.engine, glossary_version=version)
-            store.log(conn, "zaitun", "translate", slug, r.id, after=r.target, note=f"{r.origin} {r.engine}")
-    return results
+                                                     replaces=seg.translation, issues=r.issues, engine=r.engine,
+                                                     glossary_version=version)
+            if r.translation_id is not None:
+                store.log(conn, "zaitun", "translate", slug, r.id, after=r.target, note=f"{r.origin} {r.engine}")
+                stored.append(r)
+    return stored
 
 
 def _record(store: Store, result: DocumentResult) -> None:
