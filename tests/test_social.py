@@ -365,3 +365,17 @@ def test_unsent_posts_of_a_document_that_has_since_expired_leave_the_outbox(tmp_
     zh_platforms = sum("zh" in platform.languages for platform in PLATFORMS.values())
     assert later.social_withdrawn == zh_platforms and "social posts withdrawn" in later.summary()
     assert fixture.build(today=dt.date(2025, 7, 12)).social_withdrawn == 0
+
+
+def test_a_rule_cut_short_the_same_day_leaves_the_outbox_at_the_next_build(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    notice = NOTICE.replace("2023-01-05", "2025-06-28").replace("2024-12-31", "2025-07-10").replace(
+        "〔2023〕1号", "〔2025〕3号")
+    fixture.write("policies", "short", notice, NOTICE_BODY)
+    fixture.ingest()
+    assert "short" in {q.split(".")[0] for q in fixture.build(today=dt.date(2025, 7, 1)).social}
+    fixture.write("policies", "short", notice.replace("2025-07-10", "2025-06-30"), NOTICE_BODY)
+    fixture.ingest()
+    again = fixture.build(today=dt.date(2025, 7, 1))  # the same day: its first build looked at every entry
+    assert not [p for p in outbox_posts(fixture.out / "social") if p["slug"] == "short"]
+    assert again.social_withdrawn > 0

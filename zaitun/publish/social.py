@@ -128,7 +128,9 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
     state, seen = _load(project)
     result = Queued()
     known = changed is not None and settled is not None and settled == f"{code}:{seen}"
-    lapsed = _lapsed(state, entries, site.today)
+    day = site.today.isoformat()
+    looked = state.get("lapsed_looked") == day  # the day's first build looked at all: since, only the changed lapse
+    lapsed = _lapsed(state, [e for e in entries if e.slug in changed] if known and looked else entries, site.today)
     if known:
         entries = [e for e in entries if e.slug in changed]
     gone = _gone(state["queued"], entries, changed if known else None)
@@ -165,7 +167,8 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
         for entry in announced:
             state["queued"][f"{entry.slug}:{entry.lang}"] = basis(entry)
         result.ids = [p["id"] for p in batch]
-    if fresh or result.too_old or gone or lapsed:
+    if fresh or result.too_old or gone or lapsed or not looked:
+        state["lapsed_looked"] = day
         seen = save_state(project, state)
     result.settled = f"{code}:{seen}" if not (result.over_limit or waiting) else None  # none left for later
     return result
