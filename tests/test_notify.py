@@ -1,14 +1,20 @@
 import email
+import json
+import socket
+import threading
+import time
 from email import policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
 from conftest import free_port
-from review_support import SLUG, draft_all, quick_user, read, review_project
+from review_support import SLUG, draft_all, quick_user, read, review_project, run
 
-from zaitun import events
+from zaitun import events, notify
 from zaitun.context import Context
 from zaitun.notify import Notifier
+from zaitun.pipeline import retry_notifications
 from zaitun.project import Project
 from zaitun.review import actions
 
@@ -21,6 +27,31 @@ class Inbox:
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
+
+
+class Receiver:
+    """A webhook on 127.0.0.1 (Apprise's json://) that keeps what it is sent and answers `status`."""
+
+    def __init__(self, port: int, status: int = 200):
+        self.messages: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                receiver.messages.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 @pytest.fixture
@@ -113,4 +144,68 @@ def test_approval_in_the_web_ui_notifies_after_the_response(tmp_path, smtp, monk
         form = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/approve-unflagged")
         assert client.post(f"/doc/{SLUG}/approve-unflagged", data=form).status_code == 303
     assert [m["Subject"] for m in inbox.messages] == [f"Approved: {SLUG}"]
+    store.close()
+
+
+def test_a_message_a_receiver_did_not_take_waits_and_goes_out_once_on_the_next_pass(tmp_path, monkeypatch):
+    monkeypatch.setattr(notify, "PAUSE", 0)
+    port = free_port()  # nothing listens there yet: the receiver is down
+    project, store = review_project(tmp_path)
+    project = configure(project, failure=[f"json://127.0.0.1:{port}/hook"])
+    assert Notifier(project, attempts=1, backoff=0).notify("failure", "Broken: a.md", "a.md:3: bad") is False
+    shown = run(project, "status").output
+    assert "1 notification(s) wait" in shown and f"notify.failure URL 1 (json://127.0.0.1:{port})" in shown
+    receiver = Receiver(port)
+    try:
+        assert retry_notifications(project) == 0
+        assert retry_notifications(project) == 0
+        assert [m["title"] for m in receiver.messages] == ["Broken: a.md"]
+        assert "wait" not in run(project, "status").output
+    finally:
+        receiver.close()
+    store.close()
+
+
+def test_a_hanging_receiver_costs_one_timeout_not_one_per_message(tmp_path):
+    with socket.socket() as hanging:  # takes the connection, never answers
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen(16)
+        project, store = review_project(tmp_path)
+        project = configure(project, approved=[f"json://127.0.0.1:{hanging.getsockname()[1]}/hook"])
+        notifier = Notifier(project, attempts=2, timeout=1, backoff=0)
+        started = time.monotonic()
+        for n in range(4):
+            assert notifier.notify("approved", f"Approved: doc-{n}", "ready") is False
+        assert time.monotonic() - started < 2 * 1 + 1.5  # the first message's two attempts; the rest queue
+        assert "4 notification(s) wait" in run(project, "status").output
+    store.close()
+
+
+def test_logs_status_and_outbox_show_no_token_of_a_notification_url(tmp_path, caplog):
+    project, store = review_project(tmp_path)
+    project = configure(project, failure=[f"json://bot:pa55word@127.0.0.1:{free_port()}/hooks/T0KENsecret?-X-Key=K3Y"])
+    assert Notifier(project, attempts=1, backoff=0).notify("failure", "Broken: a.md", "a.md:3: bad") is False
+    shown = caplog.text + run(project, "status").output + (project.state_dir / notify.OUTBOX).read_text()
+    assert "wait" in shown and "127.0.0.1" in shown
+    for secret in ("T0KENsecret", "K3Y", "pa55word"):
+        assert secret not in shown
+    store.close()
+
+
+def test_mail_keeps_the_lines_of_a_message_and_shows_its_markup_as_text(tmp_path, smtp):
+    inbox, port = smtp
+    project, store = review_project(tmp_path)
+    project = configure(project, failure=[mail_url(port)])
+    assert Notifier(project).notify("failure", "2 files need fixing", "a.md:3: bad\n<b>b.md</b>:1: bad")
+    [message] = inbox.messages
+    assert message.get_body(("plain",)).get_content().splitlines()[:2] == ["a.md:3: bad", "<b>b.md</b>:1: bad"]
+    html = message.get_body(("html",))  # none, or the text escaped: a file name is no markup
+    assert html is None or "<b>b.md" not in html.get_content()
+    store.close()
+
+
+def test_status_names_a_notification_url_apprise_does_not_understand(tmp_path):
+    project, store = review_project(tmp_path)
+    project = configure(project, published=["json://127.0.0.1:9/ok", "nosuchscheme://whatever"])
+    assert "notify.published URL 2 (nosuchscheme://, not understood by Apprise)" in run(project, "status").output
     store.close()

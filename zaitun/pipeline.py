@@ -194,7 +194,7 @@ def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -
 def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None = None) -> bool:
     """Tell staff (notify.expiring) which documents are expiring or expired, once a day for the same list:
     the daily flow of `zaitun up` and a cron `zaitun run` every few minutes share what was told
-    (.zaitun/expiry-told.json). A delivery that failed is tried again on the next pass. True when told."""
+    (.zaitun/expiry-told.json). A delivery that failed waits in the outbox for the next pass. True when told."""
     import hashlib
     import json
 
@@ -210,8 +210,7 @@ def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None 
             return False
     except (OSError, ValueError):
         pass
-    if not Notifier(project).notify("expiring", f"{len(expiring)} document(s) expiring or expired", body):
-        return False
+    Notifier(project).notify("expiring", f"{len(expiring)} document(s) expiring or expired", body)
     record.parent.mkdir(parents=True, exist_ok=True)
     temp = record.with_suffix(".tmp")
     temp.write_text(json.dumps(told), encoding="utf-8")
@@ -220,6 +219,13 @@ def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None 
 
 
 EXPIRY_TOLD = "expiry-told.json"
+
+
+def retry_notifications(project: Project) -> int:
+    """Send what waits in the notification outbox (a receiver was down); the number still waiting."""
+    from zaitun.notify import Notifier
+
+    return Notifier(project).retry()
 
 
 def held_back(summary: dict) -> list[str]:
@@ -231,7 +237,8 @@ def held_back(summary: dict) -> list[str]:
 def run_once(project: Project, store: Store) -> dict:
     """intake -> translate -> publish what is approved, then the expiry check (as the daily flow makes it);
     for cron, CI and first runs. One bad file is held back by the stage it fails in; every stage still runs
-    for the others."""
+    for the others. Notifications a receiver did not take in an earlier pass are sent first."""
+    retry_notifications(project)
     intake = intake_stage(project, store)
     translated = translate_stage(project, store)
     published = publish_stage(project, store)
