@@ -95,7 +95,10 @@ def test_completing_a_document_tells_the_approved_channel(tmp_path, smtp, monkey
     actions.approve(project, store, SLUG, read(store, ids[:-1]), "alice")
     assert inbox.messages == []
     assert actions.approve(project, store, SLUG, read(store, ids[-1:]), "alice").completed
-    assert [m["Subject"] for m in inbox.messages] == [f"Approved: {SLUG}"]
+    [message] = inbox.messages
+    assert message["Subject"] == "Approved: 过境免签指南"
+    text = message.get_body(("plain",)).get_content()
+    assert f"({SLUG}, content/guides/{SLUG}.md)" in text and "the last by alice" in text
     store.close()
 
 
@@ -143,7 +146,7 @@ def test_approval_in_the_web_ui_notifies_after_the_response(tmp_path, smtp, monk
         client.post("/login", data={"name": "alice", "password": PASSWORD, "csrf_token": token})
         form = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/approve-unflagged")
         assert client.post(f"/doc/{SLUG}/approve-unflagged", data=form).status_code == 303
-    assert [m["Subject"] for m in inbox.messages] == [f"Approved: {SLUG}"]
+    assert [m["Subject"] for m in inbox.messages] == ["Approved: 过境免签指南"]
     store.close()
 
 
@@ -208,4 +211,38 @@ def test_status_names_a_notification_url_apprise_does_not_understand(tmp_path):
     project, store = review_project(tmp_path)
     project = configure(project, published=["json://127.0.0.1:9/ok", "nosuchscheme://whatever"])
     assert "notify.published URL 2 (nosuchscheme://, not understood by Apprise)" in run(project, "status").output
+    store.close()
+
+
+@pytest.fixture
+def receiver():
+    port = free_port()
+    server = Receiver(port)
+    yield server, port
+    server.close()
+
+
+def test_a_run_tells_reviewers_once_which_document_waits_and_where_to_review_it(tmp_path, receiver):
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    project = configure(project, ready_for_review=[f"json://127.0.0.1:{port}/review"])
+    assert run(project, "run").exit_code == 0
+    assert run(project, "run").exit_code == 0  # nothing new drafted: nothing new to tell
+    [message] = server.messages
+    assert message["title"] == "To review: 过境免签指南"
+    assert f"(visa, content/guides/{SLUG}.md)" in message["message"]
+    assert f"http://127.0.0.1:8400/doc/{SLUG}" in message["message"] and "approve" in message["message"]
+    store.close()
+
+
+def test_a_run_tells_once_which_pages_went_online_with_their_addresses(tmp_path, receiver):
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    project = configure(project, published=[f"json://127.0.0.1:{port}/published"])
+    assert run(project, "run").exit_code == 0
+    assert run(project, "run").exit_code == 0  # the site did not change: no news
+    [message] = server.messages
+    assert message["title"] == "Online: 过境免签指南 (Chinese)"
+    assert f"http://127.0.0.1:8000/zh/guides/{SLUG}/" in message["message"]
+    assert "{" not in message["message"]  # words, not a Python dict
     store.close()

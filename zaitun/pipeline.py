@@ -113,6 +113,13 @@ class Published:
     deployed: DeployReport | None = None
     pinged: int = 0  # feeds announced to the WebSub hub
 
+    def public_changes(self, s3_target: str) -> tuple[list[str], list[str]]:
+        """What the public site gained or changed, and lost: publish/ itself when there is no S3 target, else
+        what the deploy uploaded and deleted (a build alone changed only the preview)."""
+        if self.deployed:
+            return self.deployed.uploaded, self.deployed.deleted
+        return ([], []) if s3_target else (self.build.rendered, self.build.removed)
+
 
 def announce_if_changed(project: Project, changed: bool) -> int:
     """The one WebSub rule: ping the hub when the public site changed; return the feeds announced.
@@ -168,10 +175,39 @@ def publish_stage(project: Project, store: Store, today: dt.date | None = None) 
     report, deployed = published.build, published.deployed
     if deployed:
         _record_deploy(project, store, deployed.failed)
+    tell_published(project, store, published)
     return {"summary": report.summary(), "rendered": len(report.rendered), "removed": len(report.removed),
             "social": len(report.social), "under_review": report.under_review,
             "deployed": deployed.summary() if deployed else "", "pinged": published.pinged,
             "left_out": report.problems + (deployed.failed if deployed else [])}
+
+
+def tell_published(project: Project, store: Store | LazyStore, published: Published) -> bool:
+    """Tell notify.published which document pages went online or were taken off (nothing when the public
+    site did not change: an hourly publish with nothing new is no news). True when there was news."""
+    from zaitun import messages
+    from zaitun.notify import Notifier
+
+    if not Notifier(project).urls("published"):  # nobody to tell: no store read for it
+        return False
+    news = messages.published(project, store, *published.public_changes(project.config.get("publish.s3_target")))
+    if news:
+        Notifier(project).notify("published", *news)
+    return bool(news)
+
+
+def tell_ready_for_review(project: Project, store: Store, summary: dict) -> bool:
+    """Tell notify.ready_for_review which documents the translate pass (`summary`) left drafts of to review,
+    with their review screens. True when there were some."""
+    from zaitun import messages
+    from zaitun.notify import Notifier
+
+    if not Notifier(project).urls("ready_for_review"):
+        return False
+    news = messages.ready_for_review(project, store, summary.get("review", {}))
+    if news:
+        Notifier(project).notify("ready_for_review", *news)
+    return bool(news)
 
 
 def _record_deploy(project: Project, store: Store, failed: list[str]) -> None:
@@ -198,11 +234,12 @@ def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None 
     import hashlib
     import json
 
+    from zaitun import messages
     from zaitun.notify import Notifier
 
     if not expiring:
         return False
-    body = "\n".join(f"{d['slug']}: {d['expiry']} (valid until {d['valid_until']})" for d in expiring)
+    title, body = messages.expiring(project, expiring)
     told = {"day": (today or dt.date.today()).isoformat(), "digest": hashlib.sha256(body.encode()).hexdigest()[:16]}
     record = project.state_dir / EXPIRY_TOLD
     try:
@@ -210,7 +247,7 @@ def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None 
             return False
     except (OSError, ValueError):
         pass
-    Notifier(project).notify("expiring", f"{len(expiring)} document(s) expiring or expired", body)
+    Notifier(project).notify("expiring", title, body)
     record.parent.mkdir(parents=True, exist_ok=True)
     temp = record.with_suffix(".tmp")
     temp.write_text(json.dumps(told), encoding="utf-8")
@@ -241,6 +278,7 @@ def run_once(project: Project, store: Store) -> dict:
     retry_notifications(project)
     intake = intake_stage(project, store)
     translated = translate_stage(project, store)
+    tell_ready_for_review(project, store, translated)
     published = publish_stage(project, store)
     expiring = expiry_stage(project, store)
     tell_expiring(project, expiring)

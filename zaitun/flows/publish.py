@@ -27,8 +27,9 @@ def publish(project: str | None = None, slug: str | None = None) -> dict:
     try:
         summary = build_and_publish(directory)
     except Exception as exc:
-        notify(directory, "failure", "Publishing failed; it will be retried on the next approval", str(exc))
+        notify(directory, "failure", "Publishing failed: the site online stays as it was",
+               f"{exc}\n\nPublishing runs again within the hour and on the next change; `zaitun status` "
+               "and the Prefect UI show the run.")
         raise
     emit(events.SITE_PUBLISHED, None, **{k: v for k, v in summary.items() if isinstance(v, (int, str))})
-    notify(directory, "published", "Site published", str(summary))
     return summary
