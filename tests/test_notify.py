@@ -1,3 +1,4 @@
+import contextlib
 import email
 import json
 import socket
@@ -181,6 +182,29 @@ def test_a_hanging_receiver_costs_one_timeout_not_one_per_message(tmp_path):
             assert notifier.notify("approved", f"Approved: doc-{n}", "ready") is False
         assert time.monotonic() - started < 2 * 1 + 1.5  # the first message's two attempts; the rest queue
         assert "4 notification(s) wait" in run(project, "status").output
+    store.close()
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_given_up_after_twice_the_timeout(tmp_path):
+    stop = threading.Event()
+
+    def drip(conn):
+        with conn, contextlib.suppress(OSError):  # the client may hang up
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+            while not stop.wait(0.3):  # every read gets a byte well within the socket timeout
+                conn.sendall(b"x")
+
+    with socket.socket() as slow:
+        slow.bind(("127.0.0.1", 0))
+        slow.listen(4)
+        threading.Thread(target=lambda: drip(slow.accept()[0]), daemon=True).start()
+        project, store = review_project(tmp_path)
+        project = configure(project, published=[f"json://127.0.0.1:{slow.getsockname()[1]}/hook"])
+        started = time.monotonic()
+        assert Notifier(project, attempts=1, timeout=1, backoff=0).notify("published", "Online", "a page") is False
+        assert time.monotonic() - started < 2 * 1 + 1.5
+        stop.set()
     store.close()
 
 

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import logging
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -95,17 +96,34 @@ class Notifier:
         sender = _apprise().Apprise()
         sender.add(plugin)
         for attempt in range(1, self.attempts + 1):
-            try:  # a plain-text body: Apprise escapes it for an HTML mail and keeps its lines
-                if sender.notify(body=body, title=title, body_format=_apprise().NotifyFormat.TEXT):
-                    return True
-            except Exception as exc:
-                log.warning("notification to %s raised %s", shown(url), type(exc).__name__)
+            if self._attempt(sender, url, title, body):
+                return True
             log.warning("notification to %s failed (attempt %d of %d)", shown(url), attempt, self.attempts)
             if attempt < self.attempts:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
         log.error("gave up notifying %s for now (kept in the outbox, tried again on the next pass): %s",
                   shown(url), title)
         return False
+
+    def _attempt(self, sender, url: str, title: str, body: str) -> bool:
+        """One try, given up after twice the timeout however the receiver answers: a socket timeout bounds
+        each read, not a receiver sending a byte at a time (its thread ends with its connection)."""
+        outcome: dict = {}
+
+        def send() -> None:
+            try:  # a plain-text body: Apprise escapes it for an HTML mail and keeps its lines
+                outcome["sent"] = sender.notify(body=body, title=title, body_format=_apprise().NotifyFormat.TEXT)
+            except Exception as exc:
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=send, name="notify", daemon=True)
+        thread.start()
+        thread.join(2 * self.timeout)
+        if thread.is_alive():
+            log.warning("notification to %s: no complete answer within %g s", shown(url), 2 * self.timeout)
+        elif "error" in outcome:
+            log.warning("notification to %s raised %s", shown(url), type(outcome["error"]).__name__)
+        return bool(outcome.get("sent"))
 
     def _bound_timeouts(self, plugin) -> None:
         plugin.request_rate_per_sec = 0  # our own backoff spaces the attempts (Apprise's throttle waits 5 s)
