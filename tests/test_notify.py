@@ -270,3 +270,15 @@ def test_a_run_tells_once_which_pages_went_online_with_their_addresses(tmp_path,
     assert f"http://127.0.0.1:8000/zh/guides/{SLUG}/" in message["message"]
     assert "{" not in message["message"]  # words, not a Python dict
     store.close()
+
+
+def test_a_broken_file_is_told_once_with_its_line_and_what_to_do(tmp_path, receiver):
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    project = configure(project, failure=[f"json://127.0.0.1:{port}/failure"])
+    (project.content_dir / "guides" / "broken.md").write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    assert run(project, "run").exit_code == 1
+    assert run(project, "run").exit_code == 1  # still broken: already told
+    [message] = server.messages
+    assert "guides/broken.md:3:" in message["message"] and "zaitun check" in message["message"]
+    store.close()

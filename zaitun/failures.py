@@ -37,6 +37,10 @@ LINK_CUT = "dead link cut"  # online, a link to a page withdrawn since shown as 
 LEFT_FOR_HUMAN = "left for a human"  # what a failing translation provider could not translate (source: its name)
 FLAGGED = "flagged"  # a glossary term in conflict: every segment holding it waits for a reviewer
 EVENT = "zaitun.document.failed"
+FIX_FILES = ("Fix each file at the line named (`zaitun check` tells whether it would pass); the next pass takes it "
+             "in. `zaitun status` lists everything still to fix.")
+FIX_PROVIDER = ("Check the provider's settings (translate.provider, provider_url, the API key) and that it answers; "
+                "its segments wait in the review UI, and the next pass sends them again.")
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ def announce(project: Project, new: list[Failure]) -> None:
     what = [f"{files} file(s)"] * bool(files) + ["the translation provider"] * (files < len(new))
     title = f"{' and '.join(what).capitalize()} need{'' if files else 's'} fixing: the rest of the pass went on"
     try:
-        Notifier(project).notify("failure", title, "\n".join(f.line() for f in new))
+        advice = [FIX_FILES] * bool(files) + [FIX_PROVIDER] * (files < len(new))
+        Notifier(project).notify("failure", title, "\n".join([*(f.line() for f in new), "", *advice]))
     except Exception:  # a notification must never stop the pass it reports on
         log.warning("could not send the failure notification", exc_info=True)
