@@ -282,3 +282,20 @@ def test_a_broken_file_is_told_once_with_its_line_and_what_to_do(tmp_path, recei
     [message] = server.messages
     assert "guides/broken.md:3:" in message["message"] and "zaitun check" in message["message"]
     store.close()
+
+
+def test_a_run_whose_deploy_target_is_down_tells_it_once(tmp_path, receiver, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    project = configure(project, failure=[f"json://127.0.0.1:{port}/failure"])
+    with project.config_path.open("a", encoding="utf-8") as config:
+        config.write(f'[publish]\ns3_target = "s3://bucket/site"\ns3_endpoint_url = "http://127.0.0.1:{free_port()}"\n')
+    assert run(project, "run").exit_code == 1
+    assert run(project, "run").exit_code == 1  # still down: already told
+    [message] = server.messages
+    assert message["title"] == "Publishing needs fixing: the rest of the pass went on"
+    assert "s3://bucket/site" in message["message"] and "site online stays as it was" in message["message"]
+    assert "[held back by publish]" in run(project, "status").output
+    store.close()

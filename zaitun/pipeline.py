@@ -171,7 +171,19 @@ def publish(project: Project, store: Store, today: dt.date | None = None) -> Pub
 
 
 def publish_stage(project: Project, store: Store, today: dt.date | None = None) -> dict:
-    published = publish(project, store, today)
+    """Publish; a publish that fails as a whole (the deploy target down) is recorded and told once, as a bad
+    file is, until one succeeds, and raised."""
+    from zaitun import failures
+
+    target = project.config.get("publish.s3_target") or str(project.publish_dir)
+    try:
+        published = publish(project, store, today)
+    except Exception as exc:
+        message = str(exc) if str(exc).startswith(target) else f"{target}: {exc}"
+        failures.record(project, store, failures.PUBLISH, [failures.Failure(
+            failures.PUBLISH, target, message, None, failures.HELD_BACK)])
+        raise
+    failures.record(project, store, failures.PUBLISH, [])
     report, deployed = published.build, published.deployed
     if deployed:
         _record_deploy(project, store, deployed.failed)

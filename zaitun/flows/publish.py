@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect import flow, task
 
 from zaitun import events
-from zaitun.flows.common import emit, notify, project_dir
+from zaitun.flows.common import emit, project_dir
 from zaitun.pipeline import open_project, publish_stage, retry_notifications
 from zaitun.project import Project
 
@@ -24,12 +24,6 @@ def send_waiting(directory: str) -> int:
 def publish(project: str | None = None, slug: str | None = None) -> dict:
     directory = project_dir(project)
     send_waiting(directory)  # hourly at least: what a receiver did not take goes out once it is back
-    try:
-        summary = build_and_publish(directory)
-    except Exception as exc:
-        notify(directory, "failure", "Publishing failed: the site online stays as it was",
-               f"{exc}\n\nPublishing runs again within the hour and on the next change; `zaitun status` "
-               "and the Prefect UI show the run.")
-        raise
+    summary = build_and_publish(directory)  # a failure is recorded and told once by the stage itself
     emit(events.SITE_PUBLISHED, None, **{k: v for k, v in summary.items() if isinstance(v, (int, str))})
     return summary
