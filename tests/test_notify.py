@@ -1,14 +1,21 @@
+import contextlib
 import email
+import json
+import socket
+import threading
+import time
 from email import policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
 from conftest import free_port
-from review_support import SLUG, draft_all, quick_user, read, review_project
+from review_support import SLUG, draft_all, quick_user, read, review_project, run
 
-from zaitun import events
+from zaitun import events, notify
 from zaitun.context import Context
 from zaitun.notify import Notifier
+from zaitun.pipeline import retry_notifications
 from zaitun.project import Project
 from zaitun.review import actions
 
@@ -21,6 +28,31 @@ class Inbox:
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
+
+
+class Receiver:
+    """A webhook on 127.0.0.1 (Apprise's json://) that keeps what it is sent and answers `status`."""
+
+    def __init__(self, port: int, status: int = 200):
+        self.messages: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                receiver.messages.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 @pytest.fixture
@@ -64,7 +96,10 @@ def test_completing_a_document_tells_the_approved_channel(tmp_path, smtp, monkey
     actions.approve(project, store, SLUG, read(store, ids[:-1]), "alice")
     assert inbox.messages == []
     assert actions.approve(project, store, SLUG, read(store, ids[-1:]), "alice").completed
-    assert [m["Subject"] for m in inbox.messages] == [f"Approved: {SLUG}"]
+    [message] = inbox.messages
+    assert message["Subject"] == "Approved: 过境免签指南"
+    text = message.get_body(("plain",)).get_content()
+    assert f"({SLUG}, content/guides/{SLUG}.md)" in text and "the last by alice" in text
     store.close()
 
 
@@ -112,5 +147,155 @@ def test_approval_in_the_web_ui_notifies_after_the_response(tmp_path, smtp, monk
         client.post("/login", data={"name": "alice", "password": PASSWORD, "csrf_token": token})
         form = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/approve-unflagged")
         assert client.post(f"/doc/{SLUG}/approve-unflagged", data=form).status_code == 303
-    assert [m["Subject"] for m in inbox.messages] == [f"Approved: {SLUG}"]
+    assert [m["Subject"] for m in inbox.messages] == ["Approved: 过境免签指南"]
+    store.close()
+
+
+def test_a_message_a_receiver_did_not_take_waits_and_goes_out_once_on_the_next_pass(tmp_path, monkeypatch):
+    monkeypatch.setattr(notify, "PAUSE", 0)
+    port = free_port()  # nothing listens there yet: the receiver is down
+    project, store = review_project(tmp_path)
+    project = configure(project, failure=[f"json://127.0.0.1:{port}/hook"])
+    assert Notifier(project, attempts=1, backoff=0).notify("failure", "Broken: a.md", "a.md:3: bad") is False
+    shown = run(project, "status").output
+    assert "1 notification(s) wait" in shown and f"notify.failure URL 1 (json://127.0.0.1:{port})" in shown
+    receiver = Receiver(port)
+    try:
+        assert retry_notifications(project) == 0
+        assert retry_notifications(project) == 0
+        assert [m["title"] for m in receiver.messages] == ["Broken: a.md"]
+        assert "wait" not in run(project, "status").output
+    finally:
+        receiver.close()
+    store.close()
+
+
+def test_a_hanging_receiver_costs_one_timeout_not_one_per_message(tmp_path):
+    with socket.socket() as hanging:  # takes the connection, never answers
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen(16)
+        project, store = review_project(tmp_path)
+        project = configure(project, approved=[f"json://127.0.0.1:{hanging.getsockname()[1]}/hook"])
+        notifier = Notifier(project, attempts=2, timeout=1, backoff=0)
+        started = time.monotonic()
+        for n in range(4):
+            assert notifier.notify("approved", f"Approved: doc-{n}", "ready") is False
+        assert time.monotonic() - started < 2 * 1 + 1.5  # the first message's two attempts; the rest queue
+        assert "4 notification(s) wait" in run(project, "status").output
+    store.close()
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_given_up_after_twice_the_timeout(tmp_path):
+    stop = threading.Event()
+
+    def drip(conn):
+        with conn, contextlib.suppress(OSError):  # the client may hang up
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+            while not stop.wait(0.3):  # every read gets a byte well within the socket timeout
+                conn.sendall(b"x")
+
+    with socket.socket() as slow:
+        slow.bind(("127.0.0.1", 0))
+        slow.listen(4)
+        threading.Thread(target=lambda: drip(slow.accept()[0]), daemon=True).start()
+        project, store = review_project(tmp_path)
+        project = configure(project, published=[f"json://127.0.0.1:{slow.getsockname()[1]}/hook"])
+        started = time.monotonic()
+        assert Notifier(project, attempts=1, timeout=1, backoff=0).notify("published", "Online", "a page") is False
+        assert time.monotonic() - started < 2 * 1 + 1.5
+        stop.set()
+    store.close()
+
+
+def test_logs_status_and_outbox_show_no_token_of_a_notification_url(tmp_path, caplog):
+    project, store = review_project(tmp_path)
+    project = configure(project, failure=[f"json://bot:pa55word@127.0.0.1:{free_port()}/hooks/T0KENsecret?-X-Key=K3Y"])
+    assert Notifier(project, attempts=1, backoff=0).notify("failure", "Broken: a.md", "a.md:3: bad") is False
+    shown = caplog.text + run(project, "status").output + (project.state_dir / notify.OUTBOX).read_text()
+    assert "wait" in shown and "127.0.0.1" in shown
+    for secret in ("T0KENsecret", "K3Y", "pa55word"):
+        assert secret not in shown
+    store.close()
+
+
+def test_mail_keeps_the_lines_of_a_message_and_shows_its_markup_as_text(tmp_path, smtp):
+    inbox, port = smtp
+    project, store = review_project(tmp_path)
+    project = configure(project, failure=[mail_url(port)])
+    assert Notifier(project).notify("failure", "2 files need fixing", "a.md:3: bad\n<b>b.md</b>:1: bad")
+    [message] = inbox.messages
+    assert message.get_body(("plain",)).get_content().splitlines()[:2] == ["a.md:3: bad", "<b>b.md</b>:1: bad"]
+    html = message.get_body(("html",))  # none, or the text escaped: a file name is no markup
+    assert html is None or "<b>b.md" not in html.get_content()
+    store.close()
+
+
+def test_status_names_a_notification_url_apprise_does_not_understand(tmp_path):
+    project, store = review_project(tmp_path)
+    project = configure(project, published=["json://127.0.0.1:9/ok", "nosuchscheme://whatever"])
+    assert "notify.published URL 2 (nosuchscheme://, not understood by Apprise)" in run(project, "status").output
+    store.close()
+
+
+@pytest.fixture
+def receiver():
+    port = free_port()
+    server = Receiver(port)
+    yield server, port
+    server.close()
+
+
+def test_a_run_tells_reviewers_once_which_document_waits_and_where_to_review_it(tmp_path, receiver):
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    project = configure(project, ready_for_review=[f"json://127.0.0.1:{port}/review"])
+    assert run(project, "run").exit_code == 0
+    assert run(project, "run").exit_code == 0  # nothing new drafted: nothing new to tell
+    [message] = server.messages
+    assert message["title"] == "To review: 过境免签指南"
+    assert f"(visa, content/guides/{SLUG}.md)" in message["message"]
+    assert f"http://127.0.0.1:8400/doc/{SLUG}" in message["message"] and "approve" in message["message"]
+    store.close()
+
+
+def test_a_run_tells_once_which_pages_went_online_with_their_addresses(tmp_path, receiver):
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    project = configure(project, published=[f"json://127.0.0.1:{port}/published"])
+    assert run(project, "run").exit_code == 0
+    assert run(project, "run").exit_code == 0  # the site did not change: no news
+    [message] = server.messages
+    assert message["title"] == "Online: 过境免签指南 (Chinese)"
+    assert f"http://127.0.0.1:8000/zh/guides/{SLUG}/" in message["message"]
+    assert "{" not in message["message"]  # words, not a Python dict
+    store.close()
+
+
+def test_a_broken_file_is_told_once_with_its_line_and_what_to_do(tmp_path, receiver):
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    project = configure(project, failure=[f"json://127.0.0.1:{port}/failure"])
+    (project.content_dir / "guides" / "broken.md").write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    assert run(project, "run").exit_code == 1
+    assert run(project, "run").exit_code == 1  # still broken: already told
+    [message] = server.messages
+    assert "guides/broken.md:3:" in message["message"] and "zaitun check" in message["message"]
+    store.close()
+
+
+def test_a_run_whose_deploy_target_is_down_tells_it_once(tmp_path, receiver, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    project = configure(project, failure=[f"json://127.0.0.1:{port}/failure"])
+    with project.config_path.open("a", encoding="utf-8") as config:
+        config.write(f'[publish]\ns3_target = "s3://bucket/site"\ns3_endpoint_url = "http://127.0.0.1:{free_port()}"\n')
+    assert run(project, "run").exit_code == 1
+    assert run(project, "run").exit_code == 1  # still down: already told
+    [message] = server.messages
+    assert message["title"] == "Publishing needs fixing: the rest of the pass went on"
+    assert "s3://bucket/site" in message["message"] and "site online stays as it was" in message["message"]
+    assert "[held back by publish]" in run(project, "status").output
     store.close()

@@ -125,7 +125,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     """Show each document's stage: translating, in review, approved, withdrawn; expiry; files to fix."""
     from dataclasses import asdict
 
-    from zaitun import failures
+    from zaitun import failures, notify
     from zaitun.check import content_problems, stored_places
     from zaitun.review.status import project_status
 
@@ -134,17 +134,21 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     rows = project_status(store, ctx.obj.project.today(), cfg.get("site.expiry_warning_days"))
     problems = [str(e) for e in content_problems(ctx.obj.project, stored_places(ctx.obj.project, store))]
     failed = failures.current(store)
+    undelivered = notify.waiting(ctx.obj.project)
     if as_json:
         typer.echo(json.dumps({"documents": [r.as_dict() for r in rows], "errors": problems,
-                               "failures": [asdict(f) for f in failed]}, ensure_ascii=False, indent=2))
+                               "failures": [asdict(f) for f in failed], "notifications": undelivered},
+                              ensure_ascii=False, indent=2))
         return
-    if not rows and not problems and not failed:
+    if not rows and not problems and not failed and not undelivered:
         typer.echo("no documents yet: put Markdown files in content/<section>/ and run `zaitun intake`")
     for r in rows:
         expiry = _validity_tag(r)
         flagged = f", {r.flagged} flagged" if r.flagged else ""
         typer.echo(f"{r.slug:40} {r.stage:17} {r.approved}/{r.total} approved{flagged}{expiry}")
     _echo_problems(problems, failed)
+    for line in undelivered:
+        typer.echo(f"not delivered: {line}")
 
 
 def _validity_tag(r) -> str:

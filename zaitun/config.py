@@ -54,6 +54,8 @@ SETTINGS: tuple[Setting, ...] = (
             env="ZAITUN_SECRET_KEY", secret=True),
     Setting("review.host", "127.0.0.1", "Address the review UI listens on."),
     Setting("review.port", 8400, "Port of the review UI."),
+    Setting("review.url", "", "Address reviewers open the review UI at, linked in notifications (empty: "
+            "http://review.host:review.port)."),
     Setting("review.session_idle_minutes", 60, "A review UI session ends after this many minutes unused."),
     Setting("review.session_lifetime_hours", 12, "A review UI session ends this many hours after login, used or not."),
     Setting("review.trusted_proxies", [], "Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed."),

@@ -37,11 +37,18 @@ LINK_CUT = "dead link cut"  # online, a link to a page withdrawn since shown as 
 LEFT_FOR_HUMAN = "left for a human"  # what a failing translation provider could not translate (source: its name)
 FLAGGED = "flagged"  # a glossary term in conflict: every segment holding it waits for a reviewer
 EVENT = "zaitun.document.failed"
+PUBLISH = "publish"  # the stage of a publish that failed as a whole (a deploy target down): its source is the target
+FIX_FILES = ("Fix each file at the line named (`zaitun check` tells whether it would pass); the next pass takes it "
+             "in. `zaitun status` lists everything still to fix.")
+FIX_PUBLISHING = ("The site online stays as it was; publishing is tried again on the next pass (under zaitun up: "
+                  "hourly and on the next change).")
+FIX_PROVIDER = ("Check the provider's settings (translate.provider, provider_url, the API key) and that it answers; "
+                "its segments wait in the review UI, and the next pass sends them again.")
 
 
 @dataclass(frozen=True)
 class Failure:
-    stage: str  # intake | translate | glossary | build | deploy
+    stage: str  # intake | translate | glossary | build | deploy | publish
     source: str  # the file as staff know it
     message: str  # path:line: message
     slug: str | None = None
@@ -93,10 +100,13 @@ def announce(project: Project, new: list[Failure]) -> None:
     for f in new:
         log.info("%s", f.line())
         events.emit(EVENT, f.slug, stage=f.stage, source=f.source, state=f.state, message=f.message)
-    files = sum(f.state != LEFT_FOR_HUMAN for f in new)
-    what = [f"{files} file(s)"] * bool(files) + ["the translation provider"] * (files < len(new))
-    title = f"{' and '.join(what).capitalize()} need{'' if files else 's'} fixing: the rest of the pass went on"
+    provider, publishing = any(f.state == LEFT_FOR_HUMAN for f in new), any(f.stage == PUBLISH for f in new)
+    files = len(new) - sum(f.state == LEFT_FOR_HUMAN or f.stage == PUBLISH for f in new)
+    what = [f"{files} file(s)"] * bool(files) + ["the translation provider"] * provider + ["publishing"] * publishing
+    title = (f"{' and '.join(what).capitalize()} need{'' if files or len(what) > 1 else 's'} fixing: "
+             "the rest of the pass went on")
     try:
-        Notifier(project).notify("failure", title, "\n".join(f.line() for f in new))
+        advice = [FIX_FILES] * bool(files) + [FIX_PROVIDER] * provider + [FIX_PUBLISHING] * publishing
+        Notifier(project).notify("failure", title, "\n".join([*(f.line() for f in new), "", *advice]))
     except Exception:  # a notification must never stop the pass it reports on
         log.warning("could not send the failure notification", exc_info=True)

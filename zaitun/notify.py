@@ -1,15 +1,25 @@
 """Tell people what happened, through Apprise (email, WeCom, DingTalk, Slack, Telegram, ntfy...).
 
 Each event has its list of Apprise URLs in zaitun.toml (`notify.approved = ["mailto://..."]`).
-A delivery is tried a bounded number of times with a socket timeout; failures are logged and
-never raised, so a dead mail server cannot stop the pipeline.
+A message is put in the outbox (.zaitun/notify-outbox.json) and delivered from there, a bounded
+number of attempts with a socket timeout; what a receiver does not take stays there, is tried
+again on the next pass (and shown by `zaitun status`), and is never raised, so a dead mail server
+neither stops the pipeline nor loses the message. A receiver that failed is left alone for
+`PAUSE` seconds: the messages of a pass queue behind its first failure instead of each waiting
+out its timeout. No URL is written to the outbox or a log: they hold tokens and passwords.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
 import logging
+import threading
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from zaitun.project import Project
@@ -17,16 +27,21 @@ from zaitun.project import Project
 log = logging.getLogger(__name__)
 
 EVENTS = ("ready_for_review", "approved", "published", "failure", "expiring")
+OUTBOX = "notify-outbox.json"
+PAUSE = 60.0  # seconds a receiver that failed is not tried again
+KEEP = 100  # messages kept per receiver that does not take them; older ones are dropped (logged)
 
 
 class Notifier:
-    """Sends one message per event to every URL configured for it."""
+    """Sends one message per event to every URL configured for it, through the outbox."""
 
-    def __init__(self, project: Project, attempts: int = 3, timeout: float = 10.0, backoff: float = 0.5):
+    def __init__(self, project: Project, attempts: int = 3, timeout: float = 10.0, backoff: float = 0.5,
+                 pause: float | None = None):
         self.project = project
         self.attempts = max(1, attempts)
         self.timeout = timeout
         self.backoff = backoff
+        self.pause = PAUSE if pause is None else pause
 
     def urls(self, event: str) -> list[str]:
         if event not in EVENTS:
@@ -35,30 +50,80 @@ class Notifier:
         return [str(u) for u in self.project.config.get(f"notify.{event}") or []]
 
     def notify(self, event: str, title: str, body: str) -> bool:
-        """Deliver to every URL of `event`; True when all deliveries succeeded (or none is configured)."""
-        results = [self._deliver(url, title, body) for url in self.urls(event)]
-        return all(results)
+        """Send to every URL of `event`; True when all took it now (or none is configured), False when
+        some message waits in the outbox for the next pass (or a URL is not understood)."""
+        configured = self.urls(event)
+        if not configured:
+            return True
+        urls = [url for url in configured if _plugin(url, event)]
+        with self._outbox() as box:
+            for url in urls:
+                box.add(event, key(url), title, body)
+            self._send(box, {key(url) for url in urls})
+            return len(urls) == len(configured) and not any(box.waiting(key(url)) for url in urls)
+
+    def retry(self) -> int:
+        """Deliver what waits in the outbox (receivers that failed in the last `pause` seconds excepted);
+        the number still waiting."""
+        with self._outbox() as box:
+            self._send(box, None)
+            return len(box.entries)
+
+    def _send(self, box: Outbox, keys: set[str] | None) -> None:
+        for url_key in dict.fromkeys(e["key"] for e in box.entries):
+            if (keys is None or url_key in keys) and not box.paused(url_key, self.pause):
+                self._send_to(box, url_key)
+
+    def _send_to(self, box: Outbox, url_key: str) -> None:
+        """The receiver's messages, oldest first, until one is not taken (the rest keep their order)."""
+        for entry in box.of(url_key):
+            url = next((u for u in self.urls(entry["event"]) if key(u) == url_key), None)
+            if url is None:  # no longer configured: nobody to send it to
+                log.warning("a waiting %s notification is dropped: its URL was removed from notify.%s (%s)",
+                            entry["event"], entry["event"], entry["title"])
+                box.remove(entry)
+            elif self._deliver(url, entry["title"], entry["body"]):
+                box.remove(entry)
+            else:
+                box.failed(url_key)
+                return
 
     def _deliver(self, url: str, title: str, body: str) -> bool:
-        try:
-            plugin = _apprise().Apprise.instantiate(url, suppress_exceptions=True)
-        except Exception:  # a malformed URL is a configuration problem, not a crash
-            plugin = None
+        plugin = _plugin(url, "")
         if not plugin:
-            log.error("notification URL not understood by Apprise: %s", _redact(url))
             return False
         self._bound_timeouts(plugin)
+        sender = _apprise().Apprise()
+        sender.add(plugin)
         for attempt in range(1, self.attempts + 1):
-            try:
-                if plugin.notify(body=body, title=title):
-                    return True
-            except Exception:
-                log.warning("notification to %s raised", _redact(url), exc_info=True)
-            log.warning("notification to %s failed (attempt %d of %d)", _redact(url), attempt, self.attempts)
+            if self._attempt(sender, url, title, body):
+                return True
+            log.warning("notification to %s failed (attempt %d of %d)", shown(url), attempt, self.attempts)
             if attempt < self.attempts:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
-        log.error("gave up notifying %s: %s", _redact(url), title)
+        log.error("gave up notifying %s for now (kept in the outbox, tried again on the next pass): %s",
+                  shown(url), title)
         return False
+
+    def _attempt(self, sender, url: str, title: str, body: str) -> bool:
+        """One try, given up after twice the timeout however the receiver answers: a socket timeout bounds
+        each read, not a receiver sending a byte at a time (its thread ends with its connection)."""
+        outcome: dict = {}
+
+        def send() -> None:
+            try:  # a plain-text body: Apprise escapes it for an HTML mail and keeps its lines
+                outcome["sent"] = sender.notify(body=body, title=title, body_format=_apprise().NotifyFormat.TEXT)
+            except Exception as exc:
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=send, name="notify", daemon=True)
+        thread.start()
+        thread.join(2 * self.timeout)
+        if thread.is_alive():
+            log.warning("notification to %s: no complete answer within %g s", shown(url), 2 * self.timeout)
+        elif "error" in outcome:
+            log.warning("notification to %s raised %s", shown(url), type(outcome["error"]).__name__)
+        return bool(outcome.get("sent"))
 
     def _bound_timeouts(self, plugin) -> None:
         plugin.request_rate_per_sec = 0  # our own backoff spaces the attempts (Apprise's throttle waits 5 s)
@@ -66,6 +131,127 @@ class Notifier:
             value = getattr(plugin, name, None)
             if value is None or value > self.timeout:
                 setattr(plugin, name, self.timeout)
+
+    @contextmanager
+    def _outbox(self) -> Iterator[Outbox]:
+        """The outbox, held (flock) while it is read, sent from and written: a message goes out once."""
+        path = self.project.state_dir / OUTBOX
+        with open(path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            box = Outbox.read(path)
+            try:
+                yield box
+            finally:
+                box.write(path)
+
+
+class Outbox:
+    """Messages not delivered yet, oldest first, each under the key of its URL (never the URL)."""
+
+    def __init__(self, entries: list[dict], last_failure: dict[str, float]):
+        self.entries = entries
+        self.last_failure = last_failure
+        self.changed = False
+
+    @classmethod
+    def read(cls, path) -> Outbox:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(list(data["entries"]), dict(data["last_failure"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls([], {})
+
+    def write(self, path) -> None:
+        if not self.changed:
+            return
+        temp = path.with_suffix(".tmp")
+        temp.write_text(json.dumps({"entries": self.entries, "last_failure": self.last_failure},
+                                   ensure_ascii=False, indent=1), encoding="utf-8")
+        temp.replace(path)
+
+    def add(self, event: str, url_key: str, title: str, body: str) -> None:
+        self.entries.append({"event": event, "key": url_key, "title": title, "body": body,
+                             "since": time.time()})
+        mine = self.of(url_key)
+        for old in mine[:-KEEP]:
+            log.error("a %s notification waited too long and is dropped: %s", old["event"], old["title"])
+            self.entries.remove(old)
+        self.changed = True
+
+    def of(self, url_key: str) -> list[dict]:
+        return [e for e in self.entries if e["key"] == url_key]
+
+    def waiting(self, url_key: str) -> bool:
+        return any(e["key"] == url_key for e in self.entries)
+
+    def paused(self, url_key: str, pause: float) -> bool:
+        return time.time() - self.last_failure.get(url_key, 0.0) < pause
+
+    def remove(self, entry: dict) -> None:
+        self.entries.remove(entry)
+        self.last_failure.pop(entry["key"], None)
+        self.changed = True
+
+    def failed(self, url_key: str) -> None:
+        self.last_failure[url_key] = time.time()
+        self.changed = True
+
+
+def waiting(project: Project) -> list[str]:
+    """What `zaitun status` shows of notifications: a line per receiver with messages waiting in the outbox,
+    and a line per configured URL Apprise does not understand."""
+    box = Outbox.read(project.state_dir / OUTBOX)
+    places = _places(Notifier(project))
+    lines = []
+    for url_key in dict.fromkeys(e["key"] for e in box.entries):
+        mine = box.of(url_key)
+        since = time.strftime("%Y-%m-%d %H:%M", time.localtime(mine[0]["since"]))
+        lines.append(f"{len(mine)} notification(s) wait since {since} for {places.get(url_key, 'a removed URL')}, "
+                     "which did not take them: tried again on the next pass")
+    for place in places.values():
+        if place.endswith("not understood by Apprise)"):
+            lines.append(f"{place}: fix it in zaitun.toml (see https://github.com/caronc/apprise/wiki)")
+    return lines
+
+
+def _places(notifier: Notifier) -> dict[str, str]:
+    """Each configured URL's key -> where it is set, as `notify.failure URL 2 (json://host:port)`."""
+    places: dict[str, str] = {}
+    for event in EVENTS:
+        for n, url in enumerate(notifier.urls(event), 1):
+            what = shown(url) if _plugin(url, "") else f"{scheme(url)}, not understood by Apprise"
+            places.setdefault(key(url), f"notify.{event} URL {n} ({what})")
+    return places
+
+
+def key(url: str) -> str:
+    """What the outbox knows a URL by: a digest, so no token or password lands on disk."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+
+
+def shown(url: str) -> str:
+    """The URL as logs and `zaitun status` show it: scheme and host of Apprise's private form (tokens and
+    passwords shortened or starred), without path or query (a webhook's path or header may be its key)."""
+    plugin = _plugin(url, "")
+    if not plugin:
+        return scheme(url)
+    private = plugin.url(privacy=True)
+    return scheme(private) + private.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0]
+
+
+def scheme(url: str) -> str:
+    return url.split("://", 1)[0] + "://" if "://" in url else "(no scheme)"
+
+
+def _plugin(url: str, event: str):
+    """Apprise's plugin for the URL, or None (logged when `event` names the setting it is in)."""
+    try:
+        plugin = _apprise().Apprise.instantiate(url, suppress_exceptions=True)
+    except Exception:  # a malformed URL is a configuration problem, not a crash
+        plugin = None
+    if not plugin and event:
+        log.error("a URL of notify.%s is not understood by Apprise (%s): fix it in zaitun.toml", event, scheme(url))
+    return plugin or None
 
 
 @lru_cache(maxsize=1)
@@ -77,12 +263,3 @@ def _apprise():
         warnings.simplefilter("ignore", DeprecationWarning)
         import apprise.utils.pgp  # noqa: F401
     return apprise
-
-
-def _redact(url: str) -> str:
-    """The URL without its credentials and query, for logs."""
-    scheme, sep, rest = url.split("?", 1)[0].partition("://")
-    host = rest.split("/", 1)[0]
-    if "@" in host:
-        rest = "***@" + rest.split("@", 1)[1]
-    return f"{scheme}{sep}{rest}"

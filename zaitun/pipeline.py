@@ -113,6 +113,13 @@ class Published:
     deployed: DeployReport | None = None
     pinged: int = 0  # feeds announced to the WebSub hub
 
+    def public_changes(self, s3_target: str) -> tuple[list[str], list[str]]:
+        """What the public site gained or changed, and lost: publish/ itself when there is no S3 target, else
+        what the deploy uploaded and deleted (a build alone changed only the preview)."""
+        if self.deployed:
+            return self.deployed.uploaded, self.deployed.deleted
+        return ([], []) if s3_target else (self.build.rendered, self.build.removed)
+
 
 def announce_if_changed(project: Project, changed: bool) -> int:
     """The one WebSub rule: ping the hub when the public site changed; return the feeds announced.
@@ -164,14 +171,55 @@ def publish(project: Project, store: Store, today: dt.date | None = None) -> Pub
 
 
 def publish_stage(project: Project, store: Store, today: dt.date | None = None) -> dict:
-    published = publish(project, store, today)
+    """Publish; a publish that fails as a whole (the deploy target down) is recorded and told once, as a bad
+    file is, until one succeeds, and raised."""
+    from zaitun import failures
+
+    target = project.config.get("publish.s3_target") or str(project.publish_dir)
+    try:
+        published = publish(project, store, today)
+    except Exception as exc:
+        message = str(exc) if str(exc).startswith(target) else f"{target}: {exc}"
+        failures.record(project, store, failures.PUBLISH, [failures.Failure(
+            failures.PUBLISH, target, message, None, failures.HELD_BACK)])
+        raise
+    failures.record(project, store, failures.PUBLISH, [])
     report, deployed = published.build, published.deployed
     if deployed:
         _record_deploy(project, store, deployed.failed)
+    tell_published(project, store, published)
     return {"summary": report.summary(), "rendered": len(report.rendered), "removed": len(report.removed),
             "social": len(report.social), "under_review": report.under_review,
             "deployed": deployed.summary() if deployed else "", "pinged": published.pinged,
             "left_out": report.problems + (deployed.failed if deployed else [])}
+
+
+def tell_published(project: Project, store: Store | LazyStore, published: Published) -> bool:
+    """Tell notify.published which document pages went online or were taken off (nothing when the public
+    site did not change: an hourly publish with nothing new is no news). True when there was news."""
+    from zaitun import messages
+    from zaitun.notify import Notifier
+
+    if not Notifier(project).urls("published"):  # nobody to tell: no store read for it
+        return False
+    news = messages.published(project, store, *published.public_changes(project.config.get("publish.s3_target")))
+    if news:
+        Notifier(project).notify("published", *news)
+    return bool(news)
+
+
+def tell_ready_for_review(project: Project, store: Store, summary: dict) -> bool:
+    """Tell notify.ready_for_review which documents the translate pass (`summary`) left drafts of to review,
+    with their review screens. True when there were some."""
+    from zaitun import messages
+    from zaitun.notify import Notifier
+
+    if not Notifier(project).urls("ready_for_review"):
+        return False
+    news = messages.ready_for_review(project, store, summary.get("review", {}))
+    if news:
+        Notifier(project).notify("ready_for_review", *news)
+    return bool(news)
 
 
 def _record_deploy(project: Project, store: Store, failed: list[str]) -> None:
@@ -194,17 +242,16 @@ def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -
 def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None = None) -> bool:
     """Tell staff (notify.expiring) which documents are expiring or expired, once a day for the same list:
     the daily flow of `zaitun up` and a cron `zaitun run` every few minutes share what was told
-    (.zaitun/expiry-told.json). A delivery that failed is tried again on the next pass. True when told."""
+    (.zaitun/expiry-told.json). A delivery that failed waits in the outbox for the next pass. True when told."""
     import hashlib
     import json
 
+    from zaitun import messages
     from zaitun.notify import Notifier
 
     if not expiring:
         return False
-    from zaitun.review.status import validity_note
-
-    body = "\n".join(f"{d['slug']}: {d['expiry']} ({validity_note(d)})" for d in expiring)
+    title, body = messages.expiring(project, expiring)
     told = {"day": (today or project.today()).isoformat(), "digest": hashlib.sha256(body.encode()).hexdigest()[:16]}
     record = project.state_dir / EXPIRY_TOLD
     try:
@@ -212,8 +259,7 @@ def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None 
             return False
     except (OSError, ValueError):
         pass
-    if not Notifier(project).notify("expiring", f"{len(expiring)} document(s) expiring or expired", body):
-        return False
+    Notifier(project).notify("expiring", title, body)
     record.parent.mkdir(parents=True, exist_ok=True)
     temp = record.with_suffix(".tmp")
     temp.write_text(json.dumps(told), encoding="utf-8")
@@ -222,6 +268,13 @@ def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None 
 
 
 EXPIRY_TOLD = "expiry-told.json"
+
+
+def retry_notifications(project: Project) -> int:
+    """Send what waits in the notification outbox (a receiver was down); the number still waiting."""
+    from zaitun.notify import Notifier
+
+    return Notifier(project).retry()
 
 
 def held_back(summary: dict) -> list[str]:
@@ -233,9 +286,11 @@ def held_back(summary: dict) -> list[str]:
 def run_once(project: Project, store: Store) -> dict:
     """intake -> translate -> publish what is approved, then the expiry check (as the daily flow makes it);
     for cron, CI and first runs. One bad file is held back by the stage it fails in; every stage still runs
-    for the others."""
+    for the others. Notifications a receiver did not take in an earlier pass are sent first."""
+    retry_notifications(project)
     intake = intake_stage(project, store)
     translated = translate_stage(project, store)
+    tell_ready_for_review(project, store, translated)
     published = publish_stage(project, store)
     expiring = expiry_stage(project, store)
     tell_expiring(project, expiring)

@@ -145,7 +145,8 @@ PUBLISH_AT_ONCE = ("zaitun.document.approved",)  # what a person waits to see in
 def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 0.3) -> None:
     """Rebuild publish/ as soon as the store records an approved document (from the review UI or a
     reviewer's command line), so the preview shows the English in a second or two instead of after
-    Prefect's event round trip; the publish flow still runs for the deploy, hooks and notices.
+    Prefect's event round trip; the publish flow still runs for the deploy and hooks. When publish/ is the
+    public site, this build is the one that puts the pages online, so it tells notify.published.
     Once stopped it looks a last time, so an approval made just before Ctrl-C is online too."""
     from zaitun.state.store import Store
 
@@ -167,12 +168,12 @@ def _rebuild(project: Project, store) -> None:
     preview never goes back to the settings `zaitun up` started with. With zaitun.toml invalid, nothing
     is built (up says what is wrong; the publish flow fails on it too, and the site online stays)."""
     from zaitun.errors import ConfigError
-    from zaitun.publish.site import build_site
+    from zaitun.pipeline import build, tell_published
 
     try:
         if project.config_changed():
             project.reload_config()
-        build_site(project, store)
+        tell_published(project, store, build(project, store))
     except ConfigError:
         pass
     except Exception:  # the publish flow reports build failures; this only makes the preview quick

@@ -1,4 +1,4 @@
-"""What every flow shares: finding the project, and the notify/emit tasks."""
+"""What every flow shares: finding the project, and the emit task (the stages tell people themselves)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,11 @@ import os
 from prefect import task
 
 from zaitun import events
-from zaitun.notify import Notifier
-from zaitun.project import Project
 
 
 def project_dir(value: str | None) -> str:
     """The project folder: the parameter, else $ZAITUN_PROJECT (set by `zaitun up`), else cwd."""
     return value or os.environ.get("ZAITUN_PROJECT") or "."
-
-
-@task(name="notify", retries=2, retry_delay_seconds=5)
-def notify(directory: str, event: str, title: str, body: str) -> bool:
-    return Notifier(Project(directory)).notify(event, title, body)
 
 
 @task(name="emit event")

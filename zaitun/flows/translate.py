@@ -11,12 +11,13 @@ from prefect import flow, task, unmapped
 from prefect.concurrency.sync import concurrency
 
 from zaitun import events
-from zaitun.flows.common import emit, ensure_limit, notify, project_dir
+from zaitun.flows.common import emit, ensure_limit, project_dir
 from zaitun.pipeline import (
     combine_translate_summaries,
     document_batches,
     load_memory,
     open_project,
+    tell_ready_for_review,
     translate_stage,
 )
 
@@ -47,6 +48,11 @@ def translate_batch(directory: str, slugs: list[str], limit: str) -> dict:
         return translate_stage(*open_project(directory), slugs=slugs)
 
 
+@task(name="tell reviewers")
+def tell_reviewers(directory: str, summary: dict) -> bool:
+    return tell_ready_for_review(*open_project(directory), summary)
+
+
 @flow(name="zaitun-translate", log_prints=True)
 def translate(project: str | None = None, slugs: list[str] | None = None, documents_per_batch: int = 5) -> dict:
     directory = project_dir(project)
@@ -56,7 +62,5 @@ def translate(project: str | None = None, slugs: list[str] | None = None, docume
     futures = translate_batch.map(unmapped(directory), batches, unmapped(limit))
     summary = combine_translate_summaries(futures.result())
     emit(events.TRANSLATION_READY, None, slugs=slugs or [], drafted=summary.get("drafted", 0))
-    if summary.get("to_review"):
-        notify(directory, "ready_for_review", "Translations ready for review",
-               f"{summary['to_review']} segment(s) wait for a reviewer")
+    tell_reviewers(directory, summary)
     return summary

@@ -31,7 +31,7 @@ def approve(project: Project, store: Store, slug: str, seen: dict[str, str], act
     """Approve segments, each at the version the actor saw (seg_id -> version);
     `via="memory"` is the translate stage approving the memory matches it just drafted."""
     result = gate.approve(store, slug, seen, actor, glossary=qa.glossary(project.glossary_dir), via=via)
-    return _announced(project, slug, actor, result, defer)
+    return _announced(project, store, slug, actor, result, defer)
 
 
 def approve_unflagged(project: Project, store: Store, slug: str, seen: dict[str, str] | str, actor: str,
@@ -42,7 +42,7 @@ def approve_unflagged(project: Project, store: Store, slug: str, seen: dict[str,
         result = gate.approve_unflagged_token(store, slug, seen, actor, glossary=glossary)
     else:
         result = gate.approve_unflagged(store, slug, seen, actor, glossary=glossary)
-    return _announced(project, slug, actor, result, defer)
+    return _announced(project, store, slug, actor, result, defer)
 
 
 def edit(project: Project, store: Store, slug: str, seg_id: str, target: str, actor: str,
@@ -53,7 +53,7 @@ def edit(project: Project, store: Store, slug: str, seg_id: str, target: str, ac
     issues = qa.check(project.glossary_dir, source, target.strip()) if source else []
     result = gate.edit(store, slug, seg_id, target, actor, glossary=qa.glossary(project.glossary_dir), issues=issues,
                        approve_now=approve_now, based_on=based_on)
-    return _announced(project, slug, actor, result, defer)
+    return _announced(project, store, slug, actor, result, defer)
 
 
 @dataclass
@@ -81,9 +81,10 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, seen:
     gate.reject(store, slug, seg_id, actor, comment, seen=seen)
 
 
-def _announced(project: Project, slug: str, actor: str, result: ApproveResult, defer: Defer | None) -> ApproveResult:
+def _announced(project: Project, store: Store, slug: str, actor: str, result: ApproveResult,
+               defer: Defer | None) -> ApproveResult:
     if result.completed:
-        (defer or _call)(announce_approval, project, slug, actor)
+        (defer or _call)(announce_approval, project, store, slug, actor)
     return result
 
 
@@ -91,12 +92,30 @@ def _call(fn: Callable, *args) -> None:
     fn(*args)
 
 
-def announce_approval(project: Project, slug: str, actor: str) -> None:
+def _approval_message(project: Project, store: Store, slug: str, actor: str) -> tuple[str, str]:
+    """Title and body of the `approved` notification: the document as staff know it, and who approved."""
+    from pathlib import Path
+
+    from zaitun.content.model import document_from_row
+
+    row = store.document(slug) or {}
+    try:
+        title = document_from_row(row).title or slug
+    except Exception:  # the message still names the slug
+        title = slug
+    path = Path(row.get("path", slug))
+    shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
+    last = "translation memory (exact matches)" if actor == MEMORY_APPROVER else actor
+    return (f"Approved: {title}", f"{title} ({slug}, {shown}): every segment is approved, the last by {last}.\n"
+            "Its English page goes online with the next publish; notify.published names its address.")
+
+
+def announce_approval(project: Project, store: Store, slug: str, actor: str) -> None:
     """Tell Prefect and the `approved` channels that a document is ready to publish. Never raises."""
     try:
         events.emit("zaitun.document.approved", slug, approved_by=actor)
-        Notifier(project).notify("approved", f"Approved: {slug}",
-                                 f"All segments of {slug} are approved (last by {actor}); "
-                                 "the English page will go out with the next publish.")
+        notifier = Notifier(project)
+        if notifier.urls("approved"):
+            notifier.notify("approved", *_approval_message(project, store, slug, actor))
     except Exception:
         log.exception("announcing the approval of %s failed", slug)

@@ -117,7 +117,13 @@ class TranslateReport:
                 "engine_error": _engine_error(failed[0]) if failed else "",
                 "tmx_imported": {name: r.added + r.updated for name, r in self.tmx.items()},
                 "tmx_skipped": [note for r in self.tmx.values() for note in r.skipped],
-                "failed": [f.message for f in self.problems()]}
+                "failed": [f.message for f in self.problems()], "review": self.to_review()}
+
+    def to_review(self) -> dict[str, int]:
+        """slug -> new drafts this pass left for a reviewer (not those a failing engine will send again)."""
+        failing = {id(s) for s in self.engine_failures()}
+        counts = {d.slug: sum(id(s) not in failing for s in d.segments) - d.approved for d in self.documents}
+        return {slug: n for slug, n in counts.items() if n > 0}
 
     def engine_failures(self) -> list[SegmentResult]:
         """New drafts left empty because the engine failed on them (the offline engine fails on none)."""
