@@ -181,8 +181,8 @@ def test_a_dry_run_deploy_loads_neither_the_store_toolkit_nor_the_renderer(built
 
 
 def test_the_quick_answer_is_the_one_the_build_gives(built):
-    quick = settled_build(built.project, dt.date.today())
-    full = built.build(today=dt.date.today())  # the build itself, through the store
+    quick = settled_build(built.project, built.project.today())
+    full = built.build(today=built.project.today())  # the build itself, through the store
     assert quick is not None and full.rendered == [] and sorted(quick.reused) == sorted(full.reused)
     assert quick.summary().rsplit(" in ", 1)[0] == full.summary().rsplit(" in ", 1)[0]
 
@@ -274,17 +274,17 @@ def test_a_changed_template_of_zaitun_is_built(built):
 
 
 def test_a_new_day_is_built(built):
-    assert settled_build(built.project, dt.date.today()) is not None
-    assert settled_build(built.project, dt.date.today() + dt.timedelta(days=1)) is None
+    assert settled_build(built.project, built.project.today()) is not None
+    assert settled_build(built.project, built.project.today() + dt.timedelta(days=1)) is None
 
 
 def test_a_document_held_back_last_time_is_built_again(fx, faulty_renderer):  # noqa: F811
-    fx.build(today=dt.date.today())
+    fx.build(today=fx.project.today())
     fx.write("guides", "transit", TRANSIT.replace("政策指南", "政策指南（修订）"), TRANSIT_BODY + f"\n{FAULT}\n")
     age(fx.project.root)
     fx.ingest()
-    assert fx.build(today=dt.date.today()).problems  # held back, its last good pages online
-    assert settled_build(fx.project, dt.date.today()) is None
+    assert fx.build(today=fx.project.today()).problems  # held back, its last good pages online
+    assert settled_build(fx.project, fx.project.today()) is None
     again = zaitun_build(fx.project.root)  # no fault in this process: the edit renders now
     assert "zh/guides/transit/index.html" in output.load_summary(output.current(fx.out))["touched"]
     assert again.rendered
@@ -294,8 +294,8 @@ def test_a_document_held_back_last_time_is_built_again(fx, faulty_renderer):  # 
 def test_posts_not_queued_when_the_build_went_online_are_queued_by_the_next_build(fx):
     from zaitun.publish.site import build_site
 
-    build_site(fx.project, fx.store, today=dt.date.today(), social=False)  # as if stopped before the outbox
-    assert settled_build(fx.project, dt.date.today()) is None
+    build_site(fx.project, fx.store, today=fx.project.today(), social=False)  # as if stopped before the outbox
+    assert settled_build(fx.project, fx.project.today()) is None
     zaitun_build(fx.project.root)
     assert output.load_summary(output.current(fx.out))["social"] is True
     assert zaitun_build(fx.project.root).rendered == 0
@@ -315,7 +315,7 @@ def test_a_postgresql_store_is_asked_through_the_store(tmp_path, postgres):
         fx.store.close()
     age(fx.project.root)
     assert zaitun_build(fx.project.root).rendered
-    assert settled_build(fx.project, dt.date.today()) is None  # not SQLite: no quick answer
+    assert settled_build(fx.project, fx.project.today()) is None  # not SQLite: no quick answer
     again = zaitun_build(fx.project.root)
     assert again.rendered == 0 and "sqlalchemy" in again.modules
 
