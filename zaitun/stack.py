@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 STACK_FILE = "up.json"
 LOCK_FILE = "up.lock"
 STORE_ENV = "ZAITUN_UP_STORE"  # the store a stack started on (URL, file), for its flow runs (check_stack_store)
+FLOWS_READY_ENV = "ZAITUN_FLOWS_READY"  # a file the flows write once their deployments and triggers are registered
 
 
 def record_stack(project: Project, api: str) -> None:

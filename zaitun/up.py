@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from zaitun import children, shutdown
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
-from zaitun.stack import STACK_FILE, STORE_ENV, StackLock, file_identity, record_stack, store_removed
+from zaitun.stack import FLOWS_READY_ENV, STACK_FILE, STORE_ENV, StackLock, file_identity, record_stack, store_removed
 from zaitun.state.changes import sqlite_path
 
 if TYPE_CHECKING:
@@ -222,11 +222,9 @@ FLOWS_READY_WITHIN = 300.0  # seconds for the flows to register their deployment
 
 def start_flows(stack: Stack, env: dict[str, str], echo) -> None:
     """Serve the deployments, and return once their triggers are registered: an event before starts nothing."""
-    from zaitun.flows.serve import READY_ENV
-
     ready = stack.project.state_dir / "flows-ready"
     ready.unlink(missing_ok=True)
-    stack.spawn("the flows", [sys.executable, "-m", "zaitun.flows.serve"], {**env, READY_ENV: str(ready)},
+    stack.spawn("the flows", [sys.executable, "-m", "zaitun.flows.serve"], {**env, FLOWS_READY_ENV: str(ready)},
                 "prefect-serve")
     started = time.monotonic()
     told = False

@@ -17,6 +17,8 @@ from prefect.events import DeploymentEventTrigger
 from prefect.flows import load_flow_from_entrypoint
 from prefect.types.entrypoint import EntrypointType
 
+from zaitun.stack import FLOWS_READY_ENV
+
 
 def deployment_specs(path: Path) -> list[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["deployments"]
@@ -66,11 +68,8 @@ async def remove_orphaned_automations() -> list[str]:
     return removed
 
 
-READY_ENV = "ZAITUN_FLOWS_READY"  # a file to write once every deployment and its triggers are registered
-
-
 def serve(deployments: list) -> None:
-    """What prefect.serve does, with word sent (READY_ENV) between registering the deployments and serving
+    """What prefect.serve does, with word sent (FLOWS_READY_ENV) between registering the deployments and serving
     them: until then an event matches no trigger and starts nothing, so `zaitun up` holds back the content
     watcher's announcements until this file exists. Registering replaces a deployment's automations, so
     even on a restart the triggers are missing for a moment."""
@@ -80,7 +79,7 @@ def serve(deployments: list) -> None:
     runner = Runner(pause_on_shutdown=True)
     for deployment in deployments:
         runner.add_deployment(deployment)
-    if ready := os.environ.get(READY_ENV):
+    if ready := os.environ.get(FLOWS_READY_ENV):
         Path(ready).write_text(str(os.getpid()), encoding="utf-8")
     print(f"serving {len(deployments)} deployment(s)", flush=True)
     try:
