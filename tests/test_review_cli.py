@@ -139,6 +139,17 @@ def test_reject_and_edit(project):
     assert seg.state == "approved" and seg.target == "Foreign nationals may use visa-free transit."
 
 
+def test_editing_in_the_approved_english_as_it_is_says_nothing_changed(project):
+    proj, store, ids = project
+    alice = token_of(store, "alice")
+    english = "Foreign nationals may use visa-free transit."
+    run(proj, "review", "edit", SLUG, versioned(proj, 2), "--target", english, "--approve", token=alice)
+    again = run(proj, "review", "edit", SLUG, versioned(proj, 2), "--target", english, "--approve", token=alice)
+    assert again.exit_code == 0
+    assert f"unchanged {ids[2]}: nothing changed: this English is already approved, by alice" in again.output
+    assert len(store.history(SLUG, ids[2])) == 2  # the machine draft and alice's approved English
+
+
 def test_a_rejection_names_the_version_read_and_one_of_a_draft_saved_since_is_refused(project):
     proj, store, ids = project
     quick_user(store, "bob")

@@ -55,6 +55,21 @@ def test_edit_stores_a_new_target_and_can_approve_it_at_once(in_review):
     assert [t["target"] for t in store.history(SLUG, ids[2])][0].startswith("EN 2:")  # the draft stays
 
 
+def test_saving_the_approved_english_again_changes_nothing_and_keeps_its_approver(in_review):
+    project, store, ids = in_review
+    gate.edit(store, SLUG, ids[2], "Foreign nationals may use visa-free transit.", "alice", approve_now=True,
+              glossary=terms(project))
+    before = store.history(SLUG, ids[2])
+    for approve_now in (True, False):  # "save and approve" or "save", with the page still showing it
+        result = gate.edit(store, SLUG, ids[2], " Foreign nationals may use visa-free transit. ", "bob",
+                           approve_now=approve_now, based_on=read(store)[ids[2]], glossary=terms(project))
+        assert result.unchanged == "nothing changed: this English is already approved, by alice"
+        assert not result.approved
+    assert store.history(SLUG, ids[2]) == before  # no second approved row of the same English
+    seg = next(s for s in segment_states(store, SLUG) if s.seg_id == ids[2])
+    assert seg.state == "approved" and seg.translation["reviewed_by"] == "alice"
+
+
 def test_an_edit_holding_a_control_character_is_refused_and_nothing_is_stored(in_review):
     project, store, ids = in_review
     before = store.history(SLUG, ids[2])

@@ -137,6 +137,17 @@ def test_reviewer_edits_in_place_and_the_edit_is_checked(site):
     assert seg.state == "approved" and seg.issues == []
 
 
+def test_saving_the_approved_english_unchanged_from_the_page_keeps_one_approval(site):
+    client, store, ids, _ = site
+    login(client)
+    post(client, f"/doc/{SLUG}/edit", seg_id=ids[0], target="Visa-free transit guide", approve="1")
+    rows = len(store.history(SLUG, ids[0]))
+    for approve in ("1", "0"):  # the page keeps the last segment open: Ctrl+Enter or "save" again
+        post(client, f"/doc/{SLUG}/edit", seg_id=ids[0], target="Visa-free transit guide", approve=approve)
+        assert "nothing changed: this English is already approved, by alice" in client.get(f"/doc/{SLUG}").text
+    assert state_of(store, ids[0]).state == "approved" and len(store.history(SLUG, ids[0])) == rows
+
+
 def test_a_forbidden_rendering_is_not_approved_from_the_page(site):
     client, store, ids, _ = site
     login(client)

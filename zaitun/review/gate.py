@@ -53,6 +53,7 @@ class ApproveResult:
     refused: dict[str, str] = field(default_factory=dict)  # seg_id -> why not (changed since seen, forbidden)
     completed: bool = False  # this action approved the document's last pending segment
     held: dict[str, str] = field(default_factory=dict)  # seg_id -> why it came back to review, holding the release
+    unchanged: str = ""  # an edit that saved nothing: why (the English typed is the approved English)
 
 
 def require_role(store: Store, actor: str, roles: set[str] = APPROVER_ROLES) -> dict:
@@ -214,6 +215,8 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, se
 def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, glossary: Glossary,
          issues: list[dict] | None = None, approve_now: bool = False, based_on: str | None = None) -> ApproveResult:
     """Store a reviewer's new target (kept beside the old one), optionally approving it at once.
+    The approved English saved again as it is stays approved, by whoever approved it: a second
+    approved row of the same text would only blur who approved it and when.
 
     `based_on` is the version the reviewer was editing: when another draft was saved since, the
     edit is refused instead of silently replacing it. An approval here approves the typed text,
@@ -229,6 +232,10 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, gloss
         seg = _find(store, slug, seg_id, conn)
         if based_on is not None and based_on != seg.version:
             raise ReviewError(f"{seg_id}: not saved: {_changed(seg, based_on)}")
+        if seg.state == "approved" and target.strip() == seg.target:  # a save that changes nothing
+            why = f"nothing changed: this English is already approved, by {seg.translation['reviewed_by']}"
+            store.log(conn, actor, "edit", slug, seg_id, before=seg.target, after=seg.target, note=why)
+            return ApproveResult(unchanged=why)
         store.add_translation(conn, slug, seg_id, seg.source, target.strip(), origin="human", replaces=seg.translation,
                               issues=issues or [], created_by=actor, glossary_version=glossary.version)
         store.log(conn, actor, "edit", slug, seg_id, before=seg.target, after=target.strip())

@@ -468,7 +468,10 @@ def _action_routes(app: FastAPI) -> None:
             result = actions.edit(request.app.state.project, request.app.state.store, slug, seg_id,
                                   form.get("target", ""), user["name"], approve_now=form.get("approve") == "1",
                                   defer=background.add_task, based_on=based_on)
-            _report(request, result) if form.get("approve") == "1" else flash(request, "ok", "saved")
+            if result.unchanged:
+                flash(request, "ok", result.unchanged)
+            else:
+                _report(request, result) if form.get("approve") == "1" else flash(request, "ok", "saved")
 
         return _act(request, slug, seg_id, run)
 
