@@ -156,6 +156,11 @@ def test_numbers_in_their_roles_pass(source, target):
      "These rules are formulated in the spirit of Document No. 2024 (11) of the General Office."),
     ("根据泉政办规〔2024〕11号和泉政文〔2023〕45号，",
      "Under Quanzhengbangui [2024] No. 45 and Quanzhengwen [2023] No. 11,"),
+    ("國家移民管理局公告〔2024〕11號", "NIA Announcement [11] No. 2024"),
+    ("泉政办规„2024‟11号", "Quanzhengbangui [11] No. 2024"),
+    ("国家移民管理局公告2024年第3号", "National Immigration Administration Announcement No. 2024 of 3"),
+    ("根据国家移民管理局公告2024年第3号，", "Under Announcement No. 4 of 2024 of the National Immigration "
+                                         "Administration,"),
 ])
 def test_a_document_number_with_its_year_and_serial_out_of_place_is_flagged(source, target):
     assert [i["check"] for i in role_issues(source, target)] != []
@@ -177,6 +182,11 @@ def test_a_document_number_with_its_year_and_serial_out_of_place_is_flagged(sour
     ("泉政文[2023]45号", "Quanzhengwen [2023] No. 45"),
     ("泉政办（2025）8号", "Quanzhengban (2025) No. 8"),
     ("泉政办规〔2025〕9号", "Quanzhengbangui [2025] No. 9"),
+    ("國家移民管理局公告〔2024〕11號", "NIA Announcement [2024] No. 11"),
+    ("泉政办规„2024‟11号", "Quanzhengbangui [2024] No. 11"),
+    ("国家移民管理局公告2024年第3号", "National Immigration Administration Announcement No. 3 of 2024"),
+    ("国家移民管理局公告2024年第3号", "National Immigration Administration Announcement [2024] No. 3"),
+    ("2024年第3号公告发布后，申请量增加了10%。", "After Announcement No. 3 of 2024, applications rose by 10%."),
 ])
 def test_document_numbers_in_their_roles_pass(source, target):
     assert role_issues(source, target) == []

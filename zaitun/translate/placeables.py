@@ -2,8 +2,8 @@
 
 A text is cut into literal runs and placeables: numbers (digits, Chinese numerals, 万 amounts,
 百分之 percentages, the numbering of measures, parts and plenary sessions), dates (2024年12月20日,
-2025年6月, 6月12日, 6月, 2024-12-20), document numbers (〔2024〕11号) and glossary terms. Two texts whose
-literal runs agree differ only in placeables, which a near-match repair can replace.
+2025年6月, 6月12日, 6月, 2024-12-20), document numbers (〔2024〕11号, 2024年第3号) and glossary terms.
+Two texts whose literal runs agree differ only in placeables, which a near-match repair can replace.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from zaitun.translate.glossary import Glossary
 N2 = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
 YEAR = r"\d{4}|[〇零一二三四五六七八九]{4}"
 CN_PLACEABLE_RE = re.compile(
-    r"(?P<docno>[〔\[［【(（]\s*(?P<dy>\d{4})\s*[〕\]］】)）]\s*第?(?P<dn>\d{1,4})\s*号)"
+    r"(?P<docno>[〔\[［【(（„]\s*(?P<dy>\d{4})\s*[〕\]］】)）‟”]\s*第?(?P<dn>\d{1,4})\s*[号號]"
+    r"|(?<!\d)(?P<dy2>\d{4})\s*年\s*第\s*(?P<dn2>\d{1,4})\s*[号號])"
     rf"|(?P<ymd>(?P<y1>{YEAR})\s*年\s*(?P<m1>{N2})\s*月\s*(?P<d1>{N2})\s*[日号])"
     r"|(?P<iso>(?<!\d)(?P<y5>\d{4})-(?P<m5>\d{1,2})-(?P<d5>\d{1,2})(?!\d))"
     rf"|(?P<ym>(?P<y2>{YEAR})\s*年\s*(?P<m2>{N2})\s*月)"
@@ -78,7 +79,7 @@ def _int(written: str) -> int | None:
 def _piece(m: re.Match, text: str) -> Piece | None:
     g, written = m.groupdict(), m.group(0)
     if g["docno"]:
-        return Piece("docno", written, (int(g["dy"]), int(g["dn"])))
+        return Piece("docno", written, (int(g["dy"] or g["dy2"]), int(g["dn"] or g["dn2"])))
     for kind, group, parts in (("ymd", "ymd", "y1 m1 d1"), ("ymd", "iso", "y5 m5 d5"), ("ym", "ym", "y2 m2"),
                                ("md", "md", "m3 d3"), ("m", "m", "m4")):
         if g[group]:
