@@ -20,6 +20,7 @@ RULE_KINDS = (*DATE_KINDS, "doc_number")
 DOC_NUMBER_RE = re.compile(r"^(?P<prefix>.*?)\s*[〔\[［(（【„]\s*(?P<year>\d{4})\s*[〕\]］)）】‟”]\s*"
                            r"第?\s*(?P<number>\d+)\s*[号號]$")
 ORDER_NUMBER_RE = re.compile(r"^(?P<prefix>.*?)第\s*(?P<number>\d+)\s*[号號]$")
+YEAR_NUMBER_RE = re.compile(r"^(?P<prefix>.*?)(?P<year>\d{4})\s*年\s*第\s*(?P<number>\d+)\s*[号號]$")  # 公告2024年第3号
 
 # Characters of organ abbreviations in document numbers, simplified and traditional, in the reading
 # they have there: provinces and cities, then the kinds of organ and of document.
@@ -52,11 +53,15 @@ def fact_draft(kind: str, source: str, glossary: Glossary) -> str | None:
 
 
 def doc_number_english(number: str, glossary: Glossary) -> str:
-    """`PREFIX〔YEAR〕N号` as `Prefix [YEAR] No. N`, and an order's `…第N号` as `Prefix No. N`."""
+    """`PREFIX〔YEAR〕N号` as `Prefix [YEAR] No. N`, an announcement's `…YEAR年第N号` as `Prefix No. N of YEAR`,
+    and an order's `…第N号` as `Prefix No. N`."""
     text = number.strip()
     m = DOC_NUMBER_RE.match(text)
     if m:
         return f"{abbreviation(m['prefix'], glossary)} [{m['year']}] No. {int(m['number'])}".strip()
+    m = YEAR_NUMBER_RE.match(text)
+    if m:
+        return f"{abbreviation(m['prefix'], glossary)} No. {int(m['number'])} of {m['year']}".strip()
     m = ORDER_NUMBER_RE.match(text)
     if m:
         return f"{abbreviation(m['prefix'], glossary)} No. {int(m['number'])}".strip()
