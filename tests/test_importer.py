@@ -229,6 +229,14 @@ def test_validity_period_forms(sentence, until):
     ("本措施自2025年1月1日至2027年12月31日试行。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
     ("本措施自2025年1月1日起施行，试行期2年。", dt.date(2025, 1, 1), dt.date(2026, 12, 31)),
     ("本措施自2025年1月1日起试行，试行期限为两年。", dt.date(2025, 1, 1), dt.date(2026, 12, 31)),
+    # a notice that says when it lapses: on that day, or from it (so in force until the day before)
+    ("本措施自2025年1月1日起施行，2027年12月31日废止。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本措施自2025年1月1日起施行，至2027年12月31日自行失效。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本措施自2025年1月1日起施行，自2028年1月1日起废止。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本措施自印发之日起施行，二〇二七年十二月三十一日废止。", dt.date(2024, 12, 20), dt.date(2027, 12, 31)),
+    # another notice repealed: not this one's end
+    ("本措施自2025年1月1日起施行，2023年5月1日印发的旧措施同时废止。", dt.date(2025, 1, 1), None),
+    ("本措施自2025年1月1日起施行，原《措施》（2023年5月1日起施行）同时废止。", dt.date(2025, 1, 1), None),
     # issued 2024-12-20: in force thirty days later, for five years from then
     ("本措施自印发之日起30日后施行，有效期5年。", dt.date(2025, 1, 19), dt.date(2030, 1, 18)),
 ])

@@ -175,12 +175,18 @@ _SPAN_RE = re.compile(rf"自(?P<start>{DATE_RE.pattern})起?(?:至|到)(?P<until
 # `有效期为2025年1月1日至…`, `有效期自…至…`: the period's first day is its start
 _PERIOD_START_RE = re.compile(rf"有效期限?(?:为|自|从)?(?={DATE_RE.pattern}起?(?:至|到))")
 _UNTIL_RE = re.compile(rf"有效期限?[^。；]{{0,20}}?(?:至|到)(?={DATE_RE.pattern})")
+# `2027年12月31日废止`, `至…自行失效`: the notice's last day; `自2028年1月1日起废止`: void from that day, so
+# in force until the day before. A date must stand right before the word: `2023年5月1日印发的旧措施同时废止`
+# ends another notice, not this one.
+_LAPSE = r"(?:自行|自动)?(?:失效|废止)"
+_LAPSES_ON_RE = re.compile(rf"(?:至|到|于)?(?={DATE_RE.pattern}{_LAPSE})")
+_LAPSES_FROM_RE = re.compile(rf"自(?={DATE_RE.pattern}起{_LAPSE})")
 # `有效期5年`, `有效期限为三年`, `有效期两年`, `有效期一年半`, `有效期三十个月`, `试行期2年`
 _DURATION_RE = re.compile(rf"(?:有效|试行)期限?(?:为)?([{NUMERALS}]{{1,4}})(?:个)?(年|月)(半)?")
 
 
 def _validity(blocks: list, issued: dt.date, source: Path) -> dict:
-    """valid_from / valid_until from `自…起施行，有效期至…`, `有效期为…至…`, `自…至…施行` or a duration
+    """valid_from / valid_until from `自…起施行，有效期至…`, `有效期为…至…`, `自…至…施行`, `…废止` or a duration
     (`有效期3年`, counted from the start, else from the date of issue)."""
     text = fold("".join(block.text for block in blocks))
     start = _start(text, issued, source)
@@ -207,6 +213,10 @@ def _until(text: str, start: dt.date, source: Path) -> dt.date | None:
         return _date_at(text, until.end(), source)
     if span := _SPAN_RE.search(text):
         return _date_at(text, span.start("until"), source)
+    if lapses := _LAPSES_FROM_RE.search(text):
+        return _date_at(text, lapses.end(), source) - dt.timedelta(days=1)
+    if lapses := _LAPSES_ON_RE.search(text):
+        return _date_at(text, lapses.end(), source)
     if duration := _DURATION_RE.search(text):
         count, unit, half = duration.groups()
         return _months_later(start, cn_int(count) * (12 if unit == "年" else 1) + (6 if half else 0))
