@@ -1,0 +1,231 @@
+"""The .docx reader takes in every piece of text Word shows, once and in order, or refuses the file saying why.
+
+Each file here is a real .docx (tests/docx_support.py) holding the markup Word writes for one feature:
+tracked changes, content controls, smart tags, fields, text boxes, automatic numbering, footnotes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from docx_support import abstract, level, num, numbered, p, r, word_file
+
+from zaitun.content.importer import convert_notice, read_notice
+from zaitun.errors import NoticeImportError
+
+TITLE = "泉州市人民政府办公室关于印发泉州市外籍人士服务措施的通知"
+HEAD = [TITLE, "闽政办〔2025〕3号", "各县（市、区）人民政府：",
+        "《泉州市外籍人士服务措施》已经市政府同意，现印发给你们。",
+        "泉州市人民政府办公室", "2025年3月1日"]
+
+
+def lines(path: Path) -> list[str]:
+    return [line.removeprefix("\u3000\u3000") for line in read_notice(path).split("\n")]
+
+
+def converted(path: Path) -> tuple[dict, str]:
+    return convert_notice(read_notice(path), path)
+
+
+def refusal(path: Path) -> str:
+    with pytest.raises(NoticeImportError) as caught:
+        read_notice(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    return caught.value.message
+
+
+# ---- tracked changes and what cannot be read faithfully --------------------------------------------
+
+def test_unaccepted_tracked_changes_refuse_the_file_saying_to_accept_or_reject_them(tmp_path):
+    path = word_file(tmp_path / "notice.docx", p(TITLE), p(
+        "有效期至",
+        '<w:del w:id="1" w:author="张三" w:date="2025-03-01T00:00:00Z">'
+        '<w:r><w:delText>2025年</w:delText></w:r></w:del>',
+        '<w:ins w:id="2" w:author="张三" w:date="2025-03-01T00:00:00Z"><w:r><w:t>2026年</w:t></w:r></w:ins>',
+        "12月31日。"))
+    message = refusal(path)
+    assert "tracked changes" in message and "paragraph 2" in message
+    assert "accept or reject the tracked changes in Word (Review > Accept/Reject), then save" in message
+
+
+def test_a_tracked_deletion_alone_also_refuses_the_file(tmp_path):
+    path = word_file(tmp_path / "notice.docx", p(TITLE), p(
+        "本措施", '<w:del w:id="1" w:author="张三"><w:r><w:delText>不</w:delText></w:r></w:del>', "适用。"))
+    assert "tracked changes" in refusal(path)
+
+
+def test_embedded_html_or_rtf_is_refused_not_dropped(tmp_path):
+    chunk = "<html><body><p>第二条 外籍人士可申请服务。</p></body></html>".encode()
+    path = word_file(tmp_path / "notice.docx", p(TITLE), chunk=chunk)
+    assert "embedded document (w:altChunk" in refusal(path)
+
+
+def test_footnotes_are_refused_with_how_to_keep_their_text(tmp_path):
+    footnotes = ('<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+                 '<w:footnote w:id="1"><w:p><w:r><w:t>指持有效护照的外国人。</w:t></w:r></w:p></w:footnote>')
+    path = word_file(tmp_path / "notice.docx", p(TITLE),
+                     p("外籍人士", '<w:r><w:footnoteReference w:id="1"/></w:r>', "可申请服务。"), footnotes=footnotes)
+    message = refusal(path)
+    assert "footnote" in message and "paragraph 2" in message and "into the text" in message
+
+
+# ---- text Word shows that python-docx's Paragraph.text leaves out ---------------------------------
+
+def test_title_and_document_number_in_content_controls_are_read(tmp_path):
+    control = '<w:sdt><w:sdtPr><w:alias w:val="{0}"/></w:sdtPr><w:sdtContent>{1}</w:sdtContent></w:sdt>'
+    path = word_file(tmp_path / "notice.docx", control.format("标题", p(TITLE)),
+                     control.format("文号", p(HEAD[1])), *map(p, HEAD[2:]))
+    assert lines(path) == HEAD
+    assert converted(path)[0]["doc_number"] == "闽政办〔2025〕3号"
+
+
+def test_placeholder_text_of_an_unfilled_content_control_is_not_taken_in(tmp_path):
+    path = word_file(tmp_path / "notice.docx", p(TITLE), p(
+        "联系人：", '<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent>'
+        f'{r("单击或点击此处输入文字。")}</w:sdtContent></w:sdt>'))
+    assert lines(path) == [TITLE, "联系人："]
+
+
+def test_custom_xml_smart_tags_inline_controls_simple_fields_and_hyperlinks_keep_their_text(tmp_path):
+    path = word_file(tmp_path / "notice.docx", p(
+        "请于", f'<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="date">{r("2025年3月1日")}'
+        "</w:smartTag>", "前到", f'<w:customXml w:element="place">{r("市行政服务中心")}</w:customXml>',
+        f'<w:sdt><w:sdtPr/><w:sdtContent>{r("一楼")}</w:sdtContent></w:sdt>', "办理，共",
+        f'<w:fldSimple w:instr=" NUMPAGES ">{r("3")}</w:fldSimple>', "页，详见",
+        f'<w:hyperlink r:id="rId99">{r("泉州市人民政府网")}</w:hyperlink>', "。"))
+    assert lines(path) == ["请于2025年3月1日前到市行政服务中心一楼办理，共3页，详见泉州市人民政府网。"]
+
+
+def test_a_field_shows_its_result_and_never_its_code(tmp_path):
+    path = word_file(tmp_path / "notice.docx", p(
+        "印发日期：", '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+        '<w:r><w:instrText xml:space="preserve"> DATE \\@ "yyyy年M月d日" </w:instrText></w:r>',
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>', r("2025年3月1日"),
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'))
+    assert lines(path) == ["印发日期：2025年3月1日"]
+
+
+def text_box(*paragraphs: str) -> str:
+    """A text box as Word 2010+ writes it: DrawingML, and the same text again in a VML fallback."""
+    content = f"<w:txbxContent>{''.join(map(p, paragraphs))}</w:txbxContent>"
+    return ('<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic>'
+            '<a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            f'<wps:wsp><wps:txbx>{content}</wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor>'
+            f'</w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>{content}</v:textbox></v:shape>'
+            '</w:pict></mc:Fallback></mc:AlternateContent></w:r>')
+
+
+def test_a_text_box_is_read_once_after_the_paragraph_it_is_anchored_in(tmp_path):
+    path = word_file(tmp_path / "notice.docx", p("泉州市人民政府办公室文件", text_box("泉政办规〔2024〕11号")),
+                     p(TITLE))
+    assert lines(path) == ["泉州市人民政府办公室文件", "泉政办规〔2024〕11号", TITLE]
+
+
+def test_line_breaks_tabs_and_non_breaking_hyphens_are_read_as_word_shows_them(tmp_path):
+    path = word_file(tmp_path / "notice.docx", p(
+        "牵头单位：市外事办", "<w:r><w:br/><w:t>责任单位：市公安局</w:t></w:r>"),
+        p("编号", "<w:r><w:tab/><w:t>FJ</w:t><w:noBreakHyphen/><w:t>2025</w:t><w:softHyphen/></w:r>"))
+    assert lines(path) == ["牵头单位：市外事办", "责任单位：市公安局", "编号\tFJ-2025"]
+
+
+# ---- automatic numbering ---------------------------------------------------------------------------
+
+def test_automatic_part_and_measure_numbers_are_read_and_make_the_structure(tmp_path):
+    numbering = (abstract(0, level(0, "chineseCounting", "%1、"), level(1, "chineseCounting", "（%2）"),
+                        level(2, "decimal", "（%3）"))
+                 + num(1, 0))
+    path = word_file(tmp_path / "notice.docx", *map(p, HEAD), p("泉州市外籍人士服务措施"),
+                     numbered("总体要求", 1), numbered("设立服务专线。为外籍人士提供咨询服务。", 1, 1),
+                     numbered("优化签证办理。简化申报材料。", 1, 1), numbered("开通绿色通道。", 1, 2),
+                     numbered("保障措施", 1), numbered("加强组织领导。明确责任分工。", 1, 1),
+                     numbering=numbering)
+    assert lines(path)[7:] == ["一、总体要求", "（一）设立服务专线。为外籍人士提供咨询服务。",
+                               "（二）优化签证办理。简化申报材料。", "（1）开通绿色通道。", "二、保障措施",
+                               "（一）加强组织领导。明确责任分工。"]
+    _, body = converted(path)
+    assert re.findall(r"^#+ .*$", body, flags=re.M) == [
+        "## 一、总体要求", "### （一）设立服务专线。", "### （二）优化签证办理。", "## 二、保障措施",
+        "### （一）加强组织领导。"]
+
+
+def test_automatic_article_numbers_count_on_across_numbering_instances_and_restart_on_start_override(tmp_path):
+    """Word continues a list across w:num elements of one abstract numbering; "restart at 1" is a new w:num
+    with a startOverride."""
+    numbering = (abstract(0, level(0, "chineseCountingThousand", "第%1条")) + num(1, 0) + num(2, 0)
+                 + num(3, 0, '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="10"/></w:lvlOverride>'))
+    path = word_file(tmp_path / "notice.docx", numbered("为了规范管理，制定本办法。", 1),
+                     numbered("本办法适用于本市。", 1), numbered("市外事办负责实施。", 2),
+                     numbered("本办法自发布之日起施行。", 3), numbered("附则。", 3), numbering=numbering)
+    assert lines(path) == ["第一条为了规范管理，制定本办法。", "第二条本办法适用于本市。", "第三条市外事办负责实施。",
+                           "第十条本办法自发布之日起施行。", "第十一条附则。"]
+
+
+@pytest.mark.parametrize(("fmt", "start", "shown"), [
+    ("decimal", 9, ["9.", "10."]), ("decimalZero", 9, ["09.", "10."]), ("decimalFullWidth", 9, ["９.", "１０."]),
+    ("decimalEnclosedCircle", 19, ["⑲.", "⑳."]), ("lowerLetter", 26, ["z.", "aa."]), ("upperRoman", 3, ["III.", "IV."]),
+    ("chineseCounting", 19, ["十九.", "二十."]), ("chineseCountingThousand", 99, ["九十九.", "一百."]),
+    ("chineseCountingThousand", 100, ["一百.", "一百零一."]), ("ideographTraditional", 3, ["丙.", "丁."]),
+    ("chineseLegalSimplified", 8, ["捌.", "玖."]), ("none", 1, [".", "."]),
+])
+def test_numbers_are_shown_in_their_format(tmp_path, fmt, start, shown):
+    numbering = abstract(0, level(0, fmt, "%1.", start=start)) + num(1, 0)
+    path = word_file(tmp_path / "notice.docx", numbered("甲", 1), numbered("乙", 1), numbering=numbering)
+    assert lines(path) == [shown[0] + "甲", shown[1] + "乙"]
+
+
+def test_numbering_from_a_paragraph_style_is_read(tmp_path):
+    """Chinese templates number their headings through the style (标题 1 = 第X章), not the paragraph."""
+    style = ('<w:style w:type="paragraph" w:styleId="Chapter"><w:name w:val="章标题"/><w:pPr><w:numPr>'
+             '<w:numId w:val="1"/></w:numPr></w:pPr></w:style>')
+    numbering = abstract(0, level(0, "chineseCounting", "第%1章")) + num(1, 0)
+    path = word_file(tmp_path / "notice.docx", p("总则", ppr='<w:pStyle w:val="Chapter"/>'), p("正文。"),
+                     p("附则", ppr='<w:pStyle w:val="Chapter"/>'), numbering=numbering, styles=style)
+    assert lines(path) == ["第一章总则", "正文。", "第二章附则"]
+
+
+def test_bullets_are_left_out_and_the_item_stays_its_own_paragraph(tmp_path):
+    numbering = abstract(0, level(0, "bullet", "\uf06c")) + num(1, 0)
+    path = word_file(tmp_path / "notice.docx", numbered("护照", 1), numbered("签证", 1), numbering=numbering)
+    assert lines(path) == ["护照", "签证"]
+
+
+@pytest.mark.parametrize(("fmt", "where"), [("hebrew1", "paragraph 2 (“第一项”)"),
+                                           ("ideographTraditional", "paragraph 3 (“第二项”)")])  # 甲…癸 ends at 10
+def test_a_number_that_cannot_be_shown_faithfully_is_refused_naming_the_paragraph(tmp_path, fmt, where):
+    numbering = abstract(0, level(0, fmt, "%1、", start=10)) + num(1, 0)
+    path = word_file(tmp_path / "notice.docx", p(TITLE), numbered("第一项", 1), numbered("第二项", 1),
+                     numbering=numbering)
+    message = refusal(path)
+    assert f"automatic numbering ({fmt}" in message and where in message and "type the numbers" in message
+
+
+def test_a_custom_number_format_word_writes_for_newer_formats_is_refused(tmp_path):
+    custom = ('<mc:AlternateContent><mc:Choice Requires="w14"><w:numFmt w:val="custom" w:format="001, 002, 003, ..."/>'
+              '</mc:Choice><mc:Fallback><w:numFmt w:val="decimal"/></mc:Fallback></mc:AlternateContent>')
+    numbering = (f'<w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="1"/>{custom}'
+                 '<w:lvlText w:val="%1."/></w:lvl></w:abstractNum>' + num(1, 0))
+    path = word_file(tmp_path / "notice.docx", numbered("第一项", 1), numbering=numbering)
+    assert "automatic numbering (custom 001, 002, 003, ...)" in refusal(path)
+
+
+# ---- the whole notice ------------------------------------------------------------------------------
+
+def test_every_sentence_is_read_exactly_once(tmp_path):
+    """A notice using all of the above: no sentence is lost, none is doubled."""
+    control = f'<w:sdt><w:sdtPr/><w:sdtContent>{p(TITLE)}</w:sdtContent></w:sdt>'
+    numbering = abstract(0, level(0, "chineseCounting", "%1、"), level(1, "chineseCounting", "（%2）")) + num(1, 0)
+    path = word_file(tmp_path / "notice.docx", p("泉州市人民政府办公室文件", text_box("闽政办〔2025〕3号")), control,
+                     *map(p, HEAD[2:]), p("泉州市外籍人士服务措施"), numbered("总体要求", 1),
+                     numbered("设立服务专线。为外籍人士提供咨询服务。", 1, 1),
+                     p("牵头单位：市外事办", "<w:r><w:br/><w:t>责任单位：市公安局</w:t></w:r>"),
+                     numbering=numbering)
+    meta, body = converted(path)
+    assert (meta["title"], meta["doc_number"], meta["date"]) == ("泉州市外籍人士服务措施", "闽政办〔2025〕3号",
+                                                                 dt.date(2025, 3, 1))
+    for sentence in ("为外籍人士提供咨询服务。", "市外事办", "市公安局", "设立服务专线。", "总体要求"):
+        assert body.count(sentence) == 1
+    assert body.endswith("## 一、总体要求\n\n### （一）设立服务专线。\n\n为外籍人士提供咨询服务。\n\n"
+                         "**牵头单位**：市外事办\n\n**责任单位**：市公安局\n")
