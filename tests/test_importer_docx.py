@@ -229,3 +229,87 @@ def test_every_sentence_is_read_exactly_once(tmp_path):
         assert body.count(sentence) == 1
     assert body.endswith("## 一、总体要求\n\n### （一）设立服务专线。\n\n为外籍人士提供咨询服务。\n\n"
                          "**牵头单位**：市外事办\n\n**责任单位**：市公安局\n")
+
+
+# ---- the seed notice as staff's Word writes it, dropped into content/ ----------------------------------
+
+SEED_MD = Path(__file__).parent / "fixtures" / "seed-notice.expected.md"
+SEED_HEAD = ["泉州市人民政府办公室关于印发泉州市加快提升国际化营商环境若干措施（试行）的通知",
+             "各县（市、区）人民政府，泉州开发区、泉州台商投资区管委会，市人民政府各部门、各直属机构，各大企业，各高等院校：",
+             "《泉州市加快提升国际化营商环境若干措施（试行）》已经市政府研究同意，现印发给你们，请认真贯彻执行。",
+             "泉州市人民政府办公室", "2024年12月20日", "（此件主动公开）"]
+SEED_TAIL = ["泉州市人民政府办公室 2024年12月23日印发",
+             "抄送：市委办公室、市委各部门，省部属驻泉各单位，泉州军分区，各人民团体。"]
+PARTS = abstract(0, level(0, "chineseCounting", "%1、"),  # measures count on across parts: （八） follows 二、
+                 level(1, "chineseCounting", "（%2）", extra='<w:lvlRestart w:val="0"/>'),
+                 level(2, "decimal", "（%3）")) + num(1, 0)
+
+
+def seed_word_blocks() -> list[str]:
+    """The seed notice's paragraphs as Word holds them: title in a content control, document number in a
+    text box, parts, measures and items numbered automatically, each pair of unit lines one paragraph
+    split by a line break (Shift+Enter)."""
+    body = SEED_MD.read_text(encoding="utf-8").split("---\n", 2)[2].strip().split("\n\n")
+    assert body[:2] == SEED_HEAD[1:3]  # the letter's addressees and text lead the body; in Word, the head
+    body = body[2:]
+    blocks = [p("泉州市人民政府办公室文件", text_box("泉政办规〔2024〕11号")),
+              f'<w:sdt><w:sdtPr><w:alias w:val="标题"/></w:sdtPr><w:sdtContent>{p(SEED_HEAD[0])}</w:sdtContent>'
+              '</w:sdt>',
+              *map(p, SEED_HEAD[1:]), p("泉州市加快提升国际化营商环境", "若干措施（试行）")]
+    units: list[str] = []
+    for i, block in enumerate(body):
+        text = re.sub(r"\*\*(.+?)\*\*", r"\1", block.strip().removeprefix("- "))
+        if text.startswith(("牵头单位", "责任单位")):
+            units.append(text)
+            if i + 1 < len(body) and re.sub(r"\*\*", "", body[i + 1].strip()).startswith("责任单位"):
+                continue
+            blocks.append(p(units[0], *(f"<w:r><w:br/><w:t>{unit}</w:t></w:r>" for unit in units[1:])))
+            units = []
+        elif match := re.match(r"## [一二三四五六七八九十]+、(.*)", text):
+            blocks.append(numbered(match.group(1), 1, 0))
+        elif match := re.match(r"### （[一二三四五六七八九十]+）(.*)", text):
+            blocks.append(numbered(match.group(1) + body[i + 1], 1, 1))  # the heading is the paragraph's first sentence
+        elif match := re.match(r"（\d）(.*)", text):
+            blocks.append(numbered(match.group(1), 1, 2))
+        elif not (i and body[i - 1].startswith("### ")):
+            blocks.append(p(text))
+    return blocks + [p(line) for line in SEED_TAIL]
+
+
+def test_the_seed_notice_written_by_word_and_dropped_into_content_reads_as_its_text_version(tmp_project, store):
+    """Every sentence once and the same parts, measures and items: the Markdown is the golden file of the
+    seed notice's text version."""
+    from zaitun.content.intake import ingest
+
+    section = tmp_project.content_dir / "policies"
+    word_file(section / "notice.docx", *seed_word_blocks(), numbering=PARTS)
+    report = ingest(tmp_project, store)
+    assert report.errors == [] and report.ingested == ["notice"]
+    written = (section / "notice.md").read_text(encoding="utf-8")
+    assert written == SEED_MD.read_text(encoding="utf-8")
+    sentences = re.findall(r"[^。！？；\n]+[。！？；]", re.sub(r"[#*\-]+ ?", "", written.split("---\n", 2)[2]))
+    assert len(sentences) > 50 and all(written.count(s) == 1 for s in sentences if len(s) > 12)
+
+
+def test_a_word_notice_with_tracked_changes_is_quarantined_and_reported_alike_by_intake_check_and_upload(
+        tmp_project, store):
+    from zaitun.check import content_problems
+    from zaitun.content.intake import ingest
+    from zaitun.content.upload import prepare
+    from zaitun.errors import ContentError
+
+    section = tmp_project.content_dir / "policies"
+    notice = word_file(section / "notice.docx", p(TITLE), p(
+        "本措施", '<w:ins w:id="1" w:author="张三"><w:r><w:t>自印发之日起</w:t></w:r></w:ins>', "施行。"))
+    data = notice.read_bytes()
+    predicted = [str(problem) for problem in content_problems(tmp_project)]
+    with pytest.raises(ContentError) as uploaded:
+        prepare(tmp_project, "通知.docx", data, "policies")
+    report = ingest(tmp_project, store)
+    expected = (f"{notice}: paragraph 2 (“本措施自印发之日起施行。”) has tracked changes that are not accepted or "
+                "rejected, so it is not clear which text is meant: accept or reject the tracked changes in Word "
+                "(Review > Accept/Reject), then save")
+    assert predicted == [expected] and len(report.errors) == 1
+    assert str(report.errors[0]).startswith(f"{expected} (moved to .zaitun/quarantine/")
+    assert not notice.exists() and not (section / "notice.md").exists()
+    assert str(uploaded.value) == expected.replace(str(notice), "通知.docx")
