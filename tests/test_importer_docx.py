@@ -72,6 +72,24 @@ def test_footnotes_are_refused_with_how_to_keep_their_text(tmp_path):
     assert "footnote" in message and "paragraph 2" in message and "into the text" in message
 
 
+@pytest.mark.parametrize(("markup", "said"), [
+    ('<w:r><w:sym w:font="Wingdings" w:char="F0FE"/></w:r>', "a symbol from the Wingdings font"),
+    ('<w:r><w:object><v:shape/></w:object></w:r>', "an embedded object"),
+    ("<m:oMath><m:r><m:t>x</m:t></m:r></m:oMath>", "an equation"),
+    ('<w:r><w:drawing><wp:inline><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/'
+     'diagram"/></a:graphic></wp:inline></w:drawing></w:r>', "a SmartArt diagram"),
+])
+def test_text_that_cannot_be_read_as_text_is_refused_naming_the_paragraph(tmp_path, markup, said):
+    path = word_file(tmp_path / "notice.docx", p(TITLE), p("申请表", markup, "勾选。"))
+    message = refusal(path)
+    assert message.startswith("paragraph 2 (“申请表勾选。”) holds ") and said in message
+
+
+def test_a_symbol_with_a_unicode_character_is_read(tmp_path):
+    path = word_file(tmp_path / "notice.docx", p("已阅", '<w:r><w:sym w:font="SimSun" w:char="2714"/></w:r>'))
+    assert lines(path) == ["已阅✔"]
+
+
 # ---- text Word shows that python-docx's Paragraph.text leaves out ---------------------------------
 
 def test_title_and_document_number_in_content_controls_are_read(tmp_path):
