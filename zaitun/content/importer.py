@@ -92,7 +92,7 @@ def _decode(data: bytes, path: Path) -> str:
 
 
 def _read_docx(path: Path, limits: Limits) -> str:
-    """Paragraph and table-cell texts in document order, one per line.
+    """Paragraph and table-cell texts in document order, one per line (`zaitun.content.notice.word`).
 
     Each line starts with the customary ideographic indent, which tells `convert_notice`
     that it is a whole paragraph rather than a hard-wrapped piece of one. The zip's directory is
@@ -101,11 +101,16 @@ def _read_docx(path: Path, limits: Limits) -> str:
     _check_zip(path, limits)
     import docx  # after the check: a refused file costs no python-docx import
 
+    from zaitun.content.notice.word import Unfaithful, notice_lines
+
     try:
-        return _docx_text(docx.Document(str(path)))
+        lines = notice_lines(docx.Document(str(path)))
+    except Unfaithful as exc:  # readable, but not faithfully: what to do is in the message
+        raise NoticeImportError(path, str(exc)) from None
     except Exception as exc:  # broken XML, missing parts, anything: the file is unreadable, not zaitun
         raise NoticeImportError(path, f"not a readable .docx file ({exc.__class__.__name__}: "
                                 f"{str(exc)[:200]}): re-save it from Word") from None
+    return "\n".join(PARAGRAPH_INDENT + line for line in lines)
 
 
 def _check_zip(path: Path, limits: Limits) -> None:
@@ -123,30 +128,6 @@ def _check_zip(path: Path, limits: Limits) -> None:
     if unpacked > limits.docx_unpacked_bytes:
         raise NoticeImportError(path, f"the .docx would unpack to {unpacked} bytes, over the limit of "
                                 f"{limits.docx_unpacked_bytes} (limits.docx_unpacked_bytes)")
-
-
-def _docx_text(document) -> str:
-    from docx.table import Table
-
-    lines: list[str] = []
-    for item in document.iter_inner_content():
-        if isinstance(item, Table):
-            lines.extend(_table_lines(item))
-        else:
-            lines.append(item.text)
-    return "\n".join(PARAGRAPH_INDENT + line.strip() for line in lines if line.strip())
-
-
-def _table_lines(table) -> list[str]:
-    seen: set[int] = set()
-    lines: list[str] = []
-    for row in table.rows:
-        for cell in row.cells:
-            if id(cell._tc) in seen:  # merged cells repeat the same cell
-                continue
-            seen.add(id(cell._tc))
-            lines.extend(p.text for p in cell.paragraphs)
-    return lines
 
 
 # ---- converting ------------------------------------------------------------------------------

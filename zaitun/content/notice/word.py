@@ -1,0 +1,138 @@
+"""The lines of a .docx notice as Word shows them, read from its WordprocessingML.
+
+python-docx's `Paragraph.text` leaves out the text of content controls, smart tags, custom XML,
+simple fields and text boxes, both sides of a tracked change, and automatic numbers. This walks the
+XML itself, so every piece of text Word shows is taken in once, in document order; what cannot be
+taken in as Word shows it is refused with what to do (`Unfaithful`), never dropped.
+"""
+
+from __future__ import annotations
+
+from zaitun.content.notice.numbering import MC, Numbering, Unshowable, W
+
+M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+# Both versions of a tracked change are in the file and neither is "the" text until someone decides.
+_TRACKED = {W + name for name in ("ins", "del", "moveFrom", "moveTo", "cellIns", "cellDel", "cellMerge")}
+_CHARACTERS = {W + "tab": "\t", W + "ptab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-"}
+# No text Word shows: properties, a field's code (its result is shown), comment marks, soft hyphens.
+_SKIPPED = {W + name for name in ("pPr", "rPr", "sdtPr", "sdtEndPr", "customXmlPr", "smartTagPr", "instrText",
+                                  "fldChar", "commentReference", "annotationRef", "softHyphen", "sectPr",
+                                  "tblPr", "tblGrid", "trPr", "tcPr", "lastRenderedPageBreak")}
+_REFUSED = {  # element: what it is, and how staff keep its text
+    W + "footnoteReference": "a footnote, which zaitun cannot place in the text: put its text into the text "
+                             "(e.g. as a 注： paragraph), delete the footnote, then save",
+    W + "endnoteReference": "an endnote, which zaitun cannot place in the text: put its text into the text "
+                            "(e.g. as a 注： paragraph), delete the endnote, then save",
+    W + "altChunk": "an embedded document (w:altChunk: pasted HTML or RTF) whose text zaitun cannot read: "
+                    "open the file in Word and save it, which makes it ordinary text",
+    W + "object": "an embedded object (e.g. an Excel sheet or an old equation) whose text zaitun cannot read: "
+                  "paste its content as text or as a Word table, then save",
+    M + "oMath": "an equation, which zaitun cannot read as text: write it out as text, then save",
+}
+_SMARTART = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+
+
+class Unfaithful(Exception):
+    """The file holds something this reader cannot take in as Word shows it; the message says what to do."""
+
+
+def notice_lines(document) -> list[str]:
+    """The non-blank lines of a python-docx Document: paragraphs and table cells in document order, a line
+    break starting a new line, a text box's paragraphs after the paragraph it is anchored in."""
+    numbering = document.part.numbering_part.element if _has_numbering(document) else None
+    reader = _Reader(Numbering.of(numbering, document.styles.element))
+    reader.blocks(document.element.body)
+    return reader.lines
+
+
+def _has_numbering(document) -> bool:
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    return any(rel.reltype == RT.NUMBERING for rel in document.part.rels.values())
+
+
+class _Reader:
+    def __init__(self, numbering: Numbering):
+        self.numbering = numbering
+        self.lines: list[str] = []
+        self.count = 0  # paragraphs so far, to name one in a refusal
+
+    def blocks(self, parent) -> None:
+        """Body-level content: paragraphs, and the tables, content controls and custom XML holding them."""
+        for child in parent:
+            if child.tag == W + "p":
+                self.paragraph(child)
+            elif child.tag in _TRACKED or child.tag in _REFUSED:
+                self.refuse(child, None)
+            elif child.tag == W + "sdt":
+                self.control(child, self.blocks)
+            elif child.tag not in _SKIPPED:
+                self.blocks(child)
+
+    def paragraph(self, p) -> None:
+        self.count += 1
+        mark = p.find(f"{W}pPr/{W}rPr")
+        if mark is not None and any(child.tag in _TRACKED for child in mark):  # an added or removed paragraph
+            self.refuse(mark[0], p)
+        try:
+            number = self.numbering.label(p)
+        except Unshowable as exc:
+            fmt, count = exc.args
+            raise Unfaithful(f"{self.where(p)} has automatic numbering ({fmt}) whose number {count} zaitun cannot "
+                             "show as Word does: type the numbers into the text instead, then save") from None
+        pieces, boxes = [number], []
+        self.inline(p, p, pieces, boxes)
+        self.lines += [line.strip() for line in "".join(pieces).split("\n") if line.strip()]
+        for box in boxes:
+            self.blocks(box)
+
+    def inline(self, p, parent, pieces: list[str], boxes: list) -> None:
+        """Text within a paragraph, in order, into `pieces`; text boxes into `boxes`, read after it."""
+        for child in parent:
+            tag = child.tag
+            if tag == W + "t":
+                pieces.append(child.text or "")
+            elif tag in _CHARACTERS:
+                pieces.append(_CHARACTERS[tag])
+            elif tag == W + "sym":
+                pieces.append(self.symbol(p, child))
+            elif tag in _TRACKED or tag == W + "delText" or tag in _REFUSED:
+                self.refuse(child, p)
+            elif tag == W + "txbxContent":
+                boxes.append(child)
+            elif tag == MC + "AlternateContent":  # Word's choice and its fallback hold the same content: once
+                choice = child.find(MC + "Choice")
+                self.inline(p, choice if choice is not None else child.find(MC + "Fallback"), pieces, boxes)
+            elif tag == W + "sdt":
+                self.control(child, lambda content: self.inline(p, content, pieces, boxes))
+            elif tag == A + "graphicData" and child.get("uri") == _SMARTART:
+                raise Unfaithful(f"{self.where(p)} holds a SmartArt diagram, whose text zaitun cannot read: "
+                                 "write its text out as paragraphs")
+            elif tag not in _SKIPPED and isinstance(tag, str):
+                self.inline(p, child, pieces, boxes)
+
+    def control(self, sdt, read) -> None:
+        """A content control's content; not its placeholder (the grey 单击此处输入文字 of an unfilled one)."""
+        if sdt.find(f"{W}sdtPr/{W}showingPlcHdr") is None and (content := sdt.find(W + "sdtContent")) is not None:
+            read(content)
+
+    def symbol(self, p, sym) -> str:
+        """A w:sym character; one from a symbol font's private range (Wingdings, Symbol) has no text to show."""
+        code = int(sym.get(W + "char", "0"), 16)
+        if 0xE000 <= code <= 0xF8FF or code == 0:
+            raise Unfaithful(f"{self.where(p)} holds a symbol from the {sym.get(W + 'font', 'symbol')} font, which "
+                             "has no text: replace it with an ordinary character (Insert > Symbol, a Unicode font)")
+        return chr(code)
+
+    def refuse(self, element, p) -> None:
+        where = self.where(p) if p is not None else f"after paragraph {self.count}"
+        if element.tag in _REFUSED:
+            raise Unfaithful(f"{where} holds {_REFUSED[element.tag]}")
+        raise Unfaithful(f"{where} has tracked changes that are not accepted or rejected, so it is not clear which "
+                         "text is meant: accept or reject the tracked changes in Word (Review > Accept/Reject), "
+                         "then save")
+
+    def where(self, p) -> str:
+        text = "".join(t.text or "" for t in p.iter(W + "t"))
+        return f"paragraph {self.count}" + (f" (“{text[:20]}”)" if text else "")
