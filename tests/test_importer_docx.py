@@ -85,6 +85,17 @@ def test_text_that_cannot_be_read_as_text_is_refused_naming_the_paragraph(tmp_pa
     assert message.startswith("paragraph 2 (“申请表勾选。”) holds ") and said in message
 
 
+def test_hidden_text_is_refused_naming_the_paragraph_and_unhidden_text_is_read(tmp_path):
+    hidden = '<w:r><w:rPr><w:vanish/></w:rPr><w:t>（内部意见：暂不公开）</w:t></w:r>'
+    path = word_file(tmp_path / "notice.docx", p(TITLE), p("外籍人士可申请服务。", hidden))
+    message = refusal(path)
+    assert message.startswith("paragraph 2 (“外籍人士可申请服务。（内部意见") and "holds hidden text" in message
+    assert "unhide it" in message
+    shown = '<w:r><w:rPr><w:vanish w:val="0"/></w:rPr><w:t>请携带护照。</w:t></w:r>'
+    path = word_file(tmp_path / "shown.docx", p("外籍人士可申请服务。", shown))
+    assert lines(path) == ["外籍人士可申请服务。请携带护照。"]
+
+
 def test_a_symbol_with_a_unicode_character_is_read(tmp_path):
     path = word_file(tmp_path / "notice.docx", p("已阅", '<w:r><w:sym w:font="SimSun" w:char="2714"/></w:r>'))
     assert lines(path) == ["已阅✔"]

@@ -31,6 +31,14 @@ _REFUSED = {  # element: what it is, and how staff keep its text
     M + "oMath": "an equation, which zaitun cannot read as text: write it out as text, then save",
 }
 _SMARTART = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+_OFF = {"0", "false", "off"}
+
+
+def _hidden(run) -> bool:
+    """A run formatted as hidden (`w:vanish`): staff do not see it, so taking it in would publish what
+    nobody read, and dropping it would lose what someone may have hidden by mistake."""
+    vanish = run.find(f"{W}rPr/{W}vanish")
+    return vanish is not None and vanish.get(W + "val", "true") not in _OFF
 
 
 class Unfaithful(Exception):
@@ -99,6 +107,10 @@ class _Reader:
                 pieces.append(self.symbol(p, child))
             elif tag in _TRACKED or tag == W + "delText" or tag in _REFUSED:
                 self.refuse(child, p)
+            elif tag == W + "r" and _hidden(child) and any(t.text for t in child.iter(W + "t")):
+                raise Unfaithful(f"{self.where(p)} holds hidden text (Font > Hidden), which Word does not show "
+                                 "or print, so it is not clear whether it belongs to the notice: delete it or "
+                                 "unhide it, then save")
             elif tag == W + "txbxContent":
                 boxes.append(child)
             elif tag == MC + "AlternateContent":  # Word's choice and its fallback hold the same content: once
