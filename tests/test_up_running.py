@@ -35,7 +35,7 @@ from zaitun.errors import ZaitunError
 from zaitun.pipeline import open_project
 from zaitun.project import Project
 from zaitun.scaffold import init_project
-from zaitun.stack import STORE_ENV, file_identity
+from zaitun.stack import STORE_ENV, adopt_running_stack, file_identity
 from zaitun.state.store import Store
 from zaitun.up import Stack
 
@@ -226,3 +226,59 @@ def _taken_in(store: Path) -> bool:
             return db.execute("select count(*) from documents").fetchone()[0] > 0
     except sqlite3.Error:
         return False
+
+
+def hold_lock_as_a_killed_up_left_it(root: Path, pid: int) -> subprocess.Popen:
+    """A leftover process of a `zaitun up` that was killed: it holds .zaitun/up.lock, whose content names
+    `pid` as the up that took it (as it would after that up's pid was given to another process)."""
+    lock = root / ".zaitun" / "up.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    code = ("import fcntl, json, os, sys, time\n"
+            f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT, 0o600)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            f"os.ftruncate(fd, 0); os.pwrite(fd, json.dumps({{'pid': {pid}, 'review': 'x'}}).encode(), 0)\n"
+            "print('held', flush=True); time.sleep(120)\n")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_up_waits_for_a_killed_ups_leftovers_when_its_pid_now_belongs_to_another_process(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    unrelated = subprocess.Popen(["sleep", "120"])  # the reused pid: alive, but no zaitun up
+    holder = hold_lock_as_a_killed_up_left_it(root, unrelated.pid)
+    try:
+        proc, _ports = start_up(root)
+        leftovers[proc.pid] = processes()[proc.pid][3]
+        printed = "".join(wait_for_line(proc, "to end ...", 60))
+        assert f"waiting for the processes of a zaitun up that was killed (pid {unrelated.pid})" in printed
+        holder.kill()  # the leftovers end: this up starts
+        holder.wait(10)
+        printed += "".join(wait_for_line(proc, "Press Ctrl-C to stop.", 240))
+        leftovers.update(started_by(proc.pid))
+        stack = json.loads((root / ".zaitun" / "up.json").read_text(encoding="utf-8"))
+        assert stack["pid"] == proc.pid
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.communicate(timeout=60)[0].rstrip().endswith("stopped")
+        assert "already running" not in printed
+    finally:
+        for leftover in (holder, unrelated):
+            leftover.kill()
+            leftover.wait(10)
+        holder.stdout.close()
+
+
+def test_a_command_does_not_join_a_stack_whose_pid_now_belongs_to_another_process(tmp_path, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    project = Project(tmp_path)
+    project.state_dir.mkdir(parents=True, exist_ok=True)
+    unrelated = subprocess.Popen(["sleep", "120"])  # `up` was killed; its pid went to this process
+    try:
+        (project.state_dir / "up.json").write_text(json.dumps({"pid": unrelated.pid,
+                                                                "api": f"http://127.0.0.1:{free_port()}/api"}))
+        adopt_running_stack(project)
+        assert "PREFECT_API_URL" not in os.environ
+    finally:
+        unrelated.kill()
+        unrelated.wait(10)
