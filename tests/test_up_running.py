@@ -279,6 +279,53 @@ def test_a_command_does_not_join_a_stack_whose_pid_now_belongs_to_another_proces
                                                                 "api": f"http://127.0.0.1:{free_port()}/api"}))
         adopt_running_stack(project)
         assert "PREFECT_API_URL" not in os.environ
+        shown = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(tmp_path), "status"], env=UP_ENV,
+                               capture_output=True, text=True, timeout=60).stdout
+        assert "zaitun up is running" not in shown and "Prefect server" not in shown, shown
     finally:
         unrelated.kill()
         unrelated.wait(10)
+
+
+def status_of(root: Path, within: float) -> tuple[str, float]:
+    """`zaitun status` as staff run it beside a running stack (its Prefect API found in up.json)."""
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(root), "status"], env=UP_ENV,
+                            capture_output=True, text=True, timeout=within)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stdout + result.stderr
+    return result.stdout, time.monotonic() - started
+
+
+def test_status_shows_a_run_waiting_for_its_slot_and_says_when_the_prefect_server_does_not_answer(
+        tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, children = running_stack(root, leftovers)
+    api = f"http://127.0.0.1:{ports['prefect']}/api"
+    try:
+        shown, _took = status_of(root, 60)
+        assert f"zaitun up is running (pid {proc.pid}, Prefect {api}): no flow run running or waiting" in shown
+        publish = httpx.get(f"{api}/deployments/name/zaitun-publish/publish", timeout=10).json()
+        slot = publish["global_concurrency_limit"]["name"]  # taken, as by a publish run under way
+        httpx.patch(f"{api}/v2/concurrency_limits/{slot}", json={"active_slots": 1}, timeout=10).raise_for_status()
+        run = httpx.post(f"{api}/deployments/{publish['id']}/create_flow_run", json={}, timeout=10).json()
+        deadline = time.monotonic() + 60
+        while httpx.get(f"{api}/flow_runs/{run['id']}", timeout=10).json()["state_name"] != "AwaitingConcurrencySlot":
+            assert time.monotonic() < deadline, "the run never waited for its slot"
+            time.sleep(0.2)
+        time.sleep(1)
+        shown, _took = status_of(root, 60)
+        assert f"  waiting  publish ({run['name']}), for " in shown, shown
+        assert ": AwaitingConcurrencySlot (its deployment runs one at a time)" in shown, shown
+        server = next(pid for pid, cmd in children.items() if "prefect server start" in cmd)
+        os.kill(server, signal.SIGSTOP)  # a server that takes connections and answers nothing
+        try:
+            shown, took = status_of(root, 60)
+        finally:
+            os.kill(server, signal.SIGCONT)
+        assert (f"  the Prefect server of zaitun up ({api}) did not answer within 3 s: flow runs unknown; "
+                "see .zaitun/prefect-server.log") in shown, shown
+        assert took < 15, took  # the bound, with zaitun's own start-up
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)
