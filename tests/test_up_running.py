@@ -329,3 +329,47 @@ def test_status_shows_a_run_waiting_for_its_slot_and_says_when_the_prefect_serve
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.communicate(timeout=60)
+
+
+PORTS = {"一": "One", "二": "Two", "三": "Three"}
+
+
+def test_under_up_one_memory_pass_tells_approved_once_naming_each_document_then_online(tmp_path, leftovers):  # noqa: F811
+    from test_notify import Receiver
+    from translate_support import tu, write_tmx
+
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    receiver_port = free_port()
+    hook = f'"json://127.0.0.1:{receiver_port}/hook"'
+    config = root / "zaitun.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("approved = []", f"approved = [{hook}]")
+                      .replace("published = []", f"published = [{hook}]"), encoding="utf-8")
+    write_tmx(root / "tm" / "ports.tmx", "".join(
+        tu(f"泉州港{zh}号", f"Quanzhou Port No. {en}")
+        + tu(f"泉州港{zh}号是海上丝绸之路的起点。", f"Quanzhou Port No. {en} is where the Maritime Silk Road began.")
+        for zh, en in PORTS.items()))
+    receiver = Receiver(receiver_port)
+    proc, ports, _children = running_stack(root, leftovers)
+    try:
+        for n, zh in enumerate(PORTS, 1):  # dropped at once: one intake, one translate pass
+            write_doc(root, f"guides/port-{n}.md", f"title: 泉州港{zh}号\ndate: 2026-11-02",
+                      f"泉州港{zh}号是海上丝绸之路的起点。\n")
+        for n in range(1, len(PORTS) + 1):
+            wait_for_page(f"http://127.0.0.1:{ports['preview']}/en/guides/port-{n}/", 180)
+        deadline = time.monotonic() + 60
+        while sum(f"/en/guides/port-{n}/" in m["message"] for m in receiver.messages for n in (1, 2, 3)) < 3:
+            assert time.monotonic() < deadline, [m["title"] for m in receiver.messages]
+            time.sleep(0.2)
+        time.sleep(3)  # any later message would be here by now
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)
+        receiver.close()
+    titles = [m["title"] for m in receiver.messages]
+    approved = [m for m in receiver.messages if "approved" in m["title"].lower()]
+    assert [m["title"] for m in approved] == ["3 documents approved"], titles
+    for n in (1, 2, 3):
+        assert f"(port-{n}, content/guides/port-{n}.md)" in approved[0]["message"]
+    english_online = [i for i, m in enumerate(receiver.messages) if "/en/guides/port-" in m["message"]]
+    assert english_online and min(english_online) > titles.index("3 documents approved"), titles
