@@ -1,7 +1,7 @@
 """The package's layers, read from the source with `ast`: stages import only downward, only the state
 layer speaks SQL, and no library module imports the command line.
 
-    commands and orchestration   cli, up, pipeline, flows, check, scaffold, watch
+    commands and orchestration   cli, up, runs, pipeline, flows, check, scaffold, watch
     stages                       content -> translate -> review -> publish
     below the stages             state (store, segment states), context, failures, notify, events,
                                  progress, project, config, errors, mediatypes, children, leaving, stamps, locks
@@ -18,7 +18,7 @@ PACKAGE = Path(zaitun.__file__).parent
 STAGES = ("content", "translate", "review", "publish")
 BELOW = {"state", "context", "failures", "notify", "events", "progress", "project", "config", "errors", "stamps",
          "mediatypes", "children", "leaving", "locks"}
-COMMANDS = {"cli", "up", "pipeline", "flows", "check", "scaffold", "watch", "__main__"}
+COMMANDS = {"cli", "up", "runs", "pipeline", "flows", "check", "scaffold", "watch", "__main__"}
 STAGE_COMMANDS = {"cli", "user_cli"}  # a stage's commands call the one orchestration API, zaitun.pipeline
 
 # config checks review.database_url is a URL SQLAlchemy can open; it parses, it runs no SQL

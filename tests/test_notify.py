@@ -299,3 +299,24 @@ def test_a_run_whose_deploy_target_is_down_tells_it_once(tmp_path, receiver, mon
     assert "s3://bucket/site" in message["message"] and "site online stays as it was" in message["message"]
     assert "[held back by publish]" in run(project, "status").output
     store.close()
+
+
+def test_a_page_put_online_before_its_approval_is_told_is_announced_after_the_approval(tmp_path, receiver):
+    from zaitun.pipeline import build, tell_published
+
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    hook = f"json://127.0.0.1:{port}/hook"
+    project = configure(project, approved=[hook], published=[hook])
+    ids = draft_all(store)
+    quick_user(store, "alice")
+    later = []  # the web UI tells after its response (FastAPI's background tasks)
+    assert actions.approve(project, store, SLUG, read(store, ids), "alice",
+                           defer=lambda *call: later.append(call)).completed
+    tell_published(project, store, build(project, store))  # zaitun up's rebuild saw the approval first
+    for announce, *args in later:
+        announce(*args)
+    titles = [m["title"] for m in server.messages]
+    assert titles[0] == "Approved: 过境免签指南" and len(titles) == 2, titles
+    assert "/en/guides/" in server.messages[1]["message"]
+    store.close()

@@ -35,7 +35,7 @@ from zaitun.errors import ZaitunError
 from zaitun.pipeline import open_project
 from zaitun.project import Project
 from zaitun.scaffold import init_project
-from zaitun.stack import STORE_ENV, file_identity
+from zaitun.stack import STORE_ENV, adopt_running_stack, file_identity
 from zaitun.state.store import Store
 from zaitun.up import Stack
 
@@ -226,3 +226,150 @@ def _taken_in(store: Path) -> bool:
             return db.execute("select count(*) from documents").fetchone()[0] > 0
     except sqlite3.Error:
         return False
+
+
+def hold_lock_as_a_killed_up_left_it(root: Path, pid: int) -> subprocess.Popen:
+    """A leftover process of a `zaitun up` that was killed: it holds .zaitun/up.lock, whose content names
+    `pid` as the up that took it (as it would after that up's pid was given to another process)."""
+    lock = root / ".zaitun" / "up.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    code = ("import fcntl, json, os, sys, time\n"
+            f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT, 0o600)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            f"os.ftruncate(fd, 0); os.pwrite(fd, json.dumps({{'pid': {pid}, 'review': 'x'}}).encode(), 0)\n"
+            "print('held', flush=True); time.sleep(120)\n")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_up_waits_for_a_killed_ups_leftovers_when_its_pid_now_belongs_to_another_process(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    unrelated = subprocess.Popen(["sleep", "120"])  # the reused pid: alive, but no zaitun up
+    holder = hold_lock_as_a_killed_up_left_it(root, unrelated.pid)
+    try:
+        proc, _ports = start_up(root)
+        leftovers[proc.pid] = processes()[proc.pid][3]
+        printed = "".join(wait_for_line(proc, "to end ...", 60))
+        assert f"waiting for the processes of a zaitun up that was killed (pid {unrelated.pid})" in printed
+        holder.kill()  # the leftovers end: this up starts
+        holder.wait(10)
+        printed += "".join(wait_for_line(proc, "Press Ctrl-C to stop.", 240))
+        leftovers.update(started_by(proc.pid))
+        stack = json.loads((root / ".zaitun" / "up.json").read_text(encoding="utf-8"))
+        assert stack["pid"] == proc.pid
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.communicate(timeout=60)[0].rstrip().endswith("stopped")
+        assert "already running" not in printed
+    finally:
+        for leftover in (holder, unrelated):
+            leftover.kill()
+            leftover.wait(10)
+        holder.stdout.close()
+
+
+def test_a_command_does_not_join_a_stack_whose_pid_now_belongs_to_another_process(tmp_path, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    project = Project(tmp_path)
+    project.state_dir.mkdir(parents=True, exist_ok=True)
+    unrelated = subprocess.Popen(["sleep", "120"])  # `up` was killed; its pid went to this process
+    try:
+        (project.state_dir / "up.json").write_text(json.dumps({"pid": unrelated.pid,
+                                                                "api": f"http://127.0.0.1:{free_port()}/api"}))
+        adopt_running_stack(project)
+        assert "PREFECT_API_URL" not in os.environ
+        shown = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(tmp_path), "status"], env=UP_ENV,
+                               capture_output=True, text=True, timeout=60).stdout
+        assert "zaitun up is running" not in shown and "Prefect server" not in shown, shown
+    finally:
+        unrelated.kill()
+        unrelated.wait(10)
+
+
+def status_of(root: Path, within: float) -> tuple[str, float]:
+    """`zaitun status` as staff run it beside a running stack (its Prefect API found in up.json)."""
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(root), "status"], env=UP_ENV,
+                            capture_output=True, text=True, timeout=within)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stdout + result.stderr
+    return result.stdout, time.monotonic() - started
+
+
+def test_status_shows_a_run_waiting_for_its_slot_and_says_when_the_prefect_server_does_not_answer(
+        tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, children = running_stack(root, leftovers)
+    api = f"http://127.0.0.1:{ports['prefect']}/api"
+    try:
+        shown, _took = status_of(root, 60)
+        assert f"zaitun up is running (pid {proc.pid}, Prefect {api}): no flow run running or waiting" in shown
+        publish = httpx.get(f"{api}/deployments/name/zaitun-publish/publish", timeout=10).json()
+        slot = publish["global_concurrency_limit"]["name"]  # taken, as by a publish run under way
+        httpx.patch(f"{api}/v2/concurrency_limits/{slot}", json={"active_slots": 1}, timeout=10).raise_for_status()
+        run = httpx.post(f"{api}/deployments/{publish['id']}/create_flow_run", json={}, timeout=10).json()
+        deadline = time.monotonic() + 60
+        while httpx.get(f"{api}/flow_runs/{run['id']}", timeout=10).json()["state_name"] != "AwaitingConcurrencySlot":
+            assert time.monotonic() < deadline, "the run never waited for its slot"
+            time.sleep(0.2)
+        time.sleep(1)
+        shown, _took = status_of(root, 60)
+        assert f"  waiting  publish ({run['name']}), for " in shown, shown
+        assert ": AwaitingConcurrencySlot (its deployment runs one at a time)" in shown, shown
+        server = next(pid for pid, cmd in children.items() if "prefect server start" in cmd)
+        os.kill(server, signal.SIGSTOP)  # a server that takes connections and answers nothing
+        try:
+            shown, took = status_of(root, 60)
+        finally:
+            os.kill(server, signal.SIGCONT)
+        assert (f"  the Prefect server of zaitun up ({api}) did not answer within 3 s: flow runs unknown; "
+                "see .zaitun/prefect-server.log") in shown, shown
+        assert took < 15, took  # the bound, with zaitun's own start-up
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)
+
+
+PORTS = {"一": "One", "二": "Two", "三": "Three"}
+
+
+def test_under_up_one_memory_pass_tells_approved_once_naming_each_document_then_online(tmp_path, leftovers):  # noqa: F811
+    from test_notify import Receiver
+    from translate_support import tu, write_tmx
+
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    receiver_port = free_port()
+    hook = f'"json://127.0.0.1:{receiver_port}/hook"'
+    config = root / "zaitun.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("approved = []", f"approved = [{hook}]")
+                      .replace("published = []", f"published = [{hook}]"), encoding="utf-8")
+    write_tmx(root / "tm" / "ports.tmx", "".join(
+        tu(f"泉州港{zh}号", f"Quanzhou Port No. {en}")
+        + tu(f"泉州港{zh}号是海上丝绸之路的起点。", f"Quanzhou Port No. {en} is where the Maritime Silk Road began.")
+        for zh, en in PORTS.items()))
+    receiver = Receiver(receiver_port)
+    proc, ports, _children = running_stack(root, leftovers)
+    try:
+        for n, zh in enumerate(PORTS, 1):  # dropped at once: one intake, one translate pass
+            write_doc(root, f"guides/port-{n}.md", f"title: 泉州港{zh}号\ndate: 2026-11-02",
+                      f"泉州港{zh}号是海上丝绸之路的起点。\n")
+        for n in range(1, len(PORTS) + 1):
+            wait_for_page(f"http://127.0.0.1:{ports['preview']}/en/guides/port-{n}/", 180)
+        deadline = time.monotonic() + 60
+        while sum(f"/en/guides/port-{n}/" in m["message"] for m in receiver.messages for n in (1, 2, 3)) < 3:
+            assert time.monotonic() < deadline, [m["title"] for m in receiver.messages]
+            time.sleep(0.2)
+        time.sleep(3)  # any later message would be here by now
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)
+        receiver.close()
+    titles = [m["title"] for m in receiver.messages]
+    approved = [m for m in receiver.messages if "approved" in m["title"].lower()]
+    assert [m["title"] for m in approved] == ["3 documents approved"], titles
+    for n in (1, 2, 3):
+        assert f"(port-{n}, content/guides/port-{n}.md)" in approved[0]["message"]
+    english_online = [i for i, m in enumerate(receiver.messages) if "/en/guides/port-" in m["message"]]
+    assert english_online and min(english_online) > titles.index("3 documents approved"), titles

@@ -122,13 +122,21 @@ def intake(ctx: typer.Context) -> None:
 
 @app.command()
 def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Show each document's stage: translating, in review, approved, withdrawn; expiry; files to fix."""
+    """Show each document's stage: translating, in review, approved, withdrawn; expiry; files to fix; with
+    zaitun up running, its flow runs under way and waiting (for how long)."""
     from dataclasses import asdict
 
     from zaitun import failures, notify
     from zaitun.check import content_problems, stored_places
     from zaitun.review.status import project_status
+    from zaitun.stack import running_stack
 
+    stack = running_stack(ctx.obj.project)
+    flows = None
+    if stack:  # only then is the server asked (TIMEOUT at most), or httpx imported
+        from zaitun.runs import stack_status
+
+        flows = stack_status(stack)
     cfg = ctx.obj.project.config
     store = ctx.obj.store
     rows = project_status(store, ctx.obj.project.today(), cfg.get("site.expiry_warning_days"))
@@ -137,9 +145,15 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     undelivered = notify.waiting(ctx.obj.project)
     if as_json:
         typer.echo(json.dumps({"documents": [r.as_dict() for r in rows], "errors": problems,
-                               "failures": [asdict(f) for f in failed], "notifications": undelivered},
+                               "failures": [asdict(f) for f in failed], "notifications": undelivered,
+                               "flows": flows},
                               ensure_ascii=False, indent=2))
         return
+    if flows:
+        from zaitun.runs import status_lines
+
+        for line in status_lines(flows):
+            typer.echo(line)
     if not rows and not problems and not failed and not undelivered:
         typer.echo("no documents yet: put Markdown files in content/<section>/ and run `zaitun intake`")
     for r in rows:

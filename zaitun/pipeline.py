@@ -65,20 +65,34 @@ def load_memory(project: Project, store: Store) -> dict[str, int]:
 
 
 def translate(project: Project, store: Store, slugs: list[str] | None = None,
-              engine: Engine | None = None) -> TranslateReport:
-    """Draft the changed segments of the active documents (or `slugs`); a TranslateReport.
+              engine: Engine | None = None, announce: bool = True) -> TranslateReport:
+    """Draft the changed segments of the active documents (or `slugs`); a TranslateReport. The documents
+    memory approved are announced together once the pass ends (`announce_approved`), unless `announce` is
+    false: a flow's batches leave it to the flow, which announces all of them at once.
 
     Only what intake took in is translated: run intake first to see edits made since.
     """
     from zaitun.review.actions import TranslateGate
     from zaitun.translate.pipeline import translate_documents
 
-    return translate_documents(project, store, slugs, engine, gate=TranslateGate(project, store))
+    gate = TranslateGate(project, store)
+    report = translate_documents(project, store, slugs, engine, gate=gate)
+    if announce and gate.completed:
+        announce_approved(project, store, gate.completed)
+    return report
 
 
-def translate_stage(project: Project, store: Store, slugs: list[str] | None = None) -> dict:
+def announce_approved(project: Project, store: Store, slugs: list[str]) -> None:
+    """One `approved` message for the documents a pass approved from memory, then their Prefect events."""
+    from zaitun.review.actions import announce_pass
+
+    if slugs:
+        announce_pass(project, store, slugs)
+
+
+def translate_stage(project: Project, store: Store, slugs: list[str] | None = None, announce: bool = True) -> dict:
     before = store.last_event_id()
-    report = translate(project, store, slugs=slugs)
+    report = translate(project, store, slugs=slugs, announce=announce)
     completed = [e["slug"] for e in store.events_since(before) if e["name"] == events.DOCUMENT_APPROVED]
     return {**report.summary(), "completed": completed}
 
@@ -204,6 +218,9 @@ def tell_published(project: Project, store: Store | LazyStore, published: Publis
         return False
     news = messages.published(project, store, *published.public_changes(project.config.get("publish.s3_target")))
     if news:
+        from zaitun.review.actions import tell_approvals
+
+        tell_approvals(project, getattr(store, "store", store))  # "Approved" before the "Online" it led to
         Notifier(project).notify("published", *news)
     return bool(news)
 

@@ -6,6 +6,10 @@ before it runs (zaitun.cli), which should cost it no more than reading one small
 `up.lock` is held (flock) by a running `zaitun up` and its processes for their whole life, so a second
 one in the same project refuses to start instead of joining it; the kernel lets go of it however they end.
 `up.json` tells other commands (a reviewer's CLI) where that stack's Prefect API is.
+
+A pid alone names no process for long: after `zaitun up` is killed outright, its pid may go to any other
+process. So both files name the `up` by its pid and its start time (`started`), and a stack counts as
+running only while its lock is held and that very process is alive (`running_stack`).
 """
 
 from __future__ import annotations
@@ -31,20 +35,64 @@ FLOWS_READY_ENV = "ZAITUN_FLOWS_READY"  # a file the flows write once their depl
 
 def record_stack(project: Project, api: str) -> None:
     """Tell other zaitun commands (a reviewer's CLI) where this stack's Prefect API is."""
-    (project.state_dir / STACK_FILE).write_text(json.dumps({"pid": os.getpid(), "api": api}), encoding="utf-8")
+    (project.state_dir / STACK_FILE).write_text(json.dumps({**this_process(), "api": api}), encoding="utf-8")
+
+
+def running_stack(project: Project) -> dict | None:
+    """What up.json says (pid, started, api) when the `zaitun up` that wrote it runs: its lock is held and
+    it is that process, not one given its pid since it was killed. None otherwise, cheaply."""
+    state = project.root / ".zaitun"
+    try:
+        stack = json.loads((state / STACK_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stack, dict) or not is_alive(stack) or not lock_held(state / LOCK_FILE):
+        return None  # stale: that stack is gone (a copied .zaitun/ names another project's `up`)
+    return stack
 
 
 def adopt_running_stack(project: Project) -> None:
     """Point this process's events at a running `zaitun up`, unless PREFECT_API_URL is set."""
-    path = project.root / ".zaitun" / STACK_FILE
-    if os.environ.get("PREFECT_API_URL") or not path.is_file():
+    if os.environ.get("PREFECT_API_URL"):
         return
+    stack = running_stack(project)
+    if stack and isinstance(stack.get("api"), str):
+        os.environ["PREFECT_API_URL"] = stack["api"]
+
+
+def this_process() -> dict:
+    """This process as up.json and up.lock name it: its pid and its start time."""
+    return {"pid": os.getpid(), "started": started(os.getpid())}
+
+
+def started(pid: int) -> int | None:
+    """When process `pid` started (clock ticks after boot): another process given the same pid differs."""
     try:
-        stack = json.loads(path.read_text(encoding="utf-8"))
-        os.kill(stack["pid"], 0)
-    except (OSError, ValueError, KeyError):
-        return  # stale: that stack is gone
-    os.environ["PREFECT_API_URL"] = stack["api"]
+        stat = Path(f"/proc/{int(pid)}/stat").read_text(encoding="utf-8")
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError, TypeError):
+        return None
+
+
+def is_alive(process: dict) -> bool:
+    """The process named (pid, started) still runs: alive, and not another one given its pid since."""
+    when = process.get("started")
+    return when is not None and started(process.get("pid")) == when
+
+
+def lock_held(path: Path) -> bool:
+    """Some process holds the lock (a `zaitun up`, or the processes of one killed, still ending)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # a shared lock taken is let go with it
+    return False
 
 
 STALE_WITHIN = 90.0  # seconds the processes of a killed stack get to end (its Prefect server takes a few)
@@ -58,15 +106,16 @@ class StackLock:
     def __init__(self, project: Project, review_url: str, echo=print) -> None:
         self.path = project.state_dir / LOCK_FILE
         self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)  # children get it only when given (pass_fds)
-        waited_since = None
+        waited_since, told = None, False
         while not self._taken():
             holder = _holder(self.fd)
-            if _running(holder.get("pid")):
+            if is_alive(holder):
                 os.close(self.fd)
                 raise ZaitunError(f"zaitun up is already running in this project (pid {holder['pid']}, "
                                   f"review UI {holder.get('review', '?')}); stop it first")
-            if waited_since is None:
-                waited_since = time.monotonic()
+            waited_since = waited_since or time.monotonic()
+            if not told and time.monotonic() - waited_since > 1:  # not while another command looks at it
+                told = True
                 echo(f"waiting for the processes of a zaitun up that was killed (pid {holder.get('pid', '?')}) "
                      "to end ...")
             elif time.monotonic() - waited_since > STALE_WITHIN:
@@ -75,7 +124,7 @@ class StackLock:
                                   f"{STALE_WITHIN:.0f} s: end them (`ps -ef | grep zaitun`), then start again")
             time.sleep(0.5)
         os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, json.dumps({"pid": os.getpid(), "review": review_url}).encode(), 0)
+        os.pwrite(self.fd, json.dumps({**this_process(), "review": review_url}).encode(), 0)
 
     def _taken(self) -> bool:
         try:
@@ -93,19 +142,10 @@ class StackLock:
             os.close(self.fd)
 
 
-def _running(pid) -> bool:
-    try:
-        os.kill(int(pid), 0)
-    except (TypeError, ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _holder(fd: int) -> dict:
     with contextlib.suppress(OSError, ValueError):
-        return json.loads(os.pread(fd, 4096, 0) or b"{}")
+        holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        return holder if isinstance(holder, dict) else {}
     return {}  # written as we read it
 
 

@@ -147,7 +147,9 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
     reviewer's command line), so the preview shows the English in a second or two instead of after
     Prefect's event round trip; the publish flow still runs for the deploy and hooks. When publish/ is the
     public site, this build is the one that puts the pages online, so it tells notify.published.
-    Once stopped it looks a last time, so an approval made just before Ctrl-C is online too."""
+    Once stopped it looks a last time, so an approval made just before Ctrl-C is online too. Approvals from
+    memory are left to the publish run their translate pass starts once it has told them, all at once."""
+    from zaitun.state.segments import MEMORY_APPROVER
     from zaitun.state.store import Store
 
     project = Project(project.root)  # its own: its settings are read again between builds, never during one
@@ -158,7 +160,7 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
         stopping = stop.wait(every)
         fresh = store.events_since(seen)
         seen = fresh[-1]["id"] if fresh else seen
-        if any(e["name"] in PUBLISH_AT_ONCE for e in fresh):
+        if any(e["name"] in PUBLISH_AT_ONCE and e["payload"].get("approved_by") != MEMORY_APPROVER for e in fresh):
             _rebuild(project, store)
     store.close()
 

@@ -13,6 +13,7 @@ from prefect.concurrency.sync import concurrency
 from zaitun import events
 from zaitun.flows.common import emit, ensure_limit, project_dir
 from zaitun.pipeline import (
+    announce_approved,
     combine_translate_summaries,
     document_batches,
     load_memory,
@@ -45,7 +46,13 @@ def engine_limit(directory: str) -> str:
 @task(name="translate batch", retries=2, retry_delay_seconds=10)
 def translate_batch(directory: str, slugs: list[str], limit: str) -> dict:
     with concurrency(limit, occupy=1, strict=True):
-        return translate_stage(*open_project(directory), slugs=slugs)
+        return translate_stage(*open_project(directory), slugs=slugs, announce=False)  # the flow tells
+
+
+@task(name="announce documents approved from memory")
+def announce_approvals(directory: str, slugs: list[str]) -> None:
+    """One message for every document the batches approved, then their events (which start publish)."""
+    announce_approved(*open_project(directory), slugs)
 
 
 @task(name="tell reviewers")
@@ -61,6 +68,7 @@ def translate(project: str | None = None, slugs: list[str] | None = None, docume
     batches = plan_batches(directory, slugs, documents_per_batch)
     futures = translate_batch.map(unmapped(directory), batches, unmapped(limit))
     summary = combine_translate_summaries(futures.result())
+    announce_approvals(directory, summary.get("completed", []))
     emit(events.TRANSLATION_READY, None, slugs=slugs or [], drafted=summary.get("drafted", 0))
     tell_reviewers(directory, summary)
     return summary

@@ -3,14 +3,22 @@
 They wrap the gate's rules with what follows an action: QA checks on a reviewer's edit, and
 when an approval completes a document, the Prefect event and the `approved` notification. Each
 hands the gate the project's glossary as it is now, so no forbidden rendering is approved.
+
+The `approved` notification tells every approval the store recorded since the last one told
+(`.zaitun/approved-told.json`, the store's event id): one message for all a translate pass approved
+from memory, and whoever publishes tells them first (`tell_approvals`), so "Approved" never
+follows the "Online" of the same page, whichever process notices the approval first.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
+import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from zaitun import events
 from zaitun.notify import Notifier
@@ -30,6 +38,7 @@ def approve(project: Project, store: Store, slug: str, seen: dict[str, str], act
             defer: Defer | None = None, via: str = "review") -> ApproveResult:
     """Approve segments, each at the version the actor saw (seg_id -> version);
     `via="memory"` is the translate stage approving the memory matches it just drafted."""
+    tell_approvals_from_now(project, store)
     result = gate.approve(store, slug, seen, actor, glossary=qa.glossary(project.glossary_dir), via=via)
     return _announced(project, store, slug, actor, result, defer)
 
@@ -38,6 +47,7 @@ def approve_unflagged(project: Project, store: Store, slug: str, seen: dict[str,
                       defer: Defer | None = None) -> ApproveResult:
     """The unflagged drafts a page showed (seg_id -> version), or those a `review show` token names."""
     glossary = qa.glossary(project.glossary_dir)
+    tell_approvals_from_now(project, store)
     if isinstance(seen, str):
         result = gate.approve_unflagged_token(store, slug, seen, actor, glossary=glossary)
     else:
@@ -51,6 +61,7 @@ def edit(project: Project, store: Store, slug: str, seg_id: str, target: str, ac
     unless it holds a forbidden rendering."""
     source = (store.segment(slug, seg_id) or {}).get("source", "")
     issues = qa.check(project.glossary_dir, source, target.strip()) if source else []
+    tell_approvals_from_now(project, store)
     result = gate.edit(store, slug, seg_id, target, actor, glossary=qa.glossary(project.glossary_dir), issues=issues,
                        approve_now=approve_now, based_on=based_on)
     return _announced(project, store, slug, actor, result, defer)
@@ -58,14 +69,19 @@ def edit(project: Project, store: Store, slug: str, seg_id: str, target: str, ac
 
 @dataclass
 class TranslateGate:
-    """The gate as the translate pass uses it (zaitun.translate.pipeline.ReviewGate): its memory
-    approvals are announced like a reviewer's."""
+    """The gate as the translate pass uses it (zaitun.translate.pipeline.ReviewGate): the documents its memory
+    approvals complete are held in `completed` and announced together once the pass ends (`announce_pass`)."""
 
     project: Project
     store: Store
+    completed: list[str] = field(default_factory=list)
 
     def approve(self, slug: str, seen: dict[str, str]) -> int:
-        return len(approve(self.project, self.store, slug, seen, actor=MEMORY_APPROVER, via="memory").approved)
+        return len(approve(self.project, self.store, slug, seen, actor=MEMORY_APPROVER, via="memory",
+                           defer=self._hold).approved)
+
+    def _hold(self, _announce, _project, _store, slug: str, _actor: str) -> None:
+        self.completed.append(slug)
 
     def renew_release(self, slug: str) -> bool:
         return gate.renew_release(self.store, slug, glossary=self.glossary)
@@ -92,30 +108,98 @@ def _call(fn: Callable, *args) -> None:
     fn(*args)
 
 
-def _approval_message(project: Project, store: Store, slug: str, actor: str) -> tuple[str, str]:
-    """Title and body of the `approved` notification: the document as staff know it, and who approved."""
+def announce_approval(project: Project, store: Store, slug: str, actor: str) -> None:
+    """Tell the `approved` channels, then Prefect (whose publish run tells "Online"), that a document is ready
+    to publish. Never raises."""
+    announce_pass(project, store, [slug], actor)
+
+
+def announce_pass(project: Project, store: Store, slugs: list[str], actor: str = MEMORY_APPROVER) -> None:
+    """What a pass (or one action) approved: one `approved` message naming every document, then a Prefect
+    event for each. Never raises."""
+    try:
+        tell_approvals(project, store)
+    except Exception:
+        log.exception("telling the approval of %s failed", ", ".join(slugs))
+    for slug in dict.fromkeys(slugs):
+        try:
+            events.emit(events.DOCUMENT_APPROVED, slug, approved_by=actor)
+        except Exception:
+            log.exception("announcing the approval of %s failed", slug)
+
+
+TOLD = "approved-told.json"  # the store's last event whose approvals the `approved` channels were told
+
+
+def tell_approvals(project: Project, store: Store) -> list[str]:
+    """Tell the `approved` channels, in one message, of every document approved since the last told; the
+    slugs told. Held (flock) until the message is in the outbox: a publish calling this first cannot put its
+    "Online" ahead of it."""
+
+    with _told(project, store) as told:
+        fresh = store.events_since(told["event"])
+        if not fresh:
+            return []
+        approvals = {e["slug"]: e["payload"].get("approved_by", "?") for e in fresh
+                     if e["name"] == events.DOCUMENT_APPROVED and e["slug"]}
+        notifier = Notifier(project)
+        if approvals and notifier.urls("approved"):
+            notifier.notify("approved", *_approved_message(project, store, approvals))
+        told["event"] = fresh[-1]["id"]
+        return list(approvals)
+
+
+def tell_approvals_from_now(project: Project, store: Store) -> None:
+    """Before a first approval: start telling from the store's present, not from its whole history."""
+    with _told(project, store):
+        pass
+
+
+@contextmanager
+def _told(project: Project, store: Store):
+    """The told position (`{"event": id}`), held while it is used and written back after."""
+    path = project.state_dir / TOLD
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            told = json.loads(path.read_text(encoding="utf-8"))
+            told = {"event": int(told["event"])}
+            before = dict(told)
+        except (OSError, ValueError, KeyError, TypeError):
+            told, before = {"event": store.last_event_id()}, None
+        yield told
+        if told != before:
+            temp = path.with_suffix(".tmp")
+            temp.write_text(json.dumps(told), encoding="utf-8")
+            temp.replace(path)
+
+
+def _approved_message(project: Project, store: Store, approvals: dict[str, str]) -> tuple[str, str]:
+    """Title and body of the `approved` notification: each document as staff know it, and who approved last."""
     from pathlib import Path
 
     from zaitun.content.model import document_from_row
 
-    row = store.document(slug) or {}
-    try:
-        title = document_from_row(row).title or slug
-    except Exception:  # the message still names the slug
-        title = slug
-    path = Path(row.get("path", slug))
-    shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
-    last = "translation memory (exact matches)" if actor == MEMORY_APPROVER else actor
-    return (f"Approved: {title}", f"{title} ({slug}, {shown}): every segment is approved, the last by {last}.\n"
-            "Its English page goes online with the next publish; notify.published names its address.")
+    lines, titles = [], []
+    for slug, actor in approvals.items():
+        row = store.document(slug) or {}
+        try:
+            title = document_from_row(row).title or slug
+        except Exception:  # the message still names the slug
+            title = slug
+        path = Path(row.get("path", slug))
+        shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
+        last = "translation memory (exact matches)" if actor == MEMORY_APPROVER else actor
+        lines.append(f"{title} ({slug}, {shown}): every segment is approved, the last by {last}.")
+        titles.append(title)
+    if len(lines) == 1:
+        return (f"Approved: {titles[0]}", f"{lines[0]}\n"
+                "Its English page goes online with the next publish; notify.published names its address.")
+    shown_lines = lines[:SHOWN] + ([f"... and {len(lines) - SHOWN} more (zaitun status lists them all)"]
+                                   if len(lines) > SHOWN else [])
+    return (f"{len(lines)} documents approved", "\n".join([
+        *shown_lines, "Their English pages go online with the next publish; notify.published names their addresses."]))
 
 
-def announce_approval(project: Project, store: Store, slug: str, actor: str) -> None:
-    """Tell Prefect and the `approved` channels that a document is ready to publish. Never raises."""
-    try:
-        events.emit("zaitun.document.approved", slug, approved_by=actor)
-        notifier = Notifier(project)
-        if notifier.urls("approved"):
-            notifier.notify("approved", *_approval_message(project, store, slug, actor))
-    except Exception:
-        log.exception("announcing the approval of %s failed", slug)
+SHOWN = 20  # documents named in one message; the rest are counted
