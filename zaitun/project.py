@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from zaitun import days
 from zaitun.config import Config, load_config
 
 CONFIG_NAME = "zaitun.toml"
@@ -48,12 +49,19 @@ class Project:
         self.__dict__["config"], self._config_read = config, stamp
         return config
 
+    @property
+    def zone(self) -> dt.tzinfo:
+        """site.timezone: whose calendar every date shown or counted by day follows (see zaitun.days)."""
+        return days.zone(self.config.get("site.timezone"))
+
     def today(self, now: dt.datetime | None = None) -> dt.date:
         """The day it is where the site's documents apply (site.timezone): the one date every check of
         validity (pages, feeds, social posts, status, the expiry flow) is made against."""
-        from zoneinfo import ZoneInfo
+        return self.day_of(now or dt.datetime.now(dt.UTC))
 
-        return (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(self.config.get("site.timezone"))).date()
+    def day_of(self, instant: dt.datetime) -> dt.date:
+        """The project's day at a stored (UTC) instant: the date a person is shown for it."""
+        return days.day_of(instant, self.zone)
 
     @property
     def config_path(self) -> Path:
