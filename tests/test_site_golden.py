@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from publish_helpers import standard_project
 
@@ -25,7 +26,7 @@ STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2
 def normalised(path: Path) -> str:
     """File text with the moments of intake and approval (which differ every run) blanked out."""
     text = STAMP.sub("<TIME>", path.read_text(encoding="utf-8"))
-    text = text.replace(str(dt.datetime.now(dt.UTC).date()), "<TODAY>")
+    text = text.replace(str(dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()), "<TODAY>")  # the site's day
     return re.sub(r'"release_id": \d+', '"release_id": <ID>', text)
 
 

@@ -138,8 +138,25 @@ def test_daily_limit_holds_the_rest_for_the_next_day(tmp_path):
     assert fixture.build(today=dt.date(2025, 7, 1)).social == []  # still the same day: nothing more
     fixture.project.state_dir.joinpath("social.json").write_text(
         (fixture.project.state_dir / "social.json").read_text().replace(
-            dt.datetime.now(dt.UTC).date().isoformat(), "2000-01-01"), encoding="utf-8")
+            fixture.project.today().isoformat(), "2000-01-01"), encoding="utf-8")
     assert fixture.build(today=dt.date(2025, 7, 1)).social  # a new day: the next document's turn
+
+
+def test_the_daily_limit_and_posting_times_follow_quanzhous_day_which_starts_at_1600_utc(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    announce_all(fixture, daily_limit=1)
+    entries, site = collect(fixture.store, {}), site_settings(fixture.project, TODAY, set())
+
+    def queued(at: str) -> list[str]:
+        now = dt.datetime.fromisoformat(at)
+        return queue_posts(fixture.project, entries, site, fixture.out / "social", now).ids
+
+    assert queued("2025-07-01T23:32:00+00:00")  # 07:32 on 2 July in Quanzhou: the day's one document
+    hootsuite = next((fixture.out / "social").glob("hootsuite-*.csv")).read_text(encoding="utf-8")
+    assert hootsuite.startswith("02/07/2025 08:40,")  # an hour on, in 10-minute steps, as Quanzhou reads it
+    assert not queued("2025-07-02T01:00:00+00:00")  # 09:00 the same day there, though a new day in UTC
+    assert not queued("2025-07-02T15:59:00+00:00")
+    assert queued("2025-07-02T16:00:00+00:00")  # midnight in Quanzhou: the next document's turn
 
 
 @pytest.fixture

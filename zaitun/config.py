@@ -33,8 +33,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site.base_url", "http://127.0.0.1:8000", "Public URL of the site (feeds, sitemap, canonical links)."),
     Setting("site.expiry_warning_days", 60, "Warn this many days before a document's valid_until."),
     Setting("site.timezone", "Asia/Shanghai", "Time zone whose calendar says what day it is: a document valid "
-                                              "until 31 December has expired at midnight there, whatever the "
-                                              "server's clock."),
+                                              "until 31 December has expired at midnight there, and every date "
+                                              "and time shown (approved on, sitemap, feeds, social limit, "
+                                              "status) is its, whatever the server's clock."),
     Setting("site.page_size", 20, "Documents per page on section, programme and tag pages."),
     Setting("translate.provider", "offline", "Translation engine: offline, libre, google, deepl, microsoft, ..."),
     Setting("translate.provider_url", "", "Base URL for self-hosted providers (LibreTranslate)."),

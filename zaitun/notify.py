@@ -11,6 +11,7 @@ out its timeout. No URL is written to the outbox or a log: they hold tokens and 
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import hashlib
 import json
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+from zaitun import days
 from zaitun.project import Project
 
 log = logging.getLogger(__name__)
@@ -205,7 +207,7 @@ def waiting(project: Project) -> list[str]:
     lines = []
     for url_key in dict.fromkeys(e["key"] for e in box.entries):
         mine = box.of(url_key)
-        since = time.strftime("%Y-%m-%d %H:%M", time.localtime(mine[0]["since"]))
+        since = f"{days.local(dt.datetime.fromtimestamp(mine[0]['since'], dt.UTC), project.zone):%Y-%m-%d %H:%M}"
         lines.append(f"{len(mine)} notification(s) wait since {since} for {places.get(url_key, 'a removed URL')}, "
                      "which did not take them: tried again on the next pass")
     for place in places.values():

@@ -100,7 +100,7 @@ def rollback(
 
     project = ctx.obj.project
     if list_:
-        for version in listing(project.publish_dir):
+        for version in listing(project.publish_dir, project.zone):
             typer.echo(version.line())
         return
     from zaitun.publish.site import rollback as roll_back

@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 import orjson
 
+from zaitun import days
 from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout
 from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of, key_of
@@ -112,9 +113,14 @@ def sitemap_rows(specs: list[PageSpec], site: Site) -> list[tuple[str, list[dict
     rows = [(layout.ROOT, alternate_links(home, site, x_default=layout.ROOT), None)]
     for spec in specs:
         x_default = layout.ROOT if spec.group == ("home",) else None
-        lastmod = spec.entry.updated.date().isoformat() if spec.entry else None
+        lastmod = lastmod_of(spec, site)
         rows.append((spec.path, alternate_links(groups[spec.group], site, x_default), lastmod))
     return rows
+
+
+def lastmod_of(spec: PageSpec, site: Site) -> str | None:
+    """A document page's last change as the sitemap gives it: the project's day of its instant."""
+    return days.day_of(spec.entry.updated, site.zone).isoformat() if spec.entry else None
 
 
 def sitemap_xml(rows: list[tuple[str, list[dict], str | None]], site: Site) -> bytes:

@@ -92,6 +92,8 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
     item.guid(url, permalink=True)
     item.title(entry.title)
     item.link(href=url)
+    # midnight UTC, 08:00 in Quanzhou: an instant within the document's day both there and in UTC, which
+    # feed readers convert to (the start of the day in Quanzhou is the day before in UTC)
     item.published(dt.datetime.combine(entry.date, dt.time(), tzinfo=dt.UTC))
     item.updated(entry.updated)
     validity = validity_line(entry, site)

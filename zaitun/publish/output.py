@@ -351,9 +351,10 @@ class Version:
         return f"{self.number:6d}  built {self.built:%Y-%m-%d %H:%M:%S}{'  (online)' if self.online else ''}"
 
 
-def listing(out: Path) -> list[Version]:
+def listing(out: Path, zone: dt.tzinfo) -> list[Version]:
+    """The complete builds, each with the time it was built in `zone` (the project's: never the server's)."""
     online = current(out)
-    return [Version(int(v.name), dt.datetime.fromtimestamp((v / SITE).stat().st_mtime), v == online)
+    return [Version(int(v.name), dt.datetime.fromtimestamp((v / SITE).stat().st_mtime, zone), v == online)
             for v in complete_versions(out)]
 
 

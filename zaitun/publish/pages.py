@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from zaitun import days
 from zaitun.config import LANGUAGES
 from zaitun.errors import PublishError
 from zaitun.publish import layout
@@ -33,6 +34,7 @@ class Site:
     titles: dict[str, str]
     today: dt.date
     css_path: str
+    zone: dt.tzinfo  # site.timezone: the day of every instant shown (zaitun.days)
     expiry_warning_days: int = 60  # a document this close to its valid_until is marked as expiring
     page_size: int = 20  # documents per section, programme or tag page
     tag_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # tag -> {lang: label}
@@ -153,12 +155,13 @@ def plan(entries: list[Entry], site: Site, before: Plan | None = None) -> Plan:
     langs = {lang: _Lang.made(lang, mine[lang], site, before.langs[lang] if before else None)
              for lang in layout.LANGS}
     fresh = None if before is None else {group for lang in langs.values() for group in lang.fresh}
-    return Plan([spec for lang in langs.values() for spec in lang.specs()], settings, langs, fresh)
+    return Plan([spec for lang in langs.values() for spec in lang.specs()], settings, langs, fresh, site.zone)
 
 
 def _settings(site: Site) -> tuple:
     """What of the site's settings lists are planned with (tag labels in order: they come in any)."""
-    return site.urls.base_url, site.today, site.page_size, repr(site.titles), repr(sorted(site.tag_labels.items()))
+    return (site.urls.base_url, site.today, site.page_size, repr(site.titles), repr(sorted(site.tag_labels.items())),
+            str(site.zone))
 
 
 @dataclass
@@ -169,6 +172,7 @@ class Plan:
     settings: tuple  # the site's settings the lists were planned with: any other, and all are planned again
     langs: dict[str, _Lang]
     fresh: set[tuple] | None  # the groups of list pages planned anew or gone since `before` (None: all were)
+    zone: dt.tzinfo  # the site's (Site.zone): whose day a document's last change is saved as (plan_saved)
 
     def unchanged_lists(self) -> list[PageSpec]:
         """List pages planned as `before` planned them, as were the other language versions of each: the same
@@ -267,7 +271,8 @@ class _Lang:
                                                                                                site):
             home, fresh = _home(self.lang, order, programmes, site), fresh | {("home",)}
         same = not moved and not reshaped and all(  # then only its documents' pages may have changed
-            docs[s].path == self.docs[s].path and entries[s].updated.date() == self.entries[s].updated.date()
+            docs[s].path == self.docs[s].path
+            and days.day_of(entries[s].updated, site.zone) == days.day_of(self.entries[s].updated, site.zone)
             for s in changed)
         placed = all(s in entries and s in self.docs and docs[s].path == self.docs[s].path for s in changed)
         return _Lang(self.lang, entries, order, groups, lists, docs, home, self.search, fresh, same,
@@ -429,6 +434,7 @@ def document_data(entry: Entry, site: Site) -> dict:
             "expired": entry.is_expired(site.today),
             "validity": entry.validity(site.today, site.expiry_warning_days),
             "under_review": entry.under_review, "provenance": entry.provenance,
+            "approved_on": days.day_of_text(entry.provenance.get("approved_at") or "", site.zone),
             "section": {"href": site.urls.link(layout.section(entry.lang, entry.section)),
                         "label": section_name(entry.section, entry.lang)},
             "programme": _programme_link(entry, site),
@@ -598,16 +604,16 @@ def _jsonld(spec: PageSpec, site: Site) -> dict:
 def plan_saved(planned: Plan) -> tuple:
     """A plan as plain data (snapshot.py saves it beside its version): each language's documents in order, its
     lists' documents and pages, and what a plan needs of each document to see what changed (`plan_of`)."""
-    saved = repr(planned.settings), [_lang_saved(lang) for lang in planned.langs.values()]
+    saved = repr(planned.settings), [_lang_saved(lang, planned.zone) for lang in planned.langs.values()]
     _DOC_SAVED.keep_only([e for lang in planned.langs.values() for e in lang.entries.values()])
     _PAGE_SAVED.keep_only([s for lang in planned.langs.values() for s in lang.list_pages()])
     return saved
 
 
-def _lang_saved(lang: _Lang) -> tuple:
+def _lang_saved(lang: _Lang, zone: dt.tzinfo) -> tuple:
     pages = {kind: {key: [_PAGE_SAVED.get(spec, _page_saved) for spec in specs] for key, specs in lists.items()}
              for kind, lists in lang.lists.items()}
-    docs = {slug: _DOC_SAVED.get(entry, _doc_saved) for slug, entry in lang.entries.items()}
+    docs = {slug: _DOC_SAVED.get(entry, lambda e: _doc_saved(e, zone)) for slug, entry in lang.entries.items()}
     return (lang.lang, [e.slug for e in lang.order],
             {kind: {key: [e.slug for e in members] for key, members in groups.items()}
              for kind, groups in lang.groups.items()}, pages, _page_saved(lang.home), docs)
@@ -617,8 +623,10 @@ _DOC_SAVED: ByIdentity[Entry, tuple] = ByIdentity()  # made plain once per entry
 _PAGE_SAVED: ByIdentity[PageSpec, tuple] = ByIdentity()  # builds again keeps those of unchanged documents
 
 
-def _doc_saved(entry: Entry) -> tuple:
-    return entry.date.toordinal(), entry.section, entry.programme, entry.tags, entry.updated.date().toordinal()
+def _doc_saved(entry: Entry, zone: dt.tzinfo) -> tuple:
+    """The last change as the day the sitemap shows (another change that day leaves the plan as it was)."""
+    return (entry.date.toordinal(), entry.section, entry.programme, entry.tags,
+            days.day_of(entry.updated, zone).toordinal())
 
 
 def _page_saved(spec: PageSpec) -> tuple:
@@ -655,7 +663,7 @@ def plan_of(saved: tuple | None, entries: list[Entry], site: Site, changed: set[
         return None
     if set(restored) != set(layout.LANGS) or None in restored.values():
         return None
-    return Plan([], _settings(site), restored, None)
+    return Plan([], _settings(site), restored, None, site.zone)
 
 
 def _lang_of(saved: tuple, now: dict[str, Entry], site: Site, changed: set[str]) -> _Lang | None:
@@ -665,14 +673,14 @@ def _lang_of(saved: tuple, now: dict[str, Entry], site: Site, changed: set[str])
     for slug, doc in docs.items():
         entry = now.get(slug)
         if entry is not None and slug not in changed:
-            if _doc_saved(entry) != doc:
+            if _doc_saved(entry, site.zone) != doc:
                 return None  # not what the build online planned: plan everything
             was[slug], documents[slug] = entry, _document(entry, site)
             _DOC_SAVED.put(entry, doc)  # as plan_saved makes it (a tuple, as marshal gives it back)
         else:
             date, section, programme, tags, updated = doc
             was[slug] = _Was(slug, dt.date.fromordinal(date), section, programme, tags,  # type: ignore[assignment]
-                             dt.datetime.combine(dt.date.fromordinal(updated), dt.time()))
+                             days.start_of(dt.date.fromordinal(updated), site.zone))
             documents[slug] = _was_document(was[slug], lang)  # type: ignore[arg-type]
     lists = {kind: {key: [_page_of(lang, kind, key, n, page, was, site) for n, page in enumerate(specs, start=1)]
                     for key, specs in by_key.items()} for kind, by_key in pages.items()}

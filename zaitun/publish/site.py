@@ -33,7 +33,15 @@ from zaitun.publish import bodies, layout, lint, search, snapshot, warm
 from zaitun.publish.ahead import Ahead
 from zaitun.publish.beside import Beside
 from zaitun.publish.delta import Delta, delta, inputs_digest
-from zaitun.publish.extras import Seed, extra_outputs, keep_lines_in, provenance_saved, static_files, static_outputs
+from zaitun.publish.extras import (
+    Seed,
+    extra_outputs,
+    keep_lines_in,
+    lastmod_of,
+    provenance_saved,
+    static_files,
+    static_outputs,
+)
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.indexer import ended_on_failure, prepare
@@ -347,7 +355,7 @@ class Planned:
         kept.update(s.path for s in self.now.unchanged_lists() if s.lang in langs and s.path in self.files)
         return kept
 
-    def recall_keys(self, items: list[Output], specs: list[PageSpec]) -> None:
+    def recall_keys(self, items: list[Output], specs: list[PageSpec], site: Site) -> None:
         """List pages showing the same documents, none changed, and the same all else as when the version
         online was built take their key from then instead of hashing every line again; so does the sitemap
         while the pages, their languages and dates are the same. What they showed is known from the digest of
@@ -358,8 +366,7 @@ class Planned:
             if item.path == layout.SITEMAP and same and old and SHOWN in old:
                 item.known(old["key"])  # what it shows is as the build online planned it: not listed again
             elif item.path == layout.SITEMAP:
-                item.shows = ((), tuple((s.group, s.lang, s.path, s.entry.updated.date() if s.entry else None)
-                                        for s in specs))
+                item.shows = ((), tuple((s.group, s.lang, s.path, lastmod_of(s, site)) for s in specs))
         self.shown = {item.path: key_of(item.shows) for item in items if item.shows is not None}
         if self.changed is None:
             return
@@ -448,7 +455,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
              + extra_outputs(specs, site, planned.seed) + [search.script_output()]
              + static_outputs(project.static_dir) + media)
     _refuse_duplicates(items, kept)
-    planned.recall_keys(items, specs)
+    planned.recall_keys(items, specs, site)
     report.rendered, report.reused = [], []
     building = planned.stage(report.out_dir)
     if hold.online is None:  # a first build: every shard is indexed, each as soon as its pages are written
@@ -570,7 +577,7 @@ def _record(project: Project, store: Store | LazyStore, held: dict[str, LocatedE
 def site_settings(project: Project, today: dt.date, tags: set[str]) -> Site:
     cfg = project.config
     titles = {lang: cfg.get(f"site.title.{lang}") for lang in layout.LANGS}
-    return Site(_urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()),
+    return Site(_urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()), project.zone,
                 cfg.get("site.expiry_warning_days"), cfg.get("site.page_size"),
                 tag_labels(project.glossary_dir, tags))
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+from zaitun import days
 from zaitun.project import Project
 from zaitun.publish import layout
 from zaitun.publish.inputs import Entry
@@ -156,14 +157,15 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
                    key=lambda e: (news_date(e), e.slug), reverse=True)
     if fresh:
         terms = protected_terms(project)
-        batch, announced = _within_daily_limit(fresh, site, terms, now, state, project.config.get("social.daily_limit"))
+        batch, announced = _within_daily_limit(fresh, site, terms, now, state, project.config.get("social.daily_limit"),
+                                               project.today(now))
         result.over_limit = len(fresh) - len(announced)
         if batch:
             outbox.mkdir(parents=True, exist_ok=True)
             with ThreadPoolExecutor(4) as writers:  # creating thousands of small files is I/O-bound
                 list(writers.map(lambda post: _write_atomic(outbox / f"{post['id']}.json",
                                                             json.dumps(post, ensure_ascii=False, indent=1)), batch))
-            write_bulk_csvs(outbox, batch, now)
+            write_bulk_csvs(outbox, batch, days.local(now, project.zone))
         for entry in announced:
             state["queued"][f"{entry.slug}:{entry.lang}"] = basis(entry)
         result.ids = [p["id"] for p in batch]
@@ -232,9 +234,10 @@ def _drop_rows(path: Path, header: int, column: int, values: set[str]) -> None:
 
 
 def _within_daily_limit(entries: list[Entry], site: Site, terms: dict[str, list[str]], now: dt.datetime,
-                        state: dict, limit: int) -> tuple[list[dict], list[Entry]]:
-    """Posts for the newest entries while every platform they go to has room today; counts kept in state."""
-    day = now.date().isoformat()
+                        state: dict, limit: int, today: dt.date) -> tuple[list[dict], list[Entry]]:
+    """Posts for the newest entries while every platform they go to has room `today` (the project's day, so
+    the count starts again at midnight in Quanzhou, not at 08:00 there); counts kept in state."""
+    day = today.isoformat()
     counts = state.setdefault("daily", {})
     for old_day in [d for d in counts if d != day]:
         del counts[old_day]
@@ -258,7 +261,8 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def write_bulk_csvs(outbox: Path, posts: list[dict], now: dt.datetime) -> None:
-    """Buffer (Text, Image URL, Tags, Posting Time) and Hootsuite (date, message, link) per channel."""
+    """Buffer (Text, Image URL, Tags, Posting Time) and Hootsuite (date, message, link) per channel; `now` in
+    the project's time zone, since Hootsuite reads its times in the account's (an office in Quanzhou)."""
     when = (now + dt.timedelta(hours=1)).replace(second=0, microsecond=0)
     when += dt.timedelta(minutes=(10 - when.minute % 10) % 10)  # Hootsuite wants 5-minute steps
     channels = sorted({(p["platform"], p["lang"]) for p in posts})

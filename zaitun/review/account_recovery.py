@@ -71,7 +71,8 @@ def recover(context: Context, name: str, enable: bool = False) -> Recovered:
                           f"no account {name!r}: this project has no accounts yet (`zaitun up` creates the first "
                           "admin)")
     password, path = temporary.new_password(), temporary.recovered_file(context.project, name)
-    ended = users.recover(store, name, password, os_user(os.geteuid()), socket.gethostname(), enable=enable)
+    ended = users.recover(store, name, password, os_user(os.geteuid()), socket.gethostname(), enable=enable,
+                           zone=context.project.zone)
     try:  # written once the store took it: a refusal leaves an earlier file as it was
         temporary.write(path, password)
     except OSError as exc:

@@ -76,7 +76,7 @@ def user_list(ctx: typer.Context, actor: AsUser = None, token_file: TokenFile = 
     store = ctx.obj.store
     require_admin(acting(store, actor, token_file), "list accounts")
     for u in store.users():
-        status = f"disabled {u['disabled_at']:%Y-%m-%d}" if u["disabled_at"] else "active"
+        status = f"disabled {ctx.obj.project.day_of(u['disabled_at'])}" if u["disabled_at"] else "active"
         notes = [n for n, on in (("must change password", u["must_change_password"]),
                                  ("has API token", u["token_hash"])) if on]
         typer.echo(f"{u['name']:24} {u['role']:9} {status:20} {', '.join(notes)}".rstrip())

@@ -8,9 +8,11 @@ random, so SHA-256 is enough).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 
+from zaitun import days
 from zaitun.errors import ReviewError
 from zaitun.review.gate import ROLES
 from zaitun.review.passwords import check_password, check_rules, hash_password, needs_upgrade
@@ -73,15 +75,16 @@ def set_password(store: Store, name: str, password: str, actor: str) -> None:
         store.log(conn, actor, "password-change", note=f"for {name}")
 
 
-def recover(store: Store, name: str, password: str, operator: str, host: str, enable: bool = False) -> int:
+def recover(store: Store, name: str, password: str, operator: str, host: str, enable: bool = False, *,
+            zone: dt.tzinfo) -> int:
     """The operator's way back into an account (see `account_recovery`): a temporary password (random, so the
     rules are not asked of it), every session ended and the API token revoked, since the operator cannot
     tell a lost password from a stolen one; a disabled account is enabled again only when asked. Returns
     the number of sessions ended."""
     user = existing(store, name)
     if user["disabled_at"] is not None and not enable:
-        raise ReviewError(f"{name!r} is disabled (since {user['disabled_at']:%Y-%m-%d}): add --enable to enable "
-                          "it again with the new password")
+        raise ReviewError(f"{name!r} is disabled (since {days.day_of(user['disabled_at'], zone)}): add --enable to "
+                          "enable it again with the new password")
     changes = {"password_hash": hash_password(password), "must_change_password": True, "token_hash": None}
     if enable:
         changes["disabled_at"] = None
