@@ -1,7 +1,7 @@
 """Dates in Quanzhou's day, through the running product: files dropped into content/, the `zaitun` command
 line in a subprocess (intake, translate with the offline engine, review edit --approve, build), and the
 built pages, sitemap and feeds read back. Instants are stored in UTC; a date shown is the project's
-(site.timezone)."""
+(site.timezone), and the English page shows only the dates approved with its English."""
 
 from __future__ import annotations
 
@@ -108,6 +108,30 @@ def test_an_approval_at_0730_in_quanzhou_is_shown_on_that_days_date_on_the_page_
     assert "<updated>2026-12-01T23:30:00+00:00</updated>" in atom
     assert "<published>2026-11-20T00:00:00+00:00</published>" in atom
     assert "<pubDate>Fri, 20 Nov 2026 00:00:00 +0000</pubDate>" in rss
+
+
+def test_a_new_chinese_date_waits_with_its_review_and_the_english_page_keeps_its_approved_dates(tmp_path):
+    root = tmp_path / "proj"
+    token = released_project(root)
+    zaitun(root, "build")
+    notice = root / "content" / "policies" / f"{SLUG}.md"
+    notice.write_text(notice.read_text(encoding="utf-8").replace("date: 2026-11-20", "date: 2026-11-25")
+                      .replace("valid_until: 2027-12-31", "valid_until: 2028-06-30"), encoding="utf-8")
+    zaitun(root, "intake")
+    zaitun(root, "translate", "--provider", "offline")
+    zaitun(root, "build")
+    zh, en = read(root, "zh/policies/notice-1/index.html"), read(root, "en/policies/notice-1/index.html")
+    assert times(zh)[:3] == ["2026-11-25", "2026-11-20", "2028-06-30"]  # the Chinese page: the new dates at once
+    assert "under review" in en and times(en)[:3] == ["2026-11-20", "2026-11-20", "2027-12-31"]  # approved ones
+    assert "2026-11-25" not in en and "2026-11-25" not in read(root, "en/atom.xml")
+    assert "2026-11-25" not in read(root, "en/index.html") and "2026-11-25" not in read(root, "en/feed.xml")
+    assert '"datePublished": "2026-11-20"' in en
+
+    approve_everything(root, token)
+    zaitun(root, "build")
+    en = read(root, "en/policies/notice-1/index.html")
+    assert "under review" not in en and times(en)[:3] == ["2026-11-25", "2026-11-20", "2028-06-30"]
+    assert "<published>2026-11-25T00:00:00+00:00</published>" in read(root, "en/atom.xml")
 
 
 # -- what the command line shows of a moment: the time it was in Quanzhou -------------------------------

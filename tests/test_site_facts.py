@@ -82,3 +82,21 @@ def test_a_change_with_nothing_to_review_releases_the_approved_english_again(tmp
     en = page(fx, "en")
     assert "under review" not in en and "2023-01-06" in en and "EN[现印发给你们" not in en
     assert [a["note"] for a in fx.store.audit_log(SLUG) if a["action"] == "release"][-1].startswith("the Chinese")
+
+
+def test_a_new_document_date_stays_off_the_english_page_and_feeds_until_its_review_is_done(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.write("policies", SLUG, CHANGED.replace("date: 2023-01-05", "date: 2023-02-01"), NOTICE_BODY)
+    fx.ingest()
+    fx.build()
+    assert "2023-02-01" in page(fx, "zh")
+    en = page(fx, "en")
+    assert "2023-02-01" not in en and '<time datetime="2023-01-05">2023-01-05</time>' in en
+    assert jsonld(en)["datePublished"] == "2023-01-05"
+    for path in ("feed.xml", "atom.xml", "index.html", "policies/index.html"):
+        assert "2023-02-01" not in (fx.out / "en" / path).read_text(encoding="utf-8"), path
+
+    fx.translate_and_approve(SLUG)
+    fx.build()
+    assert jsonld(page(fx, "en"))["datePublished"] == "2023-02-01"
+    assert "2023-02-01" in (fx.out / "en" / "atom.xml").read_text(encoding="utf-8")

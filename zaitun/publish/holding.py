@@ -30,7 +30,7 @@ from zaitun import failures
 from zaitun.content.model import FACT_FIELDS
 from zaitun.errors import ContentError, LocatedError
 from zaitun.publish import layout
-from zaitun.publish.inputs import Entry, entries_of, latest_releases
+from zaitun.publish.inputs import Entry, entries_of, latest_releases, released_date
 
 if TYPE_CHECKING:
     from zaitun.state.lazy import LazyStore
@@ -157,9 +157,10 @@ class Holding:
         if not meta:
             return entry
         date = dt.date.fromisoformat(str(meta["date"]))
-        if entry.lang == "en":  # English keeps its released title and facts
+        if entry.lang == "en":  # English keeps its released title and facts, and the date its page showed
             facts = {k: v for k, v in entry.meta.items() if k in FACT_FIELDS or k == "doc_number_en"}
-            return replace(entry, date=date, meta={k: v for k, v in meta.items() if k not in FACT_FIELDS} | facts)
+            return replace(entry, date=released_date(before.get("en") or {}, date),
+                           meta={k: v for k, v in meta.items() if k not in FACT_FIELDS} | facts)
         shown = before["raw_hash"]  # the Chinese file online, for provenance.json and the feeds' keys
         return replace(entry, title=meta["title"], summary=meta.get("summary") or "", social=meta.get("social") or "",
                        date=date, meta=meta, source_hash=shown, provenance=entry.provenance | {"raw_hash": shown})

@@ -281,7 +281,7 @@ def release_facts(release: dict, payload: str, data: dict | None = None) -> dict
     kept = {"stamp": _stamp(release), "hash": sha(payload), "provenance": data.get("provenance") or {},
             "meta": {k: meta.get(k) or "" for k in ("title", "summary", "social")},
             "refs": _refs(data.get("body") or "")}
-    return kept | ({"facts": data["facts"]} if "facts" in data else {})
+    return kept | {k: data[k] for k in ("facts", "date") if k in data}
 
 
 def entries_of(row: dict, meta: dict, release: dict | None, en: dict | None = None,
@@ -322,9 +322,15 @@ def released_facts(meta: dict, payload: dict, current: bool) -> dict:
     return out
 
 
+def released_date(en: dict, date: dt.date) -> dt.date:
+    """The English page's date: the one approved with its English (`date`, the Chinese one now, only for a
+    release made before releases kept theirs). A new Chinese date waits for review with the rest."""
+    return _date(en["date"]) if en.get("date") else date
+
+
 def _en_entry(row: dict, meta: dict, release: dict, en: dict, source: str, date: dt.date) -> Entry:
     current = release["raw_hash"] == row["raw_hash"]
-    facts = released_facts(meta, en, current)
+    facts, date = released_facts(meta, en, current), released_date(en, date)
     meta = {k: v for k, v in meta.items() if k not in FACT_FIELDS}
     meta.update(facts)
     provenance = en["provenance"] | {"release_id": release["id"], "released_at": _iso(release["created_at"]),
