@@ -16,7 +16,6 @@ import fcntl
 import hashlib
 import json
 import logging
-import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from zaitun import days
+from zaitun.bounded import Overdue, call_within
 from zaitun.project import Project
 
 log = logging.getLogger(__name__)
@@ -108,24 +108,17 @@ class Notifier:
         return False
 
     def _attempt(self, sender, url: str, title: str, body: str) -> bool:
-        """One try, given up after twice the timeout however the receiver answers: a socket timeout bounds
-        each read, not a receiver sending a byte at a time (its thread ends with its connection)."""
-        outcome: dict = {}
+        """One try, given up after twice the timeout however the receiver answers (zaitun.bounded)."""
+        def send() -> bool:  # a plain-text body: Apprise escapes it for an HTML mail and keeps its lines
+            return sender.notify(body=body, title=title, body_format=_apprise().NotifyFormat.TEXT)
 
-        def send() -> None:
-            try:  # a plain-text body: Apprise escapes it for an HTML mail and keeps its lines
-                outcome["sent"] = sender.notify(body=body, title=title, body_format=_apprise().NotifyFormat.TEXT)
-            except Exception as exc:
-                outcome["error"] = exc
-
-        thread = threading.Thread(target=send, name="notify", daemon=True)
-        thread.start()
-        thread.join(2 * self.timeout)
-        if thread.is_alive():
+        try:
+            return bool(call_within(2 * self.timeout, send, "notify"))
+        except Overdue:
             log.warning("notification to %s: no complete answer within %g s", shown(url), 2 * self.timeout)
-        elif "error" in outcome:
-            log.warning("notification to %s raised %s", shown(url), type(outcome["error"]).__name__)
-        return bool(outcome.get("sent"))
+        except Exception as exc:
+            log.warning("notification to %s raised %s", shown(url), type(exc).__name__)
+        return False
 
     def _bound_timeouts(self, plugin) -> None:
         plugin.request_rate_per_sec = 0  # our own backoff spaces the attempts (Apprise's throttle waits 5 s)

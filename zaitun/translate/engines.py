@@ -18,7 +18,6 @@ import email.utils
 import importlib
 import os
 import re
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -26,6 +25,7 @@ from typing import Any, Protocol
 import requests
 import urllib3
 
+from zaitun.bounded import Overdue, call_within
 from zaitun.config import Config
 from zaitun.errors import ProviderError
 
@@ -187,29 +187,21 @@ class DeepTranslatorEngine:
 
     def _call(self, text: str) -> str:
         """One attempt, over after `timeout` seconds: its requests stop reading then (`_fetch`), and it runs in a
-        thread waited for no longer, for what no read can cut short (a name lookup, headers sent a byte at a
-        time); such a thread is left to end by itself."""
+        thread waited for no longer (zaitun.bounded), for what no read can cut short (a name lookup, headers
+        sent a byte at a time)."""
         context = contextvars.copy_context()
         context.run(_DEADLINE.set, time.monotonic() + self.timeout)
-        outcome: dict[str, Any] = {}
-        worker = threading.Thread(target=context.run, args=(self._attempt, text, outcome), daemon=True,
-                                  name=f"zaitun-engine-{self.name}")
-        worker.start()
-        worker.join(self.timeout)
-        _RETRY_AFTER.set(context.get(_RETRY_AFTER))
-        if "error" in outcome:
-            raise outcome["error"]
-        if "text" not in outcome:
-            raise requests.Timeout(f"no answer within {self.timeout:g} s")
-        return outcome["text"]
-
-    def _attempt(self, text: str, outcome: dict[str, Any]) -> None:
         try:
-            if self._translator is None:  # built here: some translators call the network on creation
-                self._translator = self._factory()
-            outcome["text"] = self._translator.translate(text)
-        except BaseException as exc:  # for the caller to raise, if it still waits
-            outcome["error"] = exc
+            return call_within(self.timeout, lambda: context.run(self._attempt, text), f"zaitun-engine-{self.name}")
+        except Overdue:
+            raise requests.Timeout(f"no answer within {self.timeout:g} s") from None
+        finally:
+            _RETRY_AFTER.set(context.get(_RETRY_AFTER))
+
+    def _attempt(self, text: str) -> str:
+        if self._translator is None:  # built here: some translators call the network on creation
+            self._translator = self._factory()
+        return self._translator.translate(text)
 
 
 _QUERY = re.compile(r"\?[^\s'\")]+")  # a URL's query string: the text sent, and perhaps an API key
