@@ -70,6 +70,15 @@ def test_command_line_passwords_are_throttled_per_account(project):
     assert "too many failed logins for 'alice'" in error_of(late) and approvals(store) == []
 
 
+def test_a_command_line_login_clears_the_accounts_earlier_failures(project):
+    proj, store, ids = project
+    for segment in (0, 1):  # without the clearing, the second right password is the 9th attempt
+        for attempt in ["guess"] * 4 + [PASSWORD]:
+            result = run(proj, "review", "approve", SLUG, at(proj, segment), "--as", "alice", input=attempt + "\n")
+            assert (result.exit_code == 0) == (attempt == PASSWORD), result.output
+    assert approvals(store) == [("alice", ids[0]), ("alice", ids[1])]
+
+
 def test_a_token_is_printed_once_stored_hashed_and_proves_its_holder(project, tmp_path):
     proj, store, ids = project
     issued = run(proj, "user", "token", "alice", "--as", "alice", input=PASSWORD + "\n")
@@ -218,9 +227,11 @@ def test_sessions_tokens_and_throttling_hold_on_both_databases(database_url):
     assert by_token(store, token)["name"] == "alice"
     throttle = Throttle(store)
     for n in range(5):
-        throttle.fail("alice", f"10.0.0.{n}")
+        with throttle.turn("alice", f"10.0.0.{n}") as wait:
+            assert wait == 0
+            throttle.fail("alice", f"10.0.0.{n}")
     assert 290 < throttle.wait("alice", "10.9.9.9") <= 300 and throttle.wait("root", "10.9.9.9") == 0
-    assert all(at.tzinfo is not None and at <= now() for at in store.failed_logins(now() - dt.timedelta(1), "alice"))
+    assert all(at.tzinfo is not None and at <= now() for at in store.login_checks(now() - dt.timedelta(1), "alice"))
     assert disable(store, "alice", "root") == 1
     assert sessions.user_of(store, session_id, limits) is None and by_token(store, token) is None
     store.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from zaitun.errors import ReviewError
-from zaitun.review.throttle import Throttle, wait_text
+from zaitun.review.throttle import Throttle, logged_in, wait_text
 from zaitun.review.users import by_token, verify
 from zaitun.state.store import Store
 
@@ -35,7 +35,7 @@ def prove(store: Store, claimed: str | None, token: str | None, ask_password: Ca
         raise ReviewError(f"{user['name']} must choose a new password first: log in to the review UI, "
                           f"or run `zaitun user passwd {user['name']}`")
     with store.tx() as conn:
-        store.log(conn, user["name"], "login", note=f"{COMMAND_LINE} ({how})")
+        logged_in(store, conn, user["name"], note=f"{COMMAND_LINE} ({how})")
     return user
 
 

@@ -24,8 +24,9 @@ MIN_LENGTH = 12
 INVISIBLE = {"Cc", "Cf"}  # control and format characters (U+200B ZERO WIDTH SPACE is Cf)
 REPEATED = re.compile(rf"(.{{1,{MIN_LENGTH - 1}}})\1+", re.DOTALL)  # abcabcabcabc: shorter than MIN_LENGTH
 _HASHER = PasswordHasher()  # Argon2id
-AT_ONCE = 4  # Argon2 checks run together at most: each takes 64 MiB, and a burst of logins from many
-# addresses (each within its own limit) could otherwise take the server's memory, 40 threads at a time
+AT_ONCE = 4  # Argon2 checks run together at most, in each process (it guards that process's memory): each
+# takes 64 MiB, and a burst of logins from many addresses (each within its own limit) could otherwise take
+# the server's memory, 40 threads at a time
 _CHECKS = threading.BoundedSemaphore(AT_ONCE)
 
 

@@ -2,7 +2,8 @@
 
 SQLite by default (WAL, so several reviewers and the pipeline can work at once), through
 SQLAlchemy so `review.database_url` can point at PostgreSQL. Nothing is ever deleted:
-superseded and rejected translations stay as rows; the audit log records every action.
+superseded and rejected translations stay as rows; the audit log records every action. (Only the
+login throttle's `login_checks` are pruned past its window: the audit log keeps each failure.)
 """
 
 from __future__ import annotations
@@ -157,6 +158,18 @@ events = Table(  # an outbox of things that happened, for notifications and stat
     Column("payload", Text, nullable=False, default="{}"),
 )
 
+login_checks = Table(  # the login throttle's count: failed password checks and those under way, within its window
+    "login_checks", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("name", String(100)),  # None once the account logged in: counts for the address only
+    Column("address", Text, nullable=False),
+)
+# a login counts its name's and its address's checks, and prunes by time: each in an index, whatever the rows
+LOGIN_CHECK_INDEXES = ("CREATE INDEX IF NOT EXISTS login_checks_name ON login_checks (name, at)",
+                       "CREATE INDEX IF NOT EXISTS login_checks_address ON login_checks (address, at)",
+                       "CREATE INDEX IF NOT EXISTS login_checks_at ON login_checks (at)")
+
 failures = Table(  # files a pass held back or quarantined, until they are fixed (see zaitun.failures)
     "failures", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -236,6 +249,8 @@ def _indexes(engine: Engine) -> None:
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")  # two starting at once
         conn.exec_driver_sql(NEWEST_RELEASES)
         conn.exec_driver_sql(SEGMENT_TRANSLATIONS)
+        for index in LOGIN_CHECK_INDEXES:
+            conn.exec_driver_sql(index)
 
 
 def _change_triggers(engine: Engine) -> None:
@@ -397,18 +412,16 @@ class Store:
             q = q.where(audit.c.slug == slug)
         return [dict(r) for r in self._rows(q)]
 
-    def failed_logins(self, since: dt.datetime, name: str | None = None,
-                      address: str | None = None) -> list[dt.datetime]:
-        """When logins failed since a time: of one account name (not counting any before its last
-        login), or from one client address (whatever the name)."""
+    def login_checks(self, since: dt.datetime, name: str | None = None, address: str | None = None,
+                     conn: Connection | None = None) -> list[dt.datetime]:
+        """When the login checks kept since a time began, oldest first: of one account name, of one
+        client address (whatever the name), or all."""
+        query = select(login_checks.c.at).where(login_checks.c.at >= since)
         if name is not None:
-            mine = audit.c.actor == name
-            last_ok = select(func.coalesce(func.max(audit.c.id), 0)).where(mine, audit.c.action == "login")
-            mine = mine & (audit.c.id > last_ok.scalar_subquery())
-        else:
-            mine = audit.c.note == address
-        query = select(audit.c.at).where(mine, audit.c.action == "login-failed", audit.c.at >= since)
-        return [_utc(at) for at in (r["at"] for r in self._rows(query.order_by(audit.c.id)))]
+            query = query.where(login_checks.c.name == name)
+        if address is not None:
+            query = query.where(login_checks.c.address == address)
+        return [_utc(row["at"]) for row in self._rows(query.order_by(login_checks.c.at), conn)]
 
     def user(self, name: str) -> dict | None:
         rows = self._rows(select(users).where(users.c.name == name))
@@ -525,6 +538,19 @@ class Store:
             note: str | None = None) -> None:
         conn.execute(insert(audit).values(at=now(), actor=actor, action=action, slug=slug, seg_id=seg_id,
                                           before=before, after=after, note=note))
+
+    def add_login_check(self, conn: Connection, name: str, address: str) -> int:
+        return conn.execute(insert(login_checks).values(at=now(), name=name, address=address)).inserted_primary_key[0]
+
+    def drop_login_check(self, conn: Connection, check_id: int) -> None:
+        conn.execute(delete(login_checks).where(login_checks.c.id == check_id))
+
+    def clear_login_checks(self, conn: Connection, name: str) -> None:
+        """The account logged in: its name's checks stop counting for it (they still count for their address)."""
+        conn.execute(update(login_checks).where(login_checks.c.name == name).values(name=None))
+
+    def prune_login_checks(self, conn: Connection, before: dt.datetime) -> None:
+        conn.execute(delete(login_checks).where(login_checks.c.at < before))
 
     def record_event(self, conn: Connection, name: str, slug: str | None = None, **payload) -> None:
         conn.execute(insert(events).values(at=now(), name=name, slug=slug,
