@@ -624,3 +624,13 @@ def test_a_form_from_a_page_older_than_the_login_goes_back_to_that_page(site):
     assert "Not saved: the page was opened before your latest login" in client.get(f"/doc/{SLUG}").text
     assert state_of(store, ids[1]).target != "Typed"
 
+
+def test_line_breaks_typed_in_the_browser_are_saved_as_typed(site):
+    client, store, ids, _ = site
+    login(client)
+    # a browser sends a textarea's line breaks as CRLF; the carriage return went on into the store and pages
+    post(client, f"/doc/{SLUG}/edit", seg_id=ids[1], target="Policy\r\noverview\u00a0\u201cnow\u201d\t.\r\n",
+         approve="0")
+    assert state_of(store, ids[1]).target == "Policy\noverview\u00a0\u201cnow\u201d\t."
+    post(client, f"/doc/{SLUG}/reject", seg_id=ids[2], comment="two\r\nlines")
+    assert state_of(store, ids[2]).translation["comment"] == "two\nlines"

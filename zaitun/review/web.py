@@ -481,7 +481,7 @@ def _action_routes(app: FastAPI) -> None:
         seg_id, seen = form.get("seg_id", ""), _version(form)
 
         def run() -> None:
-            actions.reject(request.app.state.store, slug, seg_id, user["name"], form.get("comment", ""), seen)
+            actions.reject(request.app.state.store, slug, seg_id, user["name"], typed(form, "comment"), seen)
             flash(request, "ok", "rejected; the comment is kept with the segment")
 
         return _act(request, slug, seg_id, run)
@@ -493,7 +493,7 @@ def _action_routes(app: FastAPI) -> None:
 
         def run() -> None:
             result = actions.edit(request.app.state.project, request.app.state.store, slug, seg_id,
-                                  form.get("target", ""), user["name"], approve_now=form.get("approve") == "1",
+                                  typed(form, "target"), user["name"], approve_now=form.get("approve") == "1",
                                   defer=background.add_task, based_on=based_on)
             if result.unchanged:
                 flash(request, "ok", result.unchanged)
@@ -501,6 +501,12 @@ def _action_routes(app: FastAPI) -> None:
                 _report(request, result) if form.get("approve") == "1" else flash(request, "ok", "saved")
 
         return _act(request, slug, seg_id, run)
+
+
+def typed(form: dict, name: str) -> str:
+    """A field as the reviewer typed it: browsers send a textarea's line breaks as CRLF (HTML's form
+    encoding), a carriage return nobody typed or saw, which would go on into the English page."""
+    return form.get(name, "").replace("\r\n", "\n")
 
 
 def _version(form: dict) -> str:
