@@ -142,3 +142,17 @@ def test_a_refused_edit_keeps_what_was_typed_and_it_can_be_discarded(served, pag
     page.reload()
     expect(card.locator(".kept")).to_have_count(0)
 
+
+def test_pages_fit_a_phone_screen_and_the_focused_segment_is_in_view(served, page):
+    base, store, ids = served
+    page.set_viewport_size({"width": 360, "height": 640})
+    login(page, base)
+    for path in (f"/doc/{SLUG}", "/", f"/doc/{SLUG}/preview"):
+        page.goto(base + path)
+        width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert width[0] <= width[1], f"{path} scrolls sideways on a phone: {width}"
+    page.goto(f"{base}/doc/{SLUG}")
+    for _ in range(3):
+        page.keyboard.press("j")
+    box = page.locator(f"#s-{ids[3]}.current").bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 640
