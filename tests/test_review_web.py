@@ -634,3 +634,14 @@ def test_line_breaks_typed_in_the_browser_are_saved_as_typed(site):
     assert state_of(store, ids[1]).target == "Policy\noverview\u00a0\u201cnow\u201d\t."
     post(client, f"/doc/{SLUG}/reject", seg_id=ids[2], comment="two\r\nlines")
     assert state_of(store, ids[2]).translation["comment"] == "two\nlines"
+
+
+def test_an_edit_with_an_invisible_character_is_refused_naming_where_it_is(site):
+    client, store, ids, _ = site
+    login(client)
+    before = state_of(store, ids[1]).target
+    # pasted from a web page: shown as nothing on the review page, it went out in the approved English
+    post(client, f"/doc/{SLUG}/edit", seg_id=ids[1], target="Policy\u200b overview", approve="1")
+    page = client.get(f"/doc/{SLUG}").text
+    assert "invisible character U+200B at character 7, after “Policy”" in page
+    assert state_of(store, ids[1]).target == before and state_of(store, ids[1]).state == "draft"
