@@ -98,3 +98,61 @@ def test_keyboard_shortcuts_move_approve_and_edit(served, page):
     expect(page.locator(f"#s-{ids[2]}")).to_have_class("seg state-draft current")  # saved: on to the next
     page.keyboard.press("r")
     expect(page.locator(f"#s-{ids[2]} input[name=comment]")).to_be_focused()
+
+
+def test_an_edit_sent_after_the_session_ended_is_in_its_box_after_login(served, page):
+    base, store, ids = served
+    expect = sync_api.expect
+    login(page, base)
+    card = page.locator(f"#s-{ids[1]}")
+    card.locator("summary:has-text('Edit')").click()
+    card.locator("textarea[name=target]").fill("A long edit, typed with care\nover two lines")
+    with store.tx() as conn:  # it timed out, or they logged out in another tab
+        store.end_sessions(conn, "expired", user_name="alice")
+    card.locator("button:has-text('Save and approve')").click()
+    expect(page.locator(".flash.error")).to_contain_text("Not saved: your session had ended")
+    page.fill("input[name=name]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url(f"{base}/doc/{SLUG}")  # was /doc/visa/edit: "405 Method Not Allowed", the text gone
+    expect(card).to_have_class("seg state-draft current")
+    expect(card.locator("textarea[name=target]")).to_have_value("A long edit, typed with care\nover two lines")
+    expect(card.locator(".kept")).to_contain_text("Not saved yet")
+    assert state(store, ids[1]).target == f"EN 1: {state(store, ids[1]).source}"
+    card.locator("button:has-text('Save and approve')").click()
+    expect(card).to_have_class("seg state-approved", timeout=10_000)
+    assert state(store, ids[1]).target == "A long edit, typed with care\nover two lines"
+    page.reload()
+    expect(card.locator(".kept")).to_have_count(0)  # saved: not brought back again
+
+
+def test_a_refused_edit_keeps_what_was_typed_and_it_can_be_discarded(served, page):
+    base, store, ids = served
+    expect = sync_api.expect
+    login(page, base)
+    card = page.locator(f"#s-{ids[2]}")
+    card.locator("summary:has-text('Edit')").click()
+    card.locator("textarea[name=target]").fill("Foreign nationals may transit visa-free.")
+    draft_all(store)  # a new machine draft arrives meanwhile: the save is refused as stale
+    card.locator("button:has-text('Save as draft')").click()
+    expect(page.locator(".flash.error")).to_contain_text("not saved", timeout=10_000)
+    expect(card.locator("textarea[name=target]")).to_have_value("Foreign nationals may transit visa-free.")
+    card.locator(".kept button:has-text('Discard it')").click()
+    expect(card.locator("textarea[name=target]")).to_have_value(state(store, ids[2]).target)
+    page.reload()
+    expect(card.locator(".kept")).to_have_count(0)
+
+
+def test_pages_fit_a_phone_screen_and_the_focused_segment_is_in_view(served, page):
+    base, store, ids = served
+    page.set_viewport_size({"width": 360, "height": 640})
+    login(page, base)
+    for path in (f"/doc/{SLUG}", "/", f"/doc/{SLUG}/preview"):
+        page.goto(base + path)
+        width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert width[0] <= width[1], f"{path} scrolls sideways on a phone: {width}"
+    page.goto(f"{base}/doc/{SLUG}")
+    for _ in range(3):
+        page.keyboard.press("j")
+    box = page.locator(f"#s-{ids[3]}.current").bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 640

@@ -594,3 +594,54 @@ def test_an_error_page_for_an_anonymous_request_starts_no_session(site):
     for method, path, status in (("PUT", "/login", 405), ("GET", "/no-such-page", 404), ("POST", "/login", 403)):
         answer = client.request(method, path)
         assert answer.status_code == status and "set-cookie" not in answer.headers
+
+
+def test_a_form_posted_after_the_session_ended_leads_back_to_its_page_after_login(site):
+    client, store, ids, _ = site
+    login(client)
+    form = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/edit", ids[1])
+    with store.tx() as conn:
+        store.end_sessions(conn, "expired", user_name="alice")
+    page = {"referer": f"http://testserver/doc/{SLUG}?hide_approved=true"}
+    response = client.post(f"/doc/{SLUG}/edit", data=form | {"target": "Typed", "approve": "1"}, headers=page)
+    # not to the form's action, which only takes a POST: logging in led to "405 Method Not Allowed"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/doc/visa%3Fhide_approved%3Dtrue"
+    assert "Not saved: your session had ended" in client.get(response.headers["location"]).text
+    assert state_of(store, ids[1]).target != "Typed"
+    elsewhere = client.post(f"/doc/{SLUG}/edit", data=form, headers={"referer": "https://evil.example/doc/visa"})
+    assert elsewhere.headers["location"] == "/login?next=/"
+
+
+def test_a_form_from_a_page_older_than_the_login_goes_back_to_that_page(site):
+    client, store, ids, _ = site
+    login(client)
+    old = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/edit", ids[1])
+    login(client)  # again, in another tab: a new CSRF token
+    page = {"referer": f"http://testserver/doc/{SLUG}"}
+    response = client.post(f"/doc/{SLUG}/edit", data=old | {"target": "Typed", "approve": "1"}, headers=page)
+    assert response.status_code == 303 and response.headers["location"] == f"/doc/{SLUG}"  # was a 403 page
+    assert "Not saved: the page was opened before your latest login" in client.get(f"/doc/{SLUG}").text
+    assert state_of(store, ids[1]).target != "Typed"
+
+
+def test_line_breaks_typed_in_the_browser_are_saved_as_typed(site):
+    client, store, ids, _ = site
+    login(client)
+    # a browser sends a textarea's line breaks as CRLF; the carriage return went on into the store and pages
+    post(client, f"/doc/{SLUG}/edit", seg_id=ids[1], target="Policy\r\noverview\u00a0\u201cnow\u201d\t.\r\n",
+         approve="0")
+    assert state_of(store, ids[1]).target == "Policy\noverview\u00a0\u201cnow\u201d\t."
+    post(client, f"/doc/{SLUG}/reject", seg_id=ids[2], comment="two\r\nlines")
+    assert state_of(store, ids[2]).translation["comment"] == "two\nlines"
+
+
+def test_an_edit_with_an_invisible_character_is_refused_naming_where_it_is(site):
+    client, store, ids, _ = site
+    login(client)
+    before = state_of(store, ids[1]).target
+    # pasted from a web page: shown as nothing on the review page, it went out in the approved English
+    post(client, f"/doc/{SLUG}/edit", seg_id=ids[1], target="Policy\u200b overview", approve="1")
+    page = client.get(f"/doc/{SLUG}").text
+    assert "invisible character U+200B at character 7, after “Policy”" in page
+    assert state_of(store, ids[1]).target == before and state_of(store, ids[1]).state == "draft"

@@ -18,6 +18,7 @@ before its rendering was forbidden comes back to review instead, and holds the r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from zaitun.content.model import FACT_FIELDS, document_from_row
@@ -30,6 +31,9 @@ from zaitun.state.store import Connection, Store, sha
 from zaitun.translate.checks import check_translation, forbidden_message, forbidden_renderings
 from zaitun.translate.glossary import Glossary
 
+# zero-width, direction and soft-hyphen characters: pasted in, they show as nothing in the review page yet
+# would go out in the approved English (and break search for the words they sit in)
+INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 APPROVER_ROLES = {"reviewer", "admin"}
 ROLES = ("reviewer", "editor", "admin")
 
@@ -227,6 +231,11 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, gloss
     found = control_character(target)
     if found:
         raise ReviewError(f"the new translation holds the control character {found[1]}: remove it")
+    invisible = INVISIBLE_RE.search(target)
+    if invisible:
+        at = invisible.start()
+        raise ReviewError(f"the new translation holds the invisible character U+{ord(invisible.group()):04X} at "
+                          f"character {at + 1}, after “{target[max(0, at - 30):at]}”: delete it (it shows as nothing)")
     _require_document(store, slug)
     with store.tx() as conn:
         seg = _find(store, slug, seg_id, conn)

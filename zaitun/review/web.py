@@ -14,7 +14,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from fastapi import BackgroundTasks, Depends, FastAPI, HTTPException, Request
@@ -51,6 +51,11 @@ FLASH_BYTES = 2000  # of the session cookie, before base64: with the session id 
 
 class LoginRequired(Exception):
     """No live session: pages redirect to the login form, the API answers 401."""
+
+
+class StalePage(Exception):
+    """A logged-in reviewer's form from a page older than their session (a login in another tab): not done,
+    and the reviewer is sent back to that page rather than to an error page that drops what they typed."""
 
 
 class PasswordChangeRequired(Exception):
@@ -151,8 +156,19 @@ def _handlers(app: FastAPI) -> None:
     async def login_required(request: Request, _exc: LoginRequired):
         if _wants_json(request):
             return json_error(401, "unauthenticated", "log in first")
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method in ("GET", "HEAD"):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        else:  # a form posted after the session ended: after login, back to the page it was on, not to its action
+            target = form_page(request)
+            flash(request, "error", "Not saved: your session had ended (it timed out, or you logged out in another "
+                                    "tab). Log in to go back to the page: what you typed there is still in its box.")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(StalePage)
+    async def stale_page(request: Request, _exc: StalePage):
+        flash(request, "error", "Not saved: the page was opened before your latest login, so its form was stale. "
+                                "What you typed is back in its box: check it and send it again.")
+        return RedirectResponse(form_page(request), status_code=303)
 
     @app.exception_handler(PasswordChangeRequired)
     async def password_change_required(request: Request, _exc: PasswordChangeRequired):
@@ -185,6 +201,15 @@ def _error(request: Request, status: int, message: str, headers: dict | None = N
     # the session's token if it has one (the logout form): an error page never starts a session
     return render(request, "error.html", status=status, headers=headers, status_code=status, message=message,
                   csrf=request.session.get("csrf", ""))
+
+
+def form_page(request: Request) -> str:
+    """The page a form was posted from (the Referer, sent same-origin only), or the queue; review.js
+    keeps what was typed on it, in the tab, until the page shows it saved."""
+    page = urlsplit(request.headers.get("referer", ""))
+    if page.netloc != request.headers.get("host"):
+        return "/"
+    return safe_next(page.path + (f"?{page.query}" if page.query else ""))
 
 
 def _allowed(request: Request) -> str:
@@ -246,6 +271,8 @@ async def checked_form(request: Request) -> dict:
     form = await request.form()
     sent, expected = str(form.get("csrf_token", "")), request.session.get("csrf", "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        if current_user(request) is not None and form_page(request) != "/":
+            raise StalePage()
         raise HTTPException(403, "the form is stale or forged (CSRF token mismatch): reload the page and retry")
     return {key: str(value) for key, value in form.multi_items()}
 
@@ -454,7 +481,7 @@ def _action_routes(app: FastAPI) -> None:
         seg_id, seen = form.get("seg_id", ""), _version(form)
 
         def run() -> None:
-            actions.reject(request.app.state.store, slug, seg_id, user["name"], form.get("comment", ""), seen)
+            actions.reject(request.app.state.store, slug, seg_id, user["name"], typed(form, "comment"), seen)
             flash(request, "ok", "rejected; the comment is kept with the segment")
 
         return _act(request, slug, seg_id, run)
@@ -466,7 +493,7 @@ def _action_routes(app: FastAPI) -> None:
 
         def run() -> None:
             result = actions.edit(request.app.state.project, request.app.state.store, slug, seg_id,
-                                  form.get("target", ""), user["name"], approve_now=form.get("approve") == "1",
+                                  typed(form, "target"), user["name"], approve_now=form.get("approve") == "1",
                                   defer=background.add_task, based_on=based_on)
             if result.unchanged:
                 flash(request, "ok", result.unchanged)
@@ -474,6 +501,12 @@ def _action_routes(app: FastAPI) -> None:
                 _report(request, result) if form.get("approve") == "1" else flash(request, "ok", "saved")
 
         return _act(request, slug, seg_id, run)
+
+
+def typed(form: dict, name: str) -> str:
+    """A field as the reviewer typed it: browsers send a textarea's line breaks as CRLF (HTML's form
+    encoding), a carriage return nobody typed or saw, which would go on into the English page."""
+    return form.get(name, "").replace("\r\n", "\n")
 
 
 def _version(form: dict) -> str:

@@ -35,6 +35,7 @@
     box.open = true;
     var field = box.querySelector("textarea");
     field.value = suggestion.getAttribute("data-target");
+    keep(field);
     field.focus();
   }
 
@@ -42,7 +43,55 @@
     button.addEventListener("click", function () { use(button.closest("li.suggestion")); });
   });
 
+  // What a reviewer types is kept in this tab until the page shows it saved: a save the server refused, a
+  // session that ended before the save, or a page older than the login must not lose it.
+  function draftKey(field) {
+    return "zaitun-draft:" + location.pathname + ":" + field.closest("li.seg").getAttribute("data-seg") + ":" +
+      field.name;
+  }
+
+  function savedText(field) {
+    var saved = field.getAttribute("data-saved");
+    return (saved === null ? field.defaultValue : saved).trim();
+  }
+
+  function keep(field) {
+    try {
+      if (field.value.trim() === savedText(field)) { sessionStorage.removeItem(draftKey(field)); }
+      else { sessionStorage.setItem(draftKey(field), field.value); }
+    } catch (e) { /* storage refused (private mode, full): the box still holds the text */ }
+  }
+
+  function restore(field) {
+    var kept = null;
+    try { kept = sessionStorage.getItem(draftKey(field)); } catch (e) { return false; }
+    if (kept === null || kept.trim() === savedText(field)) { keep(field); return false; }
+    field.value = kept;
+    var box = field.closest("details");
+    box.open = true;
+    var note = document.createElement("p");
+    note.className = "kept";
+    note.setAttribute("role", "status");
+    note.textContent = "Not saved yet: this is what you typed. Check it, then send it again. ";
+    var discard = document.createElement("button");
+    discard.type = "button";
+    discard.textContent = "Discard it";
+    discard.addEventListener("click", function () { field.value = field.defaultValue; keep(field); note.remove(); });
+    note.appendChild(discard);
+    box.querySelector("form").prepend(note);
+    return true;
+  }
+
+  var restored = -1;
+  segs.forEach(function (seg, i) {
+    seg.querySelectorAll("textarea[name=target], input[name=comment]").forEach(function (field) {
+      if (restore(field) && restored < 0) { restored = i; }
+      field.addEventListener("input", function () { keep(field); });
+    });
+  });
+
   var start = location.hash ? segs.findIndex(function (s) { return "#" + s.id === location.hash; }) : -1;
+  if (start < 0) { start = restored; }
   if (start < 0) { start = segs.findIndex(function (s) { return !s.classList.contains("state-approved"); }); }
   focusSeg(start < 0 ? 0 : start);
 
