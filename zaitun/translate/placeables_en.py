@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import re
 
+from zaitun.content.hanzi import from_roman, roman
 from zaitun.translate import numbers
 from zaitun.translate.glossary import Glossary
 
-ROMAN = (("M", 1000), ("CM", 900), ("D", 500), ("CD", 400), ("C", 100), ("XC", 90), ("L", 50), ("XL", 40),
-         ("X", 10), ("IX", 9), ("V", 5), ("IV", 4), ("I", 1))
 WORD_NAMES = {v: k for k, v in numbers.WORDS.items()}
 TENS_NAMES = {v: k for k, v in numbers.TENS.items()}
 ORDINAL_NAMES = {v: k for k, v in numbers.ORDINALS.items()}
@@ -98,19 +97,8 @@ def _word_number(word: str) -> tuple[int | None, str]:
 
 
 def _roman_value(text: str) -> int:
-    total, rest = 0, text
-    for letters, value in ROMAN:
-        while rest.startswith(letters):
-            total, rest = total + value, rest[len(letters):]
-    return total if not rest and _roman(total) == text else 0
-
-
-def _roman(value: int) -> str:
-    out = ""
-    for letters, size in ROMAN:
-        count, value = divmod(value, size)
-        out += letters * count
-    return out
+    """An upper-case Roman numeral's value (III. heads a part); 0 for anything else."""
+    return (from_roman(text) or 0) if text.isupper() else 0
 
 
 def render(kind: str, english: str, span: tuple, new, glossary: Glossary) -> str:
@@ -186,7 +174,7 @@ def _suffix(n: int) -> str:
 
 def _render_number(written: str, m: re.Match, new: float) -> str:
     if m.re is EN_ROMAN_RE:
-        return _roman(int(new))
+        return roman(int(new))
     if m.re is EN_WORD_RE:
         return _cased(_number_word(int(new), ordinal=written.lower() in numbers.ORDINALS), written)
     digits, decimals, scale = m.group(1), m.group(2) or "", m.group(3)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from zaitun.content import hanzi
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 LEVELS = 9
@@ -27,8 +29,6 @@ _SERIES = {  # formats that are a fixed series: the n-th entry, or refused past 
     "decimalEnclosedParen": "".join(map(chr, range(0x2474, 0x2488))),  # ⑴..⒇
     "decimalEnclosedFullstop": "".join(map(chr, range(0x2488, 0x249C))),  # ⒈..⒛
 }
-_ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-          (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
 _SUFFIX = {"tab": "\t", "space": " ", "nothing": ""}
 
 
@@ -182,21 +182,13 @@ def shown(count: int, fmt: str) -> str:
             letter = chr(ord("a") + (count - 1) % 26) * ((count - 1) // 26 + 1)
             return letter if fmt == "lowerLetter" else letter.upper()
         if fmt in ("lowerRoman", "upperRoman") and count < 4000:
-            roman = _roman(count)
+            roman = hanzi.roman(count)
             return roman if fmt == "upperRoman" else roman.lower()
         if fmt == "chineseCounting" and count < 100 or fmt == "chineseCountingThousand" and count < 10000:
             return _chinese(count)
         if fmt in _SERIES and count <= len(_SERIES[fmt]):
             return _SERIES[fmt][count - 1]
     raise Unshowable(fmt, count)
-
-
-def _roman(count: int) -> str:
-    out = ""
-    for value, letters in _ROMAN:
-        times, count = divmod(count, value)
-        out += letters * times
-    return out
 
 
 def _chinese(count: int) -> str:
