@@ -254,11 +254,15 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @rule(n=st.integers(0, 4), text=st.text(min_size=1, max_size=30).filter(str.strip), now=st.booleans())
     def edit(self, n, text, now):
-        if CONTROL_RE.search(text):  # refused, and nothing changes
-            with pytest.raises(ReviewError, match="control character"):
+        if CONTROL_RE.search(text) or gate.INVISIBLE_RE.search(text):  # refused, and nothing changes
+            with pytest.raises(ReviewError, match="control character|invisible character"):
                 gate.edit(self.store, SLUG, self.ids[n], text, "alice", approve_now=now, glossary=self.glossary)
             return
+        before = next(s for s in segment_states(self.store, SLUG) if s.seg_id == self.ids[n])
         result = gate.edit(self.store, SLUG, self.ids[n], text, "alice", approve_now=now, glossary=self.glossary)
+        if before.state == "approved" and text.strip() == before.target:  # the approved English again: no change
+            assert result.unchanged and not result.completed
+            return
         self.model[self.ids[n]] = "approved" if now else "draft"
         self.flagged.discard(self.ids[n])
         self.was_complete = False  # the new text is a draft until approved, even if only for a moment
