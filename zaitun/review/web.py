@@ -161,7 +161,7 @@ def _handlers(app: FastAPI) -> None:
         else:  # a form posted after the session ended: after login, back to the page it was on, not to its action
             target = form_page(request)
             flash(request, "error", "Not saved: your session had ended (it timed out, or you logged out in another "
-                                    "tab). Log in to go back to the page: what you typed there is still in its box.")
+                                    "tab). Log in to go back to the page: anything you typed there is kept in its box.")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
     @app.exception_handler(StalePage)
