@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from zaitun import days
 from zaitun.bounded import Overdue, call_within
 from zaitun.project import Project
 
@@ -200,7 +199,7 @@ def waiting(project: Project) -> list[str]:
     lines = []
     for url_key in dict.fromkeys(e["key"] for e in box.entries):
         mine = box.of(url_key)
-        since = f"{days.local(dt.datetime.fromtimestamp(mine[0]['since'], dt.UTC), project.zone):%Y-%m-%d %H:%M}"
+        since = f"{dt.datetime.fromtimestamp(mine[0]['since'], project.zone):%Y-%m-%d %H:%M}"
         lines.append(f"{len(mine)} notification(s) wait since {since} for {places.get(url_key, 'a removed URL')}, "
                      "which did not take them: tried again on the next pass")
     for place in places.values():

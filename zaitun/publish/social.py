@@ -241,14 +241,14 @@ def _within_daily_limit(entries: list[Entry], site: Site, terms: dict[str, list[
     counts = state.setdefault("daily", {})
     for old_day in [d for d in counts if d != day]:
         del counts[old_day]
-    today = counts.setdefault(day, {})
+    used = counts.setdefault(day, {})  # platform -> posts queued today
     batch, announced = [], []
     for entry in entries:
         posts = make_posts(entry, site, terms, now)
-        if any(today.get(p["platform"], 0) >= limit for p in posts):
+        if any(used.get(p["platform"], 0) >= limit for p in posts):
             continue
         for post in posts:
-            today[post["platform"]] = today.get(post["platform"], 0) + 1
+            used[post["platform"]] = used.get(post["platform"], 0) + 1
         batch += posts
         announced.append(entry)
     return batch, announced
