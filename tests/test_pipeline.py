@@ -178,3 +178,41 @@ def test_status_says_when_a_rule_not_yet_in_force_takes_effect(tmp_path):
     status = runner.invoke(app, ["--project", str(fx.project.root), "status"])
     line = next(line for line in status.output.splitlines() if line.startswith("coming "))
     assert line.endswith("[not yet in force: from 2099-01-01]")
+
+
+def test_a_translate_pass_counts_as_its_own_only_the_documents_its_memory_approved(tmp_path):
+    """A reviewer's approval made while a pass runs is the reviewer's (announced by their action), not the
+    pass's "approved from memory"."""
+    from zaitun.review import actions
+    from zaitun.state.segments import segment_states
+
+    def approved(slug):
+        return all(s.state == "approved" for s in segment_states(store, slug))
+
+    root = tmp_path / "site"
+    init_project(root)
+    (root / "content" / "guides" / "ferry-notes.md").write_text(
+        "---\ntitle: 轮渡须知\ndate: 2026-11-30\n---\n\n石井码头轮渡每日七时开船。\n", encoding="utf-8")
+    project, store = pipeline.open_project(root)
+    with store.tx() as conn:
+        store.add_user(conn, "rita", "reviewer", "pw-rita-long")
+    pipeline.intake_stage(project, store)
+    first = pipeline.translate_stage(project, store)
+    assert "ferry-notes" not in first["completed"] and not approved("ferry-notes")  # a reviewer's work
+    (root / "content" / "guides" / "tide-table.md").write_text(
+        "---\ntitle: 潮汐表\ndate: 2026-11-30\n---\n\n涨潮时请勿靠近防波堤。\n", encoding="utf-8")
+    pipeline.intake_stage(project, store)
+
+    class ReviewerMeanwhile:
+        """An engine during whose call a reviewer approves the ferry notes: the pass is still running."""
+        name, error = "meanwhile", "no draft"
+
+        def translate(self, texts):
+            for state in segment_states(store, "ferry-notes"):
+                actions.edit(project, store, "ferry-notes", state.seg_id, "English of the ferry notes.", "rita",
+                             approve_now=True)
+            return [None] * len(texts)
+
+    report = pipeline.translate(project, store, slugs=["tide-table"], engine=ReviewerMeanwhile(), announce=False)
+    assert approved("ferry-notes")
+    assert report.summary()["completed"] == []

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zaitun import events
 from zaitun.errors import PublishError
 from zaitun.project import Project
 
@@ -77,6 +76,7 @@ def translate(project: Project, store: Store, slugs: list[str] | None = None,
 
     gate = TranslateGate(project, store)
     report = translate_documents(project, store, slugs, engine, gate=gate)
+    report.completed = gate.completed
     if announce and gate.completed:
         announce_approved(project, store, gate.completed)
     return report
@@ -91,10 +91,9 @@ def announce_approved(project: Project, store: Store, slugs: list[str]) -> None:
 
 
 def translate_stage(project: Project, store: Store, slugs: list[str] | None = None, announce: bool = True) -> dict:
-    before = store.last_event_id()
-    report = translate(project, store, slugs=slugs, announce=announce)
-    completed = [e["slug"] for e in store.events_since(before) if e["name"] == events.DOCUMENT_APPROVED]
-    return {**report.summary(), "completed": completed}
+    """translate's summary: "completed" names the documents its memory approvals completed (a reviewer's
+    approval during the pass is announced by the reviewer's action, not again by the pass)."""
+    return translate(project, store, slugs=slugs, announce=announce).summary()
 
 
 def document_batches(store: Store, slugs: list[str] | None, size: int) -> list[list[str]]:

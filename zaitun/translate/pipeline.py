@@ -92,6 +92,7 @@ class TranslateReport:
     tmx: dict[str, TmxImport] = field(default_factory=dict)
     failed: list[failures.Failure] = field(default_factory=list)  # documents held back by an error; a failing engine
     glossary: list[failures.Failure] = field(default_factory=list)  # glossary lines not used as written
+    completed: list[str] = field(default_factory=list)  # documents this pass's memory approvals completed
 
     def problems(self) -> list[failures.Failure]:
         """Everything to fix: the glossary's lines, then the documents held back and a failing engine."""
@@ -117,7 +118,8 @@ class TranslateReport:
                 "engine_error": _engine_error(failed[0]) if failed else "",
                 "tmx_imported": {name: r.added + r.updated for name, r in self.tmx.items()},
                 "tmx_skipped": [note for r in self.tmx.values() for note in r.skipped],
-                "failed": [f.message for f in self.problems()], "review": self.to_review()}
+                "failed": [f.message for f in self.problems()], "review": self.to_review(),
+                "completed": list(dict.fromkeys(self.completed))}
 
     def to_review(self) -> dict[str, int]:
         """slug -> new drafts this pass left for a reviewer (not those a failing engine will send again)."""
