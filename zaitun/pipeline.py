@@ -219,7 +219,7 @@ def tell_published(project: Project, store: Store | LazyStore, published: Publis
     if news:
         from zaitun.review.actions import tell_approvals
 
-        tell_approvals(project, getattr(store, "store", store))  # "Approved" before the "Online" it led to
+        tell_approvals(project, store)  # "Approved" before the "Online" it led to
         Notifier(project).notify("published", *news)
     return bool(news)
 

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from zaitun import events
 from zaitun.notify import Notifier
@@ -28,6 +29,9 @@ from zaitun.review.gate import ApproveResult
 from zaitun.state.segments import MEMORY_APPROVER
 from zaitun.state.store import Store
 from zaitun.translate.glossary import Glossary
+
+if TYPE_CHECKING:  # a build's store (zaitun build tells approvals before "Online")
+    from zaitun.state.lazy import LazyStore
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +135,7 @@ def announce_pass(project: Project, store: Store, slugs: list[str], actor: str =
 TOLD = "approved-told.json"  # the store's last event whose approvals the `approved` channels were told
 
 
-def tell_approvals(project: Project, store: Store) -> list[str]:
+def tell_approvals(project: Project, store: Store | LazyStore) -> list[str]:
     """Tell the `approved` channels, in one message, of every document approved since the last told; the
     slugs told. Held (flock) until the message is in the outbox: a publish calling this first cannot put its
     "Online" ahead of it."""
@@ -156,7 +160,7 @@ def tell_approvals_from_now(project: Project, store: Store) -> None:
 
 
 @contextmanager
-def _told(project: Project, store: Store):
+def _told(project: Project, store: Store | LazyStore):
     """The told position (`{"event": id}`), held while it is used and written back after."""
     path = project.state_dir / TOLD
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -175,7 +179,7 @@ def _told(project: Project, store: Store):
             temp.replace(path)
 
 
-def _approved_message(project: Project, store: Store, approvals: dict[str, str]) -> tuple[str, str]:
+def _approved_message(project: Project, store: Store | LazyStore, approvals: dict[str, str]) -> tuple[str, str]:
     """Title and body of the `approved` notification: each document as staff know it, and who approved last."""
     from pathlib import Path
 

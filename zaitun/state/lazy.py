@@ -74,6 +74,15 @@ class LazyStore:
     def latest_releases(self, lang: str = "en") -> dict[str, dict]:
         return self.store.latest_releases(lang)
 
+    def document(self, slug: str) -> dict | None:
+        return self.store.document(slug)
+
+    def events_since(self, after_id: int = 0) -> list[dict]:
+        return self.store.events_since(after_id)
+
+    def last_event_id(self) -> int:
+        return self.store.last_event_id()
+
     @contextmanager
     def tx(self) -> Iterator[Connection]:
         with self.store.tx() as conn:
