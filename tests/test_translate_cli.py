@@ -25,6 +25,21 @@ def run(project: Path, *args: str, env: dict | None = None) -> subprocess.Comple
                           timeout=120, env=full_env)
 
 
+def reviewer_token(project, name: str = "rita", role: str = "reviewer") -> str:
+    """An account in the project's store and its API token, for the commands that need a proven person."""
+    from review_support import quick_user
+
+    from zaitun.review.users import issue_token
+    from zaitun.state.store import Store
+
+    store = Store.open(project.database_url)
+    try:
+        quick_user(store, name, role)
+        return issue_token(store, name, actor="test setup")
+    finally:
+        store.close()
+
+
 @pytest.fixture(scope="module")
 def sample_site(tmp_path_factory) -> Path:
     from zaitun.scaffold import init_project
@@ -148,7 +163,7 @@ def test_glossary_export_and_import_and_tm_export_and_import(tmp_path, sample_si
     imported = run(fresh.root, "glossary", "import", str(tbx))
     assert imported.returncode == 0, imported.stderr
     assert "skipped" in imported.stdout and (fresh.glossary_dir / "g.csv").exists()
-    tm = run(fresh.root, "tm", "import", str(tmx))
+    tm = run(fresh.root, "tm", "import", str(tmx), env={"ZAITUN_TOKEN": reviewer_token(fresh)})
     assert tm.returncode == 0 and "added" in tm.stdout
     bad = run(sample_site, "glossary", "export", "--format", "xml")
     assert bad.returncode == 1 and "unknown export format" in bad.stderr
@@ -161,7 +176,7 @@ def test_tm_import_skips_units_over_the_projects_text_limit_and_says_why(tmp_pat
                    'segtype="sentence" adminlang="en" o-tmf="x" creationtool="x" creationtoolversion="1"/><body>'
                    f'<tu><tuv xml:lang="zh-CN"><seg>{"外" * 400}</seg></tuv><tuv xml:lang="en"><seg>x</seg></tuv></tu>'
                    '</body></tmx>', encoding="utf-8")
-    result = run(project.root, "tm", "import", str(tmx))
+    result = run(project.root, "tm", "import", str(tmx), env={"ZAITUN_TOKEN": reviewer_token(project)})
     assert result.returncode == 0 and "memory: 0 added" in result.stdout
     assert f"{tmx}: unit 1 not imported: its text has 1200 bytes, more than a whole document may have " \
            "(limits.text_bytes 1000)" in result.stderr
@@ -185,3 +200,32 @@ def test_glossary_import_counts_imported_and_skipped_entries_and_says_why(tmp_pa
     assert f"wrote 1 term(s) to {project.glossary_dir / 'partner.csv'}; 1 skipped" in result.stdout
     assert "skipped entry 2 (外國人): its Chinese is Traditional only" in result.stderr
     assert "泉州,Quanzhou,Zayton," in (project.glossary_dir / "partner.csv").read_text(encoding="utf-8")
+
+
+def test_tm_import_needs_a_proven_reviewer_and_the_english_it_publishes_names_who_vouched(tmp_path):
+    """Exact memory matches are approved and published unread: an import nobody vouches for could put any
+    English online under "approved translation memory"."""
+    from translate_support import LINK, TITLE, tu, write_tmx
+
+    project = make_project(tmp_path / "p")
+    assert run(project.root, "intake").returncode == 0
+    tmx = write_tmx(tmp_path / "outside.tmx", "".join(tu(zh, en) for zh, en in (
+        (TITLE, "Publicity Department of the CPC Quanzhou Municipal Committee issues a notice"),
+        (STAY, "Foreign nationals transiting via Quanzhou Jinjiang International Airport may stay for 10 days."),
+        (TERM, "Publicity Department"), (LINK, "See the [notice](https://example.org/a)."))))
+
+    nobody = run(project.root, "tm", "import", str(tmx))
+    assert nobody.returncode == 1 and "say who you are" in nobody.stderr
+    editor = run(project.root, "tm", "import", str(tmx), env={"ZAITUN_TOKEN": reviewer_token(project, "ed", "editor")})
+    assert editor.returncode == 1 and "only admin or reviewer may do this" in editor.stderr
+    assert run(project.root, "run").returncode == 0
+    assert not (project.root / "publish" / "en" / "guides" / "notice").exists()  # nothing imported, nothing out
+
+    imported = run(project.root, "tm", "import", str(tmx), env={"ZAITUN_TOKEN": reviewer_token(project)})
+    assert imported.returncode == 0 and "memory: 4 added" in imported.stdout, imported.stderr
+    assert run(project.root, "run").returncode == 0
+    page = (project.root / "publish" / "en" / "guides" / "notice" / "index.html").read_text(encoding="utf-8")
+    assert "Approved by: approved translation memory (rita)" in page
+    provenance = json.loads((project.root / "publish" / "provenance.json").read_text(encoding="utf-8"))
+    (entry,) = [p for url, p in provenance["pages"].items() if url.endswith("/en/guides/notice/")]
+    assert (entry["approved_by"], entry["memory_vouched_by"]) == (["memory"], ["rita"])

@@ -253,12 +253,12 @@ def watch(ctx: typer.Context) -> None:
 
 # -- commands of the later stages register here -------------------------------------------
 def _register() -> None:
-    from zaitun.review.cli import review_app
+    from zaitun.review.cli import review_app, tm_app
     from zaitun.review.user_cli import user_app
 
     app.add_typer(review_app, name="review")
     app.add_typer(user_app, name="user")
-    from zaitun.translate.cli import glossary_app, tm_app, translate
+    from zaitun.translate.cli import glossary_app, translate
 
     app.command()(translate)
     app.add_typer(glossary_app, name="glossary")

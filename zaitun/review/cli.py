@@ -18,6 +18,7 @@ from zaitun.review.user_cli import AsUser, TokenFile, acting
 
 review_app = typer.Typer(help="Review translations: list, show, approve, reject, edit, XLIFF, web UI.",
                          no_args_is_help=True)
+tm_app = typer.Typer(help="Translation memory exchange: TMX import and export.", no_args_is_help=True)
 
 
 def _echo_json(data) -> None:
@@ -234,3 +235,38 @@ def serve(ctx: typer.Context,
     typer.echo(f"review UI on http://{host}:{port}/ (Ctrl+C to stop)")
     # the client address comes from the socket unless review.trusted_proxies names the proxy
     uvicorn.run(create_app(ctx.obj), host=host, port=port, proxy_headers=False, log_level="info")
+
+
+@tm_app.command("import")
+def tm_import(ctx: typer.Context,
+              file: Annotated[Path, typer.Argument(help="A TMX file (zh -> en).", exists=True, dir_okay=False)],
+              actor: AsUser = None, token_file: TokenFile = None) -> None:
+    """Add a TMX file's Simplified Chinese -> English pairs to the translation memory, in your name
+    (reviewers and admins: exact matches are approved and published from memory unread, so whoever imports
+    vouches for them). Reviewers' approvals are kept. Units skipped are listed with why: Traditional Chinese,
+    a placeholder (<ph>), longer than limits.text_bytes, the same Chinese as an earlier unit with other
+    English (the first is kept), or a rendering the glossary forbids."""
+    from zaitun.config import Limits
+    from zaitun.review.gate import require_role
+    from zaitun.translate.glossary import load_glossary
+    from zaitun.translate.memory import import_tmx
+
+    project, store = ctx.obj.project, ctx.obj.store
+    name = require_role(store, acting(store, actor, token_file)["name"])["name"]
+    result = import_tmx(store, file, load_glossary(project.glossary_dir), imported_by=name,
+                        limits=Limits.of(project.config))
+    typer.echo(f"memory: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
+               f"{result.kept} kept as approved in review")
+    for note in result.skipped:
+        typer.echo(note, err=True)
+
+
+@tm_app.command("export")
+def tm_export(ctx: typer.Context,
+              output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                          help="File to write (default: stdout).")] = None) -> None:
+    """Write the whole translation memory as TMX."""
+    from zaitun.translate.cli import write_output
+    from zaitun.translate.memory import export_tmx
+
+    write_output(export_tmx(ctx.obj.store), output)

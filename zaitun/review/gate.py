@@ -26,7 +26,7 @@ from zaitun.content.schema import control_character
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
 from zaitun.review.quoting import shortened
-from zaitun.state.segments import DocumentState, SegmentState, progress, segment_states
+from zaitun.state.segments import MEMORY_APPROVER, DocumentState, SegmentState, progress, segment_states
 from zaitun.state.store import Connection, Store, sha
 from zaitun.translate.checks import check_translation, forbidden_message, forbidden_renderings
 from zaitun.translate.glossary import Glossary
@@ -301,6 +301,7 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     facts = {seg.kind: {"zh": seg.source, "en": targets.get(seg.id, "")} for seg in meta_segs
              if seg.kind in FACT_FIELDS}
     approvals = [tr for seg_id, tr in current.items() if tr["state"] == "approved"]
+    from_memory = [tr["source_hash"] for tr in approvals if tr["reviewed_by"] == MEMORY_APPROVER]
     payload = {
         "meta": meta,
         "facts": facts,  # the approved facts, Chinese and English: the English page shows only these
@@ -315,6 +316,8 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
         },
         "screened": glossary.version,  # checked for forbidden renderings: the build need not (publish/screen.py)
     }
+    if from_memory:  # English approved from memory was read by no reviewer of this page: who vouched for it
+        payload["provenance"]["memory_vouched_by"] = store.memory_approvers(from_memory, conn)
     store.add_release(conn, slug, "en", row["raw_hash"], payload)
     store.log(conn, actor, "release", slug, note=note)
     store.record_event(conn, "zaitun.document.approved", slug, approved_by=actor)

@@ -14,8 +14,9 @@ An approval of a `final` unit is bound to that unit's target and to the source i
 for: the importer's own text, or the current draft only while it is still the draft the import
 compared the unit with. A `final` unit is stored as a draft, not approved, and reported, when QA flags
 its target (the importer vouches for the translator's work, not for flags nobody was shown: a reviewer
-reads them in the UI or with `review show` and approves there) or when it has no `zt:version` (nothing
-tells whether its segment changed since the translator saw it).
+reads them in the UI or with `review show` and approves there), when it has no `zt:version` (nothing
+tells whether its segment changed since the translator saw it), or when its target is the English a
+reviewer rejected, handed back unchanged.
 
 A file with a DOCTYPE is refused whole: XLIFF 2.0 has no DTD, and a DTD's entities would put text in
 units that is not written in them.
@@ -188,12 +189,17 @@ def _take(project: Project, store: Store, unit: _Unit, seg, actor: str, approve_
 
 
 def _not_approvable(project: Project, unit: _Unit, seg) -> str | None:
-    """Why a `final` unit is left as a draft for a reviewer: no exported version to check it against, or QA
-    flags on its target ("approve all unflagged" leaves flagged drafts to a person too)."""
+    """Why a `final` unit is left as a draft for a reviewer: no exported version to check it against, the
+    very English a reviewer rejected (CAT tools mark units final wholesale), or QA flags on its target
+    ("approve all unflagged" leaves flagged drafts to a person too)."""
     if not unit.version:
         return ("it has no zt:version (the version the translator was shown), so whether the segment changed "
                 "since cannot be checked; review it in the UI or CLI, or export it again with "
                 "`zaitun review export-xliff`")
+    if seg.state == "rejected" and unit.target.strip() == seg.target:
+        tr = seg.translation
+        return (f"it is the English {tr['reviewed_by']} rejected ({tr['comment']}), handed back unchanged; "
+                "a reviewer approves it in the UI or CLI if it is right after all")
     issues = qa.check(project.glossary_dir, seg.source, unit.target.strip())
     if issues:
         return f"flagged: {'; '.join(i['message'] for i in issues)}; review it in the UI or CLI"

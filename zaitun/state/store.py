@@ -392,6 +392,11 @@ class Store:
                     out[hashes[h]] = target
         return out
 
+    def memory_approvers(self, source_hashes: list[str], conn: Connection | None = None) -> list[str]:
+        """Who vouched for the memory entries of these Chinese texts (reviewer, importer or project file)."""
+        q = select(memory.c.approved_by).where(memory.c.source_hash.in_(set(source_hashes))).distinct()
+        return sorted(r["approved_by"] for r in self._rows(q, conn) if r["approved_by"])
+
     def memory_entries(self) -> list[dict]:
         with self.engine.connect() as c:
             return [dict(r) for r in c.execute(select(memory).order_by(memory.c.source)).mappings()]

@@ -1,4 +1,4 @@
-"""`zaitun translate`, `zaitun glossary import|export` and `zaitun tm import|export`."""
+"""`zaitun translate` and `zaitun glossary import|export` (`zaitun tm` is a review command)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import typer
 from zaitun.errors import GlossaryError
 
 glossary_app = typer.Typer(help="Glossary exchange: TBX import, TBX or CSV export.", no_args_is_help=True)
-tm_app = typer.Typer(help="Translation memory exchange: TMX import and export.", no_args_is_help=True)
 
 
 def translate(
@@ -108,43 +107,14 @@ def glossary_export(
         data = buffer.getvalue().encode("utf-8")
     else:
         raise GlossaryError(ctx.obj.project.glossary_dir, f"unknown export format {fmt!r}: use tbx or csv")
-    _write(data, output)
+    write_output(data, output)
 
 
-def _write(data: bytes, output: Path | None) -> None:
+def write_output(data: bytes, output: Path | None) -> None:
+    """An export to its file, or to stdout as bytes."""
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
         output.write_bytes(data)
         typer.echo(f"wrote {output}", err=True)
-
-
-@tm_app.command("import")
-def tm_import(ctx: typer.Context,
-              file: Annotated[Path, typer.Argument(help="A TMX file (zh -> en).", exists=True,
-                                                   dir_okay=False)]) -> None:
-    """Add a TMX file's Simplified Chinese -> English pairs to the translation memory (reviewers' approvals
-    are kept). Units skipped are listed with why: Traditional Chinese, a placeholder (<ph>), longer than
-    limits.text_bytes, the same Chinese as an earlier unit with other English (the first is kept), or a
-    rendering the glossary forbids."""
-    from zaitun.config import Limits
-    from zaitun.translate.glossary import load_glossary
-    from zaitun.translate.memory import import_tmx
-
-    project = ctx.obj.project
-    result = import_tmx(ctx.obj.store, file, load_glossary(project.glossary_dir), limits=Limits.of(project.config))
-    typer.echo(f"memory: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
-               f"{result.kept} kept as approved in review")
-    for note in result.skipped:
-        typer.echo(note, err=True)
-
-
-@tm_app.command("export")
-def tm_export(ctx: typer.Context,
-              output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                          help="File to write (default: stdout).")] = None) -> None:
-    """Write the whole translation memory as TMX."""
-    from zaitun.translate.memory import export_tmx
-
-    _write(export_tmx(ctx.obj.store), output)

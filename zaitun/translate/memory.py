@@ -2,8 +2,10 @@
 
 The store keys memory by the exact Chinese text; a TMX import adds or updates pairs with
 origin "tmx" but never overwrites what a reviewer approved in zaitun, and never takes a pair whose
-English holds a rendering the glossary forbids (memory is approved English). The project's
-`tm/*.tmx` files are loaded at the start of a translate run when their content changed.
+English holds a rendering the glossary forbids (memory is approved English). Memory matches are
+approved and published with no reviewer reading them, so each entry names who vouched for it: the
+reviewer who imported the file (`zaitun tm import` proves who they are), or the project's own file
+(`tmx:NAME`) for `tm/*.tmx`, loaded at the start of a translate run when their content changed.
 
 Memory is Simplified Chinese to English in plain text, so a unit is skipped, with the reason, when its
 Chinese is Traditional (zh-TW, zh-Hant), when it holds a placeholder (`<ph>`) standing for text, or when
@@ -101,10 +103,11 @@ def _plain_text(unit: tmxunit, tuv: etree._Element) -> str:
     return unit.getNodeText(tuv) or ""
 
 
-def import_tmx(store: Store, path: Path, glossary: Glossary, origin: str = "tmx",
+def import_tmx(store: Store, path: Path, glossary: Glossary, imported_by: str = "",
                limits: Limits = Limits()) -> TmxImport:
-    """Put a TMX file's pairs into memory; entries a reviewer approved are kept as they are, pairs holding a
-    rendering `glossary` forbids are skipped (named in `skipped`)."""
+    """Put a TMX file's pairs into memory in the name of `imported_by` (the reviewer vouching for them; the
+    file itself for the project's `tm/*.tmx`); entries a reviewer approved are kept as they are, pairs holding
+    a rendering `glossary` forbids are skipped (named in `skipped`)."""
     pairs, skipped = read_tmx(path, limits)
     result = TmxImport(skipped=skipped)
     current = {row["source_hash"]: row for row in store.memory_entries()}
@@ -120,10 +123,10 @@ def import_tmx(store: Store, path: Path, glossary: Glossary, origin: str = "tmx"
                 result.kept += 1  # (one marked approved by "memory" was rewritten by an approval from memory
                 # before zaitun stopped doing that: the import's entry, not a reviewer's)
             else:
-                store.remember(conn, zh, en, origin=origin, approved_by=f"tmx:{Path(path).name}")
+                store.remember(conn, zh, en, origin="tmx", approved_by=imported_by or f"tmx:{Path(path).name}")
                 result.added += row is None
                 result.updated += row is not None
-        store.log(conn, "zaitun", "tm-import", note=_file_key(Path(path)))
+        store.log(conn, imported_by or "zaitun", "tm-import", note=_file_key(Path(path)))
     return result
 
 
