@@ -16,9 +16,9 @@ from pathlib import Path
 from zaitun.errors import ContentError
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# C0 controls but tab, line feed and carriage return, and DEL: no text of a notice needs them, and
-# PostgreSQL refuses NUL outright.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls but tab, line feed and carriage return, DEL, and U+FFFE and U+FFFF: no text of a notice needs
+# them, PostgreSQL refuses NUL outright, and XML (the feeds) can hold none of them but DEL.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
