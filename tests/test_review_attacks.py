@@ -1,0 +1,49 @@
+"""A running `zaitun review serve` against people who mean harm: a visitor who never logged in, and an
+account with low rights, each trying to stop the server for everyone else."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+from review_support import CSRF_RE, PASSWORD, real_user, review_project, review_server
+
+
+@pytest.fixture
+def served(tmp_path):
+    """The review UI of a project in review as a process of its own, with the editor eve and the reviewer alice."""
+    _project, store = review_project(tmp_path / "site")
+    real_user(store, "eve", role="editor")
+    real_user(store, "alice")
+    store.close()
+    with review_server(tmp_path / "site") as base:
+        yield base
+
+
+@contextmanager
+def logged_in(base: str, name: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        token = CSRF_RE.search(client.get("/login").text).group(1)
+        assert client.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token}).status_code == 303
+        yield client
+
+
+def test_front_matter_a_few_hundred_bytes_long_that_yaml_aliases_blow_up_is_refused_at_once(served):
+    """Each key a list of ten of the one before: `title` stands for a billion items (YAML's billion laughs)."""
+    keys = ["summary", "issuer", "doc_number", "social", "programme", "valid_from", "valid_until", "tags"]
+    front = [f'{keys[0]}: &k0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    front += [f"{key}: &k{n} [{', '.join([f'*k{n - 1}'] * 10)}]" for n, key in enumerate(keys[1:], start=1)]
+    bomb = "---\n" + "\n".join(front) + f"\ntitle: *k{len(keys) - 1}\ndate: 2025-01-01\n---\n\n正文。\n"
+    assert len(bomb) < 1000
+    with logged_in(served, "eve") as eve, logged_in(served, "alice") as alice:
+        token = CSRF_RE.search(eve.get("/add").text).group(1)
+        started = time.monotonic()
+        shown = eve.post("/add", data={"csrf_token": token, "section": "guides"},
+                         files={"files": ("laughs.md", bomb.encode())}, timeout=20)
+        assert time.monotonic() - started < 10
+        assert "laughs.md:10: &#39;title&#39; must be text, got a list [[[" in shown.text
+        assert 'name="token"' not in shown.text  # nothing to save
+        assert alice.get("/").status_code == 200
