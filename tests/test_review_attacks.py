@@ -11,6 +11,8 @@ import httpx
 import pytest
 from review_support import CSRF_RE, PASSWORD, real_user, review_project, review_server
 
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
 
 @pytest.fixture
 def served(tmp_path):
@@ -29,6 +31,18 @@ def logged_in(base: str, name: str) -> Iterator[httpx.Client]:
         token = CSRF_RE.search(client.get("/login").text).group(1)
         assert client.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token}).status_code == 303
         yield client
+
+
+def test_a_visitor_posting_a_huge_form_or_file_is_refused_before_the_server_takes_it_in(served):
+    limit = "over 21,065,536 bytes"  # 21 uploads at limits.text_bytes, and the form's fields
+    with httpx.Client(base_url=served, timeout=60) as visitor:
+        fields = (f"f{n}=".encode() + b"a" * 999_990 + b"&" for n in range(60))  # each under Starlette's 1 MB
+        chunked = visitor.post("/login", headers=FORM, content=fields)
+        assert chunked.status_code == 413 and limit in chunked.text
+        announced = visitor.post("/login", files={"files": ("big.md", b"a" * 30_000_000)})
+        assert announced.status_code == 413 and limit in announced.text
+    with logged_in(served, "alice") as alice:
+        assert alice.get("/").status_code == 200
 
 
 def test_front_matter_a_few_hundred_bytes_long_that_yaml_aliases_blow_up_is_refused_at_once(served):
