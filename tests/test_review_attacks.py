@@ -3,10 +3,13 @@ account with low rights, each trying to stop the server for everyone else."""
 
 from __future__ import annotations
 
+import io
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import docx
 import httpx
 import pytest
 from review_support import CSRF_RE, PASSWORD, real_user, review_project, review_server
@@ -61,3 +64,33 @@ def test_front_matter_a_few_hundred_bytes_long_that_yaml_aliases_blow_up_is_refu
         assert "laughs.md:10: &#39;title&#39; must be text, got a list [[[" in shown.text
         assert 'name="token"' not in shown.text  # nothing to save
         assert alice.get("/").status_code == 200
+
+
+def long_notice(paragraphs: int) -> bytes:
+    """A Word notice of many short articles: small on disk, seconds of work to read."""
+    document = docx.Document()
+    document.add_paragraph("泉州市人民政府办公室关于印发若干措施的通知")
+    for n in range(paragraphs):
+        document.add_paragraph(f"第{n}条 外国人可以过境免签。停留时间为240小时。")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_while_an_editors_long_word_file_is_read_the_other_reviewers_pages_keep_coming(served):
+    notice = long_notice(30_000)
+    with logged_in(served, "eve") as eve, logged_in(served, "alice") as alice:
+        token = CSRF_RE.search(eve.get("/add").text).group(1)
+        upload = threading.Thread(target=eve.post, args=("/add",), kwargs={
+            "data": {"csrf_token": token, "section": "policies"},
+            "files": [("files", (f"notice-{n}.docx", notice)) for n in range(2)], "timeout": 120})
+        upload.start()
+        time.sleep(1)  # the upload is being read
+        waits = []
+        while upload.is_alive():
+            started = time.monotonic()
+            assert alice.get("/").status_code == 200
+            waits.append(time.monotonic() - started)
+            time.sleep(0.2)
+        upload.join()
+    assert waits and max(waits) < 1, waits
