@@ -2,7 +2,8 @@
 
 Security: sessions kept in the store behind a signed cookie (HttpOnly, SameSite=Lax, Secure over
 https), a CSRF token on every form, role checks on every page, login throttling per account and
-per client address, autoescaped templates and a strict Content-Security-Policy. JSON endpoints
+per client address, autoescaped templates, a strict Content-Security-Policy and a cap on request
+bodies. JSON endpoints
 (`/api/...`) answer errors as `{"error": {"code": ..., "message": ...}}`.
 """
 
