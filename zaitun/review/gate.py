@@ -154,8 +154,13 @@ def _approve_in(store: Store, conn: Connection, slug: str, seen: dict[str, str],
 
 
 def _forbidden(seg: SegmentState, glossary: Glossary) -> str | None:
-    """Why the segment's English may not be approved: renderings the glossary forbids, checked now (QA
-    issues stored with the draft may predate the glossary)."""
+    """Why the segment's English may not be approved: a control character from the engine (no feed can
+    carry it, so every build would fail), or renderings the glossary forbids, checked now (QA issues
+    stored with the draft may predate the glossary)."""
+    control = control_character(seg.target)
+    if control:
+        return (f"not approved: the English holds the control character {control[1]} (line {control[0]}), which "
+                "no page or feed can carry; edit the English, then approve it")
     found = forbidden_renderings(seg.source, seg.target, glossary)
     if not found:
         return None
