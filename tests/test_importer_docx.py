@@ -192,6 +192,18 @@ def test_automatic_article_numbers_count_on_across_numbering_instances_and_resta
                            "第十条本办法自发布之日起施行。", "第十一条附则。"]
 
 
+def test_a_start_override_restarts_its_level_where_its_instance_first_reaches_that_level(tmp_path):
+    """Instances of one abstract numbering share its counters (LibreOffice's import gives them one list id); an
+    instance's startOverride restarts its level once, at the instance's first paragraph on that level. A
+    deeper paragraph of the instance before then shows the higher level's number as it stands."""
+    restart = '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride>'
+    numbering = abstract(0, level(0, "decimal", "%1."), level(1, "decimal", "%1.%2")) + num(1, 0) + num(2, 0, restart)
+    path = word_file(tmp_path / "notice.docx", numbered("甲", 1), numbered("乙", 1), numbered("丙", 2, 1),
+                     numbered("丁", 2), numbered("戊", 1), numbered("己", 2), numbered("庚", 2, 1),
+                     numbering=numbering)
+    assert lines(path) == ["1.甲", "2.乙", "2.1丙", "1.丁", "2.戊", "3.己", "3.1庚"]
+
+
 @pytest.mark.parametrize(("fmt", "start", "shown"), [
     ("decimal", 9, ["9.", "10."]), ("decimalZero", 9, ["09.", "10."]), ("decimalFullWidth", 9, ["９.", "１０."]),
     ("decimalEnclosedCircle", 19, ["⑲.", "⑳."]), ("lowerLetter", 26, ["z.", "aa."]), ("upperRoman", 3, ["III.", "IV."]),
