@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from docx_support import abstract, level, num, numbered, p, r, word_file
+from docx_support import abstract, level, num, numbered, p, r, row, table, word_file
 
 from zaitun.content.importer import convert_notice, read_notice
 from zaitun.errors import NoticeImportError
@@ -54,6 +54,22 @@ def test_unaccepted_tracked_changes_refuse_the_file_saying_to_accept_or_reject_t
 def test_a_tracked_deletion_alone_also_refuses_the_file(tmp_path):
     path = word_file(tmp_path / "notice.docx", p(TITLE), p(
         "本措施", '<w:del w:id="1" w:author="张三"><w:r><w:delText>不</w:delText></w:r></w:del>', "适用。"))
+    assert "tracked changes" in refusal(path)
+
+
+def test_a_tracked_row_change_is_read_when_the_row_shows_nothing_either_way_and_refused_otherwise(tmp_path):
+    """An empty row deleted or inserted reads the same whichever way the change is decided, so it is read; a
+    row holding an automatic number is not: accepting the deletion drops "2." and makes 后 number 2."""
+    header = row(p("事项"), p("责任单位"))
+    for tracked in ("del", "ins"):
+        path = word_file(tmp_path / f"{tracked}.docx", p(TITLE), table(header, row(p(""), p(""), tracked=tracked)))
+        assert lines(path) == [TITLE, "事项", "责任单位"]
+    numbering = abstract(0, level(0, "decimal", "%1.")) + num(1, 0)
+    path = word_file(tmp_path / "numbered.docx", numbered("前", 1),
+                     table(header, row(numbered("", 1), p(""), tracked="del")), numbered("后", 1), numbering=numbering)
+    assert "tracked changes" in refusal(path)
+    deleted_cell = '<w:tcPr><w:cellDel w:id="91" w:author="张三" w:date="2025-03-01T00:00:00Z"/></w:tcPr>'
+    path = word_file(tmp_path / "cell.docx", p(TITLE), table(header, row(p("设立专线"), deleted_cell + p("市外事办"))))
     assert "tracked changes" in refusal(path)
 
 

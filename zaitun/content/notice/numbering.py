@@ -136,6 +136,11 @@ class Numbering:
             return ""
         return self._render(level, levels, counts, start) + level.suffix
 
+    def numbered(self, paragraph) -> bool:
+        """The paragraph has automatic numbering (a number or a bullet), without counting it."""
+        num_id, _ = self._num_pr(paragraph)
+        return num_id in self.nums and num_id != "0"
+
     def _render(self, level: _Level, levels: dict[int, _Level], counts: list, start: dict) -> str:
         text = level.text
         for at in range(LEVELS):

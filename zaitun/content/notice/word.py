@@ -14,6 +14,9 @@ M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 # Both versions of a tracked change are in the file and neither is "the" text until someone decides.
 _TRACKED = {W + name for name in ("ins", "del", "moveFrom", "moveTo", "cellIns", "cellDel", "cellMerge")}
+# A table row or cell inserted or deleted as a tracked change: the mark is in its properties.
+_TRACKED_PART = {W + "tr": (f"{W}trPr/{W}ins", f"{W}trPr/{W}del"),
+                 W + "tc": (f"{W}tcPr/{W}cellIns", f"{W}tcPr/{W}cellDel", f"{W}tcPr/{W}cellMerge")}
 _CHARACTERS = {W + "tab": "\t", W + "ptab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-"}
 # No text Word shows: properties, a field's code (its result is shown), comment marks, soft hyphens.
 _SKIPPED = {W + name for name in ("pPr", "rPr", "sdtPr", "sdtEndPr", "customXmlPr", "smartTagPr", "instrText",
@@ -75,6 +78,8 @@ class _Reader:
                 self.refuse(child, None)
             elif child.tag == W + "sdt":
                 self.control(child, self.blocks)
+            elif child.tag in _TRACKED_PART and not self.unchanged_either_way(child):
+                self.refuse(next(m for path in _TRACKED_PART[child.tag] if (m := child.find(path)) is not None), None)
             elif child.tag not in _SKIPPED:
                 self.blocks(child)
 
@@ -123,6 +128,15 @@ class _Reader:
                                  "write its text out as paragraphs")
             elif tag not in _SKIPPED and isinstance(tag, str):
                 self.inline(p, child, pieces, boxes)
+
+    def unchanged_either_way(self, part) -> bool:
+        """A table row or cell without a tracked change of its own, or one showing nothing (no text, symbol,
+        drawing or automatic number): accepting or rejecting the change then leaves the same text."""
+        if not any(part.find(path) is not None for path in _TRACKED_PART[part.tag]):
+            return True
+        return not (any(t.text for t in part.iter(W + "t", W + "delText"))
+                    or next(part.iter(W + "sym", W + "drawing", W + "pict", W + "object"), None) is not None
+                    or any(self.numbering.numbered(p) for p in part.iter(W + "p")))
 
     def control(self, sdt, read) -> None:
         """A content control's content; not its placeholder (the grey 单击此处输入文字 of an unfilled one)."""
