@@ -112,6 +112,19 @@ def test_hidden_text_is_refused_naming_the_paragraph_and_unhidden_text_is_read(t
     assert lines(path) == ["外籍人士可申请服务。请携带护照。"]
 
 
+def test_a_refusal_names_the_paragraph_as_staff_find_it_in_word(tmp_path):
+    """Paragraphs in tables and text boxes are not counted as the document's paragraphs: they are named by
+    table, row and cell, or by the paragraph the text box is in, with their first words."""
+    hidden = '<w:r><w:rPr><w:vanish/></w:rPr><w:t>内部意见</w:t></w:r>'
+    grid = table(row(p("事项"), p("责任单位")), row(p("设立专线"), p("市外事办")))
+    in_cell = table(row(p("事项"), p("责任单位")), row(p("设立专线"), p("市外事办", hidden)))
+    cases = {"table 1, row 2, cell 2 (“市外事办内部意见”)": [in_cell],
+             "paragraph 3 (“请携带护照。内部意见”)": [grid, p("外籍人士可申请服务。"), p("请携带护照。", hidden)],
+             "a text box in paragraph 3 (“内部意见”)": [grid, p("外籍人士可申请服务。"), p("附件", text_box(hidden))]}
+    for n, (where, blocks) in enumerate(cases.items()):
+        assert refusal(word_file(tmp_path / f"{n}.docx", p(TITLE), *blocks)).startswith(f"{where} holds hidden text")
+
+
 def test_a_symbol_with_a_unicode_character_is_read(tmp_path):
     path = word_file(tmp_path / "notice.docx", p("已阅", '<w:r><w:sym w:font="SimSun" w:char="2714"/></w:r>'))
     assert lines(path) == ["已阅✔"]
