@@ -32,8 +32,9 @@ from zaitun.translate.checks import check_translation, forbidden_message, forbid
 from zaitun.translate.glossary import Glossary
 
 # zero-width, direction and soft-hyphen characters: pasted in, they show as nothing in the review page yet
-# would go out in the approved English (and break search for the words they sit in)
-INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# would go out in the approved English (and break search for the words they sit in); written with \u escapes
+# so the review page's script can mark the same characters in the box (review.js)
+INVISIBLE_RE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 APPROVER_ROLES = {"reviewer", "admin"}
 ROLES = ("reviewer", "editor", "admin")
 

@@ -35,7 +35,7 @@ from zaitun.errors import ReviewError
 from zaitun.mediatypes import content_type
 from zaitun.project import Project
 from zaitun.review import actions, concordance, sessions, suggest, temporary, views
-from zaitun.review.gate import APPROVER_ROLES
+from zaitun.review.gate import APPROVER_ROLES, INVISIBLE_RE
 from zaitun.review.passwords import check_rules
 from zaitun.review.quoting import shortened
 from zaitun.review.status import queue as document_queue
@@ -139,6 +139,7 @@ class BodyLimit:
 def _templates() -> Jinja2Templates:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
+    env.globals["invisible_characters"] = INVISIBLE_RE.pattern  # marked in the edit box by review.js
     return Jinja2Templates(env=env)
 
 
