@@ -1,0 +1,60 @@
+"""An operator upgrades zaitun and carries on with the same project folder: its store, its state files and its
+builds were written by the release before. Nothing approved goes back to review, nobody is told again what
+they were told, and what the older release left running or wrote is read for what it is."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from zaitun.project import Project
+from zaitun.scaffold import init_project
+from zaitun.stack import running_stack
+
+UP_ENV = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+
+
+def run_an_older_up(root: Path) -> subprocess.Popen:
+    """A `zaitun up` of a release before start times were recorded (09ba191 and older), still running in the
+    project while zaitun is upgraded: it holds .zaitun/up.lock and names itself by its pid alone, in up.lock
+    and in up.json, as those releases wrote them."""
+    state = root / ".zaitun"
+    state.mkdir(parents=True, exist_ok=True)
+    code = ("import fcntl, json, os, time\n"
+            f"fd = os.open({str(state / 'up.lock')!r}, os.O_RDWR | os.O_CREAT, 0o600)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "os.pwrite(fd, json.dumps({'pid': os.getpid(), 'review': 'http://127.0.0.1:8400/'}).encode(), 0)\n"
+            f"open({str(state / 'up.json')!r}, 'w').write(json.dumps({{'pid': os.getpid(), "
+            "'api': 'http://127.0.0.1:4200/api'}))\n"
+            "print('running', flush=True); time.sleep(120)\n")
+    older = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert older.stdout.readline().strip() == "running"
+    return older
+
+
+def test_up_after_upgrading_names_the_older_up_still_running_instead_of_waiting_for_it(tmp_path):
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    older = run_an_older_up(root)
+    try:
+        began = time.monotonic()
+        try:
+            second = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=UP_ENV,
+                                    capture_output=True, text=True, timeout=45)
+        except subprocess.TimeoutExpired as exc:
+            pytest.fail(f"zaitun up waited for a running up as if it had been killed: {exc.stdout}")
+        assert second.returncode == 1 and time.monotonic() - began < 30
+        assert (f"zaitun up is already running in this project (pid {older.pid}, review UI "
+                "http://127.0.0.1:8400/); stop it first") in second.stderr, second.stdout + second.stderr
+        assert "was killed" not in second.stdout + second.stderr
+        stack = running_stack(Project(root))  # a reviewer's command line finds its Prefect API
+        assert stack and stack["api"] == "http://127.0.0.1:4200/api"
+    finally:
+        older.kill()
+        older.wait(10)
+        older.stdout.close()
