@@ -5,13 +5,19 @@ they were told, and what the older release left running or wrote is read for wha
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import free_port
+from review_support import review_project, run
+from test_notify import Receiver, configure
 
+import zaitun
 from zaitun.project import Project
 from zaitun.scaffold import init_project
 from zaitun.stack import running_stack
@@ -58,3 +64,31 @@ def test_up_after_upgrading_names_the_older_up_still_running_instead_of_waiting_
         older.kill()
         older.wait(10)
         older.stdout.close()
+
+
+def upgraded(tmp_path: Path) -> dict[str, str]:
+    """The environment of a newer zaitun whose page design changed (its renderer did), though none of this
+    project's pages read differently: each of its commands runs that copy."""
+    folder = tmp_path / "upgraded"
+    shutil.copytree(Path(zaitun.__file__).parent, folder / "zaitun", ignore=shutil.ignore_patterns("__pycache__"))
+    with (folder / "zaitun" / "publish" / "render.py").open("a", encoding="utf-8") as renderer:
+        renderer.write("# changed in a newer release\n")
+    return {**UP_ENV, "PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")])}
+
+
+def test_the_first_run_after_upgrading_tells_notify_published_only_of_pages_that_read_differently(tmp_path):
+    receiver, port = Receiver(free_port()), None
+    try:
+        port = receiver.server.server_address[1]
+        project, store = review_project(tmp_path / "site")
+        store.close()
+        project = configure(project, published=[f"json://127.0.0.1:{port}/published"])
+        assert run(project, "run").exit_code == 0
+        assert [m["title"] for m in receiver.messages] == ["Online: 过境免签指南 (Chinese)"]
+        after = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(project.root), "run"],
+                               env=upgraded(tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert after.returncode == 0, after.stdout + after.stderr
+        assert re.search(r"rendered [1-9]", after.stdout), after.stdout  # every page written anew ...
+        assert [m["title"] for m in receiver.messages] == ["Online: 过境免签指南 (Chinese)"]  # ... none changed
+    finally:
+        receiver.close()

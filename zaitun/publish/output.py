@@ -20,6 +20,7 @@ import ctypes
 import datetime as dt
 import errno
 import fcntl
+import filecmp
 import functools
 import hashlib
 import os
@@ -165,6 +166,21 @@ def files_under(site: Path, folder: str) -> list[str]:
         relative = os.path.relpath(root, site)
         found += [f"{relative}/{name}" for name in names]
     return found
+
+
+def differing(paths: list[str], out: Path, before: Path | None) -> list[str]:
+    """The site paths whose file in the site `out` is not, byte for byte, the one of version `before` (all, when
+    there was none): a new design (an upgrade of zaitun) writes every page anew, most of them as they were."""
+    if before is None:
+        return list(paths)
+    return [path for path in paths if not _same_bytes(out / layout.file_of(path), before / SITE / layout.file_of(path))]
+
+
+def _same_bytes(one: Path, other: Path) -> bool:
+    try:
+        return filecmp.cmp(one, other, shallow=False)
+    except OSError:  # not in one of them
+        return False
 
 
 def link_unchanged(online: Path | None, stage: Path, names: list[str]) -> None:
