@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import free_port
-from review_support import review_project, run
+from review_support import PASSWORD, real_user, review_project, run
 from test_notify import Receiver, configure
 
 import zaitun
@@ -92,3 +92,18 @@ def test_the_first_run_after_upgrading_tells_notify_published_only_of_pages_that
         assert [m["title"] for m in receiver.messages] == ["Online: 过境免签指南 (Chinese)"]  # ... none changed
     finally:
         receiver.close()
+
+
+def test_a_project_an_older_release_gave_reviewers_only_gets_its_first_admin_from_the_operator(tmp_path):
+    project, store = review_project(tmp_path)
+    real_user(store, "rev")  # as `zaitun user add` of a release before admins were asked (3ae8237) left it
+    if os.geteuid() == 0:  # root may touch every file, yet owning .zaitun/ is the proof
+        os.chown(project.state_dir, 12345, 12345)
+        refused = run(project, "user", "add", "boss", "--role", "admin", "--password-stdin", input=f"{PASSWORD}\n")
+        assert "belongs to uid 12345, not to you" in str(refused.exception) and store.user("boss") is None
+        os.chown(project.state_dir, os.getuid(), os.getgid())
+    added = run(project, "user", "add", "boss", "--role", "admin", "--password-stdin", input=f"{PASSWORD}\n")
+    assert added.exit_code == 0 and "added admin boss" in added.output, added.output
+    again = run(project, "user", "add", "eve", "--role", "admin", "--password-stdin", input=f"{PASSWORD}\n")
+    assert again.exit_code == 1 and store.user("eve") is None  # from now on, only an admin adds accounts
+    store.close()
