@@ -4,6 +4,7 @@ they were told, and what the older release left running or wrote is read for wha
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import free_port
@@ -107,3 +109,17 @@ def test_a_project_an_older_release_gave_reviewers_only_gets_its_first_admin_fro
     again = run(project, "user", "add", "eve", "--role", "admin", "--password-stdin", input=f"{PASSWORD}\n")
     assert again.exit_code == 1 and store.user("eve") is None  # from now on, only an admin adds accounts
     store.close()
+
+
+def test_rollback_lists_the_build_an_older_release_left_in_a_plain_publish_folder_when_it_was_built(tmp_path):
+    project, store = review_project(tmp_path)
+    store.close()
+    site = project.root / "publish"  # as releases before versioned builds (3ae8237) left it: a plain folder
+    (site / "social").mkdir()
+    (site / "index.html").write_text("<!doctype html><title>泉州</title>\n", encoding="utf-8")
+    (site / "social" / "visa.zh.mastodon.0123456789ab.json").write_text("{}", encoding="utf-8")
+    built = dt.datetime(2026, 3, 1, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()  # the project's zone
+    os.utime(site, (built, built))
+    assert run(project, "build").exit_code == 0  # the first build after upgrading keeps it as build 1
+    listed = run(project, "rollback", "--list")
+    assert listed.exit_code == 0 and listed.output.splitlines()[0].split() == ["1", "built", "2026-03-01", "09:30:00"]

@@ -339,7 +339,9 @@ def recover(out: Path) -> None:
 
 
 def _adopt(site: Path, out: Path) -> None:
-    """Make a site folder of the old layout (publish/ as a plain folder) the newest version of out."""
+    """Make a site folder of the old layout (publish/ as a plain folder) the newest version of out, built when
+    that folder was last written (what `zaitun rollback --list` says), not when it was adopted."""
+    built = site.stat()
     outbox, social = outbox_dir(out), site / layout.SOCIAL_DIR
     if social.is_symlink():
         social.unlink()
@@ -353,6 +355,7 @@ def _adopt(site: Path, out: Path) -> None:
     version.mkdir()
     site.rename(version / SITE)  # complete from this instant; its lack of a manifest means a full build next
     (version / SITE / layout.SOCIAL_DIR).symlink_to(Path("..", "..", layout.SOCIAL_DIR))
+    os.utime(version / SITE, ns=(built.st_atime_ns, built.st_mtime_ns))
     switch(out, version)
 
 
