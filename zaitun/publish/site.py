@@ -180,8 +180,8 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     recover(out)
     bodies.use(project.state_dir)
     keep_lines_in(project.state_dir)
-    report = BuildReport(out)
     online = current(out)
+    report = BuildReport(out, before=online)
     summary = load_summary(online)
     change = delta(project, store, summary, today, summary.get("media", []))
     if change.nothing(summary, social):
