@@ -39,7 +39,7 @@ def fx(tmp_path):
     fx.translate_and_approve("transit", lambda source: PROPAGANDA if "宣传部" in source else f"EN[{source}]")
     assert fx.build().problems == []
     assert PROPAGANDA in page(fx, PAGE)
-    assert [p["lang"] for p in outbox_posts(fx.out / "social") if p["slug"] == "transit"].count("en")
+    assert ("transit", "en") in posts(fx)
     yield fx
     warm.forget(fx.out)
     heads.forget(fx.store)
@@ -52,6 +52,10 @@ def forbid(fx: FixtureProject, line: str = FORBID) -> None:
 
 def page(fx: FixtureProject, path: str) -> str:
     return (fx.out / path / "index.html").read_text(encoding="utf-8")
+
+
+def posts(fx: FixtureProject) -> set[tuple[str, str]]:
+    return {(p["slug"], p["lang"]) for p in outbox_posts(fx.out / "social")}
 
 
 def site_text(fx: FixtureProject, name: str) -> str:
@@ -80,7 +84,7 @@ def assert_taken_offline(fx: FixtureProject, problems: list[str]) -> None:
     assert PAGE + "index.html" not in searchable_pages(fx.out, "en")
     written = [p for p in fx.out.rglob("*") if p.is_file() and p.suffix in (".html", ".xml", ".json", ".txt")]
     assert not [p for p in written if "Propaganda" in p.read_text(encoding="utf-8")]
-    assert ("transit", "en") not in {(p["slug"], p["lang"]) for p in outbox_posts(fx.out / "social")}
+    assert ("transit", "en") not in posts(fx)  # its unsent post taken out of the outbox
     segment = contact_segment(fx)
     assert segment.state != "approved" and segment.target == PROPAGANDA
     assert "forbidden" in {issue["check"] for issue in segment.issues}
