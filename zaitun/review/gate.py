@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from zaitun.content.model import FACT_FIELDS, document_from_row
 from zaitun.content.schema import control_character
@@ -30,6 +31,9 @@ from zaitun.state.segments import MEMORY_APPROVER, DocumentState, SegmentState, 
 from zaitun.state.store import Connection, Store, sha
 from zaitun.translate.checks import check_translation, forbidden_message, forbidden_renderings
 from zaitun.translate.glossary import Glossary
+
+if TYPE_CHECKING:  # a build's store (the build brings back segments whose release it took offline)
+    from zaitun.state.lazy import LazyStore
 
 # zero-width, direction and soft-hyphen characters: pasted in, they show as nothing in the review page yet
 # would go out in the approved English (and break search for the words they sit in); written with \u escapes
@@ -330,14 +334,22 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     return {}
 
 
-def _back_to_review(store: Store, conn: Connection, slug: str, current: dict[str, dict],
+def back_to_review(store: Store | LazyStore, slug: str, *, glossary: Glossary) -> dict[str, str]:
+    """Bring back to review the approved segments of a document whose English holds a rendering `glossary`
+    forbids (the build found its release online holds one, forbidden since): seg_id -> why."""
+    with store.tx() as conn:
+        return _back_to_review(store, conn, slug, store.current_translations(slug, conn), glossary)
+
+
+def _back_to_review(store: Store | LazyStore, conn: Connection, slug: str, current: dict[str, dict],
                     glossary: Glossary) -> dict[str, str]:
     """Approved segments whose English holds a forbidden rendering (approved before the glossary forbade
     it), each drafted again as it reads, flagged, for a reviewer to edit: seg_id -> why."""
     held = {}
     for seg in store.segments(slug):
         tr = current.get(seg["seg_id"])
-        found = forbidden_renderings(seg["source"], tr["target"], glossary) if tr else []
+        approved = tr is not None and tr["state"] == "approved"  # a draft is a reviewer's to edit already
+        found = forbidden_renderings(seg["source"], tr["target"], glossary) if approved else []
         if not found:
             continue
         why = (f"approved before, but {'; '.join(forbidden_message(*f) for f in found)}: it is back in review "
