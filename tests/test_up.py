@@ -102,3 +102,27 @@ def test_up_without_prefect_yaml_says_how_to_get_it(tmp_path):
     upgraded = subprocess.run([sys.executable, "-m", "zaitun", "init", "--upgrade", str(root)], env=env,
                               capture_output=True, text=True, timeout=60)
     assert "prefect.yaml: missing; written" in upgraded.stdout and (root / "prefect.yaml").is_file()
+
+
+def test_up_says_when_the_projects_prefect_yaml_runs_other_flows_than_this_zaituns(tmp_path):
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    with socket.socket() as busy:  # up stops at the port, after what it says first
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        config = (root / "zaitun.toml").read_text(encoding="utf-8")
+        (root / "zaitun.toml").write_text(config.replace("port = 8400", f"port = {busy.getsockname()[1]}"),
+                                          encoding="utf-8")
+        current = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
+                                 capture_output=True, text=True, timeout=60)
+        yaml_text = (root / "prefect.yaml").read_text(encoding="utf-8")
+        (root / "prefect.yaml").write_text(yaml_text.replace("zaitun.flows.publish:publish",
+                                                             "flows/publish_flow.py:publish"), encoding="utf-8")
+        (root / "flows").mkdir()
+        older = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
+                               capture_output=True, text=True, timeout=60)
+    assert "note:" not in current.stdout
+    assert "note: this project's flows are not zaitun" in older.stdout and "2 difference(s)" in older.stdout
+    assert "deployment 'publish': entrypoint should be 'zaitun.flows.publish:publish'" in older.stdout
+    assert "`zaitun init --upgrade` lists what to change" in older.stdout

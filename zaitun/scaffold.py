@@ -76,13 +76,20 @@ def upgrade_project(target: Path) -> list[str]:
         if not path.is_file():
             path.write_text(text, encoding="utf-8")
             lines.append(f"{path}: missing; written from zaitun {zaitun.__version__}")
-        elif name == PREFECT_YAML:
-            lines += _prefect_yaml_lacks(path, yaml.safe_load(text))
         elif name == CONFIG_NAME:
             lines += _config_lacks(path)
-        else:
+        elif name != PREFECT_YAML:
             have = path.read_text(encoding="utf-8").splitlines()
             lines += [f"{path}: lacks the line {line!r}" for line in text.splitlines() if line not in have]
+    return lines + flows_outdated(target)
+
+
+def flows_outdated(target: Path) -> list[str]:
+    """Why `zaitun up` would run other flows than the installed zaitun's: where the project's prefect.yaml
+    differs from its (the flows run as prefect.yaml says), and a project copy of old flows."""
+    lines = []
+    if (target / PREFECT_YAML).is_file():
+        lines += _prefect_yaml_lacks(target / PREFECT_YAML, yaml.safe_load(generated_files()[PREFECT_YAML]))
     if (target / "flows").is_dir():
         lines.append(f"{target / 'flows'}: a copy of old flows; once prefect.yaml runs zaitun.flows, delete it")
     return lines

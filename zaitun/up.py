@@ -313,6 +313,18 @@ class Watch:
         return lines
 
 
+def _note_outdated_flows(project: Project, echo) -> None:
+    """Say so when prefect.yaml would run other flows than this zaitun's (a project made by an older one):
+    they run as it says, without what this zaitun's do since."""
+    import zaitun
+    from zaitun.scaffold import flows_outdated
+
+    outdated = flows_outdated(project.root)
+    if outdated:
+        echo(f"note: this project's flows are not zaitun {zaitun.__version__}'s ({len(outdated)} difference(s), "
+             f"e.g. {outdated[0]}); they run as prefect.yaml says: `zaitun init --upgrade` lists what to change")
+
+
 def up(context: Context, echo=print) -> None:
     """Start everything, print the URLs, and wait for Ctrl-C (or SIGTERM, or SIGHUP)."""
     from zaitun.pipeline import run_once
@@ -324,6 +336,7 @@ def up(context: Context, echo=print) -> None:
     os.environ.update(prefect_env(project))
     if not (project.root / "prefect.yaml").is_file():
         raise ZaitunError(f"{project.root / 'prefect.yaml'} is missing: `zaitun init --upgrade` writes it")
+    _note_outdated_flows(project, echo)
     lock = StackLock(project, review_address(project), echo)  # a second `zaitun up` here stops at this line
     own_prefect = not os.environ.get("PREFECT_API_URL")
     check_ports_free(project, own_prefect)
