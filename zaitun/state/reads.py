@@ -29,7 +29,7 @@ _HEADS = "SELECT slug, section, path, raw_hash, status, updated_at FROM document
 _RELEASES = ("SELECT id, slug, lang, raw_hash, created_at FROM releases WHERE retracted_at IS NULL AND id IN "
              "(SELECT max(id) AS max_1 FROM releases WHERE lang = ?{} GROUP BY slug)")
 _RETRACTIONS = ("SELECT retracted.slug, retracted.retraction FROM releases AS retracted "
-                "WHERE retracted.retracted_at IS NOT NULL AND retracted.lang = ? AND retracted.id = "
+                "WHERE retracted.retracted_at IS NOT NULL AND retracted.id = "
                 "(SELECT max(releases.id) FROM releases WHERE releases.lang = ? AND releases.slug = retracted.slug) "
                 "ORDER BY retracted.slug")
 OFFLINE = "English taken offline: {}; approve a corrected translation to put it back"  # why (Store.retractions)
@@ -99,7 +99,7 @@ class SqliteReads:
             _RELEASES.format(f" AND slug IN ({_marks(part)})"), (lang, *part))}
 
     def retractions(self, lang: str = "en") -> dict[str, str]:
-        return dict(self._rows(_RETRACTIONS, (lang, lang)))
+        return dict(self._rows(_RETRACTIONS, (lang,)))
 
     def raws(self, slugs: list[str]) -> dict[str, str]:
         return {slug: raw for part in _batches(slugs) for slug, raw in self._rows(

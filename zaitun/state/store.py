@@ -117,8 +117,9 @@ RELEASE_HEAD = ("id", "slug", "lang", "raw_hash", "created_at")  # a release wit
 NEWEST_RELEASES = "CREATE INDEX IF NOT EXISTS releases_newest ON releases (lang, slug, id)"
 # one segment's translations found in the index: storing a draft reads and supersedes the segment's current one,
 # and without it each of a pass's thousands of drafts read the whole table twice
-# the retracted releases found without reading the others (whose payloads come before that column)
-RETRACTED_RELEASES = "CREATE INDEX IF NOT EXISTS releases_retracted ON releases (retracted_at)"
+# the retracted releases, few, found without reading the others (whose payloads come before that column)
+RETRACTED_RELEASES = ("CREATE INDEX IF NOT EXISTS releases_retracted ON releases (retracted_at) "
+                      "WHERE retracted_at IS NOT NULL")
 SEGMENT_TRANSLATIONS = "CREATE INDEX IF NOT EXISTS translations_segment ON translations (slug, seg_id)"
 
 users = Table(
@@ -485,11 +486,12 @@ class Store:
             releases.c.id.in_(_newest(lang)), releases.c.retracted_at.is_(None)))}
 
     def retractions(self, lang: str = "en") -> dict[str, str]:
-        """slug -> why, of the documents whose newest release is retracted (their English is offline)."""
-        newer = select(func.max(releases.c.id)).where(releases.c.lang == lang, releases.c.slug == _retracted.c.slug)
+        """slug -> why, of the documents whose newest release is retracted (their English is offline): found
+        from the retracted ones (in their index), never reading the others."""
+        newest = select(func.max(releases.c.id)).where(releases.c.lang == lang, releases.c.slug == _retracted.c.slug)
         query = (select(_retracted.c.slug, _retracted.c.retraction)
-                 .where(_retracted.c.retracted_at.is_not(None), _retracted.c.lang == lang,
-                        _retracted.c.id == newer.scalar_subquery()).order_by(_retracted.c.slug))
+                 .where(_retracted.c.retracted_at.is_not(None), _retracted.c.id == newest.scalar_subquery())
+                 .order_by(_retracted.c.slug))
         return {r["slug"]: r["retraction"] for r in self._rows(query)}
 
     def retracted(self, ids: list[int]) -> set[int]:
