@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import socket
 import textwrap
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -31,6 +34,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def stamped(name: str, pattern: str, zone: str) -> dt.datetime:
+    """The time a set-aside file's name gives: local to `zone`, with its UTC offset."""
+    found = re.fullmatch(pattern.format(stamp=r"(\d{8}T\d{6}[+-]\d{4})(?:_\d+)?"), name)
+    assert found, f"{name} has no stamp with a UTC offset"
+    when = dt.datetime.strptime(found.group(1), "%Y%m%dT%H%M%S%z")
+    assert when.utcoffset() == dt.datetime.now(ZoneInfo(zone)).utcoffset()
+    return when
 
 
 def write_doc(root: Path, rel: str, front: str, body: str) -> Path:

@@ -43,6 +43,16 @@ def numbered(text: str, num_id: int, level: int = 0) -> str:
     return p(text, ppr=f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>')
 
 
+def table(*rows: str) -> str:
+    return f"<w:tbl><w:tblPr/><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>{''.join(rows)}</w:tbl>"
+
+
+def row(*cells: str, tracked: str = "") -> str:
+    """A table row of cells (each paragraphs' markup); `tracked` a change of the row itself (`del`, `ins`)."""
+    mark = f'<w:trPr><w:{tracked} w:id="90" w:author="张三" w:date="2025-03-01T00:00:00Z"/></w:trPr>' if tracked else ""
+    return f"<w:tr>{mark}{''.join(f'<w:tc>{cell}</w:tc>' for cell in cells)}</w:tr>"
+
+
 def level(ilvl: int, fmt: str, text: str, start: int = 1, extra: str = "") -> str:
     """A numbering level as Word writes it (Word writes `w:suff` nothing for Chinese lists)."""
     return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/>{extra}'

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import html
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 from conftest import free_port, write_doc
 from typer.testing import CliRunner
 
@@ -169,3 +174,37 @@ def run(project, *args, input=None, token=None):
     """The zaitun command line on the project, in this process; `token` is the caller's ZAITUN_TOKEN."""
     env = {"ZAITUN_TOKEN": token} if token else None
     return CliRunner().invoke(app, ["--project", str(project.root), *args], input=input, env=env)
+
+
+@contextmanager
+def review_server(root: Path) -> Iterator[str]:
+    """`zaitun review serve` on a free port, as a process of its own; yields its base URL."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZAITUN")}
+    proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(root), "review", "serve",
+                             "--host", "127.0.0.1", "--port", str(port)], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base, proc)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # stuck in a request: stopped all the same, and the test fails
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
+
+
+def _wait_for(base: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"zaitun review serve ended ({proc.returncode})"
+        try:
+            if httpx.get(f"{base}/login", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError(f"no review UI at {base}")

@@ -252,6 +252,16 @@ def test_a_nul_is_dropped_from_an_imported_notice_and_refused_in_a_document(proj
     assert online(project, "zh/policies/quan-zheng-ban-gui-2024-11/")
 
 
+def test_a_character_xml_cannot_carry_is_refused_at_its_line_and_the_feeds_still_build(project):
+    """U+FFFF is valid UTF-8 but no XML may hold it: taken in, it made every build's feed fail."""
+    bad = write(project, "guides/bad.md", "---\ntitle: 非字符\ndate: 2025-03-01\n---\n\n第一行。\n第二\uffff行。\n")
+    write(project, "guides/fresh.md", "---\ntitle: 新的指南\ndate: 2025-03-02\n---\n\n## 概况\n\n新内容。\n")
+    done = zaitun(project, "run")
+    assert f"{bad}:7: the control character U+FFFF is not allowed in text: remove it" in done.stderr
+    assert not online(project, "zh/guides/bad/") and online(project, "zh/guides/fresh/")
+    assert "新的指南" in (project / "publish" / "zh" / "feed.xml").read_text(encoding="utf-8")
+
+
 # -- translate: one document that raises holds back only itself -------------------------------------
 def test_a_document_that_fails_to_translate_is_held_back_and_the_others_are_translated(project):
     db = sqlite3.connect(project / ".zaitun" / "state.db")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from zaitun.errors import GlossaryConflict
 from zaitun.translate.checks import check_translation, forbidden_renderings
-from zaitun.translate.glossary import Entry, Glossary, lint_glossaries, load_glossary
+from zaitun.translate.glossary import Entry, Glossary, lint_glossaries, load_glossary, parse_file, write_csv
 
 
 def glossary(*pairs: tuple[str, str]) -> Glossary:
@@ -178,6 +178,35 @@ def test_a_forbidden_rendering_inside_another_terms_longer_one_is_no_conflict(tm
                                     "万事达卡,Mastercard,MasterCard,\n")
     g = load_glossary(folder)
     assert g.problems == [] and g.conflicts == {}
+
+
+@given(renderings=st.lists(st.text(st.sampled_from("ab |\\,\"")).map(str.strip).filter(bool), max_size=4))
+def test_any_forbidden_renderings_come_back_from_the_csv_unchanged(tmp_path_factory, renderings):
+    """`|` and `\\` inside a rendering are escaped in the forbidden column, so nothing is split or changed."""
+    path = tmp_path_factory.mktemp("glossary") / "a.csv"
+    with path.open("w", encoding="utf-8") as out:
+        write_csv([Entry("热线", "hotline", tuple(renderings))], out)
+    assert parse_file(path)[0][0].forbidden == tuple(renderings)
+
+
+def test_a_forbidden_rendering_of_invisible_characters_only_is_reported_and_finds_nothing(tmp_path):
+    """Once invisible characters go, such a rendering is empty: it would be "found" in every English."""
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", HEADER + "热线,hotline,\u200b|\u00ad \u200d|hot line,\n")
+    g = load_glossary(folder)
+    assert forbidden_renderings("热线", "Call the hotline.", g) == []
+    assert [found for found, _ in forbidden_renderings("热线", "Call the hot line.", g)] == ["hot line"]
+    assert [str(p) for p in g.problems] == [
+        f"{folder / 'a.csv'}:2: 热线: forbidden rendering {r!r} is only invisible characters and spaces; "
+        "remove it from the forbidden column" for r in ("\u200b", "\u00ad \u200d")]
+
+
+def test_a_forbidden_rendering_beginning_or_ending_in_a_sign_is_caught_against_letters(tmp_path):
+    """Only a letter or digit at a rendering's own edge needs a word boundary there ("alien" is not in "aliens")."""
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", HEADER + "中国,China,(PRC)|C++,\n")
+    g = load_glossary(folder)
+    assert [found for found, _ in forbidden_renderings("中国", "China(PRC) and C++11 rules.", g)] == ["(PRC)", "C++"]
 
 
 def test_loading_keeps_the_rest_of_the_glossary_and_names_each_line_it_cannot_use(tmp_path):

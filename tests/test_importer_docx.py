@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from docx_support import abstract, level, num, numbered, p, r, word_file
+from docx_support import abstract, level, num, numbered, p, r, row, table, word_file
 
 from zaitun.content.importer import convert_notice, read_notice
 from zaitun.errors import NoticeImportError
@@ -57,6 +57,22 @@ def test_a_tracked_deletion_alone_also_refuses_the_file(tmp_path):
     assert "tracked changes" in refusal(path)
 
 
+def test_a_tracked_row_change_is_read_when_the_row_shows_nothing_either_way_and_refused_otherwise(tmp_path):
+    """An empty row deleted or inserted reads the same whichever way the change is decided, so it is read; a
+    row holding an automatic number is not: accepting the deletion drops "2." and makes 后 number 2."""
+    header = row(p("事项"), p("责任单位"))
+    for tracked in ("del", "ins"):
+        path = word_file(tmp_path / f"{tracked}.docx", p(TITLE), table(header, row(p(""), p(""), tracked=tracked)))
+        assert lines(path) == [TITLE, "事项", "责任单位"]
+    numbering = abstract(0, level(0, "decimal", "%1.")) + num(1, 0)
+    path = word_file(tmp_path / "numbered.docx", numbered("前", 1),
+                     table(header, row(numbered("", 1), p(""), tracked="del")), numbered("后", 1), numbering=numbering)
+    assert "tracked changes" in refusal(path)
+    deleted_cell = '<w:tcPr><w:cellDel w:id="91" w:author="张三" w:date="2025-03-01T00:00:00Z"/></w:tcPr>'
+    path = word_file(tmp_path / "cell.docx", p(TITLE), table(header, row(p("设立专线"), deleted_cell + p("市外事办"))))
+    assert "tracked changes" in refusal(path)
+
+
 def test_embedded_html_or_rtf_is_refused_not_dropped(tmp_path):
     chunk = "<html><body><p>第二条 外籍人士可申请服务。</p></body></html>".encode()
     path = word_file(tmp_path / "notice.docx", p(TITLE), chunk=chunk)
@@ -94,6 +110,19 @@ def test_hidden_text_is_refused_naming_the_paragraph_and_unhidden_text_is_read(t
     shown = '<w:r><w:rPr><w:vanish w:val="0"/></w:rPr><w:t>请携带护照。</w:t></w:r>'
     path = word_file(tmp_path / "shown.docx", p("外籍人士可申请服务。", shown))
     assert lines(path) == ["外籍人士可申请服务。请携带护照。"]
+
+
+def test_a_refusal_names_the_paragraph_as_staff_find_it_in_word(tmp_path):
+    """Paragraphs in tables and text boxes are not counted as the document's paragraphs: they are named by
+    table, row and cell, or by the paragraph the text box is in, with their first words."""
+    hidden = '<w:r><w:rPr><w:vanish/></w:rPr><w:t>内部意见</w:t></w:r>'
+    grid = table(row(p("事项"), p("责任单位")), row(p("设立专线"), p("市外事办")))
+    in_cell = table(row(p("事项"), p("责任单位")), row(p("设立专线"), p("市外事办", hidden)))
+    cases = {"table 1, row 2, cell 2 (“市外事办内部意见”)": [in_cell],
+             "paragraph 3 (“请携带护照。内部意见”)": [grid, p("外籍人士可申请服务。"), p("请携带护照。", hidden)],
+             "a text box in paragraph 3 (“内部意见”)": [grid, p("外籍人士可申请服务。"), p("附件", text_box(hidden))]}
+    for n, (where, blocks) in enumerate(cases.items()):
+        assert refusal(word_file(tmp_path / f"{n}.docx", p(TITLE), *blocks)).startswith(f"{where} holds hidden text")
 
 
 def test_a_symbol_with_a_unicode_character_is_read(tmp_path):
@@ -190,6 +219,18 @@ def test_automatic_article_numbers_count_on_across_numbering_instances_and_resta
                      numbered("本办法自发布之日起施行。", 3), numbered("附则。", 3), numbering=numbering)
     assert lines(path) == ["第一条为了规范管理，制定本办法。", "第二条本办法适用于本市。", "第三条市外事办负责实施。",
                            "第十条本办法自发布之日起施行。", "第十一条附则。"]
+
+
+def test_a_start_override_restarts_its_level_where_its_instance_first_reaches_that_level(tmp_path):
+    """Instances of one abstract numbering share its counters (LibreOffice's import gives them one list id); an
+    instance's startOverride restarts its level once, at the instance's first paragraph on that level. A
+    deeper paragraph of the instance before then shows the higher level's number as it stands."""
+    restart = '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride>'
+    numbering = abstract(0, level(0, "decimal", "%1."), level(1, "decimal", "%1.%2")) + num(1, 0) + num(2, 0, restart)
+    path = word_file(tmp_path / "notice.docx", numbered("甲", 1), numbered("乙", 1), numbered("丙", 2, 1),
+                     numbered("丁", 2), numbered("戊", 1), numbered("己", 2), numbered("庚", 2, 1),
+                     numbering=numbering)
+    assert lines(path) == ["1.甲", "2.乙", "2.1丙", "1.丁", "2.戊", "3.己", "3.1庚"]
 
 
 @pytest.mark.parametrize(("fmt", "start", "shown"), [

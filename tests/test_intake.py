@@ -1,6 +1,7 @@
+import datetime as dt
 from pathlib import Path
 
-from conftest import write_doc
+from conftest import stamped, write_doc
 
 from zaitun.content.intake import ingest
 
@@ -85,6 +86,23 @@ def test_unconvertible_notice_is_quarantined_and_reported(tmp_project, store):
     report = ingest(tmp_project, store)
     assert len(report.errors) == 1 and "quarantine" in str(report.errors[0])
     assert list(tmp_project.quarantine_dir.iterdir())
+
+
+def test_a_quarantined_notice_is_named_by_the_time_in_the_projects_zone_and_never_overwritten(tmp_project, store):
+    """The names sort in time order; a second copy set aside within the same second is kept beside the first."""
+    (tmp_project.root / "zaitun.toml").write_text('[site]\ntimezone = "Asia/Kathmandu"\n', encoding="utf-8")
+    tmp_project.reload_config()
+    section = tmp_project.content_dir / "policies"
+    section.mkdir()
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    for text in ("第一份没有日期的文字", "第二份没有日期的文字"):
+        (section / "broken.txt").write_text(text, encoding="utf-8")
+        ingest(tmp_project, store)
+    kept = sorted(tmp_project.quarantine_dir.iterdir())
+    assert [p.read_text(encoding="utf-8") for p in kept] == ["第一份没有日期的文字", "第二份没有日期的文字"]
+    for path in kept:
+        when = stamped(path.name, "{stamp}-policies-broken\\.txt", "Asia/Kathmandu")
+        assert before <= when <= dt.datetime.now(dt.UTC)
 
 
 def test_dropped_notice_whose_slug_is_taken_is_quarantined_under_its_own_name_with_a_free_name_to_use(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from translate_support import LINK, STAY, TERM, TITLE, drafts_by_source, make_project, open_ingested, tu, write_tmx
@@ -12,8 +14,9 @@ from zaitun.errors import GlossaryError, ReviewError, ZaitunError
 from zaitun.review.actions import TranslateGate, approve
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
+from zaitun.translate.checks import forbidden_renderings
 from zaitun.translate.engines import OfflineEngine
-from zaitun.translate.glossary import Entry, Glossary, load_glossary
+from zaitun.translate.glossary import Entry, Glossary, load_glossary, parse_file, write_csv
 from zaitun.translate.memory import export_tmx, import_tmx, load_project_tmx, read_tmx
 from zaitun.translate.tbx import export_tbx, import_tbx, read_tbx
 
@@ -349,15 +352,28 @@ def test_tbx_language_subtags_and_ntig_terms_are_read_and_traditional_entries_sk
                             "entry 4 (机场): no approved English term (preferred, admitted or without a status)"]
 
 
-def test_tbx_term_holding_a_bar_is_never_split_into_two(tmp_path):
+SPECIAL = ["hot|line", "a|b|c", "C:\\x", "back\\", "a\\|b", "(PRC)", "[x]+", "a.b*c", "$5^", "C++", "ＦＵＬＬ",
+           "Zh\u200bongguo"]
+
+
+def test_tbx_forbidden_terms_holding_bars_backslashes_and_regex_characters_are_caught_and_round_trip(tmp_path):
+    """`|` separates a CSV's forbidden renderings: one inside a rendering is escaped, never split or left out."""
     project = make_project(tmp_path / "p")
-    path = write_tbx(tmp_path / "bars.tbx", term_entry(tig("热线"), tig("hotline|line", "preferred"),
-                                                       tig("hot|line", "deprecated"), tig("hot line", "deprecated")))
+    path = write_tbx(tmp_path / "special.tbx", term_entry(tig("热线"), tig("hotline", "preferred"),
+                                                          *(tig(escape(t), "deprecated") for t in SPECIAL)))
     dest, result = import_tbx(path, project.glossary_dir)
-    entry = load_glossary(project.glossary_dir).by_term["热线"]
-    assert (entry.en, entry.forbidden) == ("hotline|line", ("hot line",))
-    assert result.notes == ["entry 1 (热线): forbidden rendering 'hot|line' left out: the glossary's forbidden "
-                            "column separates renderings with |"]
+    glossary = load_glossary(project.glossary_dir)
+    assert (glossary.by_term["热线"].forbidden, result.notes, glossary.problems) == (tuple(SPECIAL), [], [])
+    for term in SPECIAL:
+        assert [found for found, _ in forbidden_renderings("热线", f"Call the {term} now.", glossary)] == [term]
+    assert forbidden_renderings("热线", "Call the hotline: line a, b or c in C.", glossary) == []
+    exported = tmp_path / "again.tbx"
+    exported.write_bytes(export_tbx(glossary))
+    assert {e.zh: e.forbidden for e in read_tbx(exported).entries}["热线"] == tuple(SPECIAL)
+    csv_text = io.StringIO()
+    write_csv([glossary.by_term["热线"]], csv_text)
+    assert csv_text.getvalue() == dest.read_text(encoding="utf-8")
+    assert parse_file(dest)[0][0].forbidden == tuple(SPECIAL)
 
 
 def test_a_tbx_declaring_entities_is_refused_naming_the_file(tmp_path):

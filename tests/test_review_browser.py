@@ -143,6 +143,26 @@ def test_a_refused_edit_keeps_what_was_typed_and_it_can_be_discarded(served, pag
     expect(card.locator(".kept")).to_have_count(0)
 
 
+def test_a_refused_invisible_character_is_marked_beside_the_box_and_can_be_removed(served, page):
+    """The refusal names a character the box shows as nothing: the page marks where it is."""
+    base, store, ids = served
+    expect = sync_api.expect
+    login(page, base)
+    card = page.locator(f"#s-{ids[2]}")
+    card.locator("summary:has-text('Edit')").click()
+    card.locator("textarea[name=target]").fill("Foreign\u200b nationals may transit\u00ad visa-free.")
+    card.locator("button:has-text('Save and approve')").click()
+    expect(page.locator(".flash.error")).to_contain_text("invisible character U+200B", timeout=10_000)
+    expect(card.locator(".invisible .marked")).to_have_text(
+        "Foreign⟨U+200B⟩ nationals may transit⟨U+00AD⟩ visa-free.")
+    card.locator(".invisible button:has-text('Remove them')").click()
+    expect(card.locator("textarea[name=target]")).to_have_value("Foreign nationals may transit visa-free.")
+    expect(card.locator(".invisible")).to_have_count(0)
+    card.locator("button:has-text('Save and approve')").click()
+    expect(card).to_have_class("seg state-approved", timeout=10_000)
+    assert state(store, ids[2]).target == "Foreign nationals may transit visa-free."
+
+
 def test_pages_fit_a_phone_screen_and_the_focused_segment_is_in_view(served, page):
     base, store, ids = served
     page.set_viewport_size({"width": 360, "height": 640})

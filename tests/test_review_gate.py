@@ -79,6 +79,17 @@ def test_an_edit_holding_a_control_character_is_refused_and_nothing_is_stored(in
     assert store.history(SLUG, ids[2]) == before  # PostgreSQL would have refused the NUL anyway
 
 
+def test_an_engine_draft_holding_a_character_no_feed_can_carry_is_never_approved(in_review):
+    project, store, ids = in_review
+    with store.tx() as conn:  # as an engine returned it: the character shows as nothing on the page
+        seg = store.segments(SLUG)[2]
+        store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], "Foreign nationals\x0b may transit.",
+                              origin="engine", replaces=store.current_translations(SLUG, conn).get(seg["seg_id"]))
+    result = gate.approve(store, SLUG, read(store, [ids[2]]), "alice", glossary=terms(project))
+    assert result.approved == [] and "the English holds the control character U+000B (line 1)" in result.refused[ids[2]]
+    assert states(store)[ids[2]] == "draft"
+
+
 def test_approve_all_unflagged_leaves_flagged_segments_for_a_person(in_review):
     project, store, ids = in_review
     result = gate.approve_unflagged(store, SLUG, read_unflagged(store), "alice", glossary=terms(project))

@@ -4,20 +4,13 @@ over both, sending them at once, or waiting for a restart."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import free_port
-from review_support import CSRF_RE, PASSWORD, review_project
+from review_support import CSRF_RE, PASSWORD, review_project, review_server
 
 from zaitun.review.users import add_user
 
@@ -31,35 +24,6 @@ def project(tmp_path, database_url) -> Path:
     add_user(store, "alice", "reviewer", PASSWORD)
     store.close()
     return tmp_path / "site"
-
-
-@contextmanager
-def review_server(root: Path) -> Iterator[str]:
-    """`zaitun review serve` on a free port, as a process of its own; yields its base URL."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZAITUN")}
-    proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(root), "review", "serve",
-                             "--host", "127.0.0.1", "--port", str(port)], env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(base, proc)
-        yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(timeout=30)
-
-
-def _wait_for(base: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"zaitun review serve ended ({proc.returncode})"
-        try:
-            if httpx.get(f"{base}/login", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"no review UI at {base}")
 
 
 def attempt(client: httpx.Client, password: str = WRONG) -> httpx.Response:

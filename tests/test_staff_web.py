@@ -3,13 +3,14 @@ without deleting; editors and admins only, every action in the audit log."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS
+from conftest import CHROMIUM, CHROMIUM_ARGS, stamped
 from review_support import PASSWORD, Client, real_user, review_project, serve_app
 
 from zaitun.content.intake import ingest
@@ -153,6 +154,23 @@ def test_withdraw_moves_the_file_aside_and_the_intake_withdraws_the_document(sta
     assert len(kept) == 1 and "过境免签" in kept[0].read_text(encoding="utf-8")
     assert ingest(project, store).withdrawn == ["visa"]
     assert ("eve", "content-withdrawn") in audit(store)
+
+
+def test_a_withdrawn_file_is_named_by_the_time_in_the_projects_zone_and_never_overwritten(staff):
+    """Withdrawn, added again and withdrawn within a second: both copies are kept, in time order."""
+    client, project, _ = staff
+    login(client)
+    source = project.content_dir / "guides" / "visa.md"
+    first = source.read_text(encoding="utf-8")
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    for text in (first, first.replace("过境免签", "过境免签（第二版）")):
+        source.write_text(text, encoding="utf-8")
+        page = client.get("/withdraw/guides/visa").text
+        client.post("/withdraw/guides/visa", data={"csrf_token": CSRF_RE.search(page).group(1), "confirm": "1"})
+    kept = sorted((project.state_dir / "withdrawn" / "guides").iterdir())
+    assert [p.read_text(encoding="utf-8") for p in kept] == [first, first.replace("过境免签", "过境免签（第二版）")]
+    for path in kept:
+        assert before <= stamped(path.name, "visa\\.{stamp}\\.md", "Asia/Shanghai") <= dt.datetime.now(dt.UTC)
 
 
 def test_withdraw_names_only_documents_in_content_never_a_file_beside_it(staff):

@@ -230,13 +230,15 @@ def _taken_in(store: Path) -> bool:
 
 def hold_lock_as_a_killed_up_left_it(root: Path, pid: int) -> subprocess.Popen:
     """A leftover process of a `zaitun up` that was killed: it holds .zaitun/up.lock, whose content names
-    `pid` as the up that took it (as it would after that up's pid was given to another process)."""
+    `pid` as the up that took it (as it would after that up's pid was given to another process, which started
+    at another time)."""
     lock = root / ".zaitun" / "up.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
     code = ("import fcntl, json, os, sys, time\n"
             f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT, 0o600)\n"
             "fcntl.flock(fd, fcntl.LOCK_EX)\n"
-            f"os.ftruncate(fd, 0); os.pwrite(fd, json.dumps({{'pid': {pid}, 'review': 'x'}}).encode(), 0)\n"
+            "os.ftruncate(fd, 0)\n"
+            f"os.pwrite(fd, json.dumps({{'pid': {pid}, 'started': 1, 'review': 'x'}}).encode(), 0)\n"
             "print('held', flush=True); time.sleep(120)\n")
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
@@ -275,7 +277,7 @@ def test_a_command_does_not_join_a_stack_whose_pid_now_belongs_to_another_proces
     project.state_dir.mkdir(parents=True, exist_ok=True)
     unrelated = subprocess.Popen(["sleep", "120"])  # `up` was killed; its pid went to this process
     try:
-        (project.state_dir / "up.json").write_text(json.dumps({"pid": unrelated.pid,
+        (project.state_dir / "up.json").write_text(json.dumps({"pid": unrelated.pid, "started": 1,
                                                                 "api": f"http://127.0.0.1:{free_port()}/api"}))
         adopt_running_stack(project)
         assert "PREFECT_API_URL" not in os.environ

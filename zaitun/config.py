@@ -35,7 +35,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("site.timezone", "Asia/Shanghai", "Time zone whose calendar says what day it is: a document valid "
                                               "until 31 December has expired at midnight there, and every date "
                                               "and time shown (approved on, sitemap, feeds, social limit, "
-                                              "status) is its, whatever the server's clock."),
+                                              "status, names of files set aside in .zaitun/) is its, "
+                                              "whatever the server's clock."),
     Setting("site.page_size", 20, "Documents per page on section, programme and tag pages."),
     Setting("translate.provider", "offline", "Translation engine: offline, libre, google, deepl, microsoft, ..."),
     Setting("translate.provider_url", "", "Base URL for self-hosted providers (LibreTranslate)."),

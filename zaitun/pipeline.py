@@ -127,11 +127,16 @@ class Published:
     pinged: int = 0  # feeds announced to the WebSub hub
 
     def public_changes(self, s3_target: str) -> tuple[list[str], list[str]]:
-        """What the public site gained or changed, and lost: publish/ itself when there is no S3 target, else
-        what the deploy uploaded and deleted (a build alone changed only the preview)."""
+        """What the public site gained or changed, and lost: publish/ itself when there is no S3 target (the files
+        the build wrote that differ from the build before), else what the deploy uploaded and deleted (a build
+        alone changed only the preview)."""
+        from zaitun.publish.output import differing
+
         if self.deployed:
             return self.deployed.uploaded, self.deployed.deleted
-        return ([], []) if s3_target else (self.build.rendered, self.build.removed)
+        if s3_target:
+            return [], []
+        return differing(self.build.rendered, self.build.out_dir, self.build.before), self.build.removed
 
 
 def announce_if_changed(project: Project, changed: bool) -> int:

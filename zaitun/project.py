@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -62,6 +66,24 @@ class Project:
     def day_of(self, instant: dt.datetime) -> dt.date:
         """The project's day at a stored (UTC) instant: the date a person is shown for it."""
         return days.day_of(instant, self.zone)
+
+    def set_aside(self, path: Path, folder: Path, named: Callable[[str], str]) -> Path:
+        """Move `path` into `folder` as `named(stamp)`: the time in site.timezone with its UTC offset
+        (20260301T083000+0800), so the name says which zone and names sort in time order. A name taken (the
+        same file set aside twice within a second) gets _2, _3, … after its stamp: nothing is overwritten."""
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = days.local(dt.datetime.now(dt.UTC), self.zone).strftime("%Y%m%dT%H%M%S%z")
+        for n in itertools.count(1):
+            dest = folder / named(stamp if n == 1 else f"{stamp}_{n}")
+            try:  # the name is reserved first, so two processes setting aside at once never share it
+                os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            except FileExistsError:
+                continue
+            try:
+                return Path(shutil.move(path, dest))
+            except OSError:
+                dest.unlink(missing_ok=True)
+                raise
 
     @property
     def config_path(self) -> Path:

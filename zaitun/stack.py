@@ -75,7 +75,10 @@ def started(pid: int) -> int | None:
 
 
 def is_alive(process: dict) -> bool:
-    """The process named (pid, started) still runs: alive, and not another one given its pid since."""
+    """The process named (pid, started) still runs: alive, and not another one given its pid since. An `up` of a
+    release that named itself by its pid alone (still running while zaitun was upgraded) is taken to be that pid."""
+    if "started" not in process:
+        return started(process.get("pid")) is not None
     when = process.get("started")
     return when is not None and started(process.get("pid")) == when
 

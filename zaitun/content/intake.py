@@ -10,7 +10,6 @@ its last good version stays in the store and online. Each is recorded with its `
 from __future__ import annotations
 
 import difflib
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +30,7 @@ from zaitun.content.unchanged import Known
 from zaitun.errors import ContentError, LocatedError
 from zaitun.project import Project
 from zaitun.state.segments import DocumentState
-from zaitun.state.store import Connection, Store, now, sha
+from zaitun.state.store import Connection, Store, sha
 
 STAGE = "intake"
 # More checks of one document (its links, say) that a later stage knows; each problem refuses it.
@@ -78,7 +77,7 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> Noti
         for path in dropped:
             try:
                 done.written.append(write_converted(*convert_dropped(path, project.content_dir, limits)))
-                _move_aside(path, project.state_dir / "imported")
+                _move_aside(project, path, project.state_dir / "imported")
                 done.converted.add(str(path))
             except Exception as exc:  # the file's boundary: any failure quarantines this notice only
                 _quarantine(project, path, _located(exc, path, "could not be converted"), done)
@@ -112,7 +111,7 @@ def is_notice(path: Path) -> bool:
 
 def _quarantine(project: Project, path: Path, error: LocatedError, done: NoticeReport) -> None:
     try:
-        kept = str(_move_aside(path, project.quarantine_dir))
+        kept = str(_move_aside(project, path, project.quarantine_dir))
         where = f"moved to {Path(kept).relative_to(project.root)}"
     except OSError as exc:
         kept, where = "", f"could not be moved to .zaitun/quarantine/: {exc.strerror}"
@@ -128,10 +127,8 @@ def _located(exc: Exception, path: Path, what: str) -> LocatedError:
     return ContentError(path, f"{what}: {exc.__class__.__name__}: {exc}", 1)
 
 
-def _move_aside(path: Path, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = now().strftime("%Y%m%dT%H%M%S")
-    return Path(shutil.move(str(path), folder / f"{stamp}-{path.parent.name}-{path.name}"))
+def _move_aside(project: Project, path: Path, folder: Path) -> Path:
+    return project.set_aside(path, folder, lambda stamp: f"{stamp}-{path.parent.name}-{path.name}")
 
 
 def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks | None = None) -> IntakeReport:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +17,13 @@ from pathlib import Path
 from zaitun.errors import ContentError
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# C0 controls but tab, line feed and carriage return, and DEL: no text of a notice needs them, and
-# PostgreSQL refuses NUL outright.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls but tab, line feed and carriage return, DEL, and U+FFFE and U+FFFF: no text of a notice needs
+# them, PostgreSQL refuses NUL outright, and XML (the feeds) can hold none of them but DEL.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# A value quoted in a message: YAML aliases let 500 bytes of front matter stand for a list of a
+# billion items (billion laughs), which a plain repr() would spend minutes and gigabytes writing out.
+_QUOTED = reprlib.Repr()  # (keyword arguments only from Python 3.12)
+_QUOTED.maxlevel, _QUOTED.maxlist, _QUOTED.maxdict, _QUOTED.maxstring, _QUOTED.maxother = 2, 4, 4, 80, 80
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,11 @@ def control_character(text: str) -> tuple[int, str] | None:
     if match is None:
         return None
     return text.count("\n", 0, match.start()) + 1, f"U+{ord(match.group()):04X}"
+
+
+def _quoted(value) -> str:
+    """A front-matter value as a message shows it: its start, however large the YAML makes it."""
+    return _QUOTED.repr(value)
 
 
 def validate_meta(meta: object, lines: Mapping[str, int], path: Path) -> dict:
@@ -98,12 +108,12 @@ def _checked(key: Key, value, path: Path, line: int):
         return parse_date(value, path, key.name, line)
     if key.kind == "bool":
         if not isinstance(value, bool):
-            raise ContentError(path, f"'{key.name}' must be true or false, got {value!r}", line)
+            raise ContentError(path, f"'{key.name}' must be true or false, got {_quoted(value)}", line)
         return value
     if key.kind == "tags":
         return _tags(value, path, line)
     if not isinstance(value, str):
-        raise ContentError(path, f"'{key.name}' must be text, got {_kind_of(value)} {value!r} "
+        raise ContentError(path, f"'{key.name}' must be text, got {_kind_of(value)} {_quoted(value)} "
                            "(put it in quotes)", line)
     _no_control(value, key.name, path, line)
     if key.kind == "slug" and not SLUG_RE.match(value):
@@ -150,8 +160,8 @@ def parse_date(value, path: Path, key: str, line: int) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise ContentError(path, f"bad date in '{key}': {value!r} (use YYYY-MM-DD)", line)
+        raise ContentError(path, f"bad date in '{key}': {_quoted(value)} (use YYYY-MM-DD)", line)
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise ContentError(path, f"bad date in '{key}': {value!r} (use YYYY-MM-DD)", line) from None
+        raise ContentError(path, f"bad date in '{key}': {_quoted(value)} (use YYYY-MM-DD)", line) from None

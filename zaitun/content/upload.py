@@ -9,7 +9,6 @@ takes it in as it takes in a dropped file.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import hashlib
 import json
@@ -210,11 +209,7 @@ def document_file(project: Project, section: str, slug: str) -> Path:
 def withdraw(project: Project, section: str, slug: str) -> Path:
     """Move a document's file out of content/ into `.zaitun/withdrawn/`; the intake then withdraws it."""
     source = document_file(project, section, slug)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    kept = project.state_dir / WITHDRAWN / section / f"{slug}.{stamp}.md"
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(source, kept)
-    return kept
+    return project.set_aside(source, project.state_dir / WITHDRAWN / section, lambda stamp: f"{slug}.{stamp}.md")
 
 
 def _write_atomic(path: Path, text: str) -> None:

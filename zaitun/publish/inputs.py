@@ -3,8 +3,10 @@
 Chinese entries come from the current content (drafts skipped); English entries only from
 the document's last release, so never-approved English is never published (nor English a reviewer
 rejected since: its release is retracted, and the store gives no release of that document); a release
-holding a forbidden rendering (screen.py) is not: the English released before stays. Parsing front
-matter is the slow part of a rebuild, so parsed metadata is cached by the file's hash.
+holding a forbidden rendering (screen.py) is not: the English released before stays if it passes. Parsing
+front matter is the slow part of a rebuild, so parsed metadata is cached by the file's hash, and each
+release's English facts with the glossary version they were screened against (read again when the glossary
+changed).
 """
 
 from __future__ import annotations
@@ -174,27 +176,33 @@ def collect(store: Reads, cache: dict, problems: dict[str, LocatedError] | None 
     A stored file that no longer reads (it passed intake, so this is rare) is left out and
     reported in `problems` (slug -> error) instead of stopping the whole site, whatever it raises.
     `heads`: the documents' and releases' heads when read already (zaitun.state.heads). `screen` checks
-    each release read anew for forbidden renderings and records the documents whose English it holds back.
+    each release read anew, and every one once the glossary changed, for forbidden renderings and records
+    the documents whose English it holds back.
     """
     _SOURCES.use(store)
     rows, released = heads or (store.document_heads(status="active"), store.release_heads("en"))
     for gone in set(cache) - {row["slug"] for row in rows}:
         del cache[gone]
-    found = {row["slug"]: made for row in rows if (made := _made(row, released.get(row["slug"]), cache)) is not None}
+    screened = screen.version if screen is not None else None  # the glossary's: cached English screened since
+    found = {row["slug"]: made for row in rows
+             if (made := _made(row, released.get(row["slug"]), cache, screened)) is not None}
     todo = [row for row in rows if row["slug"] not in found]
     for start in range(0, len(todo), BATCH):
         part = todo[start:start + BATCH]
         stamps = {slug: _stamp(released[slug]) for slug in (row["slug"] for row in part) if slug in released}
         stale = {row["slug"] for row in part if _stale(row, cache)}
-        stale |= {slug for slug, stamp in stamps.items() if slug not in stale and _en_stale(cache[slug], stamp)}
+        stale |= {slug for slug, stamp in stamps.items()
+                  if slug not in stale and _en_stale(cache[slug], stamp, screened)}
         raws = store.raws(sorted(stale))
-        payloads = store.payloads([released[slug]["id"] for slug in sorted(stale) if slug in released])
+        payloads = store.payloads([released[slug]["id"] for slug in sorted(stale) if slug in released]
+                                  + _shown_to_screen(stale, cache, stamps, screened))
         for row in part:
             slug, release = row["slug"], released.get(row["slug"])
             found[slug] = _entries(row, cache, raws.get(slug), release, payloads, problems, slug in stale,
                                    stamps.get(slug), screen)
             if (not problems or slug not in problems) and (screen is None or slug not in screen.held):
-                _MADE[slug] = (row, release, cache.get(slug), found[slug])  # one held is tried, and reported, again
+                # one held is tried, and reported, again
+                _MADE[slug] = (row, release, cache.get(slug), screened, found[slug])
     if len(_MADE) > len(found):
         for gone in set(_MADE) - found.keys():
             del _MADE[gone]
@@ -202,21 +210,34 @@ def collect(store: Reads, cache: dict, problems: dict[str, LocatedError] | None 
 
 
 _MADE: dict[str, tuple] = {}  # slug -> the row, release and cached record the last collect made its entries of,
-# and those entries: a process that builds again (`zaitun up`) makes only those of documents whose rows changed
+# the glossary version their English was screened against, and those entries: a process that builds again
+# (`zaitun up`) makes only those of documents whose rows changed, unless the glossary changed
 
 
-def _made(row: dict, release: dict | None, cache: dict) -> list[Entry] | None:
+def _made(row: dict, release: dict | None, cache: dict, screened: str | None) -> list[Entry] | None:
     """A document's entries as the last collect made them, if they were made of the same row, release and
-    cached record (the very same objects, as zaitun.state.heads keeps them, or equal ones)."""
+    cached record (the very same objects, as zaitun.state.heads keeps them, or equal ones) and screened
+    against the same glossary."""
     known = _MADE.get(row["slug"])
     if known is None:
         return None
-    old_row, old_release, old_cached, entries = known
+    old_row, old_release, old_cached, old_screened, entries = known
     cached = cache.get(row["slug"])
     if (old_row is row or old_row == row) and (old_release is release or old_release == release) \
-            and (old_cached is cached or old_cached == cached):
+            and (old_cached is cached or old_cached == cached) and old_screened == screened:
         return entries
     return None
+
+
+def _shown_to_screen(slugs: set[str], cache: dict, stamps: dict[str, str], screened: str | None) -> list[int]:
+    """The releases of the English the cache shows of these documents that would stay online should their
+    newer release be held back, but were screened against another glossary: checked again before they stay."""
+    ids = []
+    for slug in sorted(slugs):
+        shown = (cache.get(slug) or {}).get("en")
+        if shown and slug in stamps and shown["stamp"] != stamps[slug] and shown.get("screened") != screened:
+            ids.append(_release_of(shown)["id"])
+    return ids
 
 
 def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payloads: dict[int, str],
@@ -225,6 +246,7 @@ def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payl
     """A document's entries; `stale`: its file or release changed since the cache was filled (when not,
     the cached English facts are its release's, as collect found; `stamp`: the release's, made already)."""
     shown = (cache.get(row["slug"]) or {}).get("en")  # the English of the build that filled the cache
+    screened = screen.version if screen is not None else None
     try:
         meta = _meta_of(row, cache, raw) if stale else cache[row["slug"]]["meta"]
         date = _date(meta["date"])
@@ -241,28 +263,41 @@ def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payl
     en = None
     if release is not None:
         cached, stamp = cache[row["slug"]], stamp or _stamp(release)
-        if stale and "en" not in cached and shown and not _en_stale({"en": shown}, stamp):
+        if stale and "en" not in cached and shown and not _en_stale({"en": shown}, stamp, screened):
             cache[row["slug"]] = cached = cached | {"en": shown}  # only the Chinese changed: screened already
-        elif stale and _en_stale(cached, stamp):
+        elif stale and _en_stale(cached, stamp, screened):
             payload = json.loads(payloads[release["id"]])
             found = screen.found(raw or "", payload) if screen is not None else []
             if found:  # neither online nor cached: the next build checks it again
-                kept = shown if shown and shown.get("screened") else None  # the English shown, if it passed
+                kept = _passing(shown, stamp, raw or "", payloads, screen)  # the English shown, if it passes
                 release = _release_of(kept) if kept else None
                 screen.hold(row, raw or "", found, kept=release is not None)
                 cache[row["slug"]] = cached = {k: v for k, v in cached.items() if k != "en"} | (
                     {"en": kept} if kept else {})
                 return entries_of(row, meta, release, kept, cached["refs"], date)
-            en = release_facts(release, payloads[release["id"]], payload) | {"screened": screen is not None}
+            en = release_facts(release, payloads[release["id"]], payload) | {"screened": screened}
             cache[row["slug"]] = cached = cached | {"en": en}
         en = cached["en"]
     return entries_of(row, meta, release, en, cache[row["slug"]]["refs"], date)
 
 
-def _en_stale(cached: dict, stamp: str) -> bool:
-    """The cached English facts are not this release's, or were cached before releases were screened."""
+def _en_stale(cached: dict, stamp: str, screened: str | None) -> bool:
+    """The cached English facts are not this release's, or were screened against another glossary (or
+    cached before releases were screened)."""
     en = cached.get("en") or {}
-    return en.get("stamp") != stamp or not en.get("screened")
+    return en.get("stamp") != stamp or en.get("screened") != screened
+
+
+def _passing(shown: dict | None, stamp: str, raw: str, payloads: dict[int, str], screen: Screen) -> dict | None:
+    """The English shown by the build that filled the cache, if it is of another release than the one held
+    back (`stamp`) and free of forbidden renderings as the glossary is now (checked again if it changed)."""
+    if not shown or shown["stamp"] == stamp:
+        return None
+    if shown.get("screened") != screen.version:
+        payload = payloads.get(_release_of(shown)["id"])
+        if payload is None or screen.found(raw, json.loads(payload)):
+            return None
+    return shown | {"screened": screen.version}
 
 
 def _stamp(release: dict) -> str:

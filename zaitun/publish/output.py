@@ -20,6 +20,7 @@ import ctypes
 import datetime as dt
 import errno
 import fcntl
+import filecmp
 import functools
 import hashlib
 import os
@@ -165,6 +166,21 @@ def files_under(site: Path, folder: str) -> list[str]:
         relative = os.path.relpath(root, site)
         found += [f"{relative}/{name}" for name in names]
     return found
+
+
+def differing(paths: list[str], out: Path, before: Path | None) -> list[str]:
+    """The site paths whose file in the site `out` is not, byte for byte, the one of version `before` (all, when
+    there was none): a new design (an upgrade of zaitun) writes every page anew, most of them as they were."""
+    if before is None:
+        return list(paths)
+    return [path for path in paths if not _same_bytes(out / layout.file_of(path), before / SITE / layout.file_of(path))]
+
+
+def _same_bytes(one: Path, other: Path) -> bool:
+    try:
+        return filecmp.cmp(one, other, shallow=False)
+    except OSError:  # not in one of them
+        return False
 
 
 def link_unchanged(online: Path | None, stage: Path, names: list[str]) -> None:
@@ -323,7 +339,9 @@ def recover(out: Path) -> None:
 
 
 def _adopt(site: Path, out: Path) -> None:
-    """Make a site folder of the old layout (publish/ as a plain folder) the newest version of out."""
+    """Make a site folder of the old layout (publish/ as a plain folder) the newest version of out, built when
+    that folder was last written (what `zaitun rollback --list` says), not when it was adopted."""
+    built = site.stat()
     outbox, social = outbox_dir(out), site / layout.SOCIAL_DIR
     if social.is_symlink():
         social.unlink()
@@ -337,6 +355,7 @@ def _adopt(site: Path, out: Path) -> None:
     version.mkdir()
     site.rename(version / SITE)  # complete from this instant; its lack of a manifest means a full build next
     (version / SITE / layout.SOCIAL_DIR).symlink_to(Path("..", "..", layout.SOCIAL_DIR))
+    os.utime(version / SITE, ns=(built.st_atime_ns, built.st_mtime_ns))
     switch(out, version)
 
 

@@ -17,6 +17,7 @@ class BuildReport:
 
     out_dir: Path
     rendered: list[str] = field(default_factory=list)  # site paths written anew
+    before: Path | None = None  # the version online when the build began (None: there was none)
     reused: list[str] = field(default_factory=list)  # unchanged since the last build
     removed: list[str] = field(default_factory=list)  # in the last build, gone now (withdrawn...)
     skipped: list[str] = field(default_factory=list)  # "slug (en): why" for pages not published

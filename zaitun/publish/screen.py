@@ -1,13 +1,17 @@
 """English releases checked for forbidden renderings before they go online (glossary/README.md: they must
-never appear), for releases the review gate made before it checked them itself.
+never appear), as the glossary is at this build.
 
-The gate makes a release only of English free of forbidden renderings and marks it `screened`
-(zaitun.review.gate.make_release); a build trusts that mark. A release without it, read anew by a build,
-is checked here, the whole document at once: a forbidden rendering of a term of its Chinese anywhere in its
-English. Such a release does not go online: the English released before stays (inputs.collect), or the
-page has no English, and the build names the document and the rendering. Only releases a build reads anew
-are checked (and English cached before builds screened, once), so the glossary and the checks are loaded
-only when one of them lacks the mark. A release is not checked again when the glossary changes later.
+The gate makes a release only of English free of forbidden renderings and marks it `screened` with the
+glossary's version it checked it against (zaitun.review.gate.make_release); a build trusts that mark while the
+glossary is that version. Any other release a build reads is checked here, the whole document at once: a
+forbidden rendering of a term of its Chinese anywhere in its English. So is every release online once the
+glossary changes: the build records the version it screened its English against (inputs.collect keeps it
+with each document's English, and the build's summary keeps the glossary's), so a build whose inputs did not
+change knows the version without reading the glossary, and one after a glossary change reads each release
+once more. A release holding one does not go online: the English released before stays if it passes
+(inputs.collect), or the page has no English; the build names the document and the rendering, and the
+approved segments holding it come back to review (zaitun.review.gate.back_to_review). The glossary and the
+checks are loaded only when a release must be checked.
 """
 
 from __future__ import annotations
@@ -20,20 +24,32 @@ from zaitun import failures
 from zaitun.errors import ContentError, LocatedError
 
 if TYPE_CHECKING:
+    from zaitun.state.lazy import LazyStore
+    from zaitun.state.store import Store
     from zaitun.translate.glossary import Glossary
 
 
 class Screen:
     """The forbidden renderings of one build's releases, and the documents whose English they held back."""
 
-    def __init__(self, glossary_dir: Path) -> None:
+    def __init__(self, glossary_dir: Path, version: str | None = None) -> None:
         self.glossary_dir = glossary_dir
+        self.known = version  # the glossary's version when known without reading it (the build online's)
         self.held: dict[str, LocatedError] = {}  # slug -> why its new English is not online
         self.states: dict[str, str] = {}  # slug -> HELD_BACK (the English released before stays) or LEFT_OUT
 
+    @functools.cached_property
+    def version(self) -> str:
+        """The glossary's version (a hash of its files), which releases and cached English are screened against."""
+        if self.known:
+            return self.known
+        from zaitun.translate.glossary import glossary_files, version_of
+
+        return version_of(glossary_files(self.glossary_dir))
+
     def found(self, raw: str, payload: dict) -> list[tuple[str, str, str]]:
         """(text found, Chinese term, approved rendering) of each forbidden rendering in a release's English."""
-        if "screened" in payload or not self.forbids:
+        if payload.get("screened") == self.version or not self.forbids:
             return []
         from zaitun.translate.checks import forbidden_renderings
 
@@ -48,6 +64,14 @@ class Screen:
             row["path"], f"en {what}: its release holds {renderings}; edit that text in review "
                          f"(`zaitun review show {row['slug']}`) and approve it again", _line(raw, found[0][1]))
         self.states[row["slug"]] = failures.HELD_BACK if kept else failures.LEFT_OUT
+
+    def back_to_review(self, store: Store | LazyStore) -> None:
+        """Bring back to review, flagged, the approved segments holding the renderings of the releases held."""
+        if self.held:
+            from zaitun.review.gate import back_to_review
+
+            for slug in sorted(self.held):
+                back_to_review(store, slug, glossary=self.glossary)
 
     @functools.cached_property
     def glossary(self) -> Glossary:

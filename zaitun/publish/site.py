@@ -198,8 +198,8 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     recover(out)
     bodies.use(project.state_dir)
     keep_lines_in(project.state_dir)
-    report = BuildReport(out)
     online = current(out)
+    report = BuildReport(out, before=online)
     summary = load_summary(online)
     change = delta(project, store, summary, today, summary.get("media", []))
     if change.nothing(summary, social):
@@ -216,7 +216,8 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     held: dict[str, LocatedError] = {}
     previous = state.get("files", {})
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
-    screen = Screen(project.glossary_dir)
+    # the glossary's version, as the build online screened against, when the inputs (its files) did not change
+    screen = Screen(project.glossary_dir, summary.get("glossary") if change.changed is not None else None)
     entries = collect(store, state.setdefault("docs", {}), held, heads.read(store, change.seq), screen)
     entries += hold.unreadable(store, held)
     held |= screen.held  # after unreadable: these documents were collected, only their new English was not
@@ -256,7 +257,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     _record(project, store, held, hold, report)
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     version = finish(out, building, project.config.get("publish.keep_versions"),
-                     _summary(project, today, change, summary, plan_, files, held, report, online),
+                     _summary(project, today, change, summary, plan_, files, held, report, online, screen.version),
                      project.config.get("publish.fsync"))
     warm.keep(out, version, manifest, parts, plan_.now)
     if memory is None:
@@ -270,6 +271,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
         report.social_waiting = (queued.expired, queued.not_in_force)
         report.social_withdrawn = queued.withdrawn
         mark_announced(version, queued.settled)
+    screen.back_to_review(store)  # once its pages are offline: the segments holding them, for a reviewer to edit
     return report
 
 
@@ -312,9 +314,10 @@ _BODY_KEYS: ByIdentity[Entry, str] = ByIdentity()
 
 
 def _summary(project: Project, today: dt.date, change: Delta, before: dict, planned: Planned, files: dict, held: dict,
-             report: BuildReport, online: Path | None) -> dict:
-    """What the next build reads first (output.SUMMARY): whether anything changed since this one, and
-    which files this one wrote or removed (so it can be reused later, see output.recyclable)."""
+             report: BuildReport, online: Path | None, glossary: str) -> dict:
+    """What the next build reads first (output.SUMMARY): whether anything changed since this one, which
+    files this one wrote or removed (so it can be reused later, see output.recyclable), and the glossary
+    version its English was screened against (screen.py)."""
     same = "paths" in before and files.keys() == planned.files.keys()  # the files of the build online: its lists
     media = before["media"] if same else sorted(
         p.removeprefix(layout.MEDIA_DIR + "/") for p in files if p.startswith(layout.MEDIA_DIR + "/"))
@@ -322,7 +325,8 @@ def _summary(project: Project, today: dt.date, change: Delta, before: dict, plan
     return {"seq": change.seq, "store": change.store, "inputs": inputs, "media": media, "shared": planned.shared_now,
             "held": sorted(held), "problems": len(report.problems), "social": False,
             "paths": before["paths"] if same else sorted(files),
-            "base": int(online.name) if online else None, "touched": _touched(report, planned.indexed)}
+            "base": int(online.name) if online else None, "touched": _touched(report, planned.indexed),
+            "glossary": glossary}
 
 
 @dataclass

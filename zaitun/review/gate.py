@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from zaitun.content.model import FACT_FIELDS, document_from_row
 from zaitun.content.schema import control_character
@@ -39,9 +40,13 @@ from zaitun.state.store import Connection, Store, sha
 from zaitun.translate.checks import check_translation, forbidden_message, forbidden_renderings
 from zaitun.translate.glossary import Glossary
 
+if TYPE_CHECKING:  # a build's store (the build brings back segments whose release it took offline)
+    from zaitun.state.lazy import LazyStore
+
 # zero-width, direction and soft-hyphen characters: pasted in, they show as nothing in the review page yet
-# would go out in the approved English (and break search for the words they sit in)
-INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# would go out in the approved English (and break search for the words they sit in); written with \u escapes
+# so the review page's script can mark the same characters in the box (review.js)
+INVISIBLE_RE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 APPROVER_ROLES = {"reviewer", "admin"}
 ROLES = ("reviewer", "editor", "admin")
 
@@ -162,8 +167,13 @@ def _approve_in(store: Store, conn: Connection, slug: str, seen: dict[str, str],
 
 
 def _forbidden(seg: SegmentState, glossary: Glossary) -> str | None:
-    """Why the segment's English may not be approved: renderings the glossary forbids, checked now (QA
-    issues stored with the draft may predate the glossary)."""
+    """Why the segment's English may not be approved: a control character from the engine (no feed can
+    carry it, so every build would fail), or renderings the glossary forbids, checked now (QA issues
+    stored with the draft may predate the glossary)."""
+    control = control_character(seg.target)
+    if control:
+        return (f"not approved: the English holds the control character {control[1]} (line {control[0]}), which "
+                "no page or feed can carry; edit the English, then approve it")
     found = forbidden_renderings(seg.source, seg.target, glossary)
     if not found:
         return None
@@ -360,14 +370,22 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     return {}
 
 
-def _back_to_review(store: Store, conn: Connection, slug: str, current: dict[str, dict],
+def back_to_review(store: Store | LazyStore, slug: str, *, glossary: Glossary) -> dict[str, str]:
+    """Bring back to review the approved segments of a document whose English holds a rendering `glossary`
+    forbids (the build found its release online holds one, forbidden since): seg_id -> why."""
+    with store.tx() as conn:
+        return _back_to_review(store, conn, slug, store.current_translations(slug, conn), glossary)
+
+
+def _back_to_review(store: Store | LazyStore, conn: Connection, slug: str, current: dict[str, dict],
                     glossary: Glossary) -> dict[str, str]:
     """Approved segments whose English holds a forbidden rendering (approved before the glossary forbade
     it), each drafted again as it reads, flagged, for a reviewer to edit: seg_id -> why."""
     held = {}
     for seg in store.segments(slug):
         tr = current.get(seg["seg_id"])
-        found = forbidden_renderings(seg["source"], tr["target"], glossary) if tr else []
+        approved = tr is not None and tr["state"] == "approved"  # a draft is a reviewer's to edit already
+        found = forbidden_renderings(seg["source"], tr["target"], glossary) if approved else []
         if not found:
             continue
         why = (f"approved before, but {'; '.join(forbidden_message(*f) for f in found)}: it is back in review "

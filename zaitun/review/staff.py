@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from zaitun.config import Limits
@@ -63,7 +64,8 @@ def staff_routes(app: FastAPI) -> None:
         for file in files[:MAX_FILES]:
             data = await file.read(_max_bytes(request) + 1)  # never more than the cap in memory
             try:
-                shown.append(uploads.prepare(request.app.state.project, file.filename, data, section, programme))
+                shown.append(await run_in_threadpool(uploads.prepare, request.app.state.project, file.filename,
+                                                     data, section, programme))
             except ContentError as exc:
                 refused.append(str(exc))
         refused += [f"{f.filename}: more than {MAX_FILES} files in one upload; add it again" for f in files[MAX_FILES:]]

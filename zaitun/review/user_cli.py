@@ -58,12 +58,15 @@ def user_add(ctx: typer.Context,
                                                           help="Read the password from stdin.")] = False,
              actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Create an account (admins only, once one exists; password prompted twice, or read from stdin)."""
+    from zaitun.review.account_recovery import check_operator
     from zaitun.review.identity import require_admin
     from zaitun.review.users import add_user
 
     store = ctx.obj.store
-    if store.has_users():
+    if store.has_admin():
         require_admin(acting(store, actor, token_file), "add accounts")
+    elif store.has_users():  # none an admin (an older zaitun let anyone add accounts): the operator adds one
+        check_operator(ctx.obj.project.state_dir)
     add_user(store, name, role, _new_password(name, password_stdin))
     typer.echo(f"added {role} {name}")
 

@@ -2,7 +2,8 @@
 
 Security: sessions kept in the store behind a signed cookie (HttpOnly, SameSite=Lax, Secure over
 https), a CSRF token on every form, role checks on every page, login throttling per account and
-per client address, autoescaped templates and a strict Content-Security-Policy. JSON endpoints
+per client address, autoescaped templates, a strict Content-Security-Policy and a cap on request
+bodies. JSON endpoints
 (`/api/...`) answer errors as `{"error": {"code": ..., "message": ...}}`.
 """
 
@@ -27,13 +28,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Match
 
+from zaitun.config import Limits
 from zaitun.content.files import content_file
 from zaitun.context import Context
 from zaitun.errors import ReviewError
 from zaitun.mediatypes import content_type
 from zaitun.project import Project
 from zaitun.review import actions, concordance, sessions, suggest, temporary, views
-from zaitun.review.gate import APPROVER_ROLES
+from zaitun.review.gate import APPROVER_ROLES, INVISIBLE_RE
 from zaitun.review.passwords import check_rules
 from zaitun.review.quoting import shortened
 from zaitun.review.status import queue as document_queue
@@ -109,9 +111,35 @@ class SecurityHeaders:
             scope, receive, send)
 
 
+class BodyLimit:
+    """Refuses a request body over `max_bytes` (413) as it arrives. Starlette takes a whole form in, into
+    memory or temporary files, before a route looks at it, and the login form takes one from anybody."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        received = int(declared) if declared.isdigit() else 0
+
+        async def within_limit():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))  # a chunked body, or one longer than it said
+            if received > self.max_bytes:
+                raise HTTPException(413, f"the request is over {self.max_bytes:,} bytes: send fewer or smaller "
+                                         "files at once")
+            return message
+
+        await self.app(scope, within_limit, send)
+
+
 def _templates() -> Jinja2Templates:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
+    env.globals["invisible_characters"] = INVISIBLE_RE.pattern  # marked in the edit box by review.js
     return Jinja2Templates(env=env)
 
 
@@ -127,6 +155,7 @@ def create_app(context: Context) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _handlers(app)
     _routes(app)
+    app.add_middleware(BodyLimit, max_bytes=_body_bytes(project))
     app.add_middleware(SchemeAwareSessions, secret=secret_key(project),
                        max_age=int(app.state.limits.lifetime.total_seconds()))
     app.add_middleware(SecurityHeaders)
@@ -136,6 +165,14 @@ def create_app(context: Context) -> FastAPI:
 
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     return app
+
+
+def _body_bytes(project: Project) -> int:
+    """The largest request: an upload of as many files as one may hold, each at the size limit, and a
+    file over (refused with its name), plus room for the form's fields."""
+    from zaitun.review.staff import MAX_FILES
+
+    return (MAX_FILES + 1) * Limits.of(project.config).text_bytes + 64 * 1024
 
 
 # -- errors ----------------------------------------------------------------------------------

@@ -96,3 +96,17 @@ class LazyStore:
 
     def replace_failures(self, conn: Connection, stage: str, rows: list[dict]) -> None:
         self.store.replace_failures(conn, stage, rows)
+
+    def segments(self, slug: str, active: bool | None = True) -> list[dict]:
+        return self.store.segments(slug, active)
+
+    def current_translations(self, slug: str, conn: Connection | None = None) -> dict[str, dict]:
+        return self.store.current_translations(slug, conn)
+
+    def add_translation(self, conn: Connection, slug: str, seg_id: str, source: str, target: str,
+                        **kw) -> int | None:
+        return self.store.add_translation(conn, slug, seg_id, source, target, **kw)
+
+    def log(self, conn: Connection, actor: str, action: str, slug: str | None = None, seg_id: str | None = None,
+            **kw) -> None:
+        self.store.log(conn, actor, action, slug, seg_id, **kw)

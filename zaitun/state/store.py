@@ -457,6 +457,9 @@ class Store:
     def has_users(self) -> bool:
         return bool(self._rows(select(users.c.name).limit(1)))
 
+    def has_admin(self) -> bool:
+        return bool(self._rows(select(users.c.name).where(users.c.role == "admin").limit(1)))
+
     def events_since(self, after_id: int = 0) -> list[dict]:
         q = select(events).where(events.c.id > after_id).order_by(events.c.id)
         return [dict(r) | {"payload": json.loads(r["payload"])} for r in self._rows(q)]

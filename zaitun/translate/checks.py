@@ -96,7 +96,7 @@ def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[t
     forms: dict[bool, Normal] = {}  # the English folded, and with its case
     found, seen = [], set()
     for entry in entries:
-        for banned in entry.forbidden:
+        for banned in filter(normal, entry.forbidden):  # one of invisible characters only would be found anywhere
             fold = not case_matters(banned, entry.en)
             text = forms.get(fold) or forms.setdefault(fold, normal_with_origins(target, fold))
             hit = _forbidden_hit(normal(banned, fold), entry, entries, text.text, fold)
@@ -112,10 +112,18 @@ def _forbidden_hit(banned: str, entry: Entry, entries: list[Entry], text: str, f
     renderings = {normal(v, fold) for e in entries for v in (e.en, e.en[:1].upper() + e.en[1:])
                   if e is entry or normal(e.en, fold) != banned}
     approved = [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), text)]
-    for hit in re.finditer(rf"(?<!\w){re.escape(banned)}(?:s|es)?(?!\w)", text):
+    for hit in re.finditer(_word(banned), text):
         if not any(s <= hit.start() and hit.end() <= e for s, e in approved):
             return hit.start(), hit.end()
     return None
+
+
+def _word(rendering: str) -> str:
+    """A pattern finding `rendering` (plurals too) as a whole word: the boundary is needed only at an edge
+    that is a letter or digit ("alien" is not in "aliens", but "(PRC)" is in "China(PRC)")."""
+    start = r"(?<!\w)" if re.match(r"\w", rendering) else ""
+    end = r"(?:s|es)?(?!\w)" if re.search(r"\w$", rendering) else ""
+    return start + re.escape(rendering) + end
 
 
 def forbidden_message(found: str, entry: Entry) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,9 @@ from zaitun.errors import GlossaryConflict, GlossaryError
 from zaitun.translate.normal import case_matters, normal
 
 HEADER = ["zh", "en", "forbidden", "note"]
+# In the forbidden column `|` separates renderings; `\|` is a `|` inside one and `\\` a `\`
+# (any other `\` is itself, so a hand-written C:\x stays C:\x).
+FORBIDDEN_PIECE_RE = re.compile(r"\\[\\|]|\||[^\\|]+|\\")
 LABEL_NOTE = "structure label"  # the note of the entries made for 第三条, 第二章, …
 
 
@@ -229,8 +233,7 @@ def parse_file(path: Path) -> tuple[list[Entry], list[GlossaryError]]:
                                               f"got {len(cells)}; quote cells that contain commas", line))
             continue
         zh, en, forbidden, note = (c.strip() for c in cells)
-        banned = tuple(f.strip() for f in forbidden.split("|") if f.strip())
-        entries.append(Entry(zh, en, banned, note, str(path), line))
+        entries.append(Entry(zh, en, split_forbidden(forbidden), note, str(path), line))
     return entries, errors
 
 
@@ -277,7 +280,11 @@ def _entry_problems(entry: Entry, earlier: Entry | None) -> list[GlossaryError]:
                                                    f"segments holding {entry.zh} are flagged for review)", where[1]))
     for banned in entry.forbidden:
         fold = not case_matters(banned, entry.en)
-        if normal(banned, fold) == normal(entry.en, fold):
+        if not normal(banned):
+            problems.append(GlossaryError(where[0], f"{entry.zh}: forbidden rendering {banned!r} is only invisible "
+                                                    "characters and spaces; remove it from the forbidden column",
+                                          where[1]))
+        elif normal(banned, fold) == normal(entry.en, fold):
             problems.append(GlossaryError(where[0], f"{entry.zh}: forbidden rendering {banned!r} is the approved "
                                                     "rendering itself; remove it from the forbidden column", where[1]))
     return problems
@@ -288,4 +295,20 @@ def write_csv(entries: list[Entry], out: io.TextIOBase) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     for e in entries:
-        writer.writerow([e.zh, e.en, "|".join(e.forbidden), e.note])
+        writer.writerow([e.zh, e.en, join_forbidden(e.forbidden), e.note])
+
+
+def split_forbidden(cell: str) -> tuple[str, ...]:
+    """The renderings of a forbidden column, `\\|` and `\\\\` read as the characters they escape."""
+    renderings = [""]
+    for piece in FORBIDDEN_PIECE_RE.findall(cell):
+        if piece == "|":
+            renderings.append("")
+        else:
+            renderings[-1] += piece[1:] if piece in ("\\|", "\\\\") else piece
+    return tuple(r.strip() for r in renderings if r.strip())
+
+
+def join_forbidden(renderings: tuple[str, ...]) -> str:
+    """A forbidden column holding `renderings`, as `split_forbidden` reads them back."""
+    return "|".join(r.replace("\\", "\\\\").replace("|", "\\|") for r in renderings)

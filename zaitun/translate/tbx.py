@@ -29,7 +29,6 @@ PREFERRED, DEPRECATED = "preferredTerm-admn-sts", "deprecatedTerm-admn-sts"
 # administrativeStatus (TBX-Basic) or normativeAuthorization (older TBX), without "Term-admn-sts"
 RANK = {"preferred": 0, "admitted": 1, "standardized": 1, "legal": 1, "regulated": 1}  # no status: 2
 FORBIDDEN = {"deprecated", "superseded", "obsolete", "notrecommended"}
-SEPARATOR = "|"  # between forbidden renderings in the glossary's CSV (glossary/README.md)
 
 
 def export_tbx(glossary: Glossary) -> bytes:
@@ -103,15 +102,9 @@ def _read_entry(unit: tbxunit, label: str, path: str, result: TbxImport) -> None
     for other in en[1:]:
         result.notes.append(f"{label}: {other.text!r} ({other.status or 'no status'}) left out: the glossary "
                             f"keeps one rendering, {en[0].text!r}")
-    forbidden = []
-    for term in (t for t in terms["en"] if t.forbidden):
-        if SEPARATOR in term.text:
-            result.notes.append(f"{label}: forbidden rendering {term.text!r} left out: the glossary's forbidden "
-                                f"column separates renderings with {SEPARATOR}")
-        else:
-            forbidden.append(term.text)
+    forbidden = tuple(t.text for t in terms["en"] if t.forbidden)
     for term in zh:
-        result.entries.append(Entry(term.text, en[0].text, tuple(forbidden), unit.getnotes().strip(), path))
+        result.entries.append(Entry(term.text, en[0].text, forbidden, unit.getnotes().strip(), path))
 
 
 def _terms(unit: tbxunit, lang_set: etree._Element) -> list[_Term]:

@@ -3,9 +3,10 @@
 A notice's 第一条, 一、 and （一） are often Word's automatic numbering: the number is in no `w:t`,
 so without it structure detection sees neither parts nor measures. A paragraph's number comes from
 its own `w:numPr` or its style's; counters run per abstract numbering (Word continues a list across
-the `w:num` instances of one abstract numbering; "restart at 1" is a new instance with a
-`w:startOverride`), and a level restarts after a higher one as `w:lvlRestart` says. A format whose
-numbers cannot be shown faithfully is refused (`Unshowable`), never guessed.
+the `w:num` instances of one abstract numbering, as LibreOffice's import does by giving them one list;
+"restart at 1" is a new instance with a `w:startOverride`, which restarts its level once: at the
+instance's first paragraph on that level), and a level restarts after a higher one as `w:lvlRestart`
+says. A format whose numbers cannot be shown faithfully is refused (`Unshowable`), never guessed.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class Numbering:
     nums: dict[str, tuple[str, dict[int, _Level], dict[int, int]]] = field(default_factory=dict)
     styles: dict[str, tuple[str | None, int | None]] = field(default_factory=dict)
     counters: dict[str, list[int | None]] = field(default_factory=dict)
-    used: set[str] = field(default_factory=set)
+    restarted: set[tuple[str, int]] = field(default_factory=set)  # (numId, level) whose startOverride is spent
 
     @classmethod
     def of(cls, numbering, styles) -> Numbering:
@@ -121,10 +122,9 @@ class Numbering:
         if ilvl not in levels:
             return ""
         counts = self.counters.setdefault(abstract, [None] * LEVELS)
-        if num_id not in self.used:  # a new instance restarts the levels it overrides
-            self.used.add(num_id)
-            for at in starts:
-                counts[at] = None
+        if ilvl in starts and (num_id, ilvl) not in self.restarted:
+            self.restarted.add((num_id, ilvl))
+            counts[ilvl] = None
         start = {at: starts.get(at, level.start) for at, level in levels.items()}
         counts[ilvl] = start[ilvl] if counts[ilvl] is None else counts[ilvl] + 1
         for deeper in range(ilvl + 1, LEVELS):
@@ -135,6 +135,11 @@ class Numbering:
         if level.fmt == "bullet":  # a list marker, not a number: the item stays its own paragraph
             return ""
         return self._render(level, levels, counts, start) + level.suffix
+
+    def numbered(self, paragraph) -> bool:
+        """The paragraph has automatic numbering (a number or a bullet), without counting it."""
+        num_id, _ = self._num_pr(paragraph)
+        return num_id in self.nums and num_id != "0"
 
     def _render(self, level: _Level, levels: dict[int, _Level], counts: list, start: dict) -> str:
         text = level.text

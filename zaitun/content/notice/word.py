@@ -14,6 +14,9 @@ M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 # Both versions of a tracked change are in the file and neither is "the" text until someone decides.
 _TRACKED = {W + name for name in ("ins", "del", "moveFrom", "moveTo", "cellIns", "cellDel", "cellMerge")}
+# A table row or cell inserted or deleted as a tracked change: the mark is in its properties.
+_TRACKED_PART = {W + "tr": (f"{W}trPr/{W}ins", f"{W}trPr/{W}del"),
+                 W + "tc": (f"{W}tcPr/{W}cellIns", f"{W}tcPr/{W}cellDel", f"{W}tcPr/{W}cellMerge")}
 _CHARACTERS = {W + "tab": "\t", W + "ptab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-"}
 # No text Word shows: properties, a field's code (its result is shown), comment marks, soft hyphens.
 _SKIPPED = {W + name for name in ("pPr", "rPr", "sdtPr", "sdtEndPr", "customXmlPr", "smartTagPr", "instrText",
@@ -64,22 +67,28 @@ class _Reader:
     def __init__(self, numbering: Numbering):
         self.numbering = numbering
         self.lines: list[str] = []
-        self.count = 0  # paragraphs so far, to name one in a refusal
+        self.count = 0  # paragraphs so far outside tables and text boxes, as staff count them in Word
+        self.tables = 0  # tables so far (a table inside a cell counts as part of its outer table)
 
     def blocks(self, parent) -> None:
         """Body-level content: paragraphs, and the tables, content controls and custom XML holding them."""
         for child in parent:
+            if child.tag == W + "tbl" and next(child.iterancestors(W + "tc"), None) is None:
+                self.tables += 1
             if child.tag == W + "p":
                 self.paragraph(child)
             elif child.tag in _TRACKED or child.tag in _REFUSED:
                 self.refuse(child, None)
             elif child.tag == W + "sdt":
                 self.control(child, self.blocks)
+            elif child.tag in _TRACKED_PART and not self.unchanged_either_way(child):
+                self.refuse(next(m for path in _TRACKED_PART[child.tag] if (m := child.find(path)) is not None), None)
             elif child.tag not in _SKIPPED:
                 self.blocks(child)
 
     def paragraph(self, p) -> None:
-        self.count += 1
+        if next(p.iterancestors(W + "tc", W + "txbxContent"), None) is None:
+            self.count += 1
         mark = p.find(f"{W}pPr/{W}rPr")
         if mark is not None and any(child.tag in _TRACKED for child in mark):  # an added or removed paragraph
             self.refuse(mark[0], p)
@@ -124,6 +133,15 @@ class _Reader:
             elif tag not in _SKIPPED and isinstance(tag, str):
                 self.inline(p, child, pieces, boxes)
 
+    def unchanged_either_way(self, part) -> bool:
+        """A table row or cell without a tracked change of its own, or one showing nothing (no text, symbol,
+        drawing or automatic number): accepting or rejecting the change then leaves the same text."""
+        if not any(part.find(path) is not None for path in _TRACKED_PART[part.tag]):
+            return True
+        return not (any(t.text for t in part.iter(W + "t", W + "delText"))
+                    or next(part.iter(W + "sym", W + "drawing", W + "pict", W + "object"), None) is not None
+                    or any(self.numbering.numbered(p) for p in part.iter(W + "p")))
+
     def control(self, sdt, read) -> None:
         """A content control's content; not its placeholder (the grey 单击此处输入文字 of an unfilled one)."""
         if sdt.find(f"{W}sdtPr/{W}showingPlcHdr") is None and (content := sdt.find(W + "sdtContent")) is not None:
@@ -138,7 +156,7 @@ class _Reader:
         return chr(code)
 
     def refuse(self, element, p) -> None:
-        where = self.where(p) if p is not None else f"after paragraph {self.count}"
+        where = self.where(p) if p is not None else self.in_table(element) or f"after paragraph {self.count}"
         if element.tag in _REFUSED:
             raise Unfaithful(f"{where} holds {_REFUSED[element.tag]}")
         raise Unfaithful(f"{where} has tracked changes that are not accepted or rejected, so it is not clear which "
@@ -146,5 +164,27 @@ class _Reader:
                          "then save")
 
     def where(self, p) -> str:
+        """Where staff find a paragraph in Word: its first words, after its number among the paragraphs
+        outside tables and text boxes, its table, row and cell, or the paragraph its text box is in."""
         text = "".join(t.text or "" for t in p.iter(W + "t"))
-        return f"paragraph {self.count}" + (f" (“{text[:20]}”)" if text else "")
+        return self.place(p) + (f" (“{text[:20]}”)" if text else "")
+
+    def place(self, element) -> str:
+        box = next(element.iterancestors(W + "txbxContent"), None)
+        if box is not None:
+            return f"a text box in {self.place(box)}"
+        return self.in_table(element) or f"paragraph {self.count}"
+
+    def in_table(self, element) -> str | None:
+        """"table 2, row 3, cell 1" for what is in a table (its outermost one), else None."""
+        rows = list(element.iterancestors(W + "tr"))
+        if not rows:
+            return None
+        row = rows[-1]
+        cell = next((c for c in element.iterancestors(W + "tc") if c.getparent() is row), None)
+        return f"table {self.tables}, row {_position(row)}" + (f", cell {_position(cell)}" if cell is not None else "")
+
+
+def _position(element) -> int:
+    """1 for the first of its kind among its siblings."""
+    return 1 + sum(1 for _ in element.itersiblings(element.tag, preceding=True))

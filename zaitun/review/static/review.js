@@ -36,6 +36,7 @@
     var field = box.querySelector("textarea");
     field.value = suggestion.getAttribute("data-target");
     keep(field);
+    markInvisible(field);
     field.focus();
   }
 
@@ -76,10 +77,53 @@
     var discard = document.createElement("button");
     discard.type = "button";
     discard.textContent = "Discard it";
-    discard.addEventListener("click", function () { field.value = field.defaultValue; keep(field); note.remove(); });
+    discard.addEventListener("click", function () {
+      field.value = field.defaultValue;
+      keep(field);
+      markInvisible(field);
+      note.remove();
+    });
     note.appendChild(discard);
     box.querySelector("form").prepend(note);
     return true;
+  }
+
+  // An invisible character (zero-width space, direction mark, soft hyphen) is refused in an edit, yet the box
+  // shows it as nothing: the text is shown again under the box with each one marked, and a button removes them.
+  var invisible = new RegExp(document.querySelector("ol.segments").getAttribute("data-invisible"), "g");
+
+  function markInvisible(field) {
+    var old = field.parentNode.querySelector(".invisible");
+    if (old) { old.remove(); }
+    var text = field.value;
+    if (text.search(invisible) < 0) { return; }
+    var shown = document.createElement("div");
+    shown.className = "invisible";
+    shown.setAttribute("role", "status");
+    var note = document.createElement("p");
+    note.textContent = "This English holds characters that show as nothing, marked here where they are:";
+    var marked = document.createElement("p");
+    marked.className = "marked";
+    var last = 0, found;
+    invisible.lastIndex = 0;
+    while ((found = invisible.exec(text)) !== null) {
+      var mark = document.createElement("mark");
+      mark.textContent = "\u27e8U+" + found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + "\u27e9";
+      marked.append(text.slice(last, found.index), mark);
+      last = invisible.lastIndex;
+    }
+    marked.append(text.slice(last));
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "Remove them";
+    remove.addEventListener("click", function () {
+      field.value = field.value.replace(invisible, "");
+      keep(field);
+      markInvisible(field);
+      field.focus();
+    });
+    shown.append(note, marked, remove);
+    field.after(shown);
   }
 
   var restored = -1;
@@ -87,6 +131,10 @@
     seg.querySelectorAll("textarea[name=target], input[name=comment]").forEach(function (field) {
       if (restore(field) && restored < 0) { restored = i; }
       field.addEventListener("input", function () { keep(field); });
+    });
+    seg.querySelectorAll("textarea[name=target]").forEach(function (field) {
+      markInvisible(field);
+      field.addEventListener("input", function () { markInvisible(field); });
     });
   });
 

@@ -1,0 +1,96 @@
+"""A running `zaitun review serve` against people who mean harm: a visitor who never logged in, and an
+account with low rights, each trying to stop the server for everyone else."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import docx
+import httpx
+import pytest
+from review_support import CSRF_RE, PASSWORD, real_user, review_project, review_server
+
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture
+def served(tmp_path):
+    """The review UI of a project in review as a process of its own, with the editor eve and the reviewer alice."""
+    _project, store = review_project(tmp_path / "site")
+    real_user(store, "eve", role="editor")
+    real_user(store, "alice")
+    store.close()
+    with review_server(tmp_path / "site") as base:
+        yield base
+
+
+@contextmanager
+def logged_in(base: str, name: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        token = CSRF_RE.search(client.get("/login").text).group(1)
+        assert client.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token}).status_code == 303
+        yield client
+
+
+def test_a_visitor_posting_a_huge_form_or_file_is_refused_before_the_server_takes_it_in(served):
+    limit = "over 21,065,536 bytes"  # 21 uploads at limits.text_bytes, and the form's fields
+    with httpx.Client(base_url=served, timeout=60) as visitor:
+        fields = (f"f{n}=".encode() + b"a" * 999_990 + b"&" for n in range(60))  # each under Starlette's 1 MB
+        chunked = visitor.post("/login", headers=FORM, content=fields)
+        assert chunked.status_code == 413 and limit in chunked.text
+        announced = visitor.post("/login", files={"files": ("big.md", b"a" * 30_000_000)})
+        assert announced.status_code == 413 and limit in announced.text
+    with logged_in(served, "alice") as alice:
+        assert alice.get("/").status_code == 200
+
+
+def test_front_matter_a_few_hundred_bytes_long_that_yaml_aliases_blow_up_is_refused_at_once(served):
+    """Each key a list of ten of the one before: `title` stands for a billion items (YAML's billion laughs)."""
+    keys = ["summary", "issuer", "doc_number", "social", "programme", "valid_from", "valid_until", "tags"]
+    front = [f'{keys[0]}: &k0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    front += [f"{key}: &k{n} [{', '.join([f'*k{n - 1}'] * 10)}]" for n, key in enumerate(keys[1:], start=1)]
+    bomb = "---\n" + "\n".join(front) + f"\ntitle: *k{len(keys) - 1}\ndate: 2025-01-01\n---\n\n正文。\n"
+    assert len(bomb) < 1000
+    with logged_in(served, "eve") as eve, logged_in(served, "alice") as alice:
+        token = CSRF_RE.search(eve.get("/add").text).group(1)
+        started = time.monotonic()
+        shown = eve.post("/add", data={"csrf_token": token, "section": "guides"},
+                         files={"files": ("laughs.md", bomb.encode())}, timeout=20)
+        assert time.monotonic() - started < 10
+        assert "laughs.md:10: &#39;title&#39; must be text, got a list [[[" in shown.text
+        assert 'name="token"' not in shown.text  # nothing to save
+        assert alice.get("/").status_code == 200
+
+
+def long_notice(paragraphs: int) -> bytes:
+    """A Word notice of many short articles: small on disk, seconds of work to read."""
+    document = docx.Document()
+    document.add_paragraph("泉州市人民政府办公室关于印发若干措施的通知")
+    for n in range(paragraphs):
+        document.add_paragraph(f"第{n}条 外国人可以过境免签。停留时间为240小时。")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_while_an_editors_long_word_file_is_read_the_other_reviewers_pages_keep_coming(served):
+    notice = long_notice(30_000)
+    with logged_in(served, "eve") as eve, logged_in(served, "alice") as alice:
+        token = CSRF_RE.search(eve.get("/add").text).group(1)
+        upload = threading.Thread(target=eve.post, args=("/add",), kwargs={
+            "data": {"csrf_token": token, "section": "policies"},
+            "files": [("files", (f"notice-{n}.docx", notice)) for n in range(2)], "timeout": 120})
+        upload.start()
+        time.sleep(1)  # the upload is being read
+        waits = []
+        while upload.is_alive():
+            started = time.monotonic()
+            assert alice.get("/").status_code == 200
+            waits.append(time.monotonic() - started)
+            time.sleep(0.2)
+        upload.join()
+    assert waits and max(waits) < 1, waits
