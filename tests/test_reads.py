@@ -4,6 +4,7 @@ changed by reading it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 import stat
@@ -19,7 +20,7 @@ SLUGS = [f"doc-{n:04d}" for n in range(BATCH + 20)] + ["政策-一", "zz-ümlaut
 
 def _filled(url: str) -> Store:
     """A store with documents (unicode, withdrawn, rewritten), several English and French releases per
-    document, and failures with and without a slug."""
+    document (some retracted: the newest, an older one), and failures with and without a slug."""
     store = Store.open(url)
     with store.tx() as conn:
         for n, slug in enumerate(SLUGS):
@@ -34,6 +35,8 @@ def _filled(url: str) -> Store:
         store.withdraw_document(conn, "doc-0005")
         store.withdraw_document(conn, "政策-二")
         store.save_document(conn, "doc-0002", "guides", "guides/doc-0002.md", "---\ntitle: 改\n---\n\n新。\n")
+        for slug in ("doc-0003", "doc-0006", "zz-ümlaut"):  # all their releases: the newest is retracted
+            store.retract_releases(conn, slug, dt.datetime(2000, 1, 1, tzinfo=dt.UTC), "vera", f"“{slug}” 错")
         store.replace_failures(conn, "build", [
             dict(stage="build", source="content/guides/doc-0001.md", slug="doc-0001", state="held back",
                  message="content/guides/doc-0001.md:3: 坏", kept=""),
@@ -52,6 +55,7 @@ def _reads(store: Store, reads, seq: int) -> list:
         *[reads.document_heads(status, slugs) for status in ("active", "withdrawn") for slugs in [None, *subsets]],
         *[reads.release_heads(lang, slugs) for lang in ("en", "fr", "de") for slugs in [None, *subsets]],
         *[reads.raws(slugs) for slugs in subsets], reads.payloads(ids), reads.payloads(ids[:3]), reads.payloads([]),
+        *[reads.retractions(lang) for lang in ("en", "fr", "de")],
     ]
 
 
@@ -80,6 +84,8 @@ def test_every_read_a_build_makes_gives_what_the_store_gives(tmp_path):
     assert _typed(through_sqlite) == _typed(through_store)
     assert through_store[3] == {"doc-0003", "doc-0004"} and len(through_store[5]) == 2  # the reads read something
     assert {row["slug"] for row in through_store[6]} == set(SLUGS) - {"doc-0004", "doc-0005", "政策-二"}
+    assert through_store[-3] == {"doc-0006": "“doc-0006” 错", "zz-ümlaut": "“zz-ümlaut” 错"}  # doc-0003: released since
+    assert "doc-0006" not in through_store[18] and "doc-0003" in through_store[18]  # release_heads("en")
     store.close()
 
 
@@ -93,6 +99,15 @@ def test_a_store_not_made_whole_or_not_a_sqlite_file_is_not_read_with_sqlite3(tm
     conn.execute("DROP INDEX releases_newest")  # as a store made before it: Store.open makes it again
     conn.close()
     assert SqliteReads.of(f"sqlite:///{older}") is None
+    before = tmp_path / "before-retractions.db"
+    Store.open(f"sqlite:///{before}").close()
+    conn = sqlite3.connect(before)
+    conn.execute("DROP INDEX releases_retracted")  # a store made before releases could be retracted
+    conn.execute("ALTER TABLE releases DROP COLUMN retracted_at")
+    conn.close()
+    assert SqliteReads.of(f"sqlite:///{before}") is None
+    Store.open(f"sqlite:///{before}").close()  # completed in place
+    assert SqliteReads.of(f"sqlite:///{before}") is not None
 
 
 def test_a_lazy_store_reads_a_sqlite_file_without_opening_the_store_until_it_writes(tmp_path):

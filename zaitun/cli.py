@@ -160,6 +160,8 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
         expiry = _validity_tag(r)
         flagged = f", {r.flagged} flagged" if r.flagged else ""
         typer.echo(f"{r.slug:40} {r.stage:17} {r.approved}/{r.total} approved{flagged}{expiry}")
+        if r.offline:
+            typer.echo(f"  {r.offline}")
     _echo_problems(problems, failed)
     for line in undelivered:
         typer.echo(f"not delivered: {line}")

@@ -23,6 +23,7 @@ TRANSLATE_DRAFTED = "zaitun.translate.drafted"
 TRANSLATION_READY = "zaitun.translation.ready"
 DOCUMENT_APPROVED = "zaitun.document.approved"
 DOCUMENT_WITHDRAWN = "zaitun.document.withdrawn"
+DOCUMENT_RETRACTED = "zaitun.document.retracted"
 DOCUMENT_FAILED = "zaitun.document.failed"
 SITE_PUBLISHED = "zaitun.site.published"
 
@@ -35,6 +36,8 @@ EVENTS: dict[str, str] = {
     TRANSLATION_READY: "a translate run ended (payload: slugs, drafted)",
     DOCUMENT_APPROVED: "every segment of a document is approved; starts publish",
     DOCUMENT_WITHDRAWN: "a document's file was deleted; starts publish, which takes it off the site",
+    DOCUMENT_RETRACTED: "a reviewer rejected English that is online (payload: retracted_by, why); starts "
+                        "publish, which takes the English page off the site",
     DOCUMENT_FAILED: "a pass quarantined, held back or left out a file, or the translation provider failed "
                      "(payload: stage, source, state, message)",
     SITE_PUBLISHED: "publish built (and deployed) the site (payload: counts)",

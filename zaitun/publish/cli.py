@@ -94,6 +94,8 @@ def rollback(
     list_: Annotated[bool, typer.Option("--list", help="List the kept builds; change nothing.")] = False,
     with_withdrawn: Annotated[bool, typer.Option("--with-withdrawn", help="Put the build online even if it "
                                                  "shows documents withdrawn since.")] = False,
+    with_rejected: Annotated[bool, typer.Option("--with-rejected", help="Put the build online even if it shows "
+                                                "English a reviewer rejected since.")] = False,
 ) -> None:
     """Put an earlier build of publish/ back online with one atomic switch (see --list)."""
     from zaitun.publish.output import listing
@@ -105,7 +107,7 @@ def rollback(
         return
     from zaitun.publish.site import rollback as roll_back
 
-    version = roll_back(project, number, ctx.obj.lazy_store, with_withdrawn)
+    version = roll_back(project, number, ctx.obj.lazy_store, with_withdrawn, with_rejected)
     typer.echo(f"{project.publish_dir} now shows build {int(version.name)}; the next build builds from the "
                f"store again")
     if project.config.get("publish.s3_target"):

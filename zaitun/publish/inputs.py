@@ -1,10 +1,12 @@
 """What the publisher reads from the store: one `Entry` per document and language.
 
 Chinese entries come from the current content (drafts skipped); English entries only from
-the document's last release, so never-approved English is never published; a release holding a
-forbidden rendering (screen.py) is not: the English released before stays if it passes. Parsing front
-matter is the slow part of a rebuild, so parsed metadata is cached by the file's hash, and each release's
-English facts with the glossary version they were screened against (read again when the glossary changed).
+the document's last release, so never-approved English is never published (nor English a reviewer
+rejected since: its release is retracted, and the store gives no release of that document); a release
+holding a forbidden rendering (screen.py) is not: the English released before stays if it passes. Parsing
+front matter is the slow part of a rebuild, so parsed metadata is cached by the file's hash, and each
+release's English facts with the glossary version they were screened against (read again when the glossary
+changed).
 """
 
 from __future__ import annotations
@@ -256,6 +258,8 @@ def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payl
         return []
     if meta.get("draft"):
         return []
+    if release is None and shown:  # its English is offline (retracted: Store.release_heads) since that build
+        cache[row["slug"]] = {k: v for k, v in cache[row["slug"]].items() if k != "en"}
     en = None
     if release is not None:
         cached, stamp = cache[row["slug"]], stamp or _stamp(release)

@@ -78,6 +78,7 @@ from zaitun.publish.social import queue_posts
 from zaitun.publish.tags import tag_labels
 from zaitun.publish.workers import lean_heap, render_all, trim, worker_count
 from zaitun.state import heads
+from zaitun.state.reads import OFFLINE
 
 if TYPE_CHECKING:  # or a LazyStore (zaitun build): SQLAlchemy loaded only when the build writes failures
     from zaitun.state.lazy import LazyStore
@@ -140,20 +141,37 @@ _AFTER: list[threading.Thread] = []  # the thread running what the last build le
 
 
 def rollback(project: Project, number: int | None = None, store: Store | LazyStore | None = None,
-             with_withdrawn: bool = False) -> Path:
+             with_withdrawn: bool = False, with_rejected: bool = False) -> Path:
     """Put an earlier build back online (by default the one before the build online); waits for a build.
-    Given the store, a build showing documents withdrawn since is refused unless `with_withdrawn`: a
-    document taken off the site is not put back by a rollback unasked."""
-    def refuse_withdrawn(version: Path) -> None:
-        shown = read_manifest(version)[0].get("docs", {}).keys()
-        gone = sorted(shown - {row["slug"] for row in store.document_heads("active")})
+    Given the store, a build showing documents withdrawn since is refused unless `with_withdrawn`, and one
+    showing English a reviewer rejected since (a retracted release) unless `with_rejected`: what was taken
+    off the site is not put back by a rollback unasked."""
+    def refuse(version: Path) -> None:
+        docs = read_manifest(version)[0].get("docs", {})
+        gone = [] if with_withdrawn else sorted(docs.keys() - {row["slug"] for row in store.document_heads("active")})
         if gone:
             raise PublishError(f"build {int(version.name)} shows {len(gone)} document(s) withdrawn since: "
                                f"{', '.join(gone)}; to put it online all the same, pass --with-withdrawn (the "
                                "next build takes them off again)")
+        rejected = [] if with_rejected else _rejected_since(docs, store)
+        if rejected:
+            raise PublishError(f"build {int(version.name)} shows English rejected since: {', '.join(rejected)}; "
+                               "to put it online all the same, pass --with-rejected (the next build takes it off "
+                               "again)")
 
     with build_lock(project):
-        return roll_back(project.publish_dir, number, None if store is None or with_withdrawn else refuse_withdrawn)
+        return roll_back(project.publish_dir, number,
+                         None if store is None or (with_withdrawn and with_rejected) else refuse)
+
+
+def _rejected_since(docs: dict, store: Store | LazyStore) -> list[str]:
+    """The documents whose English a build showed (its manifest's `docs`) from a release retracted since."""
+    shown = {}
+    for slug, record in docs.items():
+        stamp = (record.get("en") or {}).get("stamp")
+        if stamp:
+            shown[int(stamp.split(" ", 1)[0])] = slug
+    return sorted(shown[id_] for id_ in store.retracted(sorted(shown))) if shown else []
 
 
 @contextmanager
@@ -222,7 +240,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     indexing, shown = _search_index(online, building / SITE, report, plan_, files)
     try:  # while the index is made: what is written beside it; nothing goes online before it is whole
         hold.keep_metadata(state["docs"])
-        _explain(entries, report)
+        _explain(entries, report, store)
         _prune_bodies(entries, plan_.changed, hold.before)
         manifest = {"version": manifest_version(), "docs": state["docs"], "files": files}
         parts = write_manifest(building, manifest, online, known,
@@ -596,11 +614,14 @@ def _urls(base_url: str) -> layout.Urls:
     return _URLS[base_url]
 
 
-def _explain(entries: list[Entry], report: BuildReport) -> None:
+def _explain(entries: list[Entry], report: BuildReport, store: Store | LazyStore) -> None:
     english = {e.slug for e in entries if e.lang == "en"}
+    without = [e.slug for e in entries if e.lang == "zh" and e.slug not in english]
+    offline = store.retractions() if without else {}  # English a reviewer rejected since it was released
+    for slug in without:
+        why = OFFLINE.format(offline[slug]) if slug in offline else "no approved English yet"
+        report.skipped.append(f"{slug} (en): {why}")
     for entry in entries:
-        if entry.lang == "zh" and entry.slug not in english:
-            report.skipped.append(f"{entry.slug} (en): no approved English yet")
         if entry.under_review:
             report.under_review.append(entry.slug)
 

@@ -96,9 +96,16 @@ class TranslateGate:
         return qa.glossary(self.project.glossary_dir)
 
 
-def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, seen: str) -> None:
-    """Reject the segment's translation at the version the actor saw."""
-    gate.reject(store, slug, seg_id, actor, comment, seen=seen)
+OFFLINE_NOTE = "the English page goes offline at the next build until a corrected translation is approved"
+
+
+def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, seen: str) -> bool:
+    """Reject the segment's translation at the version the actor saw; True when that took English online off
+    the site (Prefect is told, so the site is built again: see gate.reject)."""
+    offline = gate.reject(store, slug, seg_id, actor, comment, seen=seen)
+    if offline:
+        events.emit(events.DOCUMENT_RETRACTED, slug, retracted_by=actor)
+    return offline
 
 
 def _announced(project: Project, store: Store, slug: str, actor: str, result: ApproveResult,

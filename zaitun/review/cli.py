@@ -141,13 +141,16 @@ def reject(ctx: typer.Context,
            actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Reject a segment's translation at the version you read (ID@VERSION), with a comment.
 
-    When someone saved another draft or rejected it since you read it, nothing is rejected."""
+    When someone saved another draft or rejected it since you read it, nothing is rejected. Rejecting approved
+    English of a published document takes its English page offline at the next build, until a corrected
+    translation is approved."""
     from zaitun.review import actions
 
     segment_id, version = _versioned(segment, "reject", "rejected")
     store = ctx.obj.store
-    actions.reject(store, slug, segment_id, acting(store, actor, token_file)["name"], comment, version)
-    typer.echo(f"rejected {segment_id}")
+    offline = actions.reject(store, slug, segment_id, acting(store, actor, token_file)["name"], comment, version)
+    typer.echo(f"rejected {segment_id}" + (f": approved English of a published document, so {actions.OFFLINE_NOTE}"
+                                           if offline else ""))
 
 
 @review_app.command()

@@ -26,8 +26,16 @@ from zaitun.content.model import FACT_FIELDS, document_from_row
 from zaitun.content.schema import control_character
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
+from zaitun.events import DOCUMENT_RETRACTED
 from zaitun.review.quoting import shortened
-from zaitun.state.segments import MEMORY_APPROVER, DocumentState, SegmentState, progress, segment_states
+from zaitun.state.segments import (
+    MEMORY_APPROVER,
+    DocumentState,
+    SegmentState,
+    SegmentStatus,
+    progress,
+    segment_states,
+)
 from zaitun.state.store import Connection, Store, sha
 from zaitun.translate.checks import check_translation, forbidden_message, forbidden_renderings
 from zaitun.translate.glossary import Glossary
@@ -205,9 +213,12 @@ def _mark_approved(store: Store, conn: Connection, slug: str, seg: SegmentState,
                    f"target {sha(seg.target)[:12]}")
 
 
-def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, seen: str) -> None:
+def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, seen: str) -> bool:
     """Reject a segment's translation with a comment, only if it is still the version the actor saw
-    (`seen`): nobody rejects a newer draft they never read, or replaces another reviewer's comment."""
+    (`seen`): nobody rejects a newer draft they never read, or replaces another reviewer's comment.
+    Rejected English is no longer approved: when it is English released for the site, the releases holding
+    it are retracted and the document's English goes offline at the next build, until a corrected
+    translation is approved (True then)."""
     require_role(store, actor)
     if not comment.strip():
         raise ReviewError("a rejection needs a comment that tells the translator what is wrong")
@@ -217,13 +228,38 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, se
         if seg.translation is None:
             raise ReviewError(f"{slug}/{seg_id}: nothing to reject yet")
         refused = f"not rejected: {_changed(seg, seen)}" if seen != seg.version else ""
+        offline = False
         if refused:  # recorded like a refused approval, so the audit log shows both reviewers at work
             store.log(conn, actor, "reject-refused", slug, seg_id, after=seg.target, note=refused)
         else:
             store.reject_translation(conn, seg.translation["id"], actor, comment)
             store.log(conn, actor, "reject", slug, seg_id, before=seg.target, after=None, note=comment)
+            offline = _retract(store, conn, slug, seg, actor, comment)
     if refused:
         raise ReviewError(f"{seg_id}: {refused}")
+    return offline
+
+
+def released_english(seg: SegmentState, release: dict | None) -> bool:
+    """Whether the segment's English is in the document's release (`latest_release`) that is online: approved
+    before that release was made, it is in it (a release holds every approved segment of its document)."""
+    tr = seg.translation
+    return (seg.state == SegmentStatus.APPROVED and release is not None and not release["retracted_at"]
+            and tr["reviewed_at"] is not None and tr["reviewed_at"] <= release["created_at"])
+
+
+def _retract(store: Store, conn: Connection, slug: str, seg: SegmentState, actor: str, comment: str) -> bool:
+    """Retract every release holding the segment's English, now rejected (the one online, and older ones a
+    rollback could put back); whether its English was online."""
+    online = released_english(seg, store.latest_release(slug, conn=conn))
+    if seg.state != SegmentStatus.APPROVED or seg.translation["reviewed_at"] is None:
+        return False
+    why = f"{actor} rejected segment {seg.position + 1}: {shortened(comment)}"
+    if store.retract_releases(conn, slug, seg.translation["reviewed_at"], actor, why):
+        store.log(conn, actor, "retract", slug, seg.seg_id, before=seg.target, note=why)
+    if online:
+        store.record_event(conn, DOCUMENT_RETRACTED, slug, retracted_by=actor, why=why)
+    return online
 
 
 def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, glossary: Glossary,
@@ -291,7 +327,7 @@ def _released_as_is(store: Store, slug: str) -> bool:
     row = store.document(slug)
     release = store.latest_release(slug) if row and row["status"] == DocumentState.ACTIVE else None
     return (row is None or row["status"] != DocumentState.ACTIVE
-            or (release is not None and release["raw_hash"] == row["raw_hash"]))
+            or (release is not None and not release["retracted_at"] and release["raw_hash"] == row["raw_hash"]))
 
 
 def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary: Glossary,

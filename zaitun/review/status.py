@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING
 
 from zaitun.content.model import document_from_row
 from zaitun.content.validity import EXPIRED, EXPIRING, NOT_YET, validity_on
+from zaitun.state.reads import OFFLINE
 from zaitun.state.segments import DocumentState, progress, segment_states
 from zaitun.state.store import Store
 
 if TYPE_CHECKING:
     from zaitun.project import Project
+
+ENGLISH_OFFLINE = "english offline"  # a reviewer rejected English released: none online until approved again
 
 
 @dataclass
@@ -20,7 +23,7 @@ class DocumentStatus:
     slug: str
     section: str
     title: str
-    stage: str  # withdrawn | draft | translating | in review | approved | update in review
+    stage: str  # withdrawn | draft | translating | in review | approved | update in review | english offline
     approved: int
     total: int
     flagged: int
@@ -28,6 +31,7 @@ class DocumentStatus:
     expiry: str  # "" | "expiring" | "expired": of the Chinese, or of the English page when that ends first
     english_valid_until: dt.date | None = None  # the English page's, while a new date awaits review
     in_force_from: dt.date | None = None  # its valid_from, while that is still to come
+    offline: str = ""  # english offline: why (a reviewer rejected English released; see gate.reject)
 
     def as_dict(self) -> dict:
         out = self.__dict__.copy()
@@ -47,13 +51,16 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
     states = segment_states(store, row["slug"])
     prog = progress(states)
     english = None  # the English page's valid_until, when it is not the Chinese one
+    offline = ""
     if row["status"] != DocumentState.ACTIVE:
         stage = "withdrawn"
     elif doc.draft:  # kept off the site in both languages, however far its review went
         stage = "draft"
     elif prog["complete"]:
         stage = "approved"
-    elif release := store.latest_release(row["slug"]):
+    elif (release := store.latest_release(row["slug"])) and release["retracted_at"]:
+        stage, offline = ENGLISH_OFFLINE, OFFLINE.format(release["retraction"])
+    elif release:
         stage = "update in review"
         english = _released_until(release)
         english = english if english != doc.valid_until else None
@@ -64,7 +71,8 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
     ends = min((d for d in (doc.valid_until, english) if d), default=None)
     coming = doc.valid_from if validity_on(doc.valid_from, None, today) == NOT_YET else None
     return DocumentStatus(row["slug"], row["section"], doc.title, stage, prog["approved"], prog["total"],
-                          prog["flagged"], doc.valid_until, expiry_state(ends, today, warning_days), english, coming)
+                          prog["flagged"], doc.valid_until, expiry_state(ends, today, warning_days), english, coming,
+                          offline)
 
 
 def _released_until(release: dict) -> dt.date | None:

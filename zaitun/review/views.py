@@ -19,13 +19,15 @@ from zaitun.content.model import document_from_row
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.project import Project
 from zaitun.review import qa
+from zaitun.review.gate import released_english
+from zaitun.review.status import ENGLISH_OFFLINE
 from zaitun.state.segments import SegmentState, progress, segment_states
 from zaitun.state.store import Store
 
 FACT_LABELS = {"doc_number": "Document number", "issuer": "Issued by", "valid_from": "Valid from",
                "valid_until": "Valid until"}  # the facts the English page shows beside the text
 MEDIA_PREFIX = "/media/"  # where the review UI serves files beside documents, for previews
-STAGES = ("draft", "translating", "in review", "update in review", "approved", "withdrawn")
+STAGES = ("draft", "translating", "in review", "update in review", ENGLISH_OFFLINE, "approved", "withdrawn")
 
 
 def failures(project: Project, store: Store) -> list[tuple[str, str]]:
@@ -45,6 +47,7 @@ class SegmentView:
     terms: list[qa.Term]
     old_parts: list[tuple[bool, str]] = field(default_factory=list)  # (changed?, text) of the old Chinese
     new_parts: list[tuple[bool, str]] = field(default_factory=list)
+    online: bool = False  # its English is on the English page: rejecting it takes that page offline
 
     @property
     def seg_id(self) -> str:
@@ -79,9 +82,10 @@ def _append(parts: list[tuple[bool, str]], changed: bool, text: str) -> None:
 
 def segment_views(project: Project, store: Store, slug: str) -> list[SegmentView]:
     terms = qa.glossary(project.glossary_dir)
-    views = []
+    views, release = [], store.latest_release(slug)
     for state in segment_states(store, slug):
-        view = SegmentView(state, qa.split_terms(state.source, terms), qa.found_terms(state.source, terms))
+        view = SegmentView(state, qa.split_terms(state.source, terms), qa.found_terms(state.source, terms),
+                           online=released_english(state, release))
         if state.previous:
             view.old_parts, view.new_parts = char_diff(state.previous["source"], state.source)
         views.append(view)

@@ -6,7 +6,8 @@ store's change number they were read at, and reads again only the documents writ
 (`Store.changed_since`: the database's triggers number every write, whoever makes it). A new process
 (`zaitun build`) adopts the heads the build online kept (zaitun.publish.snapshot) and does the same. Another
 store at the same address (made anew: its own `Store.identity`) or a change number lower than the one kept
-reads everything again.
+reads everything again. A document whose newest release a reviewer retracted (zaitun.review.gate.reject) has no
+release head: the retraction is a write like any other, so its kept release is dropped when it is read again.
 """
 
 from __future__ import annotations

@@ -54,6 +54,9 @@ class LazyStore:
     def release_heads(self, lang: str = "en", slugs: list[str] | None = None) -> dict[str, dict]:
         return self.reads.release_heads(lang, slugs)
 
+    def retractions(self, lang: str = "en") -> dict[str, str]:
+        return self.reads.retractions(lang)
+
     def raws(self, slugs: list[str]) -> dict[str, str]:
         return self.reads.raws(slugs)
 
@@ -73,6 +76,9 @@ class LazyStore:
 
     def latest_releases(self, lang: str = "en") -> dict[str, dict]:
         return self.store.latest_releases(lang)
+
+    def retracted(self, ids: list[int]) -> set[int]:
+        return self.store.retracted(ids)
 
     def document(self, slug: str) -> dict | None:
         return self.store.document(slug)

@@ -19,14 +19,20 @@ from zaitun.state.changes import CHANGE_SEQ, IDENTITY, connect, sqlite_file
 
 DATES = frozenset({"updated_at", "created_at", "at"})  # DateTime columns of the rows read here
 # what Store.open makes that these reads rely on: a store lacking one is opened (and completed) by the Store
-MADE = frozenset({"documents", "releases", "changes", "store_identity", "failures", "releases_newest"}
+MADE = frozenset({"documents", "releases", "changes", "store_identity", "failures", "releases_newest",
+                  "releases_retracted"}
                  | {f"zaitun_change_{table}_{op}" for table in ("documents", "releases")
                     for op in ("insert", "update", "delete")})
 BATCH = 500  # as the Store's batches: a bound list has a limit
 
 _HEADS = "SELECT slug, section, path, raw_hash, status, updated_at FROM documents WHERE status = ?"
-_RELEASES = ("SELECT id, slug, lang, raw_hash, created_at FROM releases WHERE id IN "
+_RELEASES = ("SELECT id, slug, lang, raw_hash, created_at FROM releases WHERE retracted_at IS NULL AND id IN "
              "(SELECT max(id) AS max_1 FROM releases WHERE lang = ?{} GROUP BY slug)")
+_RETRACTIONS = ("SELECT retracted.slug, retracted.retraction FROM releases AS retracted "
+                "WHERE retracted.retracted_at IS NOT NULL AND retracted.id = "
+                "(SELECT max(releases.id) FROM releases WHERE releases.lang = ? AND releases.slug = retracted.slug) "
+                "ORDER BY retracted.slug")
+OFFLINE = "English taken offline: {}; approve a corrected translation to put it back"  # why (Store.retractions)
 
 
 class Reads(Protocol):
@@ -39,6 +45,7 @@ class Reads(Protocol):
     def changed_since(self, seq: int) -> set[str]: ...
     def document_heads(self, status: str = "active", slugs: list[str] | None = None) -> list[dict]: ...
     def release_heads(self, lang: str = "en", slugs: list[str] | None = None) -> dict[str, dict]: ...
+    def retractions(self, lang: str = "en") -> dict[str, str]: ...
     def raws(self, slugs: list[str]) -> dict[str, str]: ...
     def payloads(self, ids: list[int]) -> dict[int, str]: ...
     def failure_rows(self) -> list[dict]: ...
@@ -90,6 +97,9 @@ class SqliteReads:
             return {row["slug"]: row for row in self._dicts(_RELEASES.format(""), (lang,))}
         return {row["slug"]: row for part in _batches(slugs) for row in self._dicts(
             _RELEASES.format(f" AND slug IN ({_marks(part)})"), (lang, *part))}
+
+    def retractions(self, lang: str = "en") -> dict[str, str]:
+        return dict(self._rows(_RETRACTIONS, (lang,)))
 
     def raws(self, slugs: list[str]) -> dict[str, str]:
         return {slug: raw for part in _batches(slugs) for slug, raw in self._rows(

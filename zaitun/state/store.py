@@ -105,12 +105,21 @@ releases = Table(
     Column("raw_hash", String(64), nullable=False),  # the Chinese this English was approved for
     Column("payload", Text, nullable=False),  # JSON: meta, body, provenance
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # set when a reviewer rejects English this release holds: a document whose newest release is retracted
+    # has no English online until a corrected translation is approved (a new release)
+    Column("retracted_at", DateTime(timezone=True)),
+    Column("retracted_by", String(100)),
+    Column("retraction", Text),  # why, as a person reads it: "NAME rejected segment N: COMMENT"
 )
+RELEASE_HEAD = ("id", "slug", "lang", "raw_hash", "created_at")  # a release without its payload (release_heads)
 # each document's newest release found in the index: without it, asking for one document's reads every
 # release's row, payloads included (the whole table, for a one-document rebuild)
 NEWEST_RELEASES = "CREATE INDEX IF NOT EXISTS releases_newest ON releases (lang, slug, id)"
 # one segment's translations found in the index: storing a draft reads and supersedes the segment's current one,
 # and without it each of a pass's thousands of drafts read the whole table twice
+# the retracted releases, few, found without reading the others (whose payloads come before that column)
+RETRACTED_RELEASES = ("CREATE INDEX IF NOT EXISTS releases_retracted ON releases (retracted_at) "
+                      "WHERE retracted_at IS NOT NULL")
 SEGMENT_TRANSLATIONS = "CREATE INDEX IF NOT EXISTS translations_segment ON translations (slug, seg_id)"
 
 users = Table(
@@ -248,6 +257,7 @@ def _indexes(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")  # two starting at once
         conn.exec_driver_sql(NEWEST_RELEASES)
+        conn.exec_driver_sql(RETRACTED_RELEASES)
         conn.exec_driver_sql(SEGMENT_TRANSLATIONS)
         for index in LOGIN_CHECK_INDEXES:
             conn.exec_driver_sql(index)
@@ -401,10 +411,11 @@ class Store:
         with self.engine.connect() as c:
             return [dict(r) for r in c.execute(select(memory).order_by(memory.c.source)).mappings()]
 
-    def latest_release(self, slug: str, lang: str = "en") -> dict | None:
+    def latest_release(self, slug: str, lang: str = "en", conn: Connection | None = None) -> dict | None:
+        """The document's newest release, retracted or not (see `retracted_at`), its payload parsed."""
         q = (select(releases).where(releases.c.slug == slug, releases.c.lang == lang)
              .order_by(releases.c.id.desc()).limit(1))
-        rows = self._rows(q)
+        rows = self._rows(q, conn)
         if not rows:
             return None
         row = dict(rows[0])
@@ -472,8 +483,24 @@ class Store:
         return {r["slug"] for r in self._rows(select(changes.c.slug).where(changes.c.seq > seq).distinct())}
 
     def latest_releases(self, lang: str = "en") -> dict[str, dict]:
-        """The newest release of every document in one query (a per-slug query is too slow at 1,000 docs)."""
-        return {r["slug"]: dict(r) for r in self._rows(select(releases).where(releases.c.id.in_(_newest(lang))))}
+        """The newest release of every document in one query (a per-slug query is too slow at 1,000 docs),
+        but for documents whose newest release is retracted: they have no English to show."""
+        return {r["slug"]: dict(r) for r in self._rows(select(releases).where(
+            releases.c.id.in_(_newest(lang)), releases.c.retracted_at.is_(None)))}
+
+    def retractions(self, lang: str = "en") -> dict[str, str]:
+        """slug -> why, of the documents whose newest release is retracted (their English is offline): found
+        from the retracted ones (in their index), never reading the others."""
+        newest = select(func.max(releases.c.id)).where(releases.c.lang == lang, releases.c.slug == _retracted.c.slug)
+        query = (select(_retracted.c.slug, _retracted.c.retraction)
+                 .where(_retracted.c.retracted_at.is_not(None), _retracted.c.id == newest.scalar_subquery())
+                 .order_by(_retracted.c.slug))
+        return {r["slug"]: r["retraction"] for r in self._rows(query)}
+
+    def retracted(self, ids: list[int]) -> set[int]:
+        """Those of these releases that are retracted."""
+        return {r["id"] for part in _batches(ids) for r in self._rows(
+            select(releases.c.id).where(releases.c.id.in_(part), releases.c.retracted_at.is_not(None)))}
 
     def document_heads(self, status: str | None = "active", slugs: list[str] | None = None) -> list[dict]:
         """Every document of a status (None: of any; or those of `slugs`) as `documents` gives it, in slug order,
@@ -495,11 +522,11 @@ class Store:
 
     def release_heads(self, lang: str = "en", slugs: list[str] | None = None) -> dict[str, dict]:
         """`latest_releases` without the payloads (see `payloads`), of every document or of `slugs`."""
-        columns = [c for c in releases.c if c.name != "payload"]
+        query = select(*(releases.c[name] for name in RELEASE_HEAD)).where(releases.c.retracted_at.is_(None))
         if slugs is None:
-            return {r["slug"]: dict(r) for r in self._rows(select(*columns).where(releases.c.id.in_(_newest(lang))))}
+            return {r["slug"]: dict(r) for r in self._rows(query.where(releases.c.id.in_(_newest(lang))))}
         return {r["slug"]: dict(r) for part in _batches(slugs) for r in self._rows(
-            select(*columns).where(releases.c.id.in_(_newest(lang, part))))}
+            query.where(releases.c.id.in_(_newest(lang, part))))}
 
     def payloads(self, ids: list[int]) -> dict[int, str]:
         """The payloads of some releases, by release id."""
@@ -659,6 +686,15 @@ class Store:
         conn.execute(insert(releases).values(slug=slug, lang=lang, raw_hash=raw_hash, created_at=now(),
                                              payload=json.dumps(payload, ensure_ascii=False, default=str)))
 
+    def retract_releases(self, conn: Connection, slug: str, since: dt.datetime, actor: str, why: str) -> int:
+        """Retract the document's English releases made since `since` (when the English now rejected was
+        approved: each of them holds it) that are not retracted yet; how many were."""
+        result = conn.execute(update(releases)
+                              .where(releases.c.slug == slug, releases.c.lang == "en", releases.c.created_at >= since,
+                                     releases.c.retracted_at.is_(None))
+                              .values(retracted_at=now(), retracted_by=actor, retraction=why))
+        return result.rowcount
+
     def add_user(self, conn: Connection, name: str, role: str, password_hash: str) -> None:
         conn.execute(insert(users).values(name=name, role=role, password_hash=password_hash, created_at=now()))
 
@@ -700,6 +736,9 @@ def _newest(lang: str, slugs: list[str] | None = None):
     if slugs is not None:
         query = query.where(releases.c.slug.in_(slugs))
     return query.group_by(releases.c.slug).scalar_subquery()
+
+
+_retracted = releases.alias("retracted")
 
 
 def _batches(values: list, size: int = 500) -> Iterator[list]:
