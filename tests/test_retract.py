@@ -309,3 +309,24 @@ def test_a_reviewer_in_a_browser_is_told_before_and_after_that_rejecting_publish
             timeout=10_000)
         browser.close()
     assert fx.store.retractions() == {SLUG: "alice rejected segment 4: it says the opposite of the Chinese"}
+
+
+def test_rejected_english_is_forgotten_by_translation_memory_so_no_other_document_is_approved_from_it(tmp_path):
+    from zaitun.translate.fuzzy import memory_index
+
+    fx = published_project(tmp_path / "site")
+    seg = wrong_segment(fx.store)
+    assert fx.store.memory_lookup([seg.source]) == {seg.source: WRONG}  # rita's approval went into memory
+    assert any(e.target == WRONG for e in memory_index(fx.store).containing("联程客票"))
+    reject_wrong(fx)
+    assert fx.store.memory_lookup([seg.source]) == {}
+    assert not any(e.target == WRONG for e in memory_index(fx.store).containing("联程客票"))  # nor suggested
+    assert "memory-forget" in {row["action"] for row in fx.store.audit_log(SLUG)}
+
+    fx.write("guides", "ferry", FRONT.format(date=fx.project.today().isoformat()), BODY)  # the same sentence
+    fx.ingest()
+    from zaitun import pipeline
+
+    pipeline.translate(fx.project, fx.store, slugs=["ferry"], announce=False)
+    same = next(s for s in segment_states(fx.store, "ferry") if s.source == seg.source)
+    assert same.state != "approved" and same.target != WRONG

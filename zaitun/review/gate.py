@@ -216,7 +216,8 @@ def _mark_approved(store: Store, conn: Connection, slug: str, seg: SegmentState,
 def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, seen: str) -> bool:
     """Reject a segment's translation with a comment, only if it is still the version the actor saw
     (`seen`): nobody rejects a newer draft they never read, or replaces another reviewer's comment.
-    Rejected English is no longer approved: when it is English released for the site, the releases holding
+    Rejected English is no longer approved: translation memory forgets it (else an exact match elsewhere would
+    be approved from it, unread), and when it is English released for the site, the releases holding
     it are retracted and the document's English goes offline at the next build, until a corrected
     translation is approved (True then)."""
     require_role(store, actor)
@@ -234,6 +235,9 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, se
         else:
             store.reject_translation(conn, seg.translation["id"], actor, comment)
             store.log(conn, actor, "reject", slug, seg_id, before=seg.target, after=None, note=comment)
+            if store.forget(conn, seg.source, seg.target):  # approved English no more: reused nowhere else
+                store.log(conn, actor, "memory-forget", slug, seg_id, before=seg.target,
+                          note="rejected, so no longer drafted or approved from translation memory")
             offline = _retract(store, conn, slug, seg, actor, comment)
     if refused:
         raise ReviewError(f"{seg_id}: {refused}")

@@ -641,6 +641,16 @@ class Store:
         else:
             conn.execute(insert(memory).values(source_hash=key, **values))
 
+    def forget(self, conn: Connection, source: str, target: str) -> bool:
+        """Take a pair out of the translation memory, if memory holds this English for this Chinese (a reviewer
+        rejected it): whether it did."""
+        return conn.execute(delete(memory).where(memory.c.source_hash == sha(source),
+                                                 memory.c.target == target)).rowcount == 1
+
+    def memory_count(self) -> int:
+        with self.engine.connect() as c:
+            return c.execute(select(func.count()).select_from(memory)).scalar() or 0
+
     def approve_translation(self, conn: Connection, translation_id: int, actor: str, source: str) -> None:
         """Mark one translation approved by `actor`, bound to the Chinese it was approved for."""
         conn.execute(update(translations).where(translations.c.id == translation_id)

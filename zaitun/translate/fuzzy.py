@@ -214,7 +214,7 @@ def memory_index(store: Store) -> MemoryIndex:
     """The store's memory index, built once per process and brought up to date on each call."""
     with _lock:
         index = _cache.get(store.engine)
-        if index is None or len(index.extra) > REBUILD_AFTER:
+        if index is None or len(index.extra) > REBUILD_AFTER or store.memory_count() < len(index):  # (or forgot)
             index = _cache[store.engine] = _build(store)
         else:
             _refresh(store, index)
