@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 from test_fault_isolation import GOOD, OTHER, ZAITUN, env, online, write, zaitun
 
 NEW = "---\ntitle: 外国人租房\ndate: 2025-03-01\n---\n\n## 租房\n\n外国人租房后应当办理住宿登记。\n"
@@ -92,3 +93,23 @@ def test_a_store_locked_by_another_process_stops_the_pass_naming_the_lock_not_th
     assert not needing_fixes(root)  # staff were not told to fix a file that is fine
     assert zaitun(root, "run").returncode == 0
     assert "外国人租房" in online(root, "zh/guides/rent")
+
+
+def test_a_notification_outbox_not_written_for_a_full_disk_says_in_a_line_what_is_not_kept(disk, tmp_path):
+    root = new_project(tmp_path / "p")
+    full = disk / "full"
+    full.touch()
+    fill(disk)
+    temp = root / ".zaitun" / "notify-outbox.tmp"  # where the outbox is written first: on the full disk
+    temp.touch()
+    subprocess.run(["mount", "--bind", str(full), str(temp)], check=True)
+    try:
+        write(root, "guides/bad.md", "---\ntitel: 坏\ndate: 2025-01-01\n---\n\n坏文件。\n")
+        done = zaitun(root, "intake", ZAITUN_NOTIFY_FAILURE=f"json://127.0.0.1:{free_port()}/")  # nobody there
+    finally:
+        subprocess.run(["umount", str(temp)], check=True)
+    assert done.returncode == 1
+    said = [line for line in done.stderr.splitlines() if "notify-outbox.json" in line]
+    assert len(said) == 1 and "No space left on device" in said[0], done.stderr
+    assert "not kept for the next pass: 1 file(s) need fixing" in said[0], said
+    assert "bad.md:2: unknown front-matter key 'titel'" in done.stderr  # the pass itself went on
