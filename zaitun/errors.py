@@ -11,11 +11,16 @@
     ├── StoreError              the store cannot be reached (server down, credentials refused)
     ├── PublishError            the site failed its own lint or could not be written
     ├── DeployError             a sink (S3) refused the upload
-    └── Busy                    another process kept a piece of work locked longer than one waits (zaitun.locks)
+    ├── Busy                    another process kept a piece of work locked longer than one waits (zaitun.locks)
+    └── MachineTrouble          the machine refused a write: the disk full, the store locked or read-only, no permission
+
+`machine_trouble` tells the last from a fault of one file: a stage's file boundary lets it through (the
+file is not to blame, and the next files would meet it too) and the command line prints it in a line.
 """
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -82,3 +87,43 @@ class Busy(ZaitunError):
     def __init__(self, message: str, pid: int | None = None):
         super().__init__(message)
         self.pid = pid
+
+
+class MachineTrouble(ZaitunError):
+    """The disk, the file system or the store refused what zaitun had to do; no file of the project is to blame."""
+
+
+AGAIN = "then run the command again (the next pass picks up what this one could not finish)"
+_DISK = {errno.ENOSPC: ("no space left on the disk", "free some space"),
+         errno.EDQUOT: ("the disk quota is used up", "free some space"),
+         errno.EROFS: ("the file system is read-only", "make it writable"),
+         errno.EIO: ("the disk failed to read or write", "check the disk")}
+_STORE = (("database is locked", "the store stayed locked by another process for 30 s (a sqlite3 shell or a backup "
+           "holding a transaction?): end that process, " + AGAIN),
+          ("database or disk is full", "the disk holding the store is full: free some space, " + AGAIN),
+          ("disk i/o error", "the store could not be read or written (the disk holding it full, or failing): free "
+           "some space or check the disk, " + AGAIN),
+          ("readonly database", "the store cannot be written (a read-only file or file system, or .zaitun/ owned by "
+           "another user): run zaitun as the user who owns .zaitun/ or make it writable, " + AGAIN),
+          ("unable to open database file", "the store cannot be opened (.zaitun/ not writable, owned by another "
+           "user, or the disk full): run zaitun as the user who owns .zaitun/ or make it writable, " + AGAIN))
+
+
+def machine_trouble(exc: BaseException) -> MachineTrouble | None:
+    """What `exc` says of the machine, when it is the disk, the file system or the store refusing (not a
+    fault of the file being handled), as one line with what to do; None for any other failure."""
+    if isinstance(exc, MachineTrouble):
+        return exc
+    if isinstance(exc, OSError) and exc.errno in _DISK:
+        where = f" ({exc.filename})" if exc.filename else ""
+        what, fix = _DISK[exc.errno]
+        return MachineTrouble(f"{what}{where}: {fix}, {AGAIN}")
+    orig = getattr(exc, "orig", None) or exc  # SQLAlchemy's error wraps the driver's
+    kind = type(orig)
+    if kind.__name__ != "OperationalError" or not kind.__module__.startswith(("sqlite3", "psycopg")):
+        return None
+    text = " ".join(str(orig).split())
+    if kind.__module__.startswith("psycopg"):
+        return MachineTrouble(f"the store's database server stopped answering ({text}): check that it runs, "
+                              "and review.database_url in zaitun.toml (or ZAITUN_DATABASE_URL), " + AGAIN)
+    return next((MachineTrouble(why) for known, why in _STORE if known in text.lower()), None)

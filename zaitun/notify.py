@@ -11,6 +11,7 @@ out its timeout. No URL is written to the outbox or a log: they hold tokens and 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import hashlib
@@ -146,6 +147,7 @@ class Outbox:
         self.entries = entries
         self.last_failure = last_failure
         self.changed = False
+        self.added: list[dict] = []  # what this pass put in
 
     @classmethod
     def read(cls, path) -> Outbox:
@@ -159,13 +161,21 @@ class Outbox:
         if not self.changed:
             return
         temp = path.with_suffix(".tmp")
-        temp.write_text(json.dumps({"entries": self.entries, "last_failure": self.last_failure},
-                                   ensure_ascii=False, indent=1), encoding="utf-8")
-        temp.replace(path)
+        try:
+            temp.write_text(json.dumps({"entries": self.entries, "last_failure": self.last_failure},
+                                       ensure_ascii=False, indent=1), encoding="utf-8")
+            temp.replace(path)
+        except OSError as exc:  # the disk full: the outbox as it was stays; say what is lost, in a line
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            lost = "; ".join(dict.fromkeys(e["title"] for e in self.entries if e in self.added)) or "none"
+            log.error("could not write %s (%s): it holds what it held before; not kept for the next pass: %s",
+                      path, exc.strerror or exc, lost)
 
     def add(self, event: str, url_key: str, title: str, body: str) -> None:
         self.entries.append({"event": event, "key": url_key, "title": title, "body": body,
                              "since": time.time()})
+        self.added.append(self.entries[-1])
         mine = self.of(url_key)
         for old in mine[:-KEEP]:
             log.error("a %s notification waited too long and is dropped: %s", old["event"], old["title"])

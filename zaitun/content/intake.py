@@ -27,7 +27,7 @@ from zaitun.content.model import (
 )
 from zaitun.content.segmenter import Segment, document_segments
 from zaitun.content.unchanged import Known
-from zaitun.errors import ContentError, LocatedError
+from zaitun.errors import ContentError, LocatedError, machine_trouble
 from zaitun.project import Project
 from zaitun.state.segments import DocumentState
 from zaitun.state.store import Connection, Store, sha
@@ -80,6 +80,7 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> Noti
                 _move_aside(project, path, project.state_dir / "imported")
                 done.converted.add(str(path))
             except Exception as exc:  # the file's boundary: any failure quarantines this notice only
+                _not_the_machine(exc)
                 _quarantine(project, path, _located(exc, path, "could not be converted"), done)
             bar.advance()
     return done
@@ -118,6 +119,13 @@ def _quarantine(project: Project, path: Path, error: LocatedError, done: NoticeR
     located = ContentError(error.path, f"{error.message} ({where})", error.line)
     done.errors.append(located)
     done.failed.append(failures.Failure(STAGE, str(path), str(located), None, failures.QUARANTINED, kept))
+
+
+def _not_the_machine(exc: Exception) -> None:
+    """Raise what the disk or the store refused: no file is to blame, and every next file would meet it too."""
+    trouble = machine_trouble(exc)
+    if trouble is not None:
+        raise trouble from exc
 
 
 def _located(exc: Exception, path: Path, what: str) -> LocatedError:
@@ -163,6 +171,7 @@ def _take_in_one(store: Store, report: IntakeReport, doc: Document, row: dict | 
     try:
         _take_in(store, doc, actor, limits, validate)
     except Exception as exc:  # the file's boundary: its last good version (if any) stays as it was
+        _not_the_machine(exc)
         _refuse(report, _located(exc, doc.path, "could not be taken in"), row)
         return
     report.ingested.append(doc.slug)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from zaitun import progress
-from zaitun.errors import PublishError
+from zaitun.errors import PublishError, machine_trouble
 from zaitun.publish import bodies, layout, lint, pages
 from zaitun.publish.inputs import Entry, forget_bodies, load_bodies
 from zaitun.publish.pages import Output
@@ -70,7 +70,8 @@ def _render_chunk(items: list[Output], stage: Path) -> list[dict]:
                 write_file(folder + layout.file_of(item.path), data)
                 records.append(_record(item, key, data, shared))
             except Exception as exc:
-                records.append({"error": f"{exc.__class__.__name__}: {exc}"})
+                records.append({"error": f"{exc.__class__.__name__}: {exc}"}
+                               | ({"machine": str(trouble)} if (trouble := machine_trouble(exc)) else {}))
     finally:
         forget_bodies()
         bodies.done()  # the chunk's bodies are kept on disk, not in this process

@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 
-from zaitun.errors import StoreError
+from zaitun.errors import StoreError, machine_trouble
 from zaitun.state.digest import sha
 
 metadata = MetaData()
@@ -227,6 +227,9 @@ def _reachable(engine: Engine) -> None:
             pass
     except OperationalError as exc:
         engine.dispose()
+        trouble = machine_trouble(exc) if engine.dialect.name == "sqlite" else None  # the disk full, not the URL
+        if trouble is not None:
+            raise trouble from None
         reason = " ".join(str(exc.orig or exc).split())
         raise StoreError(f"cannot open the store {engine.url.render_as_string(hide_password=True)} ({reason}): "
                          "check review.database_url in zaitun.toml (or ZAITUN_DATABASE_URL)") from None

@@ -33,7 +33,7 @@ from typing import Protocol
 
 from zaitun import events, failures, progress
 from zaitun.config import Limits
-from zaitun.errors import GlossaryConflict, GlossaryError, ZaitunError
+from zaitun.errors import GlossaryConflict, GlossaryError, ZaitunError, machine_trouble
 from zaitun.project import Project
 from zaitun.state.segments import MEMORY_APPROVER, SegmentState, segment_states
 from zaitun.state.store import Store
@@ -207,6 +207,9 @@ def _translate_document(project: Project, store: Store, gate: ReviewGate, report
 
 
 def _hold_back(store: Store, report: TranslateReport, slug: str, exc: Exception) -> None:
+    trouble = machine_trouble(exc)  # the disk or the store refusing: no document is to blame, the pass stops
+    if trouble is not None:
+        raise trouble from exc
     row = store.document(slug) or {"path": slug}
     report.failed.append(failures.Failure(
         STAGE, row["path"], f"{row['path']}:1: could not be translated ({exc.__class__.__name__}: {exc}); "
