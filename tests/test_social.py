@@ -396,3 +396,19 @@ def test_a_rule_cut_short_the_same_day_leaves_the_outbox_at_the_next_build(tmp_p
     again = fixture.build(today=dt.date(2025, 7, 1))  # the same day: its first build looked at every entry
     assert not [p for p in outbox_posts(fixture.out / "social") if p["slug"] == "short"]
     assert again.social_withdrawn > 0
+
+
+def test_a_record_of_sent_posts_that_does_not_read_stops_posting_and_queueing_instead_of_sending_again(fx, mastodon):
+    first = post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True)
+    assert len(first.sent) == 3
+    record = fx.project.state_dir / "social.json"
+    record.write_bytes(record.read_bytes()[:40])  # cut short (a full disk, a crash mid-copy)
+    with pytest.raises(PublishError, match=r"social\.json could not be read .* none is queued or sent"):
+        post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True)
+    assert len(FakeMastodon.requests) == 3  # nothing went out twice
+    _retitle_transit(fx)
+    report = fx.build()  # the site still goes online; its posts wait for the record
+    assert report.social == [] and any("social.json could not be read" in p for p in report.problems)
+    assert "zh/guides/transit/" in report.rendered
+    record.unlink()  # the operator starts afresh, as the message says
+    assert post_outbox(fx.project, fx.out / "social", mastodon, "t").would_send

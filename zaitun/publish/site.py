@@ -74,7 +74,7 @@ from zaitun.publish.pages import Output, PageSpec, Plan, Site, key_of, outputs, 
 from zaitun.publish.render import compile_templates_in, css_digest
 from zaitun.publish.report import BuildReport
 from zaitun.publish.screen import Screen
-from zaitun.publish.social import queue_posts
+from zaitun.publish.social import SocialStateUnreadable, queue_posts
 from zaitun.publish.tags import tag_labels
 from zaitun.publish.workers import lean_heap, render_all, trim, worker_count
 from zaitun.state import heads
@@ -265,12 +265,16 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     else:  # a warm process saves only the heads (the rest costs it a tenth of a warm build), once it returned
         after.append(functools.partial(snapshot.save, version, store, change.code))
     if social:  # announced only once the pages are online; a crash before this re-queues next time
-        queued = queue_posts(project, entries, site, outbox_dir(out), changed=plan_.changed,
-                             settled=summary.get("social_settled"), code=change.code)
-        report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
-        report.social_waiting = (queued.expired, queued.not_in_force)
-        report.social_withdrawn = queued.withdrawn
-        mark_announced(version, queued.settled)
+        try:
+            queued = queue_posts(project, entries, site, outbox_dir(out), changed=plan_.changed,
+                                 settled=summary.get("social_settled"), code=change.code)
+        except SocialStateUnreadable as exc:  # the site is online; its posts wait for the record of those sent
+            report.problems.append(str(exc))
+        else:
+            report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
+            report.social_waiting = (queued.expired, queued.not_in_force)
+            report.social_withdrawn = queued.withdrawn
+            mark_announced(version, queued.settled)
     screen.back_to_review(store)  # once its pages are offline: the segments holding them, for a reviewer to edit
     return report
 

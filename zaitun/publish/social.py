@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from zaitun import days
+from zaitun.errors import PublishError
 from zaitun.project import Project
 from zaitun.publish import layout
 from zaitun.publish.inputs import Entry
@@ -83,12 +84,31 @@ def load_state(project: Project) -> dict:
 
 
 def _load(project: Project) -> tuple[dict, str]:
-    """The state, and a digest of its file (of none: "")."""
+    """The state, and a digest of its file (of none: ""). A file that does not read is refused, not taken
+    for none: it is the record of the posts sent, and without it every recent post would go out again."""
+    path = state_path(project)
     try:
-        data = state_path(project).read_bytes()
-        return json.loads(data.decode("utf-8")), _digest(data)
-    except (OSError, ValueError):
+        data = path.read_bytes()
+    except FileNotFoundError:
         return {"queued": {}, "sent": {}}, ""
+    except OSError as exc:
+        raise SocialStateUnreadable(path, exc.strerror or str(exc)) from None
+    try:
+        state = json.loads(data.decode("utf-8"))
+    except ValueError as exc:
+        raise SocialStateUnreadable(path, str(exc)) from None
+    if not isinstance(state, dict) or not all(isinstance(state.get(k, {}), dict) for k in ("queued", "sent")):
+        raise SocialStateUnreadable(path, "not the record zaitun writes")
+    return state | {"queued": state.get("queued", {}), "sent": state.get("sent", {})}, _digest(data)
+
+
+class SocialStateUnreadable(PublishError):
+    """The record of the social posts queued and sent does not read: none is queued or sent until it does."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(f"{path} could not be read ({why}): it records the social posts already sent, so none is "
+                         "queued or sent until it reads; restore it from a backup, or delete it to start afresh "
+                         "(the posts of documents published in the last social.max_age_days are then queued again)")
 
 
 def save_state(project: Project, state: dict) -> str:
