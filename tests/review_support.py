@@ -33,6 +33,15 @@ BODY = "## 政策概况\n\n外国人可以过境免签。停留时间为240小�
 PASSWORD = "correct horse battery"
 
 
+def log_in_at(page, url: str, name: str = "alice", password: str = PASSWORD) -> None:
+    """Open a review page in the browser, log in on the form it answers with, and be back on that page."""
+    page.goto(url)
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url(url)
+
+
 def review_project(root: Path, body: str = BODY, database_url: str = "") -> tuple[Project, Store]:
     """A project with one ingested document whose segments have no drafts yet (in SQLite unless
     another database is given)."""

@@ -276,7 +276,7 @@ def test_the_reject_form_says_whether_the_english_page_goes_offline(tmp_path, pu
 def test_a_reviewer_in_a_browser_is_told_before_and_after_that_rejecting_published_english_takes_it_offline(
         tmp_path):
     from conftest import CHROMIUM, CHROMIUM_ARGS
-    from review_support import PASSWORD, real_user, serve_app
+    from review_support import log_in_at, real_user, serve_app
 
     from zaitun.context import Context
     from zaitun.review.web import create_app
@@ -291,11 +291,7 @@ def test_a_reviewer_in_a_browser_is_told_before_and_after_that_rejecting_publish
     with serve_app(create_app(Context(fx.project, fx.store))) as base, sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1300, "height": 900})
-        page.goto(f"{base}/doc/{SLUG}")
-        page.fill("input[name=name]", "alice")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button:has-text('Log in')")
-        page.wait_for_url(f"{base}/doc/{SLUG}")
+        log_in_at(page, f"{base}/doc/{SLUG}")
         card = page.locator(f"#s-{seg.seg_id}")
         card.locator("summary:has-text('Reject')").click()
         sync_api.expect(card.locator(".offline-note")).to_be_visible()

@@ -4,7 +4,7 @@ import os
 
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS
-from review_support import PASSWORD, SLUG, draft_all, real_user, review_project, serve_app
+from review_support import PASSWORD, SLUG, draft_all, log_in_at, real_user, review_project, serve_app
 
 from zaitun.context import Context
 from zaitun.review.web import create_app
@@ -43,11 +43,7 @@ def page():
 
 
 def login(page, base):
-    page.goto(f"{base}/doc/{SLUG}")
-    page.fill("input[name=name]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button:has-text('Log in')")
-    page.wait_for_url(f"{base}/doc/{SLUG}")
+    log_in_at(page, f"{base}/doc/{SLUG}")
 
 
 def state(store, seg_id):

@@ -3,7 +3,7 @@
 
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS
-from review_support import PASSWORD, real_user, serve_app
+from review_support import PASSWORD, log_in_at, real_user, serve_app
 from suggest_support import STAY, TRANSIT, seg_id, suggest_project
 
 from zaitun.context import Context
@@ -45,11 +45,7 @@ def test_reviewer_takes_a_suggestion_with_the_u_key_edits_it_and_approves(served
     base, store = served
     expect = sync_api.expect
     transit = seg_id(store, TRANSIT)
-    page.goto(f"{base}/doc/visa")
-    page.fill("input[name=name]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button:has-text('Log in')")
-    page.wait_for_url(f"{base}/doc/visa")
+    log_in_at(page, f"{base}/doc/visa")
     card = page.locator(f"#s-{transit}")
     card.locator(".seg-meta .pos").click()  # the reviewer picks the segment
     expect(card).to_have_class("seg state-draft flagged current")
@@ -89,11 +85,7 @@ def test_suggestions_repairs_and_concordance_have_no_wcag_21_aa_violation(served
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_context(bypass_csp=True, viewport={"width": 1300, "height": 900}).new_page()
-        page.goto(f"{base}/doc/visa")
-        page.fill("input[name=name]", "alice")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button:has-text('Log in')")
-        page.wait_for_url(f"{base}/doc/visa")
+        log_in_at(page, f"{base}/doc/visa")
         screens = {}
         for name, path in (("document with suggestions and repairs", "/doc/visa"),
                            ("concordance with results", "/concordance?q=过境免签"),
