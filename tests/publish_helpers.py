@@ -57,6 +57,12 @@ class FixtureProject:
                                         [s.seg_id for s in states if s.state != "approved"]), "rita",
                 glossary=load_glossary(self.project.glossary_dir))
 
+    def redate(self, rel: str, old: str, new: str) -> None:
+        """Give content/<rel> another `date` and take it in (a notice issued before it takes effect, say)."""
+        path = self.project.content_dir / rel
+        path.write_text(path.read_text(encoding="utf-8").replace(f"date: {old}", f"date: {new}"), encoding="utf-8")
+        self.ingest()
+
     def build(self, today: dt.date = TODAY) -> BuildReport:
         return build_site(self.project, self.store, today=today)
 

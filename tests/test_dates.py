@@ -14,11 +14,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+from conftest import write_doc
 from review_support import quick_user
 
 from zaitun import notify
 from zaitun.project import Project
 from zaitun.publish import output
+from zaitun.publish.site import build_site
 from zaitun.review.users import issue_token
 from zaitun.state.store import Store
 
@@ -163,3 +165,31 @@ def test_user_list_and_rollback_list_show_quanzhou_days_and_times(tmp_path):
     for version in output.complete_versions(root / "publish"):
         os.utime(version / output.SITE, (AT.timestamp(), AT.timestamp()))
     assert "built 2026-12-02 07:30:00  (online)" in zaitun(root, "rollback", "--list")
+
+
+def test_a_document_dated_later_stays_off_the_site_until_its_day_in_quanzhou(tmp_path):
+    root = tmp_path / "p"
+    for name in ("content", "glossary", "tm", "publish"):
+        (root / name).mkdir(parents=True)
+    project = Project(root)
+    today = project.today()
+    week = today + dt.timedelta(days=7)
+    write_doc(root, "notices/issued.md", f"title: 已印发的通知\ndate: {today}", "现印发给你们。")
+    write_doc(root, "notices/next-week.md", f"title: 下周印发的通知\ndate: {week}", "下周起施行。")
+    assert "1 dated later, online on their date" in zaitun(root, "run")
+    site, outbox = root / "publish", output.outbox_dir(root / "publish")
+    assert (site / "zh/notices/issued/index.html").exists()
+    assert not (site / "zh/notices/next-week").exists()
+    for name in ("zh/feed.xml", "zh/atom.xml", "sitemap.xml", "zh/notices/index.html", "zh/index.html"):
+        assert "next-week" not in (site / name).read_text(encoding="utf-8"), name
+    assert not list(outbox.glob("next-week.*")), "announced before it is issued"
+    assert "next-week" in zaitun(root, "status") and f"[dated {week}: online from then]" in zaitun(root, "status")
+
+    store = Store.open(project.database_url)
+    try:
+        build_site(project, store, today=week)  # the first build on its day (the daily flow's, at 00:01)
+    finally:
+        store.close()
+    assert (site / "zh/notices/next-week/index.html").exists()
+    assert "next-week" in (site / "zh/feed.xml").read_text(encoding="utf-8")
+    assert list(outbox.glob("next-week.zh.*"))

@@ -89,6 +89,7 @@ def test_a_feed_says_whether_a_rule_is_in_force_and_until_when_and_follows_the_d
 
 def test_a_feed_says_when_a_rule_not_yet_in_force_takes_effect(tmp_path):
     fixture = standard_project(tmp_path / "proj")
+    fixture.redate("policies/notice-2023-1.md", "2023-01-05", "2023-01-03")  # online before it takes effect
     fixture.build(today=dt.date(2023, 1, 4))
     zh = _notice_entry(fixture, "zh/feed.xml")
     assert "效力状态：尚未生效" in zh.content[0].value and "生效日期 2023-01-05" in zh.content[0].value

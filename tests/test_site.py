@@ -349,6 +349,7 @@ def test_expiry_follows_the_build_date(fx):
 def test_lists_mark_a_rule_not_yet_in_force_as_they_mark_an_expired_one(fx):
     """A reader scanning the home page or a section sees that a new rule does not apply yet, not only once
     they open it."""
+    fx.redate("policies/notice-2023-1.md", "2023-01-05", "2023-01-03")  # issued before it takes effect
     fx.build(today=dt.date(2023, 1, 4))  # the notice is in force from 2023-01-05
     for page in ("zh/", "zh/policies/"):
         assert 'class="badge">尚未生效<' in read(fx.out, page)

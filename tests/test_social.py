@@ -262,6 +262,20 @@ def test_a_withdrawn_documents_posts_already_sent_stay_recorded_as_sent(fx, mast
     assert report.social_withdrawn > 0 and set(sent) <= social.load_state(fx.project)["sent"].keys()
 
 
+def test_a_renamed_document_is_not_posted_again_where_it_was_sent_and_its_unsent_posts_take_its_new_link(
+        fx, mastodon):
+    sent = post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True).sent
+    assert [post_id for post_id in sent if post_id.startswith("transit.")]
+    guides = fx.project.content_dir / "guides"
+    (guides / "transit.md").rename(guides / "transit-240.md")  # staff give the file a better name
+    fx.ingest()
+    fx.build()
+    renamed = [p for p in outbox_posts(fx.out / "social") if p["slug"] == "transit-240"]
+    assert renamed and all("/transit-240/?" in p["url"] for p in renamed)  # the platforms zaitun does not send
+    assert not [p for p in renamed if p["platform"] == "mastodon"], "the same news posted again under a new link"
+    assert post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True).sent == []
+
+
 def test_a_withdrawn_document_back_on_the_site_is_announced_again(fx):
     _withdraw_transit(fx)
     fx.build()

@@ -55,6 +55,26 @@ def test_moves_and_deletions_are_announced_and_other_files_ignored(tmp_project):
     assert batches[1] == [str(path.with_name("b.md"))]
 
 
+def test_a_section_folder_moved_out_of_content_is_announced_and_its_documents_withdrawn(tmp_project, store,
+                                                                                        tmp_path_factory):
+    for name in ("a", "b"):
+        write_doc(tmp_project.root, f"notices/{name}.md", "title: 通知\ndate: 2025-01-01", f"第{name}号通知。")
+    write_doc(tmp_project.root, "guides/c.md", "title: 指南\ndate: 2025-01-01", "指南正文。")
+    run_once(tmp_project, store)
+    trash = tmp_path_factory.mktemp("Trash") / "notices"
+    observer, batches, fired = collect_batches(tmp_project.content_dir)
+    try:
+        time.sleep(0.2)
+        (tmp_project.content_dir / "notices").rename(trash)  # a file manager's "Move to Trash"
+        assert fired.wait(5), "the folder moved out was never announced"
+    finally:
+        observer.stop()
+        observer.join(5)
+    assert batches == [[str(tmp_project.content_dir / "notices")]]
+    run_once(tmp_project, store)  # what the announcement starts
+    assert {d["slug"] for d in store.documents()} == {"c"}
+
+
 def test_a_file_held_open_and_written_in_chunks_is_announced_once_after_it_is_closed(tmp_project):
     guides = tmp_project.content_dir / "guides"
     guides.mkdir()

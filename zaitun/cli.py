@@ -168,9 +168,12 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
 
 
 def _validity_tag(r) -> str:
-    """`  [expiring 2026-12-31]`, `  [not yet in force: from 2027-01-01]`, or nothing."""
+    """`  [expiring 2026-12-31]`, `  [not yet in force: from 2027-01-01]`, `  [dated 2027-01-04: online from
+    then]`, or nothing."""
     from zaitun.review.status import validity_note
 
+    if r.online_from:
+        return f"  [dated {r.online_from}: online from then]"
     if r.expiry:
         return f"  [{r.expiry} {validity_note(r.as_dict()) if r.english_valid_until else r.valid_until}]"
     return f"  [not yet in force: from {r.in_force_from}]" if r.in_force_from else ""

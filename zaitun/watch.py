@@ -56,8 +56,8 @@ class DebouncedHandler(FileSystemEventHandler):
         self._timer: threading.Timer | None = None
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.is_directory:
-            return
+        if event.is_directory and event.event_type != "deleted":  # a folder moved in or renamed: its files are
+            return  # told one by one; one moved out (to the Trash, say) is told only as the folder, deleted
         paths = [p for p in (event.src_path, getattr(event, "dest_path", "")) if p]
         relevant = [str(p) for p in paths if is_watched(str(p))]
         if not relevant:

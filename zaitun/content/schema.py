@@ -36,7 +36,7 @@ class Key:
 
 SCHEMA: tuple[Key, ...] = (
     Key("title", "text", True, "The Chinese title; translated and reviewed."),
-    Key("date", "date", True, "Date of issue or publication, YYYY-MM-DD."),
+    Key("date", "date", True, "Date of issue or publication, YYYY-MM-DD; a day to come: off the site till then."),
     Key("summary", "text", False, "One or two sentences; translated; used by feeds and social posts."),
     Key("programme", "slug", False, "Groups documents on a programme page and feed (a-z, 0-9, '-')."),
     Key("doc_number", "text", False, "Document number of a policy, e.g. 泉政办规〔2024〕11号."),

@@ -27,6 +27,7 @@ class BuildReport:
     social_waiting: tuple[int, int] = (0, 0)  # (expired: never announced, not yet in force: announced then)
     social_withdrawn: int = 0  # unsent posts taken out of the outbox: their documents left the site
     problems: list[str] = field(default_factory=list)  # path:line: why, of each document left out
+    scheduled: list[str] = field(default_factory=list)  # slugs dated later: online on their date
     failures: list = field(default_factory=list)  # the same as zaitun.failures records
     unlabelled_tags: list[str] = field(default_factory=list)  # "tag (lang)" shown as written, no label
     search: search.IndexReport | None = None  # the search index, when this build wrote it anew
@@ -36,7 +37,8 @@ class BuildReport:
     def summary(self) -> str:
         return (f"built {self.out_dir}: rendered {len(self.rendered)}, unchanged {len(self.reused)}, "
                 f"removed {len(self.removed)}, social posts queued {len(self.social)}{self._held()}"
-                f"{f', social posts withdrawn {self.social_withdrawn}' if self.social_withdrawn else ''} "
+                f"{f', social posts withdrawn {self.social_withdrawn}' if self.social_withdrawn else ''}"
+                f"{f', {len(self.scheduled)} dated later, online on their date' if self.scheduled else ''} "
                 f"in {self.seconds:.2f}s")
 
     def _held(self) -> str:

@@ -221,6 +221,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     entries = collect(store, state.setdefault("docs", {}), held, heads.read(store, change.seq), screen)
     entries += hold.unreadable(store, held)
     held |= screen.held  # after unreadable: these documents were collected, only their new English was not
+    entries, report.scheduled = scheduled_out(entries, today)
     hold.refused = screen.states
     if change.changed is None or len(change.changed) >= BATCH:  # the files and payloads collect read a batch
         trim()  # at a time: freed, not yet given back (a few documents' not worth trimming the heap for)
@@ -277,6 +278,16 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
             mark_announced(version, queued.settled)
     screen.back_to_review(store)  # once its pages are offline: the segments holding them, for a reviewer to edit
     return report
+
+
+def scheduled_out(entries: list[Entry], today: dt.date) -> tuple[list[Entry], list[str]]:
+    """The entries to publish today, and the documents dated later (in the project's day), kept off the site in
+    both languages until that day: a notice dated next week is not out before it is issued. A new day plans
+    every page again (delta.py), so each comes online with the first build on its date."""
+    later = {e.slug for e in entries if e.lang == "zh" and e.date > today}
+    if not later:
+        return entries, []
+    return [e for e in entries if e.slug not in later], sorted(later)
 
 
 def _prune_bodies(entries: list[Entry], changed: set[str] | None, before: dict) -> None:

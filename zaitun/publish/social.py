@@ -155,6 +155,7 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
     if known:
         entries = [e for e in entries if e.slug in changed]
     gone = _gone(state["queued"], entries, changed if known else None)
+    moved = _moved_from(state, gone)
     if gone:  # their posts out first: a build stopped before the state is saved finds them gone again
         result.withdrawn = len(withdraw_posts(outbox, gone, state.get("sent", {})))
         for key in gone:
@@ -177,8 +178,9 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
                    key=lambda e: (news_date(e), e.slug), reverse=True)
     if fresh:
         terms = protected_terms(project)
+        told = {f"{e.slug}:{e.lang}": moved.get((e.lang, basis(e)), set()) for e in fresh}
         batch, announced = _within_daily_limit(fresh, site, terms, now, state, project.config.get("social.daily_limit"),
-                                               project.today(now))
+                                               project.today(now), told)
         result.over_limit = len(fresh) - len(announced)
         if batch:
             outbox.mkdir(parents=True, exist_ok=True)
@@ -194,6 +196,20 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
         seen = save_state(project, state)
     result.settled = f"{code}:{seen}" if not (result.over_limit or waiting) else None  # none left for later
     return result
+
+
+def _moved_from(state: dict, gone: set[str]) -> dict[tuple[str, str], set[str]]:
+    """The platforms that were sent each announcement (language, basis) of the documents leaving the site: a
+    document appearing with the same announcement in the same build (its file renamed) is the same news, not
+    posted there again; where it was not sent yet, it is posted with its new link."""
+    sent, platforms = state.get("sent", {}), {}
+    for key in gone:
+        slug, _, lang = key.rpartition(":")
+        told = {post_id.split(".")[2] for post_id in sent
+                if post_id.startswith(f"{slug}.{lang}.") and post_id.endswith(f".{state['queued'][key]}")}
+        if told:
+            platforms.setdefault((lang, state["queued"][key]), set()).update(told)
+    return platforms
 
 
 def _lapsed(state: dict, entries: list[Entry], today: dt.date) -> dict[str, str]:
@@ -254,9 +270,11 @@ def _drop_rows(path: Path, header: int, column: int, values: set[str]) -> None:
 
 
 def _within_daily_limit(entries: list[Entry], site: Site, terms: dict[str, list[str]], now: dt.datetime,
-                        state: dict, limit: int, today: dt.date) -> tuple[list[dict], list[Entry]]:
+                        state: dict, limit: int, today: dt.date,
+                        told: dict[str, set[str]]) -> tuple[list[dict], list[Entry]]:
     """Posts for the newest entries while every platform they go to has room `today` (the project's day, so
-    the count starts again at midnight in Quanzhou, not at 08:00 there); counts kept in state."""
+    the count starts again at midnight in Quanzhou, not at 08:00 there); counts kept in state. `told`: the
+    platforms each entry (`slug:lang`) was announced on already, under the name it had before."""
     day = today.isoformat()
     counts = state.setdefault("daily", {})
     for old_day in [d for d in counts if d != day]:
@@ -264,7 +282,8 @@ def _within_daily_limit(entries: list[Entry], site: Site, terms: dict[str, list[
     used = counts.setdefault(day, {})  # platform -> posts queued today
     batch, announced = [], []
     for entry in entries:
-        posts = make_posts(entry, site, terms, now)
+        done = told[f"{entry.slug}:{entry.lang}"]
+        posts = [post for post in make_posts(entry, site, terms, now) if post["platform"] not in done]
         if any(used.get(p["platform"], 0) >= limit for p in posts):
             continue
         for post in posts:

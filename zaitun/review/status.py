@@ -32,10 +32,11 @@ class DocumentStatus:
     english_valid_until: dt.date | None = None  # the English page's, while a new date awaits review
     in_force_from: dt.date | None = None  # its valid_from, while that is still to come
     offline: str = ""  # english offline: why (a reviewer rejected English released; see gate.reject)
+    online_from: dt.date | None = None  # its date, while that is still to come: off the site until then
 
     def as_dict(self) -> dict:
         out = self.__dict__.copy()
-        for key in ("valid_until", "english_valid_until", "in_force_from"):
+        for key in ("valid_until", "english_valid_until", "in_force_from", "online_from"):
             out[key] = out[key].isoformat() if out[key] else None
         return out
 
@@ -70,9 +71,10 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
         stage = "translating"
     ends = min((d for d in (doc.valid_until, english) if d), default=None)
     coming = doc.valid_from if validity_on(doc.valid_from, None, today) == NOT_YET else None
+    later = doc.date if stage not in ("withdrawn", "draft") and doc.date > today else None
     return DocumentStatus(row["slug"], row["section"], doc.title, stage, prog["approved"], prog["total"],
                           prog["flagged"], doc.valid_until, expiry_state(ends, today, warning_days), english, coming,
-                          offline)
+                          offline, later)
 
 
 def _released_until(release: dict) -> dt.date | None:
