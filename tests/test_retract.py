@@ -72,6 +72,11 @@ def published_project(root: Path, database_url: str = ""):
     return fx
 
 
+def build_today(fx):
+    """Build as of the project's today: the guide is dated today, and a later-dated one would wait for its day."""
+    return fx.build(today=fx.project.today())
+
+
 def wrong_segment(store) -> gate.SegmentState:
     return next(s for s in segment_states(store, SLUG) if s.target == WRONG)
 
@@ -173,17 +178,17 @@ def test_rejecting_published_english_takes_it_offline_in_a_process_that_builds_a
     fx = published_project(tmp_path / "proj")
     age(fx.project.root)
     try:
-        fx.build()
+        build_today(fx)
         assert_online(fx.out, WRONG)
         reject_wrong(fx)
-        report = fx.build()
+        report = build_today(fx)
         assert f"{SLUG} (en): {OFFLINE}" in report.skipped
         assert_offline(fx.out)
-        again = fx.build()  # nothing changed: still offline, still said why
+        again = build_today(fx)  # nothing changed: still offline, still said why
         assert_offline(fx.out)
         assert f"{SLUG} (en): {OFFLINE}" in again.skipped or again.reused
         approve_correction(fx)
-        fx.build()
+        build_today(fx)
         assert_online(fx.out, RIGHT)
         assert WRONG not in site_text(fx.out, PAGE)
     finally:
@@ -193,9 +198,9 @@ def test_rejecting_published_english_takes_it_offline_in_a_process_that_builds_a
 
 def test_a_rollback_to_a_build_showing_rejected_english_needs_with_rejected(tmp_path):
     fx = published_project(tmp_path / "proj")
-    fx.build()
+    build_today(fx)
     reject_wrong(fx)
-    fx.build()
+    build_today(fx)
     assert_offline(fx.out)
     refused = zaitun(fx.project.root, "rollback", ok=False)
     assert f"English rejected since: {SLUG}" in refused.stderr and refused.returncode != 0
@@ -206,16 +211,16 @@ def test_a_rollback_to_a_build_showing_rejected_english_needs_with_rejected(tmp_
 
 def test_saving_a_new_draft_of_published_english_keeps_the_page_online(tmp_path):
     fx = published_project(tmp_path / "proj")
-    fx.build()
+    build_today(fx)
     seg = wrong_segment(fx.store)
     gate.edit(fx.store, SLUG, seg.seg_id, RIGHT, "vera", glossary=load_glossary(fx.project.glossary_dir),
               based_on=seg.version)
-    report = fx.build()
+    report = build_today(fx)
     assert_online(fx.out, WRONG)  # the approved English stays while its update is reviewed
     assert not any("taken offline" in line for line in report.skipped)
     draft = next(s for s in segment_states(fx.store, SLUG) if s.target == RIGHT)
     gate.reject(fx.store, SLUG, draft.seg_id, "vera", "not better", seen=draft.version)  # a draft never online
-    fx.build()
+    build_today(fx)
     assert_online(fx.out, WRONG)
 
 
@@ -231,10 +236,10 @@ def test_rejecting_english_approved_since_the_release_takes_nothing_offline(tmp_
                                      replaces=None)
     first = next(s for s in segment_states(fx.store, SLUG) if s.seg_id == new[0].seg_id)
     gate.approve(fx.store, SLUG, {first.seg_id: first.version}, "rita", glossary=load_glossary(fx.project.glossary_dir))
-    fx.build()  # the release online is of the Chinese before: the update is under review
+    build_today(fx)  # the release online is of the Chinese before: the update is under review
     first = next(s for s in segment_states(fx.store, SLUG) if s.seg_id == first.seg_id)
     assert gate.reject(fx.store, SLUG, first.seg_id, "vera", "not yet", seen=first.version) is False
-    report = fx.build()
+    report = build_today(fx)
     assert WRONG in site_text(fx.out, PAGE) and SLUG in report.under_review
 
 
