@@ -20,15 +20,18 @@ import pytest
 from conftest import free_port, write_doc
 from test_up import start_up, wait_for_line
 from test_up_stop import (  # noqa: F401 - leftovers: the fixture
+    KILLED_WITHIN,
     WAITING,
     WAITING_BODY,
     WAITING_FRONT,
     approve_waiting,
+    drop_until_a_flow_run,
     leftovers,
     processes,
     running_stack,
     started_by,
     still_running,
+    stop,
 )
 
 from zaitun.errors import ZaitunError
@@ -375,3 +378,18 @@ def test_under_up_one_memory_pass_tells_approved_once_naming_each_document_then_
         assert f"(port-{n}, content/guides/port-{n}.md)" in approved[0]["message"]
     english_online = [i for i, m in enumerate(receiver.messages) if "/en/guides/port-" in m["message"]]
     assert english_online and min(english_online) > titles.index("3 documents approved"), titles
+
+
+def test_a_flow_run_killed_outright_is_run_again_and_the_dropped_file_goes_online(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, _children = running_stack(root, leftovers)
+    runs = drop_until_a_flow_run(root, proc.pid, 120)  # the intake run of the dropped file
+    for pid in runs:
+        os.kill(pid, signal.SIGKILL)  # the OOM killer: the run's work undone, and nothing else would run it
+    try:
+        wait_for_page(f"http://127.0.0.1:{ports['preview']}/zh/guides/{WAITING}/", 90)
+    finally:
+        out, _took = stop(proc, signal.SIGINT, KILLED_WITHIN)
+    assert "crashed (Process exited with status code: -9): running it again, then translate and publish" in out, out
+    assert proc.returncode == 0, out
