@@ -393,3 +393,25 @@ def test_a_flow_run_killed_outright_is_run_again_and_the_dropped_file_goes_onlin
         out, _took = stop(proc, signal.SIGINT, KILLED_WITHIN)
     assert "crashed (Process exited with status code: -9): running it again, then translate and publish" in out, out
     assert proc.returncode == 0, out
+
+
+def test_up_whose_prefect_server_is_killed_stops_says_to_start_again_and_then_takes_in_what_was_dropped(
+        tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, children = running_stack(root, leftovers)
+    os.kill(next(pid for pid, cmd in children.items() if "prefect server start" in cmd), signal.SIGKILL)
+    write_doc(root, "guides/harbour.md", "title: 泉州港\ndate: 2026-11-02", "泉州港是海上丝绸之路的起点。\n")
+    out = ended(proc, KILLED_WITHIN)
+    assert proc.returncode == 1, out
+    assert ("the Prefect server stopped (killed by SIGKILL); see .zaitun/prefect-server.log; zaitun up stopped the "
+            "rest: start it again (`zaitun up`)") in out, out
+    assert still_running(children) == {}, out
+    again = up_again(root)
+    leftovers[again.pid] = processes()[again.pid][3]
+    try:
+        printed = "".join(wait_for_line(again, "Press Ctrl-C to stop.", 240))
+        leftovers.update(started_by(again.pid))
+    finally:
+        stop(again, signal.SIGINT, KILLED_WITHIN)
+    assert "documents: 1 taken in" in printed, printed

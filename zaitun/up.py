@@ -373,6 +373,10 @@ def up(context: Context, echo=print) -> None:
     shutdown.quiet(echo)("stopped")
 
 
+AFTER_A_PART_ENDED = ("zaitun up stopped the rest: start it again (`zaitun up`); its first pass takes in what "
+                      "changed meanwhile")
+
+
 def crashes(own_prefect: bool):
     """What puts right the flow runs that crash while the stack runs: only on its own Prefect server (on a shared
     one, other machines' runs are theirs to run again)."""
@@ -385,8 +389,9 @@ def watch_until_stopped(stack: Stack, watch: Watch, echo, crashed=None) -> str:
     """Run until a signal (KeyboardInterrupt), or until the stack cannot go on: then why. Flow runs that crash
     meanwhile are run again (`crashed`: zaitun.flows.recovery.Crashes)."""
     while True:
-        why = stack.ended() or watch.gone()
-        if why:
+        if ended := stack.ended():
+            return f"{ended}; {AFTER_A_PART_ENDED}"
+        if why := watch.gone():
             return why
         for line in [*watch.settings(), *(crashed.lines() if crashed else [])]:
             echo(line)
