@@ -20,15 +20,18 @@ import pytest
 from conftest import free_port, write_doc
 from test_up import start_up, wait_for_line
 from test_up_stop import (  # noqa: F401 - leftovers: the fixture
+    KILLED_WITHIN,
     WAITING,
     WAITING_BODY,
     WAITING_FRONT,
     approve_waiting,
+    drop_until_a_flow_run,
     leftovers,
     processes,
     running_stack,
     started_by,
     still_running,
+    stop,
 )
 
 from zaitun.errors import ZaitunError
@@ -375,3 +378,40 @@ def test_under_up_one_memory_pass_tells_approved_once_naming_each_document_then_
         assert f"(port-{n}, content/guides/port-{n}.md)" in approved[0]["message"]
     english_online = [i for i, m in enumerate(receiver.messages) if "/en/guides/port-" in m["message"]]
     assert english_online and min(english_online) > titles.index("3 documents approved"), titles
+
+
+def test_a_flow_run_killed_outright_is_run_again_and_the_dropped_file_goes_online(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, _children = running_stack(root, leftovers)
+    runs = drop_until_a_flow_run(root, proc.pid, 120)  # the intake run of the dropped file
+    for pid in runs:
+        os.kill(pid, signal.SIGKILL)  # the OOM killer: the run's work undone, and nothing else would run it
+    try:
+        wait_for_page(f"http://127.0.0.1:{ports['preview']}/zh/guides/{WAITING}/", 90)
+    finally:
+        out, _took = stop(proc, signal.SIGINT, KILLED_WITHIN)
+    assert "crashed (Process exited with status code: -9): running it again, then translate and publish" in out, out
+    assert proc.returncode == 0, out
+
+
+def test_up_whose_prefect_server_is_killed_stops_says_to_start_again_and_then_takes_in_what_was_dropped(
+        tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, children = running_stack(root, leftovers)
+    os.kill(next(pid for pid, cmd in children.items() if "prefect server start" in cmd), signal.SIGKILL)
+    write_doc(root, "guides/harbour.md", "title: 泉州港\ndate: 2026-11-02", "泉州港是海上丝绸之路的起点。\n")
+    out = ended(proc, KILLED_WITHIN)
+    assert proc.returncode == 1, out
+    assert ("the Prefect server stopped (killed by SIGKILL); see .zaitun/prefect-server.log; zaitun up stopped the "
+            "rest: start it again (`zaitun up`)") in out, out
+    assert still_running(children) == {}, out
+    again = up_again(root)
+    leftovers[again.pid] = processes()[again.pid][3]
+    try:
+        printed = "".join(wait_for_line(again, "Press Ctrl-C to stop.", 240))
+        leftovers.update(started_by(again.pid))
+    finally:
+        stop(again, signal.SIGINT, KILLED_WITHIN)
+    assert "documents: 1 taken in" in printed, printed

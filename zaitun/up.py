@@ -364,7 +364,7 @@ def up(context: Context, echo=print) -> None:
         stack.stack_file = project.state_dir / STACK_FILE
         record_stack(project, api)
         _print_banner(echo, api, review_url, site_url, password_file, summary)
-        raise ZaitunError(watch_until_stopped(stack, watch, echo))
+        raise ZaitunError(watch_until_stopped(stack, watch, echo, crashes(own_prefect)))
     except KeyboardInterrupt:
         pass
     finally:
@@ -373,13 +373,27 @@ def up(context: Context, echo=print) -> None:
     shutdown.quiet(echo)("stopped")
 
 
-def watch_until_stopped(stack: Stack, watch: Watch, echo) -> str:
-    """Run until a signal (KeyboardInterrupt), or until the stack cannot go on: then why."""
+AFTER_A_PART_ENDED = ("zaitun up stopped the rest: start it again (`zaitun up`); its first pass takes in what "
+                      "changed meanwhile")
+
+
+def crashes(own_prefect: bool):
+    """What puts right the flow runs that crash while the stack runs: only on its own Prefect server (on a shared
+    one, other machines' runs are theirs to run again)."""
+    from zaitun.flows.recovery import Crashes
+
+    return Crashes() if own_prefect else None
+
+
+def watch_until_stopped(stack: Stack, watch: Watch, echo, crashed=None) -> str:
+    """Run until a signal (KeyboardInterrupt), or until the stack cannot go on: then why. Flow runs that crash
+    meanwhile are run again (`crashed`: zaitun.flows.recovery.Crashes)."""
     while True:
-        why = stack.ended() or watch.gone()
-        if why:
+        if ended := stack.ended():
+            return f"{ended}; {AFTER_A_PART_ENDED}"
+        if why := watch.gone():
             return why
-        for line in watch.settings():
+        for line in [*watch.settings(), *(crashed.lines() if crashed else [])]:
             echo(line)
         time.sleep(0.5)
 

@@ -64,3 +64,66 @@ def crash_runs_left_running() -> list[str]:
     if freed:
         lines.append(f"freed {freed} deployment concurrency slot(s) held by no run")
     return lines
+
+
+RAN_AGAIN = "zaitun-ran-again"  # the tag of a run started for one that crashed: it is not run a third time
+CRASHES_EVERY = 3.0  # seconds between two looks for crashed runs (one small query to the local server)
+# the deployments that follow one in the chain of prefect.yaml: a run killed after its work was stored but before
+# it announced it (an intake's `ingested` event) is run again with nothing new to do, so they are run too
+FOLLOWING = {"intake": ("translate", "publish"), "translate": ("publish",)}
+
+
+class Crashes:
+    """Flow runs of a running stack that crash (their process killed outright: the OOM killer, `kill -9`) are
+    run again, once, with the same parameters, and the stages after them: every stage finishes what was left
+    and repeats nothing, and otherwise a file whose intake run was killed waits for the next change, unsaid.
+    Each is told in a line."""
+
+    def __init__(self) -> None:
+        import datetime as dt
+
+        self.since = dt.datetime.now(dt.UTC)  # runs crashed before (a killed stack's) were put right
+        self.seen: set = set()
+        self.next_look = 0.0
+
+    def lines(self) -> list[str]:
+        """What crashed since the last look and what was done about it; [] between looks or if unsure."""
+        import time
+
+        if time.monotonic() < self.next_look:
+            return []
+        self.next_look = time.monotonic() + CRASHES_EVERY
+        try:
+            return self._run_again()
+        except Exception:  # the server busy or stopping: the next look sees the same runs
+            return []
+
+    def _run_again(self) -> list[str]:
+        from prefect.client.orchestration import get_client
+        from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+        from prefect.client.schemas.objects import StateType
+
+        lines = []
+        with get_client(sync_client=True) as client:
+            crashed = [run for run in client.read_flow_runs(flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
+                type=FlowRunFilterStateType(any_=[StateType.CRASHED])))) if run.id not in self.seen
+                and run.deployment_id and run.state and run.state.timestamp >= self.since]
+            if not crashed:
+                return []
+            ids = {d.name: d.id for d in client.read_deployments()}
+            names = {i: name for name, i in ids.items()}
+            for run in crashed:
+                self.seen.add(run.id)
+                name, why = names.get(run.deployment_id, "?"), (run.state.message or "crashed").split(".")[0]
+                if RAN_AGAIN in run.tags:
+                    lines.append(f"flow run {name}/{run.name}, run again after a crash, crashed too ({why}): see the "
+                                 "Prefect UI; the next change runs it, or `zaitun run` does the whole pass")
+                    continue
+                client.create_flow_run_from_deployment(run.deployment_id, parameters=run.parameters,
+                                                       tags=[*run.tags, RAN_AGAIN])
+                after = [n for n in FOLLOWING.get(name, ()) if n in ids]
+                for following in after:
+                    client.create_flow_run_from_deployment(ids[following], tags=[RAN_AGAIN])
+                lines.append(f"flow run {name}/{run.name} crashed ({why}): running it again"
+                             + (f", then {' and '.join(after)}" if after else ""))
+        return lines
