@@ -122,13 +122,14 @@ class BodyLimit:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         declared = dict(scope["headers"]).get(b"content-length", b"0")
-        received = int(declared) if declared.isdigit() else 0
+        announced = int(declared) if declared.isdigit() else 0
+        received = 0
 
         async def within_limit():
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))  # a chunked body, or one longer than it said
-            if received > self.max_bytes:
+            if max(announced, received) > self.max_bytes:
                 raise HTTPException(413, f"the request is over {self.max_bytes:,} bytes: send fewer or smaller "
                                          "files at once")
             return message
