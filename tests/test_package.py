@@ -25,6 +25,11 @@ CACHES = shutil.ignore_patterns("__pycache__", "*.egg-info", ".*_cache", ".hypot
 LOCAL = {".git", ".venv", "build", "dist", ".zaitun", ".prefect", "publish"}  # the checkout's own state
 
 
+def without_checkout() -> dict[str, str]:
+    """The environment without PYTHONPATH: pip would take the checkout's zaitun for the one installed."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
 def source_ignore(folder: str, names: list[str]) -> set[str]:
     top = {n for n in names if n in LOCAL} if Path(folder) == REPO else set()
     return top | CACHES(folder, names)
@@ -37,7 +42,7 @@ def wheel(tmp_path_factory) -> Path:
     source = work / "src"
     shutil.copytree(REPO, source, symlinks=True, ignore=source_ignore)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"), str(source)],
-                   check=True, capture_output=True, timeout=300)
+                   check=True, capture_output=True, timeout=300, env=without_checkout())
     return next((work / "dist").glob("zaitun-*.whl"))
 
 
@@ -52,7 +57,7 @@ def venv(wheel, tmp_path_factory) -> Path:
     # a plain path line: the test environment's editable zaitun (a .pth hook there) is not activated
     Path(site, "borrowed.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
-                    "-q", str(wheel)], check=True, capture_output=True, timeout=300)
+                    "-q", str(wheel)], check=True, capture_output=True, timeout=300, env=without_checkout())
     return env_dir
 
 
