@@ -38,9 +38,10 @@ from zaitun.errors import ZaitunError
 from zaitun.pipeline import open_project
 from zaitun.project import Project
 from zaitun.scaffold import init_project
-from zaitun.stack import STORE_ENV, adopt_running_stack, file_identity
+from zaitun.stack import STORE_ENV, StackLock, adopt_running_stack, file_identity
 from zaitun.state.store import Store
-from zaitun.up import Stack
+from zaitun.up import FLOWS, Restarts, Stack, StartAgain, Watch, watch_until_stopped
+from zaitun.watch import HeldBatches
 
 UP_ENV = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
 
@@ -395,23 +396,80 @@ def test_a_flow_run_killed_outright_is_run_again_and_the_dropped_file_goes_onlin
     assert proc.returncode == 0, out
 
 
-def test_up_whose_prefect_server_is_killed_stops_says_to_start_again_and_then_takes_in_what_was_dropped(
+def children_named(pid: int, part: str) -> dict[int, str]:
+    return {child: cmd for child, cmd in started_by(pid).items() if part in cmd}
+
+
+def wait_for_output(proc: subprocess.Popen, line: str, timeout: float) -> str:
+    return "".join(wait_for_line(proc, line, timeout))
+
+
+def test_a_killed_prefect_server_is_started_again_and_a_file_dropped_meanwhile_goes_online(
         tmp_path, leftovers):  # noqa: F811
     root = tmp_path / "site"
     init_project(root, with_sample=False)
     proc, ports, children = running_stack(root, leftovers)
     os.kill(next(pid for pid, cmd in children.items() if "prefect server start" in cmd), signal.SIGKILL)
     write_doc(root, "guides/harbour.md", "title: 泉州港\ndate: 2026-11-02", "泉州港是海上丝绸之路的起点。\n")
-    out = ended(proc, KILLED_WITHIN)
-    assert proc.returncode == 1, out
-    assert ("the Prefect server stopped (killed by SIGKILL); see .zaitun/prefect-server.log; zaitun up stopped the "
-            "rest: start it again (`zaitun up`)") in out, out
-    assert still_running(children) == {}, out
-    again = up_again(root)
-    leftovers[again.pid] = processes()[again.pid][3]
     try:
-        printed = "".join(wait_for_line(again, "Press Ctrl-C to stop.", 240))
-        leftovers.update(started_by(again.pid))
+        printed = wait_for_output(proc, "the Prefect server started again", 240)
+        leftovers.update(started_by(proc.pid))
+        review = httpx.get(f"http://127.0.0.1:{ports['review']}/login", timeout=10)  # reviewers went on meanwhile
+        wait_for_page(f"http://127.0.0.1:{ports['preview']}/zh/guides/harbour/", 60)
+        write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)  # the flows serve events again
+        wait_for_page(f"http://127.0.0.1:{ports['preview']}/zh/guides/{WAITING}/", 120)
+        after = started_by(proc.pid)
+        leftovers.update(after)
     finally:
-        stop(again, signal.SIGINT, KILLED_WITHIN)
-    assert "documents: 1 taken in" in printed, printed
+        out, _took = stop(proc, signal.SIGINT, KILLED_WITHIN)
+    printed += out
+    assert ("the Prefect server stopped (killed by SIGKILL); see .zaitun/prefect-server.log; starting it again "
+            "(1 of 3 times within 10 minutes); the review UI and the preview go on") in printed, printed
+    assert "catching up: intake -> translate -> publish ..." in printed, printed
+    assert "the Prefect server started again; 1 document(s) taken in meanwhile" in printed, printed
+    assert review.status_code == 200
+    assert proc.returncode == 0, printed
+    assert still_running({**children, **after}) == {}, printed
+
+
+def test_killed_flows_are_started_again_and_serve_the_next_dropped_file(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, children = running_stack(root, leftovers)
+    server = children_named(proc.pid, "prefect server start")
+    os.killpg(next(iter(children_named(proc.pid, "zaitun.flows.serve"))), signal.SIGKILL)
+    try:
+        printed = wait_for_output(proc, "the flows started again", 240)
+        leftovers.update(started_by(proc.pid))
+        write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)
+        wait_for_page(f"http://127.0.0.1:{ports['preview']}/zh/guides/{WAITING}/", 120)
+        assert children_named(proc.pid, "prefect server start") == server  # the server was left running
+    finally:
+        out, _took = stop(proc, signal.SIGINT, KILLED_WITHIN)
+    printed += out
+    assert "the flows stopped (killed by SIGKILL); see .zaitun/prefect-serve.log; starting it again" in printed, printed
+    assert proc.returncode == 0, printed
+
+
+def test_restarts_are_bounded_within_their_window():
+    restarts = Restarts(most=3, within=600)
+    assert [restarts.take(now=t) for t in (0, 10, 20, 30)] == [1, 2, 3, None]
+    assert restarts.take(now=601) == 3  # the first has left the window: one more is allowed
+
+
+def test_a_child_ending_past_the_bound_stops_up_and_says_why(tmp_path):
+    init_project(tmp_path / "site", with_sample=False)
+    project = Project(tmp_path / "site")
+    stack = Stack(project)
+    child = stack.spawn(FLOWS, [sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ), "prefect-serve")
+    child.wait(30)
+    lines: list[str] = []
+    again = StartAgain(stack, {}, "", HeldBatches(lambda paths: None), None, None, lines.append,
+                       Restarts(most=1, within=600))
+    again.restarts.take()  # it was started again once already
+    watch = Watch(project, StackLock(project, "", lines.append))
+    why = watch_until_stopped(stack, watch, lines.append, None, again)
+    assert why == ("the flows stopped (exit code 3); see .zaitun/prefect-serve.log; zaitun up stopped the rest: "
+                   "start it again (`zaitun up`); its first pass takes in what changed meanwhile")
+    assert lines == ["the flows stopped (exit code 3); see .zaitun/prefect-serve.log; it is not started again: "
+                     "it stopped 2 times within 10 minutes"]

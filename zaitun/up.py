@@ -6,8 +6,9 @@ triggers, the content watcher, the review UI and a preview server for publish/. 
 pass runs before anything waits for events, so a fresh clone shows a complete site at once; the
 watcher starts before it and holds what it sees until the flows have registered their triggers
 (an event before that starts nothing), so a file dropped at any moment of the start is taken in.
-One per project (`.zaitun/up.lock`); while it runs, it stops if its store is removed and reads
-zaitun.toml again when it changes (`Watch`).
+One per project (`.zaitun/up.lock`); while it runs, it stops if its store is removed, reads
+zaitun.toml again when it changes (`Watch`), and starts its Prefect server or flows again when one is
+killed (`StartAgain`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,12 @@ from zaitun.stack import FLOWS_READY_ENV, STACK_FILE, STORE_ENV, StackLock, file
 from zaitun.state.changes import sqlite_path
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from zaitun.context import Context
+    from zaitun.flows.recovery import Crashes
+    from zaitun.state.store import Store
+    from zaitun.watch import HeldBatches
 
 
 def prefect_env(project: Project) -> dict[str, str]:
@@ -76,6 +82,9 @@ def wait_healthy(url: str, timeout: float = 90.0) -> None:
     raise ZaitunError(f"the Prefect server at {url} did not answer within {timeout:.0f} s")
 
 
+ENDED_WITHIN = 3.0  # seconds from SIGTERM to SIGKILL for a child ended to be started again: its work is redone
+
+
 @dataclass
 class Stack:
     """What `zaitun up` started: child processes (each in its own session) and parts running in this process."""
@@ -100,12 +109,23 @@ class Stack:
 
     def ended(self) -> str | None:
         """What a child that ended by itself was and how it ended, with where to read why."""
+        child = self.ended_child()
+        return child and child[1]
+
+    def ended_child(self) -> tuple[str, str] | None:
+        """The name of a child that ended by itself, and `ended`'s words for it."""
         for name, proc in self.processes:
             code = proc.poll()
             if code is not None:
                 how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
-                return f"{name} stopped ({how}); see {self.logs[name]}"
+                return name, f"{name} stopped ({how}); see {self.logs[name]}"
         return None
+
+    def end(self, name: str) -> None:
+        """End a child and what is left of its group (its flow runs, if it is the flows), to start it again."""
+        for entry in [entry for entry in self.processes if entry[0] == name]:
+            shutdown.end_process(entry[1], ENDED_WITHIN)
+            self.processes.remove(entry)
 
     def forcing(self, echo) -> shutdown.Forcing:
         return shutdown.Forcing(self.processes, echo, self.forget)
@@ -132,9 +152,12 @@ class Stack:
             self.stack_file.unlink(missing_ok=True)
 
 
+PREFECT_SERVER, FLOWS = "the Prefect server", "the flows"  # the children of `zaitun up`, as it names them
+
+
 def start_prefect(stack: Stack, env: dict[str, str]) -> str:
     port = stack.project.config.get("prefect.port")
-    stack.spawn("the Prefect server", [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+    stack.spawn(PREFECT_SERVER, [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
                                        "--port", str(port)], env, "prefect-server")
     return f"http://127.0.0.1:{port}/api"
 
@@ -226,7 +249,7 @@ def start_flows(stack: Stack, env: dict[str, str], echo) -> None:
     """Serve the deployments, and return once their triggers are registered: an event before starts nothing."""
     ready = stack.project.state_dir / "flows-ready"
     ready.unlink(missing_ok=True)
-    stack.spawn("the flows", [sys.executable, "-m", "zaitun.flows.serve"], {**env, FLOWS_READY_ENV: str(ready)},
+    stack.spawn(FLOWS, [sys.executable, "-m", "zaitun.flows.serve"], {**env, FLOWS_READY_ENV: str(ready)},
                 "prefect-serve")
     started = time.monotonic()
     told = False
@@ -236,9 +259,9 @@ def start_flows(stack: Stack, env: dict[str, str], echo) -> None:
         waited = time.monotonic() - started
         if waited > FLOWS_READY_WITHIN:
             raise ZaitunError(f"the flows did not register their deployments within {FLOWS_READY_WITHIN:.0f} s; "
-                              f"see {stack.logs['the flows']}")
+                              f"see {stack.logs[FLOWS]}")
         if waited > 30 and not told:
-            echo(f"waiting for the flows to register their deployments ({stack.logs['the flows']}) ...")
+            echo(f"waiting for the flows to register their deployments ({stack.logs[FLOWS]}) ...")
             told = True
         time.sleep(0.1)
     ready.unlink(missing_ok=True)
@@ -364,7 +387,9 @@ def up(context: Context, echo=print) -> None:
         stack.stack_file = project.state_dir / STACK_FILE
         record_stack(project, api)
         _print_banner(echo, api, review_url, site_url, password_file, summary)
-        raise ZaitunError(watch_until_stopped(stack, watch, echo, crashes(own_prefect)))
+        crashed = crashes(own_prefect)
+        again = StartAgain(stack, env, api, watcher, store, crashed, echo)
+        raise ZaitunError(watch_until_stopped(stack, watch, echo, crashed, again))
     except KeyboardInterrupt:
         pass
     finally:
@@ -375,6 +400,74 @@ def up(context: Context, echo=print) -> None:
 
 AFTER_A_PART_ENDED = ("zaitun up stopped the rest: start it again (`zaitun up`); its first pass takes in what "
                       "changed meanwhile")
+RESTARTS = 3  # times the Prefect server or the flows, ended by themselves (the OOM killer), are started again ...
+RESTARTS_WITHIN = 600.0  # ... within this many seconds; one that keeps ending has a cause a restart will not mend
+
+
+class Restarts:
+    """The bound on starting again: the times of the restarts within the last `within` seconds."""
+
+    def __init__(self, most: int = RESTARTS, within: float = RESTARTS_WITHIN) -> None:
+        self.most, self.within, self.times = most, within, []
+
+    def take(self, now: float | None = None) -> int | None:
+        """The number of this restart within the bound, or None when the bound is reached."""
+        now = time.monotonic() if now is None else now
+        self.times = [t for t in self.times if now - t < self.within]
+        if len(self.times) >= self.most:
+            return None
+        self.times.append(now)
+        return len(self.times)
+
+
+@dataclass
+class StartAgain:
+    """Start the Prefect server or the flows again when one ends by itself (killed by the OOM killer), as at the
+    start: the flows always (they serve the server's deployments), runs left running marked crashed, then a pass
+    like the first, which takes in what changed while they were down (events sent meanwhile went nowhere). The
+    review UI and the preview go on meanwhile; the watcher holds what it sees until the flows are back."""
+
+    stack: Stack
+    env: dict[str, str]
+    api: str
+    watcher: HeldBatches
+    store: Store
+    crashed: Crashes | None  # on zaitun up's own Prefect server; None on a shared one
+    echo: Callable[[str], None]
+    restarts: Restarts = field(default_factory=Restarts)
+
+    def __call__(self, name: str, why: str) -> bool:
+        """Started again (True), or not: the bound is reached, or it is a server zaitun up did not start."""
+        from zaitun.pipeline import run_once
+
+        number = self.restarts.take()
+        if number is None:
+            self.echo(f"{why}; it is not started again: it stopped {self.restarts.most + 1} times within "
+                      f"{self.restarts.within / 60:.0f} minutes")
+            return False
+        self.echo(f"{why}; starting it again ({number} of {self.restarts.most} times within "
+                  f"{self.restarts.within / 60:.0f} minutes); the review UI and the preview go on")
+        self.watcher.hold()
+        try:
+            self.stack.end(FLOWS)
+            if name == PREFECT_SERVER:
+                self.stack.end(PREFECT_SERVER)
+                start_prefect(self.stack, self.env)
+                wait_healthy(self.api)
+            if self.crashed is not None:  # zaitun up's own server: no run on it is alive now
+                from zaitun.flows.recovery import crash_runs_left_running
+
+                for line in crash_runs_left_running():
+                    self.echo(line)
+                self.crashed.since_now()  # the pass below does their work
+            self.echo("catching up: intake -> translate -> publish ...")
+            summary = run_once(self.stack.project, self.store)
+            start_flows(self.stack, self.env, self.echo)
+        finally:
+            self.watcher.release()
+        self.echo(f"{name} started again; {len(summary['intake']['ingested'])} document(s) taken in meanwhile; "
+                  f"{summary.get('publish', {}).get('summary', '')}")
+        return True
 
 
 def crashes(own_prefect: bool):
@@ -385,12 +478,15 @@ def crashes(own_prefect: bool):
     return Crashes() if own_prefect else None
 
 
-def watch_until_stopped(stack: Stack, watch: Watch, echo, crashed=None) -> str:
+def watch_until_stopped(stack: Stack, watch: Watch, echo, crashed=None, start_again=None) -> str:
     """Run until a signal (KeyboardInterrupt), or until the stack cannot go on: then why. Flow runs that crash
-    meanwhile are run again (`crashed`: zaitun.flows.recovery.Crashes)."""
+    meanwhile are run again (`crashed`: zaitun.flows.recovery.Crashes), a child that ends is started again
+    (`start_again`: StartAgain) within its bound."""
     while True:
-        if ended := stack.ended():
-            return f"{ended}; {AFTER_A_PART_ENDED}"
+        if ended := stack.ended_child():
+            if start_again is None or not start_again(*ended):
+                return f"{ended[1]}; {AFTER_A_PART_ENDED}"
+            continue
         if why := watch.gone():
             return why
         for line in [*watch.settings(), *(crashed.lines() if crashed else [])]:

@@ -137,6 +137,12 @@ class HeldBatches:
                 return
         self.on_batch(paths)
 
+    def hold(self) -> None:
+        """Hold batches again until the next `release` (the flows are being started again)."""
+        with self._lock:
+            if self._held is None:
+                self._held = set()
+
     def release(self) -> None:
         with self._lock:
             held, self._held = sorted(self._held or ()), None

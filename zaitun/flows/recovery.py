@@ -86,6 +86,12 @@ class Crashes:
         self.seen: set = set()
         self.next_look = 0.0
 
+    def since_now(self) -> None:
+        """Runs crashed until now are put right otherwise (a pass after the flows were started again)."""
+        import datetime as dt
+
+        self.since = dt.datetime.now(dt.UTC)
+
     def lines(self) -> list[str]:
         """What crashed since the last look and what was done about it; [] between looks or if unsure."""
         import time
