@@ -93,6 +93,27 @@ def test_delete_forced_into_a_copy_of_a_project_keeps_all_of_it(site, tmp_path):
     assert (copy / ".zaitun" / "state.db").is_file() and (copy / "zaitun.toml").is_file()
 
 
+def test_the_root_of_the_file_system_is_never_a_deploy_target(site):
+    for target in ("/", "//", "/tmp/.."):
+        with pytest.raises(DeployError, match="the root of the file system"):
+            deploy(site.out, target, dry_run=True, force=True)
+
+
+@pytest.mark.parametrize("target", ["/etc", "/tmp", "/home", "~"])
+def test_a_system_folder_or_the_home_folder_is_refused_unless_forced(site, target):
+    folder = os.path.expanduser(target)
+    with pytest.raises(DeployError, match="--force"):
+        deploy(site.out, folder, dry_run=True)
+    assert deploy(site.out, folder, dry_run=True, force=True).dry_run  # forced, it goes on (here: a dry run)
+
+
+def test_deploy_command_refuses_the_root_with_its_reason(site, monkeypatch):
+    monkeypatch.chdir(site.project.root)
+    result = CliRunner().invoke(app, ["--project", ".", "deploy", "--to", "/", "--dry-run"])
+    assert isinstance(result.exception, DeployError), result.output
+    assert str(result.exception).startswith("/ is the root of the file system: a site never goes there")
+
+
 def test_the_site_itself_is_never_a_deploy_target(site):
     with pytest.raises(DeployError, match="is the site"):
         deploy(site.out, str(site.out.resolve()), force=True)

@@ -195,8 +195,16 @@ class FolderSink:
         where = self.target.resolve()
         if where == site_dir.resolve() or where.is_relative_to(site_dir.resolve()):
             raise DeployError(f"{self.target} is the site itself (publish/); deploy to another folder")
+        if where == Path(where.anchor):
+            raise DeployError(f"{self.target} is the root of the file system: a site never goes there; deploy to "
+                              "a folder of its own (e.g. /var/www/zaitun)")
         if self.force:
             return
+        home = where == Path.home().resolve()
+        if home or where.parent == Path(where.anchor):
+            raise DeployError(f"{self.target} is {'your home folder' if home else 'a folder of the system'}: the site "
+                              "would be written among its files; deploy to a folder of its own, or pass --force if "
+                              "the site really goes there")
         found = [m for m in PROJECT_MARKERS if (self.target / m).exists()]
         if found:
             raise DeployError(f"{self.target} has {found[0]}: it looks like a project or a repository, not a "
