@@ -6,6 +6,7 @@ import sys
 import pytest
 from review_support import PASSWORD, SLUG, draft_all, quick_user, review_project, run, terms
 
+from zaitun.content.intake import ingest
 from zaitun.errors import ReviewError
 from zaitun.review import gate
 from zaitun.review.users import issue_token, verify
@@ -188,3 +189,33 @@ def test_user_errors_are_one_line_without_a_traceback(project):
                           start_new_session=True)
     assert done.returncode == 1
     assert done.stderr.strip() == "zaitun: error: user 'eve' is editor; only admin or reviewer may do this"
+
+
+def test_a_mistyped_document_gets_the_nearest_slug_suggested(project):
+    proj, _store, _ids = project
+    result = run(proj, "review", "show", "vias")
+    assert result.exit_code == 1
+    assert str(result.exception) == "no document 'vias' in review: did you mean 'visa'? (see `zaitun review list`)"
+    assert str(run(proj, "review", "show", "harbour").exception) == \
+        "no document 'harbour' in review (see `zaitun review list`)"  # nothing near: no guess
+
+
+def test_a_document_is_named_by_its_files_path_as_staff_see_it(project, monkeypatch):
+    proj, store, ids = project
+    for name in ("content/guides/visa.md", "guides/visa.md", str(proj.root / "content" / "guides" / "visa.md")):
+        shown = json.loads(run(proj, "review", "show", name, "--json").output)
+        assert shown["slug"] == SLUG and [s["id"] for s in shown["segments"]] == ids, name
+    monkeypatch.chdir(proj.root / "content" / "guides")  # from the file's own folder
+    assert json.loads(run(proj, "review", "show", "visa.md", "--json").output)["slug"] == SLUG
+    done = run(proj, "review", "approve", "visa.md", versioned(proj, 1), token=token_of(store, "alice"))
+    assert done.exit_code == 0, done.output
+    assert progress(segment_states(store, SLUG))["approved"] == 1
+
+
+def test_a_withdrawn_document_is_said_to_be_withdrawn(project):
+    proj, store, ids = project
+    (proj.root / "content" / "guides" / "visa.md").unlink()
+    ingest(proj, store)
+    result = run(proj, "review", "reject", SLUG, f"{ids[0]}@0123456789", "--comment", "x",
+                 token=token_of(store, "alice"))
+    assert str(result.exception) == "document 'visa' is withdrawn (its file left content/): nothing of it is in review"

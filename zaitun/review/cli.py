@@ -14,7 +14,11 @@ from typing import Annotated
 import typer
 
 from zaitun.errors import ReviewError
+from zaitun.review.documents import named
 from zaitun.review.user_cli import AsUser, TokenFile, acting
+
+Document = Annotated[str, typer.Argument(help="The document: its slug (`zaitun review list`), "
+                                                                  "or its file's path, e.g. content/guides/visa.md.")]
 
 review_app = typer.Typer(help="Review translations: list, show, approve, reject, edit, XLIFF, web UI.",
                          no_args_is_help=True)
@@ -41,7 +45,7 @@ def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", he
 
 @review_app.command()
 def show(ctx: typer.Context,
-         slug: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+         slug: Document, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Every segment of a document: ID@VERSION, state, Chinese, English, QA issues and memory suggestions.
 
     VERSION names the text shown; `review approve` and `review reject` take ID@VERSION, so they act only on
@@ -51,8 +55,7 @@ def show(ctx: typer.Context,
     from zaitun.state.segments import progress, segment_states
 
     store = ctx.obj.store
-    if store.document(slug) is None:
-        raise ReviewError(f"no document {slug!r} (see `zaitun review list`)")
+    slug = named(ctx.obj.project, store, slug)
     states = segment_states(store, slug)
     suggested = suggestions(ctx.obj.project, store, states)
     if as_json:
@@ -103,7 +106,7 @@ def _versioned(item: str, what: str, done: str = "approved") -> tuple[str, str]:
 
 @review_app.command()
 def approve(ctx: typer.Context,
-            slug: str,
+            slug: Document,
             segments: Annotated[list[str] | None, typer.Argument(
                 help="Segments to approve, each as ID@VERSION from `zaitun review show`.")] = None,
             all_unflagged: Annotated[bool, typer.Option("--all-unflagged",
@@ -123,6 +126,7 @@ def approve(ctx: typer.Context,
         raise ReviewError(f"--all-unflagged needs --seen TOKEN: run `zaitun review show {slug}` and read the drafts; "
                           "it prints the command with the token")
     project, store = ctx.obj.project, ctx.obj.store
+    slug = named(project, store, slug)
     actor = acting(store, actor, token_file)["name"]
     if all_unflagged:
         result = actions.approve_unflagged(project, store, slug, seen, actor)
@@ -135,7 +139,7 @@ def approve(ctx: typer.Context,
 
 @review_app.command()
 def reject(ctx: typer.Context,
-           slug: str,
+           slug: Document,
            segment: Annotated[str, typer.Argument(help="The segment as ID@VERSION from `zaitun review show`.")],
            comment: Annotated[str, typer.Option("--comment", help="What is wrong, for the translator.")],
            actor: AsUser = None, token_file: TokenFile = None) -> None:
@@ -148,6 +152,7 @@ def reject(ctx: typer.Context,
 
     segment_id, version = _versioned(segment, "reject", "rejected")
     store = ctx.obj.store
+    slug = named(ctx.obj.project, store, slug)
     offline = actions.reject(store, slug, segment_id, acting(store, actor, token_file)["name"], comment, version)
     typer.echo(f"rejected {segment_id}" + (f": approved English of a published document, so {actions.OFFLINE_NOTE}"
                                            if offline else ""))
@@ -155,7 +160,7 @@ def reject(ctx: typer.Context,
 
 @review_app.command()
 def edit(ctx: typer.Context,
-         slug: str,
+         slug: Document,
          segment: Annotated[str, typer.Argument(help="ID@VERSION from `zaitun review show` (a bare ID only "
                                                      "without --approve).")],
          target: Annotated[str, typer.Option("--target", help="The new English text.")],
@@ -172,6 +177,7 @@ def edit(ctx: typer.Context,
     else:
         segment_id, version = segment, None
     store = ctx.obj.store
+    slug = named(ctx.obj.project, store, slug)
     actor = acting(store, actor, token_file)["name"]
     result = actions.edit(ctx.obj.project, store, slug, segment_id, target, actor, approve_now=approve_now,
                           based_on=version)
@@ -183,13 +189,13 @@ def edit(ctx: typer.Context,
 
 @review_app.command("export-xliff")
 def export_xliff(ctx: typer.Context,
-                 slug: str,
+                 slug: Document,
                  output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default: stdout).",
                                                              dir_okay=False)] = None) -> None:
     """Write a document as XLIFF 2.0 for a CAT tool."""
     from zaitun.review.xliff import export_xliff as export
 
-    data = export(ctx.obj.store, slug)
+    data = export(ctx.obj.store, named(ctx.obj.project, ctx.obj.store, slug))
     if output is None:
         sys.stdout.buffer.write(data)
         return

@@ -27,6 +27,7 @@ from zaitun.content.schema import control_character
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.errors import ReviewError
 from zaitun.events import DOCUMENT_RETRACTED
+from zaitun.review.documents import unknown
 from zaitun.review.quoting import shortened
 from zaitun.state.segments import (
     MEMORY_APPROVER,
@@ -308,7 +309,7 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, gloss
 def _require_document(store: Store, slug: str) -> dict:
     row = store.document(slug)
     if row is None or row["status"] != DocumentState.ACTIVE:
-        raise ReviewError(f"no document {slug!r} in review (see `zaitun review list`)")
+        raise unknown(store, slug)
     return row
 
 

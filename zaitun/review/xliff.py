@@ -32,6 +32,7 @@ from zaitun.content.schema import control_character
 from zaitun.errors import ReviewError
 from zaitun.project import Project
 from zaitun.review import actions, qa
+from zaitun.review.documents import unknown
 from zaitun.review.gate import require_role
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
@@ -49,7 +50,7 @@ def export_xliff(store: Store, slug: str) -> bytes:
     """The document's segments as an XLIFF 2.0 file (UTF-8 bytes)."""
     row = store.document(slug)
     if row is None or row["status"] != "active":
-        raise ReviewError(f"no document {slug!r} in review (see `zaitun review list`)")
+        raise unknown(store, slug)
     root = etree.Element(_q("xliff"), nsmap={None: NS, "zt": ZT}, version="2.0", srcLang="zh", trgLang="en")
     file_el = etree.SubElement(root, _q("file"), id=slug, original=f"content/{row['section']}/{slug}.md")
     for state in segment_states(store, slug):
