@@ -331,7 +331,7 @@ def test_withdrawn_documents_cannot_be_reviewed(in_review):
     for action in (lambda: gate.approve(store, SLUG, read(store, [ids[0]]), "alice", glossary=terms(project)),
                    lambda: gate.reject(store, SLUG, ids[0], "alice", "no", seen=read(store)[ids[0]]),
                    lambda: gate.edit(store, SLUG, ids[0], "Guide", "alice", glossary=terms(project))):
-        with pytest.raises(ReviewError, match="no document"):
+        with pytest.raises(ReviewError, match="is withdrawn"):
             action()
 
 
