@@ -53,20 +53,26 @@ def write(path: Path, value: Any) -> bytes:
     return data
 
 
-def set_aside(project: Project, error: StateUnreadable, meaning: str) -> Path:
+def set_aside(project: Project, error: StateUnreadable, meaning: str) -> Path | None:
     """Move the record that did not read to .zaitun/unreadable/ as it is (never overwritten), and log and keep
-    (for `zaitun status`) what happened, what that `meaning`s and what to do. Raises StateUnreadable, with
-    that said, when it cannot be moved: the caller then must not write the record either."""
+    (for `zaitun status`) what happened, what that `meaning`s and what to do; None when another process set it
+    aside first. Raises StateUnreadable, with that said, when it cannot be moved: the caller then must not
+    write the record either."""
     try:
         kept = project.set_aside(error.path, project.state_dir / UNREADABLE,
                                  lambda stamp: f"{stamp}-{error.path.name}")
+    except FileNotFoundError:  # set aside by another process meanwhile, which said so
+        return None
     except OSError as exc:
         raise StateUnreadable(error.path, error.why, f"{error}, nor moved aside ({exc.strerror or exc}): {meaning}; "
                               f"move it away (or delete it) so zaitun can write a new one") from None
     note = (f"{error.path} could not be read ({error.why}); it is kept as {kept}: {meaning}. Delete it once "
             "looked at (zaitun status lists it until then)")
-    kept.with_name(kept.name + NOTE).write_text(note + "\n", encoding="utf-8")
     log.error("%s", note)
+    try:
+        kept.with_name(kept.name + NOTE).write_text(note + "\n", encoding="utf-8")
+    except OSError as exc:  # the disk full: the line above said it; zaitun status cannot
+        log.error("could not keep that note for zaitun status (%s)", exc.strerror or exc)
     return kept
 
 
