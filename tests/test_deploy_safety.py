@@ -289,10 +289,12 @@ def test_a_folder_deploy_killed_mid_copy_leaves_no_temporary_file_once_the_next_
     assert copying.exists(), "the deploy was not killed mid-copy"
     assert copying.stat().st_size < big.stat().st_size  # half a file, hidden but servable
     big.unlink()  # staff take the file out of the site before the next deploy: it is not copied again
+    (target / (DEPLOY_MANIFEST + ".tmp")).write_bytes(b'{"zaitun_deploy": 1, "fi')  # as an earlier version left it
     report = deploy(fx.out, str(target))
     assert not copying.exists() and not (target / "media" / "big.bin").exists()
     assert not [p for p in target.rglob("*.zaitun-tmp") if p.name not in mine]
-    assert any("removed 1 temporary file(s)" in note and "media/.big.bin.zaitun-tmp" in note for note in report.notes)
+    assert not (target / (DEPLOY_MANIFEST + ".tmp")).exists()
+    assert any("removed 2 temporary file(s)" in note and "media/.big.bin.zaitun-tmp" in note for note in report.notes)
     for name, data in FOREIGN.items():
         assert (target / name).read_bytes() == data
     for name, data in mine.items():  # not of zaitun's making: left alone

@@ -62,6 +62,7 @@ class Sink(Protocol):
 
 DEPLOY_MANIFEST = ".zaitun-deploy.json"
 TEMP_SUFFIX = ".zaitun-tmp"  # `.NAME.zaitun-tmp`: a folder deploy's copy of NAME before it is renamed over it
+RECORD_TEMPS = (DEPLOY_MANIFEST + TEMP_SUFFIX, DEPLOY_MANIFEST + ".tmp")  # the record's, as now and earlier named
 PROJECT_MARKERS = ("zaitun.toml", ".git", "content")  # a folder holding one is no site to deploy into
 INSIDE_MARKERS = ("zaitun.toml", ".zaitun")  # a folder below one holding these is inside a zaitun project
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # `s3:`, `https:`, `remote:`: a URL's start, not a folder's
@@ -263,9 +264,9 @@ class FolderSink:
         for folder, _dirs, files in os.walk(self.target):  # a symlinked folder is not walked into
             where = Path(folder).relative_to(self.target).as_posix()
             for file in files:
-                name = file[1:].removesuffix(TEMP_SUFFIX) if file.startswith(".") else ""
-                beside = name if where == "." else f"{where}/{name}"
-                if file.endswith(TEMP_SUFFIX) and name and (beside in names or beside == DEPLOY_MANIFEST[1:]):
+                copied = file[1:].removesuffix(TEMP_SUFFIX) if file[:1] == "." and file.endswith(TEMP_SUFFIX) else ""
+                if (copied and (copied if where == "." else f"{where}/{copied}") in names) or (
+                        where == "." and file in RECORD_TEMPS):
                     (Path(folder) / file).unlink(missing_ok=True)
                     swept.append(f"{where}/{file}".removeprefix("./"))
         return sorted(swept)
