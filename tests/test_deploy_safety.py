@@ -282,3 +282,49 @@ def test_a_folder_deploy_killed_at_any_moment_has_recorded_every_file_it_wrote(s
         assert report.deleted == []
         for name, data in FOREIGN.items():
             assert (target / name).read_bytes() == data
+
+
+def test_a_folder_deploy_killed_mid_copy_leaves_no_temporary_file_once_the_next_deploy_ran(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    big = fx.out / "media" / "big.bin"
+    big.parent.mkdir(exist_ok=True)
+    big.write_bytes(b"\0" * (256 << 20))  # long enough to copy that the kill lands mid-copy
+    target = tmp_path / "www"
+    target.mkdir()
+    put_foreign(target)
+    mine = {".notes.txt.zaitun-tmp": b"someone else's, beside a file zaitun never deployed\n",
+            ".editor.swp": b"\0"}
+    for name, data in mine.items():
+        (target / "zh" / "guides" / "transit" / name).write_bytes(data)
+    copying = target / "media" / ".big.bin.zaitun-tmp"
+    proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(fx.project.root), "deploy",
+                             "--to", str(target)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not copying.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.0005)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert copying.exists(), "the deploy was not killed mid-copy"
+    assert copying.stat().st_size < big.stat().st_size  # half a file, hidden but servable
+    big.unlink()  # staff take the file out of the site before the next deploy: it is not copied again
+    (target / (DEPLOY_MANIFEST + ".tmp")).write_bytes(b'{"zaitun_deploy": 1, "fi')  # as an earlier version left it
+    report = deploy(fx.out, str(target))
+    assert not copying.exists() and not (target / "media" / "big.bin").exists()
+    assert not [p for p in target.rglob("*.zaitun-tmp") if p.name not in mine]
+    assert not (target / (DEPLOY_MANIFEST + ".tmp")).exists()
+    assert any("removed 2 temporary file(s)" in note and "media/.big.bin.zaitun-tmp" in note for note in report.notes)
+    for name, data in FOREIGN.items():
+        assert (target / name).read_bytes() == data
+    for name, data in mine.items():  # not of zaitun's making: left alone
+        assert (target / "zh" / "guides" / "transit" / name).read_bytes() == data
+
+
+def test_a_temporary_file_of_a_deploy_is_never_deployed(tmp_path):
+    site = tmp_path / "site"
+    (site / "zh").mkdir(parents=True)
+    (site / "index.html").write_text("<p>home</p>", encoding="utf-8")
+    (site / "zh" / ".index.html.zaitun-tmp").write_text("<p>half", encoding="utf-8")
+    assert site_files(site) == ["index.html"]

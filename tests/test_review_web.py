@@ -258,6 +258,23 @@ def test_preview_renders_both_languages_and_marks_missing_english(site):
     assert '<mark class="missing" title="no English yet">请拨打12367热线咨询。</mark>' in page
 
 
+@pytest.mark.parametrize("typed", ["ZAITUNMISSING00000X", "&#90;AITUNMISSING00000X", "ZAITUNMISSING00001X"])
+def test_preview_marks_only_segments_without_english_whatever_a_reviewer_types(site, typed):
+    client, store, ids, _ = site
+    with store.tx() as conn:  # a reviewer types the marker's word as English; another sentence has none
+        current = store.current_translations(SLUG, conn)
+        for seg_id, text in ((ids[2], typed), (ids[4], "")):
+            seg = store.segment(SLUG, seg_id)
+            store.add_translation(conn, SLUG, seg_id, seg["source"], text, origin="human" if text else "none",
+                                  replaces=current[seg_id])
+    login(client)
+    page = client.get(f"/doc/{SLUG}/preview").text
+    assert page.count('<mark class="missing" title="no English yet">') == 1, page
+    assert '<mark class="missing" title="no English yet">请拨打12367热线咨询。</mark>' in page
+    assert "1 segment(s) have no English yet" in page
+    assert "AITUNMISSING0000" in page  # what the reviewer typed is shown as English, as typed
+
+
 def test_preview_shows_images_beside_the_document_to_logged_in_users_only(tmp_path):
     project, store = review_project(tmp_path, body="## 位置\n\n![机场位置图](images/map.png)\n\n外国人可以过境免签。\n")
     images = project.content_dir / "guides" / "images"

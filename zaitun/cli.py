@@ -122,11 +122,12 @@ def intake(ctx: typer.Context) -> None:
 
 @app.command()
 def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Show each document's stage: translating, in review, approved, withdrawn; expiry; files to fix; with
-    zaitun up running, its flow runs under way and waiting (for how long)."""
+    """Show each document's stage: translating, in review, approved, withdrawn; expiry; files to fix;
+    notifications waiting and records of .zaitun/ set aside; with zaitun up running, its flow runs under way
+    and waiting (for how long)."""
     from dataclasses import asdict
 
-    from zaitun import failures, notify
+    from zaitun import failures, notify, statefiles
     from zaitun.check import content_problems, stored_places
     from zaitun.review.status import project_status
     from zaitun.stack import running_stack
@@ -143,10 +144,11 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     problems = [str(e) for e in content_problems(ctx.obj.project, stored_places(ctx.obj.project, store))]
     failed = failures.current(store)
     undelivered = notify.waiting(ctx.obj.project)
+    set_aside = statefiles.notes(ctx.obj.project)
     if as_json:
         typer.echo(json.dumps({"documents": [r.as_dict() for r in rows], "errors": problems,
                                "failures": [asdict(f) for f in failed], "notifications": undelivered,
-                               "flows": flows},
+                               "set_aside": set_aside, "flows": flows},
                               ensure_ascii=False, indent=2))
         return
     if flows:
@@ -154,7 +156,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
 
         for line in status_lines(flows):
             typer.echo(line)
-    if not rows and not problems and not failed and not undelivered:
+    if not rows and not problems and not failed and not undelivered and not set_aside:
         typer.echo("no documents yet: put Markdown files in content/<section>/ and run `zaitun intake`")
     for r in rows:
         expiry = _validity_tag(r)
@@ -165,6 +167,8 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     _echo_problems(problems, failed)
     for line in undelivered:
         typer.echo(f"not delivered: {line}")
+    for line in set_aside:
+        typer.echo(f"set aside: {line}")
 
 
 def _validity_tag(r) -> str:

@@ -9,7 +9,9 @@
     ├── ProviderError           a translation provider is unknown or misconfigured
     ├── ReviewError             a review action is not allowed (unknown segment, wrong role...)
     ├── StoreError              the store cannot be reached (server down, credentials refused)
+    ├── StateUnreadable         a record in .zaitun/ of what was told, sent or queued does not read (zaitun.statefiles)
     ├── PublishError            the site failed its own lint or could not be written
+    │   └── SocialStateUnreadable   .zaitun/social.json does not read (a StateUnreadable too): nothing is posted
     ├── DeployError             a sink (S3) refused the upload
     ├── Busy                    another process kept a piece of work locked longer than one waits (zaitun.locks)
     └── MachineTrouble          the machine refused a write: the disk full, the store locked or read-only, no permission
@@ -71,6 +73,16 @@ class ReviewError(ZaitunError):
 
 class StoreError(ZaitunError):
     pass
+
+
+class StateUnreadable(ZaitunError):
+    """A JSON record in .zaitun/ (what was told, sent or queued) does not read: cut short, hand-edited, not
+    what zaitun writes. Never taken for none: that would tell again what was told, or drop what waited."""
+
+    def __init__(self, path: Path, why: str, message: str = ""):
+        self.path = Path(path)
+        self.why = why
+        super().__init__(message or f"{path} could not be read ({why})")
 
 
 class PublishError(ZaitunError):

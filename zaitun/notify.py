@@ -23,7 +23,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+from zaitun import statefiles
 from zaitun.bounded import Overdue, call_within
+from zaitun.errors import StateUnreadable
 from zaitun.project import Project
 
 log = logging.getLogger(__name__)
@@ -129,15 +131,31 @@ class Notifier:
 
     @contextmanager
     def _outbox(self) -> Iterator[Outbox]:
-        """The outbox, held (flock) while it is read, sent from and written: a message goes out once."""
+        """The outbox, held (flock) while it is read, sent from and written: a message goes out once. One that
+        does not read is set aside, kept with what waited in it, and a new one begun."""
         path = self.project.state_dir / OUTBOX
         with open(path.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            box = Outbox.read(path)
+            try:
+                box, writable = Outbox.read(path), True
+            except StateUnreadable as exc:
+                box, writable = Outbox([], {}), self._set_aside(exc)
             try:
                 yield box
             finally:
-                box.write(path)
+                if writable:
+                    box.write(path)
+                else:
+                    box.lost(path, "it does not read and could not be moved aside")
+
+    def _set_aside(self, unreadable: StateUnreadable) -> bool:
+        """Set the outbox that did not read aside; False when it stays in place (not to be written over)."""
+        try:
+            statefiles.set_aside(self.project, unreadable, UNSENT)
+        except StateUnreadable as exc:
+            log.error("%s", exc)
+            return False
+        return True
 
 
 class Outbox:
@@ -151,11 +169,9 @@ class Outbox:
 
     @classmethod
     def read(cls, path) -> Outbox:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(list(data["entries"]), dict(data["last_failure"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            return cls([], {})
+        """The outbox at `path` (none: empty); raises StateUnreadable when it does not read."""
+        found = statefiles.read(path, _is_outbox)
+        return cls(found[0]["entries"], found[0]["last_failure"]) if found else cls([], {})
 
     def write(self, path) -> None:
         if not self.changed:
@@ -168,9 +184,12 @@ class Outbox:
         except OSError as exc:  # the disk full: the outbox as it was stays; say what is lost, in a line
             with contextlib.suppress(OSError):
                 temp.unlink()
-            lost = "; ".join(dict.fromkeys(e["title"] for e in self.entries if e in self.added)) or "none"
-            log.error("could not write %s (%s): it holds what it held before; not kept for the next pass: %s",
-                      path, exc.strerror or exc, lost)
+            self.lost(path, f"{exc.strerror or exc}: it holds what it held before")
+
+    def lost(self, path, why: str) -> None:
+        """Say, in a line, which messages of this pass are not kept for the next: `path` could not be written."""
+        lost = "; ".join(dict.fromkeys(e["title"] for e in self.entries if e in self.added)) or "none"
+        log.error("could not write %s (%s); not kept for the next pass: %s", path, why, lost)
 
     def add(self, event: str, url_key: str, title: str, body: str) -> None:
         self.entries.append({"event": event, "key": url_key, "title": title, "body": body,
@@ -201,12 +220,32 @@ class Outbox:
         self.changed = True
 
 
+def _is_outbox(value: object) -> bool:
+    """What the outbox holds as zaitun writes it: every message with its receiver's key, title, body and time."""
+    if not isinstance(value, dict) or not isinstance(value.get("entries"), list):
+        return False
+    fields = {"event": str, "key": str, "title": str, "body": str, "since": (int, float)}
+    failures = value.get("last_failure")
+    return isinstance(failures, dict) and all(isinstance(t, (int, float)) for t in failures.values()) and all(
+        isinstance(e, dict) and all(isinstance(e.get(name), kind) for name, kind in fields.items())
+        for e in value["entries"])
+
+
+UNSENT = ("the notifications that waited in it for a receiver are not sent from it: read them there and pass them "
+          "on; new ones wait in a new outbox")
+
+
 def waiting(project: Project) -> list[str]:
     """What `zaitun status` shows of notifications: a line per receiver with messages waiting in the outbox,
     and a line per configured URL Apprise does not understand."""
-    box = Outbox.read(project.state_dir / OUTBOX)
-    places = _places(Notifier(project))
     lines = []
+    try:
+        box = Outbox.read(project.state_dir / OUTBOX)
+    except StateUnreadable as exc:
+        box = Outbox([], {})
+        lines.append(f"{exc}: the notifications waiting in it are not sent; the next pass sets it aside "
+                     "(kept in .zaitun/unreadable/) and begins a new one")
+    places = _places(Notifier(project))
     for url_key in dict.fromkeys(e["key"] for e in box.entries):
         mine = box.of(url_key)
         since = f"{dt.datetime.fromtimestamp(mine[0]['since'], project.zone):%Y-%m-%d %H:%M}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zaitun.errors import PublishError
+from zaitun.errors import PublishError, StateUnreadable
 from zaitun.project import Project
 
 if TYPE_CHECKING:  # the stages are imported when they run: `zaitun status` need not load the publisher
@@ -265,9 +265,8 @@ def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None 
     the daily flow of `zaitun up` and a cron `zaitun run` every few minutes share what was told
     (.zaitun/expiry-told.json). A delivery that failed waits in the outbox for the next pass. True when told."""
     import hashlib
-    import json
 
-    from zaitun import messages
+    from zaitun import messages, statefiles
     from zaitun.notify import Notifier
 
     if not expiring:
@@ -276,15 +275,14 @@ def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None 
     told = {"day": (today or project.today()).isoformat(), "digest": hashlib.sha256(body.encode()).hexdigest()[:16]}
     record = project.state_dir / EXPIRY_TOLD
     try:
-        if json.loads(record.read_text(encoding="utf-8")) == told:
-            return False
-    except (OSError, ValueError):
-        pass
+        found = statefiles.read(record, lambda value: isinstance(value, dict) and set(value) == {"day", "digest"})
+    except StateUnreadable as exc:  # told again, once: a list told twice is better than one not told
+        statefiles.set_aside(project, exc, "the list of expiring documents is told again, once, in case it was not")
+        found = None
+    if found and found[0] == told:
+        return False
     Notifier(project).notify("expiring", title, body)
-    record.parent.mkdir(parents=True, exist_ok=True)
-    temp = record.with_suffix(".tmp")
-    temp.write_text(json.dumps(told), encoding="utf-8")
-    temp.replace(record)
+    statefiles.write(record, told)
     return True
 
 

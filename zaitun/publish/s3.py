@@ -107,6 +107,10 @@ class S3Sink:
             batch = [{"Key": k} for k in keys[i:i + 1000]]
             self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
 
+    def sweep(self, names: set[str]) -> list[str]:
+        """Nothing to sweep: an object is put whole or not at all, never under a temporary name."""
+        return []
+
     def write_record(self, data: bytes) -> None:
         self.client.put_object(Bucket=self.bucket, Key=self.prefix + DEPLOY_MANIFEST, Body=data,
                                ContentType="application/json", CacheControl="no-store")

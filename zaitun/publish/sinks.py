@@ -61,6 +61,8 @@ class Sink(Protocol):
 
 
 DEPLOY_MANIFEST = ".zaitun-deploy.json"
+TEMP_SUFFIX = ".zaitun-tmp"  # `.NAME.zaitun-tmp`: a folder deploy's copy of NAME before it is renamed over it
+RECORD_TEMPS = (DEPLOY_MANIFEST + TEMP_SUFFIX, DEPLOY_MANIFEST + ".tmp")  # the record's, as now and earlier named
 PROJECT_MARKERS = ("zaitun.toml", ".git", "content")  # a folder holding one is no site to deploy into
 INSIDE_MARKERS = ("zaitun.toml", ".zaitun")  # a folder below one holding these is inside a zaitun project
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # `s3:`, `https:`, `remote:`: a URL's start, not a folder's
@@ -74,6 +76,7 @@ class Target(Protocol):
     def same(self, path: Path, name: str) -> bool: ...
     def put(self, path: Path, name: str) -> None: ...
     def remove(self, names: list[str]) -> None: ...
+    def sweep(self, names: set[str]) -> list[str]: ...
     def write_record(self, data: bytes) -> None: ...
 
 
@@ -97,6 +100,10 @@ def sync(target: Target, site_dir: Path, report: DeployReport, delete: bool) -> 
         return report
     recorded = set(owned or ()) | set(names)
     target.write_record(record(recorded))
+    swept = target.sweep(recorded)
+    if swept:
+        report.notes.append(f"{report.target}: removed {len(swept)} temporary file(s) an earlier deploy stopped "
+                            f"midway left ({', '.join(swept[:3])}{', ...' if len(swept) > 3 else ''})")
     with progress.task("Uploading files", total=len(report.uploaded)) as bar:
         for name in list(report.uploaded):
             try:
@@ -245,7 +252,7 @@ class FolderSink:
         """Copy beside, then rename over: a reader of the folder never sees half a file."""
         dest = self._dest(name)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.zaitun-tmp")
+        tmp = dest.with_name(f".{dest.name}{TEMP_SUFFIX}")
         try:
             shutil.copyfile(path, tmp)
             os.replace(tmp, dest)
@@ -257,9 +264,24 @@ class FolderSink:
             self._dest(name).unlink(missing_ok=True)
             _prune(self.target, (self.target / name).parent)
 
+    def sweep(self, names: set[str]) -> list[str]:
+        """Remove the temporary copies a deploy killed mid-copy left in the target (`.NAME.zaitun-tmp` beside a
+        file it deploys or deployed, `names`; its record's own), hidden but servable; the names removed. Nothing
+        else: never a file of another name, nor one beside a file zaitun never deployed."""
+        swept = []
+        for folder, _dirs, files in os.walk(self.target):  # a symlinked folder is not walked into
+            where = Path(folder).relative_to(self.target).as_posix()
+            for file in files:
+                copied = file[1:].removesuffix(TEMP_SUFFIX) if file[:1] == "." and file.endswith(TEMP_SUFFIX) else ""
+                if (copied and (copied if where == "." else f"{where}/{copied}") in names) or (
+                        where == "." and file in RECORD_TEMPS):
+                    (Path(folder) / file).unlink(missing_ok=True)
+                    swept.append(f"{where}/{file}".removeprefix("./"))
+        return sorted(swept)
+
     def write_record(self, data: bytes) -> None:
         self.target.mkdir(parents=True, exist_ok=True)
-        tmp = self.target / (DEPLOY_MANIFEST + ".tmp")
+        tmp = self.target / f"{DEPLOY_MANIFEST}{TEMP_SUFFIX}"
         tmp.write_bytes(data)
         os.replace(tmp, self.target / DEPLOY_MANIFEST)
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from zaitun import days
-from zaitun.errors import PublishError
+from zaitun import days, statefiles
+from zaitun.errors import PublishError, StateUnreadable
 from zaitun.project import Project
 from zaitun.publish import layout
 from zaitun.publish.inputs import Entry
@@ -88,27 +88,28 @@ def _load(project: Project) -> tuple[dict, str]:
     for none: it is the record of the posts sent, and without it every recent post would go out again."""
     path = state_path(project)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+        found = statefiles.read(path, _is_state)
+    except StateUnreadable as exc:
+        raise SocialStateUnreadable(path, exc.why) from None
+    if found is None:
         return {"queued": {}, "sent": {}}, ""
-    except OSError as exc:
-        raise SocialStateUnreadable(path, exc.strerror or str(exc)) from None
-    try:
-        state = json.loads(data.decode("utf-8"))
-    except ValueError as exc:
-        raise SocialStateUnreadable(path, str(exc)) from None
-    if not isinstance(state, dict) or not all(isinstance(state.get(k, {}), dict) for k in ("queued", "sent")):
-        raise SocialStateUnreadable(path, "not the record zaitun writes")
+    state, data = found
     return state | {"queued": state.get("queued", {}), "sent": state.get("sent", {})}, _digest(data)
 
 
-class SocialStateUnreadable(PublishError):
-    """The record of the social posts queued and sent does not read: none is queued or sent until it does."""
+def _is_state(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(value.get(k, {}), dict) for k in ("queued", "sent"))
+
+
+class SocialStateUnreadable(StateUnreadable, PublishError):
+    """The record of the social posts queued and sent does not read: none is queued or sent until it does (set
+    aside, it would be taken for none, and every recent post would go out again)."""
 
     def __init__(self, path: Path, why: str) -> None:
-        super().__init__(f"{path} could not be read ({why}): it records the social posts already sent, so none is "
-                         "queued or sent until it reads; restore it from a backup, or delete it to start afresh "
-                         "(the posts of documents published in the last social.max_age_days are then queued again)")
+        super().__init__(path, why, f"{path} could not be read ({why}): it records the social posts already sent, "
+                         "so none is queued or sent until it reads; restore it from a backup, or delete it to start "
+                         "afresh (the posts of documents published in the last social.max_age_days are then queued "
+                         "again)")
 
 
 def save_state(project: Project, state: dict) -> str:

@@ -12,16 +12,17 @@ follows the "Online" of the same page, whichever process notices the approval fi
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import functools
-import json
 import logging
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from zaitun import events
+from zaitun import days, events, statefiles
+from zaitun.errors import StateUnreadable
 from zaitun.notify import Notifier
 from zaitun.project import Project
 from zaitun.review import gate, qa
@@ -168,22 +169,40 @@ def tell_approvals_from_now(project: Project, store: Store) -> None:
 
 @contextmanager
 def _told(project: Project, store: Store | LazyStore):
-    """The told position (`{"event": id}`), held while it is used and written back after."""
+    """The told position (`{"event": id}`), held while it is used and written back after. None yet: from the
+    store's present. A record that does not read is set aside, and the approvals recorded since it was last
+    written are told: those it did not get to record, not every approval of the store's history again."""
     path = project.state_dir / TOLD
-    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            told = json.loads(path.read_text(encoding="utf-8"))
-            told = {"event": int(told["event"])}
-            before = dict(told)
-        except (OSError, ValueError, KeyError, TypeError):
-            told, before = {"event": store.last_event_id()}, None
+            found = statefiles.read(path, _is_told)
+        except StateUnreadable as exc:
+            found = ({"event": _told_before(project, store, exc)}, b"")
+        told = {"event": found[0]["event"]} if found else {"event": store.last_event_id()}
+        before = dict(told) if found and found[1] else None
         yield told
         if told != before:
-            temp = path.with_suffix(".tmp")
-            temp.write_text(json.dumps(told), encoding="utf-8")
-            temp.replace(path)
+            statefiles.write(path, told)
+
+
+def _told_before(project: Project, store: Store | LazyStore, unreadable: StateUnreadable) -> int:
+    """The last event recorded before the record that did not read was last written (each tell writes it),
+    once it is set aside."""
+    try:
+        since = dt.datetime.fromtimestamp(unreadable.path.stat().st_mtime, dt.UTC)
+    except OSError:
+        since = dt.datetime.now(dt.UTC)
+    statefiles.set_aside(project, unreadable, APPROVALS_AFTER.format(since=days.local(since, project.zone)))
+    return store.last_event_id(before=since)
+
+
+def _is_told(value: object) -> bool:
+    return isinstance(value, dict) and type(value.get("event")) is int
+
+
+APPROVALS_AFTER = ("the approvals recorded after it was last written ({since:%Y-%m-%d %H:%M %z}) are told from the "
+                   "store's events; none before is told again")
 
 
 def _approved_message(project: Project, store: Store | LazyStore, approvals: dict[str, str]) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,16 +125,24 @@ def preview(store: Store, slug: str, content_dir: Path | None = None) -> Preview
     meta_segs, pieces = document_pieces(doc)
     current = store.current_translations(slug)
     targets = {seg_id: tr["target"] for seg_id, tr in current.items() if tr["target"].strip()}
-    marks: dict[str, str] = {}
-    for piece in pieces:
-        seg = piece.segment
-        if seg is not None and seg.id not in targets:
-            token = f"ZAITUNMISSING{len(marks):05d}X"  # plain letters: Markdown leaves them alone
-            marks[token] = seg.source
-            targets[seg.id] = token
-    html_en = render_markdown(render_pieces(pieces, targets), link)
-    for token, source in marks.items():
-        html_en = html_en.replace(token, f'<mark class="missing" title="no English yet">{html.escape(source)}</mark>')
+    missing = {piece.segment.id: piece.segment.source for piece in pieces
+               if piece.segment is not None and piece.segment.id not in targets}
+    html_en = _marked(pieces, targets, missing, link)
     title_en = next((targets.get(s.id, "") for s in meta_segs if s.kind == "title"), "")
     facts = [(FACT_LABELS[s.kind], s.source, targets.get(s.id, "")) for s in meta_segs if s.kind in FACT_LABELS]
-    return Preview(doc.title, title_en, render_markdown(doc.body, link), html_en, len(marks), facts)
+    return Preview(doc.title, title_en, render_markdown(doc.body, link), html_en, len(missing), facts)
+
+
+def _marked(pieces: list, targets: dict[str, str], missing: dict[str, str], link) -> str:
+    """The English page with each segment without English (`missing`: id -> Chinese) shown as its Chinese,
+    marked. Each goes through Markdown as a token of plain letters and digits (Markdown leaves them alone)
+    holding a random key, drawn for this page and found in none of its texts: no English a reviewer types
+    (nor an entity that renders as such text) can be taken for a mark."""
+    texts = "\n".join([*targets.values(), *missing.values()])
+    key = next(key for key in iter(lambda: secrets.token_hex(8).upper(), None) if key not in texts)
+    tokens = {seg_id: f"ZAITUN{key}M{n}X" for n, seg_id in enumerate(missing)}
+    rendered = render_markdown(render_pieces(pieces, targets | tokens), link)
+    for seg_id, token in tokens.items():
+        rendered = rendered.replace(token, f'<mark class="missing" title="no English yet">'
+                                           f'{html.escape(missing[seg_id])}</mark>')
+    return rendered

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from zaitun.state.reads import Reads, SqliteReads
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from zaitun.state.store import Connection, Store
 
 
@@ -86,8 +88,8 @@ class LazyStore:
     def events_since(self, after_id: int = 0) -> list[dict]:
         return self.store.events_since(after_id)
 
-    def last_event_id(self) -> int:
-        return self.store.last_event_id()
+    def last_event_id(self, before: dt.datetime | None = None) -> int:
+        return self.store.last_event_id(before)
 
     @contextmanager
     def tx(self) -> Iterator[Connection]:

@@ -467,9 +467,13 @@ class Store:
         q = select(events).where(events.c.id > after_id).order_by(events.c.id)
         return [dict(r) | {"payload": json.loads(r["payload"])} for r in self._rows(q)]
 
-    def last_event_id(self) -> int:
+    def last_event_id(self, before: dt.datetime | None = None) -> int:
+        """The last event's id (0: none), or the last recorded before the instant `before`."""
+        q = select(func.max(events.c.id))
+        if before is not None:
+            q = q.where(events.c.at < before)
         with self.engine.connect() as c:
-            return c.execute(select(func.max(events.c.id))).scalar() or 0
+            return c.execute(q).scalar() or 0
 
     def change_seq(self) -> int:
         """The number of the last write that can change a page (0 before any)."""
