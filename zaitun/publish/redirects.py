@@ -26,6 +26,7 @@ from zaitun.config import LANGUAGES
 from zaitun.content.model import split_front_matter
 from zaitun.publish import layout
 from zaitun.publish.inputs import Entry
+from zaitun.publish.memo import ByIdentity
 from zaitun.publish.pages import Output, Site
 from zaitun.publish.sinks import REDIRECT_MARK
 from zaitun.publish.social import basis
@@ -45,6 +46,7 @@ class Redirects:
     notes: list[str] = field(default_factory=list)  # what the build says it did with them
     problems: list[str] = field(default_factory=list)  # path:line: why, of each alias not written
     readable: bool = True  # False: redirects.json did not read, and is left for a person to mend
+    saved: dict | None = None  # the records as redirects.json holds them: not written again the same
 
     def feed_ids(self) -> dict[tuple[str, str], str]:
         """(lang, slug) -> the site path whose URL is the feed id of a moved document's page."""
@@ -67,7 +69,9 @@ def read(state_dir: Path) -> Redirects:
     if not isinstance(data, dict) or not all(isinstance(data.get(k, {}), dict)
                                              for k in ("published", "moved", "origins")):
         return _unreadable(path, "not the record zaitun writes")
-    return Redirects(data.get("published", {}), data.get("moved", {}), data.get("origins", {}))
+    found = Redirects(data.get("published", {}), data.get("moved", {}), data.get("origins", {}))
+    found.saved = found.state()
+    return found
 
 
 def _unreadable(path: Path, why: str) -> Redirects:
@@ -79,7 +83,7 @@ def _unreadable(path: Path, why: str) -> Redirects:
 
 def save(state_dir: Path, redirects: Redirects) -> None:
     """Write the records once the build is online (not when redirects.json did not read: it is kept)."""
-    if not redirects.readable:
+    if not redirects.readable or redirects.state() == redirects.saved:
         return
     path = state_dir / STATE
     tmp = path.with_suffix(".tmp")
@@ -122,15 +126,20 @@ def follow(before: Redirects, entries: list[Entry]) -> Redirects:
             notes.append(f"/{path} is a page again: its redirect to {slug} ({lang}) was dropped")
             del moved[path]
     origins = {key: path for key, path in origins.items() if key.split(":", 1)[1] in now and path not in pages}
-    return Redirects(now, moved, origins, notes)
+    return Redirects(now, moved, origins, notes, saved=before.saved)
 
 
 def published(entries: list[Entry]) -> dict[str, dict]:
     """Each document on the site: its section and the announcement (social.basis) of each of its languages."""
     now: dict[str, dict] = {}
     for entry in entries:
-        now.setdefault(entry.slug, {"section": entry.section, "langs": {}})["langs"][entry.lang] = basis(entry)
+        now.setdefault(entry.slug, {"section": entry.section, "langs": {}})["langs"][entry.lang] = \
+            _BASES.get(entry, basis)
+    _BASES.keep_only(entries)
     return now
+
+
+_BASES: ByIdentity[Entry, str] = ByIdentity()  # a process that builds again hashes only the changed entries
 
 
 def _renamed(before: dict[str, dict], now: dict[str, dict]) -> dict[str, str]:
