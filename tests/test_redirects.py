@@ -199,3 +199,26 @@ def test_an_s3_deploy_sets_the_website_redirect_of_a_redirect_page(fx, s3, s3_en
     assert "WebsiteRedirectLocation" not in page
     body = client.get_object(Bucket=bucket, Key="site/zh/guides/transit/index.html")["Body"].read()
     assert b'http-equiv="refresh"' in body  # the page works wherever the site is served from
+
+
+def test_a_document_renamed_back_is_at_its_first_address_again_and_its_other_name_leads_there(fx):
+    rename(fx, "guides", "transit", "transit-240")
+    fx.build()
+    rename(fx, "guides", "transit-240", "transit")
+    report = fx.build()
+    assert leads_to(fx, "zh/guides/transit/") is None and "<h1" in (fx.out / "zh/guides/transit/index.html").read_text()
+    assert leads_to(fx, "zh/guides/transit-240/") == "/zh/guides/transit/"
+    assert not [note for note in report.redirects if "is a page again" in note]
+
+
+def test_an_unreadable_redirect_record_is_named_kept_and_the_rest_of_the_site_built(fx):
+    rename(fx, "guides", "transit", "transit-240")
+    fx.build()
+    record = fx.project.state_dir / "redirects.json"
+    record.write_text("{not json", encoding="utf-8")
+    fx.write("guides", "paying", "title: 境外银行卡支付指南\ndate: 2025-05-02", "## 刷卡\n\n改了。")
+    fx.ingest()
+    report = fx.build()
+    assert len(report.problems) == 1 and report.problems[0].startswith(f"{record}: could not be read")
+    assert "改了" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
+    assert record.read_text(encoding="utf-8") == "{not json"  # left for a person to restore, not overwritten

@@ -123,7 +123,8 @@ def follow(before: Redirects, entries: list[Entry]) -> Redirects:
             notes.append(f"/{path} no longer redirects: {slug} left the site")
             del moved[path]
         elif path in pages:
-            notes.append(f"/{path} is a page again: its redirect to {slug} ({lang}) was dropped")
+            if path != layout.document(lang, now[slug]["section"], slug):  # (not the document back where it was)
+                notes.append(f"/{path} is a page again: its redirect to {slug} ({lang}) was dropped")
             del moved[path]
     origins = {key: path for key, path in origins.items() if key.split(":", 1)[1] in now and path not in pages}
     return Redirects(now, moved, origins, notes, saved=before.saved)
