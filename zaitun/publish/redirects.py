@@ -109,25 +109,30 @@ def follow(before: Redirects, entries: list[Entry]) -> Redirects:
         for lang in layout.LANGS:
             if f"{lang}:{old}" in origins:
                 origins[f"{lang}:{new}"] = origins.pop(f"{lang}:{old}")
-    for slug, was in sorted(before.published.items()):
+    for slug, was in before.published.items():
         target = renamed.get(slug, slug)
-        if target in now:
+        if target in now and (target != slug or now[target]["section"] != was["section"]):  # its pages moved
             for lang in was.get("langs", {}):
                 old = layout.document(lang, was["section"], slug)
-                if old != layout.document(lang, now[target]["section"], target):
-                    moved[old] = [lang, target]
-                    origins.setdefault(f"{lang}:{target}", old)
-    pages = {layout.document(e.lang, e.section, e.slug) for e in entries}
+                moved[old] = [lang, target]
+                origins.setdefault(f"{lang}:{target}", old)
     for path, (lang, slug) in sorted(moved.items()):
         if slug not in now:
             notes.append(f"/{path} no longer redirects: {slug} left the site")
             del moved[path]
-        elif path in pages:
+        elif _a_page(path, now):
             if path != layout.document(lang, now[slug]["section"], slug):  # (not the document back where it was)
                 notes.append(f"/{path} is a page again: its redirect to {slug} ({lang}) was dropped")
             del moved[path]
-    origins = {key: path for key, path in origins.items() if key.split(":", 1)[1] in now and path not in pages}
+    origins = {key: path for key, path in origins.items() if key.split(":", 1)[1] in now and not _a_page(path, now)}
     return Redirects(now, moved, origins, notes, saved=before.saved)
+
+
+def _a_page(path: str, now: dict[str, dict]) -> bool:
+    """Whether a document's page is at this path (`<lang>/<section>/<slug>/`) in this build."""
+    lang, section, slug = (path.strip("/").split("/") + ["", "", ""])[:3]
+    return slug in now and now[slug]["section"] == section and lang in now[slug]["langs"] \
+        and path == layout.document(lang, section, slug)
 
 
 def published(entries: list[Entry]) -> dict[str, dict]:
