@@ -32,6 +32,8 @@ FAULTS = {  # slug -> (front matter, body): each breaks one rule
     "tag-slash": (FRONT + "\ntags: [a/b]", "正文。"),
     "tag-empty": (FRONT + "\ntags: ['']", "正文。"),
     "tag-control": (FRONT + '\ntags: ["bell\\a"]', "正文。"),
+    "alias-url": (FRONT + "\naliases: ['https://example.org/old']", "正文。"),
+    "alias-dotdot": (FRONT + "\naliases: [guides/../old]", "正文。"),
     "title-control": ('title: "指南\\a"\ndate: 2025-01-01', "正文。"),
     "nul-body": (FRONT, "第一句。\x00第二句。"),
     "page-link": (FRONT, "见[附件](../../notice)。"),

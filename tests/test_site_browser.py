@@ -86,3 +86,25 @@ def test_language_switcher_leads_to_the_other_language_in_the_browser(served, br
     assert page.url.endswith("/en/guides/paying/")
     assert page.locator("html").get_attribute("lang") == "en"
     page.close()
+
+
+def test_a_renamed_documents_old_address_lands_on_its_new_page_in_the_browser(tmp_path, browser):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    guides = fx.project.content_dir / "guides"
+    (guides / "transit.md").rename(guides / "transit-240.md")  # staff give the file a better name
+    fx.ingest()
+    fx.translate_and_approve("transit-240")
+    fx.build()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(fx.out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        for lang, heading in (("zh", "240小时过境免签政策指南"), ("en", "EN[240小时过境免签政策指南]")):
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{lang}/guides/transit/")
+            page.wait_for_url(f"**/{lang}/guides/transit-240/")  # a link someone kept still reaches the notice
+            assert page.locator("h1").inner_text() == heading
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()

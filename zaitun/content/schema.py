@@ -29,7 +29,7 @@ _QUOTED.maxlevel, _QUOTED.maxlist, _QUOTED.maxdict, _QUOTED.maxstring, _QUOTED.m
 @dataclass(frozen=True)
 class Key:
     name: str
-    kind: str  # text | date | slug | tags | bool
+    kind: str  # text | date | slug | tags | bool | aliases
     required: bool
     help: str
 
@@ -46,6 +46,8 @@ SCHEMA: tuple[Key, ...] = (
     Key("tags", "tags", False, "A list of tags, e.g. [visa-free, transit]; each becomes a page."),
     Key("social", "text", False, "Custom text of the social-media post; translated and reviewed."),
     Key("draft", "bool", False, "true keeps the document off the site."),
+    Key("aliases", "aliases", False, "Old addresses that lead to this page, e.g. [guides/old-name]: paths on "
+        "this site, with /zh/ or /en/ first for one language's page."),
 )
 KEYS = {key.name: key for key in SCHEMA}
 DATE_KEYS = tuple(k.name for k in SCHEMA if k.kind == "date")
@@ -112,6 +114,8 @@ def _checked(key: Key, value, path: Path, line: int):
         return value
     if key.kind == "tags":
         return _tags(value, path, line)
+    if key.kind == "aliases":
+        return _aliases(value, path, line)
     if not isinstance(value, str):
         raise ContentError(path, f"'{key.name}' must be text, got {_kind_of(value)} {_quoted(value)} "
                            "(put it in quotes)", line)
@@ -140,6 +144,33 @@ def _tags(value, path: Path, line: int) -> list[str]:
         if problem:
             raise ContentError(path, f"tag {tag!r} {problem}", line)
     return value
+
+
+def _aliases(value, path: Path, line: int) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+        raise ContentError(path, "'aliases' must be a list of paths on this site, e.g. [guides/old-name]", line)
+    for alias in value:
+        problem = alias_problem(alias)
+        if problem:
+            raise ContentError(path, f"alias {_quoted(alias)} {problem}", line)
+    return value
+
+
+_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def alias_problem(alias: str) -> str | None:
+    """Why an alias cannot be an old address on this site (None when it can)."""
+    name = alias.strip()
+    if not name.strip("/"):
+        return "is empty: write the old path, e.g. guides/old-name"
+    if _SCHEME_RE.match(name) or name.startswith("//"):
+        return "is a full URL: write only its path on this site, e.g. guides/old-name"
+    if any(c in name for c in "\\?#") or CONTROL_RE.search(name) or any(c.isspace() for c in name):
+        return "holds a character a path on this site cannot ('\\', '?', '#', spaces, control characters)"
+    if any(part in ("", ".", "..") for part in name.strip("/").split("/")):
+        return "has an empty, '.' or '..' part: write the path from the site's root, e.g. guides/old-name"
+    return None
 
 
 def tag_problem(tag: str) -> str | None:

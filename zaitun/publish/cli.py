@@ -32,6 +32,8 @@ def build(ctx: typer.Context) -> None:
         typer.echo(f"  skipped {line}")
     for problem in report.problems:
         typer.echo(f"  problem: {problem}", err=True)
+    for note in report.redirects:
+        typer.echo(f"  redirect: {note}")
     for slug in report.under_review:
         typer.echo(f"  {slug}: English kept online while its update is under review")
     if report.unlabelled_tags:

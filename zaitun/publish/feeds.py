@@ -1,6 +1,7 @@
 """RSS 2.0 and Atom feeds with feedgen: per language, and per programme per language.
 
-Entry ids are the canonical page URL (stable for as long as the page exists); a feed's id is
+Entry ids are the canonical page URL; a page that moved (its file renamed or moved to another section)
+keeps the URL it first had (redirects.py), so feed readers see an update, not a new item. A feed's id is
 its own URL. Feeds carry the newest FEED_LIMIT documents with their full content.
 """
 
@@ -24,7 +25,8 @@ FEED_LIMIT = 50
 
 
 def entry_id(entry: Entry, site: Site) -> str:
-    return site.urls.absolute(layout.document(entry.lang, entry.section, entry.slug))
+    first = site.feed_ids.get((entry.lang, entry.slug)) if site.feed_ids else None
+    return site.urls.absolute(first or layout.document(entry.lang, entry.section, entry.slug))
 
 
 def feed_outputs(planned: Plan, site: Site) -> list[Output]:
@@ -42,7 +44,7 @@ def feed_outputs(planned: Plan, site: Site) -> list[Output]:
 def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site) -> list[Output]:
     chosen = entries[:FEED_LIMIT]
     facts = [(e.slug, e.title, e.summary, e.source_hash, e.updated.isoformat(), e.date.isoformat(),
-              validity_line(e, site)) for e in chosen]  # the line changes with the date: so does the feed
+              validity_line(e, site), *_moved_from(e, site)) for e in chosen]  # (the line changes with the date)
     bodies = tuple(layout.document(e.lang, e.section, e.slug) for e in chosen)
     outputs = []
     for kind in ("rss", "atom"):
@@ -50,6 +52,12 @@ def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site) ->
         inputs = (design_digest(), path, site.urls.base_url, site.titles[lang], facts)
         outputs.append(Output(path, inputs, _renderer(kind, lang, programme, chosen, site), kind="feed", bodies=bodies))
     return outputs
+
+
+def _moved_from(entry: Entry, site: Site) -> tuple[str, ...]:
+    """A moved document's first page (its entries' id), as a feed's inputs hold it; none for the others."""
+    first = site.feed_ids.get((entry.lang, entry.slug)) if site.feed_ids else None
+    return (first,) if first else ()
 
 
 def _renderer(kind: str, lang: str, programme: str | None, entries: list[Entry], site: Site):
@@ -86,10 +94,10 @@ def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry]
 
 
 def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
-    url = entry_id(entry, site)
+    url, id_ = site.urls.absolute(layout.document(entry.lang, entry.section, entry.slug)), entry_id(entry, site)
     item = gen.add_entry()
-    item.id(url)
-    item.guid(url, permalink=True)
+    item.id(id_)
+    item.guid(id_, permalink=id_ == url)  # a moved page's first URL leads to it, but is not where it is
     item.title(entry.title)
     item.link(href=url)
     # midnight UTC, 08:00 in Quanzhou: an instant within the document's day both there and in UTC, which

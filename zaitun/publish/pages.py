@@ -38,6 +38,8 @@ class Site:
     expiry_warning_days: int = 60  # a document this close to its valid_until is marked as expiring
     page_size: int = 20  # documents per section, programme or tag page
     tag_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # tag -> {lang: label}
+    feed_ids: dict[tuple[str, str], str] = field(default_factory=dict)  # (lang, slug) -> first page of a moved
+    # document (redirects.py): its feed entries keep that page's URL as their id
 
     def tag_label(self, tag: str, lang: str) -> str:
         """A tag as readers of a language see it; a tag with no label is shown as written."""

@@ -30,6 +30,7 @@ class BuildReport:
     scheduled: list[str] = field(default_factory=list)  # slugs dated later: online on their date
     failures: list = field(default_factory=list)  # the same as zaitun.failures records
     unlabelled_tags: list[str] = field(default_factory=list)  # "tag (lang)" shown as written, no label
+    redirects: list[str] = field(default_factory=list)  # what became of old addresses (redirects.py)
     search: search.IndexReport | None = None  # the search index, when this build wrote it anew
     workers: int = 1  # processes that rendered
     seconds: float = 0.0

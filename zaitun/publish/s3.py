@@ -23,6 +23,7 @@ from zaitun.publish.sinks import (
     cache_control,
     content_disposition,
     digest,
+    redirect_location,
     sync,
 )
 
@@ -91,11 +92,13 @@ class S3Sink:
         return key in remote and (remote[key] == digest(path, "md5") or self._metadata_sha(key) == digest(path))
 
     def put(self, path: Path, name: str) -> None:
-        disposition = content_disposition(name)
-        self.client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=path.read_bytes(),
+        data, disposition = path.read_bytes(), content_disposition(name)
+        location = redirect_location(name, data)  # a redirect page: S3's website endpoint redirects at once too
+        self.client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=data,
                                ContentType=content_type(name), CacheControl=cache_control(name),
                                Metadata={"zaitun-sha256": digest(path)},
-                               **({"ContentDisposition": disposition} if disposition else {}))
+                               **({"ContentDisposition": disposition} if disposition else {}),
+                               **({"WebsiteRedirectLocation": location} if location else {}))
 
     def _metadata_sha(self, key: str) -> str:
         head = self.client.head_object(Bucket=self.bucket, Key=key)

@@ -177,6 +177,19 @@ def content_disposition(name: str) -> str | None:
     return "attachment" if supplied and suffix not in INLINE_SUFFIXES else None
 
 
+REDIRECT_MARK = "zaitun-redirect"  # <meta name=REDIRECT_MARK content=TARGET> in a redirect page (redirects.py)
+_REDIRECT_RE = re.compile(rb'<meta name="' + REDIRECT_MARK.encode() + rb'" content="(/[^"]*)">')
+
+
+def redirect_location(name: str, data: bytes) -> str | None:
+    """Where a redirect page zaitun rendered leads (a root-relative link), for a store that redirects itself
+    (S3's website redirect); None for any other file, and for every file staff supplied."""
+    if not name.endswith(".html") or name.startswith((layout.STATIC_DIR + "/", layout.MEDIA_DIR + "/")):
+        return None
+    match = _REDIRECT_RE.search(data, 0, 2048)
+    return match.group(1).decode("utf-8") if match else None
+
+
 def cache_control(name: str) -> str:
     """Fingerprinted assets never change under their name; everything else may change any build."""
     return LONG_CACHE if name.startswith(layout.ASSETS_DIR + "/") else SHORT_CACHE

@@ -29,7 +29,7 @@ from zaitun import progress
 from zaitun.content.tags import unlabelled
 from zaitun.errors import LocatedError, PublishError
 from zaitun.project import Project
-from zaitun.publish import bodies, layout, lint, search, snapshot, warm
+from zaitun.publish import bodies, layout, lint, redirects, search, snapshot, warm
 from zaitun.publish.ahead import Ahead
 from zaitun.publish.beside import Beside
 from zaitun.publish.delta import Delta, delta, inputs_digest
@@ -230,8 +230,9 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
                     seed=Seed.of(adopted and adopted.provenance, previous.get(layout.PROVENANCE, {}).get("key"),
                                  change.changed, online / SITE / layout.PROVENANCE) if adopted else None,
                     saved_plan=adopted.plan if adopted else None)
+    moved = redirects.read(project.state_dir)  # the old addresses that lead to moved pages, as last saved
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
-        site, building, files, culprits = _attempt(project, entries, plan_, hold, today, report)
+        site, building, files, culprits, moves = _attempt(project, entries, plan_, hold, today, report, moved)
         if not culprits:
             break
         if plan_.changed is not None:  # their other language's page loses an alternate, lists change
@@ -257,10 +258,13 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
         raise
     _record(project, store, held, hold, report)
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
+    report.problems += moves.problems
+    report.redirects = moves.notes
     version = finish(out, building, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online, screen.version),
                      project.config.get("publish.fsync"))
     warm.keep(out, version, manifest, parts, plan_.now)
+    redirects.save(project.state_dir, moves)  # once online, as the social outbox's record
     if memory is None:
         snapshot.write(version, saved)
     else:  # a warm process saves only the heads (the rest costs it a tenth of a warm build), once it returned
@@ -438,8 +442,10 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport, planned
     changed). Made in a thread beside the build's last writes (its Python work is short: most of it waits on
     Pagefind); whether it indexes (a bar is shown while the build waits for it)."""
     base = online / SITE if online is not None else stage
-    written = search.written_anew(base, stage, report.rendered) if online is not None else report.rendered
-    stale = search.stale_shards(base, written, report.removed)
+    moved = {path for path in report.rendered if files[path]["kind"] == redirects.KIND}  # a page gone from there
+    rendered = [path for path in report.rendered if path not in moved] if moved else report.rendered
+    written = search.written_anew(base, stage, rendered) if online is not None else rendered
+    stale = search.stale_shards(base, written, report.removed + sorted(moved))
     ahead, planned.ahead, owner = planned.ahead, None, threading.current_thread()
     # the pages at a document's place, from the build's files rather than listed again (when a shard is stale)
     pages = (path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/"))
@@ -474,23 +480,28 @@ def _index_to_link(site: Path, stale: set[str], dirty: frozenset[str] | None) ->
 
 
 def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Holding, today: dt.date,
-             report: BuildReport) -> tuple[Site, Path, dict, Culprits]:
+             report: BuildReport, moved: redirects.Redirects
+             ) -> tuple[Site, Path, dict, Culprits, redirects.Redirects]:
     """Plan, render and lint the site of these entries into a new version folder, the pages `hold` keeps
-    taken from the version online. Culprits are the entries whose own pages failed (none: the version is
-    good); a failure no document explains raises."""
+    taken from the version online, with the redirects from the addresses of pages `moved` since. Culprits are
+    the entries whose own pages failed (none: the version is good); a failure no document explains raises."""
     tags = _TAGS.of(entries)
     site = site_settings(project, today, tags)
+    moves = redirects.follow(moved, entries)
+    site.feed_ids = moves.feed_ids()
     report.unlabelled_tags = unlabelled(site.tag_labels, tags)
     refused: Culprits = {}
     media = media_outputs(entries, project.content_dir, site.urls, refused)  # before any body is rendered
     if refused:
-        return site, Path(), {}, refused
+        return site, Path(), {}, refused, moves
     specs = planned.plan(entries, site)
     kept = planned.kept(site) | hold.kept  # known unchanged, and held back as they are online
     # feeds first: they render many bodies, so a worker should start on them, not end with them
     items = (feed_outputs(planned.now, site) + outputs(planned.now, site, skip=kept)
              + extra_outputs(specs, site, planned.seed) + [search.script_output()]
              + static_outputs(project.static_dir) + media)
+    items += redirects.outputs(moves, entries, site, lint.FileNames(kept | {item.path for item in items}),
+                               project.content_dir)
     _refuse_duplicates(items, kept)
     planned.recall_keys(items, specs, site)
     report.rendered, report.reused = [], []
@@ -513,7 +524,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     if culprits:
         _cancel(planned)
         discard(building)
-    return site, building, files, culprits
+    return site, building, files, culprits, moves
 
 
 class _Tally:

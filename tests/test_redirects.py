@@ -1,0 +1,224 @@
+"""Old addresses keep working: a renamed or moved document's old page, and the aliases its front matter names,
+redirect to its page; its feed entries keep their id. Through real builds of the fixture project."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+from publish_helpers import TRANSIT, TRANSIT_BODY, standard_project
+from typer.testing import CliRunner
+
+from zaitun.cli import app
+from zaitun.errors import ContentError
+from zaitun.publish import layout
+from zaitun.publish.sinks import deploy
+
+REFRESH = re.compile(r'<meta http-equiv="refresh" content="0; url=([^"]+)">')
+
+
+@pytest.fixture
+def fx(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    fixture.build()
+    return fixture
+
+
+def rename(fx, section: str, old: str, new: str, to_section: str | None = None) -> None:
+    """Staff give a document's file another name (or folder); intake takes it in."""
+    folder = fx.project.content_dir / (to_section or section)
+    folder.mkdir(exist_ok=True)
+    (fx.project.content_dir / section / f"{old}.md").rename(folder / f"{new}.md")
+    fx.ingest()
+
+
+def leads_to(fx, path: str) -> str | None:
+    """Where the page at a site path redirects (None: it is no redirect page, or there is none)."""
+    page = fx.out / layout.file_of(path)
+    if not page.is_file():
+        return None
+    found = REFRESH.search(page.read_text(encoding="utf-8"))
+    return found.group(1) if found else None
+
+
+def fragment_texts(out) -> list[str]:
+    """The text of every fragment the search index online serves."""
+    return [gzip.decompress(p.read_bytes()).decode() for p in (out / layout.SEARCH_DIR).rglob("fragment/*")]
+
+
+def test_a_renamed_documents_old_address_redirects_to_its_new_page_in_both_languages(fx):
+    rename(fx, "guides", "transit", "transit-240")
+    report = fx.build()
+    assert leads_to(fx, "zh/guides/transit/") == "/zh/guides/transit-240/"
+    assert any("transit is now transit-240" in note for note in report.redirects)
+    assert leads_to(fx, "en/guides/transit/") is None  # its English is back once approved again: not before
+    fx.translate_and_approve("transit-240")
+    fx.build()
+    assert leads_to(fx, "en/guides/transit/") == "/en/guides/transit-240/"
+    page = (fx.out / "en/guides/transit/index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://example.org/en/guides/transit-240/">' in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert '<a href="/en/guides/transit-240/">' in page  # for a reader whose browser does not follow it
+
+
+def test_redirect_pages_are_in_neither_the_sitemap_the_search_index_nor_the_feeds(fx):
+    rename(fx, "guides", "transit", "transit-240")
+    fx.translate_and_approve("transit-240")
+    fx.build()
+    assert leads_to(fx, "zh/guides/transit/") and leads_to(fx, "en/guides/transit/")
+    sitemap = (fx.out / layout.SITEMAP).read_text(encoding="utf-8")
+    assert "/guides/transit/" not in sitemap and "/guides/transit-240/" in sitemap
+    indexed = fragment_texts(fx.out)
+    assert any('"/zh/guides/transit-240/' in text for text in indexed)
+    assert not [text for text in indexed if '"/zh/guides/transit/' in text or '"/en/guides/transit/' in text]
+    feeds = "".join(p.read_text(encoding="utf-8") for p in fx.out.rglob("*.xml") if p.name != layout.SITEMAP)
+    assert "<link>https://example.org/en/guides/transit/</link>" not in feeds
+    assert 'href="https://example.org/en/guides/transit/"' not in feeds
+
+
+def test_a_document_moved_to_another_section_redirects_from_its_old_section(fx):
+    rename(fx, "guides", "transit", "transit", to_section="visitors")
+    fx.build()
+    assert leads_to(fx, "zh/guides/transit/") == "/zh/visitors/transit/"
+    assert leads_to(fx, "en/guides/transit/") == "/en/visitors/transit/"  # its English moved with it
+
+
+def test_a_redirect_lasts_and_a_chain_leads_to_the_last_address(fx):
+    rename(fx, "guides", "transit", "transit-240")
+    fx.build()
+    fx.write("guides", "paying", "title: 境外银行卡支付指南\ndate: 2025-05-02", "## 刷卡\n\n改了。")  # another change
+    fx.ingest()
+    fx.build()
+    assert leads_to(fx, "zh/guides/transit/") == "/zh/guides/transit-240/"  # recorded, not found again
+    rename(fx, "guides", "transit-240", "transit-policy", to_section="visitors")
+    fx.build()
+    assert leads_to(fx, "zh/guides/transit/") == "/zh/visitors/transit-policy/"  # not through transit-240
+    assert leads_to(fx, "zh/guides/transit-240/") == "/zh/visitors/transit-policy/"
+
+
+def test_a_new_document_at_an_old_address_takes_it_and_the_build_says_so(fx):
+    rename(fx, "guides", "transit", "transit-240")
+    fx.build()
+    fx.write("guides", "transit", "title: 过境须知\ndate: 2025-06-25\nsummary: 新的说明。", "## 须知\n\n新文件。")
+    fx.ingest()
+    report = fx.build()
+    assert leads_to(fx, "zh/guides/transit/") is None
+    assert "过境须知" in (fx.out / "zh/guides/transit/index.html").read_text(encoding="utf-8")
+    assert any("/zh/guides/transit/ is a page again" in note for note in report.redirects)
+    assert "zh/guides/transit/" not in json.loads((fx.project.state_dir / "redirects.json").read_text())["moved"]
+
+
+def test_a_redirect_to_a_withdrawn_document_goes_away(fx):
+    rename(fx, "guides", "transit", "transit-240")
+    fx.build()
+    (fx.project.content_dir / "guides" / "transit-240.md").unlink()
+    fx.ingest()
+    report = fx.build()
+    assert not (fx.out / "zh/guides/transit/index.html").exists()
+    assert any("/zh/guides/transit/ no longer redirects" in note for note in report.redirects)
+    fx.write("guides", "transit-240", TRANSIT, TRANSIT_BODY)  # back: a new document, no redirect to it
+    fx.ingest()
+    fx.build()
+    assert not (fx.out / "zh/guides/transit/index.html").exists()
+
+
+def feed_ids(fx, path: str) -> list[str]:
+    text = (fx.out / path).read_text(encoding="utf-8")
+    return re.findall(r"<guid[^>]*>([^<]+)</guid>", text) or re.findall(r"<entry>.*?<id>([^<]+)</id>", text, re.S)
+
+
+def test_a_renamed_documents_feed_entries_keep_their_id_and_link_its_new_page(fx):
+    before = {path: feed_ids(fx, path) for path in ("zh/feed.xml", "zh/atom.xml", "en/feed.xml", "en/atom.xml")}
+    items = (fx.out / "en/feed.xml").read_text(encoding="utf-8").split("<item>")
+    notice = next(item for item in items if "notice-2023-1" in item)  # never renamed
+    rename(fx, "guides", "transit", "transit-240")
+    fx.translate_and_approve("transit-240")
+    fx.build()
+    assert {path: feed_ids(fx, path) for path in before} == before  # an update, not a new item
+    rss = (fx.out / "en/feed.xml").read_text(encoding="utf-8")
+    assert '<guid isPermaLink="false">https://example.org/en/guides/transit/</guid>' in rss
+    assert "<link>https://example.org/en/guides/transit-240/</link>" in rss
+    assert notice in rss  # byte for byte
+
+
+def test_an_alias_redirects_to_the_documents_page(fx):
+    aliased = TRANSIT + "    aliases: [news/2024/transit, en/old/transit.html]\n"
+    fx.write("guides", "transit", aliased, TRANSIT_BODY)
+    fx.ingest()
+    fx.translate_and_approve("transit")
+    report = fx.build()
+    assert report.problems == []
+    assert leads_to(fx, "news/2024/transit/") == "/zh/guides/transit/"  # no language first: the Chinese page
+    assert leads_to(fx, "en/old/transit.html") == "/en/guides/transit/"
+    assert "news/2024" not in (fx.out / layout.SITEMAP).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("alias", "why"), [
+    ("https://example.org/old", "is a full URL"),
+    ("//example.org/old", "is a full URL"),
+    ("guides/../transit", "'..' part"),
+    ("", "is empty"),
+])
+def test_a_bad_alias_is_refused_naming_the_file_and_line(fx, alias, why):
+    path = fx.write("guides", "transit", TRANSIT + f"    aliases: [{json.dumps(alias)}]\n", TRANSIT_BODY)
+    report = fx.ingest()
+    error = next(e for e in report.errors if e.path == path)
+    assert isinstance(error, ContentError) and why in error.message
+    assert str(error).startswith(f"{path}:8: ")  # the aliases line of the front matter
+
+
+def test_an_alias_naming_another_page_is_refused_naming_the_file_and_line_and_the_rest_is_online(fx):
+    path = fx.write("guides", "transit", TRANSIT + "    aliases:\n      - news/transit\n      - zh/guides/paying\n",
+                    TRANSIT_BODY)
+    fx.ingest()
+    report = fx.build()
+    assert report.problems == [f"{path}:10: alias 'zh/guides/paying' is the address of another page "
+                               "(/zh/guides/paying/): remove it, or rename that page"]
+    assert leads_to(fx, "zh/guides/paying/") is None and "境外银行卡" in (
+        fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
+    assert leads_to(fx, "news/transit/") == "/zh/guides/transit/"
+
+
+def test_zaitun_build_tells_of_a_rename_it_redirects(fx):
+    rename(fx, "guides", "transit", "transit-240")
+    result = CliRunner().invoke(app, ["--project", str(fx.project.root), "build"])
+    assert result.exit_code == 0, result.output
+    assert "redirect: transit is now transit-240: its old addresses lead to its new page" in result.output
+
+
+def test_an_s3_deploy_sets_the_website_redirect_of_a_redirect_page(fx, s3, s3_endpoint):
+    client, bucket = s3
+    rename(fx, "guides", "transit", "transit-240")
+    fx.build()
+    deploy(fx.out, f"s3://{bucket}/site", endpoint_url=s3_endpoint)
+    head = client.head_object(Bucket=bucket, Key="site/zh/guides/transit/index.html")
+    assert head["WebsiteRedirectLocation"] == "/zh/guides/transit-240/"
+    page = client.head_object(Bucket=bucket, Key="site/zh/guides/transit-240/index.html")
+    assert "WebsiteRedirectLocation" not in page
+    body = client.get_object(Bucket=bucket, Key="site/zh/guides/transit/index.html")["Body"].read()
+    assert b'http-equiv="refresh"' in body  # the page works wherever the site is served from
+
+
+def test_a_document_renamed_back_is_at_its_first_address_again_and_its_other_name_leads_there(fx):
+    rename(fx, "guides", "transit", "transit-240")
+    fx.build()
+    rename(fx, "guides", "transit-240", "transit")
+    report = fx.build()
+    assert leads_to(fx, "zh/guides/transit/") is None and "<h1" in (fx.out / "zh/guides/transit/index.html").read_text()
+    assert leads_to(fx, "zh/guides/transit-240/") == "/zh/guides/transit/"
+    assert not [note for note in report.redirects if "is a page again" in note]
+
+
+def test_an_unreadable_redirect_record_is_named_kept_and_the_rest_of_the_site_built(fx):
+    rename(fx, "guides", "transit", "transit-240")
+    fx.build()
+    record = fx.project.state_dir / "redirects.json"
+    record.write_text("{not json", encoding="utf-8")
+    fx.write("guides", "paying", "title: 境外银行卡支付指南\ndate: 2025-05-02", "## 刷卡\n\n改了。")
+    fx.ingest()
+    report = fx.build()
+    assert len(report.problems) == 1 and report.problems[0].startswith(f"{record}: could not be read")
+    assert "改了" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
+    assert record.read_text(encoding="utf-8") == "{not json"  # left for a person to restore, not overwritten

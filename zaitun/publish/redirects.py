@@ -1,0 +1,254 @@
+"""Redirect pages: a document's old address, and the `aliases` its front matter names, lead to its page.
+
+A page moves when its file moves to another section (the slug stays) or is renamed (a new slug). A renamed
+document is recognised as the social outbox recognises it (social.py): the same announcement (a language's
+`social.basis`) leaving the site under one name and arriving under another in the same build. What the last
+build published, the redirects found so far and each moved page's first address are kept in the state
+folder (redirects.json), saved once the build is online. Each redirect leads to a document, not to an
+address, so a chain collapses (A then B then C: A leads to C); it goes when its document leaves the site
+(never a redirect to a missing page), and a page that takes its address wins. A moved page's feed entries
+keep its first address as their id, so feed readers see an update, not a new item. Redirect pages are in
+neither the sitemap, the search index nor the feeds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Container
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from urllib.parse import unquote
+
+from zaitun.config import LANGUAGES
+from zaitun.content.model import split_front_matter
+from zaitun.publish import layout
+from zaitun.publish.inputs import Entry
+from zaitun.publish.memo import ByIdentity
+from zaitun.publish.pages import Output, Site
+from zaitun.publish.sinks import REDIRECT_MARK
+from zaitun.publish.social import basis
+
+STATE = "redirects.json"
+KIND = "redirect"  # an Output's kind: not linted as a page, not indexed, not in the sitemap
+OWN_FOLDERS = (layout.ASSETS_DIR, layout.SEARCH_DIR, layout.SOCIAL_DIR)  # zaitun writes these itself
+
+
+@dataclass
+class Redirects:
+    """The redirects of one build: what to save once it is online, and what it tells."""
+
+    published: dict[str, dict] = field(default_factory=dict)  # slug -> {"section", "langs": {lang: basis}}
+    moved: dict[str, list[str]] = field(default_factory=dict)  # old page path -> [lang, slug] it leads to
+    origins: dict[str, str] = field(default_factory=dict)  # "lang:slug" -> its page's first path: its feed id
+    notes: list[str] = field(default_factory=list)  # what the build says it did with them
+    problems: list[str] = field(default_factory=list)  # path:line: why, of each alias not written
+    readable: bool = True  # False: redirects.json did not read, and is left for a person to mend
+    saved: dict | None = None  # the records as redirects.json holds them: not written again the same
+
+    def feed_ids(self) -> dict[tuple[str, str], str]:
+        """(lang, slug) -> the site path whose URL is the feed id of a moved document's page."""
+        return {(key.split(":", 1)[0], key.split(":", 1)[1]): path for key, path in self.origins.items()}
+
+    def state(self) -> dict:
+        return {"published": self.published, "moved": self.moved, "origins": self.origins}
+
+
+def read(state_dir: Path) -> Redirects:
+    """The records the last build saved (none before the first). A file that does not read is reported and
+    left as it is: the build goes on without its redirects rather than forgetting them for good."""
+    path = state_dir / STATE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Redirects()
+    except (OSError, ValueError) as exc:
+        return _unreadable(path, str(exc))
+    if not isinstance(data, dict) or not all(isinstance(data.get(k, {}), dict)
+                                             for k in ("published", "moved", "origins")):
+        return _unreadable(path, "not the record zaitun writes")
+    found = Redirects(data.get("published", {}), data.get("moved", {}), data.get("origins", {}))
+    found.saved = found.state()
+    return found
+
+
+def _unreadable(path: Path, why: str) -> Redirects:
+    return Redirects(problems=[f"{path}: could not be read ({why}): it records the old addresses that lead to "
+                               "moved pages, so none is written until it reads; restore it from a backup, or "
+                               "delete it to start afresh (the old addresses found so far then lead nowhere)"],
+                     readable=False)
+
+
+def save(state_dir: Path, redirects: Redirects) -> None:
+    """Write the records once the build is online (not when redirects.json did not read: it is kept)."""
+    if not redirects.readable or redirects.state() == redirects.saved:
+        return
+    path = state_dir / STATE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(redirects.state(), ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def follow(before: Redirects, entries: list[Entry]) -> Redirects:
+    """The redirects after this build: each page moved since the last build leads from its old address to the
+    document; the redirects of a renamed document follow it; those of a document that left the site, and
+    those whose address a document's page has now, go."""
+    if not before.readable:
+        return Redirects(problems=list(before.problems), readable=False)
+    now = published(entries)
+    moved = {path: list(target) for path, target in before.moved.items()}
+    origins, notes = dict(before.origins), []
+    renamed = _renamed(before.published, now)
+    for old, new in sorted(renamed.items()):
+        notes.append(f"{old} is now {new}: its old addresses lead to its new page")
+        for target in moved.values():
+            if target[1] == old:
+                target[1] = new
+        for lang in layout.LANGS:
+            if f"{lang}:{old}" in origins:
+                origins[f"{lang}:{new}"] = origins.pop(f"{lang}:{old}")
+    for slug, was in before.published.items():
+        target = renamed.get(slug, slug)
+        if target in now and (target != slug or now[target]["section"] != was["section"]):  # its pages moved
+            for lang in was.get("langs", {}):
+                old = layout.document(lang, was["section"], slug)
+                moved[old] = [lang, target]
+                origins.setdefault(f"{lang}:{target}", old)
+    for path, (lang, slug) in sorted(moved.items()):
+        if slug not in now:
+            notes.append(f"/{path} no longer redirects: {slug} left the site")
+            del moved[path]
+        elif _a_page(path, now):
+            if path != layout.document(lang, now[slug]["section"], slug):  # (not the document back where it was)
+                notes.append(f"/{path} is a page again: its redirect to {slug} ({lang}) was dropped")
+            del moved[path]
+    origins = {key: path for key, path in origins.items() if key.split(":", 1)[1] in now and not _a_page(path, now)}
+    return Redirects(now, moved, origins, notes, saved=before.saved)
+
+
+def _a_page(path: str, now: dict[str, dict]) -> bool:
+    """Whether a document's page is at this path (`<lang>/<section>/<slug>/`) in this build."""
+    lang, section, slug = (path.strip("/").split("/") + ["", "", ""])[:3]
+    return slug in now and now[slug]["section"] == section and lang in now[slug]["langs"] \
+        and path == layout.document(lang, section, slug)
+
+
+def published(entries: list[Entry]) -> dict[str, dict]:
+    """Each document on the site: its section and the announcement (social.basis) of each of its languages."""
+    now: dict[str, dict] = {}
+    for entry in entries:
+        now.setdefault(entry.slug, {"section": entry.section, "langs": {}})["langs"][entry.lang] = \
+            _BASES.get(entry, basis)
+    _BASES.keep_only(entries)
+    return now
+
+
+_BASES: ByIdentity[Entry, str] = ByIdentity()  # a process that builds again hashes only the changed entries
+
+
+def _renamed(before: dict[str, dict], now: dict[str, dict]) -> dict[str, str]:
+    """Old slug -> new slug of each document that left the site while one with the same announcement in a
+    language arrived; where two could be meant, neither is taken for the other."""
+    left = [slug for slug in before if slug not in now]
+    arrived = [slug for slug in now if slug not in before]
+    if not left or not arrived:
+        return {}
+    announced: dict[tuple[str, str], set[str]] = {}
+    for slug in arrived:
+        for lang, said in now[slug]["langs"].items():
+            announced.setdefault((lang, said), set()).add(slug)
+    found = {}
+    for slug in left:
+        candidates = set().union(*(announced.get((lang, said), set())
+                                   for lang, said in before[slug].get("langs", {}).items()))
+        if len(candidates) == 1:
+            found[slug] = candidates.pop()
+    claimed = Counter(found.values())
+    return {old: new for old, new in found.items() if claimed[new] == 1}
+
+
+def outputs(redirects: Redirects, entries: list[Entry], site: Site, taken: Container[str],
+            content_dir: Path) -> list[Output]:
+    """The redirect pages of this build: each old address whose document has a page in its language now,
+    then each alias (refused, with its file and line, when another output owns its address; it replaces a
+    recorded redirect)."""
+    pages = {(e.lang, e.slug): e for e in entries}
+    items = {path: _output(path, pages[lang, slug], site)
+             for path, (lang, slug) in sorted(redirects.moved.items()) if (lang, slug) in pages}
+    owners: dict[str, str] = {}  # alias path -> the document naming it
+    for entry in sorted((e for e in entries if e.lang == "zh" and e.meta.get("aliases")), key=lambda e: e.slug):
+        for alias in entry.meta["aliases"]:
+            path, lang = alias_path(alias)
+            why = _alias_refused(path, taken, owners.get(path, entry.slug), entry.slug)
+            if why:
+                where = content_dir / entry.source
+                redirects.problems.append(f"{where}:{_line_of(where, alias)}: alias {alias!r} {why}")
+                continue
+            owners[path] = entry.slug
+            was = redirects.moved.pop(path, None)  # the alias says where it leads now
+            if was and was[1] != entry.slug:
+                redirects.notes.append(f"/{path} leads to {entry.slug}, whose alias it is, not to {was[1]}")
+            items.pop(path, None)
+            if (lang, entry.slug) in pages:
+                items[path] = _output(path, pages[lang, entry.slug], site)
+    return list(items.values())
+
+
+def _alias_refused(path: str, taken: Container[str], owner: str, slug: str) -> str | None:
+    top = path.split("/", 1)[0]
+    if top in OWN_FOLDERS:
+        return f"is in /{top}/, where zaitun writes its own files: choose another path"
+    if layout.file_of(path) in taken:
+        return f"is the address of another page (/{path}): remove it, or rename that page"
+    if owner != slug:
+        return f"is also an alias of {owner}: remove it from one of them"
+    return None
+
+
+def alias_path(alias: str) -> tuple[str, str]:
+    """An alias as a site path (a folder's, ending in '/', unless its last part names a file such as
+    old.html) and the language of the page it leads to: the one it starts with, else Chinese."""
+    parts = unquote(alias.strip()).strip("/").split("/")
+    path = "/".join(parts) + ("" if "." in parts[-1] else "/")
+    return path, parts[0] if parts[0] in layout.LANGS else "zh"
+
+
+def _line_of(path: Path, alias: str) -> int:
+    """The front matter's line naming the alias (the `aliases` key's, else the first)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        front = split_front_matter(text, path)[0]
+    except Exception:  # the file changed or went since it was taken in: its first line
+        return 1
+    lines = front.splitlines()
+    key = next((i for i, line in enumerate(lines) if line.startswith("aliases")), None)
+    if key is None:
+        return 1
+    found = next((i for i in range(key, len(lines)) if alias in lines[i]), key)
+    return found + 2  # after the opening '---'
+
+
+def _output(path: str, target: Entry, site: Site) -> Output:
+    page = layout.document(target.lang, target.section, target.slug)
+    link, url = site.urls.link(page), site.urls.absolute(page)
+    inputs = (1, path, target.lang, link, url, target.title)
+
+    def render() -> bytes:
+        return page_html(target.lang, target.title, link, url).encode("utf-8")
+
+    return Output(path, inputs, render, kind=KIND)
+
+
+def page_html(lang: str, title: str, link: str, url: str) -> str:
+    """A redirect page: a browser follows its refresh at once, a search engine its canonical link; a reader
+    whose browser does neither clicks the link."""
+    moved = "本页已移至" if lang == "zh" else "This page has moved to"
+    return (f'<!DOCTYPE html>\n<html lang="{LANGUAGES[lang]}">\n<head>\n<meta charset="utf-8">\n'
+            f'<title>{escape(title)}</title>\n<meta name="robots" content="noindex">\n'
+            f'<meta name="{REDIRECT_MARK}" content="{escape(link)}">\n'
+            f'<link rel="canonical" href="{escape(url)}">\n'
+            f'<meta http-equiv="refresh" content="0; url={escape(link)}">\n</head>\n'
+            f'<body>\n<p>{moved} <a href="{escape(link)}">{escape(title)}</a></p>\n</body>\n</html>\n')
+
