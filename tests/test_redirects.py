@@ -219,6 +219,6 @@ def test_an_unreadable_redirect_record_is_named_kept_and_the_rest_of_the_site_bu
     fx.write("guides", "paying", "title: 境外银行卡支付指南\ndate: 2025-05-02", "## 刷卡\n\n改了。")
     fx.ingest()
     report = fx.build()
-    assert len(report.problems) == 1 and report.problems[0].startswith(f"{record}: could not be read")
+    assert len(report.problems) == 1 and report.problems[0].startswith(f"{record} could not be read (")
     assert "改了" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
     assert record.read_text(encoding="utf-8") == "{not json"  # left for a person to restore, not overwritten

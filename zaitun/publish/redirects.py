@@ -13,8 +13,6 @@ neither the sitemap, the search index nor the feeds.
 
 from __future__ import annotations
 
-import json
-import os
 from collections import Counter
 from collections.abc import Container
 from dataclasses import dataclass, field
@@ -22,8 +20,10 @@ from html import escape
 from pathlib import Path
 from urllib.parse import unquote
 
+from zaitun import statefiles
 from zaitun.config import LANGUAGES
 from zaitun.content.model import split_front_matter
+from zaitun.errors import StateUnreadable
 from zaitun.publish import layout
 from zaitun.publish.inputs import Entry
 from zaitun.publish.memo import ByIdentity
@@ -59,36 +59,30 @@ class Redirects:
 def read(state_dir: Path) -> Redirects:
     """The records the last build saved (none before the first). A file that does not read is reported and
     left as it is: the build goes on without its redirects rather than forgetting them for good."""
-    path = state_dir / STATE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        found = statefiles.read(state_dir / STATE, _fits)
+    except StateUnreadable as exc:
+        return Redirects(problems=[f"{exc}: it records the old addresses that lead to moved pages, so none is "
+                                   "written until it reads; restore it from a backup, or delete it to start afresh "
+                                   "(the old addresses found so far then lead nowhere)"], readable=False)
+    if found is None:
         return Redirects()
-    except (OSError, ValueError) as exc:
-        return _unreadable(path, str(exc))
-    if not isinstance(data, dict) or not all(isinstance(data.get(k, {}), dict)
-                                             for k in ("published", "moved", "origins")):
-        return _unreadable(path, "not the record zaitun writes")
-    found = Redirects(data.get("published", {}), data.get("moved", {}), data.get("origins", {}))
-    found.saved = found.state()
-    return found
+    data = found[0]
+    records = Redirects(data.get("published", {}), data.get("moved", {}), data.get("origins", {}))
+    records.saved = records.state()
+    return records
 
 
-def _unreadable(path: Path, why: str) -> Redirects:
-    return Redirects(problems=[f"{path}: could not be read ({why}): it records the old addresses that lead to "
-                               "moved pages, so none is written until it reads; restore it from a backup, or "
-                               "delete it to start afresh (the old addresses found so far then lead nowhere)"],
-                     readable=False)
+def _fits(value: object) -> bool:
+    """What redirects.json holds as a build writes it."""
+    return isinstance(value, dict) and all(isinstance(value.get(k, {}), dict) for k in ("published", "moved",
+                                                                                        "origins"))
 
 
 def save(state_dir: Path, redirects: Redirects) -> None:
     """Write the records once the build is online (not when redirects.json did not read: it is kept)."""
-    if not redirects.readable or redirects.state() == redirects.saved:
-        return
-    path = state_dir / STATE
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(redirects.state(), ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    if redirects.readable and redirects.state() != redirects.saved:
+        statefiles.write(state_dir / STATE, redirects.state())
 
 
 def follow(before: Redirects, entries: list[Entry]) -> Redirects:
