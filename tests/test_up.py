@@ -31,9 +31,9 @@ def start_up(root) -> tuple[subprocess.Popen, dict[str, int]]:
     """`zaitun up` on the project at root as a subprocess, on free ports (its own Prefect server too)."""
     ports = {"prefect": free_port(), "review": free_port(), "preview": free_port()}
     config = (root / "zaitun.toml").read_text(encoding="utf-8")
-    config = (config.replace("port = 8400", f"port = {ports['review']}")
-              .replace("preview_port = 8000", f"preview_port = {ports['preview']}")
-              .replace("port = 4200", f"port = {ports['prefect']}"))
+    for line, port in (("port = 8400", ports["review"]), ("preview_port = 8000", ports["preview"]),
+                       ("port = 4200", ports["prefect"])):  # whole lines: a review port 42001 is no "port = 4200"
+        config = re.sub(f"(?m)^{line}$", line.split("=")[0] + f"= {port}", config)
     (root / "zaitun.toml").write_text(config, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
