@@ -410,6 +410,17 @@ class Store:
         q = select(memory.c.approved_by).where(memory.c.source_hash.in_(set(source_hashes))).distinct()
         return sorted(r["approved_by"] for r in self._rows(q, conn) if r["approved_by"])
 
+    def memory_uses(self, source: str, target: str, conn: Connection | None = None) -> list[str]:
+        """The active documents holding a draft or an approval taken from memory with this English for this
+        Chinese (current or not: see zaitun.review.gate.reject), in slug order."""
+        query = (select(translations.c.slug).distinct()
+                 .join(documents, documents.c.slug == translations.c.slug)
+                 .where(translations.c.source_hash == sha(source), translations.c.target_hash == sha(target),
+                        translations.c.origin == "memory", translations.c.state.in_(("draft", "approved")),
+                        documents.c.status == "active")
+                 .order_by(translations.c.slug))
+        return [r["slug"] for r in self._rows(query, conn)]
+
     def memory_entries(self) -> list[dict]:
         with self.engine.connect() as c:
             return [dict(r) for r in c.execute(select(memory).order_by(memory.c.source)).mappings()]
@@ -703,14 +714,17 @@ class Store:
         conn.execute(insert(releases).values(slug=slug, lang=lang, raw_hash=raw_hash, created_at=now(),
                                              payload=json.dumps(payload, ensure_ascii=False, default=str)))
 
-    def retract_releases(self, conn: Connection, slug: str, since: dt.datetime, actor: str, why: str) -> int:
-        """Retract the document's English releases made since `since` (when the English now rejected was
-        approved: each of them holds it) that are not retracted yet; how many were."""
-        result = conn.execute(update(releases)
-                              .where(releases.c.slug == slug, releases.c.lang == "en", releases.c.created_at >= since,
-                                     releases.c.retracted_at.is_(None))
-                              .values(retracted_at=now(), retracted_by=actor, retraction=why))
-        return result.rowcount
+    def retract_releases(self, conn: Connection, slug: str, translation: dict, actor: str, why: str) -> int:
+        """Retract the document's English releases holding `translation` (English now rejected) that are not
+        retracted yet; how many were. Each release names the translations it holds (see `release_holds`)."""
+        found = conn.execute(select(releases.c.id, releases.c.payload, releases.c.created_at)
+                             .where(releases.c.slug == slug, releases.c.lang == "en",
+                                    releases.c.retracted_at.is_(None))).mappings()
+        held = [row["id"] for row in found if release_holds(row, translation)]
+        if not held:
+            return 0
+        return conn.execute(update(releases).where(releases.c.id.in_(held))
+                            .values(retracted_at=now(), retracted_by=actor, retraction=why)).rowcount
 
     def add_user(self, conn: Connection, name: str, role: str, password_hash: str) -> None:
         conn.execute(insert(users).values(name=name, role=role, password_hash=password_hash, created_at=now()))
@@ -739,6 +753,19 @@ class Store:
 def _utc(at: dt.datetime) -> dt.datetime:
     """SQLite gives back naive datetimes; every time zaitun stores is UTC."""
     return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
+
+
+def release_holds(release, translation: dict) -> bool:
+    """Whether a release (its row, the payload parsed or not) holds this translation. A release names the
+    translations it snapshot (payload `translations`: seg_id -> id); one made before it did holds every
+    translation approved before it was made, as its clock and the approving one's told (a clock behind, or
+    stepped back, made it seem older than English it holds)."""
+    payload = release["payload"]
+    held = (json.loads(payload) if isinstance(payload, str) else payload).get("translations")
+    if held is not None:
+        return translation["id"] in held.values()
+    approved = translation["reviewed_at"]
+    return approved is not None and _utc(approved) <= _utc(release["created_at"])
 
 
 def _translation(row) -> dict:
