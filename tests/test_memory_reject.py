@@ -141,8 +141,8 @@ def test_a_memory_approval_recalled_on_each_database_comes_back_flagged_and_its_
         assert back.state == "draft" and RECALLED in [issue["message"] for issue in back.issues]
         audit = [row for row in fx.store.audit_log(FROM_MEMORY) if row["action"] == "back-to-review"]
         assert [(row["actor"], row["seg_id"], row["note"]) for row in audit] == [("vera", back.seg_id, RECALLED)]
-        gate.approve(fx.store, FROM_MEMORY, {back.seg_id: back.version}, "vera",
-                     glossary=load_glossary(fx.project.glossary_dir))  # vera reads it there, and it stands
+        gate.approve(fx.store, FROM_MEMORY, {back.seg_id: back.version}, "rita",
+                     glossary=load_glossary(fx.project.glossary_dir))  # rita reads it there: it stands, hers
         assert set(fx.store.release_heads("en")) == {FROM_MEMORY, BY_PERSON}
     finally:
         fx.store.close()
@@ -174,3 +174,15 @@ def test_a_later_translate_pass_keeps_the_recalled_segment_in_review_with_its_fl
     pipeline.translate(fx.project, fx.store, slugs=[FROM_MEMORY], announce=False)
     after = segment_of(fx.store, FROM_MEMORY, source)
     assert after.state == "draft" and after.target == WRONG and after.version == before.version
+
+
+def test_a_correction_approved_where_the_english_was_rejected_reaches_the_recalled_segment_from_memory(tmp_path):
+    fx = three_guides(tmp_path / "proj")
+    reject_wrong(fx)
+    seg = wrong_segment(fx.store)
+    gate.edit(fx.store, SLUG, seg.seg_id, RIGHT, "vera", glossary=load_glossary(fx.project.glossary_dir),
+              approve_now=True, based_on=seg.version)  # vera's English enters memory
+    pipeline.translate(fx.project, fx.store, slugs=[FROM_MEMORY], announce=False)
+    taken = segment_of(fx.store, FROM_MEMORY, seg.source)
+    assert taken.state == "approved" and taken.target == RIGHT and not taken.issues
+    assert set(fx.store.release_heads("en")) == {SLUG, FROM_MEMORY, BY_PERSON}
