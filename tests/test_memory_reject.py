@@ -39,8 +39,8 @@ BY_PERSON = "bus"  # rita approved the same English there herself
 COMMENT = "it says the opposite of the Chinese"
 RECALLED = (f"the English this was approved with from translation memory was rejected by vera in {SLUG} "
             f"segment 4: {COMMENT}")
-OFFLINE = (f"English taken offline: vera rejected in {SLUG} segment 4 the English segment 4 was approved with "
-           f"from translation memory: {COMMENT}; approve a corrected translation to put it back")
+OFFLINE = (f"English taken offline: segment 4 was approved from translation memory with English vera rejected in "
+           f"{SLUG} segment 4: {COMMENT}; approve a corrected translation to put it back")
 
 
 def page(slug: str) -> str:
@@ -186,3 +186,25 @@ def test_a_correction_approved_where_the_english_was_rejected_reaches_the_recall
     taken = segment_of(fx.store, FROM_MEMORY, seg.source)
     assert taken.state == "approved" and taken.target == RIGHT and not taken.issues
     assert set(fx.store.release_heads("en")) == {SLUG, FROM_MEMORY, BY_PERSON}
+
+
+def test_the_review_page_names_the_segments_a_rejection_brought_back_and_shows_them_flagged_with_why(tmp_path):
+    from review_support import Client, login, page_form, real_user
+
+    from zaitun.context import Context
+    from zaitun.review.web import create_app
+
+    fx = three_guides(tmp_path / "proj")
+    real_user(fx.store, "alice")
+    seg = wrong_segment(fx.store)
+    with Client(create_app(Context(fx.project, fx.store))) as client:
+        login(client)
+        form = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/reject", seg.seg_id)
+        client.post(f"/doc/{SLUG}/reject", data=form | {"comment": COMMENT})
+        told = client.get(f"/doc/{SLUG}").text
+        ferry = client.get(f"/doc/{FROM_MEMORY}").text
+    assert (f"taken from translation memory with this English, back in review: {FROM_MEMORY} segment 4; the "
+            f"English page of {FROM_MEMORY} goes offline at the next build until it is approved") in told
+    back = segment_of(fx.store, FROM_MEMORY, seg.source)
+    card = ferry.split(f'data-seg="{back.seg_id}"', 1)[1].split('data-seg="', 1)[0]
+    assert RECALLED.replace("by vera", "by alice") in card and back.state == "draft"

@@ -291,8 +291,8 @@ def _recall(store: Store, conn: Connection, where: str, rejected: SegmentState, 
             flag = (f"the English this was {'approved' if approved else 'drafted'} with from translation memory "
                     f"was rejected by {actor} in {where}: {shortened(comment)}")
             if approved and _retract(store, conn, slug, seg, actor,
-                                     f"{actor} rejected in {where} the English segment {seg.position + 1} was "
-                                     f"approved with from translation memory: {shortened(comment)}"):
+                                     f"segment {seg.position + 1} was approved from translation memory with English "
+                                     f"{actor} rejected in {where}: {shortened(comment)}"):
                 result.offline_elsewhere.append(slug)
             store.add_translation(conn, slug, seg.seg_id, seg.source, tr["target"], origin=tr["origin"], replaces=tr,
                                   issues=[{"check": MEMORY_REJECTED, "message": flag}, *tr["issues"]],
@@ -397,9 +397,10 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     facts = {seg.kind: {"zh": seg.source, "en": targets.get(seg.id, "")} for seg in meta_segs
              if seg.kind in FACT_FIELDS}
     approvals = [tr for seg_id, tr in current.items() if tr["state"] == "approved"]
+    held = [s["seg_id"] for s in store.segments(slug) if s["seg_id"] in current]  # the segments it is made of
     from_memory = [tr["source_hash"] for tr in approvals if tr["reviewed_by"] == MEMORY_APPROVER]
     payload = {
-        "translations": {seg_id: tr["id"] for seg_id, tr in current.items() if tr["state"] == "approved"},
+        "translations": {seg_id: current[seg_id]["id"] for seg_id in held},  # what a rejection retracts
         "meta": meta,
         "facts": facts,  # the approved facts, Chinese and English: the English page shows only these
         "date": doc.date.isoformat(),  # the document's date approved with this English: a new one waits with it

@@ -756,10 +756,9 @@ def _utc(at: dt.datetime) -> dt.datetime:
 
 
 def release_holds(release, translation: dict) -> bool:
-    """Whether a release (its row, the payload parsed or not) holds this translation. A release names the
-    translations it snapshot (payload `translations`: seg_id -> id); one made before it did holds every
-    translation approved before it was made, as its clock and the approving one's told (a clock behind, or
-    stepped back, made it seem older than English it holds)."""
+    """Whether a release (its row, the payload parsed or not) holds this translation, as the release records it
+    (payload `translations`: seg_id -> id). One made before releases recorded them is judged by time: it holds
+    the translations approved before it was made, as far as the clocks that stamped both can tell."""
     payload = release["payload"]
     held = (json.loads(payload) if isinstance(payload, str) else payload).get("translations")
     if held is not None:
