@@ -33,6 +33,7 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
+    literal_column,
     select,
     update,
 )
@@ -121,6 +122,10 @@ NEWEST_RELEASES = "CREATE INDEX IF NOT EXISTS releases_newest ON releases (lang,
 RETRACTED_RELEASES = ("CREATE INDEX IF NOT EXISTS releases_retracted ON releases (retracted_at) "
                       "WHERE retracted_at IS NOT NULL")
 SEGMENT_TRANSLATIONS = "CREATE INDEX IF NOT EXISTS translations_segment ON translations (slug, seg_id)"
+# the translations taken from memory of one Chinese text, found without reading the others (a rejection looks
+# for them: Store.memory_uses); the query names the literal origin, so both databases use this partial index
+MEMORY_TRANSLATIONS = ("CREATE INDEX IF NOT EXISTS translations_memory ON translations (source_hash) "
+                       "WHERE origin = 'memory'")
 
 users = Table(
     "users", metadata,
@@ -262,6 +267,7 @@ def _indexes(engine: Engine) -> None:
         conn.exec_driver_sql(NEWEST_RELEASES)
         conn.exec_driver_sql(RETRACTED_RELEASES)
         conn.exec_driver_sql(SEGMENT_TRANSLATIONS)
+        conn.exec_driver_sql(MEMORY_TRANSLATIONS)
         for index in LOGIN_CHECK_INDEXES:
             conn.exec_driver_sql(index)
 
@@ -416,7 +422,8 @@ class Store:
         query = (select(translations.c.slug).distinct()
                  .join(documents, documents.c.slug == translations.c.slug)
                  .where(translations.c.source_hash == sha(source), translations.c.target_hash == sha(target),
-                        translations.c.origin == "memory", translations.c.state.in_(("draft", "approved")),
+                        translations.c.origin == literal_column("'memory'"),  # as the index: MEMORY_TRANSLATIONS
+                        translations.c.state.in_(("draft", "approved")),
                         documents.c.status == "active")
                  .order_by(translations.c.slug))
         return [r["slug"] for r in self._rows(query, conn)]
