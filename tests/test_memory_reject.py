@@ -208,3 +208,44 @@ def test_the_review_page_names_the_segments_a_rejection_brought_back_and_shows_t
     back = segment_of(fx.store, FROM_MEMORY, seg.source)
     card = ferry.split(f'data-seg="{back.seg_id}"', 1)[1].split('data-seg="', 1)[0]
     assert RECALLED.replace("by vera", "by alice") in card and back.state == "draft"
+
+
+def test_english_rejected_while_a_translate_pass_waits_on_its_engine_is_not_approved_from_memory_by_that_pass(
+        tmp_path):
+    from libre_server import LibreServer
+    from translate_support import libre_settings
+
+    from zaitun.project import Project
+    from zaitun.state.store import Store
+    from zaitun.translate.engines import make_engine
+
+    fx = published_project(tmp_path / "proj")
+    source = wrong_segment(fx.store).source
+
+    class RejectingAtFirstRequest(LibreServer):
+        """The test engine; as the pass's first request reaches it, vera rejects transit's English (which the
+        pass has just looked up in memory)."""
+
+        def decide(self, params: dict) -> str:
+            if not self.requests:
+                other = Store.open(fx.project.database_url)  # the reviewer's own process, as it were
+                try:
+                    reject_wrong(type(fx)(fx.project, other))
+                finally:
+                    other.close()
+            return super().decide(params)
+
+    with RejectingAtFirstRequest() as server:
+        config = fx.project.root / "zaitun.toml"
+        config.write_text(config.read_text(encoding="utf-8") + libre_settings(server.url), encoding="utf-8")
+        fx.write("guides", "late", FRONT.format(date=fx.project.today().isoformat()), BODY + "\n    详见通知。\n")
+        fx.ingest()
+        project = Project(fx.project.root)
+        pipeline.translate(project, fx.store, slugs=["late"], engine=make_engine(project.config, backoff=0.01),
+                           announce=False)
+        assert server.requests  # the engine was asked, so the rejection came between lookup and approval
+    assert wrong_segment(fx.store).state == "rejected"
+    late = segment_of(fx.store, "late", source)
+    assert late.target == WRONG and late.state == "draft"  # a person reads it before it is approved, if ever
+    assert MEMORY_APPROVER not in {row["actor"] for row in fx.store.audit_log("late")
+                                   if row["action"] == "approve-from-memory"} | {late.translation["reviewed_by"]}

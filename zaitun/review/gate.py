@@ -156,6 +156,9 @@ def _approve_in(store: Store, conn: Connection, slug: str, seen: dict[str, str],
                           note=f"already approved by {seg.translation['reviewed_by']}; nothing changed")
             continue
         why = f"not approved: {_changed(seg, version)}" if version != seg.version else _forbidden(seg, glossary)
+        if not why and via == "memory" and not store.remembers(conn, seg.source, seg.target):
+            why = ("not approved from memory: translation memory no longer holds this English for this Chinese "
+                   "(rejected or corrected since it was drafted); a reviewer reads it")
         if why:
             result.refused[seg_id] = why
             store.log(conn, actor, "approve-refused", slug, seg_id, after=seg.target, note=why)

@@ -672,6 +672,11 @@ class Store:
         return conn.execute(delete(memory).where(memory.c.source_hash == sha(source),
                                                  memory.c.target == target)).rowcount == 1
 
+    def remembers(self, conn: Connection, source: str, target: str) -> bool:
+        """Whether the translation memory holds this English for this Chinese now (in the writing transaction)."""
+        return conn.execute(select(memory.c.source_hash).where(memory.c.source_hash == sha(source),
+                                                               memory.c.target == target)).first() is not None
+
     def memory_count(self) -> int:
         with self.engine.connect() as c:
             return c.execute(select(func.count()).select_from(memory)).scalar() or 0
