@@ -249,3 +249,19 @@ def test_english_rejected_while_a_translate_pass_waits_on_its_engine_is_not_appr
     assert late.target == WRONG and late.state == "draft"  # a person reads it before it is approved, if ever
     assert MEMORY_APPROVER not in {row["actor"] for row in fx.store.audit_log("late")
                                    if row["action"] == "approve-from-memory"} | {late.translation["reviewed_by"]}
+
+
+def test_a_rejection_reaching_many_documents_names_a_few_and_counts_the_rest(tmp_path):
+    from zaitun.review import actions
+
+    fx = published_project(tmp_path / "proj")
+    others = [f"copy-{n}" for n in range(7)]
+    for slug in others:
+        fx.write("guides", slug, FRONT.format(date=fx.project.today().isoformat()), BODY)
+    fx.ingest()
+    pipeline.translate(fx.project, fx.store, slugs=others, announce=False)  # the sentence approved from memory
+    seg = wrong_segment(fx.store)
+    note = actions.rejected_note(actions.reject(fx.store, SLUG, seg.seg_id, "vera", COMMENT, seen=seg.version))
+    assert "back in review: copy-0 segment 4, copy-1 segment 4, copy-2 segment 4, copy-3 segment 4, copy-4 " \
+           "segment 4 and 2 more (see `zaitun status`)" in note
+    assert all(segment_of(fx.store, slug, seg.source).state == "draft" for slug in others)

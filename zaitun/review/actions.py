@@ -113,11 +113,17 @@ def rejected_note(rejection: gate.Rejection) -> str:
     """What a rejection took back besides the segment, for the reviewer who made it ("" when nothing)."""
     notes = [f"approved English of a published document, so {OFFLINE_NOTE}"] if rejection.offline else []
     if rejection.recalled:
-        offline = (f"; the English page of {', '.join(rejection.offline_elsewhere)} goes offline at the next build "
+        offline = (f"; the English page of {_some(rejection.offline_elsewhere)} goes offline at the next build "
                    "until it is approved" if rejection.offline_elsewhere else "")
         notes.append(f"taken from translation memory with this English, back in review: "
-                     f"{', '.join(rejection.recalled)}{offline}")
+                     f"{_some(rejection.recalled)}{offline}")
     return "; ".join(notes)
+
+
+def _some(names: list[str], shown: int = 5) -> str:
+    """A few names and how many more: a sentence memory gave a thousand documents makes no readable list."""
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more:,} more (see `zaitun status`)" if more > 0 else "")
 
 
 def _announced(project: Project, store: Store, slug: str, actor: str, result: ApproveResult,
