@@ -35,8 +35,9 @@ def _filled(url: str) -> Store:
         store.withdraw_document(conn, "doc-0005")
         store.withdraw_document(conn, "政策-二")
         store.save_document(conn, "doc-0002", "guides", "guides/doc-0002.md", "---\ntitle: 改\n---\n\n新。\n")
+        long_approved = {"id": 0, "reviewed_at": dt.datetime(2000, 1, 1, tzinfo=dt.UTC)}  # held by every release
         for slug in ("doc-0003", "doc-0006", "zz-ümlaut"):  # all their releases: the newest is retracted
-            store.retract_releases(conn, slug, dt.datetime(2000, 1, 1, tzinfo=dt.UTC), "vera", f"“{slug}” 错")
+            store.retract_releases(conn, slug, long_approved, "vera", f"“{slug}” 错")
         store.replace_failures(conn, "build", [
             dict(stage="build", source="content/guides/doc-0001.md", slug="doc-0001", state="held back",
                  message="content/guides/doc-0001.md:3: 坏", kept=""),

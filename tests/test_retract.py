@@ -10,6 +10,7 @@ approved segment keeps the approved English online while it is reviewed.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import os
@@ -238,7 +239,7 @@ def test_rejecting_english_approved_since_the_release_takes_nothing_offline(tmp_
     gate.approve(fx.store, SLUG, {first.seg_id: first.version}, "rita", glossary=load_glossary(fx.project.glossary_dir))
     build_today(fx)  # the release online is of the Chinese before: the update is under review
     first = next(s for s in segment_states(fx.store, SLUG) if s.seg_id == first.seg_id)
-    assert gate.reject(fx.store, SLUG, first.seg_id, "vera", "not yet", seen=first.version) is False
+    assert gate.reject(fx.store, SLUG, first.seg_id, "vera", "not yet", seen=first.version).offline is False
     report = build_today(fx)
     assert WRONG in site_text(fx.out, PAGE) and SLUG in report.under_review
 
@@ -331,3 +332,45 @@ def test_rejected_english_is_forgotten_by_translation_memory_so_no_other_documen
     pipeline.translate(fx.project, fx.store, slugs=["ferry"], announce=False)
     same = next(s for s in segment_states(fx.store, "ferry") if s.source == seg.source)
     assert same.state != "approved" and same.target != WRONG
+
+
+def made_at(store, release_id: int, by: dt.timedelta) -> None:
+    """Stamp a release as a process whose clock was off by `by` would have (hosts sharing a PostgreSQL store, a
+    clock stepped back): what it holds stays as it is."""
+    from sqlalchemy import select, update
+
+    from zaitun.state.store import releases
+
+    with store.tx() as conn:
+        stamped = conn.execute(select(releases.c.created_at).where(releases.c.id == release_id)).scalar_one()
+        conn.execute(update(releases).where(releases.c.id == release_id).values(created_at=stamped + by))
+
+
+def test_a_release_stamped_by_a_clock_behind_the_approval_is_retracted_with_the_english_it_holds(
+        tmp_path, database_url):
+    fx = published_project(tmp_path / "proj", database_url)
+    try:
+        made_at(fx.store, fx.store.latest_release(SLUG)["id"], -dt.timedelta(minutes=5))
+        assert wrong_segment(fx.store).translation["reviewed_at"] > fx.store.latest_release(SLUG)["created_at"]
+        seg = wrong_segment(fx.store)
+        rejected = gate.reject(fx.store, SLUG, seg.seg_id, "vera", "it says the opposite of the Chinese",
+                               seen=seg.version)
+        assert fx.store.release_heads("en") == {}
+        assert fx.store.retractions() == {SLUG: "vera rejected segment 4: it says the opposite of the Chinese"}
+        assert rejected.offline  # and the reviewer is told so
+    finally:
+        fx.store.close()
+
+
+def test_a_rejection_retracts_no_release_of_other_english_whatever_its_time(tmp_path, database_url):
+    fx = published_project(tmp_path / "proj", database_url)
+    try:
+        first = fx.store.latest_release(SLUG)["id"]  # holds WRONG, approved by rita
+        made_at(fx.store, first, dt.timedelta(hours=1))  # stamped by a clock an hour ahead
+        approve_correction(fx)  # vera's RIGHT, released now: before the first release, as the clocks tell
+        second = fx.store.latest_release(SLUG)["id"]
+        seg = next(s for s in segment_states(fx.store, SLUG) if s.target == RIGHT)
+        gate.reject(fx.store, SLUG, seg.seg_id, "rita", "too free", seen=seg.version)
+        assert fx.store.retracted([first, second]) == {second}  # WRONG was never rejected
+    finally:
+        fx.store.close()

@@ -100,13 +100,30 @@ class TranslateGate:
 OFFLINE_NOTE = "the English page goes offline at the next build until a corrected translation is approved"
 
 
-def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, seen: str) -> bool:
-    """Reject the segment's translation at the version the actor saw; True when that took English online off
-    the site (Prefect is told, so the site is built again: see gate.reject)."""
-    offline = gate.reject(store, slug, seg_id, actor, comment, seen=seen)
-    if offline:
-        events.emit(events.DOCUMENT_RETRACTED, slug, retracted_by=actor)
-    return offline
+def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, seen: str) -> gate.Rejection:
+    """Reject the segment's translation at the version the actor saw; each document whose English online that
+    took off the site is told to Prefect, so the site is built again (see gate.reject)."""
+    rejection = gate.reject(store, slug, seg_id, actor, comment, seen=seen)
+    for offline in ([slug] if rejection.offline else []) + rejection.offline_elsewhere:
+        events.emit(events.DOCUMENT_RETRACTED, offline, retracted_by=actor)
+    return rejection
+
+
+def rejected_note(rejection: gate.Rejection) -> str:
+    """What a rejection took back besides the segment, for the reviewer who made it ("" when nothing)."""
+    notes = [f"approved English of a published document, so {OFFLINE_NOTE}"] if rejection.offline else []
+    if rejection.recalled:
+        offline = (f"; the English page of {_some(rejection.offline_elsewhere)} goes offline at the next build "
+                   "until it is approved" if rejection.offline_elsewhere else "")
+        notes.append(f"taken from translation memory with this English, back in review: "
+                     f"{_some(rejection.recalled)}{offline}")
+    return "; ".join(notes)
+
+
+def _some(names: list[str], shown: int = 5) -> str:
+    """A few names and how many more: a sentence memory gave a thousand documents makes no readable list."""
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more:,} more (see `zaitun status`)" if more > 0 else "")
 
 
 def _announced(project: Project, store: Store, slug: str, actor: str, result: ApproveResult,

@@ -147,15 +147,16 @@ def reject(ctx: typer.Context,
 
     When someone saved another draft or rejected it since you read it, nothing is rejected. Rejecting approved
     English of a published document takes its English page offline at the next build, until a corrected
-    translation is approved."""
+    translation is approved; so does every other segment that took that English from translation memory without
+    a person approving it there: it comes back to review, flagged with why."""
     from zaitun.review import actions
 
     segment_id, version = _versioned(segment, "reject", "rejected")
     store = ctx.obj.store
     slug = named(ctx.obj.project, store, slug)
-    offline = actions.reject(store, slug, segment_id, acting(store, actor, token_file)["name"], comment, version)
-    typer.echo(f"rejected {segment_id}" + (f": approved English of a published document, so {actions.OFFLINE_NOTE}"
-                                           if offline else ""))
+    rejection = actions.reject(store, slug, segment_id, acting(store, actor, token_file)["name"], comment, version)
+    note = actions.rejected_note(rejection)
+    typer.echo(f"rejected {segment_id}" + (f": {note}" if note else ""))
 
 
 @review_app.command()

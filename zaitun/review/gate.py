@@ -31,13 +31,14 @@ from zaitun.review.documents import unknown
 from zaitun.review.quoting import shortened
 from zaitun.state.segments import (
     MEMORY_APPROVER,
+    MEMORY_REJECTED,
     DocumentState,
     SegmentState,
     SegmentStatus,
     progress,
     segment_states,
 )
-from zaitun.state.store import Connection, Store, sha
+from zaitun.state.store import Connection, Store, release_holds, sha
 from zaitun.translate.checks import check_translation, forbidden_message, forbidden_renderings
 from zaitun.translate.glossary import Glossary
 
@@ -155,6 +156,9 @@ def _approve_in(store: Store, conn: Connection, slug: str, seen: dict[str, str],
                           note=f"already approved by {seg.translation['reviewed_by']}; nothing changed")
             continue
         why = f"not approved: {_changed(seg, version)}" if version != seg.version else _forbidden(seg, glossary)
+        if not why and via == "memory" and not store.remembers(conn, seg.source, seg.target):
+            why = ("not approved from memory: translation memory no longer holds this English for this Chinese "
+                   "(rejected or corrected since it was drafted); a reviewer reads it")
         if why:
             result.refused[seg_id] = why
             store.log(conn, actor, "approve-refused", slug, seg_id, after=seg.target, note=why)
@@ -214,23 +218,33 @@ def _mark_approved(store: Store, conn: Connection, slug: str, seg: SegmentState,
                    f"target {sha(seg.target)[:12]}")
 
 
-def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, seen: str) -> bool:
+@dataclass
+class Rejection:
+    """What a rejection took back besides the segment: English online, and English taken from memory elsewhere."""
+
+    offline: bool = False  # the document's English online held the rejected English: it goes offline
+    recalled: list[str] = field(default_factory=list)  # "SLUG segment N": drafted or approved from memory with it
+    offline_elsewhere: list[str] = field(default_factory=list)  # documents of those whose English goes offline
+
+
+def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, seen: str) -> Rejection:
     """Reject a segment's translation with a comment, only if it is still the version the actor saw
     (`seen`): nobody rejects a newer draft they never read, or replaces another reviewer's comment.
     Rejected English is no longer approved: translation memory forgets it (else an exact match elsewhere would
     be approved from it, unread), and when it is English released for the site, the releases holding
     it are retracted and the document's English goes offline at the next build, until a corrected
-    translation is approved (True then)."""
+    translation is approved. Every other segment that took this English from memory, read by no person there,
+    comes back to review the same way (see `_recall`)."""
     require_role(store, actor)
     if not comment.strip():
         raise ReviewError("a rejection needs a comment that tells the translator what is wrong")
     _require_document(store, slug)
+    result = Rejection()
     with store.tx() as conn:
         seg = _find(store, slug, seg_id, conn)
         if seg.translation is None:
             raise ReviewError(f"{slug}/{seg_id}: nothing to reject yet")
         refused = f"not rejected: {_changed(seg, seen)}" if seen != seg.version else ""
-        offline = False
         if refused:  # recorded like a refused approval, so the audit log shows both reviewers at work
             store.log(conn, actor, "reject-refused", slug, seg_id, after=seg.target, note=refused)
         else:
@@ -239,32 +253,66 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, se
             if store.forget(conn, seg.source, seg.target):  # approved English no more: reused nowhere else
                 store.log(conn, actor, "memory-forget", slug, seg_id, before=seg.target,
                           note="rejected, so no longer drafted or approved from translation memory")
-            offline = _retract(store, conn, slug, seg, actor, comment)
+            why = f"{actor} rejected segment {seg.position + 1}: {shortened(comment)}"
+            result.offline = _retract(store, conn, slug, seg, actor, why)
+            _recall(store, conn, f"{slug} segment {seg.position + 1}", seg, actor, comment, result)
     if refused:
         raise ReviewError(f"{seg_id}: {refused}")
-    return offline
+    return result
 
 
 def released_english(seg: SegmentState, release: dict | None) -> bool:
-    """Whether the segment's English is in the document's release (`latest_release`) that is online: approved
-    before that release was made, it is in it (a release holds every approved segment of its document)."""
-    tr = seg.translation
+    """Whether the segment's approved English is in the document's release (`latest_release`) that is online."""
     return (seg.state == SegmentStatus.APPROVED and release is not None and not release["retracted_at"]
-            and tr["reviewed_at"] is not None and tr["reviewed_at"] <= release["created_at"])
+            and release_holds(release, seg.translation))
 
 
-def _retract(store: Store, conn: Connection, slug: str, seg: SegmentState, actor: str, comment: str) -> bool:
-    """Retract every release holding the segment's English, now rejected (the one online, and older ones a
-    rollback could put back); whether its English was online."""
-    online = released_english(seg, store.latest_release(slug, conn=conn))
-    if seg.state != SegmentStatus.APPROVED or seg.translation["reviewed_at"] is None:
+def _retract(store: Store, conn: Connection, slug: str, seg: SegmentState, actor: str, why: str) -> bool:
+    """Retract every release holding the segment's approved English, now rejected (the one online, and older
+    ones a rollback could put back); whether its English was online."""
+    if seg.state != SegmentStatus.APPROVED:
         return False
-    why = f"{actor} rejected segment {seg.position + 1}: {shortened(comment)}"
-    if store.retract_releases(conn, slug, seg.translation["reviewed_at"], actor, why):
+    online = released_english(seg, store.latest_release(slug, conn=conn))
+    if store.retract_releases(conn, slug, seg.translation, actor, why):
         store.log(conn, actor, "retract", slug, seg.seg_id, before=seg.target, note=why)
     if online:
         store.record_event(conn, DOCUMENT_RETRACTED, slug, retracted_by=actor, why=why)
     return online
+
+
+def _recall(store: Store, conn: Connection, where: str, rejected: SegmentState, actor: str, comment: str,
+            result: Rejection) -> None:
+    """Bring back to review each segment that took the English rejected at `where` from translation memory and
+    that no person approved there (a memory draft, or approved by the translate pass): drafted again as it reads,
+    flagged with why, and its document's releases holding it retracted. A person who approved that English
+    themselves read it: theirs stays approved."""
+    for slug in store.memory_uses(rejected.source, rejected.target, conn):
+        for seg in segment_states(store, slug, conn):
+            if not _taken_from_memory(seg, rejected):
+                continue
+            tr, approved = seg.translation, seg.state == SegmentStatus.APPROVED
+            flag = (f"the English this was {'approved' if approved else 'drafted'} with from translation memory "
+                    f"was rejected by {actor} in {where}: {shortened(comment)}")
+            if approved and _retract(store, conn, slug, seg, actor,
+                                     f"segment {seg.position + 1} was approved from translation memory with English "
+                                     f"{actor} rejected in {where}: {shortened(comment)}"):
+                result.offline_elsewhere.append(slug)
+            store.add_translation(conn, slug, seg.seg_id, seg.source, tr["target"], origin=tr["origin"], replaces=tr,
+                                  issues=[{"check": MEMORY_REJECTED, "message": flag}, *tr["issues"]],
+                                  engine=tr["engine"], glossary_version=tr["glossary_version"])
+            store.log(conn, actor, "back-to-review", slug, seg.seg_id, before=tr["target"], after=tr["target"],
+                      note=flag)
+            result.recalled.append(f"{slug} segment {seg.position + 1}")
+    result.offline_elsewhere = list(dict.fromkeys(result.offline_elsewhere))
+
+
+def _taken_from_memory(seg: SegmentState, rejected: SegmentState) -> bool:
+    """Whether the segment holds the rejected English for the same Chinese as memory gave it, read by nobody there."""
+    tr = seg.translation
+    return (tr is not None and tr["origin"] == "memory" and seg.source == rejected.source
+            and tr["target"] == rejected.target
+            and (seg.state == SegmentStatus.DRAFT
+                 or (seg.state == SegmentStatus.APPROVED and tr["reviewed_by"] == MEMORY_APPROVER)))
 
 
 def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, glossary: Glossary,
@@ -352,8 +400,10 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     facts = {seg.kind: {"zh": seg.source, "en": targets.get(seg.id, "")} for seg in meta_segs
              if seg.kind in FACT_FIELDS}
     approvals = [tr for seg_id, tr in current.items() if tr["state"] == "approved"]
+    held = [s["seg_id"] for s in store.segments(slug) if s["seg_id"] in current]  # the segments it is made of
     from_memory = [tr["source_hash"] for tr in approvals if tr["reviewed_by"] == MEMORY_APPROVER]
     payload = {
+        "translations": {seg_id: current[seg_id]["id"] for seg_id in held},  # what a rejection retracts
         "meta": meta,
         "facts": facts,  # the approved facts, Chinese and English: the English page shows only these
         "date": doc.date.isoformat(),  # the document's date approved with this English: a new one waits with it

@@ -519,9 +519,9 @@ def _action_routes(app: FastAPI) -> None:
         seg_id, seen = form.get("seg_id", ""), _version(form)
 
         def run() -> None:
-            offline = actions.reject(request.app.state.store, slug, seg_id, user["name"], typed(form, "comment"), seen)
-            flash(request, "ok", "rejected; the comment is kept with the segment"
-                  + (f"; {actions.OFFLINE_NOTE}" if offline else ""))
+            note = actions.rejected_note(actions.reject(request.app.state.store, slug, seg_id, user["name"],
+                                                        typed(form, "comment"), seen))
+            flash(request, "ok", "rejected; the comment is kept with the segment" + (f"; {note}" if note else ""))
 
         return _act(request, slug, seg_id, run)
 

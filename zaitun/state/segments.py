@@ -14,6 +14,8 @@ from typing import TypedDict
 from zaitun.state.store import Connection, Store, sha
 
 MEMORY_APPROVER = "memory"  # who approved a draft the translate pass approved as an exact memory match
+# the QA flag of English taken from memory that a reviewer then rejected elsewhere (zaitun.review.gate.reject)
+MEMORY_REJECTED = "memory-rejected"
 
 
 class DocumentState(StrEnum):

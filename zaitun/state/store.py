@@ -33,6 +33,7 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
+    literal_column,
     select,
     update,
 )
@@ -121,6 +122,10 @@ NEWEST_RELEASES = "CREATE INDEX IF NOT EXISTS releases_newest ON releases (lang,
 RETRACTED_RELEASES = ("CREATE INDEX IF NOT EXISTS releases_retracted ON releases (retracted_at) "
                       "WHERE retracted_at IS NOT NULL")
 SEGMENT_TRANSLATIONS = "CREATE INDEX IF NOT EXISTS translations_segment ON translations (slug, seg_id)"
+# the translations taken from memory of one Chinese text, found without reading the others (a rejection looks
+# for them: Store.memory_uses); the query names the literal origin, so both databases use this partial index
+MEMORY_TRANSLATIONS = ("CREATE INDEX IF NOT EXISTS translations_memory ON translations (source_hash) "
+                       "WHERE origin = 'memory'")
 
 users = Table(
     "users", metadata,
@@ -262,6 +267,7 @@ def _indexes(engine: Engine) -> None:
         conn.exec_driver_sql(NEWEST_RELEASES)
         conn.exec_driver_sql(RETRACTED_RELEASES)
         conn.exec_driver_sql(SEGMENT_TRANSLATIONS)
+        conn.exec_driver_sql(MEMORY_TRANSLATIONS)
         for index in LOGIN_CHECK_INDEXES:
             conn.exec_driver_sql(index)
 
@@ -409,6 +415,18 @@ class Store:
         """Who vouched for the memory entries of these Chinese texts (reviewer, importer or project file)."""
         q = select(memory.c.approved_by).where(memory.c.source_hash.in_(set(source_hashes))).distinct()
         return sorted(r["approved_by"] for r in self._rows(q, conn) if r["approved_by"])
+
+    def memory_uses(self, source: str, target: str, conn: Connection | None = None) -> list[str]:
+        """The active documents holding a draft or an approval taken from memory with this English for this
+        Chinese (current or not: see zaitun.review.gate.reject), in slug order."""
+        query = (select(translations.c.slug).distinct()
+                 .join(documents, documents.c.slug == translations.c.slug)
+                 .where(translations.c.source_hash == sha(source), translations.c.target_hash == sha(target),
+                        translations.c.origin == literal_column("'memory'"),  # as the index: MEMORY_TRANSLATIONS
+                        translations.c.state.in_(("draft", "approved")),
+                        documents.c.status == "active")
+                 .order_by(translations.c.slug))
+        return [r["slug"] for r in self._rows(query, conn)]
 
     def memory_entries(self) -> list[dict]:
         with self.engine.connect() as c:
@@ -654,6 +672,11 @@ class Store:
         return conn.execute(delete(memory).where(memory.c.source_hash == sha(source),
                                                  memory.c.target == target)).rowcount == 1
 
+    def remembers(self, conn: Connection, source: str, target: str) -> bool:
+        """Whether the translation memory holds this English for this Chinese now (in the writing transaction)."""
+        return conn.execute(select(memory.c.source_hash).where(memory.c.source_hash == sha(source),
+                                                               memory.c.target == target)).first() is not None
+
     def memory_count(self) -> int:
         with self.engine.connect() as c:
             return c.execute(select(func.count()).select_from(memory)).scalar() or 0
@@ -703,14 +726,17 @@ class Store:
         conn.execute(insert(releases).values(slug=slug, lang=lang, raw_hash=raw_hash, created_at=now(),
                                              payload=json.dumps(payload, ensure_ascii=False, default=str)))
 
-    def retract_releases(self, conn: Connection, slug: str, since: dt.datetime, actor: str, why: str) -> int:
-        """Retract the document's English releases made since `since` (when the English now rejected was
-        approved: each of them holds it) that are not retracted yet; how many were."""
-        result = conn.execute(update(releases)
-                              .where(releases.c.slug == slug, releases.c.lang == "en", releases.c.created_at >= since,
-                                     releases.c.retracted_at.is_(None))
-                              .values(retracted_at=now(), retracted_by=actor, retraction=why))
-        return result.rowcount
+    def retract_releases(self, conn: Connection, slug: str, translation: dict, actor: str, why: str) -> int:
+        """Retract the document's English releases holding `translation` (English now rejected) that are not
+        retracted yet; how many were. Each release names the translations it holds (see `release_holds`)."""
+        found = conn.execute(select(releases.c.id, releases.c.payload, releases.c.created_at)
+                             .where(releases.c.slug == slug, releases.c.lang == "en",
+                                    releases.c.retracted_at.is_(None))).mappings()
+        held = [row["id"] for row in found if release_holds(row, translation)]
+        if not held:
+            return 0
+        return conn.execute(update(releases).where(releases.c.id.in_(held))
+                            .values(retracted_at=now(), retracted_by=actor, retraction=why)).rowcount
 
     def add_user(self, conn: Connection, name: str, role: str, password_hash: str) -> None:
         conn.execute(insert(users).values(name=name, role=role, password_hash=password_hash, created_at=now()))
@@ -739,6 +765,18 @@ class Store:
 def _utc(at: dt.datetime) -> dt.datetime:
     """SQLite gives back naive datetimes; every time zaitun stores is UTC."""
     return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
+
+
+def release_holds(release, translation: dict) -> bool:
+    """Whether a release (its row, the payload parsed or not) holds this translation, as the release records it
+    (payload `translations`: seg_id -> id). One made before releases recorded them is judged by time: it holds
+    the translations approved before it was made, as far as the clocks that stamped both can tell."""
+    payload = release["payload"]
+    held = (json.loads(payload) if isinstance(payload, str) else payload).get("translations")
+    if held is not None:
+        return translation["id"] in held.values()
+    approved = translation["reviewed_at"]
+    return approved is not None and _utc(approved) <= _utc(release["created_at"])
 
 
 def _translation(row) -> dict:

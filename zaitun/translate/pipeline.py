@@ -35,7 +35,7 @@ from zaitun import events, failures, progress
 from zaitun.config import Limits
 from zaitun.errors import GlossaryConflict, GlossaryError, ZaitunError, machine_trouble
 from zaitun.project import Project
-from zaitun.state.segments import MEMORY_APPROVER, SegmentState, segment_states
+from zaitun.state.segments import MEMORY_APPROVER, MEMORY_REJECTED, SegmentState, segment_states
 from zaitun.state.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import PROVIDERS, Engine, make_engine
@@ -254,7 +254,7 @@ def _documents(store: Store, slugs: list[str] | None) -> list[str]:
 
 
 # checks that describe how a draft was made, not what the glossary says: kept when re-checking
-MADE_CHECKS = {"placeholder", "engine", "empty", "repaired"}
+MADE_CHECKS = {"placeholder", "engine", "empty", "repaired", MEMORY_REJECTED}
 
 
 def recheck_drafts(store: Store, slug: str, states: list[SegmentState], glossary: Glossary) -> list[str]:
