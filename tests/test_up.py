@@ -44,10 +44,13 @@ def start_up(root) -> tuple[subprocess.Popen, dict[str, int]]:
 def test_up_serves_site_review_ui_and_prefect_then_stops_cleanly(tmp_path):
     root = tmp_path / "site"
     init_project(root)
+    stray = root / "content" / "policies" / "old-notice.doc"  # staff's old Word file: nothing reads or links it
+    stray.write_bytes(b"\xd0\xcf\x11\xe0")
     proc, ports = start_up(root)
     try:
         printed = "".join(wait_for_line(proc, "Press Ctrl-C to stop.", 150))
         assert f"http://127.0.0.1:{ports['preview']}/" in printed
+        assert f"  needs attention: {stray}: an old Word (.doc) file is not read" in printed and stray.exists()
         password_file = root / ".zaitun" / "first-admin-password"
         password = password_file.read_text(encoding="utf-8").strip()
         assert f"first-run admin account: admin, its password is in {password_file}" in printed

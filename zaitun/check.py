@@ -1,15 +1,17 @@
 """`zaitun check`: validate zaitun.toml, every content file (and the files it links), static/, the glossaries
-and the tag labels, modifying nothing."""
+and the tag labels, modifying nothing; and name the files in content/ that nothing reads nor links (warnings)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from zaitun.config import Config, Limits, load_config
 from zaitun.content.intake import Validator, checked_segments, convert_dropped, dropped_notices
 from zaitun.content.model import Document, content_source, load_documents, parse_document
+from zaitun.content.unread import unread_files
 from zaitun.errors import ContentError, LocatedError
 from zaitun.project import STATE_DIR, Project
 from zaitun.publish import layout
@@ -19,17 +21,32 @@ from zaitun.publish.pagelinks import page_link_problems, site_files
 from zaitun.state.reads import Reads, SqliteReads
 
 
+@dataclass
+class Findings:
+    """What check finds: problems, each a refusal (check fails), and files not read, which stop nothing."""
+
+    problems: list[LocatedError] = field(default_factory=list)
+    unread: list[LocatedError] = field(default_factory=list)  # content/unread.py
+
+
 def check_project(project: Project) -> list[LocatedError]:
     """Every problem found, each naming its file and line; one bad file never hides another."""
-    problems: list[LocatedError] = []
+    return check_findings(project).problems
+
+
+def check_findings(project: Project) -> Findings:
+    """Every problem found, and every file in content/ nothing reads nor links."""
+    found = Findings()
     try:
         load_config(project.config_path)
     except LocatedError as exc:
-        problems.append(exc)
-    problems.extend(content_problems(project, stored_places(project)))
-    problems.extend(static_files(project.static_dir)[1])
-    problems.extend(_glossary_problems(project))
-    return problems
+        found.problems.append(exc)
+    content = content_findings(project, stored_places(project))
+    found.problems.extend(content.problems)
+    found.problems.extend(static_files(project.static_dir)[1])
+    found.problems.extend(_glossary_problems(project))
+    found.unread = content.unread
+    return found
 
 
 def content_problems(project: Project, places: Mapping[str, str] | None = None) -> list[LocatedError]:
@@ -37,6 +54,11 @@ def content_problems(project: Project, places: Mapping[str, str] | None = None) 
     refusal of intake or of the build, so a document check passes is taken in and published. `places`: where
     the documents taken in are (slug -> `guides/a.md`), so a second file of a slug is the one refused, as
     intake refuses it."""
+    return content_findings(project, places).problems
+
+
+def content_findings(project: Project, places: Mapping[str, str] | None = None) -> Findings:
+    """content_problems, and the files in content/ that intake would leave unread (one read of content/)."""
     limits = Limits.of(_settings(project))
     loaded = load_documents(project.content_dir, limits, owners=places)
     validate = document_validator(project, loaded.documents)
@@ -47,7 +69,7 @@ def content_problems(project: Project, places: Mapping[str, str] | None = None) 
             checked_segments(doc, limits)
         except LocatedError as exc:
             problems.append(exc)
-    return problems
+    return Findings(problems, list(unread_files(loaded.others, loaded.documents, project.content_dir)))
 
 
 def notice_problems(content_dir: Path, limits: Limits) -> list[LocatedError]:

@@ -64,12 +64,17 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new proj
 
 @app.command()
 def check(ctx: typer.Context) -> None:
-    """Validate zaitun.toml, content and the files it links, glossaries and tag labels; print path:line: problem."""
-    from zaitun.check import check_project
+    """Validate zaitun.toml, content and the files it links, glossaries and tag labels; print path:line: problem.
+    Files in content/ that nothing reads nor links (an old Word .doc) are named as warnings, which stop nothing."""
+    from zaitun.check import check_findings
 
-    problems = check_project(ctx.obj.project)
+    found = check_findings(ctx.obj.project)
+    problems = found.problems
+    _echo_unread([str(w) for w in found.unread])
     for problem in problems:
         typer.echo(str(problem), err=True)
+    if found.unread:
+        typer.echo(f"{len(found.unread)} file(s) not read: left where they are, they stop nothing", err=True)
     if problems:
         typer.echo(f"{len(problems)} problem(s) found", err=True)
         raise typer.Exit(1)
@@ -114,21 +119,23 @@ def intake(ctx: typer.Context) -> None:
     report = take_in(ctx.obj.project, ctx.obj.store)
     for error in report.errors:
         typer.echo(str(error), err=True)
+    _echo_unread([str(w) for w in report.unread])
     typer.echo(f"ingested {len(report.ingested)}, unchanged {len(report.unchanged)}, "
-               f"withdrawn {len(report.withdrawn)}, errors {len(report.errors)}")
+               f"withdrawn {len(report.withdrawn)}, errors {len(report.errors)}"
+               + (f", not read {len(report.unread)}" if report.unread else ""))
     if report.errors:
         raise typer.Exit(1)
 
 
 @app.command()
 def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Show each document's stage: translating, in review, approved, withdrawn; expiry; files to fix;
-    notifications waiting and records of .zaitun/ set aside; with zaitun up running, its flow runs under way
-    and waiting (for how long)."""
+    """Show each document's stage: translating, in review, approved, withdrawn; expiry; files to fix, and files
+    not read; notifications waiting and records of .zaitun/ set aside; with zaitun up running, its flow runs
+    under way and waiting (for how long)."""
     from dataclasses import asdict
 
     from zaitun import failures, notify, statefiles
-    from zaitun.check import content_problems, stored_places
+    from zaitun.check import content_findings, stored_places
     from zaitun.review.status import project_status
     from zaitun.stack import running_stack
 
@@ -141,12 +148,13 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     cfg = ctx.obj.project.config
     store = ctx.obj.store
     rows = project_status(store, ctx.obj.project.today(), cfg.get("site.expiry_warning_days"))
-    problems = [str(e) for e in content_problems(ctx.obj.project, stored_places(ctx.obj.project, store))]
-    failed = failures.current(store)
+    found = content_findings(ctx.obj.project, stored_places(ctx.obj.project, store))
+    problems, unread = [str(e) for e in found.problems], [str(w) for w in found.unread]
+    failed = [f for f in failures.current(store) if f.state != failures.NOT_READ]  # (`unread`: as they are now)
     undelivered = notify.waiting(ctx.obj.project)
     set_aside = statefiles.notes(ctx.obj.project)
     if as_json:
-        typer.echo(json.dumps({"documents": [r.as_dict() for r in rows], "errors": problems,
+        typer.echo(json.dumps({"documents": [r.as_dict() for r in rows], "errors": problems, "not_read": unread,
                                "failures": [asdict(f) for f in failed], "notifications": undelivered,
                                "set_aside": set_aside, "flows": flows},
                               ensure_ascii=False, indent=2))
@@ -156,7 +164,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
 
         for line in status_lines(flows):
             typer.echo(line)
-    if not rows and not problems and not failed and not undelivered and not set_aside:
+    if not rows and not problems and not failed and not unread and not undelivered and not set_aside:
         typer.echo("no documents yet: put Markdown files in content/<section>/ and run `zaitun intake`")
     for r in rows:
         expiry = _validity_tag(r)
@@ -165,6 +173,8 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
         if r.offline:
             typer.echo(f"  {r.offline}")
     _echo_problems(problems, failed)
+    for line in unread:
+        typer.echo(f"needs attention: {line}")
     for line in undelivered:
         typer.echo(f"not delivered: {line}")
     for line in set_aside:
@@ -192,6 +202,12 @@ def _echo_problems(problems: list[str], failed: list) -> None:
     for f in failed:
         if f.message not in problems:
             typer.echo(f"needs fixing: {f.message}  [{f.state} by {f.stage}]")
+
+
+def _echo_unread(unread: list[str]) -> None:
+    """The files in content/ nothing reads nor links, as warnings (content/unread.py)."""
+    for line in unread:
+        typer.echo(f"warning: {line}", err=True)
 
 
 @app.command("config")
@@ -232,8 +248,10 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
     intake, translated, published = summary["intake"], summary["translate"], summary["publish"]
     for line in failed + translated.get("tmx_skipped", []):
         typer.echo(line, err=True)
+    _echo_unread(intake["unread"])
+    unread = f", {len(intake['unread'])} not read" if intake["unread"] else ""
     typer.echo(f"intake: {len(intake['ingested'])} taken in, {len(intake['withdrawn'])} withdrawn, "
-               f"{len(intake['errors'])} with errors")
+               f"{len(intake['errors'])} with errors{unread}")
     outage = (f"; {translated['engine']} failed on {translated['engine_failed']} segment(s)"
               if translated.get("engine_failed") else "")
     typer.echo(f"translate: {translated.get('drafted', 0)} drafted, {translated.get('to_review', 0)} to review, "

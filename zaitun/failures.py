@@ -7,9 +7,10 @@ holds back a document online whose new pages fail (its pages online stay), *leav
 and puts a page whose link points to a page withdrawn since online with that link as plain text
 (*dead link cut*); it publishes everything else. A glossary line that cannot be used is *left out* (the
 rest of the glossary is used), and a term two lines give conflicting renderings is *flagged* on every
-segment holding it, so none is approved without a reviewer. The failures of a stage are replaced by each pass of that
-stage, so a fixed file drops off the list (`zaitun status`, the review queue); a quarantined
-notice stays listed while its copy is kept.
+segment holding it, so none is approved without a reviewer. A file in content/ intake neither reads nor sees
+linked (an old Word .doc: content/unread.py) is *not read*: left where it is, told once, it stops nothing.
+The failures of a stage are replaced by each pass of that stage, so a fixed file drops off the list
+(`zaitun status`, the review queue); a quarantined notice stays listed while its copy is kept.
 A translation provider failing on segments is recorded the same way by translate, under the provider's
 name (its segments *left for a human*), until a pass where it translates again or another provider is used.
 Each new failure is announced once: an Apprise notification (`notify.failure`) and a Prefect
@@ -36,12 +37,15 @@ QUARANTINED, HELD_BACK, LEFT_OUT = "quarantined", "held back", "left out"
 LINK_CUT = "dead link cut"  # online, a link to a page withdrawn since shown as plain text (publish/holding.py)
 LEFT_FOR_HUMAN = "left for a human"  # what a failing translation provider could not translate (source: its name)
 FLAGGED = "flagged"  # a glossary term in conflict: every segment holding it waits for a reviewer
+NOT_READ = "not read"  # a file in content/ that intake does not read and no document links (content/unread.py)
 EVENT = "zaitun.document.failed"
 PUBLISH = "publish"  # the stage of a publish that failed as a whole (a deploy target down): its source is the target
 FIX_FILES = ("Fix each file at the line named (`zaitun check` tells whether it would pass); the next pass takes it "
              "in. `zaitun status` lists everything still to fix.")
 FIX_PUBLISHING = ("The site online stays as it was; publishing is tried again on the next pass (under zaitun up: "
                   "hourly and on the next change).")
+FIX_UNREAD = ("A file not read stays where it is and is published only where a document links it: link it, or "
+              "drop the notice as .docx, .txt or .md (each line says how). `zaitun status` lists them.")
 FIX_PROVIDER = ("Check the provider's settings (translate.provider, provider_url, the API key) and that it answers; "
                 "its segments wait in the review UI, and the next pass sends them again.")
 
@@ -101,12 +105,14 @@ def announce(project: Project, new: list[Failure]) -> None:
         log.info("%s", f.line())
         events.emit(EVENT, f.slug, stage=f.stage, source=f.source, state=f.state, message=f.message)
     provider, publishing = any(f.state == LEFT_FOR_HUMAN for f in new), any(f.stage == PUBLISH for f in new)
-    files = len(new) - sum(f.state == LEFT_FOR_HUMAN or f.stage == PUBLISH for f in new)
+    unread = sum(f.state == NOT_READ for f in new)
+    files = len(new) - unread - sum(f.state == LEFT_FOR_HUMAN or f.stage == PUBLISH for f in new)
     what = [f"{files} file(s)"] * bool(files) + ["the translation provider"] * provider + ["publishing"] * publishing
-    title = (f"{' and '.join(what).capitalize()} need{'' if files or len(what) > 1 else 's'} fixing: "
-             "the rest of the pass went on")
+    told = [f"{' and '.join(what).capitalize()} need{'' if files or len(what) > 1 else 's'} fixing"] * bool(what)
+    title = "; ".join([*told, *[f"{unread} file(s) not read"] * bool(unread)]) + ": the rest of the pass went on"
     try:
-        advice = [FIX_FILES] * bool(files) + [FIX_PROVIDER] * provider + [FIX_PUBLISHING] * publishing
+        advice = ([FIX_FILES] * bool(files) + [FIX_UNREAD] * bool(unread) + [FIX_PROVIDER] * provider
+                  + [FIX_PUBLISHING] * publishing)
         Notifier(project).notify("failure", title, "\n".join([*(f.line() for f in new), "", *advice]))
     except Exception:  # a notification must never stop the pass it reports on
         log.warning("could not send the failure notification", exc_info=True)

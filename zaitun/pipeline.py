@@ -50,7 +50,8 @@ def intake(project: Project, store: Store):
 def intake_stage(project: Project, store: Store) -> dict:
     report = intake(project, store)
     return {"ingested": report.ingested, "withdrawn": report.withdrawn,
-            "unchanged": len(report.unchanged), "errors": [str(e) for e in report.errors]}
+            "unchanged": len(report.unchanged), "errors": [str(e) for e in report.errors],
+            "unread": [str(w) for w in report.unread]}
 
 
 def load_memory(project: Project, store: Store) -> dict[str, int]:

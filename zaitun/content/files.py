@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from zaitun.content.model import DOCUMENT_SUFFIXES
+from zaitun.content.markdown import file_references
+from zaitun.content.model import DOCUMENT_SUFFIXES, Document
 
 _TAIL = re.compile(r"[?#].*$", re.DOTALL)
 
@@ -72,3 +73,17 @@ def link_tail(target: str) -> str:
     """The query or fragment of a link (`?v=2`, `#p3`), kept when the link is rewritten."""
     match = _TAIL.search(target)
     return match.group(0) if match else ""
+
+
+def document_links(doc: Document) -> list[str]:
+    """The paths under content/ of the files `doc` links (those refused left out), found once per document; a
+    document intake did not parse again brings those it linked when it was (unchanged.py)."""
+    if doc.links is None:
+        links = []
+        for ref in file_references(doc.body):
+            try:
+                links.append(resolve(ref.target, doc.source))
+            except RefusedLink:
+                continue
+        doc.links = links
+    return doc.links

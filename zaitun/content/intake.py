@@ -4,7 +4,8 @@ Each file is taken in on its own: whatever one file raises is caught at its boun
 others go on. A broken new file is quarantined (a notice moved to .zaitun/quarantine/, a Markdown
 file left where it is, untaken); a broken edit of a document already taken in is held back, and
 its last good version stays in the store and online. Each is recorded with its `path:line: message`
-(see zaitun.failures). Re-running with nothing changed does nothing.
+(see zaitun.failures). A file it neither reads nor sees linked (an old Word .doc) is recorded too, left where it
+is (unread.py). Re-running with nothing changed does nothing.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from zaitun.content.model import (
     inside_content,
     is_scratch,
     load_documents,
+    markdown_rename,
 )
 from zaitun.content.segmenter import Segment, document_segments
 from zaitun.content.unchanged import Known
+from zaitun.content.unread import unread_files
 from zaitun.errors import ContentError, LocatedError, machine_trouble
 from zaitun.project import Project
 from zaitun.state.segments import DocumentState
@@ -45,6 +48,7 @@ class IntakeReport:
     withdrawn: list[str] = field(default_factory=list)
     errors: list[LocatedError] = field(default_factory=list)
     failures: list[failures.Failure] = field(default_factory=list)  # one per file not taken in
+    unread: list[LocatedError] = field(default_factory=list)  # files neither read nor linked: warnings (unread.py)
 
 
 @dataclass
@@ -106,8 +110,10 @@ def convert_dropped(path: Path, content_dir: Path, limits: Limits) -> tuple[Path
 
 
 def is_notice(path: Path) -> bool:
-    """A .txt or .docx file (any case) that is not a scratch file, nor a folder so named."""
-    return path.suffix.lower() in NOTICE_SUFFIXES and not is_scratch(path.name) and not path.is_dir()
+    """A .txt or .docx file (any case) that is not a scratch file, nor Markdown saved as .txt, nor a folder so
+    named."""
+    return (path.suffix.lower() in NOTICE_SUFFIXES and not is_scratch(path.name) and not markdown_rename(path)
+            and not path.is_dir())
 
 
 def _quarantine(project: Project, path: Path, error: LocatedError, done: NoticeReport) -> None:
@@ -157,6 +163,8 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
             bar.advance()
     present = {d.slug for d in loaded.documents} | {e.path.stem for e in loaded.errors}
     _withdraw_deleted(store, report, known, present, actor)
+    report.unread = unread_files(loaded.others, loaded.documents, project.content_dir)
+    report.failures += [failures.Failure(STAGE, str(w.path), str(w), None, failures.NOT_READ) for w in report.unread]
     parsed.keep(loaded.documents, {*report.unchanged, *report.ingested})
     _record(project, store, report, notices.converted)
     return report

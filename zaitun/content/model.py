@@ -51,6 +51,7 @@ class Document:
     file_hash: str = ""  # the digest of the file's bytes, when read from content/ (see unchanged.py)
     whole: bool = True  # False: a file intake knew unchanged and did not parse again (unchanged.py): its meta
     # holds only what listing it needs (draft, programme, tags), its body and raw are not read
+    links: list[str] | None = None  # the files under content/ its body links (files.document_links), once known
 
     @property
     def title(self) -> str:
@@ -231,39 +232,69 @@ def content_source(section: str, path: str | Path) -> str:
 
 NOTICE_SUFFIXES = (".txt", ".docx")  # notices as issued, which intake converts into Markdown documents
 DOCUMENT_SUFFIXES = (".md", *NOTICE_SUFFIXES)  # what intake takes in; any other file in content/ is linked
-SCRATCH_SUFFIXES = ("~", ".tmp", ".swp", ".swx", ".part", ".crdownload", ".lock")
+SCRATCH_SUFFIXES = ("~", ".tmp", ".swp", ".swx", ".part", ".crdownload", ".lock", ".bak", ".wbk", ".asd")
+SCRATCH_NAMES = ("thumbs.db", "ehthumbs.db", "desktop.ini")  # what Windows leaves in a folder it showed
 
 
 def is_scratch(name: str) -> bool:
-    """A file that editors, office programs or downloads keep beside the real one: hidden (`.x`),
-    Word's owner file of an open document (`~$x.docx`), backups (`x~`), temporary and partial files."""
-    return name.startswith((".", "~$")) or name.lower().endswith(SCRATCH_SUFFIXES)
+    """A file that editors, office programs, systems or downloads keep beside the real one: hidden (`.x`,
+    macOS's .DS_Store, LibreOffice's .~lock.x#), Word's and WPS's owner file of an open document (`~$x.docx`),
+    backups (`x~`, `x.bak`, Emacs's `#x#`), Windows' Thumbs.db and desktop.ini, temporary and partial files."""
+    lower = name.lower()
+    return (name.startswith((".", "~$")) or lower.endswith(SCRATCH_SUFFIXES) or lower in SCRATCH_NAMES
+            or (len(name) > 1 and name.startswith("#") and name.endswith("#")))
 
 
 def content_files(content_dir: Path) -> list[Path]:
     """Every Markdown file under content/, in a stable order (hidden and scratch files skipped)."""
-    return scan_content(content_dir)[0]
+    return scan_content(content_dir).documents
 
 
-def scan_content(content_dir: Path) -> tuple[list[Path], list[Path]]:
-    """content_files, and the Markdown files intake does not take in for their name's ending (`.MD`,
-    `.markdown`): named, not silently left out. One walk of the folder, which thousands of files make long."""
+@dataclass
+class Scan:
+    """content/'s files, hidden and scratch ones left out, each in one list, in a stable order."""
+
+    documents: list[Path]  # named .md
+    misnamed: list[Path]  # Markdown named otherwise (`.MD`, `.markdown`, `.md.txt`): named, not silently left out
+    others: list[Path]  # the rest: notices, and files documents link (or none does: see unread.py)
+
+
+def scan_content(content_dir: Path) -> Scan:
+    """One walk of content/, which thousands of files make long: every place that lists its files asks here."""
     if not content_dir.is_dir():
-        return [], []
+        return Scan([], [], [])
     depth = len(content_dir.parts)  # (sorted by their parts, as paths sort, each made once: thousands of files)
     files = sorted((p for p in content_dir.rglob("*") if not any(is_scratch(part) for part in p.parts[depth:])),
                    key=lambda p: p.parts)
-    documents = [p for p in files if p.suffix == ".md"]
-    return documents, [p for p in files if p.suffix != ".md" and p.suffix.lower() in MARKDOWN_SUFFIXES]
+    scan = Scan([], [], [])
+    for path in files:
+        if path.suffix == ".md":
+            scan.documents.append(path)
+        elif markdown_rename(path):
+            scan.misnamed.append(path)
+        elif path.is_file():
+            scan.others.append(path)
+    return scan
 
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")  # what editors name Markdown files
+
+
+def markdown_rename(path: Path) -> str | None:
+    """The name a Markdown file named otherwise than `<slug>.md` should have (`a.MD`, `a.markdown`, and `a.md.txt`,
+    which Windows shows as `a.md` when it hides endings): `a.md`. None for any other file."""
+    name = path.name[:-4] if path.name.lower().endswith(".txt") else path.name
+    stem, suffix = posixpath.splitext(name)
+    if suffix.lower() not in MARKDOWN_SUFFIXES or name == path.name == f"{stem}.md":
+        return None
+    return f"{stem}.md"
 
 
 @dataclass
 class LoadResult:
     documents: list[Document]
     errors: list[ContentError]
+    others: list[Path] = field(default_factory=list)  # content/'s files that are not Markdown (Scan.others)
 
 
 def load_documents(content_dir: Path, limits: Limits = Limits(), known: KnownFile | None = None,
@@ -274,8 +305,8 @@ def load_documents(content_dir: Path, limits: Limits = Limits(), known: KnownFil
     so a newcomer never takes over a published document."""
     docs: list[Document] = []
     errors: list[ContentError] = []
-    files, misnamed = scan_content(content_dir)
-    for path in files:
+    scan = scan_content(content_dir)
+    for path in scan.documents:
         try:
             docs.append(load_document(path, content_dir, limits, known))
         except ContentError as exc:
@@ -283,7 +314,7 @@ def load_documents(content_dir: Path, limits: Limits = Limits(), known: KnownFil
         except Exception as exc:  # the file's boundary: whatever one file does, the others go on
             errors.append(ContentError(path, f"could not be read: {exc.__class__.__name__}: {exc}", 1))
     errors += [ContentError(path, f"not taken in: a document's file name ends in .md (lowercase): rename it to "
-                                  f"{path.stem}.md", 1) for path in misnamed]
+                                  f"{markdown_rename(path)}", 1) for path in scan.misnamed]
     holders: dict[str, Document] = {}
     for doc in docs:
         held = holders.get(doc.slug)
@@ -293,7 +324,7 @@ def load_documents(content_dir: Path, limits: Limits = Limits(), known: KnownFil
         if (holder := holders[doc.slug]) is not doc:
             errors.append(ContentError(doc.path, f"slug {doc.slug!r} is already used by {holder.path}: "
                                        "rename this file (its name is its slug)", 1))
-    return LoadResult([doc for doc in docs if holders[doc.slug] is doc], errors)
+    return LoadResult([doc for doc in docs if holders[doc.slug] is doc], errors, scan.others)
 
 
 def dump_document(meta: dict, body: str) -> str:
