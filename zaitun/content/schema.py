@@ -137,22 +137,23 @@ def _no_control(text: str, name: str, path: Path, line: int) -> None:
 
 
 def _tags(value, path: Path, line: int) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-        raise ContentError(path, "'tags' must be a list of text items, e.g. [visa-free, transit]", line)
-    for tag in value:
-        problem = tag_problem(tag)
-        if problem:
-            raise ContentError(path, f"tag {tag!r} {problem}", line)
-    return value
+    return _text_list(value, path, line, "'tags' must be a list of text items, e.g. [visa-free, transit]",
+                      lambda tag: (problem := tag_problem(tag)) and f"tag {tag!r} {problem}")
 
 
 def _aliases(value, path: Path, line: int) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
-        raise ContentError(path, "'aliases' must be a list of paths on this site, e.g. [guides/old-name]", line)
-    for alias in value:
-        problem = alias_problem(alias)
+    return _text_list(value, path, line, "'aliases' must be a list of paths on this site, e.g. [guides/old-name]",
+                      lambda alias: (problem := alias_problem(alias)) and f"alias {_quoted(alias)} {problem}")
+
+
+def _text_list(value, path: Path, line: int, shape: str, problem_of) -> list[str]:
+    """A list of text items, each checked by `problem_of` (its message, or nothing when it is good)."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ContentError(path, shape, line)
+    for item in value:
+        problem = problem_of(item)
         if problem:
-            raise ContentError(path, f"alias {_quoted(alias)} {problem}", line)
+            raise ContentError(path, problem, line)
     return value
 
 
