@@ -257,6 +257,8 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
     typer.echo(f"translate: {translated.get('drafted', 0)} drafted, {translated.get('to_review', 0)} to review, "
                f"{len(translated['completed'])} document(s) approved from memory{outage}")
     typer.echo(f"publish: {published.get('summary', '')}")
+    for note in published.get("redirects", []):  # as `zaitun build` says them
+        typer.echo(f"  redirect: {note}")
     for d in summary["expiry"]:
         typer.echo(f"{d['expiry']}: {d['slug']} ({validity_note(d)})")
 
