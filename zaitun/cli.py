@@ -129,9 +129,9 @@ def intake(ctx: typer.Context) -> None:
 
 @app.command()
 def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Show each document's stage: translating, in review, approved, withdrawn; expiry; files to fix, and files
-    not read; notifications waiting and records of .zaitun/ set aside; with zaitun up running, its flow runs
-    under way and waiting (for how long)."""
+    """Show each document's stage: translating, in review, approved, update in review, english offline (and why),
+    withdrawn; expiry; files to fix, and files not read; notifications waiting and records of .zaitun/ set aside;
+    with zaitun up running, its flow runs under way and waiting (for how long)."""
     from dataclasses import asdict
 
     from zaitun import failures, notify, statefiles
