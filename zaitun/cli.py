@@ -223,7 +223,8 @@ def config_(ctx: typer.Context,
     for s in SETTINGS:
         line = f"{s.name} = {cfg.shown(s.name, show_secrets)}"
         env = f" (or {s.env})" if s.env else ""
-        typer.echo(f"{line:60} # {s.help}{env}" if list_settings else line)
+        default = f" (default: {s.default!r})" if cfg.get(s.name) != s.default else ""
+        typer.echo(f"{line:60} # {s.help}{env}{default}" if list_settings else line)
 
 
 @app.command()
