@@ -43,7 +43,8 @@ def main_options(
 
 @app.command()
 def init(directory: Annotated[Path, typer.Argument(help="Folder for the new project (new or empty).")],
-         no_sample: Annotated[bool, typer.Option("--no-sample", help="Leave content/ empty.")] = False,
+         no_sample: Annotated[bool, typer.Option("--no-sample", help="Leave content/, glossary/ and tm/ "
+                                                 "empty.")] = False,
          upgrade: Annotated[bool, typer.Option("--upgrade", help="On an existing project: tell what its generated "
                                                "files lack compared with this zaitun; write missing ones.")]
          = False) -> None:
