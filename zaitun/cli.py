@@ -278,8 +278,7 @@ def watch(ctx: typer.Context) -> None:
     """Announce changes under content/ to the Prefect server at PREFECT_API_URL (when workers run the flows)."""
     from zaitun.watch import watch as run_watch
 
-    typer.echo(f"watching {ctx.obj.project.content_dir}; Ctrl-C to stop")
-    run_watch(ctx.obj.project.content_dir)
+    run_watch(ctx.obj.project.content_dir, echo=typer.echo)
 
 
 # -- commands of the later stages register here -------------------------------------------
