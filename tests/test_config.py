@@ -2,7 +2,9 @@ import datetime as dt
 import tomllib
 
 import pytest
+from typer.testing import CliRunner
 
+from zaitun.cli import app
 from zaitun.config import SETTINGS, default_toml, load_config
 from zaitun.errors import ConfigError
 from zaitun.project import Project
@@ -78,3 +80,13 @@ def test_the_day_is_quanzhous_not_the_servers_so_a_notice_expires_at_midnight_th
     assert project.today(dt.datetime(2026, 12, 31, 15, 59, tzinfo=dt.UTC)) == dt.date(2026, 12, 31)
     (tmp_path / "zaitun.toml").write_text('[site]\ntimezone = "UTC"\n', encoding="utf-8")
     assert Project(tmp_path).today(evening_utc) == dt.date(2026, 12, 31)
+
+
+def test_config_list_gives_the_default_of_each_setting_the_project_changed(tmp_path):
+    write(tmp_path, "[site]\npage_size = 30\n")
+    listed = CliRunner().invoke(app, ["--project", str(tmp_path), "config", "--list"])
+    assert listed.exit_code == 0, listed.output
+    lines = {line.split(" = ")[0]: line for line in listed.output.splitlines()}
+    assert lines["site.page_size"].startswith("site.page_size = 30 ")
+    assert lines["site.page_size"].endswith("(default: 20)")
+    assert "(default:" not in lines["site.timezone"]  # as the default: nothing to add

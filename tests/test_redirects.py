@@ -188,6 +188,15 @@ def test_zaitun_build_tells_of_a_rename_it_redirects(fx):
     assert "redirect: transit is now transit-240: its old addresses lead to its new page" in result.output
 
 
+def test_zaitun_run_tells_of_a_rename_it_redirects_as_build_does(fx):
+    guides = fx.project.content_dir / "guides"
+    (guides / "transit.md").rename(guides / "transit-240.md")  # then cron's pass: intake, translate, publish
+    result = CliRunner().invoke(app, ["--project", str(fx.project.root), "run"])
+    assert result.exit_code == 0, result.output
+    assert "redirect: transit is now transit-240: its old addresses lead to its new page" in result.output
+    assert leads_to(fx, "zh/guides/transit/") == "/zh/guides/transit-240/"
+
+
 def test_an_s3_deploy_sets_the_website_redirect_of_a_redirect_page(fx, s3, s3_endpoint):
     client, bucket = s3
     rename(fx, "guides", "transit", "transit-240")

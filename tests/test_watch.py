@@ -1,6 +1,9 @@
 """The content watcher: real file-system events, debounced into one announcement per burst."""
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -189,3 +192,12 @@ def test_releasing_with_nothing_held_announces_nothing():
     sent: list[list[str]] = []
     HeldBatches(sent.append).release()
     assert sent == []
+
+
+def test_zaitun_watch_without_a_prefect_server_refuses_and_never_says_it_is_watching(tmp_project):
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(tmp_project.root), "watch"],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 1
+    assert "PREFECT_API_URL is not set" in done.stderr
+    assert "watching" not in done.stdout + done.stderr

@@ -43,7 +43,8 @@ def main_options(
 
 @app.command()
 def init(directory: Annotated[Path, typer.Argument(help="Folder for the new project (new or empty).")],
-         no_sample: Annotated[bool, typer.Option("--no-sample", help="Leave content/ empty.")] = False,
+         no_sample: Annotated[bool, typer.Option("--no-sample", help="Leave content/, glossary/ and tm/ "
+                                                 "empty.")] = False,
          upgrade: Annotated[bool, typer.Option("--upgrade", help="On an existing project: tell what its generated "
                                                "files lack compared with this zaitun; write missing ones.")]
          = False) -> None:
@@ -129,9 +130,9 @@ def intake(ctx: typer.Context) -> None:
 
 @app.command()
 def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Show each document's stage: translating, in review, approved, withdrawn; expiry; files to fix, and files
-    not read; notifications waiting and records of .zaitun/ set aside; with zaitun up running, its flow runs
-    under way and waiting (for how long)."""
+    """Show each document's stage: translating, in review, approved, update in review, english offline (and why),
+    withdrawn; expiry; files to fix, and files not read; notifications waiting and records of .zaitun/ set aside;
+    with zaitun up running, its flow runs under way and waiting (for how long)."""
     from dataclasses import asdict
 
     from zaitun import failures, notify, statefiles
@@ -223,7 +224,8 @@ def config_(ctx: typer.Context,
     for s in SETTINGS:
         line = f"{s.name} = {cfg.shown(s.name, show_secrets)}"
         env = f" (or {s.env})" if s.env else ""
-        typer.echo(f"{line:60} # {s.help}{env}" if list_settings else line)
+        default = f" (default: {s.default!r})" if cfg.get(s.name) != s.default else ""
+        typer.echo(f"{line:60} # {s.help}{env}{default}" if list_settings else line)
 
 
 @app.command()
@@ -257,6 +259,8 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
     typer.echo(f"translate: {translated.get('drafted', 0)} drafted, {translated.get('to_review', 0)} to review, "
                f"{len(translated['completed'])} document(s) approved from memory{outage}")
     typer.echo(f"publish: {published.get('summary', '')}")
+    for note in published.get("redirects", []):  # as `zaitun build` says them
+        typer.echo(f"  redirect: {note}")
     for d in summary["expiry"]:
         typer.echo(f"{d['expiry']}: {d['slug']} ({validity_note(d)})")
 
@@ -274,8 +278,7 @@ def watch(ctx: typer.Context) -> None:
     """Announce changes under content/ to the Prefect server at PREFECT_API_URL (when workers run the flows)."""
     from zaitun.watch import watch as run_watch
 
-    typer.echo(f"watching {ctx.obj.project.content_dir}; Ctrl-C to stop")
-    run_watch(ctx.obj.project.content_dir)
+    run_watch(ctx.obj.project.content_dir, echo=typer.echo)
 
 
 # -- commands of the later stages register here -------------------------------------------

@@ -208,7 +208,7 @@ def publish_stage(project: Project, store: Store, today: dt.date | None = None) 
         _record_deploy(project, store, deployed.failed)
     tell_published(project, store, published)
     return {"summary": report.summary(), "rendered": len(report.rendered), "removed": len(report.removed),
-            "social": len(report.social), "under_review": report.under_review,
+            "social": len(report.social), "under_review": report.under_review, "redirects": report.redirects,
             "deployed": deployed.summary() if deployed else "", "pinged": published.pinged,
             "left_out": report.problems + (deployed.failed if deployed else [])}
 

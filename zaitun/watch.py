@@ -167,8 +167,9 @@ def start_watcher(content_dir: Path, on_batch: Callable[[list[str]], None] = emi
     return observer
 
 
-def watch(content_dir: Path) -> None:
-    """Announce content changes until Ctrl-C or SIGTERM: the watcher role when Prefect runs elsewhere."""
+def watch(content_dir: Path, echo: Callable[[str], object] = lambda line: None) -> None:
+    """Announce content changes until Ctrl-C or SIGTERM: the watcher role when Prefect runs elsewhere. It says
+    it is watching only once it is (not before refusing to start)."""
     import signal
     import time
 
@@ -180,6 +181,7 @@ def watch(content_dir: Path) -> None:
                           "(`zaitun up` needs no watcher of its own)")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # a service manager's stop ends it like Ctrl-C
     observer = start_watcher(content_dir)
+    echo(f"watching {content_dir}; Ctrl-C to stop")
     try:
         while observer.is_alive():
             time.sleep(0.5)

@@ -210,7 +210,8 @@ def import_xliff(ctx: typer.Context,
                  actor: AsUser = None, token_file: TokenFile = None,
                  approve_final: Annotated[bool, typer.Option(
                      "--approve-final", help="Approve units whose state is final, in your name; those QA flags, "
-                                             "or without zt:version, are left as drafts for review.")] = False,
+                                             "those without zt:version and English a reviewer rejected handed "
+                                             "back unchanged are left as drafts for review.")] = False,
                  ) -> None:
     """Take translations back from XLIFF 2.0; units whose Chinese changed are refused one by one.
 
