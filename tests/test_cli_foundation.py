@@ -132,3 +132,35 @@ def test_check_reports_the_notices_intake_would_quarantine_and_moves_none(tmp_pa
     assert reported == {"empty.txt", "fake.docx", "linked.txt", "root.txt"}  # the good notice is not named
     assert "outside the content folder" in result.stderr and "section folder" in result.stderr
     assert sorted(p.name for p in project.rglob("*")) == before  # nothing converted, moved or written
+
+
+def test_a_command_run_outside_any_project_refuses_and_makes_no_store(tmp_path):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    for command in (["status"], ["run"], ["check"], ["review", "show", "visa"]):
+        result = run(*command, cwd=folder)
+        assert result.returncode == 1, (command, result.stdout)
+        assert result.stderr.startswith(f"zaitun: error: this folder ({folder}) is no zaitun project: it holds no "
+                                        "zaitun.toml, content/ or .zaitun/ (nor does a folder above it)"), result.stderr
+        assert f"`zaitun --project DIR {command[0]} ...`" in result.stderr
+    assert list(folder.iterdir()) == []  # no .zaitun/ made there
+    assert "Usage:" in run("status", "--help", cwd=folder).stdout  # help needs no project
+    assert run("init", "site", cwd=folder).returncode == 0  # and a project is made as before
+
+
+def test_a_command_run_inside_content_works_on_its_project(tmp_path):
+    project = tmp_path / "site"
+    assert run("init", str(project)).returncode == 0
+    guides = project / "content" / "guides"
+    assert run("run", cwd=project).returncode == 0
+    listed = json.loads(run("status", "--json", cwd=guides).stdout)
+    assert "240-hour-visa-free-transit" in {d["slug"] for d in listed["documents"]}
+    assert run("review", "show", "240-hour-visa-free-transit.md", cwd=guides).returncode == 0
+    assert not (guides / ".zaitun").exists() and not (project / "content" / ".zaitun").exists()
+
+
+def test_a_given_project_folder_that_is_none_is_refused(tmp_path):
+    result = run("--project", str(tmp_path), "status")
+    assert result.returncode == 1
+    assert f"{tmp_path} ({tmp_path}) is no zaitun project" in result.stderr and "nor does" not in result.stderr
+    assert not (tmp_path / ".zaitun").exists()

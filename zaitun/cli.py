@@ -29,16 +29,33 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    project: Annotated[Path, typer.Option("--project", "-C", help="Project folder (default: current folder).",
-                                          file_okay=False)] = Path("."),
+    project: Annotated[Path | None, typer.Option("--project", "-C", help="Project folder (default: the current "
+                                                 "folder's, or the nearest above holding zaitun.toml or content/).",
+                                                 file_okay=False)] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
     from zaitun.stack import adopt_running_stack
 
-    ctx.obj = Context(Project(project))
-    if ctx.invoked_subcommand != "up":  # a second `zaitun up` refuses (zaitun.stack.StackLock), never joins
+    root, refusal = _project_root(project, ctx.invoked_subcommand)
+    ctx.obj = Context(Project(root), refusal=refusal)
+    if ctx.invoked_subcommand != "up" and not refusal:  # a second `zaitun up` refuses (StackLock), never joins
         adopt_running_stack(ctx.obj.project)
+
+
+def _project_root(given: Path | None, command: str | None) -> tuple[Path, str]:
+    """The project a command works on: the one given, else the one the current folder is in; and why it is no
+    project, if it is none. Any command but `init` then refuses when it first uses it (its --help still shows),
+    rather than make a store in whatever folder it was run from."""
+    from zaitun.project import find_root, is_project
+
+    root = given if given is not None else find_root(Path.cwd().resolve()) or Path(".")
+    if command in (None, "init") or is_project(root):
+        return root, ""
+    where = "this folder" if given is None else str(given)
+    return root, (f"{where} ({root.resolve()}) is no zaitun project: it holds no zaitun.toml, content/ or .zaitun/"
+                  + (" (nor does a folder above it)" if given is None else "") + ": run zaitun in your project's "
+                  f"folder, give it with `zaitun --project DIR {command} ...`, or make one with `zaitun init DIR`")
 
 
 @app.command()

@@ -18,9 +18,18 @@ if TYPE_CHECKING:
 
 
 class Context:
-    def __init__(self, project: Project, store: Store | None = None) -> None:
-        self.project = project
+    def __init__(self, project: Project, store: Store | None = None, refusal: str = "") -> None:
+        self._project = project
         self._store = store  # one already open (tests, a second app on the same store), else opened on first use
+        self.refusal = refusal  # why the folder is no project: said by the first command to use it (not --help)
+
+    @property
+    def project(self) -> Project:
+        if self.refusal:
+            from zaitun.errors import ZaitunError
+
+            raise ZaitunError(self.refusal)
+        return self._project
 
     @property
     def config(self) -> Config:

@@ -27,6 +27,20 @@ def _stamp(path: Path) -> tuple[int, int, int, int] | None:
     return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
+def find_root(start: Path) -> Path | None:
+    """The project `start` is in, as git finds a repository: the nearest folder, `start` or above, holding
+    zaitun.toml or content/ (staff run commands from content/guides/ too). None when there is none."""
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file() or (folder / "content").is_dir():
+            return folder
+    return None
+
+
+def is_project(folder: Path) -> bool:
+    """Whether a folder is a project's: it holds zaitun.toml, content/ or the state folder .zaitun/."""
+    return (folder / CONFIG_NAME).is_file() or (folder / "content").is_dir() or (folder / ".zaitun").is_dir()
+
+
 @dataclass
 class Project:
     """A zaitun project folder: content/, glossary/, zaitun.toml, state and build output."""
