@@ -14,7 +14,6 @@ from typing import Annotated
 import typer
 
 from zaitun.errors import ReviewError
-from zaitun.review.documents import named
 from zaitun.review.user_cli import AsUser, TokenFile, acting
 
 Document = Annotated[str, typer.Argument(help="The document: its slug (`zaitun review list`), "
@@ -23,6 +22,13 @@ Document = Annotated[str, typer.Argument(help="The document: its slug (`zaitun r
 review_app = typer.Typer(help="Review translations: list, show, approve, reject, edit, XLIFF, web UI.",
                          no_args_is_help=True)
 tm_app = typer.Typer(help="Translation memory exchange: TMX import and export.", no_args_is_help=True)
+
+
+def _named(project, store, name: str) -> str:
+    """The slug of the document `name` names (zaitun.review.documents: imported when a command needs it)."""
+    from zaitun.review.documents import named
+
+    return named(project, store, name)
 
 
 def _echo_json(data) -> None:
@@ -55,7 +61,7 @@ def show(ctx: typer.Context,
     from zaitun.state.segments import progress, segment_states
 
     store = ctx.obj.store
-    slug = named(ctx.obj.project, store, slug)
+    slug = _named(ctx.obj.project, store, slug)
     states = segment_states(store, slug)
     suggested = suggestions(ctx.obj.project, store, states)
     if as_json:
@@ -126,7 +132,7 @@ def approve(ctx: typer.Context,
         raise ReviewError(f"--all-unflagged needs --seen TOKEN: run `zaitun review show {slug}` and read the drafts; "
                           "it prints the command with the token")
     project, store = ctx.obj.project, ctx.obj.store
-    slug = named(project, store, slug)
+    slug = _named(project, store, slug)
     actor = acting(store, actor, token_file)["name"]
     if all_unflagged:
         result = actions.approve_unflagged(project, store, slug, seen, actor)
@@ -153,7 +159,7 @@ def reject(ctx: typer.Context,
 
     segment_id, version = _versioned(segment, "reject", "rejected")
     store = ctx.obj.store
-    slug = named(ctx.obj.project, store, slug)
+    slug = _named(ctx.obj.project, store, slug)
     rejection = actions.reject(store, slug, segment_id, acting(store, actor, token_file)["name"], comment, version)
     note = actions.rejected_note(rejection)
     typer.echo(f"rejected {segment_id}" + (f": {note}" if note else ""))
@@ -178,7 +184,7 @@ def edit(ctx: typer.Context,
     else:
         segment_id, version = segment, None
     store = ctx.obj.store
-    slug = named(ctx.obj.project, store, slug)
+    slug = _named(ctx.obj.project, store, slug)
     actor = acting(store, actor, token_file)["name"]
     result = actions.edit(ctx.obj.project, store, slug, segment_id, target, actor, approve_now=approve_now,
                           based_on=version)
@@ -196,7 +202,7 @@ def export_xliff(ctx: typer.Context,
     """Write a document as XLIFF 2.0 for a CAT tool."""
     from zaitun.review.xliff import export_xliff as export
 
-    data = export(ctx.obj.store, named(ctx.obj.project, ctx.obj.store, slug))
+    data = export(ctx.obj.store, _named(ctx.obj.project, ctx.obj.store, slug))
     if output is None:
         sys.stdout.buffer.write(data)
         return
