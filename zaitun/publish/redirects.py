@@ -23,6 +23,7 @@ from urllib.parse import unquote
 from zaitun import statefiles
 from zaitun.config import LANGUAGES
 from zaitun.content.model import split_front_matter
+from zaitun.content.schema import alias_problem
 from zaitun.errors import StateUnreadable
 from zaitun.publish import layout
 from zaitun.publish.inputs import Entry
@@ -74,9 +75,24 @@ def read(state_dir: Path) -> Redirects:
 
 
 def _fits(value: object) -> bool:
-    """What redirects.json holds as a build writes it."""
-    return isinstance(value, dict) and all(isinstance(value.get(k, {}), dict) for k in ("published", "moved",
-                                                                                        "origins"))
+    """What redirects.json holds as a build writes it: a hand-edited entry that is not (a path out of the site,
+    a target that is no [language, slug]) makes the whole record unreadable, never a build's crash or write."""
+    if not isinstance(value, dict) or not all(isinstance(value.get(k, {}), dict) for k in ("published", "moved",
+                                                                                           "origins")):
+        return False
+    published, moved, origins = (value.get(k, {}) for k in ("published", "moved", "origins"))
+    return (all(isinstance(r, dict) and isinstance(r.get("section"), str) and isinstance(r.get("langs", {}), dict)
+                and all(isinstance(x, str) for x in r.get("langs", {}).values()) for r in published.values())
+            and all(_a_page_path(path) and isinstance(to, list) and len(to) == 2 and to[0] in layout.LANGS
+                    and isinstance(to[1], str) for path, to in moved.items())
+            and all(isinstance(key, str) and key.split(":", 1)[0] in layout.LANGS and _a_page_path(path)
+                    for key, path in origins.items()))
+
+
+def _a_page_path(path: object) -> bool:
+    """Whether a recorded path is a document page's as a build records it (`<lang>/<section>/<slug>/`)."""
+    return isinstance(path, str) and path.endswith("/") and path.split("/", 1)[0] in layout.LANGS \
+        and path.count("/") == 3 and alias_problem(path) is None
 
 
 def save(state_dir: Path, redirects: Redirects) -> None:
@@ -169,13 +185,18 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, taken: Conta
     then each alias (refused, with its file and line, when another output owns its address; it replaces a
     recorded redirect)."""
     pages = {(e.lang, e.slug): e for e in entries}
-    items = {path: _output(path, pages[lang, slug], site)
-             for path, (lang, slug) in sorted(redirects.moved.items()) if (lang, slug) in pages}
+    items = {}
+    for path, (lang, slug) in sorted(redirects.moved.items()):
+        if layout.file_of(path) in taken:  # (a page of the site's own, where a hand-edited record said)
+            redirects.notes.append(f"/{path} is a page again: its redirect to {slug} ({lang}) was dropped")
+            del redirects.moved[path]
+        elif (lang, slug) in pages:
+            items[path] = _output(path, pages[lang, slug], site)
     owners: dict[str, str] = {}  # alias path -> the document naming it
     for entry in sorted((e for e in entries if e.lang == "zh" and e.meta.get("aliases")), key=lambda e: e.slug):
         for alias in entry.meta["aliases"]:
             path, lang = alias_path(alias)
-            why = _alias_refused(path, taken, owners.get(path, entry.slug), entry.slug)
+            why = _alias_refused(alias, path, taken, owners.get(path, entry.slug), entry.slug)
             if why:
                 where = content_dir / entry.source
                 redirects.problems.append(f"{where}:{_line_of(where, alias)}: alias {alias!r} {why}")
@@ -190,7 +211,10 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, taken: Conta
     return list(items.values())
 
 
-def _alias_refused(path: str, taken: Container[str], owner: str, slug: str) -> str | None:
+def _alias_refused(alias: str, path: str, taken: Container[str], owner: str, slug: str) -> str | None:
+    problem = alias_problem(alias)  # (a document taken in by a version that did not judge it so)
+    if problem:
+        return problem
     top = path.split("/", 1)[0]
     if top in OWN_FOLDERS:
         return f"is in /{top}/, where zaitun writes its own files: choose another path"

@@ -1,0 +1,94 @@
+"""Redirects from the other side: aliases and a hand-edited redirects.json that try to lead a build's writes out
+of the site, or to stop it. Through real builds of the fixture project."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from publish_helpers import PAYING, TRANSIT, TRANSIT_BODY, standard_project
+
+from zaitun.errors import ContentError
+
+
+@pytest.fixture
+def fx(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    fixture.build()
+    return fixture
+
+
+def written_outside_the_site(fx, name: str) -> list[str]:
+    """Files or folders called `name` anywhere under the test's folder but inside the site online."""
+    site = fx.out.resolve()
+    return [str(p) for p in fx.project.root.parent.rglob(name) if not p.resolve().is_relative_to(site)]
+
+
+def edit_paying(fx) -> None:
+    """Another person's change, which the build must put online whatever else is wrong."""
+    fx.write("guides", "paying", PAYING, "## 刷卡\n\n改了。")
+    fx.ingest()
+
+
+@pytest.mark.parametrize("alias", ["%2e%2e/%2e%2e/%2e%2e/escaped", "guides/%2E%2E/%2e%2e/%2e%2e/%2e%2e/escaped",
+                                   "%00escaped", "%0Aescaped", "..%5C..%5Cescaped"])
+def test_an_alias_whose_percent_escapes_hide_a_bad_path_is_refused_at_its_line(fx, alias):
+    path = fx.write("guides", "transit", TRANSIT + f"    aliases: [{json.dumps(alias)}]\n", TRANSIT_BODY)
+    report = fx.ingest()
+    error = next((e for e in report.errors if e.path == path), None)
+    assert isinstance(error, ContentError) and str(error).startswith(f"{path}:8: alias "), report.errors
+    edit_paying(fx)
+    fx.build()
+    assert written_outside_the_site(fx, "escaped") == []
+    assert "改了" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
+
+
+def record(fx) -> dict:
+    return json.loads((fx.project.state_dir / "redirects.json").read_text(encoding="utf-8"))
+
+
+def hand_edit(fx, part: str, entries: dict) -> str:
+    """Put entries into one part of redirects.json as a person with an editor would; its new text."""
+    data = record(fx)
+    data[part].update(entries)
+    text = json.dumps(data)
+    (fx.project.state_dir / "redirects.json").write_text(text, encoding="utf-8")
+    return text
+
+
+@pytest.mark.parametrize(("part", "entries"), [
+    ("moved", {"../../../../pwned/": ["zh", "transit"]}),
+    ("moved", {"/tmp/pwned/": ["zh", "transit"]}),
+    ("moved", {"zh/old/": "transit"}),
+    ("moved", {"zh/old/": ["zh"]}),
+    ("moved", {"zh/old/": ["xx", "transit"]}),
+    ("published", {"transit": "guides"}),
+    ("published", {"gone": {"langs": {"zh": "said"}}}),
+    ("origins", {"zh:transit": ["zh/old/"]}),
+])
+def test_a_hand_edited_redirect_record_that_is_not_what_a_build_writes_is_named_kept_and_the_site_built(
+        fx, part, entries):
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY.replace("240小时", "二百四十小时"))  # a record is written
+    fx.ingest()
+    fx.build()
+    text = hand_edit(fx, part, entries)
+    edit_paying(fx)
+    report = fx.build()
+    assert [p for p in report.problems if "redirects.json could not be read" in p], report.problems
+    assert "改了" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
+    assert written_outside_the_site(fx, "pwned") == []
+    assert (fx.project.state_dir / "redirects.json").read_text(encoding="utf-8") == text  # kept for a person
+
+
+def test_a_hand_edited_redirect_at_another_pages_address_is_dropped_and_the_site_built(fx):
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY.replace("240小时", "二百四十小时"))  # a record is written
+    fx.ingest()
+    fx.build()
+    hand_edit(fx, "moved", {"zh/tags/payments/": ["zh", "transit"]})  # the payments tag's page
+    edit_paying(fx)
+    report = fx.build()
+    page = (fx.out / "zh/tags/payments/index.html").read_text(encoding="utf-8")
+    assert "境外银行卡支付指南" in page and "http-equiv" not in page
+    assert any("/zh/tags/payments/ is a page again" in note for note in report.redirects), report.redirects
+    assert "改了" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
+    assert "zh/tags/payments/" not in record(fx)["moved"]
