@@ -92,3 +92,21 @@ def test_a_hand_edited_redirect_at_another_pages_address_is_dropped_and_the_site
     assert any("/zh/tags/payments/ is a page again" in note for note in report.redirects), report.redirects
     assert "改了" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
     assert "zh/tags/payments/" not in record(fx)["moved"]
+
+
+@pytest.mark.parametrize(("alias", "other"), [
+    ("ZH/guides/paying", "zh/guides/paying/index.html"),  # a page's address, but for letter case
+    ("zh/Tags/Payments", "zh/tags/payments/index.html"),  # a tag's page
+    ("old/cafe\u0301", "old/caf\u00e9/index.html"),  # another alias, in the other Unicode form
+])
+def test_an_alias_differing_from_another_address_only_in_case_or_unicode_form_is_refused_at_its_line(
+        fx, alias, other):
+    path = fx.write("guides", "transit", TRANSIT + "    aliases:\n      - old/caf\u00e9\n" + f"      - {alias}\n",
+                    TRANSIT_BODY)  # on a disk that ignores case (a Windows share), the page became a redirect loop
+    fx.ingest()
+    report = fx.build()
+    assert [p for p in report.problems if p.startswith(f"{path}:10: alias {alias!r} differs from /{other} only "
+                                                       "in letter case or Unicode form")], report.problems
+    assert not [p for p in fx.out.rglob("index.html") if p.relative_to(fx.out).as_posix().casefold()
+                == f"{alias}/index.html".casefold() and p.relative_to(fx.out).as_posix() != other]
+    assert (fx.out / "old/caf\u00e9/index.html").is_file()  # the first alias is written

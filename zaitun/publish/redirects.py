@@ -13,8 +13,9 @@ neither the sitemap, the search index nor the feeds.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
-from collections.abc import Container
+from collections.abc import Collection, Container
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -25,7 +26,7 @@ from zaitun.config import LANGUAGES
 from zaitun.content.model import split_front_matter
 from zaitun.content.schema import alias_problem
 from zaitun.errors import StateUnreadable
-from zaitun.publish import layout
+from zaitun.publish import layout, lint
 from zaitun.publish.inputs import Entry
 from zaitun.publish.memo import ByIdentity
 from zaitun.publish.pages import Output, Site
@@ -179,11 +180,12 @@ def _renamed(before: dict[str, dict], now: dict[str, dict]) -> dict[str, str]:
     return {old: new for old, new in found.items() if claimed[new] == 1}
 
 
-def outputs(redirects: Redirects, entries: list[Entry], site: Site, taken: Container[str],
+def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Collection[str],
             content_dir: Path) -> list[Output]:
     """The redirect pages of this build: each old address whose document has a page in its language now,
-    then each alias (refused, with its file and line, when another output owns its address; it replaces a
-    recorded redirect)."""
+    then each alias (refused, with its file and line, when another output owns its address, even but for
+    letter case or Unicode form; it replaces a recorded redirect). `paths`: the site paths of the other outputs."""
+    taken = lint.FileNames(paths)
     pages = {(e.lang, e.slug): e for e in entries}
     items = {}
     for path, (lang, slug) in sorted(redirects.moved.items()):
@@ -193,15 +195,19 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, taken: Conta
         elif (lang, slug) in pages:
             items[path] = _output(path, pages[lang, slug], site)
     owners: dict[str, str] = {}  # alias path -> the document naming it
-    for entry in sorted((e for e in entries if e.lang == "zh" and e.meta.get("aliases")), key=lambda e: e.slug):
+    aliased = sorted((e for e in entries if e.lang == "zh" and e.meta.get("aliases")), key=lambda e: e.slug)
+    folded = {_folded(name): name for name in map(layout.file_of, [*paths, *items])} if aliased else {}
+    for entry in aliased:
         for alias in entry.meta["aliases"]:
             path, lang = alias_path(alias)
-            why = _alias_refused(alias, path, taken, owners.get(path, entry.slug), entry.slug)
+            why = _alias_refused(alias, path, taken, owners.get(path, entry.slug), entry.slug) \
+                or _alike(layout.file_of(path), folded)
             if why:
                 where = content_dir / entry.source
                 redirects.problems.append(f"{where}:{_line_of(where, alias)}: alias {alias!r} {why}")
                 continue
             owners[path] = entry.slug
+            folded[_folded(layout.file_of(path))] = layout.file_of(path)
             was = redirects.moved.pop(path, None)  # the alias says where it leads now
             if was and was[1] != entry.slug:
                 redirects.notes.append(f"/{path} leads to {entry.slug}, whose alias it is, not to {was[1]}")
@@ -209,6 +215,21 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, taken: Conta
             if (lang, entry.slug) in pages:
                 items[path] = _output(path, pages[lang, entry.slug], site)
     return list(items.values())
+
+
+def _folded(name: str) -> str:
+    """A file's name as a disk that ignores letter case and Unicode form sees it (macOS, a Windows share)."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _alike(name: str, folded: dict[str, str]) -> str | None:
+    """Why an alias's file cannot be written: another file differs from it only in letter case or Unicode form,
+    so on such a disk one would be written over the other (a page replaced by a redirect to itself)."""
+    other = folded.get(_folded(name))
+    if other is None or other == name:
+        return None
+    return (f"differs from /{other} only in letter case or Unicode form: on a disk that ignores those (macOS, a "
+            "Windows share) one would be written over the other; write it as that address, or choose another")
 
 
 def _alias_refused(alias: str, path: str, taken: Container[str], owner: str, slug: str) -> str | None:

@@ -500,7 +500,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     items = (feed_outputs(planned.now, site) + outputs(planned.now, site, skip=kept)
              + extra_outputs(specs, site, planned.seed) + [search.script_output()]
              + static_outputs(project.static_dir) + media)
-    items += redirects.outputs(moves, entries, site, lint.FileNames(kept | {item.path for item in items}),
+    items += redirects.outputs(moves, entries, site, kept | {item.path for item in items},
                                project.content_dir)
     _refuse_duplicates(items, kept)
     planned.recall_keys(items, specs, site)
