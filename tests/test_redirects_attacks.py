@@ -3,10 +3,12 @@ of the site, or to stop it. Through real builds of the fixture project."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from publish_helpers import PAYING, TRANSIT, TRANSIT_BODY, standard_project
+from test_redirects import leads_to
 
 from zaitun.errors import ContentError
 
@@ -110,3 +112,31 @@ def test_an_alias_differing_from_another_address_only_in_case_or_unicode_form_is
     assert not [p for p in fx.out.rglob("index.html") if p.relative_to(fx.out).as_posix().casefold()
                 == f"{alias}/index.html".casefold() and p.relative_to(fx.out).as_posix() != other]
     assert (fx.out / "old/caf\u00e9/index.html").is_file()  # the first alias is written
+
+
+def test_a_renamed_document_offline_until_its_date_keeps_its_redirects_for_when_it_is_back(fx):
+    (fx.project.content_dir / "guides/transit.md").rename(fx.project.content_dir / "guides/transit-240.md")
+    fx.ingest()
+    fx.build()
+    fx.redate("guides/transit-240.md", "2025-06-20", "2025-07-05")  # dated later by mistake: offline until then
+    report = fx.build()
+    assert not (fx.out / "zh/guides/transit/index.html").exists()  # no redirect to a page not online
+    assert not [note for note in report.redirects if "left the site" in note], report.redirects
+    report = fx.build(today=dt.date(2025, 7, 6))
+    assert leads_to(fx, "zh/guides/transit/") == "/zh/guides/transit-240/"
+    assert (fx.out / "en/guides/transit-240/index.html").exists() is (leads_to(fx, "en/guides/transit/") is not None)
+
+
+def test_a_document_renamed_in_a_build_that_leaves_its_page_out_gets_its_redirects_once_it_is_mended(fx):
+    source = fx.project.content_dir / "guides/transit.md"
+    text = source.read_text(encoding="utf-8")
+    source.unlink()
+    renamed = fx.project.content_dir / "guides/transit-240.md"
+    renamed.write_text(text.replace("## 适用条件", "## 适用条件\n\n见[说明](/zh/guides/nowhere/)。"), encoding="utf-8")
+    fx.ingest()
+    report = fx.build()  # its page links to no page: left out of the site
+    assert [p for p in report.problems if "transit-240" in p], report.problems
+    renamed.write_text(text, encoding="utf-8")  # mended
+    fx.ingest()
+    report = fx.build()
+    assert leads_to(fx, "zh/guides/transit/") == "/zh/guides/transit-240/", report.redirects

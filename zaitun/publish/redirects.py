@@ -102,16 +102,18 @@ def save(state_dir: Path, redirects: Redirects) -> None:
         statefiles.write(state_dir / STATE, redirects.state())
 
 
-def follow(before: Redirects, entries: list[Entry]) -> Redirects:
-    """The redirects after this build: each page moved since the last build leads from its old address to the
-    document; the redirects of a renamed document follow it; those of a document that left the site, and
-    those whose address a document's page has now, go."""
+def follow(before: Redirects, entries: list[Entry], known: list[Entry] = ()) -> Redirects:
+    """The redirects after this build of `entries`: each page moved since the last build leads from its old
+    address to the document; the redirects of a renamed document follow it; those of a document that left the
+    site, and those whose address a document's page has now, go. A document `known` (in the store) but not
+    online in this build (dated later, its pages left out for an error) has not left: its redirects wait."""
     if not before.readable:
         return Redirects(problems=list(before.problems), readable=False)
     now = published(entries)
+    listed = {**_records(e for e in known if e.slug not in now), **now}
     moved = {path: list(target) for path, target in before.moved.items()}
     origins, notes = dict(before.origins), []
-    renamed = _renamed(before.published, now)
+    renamed = _renamed(before.published, listed)
     for old, new in sorted(renamed.items()):
         notes.append(f"{old} is now {new}: its old addresses lead to its new page")
         for target in moved.values():
@@ -122,21 +124,29 @@ def follow(before: Redirects, entries: list[Entry]) -> Redirects:
                 origins[f"{lang}:{new}"] = origins.pop(f"{lang}:{old}")
     for slug, was in before.published.items():
         target = renamed.get(slug, slug)
-        if target in now and (target != slug or now[target]["section"] != was["section"]):  # its pages moved
+        if target in listed and (target != slug or listed[target]["section"] != was["section"]):  # its pages moved
             for lang in was.get("langs", {}):
                 old = layout.document(lang, was["section"], slug)
                 moved[old] = [lang, target]
                 origins.setdefault(f"{lang}:{target}", old)
     for path, (lang, slug) in sorted(moved.items()):
-        if slug not in now:
+        if slug not in listed:
             notes.append(f"/{path} no longer redirects: {slug} left the site")
             del moved[path]
         elif _a_page(path, now):
-            if path != layout.document(lang, now[slug]["section"], slug):  # (not the document back where it was)
+            if path != layout.document(lang, listed[slug]["section"], slug):  # (not the document back where it was)
                 notes.append(f"/{path} is a page again: its redirect to {slug} ({lang}) was dropped")
             del moved[path]
-    origins = {key: path for key, path in origins.items() if key.split(":", 1)[1] in now and not _a_page(path, now)}
-    return Redirects(now, moved, origins, notes, saved=before.saved)
+    origins = {key: path for key, path in origins.items() if key.split(":", 1)[1] in listed and not _a_page(path, now)}
+    return Redirects(listed, moved, origins, notes, saved=before.saved)
+
+
+def _records(entries) -> dict[str, dict]:
+    """published() of entries not online in this build (few, so not kept in _BASES)."""
+    found: dict[str, dict] = {}
+    for entry in entries:
+        found.setdefault(entry.slug, {"section": entry.section, "langs": {}})["langs"][entry.lang] = basis(entry)
+    return found
 
 
 def _a_page(path: str, now: dict[str, dict]) -> bool:
