@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shlex
 import shutil
 import signal
 import subprocess
@@ -97,6 +98,31 @@ def test_the_root_of_the_file_system_is_never_a_deploy_target(site):
     for target in ("/", "//", "/tmp/.."):
         with pytest.raises(DeployError, match="the root of the file system"):
             deploy(site.out, target, dry_run=True, force=True)
+
+
+def in_a_mount_namespace(script: str) -> subprocess.CompletedProcess | None:
+    """Run a shell script in a mount namespace of its own (its mounts seen by nobody else); None where this
+    machine allows none (no unshare, not root)."""
+    try:
+        done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    except FileNotFoundError:
+        return None
+    return None if done.returncode == 97 else done
+
+
+@pytest.mark.parametrize("other", ["/", "~"])
+def test_the_root_or_the_home_folder_seen_through_a_bind_mount_is_refused_as_itself(site, tmp_path, other):
+    view = tmp_path / "view"
+    view.mkdir()
+    command = shlex.join([sys.executable, "-m", "zaitun", "--project", str(site.project.root), "deploy", "--to",
+                          str(view), "--dry-run"] + (["--force"] if other == "/" else []))
+    done = in_a_mount_namespace(f"mount --bind {shlex.quote(os.path.expanduser(other))} {shlex.quote(str(view))} "
+                                f"|| exit 97; exec {command}")
+    if done is None:
+        pytest.skip("this machine allows no mount namespace (unshare -m, mount --bind)")
+    assert done.returncode != 0 and "would upload" not in done.stdout, done.stdout
+    reason = "the root of the file system" if other == "/" else "your home folder"
+    assert f"{view} is {reason}" in done.stdout + done.stderr, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("target", ["/etc", "/tmp", "/home", "~"])

@@ -17,6 +17,7 @@ from zaitun.content.intake import ingest
 from zaitun.notify import Notifier
 from zaitun.review import actions
 from zaitun.review.users import issue_token
+from zaitun.state.segments import segment_states
 
 BROKEN = {  # how a record comes not to read
     "cut short": lambda data: data[:len(data) // 2],
@@ -165,4 +166,21 @@ def test_a_record_set_aside_leaves_the_status_once_deleted(tmp_path):
     assert "set aside:" in run(project, "status").output
     aside.unlink()
     assert "set aside:" not in run(project, "status").output
+    store.close()
+
+
+def test_a_reviewer_approves_though_the_record_of_approvals_told_does_not_read_and_cannot_be_moved_aside(
+        tmp_path, hook, monkeypatch, caplog):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    server, url = hook
+    project, store = three_to_approve(tmp_path, url)
+    approve_all(project, store, SLUG)
+    record = project.state_dir / "approved-told.json"
+    data = broken(record, "cut short")
+    (project.state_dir / "unreadable").write_text("a file where the folder belongs\n", encoding="utf-8")
+    approve_all(project, store, "second")  # approved (asserted there): a notification record stops no reviewer
+    assert {s.state for s in segment_states(store, "second")} == {"approved"}
+    assert record.read_bytes() == data  # neither moved nor written over: for a person to look at
+    assert f"{record} could not be read" in caplog.text and "no approval is told until" in caplog.text
+    assert [m["title"] for m in server.messages] == ["Approved: 过境免签指南"]  # none told twice meanwhile
     store.close()

@@ -65,7 +65,7 @@ def set_aside(project: Project, error: StateUnreadable, meaning: str) -> Path | 
         return None
     except OSError as exc:
         raise StateUnreadable(error.path, error.why, f"{error}, nor moved aside ({exc.strerror or exc}): {meaning}; "
-                              f"move it away (or delete it) so zaitun can write a new one") from None
+                              f"move it away (or delete it) so zaitun can write a new one") from exc
     note = (f"{error.path} could not be read ({error.why}); it is kept as {kept}: {meaning}. Delete it once "
             "looked at (zaitun status lists it until then)")
     log.error("%s", note)

@@ -13,6 +13,7 @@ import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from zaitun.errors import ContentError
 
@@ -161,7 +162,8 @@ _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def alias_problem(alias: str) -> str | None:
-    """Why an alias cannot be an old address on this site (None when it can)."""
+    """Why an alias cannot be an old address on this site (None when it can). A build writes it %-decoded
+    (`old%20name` is the folder `old name`, as a web server reads the URL), so `%2e%2e` is a '..' part too."""
     name = alias.strip()
     if not name.strip("/"):
         return "is empty: write the old path, e.g. guides/old-name"
@@ -169,8 +171,12 @@ def alias_problem(alias: str) -> str | None:
         return "is a full URL: write only its path on this site, e.g. guides/old-name"
     if any(c in name for c in "\\?#") or CONTROL_RE.search(name) or any(c.isspace() for c in name):
         return "holds a character a path on this site cannot ('\\', '?', '#', spaces, control characters)"
-    if any(part in ("", ".", "..") for part in name.strip("/").split("/")):
-        return "has an empty, '.' or '..' part: write the path from the site's root, e.g. guides/old-name"
+    decoded = unquote(name)
+    if "\\" in decoded or CONTROL_RE.search(decoded) or any(c in "\t\n\r" for c in decoded):
+        return "holds a %-escaped '\\' or control character, which a path on this site cannot"
+    if any(part in ("", ".", "..") for part in name.strip("/").split("/") + decoded.strip("/").split("/")):
+        return "has an empty, '.' or '..' part (%-escaped or not): write the path from the site's root, e.g. " \
+               "guides/old-name"
     return None
 
 

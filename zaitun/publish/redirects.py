@@ -13,8 +13,9 @@ neither the sitemap, the search index nor the feeds.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
-from collections.abc import Container
+from collections.abc import Collection, Container
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -23,8 +24,9 @@ from urllib.parse import unquote
 from zaitun import statefiles
 from zaitun.config import LANGUAGES
 from zaitun.content.model import split_front_matter
+from zaitun.content.schema import alias_problem
 from zaitun.errors import StateUnreadable
-from zaitun.publish import layout
+from zaitun.publish import layout, lint
 from zaitun.publish.inputs import Entry
 from zaitun.publish.memo import ByIdentity
 from zaitun.publish.pages import Output, Site
@@ -74,9 +76,24 @@ def read(state_dir: Path) -> Redirects:
 
 
 def _fits(value: object) -> bool:
-    """What redirects.json holds as a build writes it."""
-    return isinstance(value, dict) and all(isinstance(value.get(k, {}), dict) for k in ("published", "moved",
-                                                                                        "origins"))
+    """What redirects.json holds as a build writes it: a hand-edited entry that is not (a path out of the site,
+    a target that is no [language, slug]) makes the whole record unreadable, never a build's crash or write."""
+    if not isinstance(value, dict) or not all(isinstance(value.get(k, {}), dict) for k in ("published", "moved",
+                                                                                           "origins")):
+        return False
+    published, moved, origins = (value.get(k, {}) for k in ("published", "moved", "origins"))
+    return (all(isinstance(r, dict) and isinstance(r.get("section"), str) and isinstance(r.get("langs", {}), dict)
+                and all(isinstance(x, str) for x in r.get("langs", {}).values()) for r in published.values())
+            and all(_a_page_path(path) and isinstance(to, list) and len(to) == 2 and to[0] in layout.LANGS
+                    and isinstance(to[1], str) for path, to in moved.items())
+            and all(isinstance(key, str) and key.split(":", 1)[0] in layout.LANGS and _a_page_path(path)
+                    for key, path in origins.items()))
+
+
+def _a_page_path(path: object) -> bool:
+    """Whether a recorded path is a document page's as a build records it (`<lang>/<section>/<slug>/`)."""
+    return isinstance(path, str) and path.endswith("/") and path.split("/", 1)[0] in layout.LANGS \
+        and path.count("/") == 3 and alias_problem(path) is None
 
 
 def save(state_dir: Path, redirects: Redirects) -> None:
@@ -85,16 +102,18 @@ def save(state_dir: Path, redirects: Redirects) -> None:
         statefiles.write(state_dir / STATE, redirects.state())
 
 
-def follow(before: Redirects, entries: list[Entry]) -> Redirects:
-    """The redirects after this build: each page moved since the last build leads from its old address to the
-    document; the redirects of a renamed document follow it; those of a document that left the site, and
-    those whose address a document's page has now, go."""
+def follow(before: Redirects, entries: list[Entry], known: list[Entry] = ()) -> Redirects:
+    """The redirects after this build of `entries`: each page moved since the last build leads from its old
+    address to the document; the redirects of a renamed document follow it; those of a document that left the
+    site, and those whose address a document's page has now, go. A document `known` (in the store) but not
+    online in this build (dated later, its pages left out for an error) has not left: its redirects wait."""
     if not before.readable:
         return Redirects(problems=list(before.problems), readable=False)
     now = published(entries)
+    listed = {**_records(e for e in known if e.slug not in now), **now}
     moved = {path: list(target) for path, target in before.moved.items()}
     origins, notes = dict(before.origins), []
-    renamed = _renamed(before.published, now)
+    renamed = _renamed(before.published, listed)
     for old, new in sorted(renamed.items()):
         notes.append(f"{old} is now {new}: its old addresses lead to its new page")
         for target in moved.values():
@@ -105,21 +124,29 @@ def follow(before: Redirects, entries: list[Entry]) -> Redirects:
                 origins[f"{lang}:{new}"] = origins.pop(f"{lang}:{old}")
     for slug, was in before.published.items():
         target = renamed.get(slug, slug)
-        if target in now and (target != slug or now[target]["section"] != was["section"]):  # its pages moved
+        if target in listed and (target != slug or listed[target]["section"] != was["section"]):  # its pages moved
             for lang in was.get("langs", {}):
                 old = layout.document(lang, was["section"], slug)
                 moved[old] = [lang, target]
                 origins.setdefault(f"{lang}:{target}", old)
     for path, (lang, slug) in sorted(moved.items()):
-        if slug not in now:
+        if slug not in listed:
             notes.append(f"/{path} no longer redirects: {slug} left the site")
             del moved[path]
         elif _a_page(path, now):
-            if path != layout.document(lang, now[slug]["section"], slug):  # (not the document back where it was)
+            if path != layout.document(lang, listed[slug]["section"], slug):  # (not the document back where it was)
                 notes.append(f"/{path} is a page again: its redirect to {slug} ({lang}) was dropped")
             del moved[path]
-    origins = {key: path for key, path in origins.items() if key.split(":", 1)[1] in now and not _a_page(path, now)}
-    return Redirects(now, moved, origins, notes, saved=before.saved)
+    origins = {key: path for key, path in origins.items() if key.split(":", 1)[1] in listed and not _a_page(path, now)}
+    return Redirects(listed, moved, origins, notes, saved=before.saved)
+
+
+def _records(entries) -> dict[str, dict]:
+    """published() of entries not online in this build (few, so not kept in _BASES)."""
+    found: dict[str, dict] = {}
+    for entry in entries:
+        found.setdefault(entry.slug, {"section": entry.section, "langs": {}})["langs"][entry.lang] = basis(entry)
+    return found
 
 
 def _a_page(path: str, now: dict[str, dict]) -> bool:
@@ -163,24 +190,34 @@ def _renamed(before: dict[str, dict], now: dict[str, dict]) -> dict[str, str]:
     return {old: new for old, new in found.items() if claimed[new] == 1}
 
 
-def outputs(redirects: Redirects, entries: list[Entry], site: Site, taken: Container[str],
+def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Collection[str],
             content_dir: Path) -> list[Output]:
     """The redirect pages of this build: each old address whose document has a page in its language now,
-    then each alias (refused, with its file and line, when another output owns its address; it replaces a
-    recorded redirect)."""
+    then each alias (refused, with its file and line, when another output owns its address, even but for
+    letter case or Unicode form; it replaces a recorded redirect). `paths`: the site paths of the other outputs."""
+    taken = lint.FileNames(paths)
     pages = {(e.lang, e.slug): e for e in entries}
-    items = {path: _output(path, pages[lang, slug], site)
-             for path, (lang, slug) in sorted(redirects.moved.items()) if (lang, slug) in pages}
+    items = {}
+    for path, (lang, slug) in sorted(redirects.moved.items()):
+        if layout.file_of(path) in taken:  # (a page of the site's own, where a hand-edited record said)
+            redirects.notes.append(f"/{path} is a page again: its redirect to {slug} ({lang}) was dropped")
+            del redirects.moved[path]
+        elif (lang, slug) in pages:
+            items[path] = _output(path, pages[lang, slug], site)
     owners: dict[str, str] = {}  # alias path -> the document naming it
-    for entry in sorted((e for e in entries if e.lang == "zh" and e.meta.get("aliases")), key=lambda e: e.slug):
+    aliased = sorted((e for e in entries if e.lang == "zh" and e.meta.get("aliases")), key=lambda e: e.slug)
+    folded = {_folded(name): name for name in map(layout.file_of, [*paths, *items])} if aliased else {}
+    for entry in aliased:
         for alias in entry.meta["aliases"]:
             path, lang = alias_path(alias)
-            why = _alias_refused(path, taken, owners.get(path, entry.slug), entry.slug)
+            why = _alias_refused(alias, path, taken, owners.get(path, entry.slug), entry.slug) \
+                or _alike(layout.file_of(path), folded)
             if why:
                 where = content_dir / entry.source
                 redirects.problems.append(f"{where}:{_line_of(where, alias)}: alias {alias!r} {why}")
                 continue
             owners[path] = entry.slug
+            folded[_folded(layout.file_of(path))] = layout.file_of(path)
             was = redirects.moved.pop(path, None)  # the alias says where it leads now
             if was and was[1] != entry.slug:
                 redirects.notes.append(f"/{path} leads to {entry.slug}, whose alias it is, not to {was[1]}")
@@ -190,7 +227,25 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, taken: Conta
     return list(items.values())
 
 
-def _alias_refused(path: str, taken: Container[str], owner: str, slug: str) -> str | None:
+def _folded(name: str) -> str:
+    """A file's name as a disk that ignores letter case and Unicode form sees it (macOS, a Windows share)."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _alike(name: str, folded: dict[str, str]) -> str | None:
+    """Why an alias's file cannot be written: another file differs from it only in letter case or Unicode form,
+    so on such a disk one would be written over the other (a page replaced by a redirect to itself)."""
+    other = folded.get(_folded(name))
+    if other is None or other == name:
+        return None
+    return (f"differs from /{other} only in letter case or Unicode form: on a disk that ignores those (macOS, a "
+            "Windows share) one would be written over the other; write it as that address, or choose another")
+
+
+def _alias_refused(alias: str, path: str, taken: Container[str], owner: str, slug: str) -> str | None:
+    problem = alias_problem(alias)  # (a document taken in by a version that did not judge it so)
+    if problem:
+        return problem
     top = path.split("/", 1)[0]
     if top in OWN_FOLDERS:
         return f"is in /{top}/, where zaitun writes its own files: choose another path"

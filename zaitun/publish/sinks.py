@@ -199,6 +199,16 @@ def digest(path: Path, algorithm: str = "sha256") -> str:
     return hashlib.new(algorithm, path.read_bytes()).hexdigest()
 
 
+def _same_folder(a: Path, b: Path) -> bool:
+    """Whether two paths are one folder, by name or by the folder itself (a bind mount, another mount of it)."""
+    if a == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # (a target not made yet)
+        return False
+
+
 class FolderSink:
     """Mirror the site into another folder (a web server's document root, a mounted share)."""
 
@@ -215,12 +225,12 @@ class FolderSink:
         where = self.target.resolve()
         if where == site_dir.resolve() or where.is_relative_to(site_dir.resolve()):
             raise DeployError(f"{self.target} is the site itself (publish/); deploy to another folder")
-        if where == Path(where.anchor):
+        if _same_folder(where, Path(where.anchor)):  # a bind mount of / too: resolve() does not see through one
             raise DeployError(f"{self.target} is the root of the file system: a site never goes there; deploy to "
                               "a folder of its own (e.g. /var/www/zaitun)")
         if self.force:
             return
-        home = where == Path.home().resolve()
+        home = _same_folder(where, Path.home())
         if home or where.parent == Path(where.anchor):
             raise DeployError(f"{self.target} is {'your home folder' if home else 'a folder of the system'}: the site "
                               "would be written among its files; deploy to a folder of its own, or pass --force if "

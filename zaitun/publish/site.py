@@ -220,6 +220,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     screen = Screen(project.glossary_dir, summary.get("glossary") if change.changed is not None else None)
     entries = collect(store, state.setdefault("docs", {}), held, heads.read(store, change.seq), screen)
     entries += hold.unreadable(store, held)
+    in_store = entries  # every document in the store, those dated later and those left out for an error too
     held |= screen.held  # after unreadable: these documents were collected, only their new English was not
     entries, report.scheduled = scheduled_out(entries, today)
     hold.refused = screen.states
@@ -230,7 +231,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
                     seed=Seed.of(adopted and adopted.provenance, previous.get(layout.PROVENANCE, {}).get("key"),
                                  change.changed, online / SITE / layout.PROVENANCE) if adopted else None,
                     saved_plan=adopted.plan if adopted else None)
-    moved = redirects.read(project.state_dir)  # the old addresses that lead to moved pages, as last saved
+    moved = redirects.read(project.state_dir), in_store  # the old addresses that lead to moved pages, as last saved
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
         site, building, files, culprits, moves = _attempt(project, entries, plan_, hold, today, report, moved)
         if not culprits:
@@ -480,14 +481,16 @@ def _index_to_link(site: Path, stale: set[str], dirty: frozenset[str] | None) ->
 
 
 def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Holding, today: dt.date,
-             report: BuildReport, moved: redirects.Redirects
+             report: BuildReport, moved: tuple[redirects.Redirects, list[Entry]]
              ) -> tuple[Site, Path, dict, Culprits, redirects.Redirects]:
     """Plan, render and lint the site of these entries into a new version folder, the pages `hold` keeps
-    taken from the version online, with the redirects from the addresses of pages `moved` since. Culprits are
+    taken from the version online, with the redirects from the addresses of pages `moved` since (the records
+    saved last, and every document known, online in this build or not). Culprits are
     the entries whose own pages failed (none: the version is good); a failure no document explains raises."""
     tags = _TAGS.of(entries)
     site = site_settings(project, today, tags)
-    moves = redirects.follow(moved, entries)
+    before, known = moved
+    moves = redirects.follow(before, entries, known)
     site.feed_ids = moves.feed_ids()
     report.unlabelled_tags = unlabelled(site.tag_labels, tags)
     refused: Culprits = {}
@@ -500,7 +503,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     items = (feed_outputs(planned.now, site) + outputs(planned.now, site, skip=kept)
              + extra_outputs(specs, site, planned.seed) + [search.script_output()]
              + static_outputs(project.static_dir) + media)
-    items += redirects.outputs(moves, entries, site, lint.FileNames(kept | {item.path for item in items}),
+    items += redirects.outputs(moves, entries, site, kept | {item.path for item in items},
                                project.content_dir)
     _refuse_duplicates(items, kept)
     planned.recall_keys(items, specs, site)

@@ -195,7 +195,11 @@ def _told(project: Project, store: Store | LazyStore):
         try:
             found = statefiles.read(path, _is_told)
         except StateUnreadable as exc:
-            found = ({"event": _told_before(project, store, exc)}, b"")
+            event = _told_before(project, store, exc)
+            if event is None:  # it stays in place: nothing told, nothing written, and the approval goes on
+                yield {"event": store.last_event_id()}
+                return
+            found = ({"event": event}, b"")
         told = {"event": found[0]["event"]} if found else {"event": store.last_event_id()}
         before = dict(told) if found and found[1] else None
         yield told
@@ -203,14 +207,20 @@ def _told(project: Project, store: Store | LazyStore):
             statefiles.write(path, told)
 
 
-def _told_before(project: Project, store: Store | LazyStore, unreadable: StateUnreadable) -> int:
+def _told_before(project: Project, store: Store | LazyStore, unreadable: StateUnreadable) -> int | None:
     """The last event recorded before the record that did not read was last written (each tell writes it),
-    once it is set aside."""
+    once it is set aside; None when it cannot be moved aside (then no approval is told, and none refused)."""
     try:
         since = dt.datetime.fromtimestamp(unreadable.path.stat().st_mtime, dt.UTC)
     except OSError:
         since = dt.datetime.now(dt.UTC)
-    statefiles.set_aside(project, unreadable, APPROVALS_AFTER.format(since=days.local(since, project.zone)))
+    try:
+        statefiles.set_aside(project, unreadable, APPROVALS_AFTER.format(since=days.local(since, project.zone)))
+    except StateUnreadable as exc:
+        cause = exc.__cause__  # why it could not be moved (statefiles.set_aside)
+        log.error("%s, nor moved aside (%s): no approval is told until it is moved away (or deleted), nor then those "
+                  "approved meanwhile; approving goes on", unreadable, getattr(cause, "strerror", None) or cause)
+        return None
     return store.last_event_id(before=since)
 
 

@@ -303,7 +303,24 @@ def _recall(store: Store, conn: Connection, where: str, rejected: SegmentState, 
             store.log(conn, actor, "back-to-review", slug, seg.seg_id, before=tr["target"], after=tr["target"],
                       note=flag)
             result.recalled.append(f"{slug} segment {seg.position + 1}")
+        if _retract_earlier(store, conn, slug, rejected, actor, f"a sentence since changed was approved from "
+                            f"translation memory with English {actor} rejected in {where}: {shortened(comment)}"):
+            result.offline_elsewhere.append(slug)
     result.offline_elsewhere = list(dict.fromkeys(result.offline_elsewhere))
+
+
+def _retract_earlier(store: Store, conn: Connection, slug: str, rejected: SegmentState, actor: str, why: str) -> bool:
+    """Retract the document's releases holding the rejected English approved from memory for a sentence whose
+    Chinese has changed since: the last approved English stays online while the new one is reviewed, so it
+    holds it still; whether its English was online."""
+    release, online = store.latest_release(slug, conn=conn), False
+    for tr in store.memory_approvals(slug, rejected.source, rejected.target, MEMORY_APPROVER, conn):
+        online = online or (release is not None and not release["retracted_at"] and release_holds(release, tr))
+        if store.retract_releases(conn, slug, tr, actor, why):
+            store.log(conn, actor, "retract", slug, tr["seg_id"], before=tr["target"], note=why)
+    if online:
+        store.record_event(conn, DOCUMENT_RETRACTED, slug, retracted_by=actor, why=why)
+    return online
 
 
 def _taken_from_memory(seg: SegmentState, rejected: SegmentState) -> bool:

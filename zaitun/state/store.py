@@ -428,6 +428,17 @@ class Store:
                  .order_by(translations.c.slug))
         return [r["slug"] for r in self._rows(query, conn)]
 
+    def memory_approvals(self, slug: str, source: str, target: str, approver: str,
+                         conn: Connection | None = None) -> list[dict]:
+        """The document's translations of this Chinese approved from memory (by `approver`) with this English,
+        current or not: a release may hold one whose sentence changed since (see zaitun.review.gate.reject)."""
+        query = (select(translations)
+                 .where(translations.c.source_hash == sha(source), translations.c.target_hash == sha(target),
+                        translations.c.origin == literal_column("'memory'"),  # as the index: MEMORY_TRANSLATIONS
+                        translations.c.slug == slug, translations.c.reviewed_by == approver)
+                 .order_by(translations.c.id))
+        return [_translation(r) for r in self._rows(query, conn)]
+
     def memory_entries(self) -> list[dict]:
         with self.engine.connect() as c:
             return [dict(r) for r in c.execute(select(memory).order_by(memory.c.source)).mappings()]
