@@ -97,7 +97,8 @@ def rollback(
     with_withdrawn: Annotated[bool, typer.Option("--with-withdrawn", help="Put the build online even if it "
                                                  "shows documents withdrawn since.")] = False,
     with_rejected: Annotated[bool, typer.Option("--with-rejected", help="Put the build online even if it shows "
-                                                "English a reviewer rejected since.")] = False,
+                                                "English a reviewer rejected since, or English the store holds "
+                                                "no approval of (restored from an older backup).")] = False,
 ) -> None:
     """Put an earlier build of publish/ back online with one atomic switch (see --list)."""
     from zaitun.publish.output import listing

@@ -1,0 +1,99 @@
+"""An operator restores .zaitun/ from an older backup while publish/ and the outbox are newer: the store is
+what was approved, what was sent is not sent again, and the commands say what happened."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from publish_helpers import PAYING, PAYING_BODY, standard_project
+from typer.testing import CliRunner
+
+from zaitun.cli import app
+from zaitun.state.store import Store
+
+runner = CliRunner()
+PAYING_EN = Path("en", "guides", "paying", "index.html")
+
+
+def zaitun(fx, *args: str):
+    result = runner.invoke(app, ["--project", str(fx.project.root), *args], env={"MASTODON_TOKEN": "t"})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def back_up(fx, folder: Path) -> None:
+    """.zaitun/ as a backup tool that knows SQLite keeps it: the store through SQLite, the records as files."""
+    shutil.copytree(fx.project.state_dir, folder, ignore=shutil.ignore_patterns("state.db*", "publish.lock"))
+    _copy_db(fx.project.state_dir / "state.db", folder / "state.db")
+
+
+def restore(fx, folder: Path) -> None:
+    """Put the backup back over .zaitun/ (the records replaced, the store's rows as the backup has them)."""
+    fx.store.close()
+    for path in folder.iterdir():
+        if path.is_file() and path.name != "state.db":
+            shutil.copy2(path, fx.project.state_dir / path.name)
+    _copy_db(folder / "state.db", fx.project.state_dir / "state.db")
+    fx.store = Store.open(fx.project.database_url)
+
+
+def _copy_db(source: Path, target: Path) -> None:
+    source_db, target_db = sqlite3.connect(source), sqlite3.connect(target)
+    source_db.backup(target_db)
+    source_db.close()
+    target_db.close()
+
+
+@pytest.fixture
+def fx(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    zaitun(fixture, "build")
+    back_up(fixture, tmp_path / "backup")
+    fixture.translate_and_approve("paying")  # after the backup
+    zaitun(fixture, "build")
+    assert (fixture.out / PAYING_EN).is_file()
+    return fixture
+
+
+def test_a_build_from_a_store_restored_from_an_older_backup_takes_its_later_english_off_and_says_why(fx, tmp_path):
+    restore(fx, tmp_path / "backup")
+    said = zaitun(fx, "build")
+    assert not (fx.out / PAYING_EN).exists()
+    assert "the store is older than the one the build online was made from" in said
+    assert "restored from an older backup?" in said
+    assert "older" not in zaitun(fx, "build")  # said once: the build online is now made from this store
+
+
+def test_a_restored_store_written_past_the_change_number_online_still_takes_its_later_english_off(fx, tmp_path):
+    online = fx.store.change_seq()
+    restore(fx, tmp_path / "backup")
+    for number in range(12):  # intake after the restore: more writes than the backup missed
+        fx.write("guides", f"extra{number}", PAYING.replace("境外银行卡支付指南", f"指南{number}"),
+                 PAYING_BODY + f"\n第{number}条。\n")
+    fx.ingest()
+    assert fx.store.change_seq() > online  # the number the build online read, reached with other writes
+    said = zaitun(fx, "build")
+    assert not (fx.out / PAYING_EN).exists()  # the store holds no approval of it: not online
+    assert "restored from an older backup?" in said
+
+
+def test_rollback_refuses_a_build_showing_english_the_restored_store_holds_no_approval_of(fx, tmp_path):
+    restore(fx, tmp_path / "backup")
+    zaitun(fx, "build")  # paying's English, approved after the backup, leaves the site
+    refused = runner.invoke(app, ["--project", str(fx.project.root), "rollback"])
+    assert refused.exit_code != 0 and not (fx.out / PAYING_EN).exists()
+    assert "shows English the store" in str(refused.exception) and "holds no approval of: paying" in str(
+        refused.exception) and "--with-rejected" in str(refused.exception)
+    zaitun(fx, "rollback", "--with-rejected")  # the operator's choice, named
+    assert (fx.out / PAYING_EN).is_file()
+
+
+def test_rollback_to_a_build_of_english_the_store_holds_puts_it_back(fx):
+    zaitun(fx, "rollback")  # the build before paying's English: every English it shows is in the store
+    assert not (fx.out / PAYING_EN).exists()
+    zaitun(fx, "rollback", str(int(sorted((fx.out.parent / ".publish.versions").glob("0*"))[-1].name)))
+    assert (fx.out / PAYING_EN).is_file()
+
