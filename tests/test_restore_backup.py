@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from publish_helpers import PAYING, PAYING_BODY, standard_project
+from test_social import FakeMastodon, mastodon  # noqa: F401 - the fake Mastodon and its fixture
 from typer.testing import CliRunner
 
 from zaitun.cli import app
@@ -78,6 +79,48 @@ def test_a_restored_store_written_past_the_change_number_online_still_takes_its_
     said = zaitun(fx, "build")
     assert not (fx.out / PAYING_EN).exists()  # the store holds no approval of it: not online
     assert "restored from an older backup?" in said
+
+
+@pytest.fixture
+def posted(tmp_path, mastodon):  # noqa: F811
+    """Posts sent to Mastodon before the backup and after it (the English of `paying`, approved after it)."""
+    fixture = standard_project(tmp_path / "proj")
+    (fixture.project.root / "zaitun.toml").write_text(
+        f'[site]\nbase_url = "https://example.org"\n[social]\nmax_age_days = 100000\nmastodon_url = "{mastodon}"\n',
+        encoding="utf-8")
+    zaitun(fixture, "build")
+    zaitun(fixture, "social", "post", "--send")
+    back_up(fixture, tmp_path / "backup")
+    fixture.translate_and_approve("paying")
+    zaitun(fixture, "build")
+    assert "sent 1," in zaitun(fixture, "social", "post", "--send")
+    assert [r["key"] for r in FakeMastodon.requests].count("paying.en.mastodon." + _basis(fixture)) == 1
+    return fixture
+
+
+def _basis(fixture) -> str:
+    return next((fixture.out / "social").glob("paying.en.mastodon.*.json")).name.split(".")[3]
+
+
+def test_a_post_sent_after_the_backup_is_not_sent_again_when_its_english_is_approved_again(posted, tmp_path):
+    basis = _basis(posted)
+    restore(posted, tmp_path / "backup")  # social.json no longer records the post sent after the backup
+    zaitun(posted, "build")
+    posted.translate_and_approve("paying")  # the same English approved again: the same announcement
+    zaitun(posted, "build")
+    said = zaitun(posted, "social", "post", "--send")
+    assert [r["key"] for r in FakeMastodon.requests].count(f"paying.en.mastodon.{basis}") == 1  # not twice
+    assert "sent 0," in said and "did not record 1 post(s) the outbox marks as sent" in said
+    assert "restored from a backup?" in said and "social.json" in said
+    assert "did not record" not in zaitun(posted, "social", "post", "--send")  # recorded again: said once
+
+
+def test_deleting_social_json_to_start_afresh_sends_nothing_twice(posted):
+    (posted.project.state_dir / "social.json").unlink()
+    zaitun(posted, "build")  # the recent documents' posts are queued again
+    said = zaitun(posted, "social", "post", "--send")
+    assert len(FakeMastodon.requests) == len({r["key"] for r in FakeMastodon.requests})
+    assert "sent 0," in said
 
 
 def test_rollback_refuses_a_build_showing_english_the_restored_store_holds_no_approval_of(fx, tmp_path):

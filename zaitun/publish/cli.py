@@ -137,6 +137,10 @@ def social_post(ctx: typer.Context,
     send = send or not cfg.get("social.dry_run")
     report = post_outbox(project, project.publish_dir / SOCIAL_DIR, cfg.get("social.mastodon_url"),
                          cfg.secret("social.mastodon_token", "MASTODON_TOKEN"), send=send)
+    if report.recorded_again:
+        typer.echo(f"  {project.state_dir / 'social.json'} did not record {len(report.recorded_again)} post(s) the "
+                   f"outbox marks as sent ({project.publish_dir / SOCIAL_DIR / 'sent'}/): it is older than the "
+                   "outbox (restored from a backup?); they are recorded in it again and not sent twice")
     for post_id in report.would_send:
         typer.echo(f"  would send {post_id}")
     for post_id in report.held:
