@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -140,3 +142,18 @@ def test_rollback_to_a_build_of_english_the_store_holds_puts_it_back(fx):
     zaitun(fx, "rollback", str(int(sorted((fx.out.parent / ".publish.versions").glob("0*"))[-1].name)))
     assert (fx.out / PAYING_EN).is_file()
 
+
+def test_a_store_copied_while_it_was_written_is_named_with_what_to_do_and_nothing_is_built(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    zaitun(fixture, "build")
+    fixture.store.close()
+    copy = tmp_path / "copy"
+    shutil.copytree(fixture.project.root, copy, symlinks=True, ignore=shutil.ignore_patterns("state.db*"))
+    whole = (fixture.project.state_dir / "state.db").read_bytes()
+    (copy / ".zaitun" / "state.db").write_bytes(whole[: len(whole) // 2])  # cut off mid-copy, no -wal beside it
+    for command in (["status"], ["build"], ["run"]):
+        done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(copy), *command],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert f"{copy / '.zaitun' / 'state.db'} is damaged (database disk image is malformed)" in done.stderr
+        assert "restore it from a whole backup" in done.stderr

@@ -38,9 +38,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
-from zaitun.errors import StoreError, machine_trouble
+from zaitun.errors import StoreError, damaged_store, machine_trouble
 from zaitun.state.changes import WINDOW, history_digest
 from zaitun.state.digest import sha
 
@@ -231,8 +231,12 @@ def _reachable(engine: Engine) -> None:
     try:
         with engine.connect():
             pass
-    except OperationalError as exc:
+    except DatabaseError as exc:  # an OperationalError, or a file that is not (or no longer) a database
         engine.dispose()
+        if engine.dialect.name == "sqlite" and (damaged := damaged_store(exc, engine.url.database or "")):
+            raise damaged from None
+        if not isinstance(exc, OperationalError):
+            raise
         trouble = machine_trouble(exc) if engine.dialect.name == "sqlite" else None  # the disk full, not the URL
         if trouble is not None:
             raise trouble from None
