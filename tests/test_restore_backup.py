@@ -157,3 +157,22 @@ def test_a_store_copied_while_it_was_written_is_named_with_what_to_do_and_nothin
         assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
         assert f"{copy / '.zaitun' / 'state.db'} is damaged (database disk image is malformed)" in done.stderr
         assert "restore it from a whole backup" in done.stderr
+
+
+def test_the_automatic_publish_takes_the_english_the_store_holds_no_approval_of_off_the_deploy_target_too(
+        tmp_path, s3, s3_endpoint):
+    client, bucket = s3
+    fixture = standard_project(tmp_path / "proj")
+    (fixture.project.root / "zaitun.toml").write_text(
+        f'[site]\nbase_url = "https://example.org"\n[publish]\ns3_target = "s3://{bucket}/www"\n'
+        f's3_endpoint_url = "{s3_endpoint}"\n', encoding="utf-8")
+    zaitun(fixture, "run")
+    back_up(fixture, tmp_path / "backup")
+    fixture.translate_and_approve("paying")
+    zaitun(fixture, "run")
+    online = f"www/{PAYING_EN.as_posix()}"
+    assert online in [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
+    restore(fixture, tmp_path / "backup")
+    said = zaitun(fixture, "run")
+    assert online not in [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert "left online" not in said
