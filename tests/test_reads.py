@@ -87,6 +87,9 @@ def test_every_read_a_build_makes_gives_what_the_store_gives(tmp_path):
     assert {row["slug"] for row in through_store[6]} == set(SLUGS) - {"doc-0004", "doc-0005", "政策-二"}
     assert through_store[-3] == {"doc-0006": "“doc-0006” 错", "zz-ümlaut": "“zz-ümlaut” 错"}  # doc-0003: released since
     assert "doc-0006" not in through_store[18] and "doc-0003" in through_store[18]  # release_heads("en")
+    digests = [store.writes_digest(n) for n in (0, seq, store.change_seq(), 10 ** 9)]
+    assert [reads.writes_digest(n) for n in (0, seq, store.change_seq(), 10 ** 9)] == digests
+    assert len(set(digests[:3])) == 3 and digests[3] == digests[0]  # of the writes up to each number: none
     store.close()
 
 

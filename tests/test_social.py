@@ -425,4 +425,6 @@ def test_a_record_of_sent_posts_that_does_not_read_stops_posting_and_queueing_in
     assert report.social == [] and any("social.json could not be read" in p for p in report.problems)
     assert "zh/guides/transit/" in report.rendered
     record.unlink()  # the operator starts afresh, as the message says
-    assert post_outbox(fx.project, fx.out / "social", mastodon, "t").would_send
+    afresh = post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True)
+    assert afresh.sent == [] and sorted(afresh.recorded_again) == sorted(first.sent)  # the outbox marks them sent
+    assert len(FakeMastodon.requests) == 3

@@ -337,11 +337,14 @@ def test_the_sqlite_file_of_a_database_url_is_the_one_sqlalchemy_opens(url):
 def test_the_change_number_and_identity_read_with_sqlite3_are_the_stores(tmp_path):
     url = f"sqlite:///{tmp_path / 'state.db'}"
     store = Store.open(url)
-    assert change_state(url) == (store.change_seq(), store.identity()) == (0, store.identity())
+    assert change_state(url) == (store.change_seq(), store.identity(), store.writes_digest(0)) == (
+        0, store.identity(), store.writes_digest(0))
     with store.tx() as conn:
         store.save_document(conn, "a", "guides", "a.md", "x")
         store.add_release(conn, "a", "en", "h", {"body": ""})
-    assert change_state(url) == (store.change_seq(), store.identity()) == (2, store.identity())
+    assert change_state(url) == (store.change_seq(), store.identity(), store.writes_digest(2)) == (
+        2, store.identity(), store.writes_digest(2))
+    assert store.writes_digest(2) != store.writes_digest(0)  # of the two writes
     assert len(store.identity()) == 32
     store.close()
 

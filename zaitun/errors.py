@@ -14,7 +14,8 @@
     │   └── SocialStateUnreadable   .zaitun/social.json does not read (a StateUnreadable too): nothing is posted
     ├── DeployError             a sink (S3) refused the upload
     ├── Busy                    another process kept a piece of work locked longer than one waits (zaitun.locks)
-    └── MachineTrouble          the machine refused a write: the disk full, the store locked or read-only, no permission
+    └── MachineTrouble          the machine refused a write: the disk full, the store locked, read-only or damaged,
+                                no permission
 
 `machine_trouble` tells the last from a fault of one file: a stage's file boundary lets it through (the
 file is not to blame, and the next files would meet it too) and the command line prints it in a line.
@@ -121,11 +122,33 @@ _STORE = (("database is locked", "the store stayed locked by another process for
            "user, or the disk full): run zaitun as the user who owns .zaitun/ or make it writable, " + AGAIN))
 
 
+_DAMAGED = ("database disk image is malformed", "file is not a database")
+
+
+def damaged_store(exc: BaseException, path: str = "") -> MachineTrouble | None:
+    """What to do when the SQLite store (at `path`, when known) does not read as a database: a copy taken while
+    zaitun wrote it, or without its -wal file; None for any other failure."""
+    orig = getattr(exc, "orig", None) or exc
+    if not type(orig).__module__.startswith("sqlite3"):
+        return None
+    text = " ".join(str(orig).split())
+    if not any(known in text.lower() for known in _DAMAGED):
+        return None
+    store = path or "the store (.zaitun/state.db)"
+    return MachineTrouble(f"{store} is damaged ({text}): a copy taken while zaitun was writing it, or without its "
+                          "-wal file? Stop zaitun, and restore it from a whole backup (one taken with zaitun stopped, "
+                          "state.db with its -wal file, or with `sqlite3 state.db \".backup COPY\"`); nothing was "
+                          "published from it")
+
+
 def machine_trouble(exc: BaseException) -> MachineTrouble | None:
     """What `exc` says of the machine, when it is the disk, the file system or the store refusing (not a
     fault of the file being handled), as one line with what to do; None for any other failure."""
     if isinstance(exc, MachineTrouble):
         return exc
+    damaged = damaged_store(exc)
+    if damaged is not None:
+        return damaged
     if isinstance(exc, OSError) and exc.errno in _DISK:
         where = f" ({exc.filename})" if exc.filename else ""
         what, fix = _DISK[exc.errno]

@@ -182,10 +182,11 @@ def deploy(project: Project, target: str | None = None, endpoint_url: str | None
 
 
 def publish(project: Project, store: Store, today: dt.date | None = None) -> Published:
-    """Build, then deploy when publish.s3_target is set."""
+    """Build, then deploy when publish.s3_target is set, removing there what zaitun deployed and the site no longer
+    has: English rejected, withdrawn or no longer approved in the store goes offline there too."""
     published = build(project, store, today)
     if project.config.get("publish.s3_target"):
-        published.deployed, published.pinged = deploy(project)
+        published.deployed, published.pinged = deploy(project, delete=True)
     return published
 
 

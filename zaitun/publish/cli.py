@@ -97,7 +97,8 @@ def rollback(
     with_withdrawn: Annotated[bool, typer.Option("--with-withdrawn", help="Put the build online even if it "
                                                  "shows documents withdrawn since.")] = False,
     with_rejected: Annotated[bool, typer.Option("--with-rejected", help="Put the build online even if it shows "
-                                                "English a reviewer rejected since.")] = False,
+                                                "English a reviewer rejected since, or English the store holds "
+                                                "no approval of (restored from an older backup).")] = False,
 ) -> None:
     """Put an earlier build of publish/ back online with one atomic switch (see --list)."""
     from zaitun.publish.output import listing
@@ -136,6 +137,10 @@ def social_post(ctx: typer.Context,
     send = send or not cfg.get("social.dry_run")
     report = post_outbox(project, project.publish_dir / SOCIAL_DIR, cfg.get("social.mastodon_url"),
                          cfg.secret("social.mastodon_token", "MASTODON_TOKEN"), send=send)
+    if report.recorded_again:
+        typer.echo(f"  {project.state_dir / 'social.json'} did not record {len(report.recorded_again)} post(s) the "
+                   f"outbox marks as sent ({project.publish_dir / SOCIAL_DIR / 'sent'}/): it is older than the "
+                   "outbox (restored from a backup?); they are recorded in it again and not sent twice")
     for post_id in report.would_send:
         typer.echo(f"  would send {post_id}")
     for post_id in report.held:

@@ -3,9 +3,10 @@
 A page is made from the store and from a few things beside it (settings, templates and code,
 static/, the glossary's tag labels, files linked beside documents, today's date). The store
 numbers every write that can change a page (`Store.change_seq`); the build online records that
-number, the store's identity (a store made anew at the same place may reach the same number) and a
-digest of the rest (`inputs_digest`). The next build then knows which documents changed, or that
-nothing did and the build online is already what it would write.
+number, the store's identity (a store made anew at the same place may reach the same number), a digest of
+the last writes up to that number (a store restored from an older backup and written since reaches it with
+other writes) and a digest of the rest (`inputs_digest`). The next build then knows which documents changed,
+or that nothing did and the build online is already what it would write.
 """
 
 from __future__ import annotations
@@ -36,16 +37,18 @@ class Delta:
     inputs: str  # digest of everything besides the store that pages are made from
     changed: set[str] | None  # slugs written since the build online; None: unknown, plan every page
     code: str = ""  # digest of zaitun's code alone (part of `inputs`; see snapshot.py)
+    history: str = ""  # digest of the store's last writes up to `seq` (Store.writes_digest)
+    older: str | None = None  # the store is not the one the build online read, but an older copy: what to say
 
     def nothing(self, state: dict, social: bool = True) -> bool:
-        return settled(state, self.seq, self.store, self.inputs, social)
+        return settled(state, self.seq, self.store, self.history, self.inputs, social)
 
 
-def settled(state: dict, seq: int, store: str, inputs: str, social: bool = True) -> bool:
-    """The build online shows exactly this: same store at the same change number, same inputs, nothing left
-    out to retry, and (when `social`) its social posts queued."""
-    return (state.get("seq") == seq and state.get("store") == store and state.get("inputs") == inputs
-            and not state.get("held") and not state.get("problems", True)
+def settled(state: dict, seq: int, store: str, history: str, inputs: str, social: bool = True) -> bool:
+    """The build online shows exactly this: same store at the same change number after the same writes, same
+    inputs, nothing left out to retry, and (when `social`) its social posts queued."""
+    return (state.get("seq") == seq and state.get("store") == store and state.get("history") == history
+            and state.get("inputs") == inputs and not state.get("held") and not state.get("problems", True)
             and bool(state.get("social") or not social))
 
 
@@ -63,7 +66,7 @@ def settled_build(project: Project, today: dt.date, written: Callable[[], None] 
         recover(out)
         summary = load_summary(current(out))
         if not settled(summary, *found, inputs_digest(project, today, summary.get("media", []))):
-            if (summary.get("seq"), summary.get("store")) != found:  # a change row is a document written
+            if (summary.get("seq"), summary.get("store"), summary.get("history")) != found:  # a document written
                 written()
             return None
     return BuildReport(out, reused=summary["paths"], seconds=time.perf_counter() - started)
@@ -72,13 +75,29 @@ def settled_build(project: Project, today: dt.date, written: Callable[[], None] 
 def delta(project: Project, store: Reads, state: dict, today: dt.date, media: list[str]) -> Delta:
     """Read the change number before anything else: a write during the build is seen by the next one."""
     seq, identity = store.change_seq(), store.identity()
-    code = code_digest()
+    history, code = store.writes_digest(seq), code_digest()
     inputs = inputs_digest(project, today, media, code)
     known = state.get("seq")
-    if not isinstance(known, int) or known > seq or state.get("store") != identity or state.get("inputs") != inputs:
-        return Delta(seq, identity, inputs, None, code)
+    older = _older(store, state, seq, identity, history)
+    if older or not isinstance(known, int) or state.get("store") != identity or state.get("inputs") != inputs:
+        return Delta(seq, identity, inputs, None, code, history, older)
     retry = state.get("held") or []  # held back or left out last time: planned and keyed again
-    return Delta(seq, identity, inputs, store.changed_since(known) | set(retry), code)
+    return Delta(seq, identity, inputs, store.changed_since(known) | set(retry), code, history)
+
+
+def _older(store: Reads, state: dict, seq: int, identity: str, history: str) -> str | None:
+    """What to say when the store is the one the build online read (its identity) but not as it read it: its
+    change number is lower, or its writes up to that number are others (a copy restored from an older backup,
+    written to since). None when it is, or when the build online did not record it."""
+    known, recorded = state.get("seq"), state.get("history")
+    if state.get("store") != identity or not isinstance(known, int) or not recorded:
+        return None
+    if known <= seq and recorded == (history if known == seq else store.writes_digest(known)):
+        return None
+    return (f"the store is older than the one the build online was made from (at its change {known}; it holds "
+            f"{'other writes up to ' if known <= seq else ''}change {seq}): restored from an older backup? Every "
+            "page is built from it again, as the store is what was approved: English approved only after that "
+            "backup leaves the site until it is approved again")
 
 
 def inputs_digest(project: Project, today: dt.date, media: list[str], code: str | None = None) -> str:

@@ -189,7 +189,7 @@ def collect(store: Reads, cache: dict, problems: dict[str, LocatedError] | None 
     todo = [row for row in rows if row["slug"] not in found]
     for start in range(0, len(todo), BATCH):
         part = todo[start:start + BATCH]
-        stamps = {slug: _stamp(released[slug]) for slug in (row["slug"] for row in part) if slug in released}
+        stamps = {slug: release_stamp(released[slug]) for slug in (row["slug"] for row in part) if slug in released}
         stale = {row["slug"] for row in part if _stale(row, cache)}
         stale |= {slug for slug, stamp in stamps.items()
                   if slug not in stale and _en_stale(cache[slug], stamp, screened)}
@@ -262,7 +262,7 @@ def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payl
         cache[row["slug"]] = {k: v for k, v in cache[row["slug"]].items() if k != "en"}
     en = None
     if release is not None:
-        cached, stamp = cache[row["slug"]], stamp or _stamp(release)
+        cached, stamp = cache[row["slug"]], stamp or release_stamp(release)
         if stale and "en" not in cached and shown and not _en_stale({"en": shown}, stamp, screened):
             cache[row["slug"]] = cached = cached | {"en": shown}  # only the Chinese changed: screened already
         elif stale and _en_stale(cached, stamp, screened):
@@ -300,7 +300,7 @@ def _passing(shown: dict | None, stamp: str, raw: str, payloads: dict[int, str],
     return shown | {"screened": screen.version}
 
 
-def _stamp(release: dict) -> str:
+def release_stamp(release: dict) -> str:
     """A release as the cache knows it: its id alone could name another release in a store made anew."""
     return f"{release['id']} {release['raw_hash']} {_iso(release['created_at'])}"
 
@@ -316,7 +316,7 @@ def release_facts(release: dict, payload: str, data: dict | None = None) -> dict
     docs: all but the body, which is read again only to be rendered."""
     data = json.loads(payload) if data is None else data
     meta = data.get("meta") or {}
-    kept = {"stamp": _stamp(release), "hash": sha(payload), "provenance": data.get("provenance") or {},
+    kept = {"stamp": release_stamp(release), "hash": sha(payload), "provenance": data.get("provenance") or {},
             "meta": {k: meta.get(k) or "" for k in ("title", "summary", "social")},
             "refs": _refs(data.get("body") or "")}
     return kept | {k: data[k] for k in ("facts", "date") if k in data}

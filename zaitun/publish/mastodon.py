@@ -3,18 +3,25 @@
 A post's outbox id is sent as the `Idempotency-Key` header and recorded as sent in the
 state folder right after the server accepts it, so a retry or a second run never duplicates it. A post
 whose page is not in the site online (publish/: withdrawn, or rolled back past) is held, never sent.
+
+The record is kept twice: in .zaitun/social.json and, beside the posts, in the outbox's sent/ folder. A
+social.json restored from a backup older than the outbox (or deleted) lacks the posts sent since; the outbox
+still marks them, so they are recorded again, said so, and not sent twice (a server keeps an
+Idempotency-Key for an hour or so, not for good).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from zaitun.errors import PublishError
+from zaitun import statefiles
+from zaitun.errors import PublishError, StateUnreadable
 from zaitun.project import Project
 from zaitun.publish import layout
 from zaitun.publish.social import load_state, outbox_posts, save_state
@@ -22,6 +29,7 @@ from zaitun.publish.social import load_state, outbox_posts, save_state
 RETRIES = 3
 TIMEOUT = 10.0
 TRANSIENT = {429, 500, 502, 503, 504}
+SENT_DIR = "sent"  # in the outbox: <post id>.json, the record of each post sent, as social.json keeps it
 
 
 @dataclass
@@ -31,6 +39,7 @@ class PostReport:
     would_send: list[str] = field(default_factory=list)  # dry run
     failed: dict[str, str] = field(default_factory=dict)
     held: list[str] = field(default_factory=list)  # their pages are not in the site online
+    recorded_again: list[str] = field(default_factory=list)  # sent, marked in the outbox, not in social.json
 
     def summary(self) -> str:
         return (f"mastodon: sent {len(self.sent)}, already sent {len(self.already_sent)}, "
@@ -46,6 +55,11 @@ def post_outbox(project: Project, outbox: Path, instance: str, token: str, send:
     report = PostReport()
     state = load_state(project)
     sent = state.setdefault("sent", {})
+    missing = {post_id: record for post_id, record in _marked(outbox).items() if post_id not in sent}
+    if missing:  # social.json is older than the outbox: restored from a backup, or deleted
+        sent.update(missing)
+        save_state(project, state)
+        report.recorded_again = sorted(missing)
     with httpx.Client(base_url=instance.rstrip("/"), timeout=timeout,
                       headers={"Authorization": f"Bearer {token}"}) as client:
         for post in outbox_posts(outbox, "mastodon"):
@@ -58,7 +72,34 @@ def post_outbox(project: Project, outbox: Path, instance: str, token: str, send:
             else:
                 _send_one(client, post, retries, backoff, report, sent)
                 save_state(project, state)
+                if post["id"] in sent:
+                    _mark(outbox, post["id"], sent[post["id"]])
     return report
+
+
+def _marked(outbox: Path) -> dict[str, dict]:
+    """The posts the outbox marks as sent (SENT_DIR), with their records. A mark that does not read is not
+    taken for none: its post could go out twice."""
+    folder = outbox / SENT_DIR
+    try:
+        names = sorted(name for name in os.listdir(folder) if name.endswith(".json"))
+    except FileNotFoundError:
+        return {}
+    marked = {}
+    for name in names:
+        try:
+            found = statefiles.read(folder / name, lambda value: isinstance(value, dict))
+        except StateUnreadable as exc:
+            raise PublishError(f"{exc}: it marks a Mastodon post as sent, so none is sent until it reads; "
+                               "delete it only if that post was never sent") from None
+        if found is not None:
+            marked[name.removesuffix(".json")] = found[0]
+    return marked
+
+
+def _mark(outbox: Path, post_id: str, record: dict) -> None:
+    (outbox / SENT_DIR).mkdir(exist_ok=True)
+    statefiles.write(outbox / SENT_DIR / f"{post_id}.json", record)
 
 
 def online(project: Project, url: str) -> bool:

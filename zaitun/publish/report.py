@@ -31,6 +31,7 @@ class BuildReport:
     failures: list = field(default_factory=list)  # the same as zaitun.failures records
     unlabelled_tags: list[str] = field(default_factory=list)  # "tag (lang)" shown as written, no label
     redirects: list[str] = field(default_factory=list)  # what became of old addresses (redirects.py)
+    notes: list[str] = field(default_factory=list)  # what the operator should know of the store read (delta.py)
     search: search.IndexReport | None = None  # the search index, when this build wrote it anew
     workers: int = 1  # processes that rendered
     seconds: float = 0.0
@@ -40,7 +41,7 @@ class BuildReport:
                 f"removed {len(self.removed)}, social posts queued {len(self.social)}{self._held()}"
                 f"{f', social posts withdrawn {self.social_withdrawn}' if self.social_withdrawn else ''}"
                 f"{f', {len(self.scheduled)} dated later, online on their date' if self.scheduled else ''} "
-                f"in {self.seconds:.2f}s")
+                f"in {self.seconds:.2f}s" + "".join(f"\n  note: {note}" for note in self.notes))
 
     def _held(self) -> str:
         too_old, over_limit = self.social_held

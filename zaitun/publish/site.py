@@ -45,7 +45,7 @@ from zaitun.publish.extras import (
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.indexer import ended_on_failure, prepare
-from zaitun.publish.inputs import BATCH, Entry, collect
+from zaitun.publish.inputs import BATCH, Entry, collect, release_stamp
 from zaitun.publish.lock import build_lock, free, take
 from zaitun.publish.media import media_outputs
 from zaitun.publish.memo import ByIdentity
@@ -153,6 +153,13 @@ def rollback(project: Project, number: int | None = None, store: Store | LazySto
             raise PublishError(f"build {int(version.name)} shows {len(gone)} document(s) withdrawn since: "
                                f"{', '.join(gone)}; to put it online all the same, pass --with-withdrawn (the "
                                "next build takes them off again)")
+        unknown = [] if with_rejected else _not_in_store(docs, store)
+        if unknown:
+            raise PublishError(f"build {int(version.name)} shows English the store {store.database} holds no "
+                               f"approval of: {', '.join(unknown)}; the store is older than that build (restored "
+                               "from an older backup?), and what it holds is what was approved: approve that "
+                               "English again, or, to put the build online all the same, pass --with-rejected (the "
+                               "next build takes it off again)")
         rejected = [] if with_rejected else _rejected_since(docs, store)
         if rejected:
             raise PublishError(f"build {int(version.name)} shows English rejected since: {', '.join(rejected)}; "
@@ -162,6 +169,15 @@ def rollback(project: Project, number: int | None = None, store: Store | LazySto
     with build_lock(project):
         return roll_back(project.publish_dir, number,
                          None if store is None or (with_withdrawn and with_rejected) else refuse)
+
+
+def _not_in_store(docs: dict, store: Store | LazyStore) -> list[str]:
+    """The documents whose English a build showed from a release the store does not hold (by its stamp: the id
+    alone may name another release in a store restored and written since)."""
+    shown = {record["en"]["stamp"]: slug for slug, record in docs.items() if (record.get("en") or {}).get("stamp")}
+    ids = sorted({int(stamp.split(" ", 1)[0]) for stamp in shown})
+    held = {release_stamp(release) for release in store.release_stamps(ids)} if ids else set()
+    return sorted(slug for stamp, slug in shown.items() if stamp not in held)
 
 
 def _rejected_since(docs: dict, store: Store | LazyStore) -> list[str]:
@@ -202,6 +218,9 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     report = BuildReport(out, before=online)
     summary = load_summary(online)
     change = delta(project, store, summary, today, summary.get("media", []))
+    if change.older:  # what this process or the build online read of the store is not what it holds now
+        heads.forget(store)
+        report.notes.append(change.older)
     if change.nothing(summary, social):
         report.reused = summary["paths"]  # the build online is this build: nothing to write, lint or index
         return report
@@ -211,8 +230,9 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
     state, known = (memory.manifest, memory.parts) if memory and summary else read_manifest(online) if summary \
         else ({}, None)  # the manifest's records, and its parts as read or written (the same objects)
-    adopted = snapshot.adopt(online, store, summary, change.code) if memory is None else None  # a new process,
-    # or another build online: the heads it read, its plan and provenance.json's pages, if it saved them
+    adopted = snapshot.adopt(online, store, summary, change.code) if memory is None and not change.older else None
+    # a new process, or another build online: the heads it read, its plan and provenance.json's pages, if it
+    # saved them (not from a store older than the one they were read from)
     held: dict[str, LocatedError] = {}
     previous = state.get("files", {})
     hold = Holding(project.content_dir, previous, online, dict(state.get("docs", {})))  # before collect renews it
@@ -342,7 +362,8 @@ def _summary(project: Project, today: dt.date, change: Delta, before: dict, plan
     media = before["media"] if same else sorted(
         p.removeprefix(layout.MEDIA_DIR + "/") for p in files if p.startswith(layout.MEDIA_DIR + "/"))
     inputs = change.inputs if media == before.get("media", []) else inputs_digest(project, today, media, change.code)
-    return {"seq": change.seq, "store": change.store, "inputs": inputs, "media": media, "shared": planned.shared_now,
+    return {"seq": change.seq, "store": change.store, "history": change.history, "inputs": inputs, "media": media,
+            "shared": planned.shared_now,
             "held": sorted(held), "problems": len(report.problems), "social": False,
             "paths": before["paths"] if same else sorted(files),
             "base": int(online.name) if online else None, "touched": _touched(report, planned.indexed),

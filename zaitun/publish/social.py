@@ -109,7 +109,7 @@ class SocialStateUnreadable(StateUnreadable, PublishError):
         super().__init__(path, why, f"{path} could not be read ({why}): it records the social posts already sent, "
                          "so none is queued or sent until it reads; restore it from a backup, or delete it to start "
                          "afresh (the posts of documents published in the last social.max_age_days are then queued "
-                         "again)")
+                         "again; those the outbox marks as sent to Mastodon are not sent again)")
 
 
 def save_state(project: Project, state: dict) -> str:

@@ -8,12 +8,22 @@ is read here; any other database (PostgreSQL), or a store not made yet, is asked
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from urllib.parse import quote, unquote
 
 _SQLITE = ("sqlite:///", "sqlite+pysqlite:///")
 CHANGE_SEQ = "SELECT max(seq) FROM changes"  # as Store.change_seq (reads.py asks the same)
 IDENTITY = "SELECT min(token) FROM store_identity"  # as Store.identity
+HISTORY = "SELECT seq, slug FROM changes WHERE seq > ? AND seq <= ? ORDER BY seq"  # as Store.writes_digest
+WINDOW = 32  # the writes up to a change number that `history_digest` digests
+
+
+def history_digest(rows: list[tuple[int, str]]) -> str:
+    """A digest of the last writes up to a change number (`HISTORY`'s rows): a store restored from an older
+    backup and written since reaches the same numbers with other writes, and so is told from the one a build
+    read (a change number and identity alone would match)."""
+    return hashlib.sha256("\n".join(f"{seq}:{slug}" for seq, slug in rows).encode()).hexdigest()[:16]
 
 
 def sqlite_file(url: str) -> str | None:
@@ -38,10 +48,11 @@ def connect(path: str) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=30)
 
 
-def change_state(url: str) -> tuple[int, str] | None:
-    """The number of the last write that can change a page and the store's identity token, as
-    `Store.change_seq` and `Store.identity` give them; None when they cannot be read this way: not a SQLite
-    file, no such file yet, or no `changes` table in it (the Store makes them when it opens)."""
+def change_state(url: str) -> tuple[int, str, str] | None:
+    """The number of the last write that can change a page, the store's identity token and the digest of its
+    last writes, as `Store.change_seq`, `Store.identity` and `Store.writes_digest` give them; None when they
+    cannot be read this way: not a SQLite file, no such file yet, or no `changes` table in it (the Store makes
+    them when it opens)."""
     path = sqlite_file(url)
     if path is None:
         return None
@@ -51,7 +62,8 @@ def change_state(url: str) -> tuple[int, str] | None:
         return None
     try:
         seq = conn.execute(CHANGE_SEQ).fetchone()[0] or 0
-        return seq, conn.execute(IDENTITY).fetchone()[0] or ""
+        rows = conn.execute(HISTORY, (seq - WINDOW, seq)).fetchall()
+        return seq, conn.execute(IDENTITY).fetchone()[0] or "", history_digest(rows)
     except sqlite3.Error:
         return None
     finally:

@@ -47,6 +47,9 @@ class LazyStore:
     def identity(self) -> str:
         return self.reads.identity()
 
+    def writes_digest(self, seq: int) -> str:
+        return self.reads.writes_digest(seq)
+
     def changed_since(self, seq: int) -> set[str]:
         return self.reads.changed_since(seq)
 
@@ -78,6 +81,9 @@ class LazyStore:
 
     def latest_releases(self, lang: str = "en") -> dict[str, dict]:
         return self.store.latest_releases(lang)
+
+    def release_stamps(self, ids: list[int]) -> list[dict]:
+        return self.store.release_stamps(ids)
 
     def retracted(self, ids: list[int]) -> set[int]:
         return self.store.retracted(ids)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from typing import Protocol
 
-from zaitun.state.changes import CHANGE_SEQ, IDENTITY, connect, sqlite_file
+from zaitun.state.changes import CHANGE_SEQ, HISTORY, IDENTITY, WINDOW, connect, history_digest, sqlite_file
 
 DATES = frozenset({"updated_at", "created_at", "at"})  # DateTime columns of the rows read here
 # what Store.open makes that these reads rely on: a store lacking one is opened (and completed) by the Store
@@ -42,6 +42,7 @@ class Reads(Protocol):
     def database(self) -> str: ...
     def change_seq(self) -> int: ...
     def identity(self) -> str: ...
+    def writes_digest(self, seq: int) -> str: ...
     def changed_since(self, seq: int) -> set[str]: ...
     def document_heads(self, status: str = "active", slugs: list[str] | None = None) -> list[dict]: ...
     def release_heads(self, lang: str = "en", slugs: list[str] | None = None) -> dict[str, dict]: ...
@@ -80,6 +81,9 @@ class SqliteReads:
 
     def identity(self) -> str:
         return self._rows(IDENTITY)[0][0] or ""
+
+    def writes_digest(self, seq: int) -> str:
+        return history_digest([tuple(row) for row in self._rows(HISTORY, (seq - WINDOW, seq))])
 
     def changed_since(self, seq: int) -> set[str]:
         return {slug for (slug,) in self._rows("SELECT DISTINCT changes.slug FROM changes WHERE changes.seq > ?",

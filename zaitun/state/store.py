@@ -38,9 +38,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
-from zaitun.errors import StoreError, machine_trouble
+from zaitun.errors import StoreError, damaged_store, machine_trouble
+from zaitun.state.changes import WINDOW, history_digest
 from zaitun.state.digest import sha
 
 metadata = MetaData()
@@ -230,8 +231,12 @@ def _reachable(engine: Engine) -> None:
     try:
         with engine.connect():
             pass
-    except OperationalError as exc:
+    except DatabaseError as exc:  # an OperationalError, or a file that is not (or no longer) a database
         engine.dispose()
+        if engine.dialect.name == "sqlite" and (damaged := damaged_store(exc, engine.url.database or "")):
+            raise damaged from None
+        if not isinstance(exc, OperationalError):
+            raise
         trouble = machine_trouble(exc) if engine.dialect.name == "sqlite" else None  # the disk full, not the URL
         if trouble is not None:
             raise trouble from None
@@ -514,6 +519,12 @@ class Store:
         with self.engine.connect() as c:
             return c.execute(select(func.min(store_identity.c.token))).scalar() or ""
 
+    def writes_digest(self, seq: int) -> str:
+        """A digest of the last writes up to change number `seq` (zaitun.state.changes.history_digest)."""
+        return history_digest([(r["seq"], r["slug"]) for r in self._rows(
+            select(changes.c.seq, changes.c.slug).where(changes.c.seq > seq - WINDOW, changes.c.seq <= seq)
+            .order_by(changes.c.seq))])
+
     def changed_since(self, seq: int) -> set[str]:
         """Slugs of the documents written (content, release, withdrawal) after change number `seq`."""
         return {r["slug"] for r in self._rows(select(changes.c.slug).where(changes.c.seq > seq).distinct())}
@@ -532,6 +543,11 @@ class Store:
                  .where(_retracted.c.retracted_at.is_not(None), _retracted.c.id == newest.scalar_subquery())
                  .order_by(_retracted.c.slug))
         return {r["slug"]: r["retraction"] for r in self._rows(query)}
+
+    def release_stamps(self, ids: list[int]) -> list[dict]:
+        """The id, raw_hash and created_at of those of these releases the store holds."""
+        return [dict(r) for part in _batches(ids) for r in self._rows(
+            select(releases.c.id, releases.c.raw_hash, releases.c.created_at).where(releases.c.id.in_(part)))]
 
     def retracted(self, ids: list[int]) -> set[int]:
         """Those of these releases that are retracted."""
