@@ -231,3 +231,15 @@ def test_an_unreadable_redirect_record_is_named_kept_and_the_rest_of_the_site_bu
     assert len(report.problems) == 1 and report.problems[0].startswith(f"{record} could not be read (")
     assert "改了" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
     assert record.read_text(encoding="utf-8") == "{not json"  # left for a person to restore, not overwritten
+
+
+def test_a_renamed_documents_old_address_leads_to_it_not_to_another_document_taking_its_old_slug(fx):
+    """The guide is renamed while a file in another section, its slug held back till then, takes the old name in
+    the same pass: the old address leads to the renamed guide, not to the newcomer."""
+    fx.write("about", "transit", "title: 关于本站\ndate: 2025-05-03", "## 本站\n\n本站由市政府主办。")
+    (fx.project.content_dir / "guides" / "transit.md").rename(fx.project.content_dir / "guides" / "transit-240.md")
+    fx.ingest()
+    report = fx.build()
+    assert leads_to(fx, "zh/guides/transit/") == "/zh/guides/transit-240/"
+    assert (fx.out / "zh/about/transit/index.html").is_file()  # the newcomer has its own page
+    assert any("transit is now transit-240" in note for note in report.redirects)

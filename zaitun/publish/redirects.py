@@ -171,8 +171,10 @@ _BASES: ByIdentity[Entry, str] = ByIdentity()  # a process that builds again has
 
 def _renamed(before: dict[str, dict], now: dict[str, dict]) -> dict[str, str]:
     """Old slug -> new slug of each document that left the site while one with the same announcement in a
-    language arrived; where two could be meant, neither is taken for the other."""
-    left = [slug for slug in before if slug not in now]
+    language arrived; where two could be meant, neither is taken for the other. A slug now in another section
+    announcing something else may be another document that took the name of one renamed meanwhile: when one
+    arrived with its announcement, that is where it went, and its old address leads there (not to the newcomer)."""
+    left = [slug for slug in before if slug not in now or _replaced(before[slug], now[slug])]
     arrived = [slug for slug in now if slug not in before]
     if not left or not arrived:
         return {}
@@ -188,6 +190,12 @@ def _renamed(before: dict[str, dict], now: dict[str, dict]) -> dict[str, str]:
             found[slug] = candidates.pop()
     claimed = Counter(found.values())
     return {old: new for old, new in found.items() if claimed[new] == 1}
+
+
+def _replaced(was: dict, now: dict) -> bool:
+    """Whether a slug may name another document than before: in another section, its Chinese announcing
+    something else (its English may still be the release of before, kept online while an update is reviewed)."""
+    return was["section"] != now["section"] and was.get("langs", {}).get("zh") != now["langs"].get("zh")
 
 
 def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Collection[str],
