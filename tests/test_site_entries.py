@@ -22,4 +22,4 @@ def test_a_store_time_is_made_utc_and_written_as_it_was(when, zone, fold):
     before = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     assert aware == before and aware.tzinfo is before.tzinfo and aware.fold == before.fold
     assert inputs._iso(value) == before.isoformat()
-    assert inputs._stamp({"id": 7, "raw_hash": "h", "created_at": value}) == f"7 h {before.isoformat()}"
+    assert inputs.release_stamp({"id": 7, "raw_hash": "h", "created_at": value}) == f"7 h {before.isoformat()}"
