@@ -66,6 +66,9 @@ def hand_edit(fx, part: str, entries: dict) -> str:
     ("moved", {"zh/old/": ["xx", "transit"]}),
     ("published", {"transit": "guides"}),
     ("published", {"gone": {"langs": {"zh": "said"}}}),
+    ("published", {"paying": {"section": "../../../../pwned", "langs": {"zh": "said"}}}),  # its old address
+    ("published", {"../../../../pwned": {"section": "guides", "langs": {"zh": "said"}}}),
+    ("moved", {"zh/guides/old/": ["zh", "../../../../pwned"]}),
     ("origins", {"zh:transit": ["zh/old/"]}),
 ])
 def test_a_hand_edited_redirect_record_that_is_not_what_a_build_writes_is_named_kept_and_the_site_built(

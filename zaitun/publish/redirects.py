@@ -24,7 +24,7 @@ from urllib.parse import unquote
 from zaitun import statefiles
 from zaitun.config import LANGUAGES
 from zaitun.content.model import split_front_matter
-from zaitun.content.schema import alias_problem
+from zaitun.content.schema import SLUG_RE, alias_problem
 from zaitun.errors import StateUnreadable
 from zaitun.publish import layout, lint
 from zaitun.publish.inputs import Entry
@@ -82,12 +82,18 @@ def _fits(value: object) -> bool:
                                                                                            "origins")):
         return False
     published, moved, origins = (value.get(k, {}) for k in ("published", "moved", "origins"))
-    return (all(isinstance(r, dict) and isinstance(r.get("section"), str) and isinstance(r.get("langs", {}), dict)
-                and all(isinstance(x, str) for x in r.get("langs", {}).values()) for r in published.values())
+    return (all(_a_name(slug) and isinstance(r, dict) and _a_name(r.get("section"))  # a section makes an old
+                and isinstance(r.get("langs", {}), dict)  # address: never a path out of the site
+                and all(isinstance(x, str) for x in r.get("langs", {}).values()) for slug, r in published.items())
             and all(_a_page_path(path) and isinstance(to, list) and len(to) == 2 and to[0] in layout.LANGS
-                    and isinstance(to[1], str) for path, to in moved.items())
-            and all(isinstance(key, str) and key.split(":", 1)[0] in layout.LANGS and _a_page_path(path)
-                    for key, path in origins.items()))
+                    and _a_name(to[1]) for path, to in moved.items())
+            and all(isinstance(key, str) and key.split(":", 1)[0] in layout.LANGS and _a_name(key.split(":", 1)[-1])
+                    and _a_page_path(path) for key, path in origins.items()))
+
+
+def _a_name(name: object) -> bool:
+    """Whether a recorded slug or section is one a document can have (content.schema.SLUG_RE)."""
+    return isinstance(name, str) and SLUG_RE.match(name) is not None
 
 
 def _a_page_path(path: object) -> bool:
