@@ -22,7 +22,7 @@ def named(project: Project, store: Store, name: str) -> str:
     if row is not None and row["status"] == DocumentState.ACTIVE:
         return name
     wanted = _paths(project, name)
-    for doc in store.documents() if wanted else ():
+    for doc in store.document_heads() if wanted else ():
         if Path(doc["path"]).resolve() in wanted:
             return doc["slug"]
     raise unknown(store, name)
@@ -33,7 +33,7 @@ def unknown(store: Store, name: str) -> ReviewError:
     row = store.document(name)
     if row is not None:
         return ReviewError(f"document {name!r} is withdrawn (its file left content/): nothing of it is in review")
-    near = difflib.get_close_matches(name, [doc["slug"] for doc in store.documents()], n=3, cutoff=NEAR)
+    near = difflib.get_close_matches(name, [doc["slug"] for doc in store.document_heads()], n=3, cutoff=NEAR)
     meant = f": did you mean {' or '.join(repr(slug) for slug in near)}?" if near else ""
     return ReviewError(f"no document {name!r} in review{meant} (see `zaitun review list`)")
 
