@@ -70,6 +70,8 @@ def hand_edit(fx, part: str, entries: dict) -> str:
     ("published", {"../../../../pwned": {"section": "guides", "langs": {"zh": "said"}}}),
     ("moved", {"zh/guides/old/": ["zh", "../../../../pwned"]}),
     ("origins", {"zh:transit": ["zh/old/"]}),
+    ("published", {"paying": {"section": "pwned\n", "langs": {"zh": "said"}}}),  # a line break ending a name
+    ("published", {"paying": {"section": "guides", "langs": {"zh": 12}}}),
 ])
 def test_a_hand_edited_redirect_record_that_is_not_what_a_build_writes_is_named_kept_and_the_site_built(
         fx, part, entries):
@@ -83,6 +85,27 @@ def test_a_hand_edited_redirect_record_that_is_not_what_a_build_writes_is_named_
     assert "改了" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
     assert written_outside_the_site(fx, "pwned") == []
     assert (fx.project.state_dir / "redirects.json").read_text(encoding="utf-8") == text  # kept for a person
+
+
+def test_a_record_edited_in_place_between_two_builds_of_one_process_is_read_again(fx):
+    """A process that builds again (zaitun up) keeps the record it read or wrote: a person's edit of the very
+    file, at the same size, must still be seen by its next build."""
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY.replace("240小时", "二百四十小时"))  # a record is written
+    fx.ingest()
+    fx.build()
+    edit_paying(fx)
+    fx.build()  # read from what this process kept
+    path = fx.project.state_dir / "redirects.json"
+    data = path.read_bytes()
+    assert b'"section": "guides"' in data
+    with path.open("r+b") as file:  # the same file, the same size: a section leading out of the site
+        file.write(data.replace(b'"section": "guides"', b'"section": "../gui"', 1))
+    fx.write("guides", "paying", PAYING, "## 刷卡\n\n又改了。")
+    fx.ingest()
+    report = fx.build()
+    assert [p for p in report.problems if "redirects.json could not be read" in p], report.problems
+    assert "又改了" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
+    assert b'"../gui"' in path.read_bytes()  # kept for a person
 
 
 def test_a_hand_edited_redirect_at_another_pages_address_is_dropped_and_the_site_built(fx):

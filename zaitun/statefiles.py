@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from zaitun.errors import StateUnreadable
 from zaitun.project import Project
 
@@ -36,8 +38,8 @@ def read(path: Path, fits: Callable[[Any], bool]) -> tuple[Any, bytes] | None:
     except OSError as exc:
         raise StateUnreadable(path, exc.strerror or str(exc)) from None
     try:
-        value = json.loads(data.decode("utf-8"))
-    except ValueError as exc:  # UnicodeDecodeError too: binary garbage
+        value = orjson.loads(data)
+    except ValueError as exc:  # binary garbage too (orjson's error is a ValueError)
         raise StateUnreadable(path, str(exc)) from None
     if not fits(value):
         raise StateUnreadable(path, "not the record zaitun writes")

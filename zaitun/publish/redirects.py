@@ -13,6 +13,7 @@ neither the sitemap, the search index nor the feeds.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Container
@@ -60,31 +61,66 @@ class Redirects:
 
 def read(state_dir: Path) -> Redirects:
     """The records the last build saved (none before the first). A file that does not read is reported and
-    left as it is: the build goes on without its redirects rather than forgetting them for good."""
+    left as it is: the build goes on without its redirects rather than forgetting them for good. A process
+    that builds again (`zaitun up`) reads the file again only when it is not the one it read or wrote last."""
+    path = state_dir / STATE
     try:
-        found = statefiles.read(state_dir / STATE, _fits)
-    except StateUnreadable as exc:
+        now = _stamp(path)
+        if now is None or now != _LAST.stamp:
+            found = statefiles.read(path, _fits)
+            _LAST.stamp, _LAST.data = (now, found[0]) if found is not None else (None, None)  # (a file replaced
+            # since it was stamped is read again next time)
+    except (StateUnreadable, OSError) as exc:
+        _LAST.stamp = _LAST.data = None
         return Redirects(problems=[f"{exc}: it records the old addresses that lead to moved pages, so none is "
                                    "written until it reads; restore it from a backup, or delete it to start afresh "
                                    "(the old addresses found so far then lead nowhere)"], readable=False)
-    if found is None:
+    if _LAST.data is None:
         return Redirects()
-    data = found[0]
-    records = Redirects(data.get("published", {}), data.get("moved", {}), data.get("origins", {}))
+    data = _LAST.data  # (never changed in place: follow makes new records, and save keeps what it wrote)
+    records = Redirects(dict(data.get("published", {})), dict(data.get("moved", {})), dict(data.get("origins", {})))
     records.saved = records.state()
     return records
+
+
+@dataclass
+class _Read:
+    """The records this process read or wrote last, and the file's stamp then (`_stamp`)."""
+
+    stamp: tuple | None = None
+    data: dict | None = None
+
+
+_LAST = _Read()
+
+
+def _stamp(path: Path) -> tuple | None:
+    """What tells one file from another at `path` (replaced whole by each write: a new inode), or None."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return str(path), info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size
 
 
 def _fits(value: object) -> bool:
     """What redirects.json holds as a build writes it: a hand-edited entry that is not (a path out of the site,
     a target that is no [language, slug]) makes the whole record unreadable, never a build's crash or write."""
-    if not isinstance(value, dict) or not all(isinstance(value.get(k, {}), dict) for k in ("published", "moved",
-                                                                                           "origins")):
+    if not isinstance(value, dict):
         return False
     published, moved, origins = (value.get(k, {}) for k in ("published", "moved", "origins"))
-    return (all(_a_name(slug) and isinstance(r, dict) and _a_name(r.get("section"))  # a section makes an old
-                and isinstance(r.get("langs", {}), dict)  # address: never a path out of the site
-                and all(isinstance(x, str) for x in r.get("langs", {}).values()) for slug, r in published.items())
+    if not (isinstance(published, dict) and isinstance(moved, dict) and isinstance(origins, dict)):
+        return False
+    sections, said = set(), []  # a section makes an old address: never a path out of the site
+    for record in published.values():  # (checked in bulk: 5,000 documents' records are read in 4 ms)
+        if type(record) is not dict:
+            return False
+        section, langs = record.get("section"), record.get("langs", {})
+        if type(section) is not str or type(langs) is not dict:
+            return False
+        sections.add(section)
+        said += langs.values()
+    return (all(map(_a_name, published)) and all(map(_a_name, sections)) and all(type(x) is str for x in said)
             and all(_a_page_path(path) and isinstance(to, list) and len(to) == 2 and to[0] in layout.LANGS
                     and _a_name(to[1]) for path, to in moved.items())
             and all(isinstance(key, str) and key.split(":", 1)[0] in layout.LANGS and _a_name(key.split(":", 1)[-1])
@@ -93,7 +129,7 @@ def _fits(value: object) -> bool:
 
 def _a_name(name: object) -> bool:
     """Whether a recorded slug or section is one a document can have (content.schema.SLUG_RE)."""
-    return isinstance(name, str) and SLUG_RE.match(name) is not None
+    return isinstance(name, str) and SLUG_RE.fullmatch(name) is not None  # (match's $ lets "a\n" through)
 
 
 def _a_page_path(path: object) -> bool:
@@ -105,7 +141,9 @@ def _a_page_path(path: object) -> bool:
 def save(state_dir: Path, redirects: Redirects) -> None:
     """Write the records once the build is online (not when redirects.json did not read: it is kept)."""
     if redirects.readable and redirects.state() != redirects.saved:
-        statefiles.write(state_dir / STATE, redirects.state())
+        path = state_dir / STATE
+        statefiles.write(path, redirects.state())
+        _LAST.stamp, _LAST.data = _stamp(path), redirects.state()
 
 
 def follow(before: Redirects, entries: list[Entry], known: list[Entry] = ()) -> Redirects:
@@ -115,7 +153,7 @@ def follow(before: Redirects, entries: list[Entry], known: list[Entry] = ()) -> 
     online in this build (dated later, its pages left out for an error) has not left: its redirects wait."""
     if not before.readable:
         return Redirects(problems=list(before.problems), readable=False)
-    now = published(entries)
+    now = published(entries, before.published)
     listed = {**_records(e for e in known if e.slug not in now), **now}
     moved = {path: list(target) for path, target in before.moved.items()}
     origins, notes = dict(before.origins), []
@@ -162,13 +200,17 @@ def _a_page(path: str, now: dict[str, dict]) -> bool:
         and path == layout.document(lang, section, slug)
 
 
-def published(entries: list[Entry]) -> dict[str, dict]:
+def published(entries: list[Entry], before: dict[str, dict] | None = None) -> dict[str, dict]:
     """Each document on the site: its section and the announcement (social.basis) of each of its languages."""
     now: dict[str, dict] = {}
     for entry in entries:
         now.setdefault(entry.slug, {"section": entry.section, "langs": {}})["langs"][entry.lang] = \
             _BASES.get(entry, basis)
     _BASES.keep_only(entries)
+    if before:  # the records as they were, where they are the same: saving compares them by identity then
+        for slug, record in now.items():
+            if (was := before.get(slug)) == record:
+                now[slug] = was
     return now
 
 
@@ -180,9 +222,11 @@ def _renamed(before: dict[str, dict], now: dict[str, dict]) -> dict[str, str]:
     language arrived; where two could be meant, neither is taken for the other. A slug now in another section
     announcing something else may be another document that took the name of one renamed meanwhile: when one
     arrived with its announcement, that is where it went, and its old address leads there (not to the newcomer)."""
-    left = [slug for slug in before if slug not in now or _replaced(before[slug], now[slug])]
-    arrived = [slug for slug in now if slug not in before]
-    if not left or not arrived:
+    arrived = now.keys() - before.keys()
+    if not arrived:  # (most builds: then nothing is looked at one by one)
+        return {}
+    left = [slug for slug, was in before.items() if slug not in now or _replaced(was, now[slug])]
+    if not left:
         return {}
     announced: dict[tuple[str, str], set[str]] = {}
     for slug in arrived:
@@ -210,7 +254,8 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Colle
     then each alias (refused, with its file and line, when another output owns its address, even but for
     letter case or Unicode form; it replaces a recorded redirect). `paths`: the site paths of the other outputs."""
     taken = lint.FileNames(paths)
-    pages = {(e.lang, e.slug): e for e in entries}
+    aliased = sorted((e for e in entries if e.lang == "zh" and e.meta.get("aliases")), key=lambda e: e.slug)
+    pages = {(e.lang, e.slug): e for e in entries} if redirects.moved or aliased else {}
     items = {}
     for path, (lang, slug) in sorted(redirects.moved.items()):
         if layout.file_of(path) in taken:  # (a page of the site's own, where a hand-edited record said)
@@ -219,7 +264,6 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Colle
         elif (lang, slug) in pages:
             items[path] = _output(path, pages[lang, slug], site)
     owners: dict[str, str] = {}  # alias path -> the document naming it
-    aliased = sorted((e for e in entries if e.lang == "zh" and e.meta.get("aliases")), key=lambda e: e.slug)
     folded = {_folded(name): name for name in map(layout.file_of, [*paths, *items])} if aliased else {}
     for entry in aliased:
         for alias in entry.meta["aliases"]:
