@@ -361,6 +361,32 @@ def test_the_seed_notice_written_by_word_and_dropped_into_content_reads_as_its_t
     assert len(sentences) > 50 and all(written.count(s) == 1 for s in sentences if len(s) > 12)
 
 
+def typed_indents(blocks: list[str]) -> list[str]:
+    """The seed's paragraphs as staff type indents in Word instead of setting one: each starts with spaces
+    or a tab (after its properties), and each line after a line break with spaces."""
+    indents = iter(["    ", "<w:tab/>", "  ", "\u3000\u3000"] * len(blocks) * 4)
+
+    def indent(match: re.Match) -> str:
+        typed = next(indents)
+        run = f"<w:r>{typed}</w:r>" if typed.startswith("<") else r(typed)
+        return match.group(0) + run
+
+    typed = [re.sub(r"<w:p>(?:<w:pPr>.*?</w:pPr>)?", indent, block) for block in blocks]
+    return [block.replace("<w:br/><w:t>", '<w:br/><w:t xml:space="preserve">    ') for block in typed]
+
+
+def test_the_seed_notice_with_indents_typed_as_spaces_or_tabs_in_word_reads_as_its_text_version(tmp_project, store):
+    from zaitun.content.intake import ingest
+
+    section = tmp_project.content_dir / "policies"
+    blocks = typed_indents(seed_word_blocks())
+    assert sum('<w:t xml:space="preserve">    ' in block for block in blocks) > 20
+    word_file(section / "notice.docx", *blocks, numbering=PARTS)
+    report = ingest(tmp_project, store)
+    assert report.errors == [] and report.ingested == ["notice"]
+    assert (section / "notice.md").read_text(encoding="utf-8") == SEED_MD.read_text(encoding="utf-8")
+
+
 def test_a_word_notice_with_tracked_changes_is_quarantined_and_reported_alike_by_intake_check_and_upload(
         tmp_project, store):
     from zaitun.check import content_problems

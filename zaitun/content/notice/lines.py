@@ -31,6 +31,8 @@ KINDS = [  # what a line's start says it is; `body.classify` confirms structure 
     ("attachments", re.compile(r"^附件[：:]")),
     ("label", re.compile(rf"^第[{NUMERALS}]{{1,5}}[编章节条]")),
 ]
+_MARGIN = " \t\u3000\xa0"  # what a line's first-line indent is made of
+_LEAD = (" ", "\xa0")
 # Printing line (`泉州市人民政府办公室 2024年12月23日印发`) and distribution lines (`抄送：…`).
 _TAIL = re.compile(rf"^(?:抄送|分送)[：:]|^[^，。；：]{{0,30}}?{DATE_RE.pattern}印发$")
 
@@ -41,8 +43,8 @@ class Line:
 
     no: int
     text: str
-    lead: bool = False  # began with an ASCII space: a page-break continuation
-    indent: bool = False  # began with an ideographic space: a new paragraph
+    lead: bool = False  # began with one ASCII space: a page-break continuation in PDF text
+    indent: bool = False  # began with an ideographic space, a tab or two spaces: a new paragraph
     width: float = 0.0
     kind: str = field(init=False)  # from KINDS; `body.classify` may make a label a para
     folded: str = field(init=False)
@@ -60,8 +62,21 @@ def clean_lines(text: str) -> list[Line]:
         if not stripped or any(rx.match(fold(stripped)) for rx in _DEBRIS):
             continue
         width = sum(0.5 if ord(c) < 128 else 1 for c in stripped.replace(" ", ""))
-        lines.append(Line(no, stripped, raw.startswith((" ", "\xa0")), raw.startswith("\u3000"), width))
+        margin = _margin(raw)
+        lines.append(Line(no, stripped, margin in _LEAD, _is_indent(margin), width))
     return lines
+
+
+def _margin(raw: str) -> str:
+    """The blank a line starts with (a byte-order mark before it is none of it)."""
+    body = raw.lstrip("\ufeff")
+    return body[: len(body) - len(body.lstrip(_MARGIN))]
+
+
+def _is_indent(margin: str) -> bool:
+    """Paragraphs start with `　　`; text copied from a web page or an e-mail starts them with spaces
+    (no-break ones too) or a tab instead. One space alone is a PDF's page-break debris, not an indent."""
+    return "\u3000" in margin or "\t" in margin or len(margin) >= 2
 
 
 def cut_tail(lines: list[Line]) -> list[Line]:
