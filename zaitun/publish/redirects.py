@@ -5,9 +5,8 @@ document is recognised as the social outbox recognises it (social.py): the same 
 `social.basis`) leaving the site under one name and arriving under another in the same build. One renamed as
 its title or summary was corrected announces something else: it is recognised by its Chinese body instead, the
 same or nearly (`_same_body`), read from the store only in a build where a document left and another arrived.
-What the last
-build published, the redirects found so far and each moved page's first address are kept in the state
-folder (redirects.json), saved once the build is online. Each redirect leads to a document, not to an
+What the last build published, the redirects found so far and each moved page's first address are kept in the
+state folder (redirects.json), saved once the build is online. Each redirect leads to a document, not to an
 address, so a chain collapses (A then B then C: A leads to C); it goes when its document leaves the site
 (never a redirect to a missing page), and a page that takes its address wins. A moved page's feed entries
 keep its first address as their id, so feed readers see an update, not a new item. Redirect pages are in
@@ -249,7 +248,7 @@ def _renamed(before: dict[str, dict], now: dict[str, dict], raws: Raws | None = 
     one = {old: next(iter(new)) for old, new in found.items() if len(new) == 1}
     claimed = Counter(one.values())
     renamed = {old: new for old, new in one.items() if claimed[new] == 1}
-    if raws is not None:  # those whose announcement changed with their name: no other could be meant by it
+    if raws is not None:  # those no announcement links, to the arrivals no announcement claims
         # (a slug still listed, in another section, holds the newcomer's file in the store now: not compared)
         unsaid = sorted(slug for slug in left if not found[slug] and slug not in now)
         renamed |= _same_body(unsaid, sorted(arrived - set().union(*found.values())), raws)
@@ -262,15 +261,18 @@ def _same_body(left: list[str], arrived: list[str], raws: Raws) -> dict[str, str
     spaces aside) with the same numbers, in the same order. A body shorter than SHORTEST_BODY tells nothing."""
     if not left or not arrived:
         return {}
-    from rapidfuzz.fuzz import ratio  # (loaded only by a build that compares bodies)
-
-    texts = raws([*left, *arrived])
-    bodies = {slug: body for slug, raw in texts.items() if (body := _body(raw, slug)) is not None}
-    alike = {old: [new for new in arrived if new in bodies and (
-        bodies[new] == bodies[old] or bodies[new][1] == bodies[old][1]
-        and ratio(bodies[new][0], bodies[old][0], score_cutoff=SAME_BODY))] for old in left if old in bodies}
+    bodies = {slug: body for slug, raw in raws([*left, *arrived]).items() if (body := _body(raw, slug)) is not None}
+    alike = {old: [new for new in arrived if new in bodies and _same_text(bodies[old], bodies[new])]
+             for old in left if old in bodies}
     resembled = Counter(new for found in alike.values() for new in found)
     return {old: found[0] for old, found in alike.items() if len(found) == 1 and resembled[found[0]] == 1}
+
+
+def _same_text(one: tuple[str, tuple[str, ...]], other: tuple[str, tuple[str, ...]]) -> bool:
+    """Whether two bodies (`_body`) are one document's: the same, or nearly with the same numbers."""
+    from rapidfuzz.fuzz import ratio  # (loaded only by a build that compares bodies)
+
+    return one == other or one[1] == other[1] and ratio(one[0], other[0], score_cutoff=SAME_BODY) > 0
 
 
 def _body(raw: str, slug: str) -> tuple[str, tuple[str, ...]] | None:

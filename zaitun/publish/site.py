@@ -507,7 +507,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
              ) -> tuple[Site, Path, dict, Culprits, redirects.Redirects]:
     """Plan, render and lint the site of these entries into a new version folder, the pages `hold` keeps
     taken from the version online, with the redirects from the addresses of pages `moved` since (the records
-    saved last, and every document known, online in this build or not). Culprits are
+    saved last, every document known, online in this build or not, and the stored files' reads). Culprits are
     the entries whose own pages failed (none: the version is good); a failure no document explains raises."""
     tags = _TAGS.of(entries)
     site = site_settings(project, today, tags)
