@@ -2,9 +2,11 @@
 
 A page moves when its file moves to another section (the slug stays) or is renamed (a new slug). A renamed
 document is recognised as the social outbox recognises it (social.py): the same announcement (a language's
-`social.basis`) leaving the site under one name and arriving under another in the same build. What the last
-build published, the redirects found so far and each moved page's first address are kept in the state
-folder (redirects.json), saved once the build is online. Each redirect leads to a document, not to an
+`social.basis`) leaving the site under one name and arriving under another in the same build. One renamed as
+its title or summary was corrected announces something else: it is recognised by its Chinese body instead, the
+same or nearly (`_same_body`), read from the store only in a build where a document left and another arrived.
+What the last build published, the redirects found so far and each moved page's first address are kept in the
+state folder (redirects.json), saved once the build is online. Each redirect leads to a document, not to an
 address, so a chain collapses (A then B then C: A leads to C); it goes when its document leaves the site
 (never a redirect to a missing page), and a page that takes its address wins. A moved page's feed entries
 keep its first address as their id, so feed readers see an update, not a new item. Redirect pages are in
@@ -14,9 +16,10 @@ neither the sitemap, the search index nor the feeds.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Container
+from collections.abc import Callable, Collection, Container
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -24,9 +27,10 @@ from urllib.parse import unquote
 
 from zaitun import statefiles
 from zaitun.config import LANGUAGES
+from zaitun.content.hanzi import NUMERALS
 from zaitun.content.model import split_front_matter
 from zaitun.content.schema import SLUG_RE, alias_problem
-from zaitun.errors import StateUnreadable
+from zaitun.errors import ContentError, StateUnreadable
 from zaitun.publish import layout, lint
 from zaitun.publish.inputs import Entry
 from zaitun.publish.memo import ByIdentity
@@ -37,6 +41,11 @@ from zaitun.publish.social import basis
 STATE = "redirects.json"
 KIND = "redirect"  # an Output's kind: not linted as a page, not indexed, not in the sitemap
 OWN_FOLDERS = (layout.ASSETS_DIR, layout.SEARCH_DIR, layout.SOCIAL_DIR)  # zaitun writes these itself
+SAME_BODY = 90  # rapidfuzz ratio from which two Chinese bodies are one document's (a typo mended, a line added)
+SHORTEST_BODY = 40  # characters, spaces aside: shorter bodies alike ("详见附件。") may be alike by chance
+_NUMBERS = re.compile(f"[{NUMERALS}万亿]+")  # dates, amounts, document numbers: a body with others is another
+
+Raws = Callable[[list[str]], dict[str, str]]  # slugs -> their stored Chinese files (Store.raws)
 
 
 @dataclass
@@ -146,18 +155,19 @@ def save(state_dir: Path, redirects: Redirects) -> None:
         _LAST.stamp, _LAST.data = _stamp(path), redirects.state()
 
 
-def follow(before: Redirects, entries: list[Entry], known: list[Entry] = ()) -> Redirects:
+def follow(before: Redirects, entries: list[Entry], known: list[Entry] = (), raws: Raws | None = None) -> Redirects:
     """The redirects after this build of `entries`: each page moved since the last build leads from its old
     address to the document; the redirects of a renamed document follow it; those of a document that left the
     site, and those whose address a document's page has now, go. A document `known` (in the store) but not
-    online in this build (dated later, its pages left out for an error) has not left: its redirects wait."""
+    online in this build (dated later, its pages left out for an error) has not left: its redirects wait.
+    `raws` reads stored files, to recognise a document renamed with its announcement changed (None: not so)."""
     if not before.readable:
         return Redirects(problems=list(before.problems), readable=False)
     now = published(entries, before.published)
     listed = {**_records(e for e in known if e.slug not in now), **now}
     moved = {path: list(target) for path, target in before.moved.items()}
     origins, notes = dict(before.origins), []
-    renamed = _renamed(before.published, listed)
+    renamed = _renamed(before.published, listed, raws)
     for old, new in sorted(renamed.items()):
         notes.append(f"{old} is now {new}: its old addresses lead to its new page")
         for target in moved.values():
@@ -217,11 +227,12 @@ def published(entries: list[Entry], before: dict[str, dict] | None = None) -> di
 _BASES: ByIdentity[Entry, str] = ByIdentity()  # a process that builds again hashes only the changed entries
 
 
-def _renamed(before: dict[str, dict], now: dict[str, dict]) -> dict[str, str]:
+def _renamed(before: dict[str, dict], now: dict[str, dict], raws: Raws | None = None) -> dict[str, str]:
     """Old slug -> new slug of each document that left the site while one with the same announcement in a
-    language arrived; where two could be meant, neither is taken for the other. A slug now in another section
-    announcing something else may be another document that took the name of one renamed meanwhile: when one
-    arrived with its announcement, that is where it went, and its old address leads there (not to the newcomer)."""
+    language arrived, else (`raws` given) one with the same Chinese body; where two could be meant, neither is
+    taken for the other. A slug now in another section announcing something else may be another document that
+    took the name of one renamed meanwhile: when one arrived with its announcement, that is where it went, and
+    its old address leads there (not to the newcomer)."""
     arrived = now.keys() - before.keys()
     if not arrived:  # (most builds: then nothing is looked at one by one)
         return {}
@@ -232,14 +243,47 @@ def _renamed(before: dict[str, dict], now: dict[str, dict]) -> dict[str, str]:
     for slug in arrived:
         for lang, said in now[slug]["langs"].items():
             announced.setdefault((lang, said), set()).add(slug)
-    found = {}
-    for slug in left:
-        candidates = set().union(*(announced.get((lang, said), set())
-                                   for lang, said in before[slug].get("langs", {}).items()))
-        if len(candidates) == 1:
-            found[slug] = candidates.pop()
-    claimed = Counter(found.values())
-    return {old: new for old, new in found.items() if claimed[new] == 1}
+    found = {slug: set().union(*(announced.get((lang, said), set())
+                                 for lang, said in before[slug].get("langs", {}).items())) for slug in left}
+    one = {old: next(iter(new)) for old, new in found.items() if len(new) == 1}
+    claimed = Counter(one.values())
+    renamed = {old: new for old, new in one.items() if claimed[new] == 1}
+    if raws is not None:  # those no announcement links, to the arrivals no announcement claims
+        # (a slug still listed, in another section, holds the newcomer's file in the store now: not compared)
+        unsaid = sorted(slug for slug in left if not found[slug] and slug not in now)
+        renamed |= _same_body(unsaid, sorted(arrived - set().union(*found.values())), raws)
+    return renamed
+
+
+def _same_body(left: list[str], arrived: list[str], raws: Raws) -> dict[str, str]:
+    """Old slug -> new slug of each document that left whose Chinese body, after its front matter, is that of
+    exactly one that arrived, and no other's that left: the same text, or nearly (rapidfuzz ratio SAME_BODY,
+    spaces aside) with the same numbers, in the same order. A body shorter than SHORTEST_BODY tells nothing."""
+    if not left or not arrived:
+        return {}
+    bodies = {slug: body for slug, raw in raws([*left, *arrived]).items() if (body := _body(raw, slug)) is not None}
+    alike = {old: [new for new in arrived if new in bodies and _same_text(bodies[old], bodies[new])]
+             for old in left if old in bodies}
+    resembled = Counter(new for found in alike.values() for new in found)
+    return {old: found[0] for old, found in alike.items() if len(found) == 1 and resembled[found[0]] == 1}
+
+
+def _same_text(one: tuple[str, tuple[str, ...]], other: tuple[str, tuple[str, ...]]) -> bool:
+    """Whether two bodies (`_body`) are one document's: the same, or nearly with the same numbers."""
+    from rapidfuzz.fuzz import ratio  # (loaded only by a build that compares bodies)
+
+    return one == other or one[1] == other[1] and ratio(one[0], other[0], score_cutoff=SAME_BODY) > 0
+
+
+def _body(raw: str, slug: str) -> tuple[str, tuple[str, ...]] | None:
+    """A stored file's Chinese body as bodies are compared (NFKC, no spaces) and its numbers; None when it is
+    too short to tell a document by, or its front matter does not close (a file taken in by an older version)."""
+    try:
+        body = split_front_matter(raw, Path(slug))[1]
+    except ContentError:
+        return None
+    text = "".join(unicodedata.normalize("NFKC", body).split())
+    return (text, tuple(_NUMBERS.findall(text))) if len(text) >= SHORTEST_BODY else None
 
 
 def _replaced(was: dict, now: dict) -> bool:

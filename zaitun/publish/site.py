@@ -251,7 +251,8 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
                     seed=Seed.of(adopted and adopted.provenance, previous.get(layout.PROVENANCE, {}).get("key"),
                                  change.changed, online / SITE / layout.PROVENANCE) if adopted else None,
                     saved_plan=adopted.plan if adopted else None)
-    moved = redirects.read(project.state_dir), in_store  # the old addresses that lead to moved pages, as last saved
+    moved = redirects.read(project.state_dir), in_store, store.raws  # the old addresses that lead to moved pages,
+    # as last saved; the stored files, to tell a document renamed and retitled at once by its body
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
         site, building, files, culprits, moves = _attempt(project, entries, plan_, hold, today, report, moved)
         if not culprits:
@@ -502,16 +503,16 @@ def _index_to_link(site: Path, stale: set[str], dirty: frozenset[str] | None) ->
 
 
 def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Holding, today: dt.date,
-             report: BuildReport, moved: tuple[redirects.Redirects, list[Entry]]
+             report: BuildReport, moved: tuple[redirects.Redirects, list[Entry], redirects.Raws]
              ) -> tuple[Site, Path, dict, Culprits, redirects.Redirects]:
     """Plan, render and lint the site of these entries into a new version folder, the pages `hold` keeps
     taken from the version online, with the redirects from the addresses of pages `moved` since (the records
-    saved last, and every document known, online in this build or not). Culprits are
+    saved last, every document known, online in this build or not, and the stored files' reads). Culprits are
     the entries whose own pages failed (none: the version is good); a failure no document explains raises."""
     tags = _TAGS.of(entries)
     site = site_settings(project, today, tags)
-    before, known = moved
-    moves = redirects.follow(before, entries, known)
+    before, known, raws = moved
+    moves = redirects.follow(before, entries, known, raws)
     site.feed_ids = moves.feed_ids()
     report.unlabelled_tags = unlabelled(site.tag_labels, tags)
     refused: Culprits = {}
