@@ -142,3 +142,18 @@ def test_the_guide_moved_to_another_section_and_edited_keeps_its_english_while_t
     built = zaitun(fx, "build")
     assert UNDER_REVIEW in built
     assert "EN[外国人过境免签" in (fx.out / NEWCOMER).read_text(encoding="utf-8")
+
+
+def test_the_guide_deleted_then_put_back_in_another_section_and_edited_keeps_its_english_while_reviewed(fx):
+    path = fx.project.content_dir / "guides/transit.md"
+    text = path.read_text(encoding="utf-8")
+    path.unlink()
+    zaitun(fx, "intake")
+    zaitun(fx, "build")
+    (fx.project.content_dir / "about").mkdir()
+    (fx.project.content_dir / "about/transit.md").write_text(text.replace("持有联程客票。", "持有联程客票或登机牌。"),
+                                                             encoding="utf-8")
+    assert "now names another document" not in zaitun(fx, "intake")
+    built = zaitun(fx, "build")
+    assert UNDER_REVIEW in built
+    assert "EN[外国人过境免签" in (fx.out / NEWCOMER).read_text(encoding="utf-8")

@@ -35,7 +35,7 @@ def newcomers(known: dict[str, dict], documents: list[Document],
     for doc in moved:
         row = known[doc.slug]
         was = _stored_announcement(row, stored.get(doc.slug))
-        renamed = arrived.get(was) if was else None
+        renamed = arrived.get(was) if was and arrived.get(was) != doc.slug else None  # (not itself, put back)
         if was != _announced(doc) or renamed:
             where = f"content/{content_source(row['section'], row['path'])}"
             went = f", now {renamed}" if renamed else ""
