@@ -138,6 +138,8 @@ def intake(ctx: typer.Context) -> None:
     for error in report.errors:
         typer.echo(str(error), err=True)
     _echo_unread([str(w) for w in report.unread])
+    for why in report.anew.values():
+        typer.echo(f"  {why}")
     typer.echo(f"ingested {len(report.ingested)}, unchanged {len(report.unchanged)}, "
                f"withdrawn {len(report.withdrawn)}, errors {len(report.errors)}"
                + (f", not read {len(report.unread)}" if report.unread else ""))
@@ -268,6 +270,8 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
     for line in failed + translated.get("tmx_skipped", []):
         typer.echo(line, err=True)
     _echo_unread(intake["unread"])
+    for why in intake["anew"].values():
+        typer.echo(f"  {why}")
     unread = f", {len(intake['unread'])} not read" if intake["unread"] else ""
     typer.echo(f"intake: {len(intake['ingested'])} taken in, {len(intake['withdrawn'])} withdrawn, "
                f"{len(intake['errors'])} with errors{unread}")

@@ -49,7 +49,7 @@ def intake(project: Project, store: Store):
 
 def intake_stage(project: Project, store: Store) -> dict:
     report = intake(project, store)
-    return {"ingested": report.ingested, "withdrawn": report.withdrawn,
+    return {"ingested": report.ingested, "withdrawn": report.withdrawn, "anew": report.anew,
             "unchanged": len(report.unchanged), "errors": [str(e) for e in report.errors],
             "unread": [str(w) for w in report.unread]}
 

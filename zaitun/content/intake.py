@@ -5,7 +5,9 @@ others go on. A broken new file is quarantined (a notice moved to .zaitun/quaran
 file left where it is, untaken); a broken edit of a document already taken in is held back, and
 its last good version stays in the store and online. Each is recorded with its `path:line: message`
 (see zaitun.failures). A file it neither reads nor sees linked (an old Word .doc) is recorded too, left where it
-is (unread.py). Re-running with nothing changed does nothing.
+is (unread.py). A file taking the slug of another document (identity.py) is taken in as a new document, not as
+an edit of that one: the English approved for the other is retracted and its segments start afresh.
+Re-running with nothing changed does nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from zaitun import failures, progress
 from zaitun.config import Limits
+from zaitun.content.identity import newcomers
 from zaitun.content.model import (
     NOTICE_SUFFIXES,
     SLUG_RE,
@@ -46,6 +49,7 @@ class IntakeReport:
     ingested: list[str] = field(default_factory=list)  # new or changed slugs
     unchanged: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)
+    anew: dict[str, str] = field(default_factory=dict)  # slug -> why: it names another document now (identity.py)
     errors: list[LocatedError] = field(default_factory=list)
     failures: list[failures.Failure] = field(default_factory=list)  # one per file not taken in
     unread: list[LocatedError] = field(default_factory=list)  # files neither read nor linked: warnings (unread.py)
@@ -157,9 +161,10 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
     validate = checks(loaded.documents) if checks else None
     for error in loaded.errors:
         _refuse(report, error, known.get(error.path.stem))
+    others = newcomers(known, loaded.documents, store.raws)
     with progress.task("Taking in documents", total=len(loaded.documents)) as bar:
         for doc in loaded.documents:
-            _take_in_one(store, report, doc, known.get(doc.slug), actor, limits, validate)
+            _take_in_one(store, report, doc, known.get(doc.slug), actor, limits, validate, others.get(doc.slug))
             bar.advance()
     present = {d.slug for d in loaded.documents} | {e.path.stem for e in loaded.errors}
     _withdraw_deleted(store, report, known, present, actor)
@@ -171,18 +176,20 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
 
 
 def _take_in_one(store: Store, report: IntakeReport, doc: Document, row: dict | None, actor: str, limits: Limits,
-                 validate: Validator | None) -> None:
+                 validate: Validator | None, anew: str | None = None) -> None:
     if not doc.whole or (row and row["raw_hash"] == sha(doc.raw) and row["status"] == DocumentState.ACTIVE
                          and _place(row) == doc.source):  # (a file moved to another section is taken in again)
         report.unchanged.append(doc.slug)  # (a document not parsed again is one the store holds: unchanged.py)
         return
     try:
-        _take_in(store, doc, actor, limits, validate)
+        _take_in(store, doc, actor, limits, validate, anew)
     except Exception as exc:  # the file's boundary: its last good version (if any) stays as it was
         _not_the_machine(exc)
         _refuse(report, _located(exc, doc.path, "could not be taken in"), row)
         return
     report.ingested.append(doc.slug)
+    if anew:
+        report.anew[doc.slug] = anew
 
 
 def _refuse(report: IntakeReport, error: LocatedError, row: dict | None) -> None:
@@ -204,14 +211,18 @@ def _place_of(path: Path) -> str:
 
 
 def _take_in(store: Store, doc: Document, actor: str, limits: Limits,
-             validate: Validator | None) -> None:
-    """Validate and store one document; raise its first problem and store nothing."""
+             validate: Validator | None, anew: str | None = None) -> None:
+    """Validate and store one document; raise its first problem and store nothing. `anew`: why its slug names
+    another document than the stored one, which it does not replace as an edit would (identity.py)."""
     problems = validate(doc) if validate else []
     if problems:
         raise problems[0]
     new = checked_segments(doc, limits)
     with store.tx() as conn:
-        _store_document(store, conn, doc, new, actor)
+        if anew:
+            retracted = store.start_anew(conn, doc.slug, actor, anew)
+            store.log(conn, actor, "start-anew", doc.slug, note=f"{anew} ({retracted} English releases retracted)")
+        _store_document(store, conn, doc, new, actor, fresh=bool(anew))
 
 
 def checked_segments(doc: Document, limits: Limits) -> list[Segment]:
@@ -240,9 +251,11 @@ def _record(project: Project, store: Store, report: IntakeReport, converted: set
     failures.record(project, store, STAGE, report.failures, cleared=converted)
 
 
-def _store_document(store: Store, conn: Connection, doc: Document, new: list[Segment], actor: str) -> None:
+def _store_document(store: Store, conn: Connection, doc: Document, new: list[Segment], actor: str,
+                    fresh: bool = False) -> None:
+    """Store the document's file and segments; `fresh`: a new document, whose segments replace none stored."""
     store.save_document(conn, doc.slug, doc.section, str(doc.path), doc.raw)
-    old_active = store.segments(doc.slug)
+    old_active = [] if fresh else store.segments(doc.slug)
     predecessors = _predecessors([s["seg_id"] for s in old_active], [s.id for s in new])
     store.set_segments(conn, doc.slug, [(s.id, s.kind, s.source) for s in new], predecessors)
     store.log(conn, actor, "ingest", doc.slug, note=f"{len(new)} segments from {doc.path.name}")

@@ -224,6 +224,13 @@ def is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
+def announcement(title: str, summary: str = "", social: str = "") -> str:
+    """What a document announces (its title, with its social text, else its summary, else the title again), as a
+    short digest: a post says it, and a renamed document is recognised by it arriving under another slug."""
+    text = social or summary or title
+    return hashlib.sha256(f"{title}\x1f{text}".encode()).hexdigest()[:12]
+
+
 def content_source(section: str, path: str | Path) -> str:
     """A document's file relative to content/ (`guides/a.md`): relative links in it resolve from there,
     and no server path is ever put online. (posixpath: the build asks this for every document.)"""

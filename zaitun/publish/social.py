@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from zaitun import days, statefiles
+from zaitun.content.model import announcement
 from zaitun.errors import PublishError, StateUnreadable
 from zaitun.project import Project
 from zaitun.publish import layout
@@ -52,8 +53,7 @@ def post_url(entry: Entry, site: Site, platform: str) -> str:
 
 def basis(entry: Entry) -> str:
     """What a post says; a new basis means the document is announced again."""
-    text = entry.social or entry.summary or entry.title
-    return hashlib.sha256(f"{entry.title}\x1f{text}".encode()).hexdigest()[:12]
+    return announcement(entry.title, entry.summary, entry.social)
 
 
 def news_date(entry: Entry) -> dt.date:

@@ -725,6 +725,17 @@ class Store:
         else:
             conn.execute(insert(documents).values(slug=slug, **values))
 
+    def start_anew(self, conn: Connection, slug: str, actor: str, why: str) -> int:
+        """The slug now names another document (zaitun.content.identity): the English releases of the one before
+        are retracted (`why`), its translations set aside and its segments no longer name the ones they replaced,
+        so the newcomer is reviewed as any new document (approved memory still serves it); how many releases
+        were retracted. Its rows stay, for the audit."""
+        conn.execute(update(translations).where(translations.c.slug == slug, translations.c.state != "superseded")
+                     .values(state="superseded"))
+        conn.execute(update(segments).where(segments.c.slug == slug).values(prev_seg_id=None))
+        return conn.execute(update(releases).where(releases.c.slug == slug, releases.c.retracted_at.is_(None))
+                            .values(retracted_at=now(), retracted_by=actor, retraction=why)).rowcount
+
     def withdraw_document(self, conn: Connection, slug: str) -> None:
         conn.execute(update(documents).where(documents.c.slug == slug).values(status="withdrawn", updated_at=now()))
 
