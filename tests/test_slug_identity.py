@@ -157,3 +157,22 @@ def test_the_guide_deleted_then_put_back_in_another_section_and_edited_keeps_its
     built = zaitun(fx, "build")
     assert UNDER_REVIEW in built
     assert "EN[外国人过境免签" in (fx.out / NEWCOMER).read_text(encoding="utf-8")
+
+
+def test_on_each_database_a_newcomer_taking_a_renamed_guides_slug_shows_none_of_its_english(tmp_path, database_url):
+    from test_retract import published_project
+
+    fx = published_project(tmp_path / "proj", database_url)
+    try:
+        zaitun(fx, "build")
+        assert (fx.out / "en/guides/transit/index.html").is_file()
+        move(fx, "guides/transit.md", "guides/transit-240.md")
+        fx.write("about", "transit", ABOUT, ABOUT_BODY)
+        assert "transit now names another document" in zaitun(fx, "intake")
+        built = zaitun(fx, "build")
+        assert not (fx.out / NEWCOMER).exists() and UNDER_REVIEW not in built
+        assert "transit" not in fx.store.release_heads("en")  # retracted in the store itself, not only held back
+        assert "transit now names another document" in fx.store.retractions()["transit"]
+        assert all(s.translation is None for s in segment_states(fx.store, "transit"))
+    finally:
+        fx.store.close()
