@@ -20,6 +20,7 @@ from zaitun.content.model import document_from_row
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.project import Project
 from zaitun.review import qa
+from zaitun.review.actions import dated_later
 from zaitun.review.gate import released_english
 from zaitun.review.status import ENGLISH_OFFLINE
 from zaitun.state.segments import SegmentState, progress, segment_states
@@ -48,7 +49,8 @@ class SegmentView:
     terms: list[qa.Term]
     old_parts: list[tuple[bool, str]] = field(default_factory=list)  # (changed?, text) of the old Chinese
     new_parts: list[tuple[bool, str]] = field(default_factory=list)
-    online: bool = False  # its English is on the English page: rejecting it takes that page offline
+    online: bool = False  # its English is released: rejecting it takes the page offline (or keeps it from going online)
+    later: str = ""  # the document's date (YYYY-MM-DD) when it is dated later, not online yet (actions.dated_later)
 
     @property
     def seg_id(self) -> str:
@@ -83,10 +85,10 @@ def _append(parts: list[tuple[bool, str]], changed: bool, text: str) -> None:
 
 def segment_views(project: Project, store: Store, slug: str) -> list[SegmentView]:
     terms = qa.glossary(project.glossary_dir)
-    views, release = [], store.latest_release(slug)
+    views, release, later = [], store.latest_release(slug), dated_later(project, store, slug)
     for state in segment_states(store, slug):
         view = SegmentView(state, qa.split_terms(state.source, terms), qa.found_terms(state.source, terms),
-                           online=released_english(state, release))
+                           online=released_english(state, release), later=later.isoformat() if later else "")
         if state.previous:
             view.old_parts, view.new_parts = char_diff(state.previous["source"], state.source)
         views.append(view)
