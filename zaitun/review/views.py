@@ -32,12 +32,38 @@ MEDIA_PREFIX = "/media/"  # where the review UI serves files beside documents, f
 STAGES = ("draft", "translating", "in review", "update in review", ENGLISH_OFFLINE, "approved", "withdrawn")
 
 
-def failures(project: Project, store: Store) -> list[tuple[str, str]]:
-    """(state, message) of each file a pass held back or quarantined, paths shown from the project folder."""
+@dataclass
+class Problems:
+    """The queue's box of what the last passes held back: files to fix, and files zaitun does not read, which
+    need converting or linking instead (content/unread.py says how, file by file)."""
+
+    to_fix: list[tuple[str, str]]  # (state, message)
+    unread: list[tuple[str, str]]
+    unread_advice: str = ""  # what to do with a file not read (zaitun.failures.FIX_UNREAD)
+
+    def __bool__(self) -> bool:
+        return bool(self.to_fix or self.unread)
+
+    @property
+    def heading(self) -> str:
+        fix, unread = len(self.to_fix), len(self.unread)
+        said = ([f"{_count(fix, 'file')} need{'s' if fix == 1 else ''} fixing"] * bool(fix)
+                + [f"{_count(unread, 'file')} cannot be read"] * bool(unread))
+        return "; ".join([*said, "everything else went through"])
+
+
+def failures(project: Project, store: Store) -> Problems:
+    """Each file a pass held back, quarantined or did not read, paths shown from the project folder."""
     from zaitun import failures as recorded
 
     root = f"{project.root}/"
-    return [(f.state, f.message.replace(root, "")) for f in recorded.current(store)]
+    found = [(f.state, f.message.replace(root, "")) for f in recorded.current(store)]
+    return Problems([f for f in found if f[0] != recorded.NOT_READ], [f for f in found if f[0] == recorded.NOT_READ],
+                    recorded.FIX_UNREAD)
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
 
 
 @dataclass
