@@ -167,7 +167,11 @@ def reject(ctx: typer.Context,
     slug = _named(project, store, slug)
     name = acting(store, actor, token_file)["name"]
     if not yes and sys.stdin.isatty():
-        notes = actions.reach_notes(project, store, slug, gate.reach(store, slug, segment_id, seen=version))
+        try:
+            reach = gate.reach(store, slug, segment_id, seen=version)
+        except ReviewError:  # the rejection below refuses it, with the same words, in the audit log too
+            reach = gate.Rejection()
+        notes = actions.reach_notes(project, store, slug, reach)
         if notes:
             typer.echo("Rejecting this English reaches beyond the segment:\n"
                        + "\n".join(f"  - {note}" for note in notes), err=True)
