@@ -245,10 +245,9 @@ class _Use:
 
 @dataclass
 class _Reach:
-    """Everything a rejection of `rejected` takes back, read before anything is written."""
+    """Everything a rejection takes back, read before anything is written."""
 
-    rejected: SegmentState
-    offline: bool
+    offline: bool  # the segment's own English is online
     uses: list[_Use]
 
     def rejection(self, slug: str) -> Rejection:
@@ -282,7 +281,7 @@ def _reach(store: Store, conn: Connection | None, slug: str, rejected: SegmentSt
         online = release is not None and not release["retracted_at"] and any(release_holds(release, tr)
                                                                               for tr in earlier)
         uses.append(_Use(other, taken, earlier, online))
-    return _Reach(rejected, released_english(rejected, store.latest_release(slug, conn=conn)), uses)
+    return _Reach(released_english(rejected, store.latest_release(slug, conn=conn)), uses)
 
 
 def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, seen: str) -> Rejection:
