@@ -200,7 +200,8 @@ def test_the_review_page_names_the_segments_a_rejection_brought_back_and_shows_t
     with Client(create_app(Context(fx.project, fx.store))) as client:
         login(client)
         form = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/reject", seg.seg_id)
-        client.post(f"/doc/{SLUG}/reject", data=form | {"comment": COMMENT})
+        asked = client.post(f"/doc/{SLUG}/reject", data=form | {"comment": COMMENT}).text  # names ferry first
+        client.post(f"/doc/{SLUG}/reject", data=page_form(asked, f"/doc/{SLUG}/reject") | {"comment": COMMENT})
         told = client.get(f"/doc/{SLUG}").text
         ferry = client.get(f"/doc/{FROM_MEMORY}").text
     assert (f"taken from translation memory with this English, back in review: {FROM_MEMORY} segment 4; the "
@@ -261,7 +262,8 @@ def test_a_rejection_reaching_many_documents_names_a_few_and_counts_the_rest(tmp
     fx.ingest()
     pipeline.translate(fx.project, fx.store, slugs=others, announce=False)  # the sentence approved from memory
     seg = wrong_segment(fx.store)
-    note = actions.rejected_note(actions.reject(fx.store, SLUG, seg.seg_id, "vera", COMMENT, seen=seg.version))
+    rejection = actions.reject(fx.store, SLUG, seg.seg_id, "vera", COMMENT, seen=seg.version)
+    note = actions.rejected_note(fx.project, fx.store, SLUG, rejection)
     assert "back in review: copy-0 segment 4, copy-1 segment 4, copy-2 segment 4, copy-3 segment 4, copy-4 " \
            "segment 4 and 2 more (see `zaitun status`)" in note
     assert all(segment_of(fx.store, slug, seg.source).state == "draft" for slug in others)

@@ -544,12 +544,35 @@ def test_the_queue_names_the_files_a_pass_held_back(site):
     ingest(project, store)
     login(client)
     page = client.get("/").text
-    assert "1 file(s) need fixing; everything else went through" in page
+    assert "1 file needs fixing; everything else went through" in page
     assert ("content/guides/bad.md:3: unknown front-matter key &#39;titel&#39;: did you mean &#39;title&#39;?"
             in page) and "quarantined" in page and str(project.root) not in page
     bad.unlink()
     ingest(project, store)
     assert "need fixing" not in client.get("/").text
+
+
+def test_the_queue_counts_files_not_read_apart_from_files_to_fix_and_says_how_to_convert_each(site):
+    client, store, _, project = site
+    guides = project.content_dir / "guides"
+    for name in ("bad.md", "worse.md"):
+        (guides / name).write_text("---\ntitle: 坏\ntitel: 坏\ndate: 2025-01-01\n---\n\n正文。\n", encoding="utf-8")
+    (guides / "old-notice.doc").write_bytes(b"\xd0\xcf\x11\xe0 dropped by staff")
+    ingest(project, store)
+    login(client)
+    page = client.get("/").text
+    box = page.split('class="failures"', 1)[1].split("</section>", 1)[0]
+    assert "2 files need fixing; 1 file cannot be read; everything else went through" in box
+    to_fix, unread = box.split('class="to-fix"', 1)[1].split('class="unread"', 1)
+    assert "bad.md:3: unknown front-matter key" in to_fix and "worse.md:3" in to_fix and "old-notice.doc" not in to_fix
+    assert ("content/guides/old-notice.doc: an old Word (.doc) file is not read: save it as a Word document (.docx)"
+            in unread) and "bad.md" not in unread
+    assert "file(s)" not in box
+    for name in ("bad.md", "worse.md"):
+        (guides / name).unlink()
+    ingest(project, store)
+    box = client.get("/").text.split('class="failures"', 1)[1].split("</section>", 1)[0]
+    assert "1 file cannot be read; everything else went through" in box and "need" not in box
 
 
 def test_a_changed_fact_is_shown_as_a_before_and_after_pair(site):

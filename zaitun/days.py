@@ -34,3 +34,9 @@ def day_of_text(stamp: str, tz: dt.tzinfo) -> str:
 def start_of(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     """Midnight starting `day` in `tz`: a day saved as a day, back as an instant `day_of` gives it of."""
     return dt.datetime.combine(day, dt.time(), tzinfo=tz)
+
+
+def dated_later(date: dt.date, today: dt.date) -> bool:
+    """Whether a document dated `date` is not out yet on `today`, the project's day (Project.today): the build
+    keeps it off the site in both languages until its date (zaitun.publish.site.scheduled_out)."""
+    return date > today

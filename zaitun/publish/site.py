@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from zaitun import progress
+from zaitun import days, progress
 from zaitun.content.tags import unlabelled
 from zaitun.errors import LocatedError, PublishError
 from zaitun.project import Project
@@ -310,7 +310,7 @@ def scheduled_out(entries: list[Entry], today: dt.date) -> tuple[list[Entry], li
     """The entries to publish today, and the documents dated later (in the project's day), kept off the site in
     both languages until that day: a notice dated next week is not out before it is issued. A new day plans
     every page again (delta.py), so each comes online with the first build on its date."""
-    later = {e.slug for e in entries if e.lang == "zh" and e.date > today}
+    later = {e.slug for e in entries if e.lang == "zh" and days.dated_later(e.date, today)}
     if not later:
         return entries, []
     return [e for e in entries if e.slug not in later], sorted(later)

@@ -109,21 +109,64 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, seen:
     return rejection
 
 
-def rejected_note(rejection: gate.Rejection) -> str:
+def dated_later(project: Project, store: Store, slug: str) -> dt.date | None:
+    """The document's date when it is after the project's today: its English is not online yet, approved or not,
+    and goes online on that date (the build's rule: days.dated_later)."""
+    from zaitun.content.model import document_from_row
+
+    row = store.document(slug)
+    date = document_from_row(row).date if row else None
+    return date if date is not None and days.dated_later(date, project.today()) else None
+
+
+def rejected_note(project: Project, store: Store, slug: str, rejection: gate.Rejection) -> str:
     """What a rejection took back besides the segment, for the reviewer who made it ("" when nothing)."""
-    notes = [f"approved English of a published document, so {OFFLINE_NOTE}"] if rejection.offline else []
+    notes = []
+    if rejection.offline:
+        later = dated_later(project, store, slug)
+        notes.append(f"approved English of a document dated {later.isoformat()}, not online yet, so its English "
+                     "does not go online on that date until a corrected translation is approved" if later else
+                     f"approved English of a published document, so {OFFLINE_NOTE}")
     if rejection.recalled:
-        offline = (f"; the English page of {_some(rejection.offline_elsewhere)} goes offline at the next build "
-                   "until it is approved" if rejection.offline_elsewhere else "")
-        notes.append(f"taken from translation memory with this English, back in review: "
-                     f"{_some(rejection.recalled)}{offline}")
+        recalled = f"taken from translation memory with this English, back in review: {_some(rejection.recalled)}"
+        notes.append("; ".join([recalled, *_held_back(project, store, rejection.offline_elsewhere)]))
     return "; ".join(notes)
 
 
-def _some(names: list[str], shown: int = 5) -> str:
+def reach_notes(project: Project, store: Store, slug: str, reach: gate.Rejection) -> list[str]:
+    """What rejecting the segment's English would take back beyond its own document's page (gate.reach), told
+    before the reviewer confirms: empty when nothing."""
+    others = [doc for doc in reach.documents if doc != slug]
+    here = sum(where.rsplit(" segment ", 1)[0] == slug for where in reach.recalled)
+    notes = [f"{_count(len(others), 'other document')} took this English from translation memory and "
+             f"{'comes' if len(others) == 1 else 'come'} back to review: {_some(others, more=BEFORE)}"] * bool(others)
+    notes += [f"{_count(here, 'other segment')} of this document took it from translation memory and "
+              f"{'comes' if here == 1 else 'come'} back to review"] * bool(here)
+    return notes + _held_back(project, store, reach.offline_elsewhere, more=BEFORE)
+
+
+BEFORE = ""  # no pointer to `zaitun status`: it lists them only once rejected
+
+
+def _held_back(project: Project, store: Store, slugs: list[str], more: str = " (see `zaitun status`)") -> list[str]:
+    """How the English of these documents (approved from memory with rejected English) is held back: the page
+    online goes offline; one dated later does not go online on its date."""
+    later = [slug for slug in slugs if dated_later(project, store, slug)]
+    online = [slug for slug in slugs if slug not in later]
+    return ([f"the English page of {_some(online, more=more)} goes offline at the next build until it is "
+             "approved"] * bool(online)
+            + [f"the English of {_some(later, more=more)}, dated later, does not go online on its date until it "
+               "is approved"] * bool(later))
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
+
+
+def _some(names: list[str], shown: int = 5, more: str = " (see `zaitun status`)") -> str:
     """A few names and how many more: a sentence memory gave a thousand documents makes no readable list."""
-    more = len(names) - shown
-    return ", ".join(names[:shown]) + (f" and {more:,} more (see `zaitun status`)" if more > 0 else "")
+    rest = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {rest:,} more{more}" if rest > 0 else "")
 
 
 def _announced(project: Project, store: Store, slug: str, actor: str, result: ApproveResult,

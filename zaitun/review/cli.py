@@ -148,20 +148,38 @@ def reject(ctx: typer.Context,
            slug: Document,
            segment: Annotated[str, typer.Argument(help="The segment as ID@VERSION from `zaitun review show`.")],
            comment: Annotated[str, typer.Option("--comment", help="What is wrong, for the translator.")],
+           yes: Annotated[bool, typer.Option("--yes", help="Do not ask first, at a terminal, when the English was "
+                                                           "taken from translation memory elsewhere.")] = False,
            actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Reject a segment's translation at the version you read (ID@VERSION), with a comment.
 
     When someone saved another draft or rejected it since you read it, nothing is rejected. Rejecting approved
     English of a published document takes its English page offline at the next build, until a corrected
-    translation is approved; so does every other segment that took that English from translation memory without
-    a person approving it there: it comes back to review, flagged with why."""
-    from zaitun.review import actions
+    translation is approved (a document dated later: its English does not go online on its date until then);
+    so does every other segment that took that English from translation memory without a person approving it
+    there: it comes back to review, flagged with why. At a terminal, when the English reaches other segments
+    that way, the documents are named and you are asked first (--yes does not ask); either way what the
+    rejection took back is printed after."""
+    from zaitun.review import actions, gate
 
     segment_id, version = _versioned(segment, "reject", "rejected")
-    store = ctx.obj.store
-    slug = _named(ctx.obj.project, store, slug)
-    rejection = actions.reject(store, slug, segment_id, acting(store, actor, token_file)["name"], comment, version)
-    note = actions.rejected_note(rejection)
+    project, store = ctx.obj.project, ctx.obj.store
+    slug = _named(project, store, slug)
+    name = acting(store, actor, token_file)["name"]
+    if not yes and sys.stdin.isatty():
+        try:
+            reach = gate.reach(store, slug, segment_id, seen=version)
+        except ReviewError:  # the rejection below refuses it, with the same words, in the audit log too
+            reach = gate.Rejection()
+        notes = actions.reach_notes(project, store, slug, reach)
+        if notes:
+            typer.echo("Rejecting this English reaches beyond the segment:\n"
+                       + "\n".join(f"  - {note}" for note in notes), err=True)
+            if not typer.confirm("Reject it?", err=True):
+                typer.echo("nothing rejected", err=True)
+                raise typer.Exit(1)
+    rejection = actions.reject(store, slug, segment_id, name, comment, version)
+    note = actions.rejected_note(project, store, slug, rejection)
     typer.echo(f"rejected {segment_id}" + (f": {note}" if note else ""))
 
 

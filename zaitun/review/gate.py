@@ -86,7 +86,7 @@ def require_role(store: Store, actor: str, roles: set[str] = APPROVER_ROLES) -> 
     return user
 
 
-def _find(store: Store, slug: str, seg_id: str, conn: Connection) -> SegmentState:
+def _find(store: Store, slug: str, seg_id: str, conn: Connection | None) -> SegmentState:
     for state in segment_states(store, slug, conn):
         if state.seg_id == seg_id:
             return state
@@ -220,11 +220,68 @@ def _mark_approved(store: Store, conn: Connection, slug: str, seg: SegmentState,
 
 @dataclass
 class Rejection:
-    """What a rejection took back besides the segment: English online, and English taken from memory elsewhere."""
+    """What a rejection takes back besides the segment: English online, and English taken from memory elsewhere.
+    `reach` tells it before the rejection, `reject` after: both from the same plan (`_reach`)."""
 
     offline: bool = False  # the document's English online held the rejected English: it goes offline
     recalled: list[str] = field(default_factory=list)  # "SLUG segment N": drafted or approved from memory with it
     offline_elsewhere: list[str] = field(default_factory=list)  # documents of those whose English goes offline
+
+    @property
+    def documents(self) -> list[str]:
+        """The documents of the recalled segments, each once, in order."""
+        return list(dict.fromkeys(where.rsplit(" segment ", 1)[0] for where in self.recalled))
+
+
+@dataclass
+class _Use:
+    """A document holding the rejected English from translation memory, as a rejection finds it."""
+
+    slug: str
+    taken: list[tuple[SegmentState, bool]]  # its segments read by nobody there, each with whether it is online
+    earlier: list[dict]  # its approvals from memory of that English, current or not (a sentence changed since)
+    earlier_online: bool  # one of those is in its English online
+
+
+@dataclass
+class _Reach:
+    """Everything a rejection takes back, read before anything is written."""
+
+    offline: bool  # the segment's own English is online
+    uses: list[_Use]
+
+    def rejection(self, slug: str) -> Rejection:
+        online = [u.slug for u in self.uses if u.earlier_online or any(on for _, on in u.taken)]
+        return Rejection(offline=self.offline,
+                         recalled=[f"{u.slug} segment {seg.position + 1}" for u in self.uses for seg, _ in u.taken],
+                         offline_elsewhere=[s for s in online if not (self.offline and s == slug)])
+
+
+def reach(store: Store, slug: str, seg_id: str, *, seen: str) -> Rejection:
+    """What rejecting the segment's English at the version the reviewer saw (`seen`) would take back besides it,
+    as `reject` would find it now: told to them before they confirm. Raises ReviewError as `reject` would refuse."""
+    _require_document(store, slug)
+    seg = _find(store, slug, seg_id, None)  # reads only: no write lock
+    if seg.translation is None:
+        raise ReviewError(f"{slug}/{seg_id}: nothing to reject yet")
+    if seen != seg.version:
+        raise ReviewError(f"{seg_id}: not rejected: {_changed(seg, seen)}")
+    return _reach(store, None, slug, seg).rejection(slug)
+
+
+def _reach(store: Store, conn: Connection | None, slug: str, rejected: SegmentState) -> _Reach:
+    """The plan of a rejection: whether the segment's English is online, and each document holding that English
+    for that Chinese from translation memory with the segments there that no person approved (see `_recall`)."""
+    uses = []
+    for other in store.memory_uses(rejected.source, rejected.target, conn):
+        release = store.latest_release(other, conn=conn)
+        taken = [(seg, released_english(seg, release)) for seg in segment_states(store, other, conn)
+                 if (other, seg.seg_id) != (slug, rejected.seg_id) and _taken_from_memory(seg, rejected)]
+        earlier = store.memory_approvals(other, rejected.source, rejected.target, MEMORY_APPROVER, conn)
+        online = release is not None and not release["retracted_at"] and any(release_holds(release, tr)
+                                                                              for tr in earlier)
+        uses.append(_Use(other, taken, earlier, online))
+    return _Reach(released_english(rejected, store.latest_release(slug, conn=conn)), uses)
 
 
 def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, seen: str) -> Rejection:
@@ -239,7 +296,6 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, se
     if not comment.strip():
         raise ReviewError("a rejection needs a comment that tells the translator what is wrong")
     _require_document(store, slug)
-    result = Rejection()
     with store.tx() as conn:
         seg = _find(store, slug, seg_id, conn)
         if seg.translation is None:
@@ -248,17 +304,21 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, se
         if refused:  # recorded like a refused approval, so the audit log shows both reviewers at work
             store.log(conn, actor, "reject-refused", slug, seg_id, after=seg.target, note=refused)
         else:
+            planned = _reach(store, conn, slug, seg)  # read before the rejection changes what it reads
             store.reject_translation(conn, seg.translation["id"], actor, comment)
             store.log(conn, actor, "reject", slug, seg_id, before=seg.target, after=None, note=comment)
             if store.forget(conn, seg.source, seg.target):  # approved English no more: reused nowhere else
                 store.log(conn, actor, "memory-forget", slug, seg_id, before=seg.target,
                           note="rejected, so no longer drafted or approved from translation memory")
             why = f"{actor} rejected segment {seg.position + 1}: {shortened(comment)}"
-            result.offline = _retract(store, conn, slug, seg, actor, why)
-            _recall(store, conn, f"{slug} segment {seg.position + 1}", seg, actor, comment, result)
+            told = _Told(store, conn, actor)
+            if seg.state == SegmentStatus.APPROVED:
+                _retract(store, conn, slug, seg.seg_id, seg.translation, actor, why)
+            told(slug, why, planned.offline)
+            _recall(store, conn, f"{slug} segment {seg.position + 1}", planned, actor, comment, told)
     if refused:
         raise ReviewError(f"{seg_id}: {refused}")
-    return result
+    return planned.rejection(slug)
 
 
 def released_english(seg: SegmentState, release: dict | None) -> bool:
@@ -267,60 +327,57 @@ def released_english(seg: SegmentState, release: dict | None) -> bool:
             and release_holds(release, seg.translation))
 
 
-def _retract(store: Store, conn: Connection, slug: str, seg: SegmentState, actor: str, why: str) -> bool:
-    """Retract every release holding the segment's approved English, now rejected (the one online, and older
-    ones a rollback could put back); whether its English was online."""
-    if seg.state != SegmentStatus.APPROVED:
-        return False
-    online = released_english(seg, store.latest_release(slug, conn=conn))
-    if store.retract_releases(conn, slug, seg.translation, actor, why):
-        store.log(conn, actor, "retract", slug, seg.seg_id, before=seg.target, note=why)
-    if online:
-        store.record_event(conn, DOCUMENT_RETRACTED, slug, retracted_by=actor, why=why)
-    return online
+def _retract(store: Store, conn: Connection, slug: str, seg_id: str, translation: dict, actor: str,
+             why: str) -> None:
+    """Retract every release holding this approved English, now rejected (the one online, and older ones a
+    rollback could put back)."""
+    if store.retract_releases(conn, slug, translation, actor, why):
+        store.log(conn, actor, "retract", slug, seg_id, before=translation["target"], note=why)
 
 
-def _recall(store: Store, conn: Connection, where: str, rejected: SegmentState, actor: str, comment: str,
-            result: Rejection) -> None:
+@dataclass
+class _Told:
+    """Records, once a document, that its English went offline, with the first reason found."""
+
+    store: Store
+    conn: Connection
+    actor: str
+    done: set[str] = field(default_factory=set)
+
+    def __call__(self, slug: str, why: str, online: bool) -> None:
+        if online and slug not in self.done:
+            self.done.add(slug)
+            self.store.record_event(self.conn, DOCUMENT_RETRACTED, slug, retracted_by=self.actor, why=why)
+
+
+def _recall(store: Store, conn: Connection, where: str, planned: _Reach, actor: str, comment: str,
+            told: _Told) -> None:
     """Bring back to review each segment that took the English rejected at `where` from translation memory and
     that no person approved there (a memory draft, or approved by the translate pass): drafted again as it reads,
     flagged with why, and its document's releases holding it retracted. A person who approved that English
     themselves read it: theirs stays approved."""
-    for slug in store.memory_uses(rejected.source, rejected.target, conn):
-        for seg in segment_states(store, slug, conn):
-            if not _taken_from_memory(seg, rejected):
-                continue
+    for use in planned.uses:
+        for seg, online in use.taken:
             tr, approved = seg.translation, seg.state == SegmentStatus.APPROVED
             flag = (f"the English this was {'approved' if approved else 'drafted'} with from translation memory "
                     f"was rejected by {actor} in {where}: {shortened(comment)}")
-            if approved and _retract(store, conn, slug, seg, actor,
-                                     f"segment {seg.position + 1} was approved from translation memory with English "
-                                     f"{actor} rejected in {where}: {shortened(comment)}"):
-                result.offline_elsewhere.append(slug)
-            store.add_translation(conn, slug, seg.seg_id, seg.source, tr["target"], origin=tr["origin"], replaces=tr,
-                                  issues=[{"check": MEMORY_REJECTED, "message": flag}, *tr["issues"]],
+            if approved:
+                why = (f"segment {seg.position + 1} was approved from translation memory with English {actor} "
+                       f"rejected in {where}: {shortened(comment)}")
+                _retract(store, conn, use.slug, seg.seg_id, tr, actor, why)
+                told(use.slug, why, online)
+            store.add_translation(conn, use.slug, seg.seg_id, seg.source, tr["target"], origin=tr["origin"],
+                                  replaces=tr, issues=[{"check": MEMORY_REJECTED, "message": flag}, *tr["issues"]],
                                   engine=tr["engine"], glossary_version=tr["glossary_version"])
-            store.log(conn, actor, "back-to-review", slug, seg.seg_id, before=tr["target"], after=tr["target"],
+            store.log(conn, actor, "back-to-review", use.slug, seg.seg_id, before=tr["target"], after=tr["target"],
                       note=flag)
-            result.recalled.append(f"{slug} segment {seg.position + 1}")
-        if _retract_earlier(store, conn, slug, rejected, actor, f"a sentence since changed was approved from "
-                            f"translation memory with English {actor} rejected in {where}: {shortened(comment)}"):
-            result.offline_elsewhere.append(slug)
-    result.offline_elsewhere = list(dict.fromkeys(result.offline_elsewhere))
-
-
-def _retract_earlier(store: Store, conn: Connection, slug: str, rejected: SegmentState, actor: str, why: str) -> bool:
-    """Retract the document's releases holding the rejected English approved from memory for a sentence whose
-    Chinese has changed since: the last approved English stays online while the new one is reviewed, so it
-    holds it still; whether its English was online."""
-    release, online = store.latest_release(slug, conn=conn), False
-    for tr in store.memory_approvals(slug, rejected.source, rejected.target, MEMORY_APPROVER, conn):
-        online = online or (release is not None and not release["retracted_at"] and release_holds(release, tr))
-        if store.retract_releases(conn, slug, tr, actor, why):
-            store.log(conn, actor, "retract", slug, tr["seg_id"], before=tr["target"], note=why)
-    if online:
-        store.record_event(conn, DOCUMENT_RETRACTED, slug, retracted_by=actor, why=why)
-    return online
+        # the last approved English stays online while a changed sentence's new English is reviewed: one approved
+        # from memory with the rejected English is retracted too
+        why = (f"a sentence since changed was approved from translation memory with English {actor} rejected in "
+               f"{where}: {shortened(comment)}")
+        for tr in use.earlier:
+            _retract(store, conn, use.slug, tr["seg_id"], tr, actor, why)
+        told(use.slug, why, use.earlier_online)
 
 
 def _taken_from_memory(seg: SegmentState, rejected: SegmentState) -> bool:

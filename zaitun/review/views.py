@@ -20,6 +20,7 @@ from zaitun.content.model import document_from_row
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.project import Project
 from zaitun.review import qa
+from zaitun.review.actions import dated_later
 from zaitun.review.gate import released_english
 from zaitun.review.status import ENGLISH_OFFLINE
 from zaitun.state.segments import SegmentState, progress, segment_states
@@ -31,12 +32,38 @@ MEDIA_PREFIX = "/media/"  # where the review UI serves files beside documents, f
 STAGES = ("draft", "translating", "in review", "update in review", ENGLISH_OFFLINE, "approved", "withdrawn")
 
 
-def failures(project: Project, store: Store) -> list[tuple[str, str]]:
-    """(state, message) of each file a pass held back or quarantined, paths shown from the project folder."""
+@dataclass
+class Problems:
+    """The queue's box of what the last passes held back: files to fix, and files zaitun does not read, which
+    need converting or linking instead (content/unread.py says how, file by file)."""
+
+    to_fix: list[tuple[str, str]]  # (state, message)
+    unread: list[tuple[str, str]]
+    unread_advice: str = ""  # what to do with a file not read (zaitun.failures.FIX_UNREAD)
+
+    def __bool__(self) -> bool:
+        return bool(self.to_fix or self.unread)
+
+    @property
+    def heading(self) -> str:
+        fix, unread = len(self.to_fix), len(self.unread)
+        said = ([f"{_count(fix, 'file')} need{'s' if fix == 1 else ''} fixing"] * bool(fix)
+                + [f"{_count(unread, 'file')} cannot be read"] * bool(unread))
+        return "; ".join([*said, "everything else went through"])
+
+
+def failures(project: Project, store: Store) -> Problems:
+    """Each file a pass held back, quarantined or did not read, paths shown from the project folder."""
     from zaitun import failures as recorded
 
     root = f"{project.root}/"
-    return [(f.state, f.message.replace(root, "")) for f in recorded.current(store)]
+    found = [(f.state, f.message.replace(root, "")) for f in recorded.current(store)]
+    return Problems([f for f in found if f[0] != recorded.NOT_READ], [f for f in found if f[0] == recorded.NOT_READ],
+                    recorded.FIX_UNREAD)
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"
 
 
 @dataclass
@@ -48,7 +75,8 @@ class SegmentView:
     terms: list[qa.Term]
     old_parts: list[tuple[bool, str]] = field(default_factory=list)  # (changed?, text) of the old Chinese
     new_parts: list[tuple[bool, str]] = field(default_factory=list)
-    online: bool = False  # its English is on the English page: rejecting it takes that page offline
+    online: bool = False  # its English is released: rejecting it takes the page offline (or keeps it from going online)
+    later: str = ""  # the document's date (YYYY-MM-DD) when it is dated later, not online yet (actions.dated_later)
 
     @property
     def seg_id(self) -> str:
@@ -83,10 +111,10 @@ def _append(parts: list[tuple[bool, str]], changed: bool, text: str) -> None:
 
 def segment_views(project: Project, store: Store, slug: str) -> list[SegmentView]:
     terms = qa.glossary(project.glossary_dir)
-    views, release = [], store.latest_release(slug)
+    views, release, later = [], store.latest_release(slug), dated_later(project, store, slug)
     for state in segment_states(store, slug):
         view = SegmentView(state, qa.split_terms(state.source, terms), qa.found_terms(state.source, terms),
-                           online=released_english(state, release))
+                           online=released_english(state, release), later=later.isoformat() if later else "")
         if state.previous:
             view.old_parts, view.new_parts = char_diff(state.previous["source"], state.source)
         views.append(view)

@@ -34,7 +34,7 @@ from zaitun.context import Context
 from zaitun.errors import ReviewError
 from zaitun.mediatypes import content_type
 from zaitun.project import Project
-from zaitun.review import actions, concordance, sessions, suggest, temporary, views
+from zaitun.review import actions, concordance, gate, sessions, suggest, temporary, views
 from zaitun.review.gate import APPROVER_ROLES, INVISIBLE_RE
 from zaitun.review.passwords import check_rules
 from zaitun.review.quoting import shortened
@@ -517,10 +517,15 @@ def _action_routes(app: FastAPI) -> None:
     @app.post("/doc/{slug}/reject")
     def reject(request: Request, slug: str, user: dict = Depends(approver), form: dict = Depends(checked_form)):
         seg_id, seen = form.get("seg_id", ""), _version(form)
+        project, store = request.app.state.project, request.app.state.store
+        if form.get("confirmed") != "1" and typed(form, "comment").strip():
+            asked = _confirm_reject(request, slug, seg_id, seen, typed(form, "comment"), user)
+            if asked is not None:
+                return asked
 
         def run() -> None:
-            note = actions.rejected_note(actions.reject(request.app.state.store, slug, seg_id, user["name"],
-                                                        typed(form, "comment"), seen))
+            rejection = actions.reject(store, slug, seg_id, user["name"], typed(form, "comment"), seen)
+            note = actions.rejected_note(project, store, slug, rejection)
             flash(request, "ok", "rejected; the comment is kept with the segment" + (f"; {note}" if note else ""))
 
         return _act(request, slug, seg_id, run)
@@ -540,6 +545,25 @@ def _action_routes(app: FastAPI) -> None:
                 _report(request, result) if form.get("approve") == "1" else flash(request, "ok", "saved")
 
         return _act(request, slug, seg_id, run)
+
+
+def _confirm_reject(request: Request, slug: str, seg_id: str, seen: str, comment: str, user: dict) -> Response | None:
+    """A page asking the reviewer to confirm a rejection that reaches beyond the segment's own document (English
+    taken from translation memory elsewhere: gate.reach); None when it does not, or when the rejection would be
+    refused anyway (then the action says why)."""
+    project, store = request.app.state.project, request.app.state.store
+    _active_document(store, slug)
+    try:
+        reach = gate.reach(store, slug, seg_id, seen=seen)
+    except ReviewError:
+        return None
+    notes = actions.reach_notes(project, store, slug, reach)
+    if not notes:
+        return None
+    seg = next(v for v in views.segment_views(project, store, slug) if v.seg_id == seg_id)
+    return render(request, "reject.html", user=user, slug=slug, segment=seg, seen=seen, comment=comment,
+                  notes=notes, documents=len([doc for doc in reach.documents if doc != slug]),
+                  title=views.document_from_row(store.document(slug)).title)
 
 
 def typed(form: dict, name: str) -> str:
