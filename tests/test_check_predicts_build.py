@@ -34,6 +34,7 @@ FAULTS = {  # slug -> (front matter, body): each breaks one rule
     "tag-control": (FRONT + '\ntags: ["bell\\a"]', "正文。"),
     "alias-url": (FRONT + "\naliases: ['https://example.org/old']", "正文。"),
     "alias-dotdot": (FRONT + "\naliases: [guides/../old]", "正文。"),
+    "alias-file": (FRONT + "\naliases: [media/old-notice.pdf]", "正文。"),  # served as a PDF, never followed
     "title-control": ('title: "指南\\a"\ndate: 2025-01-01', "正文。"),
     "nul-body": (FRONT, "第一句。\x00第二句。"),
     "page-link": (FRONT, "见[附件](../../notice)。"),
@@ -44,7 +45,8 @@ FAULTS = {  # slug -> (front matter, body): each breaks one rule
     "link-to-draft": (FRONT, "见[草稿](../draft-doc/)。"),
 }
 GOOD = {
-    "good-a": (FRONT + "\nsummary: 摘要\ntags: [visa-free, 政策文件]\nprogramme: transit",
+    "good-a": (FRONT + "\nsummary: 摘要\ntags: [visa-free, 政策文件]\nprogramme: transit\n"
+               "aliases: [gk/t20230105_123.shtml, old/guide.htm]",
                "## 概况\n\n见[下文](#概况)。"),
     "good-b": (FRONT + "\nvalid_until: 2026-12-31", "见[另一篇](../good-a/)和![地图](images/map.png)。"),
     "draft-doc": (FRONT + "\ndraft: true", "草稿。"),

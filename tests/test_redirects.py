@@ -8,11 +8,12 @@ import json
 import re
 
 import pytest
-from publish_helpers import TRANSIT, TRANSIT_BODY, standard_project
+from publish_helpers import PAYING, TRANSIT, TRANSIT_BODY, standard_project
 from typer.testing import CliRunner
 
 from zaitun.cli import app
 from zaitun.errors import ContentError
+from zaitun.mediatypes import content_type
 from zaitun.publish import layout
 from zaitun.publish.sinks import deploy
 
@@ -167,6 +168,52 @@ def test_a_bad_alias_is_refused_naming_the_file_and_line(fx, alias, why):
     error = next(e for e in report.errors if e.path == path)
     assert isinstance(error, ContentError) and why in error.message
     assert str(error).startswith(f"{path}:8: ")  # the aliases line of the front matter
+
+
+@pytest.mark.parametrize(("alias", "file"), [
+    ("media/old-notice.pdf", "old-notice.pdf"),
+    ("files/2023/通知.docx", "通知.docx"),
+    ("old/%E9%80%9A%E7%9F%A5.pdf", "通知.pdf"),  # %-escaped as a browser sends it
+    ("feed.xml", "feed.xml"),  # names zaitun's own kinds of file: never a page
+    ("en/feed.xml", "feed.xml"),
+    ("sitemap.xml", "sitemap.xml"),
+    ("media/old-notice.pdf/", "old-notice.pdf"),
+])
+def test_an_alias_naming_a_file_not_a_page_is_refused_at_its_line_by_check_and_intake_and_the_rest_goes_online(
+        fx, alias, file):
+    path = fx.write("guides", "transit", TRANSIT + f"    aliases: [news/2024/transit, {json.dumps(alias)}]\n",
+                    TRANSIT_BODY.replace("外国人", "来华外国人"))
+    why = f"{path}:8: alias {alias!r} names a file ({file}), not a page: a redirect page there would be served as"
+    project = ["--project", str(fx.project.root)]
+    checked = CliRunner().invoke(app, [*project, "check"])
+    assert checked.exit_code == 1 and why in checked.output, checked.output
+    taken = CliRunner().invoke(app, [*project, "intake"])
+    assert taken.exit_code == 1 and why in taken.output, taken.output
+    assert "to publish a file, put it beside the document and link it" in taken.output
+    fx.write("guides", "paying", PAYING, "## 刷卡\n\n又改了。")  # another document changed meanwhile
+    fx.ingest()
+    fx.translate_and_approve("paying")
+    report = fx.build()
+    address = alias.strip("/").replace("%E9%80%9A%E7%9F%A5", "通知")
+    assert leads_to(fx, address) is None and leads_to(fx, f"{address}/") is None  # (en/feed.xml: the feed is)
+    assert leads_to(fx, "news/2024/transit/") is None  # the edit was refused whole: its version online stays
+    assert "外国人过境免签" in (fx.out / "zh/guides/transit/index.html").read_text(encoding="utf-8")
+    assert "又改了" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
+    assert report.problems == []
+
+
+def test_aliases_ending_in_a_page_name_or_a_folder_redirect_and_are_served_as_pages(fx):
+    aliased = TRANSIT + "    aliases: [old/transit.htm, gk/t20240105_3.shtml, en/old/Transit.HTML, news/v2]\n"
+    fx.write("guides", "transit", aliased, TRANSIT_BODY)
+    checked = CliRunner().invoke(app, ["--project", str(fx.project.root), "check"])
+    assert checked.exit_code == 0, checked.output
+    fx.ingest()
+    fx.translate_and_approve("transit")
+    assert fx.build().problems == []
+    for path, lang in [("old/transit.htm", "zh"), ("gk/t20240105_3.shtml", "zh"), ("en/old/Transit.HTML", "en"),
+                       ("news/v2/", "zh")]:
+        assert leads_to(fx, path) == f"/{lang}/guides/transit/", path
+        assert content_type(layout.file_of(path)) == "text/html; charset=utf-8", path  # as S3 and preview serve it
 
 
 def test_an_alias_naming_another_page_is_refused_naming_the_file_and_line_and_the_rest_is_online(fx):

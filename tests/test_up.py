@@ -46,11 +46,17 @@ def test_up_serves_site_review_ui_and_prefect_then_stops_cleanly(tmp_path):
     init_project(root)
     stray = root / "content" / "policies" / "old-notice.doc"  # staff's old Word file: nothing reads or links it
     stray.write_bytes(b"\xd0\xcf\x11\xe0")
+    photos = root / "content" / "guides" / "photos"  # old pictures no document links: one line for them all
+    photos.mkdir()
+    for name in ("a.jpg", "b.jpg", "c.png", "d.png"):
+        (photos / name).write_bytes(b"\xff\xd8\xff")
     proc, ports = start_up(root)
     try:
         printed = "".join(wait_for_line(proc, "Press Ctrl-C to stop.", 150))
         assert f"http://127.0.0.1:{ports['preview']}/" in printed
         assert f"  needs attention: {stray}: an old Word (.doc) file is not read" in printed and stray.exists()
+        assert f"  needs attention: {photos}/: 4 files no document links (e.g. a.jpg, b.jpg, c.png, …)" in printed
+        assert str(photos / "a.jpg") not in printed
         password_file = root / ".zaitun" / "first-admin-password"
         password = password_file.read_text(encoding="utf-8").strip()
         assert f"first-run admin account: admin, its password is in {password_file}" in printed

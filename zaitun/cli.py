@@ -132,12 +132,13 @@ def import_(ctx: typer.Context,
 @app.command()
 def intake(ctx: typer.Context) -> None:
     """Take content/ into the store: segment new and changed documents, withdraw deleted ones."""
+    from zaitun.content.unread import told
     from zaitun.pipeline import intake as take_in
 
     report = take_in(ctx.obj.project, ctx.obj.store)
     for error in report.errors:
         typer.echo(str(error), err=True)
-    _echo_unread([str(w) for w in report.unread])
+    _echo_unread(told(report.unread))
     for why in report.anew.values():
         typer.echo(f"  {why}")
     typer.echo(f"ingested {len(report.ingested)}, unchanged {len(report.unchanged)}, "
@@ -156,6 +157,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
 
     from zaitun import failures, notify, statefiles
     from zaitun.check import content_findings, stored_places
+    from zaitun.content.unread import told
     from zaitun.review.status import project_status
     from zaitun.stack import running_stack
 
@@ -170,7 +172,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     rows = project_status(store, ctx.obj.project.today(), cfg.get("site.expiry_warning_days"))
     found = content_findings(ctx.obj.project, stored_places(ctx.obj.project, store))
     problems, unread = [str(e) for e in found.problems], [str(w) for w in found.unread]
-    failed = [f for f in failures.current(store) if f.state != failures.NOT_READ]  # (`unread`: as they are now)
+    failed = [f for f in failures.current(store) if f.state not in failures.UNREAD]  # (`unread`: as they are now)
     undelivered = notify.waiting(ctx.obj.project)
     set_aside = statefiles.notes(ctx.obj.project)
     if as_json:
@@ -193,7 +195,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
         if r.offline:
             typer.echo(f"  {r.offline}")
     _echo_problems(problems, failed)
-    for line in unread:
+    for line in told(found.unread):  # (a folder's unlinked pictures in one line: `zaitun check` names each)
         typer.echo(f"needs attention: {line}")
     for line in undelivered:
         typer.echo(f"not delivered: {line}")
@@ -272,7 +274,7 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
     _echo_unread(intake["unread"])
     for why in intake["anew"].values():
         typer.echo(f"  {why}")
-    unread = f", {len(intake['unread'])} not read" if intake["unread"] else ""
+    unread = f", {intake['not_read']} not read" if intake["not_read"] else ""
     typer.echo(f"intake: {len(intake['ingested'])} taken in, {len(intake['withdrawn'])} withdrawn, "
                f"{len(intake['errors'])} with errors{unread}")
     outage = (f"; {translated['engine']} failed on {translated['engine_failed']} segment(s)"

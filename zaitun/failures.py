@@ -8,7 +8,9 @@ and puts a page whose link points to a page withdrawn since online with that lin
 (*dead link cut*); it publishes everything else. A glossary line that cannot be used is *left out* (the
 rest of the glossary is used), and a term two lines give conflicting renderings is *flagged* on every
 segment holding it, so none is approved without a reviewer. A file in content/ intake neither reads nor sees
-linked (an old Word .doc: content/unread.py) is *not read*: left where it is, told once, it stops nothing.
+linked (an old Word .doc: content/unread.py) is *not read*: left where it is, told once, it stops nothing; one
+that is merely *not linked* (a picture, a PDF) is told with the others of its folder (`per_folder`), so years
+of unused pictures do not bury what needs doing.
 The failures of a stage are replaced by each pass of that stage, so a fixed file drops off the list
 (`zaitun status`, the review queue); a quarantined notice stays listed while its copy is kept.
 A translation provider failing on segments is recorded the same way by translate, under the provider's
@@ -38,6 +40,9 @@ LINK_CUT = "dead link cut"  # online, a link to a page withdrawn since shown as 
 LEFT_FOR_HUMAN = "left for a human"  # what a failing translation provider could not translate (source: its name)
 FLAGGED = "flagged"  # a glossary term in conflict: every segment holding it waits for a reviewer
 NOT_READ = "not read"  # a file in content/ that intake does not read and no document links (content/unread.py)
+NOT_LINKED = "not linked"  # one of them that is no notice staff meant as a document: a picture, a PDF
+UNREAD = (NOT_READ, NOT_LINKED)
+SHOWN = 3  # names a folder's line of unlinked files shows
 EVENT = "zaitun.document.failed"
 PUBLISH = "publish"  # the stage of a publish that failed as a whole (a deploy target down): its source is the target
 FIX_FILES = ("Fix each file at the line named (`zaitun check` tells whether it would pass); the next pass takes it "
@@ -45,7 +50,8 @@ FIX_FILES = ("Fix each file at the line named (`zaitun check` tells whether it w
 FIX_PUBLISHING = ("The site online stays as it was; publishing is tried again on the next pass (under zaitun up: "
                   "hourly and on the next change).")
 FIX_UNREAD = ("A file not read stays where it is and is published only where a document links it: link it, or "
-              "drop the notice as .docx, .txt or .md (each line says how). `zaitun status` lists them.")
+              "drop the notice as .docx, .txt or .md (each line says how). `zaitun status` lists them, `zaitun "
+              "check` each file.")
 FIX_PROVIDER = ("Check the provider's settings (translate.provider, provider_url, the API key) and that it answers; "
                 "its segments wait in the review UI, and the next pass sends them again.")
 
@@ -105,7 +111,7 @@ def announce(project: Project, new: list[Failure]) -> None:
         log.info("%s", f.line())
         events.emit(EVENT, f.slug, stage=f.stage, source=f.source, state=f.state, message=f.message)
     provider, publishing = any(f.state == LEFT_FOR_HUMAN for f in new), any(f.stage == PUBLISH for f in new)
-    unread = sum(f.state == NOT_READ for f in new)
+    unread = sum(f.state in UNREAD for f in new)
     files = len(new) - unread - sum(f.state == LEFT_FOR_HUMAN or f.stage == PUBLISH for f in new)
     what = [f"{files} file(s)"] * bool(files) + ["the translation provider"] * provider + ["publishing"] * publishing
     told = [f"{' and '.join(what).capitalize()} need{'' if files or len(what) > 1 else 's'} fixing"] * bool(what)
@@ -113,6 +119,32 @@ def announce(project: Project, new: list[Failure]) -> None:
     try:
         advice = ([FIX_FILES] * bool(files) + [FIX_UNREAD] * bool(unread) + [FIX_PROVIDER] * provider
                   + [FIX_PUBLISHING] * publishing)
-        Notifier(project).notify("failure", title, "\n".join([*(f.line() for f in new), "", *advice]))
+        lines = per_folder([(f.source, f.line(), f.state == NOT_LINKED) for f in new], f"{NOT_LINKED}: ")
+        Notifier(project).notify("failure", title, "\n".join([*lines, "", *advice]))
     except Exception:  # a notification must never stop the pass it reports on
         log.warning("could not send the failure notification", exc_info=True)
+
+
+def per_folder(files: list[tuple[str, str, bool]], prefix: str = "") -> list[str]:
+    """The lines telling of files not read, `(path, its line, merely unlinked)` each, in their order: the unlinked
+    files of a folder holding several share one line (`prefix` first) where the first of them was; a file to act
+    on (an old .doc) and one alone in its folder keep their own."""
+    folders: dict[str, list[str]] = {}
+    for path, _, unlinked in files:
+        if unlinked:
+            folders.setdefault(str(Path(path).parent), []).append(Path(path).name)
+    lines: list[str] = []
+    for path, line, unlinked in files:
+        names = folders.get(str(Path(path).parent), []) if unlinked else []
+        if len(names) < 2:
+            lines.append(line)
+        elif names[0] == Path(path).name:
+            lines.append(prefix + _unlinked_in(str(Path(path).parent), sorted(names)))
+    return lines
+
+
+def _unlinked_in(folder: str, names: list[str]) -> str:
+    shown = ", ".join(names[:SHOWN]) + (", …" if len(names) > SHOWN else "")
+    example = "e.g. " if len(names) > SHOWN else ""
+    return (f"{folder}/: {len(names)} files no document links ({example}{shown}): link them from a document, or "
+            "move them out of content/; `zaitun check` names each")

@@ -7,10 +7,11 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-TYPES = {".html": "text/html", ".css": "text/css", ".json": "application/json", ".txt": "text/plain",
-         ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-         ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif",
-         ".pdf": "application/pdf"}  # images and PDFs need no /etc/mime.types on the build machine
+TYPES = {".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".css": "text/css",
+         ".json": "application/json", ".txt": "text/plain", ".js": "text/javascript", ".svg": "image/svg+xml",
+         ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+         ".webp": "image/webp", ".avif": "image/avif", ".pdf": "application/pdf"}
+# pages (an alias's old .shtml too), images and PDFs need no /etc/mime.types on the build machine
 FEED_TYPES = {"feed.xml": "application/rss+xml", "atom.xml": "application/atom+xml",
               "sitemap.xml": "application/xml"}
 

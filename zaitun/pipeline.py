@@ -48,10 +48,12 @@ def intake(project: Project, store: Store):
 
 
 def intake_stage(project: Project, store: Store) -> dict:
+    from zaitun.content.unread import told
+
     report = intake(project, store)
     return {"ingested": report.ingested, "withdrawn": report.withdrawn, "anew": report.anew,
             "unchanged": len(report.unchanged), "errors": [str(e) for e in report.errors],
-            "unread": [str(w) for w in report.unread]}
+            "unread": told(report.unread), "not_read": len(report.unread)}
 
 
 def load_memory(project: Project, store: Store) -> dict[str, int]:

@@ -32,7 +32,7 @@ from zaitun.content.model import (
 )
 from zaitun.content.segmenter import Segment, document_segments
 from zaitun.content.unchanged import Known
-from zaitun.content.unread import unread_files
+from zaitun.content.unread import unlinked_only, unread_files
 from zaitun.errors import ContentError, LocatedError, machine_trouble
 from zaitun.project import Project
 from zaitun.state.segments import DocumentState
@@ -169,7 +169,9 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
     present = {d.slug for d in loaded.documents} | {e.path.stem for e in loaded.errors}
     _withdraw_deleted(store, report, known, present, actor)
     report.unread = unread_files(loaded.others, loaded.documents, project.content_dir)
-    report.failures += [failures.Failure(STAGE, str(w.path), str(w), None, failures.NOT_READ) for w in report.unread]
+    report.failures += [failures.Failure(STAGE, str(w.path), str(w), None,
+                                         failures.NOT_LINKED if unlinked_only(w.path) else failures.NOT_READ)
+                        for w in report.unread]
     parsed.keep(loaded.documents, {*report.unchanged, *report.ingested})
     _record(project, store, report, notices.converted)
     return report

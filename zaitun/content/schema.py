@@ -159,6 +159,9 @@ def _text_list(value, path: Path, line: int, shape: str, problem_of) -> list[str
 
 
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# The endings of an old page's file (`t20230105_123.shtml` is the common one of government sites): a redirect
+# page written under any other (`old-notice.pdf`, `feed.xml`) is served as that kind of file, never followed.
+PAGE_SUFFIXES = (".html", ".htm", ".shtml")
 
 
 def alias_problem(alias: str) -> str | None:
@@ -177,7 +180,17 @@ def alias_problem(alias: str) -> str | None:
     if any(part in ("", ".", "..") for part in name.strip("/").split("/") + decoded.strip("/").split("/")):
         return "has an empty, '.' or '..' part (%-escaped or not): write the path from the site's root, e.g. " \
                "guides/old-name"
-    return None
+    return _a_file(decoded.strip("/").rsplit("/", 1)[-1])
+
+
+def _a_file(last: str) -> str | None:
+    """Why an alias whose last part names a file of another kind than a page cannot be one (None: it can)."""
+    if "." not in last or last.lower().endswith(PAGE_SUFFIXES):
+        return None
+    return (f"names a file ({last}), not a page: a redirect page there would be served as that kind of file, not "
+            "followed, so the old address would still fail. An alias is an old page's address: a folder "
+            "(news/2024/transit) or a name ending in .html, .htm or .shtml; to publish a file, put it beside "
+            "the document and link it")
 
 
 def tag_problem(tag: str) -> str | None:

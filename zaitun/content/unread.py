@@ -5,12 +5,15 @@ where a document links it (an image, a PDF, a `申请表.doc` form). Staff also 
 zaitun cannot read: an old Word .doc, a WPS .wps, a scanned notice as PDF, a .zip of notices. Nothing would
 happen, so each is named (by `zaitun check`, the intake summary, `zaitun status` and one notification), left
 where it is (it may be an attachment about to be linked) and never published. A warning: it stops nothing.
+A file merely unlinked (a picture, a PDF, a spreadsheet: no notice in a format intake cannot read) is told with
+the others of its folder where a pass or `zaitun status` tells them (`told`); `zaitun check` names each.
 """
 
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
+from zaitun import failures
 from zaitun.content.files import document_links
 from zaitun.content.model import NOTICE_SUFFIXES, Document
 from zaitun.errors import ContentError
@@ -36,6 +39,19 @@ def unread_files(files: list[Path], documents: list[Document], content_dir: Path
         if str(rel) not in linked and not _a_notice(rel):
             found.append(ContentError(path, why_unread(rel)))
     return found
+
+
+def unlinked_only(path: Path) -> bool:
+    """Whether a file not read is one staff may link as it is (a picture, a PDF), not a notice saved in a format
+    intake cannot read (an old .doc, an archive, a notice out of its section folder), which each need an action."""
+    suffix = path.suffix.lower()
+    return suffix not in WORD_PROCESSOR and suffix not in ARCHIVES and suffix not in NOTICE_SUFFIXES
+
+
+def told(unread: list[ContentError]) -> list[str]:
+    """The lines a pass and `zaitun status` tell of files not read: the unlinked files of a folder holding
+    several in one line, each other file in its own (failures.per_folder)."""
+    return failures.per_folder([(str(w.path), str(w), unlinked_only(w.path)) for w in unread])
 
 
 def _a_notice(rel: PurePosixPath) -> bool:
