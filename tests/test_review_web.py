@@ -575,6 +575,23 @@ def test_the_queue_counts_files_not_read_apart_from_files_to_fix_and_says_how_to
     assert "1 file cannot be read; everything else went through" in box and "need" not in box
 
 
+def test_the_queue_tells_a_folder_of_unlinked_pictures_in_one_line_apart_from_files_to_fix(site):
+    client, store, _, project = site
+    media = project.content_dir / "guides" / "media"
+    media.mkdir()
+    for n in range(12):
+        (media / f"photo-{n:02d}.jpg").write_bytes(b"\xff\xd8\xff old picture")
+    (project.content_dir / "guides" / "old-notice.doc").write_bytes(b"\xd0\xcf\x11\xe0 dropped by staff")
+    ingest(project, store)
+    login(client)
+    box = client.get("/").text.split('class="failures"', 1)[1].split("</section>", 1)[0]
+    assert "1 file cannot be read; 12 files no document links; everything else went through" in box
+    assert "need" not in box and 'class="to-fix"' not in box  # nothing to fix: nothing counted so
+    unread = box.split('class="unread"', 1)[1]
+    assert unread.count("<li>") == 2 and "content/guides/media/: 12 files no document links" in unread
+    assert "content/guides/old-notice.doc: an old Word (.doc) file is not read" in unread
+
+
 def test_a_changed_fact_is_shown_as_a_before_and_after_pair(site):
     client, store, _ids, project = site
     from zaitun import pipeline

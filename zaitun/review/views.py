@@ -38,17 +38,22 @@ class Problems:
     need converting or linking instead (content/unread.py says how, file by file)."""
 
     to_fix: list[tuple[str, str]]  # (state, message)
-    unread: list[tuple[str, str]]
+    unread: list[tuple[str, str]]  # (state, message), a folder's unlinked files in one
     unread_advice: str = ""  # what to do with a file not read (zaitun.failures.FIX_UNREAD)
+    unlinked: int = 0  # of the files the `unread` lines tell of, those merely not linked (a folder's in one line)
 
     def __bool__(self) -> bool:
         return bool(self.to_fix or self.unread)
 
     @property
     def heading(self) -> str:
-        fix, unread = len(self.to_fix), len(self.unread)
+        from zaitun.failures import NOT_LINKED
+
+        fix, unlinked = len(self.to_fix), self.unlinked
+        unread = sum(1 for state, _ in self.unread if state != NOT_LINKED)
         said = ([f"{_count(fix, 'file')} need{'s' if fix == 1 else ''} fixing"] * bool(fix)
-                + [f"{_count(unread, 'file')} cannot be read"] * bool(unread))
+                + [f"{_count(unread, 'file')} cannot be read"] * bool(unread)
+                + [f"{_count(unlinked, 'file')} no document links"] * bool(unlinked))
         return "; ".join([*said, "everything else went through"])
 
 
@@ -57,9 +62,13 @@ def failures(project: Project, store: Store) -> Problems:
     from zaitun import failures as recorded
 
     root = f"{project.root}/"
-    found = [(f.state, f.message.replace(root, "")) for f in recorded.current(store)]
-    return Problems([f for f in found if f[0] != recorded.NOT_READ], [f for f in found if f[0] == recorded.NOT_READ],
-                    recorded.FIX_UNREAD)
+    current = recorded.current(store)
+    unread = [f for f in current if f.state in recorded.UNREAD]  # a folder's unlinked pictures: one line
+    told = recorded.per_folder([(f.source, f.message, f.state == recorded.NOT_LINKED) for f in unread])
+    states = {f.message: f.state for f in unread}
+    return Problems([(f.state, f.message.replace(root, "")) for f in current if f.state not in recorded.UNREAD],
+                    [(states.get(line, recorded.NOT_LINKED), line.replace(root, "")) for line in told],
+                    recorded.FIX_UNREAD, sum(1 for f in unread if f.state == recorded.NOT_LINKED))
 
 
 def _count(n: int, thing: str) -> str:
