@@ -7,6 +7,7 @@ Every rule matches a line's `folded` text (traditional variants read as simplifi
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ KINDS = [  # what a line's start says it is; `body.classify` confirms structure 
 ]
 _MARGIN = " \t\u3000\xa0"  # what a line's first-line indent is made of
 _LEAD = (" ", "\xa0")
+_INDENT_COLUMNS = 8  # a paragraph's indent is two characters; a line pushed further is centred or signed
 # Printing line (`泉州市人民政府办公室 2024年12月23日印发`) and distribution lines (`抄送：…`).
 _TAIL = re.compile(rf"^(?:抄送|分送)[：:]|^[^，。；：]{{0,30}}?{DATE_RE.pattern}印发$")
 
@@ -43,6 +45,7 @@ class Line:
 
     no: int
     text: str
+    # Both read past the margin every line has, when there is one (`_common_margin`).
     lead: bool = False  # began with one ASCII space: a page-break continuation in PDF text
     indent: bool = False  # began with an ideographic space, a tab or two spaces: a new paragraph
     width: float = 0.0
@@ -56,13 +59,16 @@ class Line:
 
 def clean_lines(text: str) -> list[Line]:
     """Non-blank lines without page numbers and stamps, spaces between Chinese characters removed."""
-    lines = []
+    kept = []
     for no, raw in enumerate(text.split("\n"), start=1):
         stripped = ARTEFACT_SPACE.sub("", raw.strip(" \t\u3000\ufeff\xa0"))
-        if not stripped or any(rx.match(fold(stripped)) for rx in _DEBRIS):
-            continue
+        if stripped and not any(rx.match(fold(stripped)) for rx in _DEBRIS):
+            kept.append((no, stripped, _margin(raw)))
+    common = len(_common_margin([margin for _, _, margin in kept]))
+    lines = []
+    for no, stripped, margin in kept:
         width = sum(0.5 if ord(c) < 128 else 1 for c in stripped.replace(" ", ""))
-        margin = _margin(raw)
+        margin = margin[common:]
         lines.append(Line(no, stripped, margin in _LEAD, _is_indent(margin), width))
     return lines
 
@@ -71,6 +77,23 @@ def _margin(raw: str) -> str:
     """The blank a line starts with (a byte-order mark before it is none of it)."""
     body = raw.lstrip("\ufeff")
     return body[: len(body) - len(body.lstrip(_MARGIN))]
+
+
+def _common_margin(margins: list[str]) -> str:
+    """The ASCII margin every line has, when paragraph starts stand out from it: text from
+    `pdftotext -layout` starts each line with spaces and a paragraph with more. When no line but those
+    centred or pushed right stands out, each line is a paragraph (text pasted from a web page): none."""
+    common = os.path.commonprefix(margins)
+    common = common[: len(common) - len(common.lstrip(" \t"))]
+    further = [margin[len(common):] for margin in margins]
+    if common and any(_is_indent(rest) and _columns(rest) <= _INDENT_COLUMNS for rest in further):
+        return common
+    return ""
+
+
+def _columns(blank: str) -> int:
+    """How wide a blank is, in the columns of monospaced text: an ideographic space takes two."""
+    return sum(2 if c == "\u3000" else 4 if c == "\t" else 1 for c in blank)
 
 
 def _is_indent(margin: str) -> bool:
