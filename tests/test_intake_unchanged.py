@@ -98,3 +98,22 @@ def test_a_changed_document_is_checked_against_the_pages_of_the_documents_not_pa
     linking.write_text(f"---\n{FRONT}\n---\n\n见[草稿](../draft-doc/)。\n", encoding="utf-8")
     report = intake(project, store_)
     assert report.ingested == [] and "draft-doc" in str(report.errors[0])  # a draft, known so unparsed
+
+
+def test_a_copy_of_a_document_not_parsed_again_is_told_from_what_intake_kept_and_only_the_copy_is_parsed(
+        tmp_project, store, parsed):
+    numbered = FRONT + "\ndoc_number: 泉政办规〔2024〕11号"
+    files = {slug: write_doc(tmp_project.root, f"guides/{slug}.md", numbered if slug == "a" else FRONT,
+                             f"{slug}正文。") for slug in "abc"}
+    assert ingest(tmp_project, store).twice == []
+    parsed.clear()
+    copies = [write_doc(tmp_project.root, "policies/d.md", FRONT + "\ndoc_number: 泉政办规[2024]11号", "另一份正文。"),
+              write_doc(tmp_project.root, "policies/e.md", FRONT, "b正文。")]
+    report = ingest(tmp_project, store)
+    assert sorted(parsed) == ["d", "e"] and sorted(report.unchanged) == ["a", "b", "c"]
+    assert [(w.path, w.line) for w in report.twice] == [(copies[0], 4), (copies[1], 6)]
+    assert f"the same notice as {files['a']}:4 (document number 泉政办规[2024]11号)" in report.twice[0].message
+    assert f"the same notice as {files['b']}:6 (the same Chinese text)" in report.twice[1].message
+    parsed.clear()
+    again = ingest(tmp_project, store)
+    assert parsed == [] and [str(w) for w in again.twice] == [str(w) for w in report.twice]

@@ -592,6 +592,26 @@ def test_the_queue_tells_a_folder_of_unlinked_pictures_in_one_line_apart_from_fi
     assert "content/guides/old-notice.doc: an old Word (.doc) file is not read" in unread
 
 
+def test_the_queue_tells_a_document_in_twice_naming_both_files_apart_from_files_to_fix(site):
+    client, store, _, project = site
+    first = project.content_dir / "guides" / f"{SLUG}.md"
+    copy = project.content_dir / "policies" / f"{SLUG}-copy.md"
+    copy.parent.mkdir(exist_ok=True)
+    copy.write_bytes(first.read_bytes())
+    report = ingest(project, store)
+    assert report.ingested == [f"{SLUG}-copy"] and report.errors == []  # told, not refused
+    login(client)
+    box = client.get("/").text.split('class="failures"', 1)[1].split("</section>", 1)[0]
+    assert "1 document the same notice as another; everything else went through" in box
+    assert "need" not in box and 'class="to-fix"' not in box
+    twice = box.split('class="twice"', 1)[1]
+    assert twice.count("<li>") == 1 and f"content/policies/{SLUG}-copy.md:" in twice
+    assert f"the same notice as content/guides/{SLUG}.md:" in twice and str(project.root) not in box
+    copy.unlink()
+    ingest(project, store)
+    assert 'class="failures"' not in client.get("/").text
+
+
 def test_a_changed_fact_is_shown_as_a_before_and_after_pair(site):
     client, store, _ids, project = site
     from zaitun import pipeline

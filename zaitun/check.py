@@ -1,16 +1,18 @@
 """`zaitun check`: validate zaitun.toml, every content file (and the files it links), static/, the glossaries
-and the tag labels, modifying nothing; and name the files in content/ that nothing reads nor links (warnings)."""
+and the tag labels, modifying nothing; and name the files in content/ that nothing reads nor links, and the
+documents that are the same notice as another (warnings)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from zaitun.config import Config, Limits, load_config
 from zaitun.content.intake import Validator, checked_segments, convert_dropped, dropped_notices
 from zaitun.content.model import Document, content_source, load_documents, parse_document
+from zaitun.content.twice import same_notices
 from zaitun.content.unread import unread_files
 from zaitun.errors import ContentError, LocatedError
 from zaitun.project import STATE_DIR, Project
@@ -23,10 +25,12 @@ from zaitun.state.reads import Reads, SqliteReads
 
 @dataclass
 class Findings:
-    """What check finds: problems, each a refusal (check fails), and files not read, which stop nothing."""
+    """What check finds: problems, each a refusal (check fails), and files not read and notices in content/
+    twice, which stop nothing."""
 
     problems: list[LocatedError] = field(default_factory=list)
     unread: list[LocatedError] = field(default_factory=list)  # content/unread.py
+    twice: list[LocatedError] = field(default_factory=list)  # content/twice.py
 
 
 def check_project(project: Project) -> list[LocatedError]:
@@ -45,7 +49,7 @@ def check_findings(project: Project) -> Findings:
     found.problems.extend(content.problems)
     found.problems.extend(static_files(project.static_dir)[1])
     found.problems.extend(_glossary_problems(project))
-    found.unread = content.unread
+    found.unread, found.twice = content.unread, content.twice
     return found
 
 
@@ -58,24 +62,28 @@ def content_problems(project: Project, places: Mapping[str, str] | None = None) 
 
 
 def content_findings(project: Project, places: Mapping[str, str] | None = None) -> Findings:
-    """content_problems, and the files in content/ that intake would leave unread (one read of content/)."""
+    """content_problems, the files in content/ that intake would leave unread and the documents that are the same
+    notice as another, notices dropped in as they would convert (one read of content/)."""
     limits = Limits.of(_settings(project))
     loaded = load_documents(project.content_dir, limits, owners=places)
     validate = document_validator(project, loaded.documents)
-    problems: list[LocatedError] = [*loaded.errors, *notice_problems(project.content_dir, limits)]
+    converted: list[Document] = []
+    problems: list[LocatedError] = [*loaded.errors, *notice_problems(project.content_dir, limits, converted)]
     for doc in loaded.documents:
         problems.extend(validate(doc))
         try:
             checked_segments(doc, limits)
         except LocatedError as exc:
             problems.append(exc)
-    return Findings(problems, list(unread_files(loaded.others, loaded.documents, project.content_dir)))
+    return Findings(problems, list(unread_files(loaded.others, loaded.documents, project.content_dir)),
+                    same_notices([*loaded.documents, *converted]))
 
 
-def notice_problems(content_dir: Path, limits: Limits) -> list[LocatedError]:
+def notice_problems(content_dir: Path, limits: Limits, converted: list[Document] | None = None) -> list[LocatedError]:
     """Why each notice dropped into content/ would be quarantined by intake: converted here, not written,
-    and the document it makes read as intake will read it."""
+    and the document it makes read as intake will read it (added to `converted`, under the notice's path)."""
     dropped, problems = dropped_notices(content_dir)
+    targets: dict[Path, Path] = {}  # a document -> the notice converting into it first, as intake converts them
     for path in dropped:
         try:
             target, text = convert_dropped(path, content_dir, limits)
@@ -85,8 +93,16 @@ def notice_problems(content_dir: Path, limits: Limits) -> list[LocatedError]:
         except Exception as exc:  # the file's boundary, as intake's
             problems.append(ContentError(path, f"could not be converted: {exc.__class__.__name__}: {exc}", 1))
             continue
+        if target in targets:  # intake writes the first, then finds this one's slug taken
+            problems.append(ContentError(path, f"converts into {target.name}, as {targets[target]} does, which intake "
+                                         "takes in first: if that is this notice, delete this copy; if it is another, "
+                                         "rename it to the slug it should have", 1))
+            continue
+        targets[target] = path
         try:
-            parse_document(text, target, path.parent.name, target.stem)
+            doc = parse_document(text, target, path.parent.name, target.stem)
+            if converted is not None:
+                converted.append(replace(doc, path=path))
         except LocatedError as exc:  # (its line is the document's, not the notice's)
             problems.append(ContentError(path, f"converts into {target.name}, which intake would refuse: "
                                                f"line {exc.line}: {exc.message}", 1))

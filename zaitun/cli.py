@@ -83,16 +83,20 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new proj
 @app.command()
 def check(ctx: typer.Context) -> None:
     """Validate zaitun.toml, content and the files it links, glossaries and tag labels; print path:line: problem.
-    Files in content/ that nothing reads nor links (an old Word .doc) are named as warnings, which stop nothing."""
+    Files in content/ that nothing reads nor links (an old Word .doc), and documents that are the same notice as
+    another (one document number, or one Chinese text), are named as warnings, which stop nothing."""
     from zaitun.check import check_findings
 
     found = check_findings(ctx.obj.project)
     problems = found.problems
-    _echo_unread([str(w) for w in found.unread])
+    _echo_unread([str(w) for w in found.unread + found.twice])
     for problem in problems:
         typer.echo(str(problem), err=True)
     if found.unread:
         typer.echo(f"{len(found.unread)} file(s) not read: left where they are, they stop nothing", err=True)
+    if found.twice:
+        typer.echo(f"{len(found.twice)} document(s) the same notice as another: each is published, until one is "
+                   "deleted", err=True)
     if problems:
         typer.echo(f"{len(problems)} problem(s) found", err=True)
         raise typer.Exit(1)
@@ -138,12 +142,13 @@ def intake(ctx: typer.Context) -> None:
     report = take_in(ctx.obj.project, ctx.obj.store)
     for error in report.errors:
         typer.echo(str(error), err=True)
-    _echo_unread(told(report.unread))
+    _echo_unread(told(report.unread) + [str(w) for w in report.twice])
     for why in report.anew.values():
         typer.echo(f"  {why}")
     typer.echo(f"ingested {len(report.ingested)}, unchanged {len(report.unchanged)}, "
                f"withdrawn {len(report.withdrawn)}, errors {len(report.errors)}"
-               + (f", not read {len(report.unread)}" if report.unread else ""))
+               + (f", not read {len(report.unread)}" if report.unread else "")
+               + (f", same notice twice {len(report.twice)}" if report.twice else ""))
     if report.errors:
         raise typer.Exit(1)
 
@@ -151,8 +156,8 @@ def intake(ctx: typer.Context) -> None:
 @app.command()
 def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Show each document's stage: translating, in review, approved, update in review, english offline (and why),
-    withdrawn; expiry; files to fix, and files not read; notifications waiting and records of .zaitun/ set aside;
-    with zaitun up running, its flow runs under way and waiting (for how long)."""
+    withdrawn; expiry; files to fix, files not read, and notices in content/ twice; notifications waiting and
+    records of .zaitun/ set aside; with zaitun up running, its flow runs under way and waiting (for how long)."""
     from dataclasses import asdict
 
     from zaitun import failures, notify, statefiles
@@ -172,12 +177,14 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     rows = project_status(store, ctx.obj.project.today(), cfg.get("site.expiry_warning_days"))
     found = content_findings(ctx.obj.project, stored_places(ctx.obj.project, store))
     problems, unread = [str(e) for e in found.problems], [str(w) for w in found.unread]
-    failed = [f for f in failures.current(store) if f.state not in failures.UNREAD]  # (`unread`: as they are now)
+    twice = [str(w) for w in found.twice]
+    failed = [f for f in failures.current(store) if f.state not in failures.WARNINGS]  # (warnings: as they are now)
     undelivered = notify.waiting(ctx.obj.project)
     set_aside = statefiles.notes(ctx.obj.project)
     if as_json:
         typer.echo(json.dumps({"documents": [r.as_dict() for r in rows], "errors": problems, "not_read": unread,
-                               "failures": [asdict(f) for f in failed], "notifications": undelivered,
+                               "same_notice": twice, "failures": [asdict(f) for f in failed],
+                               "notifications": undelivered,
                                "set_aside": set_aside, "flows": flows},
                               ensure_ascii=False, indent=2))
         return
@@ -186,7 +193,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
 
         for line in status_lines(flows):
             typer.echo(line)
-    if not rows and not problems and not failed and not unread and not undelivered and not set_aside:
+    if not rows and not problems and not failed and not unread and not twice and not undelivered and not set_aside:
         typer.echo("no documents yet: put Markdown files in content/<section>/ and run `zaitun intake`")
     for r in rows:
         expiry = _validity_tag(r)
@@ -196,6 +203,8 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
             typer.echo(f"  {r.offline}")
     _echo_problems(problems, failed)
     for line in told(found.unread):  # (a folder's unlinked pictures in one line: `zaitun check` names each)
+        typer.echo(f"needs attention: {line}")
+    for line in twice:
         typer.echo(f"needs attention: {line}")
     for line in undelivered:
         typer.echo(f"not delivered: {line}")
@@ -227,7 +236,8 @@ def _echo_problems(problems: list[str], failed: list) -> None:
 
 
 def _echo_unread(unread: list[str]) -> None:
-    """The files in content/ nothing reads nor links, as warnings (content/unread.py)."""
+    """The files in content/ nothing reads nor links (content/unread.py), and the documents that are the same notice
+    as another (content/twice.py), as warnings."""
     for line in unread:
         typer.echo(f"warning: {line}", err=True)
 
@@ -271,10 +281,11 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
     intake, translated, published = summary["intake"], summary["translate"], summary["publish"]
     for line in failed + translated.get("tmx_skipped", []):
         typer.echo(line, err=True)
-    _echo_unread(intake["unread"])
+    _echo_unread(intake["unread"] + intake["same_notice"])
     for why in intake["anew"].values():
         typer.echo(f"  {why}")
     unread = f", {intake['not_read']} not read" if intake["not_read"] else ""
+    unread += f", {len(intake['same_notice'])} the same notice as another" if intake["same_notice"] else ""
     typer.echo(f"intake: {len(intake['ingested'])} taken in, {len(intake['withdrawn'])} withdrawn, "
                f"{len(intake['errors'])} with errors{unread}")
     outage = (f"; {translated['engine']} failed on {translated['engine_failed']} segment(s)"

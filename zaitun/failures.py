@@ -10,7 +10,8 @@ rest of the glossary is used), and a term two lines give conflicting renderings 
 segment holding it, so none is approved without a reviewer. A file in content/ intake neither reads nor sees
 linked (an old Word .doc: content/unread.py) is *not read*: left where it is, told once, it stops nothing; one
 that is merely *not linked* (a picture, a PDF) is told with the others of its folder (`per_folder`), so years
-of unused pictures do not bury what needs doing.
+of unused pictures do not bury what needs doing. A document that is the same notice as another (content/twice.py)
+is told as *same notice*: both stay, as staff decide which to keep.
 The failures of a stage are replaced by each pass of that stage, so a fixed file drops off the list
 (`zaitun status`, the review queue); a quarantined notice stays listed while its copy is kept.
 A translation provider failing on segments is recorded the same way by translate, under the provider's
@@ -42,6 +43,8 @@ FLAGGED = "flagged"  # a glossary term in conflict: every segment holding it wai
 NOT_READ = "not read"  # a file in content/ that intake does not read and no document links (content/unread.py)
 NOT_LINKED = "not linked"  # one of them that is no notice staff meant as a document: a picture, a PDF
 UNREAD = (NOT_READ, NOT_LINKED)
+SAME_NOTICE = "same notice"  # a document with another's document number or Chinese text (content/twice.py)
+WARNINGS = (*UNREAD, SAME_NOTICE)  # what stops nothing: told, never held back
 SHOWN = 3  # names a folder's line of unlinked files shows
 EVENT = "zaitun.document.failed"
 PUBLISH = "publish"  # the stage of a publish that failed as a whole (a deploy target down): its source is the target
@@ -52,6 +55,8 @@ FIX_PUBLISHING = ("The site online stays as it was; publishing is tried again on
 FIX_UNREAD = ("A file not read stays where it is and is published only where a document links it: link it, or "
               "drop the notice as .docx, .txt or .md (each line says how). `zaitun status` lists them, `zaitun "
               "check` each file.")
+FIX_TWICE = ("A notice in content/ twice is translated, reviewed and published twice: delete the copy not to keep "
+             "(to re-issue a notice, edit its file). `zaitun status` lists them.")
 FIX_PROVIDER = ("Check the provider's settings (translate.provider, provider_url, the API key) and that it answers; "
                 "its segments wait in the review UI, and the next pass sends them again.")
 
@@ -111,13 +116,15 @@ def announce(project: Project, new: list[Failure]) -> None:
         log.info("%s", f.line())
         events.emit(EVENT, f.slug, stage=f.stage, source=f.source, state=f.state, message=f.message)
     provider, publishing = any(f.state == LEFT_FOR_HUMAN for f in new), any(f.stage == PUBLISH for f in new)
-    unread = sum(f.state in UNREAD for f in new)
-    files = len(new) - unread - sum(f.state == LEFT_FOR_HUMAN or f.stage == PUBLISH for f in new)
+    unread, twice = sum(f.state in UNREAD for f in new), sum(f.state == SAME_NOTICE for f in new)
+    files = len(new) - unread - twice - sum(f.state == LEFT_FOR_HUMAN or f.stage == PUBLISH for f in new)
     what = [f"{files} file(s)"] * bool(files) + ["the translation provider"] * provider + ["publishing"] * publishing
     told = [f"{' and '.join(what).capitalize()} need{'' if files or len(what) > 1 else 's'} fixing"] * bool(what)
-    title = "; ".join([*told, *[f"{unread} file(s) not read"] * bool(unread)]) + ": the rest of the pass went on"
+    title = "; ".join([*told, *[f"{unread} file(s) not read"] * bool(unread),
+                       *[f"{twice} notice(s) in content/ twice"] * bool(twice)]) + ": the rest of the pass went on"
     try:
-        advice = ([FIX_FILES] * bool(files) + [FIX_UNREAD] * bool(unread) + [FIX_PROVIDER] * provider
+        advice = ([FIX_FILES] * bool(files) + [FIX_UNREAD] * bool(unread) + [FIX_TWICE] * bool(twice)
+                  + [FIX_PROVIDER] * provider
                   + [FIX_PUBLISHING] * publishing)
         lines = per_folder([(f.source, f.line(), f.state == NOT_LINKED) for f in new], f"{NOT_LINKED}: ")
         Notifier(project).notify("failure", title, "\n".join([*lines, "", *advice]))

@@ -53,7 +53,8 @@ def intake_stage(project: Project, store: Store) -> dict:
     report = intake(project, store)
     return {"ingested": report.ingested, "withdrawn": report.withdrawn, "anew": report.anew,
             "unchanged": len(report.unchanged), "errors": [str(e) for e in report.errors],
-            "unread": told(report.unread), "not_read": len(report.unread)}
+            "unread": told(report.unread), "not_read": len(report.unread),
+            "same_notice": [str(w) for w in report.twice]}
 
 
 def load_memory(project: Project, store: Store) -> dict[str, int]:

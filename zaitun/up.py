@@ -510,7 +510,7 @@ def _print_banner(echo, api: str, review_url: str, site_url: str, password_file:
     echo(f"  documents: {len(summary['intake']['ingested'])} taken in; {pub.get('summary', '')}")
     for line in held_back(summary):  # the rest is online; these wait for a fix (see `zaitun status`)
         echo(f"  needs fixing: {line}")
-    for line in summary["intake"].get("unread", []):  # left where they are: nothing reads or links them
+    for line in summary["intake"].get("unread", []) + summary["intake"].get("same_notice", []):  # warnings
         echo(f"  needs attention: {line}")
     echo("Press Ctrl-C to stop.")
 

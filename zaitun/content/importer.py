@@ -270,12 +270,13 @@ def converted_notice(path: Path, content_dir: Path, section: str = "policies", s
     """The document import_notice writes, and where, without writing it (`zaitun check` asks this)."""
     path, content_dir = Path(path), Path(content_dir)
     meta, body = convert_notice(read_notice(path, limits), path)
+    numbered = meta.get("doc_number") if slug is None else None  # the slug made of the document number
     slug = slug or default_slug(meta)
     for name, value in (("section", section), ("slug", slug)):
         if not SLUG_RE.match(value):
             raise NoticeImportError(path, f"bad {name} {value!r}: use lowercase a-z, 0-9 and '-'")
     target = content_dir / section / f"{slug}.md"
-    _check_free(path, target, content_dir, force, dropped)
+    _check_free(path, target, content_dir, force, dropped, numbered)
     return target, dump_document(meta, body)
 
 
@@ -320,18 +321,24 @@ def import_notices(paths: list[Path], content_dir: Path, section: str = "policie
     return report
 
 
-def _check_free(notice: Path, target: Path, content_dir: Path, force: bool, dropped: bool) -> None:
+def _check_free(notice: Path, target: Path, content_dir: Path, force: bool, dropped: bool,
+                numbered: str | None = None) -> None:
     """Never overwrite silently, and never give two documents the same slug. The error names the notice (the
-    document holding the slug is fine) and says how to fix it where the notice came from."""
+    document holding the slug is fine) and says how to fix it where the notice came from. `numbered`: the document
+    number the slug was made of: the holder is most likely the same notice, dropped in before (twice.py)."""
     slug = target.stem
     holder = target if target.exists() and not force else next(
         (p for p in content_files(content_dir) if p.stem == slug and p.resolve() != target.resolve()), None)
     if holder is None:
         return
     if dropped:
-        raise NoticeImportError(notice, f"slug {slug!r} is already used by {holder}: rename the notice to the slug "
-                                f"it should have (e.g. {_free_slug(content_dir, slug)}{notice.suffix}) and drop it "
-                                "in again")
+        rename = (f"rename the notice to the slug it should have (e.g. {_free_slug(content_dir, slug)}"
+                  f"{notice.suffix}) and drop it in again")
+        if numbered:
+            raise NoticeImportError(notice, f"slug {slug!r}, made of its document number {numbered}, is already used "
+                                    f"by {holder}: if that is this notice, it is in already: delete this copy (to "
+                                    f"re-issue it, edit that file); if it is another notice, {rename}")
+        raise NoticeImportError(notice, f"slug {slug!r} is already used by {holder}: {rename}")
     if holder == target:
         raise NoticeImportError(notice, f"{target} already exists: pass --force to replace it, "
                                 "or --slug to import under another name")

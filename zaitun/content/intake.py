@@ -5,8 +5,9 @@ others go on. A broken new file is quarantined (a notice moved to .zaitun/quaran
 file left where it is, untaken); a broken edit of a document already taken in is held back, and
 its last good version stays in the store and online. Each is recorded with its `path:line: message`
 (see zaitun.failures). A file it neither reads nor sees linked (an old Word .doc) is recorded too, left where it
-is (unread.py). A file taking the slug of another document (identity.py) is taken in as a new document, not as
-an edit of that one: the English approved for the other is retracted and its segments start afresh.
+is (unread.py), and so is a document that is the same notice as another, taken in as it is (twice.py). A file
+taking the slug of another document (identity.py) is taken in as a new document, not as an edit of that one: the
+English approved for the other is retracted and its segments start afresh.
 Re-running with nothing changed does nothing.
 """
 
@@ -31,6 +32,7 @@ from zaitun.content.model import (
     markdown_rename,
 )
 from zaitun.content.segmenter import Segment, document_segments
+from zaitun.content.twice import same_notices
 from zaitun.content.unchanged import Known
 from zaitun.content.unread import unlinked_only, unread_files
 from zaitun.errors import ContentError, LocatedError, machine_trouble
@@ -53,6 +55,7 @@ class IntakeReport:
     errors: list[LocatedError] = field(default_factory=list)
     failures: list[failures.Failure] = field(default_factory=list)  # one per file not taken in
     unread: list[LocatedError] = field(default_factory=list)  # files neither read nor linked: warnings (unread.py)
+    twice: list[LocatedError] = field(default_factory=list)  # the same notice as another document: warnings (twice.py)
 
 
 @dataclass
@@ -172,6 +175,9 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
     report.failures += [failures.Failure(STAGE, str(w.path), str(w), None,
                                          failures.NOT_LINKED if unlinked_only(w.path) else failures.NOT_READ)
                         for w in report.unread]
+    report.twice = same_notices(loaded.documents)
+    report.failures += [failures.Failure(STAGE, str(w.path), str(w), w.path.stem, failures.SAME_NOTICE)
+                        for w in report.twice]
     parsed.keep(loaded.documents, {*report.unchanged, *report.ingested})
     _record(project, store, report, notices.converted)
     return report

@@ -4,11 +4,12 @@ Each pass of intake reads every file under content/, and parsing their front mat
 was most of a pass: 0.8 s at 5,000 documents, for the one file changed. So intake keeps, in the project's
 state folder, for each file it took in or found unchanged: the digest of its bytes, the store's digest of
 its text (raw_hash), what listing it needs (draft, programme, tags: the pages a build makes of it, which
-the link checks of the other documents look for) and the files it links (attachments, not stray files:
-unread.py). A file whose bytes have that digest, and whose document the store holds active, at that path,
-with that text, is the document the store holds: counted unchanged without being parsed, as parsing it
-would have found. The bytes are read and hashed every time: no time stamp is trusted. Kept for zaitun's
-code as it was (stamps.code_digest): another zaitun parses all again.
+the link checks of the other documents look for), the files it links (attachments, not stray files:
+unread.py), and its document number and body's digest (the same notice twice: twice.py). A file whose bytes
+have that digest, and whose document the store holds active, at that path, with that text, is the document the
+store holds: counted unchanged without being parsed, as parsing it would have found. The bytes are read and
+hashed every time: no time stamp is trusted. Kept for zaitun's code as it was (stamps.code_digest): another zaitun
+parses all again.
 A cache: one that cannot be read is empty, and any file not in it is parsed.
 """
 
@@ -23,12 +24,13 @@ import orjson
 
 from zaitun.content.files import document_links
 from zaitun.content.model import Document
+from zaitun.content.twice import body_key
 from zaitun.stamps import code_digest
 from zaitun.state.digest import sha
 from zaitun.state.segments import DocumentState
 
 FILE = "intake-known.json"
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass
@@ -38,7 +40,7 @@ class Known:
     file: Path  # where it is kept
     code: str
     files: dict[str, list] = field(default_factory=dict)  # file -> [bytes digest, raw_hash, draft, programme, tags,
-    # the files it links]
+    # the files it links, doc_number, body digest]
     rows: dict[str, dict] = field(default_factory=dict)  # slug -> its document's head in the store
 
     @classmethod
@@ -56,13 +58,14 @@ class Known:
         """The document this file is, unparsed, when it is known unchanged (see the module); else None."""
         found = self.files.get(str(path))
         row = self.rows.get(slug)
-        if (not isinstance(found, list) or len(found) != 6 or found[0] != digest or row is None
+        if (not isinstance(found, list) or len(found) != 8 or found[0] != digest or row is None
                 or row["status"] != DocumentState.ACTIVE or row["raw_hash"] != found[1] or row["path"] != str(path)):
             return None
-        _, _, draft, programme, tags, links = found
-        meta = {"draft": bool(draft), "programme": programme, "tags": list(tags or [])}
+        _, _, draft, programme, tags, links, number, body = found
+        meta = {"draft": bool(draft), "programme": programme, "tags": list(tags or [])} | (
+            {"doc_number": number} if number else {})
         return Document(path=path, section=section, slug=slug, meta=meta, body="", file_hash=digest, whole=False,
-                        links=list(links or []))
+                        links=list(links or []), body_key=body or "")
 
     def keep(self, documents: list[Document], current: set[str]) -> None:
         """Keep what is known of the documents now in the store as read (`current`: their slugs, taken in or
@@ -75,7 +78,8 @@ class Known:
             if not doc.whole:
                 files[key] = self.files[key]
             else:
-                files[key] = [doc.file_hash, sha(doc.raw), doc.draft, doc.programme, doc.tags, document_links(doc)]
+                files[key] = [doc.file_hash, sha(doc.raw), doc.draft, doc.programme, doc.tags, document_links(doc),
+                              doc.meta.get("doc_number"), body_key(doc)]
         if files == self.files:
             return
         self.files = files

@@ -34,16 +34,19 @@ STAGES = ("draft", "translating", "in review", "update in review", ENGLISH_OFFLI
 
 @dataclass
 class Problems:
-    """The queue's box of what the last passes held back: files to fix, and files zaitun does not read, which
-    need converting or linking instead (content/unread.py says how, file by file)."""
+    """The queue's box of what the last passes held back: files to fix, files zaitun does not read, which
+    need converting or linking instead (content/unread.py says how, file by file), and documents that are the
+    same notice as another (content/twice.py), which reviewers would otherwise review twice."""
 
     to_fix: list[tuple[str, str]]  # (state, message)
     unread: list[tuple[str, str]]  # (state, message), a folder's unlinked files in one
     unread_advice: str = ""  # what to do with a file not read (zaitun.failures.FIX_UNREAD)
     unlinked: int = 0  # of the files the `unread` lines tell of, those merely not linked (a folder's in one line)
+    twice: list[str] = field(default_factory=list)  # messages naming both files
+    twice_advice: str = ""  # zaitun.failures.FIX_TWICE
 
     def __bool__(self) -> bool:
-        return bool(self.to_fix or self.unread)
+        return bool(self.to_fix or self.unread or self.twice)
 
     @property
     def heading(self) -> str:
@@ -53,12 +56,14 @@ class Problems:
         unread = sum(1 for state, _ in self.unread if state != NOT_LINKED)
         said = ([f"{_count(fix, 'file')} need{'s' if fix == 1 else ''} fixing"] * bool(fix)
                 + [f"{_count(unread, 'file')} cannot be read"] * bool(unread)
-                + [f"{_count(unlinked, 'file')} no document links"] * bool(unlinked))
+                + [f"{_count(unlinked, 'file')} no document links"] * bool(unlinked)
+                + [f"{_count(len(self.twice), 'document')} the same notice as another"] * bool(self.twice))
         return "; ".join([*said, "everything else went through"])
 
 
 def failures(project: Project, store: Store) -> Problems:
-    """Each file a pass held back, quarantined or did not read, paths shown from the project folder."""
+    """Each file a pass held back, quarantined or did not read, and each notice in twice, paths shown from the
+    project folder."""
     from zaitun import failures as recorded
 
     root = f"{project.root}/"
@@ -66,9 +71,11 @@ def failures(project: Project, store: Store) -> Problems:
     unread = [f for f in current if f.state in recorded.UNREAD]  # a folder's unlinked pictures: one line
     told = recorded.per_folder([(f.source, f.message, f.state == recorded.NOT_LINKED) for f in unread])
     states = {f.message: f.state for f in unread}
-    return Problems([(f.state, f.message.replace(root, "")) for f in current if f.state not in recorded.UNREAD],
+    return Problems([(f.state, f.message.replace(root, "")) for f in current if f.state not in recorded.WARNINGS],
                     [(states.get(line, recorded.NOT_LINKED), line.replace(root, "")) for line in told],
-                    recorded.FIX_UNREAD, sum(1 for f in unread if f.state == recorded.NOT_LINKED))
+                    recorded.FIX_UNREAD, sum(1 for f in unread if f.state == recorded.NOT_LINKED),
+                    [f.message.replace(root, "") for f in current if f.state == recorded.SAME_NOTICE],
+                    recorded.FIX_TWICE)
 
 
 def _count(n: int, thing: str) -> str:
