@@ -179,6 +179,31 @@ def serve_app(app) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@contextmanager
+def reviewer_browser(project: Project, store: Store, path: str, name: str = "alice"):
+    """A real Chromium page, logged in as the reviewer `name` (made here) at `path` of the project's review UI on a
+    real server; yields (page, playwright's sync_api). Skips where Chromium is missing, outside CI."""
+    import pytest
+    from conftest import CHROMIUM, CHROMIUM_ARGS
+
+    from zaitun.context import Context
+    from zaitun.review.web import create_app
+
+    if not CHROMIUM.exists() and not os.environ.get("CI"):
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("uvicorn")
+    real_user(store, name)
+    with serve_app(create_app(Context(project, store))) as base, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1300, "height": 900})
+            log_in_at(page, f"{base}{path}", name)
+            yield page, sync_api
+        finally:
+            browser.close()
+
+
 def run(project, *args, input=None, token=None):
     """The zaitun command line on the project, in this process; `token` is the caller's ZAITUN_TOKEN."""
     env = {"ZAITUN_TOKEN": token} if token else None

@@ -121,17 +121,22 @@ def test_the_variants_move_only_indents_and_line_ends():
     assert "\n    （二）建立政企沟通服务机制。" in reindented("    ")
 
 
-@pytest.mark.parametrize("name", VARIANTS)
-def test_a_notice_indented_with_ascii_spaces_or_tabs_converts_like_the_seed(name, tmp_project, store):
-    section = tmp_project.content_dir / "policies"
+def assert_converts_like_the_seed(text: str, project, store) -> None:
+    """The notice dropped as policies/notice.txt and taken in: its Markdown is the seed's golden file."""
+    section = project.content_dir / "policies"
     section.mkdir()
-    (section / "notice.txt").write_text(VARIANTS[name](), encoding="utf-8")
-    report = ingest(tmp_project, store)
+    (section / "notice.txt").write_text(text, encoding="utf-8")
+    report = ingest(project, store)
     assert report.errors == [] and report.ingested == ["notice"]
     written = (section / "notice.md").read_text(encoding="utf-8")
     expected = GOLDEN.read_text(encoding="utf-8")
     assert outline(written) == outline(expected)
     assert written == expected
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_a_notice_indented_with_ascii_spaces_or_tabs_converts_like_the_seed(name, tmp_project, store):
+    assert_converts_like_the_seed(VARIANTS[name](), tmp_project, store)
 
 
 CORPUS = sorted((FIXTURES / "notices").glob("*.txt"))
@@ -212,15 +217,7 @@ def test_the_laid_out_variants_move_only_margins_indents_and_line_ends():
 @pytest.mark.parametrize("name", LAID_OUT)
 def test_a_notice_with_a_common_left_margin_converts_like_the_seed(name, tmp_project, store):
     """Paragraph starts stand out from a margin every line has: the margin is not an indent."""
-    section = tmp_project.content_dir / "policies"
-    section.mkdir()
-    (section / "notice.txt").write_text(laid_out(*LAID_OUT[name]), encoding="utf-8")
-    report = ingest(tmp_project, store)
-    assert report.errors == [] and report.ingested == ["notice"]
-    written = (section / "notice.md").read_text(encoding="utf-8")
-    expected = GOLDEN.read_text(encoding="utf-8")
-    assert outline(written) == outline(expected)
-    assert written == expected
+    assert_converts_like_the_seed(laid_out(*LAID_OUT[name]), tmp_project, store)
 
 
 WEB_PAGE = [  # (spaces before it, line): a notice pasted from a web page, a short paragraph a line

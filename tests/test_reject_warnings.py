@@ -14,7 +14,6 @@ import pty
 import subprocess
 import sys
 
-import pytest
 from review_support import Client, login, page_form, real_user
 from test_memory_reject import COMMENT, FROM_MEMORY, segment_of, three_guides
 from test_retract import BODY, FRONT, SLUG, english, published_project, wrong_segment, zaitun
@@ -203,20 +202,11 @@ def test_at_a_terminal_review_reject_names_the_documents_it_reaches_and_asks_fir
 
 def test_a_reviewer_in_a_browser_confirms_a_rejection_that_recalls_other_documents_after_reading_their_names(
         tmp_path):
-    from conftest import CHROMIUM, CHROMIUM_ARGS
-    from review_support import log_in_at, serve_app
+    from review_support import reviewer_browser
 
-    if not CHROMIUM.exists() and not os.environ.get("CI"):
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    pytest.importorskip("uvicorn")
     fx = three_guides(tmp_path / "proj")
     seg = wrong_segment(fx.store)
-    real_user(fx.store, "alice")
-    with serve_app(create_app(Context(fx.project, fx.store))) as base, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 900})
-        log_in_at(page, f"{base}/doc/{SLUG}")
+    with reviewer_browser(fx.project, fx.store, f"/doc/{SLUG}") as (page, sync_api):
         card = page.locator(f"#s-{seg.seg_id}")
         card.locator("summary:has-text('Reject')").click()
         card.locator("input[name=comment]").fill(COMMENT)
@@ -230,5 +220,4 @@ def test_a_reviewer_in_a_browser_confirms_a_rejection_that_recalls_other_documen
         page.locator("button:has-text('Reject and bring 1 other document back to review')").click()
         sync_api.expect(page.locator(".flash.ok")).to_contain_text(f"back in review: {FROM_MEMORY} segment 4",
                                                                    timeout=10_000)
-        browser.close()
     assert segment_of(fx.store, FROM_MEMORY, seg.source).state == "draft"

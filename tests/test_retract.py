@@ -281,23 +281,11 @@ def test_the_reject_form_says_whether_the_english_page_goes_offline(tmp_path, pu
 
 def test_a_reviewer_in_a_browser_is_told_before_and_after_that_rejecting_published_english_takes_it_offline(
         tmp_path):
-    from conftest import CHROMIUM, CHROMIUM_ARGS
-    from review_support import log_in_at, real_user, serve_app
+    from review_support import reviewer_browser
 
-    from zaitun.context import Context
-    from zaitun.review.web import create_app
-
-    if not CHROMIUM.exists() and not os.environ.get("CI"):
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make chromium` installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    pytest.importorskip("uvicorn")
     fx = published_project(tmp_path / "proj")
     seg = wrong_segment(fx.store)
-    real_user(fx.store, "alice")
-    with serve_app(create_app(Context(fx.project, fx.store))) as base, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 900})
-        log_in_at(page, f"{base}/doc/{SLUG}")
+    with reviewer_browser(fx.project, fx.store, f"/doc/{SLUG}") as (page, sync_api):
         card = page.locator(f"#s-{seg.seg_id}")
         card.locator("summary:has-text('Reject')").click()
         sync_api.expect(card.locator(".offline-note")).to_be_visible()
@@ -309,7 +297,6 @@ def test_a_reviewer_in_a_browser_is_told_before_and_after_that_rejecting_publish
         sync_api.expect(page.locator(".flash.ok")).to_contain_text(
             "the English page goes offline at the next build until a corrected translation is approved",
             timeout=10_000)
-        browser.close()
     assert fx.store.retractions() == {SLUG: "alice rejected segment 4: it says the opposite of the Chinese"}
 
 
