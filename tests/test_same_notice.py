@@ -168,3 +168,25 @@ def test_one_mail_tells_of_a_notice_in_twice_and_the_passes_after_do_not_tell_it
     body = message.get_body(("plain",)).get_content()
     assert f"same notice: {told(first, copy, f'document number {NUMBER} and the same Chinese text', 4, 4)}" in body
     assert "delete the copy not to keep" in body and "need fixing" not in body
+
+
+def test_the_copy_named_is_the_one_dropped_since_not_the_notice_taken_in_before_whatever_their_names(tmp_path):
+    """Staff delete the copy the warning names: it must never be the notice already taken in (and published)."""
+    root = new_project(tmp_path)
+    content = root / "content"
+    (content / "policies").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(FIXTURES / "seed-notice.txt", content / "policies/zz-notice.txt")
+    assert zaitun(root, "intake").returncode == 0
+    original = content / "policies/zz-notice.md"
+    assert original.exists()
+    original.touch()  # an edit of the original since: it is still the first
+    shutil.copyfile(FIXTURES / "seed-notice.txt", content / "policies/aa-copy.txt")  # before it by name
+    copy = content / "policies/aa-copy.md"
+    checked = zaitun(root, "check")
+    assert [w.split(": ", 1)[0] for w in warnings(checked.stderr)] == [str(content / "policies/aa-copy.txt:1")]
+    assert f"{SAME} {original}:" in checked.stderr
+    taken = zaitun(root, "intake")
+    assert [w.split(": ", 1)[0] for w in warnings(taken.stderr)] == [f"{copy}:{line_of(copy, 'doc_number:')}"]
+    assert f"{SAME} {original}:" in taken.stderr
+    shown = [line for line in zaitun(root, "status").stdout.splitlines() if SAME in line]
+    assert len(shown) == 1 and shown[0].startswith(f"needs attention: {copy}:")

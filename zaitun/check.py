@@ -76,7 +76,7 @@ def content_findings(project: Project, places: Mapping[str, str] | None = None) 
         except LocatedError as exc:
             problems.append(exc)
     return Findings(problems, list(unread_files(loaded.others, loaded.documents, project.content_dir)),
-                    same_notices([*loaded.documents, *converted]))
+                    same_notices([*loaded.documents, *converted], places))
 
 
 def notice_problems(content_dir: Path, limits: Limits, converted: list[Document] | None = None) -> list[LocatedError]:

@@ -175,7 +175,7 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
     report.failures += [failures.Failure(STAGE, str(w.path), str(w), None,
                                          failures.NOT_LINKED if unlinked_only(w.path) else failures.NOT_READ)
                         for w in report.unread]
-    report.twice = same_notices(loaded.documents)
+    report.twice = same_notices(loaded.documents, places)  # (the places before this pass took anything in)
     report.failures += [failures.Failure(STAGE, str(w.path), str(w), w.path.stem, failures.SAME_NOTICE)
                         for w in report.twice]
     parsed.keep(loaded.documents, {*report.unchanged, *report.ingested})

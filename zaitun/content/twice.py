@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from zaitun.content.model import Document
 from zaitun.errors import ContentError
@@ -43,12 +44,17 @@ def body_key(doc: Document) -> str:
     return hashlib.sha256(folded.encode()).hexdigest() if folded else ""
 
 
-def same_notices(documents: list[Document]) -> list[ContentError]:
-    """A warning for each document that is the same notice as one before it in `documents`, naming both files."""
+def same_notices(documents: list[Document], places: Mapping[str, str] | None = None) -> list[ContentError]:
+    """A warning for each document that is the same notice as one before it, naming both files. Before: taken in
+    already where it is (`places`: slug -> its file under content/, of the store's active documents), else
+    written earlier: the copy named is the one dropped since, not the one staff may have published."""
     by_number: dict[str, Document] = {}
     by_body: dict[str, Document] = {}
     found = []
-    for doc in documents:
+    known = places or {}
+    order = sorted(range(len(documents)), key=lambda i: (known.get(documents[i].slug) != documents[i].source,
+                                                         _written(documents[i]), i))
+    for doc in (documents[i] for i in order):
         number, body = number_key(doc.meta.get("doc_number")), body_key(doc)
         first = (by_number.get(number) if number else None) or (by_body.get(body) if body else None)
         if first is not None:
@@ -59,6 +65,14 @@ def same_notices(documents: list[Document]) -> list[ContentError]:
         if body:
             by_body.setdefault(body, doc)
     return found
+
+
+def _written(doc: Document) -> int:
+    """When the document's file was last written (0 when it cannot be told)."""
+    try:
+        return doc.path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _told(doc: Document, first: Document, number: bool, body: bool) -> ContentError:
