@@ -138,9 +138,9 @@ def reach_notes(project: Project, store: Store, slug: str, reach: gate.Rejection
     before the reviewer confirms: empty when nothing."""
     others = [doc for doc in reach.documents if doc != slug]
     here = sum(where.rsplit(" segment ", 1)[0] == slug for where in reach.recalled)
-    notes = [f"{_count(len(others), 'other document')} took this English from translation memory and "
+    notes = [f"{counted(len(others), 'other document')} took this English from translation memory and "
              f"{'comes' if len(others) == 1 else 'come'} back to review: {_some(others, more=BEFORE)}"] * bool(others)
-    notes += [f"{_count(here, 'other segment')} of this document took it from translation memory and "
+    notes += [f"{counted(here, 'other segment')} of this document took it from translation memory and "
               f"{'comes' if here == 1 else 'come'} back to review"] * bool(here)
     return notes + _held_back(project, store, reach.offline_elsewhere, more=BEFORE)
 
@@ -159,7 +159,8 @@ def _held_back(project: Project, store: Store, slugs: list[str], more: str = " (
                "is approved"] * bool(later))
 
 
-def _count(n: int, thing: str) -> str:
+def counted(n: int, thing: str) -> str:
+    """`1 file`, `2 files`: a number of things, the noun agreeing."""
     return f"{n:,} {thing}{'' if n == 1 else 's'}"
 
 

@@ -20,7 +20,7 @@ from zaitun.content.model import document_from_row
 from zaitun.content.segmenter import document_pieces, render_pieces
 from zaitun.project import Project
 from zaitun.review import qa
-from zaitun.review.actions import dated_later
+from zaitun.review.actions import counted, dated_later
 from zaitun.review.gate import released_english
 from zaitun.review.status import ENGLISH_OFFLINE
 from zaitun.state.segments import SegmentState, progress, segment_states
@@ -54,10 +54,10 @@ class Problems:
 
         fix, unlinked = len(self.to_fix), self.unlinked
         unread = sum(1 for state, _ in self.unread if state != NOT_LINKED)
-        said = ([f"{_count(fix, 'file')} need{'s' if fix == 1 else ''} fixing"] * bool(fix)
-                + [f"{_count(unread, 'file')} cannot be read"] * bool(unread)
-                + [f"{_count(unlinked, 'file')} no document links"] * bool(unlinked)
-                + [f"{_count(len(self.twice), 'document')} the same notice as another"] * bool(self.twice))
+        said = ([f"{counted(fix, 'file')} need{'s' if fix == 1 else ''} fixing"] * bool(fix)
+                + [f"{counted(unread, 'file')} cannot be read"] * bool(unread)
+                + [f"{counted(unlinked, 'file')} no document links"] * bool(unlinked)
+                + [f"{counted(len(self.twice), 'document')} the same notice as another"] * bool(self.twice))
         return "; ".join([*said, "everything else went through"])
 
 
@@ -76,10 +76,6 @@ def failures(project: Project, store: Store) -> Problems:
                     recorded.FIX_UNREAD, sum(1 for f in unread if f.state == recorded.NOT_LINKED),
                     [f.message.replace(root, "") for f in current if f.state == recorded.SAME_NOTICE],
                     recorded.FIX_TWICE)
-
-
-def _count(n: int, thing: str) -> str:
-    return f"{n:,} {thing}{'' if n == 1 else 's'}"
 
 
 @dataclass
