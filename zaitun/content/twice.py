@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 
 from zaitun.content.model import Document
@@ -48,14 +49,15 @@ def same_notices(documents: list[Document], places: Mapping[str, str] | None = N
     """A warning for each document that is the same notice as one before it, naming both files. Before: taken in
     already where it is (`places`: slug -> its file under content/, of the store's active documents), else
     written earlier: the copy named is the one dropped since, not the one staff may have published."""
+    keys = [(number_key(doc.meta.get("doc_number")), body_key(doc)) for doc in documents]
+    numbers, bodies = Counter(number for number, _ in keys if number), Counter(body for _, body in keys if body)
+    alike = [i for i, (number, body) in enumerate(keys) if numbers[number] > 1 or bodies[body] > 1]
+    known = places or {}  # only documents sharing a key are ordered: the others' files are not looked at
+    alike.sort(key=lambda i: (known.get(documents[i].slug) != documents[i].source, _written(documents[i]), i))
     by_number: dict[str, Document] = {}
     by_body: dict[str, Document] = {}
     found = []
-    known = places or {}
-    order = sorted(range(len(documents)), key=lambda i: (known.get(documents[i].slug) != documents[i].source,
-                                                         _written(documents[i]), i))
-    for doc in (documents[i] for i in order):
-        number, body = number_key(doc.meta.get("doc_number")), body_key(doc)
+    for doc, (number, body) in ((documents[i], keys[i]) for i in alike):
         first = (by_number.get(number) if number else None) or (by_body.get(body) if body else None)
         if first is not None:
             found.append(_told(doc, first, number == number_key(first.meta.get("doc_number")) and bool(number),
