@@ -113,13 +113,8 @@ class SocialStateUnreadable(StateUnreadable, PublishError):
 
 
 def save_state(project: Project, state: dict) -> str:
-    """Write the state; returns the digest of its file."""
-    path = state_path(project)
-    tmp = path.with_suffix(".tmp")
-    data = json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return _digest(data)
+    """Write the state (as every record of .zaitun/: statefiles.write); returns the digest of its file."""
+    return _digest(statefiles.write(state_path(project), state))
 
 
 def _digest(data: bytes) -> str:
