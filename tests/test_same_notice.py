@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from conftest import FIXTURES
 from test_fault_isolation import line_of, write, zaitun
-from test_unread_files import new_project
+from test_unread_files import mails_of_intake, new_project
 
 NUMBER = "泉政办规〔2024〕11号"
 SAME = "the same notice as"
@@ -146,24 +146,10 @@ def test_a_notice_dropped_as_txt_and_as_docx_is_taken_in_once_and_the_copy_told_
 
 
 def test_one_mail_tells_of_a_notice_in_twice_and_the_passes_after_do_not_tell_it_again(tmp_path):
-    from aiosmtpd.controller import Controller
-    from conftest import free_port
-    from test_fault_isolation import setting
-    from test_notify import Inbox, mail_url
-
     root = new_project(tmp_path)
     first = write(root, "guides/a.md", f"---\ntitle: 通知\ndate: 2025-01-01\ndoc_number: {NUMBER}\n---\n\n正文。\n")
     copy = write(root, "policies/a-copy.md", first.read_text(encoding="utf-8"))
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    setting(root, "failure = []", f'failure = ["{mail_url(port)}"]')
-    try:
-        for _ in range(3):
-            assert zaitun(root, "intake").returncode == 0
-    finally:
-        controller.stop()
-    [message] = inbox.messages
+    [message] = mails_of_intake(root, passes=3)
     assert message["Subject"] == "1 notice(s) in content/ twice: the rest of the pass went on"
     body = message.get_body(("plain",)).get_content()
     assert f"same notice: {told(first, copy, f'document number {NUMBER} and the same Chinese text', 4, 4)}" in body

@@ -92,21 +92,26 @@ def test_a_pass_names_unread_files_in_its_summary_leaves_them_and_publishes_none
     assert not (root / ".zaitun" / "quarantine").exists()
 
 
-def test_status_lists_an_unread_file_once_and_one_mail_tells_of_it_until_it_is_linked(tmp_path):
-    root = new_project(tmp_path)
+def mails_of_intake(root: Path, passes: int) -> list:
+    """The failure mails `passes` runs of `zaitun intake` send, to a real SMTP server on 127.0.0.1."""
     inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     setting(root, "failure = []", f'failure = ["{mail_url(port)}"]')
-    guide = write(root, "policies/guide.md", "---\ntitle: 指南\ndate: 2025-01-01\n---\n\n正文。\n")
-    stray = root / "content" / "policies" / "old-notice.doc"
-    stray.write_bytes(b"\xd0\xcf\x11\xe0")
     try:
-        for _ in range(3):  # three passes: told once
+        for _ in range(passes):
             assert zaitun(root, "intake").returncode == 0
     finally:
         controller.stop()
-    [message] = inbox.messages
+    return inbox.messages
+
+
+def test_status_lists_an_unread_file_once_and_one_mail_tells_of_it_until_it_is_linked(tmp_path):
+    root = new_project(tmp_path)
+    guide = write(root, "policies/guide.md", "---\ntitle: 指南\ndate: 2025-01-01\n---\n\n正文。\n")
+    stray = root / "content" / "policies" / "old-notice.doc"
+    stray.write_bytes(b"\xd0\xcf\x11\xe0")
+    [message] = mails_of_intake(root, passes=3)  # three passes: told once
     assert message["Subject"] == "1 file(s) not read: the rest of the pass went on"
     assert f"{stray}: an old Word (.doc) file is not read" in message.get_body(("plain",)).get_content()
     shown = zaitun(root, "status").stdout
@@ -207,16 +212,7 @@ def test_one_mail_tells_of_a_folder_of_unlinked_pictures_in_one_line_and_of_each
     lone = root / "content" / "about" / "map.png"  # alone in its folder: told as it is
     lone.parent.mkdir()
     lone.write_bytes(b"\x89PNG")
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    setting(root, "failure = []", f'failure = ["{mail_url(port)}"]')
-    try:
-        for _ in range(2):  # two passes: told once
-            assert zaitun(root, "intake").returncode == 0
-    finally:
-        controller.stop()
-    [message] = inbox.messages
+    [message] = mails_of_intake(root, passes=2)  # two passes: told once
     assert message["Subject"] == "14 file(s) not read: the rest of the pass went on"
     body = message.get_body(("plain",)).get_content()
     told = [line for line in body.splitlines() if line.startswith(("not read: ", "not linked: "))]
