@@ -12,6 +12,7 @@ from publish_helpers import PAYING, TRANSIT, TRANSIT_BODY, standard_project
 from typer.testing import CliRunner
 
 from zaitun.cli import app
+from zaitun.content.schema import OWN_FOLDERS
 from zaitun.errors import ContentError
 from zaitun.mediatypes import content_type
 from zaitun.publish import layout
@@ -200,6 +201,28 @@ def test_an_alias_naming_a_file_not_a_page_is_refused_at_its_line_by_check_and_i
     assert "外国人过境免签" in (fx.out / "zh/guides/transit/index.html").read_text(encoding="utf-8")
     assert "又改了" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
     assert report.problems == []
+
+
+@pytest.mark.parametrize(("alias", "top"), [
+    ("assets/old", "assets"),
+    ("pagefind/old/index.html", "pagefind"),
+    ("social/", "social"),
+    ("Assets/old", "Assets"),  # a disk that ignores case writes into assets/ all the same
+    ("%70agefind/old", "pagefind"),  # %-escaped as a browser may send it
+])
+def test_an_alias_in_a_folder_zaitun_writes_itself_is_refused_at_its_line_by_check_and_intake(fx, alias, top):
+    path = fx.write("guides", "transit", TRANSIT + f"    aliases: [news/2024/transit, {json.dumps(alias)}]\n",
+                    TRANSIT_BODY)
+    why = f"{path}:8: alias {alias!r} is in /{top}/, where zaitun writes its own files: choose another path"
+    project = ["--project", str(fx.project.root)]
+    checked = CliRunner().invoke(app, [*project, "check"])
+    assert checked.exit_code == 1 and why in checked.output, checked.output
+    taken = CliRunner().invoke(app, [*project, "intake"])
+    assert taken.exit_code == 1 and why in taken.output, taken.output
+
+
+def test_the_folders_an_alias_may_not_name_are_those_the_site_is_written_with():
+    assert OWN_FOLDERS == (layout.ASSETS_DIR, layout.SEARCH_DIR, layout.SOCIAL_DIR)
 
 
 def test_aliases_ending_in_a_page_name_or_a_folder_redirect_and_are_served_as_pages(fx):

@@ -180,7 +180,14 @@ def alias_problem(alias: str) -> str | None:
     if any(part in ("", ".", "..") for part in name.strip("/").split("/") + decoded.strip("/").split("/")):
         return "has an empty, '.' or '..' part (%-escaped or not): write the path from the site's root, e.g. " \
                "guides/old-name"
+    top = decoded.strip("/").split("/", 1)[0]
+    if top.casefold() in OWN_FOLDERS:  # in any case: a disk that ignores it writes there all the same
+        return f"is in /{top}/, where zaitun writes its own files: choose another path"
     return _a_file(decoded.strip("/").rsplit("/", 1)[-1])
+
+
+OWN_FOLDERS = ("assets", "pagefind", "social")  # the site's folders zaitun writes itself (publish.layout's
+# ASSETS_DIR, SEARCH_DIR, SOCIAL_DIR): an alias there is refused when the file is checked, not at the build
 
 
 def _a_file(last: str) -> str | None:

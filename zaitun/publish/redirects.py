@@ -40,7 +40,6 @@ from zaitun.publish.social import basis
 
 STATE = "redirects.json"
 KIND = "redirect"  # an Output's kind: not linted as a page, not indexed, not in the sitemap
-OWN_FOLDERS = (layout.ASSETS_DIR, layout.SEARCH_DIR, layout.SOCIAL_DIR)  # zaitun writes these itself
 SAME_BODY = 90  # rapidfuzz ratio from which two Chinese bodies are one document's (a typo mended, a line added)
 SHORTEST_BODY = 40  # characters, spaces aside: shorter bodies alike ("详见附件。") may be alike by chance
 _NUMBERS = re.compile(f"[{NUMERALS}万亿]+")  # dates, amounts, document numbers: a body with others is another
@@ -348,9 +347,6 @@ def _alias_refused(alias: str, path: str, taken: Container[str], owner: str, slu
     problem = alias_problem(alias)  # (a document taken in by a version that did not judge it so)
     if problem:
         return problem
-    top = path.split("/", 1)[0]
-    if top in OWN_FOLDERS:
-        return f"is in /{top}/, where zaitun writes its own files: choose another path"
     if layout.file_of(path) in taken:
         return f"is the address of another page (/{path}): remove it, or rename that page"
     if owner != slug:
