@@ -167,6 +167,19 @@ def test_the_command_line_tells_the_truth_about_a_document_dated_later(tmp_path)
     assert "published document" not in said
 
 
+def test_zaitun_status_does_not_call_english_rejected_before_its_date_taken_offline(tmp_path):
+    fx, later = dated_later(tmp_path)
+    seg = wrong_segment(fx.store)
+    zaitun(fx.project.root, "review", "reject", SLUG, f"{seg.seg_id}@{seg.version}", "--comment", COMMENT,
+           token=issue_token(fx.store, "vera", actor="test setup"))
+    said = zaitun(fx.project.root, "status").stdout
+    line = next(line for line in said.splitlines() if line.startswith(SLUG))
+    assert "in review" in line and f"[dated {later}: online from then]" in line, said
+    assert "English rejected before its date: vera rejected segment " in said
+    assert f"{COMMENT}; it goes online on {later} only once a corrected translation is approved" in said
+    assert "english offline" not in said and "taken offline" not in said
+
+
 def reject_at_a_terminal(fx, answer: bytes, *extra: str) -> subprocess.CompletedProcess:
     """`zaitun review reject` of transit's wrong segment with its input a terminal, answering `answer`."""
     seg = wrong_segment(fx.store)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from zaitun import days
 from zaitun.content.model import document_from_row
 from zaitun.content.validity import EXPIRED, EXPIRING, NOT_YET, validity_on
 from zaitun.state.reads import OFFLINE
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from zaitun.project import Project
 
 ENGLISH_OFFLINE = "english offline"  # a reviewer rejected English released: none online until approved again
+NOT_ONLINE_YET = ("English rejected before its date: {}; it goes online on {} only once a corrected translation is "
+                  "approved")  # why, of a document dated later: its English was never online, nothing went offline
 
 
 @dataclass
@@ -61,6 +64,8 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
         stage = "approved"
     elif (release := store.latest_release(row["slug"])) and release["retracted_at"]:
         stage, offline = ENGLISH_OFFLINE, OFFLINE.format(release["retraction"])
+        if days.dated_later(doc.date, today):  # back in review before it ever went online
+            stage, offline = "in review", NOT_ONLINE_YET.format(release["retraction"], doc.date.isoformat())
     elif release:
         stage = "update in review"
         english = _released_until(release)
