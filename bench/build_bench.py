@@ -451,7 +451,24 @@ def print_targets(results: dict[str, list[Timing]]) -> None:
         print(f"target {label} <= {limit}s: {'yes' if median(label) <= limit else 'NO'} ({median(label):.2f}s{bare})")
 
 
-def bench_size(work: Path, n: int, repeat: int, rebuilds_only: bool = False) -> None:
+FLAT = 1.2  # "the same at 1,000 and 5,000 documents": the larger site's one-change rebuild within a fifth
+ONE_CHANGE = ("one Chinese body", "one English approval")
+
+
+def print_flatness(medians: dict[int, dict[str, float]]) -> None:
+    """Whether a one-change rebuild (whole process) costs the same whatever the size of the site, on the medians
+    of the smallest and the largest size benched."""
+    if len(medians) < 2:
+        return
+    small, large = min(medians), max(medians)
+    for label in ONE_CHANGE:
+        ratio = medians[large][label] / medians[small][label]
+        print(f"target {label} flat in the size of the site: {'yes' if ratio <= FLAT else 'NO'} "
+              f"({medians[small][label]:.2f}s at {small} documents, {medians[large][label]:.2f}s at {large}: "
+              f"{ratio:.2f}x)")
+
+
+def bench_size(work: Path, n: int, repeat: int, rebuilds_only: bool = False) -> dict[str, float]:
     docs = corpus(n)
     print(f"\n== {n} documents x 2 languages, in {work}")
     started = time.perf_counter()
@@ -491,6 +508,7 @@ def bench_size(work: Path, n: int, repeat: int, rebuilds_only: bool = False) -> 
     for label, timings in results.items():
         print_timings(label, timings)
     print_targets(results)
+    return {label: statistics.median(t.wall for t in results[label]) for label in ONE_CHANGE}
 
 
 def main() -> int:
@@ -504,8 +522,9 @@ def main() -> int:
     installed_bytecode()
     work = args.keep or Path(tempfile.mkdtemp(prefix="zaitun-bench-"))
     print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    for n in (int(size) for size in args.docs.split(",")):
-        bench_size(work / str(n), n, args.repeat, args.rebuilds_only)
+    medians = {n: bench_size(work / str(n), n, args.repeat, args.rebuilds_only)
+               for n in (int(size) for size in args.docs.split(","))}
+    print_flatness(medians)
     print(f"\nload average (1 min) at end: {os.getloadavg()[0]:.2f}")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
