@@ -127,6 +127,29 @@ def test_a_broken_docx_is_quarantined_and_the_new_document_beside_it_goes_online
     assert f"needs fixing: {line}  [quarantined by intake]" in status
 
 
+def test_a_named_pipe_or_a_folder_named_as_a_document_stops_no_pass_and_is_named(project):
+    """A named pipe's reading waits for a writer that never comes: check, intake, status and every pass of `zaitun
+    up` waited with it, for ever. What is not a file is now named, never read, and the rest goes on."""
+    pipes = [project / "content" / "guides" / "pipe.md", project / "content" / "policies" / "pipe.txt"]
+    for pipe in pipes:
+        pipe.parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(pipe)
+    folder = project / "content" / "policies" / "通知.docx"
+    folder.mkdir()
+    write(project, "guides/new-doc.md", "---\ntitle: 新指南\ndate: 2025-03-01\n---\n\n新的内容。\n")
+    told = [f"{pipe}:1: is a named pipe, not a file: zaitun reads only files, so it was not read; remove it"
+            for pipe in pipes]
+    told.append(f"{folder}:1: is a folder named as a document (.docx): a document is a file; rename the folder")
+    checked = zaitun(project, "check")
+    assert checked.returncode == 1 and all(line in checked.stdout + checked.stderr for line in told), checked
+    ran = zaitun(project, "run")
+    assert ran.returncode == 1 and all(line in ran.stderr for line in told), ran.stderr
+    assert "新指南" in online(project, "zh/guides/new-doc/") and "过境免签指南" in online(project, "zh/guides/good/")
+    assert all(pipe.exists() for pipe in pipes) and folder.is_dir()  # nothing moved or removed
+    status = zaitun(project, "status").stdout
+    assert all(f"needs fixing: {line}" in status for line in told), status
+
+
 def test_importing_a_broken_docx_says_so_in_one_line(project, tmp_path):
     bad = broken_docx(tmp_path / "notice.docx")
     done = zaitun(project, "import", str(bad))

@@ -117,10 +117,10 @@ def convert_dropped(path: Path, content_dir: Path, limits: Limits) -> tuple[Path
 
 
 def is_notice(path: Path) -> bool:
-    """A .txt or .docx file (any case) that is not a scratch file, nor Markdown saved as .txt, nor a folder so
-    named."""
+    """A .txt or .docx file (any case) that is not a scratch file, nor Markdown saved as .txt, nor a folder, a
+    named pipe or anything else so named that is not a file (model.scan_content tells of those)."""
     return (path.suffix.lower() in NOTICE_SUFFIXES and not is_scratch(path.name) and not markdown_rename(path)
-            and not path.is_dir())
+            and path.is_file())
 
 
 def _quarantine(project: Project, path: Path, error: LocatedError, done: NoticeReport) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import posixpath
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -265,6 +266,8 @@ class Scan:
     documents: list[Path]  # named .md
     misnamed: list[Path]  # Markdown named otherwise (`.MD`, `.markdown`, `.md.txt`): named, not silently left out
     others: list[Path]  # the rest: notices, and files documents link (or none does: see unread.py)
+    not_files: list[ContentError] = field(default_factory=list)  # what is neither a file nor a folder (a named pipe,
+    # whose reading would wait for ever: every pass stopped; a device), and folders named as a document: never read
 
 
 def scan_content(content_dir: Path) -> Scan:
@@ -276,13 +279,32 @@ def scan_content(content_dir: Path) -> Scan:
                    key=lambda p: p.parts)
     scan = Scan([], [], [])
     for path in files:
-        if path.suffix == ".md":
+        if (kind := _not_a_file(path)) is not None:
+            scan.not_files.append(ContentError(path, kind, 1))
+        elif path.is_dir():
+            continue
+        elif path.suffix == ".md":
             scan.documents.append(path)
         elif markdown_rename(path):
             scan.misnamed.append(path)
         elif path.is_file():
             scan.others.append(path)
     return scan
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why zaitun never reads what is at `path` (None: a file, a folder, or a link, judged where it is read)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # a broken link, or gone since the walk: told where it is read
+        return None
+    if stat.S_ISDIR(mode):
+        return (f"is a folder named as a document ({path.suffix}): a document is a file; rename the folder"
+                if path.suffix.lower() in DOCUMENT_SUFFIXES else None)
+    if stat.S_ISREG(mode):
+        return None
+    kind = "a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"is {kind}, not a file: zaitun reads only files, so it was not read; remove it"
 
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")  # what editors name Markdown files
@@ -323,6 +345,7 @@ def load_documents(content_dir: Path, limits: Limits = Limits(), known: KnownFil
             errors.append(ContentError(path, f"could not be read: {exc.__class__.__name__}: {exc}", 1))
     errors += [ContentError(path, f"not taken in: a document's file name ends in .md (lowercase): rename it to "
                                   f"{markdown_rename(path)}", 1) for path in scan.misnamed]
+    errors += scan.not_files
     holders: dict[str, Document] = {}
     for doc in docs:
         held = holders.get(doc.slug)
