@@ -58,12 +58,12 @@ class FakePrefectEvents:
         self.loop.close()
 
 
-def run_emit(tmp_path, api_url: str | None) -> subprocess.CompletedProcess:
+def run_emit(tmp_path, api_url: str | None, script: str = EMIT) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
     if api_url:
         env["PREFECT_API_URL"] = api_url
-    return subprocess.run([sys.executable, "-c", EMIT], env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_document_approved_event_reaches_the_prefect_api(tmp_path):
@@ -74,6 +74,26 @@ def test_document_approved_event_reaches_the_prefect_api(tmp_path):
     assert event["event"] == "zaitun.document.approved"
     assert event["resource"] == {"prefect.resource.id": "zaitun.document.visa"}
     assert event["payload"] == {"approved_by": "alice"}
+
+
+CHANGED = """
+import os
+from zaitun.watch import emit_content_changed
+from prefect.events.worker import EventsWorker
+emit_content_changed(["/p/content/guides/good.md", os.fsdecode(b"/p/content/policies/\\xb9\\xab\\xb8\\xe6.txt")])
+EventsWorker.drain_all()
+"""
+
+
+def test_a_batch_holding_a_name_not_utf8_still_announces_every_change(tmp_path):
+    """A file named in GBK (公告.txt) beside a good one: the event could not be encoded and was dropped, so the
+    good file's change was not announced either and waited for the next pass."""
+    with FakePrefectEvents() as prefect:
+        done = run_emit(tmp_path, f"http://127.0.0.1:{prefect.port}/api", CHANGED)
+    assert done.returncode == 0, done.stderr
+    [event] = prefect.received
+    assert event["event"] == "zaitun.content.changed"
+    assert event["payload"] == {"paths": ["/p/content/guides/good.md", "/p/content/policies/\\xb9\\xab\\xb8\\xe6.txt"]}
 
 
 def test_without_a_prefect_api_nothing_is_sent_and_no_server_starts(tmp_path):

@@ -150,6 +150,40 @@ def test_a_named_pipe_or_a_folder_named_as_a_document_stops_no_pass_and_is_named
     assert all(f"needs fixing: {line}" in status for line in told), status
 
 
+def test_names_that_are_not_utf8_are_named_and_the_rest_goes_online(project):
+    """Files named on Chinese Windows and copied over as they are (an archive unpacked, a share) have names in
+    GBK, not UTF-8: intake, `run` and `build` stopped with a traceback on each pass, no one's content went
+    through. Each such file or folder is now named, with how it reads in GB18030, and never read."""
+    content, static = os.fsencode(project / "content"), os.fsencode(project / "static")
+    notice = content + b"/policies/" + "公告".encode("gbk") + b".txt"
+    folder = content + b"/" + "政策".encode("gbk")
+    picture = static + b"/" + "地图".encode("gbk") + b".png"
+    for path in (notice, folder, picture):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    os.mkdir(folder)
+    for path, data in ((notice, "关于测试的通知\n\n　　内容。\n".encode("gbk")), (folder + b"/a.md", GOOD.encode()),
+                       (picture, b"\x89PNG")):
+        Path(os.fsdecode(path)).write_bytes(data)
+    write(project, "guides/new-doc.md", "---\ntitle: 新指南\ndate: 2025-03-01\n---\n\n新的内容。\n")
+    shown = {path: path.decode("utf-8", "backslashreplace") for path in (notice, folder, picture)}
+    told = [f"{shown[notice]}:1: the file's name is not UTF-8 (read as GB18030, the encoding of Chinese Windows, "
+            "it is '公告.txt'): rename the file; it was not read",
+            f"{shown[folder]}:1: the folder's name is not UTF-8 (read as GB18030, the encoding of Chinese Windows, "
+            "it is '政策'): rename the folder; nothing in it was read",
+            f"{shown[picture]}: the file's name is not UTF-8 (read as GB18030, the encoding of Chinese Windows, it "
+            "is '地图.png'): rename the file; it was not read"]
+    checked = zaitun(project, "check")
+    assert checked.returncode == 1 and all(line in checked.stdout + checked.stderr for line in told), checked
+    ran = zaitun(project, "run")
+    assert ran.returncode == 1 and all(line in ran.stderr + ran.stdout for line in told[:2]), ran
+    assert "新指南" in online(project, "zh/guides/new-doc/") and "过境免签指南" in online(project, "zh/guides/good/")
+    assert os.path.exists(notice) and os.path.exists(folder + b"/a.md")  # nothing moved or removed
+    built = zaitun(project, "build")
+    assert f"problem: {told[2]}" in built.stderr, built
+    status = zaitun(project, "status").stdout
+    assert all(f"needs fixing: {line}" in status for line in told[:2]), status
+
+
 def test_importing_a_broken_docx_says_so_in_one_line(project, tmp_path):
     bad = broken_docx(tmp_path / "notice.docx")
     done = zaitun(project, "import", str(bad))

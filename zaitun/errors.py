@@ -41,7 +41,14 @@ class LocatedError(ZaitunError):
         super().__init__(self.location() + ": " + message)
 
     def location(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{shown(self.path)}:{self.line}" if self.line else shown(self.path)
+
+
+def shown(path: Path | str) -> str:
+    """A path as text any message can carry: the bytes of a name that is not UTF-8 (a file named on a system of
+    another encoding) as `\\xb9`, not as the lone surrogates Python reads them as, which no store, mail or
+    terminal takes."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 class ConfigError(LocatedError):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zaitun.errors import LocatedError
+from zaitun.errors import LocatedError, shown
 from zaitun.project import Project
 
 if TYPE_CHECKING:  # or a build's LazyStore: a build that has no failure to write loads no SQLAlchemy
@@ -77,7 +77,7 @@ class Failure:
 def of_error(stage: str, error: LocatedError, slug: str | None = None, online: bool = False,
              kept: str = "") -> Failure:
     """The failure of one file, from the located error that stopped it."""
-    return Failure(stage, str(error.path), str(error), slug, HELD_BACK if online else QUARANTINED, kept)
+    return Failure(stage, shown(error.path), str(error), slug, HELD_BACK if online else QUARANTINED, kept)
 
 
 def current(store: Store | LazyStore) -> list[Failure]:

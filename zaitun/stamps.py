@@ -29,7 +29,7 @@ def stamped(digest, paths: list[str]) -> str:
     newest = 0
     for path in paths:
         text, mtime = stamp(path)
-        digest.update(f"{text}\n".encode())
+        digest.update(f"{text}\n".encode("utf-8", "surrogateescape"))  # a name not UTF-8 as its bytes on the disk
         newest = max(newest, mtime)
     if newest > time.time_ns() - RACY_NS:  # it may change again within the clock's granularity, unseen
         digest.update(str(time.time_ns()).encode())

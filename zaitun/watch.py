@@ -151,9 +151,12 @@ class HeldBatches:
 
 
 def emit_content_changed(paths: list[str]) -> None:
+    """Announce a batch of changes; a name that is not UTF-8 as its bytes (errors.shown), or the event, and with
+    it the others' changes, would not be sent."""
     from zaitun import events
+    from zaitun.errors import shown
 
-    events.emit(events.CONTENT_CHANGED, resource_id=events.CONTENT_BATCH, paths=paths)
+    events.emit(events.CONTENT_CHANGED, resource_id=events.CONTENT_BATCH, paths=[shown(path) for path in paths])
 
 
 def start_watcher(content_dir: Path, on_batch: Callable[[list[str]], None] = emit_content_changed,

@@ -30,12 +30,13 @@ from zaitun.content.model import (
     is_scratch,
     load_documents,
     markdown_rename,
+    utf8_name,
 )
 from zaitun.content.segmenter import Segment, document_segments
 from zaitun.content.twice import same_notices
 from zaitun.content.unchanged import Known
 from zaitun.content.unread import unlinked_only, unread_files
-from zaitun.errors import ContentError, LocatedError, machine_trouble
+from zaitun.errors import ContentError, LocatedError, machine_trouble, shown
 from zaitun.project import Project
 from zaitun.state.segments import DocumentState
 from zaitun.state.store import Connection, Store, sha
@@ -120,7 +121,7 @@ def is_notice(path: Path) -> bool:
     """A .txt or .docx file (any case) that is not a scratch file, nor Markdown saved as .txt, nor a folder, a
     named pipe or anything else so named that is not a file (model.scan_content tells of those)."""
     return (path.suffix.lower() in NOTICE_SUFFIXES and not is_scratch(path.name) and not markdown_rename(path)
-            and path.is_file())
+            and utf8_name(str(path)) and path.is_file())
 
 
 def _quarantine(project: Project, path: Path, error: LocatedError, done: NoticeReport) -> None:
@@ -255,7 +256,7 @@ def _withdraw_deleted(store: Store, report: IntakeReport, known: dict, present: 
 def _record(project: Project, store: Store, report: IntakeReport, converted: set[str]) -> None:
     with store.tx() as conn:
         for error in report.errors:
-            store.record_event(conn, "zaitun.content.failed", error.path.stem, error=str(error))
+            store.record_event(conn, "zaitun.content.failed", shown(error.path.stem), error=str(error))
     failures.record(project, store, STAGE, report.failures, cleared=converted)
 
 

@@ -279,7 +279,10 @@ def scan_content(content_dir: Path) -> Scan:
                    key=lambda p: p.parts)
     scan = Scan([], [], [])
     for path in files:
-        if (kind := _not_a_file(path)) is not None:
+        if (named := _not_utf8(path.parts[depth:])) is not None:
+            if named == len(path.parts) - depth - 1:  # its own name (the files of a folder so named: told with it)
+                scan.not_files.append(ContentError(path, name_problem(path), 1))
+        elif (kind := _not_a_file(path)) is not None:
             scan.not_files.append(ContentError(path, kind, 1))
         elif path.is_dir():
             continue
@@ -290,6 +293,33 @@ def scan_content(content_dir: Path) -> Scan:
         elif path.is_file():
             scan.others.append(path)
     return scan
+
+
+def _not_utf8(parts: tuple[str, ...]) -> int | None:
+    """The index of the first of these names that is not UTF-8 (None: all are)."""
+    return next((i for i, part in enumerate(parts) if not utf8_name(part)), None)
+
+
+def utf8_name(name: str) -> bool:
+    """Whether a file name read from the disk is UTF-8: one that is not (a file named by a system using GBK, an
+    archive unpacked so) holds lone surrogates, which no store, page, feed or message can carry."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def name_problem(path: Path) -> str:
+    """Why a file or folder whose name is not UTF-8 (`utf8_name`) is not read, with the name it has in GB18030."""
+    kind = "folder" if path.is_dir() else "file"
+    raw = os.fsencode(path.name)
+    try:
+        guess = f" (read as GB18030, the encoding of Chinese Windows, it is '{raw.decode('gb18030')}')"
+    except UnicodeDecodeError:
+        guess = ""
+    return (f"the {kind}'s name is not UTF-8{guess}: rename the {kind}; "
+            f"{'nothing in it was' if kind == 'folder' else 'it was not'} read")
 
 
 def _not_a_file(path: Path) -> str | None:

@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 import orjson
 
 from zaitun import days
+from zaitun.content.model import name_problem, utf8_name
 from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout
 from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of, key_of
@@ -82,13 +83,15 @@ def static_files(folder: Path) -> tuple[list[tuple[str, Path]], list[ContentErro
             path = base / name
             if name == KEEP:
                 continue
-            if path.is_symlink():
+            if not utf8_name(name):  # no page, feed or store can carry its name
+                refused.append(ContentError(path, name_problem(path)))
+            elif path.is_symlink():
                 refused.append(ContentError(path, SYMLINK))
             elif name.startswith("."):
                 refused.append(ContentError(path, HIDDEN))
             elif path.is_file():
                 files.append((path.relative_to(folder).as_posix(), path))
-        dirs[:] = [d for d in dirs if not d.startswith(".") and not (base / d).is_symlink()]
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not (base / d).is_symlink() and utf8_name(d)]
     return sorted(files), refused
 
 
