@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
-from publish_helpers import TRANSIT, TRANSIT_BODY, standard_project
+from publish_helpers import TRANSIT, TRANSIT_BODY, make_fixture, standard_project
 
 FEEDS = ["zh/feed.xml", "zh/atom.xml", "en/feed.xml", "en/atom.xml", "zh/programmes/240-hour-transit/feed.xml",
          "en/programmes/240-hour-transit/atom.xml"]
@@ -93,3 +95,35 @@ def test_a_feed_says_when_a_rule_not_yet_in_force_takes_effect(tmp_path):
     fixture.build(today=dt.date(2023, 1, 4))
     zh = _notice_entry(fixture, "zh/feed.xml")
     assert "效力状态：尚未生效" in zh.content[0].value and "生效日期 2023-01-05" in zh.content[0].value
+
+
+def _item_html(fx, path: str) -> str:
+    """The HTML of a feed's first item as written (feedparser would resolve its links itself)."""
+    root = ElementTree.fromstring((fx.out / path).read_bytes())
+    if root.tag == "rss":  # content:encoded, or the description when the document has no summary
+        item = root.find("channel/item")
+        content = item.find("{http://purl.org/rss/1.0/modules/content/}encoded")
+        return (content if content is not None else item.find("description")).text
+    return root.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}content").text
+
+
+def test_links_and_images_in_a_feed_item_are_absolute_urls_of_its_page(tmp_path):
+    """A feed reader resolves a relative link against the feed (or not at all): the image beside a document,
+    and a link to a heading of its page, must name the page's own address to work in the reader."""
+    fx = make_fixture(tmp_path / "proj")
+    images = fx.project.content_dir / "guides" / "images"
+    images.mkdir(parents=True)
+    (images / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    fx.write("guides", "airport", "title: 机场交通\ndate: 2025-06-01",
+             "## 位置\n\n![位置图](images/map.png)\n\n详见[位置说明](#位置)。")
+    fx.ingest()
+    english = {"位置": "Location", "位置图": "Map of the location",
+               "详见[位置说明](#位置)。": "See [the location](#location)."}
+    fx.translate_and_approve("airport", lambda source: english.get(source, f"EN[{source}]"))
+    fx.build()
+    image = "https://example.org/media/guides/images/map.png"
+    for lang, heading in (("zh", "#%E4%BD%8D%E7%BD%AE"), ("en", "#location")):
+        page = f"https://example.org/{lang}/guides/airport/"
+        for kind in ("feed.xml", "atom.xml"):
+            links = re.findall(r'(?:href|src)="([^"]*)"', _item_html(fx, f"{lang}/{kind}"))
+            assert links == [image, page + heading], (lang, kind)

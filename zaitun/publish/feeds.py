@@ -2,14 +2,20 @@
 
 Entry ids are the canonical page URL; a page that moved (its file renamed or moved to another section)
 keeps the URL it first had (redirects.py), so feed readers see an update, not a new item. A feed's id is
-its own URL. Feeds carry the newest FEED_LIMIT documents with their full content.
+its own URL. Feeds carry the newest FEED_LIMIT documents with their full content, its links and images
+made absolute URLs of the page: a feed reader resolves a relative one against the feed, or not at all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
+from functools import lru_cache
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 from zaitun.config import LANGUAGES
 from zaitun.publish import layout
@@ -22,6 +28,13 @@ if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator
 
 FEED_LIMIT = 50
+_LINK = re.compile(r'(\s(?:href|src)=")([^"]*)"')  # as the Markdown renderer writes them: always in ""
+
+
+@lru_cache(maxsize=1)
+def feeds_version() -> str:
+    """Changes with this module, so feeds written by an older one are written again."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
 def entry_id(entry: Entry, site: Site) -> str:
@@ -49,7 +62,7 @@ def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site) ->
     outputs = []
     for kind in ("rss", "atom"):
         path = layout.feed(lang, kind, programme)
-        inputs = (design_digest(), path, site.urls.base_url, site.titles[lang], facts)
+        inputs = (design_digest(), feeds_version(), path, site.urls.base_url, site.titles[lang], facts)
         outputs.append(Output(path, inputs, _renderer(kind, lang, programme, chosen, site), kind="feed", bodies=bodies))
     return outputs
 
@@ -110,9 +123,15 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
         summary = (f"{summary}（{validity}）" if entry.lang == "zh" else f"{summary} ({validity})").strip()
     if summary:
         item.summary(summary)
-    html = (f"<p>{escape(validity)}</p>\n" if validity else "") + str(entry.html)
+    html = (f"<p>{escape(validity)}</p>\n" if validity else "") + absolute_links(str(entry.html), url)
     # RSS readers expect content:encoded as CDATA; Atom wants escaped text of type html
     item.content(html, type="CDATA" if kind == "rss" else "html")
+
+
+def absolute_links(html: str, page_url: str) -> str:
+    """The body HTML of a page with each link and image made absolute against the page's URL (a fragment
+    `#heading` names that page's heading, an external URL stays as it is)."""
+    return _LINK.sub(lambda m: f'{m.group(1)}{urljoin(page_url, m.group(2))}"' if m.group(2) else m.group(0), html)
 
 
 def validity_line(entry: Entry, site: Site) -> str:
