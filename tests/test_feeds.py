@@ -10,6 +10,8 @@ import feedparser
 import pytest
 from publish_helpers import TRANSIT, TRANSIT_BODY, make_fixture, standard_project
 
+from zaitun.project import Project
+
 FEEDS = ["zh/feed.xml", "zh/atom.xml", "en/feed.xml", "en/atom.xml", "zh/programmes/240-hour-transit/feed.xml",
          "en/programmes/240-hour-transit/atom.xml"]
 
@@ -127,3 +129,21 @@ def test_links_and_images_in_a_feed_item_are_absolute_urls_of_its_page(tmp_path)
         for kind in ("feed.xml", "atom.xml"):
             links = re.findall(r'(?:href|src)="([^"]*)"', _item_html(fx, f"{lang}/{kind}"))
             assert links == [image, page + heading], (lang, kind)
+
+
+def test_with_a_websub_hub_every_feed_names_it_so_subscribers_can_subscribe_there(tmp_path):
+    """The hub is pinged after each build; a subscriber's reader learns of it only from the feed itself
+    (WebSub discovery: a link rel="hub" beside the link rel="self")."""
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    assert all("hub" not in {link.rel for link in parsed(fx, path).feed.links} for path in FEEDS)
+    config = fx.project.root / "zaitun.toml"
+    config.write_text(config.read_text() + '\n[publish]\nwebsub_hub = "https://hub.example.net/"\n')
+    fx.project = Project(fx.project.root)
+    fx.build()
+    for path in FEEDS:
+        feed = parsed(fx, path)
+        assert not feed.bozo, (path, feed.get("bozo_exception"))
+        links = {link.rel: link.href for link in feed.feed.links}
+        assert links["hub"] == "https://hub.example.net/" and links["self"] == f"https://example.org/{path}"
+        assert feed.feed.link == f"https://example.org/{path.rsplit('/', 1)[0]}/"  # the home page, as before

@@ -2,8 +2,10 @@
 
 Entry ids are the canonical page URL; a page that moved (its file renamed or moved to another section)
 keeps the URL it first had (redirects.py), so feed readers see an update, not a new item. A feed's id is
-its own URL. Feeds carry the newest FEED_LIMIT documents with their full content, its links and images
-made absolute URLs of the page: a feed reader resolves a relative one against the feed, or not at all.
+its own URL; with `publish.websub_hub` set, each feed names the hub beside itself (WebSub discovery: a
+reader subscribes there, and the ping after each build reaches it). Feeds carry the newest FEED_LIMIT
+documents with their full content, its links and images made absolute URLs of the page: a feed reader
+resolves a relative one against the feed, or not at all.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator
 
 FEED_LIMIT = 50
+ATOM_NS = "http://www.w3.org/2005/Atom"
 _LINK = re.compile(r'(\s(?:href|src)=")([^"]*)"')  # as the Markdown renderer writes them: always in ""
 
 
@@ -62,7 +65,8 @@ def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site) ->
     outputs = []
     for kind in ("rss", "atom"):
         path = layout.feed(lang, kind, programme)
-        inputs = (design_digest(), feeds_version(), path, site.urls.base_url, site.titles[lang], facts)
+        inputs = (design_digest(), feeds_version(), path, site.urls.base_url, site.websub_hub, site.titles[lang],
+                  facts)
         outputs.append(Output(path, inputs, _renderer(kind, lang, programme, chosen, site), kind="feed", bodies=bodies))
     return outputs
 
@@ -98,12 +102,30 @@ def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry]
     gen.subtitle(title)
     gen.language(LANGUAGES[lang])
     gen.link(href=self_url, rel="self")
-    gen.link(href=site.urls.absolute(home), rel="alternate")  # the last alternate is RSS's <link>
+    if site.websub_hub:
+        gen.link(href=site.websub_hub, rel="hub")  # Atom's; RSS's is written by _RssHub
+        gen.register_extension("websub", _RssHub, atom=False)
+        gen.websub.hub = site.websub_hub
+    gen.link(href=site.urls.absolute(home), rel="alternate")  # the last link is RSS's <link>
     gen.author({"name": site.titles[lang]})
     newest = max((e.updated for e in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     gen.updated(newest)
     gen.lastBuildDate(newest)
     return gen
+
+
+class _RssHub:
+    """feedgen writes only the self link of an RSS channel: the hub's atom:link follows it."""
+
+    hub = ""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"atom": ATOM_NS}
+
+    def extend_rss(self, rss) -> None:
+        channel = rss.find("channel")
+        link = channel.makeelement(f"{{{ATOM_NS}}}link", {"href": self.hub, "rel": "hub"})
+        channel.insert(channel.index(channel.find(f"{{{ATOM_NS}}}link")) + 1, link)
 
 
 def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
