@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import feedparser
@@ -147,3 +148,31 @@ def test_with_a_websub_hub_every_feed_names_it_so_subscribers_can_subscribe_ther
         links = {link.rel: link.href for link in feed.feed.links}
         assert links["hub"] == "https://hub.example.net/" and links["self"] == f"https://example.org/{path}"
         assert feed.feed.link == f"https://example.org/{path.rsplit('/', 1)[0]}/"  # the home page, as before
+
+
+class _ShownText(HTMLParser):
+    """The text a reader shows for HTML: its character data, tags taken as tags."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text = ""
+        self.feed(html)
+        self.close()
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def test_an_rss_description_shows_a_summary_with_angle_brackets_and_ampersands_as_written(tmp_path):
+    """An RSS description is HTML to a reader, a summary plain text: `<b>` and `&lt;` in it are shown as
+    typed, never taken for markup (Atom's summary is text and says so)."""
+    summary = "持卡人<b>须</b>携带护照 & 签证（年龄 <18 岁或写作 &lt;18 者除外）"
+    fx = make_fixture(tmp_path / "proj")
+    fx.write("guides", "cards", f"title: 刷卡\ndate: 2025-06-01\nsummary: '{summary}'", "正文。")
+    fx.ingest()
+    fx.translate_and_approve("cards", lambda source: source)
+    fx.build()
+    for lang in ("zh", "en"):
+        item = ElementTree.fromstring((fx.out / lang / "feed.xml").read_bytes()).find("channel/item")
+        assert _ShownText(item.find("description").text).text == summary, lang
+        assert parsed(fx, f"{lang}/atom.xml").entries[0].summary == summary

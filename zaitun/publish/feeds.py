@@ -144,7 +144,9 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
     if validity:
         summary = (f"{summary}（{validity}）" if entry.lang == "zh" else f"{summary} ({validity})").strip()
     if summary:
-        item.summary(summary)
+        item.summary(summary)  # Atom's is text
+        if kind == "rss":  # RSS's description is HTML to a reader: a summary's "<b>" or "&lt;" is text
+            item.description(escape(summary, quote=False), isSummary=True)
     html = (f"<p>{escape(validity)}</p>\n" if validity else "") + absolute_links(str(entry.html), url)
     # RSS readers expect content:encoded as CDATA; Atom wants escaped text of type html
     item.content(html, type="CDATA" if kind == "rss" else "html")
