@@ -12,6 +12,8 @@ import pytest
 from publish_helpers import TRANSIT, TRANSIT_BODY, make_fixture, standard_project
 
 from zaitun.project import Project
+from zaitun.review.gate import reject
+from zaitun.state.segments import segment_states
 
 FEEDS = ["zh/feed.xml", "zh/atom.xml", "en/feed.xml", "en/atom.xml", "zh/programmes/240-hour-transit/feed.xml",
          "en/programmes/240-hour-transit/atom.xml"]
@@ -176,3 +178,22 @@ def test_an_rss_description_shows_a_summary_with_angle_brackets_and_ampersands_a
         item = ElementTree.fromstring((fx.out / lang / "feed.xml").read_bytes()).find("channel/item")
         assert _ShownText(item.find("description").text).text == summary, lang
         assert parsed(fx, f"{lang}/atom.xml").entries[0].summary == summary
+
+
+def test_a_programme_feed_stays_online_empty_while_the_programmes_english_is_offline(fx):
+    """Feed readers drop a subscription whose feed is gone: while its Chinese is online, a programme's English
+    feed stays, empty, when its only English goes offline (rejected), and takes its entry back after."""
+    path = "en/programmes/240-hour-transit/"
+    segment = next(s for s in segment_states(fx.store, "transit") if s.state == "approved")
+    reject(fx.store, "transit", segment.seg_id, "rita", "wrong term", seen=segment.version)
+    fx.build()
+    assert not (fx.out / path / "index.html").exists()
+    for kind in ("feed.xml", "atom.xml"):
+        feed = parsed(fx, path + kind)
+        assert not feed.bozo and feed.entries == [], kind
+        assert {link.rel: link.href for link in feed.feed.links}["self"] == f"https://example.org/{path}{kind}"
+        assert feed.feed.link == "https://example.org/en/"  # its page is gone: the English home page
+    fx.translate_and_approve("transit")
+    fx.build()
+    assert [e.id for e in parsed(fx, path + "atom.xml").entries] == ["https://example.org/en/guides/transit/"]
+    assert parsed(fx, path + "feed.xml").feed.link == f"https://example.org/{path}"

@@ -47,13 +47,15 @@ def entry_id(entry: Entry, site: Site) -> str:
 
 def feed_outputs(planned: Plan, site: Site) -> list[Output]:
     """Both feed formats for each language and for each programme in each language (their documents as the
-    pages were planned: newest first)."""
+    pages were planned: newest first). A programme with Chinese documents online has its feeds in both
+    languages, the English empty while none of its English is: a feed reader drops a feed that is gone."""
     outputs: list[Output] = []
+    online = set(planned.programmes("zh"))
     for lang in layout.LANGS:
         outputs += _pair(lang, None, planned.newest(lang), site)
         programmes = planned.programmes(lang)
-        for programme in sorted(programmes):
-            outputs += _pair(lang, programme, programmes[programme], site)
+        for programme in sorted(online | set(programmes)):
+            outputs += _pair(lang, programme, programmes.get(programme, []), site)
     return outputs
 
 
@@ -90,7 +92,7 @@ def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry]
     title = site.titles[lang]
     if programme:
         title = f"{title} – {UI[lang]['programme']}: {programme_name(programme, lang)}"
-        home = layout.programme(lang, programme)
+        home = layout.programme(lang, programme) if entries else layout.home(lang)  # no page without them
     else:
         home = layout.home(lang)
     from feedgen.feed import FeedGenerator  # here: a build whose feeds are unchanged never loads it (0.01 s)
