@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from html.parser import HTMLParser
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
-from publish_helpers import TRANSIT, TRANSIT_BODY, standard_project
+from publish_helpers import TRANSIT, TRANSIT_BODY, make_fixture, standard_project
+
+from zaitun.project import Project
+from zaitun.review.gate import reject
+from zaitun.state.segments import segment_states
 
 FEEDS = ["zh/feed.xml", "zh/atom.xml", "en/feed.xml", "en/atom.xml", "zh/programmes/240-hour-transit/feed.xml",
          "en/programmes/240-hour-transit/atom.xml"]
@@ -93,3 +100,100 @@ def test_a_feed_says_when_a_rule_not_yet_in_force_takes_effect(tmp_path):
     fixture.build(today=dt.date(2023, 1, 4))
     zh = _notice_entry(fixture, "zh/feed.xml")
     assert "效力状态：尚未生效" in zh.content[0].value and "生效日期 2023-01-05" in zh.content[0].value
+
+
+def _item_html(fx, path: str) -> str:
+    """The HTML of a feed's first item as written (feedparser would resolve its links itself)."""
+    root = ElementTree.fromstring((fx.out / path).read_bytes())
+    if root.tag == "rss":  # content:encoded, or the description when the document has no summary
+        item = root.find("channel/item")
+        content = item.find("{http://purl.org/rss/1.0/modules/content/}encoded")
+        return (content if content is not None else item.find("description")).text
+    return root.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}content").text
+
+
+def test_links_and_images_in_a_feed_item_are_absolute_urls_of_its_page(tmp_path):
+    """A feed reader resolves a relative link against the feed (or not at all): the image beside a document,
+    and a link to a heading of its page, must name the page's own address to work in the reader."""
+    fx = make_fixture(tmp_path / "proj")
+    images = fx.project.content_dir / "guides" / "images"
+    images.mkdir(parents=True)
+    (images / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    fx.write("guides", "airport", "title: 机场交通\ndate: 2025-06-01",
+             "## 位置\n\n![位置图](images/map.png)\n\n详见[位置说明](#位置)。")
+    fx.ingest()
+    english = {"位置": "Location", "位置图": "Map of the location",
+               "详见[位置说明](#位置)。": "See [the location](#location)."}
+    fx.translate_and_approve("airport", lambda source: english.get(source, f"EN[{source}]"))
+    fx.build()
+    image = "https://example.org/media/guides/images/map.png"
+    for lang, heading in (("zh", "#%E4%BD%8D%E7%BD%AE"), ("en", "#location")):
+        page = f"https://example.org/{lang}/guides/airport/"
+        for kind in ("feed.xml", "atom.xml"):
+            links = re.findall(r'(?:href|src)="([^"]*)"', _item_html(fx, f"{lang}/{kind}"))
+            assert links == [image, page + heading], (lang, kind)
+
+
+def test_with_a_websub_hub_every_feed_names_it_so_subscribers_can_subscribe_there(tmp_path):
+    """The hub is pinged after each build; a subscriber's reader learns of it only from the feed itself
+    (WebSub discovery: a link rel="hub" beside the link rel="self")."""
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    assert all("hub" not in {link.rel for link in parsed(fx, path).feed.links} for path in FEEDS)
+    config = fx.project.root / "zaitun.toml"
+    config.write_text(config.read_text() + '\n[publish]\nwebsub_hub = "https://hub.example.net/"\n')
+    fx.project = Project(fx.project.root)
+    fx.build()
+    for path in FEEDS:
+        feed = parsed(fx, path)
+        assert not feed.bozo, (path, feed.get("bozo_exception"))
+        links = {link.rel: link.href for link in feed.feed.links}
+        assert links["hub"] == "https://hub.example.net/" and links["self"] == f"https://example.org/{path}"
+        assert feed.feed.link == f"https://example.org/{path.rsplit('/', 1)[0]}/"  # the home page, as before
+
+
+class _ShownText(HTMLParser):
+    """The text a reader shows for HTML: its character data, tags taken as tags."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text = ""
+        self.feed(html)
+        self.close()
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def test_an_rss_description_shows_a_summary_with_angle_brackets_and_ampersands_as_written(tmp_path):
+    """An RSS description is HTML to a reader, a summary plain text: `<b>` and `&lt;` in it are shown as
+    typed, never taken for markup (Atom's summary is text and says so)."""
+    summary = "持卡人<b>须</b>携带护照 & 签证（年龄 <18 岁或写作 &lt;18 者除外）"
+    fx = make_fixture(tmp_path / "proj")
+    fx.write("guides", "cards", f"title: 刷卡\ndate: 2025-06-01\nsummary: '{summary}'", "正文。")
+    fx.ingest()
+    fx.translate_and_approve("cards", lambda source: source)
+    fx.build()
+    for lang in ("zh", "en"):
+        item = ElementTree.fromstring((fx.out / lang / "feed.xml").read_bytes()).find("channel/item")
+        assert _ShownText(item.find("description").text).text == summary, lang
+        assert parsed(fx, f"{lang}/atom.xml").entries[0].summary == summary
+
+
+def test_a_programme_feed_stays_online_empty_while_the_programmes_english_is_offline(fx):
+    """Feed readers drop a subscription whose feed is gone: while its Chinese is online, a programme's English
+    feed stays, empty, when its only English goes offline (rejected), and takes its entry back after."""
+    path = "en/programmes/240-hour-transit/"
+    segment = next(s for s in segment_states(fx.store, "transit") if s.state == "approved")
+    reject(fx.store, "transit", segment.seg_id, "rita", "wrong term", seen=segment.version)
+    fx.build()
+    assert not (fx.out / path / "index.html").exists()
+    for kind in ("feed.xml", "atom.xml"):
+        feed = parsed(fx, path + kind)
+        assert not feed.bozo and feed.entries == [], kind
+        assert {link.rel: link.href for link in feed.feed.links}["self"] == f"https://example.org/{path}{kind}"
+        assert feed.feed.link == "https://example.org/en/"  # its page is gone: the English home page
+    fx.translate_and_approve("transit")
+    fx.build()
+    assert [e.id for e in parsed(fx, path + "atom.xml").entries] == ["https://example.org/en/guides/transit/"]
+    assert parsed(fx, path + "feed.xml").feed.link == f"https://example.org/{path}"

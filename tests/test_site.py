@@ -167,6 +167,19 @@ def test_provenance_records_engine_glossary_version_and_approver(built):
     assert 'name="zaitun:provenance"' in read(fx.out, "en/guides/transit/")
 
 
+def test_provenance_gives_the_approval_and_release_times_with_their_utc_offset(built):
+    """A reader of provenance.json or of a page's provenance meta cannot tell which zone a time without offset
+    is in (the site's days are Quanzhou's, the store keeps UTC): both times carry their offset."""
+    fx, _ = built
+    page = re.search(r"name=\"zaitun:provenance\" content='([^']*)'", read(fx.out, "en/guides/transit/")).group(1)
+    records = [json.loads((fx.out / "provenance.json").read_text(encoding="utf-8"))["pages"][
+        "https://example.org/en/guides/transit/"], json.loads(page.replace("&#34;", '"'))]
+    for record in records:
+        approved, released = (dt.datetime.fromisoformat(record[key]) for key in ("approved_at", "released_at"))
+        assert approved.utcoffset() == released.utcoffset() == dt.timedelta(0), record
+        assert dt.timedelta(0) <= released - approved < dt.timedelta(minutes=5)
+
+
 def test_sitemap_lists_every_page_with_its_alternates(built):
     fx, _ = built
     sitemap = lint.sitemap_facts((fx.out / "sitemap.xml").read_bytes())

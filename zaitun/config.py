@@ -69,7 +69,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("publish.s3_bucket_root", False, "Let publish.s3_target be a whole bucket (no prefix); otherwise "
             "refused unless --force."),
     Setting("publish.s3_endpoint_url", "", "S3-compatible endpoint (MinIO, Ceph, R2); empty for AWS."),
-    Setting("publish.websub_hub", "", "WebSub hub pinged after each publish (empty: none)."),
+    Setting("publish.websub_hub", "",
+            "WebSub hub named in every feed (readers subscribe there) and pinged after each publish (empty: none)."),
     Setting("publish.preview_port", 8000, "Port of the local preview server for publish/."),
     Setting("social.mastodon_url", "", "Mastodon instance to post to (empty: outbox only)."),
     Setting("social.mastodon_token", "", "Mastodon access token.", env="MASTODON_TOKEN", secret=True),

@@ -2,14 +2,22 @@
 
 Entry ids are the canonical page URL; a page that moved (its file renamed or moved to another section)
 keeps the URL it first had (redirects.py), so feed readers see an update, not a new item. A feed's id is
-its own URL. Feeds carry the newest FEED_LIMIT documents with their full content.
+its own URL; with `publish.websub_hub` set, each feed names the hub beside itself (WebSub discovery: a
+reader subscribes there, and the ping after each build reaches it). Feeds carry the newest FEED_LIMIT
+documents with their full content, its links and images made absolute URLs of the page: a feed reader
+resolves a relative one against the feed, or not at all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
+from functools import lru_cache
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 from zaitun.config import LANGUAGES
 from zaitun.publish import layout
@@ -22,6 +30,14 @@ if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator
 
 FEED_LIMIT = 50
+ATOM_NS = "http://www.w3.org/2005/Atom"
+_LINK = re.compile(r'(\s(?:href|src)=")([^"]*)"')  # as the Markdown renderer writes them: always in ""
+
+
+@lru_cache(maxsize=1)
+def feeds_version() -> str:
+    """Changes with this module, so feeds written by an older one are written again."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
 def entry_id(entry: Entry, site: Site) -> str:
@@ -31,13 +47,15 @@ def entry_id(entry: Entry, site: Site) -> str:
 
 def feed_outputs(planned: Plan, site: Site) -> list[Output]:
     """Both feed formats for each language and for each programme in each language (their documents as the
-    pages were planned: newest first)."""
+    pages were planned: newest first). A programme with Chinese documents online has its feeds in both
+    languages, the English empty while none of its English is: a feed reader drops a feed that is gone."""
     outputs: list[Output] = []
+    online = set(planned.programmes("zh"))
     for lang in layout.LANGS:
         outputs += _pair(lang, None, planned.newest(lang), site)
         programmes = planned.programmes(lang)
-        for programme in sorted(programmes):
-            outputs += _pair(lang, programme, programmes[programme], site)
+        for programme in sorted(online | set(programmes)):
+            outputs += _pair(lang, programme, programmes.get(programme, []), site)
     return outputs
 
 
@@ -49,7 +67,8 @@ def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site) ->
     outputs = []
     for kind in ("rss", "atom"):
         path = layout.feed(lang, kind, programme)
-        inputs = (design_digest(), path, site.urls.base_url, site.titles[lang], facts)
+        inputs = (design_digest(), feeds_version(), path, site.urls.base_url, site.websub_hub, site.titles[lang],
+                  facts)
         outputs.append(Output(path, inputs, _renderer(kind, lang, programme, chosen, site), kind="feed", bodies=bodies))
     return outputs
 
@@ -73,7 +92,7 @@ def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry]
     title = site.titles[lang]
     if programme:
         title = f"{title} – {UI[lang]['programme']}: {programme_name(programme, lang)}"
-        home = layout.programme(lang, programme)
+        home = layout.programme(lang, programme) if entries else layout.home(lang)  # no page without them
     else:
         home = layout.home(lang)
     from feedgen.feed import FeedGenerator  # here: a build whose feeds are unchanged never loads it (0.01 s)
@@ -85,12 +104,30 @@ def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry]
     gen.subtitle(title)
     gen.language(LANGUAGES[lang])
     gen.link(href=self_url, rel="self")
-    gen.link(href=site.urls.absolute(home), rel="alternate")  # the last alternate is RSS's <link>
+    if site.websub_hub:
+        gen.link(href=site.websub_hub, rel="hub")  # Atom's; RSS's is written by _RssHub
+        gen.register_extension("websub", _RssHub, atom=False)
+        gen.websub.hub = site.websub_hub
+    gen.link(href=site.urls.absolute(home), rel="alternate")  # the last link is RSS's <link>
     gen.author({"name": site.titles[lang]})
     newest = max((e.updated for e in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     gen.updated(newest)
     gen.lastBuildDate(newest)
     return gen
+
+
+class _RssHub:
+    """feedgen writes only the self link of an RSS channel: the hub's atom:link follows it."""
+
+    hub = ""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"atom": ATOM_NS}
+
+    def extend_rss(self, rss) -> None:
+        channel = rss.find("channel")
+        link = channel.makeelement(f"{{{ATOM_NS}}}link", {"href": self.hub, "rel": "hub"})
+        channel.insert(channel.index(channel.find(f"{{{ATOM_NS}}}link")) + 1, link)
 
 
 def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
@@ -109,10 +146,18 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
     if validity:
         summary = (f"{summary}（{validity}）" if entry.lang == "zh" else f"{summary} ({validity})").strip()
     if summary:
-        item.summary(summary)
-    html = (f"<p>{escape(validity)}</p>\n" if validity else "") + str(entry.html)
+        item.summary(summary)  # Atom's is text
+        if kind == "rss":  # RSS's description is HTML to a reader: a summary's "<b>" or "&lt;" is text
+            item.description(escape(summary, quote=False), isSummary=True)
+    html = (f"<p>{escape(validity)}</p>\n" if validity else "") + absolute_links(str(entry.html), url)
     # RSS readers expect content:encoded as CDATA; Atom wants escaped text of type html
     item.content(html, type="CDATA" if kind == "rss" else "html")
+
+
+def absolute_links(html: str, page_url: str) -> str:
+    """The body HTML of a page with each link and image made absolute against the page's URL (a fragment
+    `#heading` names that page's heading, an external URL stays as it is)."""
+    return _LINK.sub(lambda m: f'{m.group(1)}{urljoin(page_url, m.group(2))}"' if m.group(2) else m.group(0), html)
 
 
 def validity_line(entry: Entry, site: Site) -> str:

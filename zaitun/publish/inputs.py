@@ -373,6 +373,8 @@ def _en_entry(row: dict, meta: dict, release: dict, en: dict, source: str, date:
     meta.update(facts)
     provenance = en["provenance"] | {"release_id": release["id"], "released_at": _iso(release["created_at"]),
                                      "source_raw_hash": release["raw_hash"]}
+    if provenance.get("approved_at"):  # kept as the store wrote it, without its offset where that is UTC
+        provenance["approved_at"] = _iso(dt.datetime.fromisoformat(provenance["approved_at"]))
     return Entry(slug=row["slug"], section=row["section"], lang="en", title=en["meta"]["title"] or row["slug"],
                  summary=en["meta"]["summary"], social=en["meta"]["social"],
                  date=date, updated=_aware(release["created_at"]), meta=meta,

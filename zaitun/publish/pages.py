@@ -40,6 +40,7 @@ class Site:
     tag_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # tag -> {lang: label}
     feed_ids: dict[tuple[str, str], str] = field(default_factory=dict)  # (lang, slug) -> first page of a moved
     # document (redirects.py): its feed entries keep that page's URL as their id
+    websub_hub: str = ""  # publish.websub_hub: every feed names it, for readers to subscribe there
 
     def tag_label(self, tag: str, lang: str) -> str:
         """A tag as readers of a language see it; a tag with no label is shown as written."""

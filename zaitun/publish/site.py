@@ -652,7 +652,7 @@ def site_settings(project: Project, today: dt.date, tags: set[str]) -> Site:
     titles = {lang: cfg.get(f"site.title.{lang}") for lang in layout.LANGS}
     return Site(_urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()), project.zone,
                 cfg.get("site.expiry_warning_days"), cfg.get("site.page_size"),
-                tag_labels(project.glossary_dir, tags))
+                tag_labels(project.glossary_dir, tags), websub_hub=cfg.get("publish.websub_hub"))
 
 
 _URLS: dict[str, layout.Urls] = {}  # a process that builds again quotes each link once, not once a build
