@@ -35,6 +35,7 @@ KINDS = [  # what a line's start says it is; `body.classify` confirms structure 
 _MARGIN = " \t\u3000\xa0"  # what a line's first-line indent is made of
 _LEAD = (" ", "\xa0")
 _INDENT_COLUMNS = 8  # a paragraph's indent is two characters; a line pushed further is centred or signed
+_ATTACHMENT = re.compile(rf"^附件\s*[{NUMERALS}0-9]{{0,3}}\s*(?:[：:]|$)")  # 附件, 附件1, 附件2：…
 # Printing line (`泉州市人民政府办公室 2024年12月23日印发`) and distribution lines (`抄送：…`).
 _TAIL = re.compile(rf"^(?:抄送|分送)[：:]|^[^，。；：]{{0,30}}?{DATE_RE.pattern}印发$")
 
@@ -103,10 +104,12 @@ def _is_indent(margin: str) -> bool:
 
 
 def cut_tail(lines: list[Line]) -> list[Line]:
-    """Drop the printing line (`…印发`), `抄送：` and everything after them."""
+    """Drop the printing line (`…印发`), `抄送：` and everything after them, up to an attachment printed
+    after them (`附件1`), which is the notice's text."""
     for i, line in enumerate(lines):
         if i > 0 and _TAIL.match(line.folded.replace(" ", "")):
-            return lines[:i]
+            attached = next((j for j in range(i + 1, len(lines)) if _ATTACHMENT.match(lines[j].folded)), None)
+            return lines[:i] + (cut_tail(lines[attached:]) if attached else [])
     return lines
 
 
