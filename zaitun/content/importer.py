@@ -136,7 +136,7 @@ def _check_zip(path: Path, limits: Limits) -> None:
 def convert_notice(text: str, source: Path) -> tuple[dict, str]:
     """Return (front matter, Markdown body) for the text of one notice."""
     source = Path(source)
-    lines = cut_tail(clean_lines(text))
+    lines = cut_tail(clean_lines(text, paged=source.suffix.lower() != ".docx"))
     if not lines:
         raise NoticeImportError(source, "the notice is empty: nothing to import", 1)
     head, rest = take_head(lines, source)

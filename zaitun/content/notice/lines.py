@@ -19,11 +19,11 @@ from zaitun.errors import NoticeImportError
 _CJK = "\u3001-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uffef\u201c\u201d\u2018\u2019\u00b7\u2014\u2026"
 ARTEFACT_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}0-9])|(?<=[0-9])[ \t\u3000]+(?=[{_CJK}])")
 DATE_RE = re.compile(rf"([{NUMERALS}OＯ]{{4}})\s*年\s*([{NUMERALS}]{{1,3}})\s*月\s*([{NUMERALS}]{{1,3}})\s*日")
-_DEBRIS = [
+_PAGE_NUMBERS = [
     re.compile(r"^[—–\-－~]*\s*\d{1,3}\s*[—–\-－~]*$"),  # — 1 —, - 2 -, lone page numbers
     re.compile(r"^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$"),
-    re.compile(r"^[（(]此件.{0,12}[）)]$"),  # （此件主动公开）
 ]
+_STAMPS = [re.compile(r"^[（(]此件.{0,12}[）)]$")]  # （此件主动公开）
 KINDS = [  # what a line's start says it is; `body.classify` confirms structure labels in context
     ("part", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
     ("measure", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
@@ -58,12 +58,15 @@ class Line:
         self.kind = next((kind for kind, rx in KINDS if rx.match(self.folded)), "para")
 
 
-def clean_lines(text: str) -> list[Line]:
-    """Non-blank lines without page numbers and stamps, spaces between Chinese characters removed."""
+def clean_lines(text: str, paged: bool = True) -> list[Line]:
+    """Non-blank lines without page numbers and stamps, spaces between Chinese characters removed. `paged`:
+    text from a printed page, whose page numbers are lines of their own; a Word file's are in its footer, so a
+    line that is only a number is text (a table's 序号 or 金额 cell)."""
+    debris = (_PAGE_NUMBERS if paged else []) + _STAMPS
     kept = []
     for no, raw in enumerate(text.split("\n"), start=1):
         stripped = ARTEFACT_SPACE.sub("", raw.strip(" \t\u3000\ufeff\xa0"))
-        if stripped and not any(rx.match(fold(stripped)) for rx in _DEBRIS):
+        if stripped and not any(rx.match(fold(stripped)) for rx in debris):
             kept.append((no, stripped, _margin(raw)))
     common = len(_common_margin([margin for _, _, margin in kept]))
     lines = []
