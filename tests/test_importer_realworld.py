@@ -137,3 +137,31 @@ def test_a_dropped_word_notice_with_a_repeal_table_takes_no_other_documents_numb
     document = load_document(section / "repeal.md", tmp_project.content_dir)
     assert document.meta.get("doc_number") is None
     assert "泉政文〔2015〕12号" in document.body
+
+
+def test_number_only_cells_of_a_word_table_are_kept_not_taken_for_page_numbers(tmp_path):
+    notice = word_notice(
+        tmp_path / "roads.docx",
+        ["泉州市交通运输局关于下达2025年农村公路建设计划的通知", "各县（市、区）交通运输局：",
+         "现将建设计划下达如下："],
+        [("序号", "项目名称", "补助（万元）"), ("1", "晋江市安海至东石公路", "500"),
+         ("2", "南安市官桥至水头公路", "320")],
+        ["特此通知。", "泉州市交通运输局", "2025年1月6日"])
+    _, body = convert_notice(read_notice(notice), notice)
+    assert "1\n\n晋江市安海至东石公路\n\n500\n\n2\n\n南安市官桥至水头公路\n\n320" in body
+
+
+def test_a_page_number_line_of_a_text_notice_is_still_dropped():
+    _, body = convert("关于测试的通知\n\n　　内容如下。\n\n— 2 —\n\n　　续页内容。\n\n泉州市人民政府\n2024年2月3日\n")
+    assert body == "内容如下。\n\n续页内容。\n"
+
+
+def test_a_document_number_in_full_width_digits_is_written_and_slugged_in_ascii_digits(tmp_path):
+    (tmp_path / "content").mkdir()
+    notice = tmp_path / "notice.txt"
+    notice.write_text("泉州市人民政府办公室关于加强管理的通知\n\n泉政办〔２０２４〕１２号\n\n各县（市、区）人民政府：\n\n"
+                      "　　现将有关事项通知如下。\n\n泉州市人民政府办公室\n2024年12月20日\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--project", str(tmp_path), "import", str(notice)])
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "content" / "policies" / "quan-zheng-ban-2024-12.md"
+    assert load_document(written, tmp_path / "content").meta["doc_number"] == "泉政办〔2024〕12号"

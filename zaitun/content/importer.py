@@ -283,8 +283,8 @@ def default_slug(meta: dict) -> str:
         return f"notice-{meta['date'].isoformat()}"
     prefix, year, number = match.groups()
     if all(c in PINYIN for c in prefix):
-        return "-".join([PINYIN[c] for c in prefix] + [year, str(int(number))])
-    return f"notice-{year}-{int(number)}"
+        return "-".join([PINYIN[c] for c in prefix] + [str(int(year)), str(int(number))])
+    return f"notice-{int(year)}-{int(number)}"
 
 
 def import_notice(path: Path, content_dir: Path, section: str = "policies", slug: str | None = None,

@@ -116,7 +116,7 @@ def _doc_number(lines: list[Line], used: set[int]) -> str | None:
         if match and i not in used and (not in_body or _dated(lines[i - 1])):
             used.add(i)
             prefix, year, number = text[: match.end(1)], match.group(2), match.group(3)
-            return f"{prefix}〔{year}〕{int(number)}{text[-1]}"
+            return f"{prefix}〔{int(year)}〕{int(number)}{text[-1]}"  # full-width digits (２０２４) as ASCII
     return None
 
 
