@@ -165,3 +165,12 @@ def test_a_document_number_in_full_width_digits_is_written_and_slugged_in_ascii_
     assert result.exit_code == 0, result.output
     written = tmp_path / "content" / "policies" / "quan-zheng-ban-2024-12.md"
     assert load_document(written, tmp_path / "content").meta["doc_number"] == "泉政办〔2024〕12号"
+
+
+def test_a_title_wrapped_after_a_word_that_also_ends_titles_takes_its_last_line():
+    text = ("泉州市自然资源和规划局\n关于泉州市中心城区控制性详细规划\n修编的公告\n\n"
+            "　　现将有关事项公告如下：\n　　①公示时间：2025年1月1日至2025年1月30日。\n\n　　特此公告。\n\n"
+            "泉州市自然资源和规划局\n2024年12月25日\n")
+    meta, body = convert(text)
+    assert meta["title"] == "泉州市自然资源和规划局关于泉州市中心城区控制性详细规划修编的公告"
+    assert body.startswith("现将有关事项公告如下：\n")

@@ -133,11 +133,17 @@ def _notice_title(lines: list[Line], used: set[int]) -> str | None:
             if lines[j].text.endswith("：") or lines[j].kind != "para":
                 break
             parts.append(lines[j].text)
-            if TITLE_END.search(lines[j].folded):
+            if TITLE_END.search(lines[j].folded) and not _title_goes_on(lines, used, j + 1, i + 4):
                 start = i - 1 if _is_organ_above(lines, used, i) else i
                 used.update(range(start, j + 1))
                 return "".join(line.text for line in lines[start:i]) + "".join(parts)
     return None
+
+
+def _title_goes_on(lines: list[Line], used: set[int], j: int, limit: int) -> bool:
+    """A line ending a title that ended already: `…控制性详细规划` / `修编的公告`, where 规划 ends titles too."""
+    return j < min(limit, len(lines)) and j not in used and lines[j].kind == "para" and len(lines[j].text) <= 30 \
+        and not re.search(r"[，。；：:、]", lines[j].text) and bool(TITLE_END.search(lines[j].folded))
 
 
 def _is_organ_above(lines: list[Line], used: set[int], i: int) -> bool:
