@@ -174,3 +174,18 @@ def test_a_title_wrapped_after_a_word_that_also_ends_titles_takes_its_last_line(
     meta, body = convert(text)
     assert meta["title"] == "泉州市自然资源和规划局关于泉州市中心城区控制性详细规划修编的公告"
     assert body.startswith("现将有关事项公告如下：\n")
+
+
+def test_organs_issuing_jointly_stay_apart_in_the_issuer_and_the_title(tmp_path):
+    text = ("泉州市发展和改革委员会　泉州市财政局\n关于印发《泉州市重点项目前期工作经费管理办法》的通知\n\n"
+            "各县（市、区）发改局、财政局：\n\n　　现将《泉州市重点项目前期工作经费管理办法》印发给你们。\n\n"
+            "泉州市发展和改革委员会　　　　　泉州市财政局\n二〇二四年十二月二十日\n")
+    meta, _ = convert(text)
+    assert meta["issuer"] == "泉州市发展和改革委员会\u3000泉州市财政局"
+    assert meta["summary"].startswith("泉州市发展和改革委员会\u3000泉州市财政局关于印发")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "notice.txt").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["--project", str(tmp_path), "import", str(tmp_path / "notice.txt")])
+    assert result.exit_code == 0, result.output
+    written = Path(result.output.strip().splitlines()[0])
+    assert load_document(written, tmp_path / "content").meta["issuer"] == "泉州市发展和改革委员会\u3000泉州市财政局"

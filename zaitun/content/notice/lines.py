@@ -32,6 +32,8 @@ KINDS = [  # what a line's start says it is; `body.classify` confirms structure 
     ("attachments", re.compile(r"^附件[：:]")),
     ("label", re.compile(rf"^第[{NUMERALS}]{{1,5}}[编章节条]")),
 ]
+_ORGANS_GAP = re.compile(r"[ \t\xa0]*\u3000[ \t\u3000\xa0]*|[ \t\xa0]{2,}")
+_ORGAN = re.compile(r"[\u4e00-\u9fff（）()]{2,30}(?:办公室|人民政府|委员会|办公厅|局|厅|部|委|院|中心|办|政府|会)")
 _MARGIN = " \t\u3000\xa0"  # what a line's first-line indent is made of
 _LEAD = (" ", "\xa0")
 _INDENT_COLUMNS = 8  # a paragraph's indent is two characters; a line pushed further is centred or signed
@@ -65,7 +67,7 @@ def clean_lines(text: str, paged: bool = True) -> list[Line]:
     debris = (_PAGE_NUMBERS if paged else []) + _STAMPS
     kept = []
     for no, raw in enumerate(text.split("\n"), start=1):
-        stripped = ARTEFACT_SPACE.sub("", raw.strip(" \t\u3000\ufeff\xa0"))
+        stripped = _cleaned(raw.strip(" \t\u3000\ufeff\xa0"))
         if stripped and not any(rx.match(fold(stripped)) for rx in debris):
             kept.append((no, stripped, _margin(raw)))
     common = len(_common_margin([margin for _, _, margin in kept]))
@@ -75,6 +77,15 @@ def clean_lines(text: str, paged: bool = True) -> list[Line]:
         margin = margin[common:]
         lines.append(Line(no, stripped, margin in _LEAD, _is_indent(margin), width))
     return lines
+
+
+def _cleaned(text: str) -> str:
+    """Spaces between Chinese characters removed, but for the gap between organs issuing jointly
+    (`泉州市发展和改革委员会　　泉州市财政局`), which stays one ideographic space."""
+    organs = _ORGANS_GAP.split(text)
+    if len(organs) > 1 and all(_ORGAN.fullmatch(organ) for organ in organs):
+        return "\u3000".join(organs)
+    return ARTEFACT_SPACE.sub("", text)
 
 
 def _margin(raw: str) -> str:
