@@ -189,3 +189,21 @@ def test_organs_issuing_jointly_stay_apart_in_the_issuer_and_the_title(tmp_path)
     assert result.exit_code == 0, result.output
     written = Path(result.output.strip().splitlines()[0])
     assert load_document(written, tmp_path / "content").meta["issuer"] == "泉州市发展和改革委员会\u3000泉州市财政局"
+
+
+def test_a_traditional_notice_saved_as_big5_is_read_not_turned_into_other_characters(tmp_path):
+    text = ("東莞市人民政府關於加強公共衛生管理的通知\n\n東府〔2024〕12號\n\n各鎮人民政府（街道辦事處）：\n\n"
+            "　　為加強公共衛生管理，現將有關事項通知如下。本通知自印發之日起施行，有效期三年。\n\n"
+            "東莞市人民政府\n2024年6月1日\n")
+    notice = tmp_path / "notice.txt"
+    notice.write_bytes(text.encode("big5"))
+    assert read_notice(notice) == text
+    meta, _ = convert_notice(read_notice(notice), notice)
+    assert (meta["title"], meta["doc_number"]) == ("東莞市人民政府關於加強公共衛生管理的通知", "東府〔2024〕12號")
+
+
+def test_a_gb18030_notice_with_a_katakana_middle_dot_stays_gb18030(tmp_path):
+    text = "关于“宋元中国・海丝泉州”宣传推介的通知\n\n　　现将有关事项通知如下。\n\n泉州市人民政府\n2024年6月1日\n"
+    notice = tmp_path / "notice.txt"
+    notice.write_bytes(text.encode("gb18030"))
+    assert read_notice(notice) == text

@@ -48,12 +48,13 @@ _PINYIN_TABLE = """
 东dong 莞guan 湖hu 官guan 渡du 昆kun 潍wei 坊fang
 """
 PINYIN = {pair[0]: pair[1:] for pair in _PINYIN_TABLE.split()}
+_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")  # not ・ or ー, which Chinese text uses too
 
 
 # ---- reading ---------------------------------------------------------------------------------
 
 def read_notice(path: Path, limits: Limits = Limits()) -> str:
-    """Return the notice's text with LF line ends: UTF-8 (BOM allowed), GB18030/GBK or .docx.
+    """Return the notice's text with LF line ends: UTF-8 (BOM allowed), GB18030/GBK, Big5 or .docx.
 
     Control characters are dropped (a form feed, a PDF's page break, becomes a line end): they are
     debris of the extraction, and PostgreSQL refuses a NUL.
@@ -84,12 +85,24 @@ def _decode(data: bytes, path: Path) -> str:
     good = sum(1 for c in lenient if ord(c) > 127) - bad
     if good <= 10 * bad:
         try:
-            return data.decode("gb18030")
+            return _big5_or(data.decode("gb18030"), data)
         except UnicodeDecodeError as exc:
             if exc.start > utf8_error.start:
                 utf8_error = exc
     line = data[: utf8_error.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
     raise NoticeImportError(path, "undecodable bytes: save the notice as UTF-8 or GBK text", line) from None
+
+
+def _big5_or(gb18030: str, data: bytes) -> str:
+    """Big5 (traditional text from Taiwan or Hong Kong) decodes as GB18030 too, into rare characters and kana,
+    about one character in nine (`東莞市` reads `狥拆カ`): such text that decodes as Big5 without kana is Big5."""
+    if len(_KANA.findall(gb18030)) < 0.02 * sum(1 for c in gb18030 if ord(c) > 127):
+        return gb18030
+    try:
+        big5 = data.decode("big5hkscs")
+    except UnicodeDecodeError:
+        return gb18030
+    return gb18030 if _KANA.search(big5) else big5
 
 
 def _read_docx(path: Path, limits: Limits) -> str:
