@@ -3,11 +3,13 @@ documents, titles wrapped onto two lines, attachments printed after the distribu
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from pathlib import Path
 
 import docx
+import pytest
 from typer.testing import CliRunner
 
 from zaitun.cli import app
@@ -207,3 +209,12 @@ def test_a_gb18030_notice_with_a_katakana_middle_dot_stays_gb18030(tmp_path):
     notice = tmp_path / "notice.txt"
     notice.write_bytes(text.encode("gb18030"))
     assert read_notice(notice) == text
+
+
+@pytest.mark.parametrize(("bom", "encoding"), [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")],
+                         ids=["little-endian", "big-endian"])
+def test_a_notice_saved_as_unicode_from_notepad_is_read(tmp_path, bom, encoding):
+    text = "关于测试的通知\r\n\r\n　　内容如下。\r\n\r\n泉州市人民政府\r\n2024年2月3日\r\n"
+    notice = tmp_path / "notice.txt"
+    notice.write_bytes(bom + text.encode(encoding))
+    assert read_notice(notice) == text.replace("\r\n", "\n")

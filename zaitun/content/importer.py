@@ -10,6 +10,7 @@ body (paragraphs and structure), units, Markdown.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import itertools
 import re
@@ -54,7 +55,8 @@ _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")  # not ・ or ー, which Chi
 # ---- reading ---------------------------------------------------------------------------------
 
 def read_notice(path: Path, limits: Limits = Limits()) -> str:
-    """Return the notice's text with LF line ends: UTF-8 (BOM allowed), GB18030/GBK, Big5 or .docx.
+    """Return the notice's text with LF line ends: UTF-8 (BOM allowed), UTF-16 (with its BOM), GB18030/GBK,
+    Big5 or .docx.
 
     Control characters are dropped (a form feed, a PDF's page break, becomes a line end): they are
     debris of the extraction, and PostgreSQL refuses a NUL.
@@ -75,7 +77,13 @@ def read_notice(path: Path, limits: Limits = Limits()) -> str:
 
 
 def _decode(data: bytes, path: Path) -> str:
-    """UTF-8 first; GB18030 only when the bytes do not look like UTF-8 with a few bad bytes."""
+    """UTF-8 first; GB18030 only when the bytes do not look like UTF-8 with a few bad bytes. UTF-16 has a
+    byte-order mark (Notepad's "Unicode")."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # a GB18030 text may start with these bytes too
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
