@@ -218,3 +218,10 @@ def test_a_notice_saved_as_unicode_from_notepad_is_read(tmp_path, bom, encoding)
     notice = tmp_path / "notice.txt"
     notice.write_bytes(bom + text.encode(encoding))
     assert read_notice(notice) == text.replace("\r\n", "\n")
+
+
+def test_a_repealed_documents_start_in_the_notices_own_sentence_is_not_the_notices():
+    text = ("关于调整最低工资标准的通知\n\n各县（市、区）人民政府：\n\n"
+            "　　本通知自2025年1月1日起施行，原自2022年1月1日起施行的最低工资标准同时废止。\n\n"
+            "泉州市人民政府\n2024年12月10日\n")
+    assert convert(text)[0]["valid_from"] == dt.date(2025, 1, 1)

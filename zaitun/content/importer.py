@@ -217,15 +217,22 @@ def _clause(text: str, rules: list) -> dt.date | None:
 
 
 def _stated(rx: re.Pattern, text: str) -> re.Match | None:
-    """The pattern's match in a sentence about the document itself, else its last match."""
+    """The pattern's first match in the last sentence about the document itself (`本通知自…起施行，原自…起施行的
+    《办法》同时废止`), else its last match."""
     matches = list(rx.finditer(text))
     own = [match for match in matches if _is_own(text, match)]
-    return (own or matches or [None])[-1]
+    if own:
+        return next(match for match in own if _sentence(text, match) == _sentence(text, own[-1]))
+    return matches[-1] if matches else None
+
+
+def _sentence(text: str, match: re.Match) -> int:
+    """Where the sentence holding the match starts."""
+    return max(text.rfind(stop, 0, match.start()) for stop in "。；\n") + 1
 
 
 def _is_own(text: str, match: re.Match) -> bool:
-    sentence = max(text.rfind(stop, 0, match.start()) for stop in "。；\n") + 1
-    return bool(_OWN_RE.search(text, sentence, match.start()))
+    return bool(_OWN_RE.search(text, _sentence(text, match), match.start()))
 
 
 def _start(text: str, issued: dt.date, date_at: Callable[[int], dt.date]) -> dt.date | None:
