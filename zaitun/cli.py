@@ -105,8 +105,8 @@ def check(ctx: typer.Context) -> None:
 
 @app.command("import")
 def import_(ctx: typer.Context,
-            files: Annotated[list[Path], typer.Argument(help="Notices as .txt (UTF-8/GBK/GB18030) or .docx, or "
-                                                        "folders of them.", exists=True)],
+            files: Annotated[list[Path], typer.Argument(help="Notices as .txt (UTF-8/UTF-16/GBK/GB18030/Big5) or "
+                                                        ".docx, or folders of them.", exists=True)],
             section: Annotated[str, typer.Option(help="Content section to put them in.")] = "policies",
             slug: Annotated[str | None, typer.Option(help="Slug of a single notice (default: from the document "
                                                      "number).")] = None,

@@ -10,10 +10,12 @@ body (paragraphs and structure), units, Markdown.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import itertools
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from zaitun.content.hanzi import NUMERALS, cn_int, fold
 from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, content_files, dump_document, is_scratch
 from zaitun.content.notice.body import classify, paragraphs, shape
 from zaitun.content.notice.head import DOC_NUMBER_RE, Head, take_head
-from zaitun.content.notice.lines import DATE_RE, clean_lines, cut_tail, to_date
+from zaitun.content.notice.lines import DATE_RE, Line, clean_lines, cut_tail, to_date
 from zaitun.content.notice.markdown import render
 from zaitun.content.schema import CONTROL_RE
 from zaitun.errors import LocatedError, NoticeImportError
@@ -47,12 +49,14 @@ _PINYIN_TABLE = """
 东dong 莞guan 湖hu 官guan 渡du 昆kun 潍wei 坊fang
 """
 PINYIN = {pair[0]: pair[1:] for pair in _PINYIN_TABLE.split()}
+_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")  # not ・ or ー, which Chinese text uses too
 
 
 # ---- reading ---------------------------------------------------------------------------------
 
 def read_notice(path: Path, limits: Limits = Limits()) -> str:
-    """Return the notice's text with LF line ends: UTF-8 (BOM allowed), GB18030/GBK or .docx.
+    """Return the notice's text with LF line ends: UTF-8 (BOM allowed), UTF-16 (with its BOM), GB18030/GBK,
+    Big5 or .docx.
 
     Control characters are dropped (a form feed, a PDF's page break, becomes a line end): they are
     debris of the extraction, and PostgreSQL refuses a NUL.
@@ -73,7 +77,13 @@ def read_notice(path: Path, limits: Limits = Limits()) -> str:
 
 
 def _decode(data: bytes, path: Path) -> str:
-    """UTF-8 first; GB18030 only when the bytes do not look like UTF-8 with a few bad bytes."""
+    """UTF-8 first; GB18030 only when the bytes do not look like UTF-8 with a few bad bytes. UTF-16 has a
+    byte-order mark (Notepad's "Unicode")."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # a GB18030 text may start with these bytes too
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -83,12 +93,24 @@ def _decode(data: bytes, path: Path) -> str:
     good = sum(1 for c in lenient if ord(c) > 127) - bad
     if good <= 10 * bad:
         try:
-            return data.decode("gb18030")
+            return _big5_or(data.decode("gb18030"), data)
         except UnicodeDecodeError as exc:
             if exc.start > utf8_error.start:
                 utf8_error = exc
     line = data[: utf8_error.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
     raise NoticeImportError(path, "undecodable bytes: save the notice as UTF-8 or GBK text", line) from None
+
+
+def _big5_or(gb18030: str, data: bytes) -> str:
+    """Big5 (traditional text from Taiwan or Hong Kong) decodes as GB18030 too, into rare characters and kana,
+    about one character in nine (`東莞市` reads `狥拆カ`): such text that decodes as Big5 without kana is Big5."""
+    if len(_KANA.findall(gb18030)) < 0.02 * sum(1 for c in gb18030 if ord(c) > 127):
+        return gb18030
+    try:
+        big5 = data.decode("big5hkscs")
+    except UnicodeDecodeError:
+        return gb18030
+    return gb18030 if _KANA.search(big5) else big5
 
 
 def _read_docx(path: Path, limits: Limits) -> str:
@@ -135,13 +157,13 @@ def _check_zip(path: Path, limits: Limits) -> None:
 def convert_notice(text: str, source: Path) -> tuple[dict, str]:
     """Return (front matter, Markdown body) for the text of one notice."""
     source = Path(source)
-    lines = cut_tail(clean_lines(text))
+    lines = cut_tail(clean_lines(text, paged=source.suffix.lower() != ".docx"))
     if not lines:
         raise NoticeImportError(source, "the notice is empty: nothing to import", 1)
     head, rest = take_head(lines, source)
     classify(rest)
     blocks = shape(paragraphs(rest))
-    meta = _front_matter(head, _validity(blocks, head.date, source))
+    meta = _front_matter(head, _validity(blocks, head.date, source, rest))
     return meta, render(blocks)
 
 
@@ -166,46 +188,90 @@ _LAPSES_FROM_RE = re.compile(rf"自(?={DATE_RE.pattern}起{_LAPSE})")
 _DURATION_RE = re.compile(rf"(?:有效|试行)期限?(?:为)?([{NUMERALS}]{{1,4}})(?:个)?(年|月)(半)?")
 
 
-def _validity(blocks: list, issued: dt.date, source: Path) -> dict:
+# what a document calls itself: `本通知自…起施行` is its own validity, `对有效期至…的企业` someone else's
+_OWN_RE = re.compile(r"本(?:通知|办法|措施|规定|意见|方案|细则|决定|公告|通告|条例|规则|政策|文件|指引|指南|规划|计划|"
+                     r"令)")
+
+
+def _validity(blocks: list, issued: dt.date, source: Path, lines: list[Line]) -> dict:
     """valid_from / valid_until from `自…起施行，有效期至…`, `有效期为…至…`, `自…至…施行`, `…废止` or a duration
-    (`有效期3年`, counted from the start, else from the date of issue)."""
-    text = fold("".join(block.text for block in blocks))
-    start = _start(text, issued, source)
-    until = _until(text, start or issued, source)
+    (`有效期3年`, counted from the start, else from the date of issue). A sentence naming the document itself
+    (`本通知…`) is its validity clause; without one, the last phrase of a kind is (it stands at the end)."""
+    text = fold("\n".join(block.text for block in blocks))
+
+    def date_at(at: int) -> dt.date:
+        match = DATE_RE.match(text, at)
+        return to_date(match, source, _line_of(lines, match.group(0)))
+
+    start = _start(text, issued, date_at)
+    until = _until(text, start or issued, date_at)
     return {key: value for key, value in (("valid_from", start), ("valid_until", until)) if value}
 
 
-def _start(text: str, issued: dt.date, source: Path) -> dt.date | None:
-    if later := _LATER_START_RE.search(text):
-        return issued + dt.timedelta(days=cn_int(later.group(1)))
-    if start := _START_RE.search(text):
+def _clause(text: str, rules: list) -> dt.date | None:
+    """The date the first rule (pattern, reading) gives in the document's own sentence, else in any sentence."""
+    found = [(match, read) for rx, read in rules if (match := _stated(rx, text))]
+    own = [(match, read) for match, read in found if _is_own(text, match)]
+    match, read = (own or found or [(None, None)])[0]
+    return read(match) if match else None
+
+
+def _stated(rx: re.Pattern, text: str) -> re.Match | None:
+    """The pattern's first match in the last sentence about the document itself (`本通知自…起施行，原自…起施行的
+    《办法》同时废止`), else its last match."""
+    matches = list(rx.finditer(text))
+    own = [match for match in matches if _is_own(text, match)]
+    if own:
+        return next(match for match in own if _sentence(text, match) == _sentence(text, own[-1]))
+    return matches[-1] if matches else None
+
+
+def _sentence(text: str, match: re.Match) -> int:
+    """Where the sentence holding the match starts."""
+    return max(text.rfind(stop, 0, match.start()) for stop in "。；\n") + 1
+
+
+def _is_own(text: str, match: re.Match) -> bool:
+    return bool(_OWN_RE.search(text, _sentence(text, match), match.start()))
+
+
+def _start(text: str, issued: dt.date, date_at: Callable[[int], dt.date]) -> dt.date | None:
+    def in_force(start: re.Match) -> dt.date:
         date = DATE_RE.search(start.group(1))
         # A copy: the same object twice would make YAML write an anchor (&id001) and an alias.
-        return to_date(date, source, None) if date else dt.date.fromordinal(issued.toordinal())
-    if span := _SPAN_RE.search(text):
-        return _date_at(text, span.start("start"), source)
-    if period := _PERIOD_START_RE.search(text):
-        return _date_at(text, period.end(), source)
-    return None
+        return date_at(start.start(1) + date.start()) if date else dt.date.fromordinal(issued.toordinal())
+
+    return _clause(text, [
+        (_LATER_START_RE, lambda later: issued + dt.timedelta(days=cn_int(later.group(1)))),
+        (_START_RE, in_force),
+        (_SPAN_RE, lambda span: date_at(span.start("start"))),
+        (_PERIOD_START_RE, lambda period: date_at(period.end())),
+    ])
 
 
-def _until(text: str, start: dt.date, source: Path) -> dt.date | None:
-    if until := _UNTIL_RE.search(text):
-        return _date_at(text, until.end(), source)
-    if span := _SPAN_RE.search(text):
-        return _date_at(text, span.start("until"), source)
-    if lapses := _LAPSES_FROM_RE.search(text):
-        return _date_at(text, lapses.end(), source) - dt.timedelta(days=1)
-    if lapses := _LAPSES_ON_RE.search(text):
-        return _date_at(text, lapses.end(), source)
-    if duration := _DURATION_RE.search(text):
+def _until(text: str, start: dt.date, date_at: Callable[[int], dt.date]) -> dt.date | None:
+    def lasting(duration: re.Match) -> dt.date:
         count, unit, half = duration.groups()
         return _months_later(start, cn_int(count) * (12 if unit == "年" else 1) + (6 if half else 0))
+
+    return _clause(text, [
+        (_UNTIL_RE, lambda until: date_at(until.end())),
+        (_SPAN_RE, lambda span: date_at(span.start("until"))),
+        (_LAPSES_FROM_RE, lambda lapses: date_at(lapses.end()) - dt.timedelta(days=1)),
+        (_LAPSES_ON_RE, lambda lapses: date_at(lapses.end())),
+        (_DURATION_RE, lasting),
+    ])
+
+
+def _line_of(lines: list[Line], said: str) -> int | None:
+    """The source line where `said` starts (it may wrap onto the next line)."""
+    said = re.sub(r"\s", "", said)
+    for i, line in enumerate(lines):
+        here = line.folded.replace(" ", "")
+        at = (here + "".join(after.folded.replace(" ", "") for after in lines[i + 1:i + 2])).find(said)
+        if 0 <= at < len(here):
+            return line.no
     return None
-
-
-def _date_at(text: str, at: int, source: Path) -> dt.date:
-    return to_date(DATE_RE.match(text, at), source, None)
 
 
 def _months_later(start: dt.date, months: int) -> dt.date:
@@ -245,8 +311,8 @@ def default_slug(meta: dict) -> str:
         return f"notice-{meta['date'].isoformat()}"
     prefix, year, number = match.groups()
     if all(c in PINYIN for c in prefix):
-        return "-".join([PINYIN[c] for c in prefix] + [year, str(int(number))])
-    return f"notice-{year}-{int(number)}"
+        return "-".join([PINYIN[c] for c in prefix] + [str(int(year)), str(int(number))])
+    return f"notice-{int(year)}-{int(number)}"
 
 
 def import_notice(path: Path, content_dir: Path, section: str = "policies", slug: str | None = None,

@@ -11,6 +11,7 @@ or an order's signing mayor.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ _OFFICIAL_RE = re.compile(r"^.{0,20}?(?:副?(?:市|省|县|区|州|盟|旗|镇|�
                           r"[\u4e00-\u9fff·]{2,4}$")
 _SIGNED_DATE_RE = re.compile(rf"([^，。；：、]{{2,40}}?)?{DATE_RE.pattern}")
 _STOP = "。！？；"
+_CLOSING_RE = re.compile(r"(?:特此(?:通知|公告|通告|函告|函复|批复|决定|报告|说明)|此复|此令)[。！]?")
 
 
 @dataclass
@@ -103,14 +105,18 @@ def _order_number(line: Line) -> str | None:
 
 
 def _doc_number(lines: list[Line], used: set[int]) -> str | None:
-    """A line that is only a document number; numbers quoted in sentences are other documents."""
+    """A line that is only a document number, in the head (above the first sentence) or right under the
+    date of issue; numbers quoted in sentences, or standing in a list or table of the body, are other
+    documents' (`废止以下文件：` … `泉政文〔2015〕12号`)."""
+    in_body = False
     for i, line in enumerate(lines):
+        in_body = in_body or (i > 0 and lines[i - 1].text.endswith(tuple(_STOP + "：:")))
         text = line.text.replace(" ", "")
         match = DOC_NUMBER_RE.fullmatch(line.folded.replace(" ", ""))
-        if match and i not in used:
+        if match and i not in used and (not in_body or _dated(lines[i - 1])):
             used.add(i)
             prefix, year, number = text[: match.end(1)], match.group(2), match.group(3)
-            return f"{prefix}〔{year}〕{int(number)}{text[-1]}"
+            return f"{prefix}〔{int(year)}〕{int(number)}{text[-1]}"  # full-width digits (２０２４) as ASCII
     return None
 
 
@@ -127,11 +133,17 @@ def _notice_title(lines: list[Line], used: set[int]) -> str | None:
             if lines[j].text.endswith("：") or lines[j].kind != "para":
                 break
             parts.append(lines[j].text)
-            if TITLE_END.search(lines[j].folded):
+            if TITLE_END.search(lines[j].folded) and not _title_goes_on(lines, used, j + 1, i + 4):
                 start = i - 1 if _is_organ_above(lines, used, i) else i
                 used.update(range(start, j + 1))
                 return "".join(line.text for line in lines[start:i]) + "".join(parts)
     return None
+
+
+def _title_goes_on(lines: list[Line], used: set[int], j: int, limit: int) -> bool:
+    """A line ending a title that ended already: `…控制性详细规划` / `修编的公告`, where 规划 ends titles too."""
+    return j < min(limit, len(lines)) and j not in used and lines[j].kind == "para" and len(lines[j].text) <= 30 \
+        and not re.search(r"[，。；：:、]", lines[j].text) and bool(TITLE_END.search(lines[j].folded))
 
 
 def _is_organ_above(lines: list[Line], used: set[int], i: int) -> bool:
@@ -140,23 +152,37 @@ def _is_organ_above(lines: list[Line], used: set[int], i: int) -> bool:
 
 
 def _issue_date(lines: list[Line], used: set[int], source: Path) -> tuple[dt.date, str | None]:
-    """The first line that is only a date (or `issuer date`); the line above it may be the issuer."""
-    for i, line in enumerate(lines):
-        folded = line.folded.replace(" ", "")
-        match = _SIGNED_DATE_RE.fullmatch(folded)
-        if i in used or not match or (match.group(1) and not _is_signature(match.group(1))):
-            continue
-        used.add(i)
-        date = to_date(DATE_RE.search(folded), source, line.no)
-        if match.group(1):
-            return date, line.text.replace(" ", "")[: match.end(1)]
-        prev = lines[i - 1] if i > 0 else None
-        if not prev or i - 1 in used or not _is_signature(prev.folded):
-            return date, None
+    """A line that is only a date (or `issuer date`); the line above it may be the issuer. A date standing
+    alone in the body (a table's 完成时限 cell, a duty roster) is not the date of issue: the first date
+    after the closing formula (`特此通知。`) comes first, then the first under a signature, then the first."""
+    dated = [i for i, line in enumerate(lines) if i not in used and _dated(line)]
+    if not dated:
+        raise NoticeImportError(source, "no date of issue found: add the date under the issuer's name, "
+                                "on its own line (e.g. 2024年12月20日)", None)
+    closing = max((i for i, line in enumerate(lines) if _CLOSING_RE.fullmatch(line.folded)), default=-1)
+    i = min(dated, key=lambda i: (i < closing, _signer(lines, used, i) is None, i))
+    used.add(i)
+    folded = lines[i].folded.replace(" ", "")
+    date = to_date(DATE_RE.search(folded), source, lines[i].no)
+    signer = _signer(lines, used, i)
+    if signer is not None and not _SIGNED_DATE_RE.fullmatch(folded).group(1):
         used.add(i - 1)
-        return date, prev.text
-    raise NoticeImportError(source, "no date of issue found: add the date under the issuer's name, "
-                            "on its own line (e.g. 2024年12月20日)", None)
+    return date, signer
+
+
+def _dated(line: Line) -> bool:
+    """Only a date, or an issuer and a date (`泉州市人民政府办公室 2024年12月23日`)."""
+    match = _SIGNED_DATE_RE.fullmatch(line.folded.replace(" ", ""))
+    return bool(match) and (not match.group(1) or _is_signature(match.group(1)))
+
+
+def _signer(lines: list[Line], used: set[int], i: int) -> str | None:
+    """Who signs the date on line i: the issuer before it on its line, or alone on the line above."""
+    match = _SIGNED_DATE_RE.fullmatch(lines[i].folded.replace(" ", ""))
+    if match.group(1):
+        return lines[i].text.replace(" ", "")[: match.end(1)]
+    prev = lines[i - 1] if i > 0 else None
+    return prev.text if prev and i - 1 not in used and _is_signature(prev.folded) else None
 
 
 def looks_like_org(text: str) -> bool:
@@ -211,14 +237,27 @@ def _standalone_title(lines: list[Line], used: set[int], header: Header) -> str 
 
 
 def _first_line_title(lines: list[Line], used: set[int]) -> str | None:
-    for i, line in enumerate(lines):
-        if i in used:
-            continue
-        if len(line.text) <= 60 and line.kind == "para" and not line.text.endswith(tuple(_STOP + "：")):
-            used.add(i)
-            return line.text
+    """The first line left, when it is no sentence; with the lines it wraps onto when only they end it as a
+    title does (`泉州市数字经济高质量发展` / `三年行动方案（2025—2027年）`)."""
+    first = next((i for i in range(len(lines)) if i not in used), None)
+    if first is None or not _title_like(lines[first]):
         return None
-    return None
+    end = first + 1
+    if not _ends_title(lines[first].folded):
+        after = range(first + 1, min(first + 3, len(lines)))
+        wrapped = itertools.takewhile(lambda j: j not in used and _title_like(lines[j]), after)
+        end = next((j + 1 for j in wrapped if _ends_title("".join(line.folded for line in lines[first:j + 1]))), end)
+    used.update(range(first, end))
+    return "".join(line.text for line in lines[first:end])
+
+
+def _title_like(line: Line) -> bool:
+    return len(line.text) <= 60 and line.kind == "para" and not line.text.endswith(tuple(_STOP + "：:"))
+
+
+def _ends_title(text: str) -> bool:
+    """Ends as a title does, before a bracketed note (`（试行）`, `（2025—2027年）`)."""
+    return bool(TITLE_END.search(re.sub(r"[（(][^（()）]*[）)]$", "", text)))
 
 
 def _title_issuer(notice_title: str | None) -> str | None:

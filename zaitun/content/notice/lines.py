@@ -19,11 +19,11 @@ from zaitun.errors import NoticeImportError
 _CJK = "\u3001-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uffef\u201c\u201d\u2018\u2019\u00b7\u2014\u2026"
 ARTEFACT_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}0-9])|(?<=[0-9])[ \t\u3000]+(?=[{_CJK}])")
 DATE_RE = re.compile(rf"([{NUMERALS}OＯ]{{4}})\s*年\s*([{NUMERALS}]{{1,3}})\s*月\s*([{NUMERALS}]{{1,3}})\s*日")
-_DEBRIS = [
+_PAGE_NUMBERS = [
     re.compile(r"^[—–\-－~]*\s*\d{1,3}\s*[—–\-－~]*$"),  # — 1 —, - 2 -, lone page numbers
     re.compile(r"^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$"),
-    re.compile(r"^[（(]此件.{0,12}[）)]$"),  # （此件主动公开）
 ]
+_STAMPS = [re.compile(r"^[（(]此件.{0,12}[）)]$")]  # （此件主动公开）
 KINDS = [  # what a line's start says it is; `body.classify` confirms structure labels in context
     ("part", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
     ("measure", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
@@ -32,9 +32,12 @@ KINDS = [  # what a line's start says it is; `body.classify` confirms structure 
     ("attachments", re.compile(r"^附件[：:]")),
     ("label", re.compile(rf"^第[{NUMERALS}]{{1,5}}[编章节条]")),
 ]
+_ORGANS_GAP = re.compile(r"[ \t\xa0]*\u3000[ \t\u3000\xa0]*|[ \t\xa0]{2,}")
+_ORGAN = re.compile(r"[\u4e00-\u9fff（）()]{2,30}(?:办公室|人民政府|委员会|办公厅|局|厅|部|委|院|中心|办|政府|会)")
 _MARGIN = " \t\u3000\xa0"  # what a line's first-line indent is made of
 _LEAD = (" ", "\xa0")
 _INDENT_COLUMNS = 8  # a paragraph's indent is two characters; a line pushed further is centred or signed
+_ATTACHMENT = re.compile(rf"^附件\s*[{NUMERALS}0-9]{{0,3}}\s*(?:[：:]|$)")  # 附件, 附件1, 附件2：…
 # Printing line (`泉州市人民政府办公室 2024年12月23日印发`) and distribution lines (`抄送：…`).
 _TAIL = re.compile(rf"^(?:抄送|分送)[：:]|^[^，。；：]{{0,30}}?{DATE_RE.pattern}印发$")
 
@@ -57,12 +60,15 @@ class Line:
         self.kind = next((kind for kind, rx in KINDS if rx.match(self.folded)), "para")
 
 
-def clean_lines(text: str) -> list[Line]:
-    """Non-blank lines without page numbers and stamps, spaces between Chinese characters removed."""
+def clean_lines(text: str, paged: bool = True) -> list[Line]:
+    """Non-blank lines without page numbers and stamps, spaces between Chinese characters removed. `paged`:
+    text from a printed page, whose page numbers are lines of their own; a Word file's are in its footer, so a
+    line that is only a number is text (a table's 序号 or 金额 cell)."""
+    debris = (_PAGE_NUMBERS if paged else []) + _STAMPS
     kept = []
     for no, raw in enumerate(text.split("\n"), start=1):
-        stripped = ARTEFACT_SPACE.sub("", raw.strip(" \t\u3000\ufeff\xa0"))
-        if stripped and not any(rx.match(fold(stripped)) for rx in _DEBRIS):
+        stripped = _cleaned(raw.strip(" \t\u3000\ufeff\xa0"))
+        if stripped and not any(rx.match(fold(stripped)) for rx in debris):
             kept.append((no, stripped, _margin(raw)))
     common = len(_common_margin([margin for _, _, margin in kept]))
     lines = []
@@ -71,6 +77,15 @@ def clean_lines(text: str) -> list[Line]:
         margin = margin[common:]
         lines.append(Line(no, stripped, margin in _LEAD, _is_indent(margin), width))
     return lines
+
+
+def _cleaned(text: str) -> str:
+    """Spaces between Chinese characters removed, but for the gap between organs issuing jointly
+    (`泉州市发展和改革委员会　　泉州市财政局`), which stays one ideographic space."""
+    organs = _ORGANS_GAP.split(text)
+    if len(organs) > 1 and all(_ORGAN.fullmatch(organ) for organ in organs):
+        return "\u3000".join(organs)
+    return ARTEFACT_SPACE.sub("", text)
 
 
 def _margin(raw: str) -> str:
@@ -103,10 +118,12 @@ def _is_indent(margin: str) -> bool:
 
 
 def cut_tail(lines: list[Line]) -> list[Line]:
-    """Drop the printing line (`…印发`), `抄送：` and everything after them."""
+    """Drop the printing line (`…印发`), `抄送：` and everything after them, up to an attachment printed
+    after them (`附件1`), which is the notice's text."""
     for i, line in enumerate(lines):
         if i > 0 and _TAIL.match(line.folded.replace(" ", "")):
-            return lines[:i]
+            attached = next((j for j in range(i + 1, len(lines)) if _ATTACHMENT.match(lines[j].folded)), None)
+            return lines[:i] + (cut_tail(lines[attached:]) if attached else [])
     return lines
 
 
