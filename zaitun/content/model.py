@@ -7,7 +7,7 @@ import hashlib
 import os
 import posixpath
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -271,33 +271,39 @@ class Scan:
 
 
 def scan_content(content_dir: Path) -> Scan:
-    """One walk of content/, which thousands of files make long: every place that lists its files asks here."""
+    """One walk of content/, which thousands of files make long: every place that lists its files asks here. The
+    kind of each entry comes with its name (no stat of each file); links are judged where they are read."""
     if not content_dir.is_dir():
         return Scan([], [], [])
-    depth = len(content_dir.parts)  # (sorted by their parts, as paths sort, each made once: thousands of files)
-    files = sorted((p for p in content_dir.rglob("*") if not any(is_scratch(part) for part in p.parts[depth:])),
-                   key=lambda p: p.parts)
+    found = sorted(_entries(str(content_dir)), key=lambda found: found[0].parts)  # as paths sort, each made once
     scan = Scan([], [], [])
-    for path in files:
-        if (named := _not_utf8(path.parts[depth:])) is not None:
-            if named == len(path.parts) - depth - 1:  # its own name (the files of a folder so named: told with it)
-                scan.not_files.append(ContentError(path, name_problem(path), 1))
-        elif (kind := _not_a_file(path)) is not None:
-            scan.not_files.append(ContentError(path, kind, 1))
-        elif path.is_dir():
-            continue
+    for path, entry in found:
+        if not utf8_name(entry.name):  # (what is in a folder so named is not walked: told with it)
+            scan.not_files.append(ContentError(path, name_problem(path), 1))
+        elif entry.is_dir(follow_symlinks=False):
+            if path.suffix.lower() in DOCUMENT_SUFFIXES:
+                scan.not_files.append(ContentError(path, _folder_named_as_document(path), 1))
+        elif not entry.is_file(follow_symlinks=False) and (kind := _not_a_file(path)) is not None:
+            scan.not_files.append(ContentError(path, kind, 1))  # (a link to a file is judged where it is read)
         elif path.suffix == ".md":
             scan.documents.append(path)
         elif markdown_rename(path):
             scan.misnamed.append(path)
-        elif path.is_file():
+        elif entry.is_file(follow_symlinks=False) or path.is_file():
             scan.others.append(path)
     return scan
 
 
-def _not_utf8(parts: tuple[str, ...]) -> int | None:
-    """The index of the first of these names that is not UTF-8 (None: all are)."""
-    return next((i for i, part in enumerate(parts) if not utf8_name(part)), None)
+def _entries(folder: str) -> Iterator[tuple[Path, os.DirEntry]]:
+    """Every entry under `folder` but scratch ones (nor what is in them), folders not entered through links nor
+    when not named in UTF-8."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if is_scratch(entry.name):
+                continue
+            yield Path(entry.path), entry
+            if entry.is_dir(follow_symlinks=False) and utf8_name(entry.name):
+                yield from _entries(entry.path)
 
 
 def utf8_name(name: str) -> bool:
@@ -322,16 +328,17 @@ def name_problem(path: Path) -> str:
             f"{'nothing in it was' if kind == 'folder' else 'it was not'} read")
 
 
+def _folder_named_as_document(path: Path) -> str:
+    return f"is a folder named as a document ({path.suffix}): a document is a file; rename the folder"
+
+
 def _not_a_file(path: Path) -> str | None:
-    """Why zaitun never reads what is at `path` (None: a file, a folder, or a link, judged where it is read)."""
+    """Why zaitun never reads what is at `path`, neither a file nor a folder (None: it is one, through a link)."""
     try:
         mode = path.stat().st_mode
     except OSError:  # a broken link, or gone since the walk: told where it is read
         return None
-    if stat.S_ISDIR(mode):
-        return (f"is a folder named as a document ({path.suffix}): a document is a file; rename the folder"
-                if path.suffix.lower() in DOCUMENT_SUFFIXES else None)
-    if stat.S_ISREG(mode):
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return None
     kind = "a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
     return f"is {kind}, not a file: zaitun reads only files, so it was not read; remove it"
