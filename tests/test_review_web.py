@@ -702,6 +702,29 @@ def test_a_form_from_a_page_older_than_the_login_goes_back_to_that_page(site):
     assert state_of(store, ids[1]).target != "Typed"
 
 
+def test_a_rejection_confirmed_after_the_session_ended_or_a_new_login_leads_back_to_the_document(site):
+    """The page asking to confirm a rejection is the answer to a POST, at /doc/SLUG/reject: the browser names
+    that address as the page the form came from, and going back there after login was "405 Method Not Allowed"."""
+    client, store, ids, _ = site
+    login(client)
+    form = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/reject", ids[1])
+    confirmation = {"referer": f"http://testserver/doc/{SLUG}/reject"}
+    sent = form | {"comment": "use foreign national", "confirmed": "1"}
+    login(client)  # again, in another tab: the confirmation page's token is stale
+    stale = client.post(f"/doc/{SLUG}/reject", data=sent, headers=confirmation)
+    assert stale.status_code == 303 and stale.headers["location"] == f"/doc/{SLUG}"
+    with store.tx() as conn:
+        store.end_sessions(conn, "expired", user_name="alice")
+    ended = client.post(f"/doc/{SLUG}/reject", data=sent, headers=confirmation)
+    assert ended.status_code == 303 and ended.headers["location"] == f"/login?next=/doc/{SLUG}"
+    again = client.get(ended.headers["location"]).text
+    assert "Not saved: your session had ended" in again
+    back = client.post("/login", data={"name": "alice", "password": PASSWORD, "next": f"/doc/{SLUG}",
+                                       "csrf_token": CSRF_RE.search(again).group(1)})
+    assert back.headers["location"] == f"/doc/{SLUG}" and client.get(f"/doc/{SLUG}").status_code == 200
+    assert state_of(store, ids[1]).state == "draft"
+
+
 def test_line_breaks_typed_in_the_browser_are_saved_as_typed(site):
     client, store, ids, _ = site
     login(client)
