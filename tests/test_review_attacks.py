@@ -12,7 +12,10 @@ from contextlib import contextmanager
 import docx
 import httpx
 import pytest
-from review_support import CSRF_RE, PASSWORD, real_user, review_project, review_server
+from review_support import CSRF_RE, PASSWORD, SLUG, page_form, real_user, review_project, review_server
+
+from zaitun.state.segments import segment_states
+from zaitun.state.store import Store
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
@@ -116,3 +119,32 @@ def test_a_file_name_too_long_for_the_disk_is_a_clear_refusal_never_a_crash(serv
         assert "z" * 300 + ".docx: no date of issue found" in notice.text  # read, and named as uploaded
         assert eve.get("/").status_code == 200
     assert not list((tmp_path / "site" / "content").glob("*/[xy]*.md"))
+
+
+def test_a_machine_draft_holding_an_invisible_character_is_not_approved_from_the_page(tmp_path):
+    """The page shows "Foreign nationals" for "Foreign\u200b nationals": a click on Approve (or "approve all
+    unflagged") would publish a character nobody saw, as a typed edit holding it would (and that is refused)."""
+    _project, store = review_project(tmp_path / "site")
+    real_user(store, "alice")
+    with store.tx() as conn:
+        current = store.current_translations(SLUG, conn)
+        segs = store.segments(SLUG)
+        for n, seg in enumerate(segs):  # as an engine answered
+            english = "Foreign\u200b nationals may transit visa-free." if n == 2 else f"EN {n}: {seg['source']}"
+            store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], english, origin="engine",
+                                  replaces=current.get(seg["seg_id"]))
+    hidden = segs[2]["seg_id"]
+    store.close()
+    with review_server(tmp_path / "site") as base, logged_in(base, "alice") as alice:
+        page = alice.get(f"/doc/{SLUG}").text
+        alice.post(f"/doc/{SLUG}/approve", data=page_form(page, f"/doc/{SLUG}/approve", hidden))
+        assert "not approved: the English holds the invisible character U+200B at character 8, after “Foreign”" \
+               in alice.get(f"/doc/{SLUG}").text
+        alice.post(f"/doc/{SLUG}/approve-unflagged", data=page_form(page, f"/doc/{SLUG}/approve-unflagged"))
+        shown = alice.get(f"/doc/{SLUG}").text
+    store = Store.open(f"sqlite:///{tmp_path / 'site' / '.zaitun' / 'state.db'}")
+    try:
+        states = {s.seg_id: s.state for s in segment_states(store, SLUG)}
+    finally:
+        store.close()
+    assert states.pop(hidden) == "draft" and set(states.values()) == {"approved"}, shown
