@@ -113,6 +113,24 @@ def test_a_shortcut_acts_on_the_segment_the_keyboard_focus_was_moved_into_with_t
     assert [state(store, seg_id).state for seg_id in ids[:3]] == ["draft", "draft", "approved"]
 
 
+def test_typing_into_an_open_edit_box_of_another_segment_types_there_and_approves_nothing(served, page):
+    """A box left open, the reviewer moved on with `j`, then clicked back into it: the click took the focus out
+    of the box, so the words typed became shortcuts (`a` approved the draft never edited)."""
+    base, store, ids = served
+    expect = sync_api.expect
+    login(page, base)
+    page.locator(f"#s-{ids[0]} summary:has-text('Edit')").click()
+    editor = page.locator(f"#s-{ids[0]} textarea[name=target]")
+    expect(editor).to_be_visible()
+    page.locator(f"#s-{ids[2]} .pos").click()  # on to another segment
+    editor.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" and a bit more")
+    expect(editor).to_be_focused()
+    expect(editor).to_have_value(f"{state(store, ids[0]).target} and a bit more")
+    assert state(store, ids[0]).state == "draft"
+
+
 def test_an_edit_sent_after_the_session_ended_is_in_its_box_after_login(served, page):
     base, store, ids = served
     expect = sync_api.expect
