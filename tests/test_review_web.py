@@ -296,6 +296,21 @@ def test_preview_shows_images_beside_the_document_to_logged_in_users_only(tmp_pa
     store.close()
 
 
+def test_an_image_whose_alt_text_has_no_english_yet_keeps_its_tag_whole_in_the_preview(tmp_path):
+    """The mark of Chinese without English went into the image's alt attribute: the tag ended early and
+    `p</mark>" />` showed beside the picture."""
+    project, store = review_project(tmp_path, body='![机场"位置"图](map.png)\n\n外国人可以过境免签。\n')
+    (project.content_dir / "guides" / "map.png").write_bytes(b"\x89PNG map")
+    real_user(store, "alice")
+    with Client(create_app(Context(project, store))) as client:
+        login(client)
+        page = client.get(f"/doc/{SLUG}/preview").text
+    english = page[page.index('<article lang="en">'):]
+    assert '<img src="/media/guides/map.png" alt="机场&quot;位置&quot;图" />' in english
+    assert '<mark class="missing" title="no English yet">外国人可以过境免签。</mark>' in english
+    store.close()
+
+
 def test_json_errors_have_one_shape(site):
     client, *_ = site
     login(client)
