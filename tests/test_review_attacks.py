@@ -149,3 +149,14 @@ def test_a_machine_draft_holding_an_invisible_character_is_not_approved_from_the
     finally:
         store.close()
     assert states.pop(hidden) == "draft" and set(states.values()) == {"approved"}, shown
+
+
+def test_a_form_sent_with_a_malformed_referer_gets_a_clear_answer_not_a_500(served):
+    """urlsplit raises on an unclosed IPv6 address: the page a form came from is then unknown, not an error."""
+    odd = {"referer": "http://[bad/doc/visa"}
+    with httpx.Client(base_url=served, timeout=30) as visitor:  # or one whose session ended
+        anonymous = visitor.post(f"/doc/{SLUG}/approve", data={"csrf_token": "x"}, headers=odd)
+        assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login?next=/"
+    with logged_in(served, "alice") as alice:
+        stale = alice.post(f"/doc/{SLUG}/approve", data={"csrf_token": "x"}, headers=odd)
+        assert stale.status_code == 403 and "CSRF token mismatch" in stale.text

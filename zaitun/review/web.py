@@ -244,7 +244,10 @@ def _error(request: Request, status: int, message: str, headers: dict | None = N
 def form_page(request: Request) -> str:
     """The page a form was posted from (the Referer, sent same-origin only), or the queue; review.js
     keeps what was typed on it, in the tab, until the page shows it saved."""
-    page = urlsplit(request.headers.get("referer", ""))
+    try:
+        page = urlsplit(request.headers.get("referer", ""))
+    except ValueError:  # "http://[bad": no browser sends it
+        return "/"
     if page.netloc != request.headers.get("host"):
         return "/"
     if not _answers_get(request, page.path):  # a page answering a POST (confirm a rejection): its document's
