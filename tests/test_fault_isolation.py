@@ -3,6 +3,7 @@ one still publish, the bad one is named at `path:line`, nothing is lost, and the
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import sqlite3
@@ -182,6 +183,19 @@ def test_names_that_are_not_utf8_are_named_and_the_rest_goes_online(project):
     assert f"problem: {told[2]}" in built.stderr, built
     status = zaitun(project, "status").stdout
     assert all(f"needs fixing: {line}" in status for line in told[:2]), status
+
+
+def test_a_file_name_too_long_for_the_files_a_document_makes_is_refused_and_the_others_go_online(project):
+    """A slug names files of its own (`social/<slug>.zh.mastodon.<hash>.json`): at 230 characters one went past
+    the disk's 255 bytes and every build stopped with a traceback."""
+    today = dt.date.today().isoformat()  # news: its social posts are queued
+    long = write(project, f"guides/{'w' * 230}.md", f"---\ntitle: 长名指南\ndate: {today}\n---\n\n名字很长。\n")
+    write(project, "guides/new-doc.md", "---\ntitle: 新指南\ndate: 2025-03-01\n---\n\n新的内容。\n")
+    first = zaitun(project, "run")
+    assert first.returncode == 1
+    assert f"{long}:1: the file name is too long: 230 characters before .md, at most 200; name it shorter" \
+        in first.stderr
+    assert "新指南" in online(project, "zh/guides/new-doc/") and "过境免签指南" in online(project, "zh/guides/good/")
 
 
 def test_importing_a_broken_docx_says_so_in_one_line(project, tmp_path):

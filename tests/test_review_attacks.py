@@ -12,7 +12,10 @@ from contextlib import contextmanager
 import docx
 import httpx
 import pytest
-from review_support import CSRF_RE, PASSWORD, real_user, review_project, review_server
+from review_support import CSRF_RE, PASSWORD, SLUG, page_form, real_user, review_project, review_server
+
+from zaitun.state.segments import segment_states
+from zaitun.state.store import Store
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
@@ -96,3 +99,64 @@ def test_while_an_editors_long_word_file_is_read_the_other_reviewers_pages_keep_
             time.sleep(0.2)
         upload.join()
     assert waits and max(waits) < 1, waits
+
+
+def test_a_file_name_too_long_for_the_disk_is_a_clear_refusal_never_a_crash(served, tmp_path):
+    """Any name a browser may send: one over the file system's 255 bytes, .docx files of such names, and one
+    short enough to be shown yet too long to save, which the save used to crash on."""
+    markdown = "---\ntitle: 过境免签指南\ndate: 2025-06-20\n---\n\n外国人可以过境免签。\n".encode()
+    with logged_in(served, "eve") as eve:
+        token = CSRF_RE.search(eve.get("/add").text).group(1)
+        for name in ("x" * 300 + ".md", "y" * 251 + ".md"):
+            shown = eve.post("/add", data={"csrf_token": token, "section": "guides"}, files={"files": (name, markdown)})
+            assert shown.status_code == 200, shown.text
+            assert f"{name}: the file name is too long: {len(name) - 3} characters before .md, at most 200; " \
+                   "name it shorter" in shown.text
+            assert 'name="token"' not in shown.text  # nothing to save
+        for name in ("z" * 300 + ".docx", "通知" * 100 + ".docx"):
+            notice = eve.post("/add", data={"csrf_token": token, "section": "policies"},
+                              files={"files": (name, long_notice(3))})
+            assert notice.status_code == 200, notice.text
+            assert f"{name}: no date of issue found" in notice.text  # read, and named as uploaded
+        assert eve.get("/").status_code == 200
+    assert not list((tmp_path / "site" / "content").glob("*/[xy]*.md"))
+
+
+def test_a_machine_draft_holding_an_invisible_character_is_not_approved_from_the_page(tmp_path):
+    """The page shows "Foreign nationals" for "Foreign\u200b nationals": a click on Approve (or "approve all
+    unflagged") would publish a character nobody saw, as a typed edit holding it would (and that is refused)."""
+    _project, store = review_project(tmp_path / "site")
+    real_user(store, "alice")
+    with store.tx() as conn:
+        current = store.current_translations(SLUG, conn)
+        segs = store.segments(SLUG)
+        for n, seg in enumerate(segs):  # as an engine answered
+            english = "Foreign\u200b nationals may transit visa-free." if n == 2 else f"EN {n}: {seg['source']}"
+            store.add_translation(conn, SLUG, seg["seg_id"], seg["source"], english, origin="engine",
+                                  replaces=current.get(seg["seg_id"]))
+    hidden = segs[2]["seg_id"]
+    store.close()
+    with review_server(tmp_path / "site") as base, logged_in(base, "alice") as alice:
+        page = alice.get(f"/doc/{SLUG}").text
+        alice.post(f"/doc/{SLUG}/approve", data=page_form(page, f"/doc/{SLUG}/approve", hidden))
+        assert "not approved: the English holds the invisible character U+200B at character 8, after “Foreign”" \
+               in alice.get(f"/doc/{SLUG}").text
+        alice.post(f"/doc/{SLUG}/approve-unflagged", data=page_form(page, f"/doc/{SLUG}/approve-unflagged"))
+        shown = alice.get(f"/doc/{SLUG}").text
+    store = Store.open(f"sqlite:///{tmp_path / 'site' / '.zaitun' / 'state.db'}")
+    try:
+        states = {s.seg_id: s.state for s in segment_states(store, SLUG)}
+    finally:
+        store.close()
+    assert states.pop(hidden) == "draft" and set(states.values()) == {"approved"}, shown
+
+
+def test_a_form_sent_with_a_malformed_referer_gets_a_clear_answer_not_a_500(served):
+    """urlsplit raises on an unclosed IPv6 address: the page a form came from is then unknown, not an error."""
+    odd = {"referer": "http://[bad/doc/visa"}
+    with httpx.Client(base_url=served, timeout=30) as visitor:  # or one whose session ended
+        anonymous = visitor.post(f"/doc/{SLUG}/approve", data={"csrf_token": "x"}, headers=odd)
+        assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login?next=/"
+    with logged_in(served, "alice") as alice:
+        stale = alice.post(f"/doc/{SLUG}/approve", data={"csrf_token": "x"}, headers=odd)
+        assert stale.status_code == 403 and "CSRF token mismatch" in stale.text

@@ -96,6 +96,41 @@ def test_keyboard_shortcuts_move_approve_and_edit(served, page):
     expect(page.locator(f"#s-{ids[2]} input[name=comment]")).to_be_focused()
 
 
+def test_a_shortcut_acts_on_the_segment_the_keyboard_focus_was_moved_into_with_tab(served, page):
+    """Tab into a later segment's buttons, then `a`: that segment is approved, not the one highlighted before."""
+    base, store, ids = served
+    expect = sync_api.expect
+    login(page, base)
+    expect(page.locator(f"#s-{ids[0]}")).to_have_class("seg state-draft current")
+    inside = "document.activeElement.closest('li.seg') && document.activeElement.closest('li.seg').dataset.seg"
+    for _ in range(100):
+        page.keyboard.press("Tab")
+        if page.evaluate(inside) == ids[2]:
+            break
+    assert page.evaluate(inside) == ids[2]
+    page.keyboard.press("a")
+    page.wait_for_url(f"{base}/doc/{SLUG}#s-*", timeout=10_000)  # approved: the page moves on to the next
+    assert [state(store, seg_id).state for seg_id in ids[:3]] == ["draft", "draft", "approved"]
+
+
+def test_typing_into_an_open_edit_box_of_another_segment_types_there_and_approves_nothing(served, page):
+    """A box left open, the reviewer moved on with `j`, then clicked back into it: the click took the focus out
+    of the box, so the words typed became shortcuts (`a` approved the draft never edited)."""
+    base, store, ids = served
+    expect = sync_api.expect
+    login(page, base)
+    page.locator(f"#s-{ids[0]} summary:has-text('Edit')").click()
+    editor = page.locator(f"#s-{ids[0]} textarea[name=target]")
+    expect(editor).to_be_visible()
+    page.locator(f"#s-{ids[2]} .pos").click()  # on to another segment
+    editor.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" and a bit more")
+    expect(editor).to_be_focused()
+    expect(editor).to_have_value(f"{state(store, ids[0]).target} and a bit more")
+    assert state(store, ids[0]).state == "draft"
+
+
 def test_an_edit_sent_after_the_session_ended_is_in_its_box_after_login(served, page):
     base, store, ids = served
     expect = sync_api.expect

@@ -296,6 +296,21 @@ def test_preview_shows_images_beside_the_document_to_logged_in_users_only(tmp_pa
     store.close()
 
 
+def test_an_image_whose_alt_text_has_no_english_yet_keeps_its_tag_whole_in_the_preview(tmp_path):
+    """The mark of Chinese without English went into the image's alt attribute: the tag ended early and
+    `p</mark>" />` showed beside the picture."""
+    project, store = review_project(tmp_path, body='![机场"位置"图](map.png)\n\n外国人可以过境免签。\n')
+    (project.content_dir / "guides" / "map.png").write_bytes(b"\x89PNG map")
+    real_user(store, "alice")
+    with Client(create_app(Context(project, store))) as client:
+        login(client)
+        page = client.get(f"/doc/{SLUG}/preview").text
+    english = page[page.index('<article lang="en">'):]
+    assert '<img src="/media/guides/map.png" alt="机场&quot;位置&quot;图" />' in english
+    assert '<mark class="missing" title="no English yet">外国人可以过境免签。</mark>' in english
+    store.close()
+
+
 def test_json_errors_have_one_shape(site):
     client, *_ = site
     login(client)
@@ -700,6 +715,29 @@ def test_a_form_from_a_page_older_than_the_login_goes_back_to_that_page(site):
     assert response.status_code == 303 and response.headers["location"] == f"/doc/{SLUG}"  # was a 403 page
     assert "Not saved: the page was opened before your latest login" in client.get(f"/doc/{SLUG}").text
     assert state_of(store, ids[1]).target != "Typed"
+
+
+def test_a_rejection_confirmed_after_the_session_ended_or_a_new_login_leads_back_to_the_document(site):
+    """The page asking to confirm a rejection is the answer to a POST, at /doc/SLUG/reject: the browser names
+    that address as the page the form came from, and going back there after login was "405 Method Not Allowed"."""
+    client, store, ids, _ = site
+    login(client)
+    form = page_form(client.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/reject", ids[1])
+    confirmation = {"referer": f"http://testserver/doc/{SLUG}/reject"}
+    sent = form | {"comment": "use foreign national", "confirmed": "1"}
+    login(client)  # again, in another tab: the confirmation page's token is stale
+    stale = client.post(f"/doc/{SLUG}/reject", data=sent, headers=confirmation)
+    assert stale.status_code == 303 and stale.headers["location"] == f"/doc/{SLUG}"
+    with store.tx() as conn:
+        store.end_sessions(conn, "expired", user_name="alice")
+    ended = client.post(f"/doc/{SLUG}/reject", data=sent, headers=confirmation)
+    assert ended.status_code == 303 and ended.headers["location"] == f"/login?next=/doc/{SLUG}"
+    again = client.get(ended.headers["location"]).text
+    assert "Not saved: your session had ended" in again
+    back = client.post("/login", data={"name": "alice", "password": PASSWORD, "next": f"/doc/{SLUG}",
+                                       "csrf_token": CSRF_RE.search(again).group(1)})
+    assert back.headers["location"] == f"/doc/{SLUG}" and client.get(f"/doc/{SLUG}").status_code == 200
+    assert state_of(store, ids[1]).state == "draft"
 
 
 def test_line_breaks_typed_in_the_browser_are_saved_as_typed(site):

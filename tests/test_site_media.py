@@ -92,6 +92,19 @@ def test_unchanged_files_are_reused_and_a_changed_file_is_republished_alone(tmp_
     assert (fx.out / "media" / "guides" / "images" / "map.png").read_bytes() == PNG + b"new"
 
 
+def test_a_changed_picture_right_beside_its_document_is_republished_and_not_read_as_a_page(tmp_path):
+    """media/guides/map.png has the depth of a document page (en/guides/airport/): the search index read the
+    changed picture as a page's HTML, and every build then stopped with a UnicodeDecodeError."""
+    fx = airport_project(tmp_path, BODY.replace("images/map.png", "map.png"))
+    (fx.project.content_dir / "guides" / "map.png").write_bytes(PNG)
+    fx.translate_and_approve("airport", english)
+    fx.build()
+    (fx.project.content_dir / "guides" / "map.png").write_bytes(PNG + b"new")
+    again = fx.build()
+    assert again.rendered == ["media/guides/map.png"]
+    assert (fx.out / "media" / "guides" / "map.png").read_bytes() == PNG + b"new"
+
+
 def test_a_file_no_longer_linked_leaves_the_site(tmp_path):
     fx = airport_project(tmp_path)
     fx.build()

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from zaitun.config import Limits
-from zaitun.content.schema import SLUG_RE, control_character, validate_meta
+from zaitun.content.schema import SLUG_CHARS, SLUG_RE, control_character, validate_meta
 from zaitun.content.validity import EXPIRED, validity_on
 from zaitun.errors import ContentError
 
@@ -170,10 +170,17 @@ def slug_of(path: Path, content_dir: Path) -> tuple[str, str]:
     for name, value in (("section", section), ("slug", slug)):
         if not SLUG_RE.match(value):
             raise ContentError(path, f"bad {name} {value!r}: use lowercase a-z, 0-9 and '-'", 1)
+    if len(slug) > SLUG_CHARS:
+        raise ContentError(path, too_long(slug), 1)
     if section in RESERVED_SECTIONS:
         raise ContentError(path, f"the section name {section!r} is taken by the site's own pages: "
                            "move the file into another folder", 1)
     return section, slug
+
+
+def too_long(slug: str) -> str:
+    return (f"the file name is too long: {len(slug)} characters before .md, at most {SLUG_CHARS}; "
+            "name it shorter")
 
 
 def inside_content(path: Path, content_dir: Path) -> Path | None:

@@ -18,6 +18,9 @@ from urllib.parse import unquote
 from zaitun.errors import ContentError
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A slug names files of its own beside its name (`social/<slug>.zh.mastodon.<hash>.json`, a temporary copy
+# of that): past this length one of them would pass the 255 bytes a file name may have.
+SLUG_CHARS = 200
 # C0 controls but tab, line feed and carriage return, DEL, and U+FFFE and U+FFFF: no text of a notice needs
 # them, PostgreSQL refuses NUL outright, and XML (the feeds) can hold none of them but DEL.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")

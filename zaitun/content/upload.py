@@ -28,8 +28,9 @@ from zaitun.content.model import (
     content_files,
     dump_document,
     parse_document,
+    too_long,
 )
-from zaitun.content.schema import control_character
+from zaitun.content.schema import SLUG_CHARS, control_character
 from zaitun.errors import ContentError
 from zaitun.project import Project
 
@@ -90,7 +91,7 @@ def prepare(project: Project, name: str, data: bytes, section: str, programme: s
 def _as_document(name: str, suffix: str, data: bytes, programme: str, limits: Limits) -> tuple[str, str]:
     if suffix in NOTICE_SUFFIXES:
         with tempfile.TemporaryDirectory() as folder:  # the importer reads files; the name keeps its messages
-            path = Path(folder) / _SAFE_NAME.sub("-", name)
+            path = Path(folder) / (_SAFE_NAME.sub("-", Path(name).stem)[:60] + suffix)  # 255 bytes at most
             path.write_bytes(data)
             try:
                 meta, body = convert_notice(read_notice(path, limits), path)
@@ -126,6 +127,9 @@ def _describe(upload: Upload, project: Project) -> None:
         upload.first_lines = [line for line in lines if line.strip()][:5]
     if not SLUG_RE.match(upload.slug):
         upload.problems.append(f"{upload.name}: the file name makes no usable slug: name it like new-notice.md")
+    if len(upload.slug) > SLUG_CHARS:  # no file so named is looked for: past 255 bytes the disk refuses the name
+        upload.problems.append(f"{upload.name}: {too_long(upload.slug)}")
+        return
     upload.problems += _slug_clash(project, upload)
     target = project.content_dir / upload.target
     if target.is_file():

@@ -124,6 +124,8 @@ def script_output():
 def place_of(path: str) -> tuple[str, str] | None:
     """The language folder and hash bits of a page at a document's place (`<lang>/<section>/<slug>/`):
     both are fixed for a document. None for any other page (not indexed)."""
+    if not path.endswith(("/", "index.html")):  # a file: a picture beside a document has a page's depth
+        return None
     parts = path.removesuffix("index.html").strip("/").split("/")
     if len(parts) != 3 or parts[1] in NOT_DOCUMENTS:
         return None

@@ -173,16 +173,30 @@ def _approve_in(store: Store, conn: Connection, slug: str, seen: dict[str, str],
 
 def _forbidden(seg: SegmentState, glossary: Glossary) -> str | None:
     """Why the segment's English may not be approved: a control character from the engine (no feed can
-    carry it, so every build would fail), or renderings the glossary forbids, checked now (QA issues
-    stored with the draft may predate the glossary)."""
+    carry it, so every build would fail), an invisible one (the reviewer was shown nothing there), or
+    renderings the glossary forbids, checked now (QA issues stored with the draft may predate the glossary)."""
     control = control_character(seg.target)
     if control:
         return (f"not approved: the English holds the control character {control[1]} (line {control[0]}), which "
                 "no page or feed can carry; edit the English, then approve it")
+    invisible = invisible_character(seg.target)
+    if invisible:
+        return (f"not approved: the English holds {invisible}, which the page shows as nothing; edit the English "
+                "(its box marks where it is), then approve it")
     found = forbidden_renderings(seg.source, seg.target, glossary)
     if not found:
         return None
     return f"not approved: {'; '.join(forbidden_message(*f) for f in found)}; edit the English, then approve it"
+
+
+def invisible_character(text: str) -> str | None:
+    """The first character of `text` that shows as nothing, and where it is; None when there is none."""
+    found = INVISIBLE_RE.search(text)
+    if not found:
+        return None
+    at = found.start()
+    before = text[max(0, at - 30):at]
+    return f"the invisible character U+{ord(found.group()):04X} at character {at + 1}, after “{before}”"
 
 
 def _changed(seg: SegmentState, version: str) -> str:
@@ -404,11 +418,9 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, gloss
     found = control_character(target)
     if found:
         raise ReviewError(f"the new translation holds the control character {found[1]}: remove it")
-    invisible = INVISIBLE_RE.search(target)
+    invisible = invisible_character(target)
     if invisible:
-        at = invisible.start()
-        raise ReviewError(f"the new translation holds the invisible character U+{ord(invisible.group()):04X} at "
-                          f"character {at + 1}, after “{target[max(0, at - 30):at]}”: delete it (it shows as nothing)")
+        raise ReviewError(f"the new translation holds {invisible}: delete it (it shows as nothing)")
     _require_document(store, slug)
     with store.tx() as conn:
         seg = _find(store, slug, seg_id, conn)

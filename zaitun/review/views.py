@@ -173,6 +173,9 @@ def preview(store: Store, slug: str, content_dir: Path | None = None) -> Preview
     return Preview(doc.title, title_en, render_markdown(doc.body, link), html_en, len(missing), facts)
 
 
+_TAG_RE = re.compile(r"<[^<>]*>")
+
+
 def _marked(pieces: list, targets: dict[str, str], missing: dict[str, str], link) -> str:
     """The English page with each segment without English (`missing`: id -> Chinese) shown as its Chinese,
     marked. Each goes through Markdown as a token of plain letters and digits (Markdown leaves them alone)
@@ -181,8 +184,10 @@ def _marked(pieces: list, targets: dict[str, str], missing: dict[str, str], link
     texts = "\n".join([*targets.values(), *missing.values()])
     key = next(key for key in iter(lambda: secrets.token_hex(8).upper(), None) if key not in texts)
     tokens = {seg_id: f"ZAITUN{key}M{n}X" for n, seg_id in enumerate(missing)}
+    chinese = {token: html.escape(missing[seg_id]) for seg_id, token in tokens.items()}
+    token_re = re.compile(f"ZAITUN{key}M[0-9]+X")
     rendered = render_markdown(render_pieces(pieces, targets | tokens), link)
-    for seg_id, token in tokens.items():
-        rendered = rendered.replace(token, f'<mark class="missing" title="no English yet">'
-                                           f'{html.escape(missing[seg_id])}</mark>')
-    return rendered
+    # in a tag (an image's alt text) the Chinese goes in plain: a mark there would end the tag early
+    rendered = _TAG_RE.sub(lambda tag: token_re.sub(lambda m: chinese[m.group()], tag.group()), rendered)
+    return token_re.sub(lambda m: f'<mark class="missing" title="no English yet">{chinese[m.group()]}</mark>',
+                        rendered)

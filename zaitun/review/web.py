@@ -15,7 +15,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
 from fastapi import BackgroundTasks, Depends, FastAPI, HTTPException, Request
@@ -244,10 +244,20 @@ def _error(request: Request, status: int, message: str, headers: dict | None = N
 def form_page(request: Request) -> str:
     """The page a form was posted from (the Referer, sent same-origin only), or the queue; review.js
     keeps what was typed on it, in the tab, until the page shows it saved."""
-    page = urlsplit(request.headers.get("referer", ""))
+    try:
+        page = urlsplit(request.headers.get("referer", ""))
+    except ValueError:  # "http://[bad": no browser sends it
+        return "/"
     if page.netloc != request.headers.get("host"):
         return "/"
+    if not _answers_get(request, page.path):  # a page answering a POST (confirm a rejection): its document's
+        return safe_next(page.path.rsplit("/", 1)[0])
     return safe_next(page.path + (f"?{page.query}" if page.query else ""))
+
+
+def _answers_get(request: Request, path: str) -> bool:
+    scope = {**request.scope, "method": "GET", "path": unquote(path)}
+    return any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes)
 
 
 def _allowed(request: Request) -> str:

@@ -8,11 +8,15 @@
   if (!segs.length) { return; }
   var current = -1;
 
-  function focusSeg(i) {
-    if (i < 0 || i >= segs.length) { return; }
+  function mark(i) {
     if (current >= 0) { segs[current].classList.remove("current"); }
     current = i;
     segs[i].classList.add("current");
+  }
+
+  function focusSeg(i) {
+    if (i < 0 || i >= segs.length) { return; }
+    mark(i);
     segs[i].focus({ preventScroll: true });
     segs[i].scrollIntoView({ block: "center" });
   }
@@ -143,7 +147,11 @@
   if (start < 0) { start = segs.findIndex(function (s) { return !s.classList.contains("state-approved"); }); }
   focusSeg(start < 0 ? 0 : start);
 
-  segs.forEach(function (seg, i) { seg.addEventListener("click", function () { if (current !== i) { focusSeg(i); } }); });
+  segs.forEach(function (seg, i) {
+    seg.addEventListener("click", function () { if (current !== i) { focusSeg(i); } });
+    // Tab moved the keyboard into another segment: the shortcuts act on that one, where the focus ring is
+    seg.addEventListener("focusin", function () { if (current !== i) { mark(i); } });
+  });
 
   document.addEventListener("keydown", function (ev) {
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName);
