@@ -198,6 +198,28 @@ def test_a_file_name_too_long_for_the_files_a_document_makes_is_refused_and_the_
     assert "新指南" in online(project, "zh/guides/new-doc/") and "过境免签指南" in online(project, "zh/guides/good/")
 
 
+def test_a_notice_with_a_file_name_too_long_for_a_slug_is_taken_in_under_its_number_and_set_aside_whole(project):
+    """A notice whose name cannot be a slug is named after its document number; set aside under its time and
+    section, its name went past the disk's 255 bytes: it stayed in content/ and was converted on every pass."""
+    from conftest import FIXTURES
+
+    long = project / "content" / "policies" / f"{'n' * 230}.txt"
+    long.parent.mkdir(parents=True, exist_ok=True)
+    long.write_bytes((FIXTURES / "notices" / "decision.txt").read_bytes())
+    first = zaitun(project, "run")
+    assert first.returncode == 0, first.stderr
+    assert (project / "content" / "policies" / "quan-zheng-wen-2023-45.md").is_file() and not long.exists()
+    [kept] = (project / ".zaitun" / "imported").iterdir()
+    assert len(kept.name.encode()) <= 255 and kept.name.endswith("….txt") and "-policies-nnnn" in kept.name
+    assert kept.read_bytes() == (FIXTURES / "notices" / "decision.txt").read_bytes()  # nothing lost
+    again = project / "content" / "policies" / f"{'m' * 230}.txt"  # the same notice dropped again
+    again.write_bytes(kept.read_bytes())
+    second = zaitun(project, "run")
+    assert second.returncode == 1 and "is already used by" in second.stderr and "could not be moved" not in \
+        second.stderr, second.stderr
+    assert not again.exists() and any(p.name.endswith("….txt") for p in (project / ".zaitun" / "quarantine").iterdir())
+
+
 def test_importing_a_broken_docx_says_so_in_one_line(project, tmp_path):
     bad = broken_docx(tmp_path / "notice.docx")
     done = zaitun(project, "import", str(bad))

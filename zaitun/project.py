@@ -88,7 +88,7 @@ class Project:
         folder.mkdir(parents=True, exist_ok=True)
         stamp = days.local(dt.datetime.now(dt.UTC), self.zone).strftime("%Y%m%dT%H%M%S%z")
         for n in itertools.count(1):
-            dest = folder / named(stamp if n == 1 else f"{stamp}_{n}")
+            dest = folder / fitted(named(stamp if n == 1 else f"{stamp}_{n}"))
             try:  # the name is reserved first, so two processes setting aside at once never share it
                 os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             except FileExistsError:
@@ -137,3 +137,19 @@ class Project:
     @property
     def database_url(self) -> str:
         return self.config.get("review.database_url") or f"sqlite:///{self.state_dir / 'state.db'}"
+
+
+NAME_BYTES = 255  # what a file name may have on the disks zaitun runs on (ext4, XFS, APFS, NTFS's 255 UTF-16 units)
+
+
+def fitted(name: str) -> str:
+    """A file name cut in its middle to NAME_BYTES (its ending kept), so a file set aside under a stamp and its
+    folder's name never fails for the length of its own name."""
+    data = name.encode("utf-8", "surrogateescape")
+    if len(data) <= NAME_BYTES:
+        return name
+    suffix = Path(name).suffix.encode("utf-8", "surrogateescape")[:16]
+    keep = NAME_BYTES - len(suffix) - len("…".encode())
+    head = data[:len(data) - len(suffix)][:keep].decode("utf-8", "ignore")
+    return f"{head}…{suffix.decode('utf-8', 'ignore')}"
+

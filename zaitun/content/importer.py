@@ -22,7 +22,15 @@ from pathlib import Path
 from zaitun import progress
 from zaitun.config import Limits
 from zaitun.content.hanzi import NUMERALS, cn_int, fold
-from zaitun.content.model import NOTICE_SUFFIXES, SLUG_RE, content_files, dump_document, is_scratch
+from zaitun.content.model import (
+    NOTICE_SUFFIXES,
+    SLUG_CHARS,
+    SLUG_RE,
+    content_files,
+    dump_document,
+    is_scratch,
+    too_long,
+)
 from zaitun.content.notice.body import classify, paragraphs, shape
 from zaitun.content.notice.head import DOC_NUMBER_RE, Head, take_head
 from zaitun.content.notice.lines import DATE_RE, Line, clean_lines, cut_tail, to_date
@@ -341,6 +349,8 @@ def converted_notice(path: Path, content_dir: Path, section: str = "policies", s
     for name, value in (("section", section), ("slug", slug)):
         if not SLUG_RE.match(value):
             raise NoticeImportError(path, f"bad {name} {value!r}: use lowercase a-z, 0-9 and '-'")
+    if len(slug) > SLUG_CHARS:
+        raise NoticeImportError(path, too_long(slug))
     target = content_dir / section / f"{slug}.md"
     _check_free(path, target, content_dir, force, dropped, numbered)
     return target, dump_document(meta, body)

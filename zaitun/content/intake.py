@@ -23,6 +23,7 @@ from zaitun.config import Limits
 from zaitun.content.identity import newcomers
 from zaitun.content.model import (
     NOTICE_SUFFIXES,
+    SLUG_CHARS,
     SLUG_RE,
     Document,
     content_source,
@@ -113,7 +114,7 @@ def convert_dropped(path: Path, content_dir: Path, limits: Limits) -> tuple[Path
 
     if inside_content(path, content_dir) is None:
         raise ContentError(path, "file is outside the content folder", 1)
-    slug = path.stem if SLUG_RE.match(path.stem) else None
+    slug = path.stem if SLUG_RE.match(path.stem) and len(path.stem) <= SLUG_CHARS else None  # else its number's
     return converted_notice(path, content_dir, section=path.parent.name, slug=slug, limits=limits, dropped=True)
 
 
