@@ -149,6 +149,40 @@ def test_a_new_label_re_renders_the_pages_that_show_the_tag(tmp_path):
     assert "#Visas</a>" in (fx.out / "en/guides/transit/index.html").read_text(encoding="utf-8")
 
 
+def programme_guide(tmp_path, labels: str | None):
+    fx = make_fixture(tmp_path / "proj")
+    if labels is not None:
+        (fx.project.glossary_dir / "tags.yaml").write_text(labels, encoding="utf-8")
+    fx.write("guides", "transit", "title: 过境免签\ndate: 2025-06-01\nprogramme: 240-hour-transit", "过境免签。")
+    fx.ingest()
+    fx.translate_and_approve("transit", lambda source: "Visa-free transit.")
+    return fx
+
+
+def test_a_programme_is_shown_with_its_label_of_each_language_on_its_pages_and_feeds(tmp_path):
+    """A Chinese page named its programme by its slug, in English ("专题: 240-hour transit")."""
+    fx = programme_guide(tmp_path, "240-hour-transit: {zh: 240小时过境免签, en: 240-hour visa-free transit}\n")
+    report = fx.build()
+    zh_page = (fx.out / "zh/programmes/240-hour-transit/index.html").read_text(encoding="utf-8")
+    assert "<h1>专题：240小时过境免签</h1>" in zh_page and "240-hour" not in zh_page.split("<h1>")[1].split("</h1>")[0]
+    assert "<h1>Programme: 240-hour visa-free transit</h1>" in (
+        fx.out / "en/programmes/240-hour-transit/index.html").read_text(encoding="utf-8")
+    assert '<a class="programme" href="/zh/programmes/240-hour-transit/">专题：240小时过境免签</a>' in (
+        fx.out / "zh/guides/transit/index.html").read_text(encoding="utf-8")
+    assert "<title>泉州市政府信息（双语） – 专题：240小时过境免签</title>" in (
+        fx.out / "zh/programmes/240-hour-transit/feed.xml").read_text(encoding="utf-8")
+    assert "240小时过境免签" in (fx.out / "zh/index.html").read_text(encoding="utf-8")  # the home's programmes
+    assert report.unlabelled_tags == []
+
+
+def test_a_programme_without_a_chinese_label_is_reported_and_its_title_punctuated_in_chinese(tmp_path):
+    fx = programme_guide(tmp_path, None)
+    report = fx.build()
+    assert "<h1>专题：240-hour transit</h1>" in (
+        fx.out / "zh/programmes/240-hour-transit/index.html").read_text(encoding="utf-8")
+    assert report.unlabelled_tags == ["240-hour-transit (zh)"]
+
+
 @pytest.mark.parametrize(("text", "line", "message"), [
     ("visa-free: [免签]\n", 1, "expected labels"),
     ("ok: {zh: 好}\nvisa-free: {fr: Visa}\n", 2, "unknown language 'fr'"),

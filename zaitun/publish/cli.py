@@ -39,7 +39,8 @@ def build(ctx: typer.Context) -> None:
     if report.unlabelled_tags:
         from zaitun.content.tags import TAGS_FILE
 
-        typer.echo(f"  tags shown as written, no label in {TAGS_FILE}: {', '.join(report.unlabelled_tags)}")
+        typer.echo(f"  tags and programmes shown as written, no label in {TAGS_FILE}: "
+                   f"{', '.join(report.unlabelled_tags)}")
     typer.echo(report.summary())
     if report.search:
         typer.echo(report.search.summary())

@@ -91,7 +91,7 @@ def _renderer(kind: str, lang: str, programme: str | None, entries: list[Entry],
 def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry], site: Site) -> FeedGenerator:
     title = site.titles[lang]
     if programme:
-        title = f"{title} – {UI[lang]['programme']}: {programme_name(programme, lang)}"
+        title = f"{title} – {UI[lang]['programme_title'].format(name=programme_name(programme, lang, site.tag_labels))}"
         home = layout.programme(lang, programme) if entries else layout.home(lang)  # no page without them
     else:
         home = layout.home(lang)

@@ -368,7 +368,8 @@ def _home(lang: str, entries: list[Entry], programmes: list[str], site: Site) ->
 
 
 def _programme_links(lang: str, programmes: list[str], site: Site) -> list[dict]:
-    return [{"href": site.urls.link(layout.programme(lang, p)), "label": programme_name(p, lang)} for p in programmes]
+    return [{"href": site.urls.link(layout.programme(lang, p)), "label": programme_name(p, lang, site.tag_labels)}
+            for p in programmes]
 
 
 def _list_pages(lang: str, kind: str, key: str, listed: list[Entry], site: Site,
@@ -414,8 +415,9 @@ def _list_target(lang: str, kind: str, key: str, site: Site) -> tuple[str, str, 
         return layout.section(lang, key), section_name(key, lang), []
     if kind == "programme":
         feeds = [layout.feed(lang, "rss", key), layout.feed(lang, "atom", key)]
-        return layout.programme(lang, key), f"{ui['programme']}: {programme_name(key, lang)}", feeds
-    return layout.tag(lang, key), f"{ui['tag']}: {site.tag_label(key, lang)}", []
+        name = programme_name(key, lang, site.tag_labels)
+        return layout.programme(lang, key), ui["programme_title"].format(name=name), feeds
+    return layout.tag(lang, key), ui["tag_title"].format(name=site.tag_label(key, lang)), []
 
 
 def _document(entry: Entry, site: Site) -> PageSpec:
@@ -450,7 +452,7 @@ def _programme_link(entry: Entry, site: Site) -> dict | None:
     if not entry.programme:
         return None
     return {"href": site.urls.link(layout.programme(entry.lang, entry.programme)),
-            "label": programme_name(entry.programme, entry.lang)}
+            "label": programme_name(entry.programme, entry.lang, site.tag_labels)}
 
 
 def alternates_of(specs: list[PageSpec]) -> dict[tuple, dict[str, str]]:

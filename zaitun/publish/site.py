@@ -520,6 +520,8 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     if refused:
         return site, Path(), {}, refused, moves
     specs = planned.plan(entries, site)
+    report.unlabelled_tags += [f"{programme} (zh)" for programme in sorted(planned.now.programmes("zh"))
+                               if "zh" not in site.tag_labels.get(programme, {})]  # shown in English otherwise
     kept = planned.kept(site) | hold.kept  # known unchanged, and held back as they are online
     # feeds first: they render many bodies, so a worker should start on them, not end with them
     items = (feed_outputs(planned.now, site) + outputs(planned.now, site, skip=kept)
