@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from zaitun.content import markdown
 from zaitun.translate import numbers, repair, roles
 from zaitun.translate.glossary import Entry, Glossary
 from zaitun.translate.masking import ADDRESS_RE, CORE_RE, _protected_spans
@@ -32,6 +33,7 @@ LINK_TARGET_RE = re.compile(r"\]\(([^)\s]+)")
 GLUED_QUOTE_RE = re.compile(r"\w[“‘]|[”]\w")  # Chinese writes quotes without spaces; English needs them
 REPEAT_GAP_RE = re.compile(r"[\s,;/&*_-]*(?:(?:and|or|the|a|an)\s+){0,2}[\s*_]*", re.IGNORECASE)
 FRAGMENT_RE = re.compile(r"(?<=[^\s\d.,]) +(s|es|['’]s)(?=[\s.,;:!?)]|$)")
+MARKUP_RE = re.compile(r"[*_`&\\\[<]")  # what Markdown may render as other text than it is written
 CHARS_PER_HANZI = 3.0  # English characters per Chinese one, measured on the shipped TMX
 MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected length
 
@@ -93,8 +95,17 @@ def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[t
     renderings forbidden on any of its glossary lines count."""
     entries = list(dict.fromkeys(e for m in _term_matches(source, glossary, nested=True)
                                  for e in glossary.lines_of(m.entry)))
+    found: list[tuple[str, Entry]] = []
+    seen: set[str] = set()
+    _find_forbidden(target, entries, found, seen)
+    if MARKUP_RE.search(target):  # what the page shows: `**Propaganda** Department`, `&#80;ropaganda`
+        _find_forbidden(markdown.visible_text(target), entries, found, seen)
+    return found
+
+
+def _find_forbidden(target: str, entries: list[Entry], found: list[tuple[str, Entry]], seen: set[str]) -> None:
+    """Add to `found` each forbidden rendering of `entries` in `target` not in `seen` yet."""
     forms: dict[bool, Normal] = {}  # the English folded, and with its case
-    found, seen = [], set()
     for entry in entries:
         for banned in filter(normal, entry.forbidden):  # one of invisible characters only would be found anywhere
             fold = not case_matters(banned, entry.en)
@@ -103,7 +114,6 @@ def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[t
             if hit and banned not in seen:
                 seen.add(banned)
                 found.append((" ".join(text.original(target, *hit).split()), entry))
-    return found
 
 
 def _forbidden_hit(banned: str, entry: Entry, entries: list[Entry], text: str, fold: bool) -> tuple[int, int] | None:
