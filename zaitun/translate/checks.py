@@ -33,6 +33,7 @@ LINK_TARGET_RE = re.compile(r"\]\(([^)\s]+)")
 GLUED_QUOTE_RE = re.compile(r"\w[“‘]|[”]\w")  # Chinese writes quotes without spaces; English needs them
 REPEAT_GAP_RE = re.compile(r"[\s,;/&*_-]*(?:(?:and|or|the|a|an)\s+){0,2}[\s*_]*", re.IGNORECASE)
 FRAGMENT_RE = re.compile(r"(?<=[^\s\d.,]) +(s|es|['’]s)(?=[\s.,;:!?)]|$)")
+PIPE_RE = re.compile(r"(?<!\\)\|")  # a cell separator, not an escaped `\|`
 MARKUP_RE = re.compile(r"[*_`&\\\[<]")  # what Markdown may render as other text than it is written
 CHARS_PER_HANZI = 3.0  # English characters per Chinese one, measured on the shipped TMX
 MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected length
@@ -46,8 +47,8 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
     for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_roles, check_doc_numbers,
-                  check_addresses, check_cjk, check_debris, check_markdown, check_length, check_spacing,
-                  check_emphasis, check_repeats, check_fragments):
+                  check_addresses, check_lines, check_cjk, check_debris, check_markdown, check_length,
+                  check_spacing, check_emphasis, check_repeats, check_fragments):
         issues.extend(check(source, target, glossary))
     return issues
 
@@ -195,8 +196,26 @@ def check_addresses(source: str, target: str, glossary: Glossary) -> list[dict]:
     written = set(ADDRESS_RE.findall(target))
     schemeless = {w.split("://", 1)[-1] for w in written}  # www.qzwb.com may be written https://www.qzwb.com
     wanted = dict.fromkeys(source[s:e] for s, e, kind in _protected_spans(source) if kind == "url")
-    return [_issue("address", f"{a} is missing or changed in the English: copy it as it is")
-            for a in wanted if a not in written and not (a.startswith("www.") and a in schemeless)]
+    missing = [_issue("address", f"{a} is missing or changed in the English: copy it as it is")
+               for a in wanted if a not in written and not (a.startswith("www.") and a in schemeless)]
+    # one the Chinese does not hold sends readers where no one asked (an engine's invention, a planted link)
+    added = [_issue("address", f"{a} is in the English but not in the Chinese: remove it")
+             for a in dict.fromkeys(ADDRESS_RE.findall(target)) if a not in source and a.split("://", 1)[-1]
+             not in ADDRESS_RE.findall(source)]
+    return missing or added
+
+
+def check_lines(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A line break or table pipe the Chinese has not: on the page it ends the heading, list item or table row
+    the segment is in, and what follows becomes a paragraph, heading or cell of its own."""
+    issues = []
+    if "\n" in target.strip() and "\n" not in source.strip():
+        issues.append(_issue("markdown", "the English breaks the line where the Chinese does not: on the page "
+                                         "it starts a new line, paragraph or heading; join the lines"))
+    if len(PIPE_RE.findall(target)) > len(PIPE_RE.findall(source)):
+        issues.append(_issue("markdown", "a | in the English splits a table cell on the page: write \\| or "
+                                         "another word"))
+    return issues
 
 
 def check_cjk(source: str, target: str, glossary: Glossary) -> list[dict]:
