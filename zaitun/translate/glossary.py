@@ -218,12 +218,23 @@ def version_of(paths: list[Path]) -> str:
     return digest.hexdigest()[:12]
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) for each row of a glossary CSV, the header included as line 1."""
-    text = path.read_text(encoding="utf-8-sig")
-    reader = csv.reader(io.StringIO(text))
-    for row in reader:
-        yield reader.line_num, row
+def read_rows(path: Path) -> Iterator[tuple[int, list[str] | None]]:
+    """(line number, cells) for each row of a glossary CSV, the header included as line 1; cells None for a
+    line whose quote is never closed (the lines after it are read as lines of their own, not swallowed)."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    start = 0
+    while start < len(lines):
+        reader, first = csv.reader(lines[start:]), start  # first: the line the next row starts on
+        for row in reader:
+            end = start + reader.line_num
+            if end - first > 1 and len(row) != len(HEADER):  # an open quote took the lines after it
+                yield first + 1, None
+                start = first + 1
+                break
+            yield first + 1, row
+            first = end
+        else:
+            return
 
 
 def parse_file(path: Path) -> tuple[list[Entry], list[GlossaryError]]:
@@ -238,9 +249,13 @@ def parse_file(path: Path) -> tuple[list[Entry], list[GlossaryError]]:
                                         "not UTF-8; save the file as UTF-8 (GBK is not)", line)]
     except csv.Error as exc:
         return [], [GlossaryError(path, f"cannot read the file as UTF-8 CSV: {exc}", 1)]
-    if not rows or [c.strip() for c in rows[0][1]] != HEADER:
+    if not rows or [c.strip() for c in rows[0][1] or []] != HEADER:
         return [], [GlossaryError(path, f"the first line must be the header {','.join(HEADER)}", 1)]
     for line, cells in rows[1:]:
+        if cells is None:
+            errors.append(GlossaryError(path, 'a quote (") opened on this line is never closed: close it or '
+                                              "remove it", line))
+            continue
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(HEADER):
