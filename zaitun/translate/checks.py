@@ -12,6 +12,7 @@ correct translations, so each one errs on the side of silence when a text is amb
 
 from __future__ import annotations
 
+import functools
 import re
 
 from zaitun.content import markdown
@@ -76,11 +77,21 @@ def check_terms(source: str, target: str, glossary: Glossary) -> list[dict]:
     norm, issues, seen = normal(target), [], set()
     for m in _term_matches(source, glossary):
         entry = m.entry
-        if entry.zh in seen or entry.zh in glossary.conflicts or normal(entry.en) in norm:
+        if entry.zh in seen or entry.zh in glossary.conflicts or _rendered(entry.en).search(norm):
             continue
         seen.add(entry.zh)
         issues.append(_issue("term", f"{entry.zh} must be rendered \"{entry.en}\" (glossary {entry.place})"))
     return issues
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered(en: str) -> re.Pattern:
+    """The approved rendering as a word of the normal-form English, inflected too ("stays", "transiting"), but
+    not inside another word: "port" is not rendered by "passport", nor "transit" by "transition"."""
+    rendering = normal(en)
+    start = r"(?<!\w)" if re.match(r"\w", rendering) else ""
+    end = r"(?:s|es|ed|d|ing)?(?!\w)" if re.search(r"\w$", rendering) else ""
+    return re.compile(start + re.escape(rendering) + end)
 
 
 def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
