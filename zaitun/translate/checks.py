@@ -105,8 +105,8 @@ def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[t
     what QA flags, the review gate refuses to approve and the build refuses to put online. The English is
     compared in its normal form (spaces, hyphens, quotes, case: `zaitun.translate.normal`), and a term's
     renderings forbidden on any of its glossary lines count."""
-    entries = list(dict.fromkeys(e for m in _term_matches(source, glossary, nested=True)
-                                 for e in glossary.lines_of(m.entry)))
+    entries = list(dict.fromkeys([*(e for m in _term_matches(source, glossary, nested=True)
+                                    for e in glossary.lines_of(m.entry)), *glossary.bans_in(source)]))
     found: list[tuple[str, Entry]] = []
     seen: set[str] = set()
     _find_forbidden(target, entries, found, seen)
@@ -132,7 +132,7 @@ def _forbidden_hit(banned: str, entry: Entry, entries: list[Entry], text: str, f
     """Where `banned` (plurals too) is in `text` outside every approved rendering of the segment's terms
     that contains it; a rendering another line forbids protects nothing (the glossary is in conflict)."""
     renderings = {normal(v, fold) for e in entries for v in (e.en, e.en[:1].upper() + e.en[1:])
-                  if e is entry or normal(e.en, fold) != banned}
+                  if e.en and (e is entry or normal(e.en, fold) != banned)}
     approved = [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), text)]
     for hit in re.finditer(_word(banned), text):
         if not any(s <= hit.start() and hit.end() <= e for s, e in approved):
@@ -149,6 +149,8 @@ def _word(rendering: str) -> str:
 
 
 def forbidden_message(found: str, entry: Entry) -> str:
+    if not entry.en:  # a line whose English is still to be filled in
+        return f"\"{found}\" is a forbidden rendering of {entry.zh} (glossary {entry.place}, no approved rendering yet)"
     return f"\"{found}\" is a forbidden rendering of {entry.zh}; write \"{entry.en}\""
 
 

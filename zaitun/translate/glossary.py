@@ -81,6 +81,12 @@ class Glossary:
     entries: list[Entry] = field(default_factory=list)
     version: str = ""
     problems: list[GlossaryError] = field(default_factory=list)
+    bans: list[Entry] = field(default_factory=list)  # lines with no English yet: their forbidden renderings hold
+
+    def bans_in(self, text: str) -> list[Entry]:
+        """The lines without English whose term is in `text` (their forbidden renderings are refused all the same)."""
+        form = term_form(text) if self.bans else ""
+        return [b for b in self.bans if term_form(b.zh) in form]
 
     def __post_init__(self) -> None:
         self.lines: dict[str, list[Entry]] = {}  # every line of each term, in file order
@@ -272,6 +278,7 @@ def load_glossary(glossary_dir: Path) -> Glossary:
     read, a bad line, lines in conflict) is in `problems`, as `zaitun check` reports it: the rest is used."""
     paths = glossary_files(glossary_dir)
     usable: list[Entry] = []
+    bans: list[Entry] = []
     problems: list[GlossaryError] = []
     first: dict[str, Entry] = {}  # by the term's matched form: 宣傳部 is a second line of 宣传部
     for path in paths:
@@ -282,11 +289,13 @@ def load_glossary(glossary_dir: Path) -> Glossary:
             if entry.zh and entry.en:  # an unusable line is reported once, not again as a conflict
                 first.setdefault(term_form(entry.zh), entry)
                 usable.append(entry)
+            elif entry.zh and entry.forbidden:
+                bans.append(entry)
     problems.extend(GlossaryConflict(other.path, f"{other.zh}: its rendering {other.en!r} is forbidden for "
                                                  f"{entry.zh} at {entry.place}; keep one (until then segments "
                                                  f"holding {other.zh} are flagged for review)", other.line)
                     for entry, other in _forbidding(usable) if other.zh != entry.zh)
-    return Glossary(usable, version_of(paths), problems)
+    return Glossary(usable, version_of(paths), problems, bans)
 
 
 def lint_glossaries(glossary_dir: Path) -> list[GlossaryError]:
@@ -299,7 +308,8 @@ def _entry_problems(entry: Entry, earlier: Entry | None) -> list[GlossaryError]:
     if not entry.zh:
         return [GlossaryError(*where[:1], "empty Chinese term: fill in the zh column or delete the line", where[1])]
     if not entry.en:
-        return [GlossaryError(where[0], f"{entry.zh}: empty English rendering: fill in the en column", where[1])]
+        kept = " (its forbidden renderings are refused meanwhile)" if entry.forbidden else ""
+        return [GlossaryError(where[0], f"{entry.zh}: empty English rendering: fill in the en column{kept}", where[1])]
     problems = []
     if earlier is not None and earlier.en == entry.en and earlier.zh == entry.zh:  # 宣傳部 beside 宣传部 is harmless
         problems.append(GlossaryError(where[0], f"{entry.zh}: duplicate of {earlier.place}; delete one of the lines",
