@@ -36,6 +36,21 @@ def test_segments_longer_than_the_server_takes_are_translated_in_pieces(tmp_path
     assert report.summary()["failed"] == []
 
 
+def test_a_text_the_server_refuses_is_not_retried_and_the_segments_after_it_are_translated(tmp_path):
+    with LibreServer() as server:
+        server.char_limit = 60  # and translate.max_chars not set
+        project = make_project(tmp_path, libre_settings(server.url, retries=3), document=DOCUMENT)
+        store = open_ingested(project)
+        report = pipeline.translate(project, store, engine=make_engine(project.config, backoff=0.01))
+        store.close()
+    drafts = drafts_by_source(report)
+    assert drafts[SHORT].target == "Foreign national may stay."
+    for source in (LONG, LONG.replace("10", "20")):
+        assert drafts[source].target == "" and any("set translate.max_chars" in i["message"]
+                                                   for i in drafts[source].issues)
+    assert len(server.texts_seen()) == 4  # the title, the two long ones and the short one, each asked once
+
+
 @given(st.lists(st.sampled_from(["外国人", "可以", "。", "，", " ", "{ZT1}", "{ZT12}", "停留", "10"]), max_size=80),
        st.integers(min_value=6, max_value=40))
 def test_split_text_loses_nothing_keeps_placeholders_whole_and_fits(words, max_chars):

@@ -10,7 +10,8 @@ MAX_RETRY_AFTER. After two texts in a row fail, the engine is taken as down for 
 the run rather than waiting out every segment. A text longer than the provider takes in one request
 (`translate.max_chars`, or the provider's own limit) is sent in pieces cut at sentence and clause
 ends, never inside a placeholder, and the English pieces joined: refused as too long, it would be
-retried in vain and, with another, take the engine down for every segment after it.
+retried in vain and, with another, take the engine down for every segment after it; a text refused
+all the same (HTTP 400, 413, 422) is left for a human at once, and is no sign of the engine being down.
 """
 
 from __future__ import annotations
@@ -191,6 +192,10 @@ class DeepTranslatorEngine:
                 result = self._call(text)
             except Exception as exc:  # any engine failure: network, HTTP status, bad answer
                 self.error = f"{self.name} failed after {attempt + 1} attempt(s): {_describe(exc)}"
+                if _refused_text(exc):  # this text's own: asking again is in vain, and the engine is not down
+                    self.error = (f"{self.name} refused this text ({_describe(exc)}): if it is too long for the "
+                                  "provider, set translate.max_chars to its limit")
+                    return None
                 asked = _RETRY_AFTER.get()
                 continue
             if isinstance(result, str) and result.strip():
@@ -217,6 +222,14 @@ class DeepTranslatorEngine:
         if self._translator is None:  # built here: some translators call the network on creation
             self._translator = self._factory()
         return self._translator.translate(text)
+
+
+def _refused_text(exc: Exception) -> bool:
+    """An answer refusing the text itself (too long, bad request, unprocessable), not the engine failing."""
+    from deep_translator.exceptions import NotValidLength, ServerException  # with the engine, not at start
+
+    return isinstance(exc, NotValidLength) or (isinstance(exc, ServerException) and exc.args[:1] in (
+        (ServerException.errors[400],), (ServerException.errors[413],), (ServerException.errors[422],)))
 
 
 _CUTS = ("。！？；!?;", "，、：,:", " \n")  # where a long text is cut, best first (after the character)
