@@ -27,7 +27,8 @@ and, as real engines do around placeholders and Markdown (combine them with "+",
     ratelimit  answer 429 (with a Retry-After header when `retry_after` is set)
     garbage    answer 200 with a body that is not JSON
 
-`fail_times` limits error/ratelimit/slow to the first N requests; `ok_first` lets N requests
+`char_limit` refuses, as LibreTranslate's `--char-limit` does, a request holding more characters
+(400 "exceeds text limit"). `fail_times` limits error/ratelimit/slow to the first N requests; `ok_first` lets N requests
 succeed before the misbehaviour starts. Every request is recorded in `requests`.
 """
 
@@ -125,6 +126,10 @@ def _misbehave(text: str, behaviour: str) -> str:
     return text
 
 
+def _size(q: str | list[str]) -> int:
+    return sum(map(len, q)) if isinstance(q, list) else len(q)
+
+
 class LibreServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -133,6 +138,7 @@ class LibreServer(ThreadingHTTPServer):
         self.behaviour, self.api_key = behaviour, api_key
         self.delay, self.fail_times, self.ok_first = 2.0, None, 0
         self.retry_after: str | None = None
+        self.char_limit: int | None = None
         self.requests: list[dict] = []
         self.arrivals: list[float] = []  # time.monotonic() of each request
         self.stopping = threading.Event()
@@ -208,6 +214,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_raw(200, b"<html>oops</html>", "text/html")
         elif not params.get("q"):
             self._send(400, {"error": "Invalid request: missing q parameter"})
+        elif self.server.char_limit is not None and _size(params["q"]) > self.server.char_limit:
+            self._send(400, {"error": f"Invalid request: request ({_size(params['q'])}) exceeds text limit "
+                                      f"({self.server.char_limit})"})
         else:
             q = params["q"]
             texts = q if isinstance(q, list) else [q]

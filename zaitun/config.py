@@ -45,6 +45,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("translate.timeout", 10.0, "Seconds before one engine call is abandoned."),
     Setting("translate.retries", 3, "Attempts per engine call, with exponential backoff."),
     Setting("translate.batch_size", 20, "Segments sent to the engine per call."),
+    Setting("translate.max_chars", 0, "Most characters sent to the engine in one request (a LibreTranslate "
+            "server's --char-limit); a longer segment is sent in pieces cut at sentence and clause ends "
+            "(0: the provider's own limit, none for libre)."),
     Setting("translate.concurrency", 1, "Batches of documents one engine translates at once, across all "
                                         "Prefect workers (the limit zaitun-engine-<provider>, made if missing)."),
     Setting("translate.fuzzy_threshold", 70, "Lowest similarity (percent) of a memory entry suggested for a "

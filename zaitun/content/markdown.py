@@ -134,6 +134,12 @@ def render_markdown(text: str, file_link: FileLink | None = None) -> str:
     return reference_render(text, file_link)
 
 
+def visible_text(text: str) -> str:
+    """The text a reader of the rendered page sees: Markdown and entities rendered, tags gone
+    (`**Propaganda** Department` and `&#80;ropaganda` read as plain words)."""
+    return html.unescape(_TAG.sub("", render_markdown(text)))
+
+
 def reference_render(text: str, file_link: FileLink | None = None) -> str:
     """The reference renderer (markdown-it-py): what `render_markdown` output must always equal."""
     return _parser().render(text, {"file_link": file_link} if file_link else None)

@@ -59,7 +59,8 @@ class Screen:
     def hold(self, row: dict, raw: str, found: list[tuple[str, str, str]], kept: bool) -> None:
         """Record a document whose new English was refused; `kept`: the English released before stays online."""
         what = "page held back, the English released before stays online" if kept else "page left out of the site"
-        renderings = "; ".join(f'"{text}", a forbidden rendering of {zh} (write "{en}")' for text, zh, en in found)
+        renderings = "; ".join(f'"{text}", a forbidden rendering of {zh}' + (f' (write "{en}")' if en else "")
+                               for text, zh, en in found)
         self.held[row["slug"]] = ContentError(
             row["path"], f"en {what}: its release holds {renderings}; edit that text in review "
                          f"(`zaitun review show {row['slug']}`) and approve it again", _line(raw, found[0][1]))

@@ -12,8 +12,10 @@ correct translations, so each one errs on the side of silence when a text is amb
 
 from __future__ import annotations
 
+import functools
 import re
 
+from zaitun.content import markdown
 from zaitun.translate import numbers, repair, roles
 from zaitun.translate.glossary import Entry, Glossary
 from zaitun.translate.masking import ADDRESS_RE, CORE_RE, _protected_spans
@@ -32,6 +34,8 @@ LINK_TARGET_RE = re.compile(r"\]\(([^)\s]+)")
 GLUED_QUOTE_RE = re.compile(r"\w[“‘]|[”]\w")  # Chinese writes quotes without spaces; English needs them
 REPEAT_GAP_RE = re.compile(r"[\s,;/&*_-]*(?:(?:and|or|the|a|an)\s+){0,2}[\s*_]*", re.IGNORECASE)
 FRAGMENT_RE = re.compile(r"(?<=[^\s\d.,]) +(s|es|['’]s)(?=[\s.,;:!?)]|$)")
+PIPE_RE = re.compile(r"(?<!\\)\|")  # a cell separator, not an escaped `\|`
+MARKUP_RE = re.compile(r"[*_`&\\\[<]")  # what Markdown may render as other text than it is written
 CHARS_PER_HANZI = 3.0  # English characters per Chinese one, measured on the shipped TMX
 MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected length
 
@@ -44,8 +48,8 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
     for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_roles, check_doc_numbers,
-                  check_addresses, check_cjk, check_debris, check_markdown, check_length, check_spacing,
-                  check_emphasis, check_repeats, check_fragments):
+                  check_addresses, check_lines, check_cjk, check_debris, check_markdown, check_length,
+                  check_spacing, check_emphasis, check_repeats, check_fragments):
         issues.extend(check(source, target, glossary))
     return issues
 
@@ -73,11 +77,21 @@ def check_terms(source: str, target: str, glossary: Glossary) -> list[dict]:
     norm, issues, seen = normal(target), [], set()
     for m in _term_matches(source, glossary):
         entry = m.entry
-        if entry.zh in seen or entry.zh in glossary.conflicts or normal(entry.en) in norm:
+        if entry.zh in seen or entry.zh in glossary.conflicts or _rendered(entry.en).search(norm):
             continue
         seen.add(entry.zh)
         issues.append(_issue("term", f"{entry.zh} must be rendered \"{entry.en}\" (glossary {entry.place})"))
     return issues
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered(en: str) -> re.Pattern:
+    """The approved rendering as a word of the normal-form English, inflected too ("stays", "transiting"), but
+    not inside another word: "port" is not rendered by "passport", nor "transit" by "transition"."""
+    rendering = normal(en)
+    start = r"(?<!\w)" if re.match(r"\w", rendering) else ""
+    end = r"(?:s|es|ed|d|ing)?(?!\w)" if re.search(r"\w$", rendering) else ""
+    return re.compile(start + re.escape(rendering) + end)
 
 
 def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
@@ -91,10 +105,19 @@ def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[t
     what QA flags, the review gate refuses to approve and the build refuses to put online. The English is
     compared in its normal form (spaces, hyphens, quotes, case: `zaitun.translate.normal`), and a term's
     renderings forbidden on any of its glossary lines count."""
-    entries = list(dict.fromkeys(e for m in _term_matches(source, glossary, nested=True)
-                                 for e in glossary.lines_of(m.entry)))
+    entries = list(dict.fromkeys([*(e for m in _term_matches(source, glossary, nested=True)
+                                    for e in glossary.lines_of(m.entry)), *glossary.bans_in(source)]))
+    found: list[tuple[str, Entry]] = []
+    seen: set[str] = set()
+    _find_forbidden(target, entries, found, seen)
+    if MARKUP_RE.search(target):  # what the page shows: `**Propaganda** Department`, `&#80;ropaganda`
+        _find_forbidden(markdown.visible_text(target), entries, found, seen)
+    return found
+
+
+def _find_forbidden(target: str, entries: list[Entry], found: list[tuple[str, Entry]], seen: set[str]) -> None:
+    """Add to `found` each forbidden rendering of `entries` in `target` not in `seen` yet."""
     forms: dict[bool, Normal] = {}  # the English folded, and with its case
-    found, seen = [], set()
     for entry in entries:
         for banned in filter(normal, entry.forbidden):  # one of invisible characters only would be found anywhere
             fold = not case_matters(banned, entry.en)
@@ -103,14 +126,13 @@ def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[t
             if hit and banned not in seen:
                 seen.add(banned)
                 found.append((" ".join(text.original(target, *hit).split()), entry))
-    return found
 
 
 def _forbidden_hit(banned: str, entry: Entry, entries: list[Entry], text: str, fold: bool) -> tuple[int, int] | None:
     """Where `banned` (plurals too) is in `text` outside every approved rendering of the segment's terms
     that contains it; a rendering another line forbids protects nothing (the glossary is in conflict)."""
     renderings = {normal(v, fold) for e in entries for v in (e.en, e.en[:1].upper() + e.en[1:])
-                  if e is entry or normal(e.en, fold) != banned}
+                  if e.en and (e is entry or normal(e.en, fold) != banned)}
     approved = [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), text)]
     for hit in re.finditer(_word(banned), text):
         if not any(s <= hit.start() and hit.end() <= e for s, e in approved):
@@ -127,6 +149,8 @@ def _word(rendering: str) -> str:
 
 
 def forbidden_message(found: str, entry: Entry) -> str:
+    if not entry.en:  # a line whose English is still to be filled in
+        return f"\"{found}\" is a forbidden rendering of {entry.zh} (glossary {entry.place}, no approved rendering yet)"
     return f"\"{found}\" is a forbidden rendering of {entry.zh}; write \"{entry.en}\""
 
 
@@ -185,8 +209,26 @@ def check_addresses(source: str, target: str, glossary: Glossary) -> list[dict]:
     written = set(ADDRESS_RE.findall(target))
     schemeless = {w.split("://", 1)[-1] for w in written}  # www.qzwb.com may be written https://www.qzwb.com
     wanted = dict.fromkeys(source[s:e] for s, e, kind in _protected_spans(source) if kind == "url")
-    return [_issue("address", f"{a} is missing or changed in the English: copy it as it is")
-            for a in wanted if a not in written and not (a.startswith("www.") and a in schemeless)]
+    missing = [_issue("address", f"{a} is missing or changed in the English: copy it as it is")
+               for a in wanted if a not in written and not (a.startswith("www.") and a in schemeless)]
+    # one the Chinese does not hold sends readers where no one asked (an engine's invention, a planted link)
+    added = [_issue("address", f"{a} is in the English but not in the Chinese: remove it")
+             for a in dict.fromkeys(ADDRESS_RE.findall(target)) if a not in source and a.split("://", 1)[-1]
+             not in ADDRESS_RE.findall(source)]
+    return missing or added
+
+
+def check_lines(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A line break or table pipe the Chinese has not: on the page it ends the heading, list item or table row
+    the segment is in, and what follows becomes a paragraph, heading or cell of its own."""
+    issues = []
+    if "\n" in target.strip() and "\n" not in source.strip():
+        issues.append(_issue("markdown", "the English breaks the line where the Chinese does not: on the page "
+                                         "it starts a new line, paragraph or heading; join the lines"))
+    if len(PIPE_RE.findall(target)) > len(PIPE_RE.findall(source)):
+        issues.append(_issue("markdown", "a | in the English splits a table cell on the page: write \\| or "
+                                         "another word"))
+    return issues
 
 
 def check_cjk(source: str, target: str, glossary: Glossary) -> list[dict]:

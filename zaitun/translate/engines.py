@@ -7,7 +7,11 @@ deep-translator, which sets no timeouts, so each attempt at a text here is over 
 `DeepTranslatorEngine._call`), and each text gets bounded retries with exponential backoff,
 waiting longer when a rate-limited answer (429/503) says how long in `Retry-After`, up to
 MAX_RETRY_AFTER. After two texts in a row fail, the engine is taken as down for the rest of
-the run rather than waiting out every segment.
+the run rather than waiting out every segment. A text longer than the provider takes in one request
+(`translate.max_chars`, or the provider's own limit) is sent in pieces cut at sentence and clause
+ends, never inside a placeholder, and the English pieces joined: refused as too long, it would be
+retried in vain and, with another, take the engine down for every segment after it; a text refused
+all the same (HTTP 400, 413, 422) is left for a human at once, and is no sign of the engine being down.
 """
 
 from __future__ import annotations
@@ -67,11 +71,12 @@ class Provider:
     key_env: tuple[str, ...] = ()  # environment variables, in the order of `translate.api_key` "a:b" parts
     key_args: tuple[str, ...] = ()  # constructor arguments they go to
     lazy: bool = False  # the constructor calls the network: build it on first use, under the timeout
+    max_chars: int = 0  # the longest text deep-translator sends (it refuses longer ones); 0: no limit
 
 
 PROVIDERS: dict[str, Provider] = {
-    "google": Provider("google", "GoogleTranslator", "zh-CN"),
-    "mymemory": Provider("mymemory", "MyMemoryTranslator", "zh-CN", "en-GB"),
+    "google": Provider("google", "GoogleTranslator", "zh-CN", max_chars=4999),
+    "mymemory": Provider("mymemory", "MyMemoryTranslator", "zh-CN", "en-GB", max_chars=499),
     "libre": Provider("libre", "LibreTranslator", "zh", key_env=("LIBRE_API_KEY",), key_args=("api_key",)),
     "deepl": Provider("deepl", "DeeplTranslator", "zh", key_env=("DEEPL_API_KEY",), key_args=("api_key",)),
     "microsoft": Provider("microsoft", "MicrosoftTranslator", "zh-Hans", key_env=("MICROSOFT_API_KEY",),
@@ -151,14 +156,25 @@ class DeepTranslatorEngine:
     """A deep-translator translator with timeouts, retries, backoff and a circuit breaker."""
 
     def __init__(self, name: str, factory, timeout: float = 10.0, retries: int = 3, backoff: float = 0.5,
-                 max_failures: int = 2, translator=None):
+                 max_failures: int = 2, translator=None, max_chars: int = 0):
         self.name, self.error = name, ""
         self._factory, self._translator = factory, translator
         self.timeout, self.retries, self.backoff = timeout, max(1, retries), backoff
         self.max_failures, self._failures = max_failures, 0
+        self.max_chars = max_chars
 
     def translate(self, texts: list[str]) -> list[str | None]:
-        return [self._one(text) for text in texts]
+        return [self._pieces(text) for text in texts]
+
+    def _pieces(self, text: str) -> str | None:
+        """A text in pieces the provider takes, each translated; None if any piece is not."""
+        done = []
+        for piece in filter(str.strip, split_text(text, self.max_chars)):
+            english = self._one(piece)
+            if english is None:
+                return None
+            done.append(english.strip())
+        return " ".join(done) if done else self._one(text)  # (a blank text is the provider's to answer)
 
     def _one(self, text: str) -> str | None:
         if self._failures >= self.max_failures:
@@ -176,6 +192,10 @@ class DeepTranslatorEngine:
                 result = self._call(text)
             except Exception as exc:  # any engine failure: network, HTTP status, bad answer
                 self.error = f"{self.name} failed after {attempt + 1} attempt(s): {_describe(exc)}"
+                if _refused_text(exc):  # this text's own: asking again is in vain, and the engine is not down
+                    self.error = (f"{self.name} refused this text ({_describe(exc)}): if it is too long for the "
+                                  "provider, set translate.max_chars to its limit")
+                    return None
                 asked = _RETRY_AFTER.get()
                 continue
             if isinstance(result, str) and result.strip():
@@ -202,6 +222,44 @@ class DeepTranslatorEngine:
         if self._translator is None:  # built here: some translators call the network on creation
             self._translator = self._factory()
         return self._translator.translate(text)
+
+
+def _refused_text(exc: Exception) -> bool:
+    """An answer refusing the text itself (too long, bad request, unprocessable), not the engine failing."""
+    from deep_translator.exceptions import NotValidLength, ServerException  # with the engine, not at start
+
+    return isinstance(exc, NotValidLength) or (isinstance(exc, ServerException) and exc.args[:1] in (
+        (ServerException.errors[400],), (ServerException.errors[413],), (ServerException.errors[422],)))
+
+
+_CUTS = ("。！？；!?;", "，、：,:", " \n")  # where a long text is cut, best first (after the character)
+_PLACEHOLDER = re.compile(r"\{ZT\d+\}")
+
+
+def split_text(text: str, max_chars: int) -> list[str]:
+    """`text` in pieces of at most `max_chars` characters (all of it when 0), cut after the last sentence end
+    that fits, else clause end, else space, else anywhere outside a placeholder; joined they are `text`."""
+    pieces = []
+    while max_chars and len(text) > max_chars:
+        cut = _cut(text, max_chars)
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return [*pieces, text] if text or not pieces else pieces
+
+
+def _cut(text: str, max_chars: int) -> int:
+    for marks in _CUTS:
+        at = max((text.rfind(m, 0, max_chars) for m in marks), default=-1) + 1
+        if at > 0 and not _inside_placeholder(text, at):
+            return at
+    at = max_chars
+    while _inside_placeholder(text, at) and at > 1:
+        at -= 1
+    return at
+
+
+def _inside_placeholder(text: str, at: int) -> bool:
+    return any(m.start() < at < m.end() for m in _PLACEHOLDER.finditer(text, max(0, at - 12), at + 12))
 
 
 _QUERY = re.compile(r"\?[^\s'\")]+")  # a URL's query string: the text sent, and perhaps an API key
@@ -247,9 +305,10 @@ def make_engine(config: Config, provider: str | None = None, provider_url: str |
             translator = cls(**kwargs)
         except Exception as exc:
             raise ProviderError(f"provider {name} cannot be set up: {_describe(exc)}") from None
+    limits = [n for n in (int(config.get("translate.max_chars")), spec.max_chars) if n > 0]
     return DeepTranslatorEngine(name, lambda: cls(**kwargs), timeout=float(config.get("translate.timeout")),
                                 retries=int(config.get("translate.retries")), backoff=backoff,
-                                translator=translator)
+                                translator=translator, max_chars=min(limits, default=0))
 
 
 def _credentials(config: Config, name: str, spec: Provider, self_hosted: bool) -> dict[str, str]:

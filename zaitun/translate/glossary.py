@@ -3,7 +3,9 @@
 Each entry gives the approved English for a Chinese term and renderings that must never
 appear. Matching uses an Aho-Corasick automaton over every term, so the cost is linear in
 the text however many terms there are; the longest match at the leftmost position wins
-(市委宣传部 over 宣传部), and a shorter term never splits a longer one. Structure labels of
+(市委宣传部 over 宣传部), and a shorter term never splits a longer one. Terms match in traditional
+characters and in either width too (`term_form`: 宣傳部 is 宣传部), so a notice in traditional
+characters is held to the same renderings. Structure labels of
 regulations (第三条 "Article 3", 第二章 "Chapter II", from `zaitun.content.labels`) match as
 terms too, so masking hands them to engines ready-made and QA flags a label rendered otherwise.
 
@@ -26,7 +28,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from zaitun.content import labels
+from zaitun.content import hanzi, labels
 from zaitun.errors import GlossaryConflict, GlossaryError
 from zaitun.translate.normal import case_matters, normal
 
@@ -35,6 +37,14 @@ HEADER = ["zh", "en", "forbidden", "note"]
 # (any other `\` is itself, so a hand-written C:\x stays C:\x).
 FORBIDDEN_PIECE_RE = re.compile(r"\\[\\|]|\||[^\\|]+|\\")
 LABEL_NOTE = "structure label"  # the note of the entries made for 第三条, 第二章, …
+# Terms are matched character for character in this form (so positions stay): traditional variants as
+# simplified (宣傳部 is 宣传部) and full-width letters, digits and punctuation as ASCII (（试行） is (试行)).
+_TERM_FORM = str.maketrans({**hanzi.VARIANTS, **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}})
+
+
+def term_form(text: str) -> str:
+    """The text as terms are matched: one character for one, so a match's place is the same in both."""
+    return text.translate(_TERM_FORM)
 
 
 @dataclass(frozen=True)
@@ -71,20 +81,30 @@ class Glossary:
     entries: list[Entry] = field(default_factory=list)
     version: str = ""
     problems: list[GlossaryError] = field(default_factory=list)
+    bans: list[Entry] = field(default_factory=list)  # lines with no English yet: their forbidden renderings hold
+
+    def bans_in(self, text: str) -> list[Entry]:
+        """The lines without English whose term is in `text` (their forbidden renderings are refused all the same)."""
+        form = term_form(text) if self.bans else ""
+        return [b for b in self.bans if term_form(b.zh) in form]
 
     def __post_init__(self) -> None:
         self.lines: dict[str, list[Entry]] = {}  # every line of each term, in file order
+        self._forms: dict[str, list[Entry]] = {}  # the same by the term's matched form (宣傳部 with 宣传部)
         for entry in self.entries:
             self.lines.setdefault(entry.zh, []).append(entry)
+            self._forms.setdefault(term_form(entry.zh), []).append(entry)
         forbidding = _forbidding(self.entries)
-        self.conflicts = _conflicts(self.lines, forbidding)  # zh -> the message flagging its segments
+        conflicts = _conflicts(self._forms, forbidding)
+        self.conflicts = {e.zh: conflicts[term_form(e.zh)] for e in self.entries  # zh -> the message flagging
+                          if term_form(e.zh) in conflicts}  # its segments
         refused = {line for _, line in forbidding}
         self.by_term = {zh: next((e for e in lines if e not in refused), lines[0]) for zh, lines in self.lines.items()}
         self._automaton = _build_automaton(self.by_term.values())
 
     def lines_of(self, entry: Entry) -> list[Entry]:
-        """Every glossary line of `entry`'s term (a structure label is its own only line)."""
-        return self.lines.get(entry.zh) or [entry]
+        """Every glossary line of `entry`'s term, in either script (a structure label is its own only line)."""
+        return self._forms.get(term_form(entry.zh)) or [entry]
 
     def __len__(self) -> int:
         return len(self.by_term)
@@ -93,7 +113,7 @@ class Glossary:
         """(start, entry) of every occurrence, nested and overlapping ones included."""
         if self._automaton is None:
             return
-        for end, entry in self._automaton.iter(_units(text)):
+        for end, entry in self._automaton.iter(_units(term_form(text))):
             if (end + 1) % 4 == 0:  # whole characters only, never a match across two of them
                 yield (end + 1) // 4 - len(entry.zh), entry
 
@@ -151,7 +171,8 @@ def _units(text: str) -> str:
 def _build_automaton(entries) -> ahocorasick.Automaton | None:
     automaton = ahocorasick.Automaton()
     for entry in entries:
-        automaton.add_word(_units(entry.zh), entry)
+        if _units(term_form(entry.zh)) not in automaton:  # of 宣传部 and 宣傳部 the first line is used
+            automaton.add_word(_units(term_form(entry.zh)), entry)
     if len(automaton) == 0:
         return None
     automaton.make_automaton()
@@ -182,8 +203,8 @@ def _conflicts(lines: dict[str, list[Entry]], forbidding: list[tuple[Entry, Entr
             found[zh] = f"glossary conflict: {zh} is " + _listed([f"{e.en!r} in {e.place}" for e in first])
     for entry, other in forbidding:
         if other.zh != entry.zh:
-            found.setdefault(other.zh, f"glossary conflict: {other.zh} is {other.en!r} in {other.place}, a rendering "
-                                       f"{entry.place} forbids for {entry.zh}")
+            found.setdefault(term_form(other.zh), f"glossary conflict: {other.zh} is {other.en!r} in {other.place}, "
+                                                  f"a rendering {entry.place} forbids for {entry.zh}")
     return {zh: f"{why}; keep one in the glossary, then check this English" for zh, why in found.items()}
 
 
@@ -203,12 +224,23 @@ def version_of(paths: list[Path]) -> str:
     return digest.hexdigest()[:12]
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) for each row of a glossary CSV, the header included as line 1."""
-    text = path.read_text(encoding="utf-8-sig")
-    reader = csv.reader(io.StringIO(text))
-    for row in reader:
-        yield reader.line_num, row
+def read_rows(path: Path) -> Iterator[tuple[int, list[str] | None]]:
+    """(line number, cells) for each row of a glossary CSV, the header included as line 1; cells None for a
+    line whose quote is never closed (the lines after it are read as lines of their own, not swallowed)."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    start = 0
+    while start < len(lines):
+        reader, first = csv.reader(lines[start:]), start  # first: the line the next row starts on
+        for row in reader:
+            end = start + reader.line_num
+            if end - first > 1 and len(row) != len(HEADER):  # an open quote took the lines after it
+                yield first + 1, None
+                start = first + 1
+                break
+            yield first + 1, row
+            first = end
+        else:
+            return
 
 
 def parse_file(path: Path) -> tuple[list[Entry], list[GlossaryError]]:
@@ -223,9 +255,13 @@ def parse_file(path: Path) -> tuple[list[Entry], list[GlossaryError]]:
                                         "not UTF-8; save the file as UTF-8 (GBK is not)", line)]
     except csv.Error as exc:
         return [], [GlossaryError(path, f"cannot read the file as UTF-8 CSV: {exc}", 1)]
-    if not rows or [c.strip() for c in rows[0][1]] != HEADER:
+    if not rows or [c.strip() for c in rows[0][1] or []] != HEADER:
         return [], [GlossaryError(path, f"the first line must be the header {','.join(HEADER)}", 1)]
     for line, cells in rows[1:]:
+        if cells is None:
+            errors.append(GlossaryError(path, 'a quote (") opened on this line is never closed: close it or '
+                                              "remove it", line))
+            continue
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(HEADER):
@@ -242,21 +278,24 @@ def load_glossary(glossary_dir: Path) -> Glossary:
     read, a bad line, lines in conflict) is in `problems`, as `zaitun check` reports it: the rest is used."""
     paths = glossary_files(glossary_dir)
     usable: list[Entry] = []
+    bans: list[Entry] = []
     problems: list[GlossaryError] = []
-    first: dict[str, Entry] = {}
+    first: dict[str, Entry] = {}  # by the term's matched form: 宣傳部 is a second line of 宣传部
     for path in paths:
         entries, file_errors = parse_file(path)
         problems.extend(file_errors)
         for entry in entries:
-            problems.extend(_entry_problems(entry, first.get(entry.zh)))
+            problems.extend(_entry_problems(entry, first.get(term_form(entry.zh))))
             if entry.zh and entry.en:  # an unusable line is reported once, not again as a conflict
-                first.setdefault(entry.zh, entry)
+                first.setdefault(term_form(entry.zh), entry)
                 usable.append(entry)
+            elif entry.zh and entry.forbidden:
+                bans.append(entry)
     problems.extend(GlossaryConflict(other.path, f"{other.zh}: its rendering {other.en!r} is forbidden for "
                                                  f"{entry.zh} at {entry.place}; keep one (until then segments "
                                                  f"holding {other.zh} are flagged for review)", other.line)
                     for entry, other in _forbidding(usable) if other.zh != entry.zh)
-    return Glossary(usable, version_of(paths), problems)
+    return Glossary(usable, version_of(paths), problems, bans)
 
 
 def lint_glossaries(glossary_dir: Path) -> list[GlossaryError]:
@@ -269,12 +308,13 @@ def _entry_problems(entry: Entry, earlier: Entry | None) -> list[GlossaryError]:
     if not entry.zh:
         return [GlossaryError(*where[:1], "empty Chinese term: fill in the zh column or delete the line", where[1])]
     if not entry.en:
-        return [GlossaryError(where[0], f"{entry.zh}: empty English rendering: fill in the en column", where[1])]
+        kept = " (its forbidden renderings are refused meanwhile)" if entry.forbidden else ""
+        return [GlossaryError(where[0], f"{entry.zh}: empty English rendering: fill in the en column{kept}", where[1])]
     problems = []
-    if earlier is not None and earlier.en == entry.en:
+    if earlier is not None and earlier.en == entry.en and earlier.zh == entry.zh:  # 宣傳部 beside 宣传部 is harmless
         problems.append(GlossaryError(where[0], f"{entry.zh}: duplicate of {earlier.place}; delete one of the lines",
                                       where[1]))
-    elif earlier is not None:
+    elif earlier is not None and earlier.en != entry.en:
         problems.append(GlossaryConflict(where[0], f"{entry.zh}: conflicting renderings {entry.en!r} here and "
                                                    f"{earlier.en!r} at {earlier.place}; keep one (until then "
                                                    f"segments holding {entry.zh} are flagged for review)", where[1]))

@@ -1,0 +1,59 @@
+"""A forbidden rendering the English hides in Markdown a page renders as plain words (`**Propaganda**
+Department`, `&#80;ropaganda`, `Propaganda\\-Department`) is refused as the plain one is: the reader sees it."""
+
+import json
+
+import pytest
+from review_support import SLUG, draft_all, quick_user, review_project, run
+
+from zaitun.review.users import issue_token
+from zaitun.state.segments import segment_states
+
+BODY = "## 政策概况\n\n宣传部发布通知。\n"
+HIDDEN = ["The **Propaganda** Department published a notice.",
+          "The Pro*paganda* Department published a notice.",
+          "The [Propaganda](https://www.qz.gov.cn) Department published a notice.",
+          "The `Propaganda` Department published a notice.",
+          "The &#80;ropaganda Department published a notice.",
+          "The Propaganda&nbsp;Department published a notice.",
+          "The Propaganda\\-Department published a notice."]
+
+
+@pytest.fixture
+def project(tmp_path):
+    project, store = review_project(tmp_path, body=BODY)
+    (project.glossary_dir / "government.csv").write_text(
+        "zh,en,forbidden,note\n宣传部,Publicity Department,Propaganda Department,\n", encoding="utf-8")
+    draft_all(store)
+    quick_user(store, "alice")
+    yield project, store
+    store.close()
+
+
+def notice_segment(proj) -> dict:
+    shown = json.loads(run(proj, "review", "show", SLUG, "--json").output)
+    return next(s for s in shown["segments"] if s["source"] == "宣传部发布通知。")
+
+
+@pytest.mark.parametrize("english", HIDDEN)
+def test_a_forbidden_rendering_wrapped_in_markup_is_flagged_and_never_approved(project, english):
+    proj, store = project
+    alice = issue_token(store, "alice", actor="test setup")
+    seg = notice_segment(proj)
+    assert run(proj, "review", "edit", SLUG, seg["id"], "--target", english, token=alice).exit_code == 0
+    seg = notice_segment(proj)
+    assert any(i["check"] == "forbidden" for i in seg["issues"]), seg["issues"]
+    result = run(proj, "review", "approve", SLUG, f"{seg['id']}@{seg['version']}", token=alice)
+    assert result.exit_code == 1 and "forbidden rendering of 宣传部" in result.output
+    assert next(s for s in segment_states(store, SLUG) if s.seg_id == seg["id"]).state == "draft"
+
+
+def test_the_approved_rendering_in_markup_is_approved(project):
+    proj, store = project
+    alice = issue_token(store, "alice", actor="test setup")
+    seg = notice_segment(proj)
+    english = "The **Publicity Department** published a [notice](https://www.qz.gov.cn)."
+    assert run(proj, "review", "edit", SLUG, seg["id"], "--target", english, token=alice).exit_code == 0
+    seg = notice_segment(proj)
+    result = run(proj, "review", "approve", SLUG, f"{seg['id']}@{seg['version']}", token=alice)
+    assert result.exit_code == 0 and f"approved {seg['id']}" in result.output
