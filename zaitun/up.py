@@ -365,6 +365,10 @@ def up(context: Context, echo=print) -> None:
     lock = StackLock(project, review_address(project), echo)  # a second `zaitun up` here stops at this line
     own_prefect = not os.environ.get("PREFECT_API_URL")
     check_ports_free(project, own_prefect)
+    from zaitun.content.intake import content_missing
+
+    if missing := content_missing(project, context.store):  # the watcher would make it anew, empty
+        raise missing
     stack = Stack(project, holds=(lock.fd,))
     shutdown.stop_on_signals(stack.forcing(echo))  # before any child exists: none may outlive a stop
     try:
