@@ -343,10 +343,16 @@ def _refuse_foreign(out: Path) -> None:
     """A plain folder at out holding something else than a site zaitun built (a web server's root, another
     program's files) is never adopted: as a version it would be removed once publish.keep_versions builds
     followed."""
-    if out.is_dir() and not out.is_symlink() and any(out.iterdir()) and not (out / "zh" / "index.html").is_file():
+    if out.is_dir() and not out.is_symlink() and any(out.iterdir()) and not _built_by_zaitun(out):
         raise PublishError(f"{shown(out)} (publish.output_dir) is a folder holding files that are not a site zaitun "
                            "built, and a build replaces that folder: move them elsewhere or set publish.output_dir "
                            "to a folder of its own")
+
+
+def _built_by_zaitun(folder: Path) -> bool:
+    """A site an earlier release built in a plain folder: its pages, its sitemap, or its social outbox."""
+    return (folder / "zh" / "index.html").is_file() or (folder / "sitemap.xml").is_file() or \
+        (folder / layout.SOCIAL_DIR).is_dir()
 
 
 def _adopt(site: Path, out: Path) -> None:
