@@ -98,3 +98,18 @@ def test_a_wrong_setting_is_named_at_its_own_line_in_its_own_table(project, line
     result = zaitun(project, "status")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"zaitun: error: {project / 'zaitun.toml'}:{number}: {message}"), result.stderr
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("deployments:\n  - name: intake\n   entrypoint: zaitun.flows.intake:intake\n", 3, "invalid YAML: "),
+    ("- intake\n", 1, "not a Prefect project file: it should hold `deployments:`"),
+])
+def test_a_broken_prefect_yaml_stops_up_and_the_upgrade_in_one_line_naming_its_line(project, text, line, message):
+    (project / "prefect.yaml").write_text(text, encoding="utf-8")
+    for args in (("up",), ("init", "--upgrade", str(project))):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        command = [*ZAITUN, *(args if args[0] == "init" else ("--project", str(project), *args))]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.startswith(f"zaitun: error: {project / 'prefect.yaml'}:{line}: {message}"), result.stderr
+    assert (project / "prefect.yaml").read_text(encoding="utf-8") == text
