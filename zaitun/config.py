@@ -64,7 +64,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("review.session_idle_minutes", 60, "A review UI session ends after this many minutes unused."),
     Setting("review.session_lifetime_hours", 12, "A review UI session ends this many hours after login, used or not."),
     Setting("review.trusted_proxies", [], "Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed."),
-    Setting("publish.output_dir", "publish", "Folder the static site is built into."),
+    Setting("publish.output_dir", "publish", "Folder the static site is built into: one of its own, as a build "
+            "replaces it (never content/, .zaitun/ or the project folder)."),
     Setting("publish.keep_versions", 3, "Earlier builds kept beside the one online, for `zaitun rollback`."),
     Setting("publish.fsync", True, "Flush each build's new files to disk before it goes online, so a power cut "
             "cannot leave publish/ pointing at files never written (off: faster builds, on disks you can lose)."),
@@ -161,11 +162,24 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+_TABLE = re.compile(r"\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_KEY = re.compile(r"\s*([A-Za-z0-9_\-\.\s\"']+?)\s*=")
+
+
+def _dotted(key: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in key.split("."))
+
+
 def _line_of(text: str, key: str) -> int | None:
-    leaf = key.rsplit(".", 1)[-1]
+    """The line setting `key` (table.key), read with its table: the `port` of [prefect] is not [review]'s."""
+    table = ""
     for n, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith(leaf) and "=" in line:
-            return n
+        if header := _TABLE.match(line):
+            table = _dotted(header.group(1))
+        elif found := _KEY.match(line):
+            name = ".".join(filter(None, (table, _dotted(found.group(1)))))
+            if key == name or key.startswith(name + "."):  # an inline table sets all its keys on one line
+                return n
     return None
 
 
@@ -201,17 +215,25 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
         raise ConfigError(path, "'site.base_url' must start with http:// or https://", _line_of(text, "site.base_url"))
     for name in [n for n in flat if n.startswith("limits.")] + ["site.page_size", "social.daily_limit",
                                                                 "review.session_idle_minutes",
-                                                                "review.session_lifetime_hours"]:
-        if flat.get(name, 1) < 1:
+                                                                "review.session_lifetime_hours",
+                                                                "translate.retries", "translate.batch_size",
+                                                                "translate.concurrency"]:
+        if flat.get(name, 1) < 1:  # a concurrency of 0 would hold every translate run back for ever
             raise ConfigError(path, f"'{name}' must be at least 1", _line_of(text, name))
+    if flat.get("translate.timeout", 1) <= 0:
+        raise ConfigError(path, "'translate.timeout' must be more than 0 seconds", _line_of(text, "translate.timeout"))
+    if not 0 <= flat.get("translate.fuzzy_threshold", 70) <= 100:
+        raise ConfigError(path, "'translate.fuzzy_threshold' must be a percentage from 0 to 100",
+                          _line_of(text, "translate.fuzzy_threshold"))
     for name in PORTS:
         if name in flat and not 1 <= flat[name] <= 65535:
             raise ConfigError(path, f"'{name}' must be a port from 1 to 65535", _line_of(text, name))
     if "site.timezone" in flat and not _known_zone(flat["site.timezone"]):
         raise ConfigError(path, f"unknown time zone '{flat['site.timezone']}' in 'site.timezone': give an IANA "
                                 "name such as Asia/Shanghai", _line_of(text, "site.timezone"))
-    if flat.get("social.max_age_days", 0) < 0:
-        raise ConfigError(path, "'social.max_age_days' must not be negative", _line_of(text, "social.max_age_days"))
+    for name in ("social.max_age_days", "site.expiry_warning_days"):
+        if flat.get(name, 0) < 0:
+            raise ConfigError(path, f"'{name}' must not be negative", _line_of(text, name))
     if flat.get("publish.keep_versions", 0) < 0:
         raise ConfigError(path, "'publish.keep_versions' must be 0 or more", _line_of(text, "publish.keep_versions"))
     endpoint = flat.get("publish.s3_endpoint_url", "")
@@ -222,6 +244,23 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
     if target and not str(target).startswith("s3://"):
         raise ConfigError(path, "'publish.s3_target' must look like s3://bucket/prefix",
                           _line_of(text, "publish.s3_target"))
+    if "publish.output_dir" in flat:
+        _check_output_dir(flat["publish.output_dir"], text, path)
+
+
+# What a build must never take for its output folder: it moves the folder named there aside as a site
+# and removes it once publish.keep_versions builds followed, so staff's content or the store would go.
+PROJECT_FOLDERS = ("content", ".zaitun", "glossary", "tm", "static", ".git")
+
+
+def _check_output_dir(value: str, text: str, path: Path) -> None:
+    root = path.parent.resolve()
+    out = (root / value).resolve() if value.strip() else root
+    mine = [name for name in PROJECT_FOLDERS if out.is_relative_to(root / name)]
+    if mine or root.is_relative_to(out):
+        what = f"inside the project's {mine[0]}/" if mine else "the project folder or a folder above it"
+        raise ConfigError(path, f"'publish.output_dir' = {value!r} is {what}: a build replaces its output folder, "
+                                'so give a folder of its own, such as "publish"', _line_of(text, "publish.output_dir"))
 
 
 def _known_zone(name: str) -> bool:

@@ -16,7 +16,7 @@ import yaml
 
 import zaitun
 from zaitun.config import FIXED, SETTINGS, _flatten, default_toml
-from zaitun.errors import ZaitunError
+from zaitun.errors import ConfigError, ZaitunError
 from zaitun.project import CONFIG_NAME
 
 SAMPLE_DIRS = ("content", "glossary", "tm")  # sample content: skipped with --no-sample
@@ -84,6 +84,20 @@ def upgrade_project(target: Path) -> list[str]:
     return lines + flows_outdated(target)
 
 
+def read_prefect_yaml(path: Path) -> dict:
+    """A project's prefect.yaml, or a ConfigError naming its line when it does not read as one."""
+    try:
+        ours = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(path, f"invalid YAML: {getattr(exc, 'problem', None) or exc}; `zaitun init --upgrade` "
+                                "shows what it should hold", mark.line + 1 if mark else None) from None
+    if not isinstance(ours, dict) or not all(isinstance(d, dict) for d in ours.get("deployments") or []):
+        raise ConfigError(path, "not a Prefect project file: it should hold `deployments:`, a list of deployments "
+                                "each with its name and entrypoint", 1)
+    return ours
+
+
 def flows_outdated(target: Path) -> list[str]:
     """Why `zaitun up` would run other flows than the installed zaitun's: where the project's prefect.yaml
     differs from its (the flows run as prefect.yaml says), and a project copy of old flows."""
@@ -96,7 +110,7 @@ def flows_outdated(target: Path) -> list[str]:
 
 
 def _prefect_yaml_lacks(path: Path, installed: dict) -> list[str]:
-    ours = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    ours = read_prefect_yaml(path)
     lines = [f"{path}: '{key}' differs from zaitun {zaitun.__version__}'s: {value!r}"
              for key, value in installed.items() if key not in ("deployments", "definitions", "prefect-version")
              and ours.get(key) != value]

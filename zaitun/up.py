@@ -14,6 +14,7 @@ killed (`StartAgain`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -296,6 +297,7 @@ class Watch:
 
     def __init__(self, project: Project, lock: StackLock) -> None:
         self.project, self.lock, self.told = project, lock, ""
+        self.mended = False  # zaitun.toml reads again after it did not: what failed meanwhile is to be done
         self.store = Path(found) if (found := sqlite_path(project.database_url)) else None
         self.store_id = file_identity(self.store) if self.store else None
 
@@ -326,7 +328,7 @@ class Watch:
             told, self.told = self.told, str(exc)
             return [] if told == self.told else [f"zaitun.toml changed but is invalid, {exc}: the flows fail until "
                                                  "it is fixed; the review UI keeps the settings read before"]
-        self.told = ""
+        self.mended, self.told = bool(self.told), ""
         bound = [name for name in RESTART_SETTINGS if before.get(name) != after.get(name)]
         lines = ["zaitun.toml changed: the review UI, the next rebuild and the next flow runs use the new settings"]
         if bound:
@@ -363,6 +365,10 @@ def up(context: Context, echo=print) -> None:
     lock = StackLock(project, review_address(project), echo)  # a second `zaitun up` here stops at this line
     own_prefect = not os.environ.get("PREFECT_API_URL")
     check_ports_free(project, own_prefect)
+    from zaitun.content.intake import content_missing
+
+    if missing := content_missing(project, context.store):  # the watcher would make it anew, empty
+        raise missing
     stack = Stack(project, holds=(lock.fd,))
     shutdown.stop_on_signals(stack.forcing(echo))  # before any child exists: none may outlive a stop
     try:
@@ -389,7 +395,8 @@ def up(context: Context, echo=print) -> None:
         _print_banner(echo, api, review_url, site_url, password_file, summary)
         crashed = crashes(own_prefect)
         again = StartAgain(stack, env, api, watcher, store, crashed, echo)
-        raise ZaitunError(watch_until_stopped(stack, watch, echo, crashed, again))
+        mend = functools.partial(catch_up, project, store, echo)
+        raise ZaitunError(watch_until_stopped(stack, watch, echo, crashed, again, mend))
     except KeyboardInterrupt:
         pass
     finally:
@@ -478,10 +485,28 @@ def crashes(own_prefect: bool):
     return Crashes() if own_prefect else None
 
 
-def watch_until_stopped(stack: Stack, watch: Watch, echo, crashed=None, start_again=None) -> str:
+def catch_up(project: Project, store: Store, echo) -> None:
+    """A pass like the first, once zaitun.toml reads again: the flow runs started while it did not (a file
+    dropped, an approval) failed on it, and no event would start them again."""
+    from zaitun.pipeline import held_back, run_once
+
+    echo("catching up on what waited for zaitun.toml: intake -> translate -> publish ...")
+    try:
+        summary = run_once(project, store)
+    except ZaitunError as exc:  # the next event or the hourly runs try again
+        echo(f"  catching up failed: {exc}")
+        return
+    echo(f"  {len(summary['intake']['ingested'])} document(s) taken in meanwhile; "
+         f"{summary.get('publish', {}).get('summary', '')}")
+    for line in held_back(summary):
+        echo(f"  needs fixing: {line}")
+
+
+def watch_until_stopped(stack: Stack, watch: Watch, echo, crashed=None, start_again=None, catch_up=None) -> str:
     """Run until a signal (KeyboardInterrupt), or until the stack cannot go on: then why. Flow runs that crash
     meanwhile are run again (`crashed`: zaitun.flows.recovery.Crashes), a child that ends is started again
-    (`start_again`: StartAgain) within its bound."""
+    (`start_again`: StartAgain) within its bound, and what waited for a zaitun.toml that did not read is done
+    once it reads (`catch_up`)."""
     while True:
         if ended := stack.ended_child():
             if start_again is None or not start_again(*ended):
@@ -491,6 +516,10 @@ def watch_until_stopped(stack: Stack, watch: Watch, echo, crashed=None, start_ag
             return why
         for line in [*watch.settings(), *(crashed.lines() if crashed else [])]:
             echo(line)
+        if watch.mended:
+            watch.mended = False
+            if catch_up is not None:
+                catch_up()
         time.sleep(0.5)
 
 

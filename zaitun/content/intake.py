@@ -154,8 +154,21 @@ def _move_aside(project: Project, path: Path, folder: Path) -> Path:
     return project.set_aside(path, folder, lambda stamp: f"{stamp}-{path.parent.name}-{path.name}")
 
 
+def content_missing(project: Project, store: Store) -> ContentError | None:
+    """Why content/ cannot be read as the list of documents, when it is gone (a share not mounted, a link to a
+    folder moved away) while the store has documents from it: read as empty, it would withdraw them all."""
+    if project.content_dir.is_dir() or not store.document_heads():
+        return None
+    what = "a link to nothing" if project.content_dir.is_symlink() else (
+        "not a folder" if project.content_dir.exists() else "missing")
+    return ContentError(project.content_dir, f"the content folder is {what}: no document was withdrawn; put it back "
+                                             "(or mount it), or delete the files of the documents to withdraw")
+
+
 def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks | None = None) -> IntakeReport:
     """Bring the store in line with content/: one pass, idempotent; one bad file never stops the others."""
+    if missing := content_missing(project, store):
+        return IntakeReport(errors=[missing])
     limits = Limits.of(project.config)
     notices = convert_dropped_notices(project, limits)
     known = {d["slug"]: d for d in store.document_heads(status=None)}

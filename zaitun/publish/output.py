@@ -37,7 +37,7 @@ from pathlib import Path
 
 import orjson
 
-from zaitun.errors import PublishError
+from zaitun.errors import PublishError, shown
 from zaitun.publish import layout
 
 MANIFEST_VERSION = 7  # 6: the records in parts (PARTS), so that a rebuild writes only the parts that changed;
@@ -318,6 +318,7 @@ def recover(out: Path) -> None:
     """Bring publish/ and its versions back to a clean state: publish/ a link to a complete version,
     nothing else but complete versions and the outbox beside it, and folders renamed for deletion (removed
     once REMOVE_TOGETHER have gathered). Adopts a site of the old layout."""
+    _refuse_foreign(out)
     folder = versions_dir(out)
     folder.mkdir(parents=True, exist_ok=True)
     (out.parent / f".{out.name}.link").unlink(missing_ok=True)
@@ -336,6 +337,22 @@ def recover(out: Path) -> None:
     _remove_later(doomed + [_doom(p) for p in stale if not p.name.endswith(DELETING)])
     if current(out) is None and complete:
         switch(out, complete[-1])
+
+
+def _refuse_foreign(out: Path) -> None:
+    """A plain folder at out holding something else than a site zaitun built (a web server's root, another
+    program's files) is never adopted: as a version it would be removed once publish.keep_versions builds
+    followed."""
+    if out.is_dir() and not out.is_symlink() and any(out.iterdir()) and not _built_by_zaitun(out):
+        raise PublishError(f"{shown(out)} (publish.output_dir) is a folder holding files that are not a site zaitun "
+                           "built, and a build replaces that folder: move them elsewhere or set publish.output_dir "
+                           "to a folder of its own")
+
+
+def _built_by_zaitun(folder: Path) -> bool:
+    """A site an earlier release built in a plain folder: its pages, its sitemap, or its social outbox."""
+    return (folder / "zh" / "index.html").is_file() or (folder / "sitemap.xml").is_file() or \
+        (folder / layout.SOCIAL_DIR).is_dir()
 
 
 def _adopt(site: Path, out: Path) -> None:
