@@ -104,12 +104,13 @@ def test_a_page_size_below_one_is_refused_with_its_line(tmp_path):
 
 
 # -- tags in the reader's language ---------------------------------------------------------------
-def tagged(tmp_path, labels: str | None):
+def tagged(tmp_path, labels: str | None, shown: str = "tags: [visa-free, 泉州晋江国际机场, 签证]"):
+    """The guide transit approved in English, with what it is `shown` under (its tags, or a programme), and
+    tags.yaml holding `labels`."""
     fx = make_fixture(tmp_path / "proj")
     if labels is not None:
         (fx.project.glossary_dir / "tags.yaml").write_text(labels, encoding="utf-8")
-    fx.write("guides", "transit", "title: 过境免签\ndate: 2025-06-01\ntags: [visa-free, 泉州晋江国际机场, 签证]",
-             "过境免签。")
+    fx.write("guides", "transit", f"title: 过境免签\ndate: 2025-06-01\n{shown}", "过境免签。")
     fx.ingest()
     fx.translate_and_approve("transit", lambda source: "Visa-free transit.")
     return fx
@@ -150,13 +151,7 @@ def test_a_new_label_re_renders_the_pages_that_show_the_tag(tmp_path):
 
 
 def programme_guide(tmp_path, labels: str | None):
-    fx = make_fixture(tmp_path / "proj")
-    if labels is not None:
-        (fx.project.glossary_dir / "tags.yaml").write_text(labels, encoding="utf-8")
-    fx.write("guides", "transit", "title: 过境免签\ndate: 2025-06-01\nprogramme: 240-hour-transit", "过境免签。")
-    fx.ingest()
-    fx.translate_and_approve("transit", lambda source: "Visa-free transit.")
-    return fx
+    return tagged(tmp_path, labels, "programme: 240-hour-transit")
 
 
 def test_a_programme_is_shown_with_its_label_of_each_language_on_its_pages_and_feeds(tmp_path):
