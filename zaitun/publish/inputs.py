@@ -316,10 +316,20 @@ def release_facts(release: dict, payload: str, data: dict | None = None) -> dict
     docs: all but the body, which is read again only to be rendered."""
     data = json.loads(payload) if data is None else data
     meta = data.get("meta") or {}
-    kept = {"stamp": release_stamp(release), "hash": sha(payload), "provenance": data.get("provenance") or {},
+    kept = {"stamp": release_stamp(release), "hash": sha(payload),
+            "provenance": _utc_approval(data.get("provenance") or {}),
             "meta": {k: meta.get(k) or "" for k in ("title", "summary", "social")},
             "refs": _refs(data.get("body") or "")}
     return kept | {k: data[k] for k in ("facts", "date") if k in data}
+
+
+def _utc_approval(provenance: dict) -> dict:
+    """A release's provenance with its `approved_at` given its UTC offset: the store wrote it without. Made so
+    once per release (release_facts, kept in the manifest's docs); records cached before are mended as read."""
+    at = provenance.get("approved_at")
+    if not at or at.endswith("+00:00"):
+        return provenance
+    return provenance | {"approved_at": _iso(dt.datetime.fromisoformat(at))}
 
 
 def entries_of(row: dict, meta: dict, release: dict | None, en: dict | None = None,
@@ -371,10 +381,9 @@ def _en_entry(row: dict, meta: dict, release: dict, en: dict, source: str, date:
     facts, date = released_facts(meta, en, current), released_date(en, date)
     meta = {k: v for k, v in meta.items() if k not in FACT_FIELDS}
     meta.update(facts)
-    provenance = en["provenance"] | {"release_id": release["id"], "released_at": _iso(release["created_at"]),
-                                     "source_raw_hash": release["raw_hash"]}
-    if provenance.get("approved_at"):  # kept as the store wrote it, without its offset where that is UTC
-        provenance["approved_at"] = _iso(dt.datetime.fromisoformat(provenance["approved_at"]))
+    provenance = _utc_approval(en["provenance"]) | {"release_id": release["id"],
+                                                    "released_at": _iso(release["created_at"]),
+                                                    "source_raw_hash": release["raw_hash"]}
     return Entry(slug=row["slug"], section=row["section"], lang="en", title=en["meta"]["title"] or row["slug"],
                  summary=en["meta"]["summary"], social=en["meta"]["social"],
                  date=date, updated=_aware(release["created_at"]), meta=meta,
