@@ -23,16 +23,21 @@ def zaitun(root: Path, *args: str):
     return runner.invoke(app, ["--project", str(root), *args])
 
 
-def test_a_line_with_an_open_quote_is_named_and_the_lines_after_it_are_used(tmp_path):
+def customs_run(tmp_path: Path, glossary: str):
+    """`zaitun run` of a new project with the customs guide, memory rendering 海关 "customs house", and a
+    glossary file of these lines; the project, that file and the run."""
     root = tmp_path / "site"
     init_project(root)
     (root / "content" / "guides" / "customs.md").write_text(DOCUMENT, encoding="utf-8")
     write_tmx(root / "tm" / "extra.tmx", tu(CHECKS, "The customs house checks.", "zh"))
     terms = root / "glossary" / "zz-customs.csv"
-    terms.write_text('zh,en,forbidden,note\n查验,"inspection,,\n海关,Customs,customs house,\n验放,clearance,,\n',
-                     encoding="utf-8")
+    terms.write_text(glossary, encoding="utf-8")
+    return root, terms, zaitun(root, "run")
 
-    done = zaitun(root, "run")
+
+def test_a_line_with_an_open_quote_is_named_and_the_lines_after_it_are_used(tmp_path):
+    root, terms, done = customs_run(
+        tmp_path, 'zh,en,forbidden,note\n查验,"inspection,,\n海关,Customs,customs house,\n验放,clearance,,\n')
 
     assert done.exit_code == 1
     assert f'{terms}:2: a quote (") opened on this line is never closed' in done.stderr
@@ -44,14 +49,7 @@ def test_a_line_with_an_open_quote_is_named_and_the_lines_after_it_are_used(tmp_
 
 
 def test_a_line_with_no_english_yet_still_refuses_its_forbidden_renderings(tmp_path):
-    root = tmp_path / "site"
-    init_project(root)
-    (root / "content" / "guides" / "customs.md").write_text(DOCUMENT, encoding="utf-8")
-    write_tmx(root / "tm" / "extra.tmx", tu(CHECKS, "The customs house checks.", "zh"))
-    terms = root / "glossary" / "zz-customs.csv"
-    terms.write_text("zh,en,forbidden,note\n海关,,customs house,English to be agreed\n", encoding="utf-8")
-
-    done = zaitun(root, "run")
+    root, terms, done = customs_run(tmp_path, "zh,en,forbidden,note\n海关,,customs house,English to be agreed\n")
 
     assert done.exit_code == 1
     assert f"{terms}:2: 海关: empty English rendering: fill in the en column (its forbidden renderings are " \

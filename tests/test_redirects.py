@@ -171,6 +171,16 @@ def test_a_bad_alias_is_refused_naming_the_file_and_line(fx, alias, why):
     assert str(error).startswith(f"{path}:8: ")  # the aliases line of the front matter
 
 
+def refused_by_check_and_intake(fx, why: str) -> str:
+    """What `zaitun intake` said, both it and `zaitun check` having refused with `why` (exit status 1)."""
+    project = ["--project", str(fx.project.root)]
+    checked = CliRunner().invoke(app, [*project, "check"])
+    assert checked.exit_code == 1 and why in checked.output, checked.output
+    taken = CliRunner().invoke(app, [*project, "intake"])
+    assert taken.exit_code == 1 and why in taken.output, taken.output
+    return taken.output
+
+
 @pytest.mark.parametrize(("alias", "file"), [
     ("media/old-notice.pdf", "old-notice.pdf"),
     ("files/2023/通知.docx", "通知.docx"),
@@ -185,12 +195,8 @@ def test_an_alias_naming_a_file_not_a_page_is_refused_at_its_line_by_check_and_i
     path = fx.write("guides", "transit", TRANSIT + f"    aliases: [news/2024/transit, {json.dumps(alias)}]\n",
                     TRANSIT_BODY.replace("外国人", "来华外国人"))
     why = f"{path}:8: alias {alias!r} names a file ({file}), not a page: a redirect page there would be served as"
-    project = ["--project", str(fx.project.root)]
-    checked = CliRunner().invoke(app, [*project, "check"])
-    assert checked.exit_code == 1 and why in checked.output, checked.output
-    taken = CliRunner().invoke(app, [*project, "intake"])
-    assert taken.exit_code == 1 and why in taken.output, taken.output
-    assert "to publish a file, put it beside the document and link it" in taken.output
+    taken = refused_by_check_and_intake(fx, why)
+    assert "to publish a file, put it beside the document and link it" in taken
     fx.write("guides", "paying", PAYING, "## 刷卡\n\n又改了。")  # another document changed meanwhile
     fx.ingest()
     fx.translate_and_approve("paying")
@@ -213,12 +219,8 @@ def test_an_alias_naming_a_file_not_a_page_is_refused_at_its_line_by_check_and_i
 def test_an_alias_in_a_folder_zaitun_writes_itself_is_refused_at_its_line_by_check_and_intake(fx, alias, top):
     path = fx.write("guides", "transit", TRANSIT + f"    aliases: [news/2024/transit, {json.dumps(alias)}]\n",
                     TRANSIT_BODY)
-    why = f"{path}:8: alias {alias!r} is in /{top}/, where zaitun writes its own files: choose another path"
-    project = ["--project", str(fx.project.root)]
-    checked = CliRunner().invoke(app, [*project, "check"])
-    assert checked.exit_code == 1 and why in checked.output, checked.output
-    taken = CliRunner().invoke(app, [*project, "intake"])
-    assert taken.exit_code == 1 and why in taken.output, taken.output
+    refused_by_check_and_intake(
+        fx, f"{path}:8: alias {alias!r} is in /{top}/, where zaitun writes its own files: choose another path")
 
 
 def test_the_folders_an_alias_may_not_name_are_those_the_site_is_written_with():

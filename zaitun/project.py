@@ -152,4 +152,3 @@ def fitted(name: str) -> str:
     keep = NAME_BYTES - len(suffix) - len("…".encode())
     head = data[:len(data) - len(suffix)][:keep].decode("utf-8", "ignore")
     return f"{head}…{suffix.decode('utf-8', 'ignore')}"
-
