@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
+import sys
+import time
 from html.parser import HTMLParser
 from xml.etree import ElementTree
 
@@ -197,3 +200,61 @@ def test_a_programme_feed_stays_online_empty_while_the_programmes_english_is_off
     fx.build()
     assert [e.id for e in parsed(fx, path + "atom.xml").entries] == ["https://example.org/en/guides/transit/"]
     assert parsed(fx, path + "feed.xml").feed.link == f"https://example.org/{path}"
+
+
+# -- a feed's date: the latest change of what it shows -----------------------------------------------------
+def feed_date(fx, path: str) -> dt.datetime:
+    """The date a feed gives itself: Atom's <updated>, RSS's <lastBuildDate>."""
+    feed = parsed(fx, path)
+    return dt.datetime.fromisoformat(feed.feed.updated) if path.endswith("atom.xml") else \
+        dt.datetime(*feed.feed.updated_parsed[:6], tzinfo=dt.UTC)
+
+
+def store_time(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def zaitun(fx, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(fx.project.root), *args],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_a_withdrawn_document_moves_the_date_of_the_feeds_it_left(fx):
+    """Deleting a file takes its entry out of both languages' feeds: readers see the feeds changed then, not
+    dated by the newest entry left (or earlier than before, when the one withdrawn was the newest)."""
+    before = {path: feed_date(fx, path) for path in ("zh/atom.xml", "en/atom.xml", "en/feed.xml")}
+    time.sleep(1)  # a second later (RSS dates have seconds), as a person deletes a file
+    (fx.project.content_dir / "policies" / "notice-2023-1.md").unlink()
+    zaitun(fx, "intake")
+    zaitun(fx, "build")
+    withdrawn = store_time(fx.store.document_heads("withdrawn")[0]["updated_at"])
+    assert [e.id for e in parsed(fx, "en/atom.xml").entries] == ["https://example.org/en/guides/transit/"]
+    for path, was in before.items():
+        assert feed_date(fx, path) > was, path
+        assert feed_date(fx, path) == withdrawn.replace(microsecond=0 if path.endswith("feed.xml") else
+                                                        withdrawn.microsecond), path
+    assert feed_date(fx, "zh/programmes/240-hour-transit/atom.xml") < withdrawn  # it never held the notice
+
+
+def test_an_empty_english_programme_feed_is_dated_when_its_english_went_offline(fx):
+    path = "en/programmes/240-hour-transit/atom.xml"
+    was = feed_date(fx, path)
+    segment = next(s for s in segment_states(fx.store, "transit") if s.state == "approved")
+    reject(fx.store, "transit", segment.seg_id, "rita", "wrong term", seen=segment.version)
+    zaitun(fx, "build")
+    assert parsed(fx, path).entries == []
+    offline = store_time(fx.store.latest_release("transit")["retracted_at"])
+    assert feed_date(fx, path) == offline > was
+    assert "2000" not in (fx.out / path.replace("atom", "feed")).read_text(encoding="utf-8")
+
+
+def test_an_english_programme_feed_with_no_english_yet_is_dated_by_its_chinese_documents(tmp_path):
+    fx = make_fixture(tmp_path / "proj")
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY)
+    fx.ingest()
+    zaitun(fx, "build")
+    chinese = store_time(fx.store.document_heads("active")[0]["updated_at"])
+    for path in ("en/programmes/240-hour-transit/atom.xml", "en/atom.xml"):
+        assert parsed(fx, path).entries == [] and feed_date(fx, path) == chinese, path

@@ -56,6 +56,7 @@ def _reads(store: Store, reads, seq: int) -> list:
         *[reads.document_heads(status, slugs) for status in ("active", "withdrawn") for slugs in [None, *subsets]],
         *[reads.release_heads(lang, slugs) for lang in ("en", "fr", "de") for slugs in [None, *subsets]],
         *[reads.raws(slugs) for slugs in subsets], reads.payloads(ids), reads.payloads(ids[:3]), reads.payloads([]),
+        *[reads.retraction_times(lang) for lang in ("en", "fr", "de")],
         *[reads.retractions(lang) for lang in ("en", "fr", "de")],
     ]
 

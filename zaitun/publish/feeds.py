@@ -5,7 +5,9 @@ keeps the URL it first had (redirects.py), so feed readers see an update, not a 
 its own URL; with `publish.websub_hub` set, each feed names the hub beside itself (WebSub discovery: a
 reader subscribes there, and the ping after each build reaches it). Feeds carry the newest FEED_LIMIT
 documents with their full content, its links and images made absolute URLs of the page: a feed reader
-resolves a relative one against the feed, or not at all.
+resolves a relative one against the feed, or not at all. A feed is dated by the latest change of what it shows:
+an entry's, or a document leaving it (withdrawn, its English taken offline: the store's times); an empty one
+by its programme's, else the site's, last change in Chinese, never a made-up date.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from urllib.parse import urljoin
 from zaitun.config import LANGUAGES
 from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name
-from zaitun.publish.inputs import Entry
+from zaitun.publish.inputs import Entry, departures
 from zaitun.publish.pages import Output, Plan, Site
 from zaitun.publish.render import design_digest
 
@@ -50,26 +52,47 @@ def feed_outputs(planned: Plan, site: Site) -> list[Output]:
     pages were planned: newest first). A programme with Chinese documents online has its feeds in both
     languages, the English empty while none of its English is: a feed reader drops a feed that is gone."""
     outputs: list[Output] = []
-    online = set(planned.programmes("zh"))
+    chinese = planned.programmes("zh")
+    gone = departures()
+    of = {e.slug: e.programme for e in planned.newest("zh")}  # a document taken offline in English is online in
+    # Chinese: its programme is known (a withdrawn one's is not: it dates its language's feeds only)
+    site_changed = max((e.updated for e in planned.newest("zh")), default=None)
     for lang in layout.LANGS:
-        outputs += _pair(lang, None, planned.newest(lang), site)
+        outputs += _pair(lang, None, planned.newest(lang), site, _newest(gone[lang].values(), site_changed, site))
         programmes = planned.programmes(lang)
-        for programme in sorted(online | set(programmes)):
-            outputs += _pair(lang, programme, programmes.get(programme, []), site)
+        for programme in sorted(set(chinese) | set(programmes)):
+            left = [at for slug, at in gone[lang].items() if of.get(slug) == programme]
+            changed = max((e.updated for e in chinese.get(programme, [])), default=site_changed)
+            outputs += _pair(lang, programme, programmes.get(programme, []), site, _newest(left, changed, site))
     return outputs
 
 
-def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site) -> list[Output]:
+def _newest(left, changed: dt.datetime | None, site: Site) -> tuple[list[dt.datetime], dt.datetime]:
+    """What dates a feed besides its entries: when a document last left it, and what an empty one is dated by
+    (the last change of its programme's, else the site's, Chinese documents; the day of the build without any)."""
+    return list(left), changed or dt.datetime.combine(site.today, dt.time(), tzinfo=dt.UTC)
+
+
+def updated(entries: list[Entry], left: list[dt.datetime], empty: dt.datetime) -> dt.datetime:
+    """A feed's date: the latest change of what it shows, an entry's or an entry leaving it; an empty feed
+    with nothing leaving it is dated by `empty`."""
+    return max([e.updated for e in entries] + left, default=empty)
+
+
+def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site,
+          dating: tuple[list[dt.datetime], dt.datetime]) -> list[Output]:
     chosen = entries[:FEED_LIMIT]
     facts = [(e.slug, e.title, e.summary, e.source_hash, e.updated.isoformat(), e.date.isoformat(),
               validity_line(e, site), *_moved_from(e, site)) for e in chosen]  # (the line changes with the date)
     bodies = tuple(layout.document(e.lang, e.section, e.slug) for e in chosen)
+    when = updated(chosen, *dating)
     outputs = []
     for kind in ("rss", "atom"):
         path = layout.feed(lang, kind, programme)
         inputs = (design_digest(), feeds_version(), path, site.urls.base_url, site.websub_hub, site.titles[lang],
-                  facts)
-        outputs.append(Output(path, inputs, _renderer(kind, lang, programme, chosen, site), kind="feed", bodies=bodies))
+                  when.isoformat(), facts)
+        outputs.append(Output(path, inputs, _renderer(kind, lang, programme, chosen, site, when), kind="feed",
+                              bodies=bodies))
     return outputs
 
 
@@ -79,16 +102,17 @@ def _moved_from(entry: Entry, site: Site) -> tuple[str, ...]:
     return (first,) if first else ()
 
 
-def _renderer(kind: str, lang: str, programme: str | None, entries: list[Entry], site: Site):
+def _renderer(kind: str, lang: str, programme: str | None, entries: list[Entry], site: Site, when: dt.datetime):
     def render() -> bytes:
-        gen = _generator(kind, lang, programme, entries, site)
+        gen = _generator(kind, lang, programme, entries, site, when)
         for entry in reversed(entries):  # feedgen prepends: add oldest first to list newest first
             _add(gen, entry, site, kind)
         return gen.rss_str(pretty=True) if kind == "rss" else gen.atom_str(pretty=True)
     return render
 
 
-def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry], site: Site) -> FeedGenerator:
+def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry], site: Site,
+               when: dt.datetime) -> FeedGenerator:
     title = site.titles[lang]
     if programme:
         title = f"{title} – {UI[lang]['programme_title'].format(name=programme_name(programme, lang, site.tag_labels))}"
@@ -110,9 +134,8 @@ def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry]
         gen.websub.hub = site.websub_hub
     gen.link(href=site.urls.absolute(home), rel="alternate")  # the last link is RSS's <link>
     gen.author({"name": site.titles[lang]})
-    newest = max((e.updated for e in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
-    gen.updated(newest)
-    gen.lastBuildDate(newest)
+    gen.updated(when)
+    gen.lastBuildDate(when)
     return gen
 
 

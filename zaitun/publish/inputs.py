@@ -425,6 +425,19 @@ class _Sources:
 _SOURCES = _Sources()
 
 
+def departures() -> dict[str, dict[str, dt.datetime]]:
+    """lang -> slug -> when its page left the site, as the store the entries came from tells it: a withdrawn
+    document's (its English too, if it had any), and English taken offline (its newest release retracted).
+    Feeds are dated by them, so a reader sees a feed change when an entry leaves it."""
+    store = _SOURCES.store
+    if store is None:
+        return {"zh": {}, "en": {}}
+    withdrawn = {row["slug"]: _aware(row["updated_at"]) for row in store.document_heads(status="withdrawn")}
+    english = store.release_heads("en", sorted(withdrawn)) if withdrawn else {}
+    offline = {slug: _aware(at) for slug, at in store.retraction_times("en").items()}
+    return {"zh": withdrawn, "en": {slug: at for slug, at in withdrawn.items() if slug in english} | offline}
+
+
 def load_bodies(entries: list[Entry]) -> None:
     """Read, in one go, the bodies of these entries that are to be rendered and whose HTML is not in the
     body cache (see bodies.py); `forget_bodies` lets them go."""

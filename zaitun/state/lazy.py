@@ -62,6 +62,9 @@ class LazyStore:
     def retractions(self, lang: str = "en") -> dict[str, str]:
         return self.reads.retractions(lang)
 
+    def retraction_times(self, lang: str = "en") -> dict[str, dt.datetime]:
+        return self.reads.retraction_times(lang)
+
     def raws(self, slugs: list[str]) -> dict[str, str]:
         return self.reads.raws(slugs)
 

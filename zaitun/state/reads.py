@@ -32,6 +32,7 @@ _RETRACTIONS = ("SELECT retracted.slug, retracted.retraction FROM releases AS re
                 "WHERE retracted.retracted_at IS NOT NULL AND retracted.id = "
                 "(SELECT max(releases.id) FROM releases WHERE releases.lang = ? AND releases.slug = retracted.slug) "
                 "ORDER BY retracted.slug")
+_RETRACTED_AT = _RETRACTIONS.replace("retracted.retraction FROM", "retracted.retracted_at AS at FROM")
 OFFLINE = "English taken offline: {}; approve a corrected translation to put it back"  # why (Store.retractions)
 
 
@@ -47,6 +48,7 @@ class Reads(Protocol):
     def document_heads(self, status: str = "active", slugs: list[str] | None = None) -> list[dict]: ...
     def release_heads(self, lang: str = "en", slugs: list[str] | None = None) -> dict[str, dict]: ...
     def retractions(self, lang: str = "en") -> dict[str, str]: ...
+    def retraction_times(self, lang: str = "en") -> dict[str, dt.datetime]: ...
     def raws(self, slugs: list[str]) -> dict[str, str]: ...
     def payloads(self, ids: list[int]) -> dict[int, str]: ...
     def failure_rows(self) -> list[dict]: ...
@@ -104,6 +106,9 @@ class SqliteReads:
 
     def retractions(self, lang: str = "en") -> dict[str, str]:
         return dict(self._rows(_RETRACTIONS, (lang,)))
+
+    def retraction_times(self, lang: str = "en") -> dict[str, dt.datetime]:
+        return {row["slug"]: row["at"] for row in self._dicts(_RETRACTED_AT, (lang,))}
 
     def raws(self, slugs: list[str]) -> dict[str, str]:
         return {slug: raw for part in _batches(slugs) for slug, raw in self._rows(

@@ -544,6 +544,14 @@ class Store:
                  .order_by(_retracted.c.slug))
         return {r["slug"]: r["retraction"] for r in self._rows(query)}
 
+    def retraction_times(self, lang: str = "en") -> dict[str, dt.datetime]:
+        """slug -> when, of the documents whose newest release is retracted: when their English went offline."""
+        newest = select(func.max(releases.c.id)).where(releases.c.lang == lang, releases.c.slug == _retracted.c.slug)
+        query = (select(_retracted.c.slug, _retracted.c.retracted_at)
+                 .where(_retracted.c.retracted_at.is_not(None), _retracted.c.id == newest.scalar_subquery())
+                 .order_by(_retracted.c.slug))
+        return {r["slug"]: r["retracted_at"] for r in self._rows(query)}
+
     def release_stamps(self, ids: list[int]) -> list[dict]:
         """The id, raw_hash and created_at of those of these releases the store holds."""
         return [dict(r) for part in _batches(ids) for r in self._rows(
