@@ -258,3 +258,25 @@ def test_an_english_programme_feed_with_no_english_yet_is_dated_by_its_chinese_d
     chinese = store_time(fx.store.document_heads("active")[0]["updated_at"])
     for path in ("en/programmes/240-hour-transit/atom.xml", "en/atom.xml"):
         assert parsed(fx, path).entries == [] and feed_date(fx, path) == chinese, path
+
+
+def test_an_item_whose_rule_expired_is_dated_the_day_it_expired_there_so_readers_see_the_change(tmp_path):
+    """The day after its last day a rule's item says "Expired" (no document changed): the item and its feed
+    are dated midnight of that day in the site's zone (Quanzhou's: 16:00 UTC the day before), not its
+    last approval, so a reader that looks at dates shows the change."""
+    fx = make_fixture(tmp_path / "proj")
+    last_day = dt.date.today() + dt.timedelta(days=10)  # after the store's times of the approval below
+    fx.write("policies", "rule", f"title: 临时措施\ndate: 2025-01-05\nvalid_from: 2025-01-05\nvalid_until: {last_day}",
+             "本措施自发布之日起施行。")
+    fx.ingest()
+    fx.translate_and_approve("rule")
+    fx.build(today=last_day)
+    approved = feed_date(fx, "en/atom.xml")
+    assert dt.datetime.fromisoformat(parsed(fx, "en/atom.xml").entries[0].updated) == approved
+    fx.build(today=last_day + dt.timedelta(days=1))
+    expired_at = dt.datetime(last_day.year, last_day.month, last_day.day, 16, tzinfo=dt.UTC)  # 00:00 in UTC+8
+    for path in ("zh/atom.xml", "en/atom.xml"):
+        item = parsed(fx, path).entries[0]
+        assert "已失效" in item.content[0].value or "Expired" in item.content[0].value
+        assert dt.datetime.fromisoformat(item.updated) == expired_at == feed_date(fx, path), path
+    assert expired_at > approved

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from zaitun.config import LANGUAGES
+from zaitun.content.validity import EXPIRED, EXPIRING, VALID
 from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name
 from zaitun.publish.inputs import Entry, departures
@@ -73,10 +74,31 @@ def _newest(left, changed: dt.datetime | None, site: Site) -> tuple[list[dt.date
     return list(left), changed or dt.datetime.combine(site.today, dt.time(), tzinfo=dt.UTC)
 
 
-def updated(entries: list[Entry], left: list[dt.datetime], empty: dt.datetime) -> dt.datetime:
+def updated(entries: list[Entry], left: list[dt.datetime], empty: dt.datetime, site: Site) -> dt.datetime:
     """A feed's date: the latest change of what it shows, an entry's or an entry leaving it; an empty feed
     with nothing leaving it is dated by `empty`."""
-    return max([e.updated for e in entries] + left, default=empty)
+    return max([shown_since(e, site) for e in entries] + left, default=empty)
+
+
+def shown_since(entry: Entry, site: Site) -> dt.datetime:
+    """When an entry last changed as a feed shows it: its document's last change, or the start of the day (in
+    the site's zone) its validity line last changed on ("expiring soon", "expired"), whichever is later."""
+    day = _validity_since(entry, site)
+    if day is None or day > site.today:
+        return entry.updated
+    return max(entry.updated, dt.datetime.combine(day, dt.time(), tzinfo=site.zone).astimezone(dt.UTC))
+
+
+def _validity_since(entry: Entry, site: Site) -> dt.date | None:
+    """The first day of the validity the entry has today (content.validity); None for one it always had."""
+    state, warning = entry.validity(site.today, site.expiry_warning_days), site.expiry_warning_days
+    start, until = entry.valid_from, entry.meta.get("valid_until")
+    until = dt.date.fromisoformat(str(until)) if until else None
+    if state == EXPIRED and until is not None:
+        return until + dt.timedelta(days=1)
+    if state == EXPIRING and until is not None:
+        return max(filter(None, (start, until - dt.timedelta(days=warning))))
+    return start if state == VALID else None
 
 
 def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site,
@@ -85,12 +107,12 @@ def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site,
     facts = [(e.slug, e.title, e.summary, e.source_hash, e.updated.isoformat(), e.date.isoformat(),
               validity_line(e, site), *_moved_from(e, site)) for e in chosen]  # (the line changes with the date)
     bodies = tuple(layout.document(e.lang, e.section, e.slug) for e in chosen)
-    when = updated(chosen, *dating)
+    when = updated(chosen, *dating, site)
     outputs = []
     for kind in ("rss", "atom"):
         path = layout.feed(lang, kind, programme)
         inputs = (design_digest(), feeds_version(), path, site.urls.base_url, site.websub_hub, site.titles[lang],
-                  when.isoformat(), facts)
+                  when.isoformat(), str(site.zone), facts)  # (the zone says when a validity changed)
         outputs.append(Output(path, inputs, _renderer(kind, lang, programme, chosen, site, when), kind="feed",
                               bodies=bodies))
     return outputs
@@ -163,7 +185,7 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
     # midnight UTC, 08:00 in Quanzhou: an instant within the document's day both there and in UTC, which
     # feed readers convert to (the start of the day in Quanzhou is the day before in UTC)
     item.published(dt.datetime.combine(entry.date, dt.time(), tzinfo=dt.UTC))
-    item.updated(entry.updated)
+    item.updated(shown_since(entry, site))
     validity = validity_line(entry, site)
     summary = entry.summary
     if validity:
