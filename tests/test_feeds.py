@@ -9,6 +9,7 @@ import sys
 import time
 from html.parser import HTMLParser
 from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
@@ -280,3 +281,21 @@ def test_an_item_whose_rule_expired_is_dated_the_day_it_expired_there_so_readers
         assert "已失效" in item.content[0].value or "Expired" in item.content[0].value
         assert dt.datetime.fromisoformat(item.updated) == expired_at == feed_date(fx, path), path
     assert expired_at > approved
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Shanghai", "Pacific/Kiritimati"])
+def test_an_item_is_published_on_its_documents_day_in_the_sites_zone_and_in_utc(tmp_path, zone):
+    """A site west of UTC: midnight UTC of the document's day is the evening before there, so readers in the
+    site's zone saw every item a day early."""
+    fx = make_fixture(tmp_path / "proj")
+    (fx.project.root / "zaitun.toml").write_text(f'[site]\nbase_url = "https://example.org"\ntimezone = "{zone}"\n',
+                                                 encoding="utf-8")
+    fx.project = Project(fx.project.root)
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY)  # dated 2025-06-20
+    fx.ingest()
+    fx.translate_and_approve("transit")
+    fx.build()
+    for path in ("zh/atom.xml", "en/feed.xml"):
+        item = parsed(fx, path).entries[0]
+        at = dt.datetime(*item.published_parsed[:6], tzinfo=dt.UTC)
+        assert at.date() == at.astimezone(ZoneInfo(zone)).date() == dt.date(2025, 6, 20), (path, at)

@@ -182,9 +182,7 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
     item.guid(id_, permalink=id_ == url)  # a moved page's first URL leads to it, but is not where it is
     item.title(entry.title)
     item.link(href=url)
-    # midnight UTC, 08:00 in Quanzhou: an instant within the document's day both there and in UTC, which
-    # feed readers convert to (the start of the day in Quanzhou is the day before in UTC)
-    item.published(dt.datetime.combine(entry.date, dt.time(), tzinfo=dt.UTC))
+    item.published(published(entry.date, site.zone))
     item.updated(shown_since(entry, site))
     validity = validity_line(entry, site)
     summary = entry.summary
@@ -197,6 +195,14 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
     html = (f"<p>{escape(validity)}</p>\n" if validity else "") + absolute_links(str(entry.html), url)
     # RSS readers expect content:encoded as CDATA; Atom wants escaped text of type html
     item.content(html, type="CDATA" if kind == "rss" else "html")
+
+
+def published(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """An instant within `day` both in the site's zone and in UTC, which feed readers convert to: the later
+    of the two midnights (midnight UTC is 08:00 in Quanzhou, whose own midnight is the day before in UTC;
+    midnight in New York is 05:00 UTC, when midnight UTC is the evening before there)."""
+    return max(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC),
+               dt.datetime.combine(day, dt.time(), tzinfo=zone)).astimezone(dt.UTC)
 
 
 def absolute_links(html: str, page_url: str) -> str:
