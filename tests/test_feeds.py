@@ -299,3 +299,20 @@ def test_an_item_is_published_on_its_documents_day_in_the_sites_zone_and_in_utc(
         item = parsed(fx, path).entries[0]
         at = dt.datetime(*item.published_parsed[:6], tzinfo=dt.UTC)
         assert at.date() == at.astimezone(ZoneInfo(zone)).date() == dt.date(2025, 6, 20), (path, at)
+
+
+def test_a_document_withdrawn_from_a_programme_moves_the_date_of_that_programmes_feeds_only(fx):
+    fx.write("guides", "transit-faq", TRANSIT.replace("240小时过境免签政策指南", "过境免签问答"), "问：可以停留几天？")
+    fx.ingest()
+    fx.translate_and_approve("transit-faq")
+    zaitun(fx, "build")
+    programme = "zh/programmes/240-hour-transit/atom.xml"
+    before = {path: feed_date(fx, path) for path in (programme, "en/programmes/240-hour-transit/feed.xml")}
+    time.sleep(1)
+    (fx.project.content_dir / "guides" / "transit-faq.md").unlink()
+    zaitun(fx, "intake")
+    zaitun(fx, "build")
+    withdrawn = store_time(fx.store.document_heads("withdrawn")[0]["updated_at"])
+    assert [e.id for e in parsed(fx, programme).entries] == ["https://example.org/zh/guides/transit/"]
+    assert feed_date(fx, programme) == withdrawn > before[programme]
+    assert feed_date(fx, "en/programmes/240-hour-transit/feed.xml") == withdrawn.replace(microsecond=0)

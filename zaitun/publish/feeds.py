@@ -6,8 +6,9 @@ its own URL; with `publish.websub_hub` set, each feed names the hub beside itsel
 reader subscribes there, and the ping after each build reaches it). Feeds carry the newest FEED_LIMIT
 documents with their full content, its links and images made absolute URLs of the page: a feed reader
 resolves a relative one against the feed, or not at all. A feed is dated by the latest change of what it shows:
-an entry's, or a document leaving it (withdrawn, its English taken offline: the store's times); an empty one
-by its programme's, else the site's, last change in Chinese, never a made-up date.
+an entry's (its validity line's too), or a document leaving it (withdrawn, its English taken offline: the
+store's times; a withdrawn one leaves its language's feeds and its programme's); an empty one by its
+programme's, else the site's, last change in Chinese, never a made-up date.
 """
 
 from __future__ import annotations
@@ -55,16 +56,20 @@ def feed_outputs(planned: Plan, site: Site) -> list[Output]:
     outputs: list[Output] = []
     chinese = planned.programmes("zh")
     gone = departures()
-    of = {e.slug: e.programme for e in planned.newest("zh")}  # a document taken offline in English is online in
-    # Chinese: its programme is known (a withdrawn one's is not: it dates its language's feeds only)
+    of = {e.slug: e.programme for e in planned.newest("zh")}  # a document whose English went offline is online
+    # in Chinese: its programme is its Chinese entry's
     site_changed = max((e.updated for e in planned.newest("zh")), default=None)
     for lang in layout.LANGS:
-        outputs += _pair(lang, None, planned.newest(lang), site, _newest(gone[lang].values(), site_changed, site))
+        left: dict[str | None, list[dt.datetime]] = {}  # programme -> when documents left its feeds
+        for slug, (at, shown) in gone[lang].items():
+            left.setdefault(shown or of.get(slug), []).append(at)
+        everything = [at for times in left.values() for at in times]
+        outputs += _pair(lang, None, planned.newest(lang), site, _newest(everything, site_changed, site))
         programmes = planned.programmes(lang)
         for programme in sorted(set(chinese) | set(programmes)):
-            left = [at for slug, at in gone[lang].items() if of.get(slug) == programme]
             changed = max((e.updated for e in chinese.get(programme, [])), default=site_changed)
-            outputs += _pair(lang, programme, programmes.get(programme, []), site, _newest(left, changed, site))
+            outputs += _pair(lang, programme, programmes.get(programme, []), site,
+                             _newest(left.get(programme, []), changed, site))
     return outputs
 
 
