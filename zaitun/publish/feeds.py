@@ -55,7 +55,7 @@ def feed_outputs(planned: Plan, site: Site) -> list[Output]:
     languages, the English empty while none of its English is: a feed reader drops a feed that is gone."""
     outputs: list[Output] = []
     chinese = planned.programmes("zh")
-    gone = departures()
+    gone = departures(programmes=bool(chinese))
     of = {e.slug: e.programme for e in planned.newest("zh")}  # a document whose English went offline is online
     # in Chinese: its programme is its Chinese entry's
     site_changed = max((e.updated for e in planned.newest("zh")), default=None)

@@ -425,17 +425,17 @@ class _Sources:
 _SOURCES = _Sources()
 
 
-def departures() -> dict[str, dict[str, tuple[dt.datetime, str | None]]]:
+def departures(programmes: bool = True) -> dict[str, dict[str, tuple[dt.datetime, str | None]]]:
     """lang -> slug -> when its page left the site and the programme it was shown under (None: see the Chinese
     entry), as the store the entries came from tells it: a withdrawn document's (its English too, if it had
     any), and English taken offline (its newest release retracted). Feeds are dated by them, so a reader sees
-    a feed change when an entry leaves it."""
+    a feed change when an entry leaves it. Without `programmes` (a site with none) no stored file is read."""
     store = _SOURCES.store
     if store is None:
         return {"zh": {}, "en": {}}
     rows = store.document_heads(status="withdrawn")
-    programmes = _programmes(store, rows)
-    withdrawn = {row["slug"]: (_aware(row["updated_at"]), programmes.get(row["slug"])) for row in rows}
+    shown = _programmes(store, rows) if programmes else {}
+    withdrawn = {row["slug"]: (_aware(row["updated_at"]), shown.get(row["slug"])) for row in rows}
     english = store.release_heads("en", sorted(withdrawn)) if withdrawn else {}
     offline = {slug: (_aware(at), None) for slug, at in store.retraction_times("en").items()}
     return {"zh": withdrawn, "en": {slug: gone for slug, gone in withdrawn.items() if slug in english} | offline}
