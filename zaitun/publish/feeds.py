@@ -53,36 +53,42 @@ def feed_outputs(planned: Plan, site: Site) -> list[Output]:
     """Both feed formats for each language and for each programme in each language (their documents as the
     pages were planned: newest first). A programme with Chinese documents online has its feeds in both
     languages, the English empty while none of its English is: a feed reader drops a feed that is gone."""
-    outputs: list[Output] = []
     chinese = planned.programmes("zh")
-    gone = departures(programmes=bool(chinese))
-    of = {e.slug: e.programme for e in planned.newest("zh")}  # a document whose English went offline is online
-    # in Chinese: its programme is its Chinese entry's
     site_changed = max((e.updated for e in planned.newest("zh")), default=None)
+    feeds = []  # (lang, programme, the entries it shows, their date)
     for lang in layout.LANGS:
-        left: dict[str | None, list[dt.datetime]] = {}  # programme -> when documents left its feeds
-        for slug, (at, shown) in gone[lang].items():
-            left.setdefault(shown or of.get(slug), []).append(at)
-        everything = [at for times in left.values() for at in times]
-        outputs += _pair(lang, None, planned.newest(lang), site, _newest(everything, site_changed, site))
+        feeds.append((lang, None, *_shown(planned.newest(lang), site_changed, site)))
         programmes = planned.programmes(lang)
         for programme in sorted(set(chinese) | set(programmes)):
             changed = max((e.updated for e in chinese.get(programme, [])), default=site_changed)
-            outputs += _pair(lang, programme, programmes.get(programme, []), site,
-                             _newest(left.get(programme, []), changed, site))
+            feeds.append((lang, programme, *_shown(programmes.get(programme, []), changed, site)))
+    left = _left(planned, min(when for *_, when in feeds), bool(chinese))
+    outputs: list[Output] = []
+    for lang, programme, chosen, when in feeds:
+        outputs += _pair(lang, programme, chosen, site, max([when, *left.get((lang, programme), [])]))
     return outputs
 
 
-def _newest(left, changed: dt.datetime | None, site: Site) -> tuple[list[dt.datetime], dt.datetime]:
-    """What dates a feed besides its entries: when a document last left it, and what an empty one is dated by
-    (the last change of its programme's, else the site's, Chinese documents; the day of the build without any)."""
-    return list(left), changed or dt.datetime.combine(site.today, dt.time(), tzinfo=dt.UTC)
+def _shown(entries: list[Entry], changed: dt.datetime | None, site: Site) -> tuple[list[Entry], dt.datetime]:
+    """The entries a feed shows and their date: the latest change of one of them as shown; an empty feed's, its
+    programme's (else the site's) last change in Chinese, or the day of the build without any."""
+    chosen = entries[:FEED_LIMIT]
+    empty = changed or dt.datetime.combine(site.today, dt.time(), tzinfo=dt.UTC)
+    return chosen, max((shown_since(e, site) for e in chosen), default=empty)
 
 
-def updated(entries: list[Entry], left: list[dt.datetime], empty: dt.datetime, site: Site) -> dt.datetime:
-    """A feed's date: the latest change of what it shows, an entry's or an entry leaving it; an empty feed
-    with nothing leaving it is dated by `empty`."""
-    return max([shown_since(e, site) for e in entries] + left, default=empty)
+def _left(planned: Plan, since: dt.datetime, programmes: bool) -> dict[tuple[str, str | None], list[dt.datetime]]:
+    """(lang, programme or None for the language's feeds) -> when documents left those feeds after `since` (the
+    oldest feed's date: one that left before dates none), withdrawn or their English taken offline."""
+    of = {e.slug: e.programme for e in planned.newest("zh")}  # a document whose English went offline is online
+    # in Chinese: its programme is its Chinese entry's
+    left: dict[tuple[str, str | None], list[dt.datetime]] = {}
+    for lang, gone in departures(since, programmes).items():
+        for slug, (at, shown) in gone.items():
+            left.setdefault((lang, None), []).append(at)
+            if programme := shown or of.get(slug):
+                left.setdefault((lang, programme), []).append(at)
+    return left
 
 
 def shown_since(entry: Entry, site: Site) -> dt.datetime:
@@ -106,13 +112,10 @@ def _validity_since(entry: Entry, site: Site) -> dt.date | None:
     return start if state == VALID else None
 
 
-def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site,
-          dating: tuple[list[dt.datetime], dt.datetime]) -> list[Output]:
-    chosen = entries[:FEED_LIMIT]
+def _pair(lang: str, programme: str | None, chosen: list[Entry], site: Site, when: dt.datetime) -> list[Output]:
     facts = [(e.slug, e.title, e.summary, e.source_hash, e.updated.isoformat(), e.date.isoformat(),
               validity_line(e, site), *_moved_from(e, site)) for e in chosen]  # (the line changes with the date)
     bodies = tuple(layout.document(e.lang, e.section, e.slug) for e in chosen)
-    when = updated(chosen, *dating, site)
     outputs = []
     for kind in ("rss", "atom"):
         path = layout.feed(lang, kind, programme)
