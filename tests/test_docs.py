@@ -1,6 +1,7 @@
 """README, --help and CHANGELOG stay in step with the command line."""
 
 import re
+import tomllib
 
 import typer.main
 from conftest import REPO
@@ -73,6 +74,24 @@ def test_every_setting_the_readme_names_exists():
     named = {code for code in code_in_readme() if re.fullmatch(rf"(?:{tables})\.[a-z_.]+", code)
              and not code.endswith((".yaml", ".toml", ".json"))}  # prefect.yaml is a file
     assert named and named <= settings, sorted(named - settings)
+
+
+def test_every_setting_is_documented_in_the_projects_zaitun_toml_with_its_help():
+    """The repository's zaitun.toml is where a reader looks a setting up (`[translate]` beside the others): every
+    setting of SETTINGS is there with its line of help, as `zaitun init` writes it (translate.max_chars, the
+    provider's request limit, was not)."""
+    text = (REPO / "zaitun.toml").read_text(encoding="utf-8")
+    given = tomllib.loads(text)
+    missing = [s.name for s in SETTINGS if f"# {s.help}" not in text or not _has(given, s.name)]
+    assert not missing, missing
+
+
+def _has(table: dict, name: str) -> bool:
+    for key in name.split("."):
+        if not isinstance(table, dict) or key not in table:
+            return False
+        table = table[key]
+    return True
 
 
 def test_every_command_has_help_text():

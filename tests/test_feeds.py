@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
+import sys
+import time
 from html.parser import HTMLParser
 from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
@@ -197,3 +201,118 @@ def test_a_programme_feed_stays_online_empty_while_the_programmes_english_is_off
     fx.build()
     assert [e.id for e in parsed(fx, path + "atom.xml").entries] == ["https://example.org/en/guides/transit/"]
     assert parsed(fx, path + "feed.xml").feed.link == f"https://example.org/{path}"
+
+
+# -- a feed's date: the latest change of what it shows -----------------------------------------------------
+def feed_date(fx, path: str) -> dt.datetime:
+    """The date a feed gives itself: Atom's <updated>, RSS's <lastBuildDate>."""
+    feed = parsed(fx, path)
+    return dt.datetime.fromisoformat(feed.feed.updated) if path.endswith("atom.xml") else \
+        dt.datetime(*feed.feed.updated_parsed[:6], tzinfo=dt.UTC)
+
+
+def store_time(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def zaitun(fx, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(fx.project.root), *args],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_a_withdrawn_document_moves_the_date_of_the_feeds_it_left(fx):
+    """Deleting a file takes its entry out of both languages' feeds: readers see the feeds changed then, not
+    dated by the newest entry left (or earlier than before, when the one withdrawn was the newest)."""
+    before = {path: feed_date(fx, path) for path in ("zh/atom.xml", "en/atom.xml", "en/feed.xml")}
+    time.sleep(1)  # a second later (RSS dates have seconds), as a person deletes a file
+    (fx.project.content_dir / "policies" / "notice-2023-1.md").unlink()
+    zaitun(fx, "intake")
+    zaitun(fx, "build")
+    withdrawn = store_time(fx.store.document_heads("withdrawn")[0]["updated_at"])
+    assert [e.id for e in parsed(fx, "en/atom.xml").entries] == ["https://example.org/en/guides/transit/"]
+    for path, was in before.items():
+        assert feed_date(fx, path) > was, path
+        assert feed_date(fx, path) == withdrawn.replace(microsecond=0 if path.endswith("feed.xml") else
+                                                        withdrawn.microsecond), path
+    assert feed_date(fx, "zh/programmes/240-hour-transit/atom.xml") < withdrawn  # it never held the notice
+
+
+def test_an_empty_english_programme_feed_is_dated_when_its_english_went_offline(fx):
+    path = "en/programmes/240-hour-transit/atom.xml"
+    was = feed_date(fx, path)
+    segment = next(s for s in segment_states(fx.store, "transit") if s.state == "approved")
+    reject(fx.store, "transit", segment.seg_id, "rita", "wrong term", seen=segment.version)
+    zaitun(fx, "build")
+    assert parsed(fx, path).entries == []
+    offline = store_time(fx.store.latest_release("transit")["retracted_at"])
+    assert feed_date(fx, path) == offline > was
+    assert "2000" not in (fx.out / path.replace("atom", "feed")).read_text(encoding="utf-8")
+
+
+def test_an_english_programme_feed_with_no_english_yet_is_dated_by_its_chinese_documents(tmp_path):
+    fx = make_fixture(tmp_path / "proj")
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY)
+    fx.ingest()
+    zaitun(fx, "build")
+    chinese = store_time(fx.store.document_heads("active")[0]["updated_at"])
+    for path in ("en/programmes/240-hour-transit/atom.xml", "en/atom.xml"):
+        assert parsed(fx, path).entries == [] and feed_date(fx, path) == chinese, path
+
+
+def test_an_item_whose_rule_expired_is_dated_the_day_it_expired_there_so_readers_see_the_change(tmp_path):
+    """The day after its last day a rule's item says "Expired" (no document changed): the item and its feed
+    are dated midnight of that day in the site's zone (Quanzhou's: 16:00 UTC the day before), not its
+    last approval, so a reader that looks at dates shows the change."""
+    fx = make_fixture(tmp_path / "proj")
+    last_day = dt.date.today() + dt.timedelta(days=10)  # after the store's times of the approval below
+    fx.write("policies", "rule", f"title: 临时措施\ndate: 2025-01-05\nvalid_from: 2025-01-05\nvalid_until: {last_day}",
+             "本措施自发布之日起施行。")
+    fx.ingest()
+    fx.translate_and_approve("rule")
+    fx.build(today=last_day)
+    approved = feed_date(fx, "en/atom.xml")
+    assert dt.datetime.fromisoformat(parsed(fx, "en/atom.xml").entries[0].updated) == approved
+    fx.build(today=last_day + dt.timedelta(days=1))
+    expired_at = dt.datetime(last_day.year, last_day.month, last_day.day, 16, tzinfo=dt.UTC)  # 00:00 in UTC+8
+    for path in ("zh/atom.xml", "en/atom.xml"):
+        item = parsed(fx, path).entries[0]
+        assert "已失效" in item.content[0].value or "Expired" in item.content[0].value
+        assert dt.datetime.fromisoformat(item.updated) == expired_at == feed_date(fx, path), path
+    assert expired_at > approved
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Shanghai", "Pacific/Kiritimati"])
+def test_an_item_is_published_on_its_documents_day_in_the_sites_zone_and_in_utc(tmp_path, zone):
+    """A site west of UTC: midnight UTC of the document's day is the evening before there, so readers in the
+    site's zone saw every item a day early."""
+    fx = make_fixture(tmp_path / "proj")
+    (fx.project.root / "zaitun.toml").write_text(f'[site]\nbase_url = "https://example.org"\ntimezone = "{zone}"\n',
+                                                 encoding="utf-8")
+    fx.project = Project(fx.project.root)
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY)  # dated 2025-06-20
+    fx.ingest()
+    fx.translate_and_approve("transit")
+    fx.build()
+    for path in ("zh/atom.xml", "en/feed.xml"):
+        item = parsed(fx, path).entries[0]
+        at = dt.datetime(*item.published_parsed[:6], tzinfo=dt.UTC)
+        assert at.date() == at.astimezone(ZoneInfo(zone)).date() == dt.date(2025, 6, 20), (path, at)
+
+
+def test_a_document_withdrawn_from_a_programme_moves_the_date_of_that_programmes_feeds_only(fx):
+    fx.write("guides", "transit-faq", TRANSIT.replace("240小时过境免签政策指南", "过境免签问答"), "问：可以停留几天？")
+    fx.ingest()
+    fx.translate_and_approve("transit-faq")
+    zaitun(fx, "build")
+    programme = "zh/programmes/240-hour-transit/atom.xml"
+    before = {path: feed_date(fx, path) for path in (programme, "en/programmes/240-hour-transit/feed.xml")}
+    time.sleep(1)
+    (fx.project.content_dir / "guides" / "transit-faq.md").unlink()
+    zaitun(fx, "intake")
+    zaitun(fx, "build")
+    withdrawn = store_time(fx.store.document_heads("withdrawn")[0]["updated_at"])
+    assert [e.id for e in parsed(fx, programme).entries] == ["https://example.org/zh/guides/transit/"]
+    assert feed_date(fx, programme) == withdrawn > before[programme]
+    assert feed_date(fx, "en/programmes/240-hour-transit/feed.xml") == withdrawn.replace(microsecond=0)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -346,10 +348,11 @@ def test_tbx_language_subtags_and_ntig_terms_are_read_and_traditional_entries_sk
                      + term_entry(tig("外國人"), tig("foreign national"), zh_lang="zh-TW")
                      + term_entry(tig("机场"), tig("aerodrome", "deprecated")))
     read = read_tbx(path)
-    assert [(e.zh, e.en, e.forbidden) for e in read.entries] == [("外国人", "foreign national", ("alien",)),
-                                                                  ("泉州", "Quanzhou", ())]
-    assert read.skipped == ["entry 3 (外國人): its Chinese is Traditional only; the glossary is Simplified Chinese",
-                            "entry 4 (机场): no approved English term (preferred, admitted or without a status)"]
+    assert [(e.zh, e.en, e.forbidden) for e in read.entries] == [
+        ("外国人", "foreign national", ("alien",)), ("泉州", "Quanzhou", ()), ("机场", "", ("aerodrome",))]
+    assert read.skipped == ["entry 3 (外國人): its Chinese is Traditional only; the glossary is Simplified Chinese"]
+    assert read.notes == ["entry 4 (机场): no approved English term; written with an empty en column (fill it in), "
+                          "its forbidden renderings refused meanwhile"]
 
 
 SPECIAL = ["hot|line", "a|b|c", "C:\\x", "back\\", "a\\|b", "(PRC)", "[x]+", "a.b*c", "$5^", "C++", "ＦＵＬＬ",
@@ -402,3 +405,34 @@ def test_no_account_may_be_named_as_zaitun_itself_approves(tmp_path):
     for name in ("memory", "Memory", "zaitun"):
         with pytest.raises(ReviewError, match="reserved"):
             add_user(store, name, "reviewer", "a long enough passphrase")
+
+
+def zaitun(project, *args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(project.root), *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def test_a_glossary_line_with_no_english_yet_keeps_its_forbidden_renderings_through_export_and_import(tmp_path):
+    """Such a line is enforced (QA, the gate, the build refuse its forbidden renderings): an export dropped it,
+    so a project importing the glossary let "visa card" through."""
+    source = make_project(tmp_path / "p")
+    with (source.glossary_dir / "terms.csv").open("a", encoding="utf-8") as f:
+        f.write("签证,,visa card|visum,not agreed yet\n")
+    banned = ("签证", "", ("visa card", "visum"), "not agreed yet")
+    csv_text = zaitun(source, "glossary", "export", "--format", "csv").stdout
+    assert "签证,,visa card|visum,not agreed yet" in csv_text.splitlines()
+    (tmp_path / "exported.csv").write_text(csv_text, encoding="utf-8")
+    assert [(e.zh, e.en, e.forbidden, e.note) for e in parse_file(tmp_path / "exported.csv")[0]
+            if e.zh == "签证"] == [banned]
+    zaitun(source, "glossary", "export", "--format", "tbx", "--output", str(tmp_path / "partner.tbx"))
+    target = make_project(tmp_path / "q")
+    (target.glossary_dir / "terms.csv").unlink()
+    said = zaitun(target, "glossary", "import", str(tmp_path / "partner.tbx"))
+    assert "skipped" not in said.stderr and "wrote 6 term(s)" in said.stdout
+    glossary = load_glossary(target.glossary_dir)
+    assert [(e.zh, e.en, e.forbidden, e.note) for e in glossary.bans] == [banned]
+    assert [found for found, _ in forbidden_renderings("请办理签证。", "Apply for a Visa Card.", glossary)] == [
+        "Visa Card"]
+    assert len(glossary.by_term) == len(load_glossary(source.glossary_dir).by_term)  # the rest came over too

@@ -15,6 +15,7 @@ from zaitun.state.lazy import LazyStore
 from zaitun.state.reads import BATCH, SqliteReads
 from zaitun.state.store import Store
 
+SINCE = [dt.datetime(2000, 1, 1, 8, tzinfo=dt.timezone(dt.timedelta(hours=8))), dt.datetime(2100, 1, 1, tzinfo=dt.UTC)]
 SLUGS = [f"doc-{n:04d}" for n in range(BATCH + 20)] + ["政策-一", "zz-ümlaut", "A-upper", "政策-二"]
 
 
@@ -56,6 +57,8 @@ def _reads(store: Store, reads, seq: int) -> list:
         *[reads.document_heads(status, slugs) for status in ("active", "withdrawn") for slugs in [None, *subsets]],
         *[reads.release_heads(lang, slugs) for lang in ("en", "fr", "de") for slugs in [None, *subsets]],
         *[reads.raws(slugs) for slugs in subsets], reads.payloads(ids), reads.payloads(ids[:3]), reads.payloads([]),
+        *[reads.retraction_times(since, lang) for lang in ("en", "fr", "de") for since in SINCE],
+        *[reads.withdrawn_since(since) for since in SINCE],
         *[reads.retractions(lang) for lang in ("en", "fr", "de")],
     ]
 
@@ -87,6 +90,8 @@ def test_every_read_a_build_makes_gives_what_the_store_gives(tmp_path):
     assert {row["slug"] for row in through_store[6]} == set(SLUGS) - {"doc-0004", "doc-0005", "政策-二"}
     assert through_store[-3] == {"doc-0006": "“doc-0006” 错", "zz-ümlaut": "“zz-ümlaut” 错"}  # doc-0003: released since
     assert "doc-0006" not in through_store[18] and "doc-0003" in through_store[18]  # release_heads("en")
+    assert "doc-0004" in {row["slug"] for row in through_store[-5]} and through_store[-4] == []  # withdrawn_since
+    assert set(through_store[-11]) == {"doc-0006", "zz-ümlaut"} and through_store[-10] == {}  # retraction_times
     digests = [store.writes_digest(n) for n in (0, seq, store.change_seq(), 10 ** 9)]
     assert [reads.writes_digest(n) for n in (0, seq, store.change_seq(), 10 ** 9)] == digests
     assert len(set(digests[:3])) == 3 and digests[3] == digests[0]  # of the writes up to each number: none

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import html5lib
 import pytest
@@ -200,3 +202,50 @@ def test_a_tag_page_is_always_one_folder_under_tags_whatever_the_tag(tag):
     assert layout.tag("zh", tag) == f"zh/tags/{key}/"
     assert key not in ("", ".", "..") and "/" not in key and "\\" not in key
     assert not any(ord(c) < 32 or c == "\x7f" for c in key)
+
+
+def events_section(tmp_path, labels: str | None):
+    """A section folder staff added (content/events/), its one document approved in English."""
+    fx = make_fixture(tmp_path / "proj")
+    if labels is not None:
+        (fx.project.glossary_dir / "tags.yaml").write_text(labels, encoding="utf-8")
+    fx.write("events", "fair", "title: 泉州国际车展\ndate: 2025-06-20", "车展在晋江举行。")
+    fx.ingest()
+    fx.translate_and_approve("fair")
+    return fx
+
+
+def shown_text(page: str) -> str:
+    """What a reader sees of a page: the text of its body."""
+    return "".join(html5lib.parse(page, namespaceHTMLElements=False).find("body").itertext())
+
+
+def zaitun_build(fx) -> str:
+    """`zaitun build` as staff run it: its output."""
+    done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(fx.project.root), "build"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_a_section_staff_added_is_named_by_its_chinese_label_on_chinese_pages(tmp_path):
+    fx = events_section(tmp_path, "events: {zh: 活动, en: Events and fairs}\n")
+    said = zaitun_build(fx)
+    section = (fx.out / "zh/events/index.html").read_text(encoding="utf-8")
+    document = (fx.out / "zh/events/fair/index.html").read_text(encoding="utf-8")
+    home = (fx.out / "zh/index.html").read_text(encoding="utf-8")
+    assert "<h1>活动</h1>" in section  # the section page's title
+    assert '<a href="/zh/events/">活动</a></p>' in document  # the breadcrumbs
+    assert "<span>活动</span>" in home  # the document's line in a list
+    assert '<a href="/zh/events/"' in home and ">活动</a>" in home.split('<a href="/zh/events/"')[1][:40]  # the nav
+    assert not any(re.search(r"\bevents\b", shown_text(page), re.IGNORECASE) for page in (section, document, home))
+    assert "<h1>Events and fairs</h1>" in (fx.out / "en/events/index.html").read_text(encoding="utf-8")
+    assert "no label" not in said
+
+
+def test_a_section_without_a_chinese_label_is_named_by_its_folder_and_the_build_says_so(tmp_path):
+    fx = events_section(tmp_path, None)
+    said = zaitun_build(fx)
+    assert "<h1>events</h1>" in (fx.out / "zh/events/index.html").read_text(encoding="utf-8")
+    assert "<h1>Events</h1>" in (fx.out / "en/events/index.html").read_text(encoding="utf-8")
+    assert re.search(r"no label in tags\.yaml: .*\bevents \(zh\)", said)

@@ -39,7 +39,7 @@ def build(ctx: typer.Context) -> None:
     if report.unlabelled_tags:
         from zaitun.content.tags import TAGS_FILE
 
-        typer.echo(f"  tags and programmes shown as written, no label in {TAGS_FILE}: "
+        typer.echo(f"  tags, programmes and sections shown as written, no label in {TAGS_FILE}: "
                    f"{', '.join(report.unlabelled_tags)}")
     typer.echo(report.summary())
     if report.search:

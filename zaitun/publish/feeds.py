@@ -5,7 +5,10 @@ keeps the URL it first had (redirects.py), so feed readers see an update, not a 
 its own URL; with `publish.websub_hub` set, each feed names the hub beside itself (WebSub discovery: a
 reader subscribes there, and the ping after each build reaches it). Feeds carry the newest FEED_LIMIT
 documents with their full content, its links and images made absolute URLs of the page: a feed reader
-resolves a relative one against the feed, or not at all.
+resolves a relative one against the feed, or not at all. A feed is dated by the latest change of what it shows:
+an entry's (its validity line's too), or a document leaving it (withdrawn, its English taken offline: the
+store's times; a withdrawn one leaves its language's feeds and its programme's); an empty one by its
+programme's, else the site's, last change in Chinese, never a made-up date.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from zaitun.config import LANGUAGES
+from zaitun.content.validity import EXPIRED, EXPIRING, VALID
 from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name
-from zaitun.publish.inputs import Entry
+from zaitun.publish.inputs import Entry, departures
 from zaitun.publish.pages import Output, Plan, Site
 from zaitun.publish.render import design_digest
 
@@ -49,18 +53,66 @@ def feed_outputs(planned: Plan, site: Site) -> list[Output]:
     """Both feed formats for each language and for each programme in each language (their documents as the
     pages were planned: newest first). A programme with Chinese documents online has its feeds in both
     languages, the English empty while none of its English is: a feed reader drops a feed that is gone."""
-    outputs: list[Output] = []
-    online = set(planned.programmes("zh"))
+    chinese = planned.programmes("zh")
+    site_changed = max((e.updated for e in planned.newest("zh")), default=None)
+    feeds = []  # (lang, programme, the entries it shows, their date)
     for lang in layout.LANGS:
-        outputs += _pair(lang, None, planned.newest(lang), site)
+        feeds.append((lang, None, *_shown(planned.newest(lang), site_changed, site)))
         programmes = planned.programmes(lang)
-        for programme in sorted(online | set(programmes)):
-            outputs += _pair(lang, programme, programmes.get(programme, []), site)
+        for programme in sorted(set(chinese) | set(programmes)):
+            changed = max((e.updated for e in chinese.get(programme, [])), default=site_changed)
+            feeds.append((lang, programme, *_shown(programmes.get(programme, []), changed, site)))
+    left = _left(planned, min(when for *_, when in feeds), bool(chinese))
+    outputs: list[Output] = []
+    for lang, programme, chosen, when in feeds:
+        outputs += _pair(lang, programme, chosen, site, max([when, *left.get((lang, programme), [])]))
     return outputs
 
 
-def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site) -> list[Output]:
+def _shown(entries: list[Entry], changed: dt.datetime | None, site: Site) -> tuple[list[Entry], dt.datetime]:
+    """The entries a feed shows and their date: the latest change of one of them as shown; an empty feed's, its
+    programme's (else the site's) last change in Chinese, or the day of the build without any."""
     chosen = entries[:FEED_LIMIT]
+    empty = changed or dt.datetime.combine(site.today, dt.time(), tzinfo=dt.UTC)
+    return chosen, max((shown_since(e, site) for e in chosen), default=empty)
+
+
+def _left(planned: Plan, since: dt.datetime, programmes: bool) -> dict[tuple[str, str | None], list[dt.datetime]]:
+    """(lang, programme or None for the language's feeds) -> when documents left those feeds after `since` (the
+    oldest feed's date: one that left before dates none), withdrawn or their English taken offline."""
+    of = {e.slug: e.programme for e in planned.newest("zh")}  # a document whose English went offline is online
+    # in Chinese: its programme is its Chinese entry's
+    left: dict[tuple[str, str | None], list[dt.datetime]] = {}
+    for lang, gone in departures(since, programmes).items():
+        for slug, (at, shown) in gone.items():
+            left.setdefault((lang, None), []).append(at)
+            if programme := shown or of.get(slug):
+                left.setdefault((lang, programme), []).append(at)
+    return left
+
+
+def shown_since(entry: Entry, site: Site) -> dt.datetime:
+    """When an entry last changed as a feed shows it: its document's last change, or the start of the day (in
+    the site's zone) its validity line last changed on ("expiring soon", "expired"), whichever is later."""
+    day = _validity_since(entry, site)
+    if day is None or day > site.today:
+        return entry.updated
+    return max(entry.updated, dt.datetime.combine(day, dt.time(), tzinfo=site.zone).astimezone(dt.UTC))
+
+
+def _validity_since(entry: Entry, site: Site) -> dt.date | None:
+    """The first day of the validity the entry has today (content.validity); None for one it always had."""
+    state, warning = entry.validity(site.today, site.expiry_warning_days), site.expiry_warning_days
+    start, until = entry.valid_from, entry.meta.get("valid_until")
+    until = dt.date.fromisoformat(str(until)) if until else None
+    if state == EXPIRED and until is not None:
+        return until + dt.timedelta(days=1)
+    if state == EXPIRING and until is not None:
+        return max(filter(None, (start, until - dt.timedelta(days=warning))))
+    return start if state == VALID else None
+
+
+def _pair(lang: str, programme: str | None, chosen: list[Entry], site: Site, when: dt.datetime) -> list[Output]:
     facts = [(e.slug, e.title, e.summary, e.source_hash, e.updated.isoformat(), e.date.isoformat(),
               validity_line(e, site), *_moved_from(e, site)) for e in chosen]  # (the line changes with the date)
     bodies = tuple(layout.document(e.lang, e.section, e.slug) for e in chosen)
@@ -68,8 +120,9 @@ def _pair(lang: str, programme: str | None, entries: list[Entry], site: Site) ->
     for kind in ("rss", "atom"):
         path = layout.feed(lang, kind, programme)
         inputs = (design_digest(), feeds_version(), path, site.urls.base_url, site.websub_hub, site.titles[lang],
-                  facts)
-        outputs.append(Output(path, inputs, _renderer(kind, lang, programme, chosen, site), kind="feed", bodies=bodies))
+                  when.isoformat(), str(site.zone), facts)  # (the zone says when a validity changed)
+        outputs.append(Output(path, inputs, _renderer(kind, lang, programme, chosen, site, when), kind="feed",
+                              bodies=bodies))
     return outputs
 
 
@@ -79,16 +132,17 @@ def _moved_from(entry: Entry, site: Site) -> tuple[str, ...]:
     return (first,) if first else ()
 
 
-def _renderer(kind: str, lang: str, programme: str | None, entries: list[Entry], site: Site):
+def _renderer(kind: str, lang: str, programme: str | None, entries: list[Entry], site: Site, when: dt.datetime):
     def render() -> bytes:
-        gen = _generator(kind, lang, programme, entries, site)
+        gen = _generator(kind, lang, programme, entries, site, when)
         for entry in reversed(entries):  # feedgen prepends: add oldest first to list newest first
             _add(gen, entry, site, kind)
         return gen.rss_str(pretty=True) if kind == "rss" else gen.atom_str(pretty=True)
     return render
 
 
-def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry], site: Site) -> FeedGenerator:
+def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry], site: Site,
+               when: dt.datetime) -> FeedGenerator:
     title = site.titles[lang]
     if programme:
         title = f"{title} – {UI[lang]['programme_title'].format(name=programme_name(programme, lang, site.tag_labels))}"
@@ -110,9 +164,8 @@ def _generator(kind: str, lang: str, programme: str | None, entries: list[Entry]
         gen.websub.hub = site.websub_hub
     gen.link(href=site.urls.absolute(home), rel="alternate")  # the last link is RSS's <link>
     gen.author({"name": site.titles[lang]})
-    newest = max((e.updated for e in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
-    gen.updated(newest)
-    gen.lastBuildDate(newest)
+    gen.updated(when)
+    gen.lastBuildDate(when)
     return gen
 
 
@@ -137,10 +190,8 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
     item.guid(id_, permalink=id_ == url)  # a moved page's first URL leads to it, but is not where it is
     item.title(entry.title)
     item.link(href=url)
-    # midnight UTC, 08:00 in Quanzhou: an instant within the document's day both there and in UTC, which
-    # feed readers convert to (the start of the day in Quanzhou is the day before in UTC)
-    item.published(dt.datetime.combine(entry.date, dt.time(), tzinfo=dt.UTC))
-    item.updated(entry.updated)
+    item.published(published(entry.date, site.zone))
+    item.updated(shown_since(entry, site))
     validity = validity_line(entry, site)
     summary = entry.summary
     if validity:
@@ -152,6 +203,14 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
     html = (f"<p>{escape(validity)}</p>\n" if validity else "") + absolute_links(str(entry.html), url)
     # RSS readers expect content:encoded as CDATA; Atom wants escaped text of type html
     item.content(html, type="CDATA" if kind == "rss" else "html")
+
+
+def published(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """An instant within `day` both in the site's zone and in UTC, which feed readers convert to: the later
+    of the two midnights (midnight UTC is 08:00 in Quanzhou, whose own midnight is the day before in UTC;
+    midnight in New York is 05:00 UTC, when midnight UTC is the evening before there)."""
+    return max(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC),
+               dt.datetime.combine(day, dt.time(), tzinfo=zone)).astimezone(dt.UTC)
 
 
 def absolute_links(html: str, page_url: str) -> str:

@@ -55,9 +55,22 @@ SECTIONS = {
 }
 
 
-def section_name(section: str, lang: str) -> str:
-    names = SECTIONS.get(section)
-    return names[lang] if names else section.replace("-", " ").title()
+def section_name(section: str, lang: str, labels: dict[str, dict[str, str]] | None = None) -> str:
+    """A built-in section's name, else the folder's label in `labels` (glossary/tags.yaml, as programmes have
+    theirs: `events: {zh: 活动, en: Events}`), else its folder name as English (the build tells a Chinese page
+    shows it so)."""
+    if names := SECTIONS.get(section):
+        return names[lang]
+    if label := (labels or {}).get(section, {}).get(lang):
+        return label
+    text = section.replace("-", " ")
+    return text.title() if lang == "en" else text
+
+
+def unnamed_sections(sections, labels: dict[str, dict[str, str]]) -> list[str]:
+    """`section (zh)` for each section Chinese pages show by its folder name: no Chinese name or label."""
+    return [f"{section} (zh)" for section in sorted(sections)
+            if section not in SECTIONS and "zh" not in labels.get(section, {})]
 
 
 def programme_name(programme: str, lang: str, labels: dict[str, dict[str, str]] | None = None) -> str:

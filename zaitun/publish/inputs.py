@@ -425,6 +425,38 @@ class _Sources:
 _SOURCES = _Sources()
 
 
+def departures(since: dt.datetime, programmes: bool = True) -> dict[str, dict[str, tuple[dt.datetime, str | None]]]:
+    """lang -> slug -> when its page left the site after `since` and the programme it was shown under (None:
+    see its Chinese entry), as the store the entries came from tells it: a withdrawn document's (its English
+    too, if it had any), and English taken offline (its newest release retracted). Feeds are dated by them, so
+    a reader sees a feed change when an entry leaves it. Without `programmes` no stored file is read."""
+    store = _SOURCES.store
+    if store is None:
+        return {"zh": {}, "en": {}}
+    rows = store.withdrawn_since(since)
+    shown = _programmes(store, rows) if programmes else {}
+    withdrawn = {row["slug"]: (_aware(row["updated_at"]), shown.get(row["slug"])) for row in rows}
+    english = store.release_heads("en", sorted(withdrawn)) if withdrawn else {}
+    offline = {slug: (_aware(at), None) for slug, at in store.retraction_times(since, "en").items()}
+    return {"zh": withdrawn, "en": {slug: gone for slug, gone in withdrawn.items() if slug in english} | offline}
+
+
+def _programmes(store: Reads, rows: list[dict]) -> dict[str, str | None]:
+    """The programme each of these withdrawn documents' stored files names (read once a process for each)."""
+    missing = [row for row in rows if (row["slug"], row["updated_at"]) not in _PROGRAMMES]
+    raws = store.raws([row["slug"] for row in missing]) if missing else {}
+    for row in missing:
+        try:
+            meta = parse_meta(split_front_matter(raws[row["slug"]], Path(row["path"]))[0], Path(row["path"]))
+            _PROGRAMMES[row["slug"], row["updated_at"]] = meta.get("programme")
+        except Exception:  # a file that no longer reads was shown under no programme anyone can tell
+            _PROGRAMMES[row["slug"], row["updated_at"]] = None
+    return {row["slug"]: _PROGRAMMES[row["slug"], row["updated_at"]] for row in rows}
+
+
+_PROGRAMMES: dict[tuple[str, dt.datetime], str | None] = {}  # (slug, when withdrawn) -> its programme
+
+
 def load_bodies(entries: list[Entry]) -> None:
     """Read, in one go, the bodies of these entries that are to be rendered and whose HTML is not in the
     body cache (see bodies.py); `forget_bodies` lets them go."""

@@ -126,7 +126,8 @@ def by_date(entries: list[Entry]) -> list[Entry]:
 def item(entry: Entry, site: Site) -> dict:
     """A document as a line in a list page: made once per entry and build settings, so a process that builds
     again with the same entries (inputs.collect keeps them) makes only its changed documents' lines."""
-    return _LINES.get(entry, lambda e: _line(e, site), (site.urls.base_url, site.today))
+    return _LINES.get(entry, lambda e: _line(e, site),
+                      (site.urls.base_url, site.today, site.tag_labels.get(entry.section)))
 
 
 _LINES: ByIdentity[Entry, dict] = ByIdentity()  # an entry -> its line, for a base URL and date
@@ -140,7 +141,8 @@ def forget_lines() -> None:
 def _line(entry: Entry, site: Site) -> dict:
     return {"href": site.urls.link(layout.document(entry.lang, entry.section, entry.slug)), "title": entry.title,
             "date": entry.date.isoformat(), "summary": entry.summary, "expired": entry.is_expired(site.today),
-            "not_yet": not entry.is_in_force(site.today), "section": section_name(entry.section, entry.lang)}
+            "not_yet": not entry.is_in_force(site.today),
+            "section": section_name(entry.section, entry.lang, site.tag_labels)}
 
 
 def plan(entries: list[Entry], site: Site, before: Plan | None = None) -> Plan:
@@ -412,7 +414,7 @@ def _pager(lang: str, path: str, number: int, total: int, site: Site) -> dict | 
 def _list_target(lang: str, kind: str, key: str, site: Site) -> tuple[str, str, list[str]]:
     ui = UI[lang]
     if kind == "section":
-        return layout.section(lang, key), section_name(key, lang), []
+        return layout.section(lang, key), section_name(key, lang, site.tag_labels), []
     if kind == "programme":
         feeds = [layout.feed(lang, "rss", key), layout.feed(lang, "atom", key)]
         name = programme_name(key, lang, site.tag_labels)
@@ -441,7 +443,7 @@ def document_data(entry: Entry, site: Site) -> dict:
             "under_review": entry.under_review, "provenance": entry.provenance,
             "approved_on": days.day_of_text(entry.provenance.get("approved_at") or "", site.zone),
             "section": {"href": site.urls.link(layout.section(entry.lang, entry.section)),
-                        "label": section_name(entry.section, entry.lang)},
+                        "label": section_name(entry.section, entry.lang, site.tag_labels)},
             "programme": _programme_link(entry, site),
             "tags": [{"href": site.urls.link(layout.tag(entry.lang, t)), "label": site.tag_label(t, entry.lang)}
                      for t in entry.tags],

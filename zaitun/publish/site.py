@@ -44,6 +44,7 @@ from zaitun.publish.extras import (
 )
 from zaitun.publish.feeds import feed_outputs
 from zaitun.publish.holding import Culprits, Holding
+from zaitun.publish.i18n import unnamed_sections
 from zaitun.publish.indexer import ended_on_failure, prepare
 from zaitun.publish.inputs import BATCH, Entry, collect, release_stamp
 from zaitun.publish.lock import build_lock, free, take
@@ -522,6 +523,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     specs = planned.plan(entries, site)
     report.unlabelled_tags += [f"{programme} (zh)" for programme in sorted(planned.now.programmes("zh"))
                                if "zh" not in site.tag_labels.get(programme, {})]  # shown in English otherwise
+    report.unlabelled_tags += unnamed_sections(planned.now.langs["zh"].lists["section"], site.tag_labels)
     kept = planned.kept(site) | hold.kept  # known unchanged, and held back as they are online
     # feeds first: they render many bodies, so a worker should start on them, not end with them
     items = (feed_outputs(planned.now, site) + outputs(planned.now, site, skip=kept)

@@ -62,6 +62,12 @@ class LazyStore:
     def retractions(self, lang: str = "en") -> dict[str, str]:
         return self.reads.retractions(lang)
 
+    def retraction_times(self, since: dt.datetime, lang: str = "en") -> dict[str, dt.datetime]:
+        return self.reads.retraction_times(since, lang)
+
+    def withdrawn_since(self, since: dt.datetime) -> list[dict]:
+        return self.reads.withdrawn_since(since)
+
     def raws(self, slugs: list[str]) -> dict[str, str]:
         return self.reads.raws(slugs)
 

@@ -32,6 +32,11 @@ _RETRACTIONS = ("SELECT retracted.slug, retracted.retraction FROM releases AS re
                 "WHERE retracted.retracted_at IS NOT NULL AND retracted.id = "
                 "(SELECT max(releases.id) FROM releases WHERE releases.lang = ? AND releases.slug = retracted.slug) "
                 "ORDER BY retracted.slug")
+_RETRACTED_AT = ("SELECT retracted.slug, retracted.retracted_at AS at FROM releases AS retracted "
+                 "WHERE retracted.retracted_at IS NOT NULL AND retracted.retracted_at > ? AND retracted.id = "
+                 "(SELECT max(releases.id) FROM releases WHERE releases.lang = ? AND releases.slug = retracted.slug) "
+                 "ORDER BY retracted.slug")
+_WITHDRAWN = "SELECT slug, path, updated_at FROM documents WHERE status = 'withdrawn' AND updated_at > ? ORDER BY slug"
 OFFLINE = "English taken offline: {}; approve a corrected translation to put it back"  # why (Store.retractions)
 
 
@@ -47,6 +52,8 @@ class Reads(Protocol):
     def document_heads(self, status: str = "active", slugs: list[str] | None = None) -> list[dict]: ...
     def release_heads(self, lang: str = "en", slugs: list[str] | None = None) -> dict[str, dict]: ...
     def retractions(self, lang: str = "en") -> dict[str, str]: ...
+    def retraction_times(self, since: dt.datetime, lang: str = "en") -> dict[str, dt.datetime]: ...
+    def withdrawn_since(self, since: dt.datetime) -> list[dict]: ...
     def raws(self, slugs: list[str]) -> dict[str, str]: ...
     def payloads(self, ids: list[int]) -> dict[int, str]: ...
     def failure_rows(self) -> list[dict]: ...
@@ -105,6 +112,12 @@ class SqliteReads:
     def retractions(self, lang: str = "en") -> dict[str, str]:
         return dict(self._rows(_RETRACTIONS, (lang,)))
 
+    def retraction_times(self, since: dt.datetime, lang: str = "en") -> dict[str, dt.datetime]:
+        return {row["slug"]: row["at"] for row in self._dicts(_RETRACTED_AT, (_stored(since), lang))}
+
+    def withdrawn_since(self, since: dt.datetime) -> list[dict]:
+        return self._dicts(_WITHDRAWN, (_stored(since),))
+
     def raws(self, slugs: list[str]) -> dict[str, str]:
         return {slug: raw for part in _batches(slugs) for slug, raw in self._rows(
             f"SELECT slug, raw FROM documents WHERE slug IN ({_marks(part)})", part)}
@@ -136,6 +149,12 @@ class SqliteReads:
                         row[keys[i]] = dt.datetime.fromisoformat(values[i])
                 rows.append(row)
             return rows
+
+
+def _stored(at: dt.datetime) -> str:
+    """A time as SQLAlchemy stores a DateTime in SQLite (UTC, no offset), so the two compare as text."""
+    at = at.astimezone(dt.UTC) if at.tzinfo else at
+    return at.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _marks(values: list) -> str:

@@ -544,6 +544,24 @@ class Store:
                  .order_by(_retracted.c.slug))
         return {r["slug"]: r["retraction"] for r in self._rows(query)}
 
+    def retraction_times(self, since: dt.datetime, lang: str = "en") -> dict[str, dt.datetime]:
+        """slug -> when, of the documents whose newest release was retracted after `since`: when their English
+        went offline (found from the retracted releases, in their index)."""
+        newest = select(func.max(releases.c.id)).where(releases.c.lang == lang, releases.c.slug == _retracted.c.slug)
+        query = (select(_retracted.c.slug, _retracted.c.retracted_at)
+                 .where(_retracted.c.retracted_at.is_not(None), _retracted.c.retracted_at > since,
+                        _retracted.c.id == newest.scalar_subquery())
+                 .order_by(_retracted.c.slug))
+        return {r["slug"]: r["retracted_at"] for r in self._rows(query)}
+
+    def withdrawn_since(self, since: dt.datetime) -> list[dict]:
+        """The slug, path and time of withdrawal of each document withdrawn after `since`, in slug order: what
+        left the site since then, read without reading every document's head."""
+        query = (select(documents.c.slug, documents.c.path, documents.c.updated_at)
+                 .where(documents.c.status == "withdrawn", documents.c.updated_at > since)
+                 .order_by(documents.c.slug))
+        return [dict(r) for r in self._rows(query)]
+
     def release_stamps(self, ids: list[int]) -> list[dict]:
         """The id, raw_hash and created_at of those of these releases the store holds."""
         return [dict(r) for part in _batches(ids) for r in self._rows(

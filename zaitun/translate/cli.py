@@ -92,18 +92,19 @@ def glossary_export(
     fmt: Annotated[str, typer.Option("--format", help="tbx or csv.")] = "tbx",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
-    """Write the whole glossary as one TBX or CSV file."""
+    """Write the whole glossary as one TBX or CSV file (lines with no English yet too: their forbidden
+    renderings hold)."""
     import io
 
     from zaitun.translate.glossary import load_glossary, write_csv
-    from zaitun.translate.tbx import export_tbx
+    from zaitun.translate.tbx import export_tbx, exported
 
     glossary = load_glossary(ctx.obj.project.glossary_dir)
     if fmt == "tbx":
         data = export_tbx(glossary)
     elif fmt == "csv":
         buffer = io.StringIO()
-        write_csv(list(glossary.by_term.values()), buffer)
+        write_csv(exported(glossary), buffer)
         data = buffer.getvalue().encode("utf-8")
     else:
         raise GlossaryError(ctx.obj.project.glossary_dir, f"unknown export format {fmt!r}: use tbx or csv")

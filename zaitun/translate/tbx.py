@@ -7,8 +7,9 @@ entry becomes a termEntry with the Chinese term and English terms whose
 On import the approved rendering is the English preferredTerm, else an admitted one, else one without a
 status; deprecated, superseded, obsolete and not-recommended terms are forbidden renderings. Terms are
 read from TBX-Basic's `tig` and `ntig`, in language sets tagged `zh`, `zh-CN`, `zh-Hans` and `en`,
-`en-GB`, `en-US`; an entry that cannot become a glossary line (Traditional Chinese only, no approved
-English, a term the glossary has) is skipped, and every skip is reported with why.
+`en-GB`, `en-US`; an entry with forbidden terms only becomes a line with an empty `en` (as the glossary
+keeps one: its forbidden renderings refused). An entry that cannot become a glossary line (Traditional Chinese
+only, no English term at all, a term the glossary has) is skipped, and every skip is reported with why.
 """
 
 from __future__ import annotations
@@ -32,17 +33,25 @@ FORBIDDEN = {"deprecated", "superseded", "obsolete", "notrecommended"}
 
 
 def export_tbx(glossary: Glossary) -> bytes:
-    """The glossary as TBX (zh -> en), forbidden renderings marked deprecated."""
+    """The glossary as TBX (zh -> en), forbidden renderings marked deprecated; a line with no English yet is an
+    entry of deprecated terms only (its forbidden renderings are enforced all the same)."""
     tbx = tbxfile(sourcelanguage="zh", targetlanguage="en")
-    for entry in glossary.by_term.values():
+    for entry in exported(glossary):
         unit = tbx.addsourceunit(entry.zh)
-        unit.set_target_terms([entry.en, *entry.forbidden], "en")
-        for tig, status in zip(_tigs(unit, "en"), [PREFERRED] + [DEPRECATED] * len(entry.forbidden), strict=True):
+        approved = [entry.en] if entry.en else []
+        unit.set_target_terms([*approved, *entry.forbidden], "en")
+        statuses = [PREFERRED] * len(approved) + [DEPRECATED] * len(entry.forbidden)
+        for tig, status in zip(_tigs(unit, "en"), statuses, strict=True):
             note = etree.SubElement(tig, unit.namespaced("termNote"), type="administrativeStatus")
             note.text = status
         if entry.note:
             unit.addnote(entry.note)
     return bytes(tbx)
+
+
+def exported(glossary: Glossary) -> list[Entry]:
+    """What an export holds: each term's line, then the lines with no English yet that forbid renderings."""
+    return [*glossary.by_term.values(), *glossary.bans]
 
 
 def _tigs(unit, lang: str) -> list:
@@ -96,15 +105,18 @@ def _read_entry(unit: tbxunit, label: str, path: str, result: TbxImport) -> None
         result.skipped.append(f"{label}: " + ("its Chinese is Traditional only; the glossary is Simplified Chinese"
                                               if terms.get(TRADITIONAL) else "no Simplified Chinese term"))
         return
-    if not en:
+    forbidden = tuple(t.text for t in terms.get("en", []) if t.forbidden)
+    if not en and not forbidden:
         result.skipped.append(f"{label}: no approved English term (preferred, admitted or without a status)")
         return
     for other in en[1:]:
         result.notes.append(f"{label}: {other.text!r} ({other.status or 'no status'}) left out: the glossary "
                             f"keeps one rendering, {en[0].text!r}")
-    forbidden = tuple(t.text for t in terms["en"] if t.forbidden)
+    if not en:  # a line with no English yet: its forbidden renderings are refused all the same
+        result.notes.append(f"{label}: no approved English term; written with an empty en column (fill it in), "
+                            "its forbidden renderings refused meanwhile")
     for term in zh:
-        result.entries.append(Entry(term.text, en[0].text, forbidden, unit.getnotes().strip(), path))
+        result.entries.append(Entry(term.text, en[0].text if en else "", forbidden, unit.getnotes().strip(), path))
 
 
 def _terms(unit: tbxunit, lang_set: etree._Element) -> list[_Term]:
@@ -135,7 +147,8 @@ def import_tbx(path: Path, glossary_dir: Path) -> tuple[Path, TbxImport]:
     dest = glossary_dir / (path.stem + ".csv")
     if dest.exists():
         raise GlossaryError(dest, "already exists: rename the TBX file or merge it by hand")
-    known = load_glossary(glossary_dir).by_term
+    glossary = load_glossary(glossary_dir)
+    known = {e.zh: e for e in glossary.bans} | glossary.by_term
     read = read_tbx(path)
     result = TbxImport(skipped=read.skipped, notes=read.notes)
     for entry in read.entries:
