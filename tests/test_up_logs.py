@@ -1,0 +1,40 @@
+"""The operator's log of `zaitun up` (.zaitun/prefect-serve.log): a flow run failing on a user's error (a mistyped
+zaitun.toml, a build refused) says why in one line, as the command line would, not in a Python traceback."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from conftest import write_doc
+from test_up_stop import WAITING, WAITING_BODY, WAITING_FRONT, leftovers, running_stack, stop  # noqa: F401
+
+from zaitun.scaffold import init_project
+
+
+def test_a_flow_run_failing_on_a_mistyped_setting_logs_one_line_not_a_traceback(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, _ports, _children = running_stack(root, leftovers)
+    log = root / ".zaitun" / "prefect-serve.log"
+    config = root / "zaitun.toml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    line = lines.index("concurrency = 1") + 1
+    config.write_text(config.read_text(encoding="utf-8").replace("concurrency = 1", "concurrency = 0"),
+                      encoding="utf-8")
+    write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)  # its intake run fails on the setting
+    reason = f"{config}:{line}: 'translate.concurrency' must be at least 1"
+    try:
+        deadline = time.monotonic() + 120
+        while "Finished in state Failed(\"Flow run encountered" not in log.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.5)
+        time.sleep(2)  # the engine's last word on the run
+    finally:
+        stop(proc, signal.SIGINT, 60)
+    written = log.read_text(encoding="utf-8")
+    assert "Traceback" not in written and 'File "' not in written, written
+    failed = [text for text in written.splitlines() if "| ERROR" in text]
+    assert failed and all(reason in text for text in failed), written
+    assert any(text.endswith(f"Engine execution exited with unexpected exception: ConfigError: {reason}")
+               for text in failed), written
