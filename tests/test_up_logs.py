@@ -38,3 +38,30 @@ def test_a_flow_run_failing_on_a_mistyped_setting_logs_one_line_not_a_traceback(
     assert failed and all(reason in text for text in failed), written
     assert any(text.endswith(f"Engine execution exited with unexpected exception: ConfigError: {reason}")
                for text in failed), written
+
+
+def test_a_crash_in_a_flow_run_keeps_its_traceback_and_a_user_error_loses_it():
+    import logging
+
+    import zaitun.flows  # noqa: F401 - what every process running a flow imports
+    from zaitun.errors import ConfigError
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("prefect.flow_runs")
+    logger.addHandler(handler)
+    try:
+        mistyped = ConfigError("zaitun.toml", "'translate.concurrency' must be at least 1", 34)
+        for exc in (RuntimeError("a bug"), mistyped):
+            try:
+                raise exc
+            except Exception:
+                logger.error("Engine execution exited with unexpected exception", exc_info=True)
+    finally:
+        logger.removeHandler(handler)
+    crash, mistake = records
+    assert crash.exc_info and crash.exc_info[1].args == ("a bug",)
+    assert mistake.exc_info is None and mistake.getMessage() == (
+        "Engine execution exited with unexpected exception: ConfigError: zaitun.toml:34: 'translate.concurrency' "
+        "must be at least 1")
