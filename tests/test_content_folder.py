@@ -90,8 +90,9 @@ def test_an_emptied_content_folder_withdraws_nothing_until_told_to_on_purpose(pu
         result = zaitun(published, command)
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert (f"{published / 'content'}: the content folder holds no document while {len(online)} were taken in: "
-                "none was withdrawn (is a share not mounted over it?); put the files back (or mount it), or withdraw "
-                "them all on purpose with `zaitun intake --allow-empty`") in result.stderr, result.stderr
+                "none was withdrawn, as that would take the whole site offline (is a share not mounted over it?); put "
+                "the files back (or mount it), or withdraw them all on purpose with `zaitun run --allow-empty`"
+                ) in result.stderr, result.stderr
         assert {slug for slug, stage in statuses(published).items() if stage != "withdrawn"} == online
     assert (published / "publish" / PAGE).is_file()
     assert "held back by intake" in zaitun(published, "status").stdout
@@ -135,6 +136,12 @@ def test_under_up_an_emptied_content_folder_leaves_the_site_online(published, tm
         assert "none was withdrawn" in held[0]
         time.sleep(5)  # a publish run the intake might have started
         assert httpx.get(page, timeout=10).status_code == 200
+        meant = zaitun(published, "run", "--allow-empty")  # on purpose, while up runs: the site follows
+        assert meant.returncode == 0, meant.stdout + meant.stderr
+        deadline = time.monotonic() + 120
+        while httpx.get(page, timeout=10).status_code == 200:
+            assert time.monotonic() < deadline, "the withdrawn pages stayed online"
+            time.sleep(1)
     finally:
         out, _ = stop(proc, signal.SIGINT, 60)
     assert "Traceback" not in out, out

@@ -134,7 +134,8 @@ def import_(ctx: typer.Context,
 
 
 ALLOW_EMPTY = typer.Option("--allow-empty", help="content/ holding no document is meant: withdraw every document "
-                           "(without it, such a pass withdraws nothing, taking it for a share not mounted).")
+                           "(without it, such a pass withdraws nothing, taking it for a share not mounted; `run "
+                           "--allow-empty` also takes their pages offline at once).")
 
 
 @app.command()

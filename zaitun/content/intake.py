@@ -177,8 +177,9 @@ def content_emptied(project: Project, known: dict, present: set[str]) -> Content
     if not unexplained:
         return None
     return ContentError(project.content_dir, f"the content folder holds no document while {len(unexplained)} were "
-                        "taken in: none was withdrawn (is a share not mounted over it?); put the files back (or "
-                        "mount it), or withdraw them all on purpose with `zaitun intake --allow-empty`")
+                        "taken in: none was withdrawn, as that would take the whole site offline (is a share not "
+                        "mounted over it?); put the files back (or mount it), or withdraw them all on purpose with "
+                        "`zaitun run --allow-empty`")
 
 
 def _set_aside_by_withdraw(project: Project, row: dict) -> bool:
