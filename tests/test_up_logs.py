@@ -65,3 +65,29 @@ def test_a_crash_in_a_flow_run_keeps_its_traceback_and_a_user_error_loses_it():
     assert mistake.exc_info is None and mistake.getMessage() == (
         "Engine execution exited with unexpected exception: ConfigError: zaitun.toml:34: 'translate.concurrency' "
         "must be at least 1")
+
+
+def test_the_rebuild_after_an_approval_says_a_refused_build_in_one_line(tmp_path, caplog):
+    from zaitun.project import Project
+    from zaitun.state.store import Store
+    from zaitun.up import _rebuild
+
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    webroot = tmp_path / "www"
+    webroot.mkdir()
+    (webroot / "index.php").write_text("<?php ?>", encoding="utf-8")
+    config = root / "zaitun.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('output_dir = "publish"', f'output_dir = "{webroot}"'),
+                      encoding="utf-8")
+    project = Project(root)
+    store = Store.open(project.database_url)
+    try:
+        _rebuild(project, store)  # what zaitun up does the moment a reviewer approves
+    finally:
+        store.close()
+    [record] = [r for r in caplog.records if r.name == "zaitun.up"]
+    assert record.exc_info is None
+    assert record.getMessage() == (f"rebuilding publish/ after an approval failed: {webroot} (publish.output_dir) is "
+                                   "a folder holding files that are not a site zaitun built, and a build replaces "
+                                   "that folder: move them elsewhere or set publish.output_dir to a folder of its own")
