@@ -4,11 +4,15 @@ nothing): no document is withdrawn and no page goes offline; the pass says why i
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
+from test_up_stop import leftovers, running_stack, stop  # noqa: F401 - leftovers: the fixture
 
 from zaitun.scaffold import init_project
 
@@ -66,3 +70,78 @@ def test_up_refuses_to_start_without_its_content_folder_and_makes_none(published
                                      "documents to withdraw")
     assert not (published / "content").exists()
     assert set(statuses(published).values()) == {"approved"}
+
+
+def empty_content(root: Path, away: Path) -> None:
+    """Every section folder moved out of content/, content/ itself left: a share's empty mount point."""
+    away.mkdir()
+    for section in (root / "content").iterdir():
+        section.rename(away / section.name)
+
+
+def test_an_emptied_content_folder_withdraws_nothing_until_told_to_on_purpose(published, tmp_path):
+    before = statuses(published)
+    (published / "content" / "about" / "about.md").unlink()  # one file deleted: withdrawn, as ever
+    assert "withdrawn 1" in zaitun(published, "intake").stdout
+    assert statuses(published)["about"] == "withdrawn"
+    online = {slug for slug, stage in statuses(published).items() if stage != "withdrawn"}
+    empty_content(published, tmp_path / "away")
+    for command in ("run", "intake"):
+        result = zaitun(published, command)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert (f"{published / 'content'}: the content folder holds no document while {len(online)} were taken in: "
+                "none was withdrawn, as that would take the whole site offline (is a share not mounted over it?); put "
+                "the files back (or mount it), or withdraw them all on purpose with `zaitun run --allow-empty`"
+                ) in result.stderr, result.stderr
+        assert {slug for slug, stage in statuses(published).items() if stage != "withdrawn"} == online
+    assert (published / "publish" / PAGE).is_file()
+    assert "held back by intake" in zaitun(published, "status").stdout
+    meant = zaitun(published, "intake", "--allow-empty")
+    assert meant.returncode == 0 and f"withdrawn {len(online)}" in meant.stdout, meant.stdout + meant.stderr
+    assert set(statuses(published).values()) == {"withdrawn"} and len(before) == len(online) + 1
+    assert zaitun(published, "run").returncode == 0  # nothing left to withdraw: an empty folder is no error now
+    assert not (published / "publish" / PAGE).exists()
+
+
+def test_withdrawing_the_last_document_in_the_review_ui_is_meant(tmp_path):
+    from zaitun.content.upload import withdraw
+    from zaitun.project import Project
+
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    (root / "content" / "guides").mkdir(parents=True, exist_ok=True)
+    (root / "content" / "guides" / "harbour.md").write_text("---\ntitle: 泉州港\ndate: 2026-11-02\n---\n\n泉州港。\n",
+                                                           encoding="utf-8")
+    assert "ingested 1" in zaitun(root, "intake").stdout
+    withdraw(Project(root), "guides", "harbour")  # what the staff page's Withdraw does
+    result = zaitun(root, "intake")
+    assert result.returncode == 0 and "withdrawn 1" in result.stdout, result.stdout + result.stderr
+
+
+def test_under_up_an_emptied_content_folder_leaves_the_site_online(published, tmp_path, leftovers):  # noqa: F811
+    proc, ports, _children = running_stack(published, leftovers)
+    page = f"http://127.0.0.1:{ports['preview']}/{PAGE.parent.as_posix()}/"
+    try:
+        assert httpx.get(page, timeout=10).status_code == 200
+        empty_content(published, tmp_path / "away")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # until the intake flow has run on it, whatever it did
+            listed = json.loads(zaitun(published, "status", "--json").stdout)
+            held = [f["message"] for f in listed["failures"] if f["source"] == str(published / "content")]
+            withdrawn = [d["slug"] for d in listed["documents"] if d["stage"] == "withdrawn"]
+            if held or withdrawn:
+                break
+            time.sleep(1)
+        assert withdrawn == [] and held, listed
+        assert "none was withdrawn" in held[0]
+        time.sleep(5)  # a publish run the intake might have started
+        assert httpx.get(page, timeout=10).status_code == 200
+        meant = zaitun(published, "run", "--allow-empty")  # on purpose, while up runs: the site follows
+        assert meant.returncode == 0, meant.stdout + meant.stderr
+        deadline = time.monotonic() + 120
+        while httpx.get(page, timeout=10).status_code == 200:
+            assert time.monotonic() < deadline, "the withdrawn pages stayed online"
+            time.sleep(1)
+    finally:
+        out, _ = stop(proc, signal.SIGINT, 60)
+    assert "Traceback" not in out, out

@@ -49,15 +49,17 @@ def test_broken_edit_keeps_the_last_good_version(tmp_project, store):
 
 def test_deleted_file_is_withdrawn(tmp_project, store):
     path = write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    write_doc(tmp_project.root, "guides/b.md", "title: 标题二\ndate: 2025-01-01", "正文二。")  # (content/ not emptied)
     ingest(tmp_project, store)
     path.unlink()
     assert ingest(tmp_project, store).withdrawn == ["a"]
     assert store.document("a")["status"] == "withdrawn"
-    assert store.documents() == []
+    assert [d["slug"] for d in store.documents()] == ["b"]
 
 
 def test_restored_file_comes_back(tmp_project, store):
     path = write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    write_doc(tmp_project.root, "guides/b.md", "title: 标题二\ndate: 2025-01-01", "正文二。")  # (content/ not emptied)
     ingest(tmp_project, store)
     text = path.read_text(encoding="utf-8")
     path.unlink()

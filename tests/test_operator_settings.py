@@ -1,6 +1,7 @@
 """An operator edits zaitun.toml by hand and gets it wrong: the command refuses in one line naming the file and
 the line that is wrong, and nothing of the project (content, store, another program's files) is moved or lost."""
 
+import json
 import os
 import re
 import subprocess
@@ -72,6 +73,27 @@ def test_an_output_dir_holding_another_programs_files_is_refused_and_kept_as_it_
                 "zaitun built") in result.stderr
     assert webroot.is_dir() and not webroot.is_symlink() and files_of(webroot) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "www"]  # no .www.versions/ beside it
+
+
+def test_a_run_whose_build_is_refused_says_what_intake_and_translate_did_then_the_error(project, tmp_path):
+    assert zaitun(project, "run").returncode == 0
+    webroot = tmp_path / "www"
+    webroot.mkdir()
+    (webroot / "index.php").write_text("<?php ?>", encoding="utf-8")
+    set_line(project, 'output_dir = "publish"', f'output_dir = "{webroot}"')
+    guide = project / "content" / "guides" / "240-hour-visa-free-transit.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n新增一句说明。\n", encoding="utf-8")
+    result = zaitun(project, "run")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stdout.splitlines() == ["intake: 1 taken in, 0 withdrawn, 0 with errors",
+                                          "translate: 1 drafted, 1 to review, 0 document(s) approved from memory",
+                                          "publish: failed, see the error below"], result.stdout
+    assert result.stderr.startswith(f"zaitun: error: {webroot} (publish.output_dir) is a folder holding files")
+    as_json = zaitun(project, "run", "--json")  # the change is taken in now: nothing to do but the build
+    assert as_json.returncode == 1
+    summary = json.loads(as_json.stdout)
+    assert summary["intake"]["ingested"] == [] and "publish" not in summary
+    assert summary["error"].startswith(f"{webroot} (publish.output_dir) is a folder holding files")
 
 
 def test_an_empty_output_folder_made_beforehand_is_built_into(project, tmp_path):

@@ -207,3 +207,23 @@ def test_pages_fit_a_phone_screen_and_the_focused_segment_is_in_view(served, pag
         page.keyboard.press("j")
     box = page.locator(f"#s-{ids[3]}.current").bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= 640
+
+
+def test_shift_a_with_every_draft_flagged_says_there_is_nothing_to_approve_at_once(tmp_path, page):
+    project, store = review_project(tmp_path)
+    ids = draft_all(store, issues_for=set(range(20)))  # every draft flagged: nothing to approve all at once
+    real_user(store, "alice")
+    asked, posted = [], []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.on("request", lambda request: posted.append(request.url) if request.method == "POST" else None)
+    with serve_app(create_app(Context(project, store))) as base:
+        login(page, base)
+        posted.clear()
+        page.keyboard.press("Shift+A")
+        sync_api.expect(page.locator("#approve-unflagged-note")).to_have_text(
+            "No unflagged draft to approve all at once: read each draft left (j/k to move, e to edit, a to approve).")
+        assert asked == [] and posted == []
+        page.keyboard.press("a")  # the keys go on working: the focused draft is approved
+        sync_api.expect(page.locator(f"#s-{ids[0]}")).to_have_class("seg state-approved", timeout=10_000)
+    assert state(store, ids[0]).state == "approved"
+    store.close()

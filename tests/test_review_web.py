@@ -183,6 +183,17 @@ def test_approve_all_unflagged_then_the_last_one_completes_the_document(site):
     assert store.latest_release(SLUG) is not None
 
 
+def test_approve_all_unflagged_with_only_flagged_drafts_left_says_nothing_was_approved(site):
+    client, store, ids, _ = site
+    login(client)
+    post(client, f"/doc/{SLUG}/approve-unflagged")  # all but the flagged ids[3]
+    post(client, f"/doc/{SLUG}/approve-unflagged")  # again, from a page that offers none
+    page = client.get(f"/doc/{SLUG}").text
+    said = "no unflagged draft to approve: read each draft left and approve it"
+    assert f'<p class="flash info" role="status">{said}</p>' in page
+    assert state_of(store, ids[3]).state == "draft"
+
+
 def test_forms_without_the_right_csrf_token_are_refused(site):
     client, store, ids, _ = site
     login(client)

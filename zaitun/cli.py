@@ -133,13 +133,18 @@ def import_(ctx: typer.Context,
         raise typer.Exit(1)
 
 
+ALLOW_EMPTY = typer.Option("--allow-empty", help="content/ holding no document is meant: withdraw every document "
+                           "(without it, such a pass withdraws nothing, taking it for a share not mounted; `run "
+                           "--allow-empty` also takes their pages offline at once).")
+
+
 @app.command()
-def intake(ctx: typer.Context) -> None:
+def intake(ctx: typer.Context, allow_empty: Annotated[bool, ALLOW_EMPTY] = False) -> None:
     """Take content/ into the store: segment new and changed documents, withdraw deleted ones."""
     from zaitun.content.unread import told
     from zaitun.pipeline import intake as take_in
 
-    report = take_in(ctx.obj.project, ctx.obj.store)
+    report = take_in(ctx.obj.project, ctx.obj.store, allow_empty)
     for error in report.errors:
         typer.echo(str(error), err=True)
     _echo_unread(told(report.unread) + [str(w) for w in report.twice])
@@ -261,11 +266,20 @@ def config_(ctx: typer.Context,
 
 @app.command()
 def run(ctx: typer.Context,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the pass summary as JSON.")] = False) -> None:
+        as_json: Annotated[bool, typer.Option("--json", help="Print the pass summary as JSON.")] = False,
+        allow_empty: Annotated[bool, ALLOW_EMPTY] = False) -> None:
     """One pass without any server: intake -> translate -> publish what is approved (for cron, CI)."""
+    from zaitun.errors import PassFailed
     from zaitun.pipeline import held_back, run_once
 
-    summary = run_once(ctx.obj.project, ctx.obj.store)
+    try:
+        summary = run_once(ctx.obj.project, ctx.obj.store, allow_empty)
+    except PassFailed as exc:  # what the stages before the failed one did, then (from main) the error
+        if as_json:
+            typer.echo(json.dumps({**exc.summary, "error": str(exc)}, ensure_ascii=False, indent=2, default=str))
+        else:
+            _echo_run(exc.summary, held_back(exc.summary))
+        raise
     failed = held_back(summary)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
@@ -276,11 +290,14 @@ def run(ctx: typer.Context,
 
 
 def _echo_run(summary: dict, failed: list[str]) -> None:
+    """Each stage's outcome; a pass cut short by a failed stage (PassFailed) has none from that stage on."""
     from zaitun.review.status import validity_note
 
-    intake, translated, published = summary["intake"], summary["translate"], summary["publish"]
-    for line in failed + translated.get("tmx_skipped", []):
+    intake, translated, published = summary.get("intake"), summary.get("translate"), summary.get("publish")
+    for line in failed + (translated or {}).get("tmx_skipped", []):
         typer.echo(line, err=True)
+    if intake is None:
+        return
     _echo_unread(intake["unread"] + intake["same_notice"])
     for why in intake["anew"].values():
         typer.echo(f"  {why}")
@@ -288,10 +305,15 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
     unread += f", {len(intake['same_notice'])} the same notice as another" if intake["same_notice"] else ""
     typer.echo(f"intake: {len(intake['ingested'])} taken in, {len(intake['withdrawn'])} withdrawn, "
                f"{len(intake['errors'])} with errors{unread}")
+    if translated is None:
+        return
     outage = (f"; {translated['engine']} failed on {translated['engine_failed']} segment(s)"
               if translated.get("engine_failed") else "")
     typer.echo(f"translate: {translated.get('drafted', 0)} drafted, {translated.get('to_review', 0)} to review, "
                f"{len(translated['completed'])} document(s) approved from memory{outage}")
+    if published is None:
+        typer.echo("publish: failed, see the error below")
+        return
     typer.echo(f"publish: {published.get('summary', '')}")
     for note in published.get("redirects", []):  # as `zaitun build` says them
         typer.echo(f"  redirect: {note}")

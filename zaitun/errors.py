@@ -14,6 +14,7 @@
     │   └── SocialStateUnreadable   .zaitun/social.json does not read (a StateUnreadable too): nothing is posted
     ├── DeployError             a sink (S3) refused the upload
     ├── Busy                    another process kept a piece of work locked longer than one waits (zaitun.locks)
+    ├── PassFailed              a stage of one whole pass (`zaitun run`) failed: what the stages before it did, and why
     └── MachineTrouble          the machine refused a write: the disk full, the store locked, read-only or damaged,
                                 no permission
 
@@ -107,6 +108,16 @@ class Busy(ZaitunError):
     def __init__(self, message: str, pid: int | None = None):
         super().__init__(message)
         self.pid = pid
+
+
+class PassFailed(ZaitunError):
+    """A stage of `pipeline.run_once` raised `cause`; `summary` holds what the stages before it did, so the
+    operator learns what was taken in and translated before the error. It reads as its cause."""
+
+    def __init__(self, summary: dict, cause: ZaitunError):
+        super().__init__(str(cause))
+        self.summary = summary
+        self.cause = cause
 
 
 class MachineTrouble(ZaitunError):

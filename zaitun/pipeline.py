@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zaitun.errors import PublishError, StateUnreadable
+from zaitun.errors import PassFailed, PublishError, StateUnreadable, ZaitunError
 from zaitun.project import Project
 
 if TYPE_CHECKING:  # the stages are imported when they run: `zaitun status` need not load the publisher
@@ -37,20 +37,21 @@ def open_project(project_dir: str | Path) -> tuple[Project, Store]:
     return project, Store.open(project.database_url)
 
 
-def intake(project: Project, store: Store):
-    """Take content/ in, refusing each document `zaitun check` would report (its links included)."""
+def intake(project: Project, store: Store, allow_empty: bool = False):
+    """Take content/ in, refusing each document `zaitun check` would report (its links included); `allow_empty`:
+    content/ holding no document withdraws every document (else such a pass withdraws nothing)."""
     from functools import partial
 
     from zaitun.check import document_validator
     from zaitun.content.intake import ingest
 
-    return ingest(project, store, checks=partial(document_validator, project))
+    return ingest(project, store, checks=partial(document_validator, project), allow_empty=allow_empty)
 
 
-def intake_stage(project: Project, store: Store) -> dict:
+def intake_stage(project: Project, store: Store, allow_empty: bool = False) -> dict:
     from zaitun.content.unread import told
 
-    report = intake(project, store)
+    report = intake(project, store, allow_empty)
     return {"ingested": report.ingested, "withdrawn": report.withdrawn, "anew": report.anew,
             "unchanged": len(report.unchanged), "errors": [str(e) for e in report.errors],
             "unread": told(report.unread), "not_read": len(report.unread),
@@ -303,19 +304,23 @@ def retry_notifications(project: Project) -> int:
 
 def held_back(summary: dict) -> list[str]:
     """Every file a pass of `run_once` did not take, as `path:line: message` (empty: everything went through)."""
-    return [*summary["intake"]["errors"], *summary["translate"].get("failed", []),
-            *summary["publish"].get("left_out", [])]
+    return [*summary.get("intake", {}).get("errors", []), *summary.get("translate", {}).get("failed", []),
+            *summary.get("publish", {}).get("left_out", [])]
 
 
-def run_once(project: Project, store: Store) -> dict:
+def run_once(project: Project, store: Store, allow_empty: bool = False) -> dict:
     """intake -> translate -> publish what is approved, then the expiry check (as the daily flow makes it);
     for cron, CI and first runs. One bad file is held back by the stage it fails in; every stage still runs
     for the others. Notifications a receiver did not take in an earlier pass are sent first."""
     retry_notifications(project)
-    intake = intake_stage(project, store)
-    translated = translate_stage(project, store)
-    tell_ready_for_review(project, store, translated)
-    published = publish_stage(project, store)
-    expiring = expiry_stage(project, store)
-    tell_expiring(project, expiring)
-    return {"intake": intake, "translate": translated, "publish": published, "expiry": expiring}
+    done: dict = {}
+    try:  # a stage that fails as a whole (a build refused) raises, saying what the stages before it did
+        done["intake"] = intake_stage(project, store, allow_empty)
+        done["translate"] = translate_stage(project, store)
+        tell_ready_for_review(project, store, done["translate"])
+        done["publish"] = publish_stage(project, store)
+    except ZaitunError as exc:
+        raise PassFailed(done, exc) from exc
+    done["expiry"] = expiry_stage(project, store)
+    tell_expiring(project, done["expiry"])
+    return done

@@ -131,6 +131,11 @@ class Project:
         return self.state_dir / "quarantine"
 
     @property
+    def withdrawn_dir(self) -> Path:
+        """Where the review UI's Withdraw sets a document's file aside, in its section's folder."""
+        return self.state_dir / "withdrawn"
+
+    @property
     def publish_dir(self) -> Path:
         return self.root / self.config.get("publish.output_dir")
 

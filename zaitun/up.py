@@ -202,6 +202,8 @@ def _rebuild(project: Project, store) -> None:
         tell_published(project, store, build(project, store))
     except ConfigError:
         pass
+    except ZaitunError as exc:  # a build refused: the publish flow records it; here one line, no traceback
+        logging.getLogger(__name__).error("rebuilding publish/ after an approval failed: %s", exc)
     except Exception:  # the publish flow reports build failures; this only makes the preview quick
         logging.getLogger(__name__).exception("rebuilding publish/ after an approval failed")
 

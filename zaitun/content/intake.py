@@ -165,8 +165,39 @@ def content_missing(project: Project, store: Store) -> ContentError | None:
                                              "(or mount it), or delete the files of the documents to withdraw")
 
 
-def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks | None = None) -> IntakeReport:
-    """Bring the store in line with content/: one pass, idempotent; one bad file never stops the others."""
+def content_emptied(project: Project, known: dict, present: set[str]) -> ContentError | None:
+    """Why a pass withdraws nothing when content/ holds no document while the store has active ones (an empty
+    mount point under a share not mounted, every file moved away by mistake): read as meant, it would take the
+    whole site offline. Documents withdrawn with the review UI's Withdraw (their file set aside, as stored, in
+    .zaitun/withdrawn/) were withdrawn on purpose: they do not count."""
+    if present:
+        return None
+    unexplained = [row for row in known.values() if row["status"] == DocumentState.ACTIVE
+                   and not _set_aside_by_withdraw(project, row)]
+    if not unexplained:
+        return None
+    return ContentError(project.content_dir, f"the content folder holds no document while {len(unexplained)} were "
+                        "taken in: none was withdrawn, as that would take the whole site offline (is a share not "
+                        "mounted over it?); put the files back (or mount it), or withdraw them all on purpose with "
+                        "`zaitun run --allow-empty`")
+
+
+def _set_aside_by_withdraw(project: Project, row: dict) -> bool:
+    """Whether the document's file, as the store holds it, was moved to .zaitun/withdrawn/ (content/upload.py)."""
+    folder = project.withdrawn_dir / row["section"]
+    for path in folder.glob(f"{row['slug']}.*.md") if folder.is_dir() else []:
+        try:
+            if sha(path.read_bytes().decode("utf-8-sig")) == row["raw_hash"]:
+                return True
+        except (OSError, UnicodeDecodeError):
+            continue
+    return False
+
+
+def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks | None = None,
+           allow_empty: bool = False) -> IntakeReport:
+    """Bring the store in line with content/: one pass, idempotent; one bad file never stops the others.
+    `allow_empty`: content/ holding no document is meant, and withdraws every document (see `content_emptied`)."""
     if missing := content_missing(project, store):
         return IntakeReport(errors=[missing])
     limits = Limits.of(project.config)
@@ -185,7 +216,12 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
             _take_in_one(store, report, doc, known.get(doc.slug), actor, limits, validate, others.get(doc.slug))
             bar.advance()
     present = {d.slug for d in loaded.documents} | {e.path.stem for e in loaded.errors}
-    _withdraw_deleted(store, report, known, present, actor)
+    if emptied := None if allow_empty else content_emptied(project, known, present):
+        report.errors.append(emptied)
+        report.failures.append(failures.Failure(STAGE, str(project.content_dir), str(emptied), None,
+                                                failures.HELD_BACK))
+    else:
+        _withdraw_deleted(store, report, known, present, actor)
     report.unread = unread_files(loaded.others, loaded.documents, project.content_dir)
     report.failures += [failures.Failure(STAGE, str(w.path), str(w), None,
                                          failures.NOT_LINKED if unlinked_only(w.path) else failures.NOT_READ)

@@ -35,7 +35,6 @@ from zaitun.errors import ContentError
 from zaitun.project import Project
 
 UPLOADS = "uploads"
-WITHDRAWN = "withdrawn"
 UNLABELLED = {2: "parts", 3: "measures"}  # headings of notices, by level: 一、 and （一）
 _NAMES = {kind.name: f"{kind.name}s ({char})" for char, kind in labels.KINDS.items()}  # "articles (条)"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._\u3400-\u9fff-]+")
@@ -213,7 +212,7 @@ def document_file(project: Project, section: str, slug: str) -> Path:
 def withdraw(project: Project, section: str, slug: str) -> Path:
     """Move a document's file out of content/ into `.zaitun/withdrawn/`; the intake then withdraws it."""
     source = document_file(project, section, slug)
-    return project.set_aside(source, project.state_dir / WITHDRAWN / section, lambda stamp: f"{slug}.{stamp}.md")
+    return project.set_aside(source, project.withdrawn_dir / section, lambda stamp: f"{slug}.{stamp}.md")
 
 
 def _write_atomic(path: Path, text: str) -> None:

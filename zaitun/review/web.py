@@ -520,9 +520,15 @@ def _action_routes(app: FastAPI) -> None:
     def approve_unflagged(request: Request, slug: str, background: BackgroundTasks,
                           user: dict = Depends(approver), form: dict = Depends(checked_form)):
         seen = dict(item.split("@", 1) for item in form.get("shown", "").split() if "@" in item)
-        return _act(request, slug, "", lambda: _report(request, actions.approve_unflagged(
-            request.app.state.project, request.app.state.store, slug, seen, user["name"],
-            defer=background.add_task)))
+
+        def run() -> None:
+            result = actions.approve_unflagged(request.app.state.project, request.app.state.store, slug, seen,
+                                               user["name"], defer=background.add_task)
+            _report(request, result)
+            if not (result.approved or result.skipped or result.refused or result.held):
+                flash(request, "info", "no unflagged draft to approve: read each draft left and approve it")
+
+        return _act(request, slug, "", run)
 
     @app.post("/doc/{slug}/reject")
     def reject(request: Request, slug: str, user: dict = Depends(approver), form: dict = Depends(checked_form)):

@@ -153,6 +153,28 @@
     seg.addEventListener("focusin", function () { if (current !== i) { mark(i); } });
   });
 
+  // Shift+A: the "Approve all unflagged" button, asked first; when it is off (every draft left is flagged, or none
+  // is left), say so rather than ask and send a form that approves nothing.
+  function approveAll() {
+    var all = document.getElementById("approve-unflagged");
+    if (!all) { return; }
+    var button = all.querySelector("button[type=submit]");
+    if (button && button.disabled) {
+      var note = document.getElementById("approve-unflagged-note");
+      if (!note) {
+        note = document.createElement("p");
+        note.id = "approve-unflagged-note";
+        note.className = "flash info";
+        note.setAttribute("role", "status");
+        all.closest(".doc-actions").after(note);
+      }
+      note.textContent = "No unflagged draft to approve all at once: read each draft left " +
+        "(j/k to move, e to edit, a to approve).";
+      return;
+    }
+    if (window.confirm("Approve every unflagged draft of this document?")) { all.requestSubmit(); }
+  }
+
   document.addEventListener("keydown", function (ev) {
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName);
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && ev.target.tagName === "TEXTAREA") {
@@ -172,10 +194,7 @@
     else if (ev.key === "e") { open("edit"); }
     else if (ev.key === "r") { open("reject"); }
     else if (ev.key === "u" && seg) { var first = seg.querySelector("li.suggestion"); if (first) { use(first); } }
-    else if (ev.key === "A") {
-      var all = document.getElementById("approve-unflagged");
-      if (all && window.confirm("Approve every unflagged draft of this document?")) { all.requestSubmit(); }
-    }
+    else if (ev.key === "A") { approveAll(); }
     else if (ev.key === "p") { var p = document.querySelector("[data-key=p]"); if (p) { location.href = p.href; } }
     else { return; }
     ev.preventDefault();
