@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zaitun.content.hanzi import NUMERALS
-from zaitun.content.notice.lines import DATE_RE, Line, to_date
+from zaitun.content.notice.lines import DATE_RE, SIGNERS, Line, to_date
 from zaitun.errors import NoticeImportError
 
 DOC_NUMBER_RE = re.compile(
@@ -25,11 +25,12 @@ DOC_NUMBER_RE = re.compile(
 _ORDER_NUMBER = rf"((?:\d{{4}}\s*年\s*)?第\s*[{NUMERALS}]{{1,6}}\s*号)"  # 第77号, 2024年第3号
 _ORDER_RE = re.compile(rf"(.{{2,30}}?)(令|公告|通告)\s*(?:[（(〔]?\s*{_ORDER_NUMBER}\s*[）)〕]?)?")
 _ORDER_NUMBER_RE = re.compile(rf"[（(〔]?\s*{_ORDER_NUMBER}\s*[）)〕]?")
-TITLE_END = re.compile(r"(通知|通告|公告|意见|决定|批复|函|报告|办法|规定|方案|措施|细则|条例|规则|纲要|规划|"
+TITLE_END = re.compile(r"(通知|通告|公告|意见|决定|批复|函|报告|请示|办法|规定|方案|措施|细则|条例|规则|纲要|规划|"
                        r"计划|通报|指引|指南|清单|要点|令)$")
 _ORG_END = re.compile(r"(办公室|人民政府|委员会|办公厅|局|厅|部|委|院|中心|办|政府|会)$")
 _OFFICIAL_RE = re.compile(r"^.{0,20}?(?:副?(?:市|省|县|区|州|盟|旗|镇|乡)长|主席|主任|局长|厅长|部长)"
                           r"[\u4e00-\u9fff·]{2,4}$")
+_NAMES_RE = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:\u3000[\u4e00-\u9fff·]{2,4})*")  # 张三　李四
 _SIGNED_DATE_RE = re.compile(rf"([^，。；：、]{{2,40}}?)?{DATE_RE.pattern}")
 _STOP = "。！？；"
 _CLOSING_RE = re.compile(r"(?:特此(?:通知|公告|通告|函告|函复|批复|决定|报告|说明)|此复|此令)[。！]?")
@@ -44,6 +45,7 @@ class Head:
     issuer: str | None
     date: dt.date
     doc_number: str | None
+    signer: str | None = None  # an upward document's 签发人
 
 
 @dataclass
@@ -60,7 +62,8 @@ def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
     """Pick out header, title, signature, date and number lines; return the rest as body lines."""
     used: set[int] = set()
     header = _header(lines, used)
-    doc_number = header.number or _doc_number(lines, used)
+    number, signer_of_number = _doc_number(lines, used)
+    doc_number = header.number or number
     notice_title = _notice_title(lines, used)
     date, signer = _issue_date(lines, used, source)
     enclosed = _enclosed_name(notice_title) or (_promulgated_name(lines, used) if header.kind == "令" else None)
@@ -71,7 +74,7 @@ def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
         raise NoticeImportError(source, "no title found: put the notice's title on its first line", 1)
     issuer = signer or header.organ or _title_issuer(notice_title)
     summary = notice_title if notice_title and notice_title != title else None
-    head = Head(title, summary, issuer, date, doc_number)
+    head = Head(title, summary, issuer, date, doc_number, signer_of_number)
     return head, [line for i, line in enumerate(lines) if i not in used]
 
 
@@ -104,20 +107,36 @@ def _order_number(line: Line) -> str | None:
     return line.text.replace(" ", "")[match.start(1): match.end(1)] if match else None
 
 
-def _doc_number(lines: list[Line], used: set[int]) -> str | None:
+def _doc_number(lines: list[Line], used: set[int]) -> tuple[str | None, str | None]:
     """A line that is only a document number, in the head (above the first sentence) or right under the
     date of issue; numbers quoted in sentences, or standing in a list or table of the body, are other
-    documents' (`废止以下文件：` … `泉政文〔2015〕12号`)."""
+    documents' (`废止以下文件：` … `泉政文〔2015〕12号`). An upward document's number line names its signers
+    too (`泉政文〔2024〕5号　签发人：张三`), and more of them may stand alone on the lines under it:
+    (number, signers)."""
     in_body = False
     for i, line in enumerate(lines):
         in_body = in_body or (i > 0 and lines[i - 1].text.endswith(tuple(_STOP + "：:")))
-        text = line.text.replace(" ", "")
-        match = DOC_NUMBER_RE.fullmatch(line.folded.replace(" ", ""))
+        signed = SIGNERS.search(line.folded)
+        end = signed.start() if signed else None
+        text, folded = (t[:end].replace(" ", "").rstrip("\u3000") for t in (line.text, line.folded))
+        match = DOC_NUMBER_RE.fullmatch(folded)
         if match and i not in used and (not in_body or _dated(lines[i - 1])):
             used.add(i)
             prefix, year, number = text[: match.end(1)], match.group(2), match.group(3)
-            return f"{prefix}〔{int(year)}〕{int(number)}{text[-1]}"  # full-width digits (２０２４) as ASCII
-    return None
+            # full-width digits (２０２４) as ASCII
+            return f"{prefix}〔{int(year)}〕{int(number)}{text[-1]}", signed and _signers(lines, used, i, signed)
+    return None, None
+
+
+def _signers(lines: list[Line], used: set[int], i: int, signed: re.Match) -> str | None:
+    """The names after `签发人：` on line i, and those standing alone under it (`李四`)."""
+    names = [lines[i].text[signed.end():]] if lines[i].text[signed.end():] else []
+    for j in range(i + 1, min(i + 4, len(lines))):
+        if not _NAMES_RE.fullmatch(lines[j].text) or TITLE_END.search(lines[j].folded):
+            break
+        used.add(j)
+        names.append(lines[j].text)
+    return "\u3000".join(names) or None
 
 
 def _notice_title(lines: list[Line], used: set[int]) -> str | None:

@@ -33,6 +33,9 @@ KINDS = [  # what a line's start says it is; `body.classify` confirms structure 
     ("label", re.compile(rf"^第[{NUMERALS}]{{1,5}}[编章节条]")),
 ]
 _ORGANS_GAP = re.compile(r"[ \t\xa0]*\u3000[ \t\u3000\xa0]*|[ \t\xa0]{2,}")
+# An upward document's number line: `泉政文〔2024〕5号　　签发人：张三　李四`; the gaps between the signers' names
+# are kept as one ideographic space, like those between organs issuing jointly.
+SIGNERS = re.compile(r"签发人\s*[：:]")
 _ORGAN = re.compile(r"[\u4e00-\u9fff（）()]{2,30}(?:办公室|人民政府|委员会|办公厅|局|厅|部|委|院|中心|办|政府|会)")
 _MARGIN = " \t\u3000\xa0"  # what a line's first-line indent is made of
 _LEAD = (" ", "\xa0")
@@ -81,7 +84,13 @@ def clean_lines(text: str, paged: bool = True) -> list[Line]:
 
 def _cleaned(text: str) -> str:
     """Spaces between Chinese characters removed, but for the gap between organs issuing jointly
-    (`泉州市发展和改革委员会　　泉州市财政局`), which stays one ideographic space."""
+    (`泉州市发展和改革委员会　　泉州市财政局`) or signers (`签发人：张三　李四`), which stays one ideographic space."""
+    signers = SIGNERS.search(fold(text))
+    if signers:
+        label = re.sub(r"\s", "", text[signers.start():signers.end()])
+        names = "\u3000".join(text[signers.end():].split())
+        before = _cleaned(text[:signers.start()].rstrip(_MARGIN))
+        return (before + "\u3000" if before else "") + label + names
     organs = _ORGANS_GAP.split(text)
     if len(organs) > 1 and all(_ORGAN.fullmatch(organ) for organ in organs):
         return "\u3000".join(organs)

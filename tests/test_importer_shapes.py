@@ -1,0 +1,55 @@
+"""Notices in the shapes a city office sends them, dropped into content/ and taken in by `zaitun intake` run as
+staff run it: an upward document whose number line names its signers, attachment lists, tables in plain text."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from zaitun.content.model import load_document
+
+
+def intake(project, name: str, text: str) -> tuple[dict, str]:
+    """Drop `content/policies/<name>.txt` in, run `zaitun intake`; the document it became (meta, body)."""
+    section = project.content_dir / "policies"
+    section.mkdir(exist_ok=True)
+    (section / f"{name}.txt").write_text(text, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {"PYTHONWARNINGS": "ignore"}
+    result = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(project.root), "intake"],
+                            capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0 and "errors 0" in result.stdout, result.stdout + result.stderr
+    document = load_document(section / f"{name}.md", project.content_dir)
+    return document.meta, document.body.strip()
+
+
+UPWARD = """泉州市人民政府文件
+
+泉政文〔2024〕5号{gap}签发人：张三{more}
+
+泉州市人民政府关于申请设立泉州综合保税区的请示
+
+省人民政府：
+
+　　为扩大对外开放，推动外贸高质量发展，我市拟申请设立泉州综合保税区。现将有关情况请示如下。
+
+　　妥否，请批示。
+
+泉州市人民政府
+2024年3月5日
+"""
+
+
+def test_an_upward_documents_number_line_gives_its_number_and_signer_and_leaves_the_body_whole(tmp_project):
+    meta, body = intake(tmp_project, "request", UPWARD.format(gap="\u3000" * 4, more=""))
+    assert meta["doc_number"] == "泉政文〔2024〕5号"
+    assert meta["signer"] == "张三"
+    assert meta["title"] == "泉州市人民政府关于申请设立泉州综合保税区的请示"
+    assert body.startswith("省人民政府：\n\n为扩大对外开放")
+    assert "签发人" not in body and "张三" not in body
+
+
+def test_signers_of_a_joint_upward_document_stay_apart_whether_ascii_spaces_or_lines_part_them(tmp_project):
+    meta, body = intake(tmp_project, "joint-request", UPWARD.format(gap=" " * 16, more="  李四\n" + " " * 40 + "王五"))
+    assert (meta["doc_number"], meta["signer"]) == ("泉政文〔2024〕5号", "张三\u3000李四\u3000王五")
+    assert body.startswith("省人民政府：\n\n")
