@@ -53,3 +53,14 @@ def test_signers_of_a_joint_upward_document_stay_apart_whether_ascii_spaces_or_l
     meta, body = intake(tmp_project, "joint-request", UPWARD.format(gap=" " * 16, more="  李四\n" + " " * 40 + "王五"))
     assert (meta["doc_number"], meta["signer"]) == ("泉政文〔2024〕5号", "张三\u3000李四\u3000王五")
     assert body.startswith("省人民政府：\n\n")
+
+
+def test_every_attachment_of_a_list_begun_on_the_attachments_line_is_an_item_even_when_it_starts_with_a_year(
+        tmp_project):
+    meta, body = intake(tmp_project, "plans", (
+        "泉州市人民政府办公室关于印发2025年重点项目计划的通知\n\n各县（市、区）人民政府，市直各单位：\n\n"
+        "　　现将有关计划印发给你们，请认真贯彻执行。\n\n"
+        "　　附件：1．2025年泉州市重点项目建设计划\n　　　　　2．2025年泉州市重点项目责任分工表\n"
+        "　　　　　3．泉州市重点项目联系人名单\n\n泉州市人民政府办公室\n2025年1月6日\n"))
+    assert body.endswith("附件：\n\n- 1．2025年泉州市重点项目建设计划\n\n- 2．2025年泉州市重点项目责任分工表\n\n"
+                         "- 3．泉州市重点项目联系人名单")

@@ -27,7 +27,8 @@ _STAMPS = [re.compile(r"^[（(]此件.{0,12}[）)]$")]  # （此件主动公开�
 KINDS = [  # what a line's start says it is; `body.classify` confirms structure labels in context
     ("part", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
     ("measure", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
-    ("item", re.compile(r"^(?:[（(]\d{1,2}[）)]|\d{1,2}[.．、](?!\d))")),
+    # `1．` but not the decimal `1.5倍`; `1．2025年度…` is an item whose text starts with a year
+    ("item", re.compile(r"^(?:[（(]\d{1,2}[）)]|\d{1,2}[.．、](?:(?!\d)|(?=\d{4}\s*年)))")),
     ("unit", re.compile(r"^(?:牵头|责任|配合|主办|协办)(?:单位|部门)[：:]")),
     ("attachments", re.compile(r"^附件[：:]")),
     ("label", re.compile(rf"^第[{NUMERALS}]{{1,5}}[编章节条]")),
