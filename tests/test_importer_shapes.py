@@ -64,3 +64,16 @@ def test_every_attachment_of_a_list_begun_on_the_attachments_line_is_an_item_eve
         "　　　　　3．泉州市重点项目联系人名单\n\n泉州市人民政府办公室\n2025年1月6日\n"))
     assert body.endswith("附件：\n\n- 1．2025年泉州市重点项目建设计划\n\n- 2．2025年泉州市重点项目责任分工表\n\n"
                          "- 3．泉州市重点项目联系人名单")
+
+
+def test_number_only_cells_of_a_table_in_a_text_notice_stay_and_page_numbers_still_go(tmp_project):
+    meta, body = intake(tmp_project, "roads", (
+        "泉州市交通运输局关于下达2025年农村公路建设计划的通知\n\n各县（市、区）交通运输局：\n\n"
+        "　　根据省交通运输厅年度计划安排，结合各地上报的项目\n\n3\n\n前期工作情况，现将建设计划下达如下：\n\n"
+        "序号\n项目名称\n补助（万元）\n1\n晋江市安海至东石公路\n500\n2\n南安市官桥至水头公路\n12\n\n— 4 —\n\n"
+        "3\n永春县五里街至岵山公路\n2024\n\n　　特此通知。\n\n泉州市交通运输局\n2025年1月6日\n"))
+    assert "根据省交通运输厅年度计划安排，结合各地上报的项目前期工作情况，现将建设计划下达如下：" in body
+    cells = ["序号", "项目名称", "补助（万元）", "1", "晋江市安海至东石公路", "500", "2", "南安市官桥至水头公路", "12",
+             "3", "永春县五里街至岵山公路", "2024"]
+    assert "\n\n".join(cells) + "\n\n特此通知。" in body
+    assert "4" not in body.replace("2024", "")

@@ -23,6 +23,11 @@ _PAGE_NUMBERS = [
     re.compile(r"^[—–\-－~]*\s*\d{1,3}\s*[—–\-－~]*$"),  # — 1 —, - 2 -, lone page numbers
     re.compile(r"^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$"),
 ]
+_BARE_NUMBER = re.compile(r"^\d{1,4}$")  # a page number, or a table's 序号, 金额 or 年份 cell
+# A header cell of a table printed a cell a line: its lone numbers are cells, not page numbers.
+_TABLE_HEAD = re.compile(r"序号|编号|.{1,12}[（(](?:万?元|亿元|万美元|人|人次|个|家|户|件|项|亩|吨|平方米|公里|%|％)"
+                         r"[）)]")
+_CELL_CHARS = 30  # a table's cell is shorter than a line of running text
 _STAMPS = [re.compile(r"^[（(]此件.{0,12}[）)]$")]  # （此件主动公开）
 KINDS = [  # what a line's start says it is; `body.classify` confirms structure labels in context
     ("part", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
@@ -67,20 +72,45 @@ class Line:
 def clean_lines(text: str, paged: bool = True) -> list[Line]:
     """Non-blank lines without page numbers and stamps, spaces between Chinese characters removed. `paged`:
     text from a printed page, whose page numbers are lines of their own; a Word file's are in its footer, so a
-    line that is only a number is text (a table's 序号 or 金额 cell)."""
-    debris = (_PAGE_NUMBERS if paged else []) + _STAMPS
-    kept = []
-    for no, raw in enumerate(text.split("\n"), start=1):
-        stripped = _cleaned(raw.strip(" \t\u3000\ufeff\xa0"))
-        if stripped and not any(rx.match(fold(stripped)) for rx in debris):
-            kept.append((no, stripped, _margin(raw)))
-    common = len(_common_margin([margin for _, _, margin in kept]))
+    line that is only a number is text (a table's 序号 or 金额 cell). In a printed page's table too (`_table`)."""
+    rows = [(no, _cleaned(raw.strip(" \t\u3000\ufeff\xa0")), _margin(raw))
+            for no, raw in enumerate(text.split("\n"), start=1)]
+    rows = [row for row in rows if row[1]]
+    cells = _table(fold(text) for _, text, _ in rows)
+    kept = [(row, i in cells) for i, row in enumerate(rows) if not _debris(fold(row[1]), paged, i in cells)]
+    common = len(_common_margin([margin for (_, _, margin), _ in kept]))
     lines = []
-    for no, stripped, margin in kept:
+    for (no, stripped, margin), cell in kept:
         width = sum(0.5 if ord(c) < 128 else 1 for c in stripped.replace(" ", ""))
         margin = margin[common:]
-        lines.append(Line(no, stripped, margin in _LEAD, _is_indent(margin), width))
+        # a cell is a paragraph of its own, as a Word table's is
+        lines.append(Line(no, stripped, margin in _LEAD and not cell, cell or _is_indent(margin), width))
     return lines
+
+
+def _debris(folded: str, paged: bool, cell: bool) -> bool:
+    if any(rx.match(folded) for rx in _STAMPS):
+        return True
+    if not paged or (cell and _BARE_NUMBER.match(folded)):
+        return False
+    return any(rx.match(folded) for rx in _PAGE_NUMBERS)
+
+
+def _table(texts) -> set[int]:
+    """Which lines are the cells of a table printed a cell a line: from a header cell that only a table has
+    (`序号`, `补助（万元）`) to the first line that is no cell (a sentence, or longer than a cell is)."""
+    cells: set[int] = set()
+    in_table = False
+    for i, text in enumerate(texts):
+        text = text.replace(" ", "")
+        in_table = (in_table or bool(_TABLE_HEAD.fullmatch(text))) and _is_cell(text)
+        if in_table:
+            cells.add(i)
+    return cells
+
+
+def _is_cell(text: str) -> bool:
+    return len(text) <= _CELL_CHARS and not text.endswith(("。", "；", "：", ":", "！", "？"))
 
 
 def _cleaned(text: str) -> str:
