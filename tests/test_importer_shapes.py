@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from zaitun.content.model import load_document
 
 
@@ -77,3 +79,25 @@ def test_number_only_cells_of_a_table_in_a_text_notice_stay_and_page_numbers_sti
              "3", "永春县五里街至岵山公路", "2024"]
     assert "\n\n".join(cells) + "\n\n特此通知。" in body
     assert "4" not in body.replace("2024", "")
+
+
+JOINT = """{top}关于做好外贸企业资金申报工作的通知
+
+各县（市、区）财政局、商务局：
+
+　　现将有关事项通知如下。
+
+{bottom}
+2024年12月20日
+"""
+
+
+@pytest.mark.parametrize(("top", "bottom"), [
+    ("泉州市财政局\n泉州市商务局\n", "泉州市财政局　　　　泉州市商务局"),
+    ("泉州市财政局　泉州市商务局", "泉州市财政局\n泉州市商务局"),
+], ids=["organs a line each above the title", "organs a line each above the date"])
+def test_organs_issuing_jointly_one_a_line_are_the_issuer_and_stay_out_of_the_body(tmp_project, top, bottom):
+    meta, body = intake(tmp_project, "funds", JOINT.format(top=top, bottom=bottom))
+    assert meta["issuer"] == "泉州市财政局\u3000泉州市商务局"
+    assert meta["title"] == "泉州市财政局\u3000泉州市商务局关于做好外贸企业资金申报工作的通知"
+    assert body == "各县（市、区）财政局、商务局：\n\n现将有关事项通知如下。"

@@ -33,6 +33,7 @@ _OFFICIAL_RE = re.compile(r"^.{0,20}?(?:副?(?:市|省|县|区|州|盟|旗|镇|�
 _NAMES_RE = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:\u3000[\u4e00-\u9fff·]{2,4})*")  # 张三　李四
 _SIGNED_DATE_RE = re.compile(rf"([^，。；：、]{{2,40}}?)?{DATE_RE.pattern}")
 _STOP = "。！？；"
+_JOINT_ORGANS = 4  # organs issuing jointly, one a line, above the title or the date of issue
 _CLOSING_RE = re.compile(r"(?:特此(?:通知|公告|通告|函告|函复|批复|决定|报告|说明)|此复|此令)[。！]?")
 
 
@@ -153,9 +154,9 @@ def _notice_title(lines: list[Line], used: set[int]) -> str | None:
                 break
             parts.append(lines[j].text)
             if TITLE_END.search(lines[j].folded) and not _title_goes_on(lines, used, j + 1, i + 4):
-                start = i - 1 if _is_organ_above(lines, used, i) else i
+                start = _organs_above(lines, used, i)
                 used.update(range(start, j + 1))
-                return "".join(line.text for line in lines[start:i]) + "".join(parts)
+                return "\u3000".join(line.text for line in lines[start:i]) + "".join(parts)
     return None
 
 
@@ -165,9 +166,14 @@ def _title_goes_on(lines: list[Line], used: set[int], j: int, limit: int) -> boo
         and not re.search(r"[，。；：:、]", lines[j].text) and bool(TITLE_END.search(lines[j].folded))
 
 
-def _is_organ_above(lines: list[Line], used: set[int], i: int) -> bool:
-    """`湖南省人民政府办公厅` alone above `关于…的通知` is the title's first words."""
-    return i > 0 and i - 1 not in used and lines[i].folded.startswith("关于") and looks_like_org(lines[i - 1].folded)
+def _organs_above(lines: list[Line], used: set[int], i: int) -> int:
+    """Where the title starts: `湖南省人民政府办公厅` alone above `关于…的通知` is its first words, and so are
+    the organs issuing jointly, one a line (`泉州市人民政府办公室` / `泉州市财政局` / `关于…`)."""
+    start = i
+    while lines[i].folded.startswith("关于") and start > max(0, i - _JOINT_ORGANS) and start - 1 not in used \
+            and looks_like_org(lines[start - 1].folded):
+        start -= 1
+    return start
 
 
 def _issue_date(lines: list[Line], used: set[int], source: Path) -> tuple[dt.date, str | None]:
@@ -185,7 +191,7 @@ def _issue_date(lines: list[Line], used: set[int], source: Path) -> tuple[dt.dat
     date = to_date(DATE_RE.search(folded), source, lines[i].no)
     signer = _signer(lines, used, i)
     if signer is not None and not _SIGNED_DATE_RE.fullmatch(folded).group(1):
-        used.add(i - 1)
+        used.update(_signing_lines(lines, used, i))
     return date, signer
 
 
@@ -200,8 +206,19 @@ def _signer(lines: list[Line], used: set[int], i: int) -> str | None:
     match = _SIGNED_DATE_RE.fullmatch(lines[i].folded.replace(" ", ""))
     if match.group(1):
         return lines[i].text.replace(" ", "")[: match.end(1)]
-    prev = lines[i - 1] if i > 0 else None
-    return prev.text if prev and i - 1 not in used and _is_signature(prev.folded) else None
+    return "\u3000".join(lines[j].text for j in _signing_lines(lines, used, i)) or None
+
+
+def _signing_lines(lines: list[Line], used: set[int], i: int) -> list[int]:
+    """The lines above line i that sign it: an organ or official, and the organs issuing with it jointly one a
+    line above that (`泉州市财政局` / `泉州市商务局` / date); a table's cells are none of them."""
+    if i == 0 or i - 1 in used or not _is_signature(lines[i - 1].folded):
+        return []
+    start = i - 1
+    while start > max(0, i - _JOINT_ORGANS) and start - 1 not in used and not lines[start - 1].cell \
+            and looks_like_org(lines[start - 1].folded) and looks_like_org(lines[i - 1].folded):
+        start -= 1
+    return list(range(start, i))
 
 
 def looks_like_org(text: str) -> bool:

@@ -43,6 +43,7 @@ _ORGANS_GAP = re.compile(r"[ \t\xa0]*\u3000[ \t\u3000\xa0]*|[ \t\xa0]{2,}")
 # are kept as one ideographic space, like those between organs issuing jointly.
 SIGNERS = re.compile(r"签发人\s*[：:]")
 _ORGAN = re.compile(r"[\u4e00-\u9fff（）()]{2,30}(?:办公室|人民政府|委员会|办公厅|局|厅|部|委|院|中心|办|政府|会)")
+_TITLED = re.compile(_ORGAN.pattern + "关于")  # the last organ issuing jointly, and the title after it
 _MARGIN = " \t\u3000\xa0"  # what a line's first-line indent is made of
 _LEAD = (" ", "\xa0")
 _INDENT_COLUMNS = 8  # a paragraph's indent is two characters; a line pushed further is centred or signed
@@ -61,6 +62,7 @@ class Line:
     lead: bool = False  # began with one ASCII space: a page-break continuation in PDF text
     indent: bool = False  # began with an ideographic space, a tab or two spaces: a new paragraph
     width: float = 0.0
+    cell: bool = False  # a cell of a table printed a cell a line (`_table`)
     kind: str = field(init=False)  # from KINDS; `body.classify` may make a label a para
     folded: str = field(init=False)
 
@@ -84,7 +86,7 @@ def clean_lines(text: str, paged: bool = True) -> list[Line]:
         width = sum(0.5 if ord(c) < 128 else 1 for c in stripped.replace(" ", ""))
         margin = margin[common:]
         # a cell is a paragraph of its own, as a Word table's is
-        lines.append(Line(no, stripped, margin in _LEAD and not cell, cell or _is_indent(margin), width))
+        lines.append(Line(no, stripped, margin in _LEAD and not cell, cell or _is_indent(margin), width, cell))
     return lines
 
 
@@ -123,8 +125,9 @@ def _cleaned(text: str) -> str:
         before = _cleaned(text[:signers.start()].rstrip(_MARGIN))
         return (before + "\u3000" if before else "") + label + names
     organs = _ORGANS_GAP.split(text)
-    if len(organs) > 1 and all(_ORGAN.fullmatch(organ) for organ in organs):
-        return "\u3000".join(organs)
+    if len(organs) > 1 and all(_ORGAN.fullmatch(organ) for organ in organs[:-1]) \
+            and (_ORGAN.fullmatch(organs[-1]) or _TITLED.match(fold(organs[-1]))):
+        return "\u3000".join(organs[:-1] + [ARTEFACT_SPACE.sub("", organs[-1])])
     return ARTEFACT_SPACE.sub("", text)
 
 
