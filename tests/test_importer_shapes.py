@@ -101,3 +101,13 @@ def test_organs_issuing_jointly_one_a_line_are_the_issuer_and_stay_out_of_the_bo
     assert meta["issuer"] == "泉州市财政局\u3000泉州市商务局"
     assert meta["title"] == "泉州市财政局\u3000泉州市商务局关于做好外贸企业资金申报工作的通知"
     assert body == "各县（市、区）财政局、商务局：\n\n现将有关事项通知如下。"
+
+
+def test_a_chaobao_distribution_line_goes_with_the_printing_line_and_does_not_run_into_the_last_paragraph(
+        tmp_project):
+    meta, body = intake(tmp_project, "holiday", (
+        "泉州市人民政府办公室关于做好春节期间安全工作的通知\n\n各县（市、区）人民政府：\n\n"
+        "　　现将有关事项通知如下。\n\n泉州市人民政府办公室\n2024年12月20日\n\n抄报：省政府办公厅。\n"
+        "泉州市人民政府办公室　　　　　　2024年12月23日印发\n"))
+    assert body == "各县（市、区）人民政府：\n\n现将有关事项通知如下。"
+    assert meta["date"].isoformat() == "2024-12-20"
