@@ -111,3 +111,28 @@ def test_a_chaobao_distribution_line_goes_with_the_printing_line_and_does_not_ru
         "泉州市人民政府办公室　　　　　　2024年12月23日印发\n"))
     assert body == "各县（市、区）人民政府：\n\n现将有关事项通知如下。"
     assert meta["date"].isoformat() == "2024-12-20"
+
+
+ROADS = """泉州市交通运输局关于下达2025年农村公路建设计划的通知
+
+各县（市、区）交通运输局：
+
+　　现将建设计划下达如下：
+
+{rows}
+
+　　特此通知。
+
+泉州市交通运输局
+2025年1月6日
+"""
+ROWS = [("序号", "项目名称", "补助（万元）"), ("1", "晋江市安海至东石公路", "500"),
+        ("2", "南安市官桥至水头公路", "320")]
+
+
+@pytest.mark.parametrize("gap", ["\t", "        ", "\u3000\u3000"], ids=["tabs", "spaces", "ideographic spaces"])
+def test_a_tables_rows_written_a_row_a_line_keep_their_cells_apart(tmp_project, gap):
+    rows = "\n".join(gap.join(cell.ljust(12) if gap == "        " else cell for cell in row).rstrip() for row in ROWS)
+    meta, body = intake(tmp_project, "roads", ROADS.format(rows=rows))
+    cells = [cell for row in ROWS for cell in row]
+    assert body == "各县（市、区）交通运输局：\n\n现将建设计划下达如下：\n\n" + "\n\n".join(cells) + "\n\n特此通知。"

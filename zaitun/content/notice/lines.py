@@ -27,6 +27,8 @@ _BARE_NUMBER = re.compile(r"^\d{1,4}$")  # a page number, or a table's 序号, �
 # A header cell of a table printed a cell a line: its lone numbers are cells, not page numbers.
 _TABLE_HEAD = re.compile(r"序号|编号|.{1,12}[（(](?:万?元|亿元|万美元|人|人次|个|家|户|件|项|亩|吨|平方米|公里|%|％)"
                          r"[）)]")
+_CELL_GAP = re.compile(r"\t+| {2,}|\u3000{2,}")  # between the cells of a table's row written on one line
+_BLANK = " \t\u3000\ufeff\xa0"  # stripped from both ends of a line
 _CELL_CHARS = 30  # a table's cell is shorter than a line of running text
 _STAMPS = [re.compile(r"^[（(]此件.{0,12}[）)]$")]  # （此件主动公开）
 KINDS = [  # what a line's start says it is; `body.classify` confirms structure labels in context
@@ -75,12 +77,11 @@ def clean_lines(text: str, paged: bool = True) -> list[Line]:
     """Non-blank lines without page numbers and stamps, spaces between Chinese characters removed. `paged`:
     text from a printed page, whose page numbers are lines of their own; a Word file's are in its footer, so a
     line that is only a number is text (a table's 序号 or 金额 cell). In a printed page's table too (`_table`)."""
-    rows = [(no, _cleaned(raw.strip(" \t\u3000\ufeff\xa0")), _margin(raw))
-            for no, raw in enumerate(text.split("\n"), start=1)]
+    rows = [(no, _cleaned(piece.strip(_BLANK)), margin, cell) for no, piece, margin, cell in _pieces(text)]
     rows = [row for row in rows if row[1]]
-    cells = _table(fold(text) for _, text, _ in rows)
-    kept = [(row, i in cells) for i, row in enumerate(rows) if not _debris(fold(row[1]), paged, i in cells)]
-    common = len(_common_margin([margin for (_, _, margin), _ in kept]))
+    cells = _table(fold(text) for _, text, _, _ in rows) | {i for i, row in enumerate(rows) if row[3]}
+    kept = [(row[:3], i in cells) for i, row in enumerate(rows) if not _debris(fold(row[1]), paged, i in cells)]
+    common = len(_common_margin([margin for (_, _, margin), cell in kept if not cell]))
     lines = []
     for (no, stripped, margin), cell in kept:
         width = sum(0.5 if ord(c) < 128 else 1 for c in stripped.replace(" ", ""))
@@ -88,6 +89,20 @@ def clean_lines(text: str, paged: bool = True) -> list[Line]:
         # a cell is a paragraph of its own, as a Word table's is
         lines.append(Line(no, stripped, margin in _LEAD and not cell, cell or _is_indent(margin), width, cell))
     return lines
+
+
+def _pieces(text: str) -> list[tuple[int, str, str, bool]]:
+    """(line number, text, margin, is a cell) of each line; a table's row on one line, its cells parted by tabs
+    or wide gaps (a Word or Excel table pasted as text, `pdftotext -layout`), cut into its cells, from a row
+    holding a header cell that only a table has (`序号`) to the first line that is not such a row."""
+    out, in_table = [], False
+    for no, raw in enumerate(text.split("\n"), start=1):
+        cells = [cell for cell in _CELL_GAP.split(raw.strip(_BLANK)) if cell]
+        if not cells:
+            continue
+        in_table = len(cells) > 1 and (in_table or any(_TABLE_HEAD.fullmatch(fold(c).replace(" ", "")) for c in cells))
+        out += [(no, cell, "", True) for cell in cells] if in_table else [(no, raw, _margin(raw), False)]
+    return out
 
 
 def _debris(folded: str, paged: bool, cell: bool) -> bool:
