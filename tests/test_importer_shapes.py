@@ -136,3 +136,24 @@ def test_a_tables_rows_written_a_row_a_line_keep_their_cells_apart(tmp_project, 
     meta, body = intake(tmp_project, "roads", ROADS.format(rows=rows))
     cells = [cell for row in ROWS for cell in row]
     assert body == "各县（市、区）交通运输局：\n\n现将建设计划下达如下：\n\n" + "\n\n".join(cells) + "\n\n特此通知。"
+
+
+def test_organs_of_a_joint_red_header_written_one_a_line_are_the_issuer_not_the_first_words_of_the_body(
+        tmp_project):
+    meta, body = intake(tmp_project, "funds", (
+        "泉州市财政局\n泉州市商务局文件\n\n泉财〔2024〕88号\n\n" + JOINT.format(
+            top="泉州市财政局　泉州市商务局", bottom="泉州市财政局　　　　泉州市商务局").replace("2024年12月20日\n", "")
+        + "2024年12月20日\n"))
+    assert (meta["doc_number"], meta["issuer"]) == ("泉财〔2024〕88号", "泉州市财政局\u3000泉州市商务局")
+    assert body == "各县（市、区）财政局、商务局：\n\n现将有关事项通知如下。"
+
+
+def test_what_follows_the_date_of_issue_never_runs_into_the_last_paragraph_above_it(tmp_project):
+    meta, body = intake(tmp_project, "grants", (
+        "泉州市财政局关于下达专项资金的通知\n\n各县（市、区）财政局：\n\n　　现将专项资金下达给你们。\n\n"
+        "　　附件：专项资金分配表\n\n泉州市财政局\n2024年12月20日\n\n（联系人：李四；联系电话：0595-23333333）\n\n"
+        "抄送：市农业农村局。\n泉州市财政局办公室　　2024年12月23日印发\n\n"
+        "附件\n\n专项资金分配表\n\n　　晋江市1000万元，南安市800万元。\n"))
+    assert body.split("\n\n") == ["各县（市、区）财政局：", "现将专项资金下达给你们。", "附件：专项资金分配表",
+                                  "（联系人：李四；联系电话：0595-23333333）", "附件", "专项资金分配表",
+                                  "晋江市1000万元，南安市800万元。"]

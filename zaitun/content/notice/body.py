@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from zaitun.content.labels import Label, heading_label
-from zaitun.content.notice.lines import ARTEFACT_SPACE, KINDS, Line
+from zaitun.content.notice.lines import ARTEFACT_SPACE, ATTACHMENT_HEAD, KINDS, Line
 from zaitun.content.notice.units import trailing_units
 
 STOP = "。！？；"
@@ -72,7 +72,8 @@ def paragraphs(lines: list[Line]) -> list[Block]:
     blocks: list[Block] = []
     current: list[Line] = []
     for line in lines:
-        starts_new = line.kind != "para" or line.indent or not wrapped or _ends(current, full)
+        starts_new = line.kind != "para" or line.indent or not wrapped or _ends(current, full) \
+            or bool(ATTACHMENT_HEAD.fullmatch(line.folded))  # `附件2` heads a paragraph of its own
         if current and starts_new and not (wrapped and line.lead and line.kind == "para"):
             blocks.append(_block(current))
             current = []
@@ -103,7 +104,7 @@ def _ends(current: list[Line], full: float) -> bool:
     last = current[-1]
     text = last.text.rstrip(CLOSERS)
     is_full = last.width >= (full - 3 if len(current) == 1 else full - 1)
-    if text.endswith(("：", ":")):
+    if text.endswith(("：", ":")) or ATTACHMENT_HEAD.fullmatch(last.folded):
         return True
     if text.endswith(tuple(STOP)):
         return not is_full

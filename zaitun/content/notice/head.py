@@ -76,7 +76,13 @@ def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
     issuer = signer or header.organ or _title_issuer(notice_title)
     summary = notice_title if notice_title and notice_title != title else None
     head = Head(title, summary, issuer, date, doc_number, signer_of_number)
-    return head, [line for i, line in enumerate(lines) if i not in used]
+    rest = []
+    for i, line in enumerate(lines):
+        if i not in used:
+            # the lines taken out part paragraphs: what follows the date of issue never runs into the body above
+            line.indent = line.indent or bool(rest) and i - 1 in used
+            rest.append(line)
+    return head, rest
 
 
 def _header(lines: list[Line], used: set[int]) -> Header:
@@ -86,8 +92,10 @@ def _header(lines: list[Line], used: set[int]) -> Header:
         if re.search(r"[，。：；]", text):
             continue
         if match := re.fullmatch(r"(.{2,40}?)文件", folded):
-            used.add(i)
-            return Header(text[: match.end(1)], "文件", line=text)
+            above = [j for j in range(i) if looks_like_org(lines[j].folded)]  # organs issuing jointly
+            used.update(above + [i])
+            organs = [lines[j].text for j in above] + [text[: match.end(1)]]
+            return Header("\u3000".join(organs), "文件", line="\u3000".join(organs[:-1] + [text]))
         match = _ORDER_RE.fullmatch(folded)
         if match and _ORG_END.search(match.group(1)):
             number = match.group(3) and text[match.start(3): match.end(3)]

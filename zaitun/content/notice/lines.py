@@ -50,6 +50,7 @@ _MARGIN = " \t\u3000\xa0"  # what a line's first-line indent is made of
 _LEAD = (" ", "\xa0")
 _INDENT_COLUMNS = 8  # a paragraph's indent is two characters; a line pushed further is centred or signed
 _ATTACHMENT = re.compile(rf"^附件\s*[{NUMERALS}0-9]{{0,3}}\s*(?:[：:]|$)")  # 附件, 附件1, 附件2：…
+ATTACHMENT_HEAD = re.compile(rf"附件\s*[{NUMERALS}0-9]{{0,3}}")  # heads an attachment's text, a line of its own
 # Printing line (`泉州市人民政府办公室 2024年12月23日印发`) and distribution lines (`抄送：…`, `抄报：…`).
 _TAIL = re.compile(rf"^(?:抄送|抄报|分送)[：:]|^[^，。；：]{{0,30}}?{DATE_RE.pattern}印发$")
 
