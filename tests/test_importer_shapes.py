@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from docx_support import p, row, table, word_file
 
 from zaitun.content.model import load_document
 
@@ -17,6 +18,12 @@ def intake(project, name: str, text: str) -> tuple[dict, str]:
     section = project.content_dir / "policies"
     section.mkdir(exist_ok=True)
     (section / f"{name}.txt").write_text(text, encoding="utf-8")
+    return intake_dropped(project, name)
+
+
+def intake_dropped(project, name: str) -> tuple[dict, str]:
+    """Run `zaitun intake` on the notice dropped into content/policies/ as `<name>.txt` or `.docx`."""
+    section = project.content_dir / "policies"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {"PYTHONWARNINGS": "ignore"}
     result = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(project.root), "intake"],
                             capture_output=True, text=True, timeout=300, env=env)
@@ -157,3 +164,13 @@ def test_what_follows_the_date_of_issue_never_runs_into_the_last_paragraph_above
     assert body.split("\n\n") == ["各县（市、区）财政局：", "现将专项资金下达给你们。", "附件：专项资金分配表",
                                   "（联系人：李四；联系电话：0595-23333333）", "附件", "专项资金分配表",
                                   "晋江市1000万元，南安市800万元。"]
+
+
+def test_a_signer_in_the_word_table_cell_beside_the_document_number_is_the_signer(tmp_project):
+    word_file(tmp_project.content_dir / "policies" / "request.docx", p("泉州市人民政府文件"),
+              table(row(p("泉政文〔2024〕5号"), p("签发人：张三"))),
+              *(p(text) for text in ["泉州市人民政府关于申请设立泉州综合保税区的请示", "省人民政府：",
+                                        "现将有关情况请示如下。", "妥否，请批示。", "泉州市人民政府", "2024年3月5日"]))
+    meta, body = intake_dropped(tmp_project, "request")
+    assert (meta["doc_number"], meta["signer"]) == ("泉政文〔2024〕5号", "张三")
+    assert body == "省人民政府：\n\n现将有关情况请示如下。\n\n妥否，请批示。"

@@ -120,8 +120,8 @@ def _doc_number(lines: list[Line], used: set[int]) -> tuple[str | None, str | No
     """A line that is only a document number, in the head (above the first sentence) or right under the
     date of issue; numbers quoted in sentences, or standing in a list or table of the body, are other
     documents' (`废止以下文件：` … `泉政文〔2015〕12号`). An upward document's number line names its signers
-    too (`泉政文〔2024〕5号　签发人：张三`), and more of them may stand alone on the lines under it:
-    (number, signers)."""
+    too (`泉政文〔2024〕5号　签发人：张三`, or on the line under it), and more of them may stand alone on the lines
+    under that: (number, signers)."""
     in_body = False
     for i, line in enumerate(lines):
         in_body = in_body or (i > 0 and lines[i - 1].text.endswith(tuple(_STOP + "：:")))
@@ -132,6 +132,9 @@ def _doc_number(lines: list[Line], used: set[int]) -> tuple[str | None, str | No
         if match and i not in used and (not in_body or _dated(lines[i - 1])):
             used.add(i)
             prefix, year, number = text[: match.end(1)], match.group(2), match.group(3)
+            if not signed and i + 1 < len(lines) and (signed := SIGNERS.match(lines[i + 1].folded)):
+                i += 1  # `签发人：张三` on a line of its own under the number (in Word, the table cell beside it)
+                used.add(i)
             # full-width digits (２０２４) as ASCII
             return f"{prefix}〔{int(year)}〕{int(number)}{text[-1]}", signed and _signers(lines, used, i, signed)
     return None, None
