@@ -174,3 +174,10 @@ def test_a_signer_in_the_word_table_cell_beside_the_document_number_is_the_signe
     meta, body = intake_dropped(tmp_project, "request")
     assert (meta["doc_number"], meta["signer"]) == ("泉政文〔2024〕5号", "张三")
     assert body == "省人民政府：\n\n现将有关情况请示如下。\n\n妥否，请批示。"
+
+
+def test_a_paragraph_wrapped_under_a_table_printed_a_cell_a_line_is_one_paragraph_not_cells(tmp_project):
+    cells = "\n".join(cell for row in ROWS for cell in row)
+    meta, body = intake(tmp_project, "roads", ROADS.format(rows=cells).replace(
+        "\n\n　　特此通知。", "\n各地要按照上述安排，认真组织实施，确保资金\n按时足额到位。特此通知。"))
+    assert body.endswith("\n\n320\n\n各地要按照上述安排，认真组织实施，确保资金按时足额到位。特此通知。")

@@ -104,7 +104,7 @@ def _ends(current: list[Line], full: float) -> bool:
     last = current[-1]
     text = last.text.rstrip(CLOSERS)
     is_full = last.width >= (full - 3 if len(current) == 1 else full - 1)
-    if text.endswith(("：", ":")) or ATTACHMENT_HEAD.fullmatch(last.folded):
+    if text.endswith(("：", ":")) or ATTACHMENT_HEAD.fullmatch(last.folded) or last.cell:
         return True
     if text.endswith(tuple(STOP)):
         return not is_full

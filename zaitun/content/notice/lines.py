@@ -80,7 +80,8 @@ def clean_lines(text: str, paged: bool = True) -> list[Line]:
     line that is only a number is text (a table's 序号 or 金额 cell). In a printed page's table too (`_table`)."""
     rows = [(no, _cleaned(piece.strip(_BLANK)), margin, cell) for no, piece, margin, cell in _pieces(text)]
     rows = [row for row in rows if row[1]]
-    cells = _table(fold(text) for _, text, _, _ in rows) | {i for i, row in enumerate(rows) if row[3]}
+    cells = _table((fold(text), "\u3000" in margin) for _, text, margin, _ in rows) | {
+        i for i, row in enumerate(rows) if row[3]}
     kept = [(row[:3], i in cells) for i, row in enumerate(rows) if not _debris(fold(row[1]), paged, i in cells)]
     common = len(_common_margin([margin for (_, _, margin), cell in kept if not cell]))
     lines = []
@@ -114,21 +115,22 @@ def _debris(folded: str, paged: bool, cell: bool) -> bool:
     return any(rx.match(folded) for rx in _PAGE_NUMBERS)
 
 
-def _table(texts) -> set[int]:
+def _table(lines) -> set[int]:
     """Which lines are the cells of a table printed a cell a line: from a header cell that only a table has
-    (`序号`, `补助（万元）`) to the first line that is no cell (a sentence, or longer than a cell is)."""
+    (`序号`, `补助（万元）`) to the first line that is no cell: a paragraph's start (`　　`), a line holding a
+    sentence's punctuation or longer than a cell is. `lines`: (folded text, starts with an ideographic space)."""
     cells: set[int] = set()
     in_table = False
-    for i, text in enumerate(texts):
+    for i, (text, indented) in enumerate(lines):
         text = text.replace(" ", "")
-        in_table = (in_table or bool(_TABLE_HEAD.fullmatch(text))) and _is_cell(text)
+        in_table = (in_table or bool(_TABLE_HEAD.fullmatch(text))) and not indented and _is_cell(text)
         if in_table:
             cells.add(i)
     return cells
 
 
 def _is_cell(text: str) -> bool:
-    return len(text) <= _CELL_CHARS and not text.endswith(("。", "；", "：", ":", "！", "？"))
+    return len(text) <= _CELL_CHARS and not re.search(r"[，。；：:！？]", text)
 
 
 def _cleaned(text: str) -> str:
