@@ -181,3 +181,15 @@ def test_a_paragraph_wrapped_under_a_table_printed_a_cell_a_line_is_one_paragrap
     meta, body = intake(tmp_project, "roads", ROADS.format(rows=cells).replace(
         "\n\n　　特此通知。", "\n各地要按照上述安排，认真组织实施，确保资金\n按时足额到位。特此通知。"))
     assert body.endswith("\n\n320\n\n各地要按照上述安排，认真组织实施，确保资金按时足额到位。特此通知。")
+
+
+@pytest.mark.parametrize("under", ["\u3000" * 7, " " * 14], ids=["ideographic spaces", "spaces"])
+def test_an_attachments_name_wrapped_to_stand_under_it_stays_one_item(tmp_project, under):
+    meta, body = intake(tmp_project, "measures", (
+        "泉州市人民政府办公室关于印发泉州市加快提升国际化营商环境\n若干措施实施细则的通知\n\n"
+        "各县（市、区）人民政府，泉州开发区、泉州台商投资区管委会，\n市人民政府各部门、各直属机构：\n\n"
+        "　　经市人民政府同意，现将有关细则和清单印发给你们，请结合\n实际认真贯彻执行。\n\n"
+        f"　　附件：1．泉州市加快提升国际化营商环境若干措施实施\n{under}细则\n"
+        "　　　　　2．泉州市外籍人才服务事项清单\n\n泉州市人民政府办公室\n2024年12月20日\n"))
+    assert body.endswith("附件：\n\n- 1．泉州市加快提升国际化营商环境若干措施实施细则\n\n"
+                         "- 2．泉州市外籍人才服务事项清单")

@@ -71,9 +71,12 @@ def paragraphs(lines: list[Line]) -> list[Block]:
     full = _full_width(lines)
     blocks: list[Block] = []
     current: list[Line] = []
+    listed = False  # in an attachment list (`附件：1．…` / `2．…`)
     for line in lines:
-        starts_new = line.kind != "para" or line.indent or not wrapped or _ends(current, full) \
-            or bool(ATTACHMENT_HEAD.fullmatch(line.folded))  # `附件2` heads a paragraph of its own
+        goes_on = wrapped and listed and _goes_on_item(current, line, full)
+        starts_new = not goes_on and (line.kind != "para" or line.indent or not wrapped or _ends(current, full)
+                                      or bool(ATTACHMENT_HEAD.fullmatch(line.folded)))  # `附件2` heads its own
+        listed = line.kind == "attachments" or (listed and (line.kind == "item" or goes_on))
         if current and starts_new and not (wrapped and line.lead and line.kind == "para"):
             blocks.append(_block(current))
             current = []
@@ -81,6 +84,13 @@ def paragraphs(lines: list[Line]) -> list[Block]:
     if current:
         blocks.append(_block(current))
     return blocks
+
+
+def _goes_on_item(current: list[Line], line: Line, full: float) -> bool:
+    """An attachment's name wrapped after a full line onto the next, however that line is pushed in to stand
+    under the name (`附件：1．…若干措施实施` / `　　　　　　　细则`), goes on it; the signature's place parts them."""
+    return bool(current) and line.kind == "para" and not line.parted and not ATTACHMENT_HEAD.fullmatch(line.folded) \
+        and current[-1].width >= full - 3 and not current[-1].text.rstrip(CLOSERS).endswith(tuple(STOP + "：:"))
 
 
 def _percentile(values: list[float], q: float) -> float:

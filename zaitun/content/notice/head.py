@@ -80,7 +80,8 @@ def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
     for i, line in enumerate(lines):
         if i not in used:
             # the lines taken out part paragraphs: what follows the date of issue never runs into the body above
-            line.indent = line.indent or bool(rest) and i - 1 in used
+            line.parted = bool(rest) and i - 1 in used
+            line.indent = line.indent or line.parted
             rest.append(line)
     return head, rest
 

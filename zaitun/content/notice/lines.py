@@ -66,6 +66,7 @@ class Line:
     indent: bool = False  # began with an ideographic space, a tab or two spaces: a new paragraph
     width: float = 0.0
     cell: bool = False  # a cell of a table printed a cell a line (`_table`)
+    parted: bool = False  # lines taken out as the head (signature, date) stood just above it
     kind: str = field(init=False)  # from KINDS; `body.classify` may make a label a para
     folded: str = field(init=False)
 
