@@ -6,10 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from docx_support import p, row, table, word_file
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from zaitun.content.importer import convert_notice
 from zaitun.content.model import load_document
 
 
@@ -193,3 +197,18 @@ def test_an_attachments_name_wrapped_to_stand_under_it_stays_one_item(tmp_projec
         "　　　　　2．泉州市外籍人才服务事项清单\n\n泉州市人民政府办公室\n2024年12月20日\n"))
     assert body.endswith("附件：\n\n- 1．泉州市加快提升国际化营商环境若干措施实施细则\n\n"
                          "- 2．泉州市外籍人才服务事项清单")
+
+
+_NAMES = st.text(alphabet="晋江南安石狮惠安永春德化安溪市县区镇公路大桥改造工程", min_size=2, max_size=14)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(_NAMES, st.integers(0, 99999)), min_size=1, max_size=12),
+       st.sampled_from(["\n", "\t", "    ", "\u3000\u3000"]), st.integers(1, 99))
+def test_every_cell_of_a_text_table_is_kept_in_order_whatever_its_numbers_and_layout(rows, gap, page):
+    table = [("序号", "项目名称", "补助（万元）")] + [(str(n), name, str(amount)) for n, (name, amount) in
+                                                 enumerate(rows, start=1)]
+    printed = "\n".join(gap.join(row) for row in table)
+    text = ROADS.format(rows=printed).replace("　　特此通知。", f"— {page} —\n\n　　特此通知。")
+    _, body = convert_notice(text, Path("roads.txt"))
+    assert "\n\n".join(cell for row in table for cell in row) + "\n\n特此通知。" in body
