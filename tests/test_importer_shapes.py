@@ -187,6 +187,16 @@ def test_a_paragraph_wrapped_under_a_table_printed_a_cell_a_line_is_one_paragrap
     assert body.endswith("\n\n320\n\n各地要按照上述安排，认真组织实施，确保资金按时足额到位。特此通知。")
 
 
+@pytest.mark.parametrize("between", ["\u3000\u3000", "；", " "], ids=["ideographic spaces", "semicolon", "space"])
+def test_attachments_written_on_the_attachments_line_together_are_each_an_item(tmp_project, between):
+    meta, body = intake(tmp_project, "plans", (
+        "泉州市人民政府办公室关于印发2025年重点项目计划的通知\n\n各县（市、区）人民政府：\n\n"
+        "　　现将有关计划印发给你们，请认真贯彻执行。\n\n"
+        f"　　附件：1．第2批重点项目清单{between}2．重点项目责任分工表\n\n泉州市人民政府办公室\n2025年1月6日\n"))
+    first = "1．第2批重点项目清单" + ("；" if between == "；" else "")
+    assert body.endswith(f"附件：\n\n- {first}\n\n- 2．重点项目责任分工表")
+
+
 @pytest.mark.parametrize("under", ["\u3000" * 7, " " * 14], ids=["ideographic spaces", "spaces"])
 def test_an_attachments_name_wrapped_to_stand_under_it_stays_one_item(tmp_project, under):
     meta, body = intake(tmp_project, "measures", (
