@@ -222,3 +222,19 @@ def test_every_cell_of_a_text_table_is_kept_in_order_whatever_its_numbers_and_la
     text = ROADS.format(rows=printed).replace("　　特此通知。", f"— {page} —\n\n　　特此通知。")
     _, body = convert_notice(text, Path("roads.txt"))
     assert "\n\n".join(cell for row in table for cell in row) + "\n\n特此通知。" in body
+
+
+def test_a_zhusong_line_of_the_foot_goes_with_the_distribution_lines_under_it(tmp_project):
+    meta, body = intake(tmp_project, "minutes", (
+        "泉州市人民政府办公室关于春节期间安全工作会议的纪要\n\n　　现将会议议定事项纪要如下。\n\n"
+        "泉州市人民政府办公室\n2024年12月20日\n\n主送：各县（市、区）人民政府，市直有关单位。\n抄送：市委办公室。\n"
+        "泉州市人民政府办公室　　　　　　2024年12月23日印发\n"))
+    assert body == "现将会议议定事项纪要如下。"
+
+
+def test_zhusong_and_chaosong_lines_above_the_date_of_issue_are_the_notices_text_and_cut_nothing(tmp_project):
+    meta, body = intake(tmp_project, "meeting", (
+        "泉州市人民政府办公室关于召开安全工作会议的通知\n\n主送：各县（市、区）人民政府\n抄送：市委办公室\n\n"
+        "　　定于2025年1月10日召开全市安全工作会议。\n\n泉州市人民政府办公室\n2024年12月20日\n"))
+    assert body.split("\n\n") == ["主送：各县（市、区）人民政府", "抄送：市委办公室",
+                                  "定于2025年1月10日召开全市安全工作会议。"]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from zaitun.content.labels import Label, heading_label
-from zaitun.content.notice.lines import ARTEFACT_SPACE, ATTACHMENT_HEAD, KINDS, Line
+from zaitun.content.notice.lines import ADDRESSEES, ARTEFACT_SPACE, ATTACHMENT_HEAD, KINDS, Line
 from zaitun.content.notice.units import trailing_units
 
 STOP = "。！？；"
@@ -75,7 +75,8 @@ def paragraphs(lines: list[Line]) -> list[Block]:
     for line in lines:
         goes_on = wrapped and listed and _goes_on_item(current, line, full)
         starts_new = not goes_on and (line.kind != "para" or line.indent or not wrapped or _ends(current, full)
-                                      or bool(ATTACHMENT_HEAD.fullmatch(line.folded)))  # `附件2` heads its own
+                                      or bool(ATTACHMENT_HEAD.fullmatch(line.folded))  # `附件2` heads its own
+                                      or bool(ADDRESSEES.match(line.folded)))
         listed = line.kind == "attachments" or (listed and (line.kind == "item" or goes_on))
         if current and starts_new and not (wrapped and line.lead and line.kind == "para"):
             blocks.append(_block(current))

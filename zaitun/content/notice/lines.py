@@ -52,6 +52,9 @@ _INDENT_COLUMNS = 8  # a paragraph's indent is two characters; a line pushed fur
 _ATTACHMENT = re.compile(rf"^附件\s*[{NUMERALS}0-9]{{0,3}}\s*(?:[：:]|$)")  # 附件, 附件1, 附件2：…
 ATTACHMENT_HEAD = re.compile(rf"附件\s*[{NUMERALS}0-9]{{0,3}}")  # heads an attachment's text, a line of its own
 # Printing line (`泉州市人民政府办公室 2024年12月23日印发`) and distribution lines (`抄送：…`, `抄报：…`).
+_MAIN_ADDRESSEES = re.compile(r"主送[：:]")
+ADDRESSEES = re.compile(r"(?:主送|抄送|抄报|分送)[：:]")  # starts a paragraph: whom the notice goes to
+_DATE_LINE = re.compile(rf"[^，。；：]{{0,40}}?{DATE_RE.pattern}")  # `2024年12月20日`, `泉州市财政局 2024年12月20日`
 _TAIL = re.compile(rf"^(?:抄送|抄报|分送)[：:]|^[^，。；：]{{0,30}}?{DATE_RE.pattern}印发$")
 
 
@@ -180,11 +183,15 @@ def _is_indent(margin: str) -> bool:
 
 
 def cut_tail(lines: list[Line]) -> list[Line]:
-    """Drop the printing line (`…印发`), `抄送：` and everything after them, up to an attachment printed
-    after them (`附件1`), which is the notice's text."""
+    """Drop the printing line (`…印发`), `抄送：` (with a `主送：` line right above it) and everything after them, up
+    to an attachment printed after them (`附件1`), which is the notice's text; only below a date (of issue)."""
+    dated = False  # the 版记 comes after the date of issue: a `抄送：` line above it is the body's
     for i, line in enumerate(lines):
-        if i > 0 and _TAIL.match(line.folded.replace(" ", "")):
+        dated = dated or bool(_DATE_LINE.fullmatch(line.folded.replace(" ", "")))
+        if i > 0 and dated and _TAIL.match(line.folded.replace(" ", "")):
             attached = next((j for j in range(i + 1, len(lines)) if _ATTACHMENT.match(lines[j].folded)), None)
+            if i > 1 and _MAIN_ADDRESSEES.match(lines[i - 1].folded):  # the 版记's `主送：` line, above `抄送：`
+                i -= 1
             return lines[:i] + (cut_tail(lines[attached:]) if attached else [])
     return lines
 
