@@ -68,7 +68,7 @@ class Line:
     lead: bool = False  # began with one ASCII space: a page-break continuation in PDF text
     indent: bool = False  # began with an ideographic space, a tab or two spaces: a new paragraph
     width: float = 0.0
-    cell: bool = False  # a cell of a table printed a cell a line (`_table`)
+    cell: bool = False  # a cell of a table printed a cell or a row a line (`_table`, `_pieces`)
     parted: bool = False  # lines taken out as the head (signature, date) stood just above it
     kind: str = field(init=False)  # from KINDS; `body.classify` may make a label a para
     folded: str = field(init=False)
@@ -112,6 +112,7 @@ def _pieces(text: str) -> list[tuple[int, str, str, bool]]:
 
 
 def _debris(folded: str, paged: bool, cell: bool) -> bool:
+    """A stamp, or a printed page's number; a number alone in a table's cell is the table's."""
     if any(rx.match(folded) for rx in _STAMPS):
         return True
     if not paged or (cell and _BARE_NUMBER.match(folded)):
