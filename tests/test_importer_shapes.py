@@ -17,6 +17,12 @@ from zaitun.content.importer import convert_notice
 from zaitun.content.model import load_document
 
 
+def zaitun(project, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {"PYTHONWARNINGS": "ignore"}
+    return subprocess.run([sys.executable, "-m", "zaitun", "--project", str(project.root), *args],
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
 def intake(project, name: str, text: str) -> tuple[dict, str]:
     """Drop `content/policies/<name>.txt` in, run `zaitun intake`; the document it became (meta, body)."""
     section = project.content_dir / "policies"
@@ -28,9 +34,7 @@ def intake(project, name: str, text: str) -> tuple[dict, str]:
 def intake_dropped(project, name: str) -> tuple[dict, str]:
     """Run `zaitun intake` on the notice dropped into content/policies/ as `<name>.txt` or `.docx`."""
     section = project.content_dir / "policies"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {"PYTHONWARNINGS": "ignore"}
-    result = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(project.root), "intake"],
-                            capture_output=True, text=True, timeout=300, env=env)
+    result = zaitun(project, "intake")
     assert result.returncode == 0 and "errors 0" in result.stdout, result.stdout + result.stderr
     document = load_document(section / f"{name}.md", project.content_dir)
     return document.meta, document.body.strip()
@@ -238,3 +242,21 @@ def test_zhusong_and_chaosong_lines_above_the_date_of_issue_are_the_notices_text
         "　　定于2025年1月10日召开全市安全工作会议。\n\n泉州市人民政府办公室\n2024年12月20日\n"))
     assert body.split("\n\n") == ["主送：各县（市、区）人民政府", "抄送：市委办公室",
                                   "定于2025年1月10日召开全市安全工作会议。"]
+
+
+def test_the_copy_number_and_urgency_above_the_red_header_stay_out_of_the_body(tmp_project):
+    meta, body = intake(tmp_project, "request", "000123\n特急\n" + UPWARD.format(gap="\u3000" * 4, more=""))
+    assert (meta["doc_number"], meta["signer"]) == ("泉政文〔2024〕5号", "张三")
+    assert body.startswith("省人民政府：\n\n为扩大对外开放")
+
+
+def test_a_notice_marked_classified_is_refused_at_its_line_by_check_and_intake(tmp_project):
+    section = tmp_project.content_dir / "policies"
+    section.mkdir()
+    (section / "request.txt").write_text("000123\n机密★1年\n" + UPWARD.format(gap="\u3000", more=""), encoding="utf-8")
+    for command in ("check", "intake"):
+        result = zaitun(tmp_project, command)
+        assert result.returncode != 0 and "Traceback" not in result.stderr, result.stdout + result.stderr
+        assert f"{section / 'request.txt'}:2: the notice is marked '机密★1年', a classified document" in \
+            result.stdout + result.stderr
+    assert not (section / "request.md").exists()

@@ -33,6 +33,11 @@ _OFFICIAL_RE = re.compile(r"^.{0,20}?(?:副?(?:市|省|县|区|州|盟|旗|镇|�
 _NAMES_RE = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:\u3000[\u4e00-\u9fff·]{2,4})*")  # 张三　李四
 _SIGNED_DATE_RE = re.compile(rf"([^，。；：、]{{2,40}}?)?{DATE_RE.pattern}")
 _STOP = "。！？；"
+# Above the red header: the copy's number (份号), secrecy and its term (机密★1年), urgency (特急): how the paper
+# copy is handled, no part of its text.
+_MARK_RE = re.compile(r"\d{6}|(?:绝密|机密|秘密)(?:★.{0,8})?|特急|加急|特提|平急")
+_MARK_LINES = 4
+_SECRET_RE = re.compile(r"绝密|机密|秘密")
 _JOINT_ORGANS = 4  # organs issuing jointly, one a line, above the title or the date of issue
 _CLOSING_RE = re.compile(r"(?:特此(?:通知|公告|通告|函告|函复|批复|决定|报告|说明)|此复|此令)[。！]?")
 
@@ -61,7 +66,7 @@ class Header:
 
 def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
     """Pick out header, title, signature, date and number lines; return the rest as body lines."""
-    used: set[int] = set()
+    used = _marks(lines, source)
     header = _header(lines, used)
     number, signer_of_number = _doc_number(lines, used)
     doc_number = header.number or number
@@ -86,14 +91,27 @@ def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
     return head, rest
 
 
+def _marks(lines: list[Line], source: Path) -> set[int]:
+    """The lines of the marks above the red header; a secrecy mark refuses the notice: it is not for the public
+    until it is declassified, when the mark is struck out."""
+    marks = {i for i, line in enumerate(lines[:_MARK_LINES]) if _MARK_RE.fullmatch(line.folded.replace(" ", ""))}
+    for i in sorted(marks):
+        if _SECRET_RE.match(lines[i].folded.replace(" ", "")):
+            raise NoticeImportError(source, f"the notice is marked {lines[i].text!r}, a classified document, which "
+                                    "is never published: if it has been declassified, delete the mark", lines[i].no)
+    return marks
+
+
 def _header(lines: list[Line], used: set[int]) -> Header:
     """`泉州市人民政府办公室文件`, or `潍坊市人民政府令` with `第77号` on it or on the next line."""
-    for i, line in enumerate(lines[:3]):
+    for i, line in enumerate(lines[:3 + len(used)]):
         text, folded = line.text.replace(" ", ""), line.folded.replace(" ", "")
+        if i in used:
+            continue
         if re.search(r"[，。：；]", text):
             continue
         if match := re.fullmatch(r"(.{2,40}?)文件", folded):
-            above = [j for j in range(i) if looks_like_org(lines[j].folded)]  # organs issuing jointly
+            above = [j for j in range(i) if j not in used and looks_like_org(lines[j].folded)]  # jointly
             used.update(above + [i])
             organs = [lines[j].text for j in above] + [text[: match.end(1)]]
             return Header("\u3000".join(organs), "文件", line="\u3000".join(organs[:-1] + [text]))
