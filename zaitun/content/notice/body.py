@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from zaitun.content.labels import Label, heading_label
-from zaitun.content.notice.lines import ARTEFACT_SPACE, KINDS, Line
+from zaitun.content.notice.lines import ADDRESSEES, ARTEFACT_SPACE, ATTACHMENT_HEAD, KINDS, Line
 from zaitun.content.notice.units import trailing_units
 
 STOP = "。！？；"
@@ -71,8 +71,13 @@ def paragraphs(lines: list[Line]) -> list[Block]:
     full = _full_width(lines)
     blocks: list[Block] = []
     current: list[Line] = []
+    listed = False  # in an attachment list (`附件：1．…` / `2．…`)
     for line in lines:
-        starts_new = line.kind != "para" or line.indent or not wrapped or _ends(current, full)
+        goes_on = wrapped and listed and _goes_on_item(current, line, full)
+        starts_new = not goes_on and (line.kind != "para" or line.indent or not wrapped or _ends(current, full)
+                                      or bool(ATTACHMENT_HEAD.fullmatch(line.folded))  # `附件2` heads its own
+                                      or bool(ADDRESSEES.match(line.folded)))
+        listed = line.kind == "attachments" or (listed and (line.kind == "item" or goes_on))
         if current and starts_new and not (wrapped and line.lead and line.kind == "para"):
             blocks.append(_block(current))
             current = []
@@ -80,6 +85,13 @@ def paragraphs(lines: list[Line]) -> list[Block]:
     if current:
         blocks.append(_block(current))
     return blocks
+
+
+def _goes_on_item(current: list[Line], line: Line, full: float) -> bool:
+    """An attachment's name wrapped after a full line onto the next, however that line is pushed in to stand
+    under the name (`附件：1．…若干措施实施` / `　　　　　　　细则`), goes on it; the signature's place parts them."""
+    return bool(current) and line.kind == "para" and not line.parted and not ATTACHMENT_HEAD.fullmatch(line.folded) \
+        and current[-1].width >= full - 3 and not current[-1].text.rstrip(CLOSERS).endswith(tuple(STOP + "：:"))
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -103,7 +115,7 @@ def _ends(current: list[Line], full: float) -> bool:
     last = current[-1]
     text = last.text.rstrip(CLOSERS)
     is_full = last.width >= (full - 3 if len(current) == 1 else full - 1)
-    if text.endswith(("：", ":")):
+    if text.endswith(("：", ":")) or ATTACHMENT_HEAD.fullmatch(last.folded) or last.cell:
         return True
     if text.endswith(tuple(STOP)):
         return not is_full
@@ -199,8 +211,25 @@ def _first_stop(text: str, stops: str) -> int:
 
 
 def _attachments(block: Block) -> list[Block]:
-    """`附件：1. …` is the label of a list whose first item follows it on the line."""
+    """`附件：1. …` is the label of a list whose first item follows it on the line (and the next items too,
+    when all are written on it: `附件：1．…办法　2．…清单`)."""
     label, rest = re.split(r"(?<=[：:])", block.text, maxsplit=1)
     if rest and any(kind == "item" and rx.match(rest) for kind, rx in KINDS):
-        return [Block("para", label), Block("item", rest.strip())]
+        return [Block("para", label)] + [Block("item", item) for item in _in_sequence(rest.strip())]
     return [Block("para", block.text)]
+
+
+_NUMBER = re.compile(r"[（(](\d{1,2})[）)]|(\d{1,2})[.．、](?:(?!\d)|(?=\d{4}\s*年))")
+
+
+def _in_sequence(text: str) -> list[str]:
+    """The items of a list written on one line, cut where the next number in sequence starts (`2．` after `1．`,
+    not the `2` of `1．第2批名单`)."""
+    items, start, number = [], 0, None
+    for match in _NUMBER.finditer(text):
+        found = int(match.group(1) or match.group(2))
+        if number is None or (found == number + 1 and not text[match.start() - 1].isdigit()):
+            if number is not None:
+                items.append(text[start:match.start()].strip())
+            start, number = match.start(), found
+    return items + [text[start:].strip()]

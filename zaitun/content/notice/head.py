@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zaitun.content.hanzi import NUMERALS
-from zaitun.content.notice.lines import DATE_RE, Line, to_date
+from zaitun.content.notice.lines import DATE_RE, SIGNERS, Line, to_date
 from zaitun.errors import NoticeImportError
 
 DOC_NUMBER_RE = re.compile(
@@ -25,13 +25,20 @@ DOC_NUMBER_RE = re.compile(
 _ORDER_NUMBER = rf"((?:\d{{4}}\s*年\s*)?第\s*[{NUMERALS}]{{1,6}}\s*号)"  # 第77号, 2024年第3号
 _ORDER_RE = re.compile(rf"(.{{2,30}}?)(令|公告|通告)\s*(?:[（(〔]?\s*{_ORDER_NUMBER}\s*[）)〕]?)?")
 _ORDER_NUMBER_RE = re.compile(rf"[（(〔]?\s*{_ORDER_NUMBER}\s*[）)〕]?")
-TITLE_END = re.compile(r"(通知|通告|公告|意见|决定|批复|函|报告|办法|规定|方案|措施|细则|条例|规则|纲要|规划|"
+TITLE_END = re.compile(r"(通知|通告|公告|意见|决定|批复|函|报告|请示|办法|规定|方案|措施|细则|条例|规则|纲要|规划|"
                        r"计划|通报|指引|指南|清单|要点|令)$")
 _ORG_END = re.compile(r"(办公室|人民政府|委员会|办公厅|局|厅|部|委|院|中心|办|政府|会)$")
 _OFFICIAL_RE = re.compile(r"^.{0,20}?(?:副?(?:市|省|县|区|州|盟|旗|镇|乡)长|主席|主任|局长|厅长|部长)"
                           r"[\u4e00-\u9fff·]{2,4}$")
+_NAMES_RE = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:\u3000[\u4e00-\u9fff·]{2,4})*")  # 张三　李四
 _SIGNED_DATE_RE = re.compile(rf"([^，。；：、]{{2,40}}?)?{DATE_RE.pattern}")
 _STOP = "。！？；"
+# Above the red header: the copy's number (份号), secrecy and its term (机密★1年), urgency (特急): how the paper
+# copy is handled, no part of its text.
+_MARK_RE = re.compile(r"\d{6}|(?:绝密|机密|秘密)(?:★.{0,8})?|特急|加急|特提|平急")
+_MARK_LINES = 4
+_SECRET_RE = re.compile(r"绝密|机密|秘密")
+_JOINT_ORGANS = 4  # organs issuing jointly, one a line, above the title or the date of issue
 _CLOSING_RE = re.compile(r"(?:特此(?:通知|公告|通告|函告|函复|批复|决定|报告|说明)|此复|此令)[。！]?")
 
 
@@ -44,6 +51,7 @@ class Head:
     issuer: str | None
     date: dt.date
     doc_number: str | None
+    signer: str | None = None  # an upward document's 签发人
 
 
 @dataclass
@@ -58,9 +66,10 @@ class Header:
 
 def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
     """Pick out header, title, signature, date and number lines; return the rest as body lines."""
-    used: set[int] = set()
+    used = _marks(lines, source)
     header = _header(lines, used)
-    doc_number = header.number or _doc_number(lines, used)
+    number, signer_of_number = _doc_number(lines, used)
+    doc_number = header.number or number
     notice_title = _notice_title(lines, used)
     date, signer = _issue_date(lines, used, source)
     enclosed = _enclosed_name(notice_title) or (_promulgated_name(lines, used) if header.kind == "令" else None)
@@ -71,19 +80,41 @@ def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
         raise NoticeImportError(source, "no title found: put the notice's title on its first line", 1)
     issuer = signer or header.organ or _title_issuer(notice_title)
     summary = notice_title if notice_title and notice_title != title else None
-    head = Head(title, summary, issuer, date, doc_number)
-    return head, [line for i, line in enumerate(lines) if i not in used]
+    head = Head(title, summary, issuer, date, doc_number, signer_of_number)
+    rest = []
+    for i, line in enumerate(lines):
+        if i not in used:
+            # the lines taken out part paragraphs: what follows the date of issue never runs into the body above
+            line.parted = bool(rest) and i - 1 in used
+            line.indent = line.indent or line.parted
+            rest.append(line)
+    return head, rest
+
+
+def _marks(lines: list[Line], source: Path) -> set[int]:
+    """The lines of the marks above the red header; a secrecy mark refuses the notice: it is not for the public
+    until it is declassified, when the mark is struck out."""
+    marks = {i for i, line in enumerate(lines[:_MARK_LINES]) if _MARK_RE.fullmatch(line.folded.replace(" ", ""))}
+    for i in sorted(marks):
+        if _SECRET_RE.match(lines[i].folded.replace(" ", "")):
+            raise NoticeImportError(source, f"the notice is marked {lines[i].text!r}, a classified document, which "
+                                    "is never published: if it has been declassified, delete the mark", lines[i].no)
+    return marks
 
 
 def _header(lines: list[Line], used: set[int]) -> Header:
     """`泉州市人民政府办公室文件`, or `潍坊市人民政府令` with `第77号` on it or on the next line."""
-    for i, line in enumerate(lines[:3]):
+    for i, line in enumerate(lines[:3 + len(used)]):
         text, folded = line.text.replace(" ", ""), line.folded.replace(" ", "")
+        if i in used:
+            continue
         if re.search(r"[，。：；]", text):
             continue
         if match := re.fullmatch(r"(.{2,40}?)文件", folded):
-            used.add(i)
-            return Header(text[: match.end(1)], "文件", line=text)
+            above = [j for j in range(i) if j not in used and looks_like_org(lines[j].folded)]  # jointly
+            used.update(above + [i])
+            organs = [lines[j].text for j in above] + [text[: match.end(1)]]
+            return Header("\u3000".join(organs), "文件", line="\u3000".join(organs[:-1] + [text]))
         match = _ORDER_RE.fullmatch(folded)
         if match and _ORG_END.search(match.group(1)):
             number = match.group(3) and text[match.start(3): match.end(3)]
@@ -104,20 +135,39 @@ def _order_number(line: Line) -> str | None:
     return line.text.replace(" ", "")[match.start(1): match.end(1)] if match else None
 
 
-def _doc_number(lines: list[Line], used: set[int]) -> str | None:
+def _doc_number(lines: list[Line], used: set[int]) -> tuple[str | None, str | None]:
     """A line that is only a document number, in the head (above the first sentence) or right under the
     date of issue; numbers quoted in sentences, or standing in a list or table of the body, are other
-    documents' (`废止以下文件：` … `泉政文〔2015〕12号`)."""
+    documents' (`废止以下文件：` … `泉政文〔2015〕12号`). An upward document's number line names its signers
+    too (`泉政文〔2024〕5号　签发人：张三`, or on the line under it), and more of them may stand alone on the lines
+    under that: (number, signers)."""
     in_body = False
     for i, line in enumerate(lines):
         in_body = in_body or (i > 0 and lines[i - 1].text.endswith(tuple(_STOP + "：:")))
-        text = line.text.replace(" ", "")
-        match = DOC_NUMBER_RE.fullmatch(line.folded.replace(" ", ""))
+        signed = SIGNERS.search(line.folded)
+        end = signed.start() if signed else None
+        text, folded = (t[:end].replace(" ", "").rstrip("\u3000") for t in (line.text, line.folded))
+        match = DOC_NUMBER_RE.fullmatch(folded)
         if match and i not in used and (not in_body or _dated(lines[i - 1])):
             used.add(i)
             prefix, year, number = text[: match.end(1)], match.group(2), match.group(3)
-            return f"{prefix}〔{int(year)}〕{int(number)}{text[-1]}"  # full-width digits (２０２４) as ASCII
-    return None
+            if not signed and i + 1 < len(lines) and (signed := SIGNERS.match(lines[i + 1].folded)):
+                i += 1  # `签发人：张三` on a line of its own under the number (in Word, the table cell beside it)
+                used.add(i)
+            # full-width digits (２０２４) as ASCII
+            return f"{prefix}〔{int(year)}〕{int(number)}{text[-1]}", signed and _signers(lines, used, i, signed)
+    return None, None
+
+
+def _signers(lines: list[Line], used: set[int], i: int, signed: re.Match) -> str | None:
+    """The names after `签发人：` on line i, and those standing alone under it (`李四`)."""
+    names = [lines[i].text[signed.end():]] if lines[i].text[signed.end():] else []
+    for j in range(i + 1, min(i + 4, len(lines))):
+        if not _NAMES_RE.fullmatch(lines[j].text) or TITLE_END.search(lines[j].folded):
+            break
+        used.add(j)
+        names.append(lines[j].text)
+    return "\u3000".join(names) or None
 
 
 def _notice_title(lines: list[Line], used: set[int]) -> str | None:
@@ -134,9 +184,9 @@ def _notice_title(lines: list[Line], used: set[int]) -> str | None:
                 break
             parts.append(lines[j].text)
             if TITLE_END.search(lines[j].folded) and not _title_goes_on(lines, used, j + 1, i + 4):
-                start = i - 1 if _is_organ_above(lines, used, i) else i
+                start = _organs_above(lines, used, i)
                 used.update(range(start, j + 1))
-                return "".join(line.text for line in lines[start:i]) + "".join(parts)
+                return "\u3000".join(line.text for line in lines[start:i]) + "".join(parts)
     return None
 
 
@@ -146,9 +196,14 @@ def _title_goes_on(lines: list[Line], used: set[int], j: int, limit: int) -> boo
         and not re.search(r"[，。；：:、]", lines[j].text) and bool(TITLE_END.search(lines[j].folded))
 
 
-def _is_organ_above(lines: list[Line], used: set[int], i: int) -> bool:
-    """`湖南省人民政府办公厅` alone above `关于…的通知` is the title's first words."""
-    return i > 0 and i - 1 not in used and lines[i].folded.startswith("关于") and looks_like_org(lines[i - 1].folded)
+def _organs_above(lines: list[Line], used: set[int], i: int) -> int:
+    """Where the title starts: `湖南省人民政府办公厅` alone above `关于…的通知` is its first words, and so are
+    the organs issuing jointly, one a line (`泉州市人民政府办公室` / `泉州市财政局` / `关于…`)."""
+    start = i
+    while lines[i].folded.startswith("关于") and start > max(0, i - _JOINT_ORGANS) and start - 1 not in used \
+            and looks_like_org(lines[start - 1].folded):
+        start -= 1
+    return start
 
 
 def _issue_date(lines: list[Line], used: set[int], source: Path) -> tuple[dt.date, str | None]:
@@ -166,7 +221,7 @@ def _issue_date(lines: list[Line], used: set[int], source: Path) -> tuple[dt.dat
     date = to_date(DATE_RE.search(folded), source, lines[i].no)
     signer = _signer(lines, used, i)
     if signer is not None and not _SIGNED_DATE_RE.fullmatch(folded).group(1):
-        used.add(i - 1)
+        used.update(_signing_lines(lines, used, i))
     return date, signer
 
 
@@ -181,8 +236,19 @@ def _signer(lines: list[Line], used: set[int], i: int) -> str | None:
     match = _SIGNED_DATE_RE.fullmatch(lines[i].folded.replace(" ", ""))
     if match.group(1):
         return lines[i].text.replace(" ", "")[: match.end(1)]
-    prev = lines[i - 1] if i > 0 else None
-    return prev.text if prev and i - 1 not in used and _is_signature(prev.folded) else None
+    return "\u3000".join(lines[j].text for j in _signing_lines(lines, used, i)) or None
+
+
+def _signing_lines(lines: list[Line], used: set[int], i: int) -> list[int]:
+    """The lines above line i that sign it: an organ or official, and the organs issuing with it jointly one a
+    line above that (`泉州市财政局` / `泉州市商务局` / date); a table's cells are none of them."""
+    if i == 0 or i - 1 in used or not _is_signature(lines[i - 1].folded):
+        return []
+    start = i - 1
+    while start > max(0, i - _JOINT_ORGANS) and start - 1 not in used and not lines[start - 1].cell \
+            and looks_like_org(lines[start - 1].folded) and looks_like_org(lines[i - 1].folded):
+        start -= 1
+    return list(range(start, i))
 
 
 def looks_like_org(text: str) -> bool:

@@ -23,23 +23,39 @@ _PAGE_NUMBERS = [
     re.compile(r"^[—–\-－~]*\s*\d{1,3}\s*[—–\-－~]*$"),  # — 1 —, - 2 -, lone page numbers
     re.compile(r"^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$"),
 ]
+_BARE_NUMBER = re.compile(r"^\d{1,4}$")  # a page number, or a table's 序号, 金额 or 年份 cell
+# A header cell of a table printed a cell a line: its lone numbers are cells, not page numbers.
+_TABLE_HEAD = re.compile(r"序号|编号|.{1,12}[（(](?:万?元|亿元|万美元|人|人次|个|家|户|件|项|亩|吨|平方米|公里|%|％)"
+                         r"[）)]")
+_CELL_GAP = re.compile(r"\t+| {2,}|\u3000{2,}")  # between the cells of a table's row written on one line
+_BLANK = " \t\u3000\ufeff\xa0"  # stripped from both ends of a line
+_CELL_CHARS = 30  # a table's cell is shorter than a line of running text
 _STAMPS = [re.compile(r"^[（(]此件.{0,12}[）)]$")]  # （此件主动公开）
 KINDS = [  # what a line's start says it is; `body.classify` confirms structure labels in context
     ("part", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
     ("measure", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
-    ("item", re.compile(r"^(?:[（(]\d{1,2}[）)]|\d{1,2}[.．、](?!\d))")),
+    # `1．` but not the decimal `1.5倍`; `1．2025年度…` is an item whose text starts with a year
+    ("item", re.compile(r"^(?:[（(]\d{1,2}[）)]|\d{1,2}[.．、](?:(?!\d)|(?=\d{4}\s*年)))")),
     ("unit", re.compile(r"^(?:牵头|责任|配合|主办|协办)(?:单位|部门)[：:]")),
     ("attachments", re.compile(r"^附件[：:]")),
     ("label", re.compile(rf"^第[{NUMERALS}]{{1,5}}[编章节条]")),
 ]
 _ORGANS_GAP = re.compile(r"[ \t\xa0]*\u3000[ \t\u3000\xa0]*|[ \t\xa0]{2,}")
+# An upward document's number line: `泉政文〔2024〕5号　　签发人：张三　李四`; the gaps between the signers' names
+# are kept as one ideographic space, like those between organs issuing jointly.
+SIGNERS = re.compile(r"签发人\s*[：:]")
 _ORGAN = re.compile(r"[\u4e00-\u9fff（）()]{2,30}(?:办公室|人民政府|委员会|办公厅|局|厅|部|委|院|中心|办|政府|会)")
+_TITLED = re.compile(_ORGAN.pattern + "关于")  # the last organ issuing jointly, and the title after it
 _MARGIN = " \t\u3000\xa0"  # what a line's first-line indent is made of
 _LEAD = (" ", "\xa0")
 _INDENT_COLUMNS = 8  # a paragraph's indent is two characters; a line pushed further is centred or signed
 _ATTACHMENT = re.compile(rf"^附件\s*[{NUMERALS}0-9]{{0,3}}\s*(?:[：:]|$)")  # 附件, 附件1, 附件2：…
-# Printing line (`泉州市人民政府办公室 2024年12月23日印发`) and distribution lines (`抄送：…`).
-_TAIL = re.compile(rf"^(?:抄送|分送)[：:]|^[^，。；：]{{0,30}}?{DATE_RE.pattern}印发$")
+ATTACHMENT_HEAD = re.compile(rf"附件\s*[{NUMERALS}0-9]{{0,3}}")  # heads an attachment's text, a line of its own
+# Printing line (`泉州市人民政府办公室 2024年12月23日印发`) and distribution lines (`抄送：…`, `抄报：…`).
+_MAIN_ADDRESSEES = re.compile(r"主送[：:]")
+ADDRESSEES = re.compile(r"(?:主送|抄送|抄报|分送)[：:]")  # starts a paragraph: whom the notice goes to
+_DATE_LINE = re.compile(rf"[^，。；：]{{0,40}}?{DATE_RE.pattern}")  # `2024年12月20日`, `泉州市财政局 2024年12月20日`
+_TAIL = re.compile(rf"^(?:抄送|抄报|分送)[：:]|^[^，。；：]{{0,30}}?{DATE_RE.pattern}印发$")
 
 
 @dataclass
@@ -52,6 +68,8 @@ class Line:
     lead: bool = False  # began with one ASCII space: a page-break continuation in PDF text
     indent: bool = False  # began with an ideographic space, a tab or two spaces: a new paragraph
     width: float = 0.0
+    cell: bool = False  # a cell of a table printed a cell or a row a line (`_table`, `_pieces`)
+    parted: bool = False  # lines taken out as the head (signature, date) stood just above it
     kind: str = field(init=False)  # from KINDS; `body.classify` may make a label a para
     folded: str = field(init=False)
 
@@ -63,28 +81,76 @@ class Line:
 def clean_lines(text: str, paged: bool = True) -> list[Line]:
     """Non-blank lines without page numbers and stamps, spaces between Chinese characters removed. `paged`:
     text from a printed page, whose page numbers are lines of their own; a Word file's are in its footer, so a
-    line that is only a number is text (a table's 序号 or 金额 cell)."""
-    debris = (_PAGE_NUMBERS if paged else []) + _STAMPS
-    kept = []
-    for no, raw in enumerate(text.split("\n"), start=1):
-        stripped = _cleaned(raw.strip(" \t\u3000\ufeff\xa0"))
-        if stripped and not any(rx.match(fold(stripped)) for rx in debris):
-            kept.append((no, stripped, _margin(raw)))
-    common = len(_common_margin([margin for _, _, margin in kept]))
+    line that is only a number is text (a table's 序号 or 金额 cell). In a printed page's table too (`_table`)."""
+    rows = [(no, _cleaned(piece.strip(_BLANK)), margin, cell) for no, piece, margin, cell in _pieces(text)]
+    rows = [row for row in rows if row[1]]
+    cells = _table((fold(text), "\u3000" in margin) for _, text, margin, _ in rows) | {
+        i for i, row in enumerate(rows) if row[3]}
+    kept = [(row[:3], i in cells) for i, row in enumerate(rows) if not _debris(fold(row[1]), paged, i in cells)]
+    common = len(_common_margin([margin for (_, _, margin), cell in kept if not cell]))
     lines = []
-    for no, stripped, margin in kept:
+    for (no, stripped, margin), cell in kept:
         width = sum(0.5 if ord(c) < 128 else 1 for c in stripped.replace(" ", ""))
         margin = margin[common:]
-        lines.append(Line(no, stripped, margin in _LEAD, _is_indent(margin), width))
+        # a cell is a paragraph of its own, as a Word table's is
+        lines.append(Line(no, stripped, margin in _LEAD and not cell, cell or _is_indent(margin), width, cell))
     return lines
+
+
+def _pieces(text: str) -> list[tuple[int, str, str, bool]]:
+    """(line number, text, margin, is a cell) of each line; a table's row on one line, its cells parted by tabs
+    or wide gaps (a Word or Excel table pasted as text, `pdftotext -layout`), cut into its cells, from a row
+    holding a header cell that only a table has (`序号`) to the first line that is not such a row."""
+    out, in_table = [], False
+    for no, raw in enumerate(text.split("\n"), start=1):
+        cells = [cell for cell in _CELL_GAP.split(raw.strip(_BLANK)) if cell]
+        if not cells:
+            continue
+        in_table = len(cells) > 1 and (in_table or any(_TABLE_HEAD.fullmatch(fold(c).replace(" ", "")) for c in cells))
+        out += [(no, cell, "", True) for cell in cells] if in_table else [(no, raw, _margin(raw), False)]
+    return out
+
+
+def _debris(folded: str, paged: bool, cell: bool) -> bool:
+    """A stamp, or a printed page's number; a number alone in a table's cell is the table's."""
+    if any(rx.match(folded) for rx in _STAMPS):
+        return True
+    if not paged or (cell and _BARE_NUMBER.match(folded)):
+        return False
+    return any(rx.match(folded) for rx in _PAGE_NUMBERS)
+
+
+def _table(lines) -> set[int]:
+    """Which lines are the cells of a table printed a cell a line: from a header cell that only a table has
+    (`序号`, `补助（万元）`) to the first line that is no cell: a paragraph's start (`　　`), a line holding a
+    sentence's punctuation or longer than a cell is. `lines`: (folded text, starts with an ideographic space)."""
+    cells: set[int] = set()
+    in_table = False
+    for i, (text, indented) in enumerate(lines):
+        text = text.replace(" ", "")
+        in_table = (in_table or bool(_TABLE_HEAD.fullmatch(text))) and not indented and _is_cell(text)
+        if in_table:
+            cells.add(i)
+    return cells
+
+
+def _is_cell(text: str) -> bool:
+    return len(text) <= _CELL_CHARS and not re.search(r"[，。；：:！？]", text)
 
 
 def _cleaned(text: str) -> str:
     """Spaces between Chinese characters removed, but for the gap between organs issuing jointly
-    (`泉州市发展和改革委员会　　泉州市财政局`), which stays one ideographic space."""
+    (`泉州市发展和改革委员会　　泉州市财政局`) or signers (`签发人：张三　李四`), which stays one ideographic space."""
+    signers = SIGNERS.search(fold(text))
+    if signers:
+        label = re.sub(r"\s", "", text[signers.start():signers.end()])
+        names = "\u3000".join(text[signers.end():].split())
+        before = _cleaned(text[:signers.start()].rstrip(_MARGIN))
+        return (before + "\u3000" if before else "") + label + names
     organs = _ORGANS_GAP.split(text)
-    if len(organs) > 1 and all(_ORGAN.fullmatch(organ) for organ in organs):
-        return "\u3000".join(organs)
+    if len(organs) > 1 and all(_ORGAN.fullmatch(organ) for organ in organs[:-1]) \
+            and (_ORGAN.fullmatch(organs[-1]) or _TITLED.match(fold(organs[-1]))):
+        return "\u3000".join(organs[:-1] + [ARTEFACT_SPACE.sub("", organs[-1])])
     return ARTEFACT_SPACE.sub("", text)
 
 
@@ -118,11 +184,15 @@ def _is_indent(margin: str) -> bool:
 
 
 def cut_tail(lines: list[Line]) -> list[Line]:
-    """Drop the printing line (`…印发`), `抄送：` and everything after them, up to an attachment printed
-    after them (`附件1`), which is the notice's text."""
+    """Drop the printing line (`…印发`), `抄送：` (with a `主送：` line right above it) and everything after them, up
+    to an attachment printed after them (`附件1`), which is the notice's text; only below a date (of issue)."""
+    dated = False  # the 版记 comes after the date of issue: a `抄送：` line above it is the body's
     for i, line in enumerate(lines):
-        if i > 0 and _TAIL.match(line.folded.replace(" ", "")):
+        dated = dated or bool(_DATE_LINE.fullmatch(line.folded.replace(" ", "")))
+        if i > 0 and dated and _TAIL.match(line.folded.replace(" ", "")):
             attached = next((j for j in range(i + 1, len(lines)) if _ATTACHMENT.match(lines[j].folded)), None)
+            if i > 1 and _MAIN_ADDRESSEES.match(lines[i - 1].folded):  # the 版记's `主送：` line, above `抄送：`
+                i -= 1
             return lines[:i] + (cut_tail(lines[attached:]) if attached else [])
     return lines
 
