@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
+from translate_support import approved_pairs
 
 from zaitun.translate.checks import check_translation
 from zaitun.translate.glossary import load_glossary
@@ -230,15 +230,6 @@ def test_words_that_begin_like_a_month_are_not_read_as_dates():
     assert role_issues("营销活动持续至3月。",
                        "The campaign runs from marketing fairs to the end of the third month.") == []
     assert role_issues("自5月起施行。", "It applies in May; what was filed before may be kept.") == []
-
-
-def approved_pairs() -> list[tuple[str, str]]:
-    """Every approved (Chinese, English) pair the repository holds: the sample content's memory and the
-    re-issued notice's expected English."""
-    memory = yaml.safe_load((REPO / "tm" / "translations.yaml").read_text(encoding="utf-8"))
-    reissue = yaml.safe_load((REPO / "tests" / "fixtures" / "reissue" / "quan-zheng-ban-gui-2025-9.yaml")
-                             .read_text(encoding="utf-8"))["expected"]
-    return list(memory.items()) + list(reissue.items())
 
 
 def test_no_approved_translation_is_flagged_by_the_role_checks():

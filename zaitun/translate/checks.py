@@ -16,7 +16,7 @@ import functools
 import re
 
 from zaitun.content import markdown
-from zaitun.translate import numbers, repair, roles
+from zaitun.translate import list_numbers, numbers, repair, roles
 from zaitun.translate.glossary import Entry, Glossary
 from zaitun.translate.masking import ADDRESS_RE, CORE_RE, _protected_spans
 from zaitun.translate.normal import Normal, case_matters, normal, normal_with_origins
@@ -47,9 +47,9 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
     if normal(target) == normal(source) and CJK_RE.search(source):
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
-    for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_roles, check_doc_numbers,
-                  check_addresses, check_lines, check_cjk, check_debris, check_markdown, check_length,
-                  check_spacing, check_emphasis, check_repeats, check_fragments):
+    for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_list_number, check_roles,
+                  check_doc_numbers, check_addresses, check_lines, check_cjk, check_debris, check_markdown,
+                  check_length, check_spacing, check_emphasis, check_repeats, check_fragments):
         issues.extend(check(source, target, glossary))
     return issues
 
@@ -156,7 +156,8 @@ def forbidden_message(found: str, entry: Entry) -> str:
 
 def check_numbers(source: str, target: str, glossary: Glossary) -> list[dict]:
     """Numbers, amounts, percentages and dates of the source (outside glossary terms) missing in the English."""
-    plain = _without_terms(source, glossary)
+    opening = list_numbers.chinese(source)  # check_list_number's, in whatever form the English numbers it
+    plain = _without_terms(" " * opening.end + source[opening.end:] if opening else source, glossary)
     found = numbers.source_quantities(plain)
     values = numbers.target_numbers(target)
     dates = numbers.target_date_keys(target)
@@ -169,6 +170,20 @@ def check_numbers(source: str, target: str, glossary: Glossary) -> list[dict]:
         if round(value, 6) not in values:
             issues.append(_issue("number", f"{written} ({value:g}) is missing or different in the English"))
     return issues
+
+
+def check_list_number(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """The number a list item or heading opens with (三、, （三）, (3), 3.) not the English's first: readers
+    cite measures by it, and a lone numeral is no quantity the number check reads."""
+    found = list_numbers.mismatch(source, target)
+    if found is None:
+        return []
+    number, written = found
+    if written is None:
+        return [_issue("number", f"list number {number.shown} is missing at the start of the "
+                                 f"English: begin it with \"{number.english}\" as the Chinese begins with it")]
+    return [_issue("number", f"list number {number.shown} reads \"{written}\" in the English: "
+                             f"number it {number.value} as the Chinese does (\"{number.english}\")")]
 
 
 def check_roles(source: str, target: str, glossary: Glossary) -> list[dict]:
