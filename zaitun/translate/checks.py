@@ -48,8 +48,8 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
     for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_list_number, check_roles,
-                  check_doc_numbers, check_addresses, check_lines, check_cjk, check_debris, check_markdown,
-                  check_length, check_spacing, check_emphasis, check_repeats, check_fragments):
+                  check_doc_numbers, check_percent_points, check_addresses, check_lines, check_cjk, check_debris,
+                  check_markdown, check_length, check_spacing, check_emphasis, check_repeats, check_fragments):
         issues.extend(check(source, target, glossary))
     return issues
 
@@ -205,6 +205,20 @@ def check_doc_numbers(source: str, target: str, glossary: Glossary) -> list[dict
         found = ", ".join(f"\"{f}\"" for f in forms)
         issues.append(_issue("number", f"document number {written} reads {found} in the English: write the year "
                                        f"{year} and No. {serial} (\"[{year}] No. {serial}\")"))
+    return issues
+
+
+def check_percent_points(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A change in percentage points (个百分点) written as a percentage in the English, or the reverse: the
+    value is the same, so check_numbers cannot see that the amount changed."""
+    wanted, points, percents = numbers.percent_kinds(_without_terms(source, glossary), target)
+    issues = []
+    for value, kind in dict.fromkeys(wanted):
+        mine, other = (points, percents) if kind == "points" else (percents, points)
+        if value in other and value not in mine:
+            said, meant = ("percent", "percentage points") if kind == "points" else ("percentage points", "percent")
+            issues.append(_issue("number", f"{value:g} {meant} in the Chinese reads {value:g} {said} in the English, "
+                                           f"not the same amount: write \"{value:g} {meant}\""))
     return issues
 
 
