@@ -16,7 +16,7 @@ import functools
 import re
 
 from zaitun.content import markdown
-from zaitun.translate import list_numbers, numbers, repair, roles
+from zaitun.translate import list_numbers, negation, numbers, repair, roles
 from zaitun.translate.glossary import Entry, Glossary
 from zaitun.translate.masking import ADDRESS_RE, CORE_RE, _protected_spans
 from zaitun.translate.normal import Normal, case_matters, normal, normal_with_origins
@@ -48,8 +48,9 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
     for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_list_number, check_roles,
-                  check_doc_numbers, check_percent_points, check_addresses, check_lines, check_cjk, check_debris,
-                  check_markdown, check_length, check_spacing, check_emphasis, check_repeats, check_fragments):
+                  check_doc_numbers, check_percent_points, check_negation, check_addresses, check_lines, check_cjk,
+                  check_debris, check_markdown, check_length, check_spacing, check_emphasis, check_repeats,
+                  check_fragments):
         issues.extend(check(source, target, glossary))
     return issues
 
@@ -220,6 +221,15 @@ def check_percent_points(source: str, target: str, glossary: Glossary) -> list[d
             issues.append(_issue("number", f"{value:g} {meant} in the Chinese reads {value:g} {said} in the English, "
                                            f"not the same amount: write \"{value:g} {meant}\""))
     return issues
+
+
+def check_negation(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A prohibition (不得, 禁止, 不予) whose English says no kind of "not": it reads as a permission."""
+    word = negation.dropped(_without_terms(source, glossary), target)
+    if word is None:
+        return []
+    return [_issue("negation", f"the Chinese says {word} (not, prohibited) but the English has no \"not\", "
+                               "\"no\" or \"prohibited\": check that it still forbids what the Chinese forbids")]
 
 
 def _without_terms(source: str, glossary: Glossary) -> str:
