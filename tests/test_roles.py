@@ -120,6 +120,12 @@ def test_dates_in_their_roles_pass(source, target):
     ("停留时间由原来的72小时延长为240小时。", "The stay is extended from 240 hours to 72 hours."),
     ("自2025年起执行新标准，旧标准沿用至2024年。",
      "The new standard applies until 2025; the old one is used from 2024."),
+    ("60岁以上老人免票。", "Seniors under 60 enter free."),
+    ("60岁以上老人免票。", "Seniors aged 60 and under enter free."),
+    ("6岁以下儿童免票。", "Children over 6 enter free."),
+    ("6岁以下儿童免票。", "Children more than 6 years old enter free."),
+    ("停留时间不超过30天。", "The stay lasts more than 30 days."),
+    ("培训不少于40学时。", "Training takes fewer than 40 class hours."),
 ])
 def test_numbers_that_changed_roles_are_flagged(source, target):
     assert {i["check"] for i in role_issues(source, target)} == {"swapped"}
@@ -168,6 +174,18 @@ def test_numbers_that_changed_roles_are_flagged(source, target):
     ("届满前3日内提出申请。", "Apply no later than 3 days before expiry."),
     ("前3天免费。", "The first 3 days are free."),
     ("收到3份申请后，从中选出1份。", "After receiving 3 applications, select 1 from them."),
+    ("60岁以上老人免票。", "Seniors aged 60 and over enter free."),
+    ("60岁以上老人免票。", "Seniors over 60 enter free."),
+    ("60岁以上老人免票。", "Seniors aged 60 or above enter free."),
+    ("6岁以下儿童免票。", "Children under 6 enter free."),
+    ("6岁以下儿童免票。", "Children aged 6 and under enter free."),
+    ("6岁以下儿童免票。", "Children below the age of 6 enter free."),
+    ("停留时间不超过30天。", "The stay lasts no more than 30 days."),
+    ("停留时间不超过30天。", "The stay lasts less than 30 days."),
+    ("停留时间不超过30天。", "The stay lasts not more than 30 days."),
+    ("培训不少于40学时。", "Training takes no fewer than 40 class hours."),
+    ("培训不少于40学时。", "Training takes more than 40 class hours."),
+    ("培训不少于40学时。", "Training takes not less than 40 class hours."),
 ])
 def test_numbers_in_their_roles_pass(source, target):
     assert role_issues(source, target) == []

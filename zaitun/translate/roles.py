@@ -61,6 +61,7 @@ ZH_ROLES = {  # role: the ways the Chinese marks it
         ADVANCE: (_zh(rf"(?:提前{SPAN}|前)"),),  # 提前3天, 届满前30日内
     },
 }
+NOT_NO = r"(?<!\bno )(?<!\bnot )(?<!\bnot be )"  # "less than" alone is a maximum, "no less than" a minimum
 EN_FILLER = r"(?:\s+(?:on|from|as of|at|of|in|and including|the))*\s*"
 UNIT = r"(?:working\s+|calendar\s+|business\s+|natural\s+)?(?:days?|hours?|weeks?|months?|years?)"
 EN_ROLES = {
@@ -76,10 +77,13 @@ EN_ROLES = {
         START: (_en(r"from|since"),),
         END: (_en(r"to|until|till|through"),),
         MAX: (_en(r"up to|at most|(?:no|not(?: be)?) (?:more|longer|higher|greater) than|(?:a )?maximum(?: of)?"
-                  r"|not (?:to )?exceed(?:ing)?|within|capped at"),
-              _en(None, r"(?:[\w-]+\s+){0,2}?(?:or (?:less|fewer|below|shorter)|at (?:the )?most)")),
-        MIN: (_en(r"at least|(?:no|not(?: be)?) (?:less|fewer|lower|shorter) than|(?:a )?minimum(?: of)?"),
-              _en(None, r"(?:[\w-]+\s+){0,2}?(?:or (?:more|above|over|longer|older)|at (?:the )?least)")),
+                  rf"|not (?:to )?exceed(?:ing)?|within|capped at|{NOT_NO}(?:less|fewer|shorter|younger) than"
+                  r"|under|below"),
+              _en(None, r"(?:[\w-]+\s+){0,2}?(?:(?:or|and) (?:less|fewer|below|under|shorter|younger)"
+                        r"|at (?:the )?most)")),
+        MIN: (_en(r"at least|(?:no|not(?: be)?) (?:less|fewer|lower|shorter) than|(?:a )?minimum(?: of)?"
+                  rf"|{NOT_NO}(?:more|longer|older) than|over|above"),
+              _en(None, r"(?:[\w-]+\s+){0,2}?(?:(?:or|and) (?:more|above|over|longer|older)|at (?:the )?least)")),
         ADVANCE: (_en(None, rf"{UNIT}\s+(?:in advance|ahead|beforehand|before|prior)"),),
     },
 }
