@@ -64,6 +64,8 @@ def test_a_prohibition_rendered_as_a_permission_is_flagged(source, target):
      "The transit must lead on to a third country or region, not back to the place of departure."),
     # not prohibitions: a limit (the role check's), force majeure, "had to", "indispensable"
     ("停留时间不得超过30天。", "You may stay up to 30 days."),
+    ("每次停留不应超过30天。", "Each stay should be 30 days at most."),
+    ("申请人不要求提供担保。", "A guarantee is optional for applicants."),  # 不要求: "not required"
     ("因不可抗力导致的延误。", "Delays caused by force majeure."),
     ("不得不推迟活动。", "The event had to be postponed."),
     ("人才是不可或缺的。", "Talent is indispensable."),

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 COMPARED = "超过|少于|低于|高于|多于|晚于|早于|长于|短于|大于|小于"
-ZH_RE = re.compile(rf"不得(?!不|已|{COMPARED})|禁止|严禁|不予|不准|不允许|不能(?!{COMPARED})"
-                   rf"|不可(?!抗力|或缺|思议|{COMPARED})|不应|请勿|切勿|不要|不宜")
+ZH_RE = re.compile(rf"(?:不得(?!不|已)|禁止|严禁|不予|不准|不允许|不能|不可(?!抗力|或缺|思议)|不应|请勿|切勿|不要(?!求)"
+                   rf"|不宜)(?!{COMPARED})")
 EN_RE = re.compile(
     r"\b(?:not|no|never|nor|neither|none|nobody|nothing|without|cannot|prohibit\w*|forbid\w*|ban|bans|banned"
     r"|bar|bars|barred|refus\w*|reject\w*|den(?:y|ies|ied|ial)|illegal\w*|unlawful\w*|disallow\w*|avoid\w*"
