@@ -54,6 +54,8 @@ def test_a_prohibition_rendered_as_a_permission_is_flagged(source, target):
     (WORK, "Foreign nationals holding a stay permit mustn't work in China."),
     (WORK, "Working in China is forbidden to foreign nationals holding a stay permit."),
     (WORK, "A stay permit does not allow foreign nationals to work in China."),
+    ("如不能按时办理的，应说明理由。", "If an application fails to be processed in time, the reasons must be given."),
+    ("如不能按时办理的，应说明理由。", "Where processing in time is impossible, the reasons must be given."),
     ("禁止携带易燃易爆物品。", "No flammable or explosive items."),
     ("禁止携带易燃易爆物品。", "Flammable and explosive items are banned."),
     ("材料不全的，不予受理。", "Incomplete applications will be rejected."),

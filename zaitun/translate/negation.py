@@ -17,7 +17,8 @@ EN_RE = re.compile(
     r"\b(?:not|no|never|nor|neither|none|nobody|nothing|without|cannot|prohibit\w*|forbid\w*|ban|bans|banned"
     r"|bar|bars|barred|refus\w*|reject\w*|den(?:y|ies|ied|ial)|illegal\w*|unlawful\w*|disallow\w*|avoid\w*"
     r"|refrain\w*|exclud\w*|restrict\w*|outside|only|beyond|exempt\w*|except\w*|instead|rather|unable"
-    r"|unauthori[sz]ed|ineligible|inadmissible|impermissible|invalid|void|against|limit\w*|solely|free of)\b"
+    r"|unauthori[sz]ed|ineligible|inadmissible|impermissible|invalid|void|against|limit\w*|solely|free of|fail\w*"
+    r"|lack\w*|impossible|unless)\b"
     r"|n['’]t\b", re.I)
 
 
