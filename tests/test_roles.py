@@ -44,6 +44,8 @@ def role_issues(source: str, target: str) -> list[dict]:
     ("申报时间为2025年3月1日至2025年3月31日。", "Applications are accepted from March 31, 2025 to March 1, 2025."),
     ("请于2025年6月30日前提交申请，自2025年7月1日起开始审核。",
      "Please apply by July 1, 2025; review begins on June 30, 2025."),
+    ("请于2025年6月30日前提交申请。", "Please apply after June 30, 2025."),
+    ("2025年1月1日后出生的儿童可以申请。", "Children born before January 1, 2025 may apply."),
 ])
 def test_swapped_validity_dates_are_flagged(source, target):
     assert {i["check"] for i in role_issues(source, target)} == {"swapped"}
@@ -108,6 +110,9 @@ def test_swapped_validity_dates_are_flagged(source, target):
     (TRANSIT_AS_OF, "As at 12 June 2025, the 240-hour visa-free transit policy applies to citizens of 55 countries."),
     (TRANSIT_AS_OF, "Up to June 12, 2025, the 240-hour visa-free transit policy has applied to citizens of 55 "
                     "countries."),
+    ("2025年1月1日后出生的儿童可以申请。", "Children born after January 1, 2025 may apply."),
+    ("2025年1月1日以后出生的儿童可以申请。", "Children born on or after January 1, 2025 may apply."),
+    ("2025年1月1日后续工作另行通知。", "Follow-up work after January 1, 2025 will be announced separately."),
 ])
 def test_dates_in_their_roles_pass(source, target):
     assert role_issues(source, target) == []
