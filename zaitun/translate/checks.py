@@ -5,10 +5,11 @@ not rendered as the glossary says (or one the glossary itself is in conflict abo
 rendering however it is spaced or hyphenated, a number or date that changed (or changed places, or
 the number a list item opens with, or percent for percentage points), a prohibition left with no
 "not", a URL or email address changed or dropped, Chinese left in the English, placeholder debris,
-Markdown that lost a link or emphasis, an empty or untranslated segment, a length that does not fit; and what makes published text look
-careless: a double space, a space before punctuation, emphasis or a link that will not render,
-a term repeated more often than in the Chinese, a lone `s` cut off a word. They must not flag
-correct translations, so each one errs on the side of silence when a text is ambiguous.
+Markdown that lost a link or emphasis, an empty or untranslated segment, a length that does not
+fit; and what makes published text look careless: a double space, a space before punctuation,
+emphasis or a link that will not render, a term repeated more often than in the Chinese, a lone
+`s` cut off a word. They must not flag correct translations, so each one errs on the side of
+silence when a text is ambiguous.
 """
 
 from __future__ import annotations
