@@ -7,15 +7,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
+from translate_support import approved_pairs, drafts_by_source, make_project, open_ingested, tu, write_tmx
 
+from zaitun import pipeline
+from zaitun.state.segments import segment_states
 from zaitun.translate.checks import check_translation
+from zaitun.translate.engines import OfflineEngine
 from zaitun.translate.glossary import load_glossary
 
 REPO = Path(__file__).resolve().parent.parent
 GLOSSARY = load_glossary(REPO / "glossary")
 VALIDITY = "本措施自2025年1月1日起施行，有效期至2026年12月31日。"
 STAY = "外国人最长可停留10天，须提前3天申请。"
+# the seed notice's validity sentence, and the 240-hour transit guide's dates
+SEED_VALIDITY = "本措施自印发之日起施行，有效期至2026年12月31日，由市外事办负责解释。"
+TRANSIT_FROM = ("自2024年12月17日起，国家移民管理局全面放宽优化过境免签政策，"
+                "外国人过境免签停留时间由原来的72小时和144小时统一延长为240小时（10天）。")
+TRANSIT_AS_OF = "截至2025年6月12日，240小时过境免签政策适用于55个国家的公民。"
 
 
 def role_issues(source: str, target: str) -> list[dict]:
@@ -29,11 +37,15 @@ def role_issues(source: str, target: str) -> list[dict]:
     (VALIDITY, "These measures take effect on 31 December 2026 and remain valid until 1 January 2025."),
     (VALIDITY, "These measures are valid from December 31, 2026 to January 1, 2025."),
     (VALIDITY, "Effective from 2026-12-31, these measures expire on 2025-01-01."),
+    (VALIDITY, "These measures take effect on December 31, 2026 and are valid until January 1, 2025."),
+    (VALIDITY, "These measures are effective December 31, 2026 through January 1, 2025."),
     ("有效期为2025年1月1日至2026年12月31日。",
      "The period of validity is from December 31, 2026 until January 1, 2025."),
     ("申报时间为2025年3月1日至2025年3月31日。", "Applications are accepted from March 31, 2025 to March 1, 2025."),
     ("请于2025年6月30日前提交申请，自2025年7月1日起开始审核。",
      "Please apply by July 1, 2025; review begins on June 30, 2025."),
+    ("请于2025年6月30日前提交申请。", "Please apply after June 30, 2025."),
+    ("2025年1月1日后出生的儿童可以申请。", "Children born before January 1, 2025 may apply."),
 ])
 def test_swapped_validity_dates_are_flagged(source, target):
     assert {i["check"] for i in role_issues(source, target)} == {"swapped"}
@@ -80,6 +92,27 @@ def test_swapped_validity_dates_are_flagged(source, target):
     ("2024年12月20日起，外国人可以在线申请。", "Starting December 20, 2024, foreign nationals may apply online."),
     ("本措施2026年12月31日到期。", "These measures expire on December 31, 2026."),
     ("本措施2026年12月31日到期。", "These measures remain valid until 31 December 2026."),
+    (VALIDITY, "These measures shall be implemented from January 1, 2025 and remain valid through December 31, 2026."),
+    (VALIDITY, "Implemented as of January 1, 2025, these measures are valid until December 31, 2026."),
+    (VALIDITY, "These measures are valid until December 31, 2026, taking effect on January 1, 2025."),
+    (VALIDITY, "These measures are effective January 1, 2025 through December 31, 2026."),
+    (SEED_VALIDITY, "These measures take effect upon issuance and expire on December 31, 2026. The Quanzhou "
+                    "Municipal Foreign Affairs Office is responsible for their interpretation."),
+    (SEED_VALIDITY, "These measures, valid till Dec. 31, 2026, take effect on the date of issue. The Quanzhou "
+                    "Municipal Foreign Affairs Office is responsible for their interpretation."),
+    (TRANSIT_FROM, "Starting from December 17, 2024, the National Immigration Administration has fully relaxed and "
+                   "optimized the visa-free transit policy, extending the permitted visa-free transit stay for "
+                   "foreign nationals from the previous 72 hours and 144 hours to 240 hours (10 days)."),
+    (TRANSIT_FROM, "Effective December 17, 2024, the National Immigration Administration fully relaxed and optimized "
+                   "the visa-free transit policy, extending the visa-free transit stay for foreign nationals from "
+                   "the previous 72 and 144 hours to 240 hours (10 days)."),
+    (TRANSIT_AS_OF, "Until June 12, 2025, the 240-hour visa-free transit policy applies to citizens of 55 countries."),
+    (TRANSIT_AS_OF, "As at 12 June 2025, the 240-hour visa-free transit policy applies to citizens of 55 countries."),
+    (TRANSIT_AS_OF, "Up to June 12, 2025, the 240-hour visa-free transit policy has applied to citizens of 55 "
+                    "countries."),
+    ("2025年1月1日后出生的儿童可以申请。", "Children born after January 1, 2025 may apply."),
+    ("2025年1月1日以后出生的儿童可以申请。", "Children born on or after January 1, 2025 may apply."),
+    ("2025年1月1日后续工作另行通知。", "Follow-up work after January 1, 2025 will be announced separately."),
 ])
 def test_dates_in_their_roles_pass(source, target):
     assert role_issues(source, target) == []
@@ -92,6 +125,12 @@ def test_dates_in_their_roles_pass(source, target):
     ("停留时间由原来的72小时延长为240小时。", "The stay is extended from 240 hours to 72 hours."),
     ("自2025年起执行新标准，旧标准沿用至2024年。",
      "The new standard applies until 2025; the old one is used from 2024."),
+    ("60岁以上老人免票。", "Seniors under 60 enter free."),
+    ("60岁以上老人免票。", "Seniors aged 60 and under enter free."),
+    ("6岁以下儿童免票。", "Children over 6 enter free."),
+    ("6岁以下儿童免票。", "Children more than 6 years old enter free."),
+    ("停留时间不超过30天。", "The stay lasts more than 30 days."),
+    ("培训不少于40学时。", "Training takes fewer than 40 class hours."),
 ])
 def test_numbers_that_changed_roles_are_flagged(source, target):
     assert {i["check"] for i in role_issues(source, target)} == {"swapped"}
@@ -140,6 +179,18 @@ def test_numbers_that_changed_roles_are_flagged(source, target):
     ("届满前3日内提出申请。", "Apply no later than 3 days before expiry."),
     ("前3天免费。", "The first 3 days are free."),
     ("收到3份申请后，从中选出1份。", "After receiving 3 applications, select 1 from them."),
+    ("60岁以上老人免票。", "Seniors aged 60 and over enter free."),
+    ("60岁以上老人免票。", "Seniors over 60 enter free."),
+    ("60岁以上老人免票。", "Seniors aged 60 or above enter free."),
+    ("6岁以下儿童免票。", "Children under 6 enter free."),
+    ("6岁以下儿童免票。", "Children aged 6 and under enter free."),
+    ("6岁以下儿童免票。", "Children below the age of 6 enter free."),
+    ("停留时间不超过30天。", "The stay lasts no more than 30 days."),
+    ("停留时间不超过30天。", "The stay lasts less than 30 days."),
+    ("停留时间不超过30天。", "The stay lasts not more than 30 days."),
+    ("培训不少于40学时。", "Training takes no fewer than 40 class hours."),
+    ("培训不少于40学时。", "Training takes more than 40 class hours."),
+    ("培训不少于40学时。", "Training takes not less than 40 class hours."),
 ])
 def test_numbers_in_their_roles_pass(source, target):
     assert role_issues(source, target) == []
@@ -232,16 +283,25 @@ def test_words_that_begin_like_a_month_are_not_read_as_dates():
     assert role_issues("自5月起施行。", "It applies in May; what was filed before may be kept.") == []
 
 
-def approved_pairs() -> list[tuple[str, str]]:
-    """Every approved (Chinese, English) pair the repository holds: the sample content's memory and the
-    re-issued notice's expected English."""
-    memory = yaml.safe_load((REPO / "tm" / "translations.yaml").read_text(encoding="utf-8"))
-    reissue = yaml.safe_load((REPO / "tests" / "fixtures" / "reissue" / "quan-zheng-ban-gui-2025-9.yaml")
-                             .read_text(encoding="utf-8"))["expected"]
-    return list(memory.items()) + list(reissue.items())
-
-
 def test_no_approved_translation_is_flagged_by_the_role_checks():
     pairs = approved_pairs()
     flagged = {zh: issues for zh, en in pairs if (issues := role_issues(zh, en))}
     assert len(pairs) > 250 and flagged == {}
+
+
+def test_a_memory_match_with_swapped_dates_or_another_document_number_waits_for_a_reviewer(tmp_path):
+    """The translate step with memory: English holding every value, but in other places, is not approved
+    from memory unread."""
+    doc_number = "根据泉政办规〔2024〕11号文件精神，制定本细则。"
+    document = f"---\ntitle: 细则\ndate: 2025-01-01\n---\n\n{VALIDITY}\n\n{doc_number}\n"
+    project = make_project(tmp_path / "p", document=document)  # memory matches are approved at once by default
+    store = open_ingested(project)
+    write_tmx(project.tm_dir / "approved.tmx", tu(VALIDITY, "These measures take effect on December 31, 2026 "
+                                                            "and are valid until January 1, 2025.")
+              + tu(doc_number, "These rules follow Document Quanzhengbangui [2024] No. 12."))
+    drafts = drafts_by_source(pipeline.translate(project, store, engine=OfflineEngine()))
+    assert [i["check"] for i in drafts[VALIDITY].issues] == ["swapped", "swapped"]
+    assert any("document number 〔2024〕11号" in i["message"] for i in drafts[doc_number].issues)
+    states = {s.source: s.state for s in segment_states(store, "notice")}
+    assert (states[VALIDITY], states[doc_number]) == ("draft", "draft")
+    store.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import yaml
+
 from zaitun.content.intake import ingest
 from zaitun.project import Project
 from zaitun.state.store import Store
@@ -83,3 +85,15 @@ def write_tmx(path: Path, units: str, doctype: str = "") -> Path:
 
 def tu(zh: str, en: str, zh_lang: str = "zh-CN", attr: str = "xml:lang") -> str:
     return f'<tu><tuv {attr}="{zh_lang}"><seg>{zh}</seg></tuv><tuv {attr}="en"><seg>{en}</seg></tuv></tu>'
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def approved_pairs() -> list[tuple[str, str]]:
+    """Every approved (Chinese, English) pair the repository holds: the sample content's memory and the
+    re-issued notice's expected English."""
+    memory = yaml.safe_load((REPO / "tm" / "translations.yaml").read_text(encoding="utf-8"))
+    reissue = yaml.safe_load((REPO / "tests" / "fixtures" / "reissue" / "quan-zheng-ban-gui-2025-9.yaml")
+                             .read_text(encoding="utf-8"))["expected"]
+    return list(memory.items()) + list(reissue.items())

@@ -2,12 +2,14 @@
 
 The checks look for what machine translation gets wrong and a reader would notice: a term
 not rendered as the glossary says (or one the glossary itself is in conflict about), a forbidden
-rendering however it is spaced or hyphenated, a number or date that changed, a URL or email
-address changed or dropped, Chinese left in the English, placeholder debris, Markdown that lost a link or emphasis, an
-empty or untranslated segment, a length that does not fit; and what makes published text look
-careless: a double space, a space before punctuation, emphasis or a link that will not render,
-a term repeated more often than in the Chinese, a lone `s` cut off a word. They must not flag
-correct translations, so each one errs on the side of silence when a text is ambiguous.
+rendering however it is spaced or hyphenated, a number or date that changed (or changed places, or
+the number a list item opens with, or percent for percentage points), a prohibition left with no
+"not", a URL or email address changed or dropped, Chinese left in the English, placeholder debris,
+Markdown that lost a link or emphasis, an empty or untranslated segment, a length that does not
+fit; and what makes published text look careless: a double space, a space before punctuation,
+emphasis or a link that will not render, a term repeated more often than in the Chinese, a lone
+`s` cut off a word. They must not flag correct translations, so each one errs on the side of
+silence when a text is ambiguous.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import functools
 import re
 
 from zaitun.content import markdown
-from zaitun.translate import numbers, repair, roles
+from zaitun.translate import list_numbers, negation, numbers, repair, roles
 from zaitun.translate.glossary import Entry, Glossary
 from zaitun.translate.masking import ADDRESS_RE, CORE_RE, _protected_spans
 from zaitun.translate.normal import Normal, case_matters, normal, normal_with_origins
@@ -47,9 +49,10 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
     if normal(target) == normal(source) and CJK_RE.search(source):
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
-    for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_roles, check_doc_numbers,
-                  check_addresses, check_lines, check_cjk, check_debris, check_markdown, check_length,
-                  check_spacing, check_emphasis, check_repeats, check_fragments):
+    for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_list_number, check_roles,
+                  check_doc_numbers, check_percent_points, check_negation, check_addresses, check_lines, check_cjk,
+                  check_debris, check_markdown, check_length, check_spacing, check_emphasis, check_repeats,
+                  check_fragments):
         issues.extend(check(source, target, glossary))
     return issues
 
@@ -156,7 +159,8 @@ def forbidden_message(found: str, entry: Entry) -> str:
 
 def check_numbers(source: str, target: str, glossary: Glossary) -> list[dict]:
     """Numbers, amounts, percentages and dates of the source (outside glossary terms) missing in the English."""
-    plain = _without_terms(source, glossary)
+    opening = list_numbers.chinese(source)  # check_list_number's, in whatever form the English numbers it
+    plain = _without_terms(" " * opening.end + source[opening.end:] if opening else source, glossary)
     found = numbers.source_quantities(plain)
     values = numbers.target_numbers(target)
     dates = numbers.target_date_keys(target)
@@ -169,6 +173,20 @@ def check_numbers(source: str, target: str, glossary: Glossary) -> list[dict]:
         if round(value, 6) not in values:
             issues.append(_issue("number", f"{written} ({value:g}) is missing or different in the English"))
     return issues
+
+
+def check_list_number(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """The number a list item or heading opens with (三、, （三）, (3), 3.) not the English's first: readers
+    cite measures by it, and a lone numeral is no quantity the number check reads."""
+    found = list_numbers.mismatch(source, target)
+    if found is None:
+        return []
+    number, written = found
+    if written is None:
+        return [_issue("number", f"list number {number.shown} is missing at the start of the "
+                                 f"English: begin it with \"{number.english}\" as the Chinese begins with it")]
+    return [_issue("number", f"list number {number.shown} reads \"{written}\" in the English: "
+                             f"number it {number.value} as the Chinese does (\"{number.english}\")")]
 
 
 def check_roles(source: str, target: str, glossary: Glossary) -> list[dict]:
@@ -191,6 +209,29 @@ def check_doc_numbers(source: str, target: str, glossary: Glossary) -> list[dict
         issues.append(_issue("number", f"document number {written} reads {found} in the English: write the year "
                                        f"{year} and No. {serial} (\"[{year}] No. {serial}\")"))
     return issues
+
+
+def check_percent_points(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A change in percentage points (个百分点) written as a percentage in the English, or the reverse: the
+    value is the same, so check_numbers cannot see that the amount changed."""
+    wanted, points, percents = numbers.percent_kinds(_without_terms(source, glossary), target)
+    issues = []
+    for value, kind in dict.fromkeys(wanted):
+        mine, other = (points, percents) if kind == "points" else (percents, points)
+        if value in other and value not in mine:
+            said, meant = ("percent", "percentage points") if kind == "points" else ("percentage points", "percent")
+            issues.append(_issue("number", f"{value:g} {meant} in the Chinese reads {value:g} {said} in the English, "
+                                           f"not the same amount: write \"{value:g} {meant}\""))
+    return issues
+
+
+def check_negation(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A prohibition (不得, 禁止, 不予) whose English says no kind of "not": it reads as a permission."""
+    word = negation.dropped(_without_terms(source, glossary), target)
+    if word is None:
+        return []
+    return [_issue("negation", f"the Chinese says {word} (not, prohibited) but the English has no \"not\", "
+                               "\"no\" or \"prohibited\": check that it still forbids what the Chinese forbids")]
 
 
 def _without_terms(source: str, glossary: Glossary) -> str:

@@ -19,7 +19,7 @@ CN_NUM_RE = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+"
 # A lone numeral counts as a number only before one of these (三天, 五个, 十项); 一 alone never
 # does, since it is mostly an article or part of a word (统一, 一窗通办).
 MEASURES = set("个天日年月次项条名家人种位岁倍周元件座所批类届期章节款点时分秒公里米%")
-NOT_NUMBERS = {"十分", "万一", "千万", "一一", "三三两两"}  # words, not quantities
+NOT_NUMBERS = {"十分", "万一", "千万", "一一", "三三两两", "百分"}  # words, not quantities (百分点, 百分比)
 VAGUE_BEFORE = set("数几")  # 数十 "dozens", 几百 "hundreds": no exact value to check
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december"]
@@ -172,6 +172,25 @@ def _word_values(word: str) -> set[float]:
         if word in table:
             return {float(table[word])}
     return set()
+
+
+ZH_POINTS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*个?\s*百分点")
+ZH_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+EN_POINTS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(?:(?:percent(?:age)?[\s-]+)?points?|pp|ppts?)\b", re.I)
+EN_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(?:%|per\s*cent(?!age|[\s-]+points?))", re.I)
+
+
+def percent_kinds(source: str, target: str) -> tuple[list[tuple[float, str]], set[float], set[float]]:
+    """(value, kind) of each percentage (%) and change in percentage points (百分点) of the Chinese, and the
+    values the English writes as each: 10个百分点 is not 10%, and a rate rising from 20% to 30% rose by ten
+    points, not by ten percent."""
+    text = _convert_numerals(unicodedata.normalize("NFKC", source))
+    wanted = [(float(m.group(1)), "points") for m in ZH_POINTS_RE.finditer(text)]
+    wanted += [(float(m.group(1)), "percent") for m in ZH_PERCENT_RE.finditer(text)]
+    target = unicodedata.normalize("NFKC", target)
+    points = {float(m.group(1)) for m in EN_POINTS_RE.finditer(target)}
+    percents = {float(m.group(1)) for m in EN_PERCENT_RE.finditer(target)}
+    return wanted, points, percents
 
 
 def describe(key: tuple) -> str:

@@ -48,7 +48,8 @@ NUMERAL = r"(?=\s*[\d零〇一二两三四五六七八九十])"
 RANGE_TO = r"(?:(?<![达甚])至|(?<![达收得做遇看找受拿])到|(?:延长|提高|增加|调整|扩大|降低|缩短|压缩)[为至到])"
 ZH_ROLES = {  # role: the ways the Chinese marks it
     "date": {
-        START: (_zh(r"(?:自|从)"), _zh(None, r"(?:\d{1,2}\s*[时點点]\s*)?(?:起|开始|以来|生效|施行|实施|至|到(?!期))")),
+        START: (_zh(r"(?:自|从)"), _zh(None, r"(?:\d{1,2}\s*[时點点]\s*)?(?:起|开始|以来|生效|施行|实施|至|到(?!期)"
+                                           r"|以后|之后|后(?!续|期))")),
         END: (_zh(r"(?:至|到|截止)"), _zh(None, r"(?:\d{1,2}\s*[时點点]\s*)?(?:止|前(?!后)|之前|以前|到期|届满|截止)")),
     },
     "number": {  # 由/从 starts a range only when the clause goes on to where it ends: 由72小时延长为240小时
@@ -61,6 +62,7 @@ ZH_ROLES = {  # role: the ways the Chinese marks it
         ADVANCE: (_zh(rf"(?:提前{SPAN}|前)"),),  # 提前3天, 届满前30日内
     },
 }
+NOT_NO = r"(?<!\bno )(?<!\bnot )(?<!\bnot be )"  # "less than" alone is a maximum, "no less than" a minimum
 EN_FILLER = r"(?:\s+(?:on|from|as of|at|of|in|and including|the))*\s*"
 UNIT = r"(?:working\s+|calendar\s+|business\s+|natural\s+)?(?:days?|hours?|weeks?|months?|years?)"
 EN_ROLES = {
@@ -68,7 +70,7 @@ EN_ROLES = {
         START: (_en(r"(?:from|since|starting|beginning|commencing|effective|as from|with effect from"
                     r"|(?:comes?|came|coming) into (?:force|effect)|(?:enters?|entered|entering) into force"
                     r"|(?:takes?|took|taking|taken) effect|in (?:force|effect) from|(?:commence|start|begin)s?"
-                    rf"|commenced|started|began){EN_FILLER}"),),
+                    rf"|commenced|started|began|after|no earlier than|not earlier than){EN_FILLER}"),),
         END: (_en(r"(?:until|till|to|through|thru|by|before|up to|no later than|not later than"
                   rf"|expir(?:es?|ed|ing)|ends?|ended|ending|terminat(?:es?|ed|ing)|deadline(?: is)?){EN_FILLER}"),),
     },
@@ -76,10 +78,13 @@ EN_ROLES = {
         START: (_en(r"from|since"),),
         END: (_en(r"to|until|till|through"),),
         MAX: (_en(r"up to|at most|(?:no|not(?: be)?) (?:more|longer|higher|greater) than|(?:a )?maximum(?: of)?"
-                  r"|not (?:to )?exceed(?:ing)?|within|capped at"),
-              _en(None, r"(?:[\w-]+\s+){0,2}?(?:or (?:less|fewer|below|shorter)|at (?:the )?most)")),
-        MIN: (_en(r"at least|(?:no|not(?: be)?) (?:less|fewer|lower|shorter) than|(?:a )?minimum(?: of)?"),
-              _en(None, r"(?:[\w-]+\s+){0,2}?(?:or (?:more|above|over|longer|older)|at (?:the )?least)")),
+                  rf"|not (?:to )?exceed(?:ing)?|within|capped at|{NOT_NO}(?:less|fewer|shorter|younger) than"
+                  r"|under|below"),
+              _en(None, r"(?:[\w-]+\s+){0,2}?(?:(?:or|and) (?:less|fewer|below|under|shorter|younger)"
+                        r"|at (?:the )?most)")),
+        MIN: (_en(r"at least|(?:no|not(?: be)?) (?:less|fewer|lower|shorter) than|(?:a )?minimum(?: of)?"
+                  rf"|{NOT_NO}(?:more|longer|older) than|over|above"),
+              _en(None, r"(?:[\w-]+\s+){0,2}?(?:(?:or|and) (?:more|above|over|longer|older)|at (?:the )?least)")),
         ADVANCE: (_en(None, rf"{UNIT}\s+(?:in advance|ahead|beforehand|before|prior)"),),
     },
 }

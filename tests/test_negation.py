@@ -1,0 +1,83 @@
+"""QA of prohibitions: 不得, 禁止, 不予 rendered with no "not" of any kind read as permissions, so they are
+flagged and a memory match holding one waits for a reviewer; every way English says "not" passes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from translate_support import approved_pairs, drafts_by_source, make_project, open_ingested, tu, write_tmx
+
+from zaitun import pipeline
+from zaitun.state.segments import segment_states
+from zaitun.translate.checks import check_translation
+from zaitun.translate.engines import OfflineEngine
+from zaitun.translate.glossary import load_glossary
+
+REPO = Path(__file__).resolve().parent.parent
+GLOSSARY = load_glossary(REPO / "glossary")
+WORK = "持停留证件的外国人不得在华工作。"
+
+
+def negation_issues(source: str, target: str) -> list[str]:
+    return [i["message"] for i in check_translation(source, target, GLOSSARY) if i["check"] == "negation"]
+
+
+def test_a_memory_match_dropping_a_prohibition_waits_for_a_reviewer(tmp_path):
+    project = make_project(tmp_path / "p", document=f"---\ntitle: 须知\ndate: 2025-01-01\n---\n\n{WORK}\n")
+    store = open_ingested(project)
+    write_tmx(project.tm_dir / "approved.tmx",
+              tu(WORK, "Foreign nationals holding a stay permit may work in China."))
+    drafts = drafts_by_source(pipeline.translate(project, store, engine=OfflineEngine()))
+    assert [i["message"] for i in drafts[WORK].issues] == [
+        'the Chinese says 不得 (not, prohibited) but the English has no "not", "no" or "prohibited": check that '
+        'it still forbids what the Chinese forbids']
+    assert {s.source: s.state for s in segment_states(store, "notice")}[WORK] == "draft"
+    store.close()
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    (WORK, "Foreign nationals holding a stay permit may work in China."),
+    ("禁止携带易燃易爆物品。", "Carrying flammable and explosive items is allowed."),
+    ("材料不全的，不予受理。", "Incomplete applications will be accepted."),
+    ("请勿在公共场所吸烟。", "Please smoke in public places."),
+    ("严禁酒后驾驶。", "Drink-driving is strictly regulated."),
+])
+def test_a_prohibition_rendered_as_a_permission_is_flagged(source, target):
+    assert len(negation_issues(source, target)) == 1
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    (WORK, "Foreign nationals holding a stay permit may not work in China."),
+    (WORK, "Foreign nationals holding a stay permit shall not take up employment in China."),
+    (WORK, "Foreign nationals holding a stay permit are prohibited from working in China."),
+    (WORK, "Foreign nationals holding a stay permit mustn't work in China."),
+    (WORK, "Working in China is forbidden to foreign nationals holding a stay permit."),
+    (WORK, "A stay permit does not allow foreign nationals to work in China."),
+    ("如不能按时办理的，应说明理由。", "If an application fails to be processed in time, the reasons must be given."),
+    ("如不能按时办理的，应说明理由。", "Where processing in time is impossible, the reasons must be given."),
+    ("禁止携带易燃易爆物品。", "No flammable or explosive items."),
+    ("禁止携带易燃易爆物品。", "Flammable and explosive items are banned."),
+    ("材料不全的，不予受理。", "Incomplete applications will be rejected."),
+    ("材料不全的，不予受理。", "Incomplete applications are refused."),
+    ("请勿在公共场所吸烟。", "Please refrain from smoking in public places."),
+    ("请勿在公共场所吸烟。", "Never smoke in public places."),
+    ("过境须前往第三国（地区），不能返回出发地。",
+     "The transit must lead on to a third country or region, not back to the place of departure."),
+    # not prohibitions: a limit (the role check's), force majeure, "had to", "indispensable"
+    ("停留时间不得超过30天。", "You may stay up to 30 days."),
+    ("每次停留不应超过30天。", "Each stay should be 30 days at most."),
+    ("申请人不要求提供担保。", "A guarantee is optional for applicants."),  # 不要求: "not required"
+    ("因不可抗力导致的延误。", "Delays caused by force majeure."),
+    ("不得不推迟活动。", "The event had to be postponed."),
+    ("人才是不可或缺的。", "Talent is indispensable."),
+])
+def test_every_way_english_says_not_passes(source, target):
+    assert negation_issues(source, target) == []
+
+
+def test_no_approved_translation_is_flagged_by_the_negation_check():
+    pairs = approved_pairs()
+    with_prohibition = [zh for zh, _ in pairs if any(w in zh for w in ("不得", "不能"))]
+    flagged = {zh: issues for zh, en in pairs if (issues := negation_issues(zh, en))}
+    assert len(pairs) > 250 and len(with_prohibition) >= 3 and flagged == {}
