@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import time
 
 import pytest
 from publish_helpers import standard_project
@@ -105,3 +109,19 @@ def test_an_endpoint_without_http_or_https_is_a_clear_error_suggesting_both(site
                                       "--endpoint-url", endpoint])
     assert isinstance(result.exception, DeployError), result.exception  # a user's error: no traceback
     assert f"write http://{meant} or https://{meant}" in str(result.exception)
+
+
+def test_an_endpoint_answering_a_byte_at_a_time_is_given_up_after_publish_timeout_naming_it(site, s3, dripping):
+    config = site.project.config_path
+    before = config.read_text(encoding="utf-8")
+    config.write_text(before + "\n[publish]\ntimeout = 1\n", encoding="utf-8")
+    try:
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(site.project.root), "deploy", "--to",
+                               "s3://site/www", "--endpoint-url", dripping], capture_output=True, text=True,
+                              timeout=60, env=os.environ)
+    finally:
+        config.write_text(before, encoding="utf-8")
+    assert time.monotonic() - started < 15  # the socket timeout alone never fires: a byte comes every 0.3 s
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"s3://site/www: {dripping} gave no complete answer within 1 s (publish.timeout)" in done.stderr

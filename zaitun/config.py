@@ -73,6 +73,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("publish.s3_bucket_root", False, "Let publish.s3_target be a whole bucket (no prefix); otherwise "
             "refused unless --force."),
     Setting("publish.s3_endpoint_url", "", "S3-compatible endpoint (MinIO, Ceph, R2); empty for AWS."),
+    Setting("publish.timeout", 60.0, "Seconds one S3 request or WebSub ping may take, with its retries, before the "
+            "publish gives up on it (an S3 upload gets a second more per 256 KB)."),
     Setting("publish.websub_hub", "",
             "WebSub hub named in every feed (readers subscribe there) and pinged after each publish (empty: none)."),
     Setting("publish.preview_port", 8000, "Port of the local preview server for publish/."),
@@ -220,8 +222,9 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
                                                                 "translate.concurrency"]:
         if flat.get(name, 1) < 1:  # a concurrency of 0 would hold every translate run back for ever
             raise ConfigError(path, f"'{name}' must be at least 1", _line_of(text, name))
-    if flat.get("translate.timeout", 1) <= 0:
-        raise ConfigError(path, "'translate.timeout' must be more than 0 seconds", _line_of(text, "translate.timeout"))
+    for name in ("translate.timeout", "publish.timeout"):
+        if flat.get(name, 1) <= 0:
+            raise ConfigError(path, f"'{name}' must be more than 0 seconds", _line_of(text, name))
     if not 0 <= flat.get("translate.fuzzy_threshold", 70) <= 100:
         raise ConfigError(path, "'translate.fuzzy_threshold' must be a percentage from 0 to 100",
                           _line_of(text, "translate.fuzzy_threshold"))

@@ -179,7 +179,7 @@ def deploy(project: Project, target: str | None = None, endpoint_url: str | None
     endpoint = endpoint_url or (cfg.get("publish.s3_endpoint_url") if s3 else None) or None
     force = force or (s3 and cfg.get("publish.s3_bucket_root"))
     report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run,
-                        force=force)
+                        force=force, timeout=cfg.get("publish.timeout"))
     pinged = 0 if dry_run else announce_if_changed(project, bool(report.uploaded or report.deleted))
     return report, pinged
 

@@ -316,14 +316,14 @@ def _prune(root: Path, folder: Path) -> None:
         folder = folder.parent
 
 
-def sink_for(target: str, endpoint_url: str | None = None, force: bool = False) -> Sink:
+def sink_for(target: str, endpoint_url: str | None = None, force: bool = False, timeout: float | None = None) -> Sink:
     """`s3://bucket/prefix` goes to S3; a path (or file://path) to a folder. `force` lets a deploy go to a
     bucket's root or a folder that looks like a project. A target that starts like a URL but is none zaitun
     takes (`s3:/x`, `https://x`) is refused: as a folder, it would put the site inside the current folder."""
     if target.startswith("s3://"):
         from zaitun.publish.s3 import S3Sink
 
-        return S3Sink(target, endpoint_url or None, force=force)
+        return S3Sink(target, endpoint_url or None, force=force, timeout=timeout)
     folder = "" if "//" in target else f", or ./{target} for a folder of that name"
     if target.lower().startswith(("s3:", "s3//")):
         raise DeployError(f"{target!r} is not an S3 URL: write s3://BUCKET/PREFIX (lowercase s3, a colon, two "
@@ -337,9 +337,10 @@ def sink_for(target: str, endpoint_url: str | None = None, force: bool = False) 
 
 
 def deploy(site_dir: Path, target: str, endpoint_url: str | None = None, delete: bool = False,
-           dry_run: bool = False, force: bool = False) -> DeployReport:
-    """Deploy the build site_dir shows, read from start to end even if a build switches it meanwhile."""
-    sink = sink_for(target, endpoint_url, force)
+           dry_run: bool = False, force: bool = False, timeout: float | None = None) -> DeployReport:
+    """Deploy the build site_dir shows, read from start to end even if a build switches it meanwhile; an S3
+    request is given up after `timeout` seconds (publish.timeout)."""
+    sink = sink_for(target, endpoint_url, force, timeout)
     with pinned(Path(site_dir)) as site:
         report = sink.deploy(site, delete=delete, dry_run=dry_run)
     report.failed = [line.replace(str(site), str(site_dir), 1) for line in report.failed]  # the path users know
