@@ -252,6 +252,24 @@ def test_a_withdrawn_documents_unsent_posts_leave_the_outbox_and_its_csvs_and_th
     assert f"social posts withdrawn {len(transit)}" in report.summary()
 
 
+def test_an_unsent_post_whose_english_was_edited_and_approved_again_leaves_the_outbox_and_only_the_new_goes_out(
+        fx, mastodon):
+    outbox = fx.out / "social"
+    old = [p for p in outbox_posts(outbox) if p["slug"] == "transit"]
+    assert old and all(p["url"] in _csvs(outbox) for p in old)
+    _retitle_transit(fx)  # the announcement's Chinese changed: its English is edited and approved again
+    fx.translate_and_approve("transit", lambda source: f"FIXED[{source}]")
+    report = fx.build()
+    new = [p for p in outbox_posts(outbox) if p["slug"] == "transit"]
+    assert {p["id"] for p in new}.isdisjoint(p["id"] for p in old) and len(new) == len(old)
+    assert not [p for p in old if p["text"] in _csvs(outbox)]  # Buffer's rows (by text) of the old ones too
+    assert report.social_withdrawn == len(old)
+    assert not post_outbox(fx.project, outbox, mastodon, "t", send=True).failed
+    said = {r["status"] for r in FakeMastodon.requests}
+    assert not said & {p["text"] for p in old}  # the words as they were before the edit: never
+    assert {p["text"] for p in new if p["platform"] == "mastodon"} <= said
+
+
 def test_a_withdrawn_documents_posts_already_sent_stay_recorded_as_sent(fx, mastodon):
     sent = post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True).sent
     _withdraw_transit(fx)
