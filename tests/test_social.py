@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from publish_helpers import NOTICE, NOTICE_BODY, TODAY, TRANSIT, TRANSIT_BODY, aged_project, standard_project
 
+from zaitun.bounded import call_within
 from zaitun.errors import PublishError
 from zaitun.project import Project
 from zaitun.publish import social
@@ -22,7 +24,7 @@ from zaitun.publish.inputs import collect
 from zaitun.publish.mastodon import post_outbox
 from zaitun.publish.posts import ELLIPSIS, PLATFORMS, compose, length, shorten, term_spans
 from zaitun.publish.site import site_settings
-from zaitun.publish.social import outbox_posts, queue_posts
+from zaitun.publish.social import load_state, outbox_posts, queue_posts
 
 TERMS = ["泉州晋江国际机场", "240小时过境免签", "国家移民管理局", "Quanzhou Jinjiang International Airport",
          "240-hour visa-free transit", "National Immigration Administration"]
@@ -373,6 +375,16 @@ def test_mastodon_poster_retries_a_busy_server_with_the_same_idempotency_key(fx,
     first_key = FakeMastodon.requests[0]["key"]
     assert [r["key"] for r in FakeMastodon.requests[:3]] == [first_key] * 3
     assert len(FakeMastodon.statuses) == 3
+
+
+def test_mastodon_poster_gives_up_on_a_server_answering_a_byte_at_a_time_and_records_nothing_as_sent(fx, dripping):
+    started = time.monotonic()
+    report = call_within(60, lambda: post_outbox(fx.project, fx.out / "social", dripping, "t", send=True,
+                                                 retries=2, timeout=1, backoff=0), "test")
+    assert time.monotonic() - started < 3 * 2 * 1 + 3  # each of the 3 posts: 2 tries of a second
+    assert len(report.failed) == 3 and report.sent == []
+    assert all("gave no complete answer" in why for why in report.failed.values())
+    assert load_state(fx.project)["sent"] == {}  # tried again on the next run
 
 
 def test_mastodon_poster_needs_instance_and_token_to_send(fx):

@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from zaitun import statefiles
+from zaitun.bounded import Overdue, call_within
 from zaitun.errors import PublishError, StateUnreadable
 from zaitun.project import Project
 from zaitun.publish import layout
@@ -70,7 +71,7 @@ def post_outbox(project: Project, outbox: Path, instance: str, token: str, send:
             elif not send:
                 report.would_send.append(post["id"])
             else:
-                _send_one(client, post, retries, backoff, report, sent)
+                _send_one(client, post, retries, backoff, timeout, report, sent)
                 save_state(project, state)
                 if post["id"] in sent:
                     _mark(outbox, post["id"], sent[post["id"]])
@@ -108,10 +109,10 @@ def online(project: Project, url: str) -> bool:
     return path is not None and (project.publish_dir / layout.file_of(path)).is_file()
 
 
-def _send_one(client: httpx.Client, post: dict, retries: int, backoff: float, report: PostReport,
+def _send_one(client: httpx.Client, post: dict, retries: int, backoff: float, timeout: float, report: PostReport,
               sent: dict) -> None:
     try:
-        status = _post_status(client, post, retries, backoff)
+        status = _post_status(client, post, retries, backoff, timeout)
     except (httpx.HTTPError, PublishError) as exc:
         report.failed[post["id"]] = str(exc)
         return
@@ -120,13 +121,18 @@ def _send_one(client: httpx.Client, post: dict, retries: int, backoff: float, re
     report.sent.append(post["id"])
 
 
-def _post_status(client: httpx.Client, post: dict, retries: int, backoff: float) -> dict:
+def _post_status(client: httpx.Client, post: dict, retries: int, backoff: float, timeout: float) -> dict:
     data = {"status": post["text"], "language": post["lang"], "visibility": "public"}
     headers = {"Idempotency-Key": post["id"]}
     for attempt in range(retries):
         last = attempt == retries - 1
-        try:
-            response = client.post("/api/v1/statuses", data=data, headers=headers)
+        try:  # a socket timeout bounds each read, not a server answering a byte at a time
+            response = call_within(timeout, lambda: client.post("/api/v1/statuses", data=data, headers=headers),
+                                   "zaitun-mastodon")
+        except Overdue:
+            if last:
+                raise PublishError(f"mastodon gave no complete answer for {post['id']} within {timeout:g} s, "
+                                   f"{retries} times") from None
         except httpx.TransportError:
             if last:
                 raise
