@@ -125,3 +125,20 @@ def test_an_endpoint_answering_a_byte_at_a_time_is_given_up_after_publish_timeou
     assert time.monotonic() - started < 15  # the socket timeout alone never fires: a byte comes every 0.3 s
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert f"s3://site/www: {dripping} gave no complete answer within 1 s (publish.timeout)" in done.stderr
+
+
+def test_a_mistyped_bucket_in_zaitun_toml_is_named_with_its_setting_and_line(site, s3, s3_endpoint):
+    config = site.project.config_path
+    before = config.read_text(encoding="utf-8")
+    config.write_text(before + f'\n[publish]\ns3_target = "s3://{s3[1]}x/www"\ns3_endpoint_url = "{s3_endpoint}"\n',
+                      encoding="utf-8")
+    lines = config.read_text(encoding="utf-8").splitlines()
+    try:
+        done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(site.project.root), "deploy"],
+                              capture_output=True, text=True, timeout=60, env=os.environ)
+    finally:
+        config.write_text(before, encoding="utf-8")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    target, endpoint = (lines.index(line) + 1 for line in lines if line.startswith(("s3_target", "s3_endpoint_url")))
+    assert (f"there is no bucket '{s3[1]}x' at {s3_endpoint}: check publish.s3_target ({config}:{target}) and "
+            f"publish.s3_endpoint_url ({config}:{endpoint})") in done.stderr

@@ -136,6 +136,11 @@ class Config:
             return raw.split() if isinstance(setting.default, list) else raw
         return value
 
+    def where(self, name: str) -> str:
+        """Where a setting is set, for an error about its value: `publish.s3_target (zaitun.toml:52)`."""
+        line = _line_of(self.path.read_text(encoding="utf-8"), name) if self.path and name in self.values else None
+        return f"{name} ({self.path}:{line})" if line else name
+
     def secret(self, name: str, env: str) -> str:
         """A credential from zaitun.toml, else from the environment variable `env`."""
         return self.get(name) or os.environ.get(env, "")

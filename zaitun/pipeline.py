@@ -178,8 +178,10 @@ def deploy(project: Project, target: str | None = None, endpoint_url: str | None
     s3 = target.startswith("s3://")  # the S3 settings are for an S3 target; --endpoint-url to a folder is refused
     endpoint = endpoint_url or (cfg.get("publish.s3_endpoint_url") if s3 else None) or None
     force = force or (s3 and cfg.get("publish.s3_bucket_root"))
+    settings = (cfg.where("publish.s3_target") if target == cfg.get("publish.s3_target") else "--to",
+                "--endpoint-url" if endpoint_url else cfg.where("publish.s3_endpoint_url"))
     report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run,
-                        force=force, timeout=cfg.get("publish.timeout"))
+                        force=force, timeout=cfg.get("publish.timeout"), settings=settings)
     pinged = 0 if dry_run else announce_if_changed(project, bool(report.uploaded or report.deleted))
     return report, pinged
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from zaitun.bounded import Overdue, call_within
 from zaitun.errors import DeployError
@@ -63,8 +63,9 @@ def checked_endpoint(url: str | None) -> str | None:
 
 class S3Sink:
     def __init__(self, target: str, endpoint_url: str | None = None, client=None, force: bool = False,
-                 timeout: float | None = None):
+                 timeout: float | None = None, settings: tuple[str, str] = ("--to", "--endpoint-url")):
         self.target = target
+        self.settings = settings  # where the target and the endpoint were given, named in errors
         self.endpoint = endpoint_url or "AWS"
         self.timeout = timeout or TIMEOUT
         self.bucket, self.prefix = parse_target(target)
@@ -80,7 +81,20 @@ class S3Sink:
         try:
             return sync(self, site_dir, DeployReport(self.target, dry_run=dry_run), delete)
         except (BotoCoreError, ClientError) as exc:
-            raise DeployError(f"{self.target}: {exc} (check the bucket, credentials and --endpoint-url)") from exc
+            raise DeployError(f"{self.target}: {self._explained(exc)}") from exc
+
+    def _explained(self, exc: BotoCoreError | ClientError) -> str:
+        """What went wrong and which setting to check (`self.settings` says where the target and endpoint are set)."""
+        code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else ""
+        target, endpoint = self.settings
+        if code == "NoSuchBucket":
+            return f"there is no bucket {self.bucket!r} at {self.endpoint}: check {target} and {endpoint}"
+        if code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403"):
+            return (f"{self.endpoint} refused access to bucket {self.bucket!r} ({code}): check the credentials "
+                    f"(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE) and {target}")
+        if isinstance(exc, EndpointConnectionError):
+            return f"could not connect to {self.endpoint}: check {endpoint}, and that the store is up"
+        return f"{exc} (check {target}, {endpoint} and the credentials)"
 
     def _within(self, request, extra: float = 0.0):
         """request()'s result, or a DeployError once it took longer than the timeout (plus `extra` seconds)."""

@@ -316,14 +316,15 @@ def _prune(root: Path, folder: Path) -> None:
         folder = folder.parent
 
 
-def sink_for(target: str, endpoint_url: str | None = None, force: bool = False, timeout: float | None = None) -> Sink:
+def sink_for(target: str, endpoint_url: str | None = None, force: bool = False, timeout: float | None = None,
+             settings: tuple[str, str] = ("--to", "--endpoint-url")) -> Sink:
     """`s3://bucket/prefix` goes to S3; a path (or file://path) to a folder. `force` lets a deploy go to a
     bucket's root or a folder that looks like a project. A target that starts like a URL but is none zaitun
     takes (`s3:/x`, `https://x`) is refused: as a folder, it would put the site inside the current folder."""
     if target.startswith("s3://"):
         from zaitun.publish.s3 import S3Sink
 
-        return S3Sink(target, endpoint_url or None, force=force, timeout=timeout)
+        return S3Sink(target, endpoint_url or None, force=force, timeout=timeout, settings=settings)
     folder = "" if "//" in target else f", or ./{target} for a folder of that name"
     if target.lower().startswith(("s3:", "s3//")):
         raise DeployError(f"{target!r} is not an S3 URL: write s3://BUCKET/PREFIX (lowercase s3, a colon, two "
@@ -337,10 +338,12 @@ def sink_for(target: str, endpoint_url: str | None = None, force: bool = False, 
 
 
 def deploy(site_dir: Path, target: str, endpoint_url: str | None = None, delete: bool = False,
-           dry_run: bool = False, force: bool = False, timeout: float | None = None) -> DeployReport:
+           dry_run: bool = False, force: bool = False, timeout: float | None = None,
+           settings: tuple[str, str] = ("--to", "--endpoint-url")) -> DeployReport:
     """Deploy the build site_dir shows, read from start to end even if a build switches it meanwhile; an S3
-    request is given up after `timeout` seconds (publish.timeout)."""
-    sink = sink_for(target, endpoint_url, force, timeout)
+    request is given up after `timeout` seconds (publish.timeout). `settings`: where the S3 target and endpoint
+    were given, for its errors."""
+    sink = sink_for(target, endpoint_url, force, timeout, settings)
     with pinned(Path(site_dir)) as site:
         report = sink.deploy(site, delete=delete, dry_run=dry_run)
     report.failed = [line.replace(str(site), str(site_dir), 1) for line in report.failed]  # the path users know
