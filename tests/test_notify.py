@@ -301,6 +301,47 @@ def test_a_run_whose_deploy_target_is_down_tells_it_once(tmp_path, receiver, mon
     store.close()
 
 
+def test_a_run_whose_websub_hub_is_down_tells_the_pages_online_and_the_hub_once_and_pings_when_it_is_back(
+        tmp_path, receiver):
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    project = configure(project, published=[f"json://127.0.0.1:{port}/published"],
+                        failure=[f"json://127.0.0.1:{port}/failure"])
+    hub_port = free_port()
+    with project.config_path.open("a", encoding="utf-8") as config:
+        config.write(f'[publish]\nwebsub_hub = "http://127.0.0.1:{hub_port}/hub"\n')
+    assert run(project, "run").exit_code == 0  # the site is published, whatever the hub
+    assert run(project, "run").exit_code == 0  # the hub still down: already told
+    online, failure = sorted(server.messages, key=lambda m: m["title"])
+    assert online["title"] == "Online: 过境免签指南 (Chinese)" and (project.publish_dir / "zh" / "index.html").is_file()
+    assert failure["title"] == "The hub (publish.websub_hub) needs fixing: the rest of the pass went on"
+    assert f"http://127.0.0.1:{hub_port}/hub" in failure["message"] and "pinged again" in failure["message"]
+    assert "[not pinged by websub]" in run(project, "status").output
+    pings = []
+
+    class Hub(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server naming
+            pings.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    hub = ThreadingHTTPServer(("127.0.0.1", hub_port), Hub)
+    threading.Thread(target=hub.serve_forever, daemon=True).start()
+    try:
+        assert run(project, "run").exit_code == 0  # nothing changed since, but the hub was owed the change
+        assert run(project, "run").exit_code == 0  # owed no more
+    finally:
+        hub.shutdown()
+        hub.server_close()
+    assert len(pings) == 1 and b"feed.xml" in pings[0]
+    assert "not pinged" not in run(project, "status").output
+    store.close()
+
+
 def test_a_page_put_online_before_its_approval_is_told_is_announced_after_the_approval(tmp_path, receiver):
     from zaitun.pipeline import build, tell_published
 

@@ -97,9 +97,9 @@ def test_a_build_whose_websub_hub_answers_a_byte_at_a_time_ends_after_publish_ti
     started = time.monotonic()
     result = run(fx, "build")
     assert time.monotonic() - started < 10  # each read gets its byte: only the whole ping's time ends it
-    assert isinstance(result.exception, PublishError), result.exception
-    assert f"WebSub hub {dripping}/hub gave no complete answer within 1 s (publish.timeout)" in str(result.exception)
-    assert (fx.out / "zh" / "index.html").is_file()  # the site itself was built
+    assert result.exit_code == 0, result.output  # the site itself was built: the hub is pinged again next time
+    assert f"WebSub hub {dripping}/hub gave no complete answer within 1 s (publish.timeout)" in result.output
+    assert (fx.out / "zh" / "index.html").is_file()
 
 
 def test_deploy_to_a_folder_and_dry_run(fx, tmp_path):

@@ -143,16 +143,37 @@ class Published:
         return differing(self.build.rendered, self.build.out_dir, self.build.before), self.build.removed
 
 
-def announce_if_changed(project: Project, changed: bool) -> int:
-    """The one WebSub rule: ping the hub when the public site changed; return the feeds announced.
+WEBSUB_OWED = "websub-owed.txt"  # why the last ping failed: the next publish pings whether or not the site changed
 
-    The public site is publish/ itself when no S3 target is set, else what the deploy uploaded.
+
+def announce_if_changed(project: Project, changed: bool) -> int:
+    """The one WebSub rule: ping the hub when the public site changed, or when the last ping failed; return the
+    feeds announced. The public site is publish/ itself when no S3 target is set, else what the deploy uploaded.
+
+    A hub that fails stops nothing (the site is published, and those told of it are told): why is kept
+    (`ping_problem`), the publish stage tells it once, and the ping is owed to the next publish.
     """
-    if not changed:  # nor is the HTTP client imported (a tenth of a second of a rebuild's start-up)
+    owed = project.state_dir / WEBSUB_OWED
+    if not changed and not owed.exists():  # nor is the HTTP client imported (a tenth of a second of a start-up)
         return 0
     from zaitun.publish.websub import announce
 
-    return announce(project.config, project.publish_dir)
+    try:
+        pinged = announce(project.config, project.publish_dir)
+    except PublishError as exc:
+        project.state_dir.mkdir(parents=True, exist_ok=True)
+        owed.write_text(str(exc), encoding="utf-8")
+        return 0
+    owed.unlink(missing_ok=True)
+    return pinged
+
+
+def ping_problem(project: Project) -> str:
+    """Why the last WebSub ping failed ("" when it did not): the next publish pings again."""
+    try:
+        return (project.state_dir / WEBSUB_OWED).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
 
 
 def build(project: Project, store: Store | LazyStore, today: dt.date | None = None) -> Published:
@@ -209,6 +230,9 @@ def publish_stage(project: Project, store: Store, today: dt.date | None = None) 
             failures.PUBLISH, target, message, None, failures.HELD_BACK)])
         raise
     failures.record(project, store, failures.PUBLISH, [])
+    hub, problem = project.config.get("publish.websub_hub"), ping_problem(project)
+    failures.record(project, store, failures.WEBSUB,
+                    [failures.Failure(failures.WEBSUB, hub, problem, None, failures.NOT_PINGED)] if problem else [])
     report, deployed = published.build, published.deployed
     if deployed:
         _record_deploy(project, store, deployed.failed)

@@ -119,8 +119,13 @@ def rollback(
 
 
 def _pinged(project, feeds: int) -> None:
+    from zaitun.pipeline import ping_problem
+
     if feeds:
         typer.echo(f"pinged WebSub hub {project.config.get('publish.websub_hub')} for {feeds} feeds")
+    elif problem := ping_problem(project):
+        typer.echo(f"warning: {problem}; the site is published, and the hub is pinged again on the next publish",
+                   err=True)
 
 
 @social_app.command("post")
