@@ -142,3 +142,24 @@ def test_a_mistyped_bucket_in_zaitun_toml_is_named_with_its_setting_and_line(sit
     target, endpoint = (lines.index(line) + 1 for line in lines if line.startswith(("s3_target", "s3_endpoint_url")))
     assert (f"there is no bucket '{s3[1]}x' at {s3_endpoint}: check publish.s3_target ({config}:{target}) and "
             f"publish.s3_endpoint_url ({config}:{endpoint})") in done.stderr
+
+
+def test_a_deploy_started_while_another_of_the_project_runs_waits_for_it_to_end(site, s3, s3_endpoint, dripping):
+    client, bucket = s3
+    config = site.project.config_path
+    before = config.read_text(encoding="utf-8")
+    config.write_text(before + "\n[publish]\ntimeout = 3\n", encoding="utf-8")
+    zaitun = [sys.executable, "-m", "zaitun", "--project", str(site.project.root), "deploy", "--to"]
+    try:
+        first = subprocess.Popen([*zaitun, "s3://site/www", "--endpoint-url", dripping], stderr=subprocess.PIPE,
+                                 text=True, env=os.environ)  # held up 3 s by an endpoint answering a byte at a time
+        time.sleep(1.5)
+        second = subprocess.run([*zaitun, f"s3://{bucket}/www", "--endpoint-url", s3_endpoint], capture_output=True,
+                                text=True, timeout=60, env=os.environ)
+        first_ended = first.poll()  # the second ended: the first must have ended before it
+        first.communicate(timeout=60)
+    finally:
+        config.write_text(before, encoding="utf-8")
+    assert first_ended == 1 and second.returncode == 0, second.stderr
+    assert f"another deploy of this project (pid {first.pid}) is under way: waiting for it to end" in second.stderr
+    assert keys(client, bucket) == sorted(f"www/{n}" for n in site_files(site.out))

@@ -10,11 +10,14 @@ it is idempotent: a rerun after a crash finishes what was left and repeats nothi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zaitun import locks
 from zaitun.errors import PublishError, StateUnreadable
 from zaitun.project import Project
 
@@ -201,10 +204,21 @@ def deploy(project: Project, target: str | None = None, endpoint_url: str | None
     force = force or (s3 and cfg.get("publish.s3_bucket_root"))
     settings = (cfg.where("publish.s3_target") if target == cfg.get("publish.s3_target") else "--to",
                 "--endpoint-url" if endpoint_url else cfg.where("publish.s3_endpoint_url"))
-    report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run,
-                        force=force, timeout=cfg.get("publish.timeout"), settings=settings)
+    with contextlib.nullcontext() if dry_run else locks.held(project.state_dir / DEPLOY_LOCK, _waiting_to_deploy):
+        report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run,
+                            force=force, timeout=cfg.get("publish.timeout"), settings=settings)
     pinged = 0 if dry_run else announce_if_changed(project, bool(report.uploaded or report.deleted))
     return report, pinged
+
+
+# One deploy of a project at a time (the publish and expiry flows, cron, a person): two at once could upload an
+# older build over the newer one's deletions, leaving a withdrawn page online and out of the deploy record.
+DEPLOY_LOCK = "deploy.lock"
+
+
+def _waiting_to_deploy(pid: int | None) -> None:
+    logging.getLogger(__name__).warning("another deploy of this project%s is under way: waiting for it to end",
+                                        f" (pid {pid})" if pid else "")
 
 
 def publish(project: Project, store: Store, today: dt.date | None = None) -> Published:
