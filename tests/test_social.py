@@ -6,6 +6,9 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -385,6 +388,23 @@ def test_mastodon_poster_gives_up_on_a_server_answering_a_byte_at_a_time_and_rec
     assert len(report.failed) == 3 and report.sent == []
     assert all("gave no complete answer" in why for why in report.failed.values())
     assert load_state(fx.project)["sent"] == {}  # tried again on the next run
+
+
+def test_with_an_s3_target_a_post_is_held_until_its_page_is_deployed_there(fx, s3, s3_endpoint):
+    client, bucket = s3
+    with fx.project.config_path.open("a", encoding="utf-8") as config:
+        config.write(f'\n[publish]\ns3_target = "s3://{bucket}/www"\ns3_endpoint_url = "{s3_endpoint}"\n')
+
+    def zaitun(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(fx.project.root), *args],
+                              capture_output=True, text=True, timeout=120, env=os.environ)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    before = zaitun("social", "post")  # built, not deployed yet (the deploy failed, or has not run)
+    assert "would send 0" in before and before.count(f"not in the site online (publish/ and s3://{bucket}/www)") == 3
+    zaitun("deploy")
+    assert "would send 3, failed 0" in zaitun("social", "post")
 
 
 def test_mastodon_poster_needs_instance_and_token_to_send(fx):

@@ -150,7 +150,8 @@ def social_post(ctx: typer.Context,
     for post_id in report.would_send:
         typer.echo(f"  would send {post_id}")
     for post_id in report.held:
-        typer.echo(f"  held {post_id}: its page is not in the site online (publish/); sent once it is")
+        where = "publish/" + (f" and {cfg.get('publish.s3_target')}" if cfg.get("publish.s3_target") else "")
+        typer.echo(f"  held {post_id}: its page is not in the site online ({where}); sent once it is")
     for post_id, why in report.failed.items():
         typer.echo(f"  failed {post_id}: {why}", err=True)
     typer.echo(report.summary() + ("" if send else " (dry run: add --send to post)"))

@@ -2,7 +2,8 @@
 
 A post's outbox id is sent as the `Idempotency-Key` header and recorded as sent in the
 state folder right after the server accepts it, so a retry or a second run never duplicates it. A post
-whose page is not in the site online (publish/: withdrawn, or rolled back past) is held, never sent.
+whose page is not in the site online (publish/: withdrawn, or rolled back past; and with publish.s3_target,
+the bucket: not deployed yet) is held, never sent.
 
 The record is kept twice: in .zaitun/social.json and, beside the posts, in the outbox's sent/ folder. A
 social.json restored from a backup older than the outbox (or deleted) lacks the posts sent since; the outbox
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +24,7 @@ import httpx
 
 from zaitun import statefiles
 from zaitun.bounded import Overdue, call_within
-from zaitun.errors import PublishError, StateUnreadable
+from zaitun.errors import DeployError, PublishError, StateUnreadable
 from zaitun.project import Project
 from zaitun.publish import layout
 from zaitun.publish.social import load_state, outbox_posts, save_state
@@ -61,12 +63,13 @@ def post_outbox(project: Project, outbox: Path, instance: str, token: str, send:
         sent.update(missing)
         save_state(project, state)
         report.recorded_again = sorted(missing)
+    deployed = deployed_check(project)
     with httpx.Client(base_url=instance.rstrip("/"), timeout=timeout,
                       headers={"Authorization": f"Bearer {token}"}) as client:
         for post in outbox_posts(outbox, "mastodon"):
             if post["id"] in sent:
                 report.already_sent.append(post["id"])
-            elif not online(project, post["url"]):
+            elif not online(project, post["url"], deployed):
                 report.held.append(post["id"])
             elif not send:
                 report.would_send.append(post["id"])
@@ -103,10 +106,32 @@ def _mark(outbox: Path, post_id: str, record: dict) -> None:
     statefiles.write(outbox / SENT_DIR / f"{post_id}.json", record)
 
 
-def online(project: Project, url: str) -> bool:
-    """Whether the page a post links to is in the site online: a post never links a page that is gone."""
+def online(project: Project, url: str, deployed: Callable[[str], bool] | None = None) -> bool:
+    """Whether the page a post links to is in the site online: a post never links a page that is gone, or not
+    there yet. With publish.s3_target set, the site online is the bucket (`deployed`: whether a file is there)."""
     path = layout.Urls(project.config.get("site.base_url")).path_of(url)
-    return path is not None and (project.publish_dir / layout.file_of(path)).is_file()
+    name = layout.file_of(path) if path is not None else ""
+    return bool(name) and (project.publish_dir / name).is_file() and (deployed is None or deployed(name))
+
+
+def deployed_check(project: Project) -> Callable[[str], bool] | None:
+    """Whether a file of the site is at publish.s3_target (listed once, when first asked); None without a target.
+    A target that cannot be listed sends nothing: the pages might not be there."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from zaitun.publish.sinks import configured_sink
+
+    sink = configured_sink(project.config)
+    if sink is None:
+        return None
+
+    def there(name: str) -> bool:
+        try:
+            return sink.exists(name)
+        except (DeployError, BotoCoreError, ClientError) as exc:
+            raise PublishError(f"{sink.target}: could not see which pages are online there ({exc}); nothing is "
+                               "posted until it answers") from None
+    return there
 
 
 def _send_one(client: httpx.Client, post: dict, retries: int, backoff: float, timeout: float, report: PostReport,

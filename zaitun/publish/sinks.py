@@ -337,6 +337,15 @@ def sink_for(target: str, endpoint_url: str | None = None, force: bool = False, 
     return FolderSink(Path(target.removeprefix("file://")), force=force)
 
 
+def configured_sink(config) -> Sink | None:
+    """The sink of publish.s3_target with its settings, as the publish pass deploys there; None when none is set."""
+    if not config.get("publish.s3_target"):
+        return None
+    return sink_for(config.get("publish.s3_target"), config.get("publish.s3_endpoint_url") or None,
+                    config.get("publish.s3_bucket_root"), config.get("publish.timeout"),
+                    (config.where("publish.s3_target"), config.where("publish.s3_endpoint_url")))
+
+
 def deploy(site_dir: Path, target: str, endpoint_url: str | None = None, delete: bool = False,
            dry_run: bool = False, force: bool = False, timeout: float | None = None,
            settings: tuple[str, str] = ("--to", "--endpoint-url")) -> DeployReport:
