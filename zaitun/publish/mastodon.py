@@ -63,7 +63,7 @@ def post_outbox(project: Project, outbox: Path, instance: str, token: str, send:
         sent.update(missing)
         save_state(project, state)
         report.recorded_again = sorted(missing)
-    deployed = deployed_check(project)
+    deployed, down = deployed_check(project), ""
     with httpx.Client(base_url=instance.rstrip("/"), timeout=timeout,
                       headers={"Authorization": f"Bearer {token}"}) as client:
         for post in outbox_posts(outbox, "mastodon"):
@@ -73,8 +73,10 @@ def post_outbox(project: Project, outbox: Path, instance: str, token: str, send:
                 report.held.append(post["id"])
             elif not send:
                 report.would_send.append(post["id"])
+            elif down:  # the server did not take the last one: the rest wait for the next run, not a timeout each
+                report.failed[post["id"]] = f"not tried: {down}"
             else:
-                _send_one(client, post, retries, backoff, timeout, report, sent)
+                down = _send_one(client, post, retries, backoff, timeout, report, sent)
                 save_state(project, state)
                 if post["id"] in sent:
                     _mark(outbox, post["id"], sent[post["id"]])
@@ -134,16 +136,22 @@ def deployed_check(project: Project) -> Callable[[str], bool] | None:
     return there
 
 
+class ServerDown(PublishError):
+    """The server did not take a post after every try (no answer, or busy): the next posts are not tried."""
+
+
 def _send_one(client: httpx.Client, post: dict, retries: int, backoff: float, timeout: float, report: PostReport,
-              sent: dict) -> None:
+              sent: dict) -> str:
+    """Send one post and record it; why the server is down ("" when it answered)."""
     try:
         status = _post_status(client, post, retries, backoff, timeout)
     except (httpx.HTTPError, PublishError) as exc:
         report.failed[post["id"]] = str(exc)
-        return
+        return str(exc) if isinstance(exc, ServerDown) else ""
     sent[post["id"]] = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                         "remote_id": str(status.get("id", "")), "url": status.get("url", "")}
     report.sent.append(post["id"])
+    return ""
 
 
 def _post_status(client: httpx.Client, post: dict, retries: int, backoff: float, timeout: float) -> dict:
@@ -156,16 +164,17 @@ def _post_status(client: httpx.Client, post: dict, retries: int, backoff: float,
                                    "zaitun-mastodon")
         except Overdue:
             if last:
-                raise PublishError(f"mastodon gave no complete answer for {post['id']} within {timeout:g} s, "
-                                   f"{retries} times") from None
-        except httpx.TransportError:
+                raise ServerDown(f"mastodon gave no complete answer for {post['id']} within {timeout:g} s, "
+                                 f"{retries} times") from None
+        except httpx.TransportError as exc:
             if last:
-                raise
+                raise ServerDown(f"mastodon could not be reached for {post['id']}: {exc or type(exc).__name__}, "
+                                 f"{retries} times") from None
         else:
             if response.status_code < 300:
                 return response.json()
             if response.status_code not in TRANSIENT or last:
-                raise PublishError(f"mastodon refused {post['id']}: HTTP {response.status_code} "
-                                   f"{response.text[:200]}")
+                refused = ServerDown if response.status_code in TRANSIENT else PublishError
+                raise refused(f"mastodon refused {post['id']}: HTTP {response.status_code} {response.text[:200]}")
         time.sleep(backoff * 2 ** attempt)
     raise PublishError(f"mastodon: gave up on {post['id']}")  # pragma: no cover - loop always returns or raises
