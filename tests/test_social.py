@@ -390,6 +390,36 @@ def test_a_server_that_stays_busy_costs_one_posts_tries_and_the_other_posts_wait
     assert len(post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True).sent) == 3
 
 
+def test_a_mastodon_url_that_is_a_web_site_fails_each_post_in_a_line_and_records_none_as_sent(fx):
+    class Site(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server naming: any address answers with a page
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "15")
+            self.end_headers()
+            self.wfile.write(b"<html>hi</html>")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    config = fx.project.config_path
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[social]\n", f'[social]\nmastodon_url = "http://127.0.0.1:{server.server_port}"\n'), encoding="utf-8")
+    try:
+        done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(fx.project.root), "social", "post",
+                               "--send"], capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "MASTODON_TOKEN": "t"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.count("with no Mastodon status (HTTP 200, text/html): check social.mastodon_url") == 3
+    assert load_state(fx.project)["sent"] == {}
+
+
 def test_mastodon_poster_gives_up_on_a_server_answering_a_byte_at_a_time_and_records_nothing_as_sent(fx, dripping):
     started = time.monotonic()
     report = call_within(60, lambda: post_outbox(fx.project, fx.out / "social", dripping, "t", send=True,

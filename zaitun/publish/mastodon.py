@@ -136,6 +136,20 @@ def deployed_check(project: Project) -> Callable[[str], bool] | None:
     return there
 
 
+def _status_of(response: httpx.Response, post: dict) -> dict:
+    """The status the server made of a post; a user's error for an answer that is none (the URL is no
+    Mastodon's: a web site answering any address with a page)."""
+    try:
+        status = response.json()
+    except ValueError:
+        status = None
+    if not isinstance(status, dict) or "id" not in status:
+        raise PublishError(f"{response.url} answered {post['id']} with no Mastodon status (HTTP "
+                           f"{response.status_code}, {response.headers.get('content-type', 'no type')}): check "
+                           "social.mastodon_url")
+    return status
+
+
 class ServerDown(PublishError):
     """The server did not take a post after every try (no answer, or busy): the next posts are not tried."""
 
@@ -172,7 +186,7 @@ def _post_status(client: httpx.Client, post: dict, retries: int, backoff: float,
                                  f"{retries} times") from None
         else:
             if response.status_code < 300:
-                return response.json()
+                return _status_of(response, post)
             if response.status_code not in TRANSIENT or last:
                 refused = ServerDown if response.status_code in TRANSIENT else PublishError
                 raise refused(f"mastodon refused {post['id']}: HTTP {response.status_code} {response.text[:200]}")
