@@ -1,4 +1,5 @@
 import contextlib
+import datetime as dt
 import email
 import json
 import socket
@@ -339,6 +340,33 @@ def test_a_run_whose_websub_hub_is_down_tells_the_pages_online_and_the_hub_once_
         hub.server_close()
     assert len(pings) == 1 and b"feed.xml" in pings[0]
     assert "not pinged" not in run(project, "status").output
+    store.close()
+
+
+def test_an_expiring_document_is_told_once_as_expiring_and_once_as_expired_not_every_day(tmp_path, receiver):
+    from conftest import write_doc
+    from review_support import FRONT
+
+    from zaitun.pipeline import expiry_stage, tell_expiring
+
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    configure(project, expiring=[f"json://127.0.0.1:{port}/expiring"])
+    with project.config_path.open("a", encoding="utf-8") as config:
+        config.write('[site]\ntimezone = "Etc/GMT+12"\n')  # the day of Baker Island: tomorrow is 24 hours east
+    project = Project(project.root)
+    until = project.today() + dt.timedelta(days=10)
+    write_doc(project.root, "guides/ending.md", f"{FRONT}\nvalid_until: {until}", "即将失效的规定。\n")
+    assert run(project, "run").exit_code == 0  # told: expiring
+    project.config_path.write_text(project.config_path.read_text(encoding="utf-8").replace("GMT+12", "GMT-12"),
+                                   encoding="utf-8")
+    project = Project(project.root)  # the next day: a cron `zaitun run`, and the expiry flow each day after
+    assert run(project, "run").exit_code == 0
+    for day in range(1, 40):
+        tell_expiring(project, expiry_stage(project, store, project.today() + dt.timedelta(days=day)))
+    assert [m["title"] for m in server.messages] == ["1 document(s) expiring or expired"] * 2
+    assert f"(ending): expiring, valid until {until}" in server.messages[0]["message"]
+    assert f"(ending): expired, valid until {until}" in server.messages[1]["message"]
     store.close()
 
 

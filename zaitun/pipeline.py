@@ -305,30 +305,30 @@ def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -
     return [r.as_dict() for r in rows if r.expiry and r.stage != "withdrawn"]
 
 
-def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None = None) -> bool:
-    """Tell staff (notify.expiring) which documents are expiring or expired, once a day for the same list:
-    the daily flow of `zaitun up` and a cron `zaitun run` every few minutes share what was told
-    (.zaitun/expiry-told.json). A delivery that failed waits in the outbox for the next pass. True when told."""
-    import hashlib
-
+def tell_expiring(project: Project, expiring: list[dict]) -> bool:
+    """Tell staff (notify.expiring) which documents began to expire, or expired, since they were last told: each
+    once as expiring and once as expired (again when its date changes), not every day for as long as an expired
+    notice stays on the site. The daily flow of `zaitun up` and a cron `zaitun run` every few minutes share what
+    was told (.zaitun/expiry-told.json). A delivery that failed waits in the outbox for the next pass. True when
+    told."""
     from zaitun import messages, statefiles
     from zaitun.notify import Notifier
+    from zaitun.review.status import validity_note
 
-    if not expiring:
-        return False
-    title, body = messages.expiring(project, expiring)
-    told = {"day": (today or project.today()).isoformat(), "digest": hashlib.sha256(body.encode()).hexdigest()[:16]}
+    now = {r["slug"]: f"{r['expiry']}: {validity_note(r)}" for r in expiring}
     record = project.state_dir / EXPIRY_TOLD
     try:
-        found = statefiles.read(record, lambda value: isinstance(value, dict) and set(value) == {"day", "digest"})
+        found = statefiles.read(record, lambda value: isinstance(value, dict))
     except StateUnreadable as exc:  # told again, once: a list told twice is better than one not told
         statefiles.set_aside(project, exc, "the list of expiring documents is told again, once, in case it was not")
         found = None
-    if found and found[0] == told:
-        return False
-    Notifier(project).notify("expiring", title, body)
-    statefiles.write(record, told)
-    return True
+    told = found[0].get("told", {}) if found and isinstance(found[0].get("told"), dict) else {}
+    new = [r for r in expiring if told.get(r["slug"]) != now[r["slug"]]]
+    if new:
+        Notifier(project).notify("expiring", *messages.expiring(project, new))
+    if now != told:  # documents no longer expiring leave it: told again if they expire again
+        statefiles.write(record, {"told": now})
+    return bool(new)
 
 
 EXPIRY_TOLD = "expiry-told.json"
