@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -163,3 +164,25 @@ def test_a_deploy_started_while_another_of_the_project_runs_waits_for_it_to_end(
     assert first_ended == 1 and second.returncode == 0, second.stderr
     assert f"another deploy of this project (pid {first.pid}) is under way: waiting for it to end" in second.stderr
     assert keys(client, bucket) == sorted(f"www/{n}" for n in site_files(site.out))
+
+
+def test_objects_an_earlier_zaitun_put_with_other_headers_are_put_again_with_these(site, s3, s3_endpoint, tmp_path):
+    """An earlier zaitun served a staff-supplied SVG inline (it could run scripts on the site's origin); its content
+    never changed since, so only the headers recorded with the deploy tell that it must be put again."""
+    client, bucket = s3
+    folder = tmp_path / "www"
+    shutil.copytree(site.out, folder)
+    (folder / "static").mkdir(exist_ok=True)
+    (folder / "static" / "map.svg").write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg'><script>1</script></svg>")
+    deploy(folder, f"s3://{bucket}/www", endpoint_url=s3_endpoint)
+    key = "www/static/map.svg"
+    sha = client.head_object(Bucket=bucket, Key=key)["Metadata"]["zaitun-sha256"]
+    client.copy_object(Bucket=bucket, Key=key, CopySource={"Bucket": bucket, "Key": key}, MetadataDirective="REPLACE",
+                       ContentType="image/svg+xml", Metadata={"zaitun-sha256": sha})  # as it was put then
+    manifest = f"www/{DEPLOY_MANIFEST}"
+    then = json.loads(client.get_object(Bucket=bucket, Key=manifest)["Body"].read())
+    client.put_object(Bucket=bucket, Key=manifest, Body=json.dumps({"zaitun_deploy": 1, "files": then["files"]}))
+    again = deploy(folder, f"s3://{bucket}/www", endpoint_url=s3_endpoint)
+    assert "static/map.svg" in again.uploaded
+    assert client.head_object(Bucket=bucket, Key=key).get("ContentDisposition") == "attachment"
+    assert deploy(folder, f"s3://{bucket}/www", endpoint_url=s3_endpoint).uploaded == []

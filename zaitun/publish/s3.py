@@ -21,14 +21,11 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 
 from zaitun.bounded import Overdue, call_within
 from zaitun.errors import DeployError
-from zaitun.mediatypes import content_type
 from zaitun.publish.sinks import (
     DEPLOY_MANIFEST,
     DeployReport,
-    cache_control,
-    content_disposition,
     digest,
-    redirect_location,
+    object_headers,
     sync,
 )
 
@@ -62,6 +59,7 @@ def checked_endpoint(url: str | None) -> str | None:
 
 
 class S3Sink:
+    with_headers = True  # S3 serves each object with the headers it was put with
     def __init__(self, target: str, endpoint_url: str | None = None, client=None, force: bool = False,
                  timeout: float | None = None, settings: tuple[str, str] = ("--to", "--endpoint-url")):
         self.target = target
@@ -133,14 +131,12 @@ class S3Sink:
         return key in remote and (remote[key] == digest(path, "md5") or self._metadata_sha(key) == digest(path))
 
     def put(self, path: Path, name: str) -> None:
-        data, disposition = path.read_bytes(), content_disposition(name)
-        location = redirect_location(name, data)  # a redirect page: S3's website endpoint redirects at once too
+        data = path.read_bytes()
+        headers = object_headers(name, data)  # a redirect page: S3's website endpoint redirects at once too
         sha = digest(path)
         self._within(lambda: self.client.put_object(
-            Bucket=self.bucket, Key=self.prefix + name, Body=data, ContentType=content_type(name),
-            CacheControl=cache_control(name), Metadata={"zaitun-sha256": sha},
-            **({"ContentDisposition": disposition} if disposition else {}),
-            **({"WebsiteRedirectLocation": location} if location else {})), len(data) / UPLOAD_RATE)
+            Bucket=self.bucket, Key=self.prefix + name, Body=data, Metadata={"zaitun-sha256": sha}, **headers),
+            len(data) / UPLOAD_RATE)
 
     def _metadata_sha(self, key: str) -> str:
         head = self._within(lambda: self.client.head_object(Bucket=self.bucket, Key=key))
