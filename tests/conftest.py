@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
 import socket
 import textwrap
+import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -84,6 +86,32 @@ def database_url(request, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'state.db'}"
     return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture
+def dripping():
+    """An HTTP endpoint on 127.0.0.1 answering every request 200 a byte every 0.3 s, never ending: each read
+    gets a byte well within any socket timeout. Yields its URL."""
+    stop = threading.Event()
+
+    def drip(conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):  # the client may hang up
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+            while not stop.wait(0.3):
+                conn.sendall(b"x")
+
+    def serve(server: socket.socket) -> None:
+        with contextlib.suppress(OSError):  # closed at the end of the test
+            while True:
+                threading.Thread(target=drip, args=(server.accept()[0],), daemon=True).start()
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        threading.Thread(target=serve, args=(server,), daemon=True).start()
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+        stop.set()
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
+import time
 
 import pytest
 from publish_helpers import standard_project
@@ -105,3 +110,79 @@ def test_an_endpoint_without_http_or_https_is_a_clear_error_suggesting_both(site
                                       "--endpoint-url", endpoint])
     assert isinstance(result.exception, DeployError), result.exception  # a user's error: no traceback
     assert f"write http://{meant} or https://{meant}" in str(result.exception)
+
+
+def test_an_endpoint_answering_a_byte_at_a_time_is_given_up_after_publish_timeout_naming_it(site, s3, dripping):
+    config = site.project.config_path
+    before = config.read_text(encoding="utf-8")
+    config.write_text(before + "\n[publish]\ntimeout = 1\n", encoding="utf-8")
+    try:
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(site.project.root), "deploy", "--to",
+                               "s3://site/www", "--endpoint-url", dripping], capture_output=True, text=True,
+                              timeout=60, env=os.environ)
+    finally:
+        config.write_text(before, encoding="utf-8")
+    assert time.monotonic() - started < 15  # the socket timeout alone never fires: a byte comes every 0.3 s
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"s3://site/www: {dripping} gave no complete answer within 1 s (publish.timeout)" in done.stderr
+
+
+def test_a_mistyped_bucket_in_zaitun_toml_is_named_with_its_setting_and_line(site, s3, s3_endpoint):
+    config = site.project.config_path
+    before = config.read_text(encoding="utf-8")
+    config.write_text(before + f'\n[publish]\ns3_target = "s3://{s3[1]}x/www"\ns3_endpoint_url = "{s3_endpoint}"\n',
+                      encoding="utf-8")
+    lines = config.read_text(encoding="utf-8").splitlines()
+    try:
+        done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(site.project.root), "deploy"],
+                              capture_output=True, text=True, timeout=60, env=os.environ)
+    finally:
+        config.write_text(before, encoding="utf-8")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    target, endpoint = (lines.index(line) + 1 for line in lines if line.startswith(("s3_target", "s3_endpoint_url")))
+    assert (f"there is no bucket '{s3[1]}x' at {s3_endpoint}: check publish.s3_target ({config}:{target}) and "
+            f"publish.s3_endpoint_url ({config}:{endpoint})") in done.stderr
+
+
+def test_a_deploy_started_while_another_of_the_project_runs_waits_for_it_to_end(site, s3, s3_endpoint, dripping):
+    client, bucket = s3
+    config = site.project.config_path
+    before = config.read_text(encoding="utf-8")
+    config.write_text(before + "\n[publish]\ntimeout = 3\n", encoding="utf-8")
+    zaitun = [sys.executable, "-m", "zaitun", "--project", str(site.project.root), "deploy", "--to"]
+    try:
+        first = subprocess.Popen([*zaitun, "s3://site/www", "--endpoint-url", dripping], stderr=subprocess.PIPE,
+                                 text=True, env=os.environ)  # held up 3 s by an endpoint answering a byte at a time
+        time.sleep(1.5)
+        second = subprocess.run([*zaitun, f"s3://{bucket}/www", "--endpoint-url", s3_endpoint], capture_output=True,
+                                text=True, timeout=60, env=os.environ)
+        first_ended = first.poll()  # the second ended: the first must have ended before it
+        first.communicate(timeout=60)
+    finally:
+        config.write_text(before, encoding="utf-8")
+    assert first_ended == 1 and second.returncode == 0, second.stderr
+    assert f"another deploy of this project (pid {first.pid}) is under way: waiting for it to end" in second.stderr
+    assert keys(client, bucket) == sorted(f"www/{n}" for n in site_files(site.out))
+
+
+def test_objects_an_earlier_zaitun_put_with_other_headers_are_put_again_with_these(site, s3, s3_endpoint, tmp_path):
+    """An earlier zaitun served a staff-supplied SVG inline (it could run scripts on the site's origin); its content
+    never changed since, so only the headers recorded with the deploy tell that it must be put again."""
+    client, bucket = s3
+    folder = tmp_path / "www"
+    shutil.copytree(site.out, folder)
+    (folder / "static").mkdir(exist_ok=True)
+    (folder / "static" / "map.svg").write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg'><script>1</script></svg>")
+    deploy(folder, f"s3://{bucket}/www", endpoint_url=s3_endpoint)
+    key = "www/static/map.svg"
+    sha = client.head_object(Bucket=bucket, Key=key)["Metadata"]["zaitun-sha256"]
+    client.copy_object(Bucket=bucket, Key=key, CopySource={"Bucket": bucket, "Key": key}, MetadataDirective="REPLACE",
+                       ContentType="image/svg+xml", Metadata={"zaitun-sha256": sha})  # as it was put then
+    manifest = f"www/{DEPLOY_MANIFEST}"
+    then = json.loads(client.get_object(Bucket=bucket, Key=manifest)["Body"].read())
+    client.put_object(Bucket=bucket, Key=manifest, Body=json.dumps({"zaitun_deploy": 1, "files": then["files"]}))
+    again = deploy(folder, f"s3://{bucket}/www", endpoint_url=s3_endpoint)
+    assert "static/map.svg" in again.uploaded
+    assert client.head_object(Bucket=bucket, Key=key).get("ContentDisposition") == "attachment"
+    assert deploy(folder, f"s3://{bucket}/www", endpoint_url=s3_endpoint).uploaded == []

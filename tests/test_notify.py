@@ -1,4 +1,5 @@
 import contextlib
+import datetime as dt
 import email
 import json
 import socket
@@ -298,6 +299,74 @@ def test_a_run_whose_deploy_target_is_down_tells_it_once(tmp_path, receiver, mon
     assert message["title"] == "Publishing needs fixing: the rest of the pass went on"
     assert "s3://bucket/site" in message["message"] and "site online stays as it was" in message["message"]
     assert "[held back by publish]" in run(project, "status").output
+    store.close()
+
+
+def test_a_run_whose_websub_hub_is_down_tells_the_pages_online_and_the_hub_once_and_pings_when_it_is_back(
+        tmp_path, receiver):
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    project = configure(project, published=[f"json://127.0.0.1:{port}/published"],
+                        failure=[f"json://127.0.0.1:{port}/failure"])
+    hub_port = free_port()
+    with project.config_path.open("a", encoding="utf-8") as config:
+        config.write(f'[publish]\nwebsub_hub = "http://127.0.0.1:{hub_port}/hub"\n')
+    assert run(project, "run").exit_code == 0  # the site is published, whatever the hub
+    assert run(project, "run").exit_code == 0  # the hub still down: already told
+    online, failure = sorted(server.messages, key=lambda m: m["title"])
+    assert online["title"] == "Online: 过境免签指南 (Chinese)" and (project.publish_dir / "zh" / "index.html").is_file()
+    assert failure["title"] == "The hub (publish.websub_hub) needs fixing: the rest of the pass went on"
+    assert f"http://127.0.0.1:{hub_port}/hub" in failure["message"] and "pinged again" in failure["message"]
+    assert "[not pinged by websub]" in run(project, "status").output
+    pings = []
+
+    class Hub(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server naming
+            pings.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    hub = ThreadingHTTPServer(("127.0.0.1", hub_port), Hub)
+    threading.Thread(target=hub.serve_forever, daemon=True).start()
+    try:
+        assert run(project, "run").exit_code == 0  # nothing changed since, but the hub was owed the change
+        assert run(project, "run").exit_code == 0  # owed no more
+    finally:
+        hub.shutdown()
+        hub.server_close()
+    assert len(pings) == 1 and b"feed.xml" in pings[0]
+    assert "not pinged" not in run(project, "status").output
+    store.close()
+
+
+def test_an_expiring_document_is_told_once_as_expiring_and_once_as_expired_not_every_day(tmp_path, receiver):
+    from conftest import write_doc
+    from review_support import FRONT
+
+    from zaitun.pipeline import expiry_stage, tell_expiring
+
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    configure(project, expiring=[f"json://127.0.0.1:{port}/expiring"])
+    with project.config_path.open("a", encoding="utf-8") as config:
+        config.write('[site]\ntimezone = "Etc/GMT+12"\n')  # the day of Baker Island: tomorrow is 24 hours east
+    project = Project(project.root)
+    until = project.today() + dt.timedelta(days=10)
+    write_doc(project.root, "guides/ending.md", f"{FRONT}\nvalid_until: {until}", "即将失效的规定。\n")
+    assert run(project, "run").exit_code == 0  # told: expiring
+    project.config_path.write_text(project.config_path.read_text(encoding="utf-8").replace("GMT+12", "GMT-12"),
+                                   encoding="utf-8")
+    project = Project(project.root)  # the next day: a cron `zaitun run`, and the expiry flow each day after
+    assert run(project, "run").exit_code == 0
+    for day in range(1, 40):
+        tell_expiring(project, expiry_stage(project, store, project.today() + dt.timedelta(days=day)))
+    assert [m["title"] for m in server.messages] == ["1 document(s) expiring or expired"] * 2
+    assert f"(ending): expiring, valid until {until}" in server.messages[0]["message"]
+    assert f"(ending): expired, valid until {until}" in server.messages[1]["message"]
     store.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -88,6 +89,17 @@ def test_websub_ping_retries_a_busy_hub_then_gives_up_with_a_clear_error():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_build_whose_websub_hub_answers_a_byte_at_a_time_ends_after_publish_timeout_naming_the_hub(fx, dripping):
+    config = fx.project.config_path
+    config.write_text(config.read_text() + f'\n[publish]\nwebsub_hub = "{dripping}/hub"\ntimeout = 1\n')
+    started = time.monotonic()
+    result = run(fx, "build")
+    assert time.monotonic() - started < 10  # each read gets its byte: only the whole ping's time ends it
+    assert result.exit_code == 0, result.output  # the site itself was built: the hub is pinged again next time
+    assert f"WebSub hub {dripping}/hub gave no complete answer within 1 s (publish.timeout)" in result.output
+    assert (fx.out / "zh" / "index.html").is_file()
 
 
 def test_deploy_to_a_folder_and_dry_run(fx, tmp_path):

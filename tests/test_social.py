@@ -6,7 +6,11 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -15,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from publish_helpers import NOTICE, NOTICE_BODY, TODAY, TRANSIT, TRANSIT_BODY, aged_project, standard_project
 
+from zaitun.bounded import call_within
 from zaitun.errors import PublishError
 from zaitun.project import Project
 from zaitun.publish import social
@@ -22,7 +27,7 @@ from zaitun.publish.inputs import collect
 from zaitun.publish.mastodon import post_outbox
 from zaitun.publish.posts import ELLIPSIS, PLATFORMS, compose, length, shorten, term_spans
 from zaitun.publish.site import site_settings
-from zaitun.publish.social import outbox_posts, queue_posts
+from zaitun.publish.social import load_state, outbox_posts, queue_posts
 
 TERMS = ["泉州晋江国际机场", "240小时过境免签", "国家移民管理局", "Quanzhou Jinjiang International Airport",
          "240-hour visa-free transit", "National Immigration Administration"]
@@ -252,6 +257,24 @@ def test_a_withdrawn_documents_unsent_posts_leave_the_outbox_and_its_csvs_and_th
     assert f"social posts withdrawn {len(transit)}" in report.summary()
 
 
+def test_an_unsent_post_whose_english_was_edited_and_approved_again_leaves_the_outbox_and_only_the_new_goes_out(
+        fx, mastodon):
+    outbox = fx.out / "social"
+    old = [p for p in outbox_posts(outbox) if p["slug"] == "transit"]
+    assert old and all(p["url"] in _csvs(outbox) for p in old)
+    _retitle_transit(fx)  # the announcement's Chinese changed: its English is edited and approved again
+    fx.translate_and_approve("transit", lambda source: f"FIXED[{source}]")
+    report = fx.build()
+    new = [p for p in outbox_posts(outbox) if p["slug"] == "transit"]
+    assert {p["id"] for p in new}.isdisjoint(p["id"] for p in old) and len(new) == len(old)
+    assert not [p for p in old if p["text"] in _csvs(outbox)]  # Buffer's rows (by text) of the old ones too
+    assert report.social_withdrawn == len(old)
+    assert not post_outbox(fx.project, outbox, mastodon, "t", send=True).failed
+    said = {r["status"] for r in FakeMastodon.requests}
+    assert not said & {p["text"] for p in old}  # the words as they were before the edit: never
+    assert {p["text"] for p in new if p["platform"] == "mastodon"} <= said
+
+
 def test_a_withdrawn_documents_posts_already_sent_stay_recorded_as_sent(fx, mastodon):
     sent = post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True).sent
     _withdraw_transit(fx)
@@ -355,6 +378,73 @@ def test_mastodon_poster_retries_a_busy_server_with_the_same_idempotency_key(fx,
     first_key = FakeMastodon.requests[0]["key"]
     assert [r["key"] for r in FakeMastodon.requests[:3]] == [first_key] * 3
     assert len(FakeMastodon.statuses) == 3
+
+
+def test_a_server_that_stays_busy_costs_one_posts_tries_and_the_other_posts_wait_for_the_next_run(fx, mastodon):
+    FakeMastodon.fail_next = 100
+    report = post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True, retries=2, backoff=0.01)
+    assert len(FakeMastodon.requests) == 2 and report.sent == [] and len(report.failed) == 3
+    assert sorted(why.startswith("not tried: mastodon refused") for why in report.failed.values()) == [
+        False, True, True]
+    FakeMastodon.fail_next = 0  # back: every post goes out, once
+    assert len(post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True).sent) == 3
+
+
+def test_a_mastodon_url_that_is_a_web_site_fails_each_post_in_a_line_and_records_none_as_sent(fx):
+    class Site(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server naming: any address answers with a page
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "15")
+            self.end_headers()
+            self.wfile.write(b"<html>hi</html>")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    config = fx.project.config_path
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[social]\n", f'[social]\nmastodon_url = "http://127.0.0.1:{server.server_port}"\n'), encoding="utf-8")
+    try:
+        done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(fx.project.root), "social", "post",
+                               "--send"], capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "MASTODON_TOKEN": "t"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.count("with no Mastodon status (HTTP 200, text/html): check social.mastodon_url") == 3
+    assert load_state(fx.project)["sent"] == {}
+
+
+def test_mastodon_poster_gives_up_on_a_server_answering_a_byte_at_a_time_and_records_nothing_as_sent(fx, dripping):
+    started = time.monotonic()
+    report = call_within(60, lambda: post_outbox(fx.project, fx.out / "social", dripping, "t", send=True,
+                                                 retries=2, timeout=1, backoff=0), "test")
+    assert time.monotonic() - started < 2 * 1 + 3  # the first post's 2 tries of a second; the others wait
+    assert len(report.failed) == 3 and report.sent == []
+    assert all("gave no complete answer" in why for why in report.failed.values())
+    assert load_state(fx.project)["sent"] == {}  # tried again on the next run
+
+
+def test_with_an_s3_target_a_post_is_held_until_its_page_is_deployed_there(fx, s3, s3_endpoint):
+    client, bucket = s3
+    with fx.project.config_path.open("a", encoding="utf-8") as config:
+        config.write(f'\n[publish]\ns3_target = "s3://{bucket}/www"\ns3_endpoint_url = "{s3_endpoint}"\n')
+
+    def zaitun(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(fx.project.root), *args],
+                              capture_output=True, text=True, timeout=120, env=os.environ)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    before = zaitun("social", "post")  # built, not deployed yet (the deploy failed, or has not run)
+    assert "would send 0" in before and before.count(f"not in the site online (publish/ and s3://{bucket}/www)") == 3
+    zaitun("deploy")
+    assert "would send 3, failed 0" in zaitun("social", "post")
 
 
 def test_mastodon_poster_needs_instance_and_token_to_send(fx):

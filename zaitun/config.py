@@ -73,6 +73,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("publish.s3_bucket_root", False, "Let publish.s3_target be a whole bucket (no prefix); otherwise "
             "refused unless --force."),
     Setting("publish.s3_endpoint_url", "", "S3-compatible endpoint (MinIO, Ceph, R2); empty for AWS."),
+    Setting("publish.timeout", 60.0, "Seconds one S3 request or WebSub ping may take, with its retries, before the "
+            "publish gives up on it (an S3 upload gets a second more per 256 KB)."),
     Setting("publish.websub_hub", "",
             "WebSub hub named in every feed (readers subscribe there) and pinged after each publish (empty: none)."),
     Setting("publish.preview_port", 8000, "Port of the local preview server for publish/."),
@@ -133,6 +135,11 @@ class Config:
             raw = os.environ[setting.env]
             return raw.split() if isinstance(setting.default, list) else raw
         return value
+
+    def where(self, name: str) -> str:
+        """Where a setting is set, for an error about its value: `publish.s3_target (zaitun.toml:52)`."""
+        line = _line_of(self.path.read_text(encoding="utf-8"), name) if self.path and name in self.values else None
+        return f"{name} ({self.path}:{line})" if line else name
 
     def secret(self, name: str, env: str) -> str:
         """A credential from zaitun.toml, else from the environment variable `env`."""
@@ -220,8 +227,9 @@ def validate(flat: dict[str, Any], text: str, path: Path) -> None:
                                                                 "translate.concurrency"]:
         if flat.get(name, 1) < 1:  # a concurrency of 0 would hold every translate run back for ever
             raise ConfigError(path, f"'{name}' must be at least 1", _line_of(text, name))
-    if flat.get("translate.timeout", 1) <= 0:
-        raise ConfigError(path, "'translate.timeout' must be more than 0 seconds", _line_of(text, "translate.timeout"))
+    for name in ("translate.timeout", "publish.timeout"):
+        if flat.get(name, 1) <= 0:
+            raise ConfigError(path, f"'{name}' must be more than 0 seconds", _line_of(text, name))
     if not 0 <= flat.get("translate.fuzzy_threshold", 70) <= 100:
         raise ConfigError(path, "'translate.fuzzy_threshold' must be a percentage from 0 to 100",
                           _line_of(text, "translate.fuzzy_threshold"))

@@ -48,6 +48,8 @@ WARNINGS = (*UNREAD, SAME_NOTICE)  # what stops nothing: told, never held back
 SHOWN = 3  # names a folder's line of unlinked files shows
 EVENT = "zaitun.document.failed"
 PUBLISH = "publish"  # the stage of a publish that failed as a whole (a deploy target down): its source is the target
+WEBSUB = "websub"  # the stage of a WebSub ping that failed (its source is the hub): the site is published all the same
+NOT_PINGED = "not pinged"  # the hub was not told of a change: pinged again on the next publish
 FIX_FILES = ("Fix each file at the line named (`zaitun check` tells whether it would pass); the next pass takes it "
              "in. `zaitun status` lists everything still to fix.")
 FIX_PUBLISHING = ("The site online stays as it was; publishing is tried again on the next pass (under zaitun up: "
@@ -57,13 +59,15 @@ FIX_UNREAD = ("A file not read stays where it is and is published only where a d
               "check` each file.")
 FIX_TWICE = ("A notice in content/ twice is translated, reviewed and published twice: delete the copy not to keep "
              "(to re-issue a notice, edit its file). `zaitun status` lists them.")
+FIX_HUB = ("The site is published; the WebSub hub is pinged again on the next publish. Check publish.websub_hub and "
+           "that the hub answers.")
 FIX_PROVIDER = ("Check the provider's settings (translate.provider, provider_url, the API key) and that it answers; "
                 "its segments wait in the review UI, and the next pass sends them again.")
 
 
 @dataclass(frozen=True)
 class Failure:
-    stage: str  # intake | translate | glossary | build | deploy | publish
+    stage: str  # intake | translate | glossary | build | deploy | publish | websub
     source: str  # the file as staff know it
     message: str  # path:line: message
     slug: str | None = None
@@ -117,15 +121,17 @@ def announce(project: Project, new: list[Failure]) -> None:
         events.emit(EVENT, f.slug, stage=f.stage, source=f.source, state=f.state, message=f.message)
     provider, publishing = any(f.state == LEFT_FOR_HUMAN for f in new), any(f.stage == PUBLISH for f in new)
     unread, twice = sum(f.state in UNREAD for f in new), sum(f.state == SAME_NOTICE for f in new)
-    files = len(new) - unread - twice - sum(f.state == LEFT_FOR_HUMAN or f.stage == PUBLISH for f in new)
+    hub = any(f.stage == WEBSUB for f in new)
+    files = len(new) - unread - twice - sum(f.state == LEFT_FOR_HUMAN or f.stage in (PUBLISH, WEBSUB) for f in new)
     what = [f"{files} file(s)"] * bool(files) + ["the translation provider"] * provider + ["publishing"] * publishing
+    what += ["the hub (publish.websub_hub)"] * hub
     told = [f"{' and '.join(what).capitalize()} need{'' if files or len(what) > 1 else 's'} fixing"] * bool(what)
     title = "; ".join([*told, *[f"{unread} file(s) not read"] * bool(unread),
                        *[f"{twice} notice(s) in content/ twice"] * bool(twice)]) + ": the rest of the pass went on"
     try:
         advice = ([FIX_FILES] * bool(files) + [FIX_UNREAD] * bool(unread) + [FIX_TWICE] * bool(twice)
                   + [FIX_PROVIDER] * provider
-                  + [FIX_PUBLISHING] * publishing)
+                  + [FIX_PUBLISHING] * publishing + [FIX_HUB] * hub)
         lines = per_folder([(f.source, f.line(), f.state == NOT_LINKED) for f in new], f"{NOT_LINKED}: ")
         Notifier(project).notify("failure", title, "\n".join([*lines, "", *advice]))
     except Exception:  # a notification must never stop the pass it reports on

@@ -10,11 +10,14 @@ it is idempotent: a rerun after a crash finishes what was left and repeats nothi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zaitun import locks
 from zaitun.errors import PassFailed, PublishError, StateUnreadable, ZaitunError
 from zaitun.project import Project
 
@@ -144,16 +147,37 @@ class Published:
         return differing(self.build.rendered, self.build.out_dir, self.build.before), self.build.removed
 
 
-def announce_if_changed(project: Project, changed: bool) -> int:
-    """The one WebSub rule: ping the hub when the public site changed; return the feeds announced.
+WEBSUB_OWED = "websub-owed.txt"  # why the last ping failed: the next publish pings whether or not the site changed
 
-    The public site is publish/ itself when no S3 target is set, else what the deploy uploaded.
+
+def announce_if_changed(project: Project, changed: bool) -> int:
+    """The one WebSub rule: ping the hub when the public site changed, or when the last ping failed; return the
+    feeds announced. The public site is publish/ itself when no S3 target is set, else what the deploy uploaded.
+
+    A hub that fails stops nothing (the site is published, and those told of it are told): why is kept
+    (`ping_problem`), the publish stage tells it once, and the ping is owed to the next publish.
     """
-    if not changed:  # nor is the HTTP client imported (a tenth of a second of a rebuild's start-up)
+    owed = project.state_dir / WEBSUB_OWED
+    if not changed and not owed.exists():  # nor is the HTTP client imported (a tenth of a second of a start-up)
         return 0
     from zaitun.publish.websub import announce
 
-    return announce(project.config, project.publish_dir)
+    try:
+        pinged = announce(project.config, project.publish_dir)
+    except PublishError as exc:
+        project.state_dir.mkdir(parents=True, exist_ok=True)
+        owed.write_text(str(exc), encoding="utf-8")
+        return 0
+    owed.unlink(missing_ok=True)
+    return pinged
+
+
+def ping_problem(project: Project) -> str:
+    """Why the last WebSub ping failed ("" when it did not): the next publish pings again."""
+    try:
+        return (project.state_dir / WEBSUB_OWED).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
 
 
 def build(project: Project, store: Store | LazyStore, today: dt.date | None = None) -> Published:
@@ -179,10 +203,23 @@ def deploy(project: Project, target: str | None = None, endpoint_url: str | None
     s3 = target.startswith("s3://")  # the S3 settings are for an S3 target; --endpoint-url to a folder is refused
     endpoint = endpoint_url or (cfg.get("publish.s3_endpoint_url") if s3 else None) or None
     force = force or (s3 and cfg.get("publish.s3_bucket_root"))
-    report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run,
-                        force=force)
+    settings = (cfg.where("publish.s3_target") if target == cfg.get("publish.s3_target") else "--to",
+                "--endpoint-url" if endpoint_url else cfg.where("publish.s3_endpoint_url"))
+    with contextlib.nullcontext() if dry_run else locks.held(project.state_dir / DEPLOY_LOCK, _waiting_to_deploy):
+        report = run_deploy(project.publish_dir, target, endpoint_url=endpoint, delete=delete, dry_run=dry_run,
+                            force=force, timeout=cfg.get("publish.timeout"), settings=settings)
     pinged = 0 if dry_run else announce_if_changed(project, bool(report.uploaded or report.deleted))
     return report, pinged
+
+
+# One deploy of a project at a time (the publish and expiry flows, cron, a person): two at once could upload an
+# older build over the newer one's deletions, leaving a withdrawn page online and out of the deploy record.
+DEPLOY_LOCK = "deploy.lock"
+
+
+def _waiting_to_deploy(pid: int | None) -> None:
+    logging.getLogger(__name__).warning("another deploy of this project%s is under way: waiting for it to end",
+                                        f" (pid {pid})" if pid else "")
 
 
 def publish(project: Project, store: Store, today: dt.date | None = None) -> Published:
@@ -208,6 +245,9 @@ def publish_stage(project: Project, store: Store, today: dt.date | None = None) 
             failures.PUBLISH, target, message, None, failures.HELD_BACK)])
         raise
     failures.record(project, store, failures.PUBLISH, [])
+    hub, problem = project.config.get("publish.websub_hub"), ping_problem(project)
+    failures.record(project, store, failures.WEBSUB,
+                    [failures.Failure(failures.WEBSUB, hub, problem, None, failures.NOT_PINGED)] if problem else [])
     report, deployed = published.build, published.deployed
     if deployed:
         _record_deploy(project, store, deployed.failed)
@@ -266,30 +306,30 @@ def expiry_stage(project: Project, store: Store, today: dt.date | None = None) -
     return [r.as_dict() for r in rows if r.expiry and r.stage != "withdrawn"]
 
 
-def tell_expiring(project: Project, expiring: list[dict], today: dt.date | None = None) -> bool:
-    """Tell staff (notify.expiring) which documents are expiring or expired, once a day for the same list:
-    the daily flow of `zaitun up` and a cron `zaitun run` every few minutes share what was told
-    (.zaitun/expiry-told.json). A delivery that failed waits in the outbox for the next pass. True when told."""
-    import hashlib
-
+def tell_expiring(project: Project, expiring: list[dict]) -> bool:
+    """Tell staff (notify.expiring) which documents began to expire, or expired, since they were last told: each
+    once as expiring and once as expired (again when its date changes), not every day for as long as an expired
+    notice stays on the site. The daily flow of `zaitun up` and a cron `zaitun run` every few minutes share what
+    was told (.zaitun/expiry-told.json). A delivery that failed waits in the outbox for the next pass. True when
+    told."""
     from zaitun import messages, statefiles
     from zaitun.notify import Notifier
+    from zaitun.review.status import validity_note
 
-    if not expiring:
-        return False
-    title, body = messages.expiring(project, expiring)
-    told = {"day": (today or project.today()).isoformat(), "digest": hashlib.sha256(body.encode()).hexdigest()[:16]}
+    now = {r["slug"]: f"{r['expiry']}: {validity_note(r)}" for r in expiring}
     record = project.state_dir / EXPIRY_TOLD
     try:
-        found = statefiles.read(record, lambda value: isinstance(value, dict) and set(value) == {"day", "digest"})
+        found = statefiles.read(record, lambda value: isinstance(value, dict))
     except StateUnreadable as exc:  # told again, once: a list told twice is better than one not told
         statefiles.set_aside(project, exc, "the list of expiring documents is told again, once, in case it was not")
         found = None
-    if found and found[0] == told:
-        return False
-    Notifier(project).notify("expiring", title, body)
-    statefiles.write(record, told)
-    return True
+    told = found[0].get("told", {}) if found and isinstance(found[0].get("told"), dict) else {}
+    new = [r for r in expiring if told.get(r["slug"]) != now[r["slug"]]]
+    if new:
+        Notifier(project).notify("expiring", *messages.expiring(project, new))
+    if now != told:  # documents no longer expiring leave it: told again if they expire again
+        statefiles.write(record, {"told": now})
+    return bool(new)
 
 
 EXPIRY_TOLD = "expiry-told.json"

@@ -119,8 +119,13 @@ def rollback(
 
 
 def _pinged(project, feeds: int) -> None:
+    from zaitun.pipeline import ping_problem
+
     if feeds:
         typer.echo(f"pinged WebSub hub {project.config.get('publish.websub_hub')} for {feeds} feeds")
+    elif problem := ping_problem(project):
+        typer.echo(f"warning: {problem}; the site is published, and the hub is pinged again on the next publish",
+                   err=True)
 
 
 @social_app.command("post")
@@ -145,7 +150,8 @@ def social_post(ctx: typer.Context,
     for post_id in report.would_send:
         typer.echo(f"  would send {post_id}")
     for post_id in report.held:
-        typer.echo(f"  held {post_id}: its page is not in the site online (publish/); sent once it is")
+        where = "publish/" + (f" and {cfg.get('publish.s3_target')}" if cfg.get("publish.s3_target") else "")
+        typer.echo(f"  held {post_id}: its page is not in the site online ({where}); sent once it is")
     for post_id, why in report.failed.items():
         typer.echo(f"  failed {post_id}: {why}", err=True)
     typer.echo(report.summary() + ("" if send else " (dry run: add --send to post)"))

@@ -2,7 +2,8 @@
 
 A post's outbox id is sent as the `Idempotency-Key` header and recorded as sent in the
 state folder right after the server accepts it, so a retry or a second run never duplicates it. A post
-whose page is not in the site online (publish/: withdrawn, or rolled back past) is held, never sent.
+whose page is not in the site online (publish/: withdrawn, or rolled back past; and with publish.s3_target,
+the bucket: not deployed yet) is held, never sent.
 
 The record is kept twice: in .zaitun/social.json and, beside the posts, in the outbox's sent/ folder. A
 social.json restored from a backup older than the outbox (or deleted) lacks the posts sent since; the outbox
@@ -15,13 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from zaitun import statefiles
-from zaitun.errors import PublishError, StateUnreadable
+from zaitun.bounded import Overdue, call_within
+from zaitun.errors import DeployError, PublishError, StateUnreadable
 from zaitun.project import Project
 from zaitun.publish import layout
 from zaitun.publish.social import load_state, outbox_posts, save_state
@@ -60,17 +63,20 @@ def post_outbox(project: Project, outbox: Path, instance: str, token: str, send:
         sent.update(missing)
         save_state(project, state)
         report.recorded_again = sorted(missing)
+    deployed, down = deployed_check(project), ""
     with httpx.Client(base_url=instance.rstrip("/"), timeout=timeout,
                       headers={"Authorization": f"Bearer {token}"}) as client:
         for post in outbox_posts(outbox, "mastodon"):
             if post["id"] in sent:
                 report.already_sent.append(post["id"])
-            elif not online(project, post["url"]):
+            elif not online(project, post["url"], deployed):
                 report.held.append(post["id"])
             elif not send:
                 report.would_send.append(post["id"])
+            elif down:  # the server did not take the last one: the rest wait for the next run, not a timeout each
+                report.failed[post["id"]] = f"not tried: {down}"
             else:
-                _send_one(client, post, retries, backoff, report, sent)
+                down = _send_one(client, post, retries, backoff, timeout, report, sent)
                 save_state(project, state)
                 if post["id"] in sent:
                     _mark(outbox, post["id"], sent[post["id"]])
@@ -102,39 +108,87 @@ def _mark(outbox: Path, post_id: str, record: dict) -> None:
     statefiles.write(outbox / SENT_DIR / f"{post_id}.json", record)
 
 
-def online(project: Project, url: str) -> bool:
-    """Whether the page a post links to is in the site online: a post never links a page that is gone."""
+def online(project: Project, url: str, deployed: Callable[[str], bool] | None = None) -> bool:
+    """Whether the page a post links to is in the site online: a post never links a page that is gone, or not
+    there yet. With publish.s3_target set, the site online is the bucket (`deployed`: whether a file is there)."""
     path = layout.Urls(project.config.get("site.base_url")).path_of(url)
-    return path is not None and (project.publish_dir / layout.file_of(path)).is_file()
+    name = layout.file_of(path) if path is not None else ""
+    return bool(name) and (project.publish_dir / name).is_file() and (deployed is None or deployed(name))
 
 
-def _send_one(client: httpx.Client, post: dict, retries: int, backoff: float, report: PostReport,
-              sent: dict) -> None:
+def deployed_check(project: Project) -> Callable[[str], bool] | None:
+    """Whether a file of the site is at publish.s3_target (listed once, when first asked); None without a target.
+    A target that cannot be listed sends nothing: the pages might not be there."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from zaitun.publish.sinks import configured_sink
+
+    sink = configured_sink(project.config)
+    if sink is None:
+        return None
+
+    def there(name: str) -> bool:
+        try:
+            return sink.exists(name)
+        except (DeployError, BotoCoreError, ClientError) as exc:
+            raise PublishError(f"{sink.target}: could not see which pages are online there ({exc}); nothing is "
+                               "posted until it answers") from None
+    return there
+
+
+def _status_of(response: httpx.Response, post: dict) -> dict:
+    """The status the server made of a post; a user's error for an answer that is none (the URL is no
+    Mastodon's: a web site answering any address with a page)."""
     try:
-        status = _post_status(client, post, retries, backoff)
+        status = response.json()
+    except ValueError:
+        status = None
+    if not isinstance(status, dict) or "id" not in status:
+        raise PublishError(f"{response.url} answered {post['id']} with no Mastodon status (HTTP "
+                           f"{response.status_code}, {response.headers.get('content-type', 'no type')}): check "
+                           "social.mastodon_url")
+    return status
+
+
+class ServerDown(PublishError):
+    """The server did not take a post after every try (no answer, or busy): the next posts are not tried."""
+
+
+def _send_one(client: httpx.Client, post: dict, retries: int, backoff: float, timeout: float, report: PostReport,
+              sent: dict) -> str:
+    """Send one post and record it; why the server is down ("" when it answered)."""
+    try:
+        status = _post_status(client, post, retries, backoff, timeout)
     except (httpx.HTTPError, PublishError) as exc:
         report.failed[post["id"]] = str(exc)
-        return
+        return str(exc) if isinstance(exc, ServerDown) else ""
     sent[post["id"]] = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                         "remote_id": str(status.get("id", "")), "url": status.get("url", "")}
     report.sent.append(post["id"])
+    return ""
 
 
-def _post_status(client: httpx.Client, post: dict, retries: int, backoff: float) -> dict:
+def _post_status(client: httpx.Client, post: dict, retries: int, backoff: float, timeout: float) -> dict:
     data = {"status": post["text"], "language": post["lang"], "visibility": "public"}
     headers = {"Idempotency-Key": post["id"]}
     for attempt in range(retries):
         last = attempt == retries - 1
-        try:
-            response = client.post("/api/v1/statuses", data=data, headers=headers)
-        except httpx.TransportError:
+        try:  # a socket timeout bounds each read, not a server answering a byte at a time
+            response = call_within(timeout, lambda: client.post("/api/v1/statuses", data=data, headers=headers),
+                                   "zaitun-mastodon")
+        except Overdue:
             if last:
-                raise
+                raise ServerDown(f"mastodon gave no complete answer for {post['id']} within {timeout:g} s, "
+                                 f"{retries} times") from None
+        except httpx.TransportError as exc:
+            if last:
+                raise ServerDown(f"mastodon could not be reached for {post['id']}: {exc or type(exc).__name__}, "
+                                 f"{retries} times") from None
         else:
             if response.status_code < 300:
-                return response.json()
+                return _status_of(response, post)
             if response.status_code not in TRANSIENT or last:
-                raise PublishError(f"mastodon refused {post['id']}: HTTP {response.status_code} "
-                                   f"{response.text[:200]}")
+                refused = ServerDown if response.status_code in TRANSIENT else PublishError
+                raise refused(f"mastodon refused {post['id']}: HTTP {response.status_code} {response.text[:200]}")
         time.sleep(backoff * 2 ** attempt)
     raise PublishError(f"mastodon: gave up on {post['id']}")  # pragma: no cover - loop always returns or raises

@@ -25,7 +25,7 @@ class BuildReport:
     social: list[str] = field(default_factory=list)  # ids of posts queued in the outbox
     social_held: tuple[int, int] = (0, 0)  # announcements held back: (too old, over the daily limit)
     social_waiting: tuple[int, int] = (0, 0)  # (expired: never announced, not yet in force: announced then)
-    social_withdrawn: int = 0  # unsent posts taken out of the outbox: their documents left the site
+    social_withdrawn: int = 0  # unsent posts taken out of the outbox: documents gone, or saying otherwise now
     problems: list[str] = field(default_factory=list)  # path:line: why, of each document left out
     scheduled: list[str] = field(default_factory=list)  # slugs dated later: online on their date
     failures: list = field(default_factory=list)  # the same as zaitun.failures records

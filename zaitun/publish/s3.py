@@ -1,5 +1,9 @@
 """The S3 sink: boto3 with bounded retries and timeouts; works with any S3-compatible endpoint.
 
+A socket timeout bounds each read, not an endpoint answering a byte at a time: each request, with its
+retries, is given up after `timeout` seconds (publish.timeout; an upload a second more per 256 KB), so a
+deploy, and the publish pass waiting on it, never hangs.
+
 A target without a prefix (the whole bucket) is refused unless forced: it shares the bucket with
 whatever else is in it. A file is skipped when the object's ETag is its MD5 (single-part uploads) or, for stores whose
 ETags are not MD5s, when the `zaitun-sha256` metadata matches its content.
@@ -13,21 +17,26 @@ from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
+from zaitun.bounded import Overdue, call_within
 from zaitun.errors import DeployError
-from zaitun.mediatypes import content_type
 from zaitun.publish.sinks import (
     DEPLOY_MANIFEST,
     DeployReport,
-    cache_control,
-    content_disposition,
     digest,
-    redirect_location,
+    object_headers,
     sync,
 )
 
-CLIENT_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30)
+TIMEOUT = 60.0  # seconds a request may take with its retries (publish.timeout)
+UPLOAD_RATE = 256 * 1024  # bytes a second an upload is allowed at the least, on top of the timeout
+
+
+def client_config(timeout: float) -> Config:
+    """Retries and socket timeouts that fit in `timeout` (a hung endpoint is retried within it)."""
+    return Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=min(5.0, timeout),
+                  read_timeout=min(30.0, timeout))
 
 
 def parse_target(target: str) -> tuple[str, str]:
@@ -50,35 +59,65 @@ def checked_endpoint(url: str | None) -> str | None:
 
 
 class S3Sink:
-    def __init__(self, target: str, endpoint_url: str | None = None, client=None, force: bool = False):
+    with_headers = True  # S3 serves each object with the headers it was put with
+    def __init__(self, target: str, endpoint_url: str | None = None, client=None, force: bool = False,
+                 timeout: float | None = None, settings: tuple[str, str] = ("--to", "--endpoint-url")):
         self.target = target
+        self.settings = settings  # where the target and the endpoint were given, named in errors
+        self.endpoint = endpoint_url or "AWS"
+        self.timeout = timeout or TIMEOUT
         self.bucket, self.prefix = parse_target(target)
         if not self.prefix and not force:
             raise DeployError(f"{target} has no prefix: a deploy would share the whole bucket with whatever else "
                               f"is in it; use s3://{self.bucket}/PREFIX, or pass --force (publish.s3_bucket_root) "
                               f"if the site really is the whole bucket")
-        self.client = client or boto3.client("s3", endpoint_url=checked_endpoint(endpoint_url), config=CLIENT_CONFIG)
+        self.client = client or boto3.client("s3", endpoint_url=checked_endpoint(endpoint_url),
+                                             config=client_config(self.timeout))
         self._remote: dict[str, str] | None = None
 
     def deploy(self, site_dir: Path, delete: bool = False, dry_run: bool = False) -> DeployReport:
         try:
             return sync(self, site_dir, DeployReport(self.target, dry_run=dry_run), delete)
         except (BotoCoreError, ClientError) as exc:
-            raise DeployError(f"{self.target}: {exc} (check the bucket, credentials and --endpoint-url)") from exc
+            raise DeployError(f"{self.target}: {self._explained(exc)}") from exc
+
+    def _explained(self, exc: BotoCoreError | ClientError) -> str:
+        """What went wrong and which setting to check (`self.settings` says where the target and endpoint are set)."""
+        code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else ""
+        target, endpoint = self.settings
+        if code == "NoSuchBucket":
+            return f"there is no bucket {self.bucket!r} at {self.endpoint}: check {target} and {endpoint}"
+        if code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403"):
+            return (f"{self.endpoint} refused access to bucket {self.bucket!r} ({code}): check the credentials "
+                    f"(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE) and {target}")
+        if isinstance(exc, EndpointConnectionError):
+            return f"could not connect to {self.endpoint}: check {endpoint}, and that the store is up"
+        return f"{exc} (check {target}, {endpoint} and the credentials)"
+
+    def _within(self, request, extra: float = 0.0):
+        """request()'s result, or a DeployError once it took longer than the timeout (plus `extra` seconds)."""
+        seconds = self.timeout + extra
+        try:
+            return call_within(seconds, request, "zaitun-s3")
+        except Overdue:
+            raise DeployError(f"{self.target}: {self.endpoint} gave no complete answer within {seconds:g} s "
+                              "(publish.timeout); nothing more was sent, and the next deploy goes on from "
+                              "there") from None
 
     def _listing(self) -> dict[str, str]:
         """Key -> ETag (without quotes) of every object under the prefix, listed once per deploy."""
         if self._remote is None:
             self._remote = {}
-            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
-            for page in pages:
+            pages = iter(self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix))
+            while (page := self._within(lambda: next(pages, None))) is not None:
                 for obj in page.get("Contents", []):
                     self._remote[obj["Key"]] = obj["ETag"].strip('"')
         return self._remote
 
     def read_record(self) -> bytes | None:
         try:
-            return self.client.get_object(Bucket=self.bucket, Key=self.prefix + DEPLOY_MANIFEST)["Body"].read()
+            return self._within(lambda: self.client.get_object(
+                Bucket=self.bucket, Key=self.prefix + DEPLOY_MANIFEST)["Body"].read())
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return None
@@ -92,28 +131,28 @@ class S3Sink:
         return key in remote and (remote[key] == digest(path, "md5") or self._metadata_sha(key) == digest(path))
 
     def put(self, path: Path, name: str) -> None:
-        data, disposition = path.read_bytes(), content_disposition(name)
-        location = redirect_location(name, data)  # a redirect page: S3's website endpoint redirects at once too
-        self.client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=data,
-                               ContentType=content_type(name), CacheControl=cache_control(name),
-                               Metadata={"zaitun-sha256": digest(path)},
-                               **({"ContentDisposition": disposition} if disposition else {}),
-                               **({"WebsiteRedirectLocation": location} if location else {}))
+        data = path.read_bytes()
+        headers = object_headers(name, data)  # a redirect page: S3's website endpoint redirects at once too
+        sha = digest(path)
+        self._within(lambda: self.client.put_object(
+            Bucket=self.bucket, Key=self.prefix + name, Body=data, Metadata={"zaitun-sha256": sha}, **headers),
+            len(data) / UPLOAD_RATE)
 
     def _metadata_sha(self, key: str) -> str:
-        head = self.client.head_object(Bucket=self.bucket, Key=key)
+        head = self._within(lambda: self.client.head_object(Bucket=self.bucket, Key=key))
         return head.get("Metadata", {}).get("zaitun-sha256", "")
 
     def remove(self, names: list[str]) -> None:
         keys = [self.prefix + name for name in names]
         for i in range(0, len(keys), 1000):
             batch = [{"Key": k} for k in keys[i:i + 1000]]
-            self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+            self._within(lambda batch=batch: self.client.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}))
 
     def sweep(self, names: set[str]) -> list[str]:
         """Nothing to sweep: an object is put whole or not at all, never under a temporary name."""
         return []
 
     def write_record(self, data: bytes) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=self.prefix + DEPLOY_MANIFEST, Body=data,
-                               ContentType="application/json", CacheControl="no-store")
+        self._within(lambda: self.client.put_object(Bucket=self.bucket, Key=self.prefix + DEPLOY_MANIFEST, Body=data,
+                                                    ContentType="application/json", CacheControl="no-store"))

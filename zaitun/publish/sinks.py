@@ -23,6 +23,7 @@ from typing import Protocol
 
 from zaitun import progress
 from zaitun.errors import DeployError
+from zaitun.mediatypes import content_type
 from zaitun.publish import layout
 from zaitun.publish.order import rank as upload_rank
 from zaitun.publish.order import upload_order
@@ -71,6 +72,7 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # `s3:`, `https:`, `remote:`:
 class Target(Protocol):
     """What `sync` needs of a place to deploy to; each sink implements it for its storage."""
 
+    with_headers: bool  # whether files are served with the headers they were put with (S3), not by a server's rules
     def read_record(self) -> bytes | None: ...
     def exists(self, name: str) -> bool: ...
     def same(self, path: Path, name: str) -> bool: ...
@@ -83,13 +85,20 @@ class Target(Protocol):
 def sync(target: Target, site_dir: Path, report: DeployReport, delete: bool) -> DeployReport:
     """Upload changed files in order, then delete what an earlier deploy wrote and the site no longer has.
     The record is widened before the first upload and narrowed after the deletions, so a deploy stopped
-    at any point leaves every file it wrote listed."""
+    at any point leaves every file it wrote listed. A store that serves files with headers (S3) has the
+    headers each file was put with recorded too: a file whose headers would now differ (a zaitun that serves
+    it otherwise, as a download say) is put again though its content is the same."""
     names = site_files(site_dir)
-    owned = parse_record(target.read_record(), report.target)
+    data = target.read_record()
+    owned = parse_record(data, report.target)
+    put_with = parse_headers(data) if target.with_headers else {}
+    wanted: dict[str, str] = {}
     with progress.task("Comparing files", total=len(names)) as bar:
         for name in names:
             try:
-                (report.skipped if target.same(site_dir / name, name) else report.uploaded).append(name)
+                wanted[name] = headers_digest(name, site_dir / name) if target.with_headers else ""
+                same = target.same(site_dir / name, name) and put_with.get(name, "") == wanted[name]
+                (report.skipped if same else report.uploaded).append(name)
             except OSError as exc:  # one unreadable file: the others are deployed, this one reported
                 report.unreadable(site_dir / name, exc)
             bar.advance()
@@ -99,7 +108,7 @@ def sync(target: Target, site_dir: Path, report: DeployReport, delete: bool) -> 
     if report.dry_run:
         return report
     recorded = set(owned or ()) | set(names)
-    target.write_record(record(recorded))
+    target.write_record(record(recorded, put_with))  # the headers as they are online until each file is put
     swept = target.sweep(recorded)
     if swept:
         report.notes.append(f"{report.target}: removed {len(swept)} temporary file(s) an earlier deploy stopped "
@@ -114,7 +123,9 @@ def sync(target: Target, site_dir: Path, report: DeployReport, delete: bool) -> 
             bar.advance()
     if report.deleted:
         target.remove(report.deleted)
-        target.write_record(record(recorded - set(report.deleted)))
+    put_with.update((name, wanted[name]) for name in report.uploaded)
+    if report.deleted or (target.with_headers and report.uploaded):
+        target.write_record(record(recorded - set(report.deleted), put_with))
     return report
 
 
@@ -133,8 +144,38 @@ def gone(owned: list[str], names: list[str]) -> list[str]:
     return sorted(name for name in owned if name not in wanted)
 
 
-def record(names: set[str]) -> bytes:
-    return json.dumps({"zaitun_deploy": 1, "files": sorted(names)}, ensure_ascii=False, indent=0).encode("utf-8")
+def record(names: set[str], headers: dict[str, str] | None = None) -> bytes:
+    """The record of the files deployed, with the digest of the headers each was put with (for a store that
+    has headers: `headers_digest`)."""
+    kept = {name: digest for name, digest in sorted((headers or {}).items()) if name in names}
+    return json.dumps({"zaitun_deploy": 1, "files": sorted(names), **({"headers": kept} if kept else {})},
+                      ensure_ascii=False, indent=0).encode("utf-8")
+
+
+def parse_headers(data: bytes | None) -> dict[str, str]:
+    """The digest of the headers each file was put with, as a record keeps them; none in a record of earlier
+    zaitun versions (each file is then put once more, with the headers of this one)."""
+    try:
+        headers = json.loads(data or b"{}").get("headers", {})
+    except (ValueError, AttributeError):
+        return {}
+    return {k: v for k, v in headers.items() if isinstance(v, str)} if isinstance(headers, dict) else {}
+
+
+def object_headers(name: str, data: bytes) -> dict[str, str]:
+    """The headers a file is served with from a store that keeps them (S3's names)."""
+    disposition, location = content_disposition(name), redirect_location(name, data)
+    return {"ContentType": content_type(name), "CacheControl": cache_control(name),
+            **({"ContentDisposition": disposition} if disposition else {}),
+            **({"WebsiteRedirectLocation": location} if location else {})}
+
+
+def headers_digest(name: str, path: Path) -> str:
+    """A short digest of `object_headers`: what the record keeps of them."""
+    with open(path, "rb") as file:  # a redirect page is told by its first 2 KB
+        head = file.read(2048)
+    text = json.dumps(object_headers(name, head), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def parse_record(data: bytes | None, where: str) -> list[str] | None:
@@ -211,6 +252,8 @@ def _same_folder(a: Path, b: Path) -> bool:
 
 class FolderSink:
     """Mirror the site into another folder (a web server's document root, a mounted share)."""
+
+    with_headers = False  # the web server serving the folder gives the headers
 
     def __init__(self, target: Path, force: bool = False):
         self.target = Path(target)
@@ -316,14 +359,15 @@ def _prune(root: Path, folder: Path) -> None:
         folder = folder.parent
 
 
-def sink_for(target: str, endpoint_url: str | None = None, force: bool = False) -> Sink:
+def sink_for(target: str, endpoint_url: str | None = None, force: bool = False, timeout: float | None = None,
+             settings: tuple[str, str] = ("--to", "--endpoint-url")) -> Sink:
     """`s3://bucket/prefix` goes to S3; a path (or file://path) to a folder. `force` lets a deploy go to a
     bucket's root or a folder that looks like a project. A target that starts like a URL but is none zaitun
     takes (`s3:/x`, `https://x`) is refused: as a folder, it would put the site inside the current folder."""
     if target.startswith("s3://"):
         from zaitun.publish.s3 import S3Sink
 
-        return S3Sink(target, endpoint_url or None, force=force)
+        return S3Sink(target, endpoint_url or None, force=force, timeout=timeout, settings=settings)
     folder = "" if "//" in target else f", or ./{target} for a folder of that name"
     if target.lower().startswith(("s3:", "s3//")):
         raise DeployError(f"{target!r} is not an S3 URL: write s3://BUCKET/PREFIX (lowercase s3, a colon, two "
@@ -336,10 +380,22 @@ def sink_for(target: str, endpoint_url: str | None = None, force: bool = False) 
     return FolderSink(Path(target.removeprefix("file://")), force=force)
 
 
+def configured_sink(config) -> Sink | None:
+    """The sink of publish.s3_target with its settings, as the publish pass deploys there; None when none is set."""
+    if not config.get("publish.s3_target"):
+        return None
+    return sink_for(config.get("publish.s3_target"), config.get("publish.s3_endpoint_url") or None,
+                    config.get("publish.s3_bucket_root"), config.get("publish.timeout"),
+                    (config.where("publish.s3_target"), config.where("publish.s3_endpoint_url")))
+
+
 def deploy(site_dir: Path, target: str, endpoint_url: str | None = None, delete: bool = False,
-           dry_run: bool = False, force: bool = False) -> DeployReport:
-    """Deploy the build site_dir shows, read from start to end even if a build switches it meanwhile."""
-    sink = sink_for(target, endpoint_url, force)
+           dry_run: bool = False, force: bool = False, timeout: float | None = None,
+           settings: tuple[str, str] = ("--to", "--endpoint-url")) -> DeployReport:
+    """Deploy the build site_dir shows, read from start to end even if a build switches it meanwhile; an S3
+    request is given up after `timeout` seconds (publish.timeout). `settings`: where the S3 target and endpoint
+    were given, for its errors."""
+    sink = sink_for(target, endpoint_url, force, timeout, settings)
     with pinned(Path(site_dir)) as site:
         report = sink.deploy(site, delete=delete, dry_run=dry_run)
     report.failed = [line.replace(str(site), str(site_dir), 1) for line in report.failed]  # the path users know

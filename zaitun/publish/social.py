@@ -3,7 +3,8 @@
 Each post is `publish/social/<id>.json`; each build's new batch is also written as Buffer and
 Hootsuite bulk-upload CSVs. What was queued and what was sent is remembered in the state
 folder, so a document is announced once per substantial change and a post is never sent twice. The unsent
-posts of a document that left the site (withdrawn, a draft again, held out) leave the outbox and its CSVs.
+posts of a document that left the site (withdrawn, a draft again, held out), or whose announcement changed since
+(its English edited and approved again), leave the outbox and its CSVs.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ class Queued:
     expired: int = 0  # documents past their valid_until: a rule no longer in force is not news
     not_in_force: int = 0  # documents before their valid_from: announced on the day they take effect
     settled: str | None = None  # every entry's announcement queued or dismissed: the state then, and `code`
-    withdrawn: int = 0  # unsent posts taken out of the outbox: their documents left the site
+    withdrawn: int = 0  # unsent posts taken out of the outbox: their documents left the site or now say otherwise
 
 
 def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path,
@@ -160,6 +161,9 @@ def queue_posts(project: Project, entries: list[Entry], site: Site, outbox: Path
         result.withdrawn += len(withdraw_posts(outbox, set(lapsed), state.get("sent", {})))
         state.setdefault("lapsed", {}).update(lapsed)
     fresh = [e for e in entries if state["queued"].get(f"{e.slug}:{e.lang}") != basis(e)]
+    superseded = {f"{e.slug}:{e.lang}" for e in fresh} & state["queued"].keys()
+    if superseded:  # an unsent post says what the document no longer says: the reviewer's words now are the new
+        result.withdrawn += len(withdraw_posts(outbox, superseded, state.get("sent", {})))
     waiting = [e for e in fresh if not e.is_in_force(site.today)]  # not recorded: weighed again each build
     result.not_in_force = len(waiting)
     fresh = [e for e in fresh if e.is_in_force(site.today)]

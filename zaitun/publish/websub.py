@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from zaitun.bounded import Overdue, call_within
 from zaitun.errors import PublishError
 from zaitun.publish import layout
 
@@ -22,12 +23,21 @@ def announce(config, site_dir: Path) -> int:
     if not hub:
         return 0
     topics = feed_urls(site_dir, layout.Urls(config.get("site.base_url")))
-    ping(hub, topics)
+    ping(hub, topics, timeout=config.get("publish.timeout"))
     return len(topics)
 
 
-def ping(hub: str, topics: list[str], timeout: float = 10.0, retries: int = 3, backoff: float = 0.5) -> None:
-    """POST hub.mode=publish for the topics; retried on network errors and 5xx, then PublishError."""
+def ping(hub: str, topics: list[str], timeout: float = 60.0, retries: int = 3, backoff: float = 0.5) -> None:
+    """POST hub.mode=publish for the topics; retried on network errors and 5xx, then PublishError. Given up
+    after `timeout` seconds with its retries, however slowly the hub answers: the publish pass goes on."""
+    try:
+        call_within(timeout, lambda: _ping(hub, topics, min(10.0, timeout), retries, backoff), "zaitun-websub")
+    except Overdue:
+        raise PublishError(f"WebSub hub {hub} gave no complete answer within {timeout:g} s (publish.timeout); "
+                           "check publish.websub_hub") from None
+
+
+def _ping(hub: str, topics: list[str], timeout: float, retries: int, backoff: float) -> None:
     import httpx  # only when a hub is set: a tenth of a second of every rebuild's start-up otherwise
 
     data = {"hub.mode": "publish", "hub.url": topics}
