@@ -38,7 +38,7 @@ from zaitun.errors import ZaitunError
 from zaitun.pipeline import open_project
 from zaitun.project import Project
 from zaitun.scaffold import init_project
-from zaitun.stack import STORE_ENV, StackLock, adopt_running_stack, file_identity
+from zaitun.stack import STORE_ENV, StackLock, adopt_running_stack, file_identity, store_token
 from zaitun.state.store import Store
 from zaitun.up import FLOWS, Restarts, Stack, StartAgain, Watch, watch_until_stopped
 from zaitun.watch import HeldBatches
@@ -157,6 +157,25 @@ def test_a_flow_run_of_up_refuses_a_store_removed_since_up_started(tmp_path, mon
     with pytest.raises(ZaitunError, match="was removed while zaitun up was running"):
         open_project(tmp_path)
     assert not (tmp_path / ".zaitun").exists()
+
+
+def test_a_store_made_anew_in_the_same_inode_is_refused_as_removed(tmp_path, monkeypatch):
+    """A freed inode's number is handed out again at once: a store made anew where the old one was can have the
+    old one's (device, inode), and was once taken for it (a flow run of up went on with an empty store)."""
+    project = Project(tmp_path)
+    Store.open(project.database_url).close()
+    started = tmp_path / ".zaitun" / "state.db"
+    monkeypatch.setenv(STORE_ENV, json.dumps({"url": project.database_url, "file": str(started),
+                                              "id": file_identity(started), "token": store_token(started)}))
+    open_project(tmp_path)[1].close()  # the very store up started on: taken
+    for side in ("-wal", "-shm"):
+        (tmp_path / ".zaitun" / f"state.db{side}").unlink(missing_ok=True)
+    os.truncate(started, 0)  # the same inode, made anew: no store in it yet
+    same = file_identity(started)
+    Store.open(project.database_url).close()
+    assert file_identity(started) == same
+    with pytest.raises(ZaitunError, match="was removed while zaitun up was running"):
+        open_project(tmp_path)
 
 
 def test_after_zaitun_toml_changes_an_approval_shows_the_new_site_title_and_a_port_waits_for_a_restart(

@@ -164,6 +164,36 @@ def file_identity(path: Path) -> tuple[int, int] | None:
         return None
 
 
+def store_token(path: Path) -> str | None:
+    """The token a store file was made with (state.store.store_identity), read without creating or writing
+    anything. The file's (device, inode) alone cannot tell a store made anew at its place: a freed inode's
+    number is handed out again at once. REPLACED: the file holds no such token (an empty new file); None: it
+    could not be read just now (busy), which tells nothing."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return REPLACED
+    try:
+        row = conn.execute("SELECT min(token) FROM store_identity").fetchone()
+    except sqlite3.DatabaseError as exc:
+        return None if "locked" in str(exc) or "busy" in str(exc) else REPLACED
+    finally:
+        conn.close()
+    return row[0] if row and row[0] else REPLACED
+
+
+REPLACED = "(none)"  # store_token of a file that is no store zaitun made
+
+
+def replaced(path: Path, identity: tuple[int, int] | None, token: str | None) -> bool:
+    """Whether the store file at `path` is not the one of this (device, inode) and token (None: not known)."""
+    if file_identity(path) != identity:
+        return True
+    return token is not None and store_token(path) not in (token, None)
+
+
 def store_removed(path: Path) -> str:
     return (f"the store {path} was removed while zaitun up was running; restore it from a backup, "
             "or start zaitun up again for a new, empty one")
@@ -177,7 +207,7 @@ def check_stack_store(project: Project) -> None:
     if not started:
         return
     store = json.loads(started)
-    if store["file"] and file_identity(Path(store["file"])) != tuple(store["id"]):
+    if store["file"] and replaced(Path(store["file"]), tuple(store["id"]), store.get("token")):
         raise ZaitunError(store_removed(Path(store["file"])))  # checked first: database_url makes .zaitun/
     if project.database_url != store["url"]:
         raise ZaitunError("review.database_url in zaitun.toml changed while zaitun up was running: restart "

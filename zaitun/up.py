@@ -31,7 +31,18 @@ from typing import TYPE_CHECKING
 from zaitun import children, shutdown
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
-from zaitun.stack import FLOWS_READY_ENV, STACK_FILE, STORE_ENV, StackLock, file_identity, record_stack, store_removed
+from zaitun.stack import (
+    FLOWS_READY_ENV,
+    REPLACED,
+    STACK_FILE,
+    STORE_ENV,
+    StackLock,
+    file_identity,
+    record_stack,
+    replaced,
+    store_removed,
+    store_token,
+)
 from zaitun.state.changes import sqlite_path
 
 if TYPE_CHECKING:
@@ -178,11 +189,18 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
 
     project = Project(project.root)  # its own: its settings are read again between builds, never during one
     store = Store.open(project.database_url)
-    seen = store.last_event_id()
+    seen, failed = store.last_event_id(), ""
     stopping = False
     while not stopping:
         stopping = stop.wait(every)
-        fresh = store.events_since(seen)
+        try:
+            fresh = store.events_since(seen)
+        except Exception as exc:  # the store removed under it (up stops, saying so: Watch.gone), or busy: said once
+            if str(exc) != failed:
+                failed = str(exc)
+                logging.getLogger(__name__).warning("the rebuild after approvals could not read the store: %s", exc)
+            continue
+        failed = ""
         seen = fresh[-1]["id"] if fresh else seen
         if any(e["name"] in PUBLISH_AT_ONCE and e["payload"].get("approved_by") != MEMORY_APPROVER for e in fresh):
             _rebuild(project, store)
@@ -302,15 +320,17 @@ class Watch:
         self.mended = False  # zaitun.toml reads again after it did not: what failed meanwhile is to be done
         self.store = Path(found) if (found := sqlite_path(project.database_url)) else None
         self.store_id = file_identity(self.store) if self.store else None
+        token = store_token(self.store) if self.store else None
+        self.token = token if token != REPLACED else None  # (a store made before tokens were)
 
     def env(self) -> dict[str, str]:
         """For the flows: which store their runs may open (zaitun.stack.check_stack_store)."""
         return {STORE_ENV: json.dumps({"url": self.project.database_url, "file": self.store and str(self.store),
-                                       "id": self.store_id})}
+                                       "id": self.store_id, "token": self.token})}
 
     def gone(self) -> str | None:
         """Why the stack cannot go on, if its store or its state folder was removed."""
-        if self.store and file_identity(self.store) != self.store_id:
+        if self.store and replaced(self.store, self.store_id, self.token):
             return store_removed(self.store)
         if self.lock.gone():
             return (f"the state folder {self.lock.path.parent} was removed while zaitun up was running (its "
