@@ -60,6 +60,7 @@ def checked_endpoint(url: str | None) -> str | None:
 
 class S3Sink:
     with_headers = True  # S3 serves each object with the headers it was put with
+
     def __init__(self, target: str, endpoint_url: str | None = None, client=None, force: bool = False,
                  timeout: float | None = None, settings: tuple[str, str] = ("--to", "--endpoint-url")):
         self.target = target
