@@ -23,6 +23,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from zaitun.content.model import DOCUMENT_SUFFIXES, is_scratch
+from zaitun.stack import file_identity
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +169,31 @@ def start_watcher(content_dir: Path, on_batch: Callable[[list[str]], None] = emi
     observer.daemon = True
     observer.start()
     return observer
+
+
+class ContentWatcher:
+    """The watcher of content/, started again on the folder found there when it is another than the one watched:
+    inotify follows the folder it was given, not its name, so the files of a share mounted over content/ after the
+    start, or of a folder or link a deploy script put in its place, would otherwise never be seen."""
+
+    def __init__(self, content_dir: Path, on_batch: Callable[[list[str]], None], debounce: float = 1.0) -> None:
+        self.content_dir, self.on_batch, self.debounce = content_dir, on_batch, debounce
+        self.observer = start_watcher(content_dir, on_batch, debounce)
+        self.watched = file_identity(content_dir)
+
+    def replaced(self) -> bool:
+        """Whether content/ is now another folder than the one watched; if so, it watches that one from now on.
+        A content/ gone is not made anew (read as empty, it would withdraw every document): it waits."""
+        now = file_identity(self.content_dir)
+        if now is None or now == self.watched:
+            return False
+        self.stop()
+        self.observer, self.watched = start_watcher(self.content_dir, self.on_batch, self.debounce), now
+        return True
+
+    def stop(self) -> None:
+        self.observer.stop()
+        self.observer.join(4)
 
 
 def watch(content_dir: Path, echo: Callable[[str], object] = lambda line: None) -> None:
