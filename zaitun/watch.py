@@ -209,13 +209,16 @@ def watch(content_dir: Path, echo: Callable[[str], object] = lambda line: None) 
         raise ZaitunError("PREFECT_API_URL is not set: point it at the Prefect server the workers use "
                           "(`zaitun up` needs no watcher of its own)")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # a service manager's stop ends it like Ctrl-C
-    observer = start_watcher(content_dir)
+    content = ContentWatcher(content_dir, emit_content_changed)
     echo(f"watching {content_dir}; Ctrl-C to stop")
     try:
-        while observer.is_alive():
+        while content.observer.is_alive():
             time.sleep(0.5)
+            if content.replaced():  # what the new folder holds was told by no event: an intake takes it in
+                echo(f"{content_dir} is another folder now (a share mounted over it, or a folder or link put in "
+                     "its place): watching it")
+                emit_content_changed([])
     except KeyboardInterrupt:
         pass
     finally:
-        observer.stop()
-        observer.join(5)
+        content.stop()
