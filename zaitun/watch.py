@@ -174,24 +174,34 @@ def start_watcher(content_dir: Path, on_batch: Callable[[list[str]], None] = emi
 class ContentWatcher:
     """The watcher of content/, started again on the folder found there when it is another than the one watched:
     inotify follows the folder it was given, not its name, so the files of a share mounted over content/ after the
-    start, or of a folder or link a deploy script put in its place, would otherwise never be seen."""
+    start, or of a folder or link a deploy script put in its place, would otherwise never be seen. Which folder is
+    there is looked at in a thread of its own: on a share that stopped answering, a look may hang."""
 
-    def __init__(self, content_dir: Path, on_batch: Callable[[list[str]], None], debounce: float = 1.0) -> None:
+    def __init__(self, content_dir: Path, on_batch: Callable[[list[str]], None], debounce: float = 1.0,
+                 every: float = 0.5) -> None:
         self.content_dir, self.on_batch, self.debounce = content_dir, on_batch, debounce
         self.observer = start_watcher(content_dir, on_batch, debounce)
-        self.watched = file_identity(content_dir)
+        self.watched = self.there = file_identity(content_dir)
+        self._ended = threading.Event()
+        threading.Thread(target=self._look, args=(every,), daemon=True, name="content folder").start()
+
+    def _look(self, every: float) -> None:
+        while not self._ended.wait(every):
+            self.there = file_identity(self.content_dir)
 
     def replaced(self) -> bool:
         """Whether content/ is now another folder than the one watched; if so, it watches that one from now on.
         A content/ gone is not made anew (read as empty, it would withdraw every document): it waits."""
-        now = file_identity(self.content_dir)
+        now = self.there
         if now is None or now == self.watched:
             return False
-        self.stop()
+        self.observer.stop()
+        self.observer.join(4)
         self.observer, self.watched = start_watcher(self.content_dir, self.on_batch, self.debounce), now
         return True
 
     def stop(self) -> None:
+        self._ended.set()
         self.observer.stop()
         self.observer.join(4)
 
