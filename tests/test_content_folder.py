@@ -145,3 +145,54 @@ def test_under_up_an_emptied_content_folder_leaves_the_site_online(published, tm
     finally:
         out, _ = stop(proc, signal.SIGINT, 60)
     assert "Traceback" not in out, out
+
+
+HARBOUR = "---\ntitle: 泉州港\ndate: 2026-11-02\n---\n\n泉州港对外开放。\n"
+
+
+def put_in_place(root: Path, how: str, share: Path, tmp_path: Path) -> None:
+    """content/ becomes `share` while zaitun up runs, as an operator's mount or a deploy script does it."""
+    content = root / "content"
+    if how == "mounted":
+        subprocess.run(["mount", "--bind", str(share), str(content)], check=True)
+    elif how == "folder replaced":
+        content.rename(tmp_path / "content.old")
+        share.rename(content)
+    else:  # a link re-pointed, atomically: a new link renamed over the old one
+        (tmp_path / "link.new").symlink_to(share)
+        (tmp_path / "link.new").rename(content)
+
+
+@pytest.mark.parametrize("how", ["mounted", "folder replaced", "link re-pointed"])
+def test_under_up_a_content_folder_put_in_place_is_watched_and_taken_in(published, tmp_path, leftovers, how):  # noqa: F811
+    share = tmp_path / "share"
+    empty_content(published, share)  # the share holds the files; content/ is its empty mount point
+    (share / "guides" / "harbour.md").write_text(HARBOUR, encoding="utf-8")
+    if how == "link re-pointed":
+        (published / "content").rmdir()
+        (tmp_path / "empty").mkdir()
+        (published / "content").symlink_to(tmp_path / "empty")
+    proc, ports, _children = running_stack(published, leftovers)
+    page = f"http://127.0.0.1:{ports['preview']}/zh/guides/harbour/"
+    try:
+        assert "held back by intake" in zaitun(published, "status").stdout  # the first pass withdrew nothing
+        put_in_place(published, how, share, tmp_path)
+        deadline = time.monotonic() + 60
+        while httpx.get(page, timeout=10).status_code != 200:
+            assert time.monotonic() < deadline, f"the files of the content folder {how} were not taken in"
+            time.sleep(1)
+        site = f"http://127.0.0.1:{ports['preview']}/"
+        assert httpx.get(f"{site}{PAGE.parent.as_posix()}/", timeout=10).status_code == 200
+        assert "held back by intake" not in zaitun(published, "status").stdout
+        port = HARBOUR.replace("泉州港", "泉州新港")
+        (published / "content" / "guides" / "port.md").write_text(port, encoding="utf-8")
+        deadline = time.monotonic() + 60  # and what is dropped into it next is seen as ever
+        while httpx.get(page.replace("harbour", "port"), timeout=10).status_code != 200:
+            assert time.monotonic() < deadline, f"a file dropped into the content folder {how} was not taken in"
+            time.sleep(1)
+    finally:
+        out, _ = stop(proc, signal.SIGINT, 60)
+        if how == "mounted":
+            subprocess.run(["umount", "-l", str(published / "content")], check=False)
+    assert "Traceback" not in out, out
+    assert "is another folder now" in out, out

@@ -113,3 +113,27 @@ def test_a_notification_outbox_not_written_for_a_full_disk_says_in_a_line_what_i
     assert len(said) == 1 and "No space left on device" in said[0], done.stderr
     assert "not kept for the next pass: 1 file(s) need fixing" in said[0], said
     assert "bad.md:2: unknown front-matter key 'titel'" in done.stderr  # the pass itself went on
+
+
+
+def test_publish_not_writable_in_a_whole_pass_says_the_steps_done_then_one_line_naming_it(tmp_path):
+    root = new_project(tmp_path / "p")
+    versions = root / ".publish.versions"  # where each build is written, publish/ linking the last one
+    if subprocess.run(["chattr", "+i", str(versions)], capture_output=True).returncode != 0:
+        pytest.skip("a folder even root cannot write needs chattr +i, not permitted here")
+    try:
+        before = online(root, "en/guides/good")
+        write(root, "guides/rent.md", NEW)
+        done = zaitun(root, "run")  # (no traceback: zaitun() checks)
+        after = online(root, "en/guides/good")
+    finally:
+        subprocess.run(["chattr", "-i", str(versions)], check=True)
+    assert done.returncode == 1
+    assert "intake: 1 taken in, 0 withdrawn, 0 with errors" in done.stdout, done.stdout
+    assert "translate: " in done.stdout and "publish: failed, see the error below" in done.stdout, done.stdout
+    said = done.stderr.strip()
+    assert said.startswith(f"zaitun: error: {versions}") and "\n" not in said, said
+    assert "permission denied: run zaitun as the user who owns the project" in said, said
+    assert after == before
+    assert zaitun(root, "run").returncode == 0  # writable again: the next pass publishes
+    assert "外国人租房" in online(root, "zh/guides/rent")

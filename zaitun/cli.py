@@ -11,7 +11,7 @@ import typer
 
 from zaitun import __version__
 from zaitun.context import Context
-from zaitun.errors import ZaitunError, machine_trouble
+from zaitun.errors import ZaitunError, refused
 from zaitun.project import Project
 
 app = typer.Typer(
@@ -361,12 +361,6 @@ def _register() -> None:
 _register()
 
 
-def _denied(exc: PermissionError) -> str:
-    where = f"{exc.filename}: " if exc.filename else ""
-    return (f"{where}permission denied: run zaitun as the user who owns the project (and .zaitun/), "
-            "or make it writable")
-
-
 def main() -> None:
     """Entry point: user errors print one line (path:line: message) and exit 1, no traceback."""
     from zaitun import progress
@@ -378,7 +372,7 @@ def main() -> None:
         typer.echo(f"zaitun: error: {exc}", err=True)
         sys.exit(1)
     except Exception as exc:  # the disk full, the store locked: a line saying what to do, no traceback
-        said = machine_trouble(exc) or (_denied(exc) if isinstance(exc, PermissionError) else None)
+        said = refused(exc)
         if said is None:
             raise
         typer.echo(f"zaitun: error: {said}", err=True)

@@ -180,3 +180,13 @@ def machine_trouble(exc: BaseException) -> MachineTrouble | None:
         return MachineTrouble(f"the store's database server stopped answering ({text}): check that it runs, "
                               "and review.database_url in zaitun.toml (or ZAITUN_DATABASE_URL), " + AGAIN)
     return next((MachineTrouble(why) for known, why in _STORE if known in text.lower()), None)
+
+
+def refused(exc: BaseException) -> MachineTrouble | None:
+    """`machine_trouble`, or a permission denied: what a whole command (not one file's boundary, where a file
+    not readable is that file's fault) tells as one line with what to do."""
+    if isinstance(exc, PermissionError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return MachineTrouble(f"{where}permission denied: run zaitun as the user who owns the project (and "
+                              ".zaitun/), or make it writable")
+    return machine_trouble(exc)

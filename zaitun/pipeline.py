@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zaitun import locks
-from zaitun.errors import PassFailed, PublishError, StateUnreadable, ZaitunError
+from zaitun.errors import PassFailed, PublishError, StateUnreadable, ZaitunError, refused
 from zaitun.project import Project
 
 if TYPE_CHECKING:  # the stages are imported when they run: `zaitun status` need not load the publisher
@@ -361,6 +361,9 @@ def run_once(project: Project, store: Store, allow_empty: bool = False) -> dict:
         done["publish"] = publish_stage(project, store)
     except ZaitunError as exc:
         raise PassFailed(done, exc) from exc
+    except OSError as exc:  # the disk full, publish/ not writable: the machine's fault, told with what was done
+        raise PassFailed(done, refused(exc) or ZaitunError(f"{exc.filename or 'a file'}: {exc.strerror or exc}"
+                                                           )) from exc
     done["expiry"] = expiry_stage(project, store)
     tell_expiring(project, done["expiry"])
     return done

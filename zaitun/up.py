@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from zaitun.context import Context
     from zaitun.flows.recovery import Crashes
     from zaitun.state.store import Store
-    from zaitun.watch import HeldBatches
+    from zaitun.watch import ContentWatcher, HeldBatches
 
 
 def prefect_env(project: Project) -> dict[str, str]:
@@ -253,14 +253,14 @@ def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
     return review_address(stack.project), f"http://127.0.0.1:{cfg.get('publish.preview_port')}/"
 
 
-def start_content_watcher(stack: Stack):
+def start_content_watcher(stack: Stack) -> tuple[HeldBatches, ContentWatcher]:
     """Watch content/ from now on, holding what it sees until `release()`: until the flows are ready."""
-    from zaitun.watch import HeldBatches, emit_content_changed, start_watcher
+    from zaitun.watch import ContentWatcher, HeldBatches, emit_content_changed
 
     held = HeldBatches(emit_content_changed)
-    observer = start_watcher(stack.project.content_dir, held)
-    stack.parts.append(shutdown.Part("the content watcher", lambda: (observer.stop(), observer.join(4))))
-    return held
+    watcher = ContentWatcher(stack.project.content_dir, held)
+    stack.parts.append(shutdown.Part("the content watcher", watcher.stop))
+    return held, watcher
 
 
 FLOWS_READY_WITHIN = 300.0  # seconds for the flows to register their deployments (about 3 on an idle machine)
@@ -318,6 +318,7 @@ class Watch:
     def __init__(self, project: Project, lock: StackLock) -> None:
         self.project, self.lock, self.told = project, lock, ""
         self.mended = False  # zaitun.toml reads again after it did not: what failed meanwhile is to be done
+        self.content: ContentWatcher | None = None  # the watcher of content/, once started
         self.store = Path(found) if (found := sqlite_path(project.database_url)) else None
         self.store_id = file_identity(self.store) if self.store else None
         token = store_token(self.store) if self.store else None
@@ -336,6 +337,14 @@ class Watch:
             return (f"the state folder {self.lock.path.parent} was removed while zaitun up was running (its "
                     f"{self.lock.path.name} is gone): start zaitun up again")
         return None
+
+    def content_replaced(self) -> str | None:
+        """What to say when content/ became another folder (a share mounted over it, a folder or link put in its
+        place): its watcher now watches that one, and a pass is to take in what it holds (no event told of it)."""
+        if self.content is None or not self.content.replaced():
+            return None
+        return (f"{self.project.content_dir} is another folder now (a share mounted over it, or a folder or link "
+                "put in its place): watching it")
 
     def settings(self) -> list[str]:
         """zaitun.toml read again when it changed (the review UI reads this project's settings); what it says."""
@@ -405,7 +414,7 @@ def up(context: Context, echo=print) -> None:
 
             for line in crash_runs_left_running():
                 echo(line)
-        watcher = start_content_watcher(stack)  # a file dropped during the first pass may not be in it
+        watcher, watch.content = start_content_watcher(stack)  # a file dropped in the first pass may not be in it
         echo("first pass: intake -> translate -> publish ...")
         summary = run_once(project, store)
         password_file = create_first_admin(project, store)
@@ -507,12 +516,12 @@ def crashes(own_prefect: bool):
     return Crashes() if own_prefect else None
 
 
-def catch_up(project: Project, store: Store, echo) -> None:
-    """A pass like the first, once zaitun.toml reads again: the flow runs started while it did not (a file
-    dropped, an approval) failed on it, and no event would start them again."""
+def catch_up(project: Project, store: Store, echo, what: str = "what waited for zaitun.toml") -> None:
+    """A pass like the first, once zaitun.toml reads again (the flow runs started while it did not, a file dropped,
+    an approval, failed on it, and no event would start them again), or once content/ is another folder."""
     from zaitun.pipeline import held_back, run_once
 
-    echo("catching up on what waited for zaitun.toml: intake -> translate -> publish ...")
+    echo(f"catching up on {what}: intake -> translate -> publish ...")
     try:
         summary = run_once(project, store)
     except ZaitunError as exc:  # the next event or the hourly runs try again
@@ -528,7 +537,7 @@ def watch_until_stopped(stack: Stack, watch: Watch, echo, crashed=None, start_ag
     """Run until a signal (KeyboardInterrupt), or until the stack cannot go on: then why. Flow runs that crash
     meanwhile are run again (`crashed`: zaitun.flows.recovery.Crashes), a child that ends is started again
     (`start_again`: StartAgain) within its bound, and what waited for a zaitun.toml that did not read is done
-    once it reads (`catch_up`)."""
+    once it reads, and what a content/ put in place of the watched one holds is taken in (`catch_up`)."""
     while True:
         if ended := stack.ended_child():
             if start_again is None or not start_again(*ended):
@@ -536,6 +545,10 @@ def watch_until_stopped(stack: Stack, watch: Watch, echo, crashed=None, start_ag
             continue
         if why := watch.gone():
             return why
+        if replaced := watch.content_replaced():
+            echo(replaced)
+            if catch_up is not None:
+                catch_up(what="the content folder now there")
         for line in [*watch.settings(), *(crashed.lines() if crashed else [])]:
             echo(line)
         if watch.mended:

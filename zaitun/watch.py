@@ -23,6 +23,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from zaitun.content.model import DOCUMENT_SUFFIXES, is_scratch
+from zaitun.stack import file_identity
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,41 @@ def start_watcher(content_dir: Path, on_batch: Callable[[list[str]], None] = emi
     return observer
 
 
+class ContentWatcher:
+    """The watcher of content/, started again on the folder found there when it is another than the one watched:
+    inotify follows the folder it was given, not its name, so the files of a share mounted over content/ after the
+    start, or of a folder or link a deploy script put in its place, would otherwise never be seen. Which folder is
+    there is looked at in a thread of its own: on a share that stopped answering, a look may hang."""
+
+    def __init__(self, content_dir: Path, on_batch: Callable[[list[str]], None], debounce: float = 1.0,
+                 every: float = 0.5) -> None:
+        self.content_dir, self.on_batch, self.debounce = content_dir, on_batch, debounce
+        self.observer = start_watcher(content_dir, on_batch, debounce)
+        self.watched = self.there = file_identity(content_dir)
+        self._ended = threading.Event()
+        threading.Thread(target=self._look, args=(every,), daemon=True, name="content folder").start()
+
+    def _look(self, every: float) -> None:
+        while not self._ended.wait(every):
+            self.there = file_identity(self.content_dir)
+
+    def replaced(self) -> bool:
+        """Whether content/ is now another folder than the one watched; if so, it watches that one from now on.
+        A content/ gone is not made anew (read as empty, it would withdraw every document): it waits."""
+        now = self.there
+        if now is None or now == self.watched:
+            return False
+        self.observer.stop()
+        self.observer.join(4)
+        self.observer, self.watched = start_watcher(self.content_dir, self.on_batch, self.debounce), now
+        return True
+
+    def stop(self) -> None:
+        self._ended.set()
+        self.observer.stop()
+        self.observer.join(4)
+
+
 def watch(content_dir: Path, echo: Callable[[str], object] = lambda line: None) -> None:
     """Announce content changes until Ctrl-C or SIGTERM: the watcher role when Prefect runs elsewhere. It says
     it is watching only once it is (not before refusing to start)."""
@@ -183,13 +219,16 @@ def watch(content_dir: Path, echo: Callable[[str], object] = lambda line: None) 
         raise ZaitunError("PREFECT_API_URL is not set: point it at the Prefect server the workers use "
                           "(`zaitun up` needs no watcher of its own)")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # a service manager's stop ends it like Ctrl-C
-    observer = start_watcher(content_dir)
+    content = ContentWatcher(content_dir, emit_content_changed)
     echo(f"watching {content_dir}; Ctrl-C to stop")
     try:
-        while observer.is_alive():
+        while content.observer.is_alive():
             time.sleep(0.5)
+            if content.replaced():  # what the new folder holds was told by no event: an intake takes it in
+                echo(f"{content_dir} is another folder now (a share mounted over it, or a folder or link put in "
+                     "its place): watching it")
+                emit_content_changed([])
     except KeyboardInterrupt:
         pass
     finally:
-        observer.stop()
-        observer.join(5)
+        content.stop()
