@@ -260,3 +260,21 @@ def test_a_notice_marked_classified_is_refused_at_its_line_by_check_and_intake(t
         assert f"{section / 'request.txt'}:2: the notice is marked '机密★1年', a classified document" in \
             result.stdout + result.stderr
     assert not (section / "request.md").exists()
+
+
+@pytest.mark.parametrize(("written", "items"), [
+    ("附件1．泉州市重点项目管理办法\n　　　　2．泉州市重点项目责任分工表",
+     ["1．泉州市重点项目管理办法", "2．泉州市重点项目责任分工表"]),
+    ("附件：①泉州市重点项目管理办法\n　　　　②泉州市重点项目责任分工表\n　　　　③泉州市重点项目联系人名单",
+     ["①泉州市重点项目管理办法", "②泉州市重点项目责任分工表", "③泉州市重点项目联系人名单"]),
+    ("附件：①泉州市重点项目管理办法　②泉州市重点项目责任分工表",
+     ["①泉州市重点项目管理办法", "②泉州市重点项目责任分工表"]),
+], ids=["number straight after 附件", "circled numbers a line each", "circled numbers on one line"])
+def test_an_attachment_list_numbered_straight_after_fujian_or_with_circled_numbers_is_a_list_of_every_item(
+        tmp_project, written, items):
+    meta, body = intake(tmp_project, "plans", (
+        "泉州市人民政府办公室关于印发重点项目管理办法的通知\n\n各县（市、区）人民政府：\n\n"
+        "　　现将办法印发给你们，请认真贯彻执行\n"
+        f"{written}\n\n泉州市人民政府办公室\n2025年1月6日\n"))
+    assert "请认真贯彻执行\n\n附件" in body
+    assert body.endswith("\n\n".join("- " + item for item in items))

@@ -35,9 +35,10 @@ KINDS = [  # what a line's start says it is; `body.classify` confirms structure 
     ("part", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
     ("measure", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
     # `1．` but not the decimal `1.5倍`; `1．2025年度…` is an item whose text starts with a year
-    ("item", re.compile(r"^(?:[（(]\d{1,2}[）)]|\d{1,2}[.．、](?:(?!\d)|(?=\d{4}\s*年)))")),
+    ("item", re.compile(r"^(?:[（(]\d{1,2}[）)]|\d{1,2}[.．、](?:(?!\d)|(?=\d{4}\s*年))|[①-⑳])")),
     ("unit", re.compile(r"^(?:牵头|责任|配合|主办|协办)(?:单位|部门)[：:]")),
-    ("attachments", re.compile(r"^附件[：:]")),
+    # `附件：…`, and a list numbered straight after the word: `附件1．…办法`, `附件①…`
+    ("attachments", re.compile(r"^附件(?:[：:]|\s*(?=\d{1,2}[.．、](?!\d)|[①-⑳]))")),
     ("label", re.compile(rf"^第[{NUMERALS}]{{1,5}}[编章节条]")),
 ]
 _ORGANS_GAP = re.compile(r"[ \t\xa0]*\u3000[ \t\u3000\xa0]*|[ \t\xa0]{2,}")
