@@ -278,3 +278,19 @@ def test_an_attachment_list_numbered_straight_after_fujian_or_with_circled_numbe
         f"{written}\n\n泉州市人民政府办公室\n2025年1月6日\n"))
     assert "请认真贯彻执行\n\n附件" in body
     assert body.endswith("\n\n".join("- " + item for item in items))
+
+
+@pytest.mark.parametrize("page", ["3", "- 3 -"])
+@pytest.mark.parametrize("where", ["before", "after"], ids=["number ends the page", "number starts the next"])
+def test_a_page_number_at_a_form_feed_inside_or_under_a_text_table_goes_and_number_cells_stay(
+        tmp_project, page, where):
+    broken = f"{page}\f" if where == "before" else f"\f{page}\n"
+    meta, body = intake(tmp_project, "roads", (
+        "泉州市交通运输局关于下达2025年农村公路建设计划的通知\n\n各县（市、区）交通运输局：\n\n"
+        "　　现将建设计划下达如下：\n\n"
+        "序号\t项目名称\t补助（万元）\n1\t晋江市安海至东石公路\t500\n2\t南安市官桥至水头公路\t12\n"
+        f"{broken}\n3\t永春县五里街至岵山公路\t2024\n{broken}\n"
+        "　　特此通知。\n\n泉州市交通运输局\n2025年1月6日\n"))
+    cells = ["序号", "项目名称", "补助（万元）", "1", "晋江市安海至东石公路", "500", "2", "南安市官桥至水头公路", "12",
+             "3", "永春县五里街至岵山公路", "2024"]
+    assert "\n\n".join(cells) + "\n\n特此通知。" in body

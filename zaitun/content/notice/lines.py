@@ -83,11 +83,13 @@ def clean_lines(text: str, paged: bool = True) -> list[Line]:
     """Non-blank lines without page numbers and stamps, spaces between Chinese characters removed. `paged`:
     text from a printed page, whose page numbers are lines of their own; a Word file's are in its footer, so a
     line that is only a number is text (a table's 序号 or 金额 cell). In a printed page's table too (`_table`)."""
-    rows = [(no, _cleaned(piece.strip(_BLANK)), margin, cell) for no, piece, margin, cell in _pieces(text)]
+    rows = [(no, _cleaned(piece.strip(_BLANK)), margin, cell, broken)
+            for no, piece, margin, cell, broken in _pieces(text)]
     rows = [row for row in rows if row[1]]
-    cells = _table((fold(text), "\u3000" in margin) for _, text, margin, _ in rows) | {
+    cells = _table((fold(text), "\u3000" in margin) for _, text, margin, _, _ in rows) | {
         i for i, row in enumerate(rows) if row[3]}
-    kept = [(row[:3], i in cells) for i, row in enumerate(rows) if not _debris(fold(row[1]), paged, i in cells)]
+    kept = [(row[:3], i in cells) for i, row in enumerate(rows)
+            if not _debris(fold(row[1]), paged, i in cells and not row[4])]
     common = len(_common_margin([margin for (_, _, margin), cell in kept if not cell]))
     lines = []
     for (no, stripped, margin), cell in kept:
@@ -98,17 +100,30 @@ def clean_lines(text: str, paged: bool = True) -> list[Line]:
     return lines
 
 
-def _pieces(text: str) -> list[tuple[int, str, str, bool]]:
-    """(line number, text, margin, is a cell) of each line; a table's row on one line, its cells parted by tabs
-    or wide gaps (a Word or Excel table pasted as text, `pdftotext -layout`), cut into its cells, from a row
-    holding a header cell that only a table has (`序号`) to the first line that is not such a row."""
-    out, in_table = [], False
+def _pieces(text: str) -> list[tuple[int, str, str, bool, bool]]:
+    """(line number, text, margin, is a cell, stands at a page break) of each line; a table's row on one line,
+    its cells parted by tabs or wide gaps (a Word or Excel table pasted as text, `pdftotext -layout`), cut into
+    its cells, from a row holding a header cell that only a table has (`序号`) to the first line that is not
+    such a row. A line at a page break is the last before a form feed or the first after it: where a page
+    number stands, so a lone number there is one, in a table too."""
+    out, in_table, after_break = [], False, False
     for no, raw in enumerate(text.split("\n"), start=1):
+        breaks = "\f" in raw
+        raw = raw.replace("\f", "")
         cells = [cell for cell in _CELL_GAP.split(raw.strip(_BLANK)) if cell]
-        if not cells:
-            continue
-        in_table = len(cells) > 1 and (in_table or any(_TABLE_HEAD.fullmatch(fold(c).replace(" ", "")) for c in cells))
-        out += [(no, cell, "", True) for cell in cells] if in_table else [(no, raw, _margin(raw), False)]
+        page_number = (after_break or breaks) and any(rx.match(fold(raw.strip(_BLANK))) for rx in _PAGE_NUMBERS)
+        if cells and not page_number:  # a page number parts no table's rows
+            in_table = len(cells) > 1 and (
+                in_table or any(_TABLE_HEAD.fullmatch(fold(c).replace(" ", "")) for c in cells))
+            pieces = [(no, cell, "", True) for cell in cells] if in_table else [(no, raw, _margin(raw), False)]
+            out += [(*piece, (after_break or breaks) and len(pieces) == 1) for piece in pieces]
+        elif page_number:
+            out.append((no, raw, _margin(raw), False, True))
+        after_break = after_break and not cells
+        if breaks and out:  # a page has one number: above its break, or else below it
+            alone = len(out) == 1 or out[-2][0] != out[-1][0]
+            out[-1] = (*out[-1][:4], alone)  # the line above a form feed on a line of its own is at the break
+            after_break = not (alone and any(rx.match(fold(out[-1][1].strip(_BLANK))) for rx in _PAGE_NUMBERS))
     return out
 
 
