@@ -294,3 +294,17 @@ def test_a_page_number_at_a_form_feed_inside_or_under_a_text_table_goes_and_numb
     cells = ["序号", "项目名称", "补助（万元）", "1", "晋江市安海至东石公路", "500", "2", "南安市官桥至水头公路", "12",
              "3", "永春县五里街至岵山公路", "2024"]
     assert "\n\n".join(cells) + "\n\n特此通知。" in body
+
+
+@pytest.mark.parametrize("gap", ["\t", "    ", "\u3000\u3000"], ids=["tab", "spaces", "ideographic spaces"])
+@pytest.mark.parametrize("lead", ["　　现将名单公布如下：", "2025年泉州市重点项目名单"], ids=["colon", "names a list"])
+def test_a_text_table_without_a_header_cell_keeps_its_cells_apart_under_a_line_that_leads_to_it(
+        tmp_project, gap, lead):
+    table = [("项目名称", "建设单位", "所在地"), ("安海至东石公路", "晋江市交通局", "晋江市"),
+             ("官桥至水头公路", "南安市交通局", "南安市")]
+    meta, body = intake(tmp_project, "list", (
+        "泉州市交通运输局关于公布2025年重点项目名单的通知\n\n各县（市、区）交通运输局：\n\n"
+        f"　　经研究，确定以下项目为重点项目。\n\n{lead}\n\n" + "\n".join(gap.join(row) for row in table) +
+        "\n\n　　特此通知。\n\n泉州市交通运输局\n2025年1月6日\n"))
+    assert "\n\n".join(cell for row in table for cell in row) + "\n\n特此通知。" in body
+    assert "经研究，确定以下项目为重点项目。" in body

@@ -107,14 +107,17 @@ def _pieces(text: str) -> list[tuple[int, str, str, bool, bool]]:
     such a row. A line at a page break is the last before a form feed or the first after it: where a page
     number stands, so a lone number there is one, in a table too."""
     out, in_table, after_break = [], False, False
-    for no, raw in enumerate(text.split("\n"), start=1):
+    raws = text.split("\n")
+    rows = [[cell for cell in _CELL_GAP.split(raw.replace("\f", "").strip(_BLANK)) if cell] for raw in raws]
+    for no, raw in enumerate(raws, start=1):
         breaks = "\f" in raw
         raw = raw.replace("\f", "")
-        cells = [cell for cell in _CELL_GAP.split(raw.strip(_BLANK)) if cell]
+        cells = rows[no - 1]
         page_number = (after_break or breaks) and any(rx.match(fold(raw.strip(_BLANK))) for rx in _PAGE_NUMBERS)
         if cells and not page_number:  # a page number parts no table's rows
             in_table = len(cells) > 1 and (
-                in_table or any(_TABLE_HEAD.fullmatch(fold(c).replace(" ", "")) for c in cells))
+                in_table or any(_TABLE_HEAD.fullmatch(fold(c).replace(" ", "")) for c in cells)
+                or _headless_table(out, cells, next((row for row in rows[no:] if row), [])))
             pieces = [(no, cell, "", True) for cell in cells] if in_table else [(no, raw, _margin(raw), False)]
             out += [(*piece, (after_break or breaks) and len(pieces) == 1) for piece in pieces]
         elif page_number:
@@ -125,6 +128,16 @@ def _pieces(text: str) -> list[tuple[int, str, str, bool, bool]]:
             out[-1] = (*out[-1][:4], alone)  # the line above a form feed on a line of its own is at the break
             after_break = not (alone and any(rx.match(fold(out[-1][1].strip(_BLANK))) for rx in _PAGE_NUMBERS))
     return out
+
+
+_TABLE_LEAD = re.compile(r".{0,40}(?:[：:]|表|名单|一览表|清单)")  # what a table without a header cell stands under
+
+
+def _headless_table(above: list, cells: list[str], below: list[str]) -> bool:
+    """A table whose header has no cell only a table has (`序号`): two rows, each of the same number of short
+    cells without a sentence's punctuation, right under a line ending in `：` or naming a table (`…名单`)."""
+    lead = above and not above[-1][3] and _TABLE_LEAD.fullmatch(fold(above[-1][1].strip(_BLANK)))
+    return bool(lead) and len(below) == len(cells) and all(_is_cell(fold(c)) for c in cells + below)
 
 
 def _debris(folded: str, paged: bool, cell: bool) -> bool:
