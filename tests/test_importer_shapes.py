@@ -308,3 +308,22 @@ def test_a_text_table_without_a_header_cell_keeps_its_cells_apart_under_a_line_t
         "\n\n　　特此通知。\n\n泉州市交通运输局\n2025年1月6日\n"))
     assert "\n\n".join(cell for row in table for cell in row) + "\n\n特此通知。" in body
     assert "经研究，确定以下项目为重点项目。" in body
+
+
+_SEED = Path(__file__).parent / "fixtures" / "seed-notice.txt"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.randoms(use_true_random=False), st.sampled_from(["\t", "  ", "\u3000\u3000"]))
+def test_gaps_inside_the_lines_under_a_lead_in_of_the_seed_notice_never_cut_a_paragraph_into_cells(random, gap):
+    text = _SEED.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    above = ""
+    for i, line in enumerate(lines):
+        chinese = [j for j in range(1, len(line)) if all("\u4e00" <= c <= "\u9fff" for c in line[j - 1:j + 1])]
+        if above.endswith(("：", "表", "名单")) and chinese:
+            j = random.choice(chinese)
+            lines[i] = line[:j] + gap + line[j:]
+        above = line.strip() or above  # the line above, past blank ones
+    assert "\n".join(lines) != text  # the seed has lines under a lead-in, and they got gaps
+    assert convert_notice("\n".join(lines), _SEED) == convert_notice(text, _SEED)
