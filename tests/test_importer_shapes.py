@@ -260,3 +260,70 @@ def test_a_notice_marked_classified_is_refused_at_its_line_by_check_and_intake(t
         assert f"{section / 'request.txt'}:2: the notice is marked '机密★1年', a classified document" in \
             result.stdout + result.stderr
     assert not (section / "request.md").exists()
+
+
+@pytest.mark.parametrize(("written", "items"), [
+    ("附件1．泉州市重点项目管理办法\n　　　　2．泉州市重点项目责任分工表",
+     ["1．泉州市重点项目管理办法", "2．泉州市重点项目责任分工表"]),
+    ("附件：①泉州市重点项目管理办法\n　　　　②泉州市重点项目责任分工表\n　　　　③泉州市重点项目联系人名单",
+     ["①泉州市重点项目管理办法", "②泉州市重点项目责任分工表", "③泉州市重点项目联系人名单"]),
+    ("附件：①泉州市重点项目管理办法　②泉州市重点项目责任分工表",
+     ["①泉州市重点项目管理办法", "②泉州市重点项目责任分工表"]),
+], ids=["number straight after 附件", "circled numbers a line each", "circled numbers on one line"])
+def test_an_attachment_list_numbered_straight_after_fujian_or_with_circled_numbers_is_a_list_of_every_item(
+        tmp_project, written, items):
+    meta, body = intake(tmp_project, "plans", (
+        "泉州市人民政府办公室关于印发重点项目管理办法的通知\n\n各县（市、区）人民政府：\n\n"
+        "　　现将办法印发给你们，请认真贯彻执行\n"
+        f"{written}\n\n泉州市人民政府办公室\n2025年1月6日\n"))
+    assert "请认真贯彻执行\n\n附件" in body
+    assert body.endswith("\n\n".join("- " + item for item in items))
+
+
+@pytest.mark.parametrize("page", ["3", "- 3 -"])
+@pytest.mark.parametrize("where", ["before", "after"], ids=["number ends the page", "number starts the next"])
+def test_a_page_number_at_a_form_feed_inside_or_under_a_text_table_goes_and_number_cells_stay(
+        tmp_project, page, where):
+    broken = f"{page}\f" if where == "before" else f"\f{page}\n"
+    meta, body = intake(tmp_project, "roads", (
+        "泉州市交通运输局关于下达2025年农村公路建设计划的通知\n\n各县（市、区）交通运输局：\n\n"
+        "　　现将建设计划下达如下：\n\n"
+        "序号\t项目名称\t补助（万元）\n1\t晋江市安海至东石公路\t500\n2\t南安市官桥至水头公路\t12\n"
+        f"{broken}\n3\t永春县五里街至岵山公路\t2024\n{broken}\n"
+        "　　特此通知。\n\n泉州市交通运输局\n2025年1月6日\n"))
+    cells = ["序号", "项目名称", "补助（万元）", "1", "晋江市安海至东石公路", "500", "2", "南安市官桥至水头公路", "12",
+             "3", "永春县五里街至岵山公路", "2024"]
+    assert "\n\n".join(cells) + "\n\n特此通知。" in body
+
+
+@pytest.mark.parametrize("gap", ["\t", "    ", "\u3000\u3000"], ids=["tab", "spaces", "ideographic spaces"])
+@pytest.mark.parametrize("lead", ["　　现将名单公布如下：", "2025年泉州市重点项目名单"], ids=["colon", "names a list"])
+def test_a_text_table_without_a_header_cell_keeps_its_cells_apart_under_a_line_that_leads_to_it(
+        tmp_project, gap, lead):
+    table = [("项目名称", "建设单位", "所在地"), ("安海至东石公路", "晋江市交通局", "晋江市"),
+             ("官桥至水头公路", "南安市交通局", "南安市")]
+    meta, body = intake(tmp_project, "list", (
+        "泉州市交通运输局关于公布2025年重点项目名单的通知\n\n各县（市、区）交通运输局：\n\n"
+        f"　　经研究，确定以下项目为重点项目。\n\n{lead}\n\n" + "\n".join(gap.join(row) for row in table) +
+        "\n\n　　特此通知。\n\n泉州市交通运输局\n2025年1月6日\n"))
+    assert "\n\n".join(cell for row in table for cell in row) + "\n\n特此通知。" in body
+    assert "经研究，确定以下项目为重点项目。" in body
+
+
+_SEED = Path(__file__).parent / "fixtures" / "seed-notice.txt"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.randoms(use_true_random=False), st.sampled_from(["\t", "  ", "\u3000\u3000"]))
+def test_gaps_inside_the_lines_under_a_lead_in_of_the_seed_notice_never_cut_a_paragraph_into_cells(random, gap):
+    text = _SEED.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    above = ""
+    for i, line in enumerate(lines):
+        chinese = [j for j in range(1, len(line)) if all("\u4e00" <= c <= "\u9fff" for c in line[j - 1:j + 1])]
+        if above.endswith(("：", "表", "名单")) and chinese:
+            j = random.choice(chinese)
+            lines[i] = line[:j] + gap + line[j:]
+        above = line.strip() or above  # the line above, past blank ones
+    assert "\n".join(lines) != text  # the seed has lines under a lead-in, and they got gaps
+    assert convert_notice("\n".join(lines), _SEED) == convert_notice(text, _SEED)

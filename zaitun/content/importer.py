@@ -66,8 +66,8 @@ def read_notice(path: Path, limits: Limits = Limits()) -> str:
     """Return the notice's text with LF line ends: UTF-8 (BOM allowed), UTF-16 (with its BOM), GB18030/GBK,
     Big5 or .docx.
 
-    Control characters are dropped (a form feed, a PDF's page break, becomes a line end): they are
-    debris of the extraction, and PostgreSQL refuses a NUL.
+    Control characters are dropped: they are debris of the extraction, and PostgreSQL refuses a NUL. A form
+    feed (a PDF's page break) ends its line and stays at its end, for `clean_lines` to know where pages break.
     """
     path = Path(path)
     if not path.is_file():
@@ -80,8 +80,9 @@ def read_notice(path: Path, limits: Limits = Limits()) -> str:
             raise NoticeImportError(path, f"file is {size} bytes, over the {limits.text_bytes}-byte limit "
                                     "(limits.text_bytes)", 1)
         text = _decode(path.read_bytes(), path)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
-    return CONTROL_RE.sub("", text)
+    # a page break keeps its place at the end of its line (`clean_lines` drops a page number standing at it)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\f\n")
+    return CONTROL_RE.sub(lambda found: found[0] if found[0] == "\f" else "", text)
 
 
 def _decode(data: bytes, path: Path) -> str:

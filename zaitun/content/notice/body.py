@@ -211,15 +211,16 @@ def _first_stop(text: str, stops: str) -> int:
 
 
 def _attachments(block: Block) -> list[Block]:
-    """`附件：1. …` is the label of a list whose first item follows it on the line (and the next items too,
-    when all are written on it: `附件：1．…办法　2．…清单`)."""
-    label, rest = re.split(r"(?<=[：:])", block.text, maxsplit=1)
+    """`附件：1. …` (or `附件1．…`, `附件：①…`) is the label of a list whose first item follows it on the line
+    (and the next items too, when all are written on it: `附件：1．…办法　2．…清单`)."""
+    label, rest = re.match(r"(附件\s*[：:]?\s*)(.*)", block.text, re.S).groups()
+    label = label.strip()
     if rest and any(kind == "item" and rx.match(rest) for kind, rx in KINDS):
         return [Block("para", label)] + [Block("item", item) for item in _in_sequence(rest.strip())]
     return [Block("para", block.text)]
 
 
-_NUMBER = re.compile(r"[（(](\d{1,2})[）)]|(\d{1,2})[.．、](?:(?!\d)|(?=\d{4}\s*年))")
+_NUMBER = re.compile(r"[（(](\d{1,2})[）)]|(\d{1,2})[.．、](?:(?!\d)|(?=\d{4}\s*年))|([①-⑳])")
 
 
 def _in_sequence(text: str) -> list[str]:
@@ -227,7 +228,8 @@ def _in_sequence(text: str) -> list[str]:
     not the `2` of `1．第2批名单`)."""
     items, start, number = [], 0, None
     for match in _NUMBER.finditer(text):
-        found = int(match.group(1) or match.group(2))
+        circled = match.group(3)
+        found = ord(circled) - ord("①") + 1 if circled else int(match.group(1) or match.group(2))
         if number is None or (found == number + 1 and not text[match.start() - 1].isdigit()):
             if number is not None:
                 items.append(text[start:match.start()].strip())

@@ -35,9 +35,10 @@ KINDS = [  # what a line's start says it is; `body.classify` confirms structure 
     ("part", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
     ("measure", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
     # `1．` but not the decimal `1.5倍`; `1．2025年度…` is an item whose text starts with a year
-    ("item", re.compile(r"^(?:[（(]\d{1,2}[）)]|\d{1,2}[.．、](?:(?!\d)|(?=\d{4}\s*年)))")),
+    ("item", re.compile(r"^(?:[（(]\d{1,2}[）)]|\d{1,2}[.．、](?:(?!\d)|(?=\d{4}\s*年))|[①-⑳])")),
     ("unit", re.compile(r"^(?:牵头|责任|配合|主办|协办)(?:单位|部门)[：:]")),
-    ("attachments", re.compile(r"^附件[：:]")),
+    # `附件：…`, and a list numbered straight after the word: `附件1．…办法`, `附件①…`
+    ("attachments", re.compile(r"^附件(?:[：:]|\s*(?=\d{1,2}[.．、](?!\d)|[①-⑳]))")),
     ("label", re.compile(rf"^第[{NUMERALS}]{{1,5}}[编章节条]")),
 ]
 _ORGANS_GAP = re.compile(r"[ \t\xa0]*\u3000[ \t\u3000\xa0]*|[ \t\xa0]{2,}")
@@ -82,11 +83,13 @@ def clean_lines(text: str, paged: bool = True) -> list[Line]:
     """Non-blank lines without page numbers and stamps, spaces between Chinese characters removed. `paged`:
     text from a printed page, whose page numbers are lines of their own; a Word file's are in its footer, so a
     line that is only a number is text (a table's 序号 or 金额 cell). In a printed page's table too (`_table`)."""
-    rows = [(no, _cleaned(piece.strip(_BLANK)), margin, cell) for no, piece, margin, cell in _pieces(text)]
+    rows = [(no, _cleaned(piece.strip(_BLANK)), margin, cell, broken)
+            for no, piece, margin, cell, broken in _pieces(text)]
     rows = [row for row in rows if row[1]]
-    cells = _table((fold(text), "\u3000" in margin) for _, text, margin, _ in rows) | {
+    cells = _table((fold(text), "\u3000" in margin) for _, text, margin, _, _ in rows) | {
         i for i, row in enumerate(rows) if row[3]}
-    kept = [(row[:3], i in cells) for i, row in enumerate(rows) if not _debris(fold(row[1]), paged, i in cells)]
+    kept = [(row[:3], i in cells) for i, row in enumerate(rows)
+            if not _debris(fold(row[1]), paged, i in cells and not row[4])]
     common = len(_common_margin([margin for (_, _, margin), cell in kept if not cell]))
     lines = []
     for (no, stripped, margin), cell in kept:
@@ -97,18 +100,44 @@ def clean_lines(text: str, paged: bool = True) -> list[Line]:
     return lines
 
 
-def _pieces(text: str) -> list[tuple[int, str, str, bool]]:
-    """(line number, text, margin, is a cell) of each line; a table's row on one line, its cells parted by tabs
-    or wide gaps (a Word or Excel table pasted as text, `pdftotext -layout`), cut into its cells, from a row
-    holding a header cell that only a table has (`序号`) to the first line that is not such a row."""
-    out, in_table = [], False
-    for no, raw in enumerate(text.split("\n"), start=1):
-        cells = [cell for cell in _CELL_GAP.split(raw.strip(_BLANK)) if cell]
-        if not cells:
-            continue
-        in_table = len(cells) > 1 and (in_table or any(_TABLE_HEAD.fullmatch(fold(c).replace(" ", "")) for c in cells))
-        out += [(no, cell, "", True) for cell in cells] if in_table else [(no, raw, _margin(raw), False)]
+def _pieces(text: str) -> list[tuple[int, str, str, bool, bool]]:
+    """(line number, text, margin, is a cell, stands at a page break) of each line; a table's row on one line,
+    its cells parted by tabs or wide gaps (a Word or Excel table pasted as text, `pdftotext -layout`), cut into
+    its cells, from a row holding a header cell that only a table has (`序号`) to the first line that is not
+    such a row. A line at a page break is the last before a form feed or the first after it: where a page
+    number stands, so a lone number there is one, in a table too."""
+    out, in_table, after_break = [], False, False
+    raws = text.split("\n")
+    rows = [[cell for cell in _CELL_GAP.split(raw.replace("\f", "").strip(_BLANK)) if cell] for raw in raws]
+    for no, raw in enumerate(raws, start=1):
+        breaks = "\f" in raw
+        raw = raw.replace("\f", "")
+        cells = rows[no - 1]
+        page_number = (after_break or breaks) and any(rx.match(fold(raw.strip(_BLANK))) for rx in _PAGE_NUMBERS)
+        if cells and not page_number:  # a page number parts no table's rows
+            in_table = len(cells) > 1 and (
+                in_table or any(_TABLE_HEAD.fullmatch(fold(c).replace(" ", "")) for c in cells)
+                or _headless_table(out, cells, next((row for row in rows[no:] if row), [])))
+            pieces = [(no, cell, "", True) for cell in cells] if in_table else [(no, raw, _margin(raw), False)]
+            out += [(*piece, (after_break or breaks) and len(pieces) == 1) for piece in pieces]
+        elif page_number:
+            out.append((no, raw, _margin(raw), False, True))
+        after_break = after_break and not cells
+        if breaks and out:  # a page has one number: above its break, or else below it
+            alone = len(out) == 1 or out[-2][0] != out[-1][0]
+            out[-1] = (*out[-1][:4], alone)  # the line above a form feed on a line of its own is at the break
+            after_break = not (alone and any(rx.match(fold(out[-1][1].strip(_BLANK))) for rx in _PAGE_NUMBERS))
     return out
+
+
+_TABLE_LEAD = re.compile(r".{0,40}(?:[：:]|表|名单|一览表|清单)")  # what a table without a header cell stands under
+
+
+def _headless_table(above: list, cells: list[str], below: list[str]) -> bool:
+    """A table whose header has no cell only a table has (`序号`): two rows, each of the same number of short
+    cells without a sentence's punctuation, right under a line ending in `：` or naming a table (`…名单`)."""
+    lead = above and not above[-1][3] and _TABLE_LEAD.fullmatch(fold(above[-1][1].strip(_BLANK)))
+    return bool(lead) and len(below) == len(cells) and all(_is_cell(fold(c)) for c in cells + below)
 
 
 def _debris(folded: str, paged: bool, cell: bool) -> bool:
