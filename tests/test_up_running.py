@@ -38,7 +38,8 @@ from zaitun.errors import ZaitunError
 from zaitun.pipeline import open_project
 from zaitun.project import Project
 from zaitun.scaffold import init_project
-from zaitun.stack import STORE_ENV, StackLock, adopt_running_stack, file_identity, store_token
+from zaitun.stack import STORE_ENV, StackLock, adopt_running_stack, file_identity
+from zaitun.state.changes import store_token
 from zaitun.state.store import Store
 from zaitun.up import FLOWS, Restarts, Stack, StartAgain, Watch, watch_until_stopped
 from zaitun.watch import HeldBatches

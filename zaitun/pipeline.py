@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from zaitun import locks
 from zaitun.errors import PassFailed, PublishError, StateUnreadable, ZaitunError, refused
 from zaitun.project import Project
+from zaitun.publish.report import WEBSUB_OWED, ping_problem
 
 if TYPE_CHECKING:  # the stages are imported when they run: `zaitun status` need not load the publisher
     from zaitun.publish.sinks import DeployReport
@@ -147,7 +148,6 @@ class Published:
         return differing(self.build.rendered, self.build.out_dir, self.build.before), self.build.removed
 
 
-WEBSUB_OWED = "websub-owed.txt"  # why the last ping failed: the next publish pings whether or not the site changed
 
 
 def announce_if_changed(project: Project, changed: bool) -> int:
@@ -170,14 +170,6 @@ def announce_if_changed(project: Project, changed: bool) -> int:
         return 0
     owed.unlink(missing_ok=True)
     return pinged
-
-
-def ping_problem(project: Project) -> str:
-    """Why the last WebSub ping failed ("" when it did not): the next publish pings again."""
-    try:
-        return (project.state_dir / WEBSUB_OWED).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ""
 
 
 def build(project: Project, store: Store | LazyStore, today: dt.date | None = None) -> Published:

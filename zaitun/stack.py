@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zaitun.errors import ZaitunError
+from zaitun.state.changes import store_token
 
 if TYPE_CHECKING:
     from zaitun.project import Project
@@ -164,27 +165,6 @@ def file_identity(path: Path) -> tuple[int, int] | None:
         return None
 
 
-def store_token(path: Path) -> str | None:
-    """The token a store file was made with (state.store.store_identity), read without creating or writing
-    anything. The file's (device, inode) alone cannot tell a store made anew at its place: a freed inode's
-    number is handed out again at once. REPLACED: the file holds no such token (an empty new file); None: it
-    could not be read just now (busy), which tells nothing."""
-    import sqlite3
-
-    try:
-        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=1)
-    except sqlite3.Error:
-        return REPLACED
-    try:
-        row = conn.execute("SELECT min(token) FROM store_identity").fetchone()
-    except sqlite3.DatabaseError as exc:
-        return None if "locked" in str(exc) or "busy" in str(exc) else REPLACED
-    finally:
-        conn.close()
-    return row[0] if row and row[0] else REPLACED
-
-
-REPLACED = "(none)"  # store_token of a file that is no store zaitun made
 
 
 def replaced(path: Path, identity: tuple[int, int] | None, token: str | None) -> bool:

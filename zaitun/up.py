@@ -33,7 +33,6 @@ from zaitun.errors import ZaitunError
 from zaitun.project import Project
 from zaitun.stack import (
     FLOWS_READY_ENV,
-    REPLACED,
     STACK_FILE,
     STORE_ENV,
     StackLock,
@@ -41,9 +40,8 @@ from zaitun.stack import (
     record_stack,
     replaced,
     store_removed,
-    store_token,
 )
-from zaitun.state.changes import sqlite_path
+from zaitun.state.changes import REPLACED, sqlite_path, store_token
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -119,7 +119,7 @@ def rollback(
 
 
 def _pinged(project, feeds: int) -> None:
-    from zaitun.pipeline import ping_problem
+    from zaitun.publish.report import ping_problem
 
     if feeds:
         typer.echo(f"pinged WebSub hub {project.config.get('publish.websub_hub')} for {feeds} feeds")

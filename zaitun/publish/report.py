@@ -7,6 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+WEBSUB_OWED = "websub-owed.txt"  # why the last ping failed: the next publish pings whether or not the site changed
+
+
+def ping_problem(project) -> str:
+    """Why the last WebSub ping failed ("" when it did not): the next publish pings again."""
+    try:
+        return (project.state_dir / WEBSUB_OWED).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
 if TYPE_CHECKING:
     from zaitun.publish import search
 

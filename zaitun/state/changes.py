@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from pathlib import Path
 from urllib.parse import quote, unquote
 
 _SQLITE = ("sqlite:///", "sqlite+pysqlite:///")
@@ -68,3 +69,24 @@ def change_state(url: str) -> tuple[int, str, str] | None:
         return None
     finally:
         conn.close()
+
+
+REPLACED = "(none)"  # store_token of a file that is no store zaitun made
+
+
+def store_token(path: Path) -> str | None:
+    """The token a store file was made with (state.store.store_identity), read without creating or writing
+    anything. The file's (device, inode) alone cannot tell a store made anew at its place: a freed inode's
+    number is handed out again at once. REPLACED: the file holds no such token (an empty new file); None: it
+    could not be read just now (busy), which tells nothing."""
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return REPLACED
+    try:
+        row = conn.execute(IDENTITY).fetchone()
+    except sqlite3.DatabaseError as exc:
+        return None if "locked" in str(exc) or "busy" in str(exc) else REPLACED
+    finally:
+        conn.close()
+    return row[0] if row and row[0] else REPLACED
