@@ -7,15 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from translate_support import approved_pairs, drafts_by_source, make_project, open_ingested
+from translate_support import approved_pairs, drafts_by_source, make_project, open_ingested, write_tm
 
 from zaitun import pipeline
 from zaitun.state.segments import segment_states
-from zaitun.state.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import OfflineEngine
 from zaitun.translate.glossary import load_glossary
-from zaitun.translate.memory import export_tmx
 
 REPO = Path(__file__).resolve().parent.parent
 GLOSSARY = load_glossary(REPO / "glossary")
@@ -39,16 +37,6 @@ date: 2025-01-01
 
 def list_issues(source: str, target: str) -> list[str]:
     return [i["message"] for i in check_translation(source, target, GLOSSARY) if "list number" in i["message"]]
-
-
-def write_tm(project, tmp_path: Path, pairs: dict[str, str]) -> None:
-    """tm/approved.tmx as a translator's tool exports it."""
-    tool = Store.open(f"sqlite:///{tmp_path / 'tool.db'}")
-    with tool.tx() as conn:
-        for zh, en in pairs.items():
-            tool.remember(conn, zh, en, origin="review", approved_by="ana")
-    (project.tm_dir / "approved.tmx").write_bytes(export_tmx(tool))
-    tool.close()
 
 
 def test_a_memory_match_numbering_a_part_or_measure_otherwise_waits_for_a_reviewer(tmp_path):

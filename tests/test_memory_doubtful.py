@@ -2,30 +2,17 @@
 line break or table pipe that ends the heading, list item or cell) is flagged, so a memory match holding it
 waits for a reviewer instead of being approved at once."""
 
-from pathlib import Path
 
 import pytest
-from translate_support import STAY, drafts_by_source, make_project, open_ingested
+from translate_support import STAY, drafts_by_source, make_project, open_ingested, write_tm
 
 from zaitun import pipeline
 from zaitun.state.segments import segment_states
-from zaitun.state.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import OfflineEngine
 from zaitun.translate.glossary import Glossary
-from zaitun.translate.memory import export_tmx
 
 STAY_EN = "Foreign nationals transiting via Quanzhou Jinjiang International Airport may stay for 10 days."
-
-
-def write_tm(project, tmp_path: Path, pairs: dict[str, str]) -> None:
-    """tm/approved.tmx as a translator's tool exports it."""
-    tool = Store.open(f"sqlite:///{tmp_path / 'tool.db'}")
-    with tool.tx() as conn:
-        for zh, en in pairs.items():
-            tool.remember(conn, zh, en, origin="review", approved_by="ana")
-    (project.tm_dir / "approved.tmx").write_bytes(export_tmx(tool))
-    tool.close()
 
 
 @pytest.mark.parametrize(("english", "message"), [

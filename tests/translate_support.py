@@ -10,6 +10,7 @@ import yaml
 from zaitun.content.intake import ingest
 from zaitun.project import Project
 from zaitun.state.store import Store
+from zaitun.translate.memory import export_tmx
 
 GLOSSARY = """\
 zh,en,forbidden,note
@@ -97,3 +98,13 @@ def approved_pairs() -> list[tuple[str, str]]:
     reissue = yaml.safe_load((REPO / "tests" / "fixtures" / "reissue" / "quan-zheng-ban-gui-2025-9.yaml")
                              .read_text(encoding="utf-8"))["expected"]
     return list(memory.items()) + list(reissue.items())
+
+
+def write_tm(project, tmp_path: Path, pairs: dict[str, str]) -> None:
+    """tm/approved.tmx as a translator's tool exports it."""
+    tool = Store.open(f"sqlite:///{tmp_path / 'tool.db'}")
+    with tool.tx() as conn:
+        for zh, en in pairs.items():
+            tool.remember(conn, zh, en, origin="review", approved_by="ana")
+    (project.tm_dir / "approved.tmx").write_bytes(export_tmx(tool))
+    tool.close()
