@@ -316,3 +316,36 @@ def test_a_document_withdrawn_from_a_programme_moves_the_date_of_that_programmes
     assert [e.id for e in parsed(fx, programme).entries] == ["https://example.org/zh/guides/transit/"]
     assert feed_date(fx, programme) == withdrawn > before[programme]
     assert feed_date(fx, "en/programmes/240-hour-transit/feed.xml") == withdrawn.replace(microsecond=0)
+
+
+def test_a_document_moved_to_another_programme_moves_the_date_of_the_feeds_it_left_and_keeps_it(fx):
+    """A guide whose `programme:` changes leaves its old programme's feeds: they are dated by that change (not
+    by the newest entry left, which would take the date back), in both languages and formats, and later
+    builds keep that date while nothing else changes in them."""
+    fx.write("guides", "transit-faq", TRANSIT.replace("240小时过境免签政策指南", "过境免签问答"), "问：可以停留几天？")
+    fx.ingest()
+    fx.translate_and_approve("transit-faq")
+    zaitun(fx, "build")
+    old = ["zh/programmes/240-hour-transit/atom.xml", "zh/programmes/240-hour-transit/feed.xml",
+           "en/programmes/240-hour-transit/atom.xml", "en/programmes/240-hour-transit/feed.xml"]
+    before = {path: feed_date(fx, path) for path in old}
+    time.sleep(1)
+    moved = TRANSIT.replace("240小时过境免签政策指南", "过境免签问答").replace("240-hour-transit", "port-services")
+    fx.write("guides", "transit-faq", moved, "问：可以停留几天？")
+    zaitun(fx, "intake")
+    zaitun(fx, "build")
+    changed = max(store_time(row["updated_at"]) for row in fx.store.document_heads("active")
+                  if row["slug"] == "transit-faq")
+    for path in old:
+        assert [e.id for e in parsed(fx, path).entries] == [f"https://example.org/{path[:2]}/guides/transit/"]
+        expected = changed if path.endswith("atom.xml") else changed.replace(microsecond=0)
+        assert feed_date(fx, path) == expected > before[path], path
+    assert "transit-faq" in parsed(fx, "zh/programmes/port-services/atom.xml").entries[0].id
+    time.sleep(1)
+    fx.write("guides", "other", "title: 其他\ndate: 2025-07-01", "正文。")  # a change elsewhere, then a new process
+    zaitun(fx, "intake")
+    zaitun(fx, "build")
+    fx.build(today=dt.date.today() + dt.timedelta(days=1))  # a new day plans every page again
+    for path in old:
+        expected = changed if path.endswith("atom.xml") else changed.replace(microsecond=0)
+        assert feed_date(fx, path) == expected, path

@@ -7,8 +7,9 @@ reader subscribes there, and the ping after each build reaches it). Feeds carry 
 documents with their full content, its links and images made absolute URLs of the page: a feed reader
 resolves a relative one against the feed, or not at all. A feed is dated by the latest change of what it shows:
 an entry's (its validity line's too), or a document leaving it (withdrawn, its English taken offline: the
-store's times; a withdrawn one leaves its language's feeds and its programme's); an empty one by its
-programme's, else the site's, last change in Chinese, never a made-up date.
+store's times; a withdrawn one leaves its language's feeds and its programme's; one moved to another
+programme leaves its old programme's feeds, a date the site's summary keeps: see programmes_left); an empty one
+by its programme's, else the site's, last change in Chinese, never a made-up date.
 """
 
 from __future__ import annotations
@@ -49,10 +50,12 @@ def entry_id(entry: Entry, site: Site) -> str:
     return site.urls.absolute(first or layout.document(entry.lang, entry.section, entry.slug))
 
 
-def feed_outputs(planned: Plan, site: Site) -> list[Output]:
+def feed_outputs(planned: Plan, site: Site, moved_out: dict[tuple[str, str], dt.datetime] | None = None
+                 ) -> list[Output]:
     """Both feed formats for each language and for each programme in each language (their documents as the
     pages were planned: newest first). A programme with Chinese documents online has its feeds in both
-    languages, the English empty while none of its English is: a feed reader drops a feed that is gone."""
+    languages, the English empty while none of its English is: a feed reader drops a feed that is gone.
+    `moved_out`: (lang, programme) -> when a document last moved out of it (programmes_left)."""
     chinese = planned.programmes("zh")
     site_changed = max((e.updated for e in planned.newest("zh")), default=None)
     feeds = []  # (lang, programme, the entries it shows, their date)
@@ -65,8 +68,34 @@ def feed_outputs(planned: Plan, site: Site) -> list[Output]:
     left = _left(planned, min(when for *_, when in feeds), bool(chinese))
     outputs: list[Output] = []
     for lang, programme, chosen, when in feeds:
-        outputs += _pair(lang, programme, chosen, site, max([when, *left.get((lang, programme), [])]))
+        moved = [moved_out[lang, programme]] if programme and moved_out and (lang, programme) in moved_out else []
+        outputs += _pair(lang, programme, chosen, site, max([when, *left.get((lang, programme), []), *moved]))
     return outputs
+
+
+def programmes_left(entries: list[Entry], before: dict, changed: set[str] | None,
+                    kept: dict[str, str]) -> dict[tuple[str, str], dt.datetime]:
+    """(lang, programme) -> when a document last left that programme's feeds for another programme (or none):
+    its Chinese change's time, for its English feeds too if its English was online. `before` is the manifest's
+    records of the build online (their front matter), `changed` the documents changed since (None: any), `kept`
+    the dates earlier builds saw (left_saved): the store forgets a document's old programme, the site may not."""
+    moved = {tuple(key.split(" ", 1)): dt.datetime.fromisoformat(at) for key, at in kept.items()}
+    for entry in entries:
+        if entry.lang != "zh" or (changed is not None and entry.slug not in changed):
+            continue
+        record = before.get(entry.slug) or {}
+        old = (record.get("meta") or {}).get("programme")
+        if not old or old == entry.programme:
+            continue
+        for lang in ("zh", "en") if record.get("en") else ("zh",):
+            moved[lang, old] = max(filter(None, (moved.get((lang, old)), entry.updated)))
+    return moved
+
+
+def left_saved(moved: dict[tuple[str, str], dt.datetime], files: dict) -> dict[str, str]:
+    """The dates of programmes_left worth keeping: those of feeds the site still has."""
+    return {f"{lang} {programme}": at.isoformat() for (lang, programme), at in sorted(moved.items())
+            if layout.feed(lang, "atom", programme) in files}
 
 
 def _shown(entries: list[Entry], changed: dt.datetime | None, site: Site) -> tuple[list[Entry], dt.datetime]:

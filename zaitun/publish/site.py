@@ -42,7 +42,7 @@ from zaitun.publish.extras import (
     static_files,
     static_outputs,
 )
-from zaitun.publish.feeds import feed_outputs
+from zaitun.publish.feeds import feed_outputs, left_saved, programmes_left
 from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.i18n import unnamed_sections
 from zaitun.publish.indexer import ended_on_failure, prepare
@@ -86,6 +86,7 @@ if TYPE_CHECKING:  # or a LazyStore (zaitun build): SQLAlchemy loaded only when 
     from zaitun.state.store import Store
 
 STAGE = "build"
+LEFT = "programmes_left"  # in the summary: when documents last moved out of each programme (feeds.py)
 TEMPLATES = "templates"  # in the state folder: templates as compiled by zaitun's code of each name (render.py)
 
 
@@ -251,7 +252,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
                     project.config.get("publish.keep_versions") if previous else None, memory.plan if memory else None,
                     seed=Seed.of(adopted and adopted.provenance, previous.get(layout.PROVENANCE, {}).get("key"),
                                  change.changed, online / SITE / layout.PROVENANCE) if adopted else None,
-                    saved_plan=adopted.plan if adopted else None)
+                    saved_plan=adopted.plan if adopted else None, left=summary.get(LEFT, {}))
     moved = redirects.read(project.state_dir), in_store, store.raws  # the old addresses that lead to moved pages,
     # as last saved; the stored files, to tell a document renamed and retitled at once by its body
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
@@ -369,7 +370,7 @@ def _summary(project: Project, today: dt.date, change: Delta, before: dict, plan
             "held": sorted(held), "problems": len(report.problems), "social": False,
             "paths": before["paths"] if same else sorted(files),
             "base": int(online.name) if online else None, "touched": _touched(report, planned.indexed),
-            "glossary": glossary}
+            "glossary": glossary, LEFT: left_saved(planned.moved_out, files)}
 
 
 @dataclass
@@ -390,6 +391,8 @@ class Planned:
     seed: Seed | None = None  # provenance.json's pages of the build online, saved by it (a new process)
     saved_plan: tuple | None = None  # its plan, as it saved it (pages.plan_saved)
     ahead: Ahead | None = None  # the search index of a first build, made as its pages are written
+    left: dict[str, str] = field(default_factory=dict)  # the build online's dates of documents leaving programmes
+    moved_out: dict[tuple[str, str], dt.datetime] = field(default_factory=dict)  # this build's (feeds.py)
 
     def stage(self, out: Path) -> Path:
         """The version folder to build into; only the first attempt reuses an old version."""
@@ -526,7 +529,8 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     report.unlabelled_tags += unnamed_sections(planned.now.langs["zh"].lists["section"], site.tag_labels)
     kept = planned.kept(site) | hold.kept  # known unchanged, and held back as they are online
     # feeds first: they render many bodies, so a worker should start on them, not end with them
-    items = (feed_outputs(planned.now, site) + outputs(planned.now, site, skip=kept)
+    planned.moved_out = programmes_left(entries, hold.before, planned.changed, planned.left)
+    items = (feed_outputs(planned.now, site, planned.moved_out) + outputs(planned.now, site, skip=kept)
              + extra_outputs(specs, site, planned.seed) + [search.script_output()]
              + static_outputs(project.static_dir) + media)
     items += redirects.outputs(moves, entries, site, kept | {item.path for item in items},
