@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import http.client
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 from publish_helpers import standard_project
@@ -186,3 +193,99 @@ def test_objects_an_earlier_zaitun_put_with_other_headers_are_put_again_with_the
     assert "static/map.svg" in again.uploaded
     assert client.head_object(Bucket=bucket, Key=key).get("ContentDisposition") == "attachment"
     assert deploy(folder, f"s3://{bucket}/www", endpoint_url=s3_endpoint).uploaded == []
+
+
+@pytest.fixture
+def refusing(s3_endpoint):
+    """An S3 endpoint on 127.0.0.1 that passes every request to moto's, except that a batch delete keeps the
+    keys ending in "/refused/index.html" and lists them among its Errors, as S3 does for a key a bucket policy
+    protects (moto has no such policy). Yields its URL."""
+    upstream = urlsplit(s3_endpoint)
+
+    class Proxy(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def forward(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+            refused = []
+            if self.command == "POST" and "delete" in urlsplit(self.path).query:
+                refused = [m.decode() for m in re.findall(rb"<Key>([^<]*/refused/index\.html)</Key>", body)]
+                body = re.sub(rb"<Object><Key>[^<]*/refused/index\.html</Key></Object>", b"", body)
+                headers = {k: v for k, v in headers.items() if not k.lower().startswith(("x-amz-checksum",
+                           "x-amz-sdk-checksum", "content-md5"))}
+                headers["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode()
+            conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=10)
+            conn.request(self.command, self.path, body, headers)
+            answer = conn.getresponse()
+            data = answer.read()
+            if refused and answer.status == 200:
+                errors = "".join(f"<Error><Key>{key}</Key><Code>AccessDenied</Code><Message>Access Denied</Message>"
+                                 f"</Error>" for key in refused)
+                data = data.replace(b"</DeleteResult>", errors.encode() + b"</DeleteResult>")
+            self.send_response(answer.status)
+            for name, value in answer.getheaders():
+                if name.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = forward
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_page_the_bucket_refuses_to_delete_is_reported_kept_in_the_record_and_deleted_by_the_next_deploy(
+        site, s3, s3_endpoint, refusing, tmp_path):
+    """S3 answers a batch delete 200 and lists the keys it kept among its Errors: a retracted page S3 kept was
+    counted deleted and dropped from the deploy record, so it stayed online and no later deploy tried again."""
+    client, bucket = s3
+    folder = tmp_path / "www"
+    shutil.copytree(site.out, folder)
+    for name in ("refused", "gone"):
+        (folder / "en" / name).mkdir()
+        (folder / "en" / name / "index.html").write_text(f"<p>{name}</p>", encoding="utf-8")
+    deploy(folder, f"s3://{bucket}/www", endpoint_url=s3_endpoint)
+    shutil.rmtree(folder / "en" / "refused")
+    shutil.rmtree(folder / "en" / "gone")
+    report = deploy(folder, f"s3://{bucket}/www", endpoint_url=refusing, delete=True)
+    assert report.deleted == ["en/gone/index.html"] and report.undeleted == ["en/refused/index.html"]
+    assert report.failed == [f"s3://{bucket}/www/en/refused/index.html: could not be deleted (AccessDenied Access "
+                             "Denied); it is still online, and the next deploy tries again"]
+    assert report.summary().endswith("deleted 1, could not delete 1")
+    assert "www/en/refused/index.html" in keys(client, bucket) and "www/en/gone/index.html" not in keys(client, bucket)
+    record = json.loads(client.get_object(Bucket=bucket, Key=f"www/{DEPLOY_MANIFEST}")["Body"].read())
+    assert "en/refused/index.html" in record["files"] and "en/gone/index.html" not in record["files"]
+    again = deploy(folder, f"s3://{bucket}/www", endpoint_url=s3_endpoint, delete=True)
+    assert again.deleted == ["en/refused/index.html"] and again.failed == []
+    assert keys(client, bucket) == sorted(f"www/{n}" for n in site_files(folder))
+
+
+def test_a_file_the_folder_target_cannot_delete_is_reported_and_the_others_are_deleted(site, tmp_path):
+    target, folder = tmp_path / "target", tmp_path / "www"
+    shutil.copytree(site.out, folder)
+    for name in ("locked", "gone"):
+        (folder / name).mkdir()
+        (folder / name / "index.html").write_text(name, encoding="utf-8")
+    deploy(folder, str(target))
+    shutil.rmtree(folder / "locked")
+    shutil.rmtree(folder / "gone")
+    (target / "locked").chmod(0o555)  # its file cannot be unlinked (root aside: see below)
+    try:
+        if os.geteuid() == 0:  # root ignores folder permissions: make the name a folder, which unlink refuses
+            (target / "locked").chmod(0o755)
+            (target / "locked" / "index.html").unlink()
+            (target / "locked" / "index.html").mkdir()
+        report = deploy(folder, str(target), delete=True)
+    finally:
+        (target / "locked").chmod(0o755)
+    assert report.deleted == ["gone/index.html"] and report.undeleted == ["locked/index.html"]
+    assert report.failed[0].startswith(f"{target}/locked/index.html: could not be deleted (")
+    assert not (target / "gone").exists() and (target / "locked" / "index.html").exists()

@@ -282,7 +282,8 @@ def tell_ready_for_review(project: Project, store: Store, summary: dict) -> bool
 
 
 def _record_deploy(project: Project, store: Store, failed: list[str]) -> None:
-    """Files of publish/ a deploy could not read: what is online of them stays as it was."""
+    """Files of publish/ a deploy could not read, and files it could not delete at the target: what is online of
+    them stays as it was."""
     from zaitun import failures
 
     found = [failures.Failure("deploy", line.split(": ", 1)[0], line, None, failures.HELD_BACK) for line in failed]

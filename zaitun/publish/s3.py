@@ -143,12 +143,19 @@ class S3Sink:
         head = self._within(lambda: self.client.head_object(Bucket=self.bucket, Key=key))
         return head.get("Metadata", {}).get("zaitun-sha256", "")
 
-    def remove(self, names: list[str]) -> None:
+    def remove(self, names: list[str]) -> dict[str, str]:
+        """S3 answers a batch delete 200 and lists each key it kept (a policy denying one, say) among its
+        Errors: those names, with S3's reason, stay in the record and are tried again by the next deploy."""
+        kept: dict[str, str] = {}
         keys = [self.prefix + name for name in names]
         for i in range(0, len(keys), 1000):
             batch = [{"Key": k} for k in keys[i:i + 1000]]
-            self._within(lambda batch=batch: self.client.delete_objects(
+            answer = self._within(lambda batch=batch: self.client.delete_objects(
                 Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}))
+            for error in answer.get("Errors", []):
+                why = " ".join(filter(None, (error.get("Code"), error.get("Message")))) or "no reason given"
+                kept[error.get("Key", "").removeprefix(self.prefix)] = why
+        return kept
 
     def sweep(self, names: set[str]) -> list[str]:
         """Nothing to sweep: an object is put whole or not at all, never under a temporary name."""

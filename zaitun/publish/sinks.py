@@ -42,11 +42,14 @@ class DeployReport:
     stale: list[str] = field(default_factory=list)  # not deleted (no --delete): deployed before, not in the site
     notes: list[str] = field(default_factory=list)  # what the operator should know (nothing deleted, why)
     dry_run: bool = False
-    failed: list[str] = field(default_factory=list)  # "path: why" of each file that could not be read
+    failed: list[str] = field(default_factory=list)  # "path: why" of each file that could not be read or deleted
+    undeleted: list[str] = field(default_factory=list)  # to delete, but the target kept them (still in its record)
 
     def summary(self) -> str:
         verb = "would upload" if self.dry_run else "uploaded"
-        failed = f", could not read {len(self.failed)}" if self.failed else ""
+        unread = len(self.failed) - len(self.undeleted)
+        failed = (f", could not read {unread}" if unread else "") + \
+            (f", could not delete {len(self.undeleted)}" if self.undeleted else "")
         stale = (f", left online {len(self.stale)} no longer in the site (--delete removes them)"
                  if self.stale else "")
         return (f"{self.target}: {verb} {len(self.uploaded)}, unchanged {len(self.skipped)}, "
@@ -77,7 +80,7 @@ class Target(Protocol):
     def exists(self, name: str) -> bool: ...
     def same(self, path: Path, name: str) -> bool: ...
     def put(self, path: Path, name: str) -> None: ...
-    def remove(self, names: list[str]) -> None: ...
+    def remove(self, names: list[str]) -> dict[str, str]: ...  # those it could not remove -> why
     def sweep(self, names: set[str]) -> list[str]: ...
     def write_record(self, data: bytes) -> None: ...
 
@@ -122,7 +125,11 @@ def sync(target: Target, site_dir: Path, report: DeployReport, delete: bool) -> 
                 report.unreadable(site_dir / name, exc)
             bar.advance()
     if report.deleted:
-        target.remove(report.deleted)
+        kept = target.remove(report.deleted)
+        report.deleted = [name for name in report.deleted if name not in kept]
+        report.undeleted = sorted(kept)
+        report.failed += [f"{report.target.rstrip('/')}/{name}: could not be deleted ({why}); it is still online, and "
+                          f"the next deploy tries again" for name, why in sorted(kept.items())]
     put_with.update((name, wanted[name]) for name in report.uploaded)
     if report.deleted or (target.with_headers and report.uploaded):
         target.write_record(record(recorded - set(report.deleted), put_with))
@@ -325,10 +332,16 @@ class FolderSink:
         finally:  # a failed read leaves no half-copied file behind
             tmp.unlink(missing_ok=True)
 
-    def remove(self, names: list[str]) -> None:
+    def remove(self, names: list[str]) -> dict[str, str]:
+        kept: dict[str, str] = {}
         for name in names:
-            self._dest(name).unlink(missing_ok=True)
+            try:
+                self._dest(name).unlink(missing_ok=True)
+            except OSError as exc:  # one file that cannot go (its folder read-only, say): the others still do
+                kept[name] = exc.strerror or str(exc)
+                continue
             _prune(self.target, (self.target / name).parent)
+        return kept
 
     def sweep(self, names: set[str]) -> list[str]:
         """Remove the temporary copies a deploy killed mid-copy left in the target (`.NAME.zaitun-tmp` beside a
