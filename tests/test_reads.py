@@ -166,3 +166,24 @@ def test_reads_see_committed_rows_only_and_do_not_wait_for_a_writer(tmp_path):
         assert reads.raws(["doc-new"]) == {} and len(reads.failure_rows()) == 2
     assert reads.change_seq() > seq and reads.raws(["doc-new"]) and reads.failure_rows() == []
     store.close()
+
+
+def test_the_documents_withdrawn_since_a_build_are_found_in_an_index_not_by_reading_every_document(tmp_path):
+    """A build asks which documents left since the build online: without the index, SQLite read each of the
+    site's documents' rows (10 ms warm at 5,000 documents, 200 ms from a cold disk cache) to find none."""
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    store = _filled(url)
+    since = SINCE[0]
+    assert [row["slug"] for row in SqliteReads.of(url).withdrawn_since(since)] == ["doc-0005", "政策-二"]
+    conn = sqlite3.connect(tmp_path / "state.db")
+    plan = " ".join(row[-1] for row in conn.execute(
+        "EXPLAIN QUERY PLAN SELECT slug, path, updated_at FROM documents WHERE status = 'withdrawn' "
+        "AND updated_at > ?", ("2000-01-01",)))
+    assert "documents_withdrawn" in plan, plan
+    conn.execute("DROP INDEX documents_withdrawn")  # a store made before it: read through the Store, which makes it
+    conn.commit()
+    conn.close()
+    assert SqliteReads.of(url) is None
+    store.close()
+    Store.open(url).close()
+    assert SqliteReads.of(url) is not None

@@ -109,10 +109,13 @@ def _shown(entries: list[Entry], changed: dt.datetime | None, site: Site) -> tup
 def _left(planned: Plan, since: dt.datetime, programmes: bool) -> dict[tuple[str, str | None], list[dt.datetime]]:
     """(lang, programme or None for the language's feeds) -> when documents left those feeds after `since` (the
     oldest feed's date: one that left before dates none), withdrawn or their English taken offline."""
+    departed = departures(since, programmes)
+    if not any(departed.values()):  # (most builds: no document's entry is looked at)
+        return {}
     of = {e.slug: e.programme for e in planned.newest("zh")}  # a document whose English went offline is online
     # in Chinese: its programme is its Chinese entry's
     left: dict[tuple[str, str | None], list[dt.datetime]] = {}
-    for lang, gone in departures(since, programmes).items():
+    for lang, gone in departed.items():
         for slug, (at, shown) in gone.items():
             left.setdefault((lang, None), []).append(at)
             if programme := shown or of.get(slug):

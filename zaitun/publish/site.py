@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import itertools
 import operator
 import os
 import threading
@@ -570,13 +571,10 @@ class _Tally:
 
     def of(self, entries: list[Entry]) -> set[str]:
         before = self.entries if len(self.entries) == len(entries) else []
-        if not before:
-            self.counts = Counter()
-        changed = [i for i, same in enumerate(map(operator.is_, entries, before)) if not same] if before else \
-            range(len(entries))
-        for i in changed:
-            if before:
-                self.counts.subtract(before[i].meta.get("tags") or ())
+        if not before:  # counted in one call (a new process: 10,000 entries at 5,000 documents)
+            self.counts = Counter(itertools.chain.from_iterable(e.meta.get("tags") or () for e in entries))
+        for i in [i for i, same in enumerate(map(operator.is_, entries, before)) if not same] if before else ():
+            self.counts.subtract(before[i].meta.get("tags") or ())
             self.counts.update(entries[i].meta.get("tags") or ())  # entry.tags, not copied
         self.entries = list(entries)
         return {tag for tag, count in self.counts.items() if count > 0}

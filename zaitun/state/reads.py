@@ -10,6 +10,7 @@ compares them). `Reads` is what a build asks: the Store and `SqliteReads` both o
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -20,7 +21,7 @@ from zaitun.state.changes import CHANGE_SEQ, HISTORY, IDENTITY, WINDOW, connect,
 DATES = frozenset({"updated_at", "created_at", "at"})  # DateTime columns of the rows read here
 # what Store.open makes that these reads rely on: a store lacking one is opened (and completed) by the Store
 MADE = frozenset({"documents", "releases", "changes", "store_identity", "failures", "releases_newest",
-                  "releases_retracted"}
+                  "releases_retracted", "documents_withdrawn"}
                  | {f"zaitun_change_{table}_{op}" for table in ("documents", "releases")
                     for op in ("insert", "update", "delete")})
 BATCH = 500  # as the Store's batches: a bound list has a limit
@@ -36,7 +37,8 @@ _RETRACTED_AT = ("SELECT retracted.slug, retracted.retracted_at AS at FROM relea
                  "WHERE retracted.retracted_at IS NOT NULL AND retracted.retracted_at > ? AND retracted.id = "
                  "(SELECT max(releases.id) FROM releases WHERE releases.lang = ? AND releases.slug = retracted.slug) "
                  "ORDER BY retracted.slug")
-_WITHDRAWN = "SELECT slug, path, updated_at FROM documents WHERE status = 'withdrawn' AND updated_at > ? ORDER BY slug"
+_WITHDRAWN = "SELECT slug, path, updated_at FROM documents WHERE status = 'withdrawn' AND updated_at > ?"  # (no ORDER
+# BY: SQLite would walk the slugs' index, every document's row, to give the few in order: Store.withdrawn_since)
 OFFLINE = "English taken offline: {}; approve a corrected translation to put it back"  # why (Store.retractions)
 
 
@@ -116,7 +118,7 @@ class SqliteReads:
         return {row["slug"]: row["at"] for row in self._dicts(_RETRACTED_AT, (_stored(since), lang))}
 
     def withdrawn_since(self, since: dt.datetime) -> list[dict]:
-        return self._dicts(_WITHDRAWN, (_stored(since),))
+        return sorted(self._dicts(_WITHDRAWN, (_stored(since),)), key=operator.itemgetter("slug"))
 
     def raws(self, slugs: list[str]) -> dict[str, str]:
         return {slug: raw for part in _batches(slugs) for slug, raw in self._rows(
