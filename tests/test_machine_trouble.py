@@ -76,6 +76,31 @@ def test_a_full_disk_is_one_line_saying_so_and_the_next_pass_after_freeing_space
     assert not [p for p in (root / ".publish.versions").iterdir() if p.name.endswith(".building")]
 
 
+
+def test_a_site_that_fills_the_disk_names_the_file_under_publish_as_the_operator_knows_it(disk, tmp_path):
+    """The store and caches on another disk (.zaitun/ a link there), the site's on the full one: the line named
+    `zh/feed.xml`, a path relative to a version folder the operator never sees."""
+    state = tmp_path / "state"
+    state.mkdir()
+    root = disk / "p"
+    subprocess.run([*ZAITUN, "init", str(root), "--no-sample"], check=True, capture_output=True, env=env())
+    (root / ".zaitun").symlink_to(state)
+    write(root, "guides/good.md", GOOD)
+    assert zaitun(root, "run").returncode == 0
+    link = os.readlink(root / "publish")
+    write(root, "guides/rent.md", NEW)
+    assert zaitun(root, "intake").returncode == 0
+    filler = fill(disk)
+    done = zaitun(root, "build")
+    assert done.returncode == 1
+    said = done.stderr.strip()
+    assert said.startswith(f"zaitun: error: {root / 'publish'}/") and " could not be written: no space left on the " \
+        "disk: free some space" in said and said.endswith("the previous site was kept"), said
+    assert os.readlink(root / "publish") == link
+    filler.unlink()
+    assert zaitun(root, "build").returncode == 0
+    assert "外国人租房" in online(root, "zh/guides/rent")
+
 def test_a_store_locked_by_another_process_stops_the_pass_naming_the_lock_not_the_file(tmp_path):
     root = new_project(tmp_path / "p")
     write(root, "guides/rent.md", NEW)

@@ -728,8 +728,8 @@ def write_outputs(items: list[Output], previous: dict, online: Path | None, stag
     problems: list[str] = []
     for item, record in zip(todo, render_all(todo, stage, scope, report.workers, entries, ahead), strict=True):
         if "machine" in record:  # the disk full, say: no page is to blame, and no version goes online
-            raise PublishError(f"{layout.file_of(item.path)} could not be written: {record['machine']}; "
-                               "the previous site was kept")
+            where = report.out_dir / layout.file_of(item.path)  # as the operator knows it, not the version's folder
+            raise PublishError(f"{where} could not be written: {record['machine']}; the previous site was kept")
         if "error" in record:
             errors.append((item, record["error"]))
             continue
