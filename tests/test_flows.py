@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -349,3 +350,92 @@ def test_the_daily_flow_rebuilds_a_page_whose_state_the_date_changed_though_noth
     assert "尚未生效" in page.read_text(encoding="utf-8")
     assert expiry(project=str(project.root)) == []
     assert "尚未生效" not in page.read_text(encoding="utf-8")
+
+
+def _content_events(api: str, since: str) -> list[list[str]]:
+    """The paths of each `zaitun.content.changed` event the server received since then, oldest first."""
+    import httpx
+
+    answer = httpx.post(f"{api}/events/filter", timeout=10, json={
+        "filter": {"event": {"name": ["zaitun.content.changed"]}, "occurred": {"since": since}, "order": "ASC"},
+        "limit": 50})
+    answer.raise_for_status()
+    return [event["payload"]["paths"] for event in answer.json()["events"]]
+
+
+def test_zaitun_watch_watches_a_folder_put_in_place_of_content_and_announces_it(prefect_api, project, tmp_path):
+    """`zaitun watch` (the watcher beside a shared Prefect server) on its own: content/ re-pointed to a share while
+    it runs is announced once (an intake then takes in what the share holds, told by no file event) and what is
+    dropped into the share next is announced as ever."""
+    import datetime as dt
+    import signal
+    import subprocess
+    import sys
+
+    share, empty = tmp_path / "share", tmp_path / "empty"
+    (share / "guides").mkdir(parents=True)
+    empty.mkdir()
+    content = project.root / "content"
+    for child in sorted(content.rglob("*"), reverse=True):
+        child.rmdir() if child.is_dir() else child.unlink()
+    content.rmdir()
+    content.symlink_to(empty)
+    since = dt.datetime.now(dt.UTC).isoformat()
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    watcher = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(project.root), "watch"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(watcher.stdout), daemon=True)
+    reader.start()
+
+    def said(text: str) -> None:
+        deadline = time.monotonic() + 30
+        while not any(text in line for line in lines):
+            assert watcher.poll() is None and time.monotonic() < deadline, lines
+            time.sleep(0.1)
+
+    try:
+        said("watching")
+        (tmp_path / "link.new").symlink_to(share)
+        (tmp_path / "link.new").rename(content)  # as a deploy script re-points it: atomically
+        said("is another folder now")
+        write_doc(project.root, *GOOD)  # into the share, through the link
+        dropped = str(project.root / "content" / "guides" / "drop-in.md")
+        deadline = time.monotonic() + 60
+        seen = _content_events(prefect_api, since)
+        while not any(dropped in paths for paths in seen) or [] not in seen:
+            assert time.monotonic() < deadline, seen
+            time.sleep(0.5)
+            seen = _content_events(prefect_api, since)
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        watcher.wait(timeout=30)
+        reader.join(timeout=10)
+        watcher.stdout.close()
+    assert [] in seen, seen  # the folder put in place, announced as such: an intake looks at everything in it
+    assert watcher.returncode == 0 and "Traceback" not in "".join(lines), lines
+
+
+def test_events_sent_from_several_threads_at_once_all_arrive(prefect_api):
+    """The watcher's debounce thread and its main thread send at once: a drain by one stopped Prefect's events
+    worker while the other put its event in, which Prefect refused and logged; the batch was never announced."""
+    import datetime as dt
+
+    from zaitun import events
+
+    since = dt.datetime.now(dt.UTC).isoformat()
+
+    def send(thread: int) -> None:
+        for n in range(15):
+            assert events.emit(events.CONTENT_CHANGED, resource_id=events.CONTENT_BATCH, paths=[f"{thread}-{n}"])
+
+    threads = [threading.Thread(target=send, args=(thread,)) for thread in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    deadline = time.monotonic() + 30
+    while len(seen := _content_events(prefect_api, since)) < 45:
+        assert time.monotonic() < deadline, seen
+        time.sleep(0.5)
+    assert sorted(path for paths in seen for path in paths) == sorted(f"{t}-{n}" for t in range(3) for n in range(15))

@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 
 log = logging.getLogger(__name__)
+_SENDING = threading.Lock()  # one thread at a time hands an event over and drains: see emit
 
 CONTENT_CHANGED = "zaitun.content.changed"
 CONTENT_INGESTED = "zaitun.content.ingested"
@@ -74,8 +76,10 @@ def emit(name: str, slug: str | None = None, resource_id: str | None = None, **p
     try:
         from prefect.events import emit_event
 
-        sent = emit_event(event=name, resource=resource, payload=payload) is not None
-        _flush_outside_flows()
+        with _SENDING:  # a drain stops Prefect's events worker: another thread's event put in it meanwhile was
+            # refused ("Cannot put items in a stopped service instance") and lost (`zaitun watch`'s batches)
+            sent = emit_event(event=name, resource=resource, payload=payload) is not None
+            _flush_outside_flows()
         return sent
     except Exception:  # an unreachable Prefect must not break reviewing or publishing
         log.warning("could not emit Prefect event %s for %s", name, slug, exc_info=True)
