@@ -42,6 +42,10 @@ def test_a_memory_match_dropping_a_prohibition_waits_for_a_reviewer(tmp_path):
     ("材料不全的，不予受理。", "Incomplete applications will be accepted."),
     ("请勿在公共场所吸烟。", "Please smoke in public places."),
     ("严禁酒后驾驶。", "Drink-driving is strictly regulated."),
+    # the "not" of another clause does not stand for this one's
+    ("个人不得转让；单位可以申请。", "Individuals may transfer; units may not apply."),
+    ("持停留证件的外国人不得在华工作。未满十六周岁的不需要申请。",
+     "Foreign nationals holding a stay permit may work in China. Those under sixteen need not apply."),
 ])
 def test_a_prohibition_rendered_as_a_permission_is_flagged(source, target):
     assert len(negation_issues(source, target)) == 1
@@ -71,6 +75,10 @@ def test_a_prohibition_rendered_as_a_permission_is_flagged(source, target):
     ("因不可抗力导致的延误。", "Delays caused by force majeure."),
     ("不得不推迟活动。", "The event had to be postponed."),
     ("人才是不可或缺的。", "Talent is indispensable."),
+    # clause by clause
+    ("个人不得转让；单位可以申请。", "Individuals may not transfer; units may apply."),
+    ("单位可以申请；个人不得转让。", "Units may apply, but individuals may not transfer."),  # clauses joined
+    ("禁止吸烟。禁止饮食。", "No smoking. No food or drink."),
 ])
 def test_every_way_english_says_not_passes(source, target):
     assert negation_issues(source, target) == []

@@ -4,6 +4,9 @@ Engines drop a 不 now and then, and "foreign nationals may engage in…" for �
 permission: every number and term is still there. English says "not" in many ways (no, never,
 prohibited, barred, refused, only, outside, n't, …), so only English with none of them is reported.
 A limit (不得超过30天, "up to 30 days") is a maximum the role check reads, not a prohibition.
+A segment of several sentences or clauses (。；) whose English has as many is compared clause by clause: the
+"not" of one does not stand for the prohibition of another (个人不得转让；单位可以申请 as "Individuals may
+transfer; units may not apply").
 """
 
 from __future__ import annotations
@@ -22,9 +25,23 @@ EN_RE = re.compile(
     r"|n['’]t\b", re.I)
 
 
+ZH_CLAUSE_END = re.compile(r"(?<=[。；！？;!?])")
+EN_CLAUSE_END = re.compile(r"(?<=[.;!?])\s+")
+
+
 def dropped(source: str, target: str) -> str | None:
-    """The first prohibition word of the Chinese when the English says no kind of "not", else None."""
+    """The first prohibition word of the Chinese whose English (its clause, when both have as many) says no kind
+    of "not", else None."""
     hit = ZH_RE.search(source)
-    if hit is None or EN_RE.search(target):
+    if hit is None:
         return None
-    return hit.group(0)
+    if not EN_RE.search(target):
+        return hit.group(0)
+    chinese = [clause for clause in ZH_CLAUSE_END.split(source) if clause.strip()]
+    english = [clause for clause in EN_CLAUSE_END.split(target.strip()) if clause.strip()]
+    if len(chinese) < 2 or len(chinese) != len(english):  # no telling which English says which clause
+        return None
+    for zh, en in zip(chinese, english, strict=True):
+        if (hit := ZH_RE.search(zh)) and not EN_RE.search(en):
+            return hit.group(0)
+    return None
