@@ -327,3 +327,35 @@ def test_gaps_inside_the_lines_under_a_lead_in_of_the_seed_notice_never_cut_a_pa
         above = line.strip() or above  # the line above, past blank ones
     assert "\n".join(lines) != text  # the seed has lines under a lead-in, and they got gaps
     assert convert_notice("\n".join(lines), _SEED) == convert_notice(text, _SEED)
+
+
+FORWARDING = (Path(__file__).parent / "fixtures" / "forwarding-notice.txt").read_text(encoding="utf-8")
+MEASURES = "泉州市促进外贸稳定增长若干措施"
+
+
+@pytest.mark.parametrize("title", [
+    "泉州市人民政府办公室关于转发市商务局等部门泉州市促进外贸稳定增长若干措施的通知",  # the body says 《…》
+    "泉州市人民政府办公室关于转发市商务局等部门《泉州市促进外贸稳定增长若干措施》的通知",
+])
+def test_a_forwarding_notice_is_titled_by_the_measures_it_forwards_not_by_who_made_them(tmp_project, title):
+    """`关于转发市商务局等部门X的通知`: the title was `市商务局等部门X` (with a stray 《 when bracketed), and the
+    forwarded measures' own title line stayed in the body, as it did not match."""
+    text = FORWARDING.replace(FORWARDING.splitlines()[0], title, 1)
+    meta, body = intake(tmp_project, "forwarded", text)
+    assert meta["title"] == MEASURES and meta["summary"] == title
+    assert meta["issuer"] == "泉州市人民政府办公室" and str(meta["date"]) == "2025-03-10"
+    assert f"\n{MEASURES}\n" not in f"\n{body}\n"  # its title line: the front matter's title now
+    assert "为稳定外贸增长，制定以下措施。" in body
+
+
+def test_the_forwarded_measures_joint_signature_keeps_its_organs_apart(tmp_project):
+    """The organs signing the forwarded measures on one line (`泉州市商务局　　泉州市财政局`) ran together into
+    `泉州市商务局泉州市财政局`: the gap kept when the line was read was taken out again with the paragraph."""
+    _, body = intake(tmp_project, "forwarded", FORWARDING)
+    assert body.endswith("泉州市商务局\u3000泉州市财政局\n\n2025年3月1日"), body[-80:]
+
+
+def test_a_notice_enclosing_two_documents_is_titled_by_both():
+    text = "泉州市人民政府关于印发《泉州市甲办法》和《泉州市乙细则》的通知\n\n各单位：\n\n现印发给你们。\n\n"
+    meta, _ = convert_notice(text + "泉州市人民政府\n2025年1月2日\n", Path("two.txt"))
+    assert meta["title"] == "《泉州市甲办法》和《泉州市乙细则》"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from zaitun.content.labels import Label, heading_label
-from zaitun.content.notice.lines import ADDRESSEES, ARTEFACT_SPACE, ATTACHMENT_HEAD, KINDS, Line
+from zaitun.content.notice.lines import ADDRESSEES, ATTACHMENT_HEAD, KINDS, Line
 from zaitun.content.notice.units import trailing_units
 
 STOP = "。！？；"
@@ -129,7 +129,7 @@ def _block(lines: list[Line]) -> Block:
     for line in lines[1:]:
         gap = " " if text[-1:].isascii() and text[-1:].isalnum() and line.text[:1].isascii() else ""
         text += gap + line.text
-    return Block(lines[0].kind, ARTEFACT_SPACE.sub("", text))
+    return Block(lines[0].kind, text)
 
 
 # ---- paragraphs to structure -----------------------------------------------------------------

@@ -72,7 +72,8 @@ def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
     doc_number = header.number or number
     notice_title = _notice_title(lines, used)
     date, signer = _issue_date(lines, used, source)
-    enclosed = _enclosed_name(notice_title) or (_promulgated_name(lines, used) if header.kind == "令" else None)
+    enclosed = _enclosed_name(notice_title, lines, used) or (
+        _promulgated_name(lines, used) if header.kind == "令" else None)
     if enclosed:
         _drop_enclosed_title(lines, used, enclosed)
     title = enclosed or notice_title or _standalone_title(lines, used, header)
@@ -260,10 +261,21 @@ def _is_signature(text: str) -> bool:
     return looks_like_org(text) or bool(_OFFICIAL_RE.match(text))
 
 
-def _enclosed_name(notice_title: str | None) -> str | None:
-    """`…关于印发X的通知` encloses X: the measures are the document's real subject."""
-    match = re.search(r"关于(?:印发|转发|发布)《?(.+?)》?的通知$", notice_title or "")
-    return match.group(1) if match else None
+def _enclosed_name(notice_title: str | None, lines: list[Line], used: set[int]) -> str | None:
+    """`…关于印发X的通知` encloses X: the measures are the document's real subject. A forwarding notice names
+    who made them first (`关于转发市商务局等部门《X》的通知`, or without the brackets, when its body says `《X》已经…`):
+    X alone is the name."""
+    match = re.search(r"关于(?:印发|转发|发布)(.+?)的通知$", notice_title or "")
+    if not match:
+        return None
+    name = match.group(1)
+    quoted = re.findall(r"《([^《》]+)》", name)
+    if len(quoted) == 1 and name.endswith("》"):
+        return quoted[0]
+    if quoted:  # `《A》和《B》`: both, as the title says them
+        return name
+    said = re.search(r"《([^《》]{2,60})》", "".join(line.text for i, line in enumerate(lines[:15]) if i not in used))
+    return said.group(1) if said and name.endswith(said.group(1)) and len(said.group(1)) < len(name) else name
 
 
 def _promulgated_name(lines: list[Line], used: set[int]) -> str | None:
