@@ -43,7 +43,8 @@ EXPECTED_META = {
         "slug": "xiang-zheng-ban-fa-2009-24"},
     "order-chapters-articles.txt": {
         "title": "潍坊市城市公共停车设施管理办法", "date": dt.date(2017, 10, 20),
-        "doc_number": "潍坊市人民政府令第77号", "issuer": "市长张三", "valid_from": dt.date(2017, 12, 1),
+        "doc_number": "潍坊市人民政府令第77号", "issuer": "潍坊市人民政府", "signer": "市长\u3000张三",
+        "valid_from": dt.date(2017, 12, 1),
         "slug": "order-2017-77"},
     "measures-units-gb18030.txt": {
         "title": "官渡区促进经济稳增长若干措施", "date": dt.date(2022, 5, 10),

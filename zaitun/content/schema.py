@@ -45,7 +45,8 @@ SCHEMA: tuple[Key, ...] = (
     Key("programme", "slug", False, "Groups documents on a programme page and feed (a-z, 0-9, '-')."),
     Key("doc_number", "text", False, "Document number of a policy, e.g. 泉政办规〔2024〕11号."),
     Key("issuer", "text", False, "The issuing body."),
-    Key("signer", "text", False, "Who signed an upward document (请示, 报告: its 签发人); not translated."),
+    Key("signer", "text", False, "Who signed: an upward document's 签发人 (请示, 报告), an order's official "
+        "(市长　张三); not translated."),
     Key("valid_from", "date", False, "First day the policy applies, YYYY-MM-DD."),
     Key("valid_until", "date", False, "Last day the policy applies, YYYY-MM-DD; expiring content is marked."),
     Key("tags", "tags", False, "A list of tags, e.g. [visa-free, transit]; each becomes a page."),

@@ -28,8 +28,8 @@ _ORDER_NUMBER_RE = re.compile(rf"[（(〔]?\s*{_ORDER_NUMBER}\s*[）)〕]?")
 TITLE_END = re.compile(r"(通知|通告|公告|意见|决定|批复|函|报告|请示|办法|规定|方案|措施|细则|条例|规则|纲要|规划|"
                        r"计划|通报|指引|指南|清单|要点|令)$")
 _ORG_END = re.compile(r"(办公室|人民政府|委员会|办公厅|局|厅|部|委|院|中心|办|政府|会)$")
-_OFFICIAL_RE = re.compile(r"^.{0,20}?(?:副?(?:市|省|县|区|州|盟|旗|镇|乡)长|主席|主任|局长|厅长|部长)"
-                          r"[\u4e00-\u9fff·]{2,4}$")
+_OFFICIAL_RE = re.compile(r"^(.{0,20}?(?:副?(?:市|省|县|区|州|盟|旗|镇|乡)长|主席|主任|局长|厅长|部长))"
+                          r"\u3000?([\u4e00-\u9fff·]{2,4})$")
 _NAMES_RE = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:\u3000[\u4e00-\u9fff·]{2,4})*")  # 张三　李四
 _SIGNED_DATE_RE = re.compile(rf"([^，。；：、]{{2,40}}?)?{DATE_RE.pattern}")
 _STOP = "。！？；"
@@ -51,7 +51,7 @@ class Head:
     issuer: str | None
     date: dt.date
     doc_number: str | None
-    signer: str | None = None  # an upward document's 签发人
+    signer: str | None = None  # an upward document's 签发人, an order's official (`市长　张三`)
 
 
 @dataclass
@@ -79,9 +79,13 @@ def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
     title = enclosed or notice_title or _standalone_title(lines, used, header)
     if not title:
         raise NoticeImportError(source, "no title found: put the notice's title on its first line", 1)
-    issuer = signer or header.organ or _title_issuer(notice_title)
+    official = _OFFICIAL_RE.match(signer or "")
+    if official:  # `市长　张三` signs an order: the government issues it, the mayor signs it
+        signer = f"{official.group(1)}\u3000{official.group(2)}"
+    issuer = (header.organ or _title_issuer(notice_title) or signer) if official else \
+        signer or header.organ or _title_issuer(notice_title)
     summary = notice_title if notice_title and notice_title != title else None
-    head = Head(title, summary, issuer, date, doc_number, signer_of_number)
+    head = Head(title, summary, issuer, date, doc_number, signer_of_number or (signer if official else None))
     rest = []
     for i, line in enumerate(lines):
         if i not in used:
