@@ -349,3 +349,12 @@ def test_a_document_moved_to_another_programme_moves_the_date_of_the_feeds_it_le
     for path in old:
         expected = changed if path.endswith("atom.xml") else changed.replace(microsecond=0)
         assert feed_date(fx, path) == expected, path
+
+
+def test_dates_of_documents_leaving_programmes_that_do_not_read_are_forgotten_not_a_crash():
+    from zaitun.publish.feeds import programmes_left
+
+    kept = {"zh 240-hour-transit": "yesterday", "en": "2026-01-01T00:00:00+00:00", "fr x": "2026-01-01T00:00:00+00:00",
+            "zh naive": "2026-01-01T00:00:00", "en payments": "2026-01-01T00:00:00+00:00", "zh other": 3}
+    assert programmes_left([], {}, set(), kept) == {("en", "payments"): dt.datetime(2026, 1, 1, tzinfo=dt.UTC)}
+    assert programmes_left([], {}, set(), ["not", "a", "dict"]) == {}

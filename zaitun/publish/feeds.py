@@ -79,7 +79,15 @@ def programmes_left(entries: list[Entry], before: dict, changed: set[str] | None
     its Chinese change's time, for its English feeds too if its English was online. `before` is the manifest's
     records of the build online (their front matter), `changed` the documents changed since (None: any), `kept`
     the dates earlier builds saw (left_saved): the store forgets a document's old programme, the site may not."""
-    moved = {tuple(key.split(" ", 1)): dt.datetime.fromisoformat(at) for key, at in kept.items()}
+    moved: dict[tuple[str, str], dt.datetime] = {}
+    for key, at in kept.items() if isinstance(kept, dict) else ():
+        lang, _, programme = str(key).partition(" ")
+        try:
+            when = dt.datetime.fromisoformat(at)
+        except (TypeError, ValueError):  # a summary not as a build wrote it: that date is forgotten, not a crash
+            continue
+        if lang in layout.LANGS and programme and when.tzinfo is not None:
+            moved[lang, programme] = when
     for entry in entries:
         if entry.lang != "zh" or (changed is not None and entry.slug not in changed):
             continue
