@@ -187,3 +187,19 @@ def test_the_documents_withdrawn_since_a_build_are_found_in_an_index_not_by_read
     store.close()
     Store.open(url).close()
     assert SqliteReads.of(url) is not None
+
+
+def test_an_open_store_whose_file_was_removed_errs_instead_of_making_a_new_empty_one(tmp_path):
+    """`zaitun up`'s rebuild thread kept a Store open: once .zaitun/ was removed, its next connection made a new,
+    empty state.db there, which a flow run or the next build would have taken for the project's store."""
+    path = tmp_path / "state.db"
+    store = _filled(f"sqlite:///{path}")
+    store.engine.dispose()  # (its pooled connections: a later read connects anew)
+    for side in ("", "-wal", "-shm"):
+        (tmp_path / f"state.db{side}").unlink(missing_ok=True)
+    with pytest.raises(Exception, match="unable to open database file"):
+        store.change_seq()
+    assert not path.exists()
+    store.close()
+    Store.open(f"sqlite:///{path}").close()  # opened anew on purpose: made, private
+    assert path.exists() and stat.S_IMODE(os.stat(path).st_mode) == 0o600

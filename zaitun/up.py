@@ -304,6 +304,7 @@ def _stop_uvicorn(server, thread: threading.Thread) -> None:
     thread.join(1)
 
 
+LOST_WAIT = 0.5  # seconds: a state folder being removed whole (rm -r) has time to lose its store too
 RESTART_SETTINGS = ("review.host", "review.port", "review.database_url", "review.secret_key",
                     "review.trusted_proxies", "review.session_idle_minutes", "review.session_lifetime_hours",
                     "publish.output_dir", "publish.preview_port", "prefect.port")  # bound when `up` starts
@@ -332,6 +333,9 @@ class Watch:
         if self.store and replaced(self.store, self.store_id, self.token):
             return store_removed(self.store)
         if self.lock.gone():
+            time.sleep(LOST_WAIT)  # a folder removed whole loses its files one at a time: the store may be next,
+            if self.store and replaced(self.store, self.store_id, self.token):  # and its loss is the one to tell
+                return store_removed(self.store)
             return (f"the state folder {self.lock.path.parent} was removed while zaitun up was running (its "
                     f"{self.lock.path.name} is gone): start zaitun up again")
         return None

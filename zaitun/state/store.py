@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from sqlalchemy import (
     Boolean,
@@ -222,13 +223,24 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _private_sqlite_file(url: str) -> None:
+def _private_sqlite_file(url: str) -> bool:
     """Create a SQLite database file readable by its owner only: it holds password hashes.
-    SQLite gives its -wal and -shm files the same mode."""
+    SQLite gives its -wal and -shm files the same mode. False for a database in memory or named by a URI."""
     path = make_url(url).database
-    if path and path != ":memory:" and not os.path.exists(path):
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return False
+    if not os.path.exists(path):
         with contextlib.suppress(FileExistsError):
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return True
+
+
+def _never_create(_dialect, _record, cargs: list, cparams: dict) -> None:
+    """Each connection of an open Store to the file it was opened on, never a new one made in its place: a
+    store removed under a long-running process (`zaitun up`'s rebuild thread, the review UI) is an error to it,
+    not a new, empty store that a flow run or the next build would then take for the project's."""
+    cargs[0] = f"file:{quote(os.path.abspath(cargs[0]))}?mode=rw"
+    cparams["uri"] = True
 
 
 def _reachable(engine: Engine) -> None:
@@ -329,7 +341,8 @@ class Store:
     def open(cls, url: str) -> Store:
         engine = create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
-            _private_sqlite_file(url)
+            if _private_sqlite_file(url):
+                event.listen(engine, "do_connect", _never_create)
             event.listen(engine, "connect", _sqlite_pragmas)
         _reachable(engine)
         metadata.create_all(engine)
