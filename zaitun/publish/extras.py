@@ -151,20 +151,31 @@ def provenance_json(specs: list[PageSpec], site: Site, seed: Seed | None = None)
     looked at. A new process given the pages of the build online (`seed`) starts from them as if it had made them."""
     global _PROVENANCE
     last = _PROVENANCE if _PROVENANCE.cache == _LINES_CACHE.path else _Provenance(_LINES_CACHE.path)
-    docs = {id(spec): spec for spec in specs if spec.entry is not None}
     if last.text is None and seed is not None:
-        _PROVENANCE = _seeded(docs, site, seed, last.cache)
+        _PROVENANCE = _seeded({id(spec): spec for spec in specs if spec.entry is not None}, site, seed, last.cache)
+        _PROVENANCE.specs = list(specs)
         return _PROVENANCE.text, _PROVENANCE.key
-    new = [spec for key, spec in docs.items() if (found := last.pages.get(key)) is None or found[0] is not spec]
-    if not new and len(docs) == len(last.pages) and last.text is not None:
+    if last.text is not None and last.specs is not None and len(last.specs) == len(specs):
+        # the pages planned as last time are the very same objects, at the same places: only those that are not
+        # are looked at (a one-change rebuild in a process that builds again), not every page
+        differ = [(was, spec) for was, spec in zip(last.specs, specs, strict=True) if was is not spec]
+        left = {id(was) for was, _ in differ if was.entry is not None}
+        new = [spec for _, spec in differ if spec.entry is not None]
+    else:
+        docs = {id(spec): spec for spec in specs if spec.entry is not None}
+        left = last.pages.keys() - docs.keys()  # pages gone, or replaced by a changed document's
+        new = [spec for key, spec in docs.items() if (found := last.pages.get(key)) is None or found[0] is not spec]
+    if not new and not left and last.text is not None:
+        last.specs = list(specs)
         return last.text, last.key
     stored = _LINES_CACHE.read() if last.text is None else {}  # a new process: its first build
     now = _Provenance(last.cache, dict(last.pages), dict(last.lines), dict(last.places),
-                      encoded=None if last.text is None else last.encoded or {})  # from a process's second build
+                      encoded=None if last.text is None else last.encoded or {},  # from a process's second build
+                      specs=list(specs), joined=last.joined)
     gone = set()
-    for key in last.pages.keys() - docs.keys():  # pages gone, or replaced by a changed document's
+    for key in left:
         gone.add(now.pages.pop(key)[1])
-    ordered, made = True, 0
+    ordered, made, touched = True, 0, []
     for spec in new:
         url = site.urls.absolute(spec.path)
         record = _record(spec)
@@ -176,7 +187,8 @@ def provenance_json(specs: list[PageSpec], site: Site, seed: Seed | None = None)
         gone.discard(url)
         ordered = ordered and url in now.lines
         now.lines[url] = (mark, text)
-    now.finish(gone, ordered, bool(docs))
+        touched.append(url)
+    now.finish(gone, ordered, bool(now.pages), touched)
     if last.text is None and (made or len(stored) != len(now.lines)):  # then kept by this process
         _LINES_CACHE.write(dict(now.lines.values()))
     _PROVENANCE = now
@@ -196,9 +208,19 @@ class _Provenance:
     key: str = ""
     encoded: dict[str, tuple[str, bytes]] | None = None  # URL -> its lines and their UTF-8, kept by a process
     # that builds again: its next text is joined from them, not all encoded again (3 MB at 5,000 documents)
+    specs: list[PageSpec] | None = None  # the pages it was made of, in the order planned
+    joined: _Joined | None = None  # its pages' lines encoded in order, and their marks (a process that builds
+    # again): a rebuild that changes a few pages' lines puts them in their places, and looks at no other
 
-    def finish(self, gone: set[str], ordered: bool, any_pages: bool) -> None:
-        """Drop the lines of pages `gone`, order them by URL (unless known `ordered`), make the text and key."""
+    def finish(self, gone: set[str], ordered: bool, any_pages: bool, touched: list[str] = ()) -> None:
+        """Drop the lines of pages `gone`, order them by URL (unless known `ordered`), make the text and key
+        (`touched`: the pages whose lines were put, when `joined` holds the others)."""
+        joined, self.joined = self.joined, None
+        if self.encoded is not None and joined is not None and not gone and ordered and any_pages:
+            self.joined = joined.put([(url, *self.lines[url]) for url in touched], self._bytes)
+            if self.joined is not None:
+                self.text, self.key = self.joined.text(), self.joined.key()
+                return
         for url in gone:
             del self.lines[url]
             self.places.pop(url, None)
@@ -214,6 +236,10 @@ class _Provenance:
             known = self.encoded
             parts = [found[1] if (found := known.get(url)) is not None and found[0] is text else self._bytes(url, text)
                      for url, (_, text) in self.lines.items()]
+            self.joined = _Joined.of(list(self.lines), parts, [mark for mark, _ in self.lines.values()])
+            if self.joined is not None:
+                self.text, self.key = self.joined.text(), self.joined.key()
+                return
             parts[0] = HEAD_BYTES + parts[0]  # the text made in one piece: each MB of it is 256 page faults
             parts[-1] = parts[-1] + TAIL_BYTES  # (the same part, for one page)
             self.text = b",\n".join(parts)
@@ -225,6 +251,48 @@ class _Provenance:
         if known is None or known[0] is not text:
             known = self.encoded[url] = (text, text.encode("utf-8"))
         return known[1]
+
+
+@dataclass(frozen=True)
+class _Joined:
+    """provenance.json's pages in order: each one's place, its lines in UTF-8 (the first led by the file's
+    head, the last followed by its tail: joined, they are the file in one piece) and the marks joined by
+    newlines as the key hashes them (`_key_of`; each MARK long, so a page's is at a known offset)."""
+
+    at: dict[str, int]  # URL -> its place
+    parts: list[bytes]
+    marks: bytearray
+
+    @classmethod
+    def of(cls, urls: list[str], parts: list[bytes], marks: list[str]) -> _Joined | None:
+        """None when a mark is not MARK characters long (then the marks are not at known offsets)."""
+        if not parts or any(len(mark) != MARK for mark in marks):
+            return None
+        parts = list(parts)
+        parts[0] = HEAD_BYTES + parts[0]
+        parts[-1] = parts[-1] + TAIL_BYTES
+        return cls({url: i for i, url in enumerate(urls)}, parts, bytearray("\n".join(marks).encode()))
+
+    def put(self, pages: list[tuple[str, str, str]], encode) -> _Joined | None:
+        """A copy with these pages' (URL, mark, lines) put in their places (each page already has one)."""
+        parts, marks, last = list(self.parts), bytearray(self.marks), len(self.parts) - 1
+        for url, mark, text in pages:
+            i = self.at[url]
+            if len(mark) != MARK:
+                return None
+            part = encode(url, text)
+            parts[i] = (HEAD_BYTES if i == 0 else b"") + part + (TAIL_BYTES if i == last else b"")
+            marks[i * (MARK + 1):i * (MARK + 1) + MARK] = mark.encode()
+        return _Joined(self.at, parts, marks)
+
+    def text(self) -> bytes:
+        return b",\n".join(self.parts)
+
+    def key(self) -> str:
+        return hashlib.sha256(self.marks).hexdigest()[:24]
+
+
+MARK = 32  # characters of a page's mark (`_mark`)
 
 
 _PROVENANCE = _Provenance(None)

@@ -211,19 +211,44 @@ def _a_page(path: str, now: dict[str, dict]) -> bool:
 
 def published(entries: list[Entry], before: dict[str, dict] | None = None) -> dict[str, dict]:
     """Each document on the site: its section and the announcement (social.basis) of each of its languages."""
+    now = _again(entries, before)
+    if now is None:
+        now = _records_of(entries)
+        if before:  # the records as they were, where they are the same: saving compares them by identity then
+            for slug, record in now.items():
+                if (was := before.get(slug)) == record:
+                    now[slug] = was
+    _BASES.keep_only(entries)
+    _PUBLISHED[:] = [list(entries), now]
+    return now
+
+
+def _records_of(entries) -> dict[str, dict]:
     now: dict[str, dict] = {}
     for entry in entries:
         now.setdefault(entry.slug, {"section": entry.section, "langs": {}})["langs"][entry.lang] = \
             _BASES.get(entry, basis)
-    _BASES.keep_only(entries)
-    if before:  # the records as they were, where they are the same: saving compares them by identity then
-        for slug, record in now.items():
-            if (was := before.get(slug)) == record:
-                now[slug] = was
+    return now
+
+
+def _again(entries: list[Entry], before: dict[str, dict] | None) -> dict[str, dict] | None:
+    """published() as the last call made it, but for the documents whose entries are not the very same objects
+    (a process that builds again: one changed of 10,000), when those are the same documents and languages at
+    the same places (else None: all are looked at)."""
+    if not _PUBLISHED or len(_PUBLISHED[0]) != len(entries):
+        return None
+    differ = [(was, entry) for was, entry in zip(_PUBLISHED[0], entries, strict=True) if was is not entry]
+    if any(was.slug != entry.slug or was.lang != entry.lang for was, entry in differ):
+        return None
+    now = dict(_PUBLISHED[1])
+    slugs = {entry.slug for _, entry in differ}
+    for slug, record in _records_of([entry for entry in entries if entry.slug in slugs]).items():
+        now[slug] = was if before and (was := before.get(slug)) == record else record
     return now
 
 
 _BASES: ByIdentity[Entry, str] = ByIdentity()  # a process that builds again hashes only the changed entries
+_PUBLISHED: list = []  # the entries of the last call of published(), and what it returned
 
 
 def _renamed(before: dict[str, dict], now: dict[str, dict], raws: Raws | None = None) -> dict[str, str]:

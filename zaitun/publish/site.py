@@ -125,6 +125,7 @@ def _afterwards(steps: list[Callable[[], None]], lock: IO) -> None:
         return
 
     def run() -> None:
+        time.sleep(YIELD)  # the build's thread, waiting for this one to start, takes the interpreter back
         try:
             for step in steps:
                 step()
@@ -141,6 +142,8 @@ def _afterwards(steps: list[Callable[[], None]], lock: IO) -> None:
 
 
 _AFTER: list[threading.Thread] = []  # the thread running what the last build left to do
+YIELD = 0.001  # seconds: else the build returns only when this thread gives up the interpreter (5 ms, Python's
+# switch interval), once its snapshot is under way
 
 
 def rollback(project: Project, number: int | None = None, store: Store | LazyStore | None = None,
