@@ -4,6 +4,7 @@ stale site. Another process's build or rollback, and every write to the store, a
 from __future__ import annotations
 
 import filecmp
+import gc
 import shutil
 import subprocess
 import sys
@@ -157,3 +158,27 @@ def _built_afresh(fx, folder: Path) -> Project:
     build_site(project, store, today=TODAY)
     store.close()
     return project
+
+
+def test_a_warm_build_turns_the_collector_back_on_once_its_leftover_work_is_done(fx):
+    """A process that builds again leaves its snapshot to a thread once the version is online; that thread turns
+    the cycle collector back on after it, so the build returns before the collector's first walk over what it
+    made, and no later code runs with the collector off."""
+    from zaitun.publish import site
+
+    assert gc.isenabled()
+    build_site(fx.project, fx.store)
+    _pay(fx, "第一次。")
+    build_site(fx.project, fx.store)  # the build online is this process's: it leaves its snapshot to a thread
+    _pay(fx, "第二次。")
+    build_site(fx.project, fx.store)
+    site.settled()
+    assert gc.isenabled()
+    gc.disable()  # a build started with the collector off leaves it off, whatever it left to do
+    try:
+        _pay(fx, "第三次。")
+        build_site(fx.project, fx.store)
+        site.settled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
