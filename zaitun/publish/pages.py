@@ -294,9 +294,9 @@ class _Lang:
             return self.groups[kind], self.lists[kind]
         groups, lists = dict(self.groups[kind]), dict(self.lists[kind])
         for key in keys:
-            members = self._members(kind, key, groups.pop(key, []), touched, entries)
+            members, at = self._members(kind, key, groups.pop(key, []), touched, entries)
             old = lists.pop(key, [])
-            new = _list_pages(self.lang, kind, key, members, site, old) if members else []
+            new = _list_pages(self.lang, kind, key, members, site, old, at) if members else []
             if len(new) != len(old):
                 reshaped.add((kind, key))
             fresh.update((kind, key, n) for n in range(1, max(len(old), len(new)) + 1)
@@ -306,15 +306,20 @@ class _Lang:
         return groups, lists
 
     def _members(self, kind: str, key: str, before: list[Entry], touched: set[str],
-                 entries: dict[str, Entry]) -> list[Entry]:
+                 entries: dict[str, Entry]) -> tuple[list[Entry], list[int] | None]:
         """A list's documents now, in order: where its changed documents were, when they are still in it, on the
-        same date; else sorted again."""
+        same date (and those places); else sorted again (None)."""
         joined = [e for slug in touched if (e := entries.get(slug)) is not None and key in _keys(e, kind)]
         stayed = all((old := self.entries.get(e.slug)) is not None and old.date == e.date
                      and key in _keys(old, kind) for e in joined)
-        if stayed and sum(e.slug in touched for e in before) == len(joined):
-            return [entries[e.slug] if e.slug in touched else e for e in before]
-        return by_date([e for e in before if e.slug not in touched] + joined)
+        if stayed:
+            at = [i for i, e in enumerate(before) if e.slug in touched]
+            if len(at) == len(joined):
+                members = list(before)
+                for i in at:
+                    members[i] = entries[members[i].slug]
+                return members, at
+        return by_date([e for e in before if e.slug not in touched] + joined), None
 
     def page(self, group: tuple) -> PageSpec | None:
         """This language's version of a page (`group`, see PageSpec), if it has one."""
@@ -375,24 +380,40 @@ def _programme_links(lang: str, programmes: list[str], site: Site) -> list[dict]
 
 
 def _list_pages(lang: str, kind: str, key: str, listed: list[Entry], site: Site,
-                old: list[PageSpec] = ()) -> list[PageSpec]:
+                old: list[PageSpec] = (), at: list[int] | None = None) -> list[PageSpec]:
     """One section's, programme's or tag's list, cut into pages of `site.page_size` documents. Tags that fold
     to one page path share it, under the name of the first one shown. A page the same as in `old` (the list as
-    planned before) is that very object."""
+    planned before) is that very object. `at`: the only places where `listed` differs from the list `old` was
+    cut from (a changed document where it was): only their pages are looked at."""
     name = key if kind != "tag" else next(t for e in listed for t in e.tags if layout.tag_key(t) == key)
     path, title, feeds = _list_target(lang, kind, name, site)
-    pages = [listed[i:i + site.page_size] for i in range(0, len(listed), site.page_size)]
-    same = len(old) == len(pages) and old[0].description == title  # the same pager, path and title
+    size = site.page_size
+    total = -(-len(listed) // size)
+    same = len(old) == total and old[0].description == title  # the same pager, path and title
+    if same and at is not None:
+        specs = list(old)
+        for number in sorted({i // size + 1 for i in at}):
+            chunk = listed[(number - 1) * size:number * size]
+            if not _same(old[number - 1].items, chunk):
+                specs[number - 1] = _list_page(lang, kind, key, number, total, chunk, (path, title, feeds), site)
+        return specs
     specs = []
-    for number, chunk in enumerate(pages, start=1):
+    for number, start in enumerate(range(0, len(listed), size), start=1):
+        chunk = listed[start:start + size]
         if same and _same(old[number - 1].items, chunk):
             specs.append(old[number - 1])
-            continue
-        data = {"programmes": [], "kind": kind, "pager": _pager(lang, path, number, len(pages), site)}
-        page_title = title if number == 1 else UI[lang]["page_title"].format(title=title, n=number)
-        specs.append(PageSpec((kind, key, number), lang, layout.paged(path, number), "list.html", page_title, data,
-                              description=title, feeds=feeds, listed=tuple(e.slug for e in chunk), items=tuple(chunk)))
+        else:
+            specs.append(_list_page(lang, kind, key, number, total, chunk, (path, title, feeds), site))
     return specs
+
+
+def _list_page(lang: str, kind: str, key: str, number: int, total: int, chunk: list[Entry],
+               target: tuple[str, str, list[str]], site: Site) -> PageSpec:
+    path, title, feeds = target
+    data = {"programmes": [], "kind": kind, "pager": _pager(lang, path, number, total, site)}
+    page_title = title if number == 1 else UI[lang]["page_title"].format(title=title, n=number)
+    return PageSpec((kind, key, number), lang, layout.paged(path, number), "list.html", page_title, data,
+                    description=title, feeds=feeds, listed=tuple(e.slug for e in chunk), items=tuple(chunk))
 
 
 def _same(entries: tuple[Entry, ...], others: list[Entry] | tuple[Entry, ...]) -> bool:
