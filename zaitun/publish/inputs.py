@@ -184,8 +184,11 @@ def collect(store: Reads, cache: dict, problems: dict[str, LocatedError] | None 
     for gone in set(cache) - {row["slug"] for row in rows}:
         del cache[gone]
     screened = screen.version if screen is not None else None  # the glossary's: cached English screened since
-    found = {row["slug"]: made for row in rows
-             if (made := _made(row, released.get(row["slug"]), cache, screened)) is not None}
+    found = _unchanged(rows, released, cache, screened)
+    if found is None:
+        found = {row["slug"]: made for row in rows
+                 if (made := _made(row, released.get(row["slug"]), cache, screened)) is not None}
+    retried: set[str] = set()
     todo = [row for row in rows if row["slug"] not in found]
     for start in range(0, len(todo), BATCH):
         part = todo[start:start + BATCH]
@@ -203,10 +206,43 @@ def collect(store: Reads, cache: dict, problems: dict[str, LocatedError] | None 
             if (not problems or slug not in problems) and (screen is None or slug not in screen.held):
                 # one held is tried, and reported, again
                 _MADE[slug] = (row, release, cache.get(slug), screened, found[slug])
+            else:
+                retried.add(slug)
     if len(_MADE) > len(found):
         for gone in set(_MADE) - found.keys():
             del _MADE[gone]
+    _COLLECTED[:] = [list(rows), dict(released), dict(cache), screened, found, retried]
     return [entry for row in rows for entry in found[row["slug"]]]
+
+
+def _unchanged(rows: list[dict], released: dict[str, dict], cache: dict, screened: str | None
+               ) -> dict[str, list[Entry]] | None:
+    """The entries the last collect made (or found made) of the rows, releases and cached records that are the
+    very objects it left, for the same glossary, but those it left out or held back (tried again): a process
+    that builds again looks at the few others one by one, not at every document (None: not known)."""
+    if not _COLLECTED:
+        return None
+    rows_then, released_then, cache_then, screened_then, found, retried = _COLLECTED
+    if screened_then != screened or len(rows_then) != len(rows):
+        return None
+    differ = [(was["slug"], row["slug"]) for was, row in zip(rows_then, rows, strict=True) if was is not row]
+    if any(was != slug for was, slug in differ):
+        return None
+    stale = {slug for slug, _ in differ} | retried
+    stale.update(slug for slug, release in released.items() if released_then.get(slug) is not release)
+    stale.update(released_then.keys() - released.keys())
+    stale.update(slug for slug, record in cache.items() if cache_then.get(slug) is not record)
+    stale.update(cache_then.keys() - cache.keys())
+    unchanged = {slug: entries for slug, entries in found.items() if slug not in stale}
+    for row in rows:  # (the few stale) as the last collect would have found them made
+        if row["slug"] in stale and (made := _made(row, released.get(row["slug"]), cache, screened)) is not None:
+            unchanged[row["slug"]] = made
+    return unchanged
+
+
+_COLLECTED: list = []  # the rows, releases and cached records the last collect left (copies of the lists),
+# the glossary version it screened against, the entries it found of each document and those it left out or
+# held back
 
 
 _MADE: dict[str, tuple] = {}  # slug -> the row, release and cached record the last collect made its entries of,
