@@ -293,7 +293,8 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
             plan_.changed |= {entries[i].slug for i in culprits}
         entries = hold.settle(entries, culprits, held)
     report.removed = sorted(set(previous) - set(files))
-    indexing, shown = _search_index(online, building / SITE, report, plan_, files)
+    indexing, shown = plan_.indexing or _search_index(online, building / SITE, report, plan_, files)
+    plan_.indexing = None
     try:  # while the index is made: what is written beside it; nothing goes online before it is whole
         hold.keep_metadata(state["docs"])
         _explain(entries, report, store)
@@ -421,6 +422,7 @@ class Planned:
     seed: Seed | None = None  # provenance.json's pages of the build online, saved by it (a new process)
     saved_plan: tuple | None = None  # its plan, as it saved it (pages.plan_saved)
     ahead: Ahead | None = None  # the search index of a first build, made as its pages are written
+    indexing: tuple[Beside, bool] | None = None  # a rebuild's, started once its pages are written (_attempt)
     left: dict[str, str] = field(default_factory=dict)  # the build online's dates of documents leaving programmes
     moved_out: dict[tuple[str, str], dt.datetime] = field(default_factory=dict)  # this build's (feeds.py)
 
@@ -505,7 +507,7 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport, planned
     stale = search.stale_shards(base, written, report.removed + sorted(moved))
     ahead, planned.ahead, owner = planned.ahead, None, threading.current_thread()
     # the pages at a document's place, from the build's files rather than listed again (when a shard is stale)
-    pages = (path + "index.html" for path in files if path.count("/") == 3 and path.endswith("/"))
+    pages = (path + "index.html" for path in tuple(files) if path.count("/") == 3 and path.endswith("/"))
 
     def index() -> search.IndexReport | None:
         started, made = time.perf_counter(), ({}, {})
@@ -577,6 +579,9 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
                                            kept, planned.dirty, pages, planned.ahead)
         if planned.dirty is not None:  # a reused version still has the files removed since the version online
             drop(building / SITE, {layout.file_of(path) for path in set(planned.files) - set(files)})
+        if not errors and hold.online is not None:  # a rebuild's index made while its pages are linted
+            report.removed = sorted(set(planned.files) - set(files))
+            planned.indexing = _search_index(hold.online, building / SITE, report, planned, files)
         problems = [] if errors else _lint(files, site, planned, report, own)  # render errors are judged first
         culprits = _render_culprits(entries, errors) or _lint_culprits(entries, problems)
         planned.remember(files)
@@ -613,9 +618,13 @@ _TAGS = _Tally()
 
 
 def _cancel(planned: Planned) -> None:
+    """Stop what an attempt started beside it (its search index) before its version folder is discarded."""
     if planned.ahead is not None:
         planned.ahead.cancel()
         planned.ahead = None
+    if planned.indexing is not None:
+        planned.indexing[0].wait()
+        planned.indexing = None
 
 
 def _lint(files: dict, site: Site, planned: Planned, report: BuildReport, own: list[str]) -> list[str]:
