@@ -227,18 +227,19 @@ def check_percent_points(source: str, target: str, glossary: Glossary) -> list[d
 
 def check_negation(source: str, target: str, glossary: Glossary) -> list[dict]:
     """A prohibition (不得, 禁止, 不予) whose English says no kind of "not": it reads as a permission."""
-    word = negation.dropped(_without_terms(source, glossary), target)
+    word = negation.dropped(_without_terms(source, glossary, keep_length=True), target)
     if word is None:
         return []
     return [_issue("negation", f"the Chinese says {word} (not, prohibited) but the English has no \"not\", "
                                "\"no\" or \"prohibited\": check that it still forbids what the Chinese forbids")]
 
 
-def _without_terms(source: str, glossary: Glossary) -> str:
-    """The source with glossary terms blanked: their numbers come with the approved rendering."""
+def _without_terms(source: str, glossary: Glossary, keep_length: bool = False) -> str:
+    """The source with glossary terms blanked: their numbers come with the approved rendering. keep_length
+    blanks each character, for checks that read where a word sits in the segment."""
     out, pos = [], 0
     for m in glossary.matches(source):
-        out.append(source[pos:m.start] + " ")
+        out.append(source[pos:m.start] + " " * ((m.end - m.start) if keep_length else 1))
         pos = m.end
     out.append(source[pos:])
     return "".join(out)
