@@ -20,6 +20,13 @@ and, as real engines do around placeholders and Markdown (combine them with "+",
     emphasis   spaces inside emphasis markers: `** x **`
     spaced     a space before `. , ; : ) ]` and after `( [`: `e-CNY .`
     cjk        Chinese punctuation left in: `。` for the full stop
+
+and, as a hostile or broken engine might, markup that changes the page:
+
+    heading    the answer opens with `# `, a heading on the page
+    quote      the answer opens with `> `, a block quote
+    bullet     the answer opens with `- `, a list item
+    script     `<script>alert(1)</script>` after the answer
     slow       answer after `delay` seconds (beyond the client's timeout)
     trickle    send the headers at once, then the body one byte every `delay` seconds
     trickle_headers  send the whole answer, status line and headers too, one byte every `delay` seconds
@@ -99,6 +106,10 @@ ARTIFACTS = {
     "emphasis": lambda t: re.sub(r"\*\*([^*]+?)\*\*", r"** \1 **", t),
     "spaced": lambda t: re.sub(r"\s*([.,;:)\]])(?=\s|$)", r" \1", re.sub(r"([(\[])(?=\S)", r"\1 ", t)),
     "cjk": lambda t: re.sub(r"\.$", "。", t),
+    "heading": lambda t: "# " + t,
+    "quote": lambda t: "> " + t,
+    "bullet": lambda t: "- " + t,
+    "script": lambda t: t + "<script>alert(1)</script>",
 }
 
 

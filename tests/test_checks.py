@@ -59,6 +59,9 @@ def checks(source: str, target: str) -> list[str]:
     ("来泉外国人。", "Foreign nationals who come to Quanzhou, and Quanzhou's guests."),
     ("说明（试行）。", "Notes (trial): see below; it runs on .NET!"),
     ("收费标准见附件。", "Fees apply* (see the annex)."),
+    ("详见<https://a.example/x>。", "See <https://a.example/x>."),
+    ("人数少于10人或多于20人。", "Fewer than 10 or more than 20 people (<10 or >20)."),
+    ("请按时办理。", "Please apply on time - before Friday."),
 ])
 def test_correct_translations_are_not_flagged(source, target):
     assert checks(source, target) == []
@@ -99,6 +102,13 @@ def test_correct_translations_are_not_flagged(source, target):
     ("外国人可以入境。", "Foreign nationals and the foreign nationals may enter.", "repeated"),
     ("外国人可以入境。", "Foreign national s may enter.", "fragment"),
     ("请按时办理。", "Please apply on time，then wait。", "chinese"),
+    # markup the Chinese has not: a heading, quote or list item of its own, or HTML shown as text
+    ("请按时办理。", "# Please apply on time.", "markdown"),
+    ("请按时办理。", "> Please apply on time.", "markdown"),
+    ("请按时办理。", "- Please apply on time.", "markdown"),
+    ("请按时办理。", "```Please apply on time.", "markdown"),
+    ("请按时办理。", "Please apply on time.<script>alert(1)</script>", "markdown"),
+    ("请按时办理。", "Please apply <b>on time</b>.", "markdown"),
 ])
 def test_each_problem_is_flagged(source, target, check):
     assert check in checks(source, target)

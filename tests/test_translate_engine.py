@@ -103,6 +103,19 @@ def test_changed_number_is_flagged(tmp_path):
     assert checks_of(stay) == {"number"}
 
 
+@pytest.mark.parametrize(("behaviour", "shown"), [("heading", "#"), ("quote", ">"), ("bullet", "-"),
+                                                ("script", "<script>")])
+def test_an_answer_with_markup_that_changes_the_page_is_flagged_and_waits_for_a_reviewer(tmp_path, behaviour,
+                                                                                         shown):
+    with LibreServer(behaviour) as server:
+        _, store, report = run(tmp_path, server)
+    drafts = drafts_by_source(report)
+    assert shown in drafts[STAY].target
+    assert [i["check"] for i in drafts[STAY].issues] == ["markdown"] and shown in drafts[STAY].issues[0]["message"]
+    assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "draft"
+    store.close()
+
+
 @pytest.mark.parametrize("behaviour", ["slow", "error", "ratelimit", "garbage"])
 def test_failing_engine_leaves_segments_empty_and_flagged_and_the_run_completes(tmp_path, behaviour):
     with LibreServer(behaviour) as server:

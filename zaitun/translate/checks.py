@@ -5,7 +5,8 @@ not rendered as the glossary says (or one the glossary itself is in conflict abo
 rendering however it is spaced or hyphenated, a number or date that changed (or changed places, or
 the number a list item opens with, or percent for percentage points), a prohibition left with no
 "not", a URL or email address changed or dropped, Chinese left in the English, placeholder debris,
-Markdown that lost a link or emphasis, an empty or untranslated segment, a length that does not
+Markdown that lost a link or emphasis or gained a heading, quote or list marker, HTML tags (pages show
+them as text), an empty or untranslated segment, a length that does not
 fit; and what makes published text look careless: a double space, a space before punctuation,
 emphasis or a link that will not render, a term repeated more often than in the Chinese, a lone
 `s` cut off a word. They must not flag correct translations, so each one errs on the side of
@@ -37,6 +38,9 @@ GLUED_QUOTE_RE = re.compile(r"\w[“‘]|[”]\w")  # Chinese writes quotes with
 REPEAT_GAP_RE = re.compile(r"[\s,;/&*_-]*(?:(?:and|or|the|a|an)\s+){0,2}[\s*_]*", re.IGNORECASE)
 FRAGMENT_RE = re.compile(r"(?<=[^\s\d.,]) +(s|es|['’]s)(?=[\s.,;:!?)]|$)")
 PIPE_RE = re.compile(r"(?<!\\)\|")  # a cell separator, not an escaped `\|`
+# what a line opening with it becomes on the page: a heading, quote, list item, code block or rule
+BLOCK_RE = re.compile(r"^[ \t]{0,3}(?:#{1,6}(?=\s|$)|>|[-*+](?=\s|$)|```|~~~|(?:[-*_][ \t]*){3,}$)")
+HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--")  # not an autolink <https://…>
 MARKUP_RE = re.compile(r"[*_`&\\\[<]")  # what Markdown may render as other text than it is written
 CHARS_PER_HANZI = 3.0  # English characters per Chinese one, measured on the shipped TMX
 MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected length
@@ -50,7 +54,8 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
     for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_list_number, check_roles,
-                  check_doc_numbers, check_percent_points, check_negation, check_addresses, check_lines, check_cjk,
+                  check_doc_numbers, check_percent_points, check_negation, check_addresses, check_lines,
+                  check_blocks, check_html, check_cjk,
                   check_debris, check_markdown, check_length, check_spacing, check_emphasis, check_repeats,
                   check_fragments):
         issues.extend(check(source, target, glossary))
@@ -271,6 +276,25 @@ def check_lines(source: str, target: str, glossary: Glossary) -> list[dict]:
         issues.append(_issue("markdown", "a | in the English splits a table cell on the page: write \\| or "
                                          "another word"))
     return issues
+
+
+def check_blocks(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """English opening with Markdown the Chinese does not open with (`# `, `> `, `- `, a fence): on the page
+    the segment becomes a heading, quote, list item or code block of its own."""
+    found = BLOCK_RE.match(target)
+    if found is None or BLOCK_RE.match(source):
+        return []
+    return [_issue("markdown", f"the English opens with \"{found.group(0).strip()}\", which makes it a heading, "
+                               "quote, list or code block on the page: remove it")]
+
+
+def check_html(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """HTML tags the Chinese has not: pages show them as text (`<script>…`), which no reader should see."""
+    added = [tag for tag in dict.fromkeys(HTML_TAG_RE.findall(target)) if tag not in source]
+    if not added:
+        return []
+    return [_issue("markdown", f"HTML in the English shows as text on the page: {' '.join(added)[:80]}; "
+                               "remove it")]
 
 
 def check_cjk(source: str, target: str, glossary: Glossary) -> list[dict]:
