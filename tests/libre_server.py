@@ -27,6 +27,7 @@ and, as a hostile or broken engine might, markup that changes the page:
     quote      the answer opens with `> `, a block quote
     bullet     the answer opens with `- `, a list item
     script     `<script>alert(1)</script>` after the answer
+    korean     the answer in another language: each lower-case word in Korean
     slow       answer after `delay` seconds (beyond the client's timeout)
     trickle    send the headers at once, then the body one byte every `delay` seconds
     trickle_headers  send the whole answer, status line and headers too, one byte every `delay` seconds
@@ -110,6 +111,7 @@ ARTIFACTS = {
     "quote": lambda t: "> " + t,
     "bullet": lambda t: "- " + t,
     "script": lambda t: t + "<script>alert(1)</script>",
+    "korean": lambda t: re.sub(r"\b[a-z]+\b", "체류", t),
 }
 
 

@@ -62,6 +62,8 @@ def checks(source: str, target: str) -> list[str]:
     ("详见<https://a.example/x>。", "See <https://a.example/x>."),
     ("人数少于10人或多于20人。", "Fewer than 10 or more than 20 people (<10 or >20)."),
     ("请按时办理。", "Please apply on time - before Friday."),
+    ("俄罗斯画家Иван作品展。", "An exhibition of works by the Russian painter Иван."),  # as the Chinese writes it
+    ("请到咖啡馆办理。", "Please apply at the café, Zoë's or Søren's."),
 ])
 def test_correct_translations_are_not_flagged(source, target):
     assert checks(source, target) == []
@@ -109,6 +111,10 @@ def test_correct_translations_are_not_flagged(source, target):
     ("请按时办理。", "```Please apply on time.", "markdown"),
     ("请按时办理。", "Please apply on time.<script>alert(1)</script>", "markdown"),
     ("请按时办理。", "Please apply <b>on time</b>.", "markdown"),
+    # an answer in another language
+    ("请按时办理。", "시간에 맞춰 신청하세요.", "language"),
+    ("请按时办理。", "Пожалуйста, подайте заявку вовремя.", "language"),
+    ("请按时办理。", "じかんどおりに もうしこんで ください.", "language"),
 ])
 def test_each_problem_is_flagged(source, target, check):
     assert check in checks(source, target)

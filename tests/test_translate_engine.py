@@ -116,6 +116,14 @@ def test_an_answer_with_markup_that_changes_the_page_is_flagged_and_waits_for_a_
     store.close()
 
 
+def test_an_answer_in_another_language_is_flagged(tmp_path):
+    with LibreServer("korean") as server:
+        _, store, report = run(tmp_path, server)
+    stay = drafts_by_source(report)[STAY]
+    assert "체류" in stay.target and checks_of(stay) == {"language"}
+    store.close()
+
+
 @pytest.mark.parametrize("behaviour", ["slow", "error", "ratelimit", "garbage"])
 def test_failing_engine_leaves_segments_empty_and_flagged_and_the_run_completes(tmp_path, behaviour):
     with LibreServer(behaviour) as server:

@@ -4,7 +4,7 @@ The checks look for what machine translation gets wrong and a reader would notic
 not rendered as the glossary says (or one the glossary itself is in conflict about), a forbidden
 rendering however it is spaced or hyphenated, a number or date that changed (or changed places, or
 the number a list item opens with, or percent for percentage points), a prohibition left with no
-"not", a URL or email address changed or dropped, Chinese left in the English, placeholder debris,
+"not", a URL or email address changed or dropped, Chinese (or Korean, Cyrillic…) in the English, placeholder debris,
 Markdown that lost a link or emphasis or gained a heading, quote or list marker, HTML tags (pages show
 them as text), an empty or untranslated segment, a length that does not
 fit; and what makes published text look careless: a double space, a space before punctuation,
@@ -41,6 +41,12 @@ PIPE_RE = re.compile(r"(?<!\\)\|")  # a cell separator, not an escaped `\|`
 # what a line opening with it becomes on the page: a heading, quote, list item, code block or rule
 BLOCK_RE = re.compile(r"^[ \t]{0,3}(?:#{1,6}(?=\s|$)|>|[-*+](?=\s|$)|```|~~~|(?:[-*_][ \t]*){3,}$)")
 HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--")  # not an autolink <https://…>
+# letters of scripts English is never written in: an engine answering in the wrong language
+OTHER_SCRIPTS = {"Japanese kana": "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f",
+                 "Korean": "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af", "Cyrillic": "\u0400-\u052f",
+                 "Arabic": "\u0600-\u06ff\u0750-\u077f", "Hebrew": "\u0590-\u05ff", "Thai": "\u0e00-\u0e7f",
+                 "Devanagari": "\u0900-\u097f"}
+OTHER_SCRIPT_RE = {name: re.compile(f"[{chars}]+") for name, chars in OTHER_SCRIPTS.items()}
 MARKUP_RE = re.compile(r"[*_`&\\\[<]")  # what Markdown may render as other text than it is written
 CHARS_PER_HANZI = 3.0  # English characters per Chinese one, measured on the shipped TMX
 MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected length
@@ -55,7 +61,7 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
     issues: list[dict] = []
     for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_list_number, check_roles,
                   check_doc_numbers, check_percent_points, check_negation, check_addresses, check_lines,
-                  check_blocks, check_html, check_cjk,
+                  check_blocks, check_html, check_cjk, check_script,
                   check_debris, check_markdown, check_length, check_spacing, check_emphasis, check_repeats,
                   check_fragments):
         issues.extend(check(source, target, glossary))
@@ -303,6 +309,17 @@ def check_cjk(source: str, target: str, glossary: Glossary) -> list[dict]:
         return []
     return [_issue("chinese", "Chinese characters or full-width punctuation left in the English: "
                               + " ".join(dict.fromkeys(found)))]
+
+
+def check_script(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """Korean, Japanese kana, Cyrillic… in the English that the Chinese does not hold: the engine answered in
+    another language (the Chinese left in is check_cjk's)."""
+    issues = []
+    for name, regex in OTHER_SCRIPT_RE.items():
+        if found := [w for w in dict.fromkeys(regex.findall(target)) if w not in source]:
+            issues.append(_issue("language", f"{name} in the English ({' '.join(found)[:60]}): it is not "
+                                             "English; translate this segment"))
+    return issues
 
 
 def check_debris(source: str, target: str, glossary: Glossary) -> list[dict]:
