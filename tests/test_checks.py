@@ -64,6 +64,7 @@ def checks(source: str, target: str) -> list[str]:
     ("请按时办理。", "Please apply on time - before Friday."),
     ("俄罗斯画家Иван作品展。", "An exhibition of works by the Russian painter Иван."),  # as the Chinese writes it
     ("请到咖啡馆办理。", "Please apply at the café, Zoë's or Søren's."),
+    ("每片含5微克。", "Each tablet holds 5 μg."),
 ])
 def test_correct_translations_are_not_flagged(source, target):
     assert checks(source, target) == []
@@ -115,6 +116,9 @@ def test_correct_translations_are_not_flagged(source, target):
     ("请按时办理。", "시간에 맞춰 신청하세요.", "language"),
     ("请按时办理。", "Пожалуйста, подайте заявку вовремя.", "language"),
     ("请按时办理。", "じかんどおりに もうしこんで ください.", "language"),
+    # invisible characters: a direction override shows the text backwards, zero-width spaces show nothing
+    ("请按时办理。", "Please apply \u202eemit no\u202c.", "characters"),
+    ("请按时办理。", "\u200b\ufeff", "empty"),
 ])
 def test_each_problem_is_flagged(source, target, check):
     assert check in checks(source, target)

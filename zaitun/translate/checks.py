@@ -47,6 +47,8 @@ OTHER_SCRIPTS = {"Japanese kana": "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f",
                  "Arabic": "\u0600-\u06ff\u0750-\u077f", "Hebrew": "\u0590-\u05ff", "Thai": "\u0e00-\u0e7f",
                  "Devanagari": "\u0900-\u097f"}
 OTHER_SCRIPT_RE = {name: re.compile(f"[{chars}]+") for name, chars in OTHER_SCRIPTS.items()}
+BIDI_RE = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")  # direction marks, embeddings, overrides
+OVERRIDDEN_RE = re.compile("\u202e([^\u202c\n]*)")  # right-to-left override: shown reversed up to its PDF
 MARKUP_RE = re.compile(r"[*_`&\\\[<]")  # what Markdown may render as other text than it is written
 CHARS_PER_HANZI = 3.0  # English characters per Chinese one, measured on the shipped TMX
 MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected length
@@ -54,14 +56,14 @@ MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected l
 
 def check_translation(source: str, target: str, glossary: Glossary) -> list[dict]:
     """All issues of one translation; an empty list means nothing for a reviewer to look at."""
-    if not target.strip():
+    if not normal(target):  # (zero-width spaces only show nothing too)
         return [_issue("empty", "no English yet: translate this segment")]
     if normal(target) == normal(source) and CJK_RE.search(source):
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
     for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_list_number, check_roles,
                   check_doc_numbers, check_percent_points, check_negation, check_addresses, check_lines,
-                  check_blocks, check_html, check_cjk, check_script,
+                  check_blocks, check_html, check_bidi, check_cjk, check_script,
                   check_debris, check_markdown, check_length, check_spacing, check_emphasis, check_repeats,
                   check_fragments):
         issues.extend(check(source, target, glossary))
@@ -126,6 +128,8 @@ def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[t
     _find_forbidden(target, entries, found, seen)
     if MARKUP_RE.search(target):  # what the page shows: `**Propaganda** Department`, `&#80;ropaganda`
         _find_forbidden(markdown.visible_text(target), entries, found, seen)
+    if "\u202e" in target:  # "\u202etnemtrapeD adnagaporP" shows as "Propaganda Department"
+        _find_forbidden(OVERRIDDEN_RE.sub(lambda m: m.group(1)[::-1], target), entries, found, seen)
     return found
 
 
@@ -301,6 +305,16 @@ def check_html(source: str, target: str, glossary: Glossary) -> list[dict]:
         return []
     return [_issue("markdown", f"HTML in the English shows as text on the page: {' '.join(added)[:80]}; "
                                "remove it")]
+
+
+def check_bidi(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """Invisible direction controls the Chinese has not: they reorder what readers see (U+202E shows the text
+    after it backwards), so the page need not say what the English seems to hold."""
+    found = [f"U+{ord(c):04X}" for c in dict.fromkeys(BIDI_RE.findall(target)) if c not in source]
+    if not found:
+        return []
+    return [_issue("characters", f"invisible direction controls ({', '.join(found)}) in the English change the "
+                                 "order readers see: remove them")]
 
 
 def check_cjk(source: str, target: str, glossary: Glossary) -> list[dict]:
