@@ -228,3 +228,8 @@ def test_sample_content_english_raises_no_issue():
     segments = [s for d in load_documents(REPO / "content").documents for s in document_segments(d)]
     issues = {s.source: check_translation(s.source, memory[s.source], glossary) for s in segments}
     assert len(segments) > 200 and {src: found for src, found in issues.items() if found} == {}
+
+
+def test_english_with_a_code_span_left_open_after_a_bracket_is_checked_not_crashed_on():
+    # markdown-it.rs panicked on "[`" (a BaseException no `except Exception` of the translate pass stops)
+    assert "markdown" in checks("请运行`zaitun check`。", "Run [`zaitun check.")
