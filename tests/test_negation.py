@@ -101,6 +101,8 @@ def test_a_prohibition_rendered_as_a_permission_is_flagged(source, target):
     ("仅由市行政服务中心管委会受理申请，不得代办，申请人须本人到场。",
      "Only the Administrative Committee of the Quanzhou Administrative Service Center accepts applications. "
      "Agents may not apply for others. Applicants must be present in person."),
+    ("不得逾期，外国人入境后应当在24小时内办理住宿登记。",  # the rule moved to a sentence of its own
+     "Foreign nationals must register their accommodation within 24 hours of entry. No delay is allowed."),
 ])
 def test_every_way_english_says_not_passes(source, target):
     assert negation_issues(source, target) == []

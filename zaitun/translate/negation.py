@@ -9,8 +9,10 @@ A segment of several sentences or clauses (。；) whose English has as many is 
 transfer; units may not apply"). When the English has more or fewer clauses (it merges 禁止吸烟。禁止饮食。 into
 one, or splits a long sentence at its commas), the prohibition's part of the Chinese (up to its comma) is
 aligned by its position in the segment: the English clauses covering the same stretch of the text, give or take
-a tenth, must say "not". Translations keep the order of their clauses, and clause lengths are near enough in
-proportion (every clause of the approved pairs lands on its own English).
+a tenth, must say "not", unless the English holds a "not" elsewhere that no other negative word of the Chinese
+(未, 不需要, 仅…) accounts for: the rule moved to a sentence of its own. Translations mostly keep the order of
+their clauses, and clause lengths are near enough in proportion (every clause of the approved pairs lands on
+its own English).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ EN_RE = re.compile(
     r"|n['’]t\b", re.I)
 
 
+# other negative words, whose English says "not", "only", "without"… as a prohibition's would (未满, 不需要, 仅限)
+ZH_OTHER_RE = re.compile(r"[不没無无未非免勿否仅只限除禁拒缺违超]")
 ZH_CLAUSE_END = re.compile(r"(?<=[。；！？;!?])")
 ZH_PART_END = re.compile(r"(?<=[。；！？;!?，,：:])")
 EN_CLAUSE_END = re.compile(r"(?<=[.;!?])\s+")
@@ -54,18 +58,26 @@ def dropped(source: str, target: str) -> str | None:
 
 
 def _dropped_by_position(source: str, english: list[str]) -> str | None:
-    """The first prohibition of the Chinese none of whose English clauses, found by position, says "not"."""
+    """The first prohibition of the Chinese none of whose English clauses, found by position, says "not",
+    unless the English holds a "not" to spare: one in no clause of a prohibition found in its place, beyond
+    what the Chinese's other negative words (未, 不需要, 仅…) may have become. English may move a rule to a
+    sentence of its own ("Register within 24 hours. No delay is allowed." for 不得逾期，…24小时内登记)."""
     parts = ZH_PART_END.split(source)
     targets = _spans(english)
+    dropped, used = None, set()
     for part, (start, end) in zip(parts, _spans(parts), strict=True):
         if (hit := ZH_RE.search(part)) is None:
             continue
         start, end = start - SLACK, end + SLACK
-        covering = [en for en, (first, last) in zip(english, targets, strict=True)
-                    if min(end, last) - max(start, first) >= min(end - start, last - first) / 2]
-        if not any(EN_RE.search(en) for en in covering):
-            return hit.group(0)
-    return None
+        covering = {n for n, (first, last) in enumerate(targets)
+                    if min(end, last) - max(start, first) >= min(end - start, last - first) / 2}
+        saying_not = {n for n in covering if EN_RE.search(english[n])}
+        used |= saying_not
+        dropped = dropped or (None if saying_not else hit.group(0))
+    if dropped is None:
+        return None
+    spare = sum(len(EN_RE.findall(en)) for n, en in enumerate(english) if n not in used)
+    return dropped if spare <= len(ZH_OTHER_RE.findall(ZH_RE.sub("", source))) else None
 
 
 def _spans(parts: list[str]) -> list[tuple[float, float]]:
