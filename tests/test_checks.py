@@ -65,6 +65,8 @@ def checks(source: str, target: str) -> list[str]:
     ("俄罗斯画家Иван作品展。", "An exhibition of works by the Russian painter Иван."),  # as the Chinese writes it
     ("请到咖啡馆办理。", "Please apply at the café, Zoë's or Søren's."),
     ("每片含5微克。", "Each tablet holds 5 μg."),
+    ("——", "-"),  # a table cell's dash is no list item
+    ("+86 12345", "+86 12345"),
 ])
 def test_correct_translations_are_not_flagged(source, target):
     assert checks(source, target) == []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from zaitun.content import markdown
 from zaitun.translate import list_numbers, negation, numbers, repair, roles
@@ -39,7 +40,7 @@ REPEAT_GAP_RE = re.compile(r"[\s,;/&*_-]*(?:(?:and|or|the|a|an)\s+){0,2}[\s*_]*"
 FRAGMENT_RE = re.compile(r"(?<=[^\s\d.,]) +(s|es|['’]s)(?=[\s.,;:!?)]|$)")
 PIPE_RE = re.compile(r"(?<!\\)\|")  # a cell separator, not an escaped `\|`
 # what a line opening with it becomes on the page: a heading, quote, list item, code block or rule
-BLOCK_RE = re.compile(r"^[ \t]{0,3}(?:#{1,6}(?=\s|$)|>|[-*+](?=\s|$)|```|~~~|(?:[-*_][ \t]*){3,}$)")
+BLOCK_RE = re.compile(r"^[ \t]{0,3}(?:#{1,6}(?=\s|$)|>|[-*+][ \t]+(?=\S)|```|~~~|(?:[-*_][ \t]*){3,}$)")
 HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--")  # not an autolink <https://…>
 # letters of scripts English is never written in: an engine answering in the wrong language
 OTHER_SCRIPTS = {"Japanese kana": "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f",
@@ -56,7 +57,7 @@ MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected l
 
 def check_translation(source: str, target: str, glossary: Glossary) -> list[dict]:
     """All issues of one translation; an empty list means nothing for a reviewer to look at."""
-    if not normal(target):  # (zero-width spaces only show nothing too)
+    if not "".join(c for c in target if unicodedata.category(c) != "Cf").strip():  # zero-width ones show nothing
         return [_issue("empty", "no English yet: translate this segment")]
     if normal(target) == normal(source) and CJK_RE.search(source):
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
