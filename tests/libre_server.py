@@ -20,12 +20,21 @@ and, as real engines do around placeholders and Markdown (combine them with "+",
     emphasis   spaces inside emphasis markers: `** x **`
     spaced     a space before `. , ; : ) ]` and after `( [`: `e-CNY .`
     cjk        Chinese punctuation left in: `。` for the full stop
+
+and, as a hostile or broken engine might, markup that changes the page:
+
+    heading    the answer opens with `# `, a heading on the page
+    quote      the answer opens with `> `, a block quote
+    bullet     the answer opens with `- `, a list item
+    script     `<script>alert(1)</script>` after the answer
+    korean     the answer in another language: each lower-case word in Korean
     slow       answer after `delay` seconds (beyond the client's timeout)
     trickle    send the headers at once, then the body one byte every `delay` seconds
     trickle_headers  send the whole answer, status line and headers too, one byte every `delay` seconds
     error      answer 500
     ratelimit  answer 429 (with a Retry-After header when `retry_after` is set)
     garbage    answer 200 with a body that is not JSON
+    flood      answer 200 with a JSON string of `flood_bytes` bytes, sent as fast as it goes
 
 `char_limit` refuses, as LibreTranslate's `--char-limit` does, a request holding more characters
 (400 "exceeds text limit"). `fail_times` limits error/ratelimit/slow to the first N requests; `ok_first` lets N requests
@@ -99,6 +108,11 @@ ARTIFACTS = {
     "emphasis": lambda t: re.sub(r"\*\*([^*]+?)\*\*", r"** \1 **", t),
     "spaced": lambda t: re.sub(r"\s*([.,;:)\]])(?=\s|$)", r" \1", re.sub(r"([(\[])(?=\S)", r"\1 ", t)),
     "cjk": lambda t: re.sub(r"\.$", "。", t),
+    "heading": lambda t: "# " + t,
+    "quote": lambda t: "> " + t,
+    "bullet": lambda t: "- " + t,
+    "script": lambda t: t + "<script>alert(1)</script>",
+    "korean": lambda t: re.sub(r"\b[a-z]+\b", "체류", t),
 }
 
 
@@ -139,6 +153,7 @@ class LibreServer(ThreadingHTTPServer):
         self.delay, self.fail_times, self.ok_first = 2.0, None, 0
         self.retry_after: str | None = None
         self.char_limit: int | None = None
+        self.flood_bytes = 400 * 2**20
         self.requests: list[dict] = []
         self.arrivals: list[float] = []  # time.monotonic() of each request
         self.stopping = threading.Event()
@@ -212,6 +227,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(429, {"error": "Slowdown: 1 per 1 second"}, headers)
         elif behaviour == "garbage":
             self._send_raw(200, b"<html>oops</html>", "text/html")
+        elif behaviour == "flood":
+            self._flood()
         elif not params.get("q"):
             self._send(400, {"error": "Invalid request: missing q parameter"})
         elif self.server.char_limit is not None and _size(params["q"]) > self.server.char_limit:
@@ -245,6 +262,25 @@ class _Handler(BaseHTTPRequestHandler):
                 if self.server.stopping.wait(self.server.delay):
                     return
                 self.wfile.write(bytes([byte]))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up
+
+    def _flood(self) -> None:
+        """`{"translatedText": "aaaa…"}` of `flood_bytes` bytes, in 1 MiB writes."""
+        size, chunk = self.server.flood_bytes, b"a" * 2**20
+        head = b'{"translatedText": "'
+        self.close_connection = True
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(head) + size + 2))
+            self.end_headers()
+            self.wfile.write(head)
+            for _ in range(size // len(chunk)):
+                if self.server.stopping.is_set():
+                    return
+                self.wfile.write(chunk)
+            self.wfile.write(b'"}')
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up
 

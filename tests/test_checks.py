@@ -59,6 +59,14 @@ def checks(source: str, target: str) -> list[str]:
     ("来泉外国人。", "Foreign nationals who come to Quanzhou, and Quanzhou's guests."),
     ("说明（试行）。", "Notes (trial): see below; it runs on .NET!"),
     ("收费标准见附件。", "Fees apply* (see the annex)."),
+    ("详见<https://a.example/x>。", "See <https://a.example/x>."),
+    ("人数少于10人或多于20人。", "Fewer than 10 or more than 20 people (<10 or >20)."),
+    ("请按时办理。", "Please apply on time - before Friday."),
+    ("俄罗斯画家Иван作品展。", "An exhibition of works by the Russian painter Иван."),  # as the Chinese writes it
+    ("请到咖啡馆办理。", "Please apply at the café, Zoë's or Søren's."),
+    ("每片含5微克。", "Each tablet holds 5 μg."),
+    ("——", "-"),  # a table cell's dash is no list item
+    ("+86 12345", "+86 12345"),
 ])
 def test_correct_translations_are_not_flagged(source, target):
     assert checks(source, target) == []
@@ -99,6 +107,20 @@ def test_correct_translations_are_not_flagged(source, target):
     ("外国人可以入境。", "Foreign nationals and the foreign nationals may enter.", "repeated"),
     ("外国人可以入境。", "Foreign national s may enter.", "fragment"),
     ("请按时办理。", "Please apply on time，then wait。", "chinese"),
+    # markup the Chinese has not: a heading, quote or list item of its own, or HTML shown as text
+    ("请按时办理。", "# Please apply on time.", "markdown"),
+    ("请按时办理。", "> Please apply on time.", "markdown"),
+    ("请按时办理。", "- Please apply on time.", "markdown"),
+    ("请按时办理。", "```Please apply on time.", "markdown"),
+    ("请按时办理。", "Please apply on time.<script>alert(1)</script>", "markdown"),
+    ("请按时办理。", "Please apply <b>on time</b>.", "markdown"),
+    # an answer in another language
+    ("请按时办理。", "시간에 맞춰 신청하세요.", "language"),
+    ("请按时办理。", "Пожалуйста, подайте заявку вовремя.", "language"),
+    ("请按时办理。", "じかんどおりに もうしこんで ください.", "language"),
+    # invisible characters: a direction override shows the text backwards, zero-width spaces show nothing
+    ("请按时办理。", "Please apply \u202eemit no\u202c.", "characters"),
+    ("请按时办理。", "\u200b\ufeff", "empty"),
 ])
 def test_each_problem_is_flagged(source, target, check):
     assert check in checks(source, target)
@@ -208,3 +230,8 @@ def test_sample_content_english_raises_no_issue():
     segments = [s for d in load_documents(REPO / "content").documents for s in document_segments(d)]
     issues = {s.source: check_translation(s.source, memory[s.source], glossary) for s in segments}
     assert len(segments) > 200 and {src: found for src, found in issues.items() if found} == {}
+
+
+def test_english_with_a_code_span_left_open_after_a_bracket_is_checked_not_crashed_on():
+    # markdown-it.rs panicked on "[`" (a BaseException no `except Exception` of the translate pass stops)
+    assert "markdown" in checks("请运行`zaitun check`。", "Run [`zaitun check.")

@@ -128,6 +128,15 @@ def test_a_broken_docx_is_quarantined_and_the_new_document_beside_it_goes_online
     assert f"needs fixing: {line}  [quarantined by intake]" in status
 
 
+def test_a_code_span_left_open_inside_a_link_stops_no_build_and_its_page_goes_online(project):
+    # "[`" made the fast Markdown parser panic: the build died with a traceback, every page with it
+    write(project, "guides/typo.md", "---\ntitle: 运行检查\ndate: 2025-03-01\n---\n\n请运行[`zaitun check 查看结果。\n")
+    done = zaitun(project, "run")
+    assert done.returncode == 0 and "panicked" not in done.stderr, done.stderr
+    assert "[`zaitun check 查看结果" in online(project, "zh/guides/typo/")
+    assert "过境免签指南" in online(project, "zh/guides/good/")
+
+
 def test_a_named_pipe_or_a_folder_named_as_a_document_stops_no_pass_and_is_named(project):
     """A named pipe's reading waits for a writer that never comes: check, intake, status and every pass of `zaitun
     up` waited with it, for ever. What is not a file is now named, never read, and the rest goes on."""

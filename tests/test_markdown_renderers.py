@@ -80,6 +80,11 @@ def test_empty_blocks_render_as_the_reference_renders_them(text):
     assert render_markdown(text) == reference_render(text)
 
 
+@pytest.mark.parametrize("text", ["[`", "请运行[`zaitun check 查看。", "![`", "[``", "[ `", "见[附件]，再运行`x"])
+def test_a_backtick_after_a_bracket_renders_as_the_reference_does_and_never_panics(text):
+    assert render_markdown(text) == reference_render(text)
+
+
 def test_a_heading_over_two_lines_falls_back_to_the_reference():
     text = "第一行\n第二行\n---"  # the anchors plugin joins the lines without the break
     assert markdown._with_anchors(markdown._fast_parser().render(text)) is None

@@ -436,3 +436,45 @@ def test_a_glossary_line_with_no_english_yet_keeps_its_forbidden_renderings_thro
     assert [found for found, _ in forbidden_renderings("请办理签证。", "Apply for a Visa Card.", glossary)] == [
         "Visa Card"]
     assert len(glossary.by_term) == len(load_glossary(source.glossary_dir).by_term)  # the rest came over too
+
+
+DISGUISED = {  # "Propaganda Department" as a page shows it, written so that a plain comparison misses it
+    "greek omicron": "Pr\u03bfpaganda Department",
+    "cyrillic a": "Prop\u0430ganda Department",
+    "reversed by U+202E": "\u202etnemtrapeD adnagaporP\u202c",
+}
+TITLE_EN = "The Publicity Department of the CPC Quanzhou Municipal Committee ({}) issued a notice"
+
+
+@pytest.mark.parametrize("disguised", DISGUISED.values(), ids=DISGUISED.keys())
+def test_a_forbidden_rendering_in_look_alike_letters_or_reversed_is_not_imported(tmp_path, disguised):
+    project = make_project(tmp_path / "p")
+    store = open_ingested(project)
+    write_tmx(project.tm_dir / "approved.tmx", tu(TITLE, TITLE_EN.format(disguised)))
+    [result] = load_project_tmx(store, project.tm_dir, load_glossary(project.glossary_dir)).values()
+    assert result.added == 0 and store.memory_lookup([TITLE]) == {}
+    assert "Propaganda Department\" is a forbidden rendering" in result.skipped[0].replace(disguised, "Propaganda "
+                                                                                          "Department")
+    store.close()
+
+
+@pytest.mark.parametrize("disguised", DISGUISED.values(), ids=DISGUISED.keys())
+def test_memory_approval_never_approves_a_disguised_forbidden_rendering(tmp_path, disguised):
+    project = make_project(tmp_path, "[review]\nauto_approve_memory = false\n")
+    store = open_ingested(project)
+    remember(store, [(TITLE, TITLE_EN.format(disguised))])
+    pipeline.translate(project, store, engine=OfflineEngine())
+    title = {s.source: s for s in segment_states(store, "notice")}[TITLE]
+    assert "forbidden" in {i["check"] for i in title.issues}
+    assert TranslateGate(project, store).approve("notice", {title.seg_id: title.version}) == 0
+    assert {s.source: s.state for s in segment_states(store, "notice")}[TITLE] == "draft"
+
+
+def test_a_memory_english_of_invisible_characters_only_is_empty_and_waits_for_a_reviewer(tmp_path):
+    project = make_project(tmp_path / "p")
+    store = open_ingested(project)
+    write_tmx(project.tm_dir / "approved.tmx", tu(STAY, "\u200b\u2060"))
+    report = pipeline.translate(project, store, engine=OfflineEngine())
+    assert [i["check"] for i in drafts_by_source(report)[STAY].issues] == ["empty"]
+    assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "draft"
+    store.close()

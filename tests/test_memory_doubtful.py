@@ -1,5 +1,6 @@
 """English that changes what the page shows beyond the sentence (an address the Chinese does not hold, a
-line break or table pipe that ends the heading, list item or cell) is flagged, so a memory match holding it
+line break or table pipe that ends the heading, list item or cell, a heading or quote marker it opens with,
+HTML tags) is flagged, so a memory match holding it
 waits for a reviewer instead of being approved at once."""
 
 
@@ -20,6 +21,10 @@ STAY_EN = "Foreign nationals transiting via Quanzhou Jinjiang International Airp
     (STAY_EN + " Write to visa@quanzhou-help.example.com.", "is in the English but not in the Chinese"),
     (STAY_EN + "\n\n## Apply now", "breaks the line"),
     (STAY_EN.replace("may stay", "| may stay"), "splits a table cell"),
+    ("# " + STAY_EN, "opens with \"#\""),
+    ("> " + STAY_EN, "opens with \">\""),
+    (STAY_EN + "<script>alert(1)</script>", "HTML in the English shows as text"),
+    (STAY_EN.replace("10 days", '<a href="https://x.example">10 days</a>'), "HTML in the English shows as text"),
 ])
 def test_a_memory_match_changing_the_page_beyond_its_sentence_waits_for_a_reviewer(tmp_path, english, message):
     project = make_project(tmp_path / "p")  # memory matches are approved at once by default

@@ -46,6 +46,16 @@ def test_a_memory_match_dropping_a_prohibition_waits_for_a_reviewer(tmp_path):
     ("个人不得转让；单位可以申请。", "Individuals may transfer; units may not apply."),
     ("持停留证件的外国人不得在华工作。未满十六周岁的不需要申请。",
      "Foreign nationals holding a stay permit may work in China. Those under sixteen need not apply."),
+    # the English has more or fewer clauses: the clauses at the prohibition's place in the segment
+    ("持停留证件的外国人不得在华工作。未满十六周岁的不需要申请，可直接入境。",
+     "Foreign nationals holding a stay permit may work in China; those under sixteen need not apply. "
+     "They may enter directly."),
+    ("请勿在公共场所吸烟，未成年人不需要出示证件。", "Please smoke in public places. Minors need not show ID."),
+    ("禁止吸烟。禁止饮食。请勿触摸展品。", "No smoking, eating or drinking. Please touch the exhibits."),
+    # a glossary term takes its whole length in the segment, so "Only" of the first clause is not this one's
+    ("仅由市行政服务中心管委会受理申请，不得代办，申请人须本人到场。",
+     "Only the Administrative Committee of the Quanzhou Administrative Service Center accepts applications. "
+     "Agents may apply for others. Applicants must be present in person."),
 ])
 def test_a_prohibition_rendered_as_a_permission_is_flagged(source, target):
     assert len(negation_issues(source, target)) == 1
@@ -79,6 +89,20 @@ def test_a_prohibition_rendered_as_a_permission_is_flagged(source, target):
     ("个人不得转让；单位可以申请。", "Individuals may not transfer; units may apply."),
     ("单位可以申请；个人不得转让。", "Units may apply, but individuals may not transfer."),  # clauses joined
     ("禁止吸烟。禁止饮食。", "No smoking. No food or drink."),
+    # more or fewer clauses in the English: merged, split at commas, or a condition put after its rule
+    ("禁止吸烟。禁止饮食。", "Smoking, eating and drinking are prohibited."),
+    ("外国人不得在华工作，持有工作许可的除外。",
+     "Foreign nationals may not work in China. Holders of a work permit are the exception."),
+    ("申请人应当如实填写申请表，不得隐瞒有关情况或者提供虚假材料，并对材料的真实性负责。",
+     "Applicants must fill in the application form truthfully; they must not conceal relevant information or "
+     "provide false materials. They are responsible for the authenticity of their materials."),
+    ("如不能按时办理的，应说明理由。",
+     "Reasons must be given. This applies where processing cannot be completed in time."),
+    ("仅由市行政服务中心管委会受理申请，不得代办，申请人须本人到场。",
+     "Only the Administrative Committee of the Quanzhou Administrative Service Center accepts applications. "
+     "Agents may not apply for others. Applicants must be present in person."),
+    ("不得逾期，外国人入境后应当在24小时内办理住宿登记。",  # the rule moved to a sentence of its own
+     "Foreign nationals must register their accommodation within 24 hours of entry. No delay is allowed."),
 ])
 def test_every_way_english_says_not_passes(source, target):
     assert negation_issues(source, target) == []

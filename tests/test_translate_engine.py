@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from libre_server import LibreServer
@@ -26,6 +29,19 @@ from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import make_engine, retry_after_seconds
 from zaitun.translate.glossary import load_glossary
 
+FLOOD = """import resource, sys, time
+sys.path.insert(0, sys.argv[2])
+from pathlib import Path
+from libre_server import LibreServer
+from translate_support import libre_settings, make_project
+from zaitun.translate.engines import make_engine
+with LibreServer("flood") as server:
+    project = make_project(Path(sys.argv[1]), libre_settings(server.url, timeout=5.0, retries=1))
+    engine = make_engine(project.config, backoff=0.01)
+    started = time.monotonic()
+    [english] = engine.translate(["你好。"])
+    print(time.monotonic() - started, english is None, engine.error, sep="\\n")
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"""
 TITLE_EN = "Publicity Department of the CPC Quanzhou Municipal Committee published notice"
 STAY_EN = "Foreign national via Quanzhou Jinjiang International Airport transit, may stay 10 days."
 
@@ -101,6 +117,36 @@ def test_changed_number_is_flagged(tmp_path):
     stay = drafts_by_source(report)[STAY]
     assert "11 days" in stay.target
     assert checks_of(stay) == {"number"}
+
+
+@pytest.mark.parametrize(("behaviour", "shown"), [("heading", "#"), ("quote", ">"), ("bullet", "-"),
+                                                ("script", "<script>")])
+def test_an_answer_with_markup_that_changes_the_page_is_flagged_and_waits_for_a_reviewer(tmp_path, behaviour,
+                                                                                         shown):
+    with LibreServer(behaviour) as server:
+        _, store, report = run(tmp_path, server)
+    drafts = drafts_by_source(report)
+    assert shown in drafts[STAY].target
+    assert [i["check"] for i in drafts[STAY].issues] == ["markdown"] and shown in drafts[STAY].issues[0]["message"]
+    assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "draft"
+    store.close()
+
+
+def test_an_answer_flooding_in_is_given_up_past_its_size_and_the_memory_stays_small(tmp_path):
+    # a 400 MiB answer was read whole within the timeout: over 1 GB of memory, and a "translation" of it stored
+    done = subprocess.run([sys.executable, "-c", FLOOD, str(tmp_path / "p"), str(Path(__file__).parent)],
+                          capture_output=True, text=True, timeout=120)
+    seconds, left_empty, error, peak_mib = done.stdout.split("\n")[:4]
+    assert left_empty == "True" and "answer larger than 16 MiB, not a translation" in error, done.stdout + done.stderr
+    assert float(seconds) < 4 and int(peak_mib) < 300
+
+
+def test_an_answer_in_another_language_is_flagged(tmp_path):
+    with LibreServer("korean") as server:
+        _, store, report = run(tmp_path, server)
+    stay = drafts_by_source(report)[STAY]
+    assert "체류" in stay.target and checks_of(stay) == {"language"}
+    store.close()
 
 
 @pytest.mark.parametrize("behaviour", ["slow", "error", "ratelimit", "garbage"])

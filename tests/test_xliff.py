@@ -192,3 +192,40 @@ def test_approve_final_never_approves_english_a_reviewer_rejected_handed_back_un
     assert report.not_approved[f"{SLUG}/{ids[1]}"].startswith("it is the English alice rejected (misspelt)")
     seg = segment_states(store, SLUG)[1]
     assert (seg.target, seg.state) == ("Policy overvue", "rejected")
+
+
+def split_unit(data: bytes, unit_id: str, english: tuple[str | None, str], states: tuple[str, str]) -> bytes:
+    """The unit as a CAT tool splits it: its Chinese in two segments, each with its own target (or none) and
+    state."""
+    root = etree.fromstring(data)
+    unit = next(u for u in root.iter(f"{X}unit") if u.get("id") == unit_id)
+    first = unit.find(f"{X}segment")
+    chinese = first.find(f"{X}source").text
+    second = etree.SubElement(unit, f"{X}segment")
+    etree.SubElement(second, f"{X}source").text = chinese[len(chinese) // 2:]
+    first.find(f"{X}source").text = chinese[:len(chinese) // 2]
+    for segment, en, state in zip((first, second), english, states, strict=True):
+        target = segment.find(f"{X}target")
+        if en is None and target is not None:
+            segment.remove(target)
+        elif en is not None:
+            (target if target is not None else etree.SubElement(segment, f"{X}target")).text = en
+        segment.set("state", state)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+@pytest.mark.parametrize(("english", "states", "stored"), [
+    # the first part not translated yet: half the English is neither approved nor stored
+    ((None, "may use visa-free transit."), ("initial", "final"), "EN 2: 外国人可以过境免签。"),
+    # the first part translated but not final: the whole is a draft
+    (("Foreign nationals ", "may use visa-free transit."), ("translated", "final"),
+     "Foreign nationals may use visa-free transit."),
+])
+def test_a_unit_split_in_segments_is_final_only_when_every_segment_is(exported, english, states, stored):
+    project, store, ids, data = exported
+    report = import_xliff(project, store, split_unit(data, ids[2], english, states), "alice", approve_final=True)
+    seg = segment_states(store, SLUG)[2]
+    assert report.approved == [] and seg.state != "approved" and seg.target == stored, report.lines()
+    if english[0] is None:
+        assert report.refused == {f"{SLUG}/{ids[2]}": "segment 1 of this unit has no target: translate every "
+                                                     "segment, then import it"}

@@ -6,7 +6,9 @@ rejected), translated (draft) or final (approved); `zt:version` on each unit nam
 exported, so an import never replaces or approves a draft saved after the export.
 
 Import: each unit is checked on its own. A unit whose segment is gone or whose `<source>` no
-longer equals the current Chinese is refused with a message naming it; the others are taken.
+longer equals the current Chinese is refused with a message naming it; the others are taken. A unit
+a CAT tool split into several `<segment>`s is as far as its least advanced one (`final` only when every
+one is), and is refused while one of them has no target: its English would be part of the Chinese only.
 Accepted targets are stored as edits by the importing reviewer, never as approvals, unless
 the import is run with `approve_final` and the unit's state is `final`: then the reviewer who
 imports vouches for it, and it is approved in their name (recorded as such in the audit log).
@@ -87,6 +89,7 @@ class _Unit:
     target: str
     state: str
     version: str = ""  # the version exported; empty from files made elsewhere
+    untranslated: tuple[int, ...] = ()  # the segments (1, 2, …) of a unit a CAT tool split that have no target
 
 
 def parse_units(data: bytes, name: str = "the file") -> list[_Unit]:
@@ -106,12 +109,19 @@ def parse_units(data: bytes, name: str = "the file") -> list[_Unit]:
     for file_el in root.iter(_q("file")):
         for unit in file_el.iter(_q("unit")):
             segs = unit.findall(_q("segment"))
-            source = "".join("".join(s.find(_q("source")).itertext()) for s in segs if s.find(_q("source")) is not None)
-            target = "".join("".join(s.find(_q("target")).itertext()) for s in segs if s.find(_q("target")) is not None)
-            state = segs[-1].get("state", "initial") if segs else "initial"
-            units.append(_Unit(file_el.get("id", ""), unit.get("id", ""), source, target, state,
-                               unit.get(f"{{{ZT}}}version", "")))
+            sources, targets = [_text(s.find(_q("source"))) for s in segs], [_text(s.find(_q("target"))) for s in segs]
+            # a unit is as far as its least advanced segment: final only when every one is
+            states = [s.get("state", "initial") for s in segs] or ["initial"]
+            state = next((st for st in states if st != "final"), "final")
+            untranslated = tuple(n for n, (zh, en) in enumerate(zip(sources, targets, strict=True), start=1)
+                                 if zh.strip() and not en.strip())
+            units.append(_Unit(file_el.get("id", ""), unit.get("id", ""), "".join(sources), "".join(targets), state,
+                               unit.get(f"{{{ZT}}}version", ""), untranslated))
     return units
+
+
+def _text(element: etree._Element | None) -> str:
+    return "".join(element.itertext()) if element is not None else ""
 
 
 def import_xliff(project: Project, store: Store, data: bytes, actor: str, approve_final: bool = False,
@@ -150,6 +160,9 @@ def _refusal(unit: _Unit, segments: dict) -> str | None:
         return f"the source no longer matches the current Chinese: file has {unit.source!r}, now {seg.source!r}"
     if not unit.target.strip():
         return "no target to import"
+    if unit.untranslated:  # its English would be part of the Chinese only
+        return (f"segment {', '.join(map(str, unit.untranslated))} of this unit has no target: translate every "
+                "segment, then import it")
     if control_character(unit.target):
         return f"the target holds the control character {control_character(unit.target)[1]}: remove it"
     return None

@@ -4,8 +4,9 @@ The checks look for what machine translation gets wrong and a reader would notic
 not rendered as the glossary says (or one the glossary itself is in conflict about), a forbidden
 rendering however it is spaced or hyphenated, a number or date that changed (or changed places, or
 the number a list item opens with, or percent for percentage points), a prohibition left with no
-"not", a URL or email address changed or dropped, Chinese left in the English, placeholder debris,
-Markdown that lost a link or emphasis, an empty or untranslated segment, a length that does not
+"not", a URL or email address changed or dropped, Chinese (or Korean, Cyrillic…) in the English, placeholder debris,
+Markdown that lost a link or emphasis or gained a heading, quote or list marker, HTML tags (pages show
+them as text), an empty or untranslated segment, a length that does not
 fit; and what makes published text look careless: a double space, a space before punctuation,
 emphasis or a link that will not render, a term repeated more often than in the Chinese, a lone
 `s` cut off a word. They must not flag correct translations, so each one errs on the side of
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from zaitun.content import markdown
 from zaitun.translate import list_numbers, negation, numbers, repair, roles
@@ -37,6 +39,17 @@ GLUED_QUOTE_RE = re.compile(r"\w[“‘]|[”]\w")  # Chinese writes quotes with
 REPEAT_GAP_RE = re.compile(r"[\s,;/&*_-]*(?:(?:and|or|the|a|an)\s+){0,2}[\s*_]*", re.IGNORECASE)
 FRAGMENT_RE = re.compile(r"(?<=[^\s\d.,]) +(s|es|['’]s)(?=[\s.,;:!?)]|$)")
 PIPE_RE = re.compile(r"(?<!\\)\|")  # a cell separator, not an escaped `\|`
+# what a line opening with it becomes on the page: a heading, quote, list item, code block or rule
+BLOCK_RE = re.compile(r"^[ \t]{0,3}(?:#{1,6}(?=\s|$)|>|[-*+][ \t]+(?=\S)|```|~~~|(?:[-*_][ \t]*){3,}$)")
+HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--")  # not an autolink <https://…>
+# letters of scripts English is never written in: an engine answering in the wrong language
+OTHER_SCRIPTS = {"Japanese kana": "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f",
+                 "Korean": "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af", "Cyrillic": "\u0400-\u052f",
+                 "Arabic": "\u0600-\u06ff\u0750-\u077f", "Hebrew": "\u0590-\u05ff", "Thai": "\u0e00-\u0e7f",
+                 "Devanagari": "\u0900-\u097f"}
+OTHER_SCRIPT_RE = {name: re.compile(f"[{chars}]+") for name, chars in OTHER_SCRIPTS.items()}
+BIDI_RE = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")  # direction marks, embeddings, overrides
+OVERRIDDEN_RE = re.compile("\u202e([^\u202c\n]*)")  # right-to-left override: shown reversed up to its PDF
 MARKUP_RE = re.compile(r"[*_`&\\\[<]")  # what Markdown may render as other text than it is written
 CHARS_PER_HANZI = 3.0  # English characters per Chinese one, measured on the shipped TMX
 MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected length
@@ -44,13 +57,14 @@ MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected l
 
 def check_translation(source: str, target: str, glossary: Glossary) -> list[dict]:
     """All issues of one translation; an empty list means nothing for a reviewer to look at."""
-    if not target.strip():
+    if not "".join(c for c in target if unicodedata.category(c) != "Cf").strip():  # zero-width ones show nothing
         return [_issue("empty", "no English yet: translate this segment")]
     if normal(target) == normal(source) and CJK_RE.search(source):
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
     issues: list[dict] = []
     for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_list_number, check_roles,
-                  check_doc_numbers, check_percent_points, check_negation, check_addresses, check_lines, check_cjk,
+                  check_doc_numbers, check_percent_points, check_negation, check_addresses, check_lines,
+                  check_blocks, check_html, check_bidi, check_cjk, check_script,
                   check_debris, check_markdown, check_length, check_spacing, check_emphasis, check_repeats,
                   check_fragments):
         issues.extend(check(source, target, glossary))
@@ -115,6 +129,8 @@ def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[t
     _find_forbidden(target, entries, found, seen)
     if MARKUP_RE.search(target):  # what the page shows: `**Propaganda** Department`, `&#80;ropaganda`
         _find_forbidden(markdown.visible_text(target), entries, found, seen)
+    if "\u202e" in target:  # "\u202etnemtrapeD adnagaporP" shows as "Propaganda Department"
+        _find_forbidden(OVERRIDDEN_RE.sub(lambda m: m.group(1)[::-1], target), entries, found, seen)
     return found
 
 
@@ -227,18 +243,19 @@ def check_percent_points(source: str, target: str, glossary: Glossary) -> list[d
 
 def check_negation(source: str, target: str, glossary: Glossary) -> list[dict]:
     """A prohibition (不得, 禁止, 不予) whose English says no kind of "not": it reads as a permission."""
-    word = negation.dropped(_without_terms(source, glossary), target)
+    word = negation.dropped(_without_terms(source, glossary, keep_length=True), target)
     if word is None:
         return []
     return [_issue("negation", f"the Chinese says {word} (not, prohibited) but the English has no \"not\", "
                                "\"no\" or \"prohibited\": check that it still forbids what the Chinese forbids")]
 
 
-def _without_terms(source: str, glossary: Glossary) -> str:
-    """The source with glossary terms blanked: their numbers come with the approved rendering."""
+def _without_terms(source: str, glossary: Glossary, keep_length: bool = False) -> str:
+    """The source with glossary terms blanked: their numbers come with the approved rendering. keep_length
+    blanks each character, for checks that read where a word sits in the segment."""
     out, pos = [], 0
     for m in glossary.matches(source):
-        out.append(source[pos:m.start] + " ")
+        out.append(source[pos:m.start] + " " * ((m.end - m.start) if keep_length else 1))
         pos = m.end
     out.append(source[pos:])
     return "".join(out)
@@ -272,12 +289,52 @@ def check_lines(source: str, target: str, glossary: Glossary) -> list[dict]:
     return issues
 
 
+def check_blocks(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """English opening with Markdown the Chinese does not open with (`# `, `> `, `- `, a fence): on the page
+    the segment becomes a heading, quote, list item or code block of its own."""
+    found = BLOCK_RE.match(target)
+    if found is None or BLOCK_RE.match(source):
+        return []
+    return [_issue("markdown", f"the English opens with \"{found.group(0).strip()}\", which makes it a heading, "
+                               "quote, list or code block on the page: remove it")]
+
+
+def check_html(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """HTML tags the Chinese has not: pages show them as text (`<script>…`), which no reader should see."""
+    added = [tag for tag in dict.fromkeys(HTML_TAG_RE.findall(target)) if tag not in source]
+    if not added:
+        return []
+    return [_issue("markdown", f"HTML in the English shows as text on the page: {' '.join(added)[:80]}; "
+                               "remove it")]
+
+
+def check_bidi(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """Invisible direction controls the Chinese has not: they reorder what readers see (U+202E shows the text
+    after it backwards), so the page need not say what the English seems to hold."""
+    found = [f"U+{ord(c):04X}" for c in dict.fromkeys(BIDI_RE.findall(target)) if c not in source]
+    if not found:
+        return []
+    return [_issue("characters", f"invisible direction controls ({', '.join(found)}) in the English change the "
+                                 "order readers see: remove them")]
+
+
 def check_cjk(source: str, target: str, glossary: Glossary) -> list[dict]:
     found = CJK_RE.findall(target)
     if not found:
         return []
     return [_issue("chinese", "Chinese characters or full-width punctuation left in the English: "
                               + " ".join(dict.fromkeys(found)))]
+
+
+def check_script(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """Korean, Japanese kana, Cyrillic… in the English that the Chinese does not hold: the engine answered in
+    another language (the Chinese left in is check_cjk's)."""
+    issues = []
+    for name, regex in OTHER_SCRIPT_RE.items():
+        if found := [w for w in dict.fromkeys(regex.findall(target)) if w not in source]:
+            issues.append(_issue("language", f"{name} in the English ({' '.join(found)[:60]}): it is not "
+                                             "English; translate this segment"))
+    return issues
 
 
 def check_debris(source: str, target: str, glossary: Glossary) -> list[dict]:

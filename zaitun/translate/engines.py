@@ -3,7 +3,8 @@
 `None` means "not translated" (the engine failed, hung or is offline); the pipeline flags
 those segments for a human and keeps everything else. Online engines go through
 deep-translator, which sets no timeouts, so each attempt at a text here is over within
-`translate.timeout` seconds, however slowly the provider answers (see `_fetch` and
+`translate.timeout` seconds, however slowly the provider answers, and reads no more than
+MAX_ANSWER_BYTES of an answer, however fast it comes (see `_fetch` and
 `DeepTranslatorEngine._call`), and each text gets bounded retries with exponential backoff,
 waiting longer when a rate-limited answer (429/503) says how long in `Retry-After`, up to
 MAX_RETRY_AFTER. After two texts in a row fail, the engine is taken as down for the rest of
@@ -38,6 +39,9 @@ _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("zaitun
 DEFAULT_TIMEOUT = 10.0
 _RETRY_AFTER: contextvars.ContextVar[float | None] = contextvars.ContextVar("zaitun_retry_after", default=None)
 MAX_RETRY_AFTER = 60.0  # a provider asking for a longer pause gets the text back next run instead
+# no answer to one text (at most limits.text_bytes, 1 MB by default) is larger: read no further, however fast
+# it comes, so a broken or hostile endpoint cannot fill the memory within the timeout
+MAX_ANSWER_BYTES = 16 * 2**20
 
 
 class Engine(Protocol):
@@ -110,6 +114,9 @@ def _fetch(send, *args, **kwargs) -> requests.Response:
     with response:
         while chunk := response.raw.read1(64 * 1024, decode_content=True):  # what has come, not a full chunk
             body += chunk
+            if len(body) > MAX_ANSWER_BYTES:
+                raise requests.RequestException(f"answer larger than {MAX_ANSWER_BYTES // 2**20} MiB, "
+                                                "not a translation")
             _time_left(deadline)
     response._content = bytes(body)  # what `.json()` and `.text` read, as if requests had read it
     return response

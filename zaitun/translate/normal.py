@@ -5,7 +5,8 @@ A forbidden rendering must be caught however the English spaces, breaks, hyphena
 words, "Foreigners’ Office"), and an approved one found the same way; so QA, the glossary's own
 lint and the gate compare texts in this form. Runs of spaces of any kind, line breaks, hyphens and
 dashes become one space; curly quotes straight; invisible characters (soft hyphens, zero-width
-spaces) go; letters are case-folded unless case is what a rule is about (MasterCard for Mastercard).
+spaces) go; Greek and Cyrillic letters drawn like Latin ones ("Prοpaganda" with an omicron) become
+those; letters are case-folded unless case is what a rule is about (MasterCard for Mastercard).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from dataclasses import dataclass
 
 QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
+# Greek and Cyrillic letters a reader cannot tell from Latin ones (after NFKC)
+CONFUSABLES = str.maketrans("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονАВЕЅІЈКМНОРСТХУаеіјорсхуѕԁһӏ",
+                            "ABEZHIKMNOPTYXovABESIJKMHOPCTXYaeijopcxysdhl")
 SEPARATOR = r"[\s\-\u2010-\u2015\u2212\u2e3a\u2e3b]"  # NFKC has made every other space and dash one of these
 SEPARATORS_RE = re.compile(SEPARATOR + "+")
 IS_SEPARATOR = re.compile(SEPARATOR).fullmatch
@@ -26,7 +30,7 @@ IS_SEPARATOR = re.compile(SEPARATOR).fullmatch
 def _character(c: str, fold: bool) -> str:
     if unicodedata.category(c) == "Cf":  # soft hyphen, zero-width space and joiners, byte order mark
         return ""
-    c = unicodedata.normalize("NFKC", c).translate(QUOTES)
+    c = unicodedata.normalize("NFKC", c).translate(QUOTES).translate(CONFUSABLES)
     return c.casefold() if fold else c
 
 
