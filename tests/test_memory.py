@@ -478,3 +478,24 @@ def test_a_memory_english_of_invisible_characters_only_is_empty_and_waits_for_a_
     assert [i["check"] for i in drafts_by_source(report)[STAY].issues] == ["empty"]
     assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "draft"
     store.close()
+
+
+def test_two_project_tmx_files_giving_one_chinese_other_english_keep_the_first_and_name_both(tmp_path):
+    """Two files of tm/ disagreeing on one Chinese: not whichever file is read last winning unsaid, but the pair
+    memory took first kept and the other named with both files, as two units of one file are."""
+    store, tm = new_store(tmp_path), tmp_path / "tm"
+    tm.mkdir()
+    zh, first, other = PAIRS[0][0], PAIRS[0][1], "Foreigners can come in."
+    write_tm = [(name, new_store(tmp_path, f"{name}.db")) for name in ("a", "b")]
+    remember(write_tm[0][1], [(zh, first)])
+    remember(write_tm[1][1], [(zh, other), PAIRS[1]])
+    for name, source in write_tm:
+        (tm / f"{name}.tmx").write_bytes(export_tmx(source))
+    loaded = load_project_tmx(store, tm, Glossary())
+    assert {row["source"]: row["target"] for row in store.memory_entries()} == {zh: first, PAIRS[1][0]: PAIRS[1][1]}
+    [note] = loaded["b.tmx"].skipped
+    assert note.startswith(f"{tm / 'b.tmx'}: ") and f"{tm / 'a.tmx'} gives it other English" in note
+    assert repr(first) in note and loaded["b.tmx"].added == 1
+    (tm / "a.tmx").write_bytes(export_tmx(write_tm[1][1]))  # a.tmx corrected to agree: its own pair is replaced
+    load_project_tmx(store, tm, Glossary())
+    assert {row["source"]: row["target"] for row in store.memory_entries()}[zh] == other

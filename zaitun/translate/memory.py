@@ -11,7 +11,8 @@ Memory is Simplified Chinese to English in plain text, so a unit is skipped, wit
 Chinese is Traditional (zh-TW, zh-Hant), when it holds a placeholder (`<ph>`) standing for text, or when
 it is longer than a whole document may be; formatting codes (`<bpt>`, `<ept>`, `<it>`, `<ut>`) are
 dropped with the tool's markup they carry. Of two units with the same Chinese the first is taken and
-the other reported. A file declaring or using entities is refused.
+the other reported; so is a pair of a project file (`tm/*.tmx`) whose Chinese another project file gives
+other English: the one memory took first is kept. A file declaring or using entities is refused.
 """
 
 from __future__ import annotations
@@ -119,15 +120,31 @@ def import_tmx(store: Store, path: Path, glossary: Glossary, imported_by: str = 
                                       f"{'; '.join(forbidden_message(*f) for f in found)}")
             elif row is not None and row["target"] == en:
                 result.unchanged += 1
+            elif (other := _other_file(row, path, imported_by)) is not None:
+                result.skipped.append(f"{path}: {zh!r} not imported: {other} gives it other English "
+                                      f"({row['target']!r}), which is kept; make the two files agree")
             elif row is not None and row["origin"] == "review" and row["approved_by"] != MEMORY_APPROVER:
                 result.kept += 1  # (one marked approved by "memory" was rewritten by an approval from memory
                 # before zaitun stopped doing that: the import's entry, not a reviewer's)
             else:
-                store.remember(conn, zh, en, origin="tmx", approved_by=imported_by or f"tmx:{Path(path).name}")
+                store.remember(conn, zh, en, origin="tmx", approved_by=imported_by or f"{TMX_VOUCHER}{Path(path).name}")
                 result.added += row is None
                 result.updated += row is not None
         store.log(conn, imported_by or "zaitun", "tm-import", note=_file_key(Path(path)))
     return result
+
+
+def _other_file(row: dict | None, path: Path, imported_by: str) -> Path | None:
+    """The other project memory file (beside `path` in tm/) whose pair memory holds for this Chinese: two files
+    giving one Chinese other English are one mistake, not a correction, so the first taken is kept (as of two
+    units of one file) and the other named, instead of whichever is imported last winning unsaid."""
+    if imported_by or row is None or row["origin"] != "tmx" or not row["approved_by"].startswith(TMX_VOUCHER):
+        return None
+    other = Path(path).parent / row["approved_by"].removeprefix(TMX_VOUCHER)
+    return other if other.name != Path(path).name and other.is_file() else None
+
+
+TMX_VOUCHER = "tmx:"  # the approver a project memory file's pairs are put in the name of: `tmx:NAME`
 
 
 def export_tmx(store: Store) -> bytes:
