@@ -2,16 +2,17 @@
 never appear), as the glossary is at this build.
 
 The gate makes a release only of English free of forbidden renderings and marks it `screened` with the
-glossary's version it checked it against (zaitun.review.gate.make_release); a build trusts that mark while the
-glossary is that version. Any other release a build reads is checked here, the whole document at once: a
-forbidden rendering of a term of its Chinese anywhere in its English. So is every release online once the
-glossary changes: the build records the version it screened its English against (inputs.collect keeps it
-with each document's English, and the build's summary keeps the glossary's), so a build whose inputs did not
-change knows the version without reading the glossary, and one after a glossary change reads each release
-once more. A release holding one does not go online: the English released before stays if it passes
-(inputs.collect), or the page has no English; the build names the document and the rendering, and the
-approved segments holding it come back to review (zaitun.review.gate.back_to_review). The glossary and the
-checks are loaded only when a release must be checked.
+glossary's version it checked it against, with the screening rules' (glossary.screened_against: English a
+zaitun with older rules screened is screened again once); a build trusts that mark while both are the same.
+Any other release a build reads is checked here, the whole document at once: a forbidden rendering of a term
+of its Chinese anywhere in its English. So is every release online once the glossary changes: the build
+records the version it screened its English against (inputs.collect keeps it with each document's English,
+and the build's summary keeps the glossary's), so a build whose inputs did not change knows the version
+without reading the glossary, and one after a glossary change reads each release once more. A release
+holding one does not go online: the English released before stays if it passes (inputs.collect), or the page
+has no English; the build names the document and the rendering, and the approved segments holding it come
+back to review (zaitun.review.gate.back_to_review). The glossary and the checks are loaded only when a
+release must be checked.
 """
 
 from __future__ import annotations
@@ -40,12 +41,13 @@ class Screen:
 
     @functools.cached_property
     def version(self) -> str:
-        """The glossary's version (a hash of its files), which releases and cached English are screened against."""
+        """The glossary's version (a hash of its files) with the screening rules', which releases and cached
+        English are screened against (glossary.screened_against)."""
         if self.known:
             return self.known
-        from zaitun.translate.glossary import glossary_files, version_of
+        from zaitun.translate.glossary import glossary_files, screened_against, version_of
 
-        return version_of(glossary_files(self.glossary_dir))
+        return screened_against(version_of(glossary_files(self.glossary_dir)))
 
     def found(self, raw: str, payload: dict) -> list[tuple[str, str, str]]:
         """(text found, Chinese term, approved rendering) of each forbidden rendering in a release's English."""

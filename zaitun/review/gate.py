@@ -40,7 +40,7 @@ from zaitun.state.segments import (
 )
 from zaitun.state.store import Connection, Store, release_holds, sha
 from zaitun.translate.checks import check_translation, forbidden_message, forbidden_renderings
-from zaitun.translate.glossary import Glossary
+from zaitun.translate.glossary import Glossary, screened_against
 
 if TYPE_CHECKING:  # a build's store (the build brings back segments whose release it took offline)
     from zaitun.state.lazy import LazyStore
@@ -501,7 +501,8 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
             "glossary_versions": sorted({tr["glossary_version"] for tr in approvals if tr["glossary_version"]}),
             "segments": len(approvals),
         },
-        "screened": glossary.version,  # checked for forbidden renderings: the build need not (publish/screen.py)
+        "screened": screened_against(glossary.version),  # checked for forbidden renderings: the build need not
+        # (publish/screen.py)
     }
     if from_memory:  # English approved from memory was read by no reviewer of this page: who vouched for it
         payload["provenance"]["memory_vouched_by"] = store.memory_approvers(from_memory, conn)

@@ -224,6 +224,16 @@ def version_of(paths: list[Path]) -> str:
     return digest.hexdigest()[:12]
 
 
+def screened_against(version: str) -> str:
+    """What a release's English is screened against (its `screened` mark, publish/screen.py): the glossary's
+    version and the rules that find forbidden renderings, so that English screened by an older zaitun, whose
+    rules missed some (look-alike letters, text written backwards), is screened again once."""
+    return f"{version}/{SCREENING_RULES}"
+
+
+SCREENING_RULES = 2  # raised whenever checks.forbidden_renderings finds what it did not before
+
+
 def read_rows(path: Path) -> Iterator[tuple[int, list[str] | None]]:
     """(line number, cells) for each row of a glossary CSV, the header included as line 1; cells None for a
     line whose quote is never closed (the lines after it are read as lines of their own, not swallowed)."""
