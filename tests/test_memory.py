@@ -499,3 +499,67 @@ def test_two_project_tmx_files_giving_one_chinese_other_english_keep_the_first_a
     (tm / "a.tmx").write_bytes(export_tmx(write_tm[1][1]))  # a.tmx corrected to agree: its own pair is replaced
     load_project_tmx(store, tm, Glossary())
     assert {row["source"]: row["target"] for row in store.memory_entries()}[zh] == other
+
+
+def test_a_project_tmx_file_removed_from_tm_vouches_for_nothing_and_what_it_approved_comes_back_to_review(tmp_path):
+    """Its pairs stayed in memory in the name of a file no longer there, approving every exact match with no
+    reviewer: now they are forgotten, the segments approved from them are drafted again for a reviewer (the
+    release online stays until one is approved), and the file put back is taken in again."""
+    project = make_project(tmp_path / "p")
+    store = open_ingested(project)
+    write_tm(project, tmp_path, ALL_EN)
+    pipeline.translate(project, store, engine=OfflineEngine())
+    released = store.latest_release("notice")["id"]
+    assert {s.state for s in segment_states(store, "notice")} == {"approved"}
+    (project.tm_dir / "approved.tmx").rename(tmp_path / "approved.tmx")
+    said = zaitun(project, "translate").stdout
+    assert f"memory: forgot {len(ALL_EN)} pair(s) of tm/approved.tmx, no longer in tm/" in said
+    assert store.memory_entries() == []
+    states = {s.source: s for s in segment_states(store, "notice")}
+    assert {states[zh].state for zh in ALL_EN} == {"draft"}
+    assert {states[zh].translation["origin"] for zh in ALL_EN} != {"memory"}
+    assert store.latest_release("notice")["id"] == released  # no new release: nobody approved anything
+    assert "approved.tmx" not in zaitun(project, "translate").stdout  # forgotten once
+    (tmp_path / "approved.tmx").rename(project.tm_dir / "approved.tmx")  # put back: taken in again
+    again = pipeline.translate(project, store, engine=OfflineEngine())
+    assert again.summary()["tmx_imported"] == {"approved.tmx": len(ALL_EN)}
+    assert {s.state for s in segment_states(store, "notice")} == {"approved"}
+
+
+def test_a_project_tmx_file_renamed_keeps_what_it_approved(tmp_path):
+    project = make_project(tmp_path / "p")
+    store = open_ingested(project)
+    write_tm(project, tmp_path, ALL_EN)
+    pipeline.translate(project, store, engine=OfflineEngine())
+    (project.tm_dir / "approved.tmx").rename(project.tm_dir / "approved-2026.tmx")
+    again = pipeline.translate(project, store, engine=OfflineEngine())
+    assert again.count() == 0 and {s.state for s in segment_states(store, "notice")} == {"approved"}
+    assert {e["approved_by"] for e in store.memory_entries()} == {"tmx:approved-2026.tmx"}
+
+
+def test_when_one_of_two_disagreeing_project_tmx_files_is_removed_the_others_english_is_taken(tmp_path):
+    store, tm = new_store(tmp_path), tmp_path / "tm"
+    tm.mkdir()
+    zh, first, other = PAIRS[0][0], PAIRS[0][1], "Foreigners can come in."
+    for name, english in (("a", first), ("b", other)):
+        source = new_store(tmp_path, f"{name}.db")
+        remember(source, [(zh, english)])
+        (tm / f"{name}.tmx").write_bytes(export_tmx(source))
+    load_project_tmx(store, tm, Glossary())
+    (tm / "a.tmx").unlink()
+    loaded = load_project_tmx(store, tm, Glossary())
+    assert loaded["a.tmx"].forgotten == 1 and loaded["b.tmx"].added == 1
+    assert [(e["target"], e["approved_by"]) for e in store.memory_entries()] == [(other, "tmx:b.tmx")]
+
+
+def test_memory_is_left_as_it_is_when_tm_is_not_there(tmp_path):
+    """A tm/ folder missing (a share not mounted) is not every file removed."""
+    store, tm = new_store(tmp_path), tmp_path / "tm"
+    tm.mkdir()
+    source = new_store(tmp_path, "a.db")
+    remember(source, PAIRS[:1])
+    (tm / "a.tmx").write_bytes(export_tmx(source))
+    load_project_tmx(store, tm, Glossary())
+    (tm / "a.tmx").unlink()
+    tm.rmdir()
+    assert load_project_tmx(store, tm, Glossary()) == {} and len(store.memory_entries()) == 1

@@ -69,7 +69,7 @@ def load_memory(project: Project, store: Store) -> dict[str, int]:
     from zaitun.translate.memory import load_project_tmx
 
     loaded = load_project_tmx(store, project.tm_dir, load_glossary(project.glossary_dir), Limits.of(project.config))
-    return {name: r.added + r.updated for name, r in loaded.items()}
+    return {name: r.added + r.updated for name, r in loaded.items() if not r.forgotten}
 
 
 def translate(project: Project, store: Store, slugs: list[str] | None = None,

@@ -463,6 +463,11 @@ class Store:
                  .order_by(translations.c.id))
         return [_translation(r) for r in self._rows(query, conn)]
 
+    def tmx_vouchers(self) -> set[str]:
+        """Who the TMX imports in memory were put there in the name of (`tmx:NAME` for a project memory file)."""
+        query = select(memory.c.approved_by).where(memory.c.origin == "tmx").distinct()
+        return {r["approved_by"] for r in self._rows(query)}
+
     def memory_entries(self) -> list[dict]:
         with self.engine.connect() as c:
             return [dict(r) for r in c.execute(select(memory).order_by(memory.c.source)).mappings()]
@@ -641,10 +646,12 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(query))
 
-    def audit_notes(self, action: str) -> set[str]:
-        """The notes of every audit entry of one action (TMX imports name the file versions they took)."""
+    def audit_notes(self, *actions: str) -> list[tuple[str, str]]:
+        """(action, note) of every audit entry of these actions, oldest first (TMX imports name the file versions
+        they took, and memory the files whose pairs it forgot)."""
+        query = select(audit.c.action, audit.c.note).where(audit.c.action.in_(actions)).order_by(audit.c.id)
         with self.engine.connect() as conn:
-            return {row[0] for row in conn.execute(select(audit.c.note).where(audit.c.action == action)) if row[0]}
+            return [(row[0], row[1]) for row in conn.execute(query) if row[1]]
 
     def failure_rows(self) -> list[dict]:
         """Every failure still standing, oldest first."""
@@ -735,6 +742,12 @@ class Store:
         rejected it): whether it did."""
         return conn.execute(delete(memory).where(memory.c.source_hash == sha(source),
                                                  memory.c.target == target)).rowcount == 1
+
+    def forget_vouched(self, conn: Connection, approved_by: str) -> int:
+        """Take out of the translation memory every pair a TMX import put there in the name of `approved_by` (a
+        project memory file no longer in tm/): how many."""
+        query = delete(memory).where(memory.c.origin == "tmx", memory.c.approved_by == approved_by)
+        return conn.execute(query).rowcount
 
     def remembers(self, conn: Connection, source: str, target: str) -> bool:
         """Whether the translation memory holds this English for this Chinese now (in the writing transaction)."""

@@ -45,6 +45,9 @@ def _summary(report) -> None:
     s = report.summary()
     for name, count in s["tmx_imported"].items():
         typer.echo(f"memory: loaded {count} pair(s) from tm/{name}")
+    for name, count in s["tmx_forgotten"].items():
+        typer.echo(f"memory: forgot {count} pair(s) of tm/{name}, no longer in tm/ (what it approved is drafted "
+                   "again for review)")
     for note in s["tmx_skipped"]:
         typer.echo(note, err=True)
     for doc in report.documents:

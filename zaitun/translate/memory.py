@@ -5,7 +5,8 @@ origin "tmx" but never overwrites what a reviewer approved in zaitun, and never 
 English holds a rendering the glossary forbids (memory is approved English). Memory matches are
 approved and published with no reviewer reading them, so each entry names who vouched for it: the
 reviewer who imported the file (`zaitun tm import` proves who they are), or the project's own file
-(`tmx:NAME`) for `tm/*.tmx`, loaded at the start of a translate run when their content changed.
+(`tmx:NAME`) for `tm/*.tmx`, loaded at the start of a translate run when their content changed, and
+forgotten when their file leaves tm/.
 
 Memory is Simplified Chinese to English in plain text, so a unit is skipped, with the reason, when its
 Chinese is Traditional (zh-TW, zh-Hant), when it holds a placeholder (`<ph>`) standing for text, or when
@@ -47,6 +48,7 @@ class TmxImport:
     updated: int = 0
     kept: int = 0
     unchanged: int = 0
+    forgotten: int = 0  # pairs of a file no longer in tm/, taken out of memory
     skipped: list[str] = field(default_factory=list)
 
 
@@ -161,15 +163,39 @@ def _file_key(path: Path) -> str:
 
 
 def _imported_hashes(store: Store) -> set[str]:
-    """`name hash` notes of every TMX import recorded in the audit log."""
-    return store.audit_notes("tm-import")
+    """`name hash` notes of the TMX imports recorded in the audit log since memory last forgot a removed file's
+    pairs: after that every file is taken again once (a file put back, or another giving other English for a
+    Chinese the removed one held, is taken as if new)."""
+    done: set[str] = set()
+    for action, note in store.audit_notes("tm-import", FORGET_ACTION):
+        done = done | {note} if action == "tm-import" else set()
+    return done
+
+
+FORGET_ACTION = "tm-forget"
 
 
 def load_project_tmx(store: Store, tm_dir: Path, glossary: Glossary, limits: Limits = Limits()) -> dict[str, TmxImport]:
-    """Import each `tm/*.tmx` whose content is new to this store; return what each import did."""
+    """Forget the pairs of a `tm/*.tmx` no longer there, then import each whose content is new to this store;
+    return what each did. A file removed vouches for nothing any more: the segments the translate pass approved
+    from its pairs are drafted again for a reviewer (translate/pipeline.py)."""
+    if not Path(tm_dir).is_dir():  # no tm/ (or a share not mounted): memory is left as it is
+        return {}
+    files = sorted(Path(tm_dir).glob("*.tmx"))
+    results = _forget_removed(store, {path.name for path in files})
     done = _imported_hashes(store)
-    results = {}
-    for path in sorted(Path(tm_dir).glob("*.tmx")) if Path(tm_dir).is_dir() else []:
+    for path in files:
         if _file_key(path) not in done:
             results[path.name] = import_tmx(store, path, glossary, limits=limits)
+    return results
+
+
+def _forget_removed(store: Store, present: set[str]) -> dict[str, TmxImport]:
+    names = {v.removeprefix(TMX_VOUCHER) for v in store.tmx_vouchers() if v.startswith(TMX_VOUCHER)}
+    removed = sorted(names - present)
+    results = {}
+    for name in removed:
+        with store.tx() as conn:
+            results[name] = TmxImport(forgotten=store.forget_vouched(conn, f"{TMX_VOUCHER}{name}"))
+            store.log(conn, "zaitun", FORGET_ACTION, note=name)
     return results

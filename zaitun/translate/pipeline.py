@@ -116,7 +116,8 @@ class TranslateReport:
                 "rechecked": sum(len(d.rechecked) for d in self.documents),
                 "engine_failed": len(failed),
                 "engine_error": _engine_error(failed[0]) if failed else "",
-                "tmx_imported": {name: r.added + r.updated for name, r in self.tmx.items()},
+                "tmx_imported": {name: r.added + r.updated for name, r in self.tmx.items() if not r.forgotten},
+                "tmx_forgotten": {name: r.forgotten for name, r in self.tmx.items() if r.forgotten},
                 "tmx_skipped": [note for r in self.tmx.values() for note in r.skipped],
                 "failed": [f.message for f in self.problems()], "review": self.to_review(),
                 "completed": list(dict.fromkeys(self.completed))}
@@ -283,7 +284,8 @@ def recheck_drafts(store: Store, slug: str, states: list[SegmentState], glossary
 def _pending(store: Store, states: list[SegmentState], engine: Engine,
              repairer: Repairer) -> list[SegmentState]:
     """Segments without a translation, machine drafts that approved memory now covers, memory matches
-    no person decided on whose memory entry reads otherwise now (a corrected TMX), and empty drafts a
+    no person decided on whose memory entry reads otherwise now (a corrected TMX) or is gone (its file left
+    tm/: drafted again, for a reviewer), and empty drafts a
     real engine may fill or a near match approved since can repair."""
     machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine", "repair")]
     reused = [s for s in states if _memory_match(s)]
@@ -291,7 +293,7 @@ def _pending(store: Store, states: list[SegmentState], engine: Engine,
     retry = {s.seg_id for s in machine
              if s.source in hits or (s.translation["origin"] == "none"
                                      and (engine.name != "offline" or repairer(s.source) is not None))}
-    retry |= {s.seg_id for s in reused if hits.get(s.source, s.target) != s.target}
+    retry |= {s.seg_id for s in reused if hits.get(s.source) != s.target}  # corrected, or its file removed
     return [s for s in states if s.state == "pending" or s.seg_id in retry]
 
 
