@@ -493,3 +493,28 @@ def test_a_child_ending_past_the_bound_stops_up_and_says_why(tmp_path):
                    "start it again (`zaitun up`); its first pass takes in what changed meanwhile")
     assert lines == ["the flows stopped (exit code 3); see .zaitun/prefect-serve.log; it is not started again: "
                      "it stopped 2 times within 10 minutes"]
+
+
+def test_under_up_english_holding_a_rendering_the_glossary_now_forbids_goes_offline_in_seconds(
+        tmp_path, leftovers):  # noqa: F811
+    """Not at the hourly publish run: glossary/ written while up runs rebuilds publish/ as an approval does,
+    and the build holds back the English holding the rendering; allowed again, the page comes back."""
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)
+    proc, ports, _children = running_stack(root, leftovers)
+    try:
+        page = f"http://127.0.0.1:{ports['preview']}/en/guides/{WAITING}/"
+        approve_waiting(root)
+        wait_for_page(page, 60)
+        terms = root / "glossary" / "forbidden.csv"
+        terms.write_text("zh,en,forbidden,note\n夜市,night market,English of,\n", encoding="utf-8")
+        deadline = time.monotonic() + 20
+        while httpx.get(page, timeout=10).status_code == 200:
+            assert time.monotonic() < deadline, "the English page is still online"
+            time.sleep(0.2)
+        terms.unlink()
+        wait_for_page(page, 20)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)

@@ -20,6 +20,7 @@ import logging
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -181,16 +182,21 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
     Prefect's event round trip; the publish flow still runs for the deploy and hooks. When publish/ is the
     public site, this build is the one that puts the pages online, so it tells notify.published.
     Once stopped it looks a last time, so an approval made just before Ctrl-C is online too. Approvals from
-    memory are left to the publish run their translate pass starts once it has told them, all at once."""
+    memory are left to the publish run their translate pass starts once it has told them, all at once.
+    A glossary file written, added or removed rebuilds too: English holding a rendering it now forbids goes
+    offline in seconds, not at the hourly publish run."""
     from zaitun.state.segments import MEMORY_APPROVER
     from zaitun.state.store import Store
 
     project = Project(project.root)  # its own: its settings are read again between builds, never during one
     store = Store.open(project.database_url)
     seen, failed = store.last_event_id(), ""
+    glossary = Look(functools.partial(files_stamp, project.glossary_dir), GLOSSARY_LOOK)
     stopping = False
     while not stopping:
         stopping = stop.wait(every)
+        if glossary.changed():
+            _rebuild(project, store)
         try:
             fresh = store.events_since(seen)
         except Exception as exc:  # the store removed under it (up stops, saying so: Watch.gone), or busy: said once
@@ -203,6 +209,40 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
         if any(e["name"] in PUBLISH_AT_ONCE and e["payload"].get("approved_by") != MEMORY_APPROVER for e in fresh):
             _rebuild(project, store)
     store.close()
+
+
+GLOSSARY_LOOK = 1.0  # seconds between two looks at glossary/
+
+
+class Look:
+    """Whether what `stamp` tells of some files changed since it last looked (at most once in `every` seconds)."""
+
+    def __init__(self, stamp: Callable[[], object], every: float) -> None:
+        self.stamp, self.every = stamp, every
+        self.last, self.then = stamp(), time.monotonic()
+
+    def changed(self) -> bool:
+        if time.monotonic() - self.then < self.every:
+            return False
+        now, self.then = self.stamp(), time.monotonic()
+        changed, self.last = now != self.last, now
+        return changed
+
+
+def files_stamp(folder: Path) -> tuple:
+    """Each file below `folder` with its size and time of change: what tells one written, added or removed
+    without reading it (empty when the folder cannot be read)."""
+    found = []
+    try:
+        paths = list(folder.rglob("*"))
+    except OSError:
+        return ()
+    for path in paths:
+        with contextlib.suppress(OSError):  # (one removed meanwhile is not there)
+            info = path.stat()
+            if stat.S_ISREG(info.st_mode):
+                found.append((str(path), info.st_size, info.st_mtime_ns))
+    return tuple(sorted(found))
 
 
 def _rebuild(project: Project, store) -> None:
