@@ -2,11 +2,15 @@
 same store and files: warm in a process that built before (`zaitun up`, warm.py), or in a new process that
 starts from what the build online saved (snapshot.py, the manifest). Each is checked after every step of random
 sequences of edits, retitles, redates (a day later than today too), tag and programme changes, moves,
-withdrawals and re-additions, approvals, rejections, glossary lines forbidding approved English, and new days."""
+withdrawals and re-additions, approvals, rejections, glossary lines forbidding approved English, and new days.
+One difference is by design: a programme's feeds are dated by a document that left the programme, which a build
+from nothing cannot know."""
 
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
+import re
 import shutil
 import subprocess
 import sys
@@ -140,10 +144,42 @@ class BuildSequences(RuleBasedStateMachine):
         else:
             self.fx.build(self.today)
         full = _built_from_nothing(self.fx.project, self.folder / f"full-{self.step}", self.today)
-        assert _same_site(self.fx.out.resolve(), full.publish_dir.resolve()) == []
-        assert output.read_manifest(output.current(self.fx.out))[0] == \
-            output.read_manifest(output.current(full.publish_dir))[0]
+        site, whole = self.fx.out.resolve(), full.publish_dir.resolve()
+        later = _dated_by_a_departure(site, whole, _same_site(site, whole))
+        assert _same_site(site, whole) == sorted(later)
+        records, built = (output.read_manifest(output.current(out))[0] for out in (self.fx.out, full.publish_dir))
+        for path in later:  # their keys hold the date
+            del records["files"][path], built["files"][path]
+        assert records == built
         shutil.rmtree(full.root)
+
+
+FEED_DATE = re.compile(r"<updated>[^<]*</updated>|<lastBuildDate>[^<]*</lastBuildDate>")
+
+
+def _dated_by_a_departure(site: Path, whole: Path, differing: list[str]) -> list[str]:
+    """The programme feeds that differ only in their own date, later in the site built step by step: a
+    document that left the programme dates them (feeds.py), which only a build that saw it leave knows."""
+    later = []
+    for path in differing:
+        if not path.startswith(PROGRAMME_FEEDS) or not (whole / path).is_file() or not (site / path).is_file():
+            continue
+        (mine, at), (theirs, then) = (_feed_date((folder / path).read_text(encoding="utf-8"))
+                                      for folder in (site, whole))
+        if mine == theirs and at > then:
+            later.append(path)
+    return later
+
+
+PROGRAMME_FEEDS = ("zh/programmes/", "en/programmes/")
+
+
+def _feed_date(feed: str) -> tuple[str, dt.datetime]:
+    found = FEED_DATE.search(feed)
+    text = found.group(0).split(">", 1)[1].split("<", 1)[0]
+    at = dt.datetime.fromisoformat(text) if found.group(0).startswith("<updated>") else \
+        email.utils.parsedate_to_datetime(text)
+    return feed[:found.start()] + feed[found.end():], at
 
 
 def _built_from_nothing(project: Project, folder: Path, today: dt.date) -> Project:
