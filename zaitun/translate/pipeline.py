@@ -284,8 +284,8 @@ def recheck_drafts(store: Store, slug: str, states: list[SegmentState], glossary
 def _pending(store: Store, states: list[SegmentState], engine: Engine,
              repairer: Repairer) -> list[SegmentState]:
     """Segments without a translation, machine drafts that approved memory now covers, memory matches
-    no person decided on whose memory entry reads otherwise now (a corrected TMX) or is gone (its file left
-    tm/: drafted again, for a reviewer), and empty drafts a
+    no person decided on whose memory entry reads otherwise now (a corrected TMX), approvals from memory whose
+    entry is gone (its file left tm/: drafted again, for a reviewer), and empty drafts a
     real engine may fill or a near match approved since can repair."""
     machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine", "repair")]
     reused = [s for s in states if _memory_match(s)]
@@ -293,7 +293,9 @@ def _pending(store: Store, states: list[SegmentState], engine: Engine,
     retry = {s.seg_id for s in machine
              if s.source in hits or (s.translation["origin"] == "none"
                                      and (engine.name != "offline" or repairer(s.source) is not None))}
-    retry |= {s.seg_id for s in reused if hits.get(s.source) != s.target}  # corrected, or its file removed
+    retry |= {s.seg_id for s in reused if hits.get(s.source, s.target) != s.target}  # a corrected TMX
+    retry |= {s.seg_id for s in reused if s.source not in hits and s.state == "approved"}  # approved by nothing
+    # now (its tm/ file removed); a memory draft whose entry is gone (its English rejected) waits, flagged
     return [s for s in states if s.state == "pending" or s.seg_id in retry]
 
 
