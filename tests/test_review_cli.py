@@ -191,6 +191,33 @@ def test_user_errors_are_one_line_without_a_traceback(project):
     assert done.stderr.strip() == "zaitun: error: user 'eve' is editor; only admin or reviewer may do this"
 
 
+def zaitun(proj, *args, token: str) -> subprocess.CompletedProcess:
+    """The zaitun command line as a process of its own, as a reviewer's shell or script runs it."""
+    return subprocess.run([sys.executable, "-m", "zaitun", "--project", str(proj.root), *args], capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL, start_new_session=True,
+                          env={**os.environ, "ZAITUN_TOKEN": token})
+
+
+def test_all_unflagged_with_only_flagged_drafts_left_approves_nothing_and_says_so(project):
+    proj, store, ids = project
+    token = token_of(store, "alice")
+    first = zaitun(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", shown(proj)["unflagged_token"],
+                   token=token)
+    assert first.returncode == 0 and first.stdout.count("approved ") == 4
+    again = zaitun(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", shown(proj)["unflagged_token"],
+                   token=token)
+    assert again.returncode == 1  # a script reading the status is not told the document is done
+    assert again.stderr.strip() == (f"nothing approved: {SLUG} has no unflagged draft left; read each segment left "
+                                    f"and approve it by its ID@VERSION (`zaitun review show {SLUG}`): "
+                                    f"{versioned(proj, 3)} (flagged)")
+    assert segment_states(store, SLUG)[3].state == "draft"
+    zaitun(proj, "review", "approve", SLUG, versioned(proj, 3), token=token)
+    done = zaitun(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", shown(proj)["unflagged_token"],
+                  token=token)
+    assert (done.returncode, done.stderr.strip()) == (1, f"nothing approved: every segment of {SLUG} is approved "
+                                                         "already")
+
+
 def test_a_mistyped_document_gets_the_nearest_slug_suggested(project):
     proj, _store, _ids = project
     result = run(proj, "review", "show", "vias")
