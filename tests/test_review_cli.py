@@ -4,7 +4,8 @@ import subprocess
 import sys
 
 import pytest
-from review_support import PASSWORD, SLUG, draft_all, quick_user, review_project, run, terms
+from conftest import write_doc
+from review_support import BODY, FRONT, PASSWORD, SLUG, draft_all, quick_user, review_project, run, terms
 
 from zaitun.content.intake import ingest
 from zaitun.errors import ReviewError
@@ -216,6 +217,27 @@ def test_all_unflagged_with_only_flagged_drafts_left_approves_nothing_and_says_s
                   token=token)
     assert (done.returncode, done.stderr.strip()) == (1, f"nothing approved: every segment of {SLUG} is approved "
                                                          "already")
+
+
+def test_a_mistyped_segment_id_or_one_of_another_document_is_said_to_be_none_of_the_documents(project):
+    proj, store, ids = project
+    write_doc(proj.root, "guides/hotel.md", "title: 酒店登记\ndate: 2025-06-21", "外国人须办理住宿登记。\n")
+    ingest(proj, store)
+    hotel = json.loads(run(proj, "review", "show", "hotel", "--json").output)["segments"][0]
+    typo = versioned(proj, 1).replace(ids[1], ids[1][:-1])
+    done = zaitun(proj, "review", "approve", SLUG, f"{hotel['id']}@{hotel['version']}", typo,
+                  token=token_of(store, "alice"))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"skipped {seg_id}: not approved: {SLUG} has no segment {seg_id!r}: check the id and the document "
+        f"(`zaitun review show {SLUG}`)" for seg_id in (hotel["id"], ids[1][:-1])]
+    assert progress(segment_states(store, SLUG))["approved"] == 0
+    assert progress(segment_states(store, "hotel"))["approved"] == 0
+    read = versioned(proj, 2)  # then its Chinese changes: the segment read was the document's, and is no more
+    write_doc(proj.root, f"guides/{SLUG}.md", FRONT, BODY.replace("外国人可以过境免签。", "外国人可以申请过境免签。"))
+    ingest(proj, store)
+    gone = zaitun(proj, "review", "approve", SLUG, read, token=token_of(store, "alice"))
+    assert f"has no segment {ids[2]!r} any more (its Chinese changed or was removed)" in gone.stderr
 
 
 def test_a_mistyped_document_gets_the_nearest_slug_suggested(project):
