@@ -240,6 +240,29 @@ def test_a_mistyped_segment_id_or_one_of_another_document_is_said_to_be_none_of_
     assert f"has no segment {ids[2]!r} any more (its Chinese changed or was removed)" in gone.stderr
 
 
+def test_a_rejection_comment_holding_a_control_character_is_refused_and_the_document_still_exports(project):
+    proj, store, ids = project
+    token = token_of(store, "alice")
+    pasted = "Word's line break:\x0bsay foreign national \x1b[2J"  # a vertical tab, then a terminal's escape
+    done = zaitun(proj, "review", "reject", SLUG, versioned(proj, 2), "--comment", pasted, token=token)
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("zaitun: error: not rejected: the comment holds the control character U+000B "
+                                   "(line 1), which the XLIFF export and the terminal cannot show as text: remove it "
+                                   "and reject again")
+    assert segment_states(store, SLUG)[2].state == "draft"
+    exported = zaitun(proj, "review", "export-xliff", SLUG, token=token)
+    assert exported.returncode == 0 and ids[2] in exported.stdout, exported.stderr
+
+
+def test_a_rejection_comment_stored_with_a_control_character_still_exports(project):
+    proj, store, ids = project
+    with store.tx() as conn:  # as an older zaitun let it in
+        store.reject_translation(conn, segment_states(store, SLUG)[2].translation["id"], "alice", "say\x0bforeign")
+    exported = zaitun(proj, "review", "export-xliff", SLUG, token=token_of(store, "alice"))
+    assert exported.returncode == 0, exported.stderr
+    assert '<note category="rejected">say\ufffdforeign</note>' in exported.stdout
+
+
 def test_a_mistyped_document_gets_the_nearest_slug_suggested(project):
     proj, _store, _ids = project
     result = run(proj, "review", "show", "vias")
