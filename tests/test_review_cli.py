@@ -247,8 +247,7 @@ def test_a_rejection_comment_holding_a_control_character_is_refused_and_the_docu
     done = zaitun(proj, "review", "reject", SLUG, versioned(proj, 2), "--comment", pasted, token=token)
     assert done.returncode == 1
     assert done.stderr.strip() == ("zaitun: error: not rejected: the comment holds the control character U+000B "
-                                   "(line 1), which the XLIFF export and the terminal cannot show as text: remove it "
-                                   "and reject again")
+                                   "(line 1), which no XLIFF file can carry: remove it and reject again")
     assert segment_states(store, SLUG)[2].state == "draft"
     exported = zaitun(proj, "review", "export-xliff", SLUG, token=token)
     assert exported.returncode == 0 and ids[2] in exported.stdout, exported.stderr

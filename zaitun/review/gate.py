@@ -319,9 +319,9 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, se
     if not comment.strip():
         raise ReviewError("a rejection needs a comment that tells the translator what is wrong")
     found = control_character(comment)
-    if found:  # an XLIFF export could not carry it, and a terminal printing it (`zaitun status`) obeys it
+    if found:  # the comment goes into the document's XLIFF export, and XML holds no control character
         raise ReviewError(f"not rejected: the comment holds the control character {found[1]} (line {found[0]}), "
-                          "which the XLIFF export and the terminal cannot show as text: remove it and reject again")
+                          "which no XLIFF file can carry: remove it and reject again")
     _require_document(store, slug)
     with store.tx() as conn:
         seg = _find(store, slug, seg_id, conn)
