@@ -79,6 +79,26 @@ def test_a_command_line_login_clears_the_accounts_earlier_failures(project):
     assert approvals(store) == [("alice", ids[0]), ("alice", ids[1])]
 
 
+def test_the_accounts_own_token_at_work_leaves_its_failed_logins_counting(project):
+    from review_support import Client, login
+
+    from zaitun.context import Context
+    from zaitun.review.web import create_app
+
+    proj, store, ids = project
+    token = issue_token(store, "alice", actor="alice")
+    app = create_app(Context(proj, store))
+    for n in range(5):  # someone guessing alice's password, each guess from another address
+        with Client(app, address=f"10.0.0.{n}") as guesser:
+            assert login(guesser, password=f"guess {n}").status_code == 401
+    script = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(proj.root), "review", "approve", SLUG,
+                             at(proj, 0)], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                            env={**os.environ, "ZAITUN_TOKEN": token}, start_new_session=True)
+    assert script.returncode == 0, script.stderr  # alice's own script, proving the token, not the password
+    with Client(app, address="10.0.0.99") as guesser:
+        assert login(guesser, password="guess 5").status_code == 429  # the guesses still count
+
+
 def test_a_token_is_printed_once_stored_hashed_and_proves_its_holder(project, tmp_path):
     proj, store, ids = project
     issued = run(proj, "user", "token", "alice", "--as", "alice", input=PASSWORD + "\n")

@@ -4,7 +4,8 @@ import subprocess
 import sys
 
 import pytest
-from review_support import PASSWORD, SLUG, draft_all, quick_user, review_project, run, terms
+from conftest import write_doc
+from review_support import BODY, FRONT, PASSWORD, SLUG, draft_all, quick_user, review_project, run, terms
 
 from zaitun.content.intake import ingest
 from zaitun.errors import ReviewError
@@ -189,6 +190,76 @@ def test_user_errors_are_one_line_without_a_traceback(project):
                           start_new_session=True)
     assert done.returncode == 1
     assert done.stderr.strip() == "zaitun: error: user 'eve' is editor; only admin or reviewer may do this"
+
+
+def zaitun(proj, *args, token: str) -> subprocess.CompletedProcess:
+    """The zaitun command line as a process of its own, as a reviewer's shell or script runs it."""
+    return subprocess.run([sys.executable, "-m", "zaitun", "--project", str(proj.root), *args], capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL, start_new_session=True,
+                          env={**os.environ, "ZAITUN_TOKEN": token})
+
+
+def test_all_unflagged_with_only_flagged_drafts_left_approves_nothing_and_says_so(project):
+    proj, store, ids = project
+    token = token_of(store, "alice")
+    first = zaitun(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", shown(proj)["unflagged_token"],
+                   token=token)
+    assert first.returncode == 0 and first.stdout.count("approved ") == 4
+    again = zaitun(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", shown(proj)["unflagged_token"],
+                   token=token)
+    assert again.returncode == 1  # a script reading the status is not told the document is done
+    assert again.stderr.strip() == (f"nothing approved: {SLUG} has no unflagged draft left; read each segment left "
+                                    f"and approve it by its ID@VERSION (`zaitun review show {SLUG}`): "
+                                    f"{versioned(proj, 3)} (flagged)")
+    assert segment_states(store, SLUG)[3].state == "draft"
+    zaitun(proj, "review", "approve", SLUG, versioned(proj, 3), token=token)
+    done = zaitun(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", shown(proj)["unflagged_token"],
+                  token=token)
+    assert (done.returncode, done.stderr.strip()) == (1, f"nothing approved: every segment of {SLUG} is approved "
+                                                         "already")
+
+
+def test_a_mistyped_segment_id_or_one_of_another_document_is_said_to_be_none_of_the_documents(project):
+    proj, store, ids = project
+    write_doc(proj.root, "guides/hotel.md", "title: 酒店登记\ndate: 2025-06-21", "外国人须办理住宿登记。\n")
+    ingest(proj, store)
+    hotel = json.loads(run(proj, "review", "show", "hotel", "--json").output)["segments"][0]
+    typo = versioned(proj, 1).replace(ids[1], ids[1][:-1])
+    done = zaitun(proj, "review", "approve", SLUG, f"{hotel['id']}@{hotel['version']}", typo,
+                  token=token_of(store, "alice"))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"skipped {seg_id}: not approved: {SLUG} has no segment {seg_id!r}: check the id and the document "
+        f"(`zaitun review show {SLUG}`)" for seg_id in (hotel["id"], ids[1][:-1])]
+    assert progress(segment_states(store, SLUG))["approved"] == 0
+    assert progress(segment_states(store, "hotel"))["approved"] == 0
+    read = versioned(proj, 2)  # then its Chinese changes: the segment read was the document's, and is no more
+    write_doc(proj.root, f"guides/{SLUG}.md", FRONT, BODY.replace("外国人可以过境免签。", "外国人可以申请过境免签。"))
+    ingest(proj, store)
+    gone = zaitun(proj, "review", "approve", SLUG, read, token=token_of(store, "alice"))
+    assert f"has no segment {ids[2]!r} any more (its Chinese changed or was removed)" in gone.stderr
+
+
+def test_a_rejection_comment_holding_a_control_character_is_refused_and_the_document_still_exports(project):
+    proj, store, ids = project
+    token = token_of(store, "alice")
+    pasted = "Word's line break:\x0bsay foreign national \x1b[2J"  # a vertical tab, then a terminal's escape
+    done = zaitun(proj, "review", "reject", SLUG, versioned(proj, 2), "--comment", pasted, token=token)
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("zaitun: error: not rejected: the comment holds the control character U+000B "
+                                   "(line 1), which no XLIFF file can carry: remove it and reject again")
+    assert segment_states(store, SLUG)[2].state == "draft"
+    exported = zaitun(proj, "review", "export-xliff", SLUG, token=token)
+    assert exported.returncode == 0 and ids[2] in exported.stdout, exported.stderr
+
+
+def test_a_rejection_comment_stored_with_a_control_character_still_exports(project):
+    proj, store, ids = project
+    with store.tx() as conn:  # as an older zaitun let it in
+        store.reject_translation(conn, segment_states(store, SLUG)[2].translation["id"], "alice", "say\x0bforeign")
+    exported = zaitun(proj, "review", "export-xliff", SLUG, token=token_of(store, "alice"))
+    assert exported.returncode == 0, exported.stderr
+    assert '<note category="rejected">say\ufffdforeign</note>' in exported.stdout
 
 
 def test_a_mistyped_document_gets_the_nearest_slug_suggested(project):

@@ -259,6 +259,10 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @rule(n=st.integers(0, 4), comment=st.text(min_size=1, max_size=20).filter(str.strip))
     def reject(self, n, comment):
+        if CONTROL_RE.search(comment):  # refused, and nothing changes
+            with pytest.raises(ReviewError, match="control character"):
+                gate.reject(self.store, SLUG, self.ids[n], "alice", comment, seen=read(self.store)[self.ids[n]])
+            return
         gate.reject(self.store, SLUG, self.ids[n], "alice", comment, seen=read(self.store)[self.ids[n]])
         self.model[self.ids[n]] = "rejected"
         self.was_complete = False

@@ -173,6 +173,14 @@ def test_reviewer_rejects_with_a_comment(site):
     assert "Rejected: say foreign national" in client.get(f"/doc/{SLUG}").text
 
 
+def test_a_rejection_comment_holding_a_control_character_is_refused_naming_it(site):
+    client, store, ids, _ = site
+    login(client)
+    post(client, f"/doc/{SLUG}/reject", seg_id=ids[2], comment="say foreign national\x1b[2J")
+    assert state_of(store, ids[2]).state == "draft"
+    assert "not rejected: the comment holds the control character U+001B (line 1)" in client.get(f"/doc/{SLUG}").text
+
+
 def test_approve_all_unflagged_then_the_last_one_completes_the_document(site):
     client, store, ids, _ = site
     login(client)

@@ -123,7 +123,7 @@ def approve(ctx: typer.Context,
     """Approve segments at the versions you read (ID@VERSION), or the unflagged drafts `review show` listed.
 
     A segment whose English changed since you read it, or that holds a forbidden rendering, is not
-    approved (exit status 1)."""
+    approved (exit status 1); so is --all-unflagged finding no unflagged draft: it names the segments left."""
     from zaitun.review import actions
 
     if bool(segments) == all_unflagged:
@@ -139,8 +139,25 @@ def approve(ctx: typer.Context,
     else:
         result = actions.approve(project, store, slug, dict(_versioned(s, "approve") for s in segments), actor)
     _report(result)
+    if not (result.approved or result.skipped or result.refused or result.held):  # no unflagged draft to approve
+        typer.echo(_nothing_unflagged(store, slug), err=True)
+        raise typer.Exit(1)
     if result.refused or result.held or (result.skipped and not result.approved):
         raise typer.Exit(1)
+
+
+def _nothing_unflagged(store, slug: str) -> str:
+    """Why "approve all unflagged" approved nothing, naming the segments left for a person to read."""
+    from zaitun.state.segments import segment_states
+
+    left = [s for s in segment_states(store, slug) if s.state != "approved"]
+    if not left:
+        return f"nothing approved: every segment of {slug} is approved already"
+    why = {"draft": "flagged", "rejected": "rejected", "pending": "no translation yet"}
+    named = [f"{s.seg_id}@{s.version} ({why.get(s.state, s.state)})" for s in left[:5]]
+    more = f" and {len(left) - 5} more" if len(left) > 5 else ""
+    return (f"nothing approved: {slug} has no unflagged draft left; read each segment left and approve it by its "
+            f"ID@VERSION (`zaitun review show {slug}`): {', '.join(named)}{more}")
 
 
 @review_app.command()

@@ -145,8 +145,7 @@ def _approve_in(store: Store, conn: Connection, slug: str, seen: dict[str, str],
     for seg_id, version in seen.items():
         seg = by_id.get(seg_id)
         if seg is None:
-            result.refused[seg_id] = (f"not approved: {slug} has no segment {seg_id!r} any more (its Chinese "
-                                      "changed or was removed); read the document again")
+            result.refused[seg_id] = _not_current(store, conn, slug, seg_id)
             continue
         why = _cannot_approve(seg)
         if why:
@@ -169,6 +168,16 @@ def _approve_in(store: Store, conn: Connection, slug: str, seen: dict[str, str],
         result.held = make_release(store, conn, slug, actor, glossary)
         result.completed = not result.held
     return result
+
+
+def _not_current(store: Store, conn: Connection, slug: str, seg_id: str) -> str:
+    """Why a segment id the document has no current segment of is not approved: its Chinese changed since the
+    reviewer read it, or the document never had it (a mistyped id, or another document's segment)."""
+    if store.segment(slug, seg_id, conn) is None:
+        return (f"not approved: {slug} has no segment {seg_id!r}: check the id and the document "
+                f"(`zaitun review show {slug}`)")
+    return (f"not approved: {slug} has no segment {seg_id!r} any more (its Chinese changed or was removed); "
+            "read the document again")
 
 
 def _forbidden(seg: SegmentState, glossary: Glossary) -> str | None:
@@ -309,6 +318,10 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, se
     require_role(store, actor)
     if not comment.strip():
         raise ReviewError("a rejection needs a comment that tells the translator what is wrong")
+    found = control_character(comment)
+    if found:  # the comment goes into the document's XLIFF export, and XML holds no control character
+        raise ReviewError(f"not rejected: the comment holds the control character {found[1]} (line {found[0]}), "
+                          "which no XLIFF file can carry: remove it and reject again")
     _require_document(store, slug)
     with store.tx() as conn:
         seg = _find(store, slug, seg_id, conn)

@@ -35,7 +35,10 @@ def prove(store: Store, claimed: str | None, token: str | None, ask_password: Ca
         raise ReviewError(f"{user['name']} must choose a new password first: log in to the review UI, "
                           f"or run `zaitun user passwd {user['name']}`")
     with store.tx() as conn:
-        logged_in(store, conn, user["name"], note=f"{COMMAND_LINE} ({how})")
+        if how == "password":  # the password proven: the account's earlier failures were not a guesser's
+            logged_in(store, conn, user["name"], note=f"{COMMAND_LINE} ({how})")
+        else:  # a token proves nothing of the password: guesses at it keep counting (a script runs every minute)
+            store.log(conn, user["name"], "login", note=f"{COMMAND_LINE} ({how})")
     return user
 
 

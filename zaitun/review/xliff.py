@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from zaitun.content.schema import control_character
+from zaitun.content.schema import CONTROL_RE, control_character
 from zaitun.errors import ReviewError
 from zaitun.project import Project
 from zaitun.review import actions, qa
@@ -60,7 +60,9 @@ def export_xliff(store: Store, slug: str) -> bytes:
         unit.set(f"{{{ZT}}}version", state.version)
         if state.state == "rejected" and state.translation.get("comment"):
             notes = etree.SubElement(unit, _q("notes"))
-            etree.SubElement(notes, _q("note"), category="rejected").text = state.translation["comment"]
+            # a comment stored before the gate refused control characters: XML holds none of them
+            etree.SubElement(notes, _q("note"), category="rejected").text = CONTROL_RE.sub(
+                "\ufffd", state.translation["comment"])
         segment = etree.SubElement(unit, _q("segment"), state=STATES[state.state])
         etree.SubElement(segment, _q("source")).text = state.source
         if state.target:

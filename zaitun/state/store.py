@@ -406,11 +406,10 @@ class Store:
         with self.engine.connect() as c:
             return [dict(r) for r in c.execute(q).mappings()]
 
-    def segment(self, slug: str, seg_id: str) -> dict | None:
-        q = select(segments).where(segments.c.slug == slug, segments.c.seg_id == seg_id)
-        with self.engine.connect() as c:
-            row = c.execute(q).mappings().first()
-            return dict(row) if row else None
+    def segment(self, slug: str, seg_id: str, conn: Connection | None = None) -> dict | None:
+        """The document's segment `seg_id`, current or one its Chinese once had; None when it never had it."""
+        rows = self._rows(select(segments).where(segments.c.slug == slug, segments.c.seg_id == seg_id), conn)
+        return dict(rows[0]) if rows else None
 
     def current_translations(self, slug: str, conn: Connection | None = None) -> dict[str, dict]:
         """The newest non-superseded translation of each segment of a document."""
