@@ -235,3 +235,12 @@ def test_sample_content_english_raises_no_issue():
 def test_english_with_a_code_span_left_open_after_a_bracket_is_checked_not_crashed_on():
     # markdown-it.rs panicked on "[`" (a BaseException no `except Exception` of the translate pass stops)
     assert "markdown" in checks("请运行`zaitun check`。", "Run [`zaitun check.")
+
+
+def test_english_far_longer_than_any_translation_is_flagged_for_its_length_alone():
+    """An engine answer or a paste of a whole document into one segment: not checked further (some checks take
+    time growing with the square of the length), one issue saying why."""
+    issues = check_translation("外国人可以过境免签。", "Foreign nationals may transit. " * 200, Glossary())
+    assert [i["check"] for i in issues] == ["length"]
+    assert "far longer than any translation of it (at most 4,000)" in issues[0]["message"]
+    assert check_translation("外国人可以过境免签。", "Foreign nationals may transit visa-free.", Glossary()) == []

@@ -290,3 +290,22 @@ def test_a_withdrawn_document_is_said_to_be_withdrawn(project):
     result = run(proj, "review", "reject", SLUG, f"{ids[0]}@0123456789", "--comment", "x",
                  token=token_of(store, "alice"))
     assert str(result.exception) == "document 'visa' is withdrawn (its file left content/): nothing of it is in review"
+
+
+def test_an_edit_far_longer_than_any_translation_of_its_chinese_is_refused_not_checked_for_minutes(project):
+    """A document pasted into one segment (some QA checks take time growing with the square of the length: 880 KB
+    held a review worker for minutes) is refused at once, naming the lengths; the segment is left as it was."""
+    proj, store, ids = project
+    before = segment_states(store, SLUG)[2]
+    pasted = "In May the port opens [see the notice]. " * 20_000
+    result = run(proj, "review", "edit", SLUG, versioned(proj, 2), "--target", pasted, "--approve",
+                 token=token_of(store, "alice"))
+    assert result.exit_code == 1 and isinstance(result.exception, ReviewError)
+    message = str(result.exception)
+    assert f"{ids[2]}: not saved: the English is {len(pasted.strip()):,} characters long" in message
+    assert "far longer than any translation of it" in message
+    after = segment_states(store, SLUG)[2]
+    assert (after.state, after.target, after.version) == (before.state, before.target, before.version)
+    fitting = run(proj, "review", "edit", SLUG, versioned(proj, 2), "--target",
+                  "Foreign nationals may transit visa-free. " * 10, token=token_of(store, "alice"))
+    assert fitting.exit_code == 0  # a long English within bounds is saved, flagged as long if it is

@@ -154,7 +154,10 @@ def test_a_refusal_quotes_a_huge_draft_comment_or_qa_list_by_its_start_and_end(i
     project, store, ids = in_review
     seen = read(store)
     many = " ".join(["Visa-free transit for foreign nationals."] * 22_000)  # 900 KB
-    gate.edit(store, SLUG, ids[0], f"Start of the draft. {many} End of the draft.", "bob", glossary=terms(project))
+    first = next(s for s in segment_states(store, SLUG) if s.seg_id == ids[0])
+    with store.tx() as conn:  # an engine's answer (a reviewer's edit that long is refused: test_review_cli)
+        store.add_translation(conn, SLUG, ids[0], first.source, f"Start of the draft. {many} End of the draft.",
+                              origin="engine", replaces=first.translation, engine="libre", glossary_version="g1")
     gate.reject(store, SLUG, ids[1], "bob", f"Start of the comment. {'请改为正式用语。' * 50_000} End of the comment.",
                 seen=seen[ids[1]])
     gate.edit(store, SLUG, ids[2], "Foreign nationals may transit visa-free.", "bob", glossary=terms(project),

@@ -39,7 +39,7 @@ from zaitun.state.segments import (
     segment_states,
 )
 from zaitun.state.store import Connection, Store, release_holds, sha
-from zaitun.translate.checks import check_translation, forbidden_message, forbidden_renderings
+from zaitun.translate.checks import check_translation, forbidden_message, forbidden_renderings, overlong
 from zaitun.translate.glossary import Glossary, screened_against
 
 if TYPE_CHECKING:  # a build's store (the build brings back segments whose release it took offline)
@@ -439,6 +439,8 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, gloss
         seg = _find(store, slug, seg_id, conn)
         if based_on is not None and based_on != seg.version:
             raise ReviewError(f"{seg_id}: not saved: {_changed(seg, based_on)}")
+        if why := overlong(seg.source, target.strip()):
+            raise ReviewError(f"{seg_id}: not saved: {why}")
         if seg.state == "approved" and target.strip() == seg.target:  # a save that changes nothing
             why = f"nothing changed: this English is already approved, by {seg.translation['reviewed_by']}"
             store.log(conn, actor, "edit", slug, seg_id, before=seg.target, after=seg.target, note=why)

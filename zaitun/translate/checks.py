@@ -53,6 +53,10 @@ OVERRIDDEN_RE = re.compile("\u202e([^\u202c\n]*)")  # right-to-left override: sh
 MARKUP_RE = re.compile(r"[*_`&\\\[<]")  # what Markdown may render as other text than it is written
 CHARS_PER_HANZI = 3.0  # English characters per Chinese one, measured on the shipped TMX
 MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected length
+# English longer than this many times its expected length (or OVERLONG_FLOOR characters, for a short segment)
+# is no translation of it (a document pasted into one segment): some checks take time growing with the square
+# of the length, so it is not checked further, and a reviewer's edit of it is refused (review/gate.py)
+OVERLONG_RATIO, OVERLONG_FLOOR = 10, 4000
 
 
 def check_translation(source: str, target: str, glossary: Glossary) -> list[dict]:
@@ -61,6 +65,8 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
         return [_issue("empty", "no English yet: translate this segment")]
     if normal(target) == normal(source) and CJK_RE.search(source):
         return [_issue("untranslated", "the English is the Chinese source unchanged")]
+    if why := overlong(source, target):
+        return [_issue("length", why)]
     issues: list[dict] = []
     for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_list_number, check_roles,
                   check_doc_numbers, check_percent_points, check_negation, check_addresses, check_lines,
@@ -69,6 +75,15 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
                   check_fragments):
         issues.extend(check(source, target, glossary))
     return issues
+
+
+def overlong(source: str, target: str) -> str | None:
+    """Why this English cannot be a translation of this Chinese, by its length alone (None when it can)."""
+    limit = max(OVERLONG_FLOOR, int(OVERLONG_RATIO * CHARS_PER_HANZI * len(source)))
+    if len(target) <= limit:
+        return None
+    return (f"the English is {len(target):,} characters long for {len(source):,} of Chinese, far longer than any "
+            f"translation of it (at most {limit:,}): check what was pasted")
 
 
 def _issue(check: str, message: str) -> dict:
