@@ -288,3 +288,26 @@ def test_no_more_than_a_few_password_checks_take_argon2_memory_at_once(monkeypat
     for thread in threads:
         thread.join()
     assert results == [False] * len(threads) and 1 <= peak <= passwords.AT_ONCE
+
+
+def zaitun_with(proj, token: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "zaitun", "--project", str(proj.root), *args], input=stdin,
+                          capture_output=True, text=True, timeout=60, env={**os.environ, "ZAITUN_TOKEN": token},
+                          start_new_session=True)
+
+
+def test_an_admin_resetting_a_password_revokes_the_accounts_token_as_recovery_does(project):
+    """A password reset by an admin may be of a stolen account: its token, still working, would have kept the
+    thief in. Changing one's own password leaves one's token working (scripts go on)."""
+    proj, store, ids = project
+    alice, root = issue_token(store, "alice", actor="alice"), issue_token(store, "root", actor="root")
+    own = zaitun_with(proj, alice, "user", "passwd", "alice", "--password-stdin", stdin="a brand new passphrase\n")
+    assert own.returncode == 0 and "token" not in own.stdout, own.stdout + own.stderr
+    assert zaitun_with(proj, alice, "review", "approve", SLUG, at(proj, 0)).returncode == 0  # still hers
+    reset = zaitun_with(proj, root, "user", "passwd", "alice", "--password-stdin", stdin="a temporary passphrase\n")
+    assert reset.returncode == 0, reset.stderr
+    assert "password of alice changed, its sessions ended, its API token revoked" in reset.stdout
+    refused = zaitun_with(proj, alice, "review", "approve", SLUG, at(proj, 1))
+    assert refused.returncode != 0 and approvals(store) == [("alice", ids[0])]
+    assert [e["note"] for e in store.audit_log() if e["action"] == "password-change"][-1] == \
+        "for alice; API token revoked"

@@ -91,7 +91,8 @@ def user_passwd(ctx: typer.Context,
                 password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                              help="Read the new password from stdin.")] = False,
                 actor: AsUser = None, token_file: TokenFile = None) -> None:
-    """Set an account's password (your own, or anyone's as an admin: then it is temporary)."""
+    """Set an account's password (your own, or anyone's as an admin: then it is temporary, and its API token is
+    revoked)."""
     from zaitun.review import temporary
     from zaitun.review.identity import require_admin
     from zaitun.review.users import existing, set_password
@@ -101,10 +102,11 @@ def user_passwd(ctx: typer.Context,
     existing(store, name)
     if user["name"] != name:
         require_admin(user, "set another account's password")
-    set_password(store, name, _new_password(name, password_stdin), actor=user["name"])
+    revoked = set_password(store, name, _new_password(name, password_stdin), actor=user["name"])
     temporary.forget(ctx.obj.project, name)
+    token = f", its API token revoked (`zaitun user token {name}` gives a new one)" if revoked else ""
     later = "" if user["name"] == name else f"; {name} chooses a new one at the next login"
-    typer.echo(f"password of {name} changed, its sessions ended{later}")
+    typer.echo(f"password of {name} changed, its sessions ended{token}{later}")
 
 
 @user_app.command("disable")

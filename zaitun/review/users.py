@@ -64,15 +64,22 @@ def verify(store: Store, name: str, password: str) -> dict | None:
     return user
 
 
-def set_password(store: Store, name: str, password: str, actor: str) -> None:
+def set_password(store: Store, name: str, password: str, actor: str) -> bool:
     """A new password; every open session of the account ends. Set by someone else, it is
-    temporary: the account chooses its own at its next login."""
-    existing(store, name)
+    temporary: the account chooses its own at its next login, and its API token is revoked, as by `recover`
+    (an admin resetting a password cannot tell a forgotten one from a stolen one). Whether a token was revoked."""
+    user = existing(store, name)
     check_rules(password, name)
+    reset = actor != name
+    changes = {"password_hash": hash_password(password), "must_change_password": reset}
+    revoked = reset and bool(user["token_hash"])
+    if reset:
+        changes["token_hash"] = None
     with store.tx() as conn:
-        store.update_user(conn, name, password_hash=hash_password(password), must_change_password=actor != name)
+        store.update_user(conn, name, **changes)
         store.end_sessions(conn, "password changed", user_name=name)
-        store.log(conn, actor, "password-change", note=f"for {name}")
+        store.log(conn, actor, "password-change", note=f"for {name}" + ("; API token revoked" if revoked else ""))
+    return revoked
 
 
 def recover(store: Store, name: str, password: str, operator: str, host: str, enable: bool = False, *,
