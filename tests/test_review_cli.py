@@ -309,3 +309,11 @@ def test_an_edit_far_longer_than_any_translation_of_its_chinese_is_refused_not_c
     fitting = run(proj, "review", "edit", SLUG, versioned(proj, 2), "--target",
                   "Foreign nationals may transit visa-free. " * 10, token=token_of(store, "alice"))
     assert fitting.exit_code == 0  # a long English within bounds is saved, flagged as long if it is
+
+
+def test_a_seen_token_given_with_segments_is_refused_not_ignored(project):
+    proj, store, ids = project
+    result = zaitun(proj, "review", "approve", SLUG, versioned(proj, 1), "--seen", shown(proj)["unflagged_token"],
+                    token=token_of(store, "alice"))
+    assert result.returncode == 1 and "--seen goes with --all-unflagged" in result.stderr
+    assert segment_states(store, SLUG)[1].state == "draft"

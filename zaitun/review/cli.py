@@ -128,6 +128,8 @@ def approve(ctx: typer.Context,
 
     if bool(segments) == all_unflagged:
         raise ReviewError("give segments as ID@VERSION or --all-unflagged --seen TOKEN (one of the two)")
+    if seen and not all_unflagged:  # each segment's own version says what was read: a token here would be ignored
+        raise ReviewError("--seen goes with --all-unflagged; the segments given say what you read as ID@VERSION")
     if all_unflagged and not seen:
         raise ReviewError(f"--all-unflagged needs --seen TOKEN: run `zaitun review show {slug}` and read the drafts; "
                           "it prints the command with the token")
