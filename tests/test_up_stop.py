@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -179,6 +180,28 @@ def test_an_approval_made_just_before_the_terminal_closes_is_online_after_the_st
     english = project.publish_dir / "en" / "guides" / WAITING / "index.html"
     assert "English of 西街夜市每天晚上开放。" in english.read_text(encoding="utf-8")
     assert_all_gone(children, ports, out)
+
+
+def test_an_approval_made_while_the_rebuild_starts_is_online_after_the_stop(tmp_path):
+    """The rebuild of publish/ looks at events after the last one up saw before its banner, not after the last
+    one its thread saw when it began: a reviewer quick off the mark is not taken as already built."""
+    from zaitun.pipeline import run_once
+    from zaitun.up import rebuild_on_approval
+
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)
+    project = Project(root)
+    store = Store.open(project.database_url)
+    run_once(project, store)  # up's first pass
+    since = store.last_event_id()  # what up reads before it prints the banner
+    store.close()
+    approve_waiting(root)  # before the rebuild's thread has had its first look
+    stopped = threading.Event()
+    stopped.set()
+    rebuild_on_approval(project, stopped, since, every=0)
+    english = project.publish_dir / "en" / "guides" / WAITING / "index.html"
+    assert "English of 西街夜市每天晚上开放。" in english.read_text(encoding="utf-8")
 
 
 def _paused_prefect_server(children: dict[int, str]) -> int:

@@ -176,12 +176,14 @@ def start_prefect(stack: Stack, env: dict[str, str]) -> str:
 PUBLISH_AT_ONCE = ("zaitun.document.approved",)  # what a person waits to see in the preview
 
 
-def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 0.3) -> None:
+def rebuild_on_approval(project: Project, stop: threading.Event, since: int, every: float = 0.3) -> None:
     """Rebuild publish/ as soon as the store records an approved document (from the review UI or a
     reviewer's command line), so the preview shows the English in a second or two instead of after
     Prefect's event round trip; the publish flow still runs for the deploy and hooks. When publish/ is the
     public site, this build is the one that puts the pages online, so it tells notify.published.
-    Once stopped it looks a last time, so an approval made just before Ctrl-C is online too. Approvals from
+    It looks at events after `since`, the store's last when up started it (read by the thread itself, an
+    approval made while it started would be taken as seen). Once stopped it looks a last time, so an approval
+    made just before Ctrl-C is online too; a last look that cannot read the store rebuilds anyway. Approvals from
     memory are left to the publish run their translate pass starts once it has told them, all at once.
     A glossary file written, added or removed rebuilds too: English holding a rendering it now forbids goes
     offline in seconds, not at the hourly publish run."""
@@ -190,7 +192,7 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
 
     project = Project(project.root)  # its own: its settings are read again between builds, never during one
     store = Store.open(project.database_url)
-    seen, failed = store.last_event_id(), ""
+    seen, failed = since, ""
     glossary = Look(functools.partial(files_stamp, project.glossary_dir), GLOSSARY_LOOK)
     stopping = False
     while not stopping:
@@ -203,6 +205,8 @@ def rebuild_on_approval(project: Project, stop: threading.Event, every: float = 
             if str(exc) != failed:
                 failed = str(exc)
                 logging.getLogger(__name__).warning("the rebuild after approvals could not read the store: %s", exc)
+            if stopping:  # no look after this one: an approval it could not see goes online all the same
+                _rebuild(project, store)
             continue
         failed = ""
         seen = fresh[-1]["id"] if fresh else seen
@@ -285,7 +289,8 @@ def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
     httpd = serve_folder(stack.project.publish_dir, "127.0.0.1", cfg.get("publish.preview_port"))
     stack.parts.append(shutdown.Part("the site preview", lambda: (httpd.shutdown(), httpd.server_close())))
     stop = threading.Event()
-    rebuild = _daemon(rebuild_on_approval, "rebuild", stack.project, stop)
+    since = context.store.last_event_id()  # before the banner: an approval made once it is printed is after it
+    rebuild = _daemon(rebuild_on_approval, "rebuild", stack.project, stop, since)
     stack.parts.append(shutdown.Part("the rebuild of publish/", lambda: (stop.set(), rebuild.join()), REBUILD_WITHIN,
                             after_others=True))  # approvals the review UI finishes while stopping go online
     return review_address(stack.project), f"http://127.0.0.1:{cfg.get('publish.preview_port')}/"
