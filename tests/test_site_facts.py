@@ -3,6 +3,7 @@ from the release, and a changed fact goes through review like body text."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from publish_helpers import NOTICE, NOTICE_BODY, standard_project
@@ -44,6 +45,27 @@ def test_changed_chinese_facts_stay_off_the_english_page_until_approved(tmp_path
     en = page(fx, "en")
     assert "EN[泉州市人民政府]" in en and "2027-06-30" in en and "〔2023〕9号" in en
     assert "under review" not in en and "2024-12-31" not in en
+
+
+def test_a_validity_the_chinese_now_ends_sooner_reaches_the_english_page_before_its_review(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    before = dt.date(2024, 6, 1)  # the approved English says: in force until 2024-12-31
+    fx.build(today=before)
+    assert "Expired" not in page(fx, "en")
+    fx.write("policies", SLUG, NOTICE.replace("2024-12-31", "2024-05-31"), NOTICE_BODY)  # repealed early
+    fx.ingest()
+    fx.build(today=before)
+    en = page(fx, "en")
+    assert "revised English translation is under review" in en
+    assert "Expired" in en and '<time datetime="2024-05-31">' in en and "2024-12-31" not in en
+    assert "Status: Expired · Valid from 2023-01-05 · Valid until 2024-05-31" in (
+        fx.out / "en" / "feed.xml").read_text(encoding="utf-8")
+
+    fx.write("policies", SLUG, NOTICE.replace("valid_from: 2023-01-05", "valid_from: 2024-07-01"), NOTICE_BODY)
+    fx.ingest()  # put off: not in force until July
+    fx.build(today=before)
+    en = page(fx, "en")
+    assert '<time datetime="2024-07-01">' in en and "In force" not in en
 
 
 def test_a_changed_fact_comes_back_to_review_as_a_before_and_after_pair(tmp_path):

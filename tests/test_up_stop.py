@@ -178,7 +178,7 @@ def test_an_approval_made_just_before_the_terminal_closes_is_online_after_the_st
     out, _ = stop(proc, signal.SIGHUP, STOPPED_WITHIN)  # at once: the rebuild has not necessarily seen it
     assert proc.returncode == 0 and out.rstrip().endswith("stopped"), out
     english = project.publish_dir / "en" / "guides" / WAITING / "index.html"
-    assert "English of 西街夜市每天晚上开放。" in english.read_text(encoding="utf-8")
+    assert english.is_file() and "English of 西街夜市每天晚上开放。" in english.read_text(encoding="utf-8"), out
     assert_all_gone(children, ports, out)
 
 

@@ -406,6 +406,20 @@ def released_facts(meta: dict, payload: dict, current: bool) -> dict:
     return out
 
 
+def narrowed_validity(approved: dict, current: dict) -> dict:
+    """Of the Chinese's validity dates now, those that narrow the approved ones (an end brought forward, a start
+    put back): a date is no translation, and an English page awaiting the review of a change never says a
+    notice is in force on a day its Chinese says it is not. A widened validity waits for the review."""
+    narrowed = {}
+    until, now_until = _date(approved.get("valid_until")), _date(current.get("valid_until"))
+    if now_until and (until is None or now_until < until):
+        narrowed["valid_until"] = current["valid_until"]
+    start, now_start = _date(approved.get("valid_from")), _date(current.get("valid_from"))
+    if now_start and start and now_start > start:
+        narrowed["valid_from"] = current["valid_from"]
+    return narrowed
+
+
 def released_date(en: dict, date: dt.date) -> dt.date:
     """The English page's date: the one approved with its English (`date`, the Chinese one now, only for a
     release made before releases kept theirs). A new Chinese date waits for review with the rest."""
@@ -415,6 +429,8 @@ def released_date(en: dict, date: dt.date) -> dt.date:
 def _en_entry(row: dict, meta: dict, release: dict, en: dict, source: str, date: dt.date) -> Entry:
     current = release["raw_hash"] == row["raw_hash"]
     facts, date = released_facts(meta, en, current), released_date(en, date)
+    if not current:
+        facts.update(narrowed_validity(facts, meta))
     meta = {k: v for k, v in meta.items() if k not in FACT_FIELDS}
     meta.update(facts)
     provenance = _utc_approval(en["provenance"]) | {"release_id": release["id"],
