@@ -204,6 +204,33 @@ def test_an_approval_made_while_the_rebuild_starts_is_online_after_the_stop(tmp_
     assert "English of 西街夜市每天晚上开放。" in english.read_text(encoding="utf-8")
 
 
+def test_english_rejected_just_before_the_stop_is_offline_after_it(tmp_path):
+    """A rejection of English that is online rebuilds at once, as an approval does, and the stop's last look
+    sees one made just before it: the publish run it started in the flows is ended by the same stop."""
+    from zaitun.pipeline import build, run_once
+    from zaitun.up import rebuild_on_approval
+
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)
+    project = Project(root)
+    store = Store.open(project.database_url)
+    run_once(project, store)
+    approve_waiting(root)
+    build(project, store)
+    english = project.publish_dir / "en" / "guides" / WAITING / "index.html"
+    assert "English of 西街夜市每天晚上开放。" in english.read_text(encoding="utf-8")
+    since = store.last_event_id()
+    wrong = next(s for s in segment_states(store, WAITING) if s.source == "西街夜市每天晚上开放。")
+    actions.reject(store, WAITING, wrong.seg_id, "ops", "the market opens on weekends only", wrong.version)
+    store.close()
+    stopped = threading.Event()
+    stopped.set()
+    rebuild_on_approval(project, stopped, since, every=0)
+    assert not english.exists()
+    assert (project.publish_dir / "zh" / "guides" / WAITING / "index.html").is_file()
+
+
 def _paused_prefect_server(children: dict[int, str]) -> int:
     """Stop (SIGSTOP) the Prefect server: a server that answers neither requests nor SIGTERM."""
     server = next(pid for pid, cmd in children.items() if "prefect server start" in cmd)

@@ -173,13 +173,17 @@ def start_prefect(stack: Stack, env: dict[str, str]) -> str:
     return f"http://127.0.0.1:{port}/api"
 
 
-PUBLISH_AT_ONCE = ("zaitun.document.approved",)  # what a person waits to see in the preview
+# What the rebuild puts online (or takes offline) at once: what a person waits to see in the preview, and English
+# a reviewer rejected or a document deleted, which must not wait for Prefect's round trip, nor be left online by
+# a stop that ended the publish run it started.
+PUBLISH_AT_ONCE = ("zaitun.document.approved", "zaitun.document.retracted", "zaitun.document.withdrawn")
 
 
 def rebuild_on_approval(project: Project, stop: threading.Event, since: int, every: float = 0.3) -> None:
     """Rebuild publish/ as soon as the store records an approved document (from the review UI or a
     reviewer's command line), so the preview shows the English in a second or two instead of after
-    Prefect's event round trip; the publish flow still runs for the deploy and hooks. When publish/ is the
+    Prefect's event round trip, and as soon as it records English rejected online or a document withdrawn, so
+    either goes offline as quickly; the publish flow still runs for the deploy and hooks. When publish/ is the
     public site, this build is the one that puts the pages online, so it tells notify.published.
     It looks at events after `since`, the store's last when up started it (read by the thread itself, an
     approval made while it started would be taken as seen). Once stopped it looks a last time, so an approval
