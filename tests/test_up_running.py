@@ -518,3 +518,34 @@ def test_under_up_english_holding_a_rendering_the_glossary_now_forbids_goes_offl
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.communicate(timeout=60)
+
+
+def test_under_up_a_memory_file_dropped_into_tm_is_reused_and_one_removed_forgotten_without_the_hourly_run(
+        tmp_path, leftovers):  # noqa: F811
+    from translate_support import tu, write_tmx
+
+    from zaitun.state.segments import segment_states
+
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    write_doc(root, "guides/port-1.md", "title: 泉州港一号\ndate: 2026-11-02", "泉州港一号是海上丝绸之路的起点。\n")
+    proc, ports, _children = running_stack(root, leftovers)
+    page = f"http://127.0.0.1:{ports['preview']}/en/guides/port-1/"
+    try:
+        assert httpx.get(page, timeout=10).status_code == 404  # offline: nothing translated it
+        began = "Quanzhou Port No. 1 is where the Maritime Silk Road began."
+        units = tu("泉州港一号", "Quanzhou Port No. 1") + tu("泉州港一号是海上丝绸之路的起点。", began)
+        write_tmx(root / "tm" / "ports.tmx", units)
+        assert "Maritime Silk Road began" in wait_for_page(page, 120)
+        (root / "tm" / "ports.tmx").unlink()  # what it approved, with no reviewer, comes back to review
+        store, deadline = Store.open(Project(root).database_url), time.monotonic() + 120
+        try:
+            while {s.state for s in segment_states(store, "port-1")} != {"draft"}:
+                assert time.monotonic() < deadline, [s.state for s in segment_states(store, "port-1")]
+                time.sleep(0.5)
+        finally:
+            store.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        out = proc.communicate(timeout=60)[0]
+    assert "translation memory (tm/) changed: a translate run reads it again" in out

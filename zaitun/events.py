@@ -23,6 +23,7 @@ CONTENT_FAILED = "zaitun.content.failed"
 FILES_CHANGED = "zaitun.content.files-changed"
 TRANSLATE_DRAFTED = "zaitun.translate.drafted"
 TRANSLATION_READY = "zaitun.translation.ready"
+MEMORY_CHANGED = "zaitun.memory.changed"
 DOCUMENT_APPROVED = "zaitun.document.approved"
 DOCUMENT_WITHDRAWN = "zaitun.document.withdrawn"
 DOCUMENT_RETRACTED = "zaitun.document.retracted"
@@ -36,6 +37,8 @@ EVENTS: dict[str, str] = {
     FILES_CHANGED: "a file documents link (image, PDF) changed (payload: paths); starts publish",
     TRANSLATE_DRAFTED: "a document got new drafts (store only; payload: counts)",
     TRANSLATION_READY: "a translate run ended (payload: slugs, drafted)",
+    MEMORY_CHANGED: "a .tmx file under tm/ was added, changed or removed while `zaitun up` ran; starts translate, "
+                    "which reads tm/ again (new approved work reused, a removed file's pairs forgotten)",
     DOCUMENT_APPROVED: "every segment of a document is approved; starts publish",
     DOCUMENT_WITHDRAWN: "a document's file was deleted; starts publish, which takes it off the site",
     DOCUMENT_RETRACTED: "a reviewer rejected English that is online (payload: retracted_by, why); starts "

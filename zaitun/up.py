@@ -219,7 +219,7 @@ def rebuild_on_approval(project: Project, stop: threading.Event, since: int, eve
     store.close()
 
 
-GLOSSARY_LOOK = 1.0  # seconds between two looks at glossary/
+GLOSSARY_LOOK = MEMORY_LOOK = 1.0  # seconds between two looks at glossary/, and at tm/
 
 
 class Look:
@@ -361,12 +361,13 @@ RESTART_SETTINGS = ("review.host", "review.port", "review.database_url", "review
 
 class Watch:
     """What `zaitun up` keeps an eye on while it runs: its store and state folder (gone: the stack stops
-    before a flow run makes a new, empty store), and zaitun.toml (read again for the review UI)."""
+    before a flow run makes a new, empty store), zaitun.toml (read again for the review UI), and tm/."""
 
     def __init__(self, project: Project, lock: StackLock) -> None:
         self.project, self.lock, self.told = project, lock, ""
         self.mended = False  # zaitun.toml reads again after it did not: what failed meanwhile is to be done
         self.content: ContentWatcher | None = None  # the watcher of content/, once started
+        self.memory = Look(functools.partial(files_stamp, project.tm_dir), MEMORY_LOOK)
         self.store = Path(found) if (found := sqlite_path(project.database_url)) else None
         self.store_id = file_identity(self.store) if self.store else None
         token = store_token(self.store) if self.store else None
@@ -396,6 +397,11 @@ class Watch:
             return None
         return (f"{self.project.content_dir} is another folder now (a share mounted over it, or a folder or link "
                 "put in its place): watching it")
+
+    def memory_changed(self) -> bool:
+        """Whether a file under tm/ was added, changed or removed since the last look: a translate run is to read
+        it (approved work there reused at once, the pairs of a file removed forgotten, not at the hourly run)."""
+        return self.memory.changed()
 
     def settings(self) -> list[str]:
         """zaitun.toml read again when it changed (the review UI reads this project's settings); what it says."""
@@ -602,6 +608,11 @@ def watch_until_stopped(stack: Stack, watch: Watch, echo, crashed=None, start_ag
                 catch_up(what="the content folder now there")
         for line in [*watch.settings(), *(crashed.lines() if crashed else [])]:
             echo(line)
+        if watch.memory_changed():
+            from zaitun import events
+
+            echo("translation memory (tm/) changed: a translate run reads it again")
+            events.emit(events.MEMORY_CHANGED)
         if watch.mended:
             watch.mended = False
             if catch_up is not None:
