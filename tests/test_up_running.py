@@ -160,6 +160,20 @@ def test_a_flow_run_of_up_refuses_a_store_removed_since_up_started(tmp_path, mon
     assert not (tmp_path / ".zaitun").exists()
 
 
+def test_a_flow_run_of_up_opens_its_store_without_making_one_so_a_removal_after_its_check_makes_none(tmp_path):
+    """The check of a flow run of up and its opening of the store are two steps: a store removed between them
+    (rm -r .zaitun under a busy machine) was once made anew, empty, by the opening."""
+    from zaitun.errors import StoreError
+
+    project = Project(tmp_path)
+    Store.open(project.database_url).close()
+    shutil.rmtree(tmp_path / ".zaitun")
+    (tmp_path / ".zaitun").mkdir()
+    with pytest.raises(StoreError, match="does not exist"):
+        Store.open(project.database_url, create=False)
+    assert list((tmp_path / ".zaitun").iterdir()) == []
+
+
 def test_a_store_made_anew_in_the_same_inode_is_refused_as_removed(tmp_path, monkeypatch):
     """A freed inode's number is handed out again at once: a store made anew where the old one was can have the
     old one's (device, inode), and was once taken for it (a flow run of up went on with an empty store)."""

@@ -33,12 +33,21 @@ if TYPE_CHECKING:  # the stages are imported when they run: `zaitun status` need
 
 def open_project(project_dir: str | Path) -> tuple[Project, Store]:
     """The project and its store; in a flow run of `zaitun up`, only the store the stack started on."""
-    from zaitun.stack import check_stack_store
+    from zaitun.errors import StoreError
+    from zaitun.stack import check_stack_store, store_removed
+    from zaitun.state.changes import sqlite_path
     from zaitun.state.store import Store
 
     project = Project(Path(project_dir))
-    check_stack_store(project)
-    return project, Store.open(project.database_url)
+    if not check_stack_store(project):
+        return project, Store.open(project.database_url)
+    try:
+        return project, Store.open(project.database_url, create=False)
+    except StoreError:  # removed since the check: the stack stops on it, and so does this run
+        found = sqlite_path(project.database_url)
+        if found and not Path(found).exists():
+            raise ZaitunError(store_removed(Path(found))) from None
+        raise
 
 
 def intake(project: Project, store: Store, allow_empty: bool = False):

@@ -179,16 +179,18 @@ def store_removed(path: Path) -> str:
             "or start zaitun up again for a new, empty one")
 
 
-def check_stack_store(project: Project) -> None:
+def check_stack_store(project: Project) -> bool:
     """In a flow run of `zaitun up`: refuse to go on once the store file the stack started on is removed or
     replaced, instead of opening a new, empty one there (the site would be rebuilt from it, approvals gone),
-    or once zaitun.toml names another store than the one the review UI works on."""
+    or once zaitun.toml names another store than the one the review UI works on. True in such a run: the
+    store is then opened without making one, as it may be removed between this check and the opening."""
     started = os.environ.get(STORE_ENV)
     if not started:
-        return
+        return False
     store = json.loads(started)
     if store["file"] and replaced(Path(store["file"]), tuple(store["id"]), store.get("token")):
         raise ZaitunError(store_removed(Path(store["file"])))  # checked first: database_url makes .zaitun/
     if project.database_url != store["url"]:
         raise ZaitunError("review.database_url in zaitun.toml changed while zaitun up was running: restart "
                           "zaitun up to use the new store (the flows keep to the one the review UI works on)")
+    return True

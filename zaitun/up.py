@@ -209,7 +209,8 @@ def rebuild_on_approval(project: Project, stop: threading.Event, since: int, eve
             if str(exc) != failed:
                 failed = str(exc)
                 logging.getLogger(__name__).warning("the rebuild after approvals could not read the store: %s", exc)
-            if stopping:  # no look after this one: an approval it could not see goes online all the same
+            gone = (found := sqlite_path(project.database_url)) and not Path(found).exists()
+            if stopping and not gone:  # no look after this one: an approval it could not see goes online all the same
                 _rebuild(project, store)
             continue
         failed = ""

@@ -223,12 +223,15 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _private_sqlite_file(url: str) -> bool:
+def _private_sqlite_file(url: str, create: bool = True) -> bool:
     """Create a SQLite database file readable by its owner only: it holds password hashes.
-    SQLite gives its -wal and -shm files the same mode. False for a database in memory or named by a URI."""
+    SQLite gives its -wal and -shm files the same mode. False for a database in memory or named by a URI.
+    With `create` false, a missing file is a StoreError instead: the store is expected to be there."""
     path = make_url(url).database
     if not path or path == ":memory:" or path.startswith("file:"):
         return False
+    if not os.path.exists(path) and not create:
+        raise StoreError(f"the store {path} does not exist")
     if not os.path.exists(path):
         with contextlib.suppress(FileExistsError):
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -338,10 +341,12 @@ class Store:
     engine: Engine
 
     @classmethod
-    def open(cls, url: str) -> Store:
+    def open(cls, url: str, create: bool = True) -> Store:
+        """The store at `url`, made when it is a SQLite file not there yet, unless `create` is false (a flow run
+        of `zaitun up`: a store removed under it is an error, not a new, empty one)."""
         engine = create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
-            if _private_sqlite_file(url):
+            if _private_sqlite_file(url, create):
                 event.listen(engine, "do_connect", _never_create)
             event.listen(engine, "connect", _sqlite_pragmas)
         _reachable(engine)
