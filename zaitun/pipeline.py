@@ -35,7 +35,7 @@ def open_project(project_dir: str | Path) -> tuple[Project, Store]:
     """The project and its store; in a flow run of `zaitun up`, only the store the stack started on."""
     from zaitun.errors import StoreError
     from zaitun.stack import check_stack_store, store_removed
-    from zaitun.state.changes import sqlite_path
+    from zaitun.state.changes import missing_store_file
     from zaitun.state.store import Store
 
     project = Project(Path(project_dir))
@@ -44,9 +44,8 @@ def open_project(project_dir: str | Path) -> tuple[Project, Store]:
     try:
         return project, Store.open(project.database_url, create=False)
     except StoreError:  # removed since the check: the stack stops on it, and so does this run
-        found = sqlite_path(project.database_url)
-        if found and not Path(found).exists():
-            raise ZaitunError(store_removed(Path(found))) from None
+        if gone := missing_store_file(project.database_url):
+            raise ZaitunError(store_removed(Path(gone))) from None
         raise
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zaitun import children, shutdown
+from zaitun import children, events, shutdown
 from zaitun.errors import ZaitunError
 from zaitun.project import Project
 from zaitun.stack import (
@@ -42,7 +42,7 @@ from zaitun.stack import (
     replaced,
     store_removed,
 )
-from zaitun.state.changes import REPLACED, sqlite_path, store_token
+from zaitun.state.changes import REPLACED, missing_store_file, sqlite_path, store_token
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -176,7 +176,7 @@ def start_prefect(stack: Stack, env: dict[str, str]) -> str:
 # What the rebuild puts online (or takes offline) at once: what a person waits to see in the preview, and English
 # a reviewer rejected or a document deleted, which must not wait for Prefect's round trip, nor be left online by
 # a stop that ended the publish run it started.
-PUBLISH_AT_ONCE = ("zaitun.document.approved", "zaitun.document.retracted", "zaitun.document.withdrawn")
+PUBLISH_AT_ONCE = (events.DOCUMENT_APPROVED, events.DOCUMENT_RETRACTED, events.DOCUMENT_WITHDRAWN)
 
 
 def rebuild_on_approval(project: Project, stop: threading.Event, since: int, every: float = 0.3) -> None:
@@ -209,9 +209,8 @@ def rebuild_on_approval(project: Project, stop: threading.Event, since: int, eve
             if str(exc) != failed:
                 failed = str(exc)
                 logging.getLogger(__name__).warning("the rebuild after approvals could not read the store: %s", exc)
-            gone = (found := sqlite_path(project.database_url)) and not Path(found).exists()
-            if stopping and not gone:  # no look after this one: an approval it could not see goes online all the same
-                _rebuild(project, store)
+            if stopping and not missing_store_file(project.database_url):  # no look after this one: an approval
+                _rebuild(project, store)  # it could not see goes online all the same (unless the store is gone)
             continue
         failed = ""
         seen = fresh[-1]["id"] if fresh else seen
@@ -610,8 +609,6 @@ def watch_until_stopped(stack: Stack, watch: Watch, echo, crashed=None, start_ag
         for line in [*watch.settings(), *(crashed.lines() if crashed else [])]:
             echo(line)
         if watch.memory_changed():
-            from zaitun import events
-
             echo("translation memory (tm/) changed: a translate run reads it again")
             events.emit(events.MEMORY_CHANGED)
         if watch.mended:

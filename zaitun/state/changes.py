@@ -43,6 +43,12 @@ def sqlite_path(url: str) -> str | None:
     return None if path in ("", ":memory:") or path.startswith("file:") else path
 
 
+def missing_store_file(url: str) -> str | None:
+    """The store's file when the URL names one that is not there (removed under a running process), else None."""
+    path = sqlite_path(url)
+    return path if path and not Path(path).exists() else None
+
+
 def connect(path: str) -> sqlite3.Connection:
     """A connection to the store's file that never creates it (mode=rw: the Store creates it readable by its
     owner only), waiting for a writer as the Store does (busy_timeout)."""

@@ -230,9 +230,9 @@ def _private_sqlite_file(url: str, create: bool = True) -> bool:
     path = make_url(url).database
     if not path or path == ":memory:" or path.startswith("file:"):
         return False
-    if not os.path.exists(path) and not create:
-        raise StoreError(f"the store {path} does not exist")
     if not os.path.exists(path):
+        if not create:
+            raise StoreError(f"the store {path} does not exist")
         with contextlib.suppress(FileExistsError):
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     return True
