@@ -182,24 +182,35 @@ def test_an_approval_made_just_before_the_terminal_closes_is_online_after_the_st
     assert_all_gone(children, ports, out)
 
 
-def test_an_approval_made_while_the_rebuild_starts_is_online_after_the_stop(tmp_path):
-    """The rebuild of publish/ looks at events after the last one up saw before its banner, not after the last
-    one its thread saw when it began: a reviewer quick off the mark is not taken as already built."""
+def first_pass(root: Path) -> tuple[Project, Store]:
+    """A project holding the WAITING document, after a first pass as `zaitun up`'s (drafts, no English yet)."""
     from zaitun.pipeline import run_once
-    from zaitun.up import rebuild_on_approval
 
-    root = tmp_path / "site"
     init_project(root, with_sample=False)
     write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)
     project = Project(root)
     store = Store.open(project.database_url)
-    run_once(project, store)  # up's first pass
-    since = store.last_event_id()  # what up reads before it prints the banner
-    store.close()
-    approve_waiting(root)  # before the rebuild's thread has had its first look
+    run_once(project, store)
+    return project, store
+
+
+def last_look(project: Project, since: int) -> None:
+    """What the rebuild of `zaitun up` does once stopped: one last look at the events after `since`."""
+    from zaitun.up import rebuild_on_approval
+
     stopped = threading.Event()
     stopped.set()
     rebuild_on_approval(project, stopped, since, every=0)
+
+
+def test_an_approval_made_while_the_rebuild_starts_is_online_after_the_stop(tmp_path):
+    """The rebuild of publish/ looks at events after the last one up saw before its banner, not after the last
+    one its thread saw when it began: a reviewer quick off the mark is not taken as already built."""
+    project, store = first_pass(tmp_path / "site")
+    since = store.last_event_id()  # what up reads before it prints the banner
+    store.close()
+    approve_waiting(project.root)  # before the rebuild's thread has had its first look
+    last_look(project, since)
     english = project.publish_dir / "en" / "guides" / WAITING / "index.html"
     assert "English of 西街夜市每天晚上开放。" in english.read_text(encoding="utf-8")
 
@@ -207,16 +218,10 @@ def test_an_approval_made_while_the_rebuild_starts_is_online_after_the_stop(tmp_
 def test_english_rejected_just_before_the_stop_is_offline_after_it(tmp_path):
     """A rejection of English that is online rebuilds at once, as an approval does, and the stop's last look
     sees one made just before it: the publish run it started in the flows is ended by the same stop."""
-    from zaitun.pipeline import build, run_once
-    from zaitun.up import rebuild_on_approval
+    from zaitun.pipeline import build
 
-    root = tmp_path / "site"
-    init_project(root, with_sample=False)
-    write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)
-    project = Project(root)
-    store = Store.open(project.database_url)
-    run_once(project, store)
-    approve_waiting(root)
+    project, store = first_pass(tmp_path / "site")
+    approve_waiting(project.root)
     build(project, store)
     english = project.publish_dir / "en" / "guides" / WAITING / "index.html"
     assert "English of 西街夜市每天晚上开放。" in english.read_text(encoding="utf-8")
@@ -224,9 +229,7 @@ def test_english_rejected_just_before_the_stop_is_offline_after_it(tmp_path):
     wrong = next(s for s in segment_states(store, WAITING) if s.source == "西街夜市每天晚上开放。")
     actions.reject(store, WAITING, wrong.seg_id, "ops", "the market opens on weekends only", wrong.version)
     store.close()
-    stopped = threading.Event()
-    stopped.set()
-    rebuild_on_approval(project, stopped, since, every=0)
+    last_look(project, since)
     assert not english.exists()
     assert (project.publish_dir / "zh" / "guides" / WAITING / "index.html").is_file()
 
