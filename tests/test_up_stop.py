@@ -234,6 +234,31 @@ def test_english_rejected_just_before_the_stop_is_offline_after_it(tmp_path):
     assert (project.publish_dir / "zh" / "guides" / WAITING / "index.html").is_file()
 
 
+def test_english_rejected_just_before_the_stop_is_deleted_from_the_s3_site_too(tmp_path, s3, s3_endpoint):
+    """With publish.s3_target set, the rebuild that takes rejected English off publish/ deploys as well: the
+    bucket does not keep it until a publish run, which the stop would end."""
+    from zaitun.pipeline import publish
+
+    client, bucket = s3
+    project, store = first_pass(tmp_path / "site")
+    config = project.root / "zaitun.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('s3_target = ""', f's3_target = "s3://{bucket}/www"')
+                      .replace('s3_endpoint_url = ""', f's3_endpoint_url = "{s3_endpoint}"'), encoding="utf-8")
+    project = Project(project.root)
+    approve_waiting(project.root)
+    publish(project, store)
+    key = f"www/en/guides/{WAITING}/index.html"
+    assert b"English of" in client.get_object(Bucket=bucket, Key=key)["Body"].read()
+    since = store.last_event_id()
+    wrong = next(s for s in segment_states(store, WAITING) if s.source == "西街夜市每天晚上开放。")
+    actions.reject(store, WAITING, wrong.seg_id, "ops", "the market opens on weekends only", wrong.version)
+    store.close()
+    last_look(project, since)
+    online = {o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix="www/").get("Contents", [])}
+    assert key not in online
+    assert f"www/zh/guides/{WAITING}/index.html" in online
+
+
 def _paused_prefect_server(children: dict[int, str]) -> int:
     """Stop (SIGSTOP) the Prefect server: a server that answers neither requests nor SIGTERM."""
     server = next(pid for pid, cmd in children.items() if "prefect server start" in cmd)

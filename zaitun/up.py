@@ -176,7 +176,8 @@ def start_prefect(stack: Stack, env: dict[str, str]) -> str:
 # What the rebuild puts online (or takes offline) at once: what a person waits to see in the preview, and English
 # a reviewer rejected or a document deleted, which must not wait for Prefect's round trip, nor be left online by
 # a stop that ended the publish run it started.
-PUBLISH_AT_ONCE = (events.DOCUMENT_APPROVED, events.DOCUMENT_RETRACTED, events.DOCUMENT_WITHDRAWN)
+TAKEN_OFFLINE = (events.DOCUMENT_RETRACTED, events.DOCUMENT_WITHDRAWN)
+PUBLISH_AT_ONCE = (events.DOCUMENT_APPROVED, *TAKEN_OFFLINE)
 
 
 def rebuild_on_approval(project: Project, stop: threading.Event, since: int, every: float = 0.3) -> None:
@@ -190,7 +191,9 @@ def rebuild_on_approval(project: Project, stop: threading.Event, since: int, eve
     made just before Ctrl-C is online too; a last look that cannot read the store rebuilds anyway. Approvals from
     memory are left to the publish run their translate pass starts once it has told them, all at once.
     A glossary file written, added or removed rebuilds too: English holding a rendering it now forbids goes
-    offline in seconds, not at the hourly publish run."""
+    offline in seconds, not at the hourly publish run. With publish.s3_target set, what goes offline (English
+    rejected, a document withdrawn, a glossary change) is deployed by this rebuild too: the public site must not
+    keep it until a publish run that a stop may end."""
     from zaitun.state.segments import MEMORY_APPROVER
     from zaitun.state.store import Store
 
@@ -202,20 +205,20 @@ def rebuild_on_approval(project: Project, stop: threading.Event, since: int, eve
     while not stopping:
         stopping = stop.wait(every)
         if glossary.changed():
-            _rebuild(project, store)
+            _rebuild(project, store, takes_offline=True)
         try:
             fresh = store.events_since(seen)
         except Exception as exc:  # the store removed under it (up stops, saying so: Watch.gone), or busy: said once
             if str(exc) != failed:
                 failed = str(exc)
                 logging.getLogger(__name__).warning("the rebuild after approvals could not read the store: %s", exc)
-            if stopping and not missing_store_file(project.database_url):  # no look after this one: an approval
-                _rebuild(project, store)  # it could not see goes online all the same (unless the store is gone)
+            if stopping and not missing_store_file(project.database_url):  # no look after this one: what it
+                _rebuild(project, store, takes_offline=True)  # could not see is built (unless the store is gone)
             continue
         failed = ""
         seen = fresh[-1]["id"] if fresh else seen
         if any(e["name"] in PUBLISH_AT_ONCE and e["payload"].get("approved_by") != MEMORY_APPROVER for e in fresh):
-            _rebuild(project, store)
+            _rebuild(project, store, takes_offline=any(e["name"] in TAKEN_OFFLINE for e in fresh))
     store.close()
 
 
@@ -253,17 +256,20 @@ def files_stamp(folder: Path) -> tuple:
     return tuple(sorted(found))
 
 
-def _rebuild(project: Project, store) -> None:
+def _rebuild(project: Project, store, takes_offline: bool = False) -> None:
     """One build with zaitun.toml as it is now, as the publish flow (a new process each run) builds: the
     preview never goes back to the settings `zaitun up` started with. With zaitun.toml invalid, nothing
-    is built (up says what is wrong; the publish flow fails on it too, and the site online stays)."""
+    is built (up says what is wrong; the publish flow fails on it too, and the site online stays).
+    When it `takes_offline` what the public site holds and that site is publish.s3_target, it deploys too,
+    deleting there what the build removed (what it adds goes with it; the publish run then finds nothing to do)."""
     from zaitun.errors import ConfigError
-    from zaitun.pipeline import build, tell_published
+    from zaitun.pipeline import build, publish, tell_published
 
     try:
         if project.config_changed():
             project.reload_config()
-        tell_published(project, store, build(project, store))
+        at_once = takes_offline and project.config.get("publish.s3_target")
+        tell_published(project, store, (publish if at_once else build)(project, store))
     except ConfigError:
         pass
     except ZaitunError as exc:  # a build refused: the publish flow records it; here one line, no traceback
