@@ -256,6 +256,36 @@ def test_a_file_dropped_while_the_first_pass_runs_is_taken_in(tmp_path, leftover
         proc.communicate(timeout=60)
 
 
+def test_a_notice_still_being_copied_when_another_file_is_taken_in_is_taken_in_whole_once_copied(
+        tmp_path, leftovers):  # noqa: F811
+    """A flow run started by one file dropped reads all of content/: a notice another program is still copying in
+    is left for the run its close starts, not converted from its first lines nor quarantined as broken."""
+    from conftest import FIXTURES
+
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    proc, ports, _children = running_stack(root, leftovers)
+    preview = f"http://127.0.0.1:{ports['preview']}"
+    seed = (FIXTURES / "seed-notice.txt").read_bytes()
+    (root / "content" / "policies").mkdir(exist_ok=True)
+    copy = (root / "content" / "policies" / "measures.txt").open("wb")
+    try:
+        copy.write(seed[:300])
+        copy.flush()
+        write_doc(root, "guides/harbour.md", "title: 泉州港\ndate: 2026-11-02", "泉州港是海上丝绸之路的起点。\n")
+        wait_for_page(f"{preview}/zh/guides/harbour/", 60)
+        assert not (root / ".zaitun" / "quarantine").exists()
+        copy.write(seed[300:])
+        copy.close()
+        page = wait_for_page(f"{preview}/zh/policies/measures/", 60)
+        assert "泉政办规〔2024〕11号" in page and "本措施自印发之日起施行" in page  # its number and last lines
+        assert not (root / ".zaitun" / "quarantine").exists()
+    finally:
+        copy.close()
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)
+
+
 def _taken_in(store: Path) -> bool:
     import sqlite3
 

@@ -148,12 +148,15 @@ def intake(ctx: typer.Context, allow_empty: Annotated[bool, ALLOW_EMPTY] = False
     for error in report.errors:
         typer.echo(str(error), err=True)
     _echo_unread(told(report.unread) + [str(w) for w in report.twice])
+    for waiting in report.writing:
+        typer.echo(str(waiting), err=True)
     for why in report.anew.values():
         typer.echo(f"  {why}")
     typer.echo(f"ingested {len(report.ingested)}, unchanged {len(report.unchanged)}, "
                f"withdrawn {len(report.withdrawn)}, errors {len(report.errors)}"
                + (f", not read {len(report.unread)}" if report.unread else "")
-               + (f", same notice twice {len(report.twice)}" if report.twice else ""))
+               + (f", same notice twice {len(report.twice)}" if report.twice else "")
+               + (f", still being written {len(report.writing)}" if report.writing else ""))
     if report.errors:
         raise typer.Exit(1)
 
@@ -299,10 +302,13 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
     if intake is None:
         return
     _echo_unread(intake["unread"] + intake["same_notice"])
+    for waiting in intake.get("being_written", []):
+        typer.echo(waiting, err=True)
     for why in intake["anew"].values():
         typer.echo(f"  {why}")
     unread = f", {intake['not_read']} not read" if intake["not_read"] else ""
     unread += f", {len(intake['same_notice'])} the same notice as another" if intake["same_notice"] else ""
+    unread += f", {len(intake['being_written'])} still being written" if intake.get("being_written") else ""
     typer.echo(f"intake: {len(intake['ingested'])} taken in, {len(intake['withdrawn'])} withdrawn, "
                f"{len(intake['errors'])} with errors{unread}")
     if translated is None:

@@ -67,7 +67,7 @@ def intake_stage(project: Project, store: Store, allow_empty: bool = False) -> d
     return {"ingested": report.ingested, "withdrawn": report.withdrawn, "anew": report.anew,
             "unchanged": len(report.unchanged), "errors": [str(e) for e in report.errors],
             "unread": told(report.unread), "not_read": len(report.unread),
-            "same_notice": [str(w) for w in report.twice]}
+            "same_notice": [str(w) for w in report.twice], "being_written": [str(w) for w in report.writing]}
 
 
 def load_memory(project: Project, store: Store) -> dict[str, int]:

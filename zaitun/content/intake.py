@@ -6,6 +6,7 @@ file left where it is, untaken); a broken edit of a document already taken in is
 its last good version stays in the store and online. Each is recorded with its `path:line: message`
 (see zaitun.failures). A file it neither reads nor sees linked (an old Word .doc) is recorded too, left where it
 is (unread.py), and so is a document that is the same notice as another, taken in as it is (twice.py). A file
+another program is still writing (a notice being copied in) is left as it is for the next pass (writing.py). A file
 taking the slug of another document (identity.py) is taken in as a new document, not as an edit of that one: the
 English approved for the other is retracted and its segments start afresh.
 Re-running with nothing changed does nothing.
@@ -14,7 +15,7 @@ Re-running with nothing changed does nothing.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from zaitun.content.segmenter import Segment, document_segments
 from zaitun.content.twice import same_notices
 from zaitun.content.unchanged import Known
 from zaitun.content.unread import unlinked_only, unread_files
+from zaitun.content.writing import wait_for_writers
 from zaitun.errors import ContentError, LocatedError, machine_trouble, shown
 from zaitun.project import Project
 from zaitun.state.segments import DocumentState
@@ -58,6 +60,7 @@ class IntakeReport:
     failures: list[failures.Failure] = field(default_factory=list)  # one per file not taken in
     unread: list[LocatedError] = field(default_factory=list)  # files neither read nor linked: warnings (unread.py)
     twice: list[LocatedError] = field(default_factory=list)  # the same notice as another document: warnings (twice.py)
+    writing: list[LocatedError] = field(default_factory=list)  # files still being written: left for the next pass
 
 
 @dataclass
@@ -70,15 +73,17 @@ class NoticeReport:
     converted: set[str] = field(default_factory=set)  # the notices' own paths
 
 
-def convert_dropped_notices(project: Project, limits: Limits = Limits()) -> NoticeReport:
+def convert_dropped_notices(project: Project, limits: Limits = Limits(),
+                            writing: Collection[Path] = ()) -> NoticeReport:
     """Turn .txt/.docx notices dropped into content/<section>/ into Markdown documents.
 
     The original moves to .zaitun/imported/ once converted, or to .zaitun/quarantine/ with
     the reason reported when it cannot be converted: never silently dropped. A notice dropped into
-    content/ itself stays there, reported: it needs a section folder.
+    content/ itself stays there, reported: it needs a section folder. One still `writing` is left as it is.
     """
     done = NoticeReport()
     dropped, misplaced = dropped_notices(project.content_dir)
+    dropped = [path for path in dropped if path not in writing]
     for error in misplaced:
         done.errors.append(error)
         done.failed.append(failures.of_error(STAGE, error))
@@ -201,12 +206,15 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
     if missing := content_missing(project, store):
         return IntakeReport(errors=[missing])
     limits = Limits.of(project.config)
-    notices = convert_dropped_notices(project, limits)
+    writing = wait_for_writers(project.content_dir)
+    notices = convert_dropped_notices(project, limits, writing)
     known = {d["slug"]: d for d in store.document_heads(status=None)}
     parsed = Known.read(project.state_dir, known)  # the files unchanged since: not parsed again
     places = {slug: _place(row) for slug, row in known.items() if row["status"] == DocumentState.ACTIVE}
-    loaded = load_documents(project.content_dir, limits, parsed.document, places)
-    report = IntakeReport(errors=list(notices.errors), failures=list(notices.failed))
+    loaded = load_documents(project.content_dir, limits, parsed.document, places, skip=writing)
+    report = IntakeReport(errors=list(notices.errors), failures=list(notices.failed), writing=[
+        ContentError(path, f"still being written by {who}: left as it is, taken in by the next pass once closed", 1)
+        for path, who in sorted(writing.items())])
     validate = checks(loaded.documents) if checks else None
     for error in loaded.errors:
         _refuse(report, error, known.get(error.path.stem))
@@ -215,7 +223,7 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
         for doc in loaded.documents:
             _take_in_one(store, report, doc, known.get(doc.slug), actor, limits, validate, others.get(doc.slug))
             bar.advance()
-    present = {d.slug for d in loaded.documents} | {e.path.stem for e in loaded.errors}
+    present = {d.slug for d in loaded.documents} | {e.path.stem for e in [*loaded.errors, *report.writing]}
     if emptied := None if allow_empty else content_emptied(project, known, present):
         report.errors.append(emptied)
         report.failures.append(failures.Failure(STAGE, str(project.content_dir), str(emptied), None,

@@ -7,7 +7,7 @@ import hashlib
 import os
 import posixpath
 import stat
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -372,15 +372,17 @@ class LoadResult:
 
 
 def load_documents(content_dir: Path, limits: Limits = Limits(), known: KnownFile | None = None,
-                   owners: Mapping[str, str] | None = None) -> LoadResult:
-    """Load every document (`known`: see load_document); a broken file is reported and never stops the
-    others (whatever it raises). Two files of one slug: the one at `owners`' place for it (the file of the
-    document already taken in, as `content_source` names it) keeps it, else the first; the other is refused,
+                   owners: Mapping[str, str] | None = None, skip: Collection[Path] = ()) -> LoadResult:
+    """Load every document (`known`: see load_document) but those to `skip`; a broken file is reported and never
+    stops the others (whatever it raises). Two files of one slug: the one at `owners`' place for it (the file of
+    the document already taken in, as `content_source` names it) keeps it, else the first; the other is refused,
     so a newcomer never takes over a published document."""
     docs: list[Document] = []
     errors: list[ContentError] = []
     scan = scan_content(content_dir)
     for path in scan.documents:
+        if path in skip:
+            continue
         try:
             docs.append(load_document(path, content_dir, limits, known))
         except ContentError as exc:

@@ -4,7 +4,7 @@ changed, so the site gets their new version. Bad files are announced by the inta
 
 from __future__ import annotations
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 
 from zaitun import events
 from zaitun.flows.common import emit, project_dir
@@ -21,6 +21,8 @@ def take_in(directory: str) -> dict:
 def intake(project: str | None = None, paths: list[str] | None = None) -> dict:
     directory = project_dir(project)
     summary = take_in(directory)
+    for line in summary["being_written"]:  # left for the pass its writer's close starts
+        get_run_logger().warning("%s", line)
     if summary["ingested"]:
         emit(events.CONTENT_INGESTED, None, slugs=summary["ingested"])
     files = linked_files(paths or [])
