@@ -105,3 +105,35 @@ def test_zaitun_intake_names_the_program_still_copying_a_notice_and_takes_it_in_
 
 def _me() -> str:
     return f"{(writing.PROC / str(os.getpid()) / 'comm').read_text(encoding='utf-8').strip()} (pid {os.getpid()})"
+
+
+def test_zaitun_check_says_a_notice_still_being_copied_is_not_checked_yet_rather_than_broken(tmp_project,
+                                                                                            monkeypatch):
+    from zaitun.check import check_findings
+
+    monkeypatch.setattr(writing, "WAIT", 0.3)
+    section = tmp_project.content_dir / "policies"
+    section.mkdir()
+    notice = section / "notice.txt"
+    with notice.open("wb") as copy:
+        copy.write(SEED[:200])
+        copy.flush()
+        assert [str(p) for p in check_findings(tmp_project).problems] == [
+            f"{notice}:1: still being written by {_me()}: not checked yet (taken in once it is closed)"]
+        copy.write(SEED[200:])
+    assert check_findings(tmp_project).problems == []
+
+
+def test_zaitun_status_lists_a_document_being_saved_as_being_written_not_as_needing_fixing(tmp_project):
+    path = write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "第一句。")
+    whole = path.read_bytes()
+    with path.open("wb") as editor:
+        editor.write(whole[:10])
+        editor.flush()
+        shown = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(tmp_project.root), "status"],
+                               capture_output=True, text=True, timeout=120)
+        editor.write(whole[10:])
+    assert shown.returncode == 0, shown.stderr
+    assert (f"being written: {path}:1: still being written by {_me()}: not checked yet (taken in once it is "
+            "closed)") in shown.stdout
+    assert "needs fixing" not in shown.stdout

@@ -5,7 +5,7 @@ documents that are the same notice as another (warnings)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from zaitun.content.intake import Validator, checked_segments, convert_dropped, 
 from zaitun.content.model import Document, content_source, load_documents, parse_document
 from zaitun.content.twice import same_notices
 from zaitun.content.unread import unread_files
+from zaitun.content.writing import wait_for_writers
 from zaitun.errors import ContentError, LocatedError
 from zaitun.project import STATE_DIR, Project
 from zaitun.publish import layout
@@ -31,6 +32,7 @@ class Findings:
     problems: list[LocatedError] = field(default_factory=list)
     unread: list[LocatedError] = field(default_factory=list)  # content/unread.py
     twice: list[LocatedError] = field(default_factory=list)  # content/twice.py
+    writing: list[LocatedError] = field(default_factory=list)  # files not checked yet: content/writing.py
 
 
 def check_project(project: Project) -> list[LocatedError]:
@@ -46,7 +48,7 @@ def check_findings(project: Project) -> Findings:
     except LocatedError as exc:
         found.problems.append(exc)
     content = content_findings(project, stored_places(project))
-    found.problems.extend(content.problems)
+    found.problems.extend(content.writing + content.problems)  # a file not checked does not pass
     found.problems.extend(static_files(project.static_dir)[1])
     found.problems.extend(_glossary_problems(project))
     found.unread, found.twice = content.unread, content.twice
@@ -63,12 +65,14 @@ def content_problems(project: Project, places: Mapping[str, str] | None = None) 
 
 def content_findings(project: Project, places: Mapping[str, str] | None = None) -> Findings:
     """content_problems, the files in content/ that intake would leave unread and the documents that are the same
-    notice as another, notices dropped in as they would convert (one read of content/)."""
+    notice as another, notices dropped in as they would convert (one read of content/); and the files a program
+    still writes (content/writing.py), not read half-written."""
     limits = Limits.of(_settings(project))
-    loaded = load_documents(project.content_dir, limits, owners=places)
+    writing = wait_for_writers(project.content_dir)
+    loaded = load_documents(project.content_dir, limits, owners=places, skip=writing)
     validate = document_validator(project, loaded.documents)
     converted: list[Document] = []
-    problems: list[LocatedError] = [*loaded.errors, *notice_problems(project.content_dir, limits, converted)]
+    problems: list[LocatedError] = [*loaded.errors, *notice_problems(project.content_dir, limits, converted, writing)]
     for doc in loaded.documents:
         problems.extend(validate(doc))
         try:
@@ -76,13 +80,21 @@ def content_findings(project: Project, places: Mapping[str, str] | None = None) 
         except LocatedError as exc:
             problems.append(exc)
     return Findings(problems, list(unread_files(loaded.others, loaded.documents, project.content_dir)),
-                    same_notices([*loaded.documents, *converted], places))
+                    same_notices([*loaded.documents, *converted], places),
+                    [ContentError(path, f"still being written by {who}: {NOT_CHECKED}", 1)
+                     for path, who in sorted(writing.items())])
 
 
-def notice_problems(content_dir: Path, limits: Limits, converted: list[Document] | None = None) -> list[LocatedError]:
-    """Why each notice dropped into content/ would be quarantined by intake: converted here, not written,
-    and the document it makes read as intake will read it (added to `converted`, under the notice's path)."""
+NOT_CHECKED = "not checked yet (taken in once it is closed)"
+
+
+def notice_problems(content_dir: Path, limits: Limits, converted: list[Document] | None = None,
+                    writing: Collection[Path] = ()) -> list[LocatedError]:
+    """Why each notice dropped into content/ (but those still `writing`) would be quarantined by intake: converted
+    here, not written, and the document it makes read as intake will read it (added to `converted`, under the
+    notice's path)."""
     dropped, problems = dropped_notices(content_dir)
+    dropped = [path for path in dropped if path not in writing]
     targets: dict[Path, Path] = {}  # a document -> the notice converting into it first, as intake converts them
     for path in dropped:
         try:

@@ -185,13 +185,13 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     rows = project_status(store, ctx.obj.project.today(), cfg.get("site.expiry_warning_days"))
     found = content_findings(ctx.obj.project, stored_places(ctx.obj.project, store))
     problems, unread = [str(e) for e in found.problems], [str(w) for w in found.unread]
-    twice = [str(w) for w in found.twice]
+    twice, writing = [str(w) for w in found.twice], [str(w) for w in found.writing]
     failed = [f for f in failures.current(store) if f.state not in failures.WARNINGS]  # (warnings: as they are now)
     undelivered = notify.waiting(ctx.obj.project)
     set_aside = statefiles.notes(ctx.obj.project)
     if as_json:
         typer.echo(json.dumps({"documents": [r.as_dict() for r in rows], "errors": problems, "not_read": unread,
-                               "same_notice": twice, "failures": [asdict(f) for f in failed],
+                               "same_notice": twice, "being_written": writing, "failures": [asdict(f) for f in failed],
                                "notifications": undelivered,
                                "set_aside": set_aside, "flows": flows},
                               ensure_ascii=False, indent=2))
@@ -201,7 +201,8 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
 
         for line in status_lines(flows):
             typer.echo(line)
-    if not rows and not problems and not failed and not unread and not twice and not undelivered and not set_aside:
+    if not rows and not problems and not failed and not unread and not twice and not writing and not undelivered \
+            and not set_aside:
         typer.echo("no documents yet: put Markdown files in content/<section>/ and run `zaitun intake`")
     for r in rows:
         expiry = _validity_tag(r)
@@ -209,6 +210,8 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
         typer.echo(f"{r.slug:40} {r.stage:17} {r.approved}/{r.total} approved{flagged}{expiry}")
         if r.offline:
             typer.echo(f"  {r.offline}")
+    for line in writing:
+        typer.echo(f"being written: {line}")
     _echo_problems(problems, failed)
     for line in told(found.unread):  # (a folder's unlinked pictures in one line: `zaitun check` names each)
         typer.echo(f"needs attention: {line}")
