@@ -9,6 +9,8 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
+from typing import IO
 
 from conftest import FIXTURES, write_doc
 
@@ -18,15 +20,28 @@ from zaitun.content.intake import ingest
 SEED = (FIXTURES / "seed-notice.txt").read_bytes()
 
 
-def test_a_notice_still_being_copied_in_is_left_in_place_and_taken_in_whole_once_closed(tmp_project, store,
-                                                                                          monkeypatch):
+def half_copied(root: Path, monkeypatch, part: int) -> tuple[Path, IO[bytes]]:
+    """The seed notice dropped into content/policies/, its first `part` bytes written and the file held open for
+    writing by this process, which passes waiting for writers give up on after 0.3 s."""
     monkeypatch.setattr(writing, "WAIT", 0.3)
-    section = tmp_project.content_dir / "policies"
+    section = root / "content" / "policies"
     section.mkdir()
     notice = section / "notice.txt"
-    with notice.open("wb") as copy:
-        copy.write(SEED[: len(SEED) // 3])
-        copy.flush()
+    copy = notice.open("wb")
+    copy.write(SEED[:part])
+    copy.flush()
+    return notice, copy
+
+
+def _me() -> str:
+    return f"{(writing.PROC / str(os.getpid()) / 'comm').read_text(encoding='utf-8').strip()} (pid {os.getpid()})"
+
+
+def test_a_notice_still_being_copied_in_is_left_in_place_and_taken_in_whole_once_closed(tmp_project, store,
+                                                                                          monkeypatch):
+    notice, copy = half_copied(tmp_project.root, monkeypatch, len(SEED) // 3)
+    section = notice.parent
+    with copy:
         report = ingest(tmp_project, store)
         assert report.ingested == [] and report.errors == [] and report.failures == []
         assert [str(w) for w in report.writing] == [
@@ -103,21 +118,12 @@ def test_zaitun_intake_names_the_program_still_copying_a_notice_and_takes_it_in_
     assert (section / "notice.md").is_file() and not notice.exists()
 
 
-def _me() -> str:
-    return f"{(writing.PROC / str(os.getpid()) / 'comm').read_text(encoding='utf-8').strip()} (pid {os.getpid()})"
-
-
 def test_zaitun_check_says_a_notice_still_being_copied_is_not_checked_yet_rather_than_broken(tmp_project,
                                                                                             monkeypatch):
     from zaitun.check import check_findings
 
-    monkeypatch.setattr(writing, "WAIT", 0.3)
-    section = tmp_project.content_dir / "policies"
-    section.mkdir()
-    notice = section / "notice.txt"
-    with notice.open("wb") as copy:
-        copy.write(SEED[:200])
-        copy.flush()
+    notice, copy = half_copied(tmp_project.root, monkeypatch, 200)
+    with copy:
         assert [str(p) for p in check_findings(tmp_project).problems] == [
             f"{notice}:1: still being written by {_me()}: not checked yet (taken in once it is closed)"]
         copy.write(SEED[200:])
