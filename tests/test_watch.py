@@ -100,6 +100,29 @@ def test_a_file_held_open_and_written_in_chunks_is_announced_once_after_it_is_cl
     assert batches == [[str(path)]]
 
 
+def test_a_document_dropped_while_another_file_is_copied_in_is_announced_without_waiting_for_the_copy(tmp_project):
+    guides = tmp_project.content_dir / "guides"
+    guides.mkdir()
+    copied, dropped = guides / "long.md", guides / "quick.md"
+    observer, batches, fired = collect_batches(tmp_project.content_dir, debounce=0.2, longest_wait=30)
+    try:
+        time.sleep(0.2)
+        with copied.open("w", encoding="utf-8") as copy:
+            copy.write("---\ntitle: 长\n")
+            copy.flush()
+            write_doc(tmp_project.root, "guides/quick.md", "title: 快\ndate: 2025-01-01", "正文。")
+            assert fired.wait(5)  # the copy is still open
+            assert batches == [[str(dropped)]]
+            fired.clear()
+            copy.write("date: 2025-01-01\n---\n\n正文。\n")
+        assert fired.wait(5)
+        time.sleep(0.5)
+    finally:
+        observer.stop()
+        observer.join(5)
+    assert batches == [[str(dropped)], [str(copied)]]
+
+
 def test_a_file_written_and_closed_is_announced_after_the_debounce_and_reading_it_announces_nothing(tmp_project):
     guides = tmp_project.content_dir / "guides"
     guides.mkdir()

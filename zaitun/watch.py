@@ -2,9 +2,10 @@
 
 Editors save a file several times in a row; one event goes out once the folder has been
 quiet for `debounce` seconds, naming every path touched in the burst. A file written while
-open holds the burst back until its writer closes it (inotify's open and close events, on
-Linux), so a slow copy or a writer pausing between chunks is never taken in half-written; a
-rename into place, a file moved in and a deletion are complete at once. One still open after
+open is held back until its writer closes it (inotify's open and close events, on Linux), so a
+slow copy or a writer pausing between chunks is never taken in half-written; the other files of
+its burst are announced without it (a document dropped beside a long copy does not wait for it);
+a rename into place, a file moved in and a deletion are complete at once. One still open after
 `LONGEST_WRITE_WAIT` seconds is announced anyway, with a warning, in case its close was lost.
 Where the platform reports no opens, a file counts as written once the folder is quiet.
 Documents and notices are announced, and so are the files documents link (images, PDFs),
@@ -98,10 +99,13 @@ class DebouncedHandler(FileSystemEventHandler):
             if threading.current_thread() is not self._timer:
                 return  # replaced while it waited for the lock: its successor fires
             wait = self._wait_for_writers()
+            writing = {p for p in self._paths if p in self._writing} if wait else set()
             if wait:
                 self._schedule(wait)  # an event, the writer's close among them, reschedules sooner
+            if not self._paths - writing:
                 return
-            paths, self._paths = sorted(self._paths), set()
+            paths, self._paths = sorted(self._paths - writing), writing  # the others go now: the pass they start
+            # leaves the open ones as they are (content/writing.py), and each one's close makes a burst of its own
         try:
             self.on_batch(paths)
         except Exception:  # a failed announcement must not kill the watcher
