@@ -14,7 +14,7 @@ from zaitun.content.intake import Validator, checked_segments, convert_dropped, 
 from zaitun.content.model import Document, content_source, load_documents, parse_document
 from zaitun.content.twice import same_notices
 from zaitun.content.unread import unread_files
-from zaitun.content.writing import wait_for_writers
+from zaitun.content.writing import still_written, wait_for_writers
 from zaitun.errors import ContentError, LocatedError
 from zaitun.project import STATE_DIR, Project
 from zaitun.publish import layout
@@ -81,11 +81,7 @@ def content_findings(project: Project, places: Mapping[str, str] | None = None) 
             problems.append(exc)
     return Findings(problems, list(unread_files(loaded.others, loaded.documents, project.content_dir)),
                     same_notices([*loaded.documents, *converted], places),
-                    [ContentError(path, f"still being written by {who}: {NOT_CHECKED}", 1)
-                     for path, who in sorted(writing.items())])
-
-
-NOT_CHECKED = "not checked yet (taken in once it is closed)"
+                    still_written(writing, "not checked yet (taken in once it is closed)"))
 
 
 def notice_problems(content_dir: Path, limits: Limits, converted: list[Document] | None = None,
@@ -93,8 +89,7 @@ def notice_problems(content_dir: Path, limits: Limits, converted: list[Document]
     """Why each notice dropped into content/ (but those still `writing`) would be quarantined by intake: converted
     here, not written, and the document it makes read as intake will read it (added to `converted`, under the
     notice's path)."""
-    dropped, problems = dropped_notices(content_dir)
-    dropped = [path for path in dropped if path not in writing]
+    dropped, problems = dropped_notices(content_dir, writing)
     targets: dict[Path, Path] = {}  # a document -> the notice converting into it first, as intake converts them
     for path in dropped:
         try:

@@ -38,7 +38,7 @@ from zaitun.content.segmenter import Segment, document_segments
 from zaitun.content.twice import same_notices
 from zaitun.content.unchanged import Known
 from zaitun.content.unread import unlinked_only, unread_files
-from zaitun.content.writing import wait_for_writers
+from zaitun.content.writing import still_written, wait_for_writers
 from zaitun.errors import ContentError, LocatedError, machine_trouble, shown
 from zaitun.project import Project
 from zaitun.state.segments import DocumentState
@@ -82,8 +82,7 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits(),
     content/ itself stays there, reported: it needs a section folder. One still `writing` is left as it is.
     """
     done = NoticeReport()
-    dropped, misplaced = dropped_notices(project.content_dir)
-    dropped = [path for path in dropped if path not in writing]
+    dropped, misplaced = dropped_notices(project.content_dir, writing)
     for error in misplaced:
         done.errors.append(error)
         done.failed.append(failures.of_error(STAGE, error))
@@ -104,12 +103,13 @@ def convert_dropped_notices(project: Project, limits: Limits = Limits(),
     return done
 
 
-def dropped_notices(content_dir: Path) -> tuple[list[Path], list[ContentError]]:
-    """The notices dropped into section folders, and why each one dropped into content/ itself is not."""
+def dropped_notices(content_dir: Path, skip: Collection[Path] = ()) -> tuple[list[Path], list[ContentError]]:
+    """The notices dropped into section folders (but those to `skip`), and why each one dropped into content/
+    itself is not."""
     misplaced = [ContentError(path, "a notice is converted in a section folder: move it into content/<section>/ "
                               "(content/policies/ for policy notices)", 1)
                  for path in sorted(content_dir.glob("*")) if is_notice(path)]
-    return sorted(path for path in content_dir.glob("*/*") if is_notice(path)), misplaced
+    return sorted(path for path in content_dir.glob("*/*") if path not in skip and is_notice(path)), misplaced
 
 
 def convert_dropped(path: Path, content_dir: Path, limits: Limits) -> tuple[Path, str]:
@@ -212,9 +212,8 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
     parsed = Known.read(project.state_dir, known)  # the files unchanged since: not parsed again
     places = {slug: _place(row) for slug, row in known.items() if row["status"] == DocumentState.ACTIVE}
     loaded = load_documents(project.content_dir, limits, parsed.document, places, skip=writing)
-    report = IntakeReport(errors=list(notices.errors), failures=list(notices.failed), writing=[
-        ContentError(path, f"still being written by {who}: left as it is, taken in by the next pass once closed", 1)
-        for path, who in sorted(writing.items())])
+    report = IntakeReport(errors=list(notices.errors), failures=list(notices.failed),
+                          writing=still_written(writing, "left as it is, taken in by the next pass once closed"))
     validate = checks(loaded.documents) if checks else None
     for error in loaded.errors:
         _refuse(report, error, known.get(error.path.stem))

@@ -16,6 +16,8 @@ import os
 import time
 from pathlib import Path
 
+from zaitun.errors import ContentError
+
 WAIT = 3.0  # seconds a pass waits for writers to close their files before leaving them to its next pass
 EVERY = 0.1  # seconds between two looks
 PROC = Path("/proc")
@@ -29,6 +31,11 @@ def wait_for_writers(folder: Path, wait: float | None = None) -> dict[Path, str]
     while (writing := being_written(folder)) and time.monotonic() < deadline:
         time.sleep(EVERY)
     return writing
+
+
+def still_written(writing: dict[Path, str], then: str) -> list[ContentError]:
+    """Each file of `writing`, in order, as `path:1: still being written by WHO: then` (what becomes of it)."""
+    return [ContentError(path, f"still being written by {who}: {then}", 1) for path, who in sorted(writing.items())]
 
 
 def being_written(folder: Path) -> dict[Path, str]:
