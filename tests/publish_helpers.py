@@ -83,16 +83,19 @@ def edit_stored_file(project: Project, slug: str, old: str, new: str) -> None:
 
 def edit_manifest_record(out: Path, path: str, edit) -> None:
     """Change one file's record in the manifest of the build online (`edit(record)` changes it in place),
-    as if that build had recorded it so: in a new part file, since a part may be shared with other versions."""
-    for part in (output.current(out) / output.PARTS).glob("files.*.json"):
+    as if that build had recorded it so: in new part files, since a part may be shared with other versions."""
+    for part in (output.current(out) / output.PARTS).glob("files.*[0-9].json"):
         records = json.loads(part.read_text(encoding="utf-8"))
         if path in records:
-            record = records[path]
-            record["facts"] = json.loads(record["facts"])  # kept as their JSON text
+            facts_file = part.with_name(part.name.removesuffix(".json") + output.FACTS)
+            facts = json.loads(facts_file.read_text(encoding="utf-8"))
+            record = records[path] | {"facts": json.loads(facts[path])}  # kept apart, as their JSON text
             edit(record)
-            record["facts"] = json.dumps(record["facts"], ensure_ascii=False)
-            part.unlink()
-            part.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+            facts[path] = json.dumps(record.pop("facts"), ensure_ascii=False)
+            records[path] = record
+            for file, content in ((part, records), (facts_file, facts)):
+                file.unlink()
+                file.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
             return
     raise AssertionError(f"no record of {path} in the manifest online")
 

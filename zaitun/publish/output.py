@@ -34,15 +34,16 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import orjson
 
 from zaitun.errors import PublishError, shown
 from zaitun.publish import layout
 
-MANIFEST_VERSION = 7  # 6: the records in parts (PARTS), so that a rebuild writes only the parts that changed;
+MANIFEST_VERSION = 8  # 6: the records in parts (PARTS), so that a rebuild writes only the parts that changed;
 # a page keeps only what the lint across pages needs (internal links, alternates); 7: a file's facts kept as
-# their JSON text (see Facts)
+# their JSON text (see Facts); 8: the facts of a part's files in a file of their own (FACTS), read when asked for
 SITE = "site"
 MANIFEST = "manifest.json"
 PARTS = "manifest"  # beside MANIFEST: its records, split by a hash of their keys (see write_manifest)
@@ -468,6 +469,7 @@ def read_manifest(version: Path | None) -> tuple[dict, Parts | None]:
     if version is None:
         return {}, None
     parts: Parts = {}
+    opened: list[_PartFacts] = []
     try:
         state = orjson.loads((version / MANIFEST).read_bytes())
         if state.get("version") != manifest_version():
@@ -475,28 +477,67 @@ def read_manifest(version: Path | None) -> tuple[dict, Parts | None]:
         for name in state.pop("parts"):
             records = parts[name] = orjson.loads((version / PARTS / f"{name}.json").read_bytes())
             if name.startswith(FILES):
-                for record in records.values():
-                    record["facts"] = Facts(record["facts"])
+                opened.append(source := _PartFacts(version / PARTS / f"{name}{FACTS}"))
+                for path, record in records.items():
+                    record["facts"] = Facts(source=source, path=path)
             state.setdefault(name.split(".")[0], {}).update(records)
     except (OSError, ValueError, KeyError, AttributeError):
+        for source in opened:
+            source.close()
         return {}, None
     return state, parts
 
 
 KINDS = ("docs", "files")  # the manifest's records: each document's (inputs.py), each file's (site.py)
 FILES = "files."  # the name of a part of the files' records starts so
+FACTS = ".facts.json"  # beside a part of the files' records: their facts (`files.07.facts.json`)
+
+
+class _PartFacts:
+    """The facts of one part's files (path -> their JSON text), read when one of them is first asked for: a
+    rebuild reads the facts of a few pages of the site's 10,000, and they are three fifths of the manifest.
+    Opened with the part: its content is that version's, even once the version is pruned or reused (a part
+    file is never written into, only replaced)."""
+
+    __slots__ = ("_file", "_texts")
+
+    def __init__(self, path: Path) -> None:
+        self._file: IO[bytes] | None = open(path, "rb")  # noqa: SIM115 (read, then closed, when first asked)
+        self._texts: dict[str, str] | None = None
+
+    def text(self, path: str) -> str:
+        if self._texts is None:
+            with self._file:
+                self._texts = orjson.loads(self._file.read())
+            self._file = None
+        return self._texts[path]
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __del__(self) -> None:
+        self.close()
 
 
 class Facts(Mapping):
-    """A file's lint facts as the manifest keeps them: their JSON text, decoded when first read. A rebuild
-    reads the facts of a few pages of the site's 10,000, and the records of every file: as objects, their
-    links and alternates took 40 MB at 5,000 documents, as text 10."""
+    """A file's lint facts as the manifest keeps them: their JSON text, read from its part's facts
+    (`source`) and decoded when first asked for. As objects, the links and alternates of every file took
+    40 MB at 5,000 documents, as text 10."""
 
-    __slots__ = ("text", "_facts")
+    __slots__ = ("_text", "_facts", "_source", "_path")
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str | None = None, source: _PartFacts | None = None, path: str = "") -> None:
+        self._text, self._source, self._path = text, source, path
         self._facts: dict | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._source.text(self._path)
+            self._source = None
+        return self._text
 
     def _decoded(self) -> dict:
         if self._facts is None:
@@ -513,7 +554,10 @@ class Facts(Mapping):
         return len(self._decoded())
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, Facts) and other.text == self.text) or Mapping.__eq__(self, other)
+        if isinstance(other, Facts):
+            return (self._source is not None and self._source is other._source and self._path == other._path
+                    ) or other.text == self.text
+        return Mapping.__eq__(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -521,18 +565,12 @@ class Facts(Mapping):
         return Facts, (self.text,)
 
 
-def _as_text(value: object) -> str:
-    """orjson's hook for what it cannot encode: a file's facts, written as their text."""
-    if isinstance(value, Facts):
-        return value.text
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def _stored(records: dict) -> dict:
-    """Files' records as a part keeps them: each one's facts as their JSON text (a record made by this
-    build has them as objects)."""
-    return {path: record if isinstance(record["facts"], Facts) else record | {"facts": orjson.dumps(
-        record["facts"]).decode()} for path, record in records.items()}
+def _stored(records: dict) -> tuple[dict, dict[str, str]]:
+    """Files' records as a part keeps them, without their facts; and the facts, each as their JSON text (a
+    record made by this build has them as objects)."""
+    facts = {path: record["facts"].text if isinstance(record["facts"], Facts) else orjson.dumps(
+        record["facts"]).decode() for path, record in records.items()}
+    return {path: {k: v for k, v in record.items() if k != "facts"} for path, record in records.items()}, facts
 
 
 SPLIT = 128  # parts of each kind: a one-document rebuild changes a few of them
@@ -551,12 +589,12 @@ def write_manifest(building: Path, manifest: dict, online: Path | None = None, k
     here = _listing(folder)
     there = _listing(online / PARTS) if known is not None and online is not None else {}
     for name, records in parts.items():
-        file = f"{name}.json"
-        if file in there and (known.get(name) is records or known.get(name) == records):  # as online
-            if here.get(file) != there[file]:  # (a reused version may hold that very file already)
-                _put(folder / file, records, online / PARTS / file)
-        else:
-            _put(folder / file, _stored(records) if name.startswith(FILES) else records)
+        files = [f"{name}.json"] + ([f"{name}{FACTS}"] if name.startswith(FILES) else [])
+        if all(file in there for file in files) and (known.get(name) is records or known.get(name) == records) \
+                and _linked(folder, online / PARTS, [file for file in files if here.get(file) != there[file]]):
+            continue  # as online (a reused version may hold those very files already)
+        for file, stored in zip(files, _stored(records) if name.startswith(FILES) else [records], strict=True):
+            _put(folder / file, stored)
     _write_json(building / MANIFEST, {k: v for k, v in manifest.items() if k not in KINDS} | {"parts": sorted(parts)})
     return parts
 
@@ -611,16 +649,25 @@ def records_of(manifest: dict) -> dict[str, dict]:
     return {kind: dict(manifest.get(kind, {})) for kind in KINDS}
 
 
-def _put(path: Path, records: dict, source: Path | None = None) -> None:
-    """A part linked from `source`, or written: a new file, never written into (a reused version's part
-    is shared with other versions)."""
+def _put(path: Path, records: dict) -> None:
+    """A part written: a new file, never written into (a reused version's part is shared with other
+    versions)."""
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    if source is not None:
-        with contextlib.suppress(OSError):
-            os.link(source, path)
-            return
-    path.write_bytes(orjson.dumps(records, default=_as_text))
+    path.write_bytes(orjson.dumps(records))
+
+
+def _linked(folder: Path, source: Path, files: list[str]) -> bool:
+    """A part's files linked from the version online's (`source`) into `folder`, in place of any there;
+    False when one could not be (it is written then)."""
+    for file in files:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(folder / file)
+        try:
+            os.link(source / file, folder / file)
+        except OSError:
+            return False
+    return True
 
 
 def mark_announced(version: Path, settled: str | None = None) -> None:
