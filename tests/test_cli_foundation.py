@@ -84,6 +84,21 @@ def test_user_errors_print_no_traceback(tmp_path):
     assert result.returncode != 0 and "Traceback" not in result.stderr
 
 
+def test_help_lists_every_command_and_a_mistyped_one_is_answered_with_the_nearest(tmp_path):
+    """Commands are made only when looked up (zaitun.cli._Made): --help still lists all, a typo still gets help."""
+    helped = run("--help", cwd=tmp_path)
+    listed = [line.split()[1] for line in helped.stdout.splitlines() if line.startswith("│ ") and
+              len(line.split()) > 2 and line.split()[1].isalpha()]
+    assert [name for name in ("init", "check", "intake", "status", "run", "up", "review", "translate", "build",
+                              "deploy", "rollback", "social") if name in listed] == [
+        "init", "check", "intake", "status", "run", "up", "review", "translate", "build", "deploy", "rollback",
+        "social"]
+    mistyped = run("--project", str(tmp_path), "biuld", cwd=tmp_path)
+    assert mistyped.returncode == 2 and "Did you mean 'build'?" in mistyped.stderr
+    sub = run("--project", str(tmp_path), "review", "aprove", cwd=tmp_path)
+    assert sub.returncode == 2 and "Did you mean 'approve'?" in sub.stderr
+
+
 def test_status_json_lists_documents_after_intake(tmp_path):
     project = tmp_path / "p"
     run("init", str(project))

@@ -2,21 +2,76 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.core
+import typer.main
+import typer.models
 
 from zaitun import __version__
 from zaitun.context import Context
 from zaitun.errors import ZaitunError, refused
 from zaitun.project import Project
 
+Command = typer.core.TyperCommand | typer.core.TyperGroup  # what click runs
+commands = typer.Typer()  # the commands, registered as usual; `app` makes one into click's only when run
+
+
+class _Made(MutableMapping):
+    """The root group's commands (name -> click command), each made from its registration in `commands` when
+    first looked up: making all of them costs every command's start-up 20 ms (typer reads each function's
+    signature and annotations); --help lists them all, so it makes them all."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, Command] = {}
+        self._infos: dict[str, Any] | None = None
+
+    def _registered(self) -> dict[str, Any]:
+        if self._infos is None:
+            self._infos = {info.name or typer.main.get_command_name(info.callback.__name__): info
+                           for info in commands.registered_commands}
+            self._infos |= {info.name: info for info in commands.registered_groups}
+        return self._infos
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self._made:
+            info = self._registered()[name]  # KeyError: no such command
+            made = typer.main.get_command_from_info if isinstance(info, typer.models.CommandInfo) else \
+                functools.partial(typer.main.get_group_from_info, suggest_commands=app.suggest_commands)
+            self._made[name] = made(info, pretty_exceptions_short=app.pretty_exceptions_short,
+                                    rich_markup_mode=app.rich_markup_mode)
+        return self._made[name]
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._registered()[name] = None
+        self._made[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._registered()[name]
+        self._made.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._registered())
+
+    def __len__(self) -> int:
+        return len(self._registered())
+
+
+class _OnDemand(typer.core.TyperGroup):
+    """The root group, its commands made when looked up (`_Made`)."""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs | {"commands": _Made()})
+
+
 app = typer.Typer(
     help="zaitun: Chinese government content to reviewed, published bilingual (zh/en) pages.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, cls=_OnDemand,
 )
 
 
@@ -58,7 +113,7 @@ def _project_root(given: Path | None, command: str | None) -> tuple[Path, str]:
                   f"folder, give it with `zaitun --project DIR {command} ...`, or make one with `zaitun init DIR`")
 
 
-@app.command()
+@commands.command()
 def init(directory: Annotated[Path, typer.Argument(help="Folder for the new project (new or empty).")],
          no_sample: Annotated[bool, typer.Option("--no-sample", help="Leave content/, glossary/ and tm/ "
                                                  "empty.")] = False,
@@ -80,7 +135,7 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new proj
     typer.echo(f"next: cd {directory} && zaitun check && zaitun run")
 
 
-@app.command()
+@commands.command()
 def check(ctx: typer.Context) -> None:
     """Validate zaitun.toml, content and the files it links, glossaries and tag labels; print path:line: problem.
     Files in content/ that nothing reads nor links (an old Word .doc), and documents that are the same notice as
@@ -103,7 +158,7 @@ def check(ctx: typer.Context) -> None:
     typer.echo("all content, glossaries and settings are valid")
 
 
-@app.command("import")
+@commands.command("import")
 def import_(ctx: typer.Context,
             files: Annotated[list[Path], typer.Argument(help="Notices as .txt (UTF-8/UTF-16/GBK/GB18030/Big5) or "
                                                         ".docx, or folders of them.", exists=True)],
@@ -138,7 +193,7 @@ ALLOW_EMPTY = typer.Option("--allow-empty", help="content/ holding no document i
                            "--allow-empty` also takes their pages offline at once).")
 
 
-@app.command()
+@commands.command()
 def intake(ctx: typer.Context, allow_empty: Annotated[bool, ALLOW_EMPTY] = False) -> None:
     """Take content/ into the store: segment new and changed documents, withdraw deleted ones."""
     from zaitun.content.unread import told
@@ -161,7 +216,7 @@ def intake(ctx: typer.Context, allow_empty: Annotated[bool, ALLOW_EMPTY] = False
         raise typer.Exit(1)
 
 
-@app.command()
+@commands.command()
 def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Show each document's stage: translating, in review, approved, update in review, english offline (and why),
     withdrawn; expiry; files to fix, files not read, and notices in content/ twice; notifications waiting and
@@ -253,7 +308,7 @@ def _echo_unread(unread: list[str]) -> None:
         typer.echo(f"warning: {line}", err=True)
 
 
-@app.command("config")
+@commands.command("config")
 def config_(ctx: typer.Context,
             list_settings: Annotated[bool, typer.Option("--list", help="List every setting.")] = False,
             show_secrets: Annotated[bool, typer.Option("--show-secrets",
@@ -270,7 +325,7 @@ def config_(ctx: typer.Context,
         typer.echo(f"{line:60} # {s.help}{env}{default}" if list_settings else line)
 
 
-@app.command()
+@commands.command()
 def run(ctx: typer.Context,
         as_json: Annotated[bool, typer.Option("--json", help="Print the pass summary as JSON.")] = False,
         allow_empty: Annotated[bool, ALLOW_EMPTY] = False) -> None:
@@ -330,7 +385,7 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
         typer.echo(f"{d['expiry']}: {d['slug']} ({validity_note(d)})")
 
 
-@app.command()
+@commands.command()
 def up(ctx: typer.Context) -> None:
     """Start the local stack: Prefect server and flows, content watcher, review UI, site preview."""
     from zaitun.up import up as start
@@ -338,7 +393,7 @@ def up(ctx: typer.Context) -> None:
     start(ctx.obj, echo=typer.echo)
 
 
-@app.command()
+@commands.command()
 def watch(ctx: typer.Context) -> None:
     """Announce changes under content/ to the Prefect server at PREFECT_API_URL (when workers run the flows)."""
     from zaitun.watch import watch as run_watch
@@ -351,20 +406,20 @@ def _register() -> None:
     from zaitun.review.cli import review_app, tm_app
     from zaitun.review.user_cli import user_app
 
-    app.add_typer(review_app, name="review")
-    app.add_typer(user_app, name="user")
+    commands.add_typer(review_app, name="review")
+    commands.add_typer(user_app, name="user")
     from zaitun.translate.cli import glossary_app, translate
 
-    app.command()(translate)
-    app.add_typer(glossary_app, name="glossary")
-    app.add_typer(tm_app, name="tm")
+    commands.command()(translate)
+    commands.add_typer(glossary_app, name="glossary")
+    commands.add_typer(tm_app, name="tm")
     from zaitun.publish.cli import build, deploy, preview, rollback, social_app
 
-    app.command()(build)
-    app.command()(deploy)
-    app.command()(preview)
-    app.command()(rollback)
-    app.add_typer(social_app, name="social")
+    commands.command()(build)
+    commands.command()(deploy)
+    commands.command()(preview)
+    commands.command()(rollback)
+    commands.add_typer(social_app, name="social")
 
 
 _register()
