@@ -6,7 +6,7 @@ from conftest import write_doc
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from zaitun.content.model import _Loader, load_document, load_documents
+from zaitun.content.model import _loader, load_document, load_documents
 from zaitun.errors import ContentError
 
 
@@ -123,7 +123,7 @@ def test_front_matter_reads_the_same_with_libyaml_as_with_pure_python_yaml(text)
     values (dates left as text). They differ over odd whitespace, which libyaml, closer to the YAML spec,
     accepts (`0\t`), and over an empty value tagged `!` ('' against None): tags have no use in front matter."""
     assume("!" not in text)
-    pure = type("Pure", (yaml.SafeLoader,), {"yaml_implicit_resolvers": _Loader.yaml_implicit_resolvers})
+    pure = type("Pure", (yaml.SafeLoader,), {"yaml_implicit_resolvers": _loader().yaml_implicit_resolvers})
 
     def read(loader):
         try:
@@ -131,7 +131,7 @@ def test_front_matter_reads_the_same_with_libyaml_as_with_pure_python_yaml(text)
         except yaml.YAMLError:
             return _REFUSED
 
-    fast, slow = read(_Loader), read(pure)
+    fast, slow = read(_loader()), read(pure)
     if fast is not _REFUSED and slow is not _REFUSED:
         assert fast == slow
 
@@ -145,8 +145,8 @@ def test_front_matter_written_by_a_yaml_tool_reads_the_same_with_libyaml(meta):
     """Front matter as editors and `zaitun import` write it: libyaml reads exactly what pure-Python YAML
     reads."""
     text = yaml.safe_dump(meta, allow_unicode=True, default_flow_style=None)
-    pure = type("Pure", (yaml.SafeLoader,), {"yaml_implicit_resolvers": _Loader.yaml_implicit_resolvers})
-    assert yaml.load(text, Loader=_Loader) == yaml.load(text, Loader=pure)
+    pure = type("Pure", (yaml.SafeLoader,), {"yaml_implicit_resolvers": _loader().yaml_implicit_resolvers})
+    assert yaml.load(text, Loader=_loader()) == yaml.load(text, Loader=pure)
 
 
 def test_a_document_linked_from_outside_content_is_refused_not_read(tmp_project, tmp_path):

@@ -9,14 +9,17 @@ import posixpath
 import stat
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from zaitun.config import Limits
 from zaitun.content.schema import SLUG_CHARS, SLUG_RE, control_character, validate_meta
 from zaitun.content.validity import EXPIRED, validity_on
 from zaitun.errors import ContentError
+
+if TYPE_CHECKING:
+    import yaml
 
 RESERVED_SECTIONS = ("tags", "programmes")  # folders of the site's own list pages
 # Front-matter fields whose Chinese text is translated and reviewed like the body.
@@ -27,15 +30,20 @@ TRANSLATABLE_FIELDS = ("title", "summary", "social")
 FACT_FIELDS = ("issuer", "doc_number", "valid_from", "valid_until")
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+@cache
+def _loader() -> type:
     """Safe YAML that leaves dates as text, so a bad date gets our message and line. libyaml's parser
-    when PyYAML has it: intake reads every document's front matter on each pass, 8 times faster."""
+    when PyYAML has it: intake reads every document's front matter on each pass, 8 times faster. Made when
+    first used: a build that parses no front matter (an English approval) does without YAML (10 ms)."""
+    import yaml
 
+    class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        yaml_implicit_resolvers = {
+            key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
 
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    return _Loader
 
 
 @dataclass
@@ -105,7 +113,9 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
 
 def parse_meta(yaml_text: str, path: Path) -> dict:
     """Parse front matter and check it against the schema; errors carry the file's line number."""
-    loader = _Loader(yaml_text)
+    import yaml
+
+    loader = _loader()(yaml_text)
     try:
         node = loader.get_single_node()
         lines = _key_lines(node, path)  # before constructing, which folds merge keys (`<<`) into the node
@@ -123,6 +133,8 @@ def parse_meta(yaml_text: str, path: Path) -> dict:
 def _key_lines(node: yaml.Node | None, path: Path) -> dict[str, int]:
     """The file's line of each top-level key, however it is indented or spaced (front matter starts on line 2).
     A key given twice is refused at its second line: YAML would silently keep the last."""
+    import yaml
+
     lines: dict[str, int] = {}
     for key, _ in node.value if isinstance(node, yaml.MappingNode) else ():
         if not isinstance(key, yaml.ScalarNode):
@@ -406,5 +418,7 @@ def load_documents(content_dir: Path, limits: Limits = Limits(), known: KnownFil
 
 def dump_document(meta: dict, body: str) -> str:
     """Serialise front matter and body back into a content file."""
+    import yaml
+
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False)
     return f"---\n{front}---\n\n{body.strip()}\n"

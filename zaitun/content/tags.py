@@ -17,12 +17,14 @@ without a label is shown as written, and the build reports it.
 from __future__ import annotations
 
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from zaitun.config import LANGUAGES
 from zaitun.content.model import is_han
 from zaitun.errors import GlossaryError
+
+if TYPE_CHECKING:
+    import yaml
 
 TAGS_FILE = "tags.yaml"
 
@@ -38,6 +40,8 @@ def load_tag_labels(glossary_dir: Path) -> Labels:
     path = tags_path(glossary_dir)
     if not path.is_file():
         return {}
+    import yaml  # here: a site without tags.yaml builds without YAML
+
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -51,6 +55,8 @@ def load_tag_labels(glossary_dir: Path) -> Labels:
 
 
 def _entry(path: Path, key: yaml.Node, value: yaml.Node) -> tuple[str, dict[str, str]]:
+    import yaml
+
     line = key.start_mark.line + 1
     if not isinstance(key, yaml.ScalarNode) or not key.value.strip():
         raise GlossaryError(path, "a tag must be a non-empty text", line)
