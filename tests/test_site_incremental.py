@@ -18,13 +18,14 @@ from publish_helpers import (
     age,
     edit_manifest_record,
     edit_stored_file,
+    leftovers,
     search_index_whole,
     standard_project,
 )
 from sqlalchemy import update
 
 from zaitun.errors import PublishError
-from zaitun.publish import feeds, layout, output, search, warm
+from zaitun.publish import feeds, layout, lint, output, search, warm
 from zaitun.publish.pages import STREAMED, key_of
 from zaitun.publish.site import build_site
 from zaitun.state.store import Store, documents
@@ -286,6 +287,29 @@ def test_the_bundles_a_reused_version_replaces_are_removed_a_few_builds_at_a_tim
         time.sleep(0.1)
     assert not seen & _doomed(fx)
     assert search_index_whole(output.current(fx.out) / output.SITE)
+
+
+def test_a_manifest_whose_facts_no_longer_read_makes_every_page_again_and_says_so(fx):
+    """The facts of a part are read only when a build needs them (output._PartFacts), after the manifest was
+    taken as readable: one that does not read then (a disk error, a hand edit) starts the build again without
+    the manifest, as a manifest unreadable from the start makes it, instead of failing it."""
+    fx.build()
+    for facts in (output.current(fx.out) / output.PARTS).glob(f"*{output.FACTS}"):
+        facts.unlink()  # (a new file: the old one may be shared with other versions)
+        facts.write_bytes(b'{"cut short')
+    warm.forget(fx.out)  # as a new process: the manifest is read from disk
+    _pay(fx, "只有这一处改了。")
+    report = fx.build()
+    assert any(f"{output.FACTS} does not read" in note for note in report.notes), report.notes
+    assert "zh/guides/paying/" in report.rendered and len(report.rendered) == len(output.read_manifest(
+        output.current(fx.out))[0]["files"]), "every file made again"
+    assert "只有这一处改了" in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
+    files = output.read_manifest(output.current(fx.out))[0]["files"]  # the facts it wrote read, and agree
+    assert lint.lint_site(files, layout.Urls("https://example.org"), files[layout.SITEMAP]["facts"]) == []
+    assert leftovers(fx.out) == []
+    _pay(fx, "再改一处。")  # the manifest it wrote reads: the next build is a rebuild again
+    again = fx.build()
+    assert not again.notes and 0 < len(again.rendered) < len(report.rendered)
 
 
 def test_a_rebuild_in_a_new_process_writes_only_the_manifest_parts_that_changed(fx):

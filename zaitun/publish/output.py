@@ -493,24 +493,37 @@ FILES = "files."  # the name of a part of the files' records starts so
 FACTS = ".facts.json"  # beside a part of the files' records: their facts (`files.07.facts.json`)
 
 
+class FactsUnreadable(Exception):
+    """A part's facts file no longer reads (found only when a build first needs it): the build starts again
+    without the manifest, as with any unreadable manifest (site.build_site)."""
+
+
 class _PartFacts:
     """The facts of one part's files (path -> their JSON text), read when one of them is first asked for: a
     rebuild reads the facts of a few pages of the site's 10,000, and they are three fifths of the manifest.
     Opened with the part: its content is that version's, even once the version is pruned or reused (a part
     file is never written into, only replaced)."""
 
-    __slots__ = ("_file", "_texts")
+    __slots__ = ("_path", "_file", "_texts")
 
     def __init__(self, path: Path) -> None:
+        self._path = path
         self._file: IO[bytes] | None = open(path, "rb")  # noqa: SIM115 (read, then closed, when first asked)
         self._texts: dict[str, str] | None = None
 
     def text(self, path: str) -> str:
-        if self._texts is None:
-            with self._file:
-                self._texts = orjson.loads(self._file.read())
-            self._file = None
-        return self._texts[path]
+        try:
+            if self._texts is None:
+                if self._file is None:
+                    raise ValueError("closed")
+                with self._file:
+                    self._texts = orjson.loads(self._file.read())
+                self._file = None
+            return self._texts[path]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self._texts = None
+            raise FactsUnreadable(f"{self._path} does not read ({exc.__class__.__name__}: {exc}): every page was "
+                                  "made again, as with no manifest") from None
 
     def close(self) -> None:
         if self._file is not None:

@@ -55,6 +55,7 @@ from zaitun.publish.output import (
     BUILDING,
     SEARCH_DIRTY,
     SITE,
+    FactsUnreadable,
     begin,
     current,
     discard,
@@ -99,7 +100,11 @@ def build_site(project: Project, store: Store | LazyStore, today: dt.date | None
     lock, after = take(project), []
     try:
         with collector_paused(kept_off=after), ended_on_failure():  # no search indexer left behind
-            report = _build(project, store, today or project.today(), social, after)
+            try:
+                report = _build(project, store, today or project.today(), social, after)
+            except FactsUnreadable as exc:  # the attempt left nothing; every page is made again
+                report = _build(project, store, today or project.today(), social, after, manifest=False)
+                report.notes.append(str(exc))
     except BaseException:
         free(lock)
         raise
@@ -240,7 +245,7 @@ def _collector_on() -> None:
 
 
 def _build(project: Project, store: Store | LazyStore, today: dt.date, social: bool,
-           after: list[Callable[[], None]]) -> BuildReport:
+           after: list[Callable[[], None]], manifest: bool = True) -> BuildReport:
     out = project.publish_dir
     lean_heap()
     recover(out)
@@ -260,8 +265,9 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     if change.changed != set():  # documents changed (or all may have): their pages will be indexed
         prepare()  # the search indexer starts now, beside the reading, planning and rendering
     memory = warm.recall(out, online)  # this process's last build, when it is the one online
-    state, known = (memory.manifest, memory.parts) if memory and summary else read_manifest(online) if summary \
-        else ({}, None)  # the manifest's records, and its parts as read or written (the same objects)
+    # the manifest's records, and its parts as read or written (the same objects); none when it did not read
+    state, known = ({}, None) if not (summary and manifest) else (memory.manifest, memory.parts) if memory \
+        else read_manifest(online)
     adopted = snapshot.adopt(online, store, summary, change.code) if memory is None and not change.older else None
     # a new process, or another build online: the heads it read, its plan and provenance.json's pages, if it
     # saved them (not from a store older than the one they were read from)
