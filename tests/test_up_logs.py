@@ -94,3 +94,29 @@ def test_the_rebuild_after_an_approval_says_a_refused_build_in_one_line(tmp_path
     assert record.getMessage() == (f"rebuilding publish/ after an approval failed: {webroot} (publish.output_dir) is "
                                    "a folder holding files that are not a site zaitun built, and a build replaces "
                                    "that folder: move them elsewhere or set publish.output_dir to a folder of its own")
+
+
+def test_the_rebuild_that_takes_english_offline_says_when_its_deploy_failed_and_why_it_ran(tmp_path, caplog):
+    """Under `zaitun up` with publish.s3_target, the rebuild after a glossary change (or a rejection) deploys too:
+    a failure names the deploy and what the rebuild was for, not "after an approval"."""
+    from zaitun.project import Project
+    from zaitun.state.store import Store
+    from zaitun.up import _rebuild
+
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    config = root / "zaitun.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('s3_target = ""', 's3_target = "s3://nowhere/www"')
+                      .replace('s3_endpoint_url = ""', 's3_endpoint_url = "http://127.0.0.1:9"')  # nothing listens
+                      .replace("timeout = 60.0", "timeout = 2.0"), encoding="utf-8")
+    project = Project(root)
+    store = Store.open(project.database_url)
+    try:
+        _rebuild(project, store, takes_offline=True, why="after a glossary change")
+    finally:
+        store.close()
+    [record] = [r for r in caplog.records if r.name == "zaitun.up"]
+    assert record.exc_info is None
+    assert record.getMessage().startswith("rebuilding publish/ and deploying it to s3://nowhere/www after a glossary "
+                                          "change failed: "), record.getMessage()
+    assert (root / "publish" / "index.html").is_file()  # built: only the deploy failed

@@ -205,7 +205,7 @@ def rebuild_on_approval(project: Project, stop: threading.Event, since: int, eve
     while not stopping:
         stopping = stop.wait(every)
         if glossary.changed():
-            _rebuild(project, store, takes_offline=True)
+            _rebuild(project, store, takes_offline=True, why="after a glossary change")
         try:
             fresh = store.events_since(seen)
         except Exception as exc:  # the store removed under it (up stops, saying so: Watch.gone), or busy: said once
@@ -213,12 +213,15 @@ def rebuild_on_approval(project: Project, stop: threading.Event, since: int, eve
                 failed = str(exc)
                 logging.getLogger(__name__).warning("the rebuild after approvals could not read the store: %s", exc)
             if stopping and not missing_store_file(project.database_url):  # no look after this one: what it
-                _rebuild(project, store, takes_offline=True)  # could not see is built (unless the store is gone)
+                _rebuild(project, store, takes_offline=True, why="at the stop")  # could not see is built (unless
+                # the store is gone)
             continue
         failed = ""
         seen = fresh[-1]["id"] if fresh else seen
         if any(e["name"] in PUBLISH_AT_ONCE and e["payload"].get("approved_by") != MEMORY_APPROVER for e in fresh):
-            _rebuild(project, store, takes_offline=any(e["name"] in TAKEN_OFFLINE for e in fresh))
+            offline = any(e["name"] in TAKEN_OFFLINE for e in fresh)
+            _rebuild(project, store, takes_offline=offline,
+                     why="after English was taken offline" if offline else "after an approval")
     store.close()
 
 
@@ -256,26 +259,29 @@ def files_stamp(folder: Path) -> tuple:
     return tuple(sorted(found))
 
 
-def _rebuild(project: Project, store, takes_offline: bool = False) -> None:
+def _rebuild(project: Project, store, takes_offline: bool = False, why: str = "after an approval") -> None:
     """One build with zaitun.toml as it is now, as the publish flow (a new process each run) builds: the
     preview never goes back to the settings `zaitun up` started with. With zaitun.toml invalid, nothing
     is built (up says what is wrong; the publish flow fails on it too, and the site online stays).
     When it `takes_offline` what the public site holds and that site is publish.s3_target, it deploys too,
-    deleting there what the build removed (what it adds goes with it; the publish run then finds nothing to do)."""
+    deleting there what the build removed (what it adds goes with it; the publish run then finds nothing to do).
+    `why`: what it rebuilds after, as a failure is logged."""
     from zaitun.errors import ConfigError
     from zaitun.pipeline import build, publish, tell_published
 
+    doing = "rebuilding publish/"
     try:
         if project.config_changed():
             project.reload_config()
-        at_once = takes_offline and project.config.get("publish.s3_target")
-        tell_published(project, store, (publish if at_once else build)(project, store))
+        target = takes_offline and project.config.get("publish.s3_target")
+        doing += f" and deploying it to {target}" if target else ""
+        tell_published(project, store, (publish if target else build)(project, store))
     except ConfigError:
         pass
     except ZaitunError as exc:  # a build refused: the publish flow records it; here one line, no traceback
-        logging.getLogger(__name__).error("rebuilding publish/ after an approval failed: %s", exc)
+        logging.getLogger(__name__).error("%s %s failed: %s", doing, why, exc)
     except Exception:  # the publish flow reports build failures; this only makes the preview quick
-        logging.getLogger(__name__).exception("rebuilding publish/ after an approval failed")
+        logging.getLogger(__name__).exception("%s %s failed", doing, why)
 
 
 REVIEW_GRACE = 3  # seconds a request in flight (an approval) has to finish once the review UI stops
