@@ -28,20 +28,15 @@ class _Made(MutableMapping):
     first looked up: making all of them costs every command's start-up 20 ms (typer reads each function's
     signature and annotations); --help lists them all, so it makes them all."""
 
-    def __init__(self) -> None:
+    def __init__(self) -> None:  # made as a command line runs: every command is registered by then
         self._made: dict[str, Command] = {}
-        self._infos: dict[str, Any] | None = None
-
-    def _registered(self) -> dict[str, Any]:
-        if self._infos is None:
-            self._infos = {info.name or typer.main.get_command_name(info.callback.__name__): info
-                           for info in commands.registered_commands}
-            self._infos |= {info.name: info for info in commands.registered_groups}
-        return self._infos
+        self._infos: dict[str, Any] = {info.name or typer.main.get_command_name(info.callback.__name__): info
+                                       for info in commands.registered_commands}
+        self._infos |= {info.name: info for info in commands.registered_groups}
 
     def __getitem__(self, name: str) -> Command:
         if name not in self._made:
-            info = self._registered()[name]  # KeyError: no such command
+            info = self._infos[name]  # KeyError: no such command
             made = typer.main.get_command_from_info if isinstance(info, typer.models.CommandInfo) else \
                 functools.partial(typer.main.get_group_from_info, suggest_commands=app.suggest_commands)
             self._made[name] = made(info, pretty_exceptions_short=app.pretty_exceptions_short,
@@ -49,22 +44,23 @@ class _Made(MutableMapping):
         return self._made[name]
 
     def __setitem__(self, name: str, command: Command) -> None:
-        self._registered()[name] = None
+        self._infos[name] = None
         self._made[name] = command
 
     def __delitem__(self, name: str) -> None:
-        del self._registered()[name]
+        del self._infos[name]
         self._made.pop(name, None)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._registered())
+        return iter(self._infos)
 
     def __len__(self) -> int:
-        return len(self._registered())
+        return len(self._infos)
 
 
 class _OnDemand(typer.core.TyperGroup):
     """The root group, its commands made when looked up (`_Made`)."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs | {"commands": _Made()})
 
