@@ -455,6 +455,26 @@ FLAT = 1.2  # "the same at 1,000 and 5,000 documents": the larger site's one-cha
 ONE_CHANGE = ("one Chinese body", "one English approval")
 
 
+def indexer_startup(repeat: int) -> list[float]:
+    """Seconds from starting a Pagefind service to its answer after the Chinese page that loads its dictionary
+    (Indexer.warm_up): what every whole-process rebuild that indexes a Chinese page waits for at least, whatever
+    the size of the site (the build starts it as soon as it knows documents were written)."""
+    from zaitun.publish.indexer import Indexer
+
+    runs = []
+    with tempfile.TemporaryDirectory() as site:
+        page = Path(site) / "en" / "p" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text('<html lang="en"><body><main data-pagefind-body><p>Quanzhou</p></main></body></html>')
+        for _ in range(repeat):
+            started = time.perf_counter()
+            with Indexer() as indexer:
+                indexer.warm_up()
+                list(indexer.index(Path(site), ["en/p/index.html"]))  # answered after the warm page's segmenting
+                runs.append(time.perf_counter() - started)
+    return runs
+
+
 def print_flatness(medians: dict[int, dict[str, float]]) -> None:
     """Whether a one-change rebuild (whole process) costs the same whatever the size of the site, on the medians
     of the smallest and the largest size benched."""
@@ -524,6 +544,8 @@ def main() -> int:
     print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     medians = {n: bench_size(work / str(n), n, args.repeat, args.rebuilds_only)
                for n in (int(size) for size in args.docs.split(","))}
+    print(figures("\nsearch indexer start-up (Chinese dictionary)", indexer_startup(args.repeat))
+          + "  (a floor under a new process's rebuild)")
     print_flatness(medians)
     print(f"\nload average (1 min) at end: {os.getloadavg()[0]:.2f}")
     if not args.keep:
