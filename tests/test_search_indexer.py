@@ -134,6 +134,88 @@ def test_a_warmed_service_indexes_a_language_byte_for_byte_as_a_cold_one(tmp_pat
     assert any(name.startswith("fragment/") for name in expected)
 
 
+def slow_first_pagefind(folder: Path, delay: float = 3.0) -> Path:
+    """As recording_pagefind, each service's messages kept apart (`sent.N`, N its start), the first service
+    starting only after `delay` seconds: loading its Chinese dictionary takes that long at least."""
+    script = folder / "pagefind"
+    script.write_text(f'#!/bin/sh\ndate +%s%N >> "{folder}/started"\nn=$(wc -l < "{folder}/started")\n'
+                      f'[ "$n" = 1 ] && sleep {delay}\n'
+                      f'tee -a "{folder}/sent.$n" | "{indexer.executable()}" "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def added_urls(folder: Path, service: int) -> list[str]:
+    """The pages service number `service` was sent, by URL (the warm page's is "/")."""
+    path = folder / f"sent.{service}"
+    raw = path.read_bytes() if path.exists() else b""
+    messages = [json.loads(base64.b64decode(part))["payload"] for part in raw.split(b",") if part]
+    return [message["url"] for message in messages if message["type"] == "AddFile"]
+
+
+def test_a_rebuild_with_no_chinese_page_to_index_does_not_wait_for_the_chinese_dictionary(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.write("guides", "ferry", *FERRY)
+    fx.ingest()
+    fx.build()
+    fx.translate_and_approve("ferry")  # its English page is all there is to index
+    record = tmp_path / "record"
+    record.mkdir()
+    zaitun_build(fx.project.root, slow_first_pagefind(record))
+    assert len(starts(record)) == 2
+    assert added_urls(record, 1) == ["/"]  # the warm page alone: the first service was still loading
+    assert "/en/guides/ferry/" in added_urls(record, 2)
+    assert not [url for url in added_urls(record, 2) if url.startswith("/zh/")]
+    assert search_index_whole(fx.out)
+    indexed = [json.loads(listed.read_text(encoding="utf-8"))
+               for listed in (fx.out / layout.SEARCH_DIR / "en").glob(f"*/{search.PAGES}")]
+    assert any("en/guides/ferry/index.html" in pages for pages in indexed)
+
+
+def test_a_rebuild_with_a_chinese_page_to_index_waits_for_the_service_loading_the_dictionary(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    fx.write("guides", "ferry", *FERRY)
+    fx.ingest()
+    record = tmp_path / "record"
+    record.mkdir()
+    zaitun_build(fx.project.root, slow_first_pagefind(record, delay=0.5))
+    assert len(starts(record)) == 1
+    assert "/zh/guides/ferry/" in added_urls(record, 1)
+    assert search_index_whole(fx.out)
+
+
+def test_a_service_still_loading_its_dictionary_says_so_without_waiting_and_not_once_it_answered(tmp_path,
+                                                                                                  monkeypatch):
+    record = tmp_path / "record"
+    record.mkdir()
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow_first_pagefind(record, delay=1.0)))
+    site = one_english_page(tmp_path / "site")
+    with indexer.Indexer() as service:
+        assert not service.warming()  # nothing sent to it yet
+        service.warm_up()
+        assert service.warming()
+        assert any(name.startswith("fragment/") for name, _ in service.index(site, ["en/p/index.html"]))
+        assert not service.warming()
+
+
+def test_a_service_that_ended_while_loading_is_not_waited_for_and_the_next_bundle_starts_another(tmp_path):
+    site = one_english_page(tmp_path / "site")
+    with indexer.Indexer() as service:
+        service.warm_up()
+        service._process.kill()
+        service._process.wait()
+        assert not service.warming()
+        assert any(name.startswith("fragment/") for name, _ in service.index(site, ["en/p/index.html"]))
+
+
+def one_english_page(site: Path) -> Path:
+    (site / "en" / "p").mkdir(parents=True)
+    (site / "en" / "p" / "index.html").write_text(
+        '<html lang="en"><body><main data-pagefind-body><p>Quanzhou ferry</p></main></body></html>', encoding="utf-8")
+    return site
+
+
 DYING = f"""import os, subprocess, sys
 real = subprocess.Popen([{indexer.executable()!r}, *sys.argv[1:]], stdin=subprocess.PIPE)
 sent = 0

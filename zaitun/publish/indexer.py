@@ -137,6 +137,31 @@ class Indexer:
                     {"type": "DeleteIndex", "index_id": index}])
         self._owed, self.chinese = 2, True
 
+    def warming(self) -> bool:
+        """Whether the Chinese page `warm_up` sent is still being segmented (the dictionary loading): its answers,
+        read now as far as they are in, without waiting, are not all in."""
+        while self._owed and self._process is not None:
+            arrived = self._arrived()
+            if arrived is None:  # it ended: `index` starts another
+                return False
+            if not arrived:
+                return True
+            self._answer()
+            self._owed -= 1
+        return False
+
+    def _arrived(self) -> bool | None:
+        """Whether an answer is in whole, read without waiting; None when the service ended."""
+        stdout = self._process.stdout
+        while self._pending.find(b",") < 0:
+            if not select.select([stdout], [], [], 0)[0]:
+                return False
+            chunk = stdout.read1(1 << 20)
+            if not chunk:
+                return None
+            self._pending += chunk
+        return True
+
     def close(self, wait: bool = True) -> None:
         """Tell the service to end (its input closed) and wait for it, unless not `wait`: this process ends
         at once (leaving.end) and the service, told already, ends with it (PR_SET_PDEATHSIG)."""
@@ -249,6 +274,16 @@ def _claim(owner: threading.Thread) -> bool:
             atexit.register(end_warm)
         _warm.update(indexer=Indexer(), thread=owner)
     return True
+
+
+def warming(owner: threading.Thread | None = None) -> bool:
+    """Whether the service `warm(owner)` would give is still loading the Chinese dictionary (`prepare` started
+    it): bundles of no Chinese page are then indexed by a service of their own, not made to wait for it."""
+    with _warm_lock:
+        service = _warm["indexer"]
+        if service is None or _warm["busy"] or _warm["thread"] is not (owner or threading.current_thread()):
+            return False  # warm() would start one: nothing to wait for
+        return service.warming()
 
 
 def prepare() -> None:

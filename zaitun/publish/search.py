@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zaitun.publish import layout
-from zaitun.publish.indexer import Indexer, indexed_part, warm
+from zaitun.publish.indexer import Indexer, indexed_part, warm, warming
 
 SCRIPT = Path(__file__).parent / "static" / "search.js"
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
@@ -498,8 +498,10 @@ def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[st
     """Each shard's pages through a Pagefind service into its fresh folder, the services side by side (as
     CPUs allow; the warm one alone for fewer than SHARE_PAGES pages), each taking the next shard from its
     end of one queue (see _queue): this thread's service, the one kept warm between builds, from the
-    Chinese end; the others from the other. Returns the search interface and code (the same in every
-    bundle)."""
+    Chinese end; the others from the other. No shard Chinese while the warm service is still loading the
+    dictionary (a small site's rebuild in a new process, after an approval): a new one instead, not waiting
+    0.2 s for a dictionary none of these pages needs. Returns the search interface and code (the same in
+    every bundle)."""
     queue = _queue(members)
     interface: dict[str, bytes] = {}
     services = max(1, min(os.cpu_count() or 1, len(queue)))
@@ -512,10 +514,11 @@ def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[st
                 interface.update(write_bundle(indexer.index(site_dir, members[k], UNUSED), fresh[k]))
                 indexer.chinese |= k.startswith("zh")
 
+    first = (lambda: warm(owner)) if any(k.startswith("zh") for k in queue) or not warming(owner) else Indexer
     with ThreadPoolExecutor(max_workers=services) as pool:
         others = [pool.submit(run, Indexer, False) for _ in range(services - 1)]
         try:
-            run(lambda: warm(owner), True)
+            run(first, True)
         except BaseException:
             queue.clear()  # the others stop after their bundle under way
             for other in others:
