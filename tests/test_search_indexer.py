@@ -50,13 +50,19 @@ def zaitun_build(root: Path, pagefind: Path) -> subprocess.CompletedProcess:
     return done
 
 
-def test_zaitun_build_starts_the_indexer_and_loads_chinese_before_it_writes_a_page(tmp_path):
+def ferry_taken_in(tmp_path: Path):
+    """The standard project built, then a guide taken in; and a folder for what a recording Pagefind notes."""
     fx = standard_project(tmp_path / "proj")
     fx.build()
     fx.write("guides", "ferry", *FERRY)
     fx.ingest()
     record = tmp_path / "record"
     record.mkdir()
+    return fx, record
+
+
+def test_zaitun_build_starts_the_indexer_and_loads_chinese_before_it_writes_a_page(tmp_path):
+    fx, record = ferry_taken_in(tmp_path)
     zaitun_build(fx.project.root, recording_pagefind(record))
     page = fx.out / "zh" / "guides" / "ferry" / "index.html"
     assert starts(record) and starts(record)[0] < page.stat().st_mtime_ns
@@ -173,12 +179,7 @@ def test_a_rebuild_with_no_chinese_page_to_index_does_not_wait_for_the_chinese_d
 
 
 def test_a_rebuild_with_a_chinese_page_to_index_waits_for_the_service_loading_the_dictionary(tmp_path):
-    fx = standard_project(tmp_path / "proj")
-    fx.build()
-    fx.write("guides", "ferry", *FERRY)
-    fx.ingest()
-    record = tmp_path / "record"
-    record.mkdir()
+    fx, record = ferry_taken_in(tmp_path)
     zaitun_build(fx.project.root, slow_first_pagefind(record, delay=0.5))
     assert len(starts(record)) == 1
     assert "/zh/guides/ferry/" in added_urls(record, 1)
