@@ -339,13 +339,43 @@ def test_a_stored_document_that_no_longer_reads_is_left_out_and_reported(fx):
     assert not (fx.out / "zh/guides/paying").exists() and (fx.out / "zh/guides/transit/index.html").is_file()
 
 
-def test_a_section_named_like_the_sites_own_list_pages_is_refused(fx):
-    path = fx.write("tags", "x", "title: 冲突\ndate: 2025-01-01\ntags: [x]", "正文。")
+@pytest.mark.parametrize("section", ["tags", "programmes", "search", "page"])
+def test_a_section_named_like_a_folder_of_the_sites_own_pages_is_refused_and_the_rest_published(fx, section):
+    path = fx.write(section, "2", "title: 冲突\ndate: 2025-01-01\ntags: [x]", "正文。")
     report = fx.ingest()
-    assert [str(e) for e in report.errors] == [f"{path}:1: the section name 'tags' is taken by the site's own "
-                                              "pages: move the file into another folder"]
-    fx.build()
-    assert (fx.out / "zh/tags/x/index.html").is_file() is False
+    assert [str(e) for e in report.errors] == [f"{path}:1: the section name {section!r} is taken by the site's "
+                                              "own pages: move the file into another folder"]
+    fx.translate_and_approve("paying")
+    assert not fx.build().problems
+    assert (fx.out / "en/guides/paying/index.html").is_file()
+    assert not (fx.out / f"zh/{section}/2").exists()
+
+
+def test_every_folder_of_a_language_the_sites_own_pages_are_in_is_a_reserved_section():
+    from zaitun.content.model import RESERVED_SECTIONS
+
+    own = [layout.tag("zh", "x"), layout.programme("zh", "x"), layout.search("zh"),
+           layout.paged(layout.home("zh"), 2), layout.feed("zh", "rss", "x")]
+    assert {path.split("/")[1] for path in own} == set(RESERVED_SECTIONS)
+
+
+def test_a_document_stored_in_a_section_reserved_since_is_left_out_named_and_the_rest_published(fx):
+    """A store from before a section's name was reserved: its document never writes over the site's page, and
+    every other document's approved English still goes online."""
+    from sqlalchemy import update
+
+    from zaitun.state.store import documents
+
+    with fx.store.tx() as conn:
+        conn.execute(update(documents).where(documents.c.slug == "transit").values(section="search",
+                                                                                    path="content/search/transit.md"))
+    fx.translate_and_approve("paying")
+    report = fx.build()
+    assert [p for p in report.problems if "transit.md:1: left out of the site: the section name 'search' is "
+            "taken by the site's own pages: move the file into another folder" in p]
+    assert (fx.out / "en/guides/paying/index.html").is_file()
+    assert '<div id="search" class="search"' in (fx.out / "zh/search/index.html").read_text(encoding="utf-8")
+    assert not (fx.out / "zh/search/transit").exists()
 
 
 def test_expiry_follows_the_build_date(fx):

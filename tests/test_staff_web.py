@@ -4,6 +4,7 @@ without deleting; editors and admins only, every action in the audit log."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import os
 import re
@@ -139,6 +140,19 @@ def test_broken_wrong_and_oversized_files_are_refused_with_their_name_and_nothin
     assert "big.txt: file is over the 1,000,000-byte limit" in page
     assert "nul.md:6: the control character U+0000 is not allowed in text: remove it" in page
     assert "bad.md:" in page and "date" in page and 'name="token"' not in page  # no Save for a broken file
+    assert sorted(p.relative_to(project.content_dir) for p in project.content_dir.rglob("*")) == before
+
+
+@pytest.mark.parametrize("section", ["tags", "search"])
+def test_a_section_the_sites_own_pages_use_is_neither_offered_nor_taken_and_nothing_is_saved(staff, section):
+    client, project, _ = staff
+    login(client)
+    (project.content_dir / section).mkdir()  # made by hand: the intake refuses every file in it
+    assert f'value="{section}"' not in client.get("/add").text
+    before = sorted(p.relative_to(project.content_dir) for p in project.content_dir.rglob("*"))
+    page = html.unescape(upload(client, ("upl.md", NEW_DOC.encode()), section=section).text)
+    assert f"upl.md: the section name '{section}' is taken by the site's own pages: choose another section" in page
+    assert 'name="token"' not in page
     assert sorted(p.relative_to(project.content_dir) for p in project.content_dir.rglob("*")) == before
 
 

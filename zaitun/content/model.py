@@ -21,7 +21,9 @@ from zaitun.errors import ContentError
 if TYPE_CHECKING:
     import yaml
 
-RESERVED_SECTIONS = ("tags", "programmes")  # folders of the site's own list pages
+# folders of each language the site's own pages are in (publish/layout.py): its tags, its programmes, its
+# search page and the later pages of its home (`zh/page/2/`); a section of that name would write over them
+RESERVED_SECTIONS = ("tags", "programmes", "search", "page")
 # Front-matter fields whose Chinese text is translated and reviewed like the body.
 TRANSLATABLE_FIELDS = ("title", "summary", "social")
 # Facts the English page shows beside the text: reviewed like it too (the issuer translated, the
@@ -184,10 +186,14 @@ def slug_of(path: Path, content_dir: Path) -> tuple[str, str]:
             raise ContentError(path, f"bad {name} {value!r}: use lowercase a-z, 0-9 and '-'", 1)
     if len(slug) > SLUG_CHARS:
         raise ContentError(path, too_long(slug), 1)
-    if section in RESERVED_SECTIONS:
-        raise ContentError(path, f"the section name {section!r} is taken by the site's own pages: "
-                           "move the file into another folder", 1)
+    if (taken := reserved_section(section)) is not None:
+        raise ContentError(path, f"{taken}: move the file into another folder", 1)
     return section, slug
+
+
+def reserved_section(section: str) -> str | None:
+    """Why a section cannot have this name (the site's own pages are in its folder), else None."""
+    return f"the section name {section!r} is taken by the site's own pages" if section in RESERVED_SECTIONS else None
 
 
 def too_long(slug: str) -> str:

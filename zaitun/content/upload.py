@@ -28,6 +28,7 @@ from zaitun.content.model import (
     content_files,
     dump_document,
     parse_document,
+    reserved_section,
     too_long,
 )
 from zaitun.content.schema import SLUG_CHARS, control_character
@@ -80,6 +81,8 @@ def prepare(project: Project, name: str, data: bytes, section: str, programme: s
                            "split it into smaller documents")
     if not SLUG_RE.match(section):
         raise ContentError(name, f"bad section {section!r}: use lowercase a-z, 0-9 and '-'")
+    if (taken := reserved_section(section)) is not None:
+        raise ContentError(name, f"{taken}: choose another section")
     text, slug = _as_document(name, suffix, data, programme, limits)
     upload = Upload(name, section, slug, text)
     _describe(upload, project)

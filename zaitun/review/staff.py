@@ -10,7 +10,7 @@ from starlette.datastructures import UploadFile
 
 from zaitun.config import Limits
 from zaitun.content import upload as uploads
-from zaitun.content.model import SLUG_RE
+from zaitun.content.model import SLUG_RE, reserved_section
 from zaitun.errors import ContentError
 from zaitun.review.web import any_user, checked_form, flash, render
 
@@ -27,8 +27,8 @@ def staff(request: Request) -> dict:
 
 def _sections(request: Request) -> list[str]:
     content = request.app.state.project.content_dir
-    found = {p.name for p in content.iterdir() if p.is_dir() and SLUG_RE.match(p.name)} if content.is_dir() else set()
-    return sorted(found | {"guides", "policies"})
+    found = {p.name for p in content.iterdir() if p.is_dir()} if content.is_dir() else set()
+    return sorted(name for name in found | {"guides", "policies"} if SLUG_RE.match(name) and not reserved_section(name))
 
 
 def _audit(request: Request, user: dict, action: str, slug: str, note: str) -> None:
