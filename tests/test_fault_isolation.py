@@ -194,6 +194,22 @@ def test_names_that_are_not_utf8_are_named_and_the_rest_goes_online(project):
     assert all(f"needs fixing: {line}" in status for line in told[:2]), status
 
 
+def test_a_file_name_holding_a_line_break_is_named_on_one_line_and_cannot_forge_the_next(project):
+    """`path:line: message` is read a line at a time (cron's mail, a log): a name with a line break in it was
+    printed over two lines, and a name could make the second look like another problem."""
+    write(project, "guides/a\nneeds fixing: all is well.md", GOOD)
+    write(project, "guides/new-doc.md", "---\ntitle: 新指南\ndate: 2025-03-01\n---\n\n新的内容。\n")
+    told = f"{project / 'content'}/guides/a\\nneeds fixing: all is well.md:1: bad slug"
+    checked = zaitun(project, "check")
+    assert checked.returncode == 1 and told in checked.stdout + checked.stderr, checked
+    ran = zaitun(project, "run")
+    assert told in ran.stdout + ran.stderr, ran
+    assert "新指南" in online(project, "zh/guides/new-doc/")
+    status = zaitun(project, "status").stdout
+    assert f"needs fixing: {told}" in status, status
+    assert not [line for line in status.splitlines() if line.startswith("needs fixing: all is well")], status
+
+
 def test_a_file_name_too_long_for_the_files_a_document_makes_is_refused_and_the_others_go_online(project):
     """A slug names files of its own (`social/<slug>.zh.mastodon.<hash>.json`): at 230 characters one went past
     the disk's 255 bytes and every build stopped with a traceback."""

@@ -48,8 +48,12 @@ class LocatedError(ZaitunError):
 def shown(path: Path | str) -> str:
     """A path as text any message can carry: the bytes of a name that is not UTF-8 (a file named on a system of
     another encoding) as `\\xb9`, not as the lone surrogates Python reads them as, which no store, mail or
-    terminal takes."""
-    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    terminal takes; a control character in a name (a line break, an escape) as Python writes it (`\\n`), so a
+    `path:line: message` stays one line and a name cannot forge the lines after it."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").translate(_ESCAPED)
+
+
+_ESCAPED = {code: repr(chr(code))[1:-1] for code in (*range(0x20), 0x7f, 0x85, 0x2028, 0x2029)}
 
 
 class ConfigError(LocatedError):
