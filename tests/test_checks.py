@@ -138,7 +138,7 @@ def test_term_inside_a_longer_term_is_not_required_separately():
 @pytest.mark.parametrize("written", [
     "Propaganda  Department", "Propaganda\u00a0Department", "Propaganda\u2009Department", "Propaganda-Department",
     "Propaganda\u2013Department", "Propaganda\nDepartment", "Propaganda \r\n Department", "PROPAGANDA DEPARTMENTS",
-    "Propa\u00adganda Department",
+    "Propa\u00adganda Department", "Propaganda_Department",
 ])
 def test_a_forbidden_rendering_is_caught_however_it_is_spaced_broken_or_hyphenated(written):
     english = f"The Publicity Department (formerly {written}) issued it."
@@ -154,6 +154,18 @@ def test_a_forbidden_rendering_is_caught_whatever_its_quotes_and_spaces(source, 
     glossary = Glossary([Entry("微信支付", "WeChat Pay", ("WeChatPay", "Weixin Pay")),
                          Entry("外事办", "Foreign Affairs Office", ("Foreigners' Office",))])
     assert "forbidden" in [i["check"] for i in check_translation(source, target, glossary)]
+
+
+@pytest.mark.parametrize("english", ["The Propaganda Department\u02bcs notice.",
+                                     "The Propaganda Department\u02bbs notice.", "The Propaganda Department2 notice.",
+                                     "The 2Propaganda Department notice.", "Propaganda Department`s notice."])
+def test_a_forbidden_rendering_glued_to_what_is_no_letter_to_a_reader_is_caught(english):
+    [(found, entry)] = forbidden_renderings("宣传部发布通知。", english, GLOSSARY)
+    assert entry.zh == "宣传部" and found == "Propaganda Department"
+
+
+def test_a_forbidden_rendering_inside_a_longer_word_is_not_one():
+    assert forbidden_renderings("宣传部发布通知。", "The Propaganda Departmentalism of old.", GLOSSARY) == []
 
 
 def test_a_forbidden_spelling_differing_only_in_case_is_caught_with_its_case_whatever_its_spaces():

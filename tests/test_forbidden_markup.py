@@ -1,5 +1,7 @@
 """A forbidden rendering the English hides in Markdown a page renders as plain words (`**Propaganda**
-Department`, `&#80;ropaganda`, `Propaganda\\-Department`) is refused as the plain one is: the reader sees it."""
+Department`, `&#80;ropaganda`, `Propaganda\\-Department`), or glues to a character a reader does not take for
+a letter (an apostrophe drawn by a modifier letter, a digit, an underscore), is refused as the plain one is: the
+reader sees it."""
 
 import json
 
@@ -16,7 +18,10 @@ HIDDEN = ["The **Propaganda** Department published a notice.",
           "The `Propaganda` Department published a notice.",
           "The &#80;ropaganda Department published a notice.",
           "The Propaganda&nbsp;Department published a notice.",
-          "The Propaganda\\-Department published a notice."]
+          "The Propaganda\\-Department published a notice.",
+          "The Propaganda Department\u02bcs notice was published.",  # a modifier letter drawn as an apostrophe
+          "The Propaganda Department2 published a notice.",
+          "The Propaganda_Department published a notice."]
 
 
 @pytest.fixture

@@ -176,9 +176,10 @@ def _forbidden_hit(banned: str, entry: Entry, entries: list[Entry], text: str, f
 
 def _word(rendering: str) -> str:
     """A pattern finding `rendering` (plurals too) as a whole word: the boundary is needed only at an edge
-    that is a letter or digit ("alien" is not in "aliens", but "(PRC)" is in "China(PRC)")."""
-    start = r"(?<!\w)" if re.match(r"\w", rendering) else ""
-    end = r"(?:s|es)?(?!\w)" if re.search(r"\w$", rendering) else ""
+    that is a letter or digit ("alien" is not in "alienate", but "(PRC)" is in "China(PRC)"), and only a letter
+    makes one: "Propaganda Department2" still shows the words."""
+    start = r"(?<![^\W\d_])" if re.match(r"\w", rendering) else ""
+    end = r"(?:s|es)?(?![^\W\d_])" if re.search(r"\w$", rendering) else ""
     return start + re.escape(rendering) + end
 
 

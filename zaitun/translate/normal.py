@@ -4,7 +4,8 @@ A forbidden rendering must be caught however the English spaces, breaks, hyphena
 ("Propaganda  Department", a no-break space, "Propaganda-Department", a line break between the
 words, "Foreigners’ Office"), and an approved one found the same way; so QA, the glossary's own
 lint and the gate compare texts in this form. Runs of spaces of any kind, line breaks, hyphens and
-dashes become one space; curly quotes straight; invisible characters (soft hyphens, zero-width
+dashes (and underscores) become one space; curly quotes, and the letters and accents drawn like an apostrophe,
+straight; invisible characters (soft hyphens, zero-width
 spaces) go; Greek and Cyrillic letters drawn like Latin ones ("Prοpaganda" with an omicron) become
 those; letters are case-folded unless case is what a rule is about (MasterCard for Mastercard).
 """
@@ -17,11 +18,14 @@ import unicodedata
 from dataclasses import dataclass
 
 QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+                        # letters and accents drawn like an apostrophe: "Departmentʼs" (U+02BC) reads as "Department's"
+                        "\u02bc": "'", "\u02bb": "'", "\u02bd": "'", "\u02b9": "'", "\u0060": "'", "\u00b4": "'",
                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
 # Greek and Cyrillic letters a reader cannot tell from Latin ones (after NFKC)
 CONFUSABLES = str.maketrans("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονАВЕЅІЈКМНОРСТХУаеіјорсхуѕԁһӏ",
                             "ABEZHIKMNOPTYXovABESIJKMHOPCTXYaeijopcxysdhl")
-SEPARATOR = r"[\s\-\u2010-\u2015\u2212\u2e3a\u2e3b]"  # NFKC has made every other space and dash one of these
+SEPARATOR = r"[\s_\-\u2010-\u2015\u2212\u2e3a\u2e3b]"  # NFKC has made every other space and dash one of these
+# (an underscore joins words as a hyphen does: "Propaganda_Department" shows those words)
 SEPARATORS_RE = re.compile(SEPARATOR + "+")
 IS_SEPARATOR = re.compile(SEPARATOR).fullmatch
 
