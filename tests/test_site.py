@@ -378,6 +378,25 @@ def test_a_document_stored_in_a_section_reserved_since_is_left_out_named_and_the
     assert not (fx.out / "zh/search/transit").exists()
 
 
+def test_a_tag_label_holding_a_forbidden_rendering_is_not_shown_and_is_named_with_its_line(fx):
+    from zaitun.check import check_project
+
+    with open(fx.project.glossary_dir / "terms.csv", "a", encoding="utf-8") as terms:
+        terms.write("宣传部,Publicity Department,Propaganda Department,\n")
+    labels = fx.project.glossary_dir / "tags.yaml"
+    labels.write_text("出入境: {zh: 出入境, en: Entry and exit}\n"
+                      "visa-free: {zh: 宣传部免签, en: Propaganda Department visa-free}\n", encoding="utf-8")
+    told = (f"{labels}:2: visa-free: its English label is not shown: \"Propaganda Department\" is a forbidden "
+            "rendering of 宣传部; write \"Publicity Department\"")
+    report = fx.build()
+    assert told in report.problems
+    english = read(fx.out, "en/guides/transit/")
+    assert "Propaganda" not in english and "#visa free<" in english and "#Entry and exit<" in english
+    assert not [p for p in fx.out.rglob("*") if p.suffix in (".html", ".xml", ".json")
+                and "Propaganda" in p.read_text(encoding="utf-8")]
+    assert told in [str(problem) for problem in check_project(fx.project)]
+
+
 def test_expiry_follows_the_build_date(fx):
     fx.build(today=dt.date(2024, 6, 1))
     assert 'class="note expired"' not in read(fx.out, "zh/policies/notice-2023-1/")

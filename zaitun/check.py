@@ -150,12 +150,12 @@ def _settings(project: Project) -> Config:
 
 
 def _glossary_problems(project: Project) -> list[LocatedError]:
-    from zaitun.content.tags import load_tag_labels
+    from zaitun.publish.tags import screened_labels
     from zaitun.translate.glossary import lint_glossaries
 
     problems: list[LocatedError] = list(lint_glossaries(project.glossary_dir))
     try:
-        load_tag_labels(project.glossary_dir)
+        problems += screened_labels(project.glossary_dir)[1]
     except LocatedError as exc:
         problems.append(exc)
     return problems

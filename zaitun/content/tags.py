@@ -35,8 +35,9 @@ def tags_path(glossary_dir: Path) -> Path:
     return Path(glossary_dir) / TAGS_FILE
 
 
-def load_tag_labels(glossary_dir: Path) -> Labels:
-    """The labels of tags.yaml (none if the file is missing); a malformed file raises with its line."""
+def load_tag_labels(glossary_dir: Path, lines: dict[str, int] | None = None) -> Labels:
+    """The labels of tags.yaml (none if the file is missing); a malformed file raises with its line. `lines`,
+    when given, gets each tag's line."""
     path = tags_path(glossary_dir)
     if not path.is_file():
         return {}
@@ -51,6 +52,8 @@ def load_tag_labels(glossary_dir: Path) -> Labels:
         return {}
     if not isinstance(root, yaml.MappingNode):
         raise GlossaryError(path, "expected a mapping of tag -> {zh: label, en: label}", root.start_mark.line + 1)
+    if lines is not None:
+        lines.update((key.value, key.start_mark.line + 1) for key, _ in root.value if isinstance(key, yaml.ScalarNode))
     return dict(_entry(path, key, value) for key, value in root.value)
 
 

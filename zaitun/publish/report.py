@@ -41,6 +41,7 @@ class BuildReport:
     scheduled: list[str] = field(default_factory=list)  # slugs dated later: online on their date
     failures: list = field(default_factory=list)  # the same as zaitun.failures records
     unlabelled_tags: list[str] = field(default_factory=list)  # "tag (lang)" shown as written, no label
+    labels_refused: list = field(default_factory=list)  # tags.yaml's English labels not shown (publish/tags.py)
     redirects: list[str] = field(default_factory=list)  # what became of old addresses (redirects.py)
     notes: list[str] = field(default_factory=list)  # what the operator should know of the store read (delta.py)
     search: search.IndexReport | None = None  # the search index, when this build wrote it anew

@@ -320,6 +320,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     _record(project, store, held, hold, report)
     report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
     report.problems += moves.problems
+    report.problems += [str(error) for error in report.labels_refused]  # the tags shown by their name
     report.redirects = moves.notes
     version = finish(out, building, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online, screen.version),
@@ -552,7 +553,8 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     saved last, every document known, online in this build or not, and the stored files' reads). Culprits are
     the entries whose own pages failed (none: the version is good); a failure no document explains raises."""
     tags = _TAGS.of(entries)
-    site = site_settings(project, today, tags)
+    report.labels_refused = []
+    site = site_settings(project, today, tags, report.labels_refused)
     before, known, raws = moved
     moves = redirects.follow(before, entries, known, raws)
     site.feed_ids = moves.feed_ids()
@@ -697,12 +699,13 @@ def _record(project: Project, store: Store | LazyStore, held: dict[str, LocatedE
     failures.record(project, store, STAGE, report.failures)
 
 
-def site_settings(project: Project, today: dt.date, tags: set[str]) -> Site:
+def site_settings(project: Project, today: dt.date, tags: set[str], refused: list | None = None) -> Site:
+    """`refused`: gets the tag labels not shown (publish/tags.py)."""
     cfg = project.config
     titles = {lang: cfg.get(f"site.title.{lang}") for lang in layout.LANGS}
     return Site(_urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()), project.zone,
                 cfg.get("site.expiry_warning_days"), cfg.get("site.page_size"),
-                tag_labels(project.glossary_dir, tags), websub_hub=cfg.get("publish.websub_hub"))
+                tag_labels(project.glossary_dir, tags, refused), websub_hub=cfg.get("publish.websub_hub"))
 
 
 _URLS: dict[str, layout.Urls] = {}  # a process that builds again quotes each link once, not once a build
