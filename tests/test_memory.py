@@ -386,6 +386,18 @@ def test_a_tbx_declaring_entities_is_refused_naming_the_file(tmp_path):
         read_tbx(path)
 
 
+@pytest.mark.parametrize(("root", "name"), [('<tmx version="1.4"><body/></tmx>', "tmx"),
+                                            ('<tbx xmlns="urn:iso:std:iso:30042:ed-2"><text/></tbx>', "tbx")])
+def test_a_well_formed_file_of_another_kind_is_refused_naming_it_and_its_root(tmp_path, root, name):
+    project = make_project(tmp_path / "p")
+    path = tmp_path / "partner.tbx"
+    path.write_text(f'<?xml version="1.0"?>{root}', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(project.root), "glossary", "import",
+                           str(path)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"{path}: not a TBX file: its root element is <{name}>, not <martif> (TBX 2)" in done.stderr + done.stdout
+
+
 def test_a_memory_entry_rewritten_by_an_approval_from_memory_before_is_corrected_by_the_next_tmx(tmp_path):
     """Earlier releases remembered an approval from memory as a review by "memory": not a person's to keep."""
     project = make_project(tmp_path / "p")

@@ -82,15 +82,26 @@ class _Term:
 def read_tbx(path: Path) -> TbxImport:
     """Entries of a TBX file (one per approved Chinese term), and what could not be taken, with why."""
     try:
-        tbx = tbxfile.parsestring(Path(path).read_bytes())
+        data = Path(path).read_bytes()
+        tbx = tbxfile.parsestring(data)
     except (OSError, etree.XMLSyntaxError) as exc:
         raise GlossaryError(path, f"not a readable TBX file ({exc})") from None
+    except AssertionError:  # translate-toolkit's check of the root element: well-formed XML of another kind
+        raise GlossaryError(path, f"not a TBX file: its root element is <{_root(data)}>, not <martif> (TBX 2); a "
+                            "translation memory (.tmx) goes in with `zaitun tm import`") from None
     if why := entity_refusal(tbx.document):
         raise GlossaryError(path, f"refused: {why}")
     result = TbxImport()
     for n, unit in enumerate(tbx.units, start=1):
         _read_entry(unit, f"entry {n}", str(path), result)
     return result
+
+
+def _root(data: bytes) -> str:
+    """The name of a well-formed document's root element, without its namespace."""
+    for _, element in etree.iterparse(io.BytesIO(data), events=("start",), resolve_entities=False, no_network=True):
+        return etree.QName(element).localname
+    return ""
 
 
 def _read_entry(unit: tbxunit, label: str, path: str, result: TbxImport) -> None:
