@@ -25,6 +25,15 @@ def jsonld(text: str) -> dict:
     return json.loads(text.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0])
 
 
+def atom_updated(fx, lang: str) -> dt.datetime:
+    """When the language's Atom feed says the notice's entry last changed."""
+    import feedparser
+
+    parsed = feedparser.parse((fx.out / lang / "atom.xml").read_bytes())
+    entry = next(e for e in parsed.entries if f"/{lang}/policies/{SLUG}/" in e.link)
+    return dt.datetime.fromisoformat(entry.updated)
+
+
 def test_changed_chinese_facts_stay_off_the_english_page_until_approved(tmp_path):
     fx = standard_project(tmp_path / "proj")
     fx.write("policies", SLUG, CHANGED, NOTICE_BODY)
@@ -52,10 +61,13 @@ def test_a_validity_the_chinese_now_ends_sooner_reaches_the_english_page_before_
     before = dt.date(2024, 6, 1)  # the approved English says: in force until 2024-12-31
     fx.build(today=before)
     assert "Expired" not in page(fx, "en")
+    released = atom_updated(fx, "en")
     fx.write("policies", SLUG, NOTICE.replace("2024-12-31", "2024-05-31"), NOTICE_BODY)  # repealed early
     fx.ingest()
     fx.build(today=before)
     en = page(fx, "en")
+    assert atom_updated(fx, "en") > released  # its entry changed: a feed reader is told
+    assert atom_updated(fx, "en") == atom_updated(fx, "zh")
     assert "revised English translation is under review" in en
     assert "Expired" in en and '<time datetime="2024-05-31">' in en and "2024-12-31" not in en
     assert "Status: Expired · Valid from 2023-01-05 · Valid until 2024-05-31" in (

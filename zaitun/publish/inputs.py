@@ -431,8 +431,10 @@ def released_date(en: dict, date: dt.date) -> dt.date:
 def _en_entry(row: dict, meta: dict, release: dict, en: dict, source: str, date: dt.date) -> Entry:
     current = release["raw_hash"] == row["raw_hash"]
     facts, date = released_facts(meta, en, current), released_date(en, date)
-    if not current:
-        facts.update(narrowed_validity(facts, meta))
+    updated = _aware(release["created_at"])
+    if not current and (narrowed := narrowed_validity(facts, meta)):
+        facts.update(narrowed)
+        updated = max(updated, _aware(row["updated_at"]))  # the page changed with the Chinese's dates
     meta = {k: v for k, v in meta.items() if k not in FACT_FIELDS}
     meta.update(facts)
     provenance = _utc_approval(en["provenance"]) | {"release_id": release["id"],
@@ -440,7 +442,7 @@ def _en_entry(row: dict, meta: dict, release: dict, en: dict, source: str, date:
                                                     "source_raw_hash": release["raw_hash"]}
     return Entry(slug=row["slug"], section=row["section"], lang="en", title=en["meta"]["title"] or row["slug"],
                  summary=en["meta"]["summary"], social=en["meta"]["social"],
-                 date=date, updated=_aware(release["created_at"]), meta=meta,
+                 date=date, updated=updated, meta=meta,
                  source_hash=en["hash"], provenance=provenance,
                  under_review=not current, source=source, refs=en["refs"], release_id=release["id"])
 
