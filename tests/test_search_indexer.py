@@ -140,13 +140,41 @@ def test_a_warmed_service_indexes_a_language_byte_for_byte_as_a_cold_one(tmp_pat
     assert any(name.startswith("fragment/") for name in expected)
 
 
-def slow_first_pagefind(folder: Path, delay: float = 3.0) -> Path:
-    """As recording_pagefind, each service's messages kept apart (`sent.N`, N its start), the first service
-    starting only after `delay` seconds: loading its Chinese dictionary takes that long at least."""
+SLOW_FIRST = """import os, subprocess, sys, threading, time
+folder, delay = sys.argv[1], float(sys.argv[2])
+with open(f"{folder}/started", "a") as started:
+    started.write(f"{time.time_ns()}\\n")
+n = len(open(f"{folder}/started").read().split())
+real = subprocess.Popen([sys.argv[3], *sys.argv[4:]], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+def forward():  # what this service is sent, kept apart (sent.N)
+    with open(f"{folder}/sent.{n}", "ab") as sent:
+        while chunk := os.read(0, 1 << 16):
+            sent.write(chunk)
+            sent.flush()
+            real.stdin.write(chunk)
+            real.stdin.flush()
+    real.stdin.close()
+
+threading.Thread(target=forward, daemon=True).start()
+answered, until = 0, time.monotonic() + delay
+while chunk := real.stdout.read1(1 << 16):
+    if n == 1 and answered >= 1:  # the first service: its answers after the first held back, as if it were slow
+        while not os.path.exists(f"{folder}/go") and time.monotonic() < until:
+            time.sleep(0.05)
+    answered += chunk.count(b",")
+    os.write(1, chunk)
+"""
+
+
+def slow_first_pagefind(folder: Path, delay: float = 20.0) -> Path:
+    """Pagefind behind a script that keeps each service's messages apart (`sent.N`, N its start) and holds back
+    the first service's answers but the first (its start) for `delay` seconds, or until the file `go` is in
+    `folder`: loading its Chinese dictionary takes that long at least, however slow or fast the machine."""
+    (folder / "slow_first.py").write_text(SLOW_FIRST, encoding="utf-8")
     script = folder / "pagefind"
-    script.write_text(f'#!/bin/sh\ndate +%s%N >> "{folder}/started"\nn=$(wc -l < "{folder}/started")\n'
-                      f'[ "$n" = 1 ] && sleep {delay}\n'
-                      f'tee -a "{folder}/sent.$n" | "{indexer.executable()}" "$@"\n', encoding="utf-8")
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{folder}/slow_first.py" "{folder}" {delay} '
+                      f'"{indexer.executable()}" "$@"\n', encoding="utf-8")
     script.chmod(0o755)
     return script
 
@@ -190,12 +218,13 @@ def test_a_service_still_loading_its_dictionary_says_so_without_waiting_and_not_
                                                                                                   monkeypatch):
     record = tmp_path / "record"
     record.mkdir()
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow_first_pagefind(record, delay=1.0)))
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow_first_pagefind(record)))
     site = one_english_page(tmp_path / "site")
     with indexer.Indexer() as service:
         assert not service.warming()  # nothing sent to it yet
         service.warm_up()
         assert service.warming()
+        (record / "go").touch()
         assert any(name.startswith("fragment/") for name, _ in service.index(site, ["en/p/index.html"]))
         assert not service.warming()
 
