@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zaitun.content.tags import Labels, is_chinese, load_tag_labels, tags_path
 from zaitun.errors import GlossaryError
+
+if TYPE_CHECKING:
+    from zaitun.translate.glossary import Glossary
 
 
 def tag_labels(glossary_dir: Path, tags: set[str], refused: list[GlossaryError] | None = None) -> Labels:
@@ -30,7 +34,7 @@ def tag_labels(glossary_dir: Path, tags: set[str], refused: list[GlossaryError] 
     return labels
 
 
-def screened_labels(glossary_dir: Path):
+def screened_labels(glossary_dir: Path) -> tuple[Labels, list[GlossaryError], Glossary | None]:
     """tags.yaml's labels without the English ones holding a forbidden rendering of a term of their Chinese
     label (or Chinese tag): the English site shows those tags by their name instead. Returns the labels, an
     error naming each refused label's line, and the glossary when it was read (None: no label needed it)."""
