@@ -67,6 +67,12 @@ def checks(source: str, target: str) -> list[str]:
     ("每片含5微克。", "Each tablet holds 5 μg."),
     ("——", "-"),  # a table cell's dash is no list item
     ("+86 12345", "+86 12345"),
+    # numbers the English writes another way than the Chinese: no number is added
+    ("14时30分开始。", "It begins at 2:30 p.m."),
+    ("推进十四五规划。", "Advance the 14th Five-Year Plan."),
+    ("第一条", "Article 1"),
+    ("一、总体要求", "I. General requirements"),
+    ("访问https://a.example/2024/x。", "Visit https://a.example/2024/x."),
 ])
 def test_correct_translations_are_not_flagged(source, target):
     assert checks(source, target) == []
@@ -84,6 +90,10 @@ def test_correct_translations_are_not_flagged(source, target):
     ("截至2025年6月，", "As of July 2025,", "number"),
     ("增长百分之五十。", "It grew by 15 percent.", "number"),
     ("奖励5万元。", "An award of RMB 5,000.", "number"),
+    # a number or date the Chinese does not hold, added by an engine or an edit
+    ("有效期延长至2026年12月31日。", "The validity is extended to December 31, 2026, or February 28, 2027.", "number"),
+    ("可停留10天。", "You may stay up to 10 days, or 30 days with an extension.", "number"),
+    ("今年起施行。", "It takes effect from 2027.", "number"),
     ("请按时办理。", "Please apply on time（before Friday）.", "chinese"),
     ("请按时办理。", "Please 按时 apply.", "chinese"),
     ("请按时办理。", "Please apply {ZT1} on time.", "placeholder"),
@@ -129,6 +139,14 @@ def test_each_problem_is_flagged(source, target, check):
 def test_issue_messages_say_what_to_write():
     [issue] = check_translation("外国人可以入境。", "Foreigners may enter.", GLOSSARY)
     assert issue == {"check": "term", "message": '外国人 must be rendered "foreign national" (glossary entry)'}
+
+
+def test_an_added_date_is_named_once_as_the_english_writes_it():
+    issues = check_translation("有效期延长至2026年12月31日。",
+                               "The validity is extended to February 28, 2027.", GLOSSARY)
+    added = [i["message"] for i in issues if "not in the Chinese" in i["message"]]
+    assert added == ["February 28, 2027 is in the English but not in the Chinese: check that the English adds "
+                     "no number or date"]
 
 
 def test_term_inside_a_longer_term_is_not_required_separately():

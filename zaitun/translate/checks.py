@@ -68,7 +68,8 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
     if why := overlong(source, target):
         return [_issue("length", why)]
     issues: list[dict] = []
-    for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_list_number, check_roles,
+    for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_added_numbers,
+                  check_list_number, check_roles,
                   check_doc_numbers, check_percent_points, check_negation, check_addresses, check_lines,
                   check_blocks, check_html, check_bidi, check_cjk, check_script,
                   check_debris, check_markdown, check_length, check_spacing, check_emphasis, check_repeats,
@@ -205,6 +206,36 @@ def check_numbers(source: str, target: str, glossary: Glossary) -> list[dict]:
         if round(value, 6) not in values:
             issues.append(_issue("number", f"{written} ({value:g}) is missing or different in the English"))
     return issues
+
+
+def check_added_numbers(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A number or date the English writes in digits that the Chinese holds in no form: an engine's invention
+    or an edit ("extended to February 28, 2027") would publish a fact no one issued. Digits inside a glossary
+    rendering ("14th Five-Year Plan") or an address (which check_addresses compares) are not read."""
+    have, terms = numbers.source_values(source), _terms_of(source, glossary)
+    skip = [(s, e) for spans in _rendering_spans(target, terms).values() for s, e in spans]
+    # a term written with another number ("Article 4" for 第三条) is check_terms' to report
+    skip += [m.span() for entry in terms if re.search(r"\d", entry.en)
+             for m in re.finditer(re.sub(r"\d+", r"\\d+", re.escape(entry.en)), target, re.I)]
+    skip += [m.span() for m in ADDRESS_RE.finditer(target)]
+    added = [(s, e) for s, e, values in numbers.target_written_numbers(target)
+             if not values & have and not any(a < e and s < b for a, b in skip)]
+    shown = dict.fromkeys(_date_around(target, s, e) or target[s:e] for s, e in added)
+    return [_issue("number", f"{written} is in the English but not in the Chinese: check that the English "
+                             "adds no number or date") for written in shown]
+
+
+def _terms_of(source: str, glossary: Glossary) -> list[Entry]:
+    return list({m.entry.zh: m.entry for m in glossary.all_matches(source) if m.entry.en}.values())
+
+
+def _date_around(text: str, start: int, end: int) -> str | None:
+    """The whole date a number is part of (February 28, 2027), so a message names the date, once."""
+    for regex, _ in numbers.TGT_DATE_RES[:3]:
+        for m in regex.finditer(text):
+            if m.start() <= start and end <= m.end():
+                return m.group(0)
+    return None
 
 
 def check_list_number(source: str, target: str, glossary: Glossary) -> list[dict]:

@@ -144,6 +144,7 @@ def target_date_keys(text: str) -> set[tuple]:
     return keys
 
 
+PM_RE = re.compile(r"(?<![\w.:])(\d{1,2})(?::\d\d)?\s*p\.?\s?m\b", re.I)  # 2:30 p.m. is 14时30分
 TGT_NUMBER_RE = re.compile(r"(?<!\w)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*-?\s*(thousand|million|billion)\b)?", re.I)
 WORD_RE = re.compile(r"[a-z]+(?:-[a-z]+)?", re.I)
 
@@ -159,6 +160,7 @@ def target_numbers(text: str) -> set[float]:
             values.add(value * SCALES[m.group(3).lower()])
     for m in WORD_RE.finditer(text):
         values.update(_word_values(m.group(0).lower()))
+    values.update(float(int(m.group(1)) + 12) for m in PM_RE.finditer(text) if int(m.group(1)) < 12)
     return {round(v, 6) for v in values}
 
 
@@ -197,3 +199,40 @@ def describe(key: tuple) -> str:
     """A source date key for messages: 2024-12-20, 2025-06, month 6 day 12, month 6."""
     kind, *parts = key
     return {"ymd": "{}-{:02d}-{:02d}", "ym": "{}-{:02d}", "md": "month {} day {}", "m": "month {}"}[kind].format(*parts)
+
+
+EN_WRITTEN_RE = re.compile(r"(?<![\w.:+])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?!\d)"
+                           r"(?P<clock>:\d\d)?(?P<pm>\s*p\.?\s?m\b\.?)?(?:\s*-?\s*(?P<scale>thousand|million|billion)\b)?",
+                           re.I)
+
+
+def source_values(text: str) -> set[float]:
+    """Every value a Chinese text could stand for, read generously: all digits (1.5万 also as 15000), every
+    Chinese numeral (一 alone too, and 十四 and 五 of 十四五), percentages as their number. For asking whether
+    the English added a number, a reading too wide only keeps the check silent."""
+    text = unicodedata.normalize("NFKC", text)
+    values: set[float] = set()
+    for m in SRC_NUMBER_RE.finditer(text):
+        value = float(m.group(1).replace(",", ""))
+        values.update((value, value * CN_BIG.get(m.group(2), 1)))
+    for m in CN_NUM_RE.finditer(text):
+        run = m.group(0)[:12]
+        parts = (run[i:j] for i in range(len(run)) for j in range(i + 1, len(run) + 1))
+        values.update(float(v) for v in map(cn_numeral, parts) if v is not None)  # 十四五: 14, 45, 5…
+    return {round(v, 6) for v in values}
+
+
+def target_written_numbers(text: str) -> list[tuple[int, int, set[float]]]:
+    """(start, end, the values it may stand for) of each number an English text writes in digits: 150 million
+    is 150 or 150,000,000; 2:30 p.m. is 2 or 14 (a clock's minutes are not read). Words are not read: "one"
+    is mostly no number at all."""
+    out = []
+    for m in EN_WRITTEN_RE.finditer(unicodedata.normalize("NFKC", text)):
+        value = float(m.group(1).replace(",", "") + (m.group(2) or ""))
+        values = {value}
+        if m["scale"]:
+            values.add(value * SCALES[m["scale"].lower()])
+        if m["pm"] and value < 12:
+            values.add(value + 12)
+        out.append((m.start(), m.end(), {round(v, 6) for v in values}))
+    return out
