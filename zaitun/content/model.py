@@ -186,9 +186,14 @@ def slug_of(path: Path, content_dir: Path) -> tuple[str, str]:
             raise ContentError(path, f"bad {name} {value!r}: use lowercase a-z, 0-9 and '-'", 1)
     if len(slug) > SLUG_CHARS:
         raise ContentError(path, too_long(slug), 1)
+    check_section(path, section)
+    return section, slug
+
+
+def check_section(path: Path | str, section: str) -> None:
+    """Refuse a document in a section whose name the site's own pages take, saying what to do."""
     if (taken := reserved_section(section)) is not None:
         raise ContentError(path, f"{taken}: move the file into another folder", 1)
-    return section, slug
 
 
 def reserved_section(section: str) -> str | None:

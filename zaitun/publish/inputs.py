@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from zaitun.content.markdown import file_references
-from zaitun.content.model import FACT_FIELDS, content_source, parse_meta, reserved_section, split_front_matter
+from zaitun.content.model import FACT_FIELDS, check_section, content_source, parse_meta, split_front_matter
 from zaitun.content.schema import KEYS
 from zaitun.content.validity import EXPIRED, NOT_YET, validity_on
 from zaitun.errors import ContentError, LocatedError, PublishError
@@ -284,8 +284,7 @@ def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payl
     shown = (cache.get(row["slug"]) or {}).get("en")  # the English of the build that filled the cache
     screened = screen.version if screen is not None else None
     try:
-        if (taken := reserved_section(row["section"])) is not None:  # stored before the name was reserved
-            raise ContentError(row["path"], f"{taken}: move the file into another folder", 1)
+        check_section(row["path"], row["section"])  # stored before the name was reserved
         meta = _meta_of(row, cache, raw) if stale else cache[row["slug"]]["meta"]
         date = _date(meta["date"])
     except Exception as exc:  # the document's boundary
