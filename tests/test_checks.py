@@ -182,6 +182,14 @@ def test_a_forbidden_rendering_glued_to_what_is_no_letter_to_a_reader_is_caught(
     assert entry.zh == "宣传部" and found == "Propaganda Department"
 
 
+@pytest.mark.parametrize("source", ["市委**宣传**部发布通知。", "市委宣&#20256;部发布通知。", "市委宣 传部发布通知。",
+                                    "市委宣\n传部发布通知。", "*宣*传部发布通知。"])
+def test_a_forbidden_rendering_is_caught_when_the_chinese_writes_its_term_apart_as_the_page_shows_it_whole(source):
+    english = "The Propaganda Department issued a notice."
+    assert "forbidden" in checks(source, english)
+    assert checks(source, "The Publicity Department issued a notice.").count("forbidden") == 0
+
+
 def test_a_forbidden_rendering_inside_a_longer_word_is_not_one():
     assert forbidden_renderings("宣传部发布通知。", "The Propaganda Departmentalism of old.", GLOSSARY) == []
 

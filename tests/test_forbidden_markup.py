@@ -62,3 +62,24 @@ def test_the_approved_rendering_in_markup_is_approved(project):
     seg = notice_segment(proj)
     result = run(proj, "review", "approve", SLUG, f"{seg['id']}@{seg['version']}", token=alice)
     assert result.exit_code == 0 and f"approved {seg['id']}" in result.output
+
+
+@pytest.mark.parametrize("chinese", ["**宣传**部发布通知。", "宣&#20256;部发布通知。", "宣 传部发布通知。"])
+def test_a_term_the_chinese_writes_apart_keeps_its_forbidden_rendering_from_approval(tmp_path, chinese):
+    """The Chinese page shows 宣传部 whole, so its English is held to the term's glossary line."""
+    proj, store = review_project(tmp_path, body=f"## 政策概况\n\n{chinese}\n")
+    (proj.glossary_dir / "government.csv").write_text(
+        "zh,en,forbidden,note\n宣传部,Publicity Department,Propaganda Department,\n", encoding="utf-8")
+    draft_all(store)
+    quick_user(store, "alice")
+    alice = issue_token(store, "alice", actor="test setup")
+    shown = json.loads(run(proj, "review", "show", SLUG, "--json").output)
+    seg = next(s for s in shown["segments"] if s["source"] == chinese)
+    english = "The Propaganda Department published a notice."
+    assert run(proj, "review", "edit", SLUG, seg["id"], "--target", english, token=alice).exit_code == 0
+    shown = json.loads(run(proj, "review", "show", SLUG, "--json").output)
+    seg = next(s for s in shown["segments"] if s["source"] == chinese)
+    result = run(proj, "review", "approve", SLUG, f"{seg['id']}@{seg['version']}", token=alice)
+    assert result.exit_code == 1 and "forbidden rendering of 宣传部" in result.output
+    assert next(s for s in segment_states(store, SLUG) if s.seg_id == seg["id"]).state == "draft"
+    store.close()

@@ -50,6 +50,8 @@ OTHER_SCRIPTS = {"Japanese kana": "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f",
 OTHER_SCRIPT_RE = {name: re.compile(f"[{chars}]+") for name, chars in OTHER_SCRIPTS.items()}
 BIDI_RE = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")  # direction marks, embeddings, overrides
 OVERRIDDEN_RE = re.compile("\u202e([^\u202c\n]*)")  # right-to-left override: shown reversed up to its PDF
+HANZI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_GAP_RE = re.compile(rf"(?<=[{HANZI}])\s+(?=[{HANZI}])")  # a reader takes 宣 传部 for 宣传部
 MARKUP_RE = re.compile(r"[*_`&\\\[<]")  # what Markdown may render as other text than it is written
 CHARS_PER_HANZI = 3.0  # English characters per Chinese one, measured on the shipped TMX
 MIN_RATIO, MAX_RATIO, MIN_LENGTH = 0.4, 2.5, 12  # bounds of length / expected length
@@ -138,8 +140,11 @@ def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[t
     what QA flags, the review gate refuses to approve and the build refuses to put online. The English is
     compared in its normal form (spaces, hyphens, quotes, case: `zaitun.translate.normal`), and a term's
     renderings forbidden on any of its glossary lines count."""
+    shown = _shown(source)
     entries = list(dict.fromkeys([*(e for m in _term_matches(source, glossary, nested=True)
-                                    for e in glossary.lines_of(m.entry)), *glossary.bans_in(source)]))
+                                    for e in glossary.lines_of(m.entry)), *glossary.bans_in(source),
+                                  *(e for m in glossary.all_matches(shown) for e in glossary.lines_of(m.entry)),
+                                  *glossary.bans_in(shown)]))
     found: list[tuple[str, Entry]] = []
     seen: set[str] = set()
     _find_forbidden(target, entries, found, seen)
@@ -148,6 +153,14 @@ def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[t
     if "\u202e" in target:  # "\u202etnemtrapeD adnagaporP" shows as "Propaganda Department"
         _find_forbidden(OVERRIDDEN_RE.sub(lambda m: m.group(1)[::-1], target), entries, found, seen)
     return found
+
+
+def _shown(source: str) -> str:
+    """The Chinese as its page shows it, where a reader sees a term the source writes apart: 市委**宣传**部,
+    宣&#20256;部, 宣 传部 or a line break inside it all read 市委宣传部 ("" when it is the source as written)."""
+    shown = markdown.visible_text(source) if MARKUP_RE.search(source) else source
+    shown = CJK_GAP_RE.sub("", shown)
+    return "" if shown == source else shown
 
 
 def _find_forbidden(target: str, entries: list[Entry], found: list[tuple[str, Entry]], seen: set[str]) -> None:
