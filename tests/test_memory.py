@@ -304,6 +304,22 @@ def test_tbx_import_writes_new_terms_to_a_csv_and_skips_known_ones(tmp_path):
         import_tbx(tbx, project.glossary_dir)
 
 
+def test_a_tbx_with_no_term_the_glossary_lacks_writes_no_file(tmp_path):
+    project = make_project(tmp_path / "p")
+    tbx = tmp_path / "again.tbx"
+    tbx.write_bytes(export_tbx(load_glossary(project.glossary_dir)))
+    dest, result = import_tbx(tbx, project.glossary_dir)
+    assert dest is None and result.entries == [] and result.skipped
+    assert not (project.glossary_dir / "again.csv").exists()
+
+
+def test_a_glossary_csv_given_to_the_tbx_import_is_named_as_no_tbx_not_as_a_name_taken(tmp_path):
+    project = make_project(tmp_path / "p")
+    [csv] = sorted(project.glossary_dir.glob("*.csv"))[:1]
+    with pytest.raises(GlossaryError, match=f"^{csv}: not a readable TBX file"):
+        import_tbx(csv, project.glossary_dir)
+
+
 def write_tbx(path: Path, entries: str, doctype: str = "") -> Path:
     """A TBX file as a terminology tool writes it, holding `entries` (<termEntry> elements)."""
     path.write_text(f"""<?xml version="1.0" encoding="utf-8"?>{doctype}
@@ -395,7 +411,7 @@ def test_a_well_formed_file_of_another_kind_is_refused_naming_it_and_its_root(tm
     done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(project.root), "glossary", "import",
                            str(path)], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
-    assert f"{path}: not a TBX file: its root element is <{name}>, not <martif> (TBX 2)" in done.stderr + done.stdout
+    assert f"{path}: not a TBX 2 file: its root element is <{name}>, not <martif>" in done.stderr + done.stdout
 
 
 def test_a_memory_entry_rewritten_by_an_approval_from_memory_before_is_corrected_by_the_next_tmx(tmp_path):

@@ -181,6 +181,20 @@ def test_tm_import_skips_units_over_the_projects_text_limit_and_says_why(tmp_pat
     assert f"{tmx}: unit 1 not imported: its text has 1200 bytes, more than a whole document may have " \
            "(limits.text_bytes 1000)" in result.stderr
 
+@pytest.mark.parametrize(("root", "advice"), [
+    ('<martif type="TBX"><text><body/></text></martif>', "a glossary (TBX) goes in with `zaitun glossary import`"),
+    ('<xliff version="1.2"><file original="x" source-language="zh" datatype="plaintext"><body/></file></xliff>',
+     "a reviewed XLIFF file goes in with `zaitun review import-xliff`")])
+def test_a_memory_import_of_a_glossary_or_xliff_file_is_refused_saying_where_it_goes(tmp_path, root, advice):
+    project = make_project(tmp_path / "p")
+    path = tmp_path / "partner.tmx"
+    path.write_text(f'<?xml version="1.0"?>{root}', encoding="utf-8")
+    done = run(project.root, "tm", "import", str(path), env={"ZAITUN_TOKEN": reviewer_token(project)})
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"{path}: not a TMX file: its root element is <{root[1:root.index(' ')]}>, not <tmx>; {advice}" in (
+        done.stderr + done.stdout)
+    assert not list(project.root.glob("tm/*partner*"))
+
 
 def test_glossary_import_counts_imported_and_skipped_entries_and_says_why(tmp_path):
     project = make_project(tmp_path / "p")

@@ -82,7 +82,10 @@ def glossary_import(ctx: typer.Context,
 
     project = ctx.obj.project
     dest, result = import_tbx(file, project.glossary_dir)
-    typer.echo(f"wrote {len(result.entries)} term(s) to {dest}; {len(result.skipped)} skipped")
+    if dest is None:
+        typer.echo(f"no new term in {file}, so no file written; {len(result.skipped)} skipped")
+    else:
+        typer.echo(f"wrote {len(result.entries)} term(s) to {dest}; {len(result.skipped)} skipped")
     for line in [*(f"skipped {why}" for why in result.skipped), *result.notes]:
         typer.echo(line, err=True)
     for problem in lint_glossaries(project.glossary_dir):

@@ -8,6 +8,8 @@ is never loaded and is allowed, as long as the file declares and uses no entity.
 
 from __future__ import annotations
 
+import io
+
 from lxml import etree
 
 TRADITIONAL = "zh-Hant"
@@ -25,6 +27,22 @@ def entity_refusal(tree: etree._ElementTree) -> str | None:
     if used:
         return f"it refers to entities no file here declares ({', '.join(used)}): write their text instead"
     return None
+
+
+COMMANDS = {"tmx": "a translation memory (TMX) goes in with `zaitun tm import`",
+            "martif": "a glossary (TBX) goes in with `zaitun glossary import`",
+            "xliff": "a reviewed XLIFF file goes in with `zaitun review import-xliff`"}
+
+
+def wrong_kind(data: bytes, wanted: str) -> str:
+    """Why well-formed XML of another kind than `wanted` (its root element's name) is not taken, and where it goes:
+    translate-toolkit only asserts on the root element."""
+    root = ""
+    for _, element in etree.iterparse(io.BytesIO(data), events=("start",), resolve_entities=False, no_network=True):
+        root = etree.QName(element).localname
+        break
+    where = f"; {COMMANDS[root]}" if root in COMMANDS else ""
+    return f"its root element is <{root}>, not <{wanted}>{where}"
 
 
 def language(tag: str | None) -> str:

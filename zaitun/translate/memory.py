@@ -32,7 +32,7 @@ from zaitun.errors import ZaitunError
 from zaitun.state.segments import MEMORY_APPROVER
 from zaitun.state.store import Store, sha
 from zaitun.translate.checks import forbidden_message, forbidden_renderings
-from zaitun.translate.exchange import TRADITIONAL, entity_refusal, language
+from zaitun.translate.exchange import TRADITIONAL, entity_refusal, language, wrong_kind
 from zaitun.translate.glossary import Glossary
 
 SOURCE_LANG, TARGET_LANG = "zh-CN", "en"
@@ -55,9 +55,12 @@ class TmxImport:
 def read_tmx(path: Path, limits: Limits = Limits()) -> tuple[list[tuple[str, str]], list[str]]:
     """(zh, en) pairs of a TMX file, the first unit of each Chinese text, and a note for each unit not taken."""
     try:
-        tmx = tmxfile.parsestring(Path(path).read_bytes())
+        data = Path(path).read_bytes()
+        tmx = tmxfile.parsestring(data)
     except (OSError, etree.XMLSyntaxError) as exc:
         raise ZaitunError(f"{path}: not a readable TMX file ({exc}); check it is TMX 1.4 XML") from None
+    except AssertionError:  # translate-toolkit's check of the root element: well-formed XML of another kind
+        raise ZaitunError(f"{path}: not a TMX file: {wrong_kind(data, 'tmx')}") from None
     if why := entity_refusal(tmx.document):
         raise ZaitunError(f"{path}: refused: {why}")
     first: dict[str, tuple[int, str]] = {}  # zh -> (unit number, en)

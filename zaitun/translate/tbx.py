@@ -23,7 +23,7 @@ from translate.misc.xml_helpers import getText, getXMLlang
 from translate.storage.tbx import tbxfile, tbxunit
 
 from zaitun.errors import GlossaryError
-from zaitun.translate.exchange import TRADITIONAL, entity_refusal, language
+from zaitun.translate.exchange import TRADITIONAL, entity_refusal, language, wrong_kind
 from zaitun.translate.glossary import Entry, Glossary, load_glossary, write_csv
 
 PREFERRED, DEPRECATED = "preferredTerm-admn-sts", "deprecatedTerm-admn-sts"
@@ -87,21 +87,13 @@ def read_tbx(path: Path) -> TbxImport:
     except (OSError, etree.XMLSyntaxError) as exc:
         raise GlossaryError(path, f"not a readable TBX file ({exc})") from None
     except AssertionError:  # translate-toolkit's check of the root element: well-formed XML of another kind
-        raise GlossaryError(path, f"not a TBX file: its root element is <{_root(data)}>, not <martif> (TBX 2); a "
-                            "translation memory (.tmx) goes in with `zaitun tm import`") from None
+        raise GlossaryError(path, f"not a TBX 2 file: {wrong_kind(data, 'martif')}") from None
     if why := entity_refusal(tbx.document):
         raise GlossaryError(path, f"refused: {why}")
     result = TbxImport()
     for n, unit in enumerate(tbx.units, start=1):
         _read_entry(unit, f"entry {n}", str(path), result)
     return result
-
-
-def _root(data: bytes) -> str:
-    """The name of a well-formed document's root element, without its namespace."""
-    for _, element in etree.iterparse(io.BytesIO(data), events=("start",), resolve_entities=False, no_network=True):
-        return etree.QName(element).localname
-    return ""
 
 
 def _read_entry(unit: tbxunit, label: str, path: str, result: TbxImport) -> None:
@@ -152,15 +144,16 @@ def _rank(term: _Term) -> int:
     return RANK.get(term.status, 2)
 
 
-def import_tbx(path: Path, glossary_dir: Path) -> tuple[Path, TbxImport]:
-    """Write the TBX's new terms to `glossary/<name>.csv`; terms the glossary has already are skipped."""
+def import_tbx(path: Path, glossary_dir: Path) -> tuple[Path | None, TbxImport]:
+    """Write the TBX's new terms to `glossary/<name>.csv` (None: it had none, and no file is written); terms the
+    glossary has already are skipped."""
     path, glossary_dir = Path(path), Path(glossary_dir)
+    read = read_tbx(path)  # first: a file of another kind is named as such, whatever its name
     dest = glossary_dir / (path.stem + ".csv")
     if dest.exists():
         raise GlossaryError(dest, "already exists: rename the TBX file or merge it by hand")
     glossary = load_glossary(glossary_dir)
     known = {e.zh: e for e in glossary.bans} | glossary.by_term
-    read = read_tbx(path)
     result = TbxImport(skipped=read.skipped, notes=read.notes)
     for entry in read.entries:
         if entry.zh in known:
@@ -170,6 +163,8 @@ def import_tbx(path: Path, glossary_dir: Path) -> tuple[Path, TbxImport]:
             result.skipped.append(f"{entry.zh}: an earlier entry of this file has this term")
         else:
             result.entries.append(entry)
+    if not result.entries:
+        return None, result
     glossary_dir.mkdir(parents=True, exist_ok=True)
     out = io.StringIO()
     write_csv(result.entries, out)
