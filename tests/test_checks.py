@@ -69,6 +69,7 @@ def checks(source: str, target: str) -> list[str]:
     ("+86 12345", "+86 12345"),
     # numbers the English writes another way than the Chinese: no number is added
     ("14时30分开始。", "It begins at 2:30 p.m."),
+    ("补贴每人5000元，增长15%。", "A subsidy of RMB 5,000 per person, up 15 per cent."),
     ("推进十四五规划。", "Advance the 14th Five-Year Plan."),
     ("第一条", "Article 1"),
     ("一、总体要求", "I. General requirements"),
@@ -94,6 +95,9 @@ def test_correct_translations_are_not_flagged(source, target):
     ("有效期延长至2026年12月31日。", "The validity is extended to December 31, 2026, or February 28, 2027.", "number"),
     ("可停留10天。", "You may stay up to 10 days, or 30 days with an extension.", "number"),
     ("今年起施行。", "It takes effect from 2027.", "number"),
+    # amounts and rates that traded places, or a rate with no percent
+    ("补贴每人5000元，增长15%。", "A subsidy of 15 yuan per person, an increase of 5,000%.", "number"),
+    ("补贴每人5000元，增长15%。", "A subsidy of 5,000 yuan per person, an increase of 15 times.", "number"),
     ("请按时办理。", "Please apply on time（before Friday）.", "chinese"),
     ("请按时办理。", "Please 按时 apply.", "chinese"),
     ("请按时办理。", "Please apply {ZT1} on time.", "placeholder"),
@@ -147,6 +151,11 @@ def test_an_added_date_is_named_once_as_the_english_writes_it():
     added = [i["message"] for i in issues if "not in the Chinese" in i["message"]]
     assert added == ["February 28, 2027 is in the English but not in the Chinese: check that the English adds "
                      "no number or date"]
+
+
+def test_a_large_number_is_named_as_written_not_in_exponent_form():
+    issues = check_translation("咨询电话12345678。", "For enquiries, call the number 12345679.", GLOSSARY)
+    assert "12345678 (12345678) is missing or different in the English" in [i["message"] for i in issues]
 
 
 def test_term_inside_a_longer_term_is_not_required_separately():

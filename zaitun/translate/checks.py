@@ -71,11 +71,10 @@ def check_translation(source: str, target: str, glossary: Glossary) -> list[dict
         return [_issue("length", why)]
     issues: list[dict] = []
     for check in (check_conflicts, check_terms, check_forbidden, check_numbers, check_added_numbers,
-                  check_list_number, check_roles,
-                  check_doc_numbers, check_percent_points, check_negation, check_addresses, check_lines,
-                  check_blocks, check_html, check_bidi, check_cjk, check_script,
-                  check_debris, check_markdown, check_length, check_spacing, check_emphasis, check_repeats,
-                  check_fragments):
+                  check_list_number, check_roles, check_doc_numbers, check_percent_points, check_percent_units,
+                  check_negation, check_addresses, check_lines, check_blocks, check_html, check_bidi, check_cjk,
+                  check_script, check_debris, check_markdown, check_length, check_spacing, check_emphasis,
+                  check_repeats, check_fragments):
         issues.extend(check(source, target, glossary))
     return issues
 
@@ -217,7 +216,7 @@ def check_numbers(source: str, target: str, glossary: Glossary) -> list[dict]:
                                            "different in the English"))
     for value, written in found.numbers:
         if round(value, 6) not in values:
-            issues.append(_issue("number", f"{written} ({value:g}) is missing or different in the English"))
+            issues.append(_issue("number", f"{written} ({value:.15g}) is missing or different in the English"))
     return issues
 
 
@@ -296,8 +295,26 @@ def check_percent_points(source: str, target: str, glossary: Glossary) -> list[d
         mine, other = (points, percents) if kind == "points" else (percents, points)
         if value in other and value not in mine:
             said, meant = ("percent", "percentage points") if kind == "points" else ("percentage points", "percent")
-            issues.append(_issue("number", f"{value:g} {meant} in the Chinese reads {value:g} {said} in the English, "
-                                           f"not the same amount: write \"{value:g} {meant}\""))
+            shown = f"{value:.15g}"
+            issues.append(_issue("number", f"{shown} {meant} in the Chinese reads {shown} {said} in the English, "
+                                           f"not the same amount: write \"{shown} {meant}\""))
+    return issues
+
+
+def check_percent_units(source: str, target: str, glossary: Glossary) -> list[dict]:
+    """A percentage of the Chinese the English writes with no percent ("15 times" for 15%), or an amount of yuan
+    the English gives as a percentage: every value is still there, so check_numbers cannot see that amounts
+    and rates traded places."""
+    plain = _without_terms(source, glossary)
+    wanted, points, percents = numbers.percent_kinds(plain, target)
+    written = numbers.target_numbers(target)
+    issues = [_issue("number", f"{value:.15g}% in the Chinese has no percent in the English: write \"{value:.15g}%\" "
+                               f"or \"{value:.15g} percent\"")
+              for value, kind in dict.fromkeys(wanted) if kind == "percent" and value in written
+              and value not in percents and value not in points]
+    rates = {value for value, _ in wanted}
+    issues += [_issue("number", f"{value:.15g} is an amount in yuan in the Chinese but a percentage in the English")
+               for value in sorted(percents & numbers.money_values(plain) - rates)]
     return issues
 
 

@@ -178,8 +178,9 @@ def _word_values(word: str) -> set[float]:
 
 ZH_POINTS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*个?\s*百分点")
 ZH_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*%")
-EN_POINTS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(?:(?:percent(?:age)?[\s-]+)?points?|pp|ppts?)\b", re.I)
-EN_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(?:%|per\s*cent(?!age|[\s-]+points?))", re.I)
+EN_AMOUNT = r"(?<![\d,.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"  # 5,000 or 12.5
+EN_POINTS_RE = re.compile(EN_AMOUNT + r"\s*-?\s*(?:(?:percent(?:age)?[\s-]+)?points?|pp|ppts?)\b", re.I)
+EN_PERCENT_RE = re.compile(EN_AMOUNT + r"\s*-?\s*(?:%|per\s*cent(?!age|[\s-]+points?))", re.I)
 
 
 def percent_kinds(source: str, target: str) -> tuple[list[tuple[float, str]], set[float], set[float]]:
@@ -190,9 +191,22 @@ def percent_kinds(source: str, target: str) -> tuple[list[tuple[float, str]], se
     wanted = [(float(m.group(1)), "points") for m in ZH_POINTS_RE.finditer(text)]
     wanted += [(float(m.group(1)), "percent") for m in ZH_PERCENT_RE.finditer(text)]
     target = unicodedata.normalize("NFKC", target)
-    points = {float(m.group(1)) for m in EN_POINTS_RE.finditer(target)}
-    percents = {float(m.group(1)) for m in EN_PERCENT_RE.finditer(target)}
+    points = {float(m.group(1).replace(",", "")) for m in EN_POINTS_RE.finditer(target)}
+    percents = {float(m.group(1).replace(",", "")) for m in EN_PERCENT_RE.finditer(target)}
     return wanted, points, percents
+
+
+ZH_MONEY_RE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*([万亿]?)\s*元")
+
+
+def money_values(source: str) -> set[float]:
+    """The amounts a Chinese text gives in yuan (5000元, 1.5万元: both 1.5 and 15000)."""
+    text = _convert_numerals(unicodedata.normalize("NFKC", source))
+    values: set[float] = set()
+    for m in ZH_MONEY_RE.finditer(text):
+        value = float(m.group(1).replace(",", ""))
+        values.update((value, value * CN_BIG.get(m.group(2), 1)))
+    return values
 
 
 def describe(key: tuple) -> str:
