@@ -85,6 +85,15 @@ def test_approve_by_id_at_version_and_all_unflagged(project):
     assert progress(segment_states(store, SLUG))["complete"]
 
 
+def test_approving_a_flagged_segment_says_back_the_flags_it_was_approved_over(project):
+    proj, store, ids = project
+    alice = token_of(store, "alice")
+    result = run(proj, "review", "approve", SLUG, versioned(proj, 3), versioned(proj, 0), token=alice)
+    assert result.exit_code == 0
+    assert f"approved {ids[3]}, over 1 QA flag(s): numbers: 240 is missing" in result.output.splitlines()
+    assert f"approved {ids[0]}" in result.output.splitlines()
+
+
 def test_approving_without_naming_the_version_read_is_refused(project):
     proj, store, ids = project
     bare = run(proj, "review", "approve", SLUG, ids[0], token=token_of(store, "alice"))

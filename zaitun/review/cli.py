@@ -89,9 +89,11 @@ def show(ctx: typer.Context,
                    f"  zaitun review approve {slug} --all-unflagged --seen {unflagged_token(states)}")
 
 
-def _report(result) -> None:
+def _report(result, flags: dict[str, list[dict]] | None = None) -> None:
     for seg_id in result.approved:
-        typer.echo(f"approved {seg_id}")
+        over = (flags or {}).get(seg_id)
+        typer.echo(f"approved {seg_id}" + (f", over {len(over)} QA flag(s): " + "; ".join(
+            f"{i.get('check')}: {i.get('message')}" for i in over) if over else ""))
     for seg_id, why in (result.skipped | result.refused).items():
         typer.echo(f"skipped {seg_id}: {why}", err=True)
     for seg_id, why in result.held.items():
@@ -140,12 +142,21 @@ def approve(ctx: typer.Context,
         result = actions.approve_unflagged(project, store, slug, seen, actor)
     else:
         result = actions.approve(project, store, slug, dict(_versioned(s, "approve") for s in segments), actor)
-    _report(result)
+    _report(result, _flags(store, slug, result.approved))
     if not (result.approved or result.skipped or result.refused or result.held):  # no unflagged draft to approve
         typer.echo(_nothing_unflagged(store, slug), err=True)
         raise typer.Exit(1)
     if result.refused or result.held or (result.skipped and not result.approved):
         raise typer.Exit(1)
+
+
+def _flags(store, slug: str, approved) -> dict[str, list[dict]]:
+    """The QA issues of the segments just approved: a reviewer approving over one sees it said back."""
+    from zaitun.state.segments import segment_states
+
+    if not approved:
+        return {}
+    return {s.seg_id: s.issues for s in segment_states(store, slug) if s.seg_id in approved and s.issues}
 
 
 def _nothing_unflagged(store, slug: str) -> str:
