@@ -32,6 +32,8 @@ def test_front_matter_fields_are_parsed_with_dates(tmp_project):
     ("date: 2025-01-01", "missing required field 'title'", 1),
     ("title: 标题", "missing required field 'date'", 1),
     ("title: 标题\ndate: 2025-13-45", "bad date in 'date'", 3),
+    ("title: 标题\ndate: 2026-02-30", "bad date in 'date': '2026-02-30' is no day of the calendar (day is out of "
+                                   "range for month): check the month and day", 3),
     ("title: 标题\ndate: 2025-01-01\nvalid_until: soon", "bad date in 'valid_until'", 4),
     ("title: 标题\ndate: 2025-01-01\ntags: 签证", "'tags' must be a list", 4),
 ])

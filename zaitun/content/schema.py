@@ -226,5 +226,8 @@ def parse_date(value, path: Path, key: str, line: int) -> dt.date:
         raise ContentError(path, f"bad date in '{key}': {_quoted(value)} (use YYYY-MM-DD)", line)
     try:
         return dt.date.fromisoformat(value.strip())
-    except ValueError:
+    except ValueError as exc:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):  # the form is right, the day does not exist
+            raise ContentError(path, f"bad date in '{key}': {_quoted(value)} is no day of the calendar "
+                                     f"({exc}): check the month and day", line) from None
         raise ContentError(path, f"bad date in '{key}': {_quoted(value)} (use YYYY-MM-DD)", line) from None
