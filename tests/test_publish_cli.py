@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from publish_helpers import standard_project
+from publish_helpers import PAYING, PAYING_BODY, make_fixture, standard_project
 from typer.testing import CliRunner
 
 from zaitun.cli import app
@@ -58,6 +58,18 @@ def test_build_command_builds_the_site_and_says_what_it_skipped(fx):
     assert result.exit_code == 0, result.output
     assert "skipped paying (en): no approved English yet" in result.output
     assert "rendered" in result.output and (fx.out / "zh" / "index.html").is_file()
+
+
+def test_build_names_ten_english_pages_not_published_and_counts_the_rest(tmp_path):
+    fx = make_fixture(tmp_path / "proj")
+    for n in range(12):
+        fx.write("guides", f"paying-{n:02d}", PAYING, PAYING_BODY)
+    fx.ingest()
+    result = run(fx, "build")
+    assert result.exit_code == 0, result.output
+    named = [line for line in result.output.splitlines() if line.startswith("  skipped paying-")]
+    assert len(named) == 10 and all(line.endswith("(en): no approved English yet") for line in named)
+    assert "  skipped 2 more English page(s); `zaitun status` names every document and why" in result.output
 
 
 def test_build_pings_the_websub_hub_with_every_feed(fx):

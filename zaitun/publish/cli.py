@@ -12,6 +12,9 @@ from zaitun.errors import PublishError
 social_app = typer.Typer(help="The social outbox (publish/social/): post it to Mastodon.", no_args_is_help=True)
 
 
+SKIPPED_SHOWN = 10  # English pages a build names as not published; the rest are counted
+
+
 def build(ctx: typer.Context) -> None:
     """Build the bilingual site into publish/: pages, feeds, sitemap, and queue social posts."""
     from zaitun.publish.delta import settled_build
@@ -28,8 +31,11 @@ def build(ctx: typer.Context) -> None:
             published = run_build(project, ctx.obj.lazy_store)
         leaving.without_teardown()  # its heap is the site's entries, plans and records: not taken apart
         report, pinged = published.build, published.pinged
-    for line in report.skipped:
+    for line in report.skipped[:SKIPPED_SHOWN]:
         typer.echo(f"  skipped {line}")
+    if len(report.skipped) > SKIPPED_SHOWN:  # an archive taken in waits for review: not a screen a document
+        typer.echo(f"  skipped {len(report.skipped) - SKIPPED_SHOWN} more English page(s); `zaitun status` names "
+                   "every document and why")
     for problem in report.problems:
         typer.echo(f"  problem: {problem}", err=True)
     for note in report.redirects:
