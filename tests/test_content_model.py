@@ -48,6 +48,18 @@ def test_bad_front_matter_names_file_and_line(tmp_project, front, message, line)
     assert str(info.value).startswith(f"{path}:{line}: ")
 
 
+def test_every_bad_field_of_a_file_is_named_at_once_the_first_at_its_line(tmp_project):
+    path = tmp_project.content_dir / "guides" / "bad.md"
+    path.parent.mkdir()
+    path.write_text("---\ntitle: 标题\ndate: 2025-01-01\nvalid_from: soon\nvalid_until: later\nsumary: x\n---\n正文\n",
+                    encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        load_document(path, tmp_project.content_dir)
+    assert info.value.line == 4 and info.value.message.startswith("bad date in 'valid_from'")
+    assert "(also line 5: bad date in 'valid_until': 'later' (use YYYY-MM-DD); line 6: unknown front-matter " \
+           "key 'sumary': did you mean 'summary'?)" in info.value.message
+
+
 def test_unclosed_front_matter_is_reported(tmp_project):
     path = tmp_project.content_dir / "a" / "b.md"
     path.parent.mkdir()

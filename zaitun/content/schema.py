@@ -80,18 +80,32 @@ def validate_meta(meta: object, lines: Mapping[str, int], path: Path) -> dict:
     `lines`: the file's line of each key, as its YAML node has it (model.parse_meta)."""
     if not isinstance(meta, dict):
         raise ContentError(path, "front matter must be a mapping of 'key: value' lines", 2)
-    for name in meta:
-        if name not in KEYS:
-            raise ContentError(path, unknown_key_message(str(name)), lines.get(str(name), 1))
+    found = [ContentError(path, unknown_key_message(str(name)), lines.get(str(name), 1))
+             for name in meta if name not in KEYS]
     for key in SCHEMA:
         value = meta.get(key.name)
         if value is None or value == "":
-            if key.required:
-                raise ContentError(path, f"missing required field '{key.name}' ({key.help})", 1)
+            if key.required and not any(f"'{key.name}'?" in e.message for e in found):  # not when 'titel' is named
+                found.append(ContentError(path, f"missing required field '{key.name}' ({key.help})", 1))
             continue
-        meta[key.name] = _checked(key, value, path, lines.get(key.name, 1))
+        try:
+            meta[key.name] = _checked(key, value, path, lines.get(key.name, 1))
+        except ContentError as exc:
+            found.append(exc)
+            meta.pop(key.name)
+    if found:
+        raise _together(found)
     _validity_in_order(meta, lines, path)
     return meta
+
+
+def _together(found: list[ContentError]) -> ContentError:
+    """The first problem at its line, naming the others: whoever fixes the file sees them all at once."""
+    first, *more = sorted(found, key=lambda e: e.line or 0)
+    if not more:
+        return first
+    also = "; ".join(f"line {e.line}: {e.message}" for e in more)
+    return ContentError(first.path, f"{first.message} (also {also})", first.line)
 
 
 def _validity_in_order(meta: dict, lines: Mapping[str, int], path: Path) -> None:
