@@ -17,7 +17,16 @@ from urllib.parse import parse_qs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from publish_helpers import NOTICE, NOTICE_BODY, TODAY, TRANSIT, TRANSIT_BODY, aged_project, standard_project
+from publish_helpers import (
+    NOTICE,
+    NOTICE_BODY,
+    PAYING_BODY,
+    TODAY,
+    TRANSIT,
+    TRANSIT_BODY,
+    aged_project,
+    standard_project,
+)
 
 from zaitun.bounded import call_within
 from zaitun.errors import PublishError
@@ -312,6 +321,28 @@ def test_bulk_csvs_for_buffer_and_hootsuite(fx):
     assert buffer[0] == "Text,Image URL,Tags,Posting Time" and len(buffer) > 2
     hootsuite = list(csv.reader(io.StringIO((fx.out / "social" / "hootsuite-weibo-zh.csv").read_text())))
     assert hootsuite and all(len(row) == 3 and row[2].startswith("https://example.org/zh/") for row in hootsuite)
+
+
+def test_a_post_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text_and_still_withdrawn(tmp_path):
+    fixture = standard_project(tmp_path / "proj")
+    announce_all(fixture)
+    formula = '=HYPERLINK("http://evil.example","点击查看")'
+    fixture.write("guides", "event", f"""\
+    title: 外籍人士活动
+    date: 2025-06-21
+    social: '{formula}'
+""", PAYING_BODY)
+    fixture.ingest()
+    fixture.build()
+    outbox = fixture.out / "social"
+    cells = [cell for path in outbox.glob("*-zh.csv")
+             for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8"))) for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
+    assert f"'{formula}" in cells  # Hootsuite's message column: the text as written, shown as text
+    (fixture.project.content_dir / "guides" / "event.md").unlink()
+    fixture.ingest()
+    fixture.build()
+    assert "HYPERLINK" not in _csvs(outbox)  # its rows are found, and dropped, as written
 
 
 # -- the Mastodon poster against a small fake Mastodon on 127.0.0.1 ------------------------------

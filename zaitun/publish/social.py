@@ -251,8 +251,8 @@ def _drop_from_csvs(outbox: Path, posts: list[dict]) -> None:
     """Remove these posts' rows from the Buffer (by text) and Hootsuite (by link) CSVs of their channels."""
     for platform, lang in {(p["platform"], p["lang"]) for p in posts}:
         mine = [p for p in posts if (p["platform"], p["lang"]) == (platform, lang)]
-        _drop_rows(outbox / f"buffer-{platform}-{lang}.csv", 1, 0, {p["text"] for p in mine})
-        _drop_rows(outbox / f"hootsuite-{platform}-{lang}.csv", 0, 2, {p["url"] for p in mine})
+        _drop_rows(outbox / f"buffer-{platform}-{lang}.csv", 1, 0, {_cell(p["text"]) for p in mine})
+        _drop_rows(outbox / f"hootsuite-{platform}-{lang}.csv", 0, 2, {_cell(p["url"]) for p in mine})
 
 
 def _drop_rows(path: Path, header: int, column: int, values: set[str]) -> None:
@@ -318,8 +318,17 @@ def _csv(rows: list[list[str]]) -> str:
     import csv
 
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\n").writerows([[_cell(value) for value in row] for row in rows])
     return buffer.getvalue()
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet opening the CSV takes for a formula
+
+
+def _cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: staff open these files in Excel or WPS to check them, and a
+    text starting `=HYPERLINK(…)` (from a document's `social:` line) would run there as a formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def outbox_posts(outbox: Path, platform: str | None = None) -> list[dict]:
