@@ -127,6 +127,20 @@ def test_a_build_that_fails_after_its_indexer_started_leaves_no_indexer_running(
     assert indexer._warm["indexer"]._process is None
 
 
+def test_the_service_is_out_of_reach_of_the_terminals_ctrl_c_which_is_for_zaitun_to_stop_and_build_once_more():
+    """A terminal's Ctrl-C signals its whole foreground process group: `zaitun up` stops and builds the last
+    approvals, on this service, which must not have been interrupted with it."""
+    indexer.end_warm()
+    indexer.prepare()
+    try:
+        service = indexer._warm["indexer"]._process
+        assert service is not None and service.poll() is None
+        assert os.getpgid(service.pid) != os.getpgrp() and os.getsid(service.pid) != os.getsid(0)
+    finally:
+        indexer.end_warm()
+    assert service.poll() is not None
+
+
 def test_a_warmed_service_indexes_a_language_byte_for_byte_as_a_cold_one(tmp_path):
     fx = standard_project(tmp_path / "proj")
     fx.build()

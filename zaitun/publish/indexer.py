@@ -185,6 +185,8 @@ class Indexer:
         self._errors.truncate()  # before it starts: it may write and end at once
         self._process = subprocess.Popen([executable(), "--service"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._errors,
+                                         # a terminal's Ctrl-C is for zaitun, whose stop builds once more:
+                                         start_new_session=True,  # not for the service that build indexes on
                                          preexec_fn=_end_with_build)
         self._pages, self._pending, self._owed, self.chinese = 0, bytearray(), 0, False
 
