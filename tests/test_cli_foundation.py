@@ -67,7 +67,7 @@ def test_check_reports_every_bad_file_with_path_and_line_and_modifies_nothing(tm
     lines = result.stderr.splitlines()
     expected = [
         f"{project / 'zaitun.toml'}:2: unsupported target_languages = ['fr']",
-        f"{guides / 'broken-yaml.md'}:3: broken YAML",
+        f"{guides / 'broken-yaml.md'}:2: broken YAML",
         f"{guides / 'no-date.md'}:1: missing required field 'date'",
         f"{guides / 'bad-date.md'}:3: bad date in 'date'",
         f"{guides / 'Bad_Slug.md'}:1: bad slug",

@@ -28,7 +28,8 @@ def test_front_matter_fields_are_parsed_with_dates(tmp_project):
 
 
 @pytest.mark.parametrize("front, message, line", [
-    ("title: [unclosed\ndate: 2025-01-01", "broken YAML", 3),
+    ("title: [unclosed\ndate: 2025-01-01", "broken YAML", 2),
+    ("title: 坏的\ndate: [2025", "(on line 4) while parsing a flow sequence begun on this line: close or quote it", 3),
     ("date: 2025-01-01", "missing required field 'title'", 1),
     ("title: 标题", "missing required field 'date'", 1),
     ("title: 标题\ndate: 2025-13-45", "bad date in 'date'", 3),

@@ -123,9 +123,12 @@ def parse_meta(yaml_text: str, path: Path) -> dict:
         lines = _key_lines(node, path)  # before constructing, which folds merge keys (`<<`) into the node
         meta = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark, opened = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
+        if opened is not None and opened.line + 2 < line:  # `[2025` unclosed: found where the file ends, made here
+            problem += f" (on line {line}) {exc.context} begun on this line: close or quote it"
+            line = opened.line + 2
         raise ContentError(path, f"broken YAML front matter: {problem}", line) from None
     finally:
         loader.dispose()
