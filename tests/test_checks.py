@@ -199,6 +199,15 @@ def test_a_forbidden_rendering_is_caught_when_the_chinese_writes_its_term_apart_
     assert checks(source, "The Publicity Department issued a notice.").count("forbidden") == 0
 
 
+def test_a_forbidden_rendering_of_a_term_the_chinese_does_not_hold_is_flagged_for_a_reviewer_not_refused():
+    source = "参加活动请携带护照原件。"
+    english = "Bring your original passport. Organised by the Propaganda Department."
+    issues = check_translation(source, english, GLOSSARY)
+    assert {"check": "forbidden", "message": '"Propaganda Department" is a forbidden rendering of 宣传部, which this '
+            "Chinese does not hold: check what the English names here"} in issues
+    assert forbidden_renderings(source, english, GLOSSARY) == []  # the gate's: a reviewer may approve it, read
+
+
 def test_a_forbidden_rendering_inside_a_longer_word_is_not_one():
     assert forbidden_renderings("宣传部发布通知。", "The Propaganda Departmentalism of old.", GLOSSARY) == []
 

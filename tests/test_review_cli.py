@@ -35,7 +35,9 @@ def test_user_add_takes_the_password_from_stdin_or_a_confirmed_prompt(project):
     result = run(proj, "user", "add", "carol", "--role", "reviewer", "--password-stdin", input=PASSWORD + "\n",
                  token=admin)
     assert result.exit_code == 0, result.output
+    assert "added reviewer carol; carol chooses a new password at the first login" in result.output
     assert verify(store, "carol", PASSWORD)["role"] == "reviewer" and verify(store, "carol", "nope") is None
+    assert store.user("carol")["must_change_password"]  # the admin knows it: approvals are carol's only after
     result = run(proj, "user", "add", "dave", "--role", "admin", input=f"{PASSWORD}\n{PASSWORD}\n", token=admin)
     assert result.exit_code == 0 and verify(store, "dave", PASSWORD)["role"] == "admin"
     assert store.user("dave")["password_hash"].startswith("$argon2id$")

@@ -35,6 +35,7 @@ WAITING_FRONT = "title: 泉州夜市指南\ndate: 2026-11-01"
 WAITING_BODY = "## 夜市位置\n\n西街夜市每天晚上开放。\n\n游客可以品尝当地小吃。\n"
 PUBLISHED_WITHIN = 5.0  # seconds from the last approval to the English page and feed
 PASSWORD = "lantern harbour quietly"
+OWN_PASSWORD = "kites over the old harbour"  # what a person added by an admin chooses
 
 
 class Stack:
@@ -100,6 +101,18 @@ def log_in(page, stack: Stack, name: str, password: str = PASSWORD) -> None:
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.click("button:has-text('Log in')")
+
+
+def first_log_in(page, stack: Stack, name: str) -> None:
+    """The first login to an account an admin added: the person replaces the password the admin gave."""
+    log_in(page, stack, name)
+    assert page.url == f"{stack.review}/password"
+    page.fill("input[name=current]", PASSWORD)
+    page.fill("input[name=new]", OWN_PASSWORD)
+    page.fill("input[name=confirm]", OWN_PASSWORD)
+    with page.expect_navigation():
+        page.click("button:has-text('Change password')")
+    expect(page.locator(".flash.ok")).to_contain_text("password changed")
 
 
 def shoot(page, folder: Path, name: str) -> None:
@@ -217,7 +230,7 @@ def _visit(page, stack: Stack, folder: Path) -> None:
 def test_after_logout_the_old_session_cookie_is_refused(stack, browser, tmp_path):
     stack.account("rita", "reviewer")
     page, problems = new_page(browser)
-    log_in(page, stack, "rita")
+    first_log_in(page, stack, "rita")
     _visit(page, stack, tmp_path)
     expect(page.locator("h1").first).to_contain_text("泉州夜市指南")
     cookie = session_cookie(page)
@@ -233,7 +246,7 @@ def test_after_logout_the_old_session_cookie_is_refused(stack, browser, tmp_path
 def test_an_editor_sees_the_queue_but_cannot_approve(stack, browser, tmp_path):
     stack.account("eddie", "editor")
     page, problems = new_page(browser)
-    log_in(page, stack, "eddie")
+    first_log_in(page, stack, "eddie")
     _visit(page, stack, tmp_path)
     page.goto(f"{stack.review}/")
     assert page.locator(f'a[href="/doc/{WAITING}"]').count() == 0 and "泉州夜市指南" in page.content()
@@ -257,7 +270,7 @@ def test_an_editor_sees_the_queue_but_cannot_approve(stack, browser, tmp_path):
 def test_a_disabled_accounts_open_session_stops_working_at_once(stack, browser, tmp_path):
     stack.account("dora", "reviewer")
     page, problems = new_page(browser)
-    log_in(page, stack, "dora")
+    first_log_in(page, stack, "dora")
     _visit(page, stack, tmp_path)
     seg_id = stack.store.segments(WAITING)[2]["seg_id"]
     page.goto(f"{stack.review}/doc/{WAITING}#s-{seg_id}")

@@ -15,6 +15,7 @@ import html5lib
 import pytest
 from publish_helpers import NOTICE, NOTICE_BODY, TRANSIT, TRANSIT_BODY, leftovers, standard_project
 
+from zaitun import failures
 from zaitun.errors import PublishError
 from zaitun.publish import layout, lint, output, workers
 
@@ -395,6 +396,10 @@ def test_a_tag_label_holding_a_forbidden_rendering_is_not_shown_and_is_named_wit
     assert not [p for p in fx.out.rglob("*") if p.suffix in (".html", ".xml", ".json")
                 and "Propaganda" in p.read_text(encoding="utf-8")]
     assert told in [str(problem) for problem in check_project(fx.project)]
+    assert (told, "left out") in [(f.message, f.state) for f in failures.current(fx.store)]  # status, the queue
+    labels.write_text("出入境: {zh: 出入境, en: Entry and exit}\n", encoding="utf-8")
+    fx.build()
+    assert told not in [f.message for f in failures.current(fx.store)]
 
 
 def test_expiry_follows_the_build_date(fx):

@@ -317,10 +317,9 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
         indexing.wait()
         discard(building)
         raise
-    _record(project, store, held, hold, report)
-    report.problems += [str(error) for error in static_files(project.static_dir)[1]]  # left out, named
+    # left out, named (a static file; a tag label with a forbidden rendering, the tag shown by its name)
+    _record(project, store, held, hold, report, [*static_files(project.static_dir)[1], *report.labels_refused])
     report.problems += moves.problems
-    report.problems += [str(error) for error in report.labels_refused]  # the tags shown by their name
     report.redirects = moves.notes
     version = finish(out, building, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online, screen.version),
@@ -690,11 +689,13 @@ def _lint_culprits(entries: list[Entry], problems: list[str]) -> Culprits:
 
 
 def _record(project: Project, store: Store | LazyStore, held: dict[str, LocatedError], hold: Holding,
-            report: BuildReport) -> None:
+            report: BuildReport, left_out: list[LocatedError]) -> None:
+    """What the build could not put online, for `zaitun status`, the review queue and one notification each."""
     from zaitun import failures
 
     report.failures = [failures.Failure(STAGE, str(e.path), str(e), slug, hold.state(slug))
                        for slug, e in sorted(held.items())]
+    report.failures += [failures.Failure(STAGE, str(e.path), str(e), None, failures.LEFT_OUT) for e in left_out]
     report.problems = [f.message for f in report.failures]
     failures.record(project, store, STAGE, report.failures)
 

@@ -57,18 +57,21 @@ def user_add(ctx: typer.Context,
              password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                           help="Read the password from stdin.")] = False,
              actor: AsUser = None, token_file: TokenFile = None) -> None:
-    """Create an account (admins only, once one exists; password prompted twice, or read from stdin)."""
+    """Create an account (admins only, once one exists; password prompted twice, or read from stdin). An admin
+    gives a temporary password: the person chooses their own at the first login, so that what the account
+    approves is theirs alone."""
     from zaitun.review.account_recovery import check_operator
     from zaitun.review.identity import require_admin
     from zaitun.review.users import add_user
 
     store = ctx.obj.store
-    if store.has_admin():
+    by_admin = store.has_admin()
+    if by_admin:
         require_admin(acting(store, actor, token_file), "add accounts")
     elif store.has_users():  # none an admin (an older zaitun let anyone add accounts): the operator adds one
         check_operator(ctx.obj.project.state_dir)
-    add_user(store, name, role, _new_password(name, password_stdin))
-    typer.echo(f"added {role} {name}")
+    add_user(store, name, role, _new_password(name, password_stdin), must_change=by_admin)
+    typer.echo(f"added {role} {name}" + (f"; {name} chooses a new password at the first login" if by_admin else ""))
 
 
 @user_app.command("list")

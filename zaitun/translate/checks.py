@@ -21,7 +21,7 @@ import unicodedata
 
 from zaitun.content import markdown
 from zaitun.translate import list_numbers, negation, numbers, repair, roles
-from zaitun.translate.glossary import Entry, Glossary
+from zaitun.translate.glossary import Entry, Glossary, term_form
 from zaitun.translate.masking import ADDRESS_RE, CORE_RE, _protected_spans
 from zaitun.translate.normal import Normal, case_matters, normal, normal_with_origins
 
@@ -129,9 +129,27 @@ def _rendered(en: str) -> re.Pattern:
 
 
 def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
-    """A forbidden rendering of a term in the source, unless it is inside an approved rendering."""
-    return [_issue("forbidden", forbidden_message(found, entry))
-            for found, entry in forbidden_renderings(source, target, glossary)]
+    """A forbidden rendering of a term in the source, unless it is inside an approved rendering (the gate refuses
+    it); and one of a term the source does not hold, flagged for a reviewer to read ("organised by the Propaganda
+    Department" for a sentence naming no 宣传部): English the Chinese did not ask for, or a term missed."""
+    found = forbidden_renderings(source, target, glossary)
+    return [*(_issue("forbidden", forbidden_message(text, entry)) for text, entry in found),
+            *(_issue("forbidden", f"\"{text}\" is a forbidden rendering of {entry.zh}, which this Chinese does not "
+                                  "hold: check what the English names here")
+              for text, entry in _forbidden_elsewhere(source, target, glossary, {text for text, _ in found}))]
+
+
+def _forbidden_elsewhere(source: str, target: str, glossary: Glossary, seen: set[str]) -> list[tuple[str, Entry]]:
+    """The forbidden renderings, outside approved renderings of the source's terms, of terms it does not hold."""
+    here = [e for m in glossary.all_matches(source) for e in glossary.lines_of(m.entry)]
+    held = {term_form(e.zh) for e in here}
+    others = sorted((e for e in glossary.banning if term_form(e.zh) not in held), key=lambda e: len(e.zh))
+    if not others:
+        return []
+    found: list[tuple[str, Entry]] = []
+    _find_forbidden(target, [*others, *here], found, set(seen))
+    approved = {normal(e.en) for e in here if e.en}  # a term's own rendering another forbids: check_conflicts'
+    return [(text, entry) for text, entry in found if term_form(entry.zh) not in held and normal(text) not in approved]
 
 
 def forbidden_renderings(source: str, target: str, glossary: Glossary) -> list[tuple[str, Entry]]:

@@ -100,6 +100,8 @@ class Glossary:
         refused = {line for _, line in forbidding}
         self.by_term = {zh: next((e for e in lines if e not in refused), lines[0]) for zh, lines in self.lines.items()}
         self._automaton = _build_automaton(self.by_term.values())
+        self.banning = [e for e in [*self.entries, *self.bans] if any(map(str.strip, e.forbidden))]  # QA looks
+        # for their forbidden renderings in every English, its Chinese holding the term or not
 
     def lines_of(self, entry: Entry) -> list[Entry]:
         """Every glossary line of `entry`'s term, in either script (a structure label is its own only line)."""
