@@ -214,6 +214,22 @@ def test_deploy_command_refuses_a_folder_inside_its_own_project(site, monkeypatc
     assert not (site.project.root / "site").exists()
 
 
+@pytest.mark.parametrize("endpoint", [[], ["--endpoint-url", "http://127.0.0.1:9"]])
+def test_a_file_given_as_the_target_folder_is_refused_as_a_file_and_left_as_it_was(site, tmp_path, endpoint):
+    target = tmp_path / "notes.txt"
+    target.write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--project", str(site.project.root), "deploy", "--to", str(target), *endpoint])
+    assert isinstance(result.exception, DeployError), result.output
+    assert str(result.exception).startswith(f"{target} is a file, not a folder")
+    assert target.read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("target", ["s3://site/www/../x", "s3://site/www//x", "s3://site/./www", "s3://site/www?x=1"])
+def test_an_s3_target_whose_keys_no_browser_could_ask_for_is_refused(site, target):
+    with pytest.raises(DeployError, match="bad S3 target"):
+        deploy(site.out, target, endpoint_url="http://127.0.0.1:9", dry_run=True)
+
+
 def test_endpoint_url_with_a_folder_target_is_refused(site, tmp_path):
     target = tmp_path / "www"
     result = CliRunner().invoke(app, ["--project", str(site.project.root), "deploy", "--to", str(target),

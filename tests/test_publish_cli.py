@@ -168,6 +168,27 @@ def test_social_post_holds_a_post_whose_page_a_rollback_took_offline(fx):
     assert "would send paying.zh.mastodon." in result.output and "held 2 (page not online)" in result.output
 
 
+def test_the_deploy_a_rollback_asks_for_takes_what_it_took_off_out_of_the_bucket_too(fx, s3, s3_endpoint):
+    client, bucket = s3
+    with (fx.project.root / "zaitun.toml").open("a", encoding="utf-8") as toml:
+        toml.write(f'[publish]\ns3_target = "s3://{bucket}/www"\ns3_endpoint_url = "{s3_endpoint}"\n')
+    transit = (fx.project.content_dir / "guides" / "transit.md").read_text(encoding="utf-8")
+    (fx.project.content_dir / "guides" / "transit.md").unlink()
+    fx.ingest()
+    run(fx, "build")  # build 1: no transit guide
+    (fx.project.content_dir / "guides" / "transit.md").write_text(transit, encoding="utf-8")
+    fx.ingest()
+    run(fx, "build")  # build 2: the guide, put online in the bucket
+    assert run(fx, "deploy").exit_code == 0
+    page = "www/en/guides/transit/index.html"
+    client.head_object(Bucket=bucket, Key=page)
+    rolled = run(fx, "rollback")
+    assert rolled.exit_code == 0 and "run `zaitun deploy --delete` to put it on the deploy target too" in rolled.output
+    assert run(fx, "deploy", "--delete").exit_code == 0  # as it says
+    online = {o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix="www/")["Contents"]}
+    assert page not in online and "www/zh/guides/paying/index.html" in online
+
+
 def test_preview_server_answers_missing_pages_with_the_site_404(fx):
     run(fx, "build")
     (fx.out / "static").mkdir(exist_ok=True)

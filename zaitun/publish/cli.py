@@ -120,8 +120,9 @@ def rollback(
     version = roll_back(project, number, ctx.obj.lazy_store, with_withdrawn, with_rejected)
     typer.echo(f"{project.publish_dir} now shows build {int(version.name)}; the next build builds from the "
                f"store again")
-    if project.config.get("publish.s3_target"):
-        typer.echo("run `zaitun deploy` to put it on the deploy target too")
+    if project.config.get("publish.s3_target"):  # --delete: what the rollback took off leaves the bucket too
+        typer.echo("run `zaitun deploy --delete` to put it on the deploy target too, without the pages it does "
+                   "not have")
 
 
 def _pinged(project, feeds: int) -> None:

@@ -45,6 +45,11 @@ def parse_target(target: str) -> tuple[str, str]:
     if parts.scheme != "s3" or not parts.netloc:
         raise DeployError(f"bad S3 target {target!r}: use s3://bucket/prefix")
     prefix = parts.path.strip("/")
+    if any(step in (".", "..", "") for step in prefix.split("/")) and prefix:  # keys no browser or CDN asks for
+        raise DeployError(f"bad S3 target {target!r}: its prefix holds '.', '..' or '//', which browsers and CDNs "
+                          "take out of a URL, so no page written under it could be served; write the prefix plainly")
+    if parts.query or parts.fragment:
+        raise DeployError(f"bad S3 target {target!r}: an S3 target has no '?' or '#' part")
     return parts.netloc, prefix + "/" if prefix else ""
 
 

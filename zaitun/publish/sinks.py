@@ -387,10 +387,14 @@ def sink_for(target: str, endpoint_url: str | None = None, force: bool = False, 
                           f"slashes){folder}")
     if _SCHEME.match(target) and not target.startswith("file://"):
         raise DeployError(f"unknown deploy target {target!r}: use s3://BUCKET/PREFIX or a folder{folder}")
+    path = Path(target.removeprefix("file://"))
+    if path.exists() and not path.is_dir():
+        raise DeployError(f"{target} is a file, not a folder: deploy to a folder (it is made if missing) or to "
+                          "s3://BUCKET/PREFIX")
     if endpoint_url:
         raise DeployError(f"--endpoint-url is for an s3:// target, and {target} is a folder: leave it out, "
                           f"or deploy to s3://BUCKET/PREFIX")
-    return FolderSink(Path(target.removeprefix("file://")), force=force)
+    return FolderSink(path, force=force)
 
 
 def configured_sink(config) -> Sink | None:
