@@ -36,11 +36,13 @@ class Receiver:
 
     def __init__(self, port: int, status: int = 200):
         self.messages: list[dict] = []
+        self.paths: list[str] = []  # where each message was sent, in order
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 receiver.messages.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                receiver.paths.append(self.path)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -281,7 +283,7 @@ def test_a_broken_file_is_told_once_with_its_line_and_what_to_do(tmp_path, recei
     assert run(project, "run").exit_code == 1
     assert run(project, "run").exit_code == 1  # still broken: already told
     [message] = server.messages
-    assert "guides/broken.md:3:" in message["message"] and "zaitun check" in message["message"]
+    assert "guides/broken.md:2:" in message["message"] and "zaitun check" in message["message"]
     store.close()
 
 
@@ -367,6 +369,27 @@ def test_an_expiring_document_is_told_once_as_expiring_and_once_as_expired_not_e
     assert [m["title"] for m in server.messages] == ["1 document(s) expiring or expired"] * 2
     assert f"(ending): expiring, valid until {until}" in server.messages[0]["message"]
     assert f"(ending): expired, valid until {until}" in server.messages[1]["message"]
+    store.close()
+
+
+def test_a_receiver_added_to_notify_expiring_later_is_told_what_is_expiring_then_and_the_others_not_again(
+        tmp_path, receiver):
+    from conftest import write_doc
+    from review_support import FRONT
+
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    until = project.today() + dt.timedelta(days=10)
+    write_doc(project.root, "guides/ending.md", f"{FRONT}\nvalid_until: {until}", "即将失效的规定。\n")
+    assert run(project, "run").exit_code == 0  # expiring, and nobody to tell: not told
+    first = f"json://127.0.0.1:{port}/first"
+    project = configure(project, expiring=[first])
+    assert run(project, "run").exit_code == 0
+    assert [m["title"] for m in server.messages] == ["1 document(s) expiring or expired"]
+    project = configure(project, expiring=[first, f"json://127.0.0.1:{port}/second"])
+    assert run(project, "run").exit_code == 0 and run(project, "run").exit_code == 0
+    assert [m["title"] for m in server.messages] == ["1 document(s) expiring or expired"] * 2
+    assert server.paths == ["/first", "/second"]
     store.close()
 
 

@@ -53,10 +53,10 @@ class Notifier:
             return []
         return [str(u) for u in self.project.config.get(f"notify.{event}") or []]
 
-    def notify(self, event: str, title: str, body: str) -> bool:
-        """Send to every URL of `event`; True when all took it now (or none is configured), False when
-        some message waits in the outbox for the next pass (or a URL is not understood)."""
-        configured = self.urls(event)
+    def notify(self, event: str, title: str, body: str, only: set[str] | None = None) -> bool:
+        """Send to every URL of `event` (or those whose `key` is in `only`); True when all took it now (or none is
+        configured), False when some message waits in the outbox for the next pass (or a URL is not understood)."""
+        configured = [url for url in self.urls(event) if only is None or key(url) in only]
         if not configured:
             return True
         urls = [url for url in configured if _plugin(url, event)]

@@ -311,26 +311,44 @@ def tell_expiring(project: Project, expiring: list[dict]) -> bool:
     """Tell staff (notify.expiring) which documents began to expire, or expired, since they were last told: each
     once as expiring and once as expired (again when its date changes), not every day for as long as an expired
     notice stays on the site. The daily flow of `zaitun up` and a cron `zaitun run` every few minutes share what
-    was told (.zaitun/expiry-told.json). A delivery that failed waits in the outbox for the next pass. True when
-    told."""
+    was told (.zaitun/expiry-told.json), for each receiver: one added to notify.expiring later is told what is
+    expiring then, and nothing counts as told while notify.expiring is empty. A delivery that failed waits in the
+    outbox for the next pass. True when told."""
     from zaitun import messages, statefiles
-    from zaitun.notify import Notifier
+    from zaitun.notify import Notifier, key
     from zaitun.review.status import validity_note
 
     now = {r["slug"]: f"{r['expiry']}: {validity_note(r)}" for r in expiring}
+    notifier = Notifier(project)
+    receivers = list(dict.fromkeys(key(url) for url in notifier.urls("expiring")))
     record = project.state_dir / EXPIRY_TOLD
     try:
         found = statefiles.read(record, lambda value: isinstance(value, dict))
     except StateUnreadable as exc:  # told again, once: a list told twice is better than one not told
         statefiles.set_aside(project, exc, "the list of expiring documents is told again, once, in case it was not")
         found = None
-    told = found[0].get("told", {}) if found and isinstance(found[0].get("told"), dict) else {}
-    new = [r for r in expiring if told.get(r["slug"]) != now[r["slug"]]]
-    if new:
-        Notifier(project).notify("expiring", *messages.expiring(project, new))
-    if now != told:  # documents no longer expiring leave it: told again if they expire again
-        statefiles.write(record, {"told": now})
-    return bool(new)
+    told = _told_by_receiver(found[0] if found else {}, receivers)
+    lists: dict[tuple[str, ...], set[str]] = {}  # the slugs new to some receivers -> those receivers
+    for receiver in receivers:
+        mine = told.get(receiver, {})
+        new = tuple(slug for slug, state in now.items() if mine.get(slug) != state)
+        if new:
+            lists.setdefault(new, set()).add(receiver)
+    for new, to in lists.items():
+        notifier.notify("expiring", *messages.expiring(project, [r for r in expiring if r["slug"] in new]), only=to)
+    after = {receiver: now for receiver in receivers}  # documents no longer expiring leave it: told again if they
+    if after != told:  # expire again
+        statefiles.write(record, {"by_receiver": after})
+    return bool(lists)
+
+
+def _told_by_receiver(saved: dict, receivers: list[str]) -> dict[str, dict[str, str]]:
+    """What each receiver was told; a record from before it was kept per receiver (`told`: slug -> state) was
+    told to the receivers set now."""
+    if isinstance(saved.get("by_receiver"), dict):
+        return {r: states for r, states in saved["by_receiver"].items() if isinstance(states, dict)}
+    legacy = saved.get("told")
+    return {r: legacy for r in receivers} if isinstance(legacy, dict) else {}
 
 
 EXPIRY_TOLD = "expiry-told.json"
