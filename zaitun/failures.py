@@ -54,6 +54,10 @@ FIX_FILES = ("Fix each file at the line named (`zaitun check` tells whether it w
              "in. `zaitun status` lists everything still to fix.")
 FIX_PUBLISHING = ("The site online stays as it was; publishing is tried again on the next pass (under zaitun up: "
                   "hourly and on the next change).")
+DEPLOY_STOPPED = "deploy stopped"  # a deploy that failed: the target may hold part of the new build
+FIX_DEPLOY = ("publish/ holds the new build, but the deploy target may hold only part of it (assets and pages go "
+              "first, feeds and the sitemap last) until the next pass finishes the deploy from where it stopped "
+              "(under zaitun up: hourly and on the next change).")
 FIX_UNREAD = ("A file not read stays where it is and is published only where a document links it: link it, or "
               "drop the notice as .docx, .txt or .md (each line says how). `zaitun status` lists them, `zaitun "
               "check` each file.")
@@ -120,6 +124,7 @@ def announce(project: Project, new: list[Failure]) -> None:
         log.info("%s", f.line())
         events.emit(EVENT, f.slug, stage=f.stage, source=f.source, state=f.state, message=f.message)
     provider, publishing = any(f.state == LEFT_FOR_HUMAN for f in new), any(f.stage == PUBLISH for f in new)
+    partly = any(f.state == DEPLOY_STOPPED for f in new)
     unread, twice = sum(f.state in UNREAD for f in new), sum(f.state == SAME_NOTICE for f in new)
     hub = any(f.stage == WEBSUB for f in new)
     files = len(new) - unread - twice - sum(f.state == LEFT_FOR_HUMAN or f.stage in (PUBLISH, WEBSUB) for f in new)
@@ -131,7 +136,7 @@ def announce(project: Project, new: list[Failure]) -> None:
     try:
         advice = ([FIX_FILES] * bool(files) + [FIX_UNREAD] * bool(unread) + [FIX_TWICE] * bool(twice)
                   + [FIX_PROVIDER] * provider
-                  + [FIX_PUBLISHING] * publishing + [FIX_HUB] * hub)
+                  + [FIX_DEPLOY if partly else FIX_PUBLISHING] * publishing + [FIX_HUB] * hub)
         lines = per_folder([(f.source, f.line(), f.state == NOT_LINKED) for f in new], f"{NOT_LINKED}: ")
         Notifier(project).notify("failure", title, "\n".join([*lines, "", *advice]))
     except Exception:  # a notification must never stop the pass it reports on

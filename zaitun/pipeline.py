@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zaitun import locks
-from zaitun.errors import PassFailed, PublishError, StateUnreadable, ZaitunError, refused
+from zaitun.errors import DeployError, PassFailed, PublishError, StateUnreadable, ZaitunError, refused
 from zaitun.project import Project
 from zaitun.publish.report import WEBSUB_OWED, ping_problem
 
@@ -241,8 +241,9 @@ def publish_stage(project: Project, store: Store, today: dt.date | None = None) 
         published = publish(project, store, today)
     except Exception as exc:
         message = str(exc) if str(exc).startswith(target) else f"{target}: {exc}"
+        cut = isinstance(exc, DeployError)  # the build went online in publish/; the deploy of it stopped
         failures.record(project, store, failures.PUBLISH, [failures.Failure(
-            failures.PUBLISH, target, message, None, failures.HELD_BACK)])
+            failures.PUBLISH, target, message, None, failures.DEPLOY_STOPPED if cut else failures.HELD_BACK)])
         raise
     failures.record(project, store, failures.PUBLISH, [])
     hub, problem = project.config.get("publish.websub_hub"), ping_problem(project)

@@ -106,7 +106,7 @@ class S3Sink:
         try:
             return call_within(seconds, request, "zaitun-s3")
         except Overdue:
-            raise DeployError(f"{self.target}: {self.endpoint} gave no complete answer within {seconds:g} s "
+            raise DeployError(f"{self.target}: {self.endpoint} gave no complete answer within {round(seconds, 1):g} s "
                               "(publish.timeout); nothing more was sent, and the next deploy goes on from "
                               "there") from None
 
