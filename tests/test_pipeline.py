@@ -166,6 +166,23 @@ def test_an_extension_awaiting_review_still_warns_of_the_english_page_that_expir
     assert "English page valid until 2024-12-31; the new date 2026-12-31 awaits review" in status.output
 
 
+def test_an_end_brought_forward_awaiting_review_is_told_as_the_english_page_already_shows_it(tmp_path):
+    """The English page shows an earlier end the Chinese brought at once, so the expiry check names that date,
+    not the one the English was approved with."""
+    import datetime as dt
+
+    from publish_helpers import NOTICE, NOTICE_BODY
+
+    fx = standard_project(tmp_path / "proj")  # the notice's English is approved, valid until 2024-12-31
+    fx.write("policies", "notice-2023-1", NOTICE.replace("valid_until: 2024-12-31", "valid_until: 2024-11-30"),
+             NOTICE_BODY)
+    fx.ingest()
+    found = {d["slug"]: d for d in pipeline.expiry_stage(fx.project, fx.store, dt.date(2024, 12, 5))}
+    assert found["notice-2023-1"]["expiry"] == "expired" and found["notice-2023-1"]["english_valid_until"] is None
+    status = runner.invoke(app, ["--project", str(fx.project.root), "status"])
+    assert "awaits review" not in status.output
+
+
 def test_status_says_when_a_rule_not_yet_in_force_takes_effect(tmp_path):
     """Staff who dropped in a rule that applies from next year see why its page says 'not yet in force', and
     from when it will be (and be announced)."""

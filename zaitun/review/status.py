@@ -68,8 +68,8 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
             stage, offline = "in review", NOT_ONLINE_YET.format(release["retraction"], doc.date.isoformat())
     elif release:
         stage = "update in review"
-        english = _released_until(release)
-        english = english if english != doc.valid_until else None
+        english = _released_until(release)  # an earlier end the Chinese brought is on the English page at once
+        english = english if english and (doc.valid_until is None or english < doc.valid_until) else None
     elif any(s.translation for s in states):
         stage = "in review"
     else:
