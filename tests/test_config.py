@@ -56,6 +56,28 @@ def test_invalid_settings_are_reported_with_line(tmp_path, text, message, line):
     assert message in info.value.message and info.value.line == line
 
 
+def test_every_invalid_setting_is_named_at_once_the_first_at_its_line(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, '[site]\nexpiry_warning_days = "sixty"\npage_sise = 3\nbase_url = "ftp://x"\n'))
+    assert info.value.line == 2 and info.value.message == (
+        "'site.expiry_warning_days' must be int, got 'sixty' (also line 3: unknown setting 'site.page_sise' (see "
+        "`zaitun config --list`); line 4: 'site.base_url' must start with http:// or https://)")
+
+
+def test_a_notification_url_apprise_does_not_understand_is_named_by_check_at_its_line(tmp_path):
+    from zaitun.check import check_project
+    from zaitun.scaffold import init_project
+
+    init_project(tmp_path / "p", with_sample=False)
+    config = tmp_path / "p" / "zaitun.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "\npublished = []", '\npublished = ["json://127.0.0.1:9/x", "notaschema://x/y"]'), encoding="utf-8")
+    line = config.read_text(encoding="utf-8").splitlines().index(
+        'published = ["json://127.0.0.1:9/x", "notaschema://x/y"]') + 1
+    assert f"{config}:{line}: notify.published URL 2 (notaschema://) is not understood by Apprise: fix it (see " \
+           "https://github.com/caronc/apprise/wiki)" in [str(p) for p in check_project(Project(tmp_path / "p"))]
+
+
 def test_every_setting_has_help_and_appears_in_the_generated_file(tmp_path):
     assert all(s.help.strip() for s in SETTINGS)
     generated = default_toml()

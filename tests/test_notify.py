@@ -249,6 +249,19 @@ def receiver():
     server.close()
 
 
+def test_status_says_messages_waiting_for_a_url_since_removed_are_dropped_not_tried_again(tmp_path):
+    from zaitun.notify import waiting
+
+    project, store = review_project(tmp_path)
+    project = configure(project, failure=[f"json://127.0.0.1:{free_port()}/down"])
+    assert Notifier(project, attempts=1, backoff=0).notify("failure", "Broken: a.md", "a.md:3: bad") is False
+    project = configure(project, failure=[f"json://127.0.0.1:{free_port()}/other"])
+    [line] = waiting(project)
+    assert line.startswith("1 notification(s) wait since ") and line.endswith(
+        "for a URL since removed from zaitun.toml: dropped on the next pass, with nobody to send them to")
+    store.close()
+
+
 def test_a_run_tells_reviewers_once_which_document_waits_and_where_to_review_it(tmp_path, receiver):
     server, port = receiver
     project, store = review_project(tmp_path)

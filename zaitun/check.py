@@ -15,7 +15,7 @@ from zaitun.content.model import Document, content_source, load_documents, parse
 from zaitun.content.twice import same_notices
 from zaitun.content.unread import unread_files
 from zaitun.content.writing import still_written, wait_for_writers
-from zaitun.errors import ContentError, LocatedError
+from zaitun.errors import ConfigError, ContentError, LocatedError
 from zaitun.project import STATE_DIR, Project
 from zaitun.publish import layout
 from zaitun.publish.extras import static_files
@@ -44,15 +44,26 @@ def check_findings(project: Project) -> Findings:
     """Every problem found, and every file in content/ nothing reads nor links."""
     found = Findings()
     try:
-        load_config(project.config_path)
+        config = load_config(project.config_path)
     except LocatedError as exc:
         found.problems.append(exc)
+    else:
+        found.problems.extend(_notify_problems(config))
     content = content_findings(project, stored_places(project))
     found.problems.extend(content.writing + content.problems)  # a file not checked does not pass
     found.problems.extend(static_files(project.static_dir)[1])
     found.problems.extend(_glossary_problems(project))
     found.unread, found.twice = content.unread, content.twice
     return found
+
+
+def _notify_problems(config: Config) -> list[LocatedError]:
+    """Notification URLs Apprise does not understand: every pass would warn of them and tell nobody."""
+    from zaitun.notify import EVENTS, not_understood
+
+    return [ConfigError(config.path or "zaitun.toml", f"notify.{event} URL {n} ({why}) is not understood by "
+                        "Apprise: fix it (see https://github.com/caronc/apprise/wiki)", config.line(f"notify.{event}"))
+            for event in EVENTS for n, why in not_understood(config.get(f"notify.{event}") or [])]
 
 
 def content_problems(project: Project, places: Mapping[str, str] | None = None) -> list[LocatedError]:

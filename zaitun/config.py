@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,9 +137,13 @@ class Config:
             return raw.split() if isinstance(setting.default, list) else raw
         return value
 
+    def line(self, name: str) -> int | None:
+        """The line of zaitun.toml setting `name`, if it is set there."""
+        return _line_of(self.path.read_text(encoding="utf-8"), name) if self.path and name in self.values else None
+
     def where(self, name: str) -> str:
         """Where a setting is set, for an error about its value: `publish.s3_target (zaitun.toml:52)`."""
-        line = _line_of(self.path.read_text(encoding="utf-8"), name) if self.path and name in self.values else None
+        line = self.line(name)
         return f"{name} ({self.path}:{line})" if line else name
 
     def secret(self, name: str, env: str) -> str:
@@ -210,50 +215,67 @@ PORTS = ("review.port", "publish.preview_port", "prefect.port")  # 0 would liste
 
 
 def validate(flat: dict[str, Any], text: str, path: Path) -> None:
+    """Refuse settings zaitun cannot use: the first at its line, naming the others, so all are fixed at once."""
+    found = list(_problems(flat, text, path))
+    if found:
+        first, *more = sorted(found, key=lambda e: e.line or 0)
+        also = "; ".join(f"line {e.line}: {e.message}" if e.line else e.message for e in more)
+        raise ConfigError(path, first.message + (f" (also {also})" if more else ""), first.line)
+
+
+def _problems(flat: dict[str, Any], text: str, path: Path) -> Iterator[ConfigError]:
+    wrong = set()  # settings unknown or of the wrong type: their values are not checked further
     for name, value in flat.items():
-        if name in FIXED:
-            _check_fixed(name, value, text, path)
-        elif name not in _BY_NAME:
-            raise ConfigError(path, f"unknown setting '{name}' (see `zaitun config --list`)", _line_of(text, name))
-        else:
-            _check_type(name, value, text, path)
+        if name not in FIXED and name not in _BY_NAME:
+            wrong.add(name)
+            yield ConfigError(path, f"unknown setting '{name}' (see `zaitun config --list`)", _line_of(text, name))
+            continue
+        try:
+            (_check_fixed if name in FIXED else _check_type)(name, value, text, path)
+        except ConfigError as exc:
+            wrong.add(name)
+            yield exc
+    flat = {name: value for name, value in flat.items() if name not in wrong}
     base = flat.get("site.base_url", "http://x")
     if not str(base).startswith(("http://", "https://")):
-        raise ConfigError(path, "'site.base_url' must start with http:// or https://", _line_of(text, "site.base_url"))
+        yield ConfigError(path, "'site.base_url' must start with http:// or https://", _line_of(text, "site.base_url"))
     for name in [n for n in flat if n.startswith("limits.")] + ["site.page_size", "social.daily_limit",
                                                                 "review.session_idle_minutes",
                                                                 "review.session_lifetime_hours",
                                                                 "translate.retries", "translate.batch_size",
                                                                 "translate.concurrency"]:
         if flat.get(name, 1) < 1:  # a concurrency of 0 would hold every translate run back for ever
-            raise ConfigError(path, f"'{name}' must be at least 1", _line_of(text, name))
+            yield ConfigError(path, f"'{name}' must be at least 1", _line_of(text, name))
     for name in ("translate.timeout", "publish.timeout"):
         if flat.get(name, 1) <= 0:
-            raise ConfigError(path, f"'{name}' must be more than 0 seconds", _line_of(text, name))
+            yield ConfigError(path, f"'{name}' must be more than 0 seconds", _line_of(text, name))
     if not 0 <= flat.get("translate.fuzzy_threshold", 70) <= 100:
-        raise ConfigError(path, "'translate.fuzzy_threshold' must be a percentage from 0 to 100",
+        yield ConfigError(path, "'translate.fuzzy_threshold' must be a percentage from 0 to 100",
                           _line_of(text, "translate.fuzzy_threshold"))
     for name in PORTS:
         if name in flat and not 1 <= flat[name] <= 65535:
-            raise ConfigError(path, f"'{name}' must be a port from 1 to 65535", _line_of(text, name))
+            yield ConfigError(path, f"'{name}' must be a port from 1 to 65535", _line_of(text, name))
     if "site.timezone" in flat and not _known_zone(flat["site.timezone"]):
-        raise ConfigError(path, f"unknown time zone '{flat['site.timezone']}' in 'site.timezone': give an IANA "
+        yield ConfigError(path, f"unknown time zone '{flat['site.timezone']}' in 'site.timezone': give an IANA "
                                 "name such as Asia/Shanghai", _line_of(text, "site.timezone"))
     for name in ("social.max_age_days", "site.expiry_warning_days"):
         if flat.get(name, 0) < 0:
-            raise ConfigError(path, f"'{name}' must not be negative", _line_of(text, name))
+            yield ConfigError(path, f"'{name}' must not be negative", _line_of(text, name))
     if flat.get("publish.keep_versions", 0) < 0:
-        raise ConfigError(path, "'publish.keep_versions' must be 0 or more", _line_of(text, "publish.keep_versions"))
+        yield ConfigError(path, "'publish.keep_versions' must be 0 or more", _line_of(text, "publish.keep_versions"))
     endpoint = flat.get("publish.s3_endpoint_url", "")
     if endpoint and not str(endpoint).startswith(("http://", "https://")):
-        raise ConfigError(path, "'publish.s3_endpoint_url' must start with http:// or https://",
+        yield ConfigError(path, "'publish.s3_endpoint_url' must start with http:// or https://",
                           _line_of(text, "publish.s3_endpoint_url"))
     target = flat.get("publish.s3_target", "")
     if target and not str(target).startswith("s3://"):
-        raise ConfigError(path, "'publish.s3_target' must look like s3://bucket/prefix",
+        yield ConfigError(path, "'publish.s3_target' must look like s3://bucket/prefix",
                           _line_of(text, "publish.s3_target"))
     if "publish.output_dir" in flat:
-        _check_output_dir(flat["publish.output_dir"], text, path)
+        try:
+            _check_output_dir(flat["publish.output_dir"], text, path)
+        except ConfigError as exc:
+            yield exc
 
 
 # What a build must never take for its output folder: it moves the folder named there aside as a site

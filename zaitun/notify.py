@@ -249,8 +249,12 @@ def waiting(project: Project) -> list[str]:
     for url_key in dict.fromkeys(e["key"] for e in box.entries):
         mine = box.of(url_key)
         since = f"{dt.datetime.fromtimestamp(mine[0]['since'], project.zone):%Y-%m-%d %H:%M}"
-        lines.append(f"{len(mine)} notification(s) wait since {since} for {places.get(url_key, 'a removed URL')}, "
-                     "which did not take them: tried again on the next pass")
+        if url_key in places:
+            lines.append(f"{len(mine)} notification(s) wait since {since} for {places[url_key]}, which did not take "
+                         "them: tried again on the next pass")
+        else:  # _send_to drops them: there is nobody to send them to
+            lines.append(f"{len(mine)} notification(s) wait since {since} for a URL since removed from zaitun.toml: "
+                         "dropped on the next pass, with nobody to send them to")
     for place in places.values():
         if place.endswith("not understood by Apprise)"):
             lines.append(f"{place}: fix it in zaitun.toml (see https://github.com/caronc/apprise/wiki)")
@@ -265,6 +269,11 @@ def _places(notifier: Notifier) -> dict[str, str]:
             what = shown(url) if _plugin(url, "") else f"{scheme(url)}, not understood by Apprise"
             places.setdefault(key(url), f"notify.{event} URL {n} ({what})")
     return places
+
+
+def not_understood(urls: list[str]) -> list[tuple[int, str]]:
+    """(position from 1, scheme) of each URL Apprise has no plugin for."""
+    return [(n, scheme(str(url))) for n, url in enumerate(urls, 1) if not _plugin(str(url), "")]
 
 
 def key(url: str) -> str:
