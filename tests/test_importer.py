@@ -246,6 +246,31 @@ def test_validity_read_as_a_period_whatever_its_usual_wording(sentence, start, u
     assert (meta.get("valid_from"), meta.get("valid_until")) == (start, until)
 
 
+MEASURE_DATES = """泉州市市场监督管理局关于做好证照到期延续服务的通知
+泉市监〔2025〕33号
+各县（市、区）市场监督管理局：
+　　为便利经营主体办事，现就有关事项通知如下：
+　　一、对有效期至2025年6月30日的食品经营许可证，可在到期前通过网上办理延续。
+　　二、对居留许可有效期至2026年12月31日前届满的外国人，各地要提前提醒办理延期。
+　　三、{validity}
+泉州市市场监督管理局
+2025年4月20日
+"""
+
+
+@pytest.mark.parametrize(("validity", "start", "until"), [
+    # a date a measure names is that licence's or permit's, not the notice's end
+    ("本通知自2025年5月1日起施行。", dt.date(2025, 5, 1), None),
+    ("各地要加强窗口服务。", None, None),
+    # a validity sentence of its own, naming no document, is the notice's
+    ("自2025年5月1日起施行。有效期至2027年4月30日。", dt.date(2025, 5, 1), dt.date(2027, 4, 30)),
+    ("本通知自2025年5月1日起施行，有效期暂定三年。", dt.date(2025, 5, 1), dt.date(2028, 4, 30)),
+])
+def test_a_date_inside_a_measure_about_something_else_is_not_the_notices_validity(validity, start, until):
+    meta, _ = convert(MEASURE_DATES.format(validity=validity))
+    assert (meta.get("valid_from"), meta.get("valid_until")) == (start, until)
+
+
 def test_notice_with_measures_but_no_parts():
     text = "\n".join(line for line in SEED_TEXT.split("\n") if not re.match(r"^[一二三四]、", line))
     _, body = convert(text)

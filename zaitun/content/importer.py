@@ -193,8 +193,8 @@ _UNTIL_RE = re.compile(rf"有效期限?[^。；]{{0,20}}?(?:至|到)(?={DATE_RE.
 _LAPSE = r"(?:自行|自动)?(?:失效|废止)"
 _LAPSES_ON_RE = re.compile(rf"(?:至|到|于)?(?={DATE_RE.pattern}{_LAPSE})")
 _LAPSES_FROM_RE = re.compile(rf"自(?={DATE_RE.pattern}起{_LAPSE})")
-# `有效期5年`, `有效期限为三年`, `有效期两年`, `有效期一年半`, `有效期三十个月`, `试行期2年`
-_DURATION_RE = re.compile(rf"(?:有效|试行)期限?(?:为)?([{NUMERALS}]{{1,4}})(?:个)?(年|月)(半)?")
+# `有效期5年`, `有效期限为三年`, `有效期两年`, `有效期一年半`, `有效期三十个月`, `试行期2年`, `有效期暂定三年`
+_DURATION_RE = re.compile(rf"(?:有效|试行)期限?(?:为|暂定为?|暂为)?([{NUMERALS}]{{1,4}})(?:个)?(年|月)(半)?")
 
 
 # what a document calls itself: `本通知自…起施行` is its own validity, `对有效期至…的企业` someone else's
@@ -227,12 +227,21 @@ def _clause(text: str, rules: list) -> dt.date | None:
 
 def _stated(rx: re.Pattern, text: str) -> re.Match | None:
     """The pattern's first match in the last sentence about the document itself (`本通知自…起施行，原自…起施行的
-    《办法》同时废止`), else its last match."""
+    《办法》同时废止`), else its last match that opens a sentence (`有效期至2027年12月31日。`): one inside a
+    sentence about something else (`对有效期至2025年6月30日的许可证`, `对居留许可有效期至…届满的外国人`) is
+    that thing's date, not the document's."""
     matches = list(rx.finditer(text))
     own = [match for match in matches if _is_own(text, match)]
     if own:
         return next(match for match in own if _sentence(text, match) == _sentence(text, own[-1]))
-    return matches[-1] if matches else None
+    opening = [match for match in matches if _OPENS_RE.fullmatch(text, _sentence(text, match), match.start())]
+    return opening[-1] if opening else None
+
+
+# what may stand before a validity phrase that opens its sentence: a list number (`五、`, `（三）`, `3.`,
+# `第十条`) and spaces
+_OPENS_RE = re.compile(r"[\s　]*(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|"
+                       r"第[一二三四五六七八九十百零〇\d]+条)?[\s　]*")
 
 
 def _sentence(text: str, match: re.Match) -> int:
