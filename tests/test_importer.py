@@ -271,6 +271,40 @@ def test_a_date_inside_a_measure_about_something_else_is_not_the_notices_validit
     assert (meta.get("valid_from"), meta.get("valid_until")) == (start, until)
 
 
+UNITS_NOTICE = """泉州市人民政府办公室关于推进入境旅游便利化的通知
+泉政办〔2025〕9号
+各县（市、区）人民政府：
+　　一、提升景区外语服务水平。
+　　{units}
+{signature}
+2025年3月3日
+"""
+
+
+@pytest.mark.parametrize(("units", "lines"), [
+    # names a space apart (ideographic or not) are units a list
+    ("责任单位：市文旅局　市交通运输局　市城管局", ["**责任单位**：市文旅局、市交通运输局、市城管局"]),
+    ("责任单位:市公安局 市外办 市文旅局", ["**责任单位**：市公安局、市外办、市文旅局"]),
+    # a gap inside a name is a PDF's artefact
+    ("责任单位：市文 旅局", ["**责任单位**：市文旅局"]),
+    # two labels on one line, however they are parted
+    ("牵头单位：市金融办　　责任单位：人民银行泉州市分行、泉州金融监管分局",
+     ["**牵头单位**：市金融办", "**责任单位**：人民银行泉州市分行、泉州金融监管分局"]),
+    ("牵头单位：市商务局；责任单位：市发改委、市财政局",
+     ["**牵头单位**：市商务局", "**责任单位**：市发改委、市财政局"]),
+    ("牵头单位：市外办，责任单位：各县（市、区）人民政府",
+     ["**牵头单位**：市外办", "**责任单位**：各县（市、区）人民政府"]),
+])
+def test_a_unit_line_keeps_each_unit_apart_and_each_label_a_line(units, lines):
+    _, body = convert(UNITS_NOTICE.format(units=units, signature="泉州市人民政府办公室"))
+    assert [line.strip() for line in body.splitlines() if "单位**" in line] == lines
+
+
+def test_organs_issuing_jointly_one_space_apart_are_both_the_issuer():
+    meta, body = convert(UNITS_NOTICE.format(units="责任单位：市文旅局", signature="泉州市商务局 泉州市外事办公室"))
+    assert meta["issuer"] == "泉州市商务局\u3000泉州市外事办公室" and "外事办公室" not in body
+
+
 def test_notice_with_measures_but_no_parts():
     text = "\n".join(line for line in SEED_TEXT.split("\n") if not re.match(r"^[一二三四]、", line))
     _, body = convert(text)

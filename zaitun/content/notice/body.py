@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from zaitun.content.labels import Label, heading_label
 from zaitun.content.notice.lines import ADDRESSEES, ATTACHMENT_HEAD, KINDS, Line
-from zaitun.content.notice.units import trailing_units
+from zaitun.content.notice.units import split_labels, trailing_units
 
 STOP = "。！？；"
 CLOSERS = "”’）)》」』"
@@ -152,6 +152,8 @@ def shape(blocks: list[Block]) -> list[Block]:
             out.extend(_cut_heading(block))
         elif block.kind in ("measure", "item") and in_articles and not in_attachments:
             out.append(Block("clause" if block.kind == "measure" else "subclause", block.text))
+        elif block.kind == "unit":  # `牵头单位：市商务局；责任单位：市发改委`: a block a label
+            out.extend(Block("unit", text) for text in split_labels(block.text))
         elif block.text:
             out.append(block)
         in_attachments = in_attachments and block.kind in ("item", "attachments")

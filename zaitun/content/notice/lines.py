@@ -180,7 +180,27 @@ def _cleaned(text: str) -> str:
     if len(organs) > 1 and all(_ORGAN.fullmatch(organ) for organ in organs[:-1]) \
             and (_ORGAN.fullmatch(organs[-1]) or _TITLED.match(fold(organs[-1]))):
         return "\u3000".join(organs[:-1] + [ARTEFACT_SPACE.sub("", organs[-1])])
+    organs = text.split()  # `泉州市商务局 泉州市外事办公室`: one space between organs whole is no artefact
+    if len(organs) > 1 and all(_ORGAN.fullmatch(organ) for organ in organs):
+        return "\u3000".join(organs)
+    if _UNIT_LINE.match(fold(text)):
+        return _UNIT_GAP.sub(_unit_gap, text)
     return ARTEFACT_SPACE.sub("", text)
+
+
+_UNIT_LINE = re.compile(r"^(?:牵头|责任|配合|主办|协办)(?:单位|部门)[：:]")
+# a gap in a unit line after a unit's whole name (`市文旅局　市交通运输局`) parts two units, and before another
+# label (`牵头单位：市金融办　　责任单位：…`) two lists; a gap inside a name (`市文 旅局`) is an artefact
+_UNIT_GAP = re.compile(rf"(?<=[{_CJK}）)])[ \t\u3000\xa0]+(?=[{_CJK}0-9])")
+_UNIT_NAME_END = re.compile(r"(?:办公室|人民政府|委员会|办公厅|局|厅|部|委|院|中心|办|政府|会|分行|支行|公司|"
+                            r"集团|所|站|队|馆|社|关|门|单位|机构|街道)[）)]?$")
+
+
+def _unit_gap(gap: re.Match) -> str:
+    before, after = gap.string[:gap.start()], fold(gap.string[gap.end():])
+    if _UNIT_LINE.match(after):
+        return "；"
+    return "、" if _UNIT_NAME_END.search(fold(before)) else ""
 
 
 def _margin(raw: str) -> str:

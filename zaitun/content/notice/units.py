@@ -43,6 +43,21 @@ def trailing_units(text: str) -> tuple[str, list[str]] | None:
     return text[:match.start()] + match.group(2), blocks
 
 
+_NEXT_LABEL = re.compile(r"[；;，,、\s]+(?=(?:牵头|责任|配合|主办|协办)(?:单位|部门)[：:])")
+
+
+def split_labels(text: str) -> list[str]:
+    """A unit line naming two labels (`牵头单位：市商务局；责任单位：市发改委、市财政局`) as a line each."""
+    folded = fold(text)
+    cuts = [m.span() for m in _NEXT_LABEL.finditer(folded) if m.start() > 0]
+    out, pos = [], 0
+    for start, end in cuts:
+        out.append(text[pos:start])
+        pos = end
+    out.append(text[pos:])
+    return [piece for piece in out if piece.strip()]
+
+
 def _pieces(text: str, folded: str) -> list[tuple[str, str, str]]:
     """(piece, folded piece, separator after it) split at commas and semicolons."""
     out, pos = [], 0
