@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zaitun.content.importer import PINYIN, convert_notice, default_slug, import_notice, read_notice
+from zaitun.content.importer import convert_notice, default_slug, import_notice, read_notice
 from zaitun.content.model import load_document
+from zaitun.content.pinyin import PINYIN, slug_syllable
 from zaitun.errors import NoticeImportError
 
 SEED = Path(__file__).parent / "fixtures" / "seed-notice.txt"
@@ -381,8 +382,15 @@ def test_document_number_brackets_are_recognised(line, number):
 
 def test_pinyin_table_gives_valid_slug_syllables():
     assert len(PINYIN) > 100
-    for char, syllable in PINYIN.items():
-        assert len(char) == 1 and "\u4e00" <= char <= "\u9fff" and re.fullmatch(r"[a-z]+", syllable)
+    for char in PINYIN:
+        assert len(char) == 1 and "\u4e00" <= char <= "\u9fff" and re.fullmatch(r"[a-z]+", slug_syllable(char))
+
+
+@pytest.mark.parametrize(("number", "slug"), [("泉发改〔2025〕50号", "quan-fa-gai-2025-50"),
+                                              ("鲤政办〔2025〕50号", "li-zheng-ban-2025-50"),
+                                              ("泉文旅〔2025〕3号", "quan-wen-lv-2025-3")])
+def test_notices_of_two_organs_numbered_alike_get_file_names_of_their_own(number, slug):
+    assert default_slug({"doc_number": number, "date": dt.date(2025, 5, 1)}) == slug
 
 
 def test_slug_falls_back_when_prefix_has_unknown_characters():

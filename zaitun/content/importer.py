@@ -35,28 +35,13 @@ from zaitun.content.notice.body import classify, paragraphs, shape
 from zaitun.content.notice.head import DOC_NUMBER_RE, Head, take_head
 from zaitun.content.notice.lines import DATE_RE, Line, clean_lines, cut_tail, to_date
 from zaitun.content.notice.markdown import render
+from zaitun.content.pinyin import PINYIN, slug_syllable
 from zaitun.content.schema import CONTROL_RE
 from zaitun.errors import LocatedError, NoticeImportError
 
 TAGS = ["政策文件"]
 PARAGRAPH_INDENT = "\u3000\u3000"
 
-# Pinyin for characters common in document-number prefixes (泉政办规 -> quan-zheng-ban-gui).
-_PINYIN_TABLE = """
-泉quan 政zheng 办ban 规gui 发fa 闽min 文wen 函han 国guo 厦xia 福fu 榕rong 莆pu 漳zhang 龙long
-宁ning 明ming 南nan 平ping 晋jin 石shi 安an 惠hui 德de 永yong 春chun 丰feng 泽ze 综zong 字zi
-电dian 令ling 告gao 通tong 知zhi 委wei 府fu 市shi 人ren 社she 财cai 教jiao 卫wei 商shang 外wai
-事shi 公gong 局ju 厅ting 部bu 省sheng 县xian 区qu 经jing 信xin 科ke 技ji 农nong 交jiao 建jian
-环huan 水shui 资zi 源yuan 划hua 审shen 计ji 统tong 金jin 融rong 监jian 管guan 税shui 务wu
-侨qiao 台tai 港gang 澳ao 粤yue 浙zhe 沪hu 京jing 津jin 苏su 鲁lu 赣gan 湘xiang 鄂e 川chuan 渝yu
-贵gui 云yun 陕shan 甘gan 青qing 新xin 藏zang 桂gui 琼qiong 冀ji 蒙meng 辽liao 吉ji 黑hei 皖wan
-豫yu 常chang 议yi 纪ji 组zu 宣xuan 传chuan 法fa 检jian 察cha 院yuan 司si 中zhong 共gong 党dang
-团tuan 妇fu 联lian 工gong 会hui 协xie 民min 族zu 宗zong 旅lv 体ti 育yu 健jian 医yi 保bao 应ying
-急ji 消xiao 防fang 质zhi 粮liang 储chu 海hai 关guan 边bian 行xing 批pi 数shu 据ju 城cheng
-乡xiang 住zhu 房fang 运yun 输shu 渔yu 林lin 退tui 役yi 军jun 残can 贸mao 促cu 复fu 意yi 见jian
-东dong 莞guan 湖hu 官guan 渡du 昆kun 潍wei 坊fang
-"""
-PINYIN = {pair[0]: pair[1:] for pair in _PINYIN_TABLE.split()}
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")  # not ・ or ー, which Chinese text uses too
 
 
@@ -331,7 +316,7 @@ def default_slug(meta: dict) -> str:
         return f"notice-{meta['date'].isoformat()}"
     prefix, year, number = match.groups()
     if all(c in PINYIN for c in prefix):
-        return "-".join([PINYIN[c] for c in prefix] + [str(int(year)), str(int(number))])
+        return "-".join([slug_syllable(c) for c in prefix] + [str(int(year)), str(int(number))])
     return f"notice-{int(year)}-{int(number)}"
 
 
