@@ -306,6 +306,22 @@ def test_organs_issuing_jointly_one_space_apart_are_both_the_issuer():
     assert meta["issuer"] == "泉州市商务局\u3000泉州市外事办公室" and "外事办公室" not in body
 
 
+ANNOUNCEMENT = """泉州市外事办公室关于外国人来泉旅游服务的公告
+（2025年第{n}号）
+　　一、外国游客可拨打12345热线获取外语服务。
+　　二、本公告自发布之日起施行，有效期一年。
+泉州市外事办公室
+2025年8月1日
+"""
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_an_announcements_number_under_its_title_is_its_document_number_and_names_its_file(n):
+    meta, body = convert(ANNOUNCEMENT.format(n=n))
+    assert meta["doc_number"] == f"泉州市外事办公室公告2025年第{n}号" and "号）" not in body
+    assert default_slug(meta) == f"announcement-2025-{n}"
+
+
 def test_notice_with_measures_but_no_parts():
     text = "\n".join(line for line in SEED_TEXT.split("\n") if not re.match(r"^[一二三四]、", line))
     _, body = convert(text)

@@ -54,7 +54,7 @@ EXPECTED_META = {
         "slug": "guan-zheng-ban-tong-2022-15"},
     "announcement.txt": {
         "title": "泉州市公安局通告", "date": dt.date(2024, 12, 1), "doc_number": "泉州市公安局通告2024年第3号",
-        "issuer": "泉州市公安局", "slug": "notice-2024-12-01"},
+        "issuer": "泉州市公安局", "slug": "circular-2024-3"},
     "decision.txt": {
         "title": "泉州市人民政府关于废止部分规范性文件的决定", "date": dt.date(2023, 6, 30),
         "doc_number": "泉政文〔2023〕45号", "issuer": "泉州市人民政府", "valid_from": dt.date(2023, 6, 30),

@@ -305,13 +305,18 @@ def _front_matter(head: Head, validity: dict) -> dict:
 # ---- writing ---------------------------------------------------------------------------------
 
 def default_slug(meta: dict) -> str:
-    """泉政办规〔2024〕11号 -> quan-zheng-ban-gui-2024-11; an order 第77号 -> order-<year>-77;
-    notice-2024-11 or notice-<date> otherwise. Traditional characters read as simplified."""
+    """泉政办规〔2024〕11号 -> quan-zheng-ban-gui-2024-11; an order 第77号 -> order-<year>-77; an announcement
+    公告2025年第1号 -> announcement-2025-1 (通告: circular-…); notice-2024-11 or notice-<date> otherwise.
+    Traditional characters read as simplified."""
     number = fold(str(meta.get("doc_number") or ""))
     match = DOC_NUMBER_RE.fullmatch(number)
     order = re.search(r"令第(\d{1,6})号$", number)
     if order:
         return f"order-{meta['date'].year}-{int(order.group(1))}"
+    announced = re.search(r"(公告|通告)(\d{4})年第(\d{1,6})号$", number)
+    if announced:  # an announcement numbered by the year: 公告2025年第1号
+        kind = "announcement" if announced.group(1) == "公告" else "circular"
+        return f"{kind}-{announced.group(2)}-{int(announced.group(3))}"
     if not match:
         return f"notice-{meta['date'].isoformat()}"
     prefix, year, number = match.groups()

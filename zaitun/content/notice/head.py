@@ -71,6 +71,7 @@ def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
     number, signer_of_number = _doc_number(lines, used)
     doc_number = header.number or number
     notice_title = _notice_title(lines, used)
+    doc_number = doc_number or _announcement_number(lines, used, notice_title)
     date, signer = _issue_date(lines, used, source)
     enclosed = _enclosed_name(notice_title, lines, used) or (
         _promulgated_name(lines, used) if header.kind == "令" else None)
@@ -340,6 +341,28 @@ def _title_like(line: Line) -> bool:
 def _ends_title(text: str) -> bool:
     """Ends as a title does, before a bracketed note (`（试行）`, `（2025—2027年）`)."""
     return bool(TITLE_END.search(re.sub(r"[（(][^（()）]*[）)]$", "", text)))
+
+
+def _announcement_number(lines: list[Line], used: set[int], notice_title: str | None) -> str | None:
+    """An announcement's number on a line of its own under its title (`…关于…的公告` / `（2025年第1号）`), as the
+    organ's announcement number (`泉州市外事办公室公告2025年第1号`); none under another kind of title."""
+    kind = re.search(r"(公告|通告)$", notice_title or "")
+    if not kind:
+        return None
+    last = max((i for i in used if i < len(lines) and lines[i].folded.replace(" ", "") in
+                _bare(notice_title)), default=None)
+    for i in range(0 if last is None else last + 1, min(len(lines), (last or 0) + 3)):
+        if i in used:
+            continue
+        if number := _order_number(lines[i]):
+            used.add(i)
+            return f"{_title_issuer(notice_title) or ''}{kind.group(1)}{number}"
+        break
+    return None
+
+
+def _bare(text: str) -> str:
+    return text.replace(" ", "").replace("\u3000", "")
 
 
 def _title_issuer(notice_title: str | None) -> str | None:
