@@ -322,6 +322,30 @@ def test_an_announcements_number_under_its_title_is_its_document_number_and_name
     assert default_slug(meta) == f"announcement-2025-{n}"
 
 
+WRAPPED_NUMBERS = """泉州市人民政府办公室关于促进民营经济发展的通知
+泉政办规〔2025〕4号
+各县（市、区）人民政府，市直各单位：
+　　一、加大财政支持力度
+　　（一）设立民营经济发展专项资金。2025年市财政安排专项资金
+1.5亿元，重点支持民营企业技术改造。推动第一、
+二、三产业融合发展，对符合条件的项目给予补助。根据《泉州市
+（二）类企业认定办法》认定的企业，另行给予奖励。
+　　牵头单位：市财政局
+　　二、优化金融服务
+　　（二）扩大信贷投放。对民营企业贷款给予贴息。
+泉州市人民政府办公室
+2025年4月8日
+"""
+
+
+def test_a_wrapped_line_opening_with_a_list_number_goes_on_the_sentence_above_it():
+    _, body = convert(WRAPPED_NUMBERS)
+    assert "推动第一、二、三产业融合发展" in body and "根据《泉州市（二）类企业认定办法》认定的企业" in body
+    assert [line for line in body.splitlines() if line.startswith("#")] == [
+        "## 一、加大财政支持力度", "### （一）设立民营经济发展专项资金。", "## 二、优化金融服务",
+        "### （二）扩大信贷投放。"]
+
+
 def test_notice_with_measures_but_no_parts():
     text = "\n".join(line for line in SEED_TEXT.split("\n") if not re.match(r"^[一二三四]、", line))
     _, body = convert(text)

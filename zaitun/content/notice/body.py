@@ -42,6 +42,9 @@ def classify(lines: list[Line]) -> None:
     last: dict[str, int | None] = dict.fromkeys(_HEADING_ORDER)
     wrapped, full = _is_wrapped(lines), _full_width(lines)
     for i, line in enumerate(lines):
+        if line.kind in ("part", "measure", "item") and i and _cut_short(lines[i - 1], line):
+            line.kind = "para"  # `推动第一、` / `二、三产业融合发展`: the sentence above goes on
+            continue
         if line.kind != "label":
             continue
         label = heading_label(line.text)
@@ -63,6 +66,14 @@ def _continues(above: Line, line: Line, full: float) -> bool:
     label = heading_label(above.text) if above.kind == "label" else None
     heading = label is not None and (label.kind.name != "article" or label.end == len(above.text))
     return not line.indent and not heading and not ends and above.width >= full - 1
+
+
+def _cut_short(above: Line, line: Line) -> bool:
+    """An unindented list number after a line its sentence cannot end on: a list of numbers going on (`推动第一、`
+    / `二、三产业融合发展`) or a title left open (`根据《泉州市` / `（二）类企业认定办法》`). However short the line
+    above, the number is no heading."""
+    open_title = above.text.count("《") > above.text.count("》")
+    return not line.indent and above.kind != "unit" and (above.text.endswith("、") or open_title)
 
 
 def paragraphs(lines: list[Line]) -> list[Block]:
