@@ -346,6 +346,13 @@ def test_a_wrapped_line_opening_with_a_list_number_goes_on_the_sentence_above_it
         "### （二）扩大信贷投放。"]
 
 
+def test_a_pdf_pages_running_header_is_dropped_and_the_sentence_it_broke_goes_on():
+    page_break = "2025年市财政安排专项\n— 1 —\n泉州市人民政府办公室文件\n资金\n"
+    text = WRAPPED_NUMBERS.replace("2025年市财政安排专项资金\n", page_break)
+    _, body = convert(text)
+    assert "2025年市财政安排专项资金1.5亿元" in body and "文件" not in body
+
+
 def test_notice_with_measures_but_no_parts():
     text = "\n".join(line for line in SEED_TEXT.split("\n") if not re.match(r"^[一二三四]、", line))
     _, body = convert(text)

@@ -87,14 +87,29 @@ def take_head(lines: list[Line], source: Path) -> tuple[Head, list[Line]]:
         signer or header.organ or _title_issuer(notice_title)
     summary = notice_title if notice_title and notice_title != title else None
     head = Head(title, summary, issuer, date, doc_number, signer_of_number or (signer if official else None))
+    running = _running_headers(lines, used)
     rest = []
     for i, line in enumerate(lines):
+        if i in running:  # a PDF page's header, wherever the page broke: the text around it goes on
+            continue
         if i not in used:
             # the lines taken out part paragraphs: what follows the date of issue never runs into the body above
             line.parted = bool(rest) and i - 1 in used
             line.indent = line.indent or line.parted
             rest.append(line)
     return head, rest
+
+
+def _running_headers(lines: list[Line], used: set[int]) -> set[int]:
+    """Lines below the head that are a red header (`泉州市人民政府办公室文件`), the notice's own or not: a PDF prints
+    it atop each page, wherever a sentence broke."""
+    found = set()
+    for i, line in enumerate(lines):
+        bare = line.folded.replace(" ", "").replace("\u3000", "")
+        match = re.fullmatch(r"(.{2,40}?)文件", bare)
+        if i not in used and i > min(used, default=0) and match and _ORG_END.search(match.group(1)):
+            found.add(i)
+    return found
 
 
 def _marks(lines: list[Line], source: Path) -> set[int]:
