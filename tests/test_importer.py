@@ -301,6 +301,11 @@ def test_a_unit_line_keeps_each_unit_apart_and_each_label_a_line(units, lines):
     assert [line.strip() for line in body.splitlines() if "单位**" in line] == lines
 
 
+def test_organs_signing_jointly_on_one_line_parted_by_a_pause_mark_are_both_the_issuer():
+    meta, body = convert(UNITS_NOTICE.format(units="责任单位：市文旅局", signature="泉州市商务局、泉州市外事办公室"))
+    assert meta["issuer"] == "泉州市商务局\u3000泉州市外事办公室" and "外事办公室" not in body
+
+
 def test_organs_issuing_jointly_one_space_apart_are_both_the_issuer():
     meta, body = convert(UNITS_NOTICE.format(units="责任单位：市文旅局", signature="泉州市商务局 泉州市外事办公室"))
     assert meta["issuer"] == "泉州市商务局\u3000泉州市外事办公室" and "外事办公室" not in body

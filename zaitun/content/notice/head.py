@@ -257,7 +257,17 @@ def _signer(lines: list[Line], used: set[int], i: int) -> str | None:
     match = _SIGNED_DATE_RE.fullmatch(lines[i].folded.replace(" ", ""))
     if match.group(1):
         return lines[i].text.replace(" ", "")[: match.end(1)]
-    return "\u3000".join(lines[j].text for j in _signing_lines(lines, used, i)) or None
+    return "\u3000".join(_joint(lines[j].text) for j in _signing_lines(lines, used, i)) or None
+
+
+def _joint(text: str) -> str:
+    """`泉州市商务局、泉州市外事办公室` signing on one line as the organs issuing jointly are written."""
+    return "\u3000".join(text.split("、")) if _organs_listed(text) else text
+
+
+def _organs_listed(text: str) -> bool:
+    parts = text.split("、")
+    return 1 < len(parts) <= _JOINT_ORGANS and all(looks_like_org(part) for part in parts)
 
 
 def _signing_lines(lines: list[Line], used: set[int], i: int) -> list[int]:
@@ -278,7 +288,7 @@ def looks_like_org(text: str) -> bool:
 
 def _is_signature(text: str) -> bool:
     """An organ (泉州市人民政府办公室) or an official signing (市长　张三)."""
-    return looks_like_org(text) or bool(_OFFICIAL_RE.match(text))
+    return looks_like_org(text) or _organs_listed(text) or bool(_OFFICIAL_RE.match(text))
 
 
 def _enclosed_name(notice_title: str | None, lines: list[Line], used: set[int]) -> str | None:
