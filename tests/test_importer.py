@@ -301,6 +301,12 @@ def test_a_unit_line_keeps_each_unit_apart_and_each_label_a_line(units, lines):
     assert [line.strip() for line in body.splitlines() if "单位**" in line] == lines
 
 
+@pytest.mark.parametrize("item", ["1.\t外事礼宾礼仪。", "（1）\t外事礼宾礼仪。"])
+def test_a_tab_after_a_list_number_word_numbered_is_no_part_of_the_text(item):
+    _, body = convert(UNITS_NOTICE.format(units=item, signature="泉州市人民政府办公室"))
+    assert "\t" not in body and item.replace("\t", "").replace(".", "\\.") in body
+
+
 def test_organs_signing_jointly_on_one_line_parted_by_a_pause_mark_are_both_the_issuer():
     meta, body = convert(UNITS_NOTICE.format(units="责任单位：市文旅局", signature="泉州市商务局、泉州市外事办公室"))
     assert meta["issuer"] == "泉州市商务局\u3000泉州市外事办公室" and "外事办公室" not in body

@@ -170,6 +170,7 @@ def _is_cell(text: str) -> bool:
 def _cleaned(text: str) -> str:
     """Spaces between Chinese characters removed, but for the gap between organs issuing jointly
     (`泉州市发展和改革委员会　　泉州市财政局`) or signers (`签发人：张三　李四`), which stays one ideographic space."""
+    text = _NUMBER_GAP.sub(r"\1", text)  # Word's tab after a list number it numbers itself: `1.\t外事礼宾礼仪。`
     signers = SIGNERS.search(fold(text))
     if signers:
         label = re.sub(r"\s", "", text[signers.start():signers.end()])
@@ -188,6 +189,8 @@ def _cleaned(text: str) -> str:
     return ARTEFACT_SPACE.sub("", text)
 
 
+_NUMBER_GAP = re.compile(rf"^(\d{{1,2}}[.．、]|[（(]\d{{1,2}}[）)]|[一二三四五六七八九十]{{1,3}}、|"
+                         rf"[（(][一二三四五六七八九十]{{1,3}}[）)])[ \t\u3000]+(?=[{_CJK}])")
 _UNIT_LINE = re.compile(r"^(?:牵头|责任|配合|主办|协办)(?:单位|部门)[：:]")
 # a gap in a unit line after a unit's whole name (`市文旅局　市交通运输局`) parts two units, and before another
 # label (`牵头单位：市金融办　　责任单位：…`) two lists; a gap inside a name (`市文 旅局`) is an artefact
