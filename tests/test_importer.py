@@ -307,6 +307,13 @@ def test_a_tab_after_a_list_number_word_numbered_is_no_part_of_the_text(item):
     assert "\t" not in body and item.replace("\t", "").replace(".", "\\.") in body
 
 
+def test_rule_lines_of_the_red_header_and_the_printing_block_are_no_text():
+    text = UNITS_NOTICE.format(units="责任单位：市文旅局", signature="泉州市人民政府办公室")
+    text = text.replace("泉政办〔2025〕9号\n", "泉政办〔2025〕9号\n━━━━━━━━━━━━━━━━━━━━\n") + "──────────────\n"
+    _, body = convert(text)
+    assert "━" not in body and "─" not in body
+
+
 def test_organs_signing_jointly_on_one_line_parted_by_a_pause_mark_are_both_the_issuer():
     meta, body = convert(UNITS_NOTICE.format(units="责任单位：市文旅局", signature="泉州市商务局、泉州市外事办公室"))
     assert meta["issuer"] == "泉州市商务局\u3000泉州市外事办公室" and "外事办公室" not in body

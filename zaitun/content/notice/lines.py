@@ -30,7 +30,8 @@ _TABLE_HEAD = re.compile(r"序号|编号|.{1,12}[（(](?:万?元|亿元|万美�
 _CELL_GAP = re.compile(r"\t+| {2,}|\u3000{2,}")  # between the cells of a table's row written on one line
 _BLANK = " \t\u3000\ufeff\xa0"  # stripped from both ends of a line
 _CELL_CHARS = 30  # a table's cell is shorter than a line of running text
-_STAMPS = [re.compile(r"^[（(]此件.{0,12}[）)]$")]  # （此件主动公开）
+_STAMPS = [re.compile(r"^[（(]此件.{0,12}[）)]$"),  # （此件主动公开）
+           re.compile(r"^[━─—－\-_＿=＝═~～\s]{5,}$")]  # the red rule under the header, the lines around 抄送
 KINDS = [  # what a line's start says it is; `body.classify` confirms structure labels in context
     ("part", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
     ("measure", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
