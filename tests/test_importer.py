@@ -307,6 +307,15 @@ def test_a_tab_after_a_list_number_word_numbered_is_no_part_of_the_text(item):
     assert "\t" not in body and item.replace("\t", "").replace(".", "\\.") in body
 
 
+def test_items_numbered_another_way_under_an_item_are_its_own_items():
+    units = "\n　　".join(["1.对新认定的企业给予奖励：", "（1）年营业收入超过1亿元的，奖励50万元；",
+                          "（2）其余的，奖励20万元。", "2.对新设立的企业给予开办补助。"])
+    _, body = convert(UNITS_NOTICE.format(units=units, signature="泉州市人民政府办公室"))
+    assert [line for line in body.splitlines() if line.lstrip().startswith("- ")] == [
+        "- 1\\.对新认定的企业给予奖励：", "  - （1）年营业收入超过1亿元的，奖励50万元；",
+        "  - （2）其余的，奖励20万元。", "- 2\\.对新设立的企业给予开办补助。"]
+
+
 def test_rule_lines_of_the_red_header_and_the_printing_block_are_no_text():
     text = UNITS_NOTICE.format(units="责任单位：市文旅局", signature="泉州市人民政府办公室")
     text = text.replace("泉政办〔2025〕9号\n", "泉政办〔2025〕9号\n━━━━━━━━━━━━━━━━━━━━\n") + "──────────────\n"

@@ -12,14 +12,19 @@ def render(blocks: list[Block]) -> str:
     site), items and clauses as list items, units as bold labels under what they belong to."""
     out: list[str] = []
     in_item = False
+    outer = None  # how the list's outer items are numbered: `1.`; `（1）` under one of them is an item of it
     for block in blocks:
         if block.kind == "unit":
             label, rest = re.split(r"[：:]", block.text, maxsplit=1)
             out.append(("  " if in_item else "") + f"**{label}**：{_inline(rest)}")
             continue
         in_item = block.kind in ("item", "clause", "subclause")
+        style = _numbering(block.text) if block.kind == "item" else None
+        outer = (outer or style) if in_item else None
         if block.kind in ("heading", "article"):
             out.append("#" * block.level + " " + _inline(block.text))
+        elif block.kind == "item" and style and outer and style != outer:
+            out.append("  - " + _list_text(block.text))
         elif block.kind in ("item", "clause"):
             out.append("- " + _list_text(block.text))
         elif block.kind == "subclause":
@@ -27,6 +32,14 @@ def render(blocks: list[Block]) -> str:
         else:
             out.append(_escape_start(_inline(block.text)))
     return "\n\n".join(out) + "\n"
+
+
+def _numbering(text: str) -> str | None:
+    """How an item is numbered: `1.`, `(1)` or `①` (None: not by a number)."""
+    for style, rx in (("1.", r"\d{1,2}[.．、]"), ("(1)", r"[（(]\d{1,2}[）)]"), ("①", r"[①-⑳]")):
+        if re.match(rx, text):
+            return style
+    return None
 
 
 def _list_text(text: str) -> str:
