@@ -104,8 +104,13 @@ def _together(found: list[ContentError]) -> ContentError:
     first, *more = sorted(found, key=lambda e: e.line or 0)
     if not more:
         return first
-    also = "; ".join(f"line {e.line}: {e.message}" for e in more)
+    also = "; ".join(f"line {e.line}: {e.message}" for e in more[:ALSO_NAMED])
+    if len(more) > ALSO_NAMED:
+        also += f"; and {len(more) - ALSO_NAMED} more"
     return ContentError(first.path, f"{first.message} (also {also})", first.line)
+
+
+ALSO_NAMED = 3  # problems named after a file's first: enough to fix most files at once, a line a reader takes in
 
 
 def _validity_in_order(meta: dict, lines: Mapping[str, int], path: Path) -> None:

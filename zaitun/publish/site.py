@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING
 
 from zaitun import days, progress
 from zaitun.content.tags import unlabelled
-from zaitun.errors import LocatedError, PublishError
+from zaitun.errors import LocatedError, PublishError, shown
 from zaitun.project import Project
 from zaitun.publish import bodies, layout, lint, redirects, search, snapshot, warm
 from zaitun.publish.ahead import Ahead
@@ -693,9 +693,9 @@ def _record(project: Project, store: Store | LazyStore, held: dict[str, LocatedE
     """What the build could not put online, for `zaitun status`, the review queue and one notification each."""
     from zaitun import failures
 
-    report.failures = [failures.Failure(STAGE, str(e.path), str(e), slug, hold.state(slug))
+    report.failures = [failures.Failure(STAGE, shown(e.path), str(e), slug, hold.state(slug))
                        for slug, e in sorted(held.items())]
-    report.failures += [failures.Failure(STAGE, str(e.path), str(e), None, failures.LEFT_OUT) for e in left_out]
+    report.failures += [failures.Failure(STAGE, shown(e.path), str(e), None, failures.LEFT_OUT) for e in left_out]
     report.problems = [f.message for f in report.failures]
     failures.record(project, store, STAGE, report.failures)
 
