@@ -151,16 +151,22 @@ def test_social_post_never_offers_the_posts_of_a_withdrawn_document(fx):
     assert "would send paying.zh.mastodon." in result.output  # the notice has expired: never announced
 
 
+def built_without_then_with_the_transit_guide(fx) -> str:
+    """Build 1 without the transit guide, build 2 with it (what a rollback goes back from); build 2's output."""
+    guide = fx.project.content_dir / "guides" / "transit.md"
+    transit = guide.read_text(encoding="utf-8")
+    guide.unlink()
+    fx.ingest()
+    run(fx, "build")
+    guide.write_text(transit, encoding="utf-8")
+    fx.ingest()
+    return run(fx, "build").output
+
+
 def test_social_post_holds_a_post_whose_page_a_rollback_took_offline(fx):
     with (fx.project.root / "zaitun.toml").open("a", encoding="utf-8") as toml:
         toml.write("[social]\nmax_age_days = 100000\n")
-    transit = (fx.project.content_dir / "guides" / "transit.md").read_text(encoding="utf-8")
-    (fx.project.content_dir / "guides" / "transit.md").unlink()
-    fx.ingest()
-    run(fx, "build")  # build 1: no transit guide
-    (fx.project.content_dir / "guides" / "transit.md").write_text(transit, encoding="utf-8")
-    fx.ingest()
-    assert "social posts queued" in run(fx, "build").output  # build 2: the guide, and its posts
+    assert "social posts queued" in built_without_then_with_the_transit_guide(fx)  # and its posts
     assert run(fx, "rollback").exit_code == 0
     result = run(fx, "social", "post")
     assert result.exit_code == 0
@@ -172,13 +178,7 @@ def test_the_deploy_a_rollback_asks_for_takes_what_it_took_off_out_of_the_bucket
     client, bucket = s3
     with (fx.project.root / "zaitun.toml").open("a", encoding="utf-8") as toml:
         toml.write(f'[publish]\ns3_target = "s3://{bucket}/www"\ns3_endpoint_url = "{s3_endpoint}"\n')
-    transit = (fx.project.content_dir / "guides" / "transit.md").read_text(encoding="utf-8")
-    (fx.project.content_dir / "guides" / "transit.md").unlink()
-    fx.ingest()
-    run(fx, "build")  # build 1: no transit guide
-    (fx.project.content_dir / "guides" / "transit.md").write_text(transit, encoding="utf-8")
-    fx.ingest()
-    run(fx, "build")  # build 2: the guide, put online in the bucket
+    built_without_then_with_the_transit_guide(fx)
     assert run(fx, "deploy").exit_code == 0
     page = "www/en/guides/transit/index.html"
     client.head_object(Bucket=bucket, Key=page)
