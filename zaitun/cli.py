@@ -133,9 +133,10 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new proj
 
 @commands.command()
 def check(ctx: typer.Context) -> None:
-    """Validate zaitun.toml, content and the files it links, glossaries and tag labels; print path:line: problem.
-    Files in content/ that nothing reads nor links (an old Word .doc), and documents that are the same notice as
-    another (one document number, or one Chinese text), are named as warnings, which stop nothing."""
+    """Validate zaitun.toml (every setting, and notification URLs Apprise must understand), content and the files
+    it links, glossaries and tag labels; print path:line: problem. Files in content/ that nothing reads nor links
+    (an old Word .doc), and documents that are the same notice as another (one document number, or one Chinese
+    text), are named as warnings, which stop nothing."""
     from zaitun.check import check_findings
 
     found = check_findings(ctx.obj.project)
