@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zaitun.errors import ConfigError
+from zaitun.errors import ConfigError, together
 
 LANGUAGES = {"zh": "zh-Hans", "en": "en"}  # our codes -> BCP 47 tags used on pages
 
@@ -215,12 +215,10 @@ PORTS = ("review.port", "publish.preview_port", "prefect.port")  # 0 would liste
 
 
 def validate(flat: dict[str, Any], text: str, path: Path) -> None:
-    """Refuse settings zaitun cannot use: the first at its line, naming the others, so all are fixed at once."""
+    """Refuse settings zaitun cannot use: the first at its line, naming the others (errors.together)."""
     found = list(_problems(flat, text, path))
     if found:
-        first, *more = sorted(found, key=lambda e: e.line or 0)
-        also = "; ".join(f"line {e.line}: {e.message}" if e.line else e.message for e in more)
-        raise ConfigError(path, first.message + (f" (also {also})" if more else ""), first.line)
+        raise together(found)
 
 
 def _problems(flat: dict[str, Any], text: str, path: Path) -> Iterator[ConfigError]:

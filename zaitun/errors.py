@@ -45,6 +45,21 @@ class LocatedError(ZaitunError):
         return f"{shown(self.path)}:{self.line}" if self.line else shown(self.path)
 
 
+def together(found: list[LocatedError]) -> LocatedError:
+    """A file's problems as one error: the first at its line, then up to ALSO_NAMED others with theirs and a count
+    of the rest, so whoever fixes the file sees them all at once (and reads a line, not a page)."""
+    first, *more = sorted(found, key=lambda e: e.line or 0)
+    if not more:
+        return first
+    also = "; ".join(f"line {e.line}: {e.message}" if e.line else e.message for e in more[:ALSO_NAMED])
+    if len(more) > ALSO_NAMED:
+        also += f"; and {len(more) - ALSO_NAMED} more"
+    return type(first)(first.path, f"{first.message} (also {also})", first.line)
+
+
+ALSO_NAMED = 3  # problems named after a file's first: enough to fix most files at once
+
+
 def shown(path: Path | str) -> str:
     """A path as text any message can carry: the bytes of a name that is not UTF-8 (a file named on a system of
     another encoding) as `\\xb9`, not as the lone surrogates Python reads them as, which no store, mail or

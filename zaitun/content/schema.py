@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from zaitun.errors import ContentError
+from zaitun.errors import ContentError, together
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A slug names files of its own beside its name (`social/<slug>.zh.mastodon.<hash>.json`, a temporary copy
@@ -94,23 +94,9 @@ def validate_meta(meta: object, lines: Mapping[str, int], path: Path) -> dict:
             found.append(exc)
             meta.pop(key.name)
     if found:
-        raise _together(found)
+        raise together(found)
     _validity_in_order(meta, lines, path)
     return meta
-
-
-def _together(found: list[ContentError]) -> ContentError:
-    """The first problem at its line, naming the others: whoever fixes the file sees them all at once."""
-    first, *more = sorted(found, key=lambda e: e.line or 0)
-    if not more:
-        return first
-    also = "; ".join(f"line {e.line}: {e.message}" for e in more[:ALSO_NAMED])
-    if len(more) > ALSO_NAMED:
-        also += f"; and {len(more) - ALSO_NAMED} more"
-    return ContentError(first.path, f"{first.message} (also {also})", first.line)
-
-
-ALSO_NAMED = 3  # problems named after a file's first: enough to fix most files at once, a line a reader takes in
 
 
 def _validity_in_order(meta: dict, lines: Mapping[str, int], path: Path) -> None:

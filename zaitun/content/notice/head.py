@@ -105,8 +105,7 @@ def _running_headers(lines: list[Line], used: set[int]) -> set[int]:
     it atop each page, wherever a sentence broke."""
     found = set()
     for i, line in enumerate(lines):
-        bare = line.folded.replace(" ", "").replace("\u3000", "")
-        match = re.fullmatch(r"(.{2,40}?)文件", bare)
+        match = re.fullmatch(r"(.{2,40}?)文件", _bare(line.folded))
         if i not in used and i > min(used, default=0) and match and _ORG_END.search(match.group(1)):
             found.add(i)
     return found
@@ -374,8 +373,7 @@ def _announcement_number(lines: list[Line], used: set[int], notice_title: str | 
     kind = re.search(r"(公告|通告)$", notice_title or "")
     if not kind:
         return None
-    last = max((i for i in used if i < len(lines) and lines[i].folded.replace(" ", "") in
-                _bare(notice_title)), default=None)
+    last = max((i for i in used if i < len(lines) and _bare(lines[i].folded) in _bare(notice_title)), default=None)
     for i in range(0 if last is None else last + 1, min(len(lines), (last or 0) + 3)):
         if i in used:
             continue

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zaitun.content.hanzi import NUMERALS, cn_int, fold
+from zaitun.content.notice.units import UNIT_LABEL
 from zaitun.errors import NoticeImportError
 
 # Characters that may appear in Chinese text; spaces between them are PDF artefacts.
@@ -32,12 +33,13 @@ _BLANK = " \t\u3000\ufeff\xa0"  # stripped from both ends of a line
 _CELL_CHARS = 30  # a table's cell is shorter than a line of running text
 _STAMPS = [re.compile(r"^[（(]此件.{0,12}[）)]$"),  # （此件主动公开）
            re.compile(r"^[━─—－\-_＿=＝═~～\s]{5,}$")]  # the red rule under the header, the lines around 抄送
+UNIT_LINE = re.compile(rf"^{UNIT_LABEL}")
 KINDS = [  # what a line's start says it is; `body.classify` confirms structure labels in context
     ("part", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
     ("measure", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
     # `1．` but not the decimal `1.5倍`; `1．2025年度…` is an item whose text starts with a year
     ("item", re.compile(r"^(?:[（(]\d{1,2}[）)]|\d{1,2}[.．、](?:(?!\d)|(?=\d{4}\s*年))|[①-⑳])")),
-    ("unit", re.compile(r"^(?:牵头|责任|配合|主办|协办)(?:单位|部门)[：:]")),
+    ("unit", UNIT_LINE),
     # `附件：…`, and a list numbered straight after the word: `附件1．…办法`, `附件①…`
     ("attachments", re.compile(r"^附件(?:[：:]|\s*(?=\d{1,2}[.．、](?!\d)|[①-⑳]))")),
     ("label", re.compile(rf"^第[{NUMERALS}]{{1,5}}[编章节条]")),
@@ -185,14 +187,13 @@ def _cleaned(text: str) -> str:
     organs = text.split()  # `泉州市商务局 泉州市外事办公室`: one space between organs whole is no artefact
     if len(organs) > 1 and all(_ORGAN.fullmatch(organ) for organ in organs):
         return "\u3000".join(organs)
-    if _UNIT_LINE.match(fold(text)):
+    if UNIT_LINE.match(fold(text)):
         return _UNIT_GAP.sub(_unit_gap, text)
     return ARTEFACT_SPACE.sub("", text)
 
 
 _NUMBER_GAP = re.compile(rf"^(\d{{1,2}}[.．、]|[（(]\d{{1,2}}[）)]|[一二三四五六七八九十]{{1,3}}、|"
                          rf"[（(][一二三四五六七八九十]{{1,3}}[）)])[ \t\u3000]+(?=[{_CJK}])")
-_UNIT_LINE = re.compile(r"^(?:牵头|责任|配合|主办|协办)(?:单位|部门)[：:]")
 # a gap in a unit line after a unit's whole name (`市文旅局　市交通运输局`) parts two units, and before another
 # label (`牵头单位：市金融办　　责任单位：…`) two lists; a gap inside a name (`市文 旅局`) is an artefact
 _UNIT_GAP = re.compile(rf"(?<=[{_CJK}）)])[ \t\u3000\xa0]+(?=[{_CJK}0-9])")
@@ -202,7 +203,7 @@ _UNIT_NAME_END = re.compile(r"(?:办公室|人民政府|委员会|办公厅|局|
 
 def _unit_gap(gap: re.Match) -> str:
     before, after = gap.string[:gap.start()], fold(gap.string[gap.end():])
-    if _UNIT_LINE.match(after):
+    if UNIT_LINE.match(after):
         return "；"
     return "、" if _UNIT_NAME_END.search(fold(before)) else ""
 

@@ -17,6 +17,7 @@ LABELS = {  # simplified, traditional: a unit label is written in the document's
     "responsible": ("责任单位", "責任單位"),
     "cooperating": ("配合单位", "配合單位"),
 }
+UNIT_LABEL = r"(?:牵头|责任|配合|主办|协办)(?:单位|部门)[：:]"  # what a unit line starts with
 _VERBS = (("牵头负责", "lead"), ("牵头", "lead"), ("负责", "responsible"), ("配合", "cooperating"))
 _LABELLED = {"牵头": "lead", "责任": "responsible", "配合": "cooperating"}
 # the last parentheses of a text (one level of nesting: 市场监管局（知识产权局）), then a stop
@@ -43,7 +44,7 @@ def trailing_units(text: str) -> tuple[str, list[str]] | None:
     return text[:match.start()] + match.group(2), blocks
 
 
-_NEXT_LABEL = re.compile(r"[；;，,、\s]+(?=(?:牵头|责任|配合|主办|协办)(?:单位|部门)[：:])")
+_NEXT_LABEL = re.compile(rf"[；;，,、\s]+(?={UNIT_LABEL})")
 
 
 def split_labels(text: str) -> list[str]:
