@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from test_up import on_free_ports
 from test_up_stop import leftovers, running_stack, stop  # noqa: F401 - leftovers: the fixture
 
 from zaitun.scaffold import init_project
@@ -63,6 +64,7 @@ def test_a_missing_content_folder_withdraws_nothing_and_says_so(published, tmp_p
 
 def test_up_refuses_to_start_without_its_content_folder_and_makes_none(published, tmp_path):
     (published / "content").rename(tmp_path / "content-elsewhere")
+    on_free_ports(published)  # so the content folder is what it stops on
     result = zaitun(published, "up")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip() == (f"zaitun: error: {published / 'content'}: the content folder is missing: no "

@@ -65,6 +65,20 @@ def test_site_has_home_section_document_programme_tag_root_and_404_pages(built):
     assert len(list((fx.out / "assets").glob("style.*.css"))) == 1
 
 
+def test_every_page_links_the_site_icon_so_browsers_ask_for_no_missing_favicon(built):
+    fx, _ = built
+    pages = [p for p in html_files(fx.out) if "zaitun-redirect" not in p.read_text(encoding="utf-8")]
+    icons = set()
+    for path in pages:
+        links = [el for el in parse(path.read_text(encoding="utf-8")).iter("link") if el.get("rel") == "icon"]
+        assert len(links) == 1 and links[0].get("type") == "image/svg+xml", path
+        icons.add(links[0].get("href"))
+    assert len(pages) > 20 and len(icons) == 1
+    (href,) = icons
+    assert re.fullmatch(r"/assets/icon\.[0-9a-f]{10}\.svg", href)
+    assert (fx.out / href.lstrip("/")).read_bytes().startswith(b"<svg ")
+
+
 def test_every_page_parses_as_strict_html5(built):
     fx, _ = built
     for path in html_files(fx.out):

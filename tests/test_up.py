@@ -27,14 +27,20 @@ def wait_for_line(proc: subprocess.Popen, text: str, timeout: float) -> list[str
     raise AssertionError(f"{text!r} not printed within {timeout} s:\n{''.join(lines)}")
 
 
-def start_up(root) -> tuple[subprocess.Popen, dict[str, int]]:
-    """`zaitun up` on the project at root as a subprocess, on free ports (its own Prefect server too)."""
+def on_free_ports(root) -> dict[str, int]:
+    """The project's zaitun.toml set to free ports: `zaitun up` in a test never meets another one's."""
     ports = {"prefect": free_port(), "review": free_port(), "preview": free_port()}
     config = (root / "zaitun.toml").read_text(encoding="utf-8")
     for line, port in (("port = 8400", ports["review"]), ("preview_port = 8000", ports["preview"]),
                        ("port = 4200", ports["prefect"])):  # whole lines: a review port 42001 is no "port = 4200"
         config = re.sub(f"(?m)^{line}$", line.split("=")[0] + f"= {port}", config)
     (root / "zaitun.toml").write_text(config, encoding="utf-8")
+    return ports
+
+
+def start_up(root) -> tuple[subprocess.Popen, dict[str, int]]:
+    """`zaitun up` on the project at root as a subprocess, on free ports (its own Prefect server too)."""
+    ports = on_free_ports(root)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)

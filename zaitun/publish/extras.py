@@ -18,7 +18,7 @@ from zaitun.content.model import name_problem, utf8_name
 from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout
 from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of, key_of
-from zaitun.publish.render import design_digest, render_page, stylesheet
+from zaitun.publish.render import design_digest, icon, render_page, stylesheet
 
 T = TypeVar("T")
 
@@ -26,8 +26,8 @@ T = TypeVar("T")
 def extra_outputs(specs: list[PageSpec], site: Site, seed: Seed | None = None) -> list[Output]:
     """Everything besides document, list and feed files (`seed`: see provenance_json)."""
     home = {lang: layout.home(lang) for lang in layout.LANGS}
-    base = {"css": site.urls.link(site.css_path), "zh_href": site.urls.link(home["zh"]),
-            "en_href": site.urls.link(home["en"]), "titles": site.titles}
+    base = {"css": site.urls.link(site.css_path), "icon": site.urls.link(site.icon_path),
+            "zh_href": site.urls.link(home["zh"]), "en_href": site.urls.link(home["en"]), "titles": site.titles}
     root = base | {"canonical": site.urls.absolute(layout.ROOT),
                    "alternates": alternate_links(home, site, x_default=layout.ROOT)}
     sitemap = _Once(lambda: sitemap_rows(specs, site))  # made by whichever process keys or renders them
@@ -35,6 +35,7 @@ def extra_outputs(specs: list[PageSpec], site: Site, seed: Seed | None = None) -
     provenance = _Once(lambda: provenance_json(specs, site, seed))  # its bytes, and their key
     return [
         Output(site.css_path, (design_digest(),), stylesheet, kind="asset"),
+        Output(site.icon_path, (design_digest(),), icon, kind="asset"),
         Output(layout.ROOT, (design_digest(), root), lambda: render_page("root.html", root)),
         Output(layout.NOT_FOUND, (design_digest(), base), lambda: render_page("404.html", base)),
         Output(layout.SITEMAP, lambda: (sitemap(),), lambda: sitemap_xml(sitemap.take(), site), kind="sitemap"),

@@ -69,6 +69,10 @@ def stylesheet(digest: str) -> str:
     return f"{ASSETS_DIR}/style.{digest}.css"
 
 
+def icon(digest: str) -> str:
+    return f"{ASSETS_DIR}/icon.{digest}.svg"
+
+
 def search(lang: str) -> str:
     return f"{lang}/search/"
 

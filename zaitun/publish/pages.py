@@ -21,7 +21,7 @@ from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name, section_name
 from zaitun.publish.inputs import Entry
 from zaitun.publish.memo import ByIdentity
-from zaitun.publish.render import design_digest, render_page
+from zaitun.publish.render import design_digest, icon_digest, render_page
 
 LATEST = 20  # documents listed on a home page
 
@@ -41,6 +41,7 @@ class Site:
     feed_ids: dict[tuple[str, str], str] = field(default_factory=dict)  # (lang, slug) -> first page of a moved
     # document (redirects.py): its feed entries keep that page's URL as their id
     websub_hub: str = ""  # publish.websub_hub: every feed names it, for readers to subscribe there
+    icon_path: str = field(default_factory=lambda: layout.icon(icon_digest()))  # every page links the site's icon
 
     def tag_label(self, tag: str, lang: str) -> str:
         """A tag as readers of a language see it; a tag with no label is shown as written."""
@@ -586,8 +587,8 @@ def _data(spec: PageSpec, site: Site) -> dict:
 
 def common_context(lang: str, site: Site) -> dict:
     return {"lang": lang, "html_lang": LANGUAGES[lang], "ui": UI[lang], "site_title": site.titles[lang],
-            "css": site.urls.link(site.css_path), "home_href": site.urls.link(layout.home(lang)),
-            "search_href": site.urls.link(layout.search(lang))}
+            "css": site.urls.link(site.css_path), "icon": site.urls.link(site.icon_path),
+            "home_href": site.urls.link(layout.home(lang)), "search_href": site.urls.link(layout.search(lang))}
 
 
 def _switch(spec: PageSpec, versions: dict[str, str], site: Site) -> dict | None:

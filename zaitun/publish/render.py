@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STYLESHEET = HERE / "static" / "style.css"
+ICON = HERE / "static" / "icon.svg"  # the site's icon: browsers ask every site for one
 
 
 @lru_cache(maxsize=1)
@@ -94,10 +95,19 @@ def stylesheet() -> bytes:
 def design_digest() -> str:
     """Changes whenever a template or the stylesheet changes, so every page is re-rendered."""
     digest = hashlib.sha256()
-    for path in sorted(TEMPLATES.glob("*.html")) + [STYLESHEET, Path(__file__), HERE / "jinja.py"]:
+    for path in sorted(TEMPLATES.glob("*.html")) + [STYLESHEET, ICON, Path(__file__), HERE / "jinja.py"]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def css_digest() -> str:
     return hashlib.sha256(stylesheet()).hexdigest()[:10]
+
+
+def icon() -> bytes:
+    return ICON.read_bytes()
+
+
+@lru_cache(maxsize=1)
+def icon_digest() -> str:
+    return hashlib.sha256(icon()).hexdigest()[:10]
