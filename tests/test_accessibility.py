@@ -154,6 +154,38 @@ def test_site_keyboard_only_skip_link_then_navigation(site, page):
     assert any(href and "guides" in href for href in visited)  # the sections are reachable by keyboard
 
 
+CONTRAST = """el => {
+  const rgb = c => c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92
+      : Math.pow((v + 0.055) / 1.055, 2.4); }).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let behind = el.parentElement, bg = "rgba(0, 0, 0, 0)";
+  while (behind && (bg = getComputedStyle(behind).backgroundColor) === "rgba(0, 0, 0, 0)") {
+    behind = behind.parentElement;
+  }
+  const [a, b] = [lum(rgb(getComputedStyle(el).outlineColor)), lum(rgb(bg))].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+def test_the_keyboard_focus_outline_stands_out_3_to_1_on_every_background_of_a_page(site, page):
+    """WCAG 2.1 SC 1.4.11: an amber outline on the light page was 1.9:1, lost by keyboard users."""
+    page.goto(f"{site}/en/index.html")
+    seen, header_outlines, skip = {"header": 0, "main": 0}, set(), None
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate_handle("document.activeElement")
+        if page.evaluate("el => el.className", focused) == "skip":  # shown over the header, drawn as its links
+            skip = page.evaluate("el => getComputedStyle(el).outlineColor", focused)
+            continue
+        where = "header" if page.evaluate("el => !!el.closest('header')", focused) else "main"
+        seen[where] += 1
+        if where == "header":
+            header_outlines.add(page.evaluate("el => getComputedStyle(el).outlineColor", focused))
+        assert page.evaluate(CONTRAST, focused) >= 3, page.evaluate("el => el.outerHTML", focused)
+    assert seen["header"] and seen["main"] > 5
+    assert skip in header_outlines and len(header_outlines) == 1
+
+
 def test_review_keyboard_only_login_and_approve(review, page):
     base, store, ids = review
     page.goto(f"{base}/login")

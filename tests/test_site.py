@@ -79,6 +79,18 @@ def test_every_page_links_the_site_icon_so_browsers_ask_for_no_missing_favicon(b
     assert (fx.out / href.lstrip("/")).read_bytes().startswith(b"<svg ")
 
 
+def test_section_tag_and_search_pages_offer_their_languages_feeds_where_readers_subscribe(built):
+    fx, _ = built
+    for lang in ("zh", "en"):
+        for path in (f"{lang}/policies/", f"{lang}/guides/", f"{lang}/tags/visa-free/", f"{lang}/search/"):
+            text = read(fx.out, path)
+            for feed in ("feed.xml", "atom.xml"):
+                assert f'href="https://example.org/{lang}/{feed}">' in text, (path, feed)  # found by feed readers
+                assert f'<a href="/{lang}/{feed}">' in text.split('<footer class="site">', 1)[1], (path, feed)
+    for path in html_files(fx.out):
+        assert '<p class="feeds"></p>' not in path.read_text(encoding="utf-8"), path
+
+
 def test_every_page_parses_as_strict_html5(built):
     fx, _ = built
     for path in html_files(fx.out):

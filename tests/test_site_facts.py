@@ -134,3 +134,36 @@ def test_a_new_document_date_stays_off_the_english_page_and_feeds_until_its_revi
     fx.build()
     assert jsonld(page(fx, "en"))["datePublished"] == "2023-02-01"
     assert "2023-02-01" in (fx.out / "en" / "atom.xml").read_text(encoding="utf-8")
+
+
+def test_a_notice_expiring_between_two_builds_is_dated_alike_in_its_feed_entry_sitemap_and_page_data(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    today = dt.date.today()
+    until = today + dt.timedelta(days=5)
+    fx.write("policies", SLUG, NOTICE.replace("2024-12-31", until.isoformat()), NOTICE_BODY)
+    fx.ingest()
+    fx.translate_and_approve(SLUG)
+    fx.build(today=today)
+    fx.build(today=today + dt.timedelta(days=10))
+    assert "Expired" in page(fx, "en")
+    sitemap = (fx.out / "sitemap.xml").read_text(encoding="utf-8")
+    for lang in ("zh", "en"):
+        flipped = atom_updated(fx, lang)
+        assert flipped == dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), fx.project.zone), flipped
+        assert dt.datetime.fromisoformat(jsonld(page(fx, lang))["dateModified"]) == flipped
+        row = sitemap.split(f"/{lang}/policies/{SLUG}/</loc>", 1)[1].split("</url>", 1)[0]
+        assert f"<lastmod>{until + dt.timedelta(days=1)}</lastmod>" in row, row
+
+
+def test_lists_mark_a_notice_expiring_soon_with_its_end_date_as_its_page_does(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    fx.build(today=dt.date(2024, 12, 4))  # valid until 2024-12-31: within the 60 days' warning
+    for lang, words in (("en", "In force, expiring soon"), ("zh", "即将到期")):
+        assert words in page(fx, lang)
+        for listing in (f"{lang}/policies/index.html", f"{lang}/index.html"):
+            text = (fx.out / listing).read_text(encoding="utf-8")
+            line = text.split(f"/{lang}/policies/{SLUG}/", 1)[1].split("</li>", 1)[0]
+            assert f'<span class="badge expiring">{words}</span>' in line, line
+            assert '<time datetime="2024-12-31">2024-12-31</time>' in line, line
+    fx.build(today=dt.date(2024, 10, 1))  # not yet within the warning
+    assert "expiring" not in (fx.out / "en" / "policies" / "index.html").read_text(encoding="utf-8")

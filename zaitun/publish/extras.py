@@ -17,7 +17,7 @@ from zaitun import days
 from zaitun.content.model import name_problem, utf8_name
 from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout
-from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of, key_of
+from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of, key_of, shown_since
 from zaitun.publish.render import design_digest, icon, render_page, stylesheet
 
 T = TypeVar("T")
@@ -123,8 +123,9 @@ def sitemap_rows(specs: list[PageSpec], site: Site) -> list[tuple[str, list[dict
 
 
 def lastmod_of(spec: PageSpec, site: Site) -> str | None:
-    """A document page's last change as the sitemap gives it: the project's day of its instant."""
-    return days.day_of(spec.entry.updated, site.zone).isoformat() if spec.entry else None
+    """A document page's last change as the sitemap gives it (the project's day of its instant): its document's
+    last change, or the day its validity line last changed ("expired"), as its feed entry says."""
+    return days.day_of(shown_since(spec.entry, site), site.zone).isoformat() if spec.entry else None
 
 
 def sitemap_xml(rows: list[tuple[str, list[dict], str | None]], site: Site) -> bytes:

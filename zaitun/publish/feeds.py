@@ -24,11 +24,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from zaitun.config import LANGUAGES
-from zaitun.content.validity import EXPIRED, EXPIRING, VALID
 from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name
 from zaitun.publish.inputs import Entry, departures
-from zaitun.publish.pages import Output, Plan, Site
+from zaitun.publish.pages import Output, Plan, Site, shown_since
 from zaitun.publish.render import design_digest
 
 if TYPE_CHECKING:
@@ -129,27 +128,6 @@ def _left(planned: Plan, since: dt.datetime, programmes: bool) -> dict[tuple[str
             if programme := shown or of.get(slug):
                 left.setdefault((lang, programme), []).append(at)
     return left
-
-
-def shown_since(entry: Entry, site: Site) -> dt.datetime:
-    """When an entry last changed as a feed shows it: its document's last change, or the start of the day (in
-    the site's zone) its validity line last changed on ("expiring soon", "expired"), whichever is later."""
-    day = _validity_since(entry, site)
-    if day is None or day > site.today:
-        return entry.updated
-    return max(entry.updated, dt.datetime.combine(day, dt.time(), tzinfo=site.zone).astimezone(dt.UTC))
-
-
-def _validity_since(entry: Entry, site: Site) -> dt.date | None:
-    """The first day of the validity the entry has today (content.validity); None for one it always had."""
-    state, warning = entry.validity(site.today, site.expiry_warning_days), site.expiry_warning_days
-    start, until = entry.valid_from, entry.meta.get("valid_until")
-    until = dt.date.fromisoformat(str(until)) if until else None
-    if state == EXPIRED and until is not None:
-        return until + dt.timedelta(days=1)
-    if state == EXPIRING and until is not None:
-        return max(filter(None, (start, until - dt.timedelta(days=warning))))
-    return start if state == VALID else None
 
 
 def _pair(lang: str, programme: str | None, chosen: list[Entry], site: Site, when: dt.datetime) -> list[Output]:

@@ -16,6 +16,7 @@ from functools import cached_property
 
 from zaitun import days
 from zaitun.config import LANGUAGES
+from zaitun.content.validity import EXPIRED, EXPIRING, VALID
 from zaitun.errors import PublishError
 from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name, section_name
@@ -128,7 +129,7 @@ def item(entry: Entry, site: Site) -> dict:
     """A document as a line in a list page: made once per entry and build settings, so a process that builds
     again with the same entries (inputs.collect keeps them) makes only its changed documents' lines."""
     return _LINES.get(entry, lambda e: _line(e, site),
-                      (site.urls.base_url, site.today, site.tag_labels.get(entry.section)))
+                      (site.urls.base_url, site.today, site.expiry_warning_days, site.tag_labels.get(entry.section)))
 
 
 _LINES: ByIdentity[Entry, dict] = ByIdentity()  # an entry -> its line, for a base URL and date
@@ -143,6 +144,8 @@ def _line(entry: Entry, site: Site) -> dict:
     return {"href": site.urls.link(layout.document(entry.lang, entry.section, entry.slug)), "title": entry.title,
             "date": entry.date.isoformat(), "summary": entry.summary, "expired": entry.is_expired(site.today),
             "not_yet": not entry.is_in_force(site.today),
+            "expiring": entry.validity(site.today, site.expiry_warning_days) == EXPIRING,
+            "valid_until": str(entry.meta.get("valid_until") or ""),
             "section": section_name(entry.section, entry.lang, site.tag_labels)}
 
 
@@ -365,7 +368,7 @@ def _search(lang: str, site: Site) -> PageSpec:
     data = {"kind": "search", "csp": CSP, "bundle": site.urls.link(layout.SEARCH_DIR + "/"),
             "script": site.urls.link(script_path())}
     return PageSpec(("search",), lang, layout.search(lang), "search.html", UI[lang]["search"], data,
-                    description=UI[lang]["search"])
+                    description=UI[lang]["search"], feeds=_FEEDS[lang])
 
 
 def _home(lang: str, entries: list[Entry], programmes: list[str], site: Site) -> PageSpec:
@@ -435,13 +438,13 @@ def _pager(lang: str, path: str, number: int, total: int, site: Site) -> dict | 
 
 def _list_target(lang: str, kind: str, key: str, site: Site) -> tuple[str, str, list[str]]:
     ui = UI[lang]
-    if kind == "section":
-        return layout.section(lang, key), section_name(key, lang, site.tag_labels), []
+    if kind == "section":  # (a section's and a tag's readers subscribe to the language's feeds)
+        return layout.section(lang, key), section_name(key, lang, site.tag_labels), _FEEDS[lang]
     if kind == "programme":
         feeds = [layout.feed(lang, "rss", key), layout.feed(lang, "atom", key)]
         name = programme_name(key, lang, site.tag_labels)
         return layout.programme(lang, key), ui["programme_title"].format(name=name), feeds
-    return layout.tag(lang, key), ui["tag_title"].format(name=site.tag_label(key, lang)), []
+    return layout.tag(lang, key), ui["tag_title"].format(name=site.tag_label(key, lang)), _FEEDS[lang]
 
 
 def _document(entry: Entry, site: Site) -> PageSpec:
@@ -470,6 +473,27 @@ def document_data(entry: Entry, site: Site) -> dict:
             "tags": [{"href": site.urls.link(layout.tag(entry.lang, t)), "label": site.tag_label(t, entry.lang)}
                      for t in entry.tags],
             "source_hash": entry.source_hash, "updated": entry.updated.isoformat()}
+
+
+def shown_since(entry: Entry, site: Site) -> dt.datetime:
+    """When an entry last changed as a feed shows it: its document's last change, or the start of the day (in
+    the site's zone) its validity line last changed on ("expiring soon", "expired"), whichever is later."""
+    day = _validity_since(entry, site)
+    if day is None or day > site.today:
+        return entry.updated
+    return max(entry.updated, dt.datetime.combine(day, dt.time(), tzinfo=site.zone).astimezone(dt.UTC))
+
+
+def _validity_since(entry: Entry, site: Site) -> dt.date | None:
+    """The first day of the validity the entry has today (content.validity); None for one it always had."""
+    state, warning = entry.validity(site.today, site.expiry_warning_days), site.expiry_warning_days
+    start, until = entry.valid_from, entry.meta.get("valid_until")
+    until = dt.date.fromisoformat(str(until)) if until else None
+    if state == EXPIRED and until is not None:
+        return until + dt.timedelta(days=1)
+    if state == EXPIRING and until is not None:
+        return max(filter(None, (start, until - dt.timedelta(days=warning))))
+    return start if state == VALID else None
 
 
 def _programme_link(entry: Entry, site: Site) -> dict | None:
@@ -625,7 +649,7 @@ def _jsonld(spec: PageSpec, site: Site) -> dict:
                 "areaServed": {"@type": "City", "name": "Quanzhou"}, "inLanguage": LANGUAGES[entry.lang]}
     return {"@context": "https://schema.org", "@type": "Article", "headline": entry.title,
             "description": entry.summary, "url": url, "datePublished": entry.date.isoformat(),
-            "dateModified": entry.updated.isoformat(), "inLanguage": LANGUAGES[entry.lang],
+            "dateModified": shown_since(entry, site).isoformat(), "inLanguage": LANGUAGES[entry.lang],
             "publisher": publisher, "mainEntityOfPage": url}
 
 
