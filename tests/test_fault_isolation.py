@@ -380,6 +380,23 @@ def test_a_character_xml_cannot_carry_is_refused_at_its_line_and_the_feeds_still
     assert "新的指南" in (project / "publish" / "zh" / "feed.xml").read_text(encoding="utf-8")
 
 
+def test_a_direction_override_is_refused_at_its_line_and_a_pasted_line_separator_is_a_line_break(project):
+    """U+202E shows what follows it backwards: a title holding one read as something it does not say."""
+    title = write(project, "guides/spoof.md", '---\ntitle: "通知\\u202e反转"\ndate: 2025-03-01\n---\n\n正文。\n')
+    body = write(project, "guides/spoof-body.md",
+                 "---\ntitle: 反转\ndate: 2025-03-01\n---\n\n第一行。\n第二\u2067行。\n")
+    pasted = write(project, "guides/pasted.md", "---\ntitle: 粘贴\ndate: 2025-03-02\n---\n\n第一行。\u2028第二行。\n")
+    checked = zaitun(project, "check").stderr
+    assert f"{title}:2: 'title' holds the control character U+202E: remove it" in checked
+    assert f"{body}:7: the control character U+2067 is not allowed in text: remove it" in checked
+    assert str(pasted) not in checked
+    done = zaitun(project, "run")
+    assert done.returncode == 1
+    assert not online(project, "zh/guides/spoof/") and not online(project, "zh/guides/spoof-body/")
+    page = (project / "publish" / "zh" / "guides" / "pasted" / "index.html").read_text(encoding="utf-8")
+    assert "第一行。\n第二行。" in page and "\u2028" not in page
+
+
 # -- translate: one document that raises holds back only itself -------------------------------------
 def test_a_document_that_fails_to_translate_is_held_back_and_the_others_are_translated(project):
     db = sqlite3.connect(project / ".zaitun" / "state.db")

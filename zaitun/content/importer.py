@@ -36,7 +36,7 @@ from zaitun.content.notice.head import DOC_NUMBER_RE, Head, take_head
 from zaitun.content.notice.lines import DATE_RE, Line, clean_lines, cut_tail, to_date
 from zaitun.content.notice.markdown import render
 from zaitun.content.pinyin import PINYIN, slug_syllable
-from zaitun.content.schema import CONTROL_RE
+from zaitun.content.schema import CONTROL_RE, SEPARATORS
 from zaitun.errors import LocatedError, NoticeImportError
 
 TAGS = ["政策文件"]
@@ -66,7 +66,7 @@ def read_notice(path: Path, limits: Limits = Limits()) -> str:
                                     "(limits.text_bytes)", 1)
         text = _decode(path.read_bytes(), path)
     # a page break keeps its place at the end of its line (`clean_lines` drops a page number standing at it)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\f\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\f\n").translate(SEPARATORS)
     return CONTROL_RE.sub(lambda found: found[0] if found[0] == "\f" else "", text)
 
 

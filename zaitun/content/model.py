@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zaitun.config import Limits
-from zaitun.content.schema import SLUG_CHARS, SLUG_RE, control_character, validate_meta
+from zaitun.content.schema import SEPARATORS, SLUG_CHARS, SLUG_RE, control_character, validate_meta
 from zaitun.content.validity import EXPIRED, validity_on
 from zaitun.errors import ContentError
 
@@ -169,7 +169,7 @@ def decode_text(data: bytes, path: Path) -> str:
         raise ContentError(path, "undecodable bytes: content files must be UTF-8: save it as UTF-8 (a GBK "
                            "file does not read as UTF-8; `zaitun import` converts a .txt/.docx notice in GBK)",
                            line) from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(SEPARATORS)
     found = control_character(text)
     if found:
         raise ContentError(path, f"the control character {found[1]} is not allowed in text: remove it", found[0])

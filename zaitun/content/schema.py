@@ -22,8 +22,11 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # of that): past this length one of them would pass the 255 bytes a file name may have.
 SLUG_CHARS = 200
 # C0 controls but tab, line feed and carriage return, DEL, and U+FFFE and U+FFFF: no text of a notice needs
-# them, PostgreSQL refuses NUL outright, and XML (the feeds) can hold none of them but DEL.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# them, PostgreSQL refuses NUL outright, and XML (the feeds) can hold none of them but DEL. Also the invisible
+# direction embeddings, overrides and isolates (U+202E shows what follows it backwards: a title could show what
+# it does not hold) and the line and paragraph separators, which break a title or a summary where none is seen.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n"})  # as a file's lines: Word's pasted line breaks
 # A value quoted in a message: YAML aliases let 500 bytes of front matter stand for a list of a
 # billion items (billion laughs), which a plain repr() would spend minutes and gigabytes writing out.
 _QUOTED = reprlib.Repr()  # (keyword arguments only from Python 3.12)
