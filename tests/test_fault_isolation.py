@@ -137,7 +137,7 @@ def test_a_code_span_left_open_inside_a_link_stops_no_build_and_its_page_goes_on
     assert "过境免签指南" in online(project, "zh/guides/good/")
 
 
-def test_a_named_pipe_or_a_folder_named_as_a_document_stops_no_pass_and_is_named(project):
+def test_a_named_pipe_a_folder_named_as_a_document_or_a_linked_folder_stops_no_pass_and_is_named(project):
     """A named pipe's reading waits for a writer that never comes: check, intake, status and every pass of `zaitun
     up` waited with it, for ever. What is not a file is now named, never read, and the rest goes on."""
     pipes = [project / "content" / "guides" / "pipe.md", project / "content" / "policies" / "pipe.txt"]
@@ -146,10 +146,17 @@ def test_a_named_pipe_or_a_folder_named_as_a_document_stops_no_pass_and_is_named
         os.mkfifo(pipe)
     folder = project / "content" / "policies" / "通知.docx"
     folder.mkdir()
+    shared = project.parent / "shared-folder"  # a section linked in from elsewhere: its files were never seen
+    shared.mkdir()
+    (shared / "linked.md").write_text("---\ntitle: 链接\ndate: 2025-03-01\n---\n\n链接的内容。\n", encoding="utf-8")
+    linked = project / "content" / "shared"
+    linked.symlink_to(shared, target_is_directory=True)
     write(project, "guides/new-doc.md", "---\ntitle: 新指南\ndate: 2025-03-01\n---\n\n新的内容。\n")
     told = [f"{pipe}:1: is a named pipe, not a file: zaitun reads only files, so it was not read; remove it"
             for pipe in pipes]
     told.append(f"{folder}:1: is a folder named as a document (.docx): a document is a file; rename the folder")
+    told.append(f"{linked}:1: is a link to a folder: zaitun does not follow links to folders (what is in one may be "
+                "anywhere), so nothing in it was taken in; copy or move the folder into content/")
     checked = zaitun(project, "check")
     assert checked.returncode == 1 and all(line in checked.stdout + checked.stderr for line in told), checked
     ran = zaitun(project, "run")

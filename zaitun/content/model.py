@@ -316,6 +316,8 @@ def scan_content(content_dir: Path) -> Scan:
         elif entry.is_dir(follow_symlinks=False):
             if path.suffix.lower() in DOCUMENT_SUFFIXES:
                 scan.not_files.append(ContentError(path, _folder_named_as_document(path), 1))
+        elif entry.is_symlink() and path.is_dir():
+            scan.not_files.append(ContentError(path, LINKED_FOLDER, 1))
         elif not entry.is_file(follow_symlinks=False) and (kind := _not_a_file(path)) is not None:
             scan.not_files.append(ContentError(path, kind, 1))  # (a link to a file is judged where it is read)
         elif path.suffix == ".md":
@@ -359,6 +361,10 @@ def name_problem(path: Path) -> str:
         guess = ""
     return (f"the {kind}'s name is not UTF-8{guess}: rename the {kind}; "
             f"{'nothing in it was' if kind == 'folder' else 'it was not'} read")
+
+
+LINKED_FOLDER = ("is a link to a folder: zaitun does not follow links to folders (what is in one may be anywhere), "
+                 "so nothing in it was taken in; copy or move the folder into content/")
 
 
 def _folder_named_as_document(path: Path) -> str:
