@@ -251,6 +251,8 @@ def test_an_alias_naming_another_page_is_refused_naming_the_file_and_line_and_th
     assert leads_to(fx, "zh/guides/paying/") is None and "境外银行卡" in (
         fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
     assert leads_to(fx, "news/transit/") == "/zh/guides/transit/"
+    status = CliRunner().invoke(app, ["--project", str(fx.project.root), "status"])  # where staff look
+    assert f"{path}:10: alias 'zh/guides/paying' is the address of another page" in status.output, status.output
 
 
 def test_zaitun_build_tells_of_a_rename_it_redirects(fx):

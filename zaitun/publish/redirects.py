@@ -55,7 +55,8 @@ class Redirects:
     moved: dict[str, list[str]] = field(default_factory=dict)  # old page path -> [lang, slug] it leads to
     origins: dict[str, str] = field(default_factory=dict)  # "lang:slug" -> its page's first path: its feed id
     notes: list[str] = field(default_factory=list)  # what the build says it did with them
-    problems: list[str] = field(default_factory=list)  # path:line: why, of each alias not written
+    problems: list[str] = field(default_factory=list)  # why none is written (redirects.json does not read)
+    refused: list[ContentError] = field(default_factory=list)  # each alias not written, at its file and line
     readable: bool = True  # False: redirects.json did not read, and is left for a person to mend
     saved: dict | None = None  # the records as redirects.json holds them: not written again the same
 
@@ -340,7 +341,7 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Colle
                 or _alike(layout.file_of(path), folded)
             if why:
                 where = content_dir / entry.source
-                redirects.problems.append(f"{where}:{_line_of(where, alias)}: alias {alias!r} {why}")
+                redirects.refused.append(ContentError(where, f"alias {alias!r} {why}", _line_of(where, alias)))
                 continue
             owners[path] = entry.slug
             folded[_folded(layout.file_of(path))] = layout.file_of(path)

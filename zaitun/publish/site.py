@@ -317,8 +317,9 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
         indexing.wait()
         discard(building)
         raise
-    # left out, named (a static file; a tag label with a forbidden rendering, the tag shown by its name)
-    _record(project, store, held, hold, report, [*static_files(project.static_dir)[1], *report.labels_refused])
+    # left out, named (a static file; a tag label with a forbidden rendering, the tag shown by its name; an alias)
+    _record(project, store, held, hold, report,
+            [*static_files(project.static_dir)[1], *report.labels_refused, *moves.refused])
     report.problems += moves.problems
     report.redirects = moves.notes
     version = finish(out, building, project.config.get("publish.keep_versions"),
