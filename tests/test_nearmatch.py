@@ -79,6 +79,15 @@ def test_numbering_of_measures_parts_and_plenary_sessions():
         "the spirit of the Third and Fourth Plenary Sessions of the 20th CPC Central Committee"
 
 
+def test_an_article_number_changed_takes_the_structure_labels_english():
+    """第三条 is a structure label, no glossary line: looking its English up as a term's was a KeyError that
+    stopped every translate pass of the document and `zaitun review show` of it."""
+    old_en = "Those meeting Article 3 of these Measures may apply."
+    assert repaired("符合本办法第三条规定的，可以申请。", old_en, "符合本办法第四条规定的，可以申请。") == \
+        "Those meeting Article 4 of these Measures may apply."
+    assert repaired("符合第三条规定的。", "As Article III provides.", "符合第四条规定的。") is None  # written otherwise
+
+
 @pytest.mark.parametrize(("old_zh", "old_en", "new_zh"), [
     ("可停留三天。", "You may stay three days.", "最多停留三天。"),  # other words changed
     ("可停留三天。", "You may stay for a few days.", "可停留五天。"),  # the English does not show 3

@@ -6,11 +6,12 @@ import json
 import re
 
 import pytest
-from review_support import Client, real_user
+from review_support import Client, real_user, review_project
 from suggest_support import CALL, STAY, TRANSIT, seg_id, suggest_project
 from test_review_web import login
 from test_translate_cli import run
 
+from zaitun import pipeline
 from zaitun.context import Context
 from zaitun.review import actions, gate
 from zaitun.review.web import create_app
@@ -81,6 +82,23 @@ def test_review_show_json_lists_suggestions_and_repairs(tmp_path):
         {"kind": "number", "old_zh": "12345", "new_zh": "12367", "old_en": "12345", "new_en": "12367"}]
     text = run(project.root, "review", "show", "visa")
     assert "~ 95% memory: 外国人可以过境免签证。" in text.stdout
+
+
+def test_an_article_number_changed_in_the_chinese_is_repaired_and_the_reviewer_can_show_it(tmp_path):
+    """第三条 is a structure label, not a glossary line: its English was looked up as a term's, a KeyError that
+    failed every translate pass of the document and `zaitun review show` of it."""
+    project, store = review_project(tmp_path, body="## 申请\n\n符合本办法第四条规定的，可以申请。\n")
+    with store.tx() as conn:
+        store.remember(conn, "符合本办法第三条规定的，可以申请。",
+                       "Those meeting Article 3 of these Measures may apply.", origin="review", approved_by="earlier")
+    report = pipeline.translate(project, store)
+    assert not report.failed, report.failed
+    [article] = [s for s in segment_states(store, "visa") if "第四条" in s.source]
+    assert article.target == "Those meeting Article 4 of these Measures may apply." and article.state == "draft"
+    store.close()
+    shown = run(project.root, "review", "show", "visa")
+    assert shown.returncode == 0 and "Traceback" not in shown.stderr, shown.stderr
+    assert "Article 3 → Article 4" in shown.stdout or "第三条 → 第四条" in shown.stdout, shown.stdout
 
 
 def test_concordance_finds_chinese_and_english_phrases_with_their_documents(site):

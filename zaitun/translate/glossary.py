@@ -103,6 +103,13 @@ class Glossary:
         self.banning = [e for e in [*self.entries, *self.bans] if any(map(str.strip, e.forbidden))]  # QA looks
         # for their forbidden renderings in every English, its Chinese holding the term or not
 
+    def english_of(self, zh: str) -> str | None:
+        """The approved English of a term as `matches` gives it: a glossary term's, or a structure label's
+        (第四条 "Article 4", which no glossary line holds); None for anything else."""
+        if (entry := self.by_term.get(zh)) is not None:
+            return entry.en
+        return next((en for start, end, en in labels.find(zh) if start == 0 and end == len(zh)), None)
+
     def lines_of(self, entry: Entry) -> list[Entry]:
         """Every glossary line of `entry`'s term, in either script (a structure label is its own only line)."""
         return self._forms.get(term_form(entry.zh)) or [entry]

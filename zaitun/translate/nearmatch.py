@@ -99,6 +99,8 @@ def _edits(old: list[Piece], new: list[Piece], english: str, glossary: Glossary)
             spans = found[kind].get(value, [])
             if len(spans) != olds:  # each use shown once in the English, or the pieces cannot be paired
                 raise Unrepairable(f"{kind} {value} appears {len(spans)} times in the English, {olds} in the Chinese")
+            if kind == "term" and glossary.english_of(new_value) is None:
+                raise Unrepairable(f"no approved English for {new_value}")
             made = [(s[0], s[1], en.render(kind, english, s, new_value, glossary)) for s in spans]
             edits += made
             replaced.append(Replacement(kind, _written(mine, value, old=True), _written(mine, new_value, old=False),

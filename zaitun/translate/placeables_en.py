@@ -27,7 +27,10 @@ def term_spans(english: str, terms: set[str], glossary: Glossary) -> dict[str, l
     """Where each term's approved English is, case-insensitive, plurals too."""
     out = {}
     for zh in terms:
-        en = glossary.by_term[zh].en
+        en = glossary.english_of(zh)
+        if en is None:  # (not a term of this glossary: nothing of it is found, so no repair is made)
+            out[zh] = []
+            continue
         regex = re.compile(r"(?<![\w-])" + re.escape(en) + r"(?=(?:e?s)?(?![\w-]))", re.I)
         out[zh] = [(m.start(), m.end(), zh) for m in regex.finditer(english)]
     return out
@@ -105,7 +108,7 @@ def render(kind: str, english: str, span: tuple, new, glossary: Glossary) -> str
     """The text replacing `span` of the English for the new value, in the form the old one was written."""
     written = english[span[0]:span[1]]
     if kind == "term":
-        en = glossary.by_term[new].en
+        en = glossary.english_of(new) or ""  # (nearmatch repairs only terms it knows the English of)
         return en[:1].upper() + en[1:] if written[:1].isupper() else en
     if kind == "docno":
         m = span[3]
