@@ -167,3 +167,27 @@ def test_lists_mark_a_notice_expiring_soon_with_its_end_date_as_its_page_does(tm
             assert '<time datetime="2024-12-31">2024-12-31</time>' in line, line
     fx.build(today=dt.date(2024, 10, 1))  # not yet within the warning
     assert "expiring" not in (fx.out / "en" / "policies" / "index.html").read_text(encoding="utf-8")
+
+
+def test_english_awaiting_review_of_a_chinese_change_carries_the_pages_note_in_its_feed_entry_dated_by_the_change(
+        tmp_path):
+    """The page said the English was the last approved one under review; its feed entry said nothing and kept its
+    date, so subscribers read English the Chinese no longer says, unmarked."""
+    import feedparser
+
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    before = atom_updated(fx, "en")
+    fx.write("policies", SLUG, NOTICE, NOTICE_BODY + "\n本通知另有补充。\n")
+    fx.ingest()
+    fx.build()
+    assert "revised English translation is under review" in page(fx, "en")
+    parsed = feedparser.parse((fx.out / "en" / "atom.xml").read_bytes())
+    entry = next(e for e in parsed.entries if f"/en/policies/{SLUG}/" in e.link)
+    assert "revised English translation is under review" in entry.content[0].value
+    assert atom_updated(fx, "en") > before
+    fx.translate_and_approve(SLUG)
+    fx.build()
+    parsed = feedparser.parse((fx.out / "en" / "atom.xml").read_bytes())
+    entry = next(e for e in parsed.entries if f"/en/policies/{SLUG}/" in e.link)
+    assert "under review" not in entry.content[0].value

@@ -121,8 +121,8 @@ def test_a_rebuild_writing_no_feed_leaves_the_feeds_of_the_build_online_unchecke
     report = fx.build()  # no feed written: their (tampered) facts are not checked again
     assert "zh/policies/notice-2023-1/" in report.rendered and not report.problems
     assert not [path for path in report.rendered if path.endswith(".xml")]
-    fx.write("guides", "transit", TRANSIT, "## 过境\n\n改了一句。\n")  # the newest: its Chinese feeds are written
-    fx.ingest()
+    fx.write("guides", "ferry", TRANSIT.replace("2025-06-20", "2025-06-25"), "## 渡轮\n\n新的一篇。\n")  # the newest
+    fx.ingest()  # now: the Chinese feeds are written, the English ones (tampered) are not
     with pytest.raises(PublishError, match="en/feed.xml: two entries share an id"):  # and all feeds checked across
         fx.build()
 

@@ -132,7 +132,8 @@ def _left(planned: Plan, since: dt.datetime, programmes: bool) -> dict[tuple[str
 
 def _pair(lang: str, programme: str | None, chosen: list[Entry], site: Site, when: dt.datetime) -> list[Output]:
     facts = [(e.slug, e.title, e.summary, e.source_hash, e.updated.isoformat(), e.date.isoformat(),
-              validity_line(e, site), *_moved_from(e, site)) for e in chosen]  # (the line changes with the date)
+              validity_line(e, site), e.under_review, *_moved_from(e, site))
+             for e in chosen]  # (the validity line changes with the date)
     bodies = tuple(layout.document(e.lang, e.section, e.slug) for e in chosen)
     outputs = []
     for kind in ("rss", "atom"):
@@ -218,7 +219,8 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
         item.summary(summary)  # Atom's is text
         if kind == "rss":  # RSS's description is HTML to a reader: a summary's "<b>" or "&lt;" is text
             item.description(escape(summary, quote=False), isSummary=True)
-    html = (f"<p>{escape(validity)}</p>\n" if validity else "") + absolute_links(str(entry.html), url)
+    review = f"<p>{escape(UI['en']['under_review'])}</p>\n" if entry.under_review else ""  # as the page says
+    html = review + (f"<p>{escape(validity)}</p>\n" if validity else "") + absolute_links(str(entry.html), url)
     # RSS readers expect content:encoded as CDATA; Atom wants escaped text of type html
     item.content(html, type="CDATA" if kind == "rss" else "html")
 

@@ -431,9 +431,9 @@ def _en_entry(row: dict, meta: dict, release: dict, en: dict, source: str, date:
     current = release["raw_hash"] == row["raw_hash"]
     facts, date = released_facts(meta, en, current), released_date(en, date)
     updated = _aware(release["created_at"])
-    if not current and (narrowed := narrowed_validity(facts, meta)):
-        facts.update(narrowed)
-        updated = max(updated, _aware(row["updated_at"]))  # the page changed with the Chinese's dates
+    if not current:  # the page changed with the Chinese: it says a revised English is under review (and shows
+        updated = max(updated, _aware(row["updated_at"]))  # an end date the Chinese brought forward)
+        facts.update(narrowed_validity(facts, meta) or {})
     meta = {k: v for k, v in meta.items() if k not in FACT_FIELDS}
     meta.update(facts)
     provenance = _utc_approval(en["provenance"]) | {"release_id": release["id"],
