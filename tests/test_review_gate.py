@@ -149,6 +149,19 @@ def test_changed_sentence_returns_only_that_segment_to_review(in_review):
     assert {s.seg_id for s in segs if s.state == "approved"} == set(ids) - {ids[3]}
 
 
+
+def test_a_sentence_changed_twice_before_review_is_compared_with_what_was_approved_not_the_edit_between(in_review):
+    project, store, ids = in_review
+    gate.approve(store, SLUG, read(store, ids), "alice", glossary=terms(project))
+    path = project.content_dir / "guides" / f"{SLUG}.md"
+    for old, new in (("240小时", "10天"), ("10天", "12天")):  # 10天 was never approved nor published
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        assert ingest(project, store).ingested == [SLUG]
+    [back] = [s for s in segment_states(store, SLUG) if s.state != "approved"]
+    assert back.source == "停留时间为12天。"
+    assert back.previous == {"source": "停留时间为240小时。", "target": "EN 3: 停留时间为240小时。"}
+
+
 def test_a_refusal_quotes_a_huge_draft_comment_or_qa_list_by_its_start_and_end(in_review):
     """A refusal is read in a terminal and kept in the audit log: a 900 KB draft must not come with it."""
     project, store, ids = in_review

@@ -100,14 +100,28 @@ def segment_states(store: Store, slug: str, conn: Connection | None = None) -> l
     current = store.current_translations(slug, conn)
     states = []
     for seg in store.segments(slug):
-        previous = None
-        if seg["prev_seg_id"]:
-            old = store.segment(slug, seg["prev_seg_id"])
-            old_tr = _last_approved(store, slug, seg["prev_seg_id"])
-            previous = {"source": old["source"] if old else "", "target": old_tr["target"] if old_tr else ""}
+        previous = _approved_before(store, slug, seg["prev_seg_id"]) if seg["prev_seg_id"] else None
         states.append(SegmentState(seg["seg_id"], seg["position"], seg["kind"], seg["source"],
                                    current.get(seg["seg_id"]), previous))
     return states
+
+
+def _approved_before(store: Store, slug: str, seg_id: str) -> dict:
+    """What the segment replaced, as last approved: the Chinese changed twice before a review (30日, then 45日,
+    then 60日) is compared with the Chinese and English approved (30日), not with an edit never approved. The
+    segment it replaced when none of them was ever approved."""
+    first, seen = None, set()
+    while seg_id and seg_id not in seen and len(seen) < CHAIN:
+        seen.add(seg_id)
+        old = store.segment(slug, seg_id)
+        if (approved := _last_approved(store, slug, seg_id)) is not None:
+            return {"source": old["source"] if old else "", "target": approved["target"]}
+        first = first or {"source": old["source"] if old else "", "target": ""}
+        seg_id = old["prev_seg_id"] if old else None
+    return first or {"source": "", "target": ""}
+
+
+CHAIN = 50  # edits of one sentence looked back through for its approved form
 
 
 def _last_approved(store: Store, slug: str, seg_id: str) -> dict | None:
