@@ -253,6 +253,7 @@ def test_an_alias_naming_another_page_is_refused_naming_the_file_and_line_and_th
     assert leads_to(fx, "news/transit/") == "/zh/guides/transit/"
     status = CliRunner().invoke(app, ["--project", str(fx.project.root), "status"])  # where staff look
     assert f"{path}:10: alias 'zh/guides/paying' is the address of another page" in status.output, status.output
+    assert "[alias skipped by build]" in status.output and "[left out by build]" not in status.output  # it is online
 
 
 def test_zaitun_build_tells_of_a_rename_it_redirects(fx):

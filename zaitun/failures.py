@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # or a build's LazyStore: a build that has no failure to writ
 log = logging.getLogger(__name__)
 
 QUARANTINED, HELD_BACK, LEFT_OUT = "quarantined", "held back", "left out"
+ALIAS_SKIPPED = "alias skipped"  # an alias not written (its document is online; the old address leads nowhere)
 LINK_CUT = "dead link cut"  # online, a link to a page withdrawn since shown as plain text (publish/holding.py)
 LEFT_FOR_HUMAN = "left for a human"  # what a failing translation provider could not translate (source: its name)
 FLAGGED = "flagged"  # a glossary term in conflict: every segment holding it waits for a reviewer

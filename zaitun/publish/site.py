@@ -317,9 +317,10 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
         indexing.wait()
         discard(building)
         raise
-    # left out, named (a static file; a tag label with a forbidden rendering, the tag shown by its name; an alias)
-    _record(project, store, held, hold, report,
-            [*static_files(project.static_dir)[1], *report.labels_refused, *moves.refused])
+    # left out, named (a static file; a tag label with a forbidden rendering, the tag shown by its name), and
+    # aliases not written (their documents are online)
+    _record(project, store, held, hold, report, [*static_files(project.static_dir)[1], *report.labels_refused],
+            moves.refused)
     report.problems += moves.problems
     report.redirects = moves.notes
     version = finish(out, building, project.config.get("publish.keep_versions"),
@@ -690,13 +691,15 @@ def _lint_culprits(entries: list[Entry], problems: list[str]) -> Culprits:
 
 
 def _record(project: Project, store: Store | LazyStore, held: dict[str, LocatedError], hold: Holding,
-            report: BuildReport, left_out: list[LocatedError]) -> None:
+            report: BuildReport, left_out: list[LocatedError], aliases: list[LocatedError]) -> None:
     """What the build could not put online, for `zaitun status`, the review queue and one notification each."""
     from zaitun import failures
 
     report.failures = [failures.Failure(STAGE, shown(e.path), str(e), slug, hold.state(slug))
                        for slug, e in sorted(held.items())]
     report.failures += [failures.Failure(STAGE, shown(e.path), str(e), None, failures.LEFT_OUT) for e in left_out]
+    report.failures += [failures.Failure(STAGE, shown(e.path), str(e), None, failures.ALIAS_SKIPPED)
+                        for e in aliases]
     report.problems = [f.message for f in report.failures]
     failures.record(project, store, STAGE, report.failures)
 
