@@ -219,9 +219,11 @@ def test_markdown_files_named_otherwise_than_md_are_reported_not_skipped(tmp_pro
     upper = write_doc(tmp_project.root, "guides/a.MD", "title: 标题\ndate: 2025-01-01", "正文。")
     long_name = write_doc(tmp_project.root, "guides/b.markdown", "title: 标题\ndate: 2025-01-01", "正文。")
     write_doc(tmp_project.root, "guides/c.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    spaced = write_doc(tmp_project.root, "guides/d.md ", "title: 标题\ndate: 2025-01-01", "正文。")  # a space after
     report = ingest(tmp_project, store)
     assert report.ingested == ["c"]
-    assert sorted(e.path.name for e in report.errors) == ["a.MD", "b.markdown"]
+    assert sorted(e.path.name for e in report.errors) == ["a.MD", "b.markdown", "d.md "]
+    assert "rename it to d.md" in str(next(e for e in report.errors if e.path == spaced))
     assert "rename it to a.md" in str(next(e for e in report.errors if e.path == upper))
     assert long_name.exists()
 

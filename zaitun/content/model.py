@@ -388,8 +388,10 @@ MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")  # what edit
 
 def markdown_rename(path: Path) -> str | None:
     """The name a Markdown file named otherwise than `<slug>.md` should have (`a.MD`, `a.markdown`, and `a.md.txt`,
-    which Windows shows as `a.md` when it hides endings): `a.md`. None for any other file."""
-    name = path.name[:-4] if path.name.lower().endswith(".txt") else path.name
+    which Windows shows as `a.md` when it hides endings, and `a.md ` with a space after it): `a.md`. None for any
+    other file."""
+    name = path.name.rstrip()
+    name = name[:-4] if name.lower().endswith(".txt") else name
     stem, suffix = posixpath.splitext(name)
     if suffix.lower() not in MARKDOWN_SUFFIXES or name == path.name == f"{stem}.md":
         return None
