@@ -16,7 +16,7 @@ from functools import cached_property
 
 from zaitun import days
 from zaitun.config import LANGUAGES
-from zaitun.content.validity import EXPIRED, EXPIRING, VALID
+from zaitun.content.validity import EXPIRED, EXPIRING, NOT_YET, VALID
 from zaitun.errors import PublishError
 from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name, section_name
@@ -141,10 +141,10 @@ def forget_lines() -> None:
 
 
 def _line(entry: Entry, site: Site) -> dict:
+    state = entry.validity(site.today, site.expiry_warning_days)
     return {"href": site.urls.link(layout.document(entry.lang, entry.section, entry.slug)), "title": entry.title,
-            "date": entry.date.isoformat(), "summary": entry.summary, "expired": entry.is_expired(site.today),
-            "not_yet": not entry.is_in_force(site.today),
-            "expiring": entry.validity(site.today, site.expiry_warning_days) == EXPIRING,
+            "date": entry.date.isoformat(), "summary": entry.summary, "expired": state == EXPIRED,
+            "not_yet": state == NOT_YET, "expiring": state == EXPIRING,
             "valid_until": str(entry.meta.get("valid_until") or ""),
             "section": section_name(entry.section, entry.lang, site.tag_labels)}
 
