@@ -318,6 +318,20 @@ def test_a_link_to_a_page_that_does_not_exist_holds_back_only_its_document(proje
     assert "紧急通知" in online(project, "zh/guides/other/") and not online(project, "zh/guides/typo/")
 
 
+@pytest.mark.parametrize("link, shown, target", [
+    ("java&#x09;script:alert(8)", "java%09script:alert(8)", "/zh/guides/sly/java%09script:alert(8)"),
+    ("&#0;javascript:alert(9)", "&#0;javascript:alert(9)", "/zh/guides/sly/&"),
+])
+def test_a_disguised_script_link_is_named_as_a_link_to_nowhere_not_published(project, link, shown, target):
+    """A colon makes no scheme: a browser reads these as relative links, to pages the site does not have."""
+    sly = write(project, "guides/sly.md", f"---\ntitle: 链接\ndate: 2025-03-01\n---\n\n见[附件]({link})。\n")
+    expected = f"{sly}:6: link {shown} points to {target}, which the site will not have: fix the link or remove it"
+    assert expected in zaitun(project, "check").stderr
+    done = zaitun(project, "run")
+    assert done.returncode == 1 and expected in done.stderr
+    assert not online(project, "zh/guides/sly/") and online(project, "zh/guides/good/")
+
+
 def test_a_page_online_whose_link_broke_after_intake_stays_online_without_that_link(project):
     linking = write(project, "guides/linking.md", "---\ntitle: 参见\ndate: 2025-03-01\n---\n\n见[就医](../other/)。\n")
     assert zaitun(project, "run").returncode == 0 and 'href="../other/"' in online(project, "zh/guides/linking/")

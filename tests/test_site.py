@@ -500,6 +500,10 @@ def test_lint_reports_mistakes_across_pages(files, message):
     (_html(body="<h1>A</h1><h1>B</h1>"), "zh/a/index.html: has 2 h1 elements"),
     (_html(body='<h1>A</h1><a href="/zh/missing/">x</a>'), "zh/a/index.html: broken internal link /zh/missing/"),
     (_html(body='<h1>A</h1><a href="../b/">x</a>'), "zh/a/index.html: broken internal link ../b/"),
+    (_html(body='<h1>A</h1><a href="java%09script:alert(8)">x</a>'),
+     "zh/a/index.html: broken internal link java%09script:alert(8)"),  # no scheme: a relative link to nowhere
+    (_html(body='<h1>A</h1><a href="&amp;#0;javascript:alert(9)">x</a>'),
+     "zh/a/index.html: broken internal link &#0;javascript:alert(9)"),
     (_html(body='<h1 id="t">A</h1><a href="#nowhere">x</a>'), "zh/a/index.html: link to missing fragment #nowhere"),
     (_html(body='<h1>A</h1><img src="/assets/p.png">'), "zh/a/index.html: image /assets/p.png has no alt text"),
 ])

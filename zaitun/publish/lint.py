@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Container
 from dataclasses import dataclass
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
@@ -195,8 +195,9 @@ class _ByUrl:
 
 
 def link_target(page: str, href: str, urls: layout.Urls) -> str | None:
-    """The site path a link on page `page` points to; None for an external link."""
-    relative = not href.startswith("/") and ":" not in href.split("/", 1)[0]
+    """The site path a link on page `page` points to; None for an external link. A colon makes no scheme
+    by itself: `java%09script:x` and `&#0;javascript:x` are relative links, as a browser reads them."""
+    relative = not href.startswith("/") and not urlsplit(href).scheme
     return urls.path_of(urljoin(urls.absolute(page), href) if relative else href)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from zaitun.content.markdown import FileReference, page_references
 from zaitun.content.model import Document
@@ -59,7 +59,7 @@ def _page_problem(page: str, ref: FileReference, existing: set[str], urls: layou
     target = lint.link_target(page, ref.target, urls)
     if target is None or lint.exists(target, existing):
         return None
-    return (f"link {unquote(ref.target)} points to /{unquote(target)}, which the site will not have: "
+    return (f"link {_shown(ref.target)} points to /{_shown(target)}, which the site will not have: "
             "fix the link or remove it")
 
 
@@ -67,4 +67,9 @@ def _fragment_problem(doc: Document, ref: FileReference) -> str | None:
     facts = lint.page_facts(f'<main id="main">{body_html(doc.body)}</main>')
     if ref.target not in facts["links"]:
         return None
-    return f"link {unquote(ref.target)}: this page has no heading with that anchor"
+    return f"link {_shown(ref.target)}: this page has no heading with that anchor"
+
+
+def _shown(target: str) -> str:
+    """A link as its writer reads it, but for what cannot be seen (a tab in `java%09script:`), left encoded."""
+    return "".join(c if c.isprintable() else quote(c) for c in unquote(target))
