@@ -332,6 +332,23 @@ def test_a_disguised_script_link_is_named_as_a_link_to_nowhere_not_published(pro
     assert not online(project, "zh/guides/sly/") and online(project, "zh/guides/good/")
 
 
+@pytest.mark.parametrize("written, shown", [
+    ("[附件](javascript:alert(1))", "javascript:alert(1)"),
+    ("[附件](jav&#x61;script:alert(1))", "javascript:alert(1)"),
+    ("<JavaScript:alert(2)>", "JavaScript:alert(2)"),
+    ("[文件](FILE:///etc/passwd)", "FILE:///etc/passwd"),
+    ("![图](data:text/html;base64,PHNjcmlwdD4=)", "data:text/html;base64,PHNjcmlwdD4="),
+])
+def test_a_link_markdown_refuses_as_unsafe_is_named_not_published_as_text(project, written, shown):
+    unsafe = write(project, "guides/unsafe.md", f"---\ntitle: 链接\ndate: 2025-03-01\n---\n\n说明。\n\n见{written}。\n")
+    expected = (f"{unsafe}:8: link {shown} is refused as unsafe (a script, a file of the reader's own computer or "
+                "data): the page would show it as text; remove it or link to a page")
+    assert expected in zaitun(project, "check").stderr
+    done = zaitun(project, "run")
+    assert done.returncode == 1 and expected in done.stderr
+    assert not online(project, "zh/guides/unsafe/") and online(project, "zh/guides/good/")
+
+
 def test_a_page_online_whose_link_broke_after_intake_stays_online_without_that_link(project):
     linking = write(project, "guides/linking.md", "---\ntitle: 参见\ndate: 2025-03-01\n---\n\n见[就医](../other/)。\n")
     assert zaitun(project, "run").returncode == 0 and 'href="../other/"' in online(project, "zh/guides/linking/")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -99,15 +100,21 @@ def _file_links(state: StateCore) -> None:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    # imported here: a build whose texts all take the fast parser never loads the reference (0.03 s)
-    from markdown_it import MarkdownIt
     from mdit_py_plugins.anchors import anchors_plugin
+
+    md = _commonmark().use(anchors_plugin, min_level=2, max_level=6, slug_func=_slugify, permalink=False)
+    md.core.ruler.push("file_links", _file_links)
+    return md
+
+
+def _commonmark() -> MarkdownIt:
+    """The reference's rules: CommonMark with tables, raw HTML off (imported here: a build whose texts all take the
+    fast parser never loads the reference, 0.03 s)."""
+    from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     md.disable(["html_block", "html_inline"])  # with html off they only ever say no, once per line or '<'
-    md.use(anchors_plugin, min_level=2, max_level=6, slug_func=_slugify, permalink=False)
-    md.core.ruler.push("file_links", _file_links)
     return md
 
 
@@ -189,13 +196,44 @@ def _attribute(text: str) -> str:
     return html.escape(text, quote=False).replace('"', "&quot;")
 
 
-def page_references(text: str) -> list[FileReference]:
-    """The links of a Markdown text that stay on the site but are not files beside it: other pages
-    (`../other/`, `/zh/guides/`) and fragments (`#part`), in order."""
-    refs: list[FileReference] = []
-    if "](" in text or "]:" in text:  # no link syntax, no link: the parse is skipped
-        _parser().parse(text, {"page_refs": refs})
-    return refs
+@dataclass(frozen=True)
+class SiteLinks:
+    """What `site_links` finds: links within the site that are no files, and links refused as unsafe."""
+
+    pages: list[FileReference]  # other pages (`../other/`, `/zh/guides/`) and fragments (`#part`), in order
+    refused: list[FileReference]  # each at the first line holding it (0 if none does)
+
+
+def site_links(text: str) -> SiteLinks:
+    """The links of a Markdown text that stay on the site but are not files beside it, and those markdown-it
+    refuses as unsafe (`javascript:`, `vbscript:`, `file:`, `data:` but images' pictures), which the page shows
+    as the text written (`[附件](javascript:…)`); one parse for both."""
+    if not ("](" in text or "]:" in text or ("<" in text and ":" in text)):  # no link syntax, no link
+        return SiteLinks([], [])
+    from markdown_it.common.normalize_url import validateLink
+
+    pages: list[FileReference] = []
+    refused: list[str] = []
+    md = _CHECKING.__dict__.get("parser") or _checking_parser()
+    md.validateLink = lambda url: validateLink(url) or refused.append(url) or False
+    md.parse(text, {"page_refs": pages})
+    _CHECKING.parser = md
+    lines = [html.unescape(line).lower() for line in text.splitlines()] if refused else []
+    found = []
+    for url in dict.fromkeys(refused):
+        written = html.unescape(url).lower()
+        found.append(FileReference(url, next((n for n, shown in enumerate(lines) if written in shown), 0), None))
+    return SiteLinks(pages, found)
+
+
+_CHECKING = threading.local()  # each thread's parser for site_links: its link check records for one call
+
+
+def _checking_parser() -> MarkdownIt:
+    """The reference's rules and file-link rule in a parser of its own, whose link check the caller sets."""
+    md = _commonmark()
+    md.core.ruler.push("file_links", _file_links)
+    return md
 
 
 def file_references(text: str) -> list[FileReference]:

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from zaitun.content.markdown import FileReference, page_references
+from zaitun.content.markdown import FileReference, site_links
 from zaitun.content.model import Document
 from zaitun.errors import ContentError
 from zaitun.publish import layout, lint
@@ -47,11 +47,16 @@ def page_link_problems(doc: Document, existing: set[str], urls: layout.Urls) -> 
     """Links of the document's page to pages that will not exist, and to anchors it does not have."""
     page = layout.document("zh", doc.section, doc.slug)
     problems = []
-    for ref in page_references(doc.body):
+    links = site_links(doc.body)
+    for ref in links.pages:
         fragment = ref.target.startswith("#")
         problem = _fragment_problem(doc, ref) if fragment else _page_problem(page, ref, existing, urls)
         if problem:
             problems.append(ContentError(doc.path, problem, doc.body_line + ref.line))
+    for ref in links.refused:
+        problems.append(ContentError(doc.path, f"link {_shown(ref.target)} is refused as unsafe (a script, a file "
+                                     "of the reader's own computer or data): the page would show it as text; "
+                                     "remove it or link to a page", doc.body_line + ref.line))
     return problems
 
 
