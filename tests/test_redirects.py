@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from publish_helpers import PAYING, TRANSIT, TRANSIT_BODY, standard_project
+from publish_helpers import PAYING, PAYING_BODY, TRANSIT, TRANSIT_BODY, standard_project
 from typer.testing import CliRunner
 
 from zaitun.cli import app
@@ -254,6 +254,21 @@ def test_an_alias_naming_another_page_is_refused_naming_the_file_and_line_and_th
     status = CliRunner().invoke(app, ["--project", str(fx.project.root), "status"])  # where staff look
     assert f"{path}:10: alias 'zh/guides/paying' is the address of another page" in status.output, status.output
     assert "[alias skipped by build]" in status.output and "[left out by build]" not in status.output  # it is online
+
+
+@pytest.mark.parametrize(("aliases", "message"), [
+    ("[news/transit, zh/guides/paying]", "alias 'zh/guides/paying' is the address of another page "
+                                         "(/zh/guides/paying/): remove it, or rename that page"),
+    ("[ZH/Guides/Paying]", "alias 'ZH/Guides/Paying' differs from /zh/guides/paying/index.html only in letter case"),
+    ("[news/transit, news/paying/]", "alias 'news/paying/' is also an alias of paying: remove it from one of them"),
+])
+def test_check_names_an_alias_the_build_would_not_write_at_the_line_the_build_names(fx, aliases, message):
+    fx.write("guides", "paying", PAYING + "    aliases: [news/paying]\n", PAYING_BODY)
+    path = fx.write("guides", "transit", TRANSIT + f"    aliases: {aliases}\n", TRANSIT_BODY)
+    checked = CliRunner().invoke(app, ["--project", str(fx.project.root), "check"])
+    assert checked.exit_code == 1 and f"{path}:8: {message}" in checked.output, checked.output
+    fx.ingest()
+    assert any(p.startswith(f"{path}:8: {message}") for p in fx.build().problems)
 
 
 def test_zaitun_build_tells_of_a_rename_it_redirects(fx):

@@ -33,6 +33,8 @@ class Findings:
     unread: list[LocatedError] = field(default_factory=list)  # content/unread.py
     twice: list[LocatedError] = field(default_factory=list)  # content/twice.py
     writing: list[LocatedError] = field(default_factory=list)  # files not checked yet: content/writing.py
+    # aliases the build would not write (another page's address): the build names them, not intake (check only)
+    aliases: list[LocatedError] = field(default_factory=list)
 
 
 def check_project(project: Project) -> list[LocatedError]:
@@ -50,7 +52,7 @@ def check_findings(project: Project) -> Findings:
     else:
         found.problems.extend(_notify_problems(config))
     content = content_findings(project, stored_places(project))
-    found.problems.extend(content.writing + content.problems)  # a file not checked does not pass
+    found.problems.extend(content.writing + content.problems + content.aliases)  # a file not checked does not pass
     found.problems.extend(static_files(project.static_dir)[1])
     found.problems.extend(_glossary_problems(project))
     found.unread, found.twice = content.unread, content.twice
@@ -92,7 +94,21 @@ def content_findings(project: Project, places: Mapping[str, str] | None = None) 
             problems.append(exc)
     return Findings(problems, list(unread_files(loaded.others, loaded.documents, project.content_dir)),
                     same_notices([*loaded.documents, *converted], places),
-                    still_written(writing, "not checked yet (taken in once it is closed)"))
+                    still_written(writing, "not checked yet (taken in once it is closed)"),
+                    alias_problems(project, loaded.documents))
+
+
+def alias_problems(project: Project, documents: list[Document]) -> list[LocatedError]:
+    """The aliases a build of these documents would not write, as it would name them (redirects.AliasClaims):
+    another page's address, another document's alias, either but for letter case or Unicode form."""
+    aliased = sorted((d for d in documents if not d.draft and d.meta.get("aliases")), key=lambda d: d.slug)
+    if not aliased:
+        return []
+    from zaitun.publish.redirects import AliasClaims
+
+    claims = AliasClaims(site_files(documents, project.static_dir, _settings(project).get("site.page_size")))
+    return [refused for doc in aliased for alias in doc.meta["aliases"]
+            if (refused := claims.refusal(alias, doc.slug, doc.path))]
 
 
 def notice_problems(content_dir: Path, limits: Limits, converted: list[Document] | None = None,

@@ -322,29 +322,23 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Colle
     """The redirect pages of this build: each old address whose document has a page in its language now,
     then each alias (refused, with its file and line, when another output owns its address, even but for
     letter case or Unicode form; it replaces a recorded redirect). `paths`: the site paths of the other outputs."""
-    taken = lint.FileNames(paths)
     aliased = sorted((e for e in entries if e.lang == "zh" and e.meta.get("aliases")), key=lambda e: e.slug)
     pages = {(e.lang, e.slug): e for e in entries} if redirects.moved or aliased else {}
     items = {}
+    taken = lint.FileNames(paths)
     for path, (lang, slug) in sorted(redirects.moved.items()):
         if layout.file_of(path) in taken:  # (a page of the site's own, where a hand-edited record said)
             redirects.notes.append(f"/{path} is a page again: its redirect to {slug} ({lang}) was dropped")
             del redirects.moved[path]
         elif (lang, slug) in pages:
             items[path] = _output(path, pages[lang, slug], site)
-    owners: dict[str, str] = {}  # alias path -> the document naming it
-    folded = {_folded(name): name for name in map(layout.file_of, [*paths, *items])} if aliased else {}
+    claims = AliasClaims(paths, items) if aliased else None
     for entry in aliased:
         for alias in entry.meta["aliases"]:
             path, lang = alias_path(alias)
-            why = _alias_refused(alias, path, taken, owners.get(path, entry.slug), entry.slug) \
-                or _alike(layout.file_of(path), folded)
-            if why:
-                where = content_dir / entry.source
-                redirects.refused.append(ContentError(where, f"alias {alias!r} {why}", _line_of(where, alias)))
+            if refused := claims.refusal(alias, entry.slug, content_dir / entry.source):
+                redirects.refused.append(refused)
                 continue
-            owners[path] = entry.slug
-            folded[_folded(layout.file_of(path))] = layout.file_of(path)
             was = redirects.moved.pop(path, None)  # the alias says where it leads now
             if was and was[1] != entry.slug:
                 redirects.notes.append(f"/{path} leads to {entry.slug}, whose alias it is, not to {was[1]}")
@@ -352,6 +346,30 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Colle
             if (lang, entry.slug) in pages:
                 items[path] = _output(path, pages[lang, entry.slug], site)
     return list(items.values())
+
+
+class AliasClaims:
+    """Which aliases may be written: one whose address no other file of the site has, nor another alias, even but
+    for letter case or Unicode form. The build asks it (outputs) and so does `zaitun check`, in the same order."""
+
+    def __init__(self, paths: Collection[str], moved: Collection[str] = ()) -> None:
+        """`paths`: the site paths (or file names) of the other outputs; `moved`: the redirects of old addresses,
+        which an alias replaces (but not one differing only in letter case or Unicode form)."""
+        self._taken = lint.FileNames(paths)
+        self._owners: dict[str, str] = {}  # alias path -> the document naming it
+        self._folded = {_folded(name): name for name in map(layout.file_of, [*paths, *moved])}
+
+    def refusal(self, alias: str, slug: str, where: Path) -> ContentError | None:
+        """Why document `slug` (its file `where`) may not have `alias`, at the line naming it; else None, and the
+        alias's address is the document's from now on."""
+        path = alias_path(alias)[0]
+        why = _alias_refused(alias, path, self._taken, self._owners.get(path, slug), slug) \
+            or _alike(layout.file_of(path), self._folded)
+        if why:
+            return ContentError(where, f"alias {alias!r} {why}", _line_of(where, alias))
+        self._owners[path] = slug
+        self._folded[_folded(layout.file_of(path))] = layout.file_of(path)
+        return None
 
 
 def _folded(name: str) -> str:
