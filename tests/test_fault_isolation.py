@@ -286,6 +286,28 @@ def test_every_cap_is_a_setting_and_refuses_only_the_file_over_it(project):
     assert online(project, "zh/guides/good/")
 
 
+@pytest.mark.parametrize("body, line", [
+    ("说明。\n\n" + ">" * 10_000 + " 深\n\n后面的段落。\n", 8),  # blockquotes: the 20th would be left out
+    ("说明。\n\n" + "\n".join("  " * i + f"- 第{i}项" for i in range(12)) + "\n", 17),  # lists: the 10th
+])
+def test_quotes_or_lists_nested_deeper_than_the_page_can_show_are_refused_at_their_line(project, body, line):
+    deep = write(project, "guides/deep.md", f"---\ntitle: 深\ndate: 2025-01-01\n---\n\n{body}")
+    expected = (f"{deep}:{line}: quotes or lists nested too deep (at most 19 quotes, or 9 lists, within each other): "
+                "what is deeper would be left out of the page; nest them less")
+    assert expected in zaitun(project, "check").stderr
+    done = zaitun(project, "run")
+    assert done.returncode == 1 and expected in done.stderr
+    assert not online(project, "zh/guides/deep/") and online(project, "zh/guides/good/")
+
+
+def test_quotes_and_lists_nested_as_deep_as_the_page_can_show_are_published_whole(project):
+    body = ">" * 19 + " 第十九层\n\n" + "\n".join("  " * i + f"- 第{i}项" for i in range(9)) + "\n"
+    write(project, "guides/deep.md", f"---\ntitle: 深\ndate: 2025-01-01\n---\n\n{body}")
+    assert zaitun(project, "check").returncode == 0
+    page = online(project, "zh/guides/deep/") if zaitun(project, "run").returncode == 0 else ""
+    assert "第十九层" in page and "第8项" in page and page.count("<blockquote>") == 19
+
+
 # -- 2, 3, 8, 9: check predicts the refusal; the last good version stays online -----------------------
 @pytest.mark.parametrize("fault, needle, message", [
     ("summary: 2024", "summary:", "'summary' must be text, got a number 2024 (put it in quotes)"),

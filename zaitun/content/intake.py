@@ -22,6 +22,7 @@ from pathlib import Path
 from zaitun import failures, progress
 from zaitun.config import Limits
 from zaitun.content.identity import newcomers
+from zaitun.content.markdown import too_deep
 from zaitun.content.model import (
     NOTICE_SUFFIXES,
     SLUG_CHARS,
@@ -292,7 +293,13 @@ def _take_in(store: Store, doc: Document, actor: str, limits: Limits,
 
 
 def checked_segments(doc: Document, limits: Limits) -> list[Segment]:
-    """The document's segments; too many of them refuse it (`limits.segments`)."""
+    """The document's segments; too many of them refuse it (`limits.segments`), and so do quotes or lists nested
+    deeper than the renderer reads: it would leave out what is inside."""
+    if deep := too_deep(doc.body):
+        line, limit = deep
+        raise ContentError(doc.path, f"quotes or lists nested too deep (at most {limit} quotes, or {limit // 2} lists, "
+                           "within each other): what is deeper would be left out of the page; nest them less",
+                           doc.body_line + line)
     new = document_segments(doc)
     if len(new) > limits.segments:
         raise ContentError(doc.path, f"{len(new)} segments, over the limit of {limits.segments} per document "

@@ -236,6 +236,23 @@ def _checking_parser() -> MarkdownIt:
     return md
 
 
+_INDENT = re.compile(r"^[ \t>*+\-0-9.)]{5,}", re.M)  # a line's start of quote marks, list markers, indentation
+_CONTAINERS = {"blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open"}
+
+
+def too_deep(text: str) -> tuple[int, int] | None:
+    """Where quotes and lists are nested deeper than the reference parser reads (its maxNesting): it stops there
+    and leaves out the rest of the text. The 0-based line and the limit; None when nothing is. Each level takes a
+    character or more of its line's start, so only a text with a line starting that deep is parsed for it."""
+    limit = _parser().options.maxNesting - 1  # the level of the deepest block it opens and reads what is in
+    if not any(len(m.group().expandtabs(4)) >= limit for m in _INDENT.finditer(text)):
+        return None
+    for token in _parser().parse(text):
+        if token.nesting == 1 and token.level >= limit and token.type in _CONTAINERS:
+            return (token.map[0] if token.map else 0), limit
+    return None
+
+
 def file_references(text: str) -> list[FileReference]:
     """The relative file links and images of a Markdown text, in order."""
     refs: list[FileReference] = []
