@@ -301,6 +301,23 @@ def test_an_item_is_published_on_its_documents_day_in_the_sites_zone_and_in_utc(
         assert at.date() == at.astimezone(ZoneInfo(zone)).date() == dt.date(2025, 6, 20), (path, at)
 
 
+QUANZHOU = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize("changed, expected", [
+    # dated today in Quanzhou (05 Dec), online at 22:07 UTC on the 4th: then, not at midnight UTC two hours ahead
+    (dt.datetime(2026, 12, 4, 22, 7, tzinfo=dt.UTC), dt.datetime(2026, 12, 4, 22, 7, tzinfo=dt.UTC)),
+    # changed on a later day: midnight UTC, within the day both in Quanzhou and in UTC
+    (dt.datetime(2026, 12, 9, 3, 0, tzinfo=dt.UTC), dt.datetime(2026, 12, 5, 0, 0, tzinfo=dt.UTC)),
+    # taken in days before its date: online from midnight in Quanzhou, the start of its day there
+    (dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC), dt.datetime(2026, 12, 4, 16, 0, tzinfo=dt.UTC)),
+])
+def test_an_item_is_never_published_later_than_its_last_change_nor_before_its_day(changed, expected):
+    from zaitun.publish.feeds import published
+
+    assert published(dt.date(2026, 12, 5), QUANZHOU, changed) == expected
+
+
 def test_a_document_withdrawn_from_a_programme_moves_the_date_of_that_programmes_feeds_only(fx):
     fx.write("guides", "transit-faq", TRANSIT.replace("240小时过境免签政策指南", "过境免签问答"), "问：可以停留几天？")
     fx.ingest()

@@ -209,7 +209,7 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
     item.guid(id_, permalink=id_ == url)  # a moved page's first URL leads to it, but is not where it is
     item.title(entry.title)
     item.link(href=url)
-    item.published(published(entry.date, site.zone))
+    item.published(published(entry.date, site.zone, entry.updated))
     item.updated(shown_since(entry, site))
     validity = validity_line(entry, site)
     summary = entry.summary
@@ -225,12 +225,16 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
     item.content(html, type="CDATA" if kind == "rss" else "html")
 
 
-def published(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+def published(day: dt.date, zone: dt.tzinfo, changed: dt.datetime) -> dt.datetime:
     """An instant within `day` both in the site's zone and in UTC, which feed readers convert to: the later
     of the two midnights (midnight UTC is 08:00 in Quanzhou, whose own midnight is the day before in UTC;
-    midnight in New York is 05:00 UTC, when midnight UTC is the evening before there)."""
-    return max(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC),
-               dt.datetime.combine(day, dt.time(), tzinfo=zone)).astimezone(dt.UTC)
+    midnight in New York is 05:00 UTC, when midnight UTC is the evening before there). But never later than
+    the entry's last change (`changed`): a document dated today in Quanzhou goes online before midnight UTC,
+    and an item is never dated in the future nor published after it was updated; nor earlier than midnight in
+    the site's zone (a document taken in before its day goes online on it)."""
+    local = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+    later = max(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC), local)
+    return max(local, min(later, changed)).astimezone(dt.UTC)
 
 
 def absolute_links(html: str, page_url: str) -> str:
