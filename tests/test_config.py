@@ -43,6 +43,12 @@ def test_values_override_defaults(tmp_path):
     ("[review]\nport = true\n", "'review.port' must be int", 2),
     ('[site]\nbase_url = "ftp://x"\n', "must start with http", 2),
     ('[publish]\ns3_target = "bucket"\n', "s3://bucket/prefix", 2),
+    ('[publish]\ns3_target = "s3://site"\n', "s3://site has no prefix: a deploy would share the whole bucket", 2),
+    ('[publish]\ns3_target = "s3://site/a/../b"\n', "its prefix holds '.', '..' or '//'", 2),
+    ('[publish]\nwebsub_hub = "https://user:HubPw42@hub.example.com/"\n',
+     "'publish.websub_hub' holds a user name or password (https://…@hub.example.com): it is written", 2),
+    ('[site]\nbase_url = "https://admin@gov.example.org/"\n', "'site.base_url' holds a user name or password", 2),
+    ('[publish]\nwebsub_hub = "hub.example.com"\n', "'publish.websub_hub' must start with http:// or https://", 2),
     ('[publish]\ns3_endpoint_url = "127.0.0.1:5010"\n', "'publish.s3_endpoint_url' must start with http", 2),
     ("[review]\nhost = \"0.0.0.0\"\nsession_idle_minutes = 0\n", "'review.session_idle_minutes' must be at least 1", 3),
     ("[site\n", "invalid TOML", 1),
@@ -54,6 +60,17 @@ def test_invalid_settings_are_reported_with_line(tmp_path, text, message, line):
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, text))
     assert message in info.value.message and info.value.line == line
+
+
+def test_a_whole_bucket_target_is_accepted_when_the_setting_says_the_site_is_the_whole_bucket(tmp_path):
+    cfg = load_config(write(tmp_path, '[publish]\ns3_target = "s3://site"\ns3_bucket_root = true\n'))
+    assert cfg.get("publish.s3_target") == "s3://site"
+
+
+def test_a_password_in_the_websub_hub_is_never_shown_in_an_error(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, '[publish]\nwebsub_hub = "https://user:HubPw42@hub.example.com/"\n'))
+    assert "HubPw42" not in str(info.value) and "user" not in info.value.message.split("(")[1]
 
 
 def test_every_invalid_setting_is_named_at_once_the_first_at_its_line(tmp_path):

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from zaitun.errors import ConfigError, together
+from zaitun.errors import ConfigError, ZaitunError, together
 
 LANGUAGES = {"zh": "zh-Hans", "en": "en"}  # our codes -> BCP 47 tags used on pages
 
@@ -269,6 +270,23 @@ def _problems(flat: dict[str, Any], text: str, path: Path) -> Iterator[ConfigErr
     if target and not str(target).startswith("s3://"):
         yield ConfigError(path, "'publish.s3_target' must look like s3://bucket/prefix",
                           _line_of(text, "publish.s3_target"))
+    elif target:  # as every deploy would refuse it
+        from zaitun.publish.s3_target import parse_target
+
+        try:
+            parse_target(target, whole_bucket=flat.get("publish.s3_bucket_root", False))
+        except ZaitunError as exc:
+            yield ConfigError(path, f"'publish.s3_target': {exc}", _line_of(text, "publish.s3_target"))
+    for name in ("publish.websub_hub", "site.base_url"):  # written into every feed or page: no password in them
+        parts = urlsplit(str(flat.get(name) or ""))
+        if parts.username is not None or parts.password is not None:
+            yield ConfigError(path, f"'{name}' holds a user name or password ({parts.scheme}://…@{parts.hostname}): "
+                                    "it is written into every feed and page the site publishes; give the URL "
+                                    "without them", _line_of(text, name))
+    hub = flat.get("publish.websub_hub", "")
+    if hub and not str(hub).startswith(("http://", "https://")):
+        yield ConfigError(path, "'publish.websub_hub' must start with http:// or https://",
+                          _line_of(text, "publish.websub_hub"))
     if "publish.output_dir" in flat:
         try:
             _check_output_dir(flat["publish.output_dir"], text, path)

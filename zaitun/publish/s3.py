@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 
 from zaitun.bounded import Overdue, call_within
 from zaitun.errors import DeployError
+from zaitun.publish.s3_target import parse_target
 from zaitun.publish.sinks import (
     DEPLOY_MANIFEST,
     DeployReport,
@@ -37,20 +38,6 @@ def client_config(timeout: float) -> Config:
     """Retries and socket timeouts that fit in `timeout` (a hung endpoint is retried within it)."""
     return Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=min(5.0, timeout),
                   read_timeout=min(30.0, timeout))
-
-
-def parse_target(target: str) -> tuple[str, str]:
-    """`s3://bucket/some/prefix` -> ("bucket", "some/prefix/")."""
-    parts = urlsplit(target)
-    if parts.scheme != "s3" or not parts.netloc:
-        raise DeployError(f"bad S3 target {target!r}: use s3://bucket/prefix")
-    prefix = parts.path.strip("/")
-    if any(step in (".", "..", "") for step in prefix.split("/")) and prefix:  # keys no browser or CDN asks for
-        raise DeployError(f"bad S3 target {target!r}: its prefix holds '.', '..' or '//', which browsers and CDNs "
-                          "take out of a URL, so no page written under it could be served; write the prefix plainly")
-    if parts.query or parts.fragment:
-        raise DeployError(f"bad S3 target {target!r}: an S3 target has no '?' or '#' part")
-    return parts.netloc, prefix + "/" if prefix else ""
 
 
 def checked_endpoint(url: str | None) -> str | None:
@@ -72,11 +59,7 @@ class S3Sink:
         self.settings = settings  # where the target and the endpoint were given, named in errors
         self.endpoint = endpoint_url or "AWS"
         self.timeout = timeout or TIMEOUT
-        self.bucket, self.prefix = parse_target(target)
-        if not self.prefix and not force:
-            raise DeployError(f"{target} has no prefix: a deploy would share the whole bucket with whatever else "
-                              f"is in it; use s3://{self.bucket}/PREFIX, or pass --force (publish.s3_bucket_root) "
-                              f"if the site really is the whole bucket")
+        self.bucket, self.prefix = parse_target(target, whole_bucket=force)
         self.client = client or boto3.client("s3", endpoint_url=checked_endpoint(endpoint_url),
                                              config=client_config(self.timeout))
         self._remote: dict[str, str] | None = None
