@@ -240,11 +240,32 @@ def test_validity_period_forms(sentence, until):
     ("本措施自2025年1月1日起施行，原《措施》（2023年5月1日起施行）同时废止。", dt.date(2025, 1, 1), None),
     # issued 2024-12-20: in force thirty days later, for five years from then
     ("本措施自印发之日起30日后施行，有效期5年。", dt.date(2025, 1, 19), dt.date(2030, 1, 18)),
+    # dates written as numbers, and 元月 for January: their own days, never the date of issue
+    ("本措施自2025.1.1起施行，有效期至2027.12.31。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本措施自2025-01-01起施行，有效期至2027-12-31。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本措施自2025/1/1起施行。", dt.date(2025, 1, 1), None),
+    ("本措施自2025年元月1日起施行，有效期至2027年12月31日。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    # a start it cannot read is left out, not taken for the date of issue
+    ("本措施自2025年春季起施行。", None, None),
+    # other usual wordings of the period
+    ("本措施自2025年1月1日起施行至2026年12月31日。", dt.date(2025, 1, 1), dt.date(2026, 12, 31)),
+    ("本措施从2025年1月1日起施行，有效期至2027年12月31日。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本措施执行期限为2025年1月1日至2027年12月31日。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本措施实施期限：2025年1月1日—2027年12月31日。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本政策执行期为2025年1月1日起至2027年12月31日止。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本措施自2025年1月1日起施行，有效期至2027年底。", dt.date(2025, 1, 1), dt.date(2027, 12, 31)),
+    ("本措施自2025年1月1日起施行，有效期至2026年2月。", dt.date(2025, 1, 1), dt.date(2026, 2, 28)),
 ])
 def test_validity_read_as_a_period_whatever_its_usual_wording(sentence, start, until):
     text = re.sub(r"本措施自印发之日起施行.*\n", sentence + "\n", SEED_TEXT)
     meta, _ = convert(text)
     assert (meta.get("valid_from"), meta.get("valid_until")) == (start, until)
+
+
+def test_an_impossible_month_in_the_validity_is_refused_at_its_line():
+    text = re.sub(r"本措施自印发之日起施行.*\n", "本措施有效期至2027年13月。\n", SEED_TEXT)
+    with pytest.raises(NoticeImportError, match="impossible date '2027年13月': correct it in the notice"):
+        convert(text)
 
 
 MEASURE_DATES = """泉州市市场监督管理局关于做好证照到期延续服务的通知

@@ -164,14 +164,20 @@ def convert_notice(text: str, source: Path) -> tuple[dict, str]:
 # ---- front matter --------------------------------------------------------------------------
 
 _IN_FORCE = r"(?:施行|实施|执行|生效|试行)"
-_START_RE = re.compile(rf"自(.{{0,30}}?)起{_IN_FORCE}")
+_START_RE = re.compile(rf"(?:自|从)(.{{0,30}}?)起{_IN_FORCE}")
 # `自印发之日起30日后施行`: in force a number of days after the date of issue
 _LATER_START_RE = re.compile(rf"自[^。；，]{{0,8}}之日起([{NUMERALS}]{{1,4}})(?:日|天)后{_IN_FORCE}")
 # `自2025年1月1日起至2027年12月31日止施行`: both ends in one phrase
 _SPAN_RE = re.compile(rf"自(?P<start>{DATE_RE.pattern})起?(?:至|到)(?P<until>{DATE_RE.pattern})止?(?:{_IN_FORCE}|有效)")
-# `有效期为2025年1月1日至…`, `有效期自…至…`: the period's first day is its start
-_PERIOD_START_RE = re.compile(rf"有效期限?(?:为|自|从)?(?={DATE_RE.pattern}起?(?:至|到))")
-_UNTIL_RE = re.compile(rf"有效期限?[^。；]{{0,20}}?(?:至|到)(?={DATE_RE.pattern})")
+# `有效期为2025年1月1日至…`, `有效期自…至…`, `执行期限为…至…`, `实施期限：…—…`: the period's first day is its start
+_PERIOD = r"(?:有效|执行|实施|试行)期限?"
+_TO = r"(?:至|到|—{1,2}|－|~|～)"  # (not '-', which a date like 2025-01-01 holds)
+_PERIOD_START_RE = re.compile(rf"{_PERIOD}(?:为|自|从|：|:)?(?={DATE_RE.pattern}起?{_TO})")
+# `有效期至…`, and `自…起施行至2026年12月31日`: the last day
+_UNTIL_RE = re.compile(rf"(?:{_PERIOD}[^。；]{{0,20}}?|起{_IN_FORCE}){_TO}(?={DATE_RE.pattern})")
+# `有效期至2027年底` (年末): the year's last day; `有效期至2027年12月`: the month's
+_UNTIL_MONTH_RE = re.compile(rf"{_PERIOD}[^。；]{{0,20}}?{_TO}([{NUMERALS}]{{4}})年(?:(底|末)|([{NUMERALS}]{{1,2}})月"
+                             rf"(?:底|末)?)(?![{NUMERALS}日])")
 # `2027年12月31日废止`, `至…自行失效`: the notice's last day; `自2028年1月1日起废止`: void from that day, so
 # in force until the day before. A date must stand right before the word: `2023年5月1日印发的旧措施同时废止`
 # ends another notice, not this one.
@@ -197,8 +203,11 @@ def _validity(blocks: list, issued: dt.date, source: Path, lines: list[Line]) ->
         match = DATE_RE.match(text, at)
         return to_date(match, source, _line_of(lines, match.group(0)))
 
+    def impossible(said: str) -> NoticeImportError:
+        return NoticeImportError(source, f"impossible date {said!r}: correct it in the notice", _line_of(lines, said))
+
     start = _start(text, issued, date_at)
-    until = _until(text, start or issued, date_at)
+    until = _until(text, start or issued, date_at, impossible)
     return {key: value for key, value in (("valid_from", start), ("valid_until", until)) if value}
 
 
@@ -239,10 +248,13 @@ def _is_own(text: str, match: re.Match) -> bool:
 
 
 def _start(text: str, issued: dt.date, date_at: Callable[[int], dt.date]) -> dt.date | None:
-    def in_force(start: re.Match) -> dt.date:
+    def in_force(start: re.Match) -> dt.date | None:
         date = DATE_RE.search(start.group(1))
-        # A copy: the same object twice would make YAML write an anchor (&id001) and an alias.
-        return date_at(start.start(1) + date.start()) if date else dt.date.fromordinal(issued.toordinal())
+        if date:
+            return date_at(start.start(1) + date.start())
+        if "之日" in start.group(1):  # `自印发之日起`, `自公布之日起`: the day of issue
+            return dt.date.fromordinal(issued.toordinal())  # a copy: the same object twice would make YAML write an
+        return None  # anchor (&id001) and an alias; a day it cannot read (`自2025年底起`) is no day of issue
 
     return _clause(text, [
         (_LATER_START_RE, lambda later: issued + dt.timedelta(days=cn_int(later.group(1)))),
@@ -252,13 +264,22 @@ def _start(text: str, issued: dt.date, date_at: Callable[[int], dt.date]) -> dt.
     ])
 
 
-def _until(text: str, start: dt.date, date_at: Callable[[int], dt.date]) -> dt.date | None:
+def _until(text: str, start: dt.date, date_at: Callable[[int], dt.date],
+           impossible: Callable[[str], NoticeImportError]) -> dt.date | None:
     def lasting(duration: re.Match) -> dt.date:
         count, unit, half = duration.groups()
         return _months_later(start, cn_int(count) * (12 if unit == "年" else 1) + (6 if half else 0))
 
+    def month_end(until: re.Match) -> dt.date:
+        year, year_end, month = until.groups()
+        try:
+            return _months_later(dt.date(cn_int(year), 1 if year_end else cn_int(month), 1), 12 if year_end else 1)
+        except ValueError:
+            raise impossible(until.group(0)[until.start(1) - until.start():]) from None
+
     return _clause(text, [
         (_UNTIL_RE, lambda until: date_at(until.end())),
+        (_UNTIL_MONTH_RE, month_end),
         (_SPAN_RE, lambda span: date_at(span.start("until"))),
         (_LAPSES_FROM_RE, lambda lapses: date_at(lapses.end()) - dt.timedelta(days=1)),
         (_LAPSES_ON_RE, lambda lapses: date_at(lapses.end())),

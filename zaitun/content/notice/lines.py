@@ -19,7 +19,10 @@ from zaitun.errors import NoticeImportError
 # Characters that may appear in Chinese text; spaces between them are PDF artefacts.
 _CJK = "\u3001-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uffef\u201c\u201d\u2018\u2019\u00b7\u2014\u2026"
 ARTEFACT_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}0-9])|(?<=[0-9])[ \t\u3000]+(?=[{_CJK}])")
-DATE_RE = re.compile(rf"([{NUMERALS}OＯ]{{4}})\s*年\s*([{NUMERALS}]{{1,3}})\s*月\s*([{NUMERALS}]{{1,3}})\s*日")
+# `2025年1月1日`, `二〇二五年元月一日` (元月: January), and as numbers: `2025.1.1`, `2025-01-01`, `2025/1/1` (not the
+# start of a longer number); each form's year, month and day are its own three groups (to_date takes the three set)
+DATE_RE = re.compile(rf"(?:([{NUMERALS}OＯ]{{4}})\s*年\s*([{NUMERALS}]{{1,3}}|元)\s*月\s*([{NUMERALS}]{{1,3}})\s*日"
+                     r"|(?<![\d.\-/])(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2})(?![\d.\-/]))")
 _PAGE_NUMBERS = [
     re.compile(r"^[—–\-－~]*\s*\d{1,3}\s*[—–\-－~]*$"),  # — 1 —, - 2 -, lone page numbers
     re.compile(r"^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$"),
@@ -253,8 +256,9 @@ def cut_tail(lines: list[Line]) -> list[Line]:
 
 def to_date(match: re.Match, source: Path, line: int | None) -> dt.date:
     """The date a DATE_RE match names; an impossible one is the notice's error, at its line."""
+    year, month, day = (g for g in match.groups() if g is not None)
     try:
-        return dt.date(*(cn_int(g) for g in match.groups()))
+        return dt.date(cn_int(year), 1 if month == "元" else cn_int(month), cn_int(day))
     except (ValueError, KeyError):
         raise NoticeImportError(source, f"impossible date {match.group(0)!r}: correct it in the notice",
                                 line) from None
