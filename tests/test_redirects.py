@@ -271,6 +271,22 @@ def test_check_names_an_alias_the_build_would_not_write_at_the_line_the_build_na
     assert any(p.startswith(f"{path}:8: {message}") for p in fx.build().problems)
 
 
+def test_a_link_to_a_renamed_documents_old_address_or_an_alias_is_no_broken_link_for_check_or_intake(fx):
+    """Its redirect page is there: an edit of the document linking it is not held back."""
+    fx.write("guides", "transit", TRANSIT + "    aliases: [news/transit]\n", TRANSIT_BODY)
+    rename(fx, "guides", "transit", "transit-240")
+    assert fx.build().problems == [] and leads_to(fx, "zh/guides/transit/") == "/zh/guides/transit-240/"
+    linking = "\n    见[过境](/zh/guides/transit/)和[旧址](/news/transit/)。\n"
+    fx.write("guides", "paying", PAYING, PAYING_BODY + linking)
+    root = str(fx.project.root)
+    checked = CliRunner().invoke(app, ["--project", root, "check"])
+    assert checked.exit_code == 0, checked.output
+    taken = CliRunner().invoke(app, ["--project", root, "intake"])
+    assert taken.exit_code == 0 and "errors 0" in taken.output, taken.output
+    assert fx.build().problems == []
+    assert 'href="/zh/guides/transit/"' in (fx.out / "zh/guides/paying/index.html").read_text(encoding="utf-8")
+
+
 def test_zaitun_build_tells_of_a_rename_it_redirects(fx):
     rename(fx, "guides", "transit", "transit-240")
     result = CliRunner().invoke(app, ["--project", str(fx.project.root), "build"])

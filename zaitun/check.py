@@ -20,7 +20,7 @@ from zaitun.project import STATE_DIR, Project
 from zaitun.publish import layout
 from zaitun.publish.extras import static_files
 from zaitun.publish.media import document_problems
-from zaitun.publish.pagelinks import page_link_problems, site_files
+from zaitun.publish.pagelinks import page_link_problems, redirect_files, site_files
 from zaitun.state.reads import Reads, SqliteReads
 
 
@@ -159,8 +159,11 @@ def stored_places(project: Project, store: Reads | None = None) -> dict[str, str
 def document_validator(project: Project, documents: list[Document]) -> Validator:
     """What intake checks of each document besides its own file, given all documents of the pass: its file
     links and its links to other pages, the build's refusals."""
+    from zaitun.publish import redirects
+
     config = _settings(project)
-    existing = site_files(documents, project.static_dir, config.get("site.page_size"))
+    existing = site_files(documents, project.static_dir, config.get("site.page_size")) | redirect_files(
+        documents, redirects.read(project.state_dir).moved)  # (none moved when it does not read: the build says)
     urls = layout.Urls(config.get("site.base_url"))
 
     def validate(doc: Document) -> list[LocatedError]:

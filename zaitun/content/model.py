@@ -61,7 +61,8 @@ class Document:
     raw: str = field(default="", repr=False)
     file_hash: str = ""  # the digest of the file's bytes, when read from content/ (see unchanged.py)
     whole: bool = True  # False: a file intake knew unchanged and did not parse again (unchanged.py): its meta
-    # holds only what listing it needs (draft, programme, tags) and its doc_number, its body and raw are not read
+    # holds only what listing it needs (draft, programme, tags, aliases) and its doc_number, its body and raw are
+    # not read
     links: list[str] | None = None  # the files under content/ its body links (files.document_links), once known
     body_key: str = ""  # of a file not parsed again: its body's digest as twice.body_key made it
 

@@ -3,8 +3,8 @@
 Each pass of intake reads every file under content/, and parsing their front matter (YAML, then the schema)
 was most of a pass: 0.8 s at 5,000 documents, for the one file changed. So intake keeps, in the project's
 state folder, for each file it took in or found unchanged: the digest of its bytes, the store's digest of
-its text (raw_hash), what listing it needs (draft, programme, tags: the pages a build makes of it, which
-the link checks of the other documents look for), the files it links (attachments, not stray files:
+its text (raw_hash), what listing it needs (draft, programme, tags, aliases: the pages a build makes of it,
+which the link checks of the other documents look for), the files it links (attachments, not stray files:
 unread.py), and its document number and body's digest (the same notice twice: twice.py). A file whose bytes
 have that digest, and whose document the store holds active, at that path, with that text, is the document the
 store holds: counted unchanged without being parsed, as parsing it would have found. The bytes are read and
@@ -30,7 +30,7 @@ from zaitun.state.digest import sha
 from zaitun.state.segments import DocumentState
 
 FILE = "intake-known.json"
-FORMAT = 3
+FORMAT = 4  # 4: and the aliases
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Known:
     file: Path  # where it is kept
     code: str
     files: dict[str, list] = field(default_factory=dict)  # file -> [bytes digest, raw_hash, draft, programme, tags,
-    # the files it links, doc_number, body digest]
+    # the files it links, doc_number, body digest, aliases]
     rows: dict[str, dict] = field(default_factory=dict)  # slug -> its document's head in the store
 
     @classmethod
@@ -58,12 +58,12 @@ class Known:
         """The document this file is, unparsed, when it is known unchanged (see the module); else None."""
         found = self.files.get(str(path))
         row = self.rows.get(slug)
-        if (not isinstance(found, list) or len(found) != 8 or found[0] != digest or row is None
+        if (not isinstance(found, list) or len(found) != 9 or found[0] != digest or row is None
                 or row["status"] != DocumentState.ACTIVE or row["raw_hash"] != found[1] or row["path"] != str(path)):
             return None
-        _, _, draft, programme, tags, links, number, body = found
+        _, _, draft, programme, tags, links, number, body, aliases = found
         meta = {"draft": bool(draft), "programme": programme, "tags": list(tags or [])} | (
-            {"doc_number": number} if number else {})
+            {"doc_number": number} if number else {}) | ({"aliases": list(aliases)} if aliases else {})
         return Document(path=path, section=section, slug=slug, meta=meta, body="", file_hash=digest, whole=False,
                         links=list(links or []), body_key=body or "")
 
@@ -79,7 +79,7 @@ class Known:
                 files[key] = self.files[key]
             else:
                 files[key] = [doc.file_hash, sha(doc.raw), doc.draft, doc.programme, doc.tags, document_links(doc),
-                              doc.meta.get("doc_number"), body_key(doc)]
+                              doc.meta.get("doc_number"), body_key(doc), doc.meta.get("aliases") or []]
         if files == self.files:
             return
         self.files = files

@@ -156,3 +156,11 @@ def _path_of(base_url: str, href: str) -> str | None:
     href = unquote(href)
     base = urlsplit(base_url).path.rstrip("/") + "/"
     return href[len(base):] if href.startswith(base) else None
+
+
+def alias_path(alias: str) -> tuple[str, str]:
+    """An alias as a site path (a folder's, ending in '/', unless its last part names a file such as
+    old.html) and the language of the page it leads to: the one it starts with, else Chinese."""
+    parts = unquote(alias.strip()).strip("/").split("/")
+    path = "/".join(parts) + ("" if "." in parts[-1] else "/")
+    return path, parts[0] if parts[0] in LANGS else "zh"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -17,6 +18,17 @@ from zaitun.content.model import Document
 from zaitun.errors import ContentError
 from zaitun.publish import layout, lint
 from zaitun.publish.render import body_html
+
+
+def redirect_files(documents: list[Document], moved: Mapping[str, list[str]]) -> set[str]:
+    """The redirect pages a build of these documents would write: their aliases', and those of old addresses
+    (`moved`: old page path -> [lang, slug], as the last build saved them) that lead to one of them. A link to
+    a renamed document's old address still arrives."""
+    live = [d for d in documents if not d.draft]
+    slugs = {d.slug for d in live}
+    paths = [path for path, (_lang, slug) in moved.items() if slug in slugs]
+    paths += [layout.alias_path(alias)[0] for d in live for alias in d.meta.get("aliases") or ()]
+    return {layout.file_of(p) for p in paths}
 
 
 def site_files(documents: list[Document], static_dir: Path, page_size: int) -> set[str]:

@@ -23,7 +23,6 @@ from collections.abc import Callable, Collection, Container
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from urllib.parse import unquote
 
 from zaitun import statefiles
 from zaitun.config import LANGUAGES
@@ -335,7 +334,7 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Colle
     claims = AliasClaims(paths, items) if aliased else None
     for entry in aliased:
         for alias in entry.meta["aliases"]:
-            path, lang = alias_path(alias)
+            path, lang = layout.alias_path(alias)
             if refused := claims.refusal(alias, entry.slug, content_dir / entry.source):
                 redirects.refused.append(refused)
                 continue
@@ -362,7 +361,7 @@ class AliasClaims:
     def refusal(self, alias: str, slug: str, where: Path) -> ContentError | None:
         """Why document `slug` (its file `where`) may not have `alias`, at the line naming it; else None, and the
         alias's address is the document's from now on."""
-        path = alias_path(alias)[0]
+        path = layout.alias_path(alias)[0]
         why = _alias_refused(alias, path, self._taken, self._owners.get(path, slug), slug) \
             or _alike(layout.file_of(path), self._folded)
         if why:
@@ -396,14 +395,6 @@ def _alias_refused(alias: str, path: str, taken: Container[str], owner: str, slu
     if owner != slug:
         return f"is also an alias of {owner}: remove it from one of them"
     return None
-
-
-def alias_path(alias: str) -> tuple[str, str]:
-    """An alias as a site path (a folder's, ending in '/', unless its last part names a file such as
-    old.html) and the language of the page it leads to: the one it starts with, else Chinese."""
-    parts = unquote(alias.strip()).strip("/").split("/")
-    path = "/".join(parts) + ("" if "." in parts[-1] else "/")
-    return path, parts[0] if parts[0] in layout.LANGS else "zh"
 
 
 def _line_of(path: Path, alias: str) -> int:
