@@ -121,12 +121,32 @@ def test_a_token_is_printed_once_stored_hashed_and_proves_its_holder(project, tm
     assert "not valid" in error_of(run(proj, "review", "approve", SLUG, at(proj, 2), token=token))
 
 
-def test_only_admins_issue_tokens_for_other_accounts(project):
+def test_nobody_is_given_another_accounts_token_an_admin_neither_but_an_admin_revokes_one(project):
+    """What a token approves is credited to its account: an admin who could mint alice's token could approve
+    in her name, unknown to her."""
     proj, store, _ids = project
     mine = issue_token(store, "alice", "alice")
-    assert "only an admin" in error_of(run(proj, "user", "token", "root", token=mine))
-    other = run(proj, "user", "token", "eve", token=issue_token(store, "root", "root"))
-    assert other.exit_code == 0 and store.user("eve")["token_hash"] == sha(other.stdout.splitlines()[0])
+    admin = issue_token(store, "root", "root")
+    for token in (mine, admin):
+        refused = run(proj, "user", "token", "eve", token=token)
+        assert refused.exit_code == 1 and "an API token is its account's own" in error_of(refused)
+    assert store.user("eve")["token_hash"] is None
+    assert "only an admin" in error_of(run(proj, "user", "token", "root", "--revoke", token=mine))
+    revoked = run(proj, "user", "token", "alice", "--revoke", token=admin)
+    assert revoked.exit_code == 0 and "API token of alice revoked" in revoked.output
+    assert store.user("alice")["token_hash"] is None
+    assert "not valid" in error_of(run(proj, "review", "approve", SLUG, "x@y", token=mine))
+    actions = [(row["actor"], row["action"], row["note"]) for row in store.audit_log() if "token" in row["action"]]
+    assert ("root", "token-revoke", "for alice") in actions
+
+
+def test_the_audit_log_names_the_admin_who_added_an_account(project):
+    proj, store, _ids = project
+    added = run(proj, "user", "add", "nina", "--role", "reviewer", "--password-stdin",
+                input="a temporary one for her\n", token=issue_token(store, "root", "root"))
+    assert added.exit_code == 0, added.output
+    assert ("root", "user-add", "nina, role reviewer") in [(row["actor"], row["action"], row["note"])
+                                                           for row in store.audit_log()]
 
 
 def test_admins_list_reset_and_disable_accounts(project):

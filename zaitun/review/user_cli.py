@@ -60,17 +60,22 @@ def user_add(ctx: typer.Context,
     """Create an account (admins only, once one exists; password prompted twice, or read from stdin). An admin
     gives a temporary password: the person chooses their own at the first login, so that what the account
     approves is theirs alone."""
-    from zaitun.review.account_recovery import check_operator
+    from zaitun.review.account_recovery import check_operator, os_user
     from zaitun.review.identity import require_admin
     from zaitun.review.users import add_user
 
     store = ctx.obj.store
     by_admin = store.has_admin()
     if by_admin:
-        require_admin(acting(store, actor, token_file), "add accounts")
+        adder = acting(store, actor, token_file)
+        require_admin(adder, "add accounts")
+        added_by = adder["name"]
     elif store.has_users():  # none an admin (an older zaitun let anyone add accounts): the operator adds one
         check_operator(ctx.obj.project.state_dir)
-    add_user(store, name, role, _new_password(name, password_stdin), must_change=by_admin)
+        added_by = f"operator:{os_user(os.geteuid())}"[:100]  # as `user recover` logs the operator (":" in no name)
+    else:
+        added_by = None  # the project's first account
+    add_user(store, name, role, _new_password(name, password_stdin), must_change=by_admin, actor=added_by)
     typer.echo(f"added {role} {name}" + (f"; {name} chooses a new password at the first login" if by_admin else ""))
 
 
@@ -126,16 +131,28 @@ def user_disable(ctx: typer.Context, name: str, actor: AsUser = None, token_file
 
 
 @user_app.command("token")
-def user_token(ctx: typer.Context, name: str, actor: AsUser = None, token_file: TokenFile = None) -> None:
-    """Print a new API token for an account (yours, or anyone's as an admin) once; the old one stops working."""
+def user_token(ctx: typer.Context, name: str,
+               revoke: Annotated[bool, typer.Option("--revoke", help="Stop the account's token working, and issue "
+                                                    "none (yours, or anyone's as an admin).")] = False,
+               actor: AsUser = None, token_file: TokenFile = None) -> None:
+    """Print a new API token for your own account once; the old one stops working. What a token approves is
+    credited to its account, so nobody, an admin neither, is given another's; an admin may revoke one."""
     from zaitun.review.identity import require_admin
-    from zaitun.review.users import existing, issue_token
+    from zaitun.review.users import existing, issue_token, revoke_token
 
     store = ctx.obj.store
     user = acting(store, actor, token_file)
     existing(store, name)
+    if revoke:
+        if user["name"] != name:
+            require_admin(user, "revoke tokens of other accounts")
+        had = revoke_token(store, name, user["name"])
+        typer.echo(f"API token of {name} revoked" if had else f"{name} had no API token")
+        return
     if user["name"] != name:
-        require_admin(user, "issue tokens for other accounts")
+        raise ReviewError(f"an API token is its account's own: what it approves is credited to {name}, so only "
+                          f"{name} gets one, proving who they are (`zaitun user token {name} --as {name}`); "
+                          f"an admin may revoke it (`zaitun user token {name} --revoke`)")
     typer.echo(issue_token(store, name, user["name"]))
     typer.echo(f"This is {name}'s API token; it is shown only once. Keep it in a file readable by {name} only and "
                "use it with --token-file FILE, or export ZAITUN_TOKEN.", err=True)

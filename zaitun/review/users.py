@@ -25,8 +25,10 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 TOKEN_PREFIX = "zaitun_"
 
 
-def add_user(store: Store, name: str, role: str, password: str, must_change: bool = False) -> None:
-    """Create an account; refuses unknown roles, odd names, weak passwords and duplicates."""
+def add_user(store: Store, name: str, role: str, password: str, must_change: bool = False,
+             actor: str | None = None) -> None:
+    """Create an account; refuses unknown roles, odd names, weak passwords and duplicates. The audit log names
+    who added it (`actor`: the admin, the operator), else the account itself (the project's first)."""
     if role not in ROLES:
         raise ReviewError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
     if not NAME_RE.match(name):
@@ -40,7 +42,7 @@ def add_user(store: Store, name: str, role: str, password: str, must_change: boo
     with store.tx() as conn:
         store.add_user(conn, name, role, hash_password(password))
         store.update_user(conn, name, must_change_password=must_change)
-        store.log(conn, name, "user-add", note=f"role {role}")
+        store.log(conn, actor or name, "user-add", note=f"{name}, role {role}")
 
 
 def existing(store: Store, name: str) -> dict:
@@ -122,8 +124,18 @@ def disable(store: Store, name: str, actor: str) -> int:
     return ended
 
 
+def revoke_token(store: Store, name: str, actor: str) -> bool:
+    """Stop the account's API token working; whether it had one."""
+    user = existing(store, name)
+    with store.tx() as conn:
+        store.update_user(conn, name, token_hash=None)
+        store.log(conn, actor, "token-revoke", note=f"for {name}" + ("" if user["token_hash"] else "; it had none"))
+    return bool(user["token_hash"])
+
+
 def issue_token(store: Store, name: str, actor: str) -> str:
-    """A new API token for the account (replacing any earlier one); only its hash is kept."""
+    """A new API token for the account (replacing any earlier one); only its hash is kept. The account's own
+    command gives it (`zaitun user token`): what a token approves is credited to its account."""
     user = existing(store, name)
     if user["disabled_at"] is not None:
         raise ReviewError(f"user {name!r} is disabled")
