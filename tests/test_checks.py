@@ -173,6 +173,24 @@ def test_a_forbidden_rendering_is_caught_however_it_is_spaced_broken_or_hyphenat
     assert entry.zh == "宣传部" and " ".join(found.split()) == " ".join(written.split())
 
 
+@pytest.mark.parametrize("written", [
+    "PropagandaDepartment", "Propaganda/Department", "Propaganda ... Department", "Propaganda<!-- x --> Department",
+    "Propaganda <br> Department", "Propaganda <span>Department", "P r o p a g a n d a Department",
+    "Propaganda.Department",
+])
+def test_a_forbidden_rendering_is_caught_with_its_words_run_together_or_apart_by_marks_and_tags(written):
+    """Beside the approved rendering too: "approve all unflagged" and an XLIFF import would pass it unread."""
+    english = f"The Publicity Department (the Quanzhou {written}) issued it."
+    [(found, entry)] = forbidden_renderings("宣传部发布通知。", english, GLOSSARY)
+    assert entry.zh == "宣传部" and found == written
+
+
+@pytest.mark.parametrize("english", ["We reject propaganda. Department staff agree.",
+                                     "The propaganda departmental files.", "Apropaganda Department notice."])
+def test_words_of_a_forbidden_rendering_across_a_sentence_or_inside_other_words_are_not_it(english):
+    assert forbidden_renderings("宣传部发布通知。", english, GLOSSARY) == []
+
+
 @pytest.mark.parametrize(("source", "target"), [
     ("可用微信支付。", "WeChat Pay (Weixin  Pay) is accepted."),
     ("外事办。", "The Foreign Affairs Office, not the \u201cForeigners\u2019 Office\u201d."),

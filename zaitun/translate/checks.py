@@ -187,7 +187,8 @@ def _find_forbidden(target: str, entries: list[Entry], found: list[tuple[str, En
         for banned in filter(normal, entry.forbidden):  # one of invisible characters only would be found anywhere
             fold = not case_matters(banned, entry.en)
             text = forms.get(fold) or forms.setdefault(fold, normal_with_origins(target, fold))
-            hit = _forbidden_hit(normal(banned, fold), entry, entries, text.text, fold)
+            hit = _forbidden_hit(normal(banned, fold), entry, entries, text.text, fold) \
+                or _joined_hit(normal(banned, fold), entry, entries, text.text, fold)
             if hit and banned not in seen:
                 seen.add(banned)
                 found.append((" ".join(text.original(target, *hit).split()), entry))
@@ -202,6 +203,38 @@ def _forbidden_hit(banned: str, entry: Entry, entries: list[Entry], text: str, f
     for hit in re.finditer(_word(banned), text):
         if not any(s <= hit.start() and hit.end() <= e for s, e in approved):
             return hit.start(), hit.end()
+    return None
+
+
+# in the English as the page shows it (raw HTML is text there): a tag or comment a writer put between the words of
+# a forbidden rendering is read past as the words are ("Propaganda<br>Department", "Propaganda<!-- x -->Department")
+_TAG_RE = re.compile(r"<!--.*?-->|<[^<>]{0,40}>", re.S)
+# a gap no phrase is read across: "We reject propaganda. Department staff …" (an ellipsis is no end)
+_SENTENCE_END_RE = re.compile(r"(?<!\.)[.!?](?!\.)\s|[。！？]")
+
+
+def _joined_hit(banned: str, entry: Entry, entries: list[Entry], text: str, fold: bool) -> tuple[int, int] | None:
+    """Where the words of a forbidden rendering of several words stand with nothing between them, or other
+    marks than a space ("PropagandaDepartment", "Propaganda/Department", "P r o p a g a n d a Department",
+    "Propaganda ... Department", a tag between them): the letters of the rendering in a row, a whole word at each
+    end, read across no sentence's end; outside every approved rendering of the segment's terms, as
+    `_forbidden_hit`."""
+    if " " not in banned:  # one word: found as a word already
+        return None
+    letters = "".join(c for c in banned if c.isalnum())
+    untagged = _TAG_RE.sub(lambda tag: " " * len(tag.group()), text)  # (its places those of `text`)
+    kept = [i for i, c in enumerate(untagged) if c.isalnum()]
+    joined = "".join(text[i] for i in kept)
+    renderings = {normal(v, fold) for e in entries for v in (e.en, e.en[:1].upper() + e.en[1:])
+                  if e.en and (e is entry or normal(e.en, fold) != banned)}
+    approved = [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), text)]
+    for hit in re.finditer(re.escape(letters), joined):
+        start, end = kept[hit.start()], kept[hit.end() - 1] + 1
+        before, after = text[:start][-1:], re.match(r"(?:e?s)?(.?)", text[end:]).group(1)  # (plurals too)
+        if (before.isalpha() or after.isalpha() or _SENTENCE_END_RE.search(untagged, start, end)
+                or any(s <= start and end <= e for s, e in approved)):
+            continue
+        return start, end
     return None
 
 
