@@ -152,6 +152,14 @@ def test_reject_and_edit(project):
     assert seg.state == "approved" and seg.target == "Foreign nationals may use visa-free transit."
 
 
+def test_an_edit_approved_at_once_says_the_qa_flags_of_the_english_as_typed(project):
+    proj, store, ids = project
+    result = run(proj, "review", "edit", SLUG, versioned(proj, 3), "--target", "The stay is up to 24 hours.",
+                 "--approve", token=token_of(store, "alice"))
+    assert result.exit_code == 0
+    assert f"approved {ids[3]}, over 2 QA flag(s): number: 240 (240) is missing or different" in result.output
+
+
 def test_editing_in_the_approved_english_as_it_is_says_nothing_changed(project):
     proj, store, ids = project
     alice = token_of(store, "alice")

@@ -161,6 +161,20 @@ def test_a_forbidden_rendering_is_not_approved_from_the_page(site):
     assert [a["action"] for a in store.audit_log(SLUG) if a["seg_id"] == ids[2]][-1] == "approve-refused"
 
 
+def test_save_and_approve_of_an_edit_qa_flags_tells_the_flags_found_in_the_english_as_typed(site):
+    """The reviewer has not seen these flags when pressing Ctrl+Enter: the approval says them, as `review approve`
+    does, rather than only "approved"."""
+    client, store, ids, _ = site
+    login(client)
+    post(client, f"/doc/{SLUG}/edit", seg_id=ids[3], target="The stay is up to 24 hours.", approve="1")
+    assert state_of(store, ids[3]).state == "approved"
+    page = client.get(f"/doc/{SLUG}").text
+    assert f"{ids[3]}: approved over 2 QA flag(s) of the English as typed: 240 (240) is missing" in page
+    assert "if one is right, edit it again" in page
+    post(client, f"/doc/{SLUG}/edit", seg_id=ids[2], target="Foreign nationals may use visa-free transit.", approve="1")
+    assert "approved over" not in client.get(f"/doc/{SLUG}").text  # nothing flagged: nothing more said
+
+
 def test_reviewer_rejects_with_a_comment(site):
     client, store, ids, _ = site
     login(client)

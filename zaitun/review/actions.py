@@ -69,6 +69,8 @@ def edit(project: Project, store: Store, slug: str, seg_id: str, target: str, ac
     tell_approvals_from_now(project, store)
     result = gate.edit(store, slug, seg_id, target, actor, glossary=qa.glossary(project.glossary_dir), issues=issues,
                        approve_now=approve_now, based_on=based_on)
+    if seg_id in result.approved and issues:  # told with the approval: found only now, in the text as typed
+        result.over_flags[seg_id] = issues
     return _announced(project, store, slug, actor, result, defer)
 
 

@@ -237,7 +237,7 @@ def edit(ctx: typer.Context,
     result = actions.edit(ctx.obj.project, store, slug, segment_id, target, actor, approve_now=approve_now,
                           based_on=version)
     typer.echo(f"unchanged {segment_id}: {result.unchanged}" if result.unchanged else f"saved {segment_id}")
-    _report(result)
+    _report(result, result.over_flags)
     if result.refused or result.held:
         raise typer.Exit(1)
 

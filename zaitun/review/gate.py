@@ -73,6 +73,8 @@ class ApproveResult:
     completed: bool = False  # this action approved the document's last pending segment
     held: dict[str, str] = field(default_factory=dict)  # seg_id -> why it came back to review, holding the release
     unchanged: str = ""  # an edit that saved nothing: why (the English typed is the approved English)
+    # an edit approved as it was saved: the QA flags of the English as typed, which its reviewer had not seen yet
+    over_flags: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def require_role(store: Store, actor: str, roles: set[str] = APPROVER_ROLES) -> dict:

@@ -617,6 +617,9 @@ def _act(request: Request, slug: str, seg_id: str, run) -> Response:
 def _report(request: Request, result) -> None:
     if result.approved:
         flash(request, "ok", f"approved {len(result.approved)} segment(s)")
+    for seg_id, flags in result.over_flags.items():  # (an edit saved and approved: its flags are new to its reviewer)
+        flash(request, "error", f"{seg_id}: approved over {len(flags)} QA flag(s) of the English as typed: "
+                                + "; ".join(flag["message"] for flag in flags) + ": if one is right, edit it again")
     for seg_id, why in (result.skipped | result.refused | result.held).items():  # a made-up id stays short
         flash(request, "error", f"{_within_bytes(seg_id, 40)}: {why}")
     if result.completed:
