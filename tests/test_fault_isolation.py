@@ -308,6 +308,25 @@ def test_quotes_and_lists_nested_as_deep_as_the_page_can_show_are_published_whol
     assert "第十九层" in page and "第8项" in page and page.count("<blockquote>") == 19
 
 
+@pytest.mark.parametrize("sentence, message", [
+    ("本措施自2025年1月1日起施行，有效期至2026年11月30日。",
+     "the text says the document is valid until 2026-11-30, its front matter 'valid_until: 2026-12-10'"),
+    ("本措施自2025年2月1日起施行，有效期至2026年12月10日。",
+     "the text says the document is in force from 2025-02-01, its front matter 'valid_from: 2025-01-01'"),
+])
+def test_a_validity_the_text_states_otherwise_than_the_front_matter_is_refused_at_its_line(project, sentence, message):
+    """The page would show "in force, valid until 2026-12-10" above a text saying it lapsed on 30 November."""
+    front = "---\ntitle: 措施\ndate: 2025-01-01\nvalid_from: 2025-01-01\nvalid_until: 2026-12-10\n---\n\n"
+    measures = write(project, "policies/measures.md", f"{front}一、做好工作。\n\n{sentence}\n")
+    expected = f"{measures}:10: {message}: the page would show both; make them agree"
+    assert expected in zaitun(project, "check").stderr
+    done = zaitun(project, "run")
+    assert done.returncode == 1 and expected in done.stderr and not online(project, "zh/policies/measures/")
+    agreeing = "本措施自2025年1月1日起施行，有效期至2026年12月10日。"
+    write(project, "policies/measures.md", f"{front}一、做好工作。\n\n{agreeing}\n")
+    assert zaitun(project, "check").returncode == 0 and zaitun(project, "run").returncode == 0
+
+
 # -- 2, 3, 8, 9: check predicts the refusal; the last good version stays online -----------------------
 @pytest.mark.parametrize("fault, needle, message", [
     ("summary: 2024", "summary:", "'summary' must be text, got a number 2024 (put it in quotes)"),

@@ -162,8 +162,10 @@ def document_validator(project: Project, documents: list[Document]) -> Validator
     from zaitun.publish import redirects
 
     config = _settings(project)
+    # the old addresses that lead to moved pages (none when unread: the build says why; nor made by asking)
+    moved = redirects.read(project.state_dir).moved if (project.root / STATE_DIR).is_dir() else {}
     existing = site_files(documents, project.static_dir, config.get("site.page_size")) | redirect_files(
-        documents, redirects.read(project.state_dir).moved)  # (none moved when it does not read: the build says)
+        documents, moved)
     urls = layout.Urls(config.get("site.base_url"))
 
     def validate(doc: Document) -> list[LocatedError]:

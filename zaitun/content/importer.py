@@ -211,6 +211,35 @@ def _validity(blocks: list, issued: dt.date, source: Path, lines: list[Line]) ->
     return {key: value for key, value in (("valid_from", start), ("valid_until", until)) if value}
 
 
+def stated_validity(body: str, issued: dt.date) -> dict[str, tuple[dt.date, int]]:
+    """The validity a document's text states of itself, read as a notice is imported: key -> (its date, the
+    0-based line of the body saying it). A start it takes from the date of issue (`自印发之日起`) is not stated;
+    nor is what it cannot read (an impossible date is the front matter's to say)."""
+    text = fold(body)
+    lines = text.splitlines()
+    said: dict[dt.date, int] = {}
+
+    def date_at(at: int) -> dt.date:
+        date = to_date(DATE_RE.match(text, at), Path(), None)
+        said.setdefault(date, text.count("\n", 0, at))
+        return date
+
+    def impossible(words: str) -> NoticeImportError:
+        return NoticeImportError(Path(), words)
+
+    try:
+        start = _start(text, issued, date_at)
+        until = _until(text, start or issued, date_at, impossible)
+    except NoticeImportError:
+        return {}
+    clause = next((n for n, line in enumerate(lines) if _PERIOD_WORD_RE.search(line)), 0)
+    return {key: (date, said.get(date, clause)) for key, date in (("valid_from", start), ("valid_until", until))
+            if date is not None and not (key == "valid_from" and date == issued and date not in said)}
+
+
+_PERIOD_WORD_RE = re.compile(rf"有效期|{_PERIOD}|{_LAPSE}|{_IN_FORCE}")  # a line of the validity clause
+
+
 def _clause(text: str, rules: list) -> dt.date | None:
     """The date the first rule (pattern, reading) gives in the document's own sentence, else in any sentence."""
     found = [(match, read) for rx, read in rules if (match := _stated(rx, text))]

@@ -22,6 +22,7 @@ from pathlib import Path
 from zaitun import failures, progress
 from zaitun.config import Limits
 from zaitun.content.identity import newcomers
+from zaitun.content.importer import stated_validity
 from zaitun.content.markdown import too_deep
 from zaitun.content.model import (
     NOTICE_SUFFIXES,
@@ -292,6 +293,9 @@ def _take_in(store: Store, doc: Document, actor: str, limits: Limits,
         _store_document(store, conn, doc, new, actor, fresh=bool(anew))
 
 
+_SAID = {"valid_from": "in force from", "valid_until": "valid until"}
+
+
 def checked_segments(doc: Document, limits: Limits) -> list[Segment]:
     """The document's segments; too many of them refuse it (`limits.segments`), and so do quotes or lists nested
     deeper than the renderer reads: it would leave out what is inside."""
@@ -300,6 +304,11 @@ def checked_segments(doc: Document, limits: Limits) -> list[Segment]:
         raise ContentError(doc.path, f"quotes or lists nested too deep (at most {limit} quotes, or {limit // 2} lists, "
                            "within each other): what is deeper would be left out of the page; nest them less",
                            doc.body_line + line)
+    for key, (stated, line) in stated_validity(doc.body, doc.date).items():
+        if doc.meta.get(key) is not None and doc.meta[key] != stated:
+            raise ContentError(doc.path, f"the text says the document is {_SAID[key]} {stated}, its front matter "
+                               f"'{key}: {doc.meta[key]}': the page would show both; make them agree",
+                               doc.body_line + line)
     new = document_segments(doc)
     if len(new) > limits.segments:
         raise ContentError(doc.path, f"{len(new)} segments, over the limit of {limits.segments} per document "
