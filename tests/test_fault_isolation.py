@@ -359,6 +359,14 @@ def test_a_link_to_a_page_that_does_not_exist_holds_back_only_its_document(proje
     assert "紧急通知" in online(project, "zh/guides/other/") and not online(project, "zh/guides/typo/")
 
 
+def test_a_link_naming_another_documents_file_says_the_page_address_to_write(project):
+    """Pictures are linked by their file, beside the document: staff link a document the same way."""
+    linking = write(project, "guides/linking.md", "---\ntitle: 参见\ndate: 2025-03-01\n---\n\n见[就医](other.md)。\n")
+    expected = (f"{linking}:6: link other.md names the content file of a document: link its page instead, "
+                "/zh/guides/other/ (its English page: /en/guides/other/)")
+    assert expected in zaitun(project, "check").stderr
+
+
 @pytest.mark.parametrize("link, shown, target", [
     ("java&#x09;script:alert(8)", "java%09script:alert(8)", "/zh/guides/sly/java%09script:alert(8)"),
     ("&#0;javascript:alert(9)", "&#0;javascript:alert(9)", "/zh/guides/sly/&"),

@@ -8,6 +8,7 @@ here the same rules (`lint.link_target`, `lint.exists`, `lint.page_facts`) run o
 from __future__ import annotations
 
 import math
+import posixpath
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -62,7 +63,7 @@ def page_link_problems(doc: Document, existing: set[str], urls: layout.Urls) -> 
     links = site_links(doc.body)
     for ref in links.pages:
         fragment = ref.target.startswith("#")
-        problem = _fragment_problem(doc, ref) if fragment else _page_problem(page, ref, existing, urls)
+        problem = _fragment_problem(doc, ref) if fragment else _page_problem(page, ref, existing, urls, doc.source)
         if problem:
             problems.append(ContentError(doc.path, problem, doc.body_line + ref.line))
     for ref in links.refused:
@@ -72,12 +73,26 @@ def page_link_problems(doc: Document, existing: set[str], urls: layout.Urls) -> 
     return problems
 
 
-def _page_problem(page: str, ref: FileReference, existing: set[str], urls: layout.Urls) -> str | None:
+def _page_problem(page: str, ref: FileReference, existing: set[str], urls: layout.Urls, source: str) -> str | None:
     target = lint.link_target(page, ref.target, urls)
     if target is None or lint.exists(target, existing):
         return None
+    named = _named_page(ref.target, source)
+    if named and lint.exists(named, existing):  # `../policies/notice.md`: a content file, as a picture is linked
+        return (f"link {_shown(ref.target)} names the content file of a document: link its page instead, "
+                f"/{named} (its English page: /{named.replace('zh/', 'en/', 1)})")
     return (f"link {_shown(ref.target)} points to /{_shown(target)}, which the site will not have: "
             "fix the link or remove it")
+
+
+def _named_page(target: str, source: str) -> str | None:
+    """The Chinese page of the document whose file a link names relative to the linking file (`source`, as
+    `guides/a.md`), as `section/slug.md`; None for any other link."""
+    path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    if not path.endswith(".md") or path.startswith("/"):
+        return None
+    named = posixpath.normpath(posixpath.join(posixpath.dirname(source), path)).split("/")
+    return layout.document("zh", named[0], named[1][:-3]) if len(named) == 2 else None
 
 
 def _fragment_problem(doc: Document, ref: FileReference) -> str | None:
