@@ -189,6 +189,18 @@ def test_the_deploy_a_rollback_asks_for_takes_what_it_took_off_out_of_the_bucket
     assert page not in online and "www/zh/guides/paying/index.html" in online
 
 
+def test_a_deploy_by_hand_that_finishes_a_stopped_one_takes_it_out_of_status(fx, s3, s3_endpoint):
+    client, _ = s3
+    with (fx.project.root / "zaitun.toml").open("a", encoding="utf-8") as toml:
+        toml.write(f'[publish]\ns3_target = "s3://late-bucket/www"\ns3_endpoint_url = "{s3_endpoint}"\n')
+    assert run(fx, "run").exit_code == 1  # no such bucket yet: the build is online in publish/, the deploy stopped
+    assert "there is no bucket 'late-bucket'" in run(fx, "status").output
+    client.create_bucket(Bucket="late-bucket")
+    deployed = run(fx, "deploy")
+    assert deployed.exit_code == 0 and "zaitun status no longer lists it" in deployed.output
+    assert "there is no bucket" not in run(fx, "status").output
+
+
 def test_preview_server_answers_missing_pages_with_the_site_404(fx):
     run(fx, "build")
     (fx.out / "static").mkdir(exist_ok=True)

@@ -212,6 +212,21 @@ def deploy(project: Project, target: str | None = None, endpoint_url: str | None
     return report, pinged
 
 
+def deployed_whole(project: Project, store: Store, report: DeployReport) -> bool:
+    """A deploy to publish.s3_target by hand that left the target the site online, whole (no file failed, none
+    left that the site no longer has), finishes a publish's deploy that stopped: its failure goes from `zaitun
+    status` (the next pass would clear it too). Whether it went."""
+    from zaitun import failures
+
+    if report.dry_run or report.failed or report.stale or report.target != project.config.get("publish.s3_target"):
+        return False
+    stopped = [f for f in failures.current(store) if f.stage == failures.PUBLISH]
+    if not stopped or any(f.state != failures.DEPLOY_STOPPED for f in stopped):  # (a failed build is not mended)
+        return False
+    failures.record(project, store, failures.PUBLISH, [])
+    return True
+
+
 # One deploy of a project at a time (the publish and expiry flows, cron, a person): two at once could upload an
 # older build over the newer one's deletions, leaving a withdrawn page online and out of the deploy record.
 DEPLOY_LOCK = "deploy.lock"

@@ -78,6 +78,7 @@ def deploy(
 ) -> None:
     """Upload publish/ to S3 (or a folder): only changed files, assets first, feeds and sitemap last."""
     from zaitun.pipeline import deploy as run_deploy
+    from zaitun.pipeline import deployed_whole
 
     project = ctx.obj.project
     report, pinged = run_deploy(project, to, endpoint_url, delete=delete, dry_run=dry_run, force=force)
@@ -94,6 +95,8 @@ def deploy(
     _pinged(project, pinged)
     if report.failed:
         raise typer.Exit(1)
+    if deployed_whole(project, ctx.obj.store, report):
+        typer.echo("the deploy a publish left unfinished is finished: zaitun status no longer lists it")
 
 
 def rollback(
