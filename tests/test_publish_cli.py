@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -199,6 +200,27 @@ def test_a_deploy_by_hand_that_finishes_a_stopped_one_takes_it_out_of_status(fx,
     deployed = run(fx, "deploy")
     assert deployed.exit_code == 0 and "zaitun status no longer lists it" in deployed.output
     assert "there is no bucket" not in run(fx, "status").output
+
+
+def test_preview_serves_what_the_deploy_serves_and_nothing_more(fx):
+    """No folder listed, no social outbox, the media types S3 gives; the site at the path of site.base_url."""
+    run(fx, "build")
+    (fx.out / "social").resolve().mkdir(parents=True, exist_ok=True)  # the outbox: publish/social leads to it
+    (fx.out / "social" / "buffer-x-zh.csv").write_text("text\n", encoding="utf-8")
+    server = serve_folder(fx.out, "127.0.0.1", 0, "https://gov.example.org/www/")
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        get = functools.partial(httpx.get, timeout=5)
+        root, page, feed = get(url + "/"), get(url + "/www/zh/guides/transit/"), get(url + "/www/en/feed.xml")
+        unlisted = [get(url + path).status_code for path in ("/www/en/tags/", "/www/assets/", "/www/social/",
+                                                             "/www/social/buffer-x-zh.csv", "/zh/guides/transit/")]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert root.status_code == 302 and root.headers["location"] == "/www/"
+    assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
+    assert feed.headers["content-type"] == "application/rss+xml; charset=utf-8"
+    assert unlisted == [404] * 5
 
 
 def test_preview_server_answers_missing_pages_with_the_site_404(fx):

@@ -302,7 +302,8 @@ def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
                                            proxy_headers=False))  # review.trusted_proxies decides
     review = _daemon(server.run, "review-ui")
     stack.parts.append(shutdown.Part("the review UI", lambda: _stop_uvicorn(server, review), REVIEW_GRACE + 3))
-    httpd = serve_folder(stack.project.publish_dir, "127.0.0.1", cfg.get("publish.preview_port"))
+    httpd = serve_folder(stack.project.publish_dir, "127.0.0.1", cfg.get("publish.preview_port"),
+                         cfg.get("site.base_url"))
     stack.parts.append(shutdown.Part("the site preview", lambda: (httpd.shutdown(), httpd.server_close())))
     stop = threading.Event()
     since = context.store.last_event_id()  # before the banner: an approval made once it is printed is after it

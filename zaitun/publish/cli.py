@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 
@@ -180,8 +181,10 @@ def preview(ctx: typer.Context,
     if not (site_dir / "index.html").is_file():
         raise PublishError(f"{site_dir} has no built site: run `zaitun build` first")
     port = port or project.config.get("publish.preview_port")
-    with make_server(site_dir, "127.0.0.1", port) as server:
-        typer.echo(f"serving {site_dir} on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+    base_url = project.config.get("site.base_url")
+    with make_server(site_dir, "127.0.0.1", port, base_url) as server:
+        path = urlsplit(base_url).path.strip("/")
+        typer.echo(f"serving {site_dir} on http://127.0.0.1:{port}/{path + '/' if path else ''} (Ctrl-C to stop)")
         try:
             server.serve_forever()
         except KeyboardInterrupt:

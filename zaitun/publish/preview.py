@@ -1,4 +1,6 @@
-"""A local preview of publish/ on 127.0.0.1, answering missing pages with the site's own 404 page."""
+"""A local preview of publish/ on 127.0.0.1, served as the deploy serves it: under the path of site.base_url
+(`https://gov.example.org/www/` at /www/), each file with the media type S3 gives it, no folder listed, nothing
+the deploy leaves out (the social outbox, hidden files), and missing pages answered with the site's own 404."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from zaitun.mediatypes import content_type
+from zaitun.publish import layout
 from zaitun.publish.sinks import content_disposition
 
 
@@ -16,9 +20,36 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
     """Static files from the site folder. publish/ is a link switched by each build: a request resolves it
     once and answers from that one version, so a switch is seen by the next request and never within one."""
 
-    def __init__(self, *args, directory: str, **kwargs):
+    def __init__(self, *args, directory: str, base: str = "/", **kwargs):
         self.site = directory
+        self.base = base  # the site's path on its server: "/", or "/www/"
         super().__init__(*args, directory=directory, **kwargs)
+
+    def do_GET(self):
+        if self.base != "/" and urlsplit(self.path).path == "/":  # the server's root: the site is at its path
+            self.send_response(302)
+            self.send_header("Location", self.base)
+            self.end_headers()
+            return
+        super().do_GET()
+
+    def translate_path(self, path):
+        """The file of a site path under `base`; one no deploy would upload (the social outbox, a hidden file,
+        anything outside `base`) is a file no site has."""
+        route = unquote(urlsplit(path).path)
+        inside = route.startswith(self.base) or route + "/" == self.base
+        rel = route[len(self.base):] if inside else ""
+        parts = [part for part in rel.split("/") if part]
+        if not inside or (parts and parts[0] == layout.SOCIAL_DIR) or any(p.startswith(".") for p in parts):
+            return os.path.join(self.directory, ".not-in-the-site")
+        return super().translate_path("/" + rel)
+
+    def guess_type(self, path):
+        return content_type(str(path))  # as a deploy to S3 gives it (feeds as RSS and Atom, text with its charset)
+
+    def list_directory(self, path):
+        """A folder without an index page is no page on S3: none here either."""
+        self.send_error(404)
 
     def send_head(self):
         self.directory = os.path.realpath(self.site)
@@ -52,13 +83,17 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(PreviewHandler, directory=str(folder))
+def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000,
+                base_url: str = "") -> http.server.ThreadingHTTPServer:
+    """A preview of the site in `folder` at the path of `base_url` (site.base_url; the root without one)."""
+    base = "/" + urlsplit(base_url).path.strip("/") + "/" if urlsplit(base_url).path.strip("/") else "/"
+    handler = functools.partial(PreviewHandler, directory=str(folder), base=base)
     return http.server.ThreadingHTTPServer((host, port), handler)
 
 
-def serve_folder(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> http.server.ThreadingHTTPServer:
+def serve_folder(folder: Path, host: str = "127.0.0.1", port: int = 8000,
+                 base_url: str = "") -> http.server.ThreadingHTTPServer:
     """Serve folder from a background thread; stop it with the returned server's shutdown()."""
-    server = make_server(folder, host, port)
+    server = make_server(folder, host, port, base_url)
     threading.Thread(target=server.serve_forever, daemon=True, name="preview").start()
     return server
