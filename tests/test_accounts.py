@@ -176,6 +176,21 @@ def test_admins_list_reset_and_disable_accounts(project):
         gate.approve(store, SLUG, [ids[0]], "alice", glossary=terms(proj))
 
 
+def test_an_admin_enables_a_disabled_account_again_and_its_old_token_stays_revoked(project):
+    proj, store, ids = project
+    admin, alice = issue_token(store, "root", "root"), issue_token(store, "alice", "alice")
+    assert run(proj, "user", "disable", "alice", token=admin).exit_code == 0
+    assert "only an admin" in error_of(run(proj, "user", "enable", "alice", token=issue_token(store, "eve", "eve")))
+    enabled = run(proj, "user", "enable", "alice", token=admin)
+    assert enabled.exit_code == 0 and "enabled alice; its old API token stays revoked" in enabled.output
+    assert "not valid" in error_of(run(proj, "review", "approve", SLUG, at(proj, 0), token=alice))
+    again = run(proj, "review", "approve", SLUG, at(proj, 0), "--as", "alice", input=PASSWORD + "\n")
+    assert again.exit_code == 0, again.output  # her password works as before
+    assert "is not disabled" in error_of(run(proj, "user", "enable", "alice", token=admin))
+    assert ("root", "user-enable", "alice; its API token revoked") in [
+        (row["actor"], row["action"], row["note"]) for row in store.audit_log()]
+
+
 def test_passwords_must_be_long_and_uncommon_and_are_hashed_with_argon2id(project):
     _proj, store, _ids = project
     for weak, why in (("eleven char", "at least 12"), ("qwerty123456", "common"), ("aaaaaaaaaaaaaaaa", "common"),

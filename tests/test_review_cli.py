@@ -257,6 +257,10 @@ def test_a_mistyped_segment_id_or_one_of_another_document_is_said_to_be_none_of_
     ingest(proj, store)
     gone = zaitun(proj, "review", "approve", SLUG, read, token=token_of(store, "alice"))
     assert f"has no segment {ids[2]!r} any more (its Chinese changed or was removed)" in gone.stderr
+    for verb in (("edit", "--target", "Foreign nationals may transit."), ("reject", "--comment", "no")):
+        stale = zaitun(proj, "review", verb[0], SLUG, read, *verb[1:], token=token_of(store, "alice"))
+        assert f"{SLUG}: has no segment {ids[2]!r} any more (its Chinese changed or was removed): read the " \
+               "document again" in stale.stderr, stale.stderr  # as approving says; not "no current segment"
 
 
 def test_a_rejection_comment_holding_a_control_character_is_refused_and_the_document_still_exports(project):

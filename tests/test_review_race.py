@@ -163,7 +163,7 @@ def test_a_made_up_segment_id_is_never_echoed_whole(two_reviewers):
     fields = page_form(alice.get(f"/doc/{SLUG}").text, f"/doc/{SLUG}/reject", ids[3])
     response = alice.post(f"/doc/{SLUG}/reject", data=fields | {"seg_id": made_up, "comment": "no"})
     assert response.headers["location"] == f"/doc/{SLUG}" and len(response.headers["set-cookie"]) < COOKIE_LIMIT
-    assert "no current segment" in alice.get(response.headers["location"]).text
+    assert "has no segment" in alice.get(response.headers["location"]).text
 
 
 @pytest.mark.parametrize("action", ["edit", "save-and-approve", "approve", "reject"])

@@ -92,7 +92,7 @@ def _find(store: Store, slug: str, seg_id: str, conn: Connection | None) -> Segm
     for state in segment_states(store, slug, conn):
         if state.seg_id == seg_id:
             return state
-    raise ReviewError(f"{slug}: no current segment {seg_id!r} (see `zaitun review show {slug}`)")
+    raise ReviewError(f"{slug}: {_gone(store, conn, slug, seg_id)}")
 
 
 def approve(store: Store, slug: str, seen: dict[str, str], actor: str, *, glossary: Glossary,
@@ -175,11 +175,15 @@ def _approve_in(store: Store, conn: Connection, slug: str, seen: dict[str, str],
 def _not_current(store: Store, conn: Connection, slug: str, seg_id: str) -> str:
     """Why a segment id the document has no current segment of is not approved: its Chinese changed since the
     reviewer read it, or the document never had it (a mistyped id, or another document's segment)."""
+    return f"not approved: {slug} {_gone(store, conn, slug, seg_id)}"
+
+
+def _gone(store: Store, conn: Connection | None, slug: str, seg_id: str) -> str:
+    """Why the document has no current segment of this id, for a reviewer at the page or the command line."""
     if store.segment(slug, seg_id, conn) is None:
-        return (f"not approved: {slug} has no segment {seg_id!r}: check the id and the document "
-                f"(`zaitun review show {slug}`)")
-    return (f"not approved: {slug} has no segment {seg_id!r} any more (its Chinese changed or was removed); "
-            "read the document again")
+        return f"has no segment {seg_id!r}: check the id and the document (`zaitun review show {slug}`)"
+    return (f"has no segment {seg_id!r} any more (its Chinese changed or was removed): read the "
+            "document again")
 
 
 def _forbidden(seg: SegmentState, glossary: Glossary) -> str | None:

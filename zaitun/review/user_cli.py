@@ -130,6 +130,20 @@ def user_disable(ctx: typer.Context, name: str, actor: AsUser = None, token_file
     typer.echo(f"disabled {name}; {ended} open session(s) ended")
 
 
+@user_app.command("enable")
+def user_enable(ctx: typer.Context, name: str, actor: AsUser = None, token_file: TokenFile = None) -> None:
+    """Enable a disabled account again (admins only); its old API token stays revoked."""
+    from zaitun.review.identity import require_admin
+    from zaitun.review.users import enable
+
+    store = ctx.obj.store
+    user = acting(store, actor, token_file)
+    require_admin(user, "enable accounts")
+    revoked = enable(store, name, user["name"])
+    typer.echo(f"enabled {name}" + (f"; its old API token stays revoked (`zaitun user token {name}` gives a new "
+                                     "one)" if revoked else ""))
+
+
 @user_app.command("token")
 def user_token(ctx: typer.Context, name: str,
                revoke: Annotated[bool, typer.Option("--revoke", help="Stop the account's token working, and issue "

@@ -133,6 +133,18 @@ def revoke_token(store: Store, name: str, actor: str) -> bool:
     return bool(user["token_hash"])
 
 
+def enable(store: Store, name: str, actor: str) -> bool:
+    """Enable a disabled account again (disabled by mistake, a person back). Its API token, if it had one, is
+    revoked, as it may be why the account was disabled: the person gets a new one. Whether it had a token."""
+    user = existing(store, name)
+    if user["disabled_at"] is None:
+        raise ReviewError(f"user {name!r} is not disabled")
+    with store.tx() as conn:
+        store.update_user(conn, name, disabled_at=None, token_hash=None)
+        store.log(conn, actor, "user-enable", note=name + ("; its API token revoked" if user["token_hash"] else ""))
+    return bool(user["token_hash"])
+
+
 def issue_token(store: Store, name: str, actor: str) -> str:
     """A new API token for the account (replacing any earlier one); only its hash is kept. The account's own
     command gives it (`zaitun user token`): what a token approves is credited to its account."""
