@@ -37,6 +37,11 @@ def test_front_matter_fields_are_parsed_with_dates(tmp_project):
                                    "range for month): check the month and day", 3),
     ("title: 标题\ndate: 2025-01-01\nvalid_until: soon", "bad date in 'valid_until'", 4),
     ("title: 标题\ndate: 2025-01-01\ntags: 签证", "'tags' must be a list", 4),
+    # the mistakes staff make most, said in their words at their line (YAML finds the first a line later)
+    ("title：标题\ndate: 2025-01-01", "'title：' is written with a full-width colon (a Chinese keyboard's): write "
+                                     "'title:' with a Latin one", 2),
+    ("title: 通知: 关于开展检查\ndate: 2025-01-01", "a value holding ': ' must be in quotes, title: \"…\"", 2),
+    ("title: 标题\ndate: 2025-01-01\ntags:\n\t- 签证", "a tab indents this line; YAML indents with spaces", 5),
 ])
 def test_bad_front_matter_names_file_and_line(tmp_project, front, message, line):
     path = tmp_project.content_dir / "guides" / "bad.md"

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import posixpath
+import re
 import stat
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -130,10 +131,30 @@ def parse_meta(yaml_text: str, path: Path) -> dict:
         if opened is not None and opened.line + 2 < line:  # `[2025` unclosed: found where the file ends, made here
             problem += f" (on line {line}) {exc.context} begun on this line: close or quote it"
             line = opened.line + 2
+        problem, line = _plainly(yaml_text, problem, line)
         raise ContentError(path, f"broken YAML front matter: {problem}", line) from None
     finally:
         loader.dispose()
     return validate_meta(meta, lines, path)
+
+
+_WIDE_COLON = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*：")  # `title：通知`, typed with a Chinese keyboard
+
+
+def _plainly(yaml_text: str, problem: str, line: int) -> tuple[str, int]:
+    """What YAML says of the mistakes staff make most, in their words and at their line: a key with a full-width
+    colon (YAML finds it a line later), a colon inside a value, a tab indenting a line."""
+    lines = yaml_text.split("\n")
+    for n, text in enumerate(lines, start=2):
+        if wide := _WIDE_COLON.match(text):
+            return (f"'{wide.group(1)}：' is written with a full-width colon (a Chinese keyboard's): write "
+                    f"'{wide.group(1)}:' with a Latin one"), n
+    here = lines[line - 2] if 0 <= line - 2 < len(lines) else ""
+    if "mapping values are not allowed" in problem and re.match(r"^\s*[\w-]+:\s*[^'\"\s].*:\s", here):
+        return f"{problem}: a value holding ': ' must be in quotes, {here.split(':', 1)[0].strip()}: \"…\"", line
+    if here.startswith("\t") or (problem.startswith("found character") and "\t" in here):
+        return f"{problem}: a tab indents this line; YAML indents with spaces", line
+    return problem, line
 
 
 def _key_lines(node: yaml.Node | None, path: Path) -> dict[str, int]:
