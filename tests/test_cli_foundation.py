@@ -1,5 +1,6 @@
 """The foundation commands as a newcomer runs them: real subprocesses on a new project."""
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -7,6 +8,8 @@ import sys
 from pathlib import Path
 
 from conftest import FIXTURES
+
+from zaitun.project import Project
 
 ZAITUN = [sys.executable, "-m", "zaitun"]
 
@@ -106,6 +109,23 @@ def test_status_json_lists_documents_after_intake(tmp_path):
     status = json.loads(run("--project", str(project), "status", "--json").stdout)
     slugs = {d["slug"] for d in status["documents"]}
     assert "quan-zheng-ban-gui-2024-11" in slugs and "240-hour-visa-free-transit" in slugs
+
+
+def test_status_says_a_last_day_in_force_and_no_expiry_of_a_withdrawn_document(tmp_path):
+    project = tmp_path / "p"
+    run("init", str(project), "--no-sample")
+    guides = project / "content" / "guides"
+    guides.mkdir()
+    today = Project(project).today()  # the site's day (Quanzhou's), which status counts in
+    for slug, until in (("ending", today), ("gone", today + dt.timedelta(days=5))):
+        (guides / f"{slug}.md").write_text(f"---\ntitle: 规定\ndate: {today - dt.timedelta(days=30)}\n"
+                                           f"valid_until: {until}\n---\n\n正文。\n", encoding="utf-8")
+    run("--project", str(project), "intake")
+    (guides / "gone.md").unlink()
+    run("--project", str(project), "intake")
+    lines = {line.split()[0]: line for line in run("--project", str(project), "status").stdout.splitlines() if line}
+    assert lines["ending"].endswith(f"[last day in force today, {today}]")
+    assert "withdrawn" in lines["gone"] and "expiring" not in lines["gone"]
 
 
 def test_status_names_files_that_need_fixing(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import sys
@@ -257,7 +258,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
             and not set_aside:
         typer.echo("no documents yet: put Markdown files in content/<section>/ and run `zaitun intake`")
     for r in rows:
-        expiry = _validity_tag(r)
+        expiry = _validity_tag(r, ctx.obj.project.today())
         flagged = f", {r.flagged} flagged" if r.flagged else ""
         typer.echo(f"{r.slug:40} {r.stage:17} {r.approved}/{r.total} approved{flagged}{expiry}")
         if r.offline:
@@ -275,13 +276,15 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
         typer.echo(f"set aside: {line}")
 
 
-def _validity_tag(r) -> str:
-    """`  [expiring 2026-12-31]`, `  [not yet in force: from 2027-01-01]`, `  [dated 2027-01-04: online from
-    then]`, or nothing."""
+def _validity_tag(r, today: dt.date) -> str:
+    """`  [expiring 2026-12-31]`, `  [last day in force today, 2026-12-31]`, `  [not yet in force: from
+    2027-01-01]`, `  [dated 2027-01-04: online from then]`, or nothing (a withdrawn document: nothing)."""
     from zaitun.review.status import validity_note
 
     if r.online_from:
         return f"  [dated {r.online_from}: online from then]"
+    if r.expiry == "expiring" and r.valid_until == today and not r.english_valid_until:
+        return f"  [last day in force today, {r.valid_until}]"
     if r.expiry:
         return f"  [{r.expiry} {validity_note(r.as_dict()) if r.english_valid_until else r.valid_until}]"
     return f"  [not yet in force: from {r.in_force_from}]" if r.in_force_from else ""

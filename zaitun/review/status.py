@@ -78,7 +78,8 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
     coming = doc.valid_from if validity_on(doc.valid_from, None, today) == NOT_YET else None
     later = doc.date if stage not in ("withdrawn", "draft") and doc.date > today else None
     return DocumentStatus(row["slug"], row["section"], doc.title, stage, prog["approved"], prog["total"],
-                          prog["flagged"], doc.valid_until, expiry_state(ends, today, warning_days), english, coming,
+                          prog["flagged"], doc.valid_until,
+                          expiry_state(ends, today, warning_days) if stage != "withdrawn" else "", english, coming,
                           offline, later)
 
 
