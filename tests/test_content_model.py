@@ -199,6 +199,13 @@ def _refusal(tmp_project, front: str) -> ContentError:
     return info.value
 
 
+def test_a_document_dated_after_its_last_day_in_force_is_refused_at_valid_until(tmp_project):
+    error = _refusal(tmp_project, "title: 通知\ndate: 2026-12-20\nvalid_until: 2026-12-05")
+    assert error.line == 4
+    assert "'valid_until' (2026-12-05) is before the document's 'date' (2026-12-20): it would go online expired" \
+        in error.message
+
+
 def test_validity_that_ends_before_it_starts_is_refused_at_valid_until(tmp_project):
     error = _refusal(tmp_project, "title: 通知\ndate: 2025-06-01\nvalid_from: 2026-01-01\nvalid_until: 2025-01-01")
     assert error.line == 5

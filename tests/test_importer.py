@@ -262,6 +262,14 @@ def test_validity_read_as_a_period_whatever_its_usual_wording(sentence, start, u
     assert (meta.get("valid_from"), meta.get("valid_until")) == (start, until)
 
 
+def test_a_validity_ending_before_it_starts_is_refused_at_the_notices_line():
+    text = re.sub(r"本措施自印发之日起施行.*\n", "本措施自2025年1月1日起施行，有效期至2024年12月31日。\n", SEED_TEXT)
+    with pytest.raises(NoticeImportError, match=r"valid until 2024-12-31, before it takes effect \(2025-01-01\)") \
+            as refused:
+        convert(text)
+    assert refused.value.line is not None
+
+
 def test_an_impossible_month_in_the_validity_is_refused_at_its_line():
     text = re.sub(r"本措施自印发之日起施行.*\n", "本措施有效期至2027年13月。\n", SEED_TEXT)
     with pytest.raises(NoticeImportError, match="impossible date '2027年13月': correct it in the notice"):

@@ -74,7 +74,7 @@ def test_warm_rebuilds_after_each_kind_of_list_change_write_the_same_site_as_a_f
         lambda: _guide(fx, 5, GUIDE.format(n=5, tags="出入境")),  # a tag changed
         lambda: fx.translate_and_approve("guide-4"),  # English: a list page in the other language too
         lambda: _withdraw(fx, 3),  # the later pages of its lists move up
-        lambda: fx.write("policies", "notice-2023-1", NOTICE.replace("2023-01-05", "2025-07-01", 1), "通知。"),
+        lambda: fx.write("policies", "notice-2023-1", NOTICE.replace("2023-01-05", "2024-07-01", 1), "通知。"),
         lambda: _page_size(fx, 3),  # every list cut again
         lambda: _move(fx, 2, "policies"),  # another section: its page and the sitemap's row move, no list grows
         lambda: fx.write("guides", "paying", PAYING.replace("[payments]", "[]"), "无标签。"),  # a list gone

@@ -208,6 +208,11 @@ def _validity(blocks: list, issued: dt.date, source: Path, lines: list[Line]) ->
 
     start = _start(text, issued, date_at)
     until = _until(text, start or issued, date_at, impossible)
+    if start and until and until < start:  # a notice never in force: a mistyped year, as a rule
+        said = next((m.group(0) for m in DATE_RE.finditer(text) if to_date(m, source, None) == until), "")
+        raise NoticeImportError(source, f"the notice says it is valid until {until}, before it takes effect "
+                                        f"({start}): correct the date in the notice", _line_of(lines, said) if said
+                                else None)
     return {key: value for key, value in (("valid_from", start), ("valid_until", until)) if value}
 
 

@@ -104,10 +104,13 @@ def validate_meta(meta: object, lines: Mapping[str, int], path: Path) -> dict:
 
 def _validity_in_order(meta: dict, lines: Mapping[str, int], path: Path) -> None:
     """A validity that ends before it starts is a typo in one of its dates: published, it would read as expired."""
-    start, end = meta.get("valid_from"), meta.get("valid_until")
+    start, end, issued = meta.get("valid_from"), meta.get("valid_until"), meta.get("date")
     if start and end and end < start:
         raise ContentError(path, f"'valid_until' ({end}) is before 'valid_from' ({start}): correct one of them",
                            lines.get("valid_until", 1))
+    if end and isinstance(issued, dt.date) and end < issued:  # issued after its last day: never in force
+        raise ContentError(path, f"'valid_until' ({end}) is before the document's 'date' ({issued}): it would go "
+                                 "online expired; correct one of them", lines.get("valid_until", 1))
 
 
 def unknown_key_message(name: str) -> str:
