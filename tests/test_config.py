@@ -95,6 +95,20 @@ def test_a_notification_url_apprise_does_not_understand_is_named_by_check_at_its
            "https://github.com/caronc/apprise/wiki)" in [str(p) for p in check_project(Project(tmp_path / "p"))]
 
 
+def test_a_notification_url_from_the_environment_is_named_by_its_variable_not_a_line_of_zaitun_toml(
+        tmp_path, monkeypatch):
+    from zaitun.check import check_project
+    from zaitun.scaffold import init_project
+
+    init_project(tmp_path / "p", with_sample=False)  # its zaitun.toml says `failure = []`
+    monkeypatch.setenv("ZAITUN_NOTIFY_FAILURE", "bogus://x")
+    assert f"{tmp_path / 'p' / 'zaitun.toml'}: notify.failure URL 1 (bogus://), from the environment variable " \
+           "ZAITUN_NOTIFY_FAILURE, is not understood by Apprise" in " ".join(
+               str(p) for p in check_project(Project(tmp_path / "p")))
+    assert Project(tmp_path / "p").config.where("notify.failure") == \
+        "notify.failure (environment variable ZAITUN_NOTIFY_FAILURE)"
+
+
 def test_every_setting_has_help_and_appears_in_the_generated_file(tmp_path):
     assert all(s.help.strip() for s in SETTINGS)
     generated = default_toml()

@@ -63,8 +63,11 @@ def _notify_problems(config: Config) -> list[LocatedError]:
     """Notification URLs Apprise does not understand: every pass would warn of them and tell nobody."""
     from zaitun.notify import EVENTS, not_understood
 
-    return [ConfigError(config.path or "zaitun.toml", f"notify.{event} URL {n} ({why}) is not understood by "
-                        "Apprise: fix it (see https://github.com/caronc/apprise/wiki)", config.line(f"notify.{event}"))
+    return [ConfigError(config.path or "zaitun.toml", f"notify.{event} URL {n} ({why})"
+                        + (f", from the environment variable {env}," if (env := config.from_env(f"notify.{event}"))
+                           else "")
+                        + " is not understood by Apprise: fix it (see https://github.com/caronc/apprise/wiki)",
+                        config.line(f"notify.{event}"))
             for event in EVENTS for n, why in not_understood(config.get(f"notify.{event}") or [])]
 
 

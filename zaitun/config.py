@@ -138,12 +138,23 @@ class Config:
             return raw.split() if isinstance(setting.default, list) else raw
         return value
 
+    def from_env(self, name: str) -> str | None:
+        """The environment variable the setting's value comes from (zaitun.toml leaves it empty), else None."""
+        setting = _BY_NAME[name]
+        empty = not self.values.get(name, setting.default)
+        return setting.env if empty and setting.env and os.environ.get(setting.env) else None
+
     def line(self, name: str) -> int | None:
-        """The line of zaitun.toml setting `name`, if it is set there."""
-        return _line_of(self.path.read_text(encoding="utf-8"), name) if self.path and name in self.values else None
+        """The line of zaitun.toml setting `name`, if its value is set there (not taken from the environment)."""
+        if not self.path or name not in self.values or self.from_env(name):
+            return None
+        return _line_of(self.path.read_text(encoding="utf-8"), name)
 
     def where(self, name: str) -> str:
-        """Where a setting is set, for an error about its value: `publish.s3_target (zaitun.toml:52)`."""
+        """Where a setting is set, for an error about its value: `publish.s3_target (zaitun.toml:52)`, or
+        `notify.failure (environment variable ZAITUN_NOTIFY_FAILURE)`."""
+        if env := self.from_env(name):
+            return f"{name} (environment variable {env})"
         line = self.line(name)
         return f"{name} ({self.path}:{line})" if line else name
 
