@@ -286,18 +286,23 @@ def test_every_cap_is_a_setting_and_refuses_only_the_file_over_it(project):
     assert online(project, "zh/guides/good/")
 
 
+def refused_by_check_and_run(project, expected: str, page: str) -> None:
+    """`check` names it as `run` does, `run` fails, its page is not online and the good document's is."""
+    assert expected in zaitun(project, "check").stderr
+    done = zaitun(project, "run")
+    assert done.returncode == 1 and expected in done.stderr
+    assert not online(project, page) and online(project, "zh/guides/good/")
+
+
 @pytest.mark.parametrize("body, line", [
     ("说明。\n\n" + ">" * 10_000 + " 深\n\n后面的段落。\n", 8),  # blockquotes: the 20th would be left out
     ("说明。\n\n" + "\n".join("  " * i + f"- 第{i}项" for i in range(12)) + "\n", 17),  # lists: the 10th
 ])
 def test_quotes_or_lists_nested_deeper_than_the_page_can_show_are_refused_at_their_line(project, body, line):
     deep = write(project, "guides/deep.md", f"---\ntitle: 深\ndate: 2025-01-01\n---\n\n{body}")
-    expected = (f"{deep}:{line}: quotes or lists nested too deep (at most 19 quotes, or 9 lists, within each other): "
-                "what is deeper would be left out of the page; nest them less")
-    assert expected in zaitun(project, "check").stderr
-    done = zaitun(project, "run")
-    assert done.returncode == 1 and expected in done.stderr
-    assert not online(project, "zh/guides/deep/") and online(project, "zh/guides/good/")
+    refused_by_check_and_run(project, f"{deep}:{line}: quotes or lists nested too deep (at most 19 quotes, or 9 "
+                             "lists, within each other): what is deeper would be left out of the page; nest them less",
+                             "zh/guides/deep/")
 
 
 def test_quotes_and_lists_nested_as_deep_as_the_page_can_show_are_published_whole(project):
@@ -374,11 +379,8 @@ def test_a_link_naming_another_documents_file_says_the_page_address_to_write(pro
 def test_a_disguised_script_link_is_named_as_a_link_to_nowhere_not_published(project, link, shown, target):
     """A colon makes no scheme: a browser reads these as relative links, to pages the site does not have."""
     sly = write(project, "guides/sly.md", f"---\ntitle: 链接\ndate: 2025-03-01\n---\n\n见[附件]({link})。\n")
-    expected = f"{sly}:6: link {shown} points to {target}, which the site will not have: fix the link or remove it"
-    assert expected in zaitun(project, "check").stderr
-    done = zaitun(project, "run")
-    assert done.returncode == 1 and expected in done.stderr
-    assert not online(project, "zh/guides/sly/") and online(project, "zh/guides/good/")
+    refused_by_check_and_run(project, f"{sly}:6: link {shown} points to {target}, which the site will not have: "
+                             "fix the link or remove it", "zh/guides/sly/")
 
 
 @pytest.mark.parametrize("written, shown", [
@@ -390,12 +392,9 @@ def test_a_disguised_script_link_is_named_as_a_link_to_nowhere_not_published(pro
 ])
 def test_a_link_markdown_refuses_as_unsafe_is_named_not_published_as_text(project, written, shown):
     unsafe = write(project, "guides/unsafe.md", f"---\ntitle: 链接\ndate: 2025-03-01\n---\n\n说明。\n\n见{written}。\n")
-    expected = (f"{unsafe}:8: link {shown} is refused as unsafe (a script, a file of the reader's own computer or "
-                "data): the page would show it as text; remove it or link to a page")
-    assert expected in zaitun(project, "check").stderr
-    done = zaitun(project, "run")
-    assert done.returncode == 1 and expected in done.stderr
-    assert not online(project, "zh/guides/unsafe/") and online(project, "zh/guides/good/")
+    refused_by_check_and_run(project, f"{unsafe}:8: link {shown} is refused as unsafe (a script, a file of the "
+                             "reader's own computer or data): the page would show it as text; remove it or link to a "
+                             "page", "zh/guides/unsafe/")
 
 
 def test_a_page_online_whose_link_broke_after_intake_stays_online_without_that_link(project):

@@ -32,6 +32,16 @@ def acting(store, claimed: str | None, token_file: Path | None, allow_temporary:
     return prove(store, claimed, token, _ask_password, allow_temporary=allow_temporary)
 
 
+def _admin(ctx: typer.Context, claimed: str | None, token_file: Path | None, what: str) -> tuple:
+    """The store, and the proven account of whoever runs this command, who must be an admin to do `what`."""
+    from zaitun.review.identity import require_admin
+
+    store = ctx.obj.store
+    user = acting(store, claimed, token_file)
+    require_admin(user, what)
+    return store, user
+
+
 def _ask_password(name: str) -> str:
     from zaitun.review.identity import HOW
 
@@ -120,12 +130,9 @@ def user_passwd(ctx: typer.Context,
 @user_app.command("disable")
 def user_disable(ctx: typer.Context, name: str, actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Disable an account (never deleted, so the audit log stays readable); its sessions end at once."""
-    from zaitun.review.identity import require_admin
     from zaitun.review.users import disable
 
-    store = ctx.obj.store
-    user = acting(store, actor, token_file)
-    require_admin(user, "disable accounts")
+    store, user = _admin(ctx, actor, token_file, "disable accounts")
     ended = disable(store, name, user["name"])
     typer.echo(f"disabled {name}; {ended} open session(s) ended")
 
@@ -133,12 +140,9 @@ def user_disable(ctx: typer.Context, name: str, actor: AsUser = None, token_file
 @user_app.command("enable")
 def user_enable(ctx: typer.Context, name: str, actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Enable a disabled account again (admins only); its old API token stays revoked."""
-    from zaitun.review.identity import require_admin
     from zaitun.review.users import enable
 
-    store = ctx.obj.store
-    user = acting(store, actor, token_file)
-    require_admin(user, "enable accounts")
+    store, user = _admin(ctx, actor, token_file, "enable accounts")
     revoked = enable(store, name, user["name"])
     typer.echo(f"enabled {name}" + (f"; its old API token stays revoked (`zaitun user token {name}` gives a new "
                                      "one)" if revoked else ""))
