@@ -298,22 +298,31 @@ _SAID = {"valid_from": "in force from", "valid_until": "valid until"}
 
 def checked_segments(doc: Document, limits: Limits) -> list[Segment]:
     """The document's segments; too many of them refuse it (`limits.segments`), and so do quotes or lists nested
-    deeper than the renderer reads: it would leave out what is inside."""
+    deeper than the renderer reads (it would leave out what is inside) and a validity its text states otherwise
+    than its front matter."""
     if deep := too_deep(doc.body):
         line, limit = deep
         raise ContentError(doc.path, f"quotes or lists nested too deep (at most {limit} quotes, or {limit // 2} lists, "
                            "within each other): what is deeper would be left out of the page; nest them less",
                            doc.body_line + line)
-    for key, (stated, line) in stated_validity(doc.body, doc.date).items():
-        if doc.meta.get(key) is not None and doc.meta[key] != stated:
-            raise ContentError(doc.path, f"the text says the document is {_SAID[key]} {stated}, its front matter "
-                               f"'{key}: {doc.meta[key]}': the page would show both; make them agree",
-                               doc.body_line + line)
+    _check_validity(doc)
     new = document_segments(doc)
     if len(new) > limits.segments:
         raise ContentError(doc.path, f"{len(new)} segments, over the limit of {limits.segments} per document "
                            "(limits.segments): split the document", 1)
     return new
+
+
+def _check_validity(doc: Document) -> None:
+    """Refuse a front-matter validity the text contradicts (the page would show both): read only in a document
+    whose front matter has one."""
+    if doc.meta.get("valid_from") is None and doc.meta.get("valid_until") is None:
+        return
+    for key, (stated, line) in stated_validity(doc.body, doc.date).items():
+        if doc.meta.get(key) is not None and doc.meta[key] != stated:
+            raise ContentError(doc.path, f"the text says the document is {_SAID[key]} {stated}, its front matter "
+                               f"'{key}: {doc.meta[key]}': the page would show both; make them agree",
+                               doc.body_line + line)
 
 
 def _withdraw_deleted(store: Store, report: IntakeReport, known: dict, present: set[str], actor: str) -> None:
