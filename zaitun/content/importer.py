@@ -218,11 +218,11 @@ def _validity(blocks: list, issued: dt.date, source: Path, lines: list[Line]) ->
 
 def stated_validity(body: str, issued: dt.date) -> dict[str, tuple[dt.date, int]]:
     """The validity a document's text states of itself, read as a notice is imported: key -> (its date, the
-    0-based line of the body saying it). A start it takes from the date of issue (`自印发之日起`) is not stated;
-    nor is what it cannot read (an impossible date is the front matter's to say)."""
+    0-based line of the body saying it). Only a date the text writes out is stated: not a start taken from the
+    date of issue (`自印发之日起`), nor an end counted (`有效期5年`, `2027年底`), nor what it cannot read (an
+    impossible date is the front matter's to say)."""
     text = fold(body)
-    lines = text.splitlines()
-    said: dict[dt.date, int] = {}
+    said: dict[dt.date, int] = {}  # each date the text writes out, and its line
 
     def date_at(at: int) -> dt.date:
         date = to_date(DATE_RE.match(text, at), Path(), None)
@@ -237,12 +237,7 @@ def stated_validity(body: str, issued: dt.date) -> dict[str, tuple[dt.date, int]
         until = _until(text, start or issued, date_at, impossible)
     except NoticeImportError:
         return {}
-    clause = next((n for n, line in enumerate(lines) if _PERIOD_WORD_RE.search(line)), 0)
-    return {key: (date, said.get(date, clause)) for key, date in (("valid_from", start), ("valid_until", until))
-            if date is not None and not (key == "valid_from" and date == issued and date not in said)}
-
-
-_PERIOD_WORD_RE = re.compile(rf"有效期|{_PERIOD}|{_LAPSE}|{_IN_FORCE}")  # a line of the validity clause
+    return {key: (date, said[date]) for key, date in (("valid_from", start), ("valid_until", until)) if date in said}
 
 
 def _clause(text: str, rules: list) -> dt.date | None:
