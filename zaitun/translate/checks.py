@@ -197,9 +197,7 @@ def _find_forbidden(target: str, entries: list[Entry], found: list[tuple[str, En
 def _forbidden_hit(banned: str, entry: Entry, entries: list[Entry], text: str, fold: bool) -> tuple[int, int] | None:
     """Where `banned` (plurals too) is in `text` outside every approved rendering of the segment's terms
     that contains it; a rendering another line forbids protects nothing (the glossary is in conflict)."""
-    renderings = {normal(v, fold) for e in entries for v in (e.en, e.en[:1].upper() + e.en[1:])
-                  if e.en and (e is entry or normal(e.en, fold) != banned)}
-    approved = [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), text)]
+    approved = _approved_spans(banned, entry, entries, text, fold)
     for hit in re.finditer(_word(banned), text):
         if not any(s <= hit.start() and hit.end() <= e for s, e in approved):
             return hit.start(), hit.end()
@@ -219,15 +217,11 @@ def _joined_hit(banned: str, entry: Entry, entries: list[Entry], text: str, fold
     "Propaganda ... Department", a tag between them): the letters of the rendering in a row, a whole word at each
     end, read across no sentence's end; outside every approved rendering of the segment's terms, as
     `_forbidden_hit`."""
-    if " " not in banned:  # one word: found as a word already
-        return None
     letters = "".join(c for c in banned if c.isalnum())
-    untagged = _TAG_RE.sub(lambda tag: " " * len(tag.group()), text)  # (its places those of `text`)
-    kept = [i for i, c in enumerate(untagged) if c.isalnum()]
-    joined = "".join(text[i] for i in kept)
-    renderings = {normal(v, fold) for e in entries for v in (e.en, e.en[:1].upper() + e.en[1:])
-                  if e.en and (e is entry or normal(e.en, fold) != banned)}
-    approved = [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), text)]
+    untagged, kept, joined = _letters_of(text)
+    if " " not in banned or letters not in joined:  # one word: found as a word already
+        return None
+    approved = _approved_spans(banned, entry, entries, text, fold)
     for hit in re.finditer(re.escape(letters), joined):
         start, end = kept[hit.start()], kept[hit.end() - 1] + 1
         before, after = text[:start][-1:], re.match(r"(?:e?s)?(.?)", text[end:]).group(1)  # (plurals too)
@@ -236,6 +230,23 @@ def _joined_hit(banned: str, entry: Entry, entries: list[Entry], text: str, fold
             continue
         return start, end
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _letters_of(text: str) -> tuple[str, list[int], str]:
+    """The text with its tags blanked (each character where it was), where its letters and digits are, and those
+    in a row: read once a text, for every rendering looked for in it."""
+    untagged = _TAG_RE.sub(lambda tag: " " * len(tag.group()), text)
+    kept = [i for i, c in enumerate(untagged) if c.isalnum()]
+    return untagged, kept, "".join(text[i] for i in kept)
+
+
+def _approved_spans(banned: str, entry: Entry, entries: list[Entry], text: str, fold: bool) -> list[tuple[int, int]]:
+    """Where the approved renderings of the segment's terms that could hold `banned` are in `text`; a rendering
+    another line forbids protects nothing (the glossary is in conflict)."""
+    renderings = {normal(v, fold) for e in entries for v in (e.en, e.en[:1].upper() + e.en[1:])
+                  if e.en and (e is entry or normal(e.en, fold) != banned)}
+    return [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), text)]
 
 
 def _word(rendering: str) -> str:
