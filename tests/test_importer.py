@@ -330,6 +330,21 @@ def test_a_unit_line_keeps_each_unit_apart_and_each_label_a_line(units, lines):
     assert [line.strip() for line in body.splitlines() if "单位**" in line] == lines
 
 
+@pytest.mark.parametrize(("steps", "body_lines"), [
+    # the measure's unit, after its steps: the measure's, not its last step's
+    (["1.推行网上办理。", "2.推行电子证照。", "（市市场监管局负责）"],
+     ["- 1\\.推行网上办理。", "- 2\\.推行电子证照。", "**责任单位**：市市场监管局"]),
+    # each step with a unit of its own: each unit under its step
+    (["1.推行网上办理。", "（市政务服务中心负责）", "2.推行电子证照。", "（市市场监管局负责）"],
+     ["- 1\\.推行网上办理。", "  **责任单位**：市政务服务中心", "- 2\\.推行电子证照。",
+      "  **责任单位**：市市场监管局"]),
+])
+def test_a_unit_after_the_steps_of_a_measure_is_the_measures_unless_each_step_has_its_own(steps, body_lines):
+    _, body = convert(UNITS_NOTICE.format(units="\n　　".join(steps), signature="泉州市人民政府办公室"))
+    assert [line for line in body.splitlines() if line.strip() and ("单位" in line or line.lstrip().startswith("-"))
+            ] == body_lines
+
+
 @pytest.mark.parametrize("item", ["1.\t外事礼宾礼仪。", "（1）\t外事礼宾礼仪。"])
 def test_a_tab_after_a_list_number_word_numbered_is_no_part_of_the_text(item):
     _, body = convert(UNITS_NOTICE.format(units=item, signature="泉州市人民政府办公室"))

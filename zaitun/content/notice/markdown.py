@@ -13,10 +13,11 @@ def render(blocks: list[Block]) -> str:
     out: list[str] = []
     in_item = False
     outer = None  # how the list's outer items are numbered: `1.`; `（1）` under one of them is an item of it
-    for block in blocks:
+    closing = _closing_units(blocks)
+    for n, block in enumerate(blocks):
         if block.kind == "unit":
             label, rest = re.split(r"[：:]", block.text, maxsplit=1)
-            out.append(("  " if in_item else "") + f"**{label}**：{_inline(rest)}")
+            out.append(("  " if in_item and n not in closing else "") + f"**{label}**：{_inline(rest)}")
             continue
         in_item = block.kind in ("item", "clause", "subclause")
         style = _numbering(block.text) if block.kind == "item" else None
@@ -32,6 +33,29 @@ def render(blocks: list[Block]) -> str:
         else:
             out.append(_escape_start(_inline(block.text)))
     return "\n\n".join(out) + "\n"
+
+
+LISTED = ("item", "clause", "subclause")
+
+
+def _closing_units(blocks: list[Block]) -> set[int]:
+    """The unit blocks after the last of several items none of which has a unit of its own: the units of the
+    measure the items are the steps of (`1.推行网上办理。` `2.推行电子证照。` `（市市场监管局负责）`), not of
+    its last step."""
+    closing: set[int] = set()
+    start = 0
+    while start < len(blocks):
+        if blocks[start].kind not in LISTED:
+            start += 1
+            continue
+        end = start
+        while end < len(blocks) and blocks[end].kind in (*LISTED, "unit"):
+            end += 1
+        items = [n for n in range(start, end) if blocks[n].kind in LISTED]
+        if len(items) > 1 and all(blocks[n].kind in LISTED for n in range(start, items[-1])):
+            closing.update(range(items[-1] + 1, end))
+        start = end
+    return closing
 
 
 def _numbering(text: str) -> str | None:
