@@ -19,7 +19,7 @@ PACKAGE = Path(zaitun.__file__).parent
 STAGES = ("content", "translate", "review", "publish")
 BELOW = {"state", "context", "failures", "notify", "events", "progress", "project", "config", "errors", "stamps",
          "mediatypes", "children", "leaving", "locks", "days", "bounded",
-         "statefiles"}
+         "statefiles", "s3_target"}
 COMMANDS = {"cli", "up", "runs", "pipeline", "flows", "check", "scaffold", "watch", "__main__"}
 STAGE_COMMANDS = {"cli", "user_cli"}  # a stage's commands call the one orchestration API, zaitun.pipeline
 

@@ -282,7 +282,7 @@ def _problems(flat: dict[str, Any], text: str, path: Path) -> Iterator[ConfigErr
         yield ConfigError(path, "'publish.s3_target' must look like s3://bucket/prefix",
                           _line_of(text, "publish.s3_target"))
     elif target:  # as every deploy would refuse it
-        from zaitun.publish.s3_target import parse_target
+        from zaitun.s3_target import parse_target
 
         try:
             parse_target(target, whole_bucket=flat.get("publish.s3_bucket_root", False))

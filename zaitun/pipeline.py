@@ -212,13 +212,19 @@ def deploy(project: Project, target: str | None = None, endpoint_url: str | None
     return report, pinged
 
 
-def deployed_whole(project: Project, store: Store, report: DeployReport) -> bool:
+def finishes_a_publish(project: Project, report: DeployReport) -> bool:
     """A deploy to publish.s3_target by hand that left the target the site online, whole (no file failed, none
-    left that the site no longer has), finishes a publish's deploy that stopped: its failure goes from `zaitun
-    status` (the next pass would clear it too). Whether it went."""
+    left that the site no longer has): it finishes a publish's deploy that stopped."""
+    return not (report.dry_run or report.failed or report.stale
+                or report.target != project.config.get("publish.s3_target"))
+
+
+def deployed_whole(project: Project, store: Store, report: DeployReport) -> bool:
+    """A deploy that finishes a publish's that stopped (`finishes_a_publish`) takes its failure out of `zaitun
+    status` (the next pass would clear it too). Whether it did."""
     from zaitun import failures
 
-    if report.dry_run or report.failed or report.stale or report.target != project.config.get("publish.s3_target"):
+    if not finishes_a_publish(project, report):
         return False
     stopped = [f for f in failures.current(store) if f.stage == failures.PUBLISH]
     if not stopped or any(f.state != failures.DEPLOY_STOPPED for f in stopped):  # (a failed build is not mended)

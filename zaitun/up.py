@@ -301,6 +301,7 @@ def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
                                            timeout_graceful_shutdown=REVIEW_GRACE,
                                            proxy_headers=False))  # review.trusted_proxies decides
     review = _daemon(server.run, "review-ui")
+    _until_serving(server, review)  # the banner names its address: a browser opened then must find it
     stack.parts.append(shutdown.Part("the review UI", lambda: _stop_uvicorn(server, review), REVIEW_GRACE + 3))
     httpd = serve_folder(stack.project.publish_dir, "127.0.0.1", cfg.get("publish.preview_port"),
                          cfg.get("site.base_url"))
@@ -350,6 +351,21 @@ def start_flows(stack: Stack, env: dict[str, str], echo) -> None:
 
 def review_address(project: Project) -> str:
     return f"http://{project.config.get('review.host')}:{project.config.get('review.port')}/"
+
+
+REVIEW_READY_WITHIN = 60.0  # seconds for the review UI to listen (well under one on an idle machine)
+
+
+def _until_serving(server, thread: threading.Thread) -> None:
+    """Return once uvicorn `server` listens; a loaded machine took seconds, and the banner printed before then
+    named an address that refused a browser."""
+    deadline = time.monotonic() + REVIEW_READY_WITHIN
+    while not server.started:
+        if not thread.is_alive():
+            raise ZaitunError("the review UI stopped as it started: see the lines above")
+        if time.monotonic() > deadline:
+            raise ZaitunError(f"the review UI did not listen within {REVIEW_READY_WITHIN:.0f} s")
+        time.sleep(0.02)
 
 
 def _daemon(target, name: str, *args) -> threading.Thread:

@@ -15,13 +15,12 @@ import datetime as dt
 import itertools
 import re
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from zaitun import progress
 from zaitun.config import Limits
-from zaitun.content.hanzi import NUMERALS, cn_int, fold
+from zaitun.content.hanzi import fold
 from zaitun.content.model import (
     NOTICE_SUFFIXES,
     SLUG_CHARS,
@@ -35,6 +34,7 @@ from zaitun.content.notice.body import classify, paragraphs, shape
 from zaitun.content.notice.head import DOC_NUMBER_RE, Head, take_head
 from zaitun.content.notice.lines import DATE_RE, Line, clean_lines, cut_tail, to_date
 from zaitun.content.notice.markdown import render
+from zaitun.content.notice.validity import start_and_until
 from zaitun.content.pinyin import PINYIN, slug_syllable
 from zaitun.content.schema import CONTROL_RE, SEPARATORS
 from zaitun.errors import LocatedError, NoticeImportError
@@ -163,36 +163,6 @@ def convert_notice(text: str, source: Path) -> tuple[dict, str]:
 
 # ---- front matter --------------------------------------------------------------------------
 
-_IN_FORCE = r"(?:施行|实施|执行|生效|试行)"
-_START_RE = re.compile(rf"(?:自|从)(.{{0,30}}?)起{_IN_FORCE}")
-# `自印发之日起30日后施行`: in force a number of days after the date of issue
-_LATER_START_RE = re.compile(rf"自[^。；，]{{0,8}}之日起([{NUMERALS}]{{1,4}})(?:日|天)后{_IN_FORCE}")
-# `自2025年1月1日起至2027年12月31日止施行`: both ends in one phrase
-_SPAN_RE = re.compile(rf"自(?P<start>{DATE_RE.pattern})起?(?:至|到)(?P<until>{DATE_RE.pattern})止?(?:{_IN_FORCE}|有效)")
-# `有效期为2025年1月1日至…`, `有效期自…至…`, `执行期限为…至…`, `实施期限：…—…`: the period's first day is its start
-_PERIOD = r"(?:有效|执行|实施|试行)期限?"
-_TO = r"(?:至|到|—{1,2}|－|~|～)"  # (not '-', which a date like 2025-01-01 holds)
-_PERIOD_START_RE = re.compile(rf"{_PERIOD}(?:为|自|从|：|:)?(?={DATE_RE.pattern}起?{_TO})")
-# `有效期至…`, and `自…起施行至2026年12月31日`: the last day
-_UNTIL_RE = re.compile(rf"(?:{_PERIOD}[^。；]{{0,20}}?|起{_IN_FORCE}){_TO}(?={DATE_RE.pattern})")
-# `有效期至2027年底` (年末): the year's last day; `有效期至2027年12月`: the month's
-_UNTIL_MONTH_RE = re.compile(rf"{_PERIOD}[^。；]{{0,20}}?{_TO}([{NUMERALS}]{{4}})年(?:(底|末)|([{NUMERALS}]{{1,2}})月"
-                             rf"(?:底|末)?)(?![{NUMERALS}日])")
-# `2027年12月31日废止`, `至…自行失效`: the notice's last day; `自2028年1月1日起废止`: void from that day, so
-# in force until the day before. A date must stand right before the word: `2023年5月1日印发的旧措施同时废止`
-# ends another notice, not this one.
-_LAPSE = r"(?:自行|自动)?(?:失效|废止)"
-_LAPSES_ON_RE = re.compile(rf"(?:至|到|于)?(?={DATE_RE.pattern}{_LAPSE})")
-_LAPSES_FROM_RE = re.compile(rf"自(?={DATE_RE.pattern}起{_LAPSE})")
-# `有效期5年`, `有效期限为三年`, `有效期两年`, `有效期一年半`, `有效期三十个月`, `试行期2年`, `有效期暂定三年`
-_DURATION_RE = re.compile(rf"(?:有效|试行)期限?(?:为|暂定为?|暂为)?([{NUMERALS}]{{1,4}})(?:个)?(年|月)(半)?")
-
-
-# what a document calls itself: `本通知自…起施行` is its own validity, `对有效期至…的企业` someone else's
-_OWN_RE = re.compile(r"本(?:通知|办法|措施|规定|意见|方案|细则|决定|公告|通告|条例|规则|政策|文件|指引|指南|规划|计划|"
-                     r"令)")
-
-
 def _validity(blocks: list, issued: dt.date, source: Path, lines: list[Line]) -> dict:
     """valid_from / valid_until from `自…起施行，有效期至…`, `有效期为…至…`, `自…至…施行`, `…废止` or a duration
     (`有效期3年`, counted from the start, else from the date of issue). A sentence naming the document itself
@@ -206,114 +176,13 @@ def _validity(blocks: list, issued: dt.date, source: Path, lines: list[Line]) ->
     def impossible(said: str) -> NoticeImportError:
         return NoticeImportError(source, f"impossible date {said!r}: correct it in the notice", _line_of(lines, said))
 
-    start = _start(text, issued, date_at)
-    until = _until(text, start or issued, date_at, impossible)
+    start, until = start_and_until(text, issued, date_at, impossible)
     if start and until and until < start:  # a notice never in force: a mistyped year, as a rule
         said = next((m.group(0) for m in DATE_RE.finditer(text) if to_date(m, source, None) == until), "")
         raise NoticeImportError(source, f"the notice says it is valid until {until}, before it takes effect "
                                         f"({start}): correct the date in the notice", _line_of(lines, said) if said
                                 else None)
     return {key: value for key, value in (("valid_from", start), ("valid_until", until)) if value}
-
-
-def stated_validity(body: str, issued: dt.date) -> dict[str, tuple[dt.date, int]]:
-    """The validity a document's text states of itself, read as a notice is imported: key -> (its date, the
-    0-based line of the body saying it). Only a date the text writes out is stated: not a start taken from the
-    date of issue (`自印发之日起`), nor an end counted (`有效期5年`, `2027年底`), nor what it cannot read (an
-    impossible date is the front matter's to say)."""
-    text = fold(body)
-    said: dict[dt.date, int] = {}  # each date the text writes out, and its line
-
-    def date_at(at: int) -> dt.date:
-        date = to_date(DATE_RE.match(text, at), Path(), None)
-        said.setdefault(date, text.count("\n", 0, at))
-        return date
-
-    def impossible(words: str) -> NoticeImportError:
-        return NoticeImportError(Path(), words)
-
-    try:
-        start = _start(text, issued, date_at)
-        until = _until(text, start or issued, date_at, impossible)
-    except NoticeImportError:
-        return {}
-    return {key: (date, said[date]) for key, date in (("valid_from", start), ("valid_until", until)) if date in said}
-
-
-def _clause(text: str, rules: list) -> dt.date | None:
-    """The date the first rule (pattern, reading) gives in the document's own sentence, else in any sentence."""
-    found = [(match, read) for rx, read in rules if (match := _stated(rx, text))]
-    own = [(match, read) for match, read in found if _is_own(text, match)]
-    match, read = (own or found or [(None, None)])[0]
-    return read(match) if match else None
-
-
-def _stated(rx: re.Pattern, text: str) -> re.Match | None:
-    """The pattern's first match in the last sentence about the document itself (`本通知自…起施行，原自…起施行的
-    《办法》同时废止`), else its last match that opens a sentence (`有效期至2027年12月31日。`): one inside a
-    sentence about something else (`对有效期至2025年6月30日的许可证`, `对居留许可有效期至…届满的外国人`) is
-    that thing's date, not the document's."""
-    matches = list(rx.finditer(text))
-    own = [match for match in matches if _is_own(text, match)]
-    if own:
-        return next(match for match in own if _sentence(text, match) == _sentence(text, own[-1]))
-    opening = [match for match in matches if _OPENS_RE.fullmatch(text, _sentence(text, match), match.start())]
-    return opening[-1] if opening else None
-
-
-# what may stand before a validity phrase that opens its sentence: a list number (`五、`, `（三）`, `3.`,
-# `第十条`) and spaces
-_OPENS_RE = re.compile(r"[\s　]*(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|"
-                       r"第[一二三四五六七八九十百零〇\d]+条)?[\s　]*")
-
-
-def _sentence(text: str, match: re.Match) -> int:
-    """Where the sentence holding the match starts."""
-    return max(text.rfind(stop, 0, match.start()) for stop in "。；\n") + 1
-
-
-def _is_own(text: str, match: re.Match) -> bool:
-    return bool(_OWN_RE.search(text, _sentence(text, match), match.start()))
-
-
-def _start(text: str, issued: dt.date, date_at: Callable[[int], dt.date]) -> dt.date | None:
-    def in_force(start: re.Match) -> dt.date | None:
-        date = DATE_RE.search(start.group(1))
-        if date:
-            return date_at(start.start(1) + date.start())
-        if "之日" in start.group(1):  # `自印发之日起`, `自公布之日起`: the day of issue
-            return dt.date.fromordinal(issued.toordinal())  # a copy: the same object twice would make YAML write an
-        return None  # anchor (&id001) and an alias; a day it cannot read (`自2025年底起`) is no day of issue
-
-    return _clause(text, [
-        (_LATER_START_RE, lambda later: issued + dt.timedelta(days=cn_int(later.group(1)))),
-        (_START_RE, in_force),
-        (_SPAN_RE, lambda span: date_at(span.start("start"))),
-        (_PERIOD_START_RE, lambda period: date_at(period.end())),
-    ])
-
-
-def _until(text: str, start: dt.date, date_at: Callable[[int], dt.date],
-           impossible: Callable[[str], NoticeImportError]) -> dt.date | None:
-    def lasting(duration: re.Match) -> dt.date:
-        count, unit, half = duration.groups()
-        return _months_later(start, cn_int(count) * (12 if unit == "年" else 1) + (6 if half else 0))
-
-    def month_end(until: re.Match) -> dt.date:
-        year, year_end, month = until.groups()
-        try:
-            return _months_later(dt.date(cn_int(year), 1 if year_end else cn_int(month), 1), 12 if year_end else 1)
-        except ValueError:
-            raise impossible(until.group(0)[until.start(1) - until.start():]) from None
-
-    return _clause(text, [
-        (_UNTIL_RE, lambda until: date_at(until.end())),
-        (_UNTIL_MONTH_RE, month_end),
-        (_SPAN_RE, lambda span: date_at(span.start("until"))),
-        (_LAPSES_FROM_RE, lambda lapses: date_at(lapses.end()) - dt.timedelta(days=1)),
-        (_LAPSES_ON_RE, lambda lapses: date_at(lapses.end())),
-        (_DURATION_RE, lasting),
-    ])
 
 
 def _line_of(lines: list[Line], said: str) -> int | None:
@@ -325,16 +194,6 @@ def _line_of(lines: list[Line], said: str) -> int | None:
         if 0 <= at < len(here):
             return line.no
     return None
-
-
-def _months_later(start: dt.date, months: int) -> dt.date:
-    """The last day of a period of `months` from `start`: `有效期5年` from 2024-12-20 runs to 2029-12-19."""
-    year, month = divmod(start.month - 1 + months, 12)
-    try:
-        end = start.replace(year=start.year + year, month=month + 1)
-    except ValueError:  # from the 29th-31st into a shorter month: the period ends with that month
-        end = dt.date(start.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-    return end - dt.timedelta(days=1)
 
 
 def _front_matter(head: Head, validity: dict) -> dict:

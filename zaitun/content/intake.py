@@ -22,7 +22,6 @@ from pathlib import Path
 from zaitun import failures, progress
 from zaitun.config import Limits
 from zaitun.content.identity import newcomers
-from zaitun.content.importer import stated_validity
 from zaitun.content.markdown import too_deep
 from zaitun.content.model import (
     NOTICE_SUFFIXES,
@@ -318,6 +317,8 @@ def _check_validity(doc: Document) -> None:
     whose front matter has one."""
     if doc.meta.get("valid_from") is None and doc.meta.get("valid_until") is None:
         return
+    from zaitun.content.notice.validity import stated_validity
+
     for key, (stated, line) in stated_validity(doc.body, doc.date).items():
         if doc.meta.get(key) is not None and doc.meta[key] != stated:
             raise ContentError(doc.path, f"the text says the document is {_SAID[key]} {stated}, its front matter "

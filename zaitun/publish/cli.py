@@ -79,7 +79,7 @@ def deploy(
 ) -> None:
     """Upload publish/ to S3 (or a folder): only changed files, assets first, feeds and sitemap last."""
     from zaitun.pipeline import deploy as run_deploy
-    from zaitun.pipeline import deployed_whole
+    from zaitun.pipeline import deployed_whole, finishes_a_publish
 
     project = ctx.obj.project
     report, pinged = run_deploy(project, to, endpoint_url, delete=delete, dry_run=dry_run, force=force)
@@ -96,7 +96,7 @@ def deploy(
     _pinged(project, pinged)
     if report.failed:
         raise typer.Exit(1)
-    if deployed_whole(project, ctx.obj.store, report):
+    if finishes_a_publish(project, report) and deployed_whole(project, ctx.obj.store, report):  # (the store: only then)
         typer.echo("the deploy a publish left unfinished is finished: zaitun status no longer lists it")
 
 

@@ -21,7 +21,6 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 
 from zaitun.bounded import Overdue, call_within
 from zaitun.errors import DeployError
-from zaitun.publish.s3_target import parse_target
 from zaitun.publish.sinks import (
     DEPLOY_MANIFEST,
     DeployReport,
@@ -29,6 +28,7 @@ from zaitun.publish.sinks import (
     object_headers,
     sync,
 )
+from zaitun.s3_target import parse_target
 
 TIMEOUT = 60.0  # seconds a request may take with its retries (publish.timeout)
 UPLOAD_RATE = 256 * 1024  # bytes a second an upload is allowed at the least, on top of the timeout
