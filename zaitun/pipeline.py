@@ -219,13 +219,11 @@ def finishes_a_publish(project: Project, report: DeployReport) -> bool:
                 or report.target != project.config.get("publish.s3_target"))
 
 
-def deployed_whole(project: Project, store: Store, report: DeployReport) -> bool:
-    """A deploy that finishes a publish's that stopped (`finishes_a_publish`) takes its failure out of `zaitun
-    status` (the next pass would clear it too). Whether it did."""
+def finish_stopped_deploy(project: Project, store: Store) -> bool:
+    """After a deploy that finishes a publish's that stopped (`finishes_a_publish`): take that failure out of
+    `zaitun status` (the next pass would clear it too). Whether there was one."""
     from zaitun import failures
 
-    if not finishes_a_publish(project, report):
-        return False
     stopped = [f for f in failures.current(store) if f.stage == failures.PUBLISH]
     if not stopped or any(f.state != failures.DEPLOY_STOPPED for f in stopped):  # (a failed build is not mended)
         return False

@@ -301,8 +301,8 @@ def start_threads(stack: Stack, context: Context) -> tuple[str, str]:
                                            timeout_graceful_shutdown=REVIEW_GRACE,
                                            proxy_headers=False))  # review.trusted_proxies decides
     review = _daemon(server.run, "review-ui")
-    _until_serving(server, review)  # the banner names its address: a browser opened then must find it
     stack.parts.append(shutdown.Part("the review UI", lambda: _stop_uvicorn(server, review), REVIEW_GRACE + 3))
+    _until_serving(server, review)  # the banner names its address: a browser opened then must find it
     httpd = serve_folder(stack.project.publish_dir, "127.0.0.1", cfg.get("publish.preview_port"),
                          cfg.get("site.base_url"))
     stack.parts.append(shutdown.Part("the site preview", lambda: (httpd.shutdown(), httpd.server_close())))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
 
 import typer
 
@@ -79,7 +78,7 @@ def deploy(
 ) -> None:
     """Upload publish/ to S3 (or a folder): only changed files, assets first, feeds and sitemap last."""
     from zaitun.pipeline import deploy as run_deploy
-    from zaitun.pipeline import deployed_whole, finishes_a_publish
+    from zaitun.pipeline import finish_stopped_deploy, finishes_a_publish
 
     project = ctx.obj.project
     report, pinged = run_deploy(project, to, endpoint_url, delete=delete, dry_run=dry_run, force=force)
@@ -96,7 +95,7 @@ def deploy(
     _pinged(project, pinged)
     if report.failed:
         raise typer.Exit(1)
-    if finishes_a_publish(project, report) and deployed_whole(project, ctx.obj.store, report):  # (the store: only then)
+    if finishes_a_publish(project, report) and finish_stopped_deploy(project, ctx.obj.store):  # (the store: only then)
         typer.echo("the deploy a publish left unfinished is finished: zaitun status no longer lists it")
 
 
@@ -174,7 +173,7 @@ def preview(ctx: typer.Context,
             port: Annotated[int | None, typer.Option("--port", help="Port (default: publish.preview_port).")]
             = None) -> None:
     """Serve publish/ on http://127.0.0.1:PORT to look at the site before deploying it."""
-    from zaitun.publish.preview import make_server
+    from zaitun.publish.preview import make_server, site_path
 
     project = ctx.obj.project
     site_dir = project.publish_dir
@@ -183,8 +182,7 @@ def preview(ctx: typer.Context,
     port = port or project.config.get("publish.preview_port")
     base_url = project.config.get("site.base_url")
     with make_server(site_dir, "127.0.0.1", port, base_url) as server:
-        path = urlsplit(base_url).path.strip("/")
-        typer.echo(f"serving {site_dir} on http://127.0.0.1:{port}/{path + '/' if path else ''} (Ctrl-C to stop)")
+        typer.echo(f"serving {site_dir} on http://127.0.0.1:{port}{site_path(base_url)} (Ctrl-C to stop)")
         try:
             server.serve_forever()
         except KeyboardInterrupt:

@@ -12,8 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from zaitun.mediatypes import content_type
-from zaitun.publish import layout
-from zaitun.publish.sinks import content_disposition
+from zaitun.publish.sinks import content_disposition, deployable
 
 
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
@@ -39,8 +38,7 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         route = unquote(urlsplit(path).path)
         inside = route.startswith(self.base) or route + "/" == self.base
         rel = route[len(self.base):] if inside else ""
-        parts = [part for part in rel.split("/") if part]
-        if not inside or (parts and parts[0] == layout.SOCIAL_DIR) or any(p.startswith(".") for p in parts):
+        if not inside or not deployable(rel.lstrip("/")):
             return os.path.join(self.directory, ".not-in-the-site")
         return super().translate_path("/" + rel)
 
@@ -83,11 +81,16 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def site_path(base_url: str) -> str:
+    """The path the site has on its server, as site.base_url says: "/", or "/www/"."""
+    path = urlsplit(base_url).path.strip("/")
+    return f"/{path}/" if path else "/"
+
+
 def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000,
                 base_url: str = "") -> http.server.ThreadingHTTPServer:
     """A preview of the site in `folder` at the path of `base_url` (site.base_url; the root without one)."""
-    base = "/" + urlsplit(base_url).path.strip("/") + "/" if urlsplit(base_url).path.strip("/") else "/"
-    handler = functools.partial(PreviewHandler, directory=str(folder), base=base)
+    handler = functools.partial(PreviewHandler, directory=str(folder), base=site_path(base_url))
     return http.server.ThreadingHTTPServer((host, port), handler)
 
 

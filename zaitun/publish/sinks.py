@@ -206,9 +206,15 @@ def site_files(site_dir: Path) -> list[str]:
     names = []
     for path in site_dir.rglob("*"):
         rel = path.relative_to(site_dir).as_posix()
-        if path.is_file() and not rel.startswith((layout.SOCIAL_DIR + "/", ".")) and "/." not in rel:
+        if path.is_file() and deployable(rel):
             names.append(rel)
     return sorted(names, key=lambda name: (upload_rank(name), name))
+
+
+def deployable(rel: str) -> bool:
+    """Whether a file of the site (its name, relative with '/') is deployed: not the social outbox, nothing
+    hidden. `zaitun preview` serves the same files."""
+    return not rel.startswith((layout.SOCIAL_DIR + "/", ".")) and "/." not in rel
 
 
 # Types a browser shows without running anything on the site's origin: images, PDF, CSS, fonts, plain text, JSON.
