@@ -86,7 +86,8 @@ def content_findings(project: Project, places: Mapping[str, str] | None = None) 
     limits = Limits.of(_settings(project))
     writing = wait_for_writers(project.content_dir)
     loaded = load_documents(project.content_dir, limits, owners=places, skip=writing)
-    validate = document_validator(project, loaded.documents)
+    pages = _site_files(project, loaded.documents)  # the link checks' and the alias checks'
+    validate = document_validator(project, loaded.documents, pages)
     converted: list[Document] = []
     problems: list[LocatedError] = [*loaded.errors, *notice_problems(project.content_dir, limits, converted, writing)]
     for doc in loaded.documents:
@@ -98,18 +99,19 @@ def content_findings(project: Project, places: Mapping[str, str] | None = None) 
     return Findings(problems, list(unread_files(loaded.others, loaded.documents, project.content_dir)),
                     same_notices([*loaded.documents, *converted], places),
                     still_written(writing, "not checked yet (taken in once it is closed)"),
-                    alias_problems(project, loaded.documents))
+                    alias_problems(loaded.documents, pages))
 
 
-def alias_problems(project: Project, documents: list[Document]) -> list[LocatedError]:
+def alias_problems(documents: list[Document], pages: set[str]) -> list[LocatedError]:
     """The aliases a build of these documents would not write, as it would name them (redirects.AliasClaims):
-    another page's address, another document's alias, either but for letter case or Unicode form."""
+    another page's address, another document's alias, either but for letter case or Unicode form. `pages`: the
+    files a build of them writes (`_site_files`)."""
     aliased = sorted((d for d in documents if not d.draft and d.meta.get("aliases")), key=lambda d: d.slug)
     if not aliased:
         return []
     from zaitun.publish.redirects import AliasClaims
 
-    claims = AliasClaims(site_files(documents, project.static_dir, _settings(project).get("site.page_size")))
+    claims = AliasClaims(pages)
     return [refused for doc in aliased for alias in doc.meta["aliases"]
             if (refused := claims.refusal(alias, doc.slug, doc.path))]
 
@@ -159,16 +161,20 @@ def stored_places(project: Project, store: Reads | None = None) -> dict[str, str
     return {row["slug"]: content_source(row["section"], row["path"]) for row in rows}
 
 
-def document_validator(project: Project, documents: list[Document]) -> Validator:
+def _site_files(project: Project, documents: list[Document]) -> set[str]:
+    return site_files(documents, project.static_dir, _settings(project).get("site.page_size"))
+
+
+def document_validator(project: Project, documents: list[Document], pages: set[str] | None = None) -> Validator:
     """What intake checks of each document besides its own file, given all documents of the pass: its file
-    links and its links to other pages, the build's refusals."""
+    links and its links to other pages, the build's refusals. `pages`: the files a build of the documents writes,
+    when worked out already (`_site_files`)."""
     from zaitun.publish import redirects
 
     config = _settings(project)
     # the old addresses that lead to moved pages (none when unread: the build says why; nor made by asking)
     moved = redirects.read(project.state_dir).moved if (project.root / STATE_DIR).is_dir() else {}
-    existing = site_files(documents, project.static_dir, config.get("site.page_size")) | redirect_files(
-        documents, moved)
+    existing = (_site_files(project, documents) if pages is None else pages) | redirect_files(documents, moved)
     urls = layout.Urls(config.get("site.base_url"))
 
     def validate(doc: Document) -> list[LocatedError]:
