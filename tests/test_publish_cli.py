@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from zaitun.cli import app
 from zaitun.errors import PublishError
+from zaitun.publish.output import outbox_dir
 from zaitun.publish.preview import serve_folder
 from zaitun.publish.websub import ping
 
@@ -164,15 +165,76 @@ def built_without_then_with_the_transit_guide(fx) -> str:
     return run(fx, "build").output
 
 
-def test_social_post_holds_a_post_whose_page_a_rollback_took_offline(fx):
+def test_social_post_holds_a_post_whose_page_is_not_yet_on_the_deploy_target(fx, s3, s3_endpoint):
+    _, bucket = s3
     with (fx.project.root / "zaitun.toml").open("a", encoding="utf-8") as toml:
-        toml.write("[social]\nmax_age_days = 100000\n")
-    assert "social posts queued" in built_without_then_with_the_transit_guide(fx)  # and its posts
-    assert run(fx, "rollback").exit_code == 0
+        toml.write(f'[publish]\ns3_target = "s3://{bucket}/www"\ns3_endpoint_url = "{s3_endpoint}"\n'
+                   "[social]\nmax_age_days = 100000\n")
+    assert "social posts queued" in run(fx, "build").output  # built, not deployed
     result = run(fx, "social", "post")
     assert result.exit_code == 0
-    assert "held transit.zh.mastodon." in result.output and "would send transit" not in result.output
-    assert "would send paying.zh.mastodon." in result.output and "held 2 (page not online)" in result.output
+    assert "held transit.zh.mastodon." in result.output and "would send 0" in result.output
+    assert run(fx, "deploy").exit_code == 0
+    assert "would send transit.zh.mastodon." in run(fx, "social", "post").output
+
+
+def outbox_texts(fx) -> str:
+    """Every post and Buffer/Hootsuite row in the outbox, as one text."""
+    return "".join(p.read_text(encoding="utf-8") for p in sorted(outbox_dir(fx.out).glob("*.*")))
+
+
+def test_a_rollback_takes_the_posts_of_pages_it_took_offline_out_of_the_csvs_staff_upload(fx):
+    with (fx.project.root / "zaitun.toml").open("a", encoding="utf-8") as toml:
+        toml.write("[social]\nmax_age_days = 100000\n")
+    built_without_then_with_the_transit_guide(fx)
+    assert "guides/transit/" in outbox_texts(fx)  # build 2 queued its posts
+    withdrawn = len(list(outbox_dir(fx.out).glob("transit.*.json")))
+    rolled = run(fx, "rollback")
+    assert rolled.exit_code == 0, rolled.output
+    assert f"took {withdrawn} unsent social post(s) out of the outbox and its CSVs" in rolled.output
+    assert "guides/transit/" not in outbox_texts(fx) and "240" not in outbox_texts(fx)
+    assert "guides/paying/" in outbox_texts(fx)  # its page is in the build put back online
+    rebuilt = run(fx, "build")  # from the store: the guide is back, and announced again
+    assert "social posts queued" in rebuilt.output and "zh/guides/transit/" in outbox_texts(fx)
+
+
+def test_a_rollback_takes_out_posts_that_announce_english_the_build_put_back_does_not_show(fx):
+    with (fx.project.root / "zaitun.toml").open("a", encoding="utf-8") as toml:
+        toml.write("[social]\nmax_age_days = 100000\n")
+    run(fx, "build")
+    guide = fx.project.content_dir / "guides" / "transit.md"
+    guide.write_text(guide.read_text(encoding="utf-8").replace("social: 240小时", "social: 新：240小时"),
+                     encoding="utf-8")
+    fx.ingest()
+    fx.translate_and_approve("transit", lambda source: "WRONG WORDS" if source.startswith("新：") else source)
+    assert "social posts queued" in run(fx, "build").output
+    assert "WRONG WORDS" in outbox_texts(fx)  # the English a rollback is about to take off
+    rolled = run(fx, "rollback")
+    assert rolled.exit_code == 0 and "took " in rolled.output
+    assert "WRONG WORDS" not in outbox_texts(fx) and "transit.zh.mastodon" not in run(fx, "social", "post").output
+    assert "transit.en.mastodon" not in run(fx, "social", "post").output
+
+
+def test_a_rollback_leaves_the_posts_of_pages_it_shows_as_they_were(fx):
+    with (fx.project.root / "zaitun.toml").open("a", encoding="utf-8") as toml:
+        toml.write("[social]\nmax_age_days = 100000\n")
+    run(fx, "build")
+    queued = sorted(p.name for p in outbox_dir(fx.out).glob("*.json"))
+    (fx.project.content_dir / "policies" / "notice-2023-1.md").unlink()  # announced never: it has expired
+    fx.ingest()
+    run(fx, "build")
+    rolled = run(fx, "rollback", "--with-withdrawn")
+    assert rolled.exit_code == 0 and "took " not in rolled.output
+    assert sorted(p.name for p in outbox_dir(fx.out).glob("*.json")) == queued and "transit" in str(queued)
+
+
+def test_social_post_sends_the_posts_of_a_site_served_under_a_base_path(fx):
+    (fx.project.root / "zaitun.toml").write_text('[site]\nbase_url = "https://example.org/visit/"\n'
+                                                 "[social]\nmax_age_days = 100000\n", encoding="utf-8")
+    run(fx, "build")
+    result = run(fx, "social", "post")
+    assert result.exit_code == 0 and "held" not in result.output, result.output
+    assert "would send transit.zh.mastodon." in result.output
 
 
 def test_the_deploy_a_rollback_asks_for_takes_what_it_took_off_out_of_the_bucket_too(fx, s3, s3_endpoint):

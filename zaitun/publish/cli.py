@@ -120,9 +120,15 @@ def rollback(
         return
     from zaitun.publish.site import rollback as roll_back
 
-    version = roll_back(project, number, ctx.obj.lazy_store, with_withdrawn, with_rejected)
-    typer.echo(f"{project.publish_dir} now shows build {int(version.name)}; the next build builds from the "
-               f"store again")
+    rolled = roll_back(project, number, ctx.obj.lazy_store, with_withdrawn, with_rejected)
+    typer.echo(f"{project.publish_dir} now shows build {int(rolled.version.name)}; the next build builds from "
+               f"the store again")
+    if rolled.problem:
+        typer.echo(f"warning: {rolled.problem}; the social outbox may hold posts of pages this build does not "
+                   "show", err=True)
+    if rolled.withdrawn:
+        typer.echo(f"took {rolled.withdrawn} unsent social post(s) out of the outbox and its CSVs: their pages are not "
+                   "in that build, or say otherwise there; the next build that shows them queues them again")
     if project.config.get("publish.s3_target"):  # --delete: what the rollback took off leaves the bucket too
         typer.echo("run `zaitun deploy --delete` to put it on the deploy target too, without the pages it does "
                    "not have")

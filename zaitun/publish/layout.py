@@ -149,9 +149,9 @@ def _quote(path: str) -> str:
 def _path_of(base_url: str, href: str) -> str | None:
     href = href.split("#", 1)[0].split("?", 1)[0]
     root = base_url.rstrip("/")
-    if href.startswith(root + "/") or href == root:
-        href = href[len(root):] or "/"
-    elif urlsplit(href).scheme or href.startswith("//"):
+    if href.startswith(root + "/") or href == root:  # an absolute URL of the site: the rest is the path
+        return unquote(href[len(root) + 1:])
+    if urlsplit(href).scheme or href.startswith("//"):
         return None
     href = unquote(href)
     base = urlsplit(base_url).path.rstrip("/") + "/"

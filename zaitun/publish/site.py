@@ -77,7 +77,7 @@ from zaitun.publish.pages import Output, PageSpec, Plan, Site, key_of, outputs, 
 from zaitun.publish.render import compile_templates_in, css_digest
 from zaitun.publish.report import BuildReport
 from zaitun.publish.screen import Screen
-from zaitun.publish.social import SocialStateUnreadable, queue_posts
+from zaitun.publish.social import SocialStateUnreadable, queue_posts, withdraw_unshown
 from zaitun.publish.tags import tag_labels
 from zaitun.publish.workers import lean_heap, render_all, trim, worker_count
 from zaitun.state import heads
@@ -164,7 +164,7 @@ YIELD = 0.001  # seconds: else the build returns only when this thread gives up 
 
 
 def rollback(project: Project, number: int | None = None, store: Store | LazyStore | None = None,
-             with_withdrawn: bool = False, with_rejected: bool = False) -> Path:
+             with_withdrawn: bool = False, with_rejected: bool = False) -> RolledBack:
     """Put an earlier build back online (by default the one before the build online); waits for a build.
     Given the store, a build showing documents withdrawn since is refused unless `with_withdrawn`, and one
     showing English a reviewer rejected since (a retracted release) unless `with_rejected`: what was taken
@@ -190,8 +190,22 @@ def rollback(project: Project, number: int | None = None, store: Store | LazySto
                                "again)")
 
     with build_lock(project):
-        return roll_back(project.publish_dir, number,
-                         None if store is None or (with_withdrawn and with_rejected) else refuse)
+        version = roll_back(project.publish_dir, number,
+                            None if store is None or (with_withdrawn and with_rejected) else refuse)
+        try:  # under the lock: no build queues posts meanwhile
+            return RolledBack(version, withdraw_unshown(project, version))
+        except SocialStateUnreadable as exc:
+            return RolledBack(version, 0, str(exc))
+
+
+@dataclass(frozen=True)
+class RolledBack:
+    """The build a rollback put online, the unsent social posts it took out of the outbox (social.py's
+    withdraw_unshown), and why it could not look at them."""
+
+    version: Path
+    withdrawn: int
+    problem: str | None = None
 
 
 def _not_in_store(docs: dict, store: Store | LazyStore) -> list[str]:

@@ -247,6 +247,46 @@ def withdraw_posts(outbox: Path, keys: set[str], sent: dict) -> list[dict]:
     return list(taken.values())
 
 
+def withdraw_unshown(project: Project, version: Path) -> int:
+    """After a rollback to `version` (a build's folder): the unsent posts that do not announce what it shows
+    (their page is not in it, or it has another title or summary) leave the outbox and its CSVs, and their
+    documents are announced again by the next build that shows them. Staff upload the CSVs by hand: a post
+    must not link a page the rollback took off, nor repeat the English it was rolled back from. Returns the
+    posts taken (none when the state does not read: SocialStateUnreadable)."""
+    from zaitun.publish.output import SITE, outbox_dir, read_manifest
+
+    outbox = outbox_dir(project.publish_dir)
+    state, _ = _load(project)
+    docs = read_manifest(version)[0].get("docs", {})
+    urls = layout.Urls(project.config.get("site.base_url"))
+    keys = set()
+    for post in outbox_posts(outbox):
+        if post["id"] in state["sent"]:
+            continue
+        path = urls.path_of(post["url"])
+        page = layout.file_of(path) if path is not None else ""
+        if not page or not (version / SITE / page).is_file() \
+                or _shown_basis(docs.get(post["slug"]), post["slug"], post["lang"]) != post["id"].rsplit(".", 1)[1]:
+            keys.add(f"{post['slug']}:{post['lang']}")
+    if not keys:
+        return 0
+    taken = withdraw_posts(outbox, keys, state["sent"])
+    for key in keys:
+        state["queued"].pop(key, None)  # announced again once a build shows it
+    save_state(project, state)
+    return len(taken)
+
+
+def _shown_basis(record: dict | None, slug: str, lang: str) -> str | None:
+    """The announcement (`basis`) of a document's page as a build's manifest records it (None: not known)."""
+    if not record:
+        return None
+    meta = record.get("meta") if lang == "zh" else (record.get("en") or {}).get("meta")
+    if not isinstance(meta, dict) or not meta.get("title") and lang == "zh":
+        return None
+    return announcement(meta.get("title") or slug, meta.get("summary") or "", meta.get("social") or "")
+
+
 def _drop_from_csvs(outbox: Path, posts: list[dict]) -> None:
     """Remove these posts' rows from the Buffer (by text) and Hootsuite (by link) CSVs of their channels."""
     for platform, lang in {(p["platform"], p["lang"]) for p in posts}:
