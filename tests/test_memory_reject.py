@@ -267,3 +267,24 @@ def test_a_rejection_reaching_many_documents_names_a_few_and_counts_the_rest(tmp
     assert "back in review: copy-0 segment 4, copy-1 segment 4, copy-2 segment 4, copy-3 segment 4, copy-4 " \
            "segment 4 and 2 more (see `zaitun status`)" in note
     assert all(segment_of(fx.store, slug, seg.source).state == "draft" for slug in others)
+
+
+def test_a_rejection_reaches_the_english_memory_gave_to_the_same_sentence_wrapped_anew(tmp_path):
+    fx = published_project(tmp_path / "proj")
+    wrapped = BODY.replace("持有联程客票的旅客可以申请。", "持有联程客票的旅客\n    可以申请。")
+    fx.write("guides", FROM_MEMORY, FRONT.format(date=fx.project.today().isoformat()), wrapped)
+    fx.ingest()
+    pipeline.translate(fx.project, fx.store, slugs=[FROM_MEMORY], announce=False)
+    flagged = shown([s for s in segment_states(fx.store, FROM_MEMORY) if s.state == "draft"])  # (EN[…] by rita)
+    gate.approve(fx.store, FROM_MEMORY, flagged, "rita", glossary=load_glossary(fx.project.glossary_dir))
+    taken = segment_of(fx.store, FROM_MEMORY, "持有联程客票的旅客\n可以申请。")
+    assert taken.state == "approved" and taken.target == WRONG  # memory's English, though spaced otherwise
+    assert taken.translation["reviewed_by"] == MEMORY_APPROVER
+    zaitun(fx.project.root, "build")
+    assert_english_online(fx.out, FROM_MEMORY, WRONG)
+
+    reject_wrong(fx)
+    zaitun(fx.project.root, "build")
+    assert_english_offline(fx.out, FROM_MEMORY)
+    back = segment_of(fx.store, FROM_MEMORY, taken.source)
+    assert back.state == "draft" and any("was rejected by vera" in issue["message"] for issue in back.issues)

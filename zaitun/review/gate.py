@@ -29,6 +29,7 @@ from zaitun.errors import ReviewError
 from zaitun.events import DOCUMENT_RETRACTED
 from zaitun.review.documents import unknown
 from zaitun.review.quoting import shortened
+from zaitun.state.digest import memory_key
 from zaitun.state.segments import (
     MEMORY_APPROVER,
     MEMORY_REJECTED,
@@ -414,9 +415,10 @@ def _recall(store: Store, conn: Connection, where: str, planned: _Reach, actor: 
 
 
 def _taken_from_memory(seg: SegmentState, rejected: SegmentState) -> bool:
-    """Whether the segment holds the rejected English for the same Chinese as memory gave it, read by nobody there."""
+    """Whether the segment holds the rejected English for the same Chinese (however spaced) as memory gave it, read
+    by nobody there."""
     tr = seg.translation
-    return (tr is not None and tr["origin"] == "memory" and seg.source == rejected.source
+    return (tr is not None and tr["origin"] == "memory" and memory_key(seg.source) == memory_key(rejected.source)
             and tr["target"] == rejected.target
             and (seg.state == SegmentStatus.DRAFT
                  or (seg.state == SegmentStatus.APPROVED and tr["reviewed_by"] == MEMORY_APPROVER)))
@@ -508,7 +510,9 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
              if seg.kind in FACT_FIELDS}
     approvals = [tr for seg_id, tr in current.items() if tr["state"] == "approved"]
     held = [s["seg_id"] for s in store.segments(slug) if s["seg_id"] in current]  # the segments it is made of
-    from_memory = [tr["source_hash"] for tr in approvals if tr["reviewed_by"] == MEMORY_APPROVER]
+    sources = {seg.id: seg.source for seg in [*meta_segs, *(p.segment for p in pieces if p.segment)]}
+    from_memory = [sources[seg_id] for seg_id, tr in current.items()
+                   if tr["state"] == "approved" and tr["reviewed_by"] == MEMORY_APPROVER and seg_id in sources]
     payload = {
         "translations": {seg_id: current[seg_id]["id"] for seg_id in held},  # what a rejection retracts
         "meta": meta,

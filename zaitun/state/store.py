@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     create_engine,
     delete,
     event,
@@ -44,7 +45,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from zaitun.errors import StoreError, damaged_store, machine_trouble
 from zaitun.state.changes import WINDOW, history_digest
-from zaitun.state.digest import sha
+from zaitun.state.digest import memory_key, sha
 
 metadata = MetaData()
 
@@ -133,6 +134,8 @@ SEGMENT_TRANSLATIONS = "CREATE INDEX IF NOT EXISTS translations_segment ON trans
 # for them: Store.memory_uses); the query names the literal origin, so both databases use this partial index
 MEMORY_TRANSLATIONS = ("CREATE INDEX IF NOT EXISTS translations_memory ON translations (source_hash) "
                        "WHERE origin = 'memory'")
+MEMORY_TARGETS = ("CREATE INDEX IF NOT EXISTS translations_memory_target ON translations (target_hash) "
+                  "WHERE origin = 'memory'")  # a rejection finds where memory gave its English (Store.memory_uses)
 
 users = Table(
     "users", metadata,
@@ -216,6 +219,12 @@ store_identity = Table(  # a random token made with the store: a store made anew
     Column("token", String(32), primary_key=True),
 )
 
+store_changes = Table(  # the changes made to an older store's rows, each once (see _rekey_memory)
+    "store_changes", metadata,
+    Column("name", String(100), primary_key=True),
+)
+MEMORY_KEYED = "memory keyed by memory_key"
+
 WRITE_LOCK = 0x7A61_6974  # "zait": the PostgreSQL advisory lock that serialises writing transactions
 
 
@@ -294,6 +303,7 @@ def _indexes(engine: Engine) -> None:
         conn.exec_driver_sql(WITHDRAWN_DOCUMENTS)
         conn.exec_driver_sql(SEGMENT_TRANSLATIONS)
         conn.exec_driver_sql(MEMORY_TRANSLATIONS)
+        conn.exec_driver_sql(MEMORY_TARGETS)
         for index in LOGIN_CHECK_INDEXES:
             conn.exec_driver_sql(index)
 
@@ -326,6 +336,22 @@ def _identify(engine: Engine) -> None:
             conn.execute(insert(store_identity).values(token=secrets.token_hex(16)))
 
 
+def _rekey_memory(engine: Engine) -> None:
+    """Key an older store's memory entries by memory_key (they were keyed by their exact Chinese), once; of
+    entries that now share a key, the one approved last stays."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")  # two starting at once
+        if conn.execute(select(store_changes.c.name).where(store_changes.c.name == MEMORY_KEYED)).first():
+            return
+        rows = conn.execute(select(memory).order_by(memory.c.updated_at)).mappings().all()
+        newest = {memory_key(row["source"]): dict(row) for row in rows}  # the last approved of each key
+        if any(row["source_hash"] != memory_key(row["source"]) for row in rows):
+            conn.execute(delete(memory))
+            conn.execute(insert(memory), [row | {"source_hash": key} for key, row in newest.items()])
+        conn.execute(insert(store_changes).values(name=MEMORY_KEYED))
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -355,6 +381,7 @@ class Store:
         _indexes(engine)
         _change_triggers(engine)
         _identify(engine)
+        _rekey_memory(engine)
         return cls(engine)
 
     @contextmanager
@@ -429,43 +456,54 @@ class Store:
         return [_translation(r) for r in self._rows(q)]
 
     def memory_lookup(self, sources: list[str]) -> dict[str, str]:
-        hashes = {sha(s): s for s in sources}
+        """The memory's English of each of these Chinese texts it holds (by memory_key: as a reader sees it)."""
+        hashes: dict[str, list[str]] = {}
+        for source in sources:
+            hashes.setdefault(memory_key(source), []).append(source)
         out: dict[str, str] = {}
         keys = list(hashes)
         with self.engine.connect() as c:
             for i in range(0, len(keys), 500):
                 q = select(memory.c.source_hash, memory.c.target).where(memory.c.source_hash.in_(keys[i:i + 500]))
                 for h, target in c.execute(q):
-                    out[hashes[h]] = target
+                    out.update(dict.fromkeys(hashes[h], target))
         return out
 
-    def memory_approvers(self, source_hashes: list[str], conn: Connection | None = None) -> list[str]:
+    def memory_approvers(self, sources: list[str], conn: Connection | None = None) -> list[str]:
         """Who vouched for the memory entries of these Chinese texts (reviewer, importer or project file)."""
-        q = select(memory.c.approved_by).where(memory.c.source_hash.in_(set(source_hashes))).distinct()
+        keys = {memory_key(source) for source in sources}
+        q = select(memory.c.approved_by).where(memory.c.source_hash.in_(keys)).distinct()
         return sorted(r["approved_by"] for r in self._rows(q, conn) if r["approved_by"])
 
     def memory_uses(self, source: str, target: str, conn: Connection | None = None) -> list[str]:
         """The active documents holding a draft or an approval taken from memory with this English for this
-        Chinese (current or not: see zaitun.review.gate.reject), in slug order."""
-        query = (select(translations.c.slug).distinct()
+        Chinese, however spaced (its memory_key; current or not: see zaitun.review.gate.reject), in slug order."""
+        query = (select(translations.c.slug, segments.c.source)
                  .join(documents, documents.c.slug == translations.c.slug)
-                 .where(translations.c.source_hash == sha(source), translations.c.target_hash == sha(target),
-                        translations.c.origin == literal_column("'memory'"),  # as the index: MEMORY_TRANSLATIONS
+                 .join(segments, and_(segments.c.slug == translations.c.slug,
+                                      segments.c.seg_id == translations.c.seg_id))
+                 .where(translations.c.target_hash == sha(target),
+                        translations.c.origin == literal_column("'memory'"),  # as the index: MEMORY_TARGETS
                         translations.c.state.in_(("draft", "approved")),
-                        documents.c.status == "active")
-                 .order_by(translations.c.slug))
-        return [r["slug"] for r in self._rows(query, conn)]
+                        documents.c.status == "active"))
+        key = memory_key(source)
+        return sorted({r["slug"] for r in self._rows(query, conn) if memory_key(r["source"]) == key})
 
     def memory_approvals(self, slug: str, source: str, target: str, approver: str,
                          conn: Connection | None = None) -> list[dict]:
-        """The document's translations of this Chinese approved from memory (by `approver`) with this English,
-        current or not: a release may hold one whose sentence changed since (see zaitun.review.gate.reject)."""
-        query = (select(translations)
-                 .where(translations.c.source_hash == sha(source), translations.c.target_hash == sha(target),
-                        translations.c.origin == literal_column("'memory'"),  # as the index: MEMORY_TRANSLATIONS
+        """The document's translations of this Chinese (however spaced) approved from memory (by `approver`) with
+        this English, current or not: a release may hold one whose sentence changed since (see
+        zaitun.review.gate.reject)."""
+        query = (select(translations, segments.c.source.label("segment_source"))
+                 .join(segments, and_(segments.c.slug == translations.c.slug,
+                                      segments.c.seg_id == translations.c.seg_id))
+                 .where(translations.c.target_hash == sha(target),
+                        translations.c.origin == literal_column("'memory'"),  # as the index: MEMORY_TARGETS
                         translations.c.slug == slug, translations.c.reviewed_by == approver)
                  .order_by(translations.c.id))
-        return [_translation(r) for r in self._rows(query, conn)]
+        key = memory_key(source)
+        return [_translation({k: v for k, v in r.items() if k != "segment_source"}) for r in self._rows(query, conn)
+                if memory_key(r["segment_source"]) == key]
 
     def tmx_vouchers(self) -> set[str]:
         """Who the TMX imports in memory were put there in the name of (`tmx:NAME` for a project memory file)."""
@@ -733,7 +771,7 @@ class Store:
 
     def remember(self, conn: Connection, source: str, target: str, origin: str, approved_by: str = "") -> None:
         """Put an approved pair into the translation memory (the newest approval wins)."""
-        key = sha(source)
+        key = memory_key(source)
         exists = conn.execute(select(memory.c.source_hash).where(memory.c.source_hash == key)).first()
         values = dict(source=source, target=target, origin=origin, approved_by=approved_by, updated_at=now())
         if exists:
@@ -744,7 +782,7 @@ class Store:
     def forget(self, conn: Connection, source: str, target: str) -> bool:
         """Take a pair out of the translation memory, if memory holds this English for this Chinese (a reviewer
         rejected it): whether it did."""
-        return conn.execute(delete(memory).where(memory.c.source_hash == sha(source),
+        return conn.execute(delete(memory).where(memory.c.source_hash == memory_key(source),
                                                  memory.c.target == target)).rowcount == 1
 
     def forget_vouched(self, conn: Connection, approved_by: str) -> int:
@@ -755,7 +793,7 @@ class Store:
 
     def remembers(self, conn: Connection, source: str, target: str) -> bool:
         """Whether the translation memory holds this English for this Chinese now (in the writing transaction)."""
-        return conn.execute(select(memory.c.source_hash).where(memory.c.source_hash == sha(source),
+        return conn.execute(select(memory.c.source_hash).where(memory.c.source_hash == memory_key(source),
                                                                memory.c.target == target)).first() is not None
 
     def memory_count(self) -> int:

@@ -29,8 +29,9 @@ from translate.storage.tmx import tmxfile, tmxunit
 
 from zaitun.config import Limits
 from zaitun.errors import ZaitunError
+from zaitun.state.digest import memory_key
 from zaitun.state.segments import MEMORY_APPROVER
-from zaitun.state.store import Store, sha
+from zaitun.state.store import Store
 from zaitun.translate.checks import forbidden_message, forbidden_renderings
 from zaitun.translate.exchange import TRADITIONAL, entity_refusal, language, wrong_kind
 from zaitun.translate.glossary import Glossary
@@ -63,18 +64,18 @@ def read_tmx(path: Path, limits: Limits = Limits()) -> tuple[list[tuple[str, str
         raise ZaitunError(f"{path}: not a TMX file: {wrong_kind(data, 'tmx')}") from None
     if why := entity_refusal(tmx.document):
         raise ZaitunError(f"{path}: refused: {why}")
-    first: dict[str, tuple[int, str]] = {}  # zh -> (unit number, en)
+    first: dict[str, tuple[int, str, str]] = {}  # memory_key(zh) -> (unit number, zh, en)
     skipped = []
     for n, unit in enumerate(tmx.units, start=1):
         zh, en, why = _pair(unit, limits)
         if why:
             skipped.append(f"{path}: unit {n} {why}")
-        elif zh in first and first[zh][1] != en:
-            skipped.append(f"{path}: unit {n} not imported: unit {first[zh][0]} has the same Chinese {zh!r} with "
-                           f"other English ({first[zh][1]!r}), which is kept; remove one of them")
+        elif (was := first.get(memory_key(zh))) and was[2] != en:  # the same Chinese, however spaced
+            skipped.append(f"{path}: unit {n} not imported: unit {was[0]} has the same Chinese {was[1]!r} with "
+                           f"other English ({was[2]!r}), which is kept; remove one of them")
         else:
-            first.setdefault(zh, (n, en))
-    return [(zh, en) for zh, (_n, en) in first.items()], skipped
+            first.setdefault(memory_key(zh), (n, zh, en))
+    return [(zh, en) for _n, zh, en in first.values()], skipped
 
 
 def _pair(unit: tmxunit, limits: Limits) -> tuple[str, str, str]:
@@ -116,10 +117,10 @@ def import_tmx(store: Store, path: Path, glossary: Glossary, imported_by: str = 
     a rendering `glossary` forbids are skipped (named in `skipped`)."""
     pairs, skipped = read_tmx(path, limits)
     result = TmxImport(skipped=skipped)
-    current = {row["source_hash"]: row for row in store.memory_entries()}
+    current = {row["source_hash"]: row for row in store.memory_entries()}  # by memory_key
     with store.tx() as conn:
         for zh, en in pairs:
-            row = current.get(sha(zh))
+            row = current.get(memory_key(zh))
             if found := forbidden_renderings(zh, en, glossary):
                 result.skipped.append(f"{path}: {zh!r} not imported: "
                                       f"{'; '.join(forbidden_message(*f) for f in found)}")
