@@ -26,8 +26,7 @@ from zaitun import statefiles
 from zaitun.bounded import Overdue, call_within
 from zaitun.errors import DeployError, PublishError, StateUnreadable
 from zaitun.project import Project
-from zaitun.publish import layout
-from zaitun.publish.social import load_state, outbox_posts, save_state
+from zaitun.publish.social import load_state, outbox_posts, page_file, save_state
 
 RETRIES = 3
 TIMEOUT = 10.0
@@ -111,8 +110,7 @@ def _mark(outbox: Path, post_id: str, record: dict) -> None:
 def online(project: Project, url: str, deployed: Callable[[str], bool] | None = None) -> bool:
     """Whether the page a post links to is in the site online: a post never links a page that is gone, or not
     there yet. With publish.s3_target set, the site online is the bucket (`deployed`: whether a file is there)."""
-    path = layout.Urls(project.config.get("site.base_url")).path_of(url)
-    name = layout.file_of(path) if path is not None else ""
+    name = page_file(project, url)
     return bool(name) and (project.publish_dir / name).is_file() and (deployed is None or deployed(name))
 
 

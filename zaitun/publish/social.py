@@ -258,13 +258,11 @@ def withdraw_unshown(project: Project, version: Path) -> int:
     outbox = outbox_dir(project.publish_dir)
     state, _ = _load(project)
     docs = read_manifest(version)[0].get("docs", {})
-    urls = layout.Urls(project.config.get("site.base_url"))
     keys = set()
     for post in outbox_posts(outbox):
         if post["id"] in state["sent"]:
             continue
-        path = urls.path_of(post["url"])
-        page = layout.file_of(path) if path is not None else ""
+        page = page_file(project, post["url"])
         if not page or not (version / SITE / page).is_file() \
                 or _shown_basis(docs.get(post["slug"]), post["slug"], post["lang"]) != post["id"].rsplit(".", 1)[1]:
             keys.add(f"{post['slug']}:{post['lang']}")
@@ -275,6 +273,12 @@ def withdraw_unshown(project: Project, version: Path) -> int:
         state["queued"].pop(key, None)  # announced again once a build shows it
     save_state(project, state)
     return len(taken)
+
+
+def page_file(project: Project, url: str) -> str:
+    """The file of the site a post links to ("" for a link elsewhere)."""
+    path = layout.Urls(project.config.get("site.base_url")).path_of(url)
+    return layout.file_of(path) if path is not None else ""
 
 
 def _shown_basis(record: dict | None, slug: str, lang: str) -> str | None:

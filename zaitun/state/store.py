@@ -130,12 +130,11 @@ RETRACTED_RELEASES = ("CREATE INDEX IF NOT EXISTS releases_retracted ON releases
 WITHDRAWN_DOCUMENTS = ("CREATE INDEX IF NOT EXISTS documents_withdrawn ON documents (updated_at) "
                        "WHERE status = 'withdrawn'")
 SEGMENT_TRANSLATIONS = "CREATE INDEX IF NOT EXISTS translations_segment ON translations (slug, seg_id)"
-# the translations taken from memory of one Chinese text, found without reading the others (a rejection looks
+# the translations taken from memory with one English text, found without reading the others (a rejection looks
 # for them: Store.memory_uses); the query names the literal origin, so both databases use this partial index
-MEMORY_TRANSLATIONS = ("CREATE INDEX IF NOT EXISTS translations_memory ON translations (source_hash) "
-                       "WHERE origin = 'memory'")
 MEMORY_TARGETS = ("CREATE INDEX IF NOT EXISTS translations_memory_target ON translations (target_hash) "
-                  "WHERE origin = 'memory'")  # a rejection finds where memory gave its English (Store.memory_uses)
+                  "WHERE origin = 'memory'")
+UNUSED_INDEXES = ("DROP INDEX IF EXISTS translations_memory",)  # by the Chinese's exact hash: memory_key replaced it
 
 users = Table(
     "users", metadata,
@@ -302,8 +301,9 @@ def _indexes(engine: Engine) -> None:
         conn.exec_driver_sql(RETRACTED_RELEASES)
         conn.exec_driver_sql(WITHDRAWN_DOCUMENTS)
         conn.exec_driver_sql(SEGMENT_TRANSLATIONS)
-        conn.exec_driver_sql(MEMORY_TRANSLATIONS)
         conn.exec_driver_sql(MEMORY_TARGETS)
+        for index in UNUSED_INDEXES:
+            conn.exec_driver_sql(index)
         for index in LOGIN_CHECK_INDEXES:
             conn.exec_driver_sql(index)
 
