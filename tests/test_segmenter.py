@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,14 +40,38 @@ def test_joining_pieces_gives_back_the_body():
     assert "".join(p.text for p in segment_body(BODY, "doc")) == BODY
 
 
-def test_blocks_become_segments_and_code_and_urls_do_not():
+def test_blocks_become_segments_and_urls_do_not():
     found = sources(BODY)
     assert found == [
         "一、总则", "本措施适用于泉州。", "外国人可以**免签**入境！",
         '详见[网站](https://www.nia.gov.cn "国家移民管理局")；', "谢谢。",
-        "第一项", "第二项。", "第二句。", "名称", "数量", "口岸", "泉州古城", "古城照片",
+        "第一项", "第二项。", "第二句。", "名称", "数量", "口岸", "不翻译的代码", "泉州古城", "古城照片",
     ]
-    assert not any("代码" in s or "example.com" in s for s in found)
+    assert not any("example.com" in s for s in found)
+
+
+def test_a_fenced_code_block_is_one_segment_so_its_text_is_reviewed():
+    body = "说明。\n\n```python\n  print('Propaganda Department')  # 注释。第二句。\nx = 1\n```\n\n~~~\n12 34\n~~~\n"
+    pieces = segment_body(body, "doc")
+    code = [p.segment for p in pieces if p.segment and p.segment.kind == "code"]
+    assert [s.source for s in code] == ["print('Propaganda Department')  # 注释。第二句。\nx = 1"]
+    assert "".join(p.text for p in pieces) == body
+    english = render_pieces(pieces, {code[0].id: "print('Publicity Department')\nx = 1"})
+    assert "  print('Publicity Department')\nx = 1\n```" in english
+
+
+def test_an_unclosed_fence_runs_to_the_end_and_its_text_is_still_a_segment():
+    body = "说明。\n\n```\nvisa-free transit\n"
+    assert sources(body) == ["说明。", "visa-free transit"]
+
+
+@pytest.mark.parametrize("text", ["Ｖｉｓａ－ｆｒｅｅ ｔｒａｎｓｉｔ", "Ελλάδα", "Россия", "ビザ"])
+def test_text_in_any_script_is_a_segment(text):
+    assert sources(f"{text}\n\n- {text}\n") == [text, text]
+
+
+def test_numbers_urls_and_punctuation_alone_stay_literal():
+    assert sources("2024\n\n——\n\n０５９５－１２３４５６７８\n\nhttps://example.com/a\n") == []
 
 
 def test_segment_kinds_follow_the_markdown_blocks():

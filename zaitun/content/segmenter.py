@@ -1,8 +1,10 @@
 """Split a document into translatable segments with stable ids.
 
-The body becomes a list of pieces: literal text kept as it is (Markdown syntax, code blocks,
-URLs, blank lines) and segments to translate (headings, paragraph sentences, list items,
-table cells, image alt texts and titles). Joining every piece's text gives back the body
+The body becomes a list of pieces: literal text kept as it is (Markdown syntax, fences, URLs,
+numbers, blank lines) and segments to translate (headings, paragraph sentences, list items,
+table cells, image alt texts and titles, and each fenced code block's text as a whole). Any text
+with a letter in it, of any script, is a segment: what the English page shows beyond Markdown
+syntax, numbers and URLs is what a reviewer approved. Joining every piece's text gives back the body
 exactly, so the translated page is the same pieces with segment texts replaced.
 An id hashes the document key and the segment's source text (plus its occurrence number),
 so editing one sentence changes only that segment's id.
@@ -26,7 +28,7 @@ QUOTE_RE = re.compile(r"^([ \t]{0,3}>[ \t]?)(.*?)([ \t]*\n?)$")
 TABLE_SEP_RE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*\n?$")
 IMAGE_RE = re.compile(r'!\[([^\]]*)\]\(([^)\s]+)(?:\s+"([^"]*)")?\)')
 URL_ONLY_RE = re.compile(r"^(<?https?://\S+>?|\S+@\S+\.\S+)$")
-WORDY_RE = re.compile(r"[A-Za-z\u3400-\u9fff]")
+WORDY_RE = re.compile(r"[^\W\d_]")  # a letter of any script: Latin (full-width too), Greek, Cyrillic, CJK…
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Segment:
     id: str
     source: str
     # title | summary | social | issuer | doc_number | valid_from | valid_until (front matter), then
-    # heading | paragraph | list_item | table_cell | quote | alt | image_title (body)
+    # heading | paragraph | list_item | table_cell | quote | alt | image_title | code (body)
     kind: str
 
 
@@ -132,6 +134,17 @@ def _sentence_pieces(sentence: str, kind: str, ids: _Ids) -> list[Piece]:
     return pieces
 
 
+def _code_pieces(text: str, ids: _Ids) -> list[Piece]:
+    """A fenced code block's text is one segment, not split into sentences: the English page shows
+    code only as a reviewer approved it (its draft is the code itself, which they may keep)."""
+    core = text.strip()
+    if not _translatable(core):
+        return [Piece(text)]
+    lead = text[:len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()):]
+    return [Piece(lead), Piece(core, Segment(ids(core), core, "code")), Piece(trail)]
+
+
 def _inline_pieces(text: str, kind: str, ids: _Ids) -> list[Piece]:
     """Images are atoms whose alt text and title are their own segments."""
     pieces: list[Piece] = []
@@ -197,13 +210,23 @@ def segment_body(body: str, key: str, ids: _Ids | None = None) -> list[Piece]:
             pieces.extend(_inline_pieces("".join(paragraph), "paragraph", ids))
             paragraph.clear()
 
+    code: list[str] = []
+
+    def flush_code() -> None:
+        if code:
+            pieces.extend(_code_pieces("".join(code), ids))
+            code.clear()
+
     for line in lines:
         fence_m = FENCE_RE.match(line)
-        if fence or fence_m:
+        if fence and not (fence_m and fence_m.group(1) == fence):
+            code.append(line)
+            continue
+        if fence_m:
             flush()
+            flush_code()
             pieces.append(Piece(line))
-            if fence_m and (fence is None or fence_m.group(1) == fence):
-                fence = None if fence else fence_m.group(1)
+            fence = None if fence else fence_m.group(1)
             continue
         kind = _block_kind(line)
         if kind == "paragraph":
@@ -218,6 +241,7 @@ def segment_body(body: str, key: str, ids: _Ids | None = None) -> list[Piece]:
             regex = {"heading": HEADING_RE, "list_item": LIST_RE, "quote": QUOTE_RE}[kind]
             pieces.extend(_prefixed(regex.match(line), kind, ids))
     flush()
+    flush_code()  # a fence never closed runs to the end of the body
     return [p for p in pieces if p.text]
 
 

@@ -1,6 +1,7 @@
 """Drafts for the facts of a document's front matter that no engine should translate.
 
-Validity dates read the same in English (YYYY-MM-DD), so their draft is the date itself. A
+Validity dates read the same in English (YYYY-MM-DD), so their draft is the date itself; so is a
+fenced code block's, which no engine should touch either. A
 document number keeps its Chinese form on the page; its draft is the usual English rendering,
 the organ's abbreviation in pinyin with the year and the number (泉政办规〔2024〕11号 ->
 "Quanzhengbangui [2024] No. 11"): the abbreviation from the glossary when it is a term there,
@@ -17,7 +18,7 @@ from zaitun.content.pinyin import PINYIN
 from zaitun.translate.glossary import Glossary
 
 DATE_KINDS = ("valid_from", "valid_until")
-RULE_KINDS = (*DATE_KINDS, "doc_number")
+RULE_KINDS = (*DATE_KINDS, "doc_number", "code")
 DOC_NUMBER_RE = re.compile(r"^(?P<prefix>.*?)\s*[〔\[［(（【„]\s*(?P<year>\d{4})\s*[〕\]］)）】‟”]\s*"
                            r"第?\s*(?P<number>\d+)\s*[号號]$")
 ORDER_NUMBER_RE = re.compile(r"^(?P<prefix>.*?)第\s*(?P<number>\d+)\s*[号號]$")
@@ -36,7 +37,7 @@ ABBREVIATING = frozenset(
 
 def fact_draft(kind: str, source: str, glossary: Glossary) -> str | None:
     """The draft of a rule-made fact, or None when `kind` is translated like text."""
-    if kind in DATE_KINDS:
+    if kind in DATE_KINDS or kind == "code":  # a code block's draft is the code: the reviewer keeps or edits it
         return source
     if kind == "doc_number":
         return doc_number_english(source, glossary)

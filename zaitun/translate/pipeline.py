@@ -287,7 +287,8 @@ def _pending(store: Store, states: list[SegmentState], engine: Engine,
     no person decided on whose memory entry reads otherwise now (a corrected TMX), approvals from memory whose
     entry is gone (its file left tm/: drafted again, for a reviewer), and empty drafts a
     real engine may fill or a near match approved since can repair."""
-    machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine", "repair")]
+    machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine", "repair")
+               and s.kind != "code"]  # a code block's draft is the code, which nothing redrafts
     reused = [s for s in states if _memory_match(s)]
     hits = store.memory_lookup([s.source for s in machine + reused]) if machine or reused else {}
     retry = {s.seg_id for s in machine
@@ -320,7 +321,7 @@ def _translate_batch(batch: list[SegmentState], store: Store, glossary: Glossary
     remembered = store.memory_lookup([s.source for s in batch])
     results: dict[str, SegmentResult] = {}
     for seg in batch:
-        if seg.source in remembered:
+        if seg.source in remembered and seg.kind != "code":  # memory forgets spacing, which code keeps
             results[seg.seg_id] = _result(seg, remembered[seg.source], "memory", [], glossary)
         elif seg.kind in RULE_KINDS:
             results[seg.seg_id] = _result(seg, fact_draft(seg.kind, seg.source, glossary), "engine", [], glossary,
