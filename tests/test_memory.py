@@ -9,10 +9,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from review_support import quick_user
 from translate_support import LINK, STAY, TERM, TITLE, drafts_by_source, make_project, open_ingested, tu, write_tmx
 
 from zaitun import pipeline
 from zaitun.errors import GlossaryError, ReviewError, ZaitunError
+from zaitun.review import gate
 from zaitun.review.actions import TranslateGate, approve
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
@@ -591,3 +593,29 @@ def test_memory_is_left_as_it_is_when_tm_is_not_there(tmp_path):
     (tm / "a.tmx").unlink()
     tm.rmdir()
     assert load_project_tmx(store, tm, Glossary()) == {} and len(store.memory_entries()) == 1
+
+
+def test_a_pair_a_reviewer_rejected_stays_out_of_memory_when_its_tmx_file_changes_for_another_reason(tmp_path):
+    """vera rejects the wrong English the project's file gave a sentence; the translator later adds another pair to
+    that file: the whole file is taken in again, but not the rejected pair, so no sentence is approved with it."""
+    project = make_project(tmp_path / "p")
+    store = open_ingested(project)
+    quick_user(store, "vera")
+    write_tm(project, tmp_path, ALL_EN)
+    pipeline.translate(project, store, engine=OfflineEngine())
+    stay = {s.source: s for s in segment_states(store, "notice")}[STAY]
+    gate.reject(store, "notice", stay.seg_id, "vera", "hours for days", seen=stay.version)
+    assert store.memory_lookup([STAY]) == {}
+    write_tm(project, tmp_path, ALL_EN | {"另一句。": "Another sentence."})
+    again = pipeline.translate(project, store, engine=OfflineEngine())
+    [note] = again.summary()["tmx_skipped"]
+    assert f"{STAY!r} not imported: vera rejected this English for it (" in note
+    assert store.memory_lookup([STAY, "另一句。"]) == {"另一句。": "Another sentence."}
+    assert {s.source: s for s in segment_states(store, "notice")}[STAY].state != "approved"
+
+    stay = {s.source: s for s in segment_states(store, "notice")}[STAY]  # a reviewer approves it after all
+    gate.edit(store, "notice", stay.seg_id, ALL_EN[STAY], "vera", approve_now=True,
+              glossary=load_glossary(project.glossary_dir))
+    assert store.memory_rejections() == {}
+    write_tm(project, tmp_path, ALL_EN)
+    assert pipeline.translate(project, store, engine=OfflineEngine()).summary()["tmx_skipped"] == []

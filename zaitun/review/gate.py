@@ -341,6 +341,7 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, se
             planned = _reach(store, conn, slug, seg)  # read before the rejection changes what it reads
             store.reject_translation(conn, seg.translation["id"], actor, comment)
             store.log(conn, actor, "reject", slug, seg_id, before=seg.target, after=None, note=comment)
+            store.refuse_memory(conn, seg.source, seg.target, actor)  # no memory file brings it back
             if store.forget(conn, seg.source, seg.target):  # approved English no more: reused nowhere else
                 store.log(conn, actor, "memory-forget", slug, seg_id, before=seg.target,
                           note="rejected, so no longer drafted or approved from translation memory")

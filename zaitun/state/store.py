@@ -102,6 +102,14 @@ memory = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+memory_rejected = Table(  # pairs a reviewer rejected: a memory file holding one again does not bring it back
+    "memory_rejected", metadata,
+    Column("source_hash", String(64), primary_key=True),  # memory_key of the Chinese
+    Column("target_hash", String(64), primary_key=True),
+    Column("rejected_by", String(100), nullable=False),
+    Column("rejected_at", DateTime(timezone=True), nullable=False),
+)
+
 releases = Table(
     "releases", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -770,8 +778,12 @@ class Store:
         return result.rowcount == 1
 
     def remember(self, conn: Connection, source: str, target: str, origin: str, approved_by: str = "") -> None:
-        """Put an approved pair into the translation memory (the newest approval wins)."""
+        """Put an approved pair into the translation memory (the newest approval wins); a reviewer approving a
+        pair once rejected takes the rejection back."""
         key = memory_key(source)
+        if origin == "review":
+            conn.execute(delete(memory_rejected).where(memory_rejected.c.source_hash == key,
+                                                       memory_rejected.c.target_hash == sha(target)))
         exists = conn.execute(select(memory.c.source_hash).where(memory.c.source_hash == key)).first()
         values = dict(source=source, target=target, origin=origin, approved_by=approved_by, updated_at=now())
         if exists:
@@ -784,6 +796,19 @@ class Store:
         rejected it): whether it did."""
         return conn.execute(delete(memory).where(memory.c.source_hash == memory_key(source),
                                                  memory.c.target == target)).rowcount == 1
+
+    def refuse_memory(self, conn: Connection, source: str, target: str, actor: str) -> None:
+        """Record that `actor` rejected this English for this Chinese, so no memory file brings the pair back."""
+        key, target_hash = memory_key(source), sha(target)
+        conn.execute(delete(memory_rejected).where(memory_rejected.c.source_hash == key,
+                                                   memory_rejected.c.target_hash == target_hash))
+        conn.execute(insert(memory_rejected).values(source_hash=key, target_hash=target_hash, rejected_by=actor,
+                                                    rejected_at=now()))
+
+    def memory_rejections(self) -> dict[tuple[str, str], dict]:
+        """The rejected pairs, by (memory_key of the Chinese, hash of the English): who rejected each and when."""
+        with self.engine.connect() as c:
+            return {(r.source_hash, r.target_hash): dict(r._mapping) for r in c.execute(select(memory_rejected))}
 
     def forget_vouched(self, conn: Connection, approved_by: str) -> int:
         """Take out of the translation memory every pair a TMX import put there in the name of `approved_by` (a

@@ -12,7 +12,8 @@ Memory is Simplified Chinese to English in plain text, so a unit is skipped, wit
 Chinese is Traditional (zh-TW, zh-Hant), when it holds a placeholder (`<ph>`) standing for text, or when
 it is longer than a whole document may be; formatting codes (`<bpt>`, `<ept>`, `<it>`, `<ut>`) are
 dropped with the tool's markup they carry. Of two units with the same Chinese the first is taken and
-the other reported; so is a pair of a project file (`tm/*.tmx`) whose Chinese another project file gives
+the other reported; so is a pair a reviewer rejected in zaitun (a file changed or imported again does not
+bring it back), and a pair of a project file (`tm/*.tmx`) whose Chinese another project file gives
 other English: the one memory took first is kept. A file declaring or using entities is refused.
 """
 
@@ -29,7 +30,7 @@ from translate.storage.tmx import tmxfile, tmxunit
 
 from zaitun.config import Limits
 from zaitun.errors import ZaitunError
-from zaitun.state.digest import memory_key
+from zaitun.state.digest import memory_key, sha
 from zaitun.state.segments import MEMORY_APPROVER
 from zaitun.state.store import Store
 from zaitun.translate.checks import forbidden_message, forbidden_renderings
@@ -43,7 +44,7 @@ SOURCE_LANG, TARGET_LANG = "zh-CN", "en"
 class TmxImport:
     """What an import did: pairs added, updated, kept (approved in review) and units skipped, each with why
     (incomplete, Traditional Chinese, too long, a placeholder, another English for the same Chinese, a
-    forbidden rendering)."""
+    forbidden rendering, a pair a reviewer rejected)."""
 
     added: int = 0
     updated: int = 0
@@ -118,12 +119,17 @@ def import_tmx(store: Store, path: Path, glossary: Glossary, imported_by: str = 
     pairs, skipped = read_tmx(path, limits)
     result = TmxImport(skipped=skipped)
     current = {row["source_hash"]: row for row in store.memory_entries()}  # by memory_key
+    rejected = store.memory_rejections()
     with store.tx() as conn:
         for zh, en in pairs:
             row = current.get(memory_key(zh))
             if found := forbidden_renderings(zh, en, glossary):
                 result.skipped.append(f"{path}: {zh!r} not imported: "
                                       f"{'; '.join(forbidden_message(*f) for f in found)}")
+            elif refusal := rejected.get((memory_key(zh), sha(en))):
+                result.skipped.append(f"{path}: {zh!r} not imported: {refusal['rejected_by']} rejected this English "
+                                      f"for it ({refusal['rejected_at']:%Y-%m-%d %H:%M} UTC); a reviewer approving it "
+                                      "in review takes the rejection back")
             elif row is not None and row["target"] == en:
                 result.unchanged += 1
             elif (other := _other_file(row, path, imported_by)) is not None:
