@@ -42,6 +42,11 @@ def test_front_matter_fields_are_parsed_with_dates(tmp_project):
                                      "'title:' with a Latin one", 2),
     ("title: 通知: 关于开展检查\ndate: 2025-01-01", "a value holding ': ' must be in quotes, title: \"…\"", 2),
     ("title: 标题\ndate: 2025-01-01\ntags:\n\t- 签证", "a tab indents this line; YAML indents with spaces", 5),
+    # a title of spaces would go online blank, on the page, in the feeds and in every list
+    ("date: 2025-01-01\ntitle: '\u3000 '", "'title' holds only spaces or invisible characters: write it, or delete", 3),
+    ("title: \"\\u200b\"\ndate: 2025-01-01", "'title' holds only spaces or invisible characters", 2),
+    ("title: 标题\ndate: 2025-01-01\nsummary: '  '", "'summary' holds only spaces or invisible characters: write "
+                                                  "it, or delete the line to leave it out", 4),
 ])
 def test_bad_front_matter_names_file_and_line(tmp_project, front, message, line):
     path = tmp_project.content_dir / "guides" / "bad.md"

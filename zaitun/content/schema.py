@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import re
 import reprlib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,9 +138,17 @@ def _checked(key: Key, value, path: Path, line: int):
         raise ContentError(path, f"'{key.name}' must be text, got {_kind_of(value)} {_quoted(value)} "
                            "(put it in quotes)", line)
     _no_control(value, key.name, path, line)
+    if not _visible(value):
+        raise ContentError(path, f"'{key.name}' holds only spaces or invisible characters: write it, or delete the "
+                           "line" + ("" if key.required else " to leave it out"), line)
     if key.kind == "slug" and not SLUG_RE.match(value):
         raise ContentError(path, f"bad {key.name} {value!r}: use lowercase a-z, 0-9 and '-'", line)
     return value
+
+
+def _visible(text: str) -> bool:
+    """Whether a page would show anything of `text`: not only spaces (full-width too) and zero-width marks."""
+    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)
 
 
 def _kind_of(value) -> str:
