@@ -349,3 +349,24 @@ def test_a_renamed_documents_old_address_leads_to_it_not_to_another_document_tak
     assert leads_to(fx, "zh/guides/transit/") == "/zh/guides/transit-240/"
     assert (fx.out / "zh/about/transit/index.html").is_file()  # the newcomer has its own page
     assert any("transit is now transit-240" in note for note in report.redirects)
+
+
+def test_a_slug_another_document_takes_in_another_section_inherits_neither_the_old_address_nor_its_feed_ids(fx):
+    """transit's file is deleted and a new notice, in policies, is given its name in the same intake: that is no
+    move of transit, so transit's old page is gone (not a redirect to the notice) and the notice's feed entries
+    are new items, with its own address as their id."""
+    (fx.project.content_dir / "guides" / "transit.md").unlink()
+    fx.write("policies", "transit", "title: 关于港口收费的通知\ndate: 2025-07-01",
+             "各有关单位：\n\n港口收费标准自2025年8月1日起调整，特此通知。")
+    fx.ingest()
+    report = fx.build()
+    assert any("transit now names another document, in policies" in note for note in report.redirects)
+    assert leads_to(fx, "zh/guides/transit/") is None and not (fx.out / "zh/guides/transit/index.html").exists()
+    assert (fx.out / "zh/policies/transit/index.html").is_file()
+    zh = feed_ids(fx, "zh/feed.xml")
+    assert "https://example.org/zh/policies/transit/" in zh and "https://example.org/zh/guides/transit/" not in zh
+    fx.translate_and_approve("transit")
+    fx.build()
+    en = feed_ids(fx, "en/feed.xml")
+    assert "https://example.org/en/policies/transit/" in en and "https://example.org/en/guides/transit/" not in en
+    assert leads_to(fx, "en/guides/transit/") is None

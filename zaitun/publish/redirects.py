@@ -8,7 +8,9 @@ same or nearly (`_same_body`), read from the store only in a build where a docum
 What the last build published, the redirects found so far and each moved page's first address are kept in the
 state folder (redirects.json), saved once the build is online. Each redirect leads to a document, not to an
 address, so a chain collapses (A then B then C: A leads to C); it goes when its document leaves the site
-(never a redirect to a missing page), and a page that takes its address wins. A moved page's feed entries
+(never a redirect to a missing page), and a page that takes its address wins. A slug another document takes
+in another section (announcing something else: content/identity.py starts it anew) is no move: the old
+addresses and feed ids of the one before do not pass to it. A moved page's feed entries
 keep its first address as their id, so feed readers see an update, not a new item. Redirect pages are in
 neither the sitemap, the search index nor the feeds.
 """
@@ -177,6 +179,12 @@ def follow(before: Redirects, entries: list[Entry], known: list[Entry] = (), raw
                 origins[f"{lang}:{new}"] = origins.pop(f"{lang}:{old}")
     for slug, was in before.published.items():
         target = renamed.get(slug, slug)
+        if target == slug and slug in listed and _replaced(was, listed[slug]):  # the name now another document's:
+            notes.append(f"{slug} now names another document, in {listed[slug]['section']}: the old addresses of "
+                         f"the one before ({was['section']}) lead nowhere")
+            moved = {path: to for path, to in moved.items() if to[1] != slug}  # they led to the one that left
+            origins = {key: path for key, path in origins.items() if key.split(":", 1)[1] != slug}
+            continue
         if target in listed and (target != slug or listed[target]["section"] != was["section"]):  # its pages moved
             for lang in was.get("langs", {}):
                 old = layout.document(lang, was["section"], slug)
