@@ -143,6 +143,16 @@ def test_a_tag_without_a_label_is_shown_as_written_and_reported(tmp_path):
     assert report.unlabelled_tags == ["visa-free (zh)", "签证 (en)"]
 
 
+def test_a_tag_written_twice_or_in_other_letter_case_is_one_tag_shown_once(tmp_path):
+    fx = tagged(tmp_path, None, "tags: [visa-free, 签证, Visa-Free, 签证, visa free]")
+    fx.build()
+    for lang in ("zh", "en"):
+        page = (fx.out / f"{lang}/guides/transit/index.html").read_text(encoding="utf-8")
+        assert page.count(f'href="/{lang}/tags/visa-free/"') == 1 and page.count("#签证</a>") == 1
+        listed = (fx.out / f"{lang}/tags/visa-free/index.html").read_text(encoding="utf-8")
+        assert listed.count(f'href="/{lang}/guides/transit/"') == 1
+
+
 def test_a_new_label_re_renders_the_pages_that_show_the_tag(tmp_path):
     fx = tagged(tmp_path, None)
     fx.build()

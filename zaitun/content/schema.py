@@ -13,6 +13,7 @@ import reprlib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -163,8 +164,8 @@ def _no_control(text: str, name: str, path: Path, line: int) -> None:
 
 
 def _tags(value, path: Path, line: int) -> list[str]:
-    return _text_list(value, path, line, "'tags' must be a list of text items, e.g. [visa-free, transit]",
-                      lambda tag: (problem := tag_problem(tag)) and f"tag {tag!r} {problem}")
+    return distinct(_text_list(value, path, line, "'tags' must be a list of text items, e.g. [visa-free, transit]",
+                               lambda tag: (problem := tag_problem(tag)) and f"tag {tag!r} {problem}"))
 
 
 def _aliases(value, path: Path, line: int) -> list[str]:
@@ -223,6 +224,25 @@ def _a_file(last: str) -> str | None:
             "followed, so the old address would still fail. An alias is an old page's address: a folder "
             "(news/2024/transit) or a name ending in .html, .htm or .shtml; to publish a file, put it beside "
             "the document and link it")
+
+
+_UNSAFE = re.compile(r"[\s/\\?#%<>\"'&\x00-\x1f\x7f]+")
+
+
+@lru_cache(maxsize=4096)  # a site has few tags, asked for by every document that carries one
+def tag_key(tag: str) -> str:
+    """A tag as one path segment, which tags written alike share (`Visa-Free`, `visa free`: `visa-free`): Chinese
+    kept, letter case, spaces, URL syntax and control characters folded to '-'; never '.' or '..', which would
+    put a tag page over another page (the schema refuses such tags too)."""
+    key = _UNSAFE.sub("-", tag.strip().lower()).strip("-")
+    return key if key.strip(".") else "tag"
+
+
+def distinct(tags: list[str]) -> list[str]:
+    """A document's tags without those written twice (or alike: one `tag_key`), the first of each kept: one tag
+    shown once on its page and listing it once on the tag's page."""
+    seen: set[str] = set()
+    return [tag for tag in tags if tag_key(tag) not in seen and not seen.add(tag_key(tag))]
 
 
 def tag_problem(tag: str) -> str | None:

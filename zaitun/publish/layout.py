@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
+from zaitun.content.schema import tag_key
+
 LANGS = ("zh", "en")  # zh first: the source language is the x-default of every alternate group
 ROOT = ""
 NOT_FOUND = "404.html"
@@ -23,7 +25,6 @@ MEDIA_DIR = "media"  # files beside content documents (content/guides/map.png ->
 SEARCH_DIR = "pagefind"  # the search index and its scripts, written by the indexer after the pages
 SOCIAL_DIR = "social"  # the social outbox; not part of the site (never deployed or linted)
 FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}
-_UNSAFE = re.compile(r"[\s/\\?#%<>\"'&\x00-\x1f\x7f]+")
 
 
 def home(lang: str) -> str:
@@ -40,14 +41,6 @@ def section(lang: str, name: str) -> str:
 
 def programme(lang: str, name: str) -> str:
     return f"{lang}/programmes/{name}/"
-
-
-@lru_cache(maxsize=4096)  # a site has few tags, asked for by every document that carries one
-def tag_key(tag: str) -> str:
-    """A tag as one path segment: Chinese kept, spaces, URL syntax and control characters folded to '-';
-    never '.' or '..', which would put a tag page over another page (the schema refuses such tags too)."""
-    key = _UNSAFE.sub("-", tag.strip().lower()).strip("-")
-    return key if key.strip(".") else "tag"
 
 
 def tag(lang: str, name: str) -> str:
