@@ -5,27 +5,11 @@ Chinese edit adding such text sends the document back to review instead of re-re
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-from review_support import quick_user
+from test_dates import NOTICE, SLUG, released_project, zaitun
 
-from zaitun.project import Project
-from zaitun.review.users import issue_token
-from zaitun.state.store import Store
-
-SLUG = "notice-1"
-NOTICE = """\
-    ---
-    title: 泉州市入境便利措施
-    date: 2026-11-20
-    ---
-
-    现印发给你们，请认真贯彻执行。
-"""
 ADDED = """
 ```
 Propaganda Department of Quanzhou
@@ -35,13 +19,6 @@ Propaganda Department of Quanzhou
 
 Въезд без визы
 """
-
-
-def zaitun(root: Path, *args: str, token: str = "") -> str:
-    result = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(root), *args], capture_output=True,
-                            text=True, timeout=300, env=os.environ | {"ZAITUN_TOKEN": token})
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
 
 
 def open_segments(root: Path) -> list[dict]:
@@ -62,18 +39,8 @@ def english_page(root: Path) -> str:
 def test_text_added_in_a_code_block_or_another_script_waits_for_a_reviewer_before_the_english_page_shows_it(
         tmp_path):
     root = tmp_path / "site"
-    (root / "content" / "policies").mkdir(parents=True)
-    (root / "glossary").mkdir()
-    (root / "glossary" / "terms.csv").write_text("zh,en,forbidden,note\n", encoding="utf-8")
+    token = released_project(root)
     source = root / "content" / "policies" / f"{SLUG}.md"
-    source.write_text(textwrap.dedent(NOTICE), encoding="utf-8")
-    zaitun(root, "intake")
-    zaitun(root, "translate", "--provider", "offline")
-    store = Store.open(Project(root).database_url)
-    quick_user(store, "rita")
-    token = issue_token(store, "rita", actor="test setup")
-    store.close()
-    approve_all(root, token)
     zaitun(root, "build")
     assert "EN 现印发给你们" in english_page(root)
 
