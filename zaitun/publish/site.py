@@ -78,7 +78,7 @@ from zaitun.publish.render import compile_templates_in, css_digest
 from zaitun.publish.report import BuildReport
 from zaitun.publish.screen import Screen
 from zaitun.publish.social import SocialStateUnreadable, queue_posts, withdraw_unshown
-from zaitun.publish.tags import tag_labels
+from zaitun.publish.tags import TAGS_SCREENED, Screening, tag_labels
 from zaitun.publish.workers import lean_heap, render_all, trim, worker_count
 from zaitun.state import heads
 from zaitun.state.reads import OFFLINE
@@ -306,7 +306,8 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     moved = redirects.read(project.state_dir), in_store, store.raws  # the old addresses that lead to moved pages,
     # as last saved; the stored files, to tell a document renamed and retitled at once by its body
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
-        site, building, files, culprits, moves = _attempt(project, entries, plan_, hold, today, report, moved)
+        site, building, files, culprits, moves = _attempt(project, entries, plan_, hold, today, report, moved,
+                                                          lambda: screen.version)
         if not culprits:
             break
         if plan_.changed is not None:  # their other language's page loses an alternate, lists change
@@ -561,7 +562,8 @@ def _index_to_link(site: Path, stale: set[str], dirty: frozenset[str] | None) ->
 
 
 def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Holding, today: dt.date,
-             report: BuildReport, moved: tuple[redirects.Redirects, list[Entry], redirects.Raws]
+             report: BuildReport, moved: tuple[redirects.Redirects, list[Entry], redirects.Raws],
+             glossary_version: Callable[[], str] | None = None
              ) -> tuple[Site, Path, dict, Culprits, redirects.Redirects]:
     """Plan, render and lint the site of these entries into a new version folder, the pages `hold` keeps
     taken from the version online, with the redirects from the addresses of pages `moved` since (the records
@@ -569,7 +571,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     the entries whose own pages failed (none: the version is good); a failure no document explains raises."""
     tags = _TAGS.of(entries)
     report.labels_refused = []
-    site = site_settings(project, today, tags, report.labels_refused)
+    site = site_settings(project, today, tags, report.labels_refused, glossary_version)
     before, known, raws = moved
     moves = redirects.follow(before, entries, known, raws)
     site.feed_ids = moves.feed_ids()
@@ -718,13 +720,17 @@ def _record(project: Project, store: Store | LazyStore, held: dict[str, LocatedE
     failures.record(project, store, STAGE, report.failures)
 
 
-def site_settings(project: Project, today: dt.date, tags: set[str], refused: list | None = None) -> Site:
-    """`refused`: gets the tag labels not shown (publish/tags.py)."""
+def site_settings(project: Project, today: dt.date, tags: set[str], refused: list | None = None,
+                  glossary_version: Callable[[], str] | None = None) -> Site:
+    """`refused`: gets the tag labels not shown (publish/tags.py); `glossary_version`: the glossary's, when the
+    tags' English is to be screened (a build's)."""
     cfg = project.config
+    screening = Screening(project.glossary_dir, glossary_version, project.state_dir / TAGS_SCREENED) \
+        if glossary_version is not None else None
     titles = {lang: cfg.get(f"site.title.{lang}") for lang in layout.LANGS}
     return Site(_urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()), project.zone,
                 cfg.get("site.expiry_warning_days"), cfg.get("site.page_size"),
-                tag_labels(project.glossary_dir, tags, refused), websub_hub=cfg.get("publish.websub_hub"))
+                tag_labels(project.glossary_dir, tags, refused, screening), websub_hub=cfg.get("publish.websub_hub"))
 
 
 _URLS: dict[str, layout.Urls] = {}  # a process that builds again quotes each link once, not once a build

@@ -139,6 +139,13 @@ def check_forbidden(source: str, target: str, glossary: Glossary) -> list[dict]:
               for text, entry in _forbidden_elsewhere(source, target, glossary, {text for text, _ in found}))]
 
 
+def forbidden_anywhere(source: str, target: str, glossary: Glossary) -> list[tuple[str, Entry]]:
+    """Forbidden renderings in `target` of the terms of `source` (`forbidden_renderings`) and of any other term: for
+    English no reviewer read as a translation of a source (a tag's label), where none may stand."""
+    found = forbidden_renderings(source, target, glossary)
+    return found + _forbidden_elsewhere(source, target, glossary, {text for text, _ in found})
+
+
 def _forbidden_elsewhere(source: str, target: str, glossary: Glossary, seen: set[str]) -> list[tuple[str, Entry]]:
     """The forbidden renderings, outside approved renderings of the source's terms, of terms it does not hold."""
     here = [e for m in glossary.all_matches(source) for e in glossary.lines_of(m.entry)]
