@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 from publish_helpers import make_fixture
 
 from zaitun.check import check_project
-from zaitun.content.tags import load_tag_labels
+from zaitun.content.model import load_documents
+from zaitun.content.tags import load_tag_labels, same_tags
 from zaitun.errors import GlossaryError
 from zaitun.project import Project
 from zaitun.publish import layout
+from zaitun.publish.pagelinks import site_files
 
 
 def titles_on(out, path: str) -> list[str]:
@@ -151,6 +153,25 @@ def test_a_tag_written_twice_or_in_other_letter_case_is_one_tag_shown_once(tmp_p
         assert page.count(f'href="/{lang}/tags/visa-free/"') == 1 and page.count("#签证</a>") == 1
         listed = (fx.out / f"{lang}/tags/visa-free/index.html").read_text(encoding="utf-8")
         assert listed.count(f'href="/{lang}/guides/transit/"') == 1
+
+
+def test_a_tag_written_as_another_tags_chinese_label_is_that_tag_on_one_page(tmp_path):
+    """tags.yaml says 免签 is visa-free's Chinese: a guide tagged 免签 is on the visa-free page with the one tagged
+    visa-free, and no page of its own shows the same words; `zaitun check` expects the same pages."""
+    fx = tagged(tmp_path, "visa-free: {zh: 免签, en: Visa-free}\n")
+    fx.write("guides", "ferry", "title: 渡轮\ndate: 2025-06-02\ntags: [免签, visa-free]", "渡轮。")
+    fx.ingest()
+    fx.build()
+    listed = (fx.out / "zh/tags/visa-free/index.html").read_text(encoding="utf-8")
+    assert 'href="/zh/guides/transit/"' in listed and listed.count('href="/zh/guides/ferry/"') == 1
+    assert not (fx.out / layout.file_of(layout.tag("zh", "免签"))).exists()
+    ferry = (fx.out / "zh/guides/ferry/index.html").read_text(encoding="utf-8")
+    assert ferry.count('<a href="/zh/tags/visa-free/">#免签</a>') == 1
+    assert not [str(p) for p in check_project(fx.project) if "tags" in str(p)]
+    predicted = site_files(load_documents(fx.project.content_dir).documents, fx.project.static_dir, 20,
+                           same_tags(load_tag_labels(fx.project.glossary_dir)))
+    assert layout.file_of(layout.tag("zh", "visa-free")) in predicted
+    assert layout.file_of(layout.tag("zh", "免签")) not in predicted
 
 
 def test_a_tag_whose_english_holds_a_forbidden_rendering_is_shown_with_the_approved_one_and_named(tmp_path):

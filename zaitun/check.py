@@ -162,7 +162,13 @@ def stored_places(project: Project, store: Reads | None = None) -> dict[str, str
 
 
 def _site_files(project: Project, documents: list[Document]) -> set[str]:
-    return site_files(documents, project.static_dir, _settings(project).get("site.page_size"))
+    from zaitun.content.tags import load_tag_labels, same_tags
+
+    try:
+        same = same_tags(load_tag_labels(project.glossary_dir))
+    except LocatedError:  # a broken tags.yaml: reported on its own (_glossary_problems)
+        same = {}
+    return site_files(documents, project.static_dir, _settings(project).get("site.page_size"), same)
 
 
 def document_validator(project: Project, documents: list[Document], pages: set[str] | None = None) -> Validator:

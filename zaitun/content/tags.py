@@ -77,6 +77,18 @@ def _entry(path: Path, key: yaml.Node, value: yaml.Node) -> tuple[str, dict[str,
     return key.value, labels
 
 
+def same_tags(labels: Labels) -> dict[str, str]:
+    """Tags written as another tag's Chinese label, and that tag: a document tagged 免签 is on the page of
+    `visa-free` when tags.yaml gives it `zh: 免签`, not on a page of its own that shows the same words. A label
+    two tags share, or one that is a tag of tags.yaml itself, names no other tag."""
+    named: dict[str, list[str]] = {}
+    for tag, names in labels.items():
+        zh = names.get("zh")
+        if zh and zh != tag and zh not in labels:
+            named.setdefault(zh, []).append(tag)
+    return {zh: tags[0] for zh, tags in named.items() if len(tags) == 1}
+
+
 def unlabelled(labels: Labels, tags: set[str]) -> list[str]:
     """`tag (lang)` for every tag shown as written in a language it has no label in."""
     return [f"{tag} ({lang})" for tag in sorted(tags) for lang in LANGUAGES if lang not in labels.get(tag, {})]

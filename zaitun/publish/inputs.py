@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from zaitun.content.markdown import file_references
 from zaitun.content.model import FACT_FIELDS, check_section, content_source, parse_meta, split_front_matter
-from zaitun.content.schema import KEYS
+from zaitun.content.schema import KEYS, distinct
 from zaitun.content.validity import EXPIRED, NOT_YET, validity_on
 from zaitun.errors import ContentError, LocatedError, PublishError
 from zaitun.publish import bodies
@@ -68,7 +68,11 @@ class Entry:
 
     @property
     def tags(self) -> list[str]:
-        return list(self.meta.get("tags") or [])
+        """Its tags, each written as another's Chinese label read as that tag (`use_same_tags`)."""
+        tags = self.meta.get("tags") or []
+        if not _SAME or not any(tag in _SAME for tag in tags):
+            return list(tags)
+        return distinct([_SAME.get(tag, tag) for tag in tags])
 
     @property
     def body(self) -> str:
@@ -162,6 +166,15 @@ def _aware(value: dt.datetime) -> dt.datetime:
 def _iso(value: dt.datetime) -> str:
     """`_aware(value).isoformat()`, in half its time."""
     return value.isoformat() + "+00:00" if value.tzinfo is None else value.isoformat()
+
+
+_SAME: dict[str, str] = {}  # the build's tags written as another's Chinese label -> that tag (tags.yaml)
+
+
+def use_same_tags(same: dict[str, str]) -> None:
+    """Read the tags of every entry with these tags as those (a build's, from tags.yaml: content.tags.same_tags)."""
+    _SAME.clear()
+    _SAME.update(same)
 
 
 BATCH = 500  # documents whose files are read (when changed) at once: the build never holds them all

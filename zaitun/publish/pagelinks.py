@@ -32,8 +32,11 @@ def redirect_files(documents: list[Document], moved: Mapping[str, list[str]]) ->
     return {layout.file_of(p) for p in paths}
 
 
-def site_files(documents: list[Document], static_dir: Path, page_size: int) -> set[str]:
-    """The files a build of these documents would write (media aside: those are checked as file links)."""
+def site_files(documents: list[Document], static_dir: Path, page_size: int,
+               same: dict[str, str] | None = None) -> set[str]:
+    """The files a build of these documents would write (media aside: those are checked as file links); `same`:
+    the tags written as another's Chinese label, and that tag (content.tags.same_tags)."""
+    same = same or {}
     paths = [layout.ROOT, layout.NOT_FOUND, layout.SITEMAP, layout.ROBOTS, layout.PROVENANCE]
     live = [d for d in documents if not d.draft]
     for lang in layout.LANGS:
@@ -45,7 +48,7 @@ def site_files(documents: list[Document], static_dir: Path, page_size: int) -> s
             if doc.programme:
                 lists[layout.programme(lang, doc.programme)] += 1
                 paths += [layout.feed(lang, kind, doc.programme) for kind in layout.FEED_FILES]
-            for tag_path in {layout.tag(lang, t) for t in doc.tags}:
+            for tag_path in {layout.tag(lang, same.get(t, t)) for t in doc.tags}:
                 lists[tag_path] += 1
         for path, count in lists.items():
             paths += [layout.paged(path, n) for n in range(1, math.ceil(count / page_size) + 1)]

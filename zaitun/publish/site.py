@@ -47,7 +47,7 @@ from zaitun.publish.feeds import feed_outputs, left_saved, programmes_left
 from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.i18n import unnamed_sections
 from zaitun.publish.indexer import ended_on_failure, prepare
-from zaitun.publish.inputs import BATCH, Entry, collect, release_stamp
+from zaitun.publish.inputs import BATCH, Entry, collect, release_stamp, use_same_tags
 from zaitun.publish.lock import build_lock, free, take
 from zaitun.publish.media import media_outputs
 from zaitun.publish.memo import ByIdentity
@@ -572,6 +572,8 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     tags = _TAGS.of(entries)
     report.labels_refused = []
     site = site_settings(project, today, tags, report.labels_refused, glossary_version)
+    use_same_tags(site.same_tags)  # before any entry's tags are read
+    tags = {site.same_tags.get(tag, tag) for tag in tags}
     before, known, raws = moved
     moves = redirects.follow(before, entries, known, raws)
     site.feed_ids = moves.feed_ids()
@@ -728,9 +730,10 @@ def site_settings(project: Project, today: dt.date, tags: set[str], refused: lis
     screening = Screening(project.glossary_dir, glossary_version, project.state_dir / TAGS_SCREENED) \
         if glossary_version is not None else None
     titles = {lang: cfg.get(f"site.title.{lang}") for lang in layout.LANGS}
+    labels, same = tag_labels(project.glossary_dir, tags, refused, screening)
     return Site(_urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()), project.zone,
-                cfg.get("site.expiry_warning_days"), cfg.get("site.page_size"),
-                tag_labels(project.glossary_dir, tags, refused, screening), websub_hub=cfg.get("publish.websub_hub"))
+                cfg.get("site.expiry_warning_days"), cfg.get("site.page_size"), labels, same,
+                websub_hub=cfg.get("publish.websub_hub"))
 
 
 _URLS: dict[str, layout.Urls] = {}  # a process that builds again quotes each link once, not once a build

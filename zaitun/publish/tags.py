@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from zaitun import statefiles
-from zaitun.content.tags import Labels, is_chinese, load_tag_labels, tags_path
+from zaitun.content.tags import Labels, is_chinese, load_tag_labels, same_tags, tags_path
 from zaitun.errors import GlossaryError
 
 if TYPE_CHECKING:
@@ -19,13 +19,16 @@ if TYPE_CHECKING:
 
 
 def tag_labels(glossary_dir: Path, tags: set[str], refused: list[GlossaryError] | None = None,
-               screening: Screening | None = None) -> Labels:
+               screening: Screening | None = None) -> tuple[Labels, dict[str, str]]:
     """Labels of the given tags: tags.yaml first (but an English label holding a forbidden rendering, added to
-    `refused`), then the glossary for Chinese tags that are terms. With `screening`, every English label shown
-    (a slug tag's as written too) is checked for forbidden renderings of any term (see `Screening`)."""
+    `refused`), then the glossary for Chinese tags that are terms; and the tags written as another's Chinese
+    label, with that tag (content.tags.same_tags). With `screening`, every English label shown (a slug tag's as
+    written too) is checked for forbidden renderings of any term (see `Screening`)."""
     labels, found, glossary = screened_labels(glossary_dir)
     if refused is not None:
         refused += found
+    same = same_tags(labels)
+    tags = {same.get(tag, tag) for tag in tags}
     if glossary is None and any(is_chinese(t) for t in tags):
         from zaitun.translate.glossary import load_glossary
 
@@ -43,7 +46,7 @@ def tag_labels(glossary_dir: Path, tags: set[str], refused: list[GlossaryError] 
         found = screening.screen({tag: labels[tag] for tag in tags}, glossary)
         if refused is not None:
             refused += found
-    return labels
+    return labels, same
 
 
 @dataclass
