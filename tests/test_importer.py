@@ -301,6 +301,16 @@ def test_a_date_inside_a_measure_about_something_else_is_not_the_notices_validit
     assert (meta.get("valid_from"), meta.get("valid_until")) == (start, until)
 
 
+@pytest.mark.parametrize("validity", [
+    "本措施自2025年6月1日起施行，有效期至2027年5月31日。本通知自印发之日起施行。",
+    "本通知自印发之日起施行。本措施自2025年6月1日起施行，有效期至2027年5月31日。",
+])
+def test_the_measures_validity_is_the_notices_whichever_sentence_comes_first(validity):
+    """A notice issuing measures says when it applies, and the measures say when they do: theirs is the policy's."""
+    meta, _ = convert(MEASURE_DATES.format(validity=validity))
+    assert (meta.get("valid_from"), meta.get("valid_until")) == (dt.date(2025, 6, 1), dt.date(2027, 5, 31))
+
+
 UNITS_NOTICE = """泉州市人民政府办公室关于推进入境旅游便利化的通知
 泉政办〔2025〕9号
 各县（市、区）人民政府：

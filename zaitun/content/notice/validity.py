@@ -86,11 +86,12 @@ def _clause(text: str, rules: list) -> dt.date | None:
 
 def _stated(rx: re.Pattern, text: str) -> re.Match | None:
     """The pattern's first match in the last sentence about the document itself (`本通知自…起施行，原自…起施行的
-    《办法》同时废止`), else its last match that opens a sentence (`有效期至2027年12月31日。`): one inside a
+    《办法》同时废止`; one about the measures a notice issues before one about the notice), else its last match that opens a sentence (`有效期至2027年12月31日。`): one inside a
     sentence about something else (`对有效期至2025年6月30日的许可证`, `对居留许可有效期至…届满的外国人`) is
     that thing's date, not the document's."""
     matches = list(rx.finditer(text))
     own = [match for match in matches if _is_own(text, match)]
+    own = [match for match in own if not _of_the_notice(text, match)] or own  # (the measures it issues, first)
     if own:
         return next(match for match in own if _sentence(text, match) == _sentence(text, own[-1]))
     opening = [match for match in matches if _OPENS_RE.fullmatch(text, _sentence(text, match), match.start())]
@@ -110,6 +111,13 @@ def _sentence(text: str, match: re.Match) -> int:
 
 def _is_own(text: str, match: re.Match) -> bool:
     return bool(_OWN_RE.search(text, _sentence(text, match), match.start()))
+
+
+def _of_the_notice(text: str, match: re.Match) -> bool:
+    """Whether the sentence is the notice's about itself (`本通知自印发之日起施行`): a notice issuing measures
+    (`印发…措施的通知`) takes its validity from theirs (`本措施自2025年1月1日起施行`), wherever either stands."""
+    own = _OWN_RE.search(text, _sentence(text, match), match.start())
+    return own is not None and own.group() == "本通知"
 
 
 def _start(text: str, issued: dt.date, date_at: Callable[[int], dt.date]) -> dt.date | None:
