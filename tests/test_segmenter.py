@@ -144,3 +144,28 @@ def test_rendering_with_source_as_target_is_the_body_up_to_sentence_gaps(body):
     pieces = segment_body(body, "doc")
     targets = {p.segment.id: p.segment.source for p in pieces if p.segment}
     assert render_pieces(pieces, targets, sentence_gap="") == body
+
+
+@pytest.mark.parametrize("body, words", [
+    ("&#80;&#114;&#111;&#112;&#97;&#103;&#97;&#110;&#100;&#97;\n", "&#80;"),  # entities a page shows as letters
+    ("## &#85;&#110;&#97;\n", "&#85;"),
+    ("| 人数 | &#85;&#110;&#97; |\n", "&#85;"),
+    ("Ⓤⓝⓐⓟⓟⓡⓞⓥⓔⓓ ⓔⓝⓖⓛⓘⓢⓗ\n", "Ⓤⓝⓐ"),  # letter-like symbols
+    ("```Propaganda Department```\n", "Propaganda"),  # a code span, not a fence: an info string has no backtick
+    ("\t```Propaganda tab\n", "Propaganda"),  # a tab indents code: no fence
+    ("```\n代码\n```Propaganda inside\n```\n", "Propaganda"),  # a closing fence holds nothing else: code
+    ("````\n代码\n```\nPropaganda four\n````\n", "Propaganda"),  # closed by as many backticks at least
+    ("`![图](Unapproved_src)`\n", "Unapproved_src"),  # an image in a code span is its text
+    ("![地图](<Unapproved_two)\n", "Unapproved_two"),  # no image: an unclosed `<`
+    ("[Propaganda&#32;Department](mailto:a@b.c)\n", "Propaganda"),  # a link, not an e-mail address
+    ("https://a.b/[Propaganda&#32;Department](https://c.d)\n", "Propaganda"),
+    ("<https://a.b>Unapproved_words\n", "Unapproved"),
+])
+def test_any_text_a_reader_sees_as_words_is_in_a_segment(body, words):
+    """What the segmenter copies as it is reaches the English page unread: only Markdown syntax, numbers and bare
+    addresses may be copied, as a CommonMark renderer reads them."""
+    assert any(words in source for source in sources(body)), segment_body(body, "doc")
+
+
+def test_bare_addresses_and_fenced_code_without_words_stay_literal():
+    assert sources("https://www.nia.gov.cn/n741440/index.html\n\nservice@quanzhou.gov.cn\n\n```\n12 34\n```\n") == []

@@ -14,20 +14,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from zaitun.content.model import FACT_FIELDS, TRANSLATABLE_FIELDS, Document
 
 SENTENCE_END = "。！？；"
 CLOSERS = "”’」』）)】》\"'"
-FENCE_RE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+# CommonMark's fences: up to three spaces (a tab makes an indented code block), then three or more backticks
+# (an info string holding none: else the line is a code span) or tildes; a closing fence is only that
+OPENING_FENCE_RE = re.compile(r"^ {0,3}(?:(`{3,})[^`\n]*|(~{3,})[^\n]*)\n?$")
+CLOSING_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*\n?$")
 HEADING_RE = re.compile(r"^([ \t]{0,3}#{1,6}[ \t]+)(.*?)([ \t]*#*[ \t]*\n?)$")
 LIST_RE = re.compile(r"^([ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)(.*?)([ \t]*\n?)$")
 QUOTE_RE = re.compile(r"^([ \t]{0,3}>[ \t]?)(.*?)([ \t]*\n?)$")
 TABLE_SEP_RE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*\n?$")
-IMAGE_RE = re.compile(r'!\[([^\]]*)\]\(([^)\s]+)(?:\s+"([^"]*)")?\)')
-URL_ONLY_RE = re.compile(r"^(<?https?://\S+>?|\S+@\S+\.\S+)$")
+IMAGE_RE = re.compile(r'!\[([^\]]*)\]\(([^)\s<>]+)(?:\s+"([^"]*)")?\)')
+CODE_SPAN_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
+# a bare web address or e-mail address, nothing else: no Markdown, no entity (`&#32;`), no text after `>`
+URL_ONLY_RE = re.compile(r"^(?:<?https?://[^\s<>\[\]()&\"'`]+>?|<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?)$")
 WORDY_RE = re.compile(r"[^\W\d_]")  # a letter of any script: Latin (full-width too), Greek, Cyrillic, CJK…
 
 
@@ -95,8 +102,12 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _translatable(text: str) -> bool:
+    """Whether a reader sees words in the text: letters once entities are read (`&#80;` is P) and compatibility
+    forms folded (Ｐ, Ⓟ, 🄿 are P), unless it is only a web or e-mail address."""
     stripped = text.strip()
-    return bool(stripped) and bool(WORDY_RE.search(stripped)) and not URL_ONLY_RE.match(stripped)
+    if not stripped or URL_ONLY_RE.match(stripped):
+        return False
+    return bool(WORDY_RE.search(unicodedata.normalize("NFKC", html.unescape(stripped))))
 
 
 def _text_pieces(text: str, kind: str, ids: _Ids) -> list[Piece]:
@@ -149,7 +160,10 @@ def _inline_pieces(text: str, kind: str, ids: _Ids) -> list[Piece]:
     """Images are atoms whose alt text and title are their own segments."""
     pieces: list[Piece] = []
     pos = 0
+    code = [m.span() for m in CODE_SPAN_RE.finditer(text)] if "`" in text else []
     for m in IMAGE_RE.finditer(text):
+        if any(start < m.end() and m.start() < end for start, end in code):  # `![a](b)` is code: text
+            continue
         pieces.extend(_text_pieces(text[pos:m.start()], kind, ids))
         pieces.append(Piece("!["))
         pieces.extend(_text_pieces(m.group(1), "alt", ids))
@@ -218,15 +232,20 @@ def segment_body(body: str, key: str, ids: _Ids | None = None) -> list[Piece]:
             code.clear()
 
     for line in lines:
-        fence_m = FENCE_RE.match(line)
-        if fence and not (fence_m and fence_m.group(1) == fence):
-            code.append(line)
+        if fence:
+            closing = CLOSING_FENCE_RE.match(line)
+            if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(fence):
+                flush_code()
+                pieces.append(Piece(line))
+                fence = None
+            else:
+                code.append(line)
             continue
-        if fence_m:
+        opening = OPENING_FENCE_RE.match(line)
+        if opening:
             flush()
-            flush_code()
             pieces.append(Piece(line))
-            fence = None if fence else fence_m.group(1)
+            fence = opening.group(1) or opening.group(2)
             continue
         kind = _block_kind(line)
         if kind == "paragraph":
