@@ -619,3 +619,23 @@ def test_a_pair_a_reviewer_rejected_stays_out_of_memory_when_its_tmx_file_change
     assert store.memory_rejections() == {}
     write_tm(project, tmp_path, ALL_EN)
     assert pipeline.translate(project, store, engine=OfflineEngine()).summary()["tmx_skipped"] == []
+
+
+def test_a_broken_tmx_in_tm_is_left_out_named_and_stops_no_translation(tmp_path):
+    """One bad file never stops anyone else's work: the other memory file is taken in, the documents are drafted
+    and approved from it, and the pass names the broken file (exit status 1, `zaitun status`) until it is mended."""
+    project = make_project(tmp_path / "p")
+    open_ingested(project).close()
+    write_tm(project, tmp_path, {STAY: STAY_EN})
+    (project.tm_dir / "broken.tmx").write_text("<tmx version='1.4'><body><tu>", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(project.root), "translate"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "broken.tmx" in done.stderr and "left out" in done.stderr
+    assert "memory: loaded 1 pair(s) from tm/approved.tmx" in done.stdout
+    store = Store.open(project.database_url)
+    assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "approved"
+    assert "broken.tmx" in zaitun(project, "status").stdout
+    (project.tm_dir / "broken.tmx").unlink()
+    zaitun(project, "translate")  # mended (here: taken away): nothing left to say
+    assert "broken.tmx" not in zaitun(project, "status").stdout

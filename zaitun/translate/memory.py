@@ -52,6 +52,7 @@ class TmxImport:
     unchanged: int = 0
     forgotten: int = 0  # pairs of a file no longer in tm/, taken out of memory
     skipped: list[str] = field(default_factory=list)
+    unreadable: ZaitunError | None = None  # a tm/*.tmx that does not read: left out, the rest taken in
 
 
 def read_tmx(path: Path, limits: Limits = Limits()) -> tuple[list[tuple[str, str]], list[str]]:
@@ -187,8 +188,9 @@ FORGET_ACTION = "tm-forget"
 
 def load_project_tmx(store: Store, tm_dir: Path, glossary: Glossary, limits: Limits = Limits()) -> dict[str, TmxImport]:
     """Forget the pairs of a `tm/*.tmx` no longer there, then import each whose content is new to this store;
-    return what each did. A file removed vouches for nothing any more: the segments the translate pass approved
-    from its pairs are drafted again for a reviewer (translate/pipeline.py)."""
+    return what each did (one that does not read is left out, `unreadable`, and the others taken in). A file
+    removed vouches for nothing any more: the segments the translate pass approved from its pairs are drafted
+    again for a reviewer (translate/pipeline.py)."""
     if not Path(tm_dir).is_dir():  # no tm/ (or a share not mounted): memory is left as it is
         return {}
     files = sorted(Path(tm_dir).glob("*.tmx"))
@@ -196,7 +198,11 @@ def load_project_tmx(store: Store, tm_dir: Path, glossary: Glossary, limits: Lim
     done = _imported_hashes(store)
     for path in files:
         if _file_key(path) not in done:
-            results[path.name] = import_tmx(store, path, glossary, limits=limits)
+            try:
+                results[path.name] = import_tmx(store, path, glossary, limits=limits)
+            except ZaitunError as exc:  # one broken file stops no translation: tried again each pass till mended
+                results[path.name] = TmxImport(unreadable=exc, skipped=[
+                    f"{exc}: left out; memory keeps what an earlier version of it gave"])
     return results
 
 

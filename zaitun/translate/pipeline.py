@@ -145,8 +145,9 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     chosen = _documents(store, slugs)
     glossary = load_glossary(project.glossary_dir)
     loaded = load_project_tmx(store, project.tm_dir, glossary, Limits.of(project.config))
+    unread = [_tmx_failure(project, name, r.unreadable) for name, r in loaded.items() if r.unreadable]
     report = TranslateReport(engine.name, glossary.version, tmx=loaded,
-                             glossary=[_glossary_failure(p) for p in glossary.problems])
+                             glossary=[_glossary_failure(p) for p in glossary.problems] + unread)
     repairer = _repairer(project, store, glossary)
     turns = Turns(project)
     todo: dict[str, tuple[list[str], int]] = {}
@@ -185,6 +186,11 @@ def _glossary_failure(problem: GlossaryError) -> failures.Failure:
     """A term in conflict is flagged wherever it occurs; any other problem leaves its line (or file) out."""
     state = failures.FLAGGED if isinstance(problem, GlossaryConflict) else failures.LEFT_OUT
     return failures.Failure(GLOSSARY_STAGE, str(problem.path), str(problem), None, state)
+
+
+def _tmx_failure(project: Project, name: str, error: ZaitunError) -> failures.Failure:
+    """A memory file that does not read is left out, as a glossary file is (recorded with the glossary's)."""
+    return failures.Failure(GLOSSARY_STAGE, str(project.tm_dir / name), str(error), None, failures.LEFT_OUT)
 
 
 def _translate_document(project: Project, store: Store, gate: ReviewGate, report: TranslateReport, slug: str,

@@ -86,9 +86,9 @@ def _clause(text: str, rules: list) -> dt.date | None:
 
 def _stated(rx: re.Pattern, text: str) -> re.Match | None:
     """The pattern's first match in the last sentence about the document itself (`本通知自…起施行，原自…起施行的
-    《办法》同时废止`; one about the measures a notice issues before one about the notice), else its last match that opens a sentence (`有效期至2027年12月31日。`): one inside a
-    sentence about something else (`对有效期至2025年6月30日的许可证`, `对居留许可有效期至…届满的外国人`) is
-    that thing's date, not the document's."""
+    《办法》同时废止`; one about the measures a notice issues before one about the notice), else its last
+    match that opens a sentence (`有效期至2027年12月31日。`): one inside a sentence about something else
+    (`对有效期至2025年6月30日的许可证`, `对居留许可有效期至…届满的外国人`) is that thing's date, not the document's."""
     matches = list(rx.finditer(text))
     own = [match for match in matches if _is_own(text, match)]
     own = [match for match in own if not _of_the_notice(text, match)] or own  # (the measures it issues, first)
