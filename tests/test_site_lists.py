@@ -250,6 +250,17 @@ def test_a_broken_tags_file_is_reported_with_its_line(tmp_path, text, line, mess
     assert any(f"tags.yaml:{line}" in str(p) for p in check_project(fx.project))
 
 
+def test_a_broken_tags_file_stops_no_build_and_is_named(tmp_path):
+    """The site goes on with its tags shown by their names; the build names the file and line till it is mended."""
+    fx = tagged(tmp_path, "visa-free: {zh: [\n")
+    fx.write("guides", "ferry", "title: 渡轮\ndate: 2025-06-02\ntags: [visa-free]", "渡轮。")
+    fx.ingest()
+    report = fx.build()
+    assert (fx.out / "zh/guides/ferry/index.html").is_file()
+    assert "#visa free</a>" in (fx.out / "en/guides/transit/index.html").read_text(encoding="utf-8")
+    assert any("tags.yaml:2" in p and "not valid YAML" in p for p in report.problems), report.problems
+
+
 @given(st.text(max_size=20))
 def test_a_tag_page_is_always_one_folder_under_tags_whatever_the_tag(tag):
     key = layout.tag_key(tag)

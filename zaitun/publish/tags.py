@@ -24,7 +24,10 @@ def tag_labels(glossary_dir: Path, tags: set[str], refused: list[GlossaryError] 
     `refused`), then the glossary for Chinese tags that are terms; and the tags written as another's Chinese
     label, with that tag (content.tags.same_tags). With `screening`, every English label shown (a slug tag's as
     written too) is checked for forbidden renderings of any term (see `Screening`)."""
-    labels, found, glossary = screened_labels(glossary_dir)
+    try:
+        labels, found, glossary = screened_labels(glossary_dir)
+    except GlossaryError as exc:  # a tags.yaml that does not read stops no build: tags, programmes and sections
+        labels, found, glossary = {}, [exc], None  # are shown by their names (screened) until it is mended
     if refused is not None:
         refused += found
     same = same_tags(labels)
