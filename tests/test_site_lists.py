@@ -17,7 +17,8 @@ from zaitun.content.model import load_documents
 from zaitun.content.tags import load_tag_labels, same_tags
 from zaitun.errors import GlossaryError
 from zaitun.project import Project
-from zaitun.publish import layout
+from zaitun.publish import layout, social
+from zaitun.publish.inputs import collect
 from zaitun.publish.pagelinks import site_files
 
 
@@ -195,6 +196,26 @@ def test_a_tag_whose_english_holds_a_forbidden_rendering_is_shown_with_the_appro
     assert len([p for p in again.problems if "forbidden rendering of 宣传部" in p]) == 2
     assert "Propaganda" not in (fx.out / "en/guides/transit/index.html").read_text(encoding="utf-8")
     assert "Propaganda" not in (fx.out / "zh/guides/other/index.html").read_text(encoding="utf-8")
+
+
+def test_a_programme_or_section_whose_english_holds_a_forbidden_rendering_shows_the_approved_one(tmp_path):
+    fx = tagged(tmp_path, None, "programme: propaganda-department")
+    with (fx.project.glossary_dir / "terms.csv").open("a", encoding="utf-8") as terms:
+        terms.write("宣传部,Publicity Department,Propaganda Department|Propaganda Office,\n")
+    fx.write("propaganda-office", "hours", "title: 开放时间\ndate: 2025-06-02", "开放时间。")
+    fx.ingest()
+    fx.translate_and_approve("hours", lambda source: "Opening hours")
+    report = fx.build()
+    pages = [fx.out / "en/guides/transit/index.html", fx.out / "en/propaganda-office/hours/index.html",
+             fx.out / "en/programmes/propaganda-department/index.html", fx.out / "en/propaganda-office/index.html"]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "Propaganda" not in text and "Publicity Department" in text, page
+    assert {p.split("'")[0] for p in report.problems if "forbidden rendering of 宣传部" in p} >= {
+        f"{fx.project.glossary_dir / 'tags.yaml'}: programme ", f"{fx.project.glossary_dir / 'tags.yaml'}: section "}
+    transit = next(e for e in collect(fx.store, {}) if e.slug == "transit" and e.lang == "en")
+    assert social.hashtags(transit) == ["PropagandaDepartment"]
+    assert social.hashtags(transit, {"propaganda-department"}) == []  # the posts carry no such hashtag
 
 
 def test_a_new_label_re_renders_the_pages_that_show_the_tag(tmp_path):

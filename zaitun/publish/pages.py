@@ -40,6 +40,7 @@ class Site:
     page_size: int = 20  # documents per section, programme or tag page
     tag_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # tag -> {lang: label}
     same_tags: dict[str, str] = field(default_factory=dict)  # a tag written as another's Chinese label -> that tag
+    withheld: frozenset[str] = frozenset()  # tags, programmes, sections whose English held a forbidden rendering
     feed_ids: dict[tuple[str, str], str] = field(default_factory=dict)  # (lang, slug) -> first page of a moved
     # document (redirects.py): its feed entries keep that page's URL as their id
     websub_hub: str = ""  # publish.websub_hub: every feed names it, for readers to subscribe there

@@ -20,7 +20,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -571,7 +571,8 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     the entries whose own pages failed (none: the version is good); a failure no document explains raises."""
     tags = _TAGS.of(entries)
     report.labels_refused = []
-    site = site_settings(project, today, tags, report.labels_refused, glossary_version)
+    named = {("programme", e.programme) for e in entries if e.programme} | {("section", e.section) for e in entries}
+    site = site_settings(project, today, tags, report.labels_refused, glossary_version, named)
     use_same_tags(site.same_tags)  # before any entry's tags are read
     tags = {site.same_tags.get(tag, tag) for tag in tags}
     before, known, raws = moved
@@ -723,17 +724,18 @@ def _record(project: Project, store: Store | LazyStore, held: dict[str, LocatedE
 
 
 def site_settings(project: Project, today: dt.date, tags: set[str], refused: list | None = None,
-                  glossary_version: Callable[[], str] | None = None) -> Site:
+                  glossary_version: Callable[[], str] | None = None, named: Collection[tuple[str, str]] = ()
+                  ) -> Site:
     """`refused`: gets the tag labels not shown (publish/tags.py); `glossary_version`: the glossary's, when the
-    tags' English is to be screened (a build's)."""
+    English of tags and of the programmes and sections `named` is to be screened (a build's)."""
     cfg = project.config
     screening = Screening(project.glossary_dir, glossary_version, project.state_dir / TAGS_SCREENED) \
         if glossary_version is not None else None
     titles = {lang: cfg.get(f"site.title.{lang}") for lang in layout.LANGS}
-    labels, same = tag_labels(project.glossary_dir, tags, refused, screening)
+    labels, same = tag_labels(project.glossary_dir, tags, refused, screening, named)
     return Site(_urls(cfg.get("site.base_url")), titles, today, layout.stylesheet(css_digest()), project.zone,
                 cfg.get("site.expiry_warning_days"), cfg.get("site.page_size"), labels, same,
-                websub_hub=cfg.get("publish.websub_hub"))
+                frozenset(screening.withheld if screening else ()), websub_hub=cfg.get("publish.websub_hub"))
 
 
 _URLS: dict[str, layout.Urls] = {}  # a process that builds again quotes each link once, not once a build

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,9 +39,10 @@ def protected_terms(project: Project) -> dict[str, list[str]]:
             "en": sorted({e.en for e in entries}, key=len, reverse=True)}
 
 
-def hashtags(entry: Entry) -> list[str]:
-    """`240-hour-transit` -> `240HourTransit`: one tag per programme."""
-    if not entry.programme:
+def hashtags(entry: Entry, withheld: Collection[str] = ()) -> list[str]:
+    """`240-hour-transit` -> `240HourTransit`: one tag per programme; none for one whose name holds a forbidden
+    rendering (`withheld`: Site.withheld)."""
+    if not entry.programme or entry.programme in withheld:
         return []
     return ["".join(word[:1].upper() + word[1:] for word in entry.programme.split("-"))]
 
@@ -68,7 +70,7 @@ def make_posts(entry: Entry, site: Site, terms: dict[str, list[str]], now: dt.da
         if entry.lang not in platform.languages:
             continue
         url = post_url(entry, site, platform.name)
-        body = compose(text, url, hashtags(entry), platform, terms.get(entry.lang, []))
+        body = compose(text, url, hashtags(entry, site.withheld), platform, terms.get(entry.lang, []))
         post_id = f"{entry.slug}.{entry.lang}.{platform.name}.{basis(entry)}"
         posts.append({"id": post_id, "platform": platform.name, "lang": entry.lang, "slug": entry.slug,
                       "url": url, "text": body, "created_at": now.isoformat(timespec="seconds")})

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,17 +13,20 @@ import orjson
 from zaitun import statefiles
 from zaitun.content.tags import Labels, is_chinese, load_tag_labels, same_tags, tags_path
 from zaitun.errors import GlossaryError
+from zaitun.publish.i18n import programme_name, section_name
 
 if TYPE_CHECKING:
     from zaitun.translate.glossary import Glossary
 
 
 def tag_labels(glossary_dir: Path, tags: set[str], refused: list[GlossaryError] | None = None,
-               screening: Screening | None = None) -> tuple[Labels, dict[str, str]]:
+               screening: Screening | None = None, named: Collection[tuple[str, str]] = ()
+               ) -> tuple[Labels, dict[str, str]]:
     """Labels of the given tags: tags.yaml first (but an English label holding a forbidden rendering, added to
     `refused`), then the glossary for Chinese tags that are terms; and the tags written as another's Chinese
     label, with that tag (content.tags.same_tags). With `screening`, every English label shown (a slug tag's as
-    written too) is checked for forbidden renderings of any term (see `Screening`)."""
+    written too, and each of `named`: (programme or section, its name) as the site shows it) is checked for
+    forbidden renderings of any term (see `Screening`)."""
     try:
         labels, found, glossary = screened_labels(glossary_dir)
     except GlossaryError as exc:  # a tags.yaml that does not read stops no build: tags, programmes and sections
@@ -46,7 +49,10 @@ def tag_labels(glossary_dir: Path, tags: set[str], refused: list[GlossaryError] 
         else:  # a slug such as `visa-free` reads as English: "visa free"
             names.setdefault("en", tag.replace("-", " "))
     if screening is not None:
-        found = screening.screen({tag: labels[tag] for tag in tags}, glossary)
+        shown = {("tag", tag): labels[tag]["en"] for tag in tags if labels[tag].get("en")}
+        for kind, name in named:
+            shown[(kind, name)] = (section_name if kind == "section" else programme_name)(name, "en", labels)
+        found = screening.screen(labels, shown, glossary)
         if refused is not None:
             refused += found
     return labels, same
@@ -54,47 +60,53 @@ def tag_labels(glossary_dir: Path, tags: set[str], refused: list[GlossaryError] 
 
 @dataclass
 class Screening:
-    """Checks the English the site shows for tags against the glossary: staff write tags, no reviewer reads them,
-    so a label holding a forbidden rendering of any term (`propaganda-department` shows "propaganda department")
-    is replaced by the tag's Chinese label, else the terms' approved English, and named. The outcome is kept in
+    """Checks the English the site shows for tags, programmes and sections against the glossary: staff name them,
+    no reviewer reads them, so a name holding a forbidden rendering of any term (`propaganda-department` shows
+    "propaganda department") is replaced by its Chinese label, else the terms' approved English, and named (its
+    English label is the replacement: pages, lists and feeds show that). The outcome is kept in
     `cache` (the state folder's) by the glossary's version and the labels: a build that changed neither reads
     no glossary (the checks take a fifth of a rebuild's start-up to import)."""
 
     glossary_dir: Path
     version: Callable[[], str]  # the glossary's version (publish/screen.py knows it without reading it)
     cache: Path
+    withheld: set[str] = field(default_factory=set)  # the names whose English was replaced
 
-    def screen(self, labels: Labels, glossary: Glossary | None = None) -> list[GlossaryError]:
-        shown = {tag: names["en"] for tag, names in labels.items() if names.get("en")}
+    def screen(self, labels: Labels, shown: dict[tuple[str, str], str], glossary: Glossary | None = None
+               ) -> list[GlossaryError]:
+        """Screen `shown` ((kind, name) -> the English the site shows), put each replacement in `labels`."""
         if not shown:
             return []
-        key = [self.version(), [[tag, english] for tag, english in sorted(shown.items())]]
+        ordered = sorted(shown.items())
+        key = [self.version(), [[kind, name, english] for (kind, name), english in ordered]]
         done = _read_cache(self.cache)
         if done is None or done.get("key") != key:
-            done = {"key": key, "refused": self._refused(labels, shown, glossary)}
+            done = {"key": key, "refused": self._refused(labels, ordered, glossary)}
             with contextlib.suppress(OSError):  # a cache: the next build screens again
                 statefiles.write(self.cache, done)
         errors = []
-        for tag, (replacement, why) in sorted(done["refused"].items()):
-            labels[tag]["en"] = replacement
-            errors.append(GlossaryError(tags_path(self.glossary_dir), f"tag {tag!r}: its English {shown[tag]!r} is "
+        for kind, name, english, replacement, why in done["refused"]:
+            labels.setdefault(name, {})["en"] = replacement
+            self.withheld.add(name)
+            errors.append(GlossaryError(tags_path(self.glossary_dir), f"{kind} {name!r}: its English {english!r} is "
                                         f"not shown ({why}); the English pages show {replacement!r} until tags.yaml "
-                                        "gives the tag an English label"))
+                                        f"gives the {kind} an English label"))
         return errors
 
-    def _refused(self, labels: Labels, shown: dict[str, str], glossary: Glossary | None) -> dict[str, list[str]]:
+    def _refused(self, labels: Labels, shown: list, glossary: Glossary | None) -> list[list[str]]:
         from zaitun.translate.checks import forbidden_anywhere, forbidden_message
         from zaitun.translate.glossary import load_glossary
 
         glossary = glossary or load_glossary(self.glossary_dir)
-        refused = {}
-        for tag, english in shown.items():
-            zh = labels[tag].get("zh", tag)
+        refused = []
+        for (kind, name), english in shown:
+            zh = labels.get(name, {}).get("zh", name)
             found = forbidden_anywhere(zh, english, glossary)
             if found:
                 approved = " / ".join(dict.fromkeys(entry.en for _, entry in found if entry.en))
                 replacement = zh if is_chinese(zh) else approved or UNSHOWN
-                refused[tag] = [replacement, "; ".join(forbidden_message(text, entry) for text, entry in found)]
+                refused.append([kind, name, english, replacement,
+                                "; ".join(forbidden_message(text, entry) for text, entry in found)])
         return refused
 
 
@@ -107,7 +119,7 @@ def _read_cache(path: Path) -> dict | None:
         found = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
-    return found if isinstance(found, dict) and isinstance(found.get("refused"), dict) else None
+    return found if isinstance(found, dict) and isinstance(found.get("refused"), list) else None
 
 
 def screened_labels(glossary_dir: Path) -> tuple[Labels, list[GlossaryError], Glossary | None]:
