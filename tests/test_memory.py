@@ -639,3 +639,20 @@ def test_a_broken_tmx_in_tm_is_left_out_named_and_stops_no_translation(tmp_path)
     (project.tm_dir / "broken.tmx").unlink()
     zaitun(project, "translate")  # mended (here: taken away): nothing left to say
     assert "broken.tmx" not in zaitun(project, "status").stdout
+
+
+def test_a_chinese_reviewers_approved_two_ways_is_drafted_from_memory_but_not_approved_unread(tmp_path):
+    """否 is "No, a visa is not required" in one table and "No, it cannot be extended" in the next: memory keeps
+    the newest, and a third document's 否 waits for a reviewer to read which fits there."""
+    project = make_project(tmp_path)
+    store = open_ingested(project)
+    remember(store, [(STAY, STAY_EN.replace("10 days", "ten days"))])
+    remember(store, [(STAY, STAY_EN)])  # another reviewer, another document
+    remember(store, [(TERM, "The Publicity Department")] * 2)  # the same English twice: no doubt
+    report = pipeline.translate(project, store, engine=OfflineEngine())
+    stay, term = drafts_by_source(report)[STAY], drafts_by_source(report)[TERM]
+    assert (stay.origin, stay.target) == ("memory", STAY_EN)
+    assert [i["check"] for i in stay.issues] == ["memory-contested"]
+    assert "(“Foreign nationals transiting via" in stay.issues[0]["message"]  # the other English, shortened
+    states = {s.source: s.state for s in segment_states(store, "notice")}
+    assert states[STAY] == "draft" and states[TERM] == "approved" and term.issues == []

@@ -110,6 +110,13 @@ memory_rejected = Table(  # pairs a reviewer rejected: a memory file holding one
     Column("rejected_at", DateTime(timezone=True), nullable=False),
 )
 
+memory_contested = Table(  # Chinese reviewers approved other English for elsewhere: context decides, not memory
+    "memory_contested", metadata,
+    Column("source_hash", String(64), primary_key=True),  # memory_key of the Chinese
+    Column("other", Text, nullable=False),  # the English the newest approval replaced in memory
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 releases = Table(
     "releases", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -477,6 +484,22 @@ class Store:
                     out.update(dict.fromkeys(hashes[h], target))
         return out
 
+    def memory_contested(self, sources: list[str]) -> dict[str, str]:
+        """Of these Chinese texts, those reviewers approved other English for too (a short cell, 否, reads one way in
+        one table and another way in the next), with the English the memory's newest approval replaced."""
+        hashes: dict[str, list[str]] = {}
+        for source in sources:
+            hashes.setdefault(memory_key(source), []).append(source)
+        out: dict[str, str] = {}
+        keys = list(hashes)
+        with self.engine.connect() as c:
+            for i in range(0, len(keys), 500):
+                q = select(memory_contested.c.source_hash, memory_contested.c.other).where(
+                    memory_contested.c.source_hash.in_(keys[i:i + 500]))
+                for h, other in c.execute(q):
+                    out.update(dict.fromkeys(hashes[h], other))
+        return out
+
     def memory_approvers(self, sources: list[str], conn: Connection | None = None) -> list[str]:
         """Who vouched for the memory entries of these Chinese texts (reviewer, importer or project file)."""
         keys = {memory_key(source) for source in sources}
@@ -784,8 +807,11 @@ class Store:
         if origin == "review":
             conn.execute(delete(memory_rejected).where(memory_rejected.c.source_hash == key,
                                                        memory_rejected.c.target_hash == sha(target)))
-        exists = conn.execute(select(memory.c.source_hash).where(memory.c.source_hash == key)).first()
+        exists = conn.execute(select(memory.c.target).where(memory.c.source_hash == key)).first()
         values = dict(source=source, target=target, origin=origin, approved_by=approved_by, updated_at=now())
+        if exists and origin == "review" and exists[0] != target:  # two reviewers' English for one Chinese
+            conn.execute(delete(memory_contested).where(memory_contested.c.source_hash == key))
+            conn.execute(insert(memory_contested).values(source_hash=key, other=exists[0], at=now()))
         if exists:
             conn.execute(update(memory).where(memory.c.source_hash == key).values(**values))
         else:

@@ -49,6 +49,7 @@ from zaitun.translate.nearmatch import Repairer
 from zaitun.translate.repair import repair
 
 STAGE = "translate"
+MEMORY_CONTESTED = "memory-contested"  # a memory match flagged: approved elsewhere with other English too
 GLOSSARY_STAGE = "glossary"  # its failures are replaced by every pass, which reads the whole glossary
 
 
@@ -325,10 +326,12 @@ def _translate_batch(batch: list[SegmentState], store: Store, glossary: Glossary
     """Memory first, then facts by rule, then a whole-segment glossary term or label, then a repaired
     near match, then the engine with terms masked."""
     remembered = store.memory_lookup([s.source for s in batch])
+    contested = store.memory_contested(list(remembered)) if remembered else {}
     results: dict[str, SegmentResult] = {}
     for seg in batch:
         if seg.source in remembered and seg.kind != "code":  # memory forgets spacing, which code keeps
-            results[seg.seg_id] = _result(seg, remembered[seg.source], "memory", [], glossary)
+            other = [_contested(contested[seg.source])] if seg.source in contested else []
+            results[seg.seg_id] = _result(seg, remembered[seg.source], "memory", other, glossary)
         elif seg.kind in RULE_KINDS:
             results[seg.seg_id] = _result(seg, fact_draft(seg.kind, seg.source, glossary), "engine", [], glossary,
                                           "facts")
@@ -348,6 +351,13 @@ def _translate_batch(batch: list[SegmentState], store: Store, glossary: Glossary
             text = repair(text, seg.source, [s.restore for s in m.slots.values() if s.kind == "term"])
             results[seg.seg_id] = _result(seg, text, "engine", placeholder_issues, glossary, engine.name)
     return [results[s.seg_id] for s in batch]
+
+
+def _contested(other: str) -> dict:
+    """The flag of a memory match whose Chinese reviewers approved other English for too: not approved unread."""
+    quoted = other if len(other) <= 80 else other[:79] + "…"
+    return {"check": MEMORY_CONTESTED,
+            "message": f"reviewers approved other English for this Chinese too (“{quoted}”): read which fits here"}
 
 
 def _result(seg: SegmentState, target: str, origin: str, issues: list[dict], glossary: Glossary,
