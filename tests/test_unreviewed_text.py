@@ -61,3 +61,41 @@ def test_text_added_in_a_code_block_or_another_script_waits_for_a_reviewer_befor
     page = english_page(root)
     assert "<code>Publicity Department of Quanzhou" in page and "Propaganda" not in page
     assert "EN Ｖｉｓａ－ｆｒｅｅ ｆｏｒ ａｌｌ" in page and "EN Въезд без визы" in page
+
+
+TABLE = "\n| 问题 | 答复 |\n|---|---|\n| 需要签证吗 | 否 |\n| 可以延期吗 | 否 |\n"
+SWAPPED = "\n| 问题 | 答复 |\n|---|---|\n| 可以延期吗 | 否 |\n| 需要签证吗 | 否 |\n"
+ANSWERS = {"需要签证吗": "Is a visa required", "可以延期吗": "Can it be extended"}
+
+
+def test_rows_swapped_around_a_repeated_answer_send_that_answer_back_to_review_not_to_the_site(tmp_path):
+    """Segment ids count the occurrences of a text: swapping two rows hands each row's approved 否 to the other.
+    Those answers come back to review, flagged; the English page keeps the rows as approved meanwhile."""
+    root = tmp_path / "site"
+    token = released_project(root)
+    source = root / "content" / "policies" / f"{SLUG}.md"
+    source.write_text(textwrap.dedent(NOTICE) + TABLE, encoding="utf-8")
+    zaitun(root, "intake")
+    zaitun(root, "translate", "--provider", "offline")
+    order = iter(["No, a visa is not required", "No, it cannot be extended"])
+    approve_all(root, token, english=lambda zh: next(order) if zh == "否" else ANSWERS.get(zh, f"EN {zh}"))
+    zaitun(root, "build")
+    assert "Is a visa required</td>\n<td>No, a visa is not required" in english_page(root)
+
+    source.write_text(textwrap.dedent(NOTICE) + SWAPPED, encoding="utf-8")
+    zaitun(root, "intake")
+    zaitun(root, "translate", "--provider", "offline")
+    waiting = open_segments(root)
+    assert [seg["source"] for seg in waiting] == ["否", "否"]
+    assert all("occurs more than once" in issue["message"] for seg in waiting for issue in seg["issues"][:1])
+    zaitun(root, "build")
+    page = english_page(root)
+    assert "Is a visa required</td>\n<td>No, a visa is not required" in page  # as approved, until read again
+    assert "Can it be extended</td>\n<td>No, a visa is not required" not in page
+
+    order = iter(["No, it cannot be extended", "No, a visa is not required"])  # the reviewer puts them right
+    approve_all(root, token, english=lambda zh: next(order))
+    zaitun(root, "build")
+    page = english_page(root)
+    assert "Can it be extended</td>\n<td>No, it cannot be extended" in page
+    assert "Is a visa required</td>\n<td>No, a visa is not required" in page

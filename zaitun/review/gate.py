@@ -19,6 +19,7 @@ before its rendering was forbidden comes back to review instead, and holds the r
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -499,7 +500,7 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     rendering `glossary` forbids; otherwise those segments come back to review (seg_id -> why, returned)
     and nothing is released."""
     current = store.current_translations(slug, conn)
-    held = _back_to_review(store, conn, slug, current, glossary)
+    held = _back_to_review(store, conn, slug, current, glossary) or _moved_repeats(store, conn, slug, current)
     if held:
         return held
     row = store.document(slug)
@@ -536,6 +537,39 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     store.log(conn, actor, "release", slug, note=note)
     store.record_event(conn, "zaitun.document.approved", slug, approved_by=actor)
     return {}
+
+
+MOVED = "moved"  # a QA flag: a repeated Chinese text whose approved English now stands beside other text
+
+
+def _moved_repeats(store: Store, conn: Connection, slug: str, current: dict[str, dict]) -> dict[str, str]:
+    """Bring back to review each segment whose Chinese the document holds more than once (否 in two rows of a
+    table) and that now follows another segment than in the release online, still with the approval made
+    there: segment ids count the occurrences of a text, so rows swapped or one removed hand each approved
+    English to another place, which nobody read. seg_id -> why."""
+    release = store.latest_release(slug, conn=conn)
+    then = list((release or {}).get("payload", {}).get("translations", {}).items())
+    if not then:
+        return {}
+    rows = store.segments(slug)
+    repeated = Counter(row["source"] for row in rows)
+    before = {seg_id: (then[i - 1][0] if i else None, tr_id) for i, (seg_id, tr_id) in enumerate(then)}
+    held = {}
+    for i, row in enumerate(rows):
+        seg_id, tr = row["seg_id"], current.get(row["seg_id"])
+        was = before.get(seg_id)
+        if repeated[row["source"]] < 2 or was is None or tr is None or tr["id"] != was[1]:
+            continue  # said once, new, or approved since: read where it stands
+        if was[0] != (rows[i - 1]["seg_id"] if i else None):
+            why = (f"“{row['source']}” occurs more than once in this document and this one now stands elsewhere "
+                   "(rows or paragraphs moved or removed): check that its English fits here")
+            store.add_translation(conn, slug, seg_id, row["source"], tr["target"], origin=tr["origin"], replaces=tr,
+                                  issues=[{"check": MOVED, "message": why}, *tr["issues"]], engine=tr["engine"],
+                                  glossary_version=tr["glossary_version"])
+            store.log(conn, "zaitun", "back-to-review", slug, seg_id, before=tr["target"], after=tr["target"],
+                      note=why)
+            held[seg_id] = why
+    return held
 
 
 def back_to_review(store: Store | LazyStore, slug: str, *, glossary: Glossary) -> dict[str, str]:
