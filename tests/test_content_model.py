@@ -36,6 +36,7 @@ def test_front_matter_fields_are_parsed_with_dates(tmp_project):
     ("title: 标题\ndate: 2026-02-30", "bad date in 'date': '2026-02-30' is no day of the calendar (day is out of "
                                    "range for month): check the month and day", 3),
     ("title: 标题\ndate: 2025-01-01\nvalid_until: soon", "bad date in 'valid_until'", 4),
+    ("title: 标题\ndate: 0001-01-01", "bad date in 'date': 0001-01-01 is before 1900: check the year", 3),
     ("title: 标题\ndate: 2025-01-01\ntags: 签证", "'tags' must be a list", 4),
     # the mistakes staff make most, said in their words at their line (YAML finds the first a line later)
     ("title：标题\ndate: 2025-01-01", "'title：' is written with a full-width colon (a Chinese keyboard's): write "

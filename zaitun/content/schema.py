@@ -257,7 +257,18 @@ def tag_problem(tag: str) -> str | None:
     return None
 
 
+EARLIEST_YEAR = 1900  # a government notice or guide is dated no earlier: 0001-01-01 is a slip (feeds date it badly)
+
+
 def parse_date(value, path: Path, key: str, line: int) -> dt.date:
+    date = _date(value, path, key, line)
+    if date.year < EARLIEST_YEAR:
+        raise ContentError(path, f"bad date in '{key}': {date.isoformat()} is before {EARLIEST_YEAR}: check the year",
+                           line)
+    return date
+
+
+def _date(value, path: Path, key: str, line: int) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
