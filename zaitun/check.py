@@ -35,6 +35,7 @@ class Findings:
     writing: list[LocatedError] = field(default_factory=list)  # files not checked yet: content/writing.py
     # aliases the build would not write (another page's address): the build names them, not intake (check only)
     aliases: list[LocatedError] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)  # those that read
 
 
 def check_project(project: Project) -> list[LocatedError]:
@@ -55,8 +56,23 @@ def check_findings(project: Project) -> Findings:
     found.problems.extend(content.writing + content.problems + content.aliases)  # a file not checked does not pass
     found.problems.extend(static_files(project.static_dir)[1])
     found.problems.extend(_glossary_problems(project))
+    found.problems.extend(_name_problems(project, content.documents))
     found.unread, found.twice = content.unread, content.twice
     return found
+
+
+def _name_problems(project: Project, documents: list[Document]) -> list[LocatedError]:
+    """The tags, programmes and sections whose English would hold a forbidden rendering: the build shows
+    another English for them and names them (publish/tags.py), so check does too."""
+    from zaitun.publish.tags import Screening, tag_labels
+
+    screening = Screening(project.glossary_dir, lambda: "", None)  # (no cache: check writes nothing)
+    named = {("programme", d.programme) for d in documents if d.programme} | {("section", d.section) for d in documents}
+    try:
+        tag_labels(project.glossary_dir, {t for d in documents for t in d.tags}, None, screening, named)
+    except LocatedError:  # a glossary or tags.yaml that does not read: reported on its own (_glossary_problems)
+        return []
+    return screening.found
 
 
 def _notify_problems(config: Config) -> list[LocatedError]:
@@ -99,7 +115,7 @@ def content_findings(project: Project, places: Mapping[str, str] | None = None) 
     return Findings(problems, list(unread_files(loaded.others, loaded.documents, project.content_dir)),
                     same_notices([*loaded.documents, *converted], places),
                     still_written(writing, "not checked yet (taken in once it is closed)"),
-                    alias_problems(loaded.documents, pages))
+                    alias_problems(loaded.documents, pages), loaded.documents)
 
 
 def alias_problems(documents: list[Document], pages: set[str]) -> list[LocatedError]:

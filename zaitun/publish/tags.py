@@ -69,8 +69,9 @@ class Screening:
 
     glossary_dir: Path
     version: Callable[[], str]  # the glossary's version (publish/screen.py knows it without reading it)
-    cache: Path
+    cache: Path | None  # None: screened anew, nothing kept (zaitun check)
     withheld: set[str] = field(default_factory=set)  # the names whose English was replaced
+    found: list[GlossaryError] = field(default_factory=list)  # why, each
 
     def screen(self, labels: Labels, shown: dict[tuple[str, str], str], glossary: Glossary | None = None
                ) -> list[GlossaryError]:
@@ -79,11 +80,12 @@ class Screening:
             return []
         ordered = sorted(shown.items())
         key = [self.version(), [[kind, name, english] for (kind, name), english in ordered]]
-        done = _read_cache(self.cache)
+        done = _read_cache(self.cache) if self.cache else None
         if done is None or done.get("key") != key:
             done = {"key": key, "refused": self._refused(labels, ordered, glossary)}
             with contextlib.suppress(OSError):  # a cache: the next build screens again
-                statefiles.write(self.cache, done)
+                if self.cache:
+                    statefiles.write(self.cache, done)
         errors = []
         for kind, name, english, replacement, why in done["refused"]:
             labels.setdefault(name, {})["en"] = replacement
@@ -91,6 +93,7 @@ class Screening:
             errors.append(GlossaryError(tags_path(self.glossary_dir), f"{kind} {name!r}: its English {english!r} is "
                                         f"not shown ({why}); the English pages show {replacement!r} until tags.yaml "
                                         f"gives the {kind} an English label"))
+        self.found += errors
         return errors
 
     def _refused(self, labels: Labels, shown: list, glossary: Glossary | None) -> list[list[str]]:
