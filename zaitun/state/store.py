@@ -472,21 +472,15 @@ class Store:
 
     def memory_lookup(self, sources: list[str]) -> dict[str, str]:
         """The memory's English of each of these Chinese texts it holds (by memory_key: as a reader sees it)."""
-        hashes: dict[str, list[str]] = {}
-        for source in sources:
-            hashes.setdefault(memory_key(source), []).append(source)
-        out: dict[str, str] = {}
-        keys = list(hashes)
-        with self.engine.connect() as c:
-            for i in range(0, len(keys), 500):
-                q = select(memory.c.source_hash, memory.c.target).where(memory.c.source_hash.in_(keys[i:i + 500]))
-                for h, target in c.execute(q):
-                    out.update(dict.fromkeys(hashes[h], target))
-        return out
+        return self._by_memory_key(memory.c.source_hash, memory.c.target, sources)
 
     def memory_contested(self, sources: list[str]) -> dict[str, str]:
         """Of these Chinese texts, those reviewers approved other English for too (a short cell, 否, reads one way in
         one table and another way in the next), with the English the memory's newest approval replaced."""
+        return self._by_memory_key(memory_contested.c.source_hash, memory_contested.c.other, sources)
+
+    def _by_memory_key(self, key_column, value_column, sources: list[str]) -> dict[str, str]:
+        """source -> the value of the row keyed by its memory_key, for each of `sources` a row has."""
         hashes: dict[str, list[str]] = {}
         for source in sources:
             hashes.setdefault(memory_key(source), []).append(source)
@@ -494,10 +488,8 @@ class Store:
         keys = list(hashes)
         with self.engine.connect() as c:
             for i in range(0, len(keys), 500):
-                q = select(memory_contested.c.source_hash, memory_contested.c.other).where(
-                    memory_contested.c.source_hash.in_(keys[i:i + 500]))
-                for h, other in c.execute(q):
-                    out.update(dict.fromkeys(hashes[h], other))
+                for h, value in c.execute(select(key_column, value_column).where(key_column.in_(keys[i:i + 500]))):
+                    out.update(dict.fromkeys(hashes[h], value))
         return out
 
     def memory_approvers(self, sources: list[str], conn: Connection | None = None) -> list[str]:
