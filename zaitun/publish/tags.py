@@ -122,7 +122,10 @@ def _read_cache(path: Path) -> dict | None:
         found = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
-    return found if isinstance(found, dict) and isinstance(found.get("refused"), list) else None
+    refused = found.get("refused") if isinstance(found, dict) else None
+    fits = isinstance(refused, list) and all(
+        isinstance(item, list) and len(item) == 5 and all(isinstance(x, str) for x in item) for item in refused)
+    return found if fits else None  # (one not as a build writes it is screened anew)
 
 
 def screened_labels(glossary_dir: Path) -> tuple[Labels, list[GlossaryError], Glossary | None]:
