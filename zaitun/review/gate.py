@@ -500,7 +500,8 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     rendering `glossary` forbids; otherwise those segments come back to review (seg_id -> why, returned)
     and nothing is released."""
     current = store.current_translations(slug, conn)
-    held = _back_to_review(store, conn, slug, current, glossary) or _moved_repeats(store, conn, slug, current)
+    rows = store.segments(slug)
+    held = _back_to_review(store, conn, slug, current, glossary) or _moved_repeats(store, conn, slug, current, rows)
     if held:
         return held
     row = store.document(slug)
@@ -511,7 +512,7 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     facts = {seg.kind: {"zh": seg.source, "en": targets.get(seg.id, "")} for seg in meta_segs
              if seg.kind in FACT_FIELDS}
     approvals = [tr for seg_id, tr in current.items() if tr["state"] == "approved"]
-    held = [s["seg_id"] for s in store.segments(slug) if s["seg_id"] in current]  # the segments it is made of
+    held = [s["seg_id"] for s in rows if s["seg_id"] in current]  # the segments it is made of
     sources = {seg.id: seg.source for seg in [*meta_segs, *(p.segment for p in pieces if p.segment)]}
     from_memory = [sources[seg_id] for seg_id, tr in current.items()
                    if tr["state"] == "approved" and tr["reviewed_by"] == MEMORY_APPROVER and seg_id in sources]
@@ -542,16 +543,16 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
 MOVED = "moved"  # a QA flag: a repeated Chinese text whose approved English now stands beside other text
 
 
-def _moved_repeats(store: Store, conn: Connection, slug: str, current: dict[str, dict]) -> dict[str, str]:
+def _moved_repeats(store: Store, conn: Connection, slug: str, current: dict[str, dict], rows: list[dict]
+                   ) -> dict[str, str]:
     """Bring back to review each segment whose Chinese the document holds more than once (否 in two rows of a
     table) and that now follows another segment than in the release online, still with the approval made
     there: segment ids count the occurrences of a text, so rows swapped or one removed hand each approved
-    English to another place, which nobody read. seg_id -> why."""
+    English to another place, which nobody read. `rows`: the document's segments in order. seg_id -> why."""
     release = store.latest_release(slug, conn=conn)
     then = list((release or {}).get("payload", {}).get("translations", {}).items())
     if not then:
         return {}
-    rows = store.segments(slug)
     repeated = Counter(row["source"] for row in rows)
     before = {seg_id: (then[i - 1][0] if i else None, tr_id) for i, (seg_id, tr_id) in enumerate(then)}
     held = {}

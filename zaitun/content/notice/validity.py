@@ -109,15 +109,20 @@ def _sentence(text: str, match: re.Match) -> int:
     return max(text.rfind(stop, 0, match.start()) for stop in "。；\n") + 1
 
 
+def _own_word(text: str, match: re.Match) -> str | None:
+    """What the sentence holding the match calls the document it is about (`本通知`, `本措施`), if it does."""
+    own = _OWN_RE.search(text, _sentence(text, match), match.start())
+    return own.group() if own else None
+
+
 def _is_own(text: str, match: re.Match) -> bool:
-    return bool(_OWN_RE.search(text, _sentence(text, match), match.start()))
+    return _own_word(text, match) is not None
 
 
 def _of_the_notice(text: str, match: re.Match) -> bool:
     """Whether the sentence is the notice's about itself (`本通知自印发之日起施行`): a notice issuing measures
     (`印发…措施的通知`) takes its validity from theirs (`本措施自2025年1月1日起施行`), wherever either stands."""
-    own = _OWN_RE.search(text, _sentence(text, match), match.start())
-    return own is not None and own.group() == "本通知"
+    return _own_word(text, match) == "本通知"
 
 
 def _start(text: str, issued: dt.date, date_at: Callable[[int], dt.date]) -> dt.date | None:
