@@ -191,3 +191,31 @@ def test_english_awaiting_review_of_a_chinese_change_carries_the_pages_note_in_i
     parsed = feedparser.parse((fx.out / "en" / "atom.xml").read_bytes())
     entry = next(e for e in parsed.entries if f"/en/policies/{SLUG}/" in e.link)
     assert "under review" not in entry.content[0].value
+
+
+def test_new_tags_and_programme_of_a_chinese_update_in_review_stay_off_the_english_listings_until_approved(tmp_path):
+    from publish_helpers import TRANSIT, TRANSIT_BODY
+
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    assert (fx.out / "en" / "programmes" / "240-hour-transit" / "index.html").is_file()
+    moved = TRANSIT.replace("programme: 240-hour-transit", "programme: port-guides").replace(
+        "tags: [visa-free, 出入境]", "tags: [visa-free, airports]")
+    fx.write("guides", "transit", moved, TRANSIT_BODY.replace("持有联程客票。", "持有72小时内的联程客票。"))
+    fx.ingest()
+    fx.build()
+
+    def listed(lang: str, *parts: str) -> bool:
+        path = fx.out.joinpath(lang, *parts, "index.html")
+        return path.is_file() and f"/{lang}/guides/transit/" in path.read_text(encoding="utf-8")
+
+    assert listed("zh", "programmes", "port-guides") and listed("zh", "tags", "airports")
+    assert "under review" in (fx.out / "en" / "guides" / "transit" / "index.html").read_text(encoding="utf-8")
+    assert listed("en", "programmes", "240-hour-transit") and not listed("en", "programmes", "port-guides")
+    assert not listed("en", "tags", "airports")
+    assert "port-guides" not in (fx.out / "en" / "guides" / "transit" / "index.html").read_text(encoding="utf-8")
+
+    fx.translate_and_approve("transit")
+    fx.build()
+    assert listed("en", "programmes", "port-guides") and listed("en", "tags", "airports")
+    assert not listed("en", "programmes", "240-hour-transit")

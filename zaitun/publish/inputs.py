@@ -370,7 +370,7 @@ def release_facts(release: dict, payload: str, data: dict | None = None) -> dict
             "provenance": _utc_approval(data.get("provenance") or {}),
             "meta": {k: meta.get(k) or "" for k in ("title", "summary", "social")},
             "refs": _refs(data.get("body") or "")}
-    return kept | {k: data[k] for k in ("facts", "date") if k in data}
+    return kept | {k: data[k] for k in ("facts", "date", "tags", "programme") if k in data}
 
 
 def _utc_approval(provenance: dict) -> dict:
@@ -440,6 +440,12 @@ def released_date(en: dict, date: dt.date) -> dt.date:
     return _date(en["date"]) if en.get("date") else date
 
 
+def released_listing(en: dict) -> dict:
+    """The tags and programme approved with the English (none for a release made before releases kept them):
+    an English page awaiting the review of a change stays listed where it was, not under the Chinese's new tags."""
+    return {k: en[k] for k in ("tags", "programme") if k in en}
+
+
 def _en_entry(row: dict, meta: dict, release: dict, en: dict, source: str, date: dt.date) -> Entry:
     current = release["raw_hash"] == row["raw_hash"]
     facts, date = released_facts(meta, en, current), released_date(en, date)
@@ -449,6 +455,7 @@ def _en_entry(row: dict, meta: dict, release: dict, en: dict, source: str, date:
         facts.update(narrowed_validity(facts, meta) or {})
     meta = {k: v for k, v in meta.items() if k not in FACT_FIELDS}
     meta.update(facts)
+    meta.update(released_listing(en))
     provenance = _utc_approval(en["provenance"]) | {"release_id": release["id"],
                                                     "released_at": _iso(release["created_at"]),
                                                     "source_raw_hash": release["raw_hash"]}

@@ -521,6 +521,7 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
         "meta": meta,
         "facts": facts,  # the approved facts, Chinese and English: the English page shows only these
         "date": doc.date.isoformat(),  # the document's date approved with this English: a new one waits with it
+        "tags": doc.tags, "programme": doc.programme,  # where the English page is listed: new ones wait with it too
         "body": render_pieces(pieces, targets),
         "provenance": {
             "approved_by": sorted({tr["reviewed_by"] for tr in approvals if tr["reviewed_by"]}),
