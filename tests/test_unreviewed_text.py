@@ -4,6 +4,7 @@ Chinese edit adding such text sends the document back to review instead of re-re
 
 from __future__ import annotations
 
+import base64
 import json
 import textwrap
 from pathlib import Path
@@ -99,3 +100,62 @@ def test_rows_swapped_around_a_repeated_answer_send_that_answer_back_to_review_n
     page = english_page(root)
     assert "Can it be extended</td>\n<td>No, it cannot be extended" in page
     assert "Is a visa required</td>\n<td>No, a visa is not required" in page
+
+
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/"
+                       "PchI7wAAAABJRU5ErkJggg==")
+FEES = "\n| 项目 | 收费（元） |\n|---|---|\n| 签证延期 | 100 |\n| 证件补办 | 50 |\n"
+
+
+def test_a_number_changed_in_a_table_sends_the_text_beside_it_back_to_review_before_the_english_page_shows_it(
+        tmp_path):
+    """Numbers are copied from the Chinese, not translated: a fee changed from 100 to 999 alone would have
+    re-released the page with no review. The row's text comes back to review naming the change, and keeps
+    its flag when the glossary changes (no "approve all unflagged" passes it unread)."""
+    root = tmp_path / "site"
+    token = released_project(root)
+    source = root / "content" / "policies" / f"{SLUG}.md"
+    source.write_text(textwrap.dedent(NOTICE) + FEES, encoding="utf-8")
+    zaitun(root, "intake")
+    zaitun(root, "translate", "--provider", "offline")
+    approve_all(root, token)
+    zaitun(root, "build")
+    assert "EN 签证延期</td>\n<td>100</td>" in english_page(root)
+
+    source.write_text(textwrap.dedent(NOTICE) + FEES.replace("100", "999"), encoding="utf-8")
+    zaitun(root, "intake")
+    zaitun(root, "translate", "--provider", "offline")
+    (root / "glossary" / "terms.csv").write_text("zh,en,forbidden,note\n证件,document,,\n", encoding="utf-8")
+    zaitun(root, "translate", "--provider", "offline")  # a new glossary: drafts are checked again
+    waiting = open_segments(root)
+    assert [seg["source"] for seg in waiting] == ["签证延期"]
+    assert "“100” became “999”" in waiting[0]["issues"][0]["message"]
+    zaitun(root, "build")
+    page = english_page(root)
+    assert "<td>100</td>" in page and "999" not in page and "under review" in page
+
+    approve_all(root, token)
+    zaitun(root, "build")
+    page = english_page(root)
+    assert "EN 签证延期</td>\n<td>999</td>" in page and "under review" not in page
+
+
+def test_a_row_of_numbers_removed_or_an_image_replaced_is_read_again_where_it_was(tmp_path):
+    root = tmp_path / "site"
+    token = released_project(root)
+    source = root / "content" / "policies" / f"{SLUG}.md"
+    for name in ("flow-2025.png", "flow-2026.png"):
+        (source.parent / name).write_bytes(PNG)
+    source.write_text(textwrap.dedent(NOTICE) + FEES + "\n![办事流程](flow-2025.png)\n", encoding="utf-8")
+    zaitun(root, "intake")
+    zaitun(root, "translate", "--provider", "offline")
+    approve_all(root, token)
+
+    edited = FEES.replace("| 证件补办 | 50 |\n", "") + "\n![办事流程](flow-2026.png)\n"
+    source.write_text(textwrap.dedent(NOTICE) + edited, encoding="utf-8")
+    zaitun(root, "intake")
+    zaitun(root, "translate", "--provider", "offline")
+    waiting = {seg["source"]: seg["issues"][0]["message"] for seg in open_segments(root)}
+    assert set(waiting) == {"签证延期", "办事流程"}, waiting
+    assert "“证件补办”" not in waiting and "“50” was removed" in waiting["签证延期"], waiting
+    assert "flow-2025.png" in waiting["办事流程"] and "flow-2026.png" in waiting["办事流程"]

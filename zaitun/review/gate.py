@@ -18,6 +18,7 @@ before its rendering was forbidden comes back to review instead, and holds the r
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,15 +26,17 @@ from typing import TYPE_CHECKING
 
 from zaitun.content.model import FACT_FIELDS, document_from_row
 from zaitun.content.schema import control_character
-from zaitun.content.segmenter import document_pieces, render_pieces
+from zaitun.content.segmenter import Piece, Segment, document_pieces, render_pieces
 from zaitun.errors import ReviewError
 from zaitun.events import DOCUMENT_RETRACTED
 from zaitun.review.documents import unknown
 from zaitun.review.quoting import shortened
 from zaitun.state.digest import memory_key
 from zaitun.state.segments import (
+    BESIDE_CHANGED,
     MEMORY_APPROVER,
     MEMORY_REJECTED,
+    MOVED,
     DocumentState,
     SegmentState,
     SegmentStatus,
@@ -501,12 +504,13 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     and nothing is released."""
     current = store.current_translations(slug, conn)
     rows = store.segments(slug)
-    held = _back_to_review(store, conn, slug, current, glossary) or _moved_repeats(store, conn, slug, current, rows)
-    if held:
-        return held
     row = store.document(slug)
     doc = document_from_row(row)
     meta_segs, pieces = document_pieces(doc)
+    held = (_back_to_review(store, conn, slug, current, glossary) or _moved_repeats(store, conn, slug, current, rows)
+            or _changed_beside(store, conn, slug, current, meta_segs, pieces))
+    if held:
+        return held
     targets = {seg_id: tr["target"] for seg_id, tr in current.items()}
     meta = {seg.kind: targets.get(seg.id, "") for seg in meta_segs if seg.kind not in FACT_FIELDS}
     facts = {seg.kind: {"zh": seg.source, "en": targets.get(seg.id, "")} for seg in meta_segs
@@ -523,6 +527,7 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
         "date": doc.date.isoformat(),  # the document's date approved with this English: a new one waits with it
         "tags": doc.tags, "programme": doc.programme,  # where the English page is listed: new ones wait with it too
         "body": render_pieces(pieces, targets),
+        "literals": literals(pieces),  # the numbers, addresses and images it shows as they are, and where
         "provenance": {
             "approved_by": sorted({tr["reviewed_by"] for tr in approvals if tr["reviewed_by"]}),
             "approved_at": max((str(tr["reviewed_at"]) for tr in approvals if tr["reviewed_at"]), default=""),
@@ -539,9 +544,6 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     store.log(conn, actor, "release", slug, note=note)
     store.record_event(conn, "zaitun.document.approved", slug, approved_by=actor)
     return {}
-
-
-MOVED = "moved"  # a QA flag: a repeated Chinese text whose approved English now stands beside other text
 
 
 def _moved_repeats(store: Store, conn: Connection, slug: str, current: dict[str, dict], rows: list[dict]
@@ -571,6 +573,75 @@ def _moved_repeats(store: Store, conn: Connection, slug: str, current: dict[str,
             store.log(conn, "zaitun", "back-to-review", slug, seg_id, before=tr["target"], after=tr["target"],
                       note=why)
             held[seg_id] = why
+    return held
+
+
+def literals(pieces: list[Piece]) -> list[tuple[str, str | None]]:
+    """What the body shows untranslated, in order: numbers, addresses and images (no Markdown syntax, no list
+    number), each with the id of the segment it stands after (before, at the body's start)."""
+    out, after = [], None
+    for i, piece in enumerate(pieces):
+        if piece.segment is not None:
+            if after is None:  # what stood before the first segment is placed beside it
+                out = [(text, piece.segment.id) for text, _ in out]
+            after = piece.segment.id
+            continue
+        text = " ".join(piece.text.split())
+        marker = LIST_MARKER_RE.match(text) and i + 1 < len(pieces) and pieces[i + 1].segment is not None
+        if text and not marker and any(ch.isalnum() for ch in text):
+            out.append((text, after))
+    return out
+
+
+LIST_MARKER_RE = re.compile(r"^\d{1,9}[.)]$")
+
+
+def _changed_beside(store: Store, conn: Connection, slug: str, current: dict[str, dict], meta_segs: list[Segment],
+                    pieces: list[Piece]) -> dict[str, str]:
+    """Bring back to review, beside each number, address or image that differs from the release online, the
+    segment it stands after, still with the approval made there: the English page shows them as the Chinese
+    has them (a table's 100 now 999), so what a reviewer approved must be read again beside what changed.
+    A release made before releases kept these is not compared. seg_id -> why."""
+    release = store.latest_release(slug, conn=conn)
+    payload = (release or {}).get("payload", {})
+    if "literals" not in payload:
+        return {}
+    then, now = [(text, at) for text, at in payload["literals"]], literals(pieces)
+    here = {seg.id for seg in meta_segs} | {p.segment.id for p in pieces if p.segment}
+    fallback = meta_segs[0].id if meta_segs else None  # a body without text: its title
+    changes: dict[str, list[str]] = {}
+
+    def beside(at: str | None, said: str) -> None:
+        changes.setdefault(at or fallback, []).append(said)
+
+    matcher = difflib.SequenceMatcher(None, [text for text, _ in then], [text for text, _ in now], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        added = list(now[j1:j2])
+        for was, at in then[i1:i2]:
+            same = next((item for item in added if item[1] == at), None)  # beside the same text still
+            if same is not None:
+                added.remove(same)
+                beside(at, f"“{shortened(was)}” became “{shortened(same[0])}”")
+            else:  # where it stood, or by what stands before the place it left
+                beside(at if at in here else (now[j1 - 1][1] if j1 else None), f"“{shortened(was)}” was removed")
+        for becomes, at in added:
+            beside(at, f"“{shortened(becomes)}” was added")
+    approved_there = set((payload.get("translations") or {}).items())
+    by_id = {seg.id: seg.source for seg in meta_segs} | {p.segment.id: p.segment.source for p in pieces if p.segment}
+    held = {}
+    for seg_id, said in changes.items():
+        tr = current.get(seg_id)
+        if tr is None or (seg_id, tr["id"]) not in approved_there:
+            continue  # new or approved since: read with the change
+        why = (f"beside this text, {'; '.join(said)}: the English page shows it as the Chinese has it, "
+               "so check that this English still fits")
+        store.add_translation(conn, slug, seg_id, by_id[seg_id], tr["target"], origin=tr["origin"], replaces=tr,
+                              issues=[{"check": BESIDE_CHANGED, "message": why}, *tr["issues"]], engine=tr["engine"],
+                              glossary_version=tr["glossary_version"])
+        store.log(conn, "zaitun", "back-to-review", slug, seg_id, before=tr["target"], after=tr["target"], note=why)
+        held[seg_id] = why
     return held
 
 

@@ -16,6 +16,9 @@ from zaitun.state.store import Connection, Store, sha
 MEMORY_APPROVER = "memory"  # who approved a draft the translate pass approved as an exact memory match
 # the QA flag of English taken from memory that a reviewer then rejected elsewhere (zaitun.review.gate.reject)
 MEMORY_REJECTED = "memory-rejected"
+MEMORY_CONTESTED = "memory-contested"  # a memory match flagged: approved elsewhere with other English too
+MOVED = "moved"  # a repeated Chinese text whose approved English now stands beside other text (review.gate)
+BESIDE_CHANGED = "beside-changed"  # numbers, addresses or images beside the text changed (review.gate)
 
 
 class DocumentState(StrEnum):

@@ -35,7 +35,15 @@ from zaitun import events, failures, progress
 from zaitun.config import Limits
 from zaitun.errors import GlossaryConflict, GlossaryError, ZaitunError, machine_trouble
 from zaitun.project import Project
-from zaitun.state.segments import MEMORY_APPROVER, MEMORY_REJECTED, SegmentState, segment_states
+from zaitun.state.segments import (
+    BESIDE_CHANGED,
+    MEMORY_APPROVER,
+    MEMORY_CONTESTED,
+    MEMORY_REJECTED,
+    MOVED,
+    SegmentState,
+    segment_states,
+)
 from zaitun.state.store import Store
 from zaitun.translate.checks import check_translation
 from zaitun.translate.engines import PROVIDERS, Engine, make_engine
@@ -49,7 +57,6 @@ from zaitun.translate.nearmatch import Repairer
 from zaitun.translate.repair import repair
 
 STAGE = "translate"
-MEMORY_CONTESTED = "memory-contested"  # a memory match flagged: approved elsewhere with other English too
 GLOSSARY_STAGE = "glossary"  # its failures are replaced by every pass, which reads the whole glossary
 
 
@@ -261,8 +268,9 @@ def _documents(store: Store, slugs: list[str] | None) -> list[str]:
     return list(dict.fromkeys(slugs))
 
 
-# checks that describe how a draft was made, not what the glossary says: kept when re-checking
-MADE_CHECKS = {"placeholder", "engine", "empty", "repaired", MEMORY_REJECTED}
+# checks that describe how a draft was made or why it came back, not what the glossary says: kept when re-checking
+# (a draft that lost its flag would pass as unflagged, for "approve all unflagged")
+MADE_CHECKS = {"placeholder", "engine", "empty", "repaired", MEMORY_REJECTED, MEMORY_CONTESTED, MOVED, BESIDE_CHANGED}
 
 
 def recheck_drafts(store: Store, slug: str, states: list[SegmentState], glossary: Glossary) -> list[str]:
