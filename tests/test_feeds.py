@@ -376,3 +376,26 @@ def test_dates_of_documents_leaving_programmes_that_do_not_read_are_forgotten_no
             "zh naive": "2026-01-01T00:00:00", "en payments": "2026-01-01T00:00:00+00:00", "zh other": 3}
     assert programmes_left([], {}, set(), kept) == {("en", "payments"): dt.datetime(2026, 1, 1, tzinfo=dt.UTC)}
     assert programmes_left([], {}, set(), ["not", "a", "dict"]) == {}
+
+
+def test_feed_entries_carry_their_programme_and_tags_as_categories_named_as_the_pages_name_them(fx):
+    """A reader filters by category: RSS names each by its label, Atom by term, label and the language's scheme;
+    an English entry whose Chinese update is in review keeps the categories approved with it."""
+    def categories(path: str) -> dict[str, tuple]:
+        entry = next(e for e in parsed(fx, path).entries if "/guides/transit/" in e.link)
+        return {t["term"]: (t.get("label"), t.get("scheme")) for t in entry.tags}
+
+    atom = categories("en/atom.xml")
+    assert atom == {"240-hour-transit": ("240-hour transit", "https://example.org/en/programmes/"),
+                    "visa-free": ("visa free", "https://example.org/en/tags/"),
+                    "出入境": ("出入境", "https://example.org/en/tags/")}
+    assert set(categories("en/feed.xml")) == {"240-hour transit", "visa free", "出入境"}  # RSS: the labels
+
+    fx.write("guides", "transit", TRANSIT.replace("[visa-free, 出入境]", "[visa-free, airports]"),
+             TRANSIT_BODY.replace("持有联程客票。", "持有72小时内的联程客票。"))
+    fx.ingest()
+    fx.build()
+    assert "airports" in categories("zh/atom.xml") and categories("en/atom.xml") == atom
+    fx.translate_and_approve("transit")
+    fx.build()
+    assert set(categories("en/atom.xml")) == {"240-hour-transit", "visa-free", "airports"}

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from zaitun.config import LANGUAGES
+from zaitun.content.schema import tag_key
 from zaitun.publish import layout
 from zaitun.publish.i18n import UI, programme_name
 from zaitun.publish.inputs import Entry, departures
@@ -132,7 +133,7 @@ def _left(planned: Plan, since: dt.datetime, programmes: bool) -> dict[tuple[str
 
 def _pair(lang: str, programme: str | None, chosen: list[Entry], site: Site, when: dt.datetime) -> list[Output]:
     facts = [(e.slug, e.title, e.summary, e.source_hash, e.updated.isoformat(), e.date.isoformat(),
-              validity_line(e, site), e.under_review, *_moved_from(e, site))
+              validity_line(e, site), e.under_review, repr(categories(e, site)), *_moved_from(e, site))
              for e in chosen]  # (the validity line changes with the date)
     bodies = tuple(layout.document(e.lang, e.section, e.slug) for e in chosen)
     outputs = []
@@ -219,10 +220,27 @@ def _add(gen: FeedGenerator, entry: Entry, site: Site, kind: str) -> None:
         item.summary(summary)  # Atom's is text
         if kind == "rss":  # RSS's description is HTML to a reader: a summary's "<b>" or "&lt;" is text
             item.description(escape(summary, quote=False), isSummary=True)
+    for category in categories(entry, site):
+        item.category(category)
     review = f"<p>{escape(UI['en']['under_review'])}</p>\n" if entry.under_review else ""  # as the page says
     html = review + (f"<p>{escape(validity)}</p>\n" if validity else "") + absolute_links(str(entry.html), url)
     # RSS readers expect content:encoded as CDATA; Atom wants escaped text of type html
     item.content(html, type="CDATA" if kind == "rss" else "html")
+
+
+def categories(entry: Entry, site: Site) -> list[dict[str, str]]:
+    """An entry's programme and tags as feed categories, named as its page names them (tags.yaml's labels, a
+    name held back for a forbidden rendering as the page shows it instead): a feed reader can sort and filter
+    by them. The scheme names the language's programmes or tags (where their pages are); RSS names each by its
+    label."""
+    found = []
+    if entry.programme:
+        found.append({"term": entry.programme, "label": programme_name(entry.programme, entry.lang, site.tag_labels),
+                      "scheme": site.urls.absolute(layout.home(entry.lang) + "programmes/")})
+    for tag in entry.tags:
+        found.append({"term": tag_key(tag), "label": site.tag_label(tag, entry.lang),
+                      "scheme": site.urls.absolute(layout.home(entry.lang) + "tags/")})
+    return found
 
 
 def published(day: dt.date, zone: dt.tzinfo, changed: dt.datetime) -> dt.datetime:
