@@ -33,6 +33,13 @@ def approve_all(root: Path, token: str, english=lambda source: f"EN {source}") -
                "--approve", token=token)
 
 
+def take_in(root: Path, added: str) -> None:
+    """The notice with `added` after it, taken in and drafted again (the offline provider)."""
+    (root / "content" / "policies" / f"{SLUG}.md").write_text(textwrap.dedent(NOTICE) + added, encoding="utf-8")
+    zaitun(root, "intake")
+    zaitun(root, "translate", "--provider", "offline")
+
+
 def english_page(root: Path) -> str:
     return (root / "publish" / "en" / "policies" / SLUG / "index.html").read_text(encoding="utf-8")
 
@@ -41,13 +48,10 @@ def test_text_added_in_a_code_block_or_another_script_waits_for_a_reviewer_befor
         tmp_path):
     root = tmp_path / "site"
     token = released_project(root)
-    source = root / "content" / "policies" / f"{SLUG}.md"
     zaitun(root, "build")
     assert "EN 现印发给你们" in english_page(root)
 
-    source.write_text(textwrap.dedent(NOTICE) + ADDED, encoding="utf-8")
-    zaitun(root, "intake")
-    zaitun(root, "translate", "--provider", "offline")
+    take_in(root, ADDED)
     waiting = {seg["source"]: seg for seg in open_segments(root)}
     assert set(waiting) == {"Propaganda Department of Quanzhou", "Ｖｉｓａ－ｆｒｅｅ ｆｏｒ ａｌｌ", "Въезд без визы"}
     assert waiting["Propaganda Department of Quanzhou"]["target"] == "Propaganda Department of Quanzhou"
@@ -74,18 +78,13 @@ def test_rows_swapped_around_a_repeated_answer_send_that_answer_back_to_review_n
     Those answers come back to review, flagged; the English page keeps the rows as approved meanwhile."""
     root = tmp_path / "site"
     token = released_project(root)
-    source = root / "content" / "policies" / f"{SLUG}.md"
-    source.write_text(textwrap.dedent(NOTICE) + TABLE, encoding="utf-8")
-    zaitun(root, "intake")
-    zaitun(root, "translate", "--provider", "offline")
+    take_in(root, TABLE)
     order = iter(["No, a visa is not required", "No, it cannot be extended"])
     approve_all(root, token, english=lambda zh: next(order) if zh == "否" else ANSWERS.get(zh, f"EN {zh}"))
     zaitun(root, "build")
     assert "Is a visa required</td>\n<td>No, a visa is not required" in english_page(root)
 
-    source.write_text(textwrap.dedent(NOTICE) + SWAPPED, encoding="utf-8")
-    zaitun(root, "intake")
-    zaitun(root, "translate", "--provider", "offline")
+    take_in(root, SWAPPED)
     waiting = open_segments(root)
     assert [seg["source"] for seg in waiting] == ["否", "否"]
     assert all("occurs more than once" in issue["message"] for seg in waiting for issue in seg["issues"][:1])
@@ -114,17 +113,12 @@ def test_a_number_changed_in_a_table_sends_the_text_beside_it_back_to_review_bef
     its flag when the glossary changes (no "approve all unflagged" passes it unread)."""
     root = tmp_path / "site"
     token = released_project(root)
-    source = root / "content" / "policies" / f"{SLUG}.md"
-    source.write_text(textwrap.dedent(NOTICE) + FEES, encoding="utf-8")
-    zaitun(root, "intake")
-    zaitun(root, "translate", "--provider", "offline")
+    take_in(root, FEES)
     approve_all(root, token)
     zaitun(root, "build")
     assert "EN 签证延期</td>\n<td>100</td>" in english_page(root)
 
-    source.write_text(textwrap.dedent(NOTICE) + FEES.replace("100", "999"), encoding="utf-8")
-    zaitun(root, "intake")
-    zaitun(root, "translate", "--provider", "offline")
+    take_in(root, FEES.replace("100", "999"))
     (root / "glossary" / "terms.csv").write_text("zh,en,forbidden,note\n证件,document,,\n", encoding="utf-8")
     zaitun(root, "translate", "--provider", "offline")  # a new glossary: drafts are checked again
     waiting = open_segments(root)
@@ -143,18 +137,13 @@ def test_a_number_changed_in_a_table_sends_the_text_beside_it_back_to_review_bef
 def test_a_row_of_numbers_removed_or_an_image_replaced_is_read_again_where_it_was(tmp_path):
     root = tmp_path / "site"
     token = released_project(root)
-    source = root / "content" / "policies" / f"{SLUG}.md"
     for name in ("flow-2025.png", "flow-2026.png"):
-        (source.parent / name).write_bytes(PNG)
-    source.write_text(textwrap.dedent(NOTICE) + FEES + "\n![办事流程](flow-2025.png)\n", encoding="utf-8")
-    zaitun(root, "intake")
-    zaitun(root, "translate", "--provider", "offline")
+        (root / "content" / "policies" / name).write_bytes(PNG)
+    take_in(root, FEES + "\n![办事流程](flow-2025.png)\n")
     approve_all(root, token)
 
     edited = FEES.replace("| 证件补办 | 50 |\n", "") + "\n![办事流程](flow-2026.png)\n"
-    source.write_text(textwrap.dedent(NOTICE) + edited, encoding="utf-8")
-    zaitun(root, "intake")
-    zaitun(root, "translate", "--provider", "offline")
+    take_in(root, edited)
     waiting = {seg["source"]: seg["issues"][0]["message"] for seg in open_segments(root)}
     assert set(waiting) == {"签证延期", "办事流程"}, waiting
     assert "“证件补办”" not in waiting and "“50” was removed" in waiting["签证延期"], waiting
