@@ -426,6 +426,20 @@ def test_tags_that_cannot_be_a_page_name_are_refused_and_replace_nothing(project
     assert not (project / "publish" / "zh" / "tags" / "index.html").exists()
 
 
+def test_a_tag_programme_or_alias_too_long_to_name_a_folder_is_refused_and_the_other_documents_go_online(project):
+    """A disk names a folder with 255 bytes at most: one such name once failed the whole build."""
+    long = {"tag": "tags: [" + "标签" * 100 + "]", "programme": "programme: " + "p" * 300,
+            "alias": "aliases: [news/" + "a" * 300 + "]"}
+    paths = {kind: write(project, f"guides/long-{kind}.md",
+                         f"---\ntitle: 长\ndate: 2025-03-01\n{line}\n---\n\n正文。\n") for kind, line in long.items()}
+    write(project, "guides/fresh.md", "---\ntitle: 新指南\ndate: 2025-03-02\n---\n\n新正文。\n")
+    check = zaitun(project, "check").stderr
+    for path in paths.values():
+        assert f"{path}:4: " in check and "too long to name a page" in check, check
+    assert zaitun(project, "run").returncode == 1  # named, left out
+    assert "新正文" in online(project, "zh/guides/fresh/")
+
+
 # -- 8. unknown keys --------------------------------------------------------------------------------
 def test_unknown_front_matter_keys_are_reported_with_a_did_you_mean(project):
     front = "---\ntitle: 指南\ndate: 2025-01-01\n{}\n---\n\n正文。\n"

@@ -148,3 +148,15 @@ def test_a_row_of_numbers_removed_or_an_image_replaced_is_read_again_where_it_wa
     assert set(waiting) == {"签证延期", "办事流程"}, waiting
     assert "“证件补办”" not in waiting and "“50” was removed" in waiting["签证延期"], waiting
     assert "flow-2025.png" in waiting["办事流程"] and "flow-2026.png" in waiting["办事流程"]
+
+
+def test_symbols_swapped_in_a_table_send_both_rows_back_to_review(tmp_path):
+    """✓ and ✗ hold no letter or digit, yet they answer the row: swapped, France would read “not visa-free”."""
+    root = tmp_path / "site"
+    token = released_project(root)
+    take_in(root, "\n| 国家 | 免签 |\n|---|---|\n| 法国 | ✓ |\n| 美国 | ✗ |\n")
+    approve_all(root, token)
+    take_in(root, "\n| 国家 | 免签 |\n|---|---|\n| 法国 | ✗ |\n| 美国 | ✓ |\n")
+    waiting = {seg["source"]: seg["issues"][0]["message"] for seg in open_segments(root)}
+    assert set(waiting) == {"法国", "美国"}, waiting
+    assert all("✓" in why or "✗" in why for why in waiting.values()), waiting

@@ -144,6 +144,8 @@ def _checked(key: Key, value, path: Path, line: int):
                            "line" + ("" if key.required else " to leave it out"), line)
     if key.kind == "slug" and not SLUG_RE.match(value):
         raise ContentError(path, f"bad {key.name} {value!r}: use lowercase a-z, 0-9 and '-'", line)
+    if key.kind == "slug" and (problem := _too_long(value)):
+        raise ContentError(path, f"{key.name} {_quoted(value)} {problem}", line)
     return value
 
 
@@ -206,6 +208,8 @@ def alias_problem(alias: str) -> str | None:
     if any(part in ("", ".", "..") for part in name.strip("/").split("/") + decoded.strip("/").split("/")):
         return "has an empty, '.' or '..' part (%-escaped or not): write the path from the site's root, e.g. " \
                "guides/old-name"
+    if long := next((p for part in decoded.strip("/").split("/") if (p := _too_long(part))), None):
+        return long
     top = decoded.strip("/").split("/", 1)[0]
     if top.casefold() in OWN_FOLDERS:  # in any case: a disk that ignores it writes there all the same
         return f"is in /{top}/, where zaitun writes its own files: choose another path"
@@ -254,6 +258,16 @@ def tag_problem(tag: str) -> str | None:
         return "cannot be a page name ('.', '..', '/' and '\\' are not allowed): rename it"
     if CONTROL_RE.search(name):
         return "holds a control character: remove it"
+    return _too_long(tag_key(name))
+
+
+NAME_BYTES = 200  # a tag, programme or alias part names a folder of the site: a disk takes 255 bytes at most
+
+
+def _too_long(part: str) -> str | None:
+    size = len(part.encode("utf-8"))
+    if size > NAME_BYTES:
+        return f"is too long to name a page ({size} bytes, at most {NAME_BYTES}: a Chinese character is 3): shorten it"
     return None
 
 

@@ -577,8 +577,8 @@ def _moved_repeats(store: Store, conn: Connection, slug: str, current: dict[str,
 
 
 def literals(pieces: list[Piece]) -> list[tuple[str, str | None]]:
-    """What the body shows untranslated, in order: numbers, addresses and images (no Markdown syntax, no list
-    number), each with the id of the segment it stands after (before, at the body's start)."""
+    """What the body shows untranslated, in order: numbers, symbols (✓, ✗), addresses and images (no Markdown
+    syntax, no list number), each with the id of the segment it stands after (before, at the body's start)."""
     out, after = [], None
     for i, piece in enumerate(pieces):
         if piece.segment is not None:
@@ -588,12 +588,13 @@ def literals(pieces: list[Piece]) -> list[tuple[str, str | None]]:
             continue
         text = " ".join(piece.text.split())
         marker = LIST_MARKER_RE.match(text) and i + 1 < len(pieces) and pieces[i + 1].segment is not None
-        if text and not marker and any(ch.isalnum() for ch in text):
+        if text and not marker and not SYNTAX_ONLY_RE.match(text):
             out.append((text, after))
     return out
 
 
 LIST_MARKER_RE = re.compile(r"^\d{1,9}[.)]$")
+SYNTAX_ONLY_RE = re.compile(r"^[\s|:\-#>*+_=~`\[\]().!\\]*$")  # table rules, markers, emphasis: no ✓, ✗, 100
 
 
 def _changed_beside(store: Store, conn: Connection, slug: str, current: dict[str, dict], meta_segs: list[Segment],
