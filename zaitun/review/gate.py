@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from zaitun.content.model import FACT_FIELDS, document_from_row
 from zaitun.content.schema import control_character
-from zaitun.content.segmenter import Piece, Segment, document_pieces, render_pieces
+from zaitun.content.segmenter import Piece, document_pieces, render_pieces
 from zaitun.errors import ReviewError
 from zaitun.events import DOCUMENT_RETRACTED
 from zaitun.review.documents import unknown
@@ -405,11 +405,8 @@ def _recall(store: Store, conn: Connection, where: str, planned: _Reach, actor: 
                        f"rejected in {where}: {shortened(comment)}")
                 _retract(store, conn, use.slug, seg.seg_id, tr, actor, why)
                 told(use.slug, why, online)
-            store.add_translation(conn, use.slug, seg.seg_id, seg.source, tr["target"], origin=tr["origin"],
-                                  replaces=tr, issues=[{"check": MEMORY_REJECTED, "message": flag}, *tr["issues"]],
-                                  engine=tr["engine"], glossary_version=tr["glossary_version"])
-            store.log(conn, actor, "back-to-review", use.slug, seg.seg_id, before=tr["target"], after=tr["target"],
-                      note=flag)
+            _send_back(store, conn, use.slug, seg.seg_id, seg.source, tr,
+                       [{"check": MEMORY_REJECTED, "message": flag}, *tr["issues"]], flag, actor=actor)
         # the last approved English stays online while a changed sentence's new English is reviewed: one approved
         # from memory with the rejected English is retracted too
         why = (f"a sentence since changed was approved from translation memory with English {actor} rejected in "
@@ -507,8 +504,11 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     row = store.document(slug)
     doc = document_from_row(row)
     meta_segs, pieces = document_pieces(doc)
-    held = (_back_to_review(store, conn, slug, current, glossary) or _moved_repeats(store, conn, slug, current, rows)
-            or _changed_beside(store, conn, slug, current, meta_segs, pieces))
+    sources = {seg.id: seg.source for seg in [*meta_segs, *(p.segment for p in pieces if p.segment)]}
+    online = store.latest_release(slug, conn=conn)
+    held = (_back_to_review(store, conn, slug, current, glossary)
+            or _moved_repeats(store, conn, slug, current, rows, online)
+            or _changed_beside(store, conn, slug, current, sources, pieces, online))
     if held:
         return held
     targets = {seg_id: tr["target"] for seg_id, tr in current.items()}
@@ -517,7 +517,6 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
              if seg.kind in FACT_FIELDS}
     approvals = [tr for seg_id, tr in current.items() if tr["state"] == "approved"]
     held = [s["seg_id"] for s in rows if s["seg_id"] in current]  # the segments it is made of
-    sources = {seg.id: seg.source for seg in [*meta_segs, *(p.segment for p in pieces if p.segment)]}
     from_memory = [sources[seg_id] for seg_id, tr in current.items()
                    if tr["state"] == "approved" and tr["reviewed_by"] == MEMORY_APPROVER and seg_id in sources]
     payload = {
@@ -546,13 +545,13 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     return {}
 
 
-def _moved_repeats(store: Store, conn: Connection, slug: str, current: dict[str, dict], rows: list[dict]
-                   ) -> dict[str, str]:
+def _moved_repeats(store: Store, conn: Connection, slug: str, current: dict[str, dict], rows: list[dict],
+                   release: dict | None) -> dict[str, str]:
     """Bring back to review each segment whose Chinese the document holds more than once (否 in two rows of a
     table) and that now follows another segment than in the release online, still with the approval made
     there: segment ids count the occurrences of a text, so rows swapped or one removed hand each approved
-    English to another place, which nobody read. `rows`: the document's segments in order. seg_id -> why."""
-    release = store.latest_release(slug, conn=conn)
+    English to another place, which nobody read. `rows`: the document's segments in order; `release`: the
+    latest. seg_id -> why."""
     then = list((release or {}).get("payload", {}).get("translations", {}).items())
     if not then:
         return {}
@@ -567,11 +566,8 @@ def _moved_repeats(store: Store, conn: Connection, slug: str, current: dict[str,
         if was[0] != (rows[i - 1]["seg_id"] if i else None):
             why = (f"“{row['source']}” occurs more than once in this document and this one now stands elsewhere "
                    "(rows or paragraphs moved or removed): check that its English fits here")
-            store.add_translation(conn, slug, seg_id, row["source"], tr["target"], origin=tr["origin"], replaces=tr,
-                                  issues=[{"check": MOVED, "message": why}, *tr["issues"]], engine=tr["engine"],
-                                  glossary_version=tr["glossary_version"])
-            store.log(conn, "zaitun", "back-to-review", slug, seg_id, before=tr["target"], after=tr["target"],
-                      note=why)
+            _send_back(store, conn, slug, seg_id, row["source"], tr, [{"check": MOVED, "message": why}, *tr["issues"]],
+                       why)
             held[seg_id] = why
     return held
 
@@ -597,19 +593,18 @@ LIST_MARKER_RE = re.compile(r"^\d{1,9}[.)]$")
 SYNTAX_ONLY_RE = re.compile(r"^[\s|:\-#>*+_=~`\[\]().!\\]*$")  # table rules, markers, emphasis: no ✓, ✗, 100
 
 
-def _changed_beside(store: Store, conn: Connection, slug: str, current: dict[str, dict], meta_segs: list[Segment],
-                    pieces: list[Piece]) -> dict[str, str]:
+def _changed_beside(store: Store, conn: Connection, slug: str, current: dict[str, dict], sources: dict[str, str],
+                    pieces: list[Piece], release: dict | None) -> dict[str, str]:
     """Bring back to review, beside each number, address or image that differs from the release online, the
     segment it stands after, still with the approval made there: the English page shows them as the Chinese
     has them (a table's 100 now 999), so what a reviewer approved must be read again beside what changed.
-    A release made before releases kept these is not compared. seg_id -> why."""
-    release = store.latest_release(slug, conn=conn)
+    A release made before releases kept these is not compared. `sources`: seg_id -> Chinese of every segment,
+    front matter first; `release`: the latest. seg_id -> why."""
     payload = (release or {}).get("payload", {})
     if "literals" not in payload:
         return {}
-    then, now = [(text, at) for text, at in payload["literals"]], literals(pieces)
-    here = {seg.id for seg in meta_segs} | {p.segment.id for p in pieces if p.segment}
-    fallback = meta_segs[0].id if meta_segs else None  # a body without text: its title
+    then, now = payload["literals"], literals(pieces)
+    fallback = next(iter(sources), None)  # a body without text: its title
     changes: dict[str, list[str]] = {}
 
     def beside(at: str | None, said: str) -> None:
@@ -626,11 +621,10 @@ def _changed_beside(store: Store, conn: Connection, slug: str, current: dict[str
                 added.remove(same)
                 beside(at, f"“{shortened(was)}” became “{shortened(same[0])}”")
             else:  # where it stood, or by what stands before the place it left
-                beside(at if at in here else (now[j1 - 1][1] if j1 else None), f"“{shortened(was)}” was removed")
+                beside(at if at in sources else (now[j1 - 1][1] if j1 else None), f"“{shortened(was)}” was removed")
         for becomes, at in added:
             beside(at, f"“{shortened(becomes)}” was added")
     approved_there = set((payload.get("translations") or {}).items())
-    by_id = {seg.id: seg.source for seg in meta_segs} | {p.segment.id: p.segment.source for p in pieces if p.segment}
     held = {}
     for seg_id, said in changes.items():
         tr = current.get(seg_id)
@@ -638,12 +632,19 @@ def _changed_beside(store: Store, conn: Connection, slug: str, current: dict[str
             continue  # new or approved since: read with the change
         why = (f"beside this text, {'; '.join(said)}: the English page shows it as the Chinese has it, "
                "so check that this English still fits")
-        store.add_translation(conn, slug, seg_id, by_id[seg_id], tr["target"], origin=tr["origin"], replaces=tr,
-                              issues=[{"check": BESIDE_CHANGED, "message": why}, *tr["issues"]], engine=tr["engine"],
-                              glossary_version=tr["glossary_version"])
-        store.log(conn, "zaitun", "back-to-review", slug, seg_id, before=tr["target"], after=tr["target"], note=why)
+        _send_back(store, conn, slug, seg_id, sources[seg_id], tr,
+                   [{"check": BESIDE_CHANGED, "message": why}, *tr["issues"]], why)
         held[seg_id] = why
     return held
+
+
+def _send_back(store: Store | LazyStore, conn: Connection, slug: str, seg_id: str, source: str, tr: dict,
+               issues: list[dict], note: str, *, actor: str = "zaitun", glossary_version: str | None = None) -> None:
+    """A segment's English drafted again as it reads, with `issues` (why it came back among them), for a reviewer
+    to read before it is released again; logged as sent back."""
+    store.add_translation(conn, slug, seg_id, source, tr["target"], origin=tr["origin"], replaces=tr, issues=issues,
+                          engine=tr["engine"], glossary_version=tr["glossary_version"] if glossary_version is None else glossary_version)
+    store.log(conn, actor, "back-to-review", slug, seg_id, before=tr["target"], after=tr["target"], note=note)
 
 
 def back_to_review(store: Store | LazyStore, slug: str, *, glossary: Glossary) -> dict[str, str]:
@@ -666,10 +667,7 @@ def _back_to_review(store: Store | LazyStore, conn: Connection, slug: str, curre
             continue
         why = (f"approved before, but {'; '.join(forbidden_message(*f) for f in found)}: it is back in review "
                "and the English is not released until it is edited and approved")
-        store.add_translation(conn, slug, seg["seg_id"], seg["source"], tr["target"], origin=tr["origin"], replaces=tr,
-                              issues=check_translation(seg["source"], tr["target"], glossary), engine=tr["engine"],
-                              glossary_version=glossary.version)
-        store.log(conn, "zaitun", "back-to-review", slug, seg["seg_id"], before=tr["target"], after=tr["target"],
-                  note=why)
+        _send_back(store, conn, slug, seg["seg_id"], seg["source"], tr,
+                   check_translation(seg["source"], tr["target"], glossary), why, glossary_version=glossary.version)
         held[seg["seg_id"]] = why
     return held
