@@ -642,8 +642,9 @@ def _send_back(store: Store | LazyStore, conn: Connection, slug: str, seg_id: st
                issues: list[dict], note: str, *, actor: str = "zaitun", glossary_version: str | None = None) -> None:
     """A segment's English drafted again as it reads, with `issues` (why it came back among them), for a reviewer
     to read before it is released again; logged as sent back."""
+    version = tr["glossary_version"] if glossary_version is None else glossary_version
     store.add_translation(conn, slug, seg_id, source, tr["target"], origin=tr["origin"], replaces=tr, issues=issues,
-                          engine=tr["engine"], glossary_version=tr["glossary_version"] if glossary_version is None else glossary_version)
+                          engine=tr["engine"], glossary_version=version)
     store.log(conn, actor, "back-to-review", slug, seg_id, before=tr["target"], after=tr["target"], note=note)
 
 
