@@ -235,6 +235,13 @@ def test_a_front_matter_key_given_twice_is_refused_at_its_second_line(tmp_projec
     assert "'title' is given twice (first on line 2)" in error.message
 
 
+@pytest.mark.parametrize("written", ["null", "~", "true", "no", "2", "1.5"])
+def test_a_key_yaml_reads_as_a_value_is_named_as_written_at_its_line(tmp_project, written):
+    error = _refusal(tmp_project, f"title: 标题\ndate: 2025-01-01\n{written}: 2")
+    assert error.line == 4
+    assert f"unknown front-matter key '{written}'" in error.message
+
+
 @pytest.mark.parametrize("front, message, line", [
     ("date: 2025-01-01\ntitle : [x]", "'title' must be text", 3),  # a space before the colon
     ("  title: 标题\n  date: 2025-01-01\n  valid_until: 2025-02-30", "bad date in 'valid_until'", 4),  # indented

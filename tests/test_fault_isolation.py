@@ -137,6 +137,18 @@ def test_a_code_span_left_open_inside_a_link_stops_no_build_and_its_page_goes_on
     assert "过境免签指南" in online(project, "zh/guides/good/")
 
 
+def test_a_file_built_to_make_the_segmenter_backtrack_is_taken_in_at_once_beside_the_others(project):
+    # a heading of 4,000 spaces (or a list item, quote or table row of many) took the segmenter minutes to hours,
+    # and the pass with it: no other document was taken in or published
+    blanks = " " * 40_000
+    body = f"# 中{blanks}文\n\n- 中{blanks}文\n\n> 中{blanks}文\n\n{blanks}|{blanks}中\n\n" + "![" * 40_000
+    write(project, "guides/spaces.md", f"---\ntitle: 空格\ndate: 2025-03-01\n---\n\n{body}\n")
+    write(project, "guides/new-doc.md", "---\ntitle: 新指南\ndate: 2025-03-01\n---\n\n新的内容。\n")
+    done = zaitun(project, "run")
+    assert done.returncode == 0, done.stderr
+    assert "新指南" in online(project, "zh/guides/new-doc/") and "空格" in online(project, "zh/guides/spaces/")
+
+
 def test_a_named_pipe_a_folder_named_as_a_document_or_a_linked_folder_stops_no_pass_and_is_named(project):
     """A named pipe's reading waits for a writer that never comes: check, intake, status and every pass of `zaitun
     up` waited with it, for ever. What is not a file is now named, never read, and the rest goes on."""

@@ -167,6 +167,10 @@ def _key_lines(node: yaml.Node | None, path: Path) -> dict[str, int]:
         if not isinstance(key, yaml.ScalarNode):
             continue
         line = key.start_mark.line + 2
+        if key.tag != yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG:  # `null:`, `true:`, `2:`: YAML reads no name,
+            from zaitun.content.schema import unknown_key_message  # so it is named here as written, at its line
+
+            raise ContentError(path, unknown_key_message(key.value), line)
         if key.value in lines:
             raise ContentError(path, f"'{key.value}' is given twice (first on line {lines[key.value]}): keep one",
                                line)

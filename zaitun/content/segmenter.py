@@ -12,11 +12,13 @@ so editing one sentence changes only that segment's id.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from zaitun.content.model import FACT_FIELDS, TRANSLATABLE_FIELDS, Document
@@ -27,12 +29,17 @@ CLOSERS = "”’」』）)】》\"'"
 # (an info string holding none: else the line is a code span) or tildes; a closing fence is only that
 OPENING_FENCE_RE = re.compile(r"^ {0,3}(?:(`{3,})[^`\n]*|(~{3,})[^\n]*)\n?$")
 CLOSING_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*\n?$")
-HEADING_RE = re.compile(r"^([ \t]{0,3}#{1,6}[ \t]+)(.*?)([ \t]*#*[ \t]*\n?)$")
-LIST_RE = re.compile(r"^([ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)(.*?)([ \t]*\n?)$")
-QUOTE_RE = re.compile(r"^([ \t]{0,3}>[ \t]?)(.*?)([ \t]*\n?)$")
-TABLE_SEP_RE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*\n?$")
-IMAGE_RE = re.compile(r'!\[([^\]]*)\]\(([^)\s<>]+)(?:\s+"([^"]*)")?\)')
-CODE_SPAN_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
+# Every pattern below runs in time linear in its line, whatever the line: a lazy `(.*?)` before optional blanks,
+# or a scan from each `![` to a `]` that never comes, made one file of 40,000 spaces or `![` cost minutes, and
+# stopped every other document's intake with it. The start of a heading, list item or quote is matched here;
+# the blanks (and a heading's closing #s) at its end are found by walking back from the end (`_line_parts`).
+BLOCK_STARTS = {"heading": re.compile(r"[ \t]{0,3}#{1,6}[ \t]+"),
+                "list_item": re.compile(r"[ \t]*+(?:[-*+]|\d{1,9}[.)])[ \t]+"),
+                "quote": re.compile(r"[ \t]{0,3}>[ \t]?")}
+TABLE_SEP_RE = re.compile(r"^[ \t]*+\|?[ \t]*+:?-{3,}+:?[ \t]*+(?:\|[ \t]*+:?-{3,}+:?[ \t]*+)*+\|?[ \t]*+\n?$")
+IMAGE_RE = re.compile(r'!\[([^\]]*)\]\(([^)\s<>]+)(?:\s+"([^"]*)")?\)')  # matched only where _images found one
+_IMAGE_TAIL_RE = re.compile(r'\(([^)\s<>]+)(?:\s+"([^"]*)")?\)')  # what follows its alt text's `]`
+_BACKTICKS_RE = re.compile(r"`+")
 # a bare web address or e-mail address, nothing else: no Markdown, no entity (`&#32;`), no text after `>`
 URL_ONLY_RE = re.compile(r"^(?:<?https?://[^\s<>\[\]()&\"'`]+>?|<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?)$")
 WORDY_RE = re.compile(r"[^\W\d_]")  # a letter of any script: Latin (full-width too), Greek, Cyrillic, CJK…
@@ -160,8 +167,8 @@ def _inline_pieces(text: str, kind: str, ids: _Ids) -> list[Piece]:
     """Images are atoms whose alt text and title are their own segments."""
     pieces: list[Piece] = []
     pos = 0
-    code = [m.span() for m in CODE_SPAN_RE.finditer(text)] if "`" in text else []
-    for m in IMAGE_RE.finditer(text):
+    code = code_spans(text) if "`" in text else []
+    for m in _images(text):
         if any(start < m.end() and m.start() < end for start, end in code):  # `![a](b)` is code: text
             continue
         pieces.extend(_text_pieces(text[pos:m.start()], kind, ids))
@@ -178,6 +185,65 @@ def _inline_pieces(text: str, kind: str, ids: _Ids) -> list[Piece]:
     return pieces
 
 
+def _images(text: str) -> Iterator[re.Match]:
+    """IMAGE_RE's matches, left to right as `finditer` finds them, each `![` looked at once: its alt text runs
+    to the next `]` (found once for all the `![` before it) and what follows that `]` is matched once."""
+    pos, close, tails = 0, -1, {}
+    while (start := text.find("![", pos)) >= 0:
+        if close < start + 2:
+            close = text.find("]", start + 2)
+            if close < 0:
+                return
+        if close not in tails:
+            tails[close] = _IMAGE_TAIL_RE.match(text, close + 1) is not None
+        if tails[close]:
+            m = IMAGE_RE.match(text, start)
+            yield m
+            pos = m.end()
+        else:
+            pos = start + 1
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """The spans `(`+)(?!`).*?(?<!`)\\1(?!`)` finds (re.S, finditer): from a backtick (the rest of its run) to the
+    next run of exactly as many backticks; where none follows, from the next backtick of the run, one fewer.
+    Found from the runs' lengths, not by scanning the rest of the text from every backtick."""
+    runs = [m.span() for m in _BACKTICKS_RE.finditer(text)]
+    starts: dict[int, list[int]] = {}
+    for start, end in runs:
+        starts.setdefault(end - start, []).append(start)
+    spans, after = [], 0  # where finditer looks next
+    for start, end in runs:
+        for p in range(max(start, after), end):
+            later = starts.get(end - p, ())
+            i = bisect.bisect_right(later, end)
+            if i < len(later):
+                spans.append((p, later[i] + end - p))
+                after = spans[-1][1]
+                break
+    return spans
+
+
+def _line_parts(line: str, kind: str) -> tuple[str, str, str] | None:
+    """A heading, list item or quote line as (its start, its text, the blanks after it and a heading's closing
+    #s, with the line's end), or None when the line does not start as one."""
+    start = BLOCK_STARTS[kind].match(line)
+    if start is None:
+        return None
+    first, end = start.end(), len(line) - line.endswith("\n")
+    end = _back_over(line, end, first, " \t")
+    if kind == "heading":
+        end = _back_over(line, _back_over(line, end, first, "#"), first, " \t")
+    return line[:first], line[first:end], line[end:]
+
+
+def _back_over(line: str, end: int, first: int, chars: str) -> int:
+    """Where the run of `chars` ending at `end` starts, not before `first`."""
+    while end > first and line[end - 1] in chars:
+        end -= 1
+    return end
+
+
 def _table_row_pieces(line: str, ids: _Ids) -> list[Piece]:
     pieces: list[Piece] = []
     cells = re.split(r"(?<!\\)(\|)", line.rstrip("\n"))
@@ -191,8 +257,8 @@ def _table_row_pieces(line: str, ids: _Ids) -> list[Piece]:
     return pieces
 
 
-def _prefixed(m: re.Match, kind: str, ids: _Ids) -> list[Piece]:
-    prefix, content, suffix = m.group(1), m.group(2), m.group(3)
+def _prefixed(parts: tuple[str, str, str], kind: str, ids: _Ids) -> list[Piece]:
+    prefix, content, suffix = parts
     return [Piece(prefix), *_inline_pieces(content, kind, ids), Piece(suffix)]
 
 
@@ -200,13 +266,13 @@ def _block_kind(line: str) -> str:
     stripped = line.strip()
     if not stripped:
         return "blank"
-    if HEADING_RE.match(line):
+    if BLOCK_STARTS["heading"].match(line):
         return "heading"
     if stripped.startswith("|"):
         return "table"
-    if LIST_RE.match(line):
+    if BLOCK_STARTS["list_item"].match(line):
         return "list_item"
-    if QUOTE_RE.match(line) and stripped.startswith(">"):
+    if BLOCK_STARTS["quote"].match(line) and stripped.startswith(">"):
         return "quote"
     return "paragraph"
 
@@ -257,8 +323,7 @@ def segment_body(body: str, key: str, ids: _Ids | None = None) -> list[Piece]:
         elif kind == "table":
             pieces.extend(_table_row_pieces(line, ids))
         else:
-            regex = {"heading": HEADING_RE, "list_item": LIST_RE, "quote": QUOTE_RE}[kind]
-            pieces.extend(_prefixed(regex.match(line), kind, ids))
+            pieces.extend(_prefixed(_line_parts(line, kind), kind, ids))
     flush()
     flush_code()  # a fence never closed runs to the end of the body
     return [p for p in pieces if p.text]
