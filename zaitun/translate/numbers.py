@@ -145,7 +145,7 @@ def target_date_keys(text: str) -> set[tuple]:
 
 
 PM_RE = re.compile(r"(?<![\w.:])(\d{1,2})(?::\d\d)?\s*p\.?\s?m\b", re.I)  # 2:30 p.m. is 14时30分
-TGT_NUMBER_RE = re.compile(r"(?<!\w)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*-?\s*(thousand|million|billion)\b)?", re.I)
+TGT_NUMBER_RE = re.compile(r"(?<!\w)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*+-?\s*+(thousand|million|billion)\b)?", re.I)
 WORD_RE = re.compile(r"[a-z]+(?:-[a-z]+)?", re.I)
 
 
@@ -176,11 +176,13 @@ def _word_values(word: str) -> set[float]:
     return set()
 
 
-ZH_POINTS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*个?\s*百分点")
-ZH_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+# (?<!\d): from the start of a run of digits only, and blanks taken whole (*+), so that a run of 30,000 digits
+# or blanks is read once, not once from each of its characters (minutes of QA on one segment)
+ZH_POINTS_RE = re.compile(r"(?<!\d)(\d+(?:\.\d+)?)\s*+个?\s*+百分点")
+ZH_PERCENT_RE = re.compile(r"(?<!\d)(\d+(?:\.\d+)?)\s*+%")
 EN_AMOUNT = r"(?<![\d,.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"  # 5,000 or 12.5
-EN_POINTS_RE = re.compile(EN_AMOUNT + r"\s*-?\s*(?:(?:percent(?:age)?[\s-]+)?points?|pp|ppts?)\b", re.I)
-EN_PERCENT_RE = re.compile(EN_AMOUNT + r"\s*-?\s*(?:%|per\s*cent(?!age|[\s-]+points?))", re.I)
+EN_POINTS_RE = re.compile(EN_AMOUNT + r"\s*+-?\s*+(?:(?:percent(?:age)?[\s-]+)?points?|pp|ppts?)\b", re.I)
+EN_PERCENT_RE = re.compile(EN_AMOUNT + r"\s*+-?\s*+(?:%|per\s*cent(?!age|[\s-]+points?))", re.I)
 
 
 def percent_kinds(source: str, target: str) -> tuple[list[tuple[float, str]], set[float], set[float]]:
@@ -196,7 +198,7 @@ def percent_kinds(source: str, target: str) -> tuple[list[tuple[float, str]], se
     return wanted, points, percents
 
 
-ZH_MONEY_RE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*([万亿]?)\s*元")
+ZH_MONEY_RE = re.compile(r"(?<!\d)(\d+(?:,\d{3})*(?:\.\d+)?)\s*+([万亿]?)\s*+元")
 
 
 def money_values(source: str) -> set[float]:
@@ -216,7 +218,7 @@ def describe(key: tuple) -> str:
 
 
 EN_WRITTEN_RE = re.compile(r"(?<![\w.:+])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?!\d)"
-                           r"(?P<clock>:\d\d)?(?P<pm>\s*p\.?\s?m\b\.?)?(?:\s*-?\s*(?P<scale>thousand|million|billion)\b)?",
+                           r"(?P<clock>:\d\d)?(?P<pm>\s*+p\.?\s?m\b\.?)?(?:\s*+-?\s*+(?P<scale>thousand|million|billion)\b)?",
                            re.I)
 
 

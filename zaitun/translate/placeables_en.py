@@ -17,7 +17,7 @@ ORDINAL_NAMES = {v: k for k, v in numbers.ORDINALS.items()}
 DATE_KINDS = {("m", "d", "y"): "ymd", ("d", "m", "y"): "ymd", ("y", "m", "d"): "ymd", ("m", "y"): "ym",
               ("m", "d"): "md", ("d", "m"): "md", ("m",): "m"}
 EN_DIGITS_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:(?:st|nd|rd|th)\b)?"
-                          r"(?:\s*-?\s*(thousand|million|billion)\b)?", re.I)
+                          r"(?:\s*+-?\s*+(thousand|million|billion)\b)?", re.I)
 EN_WORD_RE = re.compile(r"(?<![\w-])[A-Za-z]+(?:-[A-Za-z]+)?(?![\w-])")
 EN_ROMAN_RE = re.compile(r"^([*_\s]*)([IVXLC]+)\.(?=\s)")
 

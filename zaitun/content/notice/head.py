@@ -23,7 +23,7 @@ from zaitun.errors import NoticeImportError
 DOC_NUMBER_RE = re.compile(
     r"([\u4e00-\u9fff]{1,12})\s*[〔\[【［(（„“\"]\s*(\d{4})\s*[〕\]】］)）‟”\"]\s*(\d{1,4})\s*号")
 _ORDER_NUMBER = rf"((?:\d{{4}}\s*年\s*)?第\s*[{NUMERALS}]{{1,6}}\s*号)"  # 第77号, 2024年第3号
-_ORDER_RE = re.compile(rf"(.{{2,30}}?)(令|公告|通告)\s*(?:[（(〔]?\s*{_ORDER_NUMBER}\s*[）)〕]?)?")
+_ORDER_RE = re.compile(rf"(.{{2,30}}?)(令|公告|通告)\s*+(?:[（(〔]?\s*+{_ORDER_NUMBER}\s*+[）)〕]?)?")  # blanks whole
 _ORDER_NUMBER_RE = re.compile(rf"[（(〔]?\s*{_ORDER_NUMBER}\s*[）)〕]?")
 TITLE_END = re.compile(r"(通知|通告|公告|意见|决定|批复|函|报告|请示|办法|规定|方案|措施|细则|条例|规则|纲要|规划|"
                        r"计划|通报|指引|指南|清单|要点|令)$")

@@ -25,7 +25,7 @@ DATE_RE = re.compile(rf"(?:([{NUMERALS}OＯ]{{4}})\s*年\s*([{NUMERALS}]{{1,3}}|
                      r"|(?<![\d.\-/])(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2})(?![\d.\-/]))")
 _PAGE_NUMBERS = [
     re.compile(r"^[—–\-－~]*\s*\d{1,3}\s*[—–\-－~]*$"),  # — 1 —, - 2 -, lone page numbers
-    re.compile(r"^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$"),
+    re.compile(r"^第\s*+\d+\s*+页(?:\s*+[/，,]?\s*+共\s*+\d+\s*+页)?$"),
 ]
 _BARE_NUMBER = re.compile(r"^\d{1,4}$")  # a page number, or a table's 序号, 金额 or 年份 cell
 # A header cell of a table printed a cell a line: its lone numbers are cells, not page numbers.
@@ -190,8 +190,9 @@ def _cleaned(text: str) -> str:
     organs = text.split()  # `泉州市商务局 泉州市外事办公室`: one space between organs whole is no artefact
     if len(organs) > 1 and all(_ORGAN.fullmatch(organ) for organ in organs):
         return "\u3000".join(organs)
-    if UNIT_LINE.match(fold(text)):
-        return _UNIT_GAP.sub(_unit_gap, text)
+    folded = fold(text)  # character for character: its positions are the text's
+    if UNIT_LINE.match(folded):
+        return _UNIT_GAP.sub(lambda gap: _unit_gap(folded, gap), text)
     return ARTEFACT_SPACE.sub("", text)
 
 
@@ -200,15 +201,18 @@ _NUMBER_GAP = re.compile(rf"^(\d{{1,2}}[.．、]|[（(]\d{{1,2}}[）)]|[一二�
 # a gap in a unit line after a unit's whole name (`市文旅局　市交通运输局`) parts two units, and before another
 # label (`牵头单位：市金融办　　责任单位：…`) two lists; a gap inside a name (`市文 旅局`) is an artefact
 _UNIT_GAP = re.compile(rf"(?<=[{_CJK}）)])[ \t\u3000\xa0]+(?=[{_CJK}0-9])")
-_UNIT_NAME_END = re.compile(r"(?:办公室|人民政府|委员会|办公厅|局|厅|部|委|院|中心|办|政府|会|分行|支行|公司|"
-                            r"集团|所|站|队|馆|社|关|门|单位|机构|街道)[）)]?$")
+_UNIT_NAME_ENDS = ("办公室", "人民政府", "委员会", "办公厅", "局", "厅", "部", "委", "院", "中心", "办", "政府", "会",
+                   "分行", "支行", "公司", "集团", "所", "站", "队", "馆", "社", "关", "门", "单位", "机构", "街道")
+_UNIT_LABEL_RE = re.compile(UNIT_LABEL)
 
 
-def _unit_gap(gap: re.Match) -> str:
-    before, after = gap.string[:gap.start()], fold(gap.string[gap.end():])
-    if UNIT_LINE.match(after):
+def _unit_gap(folded: str, gap: re.Match) -> str:
+    """What a gap in a unit line stands for, read from the folded line where it stands: the text on either side
+    is looked at, not copied and folded again for each gap (a line of thousands of gaps took minutes)."""
+    if _UNIT_LABEL_RE.match(folded, gap.end()):
         return "；"
-    return "、" if _UNIT_NAME_END.search(fold(before)) else ""
+    end = gap.start() - (folded[gap.start() - 1] in "）)")  # a bracketed alias may close a name: 市监局（知识产权局）
+    return "、" if folded.endswith(_UNIT_NAME_ENDS, 0, end) else ""
 
 
 def _margin(raw: str) -> str:

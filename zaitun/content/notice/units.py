@@ -24,7 +24,7 @@ _LABELLED = {"牵头": "lead", "责任": "responsible", "配合": "cooperating"}
 _TRAILING = re.compile(r"[（(]((?:[^（）()]|[（(][^（）()]*[）)])+)[）)]([。；;]?)$")
 _SEPARATOR = re.compile(r"[，,；;]")
 # what the names of units end with (after 按职责分工 and a bracketed alias): 局, 政府, 办事处, 支行…
-_MANNER = re.compile(r"(?:按职责分工|按职责|分别|共同|等)+$")
+_MANNER = ("按职责分工", "按职责", "分别", "共同", "等")  # none ends another: a text ends with at most one
 _ORGAN_END = re.compile(r"(?:局|委|办|厅|部|院|中心|政府|处|室|会|公司|集团|行|所|站|队|馆|社|校|关|门|单位|机构|"
                         r"企业|街道|镇|乡|区|县|市|州|省|团|司|组|园|台|庭|军|警|联|地)$")
 
@@ -44,7 +44,7 @@ def trailing_units(text: str) -> tuple[str, list[str]] | None:
     return text[:match.start()] + match.group(2), blocks
 
 
-_NEXT_LABEL = re.compile(rf"[；;，,、\s]+(?={UNIT_LABEL})")
+_NEXT_LABEL = re.compile(rf"(?<![；;，,、\s])[；;，,、\s]++(?={UNIT_LABEL})")  # each run read once, whole
 
 
 def split_labels(text: str) -> list[str]:
@@ -112,5 +112,14 @@ def _finished(groups: dict[str, str]) -> dict[str, str] | None:
 
 
 def _names_units(names: str) -> bool:
-    bare = re.sub(r"[（(][^（()）]*[）)]$", "", _MANNER.sub("", fold(names)))
+    bare = re.sub(r"[（(][^（()）]*[）)]$", "", _without_manner(fold(names)))
     return bool(bare) and "。" not in names and len(names) <= 300 and bool(_ORGAN_END.search(bare))
+
+
+def _without_manner(text: str) -> str:
+    """The text without the words of manner it ends with (`市商务局等`, `…按职责分工`), taken off from the end one
+    by one: a pattern looking for them from every character cost minutes on a run of thousands of 等."""
+    end = len(text)
+    while word := next((w for w in _MANNER if text.endswith(w, 0, end)), None):
+        end -= len(word)
+    return text[:end]

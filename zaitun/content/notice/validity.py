@@ -100,8 +100,8 @@ def _stated(rx: re.Pattern, text: str) -> re.Match | None:
 
 # what may stand before a validity phrase that opens its sentence: a list number (`五、`, `（三）`, `3.`,
 # `第十条`) and spaces
-_OPENS_RE = re.compile(r"[\s　]*(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|"
-                       r"第[一二三四五六七八九十百零〇\d]+条)?[\s　]*")
+_OPENS_RE = re.compile(r"[\s　]*+(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|"
+                       r"第[一二三四五六七八九十百零〇\d]+条)?[\s　]*+")
 
 
 def _sentence(text: str, match: re.Match) -> int:
