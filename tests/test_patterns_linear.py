@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zaitun.content.notice import head, lines, units, validity
-from zaitun.translate import facts, numbers
+from zaitun.translate import checks, facts, masking, numbers
 
 EN_AMOUNT = numbers.EN_AMOUNT
 OLD = {
@@ -33,6 +33,7 @@ OLD = {
     facts.ORDER_NUMBER_RE: r"^(?P<prefix>.*?)第\s*(?P<number>\d+)\s*[号號]$",
     facts.YEAR_NUMBER_RE: r"^(?P<prefix>.*?)(?P<year>\d{4})\s*年\s*第\s*(?P<number>\d+)\s*[号號]$",
     units._NEXT_LABEL: rf"[；;，,、\s]+(?={units.UNIT_LABEL})",
+    checks.REPEAT_GAP_RE: r"[\s,;/&*_-]*(?:(?:and|or|the|a|an)\s+){0,2}[\s*_]*",
 }
 OLD_ORDER = re.compile(rf"(.{{2,30}}?)(令|公告|通告)\s*(?:[（(〔]?\s*{head._ORDER_NUMBER}\s*[）)〕]?)?")
 OLD_OPENS = re.compile(r"[\s　]*(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|"
@@ -45,7 +46,7 @@ PIECES = ["1", "23", "4567", ",", ".", " ", "\u3000", "\u2002", "-", "%", "个",
           "thousand", "percent", "points", "pp", "per cent", "p.m.", ":30", "x", "〔", "〕", "(", ")", "第", "号", "年",
           "令", "公告",
           "泉州市人民政府", "（", "）", "、", "；", "，", "牵头单位：", "责任单位：", "等", "按职责分工", "分别", "局",
-          "市商务局", "五、", "第三条", "自", "起施行"]
+          "市商务局", "五、", "第三条", "自", "起施行", "and", "the", "a", "*", "_", "/"]
 
 
 def texts(max_size: int = 14):
@@ -63,6 +64,7 @@ def test_numbers_facts_and_unit_labels_are_found_as_the_old_patterns_found_them(
         old = re.compile(old, new.flags)
         assert groups(new.finditer(text)) == groups(old.finditer(text)), new.pattern
         assert bool(new.match(text)) == bool(old.match(text)), new.pattern
+        assert bool(new.fullmatch(text)) == bool(old.fullmatch(text)), new.pattern
 
 
 @settings(max_examples=800, deadline=None)
@@ -79,6 +81,19 @@ def test_notice_heads_openings_manners_and_unit_gaps_read_as_before(text):
         assert lines._unit_gap(folded, gap) == was
 
 
+OLD_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)[\s*_#>\"“(\[-]*$")
+INLINE = st.lists(st.sampled_from(["[", "]", "(", ")", "!", "a", " ", "\n", ".", "?", "*", "#", ">", "“", "-", "_",
+                                   "\t", "x y"]), max_size=16).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(INLINE)
+def test_links_images_and_sentence_starts_are_found_as_the_old_patterns_found_them(text):
+    assert checks.bracketed(text, False) == len(checks.MARKDOWN["links"].findall(text))
+    assert checks.bracketed(text, True) == len(checks.MARKDOWN["images"].findall(text))
+    assert masking.opens_sentence(text) == bool(OLD_SENTENCE_START.search(text))
+
+
 SCRIPT = """import json, sys, datetime as dt
 from zaitun.translate.checks import check_translation
 from zaitun.translate.glossary import Glossary
@@ -88,6 +103,8 @@ from zaitun.content.notice.validity import stated_validity
 from pathlib import Path
 cases = json.loads(sys.stdin.read())
 glossary = Glossary([])
+from zaitun.translate.masking import opens_sentence
+opens_sentence("x" + "\\n" * 200_000 + "y")
 for source, target in cases["qa"]:
     check_translation(source, target, glossary)
 for number in cases["numbers"]:
@@ -106,7 +123,9 @@ UNITS = "牵头单位：市外事办、市 12345政务服务便民热线中心"
 CASES = {  # each took minutes to days at its size before; together they take seconds now
     "qa": [("登记编号为" + "1" * N + "。", "Number."),
            ("说" * N, "Fee 1" + " " * N + "x."),
-           ("增长" + "1" * N + "个百分点。", "Up by 1 pp.")],
+           ("增长" + "1" * N + "个百分点。", "Up by 1 pp."),
+           ("[" * N + "](", "[" * N + "]("),
+           ("市政府说" + "说" * N, "Government" + " " * N + "x Government.")],
     "numbers": ["泉政" + " " * N + "x〔2024〕", "泉政〔2024〕" + " " * N + "x"],
     "notices": ["泉州市人民政府令" + "\u2002" * N + "x\n正文。\n",
                 SEED.replace("国际吸引力。", "国际吸引力（" + "等" * N + "局牵头）。", 1),

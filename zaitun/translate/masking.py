@@ -25,7 +25,7 @@ ADDRESS_RE = re.compile("|".join(r.pattern for r in (URL_RE, WWW_RE, EMAIL_RE)))
 CORE_RE = re.compile(r"(?<![A-Za-z])[zｚ]\s?[tｔ]\s?[-_#:]?\s?(\d{1,4})(?!\d)", re.IGNORECASE)  # \d: full-width too
 OPENERS = "[{(<⟦【（「〔｛［＜"
 CLOSERS = "]})>⟧】）」〕｝］＞"
-SENTENCE_START_RE = re.compile(r"(?:^|[.!?]\s+|\n)[\s*_#>\"“(\[-]*$")
+OPENERS_OF_SENTENCE = "*_#>\"“([-"  # what may stand, with blanks, between a sentence's start and its first word
 
 
 @dataclass(frozen=True)
@@ -137,12 +137,23 @@ def restore(target: str, masked: Masked) -> tuple[str, list[dict]]:
     return "".join(out).strip(), issues  # the spacing around is tidied by `repair`
 
 
+def opens_sentence(before: str) -> bool:
+    """Whether a word after `before` starts a sentence: nothing but blanks and openers (`**`, `> `, `(`) stand
+    between it and the text's start, a line break, or a stop and a blank. Read back from the end once (a pattern
+    searched from every character cost minutes on a run of line breaks)."""
+    start = len(before)
+    while start and (before[start - 1].isspace() or before[start - 1] in OPENERS_OF_SENTENCE):
+        start -= 1
+    run = before[start:]
+    return not start or "\n" in run or (before[start - 1] in ".!?" and run[:1].isspace())
+
+
 def _fit(slot: Protected, before: str, after: str) -> str:
     """The text for one placeholder, capitalised at a sentence start and spaced from words."""
     text = slot.restore
     if slot.kind == "link":
         return text
-    if slot.kind == "term" and SENTENCE_START_RE.search(before) and text[:1].islower():
+    if slot.kind == "term" and opens_sentence(before) and text[:1].islower():
         text = text[0].upper() + text[1:]
     if before[-1:].isalnum():
         text = " " + text
