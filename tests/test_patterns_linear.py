@@ -38,6 +38,7 @@ OLD = {
 OLD_ORDER = re.compile(rf"(.{{2,30}}?)(令|公告|通告)\s*(?:[（(〔]?\s*{head._ORDER_NUMBER}\s*[）)〕]?)?")
 OLD_OPENS = re.compile(r"[\s　]*(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|"
                        r"第[一二三四五六七八九十百零〇\d]+条)?[\s　]*")
+OLD_ENCLOSED = re.compile(r"关于(?:印发|转发|发布)(.+?)的通知$")
 OLD_MANNER = re.compile(r"(?:按职责分工|按职责|分别|共同|等)+$")
 OLD_UNIT_NAME_END = re.compile(r"(?:办公室|人民政府|委员会|办公厅|局|厅|部|委|院|中心|办|政府|会|分行|支行|公司|"
                                r"集团|所|站|队|馆|社|关|门|单位|机构|街道)[）)]?$")
@@ -46,7 +47,8 @@ PIECES = ["1", "23", "4567", ",", ".", " ", "\u3000", "\u2002", "-", "%", "个",
           "thousand", "percent", "points", "pp", "per cent", "p.m.", ":30", "x", "〔", "〕", "(", ")", "第", "号", "年",
           "令", "公告",
           "泉州市人民政府", "（", "）", "、", "；", "，", "牵头单位：", "责任单位：", "等", "按职责分工", "分别", "局",
-          "市商务局", "五、", "第三条", "自", "起施行", "and", "the", "a", "*", "_", "/"]
+          "市商务局", "五、", "第三条", "自", "起施行", "and", "the", "a", "*", "_", "/", "关于印发", "关于转发",
+          "的通知", "\n"]
 
 
 def texts(max_size: int = 14):
@@ -74,6 +76,8 @@ def test_notice_heads_openings_manners_and_unit_gaps_read_as_before(text):
     assert (new and new.groups()) == (old and old.groups())
     assert bool(validity._OPENS_RE.fullmatch(text)) == bool(OLD_OPENS.fullmatch(text))
     assert units._without_manner(text) == OLD_MANNER.sub("", text)
+    old = OLD_ENCLOSED.search(text)
+    assert head._enclosed_text(text) == (old and old.group(1))
     folded = text  # these pieces fold to themselves
     for gap in lines._UNIT_GAP.finditer(text):
         after, before = text[gap.end():], text[:gap.start()]
@@ -128,6 +132,7 @@ CASES = {  # each took minutes to days at its size before; together they take se
            ("市政府说" + "说" * N, "Government" + " " * N + "x Government.")],
     "numbers": ["泉政" + " " * N + "x〔2024〕", "泉政〔2024〕" + " " * N + "x"],
     "notices": ["泉州市人民政府令" + "\u2002" * N + "x\n正文。\n",
+                "泉州市人民政府办公室" + "关于印发" * (N // 4) + "x\n泉政办〔2024〕11号\n正文。\n",
                 SEED.replace("国际吸引力。", "国际吸引力（" + "等" * N + "局牵头）。", 1),
                 SEED.replace(UNITS, "牵头单位：市外事办" + "，" * N + "。", 1),
                 SEED.replace(UNITS, "牵头单位：" + "市局 " * (N // 3), 1)],

@@ -294,10 +294,9 @@ def _enclosed_name(notice_title: str | None, lines: list[Line], used: set[int]) 
     """`…关于印发X的通知` encloses X: the measures are the document's real subject. A forwarding notice names
     who made them first (`关于转发市商务局等部门《X》的通知`, or without the brackets, when its body says `《X》已经…`):
     X alone is the name."""
-    match = re.search(r"关于(?:印发|转发|发布)(.+?)的通知$", notice_title or "")
-    if not match:
+    name = _enclosed_text(notice_title or "")
+    if not name:
         return None
-    name = match.group(1)
     quoted = re.findall(r"《([^《》]+)》", name)
     if len(quoted) == 1 and name.endswith("》"):
         return quoted[0]
@@ -305,6 +304,20 @@ def _enclosed_name(notice_title: str | None, lines: list[Line], used: set[int]) 
         return name
     said = re.search(r"《([^《》]{2,60})》", "".join(line.text for i, line in enumerate(lines[:15]) if i not in used))
     return said.group(1) if said and name.endswith(said.group(1)) and len(said.group(1)) < len(name) else name
+
+
+_ENCLOSING = re.compile(r"关于(?:印发|转发|发布)")
+
+
+def _enclosed_text(title: str) -> str | None:
+    """The X of a title `…关于印发X的通知` (as `关于(?:印发|转发|发布)(.+?)的通知$` finds it), from the first such
+    `关于…` after the last line break; found once, not looked for again from each `关于印发` of a crafted line."""
+    text = title.removesuffix("\n")
+    if not text.endswith("的通知"):
+        return None
+    end = len(text) - len("的通知")
+    first = _ENCLOSING.search(text, text.rfind("\n") + 1)
+    return text[first.end():end] if first and first.end() < end else None
 
 
 def _promulgated_name(lines: list[Line], used: set[int]) -> str | None:

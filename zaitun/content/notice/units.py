@@ -119,7 +119,7 @@ def _names_units(names: str) -> bool:
 def _without_manner(text: str) -> str:
     """The text without the words of manner it ends with (`市商务局等`, `…按职责分工`), taken off from the end one
     by one: a pattern looking for them from every character cost minutes on a run of thousands of 等."""
-    end = len(text)
+    end = len(text) - text.endswith("\n")  # (before a last line break, as `$` would)
     while word := next((w for w in _MANNER if text.endswith(w, 0, end)), None):
         end -= len(word)
-    return text[:end]
+    return text[:end] + text[len(text) - text.endswith("\n"):]
