@@ -60,6 +60,29 @@ def test_a_fenced_code_block_is_one_segment_so_its_text_is_reviewed():
     assert "  print('Publicity Department')\nx = 1\n```" in english
 
 
+def test_a_fence_indented_under_a_list_item_is_that_items_code_block():
+    # four spaces in under `- `: the page shows a code block in the item; its text was one paragraph segment with
+    # the fences in it, which a translator could turn into prose that the English page showed instead of code
+    body = "- 列表项\n\n    ```python\n    print('代码')\n    x = 1\n    ```\n\n结尾段落。\n"
+    pieces = segment_body(body, "doc")
+    assert [(p.segment.kind, p.segment.source) for p in pieces if p.segment] == [
+        ("list_item", "列表项"), ("code", "print('代码')\n    x = 1"), ("paragraph", "结尾段落。")]
+    assert "".join(p.text for p in pieces) == body
+    code = next(p.segment for p in pieces if p.segment and p.segment.kind == "code")
+    english = render_pieces(pieces, {code.id: "print('code')\n    x = 1"})
+    assert "    ```python\n    print('code')\n    x = 1\n    ```\n" in english
+
+
+def test_a_fence_in_a_list_item_ends_with_the_item():
+    body = "1.  步骤一\n\n    ```\n    代码\n结尾段落。\n\n    缩进段落。\n"
+    assert sources(body) == ["步骤一", "代码", "结尾段落。", "缩进段落。"]
+
+
+def test_a_fence_indented_four_spaces_outside_a_list_is_not_a_fence():
+    assert [p.segment.kind for p in segment_body("段落。\n\n    ```\n    代码\n    ```\n", "doc") if p.segment] == [
+        "paragraph", "paragraph"]
+
+
 def test_an_unclosed_fence_runs_to_the_end_and_its_text_is_still_a_segment():
     body = "说明。\n\n```\nvisa-free transit\n"
     assert sources(body) == ["说明。", "visa-free transit"]

@@ -277,6 +277,21 @@ def _block_kind(line: str) -> str:
     return "paragraph"
 
 
+def _spaces(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _content_indent(line: str) -> int | None:
+    """Where a list item's text starts, as CommonMark counts it: a fence indented so far under it is the item's
+    (`- 步骤` then a fence four spaces in). None when tabs indent it (not followed)."""
+    prefix = line[:BLOCK_STARTS["list_item"].match(line).end()]
+    if "\t" in prefix:
+        return None
+    marker = len(prefix.rstrip(" "))
+    gap = len(prefix) - marker
+    return marker + (gap if gap <= 4 else 1)
+
+
 def segment_body(body: str, key: str, ids: _Ids | None = None) -> list[Piece]:
     """Split a Markdown body into pieces; `"".join(p.text for p in pieces) == body`."""
     ids = ids or _Ids(key)
@@ -297,9 +312,14 @@ def segment_body(body: str, key: str, ids: _Ids | None = None) -> list[Piece]:
             pieces.extend(_code_pieces("".join(code), ids))
             code.clear()
 
+    item: int | None = None  # the content indent of the list item the lines are in, if known
+    base = 0  # the indent a fence in a list item is read from (its item's content indent; 0: not in one)
     for line in lines:
+        if fence and base and line.strip() and _spaces(line) < base:  # its list item ended, and the fence with it
+            flush_code()
+            fence, base, item = None, 0, None
         if fence:
-            closing = CLOSING_FENCE_RE.match(line)
+            closing = CLOSING_FENCE_RE.match(line[base:])
             if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(fence):
                 flush_code()
                 pieces.append(Piece(line))
@@ -307,13 +327,19 @@ def segment_body(body: str, key: str, ids: _Ids | None = None) -> list[Piece]:
             else:
                 code.append(line)
             continue
-        opening = OPENING_FENCE_RE.match(line)
+        opening, base = OPENING_FENCE_RE.match(line), 0
+        if opening is None and item is not None and _spaces(line) >= item:  # in a list item, indented as its text
+            opening, base = OPENING_FENCE_RE.match(line[item:]), item
         if opening:
             flush()
             pieces.append(Piece(line))
             fence = opening.group(1) or opening.group(2)
             continue
         kind = _block_kind(line)
+        if kind == "list_item":
+            item = _content_indent(line)
+        elif kind != "blank" and item is not None and _spaces(line) < item:
+            item = None
         if kind == "paragraph":
             paragraph.append(line)
             continue
