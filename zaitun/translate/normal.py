@@ -40,6 +40,18 @@ def _character(c: str, fold: bool) -> str:
 
 def normal(text: str, fold: bool = True) -> str:
     """`text` in the compared form; `fold=False` keeps case."""
+    return _normal_short(text, fold) if len(text) <= SHORT else _normal(text, fold)
+
+
+SHORT = 120  # characters: a rendering or a term, normalised again for every segment QA checks (held once each)
+
+
+@functools.lru_cache(maxsize=16384)
+def _normal_short(text: str, fold: bool) -> str:
+    return _normal(text, fold)
+
+
+def _normal(text: str, fold: bool) -> str:
     return SEPARATORS_RE.sub(" ", "".join(_character(c, fold) for c in text)).strip()
 
 
