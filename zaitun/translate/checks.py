@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 
 from zaitun.content import markdown
 from zaitun.translate import list_numbers, negation, numbers, repair, roles
@@ -253,7 +254,16 @@ def _approved_spans(banned: str, entry: Entry, entries: list[Entry], text: str, 
     another line forbids protects nothing (the glossary is in conflict)."""
     renderings = {normal(v, fold) for e in entries for v in (e.en, e.en[:1].upper() + e.en[1:])
                   if e.en and (e is entry or normal(e.en, fold) != banned)}
-    return [(hit.start(), hit.end()) for en in renderings for hit in re.finditer(re.escape(en), text)]
+    return [span for en in renderings if en for span in _occurrences(en, text)]
+
+
+def _occurrences(needle: str, text: str) -> Iterator[tuple[int, int]]:
+    """Where `needle` is in `text`, left to right, not overlapping (as re.finditer of it finds it, without a
+    pattern compiled, and soon compiled again, for each of a glossary's renderings)."""
+    at = text.find(needle)
+    while at >= 0:
+        yield at, at + len(needle)
+        at = text.find(needle, at + len(needle))
 
 
 def _word(rendering: str) -> str:
