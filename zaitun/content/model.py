@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zaitun.config import Limits
-from zaitun.content.schema import SEPARATORS, SLUG_CHARS, SLUG_RE, control_character, validate_meta
+from zaitun.content.schema import SEPARATORS, SLUG_CHARS, SLUG_RE, control_character, unknown_key_message, validate_meta
 from zaitun.content.validity import EXPIRED, validity_on
 from zaitun.errors import ContentError
 
@@ -168,9 +168,7 @@ def _key_lines(node: yaml.Node | None, path: Path) -> dict[str, int]:
             continue
         line = key.start_mark.line + 2
         if key.tag != yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG:  # `null:`, `true:`, `2:`: YAML reads no name,
-            from zaitun.content.schema import unknown_key_message  # so it is named here as written, at its line
-
-            raise ContentError(path, unknown_key_message(key.value), line)
+            raise ContentError(path, unknown_key_message(key.value), line)  # so it is named as written, at its line
         if key.value in lines:
             raise ContentError(path, f"'{key.value}' is given twice (first on line {lines[key.value]}): keep one",
                                line)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from zaitun.content import markdown
 from zaitun.translate import list_numbers, negation, numbers, repair, roles
@@ -28,13 +28,9 @@ from zaitun.translate.normal import Normal, case_matters, normal, normal_with_or
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e\uff5f-\uffef]+")
 DEBRIS_RE = re.compile(r"[{⟦]\s*z\s?t|z\s?t\s?\d+\s*[}⟧]|\{ZT|ZT\d+", re.IGNORECASE)
-MARKDOWN = {  # counted in the source and in the English; links and images by bracketed (linear time)
-    "links": re.compile(r"(?<!!)\[[^\]]*\]\([^)]*\)"),
-    "images": re.compile(r"!\[[^\]]*\]\([^)]*\)"),
-    "inline code": re.compile(r"`[^`\n]+`"),
-    "bold": re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__"),
-    "italics": re.compile(r"(?<![*\w])\*[^*\s][^*\n]*\*(?![*\w])|(?<![_\w])_[^_\s][^_\n]*_(?![_\w])"),
-}
+INLINE_CODE_RE = re.compile(r"`[^`\n]+`")
+BOLD_RE = re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__")
+ITALICS_RE = re.compile(r"(?<![*\w])\*[^*\s][^*\n]*\*(?![*\w])|(?<![_\w])_[^_\s][^_\n]*_(?![_\w])")
 LINK_TARGET_RE = re.compile(r"\]\(([^)\s]+)")
 GLUED_QUOTE_RE = re.compile(r"\w[“‘]|[”]\w")  # Chinese writes quotes without spaces; English needs them
 REPEAT_GAP_RE = re.compile(r"[\s,;/&*_-]*+(?:(?:and|or|the|a|an)\s++){0,2}[\s*_]*", re.IGNORECASE)  # *+: once
@@ -500,14 +496,11 @@ def check_debris(source: str, target: str, glossary: Glossary) -> list[dict]:
     return [_issue("placeholder", f"placeholder debris {hit.group(0)!r} left in the English")]
 
 
-def _count(name: str, regex: re.Pattern, text: str) -> int:
-    return bracketed(text, name == "images") if name in ("links", "images") else len(regex.findall(text))
-
-
 def bracketed(text: str, images: bool) -> int:
-    """How many links (`[a](b)`, not after `!`) or images (`![a](b)`) MARKDOWN's patterns find in the text, each
-    `[` looked at once: the `]` after it and the `)` after that are found once for all the `[` before them (the
-    patterns scanned the rest of the text from every `[`: minutes on a run of them)."""
+    """How many links (`[a](b)`, not after `!`) or images (`![a](b)`) the text holds: a `[`, the first `]` after
+    it, `(` at once, the first `)` after that (as the patterns counting them did). Each `[` is looked at once, the
+    `]` and `)` found once for all the `[` before them: the patterns scanned the rest of the text from every `[`,
+    minutes on a run of them."""
     found, pos, close, end = 0, 0, -1, -1
     while (start := text.find("[", pos)) >= 0:
         if (text[start - 1:start] == "!") != images:
@@ -528,16 +521,25 @@ def bracketed(text: str, images: bool) -> int:
     return found
 
 
+MARKDOWN: dict[str, Callable[[str], int]] = {  # what the English keeps as many of as the source holds
+    "links": lambda text: bracketed(text, images=False),
+    "images": lambda text: bracketed(text, images=True),
+    "inline code": lambda text: len(INLINE_CODE_RE.findall(text)),
+    "bold": lambda text: len(BOLD_RE.findall(text)),
+    "italics": lambda text: len(ITALICS_RE.findall(text)),
+}
+
+
 def check_markdown(source: str, target: str, glossary: Glossary) -> list[dict]:
     issues = []
-    for name, regex in MARKDOWN.items():
-        n_src, n_tgt = (_count(name, regex, text) for text in (source, target))
+    for name, count in MARKDOWN.items():
+        n_src, n_tgt = count(source), count(target)
         if n_src != n_tgt:
             issues.append(_issue("markdown", f"{name}: {n_src} in the source, {n_tgt} in the English"))
     lost = set(LINK_TARGET_RE.findall(source)) - set(LINK_TARGET_RE.findall(target))
     if lost:
         issues.append(_issue("markdown", "link target changed or missing: " + ", ".join(sorted(lost))))
-    code = [c for c in MARKDOWN["inline code"].findall(source) if c not in target]
+    code = [c for c in INLINE_CODE_RE.findall(source) if c not in target]
     if code:
         issues.append(_issue("markdown", "inline code changed: " + ", ".join(code)))
     return issues

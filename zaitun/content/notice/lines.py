@@ -36,7 +36,7 @@ _BLANK = " \t\u3000\ufeff\xa0"  # stripped from both ends of a line
 _CELL_CHARS = 30  # a table's cell is shorter than a line of running text
 _STAMPS = [re.compile(r"^[（(]此件.{0,12}[）)]$"),  # （此件主动公开）
            re.compile(r"^[━─—－\-_＿=＝═~～\s]{5,}$")]  # the red rule under the header, the lines around 抄送
-UNIT_LINE = re.compile(rf"^{UNIT_LABEL}")
+UNIT_LINE = re.compile(UNIT_LABEL)  # matched (at a line's start, or at a gap's end: `_unit_gap`)
 KINDS = [  # what a line's start says it is; `body.classify` confirms structure labels in context
     ("part", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
     ("measure", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
@@ -203,13 +203,12 @@ _NUMBER_GAP = re.compile(rf"^(\d{{1,2}}[.．、]|[（(]\d{{1,2}}[）)]|[一二�
 _UNIT_GAP = re.compile(rf"(?<=[{_CJK}）)])[ \t\u3000\xa0]+(?=[{_CJK}0-9])")
 _UNIT_NAME_ENDS = ("办公室", "人民政府", "委员会", "办公厅", "局", "厅", "部", "委", "院", "中心", "办", "政府", "会",
                    "分行", "支行", "公司", "集团", "所", "站", "队", "馆", "社", "关", "门", "单位", "机构", "街道")
-_UNIT_LABEL_RE = re.compile(UNIT_LABEL)
 
 
 def _unit_gap(folded: str, gap: re.Match) -> str:
     """What a gap in a unit line stands for, read from the folded line where it stands: the text on either side
     is looked at, not copied and folded again for each gap (a line of thousands of gaps took minutes)."""
-    if _UNIT_LABEL_RE.match(folded, gap.end()):
+    if UNIT_LINE.match(folded, gap.end()):
         return "；"
     end = gap.start() - (folded[gap.start() - 1] in "）)")  # a bracketed alias may close a name: 市监局（知识产权局）
     return "、" if folded.endswith(_UNIT_NAME_ENDS, 0, end) else ""
