@@ -444,9 +444,11 @@ def test_under_up_one_memory_pass_tells_approved_once_naming_each_document_then_
     receiver = Receiver(receiver_port)
     proc, ports, _children = running_stack(root, leftovers)
     try:
-        for n, zh in enumerate(PORTS, 1):  # dropped at once: one intake, one translate pass
-            write_doc(root, f"guides/port-{n}.md", f"title: 泉州港{zh}号\ndate: 2026-11-02",
+        staged = tmp_path / "downloads"  # written beside, then moved in as one folder: one intake, one pass
+        for n, zh in enumerate(PORTS, 1):
+            write_doc(staged, f"guides/port-{n}.md", f"title: 泉州港{zh}号\ndate: 2026-11-02",
                       f"泉州港{zh}号是海上丝绸之路的起点。\n")
+        (staged / "content" / "guides").rename(root / "content" / "guides")
         for n in range(1, len(PORTS) + 1):
             wait_for_page(f"http://127.0.0.1:{ports['preview']}/en/guides/port-{n}/", 180)
         deadline = time.monotonic() + 60

@@ -163,6 +163,26 @@ def test_a_rename_into_place_and_a_file_moved_in_are_announced_after_the_debounc
     assert batches == [[str(guides / "a.md"), str(guides / "b.md")]]
 
 
+def test_a_section_folder_moved_into_content_is_announced_once_with_each_of_its_documents(tmp_project,
+                                                                                           tmp_path_factory):
+    staged = tmp_path_factory.mktemp("downloads") / "guides"
+    staged.mkdir()
+    for name in ("a", "b", "c"):
+        (staged / f"{name}.md").write_text(f"---\ntitle: {name}\ndate: 2025-01-01\n---\n\n正文。\n",
+                                           encoding="utf-8")
+    observer, batches, fired = collect_batches(tmp_project.content_dir, debounce=0.3, longest_wait=30)
+    try:
+        time.sleep(0.2)
+        staged.rename(tmp_project.content_dir / "guides")  # a file manager's drag of a whole folder
+        assert fired.wait(5), "the folder moved in was never announced"
+        time.sleep(0.5)
+    finally:
+        observer.stop()
+        observer.join(5)
+    guides = tmp_project.content_dir / "guides"
+    assert batches == [[str(guides / f"{name}.md") for name in ("a", "b", "c")]]
+
+
 def test_a_file_never_closed_is_announced_after_the_longest_wait_with_a_warning(tmp_project, caplog):
     guides = tmp_project.content_dir / "guides"
     guides.mkdir()
