@@ -178,3 +178,21 @@ def test_a_warm_rebuild_knows_the_tags_a_changed_document_brings_and_takes_away(
     _guide(fx, 1, GUIDE.format(n=1, tags="payments"))
     report = fx.build()
     assert report.rendered and not any(line.startswith("new-tag ") for line in report.unlabelled_tags)
+
+
+def test_a_warm_rebuild_screens_the_programme_a_changed_document_brings_and_forgets_the_one_it_takes_away(fx):
+    """A process that builds again counts again only the programmes and sections of the documents changed since
+    (site._Tally): a programme first shown is screened for forbidden renderings, one no document shows any more is
+    no longer named."""
+    with (fx.project.glossary_dir / "terms.csv").open("a", encoding="utf-8") as terms:
+        terms.write("宣传部,Publicity Department,Propaganda Department,\n")
+    fx.build()
+    _guide(fx, 3, GUIDE.format(n=3, tags="payments") + "    programme: propaganda-department\n")
+    named = [p for p in fx.build().problems if "forbidden rendering of 宣传部" in p]
+    assert len(named) == 1 and "programme 'propaganda-department'" in named[0], named
+    page = fx.out / "zh/programmes/propaganda-department/index.html"
+    assert "Propaganda" not in page.read_text(encoding="utf-8")
+    _guide(fx, 3, GUIDE.format(n=3, tags="payments"))
+    report = fx.build()
+    assert not [p for p in report.problems if "宣传部" in p], report.problems
+    assert not page.exists()

@@ -20,7 +20,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -571,7 +571,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     the entries whose own pages failed (none: the version is good); a failure no document explains raises."""
     tags = _TAGS.of(entries)
     report.labels_refused = []
-    named = {("programme", e.programme) for e in entries if e.programme} | {("section", e.section) for e in entries}
+    named = _NAMED.of(entries)
     site = site_settings(project, today, tags, report.labels_refused, glossary_version, named)
     use_same_tags(site.same_tags)  # before any entry's tags are read
     tags = {site.same_tags.get(tag, tag) for tag in tags}
@@ -624,25 +624,34 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
 
 
 class _Tally:
-    """The tags of every entry, counted: a process that builds again (`zaitun up`) recounts only the entries
-    that are not the very ones in the same place of its last build's (inputs.collect keeps the unchanged)."""
+    """What every entry shows of one kind (its tags, say), counted: a process that builds again (`zaitun up`)
+    recounts only the entries that are not the very ones in the same place of its last build's (inputs.collect
+    keeps the unchanged)."""
 
-    def __init__(self) -> None:
+    def __init__(self, shown: Callable[[Entry], Iterable[Hashable]]) -> None:
+        self.shown = shown
         self.entries: list[Entry] = []
-        self.counts: Counter[str] = Counter()
+        self.counts: Counter = Counter()
 
-    def of(self, entries: list[Entry]) -> set[str]:
+    def of(self, entries: list[Entry]) -> set:
         before = self.entries if len(self.entries) == len(entries) else []
         if not before:  # counted in one call (a new process: 10,000 entries at 5,000 documents)
-            self.counts = Counter(itertools.chain.from_iterable(e.meta.get("tags") or () for e in entries))
+            self.counts = Counter(itertools.chain.from_iterable(map(self.shown, entries)))
         for i in [i for i, same in enumerate(map(operator.is_, entries, before)) if not same] if before else ():
-            self.counts.subtract(before[i].meta.get("tags") or ())
-            self.counts.update(entries[i].meta.get("tags") or ())  # entry.tags, not copied
+            self.counts.subtract(self.shown(before[i]))
+            self.counts.update(self.shown(entries[i]))
         self.entries = list(entries)
-        return {tag for tag, count in self.counts.items() if count > 0}
+        return {shown for shown, count in self.counts.items() if count > 0}
 
 
-_TAGS = _Tally()
+def _named(entry: Entry) -> tuple[tuple[str, str], ...]:
+    """The section and programme an entry is listed under (their labels are looked up)."""
+    programme = entry.programme
+    return (("section", entry.section), ("programme", programme)) if programme else (("section", entry.section),)
+
+
+_TAGS = _Tally(lambda entry: entry.meta.get("tags") or ())  # entry.tags, not copied
+_NAMED = _Tally(_named)
 
 
 def _cancel(planned: Planned) -> None:
