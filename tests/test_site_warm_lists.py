@@ -196,3 +196,17 @@ def test_a_warm_rebuild_screens_the_programme_a_changed_document_brings_and_forg
     report = fx.build()
     assert not [p for p in report.problems if "宣传部" in p], report.problems
     assert not page.exists()
+
+
+def test_each_document_page_finds_its_entry_by_its_path_and_no_other_page_finds_one(fx):
+    fx.build()
+    plan = _plan(fx)
+    by_page = plan.entries_by_page()
+    documents = {spec.path: spec.entry for spec in plan.specs if spec.entry is not None}
+    assert documents and all(by_page[path] is entry for path, entry in documents.items())
+    others = [spec.path for spec in plan.specs if spec.entry is None]
+    moved = [path.replace("/guides/", "/policies/") for path in documents if "/guides/" in path]  # another section
+    for path in [*others, *moved, "", "zh", "zh/guides/guide-1", "xx/guides/guide-1/"]:
+        assert path not in by_page and by_page.get(path) is None, path
+    with pytest.raises(KeyError):
+        by_page["zh/policies/guide-1/"]

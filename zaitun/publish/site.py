@@ -73,7 +73,19 @@ from zaitun.publish.output import (
     roll_back,
     write_manifest,
 )
-from zaitun.publish.pages import Output, PageSpec, Plan, Site, key_of, outputs, plan, plan_of, plan_saved, shared_keys
+from zaitun.publish.pages import (
+    Output,
+    PageEntries,
+    PageSpec,
+    Plan,
+    Site,
+    key_of,
+    outputs,
+    plan,
+    plan_of,
+    plan_saved,
+    shared_keys,
+)
 from zaitun.publish.render import compile_templates_in, css_digest
 from zaitun.publish.report import BuildReport
 from zaitun.publish.screen import Screen
@@ -602,9 +614,8 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     if hold.online is None:  # a first build: every shard is indexed, each as soon as its pages are written
         planned.ahead = Ahead(building / SITE, [s.path for s in specs if s.entry is not None], os.cpu_count() or 1)
     try:
-        pages = {spec.path: spec.entry for spec in specs if spec.entry is not None}
         files, errors, own = write_outputs(items, planned.files, hold.online, building / SITE, report, site.urls,
-                                           kept, planned.dirty, pages, planned.ahead)
+                                           kept, planned.dirty, planned.now.entries_by_page(), planned.ahead)
         if planned.dirty is not None:  # a reused version still has the files removed since the version online
             drop(building / SITE, {layout.file_of(path) for path in set(planned.files) - set(files)})
         if not errors and hold.online is not None:  # a rebuild's index made while its pages are linted
@@ -782,7 +793,7 @@ def _refuse_duplicates(items: list[Output], kept: set[str]) -> None:
 # -- writing --------------------------------------------------------------------------------------
 def write_outputs(items: list[Output], previous: dict, online: Path | None, stage: Path, report: BuildReport,
                   urls: layout.Urls, kept: set[str] = frozenset(), dirty: frozenset[str] | None = None,
-                  entries: dict[str, Entry] | None = None, ahead: Ahead | None = None
+                  entries: PageEntries | None = None, ahead: Ahead | None = None
                   ) -> tuple[dict, list[tuple[Output, str]], list[str]]:
     """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others (and the
     `kept` files, known unchanged) from the version online; return every file's record, the outputs

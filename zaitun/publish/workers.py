@@ -23,7 +23,7 @@ from zaitun import progress
 from zaitun.errors import PublishError, machine_trouble
 from zaitun.publish import bodies, layout, lint, pages
 from zaitun.publish.inputs import Entry, forget_bodies, load_bodies
-from zaitun.publish.pages import Output
+from zaitun.publish.pages import Output, PageEntries
 from zaitun.publish.render import warm
 
 if TYPE_CHECKING:  # multiprocessing is imported where workers are started (see worker_count)
@@ -105,7 +105,7 @@ M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8  # glibc's mallopt parameters
 MAP_LARGE = 128 * 1024  # glibc's own threshold before it starts raising it
 _LIBC = ctypes.CDLL(None) if sys.platform.startswith("linux") and hasattr(ctypes.CDLL(None), "mallopt") else None
 _JOBS: list[Output] = []  # read by forked workers, which inherit it
-_ENTRIES: dict[str, Entry] = {}  # document page -> its entry, whose body the outputs naming the page render
+_ENTRIES: PageEntries | dict[str, Entry] = {}  # document page -> its entry, whose body outputs naming it render
 _SCOPE: lint.Scope | None = None  # the site the pages rendered belong to, for their own lint
 _IN_WORKER = False  # a forked render worker, which ends with the batch: nothing of a chunk is worth keeping
 
@@ -143,7 +143,7 @@ def worker_count(jobs: int) -> int:
 
 
 def render_all(todo: list[Output], stage: Path, scope: lint.Scope, workers: int = 1,
-               entries: dict[str, Entry] | None = None, written: Written | None = None) -> list[dict]:
+               entries: PageEntries | None = None, written: Written | None = None) -> list[dict]:
     """Render, write and check outputs (pages on their own, in the site of `scope`), returning their records
     in order; with several workers, forked processes share the planned outputs. `entries` (document page
     -> entry) lets each chunk read its bodies at once; `written` is told the outputs written as each chunk
