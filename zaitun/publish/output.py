@@ -694,14 +694,30 @@ def mark_announced(version: Path, settled: str | None = None) -> None:
 
 
 def load_summary(version: Path | None) -> dict:
-    """A version's summary (see site.py); like the manifest, an unreadable or old one is no summary."""
+    """A version's summary (see site.py); like the manifest, an unreadable or old one is no summary. Not to be
+    changed: the same file read again (a build reads the summaries back to the version it reuses, and the one
+    online twice) is the very dict read before, while the system describes the file as it did then."""
     if version is None:
         return {}
+    path = version / SUMMARY
     try:
-        summary = orjson.loads((version / SUMMARY).read_bytes())
+        with open(path, "rb") as file:
+            info = os.fstat(file.fileno())
+            stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+            known = _SUMMARIES.get(str(path))
+            if known is not None and known[0] == stamp:
+                return known[1]
+            summary = orjson.loads(file.read())
     except (OSError, ValueError):
         return {}
-    return summary if summary.get("version") == manifest_version() else {}
+    summary = summary if isinstance(summary, dict) and summary.get("version") == manifest_version() else {}
+    if len(_SUMMARIES) >= 16:
+        _SUMMARIES.pop(next(iter(_SUMMARIES)))
+    _SUMMARIES[str(path)] = (stamp, summary)
+    return summary
+
+
+_SUMMARIES: dict[str, tuple[tuple, dict]] = {}  # summary file -> (its inode, modification time and size; what it held)
 
 
 def _write_json(path: Path, state: dict) -> None:
