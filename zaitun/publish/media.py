@@ -64,8 +64,13 @@ def media_outputs(entries: list[Entry], content_dir: Path, urls: layout.Urls,
     found: dict[str, Path] = {}
     refused: list[str] = []
     for index, entry in enumerate(entries):
+        refs = entry.refs if entry.refs is not None else [r.target for r in file_references(entry.body)]
+        if not refs:  # most documents link no file
+            if entry.file_links:
+                entry.file_links = {}
+            continue
         links: dict[str, str] = {}
-        for target in entry.refs if entry.refs is not None else [r.target for r in file_references(entry.body)]:
+        for target in refs:
             try:
                 rel = resolve(target, entry.source)
                 path = found.get(rel) or locate(rel, content_dir)
