@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from publish_helpers import (
     NOTICE,
     PAYING,
@@ -364,3 +366,16 @@ def test_a_rebuild_that_adds_or_removes_no_file_takes_its_list_of_files_from_the
     fx.build()  # files removed: listed again
     online = output.current(fx.out)
     assert output.load_summary(online)["paths"] == sorted(output.read_manifest(online)[0]["files"])
+
+
+RECORDS = [{"key": str(n)} for n in range(3)]  # records are compared as the very objects, not by what they hold
+KEYED = st.dictionaries(st.sampled_from("abcdefg"), st.sampled_from(range(len(RECORDS))))
+
+
+@settings(max_examples=600, deadline=None)
+@given(KEYED, KEYED)
+def test_the_manifest_records_placed_again_are_those_changed_added_or_gone(now, then):
+    now, then = ({key: RECORDS[n] for key, n in held.items()} for held in (now, then))
+    expected = [key for key, record in now.items() if then.get(key) is not record] + list(then.keys() - now)
+    found = output._changed_keys(now, then)
+    assert sorted(found) == sorted(expected) and len(found) == len(expected)
