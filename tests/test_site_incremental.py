@@ -28,6 +28,7 @@ from sqlalchemy import update
 
 from zaitun.errors import PublishError
 from zaitun.publish import feeds, layout, lint, output, search, warm
+from zaitun.publish.memo import not_the_same
 from zaitun.publish.pages import STREAMED, key_of
 from zaitun.publish.site import build_site
 from zaitun.state.store import Store, documents
@@ -377,5 +378,5 @@ KEYED = st.dictionaries(st.sampled_from("abcdefg"), st.sampled_from(range(len(RE
 def test_the_manifest_records_placed_again_are_those_changed_added_or_gone(now, then):
     now, then = ({key: RECORDS[n] for key, n in held.items()} for held in (now, then))
     expected = [key for key, record in now.items() if then.get(key) is not record] + list(then.keys() - now)
-    found = output._changed_keys(now, then)
+    found = not_the_same(now, then)
     assert sorted(found) == sorted(expected) and len(found) == len(expected)

@@ -12,9 +12,11 @@ changed).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +28,7 @@ from zaitun.content.schema import KEYS, distinct
 from zaitun.content.validity import EXPIRED, NOT_YET, validity_on
 from zaitun.errors import ContentError, LocatedError, PublishError
 from zaitun.publish import bodies
+from zaitun.publish.memo import not_the_same
 from zaitun.publish.render import body_html
 from zaitun.state.digest import sha
 
@@ -194,8 +197,10 @@ def collect(store: Reads, cache: dict, problems: dict[str, LocatedError] | None 
     """
     _SOURCES.use(store)
     rows, released = heads or (store.document_heads(status="active"), store.release_heads("en"))
-    for gone in set(cache) - {row["slug"] for row in rows}:
-        del cache[gone]
+    slugs = list(map(_SLUG, rows))
+    if sum(map(cache.__contains__, slugs)) < len(cache):  # a document gone since: its record too
+        for gone in cache.keys() - set(slugs):
+            del cache[gone]
     screened = screen.version if screen is not None else None  # the glossary's: cached English screened since
     found = _unchanged(rows, released, cache, screened)
     if found is None:
@@ -225,7 +230,7 @@ def collect(store: Reads, cache: dict, problems: dict[str, LocatedError] | None 
         for gone in set(_MADE) - found.keys():
             del _MADE[gone]
     _COLLECTED[:] = [list(rows), dict(released), dict(cache), screened, found, retried]
-    return [entry for row in rows for entry in found[row["slug"]]]
+    return list(itertools.chain.from_iterable(map(found.__getitem__, slugs)))
 
 
 def _unchanged(rows: list[dict], released: dict[str, dict], cache: dict, screened: str | None
@@ -242,17 +247,18 @@ def _unchanged(rows: list[dict], released: dict[str, dict], cache: dict, screene
     if any(was != slug for was, slug in differ):
         return None
     stale = {slug for slug, _ in differ} | retried
-    stale.update(slug for slug, release in released.items() if released_then.get(slug) is not release)
-    stale.update(released_then.keys() - released.keys())
-    stale.update(slug for slug, record in cache.items() if cache_then.get(slug) is not record)
-    stale.update(cache_then.keys() - cache.keys())
-    unchanged = {slug: entries for slug, entries in found.items() if slug not in stale}
+    stale.update(not_the_same(released, released_then))
+    stale.update(not_the_same(cache, cache_then))
+    unchanged = dict(found)
+    for slug in stale:
+        unchanged.pop(slug, None)
     for row in rows:  # (the few stale) as the last collect would have found them made
         if row["slug"] in stale and (made := _made(row, released.get(row["slug"]), cache, screened)) is not None:
             unchanged[row["slug"]] = made
     return unchanged
 
 
+_SLUG = itemgetter("slug")
 _COLLECTED: list = []  # the rows, releases and cached records the last collect left (copies of the lists),
 # the glossary version it screened against, the entries it found of each document and those it left out or
 # held back

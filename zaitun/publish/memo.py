@@ -8,6 +8,8 @@ is kept beside its value: while remembered it cannot be freed, so its id names n
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Collection
 from typing import Generic, TypeVar
 
@@ -43,3 +45,12 @@ class ByIdentity(Generic[T, V]):
 
     def clear(self) -> None:
         self._made.clear()
+
+
+def not_the_same(now: dict, then: dict) -> list:
+    """The keys whose values in `now` are not the very objects `then` holds (never None), and those `now` no
+    longer holds: looked up in C, and the keys gone sought only when there are some (a rebuild compares the
+    records of every document and file, 30,000 at 5,000 documents, and finds a few)."""
+    changed = list(itertools.compress(now, map(operator.is_not, now.values(), map(then.get, now))))
+    added = sum(1 for key in changed if key not in then)
+    return changed + (list(then.keys() - now) if len(then) - len(now) + added else [])

@@ -23,8 +23,6 @@ import fcntl
 import filecmp
 import functools
 import hashlib
-import itertools
-import operator
 import os
 import secrets
 import shutil
@@ -42,6 +40,7 @@ import orjson
 
 from zaitun.errors import PublishError, shown
 from zaitun.publish import layout
+from zaitun.publish.memo import not_the_same
 
 MANIFEST_VERSION = 8  # 6: the records in parts (PARTS), so that a rebuild writes only the parts that changed;
 # a page keeps only what the lint across pages needs (internal links, alternates); 7: a file's facts kept as
@@ -639,7 +638,7 @@ def _replaced(known: Parts, manifest: dict, before: dict[str, dict]) -> Parts:
     parts = dict(known)
     for kind in KINDS:
         now, then = manifest.get(kind, {}), before.get(kind, {})
-        for key in _changed_keys(now, then):
+        for key in not_the_same(now, then):
             name = part_of(kind, key)
             if parts[name] is known[name]:
                 parts[name] = dict(known[name])
@@ -648,14 +647,6 @@ def _replaced(known: Parts, manifest: dict, before: dict[str, dict]) -> Parts:
             else:
                 del parts[name][key]
     return parts
-
-
-def _changed_keys(now: dict, then: dict) -> list[str]:
-    """The keys whose records in `now` are not the very objects `then` holds, and those `now` no longer holds:
-    looked up in C, and the keys gone sought only when there are some (30,000 records at 5,000 documents)."""
-    changed = list(itertools.compress(now, map(operator.is_not, now.values(), map(then.get, now))))
-    added = sum(1 for key in changed if key not in then)
-    return changed + (list(then.keys() - now) if len(then) - len(now) + added else [])
 
 
 def part_of(kind: str, key: str) -> str:
