@@ -29,10 +29,12 @@ import shutil
 import stat
 import subprocess
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import IO
 
@@ -471,16 +473,19 @@ def read_manifest(version: Path | None) -> tuple[dict, Parts | None]:
         return {}, None
     parts: Parts = {}
     opened: list[_PartFacts] = []
+    folder = f"{version}/{PARTS}/"  # as text: 256 parts, each joined to its folder by pathlib, took a tenth
     try:
         state = orjson.loads((version / MANIFEST).read_bytes())
         if state.get("version") != manifest_version():
             return {}, None
         for name in state.pop("parts"):
-            records = parts[name] = orjson.loads((version / PARTS / f"{name}.json").read_bytes())
+            with open(f"{folder}{name}.json", "rb") as part:
+                records = parts[name] = orjson.loads(part.read())
             if name.startswith(FILES):
-                opened.append(source := _PartFacts(version / PARTS / f"{name}{FACTS}"))
-                for path, record in records.items():
-                    record["facts"] = Facts(source=source, path=path)
+                opened.append(source := _PartFacts(Path(f"{folder}{name}{FACTS}")))
+                # each record's facts, read from the part's when first asked for (12,000 at 5,000 documents)
+                deque(map(dict.__setitem__, records.values(), repeat("facts"),
+                          map(functools.partial(Facts, None, source), records)), maxlen=0)
             state.setdefault(name.split(".")[0], {}).update(records)
     except (OSError, ValueError, KeyError, AttributeError):
         for source in opened:
