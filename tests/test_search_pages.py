@@ -9,10 +9,10 @@ import shutil
 import subprocess
 
 import pytest
-from publish_helpers import make_fixture, search_index_whole, searchable_pages, standard_project
+from publish_helpers import NOTICE, make_fixture, search_index_whole, searchable_pages, standard_project
 
 from zaitun.errors import PublishError
-from zaitun.publish import indexer, layout, search
+from zaitun.publish import indexer, layout, search, site
 
 
 def fragments_of(folder) -> dict[str, bytes]:
@@ -367,3 +367,32 @@ def test_a_bundle_taken_from_the_service_a_file_at_a_time_has_each_file_whole(tm
     assert len(fragments) == 3  # the Chinese documents
     assert fragments.items() <= fragments_of(whole).items()
     assert files["pagefind-ui.js"] == (whole / "pagefind-ui.js").read_bytes()
+
+
+def test_a_rebuild_indexes_its_document_pages_before_writing_its_lists_and_serves_them_all(tmp_path, monkeypatch):
+    """The index of a one-document rebuild starts once that document's pages are written and the unchanged ones
+    linked, beside the list pages and site-wide files still to write; the site comes out whole all the same."""
+    fx = standard_project(tmp_path / "proj")
+    fx.build()
+    seen = {}
+    started = site._search_index
+
+    def watched(online, stage, rendered, removed, planned, files):
+        seen["documents"] = sorted(path for path in rendered if search.placed(path))
+        seen["page"] = (stage / "zh/policies/notice-2023-1/index.html").read_text(encoding="utf-8")
+        seen["linked"] = (stage / "zh/guides/paying/index.html").is_file()
+        list_page = stage / "zh/policies/index.html"
+        seen["list"] = list_page.read_text(encoding="utf-8") if list_page.is_file() else ""
+        return started(online, stage, rendered, removed, planned, files)
+
+    monkeypatch.setattr(site, "_search_index", watched)
+    fx.write("policies", "notice-2023-1", NOTICE.replace("泉州市营商环境若干措施", "泉州市营商环境若干措施（修订）"),
+             "## 通知\n\n本通知已修订。\n")
+    assert fx.ingest().ingested == ["notice-2023-1"]
+    report = fx.build()
+    assert seen["documents"] == ["en/policies/notice-2023-1/", "zh/policies/notice-2023-1/"]  # (its English: a note)
+    assert "（修订）" in seen["page"] and seen["linked"]
+    assert "（修订）" not in seen["list"]  # not yet written when the index started
+    assert "（修订）" in (fx.out / "zh/policies/index.html").read_text(encoding="utf-8")
+    assert f"zh/{search.RECENT}" in report.search.shards
+    assert serves_what_an_index_of_the_whole_site_would(fx, tmp_path)

@@ -120,14 +120,23 @@ def script_output():
     return Output(script_path(), (hashlib.sha256(data).hexdigest(),), lambda: data, kind="asset")
 
 
+def placed(path: str) -> bool:
+    """Whether a page is at a document's place (`<lang>/<section>/<slug>/`): one the index may hold."""
+    return _parts(path) is not None
+
+
+def _parts(path: str) -> list[str] | None:
+    if not path.endswith(("/", "index.html")):  # a file: a picture beside a document has a page's depth
+        return None
+    parts = path.removesuffix("index.html").strip("/").split("/")
+    return None if len(parts) != 3 or parts[1] in NOT_DOCUMENTS else parts
+
+
 @functools.lru_cache(maxsize=1 << 16)  # a rebuild places every page of the site: each is hashed once a process
 def place_of(path: str) -> tuple[str, str] | None:
     """The language folder and hash bits of a page at a document's place (`<lang>/<section>/<slug>/`):
     both are fixed for a document. None for any other page (not indexed)."""
-    if not path.endswith(("/", "index.html")):  # a file: a picture beside a document has a page's depth
-        return None
-    parts = path.removesuffix("index.html").strip("/").split("/")
-    if len(parts) != 3 or parts[1] in NOT_DOCUMENTS:
+    if (parts := _parts(path)) is None:
         return None
     digest = hashlib.sha256(f"{parts[1]}/{parts[2]}".encode()).digest()[:8]
     return parts[0], format(int.from_bytes(digest, "big"), "064b")

@@ -326,7 +326,8 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
             plan_.changed |= {entries[i].slug for i in culprits}
         entries = hold.settle(entries, culprits, held)
     report.removed = sorted(set(previous) - set(files))
-    indexing, shown = plan_.indexing or _search_index(online, building / SITE, report, plan_, files)
+    indexing, shown = plan_.indexing or _search_index(online, building / SITE, report.rendered, report.removed,
+                                                             plan_, files)
     plan_.indexing = None
     try:  # while the index is made: what is written beside it; nothing goes online before it is whole
         hold.keep_metadata(state["docs"])
@@ -528,7 +529,7 @@ def _touched(report: BuildReport, indexed: list[str]) -> list[str]:
     return sorted(names) + indexed
 
 
-def _search_index(online: Path | None, stage: Path, report: BuildReport, planned: Planned,
+def _search_index(online: Path | None, stage: Path, rendered: list[str], removed: list[str], planned: Planned,
                   files: dict) -> tuple[Beside[search.IndexReport | None], bool]:
     """Index the new version before it goes online, so pages and index switch together: only the bundles
     of the pages written or removed (search.stale_shards); the others are hard-linked over from the
@@ -536,10 +537,10 @@ def _search_index(online: Path | None, stage: Path, report: BuildReport, planned
     changed). Made in a thread beside the build's last writes (its Python work is short: most of it waits on
     Pagefind); whether it indexes (a bar is shown while the build waits for it)."""
     base = online / SITE if online is not None else stage
-    moved = {path for path in report.rendered if files[path]["kind"] == redirects.KIND}  # a page gone from there
-    rendered = [path for path in report.rendered if path not in moved] if moved else report.rendered
+    moved = {path for path in rendered if files[path]["kind"] == redirects.KIND}  # a page gone from there
+    rendered = [path for path in rendered if path not in moved] if moved else rendered
     written = search.written_anew(base, stage, rendered) if online is not None else rendered
-    stale = search.stale_shards(base, written, report.removed + sorted(moved))
+    stale = search.stale_shards(base, written, removed + sorted(moved))
     ahead, planned.ahead, owner = planned.ahead, None, threading.current_thread()
     # the pages at a document's place, from the build's files rather than listed again (when a shard is stale)
     pages = (path + "index.html" for path in tuple(files) if path.count("/") == 3 and path.endswith("/"))
@@ -613,14 +614,20 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     building = planned.stage(report.out_dir)
     if hold.online is None:  # a first build: every shard is indexed, each as soon as its pages are written
         planned.ahead = Ahead(building / SITE, [s.path for s in specs if s.entry is not None], os.cpu_count() or 1)
+    gone = set(planned.files) - kept - {item.path for item in items}  # (an output that fails: the attempt is dropped)
+
+    def index(rendered: list[str], files: dict) -> None:  # a rebuild's, once its pages are written
+        report.removed = sorted(gone)
+        planned.indexing = _search_index(hold.online, building / SITE, rendered, report.removed, planned, files)
+
     try:
-        files, errors, own = write_outputs(items, planned.files, hold.online, building / SITE, report, site.urls,
-                                           kept, planned.dirty, planned.now.entries_by_page(), planned.ahead)
         if planned.dirty is not None:  # a reused version still has the files removed since the version online
-            drop(building / SITE, {layout.file_of(path) for path in set(planned.files) - set(files)})
-        if not errors and hold.online is not None:  # a rebuild's index made while its pages are linted
-            report.removed = sorted(set(planned.files) - set(files))
-            planned.indexing = _search_index(hold.online, building / SITE, report, planned, files)
+            drop(building / SITE, {layout.file_of(path) for path in gone})
+        files, errors, own = write_outputs(items, planned.files, hold.online, building / SITE, report, site.urls,
+                                           kept, planned.dirty, planned.now.entries_by_page(), planned.ahead,
+                                           index if hold.online is not None else None)
+        if not errors and hold.online is not None and planned.indexing is None:  # (many outputs: after them all)
+            index(report.rendered, files)
         problems = [] if errors else _lint(files, site, planned, report, own)  # render errors are judged first
         culprits = _render_culprits(entries, errors) or _lint_culprits(entries, problems)
         planned.remember(files)
@@ -793,50 +800,65 @@ def _refuse_duplicates(items: list[Output], kept: set[str]) -> None:
 # -- writing --------------------------------------------------------------------------------------
 def write_outputs(items: list[Output], previous: dict, online: Path | None, stage: Path, report: BuildReport,
                   urls: layout.Urls, kept: set[str] = frozenset(), dirty: frozenset[str] | None = None,
-                  entries: PageEntries | None = None, ahead: Ahead | None = None
+                  entries: PageEntries | None = None, ahead: Ahead | None = None,
+                  placed: Callable[[list[str], dict], None] | None = None
                   ) -> tuple[dict, list[tuple[Output, str]], list[str]]:
     """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others (and the
     `kept` files, known unchanged) from the version online; return every file's record, the outputs
     that raised, with why, and the lint problems the pages written have on their own. A stage reusing an
     old version (`dirty`: its files differing from the version online) has the unchanged files already: only
     those it lacks are linked, and a file rendered anew is unlinked first, never written into (its inode is
-    shared with the other versions)."""
+    shared with the other versions). `placed` (a rebuild's search index) is told the outputs written and the
+    records so far once the pages at documents' places are written, when this process renders alone (a few
+    outputs): those are keyed and written first, the lists, feeds and site-wide files beside the index."""
     files: dict[str, dict] = dict(previous)  # then the records not kept taken out: copied and cut in C, a few
     for path in previous.keys() - kept:  # removed, where a rebuild keeps all but a few of 10,000 records
         del files[path]
     report.reused.extend(kept)
     errors: list[tuple[Output, str]] = []
-    todo: list[Output] = []
-    there = f"{online}/{SITE}/" if online else ""
-    for item in items:
-        old = previous.get(item.path)
-        same = old and (item.path in kept or old["key"] == item.key)
-        if same and there and os.path.isfile(there + layout.file_of(item.path)):
-            files[item.path] = old
-            report.reused.append(item.path)
-        else:
-            todo.append(item)
-    report.workers = worker_count(len(todo))
-    if dirty is not None:
-        for item in todo:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(stage / layout.file_of(item.path))
-    scope = lint.Scope(urls, lint.FileNames(kept | {item.path for item in items}))
     problems: list[str] = []
-    for item, record in zip(todo, render_all(todo, stage, scope, report.workers, entries, ahead), strict=True):
-        if "machine" in record:  # the disk full, say: no page is to blame, and no version goes online
-            where = report.out_dir / layout.file_of(item.path)  # as the operator knows it, not the version's folder
-            raise PublishError(f"{where} could not be written: {record['machine']}; the previous site was kept")
-        if "error" in record:
-            errors.append((item, record["error"]))
-            continue
-        problems += record.pop("problems", ())
-        files[item.path] = record
-        report.rendered.append(item.path)
-    if dirty is None:
-        names = [layout.file_of(path) for path in report.reused]
-    else:  # a reused version lacks only the files differing from the version online: look those up
-        reused = lint.FileNames(set(report.reused))
-        names = sorted(name for name in dirty if name in reused)
-    link_unchanged(online, stage, names)
+    there = f"{online}/{SITE}/" if online else ""
+    scope = lint.Scope(urls, lint.FileNames(kept | {item.path for item in items}))
+    alone = placed is not None and worker_count(len(items)) == 1
+    batches = [items] if not alone else [[item for item in items if search.placed(item.path)],
+                                         [item for item in items if not search.placed(item.path)]]
+    linked = 0
+    for batch in batches:
+        todo: list[Output] = []
+        for item in batch:
+            old = previous.get(item.path)
+            same = old and (item.path in kept or old["key"] == item.key)
+            if same and there and os.path.isfile(there + layout.file_of(item.path)):
+                files[item.path] = old
+                report.reused.append(item.path)
+            else:
+                todo.append(item)
+        report.workers = worker_count(len(todo))
+        if dirty is not None:
+            for item in todo:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(stage / layout.file_of(item.path))
+        for item, record in zip(todo, render_all(todo, stage, scope, report.workers, entries, ahead), strict=True):
+            if "machine" in record:  # the disk full, say: no page is to blame, and no version goes online
+                where = report.out_dir / layout.file_of(item.path)  # as the operator knows it, not the version's
+                raise PublishError(f"{where} could not be written: {record['machine']}; the previous site was kept")
+            if "error" in record:
+                errors.append((item, record["error"]))
+                continue
+            problems += record.pop("problems", ())
+            files[item.path] = record
+            report.rendered.append(item.path)
+        _link_reused(online, stage, report.reused[linked:], dirty)  # the pages the index reads, before it starts
+        linked = len(report.reused)
+        if alone and not errors and batch is batches[0]:
+            placed(list(report.rendered), files)
     return files, errors, problems
+
+
+def _link_reused(online: Path | None, stage: Path, reused: list[str], dirty: frozenset[str] | None) -> None:
+    if dirty is None:
+        names = [layout.file_of(path) for path in reused]
+    else:  # a reused version lacks only the files differing from the version online: look those up
+        found = lint.FileNames(set(reused))
+        names = sorted(name for name in dirty if name in found)
+    link_unchanged(online, stage, names)
