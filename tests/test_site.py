@@ -17,7 +17,7 @@ from publish_helpers import NOTICE, NOTICE_BODY, TRANSIT, TRANSIT_BODY, leftover
 
 from zaitun import failures
 from zaitun.errors import PublishError
-from zaitun.publish import layout, lint, output, workers
+from zaitun.publish import layout, lint, output, site, workers
 
 
 @pytest.fixture(scope="module")
@@ -284,6 +284,24 @@ def test_an_edit_failing_the_lint_is_held_back_and_its_pages_online_stay(fx):
                                "broken internal link /zh/guides/nowhere/"]
     assert {p: read(fx.out, p) for p in before} == before
     assert "/zh/guides/transit/" in read(fx.out, "zh/guides/")  # still listed where readers find it
+    assert leftovers(fx.out) == []
+
+
+def test_a_broken_link_on_a_page_indexed_before_the_lists_were_made_is_still_caught_once(fx, monkeypatch):
+    """A rebuild writes its document's pages and starts their search index before its other files are known:
+    their links are checked across once they are, and the edit is held back as any other."""
+    fx.build()
+    started = []
+    real = site._search_index
+    monkeypatch.setattr(site, "_search_index", lambda *args: started.append(args[2]) or real(*args))
+    path = fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n[另见](/zh/guides/nowhere/)\n")
+    fx.ingest()
+    report = fx.build()
+    assert sorted(started[0]) == ["en/guides/transit/", "zh/guides/transit/"]  # its pages alone written yet
+    line = path.read_text(encoding="utf-8").split("\n").index("[另见](/zh/guides/nowhere/)") + 1
+    assert report.problems == [f"{path}:{line}: zh page held back, its last good version stays online: "
+                               "broken internal link /zh/guides/nowhere/"]
+    assert "nowhere" not in read(fx.out, "zh/guides/transit/")
     assert leftovers(fx.out) == []
 
 

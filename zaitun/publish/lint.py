@@ -127,6 +127,17 @@ class FileNames:
                    if path is not None)
 
 
+class _EveryName:
+    """Every name a file of the site: a page written before the site's files are known (a rebuild's document
+    pages, written first for its search index) has its links checked across, once they are (lint_site)."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+EVERY_NAME = _EveryName()
+
+
 def check_page(path: str, text: str, scope: Scope) -> tuple[list[str], dict]:
     """A page's problems of its own, and the facts the checks across pages need (kept in the manifest):
     its internal links, once each, and its hreflang alternates, sorted."""

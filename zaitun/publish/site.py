@@ -601,34 +601,55 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
                                if "zh" not in site.tag_labels.get(programme, {})]  # shown in English otherwise
     report.unlabelled_tags += unnamed_sections(planned.now.langs["zh"].lists["section"], site.tag_labels)
     kept = planned.kept(site) | hold.kept  # known unchanged, and held back as they are online
-    # feeds first: they render many bodies, so a worker should start on them, not end with them
-    planned.moved_out = programmes_left(entries, hold.before, planned.changed, planned.left)
-    items = (feed_outputs(planned.now, site, planned.moved_out) + outputs(planned.now, site, skip=kept)
-             + extra_outputs(specs, site, planned.seed) + [search.script_output()]
-             + static_outputs(project.static_dir) + media)
-    items += redirects.outputs(moves, entries, site, kept | {item.path for item in items},
-                               project.content_dir)
-    _refuse_duplicates(items, kept)
-    planned.recall_keys(items, specs, site)
+    pages_ = outputs(planned.now, site, skip=kept)
     report.rendered, report.reused = [], []
     building = planned.stage(report.out_dir)
     if hold.online is None:  # a first build: every shard is indexed, each as soon as its pages are written
         planned.ahead = Ahead(building / SITE, [s.path for s in specs if s.entry is not None], os.cpu_count() or 1)
-    gone = set(planned.files) - kept - {item.path for item in items}  # (an output that fails: the attempt is dropped)
-
-    def index(rendered: list[str], files: dict) -> None:  # a rebuild's, once its pages are written
-        report.removed = sorted(gone)
-        planned.indexing = _search_index(hold.online, building / SITE, rendered, report.removed, planned, files)
-
+    writing = _Writing(planned.files, hold.online, building / SITE, report, kept, planned.dirty,
+                       planned.now.entries_by_page(), planned.ahead)
+    # a rebuild of a few pages (rendered in this process) writes those at documents' places first and indexes them
+    # beside the rest; before the other outputs are made, unless a redirect or an alias may take such a place
+    few = hold.online is not None and worker_count(len(pages_)) == 1
+    early = few and not moves.moved and not any(e.meta.get("aliases") for e in entries if e.lang == "zh")
+    first = [item for item in pages_ if search.placed(item.path)] if early else []
+    unchecked: set[str] = set()  # pages written before the site's files were known: their links checked after
     try:
-        if planned.dirty is not None:  # a reused version still has the files removed since the version online
-            drop(building / SITE, {layout.file_of(path) for path in gone})
-        files, errors, own = write_outputs(items, planned.files, hold.online, building / SITE, report, site.urls,
-                                           kept, planned.dirty, planned.now.entries_by_page(), planned.ahead,
-                                           index if hold.online is not None else None)
+        if first:
+            removed = {path for path in _gone(planned, kept, first) if search.placed(path)}
+            writing.drop(removed)
+            writing.write(first, lint.Scope(site.urls, lint.EVERY_NAME))
+            unchecked = set(report.rendered)
+            if not writing.errors:
+                planned.indexing = _search_index(hold.online, building / SITE, list(report.rendered),
+                                                 sorted(removed), planned, writing.files)
+        # feeds first: they render many bodies, so a worker should start on them, not end with them
+        planned.moved_out = programmes_left(entries, hold.before, planned.changed, planned.left)
+        items = (feed_outputs(planned.now, site, planned.moved_out)
+                 + ([item for item in pages_ if not search.placed(item.path)] if first else pages_)
+                 + extra_outputs(specs, site, planned.seed) + [search.script_output()]
+                 + static_outputs(project.static_dir) + media)
+        items += redirects.outputs(moves, entries, site, kept | {item.path for item in first + items},
+                                   project.content_dir)
+        _refuse_duplicates(first + items, kept)
+        planned.recall_keys(items, specs, site)
+        scope = lint.Scope(site.urls, lint.FileNames(kept | {item.path for item in first + items}))
+        gone = _gone(planned, kept, first + items)  # (were an output to fail, this attempt would be dropped)
+        writing.drop(gone)
+        if few and not first:  # a redirect or an alias among them: all the outputs known first
+            first = [item for item in items if search.placed(item.path)]
+            items = [item for item in items if not search.placed(item.path)]
+            writing.write(first, scope)
+            if not writing.errors:
+                planned.indexing = _search_index(hold.online, building / SITE, list(report.rendered), sorted(gone),
+                                                 planned, writing.files)
+        writing.write(items, scope)
+        files, errors, own = writing.files, writing.errors, writing.problems
+        report.removed = sorted(gone)
         if not errors and hold.online is not None and planned.indexing is None:  # (many outputs: after them all)
-            index(report.rendered, files)
-        problems = [] if errors else _lint(files, site, planned, report, own)  # render errors are judged first
+            planned.indexing = _search_index(hold.online, building / SITE, report.rendered, report.removed, planned,
+                                             files)
+        problems = [] if errors else _lint(files, site, planned, report, own, unchecked)  # render errors first
         culprits = _render_culprits(entries, errors) or _lint_culprits(entries, problems)
         planned.remember(files)
     except BaseException:
@@ -682,14 +703,22 @@ def _cancel(planned: Planned) -> None:
         planned.indexing = None
 
 
-def _lint(files: dict, site: Site, planned: Planned, report: BuildReport, own: list[str]) -> list[str]:
+def _lint(files: dict, site: Site, planned: Planned, report: BuildReport, own: list[str],
+          unchecked: set[str] = frozenset()) -> list[str]:
     """The problems the pages written have on their own (`own`, found as they were written) and across them;
     across all pages when one was removed (a link elsewhere may point at it) or when what changed is
     unknown. An unchanged page's links still meet the same files, its alternates the same pages (a
-    document page's alternates are its own document's)."""
+    document page's alternates are its own document's); so are the links of the pages written before the
+    site's files were known (`unchecked`)."""
     gone = set(planned.files) - set(files)
     only = set(report.rendered) if planned.changed is not None and not gone else None
-    return own + lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"], only, set(report.rendered))
+    fresh = set(report.rendered) - unchecked
+    return own + lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"], only, fresh)
+
+
+def _gone(planned: Planned, kept: set[str], items: list[Output]) -> set[str]:
+    """The files of the version online that are neither kept nor among these outputs."""
+    return set(planned.files) - kept - {item.path for item in items}
 
 
 def _pages(entries: list[Entry]) -> dict[str, int]:
@@ -798,67 +827,65 @@ def _refuse_duplicates(items: list[Output], kept: set[str]) -> None:
 
 
 # -- writing --------------------------------------------------------------------------------------
-def write_outputs(items: list[Output], previous: dict, online: Path | None, stage: Path, report: BuildReport,
-                  urls: layout.Urls, kept: set[str] = frozenset(), dirty: frozenset[str] | None = None,
-                  entries: PageEntries | None = None, ahead: Ahead | None = None,
-                  placed: Callable[[list[str], dict], None] | None = None
-                  ) -> tuple[dict, list[tuple[Output, str]], list[str]]:
-    """Render outputs whose key changed (or whose file is gone) into stage, hard-link the others (and the
-    `kept` files, known unchanged) from the version online; return every file's record, the outputs
-    that raised, with why, and the lint problems the pages written have on their own. A stage reusing an
-    old version (`dirty`: its files differing from the version online) has the unchanged files already: only
-    those it lacks are linked, and a file rendered anew is unlinked first, never written into (its inode is
-    shared with the other versions). `placed` (a rebuild's search index) is told the outputs written and the
-    records so far once the pages at documents' places are written, when this process renders alone (a few
-    outputs): those are keyed and written first, the lists, feeds and site-wide files beside the index."""
-    files: dict[str, dict] = dict(previous)  # then the records not kept taken out: copied and cut in C, a few
-    for path in previous.keys() - kept:  # removed, where a rebuild keeps all but a few of 10,000 records
-        del files[path]
-    report.reused.extend(kept)
-    errors: list[tuple[Output, str]] = []
-    problems: list[str] = []
-    there = f"{online}/{SITE}/" if online else ""
-    scope = lint.Scope(urls, lint.FileNames(kept | {item.path for item in items}))
-    alone = placed is not None and worker_count(len(items)) == 1
-    batches = [items] if not alone else [[item for item in items if search.placed(item.path)],
-                                         [item for item in items if not search.placed(item.path)]]
-    linked = 0
-    for batch in batches:
-        todo: list[Output] = []
-        for item in batch:
-            old = previous.get(item.path)
-            same = old and (item.path in kept or old["key"] == item.key)
-            if same and there and os.path.isfile(there + layout.file_of(item.path)):
-                files[item.path] = old
+class _Writing:
+    """Outputs rendered into a version folder (`stage`), in one or more batches, when their key changed (or their
+    file is gone); the others, and the `kept` files (known unchanged), hard-linked from the version online: every
+    file's record, the outputs that raised (with why) and the lint problems of the pages written on their own. A
+    stage reusing an old version (`dirty`: its files differing from the version online) has the unchanged files
+    already: only those it lacks are linked, and a file rendered anew is unlinked first, never written into (its
+    inode is shared with the other versions)."""
+
+    def __init__(self, previous: dict, online: Path | None, stage: Path, report: BuildReport,
+                 kept: set[str] = frozenset(), dirty: frozenset[str] | None = None,
+                 entries: PageEntries | None = None, ahead: Ahead | None = None) -> None:
+        self.files: dict[str, dict] = dict(previous)  # then the records not kept taken out: copied and cut in C,
+        for path in previous.keys() - kept:  # a few removed, where a rebuild keeps all but a few of 10,000 records
+            del self.files[path]
+        report.reused.extend(kept)
+        self.errors: list[tuple[Output, str]] = []
+        self.problems: list[str] = []
+        self._previous, self._online, self._stage, self._report = previous, online, stage, report
+        self._kept, self._dirty, self._entries, self._ahead = kept, dirty, entries, ahead
+        self._there = f"{online}/{SITE}/" if online else ""
+        self._linked = 0  # the reused files linked so far (report.reused)
+
+    def drop(self, paths: set[str]) -> None:
+        """Take these files (gone since the version online) out of a reused version."""
+        if self._dirty is not None:
+            drop(self._stage, {layout.file_of(path) for path in paths})
+
+    def write(self, items: list[Output], scope: lint.Scope) -> None:
+        """Write these outputs (pages checked on their own in the site of `scope`), link those unchanged and the
+        files kept not linked yet: once this returns, the stage holds them all."""
+        report, todo = self._report, []
+        for item in items:
+            old = self._previous.get(item.path)
+            same = old and (item.path in self._kept or old["key"] == item.key)
+            if same and self._there and os.path.isfile(self._there + layout.file_of(item.path)):
+                self.files[item.path] = old
                 report.reused.append(item.path)
             else:
                 todo.append(item)
         report.workers = worker_count(len(todo))
-        if dirty is not None:
+        if self._dirty is not None:
             for item in todo:
                 with contextlib.suppress(FileNotFoundError):
-                    os.unlink(stage / layout.file_of(item.path))
-        for item, record in zip(todo, render_all(todo, stage, scope, report.workers, entries, ahead), strict=True):
+                    os.unlink(self._stage / layout.file_of(item.path))
+        records = render_all(todo, self._stage, scope, report.workers, self._entries, self._ahead)
+        for item, record in zip(todo, records, strict=True):
             if "machine" in record:  # the disk full, say: no page is to blame, and no version goes online
                 where = report.out_dir / layout.file_of(item.path)  # as the operator knows it, not the version's
                 raise PublishError(f"{where} could not be written: {record['machine']}; the previous site was kept")
             if "error" in record:
-                errors.append((item, record["error"]))
+                self.errors.append((item, record["error"]))
                 continue
-            problems += record.pop("problems", ())
-            files[item.path] = record
+            self.problems += record.pop("problems", ())
+            self.files[item.path] = record
             report.rendered.append(item.path)
-        _link_reused(online, stage, report.reused[linked:], dirty)  # the pages the index reads, before it starts
-        linked = len(report.reused)
-        if alone and not errors and batch is batches[0]:
-            placed(list(report.rendered), files)
-    return files, errors, problems
-
-
-def _link_reused(online: Path | None, stage: Path, reused: list[str], dirty: frozenset[str] | None) -> None:
-    if dirty is None:
-        names = [layout.file_of(path) for path in reused]
-    else:  # a reused version lacks only the files differing from the version online: look those up
-        found = lint.FileNames(set(reused))
-        names = sorted(name for name in dirty if name in found)
-    link_unchanged(online, stage, names)
+        reused, self._linked = report.reused[self._linked:], len(report.reused)
+        if self._dirty is None:
+            names = [layout.file_of(path) for path in reused]
+        else:  # a reused version lacks only the files differing from the version online: look those up
+            found = lint.FileNames(set(reused))
+            names = sorted(name for name in self._dirty if name in found)
+        link_unchanged(self._online, self._stage, names)
