@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import random
 import re
 import socket
 import textwrap
@@ -38,10 +39,28 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 def free_port() -> int:
-    """A port on 127.0.0.1 nothing listens on, for the test servers."""
+    """A port on 127.0.0.1 nothing listens on, for the test servers: below the kernel's ephemeral range, from
+    which a port the kernel gives (bind to 0) would come, and so would the local port of any connection made in
+    the meantime (a `zaitun up` under test once found its review UI's port taken by its own Prefect client)."""
+    low = _ephemeral_low()
+    for _ in range(50):
+        port = random.randrange(max(1024, low - 12000), low)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def stamped(name: str, pattern: str, zone: str) -> dt.datetime:
