@@ -612,44 +612,45 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     # beside the rest; before the other outputs are made, unless a redirect or an alias may take such a place
     few = hold.online is not None and worker_count(len(pages_)) == 1
     early = few and not moves.moved and not any(e.meta.get("aliases") for e in entries if e.lang == "zh")
-    first = [item for item in pages_ if search.placed(item.path)] if early else []
+    first, pages_ = _placed_apart(pages_) if early else ([], pages_)
     unchecked: set[str] = set()  # pages written before the site's files were known: their links checked after
+
+    def index(removed: set[str]) -> None:  # a rebuild's, beside what is still to be written
+        planned.indexing = _search_index(hold.online, building / SITE, list(report.rendered), sorted(removed),
+                                         planned, writing.files)
+
     try:
         if first:
-            removed = {path for path in _gone(planned, kept, first) if search.placed(path)}
+            removed = {path for path in writing.replaced - {item.path for item in first} if search.placed(path)}
             writing.drop(removed)
             writing.write(first, lint.Scope(site.urls, lint.EVERY_NAME))
             unchecked = set(report.rendered)
             if not writing.errors:
-                planned.indexing = _search_index(hold.online, building / SITE, list(report.rendered),
-                                                 sorted(removed), planned, writing.files)
+                index(removed)
         # feeds first: they render many bodies, so a worker should start on them, not end with them
         planned.moved_out = programmes_left(entries, hold.before, planned.changed, planned.left)
-        items = (feed_outputs(planned.now, site, planned.moved_out)
-                 + ([item for item in pages_ if not search.placed(item.path)] if first else pages_)
+        items = (feed_outputs(planned.now, site, planned.moved_out) + pages_
                  + extra_outputs(specs, site, planned.seed) + [search.script_output()]
                  + static_outputs(project.static_dir) + media)
         items += redirects.outputs(moves, entries, site, kept | {item.path for item in first + items},
                                    project.content_dir)
         _refuse_duplicates(first + items, kept)
         planned.recall_keys(items, specs, site)
-        scope = lint.Scope(site.urls, lint.FileNames(kept | {item.path for item in first + items}))
-        gone = _gone(planned, kept, first + items)  # (were an output to fail, this attempt would be dropped)
+        paths = {item.path for item in first + items}
+        scope = lint.Scope(site.urls, lint.FileNames(kept | paths))
+        gone = writing.replaced - paths  # (were an output to fail, this attempt would be dropped)
         writing.drop(gone)
         if few and not first:  # a redirect or an alias among them: all the outputs known first
-            first = [item for item in items if search.placed(item.path)]
-            items = [item for item in items if not search.placed(item.path)]
+            first, items = _placed_apart(items)
             writing.write(first, scope)
             if not writing.errors:
-                planned.indexing = _search_index(hold.online, building / SITE, list(report.rendered), sorted(gone),
-                                                 planned, writing.files)
+                index(gone)
         writing.write(items, scope)
         files, errors, own = writing.files, writing.errors, writing.problems
         report.removed = sorted(gone)
         if not errors and hold.online is not None and planned.indexing is None:  # (many outputs: after them all)
-            planned.indexing = _search_index(hold.online, building / SITE, report.rendered, report.removed, planned,
-                                             files)
-        problems = [] if errors else _lint(files, site, planned, report, own, unchecked)  # render errors first
+            index(gone)
+        problems = [] if errors else _lint(files, site, planned, report, own, gone, unchecked)  # render errors first
         culprits = _render_culprits(entries, errors) or _lint_culprits(entries, problems)
         planned.remember(files)
     except BaseException:
@@ -703,22 +704,23 @@ def _cancel(planned: Planned) -> None:
         planned.indexing = None
 
 
-def _lint(files: dict, site: Site, planned: Planned, report: BuildReport, own: list[str],
+def _lint(files: dict, site: Site, planned: Planned, report: BuildReport, own: list[str], gone: set[str],
           unchecked: set[str] = frozenset()) -> list[str]:
     """The problems the pages written have on their own (`own`, found as they were written) and across them;
-    across all pages when one was removed (a link elsewhere may point at it) or when what changed is
+    across all pages when one was removed (`gone`: a link elsewhere may point at it) or when what changed is
     unknown. An unchanged page's links still meet the same files, its alternates the same pages (a
     document page's alternates are its own document's); so are the links of the pages written before the
     site's files were known (`unchecked`)."""
-    gone = set(planned.files) - set(files)
     only = set(report.rendered) if planned.changed is not None and not gone else None
     fresh = set(report.rendered) - unchecked
     return own + lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"], only, fresh)
 
 
-def _gone(planned: Planned, kept: set[str], items: list[Output]) -> set[str]:
-    """The files of the version online that are neither kept nor among these outputs."""
-    return set(planned.files) - kept - {item.path for item in items}
+def _placed_apart(items: list[Output]) -> tuple[list[Output], list[Output]]:
+    """The outputs at documents' places (the pages a search index holds), and the others."""
+    placed = [search.placed(item.path) for item in items]
+    return ([item for item, at in zip(items, placed, strict=True) if at],
+            [item for item, at in zip(items, placed, strict=True) if not at])
 
 
 def _pages(entries: list[Entry]) -> dict[str, int]:
@@ -838,8 +840,9 @@ class _Writing:
     def __init__(self, previous: dict, online: Path | None, stage: Path, report: BuildReport,
                  kept: set[str] = frozenset(), dirty: frozenset[str] | None = None,
                  entries: PageEntries | None = None, ahead: Ahead | None = None) -> None:
+        self.replaced = previous.keys() - kept  # the files online not kept: written again, or gone
         self.files: dict[str, dict] = dict(previous)  # then the records not kept taken out: copied and cut in C,
-        for path in previous.keys() - kept:  # a few removed, where a rebuild keeps all but a few of 10,000 records
+        for path in self.replaced:  # a few removed, where a rebuild keeps all but a few of 10,000 records
             del self.files[path]
         report.reused.extend(kept)
         self.errors: list[tuple[Output, str]] = []
