@@ -29,6 +29,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -116,7 +117,21 @@ def make_zaitun_project(root: Path, docs: list[dict]) -> tuple[Project, Store]:
                                                               "glossary_versions": [], "approved_at": ""},
                        "screened": screened}
             store.add_release(conn, doc["slug"], "en", sha(raw), payload)
+    archived(project, docs)
     return project, store
+
+
+def archived(project: Project, docs: list[dict]) -> None:
+    """Each document and its English as if taken in and approved on its own date, as a site's archive was, not
+    all this very day: a one-change rebuild then moves its document's last change to today, as a person's edit
+    does, and the sitemap's <lastmod> with it."""
+    db = sqlite3.connect(project.state_dir / "state.db")
+    with db:
+        for doc in docs:
+            at = f"{doc['date']} 02:00:00"  # 10:00 in Quanzhou
+            db.execute("UPDATE documents SET updated_at = ? WHERE slug = ?", (at, doc["slug"]))
+            db.execute("UPDATE releases SET created_at = ? WHERE slug = ?", (at, doc["slug"]))
+    db.close()
 
 
 def pelican_file(doc: dict, lang: str) -> str:

@@ -16,7 +16,8 @@ import orjson
 from zaitun import days
 from zaitun.content.model import name_problem, utf8_name
 from zaitun.errors import ContentError, PublishError
-from zaitun.publish import layout
+from zaitun.publish import layout, lint
+from zaitun.publish.inputs import Entry
 from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of, key_of, shown_since
 from zaitun.publish.render import design_digest, icon, render_page, stylesheet
 
@@ -30,7 +31,8 @@ def extra_outputs(specs: list[PageSpec], site: Site, seed: Seed | None = None) -
             "zh_href": site.urls.link(home["zh"]), "en_href": site.urls.link(home["en"]), "titles": site.titles}
     root = base | {"canonical": site.urls.absolute(layout.ROOT),
                    "alternates": alternate_links(home, site, x_default=layout.ROOT)}
-    sitemap = _Once(lambda: sitemap_rows(specs, site))  # made by whichever process keys or renders them
+    sitemap = _Once(lambda: "".join(sitemap_rows(specs, site)).encode("utf-8"))  # made by whichever process keys
+    # or renders them
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.urls.absolute(layout.SITEMAP)}\n".encode()
     provenance = _Once(lambda: provenance_json(specs, site, seed))  # its bytes, and their key
     return [
@@ -38,7 +40,8 @@ def extra_outputs(specs: list[PageSpec], site: Site, seed: Seed | None = None) -
         Output(site.icon_path, (design_digest(),), icon, kind="asset"),
         Output(layout.ROOT, (design_digest(), root), lambda: render_page("root.html", root)),
         Output(layout.NOT_FOUND, (design_digest(), base), lambda: render_page("404.html", base)),
-        Output(layout.SITEMAP, lambda: (sitemap(),), lambda: sitemap_xml(sitemap.take(), site), kind="sitemap"),
+        Output(layout.SITEMAP, lambda: (sitemap_key(sitemap()),), lambda: sitemap_xml(sitemap.take(), site),
+               kind="sitemap"),
         Output(layout.ROBOTS, (robots.decode(),), lambda: robots, kind="meta"),
         Output(layout.PROVENANCE, lambda: (provenance()[1],), lambda: provenance.take()[0], kind="meta"),
     ]
@@ -110,30 +113,54 @@ def _read(path: Path) -> bytes:
             from None
 
 
-def sitemap_rows(specs: list[PageSpec], site: Site) -> list[tuple[str, list[dict], str | None]]:
-    """Each URL of the sitemap with its language alternates and last change (the sitemap's inputs)."""
+def sitemap_rows(specs: list[PageSpec], site: Site) -> list[str]:
+    """Each URL's <url> element of the sitemap, with its language alternates and last change. A rebuild changes
+    a URL or two of thousands: a process that builds again keeps the pages of unchanged documents (pages.plan),
+    and makes a page's element again only when its alternates or the site's settings or day changed."""
     groups = alternates_of(specs)
     home = {lang: layout.home(lang) for lang in layout.LANGS}
-    rows = [(layout.ROOT, alternate_links(home, site, x_default=layout.ROOT), None)]
+    settings = (site.urls.base_url, site.today, site.zone, site.expiry_warning_days)
+    before, made = _ELEMENTS.made if _ELEMENTS.settings == settings else {}, {}
+    rows = [_url(layout.ROOT, alternate_links(home, site, layout.ROOT), None, site)]
     for spec in specs:
-        x_default = layout.ROOT if spec.group == ("home",) else None
-        lastmod = lastmod_of(spec, site)
-        rows.append((spec.path, alternate_links(groups[spec.group], site, x_default), lastmod))
+        versions, found = groups[spec.group], before.get(id(spec))
+        if found is None or found[0] is not spec or found[1] != versions:
+            lastmod = _lastmod(spec.entry, site) if spec.entry is not None else None
+            x_default = layout.ROOT if spec.group == ("home",) else None
+            found = spec, versions, _url(spec.path, alternate_links(versions, site, x_default), lastmod, site)
+        made[id(spec)] = found
+        rows.append(found[2])
+    _ELEMENTS.settings, _ELEMENTS.made = settings, made
     return rows
 
 
-def lastmod_of(spec: PageSpec, site: Site) -> str | None:
+@dataclass
+class _Elements:
+    """The sitemap's <url> elements made by this process's last build, for its settings and day: id of a page
+    -> the page (kept, so the id names no other), its alternates and its element."""
+
+    settings: tuple = ()
+    made: dict[int, tuple[PageSpec, dict[str, str], str]] = field(default_factory=dict)
+
+
+_ELEMENTS = _Elements()
+
+
+def _lastmod(entry: Entry, site: Site) -> str:
     """A document page's last change as the sitemap gives it (the project's day of its instant): its document's
     last change, or the day its validity line last changed ("expired"), as its feed entry says."""
-    return days.day_of(shown_since(spec.entry, site), site.zone).isoformat() if spec.entry else None
+    return days.day_of(shown_since(entry, site), site.zone).isoformat()
 
 
-def sitemap_xml(rows: list[tuple[str, list[dict], str | None]], site: Site) -> bytes:
-    """sitemap.xml with an xhtml:link alternate for every language version of each page."""
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n' + "".join(_url(*row, site) for row in rows)
-            + "</urlset>\n").encode("utf-8")
+def sitemap_xml(elements: bytes, site: Site) -> bytes:
+    """sitemap.xml with an xhtml:link alternate for every language version of each page (`elements`: its <url>
+    elements, from sitemap_rows; lint.sitemap_facts reads it by them)."""
+    return lint.SITEMAP_HEAD + elements + lint.SITEMAP_TAIL
+
+
+def sitemap_key(elements: bytes) -> str:
+    """The sitemap's key: the digest of its elements (all it is made of), not of a structure of every URL."""
+    return hashlib.sha256(elements).hexdigest()[:24]
 
 
 def _url(path: str, alternates: list[dict], lastmod: str | None, site: Site) -> str:

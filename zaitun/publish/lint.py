@@ -21,6 +21,7 @@ from lxml import etree
 from zaitun.config import LANGUAGES
 from zaitun.errors import PublishError
 from zaitun.publish import layout
+from zaitun.publish.memo import not_the_same
 
 HREFLANGS = set(LANGUAGES.values()) | {"x-default"}
 _TAG = re.compile(r"<(a|link|img)\s([^>]*)>", re.IGNORECASE)
@@ -89,16 +90,73 @@ def feed_facts(data: bytes) -> dict:
 
 
 def sitemap_facts(data: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Each URL's alternates, sorted, the same alternates held once (a document's URLs share theirs). Read as
-    a stream, each <url> let go once read: a large site's sitemap as a tree takes tens of MB."""
+    """Each URL's alternates, sorted, the same alternates held once (a document's URLs share theirs). A rebuild
+    changes a line or two of a sitemap of thousands of URLs: each <url> element is read once a process while
+    its text is the same, where the file is the <urlset> of those elements (SITEMAP_HEAD, each element ending
+    its line, SITEMAP_TAIL); else the file is read whole."""
+    urls = _url_elements(data)
+    known = None if urls is None else list(map(_URLS_READ.get, urls))
+    if known is None or known.count(None) > len(known) // 2:
+        out = _read_sitemap(data)
+        _URLS_READ.clear()
+        if urls is not None and len(urls) == len(out):  # each element its URL's, in order
+            _URLS_READ.update(zip(urls, out.items(), strict=True))
+        return out
+    for i in [i for i, facts in enumerate(known) if facts is None]:
+        known[i] = _read_url(urls[i])
+        if known[i] is None:  # text around or between the elements: read as a whole file is
+            _URLS_READ.clear()
+            return _read_sitemap(data)
+    _URLS_READ.clear()
+    _URLS_READ.update(zip(urls, known, strict=True))
+    return dict(known)
+
+
+SITEMAP_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+                b'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
+SITEMAP_TAIL = b"</urlset>\n"
+_URL_END = b"  </url>\n"  # each <url> element of the sitemap ends so (extras.sitemap_xml)
+_URLS_READ: dict[bytes, tuple[str, tuple]] = {}  # a <url> element's text, but its end -> its URL and alternates
+
+
+def _url_elements(data: bytes) -> list[bytes] | None:
+    """The texts of the sitemap's <url> elements but their end (_URL_END), if it is SITEMAP_HEAD, those and
+    SITEMAP_TAIL."""
+    if not data.startswith(SITEMAP_HEAD) or not data.endswith(SITEMAP_TAIL):
+        return None
+    middle = data[len(SITEMAP_HEAD):len(data) - len(SITEMAP_TAIL)]
+    if middle and not middle.endswith(_URL_END):
+        return None
+    return middle.split(_URL_END)[:-1]
+
+
+def _read_url(text: bytes) -> tuple[str, tuple] | None:
+    """A <url> element's URL and alternates (`text`: but its end), read in the <urlset> it is written in; None
+    for a text that is not one whole <url> element and whitespace."""
+    try:
+        root = etree.fromstring(SITEMAP_HEAD + text + _URL_END + SITEMAP_TAIL)
+    except etree.XMLSyntaxError:
+        return None
+    if len(root) != 1 or root[0].tag != f"{{{NS['s']}}}url" or (root.text or "").strip() \
+            or (root[0].tail or "").strip():
+        return None
+    return root[0].findtext("s:loc", namespaces=NS), _alternates_of(root[0])
+
+
+def _read_sitemap(data: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Read as a stream, each <url> let go once read: a large site's sitemap as a tree takes tens of MB."""
     out, seen = {}, {}
     for _, url in etree.iterparse(io.BytesIO(data), tag=f"{{{NS['s']}}}url"):
-        links = tuple(sorted((link.get("hreflang"), link.get("href")) for link in url.iterfind("x:link", NS)))
+        links = _alternates_of(url)
         out[url.findtext("s:loc", namespaces=NS)] = seen.setdefault(links, links)
         url.clear()
         while url.getprevious() is not None:
             del url.getparent()[0]
     return out
+
+
+def _alternates_of(url) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((link.get("hreflang"), link.get("href")) for link in url.iterfind("x:link", NS)))
 
 
 @dataclass(frozen=True)
@@ -154,15 +212,17 @@ def check_page(path: str, text: str, scope: Scope) -> tuple[list[str], dict]:
 
 
 def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list],
-              only: set[str] | None = None, fresh: set[str] = frozenset()) -> list[str]:
+              only: set[str] | None = None, fresh: set[str] = frozenset(), sitemap_before: dict | None = None
+              ) -> list[str]:
     """The problems across the pages of a built site; `files` maps each path to its kind and facts. With
-    `only`, the pages checked are those (the sitemap too when among them): the rest were checked when
-    they were written, and only what those pages point at is looked up. The links of pages not `fresh`
-    (checked on their own in this build) are checked against the files of this one: a file they link to may
-    be gone. The feeds are checked across when one was written (or `only` is not given): else they are
-    those of the build online, checked then."""
+    `only`, the pages checked are those: the rest were checked when they were written, and only what those
+    pages point at is looked up. The sitemap is checked whole when among them, but for the URLs it lists as
+    the build online's did (`sitemap_before`, its facts) whose pages were not written: they agreed then, and
+    neither side changed. The links of pages not `fresh` (checked on their own in this build) are checked
+    against the files of this one: a file they link to may be gone. The feeds are checked across when one was
+    written (or `only` is not given): else they are those of the build online, checked then."""
     problems: list[str] = []
-    whole = only is None or layout.SITEMAP in only
+    whole = only is None or (layout.SITEMAP in only and sitemap_before is None)
     pages = {p: f["facts"] for p, f in files.items() if f["kind"] == "page"} if whole else _Pages(files)
     by_url = {urls.absolute(p): p for p in pages} if whole else _ByUrl(urls, pages)
     existing = FileNames(files)
@@ -174,9 +234,33 @@ def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list
             problems += _hreflang_problems(path, pages[path], pages, by_url)
     if whole:
         problems += _sitemap_problems(pages, by_url, sitemap)
+    elif layout.SITEMAP in only:
+        problems += _sitemap_problems(pages, by_url, _changed_urls(sitemap, sitemap_before, only, urls),
+                                      {urls.absolute(p): p for p in only if p in pages} | _dropped(sitemap,
+                                                                                                sitemap_before, by_url))
     if only is None or any(files[p]["kind"] == "feed" for p in only if p in files):  # else the feeds checked online
         problems += _feed_problems({p: f["facts"] for p, f in files.items() if f["kind"] == "feed"})
     return problems
+
+
+def _changed_urls(sitemap: dict[str, list], before: dict[str, list], written: set[str],
+                  urls: layout.Urls) -> dict[str, list]:
+    """The URLs of the sitemap listed otherwise than in the build online's (`before`), and those of pages
+    written since (the alternates of a URL as read from its manifest are lists)."""
+    pages_written = {urls.absolute(path) for path in written}
+    differ = not_the_same(sitemap, before)  # in C: a warm process reads the same elements into the same facts
+    return {loc: sitemap[loc] for loc in [*differ, *pages_written]
+            if loc in sitemap and (loc in pages_written or not _same_links(sitemap[loc], before.get(loc)))}
+
+
+def _same_links(links, was) -> bool:
+    return links is was or (was is not None and len(links) == len(was)
+                            and all(tuple(a) == tuple(b) for a, b in zip(links, was, strict=True)))
+
+
+def _dropped(sitemap: dict[str, list], before: dict[str, list], by_url) -> dict[str, str]:
+    """The pages at the URLs the build online's sitemap listed and this one does not."""
+    return {url: path for url in before.keys() - sitemap.keys() if (path := by_url.get(url)) is not None}
 
 
 class _Pages:
@@ -264,7 +348,10 @@ def _hreflang_problems(path: str, facts: dict, pages: dict, by_url: dict) -> lis
     return problems
 
 
-def _sitemap_problems(pages: dict, by_url: dict, sitemap: dict[str, list]) -> list[str]:
+def _sitemap_problems(pages: dict, by_url, sitemap: dict[str, list], listing: dict[str, str] | None = None
+                      ) -> list[str]:
+    """The URLs of `sitemap` that are no page or whose alternates are not the page's, and the pages of `listing`
+    (URL -> page; all pages when not given) it does not list."""
     problems = []
     for loc, links in sitemap.items():
         path = by_url.get(loc)
@@ -273,7 +360,7 @@ def _sitemap_problems(pages: dict, by_url: dict, sitemap: dict[str, list]) -> li
         elif sorted(map(tuple, links)) != sorted(map(tuple, pages[path]["alternates"])):
             problems.append(f"{layout.SITEMAP}: alternates of {loc} disagree with the page")
     listed = set(sitemap)
-    for url, path in by_url.items():
+    for url, path in (by_url if listing is None else listing).items():
         if pages[path]["alternates"] and url not in listed:
             problems.append(f"{layout.SITEMAP}: page {url} is missing")
     return problems

@@ -38,7 +38,6 @@ from zaitun.publish.extras import (
     Seed,
     extra_outputs,
     keep_lines_in,
-    lastmod_of,
     provenance_saved,
     static_files,
     static_outputs,
@@ -491,7 +490,7 @@ class Planned:
         kept.update(s.path for s in self.now.unchanged_lists() if s.lang in langs and s.path in self.files)
         return kept
 
-    def recall_keys(self, items: list[Output], specs: list[PageSpec], site: Site) -> None:
+    def recall_keys(self, items: list[Output]) -> None:
         """List pages showing the same documents, none changed, and the same all else as when the version
         online was built take their key from then instead of hashing every line again; so does the sitemap
         while the pages, their languages and dates are the same. What they showed is known from the digest of
@@ -501,8 +500,6 @@ class Planned:
             old = self.files.get(item.path)
             if item.path == layout.SITEMAP and same and old and SHOWN in old:
                 item.known(old["key"])  # what it shows is as the build online planned it: not listed again
-            elif item.path == layout.SITEMAP:
-                item.shows = ((), tuple((s.group, s.lang, s.path, lastmod_of(s, site)) for s in specs))
         self.shown = {item.path: key_of(item.shows) for item in items if item.shows is not None}
         if self.changed is None:
             return
@@ -514,8 +511,11 @@ class Planned:
                 item.known(old["key"])
 
     def remember(self, files: dict) -> None:
-        """Keep in each list page's and the sitemap's record the digest of what it showed, for the next build."""
-        for path, digest in self.shown.items():
+        """Keep in each list page's record the digest of what it showed, for the next build; in a sitemap's written
+        anew, its key (the digest of its elements: extras.sitemap_key)."""
+        sitemap = files.get(layout.SITEMAP)
+        shown = self.shown | ({layout.SITEMAP: sitemap["key"]} if sitemap and SHOWN not in sitemap else {})
+        for path, digest in shown.items():
             if path in files and files[path].get(SHOWN) != digest:
                 files[path] = files[path] | {SHOWN: digest}
 
@@ -635,7 +635,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
         items += redirects.outputs(moves, entries, site, kept | {item.path for item in first + items},
                                    project.content_dir)
         _refuse_duplicates(first + items, kept)
-        planned.recall_keys(items, specs, site)
+        planned.recall_keys(items)
         paths = {item.path for item in first + items}
         scope = lint.Scope(site.urls, lint.FileNames(kept | paths))
         gone = writing.replaced - paths  # (were an output to fail, this attempt would be dropped)
@@ -713,7 +713,8 @@ def _lint(files: dict, site: Site, planned: Planned, report: BuildReport, own: l
     site's files were known (`unchecked`)."""
     only = set(report.rendered) if planned.changed is not None and not gone else None
     fresh = set(report.rendered) - unchecked
-    return own + lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"], only, fresh)
+    before = planned.files.get(layout.SITEMAP, {}).get("facts") or None  # the sitemap online, checked then
+    return own + lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"], only, fresh, before)
 
 
 def _placed_apart(items: list[Output]) -> tuple[list[Output], list[Output]]:
