@@ -5,16 +5,19 @@ what a build of everything would."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 
 import pytest
 from lxml import etree
 from publish_helpers import PAYING, TODAY, aged_project
+from test_site_cold import BUILD, _full_build_of_a_copy
+from test_site_warm import _in_another_process
 
 from zaitun.errors import PublishError
 from zaitun.project import Project
-from zaitun.publish import extras, layout, lint
+from zaitun.publish import extras, layout, lint, output
 from zaitun.publish.site import build_site
 from zaitun.state.store import Store
 
@@ -79,11 +82,48 @@ def test_a_documents_first_change_of_a_day_makes_again_only_its_own_sitemap_elem
 def test_a_rebuilds_sitemap_spoiled_for_a_page_it_did_not_write_is_refused(fx, monkeypatch, spoil, message):
     before = _sitemap(fx)
     real = extras.sitemap_rows
-    monkeypatch.setattr(extras, "sitemap_rows", lambda specs, site: spoil(real(specs, site), "/zh/guides/transit/<"))
+    monkeypatch.setattr(extras, "sitemap_rows", lambda *args: spoil(real(*args), "/zh/guides/transit/<"))
     _pay(fx, "第一次修改。")
     with pytest.raises(PublishError, match=message):
         fx.build()
     assert _sitemap(fx) == before
+
+
+def _made_in_new_process(fx, tmp_path) -> list[str]:
+    """`zaitun build` in a new interpreter, as a person runs it; the paths whose sitemap elements it made."""
+    log = tmp_path / "made.json"
+    _in_another_process(fx, "from zaitun.publish import extras\nmade, real = [], extras._url\n"
+                        "extras._url = lambda path, *rest: made.append(path) or real(path, *rest)\n"
+                        f"{BUILD}\nimport json\nopen({str(log)!r}, 'w').write(json.dumps(made))")
+    return json.loads(log.read_text())
+
+
+def _online_sitemap(fx) -> bytes:
+    return (output.current(fx.out) / output.SITE / layout.SITEMAP).read_bytes()
+
+
+def test_a_new_process_takes_the_elements_of_unchanged_documents_from_the_sitemap_online(fx, tmp_path):
+    _in_another_process(fx, BUILD)  # the build online is another process's: its plan and sitemap are on disk
+    _pay(fx, "第一次修改。")
+    made = _made_in_new_process(fx, tmp_path)
+    assert layout.document("zh", "guides", "paying") in made
+    assert not {layout.document(lang, slug_section[1], slug_section[0]) for lang in layout.LANGS
+                for slug_section in (("transit", "guides"), ("notice-2023-1", "policies"))} & set(made)
+    full = _full_build_of_a_copy(fx, tmp_path / "full")
+    assert (full.publish_dir / layout.SITEMAP).read_bytes() == (fx.out / layout.SITEMAP).read_bytes()
+
+
+def test_a_sitemap_online_changed_by_hand_is_not_taken_by_a_new_process(fx, tmp_path):
+    _in_another_process(fx, BUILD)
+    online = output.current(fx.out) / output.SITE / layout.SITEMAP
+    spoiled = _online_sitemap(fx).replace(b"/en/guides/transit/", b"/en/guides/elsewhere/")
+    online.unlink()  # its version's file, shared with no other (a hard link would carry the change along)
+    online.write_bytes(spoiled)
+    _pay(fx, "第一次修改。")
+    made = _made_in_new_process(fx, tmp_path)
+    assert layout.document("zh", "guides", "transit") in made  # made again: the file is not the one its key names
+    full = _full_build_of_a_copy(fx, tmp_path / "full")
+    assert (full.publish_dir / layout.SITEMAP).read_bytes() == (fx.out / layout.SITEMAP).read_bytes()
 
 
 # -- across the pages, given the sitemap online --------------------------------------------------------------------

@@ -24,15 +24,16 @@ from zaitun.publish.render import design_digest, icon, render_page, stylesheet
 T = TypeVar("T")
 
 
-def extra_outputs(specs: list[PageSpec], site: Site, seed: Seed | None = None) -> list[Output]:
-    """Everything besides document, list and feed files (`seed`: see provenance_json)."""
+def extra_outputs(specs: list[PageSpec], site: Site, seed: Seed | None = None,
+                  online: OnlineSitemap | None = None) -> list[Output]:
+    """Everything besides document, list and feed files (`seed`: see provenance_json; `online`: sitemap_rows)."""
     home = {lang: layout.home(lang) for lang in layout.LANGS}
     base = {"css": site.urls.link(site.css_path), "icon": site.urls.link(site.icon_path),
             "zh_href": site.urls.link(home["zh"]), "en_href": site.urls.link(home["en"]), "titles": site.titles}
     root = base | {"canonical": site.urls.absolute(layout.ROOT),
                    "alternates": alternate_links(home, site, x_default=layout.ROOT)}
-    sitemap = _Once(lambda: "".join(sitemap_rows(specs, site)).encode("utf-8"))  # made by whichever process keys
-    # or renders them
+    sitemap = _Once(lambda: "".join(sitemap_rows(specs, site, online)).encode("utf-8"))  # made by whichever
+    # process keys or renders them
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.urls.absolute(layout.SITEMAP)}\n".encode()
     provenance = _Once(lambda: provenance_json(specs, site, seed))  # its bytes, and their key
     return [
@@ -113,25 +114,71 @@ def _read(path: Path) -> bytes:
             from None
 
 
-def sitemap_rows(specs: list[PageSpec], site: Site) -> list[str]:
+def sitemap_rows(specs: list[PageSpec], site: Site, online: OnlineSitemap | None = None) -> list[str]:
     """Each URL's <url> element of the sitemap, with its language alternates and last change. A rebuild changes
     a URL or two of thousands: a process that builds again keeps the pages of unchanged documents (pages.plan),
-    and makes a page's element again only when its alternates or the site's settings or day changed."""
+    and makes a page's element again only when its alternates or the site's settings or day changed; a new
+    process takes the elements of the pages of documents not changed since from the sitemap `online`."""
     groups = alternates_of(specs)
     home = {lang: layout.home(lang) for lang in layout.LANGS}
     settings = (site.urls.base_url, site.today, site.zone, site.expiry_warning_days)
     before, made = _ELEMENTS.made if _ELEMENTS.settings == settings else {}, {}
+    taken = online.elements() if online is not None and not before else None
     rows = [_url(layout.ROOT, alternate_links(home, site, layout.ROOT), None, site)]
     for spec in specs:
         versions, found = groups[spec.group], before.get(id(spec))
         if found is None or found[0] is not spec or found[1] != versions:
-            lastmod = _lastmod(spec.entry, site) if spec.entry is not None else None
-            x_default = layout.ROOT if spec.group == ("home",) else None
-            found = spec, versions, _url(spec.path, alternate_links(versions, site, x_default), lastmod, site)
+            text = taken.get(spec.path) if taken and spec.entry is not None and spec.entry.slug not in online.changed \
+                else None
+            if text is None:
+                lastmod = _lastmod(spec.entry, site) if spec.entry is not None else None
+                x_default = layout.ROOT if spec.group == ("home",) else None
+                text = _url(spec.path, alternate_links(versions, site, x_default), lastmod, site)
+            found = spec, versions, text
         made[id(spec)] = found
         rows.append(found[2])
     _ELEMENTS.settings, _ELEMENTS.made = settings, made
     return rows
+
+
+class OnlineSitemap:
+    """The sitemap of the build online, for a new process that writes it again after a change: the pages of
+    documents not changed since (`changed`) have the same alternates and last change as then, where the plan
+    online was taken (the same pages, settings and day: pages.plan_of), so their elements are taken from it
+    (and what the manifest says of them: lint.adopt_sitemap) instead of made and read back again. Taken only
+    from the very file that build wrote: the digest of its elements is the key its manifest records."""
+
+    def __init__(self, file: Path, record: dict | None, changed: set[str], base_url: str) -> None:
+        self.file, self.record, self.changed, self.base = file, record or {}, changed, base_url.rstrip("/") + "/"
+        self._elements: dict[str, str] | None = None
+        self._tried = False
+
+    def elements(self) -> dict[str, str] | None:
+        """Each element's text by its page's path (those whose URL is plain: others are made again); None when
+        the file is not the one the manifest names."""
+        if not self._tried:
+            self._tried = True
+            self._elements = self._adopt()
+        return self._elements
+
+    def facts(self) -> dict[str, list] | None:
+        """Its facts (lint.sitemap_facts), once its elements were taken (else None)."""
+        return self.record["facts"] if self._elements is not None else None
+
+    def _adopt(self) -> dict[str, str] | None:
+        try:
+            data = self.file.read_bytes()
+        except OSError:
+            return None
+        body = data[len(lint.SITEMAP_HEAD):len(data) - len(lint.SITEMAP_TAIL)]
+        if "facts" not in self.record or key_of(sitemap_key(body)) != self.record.get("key"):
+            return None
+        adopted = lint.adopt_sitemap(data, self.record["facts"])
+        if adopted is None:
+            return None
+        start = len(self.base)
+        return {url[start:]: text + lint.URL_END for url, text in zip(*adopted, strict=True)
+                if url.startswith(self.base) and "%" not in url}
 
 
 @dataclass

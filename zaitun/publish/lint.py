@@ -115,26 +115,43 @@ def sitemap_facts(data: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
 SITEMAP_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
                 b'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
 SITEMAP_TAIL = b"</urlset>\n"
-_URL_END = b"  </url>\n"  # each <url> element of the sitemap ends so (extras.sitemap_xml)
-_URLS_READ: dict[bytes, tuple[str, tuple]] = {}  # a <url> element's text, but its end -> its URL and alternates
+URL_END = "  </url>\n"  # each <url> element of the sitemap ends so (extras.sitemap_xml)
+_URLS_READ: dict[str, tuple[str, tuple]] = {}  # a <url> element's text, but its end -> its URL and alternates
 
 
-def _url_elements(data: bytes) -> list[bytes] | None:
-    """The texts of the sitemap's <url> elements but their end (_URL_END), if it is SITEMAP_HEAD, those and
+def _url_elements(data: bytes) -> list[str] | None:
+    """The texts of the sitemap's <url> elements but their end (URL_END), if it is SITEMAP_HEAD, those and
     SITEMAP_TAIL."""
     if not data.startswith(SITEMAP_HEAD) or not data.endswith(SITEMAP_TAIL):
         return None
-    middle = data[len(SITEMAP_HEAD):len(data) - len(SITEMAP_TAIL)]
-    if middle and not middle.endswith(_URL_END):
+    try:
+        middle = data[len(SITEMAP_HEAD):len(data) - len(SITEMAP_TAIL)].decode("utf-8")
+    except UnicodeDecodeError:
         return None
-    return middle.split(_URL_END)[:-1]
+    if middle and not middle.endswith(URL_END):
+        return None
+    return middle.split(URL_END)[:-1]
 
 
-def _read_url(text: bytes) -> tuple[str, tuple] | None:
+def adopt_sitemap(data: bytes, facts: dict[str, list]) -> tuple[list[str], list[str]] | None:
+    """Take the facts a build's manifest keeps of its sitemap (URL -> alternates; `data`, the file as that build
+    wrote it: see extras.OnlineSitemap) as read from its elements: a new process that writes the sitemap again
+    after a change reads back only the elements it has not written before (sitemap_facts). Its URLs and the
+    texts of its elements (but their end), in order; None when the file is not one such sitemap of as many URLs.
+    Read in the file's order, as the facts were."""
+    urls = _url_elements(data)
+    if urls is None or len(urls) != len(facts):
+        return None
+    _URLS_READ.clear()
+    _URLS_READ.update(zip(urls, facts.items(), strict=True))
+    return list(facts), urls
+
+
+def _read_url(text: str) -> tuple[str, tuple] | None:
     """A <url> element's URL and alternates (`text`: but its end), read in the <urlset> it is written in; None
     for a text that is not one whole <url> element and whitespace."""
     try:
-        root = etree.fromstring(SITEMAP_HEAD + text + _URL_END + SITEMAP_TAIL)
+        root = etree.fromstring(SITEMAP_HEAD + (text + URL_END).encode("utf-8") + SITEMAP_TAIL)
     except etree.XMLSyntaxError:
         return None
     if len(root) != 1 or root[0].tag != f"{{{NS['s']}}}url" or (root.text or "").strip() \

@@ -35,6 +35,7 @@ from zaitun.publish.ahead import Ahead
 from zaitun.publish.beside import Beside
 from zaitun.publish.delta import Delta, delta, inputs_digest
 from zaitun.publish.extras import (
+    OnlineSitemap,
     Seed,
     extra_outputs,
     keep_lines_in,
@@ -313,7 +314,8 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
                     project.config.get("publish.keep_versions") if previous else None, memory.plan if memory else None,
                     seed=Seed.of(adopted and adopted.provenance, previous.get(layout.PROVENANCE, {}).get("key"),
                                  change.changed, online / SITE / layout.PROVENANCE) if adopted else None,
-                    saved_plan=adopted.plan if adopted else None, left=summary.get(LEFT, {}))
+                    saved_plan=adopted.plan if adopted else None, left=summary.get(LEFT, {}),
+                    online=online if memory is None else None)
     moved = redirects.read(project.state_dir), in_store, store.raws  # the old addresses that lead to moved pages,
     # as last saved; the stored files, to tell a document renamed and retitled at once by its body
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
@@ -460,6 +462,8 @@ class Planned:
     indexing: tuple[Beside, bool] | None = None  # a rebuild's, started once its pages are written (_attempt)
     left: dict[str, str] = field(default_factory=dict)  # the build online's dates of documents leaving programmes
     moved_out: dict[tuple[str, str], dt.datetime] = field(default_factory=dict)  # this build's (feeds.py)
+    online: Path | None = None  # the version online, when this process did not build it (a new process)
+    sitemap: OnlineSitemap | None = None  # its sitemap, for a rebuild of the plan online (extras.sitemap_rows)
 
     def stage(self, out: Path) -> Path:
         """The version folder to build into; only the first attempt reuses an old version."""
@@ -474,6 +478,13 @@ class Planned:
             self.before, self.saved_plan = plan_of(self.saved_plan, entries, site, self.changed), None
         self.now = plan(entries, site, self.before)
         return self.now.specs
+
+    def online_sitemap(self, site: Site) -> OnlineSitemap | None:
+        """The sitemap online, when this build planned again only what changed since its plan (a new process)."""
+        planned_again = self.online is not None and self.before is not None and self.changed is not None
+        self.sitemap = OnlineSitemap(self.online / SITE / layout.SITEMAP, self.files.get(layout.SITEMAP),
+                                     self.changed, site.urls.base_url) if planned_again else None
+        return self.sitemap
 
     def kept(self, site: Site) -> set[str]:
         """Pages known unchanged without hashing them, when what every page of their language shows
@@ -630,7 +641,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
         # feeds first: they render many bodies, so a worker should start on them, not end with them
         planned.moved_out = programmes_left(entries, hold.before, planned.changed, planned.left)
         items = (feed_outputs(planned.now, site, planned.moved_out) + pages_
-                 + extra_outputs(specs, site, planned.seed) + [search.script_output()]
+                 + extra_outputs(specs, site, planned.seed, planned.online_sitemap(site)) + [search.script_output()]
                  + static_outputs(project.static_dir) + media)
         items += redirects.outputs(moves, entries, site, kept | {item.path for item in first + items},
                                    project.content_dir)
@@ -713,7 +724,8 @@ def _lint(files: dict, site: Site, planned: Planned, report: BuildReport, own: l
     site's files were known (`unchecked`)."""
     only = set(report.rendered) if planned.changed is not None and not gone else None
     fresh = set(report.rendered) - unchecked
-    before = planned.files.get(layout.SITEMAP, {}).get("facts") or None  # the sitemap online, checked then
+    before = (planned.sitemap and planned.sitemap.facts()) or planned.files.get(layout.SITEMAP, {}).get("facts") \
+        or None  # the sitemap online, checked then (its facts as read back, when its elements were taken)
     return own + lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"], only, fresh, before)
 
 
