@@ -90,10 +90,10 @@ def feed_facts(data: bytes) -> dict:
 
 
 def sitemap_facts(data: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Each URL's alternates, sorted, the same alternates held once (a document's URLs share theirs). A rebuild
-    changes a line or two of a sitemap of thousands of URLs: each <url> element is read once a process while
-    its text is the same, where the file is the <urlset> of those elements (SITEMAP_HEAD, each element ending
-    its line, SITEMAP_TAIL); else the file is read whole."""
+    """Each URL's alternates, sorted. A rebuild changes a line or two of a sitemap of thousands of URLs: each
+    <url> element is read once a process while its text is the same, where the file is the <urlset> of those
+    elements (SITEMAP_HEAD, each element ending its line, SITEMAP_TAIL); else the file is read whole (and the
+    same alternates held once: a document's URLs share theirs)."""
     urls = _url_elements(data)
     known = None if urls is None else list(map(_URLS_READ.get, urls))
     if known is None or known.count(None) > len(known) // 2:
