@@ -182,6 +182,7 @@ def _element(n: int, lastmod: str = "2025-06-02") -> bytes:
 
 def _as_read_afresh(data: bytes) -> dict:
     lint._URLS_READ.clear()
+    lint._LAST.clear()
     return lint.sitemap_facts(data)
 
 
@@ -189,12 +190,14 @@ def _whole(*elements: bytes, between: bytes = b"") -> bytes:
     return lint.SITEMAP_HEAD + between.join(elements) + lint.SITEMAP_TAIL
 
 
-def test_a_sitemap_read_by_its_elements_gives_what_reading_it_whole_does():
+def test_a_sitemap_read_by_its_elements_gives_what_reading_it_whole_does(monkeypatch):
     first = _whole(*(_element(n) for n in range(10)))
     assert lint.sitemap_facts(first) == _as_read_afresh(first)
-    lint.sitemap_facts(first)
+    read, real = [], lint._read_url
+    monkeypatch.setattr(lint, "_read_url", lambda text: read.append(text) or real(text))
     changed = _whole(*(_element(n, "2025-06-03" if n == 4 else "2025-06-02") for n in range(11)))
     facts = lint.sitemap_facts(changed)
+    assert len(read) == 2  # the element changed and the one added; the others as read before
     assert facts == _as_read_afresh(changed) and len(facts) == 11
 
 

@@ -93,23 +93,38 @@ def sitemap_facts(data: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
     """Each URL's alternates, sorted. A rebuild changes a line or two of a sitemap of thousands of URLs: each
     <url> element is read once a process while its text is the same, where the file is the <urlset> of those
     elements (SITEMAP_HEAD, each element ending its line, SITEMAP_TAIL); else the file is read whole (and the
-    same alternates held once: a document's URLs share theirs)."""
-    urls = _url_elements(data)
+    same alternates held once: a document's URLs share theirs). A sitemap read whole is cut into its elements
+    only when a later one is read (a render worker, which reads one, never pays for it)."""
+    _cut_last()
+    urls = _url_elements(data) if _URLS_READ else None
     known = None if urls is None else list(map(_URLS_READ.get, urls))
     if known is None or known.count(None) > len(known) // 2:
-        out = _read_sitemap(data)
-        _URLS_READ.clear()
-        if urls is not None and len(urls) == len(out):  # each element its URL's, in order
-            _URLS_READ.update(zip(urls, out.items(), strict=True))
-        return out
+        return _read_whole(data)
     for i in [i for i, facts in enumerate(known) if facts is None]:
         known[i] = _read_url(urls[i])
         if known[i] is None:  # text around or between the elements: read as a whole file is
-            _URLS_READ.clear()
-            return _read_sitemap(data)
+            return _read_whole(data)
     _URLS_READ.clear()
     _URLS_READ.update(zip(urls, known, strict=True))
     return dict(known)
+
+
+def _read_whole(data: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
+    out = _read_sitemap(data)
+    _URLS_READ.clear()
+    _LAST[:] = [data, out]
+    return out
+
+
+def _cut_last() -> None:
+    """The elements of the sitemap read whole last, remembered with their facts (in order, one each)."""
+    if _LAST:
+        data, out = _LAST
+        _LAST.clear()
+        urls = _url_elements(data)
+        if urls is not None and len(urls) == len(out):
+            _URLS_READ.clear()
+            _URLS_READ.update(zip(urls, out.items(), strict=True))
 
 
 SITEMAP_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
@@ -117,6 +132,7 @@ SITEMAP_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://
 SITEMAP_TAIL = b"</urlset>\n"
 URL_END = "  </url>\n"  # each <url> element of the sitemap ends so (extras.sitemap_xml)
 _URLS_READ: dict[str, tuple[str, tuple]] = {}  # a <url> element's text, but its end -> its URL and alternates
+_LAST: list = []  # the sitemap read whole last, and its facts, until the next one is read
 
 
 def _url_elements(data: bytes) -> list[str] | None:
@@ -142,6 +158,7 @@ def adopt_sitemap(data: bytes, facts: dict[str, list]) -> tuple[list[str], list[
     urls = _url_elements(data)
     if urls is None or len(urls) != len(facts):
         return None
+    _LAST.clear()
     _URLS_READ.clear()
     _URLS_READ.update(zip(urls, facts.items(), strict=True))
     return list(facts), urls
