@@ -554,7 +554,7 @@ def _search_index(online: Path | None, stage: Path, rendered: list[str], removed
     stale = search.stale_shards(base, written, removed + sorted(moved))
     ahead, planned.ahead, owner = planned.ahead, None, threading.current_thread()
     # the pages at a document's place, from the build's files rather than listed again (when a shard is stale)
-    pages = (path + "index.html" for path in tuple(files) if path.count("/") == 3 and path.endswith("/"))
+    pages = (path + "index.html" for path in tuple(files) if path.endswith("/") and search.placed(path))
 
     def index() -> search.IndexReport | None:
         started, made = time.perf_counter(), ({}, {})
