@@ -117,14 +117,22 @@ def _read_whole(data: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
 
 
 def _cut_last() -> None:
-    """The elements of the sitemap read whole last, remembered with their facts (in order, one each)."""
+    """The elements of the sitemap read whole last, remembered with their facts."""
     if _LAST:
         data, out = _LAST
         _LAST.clear()
-        urls = _url_elements(data)
-        if urls is not None and len(urls) == len(out):
-            _URLS_READ.clear()
-            _URLS_READ.update(zip(urls, out.items(), strict=True))
+        _remember(data, out)
+
+
+def _remember(data: bytes, facts: dict[str, tuple | list]) -> list[str] | None:
+    """Remember each element of the sitemap `data` with the facts of its URL (in order, one each); its elements'
+    texts (but their end), or None (nothing remembered) when it is not such a sitemap of as many URLs."""
+    urls = _url_elements(data)
+    if urls is None or len(urls) != len(facts):
+        return None
+    _URLS_READ.clear()
+    _URLS_READ.update(zip(urls, facts.items(), strict=True))
+    return urls
 
 
 SITEMAP_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
@@ -155,12 +163,10 @@ def adopt_sitemap(data: bytes, facts: dict[str, list]) -> tuple[list[str], list[
     after a change reads back only the elements it has not written before (sitemap_facts). Its URLs and the
     texts of its elements (but their end), in order; None when the file is not one such sitemap of as many URLs.
     Read in the file's order, as the facts were."""
-    urls = _url_elements(data)
-    if urls is None or len(urls) != len(facts):
+    urls = _remember(data, facts)
+    if urls is None:
         return None
     _LAST.clear()
-    _URLS_READ.clear()
-    _URLS_READ.update(zip(urls, facts.items(), strict=True))
     return list(facts), urls
 
 
