@@ -75,8 +75,9 @@ def test_a_documents_first_change_of_a_day_makes_again_only_its_own_sitemap_elem
 
 
 @pytest.mark.parametrize("spoil, message", [
-    (lambda rows, gone: [r for r in rows if gone not in r], "page https://example.org/zh/guides/transit/ is missing"),
-    (lambda rows, gone: [r.replace("/en/guides/transit/", "/en/guides/elsewhere/") for r in rows],
+    (lambda rows, gone: ["" if r and gone in r else r for r in rows],
+     "page https://example.org/zh/guides/transit/ is missing"),
+    (lambda rows, gone: [r and r.replace("/en/guides/transit/", "/en/guides/elsewhere/") for r in rows],
      "alternates of https://example.org/zh/guides/transit/ disagree with the page"),
 ], ids=["an-unchanged-page-left-out", "an-unchanged-page-given-other-alternates"])
 def test_a_rebuilds_sitemap_spoiled_for_a_page_it_did_not_write_is_refused(fx, monkeypatch, spoil, message):
@@ -90,40 +91,137 @@ def test_a_rebuilds_sitemap_spoiled_for_a_page_it_did_not_write_is_refused(fx, m
 
 
 def _made_in_new_process(fx, tmp_path) -> list[str]:
-    """`zaitun build` in a new interpreter, as a person runs it; the paths whose sitemap elements it made."""
+    """`zaitun build` in a new interpreter, as a person runs it, its sitemap sharded past SHARDED URLs; the paths
+    whose sitemap elements it made."""
     log = tmp_path / "made.json"
-    _in_another_process(fx, "from zaitun.publish import extras\nmade, real = [], extras._url\n"
+    _in_another_process(fx, f"from zaitun.publish import extras\nextras.SHARD_URLS = {SHARDED}\n"
+                        "made, real = [], extras._url\n"
                         "extras._url = lambda path, *rest: made.append(path) or real(path, *rest)\n"
                         f"{BUILD}\nimport json\nopen({str(log)!r}, 'w').write(json.dumps(made))")
     return json.loads(log.read_text())
 
 
-def _online_sitemap(fx) -> bytes:
-    return (output.current(fx.out) / output.SITE / layout.SITEMAP).read_bytes()
+# -- a large site's sitemap: an index of shards ----------------------------------------------------------------------
+SHARDED = 3  # URLs a sitemap file lists at most in these tests (extras.SHARD_URLS): the fixture's site is sharded
 
 
-def test_a_new_process_takes_the_elements_of_unchanged_documents_from_the_sitemap_online(fx, tmp_path):
-    _in_another_process(fx, BUILD)  # the build online is another process's: its plan and sitemap are on disk
-    _pay(fx, "第一次修改。")
-    made = _made_in_new_process(fx, tmp_path)
+@pytest.fixture
+def large(tmp_path, monkeypatch):
+    monkeypatch.setattr(extras, "SHARD_URLS", SHARDED)
+    with aged_project(tmp_path / "proj") as fx:
+        _changed_on(fx.project, EARLIER)
+        fx.build()
+        yield fx
+
+
+def _shards(site) -> dict[str, bytes]:
+    """The sitemap files of a built site that sitemap.xml lists, by name."""
+    index = etree.fromstring((site / layout.SITEMAP).read_bytes())
+    assert index.tag == f"{{{lint.NS['s']}}}sitemapindex"
+    names = [url.rsplit("/", 1)[1] for url in index.xpath("//s:loc/text()", namespaces=lint.NS)]
+    return {name: (site / name).read_bytes() for name in names}
+
+
+def _elements(data: bytes) -> list[bytes]:
+    return [e + lint.URL_END.encode() for e in data.removeprefix(lint.SITEMAP_HEAD).removesuffix(
+        lint.SITEMAP_TAIL).split(lint.URL_END.encode())[:-1]]
+
+
+def _shard_of(site, slug: str) -> str:
+    return next(name for name, data in _shards(site).items() if f"/{slug}/</loc>".encode() in data)
+
+
+def _others(site, slug: str) -> list[str]:
+    """The documents whose pages are in other shards than `slug`'s."""
+    mine = _shard_of(site, slug)
+    return sorted({loc.split("/")[-2] for name, data in _shards(site).items() if name not in (mine, "sitemap-lists.xml")
+                   for loc in etree.fromstring(data).xpath("//s:loc/text()", namespaces=lint.NS)})
+
+
+def test_a_large_sites_sitemap_is_an_index_of_shards_listing_each_url_as_one_sitemap_does(large, tmp_path, monkeypatch):
+    shards = _shards(large.out)
+    assert list(shards) == ["sitemap-lists.xml", *(f"sitemap-{n}.xml" for n in range(1, len(shards)))]
+    assert len(shards) > 2
+    for data in shards.values():  # each a <urlset> of at most about SHARD_URLS documents' pages
+        assert etree.fromstring(data).tag == f"{{{lint.NS['s']}}}urlset"
+    for lang in layout.LANGS:  # a document's pages in both languages are in one shard
+        assert f"/{lang}/guides/transit/</loc>".encode() in shards[_shard_of(large.out, "transit")]
+    monkeypatch.setattr(extras, "SHARD_URLS", 1000)
+    one = _full_build_of_a_copy(large, tmp_path / "one").publish_dir / layout.SITEMAP
+    assert sorted(e for data in shards.values() for e in _elements(data)) == sorted(_elements(one.read_bytes()))
+    assert "Sitemap: https://example.org/sitemap.xml" in (large.out / layout.ROBOTS).read_text()
+
+
+def test_a_documents_first_change_of_a_day_writes_again_only_its_shard_of_the_sitemap(large, tmp_path, monkeypatch):
+    shard = _shard_of(large.out, "paying")
+    made = _elements_made(monkeypatch)
+    _pay(large, "第一次修改。")
+    report = large.build()
+    assert [p for p in report.rendered if p.startswith("sitemap")] == [shard]
+    assert not {path for slug in _others(large.out, "paying") for path in made if f"/{slug}/" in path}
+    full = _full_build_of_a_copy(large, tmp_path / "full").publish_dir
+    assert _shards(large.out) == _shards(full)
+
+
+def test_a_new_process_makes_the_elements_of_the_changed_documents_shard_alone(large, tmp_path):
+    _in_another_process(large, f"from zaitun.publish import extras\nextras.SHARD_URLS = {SHARDED}\n{BUILD}")
+    others = _others(large.out, "paying")
+    _pay(large, "第一次修改。")
+    made = _made_in_new_process(large, tmp_path)
     assert layout.document("zh", "guides", "paying") in made
-    assert not {layout.document(lang, slug_section[1], slug_section[0]) for lang in layout.LANGS
-                for slug_section in (("transit", "guides"), ("notice-2023-1", "policies"))} & set(made)
-    full = _full_build_of_a_copy(fx, tmp_path / "full")
-    assert (full.publish_dir / layout.SITEMAP).read_bytes() == (fx.out / layout.SITEMAP).read_bytes()
+    assert others and not {path for slug in others for path in made if f"/{slug}/" in path}
+    full = _full_build_of_a_copy(large, tmp_path / "full").publish_dir
+    assert _shards(large.out) == _shards(full)
 
 
-def test_a_sitemap_online_changed_by_hand_is_not_taken_by_a_new_process(fx, tmp_path):
-    _in_another_process(fx, BUILD)
-    online = output.current(fx.out) / output.SITE / layout.SITEMAP
-    spoiled = _online_sitemap(fx).replace(b"/en/guides/transit/", b"/en/guides/elsewhere/")
-    online.unlink()  # its version's file, shared with no other (a hard link would carry the change along)
-    online.write_bytes(spoiled)
-    _pay(fx, "第一次修改。")
-    made = _made_in_new_process(fx, tmp_path)
-    assert layout.document("zh", "guides", "transit") in made  # made again: the file is not the one its key names
-    full = _full_build_of_a_copy(fx, tmp_path / "full")
-    assert (full.publish_dir / layout.SITEMAP).read_bytes() == (fx.out / layout.SITEMAP).read_bytes()
+def test_a_document_withdrawn_leaves_its_shard_in_a_new_process(large, tmp_path):
+    _in_another_process(large, f"from zaitun.publish import extras\nextras.SHARD_URLS = {SHARDED}\n{BUILD}")
+    shard = _shard_of(large.out, "notice-2023-1")
+    (large.project.content_dir / "policies" / "notice-2023-1.md").unlink()
+    large.ingest()
+    _made_in_new_process(large, tmp_path)
+    assert b"/notice-2023-1/" not in (large.out / shard).read_bytes() and shard in _shards(large.out)
+    full = _full_build_of_a_copy(large, tmp_path / "full").publish_dir
+    assert _shards(large.out) == _shards(full)
+
+
+def test_a_new_list_page_writes_the_shard_of_lists_again_in_a_new_process(large, tmp_path):
+    _in_another_process(large, f"from zaitun.publish import extras\nextras.SHARD_URLS = {SHARDED}\n{BUILD}")
+    large.write("guides", "paying", PAYING.replace("[payments]", "[payments, cards]"), "## 刷卡\n\n新标签。\n")
+    assert large.ingest().ingested == ["paying"]
+    _made_in_new_process(large, tmp_path)
+    assert b"/zh/tags/cards/</loc>" in (large.out / "sitemap-lists.xml").read_bytes()
+    full = _full_build_of_a_copy(large, tmp_path / "full").publish_dir
+    assert _shards(large.out) == _shards(full)
+
+
+def test_a_shard_changed_by_hand_online_is_made_again_whole_when_its_document_changes(large, tmp_path):
+    shard = output.current(large.out) / output.SITE / _shard_of(large.out, "paying")
+    spoiled = shard.read_bytes().replace(b"<lastmod>", b"<lastmod>1")
+    shard.unlink()  # its version's file, shared with no other (a hard link would carry the change along)
+    shard.write_bytes(spoiled)
+    _pay(large, "第一次修改。")
+    _made_in_new_process(large, tmp_path)
+    full = _full_build_of_a_copy(large, tmp_path / "full").publish_dir
+    assert _shards(large.out) == _shards(full)
+
+
+def test_a_shard_known_unchanged_whose_file_online_is_gone_is_made_again(large, tmp_path):
+    gone = _shard_of(large.out, _others(large.out, "paying")[0])
+    (output.current(large.out) / output.SITE / gone).unlink()
+    _pay(large, "第一次修改。")
+    _made_in_new_process(large, tmp_path)
+    full = _full_build_of_a_copy(large, tmp_path / "full").publish_dir
+    assert _shards(large.out) == _shards(full)
+
+
+def test_a_sitemap_index_leaving_out_a_shard_or_listing_another_is_refused():
+    files = _files() | {"sitemap-1.xml": {"kind": "sitemap", "facts": _listed(_files())},
+                        layout.SITEMAP: {"kind": "sitemapindex", "facts": {"sitemaps": [
+                            "https://example.org/sitemap-9.xml"]}}}
+    assert lint.lint_site(files, URLS, _listed(_files()), None, set(), None, ["sitemap-1.xml"]) == [
+        f"{layout.SITEMAP}: lists https://example.org/sitemap-9.xml, which is not a sitemap of the site",
+        f"{layout.SITEMAP}: sitemap https://example.org/sitemap-1.xml is missing"]
 
 
 # -- across the pages, given the sitemap online --------------------------------------------------------------------

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -24,16 +26,14 @@ from zaitun.publish.render import design_digest, icon, render_page, stylesheet
 T = TypeVar("T")
 
 
-def extra_outputs(specs: list[PageSpec], site: Site, seed: Seed | None = None,
-                  online: OnlineSitemap | None = None) -> list[Output]:
-    """Everything besides document, list and feed files (`seed`: see provenance_json; `online`: sitemap_rows)."""
+def extra_outputs(specs: list[PageSpec], site: Site, seed: Seed | None = None) -> list[Output]:
+    """Everything besides document, list and feed files (`seed`: see provenance_json)."""
     home = {lang: layout.home(lang) for lang in layout.LANGS}
     base = {"css": site.urls.link(site.css_path), "icon": site.urls.link(site.icon_path),
             "zh_href": site.urls.link(home["zh"]), "en_href": site.urls.link(home["en"]), "titles": site.titles}
     root = base | {"canonical": site.urls.absolute(layout.ROOT),
                    "alternates": alternate_links(home, site, x_default=layout.ROOT)}
-    sitemap = _Once(lambda: "".join(sitemap_rows(specs, site, online)).encode("utf-8"))  # made by whichever
-    # process keys or renders them
+    sitemap = _Sitemap(specs, site)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.urls.absolute(layout.SITEMAP)}\n".encode()
     provenance = _Once(lambda: provenance_json(specs, site, seed))  # its bytes, and their key
     return [
@@ -41,8 +41,7 @@ def extra_outputs(specs: list[PageSpec], site: Site, seed: Seed | None = None,
         Output(site.icon_path, (design_digest(),), icon, kind="asset"),
         Output(layout.ROOT, (design_digest(), root), lambda: render_page("root.html", root)),
         Output(layout.NOT_FOUND, (design_digest(), base), lambda: render_page("404.html", base)),
-        Output(layout.SITEMAP, lambda: (sitemap_key(sitemap()),), lambda: sitemap_xml(sitemap.take(), site),
-               kind="sitemap"),
+        *sitemap.outputs(),
         Output(layout.ROBOTS, (robots.decode(),), lambda: robots, kind="meta"),
         Output(layout.PROVENANCE, lambda: (provenance()[1],), lambda: provenance.take()[0], kind="meta"),
     ]
@@ -114,71 +113,157 @@ def _read(path: Path) -> bytes:
             from None
 
 
-def sitemap_rows(specs: list[PageSpec], site: Site, online: OnlineSitemap | None = None) -> list[str]:
-    """Each URL's <url> element of the sitemap, with its language alternates and last change. A rebuild changes
-    a URL or two of thousands: a process that builds again keeps the pages of unchanged documents (pages.plan),
-    and makes a page's element again only when its alternates or the site's settings or day changed; a new
-    process takes the elements of the pages of documents not changed since from the sitemap `online`."""
+SHARD_URLS = 1000  # URLs a sitemap lists in one file at most; more, and sitemap.xml is an index of shards
+LISTS = "lists"  # the shard of the root, the home pages and the list pages (sitemap-lists.xml)
+
+
+def sitemap_paths(specs: list[PageSpec]) -> tuple[str, ...]:
+    """The sitemap's files. A site of up to SHARD_URLS URLs: sitemap.xml. A larger one: sitemap.xml is an index
+    of shards (the protocol allows 50,000 URLs a file, which 25,000 documents reach), the root, home and list
+    pages in one, documents' pages spread by slug over a power of two of them, about SHARD_URLS pages each: a
+    change of a document's page writes its shard again, not every URL of the site (and the number of shards
+    changes, and every shard with it, only as the site doubles)."""
+    if len(specs) < SHARD_URLS:  # and the root
+        return (layout.SITEMAP,)
+    documents, shards = sum(1 for spec in specs if spec.entry is not None), 1
+    while documents > shards * SHARD_URLS:
+        shards *= 2
+    return (layout.SITEMAP, layout.SITEMAP_SHARD.format(LISTS),
+            *(layout.SITEMAP_SHARD.format(n) for n in range(1, shards + 1)))
+
+
+def sitemap_files_in(records: dict) -> list[str]:
+    """The files listing URLs of the sitemap a build wrote (its manifest's records): sitemap.xml, or its shards."""
+    if (records.get(layout.SITEMAP) or {}).get("kind") == "sitemap":
+        return [layout.SITEMAP]
+    first, last = layout.SITEMAP_SHARD.split("{}")
+    return [path for path in records if path.startswith(first) and path.endswith(last)]  # at the top: no page
+
+
+class _Sitemap:
+    """The sitemap's files (sitemap_paths). Their <url> elements are made at once when one is first keyed or
+    rendered (by whichever process does it: in a full build, the render worker given them all together), each
+    file's let go once rendered. A shard of documents' pages says what it shows (its documents, their pages in
+    order, the settings and day its elements are made with): while that is what it showed online and none of its
+    documents changed, its key is the one online (site.Planned.recall_keys), and its elements are not made."""
+
+    def __init__(self, specs: list[PageSpec], site: Site) -> None:
+        self.specs, self.site, paths = specs, site, sitemap_paths(specs)
+        self.lists, shards = _partition(specs, max(0, len(paths) - 2))
+        kept = [(path, members) for path, members in zip(paths[2:], shards, strict=True) if members]  # a <urlset>
+        self.paths, self.shards = paths[:2] + tuple(path for path, _ in kept), [members for _, members in kept]
+        # lists one <url> at least
+        self._outputs: dict[str, Output] = {}
+        self._made = _Once(lambda: self._files())
+
+    def outputs(self) -> list[Output]:
+        if len(self.paths) == 1:
+            return [self._file(layout.SITEMAP)]
+        urls = [self.site.urls.absolute(path) for path in self.paths[1:]]
+        settings = (self.site.urls.base_url, self.site.today, str(self.site.zone), self.site.expiry_warning_days)
+        shards = [self._file(path, (tuple(self.specs[i].entry.slug for i in members),
+                                    tuple(self.specs[i].path for i in members), settings))
+                  for path, members in zip(self.paths[2:], self.shards, strict=True)]
+        lists = self._file(self.paths[1], ((), (layout.ROOT, *(self.specs[i].path for i in self.lists)), settings))
+        return [Output(layout.SITEMAP, (urls,), lambda: sitemap_index_xml(urls), kind="sitemapindex"), lists,
+                *shards]
+
+    def _file(self, path: str, shows: tuple | None = None) -> Output:
+        made = self._outputs[path] = Output(path, lambda: (self._made()[path][2],),
+                                            lambda: sitemap_xml(self._take(path), self.site), kind="sitemap",
+                                            shows=shows)
+        return made
+
+    def _files(self, every: bool = False) -> dict[str, _File]:
+        """The files not known as online (but `every`), made."""
+        known = set() if every else {path for path, output in self._outputs.items() if "key" in output.__dict__}
+        skip = {self.specs[i].entry.slug for path, members in zip(self.paths[2:], self.shards, strict=False)
+                if path in known for i in members}
+        lists = len(self.paths) > 1 and self.paths[1] in known
+        rows = sitemap_rows(self.specs, self.site, skip, lists)
+        return _files_of(rows, self.lists, self.shards, self.paths, known)
+
+    def _take(self, path: str) -> bytes:
+        made = self._made()
+        if path not in made:  # known as online, but its file is not there: made after all
+            return self._files(every=True)[path][1]
+        data = made.pop(path)[1]
+        if not made:
+            self._made.take()
+        return data
+
+
+def _partition(specs: list[PageSpec], shards: int) -> tuple[list[int], list[list[int]]]:
+    """The indexes of the pages in the sitemap's shard of lists, and in each shard of documents' pages."""
+    lists: list[int] = []
+    documents: list[list[int]] = [[] for _ in range(shards)]
+    for i, spec in enumerate(specs):
+        if spec.entry is None or not shards:
+            lists.append(i)
+        else:
+            documents[_shard(spec.entry.slug, shards)].append(i)
+    return lists, documents
+
+
+def _files_of(rows: list[str | None], lists: list[int], shards: list[list[int]], paths: tuple[str, ...],
+              known: set[str]) -> dict[str, _File]:
+    """Each file of the sitemap but those `known`: its rows (those of the root and the pages of `lists`, or of a
+    shard's pages, as sitemap_rows makes them), their bytes and key (sitemap_key). A process that builds again
+    joins and hashes again only the files whose rows are not the very ones of its last build's, in order."""
+    root, rows = rows[0], rows[1:]
+    files = {path: [rows[i] for i in members] for path, members in zip(paths[2:], shards, strict=True)
+             if path not in known}
+    if len(paths) == 1 or paths[1] not in known:
+        files[paths[-1] if len(paths) == 1 else paths[1]] = [root, *(rows[i] for i in lists)]
+    made = {}
+    for path, its in files.items():
+        was = _FILES.get(path)
+        if was is None or len(was[0]) != len(its) or not all(map(operator.is_, was[0], its)):
+            data = "".join(its).encode("utf-8")
+            was = (its, data, sitemap_key(data))
+        made[path] = was
+    if not known:
+        _FILES.clear()
+    _FILES.update(made)
+    return dict(made)
+
+
+_File = tuple[list[str], bytes, str]  # a file of the sitemap: its rows, their bytes, its key
+_FILES: dict[str, _File] = {}  # the sitemap's files as this process's last build made them
+
+
+def _shard(slug: str, shards: int) -> int:
+    """The shard of a document's pages (both languages'): by its slug, the same in every process."""
+    return zlib.crc32(slug.encode("utf-8")) % shards
+
+
+def sitemap_rows(specs: list[PageSpec], site: Site, skip: Container[str] = frozenset(), lists: bool = False
+                 ) -> list[str | None]:
+    """Each URL's <url> element of the sitemap, with its language alternates and last change (the root's first,
+    then each page's; None for the pages of documents `skip`, and with `lists` for the home and list pages: not
+    needed). A rebuild changes a URL or two of
+    thousands: a process that builds again keeps the pages of unchanged documents (pages.plan), and makes a
+    page's element again only when its alternates or the site's settings or day changed."""
     groups = alternates_of(specs)
     home = {lang: layout.home(lang) for lang in layout.LANGS}
     settings = (site.urls.base_url, site.today, site.zone, site.expiry_warning_days)
     before, made = _ELEMENTS.made if _ELEMENTS.settings == settings else {}, {}
-    taken = online.elements() if online is not None and not before else None
-    rows = [_url(layout.ROOT, alternate_links(home, site, layout.ROOT), None, site)]
+    rows: list[str | None] = [_url(layout.ROOT, alternate_links(home, site, layout.ROOT), None, site)]
     for spec in specs:
+        if (lists and spec.entry is None) or (skip and spec.entry is not None and spec.entry.slug in skip):
+            if (found := before.get(id(spec))) is not None:  # kept for a later build
+                made[id(spec)] = found
+            rows.append(None)
+            continue
         versions, found = groups[spec.group], before.get(id(spec))
         if found is None or found[0] is not spec or found[1] != versions:
-            text = taken.get(spec.path) if taken and spec.entry is not None and spec.entry.slug not in online.changed \
-                else None
-            if text is None:
-                lastmod = _lastmod(spec.entry, site) if spec.entry is not None else None
-                x_default = layout.ROOT if spec.group == ("home",) else None
-                text = _url(spec.path, alternate_links(versions, site, x_default), lastmod, site)
-            found = spec, versions, text
+            lastmod = _lastmod(spec.entry, site) if spec.entry is not None else None
+            x_default = layout.ROOT if spec.group == ("home",) else None
+            found = spec, versions, _url(spec.path, alternate_links(versions, site, x_default), lastmod, site)
         made[id(spec)] = found
         rows.append(found[2])
     _ELEMENTS.settings, _ELEMENTS.made = settings, made
     return rows
-
-
-class OnlineSitemap:
-    """The sitemap of the build online, for a new process that writes it again after a change: the pages of
-    documents not changed since (`changed`) have the same alternates and last change as then, where the plan
-    online was taken (the same pages, settings and day: pages.plan_of), so their elements are taken from it
-    (and what the manifest says of them: lint.adopt_sitemap) instead of made and read back again. Taken only
-    from the very file that build wrote: the digest of its elements is the key its manifest records."""
-
-    def __init__(self, file: Path, record: dict | None, changed: set[str], base_url: str) -> None:
-        self.file, self.record, self.changed, self.base = file, record or {}, changed, base_url.rstrip("/") + "/"
-        self._elements: dict[str, str] | None = None
-        self._tried = False
-
-    def elements(self) -> dict[str, str] | None:
-        """Each element's text by its page's path (those whose URL is plain: others are made again); None when
-        the file is not the one the manifest names."""
-        if not self._tried:
-            self._tried = True
-            self._elements = self._adopt()
-        return self._elements
-
-    def facts(self) -> dict[str, list] | None:
-        """Its facts (lint.sitemap_facts), once its elements were taken (else None)."""
-        return self.record["facts"] if self._elements is not None else None
-
-    def _adopt(self) -> dict[str, str] | None:
-        try:
-            data = self.file.read_bytes()
-        except OSError:
-            return None
-        body = data[len(lint.SITEMAP_HEAD):len(data) - len(lint.SITEMAP_TAIL)]
-        if "facts" not in self.record or key_of(sitemap_key(body)) != self.record.get("key"):
-            return None
-        adopted = lint.adopt_sitemap(data, self.record["facts"])
-        if adopted is None:
-            return None
-        start = len(self.base)
-        return {url[start:]: text + lint.URL_END for url, text in zip(*adopted, strict=True)
-                if url.startswith(self.base) and "%" not in url}
 
 
 @dataclass
@@ -203,6 +288,13 @@ def sitemap_xml(elements: bytes, site: Site) -> bytes:
     """sitemap.xml with an xhtml:link alternate for every language version of each page (`elements`: its <url>
     elements, from sitemap_rows; lint.sitemap_facts reads it by them)."""
     return lint.SITEMAP_HEAD + elements + lint.SITEMAP_TAIL
+
+
+def sitemap_index_xml(shards: list[str]) -> bytes:
+    """sitemap.xml of a large site: the index of its shards (their URLs)."""
+    return lint.SITEMAP_INDEX_HEAD + "".join(
+        f"  <sitemap>\n    <loc>{escape(url, quote=False)}</loc>\n  </sitemap>\n" for url in shards
+    ).encode("utf-8") + lint.SITEMAP_INDEX_TAIL
 
 
 def sitemap_key(elements: bytes) -> str:

@@ -17,6 +17,7 @@ LANGS = ("zh", "en")  # zh first: the source language is the x-default of every 
 ROOT = ""
 NOT_FOUND = "404.html"
 SITEMAP = "sitemap.xml"
+SITEMAP_SHARD = "sitemap-{}.xml"  # a shard of a large site's sitemap, listed by sitemap.xml (extras.sitemap_paths)
 ROBOTS = "robots.txt"
 PROVENANCE = "provenance.json"
 ASSETS_DIR = "assets"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Container
+from collections.abc import Collection, Container
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -89,6 +89,14 @@ def feed_facts(data: bytes) -> dict:
     return {"id": feed_id, "entries": [e.findtext("atom:id", namespaces=NS) for e in root.iterfind("atom:entry", NS)]}
 
 
+def sitemap_index_facts(data: bytes) -> dict[str, list[str]]:
+    """The URLs of the sitemaps a sitemap index lists."""
+    root = etree.fromstring(data)
+    if root.tag != f"{{{NS['s']}}}sitemapindex":
+        return {"sitemaps": []}
+    return {"sitemaps": [sitemap.findtext("s:loc", namespaces=NS) for sitemap in root.iterfind("s:sitemap", NS)]}
+
+
 def sitemap_facts(data: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
     """Each URL's alternates, sorted. A rebuild changes a line or two of a sitemap of thousands of URLs: each
     <url> element is read once a process while its text is the same, where the file is the <urlset> of those
@@ -138,6 +146,8 @@ def _remember(data: bytes, facts: dict[str, tuple | list]) -> list[str] | None:
 SITEMAP_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
                 b'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
 SITEMAP_TAIL = b"</urlset>\n"
+SITEMAP_INDEX_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+SITEMAP_INDEX_TAIL = b"</sitemapindex>\n"
 URL_END = "  </url>\n"  # each <url> element of the sitemap ends so (extras.sitemap_xml)
 _URLS_READ: dict[str, tuple[str, tuple]] = {}  # a <url> element's text, but its end -> its URL and alternates
 _LAST: list = []  # the sitemap read whole last, and its facts, until the next one is read
@@ -155,19 +165,6 @@ def _url_elements(data: bytes) -> list[str] | None:
     if middle and not middle.endswith(URL_END):
         return None
     return middle.split(URL_END)[:-1]
-
-
-def adopt_sitemap(data: bytes, facts: dict[str, list]) -> tuple[list[str], list[str]] | None:
-    """Take the facts a build's manifest keeps of its sitemap (URL -> alternates; `data`, the file as that build
-    wrote it: see extras.OnlineSitemap) as read from its elements: a new process that writes the sitemap again
-    after a change reads back only the elements it has not written before (sitemap_facts). Its URLs and the
-    texts of its elements (but their end), in order; None when the file is not one such sitemap of as many URLs.
-    Read in the file's order, as the facts were."""
-    urls = _remember(data, facts)
-    if urls is None:
-        return None
-    _LAST.clear()
-    return list(facts), urls
 
 
 def _read_url(text: str) -> tuple[str, tuple] | None:
@@ -252,17 +249,20 @@ def check_page(path: str, text: str, scope: Scope) -> tuple[list[str], dict]:
 
 
 def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list],
-              only: set[str] | None = None, fresh: set[str] = frozenset(), sitemap_before: dict | None = None
-              ) -> list[str]:
+              only: set[str] | None = None, fresh: set[str] = frozenset(), sitemap_before: dict | None = None,
+              sitemap_files: Collection[str] = (layout.SITEMAP,)) -> list[str]:
     """The problems across the pages of a built site; `files` maps each path to its kind and facts. With
     `only`, the pages checked are those: the rest were checked when they were written, and only what those
-    pages point at is looked up. The sitemap is checked whole when among them, but for the URLs it lists as
-    the build online's did (`sitemap_before`, its facts) whose pages were not written: they agreed then, and
-    neither side changed. The links of pages not `fresh` (checked on their own in this build) are checked
-    against the files of this one: a file they link to may be gone. The feeds are checked across when one was
-    written (or `only` is not given): else they are those of the build online, checked then."""
+    pages point at is looked up. The sitemap (`sitemap`: the facts of its `sitemap_files` listing URLs, all
+    together) is checked whole when one of those is among them, but for the URLs it lists as the build online's
+    did (`sitemap_before`, its facts) whose pages were not written: they agreed then, and neither side changed;
+    a sitemap index, that it lists those files and no other. The links of pages not `fresh` (checked on their
+    own in this build) are checked against the files of this one: a file they link to may be gone. The feeds
+    are checked across when one was written (or `only` is not given): else they are those of the build online,
+    checked then."""
     problems: list[str] = []
-    whole = only is None or (layout.SITEMAP in only and sitemap_before is None)
+    written = only is None or any(path in only for path in sitemap_files)
+    whole = only is None or (written and sitemap_before is None)
     pages = {p: f["facts"] for p, f in files.items() if f["kind"] == "page"} if whole else _Pages(files)
     by_url = {urls.absolute(p): p for p in pages} if whole else _ByUrl(urls, pages)
     existing = FileNames(files)
@@ -274,10 +274,12 @@ def lint_site(files: dict[str, dict], urls: layout.Urls, sitemap: dict[str, list
             problems += _hreflang_problems(path, pages[path], pages, by_url)
     if whole:
         problems += _sitemap_problems(pages, by_url, sitemap)
-    elif layout.SITEMAP in only:
+    elif written:
         problems += _sitemap_problems(pages, by_url, _changed_urls(sitemap, sitemap_before, only, urls),
                                       {urls.absolute(p): p for p in only if p in pages} | _dropped(sitemap,
                                                                                                 sitemap_before, by_url))
+    if only is None or layout.SITEMAP in only:
+        problems += _index_problems(files.get(layout.SITEMAP), [urls.absolute(path) for path in sitemap_files])
     if only is None or any(files[p]["kind"] == "feed" for p in only if p in files):  # else the feeds checked online
         problems += _feed_problems({p: f["facts"] for p, f in files.items() if f["kind"] == "feed"})
     return problems
@@ -404,6 +406,16 @@ def _sitemap_problems(pages: dict, by_url, sitemap: dict[str, list], listing: di
         if pages[path]["alternates"] and url not in listed:
             problems.append(f"{layout.SITEMAP}: page {url} is missing")
     return problems
+
+
+def _index_problems(record: dict | None, shards: list[str]) -> list[str]:
+    """A sitemap index (the record of sitemap.xml, when it is one) lists the site's sitemaps, and no other."""
+    if record is None or record["kind"] != "sitemapindex":
+        return []
+    listed = record["facts"]["sitemaps"]
+    return [f"{layout.SITEMAP}: lists {url}, which is not a sitemap of the site" for url in listed
+            if url not in shards] + [f"{layout.SITEMAP}: sitemap {url} is missing" for url in shards
+                                     if url not in listed]
 
 
 def _feed_problems(feeds: dict[str, dict]) -> list[str]:

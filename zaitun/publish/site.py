@@ -35,11 +35,11 @@ from zaitun.publish.ahead import Ahead
 from zaitun.publish.beside import Beside
 from zaitun.publish.delta import Delta, delta, inputs_digest
 from zaitun.publish.extras import (
-    OnlineSitemap,
     Seed,
     extra_outputs,
     keep_lines_in,
     provenance_saved,
+    sitemap_files_in,
     static_files,
     static_outputs,
 )
@@ -314,8 +314,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
                     project.config.get("publish.keep_versions") if previous else None, memory.plan if memory else None,
                     seed=Seed.of(adopted and adopted.provenance, previous.get(layout.PROVENANCE, {}).get("key"),
                                  change.changed, online / SITE / layout.PROVENANCE) if adopted else None,
-                    saved_plan=adopted.plan if adopted else None, left=summary.get(LEFT, {}),
-                    online=online if memory is None else None)
+                    saved_plan=adopted.plan if adopted else None, left=summary.get(LEFT, {}))
     moved = redirects.read(project.state_dir), in_store, store.raws  # the old addresses that lead to moved pages,
     # as last saved; the stored files, to tell a document renamed and retitled at once by its body
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
@@ -462,8 +461,7 @@ class Planned:
     indexing: tuple[Beside, bool] | None = None  # a rebuild's, started once its pages are written (_attempt)
     left: dict[str, str] = field(default_factory=dict)  # the build online's dates of documents leaving programmes
     moved_out: dict[tuple[str, str], dt.datetime] = field(default_factory=dict)  # this build's (feeds.py)
-    online: Path | None = None  # the version online, when this process did not build it (a new process)
-    sitemap: OnlineSitemap | None = None  # its sitemap, for a rebuild of the plan online (extras.sitemap_rows)
+    sitemap_files: list[str] = field(default_factory=list)  # this build's files listing the sitemap's URLs
 
     def stage(self, out: Path) -> Path:
         """The version folder to build into; only the first attempt reuses an old version."""
@@ -478,13 +476,6 @@ class Planned:
             self.before, self.saved_plan = plan_of(self.saved_plan, entries, site, self.changed), None
         self.now = plan(entries, site, self.before)
         return self.now.specs
-
-    def online_sitemap(self, site: Site) -> OnlineSitemap | None:
-        """The sitemap online, when this build planned again only what changed since its plan (a new process)."""
-        planned_again = self.online is not None and self.before is not None and self.changed is not None
-        self.sitemap = OnlineSitemap(self.online / SITE / layout.SITEMAP, self.files.get(layout.SITEMAP),
-                                     self.changed, site.urls.base_url) if planned_again else None
-        return self.sitemap
 
     def kept(self, site: Site) -> set[str]:
         """Pages known unchanged without hashing them, when what every page of their language shows
@@ -503,13 +494,16 @@ class Planned:
 
     def recall_keys(self, items: list[Output]) -> None:
         """List pages showing the same documents, none changed, and the same all else as when the version
-        online was built take their key from then instead of hashing every line again; so does the sitemap
-        while the pages, their languages and dates are the same. What they showed is known from the digest of
+        online was built take their key from then instead of hashing every line again; so do the sitemap's files
+        while the pages, their languages and dates are the same, and a shard of a large site's sitemap while it
+        lists the same pages, none of a document changed (extras._Sitemap). What they showed is known from the digest of
         it each one's manifest record keeps (read from disk, or kept by this process: warm.py)."""
         same = self.changed is not None and self.now is not None and self.now.same_pages()
-        for item in items:
+        sitemap = [item for item in items if item.kind == "sitemap"]
+        self.sitemap_files = [item.path for item in sitemap]
+        for item in sitemap if same else ():
             old = self.files.get(item.path)
-            if item.path == layout.SITEMAP and same and old and SHOWN in old:
+            if old and SHOWN in old:
                 item.known(old["key"])  # what it shows is as the build online planned it: not listed again
         self.shown = {item.path: key_of(item.shows) for item in items if item.shows is not None}
         if self.changed is None:
@@ -522,10 +516,10 @@ class Planned:
                 item.known(old["key"])
 
     def remember(self, files: dict) -> None:
-        """Keep in each list page's record the digest of what it showed, for the next build; in a sitemap's written
-        anew, its key (the digest of its elements: extras.sitemap_key)."""
-        sitemap = files.get(layout.SITEMAP)
-        shown = self.shown | ({layout.SITEMAP: sitemap["key"]} if sitemap and SHOWN not in sitemap else {})
+        """Keep in each list page's and sitemap shard's record the digest of what it showed, for the next build; in
+        a sitemap's file of no such digest written anew, its key (the digest of its elements: extras.sitemap_key)."""
+        shown = self.shown | {path: files[path]["key"] for path in self.sitemap_files
+                              if path in files and path not in self.shown and SHOWN not in files[path]}
         for path, digest in shown.items():
             if path in files and files[path].get(SHOWN) != digest:
                 files[path] = files[path] | {SHOWN: digest}
@@ -641,7 +635,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
         # feeds first: they render many bodies, so a worker should start on them, not end with them
         planned.moved_out = programmes_left(entries, hold.before, planned.changed, planned.left)
         items = (feed_outputs(planned.now, site, planned.moved_out) + pages_
-                 + extra_outputs(specs, site, planned.seed, planned.online_sitemap(site)) + [search.script_output()]
+                 + extra_outputs(specs, site, planned.seed) + [search.script_output()]
                  + static_outputs(project.static_dir) + media)
         items += redirects.outputs(moves, entries, site, kept | {item.path for item in first + items},
                                    project.content_dir)
@@ -724,9 +718,21 @@ def _lint(files: dict, site: Site, planned: Planned, report: BuildReport, own: l
     site's files were known (`unchecked`)."""
     only = set(report.rendered) if planned.changed is not None and not gone else None
     fresh = set(report.rendered) - unchecked
-    before = (planned.sitemap and planned.sitemap.facts()) or planned.files.get(layout.SITEMAP, {}).get("facts") \
-        or None  # the sitemap online, checked then (its facts as read back, when its elements were taken)
-    return own + lint.lint_site(files, site.urls, files[layout.SITEMAP]["facts"], only, fresh, before)
+    shards = planned.sitemap_files
+    if only is not None and not any(path in only for path in shards):  # its files as online: not checked again
+        return own + lint.lint_site(files, site.urls, {}, only, fresh, None, shards)
+    before = _sitemap_facts(planned.files, sitemap_files_in(planned.files)) or None  # the sitemap online, checked
+    return own + lint.lint_site(files, site.urls, _sitemap_facts(files, shards), only, fresh, before, shards)
+
+
+def _sitemap_facts(files: dict, paths: list[str]) -> dict[str, list]:
+    """The URLs of the sitemap's files and their alternates, all together."""
+    if len(paths) == 1:
+        return files[paths[0]]["facts"]
+    together: dict[str, list] = {}
+    for path in paths:
+        together.update(files[path]["facts"].items())
+    return together
 
 
 def _placed_apart(items: list[Output]) -> tuple[list[Output], list[Output]]:

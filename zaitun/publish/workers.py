@@ -39,7 +39,14 @@ CHUNK_MAX = 200
 # outputs rendered in this process below which its heap is not trimmed after them: the few pages of a rebuild
 # free less than trimming a 5,000-document build's heap costs (1-2 ms), and glibc reuses it
 TRIM_AFTER = 16
-WHOLE_SITE = (layout.SITEMAP, layout.PROVENANCE)  # the outputs made from the whole site (see schedule)
+WHOLE_SITE = (layout.PROVENANCE,)  # the outputs made from the whole site (see schedule), with the sitemap's files
+
+
+def _of_whole_site(items: list[Output], chunk: list[int]) -> bool:
+    """A chunk of the outputs made from the whole site: provenance.json, or the files listing the sitemap's URLs
+    (made together: extras.sitemap_paths)."""
+    return (len(chunk) == 1 and items[chunk[0]].path in WHOLE_SITE) or all(
+        items[i].kind == "sitemap" for i in chunk)
 
 
 def write_file(target: str, data: bytes) -> None:
@@ -191,7 +198,7 @@ def _in_workers(todo: list[Output], chunks: list[list[int]], stage: Path, worker
     _JOBS = todo
     warm()
     gc.freeze()  # the workers' collector then skips the objects they inherit, which stay shared, not copied
-    whole = [chunk for chunk in chunks if len(chunk) == 1 and todo[chunk[0]].path in WHOLE_SITE]  # first ones
+    whole = [chunk for chunk in chunks if _of_whole_site(todo, chunk)]  # the first ones
     alone: list[tuple[multiprocessing.Process, Connection]] = []
     try:
         alone += [_on_its_own(chunk, str(stage)) for chunk in whole]  # forked before the pool has threads
@@ -242,13 +249,16 @@ def _records_of(process: multiprocessing.Process, receive: Connection, path: str
 def schedule(items: list[Output], size: int, rank: Callable[[str], str] | None = None) -> list[list[int]]:
     """Chunks of item indexes for the workers, largest first. Items that render the same Markdown body
     (a feed and the pages of its entries) share a chunk, so no body is rendered in two workers. The files
-    of the whole site (the sitemap, provenance.json: 20 MB each while made and read at 5,000 documents) come
-    first, each on its own: a worker is smallest before its first chunk. The others are chunked in the
+    of the whole site (the sitemap's, all together, and provenance.json: 20 MB each while made and read at 5,000
+    documents) come first, each on its own: a worker is smallest before its first chunk. The others are chunked in the
     order of `rank` (of their paths) when given."""
     groups = _sharing_bodies(items)
-    whole = [group for group in groups if len(group) == 1 and items[group[0]].path in WHOLE_SITE]
+    sitemap = [i for i, item in enumerate(items) if item.kind == "sitemap"]
+    whole = ([sitemap] if sitemap else []) + [group for group in groups
+                                             if len(group) == 1 and items[group[0]].path in WHOLE_SITE]
     chunks = [group for group in groups if len(group) > 1]
-    alone = [group[0] for group in groups if len(group) == 1 and group not in whole]
+    apart = set(sitemap)
+    alone = [group[0] for group in groups if len(group) == 1 and group[0] not in apart and group not in whole]
     if rank is not None:
         alone.sort(key=lambda i: rank(items[i].path))
     chunks += [alone[i:i + size] for i in range(0, len(alone), size)]
@@ -303,6 +313,8 @@ def _record(item: Output, key: str, data: bytes, shared: dict) -> dict:
         record["facts"] = lint.feed_facts(data)
     elif item.kind == "sitemap":
         record["facts"] = lint.sitemap_facts(data)
+    elif item.kind == "sitemapindex":
+        record["facts"] = lint.sitemap_index_facts(data)
     return _shared_record(record, shared)
 
 
