@@ -1,7 +1,8 @@
-"""The sitemap of a rebuild: a document's first change of a day moves its <lastmod>, so the sitemap of every
-page is written again. A process that builds again makes again only the elements of pages that changed, reads
-back only those, and checks across only the URLs listed otherwise than online; what it writes and refuses is
-what a build of everything would."""
+"""The sitemap of a rebuild: a document's first change of a day moves its <lastmod>. A process that builds
+again makes again only the elements of pages that changed, reads back only those, and checks across only the
+URLs listed otherwise than online; a large site's sitemap is an index of shards, and a rebuild writes again only
+the shards whose pages changed, in a new process too. What it writes and refuses is what a build of everything
+would."""
 
 from __future__ import annotations
 
@@ -297,6 +298,17 @@ def test_a_sitemap_read_by_its_elements_gives_what_reading_it_whole_does(monkeyp
     facts = lint.sitemap_facts(changed)
     assert len(read) == 2  # the element changed and the one added; the others as read before
     assert facts == _as_read_afresh(changed) and len(facts) == 11
+
+
+def test_each_file_of_a_sitemap_is_read_by_its_elements_on_its_own(monkeypatch):
+    shard = _whole(*(_element(n) for n in range(10)))
+    lint.sitemap_facts(shard, "sitemap-1.xml")
+    lint.sitemap_facts(_whole(*(_element(n) for n in range(20, 30))), "sitemap-2.xml")  # another shard between
+    read, real = [], lint._read_url
+    monkeypatch.setattr(lint, "_read_url", lambda text: read.append(text) or real(text))
+    changed = _whole(*(_element(n, "2025-06-03" if n == 4 else "2025-06-02") for n in range(10)))
+    assert lint.sitemap_facts(changed, "sitemap-1.xml") == _as_read_afresh(changed)
+    assert len(read) == 1  # the element changed; the others as read before, the other shard read since
 
 
 @pytest.mark.parametrize("between", [b"  <!-- a note -->\n", b"  <url><loc>https://example.org/x/</loc></url>\n",

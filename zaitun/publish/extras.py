@@ -7,7 +7,7 @@ import json
 import operator
 import os
 import zlib
-from collections.abc import Callable, Container
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -175,13 +175,20 @@ class _Sitemap:
         return made
 
     def _files(self, every: bool = False) -> dict[str, _File]:
-        """The files not known as online (but `every`), made."""
+        """The files not known as online (but `every`), made: each file's pages are whole groups of alternates (a
+        document's pages, or the home and list pages), so each is made from its own pages alone."""
         known = set() if every else {path for path, output in self._outputs.items() if "key" in output.__dict__}
-        skip = {self.specs[i].entry.slug for path, members in zip(self.paths[2:], self.shards, strict=False)
-                if path in known for i in members}
-        lists = len(self.paths) > 1 and self.paths[1] in known
-        rows = sitemap_rows(self.specs, self.site, skip, lists)
-        return _files_of(rows, self.lists, self.shards, self.paths, known)
+        head = self.paths[0] if len(self.paths) == 1 else self.paths[1]
+        made = {}
+        for path, members in [(head, self.lists), *zip(self.paths[2:], self.shards, strict=True)]:
+            if path not in known:
+                rows = sitemap_rows([self.specs[i] for i in members], self.site, path)
+                made[path] = _joined(path, [_root(self.site), *rows] if path == head else rows)
+        for gone in _FILES.keys() - set(self.paths):  # (a file of an earlier build's sitemap)
+            del _FILES[gone]
+        for gone in _ELEMENTS.made.keys() - set(self.paths):
+            del _ELEMENTS.made[gone]
+        return made
 
     def _take(self, path: str) -> bytes:
         made = self._made()
@@ -205,27 +212,23 @@ def _partition(specs: list[PageSpec], shards: int) -> tuple[list[int], list[list
     return lists, documents
 
 
-def _files_of(rows: list[str | None], lists: list[int], shards: list[list[int]], paths: tuple[str, ...],
-              known: set[str]) -> dict[str, _File]:
-    """Each file of the sitemap but those `known`: its rows (those of the root and the pages of `lists`, or of a
-    shard's pages, as sitemap_rows makes them), their bytes and key (sitemap_key). A process that builds again
-    joins and hashes again only the files whose rows are not the very ones of its last build's, in order."""
-    root, rows = rows[0], rows[1:]
-    files = {path: [rows[i] for i in members] for path, members in zip(paths[2:], shards, strict=True)
-             if path not in known}
-    if len(paths) == 1 or paths[1] not in known:
-        files[paths[-1] if len(paths) == 1 else paths[1]] = [root, *(rows[i] for i in lists)]
-    made = {}
-    for path, its in files.items():
-        was = _FILES.get(path)
-        if was is None or len(was[0]) != len(its) or not all(map(operator.is_, was[0], its)):
-            data = "".join(its).encode("utf-8")
-            was = (its, data, sitemap_key(data))
-        made[path] = was
-    if not known:
-        _FILES.clear()
-    _FILES.update(made)
-    return dict(made)
+def _joined(path: str, rows: list[str]) -> _File:
+    """A file of the sitemap: its rows, their bytes and key (sitemap_key). A process that builds again joins and
+    hashes again only a file whose rows are not the very ones of its last build's, in order."""
+    was = _FILES.get(path)
+    if was is None or len(was[0]) != len(rows) or not all(map(operator.is_, was[0], rows)):
+        data = "".join(rows).encode("utf-8")
+        was = _FILES[path] = (rows, data, sitemap_key(data))
+    return was
+
+
+def _root(site: Site) -> str:
+    """The root's <url> element, the first of the sitemap (the same object while it is the same text)."""
+    home = {lang: layout.home(lang) for lang in layout.LANGS}
+    text = _url(layout.ROOT, alternate_links(home, site, layout.ROOT), None, site)
+    if text != _ELEMENTS.root:
+        _ELEMENTS.root = text
+    return _ELEMENTS.root
 
 
 _File = tuple[list[str], bytes, str]  # a file of the sitemap: its rows, their bytes, its key
@@ -237,24 +240,18 @@ def _shard(slug: str, shards: int) -> int:
     return zlib.crc32(slug.encode("utf-8")) % shards
 
 
-def sitemap_rows(specs: list[PageSpec], site: Site, skip: Container[str] = frozenset(), lists: bool = False
-                 ) -> list[str | None]:
-    """Each URL's <url> element of the sitemap, with its language alternates and last change (the root's first,
-    then each page's; None for the pages of documents `skip`, and with `lists` for the home and list pages: not
-    needed). A rebuild changes a URL or two of
-    thousands: a process that builds again keeps the pages of unchanged documents (pages.plan), and makes a
-    page's element again only when its alternates or the site's settings or day changed."""
+def sitemap_rows(specs: list[PageSpec], site: Site, file: str = layout.SITEMAP) -> list[str]:
+    """Each <url> element of the pages of one file of the sitemap (whole groups of alternates), with their language
+    alternates and last change. A rebuild changes a URL or two of thousands: a process that builds again keeps
+    the pages of unchanged documents (pages.plan), and makes a page's element again only when its alternates or
+    the site's settings or day changed."""
     groups = alternates_of(specs)
-    home = {lang: layout.home(lang) for lang in layout.LANGS}
     settings = (site.urls.base_url, site.today, site.zone, site.expiry_warning_days)
-    before, made = _ELEMENTS.made if _ELEMENTS.settings == settings else {}, {}
-    rows: list[str | None] = [_url(layout.ROOT, alternate_links(home, site, layout.ROOT), None, site)]
+    if _ELEMENTS.settings != settings:
+        _ELEMENTS.settings, _ELEMENTS.made = settings, {}
+    before, made = _ELEMENTS.made.get(file, {}), {}
+    rows = []
     for spec in specs:
-        if (lists and spec.entry is None) or (skip and spec.entry is not None and spec.entry.slug in skip):
-            if (found := before.get(id(spec))) is not None:  # kept for a later build
-                made[id(spec)] = found
-            rows.append(None)
-            continue
         versions, found = groups[spec.group], before.get(id(spec))
         if found is None or found[0] is not spec or found[1] != versions:
             lastmod = _lastmod(spec.entry, site) if spec.entry is not None else None
@@ -262,17 +259,18 @@ def sitemap_rows(specs: list[PageSpec], site: Site, skip: Container[str] = froze
             found = spec, versions, _url(spec.path, alternate_links(versions, site, x_default), lastmod, site)
         made[id(spec)] = found
         rows.append(found[2])
-    _ELEMENTS.settings, _ELEMENTS.made = settings, made
+    _ELEMENTS.made[file] = made
     return rows
 
 
 @dataclass
 class _Elements:
-    """The sitemap's <url> elements made by this process's last build, for its settings and day: id of a page
-    -> the page (kept, so the id names no other), its alternates and its element."""
+    """The sitemap's <url> elements made by this process's last builds, for its settings and day: by file, id of a
+    page -> the page (kept, so the id names no other), its alternates and its element; and the root's."""
 
     settings: tuple = ()
-    made: dict[int, tuple[PageSpec, dict[str, str], str]] = field(default_factory=dict)
+    made: dict[str, dict[int, tuple[PageSpec, dict[str, str], str]]] = field(default_factory=dict)
+    root: str = ""
 
 
 _ELEMENTS = _Elements()

@@ -97,50 +97,46 @@ def sitemap_index_facts(data: bytes) -> dict[str, list[str]]:
     return {"sitemaps": [sitemap.findtext("s:loc", namespaces=NS) for sitemap in root.iterfind("s:sitemap", NS)]}
 
 
-def sitemap_facts(data: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Each URL's alternates, sorted. A rebuild changes a line or two of a sitemap of thousands of URLs: each
-    <url> element is read once a process while its text is the same, where the file is the <urlset> of those
-    elements (SITEMAP_HEAD, each element ending its line, SITEMAP_TAIL); else the file is read whole (and the
-    same alternates held once: a document's URLs share theirs). A sitemap read whole is cut into its elements
-    only when a later one is read (a render worker, which reads one, never pays for it)."""
-    _cut_last()
-    urls = _url_elements(data) if _URLS_READ else None
-    known = None if urls is None else list(map(_URLS_READ.get, urls))
+def sitemap_facts(data: bytes, name: str = layout.SITEMAP) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each URL's alternates, sorted, of the sitemap's file `name`. A rebuild changes a line or two of a sitemap
+    of thousands of URLs: each <url> element is read once a process while its text is the same, where the file
+    is the <urlset> of those elements (SITEMAP_HEAD, each element ending its line, SITEMAP_TAIL); else the file
+    is read whole (and the same alternates held once: a document's URLs share theirs). A file read whole is cut
+    into its elements only when it is read again (a render worker, which reads it once, never pays for it)."""
+    _cut_last(name)
+    read = _URLS_READ.get(name)
+    urls = _url_elements(data) if read else None
+    known = None if urls is None else list(map(read.get, urls))
     if known is None or known.count(None) > len(known) // 2:
-        return _read_whole(data)
+        return _read_whole(data, name)
     for i in [i for i, facts in enumerate(known) if facts is None]:
         known[i] = _read_url(urls[i])
         if known[i] is None:  # text around or between the elements: read as a whole file is
-            return _read_whole(data)
-    _URLS_READ.clear()
-    _URLS_READ.update(zip(urls, known, strict=True))
+            return _read_whole(data, name)
+    _URLS_READ[name] = dict(zip(urls, known, strict=True))
     return dict(known)
 
 
-def _read_whole(data: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
+def _read_whole(data: bytes, name: str) -> dict[str, tuple[tuple[str, str], ...]]:
     out = _read_sitemap(data)
-    _URLS_READ.clear()
-    _LAST[:] = [data, out]
+    _URLS_READ.pop(name, None)
+    _LAST[name] = (data, out)
     return out
 
 
-def _cut_last() -> None:
-    """The elements of the sitemap read whole last, remembered with their facts."""
-    if _LAST:
-        data, out = _LAST
-        _LAST.clear()
-        _remember(data, out)
+def _cut_last(name: str) -> None:
+    """The elements of the file `name` as read whole last, remembered with their facts."""
+    if name in _LAST:
+        data, out = _LAST.pop(name)
+        _remember(data, out, name)
 
 
-def _remember(data: bytes, facts: dict[str, tuple | list]) -> list[str] | None:
-    """Remember each element of the sitemap `data` with the facts of its URL (in order, one each); its elements'
-    texts (but their end), or None (nothing remembered) when it is not such a sitemap of as many URLs."""
+def _remember(data: bytes, facts: dict[str, tuple | list], name: str) -> None:
+    """Remember each element of the sitemap's file `data` with the facts of its URL (in order, one each), when
+    it is such a file of as many URLs."""
     urls = _url_elements(data)
-    if urls is None or len(urls) != len(facts):
-        return None
-    _URLS_READ.clear()
-    _URLS_READ.update(zip(urls, facts.items(), strict=True))
-    return urls
+    if urls is not None and len(urls) == len(facts):
+        _URLS_READ[name] = dict(zip(urls, facts.items(), strict=True))
 
 
 SITEMAP_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
@@ -149,8 +145,9 @@ SITEMAP_TAIL = b"</urlset>\n"
 SITEMAP_INDEX_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
 SITEMAP_INDEX_TAIL = b"</sitemapindex>\n"
 URL_END = "  </url>\n"  # each <url> element of the sitemap ends so (extras.sitemap_xml)
-_URLS_READ: dict[str, tuple[str, tuple]] = {}  # a <url> element's text, but its end -> its URL and alternates
-_LAST: list = []  # the sitemap read whole last, and its facts, until the next one is read
+_URLS_READ: dict[str, dict[str, tuple[str, tuple]]] = {}  # a file of the sitemap -> its <url> elements' texts, but
+# their end -> their URL and alternates
+_LAST: dict[str, tuple[bytes, dict]] = {}  # a file of the sitemap read whole, and its facts, until read again
 
 
 def _url_elements(data: bytes) -> list[str] | None:

@@ -312,7 +312,7 @@ def _record(item: Output, key: str, data: bytes, shared: dict) -> dict:
     elif item.kind == "feed":
         record["facts"] = lint.feed_facts(data)
     elif item.kind == "sitemap":
-        record["facts"] = lint.sitemap_facts(data)
+        record["facts"] = lint.sitemap_facts(data, item.path)
     elif item.kind == "sitemapindex":
         record["facts"] = lint.sitemap_index_facts(data)
     return _shared_record(record, shared)
