@@ -141,18 +141,18 @@ def sitemap_files_in(records: dict) -> list[str]:
 
 
 class _Sitemap:
-    """The sitemap's files (sitemap_paths). Their <url> elements are made at once when one is first keyed or
-    rendered (by whichever process does it: in a full build, the render worker given them all together), each
-    file's let go once rendered. A shard of documents' pages says what it shows (its documents, their pages in
-    order, the settings and day its elements are made with): while that is what it showed online and none of its
-    documents changed, its key is the one online (site.Planned.recall_keys), and its elements are not made."""
+    """The sitemap's files (sitemap_paths). Their <url> elements are made when one is first keyed or rendered (by
+    whichever process does it: in a full build, the render worker given them all together), each file's let go
+    once rendered. A shard says what it shows (its documents, its pages in order, the settings and day its
+    elements are made with): while that is what it showed online and none of its documents changed, its key is
+    the one online (site.Planned.recall_keys), and its elements are not made."""
 
     def __init__(self, specs: list[PageSpec], site: Site) -> None:
         self.specs, self.site, paths = specs, site, sitemap_paths(specs)
         self.lists, shards = _partition(specs, max(0, len(paths) - 2))
-        kept = [(path, members) for path, members in zip(paths[2:], shards, strict=True) if members]  # a <urlset>
+        # a <urlset> lists one <url> at least: an empty shard is no file
+        kept = [(path, members) for path, members in zip(paths[2:], shards, strict=True) if members]
         self.paths, self.shards = paths[:2] + tuple(path for path, _ in kept), [members for _, members in kept]
-        # lists one <url> at least
         self._outputs: dict[str, Output] = {}
         self._made = _Once(lambda: self._files())
 
