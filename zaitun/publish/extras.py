@@ -134,10 +134,7 @@ def sitemap_paths(specs: list[PageSpec]) -> tuple[str, ...]:
 
 def sitemap_files_in(records: dict) -> list[str]:
     """The files listing URLs of the sitemap a build wrote (its manifest's records): sitemap.xml, or its shards."""
-    if (records.get(layout.SITEMAP) or {}).get("kind") == "sitemap":
-        return [layout.SITEMAP]
-    first, last = layout.SITEMAP_SHARD.split("{}")
-    return [path for path in records if path.startswith(first) and path.endswith(last)]  # at the top: no page
+    return [path for path, record in records.items() if record["kind"] == "sitemap"]
 
 
 class _Sitemap:
@@ -160,7 +157,7 @@ class _Sitemap:
         if len(self.paths) == 1:
             return [self._file(layout.SITEMAP)]
         urls = [self.site.urls.absolute(path) for path in self.paths[1:]]
-        settings = (self.site.urls.base_url, self.site.today, str(self.site.zone), self.site.expiry_warning_days)
+        settings = _element_settings(self.site)
         shards = [self._file(path, (tuple(self.specs[i].entry.slug for i in members),
                                     tuple(self.specs[i].path for i in members), settings))
                   for path, members in zip(self.paths[2:], self.shards, strict=True)]
@@ -246,7 +243,7 @@ def sitemap_rows(specs: list[PageSpec], site: Site, file: str = layout.SITEMAP) 
     the pages of unchanged documents (pages.plan), and makes a page's element again only when its alternates or
     the site's settings or day changed."""
     groups = alternates_of(specs)
-    settings = (site.urls.base_url, site.today, site.zone, site.expiry_warning_days)
+    settings = _element_settings(site)
     if _ELEMENTS.settings != settings:
         _ELEMENTS.settings, _ELEMENTS.made = settings, {}
     before, made = _ELEMENTS.made.get(file, {}), {}
@@ -261,6 +258,11 @@ def sitemap_rows(specs: list[PageSpec], site: Site, file: str = layout.SITEMAP) 
         rows.append(found[2])
     _ELEMENTS.made[file] = made
     return rows
+
+
+def _element_settings(site: Site) -> tuple:
+    """What of the site's settings and day a <url> element is made with, besides its page."""
+    return site.urls.base_url, site.today, str(site.zone), site.expiry_warning_days
 
 
 @dataclass

@@ -125,18 +125,12 @@ def _read_whole(data: bytes, name: str) -> dict[str, tuple[tuple[str, str], ...]
 
 
 def _cut_last(name: str) -> None:
-    """The elements of the file `name` as read whole last, remembered with their facts."""
+    """The elements of the file `name` as read whole last, remembered with their facts (in order, one each)."""
     if name in _LAST:
         data, out = _LAST.pop(name)
-        _remember(data, out, name)
-
-
-def _remember(data: bytes, facts: dict[str, tuple | list], name: str) -> None:
-    """Remember each element of the sitemap's file `data` with the facts of its URL (in order, one each), when
-    it is such a file of as many URLs."""
-    urls = _url_elements(data)
-    if urls is not None and len(urls) == len(facts):
-        _URLS_READ[name] = dict(zip(urls, facts.items(), strict=True))
+        urls = _url_elements(data)
+        if urls is not None and len(urls) == len(out):
+            _URLS_READ[name] = dict(zip(urls, out.items(), strict=True))
 
 
 SITEMAP_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '

@@ -719,10 +719,10 @@ def _lint(files: dict, site: Site, planned: Planned, report: BuildReport, own: l
     only = set(report.rendered) if planned.changed is not None and not gone else None
     fresh = set(report.rendered) - unchecked
     shards = planned.sitemap_files
-    if only is not None and not any(path in only for path in shards):  # its files as online: not checked again
-        return own + lint.lint_site(files, site.urls, {}, only, fresh, None, shards)
-    before = _sitemap_facts(planned.files, sitemap_files_in(planned.files)) or None  # the sitemap online, checked
-    return own + lint.lint_site(files, site.urls, _sitemap_facts(files, shards), only, fresh, before, shards)
+    checked = only is None or any(path in only for path in shards)  # else its files are as online, checked then
+    sitemap = _sitemap_facts(files, shards) if checked else {}
+    before = _sitemap_facts(planned.files, sitemap_files_in(planned.files)) or None if checked else None
+    return own + lint.lint_site(files, site.urls, sitemap, only, fresh, before, shards)
 
 
 def _sitemap_facts(files: dict, paths: list[str]) -> dict[str, list]:
