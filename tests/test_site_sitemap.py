@@ -16,6 +16,8 @@ from publish_helpers import PAYING, TODAY, aged_project
 from test_site_cold import BUILD, _full_build_of_a_copy
 from test_site_warm import _in_another_process
 
+from zaitun import check
+from zaitun.content.model import load_documents
 from zaitun.errors import PublishError
 from zaitun.project import Project
 from zaitun.publish import extras, layout, lint, output
@@ -326,3 +328,11 @@ def test_a_sitemap_element_cut_short_fails_as_the_whole_file_would():
     elements[3] = elements[3].replace(b"</loc>", b"")
     with pytest.raises(etree.XMLSyntaxError):
         lint.sitemap_facts(_whole(*elements))
+
+
+def test_zaitun_check_expects_the_sitemap_files_a_large_site_writes(large):
+    """A link to a shard of the sitemap is to a page that will exist: the check's files are the build's."""
+    documents = load_documents(large.project.content_dir).documents
+    expected = {name for name in check._site_files(large.project, documents) if name.startswith("sitemap")}
+    assert expected == {path.name for path in large.out.glob("sitemap*.xml")}
+    assert len(expected) > 3

@@ -117,19 +117,29 @@ SHARD_URLS = 1000  # URLs a sitemap lists in one file at most; more, and sitemap
 LISTS = "lists"  # the shard of the root, the home pages and the list pages (sitemap-lists.xml)
 
 
-def sitemap_paths(specs: list[PageSpec]) -> tuple[str, ...]:
-    """The sitemap's files. A site of up to SHARD_URLS URLs: sitemap.xml. A larger one: sitemap.xml is an index
+def sitemap_paths(pages: int, documents: int) -> tuple[str, ...]:
+    """The sitemap's files, empty shards among them, for a site of `pages` pages (the root aside), `documents` of
+    them documents' pages. A site of up to SHARD_URLS URLs: sitemap.xml. A larger one: sitemap.xml is an index
     of shards (the protocol allows 50,000 URLs a file, which 25,000 documents reach), the root, home and list
     pages in one, documents' pages spread by slug over a power of two of them, about SHARD_URLS pages each: a
     change of a document's page writes its shard again, not every URL of the site (and the number of shards
     changes, and every shard with it, only as the site doubles)."""
-    if len(specs) < SHARD_URLS:  # and the root
+    if pages < SHARD_URLS:  # and the root
         return (layout.SITEMAP,)
-    documents, shards = sum(1 for spec in specs if spec.entry is not None), 1
+    shards = 1
     while documents > shards * SHARD_URLS:
         shards *= 2
     return (layout.SITEMAP, layout.SITEMAP_SHARD.format(LISTS),
             *(layout.SITEMAP_SHARD.format(n) for n in range(1, shards + 1)))
+
+
+def sitemap_files(pages: int, slugs: list[str]) -> set[str]:
+    """The sitemap's files a build writes (`zaitun check`'s, which knows the documents, not their pages): those of
+    sitemap_paths but the shards no document's pages fall in; `slugs`: each document page's."""
+    paths = sitemap_paths(pages, len(slugs))
+    if len(paths) == 1:
+        return set(paths)
+    return {*paths[:2], *(paths[2 + _shard(slug, len(paths) - 2)] for slug in slugs)}
 
 
 def sitemap_files_in(records: dict) -> list[str]:
@@ -145,7 +155,8 @@ class _Sitemap:
     the one online (site.Planned.recall_keys), and its elements are not made."""
 
     def __init__(self, specs: list[PageSpec], site: Site) -> None:
-        self.specs, self.site, paths = specs, site, sitemap_paths(specs)
+        documents = sum(1 for spec in specs if spec.entry is not None)
+        self.specs, self.site, paths = specs, site, sitemap_paths(len(specs), documents)
         self.lists, shards = _partition(specs, max(0, len(paths) - 2))
         # a <urlset> lists one <url> at least: an empty shard is no file
         kept = [(path, members) for path, members in zip(paths[2:], shards, strict=True) if members]

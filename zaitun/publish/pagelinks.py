@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote
 from zaitun.content.markdown import FileReference, site_links
 from zaitun.content.model import Document
 from zaitun.errors import ContentError
-from zaitun.publish import layout, lint
+from zaitun.publish import extras, layout, lint
 from zaitun.publish.render import body_html
 
 
@@ -37,8 +37,9 @@ def site_files(documents: list[Document], static_dir: Path, page_size: int,
     """The files a build of these documents would write (media aside: those are checked as file links); `same`:
     the tags written as another's Chinese label, and that tag (content.tags.same_tags)."""
     same = same or {}
-    paths = [layout.ROOT, layout.NOT_FOUND, layout.SITEMAP, layout.ROBOTS, layout.PROVENANCE]
+    paths = [layout.ROOT, layout.NOT_FOUND, layout.ROBOTS, layout.PROVENANCE]
     live = [d for d in documents if not d.draft]
+    pages = 0
     for lang in layout.LANGS:
         lists: Counter[str] = Counter()
         paths += [layout.home(lang), layout.search(lang), layout.feed(lang, "rss"), layout.feed(lang, "atom")]
@@ -51,8 +52,12 @@ def site_files(documents: list[Document], static_dir: Path, page_size: int,
             for tag_path in {layout.tag(lang, same.get(t, t)) for t in doc.tags}:
                 lists[tag_path] += 1
         for path, count in lists.items():
-            paths += [layout.paged(path, n) for n in range(1, math.ceil(count / page_size) + 1)]
+            paged = [layout.paged(path, n) for n in range(1, math.ceil(count / page_size) + 1)]
+            paths += paged
+            pages += len(paged)
+        pages += 2 + len(live)  # the home and search pages, and the documents'
     files = {layout.file_of(p) for p in paths}
+    files |= extras.sitemap_files(pages, [d.slug for d in live for _ in layout.LANGS])
     if static_dir.is_dir():
         names = (p.relative_to(static_dir).as_posix() for p in static_dir.rglob("*") if p.is_file())
         files |= {layout.static(n) for n in names if not any(part.startswith(".") for part in n.split("/"))}
