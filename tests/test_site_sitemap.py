@@ -336,3 +336,39 @@ def test_zaitun_check_expects_the_sitemap_files_a_large_site_writes(large):
     expected = {name for name in check._site_files(large.project, documents) if name.startswith("sitemap")}
     assert expected == {path.name for path in large.out.glob("sitemap*.xml")}
     assert len(expected) > 3
+
+
+def _partitions(monkeypatch) -> list[int]:
+    """Each time the builds of this test spread the pages over the sitemap's shards: its number of pages."""
+    spread, real = [], extras._partition
+    monkeypatch.setattr(extras, "_partition", lambda specs, shards: spread.append(len(specs)) or real(specs, shards))
+    return spread
+
+
+def _full_build_laid_out_anew(fx, tmp_path, monkeypatch):
+    monkeypatch.setattr(extras, "_LAYOUT", [])  # (else this process's last layout: what is tested)
+    return _full_build_of_a_copy(fx, tmp_path / "full").publish_dir
+
+
+def test_a_rebuild_in_the_same_process_keeps_the_sitemaps_layout_while_each_page_keeps_its_place(
+        large, tmp_path, monkeypatch):
+    spread = _partitions(monkeypatch)
+    _pay(large, "第一次修改。")  # its pages planned anew, at their places
+    assert _shard_of(large.out, "paying") in large.build().rendered
+    assert spread == []
+    assert _shards(large.out) == _shards(_full_build_laid_out_anew(large, tmp_path, monkeypatch))
+
+
+@pytest.mark.parametrize("change", [
+    lambda fx: fx.write("guides", "paying", PAYING.replace("[payments]", "[payments, cards]"), "## 刷卡\n\n新标签。\n"),
+    lambda fx: fx.write("guides", "ferry", "title: 渡轮\ndate: 2025-06-02", "渡轮。"),
+    lambda fx: (fx.project.content_dir / "policies" / "notice-2023-1.md").unlink(),
+], ids=["a new list page", "a new document", "a document withdrawn"])
+def test_a_rebuild_in_the_same_process_lays_out_the_sitemap_again_when_pages_move(large, tmp_path, monkeypatch,
+                                                                                   change):
+    spread = _partitions(monkeypatch)
+    change(large)
+    large.ingest()
+    large.build()
+    assert len(spread) == 1
+    assert _shards(large.out) == _shards(_full_build_laid_out_anew(large, tmp_path, monkeypatch))

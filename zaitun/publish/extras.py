@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import operator
 import os
@@ -155,12 +156,9 @@ class _Sitemap:
     the one online (site.Planned.recall_keys), and its elements are not made."""
 
     def __init__(self, specs: list[PageSpec], site: Site) -> None:
-        documents = sum(1 for spec in specs if spec.entry is not None)
-        self.specs, self.site, paths = specs, site, sitemap_paths(len(specs), documents)
-        self.lists, shards = _partition(specs, max(0, len(paths) - 2))
-        # a <urlset> lists one <url> at least: an empty shard is no file
-        kept = [(path, members) for path, members in zip(paths[2:], shards, strict=True) if members]
-        self.paths, self.shards = paths[:2] + tuple(path for path, _ in kept), [members for _, members in kept]
+        self.specs, self.site = specs, site
+        self.layout = _Layout.of(specs, (*_element_settings(site), SHARD_URLS))
+        self.paths = self.layout.paths
         self._outputs: dict[str, Output] = {}
         self._made = _Once(lambda: self._files())
 
@@ -168,13 +166,8 @@ class _Sitemap:
         if len(self.paths) == 1:
             return [self._file(layout.SITEMAP)]
         urls = [self.site.urls.absolute(path) for path in self.paths[1:]]
-        settings = _element_settings(self.site)
-        shards = [self._file(path, (tuple(self.specs[i].entry.slug for i in members),
-                                    tuple(self.specs[i].path for i in members), settings))
-                  for path, members in zip(self.paths[2:], self.shards, strict=True)]
-        lists = self._file(self.paths[1], ((), (layout.ROOT, *(self.specs[i].path for i in self.lists)), settings))
-        return [Output(layout.SITEMAP, (urls,), lambda: sitemap_index_xml(urls), kind="sitemapindex"), lists,
-                *shards]
+        files = [self._file(path, shows) for path, shows in zip(self.paths[1:], self.layout.shows, strict=True)]
+        return [Output(layout.SITEMAP, (urls,), lambda: sitemap_index_xml(urls), kind="sitemapindex"), *files]
 
     def _file(self, path: str, shows: tuple | None = None) -> Output:
         made = self._outputs[path] = Output(path, lambda: (self._made()[path][2],),
@@ -188,7 +181,7 @@ class _Sitemap:
         known = set() if every else {path for path, output in self._outputs.items() if "key" in output.__dict__}
         head = self.paths[0] if len(self.paths) == 1 else self.paths[1]
         made = {}
-        for path, members in [(head, self.lists), *zip(self.paths[2:], self.shards, strict=True)]:
+        for path, members in [(head, self.layout.lists), *zip(self.paths[2:], self.layout.shards, strict=True)]:
             if path not in known:
                 rows = sitemap_rows([self.specs[i] for i in members], self.site, path)
                 made[path] = _joined(path, [_root(self.site), *rows] if path == head else rows)
@@ -206,6 +199,61 @@ class _Sitemap:
         if not made:
             self._made.take()
         return data
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Which of the planned pages each file of the sitemap lists, and what each shard shows (_Sitemap). A process
+    that builds again keeps it while the pages at each place are those of the same documents at the same paths
+    (a one-change rebuild plans a changed document's pages anew, in their places), instead of spreading 12,000
+    pages over the shards again: each shard's shows, the very same object, is then hashed once (Planned.recall_keys)."""
+
+    specs: list[PageSpec]  # the pages planned, in order
+    settings: tuple  # _element_settings, and SHARD_URLS
+    paths: tuple[str, ...]  # the files: sitemap.xml, or the index, the lists' shard and each shard not empty
+    lists: list[int]  # the indexes in `specs` of the pages in the lists' shard (or in sitemap.xml)
+    shards: list[list[int]]  # of each shard's (documents' pages), in the order of `paths`
+    shows: list[tuple]  # of the lists' shard, then of each shard: its documents, its pages' paths, the settings
+
+    @classmethod
+    def of(cls, specs: list[PageSpec], settings: tuple) -> _Layout:
+        last = _LAYOUT[0] if _LAYOUT else None
+        if last is not None and last.settings == settings and _same_places(last.specs, specs):
+            made = cls(list(specs), last.settings, last.paths, last.lists, last.shards, last.shows)
+        else:
+            made = cls.made(specs, settings)
+        _LAYOUT[:] = [made]
+        return made
+
+    @classmethod
+    def made(cls, specs: list[PageSpec], settings: tuple) -> _Layout:
+        documents = sum(1 for spec in specs if spec.entry is not None)
+        paths = sitemap_paths(len(specs), documents)
+        lists, shards = _partition(specs, max(0, len(paths) - 2))
+        # a <urlset> lists one <url> at least: an empty shard is no file
+        kept = [(path, members) for path, members in zip(paths[2:], shards, strict=True) if members]
+        paths, shards = paths[:2] + tuple(path for path, _ in kept), [members for _, members in kept]
+        shown = settings[:-1]  # a shard's elements are made with
+        shows = [((), (layout.ROOT, *(specs[i].path for i in lists)), shown)] if len(paths) > 1 else []
+        shows += [(tuple(specs[i].entry.slug for i in members), tuple(specs[i].path for i in members), shown)
+                  for members in shards]
+        return cls(list(specs), settings, paths, lists, shards, shows)
+
+
+_LAYOUT: list[_Layout] = []  # the sitemap's layout as this process's last build made it
+
+
+def _same_places(before: list[PageSpec], now: list[PageSpec]) -> bool:
+    """Whether each place holds a page of the same document (or none) at the same path as before: the pages
+    not the very same objects are looked at (found in C), not every page."""
+    if len(before) != len(now):
+        return False
+    for i in itertools.compress(range(len(now)), map(operator.is_not, before, now)):
+        was, spec = before[i], now[i]
+        if was.path != spec.path or (was.entry is None) != (spec.entry is None) or (
+                spec.entry is not None and was.entry.slug != spec.entry.slug):
+            return False
+    return True
 
 
 def _partition(specs: list[PageSpec], shards: int) -> tuple[list[int], list[list[int]]]:

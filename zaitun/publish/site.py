@@ -505,7 +505,9 @@ class Planned:
             old = self.files.get(item.path)
             if old and SHOWN in old:
                 item.known(old["key"])  # what it shows is as the build online planned it: not listed again
-        self.shown = {item.path: key_of(item.shows) for item in items if item.shows is not None}
+        shows = [item for item in items if item.shows is not None]
+        self.shown = {item.path: _SHOWN_KEYS.get(item.shows, key_of) for item in shows}
+        _SHOWN_KEYS.keep_only([item.shows for item in shows])
         if self.changed is None:
             return
         for item in items:
@@ -526,6 +528,8 @@ class Planned:
 
 
 SHOWN = "shows"  # a manifest record's digest of what its list page or sitemap showed (Planned.recall_keys)
+_SHOWN_KEYS: ByIdentity[tuple, str] = ByIdentity()  # the digest of what each shows: a process that builds again
+# hashes again only what is not the very same (a shard's 700 documents, its pages and settings: extras._Layout)
 
 
 def _touched(report: BuildReport, indexed: list[str]) -> list[str]:
