@@ -399,3 +399,12 @@ def test_feed_entries_carry_their_programme_and_tags_as_categories_named_as_the_
     fx.translate_and_approve("transit")
     fx.build()
     assert set(categories("en/atom.xml")) == {"240-hour-transit", "visa-free", "airports"}
+
+
+def test_a_feed_names_a_tag_by_the_label_tags_yaml_gives_it_since_the_last_build_of_the_same_process(fx):
+    """What a feed shows of an unchanged document is made again when the labels of its tags change."""
+    assert 'label="visa free"' in (fx.out / "en/atom.xml").read_text(encoding="utf-8")
+    assert 'label="visa-free"' in (fx.out / "zh/atom.xml").read_text(encoding="utf-8")
+    (fx.project.glossary_dir / "tags.yaml").write_text("visa-free: {en: Visa-free entry}\n", encoding="utf-8")
+    fx.build()
+    assert 'label="Visa-free entry"' in (fx.out / "en/atom.xml").read_text(encoding="utf-8")

@@ -157,6 +157,17 @@ def test_an_alias_redirects_to_the_documents_page(fx):
     assert "news/2024" not in (fx.out / layout.SITEMAP).read_text(encoding="utf-8")
 
 
+def test_an_alias_taken_out_of_the_front_matter_is_gone_from_the_next_build_of_the_same_process(fx):
+    fx.write("guides", "transit", TRANSIT + "    aliases: [news/2024/transit]\n", TRANSIT_BODY)
+    fx.ingest()
+    fx.build()
+    assert leads_to(fx, "news/2024/transit/") == "/zh/guides/transit/"
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n再改一次。\n")
+    fx.ingest()
+    assert fx.build().problems == []
+    assert not (fx.out / "news/2024/transit/index.html").exists()
+
+
 @pytest.mark.parametrize(("alias", "why"), [
     ("https://example.org/old", "is a full URL"),
     ("//example.org/old", "is a full URL"),

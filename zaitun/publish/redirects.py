@@ -17,6 +17,8 @@ neither the sitemap, the search index nor the feeds.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import os
 import re
 import unicodedata
@@ -324,12 +326,33 @@ def _replaced(was: dict, now: dict) -> bool:
     return was["section"] != now["section"] and was.get("langs", {}).get("zh") != now["langs"].get("zh")
 
 
+def aliased_entries(entries: list[Entry]) -> list[Entry]:
+    """The Chinese entries whose front matter names aliases, by slug. A process that builds again looks only at
+    the entries that are not the very ones at the same places in its last call (one of 10,000), not at all."""
+    last, found = _ALIASED or ([], [])
+    if len(last) != len(entries):
+        kept = [e for e in entries if _names_aliases(e)]
+    else:
+        differ = list(itertools.compress(range(len(entries)), map(operator.is_not, last, entries)))
+        gone = {id(last[i]) for i in differ}
+        kept = [e for e in found if id(e) not in gone] + [entries[i] for i in differ if _names_aliases(entries[i])]
+    _ALIASED[:] = [list(entries), sorted(kept, key=lambda e: e.slug)]
+    return list(_ALIASED[1])
+
+
+def _names_aliases(entry: Entry) -> bool:
+    return entry.lang == "zh" and bool(entry.meta.get("aliases"))
+
+
+_ALIASED: list = []  # the entries of the last call of aliased_entries, and what it returned
+
+
 def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Collection[str],
             content_dir: Path) -> list[Output]:
     """The redirect pages of this build: each old address whose document has a page in its language now,
     then each alias (refused, with its file and line, when another output owns its address, even but for
     letter case or Unicode form; it replaces a recorded redirect). `paths`: the site paths of the other outputs."""
-    aliased = sorted((e for e in entries if e.lang == "zh" and e.meta.get("aliases")), key=lambda e: e.slug)
+    aliased = aliased_entries(entries)
     pages = {(e.lang, e.slug): e for e in entries} if redirects.moved or aliased else {}
     items = {}
     taken = lint.FileNames(paths)

@@ -620,7 +620,7 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     # a rebuild of a few pages (rendered in this process) writes those at documents' places first and indexes them
     # beside the rest; before the other outputs are made, unless a redirect or an alias may take such a place
     few = hold.online is not None and worker_count(len(pages_)) == 1
-    early = few and not moves.moved and not any(e.meta.get("aliases") for e in entries if e.lang == "zh")
+    early = few and not moves.moved and not redirects.aliased_entries(entries)
     first, pages_ = _placed_apart(pages_) if early else ([], pages_)
     unchecked: set[str] = set()  # pages written before the site's files were known: their links checked after
 
