@@ -145,7 +145,10 @@ def sitemap_files(pages: int, slugs: list[str]) -> set[str]:
 
 def sitemap_files_in(records: dict) -> list[str]:
     """The files listing URLs of the sitemap a build wrote (its manifest's records): sitemap.xml, or its shards."""
-    return [path for path, record in records.items() if record["kind"] == "sitemap"]
+    return [path for path in filter(_SITEMAP_NAME, records) if records[path]["kind"] == "sitemap"]  # (filtered in C)
+
+
+_SITEMAP_NAME = operator.methodcaller("startswith", layout.SITEMAP.removesuffix(".xml"))  # sitemap.xml, sitemap-*.xml
 
 
 class _Sitemap:
