@@ -97,7 +97,7 @@ def _made_in_new_process(fx, tmp_path) -> list[str]:
     """`zaitun build` in a new interpreter, as a person runs it, its sitemap sharded past SHARDED URLs; the paths
     whose sitemap elements it made."""
     log = tmp_path / "made.json"
-    _in_another_process(fx, f"from zaitun.publish import extras\nextras.SHARD_URLS = {SHARDED}\n"
+    _in_another_process(fx, f"{SHARDING}"
                         "made, real = [], extras._url\n"
                         "extras._url = lambda path, *rest: made.append(path) or real(path, *rest)\n"
                         f"{BUILD}\nimport json\nopen({str(log)!r}, 'w').write(json.dumps(made))")
@@ -105,12 +105,15 @@ def _made_in_new_process(fx, tmp_path) -> list[str]:
 
 
 # -- a large site's sitemap: an index of shards ----------------------------------------------------------------------
-SHARDED = 3  # URLs a sitemap file lists at most in these tests (extras.SHARD_URLS): the fixture's site is sharded
+SHARDED = 3  # URLs a sitemap file lists at most in these tests (extras.SHARD_URLS), and pages a shard lists about
+# (SHARD_PAGES): the fixture's site is sharded
+SHARDING = f"from zaitun.publish import extras\nextras.SHARD_URLS = extras.SHARD_PAGES = {SHARDED}\n"  # in a process
 
 
 @pytest.fixture
 def large(tmp_path, monkeypatch):
     monkeypatch.setattr(extras, "SHARD_URLS", SHARDED)
+    monkeypatch.setattr(extras, "SHARD_PAGES", SHARDED)
     with aged_project(tmp_path / "proj") as fx:
         _changed_on(fx.project, EARLIER)
         fx.build()
@@ -145,7 +148,7 @@ def test_a_large_sites_sitemap_is_an_index_of_shards_listing_each_url_as_one_sit
     shards = _shards(large.out)
     assert list(shards) == ["sitemap-lists.xml", *(f"sitemap-{n}.xml" for n in range(1, len(shards)))]
     assert len(shards) > 2
-    for data in shards.values():  # each a <urlset> of at most about SHARD_URLS documents' pages
+    for data in shards.values():  # each a <urlset> of about SHARD_PAGES documents' pages
         assert etree.fromstring(data).tag == f"{{{lint.NS['s']}}}urlset"
     for lang in layout.LANGS:  # a document's pages in both languages are in one shard
         assert f"/{lang}/guides/transit/</loc>".encode() in shards[_shard_of(large.out, "transit")]
@@ -167,7 +170,7 @@ def test_a_documents_first_change_of_a_day_writes_again_only_its_shard_of_the_si
 
 
 def test_a_new_process_makes_the_elements_of_the_changed_documents_shard_alone(large, tmp_path):
-    _in_another_process(large, f"from zaitun.publish import extras\nextras.SHARD_URLS = {SHARDED}\n{BUILD}")
+    _in_another_process(large, f"{SHARDING}{BUILD}")
     others = _others(large.out, "paying")
     _pay(large, "第一次修改。")
     made = _made_in_new_process(large, tmp_path)
@@ -178,7 +181,7 @@ def test_a_new_process_makes_the_elements_of_the_changed_documents_shard_alone(l
 
 
 def test_a_document_withdrawn_leaves_its_shard_in_a_new_process(large, tmp_path):
-    _in_another_process(large, f"from zaitun.publish import extras\nextras.SHARD_URLS = {SHARDED}\n{BUILD}")
+    _in_another_process(large, f"{SHARDING}{BUILD}")
     shard = _shard_of(large.out, "notice-2023-1")
     (large.project.content_dir / "policies" / "notice-2023-1.md").unlink()
     large.ingest()
@@ -189,7 +192,7 @@ def test_a_document_withdrawn_leaves_its_shard_in_a_new_process(large, tmp_path)
 
 
 def test_a_new_list_page_writes_the_shard_of_lists_again_in_a_new_process(large, tmp_path):
-    _in_another_process(large, f"from zaitun.publish import extras\nextras.SHARD_URLS = {SHARDED}\n{BUILD}")
+    _in_another_process(large, f"{SHARDING}{BUILD}")
     large.write("guides", "paying", PAYING.replace("[payments]", "[payments, cards]"), "## 刷卡\n\n新标签。\n")
     assert large.ingest().ingested == ["paying"]
     _made_in_new_process(large, tmp_path)
@@ -372,3 +375,12 @@ def test_a_rebuild_in_the_same_process_lays_out_the_sitemap_again_when_pages_mov
     large.build()
     assert len(spread) == 1
     assert _shards(large.out) == _shards(_full_build_laid_out_anew(large, tmp_path, monkeypatch))
+
+
+def test_a_site_past_shard_urls_has_a_power_of_two_of_shards_of_about_shard_pages_pages():
+    assert extras.sitemap_paths(extras.SHARD_URLS - 1, extras.SHARD_URLS - 100) == (layout.SITEMAP,)
+    documents = 10_000  # 5,000 documents' pages in two languages
+    paths = extras.sitemap_paths(documents + 1_853, documents)
+    shards = len(paths) - 2  # (the index and the lists' shard)
+    assert shards & (shards - 1) == 0 and extras.SHARD_PAGES / 2 < documents / shards <= extras.SHARD_PAGES
+    assert paths[:3] == (layout.SITEMAP, "sitemap-lists.xml", "sitemap-1.xml")

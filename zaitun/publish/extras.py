@@ -115,6 +115,7 @@ def _read(path: Path) -> bytes:
 
 
 SHARD_URLS = 1000  # URLs a sitemap lists in one file at most; more, and sitemap.xml is an index of shards
+SHARD_PAGES = 250  # documents' pages a shard lists, about: a rebuild makes and reads back its shard's alone
 LISTS = "lists"  # the shard of the root, the home pages and the list pages (sitemap-lists.xml)
 
 
@@ -122,13 +123,13 @@ def sitemap_paths(pages: int, documents: int) -> tuple[str, ...]:
     """The sitemap's files, empty shards among them, for a site of `pages` pages (the root aside), `documents` of
     them documents' pages. A site of up to SHARD_URLS URLs: sitemap.xml. A larger one: sitemap.xml is an index
     of shards (the protocol allows 50,000 URLs a file, which 25,000 documents reach), the root, home and list
-    pages in one, documents' pages spread by slug over a power of two of them, about SHARD_URLS pages each: a
+    pages in one, documents' pages spread by slug over a power of two of them, about SHARD_PAGES pages each: a
     change of a document's page writes its shard again, not every URL of the site (and the number of shards
     changes, and every shard with it, only as the site doubles)."""
     if pages < SHARD_URLS:  # and the root
         return (layout.SITEMAP,)
     shards = 1
-    while documents > shards * SHARD_URLS:
+    while documents > shards * SHARD_PAGES:
         shards *= 2
     return (layout.SITEMAP, layout.SITEMAP_SHARD.format(LISTS),
             *(layout.SITEMAP_SHARD.format(n) for n in range(1, shards + 1)))
@@ -160,7 +161,7 @@ class _Sitemap:
 
     def __init__(self, specs: list[PageSpec], site: Site) -> None:
         self.specs, self.site = specs, site
-        self.layout = _Layout.of(specs, (*_element_settings(site), SHARD_URLS))
+        self.layout = _Layout.of(specs, (*_element_settings(site), SHARD_URLS, SHARD_PAGES))
         self.paths = self.layout.paths
         self._outputs: dict[str, Output] = {}
         self._made = _Once(lambda: self._files())
@@ -212,7 +213,7 @@ class _Layout:
     pages over the shards again: each shard's shows, the very same object, is then hashed once (Planned.recall_keys)."""
 
     specs: list[PageSpec]  # the pages planned, in order
-    settings: tuple  # _element_settings, and SHARD_URLS
+    settings: tuple  # _element_settings, SHARD_URLS and SHARD_PAGES
     paths: tuple[str, ...]  # the files: sitemap.xml, or the index, the lists' shard and each shard not empty
     lists: list[int]  # the indexes in `specs` of the pages in the lists' shard (or in sitemap.xml)
     shards: list[list[int]]  # of each shard's (documents' pages), in the order of `paths`
@@ -236,7 +237,7 @@ class _Layout:
         # a <urlset> lists one <url> at least: an empty shard is no file
         kept = [(path, members) for path, members in zip(paths[2:], shards, strict=True) if members]
         paths, shards = paths[:2] + tuple(path for path, _ in kept), [members for _, members in kept]
-        shown = settings[:-1]  # a shard's elements are made with
+        shown = settings[:-2]  # a shard's elements are made with
         shows = [((), (layout.ROOT, *(specs[i].path for i in lists)), shown)] if len(paths) > 1 else []
         shows += [(tuple(specs[i].entry.slug for i in members), tuple(specs[i].path for i in members), shown)
                   for members in shards]
