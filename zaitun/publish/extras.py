@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import operator
 import os
@@ -21,6 +20,7 @@ from zaitun.content.model import name_problem, utf8_name
 from zaitun.errors import ContentError, PublishError
 from zaitun.publish import layout, lint
 from zaitun.publish.inputs import Entry
+from zaitun.publish.memo import other_places
 from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of, key_of, shown_since
 from zaitun.publish.render import design_digest, icon, render_page, stylesheet
 
@@ -161,7 +161,7 @@ class _Sitemap:
 
     def __init__(self, specs: list[PageSpec], site: Site) -> None:
         self.specs, self.site = specs, site
-        self.layout = _Layout.of(specs, (*_element_settings(site), SHARD_URLS, SHARD_PAGES))
+        self.layout = _Layout.of(specs, _element_settings(site))
         self.paths = self.layout.paths
         self._outputs: dict[str, Output] = {}
         self._made = _Once(lambda: self._files())
@@ -213,14 +213,15 @@ class _Layout:
     pages over the shards again: each shard's shows, the very same object, is then hashed once (Planned.recall_keys)."""
 
     specs: list[PageSpec]  # the pages planned, in order
-    settings: tuple  # _element_settings, SHARD_URLS and SHARD_PAGES
+    settings: tuple  # the elements' (_element_settings), SHARD_URLS and SHARD_PAGES
     paths: tuple[str, ...]  # the files: sitemap.xml, or the index, the lists' shard and each shard not empty
     lists: list[int]  # the indexes in `specs` of the pages in the lists' shard (or in sitemap.xml)
     shards: list[list[int]]  # of each shard's (documents' pages), in the order of `paths`
     shows: list[tuple]  # of the lists' shard, then of each shard: its documents, its pages' paths, the settings
 
     @classmethod
-    def of(cls, specs: list[PageSpec], settings: tuple) -> _Layout:
+    def of(cls, specs: list[PageSpec], elements: tuple) -> _Layout:
+        settings = (elements, SHARD_URLS, SHARD_PAGES)
         last = _LAYOUT[0] if _LAYOUT else None
         if last is not None and last.settings == settings and _same_places(last.specs, specs):
             made = cls(list(specs), last.settings, last.paths, last.lists, last.shards, last.shows)
@@ -237,9 +238,9 @@ class _Layout:
         # a <urlset> lists one <url> at least: an empty shard is no file
         kept = [(path, members) for path, members in zip(paths[2:], shards, strict=True) if members]
         paths, shards = paths[:2] + tuple(path for path, _ in kept), [members for _, members in kept]
-        shown = settings[:-2]  # a shard's elements are made with
-        shows = [((), (layout.ROOT, *(specs[i].path for i in lists)), shown)] if len(paths) > 1 else []
-        shows += [(tuple(specs[i].entry.slug for i in members), tuple(specs[i].path for i in members), shown)
+        elements = settings[0]
+        shows = [((), (layout.ROOT, *(specs[i].path for i in lists)), elements)] if len(paths) > 1 else []
+        shows += [(tuple(specs[i].entry.slug for i in members), tuple(specs[i].path for i in members), elements)
                   for members in shards]
         return cls(list(specs), settings, paths, lists, shards, shows)
 
@@ -252,7 +253,7 @@ def _same_places(before: list[PageSpec], now: list[PageSpec]) -> bool:
     not the very same objects are looked at (found in C), not every page."""
     if len(before) != len(now):
         return False
-    for i in itertools.compress(range(len(now)), map(operator.is_not, before, now)):
+    for i in other_places(before, now):
         was, spec = before[i], now[i]
         if was.path != spec.path or (was.entry is None) != (spec.entry is None) or (
                 spec.entry is not None and was.entry.slug != spec.entry.slug):
@@ -389,7 +390,7 @@ def provenance_json(specs: list[PageSpec], site: Site, seed: Seed | None = None)
     if last.text is not None and last.specs is not None and len(last.specs) == len(specs):
         # the pages planned as last time are the very same objects, at the same places: only those that are not
         # are looked at (a one-change rebuild in a process that builds again), not every page
-        differ = [(was, spec) for was, spec in zip(last.specs, specs, strict=True) if was is not spec]
+        differ = [(last.specs[i], specs[i]) for i in other_places(last.specs, specs)]
         left = {id(was) for was, _ in differ if was.entry is not None}
         new = [spec for _, spec in differ if spec.entry is not None]
     else:

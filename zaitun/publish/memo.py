@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -45,6 +45,12 @@ class ByIdentity(Generic[T, V]):
 
     def clear(self) -> None:
         self._made.clear()
+
+
+def other_places(before: list, now: list) -> Iterator[int]:
+    """The places of two lists of the same length where `now` holds other objects than `before`: found in C (a
+    rebuild compares 10,000 entries or 12,000 pages with its last build's, and finds a few)."""
+    return itertools.compress(range(len(now)), map(operator.is_not, before, now))
 
 
 def not_the_same(now: dict, then: dict) -> list:

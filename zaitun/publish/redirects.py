@@ -17,8 +17,6 @@ neither the sitemap, the search index nor the feeds.
 
 from __future__ import annotations
 
-import itertools
-import operator
 import os
 import re
 import unicodedata
@@ -36,7 +34,7 @@ from zaitun.content.schema import SLUG_RE, alias_problem
 from zaitun.errors import ContentError, StateUnreadable
 from zaitun.publish import layout, lint
 from zaitun.publish.inputs import Entry
-from zaitun.publish.memo import ByIdentity
+from zaitun.publish.memo import ByIdentity, other_places
 from zaitun.publish.pages import Output, Site
 from zaitun.publish.sinks import REDIRECT_MARK
 from zaitun.publish.social import basis
@@ -247,7 +245,7 @@ def _again(entries: list[Entry], before: dict[str, dict] | None) -> dict[str, di
     the same places (else None: all are looked at)."""
     if not _PUBLISHED or len(_PUBLISHED[0]) != len(entries):
         return None
-    differ = [(was, entry) for was, entry in zip(_PUBLISHED[0], entries, strict=True) if was is not entry]
+    differ = [(_PUBLISHED[0][i], entries[i]) for i in other_places(_PUBLISHED[0], entries)]
     if any(was.slug != entry.slug or was.lang != entry.lang for was, entry in differ):
         return None
     now = dict(_PUBLISHED[1])
@@ -333,7 +331,7 @@ def aliased_entries(entries: list[Entry]) -> list[Entry]:
     if len(last) != len(entries):
         kept = [e for e in entries if _names_aliases(e)]
     else:
-        differ = list(itertools.compress(range(len(entries)), map(operator.is_not, last, entries)))
+        differ = list(other_places(last, entries))
         gone = {id(last[i]) for i in differ}
         kept = [e for e in found if id(e) not in gone] + [entries[i] for i in differ if _names_aliases(entries[i])]
     _ALIASED[:] = [list(entries), sorted(kept, key=lambda e: e.slug)]

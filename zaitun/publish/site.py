@@ -50,7 +50,7 @@ from zaitun.publish.indexer import ended_on_failure, prepare
 from zaitun.publish.inputs import BATCH, Entry, collect, release_stamp, use_same_tags
 from zaitun.publish.lock import build_lock, free, take
 from zaitun.publish.media import media_outputs
-from zaitun.publish.memo import ByIdentity
+from zaitun.publish.memo import ByIdentity, other_places
 from zaitun.publish.output import (
     BUILDING,
     SEARCH_DIRTY,
@@ -691,7 +691,7 @@ class _Tally:
         before = self.entries if len(self.entries) == len(entries) else []
         if not before:  # counted in one call (a new process: 10,000 entries at 5,000 documents)
             self.counts = Counter(itertools.chain.from_iterable(map(self.shown, entries)))
-        for i in itertools.compress(range(len(entries)), map(operator.is_not, entries, before)) if before else ():
+        for i in other_places(before, entries) if before else ():
             self.counts.subtract(self.shown(before[i]))
             self.counts.update(self.shown(entries[i]))
         self.entries = list(entries)
