@@ -221,6 +221,28 @@ def test_a_shard_known_unchanged_whose_file_online_is_gone_is_made_again(large, 
     assert _shards(large.out) == _shards(full)
 
 
+NOTICE = "/zh/policies/notice-2023-1/<"  # the notice's Chinese page, in the shard it shares with paying: left out
+SPOIL = ("real = extras.sitemap_rows\n"
+         f"extras.sitemap_rows = lambda *a: [row for row in real(*a) if {NOTICE!r} not in row]\n")
+
+
+@pytest.mark.parametrize("process", ["same", "new"])
+def test_a_rebuilds_shard_spoiled_for_a_page_it_did_not_write_is_refused(large, monkeypatch, process):
+    assert _shard_of(large.out, "paying") == _shard_of(large.out, "notice-2023-1")  # the one shard written
+    before = _shards(large.out)
+    _pay(large, "第一次修改。")
+    missing = "page https://example.org/zh/policies/notice-2023-1/ is missing"
+    if process == "same":
+        real = extras.sitemap_rows
+        monkeypatch.setattr(extras, "sitemap_rows", lambda *a: [row for row in real(*a) if NOTICE not in row])
+        with pytest.raises(PublishError, match=missing):
+            large.build()
+    else:
+        done = _in_another_process(large, f"{SHARDING}{SPOIL}{BUILD}", check=False)
+        assert done.returncode != 0 and missing in done.stderr
+    assert _shards(large.out) == before
+
+
 def test_a_sitemap_index_leaving_out_a_shard_or_listing_another_is_refused():
     files = _files() | {"sitemap-1.xml": {"kind": "sitemap", "facts": _listed(_files())},
                         layout.SITEMAP: {"kind": "sitemapindex", "facts": {"sitemaps": [

@@ -467,6 +467,7 @@ class Planned:
     left: dict[str, str] = field(default_factory=dict)  # the build online's dates of documents leaving programmes
     moved_out: dict[tuple[str, str], dt.datetime] = field(default_factory=dict)  # this build's (feeds.py)
     sitemap_files: list[str] = field(default_factory=list)  # this build's files listing the sitemap's URLs
+    sitemap_pages: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a shard of them -> its pages' paths
 
     def stage(self, out: Path) -> Path:
         """The version folder to build into; only the first attempt reuses an old version."""
@@ -506,6 +507,7 @@ class Planned:
         same = self.changed is not None and self.now is not None and self.now.same_pages()
         sitemap = [item for item in items if item.kind == "sitemap"]
         self.sitemap_files = [item.path for item in sitemap]
+        self.sitemap_pages = {item.path: item.shows[1] for item in sitemap if item.shows is not None}
         for item in sitemap if same else ():
             old = self.files.get(item.path)
             if old and SHOWN in old:
@@ -729,9 +731,22 @@ def _lint(files: dict, site: Site, planned: Planned, report: BuildReport, own: l
     fresh = set(report.rendered) - unchecked
     shards = planned.sitemap_files
     checked = only is None or any(path in only for path in shards)  # else its files are as online, checked then
-    sitemap = _sitemap_facts(files, shards) if checked else {}
-    before = _sitemap_facts(planned.files, sitemap_files_in(planned.files)) or None if checked else None
+    sitemap, before = {}, None
+    if checked:
+        online = sitemap_files_in(planned.files)
+        looked = set(shards) | set(online) if only is None or not online else _looked(shards, online, only,
+                                                                                         planned.sitemap_pages)
+        sitemap = _sitemap_facts(files, [path for path in shards if path in looked])
+        before = _sitemap_facts(planned.files, [path for path in online if path in looked]) if online else None
     return own + lint.lint_site(files, site.urls, sitemap, only, fresh, before, shards)
+
+
+def _looked(shards: list[str], online: list[str], written: set[str], pages: dict[str, tuple[str, ...]]) -> set[str]:
+    """The sitemap's files a rebuild's check across reads: those written or gone, and those listing a page written.
+    Any other is the very file online, and lists the same URLs with the same alternates: the check looks only at
+    URLs listed otherwise than online, and at the pages written (a large site's 12,000 URLs read for a few)."""
+    return {path for path in shards if path in written or path not in pages or not written.isdisjoint(pages[path])
+            } | (set(online) - set(shards))
 
 
 def _sitemap_facts(files: dict, paths: list[str]) -> dict[str, list]:
