@@ -10,6 +10,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
+from itertools import accumulate, chain, repeat
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -460,8 +461,11 @@ class _Provenance:
             self.lines = dict(sorted(self.lines.items()))
         if not any_pages:
             self.text = json.dumps({"pages": {}}, indent=1).encode("utf-8")
-        elif self.encoded is None:
-            self.text = (HEAD + ",\n".join([text for _, text in self.lines.values()]) + TAIL).encode("utf-8")
+        elif self.encoded is None:  # (3 MB at 5,000 documents: made once, not copied with its head and tail)
+            texts = [text for _, text in self.lines.values()]
+            texts[0] = HEAD + texts[0]
+            texts[-1] += TAIL  # (the same text, for one page)
+            self.text = ",\n".join(texts).encode("utf-8")
         else:
             for url in gone:
                 self.encoded.pop(url, None)
@@ -555,9 +559,9 @@ class Seed:
             return None
         try:
             urls, marks, places, lengths = saved
-            whole = (len(urls) == len(marks) == len(places) == len(lengths) > 0
-                     and all(type(url) is str for url in urls) and all(type(mark) is str for mark in marks)
-                     and all(type(path) is str and type(slug) is str for path, slug in places))
+            whole = (len(urls) == len(marks) == len(places) == len(lengths) > 0 and set(map(len, places)) == {2}
+                     and set(map(type, urls)) == set(map(type, marks)) == {str}  # (each list's types, in C)
+                     and set(map(type, chain.from_iterable(places))) == {str} and set(map(type, lengths)) == {int})
             if not whole or key_of(_key_of(marks)) != key:
                 return None
             lines = _lines_of(file.read_bytes().decode("utf-8"), marks, lengths)
@@ -571,16 +575,17 @@ HEAD_BYTES, TAIL_BYTES = HEAD.encode(), TAIL.encode()
 
 
 def _lines_of(text: str, marks: list[str], lengths: list[int]) -> list[tuple[str, str]] | None:
-    """Each page's lines cut from provenance.json's text, if it is made of lines of these lengths."""
-    if not text.startswith(HEAD) or not text.endswith(TAIL):
+    """Each page's lines cut from provenance.json's text, if it is made of lines of these lengths (cut in C: 10,000
+    pages at 5,000 documents)."""
+    if not text.startswith(HEAD) or not text.endswith(TAIL) or min(lengths) < 0:
         return None
-    lines, at = [], len(HEAD)
-    for mark, length in zip(marks, lengths, strict=True):
-        if at != len(HEAD) and text[at - 2:at] != ",\n":
-            return None
-        lines.append((mark, text[at:at + length]))
-        at += length + 2
-    return lines if at - 2 + len(TAIL) == len(text) else None
+    ends = list(accumulate(map(operator.add, lengths, repeat(len(",\n"))), initial=len(HEAD) - len(",\n")))[1:]
+    if ends[-1] + len(TAIL) != len(text):
+        return None
+    starts = list(map(operator.sub, ends, lengths))
+    if any(map(operator.ne, map(text.__getitem__, map(slice, ends[:-1], starts[1:])), repeat(",\n"))):
+        return None
+    return list(zip(marks, map(text.__getitem__, map(slice, starts, ends)), strict=True))
 
 
 def provenance_saved() -> tuple | None:
