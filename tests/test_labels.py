@@ -11,7 +11,7 @@ from translate_support import drafts_by_source, libre_settings, make_project, op
 
 from zaitun import pipeline
 from zaitun.content import labels
-from zaitun.content.hanzi import VARIANTS, cn_int, fold, from_roman, roman
+from zaitun.content.hanzi import cn_int, fold, from_roman, roman, variants
 from zaitun.content.importer import convert_notice, read_notice
 from zaitun.content.markdown import reference_render, render_markdown
 from zaitun.content.segmenter import render_pieces, segment_body
@@ -28,7 +28,7 @@ def test_folding_reads_traditional_as_simplified_without_moving_a_character():
     text = "東府〔2021〕54號 關於貫徹落實的實施意見（市商務局負責）"
     assert fold(text) == "东府〔2021〕54号 关于贯彻落实的实施意见（市商务局负责）"
     assert len(fold(text)) == len(text)
-    assert all(len(t) == len(s) == 1 and t != s for t, s in VARIANTS.items())
+    assert all(len(t) == len(s) == 1 and t != s for t, s in variants().items())
 
 
 @pytest.mark.parametrize(("text", "value"), [("2024", 2024), ("２０２４", 2024), ("二〇二四", 2024), ("二○二四", 2024),

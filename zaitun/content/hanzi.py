@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from functools import cache
 from pathlib import Path
 
 # `國\t国`, `於\t于 於` (於 is a simplified character too), `乾\t干 乾`: a character, its simplified forms
@@ -31,8 +32,16 @@ def _opencc_characters() -> tuple[dict[str, str], frozenset[str]]:
     return variants, traditional
 
 
-VARIANTS, _TRADITIONAL = _opencc_characters()
-_FOLD = str.maketrans(VARIANTS)
+@cache
+def _characters() -> tuple[dict[str, str], frozenset[str], dict[int, str]]:
+    """The table, read when first needed (intake, translation): a build reads only NUMERALS of this module."""
+    variants, traditional = _opencc_characters()
+    return variants, traditional, str.maketrans(variants)
+
+
+def variants() -> dict[str, str]:
+    """Traditional character -> its simplified form."""
+    return _characters()[0]
 
 # PDF extraction turns 〇 into a letter O or a digit 0 (二O二一年): both are read as zero
 CN_DIGITS = ({c: i for i, c in enumerate("〇一二三四五六七八九")} | {c: i for i, c in enumerate("0123456789")}
@@ -43,12 +52,13 @@ NUMERALS = "0-9０-９〇○零一二两三四五六七八九十百千"
 
 def fold(text: str) -> str:
     """The text with traditional variants as simplified ones, character for character."""
-    return text.translate(_FOLD)
+    return text.translate(_characters()[2])
 
 
 def is_traditional(text: str) -> bool:
     """Does the text use traditional forms (more of them than a stray character or two)?"""
-    return sum(1 for c in text if c in _TRADITIONAL) >= 3
+    traditional = _characters()[1]
+    return sum(1 for c in text if c in traditional) >= 3
 
 
 def cn_int(text: str) -> int:

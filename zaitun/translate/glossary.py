@@ -38,7 +38,7 @@ FORBIDDEN_PIECE_RE = re.compile(r"\\[\\|]|\||[^\\|]+|\\")
 LABEL_NOTE = "structure label"  # the note of the entries made for 第三条, 第二章, …
 # Terms are matched character for character in this form (so positions stay): traditional variants as
 # simplified (宣傳部 is 宣传部) and full-width letters, digits and punctuation as ASCII (（试行） is (试行)).
-_TERM_FORM = str.maketrans({**hanzi.VARIANTS, **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}})
+_TERM_FORM = str.maketrans({**hanzi.variants(), **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}})
 
 
 def term_form(text: str) -> str:
