@@ -33,6 +33,12 @@ class ByIdentity(Generic[T, V]):
         """Remember a value made elsewhere (read back from a file, say)."""
         self._made[id(obj)] = (obj, also, value)
 
+    def put_all(self, objs: list[T], values: list[V]) -> None:
+        """Remember values made elsewhere of each object, in one pass in C (10,000 rows read back, say)."""
+        if len(objs) != len(values):
+            raise ValueError(f"{len(objs)} objects, {len(values)} values")
+        self._made.update(zip(map(id, objs), zip(objs, itertools.repeat(None), values)))
+
     def keep_only(self, objs: Collection[T]) -> None:
         """Forget the objects not among `objs` (gone since), and with them what was made of them; once those
         could be more than an eighth of `objs`: a one-change rebuild leaves one or two, and finding them is a

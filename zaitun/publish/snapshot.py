@@ -26,7 +26,10 @@ import marshal
 import os
 import sys
 import zlib
+from collections import deque
 from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -137,8 +140,8 @@ def adopt(online: Path | None, store: Reads, summary: dict, code: str) -> Adopte
         return None
     heads.adopt(store, kept)
     _PLAIN.clear()
-    for row, values in plain:
-        _PLAIN.put(row, values)
+    for rows, values in plain:
+        _PLAIN.put_all(rows, values)
     _ADOPTED["plan"] = plan, plan_bytes
     return Adopted(provenance, plan)
 
@@ -159,10 +162,10 @@ def _values(row: dict, keys: tuple[str, ...]) -> tuple:
     return values[:-1] + (values[-1].isoformat(),)
 
 
-def _decode(data: bytes, name: str, summary: dict, code: str) -> tuple[heads.Heads, list[tuple[dict, tuple]], tuple,
+def _decode(data: bytes, name: str, summary: dict, code: str) -> tuple[heads.Heads, list[tuple[list, list]], tuple,
                                                                  tuple, bytes]:
-    """The heads saved, each row with its values as saved, the pages of provenance.json and the plan (and its
-    bytes)."""
+    """The heads saved, their rows with their values as saved (documents', then releases'), the pages of
+    provenance.json and the plan (and its bytes)."""
     start = len(MAGIC) + 4
     with memoryview(data) as view:  # the payload read in place, not copied
         if data[:len(MAGIC)] != MAGIC or zlib.crc32(view[start:]) != int.from_bytes(data[len(MAGIC):start], "big"):
@@ -174,7 +177,7 @@ def _decode(data: bytes, name: str, summary: dict, code: str) -> tuple[heads.Hea
     expected = (FORMAT, marshal.version, sys.hexversion, name, summary.get("store"), summary.get("seq"), code)
     if tuple(header) != expected:
         raise ValueError("a snapshot of another build, store, code or Python")
-    plain: list[tuple[dict, tuple]] = []
+    plain: list[tuple[list, list]] = []
     kept = heads.Heads(header[4], header[5], _rows(documents, ROW, plain), _rows(releases, RELEASE, plain))
     return kept, plain, provenance, plan, plan_bytes
 
@@ -192,13 +195,13 @@ def _spans(view: memoryview, start: int) -> list[memoryview]:
     return spans
 
 
-def _rows(saved: list[tuple], keys: tuple[str, ...], plain: list[tuple[dict, tuple]]) -> dict[str, dict]:
-    rows, head, last, size, slug = {}, keys[:-1], keys[-1], len(keys), keys.index("slug")
-    for values in saved:  # 10,000 rows at 5,000 documents: zip not strict, the length checked, a third faster
-        if len(values) != size:
-            raise ValueError(f"a row of {len(values)} values, not {size}")
-        row = dict(zip(head, values, strict=False))  # the last value, made a datetime below
-        row[last] = dt.datetime.fromisoformat(values[-1])
-        rows[values[slug]] = row
-        plain.append((row, values))
-    return rows
+def _rows(saved: list[tuple], keys: tuple[str, ...], plain: list[tuple[list, list]]) -> dict[str, dict]:
+    """Slug -> its row, of rows saved as tuples of `keys`' values, the last a datetime as ISO text; the rows, and
+    the values they were made of, put in `plain`. Made in passes in C: 10,000 rows at 5,000 documents."""
+    if saved and set(map(len, saved)) != {len(keys)}:
+        raise ValueError(f"a row of other than {len(keys)} values")
+    rows = list(map(dict, map(zip, repeat(keys), saved)))
+    times = list(map(dt.datetime.fromisoformat, map(itemgetter(-1), saved)))
+    deque(map(dict.__setitem__, rows, repeat(keys[-1]), times), maxlen=0)  # each row's last value a datetime
+    plain.append((rows, saved))
+    return dict(zip(map(itemgetter(keys.index("slug")), saved), rows, strict=True))
