@@ -37,7 +37,7 @@ class ByIdentity(Generic[T, V]):
         """Remember values made elsewhere of each object, in one pass in C (10,000 rows read back, say)."""
         if len(objs) != len(values):
             raise ValueError(f"{len(objs)} objects, {len(values)} values")
-        self._made.update(zip(map(id, objs), zip(objs, itertools.repeat(None), values)))
+        self._made.update(zip(map(id, objs), zip(objs, itertools.repeat(None), values, strict=False), strict=True))
 
     def keep_only(self, objs: Collection[T]) -> None:
         """Forget the objects not among `objs` (gone since), and with them what was made of them; once those
