@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from publish_helpers import PAYING, PAYING_BODY, TRANSIT, TRANSIT_BODY, standard_project
+from publish_helpers import PAYING, PAYING_BODY, TRANSIT, TRANSIT_BODY, aged_project, standard_project
 from typer.testing import CliRunner
 
 from zaitun.cli import app
@@ -381,3 +381,45 @@ def test_a_slug_another_document_takes_in_another_section_inherits_neither_the_o
     en = feed_ids(fx, "en/feed.xml")
     assert "https://example.org/en/policies/transit/" in en and "https://example.org/en/guides/transit/" not in en
     assert leads_to(fx, "en/guides/transit/") is None
+
+
+# -- a new process: the records of the build online, made again for the documents written since ---------------------
+ANNOUNCED = ("from zaitun.publish import redirects\nannounced, real = [], redirects.basis\n"
+             "redirects.basis = lambda entry: announced.append(entry.slug) or real(entry)\n")
+
+
+@pytest.fixture
+def aged(tmp_path):
+    """The standard project built, its files old enough that a next build knows what changed since (delta.py)."""
+    with aged_project(tmp_path / "proj") as fixture:
+        fixture.build()
+        yield fixture
+
+
+def _announced_in_new_process(fx, tmp_path) -> list[str]:
+    """`zaitun build` in a new interpreter; the documents whose announcements it made for the redirect records."""
+    from test_site_cold import BUILD
+    from test_site_warm import _in_another_process
+
+    log = tmp_path / "announced.json"
+    _in_another_process(fx, f"{ANNOUNCED}{BUILD}\nimport json\nopen({str(log)!r}, 'w').write(json.dumps(announced))")
+    return json.loads(log.read_text())
+
+
+def test_a_new_process_makes_the_records_of_the_documents_written_since_alone_and_follows_a_rename(aged, tmp_path):
+    rename(aged, "guides", "transit", "transit-240")
+    assert _announced_in_new_process(aged, tmp_path) == ["transit-240"]  # of three documents' four pages
+    assert leads_to(aged, "zh/guides/transit/") == "/zh/guides/transit-240/"
+    saved = json.loads((aged.project.state_dir / "redirects.json").read_text(encoding="utf-8"))
+    assert sorted(saved["published"]) == ["notice-2023-1", "paying", "transit-240"]
+    assert saved["moved"] == {f"{lang}/guides/transit/": [lang, "transit-240"] for lang in layout.LANGS}
+
+
+def test_a_redirect_record_not_as_the_build_online_left_it_is_made_again_for_every_document(aged, tmp_path):
+    record = aged.project.state_dir / "redirects.json"
+    record.write_text(json.dumps(json.loads(record.read_text(encoding="utf-8"))), encoding="utf-8")  # the same,
+    # written otherwise: restored from a backup, say
+    rename(aged, "guides", "transit", "transit-240")
+    assert sorted(_announced_in_new_process(aged, tmp_path)) == ["notice-2023-1", "notice-2023-1", "paying",
+                                                                   "transit-240"]
+    assert leads_to(aged, "zh/guides/transit/") == "/zh/guides/transit-240/"

@@ -17,6 +17,8 @@ neither the sitemap, the search index nor the feeds.
 
 from __future__ import annotations
 
+import hashlib
+import operator
 import os
 import re
 import unicodedata
@@ -60,6 +62,8 @@ class Redirects:
     refused: list[ContentError] = field(default_factory=list)  # each alias not written, at its file and line
     readable: bool = True  # False: redirects.json did not read, and is left for a person to mend
     saved: dict | None = None  # the records as redirects.json holds them: not written again the same
+    digest: str | None = None  # of redirects.json as read (`file_digest`; None: none); of follow's, as it will be
+    encoded: bytes | None = None  # follow's records as save will write them, when they are not those read
 
     def feed_ids(self) -> dict[tuple[str, str], str]:
         """(lang, slug) -> the site path whose URL is the feed id of a moved document's page."""
@@ -67,6 +71,16 @@ class Redirects:
 
     def state(self) -> dict:
         return {"published": self.published, "moved": self.moved, "origins": self.origins}
+
+    def settle(self) -> str | None:
+        """The digest redirects.json will have once saved (what the build's summary records, for the next process
+        to know the records it reads are those of the build online: `follow`'s `since`); None when it is left."""
+        if not self.readable:
+            return None
+        if self.state() != self.saved:
+            self.encoded = statefiles.encoded(self.state())
+            self.digest = file_digest(self.encoded)
+        return self.digest
 
 
 def read(state_dir: Path) -> Redirects:
@@ -78,8 +92,8 @@ def read(state_dir: Path) -> Redirects:
         now = _stamp(path)
         if now is None or now != _LAST.stamp:
             found = statefiles.read(path, _fits)
-            _LAST.stamp, _LAST.data = (now, found[0]) if found is not None else (None, None)  # (a file replaced
-            # since it was stamped is read again next time)
+            _LAST.stamp, _LAST.data, _LAST.digest = (now, found[0], file_digest(found[1])) if found is not None \
+                else (None, None, None)  # (a file replaced since it was stamped is read again next time)
     except (StateUnreadable, OSError) as exc:
         _LAST.stamp = _LAST.data = None
         return Redirects(problems=[f"{exc}: it records the old addresses that lead to moved pages, so none is "
@@ -88,9 +102,15 @@ def read(state_dir: Path) -> Redirects:
     if _LAST.data is None:
         return Redirects()
     data = _LAST.data  # (never changed in place: follow makes new records, and save keeps what it wrote)
-    records = Redirects(dict(data.get("published", {})), dict(data.get("moved", {})), dict(data.get("origins", {})))
+    records = Redirects(dict(data.get("published", {})), dict(data.get("moved", {})), dict(data.get("origins", {})),
+                        digest=_LAST.digest)
     records.saved = records.state()
     return records
+
+
+def file_digest(data: bytes) -> str:
+    """What tells redirects.json's records from others: the digest of its bytes."""
+    return hashlib.sha256(data).hexdigest()[:24]
 
 
 @dataclass
@@ -99,6 +119,7 @@ class _Read:
 
     stamp: tuple | None = None
     data: dict | None = None
+    digest: str | None = None
 
 
 _LAST = _Read()
@@ -152,19 +173,21 @@ def save(state_dir: Path, redirects: Redirects) -> None:
     """Write the records once the build is online (not when redirects.json did not read: it is kept)."""
     if redirects.readable and redirects.state() != redirects.saved:
         path = state_dir / STATE
-        statefiles.write(path, redirects.state())
-        _LAST.stamp, _LAST.data = _stamp(path), redirects.state()
+        data = statefiles.write(path, redirects.state(), redirects.encoded)
+        _LAST.stamp, _LAST.data, _LAST.digest = _stamp(path), redirects.state(), file_digest(data)
 
 
-def follow(before: Redirects, entries: list[Entry], known: list[Entry] = (), raws: Raws | None = None) -> Redirects:
+def follow(before: Redirects, entries: list[Entry], known: list[Entry] = (), raws: Raws | None = None,
+           since: set[str] | None = None) -> Redirects:
     """The redirects after this build of `entries`: each page moved since the last build leads from its old
     address to the document; the redirects of a renamed document follow it; those of a document that left the
     site, and those whose address a document's page has now, go. A document `known` (in the store) but not
     online in this build (dated later, its pages left out for an error) has not left: its redirects wait.
-    `raws` reads stored files, to recognise a document renamed with its announcement changed (None: not so)."""
+    `raws` reads stored files, to recognise a document renamed with its announcement changed (None: not so).
+    `since`: the documents written since the build online, when `before` are the records it saved (see published)."""
     if not before.readable:
         return Redirects(problems=list(before.problems), readable=False)
-    now = published(entries, before.published)
+    now = published(entries, before.published, since)
     listed = {**_records(e for e in known if e.slug not in now), **now}
     moved = {path: list(target) for path, target in before.moved.items()}
     origins, notes = dict(before.origins), []
@@ -199,7 +222,7 @@ def follow(before: Redirects, entries: list[Entry], known: list[Entry] = (), raw
                 notes.append(f"/{path} is a page again: its redirect to {slug} ({lang}) was dropped")
             del moved[path]
     origins = {key: path for key, path in origins.items() if key.split(":", 1)[1] in listed and not _a_page(path, now)}
-    return Redirects(listed, moved, origins, notes, saved=before.saved)
+    return Redirects(listed, moved, origins, notes, saved=before.saved, digest=before.digest)
 
 
 def _records(entries) -> dict[str, dict]:
@@ -217,9 +240,14 @@ def _a_page(path: str, now: dict[str, dict]) -> bool:
         and path == layout.document(lang, section, slug)
 
 
-def published(entries: list[Entry], before: dict[str, dict] | None = None) -> dict[str, dict]:
-    """Each document on the site: its section and the announcement (social.basis) of each of its languages."""
+def published(entries: list[Entry], before: dict[str, dict] | None = None, since: set[str] | None = None
+              ) -> dict[str, dict]:
+    """Each document on the site: its section and the announcement (social.basis) of each of its languages.
+    `since`: the documents written since the build that made `before` (the build online: the same day, code and
+    settings), whose others' records are those (a new process looks only at those written, held or come and gone)."""
     now = _again(entries, before)
+    if now is None and since is not None and before:
+        now = _since(entries, before, since)
     if now is None:
         now = _records_of(entries)
         if before:  # the records as they were, where they are the same: saving compares them by identity then
@@ -255,6 +283,18 @@ def _again(entries: list[Entry], before: dict[str, dict] | None) -> dict[str, di
     return now
 
 
+def _since(entries: list[Entry], before: dict[str, dict], since: set[str]) -> dict[str, dict]:
+    """published() from the records of the build online (`before`), made again for the documents written since,
+    and those whose languages online are not the same (dated later, held back, left out for an error)."""
+    then = {(slug, lang) for slug, record in before.items() for lang in record["langs"]}
+    todo = since | {slug for slug, _ in then.symmetric_difference(map(_SLUG_LANG, entries))}
+    now = {slug: record for slug, record in before.items() if slug not in todo}
+    for slug, record in _records_of([entry for entry in entries if entry.slug in todo]).items():
+        now[slug] = was if (was := before.get(slug)) == record else record
+    return now
+
+
+_SLUG_LANG = operator.attrgetter("slug", "lang")
 _BASES: ByIdentity[Entry, str] = ByIdentity()  # a process that builds again hashes only the changed entries
 _PUBLISHED: list = []  # the entries of the last call of published(), and what it returned
 

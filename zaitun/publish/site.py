@@ -101,6 +101,7 @@ if TYPE_CHECKING:  # or a LazyStore (zaitun build): SQLAlchemy loaded only when 
 
 STAGE = "build"
 LEFT = "programmes_left"  # in the summary: when documents last moved out of each programme (feeds.py)
+REDIRECTS = "redirects"  # in the summary: the digest of redirects.json as the build left it (redirects.file_digest)
 TEMPLATES = "templates"  # in the state folder: templates as compiled by zaitun's code of each name (render.py)
 
 
@@ -315,8 +316,11 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
                     seed=Seed.of(adopted and adopted.provenance, previous.get(layout.PROVENANCE, {}).get("key"),
                                  change.changed, online / SITE / layout.PROVENANCE) if adopted else None,
                     saved_plan=adopted.plan if adopted else None, left=summary.get(LEFT, {}))
-    moved = redirects.read(project.state_dir), in_store, store.raws  # the old addresses that lead to moved pages,
-    # as last saved; the stored files, to tell a document renamed and retitled at once by its body
+    records = redirects.read(project.state_dir)  # the old addresses that lead to moved pages, as last saved: when
+    # the build online saved them, the documents written since are all its records of documents may not show
+    since = plan_.changed if records.digest is not None and records.digest == summary.get(REDIRECTS) else None
+    moved = records, in_store, store.raws, since  # (and the stored files, to tell a document renamed and retitled
+    # at once by its body)
     while True:  # each round moves at least one culprit a step on (holding.py), so this ends
         site, building, files, culprits, moves = _attempt(project, entries, plan_, hold, today, report, moved,
                                                           lambda: screen.version)
@@ -352,7 +356,8 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     report.problems += moves.problems
     report.redirects = moves.notes
     version = finish(out, building, project.config.get("publish.keep_versions"),
-                     _summary(project, today, change, summary, plan_, files, held, report, online, screen.version),
+                     _summary(project, today, change, summary, plan_, files, held, report, online, screen.version,
+                              moves.settle()),
                      project.config.get("publish.fsync"))
     warm.keep(out, version, manifest, parts, plan_.now)
     redirects.save(project.state_dir, moves)  # once online, as the social outbox's record
@@ -429,10 +434,10 @@ _BODY_KEYS: ByIdentity[Entry, str] = ByIdentity()
 
 
 def _summary(project: Project, today: dt.date, change: Delta, before: dict, planned: Planned, files: dict, held: dict,
-             report: BuildReport, online: Path | None, glossary: str) -> dict:
+             report: BuildReport, online: Path | None, glossary: str, redirected: str | None) -> dict:
     """What the next build reads first (output.SUMMARY): whether anything changed since this one, which
     files this one wrote or removed (so it can be reused later, see output.recyclable), and the glossary
-    version its English was screened against (screen.py)."""
+    version its English was screened against (screen.py), and redirects.json's digest once saved (`redirected`)."""
     same = "paths" in before and files.keys() == planned.files.keys()  # the files of the build online: its lists
     media = before["media"] if same else sorted(
         p.removeprefix(layout.MEDIA_DIR + "/") for p in files if p.startswith(layout.MEDIA_DIR + "/"))
@@ -442,7 +447,7 @@ def _summary(project: Project, today: dt.date, change: Delta, before: dict, plan
             "held": sorted(held), "problems": len(report.problems), "social": False,
             "paths": before["paths"] if same else sorted(files),
             "base": int(online.name) if online else None, "touched": _touched(report, planned.indexed),
-            "glossary": glossary, LEFT: left_saved(planned.moved_out, files)}
+            "glossary": glossary, LEFT: left_saved(planned.moved_out, files), REDIRECTS: redirected}
 
 
 @dataclass
@@ -591,7 +596,7 @@ def _index_to_link(site: Path, stale: set[str], dirty: frozenset[str] | None) ->
 
 
 def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Holding, today: dt.date,
-             report: BuildReport, moved: tuple[redirects.Redirects, list[Entry], redirects.Raws],
+             report: BuildReport, moved: tuple[redirects.Redirects, list[Entry], redirects.Raws, set[str] | None],
              glossary_version: Callable[[], str] | None = None
              ) -> tuple[Site, Path, dict, Culprits, redirects.Redirects]:
     """Plan, render and lint the site of these entries into a new version folder, the pages `hold` keeps
@@ -604,8 +609,8 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
     site = site_settings(project, today, tags, report.labels_refused, glossary_version, named)
     use_same_tags(site.same_tags)  # before any entry's tags are read
     tags = {site.same_tags.get(tag, tag) for tag in tags}
-    before, known, raws = moved
-    moves = redirects.follow(before, entries, known, raws)
+    before, known, raws, since = moved
+    moves = redirects.follow(before, entries, known, raws, since)
     site.feed_ids = moves.feed_ids()
     report.unlabelled_tags = unlabelled(site.tag_labels, tags)
     refused: Culprits = {}
