@@ -403,11 +403,11 @@ def entries_of(row: dict, meta: dict, release: dict | None, en: dict | None = No
 
 
 def _zh_entry(row: dict, meta: dict, refs: list[str], source: str, date: dt.date) -> Entry:
-    return Entry(slug=row["slug"], section=row["section"], lang="zh", title=meta["title"],
-                 summary=meta.get("summary") or "", social=meta.get("social") or "",
-                 date=date, updated=_aware(row["updated_at"]), meta=meta,
-                 source_hash=row["raw_hash"], provenance={"source": f"content/{source}", "raw_hash": row["raw_hash"]},
-                 source=source, refs=refs, file=row["path"])
+    # (Entry's first fields given in their order: a new process makes 10,000 entries, keywords cost twice the time)
+    return Entry(row["slug"], row["section"], "zh", meta["title"], meta.get("summary") or "", meta.get("social") or "",
+                 date, _aware(row["updated_at"]), meta, row["raw_hash"],
+                 {"source": f"content/{source}", "raw_hash": row["raw_hash"]}, source=source, refs=refs,
+                 file=row["path"])
 
 
 def released_facts(meta: dict, payload: dict, current: bool) -> dict:
@@ -465,11 +465,10 @@ def _en_entry(row: dict, meta: dict, release: dict, en: dict, source: str, date:
     provenance = _utc_approval(en["provenance"]) | {"release_id": release["id"],
                                                     "released_at": _iso(release["created_at"]),
                                                     "source_raw_hash": release["raw_hash"]}
-    return Entry(slug=row["slug"], section=row["section"], lang="en", title=en["meta"]["title"] or row["slug"],
-                 summary=en["meta"]["summary"], social=en["meta"]["social"],
-                 date=date, updated=updated, meta=meta,
-                 source_hash=en["hash"], provenance=provenance,
-                 under_review=not current, source=source, refs=en["refs"], release_id=release["id"])
+    said = en["meta"]
+    return Entry(row["slug"], row["section"], "en", said["title"] or row["slug"], said["summary"], said["social"],
+                 date, updated, meta, en["hash"], provenance, not current, source, refs=en["refs"],
+                 release_id=release["id"])  # (the first fields in their order, as _zh_entry)
 
 
 # -- bodies, read when rendered ---------------------------------------------------------------------
