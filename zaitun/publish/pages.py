@@ -695,7 +695,8 @@ def plan_saved(planned: Plan) -> tuple:
 def _lang_saved(lang: _Lang, zone: dt.tzinfo) -> tuple:
     pages = {kind: {key: [_PAGE_SAVED.get(spec, _page_saved) for spec in specs] for key, specs in lists.items()}
              for kind, lists in lang.lists.items()}
-    docs = {slug: _DOC_SAVED.get(entry, lambda e: _doc_saved(e, zone)) for slug, entry in lang.entries.items()}
+    docs = dict(zip(lang.entries, _DOC_SAVED.get_all(list(lang.entries.values()), lambda e: _doc_saved(e, zone)),
+                    strict=True))
     return (lang.lang, [e.slug for e in lang.order],
             {kind: {key: [e.slug for e in members] for key, members in groups.items()}
              for kind, groups in lang.groups.items()}, pages, _page_saved(lang.home), docs)

@@ -152,7 +152,7 @@ _PLAIN: ByIdentity[dict, tuple] = ByIdentity()  # a row -> its values as saved o
 
 def _plain(rows, keys: tuple[str, ...]) -> list[tuple]:
     """Rows as tuples of their values, the last one (a datetime) as ISO text."""
-    return [_PLAIN.get(row, lambda row: _values(row, keys)) for row in rows]
+    return _PLAIN.get_all(list(rows), lambda row: _values(row, keys))
 
 
 def _values(row: dict, keys: tuple[str, ...]) -> tuple:
