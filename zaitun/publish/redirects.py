@@ -95,7 +95,7 @@ def read(state_dir: Path) -> Redirects:
             _LAST.stamp, _LAST.data, _LAST.digest = (now, found[0], file_digest(found[1])) if found is not None \
                 else (None, None, None)  # (a file replaced since it was stamped is read again next time)
     except (StateUnreadable, OSError) as exc:
-        _LAST.stamp = _LAST.data = None
+        _LAST.stamp = _LAST.data = _LAST.digest = None
         return Redirects(problems=[f"{exc}: it records the old addresses that lead to moved pages, so none is "
                                    "written until it reads; restore it from a backup, or delete it to start afresh "
                                    "(the old addresses found so far then lead nowhere)"], readable=False)

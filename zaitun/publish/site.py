@@ -317,7 +317,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
                                  change.changed, online / SITE / layout.PROVENANCE) if adopted else None,
                     saved_plan=adopted.plan if adopted else None, left=summary.get(LEFT, {}))
     records = redirects.read(project.state_dir)  # the old addresses that lead to moved pages, as last saved: when
-    # the build online saved them, the documents written since are all its records of documents may not show
+    # they are as the build online left them, only the documents written since have their records made again
     since = plan_.changed if records.digest is not None and records.digest == summary.get(REDIRECTS) else None
     moved = records, in_store, store.raws, since  # (and the stored files, to tell a document renamed and retitled
     # at once by its body)
