@@ -603,23 +603,28 @@ def _seeded(docs: dict[int, PageSpec], site: Site, seed: Seed, cache: Path | Non
     changed since, or not among them, are marked and encoded."""
     now = _Provenance(cache, {}, dict(zip(seed.urls, seed.lines, strict=True)),
                       dict(zip(seed.urls, seed.places, strict=True)))
-    at = {path: (slug, url) for url, (path, slug) in now.places.items()}
-    gone, ordered = set(now.lines), True
-    for key, spec in docs.items():
-        slug = spec.entry.slug
-        found = at.get(spec.path)
-        if found is not None and found[0] == slug and slug not in seed.changed:
-            url = found[1]
-        else:
-            url = site.urls.absolute(spec.path)
-            record = _record(spec)
-            ordered = ordered and url in now.lines
-            now.lines[url] = (_mark(url, record), _provenance_lines(url, record))
-            now.places[url] = (spec.path, slug)
-        now.pages[key] = (spec, url)
-        gone.discard(url)
-    now.finish(gone, ordered, bool(docs))
+    places = list(now.places.values())
+    at = dict(zip(map(_FIRST, places), zip(map(_SECOND, places), now.places, strict=True), strict=True))  # path ->
+    # (slug, URL)
+    specs, ordered = list(docs.values()), True
+    found = list(map(at.get, map(_PATH, specs)))  # each page's place online, looked up in C
+    for i in [i for i, (was, slug) in enumerate(zip(found, map(_SLUG, specs), strict=True))
+              if was is None or was[0] != slug or slug in seed.changed]:  # (a few: the documents written since)
+        spec = specs[i]
+        url = site.urls.absolute(spec.path)
+        record = _record(spec)
+        ordered = ordered and url in now.lines
+        now.lines[url] = (_mark(url, record), _provenance_lines(url, record))
+        now.places[url] = (spec.path, spec.entry.slug)
+        found[i] = (spec.entry.slug, url)
+    urls = list(map(_SECOND, found))
+    now.pages = dict(zip(docs, zip(specs, urls, strict=True), strict=True))
+    now.finish(set(now.lines).difference(urls), ordered, bool(docs))
     return now
+
+
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_PATH, _SLUG = operator.attrgetter("path"), operator.attrgetter("entry.slug")
 
 
 def _record(spec: PageSpec) -> dict:
