@@ -17,7 +17,6 @@ neither the sitemap, the search index nor the feeds.
 
 from __future__ import annotations
 
-import hashlib
 import operator
 import os
 import re
@@ -62,7 +61,7 @@ class Redirects:
     refused: list[ContentError] = field(default_factory=list)  # each alias not written, at its file and line
     readable: bool = True  # False: redirects.json did not read, and is left for a person to mend
     saved: dict | None = None  # the records as redirects.json holds them: not written again the same
-    digest: str | None = None  # of redirects.json as read (`file_digest`; None: none); of follow's, as it will be
+    digest: str | None = None  # of redirects.json as read (`statefiles.digest`; None: none); of follow's, as it will be
     encoded: bytes | None = None  # follow's records as save will write them, when they are not those read
 
     def feed_ids(self) -> dict[tuple[str, str], str]:
@@ -79,7 +78,7 @@ class Redirects:
             return None
         if self.state() != self.saved:
             self.encoded = statefiles.encoded(self.state())
-            self.digest = file_digest(self.encoded)
+            self.digest = statefiles.digest(self.encoded)
         return self.digest
 
 
@@ -92,7 +91,7 @@ def read(state_dir: Path) -> Redirects:
         now = _stamp(path)
         if now is None or now != _LAST.stamp:
             found = statefiles.read(path, _fits)
-            _LAST.stamp, _LAST.data, _LAST.digest = (now, found[0], file_digest(found[1])) if found is not None \
+            _LAST.stamp, _LAST.data, _LAST.digest = (now, found[0], statefiles.digest(found[1])) if found is not None \
                 else (None, None, None)  # (a file replaced since it was stamped is read again next time)
     except (StateUnreadable, OSError) as exc:
         _LAST.stamp = _LAST.data = _LAST.digest = None
@@ -106,11 +105,6 @@ def read(state_dir: Path) -> Redirects:
                         digest=_LAST.digest)
     records.saved = records.state()
     return records
-
-
-def file_digest(data: bytes) -> str:
-    """What tells redirects.json's records from others: the digest of its bytes."""
-    return hashlib.sha256(data).hexdigest()[:24]
 
 
 @dataclass
@@ -174,7 +168,7 @@ def save(state_dir: Path, redirects: Redirects) -> None:
     if redirects.readable and redirects.state() != redirects.saved:
         path = state_dir / STATE
         data = statefiles.write(path, redirects.state(), redirects.encoded)
-        _LAST.stamp, _LAST.data, _LAST.digest = _stamp(path), redirects.state(), file_digest(data)
+        _LAST.stamp, _LAST.data, _LAST.digest = _stamp(path), redirects.state(), statefiles.digest(data)
 
 
 def follow(before: Redirects, entries: list[Entry], known: list[Entry] = (), raws: Raws | None = None,

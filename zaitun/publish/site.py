@@ -101,7 +101,7 @@ if TYPE_CHECKING:  # or a LazyStore (zaitun build): SQLAlchemy loaded only when 
 
 STAGE = "build"
 LEFT = "programmes_left"  # in the summary: when documents last moved out of each programme (feeds.py)
-REDIRECTS = "redirects"  # in the summary: the digest of redirects.json as the build left it (redirects.file_digest)
+REDIRECTS = "redirects"  # in the summary: the digest of redirects.json as the build left it (statefiles.digest)
 TEMPLATES = "templates"  # in the state folder: templates as compiled by zaitun's code of each name (render.py)
 
 

@@ -10,7 +10,6 @@ posts of a document that left the site (withdrawn, a draft again, held out), or 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -96,7 +95,7 @@ def _load(project: Project) -> tuple[dict, str]:
     if found is None:
         return {"queued": {}, "sent": {}}, ""
     state, data = found
-    return state | {"queued": state.get("queued", {}), "sent": state.get("sent", {})}, _digest(data)
+    return state | {"queued": state.get("queued", {}), "sent": state.get("sent", {})}, statefiles.digest(data)
 
 
 def _is_state(value: object) -> bool:
@@ -116,11 +115,7 @@ class SocialStateUnreadable(StateUnreadable, PublishError):
 
 def save_state(project: Project, state: dict) -> str:
     """Write the state (as every record of .zaitun/: statefiles.write); returns the digest of its file."""
-    return _digest(statefiles.write(state_path(project), state))
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:24]
+    return statefiles.digest(statefiles.write(state_path(project), state))
 
 
 @dataclass
