@@ -1,4 +1,6 @@
 import datetime as dt
+import os
+import time
 import tomllib
 
 import pytest
@@ -143,3 +145,19 @@ def test_config_list_gives_the_default_of_each_setting_the_project_changed(tmp_p
     assert lines["site.page_size"].startswith("site.page_size = 30 ")
     assert lines["site.page_size"].endswith("(default: 20)")
     assert "(default:" not in lines["site.timezone"]  # as the default: nothing to add
+
+
+def test_a_zaitun_toml_caught_half_written_is_not_taken_for_one_that_sets_nothing(tmp_path):
+    """An editor saving in place empties the file, then writes it: a long-running process that looked in between
+    read all defaults (other ports, another output folder). It waits until the file has been quiet."""
+    config = tmp_path / "zaitun.toml"
+    write(tmp_path, "[site]\npage_size = 30\n")
+    project = Project(tmp_path)
+    assert project.config.get("site.page_size") == 30
+    config.write_text("", encoding="utf-8")  # the editor's truncation, its write still to come
+    assert not project.config_changed()
+    config.write_text("[site]\npage_size = 40\n", encoding="utf-8")
+    quiet = time.time() - 1
+    os.utime(config, (quiet, quiet))  # a second later, as the next look finds it
+    assert project.config_changed() and project.reload_config().get("site.page_size") == 40
+    assert not project.config_changed()

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,6 +17,7 @@ from zaitun.config import Config, load_config
 
 CONFIG_NAME = "zaitun.toml"
 STATE_DIR = ".zaitun"
+QUIET_NS = 300_000_000  # a zaitun.toml written to more recently may be half-written: read at a later look
 
 
 def _stamp(path: Path) -> tuple[int, int, int, int] | None:
@@ -56,8 +58,13 @@ class Project:
         return load_config(self.config_path)
 
     def config_changed(self) -> bool:
-        """zaitun.toml changed on disk since `config` was read (processes that run for long ask it)."""
-        return "config" in self.__dict__ and _stamp(self.config_path) != self._config_read
+        """zaitun.toml changed on disk since `config` was read, and is quiet (processes that run for long ask it).
+        An editor saving in place truncates, then writes: a file caught in between reads as empty, all defaults
+        (other ports, another output folder), so one written to within QUIET_NS waits for the next look."""
+        if "config" not in self.__dict__:
+            return False
+        stamp = _stamp(self.config_path)
+        return stamp != self._config_read and (stamp is None or not 0 <= time.time_ns() - stamp[2] < QUIET_NS)
 
     def reload_config(self) -> Config:
         """Read zaitun.toml again, between two pieces of work, never during one. An invalid file raises and
