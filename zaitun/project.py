@@ -17,7 +17,7 @@ from zaitun.config import Config, load_config
 
 CONFIG_NAME = "zaitun.toml"
 STATE_DIR = ".zaitun"
-QUIET_NS = 300_000_000  # a zaitun.toml written to more recently may be half-written: read at a later look
+QUIET_NS = 300_000_000  # a zaitun.toml written to more recently may be half-written (Project.reload_config)
 
 
 def _stamp(path: Path) -> tuple[int, int, int, int] | None:
@@ -58,18 +58,19 @@ class Project:
         return load_config(self.config_path)
 
     def config_changed(self) -> bool:
-        """zaitun.toml changed on disk since `config` was read, and is quiet (processes that run for long ask it).
-        An editor saving in place truncates, then writes: a file caught in between reads as empty, all defaults
-        (other ports, another output folder), so one written to within QUIET_NS waits for the next look."""
-        if "config" not in self.__dict__:
-            return False
-        stamp = _stamp(self.config_path)
-        return stamp != self._config_read and (stamp is None or not 0 <= time.time_ns() - stamp[2] < QUIET_NS)
+        """zaitun.toml changed on disk since `config` was read (processes that run for long ask it)."""
+        return "config" in self.__dict__ and _stamp(self.config_path) != self._config_read
 
     def reload_config(self) -> Config:
         """Read zaitun.toml again, between two pieces of work, never during one. An invalid file raises and
-        leaves the settings read before (and `config_changed()` true until the file reads)."""
-        stamp = _stamp(self.config_path)
+        leaves the settings read before (and `config_changed()` true until the file reads). A file written to
+        within QUIET_NS is read once quiet: asked because the file changed, a process often finds an editor
+        saving in place between its truncate and its write, and an empty file reads as all defaults."""
+        for _ in range(10):  # a file written to without a pause for longer is read as it is then
+            stamp = _stamp(self.config_path)
+            if stamp is None or not 0 <= (age := time.time_ns() - stamp[2]) < QUIET_NS:
+                break
+            time.sleep((QUIET_NS - age) / 1e9)
         config = load_config(self.config_path)
         self.__dict__["config"], self._config_read = config, stamp
         return config
