@@ -17,7 +17,7 @@ from zaitun.config import Config, load_config
 
 CONFIG_NAME = "zaitun.toml"
 STATE_DIR = ".zaitun"
-QUIET_NS = 300_000_000  # a zaitun.toml written to more recently may be half-written (Project.reload_config)
+QUIET_NS = 300_000_000  # a file written to more recently may be half-written (Project.reload_config, up.Look)
 
 
 def _stamp(path: Path) -> tuple[int, int, int, int] | None:

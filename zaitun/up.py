@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from zaitun import children, events, shutdown
 from zaitun.errors import ZaitunError
-from zaitun.project import Project
+from zaitun.project import QUIET_NS, Project
 from zaitun.stack import (
     FLOWS_READY_ENV,
     STACK_FILE,
@@ -200,7 +200,7 @@ def rebuild_on_approval(project: Project, stop: threading.Event, since: int, eve
     project = Project(project.root)  # its own: its settings are read again between builds, never during one
     store = Store.open(project.database_url)
     seen, failed = since, ""
-    glossary = Look(functools.partial(files_stamp, project.glossary_dir), GLOSSARY_LOOK)
+    glossary = Look(project.glossary_dir, GLOSSARY_LOOK)
     stopping = False
     while not stopping:
         stopping = stop.wait(every)
@@ -229,18 +229,29 @@ GLOSSARY_LOOK = MEMORY_LOOK = 1.0  # seconds between two looks at glossary/, and
 
 
 class Look:
-    """Whether what `stamp` tells of some files changed since it last looked (at most once in `every` seconds)."""
+    """Whether the files below `folder` were written, added or removed since it last looked (at most once in
+    `every` seconds). One written within QUIET_NS may be half-written (an editor saving in place truncates,
+    then writes; a large TMX is written piece by piece): read then, a glossary would lose its forbidden
+    renderings and let English they hold back online, a memory would forget approved pairs. Such a change is
+    told at a later look, once the files are quiet."""
 
-    def __init__(self, stamp: Callable[[], object], every: float) -> None:
-        self.stamp, self.every = stamp, every
-        self.last, self.then = stamp(), time.monotonic()
+    def __init__(self, folder: Path, every: float) -> None:
+        self.folder, self.every = folder, every
+        self.last, self.then = files_stamp(folder), time.monotonic()
 
     def changed(self) -> bool:
         if time.monotonic() - self.then < self.every:
             return False
-        now, self.then = self.stamp(), time.monotonic()
-        changed, self.last = now != self.last, now
-        return changed
+        now, self.then = files_stamp(self.folder), time.monotonic()
+        if now == self.last or _written_within(now, QUIET_NS):
+            return False
+        self.last = now
+        return True
+
+
+def _written_within(stamp: tuple, nanoseconds: int) -> bool:
+    newest = max((mtime for _path, _size, mtime in stamp), default=0)
+    return 0 <= time.time_ns() - newest < nanoseconds
 
 
 def files_stamp(folder: Path) -> tuple:
@@ -396,7 +407,7 @@ class Watch:
         self.project, self.lock, self.told = project, lock, ""
         self.mended = False  # zaitun.toml reads again after it did not: what failed meanwhile is to be done
         self.content: ContentWatcher | None = None  # the watcher of content/, once started
-        self.memory = Look(functools.partial(files_stamp, project.tm_dir), MEMORY_LOOK)
+        self.memory = Look(project.tm_dir, MEMORY_LOOK)
         self.store = Path(found) if (found := sqlite_path(project.database_url)) else None
         self.store_id = file_identity(self.store) if self.store else None
         token = store_token(self.store) if self.store else None

@@ -23,6 +23,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import ahocorasick
@@ -38,12 +39,15 @@ FORBIDDEN_PIECE_RE = re.compile(r"\\[\\|]|\||[^\\|]+|\\")
 LABEL_NOTE = "structure label"  # the note of the entries made for 第三条, 第二章, …
 # Terms are matched character for character in this form (so positions stay): traditional variants as
 # simplified (宣傳部 is 宣传部) and full-width letters, digits and punctuation as ASCII (（试行） is (试行)).
-_TERM_FORM = str.maketrans({**hanzi.variants(), **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}})
+@cache
+def _term_form() -> dict[int, str]:
+    """The table, made when first needed: a build that screens no English never reads OpenCC's."""
+    return str.maketrans({**hanzi.variants(), **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}})
 
 
 def term_form(text: str) -> str:
     """The text as terms are matched: one character for one, so a match's place is the same in both."""
-    return text.translate(_TERM_FORM)
+    return text.translate(_term_form())
 
 
 @dataclass(frozen=True)
