@@ -20,6 +20,13 @@ STATE_DIR = ".zaitun"
 QUIET_NS = 300_000_000  # a file written to more recently may be half-written (Project.reload_config, up.Look)
 
 
+def still_writing(mtime_ns: int) -> float:
+    """Seconds until a file last written at `mtime_ns` has been quiet for QUIET_NS: an editor saving in place
+    truncates, then writes, and a file read in between is empty. 0 when quiet (or its time is ahead of ours)."""
+    age = time.time_ns() - mtime_ns
+    return (QUIET_NS - age) / 1e9 if 0 <= age < QUIET_NS else 0.0
+
+
 def _stamp(path: Path) -> tuple[int, int, int, int] | None:
     """What tells one version of a file from the next: inode (an editor's save-and-rename), size, times."""
     try:
@@ -68,9 +75,9 @@ class Project:
         saving in place between its truncate and its write, and an empty file reads as all defaults."""
         for _ in range(10):  # a file written to without a pause for longer is read as it is then
             stamp = _stamp(self.config_path)
-            if stamp is None or not 0 <= (age := time.time_ns() - stamp[2]) < QUIET_NS:
+            if stamp is None or not (wait := still_writing(stamp[2])):
                 break
-            time.sleep((QUIET_NS - age) / 1e9)
+            time.sleep(wait)
         config = load_config(self.config_path)
         self.__dict__["config"], self._config_read = config, stamp
         return config

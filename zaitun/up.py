@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from zaitun import children, events, shutdown
 from zaitun.errors import ZaitunError
-from zaitun.project import QUIET_NS, Project
+from zaitun.project import Project, still_writing
 from zaitun.stack import (
     FLOWS_READY_ENV,
     STACK_FILE,
@@ -230,7 +230,7 @@ GLOSSARY_LOOK = MEMORY_LOOK = 1.0  # seconds between two looks at glossary/, and
 
 class Look:
     """Whether the files below `folder` were written, added or removed since it last looked (at most once in
-    `every` seconds). One written within QUIET_NS may be half-written (an editor saving in place truncates,
+    `every` seconds). One written within project.QUIET_NS may be half-written (an editor saving in place truncates,
     then writes; a large TMX is written piece by piece): read then, a glossary would lose its forbidden
     renderings and let English they hold back online, a memory would forget approved pairs. Such a change is
     told at a later look, once the files are quiet."""
@@ -243,15 +243,10 @@ class Look:
         if time.monotonic() - self.then < self.every:
             return False
         now, self.then = files_stamp(self.folder), time.monotonic()
-        if now == self.last or _written_within(now, QUIET_NS):
+        if now == self.last or still_writing(max((mtime for _path, _size, mtime in now), default=0)):
             return False
         self.last = now
         return True
-
-
-def _written_within(stamp: tuple, nanoseconds: int) -> bool:
-    newest = max((mtime for _path, _size, mtime in stamp), default=0)
-    return 0 <= time.time_ns() - newest < nanoseconds
 
 
 def files_stamp(folder: Path) -> tuple:
