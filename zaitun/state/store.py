@@ -843,6 +843,13 @@ class Store:
         with self.engine.connect() as c:
             return c.execute(select(func.count()).select_from(memory)).scalar() or 0
 
+    def memory_signature(self) -> tuple[dt.datetime | None, int]:
+        """The memory's newest change and its size: every write stamps its entry with the time, so the two stay
+        the same exactly while the memory does (zaitun.translate.tried)."""
+        with self.engine.connect() as c:
+            newest, size = c.execute(select(func.max(memory.c.updated_at), func.count()).select_from(memory)).one()
+        return newest, size or 0
+
     def approve_translation(self, conn: Connection, translation_id: int, actor: str, source: str) -> None:
         """Mark one translation approved by `actor`, bound to the Chinese it was approved for."""
         conn.execute(update(translations).where(translations.c.id == translation_id)

@@ -55,6 +55,7 @@ from zaitun.translate.masking import mask, restore
 from zaitun.translate.memory import TmxImport, load_project_tmx
 from zaitun.translate.nearmatch import Repairer
 from zaitun.translate.repair import repair
+from zaitun.translate.tried import Looked, Tried
 
 STAGE = "translate"
 GLOSSARY_STAGE = "glossary"  # its failures are replaced by every pass, which reads the whole glossary
@@ -157,11 +158,12 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
     report = TranslateReport(engine.name, glossary.version, tmx=loaded,
                              glossary=[_glossary_failure(p) for p in glossary.problems] + unread)
     repairer = _repairer(project, store, glossary)
+    tried = Tried.read(project.state_dir, store, glossary.version, repairer.threshold)
     turns = Turns(project)
     todo: dict[str, tuple[list[str], int]] = {}
     for slug in chosen:
         try:
-            todo[slug] = _plan(store, turns, slug, glossary, engine, repairer)
+            todo[slug] = _plan(store, turns, slug, glossary, engine, repairer, tried.of(slug))
         except Exception as exc:  # the document's boundary
             _hold_back(store, report, slug, exc)
     with progress.task("Translating segments", total=sum(t[1] for t in todo.values())) as bar:
@@ -169,12 +171,16 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
             try:
                 with turns.document(slug) if planned else contextlib.nullcontext():
                     # read again under the lock: another pass may have drafted them since they were counted
-                    states = _pending(store, segment_states(store, slug), engine, repairer) if planned else []
+                    states = _pending(store, segment_states(store, slug), engine, repairer,
+                                      tried.of(slug)) if planned else []
                     _translate_document(project, store, gate, report, slug, rechecked, states, glossary, engine,
                                         bar, repairer)
                 bar.advance(max(0, planned - len(states)))
             except Exception as exc:  # the document's boundary: what was stored batch by batch is kept
                 _hold_back(store, report, slug, exc)
+            else:
+                tried.done(slug)
+    tried.save()
     _note_engine_failure(report, engine)
     _record_failures(project, store, report, chosen, engine.name)
     failures.record(project, store, GLOSSARY_STAGE, report.glossary)
@@ -182,12 +188,12 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
 
 
 def _plan(store: Store, turns: Turns, slug: str, glossary: Glossary, engine: Engine,
-          repairer: Repairer) -> tuple[list[str], int]:
+          repairer: Repairer, looked: Looked) -> tuple[list[str], int]:
     """Under the document's lock: the drafts whose issues changed when checked again, and how many segments
     are to be drafted (for the progress bar: they are read again when their turn comes)."""
     with turns.document(slug):
         current = segment_states(store, slug)
-        return recheck_drafts(store, slug, current, glossary), len(_pending(store, current, engine, repairer))
+        return recheck_drafts(store, slug, current, glossary), len(_pending(store, current, engine, repairer, looked))
 
 
 def _glossary_failure(problem: GlossaryError) -> failures.Failure:
@@ -297,18 +303,18 @@ def recheck_drafts(store: Store, slug: str, states: list[SegmentState], glossary
 
 
 def _pending(store: Store, states: list[SegmentState], engine: Engine,
-             repairer: Repairer) -> list[SegmentState]:
+             repairer: Repairer, looked: Looked) -> list[SegmentState]:
     """Segments without a translation, machine drafts that approved memory now covers, memory matches
     no person decided on whose memory entry reads otherwise now (a corrected TMX), approvals from memory whose
     entry is gone (its file left tm/: drafted again, for a reviewer), and empty drafts a
-    real engine may fill or a near match approved since can repair."""
+    real engine may fill or a near match approved since can repair (those `looked` at: tried.py)."""
     machine = [s for s in states if s.state == "draft" and s.translation["origin"] in ("none", "engine", "repair")
                and s.kind != "code"]  # a code block's draft is the code, which nothing redrafts
     reused = [s for s in states if _memory_match(s)]
     hits = store.memory_lookup([s.source for s in machine + reused]) if machine or reused else {}
     retry = {s.seg_id for s in machine
              if s.source in hits or (s.translation["origin"] == "none"
-                                     and (engine.name != "offline" or repairer(s.source) is not None))}
+                                     and (engine.name != "offline" or (looked(s) and repairer(s.source) is not None)))}
     retry |= {s.seg_id for s in reused if hits.get(s.source, s.target) != s.target}  # a corrected TMX
     retry |= {s.seg_id for s in reused if s.source not in hits and s.state == "approved"}  # approved by nothing
     # now (its tm/ file removed); a memory draft whose entry is gone (its English rejected) waits, flagged
