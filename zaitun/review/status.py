@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from zaitun import days
-from zaitun.content.model import document_from_row
+from zaitun.content.model import Document, document_from_row
 from zaitun.content.validity import EXPIRED, EXPIRING, NOT_YET, validity_on
 from zaitun.state.reads import OFFLINE
-from zaitun.state.segments import DocumentState, progress, segment_states
+from zaitun.state.segments import DocumentState, Progress, progress_of_all
 from zaitun.state.store import Store
 
 if TYPE_CHECKING:
@@ -50,10 +51,11 @@ def expiry_state(valid_until: dt.date | None, today: dt.date, warning_days: int)
     return state if state in (EXPIRED, EXPIRING) else ""
 
 
-def document_status(store: Store, row: dict, today: dt.date, warning_days: int) -> DocumentStatus:
-    doc = document_from_row(row)
-    states = segment_states(store, row["slug"])
-    prog = progress(states)
+def _status(row: dict, doc: Document, counted: tuple[Progress, bool], release: dict | None, today: dt.date,
+            warning_days: int) -> DocumentStatus:
+    """A document's status from its row (and `doc`, its file), its progress and whether any segment has a
+    translation, and its newest English release (or None)."""
+    prog, translated = counted
     english = None  # the English page's valid_until, when it is not the Chinese one
     offline = ""
     if row["status"] != DocumentState.ACTIVE:
@@ -62,7 +64,7 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
         stage = "draft"
     elif prog["complete"]:
         stage = "approved"
-    elif (release := store.latest_release(row["slug"])) and release["retracted_at"]:
+    elif release and release["retracted_at"]:
         stage, offline = ENGLISH_OFFLINE, OFFLINE.format(release["retraction"])
         if days.dated_later(doc.date, today):  # back in review before it ever went online
             stage, offline = "in review", NOT_ONLINE_YET.format(release["retraction"], doc.date.isoformat())
@@ -70,7 +72,7 @@ def document_status(store: Store, row: dict, today: dt.date, warning_days: int) 
         stage = "update in review"
         english = _released_until(release)  # an earlier end the Chinese brought is on the English page at once
         english = english if english and (doc.valid_until is None or english < doc.valid_until) else None
-    elif any(s.translation for s in states):
+    elif translated:
         stage = "in review"
     else:
         stage = "translating"
@@ -97,8 +99,20 @@ def validity_note(status: dict) -> str:
     return f"valid until {status['valid_until']}"
 
 
+NONE: tuple[Progress, bool] = (Progress(approved=0, total=0, flagged=0, complete=False), False)  # no segment
+
+
 def project_status(store: Store, today: dt.date, warning_days: int) -> list[DocumentStatus]:
-    return [document_status(store, row, today, warning_days) for row in store.documents(status=None)]
+    return [status for status, _ in _statuses(store, today, warning_days)]
+
+
+def _statuses(store: Store, today: dt.date, warning_days: int) -> Iterator[tuple[DocumentStatus, Document]]:
+    """Every document's status, and its file, read in four queries whatever their number: three for each took
+    the review queue 10 s to show at 5,000 documents."""
+    counted, releases = progress_of_all(store), store.newest_releases()
+    for row in store.documents(status=None):
+        doc = document_from_row(row)
+        yield _status(row, doc, counted.get(row["slug"], NONE), releases.get(row["slug"]), today, warning_days), doc
 
 
 @dataclass
@@ -120,12 +134,8 @@ class QueueRow:
 
 def queue(project: Project, store: Store, status: str = "", section: str = "", programme: str = "") -> list[QueueRow]:
     """Every document with its progress, filtered by stage, section and programme."""
-    warn = project.config.get("site.expiry_warning_days")
-    rows = []
-    for row in store.documents(status=None):
-        st = document_status(store, row, project.today(), warn)
-        prog = document_from_row(row).programme or ""
-        rows.append(QueueRow(st.slug, st.section, prog, st.title, st.stage, st.approved, st.total, st.flagged,
-                             st.expiry))
+    rows = [QueueRow(st.slug, st.section, doc.programme or "", st.title, st.stage, st.approved, st.total, st.flagged,
+                     st.expiry) for st, doc in _statuses(store, project.today(), project.config.get(
+                         "site.expiry_warning_days"))]
     return [r for r in rows if (not status or r.stage == status) and (not section or r.section == section)
             and (not programme or r.programme == programme)]

@@ -465,6 +465,28 @@ class Store:
              .order_by(translations.c.id))
         return {r["seg_id"]: _translation(r) for r in self._rows(q, conn)}
 
+    def translation_states(self) -> dict[tuple[str, str], tuple[str, str, bool]]:
+        """Of every document's current translations (`current_translations`), in one query, what a segment's
+        state and flag are read from: (slug, seg_id) -> its state, source_hash and whether it has issues."""
+        flagged = translations.c.issues.not_in(("", "[]"))  # (an empty list, as json.dumps writes it)
+        q = (select(translations.c.slug, translations.c.seg_id, translations.c.state, translations.c.source_hash,
+                    flagged).where(translations.c.state != "superseded").order_by(translations.c.id))
+        with self.engine.connect() as c:
+            return {(slug, seg_id): (state, source_hash, bool(issues))
+                    for slug, seg_id, state, source_hash, issues in c.execute(q)}
+
+    def active_segment_rows(self) -> list[tuple[str, str, str]]:
+        """(slug, seg_id, source) of every document's active segments, by document and position."""
+        q = (select(segments.c.slug, segments.c.seg_id, segments.c.source)
+             .where(segments.c.active == True).order_by(segments.c.slug, segments.c.position))  # noqa: E712
+        with self.engine.connect() as c:
+            return [tuple(row) for row in c.execute(q)]
+
+    def newest_releases(self, lang: str = "en") -> dict[str, dict]:
+        """`latest_release` of every document that has one, in one query: retracted or not, its payload parsed."""
+        rows = self._rows(select(releases).where(releases.c.id.in_(_newest(lang))))
+        return {r["slug"]: dict(r) | {"payload": json.loads(r["payload"])} for r in rows}
+
     def history(self, slug: str, seg_id: str) -> list[dict]:
         q = (select(translations).where(translations.c.slug == slug, translations.c.seg_id == seg_id)
              .order_by(translations.c.id))
