@@ -59,6 +59,7 @@ lint: venv
 bench: venv hugo
 	$(BIN)/python bench/glossary_bench.py
 	$(BIN)/python bench/build_bench.py
+	$(BIN)/python bench/pass_bench.py
 	$(BIN)/python bench/approval_bench.py
 	$(BIN)/python bench/publish_latency_bench.py
 	$(BIN)/python bench/fuzzy_bench.py
