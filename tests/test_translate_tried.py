@@ -1,9 +1,11 @@
-"""A translate pass looks again for a near match to repair an empty draft only where a change since could
-give one (zaitun.translate.tried): the memory, the glossary, the threshold or zaitun's code."""
+"""A translate pass does again only what a change since could alter (zaitun.translate.tried): a whole offline
+pass leaves out a document no write touched, and looks again for a near match to repair an empty draft only
+where the memory, the glossary, the threshold or zaitun's code changed."""
 
 from __future__ import annotations
 
 import dataclasses
+import shutil
 
 from conftest import write_doc
 from review_support import FRONT, SLUG, review_project
@@ -106,4 +108,58 @@ def test_a_pass_of_some_documents_vouches_only_for_those(tmp_path):
     assert record["other"] != record[SLUG]  # each with the memory as its own last pass began
     assert looked_at(project, store, "other") == set()
     assert looked_at(project, store, SLUG) == set()  # the entry added is near none of them
+    store.close()
+
+
+def done(report) -> list[str]:
+    return [d.slug for d in report.documents]
+
+
+def test_a_whole_pass_leaves_out_a_document_nothing_touched_since_and_a_named_one_is_done(tmp_path):
+    project, store = review_project(tmp_path)
+    assert done(pipeline.translate(project, store)) == [SLUG]
+    assert done(pipeline.translate(project, store)) == []  # nothing to do: not read again
+    assert done(pipeline.translate(project, store, slugs=[SLUG])) == [SLUG]
+    store.close()
+
+
+def test_a_document_written_since_is_done_again_and_its_new_sentence_drafted(tmp_path):
+    from zaitun.content.intake import ingest
+
+    project, store = review_project(tmp_path)
+    pipeline.translate(project, store)
+    write_doc(tmp_path, f"guides/{SLUG}.md", FRONT, "外国人可以过境免签。停留时间为240小时。新增一句说明。\n")
+    ingest(project, store)
+    again = pipeline.translate(project, store)
+    assert done(again) == [SLUG] and "新增一句说明。" in [s.source for s in again.documents[0].segments]
+    store.close()
+
+
+def test_a_memory_entry_approved_since_has_the_documents_done_again(tmp_path):
+    project, store = review_project(tmp_path)
+    pipeline.translate(project, store)
+    with store.tx() as conn:
+        store.remember(conn, *UNRELATED, origin="review", approved_by="bob")
+    assert done(pipeline.translate(project, store)) == [SLUG]
+    assert done(pipeline.translate(project, store)) == []
+    store.close()
+
+
+def test_a_store_restored_from_an_older_backup_has_its_documents_done_again(tmp_path):
+    from zaitun.content.intake import ingest
+    from zaitun.state.store import Store
+
+    project, store = review_project(tmp_path)
+    pipeline.translate(project, store)
+    store.close()
+    database = project.state_dir / "state.db"
+    shutil.copy(database, tmp_path / "backup.db")
+    store = Store.open(project.database_url)
+    write_doc(tmp_path, f"guides/{SLUG}.md", FRONT, "外国人可以过境免签。请拨打12367热线咨询。\n")
+    ingest(project, store)
+    pipeline.translate(project, store)  # its record: as of the writes since the backup
+    store.close()
+    shutil.copy(tmp_path / "backup.db", database)  # the backup put back: those writes are gone
+    store = Store.open(project.database_url)
+    assert done(pipeline.translate(project, store)) == [SLUG]
     store.close()

@@ -640,6 +640,12 @@ class Store:
         """Slugs of the documents written (content, release, withdrawal) after change number `seq`."""
         return {r["slug"] for r in self._rows(select(changes.c.slug).where(changes.c.seq > seq).distinct())}
 
+    def last_changes(self, seq: int) -> dict[str, int]:
+        """Slug -> the number of its last write, of the documents written after change number `seq`."""
+        query = select(changes.c.slug, func.max(changes.c.seq)).where(changes.c.seq > seq).group_by(changes.c.slug)
+        with self.engine.connect() as c:
+            return dict(c.execute(query).all())
+
     def latest_releases(self, lang: str = "en") -> dict[str, dict]:
         """The newest release of every document in one query (a per-slug query is too slow at 1,000 docs),
         but for documents whose newest release is retracted: they have no English to show."""

@@ -13,9 +13,11 @@ once: see nearmatch.py); otherwise the engine translates it with terms masked,
 and the spacing engines leave around restored terms and Markdown is repaired; what nothing can
 translate stays empty and flagged.
 Results are stored batch by batch, so a failing engine never loses work already done, and
-a second run with nothing changed does nothing. One pass at a time works on a document (translate/lock.py):
-a pass started meanwhile waits for it and drafts only what is still to do; a draft is stored only over
-the translation it was made from, so a reviewer's edit or decision made meanwhile stays.
+a second run with nothing changed does nothing: a pass of every document leaves out those no write touched
+since their last pass, and looks for near matches again only where the memory changed (tried.py).
+One pass at a time works on a document (translate/lock.py): a pass started meanwhile waits for it
+and drafts only what is still to do; a draft is stored only over the translation it was made from, so
+a reviewer's edit or decision made meanwhile stays.
 An engine that failed on any segment fails the pass, recorded and announced under its name like a
 held-back document, until it translates again.
 What the glossary files cannot give as written (a file that cannot be read, a bad line, lines in
@@ -159,12 +161,31 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
                              glossary=[_glossary_failure(p) for p in glossary.problems] + unread)
     repairer = _repairer(project, store, glossary)
     tried = Tried.read(project.state_dir, store, glossary.version, repairer.threshold)
+    try:
+        _translate_all(project, store, gate, report, chosen, not slugs and engine.name == "offline", tried,
+                       glossary, engine, repairer)
+    finally:  # (a document held back by the machine's trouble ends the pass: it is done whole next time)
+        tried.save()
+    _note_engine_failure(report, engine)
+    _record_failures(project, store, report, chosen, engine.name)
+    failures.record(project, store, GLOSSARY_STAGE, report.glossary)
+    return report
+
+
+def _translate_all(project: Project, store: Store, gate: ReviewGate, report: TranslateReport, chosen: list[str],
+                   whole: bool, tried: Tried, glossary: Glossary, engine: Engine, repairer: Repairer) -> None:
+    """Translate the chosen documents; in a `whole` pass (every document, offline), not those no write touched
+    since their last pass with the same inputs (an engine may translate now what it could not then)."""
     turns = Turns(project)
     todo: dict[str, tuple[list[str], int]] = {}
     for slug in chosen:
+        if whole and tried.untouched(slug):  # nothing to do since its last pass (tried.py)
+            tried.done(slug)
+            continue
         try:
             todo[slug] = _plan(store, turns, slug, glossary, engine, repairer, tried.of(slug))
         except Exception as exc:  # the document's boundary
+            tried.forget(slug)
             _hold_back(store, report, slug, exc)
     with progress.task("Translating segments", total=sum(t[1] for t in todo.values())) as bar:
         for slug, (rechecked, planned) in todo.items():
@@ -177,14 +198,10 @@ def translate_documents(project: Project, store: Store, slugs: list[str] | None 
                                         bar, repairer)
                 bar.advance(max(0, planned - len(states)))
             except Exception as exc:  # the document's boundary: what was stored batch by batch is kept
+                tried.forget(slug)
                 _hold_back(store, report, slug, exc)
             else:
                 tried.done(slug)
-    tried.save()
-    _note_engine_failure(report, engine)
-    _record_failures(project, store, report, chosen, engine.name)
-    failures.record(project, store, GLOSSARY_STAGE, report.glossary)
-    return report
 
 
 def _plan(store: Store, turns: Turns, slug: str, glossary: Glossary, engine: Engine,
