@@ -6,10 +6,12 @@ what waited in it. `read` raises `StateUnreadable` instead. Where zaitun cannot 
 (social.json: posts would go out twice) its reader refuses until the file is restored or deleted; where it
 can, the file is set aside (`set_aside`): moved, as it is, to .zaitun/unreadable/, with a note of what that
 means and what to do, which the command logs and `zaitun status` shows while the file is kept there.
+The caches kept beside them (`keep_cache`) are another matter: one not written only means work done again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -106,3 +108,15 @@ def notes(project: Project) -> list[str]:
             except (OSError, ValueError):
                 found.append(f"{folder / name.removesuffix(NOTE)}: set aside (its note does not read)")
     return found
+
+
+def keep_cache(path: Path, data: bytes) -> None:
+    """Replace a cache file whole, or leave it as it was (a temporary file of this process renamed over it): a
+    cache not written is only work done again, never a reason to fail."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()

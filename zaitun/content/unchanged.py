@@ -15,8 +15,6 @@ A cache: one that cannot be read is empty, and any file not in it is parsed.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from zaitun.content.twice import body_key
 from zaitun.stamps import code_digest
 from zaitun.state.digest import sha
 from zaitun.state.segments import DocumentState
+from zaitun.statefiles import keep_cache
 
 FILE = "intake-known.json"
 FORMAT = 4  # 4: and the aliases
@@ -83,10 +82,4 @@ class Known:
         if files == self.files:
             return
         self.files = files
-        temporary = self.file.with_name(f"{self.file.name}.{os.getpid()}")
-        try:
-            temporary.write_bytes(orjson.dumps({"format": FORMAT, "code": self.code, "files": files}))
-            os.replace(temporary, self.file)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        keep_cache(self.file, orjson.dumps({"format": FORMAT, "code": self.code, "files": files}))

@@ -24,6 +24,7 @@ from zaitun.publish.inputs import Entry
 from zaitun.publish.memo import other_places
 from zaitun.publish.pages import Output, PageSpec, Site, alternate_links, alternates_of, key_of, shown_since
 from zaitun.publish.render import design_digest, icon, render_page, stylesheet
+from zaitun.statefiles import keep_cache
 
 T = TypeVar("T")
 
@@ -662,14 +663,8 @@ class _LinesCache:
         return found if isinstance(found, dict) else {}
 
     def write(self, lines: dict[str, str]) -> None:
-        if self.path is None:
-            return
-        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}")
-        try:
-            temporary.write_bytes(orjson.dumps(lines))
-            os.replace(temporary, self.path)
-        except OSError:
-            temporary.unlink(missing_ok=True)
+        if self.path is not None:
+            keep_cache(self.path, orjson.dumps(lines))
 
 
 LINES_FILE = "provenance-lines.json"

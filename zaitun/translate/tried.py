@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ import orjson
 from zaitun.stamps import code_digest
 from zaitun.state.segments import SegmentState
 from zaitun.state.store import Store
+from zaitun.statefiles import keep_cache
 from zaitun.translate.fuzzy import Entry, MemoryIndex
 
 FILE = "translate-passes.json"
@@ -108,15 +108,8 @@ class Tried:
             self._changed = True
 
     def save(self) -> None:
-        if not self._changed or self.file is None:
-            return
-        temporary = self.file.with_name(f"{self.file.name}.{os.getpid()}")
-        try:
-            temporary.write_bytes(orjson.dumps({"format": FORMAT, "docs": self.docs}))
-            os.replace(temporary, self.file)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        if self._changed and self.file is not None:
+            keep_cache(self.file, orjson.dumps({"format": FORMAT, "docs": self.docs}))
 
     def _other_glossary(self, seg: SegmentState) -> bool:
         return seg.translation["glossary_version"] != self.glossary
