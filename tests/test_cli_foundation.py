@@ -14,8 +14,9 @@ from zaitun.project import Project
 ZAITUN = [sys.executable, "-m", "zaitun"]
 
 
-def run(*args: str, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+def run(*args: str, cwd: Path | None = None, input: str | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
     return subprocess.run([*ZAITUN, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env,
                           input=input)
 
@@ -100,6 +101,18 @@ def test_help_lists_every_command_and_a_mistyped_one_is_answered_with_the_neares
     assert mistyped.returncode == 2 and "Did you mean 'build'?" in mistyped.stderr
     sub = run("--project", str(tmp_path), "review", "aprove", cwd=tmp_path)
     assert sub.returncode == 2 and "Did you mean 'approve'?" in sub.stderr
+
+
+def test_help_wraps_each_paragraph_to_the_terminal_not_where_the_source_wrapped_it(tmp_path):
+    """Docstrings are wrapped for the source; typer's rich help kept those breaks, and --help printed ragged
+    lines. A wide terminal shows a paragraph as one line."""
+    helped = run("review", "reject", "--help", cwd=tmp_path, env={"COLUMNS": "300"})
+    assert helped.returncode == 0
+    said = ("When someone saved another draft or rejected it since you read it, nothing is rejected. Rejecting "
+            "approved English of a published document takes its English page offline at the next build")
+    assert said in helped.stdout
+    listed = run("--help", cwd=tmp_path, env={"COLUMNS": "300"}).stdout
+    assert "notification URLs Apprise must understand), content and the files it links" in listed
 
 
 def test_status_json_lists_documents_after_intake(tmp_path):

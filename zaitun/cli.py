@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import json
 import sys
 from collections.abc import Iterator, MutableMapping
@@ -40,8 +41,8 @@ class _Made(MutableMapping):
             info = self._infos[name]  # KeyError: no such command
             made = typer.main.get_command_from_info if isinstance(info, typer.models.CommandInfo) else \
                 functools.partial(typer.main.get_group_from_info, suggest_commands=app.suggest_commands)
-            self._made[name] = made(info, pretty_exceptions_short=app.pretty_exceptions_short,
-                                    rich_markup_mode=app.rich_markup_mode)
+            self._made[name] = _unwrapped(made(info, pretty_exceptions_short=app.pretty_exceptions_short,
+                                               rich_markup_mode=app.rich_markup_mode))
         return self._made[name]
 
     def __setitem__(self, name: str, command: Command) -> None:
@@ -57,6 +58,18 @@ class _Made(MutableMapping):
 
     def __len__(self) -> int:
         return len(self._infos)
+
+
+def _unwrapped(command: Command) -> Command:
+    """The command (and a group's every command) with each paragraph of its help on one line: docstrings are
+    wrapped for the source, and typer's rich help keeps single line breaks, so --help printed ragged lines
+    (`review reject`); the terminal's width wraps a paragraph instead."""
+    if command.help:
+        command.help = "\n\n".join(" ".join(paragraph.split()) for paragraph in
+                                    inspect.cleandoc(command.help).split("\n\n"))
+    for sub in getattr(command, "commands", {}).values():
+        _unwrapped(sub)
+    return command
 
 
 class _OnDemand(typer.core.TyperGroup):
