@@ -213,6 +213,22 @@ def test_names_that_are_not_utf8_are_named_and_the_rest_goes_online(project):
     assert all(f"needs fixing: {line}" in status for line in told[:2]), status
 
 
+def test_a_markdown_file_named_in_gbk_is_named_and_the_rest_goes_online(project):
+    """A document (.md) named in GBK: its failure was stored under its name as the slug, which SQLite cannot
+    hold (not UTF-8), and every pass stopped with a traceback, no one's content going through."""
+    guide = os.fsencode(project / "content") + b"/guides/" + "指南".encode("gbk") + b".md"
+    Path(os.fsdecode(guide)).write_bytes(GOOD.encode())
+    write(project, "guides/new-doc.md", "---\ntitle: 新指南\ndate: 2025-03-01\n---\n\n新的内容。\n")
+    told = (f"{guide.decode('utf-8', 'backslashreplace')}:1: the file's name is not UTF-8 (read as GB18030, the "
+            "encoding of Chinese Windows, it is '指南.md'): rename the file; it was not read")
+    for _ in range(2):  # and the pass after, which finds the failure stored
+        ran = zaitun(project, "run")
+        assert ran.returncode == 1 and told in ran.stderr + ran.stdout and "Traceback" not in ran.stderr, ran
+    assert "新指南" in online(project, "zh/guides/new-doc/") and "过境免签指南" in online(project, "zh/guides/good/")
+    assert f"needs fixing: {told}" in zaitun(project, "status").stdout
+    assert os.path.exists(guide)  # nothing moved or removed
+
+
 def test_a_file_name_holding_a_line_break_is_named_on_one_line_and_cannot_forge_the_next(project):
     """`path:line: message` is read a line at a time (cron's mail, a log): a name with a line break in it was
     printed over two lines, and a name could make the second look like another problem."""

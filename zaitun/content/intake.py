@@ -263,7 +263,7 @@ def _refuse(report: IntakeReport, error: LocatedError, row: dict | None) -> None
     """One file not taken in: held back when a good version of it is online, quarantined otherwise."""
     online = bool(row) and row["status"] == DocumentState.ACTIVE and _place(row) == _place_of(error.path)
     report.errors.append(error)
-    slug = row["slug"] if row else (error.path.stem if error.path.suffix == ".md" else None)
+    slug = row["slug"] if row else (shown(error.path.stem) if error.path.suffix == ".md" else None)  # (stored)
     report.failures.append(failures.of_error(STAGE, error, slug, online))
 
 
