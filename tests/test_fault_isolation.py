@@ -20,6 +20,8 @@ from test_events import FakePrefectEvents
 from test_notify import Inbox, mail_url
 from translate_support import tu, write_tmx
 
+from zaitun.errors import shown
+
 ZAITUN = [sys.executable, "-m", "zaitun"]
 MEASURE = """import resource, subprocess, sys, time
 started = time.monotonic()
@@ -227,6 +229,29 @@ def test_a_markdown_file_named_in_gbk_is_named_and_the_rest_goes_online(project)
     assert "新指南" in online(project, "zh/guides/new-doc/") and "过境免签指南" in online(project, "zh/guides/good/")
     assert f"needs fixing: {told}" in zaitun(project, "status").stdout
     assert os.path.exists(guide)  # nothing moved or removed
+
+
+def test_a_glossary_named_in_gbk_is_in_force_and_a_memory_file_so_named_is_left_out_named(project):
+    """A glossary or memory file named in GBK stopped every pass with a traceback (its name went into the
+    glossary's version and the store). A glossary so named is read: its forbidden renderings hold. A memory
+    file so named is named and left out (its name would vouch for its pairs), the others taken in."""
+    glossary = os.fsencode(project / "glossary") + b"/" + "术语".encode("gbk") + b".csv"
+    Path(os.fsdecode(glossary)).write_text("zh,en,forbidden,note\n免签,visa-free,visa exemption,\n", encoding="utf-8")
+    misnamed = Path(os.fsdecode(os.fsencode(project / "tm") + b"/" + "地名".encode("gbk") + b".tmx"))
+    write_tmx(misnamed, tu("泉州有多家医院接待外国人。", "Several hospitals in Quanzhou receive foreigners.", "zh"))
+    write_tmx(project / "tm" / "extra.tmx", tu("符合条件的旅客可以免签入境。", "Eligible travellers may enter "
+                                               "with a visa exemption.", "zh") + tu("医院", "Hospitals", "zh"))
+    told = (f"{shown(misnamed)}: the file's name is not UTF-8 (read as GB18030, the encoding of Chinese Windows, "
+            "it is '地名.tmx'): rename the file; it was not read")
+    ran = zaitun(project, "run")
+    assert told in ran.stdout + ran.stderr, ran
+    assert "'符合条件的旅客可以免签入境。' not imported: \"visa exemption\"" in ran.stdout + ran.stderr, ran
+    again = zaitun(project, "run")  # the pass after
+    assert told in again.stdout + again.stderr, again
+    shown_memory = zaitun(project, "review", "show", "other").stdout
+    assert "Hospitals" in shown_memory and "Several hospitals" not in shown_memory
+    assert zaitun(project, "check").returncode == 0  # the glossary is good, whatever its name
+    assert "过境免签指南" in online(project, "zh/guides/good/")
 
 
 def test_a_file_name_holding_a_line_break_is_named_on_one_line_and_cannot_forge_the_next(project):

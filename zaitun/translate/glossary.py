@@ -29,7 +29,7 @@ from pathlib import Path
 import ahocorasick
 
 from zaitun.content import hanzi, labels
-from zaitun.errors import GlossaryConflict, GlossaryError
+from zaitun.errors import GlossaryConflict, GlossaryError, shown
 from zaitun.translate.normal import case_matters, normal
 
 HEADER = ["zh", "en", "forbidden", "note"]
@@ -232,7 +232,7 @@ def version_of(paths: list[Path]) -> str:
     """Short hash of the files' names and contents: recorded with every draft."""
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.name.encode("utf-8", "surrogateescape") + b"\0" + path.read_bytes() + b"\0")  # (GBK: bytes)
     return digest.hexdigest()[:12]
 
 
@@ -295,7 +295,7 @@ def parse_file(path: Path) -> tuple[list[Entry], list[GlossaryError]]:
                                               f"got {len(cells)}; quote cells that contain commas", line))
             continue
         zh, en, forbidden, note = (c.strip() for c in cells)
-        entries.append(Entry(zh, en, split_forbidden(forbidden), note, str(path), line))
+        entries.append(Entry(zh, en, split_forbidden(forbidden), note, shown(path), line))  # (in messages, stored)
     return entries, errors
 
 

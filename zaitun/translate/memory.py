@@ -29,7 +29,8 @@ from translate.misc.xml_helpers import getXMLlang
 from translate.storage.tmx import tmxfile, tmxunit
 
 from zaitun.config import Limits
-from zaitun.errors import ZaitunError
+from zaitun.content.model import name_problem, utf8_name
+from zaitun.errors import LocatedError, ZaitunError, shown
 from zaitun.state.digest import memory_key, sha
 from zaitun.state.segments import MEMORY_APPROVER
 from zaitun.state.store import Store
@@ -194,7 +195,12 @@ def load_project_tmx(store: Store, tm_dir: Path, glossary: Glossary, limits: Lim
     if not Path(tm_dir).is_dir():  # no tm/ (or a share not mounted): memory is left as it is
         return {}
     files = sorted(Path(tm_dir).glob("*.tmx"))
+    misnamed = [path for path in files if not utf8_name(path.name)]  # its name would vouch for its pairs: none
+    files = [path for path in files if path not in misnamed]  # can hold it
     results = _forget_removed(store, {path.name for path in files})
+    for path in misnamed:
+        results[shown(path.name)] = TmxImport(unreadable=(exc := LocatedError(path, name_problem(path))),
+                                              skipped=[f"{exc}: left out"])
     done = _imported_hashes(store)
     for path in files:
         if _file_key(path) not in done:

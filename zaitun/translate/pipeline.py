@@ -35,7 +35,7 @@ from typing import Protocol
 
 from zaitun import events, failures, progress
 from zaitun.config import Limits
-from zaitun.errors import GlossaryConflict, GlossaryError, ZaitunError, machine_trouble
+from zaitun.errors import GlossaryConflict, GlossaryError, ZaitunError, machine_trouble, shown
 from zaitun.project import Project
 from zaitun.state.segments import (
     BESIDE_CHANGED,
@@ -216,7 +216,7 @@ def _plan(store: Store, turns: Turns, slug: str, glossary: Glossary, engine: Eng
 def _glossary_failure(problem: GlossaryError) -> failures.Failure:
     """A term in conflict is flagged wherever it occurs; any other problem leaves its line (or file) out."""
     state = failures.FLAGGED if isinstance(problem, GlossaryConflict) else failures.LEFT_OUT
-    return failures.Failure(GLOSSARY_STAGE, str(problem.path), str(problem), None, state)
+    return failures.Failure(GLOSSARY_STAGE, shown(problem.path), str(problem), None, state)
 
 
 def _tmx_failure(project: Project, name: str, error: ZaitunError) -> failures.Failure:
