@@ -160,3 +160,28 @@ def test_a_zaitun_toml_caught_half_written_is_read_once_the_editor_has_written_i
     assert project.reload_config().get("site.page_size") == 40
     writer.join()
     assert not project.config_changed()
+
+
+def test_a_zaitun_toml_saved_in_gbk_or_a_folder_so_named_is_named_at_its_line_not_a_traceback(tmp_path):
+    """Notepad's "ANSI" on Chinese Windows is GBK: every command stopped with a traceback (so did a folder named
+    zaitun.toml). Each is now a ConfigError naming the file, and the line of the first byte that is not UTF-8."""
+    config = tmp_path / "zaitun.toml"
+    config.write_bytes('[site]\npage_size = 30\ntitle.zh = "泉州市政府信息"\n'.encode("gbk"))
+    with pytest.raises(ConfigError) as info:
+        load_config(config)
+    assert info.value.line == 3 and "not UTF-8" in info.value.message and "save the file as UTF-8" in info.value.message
+    result = CliRunner().invoke(app, ["--project", str(tmp_path), "check"])
+    assert result.exit_code == 1 and f"{config}:3: not UTF-8 text" in result.output
+    assert isinstance(result.exception, SystemExit)  # the command ended with its exit status, not an error
+    config.unlink()
+    config.mkdir()
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_config(config)
+
+
+def test_a_zaitun_toml_with_a_byte_order_mark_is_read(tmp_path):
+    """Notepad writes UTF-8 with a byte-order mark: tomllib took it for a statement ("invalid TOML" at 1:1)."""
+    config = tmp_path / "zaitun.toml"
+    config.write_bytes(b"\xef\xbb\xbf" + '[site]\npage_size = 30\ntitle.zh = "泉州"\n'.encode())
+    assert load_config(config).get("site.page_size") == 30
+    assert load_config(config).line("site.title.zh") == 3

@@ -148,7 +148,7 @@ class Config:
         """The line of zaitun.toml setting `name`, if its value is set there (not taken from the environment)."""
         if not self.path or name not in self.values or self.from_env(name):
             return None
-        return _line_of(self.path.read_text(encoding="utf-8"), name)
+        return _line_of(_text_of(self.path), name)
 
     def where(self, name: str) -> str:
         """Where a setting is set, for an error about its value: `publish.s3_target (zaitun.toml:52)`, or
@@ -330,11 +330,26 @@ def _known_zone(name: str) -> bool:
     return True
 
 
+def _text_of(path: Path) -> str:
+    """zaitun.toml as text, or why it is none at its line: a file saved in GBK (Notepad's "ANSI" on Chinese
+    Windows) or a folder so named stopped every command with a traceback. A byte-order mark (Notepad's UTF-8) is
+    no statement: it is left out."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise ConfigError(path, f"not UTF-8 text: byte 0x{exc.object[exc.start]:02x} is not UTF-8; save the file as "
+                                "UTF-8 (GBK is not)", line) from None
+    except OSError as exc:
+        raise ConfigError(path, f"cannot be read ({exc.strerror or exc}): zaitun.toml must be a file zaitun can "
+                                "read") from None
+
+
 def load_config(path: Path) -> Config:
     """Read and validate zaitun.toml; a missing file means all defaults."""
     if not path.exists():
         return Config({}, None)
-    text = path.read_text(encoding="utf-8")
+    text = _text_of(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
