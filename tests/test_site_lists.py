@@ -273,6 +273,20 @@ def test_a_broken_tags_file_is_reported_with_its_line(tmp_path, text, line, mess
     assert any(f"tags.yaml:{line}" in str(p) for p in check_project(fx.project))
 
 
+def test_a_tags_file_saved_in_gbk_is_named_at_its_line_and_one_with_a_byte_order_mark_is_read(tmp_path):
+    """Notepad on Chinese Windows saves "ANSI", that is GBK: check and every pass stopped with a traceback."""
+    fx = make_fixture(tmp_path / "proj")
+    path = fx.project.glossary_dir / "tags.yaml"
+    path.write_bytes("ok: {zh: 好, en: Good}\nvisa-free: {zh: 免签, en: Visa-free}\n".encode("gbk"))
+    with pytest.raises(GlossaryError) as caught:
+        load_tag_labels(fx.project.glossary_dir)
+    assert caught.value.line == 1
+    assert "not UTF-8 text: byte 0xba is not UTF-8; save the file as UTF-8" in str(caught.value)
+    assert any("tags.yaml:1: not UTF-8" in str(p) for p in check_project(fx.project))
+    path.write_bytes(b"\xef\xbb\xbf" + "visa-free: {zh: 免签, en: Visa-free}\n".encode())
+    assert load_tag_labels(fx.project.glossary_dir) == {"visa-free": {"zh": "免签", "en": "Visa-free"}}
+
+
 def test_a_broken_tags_file_stops_no_build_and_is_named(tmp_path):
     """The site goes on with its tags shown by their names; the build names the file and line till it is mended."""
     fx = tagged(tmp_path, "visa-free: {zh: [\n")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from zaitun.errors import ConfigError, ZaitunError, together
+from zaitun.errors import ConfigError, ZaitunError, together, utf8_text
 
 LANGUAGES = {"zh": "zh-Hans", "en": "en"}  # our codes -> BCP 47 tags used on pages
 
@@ -335,14 +335,12 @@ def _text_of(path: Path) -> str:
     Windows) or a folder so named stopped every command with a traceback. A byte-order mark (Notepad's UTF-8) is
     no statement: it is left out."""
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = exc.object[:exc.start].count(b"\n") + 1
-        raise ConfigError(path, f"not UTF-8 text: byte 0x{exc.object[exc.start]:02x} is not UTF-8; save the file as "
-                                "UTF-8 (GBK is not)", line) from None
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(path, f"cannot be read ({exc.strerror or exc}): zaitun.toml must be a file zaitun can "
                                 "read") from None
+    return utf8_text(data, path, ConfigError, "not UTF-8 text: byte {byte} is not UTF-8; save the file as UTF-8 "
+                                              "(GBK is not)")
 
 
 def load_config(path: Path) -> Config:

@@ -71,6 +71,17 @@ def shown(path: Path | str) -> str:
 _ESCAPED = {code: repr(chr(code))[1:-1] for code in (*range(0x20), 0x7f, 0x85, 0x2028, 0x2029)}
 
 
+def utf8_text(data: bytes, path: Path | str, error: type[LocatedError], message: str) -> str:
+    """The bytes of a file people write (content, settings, glossary) as text, a byte-order mark (Notepad's UTF-8)
+    left out; else `error` at the line of the first byte that is not UTF-8 (a file saved in GBK, Notepad's
+    "ANSI" on Chinese Windows), `message` given that byte as `{byte}`."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # (its object: the bytes after a byte-order mark)
+        raise error(path, message.format(byte=f"0x{exc.object[exc.start]:02x}"),
+                    exc.object[:exc.start].count(b"\n") + 1) from None
+
+
 class ConfigError(LocatedError):
     pass
 

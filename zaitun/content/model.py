@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from zaitun.config import Limits
 from zaitun.content.schema import SEPARATORS, SLUG_CHARS, SLUG_RE, control_character, unknown_key_message, validate_meta
 from zaitun.content.validity import EXPIRED, validity_on
-from zaitun.errors import ContentError
+from zaitun.errors import ContentError, utf8_text
 
 if TYPE_CHECKING:
     import yaml
@@ -186,13 +186,8 @@ def read_file(path: Path, max_bytes: int = Limits.text_bytes) -> bytes:
 
 def decode_text(data: bytes, path: Path) -> str:
     """A content file's bytes as UTF-8 text (BOM allowed), CRLF normalised; no control characters."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ContentError(path, "undecodable bytes: content files must be UTF-8: save it as UTF-8 (a GBK "
-                           "file does not read as UTF-8; `zaitun import` converts a .txt/.docx notice in GBK)",
-                           line) from None
+    text = utf8_text(data, path, ContentError, "undecodable bytes: content files must be UTF-8: save it as UTF-8 (a "
+                     "GBK file does not read as UTF-8; `zaitun import` converts a .txt/.docx notice in GBK)")
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(SEPARATORS)
     found = control_character(text)
     if found:

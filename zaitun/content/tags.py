@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from zaitun.config import LANGUAGES
 from zaitun.content.model import is_han
-from zaitun.errors import GlossaryError
+from zaitun.errors import GlossaryError, utf8_text
 
 if TYPE_CHECKING:
     import yaml
@@ -43,8 +43,10 @@ def load_tag_labels(glossary_dir: Path, lines: dict[str, int] | None = None) -> 
         return {}
     import yaml  # here: a site without tags.yaml builds without YAML
 
+    text = utf8_text(path.read_bytes(), path, GlossaryError, "not UTF-8 text: byte {byte} is not UTF-8; save the "
+                                                               "file as UTF-8 (GBK is not)")
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
+        root = yaml.compose(text)
     except yaml.YAMLError as exc:
         line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
         raise GlossaryError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", line) from None

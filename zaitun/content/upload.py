@@ -32,7 +32,7 @@ from zaitun.content.model import (
     too_long,
 )
 from zaitun.content.schema import SLUG_CHARS, control_character
-from zaitun.errors import ContentError
+from zaitun.errors import ContentError, utf8_text
 from zaitun.project import Project
 
 UPLOADS = "uploads"
@@ -102,11 +102,7 @@ def _as_document(name: str, suffix: str, data: bytes, programme: str, limits: Li
         if programme:
             meta["programme"] = programme
         return dump_document(meta, body), default_slug(meta)
-    try:
-        text = data.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise ContentError(name, "not UTF-8 text: save the document as UTF-8", line) from None
+    text = utf8_text(data, name, ContentError, "not UTF-8 text: save the document as UTF-8").replace("\r\n", "\n")
     found = control_character(text)
     if found:  # as the intake would refuse it
         raise ContentError(name, f"the control character {found[1]} is not allowed in text: remove it", found[0])

@@ -29,7 +29,7 @@ from pathlib import Path
 import ahocorasick
 
 from zaitun.content import hanzi, labels
-from zaitun.errors import GlossaryConflict, GlossaryError, shown
+from zaitun.errors import GlossaryConflict, GlossaryError, shown, utf8_text
 from zaitun.translate.normal import case_matters, normal
 
 HEADER = ["zh", "en", "forbidden", "note"]
@@ -251,7 +251,8 @@ def read_rows(path: Path) -> Iterator[tuple[int, list[str] | None]]:
     line whose quote is never closed (the lines after it are read as lines of their own, not swallowed)."""
     import csv  # here: a build whose glossary did not change reads none (4 ms of its start)
 
-    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    lines = utf8_text(path.read_bytes(), path, GlossaryError, "cannot read the file as UTF-8 CSV: byte {byte} is not "
+                      "UTF-8; save the file as UTF-8 (GBK is not)").splitlines(keepends=True)
     start = 0
     while start < len(lines):
         reader, first = csv.reader(lines[start:]), start  # first: the line the next row starts on
@@ -275,10 +276,8 @@ def parse_file(path: Path) -> tuple[list[Entry], list[GlossaryError]]:
     errors: list[GlossaryError] = []
     try:
         rows = list(read_rows(path))
-    except UnicodeDecodeError as exc:
-        line = exc.object[:exc.start].count(b"\n") + 1
-        return [], [GlossaryError(path, f"cannot read the file as UTF-8 CSV: byte 0x{exc.object[exc.start]:02x} is "
-                                        "not UTF-8; save the file as UTF-8 (GBK is not)", line)]
+    except GlossaryError as exc:  # not UTF-8
+        return [], [exc]
     except csv.Error as exc:
         return [], [GlossaryError(path, f"cannot read the file as UTF-8 CSV: {exc}", 1)]
     if not rows or [c.strip() for c in rows[0][1] or []] != HEADER:
