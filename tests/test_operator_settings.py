@@ -125,13 +125,28 @@ def test_a_wrong_setting_is_named_at_its_own_line_in_its_own_table(project, line
 @pytest.mark.parametrize("text, line, message", [
     ("deployments:\n  - name: intake\n   entrypoint: zaitun.flows.intake:intake\n", 3, "invalid YAML: "),
     ("- intake\n", 1, "not a Prefect project file: it should hold `deployments:`"),
+    ("deployments: []\n# 中文\n".encode("gbk"), 2, "not UTF-8 text: byte 0xd6 is not UTF-8"),  # Notepad's "ANSI"
 ])
 def test_a_broken_prefect_yaml_stops_up_and_the_upgrade_in_one_line_naming_its_line(project, text, line, message):
-    (project / "prefect.yaml").write_text(text, encoding="utf-8")
+    text = text if isinstance(text, bytes) else text.encode()
+    (project / "prefect.yaml").write_bytes(text)
     for args in (("up",), ("init", "--upgrade", str(project))):
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
         command = [*ZAITUN, *(args if args[0] == "init" else ("--project", str(project), *args))]
         result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
         assert result.stderr.startswith(f"zaitun: error: {project / 'prefect.yaml'}:{line}: {message}"), result.stderr
-    assert (project / "prefect.yaml").read_text(encoding="utf-8") == text
+    assert (project / "prefect.yaml").read_bytes() == text
+
+
+@pytest.mark.parametrize("data, line, message", [
+    (b'[site]\npage_size = 30\npage_size = 40\n', 3, "invalid TOML: Cannot overwrite a value"),
+    ('[site]\ntitle.zh = "泉州"\n'.encode("gbk"), 2, "not UTF-8 text: byte 0xd6 is not UTF-8"),  # (泉 reads as UTF-8)
+])
+def test_the_upgrade_names_a_zaitun_toml_that_does_not_read_at_its_line(project, data, line, message):
+    """`zaitun init --upgrade`, run to mend a project, stopped with a traceback on the file it was to compare."""
+    (project / "zaitun.toml").write_bytes(data)
+    result = subprocess.run([*ZAITUN, "init", "--upgrade", str(project)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith(f"zaitun: error: {project / 'zaitun.toml'}:{line}: {message}"), result.stderr
+    assert (project / "zaitun.toml").read_bytes() == data

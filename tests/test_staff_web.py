@@ -115,6 +115,20 @@ def test_a_new_version_is_saved_only_after_its_differences_were_confirmed(staff)
     assert current.read_text(encoding="utf-8") == changed
 
 
+def test_a_file_saved_in_gbk_is_mended_by_uploading_it_as_utf8(staff):
+    """The file to mend is the broken one: one saved in GBK made the upload page answer 500 (its diff read it as
+    UTF-8), so staff could not replace it from the browser."""
+    client, project, _ = staff
+    login(client)
+    current = project.content_dir / "guides" / "visa.md"
+    mended = current.read_text(encoding="utf-8")
+    current.write_bytes(mended.encode("gbk"))
+    page = upload(client, ("visa.md", mended.encode()), section="guides")
+    assert page.status_code == 200 and "It is replaced only if you confirm" in page.text
+    assert save(client, page.text, replace="1").status_code == 303
+    assert current.read_text(encoding="utf-8") == mended
+
+
 def test_a_file_changed_after_its_diff_was_shown_is_not_overwritten(staff):
     client, project, _ = staff
     login(client)

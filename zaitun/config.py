@@ -343,16 +343,21 @@ def _text_of(path: Path) -> str:
                                               "(GBK is not)")
 
 
+def read_toml(path: Path) -> tuple[str, dict]:
+    """zaitun.toml's text and what it holds, or a ConfigError naming the line that does not read."""
+    text = _text_of(path)
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        raise ConfigError(path, f"invalid TOML: {exc}", int(found.group(1)) if found else None) from None
+
+
 def load_config(path: Path) -> Config:
     """Read and validate zaitun.toml; a missing file means all defaults."""
     if not path.exists():
         return Config({}, None)
-    text = _text_of(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise ConfigError(path, f"invalid TOML: {exc}", int(found.group(1)) if found else None) from None
+    text, data = read_toml(path)
     flat = _flatten(data)
     validate(flat, text, path)
     return Config(flat, path)

@@ -9,14 +9,13 @@ point into the package (`zaitun.flows`), so upgrading zaitun upgrades every proj
 from __future__ import annotations
 
 import shutil
-import tomllib
 from pathlib import Path
 
 import yaml
 
 import zaitun
-from zaitun.config import FIXED, SETTINGS, _flatten, default_toml
-from zaitun.errors import ConfigError, ZaitunError
+from zaitun.config import FIXED, SETTINGS, _flatten, default_toml, read_toml
+from zaitun.errors import ConfigError, ZaitunError, utf8_text
 from zaitun.project import CONFIG_NAME
 
 SAMPLE_DIRS = ("content", "glossary", "tm")  # sample content: skipped with --no-sample
@@ -79,7 +78,7 @@ def upgrade_project(target: Path) -> list[str]:
         elif name == CONFIG_NAME:
             lines += _config_lacks(path)
         elif name != PREFECT_YAML:
-            have = path.read_text(encoding="utf-8").splitlines()
+            have = path.read_bytes().decode("utf-8", "replace").splitlines()  # (compared, never written back)
             lines += [f"{path}: lacks the line {line!r}" for line in text.splitlines() if line not in have]
     return lines + flows_outdated(target)
 
@@ -87,7 +86,8 @@ def upgrade_project(target: Path) -> list[str]:
 def read_prefect_yaml(path: Path) -> dict:
     """A project's prefect.yaml, or a ConfigError naming its line when it does not read as one."""
     try:
-        ours = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        ours = yaml.safe_load(utf8_text(path.read_bytes(), path, ConfigError, "not UTF-8 text: byte {byte} is not "
+                                        "UTF-8; save the file as UTF-8 (GBK is not)")) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(path, f"invalid YAML: {getattr(exc, 'problem', None) or exc}; `zaitun init --upgrade` "
@@ -126,8 +126,7 @@ def _prefect_yaml_lacks(path: Path, installed: dict) -> list[str]:
 
 
 def _config_lacks(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8")
-    flat = _flatten(tomllib.loads(text))
+    flat = _flatten(read_toml(path)[1])  # (one that does not read is named at its line)
     lines = [f"{path}: {name} is not a setting (zaitun translates zh into en only); remove the line"
              for name in FIXED if name in flat]
     lines += [f"{path}: no line for {s.name} (default {s.default!r}: {s.help})" for s in SETTINGS

@@ -131,10 +131,16 @@ def _describe(upload: Upload, project: Project) -> None:
     upload.problems += _slug_clash(project, upload)
     target = project.content_dir / upload.target
     if target.is_file():
-        current = target.read_text(encoding="utf-8")
+        current = _current(target)
         upload.current_hash = _hash(current)
         upload.diff = list(difflib.unified_diff(current.splitlines(), upload.text.splitlines(),
                                                 f"current {upload.target}", f"uploaded {upload.name}", lineterm=""))
+
+
+def _current(target: Path) -> str:
+    """The file an upload would replace, as its diff shows it: one saved in GBK (the very file being mended, say)
+    made the upload page answer 500; its bytes that are not UTF-8 are shown as \ufffd."""
+    return target.read_bytes().decode("utf-8", "replace")
 
 
 def outline(lines: list[str]) -> dict[str, int]:
@@ -184,7 +190,7 @@ def save(project: Project, token: str, replace: bool = False) -> Path:
     if upload.problems:
         raise ContentError(upload.name, "has problems to fix first: " + "; ".join(upload.problems))
     target = project.content_dir / upload.target
-    current = _hash(target.read_text(encoding="utf-8")) if target.is_file() else ""
+    current = _hash(_current(target)) if target.is_file() else ""
     if current and not replace:
         raise ContentError(upload.target, "already exists: look at the differences and confirm the new version")
     if current != upload.current_hash:
