@@ -115,6 +115,9 @@ def test_a_token_is_printed_once_stored_hashed_and_proves_its_holder(project, tm
     token_file.chmod(0o600)
     assert run(proj, "review", "approve", SLUG, at(proj, 1), "--token-file", str(token_file)).exit_code == 0
     assert approvals(store) == [("alice", ids[0]), ("alice", ids[1])]
+    token_file.write_bytes(b"\xef\xbb\xbf" + token.encode() + b"\r\n")  # as Notepad saves it: still the token
+    assert run(proj, "review", "approve", SLUG, at(proj, 2), "--token-file", str(token_file)).exit_code == 0
+    assert approvals(store)[-1] == ("alice", ids[2])
     someone_else = run(proj, "review", "approve", SLUG, at(proj, 2), "--as", "root", token=token)
     assert "belongs to 'alice', not 'root'" in error_of(someone_else)
     run(proj, "user", "token", "alice", "--as", "alice", input=PASSWORD + "\n")  # a new token replaces the old

@@ -28,7 +28,9 @@ def acting(store, claimed: str | None, token_file: Path | None, allow_temporary:
     if token_file and token_file.stat().st_mode & 0o077:
         raise ReviewError(f"{token_file}: others can read this token file; make it yours alone "
                           f"(chmod 600 {token_file})")
-    token = token_file.read_text(encoding="utf-8").strip() if token_file else os.environ.get("ZAITUN_TOKEN", "")
+    # saved by Notepad: a byte-order mark is no part of the token (it made a good one "not valid")
+    token = token_file.read_bytes().decode("utf-8-sig", "replace").strip() if token_file else \
+        os.environ.get("ZAITUN_TOKEN", "")
     return prove(store, claimed, token, _ask_password, allow_temporary=allow_temporary)
 
 
