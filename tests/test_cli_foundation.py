@@ -115,6 +115,20 @@ def test_help_wraps_each_paragraph_to_the_terminal_not_where_the_source_wrapped_
     assert "notification URLs Apprise must understand), content and the files it links" in listed
 
 
+def test_text_typed_in_a_gbk_terminal_is_refused_as_a_bad_value_not_a_traceback(tmp_path):
+    """An SSH client on Chinese Windows may send GBK: a slug, an account or English typed there is not UTF-8,
+    and the first query with it stopped with a traceback."""
+    project = tmp_path / "p"
+    run("init", str(project))
+    typed = os.fsdecode("泉州".encode("gbk"))  # as Python reads it from such a terminal
+    for args in (("review", "show", typed), ("translate", typed), ("review", "approve", "about", "x@y", "--as", typed),
+                 ("user", "disable", typed, "--as", "admin"),
+                 ("review", "edit", "about", "abc@def", "--target", f"Visit {typed}", "--as", "admin")):
+        done = run("--project", str(project), *args, env={"COLUMNS": "300"})
+        assert done.returncode == 2 and "Traceback" not in done.stderr, (args, done.stderr)
+        assert "is not UTF-8: the terminal sends another encoding (GBK?); set it to UTF-8" in done.stderr, args
+
+
 def test_status_json_lists_documents_after_intake(tmp_path):
     project = tmp_path / "p"
     run("init", str(project))

@@ -15,8 +15,9 @@ import typer
 
 from zaitun.errors import ReviewError
 from zaitun.review.user_cli import AsUser, TokenFile, acting
+from zaitun.typed import typed
 
-Document = Annotated[str, typer.Argument(help="The document: its slug (`zaitun review list`), "
+Document = Annotated[str, typer.Argument(callback=typed, help="The document: its slug (`zaitun review list`), "
                                                                   "or its file's path, e.g. content/guides/visa.md.")]
 
 review_app = typer.Typer(help="Review translations: list, show, approve, reject, edit, XLIFF, web UI.",
@@ -116,11 +117,12 @@ def _versioned(item: str, what: str, done: str = "approved") -> tuple[str, str]:
 def approve(ctx: typer.Context,
             slug: Document,
             segments: Annotated[list[str] | None, typer.Argument(
-                help="Segments to approve, each as ID@VERSION from `zaitun review show`.")] = None,
+                callback=typed, help="Segments to approve, each as ID@VERSION from `zaitun review show`.")] = None,
             all_unflagged: Annotated[bool, typer.Option("--all-unflagged",
                                                         help="Approve every unflagged draft (needs --seen).")] = False,
-            seen: Annotated[str, typer.Option("--seen", help="With --all-unflagged: the token `zaitun review show` "
-                                              "printed; refused if the drafts changed since.")] = "",
+            seen: Annotated[str, typer.Option("--seen", callback=typed, help="With --all-unflagged: the token "
+                                              "`zaitun review show` printed; refused if the drafts changed since.")]
+            = "",
             actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Approve segments at the versions you read (ID@VERSION), or the unflagged drafts `review show` listed.
 
@@ -176,8 +178,10 @@ def _nothing_unflagged(store, slug: str) -> str:
 @review_app.command()
 def reject(ctx: typer.Context,
            slug: Document,
-           segment: Annotated[str, typer.Argument(help="The segment as ID@VERSION from `zaitun review show`.")],
-           comment: Annotated[str, typer.Option("--comment", help="What is wrong, for the translator.")],
+           segment: Annotated[str, typer.Argument(callback=typed,
+                                                  help="The segment as ID@VERSION from `zaitun review show`.")],
+           comment: Annotated[str, typer.Option("--comment", callback=typed,
+                                                help="What is wrong, for the translator.")],
            yes: Annotated[bool, typer.Option("--yes", help="Do not ask first, at a terminal, when the English was "
                                                            "taken from translation memory elsewhere.")] = False,
            actor: AsUser = None, token_file: TokenFile = None) -> None:
@@ -216,9 +220,9 @@ def reject(ctx: typer.Context,
 @review_app.command()
 def edit(ctx: typer.Context,
          slug: Document,
-         segment: Annotated[str, typer.Argument(help="ID@VERSION from `zaitun review show` (a bare ID only "
-                                                     "without --approve).")],
-         target: Annotated[str, typer.Option("--target", help="The new English text.")],
+         segment: Annotated[str, typer.Argument(callback=typed, help="ID@VERSION from `zaitun review show` (a bare "
+                                                                     "ID only without --approve).")],
+         target: Annotated[str, typer.Option("--target", callback=typed, help="The new English text.")],
          approve_now: Annotated[bool, typer.Option("--approve", help="Approve the new text at once.")] = False,
          actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Store a new English text for a segment (the old one stays in history).

@@ -11,11 +11,13 @@ from typing import Annotated
 import typer
 
 from zaitun.errors import ReviewError
+from zaitun.typed import typed
 
 user_app = typer.Typer(help="Manage review accounts.", no_args_is_help=True)
 
 AsUser = Annotated[str | None, typer.Option(
-    "--as", help="Your account name; without a token your password is asked for.")]
+    "--as", callback=typed, help="Your account name; without a token your password is asked for.")]
+AccountName = Annotated[str, typer.Argument(callback=typed, help="The account's name.")]
 TokenFile = Annotated[Path | None, typer.Option(
     "--token-file", help="File holding your API token (default: the ZAITUN_TOKEN environment variable).",
     dir_okay=False, exists=True)]
@@ -64,7 +66,7 @@ def _new_password(name: str, from_stdin: bool) -> str:
 
 @user_app.command("add")
 def user_add(ctx: typer.Context,
-             name: str,
+             name: AccountName,
              role: Annotated[str, typer.Option("--role", help="reviewer | editor | admin")],
              password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                           help="Read the password from stdin.")] = False,
@@ -107,7 +109,7 @@ def user_list(ctx: typer.Context, actor: AsUser = None, token_file: TokenFile = 
 
 @user_app.command("passwd")
 def user_passwd(ctx: typer.Context,
-                name: str,
+                name: AccountName,
                 password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                              help="Read the new password from stdin.")] = False,
                 actor: AsUser = None, token_file: TokenFile = None) -> None:
@@ -130,7 +132,7 @@ def user_passwd(ctx: typer.Context,
 
 
 @user_app.command("disable")
-def user_disable(ctx: typer.Context, name: str, actor: AsUser = None, token_file: TokenFile = None) -> None:
+def user_disable(ctx: typer.Context, name: AccountName, actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Disable an account (never deleted, so the audit log stays readable); its sessions end at once."""
     from zaitun.review.users import disable
 
@@ -140,7 +142,7 @@ def user_disable(ctx: typer.Context, name: str, actor: AsUser = None, token_file
 
 
 @user_app.command("enable")
-def user_enable(ctx: typer.Context, name: str, actor: AsUser = None, token_file: TokenFile = None) -> None:
+def user_enable(ctx: typer.Context, name: AccountName, actor: AsUser = None, token_file: TokenFile = None) -> None:
     """Enable a disabled account again (admins only); its old API token stays revoked."""
     from zaitun.review.users import enable
 
@@ -151,7 +153,7 @@ def user_enable(ctx: typer.Context, name: str, actor: AsUser = None, token_file:
 
 
 @user_app.command("token")
-def user_token(ctx: typer.Context, name: str,
+def user_token(ctx: typer.Context, name: AccountName,
                revoke: Annotated[bool, typer.Option("--revoke", help="Stop the account's token working, and issue "
                                                     "none (yours, or anyone's as an admin).")] = False,
                actor: AsUser = None, token_file: TokenFile = None) -> None:
@@ -190,7 +192,7 @@ RECOVER_HELP = (  # paragraphs without line breaks of their own: Typer keeps tho
 
 
 @user_app.command("recover", help=RECOVER_HELP)
-def user_recover(ctx: typer.Context, name: str,
+def user_recover(ctx: typer.Context, name: AccountName,
                  enable: Annotated[bool, typer.Option("--enable", help="Enable the account again if it is "
                                                       "disabled (without it a disabled account is refused).")]
                  = False) -> None:

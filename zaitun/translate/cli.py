@@ -10,13 +10,15 @@ from typing import Annotated
 import typer
 
 from zaitun.errors import GlossaryError
+from zaitun.typed import typed
 
 glossary_app = typer.Typer(help="Glossary exchange: TBX import, TBX or CSV export.", no_args_is_help=True)
 
 
 def translate(
     ctx: typer.Context,
-    slugs: Annotated[list[str] | None, typer.Argument(help="Documents to translate (default: all).")] = None,
+    slugs: Annotated[list[str] | None, typer.Argument(callback=typed, help="Documents to translate (default: all).")]
+    = None,
     provider: Annotated[str | None, typer.Option(help="Engine: offline, libre, google, deepl, microsoft, "
                                                       "mymemory, baidu.")] = None,
     provider_url: Annotated[str | None, typer.Option(help="Base URL of a self-hosted LibreTranslate.")] = None,
