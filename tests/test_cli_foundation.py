@@ -123,7 +123,9 @@ def test_text_typed_in_a_gbk_terminal_is_refused_as_a_bad_value_not_a_traceback(
     typed = os.fsdecode("泉州".encode("gbk"))  # as Python reads it from such a terminal
     for args in (("review", "show", typed), ("translate", typed), ("review", "approve", "about", "x@y", "--as", typed),
                  ("user", "disable", typed, "--as", "admin"),
-                 ("review", "edit", "about", "abc@def", "--target", f"Visit {typed}", "--as", "admin")):
+                 ("review", "edit", "about", "abc@def", "--target", f"Visit {typed}", "--as", "admin"),
+                 ("translate", "--provider", "libre", "--provider-url", f"http://{typed}/"),
+                 ("review", "serve", "--host", typed)):
         done = run("--project", str(project), *args, env={"COLUMNS": "300"})
         assert done.returncode == 2 and "Traceback" not in done.stderr, (args, done.stderr)
         assert "is not UTF-8: the terminal sends another encoding (GBK?); set it to UTF-8" in done.stderr, args

@@ -291,7 +291,7 @@ def import_xliff(ctx: typer.Context,
 
 @review_app.command()
 def serve(ctx: typer.Context,
-          host: Annotated[str | None, typer.Option(help="Address (default: review.host).")] = None,
+          host: Annotated[str | None, typer.Option(callback=typed, help="Address (default: review.host).")] = None,
           port: Annotated[int | None, typer.Option(help="Port (default: review.port).")] = None) -> None:
     """Run the review web UI."""
     import uvicorn

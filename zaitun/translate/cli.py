@@ -19,9 +19,10 @@ def translate(
     ctx: typer.Context,
     slugs: Annotated[list[str] | None, typer.Argument(callback=typed, help="Documents to translate (default: all).")]
     = None,
-    provider: Annotated[str | None, typer.Option(help="Engine: offline, libre, google, deepl, microsoft, "
-                                                      "mymemory, baidu.")] = None,
-    provider_url: Annotated[str | None, typer.Option(help="Base URL of a self-hosted LibreTranslate.")] = None,
+    provider: Annotated[str | None, typer.Option(callback=typed, help="Engine: offline, libre, google, deepl, "
+                                                      "microsoft, mymemory, baidu.")] = None,
+    provider_url: Annotated[str | None, typer.Option(callback=typed,
+                                                     help="Base URL of a self-hosted LibreTranslate.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with every new draft.")] = False,
 ) -> None:
     """Translate the changed segments of all (or the named) documents into drafts for review.
