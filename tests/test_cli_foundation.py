@@ -9,6 +9,7 @@ from pathlib import Path
 
 from conftest import FIXTURES
 
+from zaitun.errors import shown
 from zaitun.project import Project
 
 ZAITUN = [sys.executable, "-m", "zaitun"]
@@ -129,6 +130,22 @@ def test_text_typed_in_a_gbk_terminal_is_refused_as_a_bad_value_not_a_traceback(
         done = run("--project", str(project), *args, env={"COLUMNS": "300"})
         assert done.returncode == 2 and "Traceback" not in done.stderr, (args, done.stderr)
         assert "is not UTF-8: the terminal sends another encoding (GBK?); set it to UTF-8" in done.stderr, args
+
+
+def test_a_project_in_a_folder_named_in_gbk_is_refused_in_one_line_naming_it(tmp_path):
+    """An archive unpacked from Chinese Windows names its folders in GBK: the store cannot be opened at such a
+    path, and every command stopped with a traceback. Each says why, and `init` makes no project there."""
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/" + "项目".encode("gbk")))
+    folder.mkdir()
+    made = run("init", str(folder / "new"))
+    assert made.returncode == 1 and "has a name that is not UTF-8" in made.stderr and not (folder / "new").exists()
+    assert run("init", str(tmp_path / "p")).returncode == 0
+    (tmp_path / "p").rename(folder / "p")
+    for args in (("check",), ("status",), ("run",)):
+        done = run(*args, cwd=folder / "p")
+        assert done.returncode == 1 and "Traceback" not in done.stderr, (args, done.stderr)
+        assert done.stderr.startswith(f"zaitun: error: the project's folder {shown(folder / 'p')} has a name that is "
+                                      "not UTF-8"), (args, done.stderr)
 
 
 def test_status_json_lists_documents_after_intake(tmp_path):

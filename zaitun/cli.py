@@ -18,7 +18,7 @@ import typer.models
 
 from zaitun import __version__
 from zaitun.context import Context
-from zaitun.errors import ZaitunError, refused
+from zaitun.errors import ZaitunError, refused, utf8_name
 from zaitun.project import Project
 
 Command = typer.core.TyperCommand | typer.core.TyperGroup  # what click runs
@@ -112,9 +112,11 @@ def _project_root(given: Path | None, command: str | None) -> tuple[Path, str]:
     """The project a command works on: the one given, else the one the current folder is in; and why it is no
     project, if it is none. Any command but `init` then refuses when it first uses it (its --help still shows),
     rather than make a store in whatever folder it was run from."""
-    from zaitun.project import find_root, is_project
+    from zaitun.project import find_root, is_project, not_utf8_folder
 
     root = given if given is not None else find_root(Path.cwd().resolve()) or Path(".")
+    if command not in (None, "init") and not utf8_name(str(root.resolve())):
+        return root, not_utf8_folder(root.resolve())
     if command in (None, "init") or is_project(root):
         return root, ""
     where = "this folder" if given is None else str(given)

@@ -71,6 +71,16 @@ def shown(path: Path | str) -> str:
 _ESCAPED = {code: repr(chr(code))[1:-1] for code in (*range(0x20), 0x7f, 0x85, 0x2028, 0x2029)}
 
 
+def utf8_name(name: str) -> bool:
+    """Whether a file name read from the disk is UTF-8: one that is not (a file named by a system using GBK, an
+    archive unpacked so) holds lone surrogates, which no store, page, feed or message can carry."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def utf8_text(data: bytes, path: Path | str, error: type[LocatedError], message: str) -> str:
     """The bytes of a file people write (content, settings, glossary) as text, a byte-order mark (Notepad's UTF-8)
     left out; else `error` at the line of the first byte that is not UTF-8 (a file saved in GBK, Notepad's

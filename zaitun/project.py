@@ -45,6 +45,16 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
+def not_utf8_folder(root: Path) -> str:
+    """Why zaitun does not work in a project whose folder's path is not UTF-8 (a folder above it named on Chinese
+    Windows, an archive unpacked so): every path it stores, shows or publishes is of that folder, and none can
+    carry it. It stopped every command with a traceback."""
+    from zaitun.errors import shown
+
+    return (f"the project's folder {shown(root)} has a name that is not UTF-8 (named in GBK?), and zaitun stores "
+            "and shows its paths: rename it, or the folder above it that is not UTF-8, then run zaitun again")
+
+
 def is_project(folder: Path) -> bool:
     """Whether a folder is a project's: it holds zaitun.toml, content/ or the state folder .zaitun/."""
     return (folder / CONFIG_NAME).is_file() or (folder / "content").is_dir() or (folder / ".zaitun").is_dir()

@@ -15,8 +15,8 @@ import yaml
 
 import zaitun
 from zaitun.config import FIXED, SETTINGS, _flatten, default_toml, read_toml
-from zaitun.errors import ConfigError, ZaitunError, utf8_text
-from zaitun.project import CONFIG_NAME
+from zaitun.errors import ConfigError, ZaitunError, utf8_name, utf8_text
+from zaitun.project import CONFIG_NAME, not_utf8_folder
 
 SAMPLE_DIRS = ("content", "glossary", "tm")  # sample content: skipped with --no-sample
 PREFECT_YAML = "prefect.yaml"  # the deployments every project runs
@@ -41,6 +41,8 @@ def generated_files() -> dict[str, str]:
 def init_project(target: Path, with_sample: bool = True) -> list[Path]:
     """Create the skeleton in `target` (empty or new); return the paths written."""
     target = target.resolve()
+    if not utf8_name(str(target)):
+        raise ZaitunError(not_utf8_folder(target))
     if target.exists() and any(target.iterdir()):
         raise ZaitunError(f"{target} is not empty; choose a new or empty folder")
     target.mkdir(parents=True, exist_ok=True)

@@ -33,14 +33,13 @@ from zaitun.content.model import (
     is_scratch,
     load_documents,
     markdown_rename,
-    utf8_name,
 )
 from zaitun.content.segmenter import Segment, document_segments
 from zaitun.content.twice import same_notices
 from zaitun.content.unchanged import Known
 from zaitun.content.unread import unlinked_only, unread_files
 from zaitun.content.writing import still_written, wait_for_writers
-from zaitun.errors import ContentError, LocatedError, machine_trouble, shown
+from zaitun.errors import ContentError, LocatedError, machine_trouble, shown, utf8_name
 from zaitun.project import Project
 from zaitun.state.segments import DocumentState
 from zaitun.state.store import Connection, Store, sha

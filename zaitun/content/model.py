@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from zaitun.config import Limits
 from zaitun.content.schema import SEPARATORS, SLUG_CHARS, SLUG_RE, control_character, unknown_key_message, validate_meta
 from zaitun.content.validity import EXPIRED, validity_on
-from zaitun.errors import ContentError, utf8_text
+from zaitun.errors import ContentError, utf8_name, utf8_text
 
 if TYPE_CHECKING:
     import yaml
@@ -358,16 +358,6 @@ def _entries(folder: str) -> Iterator[tuple[Path, os.DirEntry]]:
             yield Path(entry.path), entry
             if entry.is_dir(follow_symlinks=False) and utf8_name(entry.name):
                 yield from _entries(entry.path)
-
-
-def utf8_name(name: str) -> bool:
-    """Whether a file name read from the disk is UTF-8: one that is not (a file named by a system using GBK, an
-    archive unpacked so) holds lone surrogates, which no store, page, feed or message can carry."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def name_problem(path: Path) -> str:

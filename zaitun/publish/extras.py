@@ -17,8 +17,8 @@ from typing import Generic, TypeVar
 import orjson
 
 from zaitun import days
-from zaitun.content.model import name_problem, utf8_name
-from zaitun.errors import ContentError, PublishError
+from zaitun.content.model import name_problem
+from zaitun.errors import ContentError, PublishError, utf8_name
 from zaitun.publish import layout, lint
 from zaitun.publish.inputs import Entry
 from zaitun.publish.memo import other_places

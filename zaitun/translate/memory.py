@@ -29,8 +29,8 @@ from translate.misc.xml_helpers import getXMLlang
 from translate.storage.tmx import tmxfile, tmxunit
 
 from zaitun.config import Limits
-from zaitun.content.model import name_problem, utf8_name
-from zaitun.errors import LocatedError, ZaitunError, shown
+from zaitun.content.model import name_problem
+from zaitun.errors import LocatedError, ZaitunError, shown, utf8_name
 from zaitun.state.digest import memory_key, sha
 from zaitun.state.segments import MEMORY_APPROVER
 from zaitun.state.store import Store
