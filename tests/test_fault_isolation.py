@@ -254,6 +254,18 @@ def test_a_glossary_named_in_gbk_is_in_force_and_a_memory_file_so_named_is_left_
     assert "过境免签指南" in online(project, "zh/guides/good/")
 
 
+def test_a_link_that_leads_to_itself_is_named_as_a_loop_and_the_rest_goes_online(project):
+    loop = project / "content" / "guides" / "loop.md"
+    loop.symlink_to("loop.md")
+    write(project, "guides/new-doc.md", "---\ntitle: 新指南\ndate: 2025-03-01\n---\n\n新的内容。\n")
+    told = f"{loop}:1: is a link that leads back to itself (a loop): remove it"
+    checked = zaitun(project, "check")
+    assert checked.returncode == 1 and told in checked.stdout + checked.stderr, checked
+    ran = zaitun(project, "run")
+    assert ran.returncode == 1 and told in ran.stdout + ran.stderr, ran
+    assert "新指南" in online(project, "zh/guides/new-doc/") and loop.is_symlink()
+
+
 def test_a_file_name_holding_a_line_break_is_named_on_one_line_and_cannot_forge_the_next(project):
     """`path:line: message` is read a line at a time (cron's mail, a log): a name with a line break in it was
     printed over two lines, and a name could make the second look like another problem."""

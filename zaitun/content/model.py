@@ -242,6 +242,8 @@ def inside_content(path: Path, content_dir: Path) -> Path | None:
         return path.resolve().relative_to(content_dir.resolve())
     except ValueError:
         return None
+    except RuntimeError:  # a link that leads to itself (Python 3.11)
+        raise ContentError(path, "is a link that leads back to itself (a loop): remove it", 1) from None
 
 
 KnownFile = Callable[[Path, str, str, str], Document | None]  # a file's document, known by its bytes' digest
