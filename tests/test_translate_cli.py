@@ -16,6 +16,8 @@ from libre_server import LibreServer
 from test_notify import Inbox, mail_url
 from translate_support import STAY, TERM, libre_settings, make_project
 
+from zaitun.errors import shown
+
 ZAITUN = [sys.executable, "-m", "zaitun"]
 
 
@@ -180,6 +182,21 @@ def test_tm_import_skips_units_over_the_projects_text_limit_and_says_why(tmp_pat
     assert result.returncode == 0 and "memory: 0 added" in result.stdout
     assert f"{tmx}: unit 1 not imported: its text has 1200 bytes, more than a whole document may have " \
            "(limits.text_bytes 1000)" in result.stderr
+
+def test_tm_import_of_a_file_named_in_gbk_takes_its_pairs_and_names_it_readably(tmp_path):
+    """A TMX from a Windows share keeps its GBK name: the import recorded it under that name, which the store
+    cannot hold, and stopped with a traceback."""
+    project = make_project(tmp_path / "p")
+    tmx = Path(os.fsdecode(os.fsencode(tmp_path) + b"/" + "地名".encode("gbk") + b".tmx"))
+    tmx.write_text('<?xml version="1.0"?><tmx version="1.4"><header srclang="zh-CN" datatype="PlainText" '
+                   'segtype="sentence" adminlang="en" o-tmf="x" creationtool="x" creationtoolversion="1"/><body>'
+                   '<tu><tuv xml:lang="zh-CN"><seg>开元寺</seg></tuv>'
+                   '<tuv xml:lang="en"><seg>Kaiyuan Temple</seg></tuv></tu>'
+                   f'<tu><tuv xml:lang="zh-CN"><seg>{"外" * 3}</seg></tuv></tu></body></tmx>', encoding="utf-8")
+    result = run(project.root, "tm", "import", str(tmx), env={"ZAITUN_TOKEN": reviewer_token(project)})
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "memory: 1 added" in result.stdout and f"{shown(tmx)}: unit 2 " in result.stderr, result
+
 
 @pytest.mark.parametrize(("root", "advice"), [
     ('<martif type="TBX"><text><body/></text></martif>', "a glossary (TBX) goes in with `zaitun glossary import`"),

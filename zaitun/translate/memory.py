@@ -58,23 +58,24 @@ class TmxImport:
 
 def read_tmx(path: Path, limits: Limits = Limits()) -> tuple[list[tuple[str, str]], list[str]]:
     """(zh, en) pairs of a TMX file, the first unit of each Chinese text, and a note for each unit not taken."""
+    named = shown(path)  # (a file named in GBK: its name as messages can carry it)
     try:
         data = Path(path).read_bytes()
         tmx = tmxfile.parsestring(data)
     except (OSError, etree.XMLSyntaxError) as exc:
-        raise ZaitunError(f"{path}: not a readable TMX file ({exc}); check it is TMX 1.4 XML") from None
+        raise ZaitunError(f"{named}: not a readable TMX file ({exc}); check it is TMX 1.4 XML") from None
     except AssertionError:  # translate-toolkit's check of the root element: well-formed XML of another kind
-        raise ZaitunError(f"{path}: not a TMX file: {wrong_kind(data, 'tmx')}") from None
+        raise ZaitunError(f"{named}: not a TMX file: {wrong_kind(data, 'tmx')}") from None
     if why := entity_refusal(tmx.document):
-        raise ZaitunError(f"{path}: refused: {why}")
+        raise ZaitunError(f"{named}: refused: {why}")
     first: dict[str, tuple[int, str, str]] = {}  # memory_key(zh) -> (unit number, zh, en)
     skipped = []
     for n, unit in enumerate(tmx.units, start=1):
         zh, en, why = _pair(unit, limits)
         if why:
-            skipped.append(f"{path}: unit {n} {why}")
+            skipped.append(f"{named}: unit {n} {why}")
         elif (was := first.get(memory_key(zh))) and was[2] != en:  # the same Chinese, however spaced
-            skipped.append(f"{path}: unit {n} not imported: unit {was[0]} has the same Chinese {was[1]!r} with "
+            skipped.append(f"{named}: unit {n} not imported: unit {was[0]} has the same Chinese {was[1]!r} with "
                            f"other English ({was[2]!r}), which is kept; remove one of them")
         else:
             first.setdefault(memory_key(zh), (n, zh, en))
@@ -120,22 +121,23 @@ def import_tmx(store: Store, path: Path, glossary: Glossary, imported_by: str = 
     a rendering `glossary` forbids are skipped (named in `skipped`)."""
     pairs, skipped = read_tmx(path, limits)
     result = TmxImport(skipped=skipped)
+    named = shown(path)  # (a file named in GBK: `tm import` of one from a Windows share)
     current = {row["source_hash"]: row for row in store.memory_entries()}  # by memory_key
     rejected = store.memory_rejections()
     with store.tx() as conn:
         for zh, en in pairs:
             row = current.get(memory_key(zh))
             if found := forbidden_renderings(zh, en, glossary):
-                result.skipped.append(f"{path}: {zh!r} not imported: "
+                result.skipped.append(f"{named}: {zh!r} not imported: "
                                       f"{'; '.join(forbidden_message(*f) for f in found)}")
             elif refusal := rejected.get((memory_key(zh), sha(en))):
-                result.skipped.append(f"{path}: {zh!r} not imported: {refusal['rejected_by']} rejected this English "
+                result.skipped.append(f"{named}: {zh!r} not imported: {refusal['rejected_by']} rejected this English "
                                       f"for it ({refusal['rejected_at']:%Y-%m-%d %H:%M} UTC); a reviewer approving it "
                                       "in review takes the rejection back")
             elif row is not None and row["target"] == en:
                 result.unchanged += 1
             elif (other := _other_file(row, path, imported_by)) is not None:
-                result.skipped.append(f"{path}: {zh!r} not imported: {other} gives it other English "
+                result.skipped.append(f"{named}: {zh!r} not imported: {other} gives it other English "
                                       f"({row['target']!r}), which is kept; make the two files agree")
             elif row is not None and row["origin"] == "review" and row["approved_by"] != MEMORY_APPROVER:
                 result.kept += 1  # (one marked approved by "memory" was rewritten by an approval from memory
@@ -171,7 +173,7 @@ def export_tmx(store: Store) -> bytes:
 
 def _file_key(path: Path) -> str:
     """How the audit log names one version of a TMX file: its name and content hash."""
-    return f"{path.name} {hashlib.sha256(path.read_bytes()).hexdigest()}"
+    return f"{shown(path.name)} {hashlib.sha256(path.read_bytes()).hexdigest()}"
 
 
 def _imported_hashes(store: Store) -> set[str]:
