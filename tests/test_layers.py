@@ -5,7 +5,7 @@ layer speaks SQL, and no library module imports the command line.
     stages                       content -> translate -> review -> publish
     below the stages             state (store, segment states), context, failures, notify, events,
                                  progress, project, days, config, errors, mediatypes, children, leaving, stamps, locks,
-                                 bounded, statefiles
+                                 bounded, statefiles, typed (the stages' command lines check typed text with it)
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ PACKAGE = Path(zaitun.__file__).parent
 STAGES = ("content", "translate", "review", "publish")
 BELOW = {"state", "context", "failures", "notify", "events", "progress", "project", "config", "errors", "stamps",
          "mediatypes", "children", "leaving", "locks", "days", "bounded",
-         "statefiles", "s3_target"}
+         "statefiles", "s3_target", "typed"}
 COMMANDS = {"cli", "up", "runs", "pipeline", "flows", "check", "scaffold", "watch", "__main__"}
 STAGE_COMMANDS = {"cli", "user_cli"}  # a stage's commands call the one orchestration API, zaitun.pipeline
 
