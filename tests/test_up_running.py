@@ -81,13 +81,21 @@ def test_content_is_taken_in_again_after_up_was_killed_during_a_flow_run(tmp_pat
     root = tmp_path / "site"
     init_project(root, with_sample=False)
     proc, ports, _children = running_stack(root, leftovers)
-    write_doc(root, "guides/night-market.md", WAITING_FRONT, WAITING_BODY)
-    deadline = time.monotonic() + 120
-    while not flow_runs(ports["prefect"], "RUNNING"):
-        assert time.monotonic() < deadline, "no flow run started"
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)  # `kill -9`: the run is left "Running", its deployment's slot taken
-    proc.communicate(timeout=30)
+    # a notice still being copied in: the intake run waits up to 3 s for its writer (content/writing.py), so it
+    # is surely under way when up is killed (a run of one small file could end before the kill reached it)
+    copying = root / "content" / "guides" / "copying.md"
+    copying.parent.mkdir(parents=True, exist_ok=True)
+    with copying.open("w", encoding="utf-8") as writer:
+        writer.write("---\ntitle: 复制中\n")
+        writer.flush()
+        write_doc(root, "guides/night-market.md", WAITING_FRONT, WAITING_BODY)
+        deadline = time.monotonic() + 120
+        while not flow_runs(ports["prefect"], "RUNNING"):
+            assert time.monotonic() < deadline, "no flow run started"
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGKILL)  # `kill -9`: the run is left "Running", its deployment's slot taken
+        proc.communicate(timeout=30)
+    copying.unlink()
     again = up_again(root)  # at once: it waits for the killed stack's flows and server to end
     leftovers[again.pid] = processes()[again.pid][3]
     try:
