@@ -18,7 +18,7 @@ import typer.models
 
 from zaitun import __version__
 from zaitun.context import Context
-from zaitun.errors import ZaitunError, refused, utf8_name
+from zaitun.errors import ZaitunError, refused
 from zaitun.project import Project
 
 Command = typer.core.TyperCommand | typer.core.TyperGroup  # what click runs
@@ -115,8 +115,8 @@ def _project_root(given: Path | None, command: str | None) -> tuple[Path, str]:
     from zaitun.project import find_root, is_project, not_utf8_folder
 
     root = given if given is not None else find_root(Path.cwd().resolve()) or Path(".")
-    if command not in (None, "init") and not utf8_name(str(root.resolve())):
-        return root, not_utf8_folder(root.resolve())
+    if command not in (None, "init") and (refusal := not_utf8_folder(root.resolve())):
+        return root, refusal
     if command in (None, "init") or is_project(root):
         return root, ""
     where = "this folder" if given is None else str(given)

@@ -339,8 +339,7 @@ def _text_of(path: Path) -> str:
     except OSError as exc:
         raise ConfigError(path, f"cannot be read ({exc.strerror or exc}): zaitun.toml must be a file zaitun can "
                                 "read") from None
-    return utf8_text(data, path, ConfigError, "not UTF-8 text: byte {byte} is not UTF-8; save the file as UTF-8 "
-                                              "(GBK is not)")
+    return utf8_text(data, path, ConfigError)
 
 
 def read_toml(path: Path) -> tuple[str, dict]:

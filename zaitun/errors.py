@@ -72,8 +72,9 @@ _ESCAPED = {code: repr(chr(code))[1:-1] for code in (*range(0x20), 0x7f, 0x85, 0
 
 
 def utf8_name(name: str) -> bool:
-    """Whether a file name read from the disk is UTF-8: one that is not (a file named by a system using GBK, an
-    archive unpacked so) holds lone surrogates, which no store, page, feed or message can carry."""
+    """Whether a file name read from the disk (or text from the command line) is UTF-8: one that is not (a file
+    named by a system using GBK, an archive unpacked so; a terminal sending GBK) holds lone surrogates, which no
+    store, page, feed or message can carry."""
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
@@ -81,7 +82,10 @@ def utf8_name(name: str) -> bool:
     return True
 
 
-def utf8_text(data: bytes, path: Path | str, error: type[LocatedError], message: str) -> str:
+NOT_UTF8 = "not UTF-8 text: byte {byte} is not UTF-8; save the file as UTF-8 (GBK is not)"
+
+
+def utf8_text(data: bytes, path: Path | str, error: type[LocatedError], message: str = NOT_UTF8) -> str:
     """The bytes of a file people write (content, settings, glossary) as text, a byte-order mark (Notepad's UTF-8)
     left out; else `error` at the line of the first byte that is not UTF-8 (a file saved in GBK, Notepad's
     "ANSI" on Chinese Windows), `message` given that byte as `{byte}`."""

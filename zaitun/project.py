@@ -47,10 +47,12 @@ def find_root(start: Path) -> Path | None:
 
 def not_utf8_folder(root: Path) -> str:
     """Why zaitun does not work in a project whose folder's path is not UTF-8 (a folder above it named on Chinese
-    Windows, an archive unpacked so): every path it stores, shows or publishes is of that folder, and none can
-    carry it. It stopped every command with a traceback."""
-    from zaitun.errors import shown
+    Windows, an archive unpacked so), or "" when it is: every path it stores, shows or publishes is of that
+    folder, and none can carry it. It stopped every command with a traceback."""
+    from zaitun.errors import shown, utf8_name
 
+    if utf8_name(str(root)):
+        return ""
     return (f"the project's folder {shown(root)} has a name that is not UTF-8 (named in GBK?), and zaitun stores "
             "and shows its paths: rename it, or the folder above it that is not UTF-8, then run zaitun again")
 

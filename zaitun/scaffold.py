@@ -15,7 +15,7 @@ import yaml
 
 import zaitun
 from zaitun.config import FIXED, SETTINGS, _flatten, default_toml, read_toml
-from zaitun.errors import ConfigError, ZaitunError, utf8_name, utf8_text
+from zaitun.errors import ConfigError, ZaitunError, utf8_text
 from zaitun.project import CONFIG_NAME, not_utf8_folder
 
 SAMPLE_DIRS = ("content", "glossary", "tm")  # sample content: skipped with --no-sample
@@ -41,8 +41,8 @@ def generated_files() -> dict[str, str]:
 def init_project(target: Path, with_sample: bool = True) -> list[Path]:
     """Create the skeleton in `target` (empty or new); return the paths written."""
     target = target.resolve()
-    if not utf8_name(str(target)):
-        raise ZaitunError(not_utf8_folder(target))
+    if refusal := not_utf8_folder(target):
+        raise ZaitunError(refusal)
     if target.exists() and any(target.iterdir()):
         raise ZaitunError(f"{target} is not empty; choose a new or empty folder")
     target.mkdir(parents=True, exist_ok=True)
@@ -88,8 +88,7 @@ def upgrade_project(target: Path) -> list[str]:
 def read_prefect_yaml(path: Path) -> dict:
     """A project's prefect.yaml, or a ConfigError naming its line when it does not read as one."""
     try:
-        ours = yaml.safe_load(utf8_text(path.read_bytes(), path, ConfigError, "not UTF-8 text: byte {byte} is not "
-                                        "UTF-8; save the file as UTF-8 (GBK is not)")) or {}
+        ours = yaml.safe_load(utf8_text(path.read_bytes(), path, ConfigError)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(path, f"invalid YAML: {getattr(exc, 'problem', None) or exc}; `zaitun init --upgrade` "

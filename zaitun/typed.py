@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import typer
 
-from zaitun.errors import shown
+from zaitun.errors import shown, utf8_name
 
 
 def typed(value: str | list[str] | None) -> str | list[str] | None:
     """A typer callback for an argument that names or says something (a slug, an account, English text)."""
     for text in value if isinstance(value, list) else [value] if value is not None else []:
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
+        if not utf8_name(text):
             raise typer.BadParameter(f"'{shown(text)}' is not UTF-8: the terminal sends another encoding (GBK?); "
-                                     "set it to UTF-8 and type it again") from None
+                                     "set it to UTF-8 and type it again")
     return value

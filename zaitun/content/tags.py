@@ -43,8 +43,7 @@ def load_tag_labels(glossary_dir: Path, lines: dict[str, int] | None = None) -> 
         return {}
     import yaml  # here: a site without tags.yaml builds without YAML
 
-    text = utf8_text(path.read_bytes(), path, GlossaryError, "not UTF-8 text: byte {byte} is not UTF-8; save the "
-                                                               "file as UTF-8 (GBK is not)")
+    text = utf8_text(path.read_bytes(), path, GlossaryError)
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
