@@ -97,6 +97,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("notify.expiring", [], "Apprise URLs told when content is about to expire or has expired.",
             env="ZAITUN_NOTIFY_EXPIRING", secret=True),
     Setting("prefect.port", 4200, "Port of the local Prefect server started by `zaitun up`."),
+    Setting("prefect.keep_runs_days", 30, "Days the Prefect server `zaitun up` starts keeps a flow run, with its "
+            "logs, after it ended (its events: 7 days), so its database does not grow for ever (0: keep them all)."),
+    Setting("prefect.log_max_mb", 10, "A log of `zaitun up` in .zaitun/ (the Prefect server's, the flows') "
+            "larger than this many MB is moved to NAME.log.1, replacing the one before (0: never)."),
     Setting("limits.text_bytes", 1_000_000, "Largest .md or .txt file taken in, in bytes; a larger one is refused."),
     Setting("limits.docx_unpacked_bytes", 50_000_000,
             "Largest unpacked size of a .docx (read from its zip directory before parsing), in bytes."),
@@ -268,7 +272,7 @@ def _problems(flat: dict[str, Any], text: str, path: Path) -> Iterator[ConfigErr
     if "site.timezone" in flat and not _known_zone(flat["site.timezone"]):
         yield ConfigError(path, f"unknown time zone '{flat['site.timezone']}' in 'site.timezone': give an IANA "
                                 "name such as Asia/Shanghai", _line_of(text, "site.timezone"))
-    for name in ("social.max_age_days", "site.expiry_warning_days"):
+    for name in ("social.max_age_days", "site.expiry_warning_days", "prefect.keep_runs_days", "prefect.log_max_mb"):
         if flat.get(name, 0) < 0:
             yield ConfigError(path, f"'{name}' must not be negative", _line_of(text, name))
     if flat.get("publish.keep_versions", 0) < 0:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from zaitun import children, events, shutdown
 from zaitun.errors import ZaitunError
+from zaitun.logfiles import Rotation
 from zaitun.project import Project, still_writing
 from zaitun.stack import (
     FLOWS_READY_ENV,
@@ -54,14 +55,24 @@ if TYPE_CHECKING:
 
 
 def prefect_env(project: Project) -> dict[str, str]:
-    """Prefect keeps its state in the project and attempts no telemetry (there is no network)."""
-    return {
+    """Prefect keeps its state in the project and attempts no telemetry (there is no network); its server deletes
+    flow runs `prefect.keep_runs_days` after they ended, or its database grows by every run for ever (about
+    30 KB a run; the hourly runs alone make 17,500 a year), unless the operator's environment says otherwise."""
+    env = {
         "PREFECT_HOME": str(project.root / ".prefect"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",  # runs start ~2 s after their event, not ~10 s
         "ZAITUN_PROJECT": str(project.root),
     }
+    if days := project.config.get("prefect.keep_runs_days"):  # (events are deleted after 7 days by Prefect itself)
+        vacuum = {VACUUM: "events,flow_runs", VACUUM_AFTER: str(days * 86400)}
+        env |= {name: value for name, value in vacuum.items() if name not in os.environ}
+    return env
+
+
+VACUUM = "PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED"
+VACUUM_AFTER = "PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD"  # seconds after a run ended
 
 
 def check_ports_free(project: Project, own_prefect: bool) -> None:
@@ -106,6 +117,7 @@ class Stack:
     parts: list[shutdown.Part] = field(default_factory=list)
     stack_file: Path | None = None  # up.json, once written: removed last, or by a forced stop
     holds: tuple[int, ...] = ()  # file descriptors every child holds too: the stack lock
+    rotation: Rotation = field(default_factory=Rotation)
 
     def spawn(self, name: str, args: list[str], env: dict[str, str], log_name: str) -> subprocess.Popen:
         with (open(self.project.state_dir / f"{log_name}.log", "ab") as log,  # the child writes to its own copy
@@ -117,6 +129,11 @@ class Stack:
             self.processes.append((name, proc))
         self.logs[name] = f"{self.project.state_dir.name}/{log_name}.log"
         return proc
+
+    def keep_logs_small(self) -> None:
+        """Move aside the children's logs grown past `prefect.log_max_mb` (zaitun.logfiles)."""
+        limit = self.project.config.get("prefect.log_max_mb") * 1_000_000
+        self.rotation.look([self.project.root / log for log in self.logs.values()], limit)
 
     def ended(self) -> str | None:
         """What a child that ended by itself was and how it ended, with where to read why."""
@@ -391,7 +408,8 @@ def _stop_uvicorn(server, thread: threading.Thread) -> None:
 LOST_WAIT = 0.5  # seconds: a state folder being removed whole (rm -r) has time to lose its store too
 RESTART_SETTINGS = ("review.host", "review.port", "review.database_url", "review.secret_key",
                     "review.trusted_proxies", "review.session_idle_minutes", "review.session_lifetime_hours",
-                    "publish.output_dir", "publish.preview_port", "prefect.port")  # bound when `up` starts
+                    "publish.output_dir", "publish.preview_port", "prefect.port",
+                    "prefect.keep_runs_days")  # bound when `up` starts
 
 
 class Watch:
@@ -650,6 +668,7 @@ def watch_until_stopped(stack: Stack, watch: Watch, echo, crashed=None, start_ag
             watch.mended = False
             if catch_up is not None:
                 catch_up()
+        stack.keep_logs_small()
         time.sleep(0.5)
 
 

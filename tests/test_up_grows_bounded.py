@@ -1,0 +1,160 @@
+"""`zaitun up` runs for months: its Prefect server's database and the logs in .zaitun/ must not grow for ever.
+Flow runs past `prefect.keep_runs_days` are deleted by the real Prefect server's vacuum, and a log past
+`prefect.log_max_mb` is moved aside while the child writing it goes on writing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import write_doc
+from test_up import on_free_ports, wait_for_line
+from test_up_stop import WAITING, WAITING_BODY, WAITING_FRONT, leftovers, started_by, stop  # noqa: F401
+
+from zaitun.config import load_config
+from zaitun.errors import ConfigError
+from zaitun.logfiles import RETRY_AFTER, Rotation
+from zaitun.project import Project
+from zaitun.scaffold import init_project
+from zaitun.up import VACUUM, VACUUM_AFTER, prefect_env
+
+
+def test_a_log_past_its_limit_is_moved_aside_and_its_writer_goes_on_at_its_start(tmp_path):
+    log = tmp_path / "prefect-serve.log"
+    with open(log, "ab") as out:  # as `zaitun up` opens a child's log
+        writer = subprocess.Popen([sys.executable, "-c", "import sys, time\n"
+                                   "sys.stdout.write('x' * 3000 + '\\n'); sys.stdout.flush()\n"
+                                   "sys.stdin.readline()\nsys.stdout.write('after\\n'); sys.stdout.flush()"],
+                                  stdout=out, stdin=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 10
+        while log.stat().st_size < 3001:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        rotation = Rotation()
+        assert rotation.look([log], 4000) == []  # under the limit: left as it is
+        assert rotation.look([log, tmp_path / "not-written-yet.log"], 2000) == [log]
+        assert (tmp_path / "prefect-serve.log.1").read_text() == "x" * 3000 + "\n"
+        assert log.stat().st_size == 0
+        writer.communicate("go\n", timeout=10)
+    finally:
+        writer.kill()
+    assert log.read_bytes() == b"after\n"  # at its start, not after a hole of the old length
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prefect-serve.log", "prefect-serve.log.1"]
+
+
+def test_a_log_that_cannot_be_moved_aside_is_kept_whole_and_tried_again_a_minute_later(tmp_path):
+    log = tmp_path / "prefect-server.log"
+    log.write_text("y" * 5000, encoding="utf-8")
+    (tmp_path / "prefect-server.log.1").mkdir()  # in the way of the copy
+    rotation = Rotation()
+    assert rotation.look([log], 1000, now=100.0) == []
+    assert log.read_text(encoding="utf-8") == "y" * 5000
+    assert not (tmp_path / "prefect-server.log.1.part").exists()
+    (tmp_path / "prefect-server.log.1").rmdir()
+    assert rotation.look([log], 1000, now=100.0 + RETRY_AFTER - 1) == []  # not every half second meanwhile
+    assert rotation.look([log], 1000, now=100.0 + RETRY_AFTER) == [log]
+    assert (tmp_path / "prefect-server.log.1").read_text(encoding="utf-8") == "y" * 5000
+
+
+def test_no_limit_moves_no_log(tmp_path):
+    log = tmp_path / "prefect-serve.log"
+    log.write_text("z" * 5000, encoding="utf-8")
+    assert Rotation().look([log], 0) == []
+    assert log.stat().st_size == 5000
+
+
+def test_up_s_prefect_server_is_told_to_delete_runs_after_keep_runs_days_unless_the_environment_says(
+        tmp_path, monkeypatch):
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    monkeypatch.delenv(VACUUM, raising=False)
+    monkeypatch.delenv(VACUUM_AFTER, raising=False)
+    env = prefect_env(Project(root))
+    assert env[VACUUM] == "events,flow_runs" and env[VACUUM_AFTER] == str(30 * 86400)
+    monkeypatch.setenv(VACUUM_AFTER, "7200")  # the operator's own: kept
+    env = prefect_env(Project(root))
+    assert env[VACUUM] == "events,flow_runs" and VACUUM_AFTER not in env
+    monkeypatch.delenv(VACUUM_AFTER)
+    config = root / "zaitun.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("keep_runs_days = 30", "keep_runs_days = 0"),
+                      encoding="utf-8")
+    assert VACUUM not in prefect_env(Project(root)) and VACUUM_AFTER not in prefect_env(Project(root))
+
+
+@pytest.mark.parametrize("name", ["keep_runs_days", "log_max_mb"])
+def test_a_negative_keep_runs_days_or_log_limit_is_named_at_its_line(tmp_path, name):
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    config = root / "zaitun.toml"
+    text = config.read_text(encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith(f"{name} ="))
+    config.write_text("\n".join(f"{name} = -1" if i == line else row
+                                for i, row in enumerate(text.splitlines(), 1)) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(config)
+    assert str(raised.value) == f"{config}:{line}: 'prefect.{name}' must not be negative"
+
+
+def completed_runs(db: Path) -> list[str]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        return [row[0] for row in con.execute("SELECT id FROM flow_run WHERE end_time IS NOT NULL")]
+
+
+def test_under_up_runs_older_than_keep_runs_days_are_deleted_and_a_large_log_is_moved_aside(
+        tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    ports = on_free_ports(root)
+    config = root / "zaitun.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("log_max_mb = 10", "log_max_mb = 1"),
+                      encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_SERVER_SERVICES_DB_VACUUM_LOOP_SECONDS"] = "1"  # (hourly otherwise)
+    proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    leftovers[proc.pid] = "zaitun up"
+    db, log = root / ".prefect" / "prefect.db", root / ".zaitun" / "prefect-serve.log"
+    try:
+        wait_for_line(proc, "Press Ctrl-C to stop.", 240)
+        leftovers.update(started_by(proc.pid))
+        settings = httpx.get(f"http://127.0.0.1:{ports['prefect']}/api/admin/settings", timeout=10).json()
+        vacuum = settings["server"]["services"]["db_vacuum"]
+        assert set(vacuum["enabled"]) == {"events", "flow_runs"} and vacuum["retention_period"] == "P30D", vacuum
+        write_doc(root, f"guides/{WAITING}.md", WAITING_FRONT, WAITING_BODY)  # intake, translate, publish runs
+        deadline = time.monotonic() + 120
+        while len(runs := completed_runs(db)) < 2:
+            assert time.monotonic() < deadline, f"no runs ended within 120 s: {runs}"
+            time.sleep(0.5)
+        old, recent = runs[0], runs[1:]
+        with sqlite3.connect(db, timeout=30) as con:  # as if it had ended 31 days ago
+            con.execute("UPDATE flow_run SET end_time = datetime(end_time, '-31 days') WHERE id = ?", (old,))
+        deadline = time.monotonic() + 60
+        while old in (runs := completed_runs(db)):
+            assert time.monotonic() < deadline, "a run ended 31 days ago is still kept after 60 s"
+            time.sleep(0.5)
+        assert set(recent) <= set(runs)  # those of this month are kept
+
+        with open(log, "ab") as written:  # a month of the flows' lines
+            written.write(b"an old line\n" * 100_000)
+        aside = log.with_name(log.name + ".1")
+        deadline = time.monotonic() + 30
+        while not aside.exists():
+            assert time.monotonic() < deadline, "a 1.2 MB log was not moved aside within 30 s"
+            time.sleep(0.2)
+        assert aside.stat().st_size > 1_000_000 and aside.read_bytes().endswith(b"an old line\n")
+        write_doc(root, "guides/second.md", "title: 第二篇\ndate: 2026-11-02", "## 地点\n\n开元寺。\n")
+        deadline = time.monotonic() + 120
+        while b"for flow 'zaitun-intake'" not in log.read_bytes():
+            assert time.monotonic() < deadline, "the flows wrote nothing more into their log"
+            time.sleep(0.5)
+        assert not log.read_bytes().startswith(b"\0") and log.stat().st_size < 1_000_000
+    finally:
+        stop(proc, signal.SIGINT, 60)
