@@ -1,6 +1,7 @@
-"""`zaitun up` runs for months: its Prefect server's database and the logs in .zaitun/ must not grow for ever.
-Flow runs past `prefect.keep_runs_days` are deleted by the real Prefect server's vacuum, and a log past
-`prefect.log_max_mb` is moved aside while the child writing it goes on writing."""
+"""`zaitun up` runs for months: its memory, its Prefect server's database and the logs in .zaitun/ must not grow
+for ever. Each approval's event once kept a Prefect events worker alive (0.9 MB); flow runs past
+`prefect.keep_runs_days` are deleted by the real Prefect server's vacuum, and a log past `prefect.log_max_mb` is
+moved aside while the child writing it goes on writing."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import write_doc
+from review_support import PASSWORD, login, page_form, real_user
 from test_up import on_free_ports, wait_for_line
 from test_up_stop import WAITING, WAITING_BODY, WAITING_FRONT, leftovers, started_by, stop  # noqa: F401
 
@@ -23,6 +25,7 @@ from zaitun.errors import ConfigError
 from zaitun.logfiles import RETRY_AFTER, Rotation
 from zaitun.project import Project
 from zaitun.scaffold import init_project
+from zaitun.state.store import Store
 from zaitun.up import VACUUM, VACUUM_AFTER, prefect_env
 
 
@@ -156,5 +159,58 @@ def test_under_up_runs_older_than_keep_runs_days_are_deleted_and_a_large_log_is_
             assert time.monotonic() < deadline, "the flows wrote nothing more into their log"
             time.sleep(0.5)
         assert not log.read_bytes().startswith(b"\0") and log.stat().st_size < 1_000_000
+    finally:
+        stop(proc, signal.SIGINT, 60)
+
+
+def resident_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="utf-8") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+
+
+def approved_events(prefect_port: int) -> int:
+    answer = httpx.post(f"http://127.0.0.1:{prefect_port}/api/events/filter", timeout=10, json={
+        "filter": {"event": {"name": ["zaitun.document.approved"]}, "occurred": {"since": "2000-01-01T00:00:00Z"}},
+        "limit": 1}).json()
+    return answer["total"]
+
+
+def test_under_up_approvals_one_after_another_reach_prefect_and_up_does_not_grow_by_each(tmp_path, leftovers):  # noqa: F811
+    root = tmp_path / "site"
+    init_project(root)  # its sample documents are approved from memory
+    store = Store.open(Project(root).database_url)
+    real_user(store, "alice")
+    store.close()
+    ports = on_free_ports(root)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    leftovers[proc.pid] = "zaitun up"
+    try:
+        wait_for_line(proc, "Press Ctrl-C to stop.", 240)
+        leftovers.update(started_by(proc.pid))
+        with httpx.Client(base_url=f"http://127.0.0.1:{ports['review']}", timeout=30) as reviewer:
+            assert login(reviewer, "alice", PASSWORD).status_code == 303
+
+            def approve(number: int) -> None:  # the title of "about" edited and approved: the document is approved
+                page = reviewer.get("/doc/about").text
+                form = page_form(page, "/doc/about/edit")
+                answer = reviewer.post("/doc/about/edit", data=form | {"target": f"About this site ({number})",
+                                                                       "approve": "1"})
+                assert answer.status_code == 303, answer.text
+
+            for number in range(5):  # its caches warm
+                approve(number)
+            time.sleep(2)
+            before = resident_mb(proc.pid)
+            for number in range(5, 45):
+                approve(number)
+            time.sleep(2)
+            grown = resident_mb(proc.pid) - before
+            assert grown < 12, f"zaitun up grew by {grown:.1f} MB over 40 approvals"  # by 35 MB when each kept a worker
+            deadline = time.monotonic() + 60
+            while (told := approved_events(ports["prefect"])) < 45:
+                assert time.monotonic() < deadline, f"{told} of 45 approvals reached the Prefect server"
+                time.sleep(0.5)
     finally:
         stop(proc, signal.SIGINT, 60)

@@ -9,6 +9,7 @@ the caller.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -16,6 +17,7 @@ import threading
 
 log = logging.getLogger(__name__)
 _SENDING = threading.Lock()  # one thread at a time hands an event over and drains: see emit
+_RUNS_ON = False  # this process runs on (stay_connected): its events go out through one worker, never drained
 
 CONTENT_CHANGED = "zaitun.content.changed"
 CONTENT_INGESTED = "zaitun.content.ingested"
@@ -89,12 +91,24 @@ def emit(name: str, slug: str | None = None, resource_id: str | None = None, **p
         return False
 
 
+def stay_connected() -> None:
+    """For a process that runs on (`zaitun up`, `zaitun watch`, `zaitun review serve`): its events go out through
+    one Prefect events worker, which sends each as it comes and reconnects after a server restart, instead of a
+    new worker drained at once for each event. Prefect keeps every worker it made in its exit hooks, with its
+    websocket (about 0.9 MB): `zaitun up` grew by that at every approval and every file dropped, until the OOM
+    killer. The one worker is drained when the process stops (`flush`)."""
+    global _RUNS_ON
+    _RUNS_ON = True
+
+
 def _flush_outside_flows() -> None:
-    """Outside a flow run (a reviewer's CLI, the web UI), deliver now rather than at exit.
+    """Outside a flow run (a reviewer's CLI), deliver now rather than at exit.
 
     A short-lived command would otherwise exit with the event still queued; inside a flow run
-    Prefect's own machinery delivers it.
+    Prefect's own machinery delivers it, and a process that runs on keeps its worker (stay_connected).
     """
+    if _RUNS_ON:
+        return
     from prefect.context import FlowRunContext
     from prefect.events.worker import EventsWorker
 
@@ -102,3 +116,14 @@ def _flush_outside_flows() -> None:
         # The worker logs "Still processing items" whenever it is drained with work queued.
         logging.getLogger(EventsWorker.__name__).setLevel(logging.ERROR)
         EventsWorker.drain_all(timeout=10, at_exit=False)
+
+
+def flush(within: float = 5.0) -> None:
+    """Hand the events still queued in this process (an approval's) to the Prefect server before it stops;
+    drained now within a bound, they cannot hold up the exit, where Prefect waits for them without one."""
+    if "prefect.events.worker" not in sys.modules:  # nothing was ever sent from this process
+        return
+    from prefect.events.worker import EventsWorker
+
+    with contextlib.suppress(Exception):
+        EventsWorker.drain_all(timeout=within, at_exit=False)

@@ -76,17 +76,6 @@ def signals_deferred() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def flush_events(within: float = 5.0) -> None:
-    """Hand the events still queued in this process (an approval's) to the Prefect server before it stops;
-    drained now within a bound, they cannot hold up the exit, where Prefect waits for them without one."""
-    if "prefect.events.worker" not in sys.modules:  # nothing was ever sent from this process
-        return
-    from prefect.events.worker import EventsWorker
-
-    with contextlib.suppress(Exception):
-        EventsWorker.drain_all(timeout=within, at_exit=False)
-
-
 def live_members(group: int) -> list[int]:
     """The processes of a process group still running (not zombies), from Linux's /proc ([] elsewhere)."""
     members = []

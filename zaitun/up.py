@@ -167,7 +167,7 @@ class Stack:
         echo(f"\nstopping {', '.join(names) or 'nothing yet'} (Ctrl-C again kills them at once) ...")
         for name in shutdown.stop_parts(self.parts):
             echo(f"  {name}: not stopped in time, ends with this process")
-        shutdown.flush_events()
+        events.flush()
         for name, proc in reversed(self.processes):  # the flows first, while the server still answers them
             killed = shutdown.end_process(proc)
             if killed:
@@ -500,6 +500,7 @@ def up(context: Context, echo=print) -> None:
 
     env = {**os.environ, **prefect_env(project)}
     os.environ.update(prefect_env(project))
+    events.stay_connected()  # an approval, a file dropped: one event each, for months
     if not (project.root / "prefect.yaml").is_file():
         raise ZaitunError(f"{project.root / 'prefect.yaml'} is missing: `zaitun init --upgrade` writes it")
     _note_outdated_flows(project, echo)

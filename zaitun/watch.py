@@ -217,11 +217,12 @@ def watch(content_dir: Path, echo: Callable[[str], object] = lambda line: None) 
     import time
 
     from zaitun.errors import ZaitunError
-    from zaitun.events import api_configured
+    from zaitun.events import api_configured, flush, stay_connected
 
     if not api_configured():
         raise ZaitunError("PREFECT_API_URL is not set: point it at the Prefect server the workers use "
                           "(`zaitun up` needs no watcher of its own)")
+    stay_connected()
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # a service manager's stop ends it like Ctrl-C
     content = ContentWatcher(content_dir, emit_content_changed)
     echo(f"watching {content_dir}; Ctrl-C to stop")
@@ -236,3 +237,4 @@ def watch(content_dir: Path, echo: Callable[[str], object] = lambda line: None) 
         pass
     finally:
         content.stop()
+        flush()

@@ -296,14 +296,17 @@ def serve(ctx: typer.Context,
     """Run the review web UI."""
     import uvicorn
 
+    from zaitun.events import flush, stay_connected
     from zaitun.review.web import create_app
 
+    stay_connected()  # each approval's event, for as long as it serves
     project = ctx.obj.project
     host = host or project.config.get("review.host")
     port = port or project.config.get("review.port")
     typer.echo(f"review UI on http://{host}:{port}/ (Ctrl+C to stop)")
     # the client address comes from the socket unless review.trusted_proxies names the proxy
     uvicorn.run(create_app(ctx.obj), host=host, port=port, proxy_headers=False, log_level="info")
+    flush()
 
 
 @tm_app.command("import")
