@@ -1,10 +1,14 @@
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
+import httpx
 import pytest
-from conftest import write_doc
+from conftest import free_port, write_doc
 from review_support import BODY, FRONT, PASSWORD, SLUG, draft_all, quick_user, review_project, run, terms
 
 from zaitun.content.intake import ingest
@@ -340,3 +344,28 @@ def test_a_seen_token_given_with_segments_is_refused_not_ignored(project):
                     token=token_of(store, "alice"))
     assert result.returncode == 1 and "--seen goes with --all-unflagged" in result.stderr
     assert segment_states(store, SLUG)[1].state == "draft"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_review_serve_stopped_by_ctrl_c_or_a_service_manager_says_so_without_a_traceback(project, signum):
+    project_, _store, _ids = project
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(project_.root), "review", "serve",
+                             "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read() if proc.poll() else ""
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.1:{port}/login", timeout=5).status_code == 200:
+                    break
+            time.sleep(0.2)
+        os.killpg(proc.pid, signum)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 0, out
+    assert out.rstrip().endswith("review UI stopped") and "Traceback" not in out and "ERROR" not in out, out

@@ -294,6 +294,8 @@ def serve(ctx: typer.Context,
           host: Annotated[str | None, typer.Option(callback=typed, help="Address (default: review.host).")] = None,
           port: Annotated[int | None, typer.Option(help="Port (default: review.port).")] = None) -> None:
     """Run the review web UI."""
+    import signal
+
     import uvicorn
 
     from zaitun.events import flush, stay_connected
@@ -305,8 +307,15 @@ def serve(ctx: typer.Context,
     port = port or project.config.get("review.port")
     typer.echo(f"review UI on http://{host}:{port}/ (Ctrl+C to stop)")
     # the client address comes from the socket unless review.trusted_proxies names the proxy
-    uvicorn.run(create_app(ctx.obj), host=host, port=port, proxy_headers=False, log_level="info")
-    flush()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a service manager's stop ends it like Ctrl-C
+    try:  # (no lifespan: the app has no startup or shutdown of its own, and Starlette logged its cancellation
+        # by Ctrl-C as an error with a traceback)
+        uvicorn.run(create_app(ctx.obj), host=host, port=port, proxy_headers=False, log_level="info", lifespan="off")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        flush()
+    typer.echo("review UI stopped")
 
 
 @tm_app.command("import")
