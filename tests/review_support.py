@@ -220,7 +220,7 @@ def review_server(root: Path) -> Iterator[str]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(base, proc)
+        wait_for_review_ui(base, proc)
         yield base
     finally:
         os.killpg(proc.pid, signal.SIGINT)
@@ -232,7 +232,7 @@ def review_server(root: Path) -> Iterator[str]:
             raise
 
 
-def _wait_for(base: str, proc: subprocess.Popen) -> None:
+def wait_for_review_ui(base: str, proc: subprocess.Popen) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert proc.poll() is None, f"zaitun review serve ended ({proc.returncode})"

@@ -1,15 +1,23 @@
-import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
-import time
 
-import httpx
 import pytest
 from conftest import free_port, write_doc
-from review_support import BODY, FRONT, PASSWORD, SLUG, draft_all, quick_user, review_project, run, terms
+from review_support import (
+    BODY,
+    FRONT,
+    PASSWORD,
+    SLUG,
+    draft_all,
+    quick_user,
+    review_project,
+    run,
+    terms,
+    wait_for_review_ui,
+)
 
 from zaitun.content.intake import ingest
 from zaitun.errors import ReviewError
@@ -354,13 +362,7 @@ def test_review_serve_stopped_by_ctrl_c_or_a_service_manager_says_so_without_a_t
                              "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read() if proc.poll() else ""
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"http://127.0.0.1:{port}/login", timeout=5).status_code == 200:
-                    break
-            time.sleep(0.2)
+        wait_for_review_ui(f"http://127.0.0.1:{port}", proc)
         os.killpg(proc.pid, signum)
         out, _ = proc.communicate(timeout=30)
     finally:

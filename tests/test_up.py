@@ -38,10 +38,11 @@ def on_free_ports(root) -> dict[str, int]:
     return ports
 
 
-def start_up(root) -> tuple[subprocess.Popen, dict[str, int]]:
-    """`zaitun up` on the project at root as a subprocess, on free ports (its own Prefect server too)."""
+def start_up(root, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, dict[str, int]]:
+    """`zaitun up` on the project at root as a subprocess, on free ports (its own Prefect server too), with
+    `extra_env` besides the environment (none of it Prefect's)."""
     ports = on_free_ports(root)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | (extra_env or {})
     proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     return proc, ports

@@ -5,7 +5,6 @@ moved aside while the child writing it goes on writing."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -17,8 +16,7 @@ import httpx
 import pytest
 from conftest import write_doc
 from review_support import PASSWORD, login, page_form, real_user
-from test_up import on_free_ports, wait_for_line
-from test_up_stop import WAITING, WAITING_BODY, WAITING_FRONT, leftovers, started_by, stop  # noqa: F401
+from test_up_stop import WAITING, WAITING_BODY, WAITING_FRONT, leftovers, running_stack, stop  # noqa: F401
 
 from zaitun.config import load_config
 from zaitun.errors import ConfigError
@@ -115,19 +113,13 @@ def test_under_up_runs_older_than_keep_runs_days_are_deleted_and_a_large_log_is_
         tmp_path, leftovers):  # noqa: F811
     root = tmp_path / "site"
     init_project(root, with_sample=False)
-    ports = on_free_ports(root)
     config = root / "zaitun.toml"
     config.write_text(config.read_text(encoding="utf-8").replace("log_max_mb = 10", "log_max_mb = 1"),
                       encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env["PREFECT_SERVER_SERVICES_DB_VACUUM_LOOP_SECONDS"] = "1"  # (hourly otherwise)
-    proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    leftovers[proc.pid] = "zaitun up"
+    # the vacuum looks every second (hourly otherwise)
+    proc, ports, _children = running_stack(root, leftovers, {"PREFECT_SERVER_SERVICES_DB_VACUUM_LOOP_SECONDS": "1"})
     db, log = root / ".prefect" / "prefect.db", root / ".zaitun" / "prefect-serve.log"
     try:
-        wait_for_line(proc, "Press Ctrl-C to stop.", 240)
-        leftovers.update(started_by(proc.pid))
         settings = httpx.get(f"http://127.0.0.1:{ports['prefect']}/api/admin/settings", timeout=10).json()
         vacuum = settings["server"]["services"]["db_vacuum"]
         assert set(vacuum["enabled"]) == {"events", "flow_runs"} and vacuum["retention_period"] == "P30D", vacuum
@@ -181,14 +173,8 @@ def test_under_up_approvals_one_after_another_reach_prefect_and_up_does_not_grow
     store = Store.open(Project(root).database_url)
     real_user(store, "alice")
     store.close()
-    ports = on_free_ports(root)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    proc = subprocess.Popen([sys.executable, "-m", "zaitun", "--project", str(root), "up"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    leftovers[proc.pid] = "zaitun up"
+    proc, ports, _children = running_stack(root, leftovers)
     try:
-        wait_for_line(proc, "Press Ctrl-C to stop.", 240)
-        leftovers.update(started_by(proc.pid))
         with httpx.Client(base_url=f"http://127.0.0.1:{ports['review']}", timeout=30) as reviewer:
             assert login(reviewer, "alice", PASSWORD).status_code == 303
 

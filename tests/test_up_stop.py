@@ -89,8 +89,9 @@ def approve_waiting(root: Path) -> Project:
     return project
 
 
-def running_stack(root: Path, leftovers: dict[int, str]) -> tuple[subprocess.Popen, dict[str, int], dict[int, str]]:
-    proc, ports = start_up(root)
+def running_stack(root: Path, leftovers: dict[int, str], extra_env: dict[str, str] | None = None
+                  ) -> tuple[subprocess.Popen, dict[str, int], dict[int, str]]:
+    proc, ports = start_up(root, extra_env)
     leftovers[proc.pid] = processes()[proc.pid][3]
     wait_for_line(proc, "Press Ctrl-C to stop.", 240)
     children = started_by(proc.pid)

@@ -498,8 +498,9 @@ def up(context: Context, echo=print) -> None:
 
     project = context.project
 
-    env = {**os.environ, **prefect_env(project)}
-    os.environ.update(prefect_env(project))
+    ours = prefect_env(project)
+    env = {**os.environ, **ours}
+    os.environ.update(ours)
     events.stay_connected()  # an approval, a file dropped: one event each, for months
     if not (project.root / "prefect.yaml").is_file():
         raise ZaitunError(f"{project.root / 'prefect.yaml'} is missing: `zaitun init --upgrade` writes it")
