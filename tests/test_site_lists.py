@@ -92,6 +92,52 @@ def test_tag_pages_are_paginated_too(many):
     assert titles_on(many.out, "zh/tags/visa-free/page/3/") == ["指南0"]
 
 
+def tags_on_home(out, lang: str) -> list[tuple[str, int]]:
+    """The tags a language's home page lists, in order, each with the number of documents it says it has."""
+    text = (out / layout.file_of(layout.home(lang))).read_text(encoding="utf-8")
+    found = re.findall(rf'<a href="/{lang}/tags/([^/]+)/">[^<]*<span class="count">[(（](\d+)[)）]</span>', text)
+    return [(tag, int(count)) for tag, count in found]
+
+
+def test_the_home_page_lists_every_tag_most_used_first_as_documents_are_tagged_by_warm_and_new_processes(tmp_path):
+    """Readers found a tag's page only from a document showing the tag: the home page lists them all, with
+    how many documents each lists, in the reader's language (English from the approved tags), kept true by
+    a warm rebuild (`zaitun up`) and by a new process's (`zaitun build`) of documents older than those the
+    home page lists (a change to one of those plans the home page again anyway)."""
+    fx = make_fixture(tmp_path / "proj")
+
+    def guide(i: int, tags: str) -> None:
+        fx.write("guides", f"g{i}", f"title: 指南{i}\ndate: 2025-05-{1 + i:02d}\ntags: [{tags}]", f"第{i}篇指南。")
+
+    for i in range(22):
+        guide(i, "visa-free")
+    fx.ingest()
+    for i in range(2):
+        fx.translate_and_approve(f"g{i}", lambda source, i=i: f"Guide {i}." if "篇" in source else f"Guide {i}")
+    fx.build()
+    assert tags_on_home(fx.out, "zh") == [("visa-free", 22)]
+    assert tags_on_home(fx.out, "en") == [("visa-free", 2)]
+    guide(0, "visa-free, transit")  # a new tag: its label is looked up, every list planned again
+    fx.ingest()
+    fx.build()
+    assert tags_on_home(fx.out, "zh") == [("visa-free", 22), ("transit", 1)]
+    guide(1, "visa-free, transit")
+    fx.ingest()
+    fx.build()  # this process built last: warm
+    assert tags_on_home(fx.out, "zh") == [("visa-free", 22), ("transit", 2)]
+    for i in (0, 1):
+        guide(i, "transit")
+    fx.ingest()
+    built = subprocess.run([sys.executable, "-c", "import datetime as dt\nfrom zaitun.project import Project\n"
+                            "from zaitun.publish.site import build_site\nfrom zaitun.state.store import Store\n"
+                            f"project = Project({str(fx.project.root)!r})\n"
+                            f"build_site(project, Store.open(project.database_url), today=dt.date(2025, 7, 1))\n"],
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    assert tags_on_home(fx.out, "zh") == [("visa-free", 20), ("transit", 2)]
+    assert tags_on_home(fx.out, "en") == [("visa-free", 2)]  # their English waits for review with its tags
+
+
 def test_a_list_that_fits_on_one_page_has_no_pager(tmp_path):
     fx = make_fixture(tmp_path / "proj")
     fx.write("guides", "only", "title: 唯一\ndate: 2025-06-01", "内容。")

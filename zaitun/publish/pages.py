@@ -283,7 +283,7 @@ class _Lang:
             lists = {kind: {key: _list_pages(lang, kind, key, members, site) for key, members in groups[kind].items()}
                      for kind in KINDS}
             return cls(lang, entries, order, groups, lists, {e.slug: _document(e, site) for e in order},
-                       _home(lang, order, sorted(groups["programme"]), site), _search(lang, site))
+                       _home(lang, order, sorted(groups["programme"]), groups["tag"], site), _search(lang, site))
         return before._replanned(entries, site)
 
     def _replanned(self, entries: dict[str, Entry], site: Site) -> _Lang:
@@ -306,8 +306,9 @@ class _Lang:
         programmes = sorted(groups["programme"])
         home = self.home
         if not _same(home.items, order[:LATEST]) or home.data["programmes"] != _programme_links(self.lang, programmes,
-                                                                                               site):
-            home, fresh = _home(self.lang, order, programmes, site), fresh | {("home",)}
+                                                                                               site) \
+                or home.data.get("tags") != _tag_links(self.lang, groups["tag"], site):
+            home, fresh = _home(self.lang, order, programmes, groups["tag"], site), fresh | {("home",)}
         same = not moved and not reshaped and all(  # then only its documents' pages may have changed
             docs[s].path == self.docs[s].path
             and days.day_of(entries[s].updated, site.zone) == days.day_of(self.entries[s].updated, site.zone)
@@ -400,8 +401,10 @@ def _search(lang: str, site: Site) -> PageSpec:
                     description=UI[lang]["search"], feeds=_FEEDS[lang])
 
 
-def _home(lang: str, entries: list[Entry], programmes: list[str], site: Site) -> PageSpec:
-    data = {"programmes": _programme_links(lang, programmes, site), "kind": "home", "pager": None}
+def _home(lang: str, entries: list[Entry], programmes: list[str], tags: dict[str, list[Entry]], site: Site
+          ) -> PageSpec:
+    data = {"programmes": _programme_links(lang, programmes, site), "tags": _tag_links(lang, tags, site),
+            "kind": "home", "pager": None}
     return PageSpec(("home",), lang, layout.home(lang), "list.html", site.titles[lang], data,
                     description=site.titles[lang], feeds=[layout.feed(lang, "rss"), layout.feed(lang, "atom")],
                     listed=tuple(e.slug for e in entries[:LATEST]), items=tuple(entries[:LATEST]))
@@ -410,6 +413,14 @@ def _home(lang: str, entries: list[Entry], programmes: list[str], site: Site) ->
 def _programme_links(lang: str, programmes: list[str], site: Site) -> list[dict]:
     return [{"href": site.urls.link(layout.programme(lang, p)), "label": programme_name(p, lang, site.tag_labels)}
             for p in programmes]
+
+
+def _tag_links(lang: str, tags: dict[str, list[Entry]], site: Site) -> list[dict]:
+    """Every tag's page (a list's key: tags.yaml's one label), the most used first, with how many documents it
+    lists: the home page is where readers find a topic's documents without a document of it at hand."""
+    links = [{"href": site.urls.link(layout.tag(lang, key)), "label": site.tag_label(key, lang), "count": len(listed)}
+             for key, listed in tags.items()]
+    return sorted(links, key=lambda link: (-link["count"], link["label"]))
 
 
 def _list_pages(lang: str, kind: str, key: str, listed: list[Entry], site: Site,
