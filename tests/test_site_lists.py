@@ -93,17 +93,23 @@ def test_tag_pages_are_paginated_too(many):
 
 
 def tags_on_home(out, lang: str) -> list[tuple[str, int]]:
-    """The tags a language's home page lists, in order, each with the number of documents it says it has."""
-    text = (out / layout.file_of(layout.home(lang))).read_text(encoding="utf-8")
-    found = re.findall(rf'<a href="/{lang}/tags/([^/]+)/">[^<]*<span class="count">[(（](\d+)[)）]</span>', text)
-    return [(tag, int(count)) for tag, count in found]
+    """The tags a language's home page lists, in order, each with the number of documents it says it has: as
+    the page listing every tag lists them."""
+    listed = []
+    for path in (layout.home(lang), layout.tags(lang)):
+        text = (out / layout.file_of(path)).read_text(encoding="utf-8")
+        found = re.findall(rf'<a href="/{lang}/tags/([^/]+)/">[^<]*<span class="count">[(（](\d+)[)）]</span>', text)
+        listed.append([(tag, int(count)) for tag, count in found])
+    assert listed[0] == listed[1]
+    return listed[0]
 
 
-def test_the_home_page_lists_every_tag_most_used_first_as_documents_are_tagged_by_warm_and_new_processes(tmp_path):
-    """Readers found a tag's page only from a document showing the tag: the home page lists them all, with
-    how many documents each lists, in the reader's language (English from the approved tags), kept true by
-    a warm rebuild (`zaitun up`) and by a new process's (`zaitun build`) of documents older than those the
-    home page lists (a change to one of those plans the home page again anyway)."""
+def test_the_home_and_tags_pages_list_every_tag_most_used_first_as_documents_are_tagged_by_warm_and_new_processes(
+        tmp_path):
+    """Readers found a tag's page only from a document showing the tag (and /en/tags/ was not found): the home
+    page and the tags page list them all, with how many documents each lists, in the reader's language (English
+    from the approved tags), kept true by a warm rebuild (`zaitun up`) and by a new process's (`zaitun build`)
+    of documents older than those the home page lists (a change to one of those plans the home page anyway)."""
     fx = make_fixture(tmp_path / "proj")
 
     def guide(i: int, tags: str) -> None:
@@ -117,6 +123,8 @@ def test_the_home_page_lists_every_tag_most_used_first_as_documents_are_tagged_b
     fx.build()
     assert tags_on_home(fx.out, "zh") == [("visa-free", 22)]
     assert tags_on_home(fx.out, "en") == [("visa-free", 2)]
+    tag_page = (fx.out / "en/tags/visa-free/index.html").read_text(encoding="utf-8")
+    assert '<a href="/en/tags/">All tags</a>' in tag_page  # up from a tag's page to every tag
     guide(0, "visa-free, transit")  # a new tag: its label is looked up, every list planned again
     fx.ingest()
     fx.build()

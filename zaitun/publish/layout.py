@@ -48,6 +48,11 @@ def tag(lang: str, name: str) -> str:
     return f"{lang}/tags/{tag_key(name)}/"
 
 
+def tags(lang: str) -> str:
+    """The page listing every tag of a language."""
+    return f"{lang}/tags/"
+
+
 def paged(path: str, number: int) -> str:
     """Page `number` of a list page: the first is the list's own path, then <path>page/<n>/."""
     return path if number == 1 else f"{path}page/{number}/"
