@@ -35,7 +35,7 @@ SITE_PAGES = {  # one of each page type, in both languages
         "home": "index.html", "section": "guides/index.html", "document": "guides/transit/index.html",
         "policy document with its facts": "policies/notice-2023-1/index.html",
         "programme": "programmes/240-hour-transit/index.html", "tag": "tags/visa-free/index.html",
-        "every tag": "tags/index.html",
+        "every tag": "tags/index.html", "every programme": "programmes/index.html",
         "search with results": "search/index.html?q=泉州"}.items()},
 }
 

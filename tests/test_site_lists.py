@@ -146,6 +146,42 @@ def test_the_home_and_tags_pages_list_every_tag_most_used_first_as_documents_are
     assert tags_on_home(fx.out, "en") == [("visa-free", 2)]  # their English waits for review with its tags
 
 
+def test_the_programmes_page_lists_every_programme_as_documents_join_and_leave_them(tmp_path):
+    """/en/programmes/ was not found: it lists every programme of the language, each programme's page links
+    to it, and a programme an old document joins or leaves (one the home page does not list) is there or gone
+    after a warm rebuild and a new process's alike."""
+    fx = make_fixture(tmp_path / "proj")
+
+    def guide(i: int, programme: str | None) -> None:
+        fx.write("guides", f"g{i}", f"title: 指南{i}\ndate: 2025-05-{1 + i:02d}"
+                 + (f"\nprogramme: {programme}" if programme else ""), f"第{i}篇指南。")
+
+    def programmes(lang: str) -> list[str]:
+        text = (fx.out / layout.file_of(layout.programmes(lang))).read_text(encoding="utf-8")
+        return re.findall(rf'<li><a href="/{lang}/programmes/([^/]+)/">', text)
+
+    for i in range(22):
+        guide(i, "240-hour-transit" if i > 10 else None)
+    fx.ingest()
+    fx.build()
+    assert programmes("zh") == ["240-hour-transit"] and programmes("en") == []
+    page = (fx.out / "zh/programmes/240-hour-transit/index.html").read_text(encoding="utf-8")
+    assert '<a href="/zh/programmes/">全部专题</a>' in page
+    guide(0, "payments")
+    fx.ingest()
+    fx.build()  # warm
+    assert programmes("zh") == ["240-hour-transit", "payments"]
+    guide(0, None)
+    fx.ingest()
+    built = subprocess.run([sys.executable, "-c", "import datetime as dt\nfrom zaitun.project import Project\n"
+                            "from zaitun.publish.site import build_site\nfrom zaitun.state.store import Store\n"
+                            f"project = Project({str(fx.project.root)!r})\n"
+                            f"build_site(project, Store.open(project.database_url), today=dt.date(2025, 7, 1))\n"],
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    assert programmes("zh") == ["240-hour-transit"]
+
+
 def test_a_list_that_fits_on_one_page_has_no_pager(tmp_path):
     fx = make_fixture(tmp_path / "proj")
     fx.write("guides", "only", "title: 唯一\ndate: 2025-06-01", "内容。")

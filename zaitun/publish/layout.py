@@ -53,6 +53,11 @@ def tags(lang: str) -> str:
     return f"{lang}/tags/"
 
 
+def programmes(lang: str) -> str:
+    """The page listing every programme of a language."""
+    return f"{lang}/programmes/"
+
+
 def paged(path: str, number: int) -> str:
     """Page `number` of a list page: the first is the list's own path, then <path>page/<n>/."""
     return path if number == 1 else f"{path}page/{number}/"

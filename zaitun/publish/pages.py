@@ -264,7 +264,8 @@ class _Lang:
     docs: dict[str, PageSpec]  # slug -> its document page
     home: PageSpec
     search: PageSpec
-    tags: PageSpec  # the page listing every tag (always keyed: one small page, made of the counts it shows)
+    every_tag: PageSpec  # the pages listing every tag and every programme (always keyed: one small page each,
+    every_programme: PageSpec  # made of what it shows)
     fresh: set[tuple] = field(default_factory=set)  # groups of list pages planned anew or gone
     same_pages: bool = False
     paths: frozenset[str] | None = None  # its document pages' paths, made once a process while they stay
@@ -285,7 +286,7 @@ class _Lang:
                      for kind in KINDS}
             return cls(lang, entries, order, groups, lists, {e.slug: _document(e, site) for e in order},
                        _home(lang, order, sorted(groups["programme"]), groups["tag"], site), _search(lang, site),
-                       _tags(lang, groups["tag"], site))
+                       _every_tag(lang, groups["tag"], site), _every_programme(lang, sorted(groups["programme"]), site))
         return before._replanned(entries, site)
 
     def _replanned(self, entries: dict[str, Entry], site: Site) -> _Lang:
@@ -293,7 +294,7 @@ class _Lang:
         changed += [slug for slug in self.entries.keys() - entries.keys()]
         if not changed:
             return _Lang(self.lang, entries, self.order, self.groups, self.lists, self.docs, self.home, self.search,
-                         self.tags, same_pages=True, paths=self.paths)
+                         self.every_tag, self.every_programme, same_pages=True, paths=self.paths)
         moved = any(slug not in entries or slug not in self.entries
                     or entries[slug].date != self.entries[slug].date for slug in changed)
         order = by_date(list(entries.values())) if moved else [entries[e.slug] for e in self.order]
@@ -316,10 +317,13 @@ class _Lang:
             and days.day_of(entries[s].updated, site.zone) == days.day_of(self.entries[s].updated, site.zone)
             for s in changed)
         placed = all(s in entries and s in self.docs and docs[s].path == self.docs[s].path for s in changed)
-        tags = self.tags if self.tags.data["tags"] == _tag_links(self.lang, groups["tag"], site) \
-            else _tags(self.lang, groups["tag"], site)
-        return _Lang(self.lang, entries, order, groups, lists, docs, home, self.search, tags, fresh, same,
-                     self.paths if placed else None)
+        every_tag = self.every_tag if self.every_tag.data["tags"] == _tag_links(self.lang, groups["tag"], site) \
+            else _every_tag(self.lang, groups["tag"], site)
+        every_programme = self.every_programme \
+            if self.every_programme.data["programmes"] == _programme_links(self.lang, programmes, site) \
+            else _every_programme(self.lang, programmes, site)
+        return _Lang(self.lang, entries, order, groups, lists, docs, home, self.search, every_tag, every_programme,
+                     fresh, same, self.paths if placed else None)
 
     def _regrouped(self, kind: str, changed: list[str], entries: dict[str, Entry], site: Site,
                    fresh: set[tuple], reshaped: set[tuple]) -> tuple[dict, dict]:
@@ -361,8 +365,8 @@ class _Lang:
 
     def page(self, group: tuple) -> PageSpec | None:
         """This language's version of a page (`group`, see PageSpec), if it has one."""
-        if group[0] in ("home", "search", "tags"):
-            return self.home if group[0] == "home" else self.search if group[0] == "search" else self.tags
+        if group[0] in _ONE_EACH:
+            return getattr(self, _ONE_EACH[group[0]])
         if group[0] == "doc":
             return self.docs.get(group[1])
         pages = self.lists[group[0]].get(group[1], ())
@@ -376,12 +380,13 @@ class _Lang:
         return [self.lists["section"][key][0] for key in sorted(self.lists["section"])]
 
     def specs(self) -> list[PageSpec]:
-        """In the order a full plan makes them: home, lists by kind and key, every tag, documents by date, search."""
+        """In the order a full plan makes them: home, lists by kind and key, every tag and every programme,
+        documents by date, search."""
         specs = [self.home]
         for kind in KINDS:
             for key in sorted(self.lists[kind]):
                 specs += self.lists[kind][key]
-        specs.append(self.tags)
+        specs += [self.every_tag, self.every_programme]
         docs = self.docs
         specs += [docs[e.slug] for e in self.order]
         specs.append(self.search)
@@ -415,12 +420,24 @@ def _home(lang: str, entries: list[Entry], programmes: list[str], tags: dict[str
                     listed=tuple(e.slug for e in entries[:LATEST]), items=tuple(entries[:LATEST]))
 
 
-def _tags(lang: str, tags: dict[str, list[Entry]], site: Site) -> PageSpec:
+def _every_tag(lang: str, tags: dict[str, list[Entry]], site: Site) -> PageSpec:
     """The page listing every tag with its number of documents: where a reader goes up from a tag's page."""
     title = UI[lang]["tags"]
     data = {"programmes": [], "tags": _tag_links(lang, tags, site), "kind": "tags", "pager": None}
     return PageSpec(("tags",), lang, layout.tags(lang), "list.html", title, data, description=title,
                     feeds=_FEEDS[lang])
+
+
+def _every_programme(lang: str, programmes: list[str], site: Site) -> PageSpec:
+    """The page listing every programme: where a reader goes up from a programme's page."""
+    title = UI[lang]["programmes"]
+    data = {"programmes": _programme_links(lang, programmes, site), "kind": "programmes", "pager": None}
+    return PageSpec(("programmes",), lang, layout.programmes(lang), "list.html", title, data, description=title,
+                    feeds=_FEEDS[lang])
+
+
+_ONE_EACH = {"home": "home", "search": "search", "tags": "every_tag", "programmes": "every_programme"}  # a group
+# of one page a language -> its field in _Lang
 
 
 def _programme_links(lang: str, programmes: list[str], site: Site) -> list[dict]:
@@ -468,8 +485,8 @@ def _list_page(lang: str, kind: str, key: str, number: int, total: int, chunk: l
                target: tuple[str, str, list[str]], site: Site) -> PageSpec:
     path, title, feeds = target
     data = {"programmes": [], "kind": kind, "pager": _pager(lang, path, number, total, site)}
-    if kind == "tag":
-        data["all_tags"] = site.urls.link(layout.tags(lang))
+    if kind in ("tag", "programme"):
+        data["every"] = site.urls.link(layout.tags(lang) if kind == "tag" else layout.programmes(lang))
     page_title = title if number == 1 else UI[lang]["page_title"].format(title=title, n=number)
     return PageSpec((kind, key, number), lang, layout.paged(path, number), "list.html", page_title, data,
                     description=title, feeds=feeds, listed=tuple(e.slug for e in chunk), items=tuple(chunk))
@@ -799,7 +816,7 @@ def _lang_of(saved: tuple, now: dict[str, Entry], site: Site, changed: set[str])
                 for kind, by_key in groups.items()}
     return _Lang(lang, was, [was[slug] for slug in order], restored, lists, documents,
                  _page_of(lang, "home", "", 0, home, was, site), _search(lang, site),
-                 _tags(lang, restored["tag"], site))
+                 _every_tag(lang, restored["tag"], site), _every_programme(lang, sorted(restored["programme"]), site))
 
 
 def _page_of(lang: str, kind: str, key: str, number: int, saved: tuple, was: dict, site: Site) -> PageSpec:
