@@ -50,6 +50,7 @@ GOOD = {
                "## 概况\n\n见[下文](#概况)。"),
     "good-b": (FRONT + "\nvalid_until: 2026-12-31", "见[另一篇](../good-a/)和![地图](images/map.png)。"),
     "draft-doc": (FRONT + "\ndraft: true", "草稿。"),
+    "good-c": (FRONT, "见[全部标签](../../tags/)和[全部专题](../../programmes/)。"),  # the site's own pages
 }
 
 

@@ -42,7 +42,8 @@ def site_files(documents: list[Document], static_dir: Path, page_size: int,
     pages = 0
     for lang in layout.LANGS:
         lists: Counter[str] = Counter()
-        paths += [layout.home(lang), layout.search(lang), layout.feed(lang, "rss"), layout.feed(lang, "atom")]
+        paths += [layout.home(lang), layout.search(lang), layout.tags(lang), layout.programmes(lang),
+                  layout.feed(lang, "rss"), layout.feed(lang, "atom")]
         for doc in live:
             paths.append(layout.document(lang, doc.section, doc.slug))
             lists[layout.section(lang, doc.section)] += 1
@@ -55,7 +56,7 @@ def site_files(documents: list[Document], static_dir: Path, page_size: int,
             paged = [layout.paged(path, n) for n in range(1, math.ceil(count / page_size) + 1)]
             paths += paged
             pages += len(paged)
-        pages += 2 + len(live)  # the home and search pages, and the documents'
+        pages += 4 + len(live)  # the home, search, tags and programmes pages, and the documents'
     files = {layout.file_of(p) for p in paths}
     files |= extras.sitemap_files(pages, [d.slug for d in live for _ in layout.LANGS])
     if static_dir.is_dir():
