@@ -12,9 +12,8 @@ UI: dict[str, dict[str, str]] = {
         "not_yet": "尚未生效", "under_review": "", "no_translation": "本文暂无英文版本。",
         "provenance": "来源", "source_note": "中文原文为权威版本。", "not_found": "页面不存在",
         "not_found_text": "您要找的页面不存在或已被撤下。", "back_home": "返回首页", "empty": "暂无内容。",
-        "tag": "标签", "tag_count": "（{n}）", "all_tag": "全部标签", "all_programme": "全部专题",
-        "programme": "专题", "tag_title": "标签：{name}",
-        "programme_title": "专题：{name}",
+        "tag": "标签", "programme": "专题", "tag_title": "标签：{name}", "programme_title": "专题：{name}",
+        "tag_count": "（{n}）", "all_tag": "全部标签", "all_programme": "全部专题",
         "updated": "更新", "nav": "主导航", "footer_note":
         "本网站内容由泉州市有关部门发布的中文文件整理，英文译文经人工审核。", "approved_by": "审核人",
         "choose": "请选择语言", "pagination": "分页", "previous": "上一页", "next": "下一页",
@@ -39,9 +38,8 @@ UI: dict[str, dict[str, str]] = {
         "memory": "approved translation memory",
         "not_found": "Page not found", "not_found_text": "The page you are looking for does not exist or was "
         "withdrawn.", "back_home": "Back to the home page", "empty": "Nothing here yet.", "tag": "Tag",
-        "tag_count": "({n})", "all_tag": "All tags",
-        "all_programme": "All programmes",
         "programme": "Programme", "tag_title": "Tag: {name}", "programme_title": "Programme: {name}",
+        "tag_count": "({n})", "all_tag": "All tags", "all_programme": "All programmes",
         "updated": "Updated", "nav": "Main navigation",
         "footer_note": "Based on Chinese documents published by Quanzhou authorities; English translations "
                        "are reviewed by people.", "approved_by": "Approved by", "choose": "Choose a language",

@@ -284,9 +284,11 @@ class _Lang:
             groups = {kind: _grouped(order, kind) for kind in KINDS}
             lists = {kind: {key: _list_pages(lang, kind, key, members, site) for key, members in groups[kind].items()}
                      for kind in KINDS}
+            programmes = _programme_links(lang, sorted(groups["programme"]), site)
+            tags = _tag_links(lang, groups["tag"], site)
             return cls(lang, entries, order, groups, lists, {e.slug: _document(e, site) for e in order},
-                       _home(lang, order, sorted(groups["programme"]), groups["tag"], site), _search(lang, site),
-                       _every_tag(lang, groups["tag"], site), _every_programme(lang, sorted(groups["programme"]), site))
+                       _home(lang, order, programmes, tags, site), _search(lang, site), _every_tag(lang, tags),
+                       _every_programme(lang, programmes))
         return before._replanned(entries, site)
 
     def _replanned(self, entries: dict[str, Entry], site: Site) -> _Lang:
@@ -306,22 +308,20 @@ class _Lang:
             docs.pop(slug, None)
             if slug in entries:
                 docs[slug] = _document(entries[slug], site)
-        programmes = sorted(groups["programme"])
+        programmes = _programme_links(self.lang, sorted(groups["programme"]), site)
+        tags = _tag_links(self.lang, groups["tag"], site)
         home = self.home
-        if not _same(home.items, order[:LATEST]) or home.data["programmes"] != _programme_links(self.lang, programmes,
-                                                                                               site) \
-                or home.data.get("tags") != _tag_links(self.lang, groups["tag"], site):
-            home, fresh = _home(self.lang, order, programmes, groups["tag"], site), fresh | {("home",)}
+        if not _same(home.items, order[:LATEST]) or home.data["programmes"] != programmes \
+                or home.data.get("tags") != tags:
+            home, fresh = _home(self.lang, order, programmes, tags, site), fresh | {("home",)}
         same = not moved and not reshaped and all(  # then only its documents' pages may have changed
             docs[s].path == self.docs[s].path
             and days.day_of(entries[s].updated, site.zone) == days.day_of(self.entries[s].updated, site.zone)
             for s in changed)
         placed = all(s in entries and s in self.docs and docs[s].path == self.docs[s].path for s in changed)
-        every_tag = self.every_tag if self.every_tag.data["tags"] == _tag_links(self.lang, groups["tag"], site) \
-            else _every_tag(self.lang, groups["tag"], site)
-        every_programme = self.every_programme \
-            if self.every_programme.data["programmes"] == _programme_links(self.lang, programmes, site) \
-            else _every_programme(self.lang, programmes, site)
+        every_tag = self.every_tag if self.every_tag.data["tags"] == tags else _every_tag(self.lang, tags)
+        every_programme = self.every_programme if self.every_programme.data["programmes"] == programmes \
+            else _every_programme(self.lang, programmes)
         return _Lang(self.lang, entries, order, groups, lists, docs, home, self.search, every_tag, every_programme,
                      fresh, same, self.paths if placed else None)
 
@@ -411,27 +411,26 @@ def _search(lang: str, site: Site) -> PageSpec:
                     description=UI[lang]["search"], feeds=_FEEDS[lang])
 
 
-def _home(lang: str, entries: list[Entry], programmes: list[str], tags: dict[str, list[Entry]], site: Site
-          ) -> PageSpec:
-    data = {"programmes": _programme_links(lang, programmes, site), "tags": _tag_links(lang, tags, site),
-            "kind": "home", "pager": None}
+def _home(lang: str, entries: list[Entry], programmes: list[dict], tags: list[dict], site: Site) -> PageSpec:
+    """The latest documents, and links to every programme and tag (`_programme_links`, `_tag_links`)."""
+    data = {"programmes": programmes, "tags": tags, "kind": "home", "pager": None}
     return PageSpec(("home",), lang, layout.home(lang), "list.html", site.titles[lang], data,
                     description=site.titles[lang], feeds=[layout.feed(lang, "rss"), layout.feed(lang, "atom")],
                     listed=tuple(e.slug for e in entries[:LATEST]), items=tuple(entries[:LATEST]))
 
 
-def _every_tag(lang: str, tags: dict[str, list[Entry]], site: Site) -> PageSpec:
-    """The page listing every tag with its number of documents: where a reader goes up from a tag's page."""
+def _every_tag(lang: str, tags: list[dict]) -> PageSpec:
+    """The page listing every tag (`_tag_links`): where a reader goes up from a tag's page."""
     title = UI[lang]["tags"]
-    data = {"programmes": [], "tags": _tag_links(lang, tags, site), "kind": "tags", "pager": None}
+    data = {"programmes": [], "tags": tags, "kind": "tags", "pager": None}
     return PageSpec(("tags",), lang, layout.tags(lang), "list.html", title, data, description=title,
                     feeds=_FEEDS[lang])
 
 
-def _every_programme(lang: str, programmes: list[str], site: Site) -> PageSpec:
-    """The page listing every programme: where a reader goes up from a programme's page."""
+def _every_programme(lang: str, programmes: list[dict]) -> PageSpec:
+    """The page listing every programme (`_programme_links`): where a reader goes up from a programme's page."""
     title = UI[lang]["programmes"]
-    data = {"programmes": _programme_links(lang, programmes, site), "kind": "programmes", "pager": None}
+    data = {"programmes": programmes, "kind": "programmes", "pager": None}
     return PageSpec(("programmes",), lang, layout.programmes(lang), "list.html", title, data, description=title,
                     feeds=_FEEDS[lang])
 
@@ -816,7 +815,8 @@ def _lang_of(saved: tuple, now: dict[str, Entry], site: Site, changed: set[str])
                 for kind, by_key in groups.items()}
     return _Lang(lang, was, [was[slug] for slug in order], restored, lists, documents,
                  _page_of(lang, "home", "", 0, home, was, site), _search(lang, site),
-                 _every_tag(lang, restored["tag"], site), _every_programme(lang, sorted(restored["programme"]), site))
+                 _every_tag(lang, _tag_links(lang, restored["tag"], site)),
+                 _every_programme(lang, _programme_links(lang, sorted(restored["programme"]), site)))
 
 
 def _page_of(lang: str, kind: str, key: str, number: int, saved: tuple, was: dict, site: Site) -> PageSpec:
