@@ -269,12 +269,13 @@ def test_preview_serves_what_the_deploy_serves_and_nothing_more(fx):
     run(fx, "build")
     (fx.out / "social").resolve().mkdir(parents=True, exist_ok=True)  # the outbox: publish/social leads to it
     (fx.out / "social" / "buffer-x-zh.csv").write_text("text\n", encoding="utf-8")
+    assert (fx.out / "pagefind").is_dir() and not (fx.out / "pagefind" / "index.html").exists()  # a folder, unlisted
     server = serve_folder(fx.out, "127.0.0.1", 0, "https://gov.example.org/www/")
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         get = functools.partial(httpx.get, timeout=5)
         root, page, feed = get(url + "/"), get(url + "/www/zh/guides/transit/"), get(url + "/www/en/feed.xml")
-        unlisted = [get(url + path).status_code for path in ("/www/en/tags/", "/www/assets/", "/www/social/",
+        unlisted = [get(url + path).status_code for path in ("/www/pagefind/", "/www/assets/", "/www/social/",
                                                              "/www/social/buffer-x-zh.csv", "/zh/guides/transit/")]
     finally:
         server.shutdown()
