@@ -264,8 +264,8 @@ class _Lang:
     docs: dict[str, PageSpec]  # slug -> its document page
     home: PageSpec
     search: PageSpec
-    every_tag: PageSpec  # the pages listing every tag and every programme (always keyed: one small page each,
-    every_programme: PageSpec  # made of what it shows)
+    every: dict[str, PageSpec]  # "tags", "programmes" -> the page listing every one (always keyed: one small
+    # page each, made of the links it shows)
     fresh: set[tuple] = field(default_factory=set)  # groups of list pages planned anew or gone
     same_pages: bool = False
     paths: frozenset[str] | None = None  # its document pages' paths, made once a process while they stay
@@ -287,8 +287,8 @@ class _Lang:
             programmes = _programme_links(lang, sorted(groups["programme"]), site)
             tags = _tag_links(lang, groups["tag"], site)
             return cls(lang, entries, order, groups, lists, {e.slug: _document(e, site) for e in order},
-                       _home(lang, order, programmes, tags, site), _search(lang, site), _every_tag(lang, tags),
-                       _every_programme(lang, programmes))
+                       _home(lang, order, programmes, tags, site), _search(lang, site),
+                       _every_pages(lang, tags, programmes))
         return before._replanned(entries, site)
 
     def _replanned(self, entries: dict[str, Entry], site: Site) -> _Lang:
@@ -296,7 +296,7 @@ class _Lang:
         changed += [slug for slug in self.entries.keys() - entries.keys()]
         if not changed:
             return _Lang(self.lang, entries, self.order, self.groups, self.lists, self.docs, self.home, self.search,
-                         self.every_tag, self.every_programme, same_pages=True, paths=self.paths)
+                         self.every, same_pages=True, paths=self.paths)
         moved = any(slug not in entries or slug not in self.entries
                     or entries[slug].date != self.entries[slug].date for slug in changed)
         order = by_date(list(entries.values())) if moved else [entries[e.slug] for e in self.order]
@@ -319,11 +319,11 @@ class _Lang:
             and days.day_of(entries[s].updated, site.zone) == days.day_of(self.entries[s].updated, site.zone)
             for s in changed)
         placed = all(s in entries and s in self.docs and docs[s].path == self.docs[s].path for s in changed)
-        every_tag = self.every_tag if self.every_tag.data["tags"] == tags else _every_tag(self.lang, tags)
-        every_programme = self.every_programme if self.every_programme.data["programmes"] == programmes \
-            else _every_programme(self.lang, programmes)
-        return _Lang(self.lang, entries, order, groups, lists, docs, home, self.search, every_tag, every_programme,
-                     fresh, same, self.paths if placed else None)
+        links = {"tags": tags, "programmes": programmes}
+        every = {kind: was if was.data[kind] == links[kind] else _every(self.lang, kind, links[kind])
+                 for kind, was in self.every.items()}
+        return _Lang(self.lang, entries, order, groups, lists, docs, home, self.search, every, fresh, same,
+                     self.paths if placed else None)
 
     def _regrouped(self, kind: str, changed: list[str], entries: dict[str, Entry], site: Site,
                    fresh: set[tuple], reshaped: set[tuple]) -> tuple[dict, dict]:
@@ -365,8 +365,10 @@ class _Lang:
 
     def page(self, group: tuple) -> PageSpec | None:
         """This language's version of a page (`group`, see PageSpec), if it has one."""
-        if group[0] in _ONE_EACH:
-            return getattr(self, _ONE_EACH[group[0]])
+        if group[0] in ("home", "search"):
+            return self.home if group[0] == "home" else self.search
+        if group[0] in self.every:
+            return self.every[group[0]]
         if group[0] == "doc":
             return self.docs.get(group[1])
         pages = self.lists[group[0]].get(group[1], ())
@@ -386,7 +388,7 @@ class _Lang:
         for kind in KINDS:
             for key in sorted(self.lists[kind]):
                 specs += self.lists[kind][key]
-        specs += [self.every_tag, self.every_programme]
+        specs += self.every.values()
         docs = self.docs
         specs += [docs[e.slug] for e in self.order]
         specs.append(self.search)
@@ -419,24 +421,20 @@ def _home(lang: str, entries: list[Entry], programmes: list[dict], tags: list[di
                     listed=tuple(e.slug for e in entries[:LATEST]), items=tuple(entries[:LATEST]))
 
 
-def _every_tag(lang: str, tags: list[dict]) -> PageSpec:
-    """The page listing every tag (`_tag_links`): where a reader goes up from a tag's page."""
-    title = UI[lang]["tags"]
-    data = {"programmes": [], "tags": tags, "kind": "tags", "pager": None}
-    return PageSpec(("tags",), lang, layout.tags(lang), "list.html", title, data, description=title,
-                    feeds=_FEEDS[lang])
+def _every_pages(lang: str, tags: list[dict], programmes: list[dict]) -> dict[str, PageSpec]:
+    """The pages listing every tag (`_tag_links`) and every programme (`_programme_links`)."""
+    return {"tags": _every(lang, "tags", tags), "programmes": _every(lang, "programmes", programmes)}
 
 
-def _every_programme(lang: str, programmes: list[dict]) -> PageSpec:
-    """The page listing every programme (`_programme_links`): where a reader goes up from a programme's page."""
-    title = UI[lang]["programmes"]
-    data = {"programmes": programmes, "kind": "programmes", "pager": None}
-    return PageSpec(("programmes",), lang, layout.programmes(lang), "list.html", title, data, description=title,
-                    feeds=_FEEDS[lang])
+def _every(lang: str, kind: str, links: list[dict]) -> PageSpec:
+    """The page listing every tag or programme (`kind`, "tags" or "programmes"): where a reader goes up from one."""
+    title = UI[lang][kind]
+    data = {"programmes": [], kind: links, "kind": kind, "pager": None}
+    return PageSpec((kind,), lang, _EVERY[kind](lang), "list.html", title, data, description=title, feeds=_FEEDS[lang])
 
 
-_ONE_EACH = {"home": "home", "search": "search", "tags": "every_tag", "programmes": "every_programme"}  # a group
-# of one page a language -> its field in _Lang
+_EVERY = {"tags": layout.tags, "programmes": layout.programmes}  # the path of the page listing every one
+_UP = {"tag": "tags", "programme": "programmes"}  # a list's kind -> the page listing every list of that kind
 
 
 def _programme_links(lang: str, programmes: list[str], site: Site) -> list[dict]:
@@ -484,8 +482,8 @@ def _list_page(lang: str, kind: str, key: str, number: int, total: int, chunk: l
                target: tuple[str, str, list[str]], site: Site) -> PageSpec:
     path, title, feeds = target
     data = {"programmes": [], "kind": kind, "pager": _pager(lang, path, number, total, site)}
-    if kind in ("tag", "programme"):
-        data["every"] = site.urls.link(layout.tags(lang) if kind == "tag" else layout.programmes(lang))
+    if kind in _UP:
+        data["every"] = site.urls.link(_EVERY[_UP[kind]](lang))
     page_title = title if number == 1 else UI[lang]["page_title"].format(title=title, n=number)
     return PageSpec((kind, key, number), lang, layout.paged(path, number), "list.html", page_title, data,
                     description=title, feeds=feeds, listed=tuple(e.slug for e in chunk), items=tuple(chunk))
@@ -815,8 +813,8 @@ def _lang_of(saved: tuple, now: dict[str, Entry], site: Site, changed: set[str])
                 for kind, by_key in groups.items()}
     return _Lang(lang, was, [was[slug] for slug in order], restored, lists, documents,
                  _page_of(lang, "home", "", 0, home, was, site), _search(lang, site),
-                 _every_tag(lang, _tag_links(lang, restored["tag"], site)),
-                 _every_programme(lang, _programme_links(lang, sorted(restored["programme"]), site)))
+                 _every_pages(lang, _tag_links(lang, restored["tag"], site),
+                              _programme_links(lang, sorted(restored["programme"]), site)))
 
 
 def _page_of(lang: str, kind: str, key: str, number: int, saved: tuple, was: dict, site: Site) -> PageSpec:
