@@ -18,8 +18,9 @@ peak resident memory (its largest process).
 Cold means cold: each full build gets a new output folder and no manifest (zaitun), no cache
 (Pelican, Hugo). Wall time on a small VM swings with other load, mostly in the kernel's file
 creation: the load average is printed so a noisy run can be recognised, and the tools run in turn so
-each meets the same machine. Hugo is Debian's package (`make bench` installs it); a missing peer is
-reported and skipped.
+each meets the same machine; a fixed pure-Python task is timed at the start and the end, so that runs on
+machines of different speed are not compared as if they were one. Hugo is Debian's package (`make bench`
+installs it); a missing peer is reported and skipped.
 """
 from __future__ import annotations
 
@@ -501,6 +502,20 @@ def indexer_startup(repeat: int) -> list[float]:
     return runs
 
 
+def machine_speed(repeat: int = 3) -> float:
+    """Seconds, the best of `repeat`, this interpreter takes for a fixed piece of pure-Python work (building,
+    sorting and encoding 200,000 small records): wall times are comparable between two runs only when this
+    figure is too (machines of one kind have differed by 3x)."""
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        records = [{"slug": f"doc-{i:06d}", "n": i * 7 % 1000, "tags": ["visa", str(i % 6)]} for i in range(200_000)]
+        records.sort(key=lambda r: (r["n"], r["slug"]))
+        json.dumps(records[:50_000])
+        runs.append(time.perf_counter() - started)
+    return min(runs)
+
+
 def print_flatness(medians: dict[int, dict[str, float]]) -> None:
     """Whether a one-change rebuild (whole process) costs the same whatever the size of the site, on the medians
     of the smallest and the largest size benched."""
@@ -567,13 +582,14 @@ def main() -> int:
     start_launcher()
     installed_bytecode()
     work = args.keep or Path(tempfile.mkdtemp(prefix="zaitun-bench-"))
-    print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; machine speed: "
+          f"{machine_speed():.2f}s for a fixed pure-Python task (compare runs only at similar figures)")
     medians = {n: bench_size(work / str(n), n, args.repeat, args.rebuilds_only)
                for n in (int(size) for size in args.docs.split(","))}
     print(figures("\nsearch indexer start-up (Chinese dictionary)", indexer_startup(args.repeat))
           + "  (a floor under a new process's rebuild)")
     print_flatness(medians)
-    print(f"\nload average (1 min) at end: {os.getloadavg()[0]:.2f}")
+    print(f"\nload average (1 min) at end: {os.getloadavg()[0]:.2f}; machine speed: {machine_speed():.2f}s")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0
