@@ -423,3 +423,25 @@ def test_a_redirect_record_not_as_the_build_online_left_it_is_made_again_for_eve
     assert sorted(_announced_in_new_process(aged, tmp_path)) == ["notice-2023-1", "notice-2023-1", "paying",
                                                                    "transit-240"]
     assert leads_to(aged, "zh/guides/transit/") == "/zh/guides/transit-240/"
+
+
+def test_an_alias_on_a_moved_pages_old_address_leads_there_only_while_its_document_has_that_page_and_the_old_redirect_comes_back_when_the_alias_goes(fx):  # noqa: E501
+    rename(fx, "guides", "transit", "transit-240")
+    fx.translate_and_approve("transit-240")
+    fx.build()
+    assert leads_to(fx, "en/guides/transit/") == "/en/guides/transit-240/"
+    fx.write("guides", "paying", PAYING + "    aliases: [en/guides/transit]\n", PAYING_BODY)  # a slip of the pen
+    fx.ingest()
+    report = fx.build()  # its English is not approved: the old address keeps leading to the moved page
+    assert leads_to(fx, "en/guides/transit/") == "/en/guides/transit-240/"
+    assert any("/en/guides/transit/ still leads to transit-240: paying, whose alias it is, has no English page" in note
+               for note in report.redirects)
+    fx.translate_and_approve("paying")
+    report = fx.build()
+    assert leads_to(fx, "en/guides/transit/") == "/en/guides/paying/"  # the alias, once it has a page to lead to
+    assert any("leads to paying, whose alias it is, not to transit-240" in note for note in report.redirects)
+    fx.write("guides", "paying", PAYING, PAYING_BODY)  # the slip mended
+    fx.ingest()
+    assert fx.build().problems == []
+    assert leads_to(fx, "en/guides/transit/") == "/en/guides/transit-240/"  # the record was never lost
+    assert leads_to(fx, "zh/guides/transit/") == "/zh/guides/transit-240/"

@@ -383,7 +383,9 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Colle
             content_dir: Path) -> list[Output]:
     """The redirect pages of this build: each old address whose document has a page in its language now,
     then each alias (refused, with its file and line, when another output owns its address, even but for
-    letter case or Unicode form; it replaces a recorded redirect). `paths`: the site paths of the other outputs."""
+    letter case or Unicode form). An alias leads from a recorded redirect's address while its document has a
+    page in that language; the record is kept, so the address is never left leading nowhere, and leads where
+    it did once the alias goes. `paths`: the site paths of the other outputs."""
     aliased = aliased_entries(entries)
     pages = {(e.lang, e.slug): e for e in entries} if redirects.moved or aliased else {}
     items = {}
@@ -401,13 +403,20 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Colle
             if refused := claims.refusal(alias, entry.slug, content_dir / entry.source):
                 redirects.refused.append(refused)
                 continue
-            was = redirects.moved.pop(path, None)  # the alias says where it leads now
+            was = redirects.moved.get(path)  # kept: it leads there again once the alias goes
+            if (lang, entry.slug) not in pages:  # no page to lead to (yet): the old address keeps working
+                if was and path in items:
+                    redirects.notes.append(f"/{path} still leads to {was[1]}: {entry.slug}, whose alias it is, has "
+                                           f"no {_NAMES[lang]} page")
+                continue
             if was and was[1] != entry.slug:
-                redirects.notes.append(f"/{path} leads to {entry.slug}, whose alias it is, not to {was[1]}")
-            items.pop(path, None)
-            if (lang, entry.slug) in pages:
-                items[path] = _output(path, pages[lang, entry.slug], site)
+                redirects.notes.append(f"/{path} leads to {entry.slug}, whose alias it is, not to {was[1]} (as it "
+                                       "will again once the alias goes)")
+            items[path] = _output(path, pages[lang, entry.slug], site)
     return list(items.values())
+
+
+_NAMES = {"zh": "Chinese", "en": "English"}
 
 
 class AliasClaims:
