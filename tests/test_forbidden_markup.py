@@ -1,7 +1,7 @@
 """A forbidden rendering the English hides in Markdown a page renders as plain words (`**Propaganda**
 Department`, `&#80;ropaganda`, `Propaganda\\-Department`), or glues to a character a reader does not take for
-a letter (an apostrophe drawn by a modifier letter, a digit, an underscore), is refused as the plain one is: the
-reader sees it."""
+a letter (an apostrophe drawn by a modifier letter, a digit, an underscore), or parts with a note's mark
+(`Propaganda[^1] Department`), is refused as the plain one is: the reader sees it."""
 
 import json
 
@@ -21,7 +21,11 @@ HIDDEN = ["The **Propaganda** Department published a notice.",
           "The Propaganda\\-Department published a notice.",
           "The Propaganda Department\u02bcs notice was published.",  # a modifier letter drawn as an apostrophe
           "The Propaganda Department2 published a notice.",
-          "The Propaganda_Department published a notice."]
+          "The Propaganda_Department published a notice.",
+          "The Propaganda[^1] Department published a notice.",  # a footnote's mark, as Markdown without footnotes
+          "The Propaganda&#91;1&#93; Department published a notice.",  # shows it
+          "The [Propaganda][r] Department published a notice.",
+          "The Propaganda^1^ Department published a notice."]
 
 
 @pytest.fixture

@@ -218,30 +218,45 @@ _SENTENCE_END_RE = re.compile(r"(?<!\.)[.!?](?!\.)\s|[。！？]")
 def _joined_hit(banned: str, entry: Entry, entries: list[Entry], text: str, fold: bool) -> tuple[int, int] | None:
     """Where the words of a forbidden rendering of several words stand with nothing between them, or other
     marks than a space ("PropagandaDepartment", "Propaganda/Department", "P r o p a g a n d a Department",
-    "Propaganda ... Department", a tag between them): the letters of the rendering in a row, a whole word at each
-    end, read across no sentence's end; outside every approved rendering of the segment's terms, as
-    `_forbidden_hit`."""
-    letters = "".join(c for c in banned if c.isalnum())
-    untagged, kept, joined = _letters_of(text)
-    if " " not in banned or letters not in joined:  # one word: found as a word already
+    "Propaganda ... Department", a tag between them), or a note's mark ("Propaganda[^1] Department",
+    "Propaganda^a^ Department", "Propaganda<sup>1</sup> Department") or, in a rendering of no digit, a number
+    ("Propaganda 1 Department"): the letters of the rendering in a row, a whole word at each end, read across no
+    sentence's end; outside every approved rendering of the segment's terms, as `_forbidden_hit`."""
+    if " " not in banned:  # one word: found as a word already
         return None
-    approved = _approved_spans(banned, entry, entries, text, fold)
-    for hit in re.finditer(re.escape(letters), joined):
-        start, end = kept[hit.start()], kept[hit.end() - 1] + 1
-        before, after = text[:start][-1:], re.match(r"(?:e?s)?(.?)", text[end:]).group(1)  # (plurals too)
-        if (before.isalpha() or after.isalpha() or _SENTENCE_END_RE.search(untagged, start, end)
-                or any(s <= start and end <= e for s, e in approved)):
+    digits = any(c.isdigit() for c in banned)
+    approved = None
+    for marks in (False, True):
+        keep = str.isalnum if digits or not marks else str.isalpha
+        letters = "".join(filter(keep, banned))
+        untagged, kept, joined = _letters_of(text, marks, keep is str.isalnum)
+        if letters not in joined:
             continue
-        return start, end
+        approved = _approved_spans(banned, entry, entries, text, fold) if approved is None else approved
+        for hit in re.finditer(re.escape(letters), joined):
+            start, end = kept[hit.start()], kept[hit.end() - 1] + 1
+            before, after = text[:start][-1:], re.match(r"(?:e?s)?(.?)", text[end:]).group(1)  # (plurals too)
+            if (before.isalpha() or after.isalpha() or _SENTENCE_END_RE.search(untagged, start, end)
+                    or any(s <= start and end <= e for s, e in approved)):
+                continue
+            return start, end
     return None
 
 
+# a note's mark between the words of a forbidden rendering is read past too: a footnote's or a reference's
+# ("[^1]", "[1]", "[a]", "[sic]"), a superscript's ("^1^", "<sup>a</sup>"), a numbered one's ("(1)", "{a}")
+_MARK_RE = re.compile(r"\[\^?[^\[\]\s]{1,4}\]|\^[^^\s]{1,4}\^|\([^()\s]{1,4}\)|\{[^{}\s]{1,4}\}"
+                      r"|<su[pb]\b[^<>]{0,40}>[^<>]{0,8}</su[pb]\s*>", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=64)
-def _letters_of(text: str) -> tuple[str, list[int], str]:
-    """The text with its tags blanked (each character where it was), where its letters and digits are, and those
-    in a row: read once a text, for every rendering looked for in it."""
-    untagged = _TAG_RE.sub(lambda tag: " " * len(tag.group()), text)
-    kept = [i for i, c in enumerate(untagged) if c.isalnum()]
+def _letters_of(text: str, marks: bool = False, digits: bool = True) -> tuple[str, list[int], str]:
+    """The text with its tags (and with `marks`, its notes' marks) blanked, each character where it was, where its
+    letters (and `digits`) are, and those in a row: read once a text, for every rendering looked for in it."""
+    blank = lambda found: " " * len(found.group())  # noqa: E731
+    untagged = _TAG_RE.sub(blank, _MARK_RE.sub(blank, text) if marks else text)
+    keep = str.isalnum if digits else str.isalpha
+    kept = [i for i, c in enumerate(untagged) if keep(c)]
     return untagged, kept, "".join(text[i] for i in kept)
 
 
