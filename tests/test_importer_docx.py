@@ -101,6 +101,36 @@ def test_text_that_cannot_be_read_as_text_is_refused_naming_the_paragraph(tmp_pa
     assert message.startswith("paragraph 2 (“申请表勾选。”) holds ") and said in message
 
 
+def test_a_picture_word_inserted_is_refused_naming_the_paragraph_not_dropped(tmp_path):
+    """A map or a QR code holds no text, but the page would go out without what it shows."""
+    import struct
+    import zlib
+
+    import docx
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+    (tmp_path / "map.png").write_bytes(png)
+    document = docx.Document()
+    document.add_paragraph(TITLE)
+    document.add_paragraph("扫码办理：").add_run().add_picture(str(tmp_path / "map.png"))
+    document.save(tmp_path / "notice.docx")
+    message = refusal(tmp_path / "notice.docx")
+    assert message.startswith("paragraph 2 (“扫码办理：”) holds a picture") and "save it as an image file" in message
+
+
+@pytest.mark.parametrize(("markup", "said"), [
+    ('<w:r><w:pict><v:shape><v:imagedata r:id="rId9"/></v:shape></w:pict></w:r>', "a picture"),
+    ('<w:r><w:drawing><wp:inline><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/'
+     'chart"/></a:graphic></wp:inline></w:drawing></w:r>', "a chart"),
+])
+def test_an_old_picture_or_a_chart_is_refused_naming_the_paragraph_not_dropped(tmp_path, markup, said):
+    path = word_file(tmp_path / "notice.docx", p(TITLE), p("办理流程", markup, "如下。"))
+    assert refusal(path).startswith(f"paragraph 2 (“办理流程如下。”) holds {said}, which zaitun does not take in")
+
+
 def test_hidden_text_is_refused_naming_the_paragraph_and_unhidden_text_is_read(tmp_path):
     hidden = '<w:r><w:rPr><w:vanish/></w:rPr><w:t>（内部意见：暂不公开）</w:t></w:r>'
     path = word_file(tmp_path / "notice.docx", p(TITLE), p("外籍人士可申请服务。", hidden))

@@ -34,6 +34,15 @@ _REFUSED = {  # element: what it is, and how staff keep its text
     M + "oMath": "an equation, which zaitun cannot read as text: write it out as text, then save",
 }
 _SMARTART = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+# A picture (DrawingML's, or an old VML one) or a chart holds no text, but what it shows (a map, a QR code, a
+# scanned page, figures) is part of the notice: dropped, the page would go out without it.
+_PICTURES = {"{http://schemas.openxmlformats.org/drawingml/2006/picture}pic",
+             "{urn:schemas-microsoft-com:vml}imagedata"}
+_CHART = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+_PICTURE_ADVICE = ("which zaitun does not take in from a Word file, and dropping it could lose what the notice shows "
+                   "(a map, a QR code, a scanned page): save it as an image file into the document's folder in "
+                   "content/, delete it from the Word file and save; once the notice is taken in, link the image "
+                   "from its document: ![what it shows](its-file.png)")
 _OFF = {"0", "false", "off"}
 
 
@@ -130,6 +139,10 @@ class _Reader:
             elif tag == A + "graphicData" and child.get("uri") == _SMARTART:
                 raise Unfaithful(f"{self.where(p)} holds a SmartArt diagram, whose text zaitun cannot read: "
                                  "write its text out as paragraphs")
+            elif tag in _PICTURES:
+                raise Unfaithful(f"{self.where(p)} holds a picture, {_PICTURE_ADVICE}")
+            elif tag == A + "graphicData" and child.get("uri") == _CHART:
+                raise Unfaithful(f"{self.where(p)} holds a chart, {_PICTURE_ADVICE}")
             elif tag not in _SKIPPED and isinstance(tag, str):
                 self.inline(p, child, pieces, boxes)
 
