@@ -90,6 +90,21 @@ def test_a_long_text_is_cut_at_a_sentence_end_when_that_keeps_most_of_the_room()
     assert short.split("\n")[0].endswith("…") and len(short.split("\n")[0]) > 100
 
 
+def test_hashtags_go_before_the_text_is_cut_and_stay_when_it_must_be_cut_anyway():
+    text = ("The 240-hour visa-free transit policy now applies to citizens of 55 countries. If you transit through "
+            "Quanzhou Jinjiang International Airport to a third country, you may stay for up to 10 days.")
+    bluesky = PLATFORMS["bluesky"]  # (its link counts whole: no room for a tag beside the whole text)
+    assert compose(text, URL, ["240HourTransit", "Quanzhou"], bluesky, TERMS) == text + "\n" + URL
+    tags = ["240HourTransit", "VisaFreeTransitThroughChinaForFiftyFiveCountries"]
+    post = compose(text, URL, tags, PLATFORMS["x"], TERMS)
+    assert post == text + "\n\n#240HourTransit\n" + URL  # the whole text, and the tag that fits beside it
+    post = compose(text, URL, tags, PLATFORMS["mastodon"], TERMS)
+    assert post == text + "\n\n#240HourTransit #VisaFreeTransitThroughChinaForFiftyFiveCountries\n" + URL
+    longer = text + " Check the list of eligible ports and countries before you travel." * 3
+    post = compose(longer, URL, ["240HourTransit"], bluesky, TERMS)
+    assert post.endswith("\n\n#240HourTransit\n" + URL) and length(post, bluesky) <= bluesky.limit
+
+
 def announce_all(fixture, daily_limit: int = 100) -> None:
     """Let the fixture's archive documents be announced too (by default only recent ones are)."""
     (fixture.project.root / "zaitun.toml").write_text(

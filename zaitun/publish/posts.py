@@ -106,10 +106,16 @@ def shorten(text: str, fits, terms: list[str]) -> str:
 
 
 def compose(text: str, url: str, hashtags: list[str], platform: Platform, terms: list[str]) -> str:
-    """A post within the platform's limit: text, then hashtags (dropped first), then the link."""
+    """A post within the platform's limit: text, then hashtags, then the link. Hashtags go before the text is
+    cut (the last first): a whole announcement says more than a tag; a text too long even without them is cut
+    with them kept, as far as the text still fits beside them."""
     tags = [platform.hashtag_style.format(tag) for tag in hashtags]
+    whole = text.strip()
+    for kept in range(len(tags), -1, -1):  # the whole text, with as many hashtags as fit beside it
+        if length(whole + _tail(tags[:kept], url), platform) <= platform.limit:
+            return whole + _tail(tags[:kept], url)
     while True:
-        tail = ("\n\n" + " ".join(tags) if tags else "") + "\n" + url
+        tail = _tail(tags, url)
 
         def fits(candidate: str, tail: str = tail) -> bool:
             return length(candidate + tail, platform) <= platform.limit
@@ -118,3 +124,7 @@ def compose(text: str, url: str, hashtags: list[str], platform: Platform, terms:
         if body or not tags:
             return (body + tail) if body else url
         tags = tags[:-1]
+
+
+def _tail(tags: list[str], url: str) -> str:
+    return ("\n\n" + " ".join(tags) if tags else "") + "\n" + url
