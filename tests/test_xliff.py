@@ -1,6 +1,9 @@
+import copy
+
 import pytest
+from conftest import write_doc
 from lxml import etree
-from review_support import SLUG, draft_all, quick_user, review_project, run, terms
+from review_support import FRONT, SLUG, draft_all, quick_user, review_project, run, terms
 from translate.storage.xliff2 import Xliff2File
 
 from zaitun.content.intake import ingest
@@ -229,3 +232,71 @@ def test_a_unit_split_in_segments_is_final_only_when_every_segment_is(exported, 
     if english[0] is None:
         assert report.refused == {f"{SLUG}/{ids[2]}": "segment 1 of this unit has no target: translate every "
                                                      "segment, then import it"}
+
+
+def another_document(project, store, slug: str = "hotline") -> str:
+    """A second document in review, sharing no sentence with the first."""
+    write_doc(project.root, f"guides/{slug}.md", FRONT, "## 热线\n\n外籍人士可拨打12345热线。服务时间为全天。\n")
+    ingest(project, store)
+    return slug
+
+
+def test_a_file_whose_id_names_another_document_is_refused_whole_in_one_message(exported, tmp_path):
+    project, store, ids, data = exported
+    other = another_document(project, store)
+    back = all_final(retarget(data, {ids[1]: "Policy overview"})).replace(
+        f'id="{SLUG}"'.encode(), f'id="{other}"'.encode()).replace(
+        f"guides/{SLUG}.md".encode(), f"guides/{other}.md".encode())
+    result = cli_import(project, store, tmp_path, back, "--approve-final")
+    assert result.exit_code == 1
+    refusal, summary = result.output.splitlines()
+    assert refusal.startswith(f"refused {other}: none of this <file>'s 5 unit ids is a segment of document '{other}', "
+                              "now or before: its <file id> was edited, or it was exported for another document; "
+                              "nothing of it was imported")
+    assert summary == "updated 0, approved 0, not approved 0, unchanged 0, refused 1"
+    assert store.current_translations(other) == {}
+    assert [s.target for s in segment_states(store, SLUG)][1] == "EN 1: 政策概况"
+
+
+def test_a_unit_of_another_document_among_the_files_own_is_refused_as_never_its_segment(exported):
+    project, store, ids, data = exported
+    other = another_document(project, store)
+    stray = segment_states(store, other)[0].seg_id
+    back = retarget(data, {ids[1]: "Policy overview"}).replace(f'id="{ids[2]}"'.encode(), f'id="{stray}"'.encode())
+    report = import_xliff(project, store, back, "alice")
+    assert report.updated == [f"{SLUG}/{ids[1]}"]
+    assert report.refused == {f"{SLUG}/{stray}": f"document '{SLUG}' never had this segment: check the unit id, "
+                                                 "or export the document again"}
+
+
+def test_a_file_whose_every_chinese_sentence_changed_since_the_export_is_refused_unit_by_unit(exported):
+    """Segments the document once had are its own: the file is stale, not another document's."""
+    project, store, ids, data = exported
+    path = project.content_dir / "guides" / f"{SLUG}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("概况", "简介").replace("指南", "说明")
+                    .replace("。", "！"),
+                    encoding="utf-8")
+    ingest(project, store)
+    assert not {s.seg_id for s in segment_states(store, SLUG)} & set(ids)
+    report = import_xliff(project, store, retarget(data, {ids[1]: "Policy overview"}), "alice")
+    assert set(report.refused) == {f"{SLUG}/{seg_id}" for seg_id in ids}
+    assert all("no longer in the document" in why for why in report.refused.values())
+
+
+def test_a_unit_id_twice_in_a_file_refuses_the_file_naming_the_line_and_the_id(exported, tmp_path):
+    """A copy of the approved unit with another target would otherwise be saved over the approval."""
+    project, store, ids, data = exported
+    root = etree.fromstring(retarget(data, {ids[1]: "Policy overview"}))
+    copied = copy.deepcopy(next(root.iter(f"{X}unit")))
+    copied.find(f"{X}segment/{X}target").text = "Transit without a visa"
+    root.find(f"{X}file").append(copied)
+    back = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    first, second = [u.sourceline for u in etree.fromstring(back).iter(f"{X}unit") if u.get("id") == ids[0]]
+    result = cli_import(project, store, tmp_path, back)
+    assert isinstance(result.exception, ReviewError) and result.exit_code == 1
+    assert str(result.exception).startswith(
+        f"{tmp_path / 'back.xlf'}: refused: line {second}: unit id {ids[0]!r} again in <file id='{SLUG}'> "
+        f"(first at line {first}); XLIFF 2.0 wants unit ids unique within a file")
+    segs = segment_states(store, SLUG)
+    assert (segs[0].state, segs[0].target) == ("approved", "EN 0: " + segs[0].source)
+    assert segs[1].target == "EN 1: 政策概况"

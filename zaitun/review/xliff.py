@@ -6,7 +6,9 @@ rejected), translated (draft) or final (approved); `zt:version` on each unit nam
 exported, so an import never replaces or approves a draft saved after the export.
 
 Import: each unit is checked on its own. A unit whose segment is gone or whose `<source>` no
-longer equals the current Chinese is refused with a message naming it; the others are taken. A unit
+longer equals the current Chinese is refused with a message naming it; the others are taken. A `<file>`
+none of whose unit ids the document it names ever had is refused whole, in one message: its `id` was
+edited, or it was exported for another document, and "its Chinese changed" would send the reader astray. A unit
 a CAT tool split into several `<segment>`s is as far as its least advanced one (`final` only when every
 one is), and is refused while one of them has no target: its English would be part of the Chinese only.
 Accepted targets are stored as edits by the importing reviewer, never as approvals, unless
@@ -21,7 +23,8 @@ tells whether its segment changed since the translator saw it), or when its targ
 reviewer rejected, handed back unchanged.
 
 A file with a DOCTYPE is refused whole: XLIFF 2.0 has no DTD, and a DTD's entities would put text in
-units that is not written in them.
+units that is not written in them. So is one with a unit id twice in a `<file>` (XLIFF 2.0 wants them unique):
+only one of the two could be taken, and which one the translator meant nobody can tell.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ class ImportReport:
     approved: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     not_approved: dict[str, str] = field(default_factory=dict)  # final units left as drafts -> why
-    refused: dict[str, str] = field(default_factory=dict)  # "slug/seg_id" -> why
+    refused: dict[str, str] = field(default_factory=dict)  # "slug/seg_id", or "slug" for a whole <file> -> why
 
     def lines(self) -> list[str]:
         return [*(f"not approved {key}, left as a draft: {why}" for key, why in self.not_approved.items()),
@@ -95,7 +98,8 @@ class _Unit:
 
 
 def parse_units(data: bytes, name: str = "the file") -> list[_Unit]:
-    """Every unit of an XLIFF 2.0 file; a file with a DOCTYPE is refused, network access too."""
+    """Every unit of an XLIFF 2.0 file; a file with a DOCTYPE or a unit id twice in a <file> is refused, network
+    access too."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
         root = etree.fromstring(data, parser)
@@ -107,9 +111,16 @@ def parse_units(data: bytes, name: str = "the file") -> list[_Unit]:
                           "the DOCTYPE and write out every &name; it declares")
     if root.tag != _q("xliff") or not str(root.get("version", "")).startswith("2."):
         raise ReviewError(f"{name}: not an XLIFF 2.0 file (expected <xliff version=\"2.0\"> in the 2.0 namespace)")
-    units = []
+    units, seen = [], {}
     for file_el in root.iter(_q("file")):
         for unit in file_el.iter(_q("unit")):
+            key = (file_el.get("id", ""), unit.get("id", ""))
+            if key in seen:  # the last would win, over an approval perhaps
+                raise ReviewError(f"{name}: refused: line {unit.sourceline}: unit id {key[1]!r} again in <file id="
+                                  f"{key[0]!r}> (first at line {seen[key]}); XLIFF 2.0 wants unit ids unique within "
+                                  "a file, and only one of them could be imported: delete the other, then import "
+                                  "the file again. Nothing of it was imported")
+            seen[key] = unit.sourceline
             segs = unit.findall(_q("segment"))
             sources, targets = [_text(s.find(_q("source"))) for s in segs], [_text(s.find(_q("target"))) for s in segs]
             # a unit is as far as its least advanced segment: final only when every one is
@@ -132,17 +143,32 @@ def import_xliff(project: Project, store: Store, data: bytes, actor: str, approv
     names the file in errors."""
     require_role(store, actor)
     report = ImportReport()
-    current: dict[str, dict] = {}
+    files: dict[str, list[_Unit]] = {}
     for unit in parse_units(data, name):
-        key = f"{unit.slug}/{unit.seg_id}"
-        if unit.slug not in current:
-            current[unit.slug] = _current(store, unit.slug)
-        why = _refusal(unit, current[unit.slug])
-        if why:
-            report.refused[key] = why
+        files.setdefault(unit.slug, []).append(unit)
+    for slug, units in files.items():
+        current = _current(store, slug)
+        ever = {s["seg_id"] for s in store.segments(slug, active=None)} if current else set()
+        if current and not ever & {unit.seg_id for unit in units}:
+            report.refused[slug] = _foreign(slug, len(units))
             continue
-        _take(project, store, unit, current[unit.slug][unit.seg_id], actor, approve_final, report, key)
+        for unit in units:
+            key = f"{unit.slug}/{unit.seg_id}"
+            why = _refusal(unit, current, ever)
+            if why:
+                report.refused[key] = why
+                continue
+            _take(project, store, unit, current[unit.seg_id], actor, approve_final, report, key)
     return report
+
+
+def _foreign(slug: str, count: int) -> str:
+    """Why a <file> none of whose unit ids its document ever had is refused whole: not "its Chinese changed" for
+    each unit, as if the document had been edited, when the file names the wrong document."""
+    return (f"none of this <file>'s {count} unit id{'s' * (count != 1)} is a segment of document {slug!r}, now or "
+            "before: its <file id> was edited, or it was exported for another document; nothing of it was "
+            "imported. Put back the id it was exported with, or export the document again with "
+            f"`zaitun review export-xliff {slug}`")
 
 
 def _current(store: Store, slug: str) -> dict:
@@ -152,10 +178,12 @@ def _current(store: Store, slug: str) -> dict:
     return {s.seg_id: s for s in segment_states(store, slug)}
 
 
-def _refusal(unit: _Unit, segments: dict) -> str | None:
+def _refusal(unit: _Unit, segments: dict, ever: set[str]) -> str | None:
     if not segments:
         return f"no document {unit.slug!r} in review; export it again with `zaitun review export-xliff`"
     seg = segments.get(unit.seg_id)
+    if seg is None and unit.seg_id not in ever:  # a mistyped id, or a unit copied from another document's file
+        return f"document {unit.slug!r} never had this segment: check the unit id, or export the document again"
     if seg is None:
         return "this segment is no longer in the document (its Chinese was changed or removed); export again"
     if unit.source != seg.source:
