@@ -56,11 +56,40 @@ def test_values_override_defaults(tmp_path):
     ("[review]\nport = 99999\n", "'review.port' must be a port from 1 to 65535", 2),
     ("[publish]\npreview_port = 0\n", "'publish.preview_port' must be a port from 1 to 65535", 2),
     ('[site]\ntimezone = "China/Quanzhou"\n', "unknown time zone 'China/Quanzhou' in 'site.timezone'", 2),
+    ('[site]\nbase_url = "http://"\n', "'site.base_url' has no host", 2),
+    ('[site]\nbase_url = "https://example.org/site?x=1#frag"\n', "'site.base_url' holds a query (?) or a fragment", 2),
+    ('[site]\nbase_url = "https://example.org/site#top"\n', "'site.base_url' holds a query (?) or a fragment", 2),
+    ('[site]\nbase_url = "https://exa mple.org/"\n', "'site.base_url' holds a space", 2),
+    ('[site]\nbase_url = "https://ex!ample.org/"\n', "'site.base_url' has an invalid host 'ex!ample.org'", 2),
+    ('[site]\nbase_url = "https://example.org:99999/"\n', "'site.base_url' has an invalid port", 2),
+    ('[site]\nbase_url = "https://example.org:0/"\n', "'site.base_url' has an invalid port", 2),
+    ('[site]\nbase_url = "https://[::1/"\n', "'site.base_url' has an invalid IPv6 address in [ ]", 2),
 ])
 def test_invalid_settings_are_reported_with_line(tmp_path, text, message, line):
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, text))
     assert message in info.value.message and info.value.line == line
+
+
+@pytest.mark.parametrize("url", ["https://example.org/site/", "http://127.0.0.1:8000", "https://[2001:db8::1]:8443/",
+                                 "https://泉州.中国/", "https://example.org:/"])
+def test_a_base_url_with_a_path_a_port_an_ipv6_or_a_chinese_host_is_accepted(tmp_path, url):
+    assert load_config(write(tmp_path, f'[site]\nbase_url = "{url}"\n')).get("site.base_url") == url
+
+
+def test_check_names_a_base_url_pages_cannot_be_added_to_at_its_line(tmp_path):
+    """`base_url = "http://"` published `<link>http:/en/</link>`, and a query ended up before every page's path."""
+    from zaitun.scaffold import init_project
+
+    init_project(tmp_path / "p", with_sample=False)
+    config = tmp_path / "p" / "zaitun.toml"
+    text = config.read_text(encoding="utf-8")
+    line = text.splitlines().index('base_url = "http://127.0.0.1:8000"') + 1
+    for url, reason in [("http://", "has no host"), ("https://example.org/site?x=1#frag", "holds a query (?)"),
+                        ("https://example.org:99999/", "has an invalid port")]:
+        config.write_text(text.replace('base_url = "http://127.0.0.1:8000"', f'base_url = "{url}"'), encoding="utf-8")
+        result = CliRunner().invoke(app, ["--project", str(tmp_path / "p"), "check"])
+        assert result.exit_code == 1 and f"{config}:{line}: 'site.base_url' {reason}" in result.output, result.output
 
 
 def test_a_whole_bucket_target_is_accepted_when_the_setting_says_the_site_is_the_whole_bucket(tmp_path):
@@ -144,6 +173,23 @@ def test_config_list_gives_the_default_of_each_setting_the_project_changed(tmp_p
     assert lines["site.page_size"].startswith("site.page_size = 30 ")
     assert lines["site.page_size"].endswith("(default: 20)")
     assert "(default:" not in lines["site.timezone"]  # as the default: nothing to add
+
+
+def test_config_shows_every_url_setting_without_its_password_or_secret_query_values(tmp_path):
+    write(tmp_path, '[translate]\nprovider_url = "http://user:LIBREPASS@127.0.0.1:5000/?api_key=LK&lang=zh"\n'
+                    '[publish]\ns3_endpoint_url = "http://AK:S/K@127.0.0.1:15003"\n'
+                    '[social]\nmastodon_url = "https://masto.example/?access_token=MTOK"\n'
+                    '[review]\ndatabase_url = "postgresql+psycopg://zaitun:hunter2@db.example/zaitun?sslmode=require"\n')
+    listed = CliRunner().invoke(app, ["--project", str(tmp_path), "config"])
+    assert listed.exit_code == 0, listed.output
+    for secret in ("LIBREPASS", "LK", "S/K", "MTOK", "hunter2"):
+        assert secret not in listed.output
+    assert "translate.provider_url = 'http://user:***@127.0.0.1:5000/?api_key=***&lang=zh'" in listed.output
+    assert "publish.s3_endpoint_url = 'http://AK:***@127.0.0.1:15003'" in listed.output
+    assert "social.mastodon_url = 'https://masto.example/?access_token=***'" in listed.output
+    assert "review.database_url = 'postgresql+psycopg://zaitun:***@db.example/zaitun?sslmode=require'" in listed.output
+    shown = CliRunner().invoke(app, ["--project", str(tmp_path), "config", "--show-secrets"]).output
+    assert all(secret in shown for secret in ("LIBREPASS", "LK", "S/K", "MTOK", "hunter2"))
 
 
 def test_a_zaitun_toml_caught_half_written_is_read_once_the_editor_has_written_it(tmp_path):

@@ -222,6 +222,18 @@ def test_logs_status_and_outbox_show_no_token_of_a_notification_url(tmp_path, ca
     store.close()
 
 
+def test_logs_and_status_show_a_notification_url_as_its_scheme_host_and_port_only(tmp_path, caplog):
+    port = free_port()  # nobody there: the message fails and waits
+    project, store = review_project(tmp_path)
+    project = configure(project, published=[f"json://botuser:pa55word@127.0.0.1:{port}/hook"])
+    assert Notifier(project, attempts=1, backoff=0).notify("published", "Online", "a page") is False
+    status = run(project, "status").output
+    assert f"notification to json://127.0.0.1:{port} failed (attempt 1 of 1)" in caplog.text
+    assert f"notify.published URL 1 (json://127.0.0.1:{port})" in status
+    assert "botuser" not in caplog.text + status
+    store.close()
+
+
 def test_mail_keeps_the_lines_of_a_message_and_shows_its_markup_as_text(tmp_path, smtp):
     inbox, port = smtp
     project, store = review_project(tmp_path)

@@ -6,6 +6,7 @@ validator, `zaitun init` and the documentation all read.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -167,16 +168,40 @@ class Config:
         return self.get(name) or os.environ.get(env, "")
 
     def shown(self, name: str, show_secrets: bool = False) -> str:
-        """A setting as `zaitun config` prints it: secrets masked (a database URL keeps all but its
-        password) unless asked for."""
+        """A setting as `zaitun config` prints it, unless asked for secrets: a URL (any setting's) keeps all but
+        its password and secret-looking query values, other secrets are masked whole."""
         value = self.get(name)
-        if show_secrets or not _BY_NAME[name].secret or not value:
+        if show_secrets or not value:
             return repr(value)
-        if name == "review.database_url":
-            from sqlalchemy.engine import make_url
-
-            return repr(make_url(value).render_as_string(hide_password=True))
+        if isinstance(value, str) and _URL.match(value):
+            return repr(masked_url(value))
+        if not _BY_NAME[name].secret:
+            return repr(value)
         return "'********'" if isinstance(value, str) else f"[{len(value)} hidden]"
+
+
+_MASK = "***"
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")  # a scheme: the value is a URL, whichever setting holds it
+# user:password@ at the start: up to the last @ before the query, as SQLAlchemy takes a / or @ in a password
+_PASSWORD = re.compile(r"\A([^:/?#@]*):[^?#]*@")
+# Query parameters whose value is a credential: api_key, access_token, X-Amz-Signature, password, ...
+_SECRET_PARAM = re.compile(r"token|key|secret|pass|pwd|sig|auth|credential|session", re.IGNORECASE)
+
+
+def masked_url(url: str) -> str:
+    """`url` with the password of its user info and the values of secret-looking query (or fragment) parameters
+    masked, so `zaitun config` can be pasted into a ticket; the rest is kept as written."""
+    scheme, sep, rest = url.partition("://")
+    rest = _PASSWORD.sub(rf"\1:{_MASK}@", rest, count=1)
+    rest, hash_, fragment = rest.partition("#")
+    path, mark, query = rest.partition("?")
+    return scheme + sep + path + mark + _masked_params(query) + hash_ + _masked_params(fragment)
+
+
+def _masked_params(params: str) -> str:
+    """`a=1&api_key=K` as `a=1&api_key=***`."""
+    return "&".join(f"{k}={_MASK}" if v and _SECRET_PARAM.search(k) else k + eq + v
+                    for k, eq, v in (item.partition("=") for item in params.split("&")))
 
 
 def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:
@@ -250,9 +275,8 @@ def _problems(flat: dict[str, Any], text: str, path: Path) -> Iterator[ConfigErr
             wrong.add(name)
             yield exc
     flat = {name: value for name, value in flat.items() if name not in wrong}
-    base = flat.get("site.base_url", "http://x")
-    if not str(base).startswith(("http://", "https://")):
-        yield ConfigError(path, "'site.base_url' must start with http:// or https://", _line_of(text, "site.base_url"))
+    if problem := _base_url_problem(str(flat.get("site.base_url", "http://x"))):
+        yield ConfigError(path, f"'site.base_url' {problem}", _line_of(text, "site.base_url"))
     for name in [n for n in flat if n.startswith("limits.")] + ["site.page_size", "social.daily_limit",
                                                                 "review.session_idle_minutes",
                                                                 "review.session_lifetime_hours",
@@ -293,7 +317,12 @@ def _problems(flat: dict[str, Any], text: str, path: Path) -> Iterator[ConfigErr
         except ZaitunError as exc:
             yield ConfigError(path, f"'publish.s3_target': {exc}", _line_of(text, "publish.s3_target"))
     for name in ("publish.websub_hub", "site.base_url"):  # written into every feed or page: no password in them
-        parts = urlsplit(str(flat.get(name) or ""))
+        try:
+            parts = urlsplit(str(flat.get(name) or ""))
+        except ValueError:
+            if name != "site.base_url":  # (said above)
+                yield ConfigError(path, f"'{name}' {_BRACKETS}", _line_of(text, name))
+            continue
         if parts.username is not None or parts.password is not None:
             yield ConfigError(path, f"'{name}' holds a user name or password ({parts.scheme}://…@{parts.hostname}): "
                                     "it is written into every feed and page the site publishes; give the URL "
@@ -307,6 +336,52 @@ def _problems(flat: dict[str, Any], text: str, path: Path) -> Iterator[ConfigErr
             _check_output_dir(flat["publish.output_dir"], text, path)
         except ConfigError as exc:
             yield exc
+
+
+_BRACKETS = "has an invalid IPv6 address in [ ]: write one as https://[2001:db8::1]/"
+_HOST = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?")  # a host name's letters, once in IDNA form
+
+
+def _base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the site's public address, or None: every page, feed and sitemap address is the
+    path of a page added to it, so it must be a plain http(s) address with a host and no query or fragment."""
+    if not url.startswith(("http://", "https://")):
+        return "must start with http:// or https://"
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "holds a space or another blank: write the address without it (a space in a path as %20)"
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a [ left unclosed, or no IPv6 address in it
+        return _BRACKETS
+    try:
+        port = parts.port
+    except ValueError:  # not a number from 0 to 65535
+        port = 0
+    if not parts.hostname:
+        return "has no host: give the site's public address, such as https://example.org/"
+    if "?" in url or "#" in url:
+        return "holds a query (?) or a fragment (#): page addresses are added to it, so give the site's address " \
+               "without them, such as https://example.org/site/"
+    if port == 0:
+        return "has an invalid port: give one from 1 to 65535 (https://example.org:8443/), or none"
+    if not _valid_host(parts.hostname):
+        return f"has an invalid host {parts.hostname!r}: give a host name (letters, digits and '-', between dots) " \
+               "or an IP address"
+    return None
+
+
+def _valid_host(host: str) -> bool:
+    if ":" in host:  # an IPv6 address, written in [ ]
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+        return True
+    try:
+        ascii_host = host.encode("idna").decode("ascii")  # a Chinese domain name is valid: 泉州.中国
+    except UnicodeError:
+        return False
+    return bool(_HOST.fullmatch(ascii_host))
 
 
 # What a build must never take for its output folder: it moves the folder named there aside as a site

@@ -282,13 +282,15 @@ def key(url: str) -> str:
 
 
 def shown(url: str) -> str:
-    """The URL as logs and `zaitun status` show it: scheme and host of Apprise's private form (tokens and
-    passwords shortened or starred), without path or query (a webhook's path or header may be its key)."""
+    """The URL as logs and `zaitun status` show it: scheme, host and port of Apprise's private form (where the
+    host is a token, as Telegram's, it is shortened), without user name, path or query (a webhook's path or
+    header may be its key)."""
     plugin = _plugin(url, "")
     if not plugin:
         return scheme(url)
     private = plugin.url(privacy=True)
-    return scheme(private) + private.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0]
+    host = private.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0]
+    return scheme(private) + host.rpartition("@")[2]
 
 
 def scheme(url: str) -> str:
