@@ -225,3 +225,26 @@ def test_english_an_older_zaitun_screened_is_screened_again_by_todays_rules(fx):
     assert problem.startswith(f"{path}:") and "en page held back" in problem
     assert disguised not in read(fx, "en/guides/transit/")
     assert body(read(fx, "en/guides/transit/")) == body(english_before)
+
+
+def test_english_screened_by_rules_that_read_no_footnote_mark_between_the_words_is_screened_again(fx):
+    """Rules 3 approved "Propaganda[^1] Department": a release they marked screened is held back by today's."""
+    from zaitun.translate.glossary import load_glossary
+
+    fx.build()
+    english_before = read(fx, "en/guides/transit/")
+    with (fx.project.glossary_dir / "terms.csv").open("a", encoding="utf-8") as glossary:
+        glossary.write("宣传部,Publicity Department,Propaganda Department,\n")
+    path = fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n本指南中的宣传部联系方式仅供参考。\n")
+    fx.ingest()
+    marked = PROPAGANDA.replace("Propaganda", "Propaganda[^1]")
+    with fx.store.tx() as conn:
+        old = fx.store.latest_release("transit")["payload"]
+        payload = old | {"body": old["body"] + f"\n\n{marked}\n",
+                         "screened": f"{load_glossary(fx.project.glossary_dir).version}/3"}
+        fx.store.add_release(conn, "transit", "en", sha(path.read_text(encoding="utf-8")), payload)
+    report = fx.build()
+    [problem] = report.problems
+    assert problem.startswith(f"{path}:") and "en page held back" in problem
+    assert "Propaganda[^1]" not in read(fx, "en/guides/transit/")
+    assert body(read(fx, "en/guides/transit/")) == body(english_before)
