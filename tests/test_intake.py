@@ -1,8 +1,10 @@
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 from conftest import stamped, write_doc
 
+from zaitun.check import document_validator
 from zaitun.content.intake import ingest
 
 
@@ -238,3 +240,13 @@ def test_status_calls_a_draft_a_draft_however_far_its_review_went(tmp_project, s
     path.write_text(path.read_text(encoding="utf-8").replace("date:", "draft: true\ndate:"), encoding="utf-8")
     ingest(tmp_project, store)
     assert [(r.slug, r.stage) for r in project_status(store, dt.date(2025, 6, 1), 30)] == [("a", "draft")]
+
+
+def test_intake_names_every_problem_of_a_file_at_once_not_one_a_pass(tmp_project, store):
+    """Staff fix a file once: intake says each line, as `zaitun check` and `zaitun status` do."""
+    path = write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01",
+                     "第一句。\n\n参见[密码](../../etc/passwd)。\n\n第二句。\n\n![地图](images/missing.png)\n")
+    [error] = ingest(tmp_project, store, checks=partial(document_validator, tmp_project)).errors  # as zaitun runs it
+    assert error.path == path and error.line == 8, error
+    assert "passwd" in error.message and "(also line 12: " in error.message and "missing.png" in error.message
+    assert store.document("a") is None

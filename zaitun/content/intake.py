@@ -39,7 +39,7 @@ from zaitun.content.twice import same_notices
 from zaitun.content.unchanged import Known
 from zaitun.content.unread import unlinked_only, unread_files
 from zaitun.content.writing import still_written, wait_for_writers
-from zaitun.errors import ContentError, LocatedError, machine_trouble, shown, utf8_name
+from zaitun.errors import ContentError, LocatedError, machine_trouble, shown, together, utf8_name
 from zaitun.project import Project
 from zaitun.state.segments import DocumentState
 from zaitun.state.store import Connection, Store, sha
@@ -278,11 +278,12 @@ def _place_of(path: Path) -> str:
 
 def _take_in(store: Store, doc: Document, actor: str, limits: Limits,
              validate: Validator | None, anew: str | None = None) -> None:
-    """Validate and store one document; raise its first problem and store nothing. `anew`: why its slug names
-    another document than the stored one, which it does not replace as an edit would (identity.py)."""
+    """Validate and store one document; raise its problems (the first, naming the others: errors.together) and
+    store nothing. `anew`: why its slug names another document than the stored one, which it does not replace as
+    an edit would (identity.py)."""
     problems = validate(doc) if validate else []
     if problems:
-        raise problems[0]
+        raise together(problems)
     new = checked_segments(doc, limits)
     with store.tx() as conn:
         if anew:
