@@ -107,6 +107,17 @@ def test_gbk_bytes_are_reported_as_undecodable_with_line(tmp_project):
     assert info.value.line == 5
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_file_saved_as_utf16_is_told_so_not_taken_for_gbk(tmp_project, encoding):
+    path = tmp_project.content_dir / "guides" / "u16.md"
+    path.parent.mkdir()
+    path.write_bytes(("\ufeff" if encoding.endswith("be") else "")
+                     .join(["", "---\ntitle: 标题\ndate: 2025-01-01\n---\n正文。\n"]).encode(encoding))
+    with pytest.raises(ContentError, match=r"saved as UTF-16 \(Notepad's \"Unicode\"\): save it as UTF-8") as info:
+        load_document(path, tmp_project.content_dir)
+    assert info.value.line == 1 and "GBK" not in info.value.message
+
+
 def test_bom_and_crlf_are_accepted(tmp_project):
     path = tmp_project.content_dir / "guides" / "bom.md"
     path.parent.mkdir()

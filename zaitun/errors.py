@@ -92,6 +92,9 @@ def utf8_text(data: bytes, path: Path | str, error: type[LocatedError], message:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:  # (its object: the bytes after a byte-order mark)
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # not GBK: a UTF-16 byte-order mark, first of all
+            raise error(path, "saved as UTF-16 (Notepad's \"Unicode\"): save it as UTF-8 (in Notepad: Save as, "
+                        "Encoding: UTF-8)", 1) from None
         raise error(path, message.format(byte=f"0x{exc.object[exc.start]:02x}"),
                     exc.object[:exc.start].count(b"\n") + 1) from None
 
