@@ -32,6 +32,8 @@ def test_front_matter_fields_are_parsed_with_dates(tmp_project):
     ("title: 坏的\ndate: [2025", "(on line 4) while parsing a flow sequence begun on this line: close or quote it", 3),
     ("date: 2025-01-01", "missing required field 'title'", 1),
     ("title: 标题", "missing required field 'date'", 1),
+    ("date: 2025-01-01\ntitle: \"\"", "'title' is empty", 3),  # written, with nothing after it: at its line
+    ("title:\ndate: 2025-01-01", "'title' is empty", 2),
     ("title: 标题\ndate: 2025-13-45", "bad date in 'date'", 3),
     ("title: 标题\ndate: 2026-02-30", "bad date in 'date': '2026-02-30' is no day of the calendar (day is out of "
                                    "range for month): check the month and day", 3),

@@ -90,7 +90,9 @@ def validate_meta(meta: object, lines: Mapping[str, int], path: Path) -> dict:
     for key in SCHEMA:
         value = meta.get(key.name)
         if value is None or value == "":
-            if key.required and not any(f"'{key.name}'?" in e.message for e in found):  # not when 'titel' is named
+            if key.required and key.name in meta:  # written, with nothing after it: at its line
+                found.append(ContentError(path, f"'{key.name}' is empty ({key.help})", lines.get(key.name, 1)))
+            elif key.required and not any(f"'{key.name}'?" in e.message for e in found):  # (not when 'titel' is)
                 found.append(ContentError(path, f"missing required field '{key.name}' ({key.help})", 1))
             continue
         try:
