@@ -127,6 +127,8 @@ def test_dropped_notice_whose_slug_is_taken_is_quarantined_under_its_own_name_wi
     message = report.errors[0].message
     assert f"slug 'notice-2025-01-20' is already used by {taken}" in message
     assert "rename the notice to the slug it should have (e.g. notice-2025-01-20-2.txt)" in message
+    assert "if that is this notice, dropped in before, it is in already: delete this copy" in message  # (dropped
+    # twice, the advice to rename it alone would make two documents of one notice)
     assert "--force" not in message
     assert [f.message.startswith(f"{section / '通知二.txt'}: ") for f in failures.current(store)] == [True]
 

@@ -99,11 +99,15 @@ def project(tmp_path: Path) -> Path:
 
 
 def notices(tmp_path: Path) -> Path:
-    """A folder of notices as staff receive them, and a file that is none."""
+    """A folder of notices as staff receive them, and a file that is none (named, and skipped)."""
     folder = tmp_path / "incoming"
     shutil.copytree(NOTICES, folder)
     (folder / "readme.pdf").write_bytes(b"%PDF-1.4")  # not a notice: a folder is read for .txt and .docx only
     return folder
+
+
+def skipped(folder: Path) -> str:
+    return f"warning: {folder / 'readme.pdf'}: a .pdf file is not a notice zaitun reads (.txt or .docx)"
 
 
 def test_every_long_pass_draws_a_bar_on_a_terminal_while_stdout_keeps_only_its_lines(project, tmp_path,
@@ -114,7 +118,7 @@ def test_every_long_pass_draws_a_bar_on_a_terminal_while_stdout_keeps_only_its_l
     assert bar(terminal, "Importing notices", count)
     lines = imported.stdout.splitlines()
     assert len(lines) == count + 1 and all(Path(line).is_file() for line in lines[:-1])
-    assert lines[-1] == f"imported {count} of {count} notice(s)"
+    assert lines[-1] == f"imported {count} of {count} notice(s); 1 skipped (not notices)"
 
     taken, terminal = in_terminal(project, "intake")
     assert bar(terminal, "Taking in documents", count) and taken.stdout.startswith(f"ingested {count},")
@@ -141,8 +145,9 @@ def test_every_long_pass_draws_a_bar_on_a_terminal_while_stdout_keeps_only_its_l
 
 def test_without_a_terminal_each_pass_prints_its_summary_once_and_no_bar(project, tmp_path, s3_endpoint):
     count = len(list(NOTICES.glob("*.txt")))
-    imported = plain(project, "import", str(notices(tmp_path)))
-    assert imported.stdout.splitlines()[-1] == f"imported {count} of {count} notice(s)"
+    imported = plain(project, "import", str(folder := notices(tmp_path)))
+    assert imported.stdout.splitlines()[-1] == f"imported {count} of {count} notice(s); 1 skipped (not notices)"
+    assert imported.returncode == 0 and imported.stderr.splitlines() == [skipped(folder)]  # no bar
     taken = plain(project, "intake")
     assert taken.stdout.splitlines() == [f"ingested {count}, unchanged 0, withdrawn 0, errors 0"]
     translated = plain(project, "translate")
@@ -156,7 +161,7 @@ def test_without_a_terminal_each_pass_prints_its_summary_once_and_no_bar(project
                **S3_KEYS)
     assert s3.stdout.splitlines() == [f"s3://plain/www: uploaded {len(_files(tmp_path / 'www'))}, unchanged 0, "
                                       f"deleted 0"]
-    for done in (imported, taken, translated, built, folder, s3):
+    for done in (taken, translated, built, folder, s3):
         assert done.returncode == 0 and done.stderr == "", done.stderr
         assert ESCAPE not in done.stdout and "━" not in done.stdout
 
@@ -183,7 +188,7 @@ def test_json_outputs_stay_valid_json_while_bars_are_drawn(project, tmp_path):
 def test_a_dumb_terminal_gets_no_bar_and_no_color_a_bar_without_colours(project, tmp_path):
     folder = notices(tmp_path)
     dumb, terminal = in_terminal(project, "import", str(folder), "--section", "a", TERM="dumb")
-    assert dumb.returncode == 0 and terminal == ""
+    assert dumb.returncode == 0 and terminal.splitlines() == [skipped(folder)]
     grey, terminal = in_terminal(project, "import", str(folder), "--section", "b", "--force", NO_COLOR="1")
     assert grey.returncode == 1  # the same slugs, now in another section: refused, each named
     assert "Importing notices" in terminal and not re.search(r"\x1b\[[0-9;]*m", terminal.split("zaitun: error")[0])
@@ -200,9 +205,10 @@ def test_import_takes_files_and_folders_and_one_broken_notice_stops_none_of_the_
     assert done.returncode == 1
     written = [Path(line) for line in done.stdout.splitlines()[:-1]]
     assert len(written) == count and all(p.is_file() and p.parent.name == "policies" for p in written)
-    assert done.stdout.splitlines()[-1] == f"imported {count} of {count + 1} notice(s); 1 could not be imported"
-    [error] = done.stderr.splitlines()
-    assert error.startswith(f"zaitun: error: {broken}: not a readable .docx file")
+    assert done.stdout.splitlines()[-1] == (f"imported {count} of {count + 1} notice(s); 1 could not be imported; "
+                                            "1 skipped (not notices)")
+    error, warning = sorted(done.stderr.splitlines(), key=lambda line: line.startswith("warning"))
+    assert error.startswith(f"zaitun: error: {broken}: not a readable .docx file") and warning == skipped(folder)
     refused = plain(project, "import", str(folder), "--slug", "one")
     assert refused.returncode == 2 and "--slug names one notice" in refused.stderr
 

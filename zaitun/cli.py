@@ -194,10 +194,12 @@ def import_(ctx: typer.Context,
     report = import_notices(files, ctx.obj.project.content_dir, section=section, force=force, limits=limits)
     for path in report.written:
         typer.echo(str(path))
+    for skipped in report.skipped:
+        typer.echo(f"warning: {skipped}", err=True)
     for error in report.errors:
         typer.echo(f"zaitun: error: {error}", err=True)
     typer.echo(report.summary())
-    if report.errors:
+    if report.failed():
         raise typer.Exit(1)
 
 

@@ -16,7 +16,7 @@ import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from zaitun import progress
 from zaitun.config import Limits
@@ -37,6 +37,7 @@ from zaitun.content.notice.markdown import render
 from zaitun.content.notice.validity import start_and_until
 from zaitun.content.pinyin import PINYIN, slug_syllable
 from zaitun.content.schema import CONTROL_RE, SEPARATORS
+from zaitun.content.unread import AS_DOWNLOAD, WORD_PROCESSOR, why_unread
 from zaitun.errors import LocatedError, NoticeImportError
 
 TAGS = ["政策文件"]
@@ -57,6 +58,9 @@ def read_notice(path: Path, limits: Limits = Limits()) -> str:
     path = Path(path)
     if not path.is_file():
         raise NoticeImportError(path, "no such file: check the path of the notice")
+    unread = why_not_read(path)
+    if unread:
+        raise NoticeImportError(path, unread)
     if path.suffix.lower() == ".docx":
         text = _read_docx(path, limits)
     else:
@@ -68,6 +72,21 @@ def read_notice(path: Path, limits: Limits = Limits()) -> str:
     # a page break keeps its place at the end of its line (`clean_lines` drops a page number standing at it)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\f\n").translate(SEPARATORS)
     return CONTROL_RE.sub(lambda found: found[0] if found[0] == "\f" else "", text)
+
+
+def why_not_read(path: Path) -> str | None:
+    """Why a file is no notice zaitun reads, by its kind (None: a .txt or .docx), so that an old Word file or a
+    content document is not read as text and refused for its bytes or its missing date of issue."""
+    suffix = path.suffix.lower()
+    if suffix in NOTICE_SUFFIXES:
+        return None
+    if suffix in WORD_PROCESSOR:  # the advice `zaitun check` gives; import publishes no download, it imports
+        return why_unread(PurePosixPath(path.name)).replace(AS_DOWNLOAD, "or import the .docx")
+    if suffix == ".md":
+        return ("a Markdown file is already a content document, not a notice to convert: copy it into "
+                "content/<section>/ instead")
+    what = f"a {suffix} file" if suffix else "a file without an extension"
+    return f"{what} is not a notice zaitun reads (.txt or .docx)"
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -91,8 +110,17 @@ def _decode(data: bytes, path: Path) -> str:
         except UnicodeDecodeError as exc:
             if exc.start > utf8_error.start:
                 utf8_error = exc
+    if data.startswith(_OLE):  # an old Word file named .txt: said as for a .doc
+        raise NoticeImportError(path, "is an old Word (.doc) file named .txt, not text: save it as a Word document "
+                                "(.docx) — in WPS: 另存为 → .docx — and drop that", 1) from None
+    if data.startswith(b"PK\x03\x04"):
+        raise NoticeImportError(path, "is a Word document (.docx) or another zip file named .txt, not text: name it "
+                                ".docx if it is a Word document", 1) from None
     line = data[: utf8_error.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
     raise NoticeImportError(path, "undecodable bytes: save the notice as UTF-8 or GBK text", line) from None
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old Office file's first bytes (.doc, .wps, .xls)
 
 
 def _big5_or(gb18030: str, data: bytes) -> str:
@@ -269,33 +297,51 @@ def converted_notice(path: Path, content_dir: Path, section: str = "policies", s
 
 @dataclass
 class ImportReport:
-    """What `import_notices` did: documents written, and each notice it could not convert, with why."""
+    """What `import_notices` did: documents written, each notice it could not convert, with why, and each other
+    file of a folder named, skipped with why (a folder is for notices, but nothing in it is passed over unsaid)."""
 
     written: list[Path] = field(default_factory=list)
     errors: list[LocatedError] = field(default_factory=list)
+    skipped: list[LocatedError] = field(default_factory=list)
 
     def summary(self) -> str:
         failed = f"; {len(self.errors)} could not be imported" if self.errors else ""
-        return f"imported {len(self.written)} of {len(self.written) + len(self.errors)} notice(s){failed}"
+        skipped = f"; {len(self.skipped)} skipped (not notices)" if self.skipped else ""
+        return f"imported {len(self.written)} of {len(self.written) + len(self.errors)} notice(s){failed}{skipped}"
+
+    def failed(self) -> bool:
+        """A notice not imported fails the import; skipped files fail it only when nothing at all was imported
+        (the folder named held no notice zaitun reads)."""
+        return bool(self.errors) or (bool(self.skipped) and not self.written)
 
 
-def notice_files(paths: list[Path]) -> list[Path]:
-    """The notices named: files as given, folders for the .txt/.docx notices directly in them."""
+def notice_files(paths: list[Path]) -> tuple[list[Path], list[LocatedError]]:
+    """The notices named, and the entries of named folders skipped, each with why. Files named are taken as given
+    (`read_notice` refuses the kinds it cannot read); a folder gives its .txt/.docx notices and its word processors'
+    files (an old .doc: a notice, to be refused with what to do). Hidden and scratch files are passed over
+    silently, as intake does."""
     found: list[Path] = []
+    skipped: list[LocatedError] = []
     for path in map(Path, paths):
-        if path.is_dir():
-            found += sorted(p for p in path.iterdir()
-                            if p.is_file() and p.suffix.lower() in NOTICE_SUFFIXES and not is_scratch(p.name))
-        else:
+        if not path.is_dir():
             found.append(path)
-    return list(dict.fromkeys(found))
+            continue
+        for entry in sorted(p for p in path.iterdir() if not is_scratch(p.name)):
+            if entry.is_dir():
+                skipped.append(NoticeImportError(entry, "a folder inside the folder named is not read: name it "
+                                                 "too to import its notices"))
+            elif entry.suffix.lower() in (*NOTICE_SUFFIXES, *WORD_PROCESSOR):
+                found.append(entry)
+            else:
+                skipped.append(NoticeImportError(entry, why_not_read(entry)))
+    return list(dict.fromkeys(found)), list({str(s.path): s for s in skipped}.values())
 
 
 def import_notices(paths: list[Path], content_dir: Path, section: str = "policies", force: bool = False,
                    limits: Limits = Limits()) -> ImportReport:
     """Import each notice on its own: one that fails is reported with why and the others are imported."""
-    report = ImportReport()
-    files = notice_files(paths)
+    files, skipped = notice_files(paths)
+    report = ImportReport(skipped=skipped)
     with progress.task("Importing notices", total=len(files)) as bar:
         for path in files:
             try:
@@ -325,7 +371,9 @@ def _check_free(notice: Path, target: Path, content_dir: Path, force: bool, drop
             raise NoticeImportError(notice, f"slug {slug!r}, made of its document number {numbered}, is already used "
                                     f"by {holder}: if that is this notice, it is in already: delete this copy (to "
                                     f"re-issue it, edit that file); if it is another notice, {rename}")
-        raise NoticeImportError(notice, f"slug {slug!r} is already used by {holder}: {rename}")
+        raise NoticeImportError(notice, f"slug {slug!r} is already used by {holder}: if that is this notice, "
+                                f"dropped in before, it is in already: delete this copy (to re-issue it, edit that "
+                                f"file); if it is another notice, {rename}")
     if holder == target:
         raise NoticeImportError(notice, f"{target} already exists: pass --force to replace it, "
                                 "or --slug to import under another name")
