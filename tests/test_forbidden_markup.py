@@ -87,3 +87,23 @@ def test_a_term_the_chinese_writes_apart_keeps_its_forbidden_rendering_from_appr
     assert result.exit_code == 1 and "forbidden rendering of 宣传部" in result.output
     assert next(s for s in segment_states(store, SLUG) if s.seg_id == seg["id"]).state == "draft"
     store.close()
+
+
+@pytest.mark.parametrize("slip", [lambda text: text.replace("note", "notes", 1).encode(),  # the header mistyped
+                                  lambda text: (text + '外事办,"Foreign Affairs Office,,\n').encode(),  # a quote open
+                                  lambda text: text.encode("gb18030")])  # saved in another encoding
+def test_a_glossary_file_that_stops_reading_whole_keeps_its_forbidden_renderings_in_force(project, slip):
+    """One slip in a glossary file lifted every rendering it forbids: approved, imported and published."""
+    proj, store = project
+    alice = issue_token(store, "alice", actor="test setup")
+    seg = notice_segment(proj)  # (the glossary read whole once)
+    government = proj.glossary_dir / "government.csv"
+    government.write_bytes(slip(government.read_text(encoding="utf-8")))
+    checked = run(proj, "check")
+    assert checked.exit_code == 1 and "its forbidden renderings are refused still" in checked.output
+    english = "The Propaganda Department published a notice."
+    assert run(proj, "review", "edit", SLUG, seg["id"], "--target", english, token=alice).exit_code == 0
+    seg = notice_segment(proj)
+    result = run(proj, "review", "approve", SLUG, f"{seg['id']}@{seg['version']}", token=alice)
+    assert result.exit_code == 1 and "forbidden rendering of 宣传部" in result.output
+    assert next(s for s in segment_states(store, SLUG) if s.seg_id == seg["id"]).state == "draft"

@@ -142,3 +142,16 @@ def test_a_glossary_change_forbidding_nothing_online_changes_nothing(fx):
     report = fx.build()
     assert report.problems == [] and failures.current(fx.store) == []
     assert page(fx, PAGE) == english and contact_segment(fx).state == "approved"
+
+
+def test_a_glossary_file_broken_after_it_forbade_a_rendering_online_keeps_that_page_offline(fx):
+    forbid(fx)
+    fx.build()
+    assert not (fx.out / PAGE / "index.html").exists()  # (no English before it to keep online)
+    terms = fx.project.glossary_dir / "terms.csv"
+    terms.write_text(terms.read_text(encoding="utf-8").replace("note", "notes", 1), encoding="utf-8")  # a slip
+    warm.forget(fx.out)
+    heads.forget(fx.store)
+    built = zaitun(fx.project.root, "build")  # a new process, as cron runs it
+    assert not (fx.out / PAGE / "index.html").exists(), built.stdout + built.stderr
+    assert "its forbidden renderings are refused still" in zaitun(fx.project.root, "check").stderr

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -300,14 +301,18 @@ def parse_file(path: Path) -> tuple[list[Entry], list[GlossaryError]]:
 
 def load_glossary(glossary_dir: Path) -> Glossary:
     """Read every `*.csv` of the folder (in name order). What cannot be used as written (a file that cannot be
-    read, a bad line, lines in conflict) is in `problems`, as `zaitun check` reports it: the rest is used."""
+    read, a bad line, lines in conflict) is in `problems`, as `zaitun check` reports it: the rest is used. A
+    project's file that does not read whole is in force as it last read whole (`_in_force`): a slip in it
+    must not lift the renderings it forbids from the review gate, the memory and the build's screen."""
     paths = glossary_files(glossary_dir)
     usable: list[Entry] = []
     bans: list[Entry] = []
     problems: list[GlossaryError] = []
     first: dict[str, Entry] = {}  # by the term's matched form: 宣傳部 is a second line of 宣传部
+    read: list[Path] = []  # each file as it is in force: the version is theirs
     for path in paths:
-        entries, file_errors = parse_file(path)
+        entries, file_errors, source = _in_force(path, _kept_folder(glossary_dir))
+        read.append(source)
         problems.extend(file_errors)
         for entry in entries:
             problems.extend(_entry_problems(entry, first.get(term_form(entry.zh))))
@@ -320,7 +325,54 @@ def load_glossary(glossary_dir: Path) -> Glossary:
                                                  f"{entry.zh} at {entry.place}; keep one (until then segments "
                                                  f"holding {other.zh} are flagged for review)", other.line)
                     for entry, other in _forbidding(usable) if other.zh != entry.zh)
-    return Glossary(usable, version_of(paths), problems, bans)
+    return Glossary(usable, version_of(read), problems, bans)
+
+
+KEPT = "glossary-kept"  # in a project's state folder: each glossary file as it last read whole
+
+
+def _kept_folder(glossary_dir: Path) -> Path | None:
+    """Where a project keeps its glossary files as they last read whole (None: not a project's glossary)."""
+    state = Path(glossary_dir).parent / ".zaitun"  # (project.STATE_DIR: the glossary is the project's glossary/)
+    return state / KEPT if Path(glossary_dir).name == "glossary" and state.is_dir() else None
+
+
+def _in_force(path: Path, kept_folder: Path | None) -> tuple[list[Entry], list[GlossaryError], Path]:
+    """A file's entries and problems, and the file they are read from: the file itself, kept when it reads
+    whole; else, when it read whole before, its copy as it did then (its problems say so), else what it gives."""
+    entries, errors = parse_file(path)
+    if kept_folder is None:
+        return entries, errors, path
+    kept = kept_folder / path.name
+    if not errors:
+        _keep(path, kept)
+        return entries, errors, path
+    if not kept.is_file():
+        return entries, errors, path
+    before, unread = parse_file(kept)
+    if unread:
+        return entries, errors, path
+    said = (f" (until the file reads whole, its lines as they last did are in force, as kept in "
+            f"{shown(kept)}: its forbidden renderings are refused still)")
+    return ([Entry(e.zh, e.en, e.forbidden, e.note, shown(path), e.line) for e in before],
+            [GlossaryError(error.path, error.message + said, error.line) for error in errors], kept)
+
+
+def _keep(path: Path, kept: Path) -> None:
+    """Keep a copy of a file that reads whole (written only when it changed: most loads read the same)."""
+    data = path.read_bytes()
+    try:
+        if kept.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    try:
+        kept.parent.mkdir(exist_ok=True)
+        temporary = kept.with_name(f".{kept.name}.{os.getpid()}.new")
+        temporary.write_bytes(data)
+        os.replace(temporary, kept)
+    except OSError:  # a read-only project: the file read whole is used all the same
+        pass
 
 
 def lint_glossaries(glossary_dir: Path) -> list[GlossaryError]:
