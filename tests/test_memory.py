@@ -168,6 +168,22 @@ def test_memory_match_is_reused_and_approved_from_memory(tmp_path):
     assert states[STAY].translation["glossary_version"] == load_glossary(project.glossary_dir).version
 
 
+def test_memory_a_disabled_account_vouched_for_is_drafted_but_never_approved_in_its_name(tmp_path):
+    """`zaitun user disable` stops an account taken over: what it put into the memory waits for a reviewer."""
+    from zaitun.review.users import disable
+
+    project = make_project(tmp_path)
+    store = open_ingested(project)
+    quick_user(store, "ana")
+    quick_user(store, "boss", role="admin")
+    remember(store, [(STAY, STAY_EN)])  # vouched for by ana
+    disable(store, "ana", actor="boss")
+    report = pipeline.translate(project, store, engine=OfflineEngine())
+    assert (drafts_by_source(report)[STAY].origin, drafts_by_source(report)[STAY].target) == ("memory", STAY_EN)
+    assert {s.source: s.state for s in segment_states(store, "notice")}[STAY] == "draft"
+    assert store.latest_release("notice") is None
+
+
 def test_flagged_memory_match_waits_for_a_reviewer(tmp_path):
     project = make_project(tmp_path)
     store = open_ingested(project)

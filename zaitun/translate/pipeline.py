@@ -432,8 +432,13 @@ def _record(store: Store, result: DocumentResult) -> None:
 
 
 def _approve_memory(store: Store, gate: ReviewGate, slug: str, results: list[SegmentResult]) -> int:
-    """Approve clean memory matches; completing a document announces it like a reviewer's approval."""
-    drafted = {r.id: r.translation_id for r in results if r.origin == "memory" and not r.issues}
+    """Approve clean memory matches; completing a document announces it like a reviewer's approval. A match a
+    disabled account vouched for stays a draft, for a reviewer: `zaitun user disable` is how an account taken
+    over is stopped, and the English it put into the memory must not go on being published in its name."""
+    memory = [r for r in results if r.origin == "memory" and not r.issues]
+    disabled = {user["name"] for user in store.users() if user["disabled_at"]} if memory else set()
+    drafted = {r.id: r.translation_id for r in memory
+               if not disabled or disabled.isdisjoint(store.memory_approvers([r.source]))}
     if not drafted:
         return 0
     seen = {s.seg_id: s.version for s in segment_states(store, slug)
