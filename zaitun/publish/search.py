@@ -548,13 +548,17 @@ def _queue(members: dict[str, list[str]]) -> deque[str]:
 
 
 def _take(queue: deque[str], members: dict[str, list[str]], chinese_end: bool, chinese: bool) -> str | None:
-    """The next shard from this end of the queue, None when there is none worth taking: a service without
-    the Chinese dictionary takes a Chinese shard only while LANE_PAGES pages are still to index."""
+    """The next shard from this end of the queue, None when there is none worth taking: a service of the other
+    end without the Chinese dictionary takes a Chinese shard only while LANE_PAGES pages are still to index. The
+    Chinese end's takes every shard, loading the dictionary if it must: a build with no document changed did not
+    load it ahead (a redirect come back can make a Chinese shard stale), and a shard no service takes would be
+    missing from the index."""
     try:
         k = queue.popleft() if chinese_end else queue.pop()
     except IndexError:
         return None
-    if not chinese and k.startswith("zh") and sum(len(members[j]) for j in queue) + len(members[k]) < LANE_PAGES:
+    if not chinese and not chinese_end and k.startswith("zh") \
+            and sum(len(members[j]) for j in queue) + len(members[k]) < LANE_PAGES:
         queue.append(k)
         return None
     return k
