@@ -96,8 +96,9 @@ def read(state_dir: Path) -> Redirects:
     except (StateUnreadable, OSError) as exc:
         _LAST.stamp = _LAST.data = _LAST.digest = None
         return Redirects(problems=[f"{exc}: it records the old addresses that lead to moved pages, so none is "
-                                   "written until it reads; restore it from a backup, or delete it to start afresh "
-                                   "(the old addresses found so far then lead nowhere)"], readable=False)
+                                   "written anew until it reads (the redirect pages online stay as they are); "
+                                   "restore it from a backup, or delete it to start afresh (the old addresses "
+                                   "found so far then lead nowhere)"], readable=False)
     if _LAST.data is None:
         return Redirects()
     data = _LAST.data  # (never changed in place: follow makes new records, and save keeps what it wrote)

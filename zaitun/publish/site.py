@@ -352,8 +352,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     # left out, named (a static file; a tag label with a forbidden rendering, the tag shown by its name), and
     # aliases not written (their documents are online)
     _record(project, store, held, hold, report, [*static_files(project.static_dir)[1], *report.labels_refused],
-            moves.refused)
-    report.problems += moves.problems
+            moves.refused, moves.problems and (project.state_dir / redirects.STATE, moves.problems))
     report.redirects = moves.notes
     version = finish(out, building, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online, screen.version,
@@ -622,6 +621,9 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
                                if "zh" not in site.tag_labels.get(programme, {})]  # shown in English otherwise
     report.unlabelled_tags += unnamed_sections(planned.now.langs["zh"].lists["section"], site.tag_labels)
     kept = planned.kept(site) | hold.kept  # known unchanged, and held back as they are online
+    if not moves.readable:  # the redirect pages online stay as they are until their record reads again
+        kept |= {path for path, record in planned.files.items() if record.get("kind") == redirects.KIND} - {
+            spec.path for spec in specs}  # (but where a page of this build's is: it wins, as it always does)
     pages_ = outputs(planned.now, site, skip=kept)
     report.rendered, report.reused = [], []
     building = planned.stage(report.out_dir)
@@ -816,8 +818,10 @@ def _lint_culprits(entries: list[Entry], problems: list[str]) -> Culprits:
 
 
 def _record(project: Project, store: Store | LazyStore, held: dict[str, LocatedError], hold: Holding,
-            report: BuildReport, left_out: list[LocatedError], aliases: list[LocatedError]) -> None:
-    """What the build could not put online, for `zaitun status`, the review queue and one notification each."""
+            report: BuildReport, left_out: list[LocatedError], aliases: list[LocatedError],
+            unread: tuple[Path, list[str]] | None = None) -> None:
+    """What the build could not put online, for `zaitun status`, the review queue and one notification each;
+    `unread`: a state file that did not read (redirects.json), and why, its pages online held as they are."""
     from zaitun import failures
 
     report.failures = [failures.Failure(STAGE, shown(e.path), str(e), slug, hold.state(slug))
@@ -825,6 +829,9 @@ def _record(project: Project, store: Store | LazyStore, held: dict[str, LocatedE
     report.failures += [failures.Failure(STAGE, shown(e.path), str(e), None, failures.LEFT_OUT) for e in left_out]
     report.failures += [failures.Failure(STAGE, shown(e.path), str(e), None, failures.ALIAS_SKIPPED)
                         for e in aliases]
+    if unread:
+        report.failures += [failures.Failure(STAGE, shown(unread[0]), why, None, failures.HELD_BACK)
+                            for why in unread[1]]
     report.problems = [f.message for f in report.failures]
     failures.record(project, store, STAGE, report.failures)
 
