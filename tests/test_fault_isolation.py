@@ -635,3 +635,18 @@ def test_a_redirects_record_unread_holds_its_redirects_online_and_restored_build
     assert restored.returncode == 0, restored.stderr
     assert redirect.is_file() and "/zh/guides/other-renamed/" in redirect.read_text(encoding="utf-8")
     assert zaitun(project, "run").returncode == 0
+
+
+def test_an_unreadable_social_record_is_listed_by_status_until_it_reads_again(project):
+    """No post is queued or sent while it does not read: said once on stderr, that was soon forgotten."""
+    record = project / ".zaitun/social.json"
+    kept = record.read_bytes()
+    record.write_text("{not json", encoding="utf-8")
+    good = project / "content/guides/good.md"
+    good.write_text(good.read_text(encoding="utf-8") + "\n另有说明。\n", encoding="utf-8")
+    assert zaitun(project, "run").returncode == 1
+    status = zaitun(project, "status").stdout
+    assert "social.json could not be read" in status and "held back by build" not in status
+    record.write_bytes(kept)
+    assert zaitun(project, "run").returncode == 0
+    assert "social.json" not in zaitun(project, "status").stdout

@@ -49,6 +49,7 @@ WARNINGS = (*UNREAD, SAME_NOTICE)  # what stops nothing: told, never held back
 SHOWN = 3  # names a folder's line of unlinked files shows
 EVENT = "zaitun.document.failed"
 PUBLISH = "publish"  # the stage of a publish that failed as a whole (a deploy target down): its source is the target
+SOCIAL = "social"  # the stage of the social outbox's record not reading (its source): nothing queued or sent
 WEBSUB = "websub"  # the stage of a WebSub ping that failed (its source is the hub): the site is published all the same
 NOT_PINGED = "not pinged"  # the hub was not told of a change: pinged again on the next publish
 FIX_FILES = ("Fix each file at the line named (`zaitun check` tells whether it would pass); the next pass takes it "

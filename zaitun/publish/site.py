@@ -370,11 +370,13 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
                                  settled=summary.get("social_settled"), code=change.code)
         except SocialStateUnreadable as exc:  # the site is online; its posts wait for the record of those sent
             report.problems.append(str(exc))
+            _social_record(project, store, exc)
         else:
             report.social, report.social_held = queued.ids, (queued.too_old, queued.over_limit)
             report.social_waiting = (queued.expired, queued.not_in_force)
             report.social_withdrawn = queued.withdrawn
             mark_announced(version, queued.settled)
+            _social_record(project, store, None)
     screen.back_to_review(store)  # once its pages are offline: the segments holding them, for a reviewer to edit
     return report
 
@@ -834,6 +836,15 @@ def _record(project: Project, store: Store | LazyStore, held: dict[str, LocatedE
                             for why in unread[1]]
     report.problems = [f.message for f in report.failures]
     failures.record(project, store, STAGE, report.failures)
+
+
+def _social_record(project: Project, store: Store | LazyStore, unread: SocialStateUnreadable | None) -> None:
+    """The social outbox's record not reading, for `zaitun status` until it reads (and one notification): no post
+    is queued or sent meanwhile, which a line on stderr, said once, left unknown."""
+    from zaitun import failures
+
+    failures.record(project, store, failures.SOCIAL, [failures.Failure(
+        failures.SOCIAL, shown(unread.path), str(unread), None, failures.HELD_BACK)] if unread else [])
 
 
 def site_settings(project: Project, today: dt.date, tags: set[str], refused: list | None = None,
