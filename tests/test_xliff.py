@@ -258,6 +258,15 @@ def test_a_file_whose_id_names_another_document_is_refused_whole_in_one_message(
     assert [s.target for s in segment_states(store, SLUG)][1] == "EN 1: 政策概况"
 
 
+def test_a_file_whose_id_names_no_document_is_refused_whole_in_one_message(exported):
+    project, store, ids, data = exported
+    back = retarget(data, {ids[1]: "Policy overview"}).replace(f'id="{SLUG}"'.encode(), b'id="no-such-guide"')
+    report = import_xliff(project, store, back, "alice")
+    assert list(report.refused) == ["no-such-guide"] and report.updated == []
+    assert report.refused["no-such-guide"].startswith("no document 'no-such-guide' in review: this <file>'s id "
+                                                      "names none")
+
+
 def test_a_unit_of_another_document_among_the_files_own_is_refused_as_never_its_segment(exported):
     project, store, ids, data = exported
     other = another_document(project, store)

@@ -148,8 +148,13 @@ def import_xliff(project: Project, store: Store, data: bytes, actor: str, approv
         files.setdefault(unit.slug, []).append(unit)
     for slug, units in files.items():
         current = _current(store, slug)
-        ever = {s["seg_id"] for s in store.segments(slug, active=None)} if current else set()
-        if current and not ever & {unit.seg_id for unit in units}:
+        if not current:  # one message for the <file>, not one a unit
+            report.refused[slug] = (f"no document {slug!r} in review: this <file>'s id names none (mistyped, or "
+                                    "the document was withdrawn since); nothing of it was imported; export the "
+                                    "document again with `zaitun review export-xliff`")
+            continue
+        ever = {s["seg_id"] for s in store.segments(slug, active=None)}
+        if not ever & {unit.seg_id for unit in units}:
             report.refused[slug] = _foreign(slug, len(units))
             continue
         for unit in units:
@@ -179,8 +184,6 @@ def _current(store: Store, slug: str) -> dict:
 
 
 def _refusal(unit: _Unit, segments: dict, ever: set[str]) -> str | None:
-    if not segments:
-        return f"no document {unit.slug!r} in review; export it again with `zaitun review export-xliff`"
     seg = segments.get(unit.seg_id)
     if seg is None and unit.seg_id not in ever:  # a mistyped id, or a unit copied from another document's file
         return f"document {unit.slug!r} never had this segment: check the unit id, or export the document again"
