@@ -258,3 +258,23 @@ def test_thousands_of_terms_are_all_found_in_a_long_text():
     text = "".join(rng.choices(chars, k=20000)) + "，".join(planted)
     tail = [m.entry.zh for m in g.matches(text) if m.start >= 20000]
     assert tail == planted
+
+
+def test_a_slip_on_one_line_of_a_glossary_file_lifts_no_ban_of_its_lines_new_or_kept(tmp_path):
+    """The file read whole once (kept); then a line is added and another written with a column too few."""
+    from zaitun.translate.checks import forbidden_renderings
+
+    (tmp_path / ".zaitun").mkdir()
+    folder = tmp_path / "glossary"
+    folder.mkdir()
+    terms = folder / "government.csv"
+    terms.write_text("zh,en,forbidden,note\n宣传部,Publicity Department,Propaganda Department,\n", encoding="utf-8")
+    assert load_glossary(folder).problems == []  # (kept as it reads whole)
+    terms.write_text("zh,en,forbidden,note\n统战部,United Front Work Department,United Front Department,\n"
+                     "外事办,Foreign Affairs Office,Foreign Office\n", encoding="utf-8")
+    glossary = load_glossary(folder)
+    [problem] = glossary.problems
+    assert problem.line == 3 and "is refused still" in problem.message
+    assert forbidden_renderings("统战部召开会议。", "The United Front Department met.", glossary)  # the new line's
+    assert forbidden_renderings("宣传部召开会议。", "The Propaganda Department met.", glossary)  # the kept line's
+    assert glossary.english_of("统战部") == "United Front Work Department"  # (the file's readable lines in force)

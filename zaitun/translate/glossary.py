@@ -311,8 +311,9 @@ def load_glossary(glossary_dir: Path) -> Glossary:
     first: dict[str, Entry] = {}  # by the term's matched form: 宣傳部 is a second line of 宣传部
     read: list[Path] = []  # each file as it is in force: the version is theirs
     for path in paths:
-        entries, file_errors, source = _in_force(path, _kept_folder(glossary_dir))
-        read.append(source)
+        entries, kept_bans, file_errors, sources = _in_force(path, _kept_folder(glossary_dir))
+        read += sources
+        bans += kept_bans
         problems.extend(file_errors)
         for entry in entries:
             problems.extend(_entry_problems(entry, first.get(term_form(entry.zh))))
@@ -337,25 +338,31 @@ def _kept_folder(glossary_dir: Path) -> Path | None:
     return state / KEPT if Path(glossary_dir).name == "glossary" and state.is_dir() else None
 
 
-def _in_force(path: Path, kept_folder: Path | None) -> tuple[list[Entry], list[GlossaryError], Path]:
-    """A file's entries and problems, and the file they are read from: the file itself, kept when it reads
-    whole; else, when it read whole before, its copy as it did then (its problems say so), else what it gives."""
+def _in_force(path: Path, kept_folder: Path | None) -> tuple[list[Entry], list[Entry], list[GlossaryError],
+                                                               list[Path]]:
+    """A file's entries, the bans it adds, its problems and the files they are read from: the file itself, kept
+    when it reads whole. One that does not, but did before, keeps what its copy as it did then gave: its lines
+    whole when the file gives none (a header mistyped, another encoding), else its lines whose term the file's
+    readable lines lack and, for the others, every rendering the copy forbade, as bans (a slip on one line must
+    lift no ban, a new line's nor an old one's); its problems say so."""
     entries, errors = parse_file(path)
     if kept_folder is None:
-        return entries, errors, path
+        return entries, [], errors, [path]
     kept = kept_folder / path.name
     if not errors:
         _keep(path, kept)
-        return entries, errors, path
-    if not kept.is_file():
-        return entries, errors, path
-    before, unread = parse_file(kept)
+        return entries, [], errors, [path]
+    before, unread = parse_file(kept) if kept.is_file() else ([], [GlossaryError(kept, "none kept")])
     if unread:
-        return entries, errors, path
-    said = (f" (until the file reads whole, its lines as they last did are in force, as kept in "
-            f"{shown(kept)}: its forbidden renderings are refused still)")
-    return ([Entry(e.zh, e.en, e.forbidden, e.note, shown(path), e.line) for e in before],
-            [GlossaryError(error.path, error.message + said, error.line) for error in errors], kept)
+        return entries, [], errors, [path]
+    here = shown(path)
+    now = {e.zh for e in entries}
+    kept_lines = [Entry(e.zh, e.en, e.forbidden, e.note, here, e.line) for e in before if e.zh not in now]
+    bans = [Entry(e.zh, "", e.forbidden, e.note, here, e.line) for e in before if e.zh in now and e.forbidden]
+    said = (f" (until the file reads whole, its lines as they last did, kept in {shown(kept)}, are in force where "
+            "it gives none, and every rendering they forbade is refused still)")
+    return ([*entries, *kept_lines], bans, [GlossaryError(error.path, error.message + said, error.line)
+                                            for error in errors], [path, kept])
 
 
 def _keep(path: Path, kept: Path) -> None:
