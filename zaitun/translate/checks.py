@@ -219,17 +219,15 @@ def _joined_hit(banned: str, entry: Entry, entries: list[Entry], text: str, fold
     """Where the words of a forbidden rendering of several words stand with nothing between them, or other
     marks than a space ("PropagandaDepartment", "Propaganda/Department", "P r o p a g a n d a Department",
     "Propaganda ... Department", a tag between them), or a note's mark ("Propaganda[^1] Department",
-    "Propaganda^a^ Department", "Propaganda<sup>1</sup> Department") or, in a rendering of no digit, a number
-    ("Propaganda 1 Department"): the letters of the rendering in a row, a whole word at each end, read across no
-    sentence's end; outside every approved rendering of the segment's terms, as `_forbidden_hit`."""
+    "Propaganda^a^ Department", "Propaganda<sup>1</sup> Department"): the letters of the rendering in a row, a
+    whole word at each end, read across no sentence's end (nor, past a note's mark, a table's cell); outside every
+    approved rendering of the segment's terms, as `_forbidden_hit`."""
     if " " not in banned:  # one word: found as a word already
         return None
-    digits = any(c.isdigit() for c in banned)
+    letters = "".join(c for c in banned if c.isalnum())
     approved = None
     for marks in (False, True):
-        keep = str.isalnum if digits or not marks else str.isalpha
-        letters = "".join(filter(keep, banned))
-        untagged, kept, joined = _letters_of(text, marks, keep is str.isalnum)
+        untagged, kept, joined = _letters_of(text, marks)
         if letters not in joined:
             continue
         approved = _approved_spans(banned, entry, entries, text, fold) if approved is None else approved
@@ -237,6 +235,7 @@ def _joined_hit(banned: str, entry: Entry, entries: list[Entry], text: str, fold
             start, end = kept[hit.start()], kept[hit.end() - 1] + 1
             before, after = text[:start][-1:], re.match(r"(?:e?s)?(.?)", text[end:]).group(1)  # (plurals too)
             if (before.isalpha() or after.isalpha() or _SENTENCE_END_RE.search(untagged, start, end)
+                    or marks and "|" in untagged[start:end]  # "| Propaganda | (1) |\n| Department |"
                     or any(s <= start and end <= e for s, e in approved)):
                 continue
             return start, end
@@ -244,20 +243,22 @@ def _joined_hit(banned: str, entry: Entry, entries: list[Entry], text: str, fold
 
 
 # a note's mark between the words of a forbidden rendering is read past too: a footnote's or a reference's
-# ("[^1]", "[1]", "[a]", "[sic]"), a superscript's ("^1^", "<sup>a</sup>"), a numbered one's ("(1)", "{a}")
-_MARK_RE = re.compile(r"\[\^?[^\[\]\s]{1,4}\]|\^[^^\s]{1,4}\^|\([^()\s]{1,4}\)|\{[^{}\s]{1,4}\}"
+# ("[^1]", "[^note]", "[1]", "[a]", "[sic]"), a superscript's ("^1^", "<sup>a</sup>"), a numbered one's ("(1)")
+_MARK_RE = re.compile(r"\[\^[^\[\]\s]{1,20}\]|\[[^\[\]\s]{1,4}\]|\^[^^\s]{1,4}\^|\([^()\s]{1,4}\)|\{[^{}\s]{1,4}\}"
                       r"|<su[pb]\b[^<>]{0,40}>[^<>]{0,8}</su[pb]\s*>", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=64)
-def _letters_of(text: str, marks: bool = False, digits: bool = True) -> tuple[str, list[int], str]:
+def _letters_of(text: str, marks: bool = False) -> tuple[str, list[int], str]:
     """The text with its tags (and with `marks`, its notes' marks) blanked, each character where it was, where its
-    letters (and `digits`) are, and those in a row: read once a text, for every rendering looked for in it."""
-    blank = lambda found: " " * len(found.group())  # noqa: E731
-    untagged = _TAG_RE.sub(blank, _MARK_RE.sub(blank, text) if marks else text)
-    keep = str.isalnum if digits else str.isalpha
-    kept = [i for i, c in enumerate(untagged) if keep(c)]
+    letters and digits are, and those in a row: read once a text, for every rendering looked for in it."""
+    untagged = _TAG_RE.sub(_blank, _MARK_RE.sub(_blank, text) if marks else text)
+    kept = [i for i, c in enumerate(untagged) if c.isalnum()]
     return untagged, kept, "".join(text[i] for i in kept)
+
+
+def _blank(found: re.Match) -> str:
+    return " " * len(found.group())
 
 
 def _approved_spans(banned: str, entry: Entry, entries: list[Entry], text: str, fold: bool) -> list[tuple[int, int]]:
