@@ -618,8 +618,10 @@ def test_a_redirects_record_unread_holds_its_redirects_online_and_restored_build
     the Chinese search shard of the redirect's address may be stale: its build loaded no dictionary ahead, and
     the shard was written by no service, so every build after failed on a file of Pagefind's."""
     (project / "content/guides/other.md").rename(project / "content/guides/other-renamed.md")
+    write(project, "guides/good.md", GOOD.replace("tags:", "aliases: [zh/old-good]\ntags:"))
     assert zaitun(project, "run").returncode == 0
-    redirect = project / "publish/zh/guides/other/index.html"
+    redirect, alias = project / "publish/zh/guides/other/index.html", project / "publish/zh/old-good/index.html"
+    assert alias.is_file()
     record = project / ".zaitun/redirects.json"
     assert redirect.is_file()
     backup = record.read_bytes()
@@ -629,6 +631,7 @@ def test_a_redirects_record_unread_holds_its_redirects_online_and_restored_build
     unread = zaitun(project, "run")
     assert unread.returncode == 1 and "restore it from a backup" in unread.stderr
     assert redirect.is_file() and "/zh/guides/other-renamed/" in redirect.read_text(encoding="utf-8")  # held
+    assert alias.is_file() and "alias" not in unread.stderr  # an alias is no redirect of the record's
     assert "redirects.json" in zaitun(project, "status").stdout  # until it is mended, not said once and gone
     record.write_bytes(backup)
     restored = zaitun(project, "run")

@@ -373,6 +373,11 @@ def aliased_entries(entries: list[Entry]) -> list[Entry]:
     return list(_ALIASED[1])
 
 
+def alias_paths(entries: list[Entry]) -> set[str]:
+    """The site paths the aliases of these entries name."""
+    return {layout.alias_path(alias)[0] for entry in aliased_entries(entries) for alias in entry.meta["aliases"]}
+
+
 def _names_aliases(entry: Entry) -> bool:
     return entry.lang == "zh" and bool(entry.meta.get("aliases"))
 

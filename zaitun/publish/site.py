@@ -623,9 +623,10 @@ def _attempt(project: Project, entries: list[Entry], planned: Planned, hold: Hol
                                if "zh" not in site.tag_labels.get(programme, {})]  # shown in English otherwise
     report.unlabelled_tags += unnamed_sections(planned.now.langs["zh"].lists["section"], site.tag_labels)
     kept = planned.kept(site) | hold.kept  # known unchanged, and held back as they are online
-    if not moves.readable:  # the redirect pages online stay as they are until their record reads again
+    if not moves.readable:  # the redirect pages online stay as they are until their record reads again (but
+        # where a page of this build's is, which wins as it always does, or an alias named now, written anew)
         kept |= {path for path, record in planned.files.items() if record.get("kind") == redirects.KIND} - {
-            spec.path for spec in specs}  # (but where a page of this build's is: it wins, as it always does)
+            spec.path for spec in specs} - redirects.alias_paths(entries)
     pages_ = outputs(planned.now, site, skip=kept)
     report.rendered, report.reused = [], []
     building = planned.stage(report.out_dir)
