@@ -190,6 +190,9 @@ def test_config_shows_every_url_setting_without_its_password_or_secret_query_val
     assert "review.database_url = 'postgresql+psycopg://zaitun:***@db.example/zaitun?sslmode=require'" in listed.output
     shown = CliRunner().invoke(app, ["--project", str(tmp_path), "config", "--show-secrets"]).output
     assert all(secret in shown for secret in ("LIBREPASS", "LK", "S/K", "MTOK", "hunter2"))
+    write(tmp_path, '[review]\ndatabase_url = "postgresql://zaitun:ab#c?d@db/zaitun"\n')  # as SQLAlchemy reads it
+    listed = CliRunner().invoke(app, ["--project", str(tmp_path), "config"]).output
+    assert "ab#c" not in listed and "review.database_url = 'postgresql://zaitun:***@db/zaitun'" in listed
 
 
 def test_a_zaitun_toml_caught_half_written_is_read_once_the_editor_has_written_it(tmp_path):

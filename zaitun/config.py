@@ -173,6 +173,10 @@ class Config:
         value = self.get(name)
         if show_secrets or not value:
             return repr(value)
+        if name == "review.database_url":  # SQLAlchemy's own form: a password may hold '#', '?' or '/' as written
+            from sqlalchemy.engine import make_url
+
+            return repr(make_url(value).render_as_string(hide_password=True))
         if isinstance(value, str) and _URL.match(value):
             return repr(masked_url(value))
         if not _BY_NAME[name].secret:
@@ -190,7 +194,9 @@ _SECRET_PARAM = re.compile(r"token|key|secret|pass|pwd|sig|auth|credential|sessi
 
 def masked_url(url: str) -> str:
     """`url` with the password of its user info and the values of secret-looking query (or fragment) parameters
-    masked, so `zaitun config` can be pasted into a ticket; the rest is kept as written."""
+    masked, so `zaitun config` can be pasted into a ticket; the rest is kept as written. Where it is unclear
+    whether a ':' and an '@' hold user info (an S3 secret may hold a '/'), it is masked: showing too little is
+    safe, too much is not."""
     scheme, sep, rest = url.partition("://")
     rest = _PASSWORD.sub(rf"\1:{_MASK}@", rest, count=1)
     rest, hash_, fragment = rest.partition("#")
