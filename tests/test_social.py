@@ -100,6 +100,7 @@ def test_hashtags_go_before_the_text_is_cut_and_stay_when_it_must_be_cut_anyway(
     assert post == text + "\n\n#240HourTransit\n" + URL  # the whole text, and the tag that fits beside it
     post = compose(text, URL, tags, PLATFORMS["mastodon"], TERMS)
     assert post == text + "\n\n#240HourTransit #VisaFreeTransitThroughChinaForFiftyFiveCountries\n" + URL
+    assert compose("  ", URL, ["240HourTransit"], bluesky, TERMS) == URL  # no text: the link alone, as before
     longer = text + " Check the list of eligible ports and countries before you travel." * 3
     post = compose(longer, URL, ["240HourTransit"], bluesky, TERMS)
     assert post.endswith("\n\n#240HourTransit\n" + URL) and length(post, bluesky) <= bluesky.limit

@@ -111,7 +111,7 @@ def compose(text: str, url: str, hashtags: list[str], platform: Platform, terms:
     with them kept, as far as the text still fits beside them."""
     tags = [platform.hashtag_style.format(tag) for tag in hashtags]
     whole = text.strip()
-    for kept in range(len(tags), -1, -1):  # the whole text, with as many hashtags as fit beside it
+    for kept in range(len(tags), -1, -1) if whole else ():  # the whole text, with as many hashtags as fit
         if length(whole + _tail(tags[:kept], url), platform) <= platform.limit:
             return whole + _tail(tags[:kept], url)
     while True:

@@ -535,6 +535,8 @@ def _write_bundles(site_dir: Path, members: dict[str, list[str]], fresh: dict[st
             raise
         for other in others:
             other.result()
+    if queue:  # a Chinese shard another service put back as the Chinese end found the queue empty: indexed still
+        run(first, True)
     return interface
 
 
