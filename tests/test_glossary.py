@@ -278,3 +278,16 @@ def test_a_slip_on_one_line_of_a_glossary_file_lifts_no_ban_of_its_lines_new_or_
     assert forbidden_renderings("统战部召开会议。", "The United Front Department met.", glossary)  # the new line's
     assert forbidden_renderings("宣传部召开会议。", "The Propaganda Department met.", glossary)  # the kept line's
     assert glossary.english_of("统战部") == "United Front Work Department"  # (the file's readable lines in force)
+
+
+def test_a_glossary_file_deleted_leaves_no_copy_to_bring_back_its_lines_under_its_name(tmp_path):
+    (tmp_path / ".zaitun").mkdir()
+    folder = tmp_path / "glossary"
+    folder.mkdir()
+    old = folder / "old.csv"
+    old.write_text("zh,en,forbidden,note\n外事办,Foreign Affairs Office,,\n", encoding="utf-8")
+    load_glossary(folder)
+    old.unlink()
+    load_glossary(folder)
+    old.write_text("zh,en,forbidden\n", encoding="utf-8")  # a new file of that name, starting broken
+    assert load_glossary(folder).english_of("外事办") is None

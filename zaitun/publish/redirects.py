@@ -33,6 +33,7 @@ from zaitun.content.hanzi import NUMERALS
 from zaitun.content.model import split_front_matter
 from zaitun.content.schema import SLUG_RE, alias_problem
 from zaitun.errors import ContentError, StateUnreadable
+from zaitun.messages import LANGS
 from zaitun.publish import layout, lint
 from zaitun.publish.inputs import Entry
 from zaitun.publish.memo import ByIdentity, other_places
@@ -413,16 +414,13 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Colle
             if (lang, entry.slug) not in pages:  # no page to lead to (yet): the old address keeps working
                 if was and path in items:
                     redirects.notes.append(f"/{path} still leads to {was[1]}: {entry.slug}, whose alias it is, has "
-                                           f"no {_NAMES[lang]} page")
+                                           f"no {LANGS[lang]} page")
                 continue
             if was and was[1] != entry.slug:
                 redirects.notes.append(f"/{path} leads to {entry.slug}, whose alias it is, not to {was[1]} (as it "
                                        "will again once the alias goes)")
             items[path] = _output(path, pages[lang, entry.slug], site)
     return list(items.values())
-
-
-_NAMES = {"zh": "Chinese", "en": "English"}
 
 
 class AliasClaims:

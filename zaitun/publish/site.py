@@ -352,7 +352,7 @@ def _build(project: Project, store: Store | LazyStore, today: dt.date, social: b
     # left out, named (a static file; a tag label with a forbidden rendering, the tag shown by its name), and
     # aliases not written (their documents are online)
     _record(project, store, held, hold, report, [*static_files(project.static_dir)[1], *report.labels_refused],
-            moves.refused, moves.problems and (project.state_dir / redirects.STATE, moves.problems))
+            moves.refused, (project.state_dir / redirects.STATE, moves.problems) if moves.problems else None)
     report.redirects = moves.notes
     version = finish(out, building, project.config.get("publish.keep_versions"),
                      _summary(project, today, change, summary, plan_, files, held, report, online, screen.version,

@@ -520,6 +520,18 @@ class Store:
         q = select(memory.c.approved_by).where(memory.c.source_hash.in_(keys)).distinct()
         return sorted(r["approved_by"] for r in self._rows(q, conn) if r["approved_by"])
 
+    def memory_vouchers(self, sources: list[str], conn: Connection | None = None) -> dict[str, set[str]]:
+        """Each of these Chinese texts -> who vouched for its memory entries (`memory_approvers`, in one query)."""
+        keys: dict[str, list[str]] = {}  # (texts however spaced share a key)
+        for source in sources:
+            keys.setdefault(memory_key(source), []).append(source)
+        found: dict[str, set[str]] = {}
+        for row in self._rows(select(memory.c.source_hash, memory.c.approved_by)
+                              .where(memory.c.source_hash.in_(keys)), conn):
+            for source in keys[row["source_hash"]] if row["approved_by"] else ():
+                found.setdefault(source, set()).add(row["approved_by"])
+        return found
+
     def memory_uses(self, source: str, target: str, conn: Connection | None = None) -> list[str]:
         """The active documents holding a draft or an approval taken from memory with this English for this
         Chinese, however spaced (its memory_key; current or not: see zaitun.review.gate.reject), in slug order."""

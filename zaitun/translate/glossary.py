@@ -18,9 +18,9 @@ of `zaitun.translate.normal`, as QA compares them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -322,6 +322,7 @@ def load_glossary(glossary_dir: Path) -> Glossary:
                 usable.append(entry)
             elif entry.zh and entry.forbidden:
                 bans.append(entry)
+    _forget_gone(_kept_folder(glossary_dir), paths)
     problems.extend(GlossaryConflict(other.path, f"{other.zh}: its rendering {other.en!r} is forbidden for "
                                                  f"{entry.zh} at {entry.place}; keep one (until then segments "
                                                  f"holding {other.zh} are flagged for review)", other.line)
@@ -367,19 +368,29 @@ def _in_force(path: Path, kept_folder: Path | None) -> tuple[list[Entry], list[E
 
 def _keep(path: Path, kept: Path) -> None:
     """Keep a copy of a file that reads whole (written only when it changed: most loads read the same)."""
+    from zaitun.statefiles import keep_cache
+
     data = path.read_bytes()
     try:
         if kept.read_bytes() == data:
             return
     except OSError:
         pass
-    try:
+    with contextlib.suppress(OSError):
         kept.parent.mkdir(exist_ok=True)
-        temporary = kept.with_name(f".{kept.name}.{os.getpid()}.new")
-        temporary.write_bytes(data)
-        os.replace(temporary, kept)
-    except OSError:  # a read-only project: the file read whole is used all the same
-        pass
+    keep_cache(kept, data)
+
+
+def _forget_gone(kept_folder: Path | None, paths: list[Path]) -> None:
+    """The copies of files no longer in the glossary go with them: a new file of that name starting broken must
+    not bring back the lines of one deleted or renamed."""
+    if kept_folder is None or not kept_folder.is_dir():
+        return
+    names = {path.name for path in paths}
+    for copy in kept_folder.glob("*.csv"):
+        if copy.name not in names:
+            with contextlib.suppress(OSError):
+                copy.unlink()
 
 
 def lint_glossaries(glossary_dir: Path) -> list[GlossaryError]:

@@ -437,8 +437,8 @@ def _approve_memory(store: Store, gate: ReviewGate, slug: str, results: list[Seg
     over is stopped, and the English it put into the memory must not go on being published in its name."""
     memory = [r for r in results if r.origin == "memory" and not r.issues]
     disabled = {user["name"] for user in store.users() if user["disabled_at"]} if memory else set()
-    drafted = {r.id: r.translation_id for r in memory
-               if not disabled or disabled.isdisjoint(store.memory_approvers([r.source]))}
+    vouched = store.memory_vouchers([r.source for r in memory]) if disabled else {}
+    drafted = {r.id: r.translation_id for r in memory if disabled.isdisjoint(vouched.get(r.source, ()))}
     if not drafted:
         return 0
     seen = {s.seg_id: s.version for s in segment_states(store, slug)
