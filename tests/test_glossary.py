@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -260,13 +261,18 @@ def test_thousands_of_terms_are_all_found_in_a_long_text():
     assert tail == planted
 
 
+def project_glossary(root: Path) -> Path:
+    """A project's glossary folder, beside its state folder (where a file is kept as it last read whole)."""
+    (root / ".zaitun").mkdir()
+    (root / "glossary").mkdir()
+    return root / "glossary"
+
+
 def test_a_slip_on_one_line_of_a_glossary_file_lifts_no_ban_of_its_lines_new_or_kept(tmp_path):
     """The file read whole once (kept); then a line is added and another written with a column too few."""
     from zaitun.translate.checks import forbidden_renderings
 
-    (tmp_path / ".zaitun").mkdir()
-    folder = tmp_path / "glossary"
-    folder.mkdir()
+    folder = project_glossary(tmp_path)
     terms = folder / "government.csv"
     terms.write_text("zh,en,forbidden,note\n宣传部,Publicity Department,Propaganda Department,\n", encoding="utf-8")
     assert load_glossary(folder).problems == []  # (kept as it reads whole)
@@ -281,9 +287,7 @@ def test_a_slip_on_one_line_of_a_glossary_file_lifts_no_ban_of_its_lines_new_or_
 
 
 def test_a_glossary_file_deleted_leaves_no_copy_to_bring_back_its_lines_under_its_name(tmp_path):
-    (tmp_path / ".zaitun").mkdir()
-    folder = tmp_path / "glossary"
-    folder.mkdir()
+    folder = project_glossary(tmp_path)
     old = folder / "old.csv"
     old.write_text("zh,en,forbidden,note\n外事办,Foreign Affairs Office,,\n", encoding="utf-8")
     load_glossary(folder)

@@ -202,10 +202,14 @@ def test_a_document_held_back_is_named_by_every_build_of_a_process_that_builds_a
         assert f"Edit {edit}." in read(fx, "en/policies/notice-2023-1/")
 
 
-def test_english_an_older_zaitun_screened_is_screened_again_by_todays_rules(fx):
-    """A release marked screened against this very glossary by a zaitun whose rules missed look-alike letters
-    ("Prοpaganda" with a Greek omicron reads as "Propaganda") is not trusted for that mark: the rules' version is
-    part of it, so today's build screens it again and holds it back."""
+@pytest.mark.parametrize(("disguised", "mark"), [
+    ("Pr\u03bfpaganda", ""),  # a Greek omicron: rules before 3 missed look-alike letters (the bare version)
+    ("Propaganda[^1]", "/3"),  # rules 3 read past no footnote's mark
+])
+def test_english_an_older_zaitun_screened_is_screened_again_by_todays_rules(fx, disguised, mark):
+    """A release marked screened against this very glossary by a zaitun whose rules missed a disguise is not
+    trusted for that mark: the rules' version is part of it, so today's build screens it again and holds it
+    back."""
     from zaitun.translate.glossary import load_glossary
 
     fx.build()
@@ -214,37 +218,14 @@ def test_english_an_older_zaitun_screened_is_screened_again_by_todays_rules(fx):
         glossary.write("宣传部,Publicity Department,Propaganda Department,\n")
     path = fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n本指南中的宣传部联系方式仅供参考。\n")
     fx.ingest()
-    disguised = PROPAGANDA.replace("Propaganda", "Pr\u03bfpaganda")
-    with fx.store.tx() as conn:  # released by a zaitun before today's rules: marked with the bare glossary version
+    hidden = PROPAGANDA.replace("Propaganda", disguised)
+    with fx.store.tx() as conn:  # released by an older zaitun: marked with its rules' version
         old = fx.store.latest_release("transit")["payload"]
-        payload = old | {"body": old["body"] + f"\n\n{disguised}\n",
-                         "screened": load_glossary(fx.project.glossary_dir).version}
+        payload = old | {"body": old["body"] + f"\n\n{hidden}\n",
+                         "screened": load_glossary(fx.project.glossary_dir).version + mark}
         fx.store.add_release(conn, "transit", "en", sha(path.read_text(encoding="utf-8")), payload)
     report = fx.build()
     [problem] = report.problems
     assert problem.startswith(f"{path}:") and "en page held back" in problem
-    assert disguised not in read(fx, "en/guides/transit/")
-    assert body(read(fx, "en/guides/transit/")) == body(english_before)
-
-
-def test_english_screened_by_rules_that_read_no_footnote_mark_between_the_words_is_screened_again(fx):
-    """Rules 3 approved "Propaganda[^1] Department": a release they marked screened is held back by today's."""
-    from zaitun.translate.glossary import load_glossary
-
-    fx.build()
-    english_before = read(fx, "en/guides/transit/")
-    with (fx.project.glossary_dir / "terms.csv").open("a", encoding="utf-8") as glossary:
-        glossary.write("宣传部,Publicity Department,Propaganda Department,\n")
-    path = fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n本指南中的宣传部联系方式仅供参考。\n")
-    fx.ingest()
-    marked = PROPAGANDA.replace("Propaganda", "Propaganda[^1]")
-    with fx.store.tx() as conn:
-        old = fx.store.latest_release("transit")["payload"]
-        payload = old | {"body": old["body"] + f"\n\n{marked}\n",
-                         "screened": f"{load_glossary(fx.project.glossary_dir).version}/3"}
-        fx.store.add_release(conn, "transit", "en", sha(path.read_text(encoding="utf-8")), payload)
-    report = fx.build()
-    [problem] = report.problems
-    assert problem.startswith(f"{path}:") and "en page held back" in problem
-    assert "Propaganda[^1]" not in read(fx, "en/guides/transit/")
+    assert hidden not in read(fx, "en/guides/transit/")
     assert body(read(fx, "en/guides/transit/")) == body(english_before)
