@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from zaitun.state.store import Store
 
 SHOWN = 20  # documents listed in one message; the rest are counted
-LANGS = {"zh": "Chinese", "en": "English"}
 
 
 def ready_for_review(project: Project, store: Store, waiting: dict[str, int]) -> tuple[str, str] | None:
@@ -40,11 +39,11 @@ def published(project: Project, store: Store, paths: list[str], removed: list[st
     gone = [pages[p] for p in dict.fromkeys(map(_page, removed)) if p in pages]
     if not online and not gone:
         return None
-    lines = [f"{LANGS.get(lang, lang)} page online (new or changed): {_named(d, project)}\n"
+    lines = [f"{layout.NAMES.get(lang, lang)} page online (new or changed): {_named(d, project)}\n"
              f"  {urls.absolute(layout.document(lang, d['section'], d['slug']))}" for lang, d in online]
-    lines += [f"{LANGS.get(lang, lang)} page taken off the site: {_named(d, project)}" for lang, d in gone]
+    lines += [f"{layout.NAMES.get(lang, lang)} page taken off the site: {_named(d, project)}" for lang, d in gone]
     first_lang, first = (online or gone)[0]
-    title = (f"Online: {_title(first)} ({LANGS.get(first_lang, first_lang)})" if len(online) == 1 and not gone
+    title = (f"Online: {_title(first)} ({layout.NAMES.get(first_lang, first_lang)})" if len(online) == 1 and not gone
              else f"Site updated: {len(online)} page(s) online, {len(gone)} taken off")
     return title, "\n".join(_capped(lines, len(lines)))
 
@@ -84,7 +83,7 @@ def _documents(store: Store, slugs) -> list[dict]:
 def _pages(store: Store) -> dict[str, tuple[str, dict]]:
     """Site path of each document page -> (language, the document's row)."""
     return {layout.document(lang, row["section"], row["slug"]): (lang, row)
-            for row in store.documents(status=None) for lang in LANGS}
+            for row in store.documents(status=None) for lang in layout.LANGS}
 
 
 def _page(path: str) -> str:

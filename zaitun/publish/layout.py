@@ -14,6 +14,7 @@ from urllib.parse import quote, unquote, urlsplit
 from zaitun.content.schema import tag_key
 
 LANGS = ("zh", "en")  # zh first: the source language is the x-default of every alternate group
+NAMES = {"zh": "Chinese", "en": "English"}  # each language as messages to people name it
 ROOT = ""
 NOT_FOUND = "404.html"
 SITEMAP = "sitemap.xml"

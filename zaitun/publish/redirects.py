@@ -33,7 +33,6 @@ from zaitun.content.hanzi import NUMERALS
 from zaitun.content.model import split_front_matter
 from zaitun.content.schema import SLUG_RE, alias_problem
 from zaitun.errors import ContentError, StateUnreadable
-from zaitun.messages import LANGS
 from zaitun.publish import layout, lint
 from zaitun.publish.inputs import Entry
 from zaitun.publish.memo import ByIdentity, other_places
@@ -414,7 +413,7 @@ def outputs(redirects: Redirects, entries: list[Entry], site: Site, paths: Colle
             if (lang, entry.slug) not in pages:  # no page to lead to (yet): the old address keeps working
                 if was and path in items:
                     redirects.notes.append(f"/{path} still leads to {was[1]}: {entry.slug}, whose alias it is, has "
-                                           f"no {LANGS[lang]} page")
+                                           f"no {layout.NAMES[lang]} page")
                 continue
             if was and was[1] != entry.slug:
                 redirects.notes.append(f"/{path} leads to {entry.slug}, whose alias it is, not to {was[1]} (as it "
