@@ -37,7 +37,7 @@ from zaitun.content.notice.markdown import render
 from zaitun.content.notice.validity import start_and_until
 from zaitun.content.pinyin import PINYIN, slug_syllable
 from zaitun.content.schema import CONTROL_RE, SEPARATORS
-from zaitun.content.unread import AS_DOWNLOAD, WORD_PROCESSOR, why_unread
+from zaitun.content.unread import WORD_PROCESSOR, why_unread
 from zaitun.errors import LocatedError, NoticeImportError
 
 TAGS = ["政策文件"]
@@ -80,8 +80,8 @@ def why_not_read(path: Path) -> str | None:
     suffix = path.suffix.lower()
     if suffix in NOTICE_SUFFIXES:
         return None
-    if suffix in WORD_PROCESSOR:  # the advice `zaitun check` gives; import publishes no download, it imports
-        return why_unread(PurePosixPath(path.name)).replace(AS_DOWNLOAD, "or import the .docx")
+    if suffix in WORD_PROCESSOR:  # the advice `zaitun check` gives
+        return why_unread(PurePosixPath(path.name), instead="or import the .docx")
     if suffix == ".md":
         return ("a Markdown file is already a content document, not a notice to convert: copy it into "
                 "content/<section>/ instead")

@@ -59,12 +59,13 @@ def _a_notice(rel: PurePosixPath) -> bool:
     return len(rel.parts) <= 2 and rel.suffix.lower() in NOTICE_SUFFIXES
 
 
-def why_unread(rel: PurePosixPath) -> str:
-    """What happens to an unlinked file at content/<rel>, and what to do, by its kind."""
+def why_unread(rel: PurePosixPath, instead: str = AS_DOWNLOAD) -> str:
+    """What happens to an unlinked file at content/<rel>, and what to do, by its kind; `instead`: what else to do
+    with an old word processor's file (`zaitun import` publishes no download: it imports the .docx)."""
     suffix = rel.suffix.lower()
     if suffix in WORD_PROCESSOR:
         return (f"{WORD_PROCESSOR[suffix]} file is not read: save it as a Word document (.docx) — in WPS: 另存为 → "
-                f".docx — and drop that; {AS_DOWNLOAD}")
+                f".docx — and drop that; {instead}")
     if suffix in ARCHIVES:
         return f"an archive ({suffix}) is not unpacked: unpack it into the folder, {AS_DOWNLOAD}"
     if suffix in NOTICE_SUFFIXES:

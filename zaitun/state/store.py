@@ -516,12 +516,10 @@ class Store:
 
     def memory_approvers(self, sources: list[str], conn: Connection | None = None) -> list[str]:
         """Who vouched for the memory entries of these Chinese texts (reviewer, importer or project file)."""
-        keys = {memory_key(source) for source in sources}
-        q = select(memory.c.approved_by).where(memory.c.source_hash.in_(keys)).distinct()
-        return sorted(r["approved_by"] for r in self._rows(q, conn) if r["approved_by"])
+        return sorted(set().union(*self.memory_vouchers(sources, conn).values()))
 
     def memory_vouchers(self, sources: list[str], conn: Connection | None = None) -> dict[str, set[str]]:
-        """Each of these Chinese texts -> who vouched for its memory entries (`memory_approvers`, in one query)."""
+        """Each of these Chinese texts -> who vouched for its memory entries, in one query."""
         keys: dict[str, list[str]] = {}  # (texts however spaced share a key)
         for source in sources:
             keys.setdefault(memory_key(source), []).append(source)

@@ -310,8 +310,9 @@ def load_glossary(glossary_dir: Path) -> Glossary:
     problems: list[GlossaryError] = []
     first: dict[str, Entry] = {}  # by the term's matched form: 宣傳部 is a second line of 宣传部
     read: list[Path] = []  # each file as it is in force: the version is theirs
+    kept_folder = _kept_folder(glossary_dir)
     for path in paths:
-        entries, kept_bans, file_errors, sources = _in_force(path, _kept_folder(glossary_dir))
+        entries, kept_bans, file_errors, sources = _in_force(path, kept_folder)
         read += sources
         bans += kept_bans
         problems.extend(file_errors)
@@ -322,7 +323,7 @@ def load_glossary(glossary_dir: Path) -> Glossary:
                 usable.append(entry)
             elif entry.zh and entry.forbidden:
                 bans.append(entry)
-    _forget_gone(_kept_folder(glossary_dir), paths)
+    _forget_gone(kept_folder, paths)
     problems.extend(GlossaryConflict(other.path, f"{other.zh}: its rendering {other.en!r} is forbidden for "
                                                  f"{entry.zh} at {entry.place}; keep one (until then segments "
                                                  f"holding {other.zh} are flagged for review)", other.line)
@@ -353,7 +354,9 @@ def _in_force(path: Path, kept_folder: Path | None) -> tuple[list[Entry], list[E
     if not errors:
         _keep(path, kept)
         return entries, [], errors, [path]
-    before, unread = parse_file(kept) if kept.is_file() else ([], [GlossaryError(kept, "none kept")])
+    if not kept.is_file():
+        return entries, [], errors, [path]
+    before, unread = parse_file(kept)
     if unread:
         return entries, [], errors, [path]
     here = shown(path)
