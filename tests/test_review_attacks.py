@@ -4,6 +4,7 @@ account with low rights, each trying to stop the server for everyone else."""
 from __future__ import annotations
 
 import io
+import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -90,6 +91,7 @@ def test_while_an_editors_long_word_file_is_read_the_other_reviewers_pages_keep_
         upload = threading.Thread(target=eve.post, args=("/add",), kwargs={
             "data": {"csrf_token": token, "section": "policies"},
             "files": [("files", (f"notice-{n}.docx", notice)) for n in range(2)], "timeout": 120})
+        began = time.monotonic()
         upload.start()
         time.sleep(1)  # the upload is being read
         waits = []
@@ -99,7 +101,11 @@ def test_while_an_editors_long_word_file_is_read_the_other_reviewers_pages_keep_
             waits.append(time.monotonic() - started)
             time.sleep(0.2)
         upload.join()
-    assert waits and max(waits) < 1, waits
+        lasted = time.monotonic() - began
+    # Read in the event loop, a page would wait out a whole file's reading (about half the upload); on a slow or
+    # busy machine one page may still wait up to a second behind the reading thread's hold on the interpreter.
+    assert len(waits) >= 3 and max(waits) < max(1.0, lasted / 4), (lasted, waits)
+    assert statistics.median(waits) < 0.5, waits
 
 
 def test_a_file_name_too_long_for_the_disk_is_a_clear_refusal_never_a_crash(served, tmp_path):
