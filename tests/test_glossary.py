@@ -295,3 +295,46 @@ def test_a_glossary_file_deleted_leaves_no_copy_to_bring_back_its_lines_under_it
     load_glossary(folder)
     old.write_text("zh,en,forbidden\n", encoding="utf-8")  # a new file of that name, starting broken
     assert load_glossary(folder).english_of("外事办") is None
+
+
+def test_a_glossary_file_saved_while_it_is_read_is_kept_only_as_a_whole_reading_of_it(tmp_path):
+    """An editor saving the file (truncate, then write) all along: each load keeps the very bytes it parsed whole,
+    never a second reading taken mid-save, which would leave no copy to hold the bans at the next slip."""
+    import subprocess
+    import sys
+
+    folder = project_glossary(tmp_path)
+    terms = folder / "government.csv"
+    whole = "zh,en,forbidden,note\n宣传部,Publicity Department,\"Propaganda Department\",\n".encode()
+    terms.write_bytes(whole)
+    editor = subprocess.Popen([sys.executable, "-c", (
+        "import os, sys\n"
+        f"whole = {whole!r}\n"
+        "while True:\n"
+        "    with open(sys.argv[1], 'wb') as f:\n"
+        "        f.write(whole[:50])\n"  # inside the quoted cell: a quote never closed
+        "        f.flush()\n"
+        "        f.write(whole[50:])\n"), str(terms)])
+    try:
+        kept = tmp_path / ".zaitun" / "glossary-kept" / "government.csv"
+        for _ in range(300):
+            load_glossary(folder)
+            if kept.exists():
+                assert parse_file(kept)[1] == [], kept.read_bytes()
+    finally:
+        editor.kill()
+        editor.wait()
+    assert kept.read_bytes() == whole
+
+
+def test_a_glossary_file_that_cannot_be_read_is_a_problem_at_it_and_its_kept_copy_stays_in_force(tmp_path):
+    folder = project_glossary(tmp_path)
+    terms = folder / "government.csv"
+    terms.write_text("zh,en,forbidden,note\n宣传部,Publicity Department,Propaganda Department,\n", encoding="utf-8")
+    load_glossary(folder)
+    terms.unlink()
+    terms.mkdir()  # (what a read of it raises, as a file unreadable or gone since the folder was listed does)
+    glossary = load_glossary(folder)
+    [problem] = glossary.problems
+    assert problem.path == terms and problem.line == 1 and problem.message.startswith("cannot read the file: ")
+    assert glossary.english_of("宣传部") == "Publicity Department"

@@ -229,11 +229,13 @@ def glossary_files(glossary_dir: Path) -> list[Path]:
     return sorted(Path(glossary_dir).glob("*.csv")) if Path(glossary_dir).is_dir() else []
 
 
-def version_of(paths: list[Path]) -> str:
-    """Short hash of the files' names and contents: recorded with every draft."""
+def version_of(paths: list[Path], read: dict[Path, bytes] | None = None) -> str:
+    """Short hash of the files' names and contents: recorded with every draft. `read`: contents as read already
+    (the version is then of the very bytes the entries were parsed from)."""
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(path.name.encode("utf-8", "surrogateescape") + b"\0" + path.read_bytes() + b"\0")  # (GBK: bytes)
+        data = read[path] if read and path in read else path.read_bytes()
+        digest.update(path.name.encode("utf-8", "surrogateescape") + b"\0" + data + b"\0")  # (GBK: bytes)
     return digest.hexdigest()[:12]
 
 
@@ -247,12 +249,14 @@ def screened_against(version: str) -> str:
 SCREENING_RULES = 4  # raised whenever checks.forbidden_renderings finds what it did not before
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, list[str] | None]]:
-    """(line number, cells) for each row of a glossary CSV, the header included as line 1; cells None for a
-    line whose quote is never closed (the lines after it are read as lines of their own, not swallowed)."""
+def read_rows(path: Path, data: bytes | None = None) -> Iterator[tuple[int, list[str] | None]]:
+    """(line number, cells) for each row of a glossary CSV (`data`: its bytes, when read already), the header
+    included as line 1; cells None for a line whose quote is never closed (the lines after it are read as lines
+    of their own, not swallowed)."""
     import csv  # here: a build whose glossary did not change reads none (4 ms of its start)
 
-    lines = utf8_text(path.read_bytes(), path, GlossaryError, "cannot read the file as UTF-8 CSV: byte {byte} is not "
+    data = path.read_bytes() if data is None else data
+    lines = utf8_text(data, path, GlossaryError, "cannot read the file as UTF-8 CSV: byte {byte} is not "
                       "UTF-8; save the file as UTF-8 (GBK is not)").splitlines(keepends=True)
     start = 0
     while start < len(lines):
@@ -269,14 +273,15 @@ def read_rows(path: Path) -> Iterator[tuple[int, list[str] | None]]:
             return
 
 
-def parse_file(path: Path) -> tuple[list[Entry], list[GlossaryError]]:
-    """Entries of one file and the problems that prevent reading some of its lines."""
+def parse_file(path: Path, data: bytes | None = None) -> tuple[list[Entry], list[GlossaryError]]:
+    """Entries of one file (`data`: its bytes, when read already) and the problems that prevent reading some of
+    its lines."""
     import csv
 
     entries: list[Entry] = []
     errors: list[GlossaryError] = []
     try:
-        rows = list(read_rows(path))
+        rows = list(read_rows(path, data))
     except GlossaryError as exc:  # not UTF-8
         return [], [exc]
     except csv.Error as exc:
@@ -309,11 +314,11 @@ def load_glossary(glossary_dir: Path) -> Glossary:
     bans: list[Entry] = []
     problems: list[GlossaryError] = []
     first: dict[str, Entry] = {}  # by the term's matched form: 宣傳部 is a second line of 宣传部
-    read: list[Path] = []  # each file as it is in force: the version is theirs
+    read: dict[Path, bytes] = {}  # each file as it is in force, as read once: the version is theirs
     kept_folder = _kept_folder(glossary_dir)
     for path in paths:
         entries, kept_bans, file_errors, sources = _in_force(path, kept_folder)
-        read += sources
+        read.update(sources)
         bans += kept_bans
         problems.extend(file_errors)
         for entry in entries:
@@ -328,7 +333,7 @@ def load_glossary(glossary_dir: Path) -> Glossary:
                                                  f"{entry.zh} at {entry.place}; keep one (until then segments "
                                                  f"holding {other.zh} are flagged for review)", other.line)
                     for entry, other in _forbidding(usable) if other.zh != entry.zh)
-    return Glossary(usable, version_of(read), problems, bans)
+    return Glossary(usable, version_of(list(read), read), problems, bans)
 
 
 KEPT = "glossary-kept"  # in a project's state folder: each glossary file as it last read whole
@@ -341,24 +346,34 @@ def _kept_folder(glossary_dir: Path) -> Path | None:
 
 
 def _in_force(path: Path, kept_folder: Path | None) -> tuple[list[Entry], list[Entry], list[GlossaryError],
-                                                               list[Path]]:
+                                                               dict[Path, bytes]]:
     """A file's entries, the bans it adds, its problems and the files they are read from: the file itself, kept
     when it reads whole. One that does not, but did before, keeps what its copy as it did then gave: its lines
     whole when the file gives none (a header mistyped, another encoding), else its lines whose term the file's
     readable lines lack and, for the others, every rendering the copy forbade, as bans (a slip on one line must
-    lift no ban, a new line's nor an old one's); its problems say so."""
-    entries, errors = parse_file(path)
+    lift no ban, a new line's nor an old one's); its problems say so. Each file is read once: what is parsed is
+    what is kept and versioned, even while an editor saves it."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # unreadable (its permissions), or gone since it was listed: it gives no line
+        read: dict[Path, bytes] = {}
+        entries, errors = [], [GlossaryError(path, f"cannot read the file: {exc.strerror or exc}", 1)]
+    else:
+        read = {path: data}
+        entries, errors = parse_file(path, data)
     if kept_folder is None:
-        return entries, [], errors, [path]
+        return entries, [], errors, read
     kept = kept_folder / path.name
     if not errors:
-        _keep(path, kept)
-        return entries, [], errors, [path]
-    if not kept.is_file():
-        return entries, [], errors, [path]
-    before, unread = parse_file(kept)
+        _keep(data, kept)
+        return entries, [], errors, read
+    try:
+        copy = kept.read_bytes()
+    except OSError:  # none kept
+        return entries, [], errors, read
+    before, unread = parse_file(kept, copy)
     if unread:
-        return entries, [], errors, [path]
+        return entries, [], errors, read
     here = shown(path)
     now = {e.zh for e in entries}
     kept_lines = [Entry(e.zh, e.en, e.forbidden, e.note, here, e.line) for e in before if e.zh not in now]
@@ -366,14 +381,14 @@ def _in_force(path: Path, kept_folder: Path | None) -> tuple[list[Entry], list[E
     said = (f" (until the file reads whole, its lines as they last did, kept in {shown(kept)}, are in force where "
             "it gives none, and every rendering they forbade is refused still)")
     return ([*entries, *kept_lines], bans, [GlossaryError(error.path, error.message + said, error.line)
-                                            for error in errors], [path, kept])
+                                            for error in errors], read | {kept: copy})
 
 
-def _keep(path: Path, kept: Path) -> None:
-    """Keep a copy of a file that reads whole (written only when it changed: most loads read the same)."""
+def _keep(data: bytes, kept: Path) -> None:
+    """Keep a copy of a file that reads whole, these bytes as parsed (written only when it changed: most loads
+    read the same)."""
     from zaitun.statefiles import keep_cache
 
-    data = path.read_bytes()
     try:
         if kept.read_bytes() == data:
             return
