@@ -155,3 +155,14 @@ def test_a_glossary_file_broken_after_it_forbade_a_rendering_online_keeps_that_p
     built = zaitun(fx.project.root, "build")  # a new process, as cron runs it
     assert not (fx.out / PAGE / "index.html").exists(), built.stdout + built.stderr
     assert "is refused still" in zaitun(fx.project.root, "check").stderr
+
+
+def test_a_rendering_forbidden_on_a_line_with_no_english_yet_takes_the_page_offline_all_the_same(fx):
+    """The glossary's only forbidden rendering on a line that gives no English (a ban): the build's screen must
+    look for it as the review gate does, not find the glossary forbidding nothing."""
+    forbid(fx, "宣传部,,Propaganda Department,\n")
+    [problem] = fx.build().problems
+    assert "en page left out of the site" in problem and '"Propaganda Department", a forbidden rendering of 宣传部' \
+        in problem
+    assert not (fx.out / PAGE).exists() and CONTACT in page(fx, "zh/guides/transit/")
+    assert contact_segment(fx).state != "approved"

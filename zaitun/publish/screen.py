@@ -41,13 +41,14 @@ class Screen:
 
     @functools.cached_property
     def version(self) -> str:
-        """The glossary's version (a hash of its files) with the screening rules', which releases and cached
-        English are screened against (glossary.screened_against)."""
+        """The glossary's version (a hash of the files it is read from: a broken file's kept copy too) with the
+        screening rules', which releases and cached English are screened against (glossary.screened_against):
+        the very version the review gate marks what it screened with."""
         if self.known:
             return self.known
-        from zaitun.translate.glossary import glossary_files, screened_against, version_of
+        from zaitun.translate.glossary import screened_against
 
-        return screened_against(version_of(glossary_files(self.glossary_dir)))
+        return screened_against(self.glossary.version)
 
     def found(self, raw: str, payload: dict) -> list[tuple[str, str, str]]:
         """(text found, Chinese term, approved rendering) of each forbidden rendering in a release's English."""
@@ -85,7 +86,7 @@ class Screen:
     @functools.cached_property
     def forbids(self) -> bool:
         """Whether the glossary forbids any rendering at all (when not, there is nothing to check)."""
-        return any(entry.forbidden for entry in self.glossary.entries)  # every line: a term's may disagree
+        return bool(self.glossary.banning)  # every line, a ban with no English yet too: a term's may disagree
 
 
 def _english(payload: dict) -> str:

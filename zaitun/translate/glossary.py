@@ -230,8 +230,9 @@ def glossary_files(glossary_dir: Path) -> list[Path]:
 
 
 def version_of(paths: list[Path], read: dict[Path, bytes] | None = None) -> str:
-    """Short hash of the files' names and contents: recorded with every draft. `read`: contents as read already
-    (the version is then of the very bytes the entries were parsed from)."""
+    """Short hash of the names and contents of the files a glossary is read from: recorded with every draft, and
+    what releases are screened against (publish/screen.py). `read`: contents as read already (the version is
+    then of the very bytes the entries were parsed from)."""
     digest = hashlib.sha256()
     for path in paths:
         data = read[path] if read and path in read else path.read_bytes()
@@ -314,7 +315,7 @@ def load_glossary(glossary_dir: Path) -> Glossary:
     bans: list[Entry] = []
     problems: list[GlossaryError] = []
     first: dict[str, Entry] = {}  # by the term's matched form: 宣傳部 is a second line of 宣传部
-    read: dict[Path, bytes] = {}  # each file as it is in force, as read once: the version is theirs
+    read: dict[Path, bytes] = {}  # each file in force (a kept copy too), as read once: the version is theirs
     kept_folder = _kept_folder(glossary_dir)
     for path in paths:
         entries, kept_bans, file_errors, sources = _in_force(path, kept_folder)
@@ -347,25 +348,25 @@ def _kept_folder(glossary_dir: Path) -> Path | None:
 
 def _in_force(path: Path, kept_folder: Path | None) -> tuple[list[Entry], list[Entry], list[GlossaryError],
                                                                dict[Path, bytes]]:
-    """A file's entries, the bans it adds, its problems and the files they are read from: the file itself, kept
-    when it reads whole. One that does not, but did before, keeps what its copy as it did then gave: its lines
+    """A file's entries, the bans it adds, its problems and the files they are read from, with their bytes as
+    read: the file itself (none when it cannot be read), kept when it reads whole, and its kept copy when that is
+    in force. One that does not, but did before, keeps what its copy as it did then gave: its lines
     whole when the file gives none (a header mistyped, another encoding), else its lines whose term the file's
     readable lines lack and, for the others, every rendering the copy forbade, as bans (a slip on one line must
     lift no ban, a new line's nor an old one's); its problems say so. Each file is read once: what is parsed is
     what is kept and versioned, even while an editor saves it."""
+    read: dict[Path, bytes] = {}
     try:
-        data = path.read_bytes()
+        read[path] = path.read_bytes()
     except OSError as exc:  # unreadable (its permissions), or gone since it was listed: it gives no line
-        read: dict[Path, bytes] = {}
         entries, errors = [], [GlossaryError(path, f"cannot read the file: {exc.strerror or exc}", 1)]
     else:
-        read = {path: data}
-        entries, errors = parse_file(path, data)
+        entries, errors = parse_file(path, read[path])
     if kept_folder is None:
         return entries, [], errors, read
     kept = kept_folder / path.name
     if not errors:
-        _keep(data, kept)
+        _keep(read[path], kept)
         return entries, [], errors, read
     try:
         copy = kept.read_bytes()
