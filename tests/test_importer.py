@@ -176,6 +176,14 @@ def test_undecodable_bytes_name_the_line(tmp_path, newline, encoding):
     assert str(exc.value).startswith(f"{path}:34: undecodable bytes")
 
 
+@pytest.mark.parametrize("written", ["泉政办规〔2024〕11", "泉政办规〔２０２４〕１１", "泉政办规[2024]11"])
+def test_a_document_number_with_its_hao_left_out_is_read_as_the_number_not_kept_as_body_text(seed, written):
+    meta, body = convert(SEED_TEXT.replace("泉政办规〔2024〕11号", written))
+    assert meta["doc_number"] == "泉政办规〔2024〕11号"
+    assert "〔2024〕11" not in body and "11\n" not in body.split("##")[0]
+    assert (meta, body) == seed
+
+
 def test_notice_without_validity_line_has_no_validity_dates():
     meta, body = convert(seed_without("有效期至"))
     assert "valid_until" not in meta and "valid_from" not in meta

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -195,6 +196,27 @@ def test_status_says_when_a_rule_not_yet_in_force_takes_effect(tmp_path):
     status = runner.invoke(app, ["--project", str(fx.project.root), "status"])
     line = next(line for line in status.output.splitlines() if line.startswith("coming "))
     assert line.endswith("[not yet in force: from 2099-01-01]")
+
+
+def test_a_rule_not_yet_in_force_is_not_called_expiring_though_it_ends_soon_after(tmp_path):
+    """In force from in ten days until a month from now: status says from when it is in force, as its pages do,
+    and no expiry is told of it before then."""
+    from publish_helpers import NOTICE, NOTICE_BODY
+    from zaitun.review.status import project_status
+
+    fx = standard_project(tmp_path / "proj")
+    today = fx.project.today()
+    start, end = today + dt.timedelta(days=10), today + dt.timedelta(days=30)
+    fx.write("policies", "coming", NOTICE.replace("valid_from: 2023-01-05", f"valid_from: {start}").replace(
+        "2024-12-31", str(end)).replace("〔2023〕1号", "〔2023〕2号"), NOTICE_BODY)
+    fx.ingest()
+    status = runner.invoke(app, ["--project", str(fx.project.root), "status"])
+    line = next(line for line in status.output.splitlines() if line.startswith("coming "))
+    assert line.endswith(f"[not yet in force: from {start}]")
+    [coming] = [s for s in project_status(fx.store, today, 60) if s.slug == "coming"]
+    assert coming.expiry == "" and coming.in_force_from == start
+    [then] = [s for s in project_status(fx.store, start, 60) if s.slug == "coming"]
+    assert then.expiry == "expiring" and then.in_force_from is None  # told once it is in force
 
 
 def test_a_translate_pass_counts_as_its_own_only_the_documents_its_memory_approved(tmp_path):

@@ -79,10 +79,10 @@ def _status(row: dict, doc: Document, counted: tuple[Progress, bool], release: d
     ends = min((d for d in (doc.valid_until, english) if d), default=None)
     coming = doc.valid_from if validity_on(doc.valid_from, None, today) == NOT_YET else None
     later = doc.date if stage not in ("withdrawn", "draft") and doc.date > today else None
+    expiry = expiry_state(ends, today, warning_days) if stage != "withdrawn" and coming is None else ""  # not
+    # expiring before it is in force: its pages say from when it is, and it is noticed once it is
     return DocumentStatus(row["slug"], row["section"], doc.title, stage, prog["approved"], prog["total"],
-                          prog["flagged"], doc.valid_until,
-                          expiry_state(ends, today, warning_days) if stage != "withdrawn" else "", english, coming,
-                          offline, later)
+                          prog["flagged"], doc.valid_until, expiry, english, coming, offline, later)
 
 
 def _released_until(release: dict) -> dt.date | None:

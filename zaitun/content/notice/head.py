@@ -22,6 +22,7 @@ from zaitun.errors import NoticeImportError
 
 DOC_NUMBER_RE = re.compile(
     r"([\u4e00-\u9fff]{1,12})\s*[〔\[【［(（„“\"]\s*(\d{4})\s*[〕\]】］)）‟”\"]\s*(\d{1,4})\s*号")
+_NUMBER_WITHOUT_HAO = re.compile(DOC_NUMBER_RE.pattern.removesuffix(r"\s*号"))  # `泉政办规〔2024〕11`: 号 left out
 _ORDER_NUMBER = rf"((?:\d{{4}}\s*年\s*)?第\s*[{NUMERALS}]{{1,6}}\s*号)"  # 第77号, 2024年第3号
 _ORDER_RE = re.compile(rf"(.{{2,30}}?)(令|公告|通告)\s*+(?:[（(〔]?\s*+{_ORDER_NUMBER}\s*+[）)〕]?)?")  # blanks whole
 _ORDER_NUMBER_RE = re.compile(rf"[（(〔]?\s*{_ORDER_NUMBER}\s*[）)〕]?")
@@ -167,7 +168,7 @@ def _doc_number(lines: list[Line], used: set[int]) -> tuple[str | None, str | No
         signed = SIGNERS.search(line.folded)
         end = signed.start() if signed else None
         text, folded = (t[:end].replace(" ", "").rstrip("\u3000") for t in (line.text, line.folded))
-        match = DOC_NUMBER_RE.fullmatch(folded)
+        match = DOC_NUMBER_RE.fullmatch(folded) or _NUMBER_WITHOUT_HAO.fullmatch(folded)
         if match and i not in used and (not in_body or _dated(lines[i - 1])):
             used.add(i)
             prefix, year, number = text[: match.end(1)], match.group(2), match.group(3)
@@ -175,7 +176,8 @@ def _doc_number(lines: list[Line], used: set[int]) -> tuple[str | None, str | No
                 i += 1  # `签发人：张三` on a line of its own under the number (in Word, the table cell beside it)
                 used.add(i)
             # full-width digits (２０２４) as ASCII
-            return f"{prefix}〔{int(year)}〕{int(number)}{text[-1]}", signed and _signers(lines, used, i, signed)
+            hao = text[-1] if text[-1] in "号號" else "号"  # (a line that is a number but for it: read as one)
+            return f"{prefix}〔{int(year)}〕{int(number)}{hao}", signed and _signers(lines, used, i, signed)
     return None, None
 
 
