@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -132,6 +135,41 @@ def test_a_number_changed_in_a_table_sends_the_text_beside_it_back_to_review_bef
     zaitun(root, "build")
     page = english_page(root)
     assert "EN 签证延期</td>\n<td>999</td>" in page and "under review" not in page
+
+
+def test_an_approval_read_before_a_number_beside_it_changed_sends_that_text_back_not_the_new_number_online(tmp_path):
+    """A draft read (its version taken) while the fee was 100; the fee becomes 999; the reviewer then approves
+    what was read. The draft predates the change, so its approval cannot have been read beside 999: it comes
+    back to review naming the change, and the English page keeps 100 until it is approved again."""
+    root = tmp_path / "site"
+    token = released_project(root)
+    take_in(root, FEES)
+    approve_all(root, token)
+    zaitun(root, "build")
+    take_in(root, FEES.replace("证件补办", "证件补发"))  # another row's text: the fee's row stays approved
+    [other] = open_segments(root)
+    zaitun(root, "review", "edit", SLUG, f"{other['id']}@{other['version']}", "--target", "EN reissue",
+           "--approve", token=token)
+    fee = next(seg for seg in json.loads(zaitun(root, "review", "show", SLUG, "--json"))["segments"]
+               if seg["source"] == "签证延期")
+    zaitun(root, "review", "edit", SLUG, f"{fee['id']}@{fee['version']}", "--target", "Visa extension fee",
+           token=token)  # a draft, read as it stands beside 100
+    [read] = [seg for seg in open_segments(root) if seg["source"] == "签证延期"]
+    take_in(root, FEES.replace("证件补办", "证件补发").replace("100", "999"))
+    approval = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(root), "review", "approve", SLUG,
+                               f"{read['id']}@{read['version']}"], capture_output=True, text=True, timeout=300,
+                              env=os.environ | {"ZAITUN_TOKEN": token})
+    assert approval.returncode == 1 and f"held back {read['id']}: beside this text, “100” became “999”" in \
+        approval.stdout + approval.stderr
+    [waiting] = open_segments(root)
+    assert waiting["source"] == "签证延期" and "“100” became “999”" in waiting["issues"][0]["message"]
+    zaitun(root, "build")
+    page = english_page(root)
+    assert "<td>100</td>" in page and "999" not in page and "under review" in page
+
+    approve_all(root, token)
+    zaitun(root, "build")
+    assert "EN 签证延期</td>\n<td>999</td>" in english_page(root)
 
 
 def test_a_row_of_numbers_removed_or_an_image_replaced_is_read_again_where_it_was(tmp_path):

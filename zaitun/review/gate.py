@@ -18,6 +18,7 @@ before its rendering was forbidden comes back to review instead, and holds the r
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections import Counter
@@ -43,7 +44,7 @@ from zaitun.state.segments import (
     progress,
     segment_states,
 )
-from zaitun.state.store import Connection, Store, release_holds, sha
+from zaitun.state.store import Connection, Store, earlier, release_holds, sha
 from zaitun.translate.checks import check_translation, forbidden_message, forbidden_renderings, overlong
 from zaitun.translate.glossary import Glossary, screened_against
 
@@ -508,7 +509,7 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     online = store.latest_release(slug, conn=conn)
     held = (_back_to_review(store, conn, slug, current, glossary)
             or _moved_repeats(store, conn, slug, current, rows, online)
-            or _changed_beside(store, conn, slug, current, sources, pieces, online))
+            or _changed_beside(store, conn, slug, current, sources, pieces, online, row["updated_at"]))
     if held:
         return held
     targets = {seg_id: tr["target"] for seg_id, tr in current.items()}
@@ -594,12 +595,14 @@ SYNTAX_ONLY_RE = re.compile(r"^[\s|:\-#>*+_=~`\[\]().!\\]*$")  # table rules, ma
 
 
 def _changed_beside(store: Store, conn: Connection, slug: str, current: dict[str, dict], sources: dict[str, str],
-                    pieces: list[Piece], release: dict | None) -> dict[str, str]:
+                    pieces: list[Piece], release: dict | None, changed_at: dt.datetime) -> dict[str, str]:
     """Bring back to review, beside each number, address or image that differs from the release online, the
-    segment it stands after, still with the approval made there: the English page shows them as the Chinese
-    has them (a table's 100 now 999), so what a reviewer approved must be read again beside what changed.
-    A release made before releases kept these is not compared. `sources`: seg_id -> Chinese of every segment,
-    front matter first; `release`: the latest. seg_id -> why."""
+    segment it stands after, still with the approval made there or with one of English drafted before the
+    Chinese last changed (`changed_at`: a reviewer may have read it beside the old number, and approved it
+    after): the English page shows them as the Chinese has them (a table's 100 now 999), so what a reviewer
+    approved must be read again beside what changed. A release made before releases kept these is not
+    compared. `sources`: seg_id -> Chinese of every segment, front matter first; `release`: the latest.
+    seg_id -> why."""
     payload = (release or {}).get("payload", {})
     if "literals" not in payload:
         return {}
@@ -628,8 +631,8 @@ def _changed_beside(store: Store, conn: Connection, slug: str, current: dict[str
     held = {}
     for seg_id, said in changes.items():
         tr = current.get(seg_id)
-        if tr is None or (seg_id, tr["id"]) not in approved_there:
-            continue  # new or approved since: read with the change
+        if tr is None or ((seg_id, tr["id"]) not in approved_there and not earlier(tr["created_at"], changed_at)):
+            continue  # new, or drafted and approved since: read with the change
         why = (f"beside this text, {'; '.join(said)}: the English page shows it as the Chinese has it, "
                "so check that this English still fits")
         _send_back(store, conn, slug, seg_id, sources[seg_id], tr,

@@ -985,6 +985,11 @@ def _utc(at: dt.datetime) -> dt.datetime:
     return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
 
 
+def earlier(at: dt.datetime, than: dt.datetime) -> bool:
+    """Whether one stored time is before another (SQLite gives them back naive, PostgreSQL aware)."""
+    return _utc(at) < _utc(than)
+
+
 def release_holds(release, translation: dict) -> bool:
     """Whether a release (its row, the payload parsed or not) holds this translation, as the release records it
     (payload `translations`: seg_id -> id). One made before releases recorded them is judged by time: it holds
