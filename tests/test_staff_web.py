@@ -184,6 +184,19 @@ def test_withdraw_moves_the_file_aside_and_the_intake_withdraws_the_document(sta
     assert ("eve", "content-withdrawn") in audit(store)
 
 
+@pytest.mark.parametrize("confirm", [{}, {"confirm": "0"}, {"confirm": ""}])
+def test_a_withdrawal_posted_without_its_box_ticked_withdraws_nothing_and_says_why(staff, confirm):
+    client, project, _ = staff
+    login(client)
+    page = client.get("/withdraw/guides/visa").text
+    answer = client.post("/withdraw/guides/visa", data={"csrf_token": CSRF_RE.search(page).group(1), **confirm},
+                         follow_redirects=True)
+    assert answer.status_code == 200
+    assert "guides/visa was not withdrawn: tick the box to confirm the withdrawal" in answer.text
+    assert (project.content_dir / "guides" / "visa.md").exists()
+    assert not (project.state_dir / "withdrawn").exists()
+
+
 def test_a_withdrawn_file_is_named_by_the_time_in_the_projects_zone_and_never_overwritten(staff):
     """Withdrawn, added again and withdrawn within a second: both copies are kept, in time order."""
     client, project, _ = staff

@@ -183,13 +183,16 @@ def test_an_xliff_with_a_doctype_is_refused_naming_the_file(exported, tmp_path):
     assert segment_states(store, SLUG)[1].target == "EN 1: 政策概况"
 
 
-def test_approve_final_never_approves_english_a_reviewer_rejected_handed_back_unchanged(exported):
-    """A CAT tool marks units final on its own; the English a reviewer rejected comes back as it was."""
+@pytest.mark.parametrize("handed_back", ["Policy overvue", "Policy\u00a0overvue", "Policy \u200bovervue",
+                                         "Pοlicy overvue"])  # a no-break space, a zero-width one, an omicron
+def test_approve_final_never_approves_english_a_reviewer_rejected_handed_back_unchanged(exported, handed_back):
+    """A CAT tool marks units final on its own; the English a reviewer rejected comes back as it was, or as it
+    reads: spaced or spelt with characters a reader cannot tell from those rejected."""
     project, store, ids, _ = exported
     gate.edit(store, SLUG, ids[1], "Policy overvue", "alice", glossary=terms(project))
     gate.reject(store, SLUG, ids[1], "alice", "misspelt", seen=segment_states(store, SLUG)[1].version)
     quick_user(store, "bob")
-    back = retarget(export_xliff(store, SLUG), {ids[1]: "Policy overvue"}, state="final")
+    back = retarget(export_xliff(store, SLUG), {ids[1]: handed_back}, state="final")
     report = import_xliff(project, store, back, "bob", approve_final=True)
     assert report.approved == []
     assert report.not_approved[f"{SLUG}/{ids[1]}"].startswith("it is the English alice rejected (misspelt)")

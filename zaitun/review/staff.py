@@ -97,6 +97,9 @@ def staff_routes(app: FastAPI) -> None:
     @app.post("/withdraw/{section}/{slug}")
     def withdraw(request: Request, section: str, slug: str, user: dict = Depends(staff),
                  form: dict = Depends(checked_form)):
+        if form.get("confirm") != "1":  # the box is required in the page; a request without it is no confirmation
+            flash(request, "error", f"{section}/{slug} was not withdrawn: tick the box to confirm the withdrawal")
+            return RedirectResponse(f"/withdraw/{section}/{slug}", status_code=303)
         try:
             kept = uploads.withdraw(request.app.state.project, section, slug)
         except ContentError as exc:

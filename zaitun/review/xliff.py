@@ -41,6 +41,7 @@ from zaitun.review.documents import unknown
 from zaitun.review.gate import require_role
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
+from zaitun.translate.normal import normal
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 ZT = "urn:zaitun:review"  # our own attribute on <unit>: the version of the text exported
@@ -208,7 +209,7 @@ def _take(project: Project, store: Store, unit: _Unit, seg, actor: str, approve_
     held = _not_approvable(project, unit, seg) if approve_final and unit.state == "final" else None
     wants_approval = approve_final and unit.state == "final" and held is None
     version = unit.version or seg.version
-    if unit.target.strip() == seg.target:
+    if unit.target.strip() == seg.target or _handed_back(unit, seg):
         if wants_approval and seg.state != "approved":
             result = actions.approve(project, store, unit.slug, {unit.seg_id: version}, actor)
             if result.refused:
@@ -235,6 +236,12 @@ def _take(project: Project, store: Store, unit: _Unit, seg, actor: str, approve_
     (report.approved if result.approved else report.updated).append(key)
 
 
+def _handed_back(unit: _Unit, seg) -> bool:
+    """Whether a unit gives back the English a reviewer rejected, as a reader sees it: a no-break or zero-width
+    space, or a letter drawn like the one rejected, hands it back all the same (kept rejected, not a new draft)."""
+    return seg.state == "rejected" and normal(unit.target, fold=False) == normal(seg.target, fold=False)
+
+
 def _not_approvable(project: Project, unit: _Unit, seg) -> str | None:
     """Why a `final` unit is left as a draft for a reviewer: no exported version to check it against, the
     very English a reviewer rejected (CAT tools mark units final wholesale), or QA flags on its target
@@ -243,7 +250,7 @@ def _not_approvable(project: Project, unit: _Unit, seg) -> str | None:
         return ("it has no zt:version (the version the translator was shown), so whether the segment changed "
                 "since cannot be checked; review it in the UI or CLI, or export it again with "
                 "`zaitun review export-xliff`")
-    if seg.state == "rejected" and unit.target.strip() == seg.target:
+    if _handed_back(unit, seg):
         tr = seg.translation
         return (f"it is the English {tr['reviewed_by']} rejected ({tr['comment']}), handed back unchanged; "
                 "a reviewer approves it in the UI or CLI if it is right after all")
