@@ -42,11 +42,12 @@ NOTICE = """\
 AT_0730_QUANZHOU = "2026-12-01 23:30:00"  # 07:30 on 2 December in Quanzhou, as the store keeps it (UTC)
 
 
-def zaitun(root: Path, *args: str, token: str = "") -> str:
+def zaitun(root: Path, *args: str, token: str = "", expect: int = 0) -> str:
+    """The command's output (stdout, and stderr too when it is expected to fail)."""
     result = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(root), *args], capture_output=True,
                             text=True, timeout=300, env=os.environ | {"ZAITUN_TOKEN": token})
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    assert result.returncode == expect, result.stdout + result.stderr
+    return result.stdout + (result.stderr if expect else "")
 
 
 def approve_everything(root: Path, token: str) -> None:

@@ -2,6 +2,8 @@ import datetime as dt
 from functools import partial
 from pathlib import Path
 
+import pytest
+
 from conftest import stamped, write_doc
 
 from zaitun.check import document_validator
@@ -57,6 +59,33 @@ def test_deleted_file_is_withdrawn(tmp_project, store):
     assert ingest(tmp_project, store).withdrawn == ["a"]
     assert store.document("a")["status"] == "withdrawn"
     assert [d["slug"] for d in store.documents()] == ["b"]
+
+
+@pytest.mark.parametrize("renamed", ["guides/Rn A.md", "guides/rn_a.md", "Guides/rn-a.md"])
+def test_a_document_renamed_or_moved_to_a_name_refused_is_held_back_not_withdrawn(tmp_project, store, renamed):
+    """Its file refused for its name or place, holding its very text: a broken rename, held back as any broken
+    edit is, its pages kept, until the name is put right."""
+    path = write_doc(tmp_project.root, "guides/rn-a.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    write_doc(tmp_project.root, "guides/b.md", "title: 标题二\ndate: 2025-01-01", "正文二。")
+    ingest(tmp_project, store)
+    moved = tmp_project.content_dir / renamed
+    moved.parent.mkdir(exist_ok=True)
+    path.rename(moved)
+    report = ingest(tmp_project, store)
+    assert [e.path for e in report.errors] == [moved] and report.withdrawn == []
+    assert store.document("rn-a")["status"] == "active"
+    moved.rename(path)
+    assert ingest(tmp_project, store).errors == []
+
+
+def test_a_document_renamed_to_a_name_refused_and_edited_too_is_withdrawn_as_its_file_is_gone(tmp_project, store):
+    path = write_doc(tmp_project.root, "guides/rn-a.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    write_doc(tmp_project.root, "guides/b.md", "title: 标题二\ndate: 2025-01-01", "正文二。")
+    ingest(tmp_project, store)
+    moved = tmp_project.content_dir / "guides" / "Rn A.md"
+    moved.write_text(path.read_text(encoding="utf-8").replace("正文", "新正文"), encoding="utf-8")
+    path.unlink()
+    assert ingest(tmp_project, store).withdrawn == ["rn-a"]
 
 
 def test_restored_file_comes_back(tmp_project, store):

@@ -29,10 +29,12 @@ from zaitun.content.model import (
     SLUG_RE,
     Document,
     content_source,
+    decode_text,
     inside_content,
     is_scratch,
     load_documents,
     markdown_rename,
+    read_file,
 )
 from zaitun.content.segmenter import Segment, document_segments
 from zaitun.content.twice import same_notices
@@ -223,6 +225,7 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
             _take_in_one(store, report, doc, known.get(doc.slug), actor, limits, validate, others.get(doc.slug))
             bar.advance()
     present = {d.slug for d in loaded.documents} | {e.path.stem for e in [*loaded.errors, *report.writing]}
+    present |= _renamed_unusable(known, present, loaded.errors, limits)
     if emptied := None if allow_empty else content_emptied(project, known, present):
         report.errors.append(emptied)
         report.failures.append(failures.Failure(STAGE, str(project.content_dir), str(emptied), None,
@@ -324,6 +327,22 @@ def _check_validity(doc: Document) -> None:
             raise ContentError(doc.path, f"the text says the document is {_SAID[key]} {stated}, its front matter "
                                f"'{key}: {doc.meta[key]}': the page would show both; make them agree",
                                doc.body_line + line)
+
+
+def _renamed_unusable(known: dict, present: set[str], errors: list[LocatedError], limits: Limits) -> set[str]:
+    """The documents whose file is gone while a file refused for its name or place holds their very text (renamed
+    `Rn A.md`, moved into a folder that is no section): held back as any broken edit is, not withdrawn."""
+    gone = {row["raw_hash"]: slug for slug, row in known.items()
+            if row["status"] == DocumentState.ACTIVE and slug not in present}
+    found = set()
+    for error in errors if gone else []:
+        try:
+            text = decode_text(read_file(error.path, limits.text_bytes), error.path)
+        except (ContentError, OSError):  # not its text, whatever it is
+            continue
+        if (slug := gone.get(sha(text))) is not None:
+            found.add(slug)
+    return found
 
 
 def _withdraw_deleted(store: Store, report: IntakeReport, known: dict, present: set[str], actor: str) -> None:

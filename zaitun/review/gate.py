@@ -508,7 +508,7 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     sources = {seg.id: seg.source for seg in [*meta_segs, *(p.segment for p in pieces if p.segment)]}
     online = store.latest_release(slug, conn=conn)
     held = (_back_to_review(store, conn, slug, current, glossary)
-            or _moved_repeats(store, conn, slug, current, rows, online)
+            or _moved_repeats(store, conn, slug, current, rows, online, row["updated_at"])
             or _changed_beside(store, conn, slug, current, sources, pieces, online, row["updated_at"]))
     if held:
         return held
@@ -547,10 +547,11 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
 
 
 def _moved_repeats(store: Store, conn: Connection, slug: str, current: dict[str, dict], rows: list[dict],
-                   release: dict | None) -> dict[str, str]:
+                   release: dict | None, changed_at: dt.datetime) -> dict[str, str]:
     """Bring back to review each segment whose Chinese the document holds more than once (否 in two rows of a
     table) and that now follows another segment than in the release online, still with the approval made
-    there: segment ids count the occurrences of a text, so rows swapped or one removed hand each approved
+    there or with one of English drafted before the Chinese last changed (`changed_at`: read where it stood
+    then): segment ids count the occurrences of a text, so rows swapped or one removed hand each approved
     English to another place, which nobody read. `rows`: the document's segments in order; `release`: the
     latest. seg_id -> why."""
     then = list((release or {}).get("payload", {}).get("translations", {}).items())
@@ -562,8 +563,9 @@ def _moved_repeats(store: Store, conn: Connection, slug: str, current: dict[str,
     for i, row in enumerate(rows):
         seg_id, tr = row["seg_id"], current.get(row["seg_id"])
         was = before.get(seg_id)
-        if repeated[row["source"]] < 2 or was is None or tr is None or tr["id"] != was[1]:
-            continue  # said once, new, or approved since: read where it stands
+        if repeated[row["source"]] < 2 or was is None or tr is None or (
+                tr["id"] != was[1] and not earlier(tr["created_at"], changed_at)):
+            continue  # said once, new, or drafted and approved since: read where it stands
         if was[0] != (rows[i - 1]["seg_id"] if i else None):
             why = (f"“{row['source']}” occurs more than once in this document and this one now stands elsewhere "
                    "(rows or paragraphs moved or removed): check that its English fits here")
