@@ -3,7 +3,6 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-
 from conftest import stamped, write_doc
 
 from zaitun.check import document_validator

@@ -202,6 +202,7 @@ def test_a_rule_not_yet_in_force_is_not_called_expiring_though_it_ends_soon_afte
     """In force from in ten days until a month from now: status says from when it is in force, as its pages do,
     and no expiry is told of it before then."""
     from publish_helpers import NOTICE, NOTICE_BODY
+
     from zaitun.review.status import project_status
 
     fx = standard_project(tmp_path / "proj")
