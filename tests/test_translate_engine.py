@@ -327,3 +327,29 @@ def test_unknown_slug_is_a_clear_error(tmp_path):
     store = open_ingested(project)
     with pytest.raises(ZaitunError, match="no active document 'nope'"):
         pipeline.translate(project, store, slugs=["nope"])
+
+
+def test_a_document_withdrawn_while_it_is_translated_sends_the_engine_none_of_its_segments_left(tmp_path):
+    """The engine is every document's: a document withdrawn (or edited) between two of its batches sends no more
+    of the segments read before; the next pass takes what stands."""
+    import threading
+
+    from zaitun.state.store import Store
+
+    with LibreServer("slow") as server:
+        server.delay = 2.0  # each answer after 2 s, within the timeout: time to withdraw it meanwhile
+        project = make_project(tmp_path, libre_settings(server.url, timeout=5.0, retries=1, batch_size=1))
+        store = open_ingested(project)
+        translating = threading.Thread(target=pipeline.translate, args=(project, store),
+                                       kwargs={"engine": make_engine(project.config, backoff=0.01)})
+        translating.start()
+        deadline = time.monotonic() + 30
+        while not server.requests and time.monotonic() < deadline:
+            time.sleep(0.02)
+        other = Store.open(project.database_url)
+        with other.tx() as conn:
+            other.withdraw_document(conn, "notice")
+        other.close()
+        translating.join(60)
+    assert not translating.is_alive()
+    assert len(server.requests) == 1, server.requests  # three segments to send, one a batch

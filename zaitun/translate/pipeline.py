@@ -230,7 +230,10 @@ def _translate_document(project: Project, store: Store, gate: ReviewGate, report
     result = DocumentResult(slug, rechecked=rechecked)
     report.documents.append(result)
     batch_size = max(1, int(project.config.get("translate.batch_size")))
+    read = _head(store, slug) if len(states) > batch_size else None
     for i in range(0, len(states), batch_size):
+        if i and _head(store, slug) != read:  # withdrawn or edited while its batches went out: its segments
+            break  # read are not sent on (the engine is shared by every document); the next pass takes what stands
         batch = states[i:i + batch_size]
         result.segments.extend(_store_batch(store, slug, batch,
                                             _translate_batch(batch, store, glossary, engine, repairer),
@@ -404,6 +407,12 @@ def _result(seg: SegmentState, target: str, origin: str, issues: list[dict], glo
 def _merged(issues: list[dict]) -> list[dict]:
     """Issues in order, each check and message once."""
     return list({(i["check"], i["message"]): i for i in issues}.values())
+
+
+def _head(store: Store, slug: str) -> tuple | None:
+    """A document's status and the digest of its file, as the store holds them now (None: not stored)."""
+    rows = store.document_heads(status=None, slugs=[slug])
+    return (rows[0]["status"], rows[0]["raw_hash"]) if rows else None
 
 
 def _store_batch(store: Store, slug: str, batch: list[SegmentState], results: list[SegmentResult],
