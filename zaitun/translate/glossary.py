@@ -229,13 +229,12 @@ def glossary_files(glossary_dir: Path) -> list[Path]:
     return sorted(Path(glossary_dir).glob("*.csv")) if Path(glossary_dir).is_dir() else []
 
 
-def version_of(paths: list[Path], read: dict[Path, bytes] | None = None) -> str:
-    """Short hash of the names and contents of the files a glossary is read from: recorded with every draft, and
-    what releases are screened against (publish/screen.py). `read`: contents as read already (the version is
-    then of the very bytes the entries were parsed from)."""
+def version_of(read: dict[Path, bytes]) -> str:
+    """Short hash of the names and contents of the files a glossary is read from, as read (the very bytes its
+    entries were parsed from): recorded with every draft, and what releases are screened against
+    (publish/screen.py)."""
     digest = hashlib.sha256()
-    for path in paths:
-        data = read[path] if read and path in read else path.read_bytes()
+    for path, data in read.items():
         digest.update(path.name.encode("utf-8", "surrogateescape") + b"\0" + data + b"\0")  # (GBK: bytes)
     return digest.hexdigest()[:12]
 
@@ -334,7 +333,7 @@ def load_glossary(glossary_dir: Path) -> Glossary:
                                                  f"{entry.zh} at {entry.place}; keep one (until then segments "
                                                  f"holding {other.zh} are flagged for review)", other.line)
                     for entry, other in _forbidding(usable) if other.zh != entry.zh)
-    return Glossary(usable, version_of(list(read), read), problems, bans)
+    return Glossary(usable, version_of(read), problems, bans)
 
 
 KEPT = "glossary-kept"  # in a project's state folder: each glossary file as it last read whole
