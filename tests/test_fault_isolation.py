@@ -418,6 +418,19 @@ def test_a_bad_edit_is_held_back_while_the_urgent_update_beside_it_goes_online(p
     assert "held back" in zaitun(project, "status").stdout
 
 
+def test_a_document_moved_and_broken_on_the_way_stays_online_and_status_says_so_once(project):
+    (project / "content" / "guides" / "good.md").unlink()
+    moved = write(project, "policies/good.md", GOOD.replace("tags: [visa-free]", "tags: [visa-free"))
+    done = zaitun(project, "run")
+    assert done.returncode == 1 and "taken as document good moved here from content/guides/good.md" in done.stderr
+    assert "过境免签指南" in online(project, "zh/guides/good/")  # as it was: not withdrawn for a typo on the way
+    told = [line for line in zaitun(project, "status").stdout.splitlines() if line.startswith("needs fixing:")]
+    assert len(told) == 1 and told[0].startswith(f"needs fixing: {moved}:") and told[0].endswith("[held back]")
+    assert "delete this file too to withdraw it" in told[0]
+    moved.unlink()
+    assert zaitun(project, "run").returncode == 0 and not online(project, "zh/guides/good/")
+
+
 def test_a_link_to_a_page_that_does_not_exist_holds_back_only_its_document(project):
     typo = write(project, "guides/typo.md", "---\ntitle: 附件说明\ndate: 2025-03-01\n---\n\n见[附件](../../notice)。\n")
     write(project, "guides/other.md", OTHER.replace("外国人就医", "紧急通知：外国人就医"))

@@ -72,9 +72,43 @@ def test_a_document_renamed_or_moved_to_a_name_refused_is_held_back_not_withdraw
     path.rename(moved)
     report = ingest(tmp_project, store)
     assert [e.path for e in report.errors] == [moved] and report.withdrawn == []
+    assert "taken as document rn-a moved here from content/guides/rn-a.md" in str(report.errors[0])
+    assert [(f.slug, f.state) for f in report.failures] == [("rn-a", "held back")]
     assert store.document("rn-a")["status"] == "active"
     moved.rename(path)
     assert ingest(tmp_project, store).errors == []
+
+
+def test_a_document_moved_and_broken_on_the_way_is_held_back_and_the_error_says_so(tmp_project, store):
+    """Deleted from one section while a broken file of its name is in another: taken as its move, its pages kept
+    until the file reads; staff are told which document is kept online, and how to withdraw it."""
+    path = write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    write_doc(tmp_project.root, "guides/b.md", "title: 标题二\ndate: 2025-01-01", "正文二。")
+    ingest(tmp_project, store)
+    broken = tmp_project.content_dir / "policies" / "a.md"
+    broken.parent.mkdir(exist_ok=True)
+    broken.write_text("---\ntitle: [broken\n---\n正文。\n", encoding="utf-8")
+    path.unlink()
+    report = ingest(tmp_project, store)
+    assert report.withdrawn == [] and store.document("a")["status"] == "active"
+    said = str(report.errors[0])
+    assert said.startswith(f"{broken}:2: broken YAML front matter")
+    assert "taken as document a moved here from content/guides/a.md, which is gone" in said
+    assert "delete this file too to withdraw it" in said
+    assert [(f.slug, f.state) for f in report.failures] == [("a", "held back")]
+    broken.unlink()
+    assert ingest(tmp_project, store).withdrawn == ["a"]
+
+
+def test_a_broken_file_of_a_documents_name_beside_it_is_not_taken_as_its_move(tmp_project, store):
+    write_doc(tmp_project.root, "guides/a.md", "title: 标题\ndate: 2025-01-01", "正文。")
+    ingest(tmp_project, store)
+    other = tmp_project.content_dir / "policies" / "a.md"
+    other.parent.mkdir(exist_ok=True)
+    other.write_text("---\ntitle: [broken\n---\n正文。\n", encoding="utf-8")
+    report = ingest(tmp_project, store)
+    assert "moved here" not in str(report.errors[0])
+    assert [(f.slug, f.state) for f in report.failures] == [("a", "quarantined")]
 
 
 def test_a_document_renamed_to_a_name_refused_and_edited_too_is_withdrawn_as_its_file_is_gone(tmp_project, store):

@@ -310,11 +310,13 @@ def _validity_tag(r, today: dt.date) -> str:
 def _echo_problems(problems: list[str], failed: list) -> None:
     """Each file to fix once: what check finds now, with what the last pass did with it (held back,
     quarantined), then what passes recorded that check cannot see (a quarantined notice, a failed build)."""
-    states = {f.message: f.state for f in failed}
-    for problem in problems:
-        typer.echo(f"needs fixing: {problem}" + (f"  [{states[problem]}]" if problem in states else ""))
+    told = set()
+    for problem in problems:  # a pass's message may say more of it (a broken file taken as a document moved)
+        same = next((f for f in failed if f.message == problem or f.message.startswith(problem + " (")), None)
+        typer.echo(f"needs fixing: {same.message}  [{same.state}]" if same else f"needs fixing: {problem}")
+        told.add(same.message if same else problem)
     for f in failed:
-        if f.message not in problems:
+        if f.message not in told:
             typer.echo(f"needs fixing: {f.message}  [{f.state} by {f.stage}]")
 
 

@@ -217,15 +217,16 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
     report = IntakeReport(errors=list(notices.errors), failures=list(notices.failed),
                           writing=still_written(writing, "left as it is, taken in by the next pass once closed"))
     validate = checks(loaded.documents) if checks else None
+    moves = _broken_moves(known, loaded.documents, loaded.errors, project.content_dir, limits)
     for error in loaded.errors:
-        _refuse(report, error, known.get(error.path.stem))
+        _refuse(report, error, known.get(error.path.stem), moves.get(error.path))
     others = newcomers(known, loaded.documents, store.raws)
     with progress.task("Taking in documents", total=len(loaded.documents)) as bar:
         for doc in loaded.documents:
             _take_in_one(store, report, doc, known.get(doc.slug), actor, limits, validate, others.get(doc.slug))
             bar.advance()
     present = {d.slug for d in loaded.documents} | {e.path.stem for e in [*loaded.errors, *report.writing]}
-    present |= _renamed_unusable(known, present, loaded.errors, limits)
+    present |= {row["slug"] for row in moves.values()}
     if emptied := None if allow_empty else content_emptied(project, known, present):
         report.errors.append(emptied)
         report.failures.append(failures.Failure(STAGE, str(project.content_dir), str(emptied), None,
@@ -261,9 +262,15 @@ def _take_in_one(store: Store, report: IntakeReport, doc: Document, row: dict | 
         report.anew[doc.slug] = anew
 
 
-def _refuse(report: IntakeReport, error: LocatedError, row: dict | None) -> None:
-    """One file not taken in: held back when a good version of it is online, quarantined otherwise."""
+def _refuse(report: IntakeReport, error: LocatedError, row: dict | None, moved: dict | None = None) -> None:
+    """One file not taken in: held back when a good version of it is online (`moved`: the document whose file
+    is gone and which this file is taken to be, moved here), quarantined otherwise."""
     online = bool(row) and row["status"] == DocumentState.ACTIVE and _place(row) == _place_of(error.path)
+    if moved is not None:
+        online, row = True, moved
+        error = type(error)(error.path, f"{error.message} (taken as document {moved['slug']} moved here from "
+                            f"content/{_place(moved)}, which is gone: its pages stay online as they were until "
+                            "this file reads; delete this file too to withdraw it)", error.line)
     report.errors.append(error)
     slug = row["slug"] if row else (shown(error.path.stem) if error.path.suffix == ".md" else None)  # (stored)
     report.failures.append(failures.of_error(STAGE, error, slug, online))
@@ -329,19 +336,27 @@ def _check_validity(doc: Document) -> None:
                                doc.body_line + line)
 
 
-def _renamed_unusable(known: dict, present: set[str], errors: list[LocatedError], limits: Limits) -> set[str]:
-    """The documents whose file is gone while a file refused for its name or place holds their very text (renamed
-    `Rn A.md`, moved into a folder that is no section): held back as any broken edit is, not withdrawn."""
-    gone = {row["raw_hash"]: slug for slug, row in known.items()
-            if row["status"] == DocumentState.ACTIVE and slug not in present}
-    found = set()
-    for error in errors if gone else []:
+def _broken_moves(known: dict, documents: list[Document], errors: list[LocatedError], content: Path,
+                  limits: Limits) -> dict[Path, dict]:
+    """The refused files taken as an active document moved, its file gone: of its name elsewhere (a broken
+    edit made in its new place), or holding its very text under a name or in a place refused (renamed `Rn A.md`,
+    moved into a folder that is no section). Each is held back as any broken edit is, its document not
+    withdrawn, and says so: file -> the document's row."""
+    taken = {doc.slug for doc in documents} | {e.path.stem for e in errors if (row := known.get(e.path.stem))
+                                               and _place(row) == _place_of(e.path)}
+    gone = {slug: row for slug, row in known.items() if row["status"] == DocumentState.ACTIVE
+            and slug not in taken and not (content / _place(row)).exists()}
+    found = {e.path: gone[e.path.stem] for e in errors if e.path.stem in gone}
+    by_text = {row["raw_hash"]: row for row in gone.values()}
+    for error in errors if by_text else []:
+        if error.path in found:
+            continue
         try:
             text = decode_text(read_file(error.path, limits.text_bytes), error.path)
         except (ContentError, OSError):  # not its text, whatever it is
             continue
-        if (slug := gone.get(sha(text))) is not None:
-            found.add(slug)
+        if (row := by_text.get(sha(text))) is not None:
+            found[error.path] = row
     return found
 
 
