@@ -208,6 +208,21 @@ def test_a_document_linked_from_outside_content_is_refused_not_read(tmp_project,
     assert "is a link to a folder" in refused["linked"]  # named, not walked: other.md is never read
 
 
+@pytest.mark.parametrize("link", ["a-link.md", "z-link.md"])
+def test_a_link_to_a_document_in_content_is_named_as_a_link_and_the_file_itself_is_read(tmp_project, link):
+    """Whichever comes first in the folder, the file is the document and the link is refused as a link (not told
+    to rename itself, as a second file of one slug is)."""
+    real = write_doc(tmp_project.root, "guides/m.md", "title: 好\ndate: 2025-01-01", "正文。")
+    (real.parent / link).symlink_to("m.md")
+    for owners in (None, {"m": "guides/m.md"}):  # (as check reads it, and as intake does once it is stored)
+        loaded = load_documents(tmp_project.content_dir, owners=owners)
+        assert [d.path for d in loaded.documents] == [real]
+    [error] = loaded.errors
+    assert str(error) == (f"{real.parent / link}:1: is a link to {real.resolve()}, read already as document 'm': "
+                          "remove the link (a document is published once; copy the file under another name to "
+                          "publish it twice)")
+
+
 def _refusal(tmp_project, front: str) -> ContentError:
     path = tmp_project.content_dir / "policies" / "bad.md"
     path.parent.mkdir(exist_ok=True)

@@ -440,13 +440,27 @@ def load_documents(content_dir: Path, limits: Limits = Limits(), known: KnownFil
     holders: dict[str, Document] = {}
     for doc in docs:
         held = holders.get(doc.slug)
-        if held is None or (owners and owners.get(doc.slug) == doc.source and held.source != doc.source):
-            holders[doc.slug] = doc
+        if held is None or (owners and owners.get(doc.slug) == doc.source and held.source != doc.source) or (
+                _is_link(held.path) and not _is_link(doc.path) and held.path.resolve() == doc.path.resolve()):
+            holders[doc.slug] = doc  # (the file, not a link to it)
     for doc in docs:
-        if (holder := holders[doc.slug]) is not doc:
+        if (holder := holders[doc.slug]) is doc:
+            continue
+        if _is_link(doc.path):
+            target = doc.path.resolve()
+            where = "" if holder.path.resolve() == target else f" from {holder.path}"
+            errors.append(ContentError(doc.path, f"is a link to {target}, read already as document {doc.slug!r}"
+                                       f"{where}: remove the link (a document is published once; copy the file "
+                                       "under another name to publish it twice)", 1))
+        else:
             errors.append(ContentError(doc.path, f"slug {doc.slug!r} is already used by {holder.path}: "
                                        "rename this file (its name is its slug)", 1))
     return LoadResult([doc for doc in docs if holders[doc.slug] is doc], errors, scan.others)
+
+
+def _is_link(path: Path) -> bool:
+    """A document's file reached through a symbolic link (itself or its folder)."""
+    return path.is_symlink() or path.parent.is_symlink()
 
 
 def dump_document(meta: dict, body: str) -> str:
