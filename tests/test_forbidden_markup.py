@@ -17,6 +17,7 @@ HIDDEN = ["The **Propaganda** Department published a notice.",
           "The [Propaganda](https://www.qz.gov.cn) Department published a notice.",
           "The `Propaganda` Department published a notice.",
           "The &#80;ropaganda Department published a notice.",
+          "The Propagand&alpha; Department published a notice.",  # a Greek alpha, drawn as an a
           "The Propaganda&nbsp;Department published a notice.",
           "The Propaganda\\-Department published a notice.",
           "The Propaganda Department\u02bcs notice was published.",  # a modifier letter drawn as an apostrophe
@@ -25,7 +26,10 @@ HIDDEN = ["The **Propaganda** Department published a notice.",
           "The Propaganda[^1] Department published a notice.",  # a footnote's mark, as Markdown without footnotes
           "The Propaganda&#91;1&#93; Department published a notice.",  # shows it
           "The [Propaganda][r] Department published a notice.",
-          "The Propaganda^1^ Department published a notice."]
+          "The Propaganda^1^ Department published a notice.",
+          # said by a tooltip and a screen reader
+          'The [Publicity Department](https://www.qz.gov.cn "Propaganda&nbsp;Department") published a notice.',
+          "The Publicity Department ![Propaganda&#32;Department](seal.png) published a notice."]
 
 
 @pytest.fixture

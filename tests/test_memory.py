@@ -487,6 +487,11 @@ def test_a_glossary_line_with_no_english_yet_keeps_its_forbidden_renderings_thro
 DISGUISED = {  # "Propaganda Department" as a page shows it, written so that a plain comparison misses it
     "greek omicron": "Pr\u03bfpaganda Department",
     "cyrillic a": "Prop\u0430ganda Department",
+    # letters no hand-made table had: Greek rho, Latin script g and alpha, Armenian n, Cyrillic ghe
+    "greek rho": "Pro\u03c1aganda Department",
+    "latin script g and alpha": "Propa\u0261\u0251nda Department",
+    "armenian n": "Propaga\u0578da Department",
+    "cyrillic ghe": "Propaganda Depa\u0433tment",
     "reversed by U+202E": "\u202etnemtrapeD adnagaporP\u202c",
 }
 TITLE_EN = "The Publicity Department of the CPC Quanzhou Municipal Committee ({}) issued a notice"

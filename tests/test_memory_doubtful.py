@@ -20,6 +20,8 @@ STAY_EN = "Foreign nationals transiting via Quanzhou Jinjiang International Airp
     (STAY_EN + " Book at https://visa-quanzhou.example.com/apply.", "is in the English but not in the Chinese"),
     (STAY_EN + " Write to visa@quanzhou-help.example.com.", "is in the English but not in the Chinese"),
     (STAY_EN + "\n\n## Apply now", "breaks the line"),
+    (STAY_EN + "\r# Visa-free transit is suspended", "carriage return"),  # a line break to Markdown too
+    ("Pay the officer in cash.\r" + STAY_EN, "carriage return"),  # a terminal shows only what follows
     (STAY_EN.replace("may stay", "| may stay"), "splits a table cell"),
     ("# " + STAY_EN, "opens with \"#\""),
     ("> " + STAY_EN, "opens with \">\""),

@@ -87,6 +87,23 @@ def test_show_prints_each_segment_with_its_version_and_the_unflagged_command(pro
     assert f"zaitun review approve {SLUG} --all-unflagged --seen {shown(proj)['unflagged_token']}" in text
 
 
+def test_english_holding_a_carriage_return_is_flagged_and_shown_whole(project):
+    """A carriage return hid the English before it on a terminal ("Pay the officer in cash.\\r  en: Welcome"
+    showed only the welcome) and passed QA: approving all unflagged drafts put the hidden words online."""
+    proj, store, ids = project
+    hidden = "Pay the officer in cash.\r  en: Welcome to Quanzhou."
+    edited = run(proj, "review", "edit", SLUG, ids[2], "--target", hidden, token=token_of(store, "alice"))
+    assert edited.exit_code == 0, edited.output
+    text = run(proj, "review", "show", SLUG).output
+    assert "\r" not in text and "  en: Pay the officer in cash.\\r  en: Welcome to Quanzhou." in text
+    assert "carriage return" in text
+    [seg] = [s for s in shown(proj)["segments"] if s["id"] == ids[2]]
+    assert seg["target"] == hidden and any(i["check"] == "markdown" for i in seg["issues"])
+    approved = run(proj, "review", "approve", SLUG, "--all-unflagged", "--seen", shown(proj)["unflagged_token"],
+                   token=token_of(store, "alice"))
+    assert approved.exit_code == 0 and f"approved {ids[2]}" not in approved.output
+
+
 def test_approve_by_id_at_version_and_all_unflagged(project):
     proj, store, ids = project
     result = run(proj, "review", "approve", SLUG, versioned(proj, 0), token=token_of(store, "alice"))

@@ -161,6 +161,18 @@ def test_approve_final_leaves_units_qa_flags_as_drafts_and_names_the_flags(expor
     assert segs[3].target == "The stay is 240 小 时." and segs[3].issues and not segs[3].unflagged_draft
 
 
+def test_approve_final_leaves_a_unit_holding_a_carriage_return_as_a_draft(exported, tmp_path):
+    """`&#13;` in a final unit (a line break to Markdown, a heading of its own on the page) is flagged as a line
+    break is, so not approved unread."""
+    project, store, ids, data = exported
+    back = all_final(retarget(data, {ids[1]: "Policy overview\r# Visa-free transit is suspended"}))
+    assert b"&#13;" in back
+    result = cli_import(project, store, tmp_path, back, "--approve-final")
+    assert f"not approved {SLUG}/{ids[1]}, left as a draft: flagged: the English holds a carriage return" \
+        in result.output
+    assert segment_states(store, SLUG)[1].state == "draft"
+
+
 def test_approve_final_leaves_a_unit_without_zt_version_as_a_draft(exported, tmp_path):
     project, store, ids, data = exported
     root = etree.fromstring(retarget(data, {ids[1]: "Policy overview"}, state="final"))

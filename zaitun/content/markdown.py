@@ -157,8 +157,13 @@ def _fast_may_panic(text: str) -> bool:
 
 def visible_text(text: str) -> str:
     """The text a reader of the rendered page sees: Markdown and entities rendered, tags gone
-    (`**Propaganda** Department` and `&#80;ropaganda` read as plain words)."""
-    return html.unescape(_TAG.sub("", render_markdown(text)))
+    (`**Propaganda** Department` and `&#80;ropaganda` read as plain words); and, a line each, what a link's
+    title and an image's alt text say (a tooltip, a screen reader: `[site](url "Propaganda&nbsp;Department")`)."""
+    rendered = render_markdown(text)
+    return html.unescape("\n".join([_TAG.sub("", rendered), *_SAID.findall(rendered)]))
+
+
+_SAID = re.compile(r'\s(?:title|alt)="([^"]*)"')  # (the renderer writes a double quote inside as &quot;)
 
 
 def reference_render(text: str, file_link: FileLink | None = None) -> str:

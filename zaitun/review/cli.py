@@ -7,6 +7,7 @@ Whoever changes anything proves who they are (see `zaitun.review.user_cli`): an 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +31,16 @@ def _named(project, store, name: str) -> str:
     from zaitun.review.documents import named
 
     return named(project, store, name)
+
+
+def _visible(text: str) -> str:
+    """Text as a terminal shows every character of it: a carriage return, an escape sequence or a direction
+    override would hide or redraw what a reviewer reads before approving it, so each is printed as its escape
+    (`\\r`, `\\x1b`, `\\u202e`); line breaks are kept."""
+    return _HIDDEN_RE.sub(lambda found: found[0].encode("unicode_escape").decode(), text)
+
+
+_HIDDEN_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
 
 
 def _echo_json(data) -> None:
@@ -78,12 +89,13 @@ def show(ctx: typer.Context,
     for s in states:
         typer.echo(f"\n{s.seg_id}@{s.version}  {s.state:8} {s.kind}")
         if s.previous:
-            typer.echo(f"  was: {s.previous['source']}\n  was approved as: {s.previous['target']}")
-        typer.echo(f"  zh: {s.source}\n  en: {s.target or '(none yet)'}")
+            typer.echo(f"  was: {_visible(s.previous['source'])}\n"
+                       f"  was approved as: {_visible(s.previous['target'])}")
+        typer.echo(f"  zh: {_visible(s.source)}\n  en: {_visible(s.target) if s.target else '(none yet)'}")
         for issue in s.issues:
-            typer.echo(f"  ! {issue.get('check')}: {issue.get('message')}")
+            typer.echo(f"  ! {issue.get('check')}: {_visible(issue.get('message') or '')}")
         for x in suggested.get(s.seg_id, []):
-            typer.echo(f"  ~ {x.similarity}% memory: {x.source}\n           {x.english}")
+            typer.echo(f"  ~ {x.similarity}% memory: {_visible(x.source)}\n           {_visible(x.english)}")
     unflagged = sum(s.unflagged_draft for s in states)
     if unflagged:
         typer.echo(f"\n{unflagged} unflagged draft(s) shown above; approve exactly these with:\n"

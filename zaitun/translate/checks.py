@@ -448,7 +448,10 @@ def check_lines(source: str, target: str, glossary: Glossary) -> list[dict]:
     """A line break or table pipe the Chinese has not: on the page it ends the heading, list item or table row
     the segment is in, and what follows becomes a paragraph, heading or cell of its own."""
     issues = []
-    if "\n" in target.strip() and "\n" not in source.strip():
+    if "\r" in target.strip():  # a line break to Markdown, and a terminal shows only what follows it on the line
+        issues.append(_issue("markdown", "the English holds a carriage return (\\r): on the page it breaks the "
+                                         "line, and a terminal hides what comes before it; remove it"))
+    elif "\n" in target.strip() and "\n" not in source.strip():
         issues.append(_issue("markdown", "the English breaks the line where the Chinese does not: on the page "
                                          "it starts a new line, paragraph or heading; join the lines"))
     if len(PIPE_RE.findall(target)) > len(PIPE_RE.findall(source)):

@@ -6,24 +6,23 @@ words, "Foreigners’ Office"), and an approved one found the same way; so QA, t
 lint and the gate compare texts in this form. Runs of spaces of any kind, line breaks, hyphens and
 dashes (and underscores) become one space; curly quotes, and the letters and accents drawn like an apostrophe,
 straight; invisible characters (soft hyphens, zero-width
-spaces) go; Greek and Cyrillic letters drawn like Latin ones ("Prοpaganda" with an omicron) become
-those; letters are case-folded unless case is what a rule is about (MasterCard for Mastercard).
+spaces) go; letters of any script drawn like Latin ones ("Prοpaganda" with an omicron, "Proρaganda" with a
+rho) become those; letters are case-folded unless case is what a rule is about (MasterCard for Mastercard).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
                         # letters and accents drawn like an apostrophe: "Departmentʼs" (U+02BC) reads as "Department's"
                         "\u02bc": "'", "\u02bb": "'", "\u02bd": "'", "\u02b9": "'", "\u0060": "'", "\u00b4": "'",
                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
-# Greek and Cyrillic letters a reader cannot tell from Latin ones (after NFKC)
-CONFUSABLES = str.maketrans("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονАВЕЅІЈКМНОРСТХУаеіјорсхуѕԁһӏ",
-                            "ABEZHIKMNOPTYXovABESIJKMHOPCTXYaeijopcxysdhl")
 SEPARATOR = r"[\s_\-\u2010-\u2015\u2212\u2e3a\u2e3b]"  # NFKC has made every other space and dash one of these
 # (an underscore joins words as a hyphen does: "Propaganda_Department" shows those words)
 SEPARATORS_RE = re.compile(SEPARATOR + "+")
@@ -34,8 +33,40 @@ IS_SEPARATOR = re.compile(SEPARATOR).fullmatch
 def _character(c: str, fold: bool) -> str:
     if unicodedata.category(c) == "Cf":  # soft hyphen, zero-width space and joiners, byte order mark
         return ""
-    c = unicodedata.normalize("NFKC", c).translate(QUOTES).translate(CONFUSABLES)
+    c = unicodedata.normalize("NFKC", c).translate(QUOTES)
+    if not c.isascii():
+        c = c.translate(_look_alikes())
     return c.casefold() if fold else c
+
+
+@functools.cache
+def _look_alikes() -> dict[int, str]:
+    """Each letter of any script that Unicode's confusables (UTS #39, as the confusable_homoglyphs package keeps
+    them) list as drawn like a Latin letter, and that letter, of its own case where it has several: Greek rho and
+    alpha, Cyrillic о, Armenian ո, Latin script ɡ and alpha. Read the first time a text holds a letter beyond ASCII
+    (orjson: a tenth of json's time)."""
+    import orjson
+    from confusable_homoglyphs.utils import path
+
+    pairs = [(char, entry["c"]) for char, listed in orjson.loads(Path(path("confusables.json")).read_bytes()).items()
+             for entry in listed if len(char) == 1 == len(entry["c"])]
+    latin: dict[str, set[str]] = {}  # Latin letters drawn like each other (I and l): a capital iota is an I
+    for one, other in pairs:
+        if one in LATIN and other in LATIN:
+            latin.setdefault(one, set()).add(other)
+            latin.setdefault(other, set()).add(one)
+    alikes: dict[str, list[str]] = {}
+    for pair in pairs:
+        for letter, alike in (pair, pair[::-1]):
+            # letters only (not digits, signs or the ideographic zero of 二〇二五), and none a CJK font draws wide
+            if letter in LATIN and not alike.isascii() and alike.isalpha() \
+                    and unicodedata.east_asian_width(alike) not in ("W", "F"):
+                alikes.setdefault(alike, []).extend([letter, *sorted(latin.get(letter, ()))])
+    return {ord(alike): next((letter for letter in letters if letter.isupper() == alike.isupper()), letters[0])
+            for alike, letters in alikes.items()}
+
+
+LATIN = frozenset(string.ascii_letters)
 
 
 def normal(text: str, fold: bool = True) -> str:
