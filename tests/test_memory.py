@@ -374,6 +374,35 @@ def test_tbx_preferred_term_is_the_rendering_whatever_its_place_and_superseded_o
                           "'Xiamen'"]
 
 
+def noted(term: str, *statuses: tuple[str, str]) -> str:
+    """A term with termNotes as other tools write them: (type, text) each."""
+    notes = "".join(f'<termNote type="{kind}">{text}</termNote>' for kind, text in statuses)
+    return f"<tig><term>{term}</term>{notes}</tig>"
+
+
+def test_tbx_statuses_written_another_way_or_of_no_known_kind_never_make_a_term_approved(tmp_path):
+    """A deprecated term written "Deprecated Term" became the approved rendering; one both standardized and
+    deprecated too; one of a status the import does not know was ranked as if it had none."""
+    admin, norm = "administrativeStatus", "normativeAuthorization"
+    path = write_tbx(tmp_path / "t.tbx",
+                     term_entry(tig("新闻办"), noted("Propaganda Office of Information", (admin, "Deprecated Term")))
+                     + term_entry(tig("网信办"), tig("Cyberspace Affairs Office", "preferred"),
+                                  noted("Internet Police Office", (admin, "deprecated term")))
+                     + term_entry(tig("宣传部"), noted("Propaganda Department", (norm, "standardizedTerm"),
+                                                     (admin, "deprecatedTerm-admn-sts")),
+                                  tig("Publicity Department"))
+                     + term_entry(tig("外办"), noted("Waiban", (admin, "forbidden")), noted("FAO", (admin, "draft")),
+                                  tig("Foreign Affairs Office", "admitted")))
+    read = read_tbx(path)
+    assert [(e.zh, e.en, e.forbidden) for e in read.entries] == [
+        ("新闻办", "", ("Propaganda Office of Information",)),
+        ("网信办", "Cyberspace Affairs Office", ("Internet Police Office",)),
+        ("宣传部", "Publicity Department", ("Propaganda Department",)),
+        ("外办", "Foreign Affairs Office", ("Waiban",))]
+    assert any(note.startswith("entry 4 (外办): 'FAO' left out, its status 'draft' is none the import knows")
+               for note in read.notes), read.notes
+
+
 def test_tbx_language_subtags_and_ntig_terms_are_read_and_traditional_entries_skipped_with_why(tmp_path):
     path = write_tbx(tmp_path / "t.tbx",
                      term_entry(ntig("外国人"), ntig("alien", "deprecated"), ntig("foreign national", "preferred"),

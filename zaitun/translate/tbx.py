@@ -5,7 +5,8 @@ entry becomes a termEntry with the Chinese term and English terms whose
 `administrativeStatus` says which rendering is approved and which are forbidden.
 
 On import the approved rendering is the English preferredTerm, else an admitted one, else one without a
-status; deprecated, superseded, obsolete and not-recommended terms are forbidden renderings. Terms are
+status; deprecated, superseded, obsolete, not-recommended, forbidden and rejected terms are forbidden renderings
+(a term forbidden by any of its notes is), and a term of a status of no known kind is left out, named. Terms are
 read from TBX-Basic's `tig` and `ntig`, in language sets tagged `zh`, `zh-CN`, `zh-Hans` and `en`,
 `en-GB`, `en-US`; an entry with forbidden terms only becomes a line with an empty `en` (as the glossary
 keeps one: its forbidden renderings refused). An entry that cannot become a glossary line (Traditional Chinese
@@ -15,6 +16,7 @@ only, no English term at all, a term the glossary has) is skipped, and every ski
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +31,7 @@ from zaitun.translate.glossary import Entry, Glossary, load_glossary, write_csv
 PREFERRED, DEPRECATED = "preferredTerm-admn-sts", "deprecatedTerm-admn-sts"
 # administrativeStatus (TBX-Basic) or normativeAuthorization (older TBX), without "Term-admn-sts"
 RANK = {"preferred": 0, "admitted": 1, "standardized": 1, "legal": 1, "regulated": 1}  # no status: 2
-FORBIDDEN = {"deprecated", "superseded", "obsolete", "notrecommended"}
+FORBIDDEN = {"deprecated", "superseded", "obsolete", "notrecommended", "forbidden", "rejected"}
 
 
 def export_tbx(glossary: Glossary) -> bytes:
@@ -78,6 +80,11 @@ class _Term:
     def forbidden(self) -> bool:
         return self.status in FORBIDDEN
 
+    @property
+    def known(self) -> bool:
+        """Of a status the import knows (or none): a term of another is neither approved nor forbidden."""
+        return not self.status or self.status in RANK or self.forbidden
+
 
 def read_tbx(path: Path) -> TbxImport:
     """Entries of a TBX file (one per approved Chinese term), and what could not be taken, with why."""
@@ -100,10 +107,14 @@ def _read_entry(unit: tbxunit, label: str, path: str, result: TbxImport) -> None
     terms: dict[str, list[_Term]] = {}
     for lang_set in unit.getlanguageNodes():
         terms.setdefault(language(getXMLlang(lang_set)), []).extend(_terms(unit, lang_set))
+    unknown = [t for found in terms.values() for t in found if not t.known]
+    terms = {lang: [t for t in found if t.known] for lang, found in terms.items()}
     zh = sorted((t for t in terms.get("zh", []) if not t.forbidden), key=_rank)
     en = sorted((t for t in terms.get("en", []) if not t.forbidden), key=_rank)
     named = zh or terms.get("zh") or terms.get(TRADITIONAL) or en or terms.get("en")
     label += f" ({named[0].text})" if named else ""
+    result.notes += [f"{label}: {term.text!r} left out, its status {term.status!r} is none the import knows "
+                     "(preferred, admitted, deprecated...): add it by hand if it is approved" for term in unknown]
     if not zh:
         result.skipped.append(f"{label}: " + ("its Chinese is Traditional only; the glossary is Simplified Chinese"
                                               if terms.get(TRADITIONAL) else "no Simplified Chinese term"))
@@ -134,10 +145,18 @@ def _terms(unit: tbxunit, lang_set: etree._Element) -> list[_Term]:
 
 
 def _status(unit: tbxunit, group: etree._Element) -> str:
-    for note in group.iter(unit.namespaced("termNote")):
-        if note.get("type") in ("administrativeStatus", "normativeAuthorization"):
-            return getText(note).strip().lower().removesuffix("-admn-sts").removesuffix("term")
-    return ""
+    """The term's status as RANK and FORBIDDEN name them, however written (`deprecatedTerm-admn-sts`, `Deprecated
+    Term`); of several, a forbidding one first (a term `standardized` by one note and `deprecated` by another is
+    forbidden), then the best; one of no known kind as written, which leaves the term out."""
+    found = [_KNOWN_AS.sub("", getText(note).lower()).removesuffix("admnsts").removesuffix("term")
+             for note in group.iter(unit.namespaced("termNote"))
+             if note.get("type") in ("administrativeStatus", "normativeAuthorization")]
+    found = [status for status in found if status]
+    return next((status for status in found if status in FORBIDDEN), None) \
+        or min(found, key=lambda status: RANK.get(status, len(RANK) + 1), default="")
+
+
+_KNOWN_AS = re.compile(r"[\s_-]+")
 
 
 def _rank(term: _Term) -> int:
