@@ -303,6 +303,24 @@ def test_chinese_numerals_are_read(numeral, value):
     assert cn_numeral(numeral) == value
 
 
+@pytest.mark.parametrize(("source", "wrong", "right"), [
+    ("本规定自二〇二五年三月一日起执行。", "These provisions take effect on March 2, 2025.",
+     "These provisions take effect on March 1, 2025."),
+    ("自二〇二六年一月一日起施行。", "Effective from January 2, 2026.", "Effective from January 1, 2026."),
+    ("三月一日起报名。", "Registration opens on March 2.", "Registration opens on March 1."),
+])
+def test_a_date_on_the_first_of_a_month_in_chinese_numerals_is_checked_to_the_day(source, wrong, right):
+    """一 is "a" or "one" (一律, 统一) and was never read as a number: 三月一日 was read as March alone, so the
+    English could give any day."""
+    assert any(i["check"] == "number" for i in check_translation(source, wrong, Glossary()))
+    assert check_translation(source, right, Glossary()) == []
+
+
+def test_one_as_a_word_is_still_no_number():
+    assert check_translation("统一办理，一律免费，一日游除外。", "Handled together, all free, day trips aside.",
+                             Glossary()) == []
+
+
 def test_shipped_memory_passes_every_check():
     tmx = REPO / "tm" / "approved.tmx"
     if not tmx.exists():

@@ -67,8 +67,10 @@ def cn_numeral(text: str) -> int | None:
 def numeral_value(text: str, start: int, end: int) -> int | None:
     """The value of the Chinese numeral text[start:end] when it stands for a quantity there, else None."""
     run, before, after = text[start:end], text[start - 1:start], text[end:end + 1]
-    if run in NOT_NUMBERS or run + after in NOT_NUMBERS or before in VAGUE_BEFORE or run == "一":
+    if run in NOT_NUMBERS or run + after in NOT_NUMBERS or before in VAGUE_BEFORE:
         return None
+    if run == "一" and not ((before == "月" and after in "日号") or (before == "年" and after == "月")):
+        return None  # "a", "one", as in 一律 and 统一; but the first of a month, and January, in a date
     if before.isdigit() or before == "." or not set(run) - set(CN_BIG):  # 1.5万: read with the digits
         return None
     if len(run) == 1 and after not in MEASURES and before != "第":
