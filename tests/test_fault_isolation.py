@@ -94,13 +94,14 @@ def broken_docx(path: Path) -> Path:
     return path
 
 
-def zip_bomb(path: Path, megabytes: int = 207) -> Path:
+def zip_bomb(path: Path, megabytes: int = 207, paragraph: bytes = "<w:p><w:r><w:t>泉</w:t></w:r></w:p>".encode()
+             ) -> Path:
     """A real .docx whose document.xml unpacks to `megabytes` MB of paragraphs (about 0.7 MB packed)."""
     document = docx.Document()
     document.add_paragraph("泉")
     buffer = io.BytesIO()
     document.save(buffer)
-    chunk = "<w:p><w:r><w:t>泉</w:t></w:r></w:p>".encode() * (1 << 15)
+    chunk = paragraph * (1 << 15)
     with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in source.infolist():
             if info.filename != "word/document.xml":
@@ -336,6 +337,19 @@ def test_a_zip_bomb_docx_is_refused_fast_and_with_little_memory(project, tmp_pat
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "over the limit of 50000000 (limits.docx_unpacked_bytes)" in done.stderr
     assert float(seconds) < 30 and int(peak_kib) < 200_000, (seconds, peak_kib)  # 37 s and 1.4 GB before
+
+
+def test_a_docx_of_millions_of_empty_paragraphs_within_the_size_cap_is_refused_fast_and_with_little_memory(
+        project, tmp_path):
+    """48 MB of `<w:p/>`, under limits.docx_unpacked_bytes, took 34 s and 1 GB to read: elements are counted."""
+    bomb = zip_bomb(tmp_path / "empty.docx", megabytes=45, paragraph=b"<w:p/>")
+    assert bomb.stat().st_size < 1_000_000
+    done = subprocess.run([sys.executable, "-c", MEASURE, *ZAITUN, "--project", str(project), "import", str(bomb)],
+                          capture_output=True, text=True, timeout=300, env=env())
+    seconds, peak_kib = done.stdout.split()
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "XML elements, over the limit of 1000000 (limits.docx_elements)" in done.stderr
+    assert float(seconds) < 15 and int(peak_kib) < 200_000, (seconds, peak_kib)
 
 
 def test_every_cap_is_a_setting_and_refuses_only_the_file_over_it(project):

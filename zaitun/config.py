@@ -106,6 +106,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("limits.docx_unpacked_bytes", 50_000_000,
             "Largest unpacked size of a .docx (read from its zip directory before parsing), in bytes."),
     Setting("limits.docx_entries", 2000, "Most files a .docx (a zip) may hold; more is refused unread."),
+    Setting("limits.docx_elements", 1_000_000, "Most XML elements the text of a .docx (its word/document.xml) may "
+            "hold, counted before it is parsed; more is refused (a small file of millions of empty paragraphs "
+            "would take minutes and a gigabyte to read)."),
     Setting("limits.segments", 5000, "Most segments (headings, sentences, cells) per document; more is refused."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -121,6 +124,7 @@ class Limits:
     docx_unpacked_bytes: int = _BY_NAME["limits.docx_unpacked_bytes"].default
     docx_entries: int = _BY_NAME["limits.docx_entries"].default
     segments: int = _BY_NAME["limits.segments"].default
+    docx_elements: int = _BY_NAME["limits.docx_elements"].default
 
     @classmethod
     def of(cls, config: Config) -> Limits:

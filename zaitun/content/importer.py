@@ -15,6 +15,7 @@ import datetime as dt
 import itertools
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -172,6 +173,26 @@ def _check_zip(path: Path, limits: Limits) -> None:
     if unpacked > limits.docx_unpacked_bytes:
         raise NoticeImportError(path, f"the .docx would unpack to {unpacked} bytes, over the limit of "
                                 f"{limits.docx_unpacked_bytes} (limits.docx_unpacked_bytes)")
+    elements = _elements(path, [e for e in entries if e.filename.endswith((".xml", ".rels"))])
+    if elements > limits.docx_elements:
+        raise NoticeImportError(path, f"the .docx holds {elements} XML elements, over the limit of "
+                                f"{limits.docx_elements} (limits.docx_elements)")
+
+
+def _elements(path: Path, parts: list[zipfile.ZipInfo]) -> int:
+    """The XML elements (start and empty tags) of the parts of a zip, counted as they unpack, a block at a time
+    (whichever part the text is in): parsing costs memory and time by the element, which the size in bytes does
+    not bound (`<w:p/>` is 6 bytes)."""
+    count = 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for part in parts:
+                with archive.open(part) as stream:
+                    while block := stream.read(1 << 20):
+                        count += block.count(b"<") - block.count(b"</")
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
+        raise NoticeImportError(path, f"not a readable .docx file ({exc}): re-save it from Word") from None
+    return count
 
 
 # ---- converting ------------------------------------------------------------------------------
