@@ -152,6 +152,15 @@ def test_the_audit_log_names_the_admin_who_added_an_account(project):
                                                            for row in store.audit_log()]
 
 
+def test_an_account_named_as_another_but_for_case_is_refused(project):
+    """ALICE beside alice: approvals and the audit log would name two reviewers a reader takes for one."""
+    proj, store, _ids = project
+    added = run(proj, "user", "add", "ALICE", "--role", "reviewer", "--password-stdin",
+                input="a temporary one for her\n", token=issue_token(store, "root", "root"))
+    assert "user 'alice' exists: a name differing from it only in case" in error_of(added)
+    assert store.user("ALICE") is None
+
+
 def test_admins_list_reset_and_disable_accounts(project):
     proj, store, ids = project
     admin = issue_token(store, "root", "root")

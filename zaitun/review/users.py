@@ -39,6 +39,9 @@ def add_user(store: Store, name: str, role: str, password: str, must_change: boo
     check_rules(password, name)
     if store.user(name) is not None:
         raise ReviewError(f"user {name!r} already exists")
+    if alike := next((u["name"] for u in store.users() if u["name"].lower() == name.lower()), None):
+        raise ReviewError(f"user {alike!r} exists: a name differing from it only in case would read as the same "
+                          "reviewer in approvals and the audit log; choose another")
     with store.tx() as conn:
         store.add_user(conn, name, role, hash_password(password))
         store.update_user(conn, name, must_change_password=must_change)
