@@ -316,6 +316,18 @@ def test_a_date_on_the_first_of_a_month_in_chinese_numerals_is_checked_to_the_da
     assert check_translation(source, right, Glossary()) == []
 
 
+@pytest.mark.parametrize(("source", "english", "flagged"), [
+    ("比例为5‰。", "The rate is 5%.", True),  # ten times as much, every digit still there
+    ("不超过3‰。", "No more than 3%.", True),
+    ("比例为5‰。", "The rate is 5‰.", False),
+    ("比例为5‰。", "The rate is 5 per mille.", False),
+    ("比例为千分之五。", "The rate is 5 per thousand.", False),
+])
+def test_per_mille_written_as_percent_is_flagged(source, english, flagged):
+    issues = [i for i in check_translation(source, english, Glossary()) if i["check"] == "number"]
+    assert bool(issues) == flagged, issues
+
+
 def test_one_as_a_word_is_still_no_number():
     assert check_translation("统一办理，一律免费，一日游除外。", "Handled together, all free, day trips aside.",
                              Glossary()) == []

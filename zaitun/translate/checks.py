@@ -406,6 +406,10 @@ def check_percent_units(source: str, target: str, glossary: Glossary) -> list[di
     rates = {value for value, _ in wanted}
     issues += [_issue("number", f"{value:.15g} is an amount in yuan in the Chinese but a percentage in the English")
                for value in sorted(percents & numbers.money_values(plain) - rates)]
+    per_mille, written_per_mille = numbers.per_mille(plain, target)
+    issues += [_issue("number", f"{value:.15g}‰ (per thousand) in the Chinese reads {value:.15g}% in the English, "
+                                f"ten times as much: write \"{value:.15g}‰\" or \"{value:.15g} per thousand\"")
+               for value in dict.fromkeys(per_mille) if value in percents and value not in written_per_mille]
     return issues
 
 

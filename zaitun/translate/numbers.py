@@ -200,6 +200,22 @@ def percent_kinds(source: str, target: str) -> tuple[list[tuple[float, str]], se
     return wanted, points, percents
 
 
+ZH_PER_MILLE_RE = re.compile(r"(?<!\d)(\d+(?:\.\d+)?)\s*+‰")
+EN_PER_MILLE_RE = re.compile(EN_AMOUNT + r"\s*+-?\s*+(?:‰|per\s*mille?\b|per\s*thousand\b)", re.I)
+
+
+def per_mille(source: str, target: str) -> tuple[list[float], set[float]]:
+    """The values the Chinese gives per mille (‰, 千分之五 as 5‰), and those the English writes so: 5‰ as 5% is
+    ten times as much, and every digit is still there for check_numbers."""
+    text = re.sub(r"千分之([零〇一二两三四五六七八九十百.\d]+)", lambda m: m.group(1) + "‰",
+                  unicodedata.normalize("NFKC", source))
+    text = _convert_numerals(text)
+    wanted = [float(m.group(1)) for m in ZH_PER_MILLE_RE.finditer(text)]
+    target = unicodedata.normalize("NFKC", target)
+    written = {float(m.group(1).replace(",", "")) for m in EN_PER_MILLE_RE.finditer(target)}
+    return wanted, written
+
+
 ZH_MONEY_RE = re.compile(r"(?<!\d)(\d+(?:,\d{3})*(?:\.\d+)?)\s*+([万亿]?)\s*+元")
 
 
