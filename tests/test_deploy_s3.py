@@ -289,3 +289,63 @@ def test_a_file_the_folder_target_cannot_delete_is_reported_and_the_others_are_d
     assert report.deleted == ["gone/index.html"] and report.undeleted == ["locked/index.html"]
     assert report.failed[0].startswith(f"{target}/locked/index.html: could not be deleted (")
     assert not (target / "gone").exists() and (target / "locked" / "index.html").exists()
+
+
+@pytest.fixture
+def failing_after(s3_endpoint):
+    """An S3 endpoint on 127.0.0.1 that passes requests to moto's, but answers AccessDenied to every upload of a
+    site file after the first twenty (the deploy record's too, until then): a first deploy stopped midway. Yields
+    its URL."""
+    upstream, puts = urlsplit(s3_endpoint), []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def forward(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.command == "PUT" and not self.path.split("?")[0].endswith(DEPLOY_MANIFEST):
+                puts.append(self.path)
+                if len(puts) > 20:
+                    data = (b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>")
+                    self.send_response(403)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+            conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=10)
+            conn.request(self.command, self.path, body, headers)
+            answer = conn.getresponse()
+            data = answer.read()
+            self.send_response(answer.status)
+            for name, value in answer.getheaders():
+                if name.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = forward
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_first_deploy_stopped_midway_is_taken_up_where_it_stopped(site, s3, s3_endpoint, failing_after):
+    """The record of the headers each file was put with was written only at the end: a first deploy stopped
+    midway put every file again the next time, as if none were online."""
+    client, bucket = s3
+    names = site_files(site.out)
+    with pytest.raises(DeployError, match="AccessDenied"):
+        deploy(site.out, f"s3://{bucket}/www", endpoint_url=failing_after)
+    online = keys(client, bucket)
+    assert len(online) == 20
+    again = deploy(site.out, f"s3://{bucket}/www", endpoint_url=s3_endpoint)
+    assert sorted(again.skipped) == sorted(n.removeprefix("www/") for n in online)
+    assert sorted(again.uploaded + again.skipped) == sorted(names)
+    assert keys(client, bucket) == sorted(f"www/{n}" for n in names)

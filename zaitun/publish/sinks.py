@@ -12,11 +12,13 @@ that looks like a mistyped URL is refused. The social outbox and hidden files ar
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -116,6 +118,30 @@ def sync(target: Target, site_dir: Path, report: DeployReport, delete: bool) -> 
     if swept:
         report.notes.append(f"{report.target}: removed {len(swept)} temporary file(s) an earlier deploy stopped "
                             f"midway left ({', '.join(swept[:3])}{', ...' if len(swept) > 3 else ''})")
+    try:
+        _upload(target, site_dir, report, wanted, put_with, recorded)
+    except BaseException:  # stopped midway (the target failing, Ctrl-C): the files put so far are recorded with
+        if target.with_headers:  # their headers, so the next deploy does not put them all again
+            with contextlib.suppress(Exception):
+                target.write_record(record(recorded, put_with))
+        raise
+    if report.deleted:
+        kept = target.remove(report.deleted)
+        report.deleted = [name for name in report.deleted if name not in kept]
+        report.undeleted = sorted(kept)
+        report.failed += [f"{report.target.rstrip('/')}/{name}: could not be deleted ({why}); it is still online, and "
+                          f"the next deploy tries again" for name, why in sorted(kept.items())]
+    if report.deleted or (target.with_headers and report.uploaded):
+        target.write_record(record(recorded - set(report.deleted), put_with))
+    return report
+
+
+def _upload(target: Target, site_dir: Path, report: DeployReport, wanted: dict[str, str], put_with: dict[str, str],
+            recorded: set[str]) -> None:
+    """Put the files to upload in turn, noting the headers each was put with; on a store that keeps them, the
+    record is written again every RECORD_EVERY seconds, so even a deploy killed outright is taken up where it
+    was."""
+    due = time.monotonic() + RECORD_EVERY
     with progress.task("Uploading files", total=len(report.uploaded)) as bar:
         for name in list(report.uploaded):
             try:
@@ -123,17 +149,15 @@ def sync(target: Target, site_dir: Path, report: DeployReport, delete: bool) -> 
             except OSError as exc:
                 report.uploaded.remove(name)
                 report.unreadable(site_dir / name, exc)
+            else:
+                put_with[name] = wanted[name]
+                if target.with_headers and time.monotonic() > due:
+                    target.write_record(record(recorded, put_with))
+                    due = time.monotonic() + RECORD_EVERY
             bar.advance()
-    if report.deleted:
-        kept = target.remove(report.deleted)
-        report.deleted = [name for name in report.deleted if name not in kept]
-        report.undeleted = sorted(kept)
-        report.failed += [f"{report.target.rstrip('/')}/{name}: could not be deleted ({why}); it is still online, and "
-                          f"the next deploy tries again" for name, why in sorted(kept.items())]
-    put_with.update((name, wanted[name]) for name in report.uploaded)
-    if report.deleted or (target.with_headers and report.uploaded):
-        target.write_record(record(recorded - set(report.deleted), put_with))
-    return report
+
+
+RECORD_EVERY = 30  # seconds: a large first deploy writes its record (a line per file) a few times, not per file
 
 
 def deletions(owned: list[str] | None, names: list[str], report: DeployReport) -> list[str]:
