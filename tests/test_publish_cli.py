@@ -304,3 +304,16 @@ def test_preview_server_answers_missing_pages_with_the_site_404(fx):
     assert page.status_code == 200 and "240小时过境免签政策指南" in page.text
     assert "content-disposition" not in page.headers
     assert svg.headers["content-disposition"] == "attachment" and svg.headers["content-security-policy"] == "sandbox"
+
+
+def test_preview_server_answers_a_path_with_a_nul_with_the_site_404(tmp_path):
+    """`/%00` made a file name with a NUL: http.server's open() raised ValueError and the connection dropped."""
+    (tmp_path / "404.html").write_text("页面不存在", encoding="utf-8")
+    server = serve_folder(tmp_path, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        answers = [httpx.get(url + path, timeout=5) for path in ("/%00", "/a%00b.html", "/zh/%00/")]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [a.status_code for a in answers] == [404] * 3 and all("页面不存在" in a.text for a in answers)

@@ -329,6 +329,13 @@ def test_preview_shows_images_beside_the_document_to_logged_in_users_only(tmp_pa
     store.close()
 
 
+def test_a_media_path_with_an_over_long_name_is_not_found_not_a_server_error(site):
+    """A name past the disk's 255 bytes was looked for on disk: `File name too long` answered 500."""
+    client, *_ = site
+    login(client)
+    for path in (f"/media/guides/{'b' * 300}.png", f"/media/{'c' * 300}/x.png"):
+        assert client.get(path).status_code == 404, path
+
 def test_an_image_whose_alt_text_has_no_english_yet_keeps_its_tag_whole_in_the_preview(tmp_path):
     """The mark of Chinese without English went into the image's alt attribute: the tag ended early and
     `p</mark>" />` showed beside the picture."""

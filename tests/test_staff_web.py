@@ -3,19 +3,26 @@ without deleting; editors and admins only, every action in the audit log."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import html
 import io
 import os
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, stamped
 from review_support import PASSWORD, Client, real_user, review_project, serve_app
 
+from zaitun.content import upload as uploads
 from zaitun.content.intake import ingest
 from zaitun.context import Context
+from zaitun.errors import ContentError
 from zaitun.review.web import create_app
 
 SEED = Path(__file__).parent / "fixtures" / "seed-notice.txt"
@@ -237,6 +244,170 @@ def test_reviewers_cannot_add_or_withdraw_and_forms_need_their_csrf_token(staff)
     assert client.post("/add/save", data={"csrf_token": CSRF_RE.search(client.get("/add").text).group(1),
                                           "token": "../../zaitun"}).status_code == 303  # refused, flashed
     assert "no longer waiting" in client.get("/add").text
+
+
+def test_over_long_names_in_add_and_withdraw_are_refused_not_a_server_error(staff):
+    """A name past the disk's 255 bytes was looked for on disk: `File name too long` answered 500."""
+    client, project, _ = staff
+    login(client)
+    for path in (f"/withdraw/guides/{'a' * 300}", f"/withdraw/{'s' * 300}/x"):
+        answer = client.get(path)
+        assert answer.status_code == 404 and "no such document" in answer.text, path
+    page = client.get("/withdraw/guides/visa").text
+    answer = client.post(f"/withdraw/guides/{'a' * 300}", data={"csrf_token": CSRF_RE.search(page).group(1),
+                                                                "confirm": "1"})
+    assert answer.status_code == 404 and "no such document" in answer.text
+    before = sorted(p.relative_to(project.content_dir) for p in project.content_dir.rglob("*"))
+    page = upload(client, ("upl.md", NEW_DOC.encode()), section="s" * 300)
+    assert page.status_code == 200 and "the section name is too long: 300 characters" in page.text
+    assert 'name="token"' not in page.text
+    assert sorted(p.relative_to(project.content_dir) for p in project.content_dir.rglob("*")) == before
+
+
+# -- several editors at once: the functions from threads, then the pages on a real server -------------
+
+SESSIONS = 4  # editors sending the same thing at the same moment
+ROUNDS = 20  # each race run this often: once may by chance not overlap
+
+
+def at_once(*calls):
+    """Each call in a thread of its own, all let go at the same moment; their results, in order."""
+    ready = threading.Barrier(len(calls))
+
+    def run(call):
+        ready.wait(timeout=30)
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def refused(call, *args):
+    """What `call(*args)` returns, or the ContentError it raises (anything else fails the test)."""
+    try:
+        return call(*args)
+    except ContentError as exc:
+        return exc
+
+
+def test_new_files_saved_from_several_threads_at_once_are_written_once_and_the_others_refused(tmp_path):
+    """Saving checked that no file was there, then wrote: all passed the check, and the last to write won."""
+    project, store = review_project(tmp_path)
+    for round_ in range(ROUNDS):
+        texts = [NEW_DOC.replace("每周六", f"第{n}场：每周六") for n in range(SESSIONS)]
+        tokens = [uploads.prepare(project, f"save-race-{round_}.md", text.encode(), "guides").token for text in texts]
+        results = at_once(*(functools.partial(refused, uploads.save, project, token) for token in tokens))
+        saved = [text for text, result in zip(texts, results, strict=True) if isinstance(result, Path)]
+        target = project.content_dir / "guides" / f"save-race-{round_}.md"
+        assert len(saved) == 1 and target.read_text(encoding="utf-8") == saved[0]
+        assert all("already exists" in str(r) for r in results if isinstance(r, ContentError))
+    store.close()
+
+
+def test_replacements_confirmed_in_several_threads_at_once_replace_only_the_version_they_were_shown(tmp_path):
+    """Each checked the file was still the version its diff was made against, then wrote: all replaced it."""
+    project, store = review_project(tmp_path)
+    current = project.content_dir / "guides" / "visa.md"
+    for round_ in range(ROUNDS):
+        shown = current.read_text(encoding="utf-8")
+        texts = [shown.replace("。", f"（{round_}-{n}）。", 1) for n in range(SESSIONS)]
+        tokens = [uploads.prepare(project, "visa.md", text.encode(), "guides").token for text in texts]
+        results = at_once(*(functools.partial(refused, uploads.save, project, token, True) for token in tokens))
+        saved = [text for text, result in zip(texts, results, strict=True) if isinstance(result, Path)]
+        assert len(saved) == 1 and current.read_text(encoding="utf-8") == saved[0]
+        assert all("changed since the upload was shown" in str(r) for r in results if isinstance(r, ContentError))
+    store.close()
+
+
+def test_the_same_file_read_in_several_threads_at_once_is_kept_for_each(tmp_path):
+    """Identical uploads are kept under one token: they shared one temporary file, and all but one failed."""
+    project, store = review_project(tmp_path)
+    for round_ in range(ROUNDS):
+        data = NEW_DOC.replace("每周六", f"第{round_}场：每周六").encode()
+        shown = at_once(*[functools.partial(uploads.prepare, project, "same.md", data, "guides")] * SESSIONS)
+        assert len({upload.token for upload in shown}) == 1
+        assert uploads.pending(project, shown[0].token).text == data.decode()
+    assert not list((project.state_dir / "uploads").glob(".*"))  # no temporary file left behind
+    store.close()
+
+
+def test_a_document_withdrawn_from_several_threads_at_once_is_moved_once_and_the_others_refused(tmp_path):
+    """All found the file, then each moved it: one moved it, the others failed on a file no longer there."""
+    project, store = review_project(tmp_path)
+    for round_ in range(ROUNDS):
+        slug = f"withdraw-race-{round_}"
+        (project.content_dir / "guides" / f"{slug}.md").write_text(NEW_DOC, encoding="utf-8")
+        results = at_once(*[functools.partial(refused, uploads.withdraw, project, "guides", slug)] * SESSIONS)
+        assert sum(isinstance(r, Path) for r in results) == 1
+        assert all("no such document" in str(r) for r in results if isinstance(r, ContentError))
+        assert len(list((project.withdrawn_dir / "guides").glob(f"{slug}.*"))) == 1
+    store.close()
+
+
+@pytest.fixture
+def editors(tmp_path):
+    """Editors each logged in in a session of their own to the review UI on a real server, so requests sent at
+    once are handled at once (in the server's threads)."""
+    pytest.importorskip("uvicorn")
+    project, store = review_project(tmp_path)
+    real_user(store, "eve", role="editor")
+    with serve_app(create_app(Context(project, store))) as base, contextlib.ExitStack() as stack:
+        clients = [stack.enter_context(httpx.Client(base_url=base, timeout=60)) for _ in range(SESSIONS)]
+        for client in clients:
+            login(client)
+        yield clients, project
+    store.close()
+
+
+def test_a_new_file_saved_in_several_sessions_at_once_is_saved_once_and_the_others_told_it_exists(editors):
+    """Each was told "saved" while one text overwrote the others (or one got a 500 with its text on disk)."""
+    clients, project = editors
+    for round_ in range(ROUNDS):
+        texts = [NEW_DOC.replace("每周六", f"第{n}场：每周六") for n in range(SESSIONS)]
+        pages = [upload(client, (f"save-race-{round_}.md", text.encode()), section="guides").text
+                 for client, text in zip(clients, texts, strict=True)]
+        answers = at_once(*(functools.partial(save, client, page) for client, page in zip(clients, pages, strict=True)))
+        assert [a.status_code for a in answers] == [303] * SESSIONS
+        saved = [text for text, answer in zip(texts, answers, strict=True) if answer.headers["location"] == "/"]
+        assert len(saved) == 1, [a.headers["location"] for a in answers]
+        target = project.content_dir / "guides" / f"save-race-{round_}.md"
+        assert target.read_text(encoding="utf-8") == saved[0]
+        for client, answer in zip(clients, answers, strict=True):
+            if answer.headers["location"] == "/add":
+                assert f"guides/save-race-{round_}.md: already exists" in client.get("/add").text
+        assert not list(target.parent.glob(".*"))  # no temporary file left behind
+
+
+def test_the_same_file_uploaded_in_several_sessions_at_once_is_shown_to_each(editors):
+    """Identical uploads are kept under one token: they shared one temporary file, and all but one got a 500."""
+    clients, project = editors
+    for round_ in range(ROUNDS):
+        data = NEW_DOC.replace("每周六", f"第{round_}场：每周六").encode()
+        forms = [CSRF_RE.search(client.get("/add").text).group(1) for client in clients]
+        answers = at_once(*(functools.partial(client.post, "/add", data={"csrf_token": form, "section": "guides"},
+                                              files=[("files", (f"same-{round_}.md", data))])
+                            for client, form in zip(clients, forms, strict=True)))
+        assert [a.status_code for a in answers] == [200] * SESSIONS
+        assert len({TOKEN_RE.search(a.text).group(1) for a in answers}) == 1
+    assert save(clients[0], answers[0].text).headers["location"] == "/"
+    assert (project.content_dir / "guides" / f"same-{ROUNDS - 1}.md").read_bytes() == data
+    assert not list((project.state_dir / "uploads").glob(".*"))  # no temporary file left behind
+
+
+def test_a_document_withdrawn_in_several_sessions_at_once_is_withdrawn_once_and_the_others_told_so(editors):
+    """A second click on Withdraw found the file gone under it: a 500 instead of an answer."""
+    clients, project = editors
+    for round_ in range(ROUNDS):
+        slug = f"withdraw-race-{round_}"
+        (project.content_dir / "guides" / f"{slug}.md").write_text(NEW_DOC, encoding="utf-8")
+        forms = [CSRF_RE.search(client.get(f"/withdraw/guides/{slug}").text).group(1) for client in clients]
+        answers = at_once(*(functools.partial(client.post, f"/withdraw/guides/{slug}",
+                                              data={"csrf_token": form, "confirm": "1"})
+                            for client, form in zip(clients, forms, strict=True)))
+        assert sorted(a.status_code for a in answers) == [303] + [404] * (SESSIONS - 1)
+        assert all("no such document" in a.text for a in answers if a.status_code == 404)
+        kept = list((project.withdrawn_dir / "guides").glob(f"{slug}.*"))
+        assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == NEW_DOC
 
 
 # -- in a real browser --------------------------------------------------------------------------------

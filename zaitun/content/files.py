@@ -6,6 +6,7 @@ refused the same way everywhere.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -36,7 +37,7 @@ def locate(rel: str, content_dir: Path) -> Path | None:
     """The file at content/<rel>, None if there is none; a symlink (or a file in a symlinked folder) is
     refused, wherever it points: only files really in content/ are published."""
     path = content_dir / rel
-    if not path.is_file():
+    if not os.path.isfile(path):  # (not Path.is_file: a name too long for the disk raised OSError)
         return None
     if path.resolve() != content_dir.resolve() / rel:
         raise RefusedLink("it is a symlink; copy the file in instead")

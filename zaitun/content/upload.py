@@ -14,10 +14,12 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from zaitun import locks
 from zaitun.config import Limits
 from zaitun.content import labels
 from zaitun.content.importer import convert_notice, default_slug, read_notice
@@ -36,6 +38,8 @@ from zaitun.errors import ContentError, utf8_text
 from zaitun.project import Project
 
 UPLOADS = "uploads"
+LOCK = "content-writes.lock"  # saves and withdrawals from the browser, one at a time (see `save`)
+SAVED_MEANWHILE = "already exists: saved after this upload was shown; upload the file again to see the differences"
 UNLABELLED = {2: "parts", 3: "measures"}  # headings of notices, by level: 一、 and （一）
 _NAMES = {kind.name: f"{kind.name}s ({char})" for char, kind in labels.KINDS.items()}  # "articles (条)"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._\u3400-\u9fff-]+")
@@ -83,6 +87,9 @@ def prepare(project: Project, name: str, data: bytes, section: str, programme: s
         raise ContentError(name, f"bad section {section!r}: use lowercase a-z, 0-9 and '-'")
     if (taken := reserved_section(section)) is not None:
         raise ContentError(name, f"{taken}: choose another section")
+    if len(section) > SLUG_CHARS:  # past 255 bytes the disk refuses the name: no file is looked for
+        raise ContentError(name, f"the section name is too long: {len(section)} characters, at most {SLUG_CHARS}; "
+                           "choose another section")
     text, slug = _as_document(name, suffix, data, programme, limits)
     upload = Upload(name, section, slug, text)
     _describe(upload, project)
@@ -185,21 +192,34 @@ def pending(project: Project, token: str) -> Upload:
 
 def save(project: Project, token: str, replace: bool = False) -> Path:
     """Write the upload shown under `token` into content/. A new document only, unless `replace` confirms
-    the diff that was shown and the file is still the version that diff was made against."""
+    the diff that was shown and the file is still the version that diff was made against. Saves are checked
+    and made one at a time, so of two sent at once the second sees the first's file."""
     upload = pending(project, token)
     if upload.problems:
         raise ContentError(upload.name, "has problems to fix first: " + "; ".join(upload.problems))
+    with locks.held(project.state_dir / LOCK):
+        target = _checked(project, upload, replace)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if upload.replaces:
+            _write_atomic(target, upload.text)
+        elif not _create(target, upload.text):  # a file put in content/ by other hands meanwhile
+            raise ContentError(upload.target, SAVED_MEANWHILE)
+    (project.state_dir / UPLOADS / f"{token}.json").unlink(missing_ok=True)
+    return target
+
+
+def _checked(project: Project, upload: Upload, replace: bool) -> Path:
+    """The file `upload` would be saved as, if it may be: the file there is still the one it was shown against."""
     target = project.content_dir / upload.target
     current = _hash(_current(target)) if target.is_file() else ""
+    if current and not upload.replaces:
+        raise ContentError(upload.target, SAVED_MEANWHILE)
     if current and not replace:
         raise ContentError(upload.target, "already exists: look at the differences and confirm the new version")
     if current != upload.current_hash:
         raise ContentError(upload.target, "changed since the upload was shown: upload the file again")
     if _slug_clash(project, upload):
         raise ContentError(upload.target, f"slug {upload.slug!r} was taken meanwhile: upload under another name")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(target, upload.text)
-    (project.state_dir / UPLOADS / f"{token}.json").unlink(missing_ok=True)
     return target
 
 
@@ -209,18 +229,53 @@ def document_file(project: Project, section: str, slug: str) -> Path:
     if not (SLUG_RE.match(section) and SLUG_RE.match(slug)):
         raise ContentError(f"{section}/{slug}", "no such document")
     source = project.content_dir / section / f"{slug}.md"
-    if not source.is_file():
+    if not os.path.isfile(source):  # (not Path.is_file: a name too long for the disk raised OSError)
         raise ContentError(f"{section}/{slug}.md", "no such document in content/")
     return source
 
 
 def withdraw(project: Project, section: str, slug: str) -> Path:
-    """Move a document's file out of content/ into `.zaitun/withdrawn/`; the intake then withdraws it."""
-    source = document_file(project, section, slug)
-    return project.set_aside(source, project.withdrawn_dir / section, lambda stamp: f"{slug}.{stamp}.md")
+    """Move a document's file out of content/ into `.zaitun/withdrawn/`; the intake then withdraws it. One at a
+    time: of two clicks on Withdraw, the second is told there is no such document."""
+    with locks.held(project.state_dir / LOCK):
+        source = document_file(project, section, slug)
+        try:
+            return project.set_aside(source, project.withdrawn_dir / section, lambda stamp: f"{slug}.{stamp}.md")
+        except FileNotFoundError:  # moved or deleted by other hands meanwhile
+            raise ContentError(f"{section}/{slug}.md", "no such document in content/") from None
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
+    """Write `path` whole or not at all, through a temporary file of this write's own beside it."""
+    temp = _temporary(path, text)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _create(path: Path, text: str) -> bool:
+    """Write `path` whole if no file has its name (False if one has): a hard link is made only where none is."""
+    temp = _temporary(path, text)
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        return False
+    finally:
+        temp.unlink(missing_ok=True)
+    return True
+
+
+def _temporary(path: Path, text: str) -> Path:
+    """A new file holding `text` beside `path`, named for this write alone: two writers never share one. (Not
+    tempfile.mkstemp: its files are private to their owner, and a saved document is read as any other.)"""
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp

@@ -38,7 +38,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         route = unquote(urlsplit(path).path)
         inside = route.startswith(self.base) or route + "/" == self.base
         rel = route[len(self.base):] if inside else ""
-        if not inside or not deployable(rel.lstrip("/")):
+        # a NUL names no file: http.server's open() raised ValueError, which dropped the connection
+        if not inside or "\0" in rel or not deployable(rel.lstrip("/")):
             return os.path.join(self.directory, ".not-in-the-site")
         return super().translate_path("/" + rel)
 
