@@ -164,6 +164,23 @@ def test_broken_wrong_and_oversized_files_are_refused_with_their_name_and_nothin
     assert sorted(p.relative_to(project.content_dir) for p in project.content_dir.rglob("*")) == before
 
 
+def test_an_upload_intake_would_quarantine_is_refused_in_its_preview_with_its_lines_and_nothing_is_saved(staff):
+    """The preview said nothing of a script link, a missing picture or too many segments, Save wrote the file,
+    and intake quarantined it: what the preview shows fit to save must be what intake takes in."""
+    client, project, _ = staff
+    login(client)
+    before = sorted(p.relative_to(project.content_dir) for p in project.content_dir.rglob("*"))
+    head = "---\ntitle: 链接\ndate: 2025-07-01\n---\n\n"
+    page = upload(client, ("script.md", (head + "这是[链接](javascript:alert(1))。\n").encode()),
+                  ("picture.md", (head + "见下图。\n\n![图](nofile.png)\n").encode()),
+                  ("many.md", (head + "".join(f"第{i}段。\n\n" for i in range(5000))).encode())).text
+    assert "script.md:6: link javascript:alert(1) is refused as unsafe" in html.unescape(page)
+    assert "picture.md:8: image nofile.png: no such file content/policies/nofile.png" in html.unescape(page)
+    assert "many.md:1: 5001 segments, over the limit of 5000 per document (limits.segments)" in html.unescape(page)
+    assert 'name="token"' not in page
+    assert sorted(p.relative_to(project.content_dir) for p in project.content_dir.rglob("*")) == before
+
+
 @pytest.mark.parametrize("section", ["tags", "search"])
 def test_a_section_the_sites_own_pages_use_is_neither_offered_nor_taken_and_nothing_is_saved(staff, section):
     client, project, _ = staff

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from zaitun.config import Config, Limits, load_config
 from zaitun.content.intake import Validator, checked_segments, convert_dropped, dropped_notices
+from zaitun.content.links import document_problems
 from zaitun.content.model import Document, content_source, load_documents, parse_document
 from zaitun.content.twice import same_notices
 from zaitun.content.unread import unread_files
@@ -19,7 +20,6 @@ from zaitun.errors import ConfigError, ContentError, LocatedError
 from zaitun.project import STATE_DIR, Project
 from zaitun.publish import layout
 from zaitun.publish.extras import static_files
-from zaitun.publish.media import document_problems
 from zaitun.publish.pagelinks import page_link_problems, redirect_files, site_files
 from zaitun.state.reads import Reads, SqliteReads
 

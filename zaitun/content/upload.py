@@ -23,6 +23,8 @@ from zaitun import locks
 from zaitun.config import Limits
 from zaitun.content import labels
 from zaitun.content.importer import convert_notice, default_slug, read_notice
+from zaitun.content.intake import checked_segments
+from zaitun.content.links import document_problems, unsafe_link_problems
 from zaitun.content.model import (
     DOCUMENT_SUFFIXES,
     NOTICE_SUFFIXES,
@@ -92,7 +94,7 @@ def prepare(project: Project, name: str, data: bytes, section: str, programme: s
                            "choose another section")
     text, slug = _as_document(name, suffix, data, programme, limits)
     upload = Upload(name, section, slug, text)
-    _describe(upload, project)
+    _describe(upload, project, limits)
     _keep(project, upload)
     return upload
 
@@ -117,14 +119,24 @@ def _as_document(name: str, suffix: str, data: bytes, programme: str, limits: Li
     return text, slug if SLUG_RE.match(slug) else "document"
 
 
-def _describe(upload: Upload, project: Project) -> None:
-    """Facts, outline and problems of the document, and how it differs from the file it would replace."""
+def _describe(upload: Upload, project: Project, limits: Limits) -> None:
+    """Facts, outline and problems of the document, and how it differs from the file it would replace. Its
+    problems are those intake would refuse it for, its links to other pages aside (those need every document:
+    intake names them): its file links and unsafe links, too many segments, nesting too deep, a validity its
+    text states otherwise."""
     try:
         doc = parse_document(upload.text, Path(upload.name), upload.section, upload.slug)
     except ContentError as exc:
         upload.problems.append(f"{upload.name}:{exc.line or 1}: {exc.message}")
         doc = None
     if doc is not None:
+        found = [*document_problems(doc, project.content_dir), *unsafe_link_problems(doc)]
+        try:
+            checked_segments(doc, limits)
+        except ContentError as exc:
+            found.append(exc)
+        found.sort(key=lambda error: error.line or 1)
+        upload.problems += [f"{upload.name}:{e.line or 1}: {e.message}" for e in found]
         upload.facts = {key: str(doc.meta[key]) for key in ("title", "doc_number", "issuer", "date", "valid_from",
                                                               "valid_until", "programme") if doc.meta.get(key)}
         lines = doc.body.splitlines()

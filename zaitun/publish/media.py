@@ -8,48 +8,16 @@ file or a symlink, is refused: nothing outside content/ is ever published.
 
 from __future__ import annotations
 
-import posixpath
 from pathlib import Path
 from urllib.parse import unquote
 
 from zaitun.content.files import RefusedLink, link_tail, locate, resolve
-from zaitun.content.markdown import FileReference, file_references
-from zaitun.content.model import NOTICE_SUFFIXES, Document
-from zaitun.errors import ContentError, PublishError
+from zaitun.content.markdown import file_references
+from zaitun.errors import PublishError
 from zaitun.publish import layout
 from zaitun.publish.extras import copied_file
 from zaitun.publish.inputs import Entry
 from zaitun.publish.pages import Output
-
-
-# -- zaitun check ---------------------------------------------------------------------------------
-def document_problems(doc: Document, content_dir: Path) -> list[ContentError]:
-    """Missing, refused and alt-less file links of one document, each at its path:line."""
-    problems = []
-    for ref in file_references(doc.body):
-        line, name = doc.body_line + ref.line, unquote(ref.target)
-        problem = _link_problem(ref, name, doc.source, content_dir)
-        if problem:
-            problems.append(ContentError(doc.path, problem, line))
-        if ref.alt == "":
-            problems.append(ContentError(doc.path, f"image {name} has no alt text: say what it shows "
-                                         f"between the brackets, ![...]({name})", line))
-    return problems
-
-
-def _link_problem(ref: FileReference, name: str, source: str, content_dir: Path) -> str | None:
-    what = "image" if ref.alt is not None else "link"
-    try:
-        rel = resolve(ref.target, source)
-        found = locate(rel, content_dir)
-    except RefusedLink as exc:
-        return f"{what} {name} refused: {exc}"
-    if found is None:
-        return f"{what} {name}: no such file content/{rel} (add the file or fix the link)"
-    if rel.count("/") == 1 and rel.lower().endswith(NOTICE_SUFFIXES):
-        return (f"{what} {name}: intake imports .txt/.docx files in a section folder as notices; "
-                f"move it into a sub-folder (e.g. {posixpath.dirname(rel)}/files/)")
-    return None
 
 
 # -- the build ------------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ import posixpath
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
+from zaitun.content.links import shown_link, unsafe_link_problems
 from zaitun.content.markdown import FileReference, site_links
 from zaitun.content.model import Document
 from zaitun.errors import ContentError
@@ -75,11 +76,7 @@ def page_link_problems(doc: Document, existing: set[str], urls: layout.Urls) -> 
         problem = _fragment_problem(doc, ref) if fragment else _page_problem(page, ref, existing, urls, doc.source)
         if problem:
             problems.append(ContentError(doc.path, problem, doc.body_line + ref.line))
-    for ref in links.refused:
-        problems.append(ContentError(doc.path, f"link {_shown(ref.target)} is refused as unsafe (a script, a file "
-                                     "of the reader's own computer or data): the page would show it as text; "
-                                     "remove it or link to a page", doc.body_line + ref.line))
-    return problems
+    return problems + unsafe_link_problems(doc)
 
 
 def _page_problem(page: str, ref: FileReference, existing: set[str], urls: layout.Urls, source: str) -> str | None:
@@ -88,9 +85,9 @@ def _page_problem(page: str, ref: FileReference, existing: set[str], urls: layou
         return None
     named = _named_page(ref.target, source)
     if named and lint.exists(named, existing):  # `../policies/notice.md`: a content file, as a picture is linked
-        return (f"link {_shown(ref.target)} names the content file of a document: link its page instead, "
+        return (f"link {shown_link(ref.target)} names the content file of a document: link its page instead, "
                 f"/{named} (its English page: /{named.replace('zh/', 'en/', 1)})")
-    return (f"link {_shown(ref.target)} points to /{_shown(target)}, which the site will not have: "
+    return (f"link {shown_link(ref.target)} points to /{shown_link(target)}, which the site will not have: "
             "fix the link or remove it")
 
 
@@ -108,9 +105,4 @@ def _fragment_problem(doc: Document, ref: FileReference) -> str | None:
     facts = lint.page_facts(f'<main id="main">{body_html(doc.body)}</main>')
     if ref.target not in facts["links"]:
         return None
-    return f"link {_shown(ref.target)}: this page has no heading with that anchor"
-
-
-def _shown(target: str) -> str:
-    """A link as its writer reads it, but for what cannot be seen (a tab in `java%09script:`), left encoded."""
-    return "".join(c if c.isprintable() else quote(c) for c in unquote(target))
+    return f"link {shown_link(ref.target)}: this page has no heading with that anchor"
