@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import http.client
 import json
@@ -195,37 +196,29 @@ def test_objects_an_earlier_zaitun_put_with_other_headers_are_put_again_with_the
     assert deploy(folder, f"s3://{bucket}/www", endpoint_url=s3_endpoint).uploaded == []
 
 
-@pytest.fixture
-def refusing(s3_endpoint):
-    """An S3 endpoint on 127.0.0.1 that passes every request to moto's, except that a batch delete keeps the
-    keys ending in "/refused/index.html" and lists them among its Errors, as S3 does for a key a bucket policy
-    protects (moto has no such policy). Yields its URL."""
+@contextlib.contextmanager
+def s3_proxy(s3_endpoint: str, answer):
+    """An S3 endpoint on 127.0.0.1 that passes requests to moto's (`s3_endpoint`) as `answer` has them pass:
+    answer(command, path, body, headers, send) -> the bytes to answer with; `send(body, headers)` forwards the
+    request and returns moto's (status, headers, data). Yields its URL."""
     upstream = urlsplit(s3_endpoint)
 
     class Proxy(BaseHTTPRequestHandler):
         def log_message(self, *args) -> None:
             pass
 
+        def send(self, body: bytes, headers: dict) -> tuple[int, list, bytes]:
+            conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=10)
+            conn.request(self.command, self.path, body, headers)
+            reply = conn.getresponse()
+            return reply.status, reply.getheaders(), reply.read()
+
         def forward(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-            refused = []
-            if self.command == "POST" and "delete" in urlsplit(self.path).query:
-                refused = [m.decode() for m in re.findall(rb"<Key>([^<]*/refused/index\.html)</Key>", body)]
-                body = re.sub(rb"<Object><Key>[^<]*/refused/index\.html</Key></Object>", b"", body)
-                headers = {k: v for k, v in headers.items() if not k.lower().startswith(("x-amz-checksum",
-                           "x-amz-sdk-checksum", "content-md5"))}
-                headers["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode()
-            conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=10)
-            conn.request(self.command, self.path, body, headers)
-            answer = conn.getresponse()
-            data = answer.read()
-            if refused and answer.status == 200:
-                errors = "".join(f"<Error><Key>{key}</Key><Code>AccessDenied</Code><Message>Access Denied</Message>"
-                                 f"</Error>" for key in refused)
-                data = data.replace(b"</DeleteResult>", errors.encode() + b"</DeleteResult>")
-            self.send_response(answer.status)
-            for name, value in answer.getheaders():
+            status, replied, data = answer(self.command, self.path, body, headers, self.send)
+            self.send_response(status)
+            for name, value in replied:
                 if name.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
                     self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
@@ -237,9 +230,35 @@ def refusing(s3_endpoint):
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def refusing(s3_endpoint):
+    """An S3 endpoint that passes every request to moto's, except that a batch delete keeps the keys ending in
+    "/refused/index.html" and lists them among its Errors, as S3 does for a key a bucket policy protects (moto
+    has no such policy). Yields its URL."""
+    def answer(command, path, body, headers, send):
+        if command != "POST" or "delete" not in urlsplit(path).query:
+            return send(body, headers)
+        refused = [m.decode() for m in re.findall(rb"<Key>([^<]*/refused/index\.html)</Key>", body)]
+        body = re.sub(rb"<Object><Key>[^<]*/refused/index\.html</Key></Object>", b"", body)
+        headers = {k: v for k, v in headers.items() if not k.lower().startswith(("x-amz-checksum",
+                   "x-amz-sdk-checksum", "content-md5"))}
+        headers["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode()
+        status, replied, data = send(body, headers)
+        if refused and status == 200:
+            errors = "".join(f"<Error><Key>{key}</Key><Code>AccessDenied</Code><Message>Access Denied</Message>"
+                             f"</Error>" for key in refused)
+            data = data.replace(b"</DeleteResult>", errors.encode() + b"</DeleteResult>")
+        return status, replied, data
+
+    with s3_proxy(s3_endpoint, answer) as url:
+        yield url
 
 
 def test_a_page_the_bucket_refuses_to_delete_is_reported_kept_in_the_record_and_deleted_by_the_next_deploy(
@@ -293,47 +312,19 @@ def test_a_file_the_folder_target_cannot_delete_is_reported_and_the_others_are_d
 
 @pytest.fixture
 def failing_after(s3_endpoint):
-    """An S3 endpoint on 127.0.0.1 that passes requests to moto's, but answers AccessDenied to every upload of a
-    site file after the first twenty (the deploy record's too, until then): a first deploy stopped midway. Yields
-    its URL."""
-    upstream, puts = urlsplit(s3_endpoint), []
+    """An S3 endpoint that passes requests to moto's, but answers AccessDenied to every upload of a site file after
+    the first twenty (the deploy record's too, until then): a first deploy stopped midway. Yields its URL."""
+    puts = []
 
-    class Proxy(BaseHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
+    def answer(command, path, body, headers, send):
+        if command == "PUT" and not path.split("?")[0].endswith(DEPLOY_MANIFEST):
+            puts.append(path)
+            if len(puts) > 20:
+                return 403, [], b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+        return send(body, headers)
 
-        def forward(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.command == "PUT" and not self.path.split("?")[0].endswith(DEPLOY_MANIFEST):
-                puts.append(self.path)
-                if len(puts) > 20:
-                    data = (b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>")
-                    self.send_response(403)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                    return
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-            conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=10)
-            conn.request(self.command, self.path, body, headers)
-            answer = conn.getresponse()
-            data = answer.read()
-            self.send_response(answer.status)
-            for name, value in answer.getheaders():
-                if name.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
-
-        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = forward
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with s3_proxy(s3_endpoint, answer) as url:
+        yield url
 
 
 def test_a_first_deploy_stopped_midway_is_taken_up_where_it_stopped(site, s3, s3_endpoint, failing_after):
