@@ -243,6 +243,34 @@ def test_a_file_dropped_the_moment_up_says_it_is_running_is_taken_in(tmp_path, l
         proc.communicate(timeout=60)
 
 
+def test_up_starts_when_the_deploy_of_its_first_pass_fails_and_says_what_waits(tmp_path, leftovers):  # noqa: F811
+    """An S3 store down (or no credentials for it) at boot stopped the first pass, and zaitun up with it: no review
+    UI, watcher or preview. It starts; the deploy is recorded for status and tried again by the next pass."""
+    root = tmp_path / "site"
+    init_project(root, with_sample=False)
+    write_doc(root, "guides/harbour.md", "title: 泉州港\ndate: 2026-11-02", "泉州港是海上丝绸之路的起点。\n")
+    down = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    config = root / "zaitun.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('s3_target = ""', 's3_target = "s3://site/www"')
+                      .replace('s3_endpoint_url = ""', f's3_endpoint_url = "{down}"'), encoding="utf-8")
+    keys = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+    proc, ports = start_up(root, keys)
+    leftovers[proc.pid] = processes()[proc.pid][3]
+    try:
+        printed = "".join(wait_for_line(proc, "Press Ctrl-C to stop.", 240))
+        leftovers.update(started_by(proc.pid))
+        assert f"  the pass stopped: s3://site/www: could not connect to {down}" in printed, printed
+        assert "zaitun goes on: the next event or the hourly runs try again" in printed
+        assert "泉州港" in wait_for_page(f"http://127.0.0.1:{ports['preview']}/zh/guides/harbour/", 30)
+        assert httpx.get(f"http://127.0.0.1:{ports['review']}/login", timeout=10).status_code == 200
+        status = subprocess.run([sys.executable, "-m", "zaitun", "--project", str(root), "status"], env=UP_ENV,
+                                capture_output=True, text=True, timeout=120).stdout
+        assert f"s3://site/www: could not connect to {down}" in status, status
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)
+
+
 def test_a_file_dropped_while_the_first_pass_runs_is_taken_in(tmp_path, leftovers):  # noqa: F811
     root = tmp_path / "site"
     init_project(root)  # the sample content: a first pass of some seconds

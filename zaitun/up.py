@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zaitun import children, events, shutdown
-from zaitun.errors import ZaitunError
+from zaitun.errors import PassFailed, ZaitunError
 from zaitun.logfiles import Rotation
 from zaitun.project import Project, still_writing
 from zaitun.stack import (
@@ -493,7 +493,6 @@ def _note_outdated_flows(project: Project, echo) -> None:
 
 def up(context: Context, echo=print) -> None:
     """Start everything, print the URLs, and wait for Ctrl-C (or SIGTERM, or SIGHUP)."""
-    from zaitun.pipeline import run_once
     from zaitun.review.firstrun import create_first_admin
 
     project = context.project
@@ -528,7 +527,7 @@ def up(context: Context, echo=print) -> None:
                 echo(line)
         watcher, watch.content = start_content_watcher(stack)  # a file dropped in the first pass may not be in it
         echo("first pass: intake -> translate -> publish ...")
-        summary = run_once(project, store)
+        summary = a_pass(project, store, echo)
         password_file = create_first_admin(project, store)
         start_flows(stack, env, echo)
         watcher.release()
@@ -588,8 +587,6 @@ class StartAgain:
 
     def __call__(self, name: str, why: str) -> bool:
         """Started again (True), or not: the bound is reached, or it is a server zaitun up did not start."""
-        from zaitun.pipeline import run_once
-
         number = self.restarts.take()
         if number is None:
             self.echo(f"{why}; it is not started again: it stopped {self.restarts.most + 1} times within "
@@ -611,13 +608,29 @@ class StartAgain:
                     self.echo(line)
                 self.crashed.since_now()  # the pass below does their work
             self.echo("catching up: intake -> translate -> publish ...")
-            summary = run_once(self.stack.project, self.store)
+            summary = a_pass(self.stack.project, self.store, self.echo)
             start_flows(self.stack, self.env, self.echo)
         finally:
             self.watcher.release()
-        self.echo(f"{name} started again; {len(summary['intake']['ingested'])} document(s) taken in meanwhile; "
+        self.echo(f"{name} started again; {len(summary.get('intake', {}).get('ingested', []))} document(s) taken "
+                  "in meanwhile; "
                   f"{summary.get('publish', {}).get('summary', '')}")
         return True
+
+
+def a_pass(project: Project, store: Store, echo) -> dict:
+    """A pass like `zaitun run`'s, started by zaitun up (its first, after a restart): what it did. One that stopped
+    as a whole (the deploy target down, no credentials for it, publish/ not writable) is told, and zaitun up goes
+    on all the same: the failure is recorded for `zaitun status` and told to notify.failure, and the next event or
+    the hourly runs try again (an S3 store down at boot kept the review UI, the watcher and the preview down)."""
+    from zaitun.pipeline import run_once
+
+    try:
+        return run_once(project, store)
+    except PassFailed as exc:
+        echo(f"  the pass stopped: {exc}")
+        echo("  zaitun goes on: the next event or the hourly runs try again (`zaitun status` says what waits)")
+        return exc.summary
 
 
 def crashes(own_prefect: bool):
@@ -687,10 +700,10 @@ def _print_banner(echo, api: str, review_url: str, site_url: str, password_file:
     if password_file:
         echo(f"  first-run admin account: admin, its password is in {password_file} (readable by you only);")
         echo("    log in, choose your own password, then add reviewers: zaitun user add NAME --role reviewer")
-    echo(f"  documents: {len(summary['intake']['ingested'])} taken in; {pub.get('summary', '')}")
+    echo(f"  documents: {len(summary.get('intake', {}).get('ingested', []))} taken in; {pub.get('summary', '')}")
     for line in held_back(summary):  # the rest is online; these wait for a fix (see `zaitun status`)
         echo(f"  needs fixing: {line}")
-    for line in summary["intake"].get("unread", []) + summary["intake"].get("same_notice", []):  # warnings
+    for line in summary.get("intake", {}).get("unread", []) + summary.get("intake", {}).get("same_notice", []):
         echo(f"  needs attention: {line}")
     echo("Press Ctrl-C to stop.")
 
