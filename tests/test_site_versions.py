@@ -251,6 +251,30 @@ def test_a_rollback_to_a_build_showing_a_document_withdrawn_since_is_refused_unl
     assert page.exists()
 
 
+@pytest.mark.parametrize("taken_off", ["title: 指南第1号\ndate: 2025-06-02\ndraft: true",
+                                       "title: 指南第1号\ndate: 2099-01-01"])
+def test_a_rollback_to_a_build_showing_a_document_made_a_draft_or_dated_later_since_is_refused_unless_asked(
+        tmp_path, taken_off):
+    """Staff took a document off the site by its front matter; a rollback put it back without a word."""
+    fx = project_with_documents(tmp_path / "proj", 3)
+    fx.write("guides", "doc-002", "title: 草稿\ndate: 2025-06-03\ndraft: true", "## 草稿\n\n未发布。")
+    fx.ingest()  # a draft never shown: a build showing neither is no concern
+    fx.build()
+    fx.write("guides", "doc-001", taken_off, "## 第1号\n\n已撤下。")
+    fx.ingest()
+    fx.build()
+    page = fx.out / "zh" / "guides" / "doc-001" / "index.html"
+    assert not page.exists()
+    runner = CliRunner()
+    refused = runner.invoke(app, ["--project", str(fx.project.root), "rollback"])
+    assert isinstance(refused.exception, PublishError), refused.output
+    assert "1 document(s) taken off the site since (made a draft, or dated later): doc-001" in str(refused.exception)
+    assert not page.exists()  # nothing switched
+    asked = runner.invoke(app, ["--project", str(fx.project.root), "rollback", "--with-withdrawn"])
+    assert asked.exit_code == 0, asked.output
+    assert page.exists()
+
+
 def test_linking_into_a_reused_version_that_holds_the_file_or_an_older_one_replaces_it(tmp_path):
     online, stage = tmp_path / "000004", tmp_path / "000005.building"
     (online / output.SITE / "pagefind").mkdir(parents=True)

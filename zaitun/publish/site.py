@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from zaitun import days, progress
+from zaitun.content.model import parse_meta, split_front_matter
 from zaitun.content.tags import unlabelled
 from zaitun.errors import LocatedError, PublishError, shown
 from zaitun.project import Project
@@ -179,16 +180,23 @@ YIELD = 0.001  # seconds: else the build returns only when this thread gives up 
 def rollback(project: Project, number: int | None = None, store: Store | LazyStore | None = None,
              with_withdrawn: bool = False, with_rejected: bool = False) -> RolledBack:
     """Put an earlier build back online (by default the one before the build online); waits for a build.
-    Given the store, a build showing documents withdrawn since is refused unless `with_withdrawn`, and one
+    Given the store, a build showing documents withdrawn since, or made a draft or dated later since, is refused
+    unless `with_withdrawn`, and one
     showing English a reviewer rejected since (a retracted release) unless `with_rejected`: what was taken
     off the site is not put back by a rollback unasked."""
     def refuse(version: Path) -> None:
         docs = read_manifest(version)[0].get("docs", {})
-        gone = [] if with_withdrawn else sorted(docs.keys() - {row["slug"] for row in store.document_heads("active")})
+        active = {row["slug"]: row for row in store.document_heads("active")}
+        gone = [] if with_withdrawn else sorted(docs.keys() - active.keys())
         if gone:
             raise PublishError(f"build {int(version.name)} shows {len(gone)} document(s) withdrawn since: "
                                f"{', '.join(gone)}; to put it online all the same, pass --with-withdrawn (the "
                                "next build takes them off again)")
+        off = [] if with_withdrawn else _taken_off_since(docs, active, store, project.today())
+        if off:
+            raise PublishError(f"build {int(version.name)} shows {len(off)} document(s) taken off the site since "
+                               f"(made a draft, or dated later): {', '.join(off)}; to put it online all the same, "
+                               "pass --with-withdrawn (the next build takes them off again)")
         unknown = [] if with_rejected else _not_in_store(docs, store)
         if unknown:
             raise PublishError(f"build {int(version.name)} shows English the store {store.database} holds no "
@@ -219,6 +227,32 @@ class RolledBack:
     version: Path
     withdrawn: int
     problem: str | None = None
+
+
+def _taken_off_since(docs: dict, active: dict[str, dict], store: Store | LazyStore, today: dt.date) -> list[str]:
+    """The documents a build showed (its manifest's `docs`) whose file, changed since, makes them a draft or dates
+    them later than today: staff took them off the site, as a build keeps them off (collect, scheduled_out)."""
+    changed = sorted(slug for slug, record in docs.items()
+                     if slug in active and record.get("raw_hash") != active[slug]["raw_hash"] and _shown(record, today))
+    off = []
+    for slug, raw in store.raws(changed).items() if changed else ():
+        try:
+            meta = parse_meta(split_front_matter(raw, Path(active[slug]["path"]))[0], Path(active[slug]["path"]))
+        except LocatedError:  # a stored file reads (intake took it); were it not to, it is no draft of staff's
+            continue
+        if meta.get("draft") or days.dated_later(meta["date"], today):
+            off.append(slug)
+    return sorted(off)
+
+
+def _shown(record: dict, today: dt.date) -> bool:
+    """Whether a build showed the document of this record (a draft, or one dated later, it did not)."""
+    meta = record.get("meta") or {}
+    return not meta.get("draft") and not (meta.get("date") and days.dated_later(_day(meta["date"]), today))
+
+
+def _day(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def _not_in_store(docs: dict, store: Store | LazyStore) -> list[str]:
