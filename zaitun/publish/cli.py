@@ -105,7 +105,8 @@ def rollback(
                                                  "the build online).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the kept builds; change nothing.")] = False,
     with_withdrawn: Annotated[bool, typer.Option("--with-withdrawn", help="Put the build online even if it "
-                                                 "shows documents withdrawn since, or made a draft or dated later since.")] = False,
+                                                 "shows documents withdrawn since, or made a draft or dated "
+                                                 "later since.")] = False,
     with_rejected: Annotated[bool, typer.Option("--with-rejected", help="Put the build online even if it shows "
                                                 "English a reviewer rejected since, or English the store holds "
                                                 "no approval of (restored from an older backup).")] = False,
