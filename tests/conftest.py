@@ -38,18 +38,26 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
+_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
     """A port on 127.0.0.1 nothing listens on, for the test servers: below the kernel's ephemeral range, from
     which a port the kernel gives (bind to 0) would come, and so would the local port of any connection made in
-    the meantime (a `zaitun up` under test once found its review UI's port taken by its own Prefect client)."""
+    the meantime (a `zaitun up` under test once found its review UI's port taken by its own Prefect client).
+    Never one given before in this process: three asked for one `zaitun up` are three ports (zaitun.toml refuses
+    two parts on one)."""
     low = _ephemeral_low()
     for _ in range(50):
         port = random.randrange(max(1024, low - 12000), low)
+        if port in _GIVEN:
+            continue
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _GIVEN.add(port)
             return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -55,6 +55,10 @@ def test_values_override_defaults(tmp_path):
     ("[site\n", "invalid TOML", 1),
     ("[review]\nport = 99999\n", "'review.port' must be a port from 1 to 65535", 2),
     ("[publish]\npreview_port = 0\n", "'publish.preview_port' must be a port from 1 to 65535", 2),
+    # two parts of zaitun up on one port: the second could not start (a traceback, or a port named as no setting)
+    ("[review]\nport = 28400\n[publish]\npreview_port = 28400\n",
+     "'publish.preview_port' is 28400, the port of 'review.port' too: zaitun up listens on each", 4),
+    ("[review]\nport = 4200\n", "'review.port' is 4200, the port of 'prefect.port' too", 2),
     ('[site]\ntimezone = "China/Quanzhou"\n', "unknown time zone 'China/Quanzhou' in 'site.timezone'", 2),
     ('[site]\nbase_url = "http://"\n', "'site.base_url' has no host", 2),
     ('[site]\nbase_url = "https://example.org/site?x=1#frag"\n', "'site.base_url' holds a query (?) or a fragment", 2),

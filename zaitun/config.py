@@ -303,6 +303,13 @@ def _problems(flat: dict[str, Any], text: str, path: Path) -> Iterator[ConfigErr
     for name in PORTS:
         if name in flat and not 1 <= flat[name] <= 65535:
             yield ConfigError(path, f"'{name}' must be a port from 1 to 65535", _line_of(text, name))
+    ports = {name: flat.get(name, _BY_NAME[name].default) for name in PORTS}
+    for i, one in enumerate(PORTS):  # zaitun up listens on each: two on one port, and one of them cannot start
+        for other in PORTS[i + 1:]:
+            if ports[one] == ports[other] and (one in flat or other in flat):
+                name, also = (other, one) if other in flat else (one, other)  # at the line that set it
+                yield ConfigError(path, f"'{name}' is {ports[name]}, the port of '{also}' too: zaitun up listens "
+                                        "on each; give them different ports", _line_of(text, name))
     if "site.timezone" in flat and not _known_zone(flat["site.timezone"]):
         yield ConfigError(path, f"unknown time zone '{flat['site.timezone']}' in 'site.timezone': give an IANA "
                                 "name such as Asia/Shanghai", _line_of(text, "site.timezone"))
