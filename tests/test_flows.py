@@ -187,6 +187,14 @@ def test_unmatched_event_creates_no_run(prefect_api, project):
     assert {r.id for r in asyncio.run(_runs_of([ids["publish"]]))} == before
 
 
+def test_every_stage_that_events_start_also_runs_hourly_so_a_run_that_failed_is_taken_up_again():
+    """An intake run that failed (the disk holding the store full) left the file it was started for out until
+    another file was dropped: no event comes again for it."""
+    specs = {spec["name"]: spec for spec in flows_serve.deployment_specs(REPO / "prefect.yaml")}
+    for name in ("intake", "translate", "publish"):
+        assert {"interval": 3600} in specs[name].get("schedules", []), name
+
+
 def test_flow_files_import_nothing_but_the_library(project):
     for path in Path(REPO / "zaitun" / "flows").glob("*.py"):
         text = path.read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ online stays as it was, and the next pass after the trouble ends does the work b
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import free_port
 from test_fault_isolation import GOOD, OTHER, ZAITUN, env, online, write, zaitun
+from test_up import start_up, wait_for_line
+from test_up_stop import processes, started_by
 
 NEW = "---\ntitle: 外国人租房\ndate: 2025-03-01\n---\n\n## 租房\n\n外国人租房后应当办理住宿登记。\n"
 HOLD = """import sqlite3, sys, time
@@ -162,3 +165,29 @@ def test_publish_not_writable_in_a_whole_pass_says_the_steps_done_then_one_line_
     assert after == before
     assert zaitun(root, "run").returncode == 0  # writable again: the next pass publishes
     assert "外国人租房" in online(root, "zh/guides/rent")
+
+
+def test_under_up_an_intake_that_fails_on_a_full_disk_is_said_on_its_console(disk, tmp_path):
+    """The intake flow run failed on a full .zaitun/ and said so only in a log file: the operator saw nothing,
+    and nothing ran it again (the hourly intake now does; the next change did already)."""
+    root = tmp_path / "p"
+    subprocess.run([*ZAITUN, "init", str(root), "--no-sample"], check=True, capture_output=True, env=env())
+    (disk / "state").mkdir()
+    (root / ".zaitun").symlink_to(disk / "state")
+    write(root, "guides/good.md", GOOD)
+    proc, _ports = start_up(root)
+    children = {}
+    try:
+        wait_for_line(proc, "Press Ctrl-C to stop.", 240)
+        children = started_by(proc.pid)
+        filler = fill(disk)
+        write(root, "guides/rent.md", NEW)
+        said = "".join(wait_for_line(proc, "flow run intake/", 120))
+        assert "failed:" in said and "disk" in said and "the next change or the hourly run tries again" in said, said
+        filler.unlink()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)
+        for pid in children:
+            if pid in processes():
+                os.kill(pid, signal.SIGKILL)

@@ -77,7 +77,8 @@ class Crashes:
     """Flow runs of a running stack that crash (their process killed outright: the OOM killer, `kill -9`) are
     run again, once, with the same parameters, and the stages after them: every stage finishes what was left
     and repeats nothing, and otherwise a file whose intake run was killed waits for the next change, unsaid.
-    Each is told in a line."""
+    Each is told in a line; so is a run that failed (its code raised: the disk full), which the next change or
+    the hourly run of its deployment tries again."""
 
     def __init__(self) -> None:
         import datetime as dt
@@ -111,16 +112,21 @@ class Crashes:
 
         lines = []
         with get_client(sync_client=True) as client:
-            crashed = [run for run in client.read_flow_runs(flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
-                type=FlowRunFilterStateType(any_=[StateType.CRASHED])))) if run.id not in self.seen
+            ended = [run for run in client.read_flow_runs(flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
+                type=FlowRunFilterStateType(any_=[StateType.CRASHED, StateType.FAILED])))) if run.id not in self.seen
                 and run.deployment_id and run.state and run.state.timestamp >= self.since]
-            if not crashed:
+            if not ended:
                 return []
             ids = {d.name: d.id for d in client.read_deployments()}
             names = {i: name for name, i in ids.items()}
-            for run in crashed:
+            for run in ended:
                 self.seen.add(run.id)
-                name, why = names.get(run.deployment_id, "?"), (run.state.message or "crashed").split(".")[0]
+                name = names.get(run.deployment_id, "?")
+                if run.state.type == StateType.FAILED:  # its code raised (the disk full): said, not run again now
+                    lines.append(f"flow run {name}/{run.name} failed: {_why(run.state.message)}; the next change or "
+                                 "the hourly run tries again (`zaitun run` does the whole pass now)")
+                    continue
+                why = (run.state.message or "crashed").split(".")[0]
                 if RAN_AGAIN in run.tags:
                     lines.append(f"flow run {name}/{run.name}, run again after a crash, crashed too ({why}): see the "
                                  "Prefect UI; the next change runs it, or `zaitun run` does the whole pass")
@@ -133,3 +139,9 @@ class Crashes:
                 lines.append(f"flow run {name}/{run.name} crashed ({why}): running it again"
                              + (f", then {' and '.join(after)}" if after else ""))
         return lines
+
+
+def _why(message: str | None) -> str:
+    """A failed run's state message as one line: Prefect's "Flow run encountered an exception: " left out."""
+    said = " ".join((message or "it raised").split())
+    return said.removeprefix("Flow run encountered an exception: ")
