@@ -287,6 +287,25 @@ def test_a_run_tells_reviewers_once_which_document_waits_and_where_to_review_it(
     store.close()
 
 
+def test_drafts_a_pass_made_without_telling_are_told_by_the_next_pass(tmp_path, receiver):
+    """A pass stopped between its drafts and its message (zaitun up stopped, `zaitun translate` alone) left those
+    drafts untold for good: each pass told only its own. The next pass tells what was drafted since the last told."""
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    project = configure(project, ready_for_review=[f"json://127.0.0.1:{port}/review"])
+    assert run(project, "run").exit_code == 0
+    path = project.content_dir / "guides" / f"{SLUG}.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n新增一段说明。\n", encoding="utf-8")
+    assert run(project, "intake").exit_code == 0
+    assert run(project, "translate").exit_code == 0  # drafts, and tells nobody
+    assert len(server.messages) == 1
+    assert run(project, "run").exit_code == 0  # nothing new to draft: it tells what was drafted
+    assert len(server.messages) == 2 and "1 segment(s) to review" in server.messages[1]["message"]
+    assert run(project, "run").exit_code == 0
+    assert len(server.messages) == 2  # told once
+    store.close()
+
+
 def test_a_run_tells_once_which_pages_went_online_with_their_addresses(tmp_path, receiver):
     server, port = receiver
     project, store = review_project(tmp_path)

@@ -110,6 +110,9 @@ def announce_approved(project: Project, store: Store, slugs: list[str]) -> None:
 def translate_stage(project: Project, store: Store, slugs: list[str] | None = None, announce: bool = True) -> dict:
     """translate's summary: "completed" names the documents its memory approvals completed (a reviewer's
     approval during the pass is announced by the reviewer's action, not again by the pass)."""
+    from zaitun.review.actions import tell_drafts_from_now
+
+    tell_drafts_from_now(project, store)  # a project's first pass: its drafts are told, not the history before
     return translate(project, store, slugs=slugs, announce=announce).summary()
 
 
@@ -295,18 +298,13 @@ def tell_published(project: Project, store: Store | LazyStore, published: Publis
     return bool(news)
 
 
-def tell_ready_for_review(project: Project, store: Store, summary: dict) -> bool:
-    """Tell notify.ready_for_review which documents the translate pass (`summary`) left drafts of to review,
-    with their review screens. True when there were some."""
+def tell_ready_for_review(project: Project, store: Store) -> bool:
+    """Tell notify.ready_for_review which documents were drafted for review since they were last told, with their
+    review screens (a pass stopped before it told: its drafts too). True when there were some."""
     from zaitun import messages
-    from zaitun.notify import Notifier
+    from zaitun.review.actions import tell_drafts
 
-    if not Notifier(project).urls("ready_for_review"):
-        return False
-    news = messages.ready_for_review(project, store, summary.get("review", {}))
-    if news:
-        Notifier(project).notify("ready_for_review", *news)
-    return bool(news)
+    return bool(tell_drafts(project, store, lambda waiting: messages.ready_for_review(project, store, waiting)))
 
 
 def _record_deploy(project: Project, store: Store, failed: list[str]) -> None:
@@ -396,7 +394,7 @@ def run_once(project: Project, store: Store, allow_empty: bool = False) -> dict:
     try:  # a stage that fails as a whole (a build refused) raises, saying what the stages before it did
         done["intake"] = intake_stage(project, store, allow_empty)
         done["translate"] = translate_stage(project, store)
-        tell_ready_for_review(project, store, done["translate"])
+        tell_ready_for_review(project, store)
         done["publish"] = publish_stage(project, store)
     except ZaitunError as exc:
         raise PassFailed(done, exc) from exc

@@ -56,8 +56,8 @@ def announce_approvals(directory: str, slugs: list[str]) -> None:
 
 
 @task(name="tell reviewers")
-def tell_reviewers(directory: str, summary: dict) -> bool:
-    return tell_ready_for_review(*open_project(directory), summary)
+def tell_reviewers(directory: str) -> bool:
+    return tell_ready_for_review(*open_project(directory))
 
 
 @flow(name="zaitun-translate", log_prints=True)
@@ -70,5 +70,5 @@ def translate(project: str | None = None, slugs: list[str] | None = None, docume
     summary = combine_translate_summaries(futures.result())
     announce_approvals(directory, summary.get("completed", []))
     emit(events.TRANSLATION_READY, None, slugs=slugs or [], drafted=summary.get("drafted", 0))
-    tell_reviewers(directory, summary)
+    tell_reviewers(directory)
     return summary

@@ -230,18 +230,52 @@ def tell_approvals_from_now(project: Project, store: Store) -> None:
         pass
 
 
+REVIEW_TOLD = "review-told.json"  # the store's last event whose drafts the `ready_for_review` channels were told
+
+
+def tell_drafts(project: Project, store: Store | LazyStore,
+                message: Callable[[dict[str, int]], tuple[str, str] | None]) -> dict[str, int]:
+    """Tell the `ready_for_review` channels, in one `message` (of slug -> segments left to review), of every
+    document drafted for review since the last told (a translate pass stopped before it told keeps nothing from
+    the next): those documents."""
+    with _told(project, store, REVIEW_TOLD, "drafts to review") as told:
+        fresh = store.events_since(told["event"])
+        if not fresh:
+            return {}
+        waiting: dict[str, int] = {}
+        for event in fresh:
+            if event["name"] == events.TRANSLATE_DRAFTED and event["slug"]:
+                payload = event["payload"]
+                left = payload.get("to_review", payload.get("segments", 0) - payload.get("approved", 0))
+                if left > 0:
+                    waiting[event["slug"]] = waiting.get(event["slug"], 0) + left
+        notifier = Notifier(project)
+        if waiting and notifier.urls("ready_for_review") and (news := message(waiting)):
+            notifier.notify("ready_for_review", *news)
+        told["event"] = fresh[-1]["id"]
+        return waiting
+
+
+def tell_drafts_from_now(project: Project, store: Store) -> None:
+    """Before a project's first translate pass (or one of a zaitun that told only each pass's own drafts): start
+    telling drafts from the store's present, not from its whole history."""
+    if not (project.state_dir / REVIEW_TOLD).exists():
+        with _told(project, store, REVIEW_TOLD, "drafts to review"):
+            pass
+
+
 @contextmanager
-def _told(project: Project, store: Store | LazyStore):
-    """The told position (`{"event": id}`), held while it is used and written back after. None yet: from the
-    store's present. A record that does not read is set aside, and the approvals recorded since it was last
-    written are told: those it did not get to record, not every approval of the store's history again."""
-    path = project.state_dir / TOLD
+def _told(project: Project, store: Store | LazyStore, record: str = TOLD, what: str = "approvals"):
+    """The told position (`{"event": id}`) of `record`, held while it is used and written back after. None yet:
+    from the store's present. A record that does not read is set aside, and the `what` recorded since it was
+    last written are told: those it did not get to record, not every one of the store's history again."""
+    path = project.state_dir / record
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             found = statefiles.read(path, _is_told)
         except StateUnreadable as exc:
-            event = _told_before(project, store, exc)
+            event = _told_before(project, store, exc, what)
             if event is None:  # it stays in place: nothing told, nothing written, and the approval goes on
                 yield {"event": store.last_event_id()}
                 return
@@ -253,19 +287,22 @@ def _told(project: Project, store: Store | LazyStore):
             statefiles.write(path, told)
 
 
-def _told_before(project: Project, store: Store | LazyStore, unreadable: StateUnreadable) -> int | None:
+def _told_before(project: Project, store: Store | LazyStore, unreadable: StateUnreadable, what: str = "approvals"
+                 ) -> int | None:
     """The last event recorded before the record that did not read was last written (each tell writes it),
-    once it is set aside; None when it cannot be moved aside (then no approval is told, and none refused)."""
+    once it is set aside; None when it cannot be moved aside (then none of `what` is told, and none refused)."""
     try:
         since = dt.datetime.fromtimestamp(unreadable.path.stat().st_mtime, dt.UTC)
     except OSError:
         since = dt.datetime.now(dt.UTC)
     try:
-        statefiles.set_aside(project, unreadable, APPROVALS_AFTER.format(since=days.local(since, project.zone)))
+        statefiles.set_aside(project, unreadable, TOLD_AFTER.format(what=what,
+                                                                    since=days.local(since, project.zone)))
     except StateUnreadable as exc:
         cause = exc.__cause__  # why it could not be moved (statefiles.set_aside)
-        log.error("%s, nor moved aside (%s): no approval is told until it is moved away (or deleted), nor then those "
-                  "approved meanwhile; approving goes on", unreadable, getattr(cause, "strerror", None) or cause)
+        nothing = "no approval is told" if what == "approvals" else f"none of the {what} is told"
+        log.error("%s, nor moved aside (%s): %s until it is moved away (or deleted), nor then those recorded "
+                  "meanwhile; the work goes on", unreadable, getattr(cause, "strerror", None) or cause, nothing)
         return None
     return store.last_event_id(before=since)
 
@@ -274,8 +311,8 @@ def _is_told(value: object) -> bool:
     return isinstance(value, dict) and type(value.get("event")) is int
 
 
-APPROVALS_AFTER = ("the approvals recorded after it was last written ({since:%Y-%m-%d %H:%M %z}) are told from the "
-                   "store's events; none before is told again")
+TOLD_AFTER = ("the {what} recorded after it was last written ({since:%Y-%m-%d %H:%M %z}) are told from the "
+              "store's events; none before is told again")
 
 
 def _approved_message(project: Project, store: Store | LazyStore, approvals: dict[str, str]) -> tuple[str, str]:

@@ -434,10 +434,12 @@ def _store_batch(store: Store, slug: str, batch: list[SegmentState], results: li
 def _record(store: Store, result: DocumentResult) -> None:
     """One event per document, for notifications: how many drafts wait for a reviewer."""
     segments = result.segments
+    left = sum(not (r.origin == "none" and _engine_error(r)) for r in segments) - result.approved  # (a failing
+    # engine's are sent again, not told as drafts to review)
     with store.tx() as conn:
         store.record_event(conn, "zaitun.translate.drafted", result.slug, segments=len(segments),
                            approved=result.approved, flagged=sum(bool(r.issues) for r in segments),
-                           rechecked=len(result.rechecked))
+                           rechecked=len(result.rechecked), to_review=max(left, 0))
 
 
 def _approve_memory(store: Store, gate: ReviewGate, slug: str, results: list[SegmentResult]) -> int:
