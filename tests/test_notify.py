@@ -2,6 +2,7 @@ import contextlib
 import datetime as dt
 import email
 import json
+import re
 import socket
 import threading
 import time
@@ -316,6 +317,41 @@ def test_a_run_tells_once_which_pages_went_online_with_their_addresses(tmp_path,
     assert message["title"] == "Online: 过境免签指南 (Chinese)"
     assert f"http://127.0.0.1:8000/zh/guides/{SLUG}/" in message["message"]
     assert "{" not in message["message"]  # words, not a Python dict
+    store.close()
+
+
+def test_pages_a_pass_put_online_without_telling_are_told_by_the_next_pass(tmp_path, receiver):
+    """A pass stopped between its build (publish/ is the public site) and its message, or `zaitun build` alone, left
+    those pages untold for good: the next pass found nothing changed. What builds changed is owed until told."""
+    server, port = receiver
+    project, store = review_project(tmp_path)
+    project = configure(project, published=[f"json://127.0.0.1:{port}/published"])
+    assert run(project, "intake").exit_code == 0
+    assert run(project, "build").exit_code == 0  # online, and nobody told
+    assert server.messages == []
+    assert run(project, "run").exit_code == 0  # nothing new to build: it tells what was built
+    [message] = server.messages
+    assert message["title"] == "Online: 过境免签指南 (Chinese)"
+    assert run(project, "run").exit_code == 0
+    assert len(server.messages) == 1  # told once
+    store.close()
+
+
+def test_pages_a_deploy_could_not_put_online_are_told_once_a_later_deploy_does(tmp_path, receiver, s3, s3_endpoint):
+    server, port = receiver
+    _client, bucket = s3
+    project, store = review_project(tmp_path)
+    project = configure(project, published=[f"json://127.0.0.1:{port}/published"])
+    with project.config_path.open("a", encoding="utf-8") as config:
+        config.write(f'[publish]\ns3_target = "s3://{bucket}/site"\ns3_endpoint_url = "http://127.0.0.1:{free_port()}"\n')
+    assert run(project, "run").exit_code == 1  # built, not deployed: nothing public changed, nobody told
+    assert server.messages == []
+    text = project.config_path.read_text(encoding="utf-8")
+    project.config_path.write_text(re.sub(r's3_endpoint_url = "[^"]*"', f's3_endpoint_url = "{s3_endpoint}"', text),
+                                   encoding="utf-8")
+    assert run(project, "run").exit_code == 0  # deployed now
+    [message] = server.messages
+    assert message["title"] == "Online: 过境免签指南 (Chinese)"
     store.close()
 
 

@@ -190,6 +190,7 @@ def build(project: Project, store: Store | LazyStore, today: dt.date | None = No
     report = build_site(project, store, today=today)
     published = Published(report)
     if not project.config.get("publish.s3_target"):
+        owe_news(project, report)  # public already: told by whoever tells next, if not by this pass
         published.pinged = announce_if_changed(project, bool(report.rendered or report.removed))
     return published
 
@@ -246,11 +247,55 @@ def _waiting_to_deploy(pid: int | None) -> None:
 
 def publish(project: Project, store: Store, today: dt.date | None = None) -> Published:
     """Build, then deploy when publish.s3_target is set, removing there what zaitun deployed and the site no longer
-    has: English rejected, withdrawn or no longer approved in the store goes offline there too."""
+    has: English rejected, withdrawn or no longer approved in the store goes offline there too. What the build
+    changed is owed to notify.published until told (a pass stopped before it told leaves it to the next)."""
     published = build(project, store, today)
     if project.config.get("publish.s3_target"):
+        owe_news(project, published.build)  # public once deployed
         published.deployed, published.pinged = deploy(project, delete=True)
     return published
+
+
+OWED = "published-owed.json"  # in .zaitun/: the pages builds changed that notify.published was not told of yet
+
+
+def owe_news(project: Project, report) -> None:
+    """Keep the pages this build changed (and those it took off) as news owed to notify.published, beside what
+    earlier passes left untold; only when someone is to be told."""
+    from zaitun.notify import Notifier
+    from zaitun.publish.output import differing
+
+    if not Notifier(project).urls("published") or not (report.rendered or report.removed):
+        return
+    changed = differing(report.rendered, report.out_dir, report.before)
+    if not changed and not report.removed:
+        return
+    online, removed = _owed(project)
+    _write_owed(project, sorted(set(online) | set(changed)), sorted(set(removed) | set(report.removed)))
+
+
+def _owed(project: Project) -> tuple[list[str], list[str]]:
+    """The news owed: pages online (new or changed) and pages taken off; none when the record does not read (its
+    news is lost, not the publish)."""
+    from zaitun import statefiles
+
+    try:
+        found = statefiles.read(project.state_dir / OWED, lambda v: isinstance(v, dict))
+    except StateUnreadable:
+        return [], []
+    record = found[0] if found else {}
+    return list(record.get("online", [])), list(record.get("removed", []))
+
+
+def _write_owed(project: Project, online: list[str], removed: list[str]) -> None:
+    from zaitun import statefiles
+
+    path = project.state_dir / OWED
+    if online or removed:
+        project.state_dir.mkdir(parents=True, exist_ok=True)
+        statefiles.write(path, {"online": online, "removed": removed})
+    else:
+        path.unlink(missing_ok=True)
 
 
 def publish_stage(project: Project, store: Store, today: dt.date | None = None) -> dict:
@@ -289,12 +334,21 @@ def tell_published(project: Project, store: Store | LazyStore, published: Publis
 
     if not Notifier(project).urls("published"):  # nobody to tell: no store read for it
         return False
-    news = messages.published(project, store, *published.public_changes(project.config.get("publish.s3_target")))
+    target = project.config.get("publish.s3_target")
+    if target and published.deployed is None:  # a build of the preview alone: what is owed is not public yet
+        return False
+    online, removed = published.public_changes(target)
+    owed_online, owed_removed = _owed(project)  # this pass's build's, and what passes stopped before telling left
+    gone = set(removed) | set(owed_removed)
+    online = list(dict.fromkeys([*online, *owed_online]))
+    news = messages.published(project, store, [p for p in online if p not in gone or p in published.build.rendered],
+                              sorted(gone - set(published.build.rendered)))
     if news:
         from zaitun.review.actions import tell_approvals
 
         tell_approvals(project, store)  # "Approved" before the "Online" it led to
         Notifier(project).notify("published", *news)
+    _write_owed(project, [], [])
     return bool(news)
 
 
