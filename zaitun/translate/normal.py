@@ -34,9 +34,14 @@ def _character(c: str, fold: bool) -> str:
     if unicodedata.category(c) == "Cf":  # soft hyphen, zero-width space and joiners, byte order mark
         return ""
     c = unicodedata.normalize("NFKC", c).translate(QUOTES)
-    if not c.isascii():
+    if not c.isascii() and any(map(_may_look_latin, c)):  # (English of curly quotes and dashes loads no table)
         c = c.translate(_look_alikes())
     return c.casefold() if fold else c
+
+
+def _may_look_latin(c: str) -> bool:
+    """A letter beyond ASCII that is not drawn wide (a Chinese character never looks like a Latin letter)."""
+    return c.isalpha() and unicodedata.east_asian_width(c) not in ("W", "F")
 
 
 @functools.cache
@@ -58,9 +63,8 @@ def _look_alikes() -> dict[int, str]:
     alikes: dict[str, list[str]] = {}
     for pair in pairs:
         for letter, alike in (pair, pair[::-1]):
-            # letters only (not digits, signs or the ideographic zero of 二〇二五), and none a CJK font draws wide
-            if letter in LATIN and not alike.isascii() and alike.isalpha() \
-                    and unicodedata.east_asian_width(alike) not in ("W", "F"):
+            # letters only (not digits, signs or the ideographic zero of 二〇二五)
+            if letter in LATIN and not alike.isascii() and _may_look_latin(alike):
                 alikes.setdefault(alike, []).extend([letter, *sorted(latin.get(letter, ()))])
     return {ord(alike): next((letter for letter in letters if letter.isupper() == alike.isupper()), letters[0])
             for alike, letters in alikes.items()}
