@@ -80,6 +80,25 @@ def test_a_validity_the_chinese_now_ends_sooner_reaches_the_english_page_before_
     assert '<time datetime="2024-07-01">' in en and "In force" not in en
 
 
+def test_a_start_the_chinese_now_gives_where_the_approved_english_had_none_reaches_the_english_page(tmp_path):
+    """Its valid_from removed (released again at once: nothing to review), then given one next month: the English
+    page said "In force" while the Chinese said not yet in force."""
+    fx = standard_project(tmp_path / "proj")
+    today = dt.date(2024, 6, 1)
+    fx.write("policies", SLUG, NOTICE.replace("    valid_from: 2023-01-05\n", ""), NOTICE_BODY)
+    fx.ingest()
+    pipeline.translate(fx.project, fx.store, [SLUG])  # a release with no start
+    fx.build(today=today)
+    assert "In force" in page(fx, "en") and "Valid from" not in page(fx, "en")
+    fx.write("policies", SLUG, NOTICE.replace("valid_from: 2023-01-05", "valid_from: 2024-07-01"), NOTICE_BODY)
+    fx.ingest()
+    fx.build(today=today)
+    en = page(fx, "en")
+    assert "revised English translation is under review" in en
+    assert '<time datetime="2024-07-01">' in en and "Not yet in force" in en and "Status: In force" not in en
+    assert "Status: In force" not in (fx.out / "en" / "feed.xml").read_text(encoding="utf-8")
+
+
 def test_a_changed_fact_comes_back_to_review_as_a_before_and_after_pair(tmp_path):
     fx = standard_project(tmp_path / "proj")
     fx.write("policies", SLUG, CHANGED, NOTICE_BODY)

@@ -435,8 +435,8 @@ def narrowed_validity(approved: dict, current: dict) -> dict:
     if now_until and (until is None or now_until < until):
         narrowed["valid_until"] = current["valid_until"]
     start, now_start = _date(approved.get("valid_from")), _date(current.get("valid_from"))
-    if now_start and start and now_start > start:
-        narrowed["valid_from"] = current["valid_from"]
+    if now_start and (start is None or now_start > start):  # (a start where the approved English had none too:
+        narrowed["valid_from"] = current["valid_from"]  # it said "in force" of days the Chinese now says it is not)
     return narrowed
 
 
