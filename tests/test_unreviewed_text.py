@@ -9,6 +9,7 @@ import json
 import textwrap
 from pathlib import Path
 
+import pytest
 from test_dates import NOTICE, SLUG, released_project, zaitun
 
 ADDED = """
@@ -99,6 +100,29 @@ def test_rows_swapped_around_a_repeated_answer_send_that_answer_back_to_review_n
     page = english_page(root)
     assert "Can it be extended</td>\n<td>No, it cannot be extended" in page
     assert "Is a visa required</td>\n<td>No, a visa is not required" in page
+
+
+@pytest.mark.parametrize("edited", [
+    "\n| 问题 | 答复 |\n|---|---|\n| 可以延期吗 | 否 |\n",  # the first row removed
+    "\n| 问题 | 答复 |\n|---|---|\n| 需要签证吗 | 是 |\n| 可以延期吗 | 否 |\n",  # the first answer changed
+])
+def test_the_first_of_two_repeated_answers_removed_or_changed_sends_the_other_back_to_review(tmp_path, edited):
+    """The answer left held the text once, so it was not counted as repeated: it kept the first answer's id and
+    approval, and the page said "Can it be extended — No, a visa is not required", which nobody read there."""
+    root = tmp_path / "site"
+    token = released_project(root)
+    take_in(root, TABLE)
+    order = iter(["No, a visa is not required", "No, it cannot be extended"])
+    approve_all(root, token, english=lambda zh: next(order) if zh == "否" else ANSWERS.get(zh, f"EN {zh}"))
+    zaitun(root, "build")
+    take_in(root, edited)
+    for seg in [seg for seg in open_segments(root) if seg["source"] == "是"]:  # the answer changed: read, approved
+        zaitun(root, "review", "edit", SLUG, f"{seg['id']}@{seg['version']}", "--target", "Yes", "--approve",
+               token=token, expect=1)  # and the other answer held back as it is released
+    waiting = {seg["source"]: seg for seg in open_segments(root)}
+    assert list(waiting) == ["否"] and "occurs more than once" in waiting["否"]["issues"][0]["message"]
+    zaitun(root, "build")
+    assert "Can it be extended</td>\n<td>No, a visa is not required" not in english_page(root)
 
 
 def test_an_answer_read_before_the_rows_were_swapped_and_approved_after_comes_back_to_review(tmp_path):

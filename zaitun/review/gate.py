@@ -558,12 +558,16 @@ def _moved_repeats(store: Store, conn: Connection, slug: str, current: dict[str,
     if not then:
         return {}
     repeated = Counter(row["source"] for row in rows)
+    # and as the release held it: of two 否, the first removed or changed, the one left has the first's id and
+    # approval (held once now, twice then)
+    ever = {segment["seg_id"]: segment["source"] for segment in store.segments(slug, active=None)}
+    released = Counter(ever[seg_id] for seg_id, _ in then if seg_id in ever)
     before = {seg_id: (then[i - 1][0] if i else None, tr_id) for i, (seg_id, tr_id) in enumerate(then)}
     held = {}
     for i, row in enumerate(rows):
         seg_id, tr = row["seg_id"], current.get(row["seg_id"])
         was = before.get(seg_id)
-        if repeated[row["source"]] < 2 or was is None or tr is None or (
+        if max(repeated[row["source"]], released[row["source"]]) < 2 or was is None or tr is None or (
                 tr["id"] != was[1] and not earlier(tr["created_at"], changed_at)):
             continue  # said once, new, or drafted and approved since: read where it stands
         if was[0] != (rows[i - 1]["seg_id"] if i else None):
