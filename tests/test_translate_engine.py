@@ -319,7 +319,7 @@ def test_drafts_record_engine_and_glossary_version_and_one_event_per_document(tm
     assert states[STAY].translation["glossary_version"] == load_glossary(project.glossary_dir).version
     drafted = [e for e in store.events_since() if e["name"] == "zaitun.translate.drafted"]
     assert [(e["slug"], e["payload"]) for e in drafted] == [("notice", {"segments": 4, "approved": 0, "flagged": 0,
-                                                                          "rechecked": 0})]
+                                                                          "rechecked": 0, "to_review": 4})]
 
 
 def test_unknown_slug_is_a_clear_error(tmp_path):
