@@ -74,15 +74,21 @@ SWAPPED = "\n| 问题 | 答复 |\n|---|---|\n| 可以延期吗 | 否 |\n| 需要
 ANSWERS = {"需要签证吗": "Is a visa required", "可以延期吗": "Can it be extended"}
 
 
-def test_rows_swapped_around_a_repeated_answer_send_that_answer_back_to_review_not_to_the_site(tmp_path):
-    """Segment ids count the occurrences of a text: swapping two rows hands each row's approved 否 to the other.
-    Those answers come back to review, flagged; the English page keeps the rows as approved meanwhile."""
-    root = tmp_path / "site"
+def table_online(root: Path) -> str:
+    """The notice with TABLE, each 否 approved with its own English and built: the reviewer's token."""
     token = released_project(root)
     take_in(root, TABLE)
     order = iter(["No, a visa is not required", "No, it cannot be extended"])
     approve_all(root, token, english=lambda zh: next(order) if zh == "否" else ANSWERS.get(zh, f"EN {zh}"))
     zaitun(root, "build")
+    return token
+
+
+def test_rows_swapped_around_a_repeated_answer_send_that_answer_back_to_review_not_to_the_site(tmp_path):
+    """Segment ids count the occurrences of a text: swapping two rows hands each row's approved 否 to the other.
+    Those answers come back to review, flagged; the English page keeps the rows as approved meanwhile."""
+    root = tmp_path / "site"
+    token = table_online(root)
     assert "Is a visa required</td>\n<td>No, a visa is not required" in english_page(root)
 
     take_in(root, SWAPPED)
@@ -110,11 +116,7 @@ def test_the_first_of_two_repeated_answers_removed_or_changed_sends_the_other_ba
     """The answer left held the text once, so it was not counted as repeated: it kept the first answer's id and
     approval, and the page said "Can it be extended — No, a visa is not required", which nobody read there."""
     root = tmp_path / "site"
-    token = released_project(root)
-    take_in(root, TABLE)
-    order = iter(["No, a visa is not required", "No, it cannot be extended"])
-    approve_all(root, token, english=lambda zh: next(order) if zh == "否" else ANSWERS.get(zh, f"EN {zh}"))
-    zaitun(root, "build")
+    token = table_online(root)
     take_in(root, edited)
     for seg in [seg for seg in open_segments(root) if seg["source"] == "是"]:  # the answer changed: read, approved
         zaitun(root, "review", "edit", SLUG, f"{seg['id']}@{seg['version']}", "--target", "Yes", "--approve",
