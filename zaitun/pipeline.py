@@ -146,20 +146,6 @@ class Published:
     deployed: DeployReport | None = None
     pinged: int = 0  # feeds announced to the WebSub hub
 
-    def public_changes(self, s3_target: str) -> tuple[list[str], list[str]]:
-        """What the public site gained or changed, and lost: publish/ itself when there is no S3 target (the files
-        the build wrote that differ from the build before), else what the deploy uploaded and deleted (a build
-        alone changed only the preview)."""
-        from zaitun.publish.output import differing
-
-        if self.deployed:
-            return self.deployed.uploaded, self.deployed.deleted
-        if s3_target:
-            return [], []
-        return differing(self.build.rendered, self.build.out_dir, self.build.before), self.build.removed
-
-
-
 
 def announce_if_changed(project: Project, changed: bool) -> int:
     """The one WebSub rule: ping the hub when the public site changed, or when the last ping failed; return the
@@ -270,8 +256,14 @@ def owe_news(project: Project, report) -> None:
     changed = differing(report.rendered, report.out_dir, report.before)
     if not changed and not report.removed:
         return
-    online, removed = _owed(project)
-    _write_owed(project, sorted(set(online) | set(changed)), sorted(set(removed) | set(report.removed)))
+    _write_owed(project, *_together(_owed(project), changed, report.removed))
+
+
+def _together(owed: tuple[list[str], list[str]], online: list[str], removed: list[str]) -> tuple[list[str], list[str]]:
+    """News owed, with pages put online and taken off since: the later word on a page wins."""
+    was_online, was_removed = owed
+    return (sorted((set(was_online) - set(removed)) | set(online)),
+            sorted((set(was_removed) - set(online)) | set(removed)))
 
 
 def _owed(project: Project) -> tuple[list[str], list[str]]:
@@ -337,12 +329,12 @@ def tell_published(project: Project, store: Store | LazyStore, published: Publis
     target = project.config.get("publish.s3_target")
     if target and published.deployed is None:  # a build of the preview alone: what is owed is not public yet
         return False
-    online, removed = published.public_changes(target)
-    owed_online, owed_removed = _owed(project)  # this pass's build's, and what passes stopped before telling left
-    gone = set(removed) | set(owed_removed)
-    online = list(dict.fromkeys([*online, *owed_online]))
-    news = messages.published(project, store, [p for p in online if p not in gone or p in published.build.rendered],
-                              sorted(gone - set(published.build.rendered)))
+    # what builds owe (this pass's build's, and what passes stopped before telling left), and what the deploy put
+    # online or took off (publish/ itself, with no target, is what the builds owe: owe_news)
+    online, removed = _owed(project)
+    if target:
+        online, removed = _together((online, removed), published.deployed.uploaded, published.deployed.deleted)
+    news = messages.published(project, store, online, removed)
     if news:
         from zaitun.review.actions import tell_approvals
 
