@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from zaitun import days, progress
-from zaitun.content.model import parse_meta, split_front_matter
+from zaitun.content.model import document_from_row
 from zaitun.content.tags import unlabelled
 from zaitun.errors import LocatedError, PublishError, shown
 from zaitun.project import Project
@@ -48,7 +48,7 @@ from zaitun.publish.feeds import feed_outputs, left_saved, programmes_left
 from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.i18n import unnamed_sections
 from zaitun.publish.indexer import ended_on_failure, prepare
-from zaitun.publish.inputs import BATCH, Entry, collect, release_stamp, use_same_tags
+from zaitun.publish.inputs import BATCH, Entry, _date, collect, release_stamp, use_same_tags
 from zaitun.publish.lock import build_lock, free, take
 from zaitun.publish.media import media_outputs
 from zaitun.publish.memo import ByIdentity, other_places
@@ -237,10 +237,10 @@ def _taken_off_since(docs: dict, active: dict[str, dict], store: Store | LazySto
     off = []
     for slug, raw in store.raws(changed).items() if changed else ():
         try:
-            meta = parse_meta(split_front_matter(raw, Path(active[slug]["path"]))[0], Path(active[slug]["path"]))
+            doc = document_from_row(active[slug] | {"raw": raw})
         except LocatedError:  # a stored file reads (intake took it); were it not to, it is no draft of staff's
             continue
-        if meta.get("draft") or days.dated_later(meta["date"], today):
+        if doc.draft or days.dated_later(doc.date, today):
             off.append(slug)
     return sorted(off)
 
@@ -248,11 +248,7 @@ def _taken_off_since(docs: dict, active: dict[str, dict], store: Store | LazySto
 def _shown(record: dict, today: dt.date) -> bool:
     """Whether a build showed the document of this record (a draft, or one dated later, it did not)."""
     meta = record.get("meta") or {}
-    return not meta.get("draft") and not (meta.get("date") and days.dated_later(_day(meta["date"]), today))
-
-
-def _day(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    return not meta.get("draft") and not (meta.get("date") and days.dated_later(_date(meta["date"]), today))
 
 
 def _not_in_store(docs: dict, store: Store | LazyStore) -> list[str]:
