@@ -102,3 +102,16 @@ def word_file(path: Path, *blocks: str, numbering: str = "", styles: str = "", f
 def _add_part(document, name: str, reltype: str, content_type: str, blob: bytes) -> str:
     part = Part(PackURI(name), content_type, blob, document.part.package)
     return document.part.relate_to(part, reltype)
+
+
+def refusal(path: Path) -> str:
+    """The message a .docx notice is refused with (its file named first)."""
+    import pytest
+
+    from zaitun.content.importer import read_notice
+    from zaitun.errors import NoticeImportError
+
+    with pytest.raises(NoticeImportError) as caught:
+        read_notice(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    return caught.value.message

@@ -190,6 +190,19 @@ def test_notice_without_validity_line_has_no_validity_dates():
     assert body.rstrip().endswith("## 四、其他事项\n\n由市外事办负责解释。")
 
 
+@pytest.mark.parametrize("stamp", ["（此件公开发布）", "（此件依申请公开）", "（此件不予公开）", "（此件发至县级）"])
+def test_a_publication_or_distribution_stamp_is_dropped_as_the_seeds_is(seed, stamp):
+    assert convert(SEED_TEXT.replace("（此件主动公开）", stamp)) == seed
+
+
+def test_a_bracketed_line_saying_how_long_the_notice_holds_is_no_stamp_and_its_validity_is_read():
+    """`（此件有效期两年）` was dropped as a stamp like `（此件主动公开）`: the notice lost its only validity without a
+    word."""
+    meta, body = convert(seed_without("有效期至").replace("（此件主动公开）", "（此件有效期两年）"))
+    assert "此件有效期两年" in body
+    assert meta["valid_until"] == dt.date(2026, 12, 19)
+
+
 def test_explicit_start_date_is_valid_from():
     meta, _ = convert(SEED_TEXT.replace("自印发之日起施行", "自2025年1月1日起施行"))
     assert meta["valid_from"] == dt.date(2025, 1, 1)

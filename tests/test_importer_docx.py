@@ -11,10 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-from docx_support import abstract, level, num, numbered, p, r, row, table, word_file
+from docx_support import abstract, level, num, numbered, p, r, refusal, row, table, word_file
 
 from zaitun.content.importer import convert_notice, read_notice
-from zaitun.errors import NoticeImportError
 
 TITLE = "泉州市人民政府办公室关于印发泉州市外籍人士服务措施的通知"
 HEAD = [TITLE, "闽政办〔2025〕3号", "各县（市、区）人民政府：",
@@ -28,13 +27,6 @@ def lines(path: Path) -> list[str]:
 
 def converted(path: Path) -> tuple[dict, str]:
     return convert_notice(read_notice(path), path)
-
-
-def refusal(path: Path) -> str:
-    with pytest.raises(NoticeImportError) as caught:
-        read_notice(path)
-    assert str(caught.value).startswith(f"{path}: ")
-    return caught.value.message
 
 
 # ---- tracked changes and what cannot be read faithfully --------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 
 import pytest
 from publish_helpers import standard_project
@@ -175,3 +176,55 @@ def test_on_each_database_a_newcomer_taking_a_renamed_guides_slug_shows_none_of_
         assert all(s.translation is None for s in segment_states(fx.store, "transit"))
     finally:
         fx.store.close()
+
+
+GUIDE_NEWCOMER = "title: 西街夜市开放时间\ndate: 2025-05-03\nsummary: 西街夜市每晚十八时开放。"
+GUIDE_NEWCOMER_BODY = "## 夜市\n\n西街夜市每晚十八时至二十二时开放。"
+
+
+def test_a_guide_taking_the_slug_of_a_guide_renamed_before_in_the_same_section_shows_none_of_its_english(fx):
+    """Renamed in one pass, its old name taken by an unrelated guide in the next: the newcomer's English page
+    showed the renamed guide's English as "under review", and its feeds carried that English twice."""
+    move(fx, "guides/transit.md", "guides/transit-240.md")
+    zaitun(fx, "intake")
+    fx.translate_and_approve("transit-240")  # its sentences as approved before
+    zaitun(fx, "build")
+    fx.write("guides", "transit", GUIDE_NEWCOMER, GUIDE_NEWCOMER_BODY)
+    assert "transit now names another document" in zaitun(fx, "intake")
+    built = zaitun(fx, "build")
+    old_address = (fx.out / "en/guides/transit/index.html").read_text(encoding="utf-8")
+    assert '<meta name="zaitun-redirect" content="/en/guides/transit-240/">' in old_address  # to the renamed guide
+    assert UNDER_REVIEW not in built and "revised English translation is under" not in english_online(fx)
+    assert (fx.out / "zh/guides/transit/index.html").is_file()
+    fx.translate_and_approve("transit", english=lambda source: f"MARKET[{source}]")
+    zaitun(fx, "build")
+    feed = (fx.out / "en/feed.xml").read_text(encoding="utf-8")
+    guids = re.findall(r"<guid[^>]*>([^<]*)</guid>", feed)
+    assert len(guids) == len(set(guids)), guids  # the newcomer's item takes no id of the renamed guide's
+    assert "MARKET[西街夜市开放时间]" in (fx.out / "en/guides/transit/index.html").read_text(encoding="utf-8")
+
+
+def test_a_guide_taking_the_slug_of_a_guide_deleted_before_in_the_same_section_shows_none_of_its_english(fx):
+    """Deleted (its English withdrawn), then an unrelated guide dropped at its path: the withdrawn English came back
+    on the newcomer's page, in the feeds and in social posts."""
+    (fx.project.content_dir / "guides/transit.md").unlink()
+    zaitun(fx, "intake")
+    zaitun(fx, "build")
+    fx.write("guides", "transit", GUIDE_NEWCOMER, GUIDE_NEWCOMER_BODY)
+    assert "transit now names another document" in zaitun(fx, "intake")
+    built = zaitun(fx, "build")
+    assert not (fx.out / "en/guides/transit/index.html").exists() and UNDER_REVIEW not in built
+    assert "EN[外国人过境免签" not in english_online(fx)
+    assert not [p for p in (fx.out / "social").glob("transit.en.*.json")]
+
+
+def test_a_guide_deleted_then_put_back_where_it_was_and_edited_keeps_its_english_while_reviewed(fx):
+    path = fx.project.content_dir / "guides/transit.md"
+    text = path.read_text(encoding="utf-8")
+    path.unlink()
+    zaitun(fx, "intake")
+    zaitun(fx, "build")
+    path.write_text(text.replace("持有联程客票。", "持有联程客票或登机牌。"), encoding="utf-8")
+    assert "now names another document" not in zaitun(fx, "intake")
+    assert UNDER_REVIEW in zaitun(fx, "build")
+    assert "EN[外国人过境免签" in (fx.out / "en/guides/transit/index.html").read_text(encoding="utf-8")

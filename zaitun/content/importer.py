@@ -141,15 +141,19 @@ def _read_docx(path: Path, limits: Limits) -> str:
 
     Each line starts with the customary ideographic indent, which tells `convert_notice`
     that it is a whole paragraph rather than a hard-wrapped piece of one. The zip's directory is
-    checked against the limits first, so a zip bomb is refused before anything is unpacked.
+    checked against the limits first, so a zip bomb is refused before anything is unpacked. A header
+    or footer holding more than page furniture refuses the file, as a footnote does: it is not the body.
     """
     _check_zip(path, limits)
     import docx  # after the check: a refused file costs no python-docx import
 
+    from zaitun.content.notice.headers_footers import refuse_header_footer_text
     from zaitun.content.notice.word import Unfaithful, notice_lines
 
     try:
-        lines = notice_lines(docx.Document(str(path)))
+        document = docx.Document(str(path))
+        lines = notice_lines(document)
+        refuse_header_footer_text(document, lines)
     except Unfaithful as exc:  # readable, but not faithfully: what to do is in the message
         raise NoticeImportError(path, str(exc)) from None
     except Exception as exc:  # broken XML, missing parts, anything: the file is unreadable, not zaitun

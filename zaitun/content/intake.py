@@ -8,7 +8,8 @@ its last good version stays in the store and online. Each is recorded with its `
 is (unread.py), and so is a document that is the same notice as another, taken in as it is (twice.py). A file
 another program is still writing (a notice being copied in) is left as it is for the next pass (writing.py). A file
 taking the slug of another document (identity.py) is taken in as a new document, not as an edit of that one: the
-English approved for the other is retracted and its segments start afresh.
+English approved for the other is retracted and its segments start afresh. A file renamed in its section as its
+Chinese was edited keeps its predecessor's English online, marked under review, until its own is approved.
 Re-running with nothing changed does nothing.
 """
 
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from zaitun import failures, progress
 from zaitun.config import Limits
-from zaitun.content.identity import newcomers
+from zaitun.content.identity import newcomers, renamed
 from zaitun.content.markdown import too_deep
 from zaitun.content.model import (
     NOTICE_SUFFIXES,
@@ -233,6 +234,7 @@ def ingest(project: Project, store: Store, actor: str = "zaitun", checks: Checks
                                                 failures.HELD_BACK))
     else:
         _withdraw_deleted(store, report, known, present, actor)
+        _carry_english(store, report, known, loaded.documents, actor)
     report.unread = unread_files(loaded.others, loaded.documents, project.content_dir)
     report.failures += [failures.Failure(STAGE, str(w.path), str(w), None,
                                          failures.NOT_LINKED if unlinked_only(w.path) else failures.NOT_READ)
@@ -303,6 +305,7 @@ def _take_in(store: Store, doc: Document, actor: str, limits: Limits,
 
 
 _SAID = {"valid_from": "in force from", "valid_until": "valid until"}
+_MISSED = {"valid_from": "in force before that day", "valid_until": "in force after that day"}
 
 
 def checked_segments(doc: Document, limits: Limits) -> list[Segment]:
@@ -323,14 +326,20 @@ def checked_segments(doc: Document, limits: Limits) -> list[Segment]:
 
 
 def _check_validity(doc: Document) -> None:
-    """Refuse a front-matter validity the text contradicts (the page would show both): read only in a document
-    whose front matter has one."""
+    """Refuse a front-matter validity the text contradicts (the page would show both), or leaves out while it gives
+    the other (the page would show a status the text's date is missing from): read only in a document whose front
+    matter has one."""
     if doc.meta.get("valid_from") is None and doc.meta.get("valid_until") is None:
         return
     from zaitun.content.notice.validity import stated_validity
 
-    for key, (stated, line) in stated_validity(doc.body, doc.date).items():
-        if doc.meta.get(key) is not None and doc.meta[key] != stated:
+    # a period the text gives (`有效期3年`) counts from the front matter's start, by the importer's rule
+    for key, (stated, line) in stated_validity(doc.body, doc.date, doc.meta.get("valid_from")).items():
+        if doc.meta.get(key) is None:  # the other is given: the page shows a status this date is missing from
+            raise ContentError(doc.path, f"the text says the document is {_SAID[key]} {stated}, its front matter "
+                               f"gives no '{key}': the page would show it {_MISSED[key]}; add '{key}: {stated}'",
+                               doc.body_line + line)
+        if doc.meta[key] != stated:
             raise ContentError(doc.path, f"the text says the document is {_SAID[key]} {stated}, its front matter "
                                f"'{key}: {doc.meta[key]}': the page would show both; make them agree",
                                doc.body_line + line)
@@ -368,6 +377,20 @@ def _withdraw_deleted(store: Store, report: IntakeReport, known: dict, present: 
                 store.log(conn, actor, "withdraw", slug, note=f"{row['path']} was deleted")
                 store.record_event(conn, "zaitun.document.withdrawn", slug)
             report.withdrawn.append(slug)
+
+
+def _carry_english(store: Store, report: IntakeReport, known: dict, documents: list[Document], actor: str) -> None:
+    """A document renamed in its section as its Chinese was edited (identity.renamed) keeps the English online of
+    the one it was, marked under review, until its own is approved: as an edit where it is does."""
+    fresh = {slug for slug in report.ingested if slug not in known or slug in report.anew}
+    for new, old in sorted(renamed(known, documents, report.withdrawn, fresh, store.raws).items()):
+        with store.tx() as conn:
+            carried = store.carry_release(conn, old, new)
+            if carried is not None:
+                store.log(conn, actor, "carry-release", new,
+                          note=f"renamed from {old} with its Chinese changed: the English online of {old} (release "
+                               f"{carried[0]}, as release {carried[1]}) stays online at the new address, marked "
+                               "under review, until its own English is approved")
 
 
 def _record(project: Project, store: Store, report: IntakeReport, converted: set[str]) -> None:

@@ -115,12 +115,41 @@ def _running_headers(lines: list[Line], used: set[int]) -> set[int]:
 def _marks(lines: list[Line], source: Path) -> set[int]:
     """The lines of the marks above the red header; a secrecy mark refuses the notice: it is not for the public
     until it is declassified, when the mark is struck out."""
-    marks = {i for i, line in enumerate(lines[:_MARK_LINES]) if _MARK_RE.fullmatch(line.folded.replace(" ", ""))}
+    marks = {i for i, line in enumerate(lines[:_MARK_LINES]) if is_mark(line.folded)}
     for i in sorted(marks):
-        if _SECRET_RE.match(lines[i].folded.replace(" ", "")):
-            raise NoticeImportError(source, f"the notice is marked {lines[i].text!r}, a classified document, which "
-                                    "is never published: if it has been declassified, delete the mark", lines[i].no)
+        if is_secret(lines[i].folded):
+            raise NoticeImportError(source, classified(lines[i].text), lines[i].no)
     return marks
+
+
+def is_mark(folded: str) -> bool:
+    """A mark standing above the red header: a copy's number, secrecy (机密★1年) or urgency (特急)."""
+    return _MARK_RE.fullmatch(folded.replace(" ", "")) is not None
+
+
+def is_secret(folded: str) -> bool:
+    """A secrecy mark (绝密, 机密★1年, 秘密): the notice is classified."""
+    return is_mark(folded) and _SECRET_RE.match(folded.replace(" ", "")) is not None
+
+
+def classified(mark: str, where: str = "") -> str:
+    """Why a notice marked `mark` is refused; `where` names where the mark stands, if not in the text."""
+    return (f"the notice is marked {mark!r}{where}, a classified document, which is never published: if it has "
+            "been declassified, delete the mark")
+
+
+def letterhead(folded: str) -> re.Match | None:
+    """A red header, `泉州市人民政府办公室文件` (its organ is group 1), as the head reads one: a line without a
+    sentence's punctuation."""
+    text = folded.replace(" ", "")
+    return None if re.search(r"[，。：；]", text) else re.fullmatch(r"(.{2,40}?)文件", text)
+
+
+def doc_number_key(folded: str) -> str | None:
+    """A line that is a document number, as compared: `泉政办规[2024]12号`, `（2024）` and `〔2024〕` read alike."""
+    text = folded.replace(" ", "")
+    match = DOC_NUMBER_RE.fullmatch(text) or _NUMBER_WITHOUT_HAO.fullmatch(text)
+    return f"{match.group(1)}〔{int(match.group(2))}〕{int(match.group(3))}号" if match else None
 
 
 def _header(lines: list[Line], used: set[int]) -> Header:
@@ -131,7 +160,7 @@ def _header(lines: list[Line], used: set[int]) -> Header:
             continue
         if re.search(r"[，。：；]", text):
             continue
-        if match := re.fullmatch(r"(.{2,40}?)文件", folded):
+        if match := letterhead(folded):
             above = [j for j in range(i) if j not in used and looks_like_org(lines[j].folded)]  # jointly
             used.update(above + [i])
             organs = [lines[j].text for j in above] + [text[: match.end(1)]]

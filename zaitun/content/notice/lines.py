@@ -34,7 +34,8 @@ _TABLE_HEAD = re.compile(r"序号|编号|.{1,12}[（(](?:万?元|亿元|万美�
 _CELL_GAP = re.compile(r"\t+| {2,}|\u3000{2,}")  # between the cells of a table's row written on one line
 _BLANK = " \t\u3000\ufeff\xa0"  # stripped from both ends of a line
 _CELL_CHARS = 30  # a table's cell is shorter than a line of running text
-_STAMPS = [re.compile(r"^[（(]此件.{0,12}[）)]$"),  # （此件主动公开）
+# （此件主动公开）, （此件发至县级）: how it is published or sent, not what it says (`（此件有效期两年）` is text)
+_STAMPS = [re.compile(r"^[（(]此件[^（()）]{0,10}(?:公开|发至)[^（()）]{0,6}[）)]$"),
            re.compile(r"^[━─—－\-_＿=＝═~～\s]{5,}$")]  # the red rule under the header, the lines around 抄送
 UNIT_LINE = re.compile(UNIT_LABEL)  # matched (at a line's start, or at a gap's end: `_unit_gap`)
 KINDS = [  # what a line's start says it is; `body.classify` confirms structure labels in context
@@ -148,11 +149,22 @@ def _headless_table(above: list, cells: list[str], below: list[str]) -> bool:
 
 def _debris(folded: str, paged: bool, cell: bool) -> bool:
     """A stamp, or a printed page's number; a number alone in a table's cell is the table's."""
-    if any(rx.match(folded) for rx in _STAMPS):
+    if stamp(folded):
         return True
     if not paged or (cell and _BARE_NUMBER.match(folded)):
         return False
     return any(rx.match(folded) for rx in _PAGE_NUMBERS)
+
+
+def stamp(folded: str) -> bool:
+    """A stamp on the page, no part of the text: `（此件主动公开）`, a rule (the red one under the header, those
+    around 抄送)."""
+    return any(rx.match(folded) for rx in _STAMPS)
+
+
+def tail_line(folded: str) -> bool:
+    """A line of the 版记 that ends the body: `抄送：…`, `抄报：…`, the printing line (`…2024年12月23日印发`)."""
+    return _TAIL.match(folded.replace(" ", "")) is not None
 
 
 def _table(lines) -> set[int]:
@@ -249,7 +261,7 @@ def cut_tail(lines: list[Line]) -> list[Line]:
     dated = False  # the 版记 comes after the date of issue: a `抄送：` line above it is the body's
     for i, line in enumerate(lines):
         dated = dated or bool(_DATE_LINE.fullmatch(line.folded.replace(" ", "")))
-        if i > 0 and dated and _TAIL.match(line.folded.replace(" ", "")):
+        if i > 0 and dated and tail_line(line.folded):
             attached = next((j for j in range(i + 1, len(lines)) if _ATTACHMENT.match(lines[j].folded)), None)
             if i > 1 and _MAIN_ADDRESSEES.match(lines[i - 1].folded):  # the 版记's `主送：` line, above `抄送：`
                 i -= 1

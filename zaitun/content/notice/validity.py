@@ -1,7 +1,7 @@
 """The validity a notice states of itself, read from its text: `自…起施行，有效期至…` and the other wordings of
-government notices. The importer reads it to write `valid_from`/`valid_until`; check and intake read it again in a
-document's text (`stated_validity`) to refuse front matter that contradicts it. Kept apart from the importer, so
-intake and status load only this."""
+government notices. The importer reads it to write `valid_from`/`valid_until`; check and intake read it again, with
+the same rules, in a document's text (`stated_validity`) to refuse front matter that contradicts it. Kept apart from
+the importer, so intake and status load only this."""
 
 from __future__ import annotations
 
@@ -35,13 +35,25 @@ _UNTIL_MONTH_RE = re.compile(rf"{_PERIOD}[^。；]{{0,20}}?{_TO}([{NUMERALS}]{{4
 _LAPSE = r"(?:自行|自动)?(?:失效|废止)"
 _LAPSES_ON_RE = re.compile(rf"(?:至|到|于)?(?={DATE_RE.pattern}{_LAPSE})")
 _LAPSES_FROM_RE = re.compile(rf"自(?={DATE_RE.pattern}起{_LAPSE})")
-# `有效期5年`, `有效期限为三年`, `有效期两年`, `有效期一年半`, `有效期三十个月`, `试行期2年`, `有效期暂定三年`
-_DURATION_RE = re.compile(rf"(?:有效|试行)期限?(?:为|暂定为?|暂为)?([{NUMERALS}]{{1,4}})(?:个)?(年|月)(半)?")
+# `有效期5年`, `有效期限为三年`, `有效期两年`, `有效期一年半`, `有效期三年零六个月`, `有效期三十个月`, `试行期2年`,
+# `有效期暂定三年`; never the year of a date (`有效期为2024年1月1日至…`)
+_DURATION_RE = re.compile(rf"(?:有效|试行)期限?(?:为|暂定为?|暂为)?([{NUMERALS}]{{1,4}})(?:个)?(年|月)"
+                          rf"(半|零?([{NUMERALS}]{{1,2}})个月)?(?![{NUMERALS}元]{{1,3}}月|底|末)")
+# what follows a phrase qualifying a thing: `有效期至2026年6月30日的外国人护照`, `有效期3年的营业执照`,
+# `自2025年1月1日起实施的项目`, `2023年5月1日废止的旧措施` are that passport's, licence's, project's or other
+# measure's dates, never the notice's, whatever stands before them. Read from where a pattern's match ends: past the
+# date it looks ahead at, and the period's other end (`有效期为…至…的许可证`).
+_QUALIFIES_RE = re.compile(rf"(?:{DATE_RE.pattern})?(?:起?{_TO}(?:{DATE_RE.pattern}))?止?(?:起?{_LAPSE})?"
+                           r"(?:[（(]含[）)]|以前|之前|前|届满|到期|期满){0,2}的")
 
 
 # what a document calls itself: `本通知自…起施行` is its own validity, `对有效期至…的企业` someone else's
 _OWN_RE = re.compile(r"本(?:通知|办法|措施|规定|意见|方案|细则|决定|公告|通告|条例|规则|政策|文件|指引|指南|规划|计划|"
-                     r"令)")
+                     r"令)|此件")
+
+
+# a day the text gives, and the match of the phrase giving it
+_Read = tuple[dt.date, re.Match] | None
 
 
 def start_and_until(text: str, issued: dt.date, date_at: Callable[[int], dt.date],
@@ -49,17 +61,31 @@ def start_and_until(text: str, issued: dt.date, date_at: Callable[[int], dt.date
     """The first and last day in force the text (folded) states: `date_at` reads the date at a place in it,
     `impossible` makes the error of a date no calendar has. A period is counted from the start, else from the
     date of issue (`issued`)."""
+    start, until = _start_and_until(text, issued, date_at, impossible)
+    return _day(start), _day(until)
+
+
+def _start_and_until(text: str, issued: dt.date, date_at: Callable[[int], dt.date],
+                     impossible: Callable[[str], NoticeImportError],
+                     since: dt.date | None = None) -> tuple[_Read, _Read]:
+    """The start and end read, with their phrases; a period is counted from `since` if given."""
     start = _start(text, issued, date_at)
-    return start, _until(text, start or issued, date_at, impossible)
+    return start, _until(text, since or _day(start) or issued, date_at, impossible)
 
 
-def stated_validity(body: str, issued: dt.date) -> dict[str, tuple[dt.date, int]]:
-    """The validity a document's text states of itself, read as a notice is imported: key -> (its date, the
-    0-based line of the body saying it). Only a date the text writes out is stated: not a start taken from the
-    date of issue (`自印发之日起`), nor an end counted (`有效期5年`, `2027年底`), nor what it cannot read (an
-    impossible date is the front matter's to say)."""
+def _day(read: _Read) -> dt.date | None:
+    return read[0] if read else None
+
+
+def stated_validity(body: str, issued: dt.date, since: dt.date | None = None) -> dict[str, tuple[dt.date, int]]:
+    """The validity a document's text states of itself, read by the importer's rules: key -> (its date, the
+    0-based line of the body saying it). An end is stated however the text gives it: a day, a month or year
+    (`2027年底`), or a period (`有效期3年`) counted as the importer counts it, from `since` (the front matter's
+    `valid_from`) if given, else from the start. A start is stated only when the text writes its day out (not
+    `自印发之日起`, taken from the date of issue); what the text cannot read (an impossible date) is the front
+    matter's to say."""
     text = fold(body)
-    said: dict[dt.date, int] = {}  # each date the text writes out, and its line
+    said: dict[dt.date, int] = {}  # each day the text writes out, and its line
 
     def date_at(at: int) -> dt.date:
         date = to_date(DATE_RE.match(text, at), Path(), None)
@@ -70,26 +96,34 @@ def stated_validity(body: str, issued: dt.date) -> dict[str, tuple[dt.date, int]
         return NoticeImportError(Path(), words)
 
     try:
-        start, until = start_and_until(text, issued, date_at, impossible)
+        start, until = _start_and_until(text, issued, date_at, impossible, since)
     except NoticeImportError:
         return {}
-    return {key: (date, said[date]) for key, date in (("valid_from", start), ("valid_until", until)) if date in said}
+    stated = {}
+    if start and start[0] in said:
+        stated["valid_from"] = start[0], said[start[0]]
+    if until:  # a day counted (a period, a month's end, the eve of `自…起废止`) is said where its phrase is
+        stated["valid_until"] = until[0], said.get(until[0], text.count("\n", 0, until[1].end()))
+    return stated
 
 
-def _clause(text: str, rules: list) -> dt.date | None:
-    """The date the first rule (pattern, reading) gives in the document's own sentence, else in any sentence."""
+def _clause(text: str, rules: list) -> _Read:
+    """The date the first rule (pattern, reading) gives in the document's own sentence, else in any sentence, and
+    the match it reads it from."""
     found = [(match, read) for rx, read in rules if (match := _stated(rx, text))]
     own = [(match, read) for match, read in found if _is_own(text, match)]
     match, read = (own or found or [(None, None)])[0]
-    return read(match) if match else None
+    day = read(match) if match else None
+    return (day, match) if day else None
 
 
 def _stated(rx: re.Pattern, text: str) -> re.Match | None:
     """The pattern's first match in the last sentence about the document itself (`本通知自…起施行，原自…起施行的
     《办法》同时废止`; one about the measures a notice issues before one about the notice), else its last
     match that opens a sentence (`有效期至2027年12月31日。`): one inside a sentence about something else
-    (`对有效期至2025年6月30日的许可证`, `对居留许可有效期至…届满的外国人`) is that thing's date, not the document's."""
-    matches = list(rx.finditer(text))
+    (`对有效期至2025年6月30日的许可证`, `对居留许可有效期至…届满的外国人`) is that thing's date, not the document's,
+    and so is one qualifying a thing wherever it stands (`一、有效期至2026年6月30日的外国人护照`)."""
+    matches = [match for match in rx.finditer(text) if not _QUALIFIES_RE.match(text, match.end())]
     own = [match for match in matches if _is_own(text, match)]
     own = [match for match in own if not _of_the_notice(text, match)] or own  # (the measures it issues, first)
     if own:
@@ -125,7 +159,7 @@ def _of_the_notice(text: str, match: re.Match) -> bool:
     return _own_word(text, match) == "本通知"
 
 
-def _start(text: str, issued: dt.date, date_at: Callable[[int], dt.date]) -> dt.date | None:
+def _start(text: str, issued: dt.date, date_at: Callable[[int], dt.date]) -> _Read:
     def in_force(start: re.Match) -> dt.date | None:
         date = DATE_RE.search(start.group(1))
         if date:
@@ -143,10 +177,11 @@ def _start(text: str, issued: dt.date, date_at: Callable[[int], dt.date]) -> dt.
 
 
 def _until(text: str, start: dt.date, date_at: Callable[[int], dt.date],
-           impossible: Callable[[str], NoticeImportError]) -> dt.date | None:
+           impossible: Callable[[str], NoticeImportError]) -> _Read:
     def lasting(duration: re.Match) -> dt.date:
-        count, unit, half = duration.groups()
-        return _months_later(start, cn_int(count) * (12 if unit == "年" else 1) + (6 if half else 0))
+        count, unit, more, months = duration.groups()
+        more = 6 if more == "半" else cn_int(months) if months else 0
+        return _months_later(start, cn_int(count) * (12 if unit == "年" else 1) + more)
 
     def month_end(until: re.Match) -> dt.date:
         year, year_end, month = until.groups()
