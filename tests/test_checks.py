@@ -261,10 +261,20 @@ def test_a_forbidden_spelling_differing_only_in_case_is_caught_with_its_case_wha
                                     "Holders of an Alien\u00a0Employment  Permit may stay.",
                                     "Holders of an alien-employment permit may stay."])
 def test_a_forbidden_rendering_inside_a_longer_approved_one_is_not_flagged_however_it_is_spaced(target):
+    """Of a term not holding the one that forbids it: 外籍人员就业证 holds no 外国人 (a term holding it renders it, so
+    its rendering lifts no ban: tests/test_glossary.py)."""
+    glossary = Glossary([Entry("外国人", "foreign national", ("alien",)),
+                         Entry("外籍人员就业证", "Alien Employment Permit")])
+    assert forbidden_renderings("外国人持外籍人员就业证的可以停留。", target, glossary) == []
+    assert forbidden_renderings("外国人持外籍人员就业证的可以停留。", target + " Aliens too.", glossary) != []
+
+
+def test_a_longer_rendering_of_a_term_holding_the_forbidding_one_lifts_no_ban():
     glossary = Glossary([Entry("外国人", "foreign national", ("alien",)),
                          Entry("外国人就业许可证", "Alien Employment Permit")])
-    assert forbidden_renderings("持外国人就业许可证的可以停留。", target, glossary) == []
-    assert forbidden_renderings("持外国人就业许可证的可以停留。", target + " Aliens too.", glossary) != []
+    assert [entry.zh for _, entry in forbidden_renderings("持外国人就业许可证的可以停留。",
+                                                          "Holders of an Alien Employment Permit may stay.",
+                                                          glossary)] == ["外国人"]
 
 
 @pytest.mark.parametrize(("source", "target"), [

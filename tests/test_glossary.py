@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -113,6 +114,39 @@ def test_lint_reports_each_problem_with_path_and_line(tmp_path):
     assert len(problems) == 6
 
 
+def test_a_duplicate_line_without_the_bans_of_the_other_is_the_one_to_delete_and_following_that_keeps_them(tmp_path):
+    """extra.csv sorts first: calling government.csv:2 a plain duplicate sent people to delete the line that
+    forbids "Propaganda Department"; the message names the line holding the bans and the one to delete."""
+    folder = tmp_path / "glossary"
+    extra = write(folder, "extra.csv", "zh,en,forbidden,note\n宣传部,Publicity Department,,\n")
+    write(folder, "government.csv", "zh,en,forbidden,note\n泉州,Quanzhou,,\n"
+                                    "宣传部,Publicity Department,Propaganda Department|Propaganda Office,\n")
+    assert [str(e) for e in lint_glossaries(folder)] == [
+        f"{folder / 'government.csv'}:3: 宣传部: same rendering as extra.csv:2, but only this line forbids "
+        "'Propaganda Department' and 'Propaganda Office': delete extra.csv:2, not this line (or move them there "
+        "first)"]
+    extra.write_text("zh,en,forbidden,note\n", encoding="utf-8")  # the advice followed
+    g = load_glossary(folder)
+    assert g.problems == []
+    assert [found for found, _ in forbidden_renderings("宣传部负责解释。", "The Propaganda Department interprets it.",
+                                                       g)] == ["Propaganda Department"]
+
+
+def test_a_duplicate_line_forbidding_no_more_than_the_other_is_the_one_to_delete(tmp_path):
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", PUBLICITY)
+    write(folder, "b.csv", "zh,en,forbidden,note\n宣传部,Publicity Department,propaganda  department,\n")
+    write(folder, "c.csv", "zh,en,forbidden,note\n宣传部,Publicity Department,,\n")
+    write(folder, "d.csv", "zh,en,forbidden,note\n宣传部,Publicity Department,Propaganda Office,\n")
+    assert [str(e) for e in lint_glossaries(folder)] == [
+        f"{folder / 'b.csv'}:2: 宣传部: duplicate of a.csv:2; delete one of the lines",
+        f"{folder / 'c.csv'}:2: 宣传部: duplicate of a.csv:2, which forbids all this line does and more; delete "
+        "this line",
+        f"{folder / 'd.csv'}:2: 宣传部: same rendering as a.csv:2, each line forbidding what the other does not (this "
+        "one 'Propaganda Office', that one 'Propaganda Department'): move them all to one line, then delete the "
+        "other"]
+
+
 def test_empty_line_is_reported_once_and_not_as_a_conflict_with_the_real_entry(tmp_path):
     folder = tmp_path / "glossary"
     write(folder, "a.csv", "zh,en,forbidden,note\n外国人,,,\n")
@@ -173,12 +207,54 @@ def test_an_approved_rendering_another_term_forbids_is_a_conflict(tmp_path):
         "keep one (until then segments holding 中宣部 are flagged for review)"]
 
 
-def test_a_forbidden_rendering_inside_another_terms_longer_one_is_no_conflict(tmp_path):
+def test_a_forbidden_rendering_inside_a_longer_rendering_of_a_term_not_holding_its_own_is_no_conflict(tmp_path):
+    """外籍人员就业证 does not hold 外国人, so its "Alien Employment Permit" lifts no ban of 外国人's; nor does a
+    longer term's English holding another word, or the forbidden spelling in another case where case matters."""
     folder = tmp_path / "glossary"
-    write(folder, "a.csv", HEADER + "外国人,foreign national,alien,\n外国人就业许可证,Alien Employment Permit,,\n"
-                                    "万事达卡,Mastercard,MasterCard,\n")
+    write(folder, "a.csv", PUBLICITY + "外国人,foreign national,alien,\n外籍人员就业证,Alien Employment Permit,,\n"
+                                       "万事达卡,Mastercard,MasterCard,\n万事达卡持卡人,Mastercard holders,,\n"
+                                       "宣传部门,publicity departments,,\n外国人才,foreign talent,,\n")
     g = load_glossary(folder)
     assert g.problems == [] and g.conflicts == {}
+    assert issues(g, "外国人持外籍人员就业证的可以停留。",
+                  "Foreign nationals holding an Alien Employment Permit may stay.") == {}
+    assert issues(g, "宣传部门负责解释。", "Publicity departments interpret it.") == {}
+
+
+@pytest.mark.parametrize(("lines", "term", "target", "banned", "by"), [
+    ("宣传部门,propaganda departments,,\n", "宣传部门", "Propaganda departments interpret it.",
+     "Propaganda Department", "宣传部"),
+    ("宣传部门,PROPAGANDA DEPARTMENTS,,\n", "宣传部门", "PROPAGANDA DEPARTMENTS interpret it.",
+     "Propaganda Department", "宣传部"),
+    ("市委宣传部,Propaganda Department of the CPC Quanzhou Municipal Committee,,\n", "市委宣传部",
+     "The Propaganda Department of the CPC Quanzhou Municipal Committee interprets it.", "Propaganda Department",
+     "宣传部"),
+    ("外国人,foreign national,alien,\n外国人就业许可证,Alien Employment Permit,,\n", "外国人就业许可证",
+     "The Alien Employment Permit interprets it.", "alien", "外国人"),
+    ("万事达卡,Mastercard,MasterCard,\n万事达卡持卡人,MasterCard holders,,\n", "万事达卡持卡人",
+     "MasterCard holders interpret it.", "MasterCard", "万事达卡"),
+])
+def test_a_longer_terms_rendering_holding_one_forbidden_for_a_term_it_holds_is_a_conflict_and_refused(
+        tmp_path, lines, term, target, banned, by):
+    """宣传部门 holds 宣传部: "propaganda departments" renders it as its forbidden "Propaganda Department", so the
+    line is a conflict (named by check, segments flagged) and the longer rendering lifts no ban at the gate."""
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", PUBLICITY + lines)
+    g = load_glossary(folder)
+    line = 3 + lines.count("\n") - 1
+    en = next(row.split(",")[1] for row in lines.splitlines() if row.startswith(term + ","))
+    place = next(f"a.csv:{n}" for n, row in enumerate((PUBLICITY + lines).splitlines(), 1)
+                 if row.startswith(by + ","))
+    [problem] = g.problems
+    assert isinstance(problem, GlossaryConflict) and str(problem) == (
+        f"{folder / 'a.csv'}:{line}: {term}: its rendering {en!r} holds {banned!r}, which {place} forbids for {by} "
+        f"(a term {term} holds); render it otherwise (until then segments holding {term} are flagged for review)")
+    assert g.conflicts[term] == (f"glossary conflict: {term} is {en!r} in a.csv:{line}, holding {banned!r}, a "
+                                 f"rendering {place} forbids for {by}; keep one in the glossary, then check this "
+                                 "English")
+    found = issues(g, f"{term}负责解释。", target)
+    assert found.keys() == {"glossary", "forbidden"}, found
+    assert [entry.zh for _, entry in forbidden_renderings(f"{term}负责解释。", target, g)] == [by]
 
 
 @given(renderings=st.lists(st.text(st.sampled_from("ab |\\,\"")).map(str.strip).filter(bool), max_size=4))

@@ -442,6 +442,30 @@ def test_tbx_forbidden_terms_holding_bars_backslashes_and_regex_characters_are_c
     assert parse_file(dest)[0][0].forbidden == tuple(SPECIAL)
 
 
+def test_a_tbx_term_whose_rendering_holds_one_forbidden_for_a_term_inside_it_is_a_conflict_never_approved(tmp_path):
+    """宣传部门 "propaganda departments" from a TBX beside 宣传部 (never "Propaganda Department"): the import names the
+    conflict, and a reviewer's memory pair saying so is drafted flagged, not approved from memory nor by the gate."""
+    source = "宣传部门负责解释。"
+    project = make_project(tmp_path / "p", document=DOCUMENT_HEAD + f"{source}\n")
+    path = write_tbx(tmp_path / "partner.tbx", term_entry(tig("宣传部门"), tig("propaganda departments", "preferred")))
+    dest, _ = import_tbx(path, project.glossary_dir)
+    assert [str(p) for p in load_glossary(project.glossary_dir).problems] == [
+        f"{dest}:2: 宣传部门: its rendering 'propaganda departments' holds 'Propaganda Department', which terms.csv:3 "
+        "forbids for 宣传部 (a term 宣传部门 holds); render it otherwise (until then segments holding 宣传部门 are "
+        "flagged for review)"]
+    store = open_ingested(project)
+    remember(store, [(source, "Propaganda departments interpret it.")])  # vouched for by ana
+    report = pipeline.translate(project, store, engine=OfflineEngine())
+    assert {"glossary", "forbidden"} <= {i["check"] for i in drafts_by_source(report)[source].issues}
+    segment = {s.source: s for s in segment_states(store, "notice")}[source]
+    assert segment.state == "draft"
+    assert TranslateGate(project, store).approve("notice", {segment.seg_id: segment.version}) == 0
+    store.close()
+
+
+DOCUMENT_HEAD = "---\ntitle: 通知\ndate: 2025-01-01\n---\n\n"
+
+
 def test_a_tbx_declaring_entities_is_refused_naming_the_file(tmp_path):
     path = write_tbx(tmp_path / "t.tbx", term_entry(tig("外国人"), tig("&x;")),
                      doctype='<!DOCTYPE martif [<!ENTITY x "alien">]>')

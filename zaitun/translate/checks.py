@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 
 from zaitun.content import markdown
 from zaitun.translate import list_numbers, negation, numbers, repair, roles
-from zaitun.translate.glossary import Entry, Glossary, term_form
+from zaitun.translate.glossary import Entry, Glossary, term_form, whole_word
 from zaitun.translate.masking import ADDRESS_RE, CORE_RE, _protected_spans
 from zaitun.translate.normal import Normal, case_matters, normal, normal_with_origins
 
@@ -202,7 +202,7 @@ def _forbidden_hit(banned: str, entry: Entry, entries: list[Entry], text: str, f
     """Where `banned` (plurals too) is in `text` outside every approved rendering of the segment's terms
     that contains it; a rendering another line forbids protects nothing (the glossary is in conflict)."""
     approved = _approved_spans(banned, entry, entries, text, fold)
-    for hit in re.finditer(_word(banned), text):
+    for hit in re.finditer(whole_word(banned), text):
         if not any(s <= hit.start() and hit.end() <= e for s, e in approved):
             return hit.start(), hit.end()
     return None
@@ -263,9 +263,11 @@ def _blank(found: re.Match) -> str:
 
 def _approved_spans(banned: str, entry: Entry, entries: list[Entry], text: str, fold: bool) -> list[tuple[int, int]]:
     """Where the approved renderings of the segment's terms that could hold `banned` are in `text`; a rendering
-    another line forbids protects nothing (the glossary is in conflict)."""
+    another line forbids protects nothing (the glossary is in conflict), nor one of a term holding `entry`'s: that
+    rendering renders it ("propaganda departments" for 宣传部门 says "Propaganda Department" for its 宣传部)."""
+    form = term_form(entry.zh)
     renderings = {normal(v, fold) for e in entries for v in (e.en, e.en[:1].upper() + e.en[1:])
-                  if e.en and (e is entry or normal(e.en, fold) != banned)}
+                  if e.en and (e is entry or normal(e.en, fold) != banned and form not in term_form(e.zh))}
     return [span for en in renderings if en for span in _occurrences(en, text)]
 
 
@@ -276,15 +278,6 @@ def _occurrences(needle: str, text: str) -> Iterator[tuple[int, int]]:
     while at >= 0:
         yield at, at + len(needle)
         at = text.find(needle, at + len(needle))
-
-
-def _word(rendering: str) -> str:
-    """A pattern finding `rendering` (plurals too) as a whole word: the boundary is needed only at an edge
-    that is a letter or digit ("alien" is not in "alienate", but "(PRC)" is in "China(PRC)"), and only a letter
-    makes one: "Propaganda Department2" still shows the words."""
-    start = r"(?<![^\W\d_])" if re.match(r"\w", rendering) else ""
-    end = r"(?:s|es)?(?![^\W\d_])" if re.search(r"\w$", rendering) else ""
-    return start + re.escape(rendering) + end
 
 
 def forbidden_message(found: str, entry: Entry) -> str:

@@ -10,10 +10,11 @@ regulations (第三条 "Article 3", 第二章 "Chapter II", from `zaitun.content
 terms too, so masking hands them to engines ready-made and QA flags a label rendered otherwise.
 
 A term given two renderings on two lines (one file sorting before another must not decide which
-is right), or a rendering another line forbids, is a conflict: drafts use the first line no other
-line forbids, every segment holding the term is flagged (`conflicts`), and the lines are reported
-(`problems`) with the files or lines that cannot be read. Renderings are compared in the normal form
-of `zaitun.translate.normal`, as QA compares them.
+is right), or a rendering another line forbids (or holding one forbidden for a term inside its own
+Chinese: 宣传部门 "propaganda departments" beside 宣传部, never "Propaganda Department"), is a conflict:
+drafts use the first line no other line forbids, every segment holding the term is flagged (`conflicts`),
+and the lines are reported (`problems`) with the files or lines that cannot be read. Renderings are
+compared in the normal form of `zaitun.translate.normal`, as QA compares them.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ class Glossary:
         conflicts = _conflicts(self._forms, forbidding)
         self.conflicts = {e.zh: conflicts[term_form(e.zh)] for e in self.entries  # zh -> the message flagging
                           if term_form(e.zh) in conflicts}  # its segments
-        refused = {line for _, line in forbidding}
+        refused = {line for _, line, _ in forbidding}
         self.by_term = {zh: next((e for e in lines if e not in refused), lines[0]) for zh, lines in self.lines.items()}
         self._automaton = _build_automaton(self.by_term.values())
         self.banning = [e for e in [*self.entries, *self.bans] if any(map(str.strip, e.forbidden))]  # QA looks
@@ -192,37 +193,98 @@ def _build_automaton(entries) -> ahocorasick.Automaton | None:
     return automaton
 
 
-def _forbidding(entries: list[Entry]) -> list[tuple[Entry, Entry]]:
-    """(line, another line whose approved rendering the first forbids, as QA would match it)."""
+def _forbidding(entries: list[Entry]) -> list[tuple[Entry, Entry, str]]:
+    """(line, another line whose approved rendering the first forbids, the forbidden rendering): one equal to it as
+    QA would match it, or held in it where the other line's term holds the first's (宣传部门 "propaganda departments"
+    renders 宣传部 "Propaganda Department" all the same: a longer rendering lifts no ban of a term it renders)."""
     by_rendering: dict[str, list[Entry]] = {}
     for entry in entries:
         by_rendering.setdefault(normal(entry.en), []).append(entry)
-    found = []
+    found: dict[tuple[int, int], tuple[Entry, Entry, str]] = {}  # one a pair of lines
     for entry in entries:
         for banned in entry.forbidden:
             fold = not case_matters(banned, entry.en)
-            found.extend((entry, other) for other in by_rendering.get(normal(banned), [])
-                         if other is not entry and normal(other.en, fold) == normal(banned, fold))
-    return found
+            for other in by_rendering.get(normal(banned), []):
+                if other is not entry and normal(other.en, fold) == normal(banned, fold):
+                    found.setdefault((id(entry), id(other)), (entry, other, banned))
+    for entry, other in _holding(entries):
+        for banned in filter(normal, entry.forbidden):
+            if _holds(other.en, banned, not case_matters(banned, entry.en)):
+                found.setdefault((id(entry), id(other)), (entry, other, banned))
+    return list(found.values())
 
 
-def _conflicts(lines: dict[str, list[Entry]], forbidding: list[tuple[Entry, Entry]]) -> dict[str, str]:
+def _holding(entries: list[Entry]) -> Iterator[tuple[Entry, Entry]]:
+    """(a line forbidding renderings, another line whose term holds its term: 宣传部, 宣传部门), found in one pass
+    over each term (a glossary of thousands of terms is compared in linear time, not pair by pair)."""
+    banning: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if any(map(normal, entry.forbidden)):
+            banning.setdefault(term_form(entry.zh), []).append(entry)
+    if not banning:
+        return
+    automaton = ahocorasick.Automaton()
+    for form in banning:
+        automaton.add_word(form, form)
+    automaton.make_automaton()
+    for other in entries:
+        for form in dict.fromkeys(form for _, form in automaton.iter(term_form(other.zh))):
+            yield from ((entry, other) for entry in banning[form] if entry is not other)
+
+
+def _holds(rendering: str, banned: str, fold: bool) -> bool:
+    """Whether `rendering` holds `banned` as QA finds it: a whole word (plurals too), spaced or run together."""
+    text, word = normal(rendering, fold), normal(banned, fold)
+    if re.search(whole_word(word), text):
+        return True
+    squeezed = "".join(c for c in word if c.isalnum())
+    return squeezed != word and bool(re.search(whole_word(squeezed), "".join(c for c in text if c.isalnum())))
+
+
+def whole_word(rendering: str) -> str:
+    """A pattern finding `rendering` (plurals too) as a whole word: the boundary is needed only at an edge
+    that is a letter or digit ("alien" is not in "alienate", but "(PRC)" is in "China(PRC)"), and only a letter
+    makes one: "Propaganda Department2" still shows the words."""
+    start = r"(?<![^\W\d_])" if re.match(r"\w", rendering) else ""
+    end = r"(?:s|es)?(?![^\W\d_])" if re.search(r"\w$", rendering) else ""
+    return start + re.escape(rendering) + end
+
+
+def _conflicts(lines: dict[str, list[Entry]], forbidding: list[tuple[Entry, Entry, str]]) -> dict[str, str]:
     """zh -> why the glossary cannot say how to render it: its lines give two renderings, or its rendering is
-    one another term forbids."""
+    (or holds) one another term forbids."""
     found = {}
     for zh, group in lines.items():
         first = list({e.en: e for e in reversed(group)}.values())[::-1]  # the first line of each rendering
         if len(first) > 1:
             found[zh] = f"glossary conflict: {zh} is " + _listed([f"{e.en!r} in {e.place}" for e in first])
-    for entry, other in forbidding:
+    for entry, other, banned in forbidding:
         if other.zh != entry.zh:
-            found.setdefault(term_form(other.zh), f"glossary conflict: {other.zh} is {other.en!r} in {other.place}, "
-                                                  f"a rendering {entry.place} forbids for {entry.zh}")
+            held = "" if _equal(other, banned, entry) else f" holding {banned!r},"
+            found.setdefault(term_form(other.zh), f"glossary conflict: {other.zh} is {other.en!r} in {other.place},"
+                                                  f"{held} a rendering {entry.place} forbids for {entry.zh}")
     return {zh: f"{why}; keep one in the glossary, then check this English" for zh, why in found.items()}
 
 
+def _equal(other: Entry, banned: str, entry: Entry) -> bool:
+    """Whether `other`'s rendering is `banned` itself (not a longer one holding it), as `entry` forbids it."""
+    fold = not case_matters(banned, entry.en)
+    return normal(other.en, fold) == normal(banned, fold)
+
+
+def _forbidden_problem(entry: Entry, other: Entry, banned: str) -> GlossaryConflict:
+    """`other`'s line, whose rendering `entry` forbids (or holds one it forbids for a term `other`'s holds)."""
+    until = f"(until then segments holding {other.zh} are flagged for review)"
+    if _equal(other, banned, entry):
+        return GlossaryConflict(other.path, f"{other.zh}: its rendering {other.en!r} is forbidden for {entry.zh} at "
+                                            f"{entry.place}; keep one {until}", other.line)
+    return GlossaryConflict(other.path, f"{other.zh}: its rendering {other.en!r} holds {banned!r}, which "
+                                        f"{entry.place} forbids for {entry.zh} (a term {other.zh} holds); render it "
+                                        f"otherwise {until}", other.line)
+
+
 def _listed(items: list[str]) -> str:
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
 
 
 def glossary_files(glossary_dir: Path) -> list[Path]:
@@ -246,7 +308,7 @@ def screened_against(version: str) -> str:
     return f"{version}/{SCREENING_RULES}"
 
 
-SCREENING_RULES = 4  # raised whenever checks.forbidden_renderings finds what it did not before
+SCREENING_RULES = 5  # raised whenever checks.forbidden_renderings finds what it did not before
 
 
 def read_rows(path: Path, data: bytes | None = None) -> Iterator[tuple[int, list[str] | None]]:
@@ -329,10 +391,7 @@ def load_glossary(glossary_dir: Path) -> Glossary:
             elif entry.zh and entry.forbidden:
                 bans.append(entry)
     _forget_gone(kept_folder, paths)
-    problems.extend(GlossaryConflict(other.path, f"{other.zh}: its rendering {other.en!r} is forbidden for "
-                                                 f"{entry.zh} at {entry.place}; keep one (until then segments "
-                                                 f"holding {other.zh} are flagged for review)", other.line)
-                    for entry, other in _forbidding(usable) if other.zh != entry.zh)
+    problems.extend(_forbidden_problem(*found) for found in _forbidding(usable) if found[1].zh != found[0].zh)
     return Glossary(usable, version_of(read), problems, bans)
 
 
@@ -425,8 +484,7 @@ def _entry_problems(entry: Entry, earlier: Entry | None) -> list[GlossaryError]:
         return [GlossaryError(where[0], f"{entry.zh}: empty English rendering: fill in the en column{kept}", where[1])]
     problems = []
     if earlier is not None and earlier.en == entry.en and earlier.zh == entry.zh:  # 宣傳部 beside 宣传部 is harmless
-        problems.append(GlossaryError(where[0], f"{entry.zh}: duplicate of {earlier.place}; delete one of the lines",
-                                      where[1]))
+        problems.append(GlossaryError(where[0], f"{entry.zh}: {_duplicate(entry, earlier)}", where[1]))
     elif earlier is not None and earlier.en != entry.en:
         problems.append(GlossaryConflict(where[0], f"{entry.zh}: conflicting renderings {entry.en!r} here and "
                                                    f"{earlier.en!r} at {earlier.place}; keep one (until then "
@@ -441,6 +499,31 @@ def _entry_problems(entry: Entry, earlier: Entry | None) -> list[GlossaryError]:
             problems.append(GlossaryError(where[0], f"{entry.zh}: forbidden rendering {banned!r} is the approved "
                                                     "rendering itself; remove it from the forbidden column", where[1]))
     return problems
+
+
+def _duplicate(entry: Entry, earlier: Entry) -> str:
+    """What to do with a line repeating an earlier one's term and rendering: which to delete, so that deleting it
+    lifts no ban the other line lacks."""
+    here, there = _bans(entry), _bans(earlier)
+    only_here = [banned for key, banned in here.items() if key not in there]
+    only_there = [banned for key, banned in there.items() if key not in here]
+    if not only_here:
+        more = ", which forbids all this line does and more; delete this line" if only_there else \
+            "; delete one of the lines"
+        return f"duplicate of {earlier.place}{more}"
+    listed = _listed([repr(banned) for banned in only_here])
+    if not only_there:
+        return (f"same rendering as {earlier.place}, but only this line forbids {listed}: delete {earlier.place}, "
+                "not this line (or move them there first)")
+    return (f"same rendering as {earlier.place}, each line forbidding what the other does not (this one {listed}, "
+            f"that one {_listed([repr(banned) for banned in only_there])}): move them all to one line, then delete "
+            "the other")
+
+
+def _bans(entry: Entry) -> dict[str, str]:
+    """A line's forbidden renderings by the form QA finds them in (so "propaganda  department" is "Propaganda
+    Department")."""
+    return {normal(banned, not case_matters(banned, entry.en)): banned for banned in entry.forbidden if normal(banned)}
 
 
 def write_csv(entries: list[Entry], out: io.TextIOBase) -> None:

@@ -71,7 +71,8 @@ class ReviewGate(Protocol):
         """Approve these segment versions (memory matches just drafted); how many were approved."""
 
     def renew_release(self, slug: str) -> bool:
-        """Release a complete document again whose Chinese changed without any text coming back to review."""
+        """Release a complete document again whose Chinese changed without any text coming back to review (and
+        give back the approvals an edit put back had sent back for where segments stood)."""
 
 
 @dataclass
