@@ -1,3 +1,4 @@
+import datetime as dt
 import tempfile
 import threading
 from pathlib import Path
@@ -9,12 +10,15 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from review_support import SLUG, draft_all, quick_user, read, read_unflagged, review_project, terms
 from sqlalchemy import func, select
 
+from zaitun import pipeline
 from zaitun.content.intake import ingest
 from zaitun.content.schema import CONTROL_RE
 from zaitun.errors import ReviewError
 from zaitun.review import gate
-from zaitun.state.segments import progress, segment_states
+from zaitun.review.status import project_status
+from zaitun.state.segments import BESIDE_CHANGED, MOVED, progress, segment_states
 from zaitun.state.store import translations
+from zaitun.translate.engines import OfflineEngine
 
 
 @pytest.fixture
@@ -362,3 +366,88 @@ def test_a_repeated_approval_approves_once(in_review):
     result = gate.approve(store, SLUG, seen, "alice", glossary=terms(project))
     assert result.approved == [] and result.skipped == {ids[0]: "already approved"}
     assert len(store.memory_entries()) == 1
+
+
+
+TABLES = ("## 政策概况\n\n外国人可以过境免签。\n\n"
+          "| 问题 | 答复 |\n|---|---|\n| 需要签证吗 | 否 |\n| 可以延期吗 | 否 |\n\n"
+          "| 项目 | 收费（元） |\n|---|---|\n| 签证延期 | 100 |\n")
+SENT_BACK = {MOVED, BESIDE_CHANGED}  # sent back to review for where the segment stands (gate.make_release)
+
+
+def sent_back(store) -> dict[str, str]:
+    """seg_id -> why, of the segments not approved that the gate sent back for where they stand."""
+    return {s.seg_id: s.issues[0]["check"] for s in segment_states(store, SLUG)
+            if s.state != "approved" and s.issues and s.issues[0]["check"] in SENT_BACK}
+
+
+def tables_released(tmp_path):
+    """TABLES translated and approved by alice, released: the project, its store, the release and the file."""
+    project, store = review_project(tmp_path / "proj", body=TABLES)
+    quick_user(store, "alice")
+    pipeline.translate(project, store, engine=OfflineEngine())
+    approve_new(project, store)
+    return project, store, store.latest_release(SLUG), project.content_dir / "guides" / f"{SLUG}.md"
+
+
+def approve_new(project, store) -> None:
+    """alice reads each new sentence (not approved, not sent back) and approves it with her English."""
+    back = sent_back(store)
+    for seg in segment_states(store, SLUG):
+        if seg.state != "approved" and seg.seg_id not in back:
+            gate.edit(store, SLUG, seg.seg_id, f"EN {seg.position}: {seg.source}", "alice", approve_now=True,
+                      based_on=seg.version, glossary=terms(project))
+
+
+@pytest.mark.parametrize("edit", [
+    ("| 需要签证吗 | 否 |", "| 需要签证吗 | 是 |"),  # the first 否 changed: the other takes its id and place
+    ("| 需要签证吗 | 否 |\n| 可以延期吗 | 否 |", "| 可以延期吗 | 否 |\n| 需要签证吗 | 否 |"),  # the rows swapped
+    ("| 100 |", "| 999 |"),  # the fee beside 签证延期 changed
+], ids=["changed", "moved", "beside-changed"])
+def test_a_reverted_edit_gives_back_the_approvals_it_sent_back_as_moved_or_beside_changed(tmp_path, edit):
+    """Staff edit the Chinese, the edit sends approved segments back to review for where they now stand, and staff
+    then put the file back as it was: each segment stands again exactly where alice approved it, so her approval,
+    the one the release online holds, is current again, the document is approved and its English page is the
+    release of this very Chinese (no "update under review")."""
+    project, store, released, path = tables_released(tmp_path)
+    original = path.read_text(encoding="utf-8")
+
+    path.write_text(original.replace(*edit), encoding="utf-8")
+    ingest(project, store)
+    pipeline.translate(project, store, engine=OfflineEngine())
+    approve_new(project, store)  # the changed sentence read and approved: its neighbour is sent back
+    assert sent_back(store)
+
+    path.write_text(original, encoding="utf-8")
+    ingest(project, store)
+    pipeline.translate(project, store, engine=OfflineEngine())
+    now = segment_states(store, SLUG)
+    assert [s.seg_id for s in now if s.state != "approved"] == []
+    assert {s.seg_id: s.translation["id"] for s in now} == released["payload"]["translations"]
+    assert {s.translation["reviewed_by"] for s in now} == {"alice"}
+    assert [s.stage for s in project_status(store, dt.date.today(), 30)] == ["approved"]
+    online = store.latest_release(SLUG)
+    assert online["id"] == released["id"] and not online["retracted_at"]
+    assert online["raw_hash"] == store.document(SLUG)["raw_hash"]
+
+
+def test_an_edit_put_back_only_in_part_keeps_what_it_sent_back_in_review(tmp_path):
+    """The table put back, a sentence above it still edited: the Chinese is not that of any release, so the answer
+    sent back as moved is not approved again unread (its row reads as approved, the page around it does not)."""
+    project, store, released, path = tables_released(tmp_path)
+    original = path.read_text(encoding="utf-8")
+    sentence = original.replace("外国人可以过境免签。", "外国人可以申请过境免签。")
+    path.write_text(sentence.replace("| 需要签证吗 | 否 |", "| 需要签证吗 | 是 |"), encoding="utf-8")
+    ingest(project, store)
+    pipeline.translate(project, store, engine=OfflineEngine())
+    approve_new(project, store)
+    back = sent_back(store)
+    assert set(back.values()) == {MOVED}
+
+    path.write_text(sentence, encoding="utf-8")
+    ingest(project, store)
+    pipeline.translate(project, store, engine=OfflineEngine())
+    assert sent_back(store) == back
+    assert [s.stage for s in project_status(store, dt.date.today(), 30)] == ["update in review"]
+    assert store.latest_release(SLUG)["id"] == released["id"]
+    assert "approve-again" not in {a["action"] for a in store.audit_log(SLUG)}

@@ -6,12 +6,14 @@ from lxml import etree
 from review_support import FRONT, SLUG, draft_all, quick_user, review_project, run, terms
 from translate.storage.xliff2 import Xliff2File
 
+from zaitun import pipeline
 from zaitun.content.intake import ingest
 from zaitun.errors import ReviewError
 from zaitun.review import gate
 from zaitun.review.users import issue_token
 from zaitun.review.xliff import NS, ZT, export_xliff, import_xliff
-from zaitun.state.segments import segment_states
+from zaitun.state.segments import BESIDE_CHANGED, segment_states
+from zaitun.translate.engines import OfflineEngine
 
 X = f"{{{NS}}}"
 
@@ -324,3 +326,128 @@ def test_a_unit_id_twice_in_a_file_refuses_the_file_naming_the_line_and_the_id(e
     segs = segment_states(store, SLUG)
     assert (segs[0].state, segs[0].target) == ("approved", "EN 0: " + segs[0].source)
     assert segs[1].target == "EN 1: 政策概况"
+
+
+FEES = "## 收费标准\n\n以下费用自2025年起执行。\n\n| 项目 | 收费（元） |\n|---|---|\n| 签证办理费 | 100 |\n"
+ENGLISH = {"过境免签指南": "Visa-free transit guide", "收费标准": "Fees", "以下费用自2025年起执行。":
+           "The following fees apply from 2025.", "项目": "Item", "收费（元）": "Fee (yuan)", "签证办理费": "Visa fee",
+           "100": "100", "999": "999"}
+
+
+def translated_by_xliff(project, store, tmp_path, reviewer: str, *args: str, touch=lambda text: text):
+    """The document exported with `review export-xliff`, every unit not approved given English and marked final
+    (a CAT tool's "confirm all"; `touch` applied to the English it held), and imported with `review import-xliff
+    ARGS` by `reviewer`."""
+    out = tmp_path / "out.xlf"
+    assert run(project, "review", "export-xliff", SLUG, "-o", str(out)).exit_code == 0
+    root = etree.fromstring(out.read_bytes())
+    for segment in root.iter(f"{X}segment"):
+        if segment.get("state") != "final":
+            target = segment.find(f"{X}target")
+            if target is None or not (target.text or "").strip():
+                target = etree.SubElement(segment, f"{X}target") if target is None else target
+                target.text = ENGLISH[segment.find(f"{X}source").text]
+            else:
+                target.text = touch(target.text)
+            segment.set("state", "final")
+    out.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    return run(project, "review", "import-xliff", str(out), *args, token=issue_token(store, reviewer, actor="test"))
+
+
+@pytest.mark.parametrize("touch", [lambda text: text, lambda text: text.replace(" ", "\u00a0", 1)],
+                         ids=["unchanged", "a no-break space"])
+def test_approve_final_leaves_a_draft_sent_back_beside_changed_numbers_as_a_draft(tmp_path, touch):
+    """The fee beside 签证办理费 changed: its English comes back flagged `beside-changed` for a reader, and a CAT
+    tool's "confirm all" handed back unchanged (or as a reader sees it unchanged: a space made a no-break one) does
+    not approve it over the flag; the other units are approved."""
+    project, store = review_project(tmp_path / "proj", body=FEES)
+    quick_user(store, "alice")
+    quick_user(store, "bob")
+    pipeline.translate(project, store, engine=OfflineEngine())
+    first = translated_by_xliff(project, store, tmp_path, "alice", "--approve-final")
+    assert first.exit_code == 0, first.output
+    assert store.latest_release(SLUG) is not None
+    path = project.content_dir / "guides" / f"{SLUG}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("| 100 |", "| 999 |"), encoding="utf-8")
+    ingest(project, store)
+    pipeline.translate(project, store, engine=OfflineEngine())
+    fee = next(s for s in segment_states(store, SLUG) if s.source == "签证办理费")
+    assert fee.state == "draft" and fee.issues[0]["check"] == BESIDE_CHANGED
+    exported = export_xliff(store, SLUG)
+
+    result = translated_by_xliff(project, store, tmp_path, "bob", "--approve-final", touch=touch)
+    assert result.exit_code == 1, result.output
+    assert f"not approved {SLUG}/{fee.seg_id}, left as a draft: flagged: {fee.issues[0]['message']}" in result.output
+    assert "approved 0, not approved 1," in result.output
+    now = next(s for s in segment_states(store, SLUG) if s.seg_id == fee.seg_id)
+    assert (now.state, now.target, now.issues) == ("draft", fee.target, fee.issues)
+    assert store.latest_release(SLUG)["raw_hash"] != store.document(SLUG)["raw_hash"]  # 999 is not online
+    # the translator saw the flag: the export carries it as a note on the unit
+    unit = next(u for u in etree.fromstring(exported).iter(f"{X}unit") if u.get("id") == fee.seg_id)
+    note = unit.find(f"{X}notes/{X}note")
+    assert (note.get("category"), note.get("priority"), note.text) == (BESIDE_CHANGED, "1", fee.issues[0]["message"])
+
+
+def test_approve_final_approves_english_the_translator_rewrote_for_a_flagged_draft(exported, tmp_path):
+    """A flag stored with the draft holds that English; English the translator wrote instead is checked on its own,
+    as an edit in the review UI replaces the flagged draft."""
+    project, store, ids, _ = exported
+    with store.tx() as conn:
+        seg = segment_states(store, SLUG, conn)[1]
+        store.add_translation(conn, SLUG, seg.seg_id, seg.source, "Policy overview", origin="engine",
+                              replaces=seg.translation, issues=[{"check": "placeholder", "message": "the engine "
+                                                                 "dropped a link; add it back"}])
+    back = retarget(export_xliff(store, SLUG), {ids[1]: "Policy overview"}, state="final")
+    report = import_xliff(project, store, back, "alice", approve_final=True)
+    assert report.approved == [] and report.not_approved == {
+        f"{SLUG}/{ids[1]}": "flagged: the engine dropped a link; add it back; review it in the UI or CLI"}
+    report = import_xliff(project, store, retarget(export_xliff(store, SLUG), {ids[1]: "Overview of the policy"},
+                                                   state="final"), "alice", approve_final=True)
+    assert report.approved == [f"{SLUG}/{ids[1]}"]
+    seg = segment_states(store, SLUG)[1]
+    assert (seg.state, seg.target, seg.issues) == ("approved", "Overview of the policy", [])
+
+
+@pytest.mark.parametrize(("old", "new", "said"), [
+    (b'trgLang="en"', b'trgLang="fr"', "its <xliff> trgLang is 'fr', not English"),
+    (b'srcLang="zh"', b'srcLang="ja"', "its <xliff> srcLang is 'ja', not Simplified Chinese"),
+    (b'srcLang="zh"', b'srcLang="zh-TW"', "its <xliff> srcLang is Traditional Chinese, not Simplified Chinese"),
+    (b' trgLang="en"', b"", "its <xliff> trgLang is missing, not English"),
+    (b"<target>Bonjour", b'<target xml:lang="fr">Bonjour', "<target> xml:lang is 'fr', not English"),
+])
+def test_a_file_that_is_not_chinese_to_english_is_refused_whole_naming_the_attribute(exported, tmp_path, old, new,
+                                                                                     said):
+    project, store, ids, data = exported
+    back = all_final(retarget(data, {ids[1]: "Bonjour", ids[2]: "Foreign nationals may use visa-free transit."}))
+    assert old in back
+    result = cli_import(project, store, tmp_path, back.replace(old, new, 1), "--approve-final")
+    assert isinstance(result.exception, ReviewError) and result.exit_code == 1
+    assert str(result.exception).startswith(f"{tmp_path / 'back.xlf'}: refused: ")
+    assert said in str(result.exception) and "nothing of it was imported" in str(result.exception)
+    assert [s.state for s in segment_states(store, SLUG)] == ["approved"] + ["draft"] * 4
+    assert segment_states(store, SLUG)[1].target == "EN 1: 政策概况"
+
+
+@pytest.mark.parametrize(("src", "trg"), [("zh-CN", "en-US"), ("zh-Hans", "en-GB"), ("zh_CN", "EN")])
+def test_a_file_in_a_variant_of_chinese_to_english_is_taken(exported, src, trg):
+    """The tags TMX and TBX imports read as Simplified Chinese and English."""
+    project, store, ids, data = exported
+    back = retarget(data, {ids[1]: "Policy overview"}, state="final").replace(
+        b'srcLang="zh"', f'srcLang="{src}"'.encode()).replace(b'trgLang="en"', f'trgLang="{trg}"'.encode())
+    assert import_xliff(project, store, back, "alice", approve_final=True).approved == [f"{SLUG}/{ids[1]}"]
+
+
+def test_export_marks_a_segment_with_no_english_initial_without_a_target_and_carries_its_flags(tmp_path):
+    """XLIFF 2.0 lets a segment have no <target> in state initial only: a draft the engine left empty is not
+    translated. Its QA flag (translate this segment) goes with it as a note."""
+    project, store = review_project(tmp_path / "proj")
+    pipeline.translate(project, store, engine=OfflineEngine())
+    empty = [s for s in segment_states(store, SLUG) if s.state == "draft" and not s.target.strip()]
+    assert empty and all(s.issues for s in empty)
+    units = {u.get("id"): u for u in etree.fromstring(export_xliff(store, SLUG)).iter(f"{X}unit")}
+    for seg in empty:
+        segment = units[seg.seg_id].find(f"{X}segment")
+        assert segment.get("state") == "initial" and segment.find(f"{X}target") is None
+        assert [(n.get("category"), n.text) for n in units[seg.seg_id].iter(f"{X}note")] == [
+            (i["check"], i["message"]) for i in seg.issues]
+    assert len(Xliff2File.parsestring(export_xliff(store, SLUG)).units) == len(units)

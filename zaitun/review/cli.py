@@ -280,10 +280,11 @@ def import_xliff(ctx: typer.Context,
                  actor: AsUser = None, token_file: TokenFile = None,
                  approve_final: Annotated[bool, typer.Option(
                      "--approve-final", help="Approve units whose state is final, in your name; those QA flags, "
-                                             "those without zt:version and English a reviewer rejected handed "
-                                             "back unchanged are left as drafts for review.")] = False,
+                                             "those giving back a flagged draft unchanged, those without "
+                                             "zt:version and English a reviewer rejected handed back unchanged "
+                                             "are left as drafts for review.")] = False,
                  ) -> None:
-    """Take translations back from XLIFF 2.0; units whose Chinese changed are refused one by one.
+    """Take translations back from XLIFF 2.0 (zh -> en); units whose Chinese changed are refused one by one.
 
     Exits with status 1 when a unit was refused or a final unit was not approved."""
     from zaitun.review.xliff import import_xliff as do_import

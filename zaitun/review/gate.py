@@ -41,6 +41,8 @@ from zaitun.state.segments import (
     DocumentState,
     SegmentState,
     SegmentStatus,
+    TranslationState,
+    approved_as_is,
     progress,
     segment_states,
 )
@@ -352,18 +354,23 @@ def reject(store: Store, slug: str, seg_id: str, actor: str, comment: str, *, se
                           note="rejected, so no longer drafted or approved from translation memory")
             why = f"{actor} rejected segment {seg.position + 1}: {shortened(comment)}"
             told = _Told(store, conn, actor)
-            if seg.state == SegmentStatus.APPROVED:
+            if seg.state == SegmentStatus.APPROVED or planned.offline:  # (a draft's English is online only as
+                # English carried from a renamed document: Store.carry_release)
                 _retract(store, conn, slug, seg.seg_id, seg.translation, actor, why)
             told(slug, why, planned.offline)
             _recall(store, conn, f"{slug} segment {seg.position + 1}", planned, actor, comment, told)
+            _recall_carried(store, conn, slug, seg, actor, comment, told)
     if refused:
         raise ReviewError(f"{seg_id}: {refused}")
     return planned.rejection(slug)
 
 
 def released_english(seg: SegmentState, release: dict | None) -> bool:
-    """Whether the segment's approved English is in the document's release (`latest_release`) that is online."""
-    return (seg.state == SegmentStatus.APPROVED and release is not None and not release["retracted_at"]
+    """Whether the segment's approved English is in the document's release (`latest_release`) that is online; or,
+    that release carried from a renamed document (Store.carry_release), its English for this Chinese, approved here
+    or not."""
+    return (release is not None and not release["retracted_at"] and seg.translation is not None
+            and (seg.state == SegmentStatus.APPROVED or "carried" in release["payload"])
             and release_holds(release, seg.translation))
 
 
@@ -401,9 +408,9 @@ def _recall(store: Store, conn: Connection, where: str, planned: _Reach, actor: 
             tr, approved = seg.translation, seg.state == SegmentStatus.APPROVED
             flag = (f"the English this was {'approved' if approved else 'drafted'} with from translation memory "
                     f"was rejected by {actor} in {where}: {shortened(comment)}")
-            if approved:
-                why = (f"segment {seg.position + 1} was approved from translation memory with English {actor} "
-                       f"rejected in {where}: {shortened(comment)}")
+            if approved or online:  # (a draft's English is online only as carried from a renamed document)
+                why = (f"segment {seg.position + 1} was {'approved' if approved else 'drafted'} from translation "
+                       f"memory with English {actor} rejected in {where}: {shortened(comment)}")
                 _retract(store, conn, use.slug, seg.seg_id, tr, actor, why)
                 told(use.slug, why, online)
             _send_back(store, conn, use.slug, seg.seg_id, seg.source, tr,
@@ -415,6 +422,19 @@ def _recall(store: Store, conn: Connection, where: str, planned: _Reach, actor: 
         for tr in use.earlier:
             _retract(store, conn, use.slug, tr["seg_id"], tr, actor, why)
         told(use.slug, why, use.earlier_online)
+
+
+def _recall_carried(store: Store, conn: Connection, slug: str, seg: SegmentState, actor: str, comment: str,
+                    told: _Told) -> None:
+    """Retract the English carried from a renamed document (Store.carry_release) that shows the rejected English for
+    its Chinese, wherever it was approved: a sentence its edit changed has no segment of the renamed document to be
+    recalled by, and its predecessor is withdrawn. Its own English then waits for a reviewer, as any new one does."""
+    why = (f"English carried from a renamed document shows English {actor} rejected in {slug} segment "
+           f"{seg.position + 1}: {shortened(comment)}")
+    for other in store.carrying(conn, seg.translation):
+        if other != slug:
+            _retract(store, conn, other, seg.seg_id, seg.translation, actor, why)
+            told(other, why, True)
 
 
 def _taken_from_memory(seg: SegmentState, rejected: SegmentState) -> bool:
@@ -476,9 +496,14 @@ def _require_document(store: Store, slug: str) -> dict:
 def renew_release(store: Store, slug: str, *, glossary: Glossary, actor: str = "zaitun") -> bool:
     """Release a complete document again when its Chinese changed without bringing any text back to
     review (tags, the date, a removed sentence): every segment in it is still approved as it was,
-    and without a new release its English page would say "update under review" for ever. False when
-    nothing was released (a segment holding a forbidden rendering came back to review instead)."""
+    and without a new release its English page would say "update under review" for ever. An edit put
+    back (the Chinese again that of the release online) gives back the approvals it sent back for where
+    segments stood (`_approve_again`). False when nothing was released (a segment holding a forbidden
+    rendering came back to review instead)."""
     if _released_as_is(store, slug):  # the common case, answered without taking the write lock
+        if any(map(_sent_back_for_place, store.current_translations(slug).values())):
+            with store.tx() as conn:
+                _approve_again(store, conn, slug, glossary, actor)
         return False
     with store.tx() as conn:
         if _released_as_is(store, slug) or not progress(segment_states(store, slug, conn))["complete"]:
@@ -493,6 +518,43 @@ def _released_as_is(store: Store, slug: str) -> bool:
     release = store.latest_release(slug) if row and row["status"] == DocumentState.ACTIVE else None
     return (row is None or row["status"] != DocumentState.ACTIVE
             or (release is not None and not release["retracted_at"] and release["raw_hash"] == row["raw_hash"]))
+
+
+def _sent_back_for_place(tr: dict) -> bool:
+    """Whether a translation is approved English the gate drafted again only for where its segment stands
+    (`_moved_repeats`, `_changed_beside`), untouched since."""
+    return (tr["state"] == TranslationState.DRAFT and tr["created_by"] == "zaitun" and bool(tr["issues"])
+            and tr["issues"][0]["check"] in (MOVED, BESIDE_CHANGED))
+
+
+def _approve_again(store: Store, conn: Connection, slug: str, glossary: Glossary, actor: str) -> list[str]:
+    """The document's Chinese is again exactly that of its release online (an edit put back): each segment the
+    edit sent back for where it stood stands there again, so the approval that release holds for it is current
+    again, as a sentence put back has its approval again (its id's). Only a named reviewer's approval of this
+    Chinese and this very English, free of renderings the glossary forbids now; English approved from memory, a
+    reviewer's work since and every other doubt stay in review. The segments approved again."""
+    if not _released_as_is(store, slug):  # read again under the write lock: edited meanwhile
+        return []
+    release = store.latest_release(slug, conn=conn)
+    held = release["payload"].get("translations") or {}  # (none in a release made before releases kept them)
+    current = store.current_translations(slug, conn)
+    again = []
+    for seg in store.segments(slug):
+        draft, approval_id = current.get(seg["seg_id"]), held.get(seg["seg_id"])
+        if draft is None or approval_id is None or not _sent_back_for_place(draft):
+            continue
+        approval = next((tr for tr in store.history(slug, seg["seg_id"]) if tr["id"] == approval_id), None)
+        if (approval is None or approval["reviewed_by"] in (None, MEMORY_APPROVER)
+                or not approved_as_is(approval["state"], approval["source_hash"], seg["source"])
+                or approval["target"] != draft["target"]
+                or forbidden_renderings(seg["source"], approval["target"], glossary)
+                or not store.reinstate(conn, slug, seg["seg_id"], draft["id"], approval_id)):
+            continue
+        store.log(conn, actor, "approve-again", slug, seg["seg_id"], before=draft["target"], after=approval["target"],
+                  note=f"the Chinese is again that of release {release['id']}: approved by {approval['reviewed_by']} "
+                       f"(translation {approval_id}) where it stands again")
+        again.append(seg["seg_id"])
+    return again
 
 
 def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary: Glossary,

@@ -1,11 +1,15 @@
 """XLIFF 2.0 export and import, so professional translators can work in their own CAT tools.
 
 Export: one `<file id=SLUG>` per document, one `<unit id=SEGMENT_ID>` per segment, the Chinese
-in `<source>`, the current English in `<target>`, and `state` initial (nothing yet, or
-rejected), translated (draft) or final (approved); `zt:version` on each unit names the version
-exported, so an import never replaces or approves a draft saved after the export.
+in `<source>`, the current English in `<target>`, and `state` initial (no English yet, or
+rejected: a segment with no English has no `<target>`, as XLIFF 2.0 allows only in that state), translated
+(draft) or final (approved); `zt:version` on each unit names the version exported, so an import never
+replaces or approves a draft saved after the export. The QA flags of a segment not approved go with it as
+`<note category=CHECK priority="1" appliesTo="target">`s, so the translator reads why it waits.
 
-Import: each unit is checked on its own. A unit whose segment is gone or whose `<source>` no
+Import: a file that is not Simplified Chinese to English (`srcLang`, `trgLang`, and a `<source>`'s or
+`<target>`'s `xml:lang`, read as TMX and TBX language tags are: zh, zh-CN, zh-Hans; en, en-US, en-GB) is
+refused whole. Each unit is checked on its own. A unit whose segment is gone or whose `<source>` no
 longer equals the current Chinese is refused with a message naming it; the others are taken. A `<file>`
 none of whose unit ids the document it names ever had is refused whole, in one message: its `id` was
 edited, or it was exported for another document, and "its Chinese changed" would send the reader astray. A unit
@@ -17,8 +21,10 @@ imports vouches for it, and it is approved in their name (recorded as such in th
 An approval of a `final` unit is bound to that unit's target and to the source it was exported
 for: the importer's own text, or the current draft only while it is still the draft the import
 compared the unit with. A `final` unit is stored as a draft, not approved, and reported, when QA flags
-its target (the importer vouches for the translator's work, not for flags nobody was shown: a reviewer
-reads them in the UI or with `review show` and approves there), when it has no `zt:version` (nothing
+its target, or gives back unchanged a draft stored with flags (`beside-changed`, `moved`, `memory-rejected`...:
+as "approve all unflagged" does, the importer vouches for the translator's work, not for flags: a reviewer
+reads them in the UI or with `review show` and approves there; English the translator wrote instead is an edit,
+checked on its own, as in the UI), when it has no `zt:version` (nothing
 tells whether its segment changed since the translator saw it), or when its target is the English a
 reviewer rejected, handed back unchanged.
 
@@ -41,10 +47,14 @@ from zaitun.review.documents import unknown
 from zaitun.review.gate import require_role
 from zaitun.state.segments import segment_states
 from zaitun.state.store import Store
+from zaitun.translate.exchange import TRADITIONAL, language
 from zaitun.translate.normal import normal
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 ZT = "urn:zaitun:review"  # our own attribute on <unit>: the version of the text exported
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+LANGUAGES = {"srcLang": ("zh", "Simplified Chinese (zh, zh-CN, zh-Hans)"),
+             "trgLang": ("en", "English (en, en-US, en-GB)")}
 STATES = {"pending": "initial", "rejected": "initial", "draft": "translated", "approved": "final"}
 
 
@@ -62,16 +72,28 @@ def export_xliff(store: Store, slug: str) -> bytes:
     for state in segment_states(store, slug):
         unit = etree.SubElement(file_el, _q("unit"), id=state.seg_id, name=state.kind)
         unit.set(f"{{{ZT}}}version", state.version)
-        if state.state == "rejected" and state.translation.get("comment"):
-            notes = etree.SubElement(unit, _q("notes"))
-            # a comment stored before the gate refused control characters: XML holds none of them
-            etree.SubElement(notes, _q("note"), category="rejected").text = CONTROL_RE.sub(
-                "\ufffd", state.translation["comment"])
-        segment = etree.SubElement(unit, _q("segment"), state=STATES[state.state])
+        _notes(unit, state)
+        english = state.target.strip()
+        segment = etree.SubElement(unit, _q("segment"), state=STATES[state.state] if english else "initial")
         etree.SubElement(segment, _q("source")).text = state.source
-        if state.target:
+        if english:
             etree.SubElement(segment, _q("target")).text = state.target
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _notes(unit: etree._Element, state) -> None:
+    """The rejection's comment and the QA flags of a segment not approved, for the translator (a flag a reviewer
+    approved over is settled). Text stored before the gate refused control characters: XML holds none of them."""
+    notes = []
+    if state.state == "rejected" and state.translation.get("comment"):
+        notes.append(({"category": "rejected"}, state.translation["comment"]))
+    if state.state != "approved":
+        notes += [({"category": issue["check"], "priority": "1", "appliesTo": "target"}, issue["message"])
+                  for issue in state.issues]
+    if notes:
+        parent = etree.SubElement(unit, _q("notes"))
+        for attrs, text in notes:
+            etree.SubElement(parent, _q("note"), attrs).text = CONTROL_RE.sub("\ufffd", text)
 
 
 @dataclass
@@ -112,6 +134,7 @@ def parse_units(data: bytes, name: str = "the file") -> list[_Unit]:
                           "the DOCTYPE and write out every &name; it declares")
     if root.tag != _q("xliff") or not str(root.get("version", "")).startswith("2."):
         raise ReviewError(f"{name}: not an XLIFF 2.0 file (expected <xliff version=\"2.0\"> in the 2.0 namespace)")
+    _check_languages(root, name)
     units, seen = [], {}
     for file_el in root.iter(_q("file")):
         for unit in file_el.iter(_q("unit")):
@@ -132,6 +155,25 @@ def parse_units(data: bytes, name: str = "the file") -> list[_Unit]:
             units.append(_Unit(file_el.get("id", ""), unit.get("id", ""), "".join(sources), "".join(targets), state,
                                unit.get(f"{{{ZT}}}version", ""), untranslated))
     return units
+
+
+def _check_languages(root: etree._Element, name: str) -> None:
+    """Refuse a file that is not Simplified Chinese to English, naming the attribute: its targets would be
+    stored, and approved with `--approve-final`, as the English of the page."""
+    found = [(f"<xliff> {attr}", root.get(attr), attr) for attr in LANGUAGES]
+    for element in root.iter(_q("source"), _q("target")):  # XLIFF 2.0: equal to srcLang / trgLang when present
+        if element.get(XML_LANG) is not None:
+            attr = "srcLang" if element.tag == _q("source") else "trgLang"
+            found.append((f"line {element.sourceline}: <{etree.QName(element).localname}> xml:lang",
+                          element.get(XML_LANG), attr))
+    for where, tag, attr in found:
+        wanted, named = LANGUAGES[attr]
+        if language(tag) != wanted:
+            what = ("Traditional Chinese" if language(tag) == TRADITIONAL else f"{tag!r}") if tag else "missing"
+            raise ReviewError(f"{name}: refused: its {where} is {what}, not {named}: zaitun takes back translations "
+                              "of its Simplified Chinese into English only; nothing of it was imported. Export the "
+                              "document again with `zaitun review export-xliff`, or set the tool's languages to "
+                              "zh -> en")
 
 
 def _text(element: etree._Element | None) -> str:
@@ -209,7 +251,7 @@ def _take(project: Project, store: Store, unit: _Unit, seg, actor: str, approve_
     held = _not_approvable(project, unit, seg) if approve_final and unit.state == "final" else None
     wants_approval = approve_final and unit.state == "final" and held is None
     version = unit.version or seg.version
-    if unit.target.strip() == seg.target or _handed_back(unit, seg):
+    if unit.target.strip() == seg.target or _handed_back(unit, seg) or _flagged_back(unit, seg):
         if wants_approval and seg.state != "approved":
             result = actions.approve(project, store, unit.slug, {unit.seg_id: version}, actor)
             if result.refused:
@@ -239,13 +281,25 @@ def _take(project: Project, store: Store, unit: _Unit, seg, actor: str, approve_
 def _handed_back(unit: _Unit, seg) -> bool:
     """Whether a unit gives back the English a reviewer rejected, as a reader sees it: a no-break or zero-width
     space, or a letter drawn like the one rejected, hands it back all the same (kept rejected, not a new draft)."""
-    return seg.state == "rejected" and normal(unit.target, fold=False) == normal(seg.target, fold=False)
+    return seg.state == "rejected" and _as_seen(unit.target) == _as_seen(seg.target)
+
+
+def _flagged_back(unit: _Unit, seg) -> bool:
+    """Whether a unit gives back a draft stored with flags as a reader sees it (a space made a no-break one, a
+    letter drawn alike): that draft and its flags stay, for a reviewer, as when it is given back unchanged."""
+    return bool(seg.state != "approved" and seg.issues and _as_seen(unit.target) == _as_seen(seg.target))
+
+
+def _as_seen(text: str) -> str:
+    return normal(text, fold=False)
 
 
 def _not_approvable(project: Project, unit: _Unit, seg) -> str | None:
     """Why a `final` unit is left as a draft for a reviewer: no exported version to check it against, the
-    very English a reviewer rejected (CAT tools mark units final wholesale), or QA flags on its target
-    ("approve all unflagged" leaves flagged drafts to a person too)."""
+    very English a reviewer rejected (CAT tools mark units final wholesale), QA flags on its target, or the
+    draft's own flags when it gives that draft back unchanged (`beside-changed`, `moved`...: "approve all
+    unflagged" leaves flagged drafts to a person too; English written instead replaces the draft, as an edit in
+    the UI does, and is checked on its own)."""
     if not unit.version:
         return ("it has no zt:version (the version the translator was shown), so whether the segment changed "
                 "since cannot be checked; review it in the UI or CLI, or export it again with "
@@ -254,7 +308,9 @@ def _not_approvable(project: Project, unit: _Unit, seg) -> str | None:
         tr = seg.translation
         return (f"it is the English {tr['reviewed_by']} rejected ({tr['comment']}), handed back unchanged; "
                 "a reviewer approves it in the UI or CLI if it is right after all")
-    issues = qa.check(project.glossary_dir, seg.source, unit.target.strip())
+    stored = seg.issues if (unit.target.strip() == seg.target and seg.state != "approved") or _flagged_back(unit, seg) \
+        else []
+    issues = [*stored, *qa.check(project.glossary_dir, seg.source, unit.target.strip())]
     if issues:
-        return f"flagged: {'; '.join(i['message'] for i in issues)}; review it in the UI or CLI"
+        return f"flagged: {'; '.join(dict.fromkeys(i['message'] for i in issues))}; review it in the UI or CLI"
     return None

@@ -821,6 +821,19 @@ class Store:
                            .order_by(translations.c.id.desc()).limit(1)).first()
         return (row.id, row.state) if row else None
 
+    def reinstate(self, conn: Connection, slug: str, seg_id: str, draft_id: int, approval_id: int) -> bool:
+        """Set the segment's current draft `draft_id` aside, so that the approval it was drafted over, `approval_id`,
+        is its current translation again. False, writing nothing, when those two are not (any more) the segment's
+        newest translations not superseded, in that order: a reviewer's work since is never set aside."""
+        rows = conn.execute(select(translations.c.id, translations.c.state)
+                            .where(translations.c.slug == slug, translations.c.seg_id == seg_id,
+                                   translations.c.state != "superseded")
+                            .order_by(translations.c.id.desc()).limit(2)).all()
+        if [tuple(row) for row in rows] != [(draft_id, "draft"), (approval_id, "approved")]:
+            return False
+        conn.execute(update(translations).where(translations.c.id == draft_id).values(state="superseded"))
+        return True
+
     def recheck(self, conn: Connection, translation: dict, issues: list[dict], glossary_version: str) -> bool:
         """New QA issues for a translation checked again under another glossary; its text is unchanged.
         False when its state changed since it was read (approved, rejected or replaced): nothing is changed."""
@@ -944,6 +957,34 @@ class Store:
         conn.execute(insert(releases).values(slug=slug, lang=lang, raw_hash=raw_hash, created_at=now(),
                                              payload=json.dumps(payload, ensure_ascii=False, default=str)))
 
+    def carry_release(self, conn: Connection, old: str, new: str) -> tuple[int, int] | None:
+        """Give document `new`, `old` renamed as its Chinese was edited (zaitun.content.identity.renamed), the English
+        release online of `old` until its own is approved: its payload, approvals and provenance, for the Chinese it
+        was approved for (so its page says an update is under review), and the English it holds for each Chinese
+        (`carried`: rejecting that English retracts it, see release_holds). The ids of that release and of the one
+        added; None, adding none, when `old` has no English online (its newest release retracted: rejected English
+        never comes back) or its release does not record the translations it holds (made before releases did)."""
+        release = self.latest_release(old, conn=conn)
+        if release is None or release["retracted_at"] or not release["payload"].get("translations"):
+            return None
+        ids = list(release["payload"]["translations"].values())
+        english = sorted({(r["source_hash"], r["target_hash"]) for part in _batches(ids) for r in self._rows(
+            select(translations.c.source_hash, translations.c.target_hash).where(translations.c.id.in_(part)), conn)})
+        payload = release["payload"] | {"carried": {"from": old, "release": release["id"], "english": english}}
+        added = conn.execute(insert(releases).values(
+            slug=new, lang="en", raw_hash=release["raw_hash"], created_at=release["created_at"],
+            payload=json.dumps(payload, ensure_ascii=False, default=str))).inserted_primary_key[0]
+        return release["id"], added
+
+    def carrying(self, conn: Connection, translation: dict) -> list[str]:
+        """The documents with a release online carried from a renamed document (`carry_release`) that shows this
+        translation's Chinese and English: few (one a document renamed as it was edited, until its own English is
+        approved), found by their payload's mark."""
+        rows = self._rows(select(releases.c.slug, releases.c.payload).where(
+            releases.c.lang == "en", releases.c.retracted_at.is_(None), releases.c.payload.like('%"carried": {%')),
+            conn)
+        return sorted({row["slug"] for row in rows if release_holds(row, translation)})
+
     def retract_releases(self, conn: Connection, slug: str, translation: dict, actor: str, why: str) -> int:
         """Retract the document's English releases holding `translation` (English now rejected) that are not
         retracted yet; how many were. Each release names the translations it holds (see `release_holds`)."""
@@ -993,9 +1034,13 @@ def earlier(at: dt.datetime, than: dt.datetime) -> bool:
 def release_holds(release, translation: dict) -> bool:
     """Whether a release (its row, the payload parsed or not) holds this translation, as the release records it
     (payload `translations`: seg_id -> id). One made before releases recorded them is judged by time: it holds
-    the translations approved before it was made, as far as the clocks that stamped both can tell."""
+    the translations approved before it was made, as far as the clocks that stamped both can tell. One carried from
+    a renamed document (`Store.carry_release`) holds too any translation of the Chinese and English it shows."""
     payload = release["payload"]
-    held = (json.loads(payload) if isinstance(payload, str) else payload).get("translations")
+    data = json.loads(payload) if isinstance(payload, str) else payload
+    held, carried = data.get("translations"), data.get("carried")
+    if carried is not None and [translation["source_hash"], translation["target_hash"]] in carried["english"]:
+        return True
     if held is not None:
         return translation["id"] in held.values()
     approved = translation["reviewed_at"]
