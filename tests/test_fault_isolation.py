@@ -412,6 +412,55 @@ def test_a_validity_the_text_states_otherwise_than_the_front_matter_is_refused_a
     assert zaitun(project, "check").returncode == 0 and zaitun(project, "run").returncode == 0
 
 
+@pytest.mark.parametrize("given, sentence, message", [
+    ("valid_from: 2025-01-01", "本通知自2025年1月1日起施行，有效期至2026年11月30日。",
+     "the text says the document is valid until 2026-11-30, its front matter gives no 'valid_until': the page would "
+     "show it in force after that day; add 'valid_until: 2026-11-30'"),
+    ("valid_until: 2026-11-30", "本通知自2025年2月1日起施行，有效期至2026年11月30日。",
+     "the text says the document is in force from 2025-02-01, its front matter gives no 'valid_from': the page would "
+     "show it in force before that day; add 'valid_from: 2025-02-01'"),
+    # an end given as a period or a month, as the importer reads it: the page said "In force" for ever
+    ("valid_from: 2025-01-01", "本办法自2025年1月1日起施行，有效期3年。",
+     "the text says the document is valid until 2027-12-31, its front matter gives no 'valid_until': the page would "
+     "show it in force after that day; add 'valid_until: 2027-12-31'"),
+    ("valid_from: 2025-01-01", "本办法自2025年1月1日起施行，有效期至2027年底。",
+     "the text says the document is valid until 2027-12-31, its front matter gives no 'valid_until': the page would "
+     "show it in force after that day; add 'valid_until: 2027-12-31'"),
+    ("valid_from: 2025-01-01", "本办法自2025年1月1日起施行，有效期至2026年11月。",
+     "the text says the document is valid until 2026-11-30, its front matter gives no 'valid_until': the page would "
+     "show it in force after that day; add 'valid_until: 2026-11-30'"),
+])
+def test_a_validity_the_text_states_and_the_front_matter_leaves_out_beside_the_other_is_refused(
+        project, given, sentence, message):
+    """Front matter of a start alone showed "In force" above a text saying the notice lapsed on 30 November."""
+    front = f"---\ntitle: 通知\ndate: 2025-01-01\n{given}\n---\n\n"
+    notice = write(project, "policies/notice.md", f"{front}一、做好工作。\n\n{sentence}\n")
+    expected = f"{notice}:9: {message}"
+    assert expected in zaitun(project, "check").stderr
+    done = zaitun(project, "run")
+    assert done.returncode == 1 and expected in done.stderr and not online(project, "zh/policies/notice/")
+
+
+@pytest.mark.parametrize("others", ["一、有效期至2026年6月30日的外国人护照，持有人应及时换发。",
+                                    "（二）有效期至2026年12月31日的居留许可，持有人应提前申请延期。"])
+def test_a_passports_or_permits_date_is_neither_imported_nor_asked_for_as_the_notices_end(project, tmp_path, others):
+    """Check asked to add the passport's date as `valid_until` (following it marked the notice expired on that day),
+    and `zaitun import` wrote it there without a word."""
+    body = f"本通知自2025年1月1日起施行。\n\n{others}\n"
+    notice = tmp_path / "notice.txt"
+    notice.write_text(f"泉州市公安局关于外国人证件换发有关事项的通知\n泉公〔2025〕1号\n各县（市、区）公安局：\n{body}"
+                      "泉州市公安局\n2024年12月20日\n", encoding="utf-8")
+    imported = zaitun(project, "import", str(notice))
+    assert imported.returncode == 0, imported.stderr
+    written = Path(imported.stdout.strip())
+    front = written.read_text(encoding="utf-8").split("---")[1]
+    assert "valid_from: 2025-01-01" in front and "valid_until" not in front
+    front = "---\ntitle: 通知\ndate: 2025-01-01\nvalid_from: 2025-01-01\n---\n\n"
+    write(project, "policies/passports.md", f"{front}{body}")
+    assert zaitun(project, "check").returncode == 0 and zaitun(project, "run").returncode == 0
+    assert online(project, "zh/policies/passports/") and online(project, f"zh/policies/{written.stem}/")
+
+
 # -- 2, 3, 8, 9: check predicts the refusal; the last good version stays online -----------------------
 @pytest.mark.parametrize("fault, needle, message", [
     ("summary: 2024", "summary:", "'summary' must be text, got a number 2024 (put it in quotes)"),

@@ -453,6 +453,21 @@ def test_an_expiring_document_is_told_once_as_expiring_and_once_as_expired_not_e
     store.close()
 
 
+def test_an_expiring_notice_links_its_english_page_too_once_it_has_one(tmp_path):
+    """Staff told of an English page's end were given only the Chinese page's address."""
+    from zaitun.messages import expiring
+
+    project, store = review_project(tmp_path)
+    row = {"slug": "ending", "section": "guides", "title": "规定", "expiry": "expiring", "valid_until": "2026-12-31",
+           "english_valid_until": None}
+    site = project.config.get("site.base_url").rstrip("/")
+    zh, en = f"{site}/zh/guides/ending/", f"{site}/en/guides/ending/"
+    for stage, english in (("in review", False), ("approved", True), ("update in review", True)):
+        _, body = expiring(project, [row | {"stage": stage}])
+        assert zh in body and (en in body) == english, stage
+    store.close()
+
+
 def test_a_receiver_added_to_notify_expiring_later_is_told_what_is_expiring_then_and_the_others_not_again(
         tmp_path, receiver):
     from conftest import write_doc

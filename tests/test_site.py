@@ -245,6 +245,23 @@ def test_changed_chinese_keeps_last_english_with_an_update_under_review_note(fx)
     assert 'class="note review"' not in read(fx.out, "en/guides/transit/")
 
 
+def test_english_lists_mark_a_document_whose_update_is_under_review(fx):
+    fx.build()
+    lists = ("en/", "en/guides/")
+    assert all("Update under review" not in read(fx.out, path) for path in lists)
+    fx.write("guides", "transit", TRANSIT, TRANSIT_BODY + "\n新增一句说明。\n")
+    fx.ingest()
+    fx.build()
+    for path in lists:  # the summary shown is the last approved English, said so as the page says it
+        card = re.search(r'<li class="card">\s*<h\d><a href="[^"]*/en/guides/transit/">.*?</li>', read(fx.out, path),
+                         re.S).group(0)
+        assert 'class="badge review">Update under review<' in card, path
+    assert "badge review" not in read(fx.out, "zh/") + read(fx.out, "zh/guides/")
+    fx.translate_and_approve("transit")
+    fx.build()
+    assert all("Update under review" not in read(fx.out, path) for path in lists)
+
+
 def test_withdrawn_and_draft_documents_are_removed_from_the_site(fx):
     fx.build()
     (fx.project.content_dir / "policies" / "notice-2023-1.md").unlink()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import signal
@@ -306,3 +307,56 @@ def test_the_preview_never_answers_a_page_from_before_a_rollback_as_unchanged(tm
         server.shutdown()
         server.server_close()
     assert again.status_code == 200 and TITLES[0][1] in again.text  # the page rolled back to, not a 304
+
+
+def test_a_rollback_to_a_build_showing_a_notice_in_force_that_has_expired_since_is_refused_unless_asked(tmp_path):
+    """A build of last week showed the notice in force; put back after it lapsed, it said so to every reader."""
+    fx = project_with_documents(tmp_path / "proj", 2)
+    today = fx.project.today()
+    fx.write("policies", "lapsed", f"title: 短期通知\ndate: 2025-06-01\nvalid_until: {today - dt.timedelta(days=2)}",
+             "## 通知\n\n本通知短期有效。")
+    fx.ingest()
+    fx.build(today=today - dt.timedelta(days=7))
+    fx.build(today=today)  # a new day: the notice is expired on its pages
+    page = fx.out / "zh" / "policies" / "lapsed" / "index.html"
+    assert "已失效" in page.read_text(encoding="utf-8")
+    runner = CliRunner()
+    refused = runner.invoke(app, ["--project", str(fx.project.root), "rollback"])
+    assert isinstance(refused.exception, PublishError), refused.output
+    assert (f"was made on {today - dt.timedelta(days=7)} and shows 1 document(s) whose validity has changed since: "
+            "lapsed (in force then, expired today)") in str(refused.exception)
+    assert "已失效" in page.read_text(encoding="utf-8")  # nothing switched
+    asked = runner.invoke(app, ["--project", str(fx.project.root), "rollback", "--with-outdated-status"])
+    assert asked.exit_code == 0, asked.output
+    assert "已失效" not in page.read_text(encoding="utf-8")
+
+
+def test_a_rollback_to_a_build_of_the_same_day_is_not_refused_for_validity(tmp_path):
+    fx = project_with_documents(tmp_path / "proj", 2)
+    today = fx.project.today()
+    fx.write("policies", "lasting", f"title: 长期通知\ndate: 2025-06-01\nvalid_until: {today + dt.timedelta(days=1)}",
+             "## 通知\n\n本通知有效。")
+    fx.ingest()
+    fx.build(today=today)
+    set_titles(fx, 1)
+    fx.build(today=today)
+    rolled = CliRunner().invoke(app, ["--project", str(fx.project.root), "rollback"])
+    assert rolled.exit_code == 0, rolled.output
+
+
+def test_a_rollback_the_same_day_to_a_build_showing_in_force_a_notice_whose_end_was_brought_forward_is_refused(
+        tmp_path):
+    """Its end brought forward to yesterday, the notice is expired on every page; the build of this morning showed
+    it in force, and a rollback put that back while `status` said expired."""
+    fx = project_with_documents(tmp_path / "proj", 2)
+    today = fx.project.today()
+    front = "title: 短期通知\ndate: 2025-06-01\nvalid_until: {}"
+    fx.write("policies", "cut", front.format(today + dt.timedelta(days=30)), "## 通知\n\n本通知短期有效。")
+    fx.ingest()
+    fx.build(today=today)
+    fx.write("policies", "cut", front.format(today - dt.timedelta(days=1)), "## 通知\n\n本通知短期有效。")
+    fx.ingest()
+    fx.build(today=today)
+    refused = CliRunner().invoke(app, ["--project", str(fx.project.root), "rollback"])
+    assert isinstance(refused.exception, PublishError), refused.output
+    assert "cut (in force then, expired today)" in str(refused.exception)

@@ -565,3 +565,22 @@ def test_a_record_of_sent_posts_that_does_not_read_stops_posting_and_queueing_in
     afresh = post_outbox(fx.project, fx.out / "social", mastodon, "t", send=True)
     assert afresh.sent == [] and sorted(afresh.recorded_again) == sorted(first.sent)  # the outbox marks them sent
     assert len(FakeMastodon.requests) == 3
+
+
+def test_a_post_of_a_document_expired_since_it_was_queued_is_held_not_sent(tmp_path, mastodon):
+    """A `social post --send` run before the next build announced a rule that had lapsed the day before."""
+    fixture = standard_project(tmp_path / "proj")
+    fixture.write("policies", "short", NOTICE.replace("2023-01-05", "2025-06-28").replace(
+        "2024-12-31", "2025-07-10").replace("〔2023〕1号", "〔2025〕3号"), NOTICE_BODY)
+    fixture.ingest()
+    assert "short" in {q.split(".")[0] for q in fixture.build(today=dt.date(2025, 7, 1)).social}
+    shorts = sorted(p["id"] for p in outbox_posts(fixture.out / "social", "mastodon") if p["slug"] == "short")
+    assert shorts
+    report = post_outbox(fixture.project, fixture.out / "social", mastodon, "secret", send=True,
+                         today=dt.date(2025, 7, 11))
+    assert sorted(report.lapsed) == shorts and set(report.lapsed.values()) == {"2025-07-10"}
+    assert not [r for r in FakeMastodon.requests if r["key"] in shorts]
+    assert f"held {len(shorts)} (document expired)" in report.summary()
+    on_its_last_day = post_outbox(fixture.project, fixture.out / "social", mastodon, "secret", send=True,
+                                  today=dt.date(2025, 7, 10))
+    assert set(shorts) <= set(on_its_last_day.sent)

@@ -48,6 +48,9 @@ def published(project: Project, store: Store, paths: list[str], removed: list[st
     return title, "\n".join(_capped(lines, len(lines)))
 
 
+ENGLISH_ONLINE = ("approved", "update in review")  # the stages (review.status) of a document with an English page
+
+
 def expiring(project: Project, rows: list[dict]) -> tuple[str, str] | None:
     """`rows`: the expiry stage's documents (slug, section, title, expiry, valid_until)."""
     from zaitun.review.status import validity_note
@@ -56,7 +59,9 @@ def expiring(project: Project, rows: list[dict]) -> tuple[str, str] | None:
         return None
     urls = layout.Urls(project.config.get("site.base_url"))
     lines = [f"{r['title']} ({r['slug']}): {r['expiry']}, {validity_note(r)}\n"
-             f"  {urls.absolute(layout.document('zh', r['section'], r['slug']))}" for r in rows]
+             + "\n".join(f"  {urls.absolute(layout.document(lang, r['section'], r['slug']))}"
+                         for lang in ("zh", "en") if lang == "zh" or r.get("stage") in ENGLISH_ONLINE)
+             for r in rows]
     return (f"{len(rows)} document(s) expiring or expired", "\n".join([
         *_capped(lines, len(rows)), "",
         "Their pages say so. Publish a new version (with a new valid_until) or remove the file from content/ "

@@ -110,6 +110,11 @@ def rollback(
     with_rejected: Annotated[bool, typer.Option("--with-rejected", help="Put the build online even if it shows "
                                                 "English a reviewer rejected since, or English the store holds "
                                                 "no approval of (restored from an older backup).")] = False,
+    with_outdated_status: Annotated[bool, typer.Option("--with-outdated-status", help="Put the build online even "
+                                                       "if it shows a document in force that has expired since (its "
+                                                       "end passed or brought forward), or not yet in force that is "
+                                                       "now.")
+                                    ] = False,
 ) -> None:
     """Put an earlier build of publish/ back online with one atomic switch (see --list)."""
     from zaitun.publish.output import listing
@@ -121,7 +126,7 @@ def rollback(
         return
     from zaitun.publish.site import rollback as roll_back
 
-    rolled = roll_back(project, number, ctx.obj.lazy_store, with_withdrawn, with_rejected)
+    rolled = roll_back(project, number, ctx.obj.lazy_store, with_withdrawn, with_rejected, with_outdated_status)
     typer.echo(f"{project.publish_dir} now shows build {int(rolled.version.name)}; the next build builds from "
                f"the store again")
     if rolled.problem:
@@ -151,7 +156,7 @@ def social_post(ctx: typer.Context,
                                                    "and a token); otherwise a dry run unless social.dry_run "
                                                    "is false.")] = False) -> None:
     """Post the outbox's Mastodon posts that were never sent (dry run unless --send); one whose page is not
-    in the site online is held."""
+    in the site online, or whose document has expired, is held."""
     from zaitun.publish.layout import SOCIAL_DIR
     from zaitun.publish.mastodon import post_outbox
 
@@ -169,6 +174,9 @@ def social_post(ctx: typer.Context,
     for post_id in report.held:
         where = "publish/" + (f" and {cfg.get('publish.s3_target')}" if cfg.get("publish.s3_target") else "")
         typer.echo(f"  held {post_id}: its page is not in the site online ({where}); sent once it is")
+    for post_id, until in report.lapsed.items():
+        typer.echo(f"  held {post_id}: its document was valid until {until}; the next build takes it out of the "
+                   "outbox")
     for post_id, why in report.failed.items():
         typer.echo(f"  failed {post_id}: {why}", err=True)
     typer.echo(report.summary() + ("" if send else " (dry run: add --send to post)"))

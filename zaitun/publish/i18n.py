@@ -9,7 +9,7 @@ UI: dict[str, dict[str, str]] = {
         "tags": "标签", "feed": "订阅（RSS）", "atom": "订阅（Atom）", "doc_number": "文号", "issuer": "发文机关",
         "date": "发布日期", "valid_from": "生效日期", "valid_until": "有效期至", "validity": "效力状态",
         "valid": "有效", "expiring": "即将到期", "expired": "已失效", "expired_note": "本文件已过有效期，仅供参考。",
-        "not_yet": "尚未生效", "under_review": "", "no_translation": "本文暂无英文版本。",
+        "not_yet": "尚未生效", "under_review": "", "review_badge": "", "no_translation": "本文暂无英文版本。",
         "provenance": "来源", "source_note": "中文原文为权威版本。", "not_found": "页面不存在",
         "not_found_text": "您要找的页面不存在或已被撤下。", "back_home": "返回首页", "empty": "暂无内容。",
         "tag": "标签", "programme": "专题", "tag_title": "标签：{name}", "programme_title": "专题：{name}",
@@ -27,7 +27,7 @@ UI: dict[str, dict[str, str]] = {
         "issuer": "Issued by", "date": "Published", "valid_from": "Valid from", "valid_until": "Valid until",
         "validity": "Status", "valid": "In force", "expiring": "In force, expiring soon", "expired": "Expired",
         "expired_note": "This document has expired and is kept for reference only.",
-        "not_yet": "Not yet in force",
+        "not_yet": "Not yet in force", "review_badge": "Update under review",
         "under_review": "The Chinese original has been updated; a revised English translation is under "
                         "review. This page shows the last approved translation.",
         "no_translation": "", "provenance": "Provenance",

@@ -41,17 +41,22 @@ class PostReport:
     would_send: list[str] = field(default_factory=list)  # dry run
     failed: dict[str, str] = field(default_factory=dict)
     held: list[str] = field(default_factory=list)  # their pages are not in the site online
+    lapsed: dict[str, str] = field(default_factory=dict)  # their documents expired since queued: id -> valid_until
     recorded_again: list[str] = field(default_factory=list)  # sent, marked in the outbox, not in social.json
 
     def summary(self) -> str:
         return (f"mastodon: sent {len(self.sent)}, already sent {len(self.already_sent)}, "
                 f"would send {len(self.would_send)}, failed {len(self.failed)}"
-                + (f", held {len(self.held)} (page not online)" if self.held else ""))
+                + (f", held {len(self.held)} (page not online)" if self.held else "")
+                + (f", held {len(self.lapsed)} (document expired)" if self.lapsed else ""))
 
 
 def post_outbox(project: Project, outbox: Path, instance: str, token: str, send: bool = False,
-                retries: int = RETRIES, timeout: float = TIMEOUT, backoff: float = 0.5) -> PostReport:
-    """Send unsent Mastodon posts from the outbox (only when `send`; otherwise report them)."""
+                retries: int = RETRIES, timeout: float = TIMEOUT, backoff: float = 0.5,
+                today: dt.date | None = None) -> PostReport:
+    """Send unsent Mastodon posts from the outbox (only when `send`; otherwise report them). A post of a document
+    past its valid_until today is held: the build queued it while the rule was in force, and the next build takes
+    it out of the outbox (a `social post` run before that build must not announce a rule that lapsed)."""
     if send and not (instance and token):
         raise PublishError("set social.mastodon_url and social.mastodon_token (or MASTODON_TOKEN) to post")
     report = PostReport()
@@ -63,11 +68,14 @@ def post_outbox(project: Project, outbox: Path, instance: str, token: str, send:
         save_state(project, state)
         report.recorded_again = sorted(missing)
     deployed, down = deployed_check(project), ""
+    lapsed = _lapsed(project, today or project.today())
     with httpx.Client(base_url=instance.rstrip("/"), timeout=timeout,
                       headers={"Authorization": f"Bearer {token}"}) as client:
         for post in outbox_posts(outbox, "mastodon"):
             if post["id"] in sent:
                 report.already_sent.append(post["id"])
+            elif post["slug"] in lapsed:
+                report.lapsed[post["id"]] = lapsed[post["slug"]]
             elif not online(project, post["url"], deployed):
                 report.held.append(post["id"])
             elif not send:
@@ -80,6 +88,24 @@ def post_outbox(project: Project, outbox: Path, instance: str, token: str, send:
                 if post["id"] in sent:
                     _mark(outbox, post["id"], sent[post["id"]])
     return report
+
+
+def _lapsed(project: Project, today: dt.date) -> dict[str, str]:
+    """The documents the build online shows (in either language) with a valid_until before today: slug -> that
+    date. Read from its manifest's records of documents, as the build that queued their posts wrote them."""
+    from zaitun.publish.output import current, read_manifest
+
+    found = {}
+    for slug, record in read_manifest(current(project.publish_dir))[0].get("docs", {}).items():
+        for meta in (record.get("meta") or {}, (record.get("en") or {}).get("meta") or {}):
+            until = meta.get("valid_until")
+            try:
+                if until and dt.date.fromisoformat(str(until)) < today:
+                    found[slug] = str(until)
+                    break
+            except ValueError:  # written by the build: a date, or no record to go by
+                continue
+    return found
 
 
 def _marked(outbox: Path) -> dict[str, dict]:

@@ -147,7 +147,7 @@ def _line(entry: Entry, site: Site) -> dict:
     return {"href": site.urls.link(layout.document(entry.lang, entry.section, entry.slug)), "title": entry.title,
             "date": entry.date.isoformat(), "summary": entry.summary, "expired": state == EXPIRED,
             "not_yet": state == NOT_YET, "expiring": state == EXPIRING,
-            "valid_until": str(entry.meta.get("valid_until") or ""),
+            "valid_until": str(entry.meta.get("valid_until") or ""), "under_review": entry.under_review,
             "section": section_name(entry.section, entry.lang, site.tag_labels)}
 
 

@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from zaitun import days, progress
-from zaitun.content.model import document_from_row
+from zaitun.content.model import Document, document_from_row
 from zaitun.content.tags import unlabelled
+from zaitun.content.validity import EXPIRED, EXPIRING, NOT_YET, VALID, validity_on
 from zaitun.errors import LocatedError, PublishError, shown
 from zaitun.project import Project
 from zaitun.publish import bodies, layout, lint, redirects, search, snapshot, warm
@@ -48,7 +49,15 @@ from zaitun.publish.feeds import feed_outputs, left_saved, programmes_left
 from zaitun.publish.holding import Culprits, Holding
 from zaitun.publish.i18n import unnamed_sections
 from zaitun.publish.indexer import ended_on_failure, prepare
-from zaitun.publish.inputs import BATCH, Entry, _date, collect, release_stamp, use_same_tags
+from zaitun.publish.inputs import (
+    BATCH,
+    Entry,
+    _date,
+    collect,
+    narrowed_validity,
+    release_stamp,
+    use_same_tags,
+)
 from zaitun.publish.lock import build_lock, free, take
 from zaitun.publish.media import media_outputs
 from zaitun.publish.memo import ByIdentity, other_places
@@ -178,21 +187,31 @@ YIELD = 0.001  # seconds: else the build returns only when this thread gives up 
 
 
 def rollback(project: Project, number: int | None = None, store: Store | LazyStore | None = None,
-             with_withdrawn: bool = False, with_rejected: bool = False) -> RolledBack:
+             with_withdrawn: bool = False, with_rejected: bool = False, with_outdated: bool = False) -> RolledBack:
     """Put an earlier build back online (by default the one before the build online); waits for a build.
     Given the store, a build showing documents withdrawn since, or made a draft or dated later since, is refused
     unless `with_withdrawn`, and one
     showing English a reviewer rejected since (a retracted release) unless `with_rejected`: what was taken
-    off the site is not put back by a rollback unasked."""
+    off the site is not put back by a rollback unasked. Nor is a notice shown in force that has lapsed since (or
+    not yet in force that is now, by the dates as they stand today): it is refused unless `with_outdated`."""
+    today = project.today()
+
     def refuse(version: Path) -> None:
         docs = read_manifest(version)[0].get("docs", {})
+        then = _built_on(version, project.zone)
         active = {row["slug"]: row for row in store.document_heads("active")}
+        edited = _edited_since(docs, active, store, today)
+        outdated = [] if with_outdated else _validity_since(docs, then, today, edited)
+        if outdated:
+            raise PublishError(f"build {int(version.name)} was made on {then} and shows {len(outdated)} document(s) "
+                               f"whose validity has changed since: {'; '.join(outdated)}; to put it online all the "
+                               "same, pass --with-outdated-status (the next build shows them as they are today)")
         gone = [] if with_withdrawn else sorted(docs.keys() - active.keys())
         if gone:
             raise PublishError(f"build {int(version.name)} shows {len(gone)} document(s) withdrawn since: "
                                f"{', '.join(gone)}; to put it online all the same, pass --with-withdrawn (the "
                                "next build takes them off again)")
-        off = [] if with_withdrawn else _taken_off_since(docs, active, store, project.today())
+        off = [] if with_withdrawn else _taken_off_since(edited, today)
         if off:
             raise PublishError(f"build {int(version.name)} shows {len(off)} document(s) taken off the site since "
                                f"(made a draft, or dated later): {', '.join(off)}; to put it online all the same, "
@@ -212,7 +231,7 @@ def rollback(project: Project, number: int | None = None, store: Store | LazySto
 
     with build_lock(project):
         version = roll_back(project.publish_dir, number,
-                            None if store is None or (with_withdrawn and with_rejected) else refuse)
+                            None if store is None or (with_withdrawn and with_rejected and with_outdated) else refuse)
         try:  # under the lock: no build queues posts meanwhile
             return RolledBack(version, withdraw_unshown(project, version))
         except SocialStateUnreadable as exc:
@@ -229,20 +248,70 @@ class RolledBack:
     problem: str | None = None
 
 
-def _taken_off_since(docs: dict, active: dict[str, dict], store: Store | LazyStore, today: dt.date) -> list[str]:
-    """The documents a build showed (its manifest's `docs`) whose file, changed since, makes them a draft or dates
-    them later than today: staff took them off the site, as a build keeps them off (collect, scheduled_out)."""
+def _edited_since(docs: dict, active: dict[str, dict], store: Store | LazyStore,
+                  today: dt.date) -> dict[str, Document]:
+    """The documents a build showed (its manifest's `docs`) whose file changed since: slug -> the file as stored now
+    (one that no longer reads is left out: intake took it, so it does)."""
     changed = sorted(slug for slug, record in docs.items()
                      if slug in active and record.get("raw_hash") != active[slug]["raw_hash"] and _shown(record, today))
-    off = []
+    edited = {}
     for slug, raw in store.raws(changed).items() if changed else ():
         try:
-            doc = document_from_row(active[slug] | {"raw": raw})
-        except LocatedError:  # a stored file reads (intake took it); were it not to, it is no draft of staff's
+            edited[slug] = document_from_row(active[slug] | {"raw": raw})
+        except LocatedError:
             continue
-        if doc.draft or days.dated_later(doc.date, today):
-            off.append(slug)
-    return sorted(off)
+    return edited
+
+
+def _taken_off_since(edited: dict[str, Document], today: dt.date) -> list[str]:
+    """The documents edited since a build (`_edited_since`) that are now a draft or dated later than today: staff
+    took them off the site, as a build keeps them off (collect, scheduled_out)."""
+    return sorted(slug for slug, doc in edited.items() if doc.draft or days.dated_later(doc.date, today))
+
+
+def _built_on(version: Path, zone: dt.tzinfo) -> dt.date:
+    """The project's day a build was made on: as its summary says (a build of an older release's: when its
+    folder was last written)."""
+    day = load_summary(version).get(DAY)
+    try:
+        return dt.date.fromisoformat(day)
+    except (TypeError, ValueError):
+        return days.day_of(dt.datetime.fromtimestamp((version / SITE).stat().st_mtime, dt.UTC), zone)
+
+
+def _validity_since(docs: dict, then: dt.date, today: dt.date, edited: dict[str, Document]) -> list[str]:
+    """The documents a build showed (its manifest's `docs`) as in force, expired or not yet in force on the day
+    it was made (`then`) that are otherwise today, by their dates then and now (`edited`: files changed since), in
+    either language: "slug (in force then, expired today)". An English page shows an end its Chinese brings forward
+    (or a start it puts back) at once (inputs.narrowed_validity): so does this."""
+    said = {EXPIRED: "expired", NOT_YET: "not yet in force", VALID: "in force"}
+    found = []
+    for slug, record in sorted(docs.items()):
+        if not _shown(record, then):
+            continue
+        zh_then = record.get("meta") or {}
+        zh_now = edited[slug].meta if slug in edited else zh_then
+        pages = [(zh_then, zh_now)]
+        try:
+            if record.get("en"):  # its English page: the approved dates, narrowed by the Chinese's then and now
+                en = record["en"].get("meta") or {}
+                pages.append((en | narrowed_validity(en, zh_then), en | narrowed_validity(en, zh_now)))
+            states = [(validity_on(*_dates(was), then), validity_on(*_dates(now), today)) for was, now in pages]
+        except (TypeError, ValueError):  # a record's dates are written by the build: not a staff's concern
+            continue
+        for was, now in states:
+            shown, now = _IN_FORCE.get(was, was), _IN_FORCE.get(now, now)
+            if shown != now:
+                found.append(f"{slug} ({said[shown]} then, {said[now]} today)")
+                break
+    return found
+
+
+def _dates(meta: dict) -> tuple[dt.date | None, dt.date | None]:
+    return _date(meta.get("valid_from")), _date(meta.get("valid_until"))
+
+
+_IN_FORCE = {EXPIRING: VALID}  # its last days are in force too (a badge's difference is not refused for)
 
 
 def _shown(record: dict, today: dt.date) -> bool:
@@ -478,7 +547,11 @@ def _summary(project: Project, today: dt.date, change: Delta, before: dict, plan
             "held": sorted(held), "problems": len(report.problems), "social": False,
             "paths": before["paths"] if same else sorted(files),
             "base": int(online.name) if online else None, "touched": _touched(report, planned.indexed),
-            "glossary": glossary, LEFT: left_saved(planned.moved_out, files), REDIRECTS: redirected}
+            "glossary": glossary, LEFT: left_saved(planned.moved_out, files), REDIRECTS: redirected,
+            DAY: today.isoformat()}
+
+
+DAY = "day"  # the summary's record of the project's day a build was made on (pages say validity as of it)
 
 
 @dataclass
