@@ -447,3 +447,31 @@ def test_events_sent_from_several_threads_at_once_all_arrive(prefect_api):
         assert time.monotonic() < deadline, seen
         time.sleep(0.5)
     assert sorted(path for paths in seen for path in paths) == sorted(f"{t}-{n}" for t in range(3) for n in range(15))
+
+
+def test_a_run_left_running_by_a_killed_stack_is_marked_crashed_when_up_starts_again(prefect_api):
+    """A `kill -9` of zaitun up can leave a run "Running" in its server for ever, holding its deployment's slot:
+    the next up marks it crashed before serving the flows, and says so."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.states import Running
+
+    from zaitun.flows.recovery import crash_runs_left_running
+
+    async def left_running() -> tuple[str, str]:
+        async with get_client() as client:
+            flow_id = await client.create_flow_from_name("zaitun-intake")
+            deployment = await client.create_deployment(flow_id, "intake", entrypoint="flows/intake.py:intake")
+            run = await client.create_flow_run_from_deployment(deployment)
+            await client.set_flow_run_state(run.id, Running(), force=True)
+            return str(run.id), run.name
+
+    async def state_of(run_id: str) -> str:
+        async with get_client() as client:
+            return (await client.read_flow_run(run_id)).state.type.value
+
+    run_id, name = asyncio.run(left_running())
+    assert crash_runs_left_running() == [f"1 run(s) left running by a stopped stack marked crashed: intake/{name}"]
+    assert asyncio.run(state_of(run_id)) == "CRASHED"
+    assert crash_runs_left_running() == []  # a clean stop leaves nothing to say

@@ -90,7 +90,7 @@ def test_content_is_taken_in_again_after_up_was_killed_during_a_flow_run(tmp_pat
         writer.flush()
         write_doc(root, "guides/night-market.md", WAITING_FRONT, WAITING_BODY)
         deadline = time.monotonic() + 120
-        while not flow_runs(ports["prefect"], "RUNNING"):
+        while not (running := flow_runs(ports["prefect"], "RUNNING")):
             assert time.monotonic() < deadline, "no flow run started"
             time.sleep(0.05)
         os.killpg(proc.pid, signal.SIGKILL)  # `kill -9`: the run is left "Running", its deployment's slot taken
@@ -109,10 +109,13 @@ def test_content_is_taken_in_again_after_up_was_killed_during_a_flow_run(tmp_pat
                     for state in ("SCHEDULED", "PENDING", "RUNNING", "CRASHED", "COMPLETED")
                     for r in flow_runs(ports["prefect"], state)]
             raise AssertionError(f"{exc}; runs: {runs}; up printed: {printed}") from None
+        crashed = {r["id"] for r in flow_runs(ports["prefect"], "CRASHED")}
     finally:
         os.killpg(again.pid, signal.SIGINT)
         out = again.communicate(timeout=60)[0]
-    assert "1 run(s) left running by a stopped stack marked crashed: intake/" in printed, printed
+    # the killed run holds no slot: marked crashed by this up, or reported crashed by its runner as the parent
+    # death signal stopped it (which of the two comes first depends on the machine's load)
+    assert {r["id"] for r in running} <= crashed, (running, printed)
     assert again.returncode == 0, printed + out
 
 
