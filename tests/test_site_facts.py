@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from publish_helpers import NOTICE, NOTICE_BODY, standard_project
 
 from zaitun import pipeline
@@ -80,14 +81,43 @@ def test_a_validity_the_chinese_now_ends_sooner_reaches_the_english_page_before_
     assert '<time datetime="2024-07-01">' in en and "In force" not in en
 
 
+@pytest.mark.parametrize(("removed", "kept", "sent_back"), [
+    ("valid_until: 2024-12-31", 'Valid until</dt> <dd><time datetime="2024-12-31">', "valid_from"),
+    ("valid_from: 2023-01-05", 'Valid from</dt> <dd><time datetime="2023-01-05">', "valid_until"),
+])
+def test_a_validity_date_removed_from_the_chinese_stays_on_the_english_page_until_a_reviewer_approves(
+        tmp_path, removed, kept, sent_back):
+    """Nothing left to translate, yet the English page without the date says the notice is in force on days the
+    approved English said it was not: a reviewer approves that first, as a date moved later."""
+    fx = standard_project(tmp_path / "proj")
+    today = dt.date(2024, 6, 1)
+    fx.write("policies", SLUG, NOTICE.replace(f"    {removed}\n", ""), NOTICE_BODY)
+    fx.ingest()
+    pipeline.translate(fx.project, fx.store, [SLUG])  # as `zaitun run` does
+    fx.build(today=today)
+    en = page(fx, "en")
+    assert kept in en and "revised English translation is under review" in en
+    back = [s for s in segment_states(fx.store, SLUG) if s.state != "approved"]
+    assert [s.kind for s in back] == [sent_back]
+    assert removed.split(":")[0] in back[0].issues[0]["message"]
+    assert not any(a["action"] == "release" and a["note"].startswith("the Chinese changed")
+                   for a in fx.store.audit_log(SLUG))
+
+    fx.translate_and_approve(SLUG)
+    fx.build(today=today)
+    en = page(fx, "en")
+    assert kept not in en and "under review" not in en
+
+
 def test_a_start_the_chinese_now_gives_where_the_approved_english_had_none_reaches_the_english_page(tmp_path):
-    """Its valid_from removed (released again at once: nothing to review), then given one next month: the English
-    page said "In force" while the Chinese said not yet in force."""
+    """Its valid_from removed (released again once a reviewer approved that), then given one next month: the
+    English page said "In force" while the Chinese said not yet in force."""
     fx = standard_project(tmp_path / "proj")
     today = dt.date(2024, 6, 1)
     fx.write("policies", SLUG, NOTICE.replace("    valid_from: 2023-01-05\n", ""), NOTICE_BODY)
     fx.ingest()
-    pipeline.translate(fx.project, fx.store, [SLUG])  # a release with no start
+    pipeline.translate(fx.project, fx.store, [SLUG])  # its valid_until comes back to review
+    fx.translate_and_approve(SLUG)  # a release with no start
     fx.build(today=today)
     assert "In force" in page(fx, "en") and "Valid from" not in page(fx, "en")
     fx.write("policies", SLUG, NOTICE.replace("valid_from: 2023-01-05", "valid_from: 2024-07-01"), NOTICE_BODY)

@@ -3,7 +3,7 @@ import copy
 import pytest
 from conftest import write_doc
 from lxml import etree
-from review_support import FRONT, SLUG, draft_all, quick_user, review_project, run, terms
+from review_support import FRONT, SLUG, draft_all, quick_user, read_unflagged, review_project, run, terms
 from translate.storage.xliff2 import Xliff2File
 
 from zaitun import pipeline
@@ -12,7 +12,7 @@ from zaitun.errors import ReviewError
 from zaitun.review import gate
 from zaitun.review.users import issue_token
 from zaitun.review.xliff import NS, ZT, export_xliff, import_xliff
-from zaitun.state.segments import BESIDE_CHANGED, segment_states
+from zaitun.state.segments import BESIDE_CHANGED, MEMORY_CONTESTED, MEMORY_REJECTED, MOVED, segment_states
 from zaitun.translate.engines import OfflineEngine
 
 X = f"{{{NS}}}"
@@ -406,6 +406,48 @@ def test_approve_final_approves_english_the_translator_rewrote_for_a_flagged_dra
     assert report.approved == [f"{SLUG}/{ids[1]}"]
     seg = segment_states(store, SLUG)[1]
     assert (seg.state, seg.target, seg.issues) == ("approved", "Overview of the policy", [])
+
+
+@pytest.mark.parametrize("flag", [MOVED, BESIDE_CHANGED, MEMORY_REJECTED, MEMORY_CONTESTED])
+def test_english_imported_for_a_flagged_draft_keeps_the_flags_of_where_it_stands(exported, flag):
+    """A draft flagged for where its segment stands (moved, beside-changed, memory-rejected...) and given new English
+    by a translator keeps that flag, so "approve all unflagged" leaves it to a reviewer; a flag about the old English
+    goes with it, and QA checks the new English."""
+    project, store, ids, _ = exported
+    situation = {"check": flag, "message": f"{flag}: check that its English fits here"}
+    with store.tx() as conn:
+        seg = segment_states(store, SLUG, conn)[3]
+        store.add_translation(conn, SLUG, seg.seg_id, seg.source, seg.target, origin="engine", replaces=seg.translation,
+                              issues=[situation, {"check": "placeholder", "message": "the engine dropped a link"}])
+    back = retarget(export_xliff(store, SLUG), {ids[3]: "The stay is 240 小 时."})
+    assert import_xliff(project, store, back, "alice").updated == [f"{SLUG}/{ids[3]}"]
+    seg = segment_states(store, SLUG)[3]
+    assert (seg.state, seg.target, seg.translation["created_by"]) == ("draft", "The stay is 240 小 时.", "alice")
+    assert [i["check"] for i in seg.issues] == [flag, "chinese"] and seg.issues[0] == situation
+    assert not seg.unflagged_draft
+    assert ids[3] not in gate.approve_unflagged(store, SLUG, read_unflagged(store), "alice",
+                                                glossary=terms(project)).approved
+
+
+def test_a_translators_rewrite_of_a_draft_sent_back_beside_changed_numbers_stays_flagged(tmp_path):
+    """The fee beside 签证办理费 changed, and a translator rewrote its English: imported without `--approve-final`,
+    the new draft still says what changed beside it, so no bulk approval takes it unread."""
+    project, store = review_project(tmp_path / "proj", body=FEES)
+    quick_user(store, "alice")
+    pipeline.translate(project, store, engine=OfflineEngine())
+    assert translated_by_xliff(project, store, tmp_path, "alice", "--approve-final").exit_code == 0
+    path = project.content_dir / "guides" / f"{SLUG}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("| 100 |", "| 999 |"), encoding="utf-8")
+    ingest(project, store)
+    pipeline.translate(project, store, engine=OfflineEngine())
+    fee = next(s for s in segment_states(store, SLUG) if s.source == "签证办理费")
+    assert fee.issues[0]["check"] == BESIDE_CHANGED
+
+    result = translated_by_xliff(project, store, tmp_path, "alice", touch=lambda text: "Visa application fee")
+    assert result.exit_code == 0, result.output
+    now = next(s for s in segment_states(store, SLUG) if s.seg_id == fee.seg_id)
+    assert (now.state, now.target, now.issues) == ("draft", "Visa application fee", fee.issues[:1])
+    assert fee.seg_id not in read_unflagged(store)
 
 
 @pytest.mark.parametrize(("old", "new", "said"), [

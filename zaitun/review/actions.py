@@ -61,14 +61,15 @@ def approve_unflagged(project: Project, store: Store, slug: str, seen: dict[str,
 
 
 def edit(project: Project, store: Store, slug: str, seg_id: str, target: str, actor: str,
-         approve_now: bool = False, defer: Defer | None = None, based_on: str | None = None) -> ApproveResult:
-    """Store a reviewer's target with its QA issues; approving a flagged edit is allowed (they saw it),
-    unless it holds a forbidden rendering."""
+         approve_now: bool = False, defer: Defer | None = None, based_on: str | None = None,
+         keep_flags: bool = False) -> ApproveResult:
+    """Store a reviewer's target with its QA issues (and, with `keep_flags`, the draft's flags of where it stands:
+    see gate.edit); approving a flagged edit is allowed (they saw it), unless it holds a forbidden rendering."""
     source = (store.segment(slug, seg_id) or {}).get("source", "")
     issues = qa.check(project.glossary_dir, source, target.strip()) if source else []
     tell_approvals_from_now(project, store)
     result = gate.edit(store, slug, seg_id, target, actor, glossary=qa.glossary(project.glossary_dir), issues=issues,
-                       approve_now=approve_now, based_on=based_on)
+                       approve_now=approve_now, based_on=based_on, keep_flags=keep_flags)
     if seg_id in result.approved and issues:  # told with the approval: found only now, in the text as typed
         result.over_flags[seg_id] = issues
     return _announced(project, store, slug, actor, result, defer)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from zaitun.content.model import FACT_FIELDS, document_from_row
 from zaitun.content.schema import control_character
-from zaitun.content.segmenter import Piece, document_pieces, render_pieces
+from zaitun.content.segmenter import Piece, Segment, document_pieces, render_pieces
 from zaitun.errors import ReviewError
 from zaitun.events import DOCUMENT_RETRACTED
 from zaitun.review.documents import unknown
@@ -38,6 +38,8 @@ from zaitun.state.segments import (
     MEMORY_APPROVER,
     MEMORY_REJECTED,
     MOVED,
+    SITUATION,
+    WIDENED,
     DocumentState,
     SegmentState,
     SegmentStatus,
@@ -448,14 +450,18 @@ def _taken_from_memory(seg: SegmentState, rejected: SegmentState) -> bool:
 
 
 def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, glossary: Glossary,
-         issues: list[dict] | None = None, approve_now: bool = False, based_on: str | None = None) -> ApproveResult:
+         issues: list[dict] | None = None, approve_now: bool = False, based_on: str | None = None,
+         keep_flags: bool = False) -> ApproveResult:
     """Store a reviewer's new target (kept beside the old one), optionally approving it at once.
     The approved English saved again as it is stays approved, by whoever approved it: a second
     approved row of the same text would only blur who approved it and when.
 
     `based_on` is the version the reviewer was editing: when another draft was saved since, the
     edit is refused instead of silently replacing it. An approval here approves the typed text,
-    unless it holds a rendering `glossary` forbids: then the edit is kept as a draft."""
+    unless it holds a rendering `glossary` forbids: then the edit is kept as a draft.
+
+    `keep_flags`: the draft's flags about where its segment stands (SITUATION) go on to the new one, for English
+    its importer did not read (review.xliff); a reviewer typing it in the UI has read them."""
     require_role(store, actor)
     if not target.strip():
         raise ReviewError("the new translation is empty")
@@ -476,8 +482,9 @@ def edit(store: Store, slug: str, seg_id: str, target: str, actor: str, *, gloss
             why = f"nothing changed: this English is already approved, by {seg.translation['reviewed_by']}"
             store.log(conn, actor, "edit", slug, seg_id, before=seg.target, after=seg.target, note=why)
             return ApproveResult(unchanged=why)
+        kept = [i for i in seg.issues if i["check"] in SITUATION] if keep_flags and seg.state != "approved" else []
         store.add_translation(conn, slug, seg_id, seg.source, target.strip(), origin="human", replaces=seg.translation,
-                              issues=issues or [], created_by=actor, glossary_version=glossary.version)
+                              issues=kept + (issues or []), created_by=actor, glossary_version=glossary.version)
         store.log(conn, actor, "edit", slug, seg_id, before=seg.target, after=target.strip())
         if not approve_now:
             return ApproveResult()
@@ -496,7 +503,8 @@ def _require_document(store: Store, slug: str) -> dict:
 def renew_release(store: Store, slug: str, *, glossary: Glossary, actor: str = "zaitun") -> bool:
     """Release a complete document again when its Chinese changed without bringing any text back to
     review (tags, the date, a removed sentence): every segment in it is still approved as it was,
-    and without a new release its English page would say "update under review" for ever. An edit put
+    and without a new release its English page would say "update under review" for ever (a validity date
+    removed brings a segment back to review instead: `_widened_validity`). An edit put
     back (the Chinese again that of the release online) gives back the approvals it sent back for where
     segments stood (`_approve_again`). False when nothing was released (a segment holding a forbidden
     rendering came back to review instead)."""
@@ -524,7 +532,7 @@ def _sent_back_for_place(tr: dict) -> bool:
     """Whether a translation is approved English the gate drafted again only for where its segment stands
     (`_moved_repeats`, `_changed_beside`), untouched since."""
     return (tr["state"] == TranslationState.DRAFT and tr["created_by"] == "zaitun" and bool(tr["issues"])
-            and tr["issues"][0]["check"] in (MOVED, BESIDE_CHANGED))
+            and tr["issues"][0]["check"] in (MOVED, BESIDE_CHANGED, WIDENED))
 
 
 def _approve_again(store: Store, conn: Connection, slug: str, glossary: Glossary, actor: str) -> list[str]:
@@ -571,7 +579,8 @@ def make_release(store: Store, conn: Connection, slug: str, actor: str, glossary
     online = store.latest_release(slug, conn=conn)
     held = (_back_to_review(store, conn, slug, current, glossary)
             or _moved_repeats(store, conn, slug, current, rows, online, row["updated_at"])
-            or _changed_beside(store, conn, slug, current, sources, pieces, online, row["updated_at"]))
+            or _changed_beside(store, conn, slug, current, sources, pieces, online, row["updated_at"])
+            or _widened_validity(store, conn, slug, current, meta_segs, online))
     if held:
         return held
     targets = {seg_id: tr["target"] for seg_id, tr in current.items()}
@@ -707,6 +716,39 @@ def _changed_beside(store: Store, conn: Connection, slug: str, current: dict[str
                    [{"check": BESIDE_CHANGED, "message": why}, *tr["issues"]], why)
         held[seg_id] = why
     return held
+
+
+VALIDITY = ("valid_from", "valid_until")
+
+
+def _widened_validity(store: Store, conn: Connection, slug: str, current: dict[str, dict], meta_segs: list[Segment],
+                      release: dict | None) -> dict[str, str]:
+    """Bring back to review the validity's other date (else the title) when the Chinese no longer gives a validity
+    date the release online gives: nothing is left to translate, yet the English page without it would say the
+    notice is in force on days the approved English said it was not (a date moved later is a new segment, reviewed
+    as such). Not once a named reviewer approved it so flagged since that release. seg_id -> why."""
+    facts = (release or {}).get("payload", {}).get("facts") or {}
+    kinds = {seg.kind: seg for seg in meta_segs}
+    removed = [f"{kind} ({facts[kind]['zh']})" for kind in VALIDITY if kind in facts and kind not in kinds]
+    if not removed:
+        return {}
+    seg = next((kinds[kind] for kind in VALIDITY if kind in kinds), meta_segs[0])
+    tr = current.get(seg.id)
+    if tr is None or _widening_approved(store, slug, seg.id, tr, release):
+        return {}
+    why = (f"the Chinese no longer gives {' or '.join(removed)}: once approved, the English page gives none and says "
+           "the notice is in force beyond it; check that the Chinese means this, then approve")
+    _send_back(store, conn, slug, seg.id, seg.source, tr, [{"check": WIDENED, "message": why}, *tr["issues"]], why)
+    return {seg.id: why}
+
+
+def _widening_approved(store: Store, slug: str, seg_id: str, tr: dict, release: dict) -> bool:
+    """Whether `tr`, the segment's English, is a named reviewer's approval of it (or of their edit) since it came
+    back flagged for a validity widened after `release` was made."""
+    if tr["state"] != TranslationState.APPROVED or tr["reviewed_by"] in (None, MEMORY_APPROVER):
+        return False
+    return any(t["id"] <= tr["id"] and any(i["check"] == WIDENED for i in t["issues"])
+               and not earlier(t["created_at"], release["created_at"]) for t in store.history(slug, seg_id))
 
 
 def _send_back(store: Store | LazyStore, conn: Connection, slug: str, seg_id: str, source: str, tr: dict,

@@ -18,6 +18,9 @@ one is), and is refused while one of them has no target: its English would be pa
 Accepted targets are stored as edits by the importing reviewer, never as approvals, unless
 the import is run with `approve_final` and the unit's state is `final`: then the reviewer who
 imports vouches for it, and it is approved in their name (recorded as such in the audit log).
+A target stored as a draft keeps the flags of where its segment stands (`moved`, `beside-changed`,
+`memory-rejected`...: state.segments.SITUATION) beside QA's flags of its own English:
+the importer did not read it, so "approve all unflagged" leaves it to a reviewer.
 An approval of a `final` unit is bound to that unit's target and to the source it was exported
 for: the importer's own text, or the current draft only while it is still the draft the import
 compared the unit with. A `final` unit is stored as a draft, not approved, and reported, when QA flags
@@ -265,7 +268,7 @@ def _take(project: Project, store: Store, unit: _Unit, seg, actor: str, approve_
         return
     try:
         result = actions.edit(project, store, unit.slug, unit.seg_id, unit.target, actor,
-                              approve_now=wants_approval, based_on=version)
+                              approve_now=wants_approval, based_on=version, keep_flags=not wants_approval)
     except ReviewError as exc:
         report.refused[key] = str(exc)
         return

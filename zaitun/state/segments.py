@@ -19,6 +19,10 @@ MEMORY_REJECTED = "memory-rejected"
 MEMORY_CONTESTED = "memory-contested"  # a memory match flagged: approved elsewhere with other English too
 MOVED = "moved"  # a repeated Chinese text whose approved English now stands beside other text (review.gate)
 BESIDE_CHANGED = "beside-changed"  # numbers, addresses or images beside the text changed (review.gate)
+WIDENED = "validity-widened"  # a validity date the release online gives is gone from the Chinese (review.gate)
+# flags about where a segment stands, not about its English: they hold for any English written for it (an imported
+# translation, review.xliff) until a reviewer approves one
+SITUATION = frozenset({MEMORY_REJECTED, MEMORY_CONTESTED, MOVED, BESIDE_CHANGED, WIDENED})
 
 
 class DocumentState(StrEnum):

@@ -43,6 +43,7 @@ from zaitun.state.segments import (
     MEMORY_CONTESTED,
     MEMORY_REJECTED,
     MOVED,
+    WIDENED,
     SegmentState,
     segment_states,
 )
@@ -297,7 +298,8 @@ def _documents(store: Store, slugs: list[str] | None) -> list[str]:
 
 # checks that describe how a draft was made or why it came back, not what the glossary says: kept when re-checking
 # (a draft that lost its flag would pass as unflagged, for "approve all unflagged")
-MADE_CHECKS = {"placeholder", "engine", "empty", "repaired", MEMORY_REJECTED, MEMORY_CONTESTED, MOVED, BESIDE_CHANGED}
+MADE_CHECKS = {"placeholder", "engine", "empty", "repaired", MEMORY_REJECTED, MEMORY_CONTESTED, MOVED, BESIDE_CHANGED,
+               WIDENED}
 
 
 def recheck_drafts(store: Store, slug: str, states: list[SegmentState], glossary: Glossary) -> list[str]:
