@@ -153,6 +153,23 @@ def test_english_search_finds_the_english_page_only(site, browser):
     assert links == []
 
 
+@pytest.mark.parametrize("typed", ["居留许可", 'permit "><script>alert(1)</script>&q=x#top'])
+def test_switching_language_on_the_search_page_runs_the_typed_query_in_the_other_language(site, browser, typed):
+    _, _, base = site
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("dialog", lambda dialog: problems.append(dialog.message) or dialog.dismiss())
+    page.goto(f"{base}/zh/search/")
+    page.fill(".pagefind-ui__search-input", typed)
+    page.click("a.switch")
+    page.wait_for_url("**/en/search/?q=*")
+    assert page.evaluate("new URLSearchParams(location.search).getAll('q')") == [typed]
+    assert page.locator(".pagefind-ui__search-input").input_value() == typed  # run again in English
+    assert problems == []  # the query stays text: nothing of it runs
+    page.close()
+
+
 def test_every_page_links_the_search_page_of_its_language(site):
     fx, _, _ = site
     assert 'class="search-link" href="/zh/search/"' in (fx.out / "zh" / "guides" / "tea" / "index.html").read_text()

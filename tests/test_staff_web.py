@@ -19,6 +19,7 @@ import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, stamped
 from review_support import PASSWORD, Client, real_user, review_project, serve_app
 
+from zaitun.check import check_project
 from zaitun.content import upload as uploads
 from zaitun.content.intake import ingest
 from zaitun.context import Context
@@ -179,6 +180,22 @@ def test_an_upload_intake_would_quarantine_is_refused_in_its_preview_with_its_li
     assert "many.md:1: 5001 segments, over the limit of 5000 per document (limits.segments)" in html.unescape(page)
     assert 'name="token"' not in page
     assert sorted(p.relative_to(project.content_dir) for p in project.content_dir.rglob("*")) == before
+
+
+def test_an_upload_preview_lists_every_problem_zaitun_check_finds_in_that_file(staff):
+    client, project, _ = staff
+    login(client)
+    broken = {"meta.md": "---\ntitle: \ndate: 2025-13-01\nvalid_from: soon\ntitel: x\n---\n\n正文。\n",
+              "links.md": "---\ntitle: 链接\ndate: 2025-07-01\n---\n\n[a](javascript:x)\n\n![图](no.png)\n\n"
+                          "[b](no.pdf)\n"}
+    page = html.unescape(upload(client, *((name, text.encode()) for name, text in broken.items())).text)
+    (project.content_dir / "policies").mkdir(exist_ok=True)
+    for name, text in broken.items():  # the same files dropped into content/, as check reads them
+        (project.content_dir / "policies" / name).write_text(text, encoding="utf-8")
+    found = [e for e in check_project(project) if e.path.name in broken]
+    assert len(found) == 4  # meta.md's (its four in one message, as check gives them) and links.md's three
+    for error in found:
+        assert f"{error.path.name}:{error.line}: {error.message}" in page
 
 
 @pytest.mark.parametrize("section", ["tags", "search"])

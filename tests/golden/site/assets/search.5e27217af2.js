@@ -19,6 +19,24 @@
     return Object.keys(list).reduce(function (all, key) { return all.concat(list[key]); }, []);
   }
 
+  // The language switch opens the other language's search page with the query typed here (`?q=`, which
+  // that page runs): set as a URL parameter, encoded, so the query is never read as markup or a link.
+  var switchLink = document.querySelector("a.switch");
+
+  function carryQuery() {
+    var input = box.querySelector("input");
+    var query = input ? input.value.trim() : new URLSearchParams(window.location.search).get("q") || "";
+    var url = new URL(switchLink.getAttribute("href"), window.location.href);
+    if (query) { url.searchParams.set("q", query); } else { url.searchParams.delete("q"); }
+    switchLink.setAttribute("href", url.pathname + url.search + url.hash);
+  }
+
+  if (switchLink) {
+    carryQuery();
+    box.addEventListener("input", carryQuery);
+    switchLink.addEventListener("click", carryQuery);  // a query cleared by the interface's button too
+  }
+
   function start(shards, hidden) {
     var fallback = document.getElementById("search-fallback");
     if (!shards.length) { return; }  // no page in this language yet: nothing to search
