@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -256,3 +257,36 @@ def test_a_translate_pass_counts_as_its_own_only_the_documents_its_memory_approv
     report = pipeline.translate(project, store, slugs=["tide-table"], engine=ReviewerMeanwhile(), announce=False)
     assert approved("ferry-notes")
     assert report.summary()["completed"] == []
+
+
+def test_run_counts_approved_english_the_gate_sent_back_as_to_review(tmp_path):
+    """Staff remove a validity date the body does not state: nothing is drafted, yet the gate sends the approved
+    English of the other date back to review. The pass's summary counts it, as `zaitun status` shows it, and
+    reviewers are told of it."""
+    root = tmp_path / "site"
+    init_project(root)  # the sample: its shipped memory approves every segment
+    assert runner.invoke(app, ["--project", str(root), "run"]).exit_code == 0
+    policy = root / "content" / "policies" / "quan-zheng-ban-gui-2024-11.md"
+    policy.write_text("".join(line for line in policy.read_text(encoding="utf-8").splitlines(keepends=True)
+                              if not line.startswith("valid_until:") and "有效期至2026年12月31日" not in line),
+                      encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Hub.pings = []
+    try:
+        config = root / "zaitun.toml"
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            "ready_for_review = []", f'ready_for_review = ["json://127.0.0.1:{server.server_port}/hook"]'),
+            encoding="utf-8")
+        again = runner.invoke(app, ["--project", str(root), "run"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert again.exit_code == 0, again.output
+    assert "translate: 0 drafted, 1 to review (1 approved before, sent back)" in again.output
+    status = runner.invoke(app, ["--project", str(root), "status"])
+    assert "update in review" in status.output and "1 flagged" in status.output
+    assert "None" not in status.output  # the page's end stands until the removal is approved, and is said so
+    assert "English page valid until 2026-12-31; the Chinese's removal of it awaits review" in status.output
+    [told] = Hub.pings
+    assert "1 segment(s) to review" in json.loads(told)["message"] and "quan-zheng-ban-gui-2024-11" in told.decode()

@@ -146,6 +146,27 @@ def test_rollback_puts_the_previous_build_back_online_and_list_shows_the_kept_bu
     assert whole_build(fx.out) == 0
 
 
+def test_rollback_list_shows_the_day_each_build_recorded_not_when_its_folder_was_touched(tmp_path):
+    """Build folders copied back from a backup (or touched) keep the day their builds recorded, the day a rollback
+    judges validity by; only a build that recorded none is listed by its folder's time, saying so."""
+    from zoneinfo import ZoneInfo
+
+    fx = project_with_documents(tmp_path / "proj", 2)
+    for round_ in range(2):
+        set_titles(fx, round_)
+        fx.build()
+    first, second = output.complete_versions(fx.out)
+    touched = dt.datetime(2020, 1, 2, 3, 4, 5, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()  # the project's zone
+    for version in (first, second):
+        os.utime(version / output.SITE, (touched, touched))
+    (first / output.SUMMARY).unlink()  # as a build of an older release: it recorded nothing
+    listed = CliRunner().invoke(app, ["--project", str(fx.project.root), "rollback", "--list"])
+    assert listed.exit_code == 0, listed.output
+    old, online = listed.output.splitlines()
+    assert online.split() == ["2", "built", output.load_summary(second)["day"], "(online)"]
+    assert old.split()[:4] == ["1", "built", "2020-01-02", "03:04:05"] and "recorded no day" in old
+
+
 def test_a_site_of_the_old_layout_is_adopted_with_its_social_outbox(tmp_path):
     fx = project_with_documents(tmp_path / "proj", 2)
     set_titles(fx, 0)

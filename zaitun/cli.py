@@ -392,7 +392,8 @@ def _echo_run(summary: dict, failed: list[str]) -> None:
         return
     outage = (f"; {translated['engine']} failed on {translated['engine_failed']} segment(s)"
               if translated.get("engine_failed") else "")
-    typer.echo(f"translate: {translated.get('drafted', 0)} drafted, {translated.get('to_review', 0)} to review, "
+    back = f" ({translated['sent_back']} approved before, sent back)" if translated.get("sent_back") else ""
+    typer.echo(f"translate: {translated.get('drafted', 0)} drafted, {translated.get('to_review', 0)} to review{back}, "
                f"{len(translated['completed'])} document(s) approved from memory{outage}")
     if published is None:
         typer.echo("publish: failed, see the error below")

@@ -49,6 +49,7 @@ SITE = "site"
 MANIFEST = "manifest.json"
 PARTS = "manifest"  # beside MANIFEST: its records, split by a hash of their keys (see write_manifest)
 SUMMARY = "summary.json"  # small: what the next build reads first to learn whether anything changed
+DAY = "day"  # the summary's record of the project's day a build was made on (pages say validity as of it)
 SNAPSHOT = "snapshot.bin"  # the heads and entries the build read and made, for a new process (snapshot.py)
 BUILDING = ".building"
 DELETING = ".deleting"
@@ -382,18 +383,30 @@ def _adopt(site: Path, out: Path) -> None:
 @dataclass(frozen=True)
 class Version:
     number: int
-    built: dt.datetime
+    built: dt.date | dt.datetime  # the day the build recorded; a datetime: its folder's time, it recorded none
     online: bool
 
     def line(self) -> str:
-        return f"{self.number:6d}  built {self.built:%Y-%m-%d %H:%M:%S}{'  (online)' if self.online else ''}"
+        built = (f"{self.built:%Y-%m-%d %H:%M:%S} (its folder's time: the build recorded no day)"
+                 if isinstance(self.built, dt.datetime) else f"{self.built:%Y-%m-%d}")
+        return f"{self.number:6d}  built {built}{'  (online)' if self.online else ''}"
 
 
 def listing(out: Path, zone: dt.tzinfo) -> list[Version]:
-    """The complete builds, each with the time it was built in `zone` (the project's: never the server's)."""
+    """The complete builds, each with the day it recorded (the day a rollback judges validity by): a folder copied
+    or touched since keeps it. A build that recorded none (an older release's) has its folder's time in `zone`
+    (the project's: never the server's)."""
     online = current(out)
-    return [Version(int(v.name), dt.datetime.fromtimestamp((v / SITE).stat().st_mtime, zone), v == online)
-            for v in complete_versions(out)]
+    return [Version(int(v.name), built_on(v, zone), v == online) for v in complete_versions(out)]
+
+
+def built_on(version: Path, zone: dt.tzinfo) -> dt.date | dt.datetime:
+    """The project's day a build was made on, as its summary records it; else (an older release's build, a summary
+    that does not read) when its folder was last written, in `zone`."""
+    try:
+        return dt.date.fromisoformat(load_summary(version).get(DAY))
+    except (TypeError, ValueError):
+        return dt.datetime.fromtimestamp((version / SITE).stat().st_mtime, zone)
 
 
 def roll_back(out: Path, number: int | None = None, check: Callable[[Path], None] | None = None) -> Path:

@@ -63,10 +63,12 @@ from zaitun.publish.media import media_outputs
 from zaitun.publish.memo import ByIdentity, other_places
 from zaitun.publish.output import (
     BUILDING,
+    DAY,
     SEARCH_DIRTY,
     SITE,
     FactsUnreadable,
     begin,
+    built_on,
     current,
     discard,
     drop,
@@ -270,13 +272,9 @@ def _taken_off_since(edited: dict[str, Document], today: dt.date) -> list[str]:
 
 
 def _built_on(version: Path, zone: dt.tzinfo) -> dt.date:
-    """The project's day a build was made on: as its summary says (a build of an older release's: when its
-    folder was last written)."""
-    day = load_summary(version).get(DAY)
-    try:
-        return dt.date.fromisoformat(day)
-    except (TypeError, ValueError):
-        return days.day_of(dt.datetime.fromtimestamp((version / SITE).stat().st_mtime, dt.UTC), zone)
+    """The project's day a build was made on, as `zaitun rollback --list` shows it (output.built_on)."""
+    built = built_on(version, zone)
+    return built.date() if isinstance(built, dt.datetime) else built
 
 
 def _validity_since(docs: dict, then: dt.date, today: dt.date, edited: dict[str, Document]) -> list[str]:
@@ -549,9 +547,6 @@ def _summary(project: Project, today: dt.date, change: Delta, before: dict, plan
             "base": int(online.name) if online else None, "touched": _touched(report, planned.indexed),
             "glossary": glossary, LEFT: left_saved(planned.moved_out, files), REDIRECTS: redirected,
             DAY: today.isoformat()}
-
-
-DAY = "day"  # the summary's record of the project's day a build was made on (pages say validity as of it)
 
 
 @dataclass

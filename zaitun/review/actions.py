@@ -78,21 +78,30 @@ def edit(project: Project, store: Store, slug: str, seg_id: str, target: str, ac
 @dataclass
 class TranslateGate:
     """The gate as the translate pass uses it (zaitun.translate.pipeline.ReviewGate): the documents its memory
-    approvals complete are held in `completed` and announced together once the pass ends (`announce_pass`)."""
+    approvals complete are held in `completed` and announced together once the pass ends (`announce_pass`);
+    the approved segments its releases sent back to review, in `held` (slug -> seg_ids), for the pass to count."""
 
     project: Project
     store: Store
     completed: list[str] = field(default_factory=list)
+    held: dict[str, set[str]] = field(default_factory=dict)
 
     def approve(self, slug: str, seen: dict[str, str]) -> int:
-        return len(approve(self.project, self.store, slug, seen, actor=MEMORY_APPROVER, via="memory",
-                           defer=self._hold).approved)
+        result = approve(self.project, self.store, slug, seen, actor=MEMORY_APPROVER, via="memory",
+                         defer=self._hold)
+        self.held.setdefault(slug, set()).update(result.held)
+        return len(result.approved)
 
     def _hold(self, _announce, _project, _store, slug: str, _actor: str) -> None:
         self.completed.append(slug)
 
     def renew_release(self, slug: str) -> bool:
-        return gate.renew_release(self.store, slug, glossary=self.glossary)
+        renewal = gate.renew_release(self.store, slug, glossary=self.glossary)
+        self.held.setdefault(slug, set()).update(renewal.held)
+        return renewal.released
+
+    def sent_back(self, slug: str) -> set[str]:
+        return self.held.get(slug, set())
 
     @functools.cached_property
     def glossary(self) -> Glossary:

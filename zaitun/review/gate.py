@@ -500,24 +500,34 @@ def _require_document(store: Store, slug: str) -> dict:
     return row
 
 
-def renew_release(store: Store, slug: str, *, glossary: Glossary, actor: str = "zaitun") -> bool:
+@dataclass
+class Renewal:
+    """What releasing a document again did: `released` it, or `held` it (seg_id -> why that approved segment came
+    back to review), or neither (nothing to release)."""
+
+    released: bool = False
+    held: dict[str, str] = field(default_factory=dict)
+
+
+def renew_release(store: Store, slug: str, *, glossary: Glossary, actor: str = "zaitun") -> Renewal:
     """Release a complete document again when its Chinese changed without bringing any text back to
     review (tags, the date, a removed sentence): every segment in it is still approved as it was,
     and without a new release its English page would say "update under review" for ever (a validity date
     removed brings a segment back to review instead: `_widened_validity`). An edit put
     back (the Chinese again that of the release online) gives back the approvals it sent back for where
-    segments stood (`_approve_again`). False when nothing was released (a segment holding a forbidden
-    rendering came back to review instead)."""
+    segments stood (`_approve_again`). Not released when a segment came back to review instead (a forbidden
+    rendering, where it stands): those are `held`, for the pass to count as waiting for a reviewer."""
     if _released_as_is(store, slug):  # the common case, answered without taking the write lock
         if any(map(_sent_back_for_place, store.current_translations(slug).values())):
             with store.tx() as conn:
                 _approve_again(store, conn, slug, glossary, actor)
-        return False
+        return Renewal()
     with store.tx() as conn:
         if _released_as_is(store, slug) or not progress(segment_states(store, slug, conn))["complete"]:
-            return False
-        return not make_release(store, conn, slug, actor, glossary,
-                                note="the Chinese changed; no segment needed a new review")
+            return Renewal()
+        held = make_release(store, conn, slug, actor, glossary,
+                            note="the Chinese changed; no segment needed a new review")
+        return Renewal(released=not held, held=held)
 
 
 def _released_as_is(store: Store, slug: str) -> bool:

@@ -94,8 +94,8 @@ def _released_until(release: dict) -> dt.date | None:
 def validity_note(status: dict) -> str:
     """`valid until 2026-12-31`, or, while a new date awaits review, what the English page still says."""
     if status.get("english_valid_until"):
-        return (f"English page valid until {status['english_valid_until']}; "
-                f"the new date {status['valid_until']} awaits review")
+        now = f"the new date {status['valid_until']}" if status.get("valid_until") else "the Chinese's removal of it"
+        return f"English page valid until {status['english_valid_until']}; {now} awaits review"
     return f"valid until {status['valid_until']}"
 
 

@@ -61,6 +61,9 @@ def _summary(report) -> None:
         if doc.rechecked:
             typer.echo(f"{doc.slug:40} {len(doc.rechecked):4} draft(s) flagged differently by the current "
                        "glossary and checks")
+        if doc.sent_back:
+            typer.echo(f"{doc.slug:40} {doc.sent_back:4} approved segment(s) sent back to review, flagged with why "
+                       f"(`zaitun review show {doc.slug}`)")
     if not s["drafted"]:
         typer.echo("nothing to translate: every segment already has a translation "
                    "(edited content? `zaitun intake` takes it in first)")

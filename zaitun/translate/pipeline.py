@@ -75,6 +75,10 @@ class ReviewGate(Protocol):
         """Release a complete document again whose Chinese changed without any text coming back to review (and
         give back the approvals an edit put back had sent back for where segments stood)."""
 
+    def sent_back(self, slug: str) -> set[str]:
+        """The document's approved segments this pass's releases sent back to review (a rendering forbidden since,
+        where they stand, a validity date removed): they wait for a reviewer as its new drafts do."""
+
 
 @dataclass
 class SegmentResult:
@@ -95,6 +99,7 @@ class DocumentResult:
     segments: list[SegmentResult] = field(default_factory=list)
     approved: int = 0  # memory matches approved at once
     rechecked: list[str] = field(default_factory=list)  # drafts whose QA issues a glossary or check change altered
+    sent_back: int = 0  # approved segments a release sent back to review: they wait for a reviewer too
 
 
 @dataclass
@@ -120,12 +125,13 @@ class TranslateReport:
     def summary(self) -> dict:
         """Counts for the flows and the readable CLI output."""
         drafted, approved = self.count(), sum(d.approved for d in self.documents)
+        sent_back = sum(d.sent_back for d in self.documents)
         failed = self.engine_failures()
         return {"engine": self.engine, "glossary_version": self.glossary_version, "drafted": drafted,
                 "memory": self.count("memory"), "repaired": self.count("repair"),
                 "engine_drafts": self.count("engine"),
                 "untranslated": self.count("none"), "flagged": self.count(flagged=True),
-                "approved": approved, "to_review": drafted - approved,
+                "approved": approved, "sent_back": sent_back, "to_review": drafted - approved + sent_back,
                 "rechecked": sum(len(d.rechecked) for d in self.documents),
                 "engine_failed": len(failed),
                 "engine_error": _engine_error(failed[0]) if failed else "",
@@ -136,9 +142,11 @@ class TranslateReport:
                 "completed": list(dict.fromkeys(self.completed))}
 
     def to_review(self) -> dict[str, int]:
-        """slug -> new drafts this pass left for a reviewer (not those a failing engine will send again)."""
+        """slug -> new drafts this pass left for a reviewer (not those a failing engine will send again), and the
+        approved segments it sent back."""
         failing = {id(s) for s in self.engine_failures()}
-        counts = {d.slug: sum(id(s) not in failing for s in d.segments) - d.approved for d in self.documents}
+        counts = {d.slug: sum(id(s) not in failing for s in d.segments) - d.approved + d.sent_back
+                  for d in self.documents}
         return {slug: n for slug, n in counts.items() if n > 0}
 
     def engine_failures(self) -> list[SegmentResult]:
@@ -245,7 +253,8 @@ def _translate_document(project: Project, store: Store, gate: ReviewGate, report
         result.approved = _approve_memory(store, gate, slug, result.segments)
     if gate.renew_release(slug):
         events.emit("zaitun.document.approved", slug, approved_by="zaitun")
-    if result.segments or result.rechecked:
+    result.sent_back = len(gate.sent_back(slug))
+    if result.segments or result.rechecked or result.sent_back:
         _record(store, result)
 
 
@@ -437,8 +446,8 @@ def _store_batch(store: Store, slug: str, batch: list[SegmentState], results: li
 def _record(store: Store, result: DocumentResult) -> None:
     """One event per document, for notifications: how many drafts wait for a reviewer."""
     segments = result.segments
-    left = sum(not (r.origin == "none" and _engine_error(r)) for r in segments) - result.approved  # (a failing
-    # engine's are sent again, not told as drafts to review)
+    # a failing engine's are sent again, not told as drafts to review; approved English sent back waits too
+    left = sum(not (r.origin == "none" and _engine_error(r)) for r in segments) - result.approved + result.sent_back
     with store.tx() as conn:
         store.record_event(conn, "zaitun.translate.drafted", result.slug, segments=len(segments),
                            approved=result.approved, flagged=sum(bool(r.issues) for r in segments),
