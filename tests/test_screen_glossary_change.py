@@ -130,6 +130,13 @@ def test_a_rendering_forbidden_after_publication_goes_offline_at_a_new_process_b
         assert_taken_offline(fx, problems)
     status = zaitun(fx.project.root, "status").stdout
     assert f"needs fixing: {problems[0]}  [left out by build]" in status
+    # the document's line says its English is offline, and why, as for English a reviewer rejected
+    [line] = [line for line in status.splitlines() if line.startswith("transit ")]
+    assert "english offline" in line and "update in review" not in line
+    assert f"  English left out of the site by the last build: {problems[0]}" in status
+    [row] = [d for d in json.loads(zaitun(fx.project.root, "status", "--json").stdout)["documents"]
+             if d["slug"] == "transit"]
+    assert row["stage"] == "english offline" and row["offline"].endswith(problems[0])
     approve_the_fix(fx)
     built = zaitun(fx.project.root, "build")
     assert built.returncode == 0, built.stdout + built.stderr

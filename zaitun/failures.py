@@ -48,6 +48,7 @@ SAME_NOTICE = "same notice"  # a document with another's document number or Chin
 WARNINGS = (*UNREAD, SAME_NOTICE)  # what stops nothing: told, never held back
 SHOWN = 3  # names a folder's line of unlinked files shows
 EVENT = "zaitun.document.failed"
+BUILD = "build"  # the stage of the site build: a document it left out (LEFT_OUT) has its English offline
 PUBLISH = "publish"  # the stage of a publish that failed as a whole (a deploy target down): its source is the target
 SOCIAL = "social"  # the stage of the social outbox's record not reading (its source): nothing queued or sent
 WEBSUB = "websub"  # the stage of a WebSub ping that failed (its source is the hub): the site is published all the same

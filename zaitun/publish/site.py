@@ -111,7 +111,7 @@ if TYPE_CHECKING:  # or a LazyStore (zaitun build): SQLAlchemy loaded only when 
     from zaitun.state.lazy import LazyStore
     from zaitun.state.store import Store
 
-STAGE = "build"
+STAGE = "build"  # failures.BUILD (failures is imported only by a build that has some to write)
 LEFT = "programmes_left"  # in the summary: when documents last moved out of each programme (feeds.py)
 REDIRECTS = "redirects"  # in the summary: the digest of redirects.json as the build left it (statefiles.digest)
 TEMPLATES = "templates"  # in the state folder: templates as compiled by zaitun's code of each name (render.py)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from zaitun import days
+from zaitun import days, failures
 from zaitun.content.model import Document, document_from_row
 from zaitun.content.validity import EXPIRED, EXPIRING, NOT_YET, validity_on
 from zaitun.state.reads import OFFLINE
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from zaitun.project import Project
 
 ENGLISH_OFFLINE = "english offline"  # a reviewer rejected English released: none online until approved again
+LEFT_OUT = "English left out of the site by the last build: {}"  # why, of English the build left out (a
+# rendering the glossary forbids since, a page that does not render): offline, whatever its review says
 NOT_ONLINE_YET = ("English rejected before its date: {}; it goes online on {} only once a corrected translation is "
                   "approved")  # why, of a document dated later: its English was never online, nothing went offline
 
@@ -107,12 +109,18 @@ def project_status(store: Store, today: dt.date, warning_days: int) -> list[Docu
 
 
 def _statuses(store: Store, today: dt.date, warning_days: int) -> Iterator[tuple[DocumentStatus, Document]]:
-    """Every document's status, and its file, read in four queries whatever their number: three for each took
-    the review queue 10 s to show at 5,000 documents."""
+    """Every document's status, and its file, read in five queries whatever their number: three for each took
+    the review queue 10 s to show at 5,000 documents. English the last build left out is offline, however far
+    its review went."""
     counted, releases = progress_of_all(store), store.newest_releases()
+    left = {f.slug: f.message for f in failures.current(store)
+            if f.stage == failures.BUILD and f.state == failures.LEFT_OUT and f.slug}
     for row in store.documents(status=None):
         doc = document_from_row(row)
-        yield _status(row, doc, counted.get(row["slug"], NONE), releases.get(row["slug"]), today, warning_days), doc
+        status = _status(row, doc, counted.get(row["slug"], NONE), releases.get(row["slug"]), today, warning_days)
+        if row["slug"] in left and status.stage in ("approved", "update in review"):  # its English page is not
+            status.stage, status.offline = ENGLISH_OFFLINE, LEFT_OUT.format(left[row["slug"]])  # online: say so
+        yield status, doc
 
 
 @dataclass
