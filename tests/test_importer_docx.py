@@ -204,6 +204,15 @@ def test_a_text_box_is_read_once_after_the_paragraph_it_is_anchored_in(tmp_path)
     assert lines(path) == ["泉州市人民政府办公室文件", "泉政办规〔2024〕11号", TITLE]
 
 
+def test_wordart_text_is_read_after_the_paragraph_it_is_anchored_in_not_dropped(tmp_path):
+    """WordArt as Word 2003 wrote it keeps its text in an attribute (`<v:textpath string=…>`): a notice whose
+    sentence was set as WordArt lost it without a word."""
+    art = ('<w:r><w:pict><v:shape><v:textpath string="外籍人士可拨打12345热线。"/></v:shape></w:pict>'
+           '<w:t>为便利外籍人士：</w:t></w:r>')
+    path = word_file(tmp_path / "notice.docx", p(TITLE), p(art), p("本通知自发布之日起施行。"))
+    assert lines(path) == [TITLE, "为便利外籍人士：", "外籍人士可拨打12345热线。", "本通知自发布之日起施行。"]
+
+
 def test_line_breaks_tabs_and_non_breaking_hyphens_are_read_as_word_shows_them(tmp_path):
     path = word_file(tmp_path / "notice.docx", p(
         "牵头单位：市外事办", "<w:r><w:br/><w:t>责任单位：市公安局</w:t></w:r>"),

@@ -12,6 +12,7 @@ from zaitun.content.notice.numbering import MC, Numbering, Unshowable, W
 
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+V = "{urn:schemas-microsoft-com:vml}"
 # Both versions of a tracked change are in the file and neither is "the" text until someone decides.
 _TRACKED = {W + name for name in ("ins", "del", "moveFrom", "moveTo", "cellIns", "cellDel", "cellMerge")}
 # A table row or cell inserted or deleted as a tracked change: the mark is in its properties.
@@ -111,10 +112,14 @@ class _Reader:
         self.inline(p, p, pieces, boxes)
         self.lines += [line.strip() for line in "".join(pieces).split("\n") if line.strip()]
         for box in boxes:
-            self.blocks(box)
+            if isinstance(box, str):  # WordArt's text: a line of its own, as a text box's
+                self.lines += [line.strip() for line in box.split("\n") if line.strip()]
+            else:
+                self.blocks(box)
 
     def inline(self, p, parent, pieces: list[str], boxes: list) -> None:
-        """Text within a paragraph, in order, into `pieces`; text boxes into `boxes`, read after it."""
+        """Text within a paragraph, in order, into `pieces`; text boxes (and WordArt's text) into `boxes`, read
+        after it."""
         for child in parent:
             tag = child.tag
             if tag == W + "t":
@@ -131,6 +136,8 @@ class _Reader:
                                  "unhide it, then save")
             elif tag == W + "txbxContent":
                 boxes.append(child)
+            elif tag == V + "textpath":  # WordArt as Word 2003 wrote it (and still writes a watermark): its
+                boxes.append(child.get("string") or "")  # text is an attribute, read after the paragraph
             elif tag == MC + "AlternateContent":  # Word's choice and its fallback hold the same content: once
                 choice = child.find(MC + "Choice")
                 self.inline(p, choice if choice is not None else child.find(MC + "Fallback"), pieces, boxes)
