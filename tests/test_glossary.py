@@ -257,6 +257,19 @@ def test_a_longer_terms_rendering_holding_one_forbidden_for_a_term_it_holds_is_a
     assert [entry.zh for _, entry in forbidden_renderings(f"{term}负责解释。", target, g)] == [by]
 
 
+def test_a_longer_terms_rendering_holding_one_a_line_without_english_forbids_is_a_conflict(tmp_path):
+    """A line giving only forbidden renderings (its English still to fill in) bans them all the same: a longer
+    term's line rendering it so is named as a conflict, not taken as the term's approved English."""
+    folder = tmp_path / "glossary"
+    write(folder, "a.csv", "zh,en,forbidden,note\n宣传部,,Propaganda Department,\n宣传部门,propaganda departments,,\n")
+    g = load_glossary(folder)
+    conflict = [str(p) for p in g.problems if isinstance(p, GlossaryConflict)]
+    assert conflict == [f"{folder / 'a.csv'}:3: 宣传部门: its rendering 'propaganda departments' holds 'Propaganda "
+                        "Department', which a.csv:2 forbids for 宣传部 (a term 宣传部门 holds); render it otherwise "
+                        "(until then segments holding 宣传部门 are flagged for review)"]
+    assert g.conflicts["宣传部门"].startswith("glossary conflict: 宣传部门 is 'propaganda departments' in a.csv:3")
+
+
 @given(renderings=st.lists(st.text(st.sampled_from("ab |\\,\"")).map(str.strip).filter(bool), max_size=4))
 def test_any_forbidden_renderings_come_back_from_the_csv_unchanged(tmp_path_factory, renderings):
     """`|` and `\\` inside a rendering are escaped in the forbidden column, so nothing is split or changed."""

@@ -99,7 +99,7 @@ class Glossary:
         for entry in self.entries:
             self.lines.setdefault(entry.zh, []).append(entry)
             self._forms.setdefault(term_form(entry.zh), []).append(entry)
-        forbidding = _forbidding(self.entries)
+        forbidding = _forbidding(self.entries, self.bans)
         conflicts = _conflicts(self._forms, forbidding)
         self.conflicts = {e.zh: conflicts[term_form(e.zh)] for e in self.entries  # zh -> the message flagging
                           if term_form(e.zh) in conflicts}  # its segments
@@ -193,32 +193,33 @@ def _build_automaton(entries) -> ahocorasick.Automaton | None:
     return automaton
 
 
-def _forbidding(entries: list[Entry]) -> list[tuple[Entry, Entry, str]]:
+def _forbidding(entries: list[Entry], bans: list[Entry] = ()) -> list[tuple[Entry, Entry, str]]:
     """(line, another line whose approved rendering the first forbids, the forbidden rendering): one equal to it as
     QA would match it, or held in it where the other line's term holds the first's (宣传部门 "propaganda departments"
-    renders 宣传部 "Propaganda Department" all the same: a longer rendering lifts no ban of a term it renders)."""
+    renders 宣传部 "Propaganda Department" all the same: a longer rendering lifts no ban of a term it renders).
+    `bans`: lines giving forbidden renderings only (their English still to fill in), which forbid all the same."""
     by_rendering: dict[str, list[Entry]] = {}
     for entry in entries:
         by_rendering.setdefault(normal(entry.en), []).append(entry)
     found: dict[tuple[int, int], tuple[Entry, Entry, str]] = {}  # one a pair of lines
-    for entry in entries:
+    for entry in [*entries, *bans]:
         for banned in entry.forbidden:
             fold = not case_matters(banned, entry.en)
             for other in by_rendering.get(normal(banned), []):
                 if other is not entry and normal(other.en, fold) == normal(banned, fold):
                     found.setdefault((id(entry), id(other)), (entry, other, banned))
-    for entry, other in _holding(entries):
+    for entry, other in _holding(entries, bans):
         for banned in filter(normal, entry.forbidden):
             if _holds(other.en, banned, not case_matters(banned, entry.en)):
                 found.setdefault((id(entry), id(other)), (entry, other, banned))
     return list(found.values())
 
 
-def _holding(entries: list[Entry]) -> Iterator[tuple[Entry, Entry]]:
+def _holding(entries: list[Entry], bans: list[Entry] = ()) -> Iterator[tuple[Entry, Entry]]:
     """(a line forbidding renderings, another line whose term holds its term: 宣传部, 宣传部门), found in one pass
     over each term (a glossary of thousands of terms is compared in linear time, not pair by pair)."""
     banning: dict[str, list[Entry]] = {}
-    for entry in entries:
+    for entry in [*entries, *bans]:
         if any(map(normal, entry.forbidden)):
             banning.setdefault(term_form(entry.zh), []).append(entry)
     if not banning:
@@ -391,7 +392,7 @@ def load_glossary(glossary_dir: Path) -> Glossary:
             elif entry.zh and entry.forbidden:
                 bans.append(entry)
     _forget_gone(kept_folder, paths)
-    problems.extend(_forbidden_problem(*found) for found in _forbidding(usable) if found[1].zh != found[0].zh)
+    problems.extend(_forbidden_problem(*found) for found in _forbidding(usable, bans) if found[1].zh != found[0].zh)
     return Glossary(usable, version_of(read), problems, bans)
 
 
