@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -31,20 +33,27 @@ class Hub(BaseHTTPRequestHandler):
         pass
 
 
-def test_build_and_publish_ping_the_websub_hub_only_when_the_site_changed(tmp_path):
-    fx = standard_project(tmp_path / "proj")
+@contextlib.contextmanager
+def hub() -> Iterator[int]:
+    """A receiver on 127.0.0.1 recording what is posted to it in Hub.pings (emptied first); yields its port."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     Hub.pings = []
     try:
-        config = fx.project.config_path
-        config.write_text(config.read_text() + f'\n[publish]\nwebsub_hub = "http://127.0.0.1:{server.server_port}/"\n')
-        first = runner.invoke(app, ["--project", str(fx.project.root), "build"])
-        again = runner.invoke(app, ["--project", str(fx.project.root), "build"])
-        stage = pipeline.publish_stage(*pipeline.open_project(fx.project.root))
+        yield server.server_port
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_build_and_publish_ping_the_websub_hub_only_when_the_site_changed(tmp_path):
+    fx = standard_project(tmp_path / "proj")
+    with hub() as port:
+        config = fx.project.config_path
+        config.write_text(config.read_text() + f'\n[publish]\nwebsub_hub = "http://127.0.0.1:{port}/"\n')
+        first = runner.invoke(app, ["--project", str(fx.project.root), "build"])
+        again = runner.invoke(app, ["--project", str(fx.project.root), "build"])
+        stage = pipeline.publish_stage(*pipeline.open_project(fx.project.root))
     assert "pinged WebSub hub" in first.output and "pinged" not in again.output
     assert stage["rendered"] == 0 and stage["pinged"] == 0
     assert len(Hub.pings) == 1
@@ -121,20 +130,14 @@ def test_run_tells_staff_of_expiring_content_once_a_day_and_prints_it(tmp_path):
 
     root = tmp_path / "proj"
     init_project(root, with_sample=False)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    Hub.pings = []
-    try:
+    with hub() as port:
         config = root / "zaitun.toml"
         config.write_text(config.read_text(encoding="utf-8").replace(
-            "expiring = []", f'expiring = ["json://127.0.0.1:{server.server_port}/hook"]'), encoding="utf-8")
+            "expiring = []", f'expiring = ["json://127.0.0.1:{port}/hook"]'), encoding="utf-8")
         write_doc(root, "policies/old-measures.md", "title: 旧措施\ndate: 2023-01-01\nvalid_until: 2024-12-31",
                   "本措施已经到期。")
         first = runner.invoke(app, ["--project", str(root), "run"])
         second = runner.invoke(app, ["--project", str(root), "run"])  # a cron job's next pass, the same day
-    finally:
-        server.shutdown()
-        server.server_close()
     assert "expired: old-measures (valid until 2024-12-31)" in first.output
     assert "expired: old-measures" in second.output  # said on each pass, sent once
     assert len(Hub.pings) == 1 and b"old-measures" in Hub.pings[0]
@@ -270,18 +273,11 @@ def test_run_counts_approved_english_the_gate_sent_back_as_to_review(tmp_path):
     policy.write_text("".join(line for line in policy.read_text(encoding="utf-8").splitlines(keepends=True)
                               if not line.startswith("valid_until:") and "有效期至2026年12月31日" not in line),
                       encoding="utf-8")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    Hub.pings = []
-    try:
+    with hub() as port:
         config = root / "zaitun.toml"
         config.write_text(config.read_text(encoding="utf-8").replace(
-            "ready_for_review = []", f'ready_for_review = ["json://127.0.0.1:{server.server_port}/hook"]'),
-            encoding="utf-8")
+            "ready_for_review = []", f'ready_for_review = ["json://127.0.0.1:{port}/hook"]'), encoding="utf-8")
         again = runner.invoke(app, ["--project", str(root), "run"])
-    finally:
-        server.shutdown()
-        server.server_close()
     assert again.exit_code == 0, again.output
     assert "translate: 0 drafted, 1 to review (1 approved before, sent back)" in again.output
     status = runner.invoke(app, ["--project", str(root), "status"])
