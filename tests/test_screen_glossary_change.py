@@ -173,3 +173,17 @@ def test_a_rendering_forbidden_on_a_line_with_no_english_yet_takes_the_page_offl
         in problem
     assert not (fx.out / PAGE).exists() and CONTACT in page(fx, "zh/guides/transit/")
     assert contact_segment(fx).state != "approved"
+
+
+def test_the_build_names_the_line_whose_english_holds_the_forbidden_rendering_not_the_first_holding_the_term(fx):
+    """The title holds 宣传部 too, rendered as it should be: the message points staff at the sentence whose English
+    holds "Propaganda Department", where the reviewer must edit."""
+    path = fx.write("guides", "contacts", "title: 宣传部联系指南\ndate: 2025-06-01", f"本指南仅供参考。\n\n{CONTACT}")
+    fx.ingest()
+    fx.translate_and_approve("contacts", lambda source: PROPAGANDA if source == CONTACT else (
+        "A guide to the Publicity Department's contacts" if "宣传部" in source else f"EN[{source}]"))
+    fx.build()
+    forbid(fx)
+    problems = [p for p in fx.build().problems if p.startswith(str(path))]
+    line = path.read_text(encoding="utf-8").split("\n").index(CONTACT) + 1
+    assert [p.split(": ", 1)[0] for p in problems] == [f"{path}:{line}"], problems

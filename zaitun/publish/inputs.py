@@ -327,7 +327,7 @@ def _entries(row: dict, cache: dict, raw: str | None, release: dict | None, payl
             if found:  # neither online nor cached: the next build checks it again
                 kept = _passing(shown, stamp, raw or "", payloads, screen)  # the English shown, if it passes
                 release = _release_of(kept) if kept else None
-                screen.hold(row, raw or "", found, kept=release is not None)
+                screen.hold(row, raw or "", found, kept=release is not None, payload=payload)
                 cache[row["slug"]] = cached = {k: v for k, v in cached.items() if k != "en"} | (
                     {"en": kept} if kept else {})
                 return entries_of(row, meta, release, kept, cached["refs"], date)

@@ -59,14 +59,17 @@ class Screen:
         return [(text, entry.zh, entry.en) for text, entry in forbidden_renderings(raw, _english(payload),
                                                                                    self.glossary)]
 
-    def hold(self, row: dict, raw: str, found: list[tuple[str, str, str]], kept: bool) -> None:
-        """Record a document whose new English was refused; `kept`: the English released before stays online."""
+    def hold(self, row: dict, raw: str, found: list[tuple[str, str, str]], kept: bool, payload: dict | None = None
+             ) -> None:
+        """Record a document whose new English was refused, at the line whose English holds the first rendering
+        found (its release's `payload`); `kept`: the English released before stays online."""
         what = "page held back, the English released before stays online" if kept else "page left out of the site"
         renderings = "; ".join(f'"{text}", a forbidden rendering of {zh}' + (f' (write "{en}")' if en else "")
                                for text, zh, en in found)
         self.held[row["slug"]] = ContentError(
             row["path"], f"en {what}: its release holds {renderings}; edit that text in review "
-                         f"(`zaitun review show {row['slug']}`) and approve it again", _line(raw, found[0][1]))
+                         f"(`zaitun review show {row['slug']}`) and approve it again",
+            _line_of(raw, payload or {}, *found[0][:2]))
         self.states[row["slug"]] = failures.HELD_BACK if kept else failures.LEFT_OUT
 
     def back_to_review(self, store: Store | LazyStore) -> None:
@@ -96,9 +99,39 @@ def _english(payload: dict) -> str:
     return "\n\n".join([*texts, payload.get("body") or ""])
 
 
-def _line(raw: str, term: str) -> int:
-    """The line of the Chinese file where the term first appears (1 when it does not)."""
-    for number, text in enumerate(raw.split("\n"), start=1):
-        if term in text:
+def _line_of(raw: str, payload: dict, text: str, term: str) -> int:
+    """The line of the Chinese file whose English holds `text`: the front-matter field whose English does (a
+    fact's too), or the body's paragraph (its English body has the Chinese body's paragraphs, in order); else
+    where the term first appears (1 when it does not)."""
+    lines = raw.split("\n")
+    fields = {**{k: str(v) for k, v in (payload.get("meta") or {}).items() if v},
+              **{k: str(f.get("en") or "") for k, f in (payload.get("facts") or {}).items() if isinstance(f, dict)}}
+    for key in (key for key, english in fields.items() if text in english):
+        if (number := next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), None)) is not None:
             return number
-    return 1
+    english = _paragraphs((payload.get("body") or "").split("\n"))
+    chinese = _paragraphs(lines, after=_front_matter_end(lines))
+    at = next((i for i, (_, paragraph) in enumerate(english) if text in paragraph), None)
+    if at is not None and len(english) == len(chinese):
+        return chinese[at][0]
+    return next((n for n, line in enumerate(lines, 1) if term in line), 1)
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    """How many lines the front matter takes (0 when the file has none)."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    return next((n for n, line in enumerate(lines[1:], 2) if line.strip() == "---"), 0)
+
+
+def _paragraphs(lines: list[str], after: int = 0) -> list[tuple[int, str]]:
+    """(first line number, text) of each run of non-blank lines after the first `after` lines."""
+    found: list[tuple[int, str]] = []
+    start = None
+    for number, line in enumerate([*lines[after:], ""], after + 1):
+        if line.strip() and start is None:
+            start = number
+        elif not line.strip() and start is not None:
+            found.append((start, "\n".join(lines[start - 1:number - 1])))
+            start = None
+    return found
