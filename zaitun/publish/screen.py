@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zaitun import failures
+from zaitun.content.model import split_front_matter
 from zaitun.errors import ContentError, LocatedError
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class Screen:
         self.held[row["slug"]] = ContentError(
             row["path"], f"en {what}: its release holds {renderings}; edit that text in review "
                          f"(`zaitun review show {row['slug']}`) and approve it again",
-            _line_of(raw, payload or {}, *found[0][:2]))
+            _line_of(raw, Path(row["path"]), payload or {}, *found[0][:2]))
         self.states[row["slug"]] = failures.HELD_BACK if kept else failures.LEFT_OUT
 
     def back_to_review(self, store: Store | LazyStore) -> None:
@@ -99,36 +100,34 @@ def _english(payload: dict) -> str:
     return "\n\n".join([*texts, payload.get("body") or ""])
 
 
-def _line_of(raw: str, payload: dict, text: str, term: str) -> int:
+def _line_of(raw: str, path: Path, payload: dict, text: str, term: str) -> int:
     """The line of the Chinese file whose English holds `text`: the front-matter field whose English does (a
     fact's too), or the body's paragraph (its English body has the Chinese body's paragraphs, in order); else
     where the term first appears (1 when it does not)."""
     lines = raw.split("\n")
+    try:
+        _, body, body_line = split_front_matter(raw, path)
+    except ContentError:  # (a stored file has front matter: intake took it)
+        body, body_line = raw, 1
     fields = {**{k: str(v) for k, v in (payload.get("meta") or {}).items() if v},
               **{k: str(f.get("en") or "") for k, f in (payload.get("facts") or {}).items() if isinstance(f, dict)}}
+    front = lines[:body_line - 1]
     for key in (key for key, english in fields.items() if text in english):
-        if (number := next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), None)) is not None:
+        if (number := next((n for n, line in enumerate(front, 1) if line.startswith(f"{key}:")), None)) is not None:
             return number
-    english = _paragraphs((payload.get("body") or "").split("\n"))
-    chinese = _paragraphs(lines, after=_front_matter_end(lines))
+    english, chinese = _paragraphs(payload.get("body") or ""), _paragraphs(body)
     at = next((i for i, (_, paragraph) in enumerate(english) if text in paragraph), None)
     if at is not None and len(english) == len(chinese):
-        return chinese[at][0]
+        return body_line + chinese[at][0] - 1
     return next((n for n, line in enumerate(lines, 1) if term in line), 1)
 
 
-def _front_matter_end(lines: list[str]) -> int:
-    """How many lines the front matter takes (0 when the file has none)."""
-    if not lines or lines[0].strip() != "---":
-        return 0
-    return next((n for n, line in enumerate(lines[1:], 2) if line.strip() == "---"), 0)
-
-
-def _paragraphs(lines: list[str], after: int = 0) -> list[tuple[int, str]]:
-    """(first line number, text) of each run of non-blank lines after the first `after` lines."""
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    """(first line number, text) of each run of non-blank lines."""
+    lines = text.split("\n")
     found: list[tuple[int, str]] = []
     start = None
-    for number, line in enumerate([*lines[after:], ""], after + 1):
+    for number, line in enumerate([*lines, ""], 1):
         if line.strip() and start is None:
             start = number
         elif not line.strip() and start is not None:

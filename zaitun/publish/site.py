@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from zaitun import days, progress
+from zaitun import days, failures, progress
 from zaitun.content.model import Document, document_from_row
 from zaitun.content.tags import unlabelled
 from zaitun.content.validity import EXPIRED, EXPIRING, NOT_YET, VALID, validity_on
@@ -111,7 +111,6 @@ if TYPE_CHECKING:  # or a LazyStore (zaitun build): SQLAlchemy loaded only when 
     from zaitun.state.lazy import LazyStore
     from zaitun.state.store import Store
 
-STAGE = "build"  # failures.BUILD (failures is imported only by a build that has some to write)
 LEFT = "programmes_left"  # in the summary: when documents last moved out of each programme (feeds.py)
 REDIRECTS = "redirects"  # in the summary: the digest of redirects.json as the build left it (statefiles.digest)
 TEMPLATES = "templates"  # in the state folder: templates as compiled by zaitun's code of each name (render.py)
@@ -923,18 +922,17 @@ def _record(project: Project, store: Store | LazyStore, held: dict[str, LocatedE
             unread: tuple[Path, list[str]] | None = None) -> None:
     """What the build could not put online, for `zaitun status`, the review queue and one notification each;
     `unread`: a state file that did not read (redirects.json), and why, its pages online held as they are."""
-    from zaitun import failures
-
-    report.failures = [failures.Failure(STAGE, shown(e.path), str(e), slug, hold.state(slug))
+    report.failures = [failures.Failure(failures.BUILD, shown(e.path), str(e), slug, hold.state(slug))
                        for slug, e in sorted(held.items())]
-    report.failures += [failures.Failure(STAGE, shown(e.path), str(e), None, failures.LEFT_OUT) for e in left_out]
-    report.failures += [failures.Failure(STAGE, shown(e.path), str(e), None, failures.ALIAS_SKIPPED)
+    report.failures += [failures.Failure(failures.BUILD, shown(e.path), str(e), None, failures.LEFT_OUT)
+                        for e in left_out]
+    report.failures += [failures.Failure(failures.BUILD, shown(e.path), str(e), None, failures.ALIAS_SKIPPED)
                         for e in aliases]
     if unread:
-        report.failures += [failures.Failure(STAGE, shown(unread[0]), why, None, failures.HELD_BACK)
+        report.failures += [failures.Failure(failures.BUILD, shown(unread[0]), why, None, failures.HELD_BACK)
                             for why in unread[1]]
     report.problems = [f.message for f in report.failures]
-    failures.record(project, store, STAGE, report.failures)
+    failures.record(project, store, failures.BUILD, report.failures)
 
 
 def _social_record(project: Project, store: Store | LazyStore, unread: SocialStateUnreadable | None) -> None:

@@ -38,12 +38,9 @@ from zaitun.config import Limits
 from zaitun.errors import GlossaryConflict, GlossaryError, ZaitunError, machine_trouble, shown
 from zaitun.project import Project
 from zaitun.state.segments import (
-    BESIDE_CHANGED,
     MEMORY_APPROVER,
     MEMORY_CONTESTED,
-    MEMORY_REJECTED,
-    MOVED,
-    WIDENED,
+    SITUATION,
     SegmentState,
     segment_states,
 )
@@ -307,8 +304,7 @@ def _documents(store: Store, slugs: list[str] | None) -> list[str]:
 
 # checks that describe how a draft was made or why it came back, not what the glossary says: kept when re-checking
 # (a draft that lost its flag would pass as unflagged, for "approve all unflagged")
-MADE_CHECKS = {"placeholder", "engine", "empty", "repaired", MEMORY_REJECTED, MEMORY_CONTESTED, MOVED, BESIDE_CHANGED,
-               WIDENED}
+MADE_CHECKS = {"placeholder", "engine", "empty", "repaired", *SITUATION}  # (SITUATION: why it came back)
 
 
 def recheck_drafts(store: Store, slug: str, states: list[SegmentState], glossary: Glossary) -> list[str]:
